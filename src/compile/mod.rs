@@ -1,0 +1,210 @@
+//! Schema → [`Plan`], once, before any record is read.
+//!
+//! Compiling resolves `ref`s, parses time formats, precomputes key lookups and the escaped
+//! output keys, and notes which subtrees carry indicators or event times. Nothing about the
+//! schema is looked up per record afterwards.
+
+mod plan;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub use plan::Plan;
+pub(crate) use plan::{Decoder, FieldPlan, ObjectPlan, ValuePlan};
+
+use crate::indicators::{Column, IndicatorKind};
+use crate::schema::{validate, Field, FieldType, Schema, SchemaError, SchemaErrors, ValueSchema};
+use crate::time::TimeFormat;
+use plan::{KeyIndex, ValidatePlan};
+
+/// Objects with more fields than this get a hash index instead of a linear scan.
+const LINEAR_MAX: usize = 12;
+/// Same limit as the schema checks: refs cannot nest deeper than this.
+const MAX_DEPTH: usize = 64;
+
+/// Check `schema` and compile it into a [`Plan`].
+///
+/// # Errors
+///
+/// Every problem [`validate::validate`] finds, with positions.
+pub fn compile(schema: &Schema) -> Result<Plan, SchemaErrors> {
+    let problems = validate::validate(schema);
+    if !problems.is_empty() {
+        return Err(SchemaErrors(problems));
+    }
+    let cx = Cx { schema };
+    let root = cx
+        .object(&schema.fields, 0)
+        .map_err(|message| SchemaErrors(vec![cx.error(message)]))?;
+    let mut kinds = Vec::new();
+    collect_kinds(&root, &mut kinds);
+    let mut columns: Vec<Column> = kinds
+        .iter()
+        .flat_map(|k: &IndicatorKind| k.columns().iter().copied())
+        .collect();
+    columns.sort();
+    columns.dedup();
+    Ok(Plan {
+        log_type: schema.schema.as_str().into(),
+        schema_version: schema.version,
+        root,
+        columns,
+        schema: Arc::new(schema.clone()),
+    })
+}
+
+struct Cx<'s> {
+    schema: &'s Schema,
+}
+
+impl Cx<'_> {
+    fn error(&self, message: String) -> SchemaError {
+        SchemaError {
+            origin: self.schema.origin.clone(),
+            span: self.schema.span,
+            message,
+            hint: None,
+        }
+    }
+
+    fn object(&self, fields: &[Field], depth: usize) -> Result<ObjectPlan, String> {
+        let mut plans = Vec::with_capacity(fields.len());
+        for f in fields {
+            plans.push(FieldPlan {
+                name: f.name.as_str().into(),
+                json_key: json_key(&f.name),
+                required: f.required,
+                value: self.value(&f.value, depth + 1)?,
+            });
+        }
+        let index = if plans.len() > LINEAR_MAX {
+            let mut map = HashMap::with_capacity(plans.len());
+            for (i, p) in plans.iter().enumerate() {
+                map.entry(Box::<str>::from(&*p.name)).or_insert(i);
+            }
+            KeyIndex::Hash(map)
+        } else {
+            KeyIndex::Linear
+        };
+        Ok(ObjectPlan {
+            fields: plans,
+            index,
+        })
+    }
+
+    fn value(&self, v: &ValueSchema, depth: usize) -> Result<ValuePlan, String> {
+        if depth > MAX_DEPTH {
+            return Err(format!("schema nests deeper than {MAX_DEPTH} levels"));
+        }
+        let decoder = match v.ty {
+            FieldType::String => Decoder::String,
+            FieldType::Int => Decoder::Int32,
+            FieldType::Smallint => Decoder::Int16,
+            FieldType::Bigint => Decoder::Int64,
+            FieldType::Float => Decoder::Float,
+            FieldType::Boolean => Decoder::Bool,
+            FieldType::Json => Decoder::Json,
+            FieldType::Timestamp => {
+                let specs: Vec<&str> = v
+                    .time_format
+                    .iter()
+                    .map(String::as_str)
+                    .chain(v.time_formats.iter().map(String::as_str))
+                    .collect();
+                let mut formats = Vec::with_capacity(specs.len().max(1));
+                for s in &specs {
+                    formats.push(TimeFormat::from_spec(s).map_err(|e| e.to_string())?);
+                }
+                if formats.is_empty() {
+                    return Err("timestamp without timeFormat".into());
+                }
+                Decoder::Timestamp {
+                    formats: formats.into(),
+                    spec: specs.join(" | ").into(),
+                }
+            }
+            FieldType::Object => Decoder::Object(self.object(&v.fields, depth)?),
+            FieldType::Array => {
+                let element = v.element.as_deref().ok_or("array without element")?;
+                let mut element = self.value(element, depth + 1)?;
+                // Indicators written on the array apply to each element.
+                if !v.indicators.is_empty() {
+                    let mut all = element.indicators.to_vec();
+                    all.extend(v.indicators.iter().copied());
+                    all.dedup();
+                    element.indicators = all.into();
+                    element.needs_walk = true;
+                }
+                Decoder::Array(Box::new(element))
+            }
+            FieldType::Ref => {
+                let target = v.target.as_deref().ok_or("ref without target")?;
+                let def = self
+                    .schema
+                    .definitions
+                    .get(target)
+                    .ok_or_else(|| format!("unknown ref target {target}"))?;
+                // The ref's own attributes (indicators, event time) are merged over the target's.
+                let mut plan = self.value(def, depth + 1)?;
+                if !v.indicators.is_empty() {
+                    let mut all = plan.indicators.to_vec();
+                    all.extend(v.indicators.iter().copied());
+                    plan.indicators = all.into();
+                }
+                plan.event_time |= v.is_event_time;
+                plan.embedded_json |= v.is_embedded_json;
+                plan.needs_walk |= plan.event_time || !plan.indicators.is_empty();
+                return Ok(plan);
+            }
+        };
+        let validate = v.validate.as_ref().map(|val| {
+            Box::new(ValidatePlan {
+                allow: val.allow.iter().map(|s| s.as_str().into()).collect(),
+                deny: val.deny.iter().map(|s| s.as_str().into()).collect(),
+                ip: val.ip,
+                cidr: val.cidr,
+            })
+        });
+        let indicators: Box<[IndicatorKind]> = if matches!(v.ty, FieldType::Array) {
+            Box::new([])
+        } else {
+            v.indicators.clone().into()
+        };
+        let child_walk = match &decoder {
+            Decoder::Object(o) => o.fields.iter().any(|f| f.value.needs_walk),
+            Decoder::Array(e) => e.needs_walk,
+            _ => false,
+        };
+        Ok(ValuePlan {
+            needs_walk: child_walk || v.is_event_time || !indicators.is_empty(),
+            decoder,
+            indicators,
+            event_time: v.is_event_time && v.ty == FieldType::Timestamp,
+            embedded_json: v.is_embedded_json,
+            validate,
+        })
+    }
+}
+
+fn collect_kinds(o: &ObjectPlan, out: &mut Vec<IndicatorKind>) {
+    for f in &o.fields {
+        collect_value_kinds(&f.value, out);
+    }
+}
+
+fn collect_value_kinds(v: &ValuePlan, out: &mut Vec<IndicatorKind>) {
+    out.extend(v.indicators.iter().copied());
+    match &v.decoder {
+        Decoder::Object(o) => collect_kinds(o, out),
+        Decoder::Array(e) => collect_value_kinds(e, out),
+        _ => {}
+    }
+}
+
+/// `"name":` with JSON escaping.
+fn json_key(name: &str) -> Box<[u8]> {
+    let mut out = Vec::with_capacity(name.len() + 3);
+    crate::sink::ndjson::write_json_str(&mut out, name);
+    out.push(b':');
+    out.into_boxed_slice()
+}

@@ -1,0 +1,529 @@
+//! Errors: one boxed [`ErrorKind`] per error, with the position of the record it concerns.
+//!
+//! A record that cannot be normalized becomes an [`Error`] handed to
+//! [`Sink::rejected`](crate::sink::Sink::rejected); the batch goes on. [`Error::is_record_error`]
+//! tells such per-record errors apart from fatal ones (I/O, schema, sink).
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+
+use crate::schema::{FieldType, SchemaErrors};
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Where a record starts in its input. `byte` and `record` are 0-based, `line` is 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Position {
+    /// Byte offset of the record's first byte in the (decompressed) input.
+    pub byte: u64,
+    /// 1-based line number of the record's first line.
+    pub line: u64,
+    /// 0-based index of the record in the input (or in its API page).
+    pub record: u64,
+}
+
+impl Position {
+    /// A position.
+    #[must_use]
+    pub fn new(byte: u64, line: u64, record: u64) -> Self {
+        Position { byte, line, record }
+    }
+
+    /// Byte offset of the record's first byte.
+    #[must_use]
+    pub fn byte(&self) -> u64 {
+        self.byte
+    }
+
+    /// 1-based line number.
+    #[must_use]
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// 0-based record index.
+    #[must_use]
+    pub fn record(&self) -> u64 {
+        self.record
+    }
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "record {} (line {}, byte {})",
+            self.record, self.line, self.byte
+        )
+    }
+}
+
+/// A path to a value inside a record: `actor.emails[2]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FieldPath(pub Vec<PathSegment>);
+
+/// One step of a [`FieldPath`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSegment {
+    /// An object key.
+    Key(Arc<str>),
+    /// An array index.
+    Index(usize),
+}
+
+impl FieldPath {
+    /// Prepend a segment (errors are built while unwinding, innermost first).
+    pub(crate) fn push_front(&mut self, seg: PathSegment) {
+        self.0.insert(0, seg);
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                PathSegment::Key(k) if i == 0 => f.write_str(k)?,
+                PathSegment::Key(k) => write!(f, ".{k}")?,
+                PathSegment::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The JSON type of an input value, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool,
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
+impl fmt::Display for JsonType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            JsonType::Null => "null",
+            JsonType::Bool => "a boolean",
+            JsonType::Number => "a number",
+            JsonType::String => "a string",
+            JsonType::Array => "an array",
+            JsonType::Object => "an object",
+        })
+    }
+}
+
+/// Why a value could not be decoded into its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ValueProblem {
+    /// The JSON type cannot become the field's type.
+    WrongType {
+        /// The schema type.
+        expected: FieldType,
+        /// What the input held.
+        found: JsonType,
+    },
+    /// A float where an integer is required.
+    NotAnInteger,
+    /// An integer or float outside the type's range.
+    OutOfRange,
+    /// A string that does not parse as the field's type.
+    BadText {
+        /// The schema type.
+        expected: FieldType,
+    },
+    /// A timestamp that matches none of the field's time formats.
+    BadTime {
+        /// The formats tried, as written in the schema.
+        formats: Arc<str>,
+    },
+    /// A value rejected by `validate.allow` / `validate.deny`.
+    NotAllowed,
+    /// A value rejected by `validate.ip` / `validate.cidr`.
+    NotIp {
+        /// `"IP address"` or `"CIDR block"` (with version).
+        what: &'static str,
+    },
+    /// `isEmbeddedJSON` value that is not valid JSON.
+    BadEmbeddedJson,
+    /// Nesting deeper than the limit.
+    TooDeep,
+}
+
+impl fmt::Display for ValueProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValueProblem::WrongType { expected, found } => {
+                write!(f, "expected {expected}, found {found}")
+            }
+            ValueProblem::NotAnInteger => f.write_str("expected an integer, found a float"),
+            ValueProblem::OutOfRange => f.write_str("number out of range for its type"),
+            ValueProblem::BadText { expected } => {
+                write!(f, "string is not a valid {expected}")
+            }
+            ValueProblem::BadTime { formats } => {
+                write!(f, "timestamp does not match time format {formats}")
+            }
+            ValueProblem::NotAllowed => f.write_str("value not allowed by validate"),
+            ValueProblem::NotIp { what } => write!(f, "value is not a valid {what}"),
+            ValueProblem::BadEmbeddedJson => {
+                f.write_str("isEmbeddedJSON value is not a JSON string holding valid JSON")
+            }
+            ValueProblem::TooDeep => f.write_str("value nested too deeply"),
+        }
+    }
+}
+
+/// A rejected record for one candidate log type (classification keeps one per candidate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// A required field is missing or null.
+    MissingField(FieldPath),
+    /// A value could not be decoded.
+    BadValue {
+        /// Where.
+        field: FieldPath,
+        /// What.
+        problem: ValueProblem,
+        /// The offending value, shortened for messages.
+        value: Option<Box<str>>,
+    },
+    /// The record is valid JSON but not an object.
+    NotAnObject(JsonType),
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::MissingField(p) => write!(f, "missing required field \"{p}\""),
+            Refusal::BadValue {
+                field,
+                problem,
+                value,
+            } => {
+                write!(f, "field \"{field}\": {problem}")?;
+                if let Some(v) = value {
+                    write!(f, ": {v}")?;
+                }
+                Ok(())
+            }
+            Refusal::NotAnObject(t) => write!(f, "record is {t}, not a JSON object"),
+        }
+    }
+}
+
+impl Refusal {
+    /// A short, stable label for statistics (`missing_field`, `wrong_type`, ...).
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::MissingField(_) => "missing_field",
+            Refusal::NotAnObject(_) => "not_an_object",
+            Refusal::BadValue { problem, .. } => match problem {
+                ValueProblem::WrongType { .. } => "wrong_type",
+                ValueProblem::NotAnInteger => "not_an_integer",
+                ValueProblem::OutOfRange => "out_of_range",
+                ValueProblem::BadText { .. } => "bad_text",
+                ValueProblem::BadTime { .. } => "bad_time",
+                ValueProblem::NotAllowed => "not_allowed",
+                ValueProblem::NotIp { .. } => "not_ip",
+                ValueProblem::BadEmbeddedJson => "bad_embedded_json",
+                ValueProblem::TooDeep => "too_deep",
+            },
+        }
+    }
+}
+
+/// The error type of this crate.
+pub struct Error(Box<ErrorKind>);
+
+/// What went wrong.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Reading input or writing output failed.
+    Io(io::Error),
+    /// The record is not valid JSON.
+    Json {
+        /// The record.
+        pos: Position,
+        /// Byte offset of the problem within the record (0-based).
+        offset: usize,
+        /// What simd-json reported, in words.
+        message: std::borrow::Cow<'static, str>,
+    },
+    /// The record is valid JSON but the (only) log type refused it.
+    Rejected {
+        /// The record.
+        pos: Position,
+        /// The log type.
+        log_type: Arc<str>,
+        /// Why.
+        refusal: Refusal,
+    },
+    /// No candidate log type accepted the record; one refusal per candidate.
+    Unclassified {
+        /// The record.
+        pos: Position,
+        /// `(log type, why it refused)` for every candidate, in the order tried.
+        refusals: Vec<(Arc<str>, Refusal)>,
+    },
+    /// A record longer than the configured maximum.
+    TooLong {
+        /// The record.
+        pos: Position,
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A log type that is not loaded.
+    UnknownLogType(String),
+    /// One or more schemas are invalid.
+    Schema(SchemaErrors),
+    /// A sink failed.
+    Sink(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Broad class of an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// The record is not valid JSON.
+    Syntax,
+    /// Valid JSON that the schema refuses.
+    Data,
+    /// A record over a size limit.
+    Limit,
+    /// I/O.
+    Io,
+    /// Configuration: schemas, log types.
+    Config,
+    /// The output sink.
+    Sink,
+}
+
+impl Error {
+    /// The kind.
+    #[must_use]
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0
+    }
+
+    /// Unwrap into the kind.
+    #[must_use]
+    pub fn into_kind(self) -> ErrorKind {
+        *self.0
+    }
+
+    /// The record the error concerns, if it concerns one.
+    #[must_use]
+    pub fn position(&self) -> Option<&Position> {
+        match &*self.0 {
+            ErrorKind::Json { pos, .. }
+            | ErrorKind::Rejected { pos, .. }
+            | ErrorKind::Unclassified { pos, .. }
+            | ErrorKind::TooLong { pos, .. } => Some(pos),
+            _ => None,
+        }
+    }
+
+    /// The broad class.
+    #[must_use]
+    pub fn classify(&self) -> Category {
+        match &*self.0 {
+            ErrorKind::Json { .. } => Category::Syntax,
+            ErrorKind::Rejected { .. } | ErrorKind::Unclassified { .. } => Category::Data,
+            ErrorKind::TooLong { .. } => Category::Limit,
+            ErrorKind::Io(_) => Category::Io,
+            ErrorKind::UnknownLogType(_) | ErrorKind::Schema(_) => Category::Config,
+            ErrorKind::Sink(_) => Category::Sink,
+        }
+    }
+
+    /// True for errors about one record: skip it and go on with the next.
+    #[must_use]
+    pub fn is_record_error(&self) -> bool {
+        matches!(
+            self.classify(),
+            Category::Syntax | Category::Data | Category::Limit
+        )
+    }
+
+    /// A short, stable label for statistics: `invalid_json`, `missing_field`, `unclassified`...
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match &*self.0 {
+            ErrorKind::Json { .. } => "invalid_json",
+            ErrorKind::Rejected { refusal, .. } => refusal.code(),
+            ErrorKind::Unclassified { .. } => "unclassified",
+            ErrorKind::TooLong { .. } => "too_long",
+            ErrorKind::Io(_) => "io",
+            ErrorKind::UnknownLogType(_) => "unknown_log_type",
+            ErrorKind::Schema(_) => "schema",
+            ErrorKind::Sink(_) => "sink",
+        }
+    }
+
+    /// The message without the position prefix (what `--rejects` writes as `error`).
+    #[must_use]
+    pub fn reason(&self) -> String {
+        Reason(self).to_string()
+    }
+
+    /// The log type that refused the record, when only one was tried.
+    #[must_use]
+    pub fn log_type(&self) -> Option<&str> {
+        match &*self.0 {
+            ErrorKind::Rejected { log_type, .. } => Some(log_type),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn new(kind: ErrorKind) -> Error {
+        Error(Box::new(kind))
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn json(pos: Position, err: &simd_json::Error) -> Error {
+        Error::new(ErrorKind::Json {
+            pos,
+            offset: err.index(),
+            message: json_message(err.error()),
+        })
+    }
+}
+
+struct Reason<'a>(&'a Error);
+
+impl fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.0 .0 {
+            ErrorKind::Io(e) => write!(f, "{e}"),
+            ErrorKind::Json { message, .. } => write!(f, "invalid JSON: {message}"),
+            ErrorKind::Rejected {
+                log_type, refusal, ..
+            } => write!(f, "{log_type}: {refusal}"),
+            ErrorKind::Unclassified { refusals, .. } => {
+                f.write_str("no log type accepted the record")?;
+                for (i, (lt, r)) in refusals.iter().enumerate() {
+                    f.write_str(if i == 0 { ": " } else { "; " })?;
+                    write!(f, "{lt}: {r}")?;
+                }
+                Ok(())
+            }
+            ErrorKind::TooLong { len, max, .. } => {
+                write!(f, "record of {len} bytes is longer than the limit of {max}")
+            }
+            ErrorKind::UnknownLogType(t) => write!(f, "unknown log type \"{t}\""),
+            ErrorKind::Schema(e) => write!(f, "{e}"),
+            ErrorKind::Sink(e) => write!(f, "output: {e}"),
+        }
+    }
+}
+
+/// simd-json's `ErrorType` has only a `Debug` rendering; give the common ones words.
+fn json_message(err: &simd_json::ErrorType) -> std::borrow::Cow<'static, str> {
+    use simd_json::ErrorType as E;
+    match err {
+        E::Eof => "unexpected end of input".into(),
+        E::InvalidUtf8 => "invalid UTF-8".into(),
+        E::TrailingData => "trailing characters after the JSON value".into(),
+        E::ExpectedObjectKey | E::ExpectedObjectColon => "expected an object key".into(),
+        E::ExpectedObjectContent | E::ExpectedArrayContent => "expected a value".into(),
+        E::InvalidNumber => "invalid number".into(),
+        E::InvalidEscape | E::InvalidUnicodeEscape | E::InvalidUnicodeCodepoint => {
+            "invalid string escape".into()
+        }
+        E::UnexpectedCharacter => "unexpected character".into(),
+        E::Syntax => "syntax error".into(),
+        E::DepthLimitExceeded => "nesting too deep".into(),
+        E::InvalidExponent => "invalid number exponent".into(),
+        other => {
+            let s = format!("{other:?}");
+            // CamelCase to words: "UnterminatedString" -> "unterminated string".
+            let mut out = String::with_capacity(s.len() + 4);
+            for (i, c) in s.chars().enumerate() {
+                if c.is_ascii_uppercase() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    out.push(c.to_ascii_lowercase());
+                } else {
+                    out.push(c);
+                }
+            }
+            out.into()
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.0 {
+            ErrorKind::Json { pos, offset, .. } => write!(
+                f,
+                "record {} (line {}, byte {}, column {}): {}",
+                pos.record,
+                pos.line,
+                pos.byte,
+                offset + 1,
+                Reason(self)
+            ),
+            ErrorKind::Rejected { pos, .. }
+            | ErrorKind::Unclassified { pos, .. }
+            | ErrorKind::TooLong { pos, .. } => write!(f, "{pos}: {}", Reason(self)),
+            _ => write!(f, "{}", Reason(self)),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &*self.0 {
+            ErrorKind::Io(e) => Some(e),
+            ErrorKind::Schema(e) => Some(e),
+            ErrorKind::Sink(e) => Some(&**e),
+            _ => None,
+        }
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Error {
+        Error::new(ErrorKind::Io(e))
+    }
+}
+
+impl From<SchemaErrors> for Error {
+    fn from(e: SchemaErrors) -> Error {
+        Error::new(ErrorKind::Schema(e))
+    }
+}
+
+impl From<Error> for io::Error {
+    fn from(e: Error) -> io::Error {
+        match e.into_kind() {
+            ErrorKind::Io(e) => e,
+            kind => io::Error::other(Error::new(kind)),
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! [`Event`]: one normalized record, borrowing its strings from the input line.
+//!
+//! An event is handed to a [`Sink`](crate::sink::Sink) by reference and lives only for that
+//! call; everything in it points into the normalizer's reused buffers, so producing it
+//! allocates nothing in steady state.
+
+use crate::compile::{Decoder, ObjectPlan, Plan, ValuePlan};
+use crate::error::Position;
+use crate::indicators::{Column, Indicators};
+use crate::time::Timestamp;
+
+/// `p_log_type`: the log type that accepted the record.
+pub const P_LOG_TYPE: &str = "p_log_type";
+/// `p_row_id`: a unique id of the row.
+pub const P_ROW_ID: &str = "p_row_id";
+/// `p_event_time`: the first non-null `isEventTime` field, else the parse time.
+pub const P_EVENT_TIME: &str = "p_event_time";
+/// `p_parse_time`: when the record was normalized.
+pub const P_PARSE_TIME: &str = "p_parse_time";
+/// `p_schema_version`: the schema's `version`.
+pub const P_SCHEMA_VERSION: &str = "p_schema_version";
+/// `p_source_id`: the source id given by the caller (omitted when none was given).
+pub const P_SOURCE_ID: &str = "p_source_id";
+/// `p_source_label`: the source label given by the caller (omitted when none was given).
+pub const P_SOURCE_LABEL: &str = "p_source_label";
+
+/// A decoded value in an event. Strings borrow from the input line (`Str`) or, for values
+/// that had to be rewritten (numbers into string fields, embedded JSON), from the event's
+/// text buffer (`Text`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Val<'a> {
+    /// Missing or `null`: omitted from output.
+    Absent,
+    /// `""` in a number, boolean or timestamp field: null in output, but present for `required`.
+    Empty,
+    Str(&'a str),
+    Text {
+        start: u32,
+        end: u32,
+    },
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Time(Timestamp),
+    /// An object's field values start here, one slot per schema field.
+    Object {
+        start: u32,
+    },
+    /// `len` element values start here.
+    Array {
+        start: u32,
+        len: u32,
+    },
+    /// Compact JSON text in the event's text buffer.
+    Json {
+        start: u32,
+        end: u32,
+    },
+}
+
+impl Val<'_> {
+    /// Whether the value is written to output (empty arrays and nulls are not).
+    #[inline]
+    pub(crate) fn is_written(&self) -> bool {
+        match self {
+            Val::Absent | Val::Empty => false,
+            Val::Array { len, .. } => *len > 0,
+            _ => true,
+        }
+    }
+}
+
+/// Source metadata stamped on every event (`p_source_id`, `p_source_label`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceMeta {
+    /// `p_source_id`.
+    pub id: Option<String>,
+    /// `p_source_label`.
+    pub label: Option<String>,
+}
+
+/// One normalized record.
+#[derive(Debug)]
+pub struct Event<'a> {
+    pub(crate) plan: &'a Plan,
+    pub(crate) vals: &'a [Val<'a>],
+    pub(crate) text: &'a str,
+    pub(crate) indicators: &'a Indicators<'a>,
+    pub(crate) event_time: Option<Timestamp>,
+    pub(crate) parse_time: Timestamp,
+    pub(crate) row_id: &'a str,
+    pub(crate) meta: &'a SourceMeta,
+    pub(crate) position: Position,
+}
+
+impl<'a> Event<'a> {
+    /// The log type, e.g. `Zoom.Activity`.
+    #[must_use]
+    pub fn log_type(&self) -> &'a str {
+        &self.plan.log_type
+    }
+
+    /// The compiled plan of the log type.
+    #[must_use]
+    pub fn plan(&self) -> &'a Plan {
+        self.plan
+    }
+
+    /// `p_event_time`: the first non-null `isEventTime` value in schema order, else the
+    /// parse time.
+    #[must_use]
+    pub fn event_time(&self) -> Timestamp {
+        self.event_time.unwrap_or(self.parse_time)
+    }
+
+    /// True when no `isEventTime` field had a value and `p_event_time` is the parse time.
+    #[must_use]
+    pub fn event_time_is_parse_time(&self) -> bool {
+        self.event_time.is_none()
+    }
+
+    /// `p_parse_time`.
+    #[must_use]
+    pub fn parse_time(&self) -> Timestamp {
+        self.parse_time
+    }
+
+    /// `p_row_id`, unique per event.
+    #[must_use]
+    pub fn row_id(&self) -> &'a str {
+        self.row_id
+    }
+
+    /// `p_schema_version`.
+    #[must_use]
+    pub fn schema_version(&self) -> i64 {
+        self.plan.schema_version
+    }
+
+    /// `p_source_id` and `p_source_label`.
+    #[must_use]
+    pub fn source(&self) -> &'a SourceMeta {
+        self.meta
+    }
+
+    /// Where the record was in its input.
+    #[must_use]
+    pub fn position(&self) -> Position {
+        self.position
+    }
+
+    /// The values of one `p_any_*` column, sorted and deduplicated.
+    #[must_use]
+    pub fn indicators(&self, column: Column) -> &[std::borrow::Cow<'a, str>] {
+        self.indicators.column(column)
+    }
+
+    /// A top-level or nested field by path of names (`["actor", "email"]`).
+    #[must_use]
+    pub fn get(&self, path: &[&str]) -> Option<Value<'_>> {
+        let mut obj = &self.plan.root;
+        let mut start = 0usize;
+        let (last, parents) = path.split_last()?;
+        for name in parents {
+            let i = obj.find(name)?;
+            match (&obj.fields[i].value.decoder, self.vals[start + i]) {
+                (Decoder::Object(o), Val::Object { start: s }) => {
+                    obj = o;
+                    start = s as usize;
+                }
+                _ => return None,
+            }
+        }
+        let i = obj.find(last)?;
+        let v = self.vals[start + i];
+        v.is_written().then_some(Value {
+            event: self,
+            plan: &obj.fields[i].value,
+            val: v,
+        })
+    }
+
+    pub(crate) fn root(&self) -> (&'a ObjectPlan, &'a [Val<'a>]) {
+        (&self.plan.root, self.vals)
+    }
+
+    pub(crate) fn text_of(&self, start: u32, end: u32) -> &'a str {
+        &self.text[start as usize..end as usize]
+    }
+}
+
+/// A field value of an [`Event`], for typed access.
+#[derive(Debug, Clone, Copy)]
+pub struct Value<'e> {
+    event: &'e Event<'e>,
+    plan: &'e ValuePlan,
+    val: Val<'e>,
+}
+
+impl<'e> Value<'e> {
+    /// The string, if the value is a string.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&'e str> {
+        match self.val {
+            Val::Str(s) => Some(s),
+            Val::Text { start, end } => Some(self.event.text_of(start, end)),
+            _ => None,
+        }
+    }
+
+    /// The integer, if the value is an `int`, `smallint` or `bigint`.
+    #[must_use]
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.val {
+            Val::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The float, if the value is a `float`.
+    #[must_use]
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.val {
+            Val::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if the value is a `boolean`.
+    #[must_use]
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.val {
+            Val::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The time, if the value is a `timestamp`.
+    #[must_use]
+    pub fn as_timestamp(&self) -> Option<Timestamp> {
+        match self.val {
+            Val::Time(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The JSON text, if the value is of type `json`.
+    #[must_use]
+    pub fn as_json(&self) -> Option<&'e str> {
+        match self.val {
+            Val::Json { start, end } => Some(self.event.text_of(start, end)),
+            _ => None,
+        }
+    }
+
+    /// The schema type of the value.
+    #[must_use]
+    pub fn field_type(&self) -> crate::schema::FieldType {
+        self.plan.decoder.field_type()
+    }
+}

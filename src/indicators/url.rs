@@ -1,0 +1,354 @@
+//! Host extraction following Go's `url.Parse(s)` + `URL.Hostname()` and `net.SplitHostPort`.
+
+use std::borrow::Cow;
+
+/// Go's `url.Parse(s)` followed by `Hostname()`: the host of `s`, without userinfo, port and IPv6
+/// brackets, percent-decoded as Go decodes hosts.
+///
+/// Returns `None` wherever Go's `url.Parse` fails (control bytes, bad `%` escapes, invalid host or
+/// userinfo characters, bad port) or the URL has no authority (`example.com/x`, `mailto:a@b`).
+/// A host whose decoded bytes are not valid UTF-8 is also rejected (Go would keep the raw bytes).
+pub(crate) fn url_hostname(s: &str) -> Option<Cow<'_, str>> {
+    if s.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return None;
+    }
+    let (rest, fragment) = match s.split_once('#') {
+        Some((r, f)) => (r, Some(f)),
+        None => (s, None),
+    };
+    if let Some(f) = fragment {
+        check_escapes(f)?;
+    }
+    let (scheme, rest) = get_scheme(rest)?;
+    let rest = rest.split_once('?').map_or(rest, |(r, _query)| r);
+    if !rest.starts_with('/') {
+        // Opaque URL (`mailto:x`) or a relative path: no host either way.
+        return None;
+    }
+    if (scheme.is_none() && rest.starts_with("///")) || !rest.starts_with("//") {
+        return None;
+    }
+    let authority = &rest[2..];
+    let (authority, path) = match authority.find('/') {
+        Some(i) => authority.split_at(i),
+        None => (authority, ""),
+    };
+    check_escapes(path)?;
+    let host = parse_authority(authority)?;
+    Some(match host {
+        Cow::Borrowed(h) => Cow::Borrowed(hostname(h)),
+        Cow::Owned(h) => Cow::Owned(hostname(&h).to_owned()),
+    })
+}
+
+/// Go's `getScheme`: `Ok`-like `Some((scheme, rest))`; `None` is Go's "missing protocol scheme".
+fn get_scheme(s: &str) -> Option<(Option<&str>, &str)> {
+    for (i, b) in s.bytes().enumerate() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' => {}
+            b'0'..=b'9' | b'+' | b'-' | b'.' => {
+                if i == 0 {
+                    return Some((None, s));
+                }
+            }
+            b':' => {
+                if i == 0 {
+                    return None;
+                }
+                return Some((Some(&s[..i]), &s[i + 1..]));
+            }
+            _ => return Some((None, s)),
+        }
+    }
+    Some((None, s))
+}
+
+/// Go's `parseAuthority`, returning the (unescaped) host including any port.
+fn parse_authority(authority: &str) -> Option<Cow<'_, str>> {
+    match authority.rfind('@') {
+        None => parse_host(authority),
+        Some(i) => {
+            let host = parse_host(&authority[i + 1..])?;
+            let userinfo = &authority[..i];
+            if !userinfo.bytes().all(valid_userinfo_byte) {
+                return None;
+            }
+            check_escapes(userinfo)?;
+            Some(host)
+        }
+    }
+}
+
+/// Go's `validUserinfo` character set (non-ASCII is rejected).
+fn valid_userinfo_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.'
+                | b'_'
+                | b':'
+                | b'~'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b'%'
+                | b'@'
+        )
+}
+
+/// Go's `validOptionalPort`: empty, or `:` followed by ASCII digits only.
+fn valid_optional_port(port: &str) -> bool {
+    port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Go's `parseHost`: check brackets and port, then unescape in host (and zone) mode.
+fn parse_host(host: &str) -> Option<Cow<'_, str>> {
+    if host.starts_with('[') {
+        let i = host.rfind(']')?;
+        if !valid_optional_port(&host[i + 1..]) {
+            return None;
+        }
+        if let Some(zone) = host[..i].find("%25") {
+            let mut out = Vec::with_capacity(host.len());
+            unescape_into(&host[..zone], Mode::Host, &mut out)?;
+            unescape_into(&host[zone..i], Mode::Zone, &mut out)?;
+            unescape_into(&host[i..], Mode::Host, &mut out)?;
+            return String::from_utf8(out).ok().map(Cow::Owned);
+        }
+    } else if let Some(i) = host.rfind(':') {
+        if !valid_optional_port(&host[i..]) {
+            return None;
+        }
+    }
+    if host.contains('%') {
+        let mut out = Vec::with_capacity(host.len());
+        unescape_into(host, Mode::Host, &mut out)?;
+        String::from_utf8(out).ok().map(Cow::Owned)
+    } else {
+        unescape_into(host, Mode::Host, &mut Vec::new())?;
+        Some(Cow::Borrowed(host))
+    }
+}
+
+/// Go's `URL.Hostname` (its `splitHostPort` helper): drop a valid `:port`, then `[ ]`.
+fn hostname(host_port: &str) -> &str {
+    let mut host = host_port;
+    if let Some(colon) = host.rfind(':') {
+        if valid_optional_port(&host[colon..]) {
+            host = &host[..colon];
+        }
+    }
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
+}
+
+/// Unescape modes that can fail differently in Go's `unescape`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Host,
+    Zone,
+}
+
+fn hex(b: u8) -> Option<u8> {
+    char::from(b)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
+}
+
+/// Go's `shouldEscape(c, encodeHost)` (identical for `encodeZone`).
+fn host_should_escape(c: u8) -> bool {
+    !(c.is_ascii_alphanumeric()
+        || matches!(
+            c,
+            b'!' | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b':'
+                | b'['
+                | b']'
+                | b'<'
+                | b'>'
+                | b'"'
+                | b'-'
+                | b'_'
+                | b'.'
+                | b'~'
+        ))
+}
+
+/// Go's `unescape` in host or zone mode, appending the decoded bytes to `out`.
+fn unescape_into(s: &str, mode: Mode, out: &mut Vec<u8>) -> Option<()> {
+    let bytes = s.as_bytes();
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let byte = bytes[pos];
+        if byte == b'%' {
+            let high = hex(*bytes.get(pos + 1)?)?;
+            let low = hex(*bytes.get(pos + 2)?)?;
+            let is_25 = high == 2 && low == 5;
+            let decoded = high << 4 | low;
+            match mode {
+                Mode::Host if high < 8 && !is_25 => return None,
+                Mode::Zone if !is_25 && decoded != b' ' && host_should_escape(decoded) => {
+                    return None;
+                }
+                _ => {}
+            }
+            out.push(decoded);
+            pos += 3;
+        } else {
+            if byte < 0x80 && host_should_escape(byte) {
+                return None;
+            }
+            out.push(byte);
+            pos += 1;
+        }
+    }
+    Some(())
+}
+
+/// Go's `unescape` in the non-host modes used by `url.Parse` (path, fragment, userinfo): only
+/// checks that every `%` starts a two-hex-digit escape.
+fn check_escapes(s: &str) -> Option<()> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            hex(*b.get(i + 1)?)?;
+            hex(*b.get(i + 2)?)?;
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    Some(())
+}
+
+/// Go's `net.SplitHostPort`, returning only the host (`None` where Go returns an error).
+pub(crate) fn split_host_port(hostport: &str) -> Option<&str> {
+    let i = hostport.rfind(':')?;
+    let (host, j, k) = if hostport.starts_with('[') {
+        let end = hostport.find(']')?;
+        if end + 1 != i {
+            // `]` at the very end (missing port), not followed by the last colon, or too many colons.
+            return None;
+        }
+        (&hostport[1..end], 1, end + 1)
+    } else {
+        let host = &hostport[..i];
+        if host.contains(':') {
+            return None;
+        }
+        (host, 0, 0)
+    };
+    if hostport[j..].contains('[') || hostport[k..].contains(']') {
+        return None;
+    }
+    Some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{split_host_port, url_hostname};
+
+    #[test]
+    fn hostnames() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("https://user@Example.com:8080/x", Some("Example.com")),
+            (
+                "https://user:pa%20ss@example.com/x?y#z",
+                Some("example.com"),
+            ),
+            ("http://[::1]:8080/", Some("::1")),
+            ("http://[::1]/", Some("::1")),
+            ("http://[fe80::1%25en0]:80/", Some("fe80::1%en0")),
+            ("http://1.2.3.4", Some("1.2.3.4")),
+            ("//host.example/path", Some("host.example")),
+            ("http://a:/", Some("a")),
+            ("http://a?b/c", Some("a")),
+            ("http://a#b/c", Some("a")),
+            ("HTTP://a.b", Some("a.b")),
+            ("http://ex%C3%A4mple.com/", Some("exämple.com")),
+            ("http://exämple.com/", Some("exämple.com")),
+            ("s3://bucket/key", Some("bucket")),
+            ("http://", Some("")),
+            ("http:///x", Some("")),
+            ("example.com/x", None),
+            ("example.com", None),
+            ("example.com:80", None),
+            ("1.2.3.4:80/x", None),
+            ("mailto:a@b.c", None),
+            ("http:a.b", None),
+            ("///x", None),
+            (":foo", None),
+            ("", None),
+            (" http://a", None),
+            ("http://a ", None),
+            ("http://a\n", None),
+            ("http://a:b/", None),
+            ("http://[::1/", None),
+            ("http://[::1]x/", None),
+            ("http://a%2e.com/", None),
+            ("http://a%zz/", None),
+            ("http://a/%zz", None),
+            ("http://a/#%zz", None),
+            ("http://us{er@a/", None),
+            ("http://a{b/", None),
+            ("http://%ff/", None),
+        ];
+        for &(input, want) in cases {
+            assert_eq!(url_hostname(input).as_deref(), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn url_borrows_when_possible() {
+        assert!(matches!(
+            url_hostname("http://a.b/"),
+            Some(std::borrow::Cow::Borrowed("a.b"))
+        ));
+    }
+
+    #[test]
+    fn split() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("host:80", Some("host")),
+            ("1.2.3.4:80", Some("1.2.3.4")),
+            ("[::1]:443", Some("::1")),
+            ("[::1]:", Some("::1")),
+            (":80", Some("")),
+            ("host:", Some("host")),
+            ("host", None),
+            ("::1", None),
+            ("[::1]", None),
+            ("[::1]x:80", None),
+            ("[::1]:80:90", None),
+            ("[::1:80", None),
+            ("a]:80", None),
+            ("[a[b]:80", None),
+            ("", None),
+        ];
+        for &(input, want) in cases {
+            assert_eq!(split_host_port(input), want, "{input:?}");
+        }
+    }
+}

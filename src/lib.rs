@@ -1,0 +1,55 @@
+//! normalog turns raw JSON log records into normalized, typed, indicator-enriched events,
+//! driven by declarative YAML log schemas in the [Panther schema language].
+//!
+//! # Brief overview
+//!
+//! * [`Schema`] is what a user writes (a YAML log schema); [`schema::load`] reads and checks
+//!   it, reporting every problem with `file:line:col`.
+//! * [`Plan`] is a schema compiled once ([`compile::compile`]): key lookups, per-field
+//!   decoders, time formats, indicator scanners, event-time priority.
+//! * [`Registry`] holds the compiled plans by log type; [`Registry::builtin`] has the shipped
+//!   schemas (Zendesk.Audit, Zoom.Activity, Zoom.Operation).
+//! * [`Normalizer`] (built per thread by a [`NormalizerBuilder`]) parses one record with
+//!   simd-json, in place and with reused buffers, decodes it with the plan, and hands a
+//!   borrowed [`Event`] — or a reject [`Error`] — to a [`Sink`].
+//! * [`sink::ndjson::NdjsonWriter`] writes events as NDJSON; [`pipeline::run`] drives a
+//!   whole batch of inputs and counts every record.
+//!
+//! # Example
+//!
+//! ```
+//! use normalog::{NormalizerBuilder, Position, Registry, sink::Collect};
+//!
+//! let registry = Registry::builtin();
+//! let mut normalizer = NormalizerBuilder::new().log_types(["Zoom.Activity"]).build(&registry)?;
+//! let mut out = Collect::default();
+//! let line = br#"{"email":"ann@example.com","time":"2023-07-01T14:00:00Z","ip_address":"10.0.0.1"}"#;
+//! normalizer.normalize_bytes(line, Position::default(), &mut out)?;
+//! assert!(out.events[0].contains(r#""p_any_ip_addresses":["10.0.0.1"]"#));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! [Panther schema language]: https://docs.panther.com/data-onboarding/custom-log-types/reference
+
+#![warn(missing_docs)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod cli;
+pub mod compile;
+pub mod error;
+pub mod event;
+pub mod indicators;
+pub mod parse;
+pub mod pipeline;
+pub mod registry;
+pub mod schema;
+pub mod sink;
+pub mod time;
+
+pub use compile::Plan;
+pub use error::{Category, Error, ErrorKind, Position, Result};
+pub use event::Event;
+pub use parse::{Normalizer, NormalizerBuilder};
+pub use registry::Registry;
+pub use schema::{Schema, SchemaError, SchemaErrors};
+pub use sink::{Sink, Summary};

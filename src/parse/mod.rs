@@ -1,0 +1,365 @@
+//! The hot path: [`Normalizer`] turns one JSON record into an [`Event`] (or a reject) and
+//! hands it to a [`Sink`].
+//!
+//! A normalizer is built per thread from a shared [`Registry`] with a [`NormalizerBuilder`].
+//! It owns every buffer it needs (simd-json's buffers and tape, the value slots, the text
+//! buffer, the indicator lists) and reuses them for each record, so normalizing allocates
+//! nothing in steady state. Records are parsed in place: simd-json unescapes strings inside
+//! the `&mut [u8]` it is given, and the event's strings point into it. Use
+//! [`Normalizer::normalize_bytes`] to keep the input intact (it copies into an internal
+//! buffer first).
+
+pub mod frame;
+pub(crate) mod tape;
+
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use simd_json::{Buffers, Node, Tape};
+
+use crate::compile::Plan;
+use crate::error::{Error, ErrorKind, Position, Refusal};
+use crate::event::{Event, SourceMeta, Val};
+use crate::indicators::Indicators;
+use crate::registry::Registry;
+use crate::sink::Sink;
+use tape::{json_type, Borrowed, TapeDecoder};
+
+/// Default limit on one record's size.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+
+/// Builds [`Normalizer`]s; one builder can build a normalizer per thread.
+#[derive(Debug, Clone)]
+pub struct NormalizerBuilder {
+    log_types: Vec<String>,
+    meta: SourceMeta,
+    max_record_bytes: usize,
+}
+
+impl Default for NormalizerBuilder {
+    fn default() -> Self {
+        NormalizerBuilder {
+            log_types: Vec::new(),
+            meta: SourceMeta::default(),
+            max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+        }
+    }
+}
+
+impl NormalizerBuilder {
+    /// A builder with defaults: classify among all log types of the registry.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Restrict to these log types (tried in this order). Empty means all.
+    pub fn log_types<I, T>(&mut self, names: I) -> &mut Self
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<String>,
+    {
+        self.log_types = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// `p_source_id` for every event.
+    pub fn source_id(&mut self, id: Option<String>) -> &mut Self {
+        self.meta.id = id;
+        self
+    }
+
+    /// `p_source_label` for every event.
+    pub fn source_label(&mut self, label: Option<String>) -> &mut Self {
+        self.meta.label = label;
+        self
+    }
+
+    /// Records longer than this are rejected without being parsed.
+    pub fn max_record_bytes(&mut self, max: usize) -> &mut Self {
+        self.max_record_bytes = max;
+        self
+    }
+
+    /// Build a normalizer over the registry's compiled plans.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::UnknownLogType`] when a requested log type is not in the registry, or the
+    /// registry is empty.
+    pub fn build(&self, registry: &Registry) -> Result<Normalizer, Error> {
+        let plans: Vec<Arc<Plan>> = if self.log_types.is_empty() {
+            registry.plans().to_vec()
+        } else {
+            self.log_types
+                .iter()
+                .map(|name| {
+                    registry
+                        .get(name)
+                        .cloned()
+                        .ok_or_else(|| Error::new(ErrorKind::UnknownLogType(name.clone())))
+                })
+                .collect::<Result<_, _>>()?
+        };
+        if plans.is_empty() {
+            return Err(Error::new(ErrorKind::UnknownLogType(
+                "(no schema loaded)".into(),
+            )));
+        }
+        Ok(Normalizer {
+            plans,
+            last: 0,
+            meta: Arc::new(self.meta.clone()),
+            max_record_bytes: self.max_record_bytes,
+            buffers: Buffers::new(4096),
+            tape: Tape(Vec::new()),
+            vals: Vec::new(),
+            text: String::new(),
+            indicators: Indicators::new(),
+            copy: Vec::new(),
+            rows: RowIds::new(),
+        })
+    }
+}
+
+/// Normalizes records, one at a time, with reused buffers. Not `Sync`: build one per thread.
+pub struct Normalizer {
+    plans: Vec<Arc<Plan>>,
+    /// The plan that accepted the previous record: tried first.
+    last: usize,
+    meta: Arc<SourceMeta>,
+    max_record_bytes: usize,
+    buffers: Buffers,
+    tape: Tape<'static>,
+    vals: Vec<Val<'static>>,
+    text: String,
+    indicators: Indicators<'static>,
+    copy: Vec<u8>,
+    rows: RowIds,
+}
+
+impl std::fmt::Debug for Normalizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Normalizer")
+            .field(
+                "log_types",
+                &self.plans.iter().map(|p| p.log_type()).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Normalizer {
+    /// The log types this normalizer tries, in order.
+    pub fn log_types(&self) -> impl Iterator<Item = &str> {
+        self.plans.iter().map(|p| p.log_type())
+    }
+
+    /// Normalize one record in place (the buffer is modified: simd-json unescapes strings
+    /// into it) and hand the event, or the reject, to `sink`.
+    ///
+    /// Returns what the sink returned: `false` asks the caller to stop.
+    ///
+    /// # Errors
+    ///
+    /// Only the sink's errors; a bad record is a call to [`Sink::rejected`], not an error.
+    pub fn normalize_line<S: Sink + ?Sized>(
+        &mut self,
+        line: &mut [u8],
+        pos: Position,
+        sink: &mut S,
+    ) -> Result<bool, S::Error> {
+        if line.len() > self.max_record_bytes {
+            return sink.rejected(&too_long(pos, line.len(), self.max_record_bytes));
+        }
+        let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
+        let result = match simd_json::fill_tape(line, &mut self.buffers, &mut tape) {
+            Ok(()) => self.decode(&tape.0, pos, sink),
+            Err(e) => sink.rejected(&Error::json(pos, &e)),
+        };
+        self.tape = tape.reset();
+        result
+    }
+
+    /// Like [`normalize_line`](Self::normalize_line), but leaves `line` untouched: it is
+    /// copied into a reused internal buffer first.
+    ///
+    /// # Errors
+    ///
+    /// Only the sink's errors.
+    pub fn normalize_bytes<S: Sink + ?Sized>(
+        &mut self,
+        line: &[u8],
+        pos: Position,
+        sink: &mut S,
+    ) -> Result<bool, S::Error> {
+        if line.len() > self.max_record_bytes {
+            return sink.rejected(&too_long(pos, line.len(), self.max_record_bytes));
+        }
+        let mut copy = std::mem::take(&mut self.copy);
+        copy.clear();
+        copy.extend_from_slice(line);
+        let result = self.normalize_line(&mut copy, pos, sink);
+        self.copy = copy;
+        result
+    }
+
+    fn decode<'l, S: Sink + ?Sized>(
+        &mut self,
+        tape: &[Node<'l>],
+        pos: Position,
+        sink: &mut S,
+    ) -> Result<bool, S::Error> {
+        if !matches!(tape.first(), Some(Node::Object { .. })) {
+            let found = tape.first().map_or(crate::error::JsonType::Null, json_type);
+            let err = if self.plans.len() == 1 {
+                Error::new(ErrorKind::Rejected {
+                    pos,
+                    log_type: self.plans[0].log_type.clone(),
+                    refusal: Refusal::NotAnObject(found),
+                })
+            } else {
+                Error::new(ErrorKind::Unclassified {
+                    pos,
+                    refusals: self
+                        .plans
+                        .iter()
+                        .map(|p| (p.log_type.clone(), Refusal::NotAnObject(found)))
+                        .collect(),
+                })
+            };
+            return sink.rejected(&err);
+        }
+        let mut vals: Vec<Val<'l>> = recycle(std::mem::take(&mut self.vals));
+        let n = self.plans.len();
+        let mut accepted = None;
+        let mut refusals: Vec<(Arc<str>, Refusal)> = Vec::new();
+        for attempt in 0..n {
+            // The last successful type first, then the others in order.
+            let pi = match attempt {
+                0 => self.last,
+                a if a <= self.last => a - 1,
+                a => a,
+            };
+            vals.clear();
+            self.text.clear();
+            let mut dec = TapeDecoder::<Borrowed> {
+                tape,
+                vals: &mut vals,
+                text: &mut self.text,
+                mode: PhantomData,
+            };
+            match dec.object(&self.plans[pi].root, 0) {
+                Ok(_) => {
+                    accepted = Some(pi);
+                    break;
+                }
+                Err(r) => refusals.push((self.plans[pi].log_type.clone(), r)),
+            }
+        }
+        let Some(pi) = accepted else {
+            self.vals = recycle(vals);
+            let err = if n == 1 {
+                let (log_type, refusal) = refusals.pop().expect("one refusal per plan");
+                Error::new(ErrorKind::Rejected {
+                    pos,
+                    log_type,
+                    refusal,
+                })
+            } else {
+                Error::new(ErrorKind::Unclassified { pos, refusals })
+            };
+            return sink.rejected(&err);
+        };
+        self.last = pi;
+        let plan: &Plan = &self.plans[pi];
+        let text: &str = &self.text;
+        let mut indicators: Indicators<'_> = std::mem::take(&mut self.indicators).recycle();
+        let mut event_time = None;
+        tape::walk_object(&plan.root, 0, &vals, text, &mut indicators, &mut event_time);
+        indicators.finish();
+        let row_id = self.rows.next();
+        let event = Event {
+            plan,
+            vals: &vals,
+            text,
+            indicators: &indicators,
+            event_time,
+            parse_time: chrono::Utc::now(),
+            row_id: row_id.as_str(),
+            meta: &self.meta,
+            position: pos,
+        };
+        let result = sink.record(&event);
+        self.indicators = indicators.recycle();
+        self.vals = recycle(vals);
+        result
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn too_long(pos: Position, len: usize, max: usize) -> Error {
+    Error::new(ErrorKind::TooLong { pos, len, max })
+}
+
+/// Empty `v` and give back its allocation with another lifetime. The in-place collect
+/// reuses the buffer because the element layout is the same: no allocation.
+fn recycle<'b>(mut v: Vec<Val<'_>>) -> Vec<Val<'b>> {
+    v.clear();
+    v.into_iter().map_while(|_| None).collect()
+}
+
+/// `p_row_id`: 16 hex digits naming this normalizer (process seed and instance number,
+/// mixed) and 16 hex digits counting its events. Unique within a process, and across
+/// processes with overwhelming probability.
+struct RowIds {
+    node: u64,
+    counter: u64,
+    buf: [u8; 32],
+}
+
+static INSTANCES: AtomicU64 = AtomicU64::new(0);
+
+impl RowIds {
+    fn new() -> Self {
+        let instance = INSTANCES.fetch_add(1, Ordering::Relaxed);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        #[allow(clippy::cast_possible_truncation)] // only the low bits matter for a seed
+        let seed = (now as u64) ^ (u64::from(std::process::id()) << 32);
+        RowIds {
+            node: splitmix(seed.wrapping_add(instance.wrapping_mul(0x9E37_79B9_7F4A_7C15))),
+            counter: 0,
+            buf: [b'0'; 32],
+        }
+    }
+
+    fn next(&mut self) -> RowId<'_> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        self.counter += 1;
+        for (i, word) in [self.node, self.counter].into_iter().enumerate() {
+            for k in 0..16 {
+                self.buf[i * 16 + k] = HEX[((word >> (60 - 4 * k)) & 0xf) as usize];
+            }
+        }
+        RowId(&self.buf)
+    }
+}
+
+struct RowId<'a>(&'a [u8; 32]);
+
+impl RowId<'_> {
+    fn as_str(&self) -> &str {
+        // Only ASCII hex digits were written.
+        std::str::from_utf8(self.0).unwrap_or_default()
+    }
+}
+
+fn splitmix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}

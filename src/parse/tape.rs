@@ -1,0 +1,527 @@
+//! Walks a simd-json tape following a compiled plan and fills the event's value slots.
+//!
+//! Decoding never allocates in steady state: values go into a reused `Vec<Val>`, rewritten
+//! text (numbers into strings, `json` values) into a reused `String`. Errors are built while
+//! unwinding, innermost path segment first; they allocate, but only for rejected records.
+
+use std::fmt::Write as _;
+use std::marker::PhantomData;
+
+use simd_json::{Node, StaticNode};
+
+use crate::compile::{Decoder, ObjectPlan, ValuePlan};
+use crate::error::{FieldPath, JsonType, PathSegment, Refusal, ValueProblem};
+use crate::event::Val;
+use crate::indicators::Indicators;
+use crate::time::Timestamp;
+
+/// Longest value quoted in a reject message.
+const QUOTE_MAX: usize = 64;
+
+/// Number of tape nodes a value occupies.
+#[inline]
+pub(crate) fn node_count(n: &Node<'_>) -> usize {
+    match n {
+        Node::Object { count, .. } | Node::Array { count, .. } => *count + 1,
+        _ => 1,
+    }
+}
+
+pub(crate) fn json_type(n: &Node<'_>) -> JsonType {
+    match n {
+        Node::String(_) => JsonType::String,
+        Node::Object { .. } => JsonType::Object,
+        Node::Array { .. } => JsonType::Array,
+        Node::Static(StaticNode::Null) => JsonType::Null,
+        Node::Static(StaticNode::Bool(_)) => JsonType::Bool,
+        Node::Static(_) => JsonType::Number,
+    }
+}
+
+/// How strings of the tape become event values: borrowed from the line, or copied into the
+/// event's text buffer (for tapes of embedded JSON, which live shorter than the event).
+pub(crate) trait StrMode<'v, 'a> {
+    fn string(s: &'v str, text: &mut String) -> Val<'a>;
+}
+
+/// Strings borrow from the input line.
+pub(crate) struct Borrowed;
+impl<'v: 'a, 'a> StrMode<'v, 'a> for Borrowed {
+    #[inline]
+    fn string(s: &'v str, _: &mut String) -> Val<'a> {
+        Val::Str(s)
+    }
+}
+
+/// Strings are copied into the text buffer.
+pub(crate) struct Copied;
+impl<'a> StrMode<'_, 'a> for Copied {
+    fn string(s: &str, text: &mut String) -> Val<'a> {
+        let start = text.len();
+        text.push_str(s);
+        text_val(start, text.len())
+    }
+}
+
+#[inline]
+#[allow(clippy::cast_possible_truncation)] // records are limited far below 4 GiB
+fn text_val<'a>(start: usize, end: usize) -> Val<'a> {
+    Val::Text {
+        start: start as u32,
+        end: end as u32,
+    }
+}
+
+/// A refusal under construction; the path is completed on the way up.
+pub(crate) type DecodeResult<T> = Result<T, Refusal>;
+
+pub(crate) struct TapeDecoder<'t, 'v, 'a, M> {
+    pub(crate) tape: &'t [Node<'v>],
+    pub(crate) vals: &'t mut Vec<Val<'a>>,
+    pub(crate) text: &'t mut String,
+    pub(crate) mode: PhantomData<M>,
+}
+
+impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
+    /// Decode the object at tape index `at` into a new block of slots; returns its start.
+    pub(crate) fn object(&mut self, plan: &ObjectPlan, at: usize) -> DecodeResult<usize> {
+        let Node::Object { len, .. } = self.tape[at] else {
+            return Err(Refusal::NotAnObject(json_type(&self.tape[at])));
+        };
+        let start = self.vals.len();
+        self.vals.resize(start + plan.fields.len(), Val::Absent);
+        let mut i = at + 1;
+        for _ in 0..len {
+            let Node::String(key) = self.tape[i] else {
+                // simd-json guarantees keys are strings.
+                break;
+            };
+            let vi = i + 1;
+            i = vi + node_count(&self.tape[vi]);
+            let Some(fi) = plan.find(key) else { continue };
+            let field = &plan.fields[fi];
+            // Duplicate keys: the last one wins, as with most JSON decoders.
+            match self.value(&field.value, vi) {
+                Ok(v) => self.vals[start + fi] = v,
+                Err(mut r) => {
+                    add_segment(&mut r, PathSegment::Key(field.name.clone()));
+                    return Err(r);
+                }
+            }
+        }
+        for (fi, field) in plan.fields.iter().enumerate() {
+            if field.required && matches!(self.vals[start + fi], Val::Absent) {
+                return Err(Refusal::MissingField(FieldPath(vec![PathSegment::Key(
+                    field.name.clone(),
+                )])));
+            }
+        }
+        Ok(start)
+    }
+
+    fn value(&mut self, plan: &ValuePlan, at: usize) -> DecodeResult<Val<'a>> {
+        let node = self.tape[at];
+        if let Node::Static(StaticNode::Null) = node {
+            return Ok(Val::Absent);
+        }
+        if plan.embedded_json {
+            if let Node::String(s) = node {
+                return self.embedded(plan, s);
+            }
+        }
+        let v = self.decode(plan, node, at)?;
+        if let Some(check) = &plan.validate {
+            let s = match v {
+                Val::Str(s) => Some(s),
+                Val::Text { start, end } => Some(&self.text[start as usize..end as usize]),
+                _ => None,
+            };
+            if let Some(s) = s {
+                if let Err(problem) = check.check(s) {
+                    return Err(Refusal::BadValue {
+                        field: FieldPath::default(),
+                        problem,
+                        value: Some(quote(s)),
+                    });
+                }
+            }
+        }
+        Ok(v)
+    }
+
+    /// Decode one non-null node with the plan's decoder.
+    fn decode(&mut self, plan: &ValuePlan, node: Node<'v>, at: usize) -> DecodeResult<Val<'a>> {
+        Ok(match &plan.decoder {
+            Decoder::String => match node {
+                Node::String(s) => M::string(s, self.text),
+                Node::Static(StaticNode::Bool(b)) => Val::Str(if b { "true" } else { "false" }),
+                Node::Static(n) => {
+                    let start = self.text.len();
+                    write_number(self.text, n);
+                    text_val(start, self.text.len())
+                }
+                _ => return Err(wrong(plan, &node)),
+            },
+            Decoder::Int16 => int(plan, node, i64::from(i16::MIN), i64::from(i16::MAX))?,
+            Decoder::Int32 => int(plan, node, i64::from(i32::MIN), i64::from(i32::MAX))?,
+            Decoder::Int64 => int(plan, node, i64::MIN, i64::MAX)?,
+            Decoder::Float => match node {
+                Node::Static(StaticNode::F64(f)) => Val::Float(f),
+                #[allow(clippy::cast_precision_loss)] // as JSON decoders do
+                Node::Static(StaticNode::I64(i)) => Val::Float(i as f64),
+                #[allow(clippy::cast_precision_loss)]
+                Node::Static(StaticNode::U64(u)) => Val::Float(u as f64),
+                Node::String("") => Val::Empty,
+                Node::String(s) => match parse_float(s) {
+                    Some(f) => Val::Float(f),
+                    None => return Err(bad_text(plan, s)),
+                },
+                _ => return Err(wrong(plan, &node)),
+            },
+            Decoder::Bool => match node {
+                Node::Static(StaticNode::Bool(b)) => Val::Bool(b),
+                Node::Static(StaticNode::I64(0) | StaticNode::U64(0)) => Val::Bool(false),
+                Node::Static(StaticNode::I64(1) | StaticNode::U64(1)) => Val::Bool(true),
+                Node::String("") => Val::Empty,
+                // Go's strconv.ParseBool, as Panther accepts.
+                Node::String("1" | "t" | "T" | "TRUE" | "true" | "True") => Val::Bool(true),
+                Node::String("0" | "f" | "F" | "FALSE" | "false" | "False") => Val::Bool(false),
+                Node::String(s) => return Err(bad_text(plan, s)),
+                _ => return Err(wrong(plan, &node)),
+            },
+            Decoder::Timestamp { formats, spec } => {
+                let parsed: Option<Timestamp> = match node {
+                    Node::String("") => return Ok(Val::Empty),
+                    Node::String(s) => formats.iter().find_map(|f| f.parse_str(s)),
+                    Node::Static(StaticNode::I64(i)) => formats.iter().find_map(|f| f.parse_i64(i)),
+                    Node::Static(StaticNode::U64(u)) => formats.iter().find_map(|f| f.parse_u64(u)),
+                    Node::Static(StaticNode::F64(x)) => formats.iter().find_map(|f| f.parse_f64(x)),
+                    _ => return Err(wrong(plan, &node)),
+                };
+                match parsed {
+                    Some(t) => Val::Time(t),
+                    None => {
+                        return Err(Refusal::BadValue {
+                            field: FieldPath::default(),
+                            problem: ValueProblem::BadTime {
+                                formats: spec.clone(),
+                            },
+                            value: Some(quote_node(&node)),
+                        })
+                    }
+                }
+            }
+            Decoder::Object(o) => match node {
+                Node::Object { .. } => {
+                    let start = self.object(o, at)?;
+                    #[allow(clippy::cast_possible_truncation)]
+                    Val::Object {
+                        start: start as u32,
+                    }
+                }
+                _ => return Err(wrong(plan, &node)),
+            },
+            Decoder::Array(element) => match node {
+                Node::Array { len, .. } => self.array(element, at, len)?,
+                _ => return Err(wrong(plan, &node)),
+            },
+            Decoder::Json => {
+                let start = self.text.len();
+                write_json(self.text, &self.tape[at..at + node_count(&node)]);
+                Val::Json {
+                    #[allow(clippy::cast_possible_truncation)]
+                    start: start as u32,
+                    #[allow(clippy::cast_possible_truncation)]
+                    end: self.text.len() as u32,
+                }
+            }
+        })
+    }
+
+    fn array(&mut self, element: &ValuePlan, at: usize, len: usize) -> DecodeResult<Val<'a>> {
+        let start = self.vals.len();
+        self.vals.resize(start + len, Val::Absent);
+        let mut n = 0usize;
+        let mut i = at + 1;
+        for k in 0..len {
+            let node = self.tape[i];
+            let v = self.value(element, i).map_err(|mut r| {
+                add_segment(&mut r, PathSegment::Index(k));
+                r
+            })?;
+            i += node_count(&node);
+            // Null elements are dropped, like null fields.
+            if v.is_written() {
+                self.vals[start + n] = v;
+                n += 1;
+            }
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        Ok(Val::Array {
+            start: start as u32,
+            len: n as u32,
+        })
+    }
+
+    /// `isEmbeddedJSON`: the string holds JSON; parse it and decode the result. The copy and
+    /// the new tape allocate, but only for such fields.
+    fn embedded(&mut self, plan: &ValuePlan, s: &str) -> DecodeResult<Val<'a>> {
+        if s.is_empty() {
+            return Ok(Val::Absent);
+        }
+        let mut buf = s.as_bytes().to_vec();
+        let Ok(tape) = simd_json::to_tape(&mut buf) else {
+            return Err(Refusal::BadValue {
+                field: FieldPath::default(),
+                problem: ValueProblem::BadEmbeddedJson,
+                value: Some(quote(s)),
+            });
+        };
+        let mut sub = TapeDecoder::<Copied> {
+            tape: &tape.0,
+            vals: self.vals,
+            text: self.text,
+            mode: PhantomData,
+        };
+        match tape.0[0] {
+            Node::Static(StaticNode::Null) => Ok(Val::Absent),
+            node => sub.decode(plan, node, 0),
+        }
+    }
+}
+
+fn add_segment(r: &mut Refusal, seg: PathSegment) {
+    match r {
+        Refusal::MissingField(p) | Refusal::BadValue { field: p, .. } => p.push_front(seg),
+        Refusal::NotAnObject(_) => {}
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn wrong(plan: &ValuePlan, node: &Node<'_>) -> Refusal {
+    Refusal::BadValue {
+        field: FieldPath::default(),
+        problem: ValueProblem::WrongType {
+            expected: plan.decoder.field_type(),
+            found: json_type(node),
+        },
+        value: None,
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn bad_text(plan: &ValuePlan, s: &str) -> Refusal {
+    Refusal::BadValue {
+        field: FieldPath::default(),
+        problem: ValueProblem::BadText {
+            expected: plan.decoder.field_type(),
+        },
+        value: Some(quote(s)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn problem(p: ValueProblem, value: Option<Box<str>>) -> Refusal {
+    Refusal::BadValue {
+        field: FieldPath::default(),
+        problem: p,
+        value,
+    }
+}
+
+/// A value for a message: JSON-quoted, cut at [`QUOTE_MAX`] characters.
+pub(crate) fn quote(s: &str) -> Box<str> {
+    let cut: String = s.chars().take(QUOTE_MAX).collect();
+    let mut out = Vec::with_capacity(cut.len() + 5);
+    crate::sink::ndjson::write_json_str(&mut out, &cut);
+    if cut.len() < s.len() {
+        out.extend_from_slice("…".as_bytes());
+    }
+    String::from_utf8(out).unwrap_or_default().into_boxed_str()
+}
+
+fn quote_node(n: &Node<'_>) -> Box<str> {
+    match n {
+        Node::String(s) => quote(s),
+        Node::Static(s) => {
+            let mut t = String::new();
+            write_number(&mut t, *s);
+            t.into_boxed_str()
+        }
+        other => json_type(other).to_string().into_boxed_str(),
+    }
+}
+
+fn int<'a>(plan: &ValuePlan, node: Node<'_>, min: i64, max: i64) -> DecodeResult<Val<'a>> {
+    let v = match node {
+        Node::Static(StaticNode::I64(i)) => i,
+        Node::Static(StaticNode::U64(u)) => {
+            i64::try_from(u).map_err(|_| problem(ValueProblem::OutOfRange, Some(u.to_string().into())))?
+        }
+        Node::Static(StaticNode::F64(f)) => {
+            return Err(problem(ValueProblem::NotAnInteger, Some(quote_node(&node)).filter(|_| f.is_finite())))
+        }
+        Node::String("") => return Ok(Val::Empty),
+        Node::String(s) => match parse_int(s) {
+            Some(i) => i,
+            None if is_integer_text(s) => {
+                return Err(problem(ValueProblem::OutOfRange, Some(quote(s))))
+            }
+            None => return Err(bad_text(plan, s)),
+        },
+        _ => return Err(wrong(plan, &node)),
+    };
+    if v < min || v > max {
+        return Err(problem(ValueProblem::OutOfRange, Some(v.to_string().into())));
+    }
+    Ok(Val::Int(v))
+}
+
+/// Go's `strconv.ParseInt(s, 10, 64)`: optional sign, ASCII digits, nothing else.
+fn parse_int(s: &str) -> Option<i64> {
+    if !is_integer_text(s) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn is_integer_text(s: &str) -> bool {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A float from a string; Go's ParseFloat also takes "NaN"/"Inf", which JSON cannot carry,
+/// so only finite values pass.
+fn parse_float(s: &str) -> Option<f64> {
+    let ok = s
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'));
+    if !ok {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// A JSON number as text: integers exactly, floats in the shortest form that reads back
+/// the same (`0.5`, `1e300`), integral floats with `.0` kept so the text stays a float.
+pub(crate) fn write_number(out: &mut String, n: StaticNode) {
+    // Writing to a String cannot fail.
+    let _ = match n {
+        StaticNode::I64(i) => write!(out, "{i}"),
+        StaticNode::U64(u) => write!(out, "{u}"),
+        StaticNode::F64(f) => write!(out, "{f:?}"),
+        StaticNode::Bool(b) => write!(out, "{b}"),
+        StaticNode::Null => write!(out, "null"),
+    };
+}
+
+/// Compact JSON for a tape subtree.
+pub(crate) fn write_json(out: &mut String, nodes: &[Node<'_>]) {
+    let mut buf = std::mem::take(out).into_bytes();
+    write_json_bytes(&mut buf, nodes);
+    // Only valid UTF-8 was written: tape strings are validated str, the rest is ASCII.
+    *out = String::from_utf8(buf).unwrap_or_default();
+}
+
+fn write_json_bytes(out: &mut Vec<u8>, nodes: &[Node<'_>]) -> usize {
+    match nodes[0] {
+        Node::String(s) => {
+            crate::sink::ndjson::write_json_str(out, s);
+            1
+        }
+        Node::Static(n) => {
+            crate::sink::ndjson::write_static(out, n);
+            1
+        }
+        Node::Array { len, count } => {
+            out.push(b'[');
+            let mut i = 1;
+            for k in 0..len {
+                if k > 0 {
+                    out.push(b',');
+                }
+                i += write_json_bytes(out, &nodes[i..]);
+            }
+            out.push(b']');
+            count + 1
+        }
+        Node::Object { len, count } => {
+            out.push(b'{');
+            let mut i = 1;
+            for k in 0..len {
+                if k > 0 {
+                    out.push(b',');
+                }
+                if let Node::String(key) = nodes[i] {
+                    crate::sink::ndjson::write_json_str(out, key);
+                }
+                out.push(b':');
+                i += 1;
+                i += write_json_bytes(out, &nodes[i..]);
+            }
+            out.push(b'}');
+            count + 1
+        }
+    }
+}
+
+/// After decoding: run indicator scanners and find the event time, in schema order,
+/// depth first (Panther elects the event time in serialisation order).
+pub(crate) fn walk_object<'x>(
+    plan: &ObjectPlan,
+    start: usize,
+    vals: &[Val<'x>],
+    text: &'x str,
+    ind: &mut Indicators<'x>,
+    event_time: &mut Option<Timestamp>,
+) {
+    for (i, f) in plan.fields.iter().enumerate() {
+        if f.value.needs_walk {
+            walk_value(&f.value, vals[start + i], vals, text, ind, event_time);
+        }
+    }
+}
+
+fn walk_value<'x>(
+    plan: &ValuePlan,
+    v: Val<'x>,
+    vals: &[Val<'x>],
+    text: &'x str,
+    ind: &mut Indicators<'x>,
+    event_time: &mut Option<Timestamp>,
+) {
+    match v {
+        Val::Str(s) => {
+            for &k in &*plan.indicators {
+                ind.scan(k, s);
+            }
+        }
+        Val::Text { start, end } => {
+            let s = &text[start as usize..end as usize];
+            for &k in &*plan.indicators {
+                ind.scan(k, s);
+            }
+        }
+        Val::Time(t) => {
+            if plan.event_time && event_time.is_none() {
+                *event_time = Some(t);
+            }
+        }
+        Val::Object { start } => {
+            if let Decoder::Object(o) = &plan.decoder {
+                walk_object(o, start as usize, vals, text, ind, event_time);
+            }
+        }
+        Val::Array { start, len } => {
+            if let Decoder::Array(e) = &plan.decoder {
+                for k in start..start + len {
+                    walk_value(e, vals[k as usize], vals, text, ind, event_time);
+                }
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,131 @@
+//! [`Registry`]: the loaded, compiled log schemas, looked up by log type.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::compile::{compile, Plan};
+use crate::schema::{load, Schema, SchemaError, SchemaErrors};
+
+/// The shipped schemas, compiled into the binary: `(origin, YAML)`.
+pub const BUILTIN_SCHEMAS: &[(&str, &str)] = &[
+    (
+        "<builtin>/zendesk/Audit.yml",
+        include_str!("../schemas/zendesk/Audit.yml"),
+    ),
+    (
+        "<builtin>/zoom/Activity.yml",
+        include_str!("../schemas/zoom/Activity.yml"),
+    ),
+    (
+        "<builtin>/zoom/Operation.yml",
+        include_str!("../schemas/zoom/Operation.yml"),
+    ),
+];
+
+/// Compiled log schemas by log type. Share it (it is `Send + Sync`) and build a
+/// [`Normalizer`](crate::Normalizer) per thread from it.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    plans: Vec<Arc<Plan>>,
+}
+
+impl Registry {
+    /// An empty registry.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The shipped schemas (Zendesk.Audit, Zoom.Activity, Zoom.Operation).
+    #[must_use]
+    pub fn builtin() -> Self {
+        let mut r = Registry::new();
+        for (origin, text) in BUILTIN_SCHEMAS {
+            // The shipped schemas are checked by tests; a failure here is a build defect.
+            r.add_str(text, origin)
+                .unwrap_or_else(|e| panic!("built-in schema {origin} is invalid: {e}"));
+        }
+        r
+    }
+
+    /// Add a schema that was already loaded.
+    ///
+    /// # Errors
+    ///
+    /// The schema's problems, or a log type that is already registered.
+    pub fn add(&mut self, schema: Schema) -> Result<(), SchemaErrors> {
+        if self.get(&schema.schema).is_some() {
+            return Err(SchemaErrors(vec![SchemaError {
+                origin: schema.origin.clone(),
+                span: schema.span,
+                message: format!("log type {} is defined twice", schema.schema),
+                hint: Some("each log type may be loaded from one schema only".into()),
+            }]));
+        }
+        let plan = compile(&schema)?;
+        self.plans.push(Arc::new(plan));
+        Ok(())
+    }
+
+    /// Load one schema from YAML text; `origin` names it in messages.
+    ///
+    /// # Errors
+    ///
+    /// Every problem of the schema.
+    pub fn add_str(&mut self, yaml: &str, origin: &str) -> Result<(), SchemaErrors> {
+        self.add(load::from_str(yaml, origin)?)
+    }
+
+    /// Load a schema file, or every schema under a directory (test files skipped).
+    ///
+    /// # Errors
+    ///
+    /// Every problem of every file.
+    pub fn add_path(&mut self, path: &Path) -> Result<(), SchemaErrors> {
+        let mut errors = Vec::new();
+        match load::from_path(path) {
+            Ok(schemas) => {
+                for s in schemas {
+                    if let Err(e) = self.add(s) {
+                        errors.extend(e.0);
+                    }
+                }
+            }
+            Err(e) => errors.extend(e.0),
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(SchemaErrors(errors))
+        }
+    }
+
+    /// The plan of a log type.
+    #[must_use]
+    pub fn get(&self, log_type: &str) -> Option<&Arc<Plan>> {
+        self.plans.iter().find(|p| p.log_type() == log_type)
+    }
+
+    /// All plans, in load order.
+    #[must_use]
+    pub fn plans(&self) -> &[Arc<Plan>] {
+        &self.plans
+    }
+
+    /// All log types, in load order.
+    pub fn log_types(&self) -> impl Iterator<Item = &str> {
+        self.plans.iter().map(|p| p.log_type())
+    }
+
+    /// Number of log types.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.plans.len()
+    }
+
+    /// True when no schema is loaded.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.plans.is_empty()
+    }
+}

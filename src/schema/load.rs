@@ -1,0 +1,18 @@
+//! TEMPORARY STUB (replaced by the real loader).
+use std::path::Path;
+use super::{Schema, SchemaError, SchemaErrors, Span};
+fn err(origin: &str, m: String) -> SchemaErrors { SchemaErrors(vec![SchemaError { origin: Some(origin.into()), span: Span::default(), message: m, hint: None }]) }
+/// stub
+pub fn from_str(text: &str, origin: &str) -> Result<Schema, SchemaErrors> {
+    let mut s: Schema = serde_yaml::from_str(text).map_err(|e| err(origin, e.to_string()))?;
+    s.origin = Some(origin.into());
+    Ok(s)
+}
+/// stub
+pub fn from_file(path: &Path) -> Result<Schema, SchemaErrors> {
+    let o = path.display().to_string();
+    let t = std::fs::read_to_string(path).map_err(|e| err(&o, e.to_string()))?;
+    from_str(&t, &o)
+}
+/// stub
+pub fn from_path(path: &Path) -> Result<Vec<Schema>, SchemaErrors> { Ok(vec![from_file(path)?]) }

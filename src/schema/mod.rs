@@ -1,0 +1,337 @@
+//! The schema language: what a user writes in a YAML log schema.
+//!
+//! This is Panther's log-schema language (top level `schema`, `parser`, `description`,
+//! `referenceURL`, `version`, `definitions`, `fields`). [`load`] turns YAML text into a
+//! [`Schema`] and checks it, reporting every problem at once with `file:line:col`;
+//! [`crate::compile`] turns a checked `Schema` into the runtime plan.
+//!
+//! The model derives `serde` (so a schema can be written back as YAML) and
+//! `schemars::JsonSchema` (so `normalog schema json-schema` can give editors a JSON Schema for
+//! schema files).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::indicators::IndicatorKind;
+
+pub mod load;
+pub mod validate;
+
+/// A log schema: one log type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Schema {
+    /// The log type name, e.g. `Zendesk.Audit` or `Custom.MyApp`.
+    pub schema: String,
+    /// The parser. Omit it for JSON logs (the only kind normalog reads); `native` is accepted
+    /// and ignored, as Panther's own schemas use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parser: Option<ParserSpec>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// A link to the vendor's documentation of the log.
+    #[serde(
+        default,
+        rename = "referenceURL",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reference_url: Option<String>,
+    /// The schema language version; Panther only knows `0`. Written to `p_schema_version`.
+    #[serde(default)]
+    pub version: i64,
+    /// Named value schemas that fields of type `ref` point to with `target`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub definitions: BTreeMap<String, ValueSchema>,
+    /// The fields of a record, in output order.
+    pub fields: Vec<Field>,
+    /// Where the schema was read from (file name or `<builtin>/...`), for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub origin: Option<Arc<str>>,
+    /// Position of the document in its file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// The `parser:` block. normalog reads JSON only; `native` is accepted for compatibility with
+/// Panther's managed schemas and has no effect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParserSpec {
+    /// Panther's built-in parser for this log type (ignored by normalog).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub native: Option<NativeParser>,
+}
+
+/// `parser: native: name: ...`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NativeParser {
+    /// The name of Panther's parser.
+    pub name: String,
+}
+
+/// One named field of an object (or of the record itself).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Field {
+    /// The JSON key, matched case-sensitively. A dot is part of the name, not a path.
+    pub name: String,
+    /// A missing or `null` value rejects the record (`0`, `false` and `""` are present).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The field's type and type attributes.
+    #[serde(flatten)]
+    pub value: ValueSchema,
+    /// Position of the field in its file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+/// A value's type and its attributes; `element` of an array is a bare `ValueSchema`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ValueSchema {
+    /// The value type.
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// Indicator scanners run on the value; their results go to the `p_any_*` fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<IndicatorKind>,
+    /// Use this timestamp as `p_event_time` (the first non-null one in schema order wins).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub is_event_time: bool,
+    /// How a `timestamp` is written in the input: `rfc3339`, `unix`, `unix_ms`, `unix_us`,
+    /// `unix_ns`, `cloudflare`, a strftime pattern (`%Y-%m-%d %H:%M:%S`) or `layout=<Go layout>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_format: Option<String>,
+    /// Several time formats, tried in order (after `timeFormat`, if both are given).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub time_formats: Vec<String>,
+    /// Value checks for strings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validate: Option<Validate>,
+    /// The value arrives as a JSON string holding JSON (`"{\"a\":1}"`); parse it.
+    #[serde(
+        default,
+        rename = "isEmbeddedJSON",
+        skip_serializing_if = "is_false"
+    )]
+    pub is_embedded_json: bool,
+    /// The element type of an `array`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub element: Option<Box<ValueSchema>>,
+    /// The fields of an `object`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+    /// The definition a `ref` points to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Position of the value schema in its file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub span: Span,
+}
+
+impl ValueSchema {
+    /// A value schema of type `ty` with no attributes.
+    #[must_use]
+    pub fn new(ty: FieldType) -> Self {
+        ValueSchema {
+            ty,
+            indicators: Vec::new(),
+            is_event_time: false,
+            time_format: None,
+            time_formats: Vec::new(),
+            validate: None,
+            is_embedded_json: false,
+            element: None,
+            fields: Vec::new(),
+            target: None,
+            span: Span::default(),
+        }
+    }
+}
+
+/// `validate:` checks on a string value. A failing value rejects the record for this log
+/// type. `allow` wins when both `allow` and `deny` are given (as in Panther).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Validate {
+    /// The value must be one of these (exact, case-sensitive).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow: Vec<String>,
+    /// The value must be none of these (exact, case-sensitive).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deny: Vec<String>,
+    /// The value must be an IP address of this version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<IpVersion>,
+    /// The value must be a CIDR block of this version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<IpVersion>,
+}
+
+/// The IP version accepted by `validate.ip` / `validate.cidr`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum IpVersion {
+    /// IPv4 only.
+    Ipv4,
+    /// IPv6 only.
+    Ipv6,
+    /// Either.
+    Any,
+}
+
+/// A value type of the schema language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum FieldType {
+    /// UTF-8 text.
+    String,
+    /// 32-bit signed integer.
+    Int,
+    /// 16-bit signed integer.
+    Smallint,
+    /// 64-bit signed integer.
+    Bigint,
+    /// 64-bit float.
+    Float,
+    /// `true` / `false`.
+    Boolean,
+    /// A point in time; needs `timeFormat` or `timeFormats`.
+    Timestamp,
+    /// An object with known `fields`.
+    Object,
+    /// An array of `element`.
+    Array,
+    /// Any JSON value, kept as JSON.
+    Json,
+    /// A named definition (`target`).
+    Ref,
+}
+
+impl FieldType {
+    /// Every type, in the order the documentation lists them.
+    pub const ALL: [FieldType; 11] = [
+        FieldType::String,
+        FieldType::Int,
+        FieldType::Smallint,
+        FieldType::Bigint,
+        FieldType::Float,
+        FieldType::Boolean,
+        FieldType::Timestamp,
+        FieldType::Object,
+        FieldType::Array,
+        FieldType::Json,
+        FieldType::Ref,
+    ];
+
+    /// The name as written in a schema.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldType::String => "string",
+            FieldType::Int => "int",
+            FieldType::Smallint => "smallint",
+            FieldType::Bigint => "bigint",
+            FieldType::Float => "float",
+            FieldType::Boolean => "boolean",
+            FieldType::Timestamp => "timestamp",
+            FieldType::Object => "object",
+            FieldType::Array => "array",
+            FieldType::Json => "json",
+            FieldType::Ref => "ref",
+        }
+    }
+
+    /// Parse a type name (exact, case-sensitive).
+    #[must_use]
+    pub fn from_name(s: &str) -> Option<FieldType> {
+        FieldType::ALL.into_iter().find(|t| t.name() == s)
+    }
+}
+
+impl fmt::Display for FieldType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A 1-based line and column in a schema file (0 = unknown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
+pub struct Span {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (in characters).
+    pub col: u32,
+}
+
+/// One problem in a schema file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaError {
+    /// The file (or `<string>` / `<builtin>/...`) the schema came from.
+    pub origin: Option<Arc<str>>,
+    /// Where in the file.
+    pub span: Span,
+    /// What is wrong, lowercase, no trailing period.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(origin) = &self.origin {
+            write!(f, "{origin}:")?;
+        }
+        if self.span.line > 0 {
+            write!(f, "{}:{}:", self.span.line, self.span.col)?;
+        }
+        if self.origin.is_some() || self.span.line > 0 {
+            f.write_str(" ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+/// Every problem found in one or more schema files; never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaErrors(pub Vec<SchemaError>);
+
+impl fmt::Display for SchemaErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SchemaErrors {}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_false(b: &bool) -> bool {
+    !*b
+}

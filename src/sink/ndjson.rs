@@ -1,0 +1,340 @@
+//! NDJSON output: one JSON object per event, one event per line.
+//!
+//! # Format
+//!
+//! Each line is a JSON object with, in this order:
+//!
+//! 1. the schema's fields, in schema order, nested objects and arrays likewise. Missing and
+//!    `null` values, empty arrays and input keys the schema does not name are omitted. A
+//!    present object whose fields are all absent is written `{}`.
+//! 2. `p_log_type`, `p_row_id`, `p_event_time`, `p_parse_time`, `p_schema_version`, then
+//!    `p_source_id` and `p_source_label` when given.
+//! 3. the `p_any_*` indicator arrays that are not empty, in Panther's column order
+//!    (`p_any_ip_addresses`, `p_any_domain_names`, `p_any_md5_hashes`, `p_any_sha1_hashes`,
+//!    `p_any_sha256_hashes`, `p_any_trace_ids`, `p_any_aws_account_ids`,
+//!    `p_any_aws_instance_ids`, `p_any_aws_arns`, `p_any_aws_tags`, `p_any_emails`,
+//!    `p_any_usernames`), each sorted byte-wise and deduplicated.
+//!
+//! Values: strings as JSON strings (numbers that arrived in string fields keep their text);
+//! `int`/`smallint`/`bigint` as integers; `float` as numbers; `boolean` as `true`/`false`;
+//! `json` as the value's compact JSON; timestamps (fields and `p_*` times) as RFC3339 UTC,
+//! `2023-07-01T14:00:00Z`, with fractional digits only when not zero — or, with
+//! [`TimeLayout::Panther`], Panther's data-lake layout `2023-07-01 14:00:00.000000000`.
+//! Input is valid UTF-8 (simd-json checks it), so output is too. Output is byte-for-byte
+//! deterministic except `p_row_id` and `p_parse_time`.
+
+use std::io::{self, Write};
+
+use simd_json::StaticNode;
+
+use crate::compile::{Decoder, ObjectPlan, ValuePlan};
+use crate::event::{
+    Event, Val, P_EVENT_TIME, P_LOG_TYPE, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION,
+    P_SOURCE_ID, P_SOURCE_LABEL,
+};
+use crate::indicators::Column;
+use crate::time::{write_panther, write_rfc3339, Timestamp};
+
+/// How timestamps are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TimeLayout {
+    /// `2023-07-01T14:00:00Z` (fraction only when not zero).
+    #[default]
+    Rfc3339,
+    /// `2023-07-01 14:00:00.000000000`, Panther's data-lake layout.
+    Panther,
+}
+
+/// NDJSON writing options.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Timestamp layout.
+    pub time_layout: TimeLayout,
+}
+
+/// A [`Sink`](super::Sink) writing events as NDJSON to any `io::Write`.
+#[derive(Debug)]
+pub struct NdjsonWriter<W: Write> {
+    out: W,
+    buf: Vec<u8>,
+    opts: Options,
+}
+
+/// Flush the line buffer to the writer when it grows past this.
+const FLUSH_AT: usize = 64 * 1024;
+
+impl<W: Write> NdjsonWriter<W> {
+    /// A writer with default options.
+    pub fn new(out: W) -> Self {
+        Self::with_options(out, Options::default())
+    }
+
+    /// A writer with the given options.
+    pub fn with_options(out: W, opts: Options) -> Self {
+        NdjsonWriter {
+            out,
+            buf: Vec::with_capacity(FLUSH_AT + 4096),
+            opts,
+        }
+    }
+
+    /// Write one event (buffered).
+    ///
+    /// # Errors
+    ///
+    /// I/O errors of the underlying writer.
+    pub fn write(&mut self, event: &Event<'_>) -> io::Result<()> {
+        write_event(&mut self.buf, event, &self.opts);
+        self.buf.push(b'\n');
+        if self.buf.len() >= FLUSH_AT {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Write buffered output through and flush the writer.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors of the underlying writer.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.flush()
+    }
+
+    /// Flush and return the writer.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors of the underlying writer.
+    pub fn into_inner(mut self) -> io::Result<W> {
+        self.flush()?;
+        Ok(self.out)
+    }
+}
+
+impl<W: Write> super::Sink for NdjsonWriter<W> {
+    type Error = crate::Error;
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, crate::Error> {
+        self.write(event)?;
+        Ok(true)
+    }
+    fn finish(&mut self, _summary: &super::Summary) -> Result<(), crate::Error> {
+        self.flush()?;
+        Ok(())
+    }
+}
+
+/// Append one event as a JSON object (no newline).
+pub fn write_event(out: &mut Vec<u8>, ev: &Event<'_>, opts: &Options) {
+    let (plan, vals) = ev.root();
+    out.push(b'{');
+    let mut first = write_fields(out, ev, plan, 0, vals, opts);
+    let mut key = |out: &mut Vec<u8>, name: &str| {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+    };
+    key(out, P_LOG_TYPE);
+    write_json_str(out, ev.log_type());
+    key(out, P_ROW_ID);
+    write_json_str(out, ev.row_id());
+    key(out, P_EVENT_TIME);
+    write_time(out, &ev.event_time(), opts);
+    key(out, P_PARSE_TIME);
+    write_time(out, &ev.parse_time(), opts);
+    key(out, P_SCHEMA_VERSION);
+    write_i64(out, ev.schema_version());
+    if let Some(id) = &ev.source().id {
+        key(out, P_SOURCE_ID);
+        write_json_str(out, id);
+    }
+    if let Some(label) = &ev.source().label {
+        key(out, P_SOURCE_LABEL);
+        write_json_str(out, label);
+    }
+    for &col in &Column::ALL {
+        let values = ev.indicators(col);
+        if values.is_empty() {
+            continue;
+        }
+        key(out, col.name());
+        out.push(b'[');
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_json_str(out, v);
+        }
+        out.push(b']');
+    }
+    out.push(b'}');
+}
+
+/// Writes the present fields of an object (without braces); returns true if none was written.
+fn write_fields(
+    out: &mut Vec<u8>,
+    ev: &Event<'_>,
+    plan: &ObjectPlan,
+    start: usize,
+    vals: &[Val<'_>],
+    opts: &Options,
+) -> bool {
+    let mut first = true;
+    for (i, f) in plan.fields.iter().enumerate() {
+        let v = vals[start + i];
+        if !v.is_written() {
+            continue;
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        out.extend_from_slice(&f.json_key);
+        write_value(out, ev, &f.value, v, vals, opts);
+    }
+    first
+}
+
+fn write_value(
+    out: &mut Vec<u8>,
+    ev: &Event<'_>,
+    plan: &ValuePlan,
+    v: Val<'_>,
+    vals: &[Val<'_>],
+    opts: &Options,
+) {
+    match v {
+        Val::Absent | Val::Empty => out.extend_from_slice(b"null"),
+        Val::Str(s) => write_json_str(out, s),
+        Val::Text { start, end } => write_json_str(out, ev.text_of(start, end)),
+        Val::Json { start, end } => out.extend_from_slice(ev.text_of(start, end).as_bytes()),
+        Val::Int(i) => write_i64(out, i),
+        Val::Float(f) => write_f64(out, f),
+        Val::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        Val::Time(t) => write_time(out, &t, opts),
+        Val::Object { start } => {
+            out.push(b'{');
+            if let Decoder::Object(o) = &plan.decoder {
+                write_fields(out, ev, o, start as usize, vals, opts);
+            }
+            out.push(b'}');
+        }
+        Val::Array { start, len } => {
+            out.push(b'[');
+            if let Decoder::Array(e) = &plan.decoder {
+                for k in 0..len {
+                    if k > 0 {
+                        out.push(b',');
+                    }
+                    write_value(out, ev, e, vals[(start + k) as usize], vals, opts);
+                }
+            }
+            out.push(b']');
+        }
+    }
+}
+
+fn write_time(out: &mut Vec<u8>, t: &Timestamp, opts: &Options) {
+    out.push(b'"');
+    match opts.time_layout {
+        TimeLayout::Rfc3339 => write_rfc3339(t, out),
+        TimeLayout::Panther => write_panther(t, out),
+    }
+    out.push(b'"');
+}
+
+fn write_i64(out: &mut Vec<u8>, i: i64) {
+    // Writing to a Vec cannot fail.
+    let _ = write!(out, "{i}");
+}
+
+/// Floats: integral values print without a fraction (`3`), others in the shortest form that
+/// reads back the same; JSON has no NaN or infinity, and decoding never produces them.
+pub(crate) fn write_f64(out: &mut Vec<u8>, f: f64) {
+    if f.is_finite() {
+        let _ = write!(out, "{f}");
+    } else {
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// A tape scalar as JSON.
+pub(crate) fn write_static(out: &mut Vec<u8>, n: StaticNode) {
+    match n {
+        StaticNode::I64(i) => write_i64(out, i),
+        StaticNode::U64(u) => {
+            let _ = write!(out, "{u}");
+        }
+        StaticNode::F64(f) => {
+            if f.is_finite() {
+                let _ = write!(out, "{f:?}");
+            } else {
+                out.extend_from_slice(b"null");
+            }
+        }
+        StaticNode::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        StaticNode::Null => out.extend_from_slice(b"null"),
+    }
+}
+
+/// Append `s` as a JSON string literal.
+pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut clean = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[clean..i]);
+        if esc.is_empty() {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[(b >> 4) as usize]);
+            out.push(HEX[(b & 0xf) as usize]);
+        } else {
+            out.extend_from_slice(esc);
+        }
+        clean = i + 1;
+    }
+    out.extend_from_slice(&bytes[clean..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_strings() {
+        let mut out = Vec::new();
+        write_json_str(&mut out, "a\"b\\c\nd\u{1}é");
+        assert_eq!(String::from_utf8(out).unwrap(), r#""a\"b\\c\nd\u0001é""#);
+    }
+
+    #[test]
+    fn floats() {
+        let mut out = Vec::new();
+        write_f64(&mut out, 3.0);
+        out.push(b' ');
+        write_f64(&mut out, 0.25);
+        assert_eq!(out, b"3 0.25");
+    }
+}
