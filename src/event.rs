@@ -81,6 +81,7 @@ pub struct SourceMeta {
 
 /// One normalized record.
 #[derive(Debug)]
+#[allow(clippy::struct_field_names)] // `event_time` is Panther's name
 pub struct Event<'a> {
     pub(crate) plan: &'a Plan,
     pub(crate) vals: &'a [Val<'a>],

@@ -1,4 +1,7 @@
 //! Command-line arguments (clap derive). Raw flags only; `mod.rs` validates and acts.
+//!
+//! Doc comments here are `--help` text, printed as written, so they are not Markdown.
+#![allow(clippy::doc_markdown)]
 
 use std::path::PathBuf;
 
@@ -118,6 +121,6 @@ pub enum SchemaCommand {
         paths: Vec<PathBuf>,
     },
     /// Print a JSON Schema of the schema file format, for editors (e.g. the YAML language
-    /// server's `# yaml-language-server: $schema=...`).
+    /// server's `# yaml-language-server: $schema=<file>` comment).
     JsonSchema,
 }

@@ -168,7 +168,11 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
         r.commit()?;
     }
     if args.stats {
-        print_stats(&run.summary, run.failed_inputs, started.elapsed().as_secs_f64());
+        print_stats(
+            &run.summary,
+            run.failed_inputs,
+            started.elapsed().as_secs_f64(),
+        );
     }
     Ok(if run.summary.rejected > 0 || run.failed_inputs > 0 {
         EXIT_REJECTS
@@ -298,8 +302,8 @@ impl AtomicFile {
         tmp_name.push(name);
         tmp_name.push(format!(".tmp-{}", std::process::id()));
         let tmp = dest.with_file_name(tmp_name);
-        let file = File::create(&tmp)
-            .map_err(|e| Fatal::Message(format!("{}: {e}", dest.display())))?;
+        let file =
+            File::create(&tmp).map_err(|e| Fatal::Message(format!("{}: {e}", dest.display())))?;
         Ok(AtomicFile {
             file,
             tmp,
@@ -353,8 +357,8 @@ fn schema(cmd: &SchemaCommand) -> Result<u8, Fatal> {
         }
         SchemaCommand::JsonSchema => {
             let schema = schemars::schema_for!(crate::schema::Schema);
-            let text = serde_json::to_string_pretty(&schema)
-                .map_err(|e| Fatal::Message(e.to_string()))?;
+            let text =
+                serde_json::to_string_pretty(&schema).map_err(|e| Fatal::Message(e.to_string()))?;
             writeln!(stdout, "{text}")?;
         }
     }

@@ -28,11 +28,20 @@ const MAX_DEPTH: usize = 64;
 ///
 /// Every problem [`validate::validate`] finds, with positions.
 pub fn compile(schema: &Schema) -> Result<Plan, SchemaErrors> {
-    let problems = validate::validate(schema);
+    compile_owned(schema.clone())
+}
+
+/// [`compile`], taking the schema by value (it is kept in the plan).
+///
+/// # Errors
+///
+/// Every problem [`validate::validate`] finds, with positions.
+pub fn compile_owned(schema: Schema) -> Result<Plan, SchemaErrors> {
+    let problems = validate::validate(&schema);
     if !problems.is_empty() {
         return Err(SchemaErrors(problems));
     }
-    let cx = Cx { schema };
+    let cx = Cx { schema: &schema };
     let root = cx
         .object(&schema.fields, 0)
         .map_err(|message| SchemaErrors(vec![cx.error(message)]))?;
@@ -49,7 +58,7 @@ pub fn compile(schema: &Schema) -> Result<Plan, SchemaErrors> {
         schema_version: schema.version,
         root,
         columns,
-        schema: Arc::new(schema.clone()),
+        schema: Arc::new(schema),
     })
 }
 

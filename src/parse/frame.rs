@@ -174,7 +174,9 @@ mod tests {
                     p.byte,
                     p.record,
                 )),
-                Frame::TooLong(p, len) => out.push((format!("too long {len}"), p.line, p.byte, p.record)),
+                Frame::TooLong(p, len) => {
+                    out.push((format!("too long {len}"), p.line, p.byte, p.record))
+                }
                 Frame::Eof => return out,
             }
         }

@@ -358,11 +358,13 @@ fn quote_node(n: &Node<'_>) -> Box<str> {
 fn int<'a>(plan: &ValuePlan, node: Node<'_>, min: i64, max: i64) -> DecodeResult<Val<'a>> {
     let v = match node {
         Node::Static(StaticNode::I64(i)) => i,
-        Node::Static(StaticNode::U64(u)) => {
-            i64::try_from(u).map_err(|_| problem(ValueProblem::OutOfRange, Some(u.to_string().into())))?
-        }
+        Node::Static(StaticNode::U64(u)) => i64::try_from(u)
+            .map_err(|_| problem(ValueProblem::OutOfRange, Some(u.to_string().into())))?,
         Node::Static(StaticNode::F64(f)) => {
-            return Err(problem(ValueProblem::NotAnInteger, Some(quote_node(&node)).filter(|_| f.is_finite())))
+            return Err(problem(
+                ValueProblem::NotAnInteger,
+                Some(quote_node(&node)).filter(|_| f.is_finite()),
+            ))
         }
         Node::String("") => return Ok(Val::Empty),
         Node::String(s) => match parse_int(s) {
@@ -375,7 +377,10 @@ fn int<'a>(plan: &ValuePlan, node: Node<'_>, min: i64, max: i64) -> DecodeResult
         _ => return Err(wrong(plan, &node)),
     };
     if v < min || v > max {
-        return Err(problem(ValueProblem::OutOfRange, Some(v.to_string().into())));
+        return Err(problem(
+            ValueProblem::OutOfRange,
+            Some(v.to_string().into()),
+        ));
     }
     Ok(Val::Int(v))
 }
@@ -393,7 +398,7 @@ fn is_integer_text(s: &str) -> bool {
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// A float from a string; Go's ParseFloat also takes "NaN"/"Inf", which JSON cannot carry,
+/// A float from a string; Go's `ParseFloat` also takes "NaN"/"Inf", which JSON cannot carry,
 /// so only finite values pass.
 fn parse_float(s: &str) -> Option<f64> {
     let ok = s
@@ -505,11 +510,7 @@ fn walk_value<'x>(
                 ind.scan(k, s);
             }
         }
-        Val::Time(t) => {
-            if plan.event_time && event_time.is_none() {
-                *event_time = Some(t);
-            }
-        }
+        Val::Time(t) if plan.event_time && event_time.is_none() => *event_time = Some(t),
         Val::Object { start } => {
             if let Decoder::Object(o) = &plan.decoder {
                 walk_object(o, start as usize, vals, text, ind, event_time);

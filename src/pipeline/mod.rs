@@ -131,6 +131,10 @@ where
 
 /// One input. The outer `Result` is the sink's; the inner one tells whether to go on, or
 /// the read error that ended this input early (with the records read before it).
+///
+/// # Errors
+///
+/// The sink's errors and the observer's I/O errors.
 #[allow(clippy::type_complexity)]
 pub fn run_reader<S, O, R>(
     normalizer: &mut Normalizer,
@@ -242,4 +246,3 @@ pub fn normalize_reader<R: Read, S: Sink + ?Sized>(
     sink.finish(&summary)?;
     Ok(summary)
 }
-

@@ -1,7 +1,14 @@
 //! TEMPORARY STUB (replaced by the real loader).
-use std::path::Path;
 use super::{Schema, SchemaError, SchemaErrors, Span};
-fn err(origin: &str, m: String) -> SchemaErrors { SchemaErrors(vec![SchemaError { origin: Some(origin.into()), span: Span::default(), message: m, hint: None }]) }
+use std::path::Path;
+fn err(origin: &str, m: String) -> SchemaErrors {
+    SchemaErrors(vec![SchemaError {
+        origin: Some(origin.into()),
+        span: Span::default(),
+        message: m,
+        hint: None,
+    }])
+}
 /// stub
 pub fn from_str(text: &str, origin: &str) -> Result<Schema, SchemaErrors> {
     let mut s: Schema = serde_yaml::from_str(text).map_err(|e| err(origin, e.to_string()))?;
@@ -15,4 +22,6 @@ pub fn from_file(path: &Path) -> Result<Schema, SchemaErrors> {
     from_str(&t, &o)
 }
 /// stub
-pub fn from_path(path: &Path) -> Result<Vec<Schema>, SchemaErrors> { Ok(vec![from_file(path)?]) }
+pub fn from_path(path: &Path) -> Result<Vec<Schema>, SchemaErrors> {
+    Ok(vec![from_file(path)?])
+}

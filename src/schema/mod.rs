@@ -122,11 +122,7 @@ pub struct ValueSchema {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validate: Option<Validate>,
     /// The value arrives as a JSON string holding JSON (`"{\"a\":1}"`); parse it.
-    #[serde(
-        default,
-        rename = "isEmbeddedJSON",
-        skip_serializing_if = "is_false"
-    )]
+    #[serde(default, rename = "isEmbeddedJSON", skip_serializing_if = "is_false")]
     pub is_embedded_json: bool,
     /// The element type of an `array`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,4 +1,6 @@
 //! TEMPORARY STUB
 use super::{Schema, SchemaError};
 /// stub
-pub fn validate(_s: &Schema) -> Vec<SchemaError> { Vec::new() }
+pub fn validate(_s: &Schema) -> Vec<SchemaError> {
+    Vec::new()
+}

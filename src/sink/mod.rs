@@ -138,7 +138,7 @@ impl Sink for Collect {
     type Error = Error;
     fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
         self.buf.clear();
-        ndjson::write_event(&mut self.buf, event, &self.opts);
+        ndjson::write_event(&mut self.buf, event, self.opts);
         self.events
             .push(String::from_utf8_lossy(&self.buf).into_owned());
         Ok(true)

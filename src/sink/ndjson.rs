@@ -29,8 +29,8 @@ use simd_json::StaticNode;
 
 use crate::compile::{Decoder, ObjectPlan, ValuePlan};
 use crate::event::{
-    Event, Val, P_EVENT_TIME, P_LOG_TYPE, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION,
-    P_SOURCE_ID, P_SOURCE_LABEL,
+    Event, Val, P_EVENT_TIME, P_LOG_TYPE, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION, P_SOURCE_ID,
+    P_SOURCE_LABEL,
 };
 use crate::indicators::Column;
 use crate::time::{write_panther, write_rfc3339, Timestamp};
@@ -85,7 +85,7 @@ impl<W: Write> NdjsonWriter<W> {
     ///
     /// I/O errors of the underlying writer.
     pub fn write(&mut self, event: &Event<'_>) -> io::Result<()> {
-        write_event(&mut self.buf, event, &self.opts);
+        write_event(&mut self.buf, event, self.opts);
         self.buf.push(b'\n');
         if self.buf.len() >= FLUSH_AT {
             self.out.write_all(&self.buf)?;
@@ -129,7 +129,7 @@ impl<W: Write> super::Sink for NdjsonWriter<W> {
 }
 
 /// Append one event as a JSON object (no newline).
-pub fn write_event(out: &mut Vec<u8>, ev: &Event<'_>, opts: &Options) {
+pub fn write_event(out: &mut Vec<u8>, ev: &Event<'_>, opts: Options) {
     let (plan, vals) = ev.root();
     out.push(b'{');
     let mut first = write_fields(out, ev, plan, 0, vals, opts);
@@ -185,7 +185,7 @@ fn write_fields(
     plan: &ObjectPlan,
     start: usize,
     vals: &[Val<'_>],
-    opts: &Options,
+    opts: Options,
 ) -> bool {
     let mut first = true;
     for (i, f) in plan.fields.iter().enumerate() {
@@ -209,7 +209,7 @@ fn write_value(
     plan: &ValuePlan,
     v: Val<'_>,
     vals: &[Val<'_>],
-    opts: &Options,
+    opts: Options,
 ) {
     match v {
         Val::Absent | Val::Empty => out.extend_from_slice(b"null"),
@@ -242,7 +242,7 @@ fn write_value(
     }
 }
 
-fn write_time(out: &mut Vec<u8>, t: &Timestamp, opts: &Options) {
+fn write_time(out: &mut Vec<u8>, t: &Timestamp, opts: Options) {
     out.push(b'"');
     match opts.time_layout {
         TimeLayout::Rfc3339 => write_rfc3339(t, out),
