@@ -170,13 +170,25 @@ impl Normalizer {
         pos: Position,
         sink: &mut S,
     ) -> Result<bool, S::Error> {
+        self.parse(line, None, pos, sink)
+    }
+
+    /// Parse `line` in place; `original` is an untouched copy, used only to describe a
+    /// syntax error precisely.
+    fn parse<S: Sink + ?Sized>(
+        &mut self,
+        line: &mut [u8],
+        original: Option<&[u8]>,
+        pos: Position,
+        sink: &mut S,
+    ) -> Result<bool, S::Error> {
         if line.len() > self.max_record_bytes {
             return sink.rejected(&too_long(pos, line.len(), self.max_record_bytes));
         }
         let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
         let result = match simd_json::fill_tape(line, &mut self.buffers, &mut tape) {
             Ok(()) => self.decode(&tape.0, pos, sink),
-            Err(e) => sink.rejected(&Error::json(pos, &e)),
+            Err(e) => sink.rejected(&Error::json(pos, &e, original)),
         };
         self.tape = tape.reset();
         result
@@ -200,7 +212,7 @@ impl Normalizer {
         let mut copy = std::mem::take(&mut self.copy);
         copy.clear();
         copy.extend_from_slice(line);
-        let result = self.normalize_line(&mut copy, pos, sink);
+        let result = self.parse(&mut copy, Some(line), pos, sink);
         self.copy = copy;
         result
     }
