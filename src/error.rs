@@ -457,7 +457,7 @@ impl fmt::Display for Reason<'_> {
     }
 }
 
-/// Byte offset in `raw` of serde_json's 1-based `line`/`column` (column counts bytes).
+/// Byte offset in `raw` of `serde_json`'s 1-based `line`/`column` (column counts bytes).
 fn line_offset(raw: &[u8], line: usize, column: usize) -> usize {
     let start: usize = raw
         .split(|&b| b == b'\n')

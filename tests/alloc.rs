@@ -92,5 +92,9 @@ fn steady_state_parse_stage_allocates_nothing() {
     }
     COUNTING.store(false, Ordering::Relaxed);
     assert_eq!(sink.0, 202 * RECORDS.len());
-    assert_eq!(ALLOCATIONS.load(Ordering::Relaxed), 0, "allocations in steady state");
+    assert_eq!(
+        ALLOCATIONS.load(Ordering::Relaxed),
+        0,
+        "allocations in steady state"
+    );
 }

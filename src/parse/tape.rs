@@ -260,13 +260,16 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
     fn int(&self, plan: &ValuePlan, node: Node<'_>, min: i64, max: i64) -> DecodeResult<Val<'a>> {
         let v = match node {
             Node::Static(StaticNode::I64(i)) => i,
-            Node::Static(StaticNode::U64(u)) => i64::try_from(u)
-                .map_err(|_| self.fail(|| problem(ValueProblem::OutOfRange, Some(u.to_string().into()))))?,
+            Node::Static(StaticNode::U64(u)) => i64::try_from(u).map_err(|_| {
+                self.fail(|| problem(ValueProblem::OutOfRange, Some(u.to_string().into())))
+            })?,
             Node::Static(StaticNode::F64(f)) => {
-                return Err(self.fail(|| problem(
-                    ValueProblem::NotAnInteger,
-                    Some(quote_node(&node)).filter(|_| f.is_finite()),
-                )))
+                return Err(self.fail(|| {
+                    problem(
+                        ValueProblem::NotAnInteger,
+                        Some(quote_node(&node)).filter(|_| f.is_finite()),
+                    )
+                }))
             }
             Node::String("") => return Ok(Val::Empty),
             Node::String(s) => match parse_int(s) {
@@ -338,11 +341,8 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
 }
 
 fn add_segment(r: &mut Fail, seg: impl FnOnce() -> PathSegment) {
-    match r {
-        Fail::Detail(Refusal::MissingField(p) | Refusal::BadValue { field: p, .. }) => {
-            p.push_front(seg());
-        }
-        _ => {}
+    if let Fail::Detail(Refusal::MissingField(p) | Refusal::BadValue { field: p, .. }) = r {
+        p.push_front(seg());
     }
 }
 

@@ -9,7 +9,9 @@ use serde_json::Value;
 
 /// Path of a file under tests/data.
 pub fn data(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(rel)
 }
 
 /// A registry with one schema file from tests/data/schemas.
