@@ -43,6 +43,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod registry;
 pub mod schema;
+pub mod schematest;
 pub mod sink;
 pub mod time;
 

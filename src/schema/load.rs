@@ -25,3 +25,14 @@ pub fn from_file(path: &Path) -> Result<Schema, SchemaErrors> {
 pub fn from_path(path: &Path) -> Result<Vec<Schema>, SchemaErrors> {
     Ok(vec![from_file(path)?])
 }
+/// stub: true for Panther-style schema test files: names ending `_tests.yml` /
+/// `_tests.yaml`, or any file inside a `tests` directory.
+pub fn is_test_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.ends_with("_tests.yml")
+        || name.ends_with("_tests.yaml")
+        || path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|d| d == "tests")
+}
