@@ -91,12 +91,29 @@ impl Shape {
 }
 
 /// Compare one expected event with the actual one; an empty list means they agree.
+///
+/// Differences come in reading order: schema fields in schema order, other keys, the
+/// standard fields, then the other `p_*` fields (indicators).
 pub(crate) fn event(
     expected: &Map<String, Value>,
     actual: &Map<String, Value>,
     shape: &Shape,
 ) -> Vec<Difference> {
+    const HANDLED: [&str; 4] = [P_LOG_TYPE, P_ROW_ID, P_PARSE_TIME, P_EVENT_TIME];
+    const IF_EXPECTED: [&str; 3] = [P_SCHEMA_VERSION, P_SOURCE_ID, P_SOURCE_LABEL];
     let mut diffs = Vec::new();
+    let keys = ordered_keys(expected, actual, shape);
+    let (meta, fields): (Vec<&String>, Vec<&String>) =
+        keys.into_iter().partition(|k| k.starts_with("p_"));
+    for key in fields {
+        value(
+            key,
+            expected.get(key),
+            actual.get(key),
+            shape.field(key),
+            &mut diffs,
+        );
+    }
     // p_log_type: exact.
     let (e, a) = (expected.get(P_LOG_TYPE), actual.get(P_LOG_TYPE));
     if e != a {
@@ -137,10 +154,7 @@ pub(crate) fn event(
             }
         }
     }
-    const HANDLED: [&str; 4] = [P_LOG_TYPE, P_ROW_ID, P_PARSE_TIME, P_EVENT_TIME];
-    const IF_EXPECTED: [&str; 3] = [P_SCHEMA_VERSION, P_SOURCE_ID, P_SOURCE_LABEL];
-    let keys: BTreeSet<&String> = expected.keys().chain(actual.keys()).collect();
-    for key in keys {
+    for key in meta {
         if HANDLED.contains(&key.as_str())
             || (IF_EXPECTED.contains(&key.as_str()) && !expected.contains_key(key))
         {
@@ -150,13 +164,30 @@ pub(crate) fn event(
             key,
             expected.get(key),
             actual.get(key),
-            shape.field(key),
+            &Shape::Other,
             &mut diffs,
         );
     }
-    // Schema fields first in schema order would be nicer, but sorted keys are stable and
-    // easy to scan; p_* keys sort after lower-case field names anyway.
     diffs
+}
+
+/// The keys of two objects: the schema's fields in schema order, then the others sorted.
+fn ordered_keys<'a>(
+    e: &'a Map<String, Value>,
+    a: &'a Map<String, Value>,
+    shape: &Shape,
+) -> Vec<&'a String> {
+    let mut rest: BTreeSet<&String> = e.keys().chain(a.keys()).collect();
+    let mut keys = Vec::with_capacity(rest.len());
+    if let Shape::Object(fields) = shape {
+        for (name, _) in fields {
+            if let Some(k) = rest.take(name) {
+                keys.push(k);
+            }
+        }
+    }
+    keys.extend(rest);
+    keys
 }
 
 fn value(
@@ -187,8 +218,7 @@ fn value(
             }
         }
         (_, Value::Object(eo), Value::Object(ao)) => {
-            let keys: BTreeSet<&String> = eo.keys().chain(ao.keys()).collect();
-            for k in keys {
+            for k in ordered_keys(eo, ao, shape) {
                 value(
                     &format!("{path}.{k}"),
                     eo.get(k),

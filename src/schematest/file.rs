@@ -173,6 +173,11 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
                 .into(),
         )]);
     };
+    // A block mapping's own mark is after its first key: the case starts at that key.
+    let (line, col) = entries
+        .first()
+        .map_or((root.line, root.col), |(k, _)| (k.line, k.col));
+    let at = |m: String| LoadError::test_file(origin, line, col, m);
     let mut errors = Vec::new();
     let mut keys: Vec<KeyPos> = Vec::new();
     let (mut name, mut log_type, mut input) = (None, None, None);
@@ -231,11 +236,11 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
     }
     for (value, key) in [(&name, "name"), (&log_type, "logType")] {
         if value.is_none() && !keys.iter().any(|k| k.name == key) {
-            errors.push(err(root, format!("test case has no \"{key}\"")));
+            errors.push(at(format!("test case has no \"{key}\"")));
         }
     }
     if input.is_none() && !keys.iter().any(|k| k.name == "input") {
-        errors.push(err(root, "test case has no \"input\"".into()));
+        errors.push(at("test case has no \"input\"".into()));
     }
     let lt = log_type.clone().unwrap_or_default();
     // As in Panther, `result` comes first, then the `results` list.
@@ -273,7 +278,7 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
         log_type: lt,
         input: input.unwrap_or_default(),
         expected,
-        line: root.line,
+        line,
         keys,
     })
 }
@@ -301,15 +306,18 @@ fn expected_event(v: &Node, log_type: &str) -> Result<Option<Value>, NodeError> 
             }
             let text = expand(s, log_type);
             serde_json::from_str::<Value>(&text).map_err(|e| {
-                // Block scalars (`|`) start on the line after the indicator.
-                let first = if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) {
-                    v.line + 1
+                // A block scalar's mark is its first content line, and its lines keep their
+                // relative indentation: the JSON error's position maps onto the file.
+                let block = matches!(style, TScalarStyle::Literal | TScalarStyle::Folded);
+                let first = v.line;
+                let col = if block {
+                    v.col + e.column().saturating_sub(1)
                 } else {
-                    v.line
+                    v.col
                 };
                 NodeError {
                     line: first + e.line().saturating_sub(1),
-                    col: v.col,
+                    col,
                     message: format!("expected event is not valid JSON: {e}"),
                 }
             })?
