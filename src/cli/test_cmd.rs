@@ -3,6 +3,7 @@
 //! stdout gets one line per case and the summary (the command's data); load errors and
 //! `--update` notes go to stderr.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde_json::Value;
@@ -70,11 +71,7 @@ pub(crate) fn render(report: &Report) -> String {
     for case in report.cases() {
         render_case(case, &mut s);
     }
-    s.push_str(&format!(
-        "{} passed, {} failed\n",
-        report.passed(),
-        report.failed()
-    ));
+    let _ = writeln!(s, "{} passed, {} failed", report.passed(), report.failed());
     s
 }
 
@@ -86,22 +83,21 @@ fn render_case(case: &CaseResult, s: &mut String) {
     } else {
         "FAIL"
     };
-    s.push_str(&format!(
-        "{status} {} ({}:{})\n",
-        case.name, case.file, case.line
-    ));
+    let _ = writeln!(s, "{status} {} ({}:{})", case.name, case.file, case.line);
     match &case.outcome {
         Outcome::Fail(diffs) => {
             for d in diffs {
-                s.push_str(&format!("{DETAIL}{}\n", difference(d)));
+                let _ = writeln!(s, "{DETAIL}{}", difference(d));
             }
         }
         Outcome::Rejected { reason, expected } => {
             let e = if *expected == 1 { "" } else { "s" };
-            s.push_str(&format!("{DETAIL}input rejected: {reason}\n"));
-            s.push_str(&format!("{DETAIL}expected {expected} event{e}, got none\n"));
+            let _ = writeln!(s, "{DETAIL}input rejected: {reason}");
+            let _ = writeln!(s, "{DETAIL}expected {expected} event{e}, got none");
         }
-        Outcome::Error(m) => s.push_str(&format!("{DETAIL}error: {m}\n")),
+        Outcome::Error(m) => {
+            let _ = writeln!(s, "{DETAIL}error: {m}");
+        }
         _ => {}
     }
 }

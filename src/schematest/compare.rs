@@ -1,18 +1,5 @@
-//! Panther's comparison contract for an expected event and an actual one.
-//!
-//! As in Panther's `logtesting.TestResult`: `p_log_type` must match; `p_row_id` must be a
-//! non-empty string and `p_parse_time` a timestamp (their expected values are ignored);
-//! `p_event_time` is compared as an instant, and when the expected event has none the event
-//! time must equal the parse time; every other key is compared exactly. Two deliberate
-//! relaxations make hand-written and Panther-written expectations work unchanged:
-//!
-//! * timestamp fields of the schema are compared as instants, whatever their rendering in
-//!   the expected event (RFC3339, Panther's `YYYY-MM-DD HH:MM:SS.f`, or the string or number
-//!   the field's own `timeFormat` reads, such as `1688220000` for `unix`);
-//! * numbers are compared by value (`1 == 1.0`), and an expected `null` means "absent".
-//!
-//! `p_schema_version`, `p_source_id` and `p_source_label` are compared only when the expected
-//! event lists them: Panther's format predates the first and leaves the others to the source.
+//! Panther's comparison contract for an expected event and an actual one; the contract is
+//! documented on the [module](super).
 
 use std::collections::BTreeSet;
 
@@ -121,10 +108,7 @@ pub(crate) fn event(
     }
     // p_row_id: any non-empty string.
     let row_id = actual.get(P_ROW_ID);
-    if !row_id
-        .and_then(Value::as_str)
-        .is_some_and(|s| !s.is_empty())
-    {
+    if row_id.and_then(Value::as_str).is_none_or(str::is_empty) {
         diffs.push(Difference::rule(P_ROW_ID, "a non-empty string", row_id));
     }
     // p_parse_time: any timestamp.

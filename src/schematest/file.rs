@@ -243,33 +243,7 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
         errors.push(at("test case has no \"input\"".into()));
     }
     let lt = log_type.clone().unwrap_or_default();
-    // As in Panther, `result` comes first, then the `results` list.
-    let mut expected = Vec::new();
-    if let Some(v) = result {
-        match expected_event(v, &lt) {
-            Ok(Some(e)) => expected.push(e),
-            Ok(None) => {}
-            Err(e) => errors.push(e.at(origin)),
-        }
-    }
-    if let Some(v) = results {
-        match &v.kind {
-            Kind::Seq(items) => {
-                for item in items {
-                    match expected_event(item, &lt) {
-                        Ok(Some(e)) => expected.push(e),
-                        Ok(None) => {}
-                        Err(e) => errors.push(e.at(origin)),
-                    }
-                }
-            }
-            _ if is_null(v) => {}
-            _ => errors.push(err(
-                v,
-                "\"results\" must be a list of expected events".into(),
-            )),
-        }
-    }
+    let expected = expected_events(result, results, &lt, origin, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -281,6 +255,36 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
         line,
         keys,
     })
+}
+
+/// The expected events: as in Panther, `result` first, then the `results` list.
+fn expected_events(
+    result: Option<&Node>,
+    results: Option<&Node>,
+    log_type: &str,
+    origin: &Arc<str>,
+    errors: &mut Vec<LoadError>,
+) -> Vec<Value> {
+    let mut expected = Vec::new();
+    let mut add = |v: &Node| match expected_event(v, log_type) {
+        Ok(Some(e)) => expected.push(e),
+        Ok(None) => {}
+        Err(e) => errors.push(e.at(origin)),
+    };
+    if let Some(v) = result {
+        add(v);
+    }
+    match results.map(|v| (v, &v.kind)) {
+        Some((_, Kind::Seq(items))) => items.iter().for_each(&mut add),
+        Some((v, _)) if !is_null(v) => errors.push(LoadError::test_file(
+            origin,
+            v.line,
+            v.col,
+            "\"results\" must be a list of expected events".into(),
+        )),
+        _ => {}
+    }
+    expected
 }
 
 /// A problem found below the document level, located before the origin is known.

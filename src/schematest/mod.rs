@@ -26,9 +26,27 @@
 //! * `{{.LogType}}` in an expected event stands for the case's `logType`.
 //! * Any other key is an error naming the file and line.
 //!
-//! Events are compared as Panther compares them (see [`compare`](self) for the contract:
-//! `p_row_id` and `p_parse_time` need only be present, `p_event_time` and timestamp fields are
-//! compared as instants, everything else exactly).
+//! # Comparison
+//!
+//! Events are compared as Panther's `logtesting.TestResult` compares them:
+//!
+//! * `p_log_type` must match;
+//! * `p_row_id` must be a non-empty string and `p_parse_time` a timestamp; their expected
+//!   values, if any, are ignored;
+//! * `p_event_time` is compared as an instant; when the expected event has none, the event
+//!   time must equal the parse time (the record has no event time);
+//! * timestamp fields of the schema are compared as instants, whatever their rendering in the
+//!   expected event: RFC3339, Panther's data-lake layout `YYYY-MM-DD HH:MM:SS[.f]` (UTC), or
+//!   the string or number the field's own `timeFormat` reads (`1688220000` for `unix`);
+//! * every other key is compared exactly: a missing or an extra key is a difference, `p_any_*`
+//!   arrays must be sorted and deduplicated. Numbers compare by value (`1 == 1.0`), and an
+//!   expected `null` means "absent" (normalized events never hold `null`);
+//! * `p_schema_version`, `p_source_id` and `p_source_label` are compared only when the
+//!   expected event lists them: Panther's format predates the first and leaves the others to
+//!   the source.
+//!
+//! A case whose input is rejected passes when it expects no event, and otherwise fails with
+//! the reject reason ([`Outcome::Rejected`]).
 //!
 //! # Usage
 //!
@@ -348,6 +366,15 @@ impl Suite {
     /// [`Suite::run`] of this suite) in their files, from the actual output. Cases whose
     /// outcome is [`Outcome::Error`] are left alone. Returns, per rewritten file, its origin
     /// and the number of cases rewritten.
+    ///
+    /// Only the `result` / `results` block of a failing case is replaced (a case with neither
+    /// gets one after its last key); comments, layout and the other cases keep their text.
+    /// The new expectation is written as Panther writes it, a JSON string in a `|` block with
+    /// the keys in output order. Left out: `p_row_id` and `p_parse_time` (they change on every
+    /// run and are not compared), `p_event_time` when it is the parse time (its absence
+    /// asserts exactly that), and `p_schema_version` / `p_source_*` (as in Panther's files).
+    /// `{{.LogType}}` is kept for `p_log_type` when the old expectation used it. A rejected
+    /// input gets `results: []`.
     ///
     /// # Errors
     ///

@@ -202,7 +202,7 @@ pub(crate) fn expected_json(event: &str, placeholder: Option<&str>) -> String {
         !matches!(
             k.as_str(),
             P_ROW_ID | P_PARSE_TIME | P_SCHEMA_VERSION | P_SOURCE_ID | P_SOURCE_LABEL
-        ) && !(k == P_EVENT_TIME && event_is_parse_time)
+        ) && (k != P_EVENT_TIME || !event_is_parse_time)
     });
     if let Some(lt) = placeholder {
         for (k, v) in &mut entries {
@@ -216,7 +216,7 @@ pub(crate) fn expected_json(event: &str, placeholder: Option<&str>) -> String {
     out
 }
 
-/// A JSON value that keeps the order of object keys (serde_json's `Value` sorts them).
+/// A JSON value that keeps the order of object keys (`serde_json::Value` sorts them).
 enum Json {
     Scalar(Value),
     Array(Vec<Json>),
