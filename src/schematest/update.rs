@@ -324,6 +324,39 @@ impl<'de> Visitor<'de> for JsonVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
+    fn rewrite_all(text: &str, events: &[String]) -> Result<String, Unsupported> {
+        let cases = crate::schematest::file::parse(text, &Arc::from("t_tests.yml")).expect("valid");
+        let todo: Vec<(&TestCase, &[String])> = cases.iter().map(|c| (c, events)).collect();
+        rewrite(text, &todo)
+    }
+
+    #[test]
+    fn adds_a_result_after_the_last_key() {
+        let text = "# head\nname: a\nlogType: A.B\n  # indented comment\ninput: |\n  {}\n\n# tail\n---\nname: b\nlogType: A.B\ninput: '{}'";
+        let ev = [r#"{"x":1,"p_log_type":"A.B"}"#.to_owned()];
+        assert_eq!(
+            rewrite_all(text, &ev).expect("rewritten"),
+            "# head\nname: a\nlogType: A.B\n  # indented comment\ninput: |\n  {}\nresult: |\n  {\n    \"x\": 1,\n    \"p_log_type\": \"A.B\"\n  }\n\n# tail\n---\nname: b\nlogType: A.B\ninput: '{}'\nresult: |\n  {\n    \"x\": 1,\n    \"p_log_type\": \"A.B\"\n  }\n"
+        );
+    }
+
+    #[test]
+    fn replaces_result_and_results_together() {
+        let text =
+            "name: a\nlogType: A.B\ninput: '{}'\nresult: '{\"a\": 1}'\nresults:\n- '{\"b\": 1}'\n";
+        assert_eq!(
+            rewrite_all(text, &[]).expect("rewritten"),
+            "name: a\nlogType: A.B\ninput: '{}'\nresults: []\n"
+        );
+    }
+
+    #[test]
+    fn flow_mappings_are_not_rewritten() {
+        let text = "{name: a, logType: A.B, input: '{}', results: []}\n";
+        assert!(rewrite_all(text, &[]).is_err());
+    }
 
     #[test]
     fn pretty_keeps_order_and_drops_volatile_keys() {
