@@ -14,6 +14,8 @@
 //!   borrowed [`Event`] — or a reject [`Error`] — to a [`Sink`].
 //! * [`sink::ndjson::NdjsonWriter`] writes events as NDJSON; [`pipeline::run`] drives a
 //!   whole batch of inputs and counts every record.
+//! * [`schematest::Suite`] runs schema test files in Panther's `*_tests.yml` format against
+//!   the schemas (`normalog test`).
 //!
 //! # Example
 //!
@@ -43,6 +45,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod registry;
 pub mod schema;
+pub mod schematest;
 pub mod sink;
 pub mod time;
 

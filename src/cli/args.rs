@@ -38,6 +38,35 @@ pub enum Command {
     /// Inspect and check schemas.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Run schema test files (Panther's *_tests.yml format) and report each case.
+    ///
+    /// Each PATH is a test file, a schema file, or a directory searched recursively: files
+    /// named *_tests.yml / *_tests.yaml or inside a tests/ directory are test files, other
+    /// *.yml / *.yaml files are schemas. Log types the paths do not define come from the
+    /// built-in schemas. Without PATH, the built-in schemas are tested against their shipped
+    /// tests.
+    #[command(after_help = TEST_EXIT_CODES)]
+    Test(TestArgs),
+}
+
+const TEST_EXIT_CODES: &str = "\
+Exit status:
+  0  every case passed (with --update: every failing case was rewritten)
+  1  some cases failed
+  2  a schema or test file could not be read or parsed";
+
+/// `normalog test`.
+#[derive(Debug, clap::Args)]
+#[command(rename_all = "kebab-case")]
+pub struct TestArgs {
+    /// Test files, schema files or directories. Default: the built-in schemas and tests.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Rewrite the expected result of each failing case from the actual output, leaving the
+    /// rest of the file as it is (p_row_id, p_parse_time and p_schema_version are left out).
+    #[arg(long)]
+    pub update: bool,
 }
 
 /// `normalog normalize`.

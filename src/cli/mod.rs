@@ -3,6 +3,7 @@
 
 pub mod args;
 mod messages;
+mod test_cmd;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -42,6 +43,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Normalize(args) => normalize(&args),
         Command::Schema(cmd) => schema(&cmd),
+        Command::Test(args) => test_cmd::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
