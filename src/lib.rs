@@ -52,7 +52,12 @@ pub mod time;
 pub use compile::Plan;
 pub use error::{Category, Error, ErrorKind, Position, Result};
 pub use event::Event;
-pub use parse::{Normalizer, NormalizerBuilder};
+pub use parse::{Normalizer, NormalizerBuilder, StreamNormalizer};
 pub use registry::Registry;
 pub use schema::{Schema, SchemaError, SchemaErrors};
 pub use sink::{Sink, Summary};
+
+/// The README's code blocks, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -10,7 +10,10 @@
 //! buffer first).
 
 pub mod frame;
+mod stream;
 pub(crate) mod tape;
+
+pub use stream::StreamNormalizer;
 
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -129,7 +132,7 @@ pub struct Normalizer {
     /// The plan that accepted the previous record: tried first.
     last: usize,
     meta: Arc<SourceMeta>,
-    max_record_bytes: usize,
+    pub(crate) max_record_bytes: usize,
     buffers: Buffers,
     tape: Tape<'static>,
     vals: Vec<Val<'static>>,

@@ -128,6 +128,70 @@ impl<W: Write> super::Sink for NdjsonWriter<W> {
     }
 }
 
+// The event's JSON methods live here, beside the format they write, so `event` does not
+// depend on `sink`.
+impl Event<'_> {
+    /// The event as one JSON object (no newline), in the format described in
+    /// [this module](self).
+    #[must_use]
+    pub fn to_json(&self, opts: Options) -> String {
+        let mut buf = Vec::with_capacity(256);
+        write_event(&mut buf, self, opts);
+        // write_event writes only valid UTF-8 (input strings are validated by simd-json).
+        String::from_utf8(buf).unwrap_or_default()
+    }
+
+    /// Write the event as one NDJSON line (with its newline) to any writer.
+    ///
+    /// # Errors
+    ///
+    /// The writer's errors.
+    pub fn write_ndjson<W: Write + ?Sized>(&self, w: &mut W, opts: Options) -> io::Result<()> {
+        let mut buf = Vec::with_capacity(256);
+        write_event(&mut buf, self, opts);
+        buf.push(b'\n');
+        w.write_all(&buf)
+    }
+
+    /// An owned copy that outlives the input buffer and the normalizer.
+    #[must_use]
+    pub fn to_owned_event(&self) -> OwnedEvent {
+        OwnedEvent {
+            log_type: self.log_type().to_owned(),
+            row_id: self.row_id().to_owned(),
+            event_time: self.event_time(),
+            parse_time: self.parse_time(),
+            json: self.to_json(Options::default()),
+        }
+    }
+}
+
+/// An event that owns its data: what to keep when an [`Event`] must outlive its input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedEvent {
+    /// `p_log_type`.
+    pub log_type: String,
+    /// `p_row_id`.
+    pub row_id: String,
+    /// `p_event_time`.
+    pub event_time: Timestamp,
+    /// `p_parse_time`.
+    pub parse_time: Timestamp,
+    /// The whole event as a JSON object (RFC3339 timestamps).
+    pub json: String,
+}
+
+impl OwnedEvent {
+    /// The event as a `serde_json::Value`.
+    ///
+    /// # Errors
+    ///
+    /// None in practice: `json` is written by this crate and is valid JSON.
+    pub fn to_value(&self) -> serde_json::Result<serde_json::Value> {
+        serde_json::from_str(&self.json)
+    }
+}
+
 /// Append one event as a JSON object (no newline).
 pub fn write_event(out: &mut Vec<u8>, ev: &Event<'_>, opts: Options) {
     let (plan, vals) = ev.root();
