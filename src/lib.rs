@@ -12,8 +12,9 @@
 //! * [`Normalizer`] (built per thread by a [`NormalizerBuilder`]) parses one record with
 //!   simd-json, in place and with reused buffers, decodes it with the plan, and hands a
 //!   borrowed [`Event`] — or a reject [`Error`] — to a [`Sink`].
-//! * [`sink::ndjson::NdjsonWriter`] writes events as NDJSON; [`pipeline::run`] drives a
-//!   whole batch of inputs and counts every record.
+//! * [`sink::ndjson::NdjsonWriter`] writes events as NDJSON; [`pipeline::Batch`] drives a
+//!   whole batch of inputs (files, directories, gzip/zstd, NDJSON, JSON arrays, API pages)
+//!   on all cores, in input order, and counts every record.
 //! * [`schematest::Suite`] runs schema test files in Panther's `*_tests.yml` format against
 //!   the schemas (`normalog test`).
 //!

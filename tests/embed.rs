@@ -88,8 +88,12 @@ fn every_entry_point_gives_the_same_events() {
 
     // 5. A whole reader.
     let mut read = Collect::default();
-    let summary =
-        normalog::pipeline::normalize_reader(&mut n, text.as_bytes(), &mut read).expect("run");
+    let summary = normalog::pipeline::normalize_reader(
+        &mut n,
+        std::io::Cursor::new(text.clone().into_bytes()),
+        &mut read,
+    )
+    .expect("run");
     assert_eq!(summary.normalized, 12);
     assert_eq!(summary.rejected, 0);
 

@@ -27,14 +27,20 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Normalize NDJSON records into NDJSON events.
+    /// Normalize JSON log records into NDJSON events.
     ///
-    /// Each input line is one JSON record. With several log types loaded and no --log-type,
-    /// each record takes the first log type that accepts it (the last successful one is
-    /// tried first). Rejected records are reported on stderr (or written to --rejects) and
-    /// the run goes on.
+    /// Inputs are files, directories (every file under them, recursively, in sorted order;
+    /// hidden files skipped) or '-' for standard input. gzip (also multi-member) and zstd
+    /// are detected from the content, as is the framing: NDJSON (one record per line; CRLF,
+    /// a UTF-8 BOM and blank lines tolerated), a JSON array of records, or API pages (an
+    /// object holding the records in an array field, e.g. {"audit_logs":[...]}), which are
+    /// unwrapped. With several log types loaded and no --log-type, each record takes the
+    /// first log type that accepts it (the last successful one is tried first). Rejected
+    /// records are reported on stderr (or written to --rejects) and the run goes on; an
+    /// unreadable or truncated input is reported and the run goes on with the next one.
+    /// Output is in input order whatever --threads is.
     #[command(after_help = EXIT_CODES)]
-    Normalize(NormalizeArgs),
+    Normalize(Box<NormalizeArgs>),
     /// Inspect and check schemas.
     #[command(subcommand)]
     Schema(SchemaCommand),
@@ -73,7 +79,7 @@ pub struct TestArgs {
 #[derive(Debug, clap::Args)]
 #[command(rename_all = "kebab-case")]
 pub struct NormalizeArgs {
-    /// Input files; '-' or no INPUT reads standard input.
+    /// Input files or directories; '-' or no INPUT reads standard input.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -92,10 +98,32 @@ pub struct NormalizeArgs {
     #[arg(short = 'o', long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
-    /// Write rejected records to this file as NDJSON objects
-    /// {"source","line","byte","log_type","error","raw"} instead of reporting each on stderr.
+    /// Write rejected records to this file as NDJSON objects {"source","record","index"
+    /// (in an API page only),"line","byte","reason","log_type","error","candidates" (when
+    /// several log types were tried),"raw","raw_truncated" (when raw was cut at 4096
+    /// bytes)} instead of reporting each on stderr.
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
+
+    /// Stop with exit status 2 once more than N records were rejected (a safety valve for
+    /// a misconfigured schema); the output is then not written. Default: no limit.
+    #[arg(long, value_name = "N")]
+    pub max_rejects: Option<u64>,
+
+    /// Worker threads. Default: one per core.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Array field of the API pages to unwrap (e.g. audit_logs, activity_logs). Default:
+    /// an object that no schema accepts and that holds exactly one array of objects is
+    /// unwrapped.
+    #[arg(long, value_name = "FIELD")]
+    pub envelope: Option<String>,
+
+    /// A whole-document input (a JSON array, a pretty-printed page) is read whole up to
+    /// this many bytes; a larger one is read as NDJSON.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::pipeline::DEFAULT_MAX_DOCUMENT_BYTES)]
+    pub max_document_bytes: usize,
 
     /// Print a summary to stderr: records in, normalized per log type, rejected per reason,
     /// bytes, elapsed time, MB/s and records/s.

@@ -14,9 +14,9 @@ use std::time::Instant;
 use clap::Parser;
 
 use crate::error::Error;
-use crate::pipeline::{self, Input, Observer};
+use crate::pipeline::{self, Batch, Input, Observer, Reject};
 use crate::registry::Registry;
-use crate::sink::ndjson::{self, NdjsonWriter, TimeLayout};
+use crate::sink::ndjson::{self, TimeLayout};
 use crate::sink::Summary;
 use crate::{NormalizerBuilder, SchemaErrors};
 use args::{Cli, Command, NormalizeArgs, SchemaCommand, TimeFormatArg};
@@ -114,7 +114,8 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
         .source_id(args.source_id.clone())
         .source_label(args.source_label.clone())
         .max_record_bytes(args.max_record_bytes);
-    let mut normalizer = builder.build(&registry).map_err(|e| {
+    // Check the log types now, for a clear message; the workers build their own.
+    builder.build(&registry).map_err(|e| {
         let known: Vec<&str> = registry.log_types().collect();
         Fatal::Message(format!("{e} (loaded log types: {})", known.join(", ")))
     })?;
@@ -122,16 +123,7 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
     let inputs: Vec<Input> = if args.inputs.is_empty() {
         vec![Input::Stdin]
     } else {
-        args.inputs
-            .iter()
-            .map(|p| {
-                if p.as_os_str() == "-" {
-                    Input::Stdin
-                } else {
-                    Input::Path(p.clone())
-                }
-            })
-            .collect()
+        pipeline::expand(&args.inputs)
     };
 
     let opts = ndjson::Options {
@@ -140,6 +132,18 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
             TimeFormatArg::Panther => TimeLayout::Panther,
         },
     };
+    let mut batch = Batch::new();
+    batch
+        .max_record_bytes(args.max_record_bytes)
+        .max_document_bytes(args.max_document_bytes)
+        .envelope(args.envelope.clone())
+        .max_rejects(args.max_rejects);
+    if let Some(n) = args.threads {
+        if n == 0 {
+            return Err(Fatal::Message("--threads must be at least 1".into()));
+        }
+        batch.threads(n);
+    }
     let mut output = Output::open(args.output.as_deref())?;
     let mut rejects = match &args.rejects {
         Some(p) => Some(AtomicFile::create(p)?),
@@ -152,20 +156,24 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
     };
 
     let started = Instant::now();
-    let mut writer = NdjsonWriter::with_options(output.writer(), opts);
-    let run = pipeline::run(
-        &mut normalizer,
-        &inputs,
-        args.max_record_bytes,
-        &mut writer,
-        &mut observer,
-    )?;
-    drop(writer);
+    let run = {
+        let mut writer = BufWriter::with_capacity(1 << 20, output.writer());
+        let run = batch.run_ndjson(
+            &builder,
+            &registry,
+            &inputs,
+            &mut writer,
+            opts,
+            &mut observer,
+        )?;
+        writer.flush()?;
+        run
+    };
     if let Some(w) = observer.rejects.take() {
         w.into_inner().map_err(io::IntoInnerError::into_error)?;
     }
     drop(observer);
-    output.commit()?;
+    // The rejects file is kept even when the run stops on --max-rejects: it says why.
     if let Some(r) = rejects {
         r.commit()?;
     }
@@ -176,6 +184,15 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
             started.elapsed().as_secs_f64(),
         );
     }
+    if run.too_many_rejects {
+        // The output is incomplete: its temporary file is removed, not renamed.
+        drop(output);
+        return Err(Fatal::Message(format!(
+            "stopped: more than {} records rejected (--max-rejects); no output written",
+            args.max_rejects.unwrap_or_default()
+        )));
+    }
+    output.commit()?;
     Ok(if run.summary.rejected > 0 || run.failed_inputs > 0 {
         EXIT_REJECTS
     } else {
@@ -222,29 +239,19 @@ struct CliObserver<'f> {
 }
 
 impl Observer for CliObserver<'_> {
-    fn rejected(&mut self, source: &str, err: &Error, raw: &[u8]) -> io::Result<()> {
+    fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
         if let Some(w) = &mut self.rejects {
-            let pos = err.position().copied().unwrap_or_default();
             self.buf.clear();
-            self.buf.extend_from_slice(b"{\"source\":");
-            ndjson::write_json_str(&mut self.buf, source);
-            let _ = write!(
-                self.buf,
-                ",\"line\":{},\"byte\":{},\"log_type\":",
-                pos.line, pos.byte
-            );
-            match err.log_type() {
-                Some(lt) => ndjson::write_json_str(&mut self.buf, lt),
-                None => self.buf.extend_from_slice(b"null"),
-            }
-            self.buf.extend_from_slice(b",\"error\":");
-            ndjson::write_json_str(&mut self.buf, &err.reason());
-            self.buf.extend_from_slice(b",\"raw\":");
-            ndjson::write_json_str(&mut self.buf, &String::from_utf8_lossy(raw));
-            self.buf.extend_from_slice(b"}\n");
+            pipeline::rejects::write_reject(&mut self.buf, reject);
             w.write_all(&self.buf)?;
         } else if !self.quiet {
-            messages::error(&format!("{source}: {err}"));
+            match reject.index {
+                Some(i) => messages::error(&format!(
+                    "{}: page element {i}: {}",
+                    reject.source, reject.error
+                )),
+                None => messages::error(&format!("{}: {}", reject.source, reject.error)),
+            }
         }
         Ok(())
     }
