@@ -67,7 +67,7 @@ pub struct NormalizeArgs {
     /// Where to write events. For NDJSON: a file (one stream, in input order), '-' or
     /// nothing for standard output, or a directory (an existing one, or a path ending in
     /// '/'), which gets the data-lake layout below. For Parquet: a directory, required.
-    /// Directory layout: one table per log type, DIR/<table>/ with <table> the log type in
+    /// Directory layout: one table per log type, DIR/TABLE/ with TABLE the log type in
     /// snake case (Zendesk.Audit -> zendesk_audit), partitioned by --partition on the UTC
     /// event time, e.g. DIR/zendesk_audit/year=2023/month=07/day=01/hour=14/part-0.parquet.
     /// Files are written under temporary names (.part-*.tmp-*) and renamed only when the run
@@ -164,11 +164,11 @@ pub enum FormatArg {
 /// Directory partitioning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PartitionArg {
-    /// DIR/<table>/part-N.*
+    /// DIR/TABLE/part-N.*
     None,
-    /// DIR/<table>/year=YYYY/month=MM/day=DD/part-N.*
+    /// DIR/TABLE/year=YYYY/month=MM/day=DD/part-N.*
     Day,
-    /// DIR/<table>/year=YYYY/month=MM/day=DD/hour=HH/part-N.*
+    /// DIR/TABLE/year=YYYY/month=MM/day=DD/hour=HH/part-N.*
     Hour,
 }
 

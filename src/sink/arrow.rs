@@ -109,7 +109,7 @@ fn object_fields(o: &ObjectPlan) -> Fields {
 }
 
 /// Appends events of one log type and finishes them as [`RecordBatch`]es with the schema of
-/// [`arrow_schema`]. The builders are kept and reused across batches.
+/// [`arrow_schema()`]. The builders are kept and reused across batches.
 ///
 /// It is also a [`Sink`](super::Sink): events are appended, rejects ignored.
 #[derive(Debug)]

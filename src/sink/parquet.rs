@@ -1,7 +1,7 @@
 //! Parquet output: one table per log type, Hive-partitioned by event time.
 //!
 //! [`ParquetWriter`] writes [`RecordBatch`]es (built by
-//! [`RecordBatchBuilder`](super::arrow::RecordBatchBuilder)) into the directory layout of
+//! [`super::arrow::RecordBatchBuilder`]) into the directory layout of
 //! [`super::layout`]: `DIR/<table>/year=2023/month=07/day=01/hour=14/part-0.parquet`. It
 //! is also a [`Sink`](super::Sink), so it can take events directly; the CLI feeds it batches
 //! built by the worker threads of [`Batch::run_parquet`](crate::pipeline::Batch::run_parquet).
