@@ -135,5 +135,6 @@ with tempfile.TemporaryDirectory() as tmp:
           con.execute(f"SELECT epoch_us(ts_rfc) FROM read_parquet('{glob}') WHERE id = 9223372036854775807").fetchone()[0],
           -1)
 
-print(f"duckdb {duckdb.__version__}: {passed} passed, {failed} failed")
+print(f"duckdb version {duckdb.__version__}")
+print(f"duckdb: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
