@@ -27,7 +27,7 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Normalize JSON log records into NDJSON events.
+    /// Normalize JSON log records into NDJSON or Parquet events.
     ///
     /// Inputs are files, directories (every file under them, recursively, in sorted order;
     /// hidden files skipped) or '-' for standard input. gzip (also multi-member) and zstd
@@ -93,10 +93,39 @@ pub struct NormalizeArgs {
     #[arg(short = 't', long = "log-type", value_name = "NAME")]
     pub log_types: Vec<String>,
 
-    /// Write NDJSON events to this file instead of standard output ('-' is standard
-    /// output). The file appears only when the run completes.
+    /// Where to write events. For NDJSON: a file (one stream, in input order), '-' or
+    /// nothing for standard output, or a directory (an existing one, or a path ending in
+    /// '/'), which gets the data-lake layout below. For Parquet: a directory, required.
+    /// Directory layout: one table per log type, DIR/TABLE/ with TABLE the log type in
+    /// snake case (Zendesk.Audit -> zendesk_audit), partitioned by --partition on the UTC
+    /// event time, e.g. DIR/zendesk_audit/year=2023/month=07/day=01/hour=14/part-0.parquet.
+    /// Files are written under temporary names (.part-*.tmp-*) and renamed only when the run
+    /// completes.
     #[arg(short = 'o', long, value_name = "PATH")]
     pub output: Option<PathBuf>,
+
+    /// Output format: ndjson (one JSON object per line) or parquet (typed columns; needs
+    /// -o DIR).
+    #[arg(short = 'f', long, value_enum, default_value_t = FormatArg::Ndjson, value_name = "FORMAT")]
+    pub format: FormatArg,
+
+    /// Directory partitioning of a directory output, on the UTC p_event_time: hour
+    /// (year=/month=/day=/hour=), day (year=/month=/day=) or none. Default: hour.
+    #[arg(long, value_enum, value_name = "BY")]
+    pub partition: Option<PartitionArg>,
+
+    /// Parquet: rows per row group.
+    #[arg(long, value_name = "N", default_value_t = crate::sink::parquet::DEFAULT_ROW_GROUP_ROWS)]
+    pub row_group_rows: usize,
+
+    /// Parquet: page compression.
+    #[arg(long, value_enum, default_value_t = CompressionArg::Zstd, value_name = "CODEC")]
+    pub compression: CompressionArg,
+
+    /// Directory output: files open at once; when more partitions are being written, the
+    /// least recently used file is closed (a partition seen again gets a new part file).
+    #[arg(long, value_name = "N", default_value_t = crate::sink::parquet::DEFAULT_MAX_OPEN_FILES)]
+    pub max_open_files: usize,
 
     /// Write rejected records to this file as NDJSON objects {"source","record","index"
     /// (in an API page only),"line","byte","reason","log_type","error","candidates" (when
@@ -150,6 +179,39 @@ pub struct NormalizeArgs {
     /// Do not report each rejected record on stderr (they are still counted).
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// One JSON object per line.
+    Ndjson,
+    /// Apache Parquet, one table per log type.
+    Parquet,
+}
+
+/// Directory partitioning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PartitionArg {
+    /// DIR/TABLE/part-N.*
+    None,
+    /// DIR/TABLE/year=YYYY/month=MM/day=DD/part-N.*
+    Day,
+    /// DIR/TABLE/year=YYYY/month=MM/day=DD/hour=HH/part-N.*
+    Hour,
+}
+
+/// Parquet compression codec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompressionArg {
+    /// zstd (default level).
+    Zstd,
+    /// Snappy.
+    Snappy,
+    /// gzip (default level).
+    Gzip,
+    /// Uncompressed.
+    None,
 }
 
 /// Timestamp layout of the output.

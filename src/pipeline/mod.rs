@@ -12,12 +12,17 @@
 //! * [`Batch::run`], the single-threaded path into any [`Sink`]. It frames inputs the same
 //!   way and reports the same rejects and counts.
 //!
-//! Why two paths: the workers of the parallel path encode events themselves, because an
-//! [`Event`](crate::Event) borrows the worker's buffers and cannot cross threads. NDJSON
-//! encoding is a byte append ([`ndjson::write_event`]), so chunks carry bytes. A columnar
-//! sink (Parquet) needs per-worker batches and an ordered writer of row groups; until that
-//! encoder exists it runs through [`Batch::run`], and it can later get its own parallel
-//! path following [`Batch::run_ndjson`] (per-worker encoder, ordered single writer).
+//! * [`Batch::run_parquet`] and [`Batch::run_ndjson_dir`], the parallel path into the
+//!   data-lake layout: workers encode each chunk (Arrow record batches, one per log type;
+//!   or NDJSON lines with their partition), and the calling thread hands them in input
+//!   order to a [`ParquetWriter`] or [`NdjsonDirWriter`], which splits them by partition.
+//!
+//! Why a separate parallel path per output: the workers encode events themselves, because
+//! an [`Event`](crate::Event) borrows the worker's buffers and cannot cross threads. So
+//! the expensive per-event work (walking the event, appending to Arrow builders or NDJSON
+//! bytes) runs on all cores; what crosses to the ordered writer is owned output: bytes, or
+//! record batches. For Parquet the writer thread still encodes and compresses pages
+//! (parquet's `ArrowWriter` is one writer per file); see the README for measurements.
 //!
 //! Every record ends as exactly one event or one reject: in [`RunSummary::summary`],
 //! `records == normalized + rejected` always holds. Problems that concern one record or
@@ -59,7 +64,10 @@ use std::num::NonZeroUsize;
 use crate::error::Error;
 use crate::parse::{Normalizer, NormalizerBuilder, DEFAULT_MAX_RECORD_BYTES};
 use crate::registry::Registry;
-use crate::sink::{ndjson, Sink, Summary};
+use crate::sink::ndjson;
+use crate::sink::ndjson_dir::NdjsonDirWriter;
+use crate::sink::parquet::ParquetWriter;
+use crate::sink::{Sink, Summary};
 use framing::{Bufs, Chunk, Chunker, Framing};
 pub use input::{expand, Compression, Input};
 
@@ -266,7 +274,89 @@ impl Batch {
         W: Write + ?Sized,
         O: Observer + ?Sized,
     {
-        parallel::run(self, builder, registry, inputs, out, opts, observer)
+        let run = parallel::run(
+            self,
+            builder,
+            registry,
+            inputs,
+            || parallel::NdjsonEncoder { opts },
+            |chunk, ()| out.write_all(&chunk.bufs.out).map_err(Error::from),
+            observer,
+        )?;
+        out.flush()?;
+        Ok(run)
+    }
+
+    /// Normalize every input on [`threads`](Self::threads) workers into Parquet: each worker
+    /// builds Arrow record batches (one per log type per chunk), and this thread hands them
+    /// to `writer` in input order. The files appear when the caller
+    /// [commits](ParquetWriter::commit) the writer; dropping it instead removes them.
+    ///
+    /// # Errors
+    ///
+    /// A normalizer cannot be built, writing fails, or the observer fails. Unreadable
+    /// inputs and bad records do not stop the run.
+    pub fn run_parquet<O>(
+        &self,
+        builder: &NormalizerBuilder,
+        registry: &Registry,
+        inputs: &[Input],
+        writer: &mut ParquetWriter,
+        observer: &mut O,
+    ) -> Result<RunSummary, Error>
+    where
+        O: Observer + ?Sized,
+    {
+        parallel::run(
+            self,
+            builder,
+            registry,
+            inputs,
+            parallel::BatchEncoder::default,
+            |_, batches: parallel::Batches| {
+                for (log_type, batch) in batches? {
+                    writer.write_batch(&log_type, &batch)?;
+                }
+                Ok(())
+            },
+            observer,
+        )
+    }
+
+    /// Normalize every input on [`threads`](Self::threads) workers into NDJSON files in the
+    /// directory layout of `writer` (one table per log type, partitioned by event time).
+    /// Lines are in input order within each file. The files appear when the caller
+    /// [commits](NdjsonDirWriter::commit) the writer.
+    ///
+    /// # Errors
+    ///
+    /// As [`run_parquet`](Self::run_parquet).
+    pub fn run_ndjson_dir<O>(
+        &self,
+        builder: &NormalizerBuilder,
+        registry: &Registry,
+        inputs: &[Input],
+        writer: &mut NdjsonDirWriter,
+        observer: &mut O,
+    ) -> Result<RunSummary, Error>
+    where
+        O: Observer + ?Sized,
+    {
+        let (opts, partition) = (writer.options(), writer.partition());
+        parallel::run(
+            self,
+            builder,
+            registry,
+            inputs,
+            || parallel::NdjsonRunsEncoder { opts, partition },
+            |chunk, runs: parallel::Runs| {
+                for (log_type, key, range) in runs {
+                    writer.write_lines(&log_type, key, &chunk.bufs.out[range])?;
+                }
+                Ok(())
+            },
+            observer,
+        )
     }
 }
 

@@ -5,8 +5,9 @@
 //!      ┌────────────────────────────────────────────┐
 //!      ▼                                            │
 //!   reader ──work (bounded)──► workers ──done──► writer (this thread)
-//!   decode, frame, cut         normalize,         reorder by seq, write bytes,
-//!                              encode NDJSON      report rejects, recycle buffers
+//!   decode, frame, cut         normalize,         reorder by seq, write output,
+//!                              encode (NDJSON     report rejects, recycle buffers
+//!                              or Arrow batches)
 //! ```
 //!
 //! A fixed number of [`Bufs`] circulate; the reader takes one for each chunk and the
@@ -15,24 +16,51 @@
 //! buffer behind a slower chunk), and memory does not grow with the input.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
 
-use super::framing::{self, Bufs, Chunk, Chunker};
+use arrow_array::RecordBatch;
+
+use super::framing::{self, Bufs, Chunk, Chunker, Framing};
 use super::{Batch, Emitter, Input, Observer, RunSummary};
 use crate::error::Error;
 use crate::event::Event;
 use crate::parse::{Normalizer, NormalizerBuilder};
 use crate::registry::Registry;
+use crate::sink::arrow::RecordBatchBuilder;
+use crate::sink::layout::Partition;
 use crate::sink::{ndjson, Sink};
 
 /// Buffers in flight per worker: enough to keep workers busy while the writer waits for
 /// a slow chunk, few enough to bound memory (about 3 × chunk size each).
 const BUFS_PER_WORKER: usize = 4;
 
-/// A worker's sink: events appended as NDJSON lines to the chunk's output buffer.
+/// What the workers make of a chunk, for the ordered writer to consume.
+///
+/// Each worker owns one encoder, so it can keep builders across chunks. Events borrow the
+/// worker's buffers, so they are encoded here, in the worker; only the output (bytes,
+/// record batches) crosses to the writer.
+pub(super) trait Encoder: Send {
+    /// Travels with the chunk to the writer.
+    type Output: Send;
+    /// Normalize the chunk's records (counting and collecting rejects in the chunk) and
+    /// return their encoding.
+    fn encode(
+        &mut self,
+        norm: &mut Normalizer,
+        chunk: &mut Chunk,
+        framing: &Framing,
+    ) -> Self::Output;
+}
+
+/// The NDJSON stream encoder: events appended as lines to the chunk's output buffer, which
+/// circulates with the chunk and is reused.
+pub(super) struct NdjsonEncoder {
+    pub(super) opts: ndjson::Options,
+}
+
 struct ChunkNdjson<'a> {
     out: &'a mut Vec<u8>,
     opts: ndjson::Options,
@@ -47,42 +75,44 @@ impl Sink for ChunkNdjson<'_> {
     }
 }
 
-fn work(
-    norm: &mut Normalizer,
-    chunk: &mut Chunk,
-    batch: &Batch,
-    opts: ndjson::Options,
-) -> Result<(), Error> {
-    let mut out = std::mem::take(&mut chunk.bufs.out);
-    let result = framing::process(
-        norm,
-        chunk,
-        &batch.framing,
-        &mut ChunkNdjson {
-            out: &mut out,
-            opts,
-        },
-    );
-    chunk.bufs.out = out;
-    result
+impl Encoder for NdjsonEncoder {
+    type Output = ();
+    fn encode(&mut self, norm: &mut Normalizer, chunk: &mut Chunk, framing: &Framing) {
+        let mut out = std::mem::take(&mut chunk.bufs.out);
+        // Infallible: the sink only appends to memory.
+        let _ = framing::process(
+            norm,
+            chunk,
+            framing,
+            &mut ChunkNdjson {
+                out: &mut out,
+                opts: self.opts,
+            },
+        );
+        chunk.bufs.out = out;
+    }
 }
 
-pub(super) fn run<W, O>(
+/// Run `inputs` through workers that each encode chunks with an encoder from `make`;
+/// `write` gets each chunk (with its output) in input order, on this thread.
+pub(super) fn run<E, M, W, O>(
     batch: &Batch,
     builder: &NormalizerBuilder,
     registry: &Registry,
     inputs: &[Input],
-    out: &mut W,
-    opts: ndjson::Options,
+    make: M,
+    mut write: W,
     observer: &mut O,
 ) -> Result<RunSummary, Error>
 where
-    W: Write + ?Sized,
+    E: Encoder,
+    M: Fn() -> E,
+    W: FnMut(&Chunk, E::Output) -> Result<(), Error>,
     O: Observer + ?Sized,
 {
     // Build every normalizer before reading anything: a bad log type fails up front.
-    let normalizers = (0..batch.threads)
-        .map(|_| builder.build(registry))
+    let workers = (0..batch.threads)
+        .map(|_| builder.build(registry).map(|n| (n, make())))
         .collect::<Result<Vec<_>, _>>()?;
     let in_flight = (batch.threads * BUFS_PER_WORKER).max(4);
     let (pool_tx, pool_rx) = sync_channel::<Bufs>(in_flight);
@@ -91,7 +121,7 @@ where
     }
     let (work_tx, work_rx) = sync_channel::<Chunk>(in_flight);
     let work_rx: Arc<Mutex<Receiver<Chunk>>> = Arc::new(Mutex::new(work_rx));
-    let (done_tx, done_rx) = sync_channel::<Chunk>(in_flight);
+    let (done_tx, done_rx) = sync_channel::<(Chunk, E::Output)>(in_flight);
     let cancel = AtomicBool::new(false);
 
     std::thread::scope(|s| {
@@ -110,7 +140,7 @@ where
                 }
             }
         });
-        for mut norm in normalizers {
+        for (mut norm, mut encoder) in workers {
             let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
             s.spawn(move || loop {
@@ -123,9 +153,8 @@ where
                 if cancel.load(Ordering::Relaxed) {
                     return;
                 }
-                // Infallible: the worker's sink only appends to memory.
-                let _ = work(&mut norm, &mut chunk, batch, opts);
-                if done_tx.send(chunk).is_err() {
+                let output = encoder.encode(&mut norm, &mut chunk, &batch.framing);
+                if done_tx.send((chunk, output)).is_err() {
                     return;
                 }
             });
@@ -134,17 +163,17 @@ where
         drop(work_rx);
 
         let mut emitter = Emitter::new(batch.max_rejects, inputs.len());
-        let mut waiting: BTreeMap<u64, Chunk> = BTreeMap::new();
+        let mut waiting: BTreeMap<u64, (Chunk, E::Output)> = BTreeMap::new();
         let mut next = 0u64;
         let result = 'run: loop {
-            let Ok(chunk) = done_rx.recv() else {
+            let Ok((chunk, output)) = done_rx.recv() else {
                 break Ok(());
             };
-            waiting.insert(chunk.seq, chunk);
-            while let Some(mut chunk) = waiting.remove(&next) {
+            waiting.insert(chunk.seq, (chunk, output));
+            while let Some((mut chunk, output)) = waiting.remove(&next) {
                 next += 1;
-                if let Err(e) = out.write_all(&chunk.bufs.out) {
-                    break 'run Err(Error::from(e));
+                if let Err(e) = write(&chunk, output) {
+                    break 'run Err(e);
                 }
                 match emitter.emit(&mut chunk, observer) {
                     Ok(true) => {}
@@ -160,7 +189,106 @@ where
         drop(pool_tx);
         drop(done_rx);
         result?;
-        out.flush()?;
         Ok(emitter.run)
     })
+}
+
+/// The Parquet encoder: events appended to one [`RecordBatchBuilder`] per log type (kept
+/// across chunks); each chunk yields one record batch per log type it holds.
+#[derive(Default)]
+pub(super) struct BatchEncoder {
+    builders: Vec<RecordBatchBuilder>,
+}
+
+impl Sink for BatchEncoder {
+    type Error = Error;
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+        let found = self
+            .builders
+            .iter()
+            .position(|b| b.log_type() == event.log_type());
+        let i = found.unwrap_or_else(|| {
+            self.builders.push(RecordBatchBuilder::new(event.plan()));
+            self.builders.len() - 1
+        });
+        self.builders[i].append(event)?;
+        Ok(true)
+    }
+}
+
+/// Record batches of one chunk: `(log type, batch)`.
+pub(super) type Batches = Result<Vec<(Arc<str>, RecordBatch)>, Error>;
+
+impl Encoder for BatchEncoder {
+    type Output = Batches;
+    fn encode(&mut self, norm: &mut Normalizer, chunk: &mut Chunk, framing: &Framing) -> Batches {
+        let processed = framing::process(norm, chunk, framing, self);
+        let mut out = Vec::new();
+        for b in &mut self.builders {
+            if !b.is_empty() {
+                // Finished even after an error, so the builder is empty for the next chunk.
+                out.push((Arc::from(b.log_type()), b.finish()?));
+            }
+        }
+        processed?;
+        Ok(out)
+    }
+}
+
+/// Lines of one chunk for the NDJSON directory layout: `(log type, partition key, byte
+/// range of the chunk's output)`, consecutive lines of one partition merged.
+pub(super) type Runs = Vec<(Arc<str>, i64, Range<usize>)>;
+
+/// The NDJSON directory encoder: lines in the chunk's output buffer, as for the stream,
+/// plus the runs saying which partition file each belongs to.
+pub(super) struct NdjsonRunsEncoder {
+    pub(super) opts: ndjson::Options,
+    pub(super) partition: Partition,
+}
+
+struct ChunkRuns<'a> {
+    out: &'a mut Vec<u8>,
+    runs: &'a mut Runs,
+    opts: ndjson::Options,
+    partition: Partition,
+}
+
+impl Sink for ChunkRuns<'_> {
+    type Error = Error;
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+        let start = self.out.len();
+        ndjson::write_event(self.out, event, self.opts);
+        self.out.push(b'\n');
+        let end = self.out.len();
+        let key = self.partition.key(&event.event_time());
+        match self.runs.last_mut() {
+            Some((lt, k, range)) if *k == key && **lt == *event.log_type() => range.end = end,
+            _ => self
+                .runs
+                .push((Arc::clone(&event.plan().log_type), key, start..end)),
+        }
+        Ok(true)
+    }
+}
+
+impl Encoder for NdjsonRunsEncoder {
+    type Output = Runs;
+    fn encode(&mut self, norm: &mut Normalizer, chunk: &mut Chunk, framing: &Framing) -> Runs {
+        let mut out = std::mem::take(&mut chunk.bufs.out);
+        let mut runs = Vec::new();
+        // Infallible: the sink only appends to memory.
+        let _ = framing::process(
+            norm,
+            chunk,
+            framing,
+            &mut ChunkRuns {
+                out: &mut out,
+                runs: &mut runs,
+                opts: self.opts,
+                partition: self.partition,
+            },
+        );
+        chunk.bufs.out = out;
+        runs
+    }
 }

@@ -22,6 +22,13 @@
 //! [`TimeLayout::Panther`], Panther's data-lake layout `2023-07-01 14:00:00.000000000`.
 //! Input is valid UTF-8 (simd-json checks it), so output is too. Output is byte-for-byte
 //! deterministic except `p_row_id` and `p_parse_time`.
+//!
+//! # Directory layout
+//!
+//! [`NdjsonWriter`] writes one stream;
+//! [`NdjsonDirWriter`](super::ndjson_dir::NdjsonDirWriter) writes the same lines into the
+//! data-lake layout of [`super::layout`], one table per log type, partitioned by event
+//! time: `DIR/zoom_activity/year=2023/month=07/day=01/hour=14/part-0.ndjson`.
 
 use std::io::{self, Write};
 
