@@ -357,12 +357,14 @@ impl<'s> Ref<'s> {
             path.push(Seg::Key(f.name.clone()));
             // serde_json keeps the last of duplicate keys, as the normalizer does.
             let d = match obj.get(&f.name) {
-                None => D::Absent,
+                None => Some(D::Absent),
                 Some(v) => {
                     let r = self.resolve(&f.value);
-                    self.value(&r, &[], v, path, problems).unwrap_or(D::Absent)
+                    self.value(&r, &[], v, path, problems)
                 }
             };
+            // A value that failed is a problem already, not also a missing field.
+            let d = d.unwrap_or(D::Empty);
             if f.required && matches!(d, D::Absent) {
                 problems.push(Problem {
                     path: path_string(path),
