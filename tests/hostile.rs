@@ -13,12 +13,13 @@
 
 mod util;
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 
 use normalog::pipeline::{self, Input, Observer};
 use normalog::schema::load;
-use normalog::sink::Collect;
 use normalog::sink::ndjson;
+use normalog::sink::Collect;
 use normalog::{Error, Event, NormalizerBuilder, Registry, Sink, Summary};
 use serde_json::Value;
 
@@ -167,7 +168,12 @@ fn nesting_1000_levels_in_json_and_embedded_json_fields_is_kept() {
     });
     assert_eq!(out.events.len(), 1, "{:?}", out.rejects);
     let line = &out.events[0];
-    assert!(line.starts_with(&format!(r#"{{"id":3,"extra":{deep},"embedded_any":{deep},"#)), "{line}");
+    assert!(
+        line.starts_with(&format!(
+            r#"{{"id":3,"extra":{deep},"embedded_any":{deep},"#
+        )),
+        "{line}"
+    );
 }
 
 #[test]
@@ -199,21 +205,33 @@ fn single_line_of_64_mib_under_the_limit() {
 
 #[test]
 fn invalid_utf8_inside_a_string() {
-    assert_eq!(sandwich(b"{\"id\":3,\"msg\":\"a\xff\xfeb\"}", MAX), "invalid_json");
+    assert_eq!(
+        sandwich(b"{\"id\":3,\"msg\":\"a\xff\xfeb\"}", MAX),
+        "invalid_json"
+    );
     // Truncated multi-byte sequence right before the closing quote.
-    assert_eq!(sandwich(b"{\"id\":3,\"msg\":\"\xe2\x82\"}", MAX), "invalid_json");
+    assert_eq!(
+        sandwich(b"{\"id\":3,\"msg\":\"\xe2\x82\"}", MAX),
+        "invalid_json"
+    );
 }
 
 #[test]
 fn invalid_utf8_inside_a_key() {
-    assert_eq!(sandwich(b"{\"id\":3,\"m\xffsg\":\"a\"}", MAX), "invalid_json");
+    assert_eq!(
+        sandwich(b"{\"id\":3,\"m\xffsg\":\"a\"}", MAX),
+        "invalid_json"
+    );
     // Even in a key the schema does not name.
     assert_eq!(sandwich(b"{\"id\":3,\"\xc0\xaf\":1}", MAX), "invalid_json");
 }
 
 #[test]
 fn raw_nul_bytes_are_invalid_json() {
-    assert_eq!(sandwich(b"{\"id\":3,\"msg\":\"a\0b\"}", MAX), "invalid_json");
+    assert_eq!(
+        sandwich(b"{\"id\":3,\"msg\":\"a\0b\"}", MAX),
+        "invalid_json"
+    );
     assert_eq!(sandwich(b"{\"id\":3}\0", MAX), "invalid_json");
     assert_eq!(sandwich(b"\0", MAX), "invalid_json");
 }
@@ -227,8 +245,14 @@ fn escaped_nul_is_kept_and_escaped_on_output() {
 #[test]
 fn lone_surrogate_escapes() {
     assert_eq!(sandwich(br#"{"id":3,"msg":"\ud800"}"#, MAX), "invalid_json");
-    assert_eq!(sandwich(br#"{"id":3,"msg":"\udc00x"}"#, MAX), "invalid_json");
-    assert_eq!(sandwich(br#"{"id":3,"msg":"\ud800\u0041"}"#, MAX), "invalid_json");
+    assert_eq!(
+        sandwich(br#"{"id":3,"msg":"\udc00x"}"#, MAX),
+        "invalid_json"
+    );
+    assert_eq!(
+        sandwich(br#"{"id":3,"msg":"\ud800\u0041"}"#, MAX),
+        "invalid_json"
+    );
     // In a key too.
     assert_eq!(sandwich(br#"{"id":3,"\ud800":1}"#, MAX), "invalid_json");
 }
@@ -281,7 +305,10 @@ fn duplicate_keys_last_wins() {
     let v = accepted_middle(br#"{"id":"x","id":4,"small":99999,"small":1}"#);
     assert_eq!((v["id"].clone(), v["small"].clone()), (4.into(), 1.into()));
     // ...but a bad last value does.
-    assert_eq!(sandwich(br#"{"id":3,"small":1,"small":99999}"#, MAX), "out_of_range");
+    assert_eq!(
+        sandwich(br#"{"id":3,"small":1,"small":99999}"#, MAX),
+        "out_of_range"
+    );
     // Nested objects too.
     let v = accepted_middle(br#"{"id":3,"actor":{"email":"a@b","email":"c@d"}}"#);
     assert_eq!(v["actor"]["email"], "c@d");
@@ -367,12 +394,14 @@ fn binary_file_that_is_not_json() {
 /// Load and compile on a 1 MiB stack: the loader recurses, bounded by its depth limits
 /// (160 YAML levels, 64 schema levels); an unoptimized build needs more than 512 KiB for that.
 fn schema_errors(yaml: String) -> String {
-    on_stack(1024 * 1024, move || match load::from_str(&yaml, "<hostile>") {
-        Ok(schema) => match normalog::compile::compile(&schema) {
-            Ok(_) => String::new(),
+    on_stack(1024 * 1024, move || {
+        match load::from_str(&yaml, "<hostile>") {
+            Ok(schema) => match normalog::compile::compile(&schema) {
+                Ok(_) => String::new(),
+                Err(e) => e.to_string(),
+            },
             Err(e) => e.to_string(),
-        },
-        Err(e) => e.to_string(),
+        }
     })
 }
 
@@ -393,13 +422,13 @@ fn schema_with_10000_fields() {
     let mut yaml = String::from("schema: Custom.Wide\nfields:\n");
     let mut record = serde_json::Map::new();
     for i in 0..10_000 {
-        yaml.push_str(&format!("  - name: f{i}\n    type: int\n"));
+        let _ = write!(yaml, "  - name: f{i}\n    type: int\n");
         record.insert(format!("f{i}"), i.into());
     }
     let schema = on_stack(1024 * 1024, move || {
         load::from_str(&yaml, "<wide>").map_err(|e| e.to_string())
     })
-        .expect("a wide schema is valid");
+    .expect("a wide schema is valid");
     let mut registry = Registry::new();
     registry.add(schema).expect("compiles");
     let line = Value::Object(record).to_string();
@@ -416,16 +445,19 @@ fn schema_with_a_1000_level_nested_object() {
     let mut yaml = String::from("schema: Custom.Deep\nfields:\n");
     let mut indent = String::new();
     for i in 0..1000 {
-        yaml.push_str(&format!("{indent}  - name: o{i}\n{indent}    type: object\n{indent}    fields:\n"));
+        let _ = write!(
+            yaml,
+            "{indent}  - name: o{i}\n{indent}    type: object\n{indent}    fields:\n"
+        );
         indent.push_str("    ");
     }
-    yaml.push_str(&format!("{indent}  - name: leaf\n{indent}    type: string\n"));
+    let _ = write!(yaml, "{indent}  - name: leaf\n{indent}    type: string\n");
     let e = schema_errors(yaml);
     assert!(e.contains("nests deeper"), "{e}");
     // The same depth in YAML flow style.
     let mut flow = String::from("schema: Custom.Deep\nfields: ");
     for i in 0..1000 {
-        flow.push_str(&format!("[{{name: o{i}, type: object, fields: "));
+        let _ = write!(flow, "[{{name: o{i}, type: object, fields: ");
     }
     flow.push_str("[{name: leaf, type: string}]");
     flow.push_str(&"}]".repeat(1000));

@@ -30,11 +30,8 @@ use serde_json::{json, Map, Value};
 
 fn timestamp() -> impl Strategy<Value = DateTime<Utc>> {
     // 1970-01-01 .. 2100-01-01, whole microseconds (what every format can carry).
-    (0i64..4_102_444_800, 0u32..1_000_000).prop_map(|(s, us)| {
-        Utc.timestamp_opt(s, us * 1000)
-            .single()
-            .expect("in range")
-    })
+    (0i64..4_102_444_800, 0u32..1_000_000)
+        .prop_map(|(s, us)| Utc.timestamp_opt(s, us * 1000).single().expect("in range"))
 }
 
 /// A timestamp written in the format `spec`, as a JSON value.
@@ -42,12 +39,16 @@ fn time_in(spec: &str) -> BoxedStrategy<Value> {
     let spec = spec.to_owned();
     timestamp()
         .prop_map(move |t| match spec.as_str() {
-            "rfc3339" | "cloudflare" | "" => json!(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            "rfc3339" | "cloudflare" | "" => {
+                json!(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+            }
             "unix" => json!(t.timestamp()),
             "unix_ms" => json!(t.timestamp_millis()),
             "unix_us" => json!(t.timestamp_micros().to_string()),
             "unix_ns" => json!(t.timestamp_nanos_opt().expect("in range")),
-            "layout=2006-01-02 15:04:05 MST" => json!(t.format("%Y-%m-%d %H:%M:%S UTC").to_string()),
+            "layout=2006-01-02 15:04:05 MST" => {
+                json!(t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+            }
             s if s.contains('%') => json!(t.format(s).to_string()),
             s => panic!("no generator for time format {s}"),
         })
@@ -107,7 +108,9 @@ fn string_value(v: Option<&Validate>) -> BoxedStrategy<Value> {
                 1 => Just(Value::from("ann@example.com")),
                 1 => Just(Value::from("10.0.0.1")),
             ]
-            .prop_filter("denied", move |v| !v.as_str().is_some_and(|s| deny.iter().any(|d| d == s)))
+            .prop_filter("denied", move |v| {
+                !v.as_str().is_some_and(|s| deny.iter().any(|d| d == s))
+            })
             .boxed()
         }
     }
@@ -147,7 +150,9 @@ fn valid(schema: &Schema, vs: &ValueSchema) -> BoxedStrategy<Value> {
         FieldType::Object => object(schema, &vs.fields),
         FieldType::Array => {
             let element = valid(schema, vs.element.as_deref().expect("checked schema"));
-            prop::collection::vec(element, 0..4).prop_map(Value::from).boxed()
+            prop::collection::vec(element, 0..4)
+                .prop_map(Value::from)
+                .boxed()
         }
         FieldType::Json => any_json(),
         FieldType::Ref => {
@@ -214,7 +219,11 @@ fn run(registry: &Registry, log_type: &str, line: &[u8]) -> Result<String, (Stri
         type Error = normalog::Error;
         fn record(&mut self, e: &normalog::Event<'_>) -> Result<bool, normalog::Error> {
             let mut buf = Vec::new();
-            normalog::sink::ndjson::write_event(&mut buf, e, normalog::sink::ndjson::Options::default());
+            normalog::sink::ndjson::write_event(
+                &mut buf,
+                e,
+                normalog::sink::ndjson::Options::default(),
+            );
             self.0 = Some(String::from_utf8(buf).expect("UTF-8"));
             Ok(true)
         }
@@ -282,9 +291,17 @@ fn breakage() -> impl Strategy<Value = Break> {
         Just(Break::Set("count", json!([1]), "wrong_type")),
         Just(Break::Set("msg", json!({"a": 1}), "wrong_type")),
         Just(Break::Set("actor", json!("x"), "wrong_type")),
-        (i64::from(i16::MAX) + 1..i64::MAX).prop_map(|i| Break::Set("small", json!(i), "out_of_range")),
+        (i64::from(i16::MAX) + 1..i64::MAX).prop_map(|i| Break::Set(
+            "small",
+            json!(i),
+            "out_of_range"
+        )),
         Just(Break::Set("count", json!("99999999999"), "out_of_range")),
-        Just(Break::Set("id", json!(9_223_372_036_854_775_808u64), "out_of_range")),
+        Just(Break::Set(
+            "id",
+            json!(9_223_372_036_854_775_808u64),
+            "out_of_range"
+        )),
         (0.1f64..1e6).prop_map(|f| Break::Set("count", json!(f + 0.5), "not_an_integer")),
         "[a-z]{1,6}".prop_map(|s| Break::Set("count", json!(s), "bad_text")),
         Just(Break::Set("ratio", json!("1.5x"), "bad_text")),
@@ -295,7 +312,11 @@ fn breakage() -> impl Strategy<Value = Break> {
         Just(Break::Set("kind", json!("test"), "not_allowed")),
         Just(Break::Set("src", json!("1.2.3"), "not_ip")),
         Just(Break::Set("net", json!("10.0.0.0/33"), "not_ip")),
-        Just(Break::Set("payload", json!("{\"user\":"), "bad_embedded_json")),
+        Just(Break::Set(
+            "payload",
+            json!("{\"user\":"),
+            "bad_embedded_json"
+        )),
         Just(Break::SetIn("actor", "email", Value::Null, "missing_field")),
         Just(Break::SetIn("actor", "email", json!([]), "wrong_type")),
         Just(Break::SetIn("geo", "country", json!({}), "wrong_type")),
@@ -360,7 +381,14 @@ fn leaf_type() -> BoxedStrategy<ValueSchema> {
     ])
     .prop_map(ValueSchema::new);
     let time = (
-        prop::sample::select(vec!["rfc3339", "unix", "unix_ms", "unix_us", "unix_ns", "%Y-%m-%d %H:%M:%S"]),
+        prop::sample::select(vec![
+            "rfc3339",
+            "unix",
+            "unix_ms",
+            "unix_us",
+            "unix_ns",
+            "%Y-%m-%d %H:%M:%S",
+        ]),
         any::<bool>(),
     )
         .prop_map(|(f, et)| {
@@ -370,7 +398,10 @@ fn leaf_type() -> BoxedStrategy<ValueSchema> {
             v
         });
     let string = (
-        prop::sample::subsequence(vec!["ip", "domain", "email", "username", "md5", "aws_tag"], 0..3),
+        prop::sample::subsequence(
+            vec!["ip", "domain", "email", "username", "md5", "aws_tag"],
+            0..3,
+        ),
         prop::option::of(prop::collection::vec("[a-z]{1,4}", 1..3)),
     )
         .prop_map(|(kinds, allow)| {

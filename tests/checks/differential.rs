@@ -7,9 +7,9 @@
 
 use std::cell::RefCell;
 
+use crate::reference::{self, Outcome};
 use normalog::error::{ErrorKind, Refusal};
 use normalog::{Category, Error, Event, Normalizer, Position, Sink};
-use crate::reference::{self, Outcome};
 
 thread_local! {
     static STATE: RefCell<super::State> = RefCell::new(super::State::new());
@@ -23,7 +23,10 @@ type Outcome2 = (
 );
 
 fn run(n: &mut Normalizer, data: &[u8]) -> Outcome2 {
-    struct S(Option<(String, String)>, Option<(Category, String, Option<(String, &'static str)>)>);
+    struct S(
+        Option<(String, String)>,
+        Option<(Category, String, Option<(String, &'static str)>)>,
+    );
     impl Sink for S {
         type Error = Error;
         fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {

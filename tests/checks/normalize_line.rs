@@ -38,7 +38,10 @@ impl Sink for Check {
         self.buf.clear();
         ndjson::write_event(&mut self.buf, event, ndjson::Options::default());
         let v: Value = serde_json::from_slice(&self.buf).unwrap_or_else(|e| {
-            panic!("NDJSON does not parse: {e}: {}", String::from_utf8_lossy(&self.buf))
+            panic!(
+                "NDJSON does not parse: {e}: {}",
+                String::from_utf8_lossy(&self.buf)
+            )
         });
         let obj = v.as_object().expect("an event is a JSON object");
         assert_eq!(
@@ -46,7 +49,9 @@ impl Sink for Check {
             Some(event.log_type())
         );
         for c in Column::ALL {
-            let Some(values) = obj.get(c.name()) else { continue };
+            let Some(values) = obj.get(c.name()) else {
+                continue;
+            };
             let values: Vec<&str> = values
                 .as_array()
                 .expect("p_any_* is an array")
@@ -74,7 +79,10 @@ impl Sink for Check {
                     assert_eq!(written.as_i64(), value.as_i64());
                 }
                 FieldType::Float => {
-                    let (a, b) = (written.as_f64().expect("float"), value.as_f64().expect("float"));
+                    let (a, b) = (
+                        written.as_f64().expect("float"),
+                        value.as_f64().expect("float"),
+                    );
                     assert!(a == b || (a - b).abs() <= f64::EPSILON * 4.0 * a.abs().max(b.abs()));
                 }
                 FieldType::Boolean => assert_eq!(written.as_bool(), value.as_bool()),
@@ -122,7 +130,11 @@ fn one(n: &mut normalog::Normalizer, data: &[u8]) {
     let mut a = Check::default();
     n.normalize_bytes(data, Position::new(0, 1, 0), &mut a)
         .expect("the sink never fails");
-    assert_eq!(a.events.len() + a.rejects.len(), 1, "one outcome per record");
+    assert_eq!(
+        a.events.len() + a.rejects.len(),
+        1,
+        "one outcome per record"
+    );
     let mut b = Check::default();
     let mut copy = data.to_vec();
     n.normalize_line(&mut copy, Position::new(0, 1, 0), &mut b)

@@ -51,7 +51,12 @@ fn check_time(f: &TimeFormat, t: Option<Timestamp>, input: &dyn std::fmt::Debug)
     write_rfc3339(&t, &mut out);
     let text = std::str::from_utf8(&out).expect("ASCII");
     let back = TimeFormat::Rfc3339.parse_str(text);
-    assert_eq!(back, Some(t), "{}: {input:?} -> {text} does not read back", f.spec());
+    assert_eq!(
+        back,
+        Some(t),
+        "{}: {input:?} -> {text} does not read back",
+        f.spec()
+    );
 }
 
 fn all(f: &TimeFormat, data: &[u8]) {

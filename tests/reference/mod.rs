@@ -447,7 +447,9 @@ impl<'s> Ref<'s> {
                 kinds.extend(extra.iter().copied());
                 D::Str(s, kinds)
             }
-            FieldType::Smallint => return int(v, i64::from(i16::MIN), i64::from(i16::MAX), path, fail),
+            FieldType::Smallint => {
+                return int(v, i64::from(i16::MIN), i64::from(i16::MAX), path, fail)
+            }
             FieldType::Int => return int(v, i64::from(i32::MIN), i64::from(i32::MAX), path, fail),
             FieldType::Bigint => return int(v, i64::MIN, i64::MAX, path, fail),
             FieldType::Float => match v {
@@ -636,7 +638,10 @@ pub fn same_number(a: &Number, b: &Number) -> bool {
     if let (Some(x), Some(y)) = (a.as_u64(), b.as_u64()) {
         return x == y;
     }
-    let (x, y) = (a.as_f64().unwrap_or(f64::NAN), b.as_f64().unwrap_or(f64::NAN));
+    let (x, y) = (
+        a.as_f64().unwrap_or(f64::NAN),
+        b.as_f64().unwrap_or(f64::NAN),
+    );
     x == y || (x - y).abs() <= f64::EPSILON * 4.0 * x.abs().max(y.abs())
 }
 
@@ -668,9 +673,8 @@ pub fn check_event(
     let Value::Object(mut got) = v else {
         return Err("output is not an object".into());
     };
-    let take = |got: &mut Map<String, Value>, k: &str| {
-        got.remove(k).ok_or_else(|| format!("{k} missing"))
-    };
+    let take =
+        |got: &mut Map<String, Value>, k: &str| got.remove(k).ok_or_else(|| format!("{k} missing"));
     if take(&mut got, "p_log_type")? != Value::from(log_type) {
         return Err("p_log_type".into());
     }
