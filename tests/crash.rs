@@ -1,5 +1,5 @@
 //! Replays every input the fuzz targets ever failed on (tests/data/crash/), with exactly the
-//! checks of the target that found it (tests/checks, shared with fuzz/fuzz_targets). Needs
+//! checks of the target that found it (tests/checks, shared with `fuzz/fuzz_targets`). Needs
 //! no nightly and no libFuzzer: a plain `cargo test`.
 //!
 //! File names are `<target>-<short description>`; `<target>` picks the check.

@@ -210,10 +210,6 @@ fn object(schema: &Schema, fields: &[Field]) -> BoxedStrategy<Value> {
 
 /// The normalizer's outcome: the NDJSON line, or the reject's (category code, path).
 fn run(registry: &Registry, log_type: &str, line: &[u8]) -> Result<String, (String, String)> {
-    let mut n = NormalizerBuilder::new()
-        .log_types([log_type])
-        .build(registry)
-        .expect("known log type");
     struct S(Option<String>, Option<(String, String)>);
     impl normalog::Sink for S {
         type Error = normalog::Error;
@@ -239,6 +235,10 @@ fn run(registry: &Registry, log_type: &str, line: &[u8]) -> Result<String, (Stri
             Ok(true)
         }
     }
+    let mut n = NormalizerBuilder::new()
+        .log_types([log_type])
+        .build(registry)
+        .expect("known log type");
     let mut s = S(None, None);
     n.normalize_bytes(line, Position::default(), &mut s)
         .expect("sink never fails");
@@ -326,10 +326,10 @@ fn breakage() -> impl Strategy<Value = Break> {
 }
 
 /// Apply the breakage; returns the line and the expected (code, path).
-fn apply(record: &Value, b: &Break) -> (Vec<u8>, &'static str, String) {
+fn apply(record: &Value, breakage: &Break) -> (Vec<u8>, &'static str, String) {
     let mut r = record.clone();
     let obj = r.as_object_mut().expect("object");
-    match b {
+    match breakage {
         Break::Set(k, v, code) => {
             obj.insert((*k).into(), v.clone());
             (r.to_string().into_bytes(), code, (*k).into())

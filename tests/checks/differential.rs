@@ -1,4 +1,4 @@
-//! The normalizer against the slow reference of `tests/reference` (serde_json::Value):
+//! The normalizer against the slow reference of `tests/reference` (`serde_json::Value)`:
 //! on every input, the same decision (syntax error / refused / accepted), a refusal whose
 //! path and reason are among the problems the reference finds, and the same normalized
 //! values, event time and indicators. Known, intentional differences are listed in the
@@ -17,21 +17,22 @@ thread_local! {
 
 /// The outcome of one record: the event (log type, NDJSON line), or the reject (category,
 /// message, and for a single log type the refusal's path and code).
-type Outcome2 = (
-    Option<(String, String)>,
-    Option<(Category, String, Option<(String, &'static str)>)>,
-);
+type Seen = (Option<(String, String)>, Option<Reject>);
 
-fn run(n: &mut Normalizer, data: &[u8]) -> Outcome2 {
-    struct S(
-        Option<(String, String)>,
-        Option<(Category, String, Option<(String, &'static str)>)>,
-    );
+/// A reject: category, message, and for a single log type the refusal's path and code.
+type Reject = (Category, String, Option<(String, &'static str)>);
+
+fn run(n: &mut Normalizer, data: &[u8]) -> Seen {
+    struct S(Option<(String, String)>, Option<Reject>);
     impl Sink for S {
         type Error = Error;
         fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
             let mut buf = Vec::new();
-            normalog::sink::ndjson::write_event(&mut buf, event, Default::default());
+            normalog::sink::ndjson::write_event(
+                &mut buf,
+                event,
+                normalog::sink::ndjson::Options::default(),
+            );
             let line = String::from_utf8(buf).expect("NDJSON is UTF-8");
             self.0 = Some((event.log_type().to_owned(), line));
             Ok(true)
@@ -103,13 +104,10 @@ pub fn check(data: &[u8]) {
         }
         // Classification: accepted by one of the types the reference accepts, else refused.
         let (event, reject) = run(&mut s.all, data);
-        match event {
-            Some((lt, _)) => assert!(accepted_by.contains(&lt), "classified as {lt}, reference accepts {accepted_by:?}"),
-            None => {
-                let (cat, msg, _) = reject.expect("an outcome");
-                assert!(accepted_by.is_empty(), "refused ({msg}) but reference accepts {accepted_by:?}");
-                let _ = cat;
-            }
+        if let Some((lt, _)) = event { assert!(accepted_by.contains(&lt), "classified as {lt}, reference accepts {accepted_by:?}") } else {
+            let (cat, msg, _) = reject.expect("an outcome");
+            assert!(accepted_by.is_empty(), "refused ({msg}) but reference accepts {accepted_by:?}");
+            let _ = cat;
         }
     });
 }

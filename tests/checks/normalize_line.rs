@@ -6,7 +6,7 @@
 //!   a per-record error (the batch goes on);
 //! * the in-place entry point (`normalize_line`) decides like the copying one
 //!   (`normalize_bytes`) and gives the same output (but `p_row_id`/`p_parse_time`);
-//! * every event writes NDJSON that serde_json parses back to an object with `p_log_type`,
+//! * every event writes NDJSON that `serde_json` parses back to an object with `p_log_type`,
 //!   whose `p_any_*` arrays are sorted and unique, and whose top-level fields hold the
 //!   values the typed accessors of the event return;
 //! * the whole input read as NDJSON (framing, blank lines, positions) counts
@@ -83,7 +83,7 @@ impl Sink for Check {
                         written.as_f64().expect("float"),
                         value.as_f64().expect("float"),
                     );
-                    assert!(a == b || (a - b).abs() <= f64::EPSILON * 4.0 * a.abs().max(b.abs()));
+                    assert!(crate::reference::same_f64(a, b), "{a} != {b}");
                 }
                 FieldType::Boolean => assert_eq!(written.as_bool(), value.as_bool()),
                 FieldType::Timestamp => {

@@ -3,7 +3,7 @@
 //!
 //! * an `Err` holds at least one problem, and every problem renders;
 //! * a schema that compiles normalizes a few records without panicking;
-//! * a schema that compiles writes back to YAML (serde_yaml) that loads to the same model.
+//! * a schema that compiles writes back to YAML (`serde_yaml`) that loads to the same model.
 
 use normalog::schema::load;
 use normalog::sink::Collect;

@@ -16,16 +16,17 @@
 //! * the indicator scanners ([`Indicators::scan`]). The reference decides *which* values are
 //!   scanned with *which* kinds; the library extracts from a value.
 //!
-//! Where serde_json and simd-json read JSON differently, the reference follows the
+//! Where `serde_json` and simd-json read JSON differently, the reference follows the
 //! normalizer's documented behaviour:
 //!
 //! * nesting deeper than [`MAX_DEPTH`] (simd-json's limit) is a syntax error;
-//! * the line must be valid UTF-8 even where serde_json would not look (it always does);
+//! * the line must be valid UTF-8 even where `serde_json` would not look (it always does);
 //! * float *text* is compared as numbers, not as text (see [`same_number`]).
 
 #![allow(dead_code)] // each includer uses a different part
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use chrono::Timelike;
 use normalog::indicators::{Column, IndicatorKind, Indicators};
@@ -200,7 +201,10 @@ pub fn normalize_value(schema: &Schema, record: &Value) -> Outcome {
         .map(|c| {
             (
                 c.name(),
-                ind.column(*c).iter().map(|s| s.to_string()).collect(),
+                ind.column(*c)
+                    .iter()
+                    .map(std::string::ToString::to_string)
+                    .collect(),
             )
         })
         .collect();
@@ -311,7 +315,9 @@ fn path_string(path: &[Seg]) -> String {
                 s.push('.');
                 s.push_str(k);
             }
-            Seg::Index(n) => s.push_str(&format!("[{n}]")),
+            Seg::Index(n) => {
+                let _ = write!(s, "[{n}]");
+            }
         }
     }
     s
@@ -638,10 +644,15 @@ pub fn same_number(a: &Number, b: &Number) -> bool {
     if let (Some(x), Some(y)) = (a.as_u64(), b.as_u64()) {
         return x == y;
     }
-    let (x, y) = (
+    same_f64(
         a.as_f64().unwrap_or(f64::NAN),
         b.as_f64().unwrap_or(f64::NAN),
-    );
+    )
+}
+
+/// Floats equal up to a few units in the last place.
+#[allow(clippy::float_cmp)] // exact equality first, for values the margin cannot handle
+pub fn same_f64(x: f64, y: f64) -> bool {
     x == y || (x - y).abs() <= f64::EPSILON * 4.0 * x.abs().max(y.abs())
 }
 
@@ -675,10 +686,10 @@ pub fn check_event(
     };
     let take =
         |got: &mut Map<String, Value>, k: &str| got.remove(k).ok_or_else(|| format!("{k} missing"));
-    if take(&mut got, "p_log_type")? != Value::from(log_type) {
+    if take(&mut got, "p_log_type")? != log_type {
         return Err("p_log_type".into());
     }
-    if take(&mut got, "p_schema_version")? != Value::from(version) {
+    if take(&mut got, "p_schema_version")? != version {
         return Err("p_schema_version".into());
     }
     let row = take(&mut got, "p_row_id")?;
@@ -688,7 +699,7 @@ pub fn check_event(
     let parse_time = take(&mut got, "p_parse_time")?;
     let event_time = take(&mut got, "p_event_time")?;
     match &expected.event_time {
-        Some(t) if event_time != Value::from(t.as_str()) => {
+        Some(t) if event_time != t.as_str() => {
             return Err(format!("p_event_time {event_time}, expected {t}"))
         }
         None if event_time != parse_time => {
