@@ -3,7 +3,7 @@
 //! records of the same input are still normalized. There are no timing assertions: a test
 //! that completes is bounded.
 //!
-//! Behaviours defined here (and documented in `schemas/README.md` / the reference):
+//! Behaviours defined here (and documented in the README's decoding rules and the reference):
 //! duplicate keys — the last one wins, even over a bad earlier value; keys match schema
 //! field names exactly (a key that differs only in case is an unknown key, dropped);
 //! integers beyond 64 bits and numbers beyond f64 are invalid JSON; `-0` is the integer 0.
