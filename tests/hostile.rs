@@ -467,3 +467,33 @@ fn schema_with_a_1000_level_nested_object() {
         "{e}"
     );
 }
+
+#[test]
+fn nesting_limit_is_1024_levels_counting_the_record() {
+    let record = |levels: usize| {
+        // The record object is level 1.
+        let inner = levels - 1;
+        format!(
+            r#"{{"id":3,"extra":{}{}}}"#,
+            "[".repeat(inner),
+            "]".repeat(inner)
+        )
+    };
+    let v = small_stack(move || {
+        let registry = util::registry("rich.yml");
+        let mut n = NormalizerBuilder::new().build(&registry).expect("rich");
+        let mut out = Collect::default();
+        for levels in [1024, 1025] {
+            n.normalize_bytes(
+                record(levels).as_bytes(),
+                normalog::Position::default(),
+                &mut out,
+            )
+            .expect("no sink error");
+        }
+        out
+    });
+    assert_eq!(v.events.len(), 1, "1024 levels are accepted");
+    assert_eq!(v.rejects.len(), 1, "1025 levels are not");
+    assert!(v.rejects[0].contains("invalid JSON"), "{}", v.rejects[0]);
+}
