@@ -1,4 +1,4 @@
-//! The normalizer against the slow reference of `tests/reference` (`serde_json::Value)`:
+//! The normalizer against the slow reference of `tests/reference` (`serde_json::Value`):
 //! on every input, the same decision (syntax error / refused / accepted), a refusal whose
 //! path and reason are among the problems the reference finds, and the same normalized
 //! values, event time and indicators. Known, intentional differences are listed in the

@@ -1,6 +1,6 @@
 //! The properties the fuzz targets check, one module per target, so that a plain
 //! `cargo test` (tests/crash.rs) replays crash inputs with exactly the checks that found
-//! them. The fuzz targets (`fuzz/fuzz_targets`/*.rs) include this directory with `#[path]` and
+//! them. The fuzz targets (`fuzz/fuzz_targets/*.rs`) include this directory with `#[path]` and
 //! call `check`; so does tests/crash.rs. Both also include tests/reference as `reference`.
 
 #![allow(dead_code)] // each includer uses a different part

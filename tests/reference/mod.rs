@@ -20,7 +20,12 @@
 //! normalizer's documented behaviour:
 //!
 //! * nesting deeper than [`MAX_DEPTH`] (simd-json's limit) is a syntax error;
-//! * the line must be valid UTF-8 even where `serde_json` would not look (it always does);
+//! * an integer literal that fits neither `i64` nor `u64` (`1777…777`, 400 digits) is a
+//!   syntax error: simd-json rejects it as an invalid number, where `serde_json` would read a
+//!   float. normalog refuses to guess a value for it;
+//! * `-0` is the integer 0 (simd-json), not the float -0.0 (`serde_json`);
+//! * floats are read correctly rounded (`serde_json`'s `float_roundtrip` feature, as
+//!   simd-json does), since a last-bit difference shows in `unix` times once multiplied;
 //! * float *text* is compared as numbers, not as text (see [`same_number`]).
 
 #![allow(dead_code)] // each includer uses a different part
