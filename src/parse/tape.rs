@@ -110,7 +110,7 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
         let start = self.vals.len();
         self.vals.resize(start + plan.fields.len(), Val::Absent);
         let mut i = at + 1;
-        for _ in 0..len {
+        for k in 0..len {
             let Node::String(key) = self.tape[i] else {
                 // simd-json guarantees keys are strings.
                 break;
@@ -122,6 +122,8 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
             // Duplicate keys: the last one wins, as with most JSON decoders.
             match self.value(&field.value, vi) {
                 Ok(v) => self.vals[start + fi] = v,
+                // ...so a bad value that a later key replaces does not reject the record.
+                Err(_) if has_key(self.tape, i, len - k - 1, key) => {}
                 Err(mut r) => {
                     add_segment(&mut r, || PathSegment::Key(field.name.clone()));
                     return Err(r);
@@ -338,6 +340,19 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
             node => sub.decode(plan, node, 0),
         }
     }
+}
+
+/// Whether one of the `count` object entries starting at tape index `at` has key `key`.
+#[cold]
+#[inline(never)]
+fn has_key(tape: &[Node<'_>], mut at: usize, count: usize, key: &str) -> bool {
+    for _ in 0..count {
+        if matches!(tape[at], Node::String(k) if k == key) {
+            return true;
+        }
+        at += 1 + node_count(&tape[at + 1]);
+    }
+    false
 }
 
 fn add_segment(r: &mut Fail, seg: impl FnOnce() -> PathSegment) {

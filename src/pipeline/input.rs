@@ -9,11 +9,23 @@
 //!
 //! A truncated or corrupt compressed input surfaces as an `io::Error` from the reader, after
 //! the data that could be decoded; the pipeline reports it for that input and goes on.
+//!
+//! Decompression bombs: once a compressed input has produced more than
+//! [`BOMB_ALLOWANCE`] bytes, it may not expand more than [`MAX_EXPANSION_RATIO`] times its
+//! compressed size read so far; past that the reader fails with an error naming the ratio,
+//! and the run goes on with the next input. Real logs compress 5–50×; a gzip bomb of zeros
+//! reaches about 1,000×.
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// Decompressed bytes allowed before the expansion ratio is checked.
+pub const BOMB_ALLOWANCE: u64 = 64 * 1024 * 1024;
+/// Largest accepted ratio of decompressed to compressed bytes, past [`BOMB_ALLOWANCE`].
+pub const MAX_EXPANSION_RATIO: u64 = 200;
 
 /// One input of a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,19 +145,75 @@ pub fn decode(mut raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>
     }
     let compression = Compression::detect(&head[..got]);
     let whole = io::Cursor::new(head).take(got as u64).chain(raw);
+    let compressed = Arc::new(AtomicU64::new(0));
+    let counted = Counted {
+        inner: whole,
+        count: Arc::clone(&compressed),
+    };
     // Decoders read from a buffer of compressed bytes; 128 KiB keeps syscalls rare.
-    let buffered = io::BufReader::with_capacity(128 * 1024, whole);
+    let buffered = io::BufReader::with_capacity(128 * 1024, counted);
+    let guard = |inner: Box<dyn Read + Send>| -> Box<dyn Read + Send> {
+        Box::new(BombGuard {
+            inner,
+            compressed: Arc::clone(&compressed),
+            decompressed: 0,
+        })
+    };
     Ok(match compression {
         Compression::None => (Box::new(buffered), compression),
         Compression::Gzip => (
-            Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
+            guard(Box::new(flate2::bufread::MultiGzDecoder::new(buffered))),
             compression,
         ),
         Compression::Zstd => (
-            Box::new(zstd::stream::read::Decoder::with_buffer(buffered)?),
+            guard(Box::new(zstd::stream::read::Decoder::with_buffer(
+                buffered,
+            )?)),
             compression,
         ),
     })
+}
+
+/// Counts the compressed bytes a decoder consumes.
+struct Counted<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Fails a decoder whose output outgrows [`MAX_EXPANSION_RATIO`] times its input.
+struct BombGuard {
+    inner: Box<dyn Read + Send>,
+    compressed: Arc<AtomicU64>,
+    decompressed: u64,
+}
+
+impl Read for BombGuard {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.decompressed += n as u64;
+        if self.decompressed > BOMB_ALLOWANCE {
+            let compressed = self.compressed.load(Ordering::Relaxed).max(1);
+            if self.decompressed / compressed > MAX_EXPANSION_RATIO {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "decompression stopped: {} bytes from {compressed} compressed bytes is \
+                         more than {MAX_EXPANSION_RATIO}x (a decompression bomb?)",
+                        self.decompressed
+                    ),
+                ));
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// Expand paths into inputs: `-` is standard input, a directory is every file under it

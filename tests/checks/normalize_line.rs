@@ -1,0 +1,164 @@
+//! Arbitrary bytes through the normalizer, with each shipped schema, the rich custom schema
+//! and all of them at once (classification). Properties:
+//!
+//! * no panic;
+//! * every record is either one event or one reject, never both or neither, and a reject is
+//!   a per-record error (the batch goes on);
+//! * the in-place entry point (`normalize_line`) decides like the copying one
+//!   (`normalize_bytes`) and gives the same output (but `p_row_id`/`p_parse_time`);
+//! * every event writes NDJSON that `serde_json` parses back to an object with `p_log_type`,
+//!   whose `p_any_*` arrays are sorted and unique, and whose top-level fields hold the
+//!   values the typed accessors of the event return;
+//! * the whole input read as NDJSON (framing, blank lines, positions) counts
+//!   `records == normalized + rejected`.
+
+use std::cell::RefCell;
+
+use normalog::indicators::Column;
+use normalog::schema::FieldType;
+use normalog::sink::ndjson;
+use normalog::{Error, Event, Position, Sink};
+use serde_json::Value;
+
+thread_local! {
+    static STATE: RefCell<super::State> = RefCell::new(super::State::new());
+}
+
+#[derive(Default)]
+struct Check {
+    events: Vec<Value>,
+    rejects: Vec<&'static str>,
+    buf: Vec<u8>,
+}
+
+impl Sink for Check {
+    type Error = Error;
+
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+        self.buf.clear();
+        ndjson::write_event(&mut self.buf, event, ndjson::Options::default());
+        let v: Value = serde_json::from_slice(&self.buf).unwrap_or_else(|e| {
+            panic!(
+                "NDJSON does not parse: {e}: {}",
+                String::from_utf8_lossy(&self.buf)
+            )
+        });
+        let obj = v.as_object().expect("an event is a JSON object");
+        assert_eq!(
+            obj.get("p_log_type").and_then(Value::as_str),
+            Some(event.log_type())
+        );
+        for c in Column::ALL {
+            let Some(values) = obj.get(c.name()) else {
+                continue;
+            };
+            let values: Vec<&str> = values
+                .as_array()
+                .expect("p_any_* is an array")
+                .iter()
+                .map(|v| v.as_str().expect("indicator values are strings"))
+                .collect();
+            assert!(!values.is_empty(), "{} written empty", c.name());
+            assert!(
+                values.windows(2).all(|w| w[0] < w[1]),
+                "{} not sorted and unique: {values:?}",
+                c.name()
+            );
+            assert!(values.iter().all(|v| !v.is_empty()), "empty indicator");
+        }
+        for field in &event.plan().schema().fields {
+            let written = obj.get(&field.name);
+            let Some(value) = event.get(&[field.name.as_str()]) else {
+                assert!(written.is_none(), "{} written but absent", field.name);
+                continue;
+            };
+            let written = written.unwrap_or_else(|| panic!("{} present, not written", field.name));
+            match value.field_type() {
+                FieldType::String => assert_eq!(written.as_str(), value.as_str()),
+                FieldType::Int | FieldType::Smallint | FieldType::Bigint => {
+                    assert_eq!(written.as_i64(), value.as_i64());
+                }
+                FieldType::Float => {
+                    let (a, b) = (
+                        written.as_f64().expect("float"),
+                        value.as_f64().expect("float"),
+                    );
+                    assert!(crate::reference::same_f64(a, b), "{a} != {b}");
+                }
+                FieldType::Boolean => assert_eq!(written.as_bool(), value.as_bool()),
+                FieldType::Timestamp => {
+                    let mut t = Vec::new();
+                    normalog::time::write_rfc3339(&value.as_timestamp().expect("time"), &mut t);
+                    assert_eq!(written.as_str().map(str::as_bytes), Some(&t[..]));
+                }
+                FieldType::Json => {
+                    let text = value.as_json().expect("json text");
+                    let parsed: Value = serde_json::from_str(text).expect("json value is JSON");
+                    assert_eq!(written, &parsed);
+                }
+                _ => assert!(written.is_object() || written.is_array()),
+            }
+        }
+        let mut v = v;
+        let obj = v.as_object_mut().expect("object");
+        obj.remove("p_row_id");
+        obj.remove("p_parse_time");
+        if obj.get("p_event_time").and_then(Value::as_str)
+            == Some(&*String::from_utf8_lossy(&{
+                let mut t = Vec::new();
+                normalog::time::write_rfc3339(&event.parse_time(), &mut t);
+                t
+            }))
+            && event.event_time_is_parse_time()
+        {
+            obj.remove("p_event_time");
+        }
+        self.events.push(v);
+        Ok(true)
+    }
+
+    fn rejected(&mut self, err: &Error) -> Result<bool, Error> {
+        assert!(err.is_record_error(), "not a record error: {err}");
+        // Rendering must not panic.
+        let _ = err.to_string();
+        self.rejects.push(err.code());
+        Ok(true)
+    }
+}
+
+fn one(n: &mut normalog::Normalizer, data: &[u8]) {
+    let mut a = Check::default();
+    n.normalize_bytes(data, Position::new(0, 1, 0), &mut a)
+        .expect("the sink never fails");
+    assert_eq!(
+        a.events.len() + a.rejects.len(),
+        1,
+        "one outcome per record"
+    );
+    let mut b = Check::default();
+    let mut copy = data.to_vec();
+    n.normalize_line(&mut copy, Position::new(0, 1, 0), &mut b)
+        .expect("the sink never fails");
+    assert_eq!(a.rejects, b.rejects);
+    assert_eq!(a.events, b.events);
+}
+
+pub fn check(data: &[u8]) {
+    STATE.with(|s| {
+        let s = &mut *s.borrow_mut();
+        for n in &mut s.single {
+            one(n, data);
+        }
+        one(&mut s.all, data);
+        let mut c = Check::default();
+        let summary = normalog::pipeline::normalize_reader(
+            &mut s.all,
+            std::io::Cursor::new(data.to_vec()),
+            &mut c,
+        )
+        .expect("reading a slice cannot fail");
+        assert_eq!(summary.records, summary.normalized + summary.rejected);
+        assert_eq!(summary.normalized, c.events.len() as u64);
+        assert_eq!(summary.rejected, c.rejects.len() as u64);
+    });
+}
