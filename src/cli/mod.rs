@@ -3,6 +3,7 @@
 
 pub mod args;
 mod messages;
+mod progress;
 mod test_cmd;
 
 use std::fs::File;
@@ -14,7 +15,7 @@ use std::time::Instant;
 use clap::Parser;
 
 use crate::error::Error;
-use crate::pipeline::{self, Batch, Input, Observer, Reject};
+use crate::pipeline::{self, Batch, Input, Observer, Progress, Reject};
 use crate::registry::Registry;
 use crate::sink::layout::Partition;
 use crate::sink::ndjson::{self, TimeLayout};
@@ -154,6 +155,7 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
         rejects: rejects.as_mut().map(|f| BufWriter::new(&mut f.file)),
         quiet: args.quiet,
         buf: Vec::new(),
+        bar: progress::Bar::new(inputs.len(), args.quiet),
     };
 
     let started = Instant::now();
@@ -176,6 +178,7 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
             run
         }
     };
+    observer.bar.finish();
     if let Some(w) = observer.rejects.take() {
         w.into_inner().map_err(io::IntoInnerError::into_error)?;
     }
@@ -243,6 +246,7 @@ struct CliObserver<'f> {
     rejects: Option<BufWriter<&'f mut File>>,
     quiet: bool,
     buf: Vec<u8>,
+    bar: progress::Bar,
 }
 
 impl Observer for CliObserver<'_> {
@@ -252,21 +256,23 @@ impl Observer for CliObserver<'_> {
             pipeline::rejects::write_reject(&mut self.buf, reject);
             w.write_all(&self.buf)?;
         } else if !self.quiet {
-            match reject.index {
-                Some(i) => messages::error(&format!(
-                    "{}: page element {i}: {}",
-                    reject.source, reject.error
-                )),
-                None => messages::error(&format!("{}: {}", reject.source, reject.error)),
-            }
+            let line = match reject.index {
+                Some(i) => format!("{}: page element {i}: {}", reject.source, reject.error),
+                None => format!("{}: {}", reject.source, reject.error),
+            };
+            self.bar.suspend(|| messages::error(&line));
         }
         Ok(())
     }
 
     fn input_failed(&mut self, source: &str, err: &io::Error, records: u64) {
-        messages::error(&format!(
-            "{source}: {err} (after {records} records; going on with the next input)"
-        ));
+        let line =
+            format!("{source}: {err} (after {records} records; going on with the next input)");
+        self.bar.suspend(|| messages::error(&line));
+    }
+
+    fn progress(&mut self, progress: &Progress) {
+        self.bar.update(progress);
     }
 }
 
