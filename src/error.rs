@@ -397,7 +397,30 @@ impl Error {
 
     #[cold]
     #[inline(never)]
-    pub(crate) fn json(pos: Position, err: &simd_json::Error) -> Error {
+    pub(crate) fn json(pos: Position, err: &simd_json::Error, original: Option<&[u8]>) -> Error {
+        // simd-json's offsets and kinds are coarse (a truncated record is a "syntax error"
+        // at its start); when the untouched record is at hand, serde_json describes the
+        // problem and its column precisely. Only rejected records pay for this.
+        if let Some(e) = original.and_then(|raw| {
+            serde_json::from_slice::<serde_json::Value>(raw)
+                .err()
+                .map(|e| (e, raw))
+        }) {
+            let (e, raw) = e;
+            if e.line() > 0 {
+                let offset = line_offset(raw, e.line(), e.column());
+                let text = e.to_string();
+                let message = match text.rfind(" at line ") {
+                    Some(i) => text[..i].to_string(),
+                    None => text,
+                };
+                return Error::new(ErrorKind::Json {
+                    pos,
+                    offset,
+                    message: message.into(),
+                });
+            }
+        }
         Error::new(ErrorKind::Json {
             pos,
             offset: err.index(),
@@ -432,6 +455,16 @@ impl fmt::Display for Reason<'_> {
             ErrorKind::Sink(e) => write!(f, "output: {e}"),
         }
     }
+}
+
+/// Byte offset in `raw` of `serde_json`'s 1-based `line`/`column` (column counts bytes).
+fn line_offset(raw: &[u8], line: usize, column: usize) -> usize {
+    let start: usize = raw
+        .split(|&b| b == b'\n')
+        .take(line.saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum();
+    (start + column).saturating_sub(1).min(raw.len())
 }
 
 /// simd-json's `ErrorType` has only a `Debug` rendering; give the common ones words.

@@ -24,7 +24,7 @@ use crate::event::{Event, SourceMeta, Val};
 use crate::indicators::Indicators;
 use crate::registry::Registry;
 use crate::sink::Sink;
-use tape::{json_type, Borrowed, TapeDecoder};
+use tape::{json_type, Borrowed, Fail, TapeDecoder};
 
 /// Default limit on one record's size.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
@@ -170,13 +170,25 @@ impl Normalizer {
         pos: Position,
         sink: &mut S,
     ) -> Result<bool, S::Error> {
+        self.parse(line, None, pos, sink)
+    }
+
+    /// Parse `line` in place; `original` is an untouched copy, used only to describe a
+    /// syntax error precisely.
+    fn parse<S: Sink + ?Sized>(
+        &mut self,
+        line: &mut [u8],
+        original: Option<&[u8]>,
+        pos: Position,
+        sink: &mut S,
+    ) -> Result<bool, S::Error> {
         if line.len() > self.max_record_bytes {
             return sink.rejected(&too_long(pos, line.len(), self.max_record_bytes));
         }
         let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
         let result = match simd_json::fill_tape(line, &mut self.buffers, &mut tape) {
             Ok(()) => self.decode(&tape.0, pos, sink),
-            Err(e) => sink.rejected(&Error::json(pos, &e)),
+            Err(e) => sink.rejected(&Error::json(pos, &e, original)),
         };
         self.tape = tape.reset();
         result
@@ -200,7 +212,7 @@ impl Normalizer {
         let mut copy = std::mem::take(&mut self.copy);
         copy.clear();
         copy.extend_from_slice(line);
-        let result = self.normalize_line(&mut copy, pos, sink);
+        let result = self.parse(&mut copy, Some(line), pos, sink);
         self.copy = copy;
         result
     }
@@ -234,7 +246,6 @@ impl Normalizer {
         let mut vals: Vec<Val<'l>> = recycle(std::mem::take(&mut self.vals));
         let n = self.plans.len();
         let mut accepted = None;
-        let mut refusals: Vec<(Arc<str>, Refusal)> = Vec::new();
         for attempt in 0..n {
             // The last successful type first, then the others in order.
             let pi = match attempt {
@@ -248,6 +259,7 @@ impl Normalizer {
                 tape,
                 vals: &mut vals,
                 text: &mut self.text,
+                detail: n == 1,
                 mode: PhantomData,
             };
             match dec.object(&self.plans[pi].root, 0) {
@@ -255,22 +267,36 @@ impl Normalizer {
                     accepted = Some(pi);
                     break;
                 }
-                Err(r) => refusals.push((self.plans[pi].log_type.clone(), r)),
+                Err(Fail::Detail(refusal)) if n == 1 => {
+                    self.vals = recycle(vals);
+                    return sink.rejected(&Error::new(ErrorKind::Rejected {
+                        pos,
+                        log_type: self.plans[pi].log_type.clone(),
+                        refusal,
+                    }));
+                }
+                Err(_) => {}
             }
         }
         let Some(pi) = accepted else {
+            // No candidate accepted: decode again with details, in schema order, to say why.
+            let mut refusals: Vec<(Arc<str>, Refusal)> = Vec::with_capacity(n);
+            for plan in &self.plans {
+                vals.clear();
+                self.text.clear();
+                let mut dec = TapeDecoder::<Borrowed> {
+                    tape,
+                    vals: &mut vals,
+                    text: &mut self.text,
+                    detail: true,
+                    mode: PhantomData,
+                };
+                if let Err(Fail::Detail(r)) = dec.object(&plan.root, 0) {
+                    refusals.push((plan.log_type.clone(), r));
+                }
+            }
             self.vals = recycle(vals);
-            let err = if n == 1 {
-                let (log_type, refusal) = refusals.pop().expect("one refusal per plan");
-                Error::new(ErrorKind::Rejected {
-                    pos,
-                    log_type,
-                    refusal,
-                })
-            } else {
-                Error::new(ErrorKind::Unclassified { pos, refusals })
-            };
-            return sink.rejected(&err);
+            return sink.rejected(&Error::new(ErrorKind::Unclassified { pos, refusals }));
         };
         self.last = pi;
         let plan: &Plan = &self.plans[pi];

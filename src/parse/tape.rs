@@ -72,21 +72,40 @@ fn text_val<'a>(start: usize, end: usize) -> Val<'a> {
     }
 }
 
+/// Why decoding failed. While classifying, candidates are tried without details
+/// (`Quick`: nothing is allocated for a refusal); the details are only built when no
+/// candidate accepted the record and the reject must say why.
+pub(crate) enum Fail {
+    Quick,
+    Detail(Refusal),
+}
+
 /// A refusal under construction; the path is completed on the way up.
-pub(crate) type DecodeResult<T> = Result<T, Refusal>;
+pub(crate) type DecodeResult<T> = Result<T, Fail>;
 
 pub(crate) struct TapeDecoder<'t, 'v, 'a, M> {
     pub(crate) tape: &'t [Node<'v>],
     pub(crate) vals: &'t mut Vec<Val<'a>>,
     pub(crate) text: &'t mut String,
+    /// Build detailed refusals (see [`Fail`]).
+    pub(crate) detail: bool,
     pub(crate) mode: PhantomData<M>,
 }
 
 impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
+    #[inline]
+    fn fail(&self, refusal: impl FnOnce() -> Refusal) -> Fail {
+        if self.detail {
+            Fail::Detail(refusal())
+        } else {
+            Fail::Quick
+        }
+    }
+
     /// Decode the object at tape index `at` into a new block of slots; returns its start.
     pub(crate) fn object(&mut self, plan: &ObjectPlan, at: usize) -> DecodeResult<usize> {
         let Node::Object { len, .. } = self.tape[at] else {
-            return Err(Refusal::NotAnObject(json_type(&self.tape[at])));
+            return Err(self.fail(|| Refusal::NotAnObject(json_type(&self.tape[at]))));
         };
         let start = self.vals.len();
         self.vals.resize(start + plan.fields.len(), Val::Absent);
@@ -104,16 +123,16 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
             match self.value(&field.value, vi) {
                 Ok(v) => self.vals[start + fi] = v,
                 Err(mut r) => {
-                    add_segment(&mut r, PathSegment::Key(field.name.clone()));
+                    add_segment(&mut r, || PathSegment::Key(field.name.clone()));
                     return Err(r);
                 }
             }
         }
         for (fi, field) in plan.fields.iter().enumerate() {
             if field.required && matches!(self.vals[start + fi], Val::Absent) {
-                return Err(Refusal::MissingField(FieldPath(vec![PathSegment::Key(
-                    field.name.clone(),
-                )])));
+                return Err(self.fail(|| {
+                    Refusal::MissingField(FieldPath(vec![PathSegment::Key(field.name.clone())]))
+                }));
             }
         }
         Ok(start)
@@ -138,11 +157,11 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
             };
             if let Some(s) = s {
                 if let Err(problem) = check.check(s) {
-                    return Err(Refusal::BadValue {
+                    return Err(self.fail(|| Refusal::BadValue {
                         field: FieldPath::default(),
                         problem,
                         value: Some(quote(s)),
-                    });
+                    }));
                 }
             }
         }
@@ -160,11 +179,11 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
                     write_number(self.text, n);
                     text_val(start, self.text.len())
                 }
-                _ => return Err(wrong(plan, &node)),
+                _ => return Err(self.fail(|| wrong(plan, &node))),
             },
-            Decoder::Int16 => int(plan, node, i64::from(i16::MIN), i64::from(i16::MAX))?,
-            Decoder::Int32 => int(plan, node, i64::from(i32::MIN), i64::from(i32::MAX))?,
-            Decoder::Int64 => int(plan, node, i64::MIN, i64::MAX)?,
+            Decoder::Int16 => self.int(plan, node, i64::from(i16::MIN), i64::from(i16::MAX))?,
+            Decoder::Int32 => self.int(plan, node, i64::from(i32::MIN), i64::from(i32::MAX))?,
+            Decoder::Int64 => self.int(plan, node, i64::MIN, i64::MAX)?,
             Decoder::Float => match node {
                 Node::Static(StaticNode::F64(f)) => Val::Float(f),
                 #[allow(clippy::cast_precision_loss)] // as JSON decoders do
@@ -174,9 +193,9 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
                 Node::String("") => Val::Empty,
                 Node::String(s) => match parse_float(s) {
                     Some(f) => Val::Float(f),
-                    None => return Err(bad_text(plan, s)),
+                    None => return Err(self.fail(|| bad_text(plan, s))),
                 },
-                _ => return Err(wrong(plan, &node)),
+                _ => return Err(self.fail(|| wrong(plan, &node))),
             },
             Decoder::Bool => match node {
                 Node::Static(StaticNode::Bool(b)) => Val::Bool(b),
@@ -186,8 +205,8 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
                 // Go's strconv.ParseBool, as Panther accepts.
                 Node::String("1" | "t" | "T" | "TRUE" | "true" | "True") => Val::Bool(true),
                 Node::String("0" | "f" | "F" | "FALSE" | "false" | "False") => Val::Bool(false),
-                Node::String(s) => return Err(bad_text(plan, s)),
-                _ => return Err(wrong(plan, &node)),
+                Node::String(s) => return Err(self.fail(|| bad_text(plan, s))),
+                _ => return Err(self.fail(|| wrong(plan, &node))),
             },
             Decoder::Timestamp { formats, spec } => {
                 let parsed: Option<Timestamp> = match node {
@@ -196,18 +215,18 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
                     Node::Static(StaticNode::I64(i)) => formats.iter().find_map(|f| f.parse_i64(i)),
                     Node::Static(StaticNode::U64(u)) => formats.iter().find_map(|f| f.parse_u64(u)),
                     Node::Static(StaticNode::F64(x)) => formats.iter().find_map(|f| f.parse_f64(x)),
-                    _ => return Err(wrong(plan, &node)),
+                    _ => return Err(self.fail(|| wrong(plan, &node))),
                 };
                 match parsed {
                     Some(t) => Val::Time(t),
                     None => {
-                        return Err(Refusal::BadValue {
+                        return Err(self.fail(|| Refusal::BadValue {
                             field: FieldPath::default(),
                             problem: ValueProblem::BadTime {
                                 formats: spec.clone(),
                             },
                             value: Some(quote_node(&node)),
-                        })
+                        }))
                     }
                 }
             }
@@ -219,11 +238,11 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
                         start: start as u32,
                     }
                 }
-                _ => return Err(wrong(plan, &node)),
+                _ => return Err(self.fail(|| wrong(plan, &node))),
             },
             Decoder::Array(element) => match node {
                 Node::Array { len, .. } => self.array(element, at, len)?,
-                _ => return Err(wrong(plan, &node)),
+                _ => return Err(self.fail(|| wrong(plan, &node))),
             },
             Decoder::Json => {
                 let start = self.text.len();
@@ -238,6 +257,36 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
         })
     }
 
+    fn int(&self, plan: &ValuePlan, node: Node<'_>, min: i64, max: i64) -> DecodeResult<Val<'a>> {
+        let v = match node {
+            Node::Static(StaticNode::I64(i)) => i,
+            Node::Static(StaticNode::U64(u)) => i64::try_from(u).map_err(|_| {
+                self.fail(|| problem(ValueProblem::OutOfRange, Some(u.to_string().into())))
+            })?,
+            Node::Static(StaticNode::F64(f)) => {
+                return Err(self.fail(|| {
+                    problem(
+                        ValueProblem::NotAnInteger,
+                        Some(quote_node(&node)).filter(|_| f.is_finite()),
+                    )
+                }))
+            }
+            Node::String("") => return Ok(Val::Empty),
+            Node::String(s) => match parse_int(s) {
+                Some(i) => i,
+                None if is_integer_text(s) => {
+                    return Err(self.fail(|| problem(ValueProblem::OutOfRange, Some(quote(s)))))
+                }
+                None => return Err(self.fail(|| bad_text(plan, s))),
+            },
+            _ => return Err(self.fail(|| wrong(plan, &node))),
+        };
+        if v < min || v > max {
+            return Err(self.fail(|| problem(ValueProblem::OutOfRange, Some(v.to_string().into()))));
+        }
+        Ok(Val::Int(v))
+    }
+
     fn array(&mut self, element: &ValuePlan, at: usize, len: usize) -> DecodeResult<Val<'a>> {
         let start = self.vals.len();
         self.vals.resize(start + len, Val::Absent);
@@ -246,7 +295,7 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
         for k in 0..len {
             let node = self.tape[i];
             let v = self.value(element, i).map_err(|mut r| {
-                add_segment(&mut r, PathSegment::Index(k));
+                add_segment(&mut r, || PathSegment::Index(k));
                 r
             })?;
             i += node_count(&node);
@@ -271,16 +320,17 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
         }
         let mut buf = s.as_bytes().to_vec();
         let Ok(tape) = simd_json::to_tape(&mut buf) else {
-            return Err(Refusal::BadValue {
+            return Err(self.fail(|| Refusal::BadValue {
                 field: FieldPath::default(),
                 problem: ValueProblem::BadEmbeddedJson,
                 value: Some(quote(s)),
-            });
+            }));
         };
         let mut sub = TapeDecoder::<Copied> {
             tape: &tape.0,
             vals: self.vals,
             text: self.text,
+            detail: self.detail,
             mode: PhantomData,
         };
         match tape.0[0] {
@@ -290,10 +340,9 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
     }
 }
 
-fn add_segment(r: &mut Refusal, seg: PathSegment) {
-    match r {
-        Refusal::MissingField(p) | Refusal::BadValue { field: p, .. } => p.push_front(seg),
-        Refusal::NotAnObject(_) => {}
+fn add_segment(r: &mut Fail, seg: impl FnOnce() -> PathSegment) {
+    if let Fail::Detail(Refusal::MissingField(p) | Refusal::BadValue { field: p, .. }) = r {
+        p.push_front(seg());
     }
 }
 
@@ -353,36 +402,6 @@ fn quote_node(n: &Node<'_>) -> Box<str> {
         }
         other => json_type(other).to_string().into_boxed_str(),
     }
-}
-
-fn int<'a>(plan: &ValuePlan, node: Node<'_>, min: i64, max: i64) -> DecodeResult<Val<'a>> {
-    let v = match node {
-        Node::Static(StaticNode::I64(i)) => i,
-        Node::Static(StaticNode::U64(u)) => i64::try_from(u)
-            .map_err(|_| problem(ValueProblem::OutOfRange, Some(u.to_string().into())))?,
-        Node::Static(StaticNode::F64(f)) => {
-            return Err(problem(
-                ValueProblem::NotAnInteger,
-                Some(quote_node(&node)).filter(|_| f.is_finite()),
-            ))
-        }
-        Node::String("") => return Ok(Val::Empty),
-        Node::String(s) => match parse_int(s) {
-            Some(i) => i,
-            None if is_integer_text(s) => {
-                return Err(problem(ValueProblem::OutOfRange, Some(quote(s))))
-            }
-            None => return Err(bad_text(plan, s)),
-        },
-        _ => return Err(wrong(plan, &node)),
-    };
-    if v < min || v > max {
-        return Err(problem(
-            ValueProblem::OutOfRange,
-            Some(v.to_string().into()),
-        ));
-    }
-    Ok(Val::Int(v))
 }
 
 /// Go's `strconv.ParseInt(s, 10, 64)`: optional sign, ASCII digits, nothing else.

@@ -1,0 +1,311 @@
+//! The `normalog` binary: exit codes, stdout (data only), stderr (diagnostics), files.
+
+mod util;
+
+use std::io::{Read, Write};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn normalog() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_normalog"))
+}
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = normalog()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn normalog");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
+}
+
+fn events(o: &Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each stdout line is JSON"))
+        .collect()
+}
+
+const ACTIVITY: &str = r#"{"email":"ann@example.com","time":"2023-07-01T14:00:00.5Z","ip_address":"10.1.2.3","type":"Sign in"}"#;
+
+#[test]
+fn samples_normalize_with_exit_0() {
+    let file = util::data("samples/mixed.jsonl");
+    let o = run(&["normalize", file.to_str().expect("path")], "");
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let evs = events(&o);
+    assert_eq!(evs.len(), 12);
+    let types: Vec<&str> = evs
+        .iter()
+        .map(|e| e["p_log_type"].as_str().expect("p_log_type"))
+        .collect();
+    assert_eq!(types.iter().filter(|t| **t == "Zendesk.Audit").count(), 5);
+    assert_eq!(types.iter().filter(|t| **t == "Zoom.Activity").count(), 4);
+    assert_eq!(types.iter().filter(|t| **t == "Zoom.Operation").count(), 3);
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn stdin_and_dash_read_standard_input() {
+    for args in [&["normalize"][..], &["normalize", "-"][..]] {
+        let o = run(args, &format!("{ACTIVITY}\n"));
+        assert_eq!(o.status.code(), Some(0));
+        let e = &events(&o)[0];
+        assert_eq!(e["p_log_type"], "Zoom.Activity");
+        assert_eq!(e["p_event_time"], "2023-07-01T14:00:00.5Z");
+        assert_eq!(e["p_any_ip_addresses"], serde_json::json!(["10.1.2.3"]));
+        assert_eq!(e["p_any_emails"], serde_json::json!(["ann@example.com"]));
+    }
+}
+
+#[test]
+fn output_field_order_is_schema_then_standard_fields() {
+    let o = run(
+        &[
+            "normalize",
+            "--source-id",
+            "s-1",
+            "--source-label",
+            "zoom prod",
+        ],
+        ACTIVITY,
+    );
+    let line = stdout(&o);
+    let keys: Vec<String> = serde_json::from_str::<serde_json::Map<String, Value>>(&line)
+        .expect("json")
+        .keys()
+        .cloned()
+        .collect();
+    // serde_json's Map is sorted unless preserve_order; check the raw text order instead.
+    let pos = |k: &str| {
+        line.find(&format!("\"{k}\":"))
+            .unwrap_or_else(|| panic!("{k} missing"))
+    };
+    let order = [
+        "email",
+        "time",
+        "type",
+        "ip_address",
+        "p_log_type",
+        "p_row_id",
+        "p_event_time",
+        "p_parse_time",
+        "p_schema_version",
+        "p_source_id",
+        "p_source_label",
+        "p_any_ip_addresses",
+        "p_any_emails",
+    ];
+    assert_eq!(keys.len(), order.len());
+    for w in order.windows(2) {
+        assert!(pos(w[0]) < pos(w[1]), "{} before {}", w[0], w[1]);
+    }
+}
+
+#[test]
+fn panther_time_format() {
+    let o = run(&["normalize", "--time-format", "panther"], ACTIVITY);
+    let e = &events(&o)[0];
+    assert_eq!(e["time"], "2023-07-01 14:00:00.500000000");
+    assert_eq!(e["p_event_time"], "2023-07-01 14:00:00.500000000");
+}
+
+#[test]
+fn rejects_exit_1_and_report_on_stderr() {
+    let input = format!("{ACTIVITY}\n{{\"email\":\"x@y.z\"}}\nnot json\n\n{ACTIVITY}\n");
+    let o = run(&["normalize", "-t", "Zoom.Activity"], &input);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(events(&o).len(), 2);
+    assert_eq!(
+        stderr(&o),
+        "normalog: <stdin>: record 1 (line 2, byte 101): Zoom.Activity: missing required field \"time\"\n\
+         normalog: <stdin>: record 2 (line 3, byte 119, column 2): invalid JSON: expected ident\n"
+    );
+}
+
+#[test]
+fn rejects_file_and_stats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rejects = dir.path().join("rejects.ndjson");
+    let input = format!("{ACTIVITY}\n{{\"email\":\"x@y.z\",\"time\":\"yesterday\"}}\n");
+    let o = run(
+        &[
+            "normalize",
+            "--stats",
+            "--rejects",
+            rejects.to_str().expect("path"),
+        ],
+        &input,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let text = std::fs::read_to_string(&rejects).expect("rejects file");
+    let r: Value = serde_json::from_str(text.trim()).expect("reject is JSON");
+    assert_eq!(r["source"], "<stdin>");
+    assert_eq!(r["line"], 2);
+    assert_eq!(r["byte"], 101);
+    assert_eq!(r["raw"], r#"{"email":"x@y.z","time":"yesterday"}"#);
+    assert!(
+        r["error"].as_str().expect("error").contains("Zoom.Activity: field \"time\": timestamp does not match time format rfc3339: \"yesterday\""),
+        "{r}"
+    );
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("records: 2 in, 1 normalized, 1 rejected"),
+        "{err}"
+    );
+    assert!(err.contains("  normalized Zoom.Activity: 1\n"), "{err}");
+    assert!(err.contains("  rejected unclassified: 1\n"), "{err}");
+    assert!(err.contains("MB/s"), "{err}");
+    // No temporary files are left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("rejects.ndjson")]);
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("events.ndjson");
+    let o = run(&["normalize", "-o", out.to_str().expect("path")], ACTIVITY);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "");
+    let text = std::fs::read_to_string(&out).expect("output");
+    assert_eq!(text.lines().count(), 1);
+    assert!(text.ends_with('\n'));
+}
+
+#[test]
+fn fatal_errors_exit_2() {
+    let o = run(&["normalize", "-t", "No.Such"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "normalog: unknown log type \"No.Such\" (loaded log types: Zendesk.Audit, Zoom.Activity, Zoom.Operation)\n"
+    );
+    let o = run(&["normalize", "--bogus"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--bogus"));
+    let o = run(&["normalize", "-s", "no/such/dir"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("normalog: no/such/dir"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn unreadable_input_is_reported_and_the_run_goes_on() {
+    let sample = util::data("samples/zoom_activity.jsonl");
+    let o = run(
+        &[
+            "normalize",
+            "no-such-file.jsonl",
+            sample.to_str().expect("path"),
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(events(&o).len(), 4);
+    assert!(
+        stderr(&o).starts_with("normalog: no-such-file.jsonl: "),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn broken_pipe_exits_0() {
+    let mut child = normalog()
+        .args(["normalize"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let line = format!("{ACTIVITY}\n");
+        for _ in 0..20_000 {
+            if stdin.write_all(line.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut out = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 64];
+    out.read_exact(&mut first).expect("some output");
+    drop(out);
+    let status = child.wait().expect("wait");
+    writer.join().expect("writer");
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn schema_commands() {
+    let o = run(&["schema", "list"], "");
+    assert_eq!(o.status.code(), Some(0));
+    let list = stdout(&o);
+    for t in [
+        "Zendesk.Audit\t11 fields",
+        "Zoom.Activity\t6 fields",
+        "Zoom.Operation\t5 fields",
+    ] {
+        assert!(list.contains(t), "{list}");
+    }
+    let o = run(&["schema", "check"], "");
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        "ok: 3 schemas (Zendesk.Audit, Zoom.Activity, Zoom.Operation)\n"
+    );
+    let rich = util::data("schemas/rich.yml");
+    let o = run(&["schema", "check", rich.to_str().expect("path")], "");
+    assert_eq!(stdout(&o), "ok: 1 schema (Custom.Rich)\n");
+    let o = run(&["schema", "json-schema"], "");
+    assert_eq!(o.status.code(), Some(0));
+    let js: Value = serde_json::from_str(&stdout(&o)).expect("JSON Schema is JSON");
+    assert_eq!(js["title"], "Schema");
+    assert!(js["properties"]["fields"].is_object());
+    assert!(js["properties"]["referenceURL"].is_object());
+}
+
+#[test]
+fn help_explains_every_flag() {
+    let o = run(&["normalize", "--help"], "");
+    assert_eq!(o.status.code(), Some(0));
+    let help = stdout(&o);
+    for flag in [
+        "--schemas",
+        "--log-type",
+        "--output",
+        "--rejects",
+        "--stats",
+        "--time-format",
+        "--source-id",
+        "--source-label",
+        "--max-record-bytes",
+        "Exit status:",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+    }
+}

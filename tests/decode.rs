@@ -1,0 +1,182 @@
+//! Table-driven decoding cases through a custom schema that uses every type, time format,
+//! indicator kind and attribute (tests/data/schemas/rich.yml). Each case gives one input
+//! record and either the exact normalized event (without `p_row_id`/`p_parse_time`, which
+//! vary; `p_log_type`, `p_schema_version` and a parse-time `p_event_time` are filled in when
+//! the case does not name them) or the exact rendered reject.
+
+mod util;
+
+use serde_json::{json, Value};
+
+fn check_ok(input: &str, mut expected: Value) {
+    let registry = util::registry("rich.yml");
+    let got = util::normalize(&registry, &["Custom.Rich"], input)
+        .unwrap_or_else(|e| panic!("rejected: {e}\ninput: {input}"));
+    let obj = expected.as_object_mut().expect("expected is an object");
+    obj.entry("p_log_type").or_insert(json!("Custom.Rich"));
+    obj.entry("p_event_time").or_insert(json!("<parse time>"));
+    obj.entry("p_schema_version").or_insert(json!(0));
+    assert_eq!(got, expected, "input: {input}");
+}
+
+fn check_err(input: &str, expected: &str) {
+    let registry = util::registry("rich.yml");
+    match util::normalize(&registry, &["Custom.Rich"], input) {
+        Ok(v) => panic!("accepted, expected reject {expected:?}\ninput: {input}\ngot: {v}"),
+        Err(e) => assert_eq!(e, expected, "input: {input}"),
+    }
+}
+
+macro_rules! cases {
+    ($($name:ident: $input:expr => ok $expected:expr;)* ) => {
+        $( #[test] fn $name() { check_ok($input, $expected) } )*
+    };
+}
+
+macro_rules! err_cases {
+    ($($name:ident: $input:expr => $expected:expr;)* ) => {
+        $( #[test] fn $name() { check_err($input, $expected) } )*
+    };
+}
+
+const AT: &str = "record 0 (line 1, byte 0): Custom.Rich: ";
+
+cases! {
+    minimal: r#"{"id":1}"# => ok json!({"id":1});
+    unknown_keys_dropped: r#"{"id":1,"nope":2,"ID":3}"# => ok json!({"id":1});
+    nulls_omitted: r#"{"id":1,"msg":null,"count":null,"actor":null,"tags":null}"# => ok json!({"id":1});
+    integer_strings: r#"{"id":"42","small":"-7","count":"+5"}"# => ok json!({"id":42,"small":-7,"count":5});
+    integer_bounds: r#"{"id":9223372036854775807,"small":32767,"count":-2147483648}"#
+        => ok json!({"id":9223372036854775807i64,"small":32767,"count":-2147483648i64});
+    empty_string_is_null_for_numbers: r#"{"id":1,"count":"","ratio":"","ok":"","ts_rfc":""}"# => ok json!({"id":1});
+    empty_string_kept_for_strings: r#"{"id":1,"msg":""}"# => ok json!({"id":1,"msg":""});
+    numbers_into_strings_keep_text: r#"{"id":1,"msg":12}"# => ok json!({"id":1,"msg":"12"});
+    float_into_string: r#"{"id":1,"msg":0.5}"# => ok json!({"id":1,"msg":"0.5"});
+    bool_into_string: r#"{"id":1,"msg":true}"# => ok json!({"id":1,"msg":"true"});
+    floats: r#"{"id":1,"ratio":"2.5","count":3}"# => ok json!({"id":1,"ratio":2.5,"count":3});
+    float_from_integer: r#"{"id":1,"ratio":7}"# => ok json!({"id":1,"ratio":7});
+    booleans_go_parse_bool: r#"{"id":1,"ok":"T"}"# => ok json!({"id":1,"ok":true});
+    booleans_numbers: r#"{"id":1,"ok":0}"# => ok json!({"id":1,"ok":false});
+    string_escapes_round_trip: r#"{"id":1,"msg":"a\"b\\c\n\u00e9\ud83d\ude00"}"#
+        => ok json!({"id":1,"msg":"a\"b\\c\né😀"});
+    duplicate_keys_last_wins: r#"{"id":1,"msg":"first","msg":"second"}"# => ok json!({"id":1,"msg":"second"});
+
+    rfc3339_event_time: r#"{"id":1,"ts_rfc":"2023-07-01T16:00:00.250+02:00"}"#
+        => ok json!({"id":1,"ts_rfc":"2023-07-01T14:00:00.25Z","p_event_time":"2023-07-01T14:00:00.25Z"});
+    event_time_priority_schema_order: r#"{"id":1,"ts_unix":1688220000,"ts_rfc":"2023-07-01T14:00:00Z"}"#
+        => ok json!({"id":1,"ts_rfc":"2023-07-01T14:00:00Z","ts_unix":"2023-07-01T14:00:00Z","p_event_time":"2023-07-01T14:00:00Z"});
+    event_time_second_candidate: r#"{"id":1,"ts_rfc":null,"ts_unix":"1688220000.5"}"#
+        => ok json!({"id":1,"ts_unix":"2023-07-01T14:00:00.5Z","p_event_time":"2023-07-01T14:00:00.5Z"});
+    unix_formats: r#"{"id":1,"ts_ms":1688220000123,"ts_us":"1688220000123456","ts_ns":1688220000123456789}"#
+        => ok json!({"id":1,"ts_ms":"2023-07-01T14:00:00.123Z","ts_us":"2023-07-01T14:00:00.123456Z","ts_ns":"2023-07-01T14:00:00.123456789Z"});
+    cloudflare_seconds_and_nanos: r#"{"id":1,"ts_cf":1688220000}"# => ok json!({"id":1,"ts_cf":"2023-07-01T14:00:00Z"});
+    cloudflare_nanos: r#"{"id":1,"ts_cf":1688220000000000000}"# => ok json!({"id":1,"ts_cf":"2023-07-01T14:00:00Z"});
+    cloudflare_string: r#"{"id":1,"ts_cf":"2023-07-01T14:00:00Z"}"# => ok json!({"id":1,"ts_cf":"2023-07-01T14:00:00Z"});
+    strftime: r#"{"id":1,"ts_strf":"2023-07-01 14:00:00"}"# => ok json!({"id":1,"ts_strf":"2023-07-01T14:00:00Z"});
+    go_layout: r#"{"id":1,"ts_layout":"2023-07-01 14:00:00 UTC"}"# => ok json!({"id":1,"ts_layout":"2023-07-01T14:00:00Z"});
+    time_formats_in_order: r#"{"id":1,"ts_multi":1688220000000}"# => ok json!({"id":1,"ts_multi":"2023-07-01T14:00:00Z"});
+    time_formats_first: r#"{"id":1,"ts_multi":"2023-07-01T14:00:00Z"}"# => ok json!({"id":1,"ts_multi":"2023-07-01T14:00:00Z"});
+
+    nested_object_and_indicators: r#"{"id":1,"actor":{"email":" Ann@Example.com ","name":"ann","x":1}}"#
+        => ok json!({"id":1,"actor":{"email":" Ann@Example.com ","name":"ann"},"p_any_emails":["Ann@Example.com"],"p_any_usernames":["ann"]});
+    empty_object_kept: r#"{"id":1,"geo":{"other":1}}"# => ok json!({"id":1,"geo":{}});
+    empty_array_omitted: r#"{"id":1,"tags":[]}"# => ok json!({"id":1});
+    array_nulls_dropped: r#"{"id":1,"tags":["a:b",null,"c:d"]}"#
+        => ok json!({"id":1,"tags":["a:b","c:d"],"p_any_aws_tags":["a:b","c:d"]});
+    array_indicators_hostname_exclusive: r#"{"id":1,"hosts":["example.com","10.0.0.2","10.0.0.2"]}"#
+        => ok json!({"id":1,"hosts":["example.com","10.0.0.2","10.0.0.2"],"p_any_ip_addresses":["10.0.0.2"],"p_any_domain_names":["example.com"]});
+    array_of_objects: r#"{"id":1,"items":[{"n":1},{"n":"2"},{}]}"# => ok json!({"id":1,"items":[{"n":1},{"n":2},{}]});
+    json_kept_compact: r#"{"id":1,"extra":{ "a" : [1, 2.5, "x", null, true] }}"#
+        => ok json!({"id":1,"extra":{"a":[1,2.5,"x",null,true]}});
+    json_scalar: r#"{"id":1,"extra":"text"}"# => ok json!({"id":1,"extra":"text"});
+    embedded_object: r#"{"id":1,"payload":"{\"user\":\"bob@example.com\",\"z\":1}"}"#
+        => ok json!({"id":1,"payload":{"user":"bob@example.com"},"p_any_emails":["bob@example.com"]});
+    embedded_object_as_object: r#"{"id":1,"payload":{"user":"bob@example.com"}}"#
+        => ok json!({"id":1,"payload":{"user":"bob@example.com"},"p_any_emails":["bob@example.com"]});
+    embedded_json: r#"{"id":1,"embedded_any":"[1, {\"a\": 2}]"}"# => ok json!({"id":1,"embedded_any":[1,{"a":2}]});
+    ref_resolved: r#"{"id":1,"geo":{"country":"NL","ip":"192.0.2.1"}}"#
+        => ok json!({"id":1,"geo":{"country":"NL","ip":"192.0.2.1"},"p_any_ip_addresses":["192.0.2.1"]});
+    validate_allow: r#"{"id":1,"level":"warn"}"# => ok json!({"id":1,"level":"warn"});
+    validate_deny_other: r#"{"id":1,"kind":"prod"}"# => ok json!({"id":1,"kind":"prod"});
+    validate_ip: r#"{"id":1,"src":"2001:db8::1"}"# => ok json!({"id":1,"src":"2001:db8::1"});
+    validate_cidr: r#"{"id":1,"net":"10.0.0.0/8"}"# => ok json!({"id":1,"net":"10.0.0.0/8"});
+    validate_null_passes: r#"{"id":1,"level":null}"# => ok json!({"id":1});
+
+    indicator_domain: r#"{"id":1,"domain":" xn--bcher-kva.example "}"# => ok json!({"id":1,"domain":" xn--bcher-kva.example ","p_any_domain_names":["bücher.example"]});
+    indicator_url_host: r#"{"id":1,"link":"https://user@Example.com:8443/x?y"}"#
+        => ok json!({"id":1,"link":"https://user@Example.com:8443/x?y","p_any_domain_names":["Example.com"]});
+    indicator_url_ip: r#"{"id":1,"link":"http://[2001:db8::2]:80/"}"#
+        => ok json!({"id":1,"link":"http://[2001:db8::2]:80/","p_any_ip_addresses":["2001:db8::2"]});
+    indicator_url_without_scheme: r#"{"id":1,"link":"example.com/x"}"# => ok json!({"id":1,"link":"example.com/x"});
+    indicator_net_addr: r#"{"id":1,"peer":"198.51.100.7:443"}"# => ok json!({"id":1,"peer":"198.51.100.7:443","p_any_ip_addresses":["198.51.100.7"]});
+    indicator_trace: r#"{"id":1,"trace":"abc-123"}"# => ok json!({"id":1,"trace":"abc-123","p_any_trace_ids":["abc-123"]});
+    indicator_hashes_lowercased: r#"{"id":1,"md5":"D41D8CD98F00B204E9800998ECF8427E","sha1":"da39a3ee5e6b4b0d3255bfef95601890afd80709","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}"#
+        => ok json!({"id":1,"md5":"D41D8CD98F00B204E9800998ECF8427E","sha1":"da39a3ee5e6b4b0d3255bfef95601890afd80709","sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "p_any_md5_hashes":["d41d8cd98f00b204e9800998ecf8427e"],"p_any_sha1_hashes":["da39a3ee5e6b4b0d3255bfef95601890afd80709"],"p_any_sha256_hashes":["e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]});
+    indicator_bad_hash_skipped: r#"{"id":1,"md5":"xyz"}"# => ok json!({"id":1,"md5":"xyz"});
+    indicator_arn: r#"{"id":1,"arn":"arn:aws:ec2:us-east-1:123456789012:instance/i-0abc"}"#
+        => ok json!({"id":1,"arn":"arn:aws:ec2:us-east-1:123456789012:instance/i-0abc","p_any_aws_account_ids":["123456789012"],"p_any_aws_instance_ids":["i-0abc"],"p_any_aws_arns":["arn:aws:ec2:us-east-1:123456789012:instance/i-0abc"]});
+    indicator_account_and_instance: r#"{"id":1,"account":"123456789012","instance":"i-1"}"#
+        => ok json!({"id":1,"account":"123456789012","instance":"i-1","p_any_aws_account_ids":["123456789012"],"p_any_aws_instance_ids":["i-1"]});
+    indicators_dedup_sorted_bytewise: r#"{"id":1,"hosts":["52.119.169.95","172.31.20.31","52.119.169.95"],"geo":{"ip":"172.31.20.31"}}"#
+        => ok json!({"id":1,"hosts":["52.119.169.95","172.31.20.31","52.119.169.95"],"geo":{"ip":"172.31.20.31"},"p_any_ip_addresses":["172.31.20.31","52.119.169.95"]});
+    invalid_ip_no_indicator: r#"{"id":1,"geo":{"ip":"999.1.1.1"}}"# => ok json!({"id":1,"geo":{"ip":"999.1.1.1"}});
+}
+
+err_cases! {
+    missing_required: r#"{"msg":"x"}"# => &format!("{AT}missing required field \"id\"");
+    null_required: r#"{"id":null}"# => &format!("{AT}missing required field \"id\"");
+    missing_nested_required: r#"{"id":1,"actor":{"name":"x"}}"# => &format!("{AT}missing required field \"actor.email\"");
+    float_into_int: r#"{"id":1.5}"# => &format!("{AT}field \"id\": expected an integer, found a float: 1.5");
+    integral_float_into_int: r#"{"id":-1.0}"# => &format!("{AT}field \"id\": expected an integer, found a float: -1.0");
+    out_of_range_smallint: r#"{"id":1,"small":40000}"# => &format!("{AT}field \"small\": number out of range for its type: 40000");
+    out_of_range_int_string: r#"{"id":1,"count":"99999999999"}"# => &format!("{AT}field \"count\": number out of range for its type: 99999999999");
+    bad_int_text: r#"{"id":"12a"}"# => &format!("{AT}field \"id\": string is not a valid bigint: \"12a\"");
+    wrong_type_string: r#"{"id":1,"msg":{"a":1}}"# => &format!("{AT}field \"msg\": expected string, found an object");
+    wrong_type_object: r#"{"id":1,"actor":"ann"}"# => &format!("{AT}field \"actor\": expected object, found a string");
+    wrong_type_array: r#"{"id":1,"tags":"a"}"# => &format!("{AT}field \"tags\": expected array, found a string");
+    bad_bool: r#"{"id":1,"ok":"yes"}"# => &format!("{AT}field \"ok\": string is not a valid boolean: \"yes\"");
+    bad_rfc3339_space: r#"{"id":1,"ts_rfc":"2023-07-01 14:00:00Z"}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: \"2023-07-01 14:00:00Z\"");
+    bad_rfc3339_no_zone: r#"{"id":1,"ts_rfc":"2023-07-01T14:00:00"}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: \"2023-07-01T14:00:00\"");
+    rfc3339_rejects_numbers: r#"{"id":1,"ts_rfc":1688220000}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: 1688220000");
+    unix_ms_rejects_float: r#"{"id":1,"ts_ms":1.5}"# => &format!("{AT}field \"ts_ms\": timestamp does not match time format unix_ms: 1.5");
+    time_formats_none_match: r#"{"id":1,"ts_multi":"yesterday"}"# => &format!("{AT}field \"ts_multi\": timestamp does not match time format rfc3339 | unix_ms: \"yesterday\"");
+    nested_array_path: r#"{"id":1,"items":[{"n":1},{"n":"x"}]}"# => &format!("{AT}field \"items[1].n\": string is not a valid int: \"x\"");
+    validate_allow_fails: r#"{"id":1,"level":"debug"}"# => &format!("{AT}field \"level\": value not allowed by validate: \"debug\"");
+    validate_deny_fails: r#"{"id":1,"kind":"test"}"# => &format!("{AT}field \"kind\": value not allowed by validate: \"test\"");
+    validate_ip_fails: r#"{"id":1,"src":"10.0.0.300"}"# => &format!("{AT}field \"src\": value is not a valid IP address: \"10.0.0.300\"");
+    validate_cidr_fails: r#"{"id":1,"net":"2001:db8::/32"}"# => &format!("{AT}field \"net\": value is not a valid IPv4 CIDR block: \"2001:db8::/32\"");
+    bad_embedded: r#"{"id":1,"payload":"{not json"}"# => &format!("{AT}field \"payload\": isEmbeddedJSON value is not a JSON string holding valid JSON: \"{{not json\"");
+    not_an_object: r#"[1,2]"# => &format!("{AT}record is an array, not a JSON object");
+    invalid_json: r#"{"id":1,"#=> "record 0 (line 1, byte 0, column 8): invalid JSON: EOF while parsing a value";
+    invalid_utf8_escape: r#"{"id":1,"msg":"\ud800"}"# => "record 0 (line 1, byte 0, column 22): invalid JSON: unexpected end of hex escape";
+}
+
+#[test]
+fn classification_reports_every_candidate() {
+    let mut registry = normalog::Registry::builtin();
+    registry
+        .add_path(&util::data("schemas/rich.yml"))
+        .expect("rich schema loads");
+    let got = util::normalize(&registry, &[], r#"{"msg":"x"}"#).expect_err("no type accepts it");
+    assert_eq!(
+        got,
+        "record 0 (line 1, byte 0): no log type accepted the record: \
+         Zendesk.Audit: missing required field \"created_at\"; \
+         Zoom.Activity: missing required field \"email\"; \
+         Zoom.Operation: missing required field \"time\"; \
+         Custom.Rich: missing required field \"id\""
+    );
+}
+
+#[test]
+fn classification_picks_first_accepting_type() {
+    let registry = normalog::Registry::builtin();
+    let v = util::normalize(
+        &registry,
+        &[],
+        r#"{"operator":"a@b.c","category_type":"User","time":"2023-07-01T14:00:00Z"}"#,
+    )
+    .expect("accepted");
+    assert_eq!(v["p_log_type"], "Zoom.Operation");
+}
