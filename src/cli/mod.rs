@@ -2,6 +2,8 @@
 //! calls [`run`]. This is the one module allowed to print.
 
 pub mod args;
+pub mod bench_cmd;
+pub mod gen_cmd;
 mod messages;
 
 use std::fs::File;
@@ -42,6 +44,8 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Normalize(args) => normalize(&args),
         Command::Schema(cmd) => schema(&cmd),
+        Command::Gen(args) => gen_cmd::run(&args),
+        Command::Bench(args) => bench_cmd::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

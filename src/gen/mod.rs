@@ -507,9 +507,15 @@ fn string_gen(v: &ValueSchema, indicators: &[IndicatorKind], name: &str) -> VGen
 /// A compiled value generator.
 #[derive(Debug)]
 enum VGen {
-    Str { kind: StrKind, deny: Vec<String> },
+    Str {
+        kind: StrKind,
+        deny: Vec<String>,
+    },
     Allow(Vec<String>),
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     Float,
     Bool,
     Time(TimeGen),

@@ -141,10 +141,7 @@ fn zendesk_audit(rng: &mut Rng, rec: &mut Rec<'_, '_>, serial: u64) {
     let id = 360_000_000_000 + serial * 7 + rng.below_u64(7);
     let sub = *rng.pick(SUBDOMAINS);
     rec.quoted("url", |out| {
-        let _ = write!(
-            out,
-            "https://{sub}.zendesk.com/api/v2/audit_logs/{id}.json"
-        );
+        let _ = write!(out, "https://{sub}.zendesk.com/api/v2/audit_logs/{id}.json");
     });
     rec.int("id", id);
     rec.str("action_label", label);
@@ -345,7 +342,14 @@ const OP_ACTIONS: &[&str] = &[
     "SCIM API - Update",
     "Batch Delete",
 ];
-const ZOOM_ROLES: &[&str] = &["Owner", "Admin", "Co-Owner", "Member", "Billing Admin", "User"];
+const ZOOM_ROLES: &[&str] = &[
+    "Owner",
+    "Admin",
+    "Co-Owner",
+    "Member",
+    "Billing Admin",
+    "User",
+];
 const ZOOM_SETTINGS: &[&str] = &[
     "Security  - Require that all meetings are secured with one security option",
     "Security  - Automatically sign users out after a specified time",

@@ -53,10 +53,14 @@ fn valid_records_of_every_shipped_type_normalize() {
     let registry = Registry::builtin();
     for lt in SHIPPED {
         let data = generator(&[lt], 7, 0.0).generate(3000);
-        let mut n = NormalizerBuilder::new().log_types([lt]).build(&registry).unwrap();
+        let mut n = NormalizerBuilder::new()
+            .log_types([lt])
+            .build(&registry)
+            .unwrap();
         let mut out = Collect::default();
         for line in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-            n.normalize_bytes(line, Position::default(), &mut out).unwrap();
+            n.normalize_bytes(line, Position::default(), &mut out)
+                .unwrap();
         }
         assert_eq!(out.rejects, Vec::<String>::new(), "{lt}");
         assert_eq!(out.events.len(), 3000, "{lt}");
@@ -76,7 +80,8 @@ fn mixed_records_normalize_to_their_intended_type_and_invalid_ones_are_rejected(
     for _ in 0..total {
         line.clear();
         let info = generator.next_record(&mut line);
-        n.normalize_bytes(&line, Position::default(), &mut out).unwrap();
+        n.normalize_bytes(&line, Position::default(), &mut out)
+            .unwrap();
         let got = out.0.last().unwrap();
         match info.invalid {
             None => assert_eq!(
@@ -110,7 +115,10 @@ fn shipped_types_have_the_promised_realism() {
     assert!(count(r"\n") > 100, "multi-line change descriptions");
     assert!(count(r#"\""#) > 100, "quotes");
     assert!(lines.iter().any(|l| !l.is_ascii()), "non-ASCII text");
-    assert!(count("+05:30\"") + count("-05:00\"") > 10, "non-UTC offsets");
+    assert!(
+        count("+05:30\"") + count("-05:00\"") > 10,
+        "non-UTC offsets"
+    );
     assert!(lines.iter().any(|l| l.contains(":00.") || l.contains('.')));
     let sizes: usize = lines.iter().map(|l| l.len()).sum::<usize>() / lines.len();
     assert!((250..700).contains(&sizes), "mean size {sizes}");
@@ -207,7 +215,8 @@ fields:
     let mut n = NormalizerBuilder::new().build(&registry).unwrap();
     let mut out = Collect::default();
     for line in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-        n.normalize_bytes(line, Position::default(), &mut out).unwrap();
+        n.normalize_bytes(line, Position::default(), &mut out)
+            .unwrap();
     }
     assert_eq!(out.rejects, Vec::<String>::new());
     assert_eq!(out.events.len(), 1000);
@@ -228,7 +237,8 @@ fields:
     let data = generator.generate(300);
     let mut out = Collect::default();
     for line in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-        n.normalize_bytes(line, Position::default(), &mut out).unwrap();
+        n.normalize_bytes(line, Position::default(), &mut out)
+            .unwrap();
     }
     assert_eq!(out.events, Vec::<String>::new());
     assert_eq!(out.rejects.len(), 300);
@@ -263,5 +273,8 @@ fn rng_is_uniform_enough() {
     for _ in 0..100_000 {
         buckets[rng.below(10)] += 1;
     }
-    assert!(buckets.iter().all(|&b| (9_500..10_500).contains(&b)), "{buckets:?}");
+    assert!(
+        buckets.iter().all(|&b| (9_500..10_500).contains(&b)),
+        "{buckets:?}"
+    );
 }

@@ -6,9 +6,30 @@ use super::Rng;
 use crate::schema::IpVersion;
 
 pub(super) const WORDS: &[&str] = &[
-    "alpha", "billing", "support", "engineering", "sales", "finance", "legal", "security",
-    "marketing", "ops", "platform", "mobile", "payments", "search", "identity", "analytics",
-    "onboarding", "export", "import", "webhook", "reports", "archive", "staging", "production",
+    "alpha",
+    "billing",
+    "support",
+    "engineering",
+    "sales",
+    "finance",
+    "legal",
+    "security",
+    "marketing",
+    "ops",
+    "platform",
+    "mobile",
+    "payments",
+    "search",
+    "identity",
+    "analytics",
+    "onboarding",
+    "export",
+    "import",
+    "webhook",
+    "reports",
+    "archive",
+    "staging",
+    "production",
 ];
 
 /// People's names, some with non-ASCII letters.
@@ -34,9 +55,9 @@ pub(super) const NAMES: &[&str] = &[
 ];
 
 pub(super) const FIRST: &[&str] = &[
-    "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
-    "mallory", "niaj", "olivia", "peggy", "rupert", "sybil", "trent", "victor", "walter",
-    "homer", "marge", "jose", "zoe", "lukasz", "priya", "fatima",
+    "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory",
+    "niaj", "olivia", "peggy", "rupert", "sybil", "trent", "victor", "walter", "homer", "marge",
+    "jose", "zoe", "lukasz", "priya", "fatima",
 ];
 
 pub(super) const LAST: &[&str] = &[

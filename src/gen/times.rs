@@ -138,7 +138,13 @@ impl TimeGen {
 
 /// Append `secs` (UTC) shown at `offset_min` minutes from UTC, as RFC 3339 with `digits`
 /// fractional digits (0, 3, 6 or 9) and `Z` for offset 0.
-pub(super) fn write_rfc3339(out: &mut Vec<u8>, secs: i64, nanos: u32, digits: u32, offset_min: i32) {
+pub(super) fn write_rfc3339(
+    out: &mut Vec<u8>,
+    secs: i64,
+    nanos: u32,
+    digits: u32,
+    offset_min: i32,
+) {
     let local = secs + i64::from(offset_min) * 60;
     let t = DateTime::from_timestamp(local, 0).unwrap_or_default();
     let _ = write!(
