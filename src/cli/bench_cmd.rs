@@ -55,6 +55,21 @@ pub struct BenchArgs {
     /// Schema file or directory. Repeatable. Default: the built-in schemas.
     #[arg(short = 's', long = "schemas", value_name = "PATH")]
     pub schemas: Vec<PathBuf>,
+
+    /// Run only this path, repeating it --repeat times (for profilers); prints its row.
+    #[arg(long, value_enum, value_name = "PATH")]
+    pub only: Option<BenchPath>,
+}
+
+/// A measured path, for `--only`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchPath {
+    /// The raw simd-json tape parse.
+    Raw,
+    /// The parse stage without output.
+    Parse,
+    /// Normalize to NDJSON.
+    Ndjson,
 }
 
 /// One measured row.
@@ -98,6 +113,25 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
     let parts = split(&data, args.threads);
     let bytes = data.len();
 
+    if let Some(only) = args.only {
+        let m = best(args.repeat, || match only {
+            BenchPath::Raw => on_threads(&parts, |lines| raw_tape(lines).map_err(Fatal::from)),
+            BenchPath::Parse => on_threads(&parts, |lines| {
+                normalize(&registry, &names, lines, Discard).map_err(Fatal::from)
+            }),
+            BenchPath::Ndjson => on_threads(&parts, |lines| {
+                normalize(&registry, &names, lines, NdjsonWriter::new(io::sink()))
+                    .map_err(Fatal::from)
+            }),
+        })?;
+        writeln!(
+            io::stdout().lock(),
+            "{only:?}: {:.1} MB/s, {} records/s",
+            mb(bytes) / m.secs,
+            thousands(f64_u(args.records) / m.secs)
+        )?;
+        return Ok(EXIT_OK);
+    }
     let raw = best(args.repeat, || {
         on_threads(&parts, |lines| raw_tape(lines).map_err(Fatal::from))
     })?;
