@@ -449,6 +449,14 @@ fn civil_to_ts(
     {
         return None;
     }
+    if offset == 0 && (0..=9999).contains(&year) {
+        // The common UTC case: chrono builds the date from its fields directly, cheaper
+        // than from a day count; the fields were validated above.
+        #[allow(clippy::cast_possible_truncation)] // within 0..=9999
+        return chrono::NaiveDate::from_ymd_opt(year as i32, month, day)
+            .and_then(|d| d.and_hms_nano_opt(hour, minute, second, nanos))
+            .map(|t| t.and_utc());
+    }
     let secs = days_from_civil(year, month, day) * 86_400
         + i64::from(hour) * 3600
         + i64::from(minute) * 60
