@@ -47,7 +47,7 @@ pub(crate) struct ObjectPlan {
 
 impl ObjectPlan {
     /// The field index for a JSON key, if the schema has it.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn find(&self, key: &str) -> Option<usize> {
         self.index.find(key, &self.fields)
     }
