@@ -5,7 +5,7 @@
 //! boundaries, each part on its own thread with its own state (simd-json buffers, or a
 //! [`Normalizer`]); line boundaries are found once, before timing, so every row measures
 //! parsing only, and each record is copied into a reused buffer first in every row (simd-json
-//! parses in place). The time of a row is the best of `--repeat` runs, wall clock from the
+//! parses in place). The time of a row is the best of `--repeat` runs (interleaved row by row), wall clock from the
 //! first thread's start to the last thread's end.
 #![allow(clippy::doc_markdown)] // doc comments of the args are --help text
 
@@ -115,7 +115,7 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
 
     if let Some(only) = args.only {
         let m = best(args.repeat, || match only {
-            BenchPath::Raw => on_threads(&parts, |lines| raw_tape(lines).map_err(Fatal::from)),
+            BenchPath::Raw => on_threads(&parts, |lines| Ok(raw_tape(lines))),
             BenchPath::Parse => on_threads(&parts, |lines| {
                 normalize(&registry, &names, lines, Discard).map_err(Fatal::from)
             }),
@@ -132,21 +132,63 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
         )?;
         return Ok(EXIT_OK);
     }
-    let raw = best(args.repeat, || {
-        on_threads(&parts, |lines| raw_tape(lines).map_err(Fatal::from))
-    })?;
-    let parse_only = best(args.repeat, || {
-        on_threads(&parts, |lines| {
-            normalize(&registry, &names, lines, Discard).map_err(Fatal::from)
-        })
-    })?;
-    let ndjson = best(args.repeat, || {
-        on_threads(&parts, |lines| {
-            normalize(&registry, &names, lines, NdjsonWriter::new(io::sink())).map_err(Fatal::from)
-        })
-    })?;
+    // Runs are interleaved (raw, parse, NDJSON, raw, ...) so that a change in machine load
+    // during the benchmark affects every row alike; each row keeps its best run.
+    let (mut raw, mut parse_only, mut ndjson): (
+        Option<Measured>,
+        Option<Measured>,
+        Option<Measured>,
+    ) = (None, None, None);
+    for _ in 0..args.repeat {
+        keep_best(&mut raw, on_threads(&parts, |lines| Ok(raw_tape(lines)))?);
+        keep_best(
+            &mut parse_only,
+            on_threads(&parts, |lines| {
+                normalize(&registry, &names, lines, Discard).map_err(Fatal::from)
+            })?,
+        );
+        keep_best(
+            &mut ndjson,
+            on_threads(&parts, |lines| {
+                normalize(&registry, &names, lines, NdjsonWriter::new(io::sink()))
+                    .map_err(Fatal::from)
+            })?,
+        );
+    }
+    let (Some(raw), Some(parse_only), Some(ndjson)) = (raw, parse_only, ndjson) else {
+        return Err(Fatal::Message("no run".into()));
+    };
     let parquet = parquet_row(&registry, &names, &parts, args.repeat)?;
 
+    print_table(
+        args,
+        &names,
+        bytes,
+        &[&raw, &parse_only, &ndjson],
+        parquet.as_ref(),
+    )?;
+    // A fast but wrong path must not pass unnoticed.
+    if parse_only.ok != ndjson.ok || parse_only.rejected != ndjson.rejected {
+        messages::error("parse-only and NDJSON counts differ");
+        return Ok(EXIT_FATAL);
+    }
+    if parse_only.ok + parse_only.rejected != args.records || raw.ok + raw.rejected != args.records
+    {
+        messages::error("record counts do not add up");
+        return Ok(EXIT_FATAL);
+    }
+    Ok(EXIT_OK)
+}
+
+/// The result table on stdout; `rows` are raw, parse-only and NDJSON.
+fn print_table(
+    args: &BenchArgs,
+    names: &[String],
+    bytes: usize,
+    rows: &[&Measured; 3],
+    parquet: Option<&Measured>,
+) -> io::Result<()> {
+    let [raw, parse_only, ndjson] = *rows;
     let mut out = io::stdout().lock();
     writeln!(
         out,
@@ -191,22 +233,22 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
     row(
         &mut out,
         "raw simd-json tape parse (the limit)",
-        &raw,
+        raw,
         "parsed",
     )?;
     row(
         &mut out,
         "parse stage only (events, no output)",
-        &parse_only,
+        parse_only,
         "normalized",
     )?;
     row(
         &mut out,
         "normalize -> NDJSON (to io::sink)",
-        &ndjson,
+        ndjson,
         "normalized",
     )?;
-    match &parquet {
+    match parquet {
         Some(m) => row(
             &mut out,
             "normalize -> Parquet (zstd, to io::sink)",
@@ -220,17 +262,7 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
         )?,
     }
     out.flush()?;
-    // A fast but wrong path must not pass unnoticed.
-    if parse_only.ok != ndjson.ok || parse_only.rejected != ndjson.rejected {
-        messages::error("parse-only and NDJSON counts differ");
-        return Ok(EXIT_FATAL);
-    }
-    if parse_only.ok + parse_only.rejected != args.records || raw.ok + raw.rejected != args.records
-    {
-        messages::error("record counts do not add up");
-        return Ok(EXIT_FATAL);
-    }
-    Ok(EXIT_OK)
+    Ok(())
 }
 
 /// HOOK(parquet): the Parquet sink is on another branch. When it is merged, build one
@@ -273,7 +305,7 @@ fn thousands(x: f64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -291,6 +323,12 @@ fn split(data: &[u8], n: usize) -> Vec<Vec<&[u8]>> {
     let mut parts: Vec<Vec<&[u8]>> = lines.chunks(per).map(<[&[u8]]>::to_vec).collect();
     parts.resize_with(n, Vec::new);
     parts
+}
+
+fn keep_best(best: &mut Option<Measured>, m: Measured) {
+    if best.as_ref().is_none_or(|b| m.secs < b.secs) {
+        *best = Some(m);
+    }
 }
 
 /// The best (shortest) of `k` runs.
@@ -338,7 +376,7 @@ where
 }
 
 /// The limit: simd-json's tape parse of each line, with reused buffers and tape.
-fn raw_tape(lines: &[&[u8]]) -> Result<(u64, u64), Error> {
+fn raw_tape(lines: &[&[u8]]) -> (u64, u64) {
     let mut buffers = Buffers::new(4096);
     let mut tape: Tape<'static> = Tape(Vec::new());
     let mut copy: Vec<u8> = Vec::new();
@@ -353,7 +391,7 @@ fn raw_tape(lines: &[&[u8]]) -> Result<(u64, u64), Error> {
         }
         tape = t.reset();
     }
-    Ok((ok, bad))
+    (ok, bad)
 }
 
 /// Normalize each line into `sink` with a fresh normalizer; counts events and rejects.
@@ -433,7 +471,7 @@ mod tests {
         .unwrap()
         .generate(500);
         let parts = split(&data, 2);
-        let Ok(raw) = on_threads(&parts, |l| raw_tape(l).map_err(Fatal::from)) else {
+        let Ok(raw) = on_threads(&parts, |l| Ok(raw_tape(l))) else {
             panic!("raw parse failed")
         };
         let Ok(ours) = on_threads(&parts, |l| {

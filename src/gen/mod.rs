@@ -211,7 +211,7 @@ impl Generator {
             Some(InvalidKind::MissingRequired) => Mutation::Omit(rng.pick(&t.required).as_str()),
             Some(InvalidKind::BadTimestamp) => {
                 let (field, bad) = rng.pick(&t.bad_times);
-                Mutation::BadTime(field, *rng.pick(bad))
+                Mutation::BadTime(field, rng.choose(bad))
             }
             _ => Mutation::None,
         };
@@ -249,7 +249,7 @@ impl Generator {
         let mut buf = Vec::with_capacity(1 << 17);
         for _ in 0..n {
             let info = self.next_record(&mut buf);
-            buf.push(b'\n');
+            buf.extend_from_slice(b"\n");
             summary.records += 1;
             summary.invalid += u64::from(info.invalid.is_some());
             summary.per_log_type[info.log_type] += 1;
@@ -447,10 +447,12 @@ impl<'s> Cx<'s> {
             FieldType::Float => VGen::Float,
             FieldType::Boolean => VGen::Bool,
             FieldType::Json => VGen::Json,
-            FieldType::Timestamp => match TimeGen::for_formats(&r.time_format, &r.time_formats) {
-                Some(t) => VGen::Time(t),
-                None => return Err(self.unsupported(path, r)),
-            },
+            FieldType::Timestamp => {
+                match TimeGen::for_formats(r.time_format.as_ref(), &r.time_formats) {
+                    Some(t) => VGen::Time(t),
+                    None => return Err(self.unsupported(path, r)),
+                }
+            }
             FieldType::Object => VGen::Object(self.object(&r.fields, depth, path)?),
             FieldType::Array => match r.element.as_deref() {
                 Some(e) => {
@@ -706,23 +708,20 @@ impl Rec<'_, '_> {
 
     /// Start field `name` (a plain ASCII key without characters to escape).
     fn key(&mut self, name: &str) -> bool {
-        match self.mutation {
-            Mutation::None => {
-                if !self.first {
-                    self.out.push(b',');
-                }
-                self.first = false;
-                self.out.push(b'"');
-                self.out.extend_from_slice(name.as_bytes());
-                self.out.extend_from_slice(b"\":");
-                true
+        if let Mutation::None = self.mutation {
+            if !self.first {
+                self.out.push(b',');
             }
-            _ => {
-                let mut key = Vec::with_capacity(name.len() + 3);
-                write_json_str(&mut key, name);
-                key.push(b':');
-                self.key_raw(name, &key)
-            }
+            self.first = false;
+            self.out.push(b'"');
+            self.out.extend_from_slice(name.as_bytes());
+            self.out.extend_from_slice(b"\":");
+            true
+        } else {
+            let mut key = Vec::with_capacity(name.len() + 3);
+            write_json_str(&mut key, name);
+            key.push(b':');
+            self.key_raw(name, &key)
         }
     }
 
@@ -891,6 +890,11 @@ mod rng {
         /// A uniformly chosen element (`items` must not be empty).
         pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
             &items[self.below(items.len())]
+        }
+
+        /// A uniformly chosen element, copied (`items` must not be empty).
+        pub fn choose<T: Copy>(&mut self, items: &[T]) -> T {
+            items[self.below(items.len())]
         }
     }
 }

@@ -163,7 +163,7 @@ fn zendesk_audit(rng: &mut Rng, rec: &mut Rec<'_, '_>, serial: u64) {
     rec.quoted("created_at", |out| realistic_time(rng, out, 0.3, 0.25));
     if rng.chance(0.3) {
         // A key the schema does not name, as newer API versions send: dropped on input.
-        rec.str("actor_name", *rng.pick(NAMES));
+        rec.str("actor_name", rng.choose(NAMES));
     }
 }
 
@@ -319,7 +319,7 @@ fn zoom_activity(rng: &mut Rng, rec: &mut Rec<'_, '_>) {
     let client = *rng.pick(CLIENT_TYPES);
     rec.str("client_type", client);
     if client != "Browser" {
-        rec.str("version", *rng.pick(ZOOM_VERSIONS));
+        rec.str("version", rng.choose(ZOOM_VERSIONS));
     }
 }
 
@@ -372,7 +372,7 @@ fn zoom_operation(rng: &mut Rng, rec: &mut Rec<'_, '_>) {
     rec.quoted("operator", |out| text::email(rng, out));
     let category = *rng.pick(CATEGORIES);
     rec.str("category_type", category);
-    rec.str("action", *rng.pick(OP_ACTIONS));
+    rec.str("action", rng.choose(OP_ACTIONS));
     let mut detail = Vec::with_capacity(160);
     let d = &mut detail;
     let _ = match category {

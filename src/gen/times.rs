@@ -40,8 +40,8 @@ pub(super) enum TimeGen {
 
 impl TimeGen {
     /// The generator for a field with these formats, or `None` when none can be written.
-    pub(super) fn for_formats(first: &Option<String>, rest: &[String]) -> Option<TimeGen> {
-        for spec in first.iter().chain(rest) {
+    pub(super) fn for_formats(first: Option<&String>, rest: &[String]) -> Option<TimeGen> {
+        for spec in first.into_iter().chain(rest) {
             let Ok(format) = TimeFormat::from_spec(spec) else {
                 continue;
             };
@@ -246,7 +246,7 @@ mod tests {
     use super::*;
 
     fn gen_for(spec: &str) -> Option<TimeGen> {
-        TimeGen::for_formats(&Some(spec.to_owned()), &[])
+        TimeGen::for_formats(Some(&spec.to_owned()), &[])
     }
 
     #[test]

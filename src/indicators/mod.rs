@@ -388,8 +388,8 @@ impl<'a> Indicators<'a> {
         /// `Cow<'a, str>` and `Cow<'b, str>` have the same layout, so collecting an emptied
         /// `vec::IntoIter` reuses its allocation (in-place collection). Columns that never
         /// held a value skip even that (the hot path recycles every record).
-        #[inline(always)]
-        fn empty<'a, 'b>(mut values: Vec<Cow<'a, str>>) -> Vec<Cow<'b, str>> {
+        #[inline]
+        fn empty<'b>(mut values: Vec<Cow<'_, str>>) -> Vec<Cow<'b, str>> {
             if values.capacity() == 0 {
                 return Vec::new();
             }

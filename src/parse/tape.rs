@@ -80,6 +80,11 @@ pub(crate) enum Fail {
     Detail(Refusal),
 }
 
+/// Keys of an object whose field indices are remembered between the classifying pass and
+/// the decoding pass (later keys are looked up again).
+const MEMO: usize = 32;
+const NONE: u16 = u16::MAX;
+
 /// A refusal under construction; the path is completed on the way up.
 pub(crate) type DecodeResult<T> = Result<T, Fail>;
 
@@ -103,14 +108,13 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
     }
 
     /// Decode the object at tape index `at` into a new block of slots; returns its start.
+    #[allow(clippy::needless_range_loop)] // `k` counts keys, `i` walks the tape
     pub(crate) fn object(&mut self, plan: &ObjectPlan, at: usize) -> DecodeResult<usize> {
         let Node::Object { len, .. } = self.tape[at] else {
             return Err(self.fail(|| Refusal::NotAnObject(json_type(&self.tape[at]))));
         };
         // Keys are looked up once; the field indices of the first MEMO keys are kept for the
         // decoding pass.
-        const MEMO: usize = 32;
-        const NONE: u16 = u16::MAX;
         let mut memo = [NONE; MEMO];
         let mut memo_valid = false;
         if !self.detail {
