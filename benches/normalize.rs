@@ -15,7 +15,7 @@
 //!
 //! Every function asserts how many records it accepted, so a fast wrong change fails.
 //! Run with `cargo bench --bench normalize`; `cargo bench --no-run` only builds.
-#![allow(missing_docs, clippy::unwrap_used)]
+#![allow(missing_docs, clippy::unwrap_used, clippy::doc_markdown)]
 
 use std::borrow::Cow;
 use std::hint::black_box;

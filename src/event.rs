@@ -70,6 +70,14 @@ impl Val<'_> {
     }
 }
 
+/// The reusable buffers of an [`Event`], handed back to the normalizer that made it with
+/// [`Normalizer::reuse`](crate::Normalizer::reuse).
+#[derive(Debug, Default)]
+pub struct EventBuffers {
+    pub(crate) vals: Vec<Val<'static>>,
+    pub(crate) indicators: Indicators<'static>,
+}
+
 /// Source metadata stamped on every event (`p_source_id`, `p_source_label`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceMeta {
@@ -84,12 +92,12 @@ pub struct SourceMeta {
 #[allow(clippy::struct_field_names)] // `event_time` is Panther's name
 pub struct Event<'a> {
     pub(crate) plan: &'a Plan,
-    pub(crate) vals: &'a [Val<'a>],
+    pub(crate) vals: Vec<Val<'a>>,
     pub(crate) text: &'a str,
-    pub(crate) indicators: &'a Indicators<'a>,
+    pub(crate) indicators: Indicators<'a>,
     pub(crate) event_time: Option<Timestamp>,
     pub(crate) parse_time: Timestamp,
-    pub(crate) row_id: &'a str,
+    pub(crate) row_id: [u8; 32],
     pub(crate) meta: &'a SourceMeta,
     pub(crate) position: Position,
 }
@@ -128,8 +136,18 @@ impl<'a> Event<'a> {
 
     /// `p_row_id`, unique per event.
     #[must_use]
-    pub fn row_id(&self) -> &'a str {
-        self.row_id
+    pub fn row_id(&self) -> &str {
+        // Only ASCII hex digits are written into it.
+        std::str::from_utf8(&self.row_id).unwrap_or_default()
+    }
+
+    /// Give up the event, keeping its buffers for [`Normalizer::reuse`](crate::Normalizer::reuse).
+    #[must_use]
+    pub fn into_buffers(self) -> EventBuffers {
+        EventBuffers {
+            vals: crate::parse::recycle(self.vals),
+            indicators: self.indicators.recycle(),
+        }
     }
 
     /// `p_schema_version`.
@@ -181,8 +199,8 @@ impl<'a> Event<'a> {
         })
     }
 
-    pub(crate) fn root(&self) -> (&'a ObjectPlan, &'a [Val<'a>]) {
-        (&self.plan.root, self.vals)
+    pub(crate) fn root(&self) -> (&'a ObjectPlan, &[Val<'a>]) {
+        (&self.plan.root, &self.vals)
     }
 
     pub(crate) fn text_of(&self, start: u32, end: u32) -> &'a str {

@@ -12,8 +12,11 @@
 //! * [`Normalizer`] (built per thread by a [`NormalizerBuilder`]) parses one record with
 //!   simd-json, in place and with reused buffers, decodes it with the plan, and hands a
 //!   borrowed [`Event`] — or a reject [`Error`] — to a [`Sink`].
-//! * [`sink::ndjson::NdjsonWriter`] writes events as NDJSON; [`pipeline::run`] drives a
-//!   whole batch of inputs and counts every record.
+//! * [`sink::ndjson::NdjsonWriter`] writes events as NDJSON; [`pipeline::Batch`] drives a
+//!   whole batch of inputs (files, directories, gzip/zstd, NDJSON, JSON arrays, API pages)
+//!   on all cores, in input order, and counts every record.
+//! * [`schematest::Suite`] runs schema test files in Panther's `*_tests.yml` format against
+//!   the schemas (`normalog test`).
 //!
 //! # Example
 //!
@@ -44,13 +47,19 @@ pub mod parse;
 pub mod pipeline;
 pub mod registry;
 pub mod schema;
+pub mod schematest;
 pub mod sink;
 pub mod time;
 
 pub use compile::Plan;
 pub use error::{Category, Error, ErrorKind, Position, Result};
 pub use event::Event;
-pub use parse::{Normalizer, NormalizerBuilder};
+pub use parse::{Normalizer, NormalizerBuilder, StreamNormalizer};
 pub use registry::Registry;
 pub use schema::{Schema, SchemaError, SchemaErrors};
 pub use sink::{Sink, Summary};
+
+/// The README's code blocks, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

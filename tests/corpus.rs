@@ -20,7 +20,8 @@ fn corpus_files() -> Option<Vec<PathBuf>> {
         for entry in std::fs::read_dir(dir).expect("read corpus dir") {
             let p = entry.expect("entry").path();
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if name.ends_with(".jsonl") && !name.ends_with(".provenance.jsonl") {
+            let jsonl = p.extension().is_some_and(|e| e == "jsonl");
+            if jsonl && !name.ends_with(".provenance.jsonl") {
                 files.push(p);
             }
         }

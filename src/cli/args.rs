@@ -27,17 +27,32 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Normalize NDJSON records into NDJSON events.
+    /// Normalize JSON log records into NDJSON or Parquet events.
     ///
-    /// Each input line is one JSON record. With several log types loaded and no --log-type,
-    /// each record takes the first log type that accepts it (the last successful one is
-    /// tried first). Rejected records are reported on stderr (or written to --rejects) and
-    /// the run goes on.
+    /// Inputs are files, directories (every file under them, recursively, in sorted order;
+    /// hidden files skipped) or '-' for standard input. gzip (also multi-member) and zstd
+    /// are detected from the content, as is the framing: NDJSON (one record per line; CRLF,
+    /// a UTF-8 BOM and blank lines tolerated), a JSON array of records, or API pages (an
+    /// object holding the records in an array field, e.g. {"audit_logs":[...]}), which are
+    /// unwrapped. With several log types loaded and no --log-type, each record takes the
+    /// first log type that accepts it (the last successful one is tried first). Rejected
+    /// records are reported on stderr (or written to --rejects) and the run goes on; an
+    /// unreadable or truncated input is reported and the run goes on with the next one.
+    /// Output is in input order whatever --threads is.
     #[command(after_help = EXIT_CODES)]
-    Normalize(NormalizeArgs),
+    Normalize(Box<NormalizeArgs>),
     /// Inspect and check schemas.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Run schema test files (Panther's *_tests.yml format) and report each case.
+    ///
+    /// Each PATH is a test file, a schema file, or a directory searched recursively: files
+    /// named *_tests.yml / *_tests.yaml or inside a tests/ directory are test files, other
+    /// *.yml / *.yaml files are schemas. Log types the paths do not define come from the
+    /// built-in schemas. Without PATH, the built-in schemas are tested against their shipped
+    /// tests.
+    #[command(after_help = TEST_EXIT_CODES)]
+    Test(TestArgs),
     /// Generate realistic records (NDJSON) for benchmarks and tests.
     ///
     /// Deterministic for a seed. The shipped log types get hand-tuned values; any other
@@ -50,11 +65,31 @@ pub enum Command {
     Bench(super::bench_cmd::BenchArgs),
 }
 
+const TEST_EXIT_CODES: &str = "\
+Exit status:
+  0  every case passed (with --update: every failing case was rewritten)
+  1  some cases failed
+  2  a schema or test file could not be read or parsed";
+
+/// `normalog test`.
+#[derive(Debug, clap::Args)]
+#[command(rename_all = "kebab-case")]
+pub struct TestArgs {
+    /// Test files, schema files or directories. Default: the built-in schemas and tests.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Rewrite the expected result of each failing case from the actual output, leaving the
+    /// rest of the file as it is (p_row_id, p_parse_time and p_schema_version are left out).
+    #[arg(long)]
+    pub update: bool,
+}
+
 /// `normalog normalize`.
 #[derive(Debug, clap::Args)]
 #[command(rename_all = "kebab-case")]
 pub struct NormalizeArgs {
-    /// Input files; '-' or no INPUT reads standard input.
+    /// Input files or directories; '-' or no INPUT reads standard input.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
@@ -68,15 +103,66 @@ pub struct NormalizeArgs {
     #[arg(short = 't', long = "log-type", value_name = "NAME")]
     pub log_types: Vec<String>,
 
-    /// Write NDJSON events to this file instead of standard output ('-' is standard
-    /// output). The file appears only when the run completes.
+    /// Where to write events. For NDJSON: a file (one stream, in input order), '-' or
+    /// nothing for standard output, or a directory (an existing one, or a path ending in
+    /// '/'), which gets the data-lake layout below. For Parquet: a directory, required.
+    /// Directory layout: one table per log type, DIR/TABLE/ with TABLE the log type in
+    /// snake case (Zendesk.Audit -> zendesk_audit), partitioned by --partition on the UTC
+    /// event time, e.g. DIR/zendesk_audit/year=2023/month=07/day=01/hour=14/part-0.parquet.
+    /// Files are written under temporary names (.part-*.tmp-*) and renamed only when the run
+    /// completes.
     #[arg(short = 'o', long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
-    /// Write rejected records to this file as NDJSON objects
-    /// {"source","line","byte","log_type","error","raw"} instead of reporting each on stderr.
+    /// Output format: ndjson (one JSON object per line) or parquet (typed columns; needs
+    /// -o DIR).
+    #[arg(short = 'f', long, value_enum, default_value_t = FormatArg::Ndjson, value_name = "FORMAT")]
+    pub format: FormatArg,
+
+    /// Directory partitioning of a directory output, on the UTC p_event_time: hour
+    /// (year=/month=/day=/hour=), day (year=/month=/day=) or none. Default: hour.
+    #[arg(long, value_enum, value_name = "BY")]
+    pub partition: Option<PartitionArg>,
+
+    /// Parquet: rows per row group.
+    #[arg(long, value_name = "N", default_value_t = crate::sink::parquet::DEFAULT_ROW_GROUP_ROWS)]
+    pub row_group_rows: usize,
+
+    /// Parquet: page compression.
+    #[arg(long, value_enum, default_value_t = CompressionArg::Zstd, value_name = "CODEC")]
+    pub compression: CompressionArg,
+
+    /// Directory output: files open at once; when more partitions are being written, the
+    /// least recently used file is closed (a partition seen again gets a new part file).
+    #[arg(long, value_name = "N", default_value_t = crate::sink::parquet::DEFAULT_MAX_OPEN_FILES)]
+    pub max_open_files: usize,
+
+    /// Write rejected records to this file as NDJSON objects {"source","record","index"
+    /// (in an API page only),"line","byte","reason","log_type","error","candidates" (when
+    /// several log types were tried),"raw","raw_truncated" (when raw was cut at 4096
+    /// bytes)} instead of reporting each on stderr.
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
+
+    /// Stop with exit status 2 once more than N records were rejected (a safety valve for
+    /// a misconfigured schema); the output is then not written. Default: no limit.
+    #[arg(long, value_name = "N")]
+    pub max_rejects: Option<u64>,
+
+    /// Worker threads. Default: one per core.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Array field of the API pages to unwrap (e.g. audit_logs, activity_logs). Default:
+    /// an object that no schema accepts and that holds exactly one array of objects is
+    /// unwrapped.
+    #[arg(long, value_name = "FIELD")]
+    pub envelope: Option<String>,
+
+    /// A whole-document input (a JSON array, a pretty-printed page) is read whole up to
+    /// this many bytes; a larger one is read as NDJSON.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::pipeline::DEFAULT_MAX_DOCUMENT_BYTES)]
+    pub max_document_bytes: usize,
 
     /// Print a summary to stderr: records in, normalized per log type, rejected per reason,
     /// bytes, elapsed time, MB/s and records/s.
@@ -103,6 +189,39 @@ pub struct NormalizeArgs {
     /// Do not report each rejected record on stderr (they are still counted).
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// One JSON object per line.
+    Ndjson,
+    /// Apache Parquet, one table per log type.
+    Parquet,
+}
+
+/// Directory partitioning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PartitionArg {
+    /// DIR/TABLE/part-N.*
+    None,
+    /// DIR/TABLE/year=YYYY/month=MM/day=DD/part-N.*
+    Day,
+    /// DIR/TABLE/year=YYYY/month=MM/day=DD/hour=HH/part-N.*
+    Hour,
+}
+
+/// Parquet compression codec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompressionArg {
+    /// zstd (default level).
+    Zstd,
+    /// Snappy.
+    Snappy,
+    /// gzip (default level).
+    Gzip,
+    /// Uncompressed.
+    None,
 }
 
 /// Timestamp layout of the output.

@@ -1,11 +1,11 @@
 //! `normalog gen`: write generated records as NDJSON.
 #![allow(clippy::doc_markdown)] // doc comments of the args are --help text
 
-use std::io::{BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
-use super::{load_registry, messages, Fatal, Output, EXIT_OK};
-use crate::gen::{GenOptions, Generator};
+use super::{load_registry, messages, AtomicFile, Fatal, EXIT_OK};
+use crate::gen::{GenOptions, GenSummary, Generator};
 
 /// `normalog gen`.
 #[derive(Debug, clap::Args)]
@@ -58,14 +58,16 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
         let known: Vec<&str> = registry.log_types().collect();
         Fatal::Message(format!("{e} (loaded log types: {})", known.join(", ")))
     })?;
-    let mut output = Output::open(args.output.as_deref())?;
-    let summary = {
-        let mut w = BufWriter::with_capacity(1 << 16, output.writer());
-        let s = generator.write_to(args.records, &mut w)?;
-        w.flush()?;
-        s
+    let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    let summary = match path {
+        Some(p) => {
+            let mut file = AtomicFile::create(p)?;
+            let s = write(&mut generator, args.records, &mut file.file)?;
+            file.commit()?;
+            s
+        }
+        None => write(&mut generator, args.records, io::stdout().lock())?,
     };
-    output.commit()?;
     if args.stats {
         messages::plain(&format!(
             "generated {} records ({} invalid), {} bytes",
@@ -76,4 +78,11 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
         }
     }
     Ok(EXIT_OK)
+}
+
+fn write(generator: &mut Generator, records: u64, out: impl Write) -> io::Result<GenSummary> {
+    let mut w = BufWriter::with_capacity(1 << 16, out);
+    let summary = generator.write_to(records, &mut w)?;
+    w.flush()?;
+    Ok(summary)
 }

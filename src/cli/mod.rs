@@ -5,6 +5,7 @@ pub mod args;
 pub mod bench_cmd;
 pub mod gen_cmd;
 mod messages;
+mod test_cmd;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -15,12 +16,18 @@ use std::time::Instant;
 use clap::Parser;
 
 use crate::error::Error;
-use crate::pipeline::{self, Input, Observer};
+use crate::pipeline::{self, Batch, Input, Observer, Reject};
 use crate::registry::Registry;
-use crate::sink::ndjson::{self, NdjsonWriter, TimeLayout};
+use crate::sink::layout::Partition;
+use crate::sink::ndjson::{self, TimeLayout};
+use crate::sink::ndjson_dir::NdjsonDirWriter;
+use crate::sink::parquet::{self, ParquetWriter};
 use crate::sink::Summary;
 use crate::{NormalizerBuilder, SchemaErrors};
-use args::{Cli, Command, NormalizeArgs, SchemaCommand, TimeFormatArg};
+use args::{
+    Cli, Command, CompressionArg, FormatArg, NormalizeArgs, PartitionArg, SchemaCommand,
+    TimeFormatArg,
+};
 
 /// Exit status: every record normalized.
 pub const EXIT_OK: u8 = 0;
@@ -44,6 +51,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Normalize(args) => normalize(&args),
         Command::Schema(cmd) => schema(&cmd),
+        Command::Test(args) => test_cmd::run(&args),
         Command::Gen(args) => gen_cmd::run(&args),
         Command::Bench(args) => bench_cmd::run(&args),
     };
@@ -116,7 +124,8 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
         .source_id(args.source_id.clone())
         .source_label(args.source_label.clone())
         .max_record_bytes(args.max_record_bytes);
-    let mut normalizer = builder.build(&registry).map_err(|e| {
+    // Check the log types now, for a clear message; the workers build their own.
+    builder.build(&registry).map_err(|e| {
         let known: Vec<&str> = registry.log_types().collect();
         Fatal::Message(format!("{e} (loaded log types: {})", known.join(", ")))
     })?;
@@ -124,25 +133,23 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
     let inputs: Vec<Input> = if args.inputs.is_empty() {
         vec![Input::Stdin]
     } else {
-        args.inputs
-            .iter()
-            .map(|p| {
-                if p.as_os_str() == "-" {
-                    Input::Stdin
-                } else {
-                    Input::Path(p.clone())
-                }
-            })
-            .collect()
+        pipeline::expand(&args.inputs)
     };
 
-    let opts = ndjson::Options {
-        time_layout: match args.time_format {
-            TimeFormatArg::Rfc3339 => TimeLayout::Rfc3339,
-            TimeFormatArg::Panther => TimeLayout::Panther,
-        },
-    };
-    let mut output = Output::open(args.output.as_deref())?;
+    let opts = ndjson_options(args);
+    let mut batch = Batch::new();
+    batch
+        .max_record_bytes(args.max_record_bytes)
+        .max_document_bytes(args.max_document_bytes)
+        .envelope(args.envelope.clone())
+        .max_rejects(args.max_rejects);
+    if let Some(n) = args.threads {
+        if n == 0 {
+            return Err(Fatal::Message("--threads must be at least 1".into()));
+        }
+        batch.threads(n);
+    }
+    let mut output = Output::open(args)?;
     let mut rejects = match &args.rejects {
         Some(p) => Some(AtomicFile::create(p)?),
         None => None,
@@ -154,20 +161,30 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
     };
 
     let started = Instant::now();
-    let mut writer = NdjsonWriter::with_options(output.writer(), opts);
-    let run = pipeline::run(
-        &mut normalizer,
-        &inputs,
-        args.max_record_bytes,
-        &mut writer,
-        &mut observer,
-    )?;
-    drop(writer);
+    let run = match &mut output {
+        Output::Parquet(w) => batch.run_parquet(&builder, &registry, &inputs, w, &mut observer)?,
+        Output::NdjsonDir(w) => {
+            batch.run_ndjson_dir(&builder, &registry, &inputs, w, &mut observer)?
+        }
+        Output::Stdout(_) | Output::File(_) => {
+            let mut writer = BufWriter::with_capacity(1 << 20, output.writer());
+            let run = batch.run_ndjson(
+                &builder,
+                &registry,
+                &inputs,
+                &mut writer,
+                opts,
+                &mut observer,
+            )?;
+            writer.flush()?;
+            run
+        }
+    };
     if let Some(w) = observer.rejects.take() {
         w.into_inner().map_err(io::IntoInnerError::into_error)?;
     }
     drop(observer);
-    output.commit()?;
+    // The rejects file is kept even when the run stops on --max-rejects: it says why.
     if let Some(r) = rejects {
         r.commit()?;
     }
@@ -178,6 +195,15 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
             started.elapsed().as_secs_f64(),
         );
     }
+    if run.too_many_rejects {
+        // The output is incomplete: its temporary files are removed, not renamed.
+        drop(output);
+        return Err(Fatal::Message(format!(
+            "stopped: more than {} records rejected (--max-rejects); no output written",
+            args.max_rejects.unwrap_or_default()
+        )));
+    }
+    output.commit()?;
     Ok(if run.summary.rejected > 0 || run.failed_inputs > 0 {
         EXIT_REJECTS
     } else {
@@ -224,29 +250,19 @@ struct CliObserver<'f> {
 }
 
 impl Observer for CliObserver<'_> {
-    fn rejected(&mut self, source: &str, err: &Error, raw: &[u8]) -> io::Result<()> {
+    fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
         if let Some(w) = &mut self.rejects {
-            let pos = err.position().copied().unwrap_or_default();
             self.buf.clear();
-            self.buf.extend_from_slice(b"{\"source\":");
-            ndjson::write_json_str(&mut self.buf, source);
-            let _ = write!(
-                self.buf,
-                ",\"line\":{},\"byte\":{},\"log_type\":",
-                pos.line, pos.byte
-            );
-            match err.log_type() {
-                Some(lt) => ndjson::write_json_str(&mut self.buf, lt),
-                None => self.buf.extend_from_slice(b"null"),
-            }
-            self.buf.extend_from_slice(b",\"error\":");
-            ndjson::write_json_str(&mut self.buf, &err.reason());
-            self.buf.extend_from_slice(b",\"raw\":");
-            ndjson::write_json_str(&mut self.buf, &String::from_utf8_lossy(raw));
-            self.buf.extend_from_slice(b"}\n");
+            pipeline::rejects::write_reject(&mut self.buf, reject);
             w.write_all(&self.buf)?;
         } else if !self.quiet {
-            messages::error(&format!("{source}: {err}"));
+            match reject.index {
+                Some(i) => messages::error(&format!(
+                    "{}: page element {i}: {}",
+                    reject.source, reject.error
+                )),
+                None => messages::error(&format!("{}: {}", reject.source, reject.error)),
+            }
         }
         Ok(())
     }
@@ -258,33 +274,116 @@ impl Observer for CliObserver<'_> {
     }
 }
 
-/// Standard output, or a file written under a temporary name and renamed when complete.
+/// Standard output, a file written under a temporary name and renamed when complete, or a
+/// directory layout (NDJSON or Parquet) whose files are renamed when complete.
 enum Output {
     Stdout(io::Stdout),
     File(AtomicFile),
+    NdjsonDir(NdjsonDirWriter),
+    Parquet(ParquetWriter),
+}
+
+/// An `-o` path names a directory layout when it is an existing directory or ends in '/'.
+fn is_dir_path(p: &Path) -> bool {
+    p.is_dir() || p.as_os_str().as_encoded_bytes().ends_with(b"/")
 }
 
 impl Output {
-    fn open(path: Option<&Path>) -> Result<Output, Fatal> {
-        match path {
-            None => Ok(Output::Stdout(io::stdout())),
-            Some(p) if p.as_os_str() == "-" => Ok(Output::Stdout(io::stdout())),
-            Some(p) => Ok(Output::File(AtomicFile::create(p)?)),
+    fn open(args: &NormalizeArgs) -> Result<Output, Fatal> {
+        let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+        let dir = match (args.format, path) {
+            (FormatArg::Parquet, None) => {
+                return Err(Fatal::Message(
+                    "--format parquet writes a directory: give one with -o DIR".into(),
+                ))
+            }
+            (FormatArg::Parquet, Some(p)) if p.is_file() => {
+                return Err(Fatal::Message(format!(
+                    "{}: --format parquet writes a directory, and this is a file",
+                    p.display()
+                )))
+            }
+            (FormatArg::Parquet, Some(p)) => Some(p),
+            (FormatArg::Ndjson, Some(p)) if is_dir_path(p) => Some(p),
+            (FormatArg::Ndjson, _) => None,
+        };
+        let Some(dir) = dir else {
+            if args.partition.is_some() {
+                return Err(Fatal::Message(
+                    "--partition applies to a directory output: give -o DIR/ (an existing \
+                     directory or a path ending in '/')"
+                        .into(),
+                ));
+            }
+            return Ok(match path {
+                None => Output::Stdout(io::stdout()),
+                Some(p) => Output::File(AtomicFile::create(p)?),
+            });
+        };
+        if args.max_open_files == 0 || args.row_group_rows == 0 {
+            return Err(Fatal::Message(
+                "--max-open-files and --row-group-rows must be at least 1".into(),
+            ));
         }
+        // Created now, so that an unusable output fails before any input is read.
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Fatal::Message(format!("{}: {e}", dir.display())))?;
+        let partition = match args.partition.unwrap_or(PartitionArg::Hour) {
+            PartitionArg::None => Partition::None,
+            PartitionArg::Day => Partition::Day,
+            PartitionArg::Hour => Partition::Hour,
+        };
+        Ok(match args.format {
+            FormatArg::Parquet => Output::Parquet(ParquetWriter::new(
+                dir,
+                parquet::Options {
+                    partition,
+                    compression: match args.compression {
+                        CompressionArg::Zstd => parquet::Compression::Zstd,
+                        CompressionArg::Snappy => parquet::Compression::Snappy,
+                        CompressionArg::Gzip => parquet::Compression::Gzip,
+                        CompressionArg::None => parquet::Compression::None,
+                    },
+                    row_group_rows: args.row_group_rows,
+                    max_open_files: args.max_open_files,
+                    ..parquet::Options::default()
+                },
+            )),
+            FormatArg::Ndjson => Output::NdjsonDir(NdjsonDirWriter::new(
+                dir,
+                partition,
+                args.max_open_files,
+                ndjson_options(args),
+            )),
+        })
     }
 
     fn writer(&mut self) -> Box<dyn Write + '_> {
         match self {
             Output::Stdout(s) => Box::new(s.lock()),
             Output::File(f) => Box::new(&mut f.file),
+            // Directory outputs are written by their own run; nothing goes through here.
+            Output::NdjsonDir(_) | Output::Parquet(_) => Box::new(io::sink()),
         }
     }
 
-    fn commit(self) -> io::Result<()> {
+    fn commit(self) -> Result<(), Fatal> {
         match self {
-            Output::Stdout(s) => s.lock().flush(),
-            Output::File(f) => f.commit(),
+            Output::Stdout(s) => s.lock().flush()?,
+            Output::File(f) => f.commit()?,
+            Output::NdjsonDir(mut w) => w.commit()?,
+            Output::Parquet(mut w) => w.commit()?,
         }
+        Ok(())
+    }
+}
+
+fn ndjson_options(args: &NormalizeArgs) -> ndjson::Options {
+    ndjson::Options {
+        time_layout: match args.time_format {
+            TimeFormatArg::Rfc3339 => TimeLayout::Rfc3339,
+            TimeFormatArg::Panther => TimeLayout::Panther,
+        },
     }
 }
 

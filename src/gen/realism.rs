@@ -7,7 +7,7 @@ use std::io::Write as _;
 
 use super::text::{self, NAMES, WORDS};
 use super::times::write_rfc3339;
-use super::{Rec, Rng};
+use super::{Rec, State};
 use crate::schema::{IpVersion, Schema};
 
 /// A shipped log type with hand-tuned values.
@@ -60,7 +60,7 @@ impl Realism {
         (names == expected).then_some(r)
     }
 
-    pub(super) fn write(self, rng: &mut Rng, rec: &mut Rec<'_, '_>, serial: u64) {
+    pub(super) fn write(self, rng: &mut State, rec: &mut Rec<'_, '_>, serial: u64) {
         match self {
             Realism::ZendeskAudit => zendesk_audit(rng, rec, serial),
             Realism::ZoomActivity => zoom_activity(rng, rec),
@@ -135,7 +135,7 @@ const SETTINGS: &[&str] = &[
     "Password policy",
 ];
 
-fn zendesk_audit(rng: &mut Rng, rec: &mut Rec<'_, '_>, serial: u64) {
+fn zendesk_audit(rng: &mut State, rec: &mut Rec<'_, '_>, serial: u64) {
     let (action, label, sources) = *rng.pick(ZENDESK_ACTIONS);
     let source_type = *rng.pick(sources);
     let id = 360_000_000_000 + serial * 7 + rng.below_u64(7);
@@ -167,7 +167,7 @@ fn zendesk_audit(rng: &mut Rng, rec: &mut Rec<'_, '_>, serial: u64) {
     }
 }
 
-fn source_label(rng: &mut Rng, source_type: &str, out: &mut String) {
+fn source_label(rng: &mut State, source_type: &str, out: &mut String) {
     use std::fmt::Write as _;
     let _ = match source_type {
         "user" => write!(out, "{}", rng.pick(NAMES)),
@@ -191,7 +191,7 @@ fn source_label(rng: &mut Rng, source_type: &str, out: &mut String) {
     };
 }
 
-fn change_description(rng: &mut Rng, action: &str, source_type: &str, out: &mut String) {
+fn change_description(rng: &mut State, action: &str, source_type: &str, out: &mut String) {
     use std::fmt::Write as _;
     match (action, source_type) {
         ("login", _) => {
@@ -263,11 +263,8 @@ fn change_description(rng: &mut Rng, action: &str, source_type: &str, out: &mut 
 
 /// A quoted-string body: RFC 3339 with fractional seconds with probability `frac` and a
 /// non-UTC offset with probability `offset`.
-fn realistic_time(rng: &mut Rng, out: &mut Vec<u8>, frac: f64, offset: f64) {
-    #[allow(clippy::cast_possible_wrap)]
-    let secs = 1_672_531_200 + rng.below_u64(2 * 365 * 86_400) as i64;
-    #[allow(clippy::cast_possible_truncation)]
-    let nanos = rng.below_u64(1_000_000_000) as u32;
+fn realistic_time(rng: &mut State, out: &mut Vec<u8>, frac: f64, offset: f64) {
+    let (secs, nanos) = super::times::record_time(rng);
     let digits = if rng.chance(frac) {
         *rng.pick(&[3, 6, 9])
     } else {
@@ -300,7 +297,7 @@ const ZOOM_VERSIONS: &[&str] = &[
     "6.1.1.36333",
 ];
 
-fn zoom_activity(rng: &mut Rng, rec: &mut Rec<'_, '_>) {
+fn zoom_activity(rng: &mut State, rec: &mut Rec<'_, '_>) {
     rec.quoted("email", |out| text::email(rng, out));
     rec.quoted("time", |out| realistic_time(rng, out, 0.15, 0.1));
     rec.str(
@@ -367,7 +364,7 @@ const TOPICS: &[&str] = &[
     "All hands",
 ];
 
-fn zoom_operation(rng: &mut Rng, rec: &mut Rec<'_, '_>) {
+fn zoom_operation(rng: &mut State, rec: &mut Rec<'_, '_>) {
     rec.quoted("time", |out| realistic_time(rng, out, 0.1, 0.1));
     rec.quoted("operator", |out| text::email(rng, out));
     let category = *rng.pick(CATEGORIES);

@@ -2,7 +2,7 @@
 
 use std::io::Write as _;
 
-use super::Rng;
+use super::State;
 use crate::schema::IpVersion;
 
 pub(super) const WORDS: &[&str] = &[
@@ -87,7 +87,7 @@ pub(super) const USER_AGENTS: &[&str] = &[
 ];
 
 /// An IPv4 (or, for `Any`, about 20% IPv6) address.
-pub(super) fn ip(rng: &mut Rng, out: &mut Vec<u8>, v: IpVersion) {
+pub(super) fn ip(rng: &mut State, out: &mut Vec<u8>, v: IpVersion) {
     let six = match v {
         IpVersion::Ipv4 => false,
         IpVersion::Ipv6 => true,
@@ -114,7 +114,7 @@ pub(super) fn ip(rng: &mut Rng, out: &mut Vec<u8>, v: IpVersion) {
 }
 
 /// `first.last@domain`, sometimes with a plus tag or digits.
-pub(super) fn email(rng: &mut Rng, out: &mut Vec<u8>) {
+pub(super) fn email(rng: &mut State, out: &mut Vec<u8>) {
     out.extend_from_slice(rng.pick(FIRST).as_bytes());
     out.push(b'.');
     out.extend_from_slice(rng.pick(LAST).as_bytes());
@@ -131,13 +131,13 @@ pub(super) fn email(rng: &mut Rng, out: &mut Vec<u8>) {
     out.extend_from_slice(rng.pick(DOMAINS).as_bytes());
 }
 
-pub(super) fn username(rng: &mut Rng, out: &mut Vec<u8>) {
+pub(super) fn username(rng: &mut State, out: &mut Vec<u8>) {
     out.extend_from_slice(rng.pick(FIRST).as_bytes());
     out.push(b'_');
     out.extend_from_slice(rng.pick(LAST).as_bytes());
 }
 
-pub(super) fn hex(rng: &mut Rng, out: &mut Vec<u8>, n: usize) {
+pub(super) fn hex(rng: &mut State, out: &mut Vec<u8>, n: usize) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut bits = 0u64;
     for i in 0..n {
@@ -149,7 +149,7 @@ pub(super) fn hex(rng: &mut Rng, out: &mut Vec<u8>, n: usize) {
     }
 }
 
-pub(super) fn uuid(rng: &mut Rng, out: &mut Vec<u8>) {
+pub(super) fn uuid(rng: &mut State, out: &mut Vec<u8>) {
     for (i, n) in [8, 4, 4, 4, 12].into_iter().enumerate() {
         if i > 0 {
             out.push(b'-');
@@ -160,7 +160,7 @@ pub(super) fn uuid(rng: &mut Rng, out: &mut Vec<u8>) {
 
 /// A short sentence, sometimes with quotes and non-ASCII text (JSON-safe only after
 /// escaping: the caller escapes).
-pub(super) fn sentence(rng: &mut Rng, out: &mut Vec<u8>) {
+pub(super) fn sentence(rng: &mut State, out: &mut Vec<u8>) {
     let _ = write!(
         out,
         "{} {} for {} — {}",

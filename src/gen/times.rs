@@ -5,12 +5,12 @@ use std::io::Write as _;
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Datelike, Timelike};
 
-use super::Rng;
+use super::State;
 use crate::time::TimeFormat;
 
-/// 2023-01-01T00:00:00Z: generated instants fall in the two years after it.
-const EPOCH_2023: i64 = 1_672_531_200;
-const TWO_YEARS: u64 = 2 * 365 * 86_400;
+/// 2023-01-01T00:00:00Z: generated logs start in the two years after it.
+pub(super) const EPOCH_2023: i64 = 1_672_531_200;
+pub(super) const TWO_YEARS: u64 = 2 * 365 * 86_400;
 
 /// Text that is not a timestamp in most formats; a field's bad values are the ones none of
 /// its formats accepts (checked when the generator is built).
@@ -73,7 +73,7 @@ impl TimeGen {
                 return false;
             }
         }
-        let mut rng = Rng::new(7);
+        let mut rng = State::new(7);
         (0..16).all(|_| {
             let mut out = Vec::new();
             self.write(&mut rng, &mut out);
@@ -94,11 +94,8 @@ impl TimeGen {
     }
 
     /// Write one JSON value (string or number).
-    pub(super) fn write(&self, rng: &mut Rng, out: &mut Vec<u8>) {
-        #[allow(clippy::cast_possible_wrap)]
-        let secs = EPOCH_2023 + rng.below_u64(TWO_YEARS) as i64;
-        #[allow(clippy::cast_possible_truncation)]
-        let nanos = rng.below_u64(1_000_000_000) as u32;
+    pub(super) fn write(&self, rng: &mut State, out: &mut Vec<u8>) {
+        let (secs, nanos) = record_time(rng);
         match self {
             TimeGen::Rfc3339 => {
                 let digits = [0, 0, 0, 3, 6, 9][rng.below(6)];
@@ -134,6 +131,16 @@ impl TimeGen {
             }
         }
     }
+}
+
+/// The current record's time, with a second or two of jitter (fields of one record differ a
+/// little) and random sub-second digits.
+pub(super) fn record_time(rng: &mut State) -> (i64, u32) {
+    #[allow(clippy::cast_possible_wrap)]
+    let secs = rng.secs - rng.below(3) as i64;
+    #[allow(clippy::cast_possible_truncation)]
+    let nanos = rng.below_u64(1_000_000_000) as u32;
+    (secs, nanos)
 }
 
 /// Append `secs` (UTC) shown at `offset_min` minutes from UTC, as RFC 3339 with `digits`

@@ -175,7 +175,7 @@ mod tests {
                     p.record,
                 )),
                 Frame::TooLong(p, len) => {
-                    out.push((format!("too long {len}"), p.line, p.byte, p.record))
+                    out.push((format!("too long {len}"), p.line, p.byte, p.record));
                 }
                 Frame::Eof => return out,
             }
@@ -189,7 +189,7 @@ mod tests {
             got,
             vec![
                 ("{\"a\":1}".to_string(), 1, 3, 0),
-                ("{\"b\":2}".to_string(), 4, 14, 1),
+                ("{\"b\":2}".to_string(), 4, 16, 1),
             ]
         );
     }

@@ -10,7 +10,10 @@
 //! buffer first).
 
 pub mod frame;
+mod stream;
 pub(crate) mod tape;
+
+pub use stream::StreamNormalizer;
 
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,7 +24,7 @@ use simd_json::{Buffers, Node, Tape};
 
 use crate::compile::Plan;
 use crate::error::{Error, ErrorKind, Position, Refusal};
-use crate::event::{Event, SourceMeta, Val};
+use crate::event::{Event, EventBuffers, SourceMeta, Val};
 use crate::indicators::Indicators;
 use crate::registry::Registry;
 use crate::sink::Sink;
@@ -131,7 +134,7 @@ pub struct Normalizer {
     /// The plan that accepted the previous record: tried first.
     last: usize,
     meta: Arc<SourceMeta>,
-    max_record_bytes: usize,
+    pub(crate) max_record_bytes: usize,
     buffers: Buffers,
     tape: Tape<'static>,
     vals: Vec<Val<'static>>,
@@ -197,12 +200,51 @@ impl Normalizer {
             Some(len) => simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape),
             None => simd_json::fill_tape(line, &mut self.buffers, &mut tape),
         };
-        let result = match parsed {
-            Ok(()) => self.decode(&tape.0, pos, sink),
-            Err(e) => sink.rejected(&Error::json(pos, &e, original)),
-        };
-        self.tape = tape.reset();
-        result
+        if let Err(e) = parsed {
+            self.tape = tape.reset();
+            return sink.rejected(&Error::json(pos, &e, original));
+        }
+        match self.build(tape, pos) {
+            Ok(event) => {
+                let result = sink.record(&event);
+                let buffers = event.into_buffers();
+                self.reuse(buffers);
+                result
+            }
+            Err(e) => sink.rejected(&e),
+        }
+    }
+
+    /// Normalize one record in place and return the event (or the reject) instead of
+    /// pushing it into a sink. The event borrows the line and the normalizer; hand its
+    /// buffers back with [`Normalizer::reuse`] (`event.into_buffers()`) to keep the next call
+    /// free of allocations — dropping the event instead is correct, just slower.
+    ///
+    /// # Errors
+    ///
+    /// The record's reject: invalid JSON, too long, or refused by every candidate log type.
+    pub fn normalize<'a>(
+        &'a mut self,
+        line: &'a mut [u8],
+        pos: Position,
+    ) -> Result<Event<'a>, Error> {
+        if line.len() > self.max_record_bytes {
+            return Err(too_long(pos, line.len(), self.max_record_bytes));
+        }
+        let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
+        if let Err(e) = simd_json::fill_tape(line, &mut self.buffers, &mut tape) {
+            self.tape = tape.reset();
+            return Err(Error::json(pos, &e, None));
+        }
+        self.build(tape, pos)
+    }
+
+    /// Give an event's buffers back for reuse (see [`Normalizer::normalize`]).
+    pub fn reuse(&mut self, buffers: EventBuffers) {
+        if buffers.vals.capacity() >= self.vals.capacity() {
+            self.vals = buffers.vals;
+            self.indicators = buffers.indicators;
+        }
     }
 
     /// Like [`normalize_line`](Self::normalize_line), but leaves `line` untouched: it is
@@ -229,12 +271,14 @@ impl Normalizer {
         result
     }
 
-    fn decode<'l, S: Sink + ?Sized>(
-        &mut self,
-        tape: &[Node<'l>],
+    /// Decode a parsed record with the candidate plans into an event, or say why not.
+    /// Puts the tape back before the event borrows `self`.
+    fn build<'s, 'l: 's>(
+        &'s mut self,
+        tape_buf: Tape<'l>,
         pos: Position,
-        sink: &mut S,
-    ) -> Result<bool, S::Error> {
+    ) -> Result<Event<'s>, Error> {
+        let tape: &[Node<'l>] = &tape_buf.0;
         if !matches!(tape.first(), Some(Node::Object { .. })) {
             let found = tape.first().map_or(crate::error::JsonType::Null, json_type);
             let err = if self.plans.len() == 1 {
@@ -253,7 +297,8 @@ impl Normalizer {
                         .collect(),
                 })
             };
-            return sink.rejected(&err);
+            self.tape = tape_buf.reset();
+            return Err(err);
         }
         // Empty, and `Vec<Val<'static>>` is a `Vec<Val<'l>>` (covariance): no recycling here.
         let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
@@ -282,7 +327,8 @@ impl Normalizer {
                 }
                 Err(Fail::Detail(refusal)) if n == 1 => {
                     self.vals = recycle(vals);
-                    return sink.rejected(&Error::new(ErrorKind::Rejected {
+                    self.tape = tape_buf.reset();
+                    return Err(Error::new(ErrorKind::Rejected {
                         pos,
                         log_type: self.plans[pi].log_type.clone(),
                         refusal,
@@ -309,8 +355,10 @@ impl Normalizer {
                 }
             }
             self.vals = recycle(vals);
-            return sink.rejected(&Error::new(ErrorKind::Unclassified { pos, refusals }));
+            self.tape = tape_buf.reset();
+            return Err(Error::new(ErrorKind::Unclassified { pos, refusals }));
         };
+        self.tape = tape_buf.reset();
         self.last = pi;
         let plan: &Plan = &self.plans[pi];
         let text: &str = &self.text;
@@ -318,22 +366,17 @@ impl Normalizer {
         let mut event_time = None;
         tape::walk_object(&plan.root, 0, &vals, text, &mut indicators, &mut event_time);
         indicators.finish();
-        let row_id = self.rows.next();
-        let event = Event {
+        Ok(Event {
             plan,
-            vals: &vals,
+            vals,
             text,
-            indicators: &indicators,
+            indicators,
             event_time,
             parse_time: self.clock.now(),
-            row_id: row_id.as_str(),
+            row_id: self.rows.next(),
             meta: &self.meta,
             position: pos,
-        };
-        let result = sink.record(&event);
-        self.indicators = indicators.recycle();
-        self.vals = recycle(vals);
-        result
+        })
     }
 }
 
@@ -345,7 +388,7 @@ fn too_long(pos: Position, len: usize, max: usize) -> Error {
 
 /// Empty `v` and give back its allocation with another lifetime. The in-place collect
 /// reuses the buffer because the element layout is the same: no allocation.
-fn recycle<'b>(mut v: Vec<Val<'_>>) -> Vec<Val<'b>> {
+pub(crate) fn recycle<'b>(mut v: Vec<Val<'_>>) -> Vec<Val<'b>> {
     v.clear();
     v.into_iter().map_while(|_| None).collect()
 }
@@ -408,7 +451,7 @@ impl RowIds {
         }
     }
 
-    fn next(&mut self) -> RowId<'_> {
+    fn next(&mut self) -> [u8; 32] {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         if self.counter == 0 {
             for (i, word) in [self.node, 0].into_iter().enumerate() {
@@ -432,16 +475,7 @@ impl RowIds {
                 }
             }
         }
-        RowId(&self.buf)
-    }
-}
-
-struct RowId<'a>(&'a [u8; 32]);
-
-impl RowId<'_> {
-    fn as_str(&self) -> &str {
-        // Only ASCII hex digits were written.
-        std::str::from_utf8(self.0).unwrap_or_default()
+        self.buf
     }
 }
 
@@ -471,8 +505,11 @@ mod tests {
         let mut rows = RowIds::new();
         let node = rows.node;
         for n in 1..=70_000u64 {
-            let id = rows.next().as_str().to_owned();
-            assert_eq!(id, format!("{node:016x}{n:016x}"));
+            let id = rows.next();
+            assert_eq!(
+                std::str::from_utf8(&id).unwrap(),
+                format!("{node:016x}{n:016x}")
+            );
         }
     }
 }

@@ -1,63 +1,126 @@
-//! Batch runs: read inputs, frame records, normalize them, count everything.
+//! Batch runs: read inputs, frame records, normalize them on all cores, count everything.
 //!
-//! [`run`] drives a [`Normalizer`] over a list of [`Input`]s and a [`Sink`], and returns a
-//! [`Summary`] in which `records == normalized + rejected` always holds. Problems that
-//! concern one record or one input are reported to an [`Observer`] and the run goes on;
-//! the library itself never prints.
+//! A [`Batch`] holds the options of a run. It drives normalization two ways:
+//!
+//! * [`Batch::run_ndjson`], the parallel path: a reader thread decodes the inputs
+//!   ([`input`]) and cuts them into chunks on record boundaries ([`framing`]); a pool of
+//!   worker threads, each with its own [`Normalizer`], normalizes chunks into NDJSON bytes
+//!   held with the chunk; the calling thread writes chunks in input order. Output is the
+//!   same whatever the number of threads (except `p_row_id` and `p_parse_time`). Memory is
+//!   bounded by the chunks in flight: a fixed set of buffers circulates from the reader to
+//!   the workers to the writer and back, so the reader waits when the writer is behind.
+//! * [`Batch::run`], the single-threaded path into any [`Sink`]. It frames inputs the same
+//!   way and reports the same rejects and counts.
+//!
+//! * [`Batch::run_parquet`] and [`Batch::run_ndjson_dir`], the parallel path into the
+//!   data-lake layout: workers encode each chunk (Arrow record batches, one per log type;
+//!   or NDJSON lines with their partition), and the calling thread hands them in input
+//!   order to a [`ParquetWriter`] or [`NdjsonDirWriter`], which splits them by partition.
+//!
+//! Why a separate parallel path per output: the workers encode events themselves, because
+//! an [`Event`](crate::Event) borrows the worker's buffers and cannot cross threads. So
+//! the expensive per-event work (walking the event, appending to Arrow builders or NDJSON
+//! bytes) runs on all cores; what crosses to the ordered writer is owned output: bytes, or
+//! record batches. For Parquet the writer thread still encodes and compresses pages
+//! (parquet's `ArrowWriter` is one writer per file); see the README for measurements.
+//!
+//! Every record ends as exactly one event or one reject: in [`RunSummary::summary`],
+//! `records == normalized + rejected` always holds. Problems that concern one record or
+//! one input are reported to an [`Observer`] (in input order) and the run goes on; the
+//! library itself never prints.
+//!
+//! # Example
+//!
+//! ```
+//! use normalog::pipeline::{Batch, Ignore, Input};
+//! use normalog::{NormalizerBuilder, Registry};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("zoom.ndjson");
+//! std::fs::write(&path, "{\"email\":\"a@x.com\",\"time\":\"2023-07-01T14:00:00Z\"}\n")?;
+//! let registry = Registry::builtin();
+//! let mut out = Vec::new();
+//! let run = Batch::new().threads(2).run_ndjson(
+//!     &NormalizerBuilder::new(),
+//!     &registry,
+//!     &[Input::Path(path)],
+//!     &mut out,
+//!     Default::default(),
+//!     &mut Ignore,
+//! )?;
+//! assert_eq!(run.summary.normalized, 1);
+//! assert!(out.starts_with(br#"{"email":"a@x.com""#));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
-use std::path::PathBuf;
+pub mod framing;
+pub mod input;
+mod parallel;
+pub mod rejects;
+
+use std::io::{self, Read, Write};
+use std::num::NonZeroUsize;
 
 use crate::error::Error;
-use crate::event::Event;
-use crate::parse::frame::{Frame, LineReader};
-use crate::parse::Normalizer;
+use crate::parse::{Normalizer, NormalizerBuilder, DEFAULT_MAX_RECORD_BYTES};
+use crate::registry::Registry;
+use crate::sink::ndjson;
+use crate::sink::ndjson_dir::NdjsonDirWriter;
+use crate::sink::parquet::ParquetWriter;
 use crate::sink::{Sink, Summary};
+use framing::{Bufs, Chunk, Chunker, Framing};
+pub use input::{expand, Compression, Input};
 
-/// One input of a run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    /// Standard input.
-    Stdin,
-    /// A file.
-    Path(PathBuf),
+/// A rejected record, as told to an [`Observer`].
+#[derive(Debug, Clone, Copy)]
+pub struct Reject<'a> {
+    /// The input's name (path, or `<stdin>`).
+    pub source: &'a str,
+    /// Why, and where ([`Error::position`]).
+    pub error: &'a Error,
+    /// The record as read (empty for a record over the size limit, which is not kept).
+    pub raw: &'a [u8],
+    /// For a record inside an API page: its index in the page (also the position's
+    /// `record`); `None` for other records, whose `record` is the index in the input.
+    pub index: Option<u64>,
 }
 
-impl Input {
-    /// The name used in messages: the path as given, or `<stdin>`.
-    #[must_use]
-    pub fn name(&self) -> String {
-        match self {
-            Input::Stdin => "<stdin>".into(),
-            Input::Path(p) => p.display().to_string(),
-        }
-    }
-
-    fn open(&self) -> io::Result<Box<dyn BufRead>> {
-        Ok(match self {
-            Input::Stdin => Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
-            Input::Path(p) => Box::new(BufReader::with_capacity(1 << 16, File::open(p)?)),
-        })
-    }
+/// How far a run has got, for progress displays.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Decoded input bytes done.
+    pub bytes: u64,
+    /// Records done.
+    pub records: u64,
+    /// Inputs finished.
+    pub inputs_done: usize,
+    /// Inputs in the run.
+    pub inputs: usize,
 }
 
-/// Told about what does not stop a run: rejected records and unreadable inputs.
+/// Told about what does not stop a run: rejected records, unreadable inputs, progress.
+/// Called from the thread that called the run, in input order.
 pub trait Observer {
-    /// A record was rejected. `raw` is the record as read.
+    /// A record was rejected.
     ///
     /// # Errors
     ///
     /// An I/O error (e.g. writing a rejects file) aborts the run.
-    fn rejected(&mut self, source: &str, err: &Error, raw: &[u8]) -> io::Result<()> {
-        let _ = (source, err, raw);
+    fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
+        let _ = reject;
         Ok(())
     }
 
-    /// An input could not be opened or read to its end; the run goes on with the next one.
-    /// `records` is how many records were read from it before the failure.
+    /// An input could not be opened or read to its end (a truncated or corrupt compressed
+    /// file); the run goes on with the next one. `records` is how many records were read
+    /// from it before the failure.
     fn input_failed(&mut self, source: &str, err: &io::Error, records: u64) {
         let _ = (source, err, records);
+    }
+
+    /// Called after each chunk written, with the totals so far.
+    fn progress(&mut self, progress: &Progress) {
+        let _ = progress;
     }
 }
 
@@ -68,6 +131,7 @@ impl Observer for Ignore {}
 
 /// Totals of a run, with the inputs that failed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RunSummary {
     /// Record counts.
     pub summary: Summary,
@@ -75,174 +139,322 @@ pub struct RunSummary {
     pub failed_inputs: u64,
     /// True when the sink asked to stop before the end.
     pub stopped: bool,
+    /// True when the run stopped because more than [`Batch::max_rejects`] records were
+    /// rejected.
+    pub too_many_rejects: bool,
 }
 
-/// Normalize every record of every input into `sink`, then call [`Sink::finish`].
-///
-/// # Errors
-///
-/// The sink's errors and the observer's I/O errors abort the run. Unreadable inputs and
-/// bad records do not.
-pub fn run<S, O>(
-    normalizer: &mut Normalizer,
-    inputs: &[Input],
-    max_record_bytes: usize,
-    sink: &mut S,
-    observer: &mut O,
-) -> Result<RunSummary, S::Error>
-where
-    S: Sink + ?Sized,
-    O: Observer + ?Sized,
-{
-    let mut out = RunSummary::default();
-    for input in inputs {
-        let source = input.name();
-        let reader = match input.open() {
-            Ok(r) => r,
-            Err(e) => {
-                observer.input_failed(&source, &e, 0);
-                out.failed_inputs += 1;
-                continue;
-            }
-        };
-        match run_reader(
-            normalizer,
-            reader,
-            &source,
-            max_record_bytes,
-            sink,
-            observer,
-            &mut out.summary,
-        )? {
-            Ok(true) => {}
-            Ok(false) => {
-                out.stopped = true;
+/// Default target size of a chunk of NDJSON input.
+pub const DEFAULT_CHUNK_BYTES: usize = 1 << 20;
+/// Default limit on a whole-document input (JSON array or pretty-printed page).
+pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 64 << 20;
+
+/// Options of a batch run.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    framing: Framing,
+    threads: usize,
+    max_rejects: Option<u64>,
+}
+
+impl Default for Batch {
+    fn default() -> Self {
+        Batch {
+            framing: Framing {
+                chunk_bytes: DEFAULT_CHUNK_BYTES,
+                max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
+                max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+                envelope: None,
+            },
+            threads: std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
+            max_rejects: None,
+        }
+    }
+}
+
+impl Batch {
+    /// Defaults: 1 MiB chunks, 16 MiB records, 64 MiB documents, one worker per core,
+    /// pages detected automatically, no reject limit.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Target size of a chunk: NDJSON input is cut at the first line end past it.
+    pub fn chunk_bytes(&mut self, bytes: usize) -> &mut Self {
+        self.framing.chunk_bytes = bytes.max(1);
+        self
+    }
+
+    /// A record longer than this is rejected (`too_long`) without being buffered.
+    pub fn max_record_bytes(&mut self, bytes: usize) -> &mut Self {
+        self.framing.max_record_bytes = bytes;
+        self
+    }
+
+    /// A whole-document input (JSON array, pretty-printed object) is read whole up to
+    /// this size; a larger one is framed as NDJSON.
+    pub fn max_document_bytes(&mut self, bytes: usize) -> &mut Self {
+        self.framing.max_document_bytes = bytes;
+        self
+    }
+
+    /// Name the array field of API pages: an object holding it as an array of objects is
+    /// unwrapped without being tried as a record. `None` (the default) unwraps an object
+    /// that no schema accepts and that holds exactly one array of objects.
+    pub fn envelope(&mut self, field: Option<String>) -> &mut Self {
+        self.framing.envelope = field;
+        self
+    }
+
+    /// Worker threads of [`run_ndjson`](Self::run_ndjson) (at least 1).
+    pub fn threads(&mut self, n: usize) -> &mut Self {
+        self.threads = n.max(1);
+        self
+    }
+
+    /// Stop once more than this many records were rejected.
+    pub fn max_rejects(&mut self, n: Option<u64>) -> &mut Self {
+        self.max_rejects = n;
+        self
+    }
+
+    /// Normalize every input into `sink` on this thread, then call [`Sink::finish`].
+    ///
+    /// # Errors
+    ///
+    /// The sink's errors and the observer's I/O errors abort the run. Unreadable inputs and
+    /// bad records do not.
+    pub fn run<S, O>(
+        &self,
+        normalizer: &mut Normalizer,
+        inputs: &[Input],
+        sink: &mut S,
+        observer: &mut O,
+    ) -> Result<RunSummary, S::Error>
+    where
+        S: Sink + ?Sized,
+        O: Observer + ?Sized,
+    {
+        let mut chunker = Chunker::new(inputs, &self.framing);
+        let mut emitter = Emitter::new(self.max_rejects, inputs.len());
+        let mut bufs = Bufs::default();
+        while let Some(mut chunk) = chunker.next_chunk(bufs) {
+            framing::process(normalizer, &mut chunk, &self.framing, sink)?;
+            let go_on = emitter
+                .emit(&mut chunk, observer)
+                .map_err(|e| S::Error::from(Error::from(e)))?;
+            bufs = chunk.bufs;
+            bufs.recycle(self.framing.chunk_bytes);
+            if !go_on {
                 break;
             }
-            Err((e, records)) => {
-                observer.input_failed(&source, &e, records);
-                out.failed_inputs += 1;
-            }
+        }
+        sink.finish(&emitter.run.summary)?;
+        Ok(emitter.run)
+    }
+
+    /// Normalize every input on [`threads`](Self::threads) workers and write NDJSON events
+    /// to `out` in input order. Each worker builds its normalizer from `builder`.
+    ///
+    /// # Errors
+    ///
+    /// A normalizer cannot be built (unknown log type), writing `out` fails, or the
+    /// observer fails. Unreadable inputs and bad records do not stop the run.
+    pub fn run_ndjson<W, O>(
+        &self,
+        builder: &NormalizerBuilder,
+        registry: &Registry,
+        inputs: &[Input],
+        out: &mut W,
+        opts: ndjson::Options,
+        observer: &mut O,
+    ) -> Result<RunSummary, Error>
+    where
+        W: Write + ?Sized,
+        O: Observer + ?Sized,
+    {
+        let run = parallel::run(
+            self,
+            builder,
+            registry,
+            inputs,
+            || parallel::NdjsonEncoder { opts },
+            |chunk, ()| out.write_all(&chunk.bufs.out).map_err(Error::from),
+            observer,
+        )?;
+        out.flush()?;
+        Ok(run)
+    }
+
+    /// Normalize every input on [`threads`](Self::threads) workers into Parquet: each worker
+    /// builds Arrow record batches (one per log type per chunk), and this thread hands them
+    /// to `writer` in input order. The files appear when the caller
+    /// [commits](ParquetWriter::commit) the writer; dropping it instead removes them.
+    ///
+    /// # Errors
+    ///
+    /// A normalizer cannot be built, writing fails, or the observer fails. Unreadable
+    /// inputs and bad records do not stop the run.
+    pub fn run_parquet<O>(
+        &self,
+        builder: &NormalizerBuilder,
+        registry: &Registry,
+        inputs: &[Input],
+        writer: &mut ParquetWriter,
+        observer: &mut O,
+    ) -> Result<RunSummary, Error>
+    where
+        O: Observer + ?Sized,
+    {
+        parallel::run(
+            self,
+            builder,
+            registry,
+            inputs,
+            parallel::BatchEncoder::default,
+            |_, batches: parallel::Batches| {
+                for (log_type, batch) in batches? {
+                    writer.write_batch(&log_type, &batch)?;
+                }
+                Ok(())
+            },
+            observer,
+        )
+    }
+
+    /// Normalize every input on [`threads`](Self::threads) workers into NDJSON files in the
+    /// directory layout of `writer` (one table per log type, partitioned by event time).
+    /// Lines are in input order within each file. The files appear when the caller
+    /// [commits](NdjsonDirWriter::commit) the writer.
+    ///
+    /// # Errors
+    ///
+    /// As [`run_parquet`](Self::run_parquet).
+    pub fn run_ndjson_dir<O>(
+        &self,
+        builder: &NormalizerBuilder,
+        registry: &Registry,
+        inputs: &[Input],
+        writer: &mut NdjsonDirWriter,
+        observer: &mut O,
+    ) -> Result<RunSummary, Error>
+    where
+        O: Observer + ?Sized,
+    {
+        let (opts, partition) = (writer.options(), writer.partition());
+        parallel::run(
+            self,
+            builder,
+            registry,
+            inputs,
+            || parallel::NdjsonRunsEncoder { opts, partition },
+            |chunk, runs: parallel::Runs| {
+                for (log_type, key, range) in runs {
+                    writer.write_lines(&log_type, key, &chunk.bufs.out[range])?;
+                }
+                Ok(())
+            },
+            observer,
+        )
+    }
+}
+
+/// The ordered end of a run: reports a chunk's rejects and input failures to the observer
+/// (record indexes made input-relative), adds up counts and decides whether to go on.
+struct Emitter {
+    run: RunSummary,
+    max_rejects: Option<u64>,
+    input: Option<usize>,
+    input_records: u64,
+    progress: Progress,
+}
+
+impl Emitter {
+    fn new(max_rejects: Option<u64>, inputs: usize) -> Self {
+        Emitter {
+            run: RunSummary::default(),
+            max_rejects,
+            input: None,
+            input_records: 0,
+            progress: Progress {
+                inputs,
+                ..Progress::default()
+            },
         }
     }
-    sink.finish(&out.summary)?;
-    Ok(out)
-}
 
-/// One input. The outer `Result` is the sink's; the inner one tells whether to go on, or
-/// the read error that ended this input early (with the records read before it).
-///
-/// # Errors
-///
-/// The sink's errors and the observer's I/O errors.
-#[allow(clippy::type_complexity)]
-pub fn run_reader<S, O, R>(
-    normalizer: &mut Normalizer,
-    reader: R,
-    source: &str,
-    max_record_bytes: usize,
-    sink: &mut S,
-    observer: &mut O,
-    summary: &mut Summary,
-) -> Result<Result<bool, (io::Error, u64)>, S::Error>
-where
-    S: Sink + ?Sized,
-    O: Observer + ?Sized,
-    R: BufRead,
-{
-    let mut lines = LineReader::new(reader, max_record_bytes);
-    let result = loop {
-        let frame = match lines.next_record() {
-            Ok(f) => f,
-            Err(e) => break Err((e, lines.records())),
-        };
-        let go_on = match frame {
-            Frame::Eof => break Ok(true),
-            Frame::Record(pos) => {
-                let raw = lines.record();
-                let mut counting = Counting {
-                    inner: &mut *sink,
-                    observer: &mut *observer,
-                    summary: &mut *summary,
-                    source,
-                    raw,
-                };
-                normalizer.normalize_bytes(raw, pos, &mut counting)?
-            }
-            Frame::TooLong(pos, len) => {
-                let err = Error::new(crate::error::ErrorKind::TooLong {
-                    pos,
-                    len,
-                    max: max_record_bytes,
-                });
-                let mut counting = Counting {
-                    inner: &mut *sink,
-                    observer: &mut *observer,
-                    summary: &mut *summary,
-                    source,
-                    raw: b"",
-                };
-                counting.rejected(&err)?
-            }
-        };
-        if !go_on {
-            break Ok(false);
+    /// Returns whether to go on.
+    fn emit<O: Observer + ?Sized>(
+        &mut self,
+        chunk: &mut Chunk,
+        observer: &mut O,
+    ) -> io::Result<bool> {
+        if self.input != Some(chunk.input) {
+            self.input = Some(chunk.input);
+            self.input_records = 0;
         }
-    };
-    summary.bytes += lines.bytes();
-    summary.blank_lines += lines.blank_lines();
-    Ok(result)
-}
-
-/// Counts events and rejects into the summary and tells the observer about rejects.
-struct Counting<'a, S: ?Sized, O: ?Sized> {
-    inner: &'a mut S,
-    observer: &'a mut O,
-    summary: &'a mut Summary,
-    source: &'a str,
-    raw: &'a [u8],
-}
-
-impl<S: Sink + ?Sized, O: Observer + ?Sized> Sink for Counting<'_, S, O> {
-    type Error = S::Error;
-
-    fn record(&mut self, event: &Event<'_>) -> Result<bool, S::Error> {
-        self.summary.add_event(event.log_type());
-        self.inner.record(event)
+        let before = self.run.summary.rejected;
+        for (rejected, r) in (before + 1..).zip(&chunk.bufs.rejects) {
+            let shifted;
+            let error = if r.index.is_none() && self.input_records > 0 {
+                shifted = framing::clone_record_error(&r.error, self.input_records);
+                &shifted
+            } else {
+                &r.error
+            };
+            observer.rejected(&Reject {
+                source: &chunk.source,
+                error,
+                raw: &chunk.bufs.data[r.raw.clone()],
+                index: r.index,
+            })?;
+            if self.max_rejects.is_some_and(|max| rejected > max) {
+                self.run.too_many_rejects = true;
+                break;
+            }
+        }
+        self.run.summary.merge(&chunk.summary);
+        self.input_records += chunk.summary.records;
+        if let Some(end) = chunk.end.take() {
+            self.progress.inputs_done += 1;
+            if let Err(e) = end {
+                self.run.failed_inputs += 1;
+                observer.input_failed(&chunk.source, &e, self.input_records);
+            }
+        }
+        self.progress.bytes = self.run.summary.bytes;
+        self.progress.records = self.run.summary.records;
+        observer.progress(&self.progress);
+        if chunk.stop {
+            self.run.stopped = true;
+        }
+        Ok(!self.run.stopped && !self.run.too_many_rejects)
     }
-
-    fn rejected(&mut self, err: &Error) -> Result<bool, S::Error> {
-        self.summary.add_reject(err.code());
-        self.observer
-            .rejected(self.source, err, self.raw)
-            .map_err(|e| S::Error::from(Error::from(e)))?;
-        self.inner.rejected(err)
-    }
 }
 
-/// Normalize NDJSON from any reader into a sink (no observer), for embedding.
+/// Normalize NDJSON (or a JSON document, or an API page) from any reader into a sink (no
+/// observer), for embedding. Compressed input is decoded.
 ///
 /// # Errors
 ///
 /// The sink's errors, and I/O errors of the reader.
-pub fn normalize_reader<R: Read, S: Sink + ?Sized>(
+pub fn normalize_reader<R: Read + Send + 'static, S: Sink + ?Sized>(
     normalizer: &mut Normalizer,
     reader: R,
     sink: &mut S,
 ) -> Result<Summary, S::Error> {
-    let mut summary = Summary::default();
-    let r = run_reader(
-        normalizer,
-        BufReader::new(reader),
-        "<reader>",
-        crate::parse::DEFAULT_MAX_RECORD_BYTES,
-        sink,
-        &mut Ignore,
-        &mut summary,
-    )?;
-    if let Err((e, _)) = r {
+    struct Failed(Option<io::Error>);
+    impl Observer for Failed {
+        fn input_failed(&mut self, _: &str, err: &io::Error, _: u64) {
+            self.0 = Some(io::Error::new(err.kind(), err.to_string()));
+        }
+    }
+    let input = Input::Reader(input::SharedReader::new(reader));
+    let mut failed = Failed(None);
+    let run = Batch::new().run(normalizer, &[input], sink, &mut failed)?;
+    if let Some(e) = failed.0 {
         return Err(S::Error::from(Error::from(e)));
     }
-    sink.finish(&summary)?;
-    Ok(summary)
+    Ok(run.summary)
 }

@@ -57,6 +57,35 @@ pub struct Schema {
     #[serde(skip)]
     #[schemars(skip)]
     pub span: Span,
+    /// Positions of the top-level keys (`schema`, `fields`, ...) and of each definition name
+    /// (`definitions.<Name>`), for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub key_spans: KeySpans,
+}
+
+impl Schema {
+    /// Reset every position (`span`, `key_spans`, `origin`) here and below, so two schemas can
+    /// be compared for content alone (e.g. one read back after writing it out).
+    pub fn clear_spans(&mut self) {
+        self.origin = None;
+        self.span = Span::default();
+        self.key_spans.clear();
+        for value in self.definitions.values_mut() {
+            value.clear_spans();
+        }
+        for field in &mut self.fields {
+            field.clear_spans();
+        }
+    }
+}
+
+impl Field {
+    /// Reset every position here and below (see [`Schema::clear_spans`]).
+    pub fn clear_spans(&mut self) {
+        self.span = Span::default();
+        self.value.clear_spans();
+    }
 }
 
 /// The `parser:` block. normalog reads JSON only; `native` is accepted for compatibility with
@@ -137,6 +166,11 @@ pub struct ValueSchema {
     #[serde(skip)]
     #[schemars(skip)]
     pub span: Span,
+    /// Positions of the attributes written for this value (`timeFormat`, `timeFormats[1]`,
+    /// `validate.allow`, ...), for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub key_spans: KeySpans,
 }
 
 impl ValueSchema {
@@ -155,6 +189,19 @@ impl ValueSchema {
             fields: Vec::new(),
             target: None,
             span: Span::default(),
+            key_spans: KeySpans::default(),
+        }
+    }
+
+    /// Reset every position here and below (see [`Schema::clear_spans`]).
+    pub fn clear_spans(&mut self) {
+        self.span = Span::default();
+        self.key_spans.clear();
+        if let Some(element) = &mut self.element {
+            element.clear_spans();
+        }
+        for field in &mut self.fields {
+            field.clear_spans();
         }
     }
 }
@@ -273,6 +320,36 @@ pub struct Span {
     pub line: u32,
     /// 1-based column (in characters).
     pub col: u32,
+}
+
+/// Where the keys of a YAML mapping were written, by key name: `timeFormat`, `validate.allow`,
+/// `timeFormats[1]` (an item of a list), `definitions.Name` (a definition's name). Filled by
+/// [`load`]; empty for a schema built in code, and then checks fall back to the node's `span`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeySpans(BTreeMap<String, Span>);
+
+impl KeySpans {
+    /// The position of `key`, if it was written.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<Span> {
+        self.0.get(key).copied()
+    }
+
+    /// Whether `key` was written (even with an empty value, e.g. `allow: []`).
+    #[must_use]
+    pub fn contains(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+
+    /// Record the position of `key`.
+    pub fn insert(&mut self, key: impl Into<String>, span: Span) {
+        self.0.insert(key.into(), span);
+    }
+
+    /// Forget every position (e.g. to compare schemas read from different texts).
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
 }
 
 /// One problem in a schema file.

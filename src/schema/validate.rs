@@ -1,6 +1,890 @@
-//! TEMPORARY STUB
-use super::{Schema, SchemaError};
-/// stub
-pub fn validate(_s: &Schema) -> Vec<SchemaError> {
-    Vec::new()
+//! Semantic checks of a [`Schema`]: what the YAML shape alone cannot say.
+//!
+//! [`validate`] walks the whole schema (fields, nested objects, array elements and
+//! definitions) and returns *every* problem, each located at the attribute at fault when the
+//! schema came from a file ([`super::KeySpans`]), else at the nearest node. A schema built in
+//! code is checked the same way; its errors simply carry no position.
+//!
+//! The rules follow Panther's schema language (the JSON Schema of the docs and the checks of
+//! the open-source `logschema` package): see `reference/panther-schema-language.md`, section 1.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use super::{Field, FieldType, Schema, SchemaError, Span, ValueSchema};
+use crate::time::TimeFormat;
+
+/// How deep objects and arrays may nest, counting the record's own fields as level 1
+/// (Panther's limit for resolving `ref`s).
+pub const MAX_DEPTH: usize = 64;
+
+/// Check `schema` and return every problem found, in file order (problems without a position
+/// first, in the order they were found). An empty vector means the schema is valid.
+#[must_use]
+pub fn validate(schema: &Schema) -> Vec<SchemaError> {
+    let mut v = Validator {
+        schema,
+        origin: schema.origin.clone(),
+        errors: Vec::new(),
+        def_depths: HashMap::new(),
+    };
+    v.check_schema();
+    let mut errors = v.errors;
+    errors.sort_by_key(|e| e.span);
+    errors
+}
+
+/// The name a field gets as a table column: Panther's Glue column-name normalisation
+/// (`glueschema.ColumnName`). ASCII letters, digits, `_` and `-` are kept (case too); some
+/// punctuation is spelled out (`@` → `at_sign`, wrapped in `_` except at either end); every
+/// other character becomes `_`.
+///
+/// Panther transliterates non-ASCII letters to ASCII (anyascii); normalog has no such table
+/// and keeps them as they are, which column names in Parquet allow.
+#[must_use]
+pub fn column_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let count = name.chars().count();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            out.push(c);
+        } else if let Some(word) = transliterate(c) {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push_str(word);
+            if i + 1 < count {
+                out.push('_');
+            }
+        } else if !c.is_ascii() && c.is_alphabetic() {
+            out.push(c);
+        } else {
+            out.push('_');
+        }
+    }
+    out
+}
+
+fn transliterate(c: char) -> Option<&'static str> {
+    Some(match c {
+        '@' => "at_sign",
+        ',' => "comma",
+        '`' => "backtick",
+        '\'' => "apostrophe",
+        '$' => "dollar_sign",
+        '*' => "asterisk",
+        '&' => "ampersand",
+        '!' => "exclamation",
+        '%' => "percent",
+        '+' => "plus",
+        '/' => "slash",
+        '\\' => "backslash",
+        '#' => "hash",
+        '~' => "tilde",
+        '=' => "eq",
+        _ => return None,
+    })
+}
+
+/// The candidate closest to `word`, if it is close enough to be what was meant: equal ignoring
+/// ASCII case, or at most 2 edits away (a swap of two neighbours is one edit) and fewer edits
+/// than half the longer word (so `mac` does not suggest `md5`).
+pub(crate) fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let mut best: Option<(usize, &'a str)> = None;
+    for candidate in candidates {
+        if candidate.eq_ignore_ascii_case(word) {
+            return Some(candidate);
+        }
+        let distance = edit_distance(word, candidate);
+        let longest = word.chars().count().max(candidate.chars().count());
+        if distance <= 2 && distance * 2 < longest && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance with adjacent transpositions (optimal string alignment), on chars.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // Three rows: two back (for transpositions), one back, current.
+    let mut two_back = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(two_back[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut two_back, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// `did you mean `x`? ` (with the trailing space) or nothing.
+pub(crate) fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion.map_or_else(String::new, |s| format!("did you mean `{s}`? "))
+}
+
+/// Panther's schema-name rule (docs JSON Schema): dot-separated parts, each an uppercase ASCII
+/// letter followed by at least one ASCII letter or digit; 3 characters at least.
+fn is_schema_name(name: &str) -> bool {
+    name.len() >= 3 && name.split('.').all(is_definition_name)
+}
+
+/// `^[A-Z][A-Za-z0-9]+$`: a definition name, and one part of a schema name.
+fn is_definition_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && name.len() >= 2
+        && chars.all(|c| c.is_ascii_alphanumeric())
+}
+
+/// The docs' field-name rule, ``^[A-Za-z_!#%&',/=@\$\*\+\\`~]+.*``: a first character that
+/// is an ASCII letter, `_` or one of those symbols, then anything.
+fn is_field_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || "_!#%&',/=@$*+\\`~".contains(c))
+}
+
+const TIME_FORMATS_HINT: &str = "add `timeFormat: rfc3339` (or unix, unix_ms, unix_us, unix_ns, cloudflare, a strftime pattern such as `%Y-%m-%d %H:%M:%S`, or `layout=<Go layout>`)";
+
+struct Validator<'s> {
+    schema: &'s Schema,
+    origin: Option<Arc<str>>,
+    errors: Vec<SchemaError>,
+    /// Expanded depth of each definition (0 while being computed, so cycles end).
+    def_depths: HashMap<&'s str, usize>,
+}
+
+impl<'s> Validator<'s> {
+    fn error(&mut self, span: Span, message: String, hint: Option<String>) {
+        self.errors.push(SchemaError {
+            origin: self.origin.clone(),
+            span,
+            message,
+            hint,
+        });
+    }
+
+    fn check_schema(&mut self) {
+        let schema = self.schema;
+        let name_span = schema.key_spans.get("schema").unwrap_or(schema.span);
+        if schema.schema.is_empty() {
+            self.error(
+                name_span,
+                "the schema name is empty".into(),
+                Some("name the log type, e.g. `schema: Custom.MyApp`".into()),
+            );
+        } else if !is_schema_name(&schema.schema) {
+            self.error(
+                name_span,
+                format!("invalid schema name `{}`", schema.schema),
+                Some("a name is one or more parts joined by dots, each an uppercase letter followed by letters or digits, e.g. `Custom.MyApp`".into()),
+            );
+        }
+        for (name, value) in &schema.definitions {
+            let key = format!("definitions.{name}");
+            let span = schema.key_spans.get(&key).unwrap_or(value.span);
+            if !is_definition_name(name) {
+                self.error(
+                    span,
+                    format!("invalid definition name `{name}`"),
+                    Some("a definition name is an uppercase letter followed by letters or digits, e.g. `UserInfo`".into()),
+                );
+            }
+            self.check_value(value, &format!("definition `{name}`"), 1);
+        }
+        if schema.fields.is_empty() {
+            let span = schema.key_spans.get("fields").unwrap_or(schema.span);
+            self.error(
+                span,
+                "the schema has no fields".into(),
+                Some("list the record's fields under `fields`".into()),
+            );
+        }
+        self.check_fields(&schema.fields, 1);
+        self.check_cycles();
+    }
+
+    fn check_fields(&mut self, fields: &'s [Field], depth: usize) {
+        // Exact duplicates first, then names that would become the same table column.
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut columns: HashMap<String, (&str, Span)> = HashMap::new();
+        for field in fields {
+            let name = field.name.as_str();
+            if name.is_empty() {
+                self.error(
+                    field.span,
+                    "a field name is empty".into(),
+                    Some("set `name` to the JSON key of the field".into()),
+                );
+            } else if !is_field_name(name) {
+                self.error(
+                    field.span,
+                    format!("invalid field name `{name}`"),
+                    Some(
+                        "a field name starts with a letter, `_` or one of !#%&',/=@$*+\\`~".into(),
+                    ),
+                );
+            }
+            if let Some(first) = seen.get(name) {
+                let first = *first;
+                self.error(
+                    field.span,
+                    format!("duplicate field name `{name}`"),
+                    Some(format!(
+                        "the first `{name}` is at {}; remove or rename one",
+                        at(first)
+                    )),
+                );
+                continue;
+            }
+            seen.insert(name, field.span);
+            let column = column_name(name).to_lowercase();
+            if let Some((other, other_span)) = columns.get(&column) {
+                let (other, other_span) = (*other, *other_span);
+                self.error(
+                    field.span,
+                    format!("field name `{name}` collides with `{other}` at {}", at(other_span)),
+                    Some(format!("table columns ignore case and replace punctuation, so both become `{column}`; rename one")),
+                );
+            } else {
+                columns.insert(column, (name, field.span));
+            }
+        }
+        for field in fields {
+            self.check_value(&field.value, &format!("field `{}`", field.name), depth);
+        }
+    }
+
+    #[allow(clippy::too_many_lines)] // one rule after another; splitting hides the order
+    fn check_value(&mut self, v: &'s ValueSchema, label: &str, depth: usize) {
+        let span = |key: &str| v.key_spans.get(key).unwrap_or(v.span);
+        if depth > MAX_DEPTH {
+            self.error(
+                v.span,
+                format!("{label} nests deeper than {MAX_DEPTH} levels"),
+                Some("flatten the schema, or use `type: json` for the deep part".into()),
+            );
+            return;
+        }
+        let ty = v.ty;
+        let only = |attr: &str, what: &str, fix: &str| {
+            (
+                format!("`{attr}` is only allowed on {what}"),
+                Some(format!("{label} has type `{ty}`; {fix}")),
+            )
+        };
+
+        // Time.
+        if ty == FieldType::Timestamp {
+            let written = v.key_spans.contains("timeFormat") || v.key_spans.contains("timeFormats");
+            if v.time_format.is_none() && v.time_formats.is_empty() && written {
+                // `timeFormats: []`, or a value the loader could not read (already reported).
+                if v.key_spans.contains("timeFormats") && !v.key_spans.contains("timeFormat") {
+                    self.error(
+                        span("timeFormats"),
+                        "`timeFormats` is empty".into(),
+                        Some("list at least one time format, e.g. `timeFormats: [rfc3339]`".into()),
+                    );
+                }
+            } else if v.time_format.is_none() && v.time_formats.is_empty() {
+                self.error(
+                    v.span,
+                    format!("timestamp {label} has no `timeFormat`"),
+                    Some(TIME_FORMATS_HINT.into()),
+                );
+            }
+            if let Some(spec) = &v.time_format {
+                self.check_time_format(spec, span("timeFormat"));
+            }
+            for (i, spec) in v.time_formats.iter().enumerate() {
+                let at = v
+                    .key_spans
+                    .get(&format!("timeFormats[{i}]"))
+                    .unwrap_or(span("timeFormats"));
+                self.check_time_format(spec, at);
+            }
+        } else {
+            if v.time_format.is_some() {
+                let (m, h) = only(
+                    "timeFormat",
+                    "timestamp fields",
+                    "remove `timeFormat` or use `type: timestamp`",
+                );
+                self.error(span("timeFormat"), m, h);
+            }
+            if !v.time_formats.is_empty() || v.key_spans.contains("timeFormats") {
+                let (m, h) = only(
+                    "timeFormats",
+                    "timestamp fields",
+                    "remove `timeFormats` or use `type: timestamp`",
+                );
+                self.error(span("timeFormats"), m, h);
+            }
+            if v.is_event_time {
+                let (m, h) = only(
+                    "isEventTime",
+                    "timestamp fields",
+                    "remove `isEventTime` or use `type: timestamp`",
+                );
+                self.error(span("isEventTime"), m, h);
+            }
+        }
+
+        // Structure.
+        if ty == FieldType::Array {
+            // A written `element` that is missing here could not be read (already reported).
+            if v.element.is_none() && !v.key_spans.contains("element") {
+                self.error(
+                    v.span,
+                    format!("array {label} has no `element`"),
+                    Some("give the type of the items, e.g. `element: {type: string}`".into()),
+                );
+            }
+        } else if v.element.is_some() {
+            let (m, h) = only("element", "arrays", "remove `element` or use `type: array`");
+            self.error(span("element"), m, h);
+        }
+        if ty == FieldType::Object {
+            if v.fields.is_empty() {
+                self.error(
+                    span("fields"),
+                    format!("object {label} has no `fields`"),
+                    Some("list the object's keys under `fields`, or use `type: json` to keep any JSON value".into()),
+                );
+            }
+        } else if !v.fields.is_empty() || v.key_spans.contains("fields") {
+            let (m, h) = only("fields", "objects", "remove `fields` or use `type: object`");
+            self.error(span("fields"), m, h);
+        }
+        if ty == FieldType::Ref {
+            self.check_target(v, label, depth);
+        } else if v.target.is_some() {
+            let (m, h) = only("target", "refs", "remove `target` or use `type: ref`");
+            self.error(span("target"), m, h);
+        }
+
+        // Values.
+        if !v.indicators.is_empty() && !self.holds_strings(v) {
+            let (m, h) = only(
+                "indicators",
+                "strings and arrays of strings",
+                "indicators scan text, so use `type: string` or remove them",
+            );
+            self.error(span("indicators"), m, h);
+        }
+        if let Some(checks) = &v.validate {
+            if self.resolve(v).ty == FieldType::String {
+                let mut empty = false;
+                for (list, key) in [(&checks.allow, "allow"), (&checks.deny, "deny")] {
+                    let full = format!("validate.{key}");
+                    if list.is_empty() && v.key_spans.contains(&full) {
+                        empty = true;
+                        self.error(
+                            span(&full),
+                            format!("`validate.{key}` is empty"),
+                            Some(format!("list the values to {key}, or remove `{key}`")),
+                        );
+                    }
+                }
+                let written = ["allow", "deny", "ip", "cidr"]
+                    .iter()
+                    .any(|k| v.key_spans.contains(&format!("validate.{k}")));
+                if !empty
+                    && !written
+                    && checks.allow.is_empty()
+                    && checks.deny.is_empty()
+                    && checks.ip.is_none()
+                    && checks.cidr.is_none()
+                {
+                    self.error(
+                        span("validate"),
+                        "`validate` has no checks".into(),
+                        Some("add `allow`, `deny`, `ip` or `cidr`, or remove `validate`".into()),
+                    );
+                }
+            } else {
+                let (m, h) = only(
+                    "validate",
+                    "strings",
+                    "remove `validate` or use `type: string`",
+                );
+                self.error(span("validate"), m, h);
+            }
+        }
+        if v.is_embedded_json
+            && !matches!(ty, FieldType::Object | FieldType::Array | FieldType::Json)
+        {
+            let (m, h) = only(
+                "isEmbeddedJSON",
+                "object, array and json values",
+                "remove `isEmbeddedJSON`, or use `type: json` to parse the embedded JSON",
+            );
+            self.error(span("isEmbeddedJSON"), m, h);
+        }
+
+        // Below.
+        if let Some(element) = &v.element {
+            self.check_value(element, &format!("element of {label}"), depth + 1);
+        }
+        if !v.fields.is_empty() {
+            self.check_fields(&v.fields, depth + 1);
+        }
+    }
+
+    fn check_time_format(&mut self, spec: &str, span: Span) {
+        if let Err(e) = TimeFormat::from_spec(spec) {
+            self.error(span, e.message, e.hint);
+        }
+    }
+
+    fn check_target(&mut self, v: &'s ValueSchema, label: &str, depth: usize) {
+        let span = v.key_spans.get("target").unwrap_or(v.span);
+        let names = || {
+            self.schema
+                .definitions
+                .keys()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let Some(target) = &v.target else {
+            if v.key_spans.contains("target") {
+                return; // written but unreadable: the loader reported it
+            }
+            let hint = if self.schema.definitions.is_empty() {
+                "describe the type under `definitions` and set `target` to its name".into()
+            } else {
+                format!("set `target` to one of the definitions: {}", names())
+            };
+            self.error(v.span, format!("ref {label} has no `target`"), Some(hint));
+            return;
+        };
+        if !self.schema.definitions.contains_key(target) {
+            let hint = if self.schema.definitions.is_empty() {
+                "the schema has no `definitions`; add one with this name".into()
+            } else {
+                let suggestion =
+                    suggest(target, self.schema.definitions.keys().map(String::as_str));
+                format!("{}definitions: {}", did_you_mean(suggestion), names())
+            };
+            self.error(span, format!("unknown definition `{target}`"), Some(hint));
+            return;
+        }
+        let below = self.def_depth(target);
+        if below > 0 && depth + below - 1 > MAX_DEPTH {
+            self.error(
+                span,
+                format!("{label} nests deeper than {MAX_DEPTH} levels once `{target}` is expanded"),
+                Some("flatten the definitions, or use `type: json` for the deep part".into()),
+            );
+        }
+    }
+
+    /// The value a `ref` stands for (following refs; a cycle or unknown target stops there).
+    fn resolve(&self, mut v: &'s ValueSchema) -> &'s ValueSchema {
+        for _ in 0..=self.schema.definitions.len() {
+            match (&v.ty, &v.target) {
+                (FieldType::Ref, Some(t)) => match self.schema.definitions.get(t) {
+                    Some(def) => v = def,
+                    None => return v,
+                },
+                _ => return v,
+            }
+        }
+        v
+    }
+
+    /// A string, or an array of strings (indicators may sit on the array or its element).
+    fn holds_strings(&self, v: &'s ValueSchema) -> bool {
+        let v = self.resolve(v);
+        match v.ty {
+            FieldType::String => true,
+            FieldType::Array => v
+                .element
+                .as_deref()
+                .is_some_and(|e| self.resolve(e).ty == FieldType::String),
+            _ => false,
+        }
+    }
+
+    /// Levels a definition takes once its refs are expanded (0 inside a cycle).
+    fn def_depth(&mut self, name: &str) -> usize {
+        let Some((key, value)) = self.schema.definitions.get_key_value(name) else {
+            return 0;
+        };
+        if let Some(d) = self.def_depths.get(key.as_str()) {
+            return *d;
+        }
+        self.def_depths.insert(key.as_str(), 0);
+        let d = self.tree_depth(value, 1);
+        self.def_depths.insert(key.as_str(), d);
+        d
+    }
+
+    /// Levels below and including `v`, which sits at level `at`; stops counting past the limit.
+    fn tree_depth(&mut self, v: &'s ValueSchema, at: usize) -> usize {
+        if at > MAX_DEPTH + 1 {
+            return 1;
+        }
+        let mut below = 0;
+        if let Some(e) = &v.element {
+            below = below.max(self.tree_depth(e, at + 1));
+        }
+        for f in &v.fields {
+            below = below.max(self.tree_depth(&f.value, at + 1));
+        }
+        if let (FieldType::Ref, Some(t)) = (v.ty, &v.target) {
+            // A ref is replaced by its definition: same level, not one more.
+            return self.def_depth(t).max(1);
+        }
+        1 + below
+    }
+
+    /// Definitions that contain themselves, through any chain of refs.
+    fn check_cycles(&mut self) {
+        let defs = &self.schema.definitions;
+        // Edges: definition -> (target, span of `target`), in schema order.
+        let mut edges: HashMap<&str, Vec<(&str, Span)>> = HashMap::new();
+        for (name, value) in defs {
+            let mut out = Vec::new();
+            collect_refs(value, &mut out);
+            out.retain(|(t, _)| defs.contains_key(*t));
+            edges.insert(name.as_str(), out);
+        }
+        let mut state: HashMap<&str, u8> = HashMap::new(); // 1 = on the stack, 2 = done
+        let mut reported: BTreeSet<Vec<&str>> = BTreeSet::new();
+        let mut found: Vec<(Vec<&str>, Span)> = Vec::new();
+        for start in defs.keys() {
+            if state.contains_key(start.as_str()) {
+                continue;
+            }
+            // Iterative DFS: (node, next edge index).
+            let mut stack: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
+            state.insert(start.as_str(), 1);
+            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+                let out = &edges[node];
+                if *next >= out.len() {
+                    state.insert(node, 2);
+                    stack.pop();
+                    continue;
+                }
+                let (target, _) = out[*next];
+                *next += 1;
+                match state.get(target) {
+                    None => {
+                        state.insert(target, 1);
+                        stack.push((target, 0));
+                    }
+                    Some(1) => {
+                        let from = stack.iter().position(|(n, _)| *n == target).unwrap_or(0);
+                        let mut cycle: Vec<&str> = stack[from..].iter().map(|(n, _)| *n).collect();
+                        // Start the path at its smallest name, so one cycle reads one way.
+                        let min = (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0);
+                        cycle.rotate_left(min);
+                        if reported.insert(cycle.clone()) {
+                            let first = cycle[0];
+                            let second = cycle.get(1).copied().unwrap_or(first);
+                            let span = edges[first]
+                                .iter()
+                                .find(|(t, _)| *t == second)
+                                .map_or(Span::default(), |(_, s)| *s);
+                            found.push((cycle, span));
+                        }
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        for (cycle, span) in found {
+            let path = format!("`{} -> {}`", cycle.join(" -> "), cycle[0]);
+            self.error(
+                span,
+                format!("definition `{}` refers to itself: {path}", cycle[0]),
+                Some("a definition cannot contain itself; use `type: json` where the data nests recursively".into()),
+            );
+        }
+    }
+}
+
+/// Every `ref` target inside `v` (not following refs), with the position of its `target`.
+fn collect_refs<'s>(v: &'s ValueSchema, out: &mut Vec<(&'s str, Span)>) {
+    if let (FieldType::Ref, Some(t)) = (v.ty, &v.target) {
+        out.push((t.as_str(), v.key_spans.get("target").unwrap_or(v.span)));
+    }
+    if let Some(e) = &v.element {
+        collect_refs(e, out);
+    }
+    for f in &v.fields {
+        collect_refs(&f.value, out);
+    }
+}
+
+/// `line 3:5`, or `an earlier field` when positions are unknown.
+fn at(span: Span) -> String {
+    if span.line == 0 {
+        "an earlier field".into()
+    } else {
+        format!("{}:{}", span.line, span.col)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::IndicatorKind;
+    use crate::schema::load::from_str;
+
+    /// Load `yaml` as `t.yml` and compare the rendered errors with `expected`, in order. An
+    /// expected line without `(hint: ...)` matches any hint, one with a hint may stop inside
+    /// it; `t.yml:` is added in front.
+    #[track_caller]
+    fn check(yaml: &str, expected: &[&str]) {
+        let got: Vec<String> = match from_str(yaml, "t.yml") {
+            Ok(_) => Vec::new(),
+            Err(e) => e.0.iter().map(ToString::to_string).collect(),
+        };
+        let ok = got.len() == expected.len()
+            && got.iter().zip(expected).all(|(g, e)| {
+                let e = format!("t.yml:{e}");
+                *g == e
+                    || g.starts_with(&format!("{e} (hint: "))
+                    || (e.contains(" (hint: ") && g.starts_with(&e))
+            });
+        assert!(
+            ok,
+            "yaml: {yaml}\ngot:\n{}\nexpected:\n{}",
+            got.join("\n"),
+            expected.join("\n")
+        );
+    }
+
+    macro_rules! cases {
+        ($($name:ident: $yaml:expr => [$($expected:expr),* $(,)?];)*) => {
+            $(#[test] fn $name() { check($yaml, &[$($expected),*]); })*
+        };
+    }
+
+    // `{schema: Cust.Tst, fields: [` is 28 characters: the first field starts at column 29.
+    cases! {
+        valid: "{schema: Cust.Tst, fields: [{name: a, type: string}]}" => [];
+        schema_name_lowercase: "{schema: custom, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `custom` (hint: a name is one or more parts joined by dots, each an uppercase letter followed by letters or digits, e.g. `Custom.MyApp`)"];
+        schema_name_short_part: "{schema: Custom.A, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `Custom.A`"];
+        schema_name_symbol: "{schema: Custom.My-App, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `Custom.My-App`"];
+        schema_name_empty_part: "{schema: Custom..App, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `Custom..App`"];
+        schema_name_many_dots: "{schema: Custom.My.App.V2, fields: [{name: a, type: string}]}" => [];
+        schema_name_empty: "{schema: '', fields: [{name: a, type: string}]}" => ["1:2: the schema name is empty (hint: name the log type, e.g. `schema: Custom.MyApp`)"];
+        fields_empty: "{schema: Cust.Tst, fields: []}" => ["1:20: the schema has no fields (hint: list the record's fields under `fields`)"];
+        field_name_empty: "{schema: Cust.Tst, fields: [{name: '', type: string}]}" => ["1:29: a field name is empty (hint: set `name` to the JSON key of the field)"];
+        field_name_digit: "{schema: Cust.Tst, fields: [{name: 1st, type: string}]}" => ["1:29: invalid field name `1st` (hint: a field name starts with a letter, `_` or one of !#%&',/=@$*+\\`~)"];
+        field_name_symbols_ok: "{schema: Cust.Tst, fields: [{name: '@timestamp', type: string}, {name: meta.user, type: string}, {name: _id, type: string}]}" => [];
+        field_duplicate: "{schema: Cust.Tst, fields: [{name: a, type: string}, {name: a, type: int}]}" => ["1:54: duplicate field name `a` (hint: the first `a` is at 1:29; remove or rename one)"];
+        field_collides_case: "{schema: Cust.Tst, fields: [{name: userAgent, type: string}, {name: UserAgent, type: string}]}" => ["1:62: field name `UserAgent` collides with `userAgent` at 1:29 (hint: table columns ignore case and replace punctuation, so both become `useragent`; rename one)"];
+        field_collides_column: "{schema: Cust.Tst, fields: [{name: user.agent, type: string}, {name: user_agent, type: string}]}" => ["1:63: field name `user_agent` collides with `user.agent` at 1:29 (hint: table columns ignore case and replace punctuation, so both become `user_agent`; rename one)"];
+        field_collides_transliterated: "{schema: Cust.Tst, fields: [{name: a@b, type: string}, {name: A_at_sign_B, type: string}]}" => ["1:56: field name `A_at_sign_B` collides with `a@b` at 1:29"];
+        field_dash_is_kept: "{schema: Cust.Tst, fields: [{name: user-agent, type: string}, {name: user_agent, type: string}]}" => [];
+        nested_duplicate: "{schema: Cust.Tst, fields: [{name: o, type: object, fields: [{name: a, type: string}, {name: a, type: string}]}]}" => ["1:87: duplicate field name `a` (hint: the first `a` is at 1:62; remove or rename one)"];
+        same_name_in_different_objects_ok: "{schema: Cust.Tst, fields: [{name: a, type: string}, {name: o, type: object, fields: [{name: a, type: string}]}]}" => [];
+        timestamp_no_format: "{schema: Cust.Tst, fields: [{name: t, type: timestamp}]}" => ["1:29: timestamp field `t` has no `timeFormat` (hint: add `timeFormat: rfc3339` (or unix, unix_ms, unix_us, unix_ns, cloudflare, a strftime pattern such as `%Y-%m-%d %H:%M:%S`, or `layout=<Go layout>`))"];
+        timestamp_bad_format: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormat: rfc3389}]}" => ["1:56: unknown timeFormat \"rfc3389\" (hint: did you mean \"rfc3339\"?"];
+        timestamp_bad_formats_item: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormats: [unix, unix_sec]}]}" => ["1:76: unknown timeFormat \"unix_sec\""];
+        timestamp_bad_strftime: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormat: '%Q'}]}" => ["1:56: unsupported strftime directive \"%Q\" in \"%Q\""];
+        timestamp_formats_empty: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormats: []}]}" => ["1:56: `timeFormats` is empty (hint: list at least one time format, e.g. `timeFormats: [rfc3339]`)"];
+        timestamp_both_ok: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormat: unix, timeFormats: [unix_ms, rfc3339], isEventTime: true}]}" => [];
+        time_format_on_string: "{schema: Cust.Tst, fields: [{name: s, type: string, timeFormat: unix}]}" => ["1:53: `timeFormat` is only allowed on timestamp fields (hint: field `s` has type `string`; remove `timeFormat` or use `type: timestamp`)"];
+        time_formats_on_int: "{schema: Cust.Tst, fields: [{name: s, type: int, timeFormats: [unix]}]}" => ["1:50: `timeFormats` is only allowed on timestamp fields"];
+        event_time_on_string: "{schema: Cust.Tst, fields: [{name: s, type: string, isEventTime: true}]}" => ["1:53: `isEventTime` is only allowed on timestamp fields (hint: field `s` has type `string`; remove `isEventTime` or use `type: timestamp`)"];
+        event_time_false_on_string_ok: "{schema: Cust.Tst, fields: [{name: s, type: string, isEventTime: false}]}" => [];
+        array_no_element: "{schema: Cust.Tst, fields: [{name: a, type: array}]}" => ["1:29: array field `a` has no `element` (hint: give the type of the items, e.g. `element: {type: string}`)"];
+        object_no_fields: "{schema: Cust.Tst, fields: [{name: o, type: object}]}" => ["1:29: object field `o` has no `fields` (hint: list the object's keys under `fields`, or use `type: json` to keep any JSON value)"];
+        object_empty_fields: "{schema: Cust.Tst, fields: [{name: o, type: object, fields: []}]}" => ["1:53: object field `o` has no `fields`"];
+        fields_on_string: "{schema: Cust.Tst, fields: [{name: s, type: string, fields: [{name: a, type: int}]}]}" => ["1:53: `fields` is only allowed on objects (hint: field `s` has type `string`; remove `fields` or use `type: object`)"];
+        element_on_json: "{schema: Cust.Tst, fields: [{name: s, type: json, element: {type: int}}]}" => ["1:51: `element` is only allowed on arrays (hint: field `s` has type `json`; remove `element` or use `type: array`)"];
+        target_on_object: "{schema: Cust.Tst, definitions: {User: {type: string}}, fields: [{name: s, type: object, target: User, fields: [{name: a, type: int}]}]}" => ["1:90: `target` is only allowed on refs (hint: field `s` has type `object`; remove `target` or use `type: ref`)"];
+        ref_no_target: "{schema: Cust.Tst, fields: [{name: r, type: ref}]}" => ["1:29: ref field `r` has no `target` (hint: describe the type under `definitions` and set `target` to its name)"];
+        ref_no_target_lists_definitions: "{schema: Cust.Tst, definitions: {User: {type: string}, Host: {type: string}}, fields: [{name: r, type: ref}]}" => ["1:88: ref field `r` has no `target` (hint: set `target` to one of the definitions: `Host`, `User`)"];
+        ref_unknown_target: "{schema: Cust.Tst, definitions: {User: {type: string}}, fields: [{name: r, type: ref, target: Usr}]}" => ["1:87: unknown definition `Usr` (hint: did you mean `User`? definitions: `User`)"];
+        ref_unknown_target_no_definitions: "{schema: Cust.Tst, fields: [{name: r, type: ref, target: User}]}" => ["1:50: unknown definition `User` (hint: the schema has no `definitions`; add one with this name)"];
+        ref_self_cycle: "{schema: Cust.Tst, definitions: {Node: {type: object, fields: [{name: next, type: ref, target: Node}]}}, fields: [{name: r, type: ref, target: Node}]}" => ["1:88: definition `Node` refers to itself: `Node -> Node` (hint: a definition cannot contain itself; use `type: json` where the data nests recursively)"];
+        ref_two_step_cycle: "{schema: Cust.Tst, definitions: {Bb: {type: array, element: {type: ref, target: Aa}}, Aa: {type: ref, target: Bb}}, fields: [{name: r, type: ref, target: Aa}]}" => ["1:103: definition `Aa` refers to itself: `Aa -> Bb -> Aa`"];
+        ref_shared_not_cycle: "{schema: Cust.Tst, definitions: {Aa: {type: object, fields: [{name: x, type: ref, target: Bb}, {name: y, type: ref, target: Bb}]}, Bb: {type: string}}, fields: [{name: r, type: ref, target: Aa}]}" => [];
+        definition_name_lowercase: "{schema: Cust.Tst, definitions: {user: {type: string}}, fields: [{name: r, type: ref, target: user}]}" => ["1:34: invalid definition name `user` (hint: a definition name is an uppercase letter followed by letters or digits, e.g. `UserInfo`)"];
+        definition_checked: "{schema: Cust.Tst, definitions: {User: {type: array}}, fields: [{name: r, type: ref, target: User}]}" => ["1:34: array definition `User` has no `element`"];
+        indicators_on_int: "{schema: Cust.Tst, fields: [{name: n, type: int, indicators: [ip]}]}" => ["1:50: `indicators` is only allowed on strings and arrays of strings (hint: field `n` has type `int`; indicators scan text, so use `type: string` or remove them)"];
+        indicators_on_array_of_strings: "{schema: Cust.Tst, fields: [{name: n, type: array, indicators: [ip], element: {type: string}}]}" => [];
+        indicators_on_element: "{schema: Cust.Tst, fields: [{name: n, type: array, element: {type: string, indicators: [ip]}}]}" => [];
+        indicators_on_array_of_ints: "{schema: Cust.Tst, fields: [{name: n, type: array, indicators: [ip], element: {type: int}}]}" => ["1:52: `indicators` is only allowed on strings and arrays of strings (hint: field `n` has type `array`; indicators scan text, so use `type: string` or remove them)"];
+        indicators_on_element_int: "{schema: Cust.Tst, fields: [{name: n, type: array, element: {type: bigint, indicators: [ip]}}]}" => ["1:76: `indicators` is only allowed on strings and arrays of strings (hint: element of field `n` has type `bigint`"];
+        indicators_on_ref_to_string: "{schema: Cust.Tst, definitions: {Ip: {type: string}}, fields: [{name: n, type: ref, target: Ip, indicators: [ip]}]}" => [];
+        validate_on_int: "{schema: Cust.Tst, fields: [{name: n, type: int, validate: {allow: ['1']}}]}" => ["1:50: `validate` is only allowed on strings (hint: field `n` has type `int`; remove `validate` or use `type: string`)"];
+        validate_allow_empty: "{schema: Cust.Tst, fields: [{name: s, type: string, validate: {allow: []}}]}" => ["1:64: `validate.allow` is empty (hint: list the values to allow, or remove `allow`)"];
+        validate_deny_empty: "{schema: Cust.Tst, fields: [{name: s, type: string, validate: {deny: , ip: any}}]}" => ["1:64: `validate.deny` is empty (hint: list the values to deny, or remove `deny`)"];
+        validate_nothing: "{schema: Cust.Tst, fields: [{name: s, type: string, validate: {}}]}" => ["1:53: `validate` has no checks (hint: add `allow`, `deny`, `ip` or `cidr`, or remove `validate`)"];
+        validate_all_ok: "{schema: Cust.Tst, fields: [{name: s, type: string, validate: {allow: [a], deny: [b], ip: ipv4, cidr: ipv6}}]}" => [];
+        embedded_json_on_string: "{schema: Cust.Tst, fields: [{name: s, type: string, isEmbeddedJSON: true}]}" => ["1:53: `isEmbeddedJSON` is only allowed on object, array and json values (hint: field `s` has type `string`; remove `isEmbeddedJSON`, or use `type: json` to parse the embedded JSON)"];
+        embedded_json_ok: "{schema: Cust.Tst, fields: [{name: j, type: json, isEmbeddedJSON: true}, {name: a, type: array, isEmbeddedJSON: true, element: {type: int}}, {name: o, type: object, isEmbeddedJSON: true, fields: [{name: x, type: int}]}]}" => [];
+        nested_element_errors: "{schema: Cust.Tst, fields: [{name: a, type: array, element: {type: array, element: {type: timestamp}}}]}" => ["1:84: timestamp element of element of field `a` has no `timeFormat`"];
+        errors_in_file_order: "schema: Cust.Tst\ndefinitions:\n  Bad:\n    type: object\nfields:\n  - name: a\n    type: int\n    indicators: [ip]\n  - name: A\n    type: string\n" => [
+            "3:3: object definition `Bad` has no `fields`",
+            "8:5: `indicators` is only allowed on strings and arrays of strings",
+            "9:5: field name `A` collides with `a` at 6:5",
+        ];
+    }
+
+    fn nested(depth: usize) -> Schema {
+        let mut value = ValueSchema::new(FieldType::String);
+        for _ in 1..depth {
+            let mut object = ValueSchema::new(FieldType::Object);
+            object.fields.push(field("x", value));
+            value = object;
+        }
+        Schema {
+            schema: "Custom.Deep".into(),
+            parser: None,
+            description: None,
+            reference_url: None,
+            version: 0,
+            definitions: std::collections::BTreeMap::new(),
+            fields: vec![field("x", value)],
+            origin: None,
+            span: Span::default(),
+            key_spans: super::super::KeySpans::default(),
+        }
+    }
+
+    fn field(name: &str, value: ValueSchema) -> Field {
+        Field {
+            name: name.into(),
+            required: false,
+            description: None,
+            value,
+            span: Span::default(),
+        }
+    }
+
+    fn messages(schema: &Schema) -> Vec<String> {
+        validate(schema)
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    }
+
+    #[test]
+    fn depth_limit() {
+        assert!(validate(&nested(MAX_DEPTH)).is_empty());
+        assert_eq!(
+            messages(&nested(MAX_DEPTH + 1)),
+            ["field `x` nests deeper than 64 levels (hint: flatten the schema, or use `type: json` for the deep part)"]
+        );
+        assert_eq!(messages(&nested(MAX_DEPTH + 20)).len(), 1);
+    }
+
+    #[test]
+    fn depth_limit_through_refs() {
+        let mut schema = nested(1);
+        let deep = nested(40).fields.remove(0).value;
+        schema.definitions.insert("Deep".into(), deep);
+        let mut wrapper = nested(30).fields.remove(0).value;
+        // Replace the innermost string by a ref to Deep: 30 + 40 - 1 levels.
+        let mut inner = &mut wrapper;
+        while inner.ty == FieldType::Object {
+            inner = &mut inner.fields[0].value;
+        }
+        *inner = ValueSchema {
+            target: Some("Deep".into()),
+            ..ValueSchema::new(FieldType::Ref)
+        };
+        schema.fields[0].value = wrapper;
+        assert_eq!(
+            messages(&schema),
+            ["field `x` nests deeper than 64 levels once `Deep` is expanded (hint: flatten the definitions, or use `type: json` for the deep part)"]
+        );
+    }
+
+    #[test]
+    fn schema_built_in_code_has_no_positions() {
+        let mut schema = nested(1);
+        schema
+            .fields
+            .push(field("x", ValueSchema::new(FieldType::Array)));
+        schema.fields[0].value.indicators.push(IndicatorKind::Ip);
+        assert_eq!(
+            messages(&schema),
+            [
+                "duplicate field name `x` (hint: the first `x` is at an earlier field; remove or rename one)",
+                "array field `x` has no `element` (hint: give the type of the items, e.g. `element: {type: string}`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn column_names() {
+        for (name, column) in [
+            ("userAgent", "userAgent"),
+            ("user-agent", "user-agent"),
+            ("user.agent", "user_agent"),
+            ("user agent", "user_agent"),
+            ("@timestamp", "at_sign_timestamp"),
+            ("a@b", "a_at_sign_b"),
+            ("price$", "price_dollar_sign"),
+            ("a=b", "a_eq_b"),
+            ("50%", "50_percent"),
+            ("C:\\path", "C__backslash_path"),
+            ("x/y+z", "x_slash_y_plus_z"),
+            ("héllo", "héllo"),
+            ("a,b'c`d*e&f!g#h~i", "a_comma_b_apostrophe_c_backtick_d_asterisk_e_ampersand_f_exclamation_g_hash_h_tilde_i"),
+        ] {
+            assert_eq!(column_name(name), column, "{name}");
+        }
+    }
+
+    #[test]
+    fn suggestions() {
+        let keys = [
+            "required",
+            "timeFormat",
+            "isEmbeddedJSON",
+            "indicators",
+            "type",
+        ];
+        assert_eq!(suggest("requird", keys), Some("required"));
+        assert_eq!(suggest("reqiured", keys), Some("required"));
+        assert_eq!(suggest("timeformat", keys), Some("timeFormat"));
+        assert_eq!(suggest("isEmbeddedJson", keys), Some("isEmbeddedJSON"));
+        assert_eq!(suggest("indicator", keys), Some("indicators"));
+        assert_eq!(suggest("typ", keys), Some("type"));
+        assert_eq!(suggest("owner", keys), None);
+        assert_eq!(suggest("mac", ["md5", "ip"]), None);
+        assert_eq!(suggest("ipp", ["md5", "ip"]), Some("ip"));
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("abc", "acb"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn name_rules() {
+        assert!(is_schema_name("Zendesk.Audit"));
+        assert!(is_schema_name("Custom.My.App2"));
+        assert!(!is_schema_name("Custom."));
+        assert!(!is_schema_name("Ab"));
+        assert!(!is_schema_name("Custom.my"));
+        assert!(is_definition_name("Ab"));
+        assert!(!is_definition_name("A"));
+        assert!(!is_definition_name("A_b"));
+        assert!(is_field_name("`weird`"));
+        assert!(!is_field_name("-x"));
+        assert!(!is_field_name(""));
+    }
 }

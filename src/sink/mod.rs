@@ -2,9 +2,16 @@
 //!
 //! A normalizer pushes each event (or reject) into a sink; the event borrows the input only
 //! for the duration of [`Sink::record`]. [`ndjson::NdjsonWriter`] writes one JSON object per
-//! line; [`Collect`] keeps owned JSON text (handy in tests and small tools).
+//! line; [`ndjson_dir::NdjsonDirWriter`] and [`parquet::ParquetWriter`] write one table per log
+//! type in a partitioned directory ([`layout`]); [`arrow::RecordBatchBuilder`] turns events
+//! into Arrow record batches; [`Collect`] keeps owned JSON text (handy in tests and small
+//! tools).
 
+pub mod arrow;
+pub mod layout;
 pub mod ndjson;
+pub mod ndjson_dir;
+pub mod parquet;
 
 use std::collections::BTreeMap;
 

@@ -22,6 +22,13 @@
 //! [`TimeLayout::Panther`], Panther's data-lake layout `2023-07-01 14:00:00.000000000`.
 //! Input is valid UTF-8 (simd-json checks it), so output is too. Output is byte-for-byte
 //! deterministic except `p_row_id` and `p_parse_time`.
+//!
+//! # Directory layout
+//!
+//! [`NdjsonWriter`] writes one stream;
+//! [`NdjsonDirWriter`](super::ndjson_dir::NdjsonDirWriter) writes the same lines into the
+//! data-lake layout of [`super::layout`], one table per log type, partitioned by event
+//! time: `DIR/zoom_activity/year=2023/month=07/day=01/hour=14/part-0.ndjson`.
 
 use std::io::{self, Write};
 
@@ -125,6 +132,70 @@ impl<W: Write> super::Sink for NdjsonWriter<W> {
     fn finish(&mut self, _summary: &super::Summary) -> Result<(), crate::Error> {
         self.flush()?;
         Ok(())
+    }
+}
+
+// The event's JSON methods live here, beside the format they write, so `event` does not
+// depend on `sink`.
+impl Event<'_> {
+    /// The event as one JSON object (no newline), in the format described in
+    /// [this module](self).
+    #[must_use]
+    pub fn to_json(&self, opts: Options) -> String {
+        let mut buf = Vec::with_capacity(256);
+        write_event(&mut buf, self, opts);
+        // write_event writes only valid UTF-8 (input strings are validated by simd-json).
+        String::from_utf8(buf).unwrap_or_default()
+    }
+
+    /// Write the event as one NDJSON line (with its newline) to any writer.
+    ///
+    /// # Errors
+    ///
+    /// The writer's errors.
+    pub fn write_ndjson<W: Write + ?Sized>(&self, w: &mut W, opts: Options) -> io::Result<()> {
+        let mut buf = Vec::with_capacity(256);
+        write_event(&mut buf, self, opts);
+        buf.push(b'\n');
+        w.write_all(&buf)
+    }
+
+    /// An owned copy that outlives the input buffer and the normalizer.
+    #[must_use]
+    pub fn to_owned_event(&self) -> OwnedEvent {
+        OwnedEvent {
+            log_type: self.log_type().to_owned(),
+            row_id: self.row_id().to_owned(),
+            event_time: self.event_time(),
+            parse_time: self.parse_time(),
+            json: self.to_json(Options::default()),
+        }
+    }
+}
+
+/// An event that owns its data: what to keep when an [`Event`] must outlive its input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedEvent {
+    /// `p_log_type`.
+    pub log_type: String,
+    /// `p_row_id`.
+    pub row_id: String,
+    /// `p_event_time`.
+    pub event_time: Timestamp,
+    /// `p_parse_time`.
+    pub parse_time: Timestamp,
+    /// The whole event as a JSON object (RFC3339 timestamps).
+    pub json: String,
+}
+
+impl OwnedEvent {
+    /// The event as a `serde_json::Value`.
+    ///
+    /// # Errors
+    ///
+    /// None in practice: `json` is written by this crate and is valid JSON.
+    pub fn to_value(&self) -> serde_json::Result<serde_json::Value> {
+        serde_json::from_str(&self.json)
     }
 }
 

@@ -22,7 +22,7 @@ pub fn registry(schema_file: &str) -> Registry {
     r
 }
 
-/// Normalize one line; Ok(event as JSON without p_row_id / p_parse_time) or Err(message).
+/// Normalize one line: the event as JSON without `p_row_id` / `p_parse_time`, or the reject.
 pub fn normalize(registry: &Registry, log_types: &[&str], line: &str) -> Result<Value, String> {
     let mut n = NormalizerBuilder::new()
         .log_types(log_types.iter().copied())

@@ -1,0 +1,114 @@
+//! `normalog test`: run schema test files and render the report.
+//!
+//! stdout gets one line per case and the summary (the command's data); load errors and
+//! `--update` notes go to stderr.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use serde_json::Value;
+
+use super::args::TestArgs;
+use super::{messages, Fatal, EXIT_FATAL, EXIT_OK, EXIT_REJECTS};
+use crate::schematest::{CaseResult, Difference, LoadErrors, Outcome, Report, Suite};
+
+pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
+    let suite = if args.paths.is_empty() {
+        Suite::builtin()
+    } else {
+        Suite::load(&args.paths)
+    };
+    let suite = match suite {
+        Ok(s) => s,
+        Err(e) => {
+            report_errors(&e);
+            return Ok(EXIT_FATAL);
+        }
+    };
+    let report = suite.run();
+    let mut out = io::stdout().lock();
+    out.write_all(render(&report).as_bytes())?;
+    out.flush()?;
+    if report.failed() == 0 {
+        return Ok(EXIT_OK);
+    }
+    if !args.update {
+        return Ok(EXIT_REJECTS);
+    }
+    let updatable = report
+        .cases()
+        .filter(|c| matches!(c.outcome, Outcome::Fail(_) | Outcome::Rejected { .. }))
+        .count();
+    match suite.update(&report) {
+        Ok(done) => {
+            for (origin, n) in &done {
+                let s = if *n == 1 { "" } else { "s" };
+                messages::error(&format!("{origin}: updated {n} case{s}"));
+            }
+            // Cases that could not run (unknown log type) are still failing.
+            Ok(if updatable == report.failed() {
+                EXIT_OK
+            } else {
+                EXIT_REJECTS
+            })
+        }
+        Err(e) => {
+            report_errors(&e);
+            Ok(EXIT_REJECTS)
+        }
+    }
+}
+
+fn report_errors(e: &LoadErrors) {
+    for err in &e.0 {
+        messages::error(&err.to_string());
+    }
+}
+
+/// The whole report: a line per case, the details of failures, and `N passed, M failed`.
+pub(crate) fn render(report: &Report) -> String {
+    let mut s = String::new();
+    for case in report.cases() {
+        render_case(case, &mut s);
+    }
+    let _ = writeln!(s, "{} passed, {} failed", report.passed(), report.failed());
+    s
+}
+
+const DETAIL: &str = "     ";
+
+fn render_case(case: &CaseResult, s: &mut String) {
+    let status = if case.outcome.is_pass() {
+        "ok  "
+    } else {
+        "FAIL"
+    };
+    let _ = writeln!(s, "{status} {} ({}:{})", case.name, case.file, case.line);
+    match &case.outcome {
+        Outcome::Fail(diffs) => {
+            for d in diffs {
+                let _ = writeln!(s, "{DETAIL}{}", difference(d));
+            }
+        }
+        Outcome::Rejected { reason, expected } => {
+            let e = if *expected == 1 { "" } else { "s" };
+            let _ = writeln!(s, "{DETAIL}input rejected: {reason}");
+            let _ = writeln!(s, "{DETAIL}expected {expected} event{e}, got none");
+        }
+        Outcome::Error(m) => {
+            let _ = writeln!(s, "{DETAIL}error: {m}");
+        }
+        _ => {}
+    }
+}
+
+/// `key: expected <value>, actual <value>`, values as compact JSON.
+fn difference(d: &Difference) -> String {
+    let value = |v: &Option<Value>| v.as_ref().map_or("(absent)".to_owned(), Value::to_string);
+    let expected = d.rule.map_or_else(|| value(&d.expected), str::to_owned);
+    format!(
+        "{}: expected {expected}, actual {}",
+        d.path,
+        value(&d.actual)
+    )
+}

@@ -1,0 +1,259 @@
+//! Inputs of a batch run: files, directories, standard input; compression by content.
+//!
+//! [`expand`] turns the paths a user gave into a list of [`Input`]s: a directory becomes the
+//! files under it, recursively, in byte-wise sorted path order (hidden entries, whose name
+//! starts with `.`, are skipped: that is where temporary outputs live), and `-` is standard
+//! input. [`Input::open`] detects the compression from the first bytes, never from the file
+//! name: gzip (`1f 8b`, every member of a multi-member file, as log shippers write them),
+//! zstd (`28 b5 2f fd`, every frame), anything else is read as is.
+//!
+//! A truncated or corrupt compressed input surfaces as an `io::Error` from the reader, after
+//! the data that could be decoded; the pipeline reports it for that input and goes on.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// One input of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Standard input.
+    Stdin,
+    /// A file.
+    Path(PathBuf),
+    /// An open reader (embedding); it can be read once.
+    Reader(SharedReader),
+}
+
+/// An open reader as an [`Input`]: the first [`Input::open`] takes it.
+#[derive(Clone)]
+pub struct SharedReader(Arc<Mutex<Option<Box<dyn Read + Send>>>>);
+
+impl SharedReader {
+    /// Wrap a reader.
+    pub fn new<R: Read + Send + 'static>(reader: R) -> Self {
+        SharedReader(Arc::new(Mutex::new(Some(Box::new(reader)))))
+    }
+
+    fn take(&self) -> io::Result<Box<dyn Read + Send>> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut r| r.take())
+            .ok_or_else(|| io::Error::other("reader input already read"))
+    }
+}
+
+impl std::fmt::Debug for SharedReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedReader")
+    }
+}
+
+impl PartialEq for SharedReader {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for SharedReader {}
+
+/// The compression detected on an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Compression {
+    /// Not compressed (or not a format we know: read as is).
+    None,
+    /// gzip, possibly several members.
+    Gzip,
+    /// zstd, possibly several frames.
+    Zstd,
+}
+
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+
+impl Compression {
+    /// Detect the compression from an input's first bytes (up to 4).
+    #[must_use]
+    pub fn detect(head: &[u8]) -> Compression {
+        if head.starts_with(GZIP_MAGIC) {
+            Compression::Gzip
+        } else if head.starts_with(ZSTD_MAGIC) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+}
+
+impl Input {
+    /// The name used in messages and rejects: the path as given, or `<stdin>`.
+    #[must_use]
+    pub fn name(&self) -> String {
+        match self {
+            Input::Stdin => "<stdin>".into(),
+            Input::Path(p) => p.display().to_string(),
+            Input::Reader(_) => "<reader>".into(),
+        }
+    }
+
+    /// Open the input and wrap it in the decoder its first bytes call for.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be opened or its first bytes cannot be read.
+    pub fn open(&self) -> io::Result<(Box<dyn Read + Send>, Compression)> {
+        let raw: Box<dyn Read + Send> = match self {
+            Input::Stdin => Box::new(io::stdin()),
+            Input::Path(p) => Box::new(File::open(p)?),
+            Input::Reader(r) => r.take()?,
+        };
+        decode(raw)
+    }
+}
+
+/// Wrap `raw` in the decoder its first bytes call for.
+///
+/// # Errors
+///
+/// Reading the first bytes failed, or the zstd decoder could not be set up.
+pub fn decode(mut raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>, Compression)> {
+    // Read the magic with a loop: a pipe may deliver fewer bytes per read.
+    let mut head = [0u8; 4];
+    let mut got = 0;
+    while got < head.len() {
+        match raw.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let compression = Compression::detect(&head[..got]);
+    let whole = io::Cursor::new(head).take(got as u64).chain(raw);
+    // Decoders read from a buffer of compressed bytes; 128 KiB keeps syscalls rare.
+    let buffered = io::BufReader::with_capacity(128 * 1024, whole);
+    Ok(match compression {
+        Compression::None => (Box::new(buffered), compression),
+        Compression::Gzip => (
+            Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
+            compression,
+        ),
+        Compression::Zstd => (
+            Box::new(zstd::stream::read::Decoder::with_buffer(buffered)?),
+            compression,
+        ),
+    })
+}
+
+/// Expand paths into inputs: `-` is standard input, a directory is every file under it
+/// (recursively, sorted, hidden entries skipped), anything else is a file.
+///
+/// A directory that cannot be listed is kept as an input of its own, so that opening it
+/// fails in its place in the run and is reported like any unreadable input.
+#[must_use]
+pub fn expand(paths: &[PathBuf]) -> Vec<Input> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Input::Stdin);
+        } else if p.is_dir() {
+            walk(p, &mut out);
+        } else {
+            out.push(Input::Path(p.clone()));
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<Input>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        out.push(Input::Path(dir.to_path_buf()));
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().as_encoded_bytes().starts_with(b"."))
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(Input::Path(p));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn read_all(bytes: Vec<u8>) -> (io::Result<Vec<u8>>, Compression) {
+        let (mut r, c) = decode(Box::new(io::Cursor::new(bytes))).unwrap();
+        let mut out = Vec::new();
+        let res = r.read_to_end(&mut out).map(|_| out);
+        (res, c)
+    }
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn plain_short_and_empty() {
+        assert_eq!(read_all(b"{}".to_vec()).0.unwrap(), b"{}");
+        assert_eq!(read_all(Vec::new()).0.unwrap(), b"");
+        assert_eq!(read_all(Vec::new()).1, Compression::None);
+    }
+
+    #[test]
+    fn gzip_multi_member() {
+        let mut bytes = gzip(b"a\n");
+        bytes.extend(gzip(b"b\n"));
+        let (got, c) = read_all(bytes);
+        assert_eq!(c, Compression::Gzip);
+        assert_eq!(got.unwrap(), b"a\nb\n");
+    }
+
+    #[test]
+    fn zstd_multi_frame() {
+        let mut bytes = zstd::encode_all(&b"a\n"[..], 1).unwrap();
+        bytes.extend(zstd::encode_all(&b"b\n"[..], 1).unwrap());
+        let (got, c) = read_all(bytes);
+        assert_eq!(c, Compression::Zstd);
+        assert_eq!(got.unwrap(), b"a\nb\n");
+    }
+
+    #[test]
+    fn truncated_gzip_and_zstd_are_errors() {
+        let data = b"{\"a\":1}\n".repeat(1000);
+        let g = gzip(&data);
+        assert!(read_all(g[..g.len() / 2].to_vec()).0.is_err());
+        let z = zstd::encode_all(&data[..], 1).unwrap();
+        assert!(read_all(z[..z.len() / 2].to_vec()).0.is_err());
+    }
+
+    #[test]
+    fn directories_expand_sorted_recursively() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("b")).unwrap();
+        for f in ["b/2.json", "a.json", ".hidden", "c.gz"] {
+            std::fs::write(dir.path().join(f), b"").unwrap();
+        }
+        let got: Vec<String> = expand(&[dir.path().to_path_buf(), PathBuf::from("-")])
+            .iter()
+            .map(|i| match i {
+                Input::Path(p) => p.strip_prefix(dir.path()).unwrap().display().to_string(),
+                Input::Stdin | Input::Reader(_) => "-".into(),
+            })
+            .collect();
+        assert_eq!(got, ["a.json", "b/2.json", "c.gz", "-"]);
+    }
+}

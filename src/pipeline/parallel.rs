@@ -1,0 +1,294 @@
+//! The parallel path: one reader thread, N workers, the caller's thread as ordered writer.
+//!
+//! ```text
+//!            pool (free buffers, bounded)
+//!      ┌────────────────────────────────────────────┐
+//!      ▼                                            │
+//!   reader ──work (bounded)──► workers ──done──► writer (this thread)
+//!   decode, frame, cut         normalize,         reorder by seq, write output,
+//!                              encode (NDJSON     report rejects, recycle buffers
+//!                              or Arrow batches)
+//! ```
+//!
+//! A fixed number of [`Bufs`] circulate; the reader takes one for each chunk and the
+//! writer gives it back after writing the chunk. So at most that many chunks are in
+//! flight, wherever they are (queued, in a worker, or waiting in the writer's reorder
+//! buffer behind a slower chunk), and memory does not grow with the input.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Mutex};
+
+use arrow_array::RecordBatch;
+
+use super::framing::{self, Bufs, Chunk, Chunker, Framing};
+use super::{Batch, Emitter, Input, Observer, RunSummary};
+use crate::error::Error;
+use crate::event::Event;
+use crate::parse::{Normalizer, NormalizerBuilder};
+use crate::registry::Registry;
+use crate::sink::arrow::RecordBatchBuilder;
+use crate::sink::layout::Partition;
+use crate::sink::{ndjson, Sink};
+
+/// Buffers in flight per worker: enough to keep workers busy while the writer waits for
+/// a slow chunk, few enough to bound memory (about 3 × chunk size each).
+const BUFS_PER_WORKER: usize = 4;
+
+/// What the workers make of a chunk, for the ordered writer to consume.
+///
+/// Each worker owns one encoder, so it can keep builders across chunks. Events borrow the
+/// worker's buffers, so they are encoded here, in the worker; only the output (bytes,
+/// record batches) crosses to the writer.
+pub(super) trait Encoder: Send {
+    /// Travels with the chunk to the writer.
+    type Output: Send;
+    /// Normalize the chunk's records (counting and collecting rejects in the chunk) and
+    /// return their encoding.
+    fn encode(
+        &mut self,
+        norm: &mut Normalizer,
+        chunk: &mut Chunk,
+        framing: &Framing,
+    ) -> Self::Output;
+}
+
+/// The NDJSON stream encoder: events appended as lines to the chunk's output buffer, which
+/// circulates with the chunk and is reused.
+pub(super) struct NdjsonEncoder {
+    pub(super) opts: ndjson::Options,
+}
+
+struct ChunkNdjson<'a> {
+    out: &'a mut Vec<u8>,
+    opts: ndjson::Options,
+}
+
+impl Sink for ChunkNdjson<'_> {
+    type Error = Error;
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+        ndjson::write_event(self.out, event, self.opts);
+        self.out.push(b'\n');
+        Ok(true)
+    }
+}
+
+impl Encoder for NdjsonEncoder {
+    type Output = ();
+    fn encode(&mut self, norm: &mut Normalizer, chunk: &mut Chunk, framing: &Framing) {
+        let mut out = std::mem::take(&mut chunk.bufs.out);
+        // Infallible: the sink only appends to memory.
+        let _ = framing::process(
+            norm,
+            chunk,
+            framing,
+            &mut ChunkNdjson {
+                out: &mut out,
+                opts: self.opts,
+            },
+        );
+        chunk.bufs.out = out;
+    }
+}
+
+/// Run `inputs` through workers that each encode chunks with an encoder from `make`;
+/// `write` gets each chunk (with its output) in input order, on this thread.
+pub(super) fn run<E, M, W, O>(
+    batch: &Batch,
+    builder: &NormalizerBuilder,
+    registry: &Registry,
+    inputs: &[Input],
+    make: M,
+    mut write: W,
+    observer: &mut O,
+) -> Result<RunSummary, Error>
+where
+    E: Encoder,
+    M: Fn() -> E,
+    W: FnMut(&Chunk, E::Output) -> Result<(), Error>,
+    O: Observer + ?Sized,
+{
+    // Build every normalizer before reading anything: a bad log type fails up front.
+    let workers = (0..batch.threads)
+        .map(|_| builder.build(registry).map(|n| (n, make())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let in_flight = (batch.threads * BUFS_PER_WORKER).max(4);
+    let (pool_tx, pool_rx) = sync_channel::<Bufs>(in_flight);
+    for _ in 0..in_flight {
+        let _ = pool_tx.send(Bufs::default());
+    }
+    let (work_tx, work_rx) = sync_channel::<Chunk>(in_flight);
+    let work_rx: Arc<Mutex<Receiver<Chunk>>> = Arc::new(Mutex::new(work_rx));
+    let (done_tx, done_rx) = sync_channel::<(Chunk, E::Output)>(in_flight);
+    let cancel = AtomicBool::new(false);
+
+    std::thread::scope(|s| {
+        let cancel = &cancel;
+        s.spawn(move || {
+            let mut chunker = Chunker::new(inputs, &batch.framing);
+            while let Ok(bufs) = pool_rx.recv() {
+                if cancel.load(Ordering::Relaxed) {
+                    break;
+                }
+                let Some(chunk) = chunker.next_chunk(bufs) else {
+                    break;
+                };
+                if work_tx.send(chunk).is_err() {
+                    break;
+                }
+            }
+        });
+        for (mut norm, mut encoder) in workers {
+            let work_rx = Arc::clone(&work_rx);
+            let done_tx = done_tx.clone();
+            s.spawn(move || loop {
+                // The lock is held only while waiting for a chunk (a shared receiver).
+                let next = match work_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok(mut chunk) = next else { return };
+                if cancel.load(Ordering::Relaxed) {
+                    return;
+                }
+                let output = encoder.encode(&mut norm, &mut chunk, &batch.framing);
+                if done_tx.send((chunk, output)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        drop(work_rx);
+
+        let mut emitter = Emitter::new(batch.max_rejects, inputs.len());
+        let mut waiting: BTreeMap<u64, (Chunk, E::Output)> = BTreeMap::new();
+        let mut next = 0u64;
+        let result = 'run: loop {
+            let Ok((chunk, output)) = done_rx.recv() else {
+                break Ok(());
+            };
+            waiting.insert(chunk.seq, (chunk, output));
+            while let Some((mut chunk, output)) = waiting.remove(&next) {
+                next += 1;
+                if let Err(e) = write(&chunk, output) {
+                    break 'run Err(e);
+                }
+                match emitter.emit(&mut chunk, observer) {
+                    Ok(true) => {}
+                    Ok(false) => break 'run Ok(()),
+                    Err(e) => break 'run Err(Error::from(e)),
+                }
+                chunk.bufs.recycle(batch.framing.chunk_bytes);
+                let _ = pool_tx.send(chunk.bufs);
+            }
+        };
+        // Unblock and stop the other threads if we stopped early.
+        cancel.store(true, Ordering::Relaxed);
+        drop(pool_tx);
+        drop(done_rx);
+        result?;
+        Ok(emitter.run)
+    })
+}
+
+/// The Parquet encoder: events appended to one [`RecordBatchBuilder`] per log type (kept
+/// across chunks); each chunk yields one record batch per log type it holds.
+#[derive(Default)]
+pub(super) struct BatchEncoder {
+    builders: Vec<RecordBatchBuilder>,
+}
+
+impl Sink for BatchEncoder {
+    type Error = Error;
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+        let found = self
+            .builders
+            .iter()
+            .position(|b| b.log_type() == event.log_type());
+        let i = found.unwrap_or_else(|| {
+            self.builders.push(RecordBatchBuilder::new(event.plan()));
+            self.builders.len() - 1
+        });
+        self.builders[i].append(event)?;
+        Ok(true)
+    }
+}
+
+/// Record batches of one chunk: `(log type, batch)`.
+pub(super) type Batches = Result<Vec<(Arc<str>, RecordBatch)>, Error>;
+
+impl Encoder for BatchEncoder {
+    type Output = Batches;
+    fn encode(&mut self, norm: &mut Normalizer, chunk: &mut Chunk, framing: &Framing) -> Batches {
+        let processed = framing::process(norm, chunk, framing, self);
+        let mut out = Vec::new();
+        for b in &mut self.builders {
+            if !b.is_empty() {
+                // Finished even after an error, so the builder is empty for the next chunk.
+                out.push((Arc::from(b.log_type()), b.finish()?));
+            }
+        }
+        processed?;
+        Ok(out)
+    }
+}
+
+/// Lines of one chunk for the NDJSON directory layout: `(log type, partition key, byte
+/// range of the chunk's output)`, consecutive lines of one partition merged.
+pub(super) type Runs = Vec<(Arc<str>, i64, Range<usize>)>;
+
+/// The NDJSON directory encoder: lines in the chunk's output buffer, as for the stream,
+/// plus the runs saying which partition file each belongs to.
+pub(super) struct NdjsonRunsEncoder {
+    pub(super) opts: ndjson::Options,
+    pub(super) partition: Partition,
+}
+
+struct ChunkRuns<'a> {
+    out: &'a mut Vec<u8>,
+    runs: &'a mut Runs,
+    opts: ndjson::Options,
+    partition: Partition,
+}
+
+impl Sink for ChunkRuns<'_> {
+    type Error = Error;
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+        let start = self.out.len();
+        ndjson::write_event(self.out, event, self.opts);
+        self.out.push(b'\n');
+        let end = self.out.len();
+        let key = self.partition.key(&event.event_time());
+        match self.runs.last_mut() {
+            Some((lt, k, range)) if *k == key && **lt == *event.log_type() => range.end = end,
+            _ => self
+                .runs
+                .push((Arc::clone(&event.plan().log_type), key, start..end)),
+        }
+        Ok(true)
+    }
+}
+
+impl Encoder for NdjsonRunsEncoder {
+    type Output = Runs;
+    fn encode(&mut self, norm: &mut Normalizer, chunk: &mut Chunk, framing: &Framing) -> Runs {
+        let mut out = std::mem::take(&mut chunk.bufs.out);
+        let mut runs = Vec::new();
+        // Infallible: the sink only appends to memory.
+        let _ = framing::process(
+            norm,
+            chunk,
+            framing,
+            &mut ChunkRuns {
+                out: &mut out,
+                runs: &mut runs,
+                opts: self.opts,
+                partition: self.partition,
+            },
+        );
+        chunk.bufs.out = out;
+        runs
+    }
+}

@@ -1,0 +1,517 @@
+//! Reading test files: Panther's multi-document `*_tests.yml` format, decoded strictly, with
+//! the line of every case and key kept for messages and for `--update`.
+//!
+//! yaml-rust2's event parser is used (not serde) because it reports where every node starts:
+//! a case's line, an unknown key's line and the lines `--update` rewrites all come from it.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use super::{LoadError, TestCase};
+
+/// The keys of a test case, as in Panther's `logtesting.TestCase`.
+const KEYS: [&str; 5] = ["name", "logType", "input", "result", "results"];
+
+/// A YAML node with the 1-based line and column where it starts.
+#[derive(Debug)]
+pub(crate) struct Node {
+    kind: Kind,
+    line: usize,
+    col: usize,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Scalar(String, TScalarStyle),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+    Alias,
+}
+
+/// Where a top-level key of a case is: what `--update` needs to find the result block.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyPos {
+    pub(crate) name: String,
+    /// 1-based line.
+    pub(crate) line: usize,
+    /// 1-based column.
+    pub(crate) col: usize,
+}
+
+/// Builds a tree of [`Node`]s per document from the parser's events.
+#[derive(Default)]
+struct Builder {
+    docs: Vec<Option<Node>>,
+    root: Option<Node>,
+    /// Open sequences and mappings; for a mapping, the key waiting for its value.
+    stack: Vec<(Node, Option<Node>)>,
+}
+
+impl Builder {
+    fn push(&mut self, node: Node) {
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some((parent, pending)) => match &mut parent.kind {
+                Kind::Seq(items) => items.push(node),
+                Kind::Map(entries) => match pending.take() {
+                    None => *pending = Some(node),
+                    Some(key) => entries.push((key, node)),
+                },
+                Kind::Scalar(..) | Kind::Alias => {}
+            },
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder {
+    fn on_event(&mut self, ev: Event, mark: Marker) {
+        let (line, col) = (mark.line(), mark.col() + 1);
+        match ev {
+            Event::DocumentEnd => {
+                let root = self.root.take();
+                self.docs.push(root);
+            }
+            Event::Scalar(value, style, _, _) => self.push(Node {
+                kind: Kind::Scalar(value, style),
+                line,
+                col,
+            }),
+            Event::Alias(_) => self.push(Node {
+                kind: Kind::Alias,
+                line,
+                col,
+            }),
+            Event::SequenceStart(..) => self.stack.push((
+                Node {
+                    kind: Kind::Seq(Vec::new()),
+                    line,
+                    col,
+                },
+                None,
+            )),
+            Event::MappingStart(..) => self.stack.push((
+                Node {
+                    kind: Kind::Map(Vec::new()),
+                    line,
+                    col,
+                },
+                None,
+            )),
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((node, _)) = self.stack.pop() {
+                    self.push(node);
+                }
+            }
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart => {}
+        }
+    }
+}
+
+/// Parse YAML text into one tree per document (`None` for an empty document).
+fn documents(text: &str, origin: &Arc<str>) -> Result<Vec<Option<Node>>, LoadError> {
+    let mut builder = Builder::default();
+    let mut parser = Parser::new_from_str(text);
+    parser.load(&mut builder, true).map_err(|e| {
+        let m = e.marker();
+        LoadError::test_file(
+            origin,
+            m.line(),
+            m.col() + 1,
+            format!("invalid YAML: {}", e.info()),
+        )
+    })?;
+    Ok(builder.docs)
+}
+
+/// True when the first non-empty document of `text` looks like a test case (a mapping with
+/// an `input` key): how a file given by name is told apart from a schema.
+pub(crate) fn looks_like_tests(text: &str) -> bool {
+    let origin: Arc<str> = Arc::from("");
+    let Ok(docs) = documents(text, &origin) else {
+        return false;
+    };
+    docs.iter()
+        .flatten()
+        .find(|n| !is_null(n))
+        .is_some_and(|n| {
+            matches!(&n.kind, Kind::Map(entries)
+            if entries.iter().any(|(k, _)| scalar(k) == Some("input")))
+        })
+}
+
+/// Decode every case of a test file. All problems are reported, not only the first.
+pub(crate) fn parse(text: &str, origin: &Arc<str>) -> Result<Vec<TestCase>, Vec<LoadError>> {
+    let docs = documents(text, origin).map_err(|e| vec![e])?;
+    let mut cases = Vec::new();
+    let mut errors = Vec::new();
+    for root in docs.into_iter().flatten() {
+        if is_null(&root) {
+            continue; // an empty document, e.g. a file that starts with `---`
+        }
+        match case(&root, origin) {
+            Ok(c) => cases.push(c),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(cases)
+    } else {
+        Err(errors)
+    }
+}
+
+fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
+    let err = |n: &Node, m: String| LoadError::test_file(origin, n.line, n.col, m);
+    let Kind::Map(entries) = &root.kind else {
+        return Err(vec![err(
+            root,
+            "a test case must be a mapping with the keys name, logType, input and result or \
+             results"
+                .into(),
+        )]);
+    };
+    // A block mapping's own mark is after its first key: the case starts at that key.
+    let (line, col) = entries
+        .first()
+        .map_or((root.line, root.col), |(k, _)| (k.line, k.col));
+    let at = |m: String| LoadError::test_file(origin, line, col, m);
+    let mut errors = Vec::new();
+    let mut keys: Vec<KeyPos> = Vec::new();
+    let (mut name, mut log_type, mut input) = (None, None, None);
+    let (mut result, mut results) = (None, None);
+    for (k, v) in entries {
+        let Some(key) = scalar(k) else {
+            errors.push(err(k, "a key of a test case must be a plain string".into()));
+            continue;
+        };
+        if keys.iter().any(|p| p.name == key) {
+            errors.push(err(k, format!("duplicate key \"{key}\"")));
+            continue;
+        }
+        keys.push(KeyPos {
+            name: key.to_owned(),
+            line: k.line,
+            col: k.col,
+        });
+        match key {
+            "name" | "logType" => match scalar(v) {
+                Some(s) if !s.trim().is_empty() => {
+                    let slot = if key == "name" {
+                        &mut name
+                    } else {
+                        &mut log_type
+                    };
+                    *slot = Some(s.trim().to_owned());
+                }
+                _ => errors.push(err(v, format!("\"{key}\" must be a non-empty string"))),
+            },
+            "input" => match &v.kind {
+                Kind::Scalar(s, _) => input = Some(s.clone()),
+                // Less escaping for authors: an input written as YAML is the JSON record.
+                Kind::Map(_) | Kind::Seq(_) => match to_json(v, None) {
+                    Ok(j) => input = Some(j.to_string()),
+                    Err(e) => errors.push(e.at(origin)),
+                },
+                Kind::Alias => errors.push(err(v, "aliases are not supported".into())),
+            },
+            "result" => result = Some(v),
+            "results" => results = Some(v),
+            other => {
+                let hint = KEYS
+                    .iter()
+                    .find(|k| k.eq_ignore_ascii_case(other))
+                    .map_or_else(
+                        || "the keys are name, logType, input, result and results".to_owned(),
+                        |k| format!("did you mean \"{k}\"?"),
+                    );
+                errors.push(err(
+                    k,
+                    format!("unknown key \"{other}\" in test case ({hint})"),
+                ));
+            }
+        }
+    }
+    for (value, key) in [(&name, "name"), (&log_type, "logType")] {
+        if value.is_none() && !keys.iter().any(|k| k.name == key) {
+            errors.push(at(format!("test case has no \"{key}\"")));
+        }
+    }
+    if input.is_none() && !keys.iter().any(|k| k.name == "input") {
+        errors.push(at("test case has no \"input\"".into()));
+    }
+    let lt = log_type.clone().unwrap_or_default();
+    let expected = expected_events(result, results, &lt, origin, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(TestCase {
+        name: name.unwrap_or_default(),
+        log_type: lt,
+        input: input.unwrap_or_default(),
+        expected,
+        line,
+        keys,
+    })
+}
+
+/// The expected events: as in Panther, `result` first, then the `results` list.
+fn expected_events(
+    result: Option<&Node>,
+    results: Option<&Node>,
+    log_type: &str,
+    origin: &Arc<str>,
+    errors: &mut Vec<LoadError>,
+) -> Vec<Value> {
+    let mut expected = Vec::new();
+    let mut add = |v: &Node| match expected_event(v, log_type) {
+        Ok(Some(e)) => expected.push(e),
+        Ok(None) => {}
+        Err(e) => errors.push(e.at(origin)),
+    };
+    if let Some(v) = result {
+        add(v);
+    }
+    match results.map(|v| (v, &v.kind)) {
+        Some((_, Kind::Seq(items))) => items.iter().for_each(&mut add),
+        Some((v, _)) if !is_null(v) => errors.push(LoadError::test_file(
+            origin,
+            v.line,
+            v.col,
+            "\"results\" must be a list of expected events".into(),
+        )),
+        _ => {}
+    }
+    expected
+}
+
+/// A problem found below the document level, located before the origin is known.
+struct NodeError {
+    line: usize,
+    col: usize,
+    message: String,
+}
+
+impl NodeError {
+    fn at(self, origin: &Arc<str>) -> LoadError {
+        LoadError::test_file(origin, self.line, self.col, self.message)
+    }
+}
+
+/// One expected event: a JSON string (Panther's form) or a YAML mapping. An empty string
+/// means "no event", as in Panther.
+fn expected_event(v: &Node, log_type: &str) -> Result<Option<Value>, NodeError> {
+    let value = match &v.kind {
+        Kind::Scalar(s, style) => {
+            if s.trim().is_empty() {
+                return Ok(None);
+            }
+            let text = expand(s, log_type);
+            serde_json::from_str::<Value>(&text).map_err(|e| {
+                // A block scalar's mark is its first content line, and its lines keep their
+                // relative indentation: the JSON error's position maps onto the file.
+                let block = matches!(style, TScalarStyle::Literal | TScalarStyle::Folded);
+                let first = v.line;
+                let col = if block {
+                    v.col + e.column().saturating_sub(1)
+                } else {
+                    v.col
+                };
+                NodeError {
+                    line: first + e.line().saturating_sub(1),
+                    col,
+                    message: format!("expected event is not valid JSON: {e}"),
+                }
+            })?
+        }
+        Kind::Map(_) => to_json(v, Some(log_type))?,
+        Kind::Seq(_) | Kind::Alias => {
+            return Err(NodeError {
+                line: v.line,
+                col: v.col,
+                message: "an expected event must be a JSON string or a mapping".into(),
+            })
+        }
+    };
+    if value.is_object() {
+        Ok(Some(value))
+    } else {
+        Err(NodeError {
+            line: v.line,
+            col: v.col,
+            message: "an expected event must be a JSON object".into(),
+        })
+    }
+}
+
+/// Replace the Go template placeholder `{{.LogType}}` (spaces inside the braces allowed).
+/// Other `{{ ... }}` text is left alone.
+pub(crate) fn expand(s: &str, log_type: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        let inner = &rest[start + 2..start + len];
+        if inner.trim() == ".LogType" {
+            out.push_str(log_type);
+        } else {
+            out.push_str(&rest[start..start + len + 2]);
+        }
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A YAML node as JSON. Plain scalars follow the YAML 1.2 core schema (null, booleans,
+/// numbers); quoted and block scalars are strings. `log_type` expands the placeholder.
+fn to_json(n: &Node, log_type: Option<&str>) -> Result<Value, NodeError> {
+    let text = |s: &str| log_type.map_or_else(|| s.to_owned(), |lt| expand(s, lt));
+    Ok(match &n.kind {
+        Kind::Scalar(s, TScalarStyle::Plain) => plain_scalar(s).unwrap_or_else(|| text(s).into()),
+        Kind::Scalar(s, _) => Value::String(text(s)),
+        Kind::Seq(items) => Value::Array(
+            items
+                .iter()
+                .map(|i| to_json(i, log_type))
+                .collect::<Result<_, _>>()?,
+        ),
+        Kind::Map(entries) => {
+            let mut map = serde_json::Map::new();
+            for (k, v) in entries {
+                let Some(key) = scalar(k) else {
+                    return Err(NodeError {
+                        line: k.line,
+                        col: k.col,
+                        message: "a key must be a string".into(),
+                    });
+                };
+                map.insert(text(key), to_json(v, log_type)?);
+            }
+            Value::Object(map)
+        }
+        Kind::Alias => {
+            return Err(NodeError {
+                line: n.line,
+                col: n.col,
+                message: "aliases are not supported".into(),
+            })
+        }
+    })
+}
+
+/// The non-string value of a plain scalar, if it is one (YAML 1.2 core schema).
+fn plain_scalar(s: &str) -> Option<Value> {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        _ => {}
+    }
+    if let Ok(i) = s.parse::<i64>() {
+        return Some(i.into());
+    }
+    if let Ok(u) = s.parse::<u64>() {
+        return Some(u.into());
+    }
+    let numeric = s.bytes().any(|b| b.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'));
+    if numeric {
+        if let Some(n) = s.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+            return Some(Value::Number(n));
+        }
+    }
+    None
+}
+
+fn scalar(n: &Node) -> Option<&str> {
+    match &n.kind {
+        Kind::Scalar(s, _) => Some(s),
+        _ => None,
+    }
+}
+
+fn is_null(n: &Node) -> bool {
+    matches!(&n.kind, Kind::Scalar(s, TScalarStyle::Plain) if matches!(s.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Arc<str> {
+        Arc::from("t_tests.yml")
+    }
+
+    #[test]
+    fn placeholder() {
+        assert_eq!(expand("a {{.LogType}} b", "X.Y"), "a X.Y b");
+        assert_eq!(expand("{{ .LogType }}{{.Other}}", "X"), "X{{.Other}}");
+        assert_eq!(expand("{{ unclosed", "X"), "{{ unclosed");
+    }
+
+    #[test]
+    fn cases_with_lines() {
+        let text = "# comment\n---\nname: one\nlogType: A.B\ninput: |\n  {\"a\": 1}\nresult: |\n  {\"p_log_type\": \"{{.LogType}}\"}\n---\nname: two\nlogType: A.B\ninput: '{}'\nresults: []\n";
+        let cases = parse(text, &origin()).expect("valid");
+        assert_eq!(cases.len(), 2);
+        assert_eq!(cases[0].line, 3);
+        assert_eq!(cases[0].input, "{\"a\": 1}\n");
+        assert_eq!(cases[0].expected[0]["p_log_type"], "A.B");
+        assert_eq!(cases[1].line, 10);
+        assert!(cases[1].expected.is_empty());
+        assert_eq!(cases[1].keys[3].name, "results");
+        assert_eq!((cases[1].keys[3].line, cases[1].keys[3].col), (13, 1));
+    }
+
+    #[test]
+    fn yaml_mapping_result() {
+        let text = "name: m\nlogType: A.B\ninput: '{}'\nresult:\n  n: 1\n  f: 1.5\n  s: '1'\n  b: true\n  z: ~\n  lt: '{{.LogType}}'\n";
+        let cases = parse(text, &origin()).expect("valid");
+        let e = &cases[0].expected[0];
+        assert_eq!(e["n"], 1);
+        assert_eq!(e["f"], 1.5);
+        assert_eq!(e["s"], "1");
+        assert_eq!(e["b"], true);
+        assert!(e["z"].is_null());
+        assert_eq!(e["lt"], "A.B");
+    }
+
+    #[test]
+    fn strict_keys() {
+        let text = "name: x\nlogtype: A.B\ninput: '{}'\nexpect: 1\n";
+        let errs = parse(text, &origin()).expect_err("unknown keys");
+        let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            msgs,
+            [
+                "t_tests.yml:2:1: unknown key \"logtype\" in test case (did you mean \"logType\"?)",
+                "t_tests.yml:4:1: unknown key \"expect\" in test case (the keys are name, logType, input, result and results)",
+                "t_tests.yml:1:1: test case has no \"logType\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_json_line() {
+        let text = "name: x\nlogType: A.B\ninput: '{}'\nresult: |\n  {\n    \"a\": ,\n  }\n";
+        let errs = parse(text, &origin()).expect_err("bad json");
+        assert!(
+            errs[0].to_string().starts_with("t_tests.yml:6:"),
+            "{}",
+            errs[0]
+        );
+    }
+
+    #[test]
+    fn sniff() {
+        assert!(looks_like_tests("---\nname: x\ninput: '{}'\n"));
+        assert!(!looks_like_tests("schema: A.B\nfields: []\n"));
+    }
+}

@@ -1,0 +1,697 @@
+//! Schema tests: run Panther-format test files (`*_tests.yml`) against log schemas.
+//!
+//! A test file holds one case per YAML document:
+//!
+//! ```yaml
+//! ---
+//! name: Sign-in from the web client
+//! logType: Zoom.Activity
+//! input: |
+//!   {"email": "ann@example.com", "time": "2023-07-01T14:00:00Z", "type": "Sign in"}
+//! result: |
+//!   {
+//!     "email": "ann@example.com",
+//!     "time": "2023-07-01T14:00:00Z",
+//!     "type": "Sign in",
+//!     "p_log_type": "{{.LogType}}",
+//!     "p_event_time": "2023-07-01T14:00:00Z",
+//!     "p_any_emails": ["ann@example.com"]
+//!   }
+//! ```
+//!
+//! * `input` is one record (pretty-printed JSON over several lines is fine).
+//! * `result` is the expected event as a JSON string, or as a YAML mapping; `results` is a
+//!   list of them (`result` comes first), and `results: []` (or neither key) means the input
+//!   must produce no event, e.g. because a required field is missing.
+//! * `{{.LogType}}` in an expected event stands for the case's `logType`.
+//! * Any other key is an error naming the file and line.
+//!
+//! # Comparison
+//!
+//! Events are compared as Panther's `logtesting.TestResult` compares them:
+//!
+//! * `p_log_type` must match;
+//! * `p_row_id` must be a non-empty string and `p_parse_time` a timestamp; their expected
+//!   values, if any, are ignored;
+//! * `p_event_time` is compared as an instant; when the expected event has none, the event
+//!   time must equal the parse time (the record has no event time);
+//! * timestamp fields of the schema are compared as instants, whatever their rendering in the
+//!   expected event: RFC3339, Panther's data-lake layout `YYYY-MM-DD HH:MM:SS[.f]` (UTC), or
+//!   the string or number the field's own `timeFormat` reads (`1688220000` for `unix`);
+//! * every other key is compared exactly: a missing or an extra key is a difference, `p_any_*`
+//!   arrays must be sorted and deduplicated. Numbers compare by value (`1 == 1.0`), and an
+//!   expected `null` means "absent" (normalized events never hold `null`);
+//! * `p_schema_version`, `p_source_id` and `p_source_label` are compared only when the
+//!   expected event lists them: Panther's format predates the first and leaves the others to
+//!   the source.
+//!
+//! A case whose input is rejected passes when it expects no event, and otherwise fails with
+//! the reject reason ([`Outcome::Rejected`]).
+//!
+//! # Usage
+//!
+//! ```
+//! use normalog::schematest::Suite;
+//!
+//! let suite = Suite::builtin()?; // the shipped schemas and their shipped tests
+//! let report = suite.run();
+//! assert_eq!(report.failed(), 0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The library never prints: [`Report`] holds, per case, its name, file, line and
+//! [`Outcome`]; the `normalog test` command renders it.
+
+mod compare;
+mod file;
+mod update;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::error::{Error, Position};
+use crate::event::{Event, P_EVENT_TIME, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION};
+use crate::registry::{Registry, BUILTIN_SCHEMAS};
+use crate::schema::{load, SchemaError};
+use crate::sink::{ndjson, Sink};
+use crate::NormalizerBuilder;
+use compare::Shape;
+use file::KeyPos;
+
+/// The shipped schema tests, compiled into the binary: `(origin, YAML)`.
+pub const BUILTIN_TESTS: &[(&str, &str)] = &[
+    (
+        "<builtin>/zendesk/tests/Audit.yml",
+        include_str!("../../schemas/zendesk/tests/Audit.yml"),
+    ),
+    (
+        "<builtin>/zoom/tests/Activity.yml",
+        include_str!("../../schemas/zoom/tests/Activity.yml"),
+    ),
+    (
+        "<builtin>/zoom/tests/Operation.yml",
+        include_str!("../../schemas/zoom/tests/Operation.yml"),
+    ),
+];
+
+/// One test case: a document of a test file.
+#[derive(Debug, Clone)]
+pub struct TestCase {
+    /// `name`.
+    pub name: String,
+    /// `logType`: the schema the input is normalized with.
+    pub log_type: String,
+    /// `input`: one raw record.
+    pub input: String,
+    /// The expected events (`result`, then `results`), placeholders expanded. Empty: the
+    /// input must produce no event.
+    pub expected: Vec<Value>,
+    /// 1-based line where the case starts in its file.
+    pub line: usize,
+    /// Where the top-level keys are, for `--update`.
+    keys: Vec<KeyPos>,
+}
+
+/// A test file and its cases.
+#[derive(Debug, Clone)]
+pub struct TestFile {
+    /// The file name as given (or `<builtin>/...`), for messages.
+    pub origin: Arc<str>,
+    /// The path on disk; `None` for built-in tests.
+    pub path: Option<PathBuf>,
+    /// The file's text (kept for `--update`).
+    pub text: String,
+    /// The cases, in file order.
+    pub cases: Vec<TestCase>,
+}
+
+impl TestFile {
+    /// Parse test-file text; `origin` names it in messages.
+    ///
+    /// # Errors
+    ///
+    /// Every problem of the file: invalid YAML, unknown or missing keys, expected events
+    /// that are not JSON objects — each with its line and column.
+    pub fn from_str(text: &str, origin: &str) -> Result<TestFile, LoadErrors> {
+        let origin: Arc<str> = Arc::from(origin);
+        let cases = file::parse(text, &origin).map_err(LoadErrors)?;
+        Ok(TestFile {
+            origin,
+            path: None,
+            text: text.to_owned(),
+            cases,
+        })
+    }
+
+    /// Read and parse a test file.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be read, or see [`TestFile::from_str`].
+    pub fn from_file(path: &Path) -> Result<TestFile, LoadErrors> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            LoadErrors(vec![LoadError::TestFile {
+                origin: Arc::from(origin.as_str()),
+                line: 0,
+                col: 0,
+                message: e.to_string(),
+            }])
+        })?;
+        let mut f = TestFile::from_str(&text, &origin)?;
+        f.path = Some(path.to_path_buf());
+        Ok(f)
+    }
+}
+
+/// A problem that stops a test run before it starts: a schema or test file that cannot be
+/// read or parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// A schema problem.
+    Schema(SchemaError),
+    /// A test-file problem (line and column are 1-based; 0 when unknown).
+    TestFile {
+        /// The file.
+        origin: Arc<str>,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        col: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl LoadError {
+    fn test_file(origin: &Arc<str>, line: usize, col: usize, message: String) -> LoadError {
+        LoadError::TestFile {
+            origin: origin.clone(),
+            line,
+            col,
+            message,
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Schema(e) => e.fmt(f),
+            LoadError::TestFile {
+                origin,
+                line: 0,
+                message,
+                ..
+            } => write!(f, "{origin}: {message}"),
+            LoadError::TestFile {
+                origin,
+                line,
+                col,
+                message,
+            } => write!(f, "{origin}:{line}:{col}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Every problem found while loading a suite; never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadErrors(pub Vec<LoadError>);
+
+impl fmt::Display for LoadErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            e.fmt(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadErrors {}
+
+impl From<crate::SchemaErrors> for LoadErrors {
+    fn from(e: crate::SchemaErrors) -> LoadErrors {
+        LoadErrors(e.0.into_iter().map(LoadError::Schema).collect())
+    }
+}
+
+/// Schemas and the test files to run against them.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// The schemas cases are normalized with.
+    pub registry: Registry,
+    /// The test files, in the order found.
+    pub files: Vec<TestFile>,
+}
+
+impl Suite {
+    /// The built-in schemas with their shipped tests.
+    ///
+    /// # Errors
+    ///
+    /// Only if a shipped test file is invalid, which the test suite rules out.
+    pub fn builtin() -> Result<Suite, LoadErrors> {
+        let files = BUILTIN_TESTS
+            .iter()
+            .map(|(origin, text)| TestFile::from_str(text, origin))
+            .collect::<Result<_, _>>()?;
+        Ok(Suite {
+            registry: Registry::builtin(),
+            files,
+        })
+    }
+
+    /// Load what `paths` name. Each path is a test file, a schema file, or a directory
+    /// searched recursively: files named `*_tests.yml` / `*_tests.yaml` or inside a `tests`
+    /// directory are test files, other `*.yml` / `*.yaml` files are schemas. A file named
+    /// explicitly is a test file when its first document has an `input` key. Log types the
+    /// paths do not define are taken from the built-in schemas.
+    ///
+    /// # Errors
+    ///
+    /// Every problem of every schema and test file, or a path that does not exist.
+    pub fn load<P: AsRef<Path>>(paths: &[P]) -> Result<Suite, LoadErrors> {
+        let mut errors = Vec::new();
+        let mut schema_files = Vec::new();
+        let mut test_files = Vec::new();
+        for p in paths {
+            let p = p.as_ref();
+            if p.is_dir() {
+                let mut found = Vec::new();
+                if let Err(e) = walk(p, &mut found) {
+                    errors.push(io_error(p, &e));
+                }
+                found.sort();
+                for f in found {
+                    // Judge by the path inside the searched directory: a directory named
+                    // `tests` above it (as in this repository's own fixtures) does not count.
+                    if load::is_test_file(f.strip_prefix(p).unwrap_or(&f)) {
+                        test_files.push(f);
+                    } else {
+                        schema_files.push(f);
+                    }
+                }
+            } else {
+                match std::fs::read_to_string(p) {
+                    Ok(text)
+                        if load::is_test_file(Path::new(p.file_name().unwrap_or_default()))
+                            || file::looks_like_tests(&text) =>
+                    {
+                        test_files.push(p.to_path_buf());
+                    }
+                    Ok(_) => schema_files.push(p.to_path_buf()),
+                    Err(e) => errors.push(io_error(p, &e)),
+                }
+            }
+        }
+        let mut registry = Registry::new();
+        for f in &schema_files {
+            match load::from_file(f) {
+                Ok(schema) => {
+                    if let Err(e) = registry.add(schema) {
+                        errors.extend(LoadErrors::from(e).0);
+                    }
+                }
+                Err(e) => errors.extend(LoadErrors::from(e).0),
+            }
+        }
+        for (origin, text) in BUILTIN_SCHEMAS {
+            match load::from_str(text, origin) {
+                Ok(s) if registry.get(&s.schema).is_none() => {
+                    if let Err(e) = registry.add(s) {
+                        errors.extend(LoadErrors::from(e).0);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => errors.extend(LoadErrors::from(e).0),
+            }
+        }
+        let mut files = Vec::new();
+        for f in &test_files {
+            match TestFile::from_file(f) {
+                Ok(t) => files.push(t),
+                Err(e) => errors.extend(e.0),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Suite { registry, files })
+        } else {
+            Err(LoadErrors(errors))
+        }
+    }
+
+    /// Run every case of every file.
+    pub fn run(&self) -> Report {
+        Report {
+            files: self
+                .files
+                .iter()
+                .map(|f| FileReport {
+                    origin: f.origin.clone(),
+                    cases: f
+                        .cases
+                        .iter()
+                        .map(|c| run_case(&self.registry, c, &f.origin))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// `--update`: rewrite the expected results of the failing cases of `report` (from a
+    /// [`Suite::run`] of this suite) in their files, from the actual output. Cases whose
+    /// outcome is [`Outcome::Error`] are left alone. Returns, per rewritten file, its origin
+    /// and the number of cases rewritten.
+    ///
+    /// Only the `result` / `results` block of a failing case is replaced (a case with neither
+    /// gets one after its last key); comments, layout and the other cases keep their text.
+    /// The new expectation is written as Panther writes it, a JSON string in a `|` block with
+    /// the keys in output order. Left out: `p_row_id` and `p_parse_time` (they change on every
+    /// run and are not compared), `p_event_time` when it is the parse time (its absence
+    /// asserts exactly that), and `p_schema_version` / `p_source_*` (as in Panther's files).
+    /// `{{.LogType}}` is kept for `p_log_type` when the old expectation used it. A rejected
+    /// input gets `results: []`.
+    ///
+    /// # Errors
+    ///
+    /// A built-in test file (nothing to write to), a case not written as a block mapping, or
+    /// an I/O error; files already written stay written.
+    pub fn update(&self, report: &Report) -> Result<Vec<(Arc<str>, usize)>, LoadErrors> {
+        let mut done = Vec::new();
+        let mut errors = Vec::new();
+        for (file, fr) in self.files.iter().zip(&report.files) {
+            let todo: Vec<(&TestCase, &[String])> = file
+                .cases
+                .iter()
+                .zip(&fr.cases)
+                .filter(|(_, r)| r.outcome.is_updatable())
+                .map(|(c, r)| (c, r.actual.as_slice()))
+                .collect();
+            if todo.is_empty() {
+                continue;
+            }
+            let err = |message: String| LoadError::TestFile {
+                origin: file.origin.clone(),
+                line: 0,
+                col: 0,
+                message,
+            };
+            let Some(path) = &file.path else {
+                errors.push(err(
+                    "built-in tests cannot be updated; pass the file's path".into(),
+                ));
+                continue;
+            };
+            match update::rewrite(&file.text, &todo) {
+                Ok(text) => match write_atomic(path, &text) {
+                    Ok(()) => done.push((file.origin.clone(), todo.len())),
+                    Err(e) => errors.push(err(e.to_string())),
+                },
+                Err(update::Unsupported(m)) => errors.push(err(m)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(done)
+        } else {
+            Err(LoadErrors(errors))
+        }
+    }
+}
+
+fn io_error(p: &Path, e: &std::io::Error) -> LoadError {
+    LoadError::TestFile {
+        origin: Arc::from(p.display().to_string().as_str()),
+        line: 0,
+        col: 0,
+        message: e.to_string(),
+    }
+}
+
+/// Collect the `*.yml` / `*.yaml` files under `dir` (hidden entries skipped).
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'))
+        {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Write beside the destination, then rename: a crash never leaves half a file.
+fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut name = std::ffi::OsString::from(".");
+    name.push(path.file_name().unwrap_or_default());
+    name.push(format!(".tmp-{}", std::process::id()));
+    let tmp = path.with_file_name(name);
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// The results of a run, per file.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// One entry per test file, in suite order.
+    pub files: Vec<FileReport>,
+}
+
+impl Report {
+    /// Every case result, in order.
+    pub fn cases(&self) -> impl Iterator<Item = &CaseResult> {
+        self.files.iter().flat_map(|f| &f.cases)
+    }
+
+    /// Number of passing cases.
+    #[must_use]
+    pub fn passed(&self) -> usize {
+        self.cases().filter(|c| c.outcome.is_pass()).count()
+    }
+
+    /// Number of failing cases.
+    #[must_use]
+    pub fn failed(&self) -> usize {
+        self.cases().filter(|c| !c.outcome.is_pass()).count()
+    }
+}
+
+/// The results of one test file.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The file, as named in messages.
+    pub origin: Arc<str>,
+    /// One result per case, in file order.
+    pub cases: Vec<CaseResult>,
+}
+
+/// The result of one case.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    /// The case's `name`.
+    pub name: String,
+    /// The file it is in.
+    pub file: Arc<str>,
+    /// 1-based line where the case starts.
+    pub line: usize,
+    /// What happened.
+    pub outcome: Outcome,
+    /// The events the input produced, as NDJSON lines.
+    pub actual: Vec<String>,
+}
+
+/// How a case ended.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The events are as expected.
+    Pass,
+    /// Events were produced, but not the expected ones.
+    Fail(Vec<Difference>),
+    /// Events were expected, but the input was rejected.
+    Rejected {
+        /// Why the normalizer rejected the input.
+        reason: String,
+        /// How many events were expected.
+        expected: usize,
+    },
+    /// The case could not run (its log type is not loaded).
+    Error(String),
+}
+
+impl Outcome {
+    /// True for [`Outcome::Pass`].
+    #[must_use]
+    pub fn is_pass(&self) -> bool {
+        matches!(self, Outcome::Pass)
+    }
+
+    fn is_updatable(&self) -> bool {
+        matches!(self, Outcome::Fail(_) | Outcome::Rejected { .. })
+    }
+}
+
+/// One way an actual event differs from the expected one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    /// Where: a key path such as `actor.id` or `tags[2]`, prefixed with `[i] ` when the case
+    /// expects several events; `(event)` for an event that should not be there.
+    pub path: String,
+    /// The expected value; `None` when the key should be absent (or see `rule`).
+    pub expected: Option<Value>,
+    /// The actual value; `None` when the key is absent.
+    pub actual: Option<Value>,
+    /// When the expectation is a rule rather than a value (`a non-empty string`).
+    pub rule: Option<&'static str>,
+}
+
+impl Difference {
+    fn new(path: &str, expected: Option<&Value>, actual: Option<&Value>) -> Difference {
+        Difference {
+            path: path.to_owned(),
+            expected: expected.cloned(),
+            actual: actual.cloned(),
+            rule: None,
+        }
+    }
+
+    fn rule(path: &str, rule: &'static str, actual: Option<&Value>) -> Difference {
+        Difference {
+            path: path.to_owned(),
+            expected: None,
+            actual: actual.cloned(),
+            rule: Some(rule),
+        }
+    }
+}
+
+/// Collects the events of one case as JSON text, and the reject reasons.
+#[derive(Default)]
+struct CaseSink {
+    events: Vec<String>,
+    rejects: Vec<String>,
+    buf: Vec<u8>,
+}
+
+impl Sink for CaseSink {
+    type Error = Error;
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+        self.buf.clear();
+        ndjson::write_event(&mut self.buf, event, ndjson::Options::default());
+        self.events
+            .push(String::from_utf8_lossy(&self.buf).into_owned());
+        Ok(true)
+    }
+    fn rejected(&mut self, err: &Error) -> Result<bool, Error> {
+        self.rejects.push(err.reason());
+        Ok(true)
+    }
+}
+
+/// An actual event without the values that change on every run, for messages.
+fn without_volatile(mut event: Value) -> Value {
+    if let Value::Object(m) = &mut event {
+        if m.get(P_EVENT_TIME) == m.get(P_PARSE_TIME) {
+            m.remove(P_EVENT_TIME);
+        }
+        for k in [P_ROW_ID, P_PARSE_TIME, P_SCHEMA_VERSION] {
+            m.remove(k);
+        }
+    }
+    event
+}
+
+/// Run one case with the schemas of `registry`.
+pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseResult {
+    let mut result = CaseResult {
+        name: case.name.clone(),
+        file: file.clone(),
+        line: case.line,
+        outcome: Outcome::Pass,
+        actual: Vec::new(),
+    };
+    let (Some(plan), Ok(mut normalizer)) = (
+        registry.get(&case.log_type),
+        NormalizerBuilder::new()
+            .log_types([case.log_type.as_str()])
+            .build(registry),
+    ) else {
+        let known: Vec<&str> = registry.log_types().collect();
+        result.outcome = Outcome::Error(format!(
+            "log type {} is not loaded (loaded: {})",
+            case.log_type,
+            known.join(", ")
+        ));
+        return result;
+    };
+    let mut sink = CaseSink::default();
+    // The input is one record, possibly pretty-printed: simd-json takes the newlines as
+    // whitespace, so the whole text is one record.
+    let input = case.input.trim();
+    if let Err(e) = normalizer.normalize_bytes(input.as_bytes(), Position::new(0, 1, 0), &mut sink)
+    {
+        result.outcome = Outcome::Error(e.to_string());
+        return result;
+    }
+    result.actual = sink.events;
+    let expected = &case.expected;
+    if result.actual.is_empty() && !expected.is_empty() {
+        if let Some(reason) = sink.rejects.into_iter().next() {
+            result.outcome = Outcome::Rejected {
+                reason,
+                expected: expected.len(),
+            };
+            return result;
+        }
+    }
+    let shape = Shape::of(plan.schema());
+    let mut diffs = Vec::new();
+    let many = expected.len() > 1 || result.actual.len() > 1;
+    for i in 0..expected.len().max(result.actual.len()) {
+        let prefix = if many {
+            format!("[{i}] ")
+        } else {
+            String::new()
+        };
+        let actual: Option<Value> = result
+            .actual
+            .get(i)
+            .and_then(|s| serde_json::from_str(s).ok());
+        match (expected.get(i), actual) {
+            (Some(Value::Object(e)), Some(Value::Object(a))) => {
+                for mut d in compare::event(e, &a, &shape) {
+                    d.path.insert_str(0, &prefix);
+                    diffs.push(d);
+                }
+            }
+            (e, a) => diffs.push(Difference {
+                path: format!("{prefix}(event)"),
+                expected: e.cloned(),
+                actual: a.map(without_volatile),
+                rule: e.is_none().then_some("no event"),
+            }),
+        }
+    }
+    if !diffs.is_empty() {
+        result.outcome = Outcome::Fail(diffs);
+    }
+    result
+}

@@ -1,0 +1,377 @@
+//! `--update`: rewrite the expected results of failing cases from what the normalizer
+//! produced, leaving the rest of the file's text as it was.
+//!
+//! Only the `result` / `results` block of an affected case is replaced (or, when the case has
+//! neither, a block is added after its last key). Comments and blank lines after the block
+//! stay. The new expectation is written the way Panther's test files write it, a JSON string
+//! in a `|` block:
+//!
+//! ```yaml
+//! result: |
+//!   {
+//!     "email": "ann@example.com",
+//!     "p_log_type": "Zoom.Activity",
+//!     "p_event_time": "2023-07-01T14:00:00Z"
+//!   }
+//! ```
+//!
+//! Keys keep the output order. Values the comparison ignores or that change on every run are
+//! left out: `p_row_id`, `p_parse_time`, and `p_event_time` when it is the parse time (an
+//! absent `p_event_time` asserts exactly that). `p_schema_version` and the source fields are
+//! left out as in Panther's files (they are only compared when listed). A case whose input was
+//! rejected gets `results: []`.
+
+use std::fmt::Write as _;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use super::TestCase;
+use crate::event::{
+    P_EVENT_TIME, P_LOG_TYPE, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION, P_SOURCE_ID, P_SOURCE_LABEL,
+};
+
+/// Why a case could not be rewritten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unsupported(pub(crate) String);
+
+/// A replacement of whole lines: `[start, end)` (0-based) by `text`.
+struct Edit {
+    start: usize,
+    end: usize,
+    text: String,
+}
+
+/// The new text of a file in which `cases` get the given actual events (NDJSON lines) as
+/// their expectation.
+pub(crate) fn rewrite(text: &str, cases: &[(&TestCase, &[String])]) -> Result<String, Unsupported> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut edits = Vec::new();
+    for (case, events) in cases {
+        edits.push(edit(&lines, case, events)?);
+    }
+    edits.sort_by_key(|e| e.start);
+    let mut out = String::with_capacity(text.len());
+    let mut next = 0;
+    for e in edits {
+        for l in &lines[next..e.start] {
+            out.push_str(l);
+        }
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&e.text);
+        next = e.end.max(e.start);
+    }
+    for l in &lines[next.min(lines.len())..] {
+        out.push_str(l);
+    }
+    Ok(out)
+}
+
+fn edit(lines: &[&str], case: &TestCase, events: &[String]) -> Result<Edit, Unsupported> {
+    let keys = &case.keys;
+    for (i, k) in keys.iter().enumerate() {
+        let before = lines
+            .get(k.line - 1)
+            .map_or("", |l| l.get(..k.col - 1).unwrap_or(l));
+        let same_line = i > 0 && keys[i - 1].line == k.line;
+        if same_line || !before.trim().is_empty() {
+            return Err(Unsupported(format!(
+                "case \"{}\" is not written as a block mapping; rewrite its result by hand",
+                case.name
+            )));
+        }
+    }
+    let Some(last) = keys.last() else {
+        return Err(Unsupported(format!("case \"{}\" has no keys", case.name)));
+    };
+    // The document ends at the next document marker (always at column 1) or the file's end.
+    let doc_end = (last.line..lines.len())
+        .find(|&i| lines[i].starts_with("---") || lines[i].starts_with("..."))
+        .unwrap_or(lines.len());
+    let indent = last.col - 1;
+    // The value of key i ends where key i+1 starts, less the comments and blank lines
+    // before it (they belong to what follows).
+    let range = |i: usize| -> (usize, usize) {
+        let start = keys[i].line - 1;
+        let mut end = keys.get(i + 1).map_or(doc_end, |k| k.line - 1);
+        while end > start + 1 {
+            let l = lines[end - 1];
+            let t = l.trim_start();
+            let col = l.len() - t.len();
+            if t.trim().is_empty() || (t.starts_with('#') && col <= indent) {
+                end -= 1;
+            } else {
+                break;
+            }
+        }
+        (start, end)
+    };
+    let targets: Vec<usize> = keys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| k.name == "result" || k.name == "results")
+        .map(|(i, _)| i)
+        .collect();
+    // Keep the `{{.LogType}}` placeholder when the old expectation used it.
+    let placeholder = targets.iter().any(|&i| {
+        let (start, end) = range(i);
+        lines[start..end].iter().any(|l| l.contains(".LogType"))
+    });
+    let log_type = placeholder.then_some(case.log_type.as_str());
+    let block = block(events, indent, log_type);
+    match targets.as_slice() {
+        [] => {
+            let (_, end) = range(keys.len() - 1);
+            Ok(Edit {
+                start: end,
+                end,
+                text: block,
+            })
+        }
+        [only] => {
+            let (start, end) = range(*only);
+            Ok(Edit {
+                start,
+                end,
+                text: block,
+            })
+        }
+        [first, .., last] => {
+            // `result` and `results` both: one block replaces both, and anything between.
+            let (start, _) = range(*first);
+            let (_, end) = range(*last);
+            Ok(Edit {
+                start,
+                end,
+                text: block,
+            })
+        }
+    }
+}
+
+/// The YAML text of the new expectation, indented like the case's keys.
+/// With `placeholder`, a `p_log_type` of that value is written `{{.LogType}}`.
+fn block(events: &[String], indent: usize, placeholder: Option<&str>) -> String {
+    let pad = " ".repeat(indent);
+    let mut out = String::new();
+    match events {
+        [] => {
+            let _ = writeln!(out, "{pad}results: []");
+        }
+        [one] => {
+            let _ = writeln!(out, "{pad}result: |");
+            push_indented(&mut out, &expected_json(one, placeholder), indent + 2);
+        }
+        many => {
+            let _ = writeln!(out, "{pad}results:");
+            for e in many {
+                let _ = writeln!(out, "{pad}  - |");
+                push_indented(&mut out, &expected_json(e, placeholder), indent + 6);
+            }
+        }
+    }
+    out
+}
+
+fn push_indented(out: &mut String, text: &str, indent: usize) {
+    for line in text.lines() {
+        for _ in 0..indent {
+            out.push(' ');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+}
+
+/// An actual event (compact JSON) as pretty JSON, without the keys an expectation leaves out.
+/// With `placeholder`, a `p_log_type` of that value is written `{{.LogType}}`.
+pub(crate) fn expected_json(event: &str, placeholder: Option<&str>) -> String {
+    let Ok(Json::Object(mut entries)) = serde_json::from_str::<Json>(event) else {
+        return event.to_owned();
+    };
+    let time = |key: &str, entries: &[(String, Json)]| {
+        entries.iter().find_map(|(k, v)| match v {
+            Json::Scalar(s) if k == key => Some(s.clone()),
+            _ => None,
+        })
+    };
+    let event_is_parse_time = time(P_EVENT_TIME, &entries) == time(P_PARSE_TIME, &entries);
+    entries.retain(|(k, _)| {
+        !matches!(
+            k.as_str(),
+            P_ROW_ID | P_PARSE_TIME | P_SCHEMA_VERSION | P_SOURCE_ID | P_SOURCE_LABEL
+        ) && (k != P_EVENT_TIME || !event_is_parse_time)
+    });
+    if let Some(lt) = placeholder {
+        for (k, v) in &mut entries {
+            if k == P_LOG_TYPE && matches!(v, Json::Scalar(Value::String(s)) if s == lt) {
+                *v = Json::Scalar(Value::String("{{.LogType}}".into()));
+            }
+        }
+    }
+    let mut out = String::new();
+    Json::Object(entries).pretty(&mut out, 0);
+    out
+}
+
+/// A JSON value that keeps the order of object keys (`serde_json::Value` sorts them).
+enum Json {
+    Scalar(Value),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+impl Json {
+    fn pretty(&self, out: &mut String, indent: usize) {
+        match self {
+            Json::Scalar(v) => out.push_str(&v.to_string()),
+            // Lists of plain values (indicators, tags) stay on one line.
+            Json::Array(items) if items.iter().all(|i| matches!(i, Json::Scalar(_))) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.pretty(out, indent);
+                }
+                out.push(']');
+            }
+            Json::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    out.push_str(if i > 0 { ",\n" } else { "\n" });
+                    pad(out, indent + 2);
+                    item.pretty(out, indent + 2);
+                }
+                out.push('\n');
+                pad(out, indent);
+                out.push(']');
+            }
+            Json::Object(entries) if entries.is_empty() => out.push_str("{}"),
+            Json::Object(entries) => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    out.push_str(if i > 0 { ",\n" } else { "\n" });
+                    pad(out, indent + 2);
+                    out.push_str(&Value::String(k.clone()).to_string());
+                    out.push_str(": ");
+                    v.pretty(out, indent + 2);
+                }
+                out.push('\n');
+                pad(out, indent);
+                out.push('}');
+            }
+        }
+    }
+}
+
+fn pad(out: &mut String, n: usize) {
+    for _ in 0..n {
+        out.push(' ');
+    }
+}
+
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
+        d.deserialize_any(JsonVisitor)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Scalar(v.into()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::Scalar(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::Scalar(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+        Ok(Json::Scalar(v.into()))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::Scalar(v.into()))
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Scalar(Value::Null))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Json::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((k, v)) = map.next_entry::<String, Json>()? {
+            entries.push((k, v));
+        }
+        Ok(Json::Object(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn rewrite_all(text: &str, events: &[String]) -> Result<String, Unsupported> {
+        let cases = crate::schematest::file::parse(text, &Arc::from("t_tests.yml")).expect("valid");
+        let todo: Vec<(&TestCase, &[String])> = cases.iter().map(|c| (c, events)).collect();
+        rewrite(text, &todo)
+    }
+
+    #[test]
+    fn adds_a_result_after_the_last_key() {
+        let text = "# head\nname: a\nlogType: A.B\n  # indented comment\ninput: |\n  {}\n\n# tail\n---\nname: b\nlogType: A.B\ninput: '{}'";
+        let ev = [r#"{"x":1,"p_log_type":"A.B"}"#.to_owned()];
+        assert_eq!(
+            rewrite_all(text, &ev).expect("rewritten"),
+            "# head\nname: a\nlogType: A.B\n  # indented comment\ninput: |\n  {}\nresult: |\n  {\n    \"x\": 1,\n    \"p_log_type\": \"A.B\"\n  }\n\n# tail\n---\nname: b\nlogType: A.B\ninput: '{}'\nresult: |\n  {\n    \"x\": 1,\n    \"p_log_type\": \"A.B\"\n  }\n"
+        );
+    }
+
+    #[test]
+    fn replaces_result_and_results_together() {
+        let text =
+            "name: a\nlogType: A.B\ninput: '{}'\nresult: '{\"a\": 1}'\nresults:\n- '{\"b\": 1}'\n";
+        assert_eq!(
+            rewrite_all(text, &[]).expect("rewritten"),
+            "name: a\nlogType: A.B\ninput: '{}'\nresults: []\n"
+        );
+    }
+
+    #[test]
+    fn flow_mappings_are_not_rewritten() {
+        let text = "{name: a, logType: A.B, input: '{}', results: []}\n";
+        assert!(rewrite_all(text, &[]).is_err());
+    }
+
+    #[test]
+    fn pretty_keeps_order_and_drops_volatile_keys() {
+        let ev = r#"{"z":1,"a":{"k":[1,2],"o":[{"x":null}]},"p_log_type":"A.B","p_row_id":"r","p_event_time":"2024-01-01T00:00:00Z","p_parse_time":"2024-01-01T00:00:00Z","p_schema_version":0}"#;
+        assert_eq!(
+            expected_json(ev, None),
+            "{\n  \"z\": 1,\n  \"a\": {\n    \"k\": [1, 2],\n    \"o\": [\n      {\n        \"x\": null\n      }\n    ]\n  },\n  \"p_log_type\": \"A.B\"\n}"
+        );
+    }
+
+    #[test]
+    fn keeps_event_time_when_not_parse_time() {
+        let ev = r#"{"p_log_type":"A.B","p_event_time":"2023-01-01T00:00:00Z","p_parse_time":"2024-01-01T00:00:00Z"}"#;
+        let json = expected_json(ev, Some("A.B"));
+        assert!(json.contains("\"p_event_time\": \"2023-01-01T00:00:00Z\""));
+        assert!(json.contains("\"p_log_type\": \"{{.LogType}}\""));
+    }
+}

@@ -1,0 +1,346 @@
+//! The data-lake directory layout shared by the Parquet and NDJSON directory writers.
+//!
+//! ```text
+//! DIR/<table>/year=2023/month=07/day=01/hour=14/part-0.parquet   (--partition hour)
+//! DIR/<table>/year=2023/month=07/day=01/part-0.parquet           (--partition day)
+//! DIR/<table>/part-0.parquet                                     (--partition none)
+//! ```
+//!
+//! * `<table>` is the log type in snake case as Panther names its tables: lower case, and
+//!   every character other than `a-z`, `0-9` and `_` replaced by `_` (`Zendesk.Audit` →
+//!   `zendesk_audit`, `AWS.VPCFlow` → `aws_vpcflow`). See [`table_name`].
+//! * Partitions are Hive-style directories on the UTC `p_event_time`, so DuckDB
+//!   (`hive_partitioning`), Spark, Trino and Athena read `year`, `month`, `day`, `hour` as
+//!   columns and prune by them.
+//! * Each file is written as `.part-<n>.<ext>.tmp-<pid>` in its directory. Closed files keep
+//!   that name until the whole output is committed, then all are renamed to
+//!   `part-<n>.<ext>`; so a reader never sees a half-written file, and an aborted run leaves
+//!   no part files (its temporary files are removed). `<n>` counts from 0 in each
+//!   directory, skipping names that already exist, so a second run into the same directory
+//!   adds files beside the first run's.
+//! * At most `max_open` files are open at once; opening one more closes the least recently
+//!   used. A partition seen again later gets a new part file. So a million distinct hours
+//!   cost a million small files, but never a million open handles or buffers.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, Timelike};
+
+use crate::error::{Error, ErrorKind};
+use crate::time::Timestamp;
+
+/// How output is split into directories by `p_event_time` (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Partition {
+    /// One directory per table.
+    None,
+    /// `year=YYYY/month=MM/day=DD`.
+    Day,
+    /// `year=YYYY/month=MM/day=DD/hour=HH` (the default).
+    #[default]
+    Hour,
+}
+
+const SECS_PER_HOUR: i64 = 3600;
+const SECS_PER_DAY: i64 = 24 * SECS_PER_HOUR;
+
+impl Partition {
+    /// The partition of a time as a number: hours or days since the epoch, or 0.
+    #[must_use]
+    pub fn key(self, t: &Timestamp) -> i64 {
+        self.key_of_secs(t.timestamp())
+    }
+
+    /// [`key`](Self::key) of a time given in microseconds since the epoch.
+    #[must_use]
+    pub fn key_of_micros(self, micros: i64) -> i64 {
+        self.key_of_secs(micros.div_euclid(1_000_000))
+    }
+
+    fn key_of_secs(self, secs: i64) -> i64 {
+        match self {
+            Partition::None => 0,
+            Partition::Day => secs.div_euclid(SECS_PER_DAY),
+            Partition::Hour => secs.div_euclid(SECS_PER_HOUR),
+        }
+    }
+
+    /// The directory of a partition key, relative to the table directory (empty for
+    /// [`Partition::None`]).
+    #[must_use]
+    pub fn dir(self, key: i64) -> PathBuf {
+        let secs = match self {
+            Partition::None => return PathBuf::new(),
+            Partition::Day => key.saturating_mul(SECS_PER_DAY),
+            Partition::Hour => key.saturating_mul(SECS_PER_HOUR),
+        };
+        let t = chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default();
+        let mut dir = PathBuf::from(format!("year={:04}", t.year()));
+        dir.push(format!("month={:02}", t.month()));
+        dir.push(format!("day={:02}", t.day()));
+        if self == Partition::Hour {
+            dir.push(format!("hour={:02}", t.hour()));
+        }
+        dir
+    }
+}
+
+/// The table (directory) name of a log type: lower case, with every character other than
+/// `a-z`, `0-9` and `_` replaced by `_` (`Zoom.Activity` → `zoom_activity`).
+#[must_use]
+pub fn table_name(log_type: &str) -> String {
+    log_type
+        .chars()
+        .map(|c| {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// A file format of the layout: how a part file is opened, and finished under its
+/// temporary name.
+pub(crate) trait PartFile: Sized {
+    /// What a file is opened for (e.g. the table's Arrow schema).
+    type Table;
+    /// The file name extension (`parquet`).
+    const EXT: &'static str;
+    fn open(file: File, table: &Self::Table) -> Result<Self, Error>;
+    /// Write the rest (a footer) and close.
+    fn finish(self) -> Result<(), Error>;
+    /// Bytes held in memory, not yet written.
+    fn buffered(&self) -> usize {
+        0
+    }
+}
+
+struct Open<F> {
+    file: F,
+    tmp: PathBuf,
+    dest: PathBuf,
+    used: u64,
+}
+
+/// The open and finished part files of one output directory.
+pub(crate) struct Parts<F: PartFile> {
+    dir: PathBuf,
+    partition: Partition,
+    max_open: usize,
+    /// Table name per table index.
+    tables: Vec<String>,
+    open: HashMap<(usize, i64), Open<F>>,
+    /// Finished files waiting for [`Parts::commit`]: (temporary, destination).
+    done: Vec<(PathBuf, PathBuf)>,
+    /// Next part number per partition directory.
+    next_part: HashMap<(usize, i64), u32>,
+    tick: u64,
+    /// Files opened so far (tests and stats).
+    pub(crate) files_opened: u64,
+}
+
+impl<F: PartFile> Parts<F> {
+    pub(crate) fn new(dir: &Path, partition: Partition, max_open: usize) -> Self {
+        Parts {
+            dir: dir.to_path_buf(),
+            partition,
+            max_open: max_open.max(1),
+            tables: Vec::new(),
+            open: HashMap::new(),
+            done: Vec::new(),
+            next_part: HashMap::new(),
+            tick: 0,
+            files_opened: 0,
+        }
+    }
+
+    /// The index of a table, registering it on first use.
+    pub(crate) fn table(&mut self, name: &str) -> usize {
+        if let Some(i) = self.tables.iter().position(|t| t == name) {
+            return i;
+        }
+        self.tables.push(name.to_owned());
+        self.tables.len() - 1
+    }
+
+    pub(crate) fn partition(&self) -> Partition {
+        self.partition
+    }
+
+    /// The open file of a table's partition, opened (and the least recently used one
+    /// closed) if needed.
+    pub(crate) fn file(
+        &mut self,
+        table: usize,
+        key: i64,
+        spec: &F::Table,
+    ) -> Result<&mut F, Error> {
+        self.tick += 1;
+        let tick = self.tick;
+        if !self.open.contains_key(&(table, key)) {
+            if self.open.len() >= self.max_open {
+                self.close_lru()?;
+            }
+            let opened = self.create(table, key, spec)?;
+            self.open.insert((table, key), opened);
+        }
+        let slot = self
+            .open
+            .get_mut(&(table, key))
+            .ok_or_else(|| sink_error("part file vanished".into()))?;
+        slot.used = tick;
+        Ok(&mut slot.file)
+    }
+
+    fn create(&mut self, table: usize, key: i64, spec: &F::Table) -> Result<Open<F>, Error> {
+        let mut dir = self.dir.join(&self.tables[table]);
+        dir.push(self.partition.dir(key));
+        std::fs::create_dir_all(&dir).map_err(|e| path_error(&dir, &e))?;
+        let n = self.next_part.entry((table, key)).or_insert(0);
+        let dest = loop {
+            let dest = dir.join(format!("part-{n}.{}", F::EXT));
+            *n += 1;
+            if !dest.exists() {
+                break dest;
+            }
+        };
+        let tmp = dir.join(format!(
+            ".part-{}.{}.tmp-{}",
+            *n - 1,
+            F::EXT,
+            std::process::id()
+        ));
+        let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
+        self.files_opened += 1;
+        Ok(Open {
+            file: F::open(file, spec)?,
+            tmp,
+            dest,
+            used: 0,
+        })
+    }
+
+    fn close_lru(&mut self) -> Result<(), Error> {
+        let lru = self
+            .open
+            .iter()
+            .min_by_key(|(_, o)| o.used)
+            .map(|(k, _)| *k);
+        if let Some(k) = lru {
+            if let Some(o) = self.open.remove(&k) {
+                self.finish(o)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, o: Open<F>) -> Result<(), Error> {
+        // Recorded first, so the temporary file is removed on drop even if finishing fails.
+        self.done.push((o.tmp.clone(), o.dest));
+        o.file.finish().map_err(|e| with_path(&o.tmp, e))
+    }
+
+    /// The open files, for memory accounting.
+    pub(crate) fn open_files(&mut self) -> impl Iterator<Item = &mut F> {
+        self.open.values_mut().map(|o| &mut o.file)
+    }
+
+    /// Number of open files.
+    pub(crate) fn open_count(&self) -> usize {
+        self.open.len()
+    }
+
+    /// Finish every open file and rename all finished files into place.
+    pub(crate) fn commit(&mut self) -> Result<(), Error> {
+        let mut open: Vec<_> = self.open.drain().collect();
+        open.sort_by_key(|(k, _)| *k);
+        for (_, o) in open {
+            self.finish(o)?;
+        }
+        for (tmp, dest) in std::mem::take(&mut self.done) {
+            if let Err(e) = std::fs::rename(&tmp, &dest) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(path_error(&dest, &e));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<F: PartFile> Drop for Parts<F> {
+    /// Without [`Parts::commit`], nothing appears: every temporary file is removed.
+    fn drop(&mut self) {
+        for (_, o) in self.open.drain() {
+            drop(o.file);
+            let _ = std::fs::remove_file(&o.tmp);
+        }
+        for (tmp, _) in self.done.drain(..) {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
+
+pub(crate) fn sink_error(msg: String) -> Error {
+    Error::new(ErrorKind::Sink(msg.into()))
+}
+
+fn path_error(path: &Path, e: &std::io::Error) -> Error {
+    Error::new(ErrorKind::Io(std::io::Error::new(
+        e.kind(),
+        format!("{}: {e}", path.display()),
+    )))
+}
+
+fn with_path(path: &Path, e: Error) -> Error {
+    match e.into_kind() {
+        ErrorKind::Io(io) => path_error(path, &io),
+        kind => Error::new(kind),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names() {
+        assert_eq!(table_name("Zendesk.Audit"), "zendesk_audit");
+        assert_eq!(table_name("Zoom.Activity"), "zoom_activity");
+        assert_eq!(table_name("AWS.VPCFlow"), "aws_vpcflow");
+        assert_eq!(table_name("Custom.my-logs 2"), "custom_my_logs_2");
+    }
+
+    #[test]
+    fn partition_dirs() {
+        let t: Timestamp = "2023-07-01T14:59:59.999Z".parse().expect("time");
+        let hour = Partition::Hour.key(&t);
+        assert_eq!(
+            Partition::Hour.dir(hour),
+            Path::new("year=2023/month=07/day=01/hour=14")
+        );
+        let day = Partition::Day.key(&t);
+        assert_eq!(
+            Partition::Day.dir(day),
+            Path::new("year=2023/month=07/day=01")
+        );
+        assert_eq!(Partition::None.dir(Partition::None.key(&t)), Path::new(""));
+        assert_eq!(Partition::Hour.key_of_micros(t.timestamp_micros()), hour);
+        // Before the epoch, keys round toward the past.
+        let t: Timestamp = "1969-12-31T23:30:00Z".parse().expect("time");
+        assert_eq!(
+            Partition::Hour.dir(Partition::Hour.key(&t)),
+            Path::new("year=1969/month=12/day=31/hour=23")
+        );
+        let t: Timestamp = "0001-01-01T00:00:00Z".parse().expect("time");
+        assert_eq!(
+            Partition::Day.dir(Partition::Day.key(&t)),
+            Path::new("year=0001/month=01/day=01")
+        );
+    }
+}

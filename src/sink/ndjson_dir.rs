@@ -1,0 +1,134 @@
+//! NDJSON in the data-lake directory layout: the lines of [`super::ndjson`], one table per
+//! log type, partitioned by event time ([`super::layout`]):
+//! `DIR/zoom_activity/year=2023/month=07/day=01/hour=14/part-0.ndjson`.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::layout::{table_name, PartFile, Partition, Parts};
+use super::ndjson::{write_event, Options};
+use crate::event::Event;
+
+/// A [`Sink`](super::Sink) writing NDJSON files in the directory layout of
+/// [`super::layout`]. Nothing appears under a final name until [`commit`](Self::commit) (or
+/// [`Sink::finish`](super::Sink::finish)); dropped without it, the writer removes its
+/// temporary files.
+pub struct NdjsonDirWriter {
+    opts: Options,
+    parts: Parts<NdjsonPart>,
+    /// Table index per log type.
+    tables: Vec<(Arc<str>, usize)>,
+    buf: Vec<u8>,
+}
+
+impl std::fmt::Debug for NdjsonDirWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NdjsonDirWriter")
+            .field("opts", &self.opts)
+            .field("tables", &self.tables)
+            .finish_non_exhaustive()
+    }
+}
+
+struct NdjsonPart(io::BufWriter<File>);
+
+impl PartFile for NdjsonPart {
+    type Table = ();
+    const EXT: &'static str = "ndjson";
+    fn open(file: File, (): &()) -> Result<Self, crate::Error> {
+        Ok(NdjsonPart(io::BufWriter::with_capacity(1 << 16, file)))
+    }
+    fn finish(mut self) -> Result<(), crate::Error> {
+        self.0.flush()?;
+        Ok(())
+    }
+}
+
+impl NdjsonDirWriter {
+    /// A writer into `dir`, with at most `max_open_files` files open at once.
+    #[must_use]
+    pub fn new(dir: &Path, partition: Partition, max_open_files: usize, opts: Options) -> Self {
+        NdjsonDirWriter {
+            opts,
+            parts: Parts::new(dir, partition, max_open_files),
+            tables: Vec::new(),
+            buf: Vec::new(),
+        }
+    }
+
+    /// The NDJSON options.
+    #[must_use]
+    pub fn options(&self) -> Options {
+        self.opts
+    }
+
+    /// The partitioning.
+    #[must_use]
+    pub fn partition(&self) -> Partition {
+        self.parts.partition()
+    }
+
+    /// Part files opened so far.
+    #[must_use]
+    pub fn files_opened(&self) -> u64 {
+        self.parts.files_opened
+    }
+
+    /// Write one event into the file of its log type and event time.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors.
+    pub fn write_event(&mut self, event: &Event<'_>) -> Result<(), crate::Error> {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        write_event(&mut buf, event, self.opts);
+        buf.push(b'\n');
+        let key = self.parts.partition().key(&event.event_time());
+        let result = self.write_lines(event.log_type(), key, &buf);
+        self.buf = buf;
+        result
+    }
+
+    /// Write whole lines of `log_type` into the file of partition `key`
+    /// ([`Partition::key`]).
+    pub(crate) fn write_lines(
+        &mut self,
+        log_type: &str,
+        key: i64,
+        lines: &[u8],
+    ) -> Result<(), crate::Error> {
+        let found = self.tables.iter().find(|(lt, _)| &**lt == log_type);
+        let table = if let Some((_, t)) = found {
+            *t
+        } else {
+            let t = self.parts.table(&table_name(log_type));
+            self.tables.push((log_type.into(), t));
+            t
+        };
+        self.parts.file(table, key, &())?.0.write_all(lines)?;
+        Ok(())
+    }
+
+    /// Close every file and rename all files into place.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors.
+    pub fn commit(&mut self) -> Result<(), crate::Error> {
+        self.parts.commit()
+    }
+}
+
+impl super::Sink for NdjsonDirWriter {
+    type Error = crate::Error;
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, crate::Error> {
+        self.write_event(event)?;
+        Ok(true)
+    }
+    fn finish(&mut self, _summary: &super::Summary) -> Result<(), crate::Error> {
+        self.commit()
+    }
+}

@@ -1,0 +1,782 @@
+//! Parquet output (issue 4): written files read back with the parquet crate's Arrow reader
+//! and compared value by value with the NDJSON of the same events; the directory layout;
+//! temporary names; the cap on open files.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, TimeUnit};
+use normalog::pipeline::{self, Batch, Ignore, Input};
+use normalog::sink::arrow::{arrow_schema, RecordBatchBuilder};
+use normalog::sink::layout::Partition;
+use normalog::sink::parquet::{Options, ParquetWriter};
+use normalog::sink::{ndjson, Collect, Sink};
+use normalog::{Error, Event, NormalizerBuilder, Registry};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::{Map, Value};
+
+fn data(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(path)
+}
+
+fn rich_registry() -> Registry {
+    let mut r = Registry::new();
+    r.add_path(&data("schemas/rich.yml")).expect("rich schema");
+    r
+}
+
+/// Sends each event both to NDJSON and to a record batch builder of its log type, so both
+/// outputs hold the very same events (same row ids and parse times).
+#[derive(Default)]
+struct Tee {
+    ndjson: Collect,
+    builders: Vec<RecordBatchBuilder>,
+}
+
+impl Sink for Tee {
+    type Error = Error;
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+        self.ndjson.record(event)?;
+        let found = self
+            .builders
+            .iter()
+            .position(|b| b.log_type() == event.log_type());
+        let i = found.unwrap_or_else(|| {
+            self.builders.push(RecordBatchBuilder::new(event.plan()));
+            self.builders.len() - 1
+        });
+        self.builders[i].append(event)?;
+        Ok(true)
+    }
+}
+
+/// Normalize a file into NDJSON lines and Parquet files under `lake`.
+fn tee_to_parquet(
+    registry: &Registry,
+    builder: &NormalizerBuilder,
+    input: &Path,
+    lake: &Path,
+) -> Vec<String> {
+    let mut norm = builder.build(registry).expect("normalizer");
+    let mut tee = Tee::default();
+    let summary =
+        pipeline::normalize_reader(&mut norm, File::open(input).expect("input"), &mut tee)
+            .expect("normalize");
+    assert_eq!(summary.rejected, 0, "{:?}", tee.ndjson.rejects);
+    let mut writer = ParquetWriter::new(lake, Options::default());
+    for b in &mut tee.builders {
+        let batch = b.finish().expect("batch");
+        writer.write_batch(b.log_type(), &batch).expect("write");
+    }
+    writer.commit().expect("commit");
+    tee.ndjson.events
+}
+
+/// Every `*.parquet` file under `dir`, sorted.
+fn parquet_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "parquet") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn read_parquet(path: &Path) -> Vec<RecordBatch> {
+    ParquetRecordBatchReaderBuilder::try_new(File::open(path).expect("open"))
+        .expect("parquet")
+        .build()
+        .expect("reader")
+        .collect::<Result<_, _>>()
+        .expect("batches")
+}
+
+/// Marks a timestamp cell: microseconds since the epoch follow.
+const TS: &str = "\u{0}ts:";
+
+/// One cell as JSON, `None` for null (NDJSON omits nulls).
+fn cell(a: &dyn Array, i: usize) -> Option<Value> {
+    if a.is_null(i) {
+        return None;
+    }
+    Some(match a.data_type() {
+        DataType::Utf8 => Value::from(a.as_string::<i32>().value(i)),
+        DataType::Int16 => Value::from(a.as_primitive::<Int16Type>().value(i)),
+        DataType::Int32 => Value::from(a.as_primitive::<Int32Type>().value(i)),
+        DataType::Int64 => Value::from(a.as_primitive::<Int64Type>().value(i)),
+        DataType::Float64 => Value::from(a.as_primitive::<Float64Type>().value(i)),
+        DataType::Boolean => Value::from(a.as_boolean().value(i)),
+        DataType::Timestamp(TimeUnit::Microsecond, Some(tz)) if &**tz == "UTC" => {
+            let us = a.as_primitive::<TimestampMicrosecondType>().value(i);
+            Value::from(format!("{TS}{us}"))
+        }
+        DataType::Struct(_) => {
+            let s = a.as_struct();
+            let mut m = Map::new();
+            for (f, c) in s.fields().iter().zip(s.columns()) {
+                if let Some(v) = cell(c, i) {
+                    m.insert(f.name().clone(), v);
+                }
+            }
+            Value::Object(m)
+        }
+        DataType::List(_) => {
+            let l = a.as_list::<i32>().value(i);
+            assert!(!l.is_empty(), "empty lists are written as null");
+            Value::Array(
+                (0..l.len())
+                    .map(|j| cell(&l, j).expect("list items are never null"))
+                    .collect(),
+            )
+        }
+        t => panic!("unexpected type {t}"),
+    })
+}
+
+fn rows(batches: &[RecordBatch]) -> Vec<Map<String, Value>> {
+    let mut out = Vec::new();
+    for b in batches {
+        for i in 0..b.num_rows() {
+            let mut m = Map::new();
+            for (f, c) in b.schema().fields().iter().zip(b.columns()) {
+                if let Some(v) = cell(c, i) {
+                    m.insert(f.name().clone(), v);
+                }
+            }
+            out.push(m);
+        }
+    }
+    out
+}
+
+/// Compare an NDJSON value with a Parquet cell: timestamps as instants at microsecond
+/// precision (Parquet truncates below it), numbers numerically.
+fn same(nd: &Value, pq: &Value, path: &str) {
+    match (nd, pq) {
+        (Value::String(s), Value::String(p)) if p.starts_with(TS) => {
+            let want: chrono::DateTime<chrono::Utc> = s.parse().expect("NDJSON timestamp");
+            let got: i64 = p[TS.len()..].parse().expect("micros");
+            assert_eq!(want.timestamp_micros(), got, "{path}: {s}");
+        }
+        (Value::Number(a), Value::Number(b)) => {
+            if let (Some(a), Some(b)) = (a.as_i64(), b.as_i64()) {
+                assert_eq!(a, b, "{path}");
+            } else {
+                assert_eq!(a.as_f64(), b.as_f64(), "{path}");
+            }
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            let ka: BTreeSet<&String> = a.keys().collect();
+            let kb: BTreeSet<&String> = b.keys().collect();
+            assert_eq!(ka, kb, "{path}: keys");
+            for (k, v) in a {
+                same(v, &b[k], &format!("{path}.{k}"));
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            assert_eq!(a.len(), b.len(), "{path}: length");
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                same(x, y, &format!("{path}[{i}]"));
+            }
+        }
+        _ => assert_eq!(nd, pq, "{path}"),
+    }
+}
+
+/// The `json` columns of the schemas under test (only the rich fixture has them).
+const JSON_COLUMNS: [&str; 2] = ["extra", "embedded_any"];
+
+/// Every Parquet row equals the NDJSON line with its `p_row_id`, and the counts match.
+fn assert_same_rows(ndjson: &[String], lake: &Path) -> usize {
+    let mut by_id: BTreeMap<String, Value> = BTreeMap::new();
+    for line in ndjson {
+        let v: Value = serde_json::from_str(line).expect("NDJSON");
+        by_id.insert(v["p_row_id"].as_str().expect("row id").to_owned(), v);
+    }
+    let mut seen = 0;
+    for file in parquet_files(lake) {
+        for mut row in rows(&read_parquet(&file)) {
+            // `json` columns hold JSON text; NDJSON holds the value itself.
+            for k in JSON_COLUMNS {
+                if let Some(Value::String(text)) = row.get(k) {
+                    let parsed = serde_json::from_str(text).expect("json column holds JSON");
+                    row.insert(k.to_owned(), parsed);
+                }
+            }
+            let id = row["p_row_id"].as_str().expect("row id").to_owned();
+            let nd = by_id.remove(&id).expect("row in NDJSON");
+            same(&nd, &Value::Object(row), &id);
+            seen += 1;
+        }
+    }
+    assert!(by_id.is_empty(), "rows missing from Parquet: {by_id:?}");
+    seen
+}
+
+#[test]
+fn shipped_log_types_round_trip() {
+    let registry = Registry::builtin();
+    for (sample, log_type, table) in [
+        ("zendesk_audit.jsonl", "Zendesk.Audit", "zendesk_audit"),
+        ("zoom_activity.jsonl", "Zoom.Activity", "zoom_activity"),
+        ("zoom_operation.jsonl", "Zoom.Operation", "zoom_operation"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut b = NormalizerBuilder::new();
+        b.log_types([log_type]);
+        let lines = tee_to_parquet(
+            &registry,
+            &b,
+            &data(&format!("samples/{sample}")),
+            dir.path(),
+        );
+        assert!(!lines.is_empty());
+        assert_eq!(
+            assert_same_rows(&lines, dir.path()),
+            lines.len(),
+            "{sample}"
+        );
+        assert!(dir.path().join(table).is_dir(), "{table}");
+    }
+    // All types at once, classified.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lines = tee_to_parquet(
+        &registry,
+        &NormalizerBuilder::new(),
+        &data("samples/mixed.jsonl"),
+        dir.path(),
+    );
+    assert_eq!(assert_same_rows(&lines, dir.path()), lines.len());
+}
+
+#[test]
+fn rich_schema_round_trip() {
+    let registry = rich_registry();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = NormalizerBuilder::new();
+    b.source_id(Some("src-1".into()))
+        .source_label(Some("label ü".into()));
+    let lines = tee_to_parquet(&registry, &b, &data("parquet/rich.jsonl"), dir.path());
+    assert_eq!(lines.len(), 5);
+    assert_eq!(assert_same_rows(&lines, dir.path()), 5);
+
+    // The nulls the comparison cannot see (it treats null and absent alike) checked by hand.
+    let batches: Vec<RecordBatch> = parquet_files(dir.path())
+        .iter()
+        .flat_map(|f| read_parquet(f))
+        .collect();
+    let all = arrow_select_concat(&batches);
+    let id = all
+        .column_by_name("id")
+        .expect("id")
+        .as_primitive::<Int64Type>();
+    let row = |want: i64| {
+        (0..all.num_rows())
+            .find(|&i| id.value(i) == want)
+            .expect("row")
+    };
+    let (r2, r3) = (row(2), row(3));
+    // Absent object: a null struct; present but empty object: a struct of nulls.
+    let geo = all.column_by_name("geo").expect("geo").as_struct();
+    assert!(geo.is_null(r2));
+    assert!(geo.is_valid(r3));
+    assert!(geo.column(0).is_null(r3) && geo.column(1).is_null(r3));
+    // Empty and absent arrays are null lists; "" in numbers is null, kept in strings.
+    for name in ["tags", "items", "hosts"] {
+        let c = all.column_by_name(name).expect(name);
+        assert!(c.is_null(r2) && c.is_null(r3), "{name}");
+    }
+    assert!(all.column_by_name("small").expect("small").is_null(r3));
+    assert_eq!(
+        all.column_by_name("msg")
+            .expect("msg")
+            .as_string::<i32>()
+            .value(r3),
+        ""
+    );
+    // Unfilled indicator columns are null lists.
+    assert!(all
+        .column_by_name("p_any_ip_addresses")
+        .expect("ips")
+        .is_null(r2));
+    // Sub-microsecond digits are truncated toward the past.
+    let ts = all
+        .column_by_name("ts_rfc")
+        .expect("ts_rfc")
+        .as_primitive::<TimestampMicrosecondType>();
+    assert_eq!(ts.value(row(i64::MAX)), -1);
+    assert_eq!(
+        all.column_by_name("p_source_label")
+            .expect("label")
+            .as_string::<i32>()
+            .value(r2),
+        "label ü"
+    );
+}
+
+fn arrow_select_concat(batches: &[RecordBatch]) -> RecordBatch {
+    arrow_select::concat::concat_batches(&batches[0].schema(), batches).expect("concat")
+}
+
+#[test]
+fn arrow_schema_maps_types() {
+    let registry = rich_registry();
+    let schema = arrow_schema(registry.get("Custom.Rich").expect("plan"));
+    let ts = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+    let ty = |n: &str| schema.field_with_name(n).expect(n).data_type().clone();
+    assert_eq!(ty("id"), DataType::Int64);
+    assert_eq!(ty("small"), DataType::Int16);
+    assert_eq!(ty("count"), DataType::Int32);
+    assert_eq!(ty("ratio"), DataType::Float64);
+    assert_eq!(ty("ok"), DataType::Boolean);
+    assert_eq!(ty("msg"), DataType::Utf8);
+    assert_eq!(ty("extra"), DataType::Utf8);
+    assert_eq!(ty("ts_layout"), ts);
+    assert_eq!(ty("p_event_time"), ts);
+    assert_eq!(ty("p_parse_time"), ts);
+    assert_eq!(ty("p_schema_version"), DataType::Int64);
+    assert_eq!(ty("p_source_id"), DataType::Utf8);
+    assert!(matches!(ty("actor"), DataType::Struct(f) if f.len() == 2));
+    let DataType::List(items) = ty("items") else {
+        panic!("items is a list")
+    };
+    assert!(
+        matches!(items.data_type(), DataType::Struct(f) if f[0].data_type() == &DataType::Int32)
+    );
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let p_at = names
+        .iter()
+        .position(|n| *n == "p_log_type")
+        .expect("p_log_type");
+    assert_eq!(
+        names[p_at - 1],
+        "instance",
+        "schema fields first, in schema order"
+    );
+    assert_eq!(
+        &names[p_at..p_at + 7],
+        [
+            "p_log_type",
+            "p_row_id",
+            "p_event_time",
+            "p_parse_time",
+            "p_schema_version",
+            "p_source_id",
+            "p_source_label"
+        ]
+    );
+    // The rich schema uses every indicator kind, so all 12 columns, as lists of strings.
+    let any: Vec<&&str> = names.iter().filter(|n| n.starts_with("p_any_")).collect();
+    assert_eq!(any.len(), 12);
+    for n in any {
+        assert!(matches!(ty(n), DataType::List(f) if f.data_type() == &DataType::Utf8));
+    }
+    // Zoom.Activity fills only some columns.
+    let zoom = arrow_schema(Registry::builtin().get("Zoom.Activity").expect("zoom"));
+    let any: Vec<&str> = zoom
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .filter(|n| n.starts_with("p_any_"))
+        .collect();
+    assert_eq!(any, ["p_any_ip_addresses", "p_any_emails"]);
+}
+
+/// The parallel path (workers build batches, ordered writer) writes the same rows as the
+/// single-threaded NDJSON path, in input order within each table.
+#[test]
+fn parallel_path_matches_ndjson() {
+    let registry = Registry::builtin();
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Many copies, so that small chunks spread the input over both workers.
+    let text = std::fs::read_to_string(data("samples/mixed.jsonl")).expect("sample");
+    let input = dir.path().join("in.ndjson");
+    std::fs::write(&input, text.repeat(50)).expect("write");
+    let lake = dir.path().join("lake");
+    let mut writer = ParquetWriter::new(
+        &lake,
+        Options {
+            partition: Partition::None,
+            row_group_rows: 100,
+            ..Options::default()
+        },
+    );
+    let run = Batch::new()
+        .threads(2)
+        .chunk_bytes(700)
+        .run_parquet(
+            &NormalizerBuilder::new(),
+            &registry,
+            &[Input::Path(input.clone())],
+            &mut writer,
+            &mut Ignore,
+        )
+        .expect("run");
+    writer.commit().expect("commit");
+    assert_eq!(run.summary.rejected, 0);
+
+    let mut norm = NormalizerBuilder::new()
+        .build(&registry)
+        .expect("normalizer");
+    let mut collect = Collect::with_options(ndjson::Options::default());
+    pipeline::normalize_reader(&mut norm, File::open(&input).expect("input"), &mut collect)
+        .expect("ndjson");
+    assert_eq!(run.summary.normalized, collect.events.len() as u64);
+
+    let mut total = 0;
+    for file in parquet_files(&lake) {
+        let pq = rows(&read_parquet(&file));
+        assert!(
+            file.ends_with("part-0.parquet"),
+            "one file per table: {file:?}"
+        );
+        let log_type = pq[0]["p_log_type"].as_str().expect("log type").to_owned();
+        let nd: Vec<Value> = collect
+            .events
+            .iter()
+            .map(|l| serde_json::from_str::<Value>(l).expect("json"))
+            .filter(|v| v["p_log_type"] == log_type.as_str())
+            .collect();
+        assert_eq!(nd.len(), pq.len(), "{log_type}");
+        for (i, (mut n, mut p)) in nd.into_iter().zip(pq).enumerate() {
+            for k in ["p_row_id", "p_parse_time"] {
+                n.as_object_mut().expect("object").remove(k);
+                p.remove(k);
+            }
+            same(&n, &Value::Object(p), &format!("{log_type}[{i}]"));
+        }
+        // Several row groups were cut.
+        let meta = ParquetRecordBatchReaderBuilder::try_new(File::open(&file).expect("open"))
+            .expect("parquet")
+            .metadata()
+            .clone();
+        if meta.file_metadata().num_rows() > 100 {
+            assert!(meta.num_row_groups() > 1);
+            // Statistics are on: p_event_time has min/max per row group.
+            let col = meta
+                .row_group(0)
+                .columns()
+                .iter()
+                .find(|c| c.column_path().string() == "p_event_time");
+            assert!(col
+                .and_then(|c| c.statistics())
+                .is_some_and(|s| s.min_bytes_opt().is_some()));
+        }
+        total += meta.file_metadata().num_rows();
+    }
+    assert_eq!(u64::try_from(total).expect("rows"), run.summary.normalized);
+}
+
+fn normalog(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args(args)
+        .output()
+        .expect("run normalog")
+}
+
+/// Relative paths of all files under `dir` (hidden ones included), sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(
+                    p.strip_prefix(dir)
+                        .expect("under dir")
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn partition_layout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = data("samples/mixed.jsonl");
+    let input = input.to_str().expect("utf-8 path");
+    let lake = dir.path().join("lake");
+    let out = normalog(&[
+        "normalize",
+        input,
+        "--format",
+        "parquet",
+        "-o",
+        lake.to_str().expect("path"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        listing(&lake),
+        [
+            "zendesk_audit/year=2024/month=02/day=12/hour=08/part-0.parquet",
+            "zendesk_audit/year=2024/month=02/day=12/hour=09/part-0.parquet",
+            "zendesk_audit/year=2024/month=02/day=12/hour=10/part-0.parquet",
+            "zoom_activity/year=2024/month=02/day=12/hour=07/part-0.parquet",
+            "zoom_activity/year=2024/month=02/day=12/hour=09/part-0.parquet",
+            "zoom_activity/year=2024/month=02/day=12/hour=16/part-0.parquet",
+            "zoom_operation/year=2024/month=02/day=12/hour=10/part-0.parquet",
+            "zoom_operation/year=2024/month=02/day=12/hour=17/part-0.parquet",
+        ]
+    );
+    // Each row is in the directory of its event hour.
+    for f in parquet_files(&lake) {
+        let hour: u32 = f
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix("hour="))
+            .and_then(|h| h.parse().ok())
+            .expect("hour dir");
+        for b in read_parquet(&f) {
+            let t = b
+                .column_by_name("p_event_time")
+                .expect("time")
+                .as_primitive::<TimestampMicrosecondType>();
+            for &us in t.values() {
+                assert_eq!(
+                    u32::try_from(us.div_euclid(3_600_000_000) % 24).expect("hour"),
+                    hour
+                );
+            }
+        }
+    }
+    // A second run into the same directory adds files beside the first run's.
+    let out = normalog(&[
+        "normalize",
+        input,
+        "--format",
+        "parquet",
+        "--partition",
+        "day",
+        "-o",
+        lake.to_str().expect("path"),
+    ]);
+    assert!(out.status.success());
+    let day = listing(&lake);
+    assert!(day.contains(&"zoom_activity/year=2024/month=02/day=12/part-0.parquet".to_owned()));
+    assert_eq!(day.len(), 11);
+
+    // Parquet needs a directory.
+    let out = normalog(&["normalize", input, "--format", "parquet"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// NDJSON gets the same layout, and the same lines as the stream.
+#[test]
+fn ndjson_directory_layout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = data("samples/mixed.jsonl");
+    let input = input.to_str().expect("utf-8 path");
+    let nd = dir.path().join("nd");
+    std::fs::create_dir(&nd).expect("mkdir");
+    let out = normalog(&[
+        "normalize",
+        input,
+        "--partition",
+        "none",
+        "-o",
+        nd.to_str().expect("path"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        listing(&nd),
+        [
+            "zendesk_audit/part-0.ndjson",
+            "zoom_activity/part-0.ndjson",
+            "zoom_operation/part-0.ndjson"
+        ]
+    );
+    let stream = normalog(&["normalize", input]);
+    let strip = |l: &str| {
+        let mut v: Value = serde_json::from_str(l).expect("json");
+        let o = v.as_object_mut().expect("object");
+        o.remove("p_row_id");
+        o.remove("p_parse_time");
+        v
+    };
+    let stream: Vec<Value> = String::from_utf8(stream.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(strip)
+        .collect();
+    let mut from_dir = 0;
+    for table in ["zendesk_audit", "zoom_activity", "zoom_operation"] {
+        let text = std::fs::read_to_string(nd.join(table).join("part-0.ndjson")).expect("file");
+        let lines: Vec<Value> = text.lines().map(strip).collect();
+        let log_type = lines[0]["p_log_type"].clone();
+        let want: Vec<&Value> = stream
+            .iter()
+            .filter(|v| v["p_log_type"] == log_type)
+            .collect();
+        assert_eq!(lines.iter().collect::<Vec<_>>(), want, "{table}");
+        from_dir += lines.len();
+    }
+    assert_eq!(from_dir, stream.len());
+}
+
+#[test]
+fn max_rejects_leaves_no_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.ndjson");
+    std::fs::write(
+        &input,
+        "{\"email\":\"a@x.com\",\"time\":\"2023-07-01T14:00:00Z\"}\nnot json\nnot json\n",
+    )
+    .expect("write");
+    let lake = dir.path().join("lake");
+    let out = normalog(&[
+        "normalize",
+        input.to_str().expect("path"),
+        "-q",
+        "--max-rejects",
+        "1",
+        "--format",
+        "parquet",
+        "-o",
+        lake.to_str().expect("path"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(listing(&lake), Vec::<String>::new());
+}
+
+/// Zoom.Activity events, one per line, at the given hours after 2023-07-01T00:00Z.
+fn zoom_events(hours: impl Iterator<Item = u32>) -> (Vec<RecordBatch>, usize) {
+    let registry = Registry::builtin();
+    let mut norm = NormalizerBuilder::new()
+        .log_types(["Zoom.Activity"])
+        .build(&registry)
+        .expect("normalizer");
+    let mut builder = RecordBatchBuilder::new(registry.get("Zoom.Activity").expect("plan"));
+    let mut batches = Vec::new();
+    let mut n = 0;
+    for h in hours {
+        let t = chrono::DateTime::from_timestamp(1_688_169_600 + i64::from(h) * 3600 + 60, 0)
+            .expect("time");
+        let line = format!(
+            r#"{{"email":"u{h}@example.com","time":"{}"}}"#,
+            t.format("%Y-%m-%dT%H:%M:%SZ")
+        );
+        norm.normalize_bytes(line.as_bytes(), normalog::Position::default(), &mut builder)
+            .expect("normalize");
+        n += 1;
+        // Batches of 10 rows: 10 distinct partitions each.
+        if builder.len() == 10 {
+            batches.push(builder.finish().expect("batch"));
+        }
+    }
+    if !builder.is_empty() {
+        batches.push(builder.finish().expect("batch"));
+    }
+    (batches, n)
+}
+
+#[test]
+fn files_appear_only_when_committed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (batches, _) = zoom_events(0..3);
+    let mut writer = ParquetWriter::new(dir.path(), Options::default());
+    writer
+        .write_batch("Zoom.Activity", &batches[0])
+        .expect("write");
+    // Before the commit: only hidden temporary files, none with a final name.
+    let before = listing(dir.path());
+    assert_eq!(before.len(), 3);
+    for f in &before {
+        let name = f.rsplit('/').next().expect("name");
+        assert!(
+            name.starts_with(".part-") && name.contains(".parquet.tmp-"),
+            "{f}"
+        );
+    }
+    writer.commit().expect("commit");
+    let after = listing(dir.path());
+    assert_eq!(after.len(), 3);
+    assert!(
+        after.iter().all(|f| f.ends_with("/part-0.parquet")),
+        "{after:?}"
+    );
+
+    // A writer dropped without commit (an aborted run) leaves nothing behind.
+    let mut aborted = ParquetWriter::new(
+        dir.path(),
+        Options {
+            max_open_files: 1,
+            ..Options::default()
+        },
+    );
+    let (more, _) = zoom_events(100..110);
+    aborted
+        .write_batch("Zoom.Activity", &more[0])
+        .expect("write");
+    assert!(listing(dir.path()).len() > 3);
+    drop(aborted);
+    assert_eq!(listing(dir.path()), after);
+}
+
+#[test]
+fn open_files_are_capped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 300 distinct hours, each seen twice, 300 hours apart.
+    let (batches, n) = zoom_events((0..600).map(|i| i % 300));
+    let mut writer = ParquetWriter::new(
+        dir.path(),
+        Options {
+            max_open_files: 4,
+            row_group_rows: 1,
+            ..Options::default()
+        },
+    );
+    for b in &batches {
+        writer.write_batch("Zoom.Activity", b).expect("write");
+        assert!(writer.open_files() <= 4);
+    }
+    writer.commit().expect("commit");
+    assert_eq!(writer.open_files(), 0);
+    // Each visit of an hour got its own file: part-0 and part-1 in 300 directories.
+    let files = parquet_files(dir.path());
+    assert_eq!(files.len(), 600);
+    assert_eq!(writer.files_opened(), 600);
+    assert!(files.iter().any(|f| f.ends_with("hour=03/part-1.parquet")));
+    let mut total = 0;
+    for f in &files {
+        let b = read_parquet(f);
+        assert_eq!(
+            b.iter().map(RecordBatch::num_rows).sum::<usize>(),
+            1,
+            "{f:?}"
+        );
+        total += 1;
+    }
+    assert_eq!(total, n);
+    assert_eq!(listing(dir.path()).len(), 600, "no temporary files left");
+}

@@ -1,0 +1,259 @@
+//! Schema tests (issue 3): the shipped schemas' test files pass, Panther-format fixtures run
+//! unchanged, and `normalog test` renders failures, rejects bad files and updates results.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use normalog::schematest::{Outcome, Report, Suite, TestFile};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn data() -> PathBuf {
+    root().join("tests/data/schematest")
+}
+
+/// Every failing case with its details, for an assertion message.
+fn failures(report: &Report) -> String {
+    let mut s = String::new();
+    for c in report.cases().filter(|c| !c.outcome.is_pass()) {
+        let _ = writeln!(s, "{} ({}:{}): {:?}", c.name, c.file, c.line, c.outcome);
+    }
+    s
+}
+
+fn normalog(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run normalog")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A schema change that breaks a shipped case fails CI.
+#[test]
+fn shipped_schema_tests_pass() {
+    let suite = Suite::load(&[root().join("schemas")]).expect("shipped schemas and tests load");
+    let report = suite.run();
+    assert_eq!(report.failed(), 0, "failing cases:\n{}", failures(&report));
+    // Every shipped schema has tests, and they cover the cases the issue asks for.
+    for log_type in suite.registry.log_types() {
+        let cases: Vec<_> = suite
+            .files
+            .iter()
+            .flat_map(|f| &f.cases)
+            .filter(|c| c.log_type == log_type)
+            .collect();
+        assert!(cases.len() >= 6, "{log_type} has {} cases", cases.len());
+        assert!(
+            cases.iter().any(|c| c.expected.is_empty()),
+            "{log_type}: no case without an event"
+        );
+    }
+    assert_eq!(suite.registry.len(), 3);
+}
+
+/// `normalog test` with no PATH runs the same shipped tests, compiled into the binary.
+#[test]
+fn builtin_suite_passes() {
+    let builtin = Suite::builtin().expect("built-in tests load");
+    let report = builtin.run();
+    assert_eq!(report.failed(), 0, "failing cases:\n{}", failures(&report));
+    let on_disk = Suite::load(&[root().join("schemas")]).expect("load");
+    assert_eq!(report.passed(), on_disk.run().passed());
+
+    let out = normalog(&root(), &["test"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).ends_with(&format!("{} passed, 0 failed\n", report.passed())));
+}
+
+/// Test files written in exactly Panther's format run unchanged.
+#[test]
+fn panther_format_fixtures_pass() {
+    let suite = Suite::load(&[data().join("panther")]).expect("fixtures load");
+    assert!(suite.registry.get("Custom.SampleAPI").is_some());
+    let report = suite.run();
+    assert_eq!(report.failed(), 0, "failing cases:\n{}", failures(&report));
+    assert_eq!(report.passed(), 5);
+}
+
+/// A schema file and a test file named explicitly (the test file by content, not by name).
+#[test]
+fn explicit_schema_and_test_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = data().join("panther");
+    std::fs::copy(p.join("SampleAPI.yml"), dir.path().join("schema.yml")).expect("copy");
+    std::fs::copy(p.join("sampleapi_tests.yml"), dir.path().join("cases.yml")).expect("copy");
+    let out = normalog(dir.path(), &["test", "schema.yml", "cases.yml"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(stdout(&out).starts_with("ok   Sample API request (cases.yml:5)\n"));
+}
+
+const GOLDEN_FAILING: &str = r#"ok   passes (activity_tests.yml:4)
+FAIL wrong values (activity_tests.yml:12)
+     time: expected "2023-05-16T13:41:08Z", actual "2023-05-16T13:41:07Z"
+     type: expected "Sign in", actual "Sign out"
+     ip_address: expected (absent), actual "198.51.100.23"
+     version: expected "5.14", actual (absent)
+     p_any_ip_addresses: expected (absent), actual ["198.51.100.23"]
+FAIL rejected input (activity_tests.yml:30)
+     input rejected: Zoom.Activity: missing required field "email"
+     expected 1 event, got none
+FAIL unexpected event (activity_tests.yml:38)
+     (event): expected no event, actual {"email":"ann@northwind.example","p_any_emails":["ann@northwind.example"],"p_event_time":"2023-05-16T13:41:07Z","p_log_type":"Zoom.Activity","time":"2023-05-16T13:41:07Z"}
+FAIL no event time expected (activity_tests.yml:44)
+     p_log_type: expected "Zoom.Operation", actual "Zoom.Activity"
+     p_event_time: expected (absent: the parse time), actual "2023-05-16T13:41:07Z"
+1 passed, 4 failed
+"#;
+
+fn failing_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        data().join("failing/activity_tests.yml"),
+        dir.path().join("activity_tests.yml"),
+    )
+    .expect("copy fixture");
+    dir
+}
+
+/// A failing run prints a diff a person reads at a glance; exit status 1.
+#[test]
+fn failing_run_golden_output() {
+    let dir = failing_copy();
+    let out = normalog(dir.path(), &["test", "activity_tests.yml"]);
+    assert_eq!(stdout(&out), GOLDEN_FAILING);
+    assert_eq!(stderr(&out), "");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// `--update` rewrites only the failing cases' results; the file then passes, and the
+/// rest of its text (comments, layout, passing cases) is unchanged.
+#[test]
+fn update_rewrites_failing_results() {
+    let dir = failing_copy();
+    let path = dir.path().join("activity_tests.yml");
+    let before = std::fs::read_to_string(&path).expect("read");
+    let out = normalog(dir.path(), &["test", "--update", "activity_tests.yml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "normalog: activity_tests.yml: updated 4 cases\n"
+    );
+    let after = std::fs::read_to_string(&path).expect("read");
+
+    let again = normalog(dir.path(), &["test", "activity_tests.yml"]);
+    assert_eq!(again.status.code(), Some(0), "{}\n{after}", stdout(&again));
+    assert!(stdout(&again).ends_with("5 passed, 0 failed\n"));
+
+    // The passing case and the comments are untouched.
+    let head_end = before.find("---\nname: wrong values").expect("second case");
+    assert_eq!(after[..head_end], before[..head_end]);
+    for comment in ["# this comment stays\n", "\n# and so does this one\n---\n"] {
+        assert!(after.contains(comment), "lost {comment:?}:\n{after}");
+    }
+    // The new expectations: Panther's JSON-string form, volatile fields left out, the
+    // placeholder kept where the old result used it, `results: []` for a rejected input.
+    assert!(
+        after.contains(concat!(
+            "# this comment stays\n",
+            "result: |\n",
+            "  {\n",
+            "    \"email\": \"ann@northwind.example\",\n",
+            "    \"time\": \"2023-05-16T13:41:07Z\",\n",
+            "    \"type\": \"Sign out\",\n",
+            "    \"ip_address\": \"198.51.100.23\",\n",
+            "    \"p_log_type\": \"{{.LogType}}\",\n",
+            "    \"p_event_time\": \"2023-05-16T13:41:07Z\",\n",
+            "    \"p_any_ip_addresses\": [\"198.51.100.23\"],\n",
+            "    \"p_any_emails\": [\"ann@northwind.example\"]\n",
+            "  }\n",
+            "\n",
+            "# and so does this one\n",
+        )),
+        "{after}"
+    );
+    assert!(
+        after.contains("  {\"time\": \"2023-05-16T13:41:07Z\"}\nresults: []\n"),
+        "{after}"
+    );
+    for volatile in ["p_row_id", "p_parse_time", "p_schema_version"] {
+        assert!(!after.contains(volatile), "{after}");
+    }
+}
+
+/// Decoded strictly: an unknown key is an error naming the file and line; exit status 2.
+#[test]
+fn unknown_key_is_an_error_with_file_and_line() {
+    let text = "---\nname: x\nlogType: Zoom.Activity\nimput: '{}'\nresult: '{}'\n";
+    let err = TestFile::from_str(text, "bad_tests.yml").expect_err("unknown key");
+    assert_eq!(
+        err.to_string(),
+        "bad_tests.yml:4:1: unknown key \"imput\" in test case (the keys are name, logType, \
+         input, result and results)\nbad_tests.yml:2:1: test case has no \"input\""
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("bad_tests.yml"), text).expect("write");
+    let out = normalog(dir.path(), &["test", "bad_tests.yml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "");
+    assert!(
+        stderr(&out).starts_with("normalog: bad_tests.yml:4:1: unknown key \"imput\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// A file that cannot be read, or is not YAML, stops the run with exit status 2.
+#[test]
+fn unreadable_or_invalid_files_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = normalog(dir.path(), &["test", "missing_tests.yml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("normalog: missing_tests.yml: "));
+
+    std::fs::write(dir.path().join("x_tests.yml"), "name: [unclosed\n").expect("write");
+    let out = normalog(dir.path(), &["test", "x_tests.yml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("normalog: x_tests.yml:"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// A case whose log type is not loaded fails (it cannot pass), without stopping the run.
+#[test]
+fn unknown_log_type_fails_the_case() {
+    let text = "name: x\nlogType: Custom.Nope\ninput: '{}'\nresults: []\n";
+    let file = TestFile::from_str(text, "t_tests.yml").expect("valid file");
+    let suite = Suite {
+        registry: normalog::Registry::builtin(),
+        files: vec![file],
+    };
+    let report = suite.run();
+    let case = report.cases().next().expect("one case");
+    assert!(
+        matches!(&case.outcome, Outcome::Error(m) if m.starts_with("log type Custom.Nope is not loaded")),
+        "{:?}",
+        case.outcome
+    );
+    assert_eq!((report.passed(), report.failed()), (0, 1));
+}
