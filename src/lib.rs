@@ -41,6 +41,7 @@ pub mod cli;
 pub mod compile;
 pub mod error;
 pub mod event;
+pub mod gen;
 pub mod indicators;
 pub mod parse;
 pub mod pipeline;

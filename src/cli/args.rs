@@ -53,6 +53,16 @@ pub enum Command {
     /// tests.
     #[command(after_help = TEST_EXIT_CODES)]
     Test(TestArgs),
+    /// Generate realistic records (NDJSON) for benchmarks and tests.
+    ///
+    /// Deterministic for a seed. The shipped log types get hand-tuned values; any other
+    /// schema gets values shaped by its field types, indicators and time formats.
+    Gen(super::gen_cmd::GenArgs),
+    /// Measure normalog on generated data: raw simd-json parse, parse stage, NDJSON output.
+    ///
+    /// Prints MB/s, records/s and the ratio of each path to the raw simd-json tape parse of
+    /// the same lines on the same threads.
+    Bench(super::bench_cmd::BenchArgs),
 }
 
 const TEST_EXIT_CODES: &str = "\

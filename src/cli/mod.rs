@@ -2,6 +2,8 @@
 //! calls [`run`]. This is the one module allowed to print.
 
 pub mod args;
+pub mod bench_cmd;
+pub mod gen_cmd;
 mod messages;
 mod progress;
 mod test_cmd;
@@ -51,6 +53,8 @@ pub fn run() -> ExitCode {
         Command::Normalize(args) => normalize(&args),
         Command::Schema(cmd) => schema(&cmd),
         Command::Test(args) => test_cmd::run(&args),
+        Command::Gen(args) => gen_cmd::run(&args),
+        Command::Bench(args) => bench_cmd::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -6,7 +6,6 @@
 
 mod plan;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use plan::Plan;
@@ -17,8 +16,6 @@ use crate::schema::{validate, Field, FieldType, Schema, SchemaError, SchemaError
 use crate::time::TimeFormat;
 use plan::{KeyIndex, ValidatePlan};
 
-/// Objects with more fields than this get a hash index instead of a linear scan.
-const LINEAR_MAX: usize = 12;
 /// Same limit as the schema checks: refs cannot nest deeper than this.
 const MAX_DEPTH: usize = 64;
 
@@ -86,15 +83,7 @@ impl Cx<'_> {
                 value: self.value(&f.value, depth + 1)?,
             });
         }
-        let index = if plans.len() > LINEAR_MAX {
-            let mut map = HashMap::with_capacity(plans.len());
-            for (i, p) in plans.iter().enumerate() {
-                map.entry(Box::<str>::from(&*p.name)).or_insert(i);
-            }
-            KeyIndex::Hash(map)
-        } else {
-            KeyIndex::Linear
-        };
+        let index = KeyIndex::new(&plans);
         Ok(ObjectPlan {
             fields: plans,
             index,

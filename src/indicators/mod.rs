@@ -227,6 +227,17 @@ pub struct Indicators<'a> {
     columns: [Vec<Cow<'a, str>>; Column::COUNT],
 }
 
+/// `str::trim` (Unicode `White_Space`), with a fast path for values that start and end with
+/// a visible ASCII character, as nearly all do.
+#[inline]
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 /// Trim a possibly owned string without re-allocating when nothing is trimmed.
 fn trim_cow(s: Cow<'_, str>) -> Cow<'_, str> {
     match s {
@@ -253,7 +264,7 @@ impl<'a> Indicators<'a> {
     pub fn scan(&mut self, kind: IndicatorKind, value: &'a str) {
         match kind {
             IndicatorKind::Ip => {
-                let v = value.trim();
+                let v = trim(value);
                 if ip::is_ip(v) {
                     self.push(Column::IpAddresses, Cow::Borrowed(v));
                 }
@@ -271,8 +282,8 @@ impl<'a> Indicators<'a> {
                 self.push_host(Cow::Borrowed(host));
             }
             IndicatorKind::Email => {
-                let v = value.trim();
-                if v.contains('@') {
+                let v = trim(value);
+                if v.as_bytes().contains(&b'@') {
                     self.push(Column::Emails, Cow::Borrowed(v));
                 }
             }
@@ -351,8 +362,10 @@ impl<'a> Indicators<'a> {
     /// Sort byte-wise and deduplicate every column. Call once after all scans.
     pub fn finish(&mut self) {
         for values in &mut self.columns {
-            values.sort_unstable();
-            values.dedup();
+            if values.len() > 1 {
+                values.sort_unstable();
+                values.dedup();
+            }
         }
     }
 
@@ -372,13 +385,33 @@ impl<'a> Indicators<'a> {
     /// `Indicators` can be reused for every record without allocating.
     #[must_use]
     pub fn recycle<'b>(self) -> Indicators<'b> {
+        /// `Cow<'a, str>` and `Cow<'b, str>` have the same layout, so collecting an emptied
+        /// `vec::IntoIter` reuses its allocation (in-place collection). Columns that never
+        /// held a value skip even that (the hot path recycles every record).
+        #[inline]
+        fn empty<'b>(mut values: Vec<Cow<'_, str>>) -> Vec<Cow<'b, str>> {
+            if values.capacity() == 0 {
+                return Vec::new();
+            }
+            values.clear();
+            values.into_iter().map_while(|_| None).collect()
+        }
+        let [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11] = self.columns;
         Indicators {
-            // `Cow<'a, str>` and `Cow<'b, str>` have the same layout, so collecting an emptied
-            // `vec::IntoIter` reuses its allocation (in-place collection).
-            columns: self.columns.map(|mut values| {
-                values.clear();
-                values.into_iter().map_while(|_| None).collect()
-            }),
+            columns: [
+                empty(c0),
+                empty(c1),
+                empty(c2),
+                empty(c3),
+                empty(c4),
+                empty(c5),
+                empty(c6),
+                empty(c7),
+                empty(c8),
+                empty(c9),
+                empty(c10),
+                empty(c11),
+            ],
         }
     }
 }

@@ -19,6 +19,7 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+use chrono::Timelike as _;
 use simd_json::{Buffers, Node, Tape};
 
 use crate::compile::Plan;
@@ -122,6 +123,7 @@ impl NormalizerBuilder {
             indicators: Indicators::new(),
             copy: Vec::new(),
             rows: RowIds::new(),
+            clock: Clock::default(),
         })
     }
 }
@@ -140,6 +142,7 @@ pub struct Normalizer {
     indicators: Indicators<'static>,
     copy: Vec<u8>,
     rows: RowIds,
+    clock: Clock,
 }
 
 impl std::fmt::Debug for Normalizer {
@@ -173,23 +176,31 @@ impl Normalizer {
         pos: Position,
         sink: &mut S,
     ) -> Result<bool, S::Error> {
-        self.parse(line, None, pos, sink)
+        self.parse(line, None, None, pos, sink)
     }
 
     /// Parse `line` in place; `original` is an untouched copy, used only to describe a
-    /// syntax error precisely.
+    /// syntax error precisely. With `padded_len`, the record is `line[..padded_len]` and
+    /// the rest is at least [`simd_json::INPUT_PADDING`] bytes of padding, which spares
+    /// simd-json its own padded copy of the record.
     fn parse<S: Sink + ?Sized>(
         &mut self,
         line: &mut [u8],
+        padded_len: Option<usize>,
         original: Option<&[u8]>,
         pos: Position,
         sink: &mut S,
     ) -> Result<bool, S::Error> {
-        if line.len() > self.max_record_bytes {
-            return sink.rejected(&too_long(pos, line.len(), self.max_record_bytes));
+        let len = padded_len.unwrap_or(line.len());
+        if len > self.max_record_bytes {
+            return sink.rejected(&too_long(pos, len, self.max_record_bytes));
         }
         let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
-        if let Err(e) = simd_json::fill_tape(line, &mut self.buffers, &mut tape) {
+        let parsed = match padded_len {
+            Some(len) => simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape),
+            None => simd_json::fill_tape(line, &mut self.buffers, &mut tape),
+        };
+        if let Err(e) = parsed {
             self.tape = tape.reset();
             return sink.rejected(&Error::json(pos, &e, original));
         }
@@ -254,7 +265,8 @@ impl Normalizer {
         let mut copy = std::mem::take(&mut self.copy);
         copy.clear();
         copy.extend_from_slice(line);
-        let result = self.parse(&mut copy, Some(line), pos, sink);
+        copy.resize(line.len() + simd_json::INPUT_PADDING, b' ');
+        let result = self.parse(&mut copy, Some(line.len()), Some(line), pos, sink);
         self.copy = copy;
         result
     }
@@ -288,7 +300,8 @@ impl Normalizer {
             self.tape = tape_buf.reset();
             return Err(err);
         }
-        let mut vals: Vec<Val<'l>> = recycle(std::mem::take(&mut self.vals));
+        // Empty, and `Vec<Val<'static>>` is a `Vec<Val<'l>>` (covariance): no recycling here.
+        let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
         let n = self.plans.len();
         let mut accepted = None;
         for attempt in 0..n {
@@ -349,7 +362,7 @@ impl Normalizer {
         self.last = pi;
         let plan: &Plan = &self.plans[pi];
         let text: &str = &self.text;
-        let mut indicators: Indicators<'_> = std::mem::take(&mut self.indicators).recycle();
+        let mut indicators: Indicators<'_> = std::mem::take(&mut self.indicators);
         let mut event_time = None;
         tape::walk_object(&plan.root, 0, &vals, text, &mut indicators, &mut event_time);
         indicators.finish();
@@ -359,7 +372,7 @@ impl Normalizer {
             text,
             indicators,
             event_time,
-            parse_time: chrono::Utc::now(),
+            parse_time: self.clock.now(),
             row_id: self.rows.next(),
             meta: &self.meta,
             position: pos,
@@ -378,6 +391,38 @@ fn too_long(pos: Position, len: usize, max: usize) -> Error {
 pub(crate) fn recycle<'b>(mut v: Vec<Val<'_>>) -> Vec<Val<'b>> {
     v.clear();
     v.into_iter().map_while(|_| None).collect()
+}
+
+/// The wall clock for `p_parse_time`, read for every record; the calendar date is
+/// recomputed only when the second changes.
+#[derive(Default)]
+struct Clock {
+    secs: u64,
+    /// The start of second `secs`, UTC.
+    base: chrono::NaiveDateTime,
+}
+
+impl Clock {
+    fn now(&mut self) -> crate::time::Timestamp {
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        if d.as_secs() != self.secs || self.secs == 0 {
+            self.secs = d.as_secs();
+            self.base = i64::try_from(self.secs)
+                .ok()
+                .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+                .unwrap_or_default()
+                .naive_utc();
+        }
+        let time = self.base.time();
+        chrono::NaiveTime::from_num_seconds_from_midnight_opt(
+            time.num_seconds_from_midnight(),
+            d.subsec_nanos(),
+        )
+        .map_or(self.base, |t| self.base.date().and_time(t))
+        .and_utc()
+    }
 }
 
 /// `p_row_id`: 16 hex digits naming this normalizer (process seed and instance number,
@@ -408,10 +453,26 @@ impl RowIds {
 
     fn next(&mut self) -> [u8; 32] {
         const HEX: &[u8; 16] = b"0123456789abcdef";
+        if self.counter == 0 {
+            for (i, word) in [self.node, 0].into_iter().enumerate() {
+                for k in 0..16 {
+                    self.buf[i * 16 + k] = HEX[((word >> (60 - 4 * k)) & 0xf) as usize];
+                }
+            }
+        }
         self.counter += 1;
-        for (i, word) in [self.node, self.counter].into_iter().enumerate() {
-            for k in 0..16 {
-                self.buf[i * 16 + k] = HEX[((word >> (60 - 4 * k)) & 0xf) as usize];
+        // Increment the hex counter in place, like an odometer: one digit nearly always.
+        for d in self.buf[16..].iter_mut().rev() {
+            match *d {
+                b'9' => {
+                    *d = b'a';
+                    break;
+                }
+                b'f' => *d = b'0',
+                _ => {
+                    *d += 1;
+                    break;
+                }
             }
         }
         self.buf
@@ -422,4 +483,33 @@ fn splitmix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RowIds;
+
+    #[test]
+    fn clock_follows_the_wall_clock() {
+        let mut clock = super::Clock::default();
+        for _ in 0..3 {
+            let before = chrono::Utc::now();
+            let t = clock.now();
+            let after = chrono::Utc::now();
+            assert!(before <= t && t <= after, "{before} {t} {after}");
+        }
+    }
+
+    #[test]
+    fn row_ids_count_in_hex() {
+        let mut rows = RowIds::new();
+        let node = rows.node;
+        for n in 1..=70_000u64 {
+            let id = rows.next();
+            assert_eq!(
+                std::str::from_utf8(&id).unwrap(),
+                format!("{node:016x}{n:016x}")
+            );
+        }
+    }
 }

@@ -80,6 +80,11 @@ pub(crate) enum Fail {
     Detail(Refusal),
 }
 
+/// Keys of an object whose field indices are remembered between the classifying pass and
+/// the decoding pass (later keys are looked up again).
+const MEMO: usize = 32;
+const NONE: u16 = u16::MAX;
+
 /// A refusal under construction; the path is completed on the way up.
 pub(crate) type DecodeResult<T> = Result<T, Fail>;
 
@@ -103,10 +108,45 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
     }
 
     /// Decode the object at tape index `at` into a new block of slots; returns its start.
+    #[allow(clippy::needless_range_loop)] // `k` counts keys, `i` walks the tape
     pub(crate) fn object(&mut self, plan: &ObjectPlan, at: usize) -> DecodeResult<usize> {
         let Node::Object { len, .. } = self.tape[at] else {
             return Err(self.fail(|| Refusal::NotAnObject(json_type(&self.tape[at]))));
         };
+        // Keys are looked up once; the field indices of the first MEMO keys are kept for the
+        // decoding pass.
+        let mut memo = [NONE; MEMO];
+        let mut memo_valid = false;
+        if !self.detail {
+            if let Some(required) = plan.required_mask().filter(|&m| m != 0) {
+                // Classifying: refuse before decoding anything when a required field is
+                // missing or null, the usual way a record of another type fails.
+                let mut present = 0u64;
+                let mut i = at + 1;
+                for k in 0..len {
+                    let Node::String(key) = self.tape[i] else {
+                        break;
+                    };
+                    let vi = i + 1;
+                    let value = self.tape[vi];
+                    i = vi + node_count(&value);
+                    if let Some(fi) = plan.find(key) {
+                        if k < MEMO {
+                            #[allow(clippy::cast_possible_truncation)] // at most 64 fields
+                            let f = fi as u16;
+                            memo[k] = f;
+                        }
+                        if !matches!(value, Node::Static(StaticNode::Null)) {
+                            present |= 1 << fi;
+                        }
+                    }
+                }
+                if present & required != required {
+                    return Err(Fail::Quick);
+                }
+                memo_valid = true;
+            }
+        }
         let start = self.vals.len();
         self.vals.resize(start + plan.fields.len(), Val::Absent);
         let mut i = at + 1;
@@ -117,7 +157,12 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
             };
             let vi = i + 1;
             i = vi + node_count(&self.tape[vi]);
-            let Some(fi) = plan.find(key) else { continue };
+            let found = if memo_valid && k < MEMO {
+                Some(memo[k]).filter(|&f| f != NONE).map(usize::from)
+            } else {
+                plan.find(key)
+            };
+            let Some(fi) = found else { continue };
             let field = &plan.fields[fi];
             // Duplicate keys: the last one wins, as with most JSON decoders.
             match self.value(&field.value, vi) {

@@ -323,8 +323,7 @@ fn write_time(out: &mut Vec<u8>, t: &Timestamp, opts: Options) {
 }
 
 fn write_i64(out: &mut Vec<u8>, i: i64) {
-    // Writing to a Vec cannot fail.
-    let _ = write!(out, "{i}");
+    out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
 }
 
 /// Floats: integral values print without a fraction (`3`), others in the shortest form that
@@ -341,9 +340,7 @@ pub(crate) fn write_f64(out: &mut Vec<u8>, f: f64) {
 pub(crate) fn write_static(out: &mut Vec<u8>, n: StaticNode) {
     match n {
         StaticNode::I64(i) => write_i64(out, i),
-        StaticNode::U64(u) => {
-            let _ = write!(out, "{u}");
-        }
+        StaticNode::U64(u) => out.extend_from_slice(itoa::Buffer::new().format(u).as_bytes()),
         StaticNode::F64(f) => {
             if f.is_finite() {
                 let _ = write!(out, "{f:?}");
@@ -358,35 +355,78 @@ pub(crate) fn write_static(out: &mut Vec<u8>, n: StaticNode) {
 
 /// Append `s` as a JSON string literal.
 pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.reserve(s.len() + 2);
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut clean = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..=0x1f => b"",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[clean..i]);
-        if esc.is_empty() {
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[(b >> 4) as usize]);
-            out.push(HEX[(b & 0xf) as usize]);
-        } else {
-            out.extend_from_slice(esc);
+    let mut i = 0;
+    // Eight bytes at a time: most strings need no escaping at all.
+    while i + 8 <= bytes.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[i..i + 8]);
+        if !needs_escape(u64::from_le_bytes(w)) {
+            i += 8;
+            continue;
         }
-        clean = i + 1;
+        for k in i..i + 8 {
+            if let Some(esc) = escape(bytes[k]) {
+                out.extend_from_slice(&bytes[clean..k]);
+                push_escape(out, bytes[k], esc);
+                clean = k + 1;
+            }
+        }
+        i += 8;
+    }
+    for k in i..bytes.len() {
+        if let Some(esc) = escape(bytes[k]) {
+            out.extend_from_slice(&bytes[clean..k]);
+            push_escape(out, bytes[k], esc);
+            clean = k + 1;
+        }
     }
     out.extend_from_slice(&bytes[clean..]);
     out.push(b'"');
+}
+
+/// Whether any byte of the word is a control character, `"` or `\\` (SWAR: a zero byte
+/// test on the word and on its XORs with the two quotable characters).
+#[inline]
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    // Bytes below 0x20: subtracting 0x20 borrows into the high bit (for bytes without it).
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    (control | has_zero(w ^ (ONES * u64::from(b'"'))) | has_zero(w ^ (ONES * u64::from(b'\\'))))
+        != 0
+}
+
+/// The escape of a byte: `Some(b"")` for a `\\u00XX` escape, `None` for none.
+#[inline]
+fn escape(b: u8) -> Option<&'static [u8]> {
+    match b {
+        b'"' => Some(b"\\\""),
+        b'\\' => Some(b"\\\\"),
+        b'\n' => Some(b"\\n"),
+        b'\r' => Some(b"\\r"),
+        b'\t' => Some(b"\\t"),
+        0x08 => Some(b"\\b"),
+        0x0c => Some(b"\\f"),
+        0..=0x1f => Some(b""),
+        _ => None,
+    }
+}
+
+#[cold]
+fn push_escape(out: &mut Vec<u8>, b: u8, esc: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    if esc.is_empty() {
+        out.extend_from_slice(b"\\u00");
+        out.push(HEX[(b >> 4) as usize]);
+        out.push(HEX[(b & 0xf) as usize]);
+    } else {
+        out.extend_from_slice(esc);
+    }
 }
 
 #[cfg(test)]
@@ -398,6 +438,24 @@ mod tests {
         let mut out = Vec::new();
         write_json_str(&mut out, "a\"b\\c\nd\u{1}é");
         assert_eq!(String::from_utf8(out).unwrap(), r#""a\"b\\c\nd\u0001é""#);
+    }
+
+    #[test]
+    fn escapes_like_serde_json_at_every_offset() {
+        let specials = [
+            "\"", "\\", "\n", "\u{1}", "\u{1f}", "é", "\t", " ", "~", "\u{7f}",
+        ];
+        for pad in 0..17 {
+            for sp in specials {
+                let s = format!("{}{sp}{}", "a".repeat(pad), "b".repeat(17 - pad));
+                let mut out = Vec::new();
+                write_json_str(&mut out, &s);
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    serde_json::to_string(&s).unwrap()
+                );
+            }
+        }
     }
 
     #[test]

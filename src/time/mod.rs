@@ -269,8 +269,74 @@ pub fn write_panther(ts: &Timestamp, out: &mut Vec<u8>) {
     out.extend_from_slice(&digits);
 }
 
+/// `0000-01-01T00:00:00Z` and `9999-12-31T23:59:59Z` in Unix seconds.
+const MIN_FAST_SECS: i64 = -62_167_219_200;
+const MAX_FAST_SECS: i64 = 253_402_300_799;
+
 /// Writes `YYYY-MM-DD<sep>HH:MM:SS` and returns the sub-second nanoseconds.
 fn write_date_time(ts: &Timestamp, sep: u8, out: &mut Vec<u8>) -> u32 {
+    let secs = ts.timestamp();
+    if (MIN_FAST_SECS..=MAX_FAST_SECS).contains(&secs) {
+        // The hot path (every event has two or more timestamps): integer arithmetic from
+        // the Unix time, no calendar lookups.
+        let mut nanos = ts.timestamp_subsec_nanos();
+        let days = secs.div_euclid(86_400);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 0..86_400
+        let sod = secs.rem_euclid(86_400) as u32;
+        let (y, m, d) = civil_from_days(days);
+        let (hh, rest) = (sod / 3600, sod % 3600);
+        let (mm, mut ss) = (rest / 60, rest % 60);
+        if nanos >= 1_000_000_000 {
+            // chrono represents a leap second as second 59 with nanos >= 1e9: write 60.
+            nanos -= 1_000_000_000;
+            ss += 1;
+        }
+        let mut buf = *b"0000-00-00T00:00:00";
+        put2(&mut buf[0..2], y / 100);
+        put2(&mut buf[2..4], y % 100);
+        put2(&mut buf[5..7], m);
+        put2(&mut buf[8..10], d);
+        buf[10] = sep;
+        put2(&mut buf[11..13], hh);
+        put2(&mut buf[14..16], mm);
+        put2(&mut buf[17..19], ss);
+        out.extend_from_slice(&buf);
+        return nanos;
+    }
+    write_date_time_slow(ts, sep, out)
+}
+
+/// Two decimal digits of `v` (below 100).
+#[inline]
+fn put2(dst: &mut [u8], v: u32) {
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let i = (v as usize % 100) * 2;
+    dst[0] = PAIRS[i];
+    dst[1] = PAIRS[i + 1];
+}
+
+/// Howard Hinnant's `civil_from_days`: (year, month, day) of a day count from 1970-01-01,
+/// for years 0..=9999.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // ranges checked by caller
+fn civil_from_days(z: i64) -> (u32, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097) as u32; // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let y = i64::from(yoe) + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+    let mp = (5 * doy + 2) / 153; // [0, 11]
+    let d = doy - (153 * mp + 2) / 5 + 1; // [1, 31]
+    let m = if mp < 10 { mp + 3 } else { mp - 9 }; // [1, 12]
+    let y = if m <= 2 { y + 1 } else { y };
+    (y as u32, m, d)
+}
+
+fn write_date_time_slow(ts: &Timestamp, sep: u8, out: &mut Vec<u8>) -> u32 {
     let year = ts.year();
     if (0..=9999).contains(&year) {
         push_padded(year.unsigned_abs(), 4, out);
@@ -448,6 +514,14 @@ fn civil_to_ts(
         || !(-1_000_000..=1_000_000).contains(&year)
     {
         return None;
+    }
+    if offset == 0 && (0..=9999).contains(&year) {
+        // The common UTC case: chrono builds the date from its fields directly, cheaper
+        // than from a day count; the fields were validated above.
+        #[allow(clippy::cast_possible_truncation)] // within 0..=9999
+        return chrono::NaiveDate::from_ymd_opt(year as i32, month, day)
+            .and_then(|d| d.and_hms_nano_opt(hour, minute, second, nanos))
+            .map(|t| t.and_utc());
     }
     let secs = days_from_civil(year, month, day) * 86_400
         + i64::from(hour) * 3600
@@ -1435,6 +1509,44 @@ fn unknown_spec(spec: &str) -> TimeFormatError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fast_date_time_matches_chrono_fields() {
+        use chrono::TimeZone as _;
+        let mut x: u64 = 0x1234_5678_9abc_def0;
+        let check = |ts: super::Timestamp| {
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            let a = super::write_date_time(&ts, b'T', &mut fast);
+            let b = super::write_date_time_slow(&ts, b'T', &mut slow);
+            assert_eq!((fast, a), (slow, b), "{ts:?}");
+        };
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            #[allow(clippy::cast_possible_wrap)]
+            let secs = super::MIN_FAST_SECS
+                + (x % 253_402_300_800_u64.wrapping_add(62_167_219_200)) as i64;
+            #[allow(clippy::cast_possible_truncation)]
+            let nanos = (x >> 20) as u32 % 1_000_000_000;
+            check(chrono::Utc.timestamp_opt(secs, nanos).unwrap());
+        }
+        for secs in [
+            super::MIN_FAST_SECS,
+            super::MAX_FAST_SECS,
+            0,
+            -1,
+            951_782_400,
+        ] {
+            check(chrono::Utc.timestamp_opt(secs, 0).unwrap());
+        }
+        // A leap second.
+        check(
+            chrono::Utc
+                .timestamp_opt(1_483_228_799, 1_500_000_000)
+                .unwrap(),
+        );
+    }
+
     use super::*;
 
     /// A JSON value handed to a decoder.

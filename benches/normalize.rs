@@ -1,0 +1,229 @@
+//! Criterion benches: normalog against the raw simd-json tape parse and serde_json baselines,
+//! on generated records (`normalog::gen`), one group per shipped log type and one mixed.
+//!
+//! Functions per group:
+//!
+//! * `raw_tape`: simd-json `fill_tape` of each line with reused buffers (the limit: no
+//!   schema, no validation, no output).
+//! * `ours_parse_only`: the normalizer into a sink that drops events (typed, validated
+//!   events with indicators and event time; no output).
+//! * `ours_ndjson`: the normalizer writing NDJSON into a reused buffer.
+//! * `serde_json_typed`: the fair baseline: serde_json into `#[derive(Deserialize)]` structs
+//!   borrowing strings where possible, required fields checked by the types, the event time
+//!   parsed with chrono. Mixed data tries each type in turn, as normalog does.
+//! * `serde_json_value`: serde_json into a `serde_json::Value` DOM.
+//!
+//! Every function asserts how many records it accepted, so a fast wrong change fails.
+//! Run with `cargo bench --bench normalize`; `cargo bench --no-run` only builds.
+#![allow(missing_docs, clippy::unwrap_used, clippy::doc_markdown)]
+
+use std::borrow::Cow;
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use normalog::gen::{GenOptions, Generator};
+use normalog::sink::ndjson::NdjsonWriter;
+use normalog::sink::{Discard, Sink};
+use normalog::{Error, Event, NormalizerBuilder, Position, Registry};
+use serde::Deserialize;
+
+/// Records per batch: about 5 MB of mixed data.
+const RECORDS: u64 = 20_000;
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct ZendeskAudit<'a> {
+    #[serde(borrow)]
+    action: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    action_label: Option<Cow<'a, str>>,
+    actor_id: Option<i64>,
+    #[serde(borrow)]
+    change_description: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    created_at: Cow<'a, str>,
+    id: i64,
+    #[serde(borrow)]
+    ip_address: Option<Cow<'a, str>>,
+    source_id: Option<i64>,
+    #[serde(borrow)]
+    source_label: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    source_type: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    url: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct ZoomActivity<'a> {
+    #[serde(borrow)]
+    email: Cow<'a, str>,
+    #[serde(borrow)]
+    time: Cow<'a, str>,
+    #[serde(borrow, rename = "type")]
+    kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    ip_address: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    client_type: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    version: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct ZoomOperation<'a> {
+    #[serde(borrow)]
+    time: Cow<'a, str>,
+    #[serde(borrow)]
+    operator: Cow<'a, str>,
+    #[serde(borrow)]
+    category_type: Cow<'a, str>,
+    #[serde(borrow)]
+    action: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    operation_detail: Option<Cow<'a, str>>,
+}
+
+fn time_ok(s: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(s).is_ok()
+}
+
+/// serde_json typed decoding of one line as `log_type` (or, for `None`, the first type
+/// that accepts it); true when accepted with a valid event time.
+fn serde_typed(line: &[u8], log_type: Option<&str>) -> bool {
+    let zendesk =
+        || serde_json::from_slice::<ZendeskAudit<'_>>(line).is_ok_and(|r| time_ok(&r.created_at));
+    let activity =
+        || serde_json::from_slice::<ZoomActivity<'_>>(line).is_ok_and(|r| time_ok(&r.time));
+    let operation =
+        || serde_json::from_slice::<ZoomOperation<'_>>(line).is_ok_and(|r| time_ok(&r.time));
+    match log_type {
+        Some("Zendesk.Audit") => zendesk(),
+        Some("Zoom.Activity") => activity(),
+        Some("Zoom.Operation") => operation(),
+        _ => zendesk() || activity() || operation(),
+    }
+}
+
+/// Counts events on their way to another sink.
+struct Count<S>(S, u64);
+
+impl<S: Sink<Error = Error>> Sink for Count<S> {
+    type Error = Error;
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+        self.1 += 1;
+        self.0.record(event)
+    }
+}
+
+fn bench_group(c: &mut Criterion, registry: &Registry, name: &str, types: &[&str]) {
+    let data = Generator::new(
+        registry,
+        types,
+        &GenOptions {
+            seed: 1,
+            invalid_rate: 0.0,
+        },
+    )
+    .unwrap()
+    .generate(RECORDS);
+    let lines: Vec<&[u8]> = data
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let n = lines.len() as u64;
+    assert_eq!(n, RECORDS);
+    let single = (types.len() == 1).then(|| types[0]);
+
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+
+    group.bench_function("raw_tape", |b| {
+        let mut buffers = simd_json::Buffers::new(4096);
+        let mut tape: simd_json::Tape<'static> = simd_json::Tape(Vec::new());
+        let mut copy = Vec::new();
+        b.iter(|| {
+            let mut ok = 0u64;
+            for line in &lines {
+                copy.clear();
+                copy.extend_from_slice(line);
+                let mut t = std::mem::replace(&mut tape, simd_json::Tape(Vec::new())).reset();
+                ok += u64::from(simd_json::fill_tape(&mut copy, &mut buffers, &mut t).is_ok());
+                tape = t.reset();
+            }
+            assert_eq!(ok, n);
+        });
+    });
+
+    let mut normalizer = NormalizerBuilder::new()
+        .log_types(types.iter().copied())
+        .build(registry)
+        .unwrap();
+    group.bench_function("ours_parse_only", |b| {
+        b.iter(|| {
+            let mut sink = Count(Discard, 0);
+            for line in &lines {
+                normalizer
+                    .normalize_bytes(line, Position::default(), &mut sink)
+                    .unwrap();
+            }
+            assert_eq!(sink.1, n);
+        });
+    });
+
+    let mut out: Vec<u8> = Vec::with_capacity(data.len() * 2);
+    group.bench_function("ours_ndjson", |b| {
+        b.iter(|| {
+            out.clear();
+            let mut sink = Count(NdjsonWriter::new(&mut out), 0);
+            for line in &lines {
+                normalizer
+                    .normalize_bytes(line, Position::default(), &mut sink)
+                    .unwrap();
+            }
+            sink.0.flush().unwrap();
+            assert_eq!(sink.1, n);
+        });
+    });
+    assert!(!out.is_empty());
+
+    group.bench_function("serde_json_typed", |b| {
+        b.iter(|| {
+            let ok = lines.iter().filter(|l| serde_typed(l, single)).count() as u64;
+            assert_eq!(ok, n);
+        });
+    });
+
+    group.bench_function("serde_json_value", |b| {
+        b.iter(|| {
+            let ok = lines
+                .iter()
+                .filter(|l| black_box(serde_json::from_slice::<serde_json::Value>(l)).is_ok())
+                .count() as u64;
+            assert_eq!(ok, n);
+        });
+    });
+    group.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    let registry = Registry::builtin();
+    bench_group(c, &registry, "zendesk_audit", &["Zendesk.Audit"]);
+    bench_group(c, &registry, "zoom_activity", &["Zoom.Activity"]);
+    bench_group(c, &registry, "zoom_operation", &["Zoom.Operation"]);
+    bench_group(
+        c,
+        &registry,
+        "mixed",
+        &["Zendesk.Audit", "Zoom.Activity", "Zoom.Operation"],
+    );
+}
+
+criterion_group!(normalize, benches);
+criterion_main!(normalize);

@@ -1,0 +1,281 @@
+use super::*;
+use crate::error::Error;
+use crate::event::Event;
+use crate::sink::{Collect, Sink};
+use crate::{NormalizerBuilder, Position};
+
+const SHIPPED: [&str; 3] = ["Zendesk.Audit", "Zoom.Activity", "Zoom.Operation"];
+
+/// Remembers the log type of each event, or `None` for a reject.
+#[derive(Default)]
+struct Outcomes(Vec<Option<String>>);
+
+impl Sink for Outcomes {
+    type Error = Error;
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+        self.0.push(Some(event.log_type().to_owned()));
+        Ok(true)
+    }
+    fn rejected(&mut self, _err: &Error) -> Result<bool, Error> {
+        self.0.push(None);
+        Ok(true)
+    }
+}
+
+fn generator(types: &[&str], seed: u64, invalid_rate: f64) -> Generator {
+    Generator::new(
+        &Registry::builtin(),
+        types,
+        &GenOptions { seed, invalid_rate },
+    )
+    .unwrap()
+}
+
+#[test]
+fn same_seed_same_bytes_other_seed_other_bytes() {
+    let a = generator(&SHIPPED, 42, 0.1).generate(500);
+    let b = generator(&SHIPPED, 42, 0.1).generate(500);
+    let c = generator(&SHIPPED, 43, 0.1).generate(500);
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    let mut via_writer = Vec::new();
+    let summary = generator(&SHIPPED, 42, 0.1)
+        .write_to(500, &mut via_writer)
+        .unwrap();
+    assert_eq!(via_writer, a);
+    assert_eq!(summary.records, 500);
+    assert_eq!(summary.bytes, a.len() as u64);
+    assert_eq!(summary.per_log_type.iter().sum::<u64>(), 500);
+}
+
+#[test]
+fn valid_records_of_every_shipped_type_normalize() {
+    let registry = Registry::builtin();
+    for lt in SHIPPED {
+        let data = generator(&[lt], 7, 0.0).generate(3000);
+        let mut n = NormalizerBuilder::new()
+            .log_types([lt])
+            .build(&registry)
+            .unwrap();
+        let mut out = Collect::default();
+        for line in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            n.normalize_bytes(line, Position::default(), &mut out)
+                .unwrap();
+        }
+        assert_eq!(out.rejects, Vec::<String>::new(), "{lt}");
+        assert_eq!(out.events.len(), 3000, "{lt}");
+    }
+}
+
+#[test]
+fn mixed_records_normalize_to_their_intended_type_and_invalid_ones_are_rejected() {
+    let registry = Registry::builtin();
+    let mut generator = generator(&SHIPPED, 3, 0.2);
+    let names: Vec<String> = generator.log_types().map(str::to_owned).collect();
+    let mut n = NormalizerBuilder::new().build(&registry).unwrap();
+    let mut out = Outcomes::default();
+    let mut line = Vec::new();
+    let (mut invalid, mut kinds) = (0usize, std::collections::HashSet::new());
+    let total = 6000;
+    for _ in 0..total {
+        line.clear();
+        let info = generator.next_record(&mut line);
+        n.normalize_bytes(&line, Position::default(), &mut out)
+            .unwrap();
+        let got = out.0.last().unwrap();
+        match info.invalid {
+            None => assert_eq!(
+                got.as_deref(),
+                Some(names[info.log_type].as_str()),
+                "{}",
+                String::from_utf8_lossy(&line)
+            ),
+            Some(kind) => {
+                assert_eq!(got, &None, "{kind:?}: {}", String::from_utf8_lossy(&line));
+                invalid += 1;
+                kinds.insert(kind);
+            }
+        }
+    }
+    // 20% invalid, within a generous margin for 6000 draws.
+    let share = f64::from(u32::try_from(invalid).unwrap()) / f64::from(total);
+    assert!((0.18..0.22).contains(&share), "{share}");
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+}
+
+#[test]
+fn shipped_types_have_the_promised_realism() {
+    let data = generator(&["Zendesk.Audit"], 11, 0.0).generate(2000);
+    let text = String::from_utf8(data).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let count = |pat: &str| lines.iter().filter(|l| l.contains(pat)).count();
+    let null_ips = count(r#""ip_address":null"#);
+    assert!((140..260).contains(&null_ips), "{null_ips}");
+    assert!(count(r#""ip_address":"2001:db8:"#) > 100);
+    assert!(count(r"\n") > 100, "multi-line change descriptions");
+    assert!(count(r#"\""#) > 100, "quotes");
+    assert!(lines.iter().any(|l| !l.is_ascii()), "non-ASCII text");
+    assert!(
+        count("+05:30\"") + count("-05:00\"") > 10,
+        "non-UTC offsets"
+    );
+    assert!(lines.iter().any(|l| l.contains(":00.") || l.contains('.')));
+    let sizes: usize = lines.iter().map(|l| l.len()).sum::<usize>() / lines.len();
+    assert!((250..700).contains(&sizes), "mean size {sizes}");
+
+    let ops = String::from_utf8(generator(&["Zoom.Operation"], 1, 0.0).generate(500)).unwrap();
+    assert!(ops.contains("Change Role  - ") && ops.contains('@'));
+    let act = String::from_utf8(generator(&["Zoom.Activity"], 1, 0.0).generate(500)).unwrap();
+    assert!(act.contains(r#""client_type":"Zoom Rooms""#) && act.contains("5.16.10 (26186)"));
+}
+
+#[test]
+#[allow(clippy::too_many_lines)] // one schema using every type, then its checks
+fn any_schema_gets_records_that_normalize() {
+    let yaml = r#"
+schema: Custom.Everything
+definitions:
+  Actor:
+    type: object
+    fields:
+      - name: name
+        type: string
+      - name: email
+        type: string
+        indicators: [email]
+fields:
+  - name: ts
+    required: true
+    type: timestamp
+    timeFormat: "%Y-%m-%d %H:%M:%S"
+    isEventTime: true
+  - name: epoch
+    type: timestamp
+    timeFormat: unix_ms
+  - name: go_time
+    required: true
+    type: timestamp
+    timeFormat: layout=Jan _2 2006 15:04:05.000 MST
+  - name: src_ip
+    required: true
+    type: string
+    validate:
+      ip: ipv6
+  - name: net
+    type: string
+    validate:
+      cidr: ipv4
+  - name: level
+    required: true
+    type: string
+    validate:
+      allow: [info, warn, error]
+  - name: count
+    type: smallint
+  - name: ratio
+    type: float
+  - name: ok
+    type: boolean
+  - name: actor
+    type: ref
+    target: Actor
+  - name: tags
+    type: array
+    element:
+      type: string
+  - name: hashes
+    type: array
+    indicators: [sha256]
+    element:
+      type: string
+  - name: extra
+    type: json
+  - name: nested
+    type: object
+    isEmbeddedJSON: true
+    fields:
+      - name: url
+        type: string
+        indicators: [url]
+      - name: when
+        type: timestamp
+        timeFormats: [rfc3339, unix]
+"#;
+    let mut registry = Registry::new();
+    registry.add_str(yaml, "<test>").unwrap();
+    let mut generator = Generator::new(
+        &registry,
+        &["Custom.Everything"],
+        &GenOptions {
+            seed: 5,
+            invalid_rate: 0.0,
+        },
+    )
+    .unwrap();
+    let data = generator.generate(1000);
+    let mut n = NormalizerBuilder::new().build(&registry).unwrap();
+    let mut out = Collect::default();
+    for line in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        n.normalize_bytes(line, Position::default(), &mut out)
+            .unwrap();
+    }
+    assert_eq!(out.rejects, Vec::<String>::new());
+    assert_eq!(out.events.len(), 1000);
+    assert!(out.events.iter().any(|e| e.contains("p_any_sha256_hashes")));
+    assert!(out.events.iter().any(|e| e.contains("p_any_emails")));
+    assert!(out.events.iter().any(|e| e.contains("p_any_domain_names")));
+
+    // And its invalid records are rejected.
+    let mut generator = Generator::new(
+        &registry,
+        &["Custom.Everything"],
+        &GenOptions {
+            seed: 5,
+            invalid_rate: 1.0,
+        },
+    )
+    .unwrap();
+    let data = generator.generate(300);
+    let mut out = Collect::default();
+    for line in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        n.normalize_bytes(line, Position::default(), &mut out)
+            .unwrap();
+    }
+    assert_eq!(out.events, Vec::<String>::new());
+    assert_eq!(out.rejects.len(), 300);
+}
+
+#[test]
+fn bad_options_are_errors() {
+    let r = Registry::builtin();
+    let opts = GenOptions::default();
+    assert_eq!(
+        Generator::new::<&str>(&r, &[], &opts).unwrap_err(),
+        GenError::NoLogType
+    );
+    assert_eq!(
+        Generator::new(&r, &["Nope"], &opts).unwrap_err(),
+        GenError::UnknownLogType("Nope".into())
+    );
+    let bad = GenOptions {
+        invalid_rate: 1.5,
+        ..opts
+    };
+    assert!(matches!(
+        Generator::new(&r, &["Zoom.Activity"], &bad).unwrap_err(),
+        GenError::BadInvalidRate(_)
+    ));
+}
+
+#[test]
+fn rng_is_uniform_enough() {
+    let mut rng = Rng::new(9);
+    let mut buckets = [0u32; 10];
+    for _ in 0..100_000 {
+        buckets[rng.below(10)] += 1;
+    }
+    assert!(
+        buckets.iter().all(|&b| (9_500..10_500).contains(&b)),
+        "{buckets:?}"
+    );
+}

@@ -1,0 +1,289 @@
+//! Generated timestamps, written in the field's own time format.
+
+use std::io::Write as _;
+
+use chrono::format::{Item, StrftimeItems};
+use chrono::{DateTime, Datelike, Timelike};
+
+use super::State;
+use crate::time::TimeFormat;
+
+/// 2023-01-01T00:00:00Z: generated logs start in the two years after it.
+pub(super) const EPOCH_2023: i64 = 1_672_531_200;
+pub(super) const TWO_YEARS: u64 = 2 * 365 * 86_400;
+
+/// Text that is not a timestamp in most formats; a field's bad values are the ones none of
+/// its formats accepts (checked when the generator is built).
+pub(super) const BAD_TIMES: &[&str] = &[
+    "2023-07-01 14:00:00",
+    "2023-02-30T10:00:00Z",
+    "2023-07-01T25:61:00Z",
+    "07/01/2023 2:00 PM",
+    "yesterday",
+    "not a timestamp",
+];
+
+/// How a timestamp field's values are written: the first of its formats the generator can
+/// write (checked by parsing sample values back).
+#[derive(Debug, Clone)]
+pub(super) enum TimeGen {
+    /// RFC 3339, varied: `Z` or an offset, 0, 3, 6 or 9 fractional digits.
+    Rfc3339,
+    /// Seconds; sometimes with a fraction.
+    Unix,
+    UnixMs,
+    UnixUs,
+    UnixNs,
+    /// A chrono strftime pattern, written in UTC.
+    Pattern(Box<str>),
+}
+
+impl TimeGen {
+    /// The generator for a field with these formats, or `None` when none can be written.
+    pub(super) fn for_formats(first: Option<&String>, rest: &[String]) -> Option<TimeGen> {
+        for spec in first.into_iter().chain(rest) {
+            let Ok(format) = TimeFormat::from_spec(spec) else {
+                continue;
+            };
+            let candidate = match &format {
+                TimeFormat::Rfc3339 | TimeFormat::Cloudflare => TimeGen::Rfc3339,
+                TimeFormat::Unix => TimeGen::Unix,
+                TimeFormat::UnixMs => TimeGen::UnixMs,
+                TimeFormat::UnixUs => TimeGen::UnixUs,
+                TimeFormat::UnixNs => TimeGen::UnixNs,
+                TimeFormat::Strftime(p) => TimeGen::Pattern(p.spec().into()),
+                TimeFormat::Layout(p) => match go_layout_to_strftime(
+                    p.spec().strip_prefix("layout=").unwrap_or(p.spec()),
+                ) {
+                    Some(s) => TimeGen::Pattern(s.into()),
+                    None => continue,
+                },
+            };
+            if candidate.round_trips(&format) {
+                return Some(candidate);
+            }
+        }
+        None
+    }
+
+    /// Sample values of this generator parse back with `format`.
+    fn round_trips(&self, format: &TimeFormat) -> bool {
+        if let TimeGen::Pattern(p) = self {
+            if StrftimeItems::new(p).any(|i| matches!(i, Item::Error)) {
+                return false;
+            }
+        }
+        let mut rng = State::new(7);
+        (0..16).all(|_| {
+            let mut out = Vec::new();
+            self.write(&mut rng, &mut out);
+            match serde_json::from_slice::<serde_json::Value>(&out) {
+                Ok(serde_json::Value::String(s)) => format.parse_str(&s).is_some(),
+                Ok(serde_json::Value::Number(n)) => {
+                    if let Some(i) = n.as_i64() {
+                        format.parse_i64(i).is_some()
+                    } else if let Some(u) = n.as_u64() {
+                        format.parse_u64(u).is_some()
+                    } else {
+                        n.as_f64().is_some_and(|f| format.parse_f64(f).is_some())
+                    }
+                }
+                _ => false,
+            }
+        })
+    }
+
+    /// Write one JSON value (string or number).
+    pub(super) fn write(&self, rng: &mut State, out: &mut Vec<u8>) {
+        let (secs, nanos) = record_time(rng);
+        match self {
+            TimeGen::Rfc3339 => {
+                let digits = [0, 0, 0, 3, 6, 9][rng.below(6)];
+                let offset = if rng.chance(0.8) {
+                    0
+                } else {
+                    *rng.pick(&[120, -300, 330, 60, -480, 540])
+                };
+                out.push(b'"');
+                write_rfc3339(out, secs, nanos, digits, offset);
+                out.push(b'"');
+            }
+            TimeGen::Unix => {
+                if rng.chance(0.3) {
+                    let _ = write!(out, "{secs}.{:06}", nanos / 1000);
+                } else {
+                    let _ = write!(out, "{secs}");
+                }
+            }
+            TimeGen::UnixMs => {
+                let _ = write!(out, "{}", secs * 1000 + i64::from(nanos / 1_000_000));
+            }
+            TimeGen::UnixUs => {
+                let _ = write!(out, "{}", secs * 1_000_000 + i64::from(nanos / 1000));
+            }
+            TimeGen::UnixNs => {
+                let _ = write!(out, "{}", secs * 1_000_000_000 + i64::from(nanos));
+            }
+            TimeGen::Pattern(p) => {
+                let t = DateTime::from_timestamp(secs, nanos).unwrap_or_default();
+                let text = t.format_with_items(StrftimeItems::new(p)).to_string();
+                super::write_json_str(out, &text);
+            }
+        }
+    }
+}
+
+/// The current record's time, with a second or two of jitter (fields of one record differ a
+/// little) and random sub-second digits.
+pub(super) fn record_time(rng: &mut State) -> (i64, u32) {
+    #[allow(clippy::cast_possible_wrap)]
+    let secs = rng.secs - rng.below(3) as i64;
+    #[allow(clippy::cast_possible_truncation)]
+    let nanos = rng.below_u64(1_000_000_000) as u32;
+    (secs, nanos)
+}
+
+/// Append `secs` (UTC) shown at `offset_min` minutes from UTC, as RFC 3339 with `digits`
+/// fractional digits (0, 3, 6 or 9) and `Z` for offset 0.
+pub(super) fn write_rfc3339(
+    out: &mut Vec<u8>,
+    secs: i64,
+    nanos: u32,
+    digits: u32,
+    offset_min: i32,
+) {
+    let local = secs + i64::from(offset_min) * 60;
+    let t = DateTime::from_timestamp(local, 0).unwrap_or_default();
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    match digits {
+        3 => {
+            let _ = write!(out, ".{:03}", nanos / 1_000_000);
+        }
+        6 => {
+            let _ = write!(out, ".{:06}", nanos / 1000);
+        }
+        9 => {
+            let _ = write!(out, ".{nanos:09}");
+        }
+        _ => {}
+    }
+    if offset_min == 0 {
+        out.push(b'Z');
+    } else {
+        let sign = if offset_min < 0 { '-' } else { '+' };
+        let m = offset_min.unsigned_abs();
+        let _ = write!(out, "{sign}{:02}:{:02}", m / 60, m % 60);
+    }
+}
+
+/// Translate the common elements of a Go time layout into a chrono strftime pattern; the
+/// result is checked by parsing samples back, so an imperfect translation is only unused.
+fn go_layout_to_strftime(layout: &str) -> Option<String> {
+    // Longest first at each position, as Go's layout scanner does.
+    const TOKENS: &[(&str, &str)] = &[
+        ("January", "%B"),
+        ("Monday", "%A"),
+        ("Z07:00:00", "Z"),
+        ("-07:00:00", "+00:00:00"),
+        ("Z070000", "Z"),
+        ("-070000", "+000000"),
+        ("Z07:00", "Z"),
+        ("-07:00", "+00:00"),
+        ("Z0700", "Z"),
+        ("-0700", "+0000"),
+        (".000000000", "%.9f"),
+        (".999999999", "%.9f"),
+        (".000000", "%.6f"),
+        (".999999", "%.6f"),
+        (".000", "%.3f"),
+        (".999", "%.3f"),
+        ("2006", "%Y"),
+        ("Jan", "%b"),
+        ("Mon", "%a"),
+        ("MST", "UTC"),
+        ("Z07", "Z"),
+        ("-07", "+00"),
+        ("002", "%j"),
+        ("__2", "%_j"),
+        ("_2", "%e"),
+        ("01", "%m"),
+        ("02", "%d"),
+        ("03", "%I"),
+        ("04", "%M"),
+        ("05", "%S"),
+        ("06", "%y"),
+        ("15", "%H"),
+        ("PM", "%p"),
+        ("pm", "%P"),
+        ("1", "%-m"),
+        ("2", "%-d"),
+        ("3", "%-I"),
+        ("4", "%-M"),
+        ("5", "%-S"),
+        ("%", "%%"),
+    ];
+    let mut out = String::with_capacity(layout.len() * 2);
+    let mut rest = layout;
+    'outer: while !rest.is_empty() {
+        for (tok, rep) in TOKENS {
+            if let Some(r) = rest.strip_prefix(tok) {
+                out.push_str(rep);
+                rest = r;
+                continue 'outer;
+            }
+        }
+        let c = rest.chars().next()?;
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gen_for(spec: &str) -> Option<TimeGen> {
+        TimeGen::for_formats(Some(&spec.to_owned()), &[])
+    }
+
+    #[test]
+    fn every_builtin_format_and_common_patterns_are_writable() {
+        for spec in [
+            "rfc3339",
+            "unix",
+            "unix_ms",
+            "unix_us",
+            "unix_ns",
+            "cloudflare",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%dT%H:%M:%S.%f%z",
+            "%d/%b/%Y:%H:%M:%S %z",
+            "layout=2006-01-02 15:04:05",
+            "layout=Jan _2 15:04:05",
+            "layout=2006-01-02T15:04:05.000Z07:00",
+            "layout=Mon Jan 2 15:04:05 MST 2006",
+        ] {
+            assert!(gen_for(spec).is_some(), "{spec}");
+        }
+    }
+
+    #[test]
+    fn offsets_and_fractions() {
+        let mut out = Vec::new();
+        write_rfc3339(&mut out, EPOCH_2023, 5_000_000, 3, 330);
+        assert_eq!(out, b"2023-01-01T05:30:00.005+05:30");
+        out.clear();
+        write_rfc3339(&mut out, EPOCH_2023, 0, 0, -300);
+        assert_eq!(out, b"2022-12-31T19:00:00-05:00");
+    }
+}
