@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod arrow_rows;
+
 use std::path::PathBuf;
 
 use normalog::sink::Collect;
