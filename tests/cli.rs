@@ -309,3 +309,45 @@ fn help_explains_every_flag() {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
     }
 }
+
+#[test]
+fn rejects_to_stdout_is_refused() {
+    let o = run(&["normalize", "--rejects", "-"], ACTIVITY);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "normalog: --rejects needs a file: standard output carries the events\n"
+    );
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn max_rejects_on_stdout_says_the_output_is_incomplete() {
+    let input = format!("{ACTIVITY}\n{{}}\n{{}}\n{ACTIVITY}\n");
+    let o = run(
+        &["normalize", "-q", "--max-rejects", "1", "-j", "1"],
+        &input,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).ends_with(
+            "stopped: more than 1 records rejected (--max-rejects); the events written to \
+             standard output so far are incomplete\n"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn schema_test_without_cases_is_not_a_pass() {
+    let rich = util::data("schemas/rich.yml");
+    let o = run(&["test", rich.to_str().expect("path")], "");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "0 passed, 0 failed\n");
+    assert!(
+        stderr(&o).starts_with("normalog: no test cases found"),
+        "{}",
+        stderr(&o)
+    );
+}

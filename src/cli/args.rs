@@ -145,7 +145,8 @@ pub struct NormalizeArgs {
     pub rejects: Option<PathBuf>,
 
     /// Stop with exit status 2 once more than N records were rejected (a safety valve for
-    /// a misconfigured schema); the output is then not written. Default: no limit.
+    /// a misconfigured schema); output files are then not written (events already sent
+    /// to standard output cannot be taken back). Default: no limit.
     #[arg(long, value_name = "N")]
     pub max_rejects: Option<u64>,
 

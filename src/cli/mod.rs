@@ -152,6 +152,11 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
     }
     let mut output = Output::open(args)?;
     let mut rejects = match &args.rejects {
+        Some(p) if p.as_os_str() == "-" => {
+            return Err(Fatal::Message(
+                "--rejects needs a file: standard output carries the events".into(),
+            ))
+        }
         Some(p) => Some(AtomicFile::create(p)?),
         None => None,
     };
@@ -199,10 +204,16 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
         );
     }
     if run.too_many_rejects {
-        // The output is incomplete: its temporary files are removed, not renamed.
+        // The output is incomplete: its temporary files are removed, not renamed. Standard
+        // output cannot be taken back: say so.
+        let what = if matches!(output, Output::Stdout(_)) {
+            "the events written to standard output so far are incomplete"
+        } else {
+            "no output written"
+        };
         drop(output);
         return Err(Fatal::Message(format!(
-            "stopped: more than {} records rejected (--max-rejects); no output written",
+            "stopped: more than {} records rejected (--max-rejects); {what}",
             args.max_rejects.unwrap_or_default()
         )));
     }

@@ -29,6 +29,14 @@ pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
     let mut out = io::stdout().lock();
     out.write_all(render(&report).as_bytes())?;
     out.flush()?;
+    if report.passed() == 0 && report.failed() == 0 {
+        // Passing with nothing tested would hide a misplaced or misnamed test file.
+        messages::error(
+            "no test cases found (test files are named *_tests.yml / *_tests.yaml, or sit in a \
+             tests/ directory beside the schema)",
+        );
+        return Ok(EXIT_REJECTS);
+    }
     if report.failed() == 0 {
         return Ok(EXIT_OK);
     }
