@@ -203,14 +203,7 @@ pub(super) struct BatchEncoder {
 impl Sink for BatchEncoder {
     type Error = Error;
     fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
-        let found = self
-            .builders
-            .iter()
-            .position(|b| b.log_type() == event.log_type());
-        let i = found.unwrap_or_else(|| {
-            self.builders.push(RecordBatchBuilder::new(event.plan()));
-            self.builders.len() - 1
-        });
+        let i = crate::sink::arrow::builder_for(&mut self.builders, event);
         self.builders[i].append(event)?;
         Ok(true)
     }

@@ -491,3 +491,16 @@ impl ColumnBuilder {
         })
     }
 }
+
+/// The index in `builders` of the builder for the event's log type, created on first use
+/// (sinks that see several log types keep one builder per type).
+pub(crate) fn builder_for(builders: &mut Vec<RecordBatchBuilder>, event: &Event<'_>) -> usize {
+    if let Some(i) = builders
+        .iter()
+        .position(|b| b.log_type() == event.log_type())
+    {
+        return i;
+    }
+    builders.push(RecordBatchBuilder::new(event.plan()));
+    builders.len() - 1
+}

@@ -384,14 +384,7 @@ impl ParquetWriter {
     ///
     /// As [`write_batch`](Self::write_batch).
     pub fn write_event(&mut self, event: &Event<'_>) -> Result<(), Error> {
-        let found = self
-            .builders
-            .iter()
-            .position(|b| b.log_type() == event.log_type());
-        let i = found.unwrap_or_else(|| {
-            self.builders.push(RecordBatchBuilder::new(event.plan()));
-            self.builders.len() - 1
-        });
+        let i = super::arrow::builder_for(&mut self.builders, event);
         self.builders[i].append(event)?;
         if self.builders[i].len() >= SINK_BATCH_ROWS {
             self.flush_builder(i)?;
