@@ -58,7 +58,8 @@ pub enum Command {
     /// Deterministic for a seed. The shipped log types get hand-tuned values; any other
     /// schema gets values shaped by its field types, indicators and time formats.
     Gen(super::gen_cmd::GenArgs),
-    /// Measure normalog on generated data: raw simd-json parse, parse stage, NDJSON output.
+    /// Measure normalog on generated data: raw simd-json parse, parse stage, NDJSON and Parquet
+    /// output.
     ///
     /// Prints MB/s, records/s and the ratio of each path to the raw simd-json tape parse of
     /// the same lines on the same threads.
