@@ -1196,14 +1196,14 @@ impl Loader {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Load `yaml` as `t.yml` and compare the rendered errors with `expected`, in order. An
     /// expected line without `(hint: ...)` matches any hint, one with a hint may stop inside
-    /// it; `t.yml:` is added in front.
+    /// it; `t.yml:` is added in front. Shared with the tests of `validate`.
     #[track_caller]
-    fn check(yaml: &str, expected: &[&str]) {
+    pub(crate) fn check(yaml: &str, expected: &[&str]) {
         let got: Vec<String> = match from_str(yaml, "t.yml") {
             Ok(_) => Vec::new(),
             Err(e) => e.0.iter().map(ToString::to_string).collect(),

@@ -645,31 +645,7 @@ fn at(span: Span) -> String {
 mod tests {
     use super::*;
     use crate::indicators::IndicatorKind;
-    use crate::schema::load::from_str;
-
-    /// Load `yaml` as `t.yml` and compare the rendered errors with `expected`, in order. An
-    /// expected line without `(hint: ...)` matches any hint, one with a hint may stop inside
-    /// it; `t.yml:` is added in front.
-    #[track_caller]
-    fn check(yaml: &str, expected: &[&str]) {
-        let got: Vec<String> = match from_str(yaml, "t.yml") {
-            Ok(_) => Vec::new(),
-            Err(e) => e.0.iter().map(ToString::to_string).collect(),
-        };
-        let ok = got.len() == expected.len()
-            && got.iter().zip(expected).all(|(g, e)| {
-                let e = format!("t.yml:{e}");
-                *g == e
-                    || g.starts_with(&format!("{e} (hint: "))
-                    || (e.contains(" (hint: ") && g.starts_with(&e))
-            });
-        assert!(
-            ok,
-            "yaml: {yaml}\ngot:\n{}\nexpected:\n{}",
-            got.join("\n"),
-            expected.join("\n")
-        );
-    }
+    use crate::schema::load::tests::check;
 
     macro_rules! cases {
         ($($name:ident: $yaml:expr => [$($expected:expr),* $(,)?];)*) => {
