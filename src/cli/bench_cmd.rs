@@ -16,10 +16,10 @@ use std::time::Instant;
 
 use simd_json::{Buffers, Tape};
 
-use super::{load_registry, messages, Fatal, EXIT_FATAL, EXIT_OK};
+use super::{messages, Fatal, EXIT_FATAL, EXIT_OK};
 use crate::error::Error;
 use crate::event::Event;
-use crate::gen::{GenOptions, Generator};
+use crate::gen::GenOptions;
 use crate::sink::ndjson::NdjsonWriter;
 use crate::sink::parquet::{self, ParquetWriter};
 use crate::sink::{Discard, Sink};
@@ -87,18 +87,12 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
             "--threads, --repeat and --records must be at least 1".into(),
         ));
     }
-    let registry = load_registry(&args.schemas)?;
-    let names: Vec<String> = if args.log_types.is_empty() {
-        registry.log_types().map(str::to_owned).collect()
-    } else {
-        args.log_types.clone()
-    };
     let opts = GenOptions {
         seed: args.seed,
         invalid_rate: args.invalid_rate,
     };
-    let mut generator =
-        Generator::new(&registry, &names, &opts).map_err(|e| Fatal::Message(e.to_string()))?;
+    let (registry, names, mut generator) =
+        super::gen_cmd::generator(&args.schemas, &args.log_types, &opts)?;
     // Fail on bad names before spending time generating.
     NormalizerBuilder::new()
         .log_types(names.iter().cloned())
@@ -467,7 +461,7 @@ mod tests {
     fn counts_add_up() {
         let registry = Registry::builtin();
         let names: Vec<String> = registry.log_types().map(str::to_owned).collect();
-        let data = Generator::new(
+        let data = crate::gen::Generator::new(
             &registry,
             &names,
             &GenOptions {

@@ -5,7 +5,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use super::{load_registry, messages, AtomicFile, Fatal, EXIT_OK};
-use crate::gen::{GenOptions, GenSummary, Generator};
+use crate::gen::{GenError, GenOptions, GenSummary, Generator};
+use crate::Registry;
 
 /// `normalog gen`.
 #[derive(Debug, clap::Args)]
@@ -43,21 +44,36 @@ pub struct GenArgs {
     pub stats: bool,
 }
 
-pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
-    let registry = load_registry(&args.schemas)?;
-    let names: Vec<String> = if args.log_types.is_empty() {
+/// What `gen` and `bench` both start from: the schemas, the log types asked for (every
+/// loaded one by default) and a generator for them. Only an unknown log type's error lists
+/// the loaded ones.
+pub(super) fn generator(
+    schemas: &[PathBuf],
+    log_types: &[String],
+    opts: &GenOptions,
+) -> Result<(Registry, Vec<String>, Generator), Fatal> {
+    let registry = load_registry(schemas)?;
+    let names: Vec<String> = if log_types.is_empty() {
         registry.log_types().map(str::to_owned).collect()
     } else {
-        args.log_types.clone()
+        log_types.to_vec()
     };
+    let generator = Generator::new(&registry, &names, opts).map_err(|e| match e {
+        GenError::UnknownLogType(_) => {
+            let known: Vec<&str> = registry.log_types().collect();
+            Fatal::Message(format!("{e} (loaded log types: {})", known.join(", ")))
+        }
+        e => Fatal::Message(e.to_string()),
+    })?;
+    Ok((registry, names, generator))
+}
+
+pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
     let opts = GenOptions {
         seed: args.seed,
         invalid_rate: args.invalid_rate,
     };
-    let mut generator = Generator::new(&registry, &names, &opts).map_err(|e| {
-        let known: Vec<&str> = registry.log_types().collect();
-        Fatal::Message(format!("{e} (loaded log types: {})", known.join(", ")))
-    })?;
+    let (_, _, mut generator) = generator(&args.schemas, &args.log_types, &opts)?;
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     let summary = match path {
         Some(p) => {

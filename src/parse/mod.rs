@@ -15,7 +15,6 @@ pub(crate) mod tape;
 
 pub use stream::StreamNormalizer;
 
-use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -313,13 +312,7 @@ impl Normalizer {
             };
             vals.clear();
             self.text.clear();
-            let mut dec = TapeDecoder::<Borrowed> {
-                tape,
-                vals: &mut vals,
-                text: &mut self.text,
-                detail: n == 1,
-                mode: PhantomData,
-            };
+            let mut dec = TapeDecoder::<Borrowed>::new(tape, &mut vals, &mut self.text, n == 1);
             match dec.object(&self.plans[pi].root, 0) {
                 Ok(_) => {
                     accepted = Some(pi);
@@ -343,13 +336,7 @@ impl Normalizer {
             for plan in &self.plans {
                 vals.clear();
                 self.text.clear();
-                let mut dec = TapeDecoder::<Borrowed> {
-                    tape,
-                    vals: &mut vals,
-                    text: &mut self.text,
-                    detail: true,
-                    mode: PhantomData,
-                };
+                let mut dec = TapeDecoder::<Borrowed>::new(tape, &mut vals, &mut self.text, true);
                 if let Err(Fail::Detail(r)) = dec.object(&plan.root, 0) {
                     refusals.push((plan.log_type.clone(), r));
                 }

@@ -89,15 +89,31 @@ const NONE: u16 = u16::MAX;
 pub(crate) type DecodeResult<T> = Result<T, Fail>;
 
 pub(crate) struct TapeDecoder<'t, 'v, 'a, M> {
-    pub(crate) tape: &'t [Node<'v>],
-    pub(crate) vals: &'t mut Vec<Val<'a>>,
-    pub(crate) text: &'t mut String,
+    tape: &'t [Node<'v>],
+    vals: &'t mut Vec<Val<'a>>,
+    text: &'t mut String,
     /// Build detailed refusals (see [`Fail`]).
-    pub(crate) detail: bool,
-    pub(crate) mode: PhantomData<M>,
+    detail: bool,
+    mode: PhantomData<M>,
 }
 
-impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
+impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
+    /// A decoder filling `vals` and `text` from `tape`; `detail` builds full refusals.
+    pub(crate) fn new(
+        tape: &'t [Node<'v>],
+        vals: &'t mut Vec<Val<'a>>,
+        text: &'t mut String,
+        detail: bool,
+    ) -> Self {
+        TapeDecoder {
+            tape,
+            vals,
+            text,
+            detail,
+            mode: PhantomData,
+        }
+    }
+
     #[inline]
     fn fail(&self, refusal: impl FnOnce() -> Refusal) -> Fail {
         if self.detail {
@@ -373,13 +389,7 @@ impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
                 value: Some(quote(s)),
             }));
         };
-        let mut sub = TapeDecoder::<Copied> {
-            tape: &tape.0,
-            vals: self.vals,
-            text: self.text,
-            detail: self.detail,
-            mode: PhantomData,
-        };
+        let mut sub = TapeDecoder::<Copied>::new(&tape.0, self.vals, self.text, self.detail);
         match tape.0[0] {
             Node::Static(StaticNode::Null) => Ok(Val::Absent),
             node => sub.decode(plan, node, 0),
