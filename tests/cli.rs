@@ -193,6 +193,52 @@ fn output_file_is_written_whole() {
     assert!(text.ends_with('\n'));
 }
 
+/// `-o` naming a device or a pipe (`-o /dev/null` is the common case) writes into it: the
+/// write-then-rename used for regular files would replace it with a plain file.
+#[cfg(unix)]
+#[test]
+fn output_to_a_pipe_writes_into_it_and_leaves_it_a_pipe() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("events.pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the pipe"))
+    };
+    let o = run(&["normalize", "-o", fifo.to_str().expect("path")], ACTIVITY);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    // Checked before joining: had the pipe been replaced, the reader would wait forever.
+    let kind = std::fs::symlink_metadata(&fifo)
+        .expect("still there")
+        .file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced: {kind:?}");
+    let text = reader.join().expect("reader");
+    assert_eq!(text.lines().count(), 1, "{text}");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert_eq!(leftovers.len(), 1, "temporary files left: {leftovers:?}");
+}
+
+/// `-o` naming a symbolic link replaces the file it points to and keeps the link.
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink_keeps_the_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("real.ndjson");
+    std::fs::write(&target, "old\n").expect("write");
+    let link = dir.path().join("latest.ndjson");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    let o = run(&["normalize", "-o", link.to_str().expect("path")], ACTIVITY);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    let text = std::fs::read_to_string(&target).expect("target");
+    assert!(text.contains("Zoom.Activity"), "{text}");
+}
+
 #[test]
 fn fatal_errors_exit_2() {
     let o = run(&["normalize", "-t", "No.Such"], "");

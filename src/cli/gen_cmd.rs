@@ -4,7 +4,7 @@
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
-use super::{load_registry, messages, AtomicFile, Fatal, EXIT_OK};
+use super::{load_registry, messages, Fatal, OutputFile, EXIT_OK};
 use crate::gen::{GenError, GenOptions, GenSummary, Generator};
 use crate::Registry;
 
@@ -77,7 +77,7 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     let summary = match path {
         Some(p) => {
-            let mut file = AtomicFile::create(p)?;
+            let mut file = OutputFile::create(p)?;
             let s = write(&mut generator, args.records, &mut file.file)?;
             file.commit()?;
             s

@@ -157,7 +157,7 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
                 "--rejects needs a file: standard output carries the events".into(),
             ))
         }
-        Some(p) => Some(AtomicFile::create(p)?),
+        Some(p) => Some(OutputFile::create(p)?),
         None => None,
     };
     let mut observer = CliObserver {
@@ -295,7 +295,7 @@ impl Observer for CliObserver<'_> {
 /// directory layout (NDJSON or Parquet) whose files are renamed when complete.
 enum Output {
     Stdout(io::Stdout),
-    File(AtomicFile),
+    File(OutputFile),
     NdjsonDir(NdjsonDirWriter),
     Parquet(ParquetWriter),
 }
@@ -334,7 +334,7 @@ impl Output {
             }
             return Ok(match path {
                 None => Output::Stdout(io::stdout()),
-                Some(p) => Output::File(AtomicFile::create(p)?),
+                Some(p) => Output::File(OutputFile::create(p)?),
             });
         };
         if args.max_open_files == 0 || args.row_group_rows == 0 {
@@ -404,17 +404,29 @@ fn ndjson_options(args: &NormalizeArgs) -> ndjson::Options {
     }
 }
 
-/// A file written as `.<name>.tmp-<pid>` beside its destination and renamed into place by
-/// [`AtomicFile::commit`]; dropped without commit, the temporary file is removed.
-struct AtomicFile {
+/// The `-o FILE` output. A regular file (or a new path) is written as `.<name>.tmp-<pid>`
+/// beside its destination and renamed into place by [`OutputFile::commit`]; dropped without
+/// commit, the temporary file is removed. Anything else that exists (`/dev/null`, a FIFO, a
+/// terminal) is opened and written in place: renaming over it would replace the device or
+/// pipe with a plain file.
+struct OutputFile {
     file: File,
-    tmp: PathBuf,
-    dest: PathBuf,
-    done: bool,
+    /// `(temporary, destination)` when the output is renamed into place at commit.
+    rename: Option<(PathBuf, PathBuf)>,
 }
 
-impl AtomicFile {
-    fn create(dest: &Path) -> Result<AtomicFile, Fatal> {
+impl OutputFile {
+    fn create(dest: &Path) -> Result<OutputFile, Fatal> {
+        let fail = |e: io::Error| Fatal::Message(format!("{}: {e}", dest.display()));
+        match std::fs::metadata(dest) {
+            Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+                let file = File::options().write(true).open(dest).map_err(fail)?;
+                return Ok(OutputFile { file, rename: None });
+            }
+            _ => {}
+        }
+        // A symbolic link to a regular file keeps being a link: the file it names is replaced.
+        let dest = std::fs::canonicalize(dest).unwrap_or_else(|_| dest.to_path_buf());
         let name = dest
             .file_name()
             .ok_or_else(|| Fatal::Message(format!("{}: not a file name", dest.display())))?;
@@ -422,28 +434,28 @@ impl AtomicFile {
         tmp_name.push(name);
         tmp_name.push(format!(".tmp-{}", std::process::id()));
         let tmp = dest.with_file_name(tmp_name);
-        let file =
-            File::create(&tmp).map_err(|e| Fatal::Message(format!("{}: {e}", dest.display())))?;
-        Ok(AtomicFile {
+        let file = File::create(&tmp).map_err(fail)?;
+        Ok(OutputFile {
             file,
-            tmp,
-            dest: dest.to_path_buf(),
-            done: false,
+            rename: Some((tmp, dest)),
         })
     }
 
     fn commit(mut self) -> io::Result<()> {
         self.file.flush()?;
-        std::fs::rename(&self.tmp, &self.dest)?;
-        self.done = true;
+        if let Some((tmp, dest)) = self.rename.take() {
+            std::fs::rename(&tmp, &dest).inspect_err(|_| {
+                let _ = std::fs::remove_file(&tmp);
+            })?;
+        }
         Ok(())
     }
 }
 
-impl Drop for AtomicFile {
+impl Drop for OutputFile {
     fn drop(&mut self) {
-        if !self.done {
-            let _ = std::fs::remove_file(&self.tmp);
+        if let Some((tmp, _)) = &self.rename {
+            let _ = std::fs::remove_file(tmp);
         }
     }
 }
