@@ -222,9 +222,18 @@ impl Column {
 /// Indicator values collected for one event. Values borrow from the event's input when possible
 /// (`Cow::Owned` only when the value must be transformed: a lower-cased hash with upper-case
 /// letters, a punycode-decoded domain, a percent-decoded URL host).
+///
+/// Scanners append to one list tagged by column; [`Indicators::finish`] sorts it into one
+/// run of values per column. Two vectors instead of twelve: an event holds a few indicators,
+/// and the buffers are handed between the normalizer and each event for every record.
 #[derive(Debug, Default)]
 pub struct Indicators<'a> {
-    columns: [Vec<Cow<'a, str>>; Column::COUNT],
+    /// As scanned, in scan order.
+    found: Vec<(Column, Cow<'a, str>)>,
+    /// After `finish`: every column's values, sorted and unique, in column order.
+    values: Vec<Cow<'a, str>>,
+    /// After `finish`: column `c` is `values[ends[c - 1]..ends[c]]` (`0..ends[0]` for the first).
+    ends: [u32; Column::COUNT],
 }
 
 /// `str::trim` (Unicode `White_Space`), with a fast path for values that start and end with
@@ -323,7 +332,7 @@ impl<'a> Indicators<'a> {
     /// Append a value unless it is empty.
     fn push(&mut self, c: Column, v: Cow<'a, str>) {
         if !v.is_empty() {
-            self.columns[c.index()].push(v);
+            self.found.push((c, v));
         }
     }
 
@@ -359,61 +368,66 @@ impl<'a> Indicators<'a> {
         }
     }
 
-    /// Sort byte-wise and deduplicate every column. Call once after all scans.
+    /// Sort byte-wise and deduplicate every column. Call once after all scans; the columns
+    /// read empty until then.
     pub fn finish(&mut self) {
-        for values in &mut self.columns {
-            if values.len() > 1 {
-                values.sort_unstable();
-                values.dedup();
-            }
+        self.values.clear();
+        self.ends = [0; Column::COUNT];
+        if self.found.is_empty() {
+            return;
+        }
+        if self.found.len() > 1 {
+            // Column first (`FieldID` order), then Go's byte-wise string order.
+            self.found.sort_unstable();
+            self.found.dedup();
+        }
+        for (c, v) in self.found.drain(..) {
+            self.values.push(v);
+            #[allow(clippy::cast_possible_truncation)] // a record holds far fewer values
+            let end = self.values.len() as u32;
+            self.ends[c.index()] = end;
+        }
+        // Columns without values end where the previous one did.
+        for i in 1..Column::COUNT {
+            self.ends[i] = self.ends[i].max(self.ends[i - 1]);
         }
     }
 
-    /// The values of one column (sorted and unique after [`Indicators::finish`]).
+    /// The values of one column, sorted and unique (empty before [`Indicators::finish`]).
     #[must_use]
     pub fn column(&self, c: Column) -> &[Cow<'a, str>] {
-        &self.columns[c.index()]
+        let i = c.index();
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.values[start as usize..self.ends[i] as usize]
     }
 
     /// Whether no column holds a value.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.columns.iter().all(Vec::is_empty)
+        self.found.is_empty() && self.values.is_empty()
     }
 
     /// Clear all columns and hand back the same allocations with a new lifetime, so one
     /// `Indicators` can be reused for every record without allocating.
     #[must_use]
     pub fn recycle<'b>(self) -> Indicators<'b> {
-        /// `Cow<'a, str>` and `Cow<'b, str>` have the same layout, so collecting an emptied
-        /// `vec::IntoIter` reuses its allocation (in-place collection). Columns that never
-        /// held a value skip even that (the hot path recycles every record).
-        #[inline]
-        fn empty<'b>(mut values: Vec<Cow<'_, str>>) -> Vec<Cow<'b, str>> {
-            if values.capacity() == 0 {
-                return Vec::new();
-            }
-            values.clear();
-            values.into_iter().map_while(|_| None).collect()
-        }
-        let [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11] = self.columns;
         Indicators {
-            columns: [
-                empty(c0),
-                empty(c1),
-                empty(c2),
-                empty(c3),
-                empty(c4),
-                empty(c5),
-                empty(c6),
-                empty(c7),
-                empty(c8),
-                empty(c9),
-                empty(c10),
-                empty(c11),
-            ],
+            found: empty(self.found),
+            values: empty(self.values),
+            ends: [0; Column::COUNT],
         }
     }
+}
+
+/// An emptied vector with another element lifetime, in the same allocation: `T` and `U`
+/// differ only by lifetime, so collecting the emptied `vec::IntoIter` is done in place.
+#[inline]
+fn empty<T, U>(mut values: Vec<T>) -> Vec<U> {
+    if values.capacity() == 0 {
+        return Vec::new();
+    }
+    values.clear();
+    values.into_iter().map_while(|_| None).collect()
 }
 
 #[cfg(test)]
@@ -605,13 +619,15 @@ mod tests {
         ind.scan(IndicatorKind::Domain, " example.com ");
         ind.scan(IndicatorKind::Url, "http://xn--bcher-kva.example/");
         ind.scan(IndicatorKind::Ip, " 1.2.3.4 ");
+        ind.finish();
         assert!(matches!(ind.column(Column::Md5Hashes)[0], Cow::Borrowed(_)));
         assert!(matches!(ind.column(Column::Sha1Hashes)[0], Cow::Owned(_)));
+        // Sorted: "bücher.example" (decoded) before "example.com".
+        assert!(matches!(ind.column(Column::DomainNames)[0], Cow::Owned(_)));
         assert!(matches!(
-            ind.column(Column::DomainNames)[0],
+            ind.column(Column::DomainNames)[1],
             Cow::Borrowed(_)
         ));
-        assert!(matches!(ind.column(Column::DomainNames)[1], Cow::Owned(_)));
         assert!(matches!(
             ind.column(Column::IpAddresses)[0],
             Cow::Borrowed(_)
@@ -672,24 +688,20 @@ mod tests {
             ind.scan(IndicatorKind::Username, v);
         }
         ind.finish();
-        let caps: Vec<(usize, *const u8)> = Column::ALL
-            .iter()
-            .map(|&c| {
-                let v = &ind.columns[c.index()];
-                (v.capacity(), v.as_ptr().cast::<u8>())
-            })
-            .collect();
-        assert!(caps[Column::IpAddresses.index()].0 >= 100);
+        let caps = |ind: &Indicators<'_>| {
+            (
+                (ind.found.capacity(), ind.found.as_ptr().cast::<u8>()),
+                (ind.values.capacity(), ind.values.as_ptr().cast::<u8>()),
+            )
+        };
+        let before = caps(&ind);
+        assert!(before.0 .0 >= 200 && before.1 .0 >= 200);
         let mut ind = ind.recycle();
         // The recycled buffer no longer borrows the first record's input.
         drop(owned);
         let second = String::from("192.168.0.1");
         assert!(ind.is_empty());
-        for (c, (cap, ptr)) in Column::ALL.iter().zip(&caps) {
-            let v = &ind.columns[c.index()];
-            assert_eq!(v.capacity(), *cap, "{}", c.name());
-            assert_eq!(v.as_ptr().cast::<u8>(), *ptr, "{}", c.name());
-        }
+        assert_eq!(caps(&ind), before);
         ind.scan(IndicatorKind::Ip, &second);
         ind.finish();
         assert_eq!(ind.column(Column::IpAddresses), ["192.168.0.1"]);
@@ -741,6 +753,7 @@ mod tests {
             for v in inputs {
                 ind.scan(k, v);
             }
+            ind.finish();
             for c in Column::ALL {
                 if !ind.column(c).is_empty() {
                     assert!(k.columns().contains(&c), "{k:?} wrote {}", c.name());
