@@ -175,6 +175,9 @@ impl Cx<'_> {
         };
         Ok(ValuePlan {
             needs_walk: child_walk || v.is_event_time || !indicators.is_empty(),
+            plain_string: matches!(decoder, Decoder::String)
+                && !v.is_embedded_json
+                && validate.is_none(),
             decoder,
             indicators,
             event_time: v.is_event_time && v.ty == FieldType::Timestamp,

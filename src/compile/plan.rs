@@ -192,6 +192,7 @@ pub(crate) struct FieldPlan {
 
 /// How to decode one value.
 #[derive(Debug)]
+#[allow(clippy::struct_excessive_bools)] // independent facts, each read on the hot path
 pub(crate) struct ValuePlan {
     pub(crate) decoder: Decoder,
     pub(crate) indicators: Box<[IndicatorKind]>,
@@ -201,6 +202,9 @@ pub(crate) struct ValuePlan {
     /// True when this value or anything below it has indicators or an event time, so the
     /// post-decode walk can skip subtrees that have neither.
     pub(crate) needs_walk: bool,
+    /// A string without `isEmbeddedJSON` or `validate`: a JSON string is taken as it is,
+    /// the most common field by far, decoded without the general path.
+    pub(crate) plain_string: bool,
 }
 
 #[derive(Debug)]

@@ -172,7 +172,8 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
                 break;
             };
             let vi = i + 1;
-            i = vi + node_count(&self.tape[vi]);
+            let node = self.tape[vi];
+            i = vi + node_count(&node);
             let found = if memo_valid && k < MEMO {
                 Some(memo[k]).filter(|&f| f != NONE).map(usize::from)
             } else {
@@ -180,6 +181,10 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             };
             let Some(fi) = found else { continue };
             let field = &plan.fields[fi];
+            if let (true, Node::String(s)) = (field.value.plain_string, node) {
+                self.vals[start + fi] = M::string(s, self.text);
+                continue;
+            }
             // Duplicate keys: the last one wins, as with most JSON decoders.
             match self.value(&field.value, vi) {
                 Ok(v) => self.vals[start + fi] = v,

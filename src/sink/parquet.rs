@@ -105,7 +105,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use super::arrow::{arrow_error, RecordBatchBuilder};
 use super::layout::{sink_error, table_name, PartFile, Partition, Parts};
 use crate::error::{Error, ErrorKind};
-use crate::event::{Event, P_EVENT_TIME};
+use crate::event::{Event, P_EVENT_TIME, P_PARSE_TIME, P_ROW_ID};
 
 /// Compression codec of the Parquet pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -285,12 +285,17 @@ impl ParquetWriter {
         }
         let name = table_name(log_type);
         let index = self.parts.table(&name);
-        let props = WriterProperties::builder()
+        let mut props = WriterProperties::builder()
             .set_compression(self.opts.compression.codec())
             .set_statistics_enabled(EnabledStatistics::Page)
             .set_max_row_group_row_count(Some(self.opts.row_group_rows.max(1)))
-            .set_created_by(concat!("normalog ", env!("CARGO_PKG_VERSION")).to_owned())
-            .build();
+            .set_created_by(concat!("normalog ", env!("CARGO_PKG_VERSION")).to_owned());
+        // Unique (or nearly) by construction: a dictionary would only grow to its size limit
+        // and be dropped, after hashing every value and compressing the dictionary page.
+        for column in [P_ROW_ID, P_PARSE_TIME, P_EVENT_TIME] {
+            props = props.set_column_dictionary_enabled(column.into(), false);
+        }
+        let props = props.build();
         self.tables.push((
             log_type.into(),
             index,
