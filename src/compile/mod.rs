@@ -9,12 +9,12 @@ mod plan;
 use std::sync::Arc;
 
 pub use plan::Plan;
-pub(crate) use plan::{Decoder, FieldPlan, ObjectPlan, ValuePlan};
+pub(crate) use plan::{Decoder, FieldPlan, KeyIndex, ObjectPlan, ValuePlan};
 
 use crate::indicators::{Column, IndicatorKind};
 use crate::schema::{validate, Field, FieldType, Schema, SchemaError, SchemaErrors, ValueSchema};
 use crate::time::TimeFormat;
-use plan::{KeyIndex, ValidatePlan};
+use plan::ValidatePlan;
 
 /// Same limit as the schema checks: refs cannot nest deeper than this.
 const MAX_DEPTH: usize = 64;
@@ -83,11 +83,7 @@ impl Cx<'_> {
                 value: self.value(&f.value, depth + 1)?,
             });
         }
-        let index = KeyIndex::new(&plans);
-        Ok(ObjectPlan {
-            fields: plans,
-            index,
-        })
+        Ok(ObjectPlan::new(plans))
     }
 
     fn value(&self, v: &ValueSchema, depth: usize) -> Result<ValuePlan, String> {

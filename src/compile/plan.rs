@@ -43,33 +43,50 @@ impl Plan {
 pub(crate) struct ObjectPlan {
     pub(crate) fields: Vec<FieldPlan>,
     pub(crate) index: KeyIndex,
+    /// See [`ObjectPlan::required_mask`].
+    pub(crate) required: Option<u64>,
 }
 
 impl ObjectPlan {
+    pub(crate) fn new(fields: Vec<FieldPlan>) -> ObjectPlan {
+        let index = KeyIndex::new(fields.iter().map(|f| &f.name));
+        let required = (fields.len() <= 64).then(|| {
+            fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.required)
+                .fold(0u64, |m, (i, _)| m | (1 << i))
+        });
+        ObjectPlan {
+            fields,
+            index,
+            required,
+        }
+    }
+
     /// The field index for a JSON key, if the schema has it.
     #[allow(clippy::inline_always)] // measured: not inlined otherwise, ~20 instructions a key
     #[inline(always)]
     pub(crate) fn find(&self, key: &str) -> Option<usize> {
-        self.index.find(key, &self.fields)
+        self.index.find(key)
     }
 
     /// Bit `i` set when field `i` is required (only for objects of at most 64 fields).
     #[inline]
     pub(crate) fn required_mask(&self) -> Option<u64> {
-        self.index.required
+        self.required
     }
 }
 
-/// Key lookup: an open-addressing table of field indices, sized to at least twice the
-/// number of fields. A slot keeps the name's length and its first and last eight bytes, so
+/// Key lookup: an open-addressing table of name indices, sized to at least twice the
+/// number of names. A slot keeps the name's length and its first and last eight bytes, so
 /// for names up to 16 bytes a lookup is one hash of the key and one comparison of two
-/// words, without touching the field list. Built once per object at compile time.
+/// words, without touching the names. Built once, at compile time.
 #[derive(Debug)]
 pub(crate) struct KeyIndex {
     slots: Box<[Slot]>,
     mask: usize,
-    /// See [`ObjectPlan::required_mask`].
-    pub(crate) required: Option<u64>,
+    names: Box<[Arc<str>]>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -77,62 +94,66 @@ struct Slot {
     head: u64,
     tail: u64,
     len: u32,
-    /// `field index + 1`, 0 for an empty slot.
-    field: u32,
+    /// `name index + 1`, 0 for an empty slot.
+    name: u32,
 }
 
 impl KeyIndex {
-    pub(crate) fn new(fields: &[FieldPlan]) -> KeyIndex {
-        let size = (fields.len() * 2).next_power_of_two().max(8);
+    /// An index of `names`; [`KeyIndex::find`] gives a name's position in this order.
+    /// A repeated name keeps its first position.
+    pub(crate) fn new<'n>(names: impl IntoIterator<Item = &'n Arc<str>>) -> KeyIndex {
+        let names: Box<[Arc<str>]> = names.into_iter().cloned().collect();
+        let size = (names.len() * 2).next_power_of_two().max(8);
         let mut index = KeyIndex {
             slots: vec![Slot::default(); size].into_boxed_slice(),
             mask: size - 1,
-            required: (fields.len() <= 64).then(|| {
-                fields
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| f.required)
-                    .fold(0u64, |m, (i, _)| m | (1 << i))
-            }),
+            names: Box::new([]),
         };
-        for (i, f) in fields.iter().enumerate() {
-            // Duplicate names (rejected by schema checks) keep the first.
-            if index.find(&f.name, fields).is_some() {
+        for (i, name) in names.iter().enumerate() {
+            if index.find_in(name, &names).is_some() {
                 continue;
             }
-            let (head, tail, h) = key_words(f.name.as_bytes());
+            let (head, tail, h) = key_words(name.as_bytes());
             let mut at = h & index.mask;
-            while index.slots[at].field != 0 {
+            while index.slots[at].name != 0 {
                 at = (at + 1) & index.mask;
             }
             #[allow(clippy::cast_possible_truncation)] // names and schemas are far smaller
             let slot = Slot {
                 head,
                 tail,
-                len: f.name.len() as u32,
-                field: i as u32 + 1,
+                len: name.len() as u32,
+                name: i as u32 + 1,
             };
             index.slots[at] = slot;
         }
+        index.names = names;
         index
     }
 
+    /// The position of `key` among the indexed names.
     #[allow(clippy::inline_always)] // measured: not inlined otherwise, ~20 instructions a key
     #[inline(always)]
-    fn find(&self, key: &str, fields: &[FieldPlan]) -> Option<usize> {
+    pub(crate) fn find(&self, key: &str) -> Option<usize> {
+        self.find_in(key, &self.names)
+    }
+
+    #[allow(clippy::inline_always)]
+    #[inline(always)]
+    fn find_in(&self, key: &str, names: &[Arc<str>]) -> Option<usize> {
         let b = key.as_bytes();
         let (head, tail, h) = key_words(b);
         let mut at = h & self.mask;
         loop {
             let slot = &self.slots[at];
-            if slot.field == 0 {
+            if slot.name == 0 {
                 return None;
             }
             if slot.head == head && slot.tail == tail && slot.len as usize == b.len() {
-                let fi = slot.field as usize - 1;
+                let i = slot.name as usize - 1;
                 // Names up to 16 bytes are fully covered by head and tail.
-                if b.len() <= 16 || fields[fi].name.as_bytes() == b {
-                    return Some(fi);
+                if b.len() <= 16 || names[i].as_bytes() == b {
+                    return Some(i);
                 }
             }
             at = (at + 1) & self.mask;

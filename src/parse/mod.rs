@@ -9,6 +9,7 @@
 //! [`Normalizer::normalize_bytes`] to keep the input intact (it copies into an internal
 //! buffer first).
 
+mod classify;
 pub mod frame;
 mod stream;
 pub(crate) mod tape;
@@ -27,7 +28,8 @@ use crate::event::{Event, EventBuffers, SourceMeta, Val};
 use crate::indicators::Indicators;
 use crate::registry::Registry;
 use crate::sink::Sink;
-use tape::{json_type, Borrowed, Fail, TapeDecoder};
+use classify::Classifier;
+use tape::{json_type, Borrowed, Fail, TapeDecoder, MEMO, NONE};
 
 /// Default limit on one record's size.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
@@ -111,6 +113,7 @@ impl NormalizerBuilder {
             )));
         }
         Ok(Normalizer {
+            classifier: Classifier::new(&plans),
             plans,
             last: 0,
             meta: Arc::new(self.meta.clone()),
@@ -130,6 +133,8 @@ impl NormalizerBuilder {
 /// Normalizes records, one at a time, with reused buffers. Not `Sync`: build one per thread.
 pub struct Normalizer {
     plans: Vec<Arc<Plan>>,
+    /// With several candidates: finds which can accept a record in one scan of its keys.
+    classifier: Option<Classifier>,
     /// The plan that accepted the previous record: tried first.
     last: usize,
     meta: Arc<SourceMeta>,
@@ -302,6 +307,8 @@ impl Normalizer {
         // Empty, and `Vec<Val<'static>>` is a `Vec<Val<'l>>` (covariance): no recycling here.
         let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
         let n = self.plans.len();
+        let scan = self.classifier.as_ref().map(|c| c.scan(tape));
+        let mut memo = [NONE; MEMO];
         let mut accepted = None;
         for attempt in 0..n {
             // The last successful type first, then the others in order.
@@ -310,10 +317,20 @@ impl Normalizer {
                 a if a <= self.last => a - 1,
                 a => a,
             };
+            if let (Some(c), Some(scan)) = (&self.classifier, &scan) {
+                if !c.candidate(scan, pi, &mut memo) {
+                    continue;
+                }
+            }
             vals.clear();
             self.text.clear();
             let mut dec = TapeDecoder::<Borrowed>::new(tape, &mut vals, &mut self.text, n == 1);
-            match dec.object(&self.plans[pi].root, 0) {
+            let decoded = if scan.is_some() {
+                dec.object_known(&self.plans[pi].root, &memo)
+            } else {
+                dec.object(&self.plans[pi].root, 0)
+            };
+            match decoded {
                 Ok(_) => {
                     accepted = Some(pi);
                     break;

@@ -82,8 +82,9 @@ pub(crate) enum Fail {
 
 /// Keys of an object whose field indices are remembered between the classifying pass and
 /// the decoding pass (later keys are looked up again).
-const MEMO: usize = 32;
-const NONE: u16 = u16::MAX;
+pub(crate) const MEMO: usize = 32;
+/// In a memo: the key is not a field of the object.
+pub(crate) const NONE: u16 = u16::MAX;
 
 /// A refusal under construction; the path is completed on the way up.
 pub(crate) type DecodeResult<T> = Result<T, Fail>;
@@ -163,6 +164,33 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
                 memo_valid = true;
             }
         }
+        self.fields(plan, at, len, memo_valid.then_some(&memo))
+    }
+
+    /// Decode the root object with the field indices of its first [`MEMO`] keys already
+    /// known (from the classifier's scan), so keys are not looked up again.
+    pub(crate) fn object_known(
+        &mut self,
+        plan: &ObjectPlan,
+        memo: &[u16; MEMO],
+    ) -> DecodeResult<usize> {
+        let Node::Object { len, .. } = self.tape[0] else {
+            return Err(self.fail(|| Refusal::NotAnObject(json_type(&self.tape[0]))));
+        };
+        self.fields(plan, 0, len, Some(memo))
+    }
+
+    /// Decode the `len` entries of the object at `at` into a new block of slots, then check
+    /// the required fields; returns the block's start. `memo` holds the field indices of the
+    /// first [`MEMO`] keys, when known.
+    #[allow(clippy::needless_range_loop)] // `k` counts keys, `i` walks the tape
+    fn fields(
+        &mut self,
+        plan: &ObjectPlan,
+        at: usize,
+        len: usize,
+        memo: Option<&[u16; MEMO]>,
+    ) -> DecodeResult<usize> {
         let start = self.vals.len();
         self.vals.resize(start + plan.fields.len(), Val::Absent);
         let mut i = at + 1;
@@ -174,10 +202,9 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             let vi = i + 1;
             let node = self.tape[vi];
             i = vi + node_count(&node);
-            let found = if memo_valid && k < MEMO {
-                Some(memo[k]).filter(|&f| f != NONE).map(usize::from)
-            } else {
-                plan.find(key)
+            let found = match memo {
+                Some(memo) if k < MEMO => Some(memo[k]).filter(|&f| f != NONE).map(usize::from),
+                _ => plan.find(key),
             };
             let Some(fi) = found else { continue };
             let field = &plan.fields[fi];
