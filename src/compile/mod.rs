@@ -52,6 +52,7 @@ pub fn compile_owned(schema: Schema) -> Result<Plan, SchemaErrors> {
     columns.dedup();
     Ok(Plan {
         log_type: schema.schema.as_str().into(),
+        json_head: crate::sink::ndjson::json_head(&schema.schema),
         schema_version: schema.version,
         root,
         columns,
@@ -78,7 +79,7 @@ impl Cx<'_> {
         for f in fields {
             plans.push(FieldPlan {
                 name: f.name.as_str().into(),
-                json_key: json_key(&f.name),
+                json_key: crate::sink::ndjson::JsonKey::new(&f.name),
                 required: f.required,
                 value: self.value(&f.value, depth + 1)?,
             });
@@ -196,12 +197,4 @@ fn collect_value_kinds(v: &ValuePlan, out: &mut Vec<IndicatorKind>) {
         Decoder::Array(e) => collect_value_kinds(e, out),
         _ => {}
     }
-}
-
-/// `"name":` with JSON escaping.
-fn json_key(name: &str) -> Box<[u8]> {
-    let mut out = Vec::with_capacity(name.len() + 3);
-    crate::sink::ndjson::write_json_str(&mut out, name);
-    out.push(b':');
-    out.into_boxed_slice()
 }

@@ -11,6 +11,9 @@ use crate::time::TimeFormat;
 #[derive(Debug)]
 pub struct Plan {
     pub(crate) log_type: Arc<str>,
+    /// `"p_log_type":"<log type>","p_row_id":"`, JSON-escaped: the start of the standard
+    /// fields in the NDJSON writer, the same for every event of the type.
+    pub(crate) json_head: Box<[u8]>,
     pub(crate) schema_version: i64,
     pub(crate) root: ObjectPlan,
     /// The `p_any_*` columns this schema can fill, in output order.
@@ -205,8 +208,8 @@ fn read4(b: &[u8], at: usize) -> u32 {
 #[derive(Debug)]
 pub(crate) struct FieldPlan {
     pub(crate) name: Arc<str>,
-    /// `"name":` already JSON-escaped, for the NDJSON writer.
-    pub(crate) json_key: Box<[u8]>,
+    /// For the NDJSON writer.
+    pub(crate) json_key: crate::sink::ndjson::JsonKey,
     pub(crate) required: bool,
     pub(crate) value: ValuePlan,
 }

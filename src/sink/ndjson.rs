@@ -35,10 +35,7 @@ use std::io::{self, Write};
 use simd_json::StaticNode;
 
 use crate::compile::{Decoder, ObjectPlan, ValuePlan};
-use crate::event::{
-    Event, Val, P_EVENT_TIME, P_LOG_TYPE, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION, P_SOURCE_ID,
-    P_SOURCE_LABEL,
-};
+use crate::event::{Event, Val, P_LOG_TYPE, P_ROW_ID, P_SOURCE_ID, P_SOURCE_LABEL};
 use crate::indicators::Column;
 use crate::time::{write_panther, write_rfc3339, Timestamp};
 
@@ -202,27 +199,30 @@ impl OwnedEvent {
 /// Append one event as a JSON object (no newline).
 pub fn write_event(out: &mut Vec<u8>, ev: &Event<'_>, opts: Options) {
     let (plan, vals) = ev.root();
-    out.push(b'{');
-    let mut first = write_fields(out, ev, plan, 0, vals, opts);
-    let mut key = |out: &mut Vec<u8>, name: &str| {
-        if !first {
-            out.push(b',');
-        }
-        first = false;
-        out.push(b'"');
+    let open = out.len();
+    write_fields(out, ev, plan, 0, vals, opts);
+    // The first field's leading comma becomes the brace; the standard fields follow.
+    if out.len() == open {
+        out.push(b'{');
+    } else {
+        out[open] = b'{';
+        out.push(b',');
+    }
+    // The standard fields are always there: their keys and the log type are constant
+    // bytes, and the row id needs no escaping (hex digits).
+    out.extend_from_slice(&ev.plan.json_head);
+    out.extend_from_slice(&ev.row_id);
+    out.extend_from_slice(EVENT_TIME_KEY);
+    write_time_text(out, &ev.event_time(), opts);
+    out.extend_from_slice(PARSE_TIME_KEY);
+    write_time_text(out, &ev.parse_time(), opts);
+    out.extend_from_slice(SCHEMA_VERSION_KEY);
+    write_i64(out, ev.schema_version());
+    let key = |out: &mut Vec<u8>, name: &str| {
+        out.extend_from_slice(b",\"");
         out.extend_from_slice(name.as_bytes());
         out.extend_from_slice(b"\":");
     };
-    key(out, P_LOG_TYPE);
-    write_json_str(out, ev.log_type());
-    key(out, P_ROW_ID);
-    write_json_str(out, ev.row_id());
-    key(out, P_EVENT_TIME);
-    write_time(out, &ev.event_time(), opts);
-    key(out, P_PARSE_TIME);
-    write_time(out, &ev.parse_time(), opts);
-    key(out, P_SCHEMA_VERSION);
-    write_i64(out, ev.schema_version());
     if let Some(id) = &ev.source().id {
         key(out, P_SOURCE_ID);
         write_json_str(out, id);
@@ -249,7 +249,66 @@ pub fn write_event(out: &mut Vec<u8>, ev: &Event<'_>, opts: Options) {
     out.push(b'}');
 }
 
-/// Writes the present fields of an object (without braces); returns true if none was written.
+/// What comes between the row id and the event time, the two times, and the parse time and
+/// the schema version (checked against the `P_*` names by a test).
+const EVENT_TIME_KEY: &[u8; 18] = b"\",\"p_event_time\":\"";
+const PARSE_TIME_KEY: &[u8; 18] = b"\",\"p_parse_time\":\"";
+const SCHEMA_VERSION_KEY: &[u8; 21] = b"\",\"p_schema_version\":";
+
+/// `,"name":` of a field, JSON-escaped, ready to copy.
+#[derive(Debug)]
+pub(crate) enum JsonKey {
+    /// Padded to a fixed size: the copy is then a few moves and a cut, where a copy of any
+    /// length is a call to memcpy.
+    Short {
+        bytes: [u8; 32],
+        len: u8,
+    },
+    Long(Box<[u8]>),
+}
+
+impl JsonKey {
+    pub(crate) fn new(name: &str) -> JsonKey {
+        let mut key = vec![b','];
+        write_json_str(&mut key, name);
+        key.push(b':');
+        let mut bytes = [0u8; 32];
+        match (bytes.get_mut(..key.len()), u8::try_from(key.len())) {
+            (Some(dst), Ok(len)) => {
+                dst.copy_from_slice(&key);
+                JsonKey::Short { bytes, len }
+            }
+            _ => JsonKey::Long(key.into_boxed_slice()),
+        }
+    }
+
+    #[inline]
+    fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            JsonKey::Short { bytes, len } => {
+                let end = out.len() + usize::from(*len);
+                out.extend_from_slice(bytes);
+                out.truncate(end);
+            }
+            JsonKey::Long(bytes) => out.extend_from_slice(bytes),
+        }
+    }
+}
+
+/// `Plan::json_head` of a log type: `"p_log_type":"<log type>","p_row_id":"`.
+pub(crate) fn json_head(log_type: &str) -> Box<[u8]> {
+    let mut out = Vec::new();
+    out.push(b'"');
+    out.extend_from_slice(P_LOG_TYPE.as_bytes());
+    out.extend_from_slice(b"\":");
+    write_json_str(&mut out, log_type);
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(P_ROW_ID.as_bytes());
+    out.extend_from_slice(b"\":\"");
+    out.into_boxed_slice()
+}
+
+/// Writes the present fields of an object, each as `,"name":value`.
 fn write_fields(
     out: &mut Vec<u8>,
     ev: &Event<'_>,
@@ -257,21 +316,43 @@ fn write_fields(
     start: usize,
     vals: &[Val<'_>],
     opts: Options,
-) -> bool {
-    let mut first = true;
-    for (i, f) in plan.fields.iter().enumerate() {
-        let v = vals[start + i];
+) {
+    for (f, &v) in plan
+        .fields
+        .iter()
+        .zip(&vals[start..start + plan.fields.len()])
+    {
         if !v.is_written() {
             continue;
         }
-        if !first {
-            out.push(b',');
+        f.json_key.write(out);
+        // The common scalars without the call to `write_value`.
+        match v {
+            Val::Str(s) => write_json_str(out, s),
+            Val::Time(t) => write_time(out, &t, opts),
+            _ => write_value(out, ev, &f.value, v, vals, opts),
         }
-        first = false;
-        out.extend_from_slice(&f.json_key);
-        write_value(out, ev, &f.value, v, vals, opts);
     }
-    first
+}
+
+/// `{`, the present fields of an object, `}`.
+fn write_object(
+    out: &mut Vec<u8>,
+    ev: &Event<'_>,
+    plan: &ObjectPlan,
+    start: usize,
+    vals: &[Val<'_>],
+    opts: Options,
+) {
+    let open = out.len();
+    write_fields(out, ev, plan, start, vals, opts);
+    // The first field's leading comma becomes the brace.
+    if out.len() == open {
+        out.push(b'{');
+    } else {
+        out[open] = b'{';
+    }
+    out.push(b'}');
 }
 
 fn write_value(
@@ -291,13 +372,10 @@ fn write_value(
         Val::Float(f) => write_f64(out, f),
         Val::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
         Val::Time(t) => write_time(out, &t, opts),
-        Val::Object { start } => {
-            out.push(b'{');
-            if let Decoder::Object(o) = &plan.decoder {
-                write_fields(out, ev, o, start as usize, vals, opts);
-            }
-            out.push(b'}');
-        }
+        Val::Object { start } => match &plan.decoder {
+            Decoder::Object(o) => write_object(out, ev, o, start as usize, vals, opts),
+            _ => out.extend_from_slice(b"{}"),
+        },
         Val::Array { start, len } => {
             out.push(b'[');
             if let Decoder::Array(e) = &plan.decoder {
@@ -315,11 +393,16 @@ fn write_value(
 
 fn write_time(out: &mut Vec<u8>, t: &Timestamp, opts: Options) {
     out.push(b'"');
+    write_time_text(out, t, opts);
+    out.push(b'"');
+}
+
+/// A timestamp without its quotes.
+fn write_time_text(out: &mut Vec<u8>, t: &Timestamp, opts: Options) {
     match opts.time_layout {
         TimeLayout::Rfc3339 => write_rfc3339(t, out),
         TimeLayout::Panther => write_panther(t, out),
     }
-    out.push(b'"');
 }
 
 fn write_i64(out: &mut Vec<u8>, i: i64) {
@@ -353,39 +436,61 @@ pub(crate) fn write_static(out: &mut Vec<u8>, n: StaticNode) {
     }
 }
 
-/// Append `s` as a JSON string literal.
+/// Append `s` as a JSON string literal: `"`, `\\` and control characters escaped (`\n`, `\r`,
+/// `\t`, `\b`, `\f`, else `\u00XX`), everything else, non-ASCII included, as is: the bytes
+/// `serde_json` writes.
 pub fn write_json_str(out: &mut Vec<u8>, s: &str) {
-    out.reserve(s.len() + 2);
-    out.push(b'"');
     let bytes = s.as_bytes();
-    let mut clean = 0;
-    let mut i = 0;
-    // Eight bytes at a time: most strings need no escaping at all.
-    while i + 8 <= bytes.len() {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&bytes[i..i + 8]);
-        if !needs_escape(u64::from_le_bytes(w)) {
-            i += 8;
-            continue;
-        }
-        for k in i..i + 8 {
-            if let Some(esc) = escape(bytes[k]) {
-                out.extend_from_slice(&bytes[clean..k]);
-                push_escape(out, bytes[k], esc);
-                clean = k + 1;
-            }
-        }
-        i += 8;
-    }
-    for k in i..bytes.len() {
-        if let Some(esc) = escape(bytes[k]) {
-            out.extend_from_slice(&bytes[clean..k]);
-            push_escape(out, bytes[k], esc);
-            clean = k + 1;
-        }
-    }
-    out.extend_from_slice(&bytes[clean..]);
+    // Room for the string, its quotes and the padded tail word, so that the stores below
+    // do not each have to grow the buffer.
+    out.reserve(bytes.len() + 10);
     out.push(b'"');
+    // Clean words are stored whole: a store of a fixed size is a move or two, where copying
+    // a run of any length is a call to memcpy.
+    let (words, tail) = bytes.as_chunks::<8>();
+    for w in words {
+        if needs_escape(u64::from_le_bytes(*w)) {
+            escape_bytes(out, w);
+        } else {
+            out.extend_from_slice(w);
+        }
+    }
+    if !tail.is_empty() {
+        // The tail goes out as one word too. After whole words, that word is the string's
+        // last eight bytes, whose first bytes end the previous word: when the word is clean,
+        // those were written as they are, so they are cut and written again. A short string
+        // is padded with spaces, which are cut after the store.
+        let end = out.len() + tail.len();
+        let (word, overlap) = match bytes.last_chunk::<8>() {
+            Some(last) => (*last, 8 - tail.len()),
+            None => (padded(tail), 0),
+        };
+        if needs_escape(u64::from_le_bytes(word)) {
+            escape_bytes(out, tail);
+        } else {
+            out.truncate(out.len() - overlap);
+            out.extend_from_slice(&word);
+            out.truncate(end);
+        }
+    }
+    out.push(b'"');
+}
+
+/// 1 to 7 bytes in place in a word of spaces. Copies of fixed size from both ends cover
+/// them all without a loop (which the compiler would turn into a call to memcpy).
+#[inline]
+fn padded(b: &[u8]) -> [u8; 8] {
+    let mut w = [b' '; 8];
+    let n = b.len();
+    if n >= 4 {
+        w[..4].copy_from_slice(&b[..4]);
+        w[n - 4..n].copy_from_slice(&b[n - 4..]);
+    } else if n > 0 {
+        w[0] = b[0];
+        w[n / 2] = b[n / 2];
+        w[n - 1] = b[n - 1];
+    }
+    w
 }
 
 /// Whether any byte of the word is a control character, `"` or `\\` (SWAR: a zero byte
@@ -401,31 +506,43 @@ fn needs_escape(w: u64) -> bool {
         != 0
 }
 
-/// The escape of a byte: `Some(b"")` for a `\\u00XX` escape, `None` for none.
-#[inline]
-fn escape(b: u8) -> Option<&'static [u8]> {
-    match b {
-        b'"' => Some(b"\\\""),
-        b'\\' => Some(b"\\\\"),
-        b'\n' => Some(b"\\n"),
-        b'\r' => Some(b"\\r"),
-        b'\t' => Some(b"\\t"),
-        0x08 => Some(b"\\b"),
-        0x0c => Some(b"\\f"),
-        0..=0x1f => Some(b""),
-        _ => None,
+/// Per byte: 0 for a byte written as is, else the letter after the backslash of its escape
+/// (`u` for `\u00XX`).
+static ESCAPE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b'u';
+        b += 1;
     }
-}
+    t[0x08] = b'b';
+    t[0x09] = b't';
+    t[0x0a] = b'n';
+    t[0x0c] = b'f';
+    t[0x0d] = b'r';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t
+};
 
+/// The slow path of [`write_json_str`], for the words that have something to escape.
 #[cold]
-fn push_escape(out: &mut Vec<u8>, b: u8, esc: &[u8]) {
+#[inline(never)]
+fn escape_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    if esc.is_empty() {
-        out.extend_from_slice(b"\\u00");
-        out.push(HEX[(b >> 4) as usize]);
-        out.push(HEX[(b & 0xf) as usize]);
-    } else {
-        out.extend_from_slice(esc);
+    for &b in bytes {
+        match ESCAPE[usize::from(b)] {
+            0 => out.push(b),
+            b'u' => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ]),
+            e => out.extend_from_slice(&[b'\\', e]),
+        }
     }
 }
 
@@ -456,6 +573,103 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// `s` as `serde_json` writes it.
+    fn reference(s: &str) -> Vec<u8> {
+        serde_json::to_string(s).unwrap().into_bytes()
+    }
+
+    /// Characters that take each path of the writer: every control character, the two
+    /// quotable ones, multi-byte UTF-8 (U+2028 and U+2029 are written as they are, as
+    /// `serde_json` does), and plain ASCII around them.
+    fn specials() -> Vec<char> {
+        (0u8..0x20)
+            .map(char::from)
+            .chain([
+                '"', '\\', '\u{7f}', 'é', '€', '😀', '\u{2028}', '\u{2029}', ' ', '~', 'a',
+            ])
+            .collect()
+    }
+
+    #[test]
+    fn escapes_like_serde_json_at_every_length_and_offset() {
+        // Whole words, the tail word that overlaps the last whole word, the padded short
+        // string: every length up to five words, each special character at every place,
+        // appended after other output (the tail store cuts back into it).
+        let filler = "The quick brown fox jumps over the lazy dog";
+        for len in 0..40 {
+            for at in 0..=len {
+                for sp in specials() {
+                    let s = format!("{}{sp}{}", &filler[..at], &filler[at..len]);
+                    let mut out = b"{\"k\":".to_vec();
+                    write_json_str(&mut out, &s);
+                    assert_eq!(out[..5], *b"{\"k\":");
+                    assert_eq!(
+                        String::from_utf8_lossy(&out[5..]),
+                        String::from_utf8_lossy(&reference(&s)),
+                        "{s:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn escapes_like_serde_json_random_strings() {
+        let chars = specials();
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            usize::try_from(x % 1024).unwrap()
+        };
+        for _ in 0..20_000 {
+            let len = next() % 70;
+            let s: String = (0..len).map(|_| chars[next() % chars.len()]).collect();
+            let mut out = Vec::new();
+            write_json_str(&mut out, &s);
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&reference(&s)),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_like_serde_json_short_and_long() {
+        for len in 0..40 {
+            for sp in ['a', '"', '\n', 'é'] {
+                let name: String = std::iter::repeat_n('x', len).chain([sp]).collect();
+                let key = JsonKey::new(&name);
+                let want = [&b","[..], &reference(&name), b":"].concat();
+                assert_eq!(matches!(key, JsonKey::Short { .. }), want.len() <= 32);
+                let mut out = b"{\"a\":1".to_vec();
+                key.write(&mut out);
+                assert_eq!(out[..6], *b"{\"a\":1");
+                assert_eq!(out[6..], want[..], "{name:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn standard_field_bytes_match_their_names() {
+        use crate::event::{P_EVENT_TIME, P_PARSE_TIME, P_SCHEMA_VERSION};
+        let key = |before: &str, name: &str, after: &str| format!("{before},\"{name}\":{after}");
+        assert_eq!(EVENT_TIME_KEY, key("\"", P_EVENT_TIME, "\"").as_bytes());
+        assert_eq!(PARSE_TIME_KEY, key("\"", P_PARSE_TIME, "\"").as_bytes());
+        assert_eq!(
+            SCHEMA_VERSION_KEY,
+            key("\"", P_SCHEMA_VERSION, "").as_bytes()
+        );
+        let head = json_head("Odd \"Type\"");
+        let want = format!(
+            "\"{P_LOG_TYPE}\":{},\"{P_ROW_ID}\":\"",
+            serde_json::to_string("Odd \"Type\"").unwrap()
+        );
+        assert_eq!(String::from_utf8_lossy(&head), want);
     }
 
     #[test]

@@ -243,7 +243,26 @@ impl TimeFormat {
 /// timestamps built elsewhere) are written with a leading `-` or more than four digits, which is
 /// not valid RFC 3339. A chrono leap second is written as second `60`.
 pub fn write_rfc3339(ts: &Timestamp, out: &mut Vec<u8>) {
-    let nanos = write_date_time(ts, b'T', out);
+    let Some((mut buf, nanos)) = fixed_digits(ts) else {
+        return write_rfc3339_slow(ts, out);
+    };
+    buf[10] = b'T';
+    let mut len = 19;
+    if nanos != 0 {
+        len = 29;
+        while buf[len - 1] == b'0' {
+            len -= 1;
+        }
+    }
+    buf[len] = b'Z';
+    // One fixed-size store and a cut: cheaper than memcpy for a few dozen bytes.
+    let end = out.len() + len + 1;
+    out.extend_from_slice(&buf);
+    out.truncate(end);
+}
+
+fn write_rfc3339_slow(ts: &Timestamp, out: &mut Vec<u8>) {
+    let nanos = write_date_time_slow(ts, b'T', out);
     if nanos != 0 {
         let mut digits = [0u8; 9];
         fill_digits(nanos, &mut digits);
@@ -262,78 +281,76 @@ pub fn write_rfc3339(ts: &Timestamp, out: &mut Vec<u8>) {
 ///
 /// Years outside 0000–9999 and leap seconds are written as by [`write_rfc3339`].
 pub fn write_panther(ts: &Timestamp, out: &mut Vec<u8>) {
-    let nanos = write_date_time(ts, b' ', out);
+    let Some((mut buf, _)) = fixed_digits(ts) else {
+        return write_panther_slow(ts, out);
+    };
+    buf[10] = b' ';
+    out.extend_from_slice(&buf[..29]);
+}
+
+fn write_panther_slow(ts: &Timestamp, out: &mut Vec<u8>) {
+    let nanos = write_date_time_slow(ts, b' ', out);
     let mut digits = [0u8; 9];
     fill_digits(nanos, &mut digits);
     out.push(b'.');
     out.extend_from_slice(&digits);
 }
 
-/// `0000-01-01T00:00:00Z` and `9999-12-31T23:59:59Z` in Unix seconds.
-const MIN_FAST_SECS: i64 = -62_167_219_200;
-const MAX_FAST_SECS: i64 = 253_402_300_799;
-
-/// Writes `YYYY-MM-DD<sep>HH:MM:SS` and returns the sub-second nanoseconds.
-fn write_date_time(ts: &Timestamp, sep: u8, out: &mut Vec<u8>) -> u32 {
-    let secs = ts.timestamp();
-    if (MIN_FAST_SECS..=MAX_FAST_SECS).contains(&secs) {
-        // The hot path (every event has two or more timestamps): integer arithmetic from
-        // the Unix time, no calendar lookups.
-        let mut nanos = ts.timestamp_subsec_nanos();
-        let days = secs.div_euclid(86_400);
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 0..86_400
-        let sod = secs.rem_euclid(86_400) as u32;
-        let (y, m, d) = civil_from_days(days);
-        let (hh, rest) = (sod / 3600, sod % 3600);
-        let (mm, mut ss) = (rest / 60, rest % 60);
-        if nanos >= 1_000_000_000 {
-            // chrono represents a leap second as second 59 with nanos >= 1e9: write 60.
-            nanos -= 1_000_000_000;
-            ss += 1;
-        }
-        let mut buf = *b"0000-00-00T00:00:00";
-        put2(&mut buf[0..2], y / 100);
-        put2(&mut buf[2..4], y % 100);
-        put2(&mut buf[5..7], m);
-        put2(&mut buf[8..10], d);
-        buf[10] = sep;
-        put2(&mut buf[11..13], hh);
-        put2(&mut buf[14..16], mm);
-        put2(&mut buf[17..19], ss);
-        out.extend_from_slice(&buf);
-        return nanos;
+/// The hot path of the writers (every event has two or more timestamps), for the years
+/// 0000–9999: `YYYY-MM-DD_HH:MM:SS.nnnnnnnnn` and the nanoseconds, or `None` for other
+/// years. The separator at 10 is for the caller to set; one byte is spare at the end.
+///
+/// The fields are read from chrono's calendar date and seconds of the day as they are
+/// stored, without a round trip through Unix time.
+fn fixed_digits(ts: &Timestamp) -> Option<([u8; 30], u32)> {
+    let dt = ts.naive_utc();
+    let y = u32::try_from(dt.year()).ok().filter(|&y| y <= 9999)?;
+    let (date, time) = (dt.date(), dt.time());
+    let sod = time.num_seconds_from_midnight();
+    let mut nanos = time.nanosecond();
+    let mut ss = sod % 60;
+    if nanos >= 1_000_000_000 {
+        // chrono represents a leap second as second 59 with nanos >= 1e9: write 60.
+        nanos -= 1_000_000_000;
+        ss += 1;
     }
-    write_date_time_slow(ts, sep, out)
+    let date = pairs4(lanes(y / 100, y % 100, date.month(), date.day()));
+    let time = pairs4(lanes(sod / 3600, sod / 60 % 60, ss, 0));
+    let mut buf = *b"0000-00-00_00:00:00.000000000 ";
+    buf[0..4].copy_from_slice(&date[0..4]);
+    buf[5..7].copy_from_slice(&date[4..6]);
+    buf[8..10].copy_from_slice(&date[6..8]);
+    buf[11..13].copy_from_slice(&time[0..2]);
+    buf[14..16].copy_from_slice(&time[2..4]);
+    buf[17..19].copy_from_slice(&time[4..6]);
+    if nanos != 0 {
+        let frac = pairs4(lanes(
+            nanos / 10_000_000,
+            nanos / 100_000 % 100,
+            nanos / 1000 % 100,
+            nanos / 10 % 100,
+        ));
+        buf[20..28].copy_from_slice(&frac);
+        buf[28] = b'0' + u8::try_from(nanos % 10).unwrap_or(0);
+    }
+    Some((buf, nanos))
 }
 
-/// Two decimal digits of `v` (below 100).
+/// Four numbers, each below 100, in the 16-bit lanes of a word, the first in the lowest.
 #[inline]
-fn put2(dst: &mut [u8], v: u32) {
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
-    let i = (v as usize % 100) * 2;
-    dst[0] = PAIRS[i];
-    dst[1] = PAIRS[i + 1];
+fn lanes(a: u32, b: u32, c: u32, d: u32) -> u64 {
+    u64::from(a) | u64::from(b) << 16 | u64::from(c) << 32 | u64::from(d) << 48
 }
 
-/// Howard Hinnant's `civil_from_days`: (year, month, day) of a day count from 1970-01-01,
-/// for years 0..=9999.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // ranges checked by caller
-fn civil_from_days(z: i64) -> (u32, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097) as u32; // [0, 146096]
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
-    let y = i64::from(yoe) + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
-    let mp = (5 * doy + 2) / 153; // [0, 11]
-    let d = doy - (153 * mp + 2) / 5 + 1; // [1, 31]
-    let m = if mp < 10 { mp + 3 } else { mp - 9 }; // [1, 12]
-    let y = if m <= 2 { y + 1 } else { y };
-    (y as u32, m, d)
+/// The two decimal digits of each lane of [`lanes`], in order: eight ASCII digits.
+/// All lanes at once: `v * 103 >> 10` is `v / 10` for `v` below 100, and `v * 103` stays
+/// within its lane (below 2^14).
+#[inline]
+fn pairs4(x: u64) -> [u8; 8] {
+    const LANES: u64 = 0x0001_0001_0001_0001;
+    let tens = ((x * 103) >> 10) & (LANES * 0xf);
+    let ones = x - tens * 10;
+    (tens | ones << 8 | (LANES * 0x3030)).to_le_bytes()
 }
 
 fn write_date_time_slow(ts: &Timestamp, sep: u8, out: &mut Vec<u8>) -> u32 {
@@ -1512,32 +1529,41 @@ mod tests {
     #[test]
     fn fast_date_time_matches_chrono_fields() {
         use chrono::TimeZone as _;
+        // `0000-01-01T00:00:00Z` and `9999-12-31T23:59:59Z` in Unix seconds.
+        const MIN_FAST_SECS: i64 = -62_167_219_200;
+        const MAX_FAST_SECS: i64 = 253_402_300_799;
         let mut x: u64 = 0x1234_5678_9abc_def0;
         let check = |ts: super::Timestamp| {
-            let (mut fast, mut slow) = (Vec::new(), Vec::new());
-            let a = super::write_date_time(&ts, b'T', &mut fast);
-            let b = super::write_date_time_slow(&ts, b'T', &mut slow);
-            assert_eq!((fast, a), (slow, b), "{ts:?}");
+            let (mut fast, mut slow) = (b"x".to_vec(), b"x".to_vec());
+            super::write_rfc3339(&ts, &mut fast);
+            super::write_rfc3339_slow(&ts, &mut slow);
+            assert_eq!(fast, slow, "{ts:?}");
+            super::write_panther(&ts, &mut fast);
+            super::write_panther_slow(&ts, &mut slow);
+            assert_eq!(fast, slow, "{ts:?}");
+            let (buf, nanos) = super::fixed_digits(&ts).expect("in range");
+            slow.clear();
+            let slow_nanos = super::write_date_time_slow(&ts, b'_', &mut slow);
+            assert_eq!(slow, buf[..19], "{ts:?}");
+            assert_eq!(nanos, slow_nanos, "{ts:?}");
+            assert_eq!(buf[19..29], *format!(".{nanos:09}").as_bytes(), "{ts:?}");
         };
         for _ in 0..20_000 {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             #[allow(clippy::cast_possible_wrap)]
-            let secs = super::MIN_FAST_SECS
-                + (x % 253_402_300_800_u64.wrapping_add(62_167_219_200)) as i64;
+            let secs =
+                MIN_FAST_SECS + (x % 253_402_300_800_u64.wrapping_add(62_167_219_200)) as i64;
             #[allow(clippy::cast_possible_truncation)]
             let nanos = (x >> 20) as u32 % 1_000_000_000;
             check(chrono::Utc.timestamp_opt(secs, nanos).unwrap());
         }
-        for secs in [
-            super::MIN_FAST_SECS,
-            super::MAX_FAST_SECS,
-            0,
-            -1,
-            951_782_400,
-        ] {
-            check(chrono::Utc.timestamp_opt(secs, 0).unwrap());
+        for secs in [MIN_FAST_SECS, MAX_FAST_SECS, 0, -1, 951_782_400] {
+            // Trailing zeros trimmed or not.
+            for nanos in [0, 1, 10, 120_000, 500_000_000, 999_999_999] {
+                check(chrono::Utc.timestamp_opt(secs, nanos).unwrap());
+            }
         }
         // A leap second.
         check(
@@ -1545,6 +1571,17 @@ mod tests {
                 .timestamp_opt(1_483_228_799, 1_500_000_000)
                 .unwrap(),
         );
+    }
+
+    #[test]
+    fn pairs4_writes_two_digits_per_lane() {
+        for a in 0..100 {
+            for b in 0..100 {
+                let (c, d) = ((a * 7 + b) % 100, 99 - b);
+                let want = format!("{a:02}{b:02}{c:02}{d:02}");
+                assert_eq!(super::pairs4(super::lanes(a, b, c, d)), want.as_bytes());
+            }
+        }
     }
 
     use super::*;
