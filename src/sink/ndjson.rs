@@ -36,7 +36,6 @@ use simd_json::StaticNode;
 
 use crate::compile::{Decoder, ObjectPlan, ValuePlan};
 use crate::event::{Event, Val, P_LOG_TYPE, P_ROW_ID, P_SOURCE_ID, P_SOURCE_LABEL};
-use crate::indicators::Column;
 use crate::time::{write_panther, write_rfc3339, Timestamp};
 
 /// How timestamps are written.
@@ -231,7 +230,8 @@ pub fn write_event(out: &mut Vec<u8>, ev: &Event<'_>, opts: Options) {
         key(out, P_SOURCE_LABEL);
         write_json_str(out, label);
     }
-    for &col in &Column::ALL {
+    // Only the columns the schema's scanners can fill (in `Column` order, as `ALL`).
+    for &col in ev.plan.indicator_columns() {
         let values = ev.indicators(col);
         if values.is_empty() {
             continue;
