@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use simd_json::{Node, StaticNode};
 
-use super::tape::{node_count, MEMO, NONE};
+use super::tape::{node_count, Memo, MEMO, NONE};
 use crate::compile::{KeyIndex, Plan};
 
 /// Top-level names (of all candidates together) the classifier handles; with more, each
@@ -25,7 +25,7 @@ const MAX_NAMES: usize = 256;
 /// A set of top-level names, by union index.
 type NameSet = [u64; MAX_NAMES / 64];
 
-/// `fields` entry: the name is not a top-level field of that candidate.
+/// `fields` entry: the name is not a top-level field of that candidate (as [`Memo`] reads it).
 const ABSENT: u8 = u8::MAX;
 
 /// What the scan of one record found.
@@ -34,8 +34,6 @@ pub(crate) struct Scan {
     present: NameSet,
     /// The union-name index of each of the first [`MEMO`] keys ([`NONE`] when unknown).
     keys: [u16; MEMO],
-    /// How many of `keys` are the record's.
-    count: usize,
 }
 
 pub(crate) struct Classifier {
@@ -95,12 +93,10 @@ impl Classifier {
         let mut scan = Scan {
             present: NameSet::default(),
             keys: [NONE; MEMO],
-            count: 0,
         };
         let Some(&Node::Object { len, .. }) = tape.first() else {
             return scan;
         };
-        scan.count = len.min(MEMO);
         let mut i = 1;
         for k in 0..len {
             let Node::String(key) = tape[i] else {
@@ -123,23 +119,19 @@ impl Classifier {
         scan
     }
 
-    /// Whether candidate `p` has every required field present and non-null; when it has,
-    /// `memo` gets its field index for each of the first [`MEMO`] keys.
-    pub(crate) fn candidate(&self, scan: &Scan, p: usize, memo: &mut [u16; MEMO]) -> bool {
+    /// Whether candidate `p` has every required field present and non-null.
+    pub(crate) fn candidate(&self, scan: &Scan, p: usize) -> bool {
         let required = &self.required[p];
-        if (0..required.len()).any(|w| scan.present[w] & required[w] != required[w]) {
-            return false;
+        (0..required.len()).all(|w| scan.present[w] & required[w] == required[w])
+    }
+
+    /// The field indices of candidate `p` for the record's first [`MEMO`] keys.
+    pub(crate) fn memo<'s>(&'s self, scan: &'s Scan, p: usize) -> Memo<'s> {
+        Memo::Union {
+            keys: &scan.keys,
+            table: &self.fields,
+            stride: self.plans,
+            column: p,
         }
-        for (m, &n) in memo.iter_mut().zip(&scan.keys[..scan.count]) {
-            *m = if n == NONE {
-                NONE
-            } else {
-                match self.fields[usize::from(n) * self.plans + p] {
-                    ABSENT => NONE,
-                    f => u16::from(f),
-                }
-            };
-        }
-        true
     }
 }

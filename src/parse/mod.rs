@@ -29,7 +29,7 @@ use crate::indicators::Indicators;
 use crate::registry::Registry;
 use crate::sink::Sink;
 use classify::Classifier;
-use tape::{json_type, Borrowed, Fail, TapeDecoder, MEMO, NONE};
+use tape::{json_type, Borrowed, Fail, TapeDecoder};
 
 /// Default limit on one record's size.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
@@ -308,7 +308,6 @@ impl Normalizer {
         let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
         let n = self.plans.len();
         let scan = self.classifier.as_ref().map(|c| c.scan(tape));
-        let mut memo = [NONE; MEMO];
         let mut accepted = None;
         for attempt in 0..n {
             // The last successful type first, then the others in order.
@@ -317,18 +316,17 @@ impl Normalizer {
                 a if a <= self.last => a - 1,
                 a => a,
             };
-            if let (Some(c), Some(scan)) = (&self.classifier, &scan) {
-                if !c.candidate(scan, pi, &mut memo) {
-                    continue;
-                }
-            }
+            let memo = match (&self.classifier, &scan) {
+                (Some(c), Some(scan)) if !c.candidate(scan, pi) => continue,
+                (Some(c), Some(scan)) => Some(c.memo(scan, pi)),
+                _ => None,
+            };
             vals.clear();
             self.text.clear();
             let mut dec = TapeDecoder::<Borrowed>::new(tape, &mut vals, &mut self.text, n == 1);
-            let decoded = if scan.is_some() {
-                dec.object_known(&self.plans[pi].root, &memo)
-            } else {
-                dec.object(&self.plans[pi].root, 0)
+            let decoded = match memo {
+                Some(memo) => dec.object_known(&self.plans[pi].root, memo),
+                None => dec.object(&self.plans[pi].root, 0),
             };
             match decoded {
                 Ok(_) => {

@@ -86,6 +86,45 @@ pub(crate) const MEMO: usize = 32;
 /// In a memo: the key is not a field of the object.
 pub(crate) const NONE: u16 = u16::MAX;
 
+/// The field indices of an object's first [`MEMO`] keys, when known before decoding.
+#[derive(Clone, Copy)]
+pub(crate) enum Memo<'m> {
+    /// Field indices ([`NONE`]: not a field of the object).
+    Fields(&'m [u16; MEMO]),
+    /// The classifier's scan: the union-name index of each key ([`NONE`]: no candidate has
+    /// it), and the table giving the field index of name `n` in this candidate at
+    /// `table[n * stride + column]` (`u8::MAX`: not one of its fields).
+    Union {
+        keys: &'m [u16; MEMO],
+        table: &'m [u8],
+        stride: usize,
+        column: usize,
+    },
+}
+
+impl Memo<'_> {
+    /// The field index of key `k` (`k < MEMO`), if the key is a field.
+    #[inline]
+    fn field(self, k: usize) -> Option<usize> {
+        match self {
+            Memo::Fields(fields) => Some(fields[k]).filter(|&f| f != NONE).map(usize::from),
+            Memo::Union {
+                keys,
+                table,
+                stride,
+                column,
+            } => {
+                let n = keys[k];
+                if n == NONE {
+                    return None;
+                }
+                let f = table[usize::from(n) * stride + column];
+                (f != u8::MAX).then_some(usize::from(f))
+            }
+        }
+    }
+}
+
 /// A refusal under construction; the path is completed on the way up.
 pub(crate) type DecodeResult<T> = Result<T, Fail>;
 
@@ -164,7 +203,7 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
                 memo_valid = true;
             }
         }
-        self.fields(plan, at, len, memo_valid.then_some(&memo))
+        self.fields(plan, at, len, memo_valid.then_some(Memo::Fields(&memo)))
     }
 
     /// Decode the root object with the field indices of its first [`MEMO`] keys already
@@ -172,7 +211,7 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
     pub(crate) fn object_known(
         &mut self,
         plan: &ObjectPlan,
-        memo: &[u16; MEMO],
+        memo: Memo<'_>,
     ) -> DecodeResult<usize> {
         let Node::Object { len, .. } = self.tape[0] else {
             return Err(self.fail(|| Refusal::NotAnObject(json_type(&self.tape[0]))));
@@ -189,7 +228,7 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
         plan: &ObjectPlan,
         at: usize,
         len: usize,
-        memo: Option<&[u16; MEMO]>,
+        memo: Option<Memo<'_>>,
     ) -> DecodeResult<usize> {
         let start = self.vals.len();
         self.vals.resize(start + plan.fields.len(), Val::Absent);
@@ -203,7 +242,7 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             let node = self.tape[vi];
             i = vi + node_count(&node);
             let found = match memo {
-                Some(memo) if k < MEMO => Some(memo[k]).filter(|&f| f != NONE).map(usize::from),
+                Some(memo) if k < MEMO => memo.field(k),
                 _ => plan.find(key),
             };
             let Some(fi) = found else { continue };
