@@ -8,6 +8,8 @@
 //! * `ours_parse_only`: the normalizer into a sink that drops events (typed, validated
 //!   events with indicators and event time; no output).
 //! * `ours_ndjson`: the normalizer writing NDJSON into a reused buffer.
+//! * `ours_parquet`: the normalizer writing Parquet (zstd, the default options: one table
+//!   per log type, partitioned by hour) into a new temporary directory, files closed.
 //! * `serde_json_typed`: the fair baseline: serde_json into `#[derive(Deserialize)]` structs
 //!   borrowing strings where possible, required fields checked by the types, the event time
 //!   parsed with chrono. Mixed data tries each type in turn, as normalog does.
@@ -24,6 +26,7 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use normalog::gen::{GenOptions, Generator};
 use normalog::sink::ndjson::NdjsonWriter;
+use normalog::sink::parquet::{self, ParquetWriter};
 use normalog::sink::{Discard, Sink};
 use normalog::{Error, Event, NormalizerBuilder, Position, Registry};
 use serde::Deserialize;
@@ -192,6 +195,24 @@ fn bench_group(c: &mut Criterion, registry: &Registry, name: &str, types: &[&str
         });
     });
     assert!(!out.is_empty());
+
+    let tmp = tempfile::tempdir().unwrap();
+    let mut run = 0u32;
+    group.bench_function("ours_parquet", |b| {
+        b.iter(|| {
+            run += 1;
+            let dir = tmp.path().join(run.to_string());
+            let mut sink = Count(ParquetWriter::new(&dir, parquet::Options::default()), 0);
+            for line in &lines {
+                normalizer
+                    .normalize_bytes(line, Position::default(), &mut sink)
+                    .unwrap();
+            }
+            sink.0.commit().unwrap();
+            assert_eq!((sink.1, sink.0.rows()), (n, n));
+            std::fs::remove_dir_all(&dir).unwrap();
+        });
+    });
 
     group.bench_function("serde_json_typed", |b| {
         b.iter(|| {
