@@ -183,7 +183,27 @@ fn truncated_gzip_is_reported_and_the_run_goes_on() {
         msg.contains(&format!("after {} records", records - 1)),
         "{msg}"
     );
-    assert!(err.contains("1 inputs failed"), "{err}");
+    assert!(err.contains("1 input failed"), "{err}");
+}
+
+/// A Parquet file in an input directory (say, an earlier run's output) is reported and
+/// skipped, not read as NDJSON line by line.
+#[test]
+fn binary_files_in_a_directory_are_skipped_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.ndjson"), good(1) + "\n").unwrap();
+    std::fs::write(
+        dir.path().join("b.parquet"),
+        b"PAR1\x15\x04\x15\x00\n\x00PAR1",
+    )
+    .unwrap();
+    let o = normalog(&["normalize", path(dir.path()), "--stats"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let msg = err.lines().find(|l| l.contains("b.parquet")).expect(&err);
+    assert!(msg.contains("a Parquet file, not JSON text"), "{msg}");
+    assert_eq!(stats_counts(&err), (1, 1, 0), "{err}");
+    assert!(err.contains("1 input failed"), "{err}");
 }
 
 #[test]

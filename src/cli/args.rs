@@ -37,7 +37,9 @@ pub enum Command {
     /// unwrapped. With several log types loaded and no --log-type, each record takes the
     /// first log type that accepts it (the last successful one is tried first). Rejected
     /// records are reported on stderr (or written to --rejects) and the run goes on; an
-    /// unreadable or truncated input is reported and the run goes on with the next one.
+    /// unreadable or truncated input, or one in a format other than JSON text (Parquet, zip,
+    /// bzip2, xz, lz4, told by its first bytes), is reported and the run goes on with the
+    /// next one.
     /// Output is in input order whatever --threads is.
     #[command(after_help = EXIT_CODES)]
     Normalize(Box<NormalizeArgs>),

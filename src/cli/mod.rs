@@ -225,15 +225,20 @@ fn normalize(args: &NormalizeArgs) -> Result<u8, Fatal> {
     })
 }
 
+/// `1 input`, `2 inputs`.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn print_stats(s: &Summary, failed_inputs: u64, secs: f64) {
     messages::plain(&format!(
-        "records: {} in, {} normalized, {} rejected ({} blank lines skipped{})",
+        "records: {} in, {} normalized, {} rejected ({} skipped{})",
         s.records,
         s.normalized,
         s.rejected,
-        s.blank_lines,
+        count(s.blank_lines, "blank line", "blank lines"),
         if failed_inputs > 0 {
-            format!(", {failed_inputs} inputs failed")
+            format!(", {} failed", count(failed_inputs, "input", "inputs"))
         } else {
             String::new()
         }

@@ -144,6 +144,13 @@ pub fn decode(mut raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>
         }
     }
     let compression = Compression::detect(&head[..got]);
+    if let Some(what) = unsupported(&head[..got]) {
+        // Read as text, such a file would give one invalid-JSON reject per line.
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{what}, not JSON text: skipped"),
+        ));
+    }
     let whole = io::Cursor::new(head).take(got as u64).chain(raw);
     let compressed = Arc::new(AtomicU64::new(0));
     let counted = Counted {
@@ -172,6 +179,28 @@ pub fn decode(mut raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>
             compression,
         ),
     })
+}
+
+/// Formats an input directory often holds besides logs, told by their first bytes (none of
+/// which can start JSON text).
+fn unsupported(head: &[u8]) -> Option<&'static str> {
+    const KNOWN: &[(&[u8], &str)] = &[
+        (b"PAR1", "a Parquet file"),
+        (b"PK\x03\x04", "a zip archive"),
+        (b"BZh", "bzip2-compressed (not supported: use gzip or zstd)"),
+        (
+            b"\xfd7zX",
+            "xz-compressed (not supported: use gzip or zstd)",
+        ),
+        (
+            b"\x04\x22\x4d\x18",
+            "lz4-compressed (not supported: use gzip or zstd)",
+        ),
+    ];
+    KNOWN
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|&(_, what)| what)
 }
 
 /// Counts the compressed bytes a decoder consumes.
@@ -279,6 +308,27 @@ mod tests {
         assert_eq!(read_all(b"{}".to_vec()).0.unwrap(), b"{}");
         assert_eq!(read_all(Vec::new()).0.unwrap(), b"");
         assert_eq!(read_all(Vec::new()).1, Compression::None);
+    }
+
+    #[test]
+    fn binary_formats_are_refused_by_name() {
+        for (bytes, what) in [
+            (&b"PAR1\x15\x04"[..], "Parquet"),
+            (b"PK\x03\x04rest", "zip"),
+            (b"BZh91AY", "bzip2"),
+            (b"\xfd7zXZ\x00", "xz"),
+        ] {
+            let Err(e) = decode(Box::new(io::Cursor::new(bytes.to_vec()))) else {
+                panic!("{what} accepted");
+            };
+            assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+            assert!(e.to_string().contains(what), "{e}");
+        }
+        // Text that merely contains such bytes later is read as usual.
+        assert_eq!(
+            read_all(b"{\"a\":\"PAR1\"}".to_vec()).0.unwrap(),
+            b"{\"a\":\"PAR1\"}"
+        );
     }
 
     #[test]
