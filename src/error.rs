@@ -280,6 +280,14 @@ pub enum ErrorKind {
         /// `(log type, why it refused)` for every candidate, in the order tried.
         refusals: Vec<(Arc<str>, Refusal)>,
     },
+    /// With an envelope field set (`--envelope`): an object that does not hold that field as
+    /// an array of records, and that no log type accepted as a record either.
+    NotAPage {
+        /// The envelope field.
+        field: Arc<str>,
+        /// Why the object was refused as a record.
+        record: Error,
+    },
     /// A record longer than the configured maximum.
     TooLong {
         /// The record.
@@ -335,6 +343,7 @@ impl Error {
             | ErrorKind::Rejected { pos, .. }
             | ErrorKind::Unclassified { pos, .. }
             | ErrorKind::TooLong { pos, .. } => Some(pos),
+            ErrorKind::NotAPage { record, .. } => record.position(),
             _ => None,
         }
     }
@@ -344,7 +353,9 @@ impl Error {
     pub fn classify(&self) -> Category {
         match &*self.0 {
             ErrorKind::Json { .. } => Category::Syntax,
-            ErrorKind::Rejected { .. } | ErrorKind::Unclassified { .. } => Category::Data,
+            ErrorKind::Rejected { .. }
+            | ErrorKind::Unclassified { .. }
+            | ErrorKind::NotAPage { .. } => Category::Data,
             ErrorKind::TooLong { .. } => Category::Limit,
             ErrorKind::Io(_) => Category::Io,
             ErrorKind::UnknownLogType(_) | ErrorKind::Schema(_) => Category::Config,
@@ -361,13 +372,15 @@ impl Error {
         )
     }
 
-    /// A short, stable label for statistics: `invalid_json`, `missing_field`, `unclassified`...
+    /// A short, stable label for statistics: `invalid_json`, `missing_field`, `unclassified`,
+    /// `not_a_page`...
     #[must_use]
     pub fn code(&self) -> &'static str {
         match &*self.0 {
             ErrorKind::Json { .. } => "invalid_json",
             ErrorKind::Rejected { refusal, .. } => refusal.code(),
             ErrorKind::Unclassified { .. } => "unclassified",
+            ErrorKind::NotAPage { .. } => "not_a_page",
             ErrorKind::TooLong { .. } => "too_long",
             ErrorKind::Io(_) => "io",
             ErrorKind::UnknownLogType(_) => "unknown_log_type",
@@ -387,6 +400,7 @@ impl Error {
     pub fn log_type(&self) -> Option<&str> {
         match &*self.0 {
             ErrorKind::Rejected { log_type, .. } => Some(log_type),
+            ErrorKind::NotAPage { record, .. } => record.log_type(),
             _ => None,
         }
     }
@@ -447,6 +461,11 @@ impl fmt::Display for Reason<'_> {
                 }
                 Ok(())
             }
+            ErrorKind::NotAPage { field, record } => write!(
+                f,
+                "not a page: no \"{field}\" array of records (--envelope); as a record: {}",
+                Reason(record)
+            ),
             ErrorKind::TooLong { len, max, .. } => {
                 write!(f, "record of {len} bytes is longer than the limit of {max}")
             }
@@ -518,6 +537,10 @@ impl fmt::Display for Error {
             ErrorKind::Rejected { pos, .. }
             | ErrorKind::Unclassified { pos, .. }
             | ErrorKind::TooLong { pos, .. } => write!(f, "{pos}: {}", Reason(self)),
+            ErrorKind::NotAPage { record, .. } => match record.position() {
+                Some(pos) => write!(f, "{pos}: {}", Reason(self)),
+                None => write!(f, "{}", Reason(self)),
+            },
             _ => write!(f, "{}", Reason(self)),
         }
     }

@@ -157,7 +157,8 @@ pub struct NormalizeArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Array field of the API pages to unwrap (e.g. audit_logs, activity_logs). Default:
+    /// Array field of the API pages to unwrap (e.g. audit_logs, activity_logs). An object
+    /// without it is tried as a record; refused, it is rejected as `not_a_page`. Default:
     /// an object that no schema accepts and that holds exactly one array of objects is
     /// unwrapped.
     #[arg(long, value_name = "FIELD")]

@@ -526,6 +526,10 @@ pub(crate) fn clone_record_error(err: &Error, shift: u64) -> Error {
             len: *len,
             max: *max,
         },
+        ErrorKind::NotAPage { field, record } => ErrorKind::NotAPage {
+            field: field.clone(),
+            record: clone_record_error(record, shift),
+        },
         _ => ErrorKind::Sink(err.to_string().into()),
     })
 }
@@ -717,9 +721,21 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         let Some(err) = capture.held else {
             return Ok(());
         };
-        if is_object && self.framing.envelope.is_none() && err.classify() == Category::Data {
-            if let Some(elems) = page_elements(raw, None) {
-                return self.page(data, range.start, &elems, pos);
+        if is_object && err.classify() == Category::Data {
+            match self.framing.envelope.as_deref() {
+                None => {
+                    if let Some(elems) = page_elements(raw, None) {
+                        return self.page(data, range.start, &elems, pos);
+                    }
+                }
+                // Not the page the caller said to expect: say so, with the record's refusal.
+                Some(field) => {
+                    let err = Error::new(ErrorKind::NotAPage {
+                        field: field.into(),
+                        record: err,
+                    });
+                    return self.commit_reject(err, range, None);
+                }
             }
         }
         self.commit_reject(err, range, None)
@@ -955,5 +971,27 @@ mod tests {
         let broken = format!("{{\n{A}\n");
         let (_, s, _) = normalize(broken.as_bytes(), None);
         assert_eq!((s.records, s.normalized, s.rejected), (2, 1, 1));
+    }
+
+    #[test]
+    fn an_object_that_is_not_the_named_page_says_so() {
+        // A page under another field, with --envelope audit_logs: not unwrapped, refused as
+        // a record, and the reject names the field it expected.
+        let page = format!("{{\"activity_logs\":[{A}]}}\n{A}\n");
+        let (sink, s, _) = normalize(page.as_bytes(), Some("audit_logs"));
+        assert_eq!((s.records, s.normalized, s.rejected), (2, 1, 1));
+        assert_eq!(
+            s.rejects_by_reason
+                .iter()
+                .map(|(r, n)| (r.as_str(), *n))
+                .collect::<Vec<_>>(),
+            [("not_a_page", 1)]
+        );
+        let msg = &sink.rejects[0];
+        assert!(
+            msg.contains(r#"not a page: no "audit_logs" array of records (--envelope); as a record: no log type accepted the record: "#),
+            "{msg}"
+        );
+        assert!(msg.starts_with("record 0 (line 1, byte 0)"), "{msg}");
     }
 }

@@ -52,7 +52,12 @@ pub fn write_reject(out: &mut Vec<u8>, reject: &Reject<'_>) {
     }
     out.extend_from_slice(b",\"error\":");
     write_json_str(out, &err.reason());
-    if let ErrorKind::Unclassified { refusals, .. } = err.kind() {
+    // The candidates of the record (of an object that was not the expected page, too).
+    let record = match err.kind() {
+        ErrorKind::NotAPage { record, .. } => record,
+        _ => err,
+    };
+    if let ErrorKind::Unclassified { refusals, .. } = record.kind() {
         out.extend_from_slice(b",\"candidates\":[");
         for (i, (lt, why)) in refusals.iter().enumerate() {
             if i > 0 {
