@@ -143,7 +143,9 @@ pub struct NormalizeArgs {
     /// Write rejected records to this file as NDJSON objects {"source","record","index"
     /// (in an API page only),"line","byte","reason","log_type","error","candidates" (when
     /// several log types were tried),"raw","raw_truncated" (when raw was cut at 4096
-    /// bytes)} instead of reporting each on stderr.
+    /// bytes)} instead of reporting each on stderr. "record" is the record's 0-based index
+    /// in its input, "line" 1-based and "byte" a 0-based offset; an invalid-JSON error
+    /// gives its column in "error".
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
 

@@ -9,12 +9,12 @@
 //! * `index`: present only for a record inside an API page: its index in the page;
 //! * `line`, `byte`: where the record starts in the decoded input (1-based line, 0-based
 //!   byte offset); for a page element, where the element starts inside the page;
-//! * `reason`: a stable code (`invalid_json`, `missing_field`, `unclassified`, `too_long`,
-//!   ...), as counted by `--stats`;
+//! * `reason`: a stable code (`invalid_json`, `missing_field`, `unclassified`, `not_a_page`,
+//!   `too_long`, ...), as counted by `--stats`;
 //! * `log_type`: the log type that refused the record when only one was tried, else `null`;
 //! * `error`: the message, without the position;
 //! * `candidates`: when several log types were tried, `[{"log_type", "error"}]`, one per
-//!   candidate in the order tried, with why each refused;
+//!   candidate in the order tried, with why each refused (also for `not_a_page`);
 //! * `raw`: the record as read (invalid UTF-8 replaced by U+FFFD), at most
 //!   [`RAW_LIMIT`] bytes, cut on a character boundary; an over-long record (`too_long`) is
 //!   not kept, so its `raw` is empty;
