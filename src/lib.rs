@@ -63,3 +63,19 @@ pub use sink::{Sink, Summary};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// Helpers shared by unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// A xorshift64 sequence for randomized tests: each call gives a value below `bound`.
+    pub(crate) fn xorshift(mut x: u64) -> impl FnMut(usize) -> usize {
+        move |bound: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            #[allow(clippy::cast_possible_truncation)] // only the low bits are used
+            let v = x as usize;
+            v % bound
+        }
+    }
+}

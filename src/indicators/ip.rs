@@ -249,15 +249,7 @@ mod tests {
             "256", "300", "999", "1000", "a", "ff", "FFFF", "abcd", "0db8", "12345", "g", ".", ".",
             ".", ":", ":", ":", "::", " ", "%eth0", "/8", "ffff:", "::ffff:", "1.2.3.4",
         ];
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |bound: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            #[allow(clippy::cast_possible_truncation)] // only the low bits are used
-            let v = x as usize;
-            v % bound
-        };
+        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut s = String::new();
         for _ in 0..200_000 {
             s.clear();

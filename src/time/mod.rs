@@ -548,6 +548,25 @@ fn civil_to_ts(
     from_seconds(secs, nanos)
 }
 
+/// The seconds east of UTC of an RFC 3339 zone: `Z` or `±hh:mm` (hours below 24).
+#[allow(clippy::inline_always)] // measured: the fast path pays ~30 instructions a record otherwise
+#[inline(always)]
+fn rfc3339_zone(zone: &[u8]) -> Option<i64> {
+    match zone {
+        [b'Z'] => Some(0),
+        [sign @ (b'+' | b'-'), oh0, oh1, b':', om0, om1] => {
+            let oh = two_digits(*oh0, *oh1)?;
+            let om = two_digits(*om0, *om1)?;
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let off = i64::from(oh * 3600 + om * 60);
+            Some(if *sign == b'-' { -off } else { off })
+        }
+        _ => None,
+    }
+}
+
 fn two_digits(a: u8, b: u8) -> Option<u32> {
     if a.is_ascii_digit() && b.is_ascii_digit() {
         Some(u32::from(a - b'0') * 10 + u32::from(b - b'0'))
@@ -622,27 +641,13 @@ fn parse_rfc3339_fast(s: &[u8]) -> Option<Timestamp> {
         }
         _ => (0, rest),
     };
-    let offset = match zone {
-        [b'Z'] => 0,
-        [sign @ (b'+' | b'-'), oh0, oh1, b':', om0, om1] => {
-            let oh = two_digits(*oh0, *oh1)?;
-            let om = two_digits(*om0, *om1)?;
-            if oh > 23 || om > 59 {
-                return None;
-            }
-            let off = (oh * 3600 + om * 60).cast_signed();
-            if *sign == b'-' {
-                -off
-            } else {
-                off
-            }
-        }
-        _ => return None,
-    };
+    let offset = rfc3339_zone(zone)?;
     // chrono checks month and day (February 30 is `None`).
     let date = chrono::NaiveDate::from_ymd_opt(year.cast_signed(), month, day)?;
     // An offset below 24 hours moves the UTC time at most one day either way.
-    let mut secs = (hour * 3600 + minute * 60 + second).cast_signed() - offset;
+    // `offset` is below a day: it fits in an i32.
+    #[allow(clippy::cast_possible_truncation)]
+    let mut secs = (hour * 3600 + minute * 60 + second).cast_signed() - offset as i32;
     let date = if secs < 0 {
         secs += 86_400;
         date.pred_opt()?
@@ -725,23 +730,7 @@ fn parse_rfc3339_general(s: &[u8]) -> Option<Timestamp> {
             rest = &rest[1 + n..];
         }
     }
-    let offset = match rest {
-        [b'Z'] => 0,
-        [sign @ (b'+' | b'-'), oh0, oh1, b':', om0, om1] => {
-            let oh = two_digits(*oh0, *oh1)?;
-            let om = two_digits(*om0, *om1)?;
-            if oh > 23 || om > 59 {
-                return None;
-            }
-            let off = i64::from(oh * 3600 + om * 60);
-            if *sign == b'-' {
-                -off
-            } else {
-                off
-            }
-        }
-        _ => return None,
-    };
+    let offset = rfc3339_zone(rest)?;
     civil_to_ts(year, month, day, hour, minute, second, nanos, offset)
 }
 
@@ -2338,15 +2327,7 @@ mod tests {
     #[test]
     fn rfc3339_fast_path_agrees_on_random_and_mutated_values() {
         use std::fmt::Write as _;
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |bound: usize| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            #[allow(clippy::cast_possible_truncation)] // only the low bits are used
-            let v = x as usize;
-            v % bound
-        };
+        let mut next = crate::testing::xorshift(0x2545_f491_4f6c_dd1d);
         let noise = b"0123456789-:.TtZz+ /\xff";
         let mut s = String::new();
         for _ in 0..300_000 {
