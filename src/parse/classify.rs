@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use simd_json::{Node, StaticNode};
 
-use super::tape::{node_count, Memo, MEMO, NONE};
+use super::tape::{scan_keys, KeyScan, Memo};
 use crate::compile::{KeyIndex, Plan};
 
 /// Top-level names (of all candidates together) the classifier handles; with more, each
@@ -32,8 +32,17 @@ const ABSENT: u8 = u8::MAX;
 pub(crate) struct Scan {
     /// The names whose value is not null.
     present: NameSet,
-    /// The union-name index of each of the first [`MEMO`] keys ([`NONE`] when unknown).
-    keys: [u16; MEMO],
+    /// The union-name index and the value of each of the first keys.
+    keys: KeyScan,
+}
+
+impl Scan {
+    pub(crate) fn new() -> Scan {
+        Scan {
+            present: NameSet::default(),
+            keys: KeyScan::new(),
+        }
+    }
 }
 
 pub(crate) struct Classifier {
@@ -88,35 +97,24 @@ impl Classifier {
         })
     }
 
-    /// Look up each top-level key of the record (the object at tape index 0) once.
-    pub(crate) fn scan(&self, tape: &[Node<'_>]) -> Scan {
-        let mut scan = Scan {
-            present: NameSet::default(),
-            keys: [NONE; MEMO],
+    /// Look up each top-level key of the record (the object at tape index 0) once; the
+    /// result goes into `scan` (reused, as it is a few hundred bytes).
+    pub(crate) fn scan(&self, tape: &[Node<'_>], scan: &mut Scan) {
+        let present = &mut scan.present;
+        *present = NameSet::default();
+        let len = match tape.first() {
+            Some(&Node::Object { len, .. }) => len,
+            _ => 0,
         };
-        let Some(&Node::Object { len, .. }) = tape.first() else {
-            return scan;
-        };
-        let mut i = 1;
-        for k in 0..len {
-            let Node::String(key) = tape[i] else {
-                break;
-            };
-            let value = &tape[i + 1];
-            i += 1 + node_count(value);
-            let Some(n) = self.index.find(key) else {
-                continue;
-            };
-            if k < MEMO {
-                #[allow(clippy::cast_possible_truncation)] // at most MAX_NAMES names
-                let n16 = n as u16;
-                scan.keys[k] = n16;
-            }
+        scan_keys(tape, 0, len, &mut scan.keys, |key, value| {
+            let n = self.index.find(key)?;
             if !matches!(value, Node::Static(StaticNode::Null)) {
-                scan.present[n / 64] |= 1 << (n % 64);
+                // `% 4`: the compiler cannot know n < MAX_NAMES; spares a bounds check.
+                present[n / 64 % (MAX_NAMES / 64)] |= 1 << (n % 64);
             }
-        }
-        scan
+            #[allow(clippy::cast_possible_truncation)] // at most MAX_NAMES names
+            Some(n as u16)
+        });
     }
 
     /// Whether candidate `p` has every required field present and non-null.
@@ -128,7 +126,7 @@ impl Classifier {
     /// The field indices of candidate `p` for the record's first [`MEMO`] keys.
     pub(crate) fn memo<'s>(&'s self, scan: &'s Scan, p: usize) -> Memo<'s> {
         Memo::Union {
-            keys: &scan.keys,
+            scan: &scan.keys,
             table: &self.fields,
             stride: self.plans,
             column: p,

@@ -28,7 +28,7 @@ use crate::event::{Event, EventBuffers, SourceMeta, Val};
 use crate::indicators::Indicators;
 use crate::registry::Registry;
 use crate::sink::Sink;
-use classify::Classifier;
+use classify::{Classifier, Scan};
 use tape::{json_type, Borrowed, Fail, TapeDecoder};
 
 /// Default limit on one record's size.
@@ -114,6 +114,7 @@ impl NormalizerBuilder {
         }
         Ok(Normalizer {
             classifier: Classifier::new(&plans),
+            scan: Scan::new(),
             plans,
             last: 0,
             meta: Arc::new(self.meta.clone()),
@@ -135,6 +136,8 @@ pub struct Normalizer {
     plans: Vec<Arc<Plan>>,
     /// With several candidates: finds which can accept a record in one scan of its keys.
     classifier: Option<Classifier>,
+    /// The classifier's scan of the current record.
+    scan: Scan,
     /// The plan that accepted the previous record: tried first.
     last: usize,
     meta: Arc<SourceMeta>,
@@ -307,7 +310,9 @@ impl Normalizer {
         // Empty, and `Vec<Val<'static>>` is a `Vec<Val<'l>>` (covariance): no recycling here.
         let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
         let n = self.plans.len();
-        let scan = self.classifier.as_ref().map(|c| c.scan(tape));
+        if let Some(c) = &self.classifier {
+            c.scan(tape, &mut self.scan);
+        }
         let mut accepted = None;
         for attempt in 0..n {
             // The last successful type first, then the others in order.
@@ -316,10 +321,10 @@ impl Normalizer {
                 a if a <= self.last => a - 1,
                 a => a,
             };
-            let memo = match (&self.classifier, &scan) {
-                (Some(c), Some(scan)) if !c.candidate(scan, pi) => continue,
-                (Some(c), Some(scan)) => Some(c.memo(scan, pi)),
-                _ => None,
+            let memo = match &self.classifier {
+                Some(c) if !c.candidate(&self.scan, pi) => continue,
+                Some(c) => Some(c.memo(&self.scan, pi)),
+                None => None,
             };
             vals.clear();
             self.text.clear();

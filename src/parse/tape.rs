@@ -86,35 +86,66 @@ pub(crate) const MEMO: usize = 32;
 /// In a memo: the key is not a field of the object.
 pub(crate) const NONE: u16 = u16::MAX;
 
+/// The first [`MEMO`] keys of an object, as one pass over the tape found them: what each key
+/// names and where its value is, so the decoding pass neither looks keys up again nor walks
+/// the tape to find the values.
+pub(crate) struct KeyScan {
+    /// Per key: a field index, or a name index of the classifier ([`NONE`]: unknown key).
+    pub(crate) names: [u16; MEMO],
+    /// Per key: the tape index of its value.
+    pub(crate) values: [u32; MEMO],
+    /// How many keys were recorded: the object's length, at most [`MEMO`].
+    pub(crate) count: usize,
+    /// The tape index of key number `count`, where decoding goes on for longer objects.
+    pub(crate) rest: usize,
+}
+
+impl KeyScan {
+    pub(crate) fn new() -> KeyScan {
+        KeyScan {
+            names: [NONE; MEMO],
+            values: [0; MEMO],
+            count: 0,
+            rest: 0,
+        }
+    }
+}
+
 /// The field indices of an object's first [`MEMO`] keys, when known before decoding.
 #[derive(Clone, Copy)]
 pub(crate) enum Memo<'m> {
-    /// Field indices ([`NONE`]: not a field of the object).
-    Fields(&'m [u16; MEMO]),
-    /// The classifier's scan: the union-name index of each key ([`NONE`]: no candidate has
-    /// it), and the table giving the field index of name `n` in this candidate at
-    /// `table[n * stride + column]` (`u8::MAX`: not one of its fields).
+    /// `names` are field indices.
+    Fields(&'m KeyScan),
+    /// The classifier's scan: `names` are union-name indices, and the field index of name
+    /// `n` in this candidate is `table[n * stride + column]` (`u8::MAX`: not one of its
+    /// fields).
     Union {
-        keys: &'m [u16; MEMO],
+        scan: &'m KeyScan,
         table: &'m [u8],
         stride: usize,
         column: usize,
     },
 }
 
-impl Memo<'_> {
+impl<'m> Memo<'m> {
+    fn scan(self) -> &'m KeyScan {
+        match self {
+            Memo::Fields(scan) | Memo::Union { scan, .. } => scan,
+        }
+    }
+
     /// The field index of key `k` (`k < MEMO`), if the key is a field.
     #[inline]
     fn field(self, k: usize) -> Option<usize> {
         match self {
-            Memo::Fields(fields) => Some(fields[k]).filter(|&f| f != NONE).map(usize::from),
+            Memo::Fields(scan) => Some(scan.names[k]).filter(|&f| f != NONE).map(usize::from),
             Memo::Union {
-                keys,
+                scan,
                 table,
                 stride,
                 column,
             } => {
-                let n = keys[k];
+                let n = scan.names[k];
                 if n == NONE {
                     return None;
                 }
@@ -164,46 +195,32 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
     }
 
     /// Decode the object at tape index `at` into a new block of slots; returns its start.
-    #[allow(clippy::needless_range_loop)] // `k` counts keys, `i` walks the tape
     pub(crate) fn object(&mut self, plan: &ObjectPlan, at: usize) -> DecodeResult<usize> {
         let Node::Object { len, .. } = self.tape[at] else {
             return Err(self.fail(|| Refusal::NotAnObject(json_type(&self.tape[at]))));
         };
-        // Keys are looked up once; the field indices of the first MEMO keys are kept for the
-        // decoding pass.
-        let mut memo = [NONE; MEMO];
-        let mut memo_valid = false;
         if !self.detail {
             if let Some(required) = plan.required_mask().filter(|&m| m != 0) {
                 // Classifying: refuse before decoding anything when a required field is
-                // missing or null, the usual way a record of another type fails.
+                // missing or null, the usual way a record of another type fails. Keys are
+                // looked up once: the scan is kept for the decoding pass.
+                let mut scan = KeyScan::new();
                 let mut present = 0u64;
-                let mut i = at + 1;
-                for k in 0..len {
-                    let Node::String(key) = self.tape[i] else {
-                        break;
-                    };
-                    let vi = i + 1;
-                    let value = self.tape[vi];
-                    i = vi + node_count(&value);
-                    if let Some(fi) = plan.find(key) {
-                        if k < MEMO {
-                            #[allow(clippy::cast_possible_truncation)] // at most 64 fields
-                            let f = fi as u16;
-                            memo[k] = f;
-                        }
-                        if !matches!(value, Node::Static(StaticNode::Null)) {
-                            present |= 1 << fi;
-                        }
+                scan_keys(self.tape, at, len, &mut scan, |key, value| {
+                    let fi = plan.find(key)?;
+                    if !matches!(value, Node::Static(StaticNode::Null)) {
+                        present |= 1 << fi;
                     }
-                }
+                    #[allow(clippy::cast_possible_truncation)] // at most 64 fields
+                    Some(fi as u16)
+                });
                 if present & required != required {
                     return Err(Fail::Quick);
                 }
-                memo_valid = true;
+                return self.fields(plan, at + 1, len, Some(Memo::Fields(&scan)));
             }
         }
-        self.fields(plan, at, len, memo_valid.then_some(Memo::Fields(&memo)))
+        self.fields(plan, at + 1, len, None)
     }
 
     /// Decode the root object with the field indices of its first [`MEMO`] keys already
@@ -216,51 +233,44 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
         let Node::Object { len, .. } = self.tape[0] else {
             return Err(self.fail(|| Refusal::NotAnObject(json_type(&self.tape[0]))));
         };
-        self.fields(plan, 0, len, Some(memo))
+        self.fields(plan, 1, len, Some(memo))
     }
 
-    /// Decode the `len` entries of the object at `at` into a new block of slots, then check
-    /// the required fields; returns the block's start. `memo` holds the field indices of the
-    /// first [`MEMO`] keys, when known.
+    /// Decode the `len` entries of an object into a new block of slots, then check the
+    /// required fields; returns the block's start. `i` is the tape index of the first key;
+    /// with `memo`, the keys it holds are not walked again.
     #[allow(clippy::needless_range_loop)] // `k` counts keys, `i` walks the tape
     fn fields(
         &mut self,
         plan: &ObjectPlan,
-        at: usize,
+        mut i: usize,
         len: usize,
         memo: Option<Memo<'_>>,
     ) -> DecodeResult<usize> {
         let start = self.vals.len();
         self.vals.resize(start + plan.fields.len(), Val::Absent);
-        let mut i = at + 1;
-        for k in 0..len {
+        let mut first = 0;
+        if let Some(memo) = memo {
+            let scan = memo.scan();
+            for k in 0..scan.count {
+                if let Some(fi) = memo.field(k) {
+                    self.field(plan, start, fi, scan.values[k] as usize, len - k - 1)?;
+                }
+            }
+            first = scan.count;
+            i = scan.rest;
+        }
+        for _ in first..len {
             let Node::String(key) = self.tape[i] else {
                 // simd-json guarantees keys are strings.
                 break;
             };
             let vi = i + 1;
-            let node = self.tape[vi];
-            i = vi + node_count(&node);
-            let found = match memo {
-                Some(memo) if k < MEMO => memo.field(k),
-                _ => plan.find(key),
-            };
-            let Some(fi) = found else { continue };
-            let field = &plan.fields[fi];
-            if let (true, Node::String(s)) = (field.value.plain_string, node) {
-                self.vals[start + fi] = M::string(s, self.text);
-                continue;
+            i = vi + node_count(&self.tape[vi]);
+            if let Some(fi) = plan.find(key) {
+                self.field(plan, start, fi, vi, len - (first + 1))?;
             }
-            // Duplicate keys: the last one wins, as with most JSON decoders.
-            match self.value(&field.value, vi) {
-                Ok(v) => self.vals[start + fi] = v,
-                // ...so a bad value that a later key replaces does not reject the record.
-                Err(_) if has_key(self.tape, i, len - k - 1, key) => {}
-                Err(mut r) => {
-                    add_segment(&mut r, || PathSegment::Key(field.name.clone()));
-                    return Err(r);
-                }
-            }
+            first += 1;
         }
         for (fi, field) in plan.fields.iter().enumerate() {
             if field.required && matches!(self.vals[start + fi], Val::Absent) {
@@ -270,6 +280,37 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             }
         }
         Ok(start)
+    }
+
+    /// Decode field `fi` of an object whose slots start at `start`, from the value at tape
+    /// index `vi`; `later` keys follow it in the object.
+    #[allow(clippy::inline_always)] // the loop body of both loops of `fields`
+    #[inline(always)]
+    fn field(
+        &mut self,
+        plan: &ObjectPlan,
+        start: usize,
+        fi: usize,
+        vi: usize,
+        later: usize,
+    ) -> DecodeResult<()> {
+        let field = &plan.fields[fi];
+        let node = self.tape[vi];
+        if let (true, Node::String(s)) = (field.value.plain_string, node) {
+            self.vals[start + fi] = M::string(s, self.text);
+            return Ok(());
+        }
+        // Duplicate keys: the last one wins, as with most JSON decoders...
+        match self.value(&field.value, vi) {
+            Ok(v) => self.vals[start + fi] = v,
+            // ...so a bad value that a later key replaces does not reject the record.
+            Err(_) if later_key(self.tape, vi, later) => {}
+            Err(mut r) => {
+                add_segment(&mut r, || PathSegment::Key(field.name.clone()));
+                return Err(r);
+            }
+        }
+        Ok(())
     }
 
     fn value(&mut self, plan: &ValuePlan, at: usize) -> DecodeResult<Val<'a>> {
@@ -468,17 +509,55 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
     }
 }
 
-/// Whether one of the `count` object entries starting at tape index `at` has key `key`.
+/// Whether the key of the value at tape index `vi` comes again in the `later` entries of
+/// its object that follow it.
 #[cold]
 #[inline(never)]
-fn has_key(tape: &[Node<'_>], mut at: usize, count: usize, key: &str) -> bool {
-    for _ in 0..count {
+fn later_key(tape: &[Node<'_>], vi: usize, later: usize) -> bool {
+    let Node::String(key) = tape[vi - 1] else {
+        return false;
+    };
+    let mut at = vi + node_count(&tape[vi]);
+    for _ in 0..later {
         if matches!(tape[at], Node::String(k) if k == key) {
             return true;
         }
         at += 1 + node_count(&tape[at + 1]);
     }
     false
+}
+
+/// Walk the keys of the object at tape index `at` (of `len` entries), calling `name` with each
+/// key and its value; for the first [`MEMO`] keys, record its answer and the value's tape
+/// index in `scan`.
+#[inline]
+pub(crate) fn scan_keys<'v>(
+    tape: &[Node<'v>],
+    at: usize,
+    len: usize,
+    scan: &mut KeyScan,
+    mut name: impl FnMut(&'v str, &Node<'v>) -> Option<u16>,
+) {
+    let mut i = at + 1;
+    scan.count = 0;
+    scan.rest = i;
+    for k in 0..len {
+        let Node::String(key) = tape[i] else {
+            // simd-json guarantees keys are strings.
+            break;
+        };
+        let vi = i + 1;
+        let value = &tape[vi];
+        i = vi + node_count(value);
+        let n = name(key, value);
+        // (Tapes of records of 4 GiB or more keep no memo.)
+        if let (true, Ok(v)) = (k < MEMO && scan.count == k, u32::try_from(vi)) {
+            scan.names[k] = n.unwrap_or(NONE);
+            scan.values[k] = v;
+            scan.count = k + 1;
+            scan.rest = i;
+        }
+    }
 }
 
 fn add_segment(r: &mut Fail, seg: impl FnOnce() -> PathSegment) {
