@@ -534,3 +534,63 @@ fn gzip_bomb_is_stopped_and_the_run_goes_on() {
     assert_eq!(r.summary.normalized, 2);
     assert_eq!(r.summary.records, r.summary.normalized + r.summary.rejected);
 }
+
+/// Objects with more keys than the decoder remembers from its key scan (32): required fields,
+/// nested objects and duplicate keys after that point, with one and with two candidate types.
+#[test]
+fn objects_longer_than_the_key_memo() {
+    let mut registry = Registry::new();
+    let a = "schema: Test.Alpha\nfields:\n  - name: a\n    required: true\n    type: bigint\n  - name: o\n    type: object\n    fields:\n      - name: r\n        required: true\n        type: string\n      - name: s\n        type: smallint\n";
+    let b = "schema: Test.Beta\nfields:\n  - name: b\n    required: true\n    type: string\n";
+    registry.add_str(a, "a.yml").expect("Test.Alpha");
+    registry.add_str(b, "b.yml").expect("Test.Beta");
+    let pad = |n: usize| -> String { (0..n).map(|i| format!("\"k{i}\":{i},")).collect() };
+    let run = |types: &[&str], line: &str| {
+        let mut n = NormalizerBuilder::new()
+            .log_types(types.iter().copied())
+            .build(&registry)
+            .expect("types");
+        let mut out = Collect::default();
+        n.normalize_bytes(line.as_bytes(), normalog::Position::new(0, 1, 0), &mut out)
+            .expect("collect");
+        match (out.events.pop(), out.rejects.pop()) {
+            (Some(e), None) => Ok(serde_json::from_str::<Value>(&e).expect("json")),
+            (None, Some(r)) => Err(r),
+            other => panic!("one outcome expected: {other:?}"),
+        }
+    };
+    for types in [
+        &["Test.Alpha"][..],
+        &["Test.Beta", "Test.Alpha"],
+        &["Test.Alpha", "Test.Beta"],
+    ] {
+        // The required field, the nested object's required field and a duplicate come after
+        // 40 other keys; the earlier bad `a` is replaced by the later good one.
+        let o = format!("{{{}\"s\":\"x\",\"s\":7,\"r\":\"yes\"}}", pad(40));
+        let line = format!("{{\"a\":\"bad\",{}\"o\":{o},\"a\":5}}", pad(40));
+        let v = run(types, &line).unwrap_or_else(|e| panic!("{types:?}: {e}"));
+        assert_eq!(v["p_log_type"], "Test.Alpha", "{types:?}");
+        assert_eq!(
+            (&v["a"], &v["o"]["r"], &v["o"]["s"]),
+            (&5.into(), &"yes".into(), &7.into())
+        );
+        // A bad value with no later key to replace it rejects the record, wherever it is.
+        let line = format!(
+            "{{{}\"a\":5,\"o\":{{{}\"r\":\"x\",\"s\":99999}}}}",
+            pad(40),
+            pad(35)
+        );
+        assert!(run(types, &line).is_err(), "{types:?}");
+        // A missing nested required field after the memo's reach.
+        let line = format!("{{{}\"a\":5,\"o\":{{{}\"s\":1}}}}", pad(40), pad(35));
+        assert!(run(types, &line).is_err(), "{types:?}");
+    }
+    // With both types, a record only the second accepts because of a key after the memo.
+    let line = format!("{{{}\"b\":\"here\"}}", pad(50));
+    assert_eq!(
+        run(&["Test.Alpha", "Test.Beta"], &line).map(|v| v["p_log_type"].clone()),
+        Ok("Test.Beta".into())
+    );
+    let line = format!("{{{}\"b\":null}}", pad(50));
+    assert!(run(&["Test.Alpha", "Test.Beta"], &line).is_err());
+}
