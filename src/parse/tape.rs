@@ -260,7 +260,7 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             first = scan.count;
             i = scan.rest;
         }
-        for _ in first..len {
+        for k in first..len {
             let Node::String(key) = self.tape[i] else {
                 // simd-json guarantees keys are strings.
                 break;
@@ -268,9 +268,8 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             let vi = i + 1;
             i = vi + node_count(&self.tape[vi]);
             if let Some(fi) = plan.find(key) {
-                self.field(plan, start, fi, vi, len - (first + 1))?;
+                self.field(plan, start, fi, vi, len - k - 1)?;
             }
-            first += 1;
         }
         for (fi, field) in plan.fields.iter().enumerate() {
             if field.required && matches!(self.vals[start + fi], Val::Absent) {
