@@ -544,7 +544,12 @@ fn objects_longer_than_the_key_memo() {
     let b = "schema: Test.Beta\nfields:\n  - name: b\n    required: true\n    type: string\n";
     registry.add_str(a, "a.yml").expect("Test.Alpha");
     registry.add_str(b, "b.yml").expect("Test.Beta");
-    let pad = |n: usize| -> String { (0..n).map(|i| format!("\"k{i}\":{i},")).collect() };
+    let pad = |n: usize| -> String {
+        (0..n).fold(String::new(), |mut s, i| {
+            let _ = write!(s, "\"k{i}\":{i},");
+            s
+        })
+    };
     let run = |types: &[&str], line: &str| {
         let mut n = NormalizerBuilder::new()
             .log_types(types.iter().copied())
