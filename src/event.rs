@@ -15,7 +15,8 @@ pub const P_LOG_TYPE: &str = "p_log_type";
 pub const P_ROW_ID: &str = "p_row_id";
 /// `p_event_time`: the first non-null `isEventTime` field, else the parse time.
 pub const P_EVENT_TIME: &str = "p_event_time";
-/// `p_parse_time`: when the record was normalized.
+/// `p_parse_time`: when the record was normalized (on Linux, read from the coarse real-time
+/// clock: up to a scheduler tick, 1 to 4 ms, early).
 pub const P_PARSE_TIME: &str = "p_parse_time";
 /// `p_schema_version`: the schema's `version`.
 pub const P_SCHEMA_VERSION: &str = "p_schema_version";
