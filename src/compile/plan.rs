@@ -48,6 +48,8 @@ pub(crate) struct ObjectPlan {
     pub(crate) index: KeyIndex,
     /// See [`ObjectPlan::required_mask`].
     pub(crate) required: Option<u64>,
+    /// The fields whose values the post-decode walk visits (`needs_walk`), in schema order.
+    pub(crate) walk: Box<[usize]>,
 }
 
 impl ObjectPlan {
@@ -60,10 +62,14 @@ impl ObjectPlan {
                 .filter(|(_, f)| f.required)
                 .fold(0u64, |m, (i, _)| m | (1 << i))
         });
+        let walk = (0..fields.len())
+            .filter(|&i| fields[i].value.needs_walk)
+            .collect();
         ObjectPlan {
             fields,
             index,
             required,
+            walk,
         }
     }
 

@@ -721,10 +721,15 @@ pub(crate) fn walk_object<'x>(
     ind: &mut Indicators<'x>,
     event_time: &mut Option<Timestamp>,
 ) {
-    for (i, f) in plan.fields.iter().enumerate() {
-        if f.value.needs_walk {
-            walk_value(&f.value, vals[start + i], vals, text, ind, event_time);
-        }
+    for &i in &*plan.walk {
+        walk_value(
+            &plan.fields[i].value,
+            vals[start + i],
+            vals,
+            text,
+            ind,
+            event_time,
+        );
     }
 }
 
