@@ -3,6 +3,7 @@
 //! temporary names; the cap on open files.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -690,4 +691,76 @@ fn open_files_are_capped() {
     }
     assert_eq!(total, n);
     assert_eq!(listing(dir.path()).len(), 600, "no temporary files left");
+}
+
+/// Whether each column chunk of a file has a dictionary page, by column path.
+fn dictionary_pages(path: &Path) -> BTreeMap<String, bool> {
+    let reader =
+        ParquetRecordBatchReaderBuilder::try_new(File::open(path).expect("open")).expect("parquet");
+    let mut out = BTreeMap::new();
+    for rg in reader.metadata().row_groups() {
+        for c in rg.columns() {
+            out.insert(
+                c.column_path().string(),
+                c.dictionary_page_offset().is_some(),
+            );
+        }
+    }
+    out
+}
+
+#[test]
+fn dictionary_only_where_values_repeat() {
+    let registry = Registry::builtin();
+    let mut norm = NormalizerBuilder::new()
+        .log_types(["Zoom.Activity"])
+        .build(&registry)
+        .expect("normalizer");
+    // Unique emails, two event types; 10 rows in hour 0, then 600 rows in hour 1.
+    let lines = |range: std::ops::Range<u32>, hour: u32| {
+        let mut text = String::new();
+        for i in range {
+            let kind = ["Sign in", "Sign out"][i as usize % 2];
+            let second = i % 60;
+            writeln!(
+            text,
+                "{{\"email\":\"u{i}@example.com\",\"type\":\"{kind}\",\"time\":\"2023-07-01T{hour:02}:00:{second:02}Z\"}}"
+            )
+            .expect("write to a String");
+        }
+        text
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut writer = ParquetWriter::new(dir.path(), Options::default());
+    let mut tee = Tee::default();
+    for text in [lines(0..10, 0), lines(10..610, 1)] {
+        pipeline::normalize_reader(&mut norm, std::io::Cursor::new(text), &mut tee)
+            .expect("normalize");
+        let b = &mut tee.builders[0];
+        let batch = b.finish().expect("batch");
+        writer.write_batch(b.log_type(), &batch).expect("write");
+    }
+    writer.commit().expect("commit");
+    assert_eq!(assert_same_rows(&tee.ndjson.events, dir.path()), 610);
+
+    let files = parquet_files(dir.path());
+    assert_eq!(files.len(), 2);
+    // The first batch is too small to sample: its file keeps every dictionary but those of
+    // the unique `p_*` columns.
+    let first = dictionary_pages(&files[0]);
+    assert!(files[0].ends_with("hour=00/part-0.parquet"));
+    assert!(first["email"]);
+    assert!(first["p_any_emails.list.item"]);
+    assert!(!first["p_row_id"]);
+    // The second one decides for the files opened next: no dictionary for the unique emails
+    // (nor their p_any_emails items), one for the repeating type; columns with too few
+    // values (all null) keep theirs.
+    let second = dictionary_pages(&files[1]);
+    assert!(files[1].ends_with("hour=01/part-0.parquet"));
+    assert!(!second["email"]);
+    assert!(!second["p_any_emails.list.item"]);
+    assert!(second["type"]);
+    assert!(second["client_type"]);
+    assert!(second["p_log_type"]);
+    assert!(!second["p_row_id"]);
 }

@@ -58,7 +58,17 @@
 //!
 //! Compression is zstd by default ([`Compression`]); statistics (min/max, null count) are
 //! written per page and row group for every column, so engines prune row groups and files
-//! by `p_event_time`. A row group is cut every [`Options::row_group_rows`] rows. Memory is
+//! by `p_event_time`.
+//!
+//! Dictionary encoding is used only where values repeat. `p_row_id`, `p_event_time` and
+//! `p_parse_time` never get one. For the other columns, each table's first batch of at
+//! least 512 rows decides: a leaf column (struct child, list item) whose first 1024 non-null
+//! values are more than half distinct gets no dictionary (plain pages) in the table's files
+//! opened from then on; the others, and columns with fewer than 64 values in the sample,
+//! keep one. A dictionary of nearly unique values costs a hash per value and repeats every
+//! value in the dictionary page; zstd still finds the repeats of plain pages. Files opened
+//! before that batch (a table's first batches were small) keep a dictionary on every other
+//! column. Readers see the same values either way. A row group is cut every [`Options::row_group_rows`] rows. Memory is
 //! bounded by [`Options::max_open_files`] (least recently used files are closed) and
 //! [`Options::max_buffered_bytes`] (the largest in-progress row group is flushed early
 //! when the open files together buffer more). Files appear under their final names only
@@ -89,18 +99,21 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::collections::HashSet;
 use std::fs::File;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::io::BufWriter;
 use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::TimestampMicrosecondType;
-use arrow_array::{RecordBatch, UInt32Array};
-use arrow_schema::SchemaRef;
+use arrow_array::types::{Float64Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::{Array, RecordBatch, UInt32Array};
+use arrow_schema::{DataType, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{GzipLevel, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 use super::arrow::{arrow_error, RecordBatchBuilder};
 use super::layout::{sink_error, table_name, PartFile, Partition, Parts};
@@ -172,6 +185,9 @@ impl Default for Options {
 pub(crate) struct TableSpec {
     schema: SchemaRef,
     props: WriterProperties,
+    /// Whether the dictionary columns were chosen from a sample ([`unique_columns`]);
+    /// files opened before keep a dictionary on every column but the unique `p_*` ones.
+    sampled: bool,
 }
 
 /// One open Parquet file.
@@ -285,6 +301,20 @@ impl ParquetWriter {
         }
         let name = table_name(log_type);
         let index = self.parts.table(&name);
+        self.tables.push((
+            log_type.into(),
+            index,
+            TableSpec {
+                schema: Arc::clone(schema),
+                props: self.props(Vec::new()),
+                sampled: false,
+            },
+        ));
+        Ok(self.tables.len() - 1)
+    }
+
+    /// The file properties of a table whose `plain` columns get no dictionary.
+    fn props(&self, plain: Vec<ColumnPath>) -> WriterProperties {
         let mut props = WriterProperties::builder()
             .set_compression(self.opts.compression.codec())
             .set_statistics_enabled(EnabledStatistics::Page)
@@ -295,16 +325,22 @@ impl ParquetWriter {
         for column in [P_ROW_ID, P_PARSE_TIME, P_EVENT_TIME] {
             props = props.set_column_dictionary_enabled(column.into(), false);
         }
-        let props = props.build();
-        self.tables.push((
-            log_type.into(),
-            index,
-            TableSpec {
-                schema: Arc::clone(schema),
-                props,
-            },
-        ));
-        Ok(self.tables.len() - 1)
+        for column in plain {
+            props = props.set_column_dictionary_enabled(column, false);
+        }
+        props.build()
+    }
+
+    /// Choose the table's dictionary columns from its first batch of at least
+    /// [`DICTIONARY_MIN_ROWS`] rows, for the files opened from now on.
+    fn sample_dictionary_columns(&mut self, t: usize, batch: &RecordBatch) {
+        if self.tables[t].2.sampled || batch.num_rows() < DICTIONARY_MIN_ROWS {
+            return;
+        }
+        let props = self.props(unique_columns(batch));
+        let spec = &mut self.tables[t].2;
+        spec.props = props;
+        spec.sampled = true;
     }
 
     /// Write a batch of events of `log_type`, with the schema of
@@ -320,6 +356,7 @@ impl ParquetWriter {
             return Ok(());
         }
         let t = self.table(log_type, &batch.schema())?;
+        self.sample_dictionary_columns(t, batch);
         let partition = self.parts.partition();
         let times = batch
             .column_by_name(P_EVENT_TIME)
@@ -334,9 +371,9 @@ impl ParquetWriter {
             .collect();
         let mut runs = runs(&keys);
         let sorted;
-        let batch = if runs.len() > 1 && has_repeats(&runs) {
-            // Rows of one partition are scattered: gather them (stable), so that each
-            // partition gets one write instead of one per run.
+        let batch = if should_gather(&runs, keys.len()) {
+            // Rows of one partition are scattered in many short runs: gather them (stable),
+            // so that each partition gets one write instead of one per run.
             let mut order: Vec<u32> = (0..u32::try_from(keys.len()).unwrap_or(u32::MAX)).collect();
             order.sort_by_key(|&i| keys[i as usize]);
             let keys: Vec<i64> = order.iter().map(|&i| keys[i as usize]).collect();
@@ -431,6 +468,153 @@ fn runs(keys: &[i64]) -> Vec<(i64, usize, usize)> {
     out
 }
 
+/// Rows a table's batch needs for its values to choose the table's dictionary columns
+/// ([`unique_columns`]); fewer cannot tell a column of a few thousand repeating values from
+/// a unique one.
+const DICTIONARY_MIN_ROWS: usize = 512;
+/// Values sampled per column to choose whether it gets a dictionary.
+const DICTIONARY_SAMPLE: usize = 1024;
+/// Fewer non-null sampled values than this keep the dictionary (too few to judge; and a
+/// mostly null column costs little either way).
+const DICTIONARY_MIN_VALUES: usize = 64;
+
+/// The leaf columns of `batch` (Parquet column paths) whose first [`DICTIONARY_SAMPLE`]
+/// non-null values are more than half distinct: for those a dictionary costs more than it
+/// saves. Each value is hashed into the dictionary and then written again in the
+/// dictionary page, and zstd still finds the repeats of a plain page. Measured on the
+/// bench's data (`normalog bench -n 20000 --only parquet`, callgrind): 5% fewer
+/// instructions per record, sampling included, and 8% smaller files (200,000 records).
+fn unique_columns(batch: &RecordBatch) -> Vec<ColumnPath> {
+    let mut out = Vec::new();
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        collect_unique(vec![field.name().clone()], column.as_ref(), &mut out);
+    }
+    out
+}
+
+fn collect_unique(mut path: Vec<String>, array: &dyn Array, out: &mut Vec<ColumnPath>) {
+    let unique = match array.data_type() {
+        DataType::Struct(_) => {
+            let s = array.as_struct();
+            for (field, child) in s.fields().iter().zip(s.columns()) {
+                let mut path = path.clone();
+                path.push(field.name().clone());
+                collect_unique(path, child.as_ref(), out);
+            }
+            return;
+        }
+        DataType::List(item) => {
+            // Parquet's three-level list: `<column>.list.<item>`.
+            path.push("list".to_owned());
+            path.push(item.name().clone());
+            collect_unique(path, array.as_list::<i32>().values().as_ref(), out);
+            return;
+        }
+        DataType::Utf8 => mostly_distinct(array.as_string::<i32>().iter().flatten()),
+        DataType::Int16 => mostly_distinct(array.as_primitive::<Int16Type>().iter().flatten()),
+        DataType::Int32 => mostly_distinct(array.as_primitive::<Int32Type>().iter().flatten()),
+        DataType::Int64 => mostly_distinct(array.as_primitive::<Int64Type>().iter().flatten()),
+        DataType::Timestamp(..) => mostly_distinct(
+            array
+                .as_primitive::<TimestampMicrosecondType>()
+                .iter()
+                .flatten(),
+        ),
+        DataType::Float64 => mostly_distinct(
+            array
+                .as_primitive::<Float64Type>()
+                .iter()
+                .flatten()
+                .map(f64::to_bits),
+        ),
+        // Booleans have no dictionary.
+        _ => false,
+    };
+    if unique {
+        out.push(ColumnPath::new(path));
+    }
+}
+
+/// Whether more than half of the first [`DICTIONARY_SAMPLE`] values are distinct (false
+/// with fewer than [`DICTIONARY_MIN_VALUES`] values).
+fn mostly_distinct<T: Hash + Eq>(values: impl Iterator<Item = T>) -> bool {
+    let mut seen: HashSet<T, BuildHasherDefault<FxHasher>> =
+        HashSet::with_capacity_and_hasher(DICTIONARY_SAMPLE, BuildHasherDefault::default());
+    let mut n = 0;
+    for v in values.take(DICTIONARY_SAMPLE) {
+        seen.insert(v);
+        n += 1;
+    }
+    n >= DICTIONARY_MIN_VALUES && seen.len() * 2 > n
+}
+
+/// `FxHash` (as in rustc): one multiply per 8 bytes. Counting sampled values needs no
+/// protection from crafted collisions (they would only slow the count of 1024 values);
+/// measured, sampling took half the instructions it took with the standard `SipHash`.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u8(&mut self, x: u8) {
+        self.add(u64::from(x));
+    }
+
+    fn write_u16(&mut self, x: u16) {
+        self.add(u64::from(x));
+    }
+
+    fn write_u32(&mut self, x: u32) {
+        self.add(u64::from(x));
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.add(x);
+    }
+
+    fn write_usize(&mut self, x: usize) {
+        self.add(x as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Rows per run below which gathering a batch's rows by partition (a copy of every column
+/// with `take`) is cheaper than one Parquet write per run. Measured (callgrind, 20,000
+/// Zoom.Activity rows alternating between two hours in runs of `k`): a write costs about
+/// 43,000 instructions and the gather about 1,150 per row, so they break even near 37 rows
+/// per run; with `k = 64` writing the runs took 10% fewer instructions than gathering, with
+/// `k = 8` half as many as writing them.
+const GATHER_BELOW_RUN_ROWS: usize = 32;
+
+/// Whether the rows of a batch are better gathered by partition before writing: some
+/// partition has several runs, and the runs are short on average.
+fn should_gather(runs: &[(i64, usize, usize)], rows: usize) -> bool {
+    runs.len() > 1 && has_repeats(runs) && runs.len() * GATHER_BELOW_RUN_ROWS > rows
+}
+
 /// Whether some key has more than one run.
 fn has_repeats(runs: &[(i64, usize, usize)]) -> bool {
     let mut keys: Vec<i64> = runs.iter().map(|r| r.0).collect();
@@ -462,5 +646,85 @@ mod tests {
         assert!(has_repeats(&runs(&[1, 1, 2, 2, 2, 1])));
         assert!(!has_repeats(&runs(&[3, 1, 1, 2])));
         assert!(runs(&[]).is_empty());
+    }
+
+    #[test]
+    fn unique_columns_by_sample() {
+        use arrow_array::{ArrayRef, Int64Array, ListArray, StringArray, StructArray};
+        use arrow_buffer::OffsetBuffer;
+        use arrow_schema::{Field, Fields};
+
+        let rows = 1000;
+        // Every value distinct: no dictionary.
+        let unique: ArrayRef = Arc::new(StringArray::from_iter_values(
+            (0..rows).map(|i| format!("u{i}")),
+        ));
+        // Exactly half distinct (in the first 1024 values, here all 1000): keeps it.
+        let half: ArrayRef = Arc::new(Int64Array::from_iter_values((0..rows).map(|i| i / 2)));
+        // 501 distinct of 1000: just over half.
+        let over: ArrayRef = Arc::new(Int64Array::from_iter_values((0..rows).map(|i| {
+            if i < 2 {
+                i
+            } else {
+                i / 2 + 1
+            }
+        })));
+        // Distinct but only 63 non-null values: too few to judge, keeps it.
+        let sparse: ArrayRef = Arc::new(
+            (0..rows)
+                .map(|i| (i < 63).then(|| format!("s{i}")))
+                .collect::<StringArray>(),
+        );
+        let fields = Fields::from(vec![
+            Field::new("unique", DataType::Utf8, true),
+            Field::new("half", DataType::Int64, true),
+        ]);
+        let object: ArrayRef = Arc::new(
+            StructArray::try_new(fields, vec![Arc::clone(&unique), Arc::clone(&half)], None)
+                .expect("struct"),
+        );
+        // A list of two values per row, all distinct.
+        let item = Arc::new(Field::new_list_field(DataType::Utf8, true));
+        let items: ArrayRef = Arc::new(StringArray::from_iter_values(
+            (0..2 * rows).map(|i| format!("i{i}")),
+        ));
+        let list: ArrayRef = Arc::new(
+            ListArray::try_new(
+                item,
+                OffsetBuffer::from_lengths(std::iter::repeat_n(2, 1000)),
+                items,
+                None,
+            )
+            .expect("list"),
+        );
+        let batch = RecordBatch::try_from_iter([
+            ("unique", unique),
+            ("half", half),
+            ("over", over),
+            ("sparse", sparse),
+            ("object", object),
+            ("list", list),
+        ])
+        .expect("batch");
+        let plain: Vec<String> = unique_columns(&batch)
+            .iter()
+            .map(ColumnPath::string)
+            .collect();
+        assert_eq!(plain, ["unique", "over", "object.unique", "list.list.item"]);
+    }
+
+    #[test]
+    fn gather_only_short_runs() {
+        // One run per partition: nothing to gather.
+        let one_each: Vec<i64> = (0..1000).map(|i| i / 500).collect();
+        assert!(!should_gather(&runs(&one_each), one_each.len()));
+        // Two partitions alternating in runs of 100 rows: written run by run.
+        let long: Vec<i64> = (0..1000).map(|i| (i / 100) % 2).collect();
+        assert!(!should_gather(&runs(&long), long.len()));
+        // Alternating row by row, or in runs of 8: gathered.
+        let short: Vec<i64> = (0..1000).map(|i| i % 2).collect();
+        assert!(should_gather(&runs(&short), short.len()));
+        let eights: Vec<i64> = (0..1000).map(|i| (i / 8) % 2).collect();
+        assert!(should_gather(&runs(&eights), eights.len()));
     }
 }
