@@ -9,7 +9,7 @@ mod plan;
 use std::sync::Arc;
 
 pub use plan::Plan;
-pub(crate) use plan::{Decoder, FieldPlan, KeyIndex, ObjectPlan, ValuePlan};
+pub(crate) use plan::{Decoder, Fast, FieldPlan, KeyIndex, ObjectPlan, ValuePlan};
 
 use crate::indicators::{Column, IndicatorKind};
 use crate::schema::{validate, Field, FieldType, Schema, SchemaError, SchemaErrors, ValueSchema};
@@ -172,9 +172,24 @@ impl Cx<'_> {
         };
         Ok(ValuePlan {
             needs_walk: child_walk || v.is_event_time || !indicators.is_empty(),
-            plain_string: matches!(decoder, Decoder::String)
-                && !v.is_embedded_json
-                && validate.is_none(),
+            fast: match &decoder {
+                _ if v.is_embedded_json || validate.is_some() => Fast::No,
+                Decoder::String => Fast::String,
+                Decoder::Int16 => Fast::Int {
+                    min: i16::MIN.into(),
+                    max: i16::MAX.into(),
+                },
+                Decoder::Int32 => Fast::Int {
+                    min: i32::MIN.into(),
+                    max: i32::MAX.into(),
+                },
+                Decoder::Int64 => Fast::Int {
+                    min: i64::MIN,
+                    max: i64::MAX,
+                },
+                Decoder::Timestamp { .. } => Fast::Time,
+                _ => Fast::No,
+            },
             decoder,
             indicators,
             event_time: v.is_event_time && v.ty == FieldType::Timestamp,

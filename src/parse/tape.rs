@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 
 use simd_json::{Node, StaticNode};
 
-use crate::compile::{Decoder, ObjectPlan, ValuePlan};
+use crate::compile::{Decoder, Fast, ObjectPlan, ValuePlan};
 use crate::error::{FieldPath, JsonType, PathSegment, Refusal, ValueProblem};
 use crate::event::Val;
 use crate::indicators::Indicators;
@@ -295,8 +295,21 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
     ) -> DecodeResult<()> {
         let field = &plan.fields[fi];
         let node = self.tape[vi];
-        if let (true, Node::String(s)) = (field.value.plain_string, node) {
-            self.vals[start + fi] = M::string(s, self.text);
+        let fast = match (field.value.fast, node) {
+            (Fast::String, Node::String(s)) => Some(M::string(s, self.text)),
+            (Fast::Int { min, max }, Node::Static(StaticNode::I64(i))) if min <= i && i <= max => {
+                Some(Val::Int(i))
+            }
+            (Fast::Time, Node::String(s)) if !s.is_empty() => match &field.value.decoder {
+                Decoder::Timestamp { formats, .. } => {
+                    formats.iter().find_map(|f| f.parse_str(s)).map(Val::Time)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(v) = fast {
+            self.vals[start + fi] = v;
             return Ok(());
         }
         // Duplicate keys: the last one wins, as with most JSON decoders...
