@@ -172,24 +172,7 @@ impl Cx<'_> {
         };
         Ok(ValuePlan {
             needs_walk: child_walk || v.is_event_time || !indicators.is_empty(),
-            fast: match &decoder {
-                _ if v.is_embedded_json || validate.is_some() => Fast::No,
-                Decoder::String => Fast::String,
-                Decoder::Int16 => Fast::Int {
-                    min: i16::MIN.into(),
-                    max: i16::MAX.into(),
-                },
-                Decoder::Int32 => Fast::Int {
-                    min: i32::MIN.into(),
-                    max: i32::MAX.into(),
-                },
-                Decoder::Int64 => Fast::Int {
-                    min: i64::MIN,
-                    max: i64::MAX,
-                },
-                Decoder::Timestamp { .. } => Fast::Time,
-                _ => Fast::No,
-            },
+            fast: fast(&decoder, v.is_embedded_json || validate.is_some()),
             decoder,
             indicators,
             event_time: v.is_event_time && v.ty == FieldType::Timestamp,
@@ -211,5 +194,28 @@ fn collect_value_kinds(v: &ValuePlan, out: &mut Vec<IndicatorKind>) {
         Decoder::Object(o) => collect_kinds(o, out),
         Decoder::Array(e) => collect_value_kinds(e, out),
         _ => {}
+    }
+}
+
+/// The fast case of a value decoded with `decoder` (see [`Fast`]); none when the value is
+/// embedded JSON or validated.
+fn fast(decoder: &Decoder, general: bool) -> Fast {
+    match decoder {
+        _ if general => Fast::No,
+        Decoder::String => Fast::String,
+        Decoder::Int16 => Fast::Int {
+            min: i16::MIN.into(),
+            max: i16::MAX.into(),
+        },
+        Decoder::Int32 => Fast::Int {
+            min: i32::MIN.into(),
+            max: i32::MAX.into(),
+        },
+        Decoder::Int64 => Fast::Int {
+            min: i64::MIN,
+            max: i64::MAX,
+        },
+        Decoder::Timestamp { .. } => Fast::Time,
+        _ => Fast::No,
     }
 }
