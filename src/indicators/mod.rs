@@ -223,17 +223,21 @@ impl Column {
 /// (`Cow::Owned` only when the value must be transformed: a lower-cased hash with upper-case
 /// letters, a punycode-decoded domain, a percent-decoded URL host).
 ///
-/// Scanners append to one list tagged by column; [`Indicators::finish`] sorts it into one
-/// run of values per column. Two vectors instead of twelve: an event holds a few indicators,
-/// and the buffers are handed between the normalizer and each event for every record.
+/// Scanners append to one list of values, with their columns alongside; [`Indicators::finish`]
+/// sorts both in place into one run of values per column. One list instead of twelve: an
+/// event holds a few indicators, and the buffers are handed between the normalizer and each
+/// event for every record (only `values` borrows, so only it changes lifetime then).
 #[derive(Debug, Default)]
 pub struct Indicators<'a> {
-    /// As scanned, in scan order.
-    found: Vec<(Column, Cow<'a, str>)>,
-    /// After `finish`: every column's values, sorted and unique, in column order.
+    /// As scanned; after `finish`, sorted by column then byte-wise, and unique.
     values: Vec<Cow<'a, str>>,
-    /// After `finish`: column `c` is `values[ends[c - 1]..ends[c]]` (`0..ends[0]` for the first).
+    /// The column of each value.
+    columns: Vec<Column>,
+    /// After `finish`: column `c` is `values[ends[c - 1]..ends[c]]` (`0..ends[0]` for the first);
+    /// all zero (every column empty) before.
     ends: [u32; Column::COUNT],
+    /// Sorting scratch for long lists (kept for its allocation).
+    order: Vec<u32>,
 }
 
 /// `str::trim` (Unicode `White_Space`), with a fast path for values that start and end with
@@ -334,7 +338,8 @@ impl<'a> Indicators<'a> {
     /// Append a value unless it is empty.
     fn push(&mut self, c: Column, v: Cow<'a, str>) {
         if !v.is_empty() {
-            self.found.push((c, v));
+            self.values.push(v);
+            self.columns.push(c);
         }
     }
 
@@ -370,29 +375,82 @@ impl<'a> Indicators<'a> {
         }
     }
 
-    /// Sort byte-wise and deduplicate every column. Call once after all scans; the columns
-    /// read empty until then.
+    /// Sort byte-wise and deduplicate every column. Call after all scans; the columns read
+    /// empty until then.
     pub fn finish(&mut self) {
-        self.values.clear();
+        if self.values.len() > 1 {
+            self.sort();
+            self.dedup();
+        }
+        // Count each column's values, then make the counts running totals.
         self.ends = [0; Column::COUNT];
-        if self.found.is_empty() {
+        for &c in &self.columns {
+            self.ends[c.index()] += 1;
+        }
+        for i in 1..Column::COUNT {
+            self.ends[i] += self.ends[i - 1];
+        }
+    }
+
+    /// The order of values `i` and `j`: column first (`FieldID` order), then Go's byte-wise
+    /// string order.
+    fn cmp(&self, i: usize, j: usize) -> std::cmp::Ordering {
+        (self.columns[i], &*self.values[i]).cmp(&(self.columns[j], &*self.values[j]))
+    }
+
+    fn swap(&mut self, i: usize, j: usize) {
+        self.values.swap(i, j);
+        self.columns.swap(i, j);
+    }
+
+    /// Sort `values` and `columns` together.
+    fn sort(&mut self) {
+        let n = self.values.len();
+        if n <= 16 {
+            // Insertion sort: an event holds a handful of indicators.
+            for i in 1..n {
+                let mut j = i;
+                while j > 0 && self.cmp(j - 1, j).is_gt() {
+                    self.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
             return;
         }
-        if self.found.len() > 1 {
-            // Column first (`FieldID` order), then Go's byte-wise string order.
-            self.found.sort_unstable();
-            self.found.dedup();
+        // Sort positions, then move the values along the permutation's cycles.
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        #[allow(clippy::cast_possible_truncation)] // a record holds far fewer values
+        order.extend(0..n as u32);
+        order.sort_unstable_by(|&a, &b| self.cmp(a as usize, b as usize));
+        // `order[k]` is where the value for place `k` is now; a done place is marked u32::MAX.
+        for start in 0..n {
+            if order[start] == u32::MAX {
+                continue;
+            }
+            let mut k = start;
+            while order[k] as usize != start {
+                let from = order[k] as usize;
+                self.swap(k, from);
+                order[k] = u32::MAX;
+                k = from;
+            }
+            order[k] = u32::MAX;
         }
-        for (c, v) in self.found.drain(..) {
-            self.values.push(v);
-            #[allow(clippy::cast_possible_truncation)] // a record holds far fewer values
-            let end = self.values.len() as u32;
-            self.ends[c.index()] = end;
+        self.order = order;
+    }
+
+    /// Drop repeated values of a column (the list is sorted).
+    fn dedup(&mut self) {
+        let mut kept = 1;
+        for i in 1..self.values.len() {
+            if self.cmp(kept - 1, i).is_ne() {
+                self.swap(kept, i);
+                kept += 1;
+            }
         }
-        // Columns without values end where the previous one did.
-        for i in 1..Column::COUNT {
-            self.ends[i] = self.ends[i].max(self.ends[i - 1]);
-        }
+        self.values.truncate(kept);
+        self.columns.truncate(kept);
     }
 
     /// The values of one column, sorted and unique (empty before [`Indicators::finish`]).
@@ -406,17 +464,20 @@ impl<'a> Indicators<'a> {
     /// Whether no column holds a value.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.found.is_empty() && self.values.is_empty()
+        self.values.is_empty()
     }
 
     /// Clear all columns and hand back the same allocations with a new lifetime, so one
     /// `Indicators` can be reused for every record without allocating.
     #[must_use]
     pub fn recycle<'b>(self) -> Indicators<'b> {
+        let mut columns = self.columns;
+        columns.clear();
         Indicators {
-            found: empty(self.found),
             values: empty(self.values),
+            columns,
             ends: [0; Column::COUNT],
+            order: self.order,
         }
     }
 }
@@ -682,6 +743,37 @@ mod tests {
     }
 
     #[test]
+    fn finish_sorts_and_dedups_like_a_sorted_set() {
+        // Random lists, short (insertion sort) and long (permutation), with repeats within
+        // and across columns, owned and borrowed; compared with a BTreeSet of (column, text).
+        let mut next = crate::testing::xorshift(0x51_7c_c1_b7_27_22_0a_95);
+        let texts: Vec<String> = (0..12).map(|i| format!("v{}", i % 7)).collect();
+        let mut ind = Indicators::new();
+        for round in 0..400 {
+            let n = if round % 4 == 0 { next(80) } else { next(17) };
+            let mut want = std::collections::BTreeSet::new();
+            for _ in 0..n {
+                let c = Column::ALL[next(4) * 3];
+                let t = &texts[next(texts.len())];
+                want.insert((c, t.clone()));
+                let v = if next(2) == 0 {
+                    Cow::Borrowed(t.as_str())
+                } else {
+                    Cow::Owned(t.clone())
+                };
+                ind.push(c, v);
+            }
+            ind.finish();
+            let got: Vec<(Column, String)> = Column::ALL
+                .iter()
+                .flat_map(|&c| ind.column(c).iter().map(move |v| (c, v.to_string())))
+                .collect();
+            assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "round {round}");
+            ind = ind.recycle();
+        }
+    }
+
+    #[test]
     fn recycle_keeps_capacity() {
         let owned: Vec<String> = (0..100).map(|i| format!("10.0.0.{i}")).collect();
         let mut ind = Indicators::new();
@@ -692,7 +784,7 @@ mod tests {
         ind.finish();
         let caps = |ind: &Indicators<'_>| {
             (
-                (ind.found.capacity(), ind.found.as_ptr().cast::<u8>()),
+                (ind.columns.capacity(), ind.columns.as_ptr().cast::<u8>()),
                 (ind.values.capacity(), ind.values.as_ptr().cast::<u8>()),
             )
         };
