@@ -29,8 +29,8 @@ use arrow_array::builder::{
     TimestampMicrosecondBuilder,
 };
 use arrow_array::{
-    ArrayRef, Int64Array, ListArray, RecordBatch, RecordBatchOptions, StringArray, StructArray,
-    TimestampMicrosecondArray,
+    Array, ArrayRef, Int64Array, ListArray, RecordBatch, RecordBatchOptions, StringArray,
+    StructArray, TimestampMicrosecondArray,
 };
 use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, FieldRef, Fields, Schema, SchemaRef, TimeUnit};
@@ -210,8 +210,8 @@ impl RecordBatchBuilder {
             )));
         }
         let (plan, vals) = event.root();
-        for (i, (f, b)) in plan.fields.iter().zip(&mut self.fields).enumerate() {
-            b.append(event, &f.value, vals[i], vals);
+        for ((f, b), &v) in plan.fields.iter().zip(&mut self.fields).zip(vals) {
+            b.append(event, &f.value, v, vals);
         }
         self.row_ids.extend_from_slice(&event.row_id);
         self.event_times.push(micros(&event.event_time()));
@@ -286,11 +286,18 @@ fn same_str(a: &str, b: &str) -> bool {
     (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
 }
 
-/// The contents of `v`, leaving it empty with the capacity the taken contents needed: the
-/// next batch (usually as large) then grows no buffer.
+/// The contents of `v`, leaving it empty with room for as many (see [`headroom`]).
 fn take_reserved<T>(v: &mut Vec<T>) -> Vec<T> {
-    let capacity = v.len();
+    let capacity = headroom(v.len());
     std::mem::replace(v, Vec::with_capacity(capacity))
+}
+
+/// The room a builder keeps after finishing a batch of `n` values (or bytes): the next batch
+/// is usually about as large, and then grows no buffer (each growth copies the buffer).
+/// An eighth more, so that a slightly larger batch does not double the buffer either; and
+/// no more than that, so that a builder does not hold much more than its last batch did.
+fn headroom(n: usize) -> usize {
+    n + n / 8
 }
 
 fn timestamp_array(micros: Vec<i64>) -> TimestampMicrosecondArray {
@@ -437,7 +444,8 @@ impl ListBuilder {
     }
 
     fn finish(&mut self) -> Result<ArrayRef, Error> {
-        let offsets = std::mem::replace(&mut self.offsets, vec![0]);
+        let offsets = take_reserved(&mut self.offsets);
+        self.offsets.push(0);
         let values = self.child.finish()?;
         if std::mem::take(&mut self.overflow) {
             self.nulls.finish();
@@ -502,7 +510,27 @@ impl ColumnBuilder {
 
     /// Append one value. The decoder guarantees that a value matches its plan (an `Int`
     /// of an `int` field fits `i32`, and so on); a mismatch, which cannot happen, is null.
+    ///
+    /// Inlined into the per-field loop for the common case, a value of a leaf column; nulls,
+    /// structs and lists go through [`append_other`](Self::append_other). Measured with the
+    /// loop over values by `zip`: `ParquetWriter::record` 1,506 -> 1,414 instructions/record.
+    #[inline]
     fn append(&mut self, ev: &Event<'_>, plan: &ValuePlan, v: Val<'_>, vals: &[Val<'_>]) {
+        // Every value matched here is written (`Val::is_written`).
+        match (self, v) {
+            (ColumnBuilder::Utf8(b), Val::Str(s)) => b.append_value(s),
+            (ColumnBuilder::Utf8(b), Val::Text { start, end } | Val::Json { start, end }) => {
+                b.append_value(ev.text_of(start, end));
+            }
+            (ColumnBuilder::Int64(b), Val::Int(i)) => b.append_value(i),
+            (ColumnBuilder::Timestamp(b), Val::Time(t)) => b.append_value(micros(&t)),
+            (b, v) => b.append_other(ev, plan, v, vals),
+        }
+    }
+
+    /// [`append`](Self::append) of the rarer cases.
+    #[inline(never)]
+    fn append_other(&mut self, ev: &Event<'_>, plan: &ValuePlan, v: Val<'_>, vals: &[Val<'_>]) {
         if !v.is_written() {
             self.append_null();
             return;
@@ -523,8 +551,9 @@ impl ColumnBuilder {
             (ColumnBuilder::Struct(s), Val::Object { start }) => {
                 if let Decoder::Object(o) = &plan.decoder {
                     let start = start as usize;
-                    for (i, (f, c)) in o.fields.iter().zip(&mut s.children).enumerate() {
-                        c.append(ev, &f.value, vals[start + i], vals);
+                    let values = &vals[start..start + o.fields.len()];
+                    for ((f, c), &v) in o.fields.iter().zip(&mut s.children).zip(values) {
+                        c.append(ev, &f.value, v, vals);
                     }
                     s.nulls.append_non_null();
                 } else {
@@ -533,8 +562,8 @@ impl ColumnBuilder {
             }
             (ColumnBuilder::List(l), Val::Array { start, len }) => {
                 if let Decoder::Array(e) = &plan.decoder {
-                    for k in start..start + len {
-                        l.child.append(ev, e, vals[k as usize], vals);
+                    for &v in &vals[start as usize..(start + len) as usize] {
+                        l.child.append(ev, e, v, vals);
                     }
                     l.append_len(len as usize);
                 } else {
@@ -545,15 +574,47 @@ impl ColumnBuilder {
         }
     }
 
+    /// The column so far; the builder is then empty, with room for as many values as the
+    /// finished column held (see [`headroom`]).
     fn finish(&mut self) -> Result<ArrayRef, Error> {
         Ok(match self {
-            ColumnBuilder::Utf8(b) => Arc::new(b.finish()),
-            ColumnBuilder::Int16(b) => Arc::new(b.finish()),
-            ColumnBuilder::Int32(b) => Arc::new(b.finish()),
-            ColumnBuilder::Int64(b) => Arc::new(b.finish()),
-            ColumnBuilder::Float64(b) => Arc::new(b.finish()),
-            ColumnBuilder::Bool(b) => Arc::new(b.finish()),
-            ColumnBuilder::Timestamp(b) => Arc::new(b.finish()),
+            ColumnBuilder::Utf8(b) => {
+                let a = b.finish();
+                *b =
+                    StringBuilder::with_capacity(headroom(a.len()), headroom(a.value_data().len()));
+                Arc::new(a)
+            }
+            ColumnBuilder::Int16(b) => {
+                let a = b.finish();
+                *b = Int16Builder::with_capacity(headroom(a.len()));
+                Arc::new(a)
+            }
+            ColumnBuilder::Int32(b) => {
+                let a = b.finish();
+                *b = Int32Builder::with_capacity(headroom(a.len()));
+                Arc::new(a)
+            }
+            ColumnBuilder::Int64(b) => {
+                let a = b.finish();
+                *b = Int64Builder::with_capacity(headroom(a.len()));
+                Arc::new(a)
+            }
+            ColumnBuilder::Float64(b) => {
+                let a = b.finish();
+                *b = Float64Builder::with_capacity(headroom(a.len()));
+                Arc::new(a)
+            }
+            ColumnBuilder::Bool(b) => {
+                let a = b.finish();
+                *b = BooleanBuilder::with_capacity(headroom(a.len()));
+                Arc::new(a)
+            }
+            ColumnBuilder::Timestamp(b) => {
+                let a = b.finish();
+                *b = TimestampMicrosecondBuilder::with_capacity(headroom(a.len()))
+                    .with_timezone(UTC);
+                Arc::new(a)
+            }
             ColumnBuilder::Struct(s) => {
                 let mut arrays = Vec::with_capacity(s.children.len());
                 for c in &mut s.children {
