@@ -17,7 +17,7 @@ use normalog::sink::arrow::{arrow_schema, RecordBatchBuilder};
 use normalog::sink::layout::Partition;
 use normalog::sink::parquet::{Options, ParquetWriter};
 use normalog::sink::{ndjson, Collect, Sink};
-use normalog::{Error, Event, NormalizerBuilder, Registry};
+use normalog::{Error, Event, NormalizerBuilder, Position, Registry};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 use util::arrow_rows::{rows, same};
@@ -239,6 +239,52 @@ fn rich_schema_round_trip() {
             .value(r2),
         "label ü"
     );
+}
+
+/// Appends each event to two builders: one reused batch after batch, one fresh per batch.
+struct ReusedAndFresh {
+    reused: RecordBatchBuilder,
+    fresh: RecordBatchBuilder,
+}
+
+impl Sink for ReusedAndFresh {
+    type Error = Error;
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+        self.reused.append(event)?;
+        self.fresh.append(event)?;
+        Ok(true)
+    }
+}
+
+/// A builder keeps its buffers reserved after `finish`; its later batches (of every type:
+/// structs, lists, nulls, `p_*` columns) must equal those of a fresh builder.
+#[test]
+fn reused_builder_matches_fresh() {
+    let registry = rich_registry();
+    let plan = registry.get("Custom.Rich").expect("rich schema");
+    let text = std::fs::read_to_string(data("parquet/rich.jsonl")).expect("rich records");
+    let lines: Vec<&str> = text.lines().collect();
+    let mut b = NormalizerBuilder::new();
+    b.source_id(Some("src-1".into()));
+    let mut normalizer = b.build(&registry).expect("normalizer");
+    let mut sink = ReusedAndFresh {
+        reused: RecordBatchBuilder::new(plan),
+        fresh: RecordBatchBuilder::new(plan),
+    };
+    // Batches of different sizes and contents, so that reserved room is both too much and
+    // too little.
+    for batch in [&lines[..1], &lines[1..], &lines[..], &lines[2..4]] {
+        sink.fresh = RecordBatchBuilder::new(plan);
+        for line in batch {
+            normalizer
+                .normalize_bytes(line.as_bytes(), Position::default(), &mut sink)
+                .expect("normalized");
+        }
+        let reused = sink.reused.finish().expect("reused batch");
+        let fresh = sink.fresh.finish().expect("fresh batch");
+        assert_eq!(reused.num_rows(), batch.len());
+        assert_eq!(reused, fresh);
+    }
 }
 
 fn arrow_select_concat(batches: &[RecordBatch]) -> RecordBatch {

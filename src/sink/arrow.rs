@@ -28,15 +28,18 @@ use arrow_array::builder::{
     BooleanBuilder, Float64Builder, Int16Builder, Int32Builder, Int64Builder, StringBuilder,
     TimestampMicrosecondBuilder,
 };
-use arrow_array::{ArrayRef, ListArray, RecordBatch, RecordBatchOptions, StructArray};
-use arrow_buffer::{NullBufferBuilder, OffsetBuffer, ScalarBuffer};
+use arrow_array::{
+    Array, ArrayRef, Int64Array, ListArray, RecordBatch, RecordBatchOptions, StringArray,
+    StructArray, TimestampMicrosecondArray,
+};
+use arrow_buffer::{Buffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, FieldRef, Fields, Schema, SchemaRef, TimeUnit};
 
 use crate::compile::{Decoder, ObjectPlan, Plan, ValuePlan};
 use crate::error::{Error, ErrorKind};
 use crate::event::{
-    Event, Val, P_EVENT_TIME, P_LOG_TYPE, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION, P_SOURCE_ID,
-    P_SOURCE_LABEL,
+    Event, SourceMeta, Val, P_EVENT_TIME, P_LOG_TYPE, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION,
+    P_SOURCE_ID, P_SOURCE_LABEL,
 };
 use crate::indicators::Column;
 use crate::time::Timestamp;
@@ -116,39 +119,41 @@ fn object_fields(o: &ObjectPlan) -> Fields {
 pub struct RecordBatchBuilder {
     schema: SchemaRef,
     log_type: Arc<str>,
+    schema_version: i64,
     fields: Vec<ColumnBuilder>,
-    log_types: StringBuilder,
-    row_ids: StringBuilder,
-    event_times: TimestampMicrosecondBuilder,
-    parse_times: TimestampMicrosecondBuilder,
-    versions: Int64Builder,
-    source_ids: StringBuilder,
-    source_labels: StringBuilder,
+    // `p_log_type` and `p_schema_version` are the same on every row: they are made at
+    // `finish`, nothing is appended per row.
+    /// `p_row_id`: [`ROW_ID_LEN`] bytes per row (ASCII hex), validated once per batch.
+    row_ids: Vec<u8>,
+    event_times: Vec<i64>,
+    parse_times: Vec<i64>,
+    /// `p_source_id` and `p_source_label` as runs of rows with the same source.
+    sources: SourceRuns,
     indicators: Vec<(Column, ListBuilder)>,
     rows: usize,
 }
+
+/// Bytes of a `p_row_id`.
+const ROW_ID_LEN: usize = 32;
 
 impl RecordBatchBuilder {
     /// A builder for events of `plan`'s log type.
     #[must_use]
     pub fn new(plan: &Plan) -> Self {
-        let ts = || TimestampMicrosecondBuilder::new().with_timezone(UTC);
         RecordBatchBuilder {
             schema: arrow_schema(plan),
             log_type: Arc::clone(&plan.log_type),
+            schema_version: plan.schema_version,
             fields: plan
                 .root
                 .fields
                 .iter()
                 .map(|f| ColumnBuilder::new(&f.value))
                 .collect(),
-            log_types: StringBuilder::new(),
-            row_ids: StringBuilder::new(),
-            event_times: ts(),
-            parse_times: ts(),
-            versions: Int64Builder::new(),
-            source_ids: StringBuilder::new(),
-            source_labels: StringBuilder::new(),
+            row_ids: Vec::new(),
+            event_times: Vec::new(),
+            parse_times: Vec::new(),
+            sources: SourceRuns::default(),
             indicators: plan
                 .indicator_columns()
                 .iter()
@@ -194,7 +199,7 @@ impl RecordBatchBuilder {
     ///
     /// The event is of another log type than the builder's (a [`ErrorKind::Sink`] error).
     pub fn append(&mut self, event: &Event<'_>) -> Result<(), Error> {
-        if event.log_type() != &*self.log_type {
+        if !self.takes(event) {
             return Err(Error::new(ErrorKind::Sink(
                 format!(
                     "a {} event cannot be appended to a {} record batch",
@@ -205,17 +210,13 @@ impl RecordBatchBuilder {
             )));
         }
         let (plan, vals) = event.root();
-        for (i, (f, b)) in plan.fields.iter().zip(&mut self.fields).enumerate() {
-            b.append(event, &f.value, vals[i], vals);
+        for ((f, b), &v) in plan.fields.iter().zip(&mut self.fields).zip(vals) {
+            b.append(event, &f.value, v, vals);
         }
-        self.log_types.append_value(event.log_type());
-        self.row_ids.append_value(event.row_id());
-        self.event_times.append_value(micros(&event.event_time()));
-        self.parse_times.append_value(micros(&event.parse_time()));
-        self.versions.append_value(event.schema_version());
-        self.source_ids.append_option(event.source().id.as_deref());
-        self.source_labels
-            .append_option(event.source().label.as_deref());
+        self.row_ids.extend_from_slice(&event.row_id);
+        self.event_times.push(micros(&event.event_time()));
+        self.parse_times.push(micros(&event.parse_time()));
+        self.sources.push(event.source());
         for (col, list) in &mut self.indicators {
             let values = event.indicators(*col);
             if values.is_empty() {
@@ -244,23 +245,106 @@ impl RecordBatchBuilder {
         for b in &mut self.fields {
             columns.push(b.finish()?);
         }
-        columns.push(Arc::new(self.log_types.finish()));
-        columns.push(Arc::new(self.row_ids.finish()));
-        columns.push(Arc::new(self.event_times.finish()));
-        columns.push(Arc::new(self.parse_times.finish()));
-        columns.push(Arc::new(self.versions.finish()));
-        columns.push(Arc::new(self.source_ids.finish()));
-        columns.push(Arc::new(self.source_labels.finish()));
+        let rows = std::mem::take(&mut self.rows);
+        let mut log_types = StringBuilder::with_capacity(rows, rows * self.log_type.len());
+        log_types.append_value_n(&*self.log_type, rows);
+        columns.push(Arc::new(log_types.finish()));
+        columns.push(Arc::new(row_id_array(take_reserved(&mut self.row_ids))?));
+        columns.push(Arc::new(timestamp_array(take_reserved(
+            &mut self.event_times,
+        ))));
+        columns.push(Arc::new(timestamp_array(take_reserved(
+            &mut self.parse_times,
+        ))));
+        columns.push(Arc::new(Int64Array::from_value(self.schema_version, rows)));
+        let (ids, labels) = self.sources.finish();
+        columns.push(Arc::new(ids));
+        columns.push(Arc::new(labels));
         for (_, list) in &mut self.indicators {
             columns.push(list.finish()?);
         }
-        let rows = std::mem::take(&mut self.rows);
         RecordBatch::try_new_with_options(
             Arc::clone(&self.schema),
             columns,
             &RecordBatchOptions::new().with_row_count(Some(rows)),
         )
         .map_err(arrow_error)
+    }
+}
+
+impl RecordBatchBuilder {
+    /// Whether the event is of the builder's log type. The builder's name is the plan's
+    /// own `Arc`, so the pointers are equal for events of the same plan and the text
+    /// comparison is only the fallback.
+    fn takes(&self, event: &Event<'_>) -> bool {
+        same_str(&self.log_type, event.log_type())
+    }
+}
+
+/// `a == b`, deciding by address first: equal when both point to the same bytes.
+fn same_str(a: &str, b: &str) -> bool {
+    (std::ptr::eq(a.as_ptr(), b.as_ptr()) && a.len() == b.len()) || a == b
+}
+
+/// The contents of `v`, leaving it empty with room for as many (see [`headroom`]).
+fn take_reserved<T>(v: &mut Vec<T>) -> Vec<T> {
+    let capacity = headroom(v.len());
+    std::mem::replace(v, Vec::with_capacity(capacity))
+}
+
+/// The room a builder keeps after finishing a batch of `n` values (or bytes): the next batch
+/// is usually about as large, and then grows no buffer (each growth copies the buffer).
+/// An eighth more, so that a slightly larger batch does not double the buffer either; and
+/// no more than that, so that a builder does not hold much more than its last batch did.
+fn headroom(n: usize) -> usize {
+    n + n / 8
+}
+
+fn timestamp_array(micros: Vec<i64>) -> TimestampMicrosecondArray {
+    TimestampMicrosecondArray::new(ScalarBuffer::from(micros), None).with_timezone(UTC)
+}
+
+/// The `p_row_id` column of [`ROW_ID_LEN`]-byte ids laid end to end. Arrow checks the
+/// bytes are UTF-8 here, once for the batch, instead of once per row.
+fn row_id_array(bytes: Vec<u8>) -> Result<StringArray, Error> {
+    let rows = bytes.len() / ROW_ID_LEN;
+    StringArray::try_new(
+        OffsetBuffer::from_lengths(std::iter::repeat_n(ROW_ID_LEN, rows)),
+        Buffer::from_vec(bytes),
+        None,
+    )
+    .map_err(arrow_error)
+}
+
+/// `p_source_id` and `p_source_label`, run-length encoded. A normalizer stamps the same
+/// source on all its events, so a row costs a comparison instead of two string appends.
+#[derive(Debug, Default)]
+struct SourceRuns {
+    runs: Vec<(SourceMeta, usize)>,
+}
+
+impl SourceRuns {
+    fn push(&mut self, source: &SourceMeta) {
+        match self.runs.last_mut() {
+            Some((last, rows)) if last == source => *rows += 1,
+            _ => self.runs.push((source.clone(), 1)),
+        }
+    }
+
+    /// The `p_source_id` and `p_source_label` columns; the runs are then empty.
+    fn finish(&mut self) -> (StringArray, StringArray) {
+        let rows = self.runs.iter().map(|(_, n)| n).sum();
+        let mut ids = StringBuilder::with_capacity(rows, 0);
+        let mut labels = StringBuilder::with_capacity(rows, 0);
+        for (source, n) in self.runs.drain(..) {
+            for (builder, value) in [(&mut ids, &source.id), (&mut labels, &source.label)] {
+                match value {
+                    Some(v) => builder.append_value_n(v, n),
+                    None => builder.append_nulls(n),
+                }
+            }
+        }
+        (ids.finish(), labels.finish())
     }
 }
 
@@ -360,7 +444,8 @@ impl ListBuilder {
     }
 
     fn finish(&mut self) -> Result<ArrayRef, Error> {
-        let offsets = std::mem::replace(&mut self.offsets, vec![0]);
+        let offsets = take_reserved(&mut self.offsets);
+        self.offsets.push(0);
         let values = self.child.finish()?;
         if std::mem::take(&mut self.overflow) {
             self.nulls.finish();
@@ -425,7 +510,27 @@ impl ColumnBuilder {
 
     /// Append one value. The decoder guarantees that a value matches its plan (an `Int`
     /// of an `int` field fits `i32`, and so on); a mismatch, which cannot happen, is null.
+    ///
+    /// Inlined into the per-field loop for the common case, a value of a leaf column; nulls,
+    /// structs and lists go through [`append_other`](Self::append_other). Measured with the
+    /// loop over values by `zip`: `ParquetWriter::record` 1,506 -> 1,414 instructions/record.
+    #[inline]
     fn append(&mut self, ev: &Event<'_>, plan: &ValuePlan, v: Val<'_>, vals: &[Val<'_>]) {
+        // Every value matched here is written (`Val::is_written`).
+        match (self, v) {
+            (ColumnBuilder::Utf8(b), Val::Str(s)) => b.append_value(s),
+            (ColumnBuilder::Utf8(b), Val::Text { start, end } | Val::Json { start, end }) => {
+                b.append_value(ev.text_of(start, end));
+            }
+            (ColumnBuilder::Int64(b), Val::Int(i)) => b.append_value(i),
+            (ColumnBuilder::Timestamp(b), Val::Time(t)) => b.append_value(micros(&t)),
+            (b, v) => b.append_other(ev, plan, v, vals),
+        }
+    }
+
+    /// [`append`](Self::append) of the rarer cases.
+    #[inline(never)]
+    fn append_other(&mut self, ev: &Event<'_>, plan: &ValuePlan, v: Val<'_>, vals: &[Val<'_>]) {
         if !v.is_written() {
             self.append_null();
             return;
@@ -446,8 +551,9 @@ impl ColumnBuilder {
             (ColumnBuilder::Struct(s), Val::Object { start }) => {
                 if let Decoder::Object(o) = &plan.decoder {
                     let start = start as usize;
-                    for (i, (f, c)) in o.fields.iter().zip(&mut s.children).enumerate() {
-                        c.append(ev, &f.value, vals[start + i], vals);
+                    let values = &vals[start..start + o.fields.len()];
+                    for ((f, c), &v) in o.fields.iter().zip(&mut s.children).zip(values) {
+                        c.append(ev, &f.value, v, vals);
                     }
                     s.nulls.append_non_null();
                 } else {
@@ -456,8 +562,8 @@ impl ColumnBuilder {
             }
             (ColumnBuilder::List(l), Val::Array { start, len }) => {
                 if let Decoder::Array(e) = &plan.decoder {
-                    for k in start..start + len {
-                        l.child.append(ev, e, vals[k as usize], vals);
+                    for &v in &vals[start as usize..(start + len) as usize] {
+                        l.child.append(ev, e, v, vals);
                     }
                     l.append_len(len as usize);
                 } else {
@@ -468,15 +574,47 @@ impl ColumnBuilder {
         }
     }
 
+    /// The column so far; the builder is then empty, with room for as many values as the
+    /// finished column held (see [`headroom`]).
     fn finish(&mut self) -> Result<ArrayRef, Error> {
         Ok(match self {
-            ColumnBuilder::Utf8(b) => Arc::new(b.finish()),
-            ColumnBuilder::Int16(b) => Arc::new(b.finish()),
-            ColumnBuilder::Int32(b) => Arc::new(b.finish()),
-            ColumnBuilder::Int64(b) => Arc::new(b.finish()),
-            ColumnBuilder::Float64(b) => Arc::new(b.finish()),
-            ColumnBuilder::Bool(b) => Arc::new(b.finish()),
-            ColumnBuilder::Timestamp(b) => Arc::new(b.finish()),
+            ColumnBuilder::Utf8(b) => {
+                let a = b.finish();
+                *b =
+                    StringBuilder::with_capacity(headroom(a.len()), headroom(a.value_data().len()));
+                Arc::new(a)
+            }
+            ColumnBuilder::Int16(b) => {
+                let a = b.finish();
+                *b = Int16Builder::with_capacity(headroom(a.len()));
+                Arc::new(a)
+            }
+            ColumnBuilder::Int32(b) => {
+                let a = b.finish();
+                *b = Int32Builder::with_capacity(headroom(a.len()));
+                Arc::new(a)
+            }
+            ColumnBuilder::Int64(b) => {
+                let a = b.finish();
+                *b = Int64Builder::with_capacity(headroom(a.len()));
+                Arc::new(a)
+            }
+            ColumnBuilder::Float64(b) => {
+                let a = b.finish();
+                *b = Float64Builder::with_capacity(headroom(a.len()));
+                Arc::new(a)
+            }
+            ColumnBuilder::Bool(b) => {
+                let a = b.finish();
+                *b = BooleanBuilder::with_capacity(headroom(a.len()));
+                Arc::new(a)
+            }
+            ColumnBuilder::Timestamp(b) => {
+                let a = b.finish();
+                *b = TimestampMicrosecondBuilder::with_capacity(headroom(a.len()))
+                    .with_timezone(UTC);
+                Arc::new(a)
+            }
             ColumnBuilder::Struct(s) => {
                 let mut arrays = Vec::with_capacity(s.children.len());
                 for c in &mut s.children {
@@ -495,12 +633,155 @@ impl ColumnBuilder {
 /// The index in `builders` of the builder for the event's log type, created on first use
 /// (sinks that see several log types keep one builder per type).
 pub(crate) fn builder_for(builders: &mut Vec<RecordBatchBuilder>, event: &Event<'_>) -> usize {
-    if let Some(i) = builders
-        .iter()
-        .position(|b| b.log_type() == event.log_type())
-    {
+    if let Some(i) = builders.iter().position(|b| b.takes(event)) {
         return i;
     }
     builders.push(RecordBatchBuilder::new(event.plan()));
     builders.len() - 1
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Int64Type, TimestampMicrosecondType};
+    use arrow_array::Array;
+
+    use super::*;
+    use crate::{NormalizerBuilder, Position, Registry, Sink};
+
+    /// Appends to the builder and keeps what NDJSON would show of the standard fields.
+    struct Recorder<'b> {
+        batch: &'b mut RecordBatchBuilder,
+        /// Per event: row id, event time, parse time (microseconds).
+        rows: Vec<(String, i64, i64)>,
+    }
+
+    impl Sink for Recorder<'_> {
+        type Error = Error;
+        fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+            self.rows.push((
+                event.row_id().to_owned(),
+                micros(&event.event_time()),
+                micros(&event.parse_time()),
+            ));
+            self.batch.record(event)
+        }
+    }
+
+    fn strings(batch: &RecordBatch, name: &str) -> Vec<Option<String>> {
+        let column = batch.column_by_name(name).expect("column");
+        column
+            .as_string::<i32>()
+            .iter()
+            .map(|s| s.map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn standard_columns_per_row() {
+        let registry = Registry::builtin();
+        let plan = registry.get("Zoom.Activity").expect("built in");
+        let mut with_source = NormalizerBuilder::new();
+        with_source
+            .log_types(["Zoom.Activity"])
+            .source_id(Some("src-1".into()))
+            .source_label(Some("label ü".into()));
+        let mut with_source = with_source.build(&registry).expect("normalizer");
+        let mut without = NormalizerBuilder::new()
+            .log_types(["Zoom.Activity"])
+            .build(&registry)
+            .expect("normalizer");
+        let mut batch = RecordBatchBuilder::new(plan);
+        let mut rec = Recorder {
+            batch: &mut batch,
+            rows: Vec::new(),
+        };
+        let line = |h: u32| format!(r#"{{"email":"a@x.com","time":"2023-07-01T{h:02}:00:00Z"}}"#);
+        // Sources change between runs of rows, and back: every run must keep its own.
+        let order = [true, true, false, true, false, false, true];
+        // Two batches: the second reuses the buffers the first left reserved.
+        for take in [&order[..4], &order[4..]] {
+            rec.rows.clear();
+            for (h, &source) in (0u32..).zip(take) {
+                let n = if source {
+                    &mut with_source
+                } else {
+                    &mut without
+                };
+                n.normalize_bytes(line(h).as_bytes(), Position::default(), &mut rec)
+                    .expect("normalized");
+            }
+            let out = rec.batch.finish().expect("batch");
+            assert_eq!(out.num_rows(), take.len());
+            assert!(rec.batch.is_empty());
+            let ids: Vec<Option<String>> = take
+                .iter()
+                .map(|&s| s.then(|| "src-1".to_owned()))
+                .collect();
+            let labels: Vec<Option<String>> = take
+                .iter()
+                .map(|&s| s.then(|| "label ü".to_owned()))
+                .collect();
+            assert_eq!(strings(&out, P_SOURCE_ID), ids);
+            assert_eq!(strings(&out, P_SOURCE_LABEL), labels);
+            let row_ids: Vec<Option<String>> = rec.rows.iter().map(|r| Some(r.0.clone())).collect();
+            assert_eq!(strings(&out, P_ROW_ID), row_ids);
+            assert!(row_ids.iter().flatten().all(|id| id.len() == ROW_ID_LEN));
+            assert_eq!(
+                strings(&out, P_LOG_TYPE),
+                vec![Some("Zoom.Activity".to_owned()); take.len()]
+            );
+            let times = |name| -> Vec<i64> {
+                let c = out.column_by_name(name).expect("column");
+                assert_eq!(c.null_count(), 0);
+                c.as_primitive::<TimestampMicrosecondType>()
+                    .values()
+                    .to_vec()
+            };
+            assert_eq!(
+                times(P_EVENT_TIME),
+                rec.rows.iter().map(|r| r.1).collect::<Vec<_>>()
+            );
+            assert_eq!(
+                times(P_PARSE_TIME),
+                rec.rows.iter().map(|r| r.2).collect::<Vec<_>>()
+            );
+            let versions = out.column_by_name(P_SCHEMA_VERSION).expect("column");
+            assert_eq!(
+                versions.as_primitive::<Int64Type>().values().to_vec(),
+                vec![plan.schema_version; take.len()]
+            );
+            assert_eq!(out.schema(), *rec.batch.schema());
+        }
+        // An empty batch is still a valid batch.
+        assert_eq!(batch.finish().expect("empty batch").num_rows(), 0);
+    }
+
+    #[test]
+    fn other_log_type_is_refused() {
+        let registry = Registry::builtin();
+        let mut batch = RecordBatchBuilder::new(registry.get("Zoom.Activity").expect("built in"));
+        let mut n = NormalizerBuilder::new()
+            .log_types(["Zoom.Operation"])
+            .build(&registry)
+            .expect("normalizer");
+        let line =
+            br#"{"time":"2023-07-01T14:00:00Z","operator":"a@x.com","category_type":"User"}"#;
+        let err = n
+            .normalize_bytes(line, Position::default(), &mut batch)
+            .expect_err("refused");
+        assert!(err.to_string().contains("cannot be appended"), "{err}");
+        assert!(batch.is_empty());
+    }
+
+    #[test]
+    fn same_str_compares_text() {
+        let a: Arc<str> = "Zoom.Activity".into();
+        let b = String::from("Zoom.Activity");
+        assert!(same_str(&a, &a));
+        assert!(same_str(&a, &b));
+        assert!(!same_str(&a, "Zoom.Operation"));
+        // Same start, shorter: not equal.
+        assert!(!same_str(&a, &a[..4]));
+    }
 }
