@@ -406,6 +406,12 @@ fn write_time_text(out: &mut Vec<u8>, t: &Timestamp, opts: Options) {
 }
 
 fn write_i64(out: &mut Vec<u8>, i: i64) {
+    // One digit (every event's schema version, mostly 0) without itoa and its memcpy
+    // (measured: 37 instructions per event).
+    if let Some(d) = u8::try_from(i).ok().filter(|&d| d < 10) {
+        out.push(b'0' + d);
+        return;
+    }
     out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
 }
 
@@ -735,6 +741,35 @@ mod tests {
             serde_json::to_string("Odd \"Type\"").unwrap()
         );
         assert_eq!(String::from_utf8_lossy(&head), want);
+    }
+
+    #[test]
+    fn integers_like_to_string() {
+        let edges = [
+            i64::MIN,
+            i64::MIN + 1,
+            -10,
+            -9,
+            -1,
+            0,
+            1,
+            9,
+            10,
+            11,
+            99,
+            100,
+            255,
+            256,
+        ];
+        for i in edges
+            .into_iter()
+            .chain([i64::MAX - 1, i64::MAX])
+            .chain(-300..300)
+        {
+            let mut out = b"x".to_vec();
+            write_i64(&mut out, i);
+            assert_eq!(out[1..], *format!("{i}").as_bytes(), "{i}");
+        }
     }
 
     #[test]
