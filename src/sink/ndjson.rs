@@ -31,11 +31,13 @@
 //! time: `DIR/zoom_activity/year=2023/month=07/day=01/hour=14/part-0.ndjson`.
 
 use std::io::{self, Write};
+use std::sync::LazyLock;
 
 use simd_json::StaticNode;
 
 use crate::compile::{Decoder, ObjectPlan, ValuePlan};
 use crate::event::{Event, Val, P_LOG_TYPE, P_ROW_ID, P_SOURCE_ID, P_SOURCE_LABEL};
+use crate::indicators::Column;
 use crate::time::{write_panther, write_rfc3339, Timestamp};
 
 /// How timestamps are written.
@@ -236,7 +238,7 @@ pub fn write_event(out: &mut Vec<u8>, ev: &Event<'_>, opts: Options) {
         if values.is_empty() {
             continue;
         }
-        key(out, col.name());
+        INDICATOR_KEYS[col.index()].write(out);
         out.push(b'[');
         for (i, v) in values.iter().enumerate() {
             if i > 0 {
@@ -248,6 +250,11 @@ pub fn write_event(out: &mut Vec<u8>, ev: &Event<'_>, opts: Options) {
     }
     out.push(b'}');
 }
+
+/// `,"p_any_…":` of each indicator column, by [`Column::index`]: one copy of fixed size,
+/// where the name alone took a call to memcpy (measured: 22 instructions per event).
+static INDICATOR_KEYS: LazyLock<[JsonKey; Column::ALL.len()]> =
+    LazyLock::new(|| Column::ALL.map(|c| JsonKey::new(c.name())));
 
 /// What comes between the row id and the event time, the two times, and the parse time and
 /// the schema version (checked against the `P_*` names by a test).
@@ -797,6 +804,16 @@ mod tests {
             let mut out = b"x".to_vec();
             write_i64(&mut out, i);
             assert_eq!(out[1..], *format!("{i}").as_bytes(), "{i}");
+        }
+    }
+
+    #[test]
+    fn indicator_keys_match_their_columns() {
+        for (i, col) in Column::ALL.into_iter().enumerate() {
+            assert_eq!(col.index(), i);
+            let mut out = b"x".to_vec();
+            INDICATOR_KEYS[col.index()].write(&mut out);
+            assert_eq!(out[1..], *format!(",\"{}\":", col.name()).as_bytes());
         }
     }
 
