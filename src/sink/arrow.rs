@@ -25,9 +25,10 @@
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, Int16Builder, Int32Builder, Int64Builder, StringBuilder,
-    TimestampMicrosecondBuilder,
+    BooleanBuilder, Float64Builder, Int16Builder, Int32Builder, Int64Builder, PrimitiveBuilder,
+    StringBuilder, TimestampMicrosecondBuilder,
 };
+use arrow_array::types::ArrowPrimitiveType;
 use arrow_array::{
     Array, ArrayRef, Int64Array, ListArray, RecordBatch, RecordBatchOptions, StringArray,
     StructArray, TimestampMicrosecondArray,
@@ -298,6 +299,15 @@ fn take_reserved<T>(v: &mut Vec<T>) -> Vec<T> {
 /// no more than that, so that a builder does not hold much more than its last batch did.
 fn headroom(n: usize) -> usize {
     n + n / 8
+}
+
+/// The column of a primitive builder so far; the builder is then empty, with room for as
+/// many values (see [`headroom`]) and the same data type (a timestamp keeps its zone).
+fn refill<T: ArrowPrimitiveType>(b: &mut PrimitiveBuilder<T>) -> ArrayRef {
+    let a = b.finish();
+    *b = PrimitiveBuilder::<T>::with_capacity(headroom(a.len()))
+        .with_data_type(a.data_type().clone());
+    Arc::new(a)
 }
 
 fn timestamp_array(micros: Vec<i64>) -> TimestampMicrosecondArray {
@@ -584,37 +594,16 @@ impl ColumnBuilder {
                     StringBuilder::with_capacity(headroom(a.len()), headroom(a.value_data().len()));
                 Arc::new(a)
             }
-            ColumnBuilder::Int16(b) => {
-                let a = b.finish();
-                *b = Int16Builder::with_capacity(headroom(a.len()));
-                Arc::new(a)
-            }
-            ColumnBuilder::Int32(b) => {
-                let a = b.finish();
-                *b = Int32Builder::with_capacity(headroom(a.len()));
-                Arc::new(a)
-            }
-            ColumnBuilder::Int64(b) => {
-                let a = b.finish();
-                *b = Int64Builder::with_capacity(headroom(a.len()));
-                Arc::new(a)
-            }
-            ColumnBuilder::Float64(b) => {
-                let a = b.finish();
-                *b = Float64Builder::with_capacity(headroom(a.len()));
-                Arc::new(a)
-            }
+            ColumnBuilder::Int16(b) => refill(b),
+            ColumnBuilder::Int32(b) => refill(b),
+            ColumnBuilder::Int64(b) => refill(b),
+            ColumnBuilder::Float64(b) => refill(b),
             ColumnBuilder::Bool(b) => {
                 let a = b.finish();
                 *b = BooleanBuilder::with_capacity(headroom(a.len()));
                 Arc::new(a)
             }
-            ColumnBuilder::Timestamp(b) => {
-                let a = b.finish();
-                *b = TimestampMicrosecondBuilder::with_capacity(headroom(a.len()))
-                    .with_timezone(UTC);
-                Arc::new(a)
-            }
+            ColumnBuilder::Timestamp(b) => refill(b),
             ColumnBuilder::Struct(s) => {
                 let mut arrays = Vec::with_capacity(s.children.len());
                 for c in &mut s.children {
