@@ -50,6 +50,8 @@ pub(crate) struct ObjectPlan {
     pub(crate) required: Option<u64>,
     /// The fields whose values the post-decode walk visits (`needs_walk`), in schema order.
     pub(crate) walk: Box<[usize]>,
+    /// The required fields, in schema order (checked after decoding).
+    pub(crate) required_fields: Box<[usize]>,
 }
 
 impl ObjectPlan {
@@ -65,11 +67,13 @@ impl ObjectPlan {
         let walk = (0..fields.len())
             .filter(|&i| fields[i].value.needs_walk)
             .collect();
+        let required_fields = (0..fields.len()).filter(|&i| fields[i].required).collect();
         ObjectPlan {
             fields,
             index,
             required,
             walk,
+            required_fields,
         }
     }
 

@@ -445,7 +445,9 @@ impl<'a> Indicators<'a> {
         let mut kept = 1;
         for i in 1..self.values.len() {
             if self.cmp(kept - 1, i).is_ne() {
-                self.swap(kept, i);
+                if kept != i {
+                    self.swap(kept, i);
+                }
                 kept += 1;
             }
         }

@@ -271,10 +271,11 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
                 self.field(plan, start, fi, vi, len - k - 1)?;
             }
         }
-        for (fi, field) in plan.fields.iter().enumerate() {
-            if field.required && matches!(self.vals[start + fi], Val::Absent) {
+        for &fi in &*plan.required_fields {
+            if matches!(self.vals[start + fi], Val::Absent) {
+                let name = &plan.fields[fi].name;
                 return Err(self.fail(|| {
-                    Refusal::MissingField(FieldPath(vec![PathSegment::Key(field.name.clone())]))
+                    Refusal::MissingField(FieldPath(vec![PathSegment::Key(name.clone())]))
                 }));
             }
         }
