@@ -533,10 +533,7 @@ fn write_json_str_runs(out: &mut Vec<u8>, bytes: &[u8]) {
             } else {
                 next + 8 + hi.trailing_zeros() as usize / 8
             };
-            out.extend_from_slice(&bytes[run..at]);
-            escape_byte(out, bytes[at]);
-            run = at + 1;
-            next = at + 1;
+            (run, next) = escape_at(out, bytes, run, at);
             continue;
         }
         // Then a word at a time: the word at `next`; at the end, the last eight bytes with the
@@ -562,10 +559,7 @@ fn write_json_str_runs(out: &mut Vec<u8>, bytes: &[u8]) {
         }
         // The lowest flagged byte is exact (see `escape_mask`).
         let at = base + mask.trailing_zeros() as usize / 8;
-        out.extend_from_slice(&bytes[run..at]);
-        escape_byte(out, bytes[at]);
-        run = at + 1;
-        next = at + 1;
+        (run, next) = escape_at(out, bytes, run, at);
     }
     out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
@@ -600,6 +594,15 @@ fn escape_mask(w: u64) -> u64 {
     // Bytes below 0x20: subtracting 0x20 borrows into the high bit (for bytes without it).
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
     control | has_zero(w ^ (ONES * u64::from(b'"'))) | has_zero(w ^ (ONES * u64::from(b'\\')))
+}
+
+/// Writes the run `bytes[run..at]` and the escape of `bytes[at]`; returns where the next
+/// run starts and where checking goes on (both just past the escaped byte).
+#[inline]
+fn escape_at(out: &mut Vec<u8>, bytes: &[u8], run: usize, at: usize) -> (usize, usize) {
+    out.extend_from_slice(&bytes[run..at]);
+    escape_byte(out, bytes[at]);
+    (at + 1, at + 1)
 }
 
 /// [`escape_mask`] of eight bytes.
