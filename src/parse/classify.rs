@@ -48,9 +48,11 @@ impl Scan {
 pub(crate) struct Classifier {
     /// Every candidate's top-level names.
     index: KeyIndex,
-    /// `fields[name * plans + p]`: the field index of the name in candidate `p`, or [`ABSENT`].
+    /// `fields[p * (names + 1) + name]`: the field index of the name in candidate `p`, or
+    /// [`ABSENT`]; name `names` stands for keys that are no candidate's field.
     fields: Box<[u8]>,
-    plans: usize,
+    /// The number of names.
+    names: usize,
     /// Per candidate: the names of its required fields.
     required: Box<[NameSet]>,
 }
@@ -74,12 +76,13 @@ impl Classifier {
         if names.len() > MAX_NAMES {
             return None;
         }
-        let mut fields = vec![ABSENT; names.len() * plans.len()].into_boxed_slice();
+        let stride = names.len() + 1;
+        let mut fields = vec![ABSENT; stride * plans.len()].into_boxed_slice();
         let mut required = vec![NameSet::default(); plans.len()].into_boxed_slice();
         for (p, plan) in plans.iter().enumerate() {
             for (i, f) in plan.root.fields.iter().enumerate() {
                 let n = names.iter().position(|n| *n == f.name)?;
-                let slot = &mut fields[n * plans.len() + p];
+                let slot = &mut fields[p * stride + n];
                 // Schema checks refuse duplicate names; the first is the one decoded.
                 if *slot == ABSENT {
                     *slot = u8::try_from(i).ok().filter(|&i| i != ABSENT)?;
@@ -92,7 +95,7 @@ impl Classifier {
         Some(Classifier {
             index: KeyIndex::new(&names),
             fields,
-            plans: plans.len(),
+            names: names.len(),
             required,
         })
     }
@@ -106,8 +109,12 @@ impl Classifier {
             Some(&Node::Object { len, .. }) => len,
             _ => 0,
         };
+        let unknown = self.names;
         scan_keys(tape, 0, len, &mut scan.keys, |key, value| {
-            let n = self.index.find(key)?;
+            let Some(n) = self.index.find(key) else {
+                #[allow(clippy::cast_possible_truncation)] // at most MAX_NAMES names
+                return Some(unknown as u16);
+            };
             if !matches!(value, Node::Static(StaticNode::Null)) {
                 // `% 4`: the compiler cannot know n < MAX_NAMES; spares a bounds check.
                 present[n / 64 % (MAX_NAMES / 64)] |= 1 << (n % 64);
@@ -125,11 +132,10 @@ impl Classifier {
 
     /// The field indices of candidate `p` for the record's first [`MEMO`] keys.
     pub(crate) fn memo<'s>(&'s self, scan: &'s Scan, p: usize) -> Memo<'s> {
+        let stride = self.names + 1;
         Memo::Union {
             scan: &scan.keys,
-            table: &self.fields,
-            stride: self.plans,
-            column: p,
+            table: &self.fields[p * stride..(p + 1) * stride],
         }
     }
 }

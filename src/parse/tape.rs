@@ -117,14 +117,8 @@ pub(crate) enum Memo<'m> {
     /// `names` are field indices.
     Fields(&'m KeyScan),
     /// The classifier's scan: `names` are union-name indices, and the field index of name
-    /// `n` in this candidate is `table[n * stride + column]` (`u8::MAX`: not one of its
-    /// fields).
-    Union {
-        scan: &'m KeyScan,
-        table: &'m [u8],
-        stride: usize,
-        column: usize,
-    },
+    /// `n` in this candidate is `table[n]` (`u8::MAX`: not one of its fields).
+    Union { scan: &'m KeyScan, table: &'m [u8] },
 }
 
 impl<'m> Memo<'m> {
@@ -138,18 +132,14 @@ impl<'m> Memo<'m> {
     #[inline]
     fn field(self, k: usize) -> Option<usize> {
         match self {
-            Memo::Fields(scan) => Some(scan.names[k]).filter(|&f| f != NONE).map(usize::from),
-            Memo::Union {
-                scan,
-                table,
-                stride,
-                column,
-            } => {
-                let n = scan.names[k];
-                if n == NONE {
-                    return None;
-                }
-                let f = table[usize::from(n) * stride + column];
+            Memo::Fields(scan) => Some(scan.names[k % MEMO])
+                .filter(|&f| f != NONE)
+                .map(usize::from),
+            Memo::Union { scan, table } => {
+                let f = table
+                    .get(usize::from(scan.names[k % MEMO]))
+                    .copied()
+                    .unwrap_or(u8::MAX);
                 (f != u8::MAX).then_some(usize::from(f))
             }
         }
@@ -552,23 +542,37 @@ pub(crate) fn scan_keys<'v>(
     mut name: impl FnMut(&'v str, &Node<'v>) -> Option<u16>,
 ) {
     let mut i = at + 1;
-    scan.count = 0;
     scan.rest = i;
+    // Value indices are kept as u32: tapes that long (records of 4 GiB or more) keep no memo.
+    let memo = if u32::try_from(tape.len()).is_ok() {
+        len.min(MEMO)
+    } else {
+        0
+    };
+    scan.count = memo;
     for k in 0..len {
         let Node::String(key) = tape[i] else {
             // simd-json guarantees keys are strings.
+            if k < memo {
+                scan.count = k;
+                scan.rest = i;
+            }
             break;
         };
         let vi = i + 1;
         let value = &tape[vi];
         i = vi + node_count(value);
         let n = name(key, value);
-        // (Tapes of records of 4 GiB or more keep no memo.)
-        if let (true, Ok(v)) = (k < MEMO && scan.count == k, u32::try_from(vi)) {
-            scan.names[k] = n.unwrap_or(NONE);
-            scan.values[k] = v;
-            scan.count = k + 1;
-            scan.rest = i;
+        if k < memo {
+            // `% MEMO`: spares the bounds checks (k < memo <= MEMO).
+            scan.names[k % MEMO] = n.unwrap_or(NONE);
+            #[allow(clippy::cast_possible_truncation)] // the tape is shorter than u32::MAX
+            {
+                scan.values[k % MEMO] = vi as u32;
+            }
+            if k + 1 == memo {
+                scan.rest = i;
+            }
         }
     }
 }
