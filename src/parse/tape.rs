@@ -740,14 +740,22 @@ pub(crate) fn walk_object<'x>(
     event_time: &mut Option<Timestamp>,
 ) {
     for &i in &*plan.walk {
-        walk_value(
-            &plan.fields[i].value,
-            vals[start + i],
-            vals,
-            text,
-            ind,
-            event_time,
-        );
+        let value = &plan.fields[i].value;
+        // The usual leaves here, without a call; `walk_value` for the rest.
+        match vals[start + i] {
+            Val::Str(s) => {
+                for &k in &*value.indicators {
+                    ind.scan(k, s);
+                }
+            }
+            Val::Time(t) => {
+                if value.event_time && event_time.is_none() {
+                    *event_time = Some(t);
+                }
+            }
+            Val::Absent => {}
+            v => walk_value(value, v, vals, text, ind, event_time),
+        }
     }
 }
 
