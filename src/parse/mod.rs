@@ -123,7 +123,7 @@ impl NormalizerBuilder {
             tape: Tape(Vec::new()),
             vals: Vec::new(),
             text: String::new(),
-            indicators: Indicators::new(),
+            indicators: Some(Indicators::new()),
             copy: Vec::new(),
             rows: RowIds::new(),
             clock: Clock::default(),
@@ -146,7 +146,9 @@ pub struct Normalizer {
     tape: Tape<'static>,
     vals: Vec<Val<'static>>,
     text: String,
-    indicators: Indicators<'static>,
+    /// `None` while an event holds the lists (taking and putting back an `Option` spares
+    /// building and dropping an empty `Indicators` for every record).
+    indicators: Option<Indicators<'static>>,
     copy: Vec<u8>,
     rows: RowIds,
     clock: Clock,
@@ -250,7 +252,7 @@ impl Normalizer {
     pub fn reuse(&mut self, buffers: EventBuffers) {
         if buffers.vals.capacity() >= self.vals.capacity() {
             self.vals = buffers.vals;
-            self.indicators = buffers.indicators;
+            self.indicators = Some(buffers.indicators);
         }
     }
 
@@ -369,7 +371,7 @@ impl Normalizer {
         self.last = pi;
         let plan: &Plan = &self.plans[pi];
         let text: &str = &self.text;
-        let mut indicators: Indicators<'_> = std::mem::take(&mut self.indicators);
+        let mut indicators: Indicators<'_> = self.indicators.take().unwrap_or_default();
         let mut event_time = None;
         tape::walk_object(&plan.root, 0, &vals, text, &mut indicators, &mut event_time);
         indicators.finish();
