@@ -440,6 +440,47 @@ fn schema_with_10000_fields() {
 }
 
 #[test]
+fn classifying_among_schemas_with_more_than_64_top_level_names() {
+    // Two log types of 50 fields each, no name shared: 100 names in all, so the sets of
+    // present names span two words. Each type requires its last field (name 49 and 99).
+    let mut registry = Registry::new();
+    for (t, prefix) in [("Custom.Left", "l"), ("Custom.Right", "r")] {
+        let mut yaml = format!("schema: {t}\nfields:\n");
+        for i in 0..50 {
+            let required = if i == 49 { "    required: true\n" } else { "" };
+            let _ = write!(yaml, "  - name: {prefix}{i}\n    type: int\n{required}");
+        }
+        registry
+            .add(load::from_str(&yaml, "<wide>").expect("valid"))
+            .expect("compiles");
+    }
+    let mut n = NormalizerBuilder::new()
+        .log_types(["Custom.Left", "Custom.Right"])
+        .build(&registry)
+        .expect("two types");
+    let mut out = Out::default();
+    let lines = [
+        r#"{"r1":1,"r49":2}"#,    // Right
+        r#"{"l0":1,"l49":3}"#,    // Left
+        r#"{"r1":1,"l49":null}"#, // neither: r49 missing, l49 null
+        r#"{"l49":4,"r49":5}"#,   // both could: the last accepted type (Left) first
+    ];
+    for line in lines {
+        n.normalize_bytes(line.as_bytes(), normalog::Position::default(), &mut out)
+            .expect("no sink error");
+    }
+    let types: Vec<&str> = out
+        .events
+        .iter()
+        .map(|e| e["p_log_type"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(types, ["Custom.Right", "Custom.Left", "Custom.Left"]);
+    assert_eq!(out.events[0]["r49"], 2);
+    assert_eq!(out.events[1]["l49"], 3);
+    assert_eq!(out.rejects.len(), 1, "{:?}", out.rejects);
+}
+
+#[test]
 fn schema_with_a_1000_level_nested_object() {
     let mut yaml = String::from("schema: Custom.Deep\nfields:\n");
     let mut indent = String::new();

@@ -109,17 +109,33 @@ impl Classifier {
             Some(&Node::Object { len, .. }) => len,
             _ => 0,
         };
-        let unknown = self.names;
+        #[allow(clippy::cast_possible_truncation)] // at most MAX_NAMES names
+        let unknown = self.names as u16;
+        if self.names <= 64 {
+            // The usual case: the set is one word, kept in a register.
+            let mut word = 0u64;
+            scan_keys(tape, 0, len, &mut scan.keys, |key, value| {
+                let Some(n) = self.index.find(key) else {
+                    return Some(unknown);
+                };
+                if !matches!(value, Node::Static(StaticNode::Null)) {
+                    word |= 1 << (n % 64);
+                }
+                #[allow(clippy::cast_possible_truncation)]
+                Some(n as u16)
+            });
+            present[0] = word;
+            return;
+        }
         scan_keys(tape, 0, len, &mut scan.keys, |key, value| {
             let Some(n) = self.index.find(key) else {
-                #[allow(clippy::cast_possible_truncation)] // at most MAX_NAMES names
-                return Some(unknown as u16);
+                return Some(unknown);
             };
             if !matches!(value, Node::Static(StaticNode::Null)) {
                 // `% 4`: the compiler cannot know n < MAX_NAMES; spares a bounds check.
                 present[n / 64 % (MAX_NAMES / 64)] |= 1 << (n % 64);
             }
-            #[allow(clippy::cast_possible_truncation)] // at most MAX_NAMES names
+            #[allow(clippy::cast_possible_truncation)]
             Some(n as u16)
         });
     }
