@@ -291,6 +291,10 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             (Fast::Int { min, max }, Node::Static(StaticNode::I64(i))) if min <= i && i <= max => {
                 Some(Val::Int(i))
             }
+            // simd-json gives every non-negative integer as a U64.
+            (Fast::Int { max, .. }, Node::Static(StaticNode::U64(u))) => {
+                i64::try_from(u).ok().filter(|&i| i <= max).map(Val::Int)
+            }
             (Fast::Time, Node::String(s)) if !s.is_empty() => match &field.value.decoder {
                 Decoder::Timestamp { formats, .. } => {
                     formats.iter().find_map(|f| f.parse_str(s)).map(Val::Time)
