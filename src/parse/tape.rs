@@ -128,18 +128,13 @@ impl<'m> Memo<'m> {
         }
     }
 
-    /// The field index of key `k` (`k < MEMO`), if the key is a field.
+    /// The field index that the memo entry `n` (of `scan.names`) stands for, if any.
     #[inline]
-    fn field(self, k: usize) -> Option<usize> {
+    fn field(self, n: u16) -> Option<usize> {
         match self {
-            Memo::Fields(scan) => Some(scan.names[k % MEMO])
-                .filter(|&f| f != NONE)
-                .map(usize::from),
-            Memo::Union { scan, table } => {
-                let f = table
-                    .get(usize::from(scan.names[k % MEMO]))
-                    .copied()
-                    .unwrap_or(u8::MAX);
+            Memo::Fields(_) => Some(n).filter(|&f| f != NONE).map(usize::from),
+            Memo::Union { table, .. } => {
+                let f = table.get(usize::from(n)).copied().unwrap_or(u8::MAX);
                 (f != u8::MAX).then_some(usize::from(f))
             }
         }
@@ -242,9 +237,11 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
         let mut first = 0;
         if let Some(memo) = memo {
             let scan = memo.scan();
-            for k in 0..scan.count {
-                if let Some(fi) = memo.field(k) {
-                    self.field(plan, start, fi, scan.values[k] as usize, len - k - 1)?;
+            let count = scan.count.min(MEMO);
+            let keys = scan.names[..count].iter().zip(&scan.values[..count]);
+            for (k, (&n, &vi)) in keys.enumerate() {
+                if let Some(fi) = memo.field(n) {
+                    self.field(plan, start, fi, vi as usize, len - k - 1)?;
                 }
             }
             first = scan.count;
