@@ -88,7 +88,10 @@
 //! groups under `max_buffered_bytes / n`, so a row group cut early for memory may be cut at
 //! another row than with one thread; up to 8 batch slices wait per writer thread. A file
 //! closed to stay within `max_open_files` is finished by its thread shortly after, so a
-//! new file may be opened just before an old one is closed.
+//! new file may be opened just before an old one is closed. At the end of the run the
+//! threads hand their open files back to the writer, and [`ParquetWriter::commit`] then
+//! finishes them on as many threads (with many hours open, their last row groups are a
+//! large part of the work).
 //!
 //! # Example
 //!
