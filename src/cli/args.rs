@@ -155,7 +155,8 @@ pub struct NormalizeArgs {
     #[arg(long, value_name = "N")]
     pub max_rejects: Option<u64>,
 
-    /// Worker threads. Default: one per core.
+    /// Worker threads; with --format parquet and N >= 2, also N threads that encode and
+    /// compress the Parquet files (each file on one thread). Default: one per core.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 

@@ -21,8 +21,11 @@
 //! an [`Event`](crate::Event) borrows the worker's buffers and cannot cross threads. So
 //! the expensive per-event work (walking the event, appending to Arrow builders or NDJSON
 //! bytes) runs on all cores; what crosses to the ordered writer is owned output: bytes, or
-//! record batches. For Parquet the writer thread still encodes and compresses pages
-//! (parquet's `ArrowWriter` is one writer per file); see the README for measurements.
+//! record batches. For Parquet the calling thread only splits batches by partition and
+//! sends each file's rows, in order, to the writer thread that owns the file, which encodes
+//! and compresses its pages (parquet's `ArrowWriter` is one writer per file, so a file's
+//! pages are never encoded on two threads); see
+//! [the `parquet` module](crate::sink::parquet#threads).
 //!
 //! Every record ends as exactly one event or one reject: in [`RunSummary::summary`],
 //! `records == normalized + rejected` always holds. Problems that concern one record or
@@ -207,7 +210,8 @@ impl Batch {
         self
     }
 
-    /// Worker threads of [`run_ndjson`](Self::run_ndjson) (at least 1).
+    /// Worker threads of the parallel runs (at least 1); [`run_parquet`](Self::run_parquet)
+    /// also starts as many Parquet writer threads.
     pub fn threads(&mut self, n: usize) -> &mut Self {
         self.threads = n.max(1);
         self
@@ -289,7 +293,9 @@ impl Batch {
 
     /// Normalize every input on [`threads`](Self::threads) workers into Parquet: each worker
     /// builds Arrow record batches (one per log type per chunk), and this thread hands them
-    /// to `writer` in input order. The files appear when the caller
+    /// to `writer` in input order; with 2 threads or more, as many writer threads encode the
+    /// files for the run (each file on one of them, rows in input order; see
+    /// [the `parquet` module](crate::sink::parquet#threads)). The files appear when the caller
     /// [commits](ParquetWriter::commit) the writer; dropping it instead removes them.
     ///
     /// # Errors
@@ -307,7 +313,8 @@ impl Batch {
     where
         O: Observer + ?Sized,
     {
-        parallel::run(
+        writer.start_threads(self.threads)?;
+        let run = parallel::run(
             self,
             builder,
             registry,
@@ -320,7 +327,10 @@ impl Batch {
                 Ok(())
             },
             observer,
-        )
+        );
+        // A writer thread's error first: the run's may only say that the thread is gone.
+        writer.stop_threads()?;
+        run
     }
 
     /// Normalize every input on [`threads`](Self::threads) workers into NDJSON files in the

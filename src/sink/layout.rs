@@ -115,10 +115,6 @@ pub(crate) trait PartFile: Sized {
     fn open(file: File, table: &Self::Table) -> Result<Self, Error>;
     /// Write the rest (a footer) and close.
     fn finish(self) -> Result<(), Error>;
-    /// Bytes held in memory, not yet written.
-    fn buffered(&self) -> usize {
-        0
-    }
 }
 
 struct Open<F> {
@@ -181,6 +177,16 @@ impl<F: PartFile> Parts<F> {
         key: i64,
         spec: &F::Table,
     ) -> Result<&mut F, Error> {
+        Ok(self.file_with_path(table, key, spec)?.0)
+    }
+
+    /// [`file`](Self::file), with the file's temporary path.
+    pub(crate) fn file_with_path(
+        &mut self,
+        table: usize,
+        key: i64,
+        spec: &F::Table,
+    ) -> Result<(&mut F, &Path), Error> {
         self.tick += 1;
         let tick = self.tick;
         if !self.open.contains_key(&(table, key)) {
@@ -195,7 +201,7 @@ impl<F: PartFile> Parts<F> {
             .get_mut(&(table, key))
             .ok_or_else(|| sink_error("part file vanished".into()))?;
         slot.used = tick;
-        Ok(&mut slot.file)
+        Ok((&mut slot.file, &slot.tmp))
     }
 
     fn create(&mut self, table: usize, key: i64, spec: &F::Table) -> Result<Open<F>, Error> {
@@ -258,11 +264,29 @@ impl<F: PartFile> Parts<F> {
 
     /// Finish every open file and rename all finished files into place.
     pub(crate) fn commit(&mut self) -> Result<(), Error> {
+        self.commit_with(|files| {
+            for (file, tmp) in files {
+                file.finish().map_err(|e| with_path(&tmp, e))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// [`commit`](Self::commit), with `finish` finishing the open files (each given with its
+    /// temporary path; e.g. on several threads).
+    pub(crate) fn commit_with(
+        &mut self,
+        finish: impl FnOnce(Vec<(F, PathBuf)>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         let mut open: Vec<_> = self.open.drain().collect();
         open.sort_by_key(|(k, _)| *k);
+        let mut files = Vec::with_capacity(open.len());
         for (_, o) in open {
-            self.finish(o)?;
+            // Recorded first, so the temporary file is removed on drop even if finishing fails.
+            self.done.push((o.tmp.clone(), o.dest));
+            files.push((o.file, o.tmp));
         }
+        finish(files)?;
         for (tmp, dest) in std::mem::take(&mut self.done) {
             if let Err(e) = std::fs::rename(&tmp, &dest) {
                 let _ = std::fs::remove_file(&tmp);
@@ -297,7 +321,7 @@ fn path_error(path: &Path, e: &std::io::Error) -> Error {
     )))
 }
 
-fn with_path(path: &Path, e: Error) -> Error {
+pub(crate) fn with_path(path: &Path, e: Error) -> Error {
     match e.into_kind() {
         ErrorKind::Io(io) => path_error(path, &io),
         kind => Error::new(kind),

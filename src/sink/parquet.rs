@@ -74,6 +74,25 @@
 //! when the open files together buffer more). Files appear under their final names only
 //! when the output is committed ([`ParquetWriter::commit`]); see [`super::layout`].
 //!
+//! # Threads
+//!
+//! Used as a [`Sink`](super::Sink) or through [`ParquetWriter::write_batch`], the writer
+//! encodes on the calling thread. [`Batch::run_parquet`](crate::pipeline::Batch::run_parquet)
+//! with `threads(n)`, n ≥ 2, also gives it n writer threads for the run (at most
+//! [`Options::max_open_files`]): each file is owned by one of them (files take threads in
+//! turn as they are opened), which encodes, compresses and finishes it, in the order its
+//! rows were given, while the calling thread only splits batches by partition and keeps
+//! the books (which files are open, part numbers, the least recently used file). So the
+//! files, their rows and the order of the rows are the same with any number of threads.
+//! The memory bound is shared: each writer thread keeps its own files' unfinished row
+//! groups under `max_buffered_bytes / n`, so a row group cut early for memory may be cut at
+//! another row than with one thread; up to 8 batch slices wait per writer thread. A file
+//! closed to stay within `max_open_files` is finished by its thread shortly after, so a
+//! new file may be opened just before an old one is closed. At the end of the run the
+//! threads hand their open files back to the writer, and [`ParquetWriter::commit`] then
+//! finishes them on as many threads (with many hours open, their last row groups are a
+//! large part of the work).
+//!
 //! # Example
 //!
 //! ```
@@ -99,12 +118,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::hash::Hash;
 use std::io::BufWriter;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType};
@@ -116,7 +137,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
 use super::arrow::{arrow_error, RecordBatchBuilder};
-use super::layout::{sink_error, table_name, PartFile, Partition, Parts};
+use super::layout::{sink_error, table_name, with_path, PartFile, Partition, Parts};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Event, P_EVENT_TIME, P_PARSE_TIME, P_ROW_ID};
 
@@ -190,8 +211,17 @@ pub(crate) struct TableSpec {
     sampled: bool,
 }
 
-/// One open Parquet file.
-struct ParquetPart(ArrowWriter<BufWriter<File>>);
+/// The Arrow writer of one open Parquet file (boxed: it is large, and moves between
+/// threads).
+type FileWriter = Box<ArrowWriter<BufWriter<File>>>;
+
+/// One open Parquet file: written on this thread, or handed to a writer thread.
+enum ParquetPart {
+    /// Written by the thread that owns the [`ParquetWriter`].
+    Local(FileWriter),
+    /// Owned by a writer thread ([`Shards`]) until the threads stop; `id` names it there.
+    Remote { id: u64, tx: SyncSender<ShardMsg> },
+}
 
 impl PartFile for ParquetPart {
     type Table = TableSpec;
@@ -204,19 +234,27 @@ impl PartFile for ParquetPart {
             Some(table.props.clone()),
         )
         .map_err(parquet_error)?;
-        Ok(ParquetPart(w))
+        Ok(ParquetPart::Local(Box::new(w)))
     }
 
     fn finish(self) -> Result<(), Error> {
-        let out = self.0.into_inner().map_err(parquet_error)?;
-        let file = out.into_inner().map_err(|e| Error::from(e.into_error()))?;
-        drop(file);
-        Ok(())
+        match self {
+            ParquetPart::Local(w) => finish_file(w),
+            // The writer thread finishes it, in order after the file's last batch; an
+            // error there is returned when the threads stop.
+            ParquetPart::Remote { id, tx } => {
+                tx.send(ShardMsg::Close(id)).map_err(|_| thread_stopped())
+            }
+        }
     }
+}
 
-    fn buffered(&self) -> usize {
-        self.0.in_progress_size()
-    }
+/// Write the footer and close.
+fn finish_file(w: FileWriter) -> Result<(), Error> {
+    let out = w.into_inner().map_err(parquet_error)?;
+    let file = out.into_inner().map_err(|e| Error::from(e.into_error()))?;
+    drop(file);
+    Ok(())
 }
 
 fn parquet_error(e: parquet::errors::ParquetError) -> Error {
@@ -247,6 +285,13 @@ pub struct ParquetWriter {
     /// Events taken through the `Sink` implementation, per log type.
     builders: Vec<RecordBatchBuilder>,
     rows: u64,
+    /// The writer threads, while [`start_threads`](Self::start_threads) has them running.
+    shards: Option<Shards>,
+    /// A writer thread failed: its files are lost, so nothing may be committed.
+    failed: bool,
+    /// Writer threads of the last [`start_threads`](Self::start_threads) (1 without): as
+    /// many threads finish the open files on [`commit`](Self::commit).
+    threads: usize,
 }
 
 impl std::fmt::Debug for ParquetWriter {
@@ -269,6 +314,9 @@ impl ParquetWriter {
             tables: Vec::new(),
             builders: Vec::new(),
             rows: 0,
+            shards: None,
+            failed: false,
+            threads: 1,
         }
     }
 
@@ -385,7 +433,9 @@ impl ParquetWriter {
             batch
         };
         for (key, start, len) in runs {
-            self.write_part(t, key, &batch.slice(start, len))?;
+            if let Err(e) = self.write_part(t, key, &batch.slice(start, len)) {
+                return Err(self.thread_error(e));
+            }
         }
         self.rows += batch.num_rows() as u64;
         Ok(())
@@ -393,29 +443,133 @@ impl ParquetWriter {
 
     fn write_part(&mut self, t: usize, key: i64, batch: &RecordBatch) -> Result<(), Error> {
         let (_, index, spec) = &self.tables[t];
-        let file = self.parts.file(*index, key, spec)?;
-        file.0.write(batch).map_err(parquet_error)?;
-        self.bound_memory()
+        let (file, tmp) = self.parts.file_with_path(*index, key, spec)?;
+        let Some(shards) = &mut self.shards else {
+            if let ParquetPart::Local(w) = file {
+                w.write(batch).map_err(parquet_error)?;
+            }
+            let budget = self.opts.max_buffered_bytes;
+            return bound_memory(local_files(&mut self.parts), budget);
+        };
+        if let ParquetPart::Local(_) = file {
+            // Opened just now (or before the threads started): from now on one writer
+            // thread owns it, so its batches are written in the order they are sent.
+            let (id, tx) = shards.assign();
+            let remote = ParquetPart::Remote { id, tx: tx.clone() };
+            if let ParquetPart::Local(writer) = std::mem::replace(file, remote) {
+                let tmp = tmp.to_path_buf();
+                tx.send(ShardMsg::Open { id, tmp, writer })
+                    .map_err(|_| thread_stopped())?;
+            }
+        }
+        if let ParquetPart::Remote { id, tx } = file {
+            tx.send(ShardMsg::Write(*id, batch.clone()))
+                .map_err(|_| thread_stopped())?;
+        }
+        Ok(())
     }
 
-    /// Flush the largest unfinished row group while all of them together are too big.
-    fn bound_memory(&mut self) -> Result<(), Error> {
-        loop {
-            let mut total = 0usize;
-            let mut largest: Option<&mut ParquetPart> = None;
-            for f in self.parts.open_files() {
-                let size = f.buffered();
-                total += size;
-                if largest.as_ref().is_none_or(|l| l.buffered() < size) {
-                    largest = Some(f);
+    /// Hand the encoding of part files to `threads` writer threads (none when fewer than
+    /// 2, or when [`Options::max_open_files`] is 1): each file opened from now on is owned
+    /// by one of them, which writes the file's batches in the order
+    /// [`write_batch`](Self::write_batch) was given them, compresses its pages and finishes
+    /// it when it is closed. The writer threads share [`Options::max_buffered_bytes`]
+    /// equally, each flushing the largest row group of its own files. Files, their rows and
+    /// their order are the same as without threads; only row groups cut early for the
+    /// memory bound may be cut elsewhere. [`stop_threads`](Self::stop_threads) (or
+    /// [`commit`](Self::commit)) takes the files back.
+    ///
+    /// # Errors
+    ///
+    /// A thread cannot be spawned.
+    pub(crate) fn start_threads(&mut self, threads: usize) -> Result<(), Error> {
+        let k = threads.min(self.opts.max_open_files);
+        if k < 2 || self.shards.is_some() {
+            return Ok(());
+        }
+        let budget = self.opts.max_buffered_bytes / k;
+        self.threads = k;
+        let mut shards = Shards {
+            txs: Vec::with_capacity(k),
+            handles: Vec::with_capacity(k),
+            next_id: 0,
+            next: 0,
+        };
+        for i in 0..k {
+            let (tx, rx) = sync_channel(SHARD_QUEUE);
+            let handle = std::thread::Builder::new()
+                .name(format!("normalog-parquet-{i}"))
+                .spawn(move || shard(&rx, budget));
+            match handle {
+                Ok(h) => {
+                    shards.txs.push(tx);
+                    shards.handles.push(h);
+                }
+                Err(e) => {
+                    self.shards = Some(shards);
+                    let _ = self.stop_threads();
+                    return Err(Error::from(e));
                 }
             }
-            match largest {
-                Some(f) if total > self.opts.max_buffered_bytes && f.buffered() > 0 => {
-                    f.0.flush().map_err(parquet_error)?;
+        }
+        self.shards = Some(shards);
+        Ok(())
+    }
+
+    /// Wait for the writer threads to write everything sent to them and take their open
+    /// files back (a no-op without threads).
+    ///
+    /// # Errors
+    ///
+    /// The first error of a writer thread (I/O, encoding); the writer then cannot commit.
+    pub(crate) fn stop_threads(&mut self) -> Result<(), Error> {
+        let Some(shards) = self.shards.take() else {
+            return Ok(());
+        };
+        for tx in &shards.txs {
+            // Fails only if the thread has stopped already (after an error).
+            let _ = tx.send(ShardMsg::Stop);
+        }
+        let mut back = HashMap::new();
+        let mut first = None;
+        for h in shards.handles {
+            match h.join() {
+                Ok(Ok(files)) => back.extend(files),
+                Ok(Err(e)) => {
+                    first.get_or_insert(e);
                 }
-                _ => return Ok(()),
+                Err(_) => {
+                    first.get_or_insert_with(|| {
+                        sink_error("a Parquet writer thread panicked".into())
+                    });
+                }
             }
+        }
+        for f in self.parts.open_files() {
+            if let ParquetPart::Remote { id, .. } = f {
+                if let Some(w) = back.remove(id) {
+                    *f = ParquetPart::Local(w);
+                }
+            }
+        }
+        match first {
+            Some(e) => {
+                self.failed = true;
+                Err(e)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The error to report for `e`, met while writer threads run: a writer thread's own
+    /// error if one failed (`e` is then only that the thread is gone).
+    fn thread_error(&mut self, e: Error) -> Error {
+        if self.shards.is_none() {
+            return e;
+        }
+        match self.stop_threads() {
+            Err(first) => first,
+            Ok(()) => e,
         }
     }
 
@@ -452,8 +606,199 @@ impl ParquetWriter {
         for i in 0..self.builders.len() {
             self.flush_builder(i)?;
         }
-        self.parts.commit()
+        self.stop_threads()?;
+        if self.failed {
+            return Err(sink_error(
+                "a Parquet writer thread failed earlier: nothing is committed".into(),
+            ));
+        }
+        let threads = self.threads;
+        self.parts.commit_with(|files| finish_files(files, threads))
     }
+}
+
+impl Drop for ParquetWriter {
+    /// Stops the writer threads before the temporary files are removed.
+    fn drop(&mut self) {
+        let _ = self.stop_threads();
+    }
+}
+
+/// Finish `files` (write their last row group and footer) on up to `threads` threads: with
+/// many hours open at the end of a run, this is where most of their last row groups are
+/// encoded and compressed.
+///
+/// # Errors
+///
+/// The first error; the other threads stop after their current file.
+fn finish_files(mut files: Vec<(ParquetPart, PathBuf)>, threads: usize) -> Result<(), Error> {
+    let finish =
+        |(file, tmp): (ParquetPart, PathBuf)| file.finish().map_err(|e| with_path(&tmp, e));
+    let threads = threads.min(files.len());
+    if threads < 2 {
+        return files.into_iter().try_for_each(finish);
+    }
+    // Largest first, so that no thread is left alone with a big file at the end.
+    files.sort_by_key(|(f, _)| {
+        std::cmp::Reverse(match f {
+            ParquetPart::Local(w) => w.in_progress_size(),
+            ParquetPart::Remote { .. } => 0,
+        })
+    });
+    let queue = std::sync::Mutex::new(files.into_iter());
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let work = || -> Result<(), Error> {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let next = match queue.lock() {
+                    Ok(mut q) => q.next(),
+                    Err(_) => None,
+                };
+                let Some(file) = next else { break };
+                if let Err(e) = finish(file) {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+            Ok(())
+        };
+        let mut handles = Vec::with_capacity(threads);
+        for i in 0..threads {
+            match std::thread::Builder::new()
+                .name(format!("normalog-parquet-{i}"))
+                .spawn_scoped(s, work)
+            {
+                Ok(h) => handles.push(h),
+                // The threads already spawned (or this one) finish the rest.
+                Err(_) => break,
+            }
+        }
+        let mut first = if handles.is_empty() {
+            work().err()
+        } else {
+            None
+        };
+        for h in handles {
+            let result = h
+                .join()
+                .unwrap_or_else(|_| Err(sink_error("a Parquet writer thread panicked".into())));
+            if let Err(e) = result {
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(Ok(()), Err)
+    })
+}
+
+/// The Arrow writers of the open files written on this thread.
+fn local_files(parts: &mut Parts<ParquetPart>) -> Vec<&mut FileWriter> {
+    parts
+        .open_files()
+        .filter_map(|f| match f {
+            ParquetPart::Local(w) => Some(w),
+            ParquetPart::Remote { .. } => None,
+        })
+        .collect()
+}
+
+/// Flush the largest unfinished row group while all of them together are over `budget`.
+fn bound_memory(mut files: Vec<&mut FileWriter>, budget: usize) -> Result<(), Error> {
+    loop {
+        let mut total = 0usize;
+        let mut largest: Option<(usize, usize)> = None;
+        for (i, f) in files.iter().enumerate() {
+            let size = f.in_progress_size();
+            total += size;
+            if largest.is_none_or(|(_, l)| l < size) {
+                largest = Some((i, size));
+            }
+        }
+        match largest {
+            Some((i, size)) if total > budget && size > 0 => {
+                files[i].flush().map_err(parquet_error)?;
+            }
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// Messages queued per writer thread: enough to keep it busy while the ordered writer
+/// splits the next chunk's batches, few enough to bound memory (each holds a slice of a
+/// chunk's record batch, which keeps the whole batch alive).
+const SHARD_QUEUE: usize = 8;
+
+/// What the [`ParquetWriter`] tells a writer thread, in order.
+enum ShardMsg {
+    /// Own this file from now on.
+    Open {
+        id: u64,
+        tmp: PathBuf,
+        writer: FileWriter,
+    },
+    /// Append rows to a file.
+    Write(u64, RecordBatch),
+    /// Finish a file (write its footer and close it).
+    Close(u64),
+    /// Give the open files back and end.
+    Stop,
+}
+
+/// What a writer thread returns: the files still open, by id.
+type ShardResult = Result<Vec<(u64, FileWriter)>, Error>;
+
+/// The writer threads of a [`ParquetWriter`].
+struct Shards {
+    txs: Vec<SyncSender<ShardMsg>>,
+    handles: Vec<JoinHandle<ShardResult>>,
+    next_id: u64,
+    /// The thread the next file goes to.
+    next: usize,
+}
+
+impl Shards {
+    /// An id and a thread for a new file: threads take files in turn, so that the files
+    /// written at the same time (a few tables, the same hour) are spread over all of them.
+    fn assign(&mut self) -> (u64, &SyncSender<ShardMsg>) {
+        let id = self.next_id;
+        self.next_id += 1;
+        let tx = &self.txs[self.next];
+        self.next = (self.next + 1) % self.txs.len();
+        (id, tx)
+    }
+}
+
+fn thread_stopped() -> Error {
+    sink_error("a Parquet writer thread stopped".into())
+}
+
+/// A writer thread: writes the files it is given until told to stop, keeping their
+/// unfinished row groups within `budget` bytes; returns the files still open. Returns
+/// at the first error (dropping its files: the writer removes their temporary files).
+fn shard(rx: &Receiver<ShardMsg>, budget: usize) -> ShardResult {
+    let mut open: Vec<(u64, PathBuf, FileWriter)> = Vec::new();
+    let index = |open: &[(u64, PathBuf, FileWriter)], id: u64| {
+        open.iter()
+            .position(|f| f.0 == id)
+            .ok_or_else(|| sink_error(format!("parquet writer thread has no file {id}")))
+    };
+    // A closed channel means the writer is gone (dropped while unwinding): end quietly.
+    while let Ok(msg) = rx.recv() {
+        match msg {
+            ShardMsg::Open { id, tmp, writer } => open.push((id, tmp, writer)),
+            ShardMsg::Write(id, batch) => {
+                let i = index(&open, id)?;
+                open[i].2.write(&batch).map_err(parquet_error)?;
+                bound_memory(open.iter_mut().map(|f| &mut f.2).collect(), budget)?;
+            }
+            ShardMsg::Close(id) => {
+                let i = index(&open, id)?;
+                let (_, tmp, w) = open.remove(i);
+                finish_file(w).map_err(|e| with_path(&tmp, e))?;
+            }
+            ShardMsg::Stop => break,
+        }
+    }
+    Ok(open.into_iter().map(|(id, _, w)| (id, w)).collect())
 }
 
 /// Runs of equal keys: `(key, start, len)`.
@@ -660,6 +1005,147 @@ mod tests {
             .map(ColumnPath::string)
             .collect();
         assert_eq!(plain, ["unique", "over", "object.unique", "list.list.item"]);
+    }
+
+    /// A batch of `(event time in hours since the epoch, value)` rows.
+    fn hours_batch(rows: &[(i64, i64)]) -> RecordBatch {
+        use arrow_array::{ArrayRef, Int64Array, TimestampMicrosecondArray};
+        let times: ArrayRef = Arc::new(
+            TimestampMicrosecondArray::from_iter_values(
+                rows.iter().map(|r| r.0 * 3_600_000_000 + 1),
+            )
+            .with_timezone("UTC"),
+        );
+        let values: ArrayRef = Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.1)));
+        RecordBatch::try_from_iter([(P_EVENT_TIME, times), ("v", values)]).expect("batch")
+    }
+
+    /// Every file under `dir`, relative, sorted.
+    fn listing(dir: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).expect("read dir") {
+                let p = e.expect("entry").path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    out.push(p.strip_prefix(dir).expect("under dir").to_path_buf());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn writer_thread_errors_reach_the_caller() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut w = ParquetWriter::new(dir.path(), Options::default());
+        w.start_threads(2).expect("threads");
+        w.write_batch("T", &hours_batch(&[(0, 1), (1, 2)]))
+            .expect("write");
+        // A batch the file's Arrow writer refuses (another schema), sent to the thread
+        // that owns the file: the thread fails, as it would on an I/O error.
+        let Some(ParquetPart::Remote { id, tx }) = w.parts.open_files().next() else {
+            panic!("the file is owned by a writer thread");
+        };
+        let wrong = RecordBatch::try_from_iter([(
+            "other",
+            Arc::new(arrow_array::StringArray::from(vec!["x"])) as arrow_array::ArrayRef,
+        )])
+        .expect("batch");
+        tx.send(ShardMsg::Write(*id, wrong)).expect("send");
+        // The error reaches the caller: from the next writes (once the thread is gone) or
+        // when the threads stop, and commit refuses to put anything in place.
+        let mut failed = None;
+        for _ in 0..100 {
+            if let Err(e) = w.write_batch("T", &hours_batch(&[(0, 3), (1, 4)])) {
+                failed = Some(e);
+                break;
+            }
+        }
+        let err = match failed {
+            Some(e) => e,
+            None => w.stop_threads().expect_err("the thread failed"),
+        };
+        assert!(err.to_string().contains("Incompatible type"), "{err}");
+        assert!(w.commit().is_err());
+        drop(w);
+        assert_eq!(listing(dir.path()), Vec::<PathBuf>::new());
+    }
+
+    #[test]
+    fn threads_write_the_same_files() {
+        // 40 hours, scattered and in runs, with LRU closes (6 files open at most) and
+        // row groups cut by size and by the memory bound.
+        let batches: Vec<RecordBatch> = (0..30)
+            .map(|b| {
+                let rows: Vec<(i64, i64)> = (0..200)
+                    .map(|i| {
+                        let n = b * 200 + i;
+                        let hour = if b % 3 == 0 {
+                            (n * 7) % 40
+                        } else {
+                            (n / 150) % 40
+                        };
+                        (hour, n)
+                    })
+                    .collect();
+                hours_batch(&rows)
+            })
+            .collect();
+        for budget in [0, DEFAULT_MAX_BUFFERED_BYTES] {
+            let opts = Options {
+                row_group_rows: 50,
+                max_open_files: 6,
+                max_buffered_bytes: budget,
+                ..Options::default()
+            };
+            let mut outputs = Vec::new();
+            for threads in [1, 2, 3] {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let mut w = ParquetWriter::new(dir.path(), opts);
+                w.start_threads(threads).expect("threads");
+                assert_eq!(w.shards.is_some(), threads > 1);
+                for b in &batches {
+                    w.write_batch("T", b).expect("write");
+                }
+                w.commit().expect("commit");
+                let mut files = Vec::new();
+                for f in listing(dir.path()) {
+                    let file = File::open(dir.path().join(&f)).expect("open");
+                    let reader =
+                        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+                            file,
+                        )
+                        .expect("parquet");
+                    let groups: Vec<i64> = reader
+                        .metadata()
+                        .row_groups()
+                        .iter()
+                        .map(parquet::file::metadata::RowGroupMetaData::num_rows)
+                        .collect();
+                    let values: Vec<i64> = reader
+                        .build()
+                        .expect("reader")
+                        .flat_map(|b| {
+                            let b = b.expect("batch");
+                            b.column(1).as_primitive::<Int64Type>().values().to_vec()
+                        })
+                        .collect();
+                    files.push((f, groups, values));
+                }
+                outputs.push(files);
+            }
+            assert!(outputs[0].len() > 40, "LRU closes made more files");
+            if budget == 0 {
+                // Every write was flushed as its own row group, on any thread.
+                assert!(outputs[0].iter().any(|(_, g, _)| g.iter().any(|&n| n < 50)));
+            }
+            assert_eq!(outputs[0], outputs[1], "2 threads, budget {budget}");
+            assert_eq!(outputs[0], outputs[2], "3 threads, budget {budget}");
+        }
     }
 
     #[test]

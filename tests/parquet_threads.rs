@@ -1,0 +1,157 @@
+//! The Parquet lake written by `Batch::run_parquet` on several threads (workers and Parquet
+//! writer threads) is the one written on one thread: the same files, and in each file the
+//! same rows in the same order, in the same row groups.
+
+use std::fs::File;
+use std::path::Path;
+
+use normalog::pipeline::{Batch, Ignore, Input};
+use normalog::sink::layout::Partition;
+use normalog::sink::parquet::{Options, ParquetWriter};
+use normalog::{NormalizerBuilder, Registry};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::{Map, Value};
+use util::arrow_rows::rows;
+
+mod util;
+
+/// Three log types over 48 hours: some stretches in time order (long runs per file), some
+/// scattered (rows of one chunk spread over many files).
+fn lines() -> String {
+    let mut out = String::new();
+    for i in 0..6000u32 {
+        let hour = if (i / 500) % 2 == 0 {
+            (i * 7) % 48
+        } else {
+            (i / 120) % 48
+        };
+        let t = chrono::DateTime::from_timestamp(1_688_169_600 + i64::from(hour) * 3600 + 60, 0)
+            .expect("time")
+            .format("%Y-%m-%dT%H:%M:%SZ");
+        let line = match i % 3 {
+            0 => format!(r#"{{"email":"u{i}@example.com","time":"{t}","type":"Sign in"}}"#),
+            1 => format!(
+                r#"{{"time":"{t}","operator":"o{i}@example.com","category_type":"User","action":"Delete","operation_detail":"row {i}"}}"#
+            ),
+            _ => format!(
+                r#"{{"url":"https://a.zendesk.com/api/v2/audit_logs/{i}.json","id":{i},"action_label":"Updated","actor_id":7,"source_id":{i},"source_type":"user","source_label":"u{i}","action":"update","change_description":"row {i}","ip_address":"10.0.0.1","created_at":"{t}"}}"#
+            ),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Per file (relative path): row group sizes and rows without `p_row_id` and
+/// `p_parse_time` (which differ per run).
+type Lake = Vec<(String, Vec<i64>, Vec<Map<String, Value>>)>;
+
+fn read_lake(dir: &Path) -> Lake {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+        .iter()
+        .map(|f| {
+            let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(f).expect("open"))
+                .expect("parquet");
+            let groups = reader
+                .metadata()
+                .row_groups()
+                .iter()
+                .map(parquet::file::metadata::RowGroupMetaData::num_rows)
+                .collect();
+            let batches: Vec<_> = reader
+                .build()
+                .expect("reader")
+                .collect::<Result<_, _>>()
+                .expect("batches");
+            let rows = rows(&batches)
+                .into_iter()
+                .map(|mut r| {
+                    r.remove("p_row_id");
+                    r.remove("p_parse_time");
+                    r
+                })
+                .collect();
+            let name = f.strip_prefix(dir).expect("under dir");
+            (name.to_string_lossy().replace('\\', "/"), groups, rows)
+        })
+        .collect()
+}
+
+fn run(input: &Path, lake: &Path, threads: usize, opts: Options) -> Lake {
+    let mut writer = ParquetWriter::new(lake, opts);
+    let run = Batch::new()
+        .threads(threads)
+        .chunk_bytes(3000)
+        .run_parquet(
+            &NormalizerBuilder::new(),
+            &Registry::builtin(),
+            &[Input::Path(input.to_path_buf())],
+            &mut writer,
+            &mut Ignore,
+        )
+        .expect("run");
+    assert_eq!(run.summary.rejected, 0);
+    assert_eq!(run.summary.normalized, 6000);
+    assert!(writer.open_files() <= opts.max_open_files);
+    writer.commit().expect("commit");
+    read_lake(lake)
+}
+
+#[test]
+fn threads_keep_files_rows_and_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.ndjson");
+    std::fs::write(&input, lines()).expect("write");
+    let cases = [
+        // LRU closes: 3 tables × 48 hours through 8 open files.
+        Options {
+            row_group_rows: 40,
+            max_open_files: 8,
+            ..Options::default()
+        },
+        // Every write flushed at once (the memory bound), on whichever thread.
+        Options {
+            row_group_rows: 40,
+            max_buffered_bytes: 0,
+            ..Options::default()
+        },
+        Options {
+            partition: Partition::Day,
+            ..Options::default()
+        },
+    ];
+    for (c, opts) in cases.into_iter().enumerate() {
+        let one = run(&input, &dir.path().join(format!("one{c}")), 1, opts);
+        assert!(one.len() >= 3, "{}", one.len());
+        let total: usize = one.iter().map(|f| f.2.len()).sum();
+        assert_eq!(total, 6000);
+        for threads in [2, 4] {
+            let many = run(
+                &input,
+                &dir.path().join(format!("t{threads}-{c}")),
+                threads,
+                opts,
+            );
+            assert_eq!(one.len(), many.len(), "case {c}, {threads} threads");
+            for (a, b) in one.iter().zip(&many) {
+                assert_eq!(a.0, b.0, "case {c}, {threads} threads");
+                assert_eq!(a.1, b.1, "row groups of {}, case {c}", a.0);
+                assert!(a.2 == b.2, "rows of {}, case {c}, {threads} threads", a.0);
+            }
+        }
+    }
+}
