@@ -333,14 +333,46 @@ fn write_fields(
         if !v.is_written() {
             continue;
         }
-        f.json_key.write(out);
         // The common scalars without the call to `write_value`.
         match v {
-            Val::Str(s) => write_json_str(out, s),
-            Val::Time(t) => write_time(out, &t, opts),
-            _ => write_value(out, ev, &f.value, v, vals, opts),
+            Val::Str(s) => write_key_str(out, &f.json_key, s),
+            Val::Time(t) => {
+                f.json_key.write(out);
+                write_time(out, &t, opts);
+            }
+            _ => {
+                f.json_key.write(out);
+                write_value(out, ev, &f.value, v, vals, opts);
+            }
         }
     }
+}
+
+/// `key` and the string `s`: [`JsonKey::write`] and [`write_json_str`] into one block, for
+/// a short key and a short string that needs no escaping (one capacity check and no call,
+/// measured with `quote_short` always inline: 7,628 -> 7,582
+/// instructions per event).
+#[inline]
+fn write_key_str(out: &mut Vec<u8>, key: &JsonKey, s: &str) {
+    let bytes = s.as_bytes();
+    if let (JsonKey::Short { bytes: name, len }, true) = (key, bytes.len() <= SHORT) {
+        let start = out.len();
+        let k = usize::from(*len);
+        out.extend_from_slice(&[b' '; 32 + SHORT + 8]);
+        let block = &mut out[start..];
+        block[..32].copy_from_slice(name);
+        if let Ok(value) = <&mut [u8; SHORT + 8]>::try_from(&mut block[k..k + SHORT + 8]) {
+            if quote_short(bytes, value) {
+                out.truncate(start + k + bytes.len() + 2);
+                return;
+            }
+        }
+        out.truncate(start + k);
+        write_json_str_runs(out, bytes);
+        return;
+    }
+    key.write(out);
+    write_json_str(out, s);
 }
 
 /// `{`, the present fields of an object, `}`.
@@ -541,7 +573,8 @@ const SHORT: usize = 32;
 /// byte needs escaping: then returns false. The string is read and stored as words of eight
 /// bytes, which overlap where its length is not a multiple of eight; `block` is filled with
 /// spaces (which need no escape) past the string.
-#[inline]
+#[allow(clippy::inline_always)] // measured: a call from `write_key_str` otherwise, 65 instructions an event
+#[inline(always)]
 fn quote_short(bytes: &[u8], block: &mut [u8; SHORT + 8]) -> bool {
     let n = bytes.len();
     let mut mask = 0;
@@ -824,6 +857,25 @@ mod tests {
                 key.write(&mut out);
                 assert_eq!(out[..6], *b"{\"a\":1");
                 assert_eq!(out[6..], want[..], "{name:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn key_and_string_like_key_then_string() {
+        let filler = "The quick brown fox jumps over the lazy dog";
+        for key_len in [0, 1, 20, 28, 29, 30, 40] {
+            let key = JsonKey::new(&"k".repeat(key_len));
+            for len in 0..40 {
+                for sp in ['a', '"', '\n', 'é'] {
+                    let s = format!("{}{sp}", &filler[..len]);
+                    let mut want = b"{\"a\":1".to_vec();
+                    key.write(&mut want);
+                    want.extend_from_slice(&reference(&s));
+                    let mut out = b"{\"a\":1".to_vec();
+                    write_key_str(&mut out, &key, &s);
+                    assert_eq!(out, want, "{key_len} {s:?}");
+                }
             }
         }
     }
