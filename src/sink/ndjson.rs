@@ -215,9 +215,9 @@ pub fn write_event(out: &mut Vec<u8>, ev: &Event<'_>, opts: Options) {
     out.extend_from_slice(&ev.plan.json_head);
     out.extend_from_slice(&ev.row_id);
     out.extend_from_slice(EVENT_TIME_KEY);
-    write_time_text(out, &ev.event_time(), opts, Role::Field);
+    write_time(out, &ev.event_time(), opts, Role::Field);
     out.extend_from_slice(PARSE_TIME_KEY);
-    write_time_text(out, &ev.parse_time(), opts, Role::Parse);
+    write_time(out, &ev.parse_time(), opts, Role::Parse);
     out.extend_from_slice(SCHEMA_VERSION_KEY);
     write_i64(out, ev.schema_version());
     let key = |out: &mut Vec<u8>, name: &str| {
@@ -257,11 +257,12 @@ pub fn write_event(out: &mut Vec<u8>, ev: &Event<'_>, opts: Options) {
 static INDICATOR_KEYS: LazyLock<[JsonKey; Column::ALL.len()]> =
     LazyLock::new(|| Column::ALL.map(|c| JsonKey::new(c.name())));
 
-/// What comes between the row id and the event time, the two times, and the parse time and
-/// the schema version (checked against the `P_*` names by a test).
-const EVENT_TIME_KEY: &[u8; 18] = b"\",\"p_event_time\":\"";
-const PARSE_TIME_KEY: &[u8; 18] = b"\",\"p_parse_time\":\"";
-const SCHEMA_VERSION_KEY: &[u8; 21] = b"\",\"p_schema_version\":";
+/// What comes between the row id and the event time, the two times (written with their
+/// quotes), and the parse time and the schema version (checked against the `P_*` names by a
+/// test).
+const EVENT_TIME_KEY: &[u8; 17] = b"\",\"p_event_time\":";
+const PARSE_TIME_KEY: &[u8; 16] = b",\"p_parse_time\":";
+const SCHEMA_VERSION_KEY: &[u8; 20] = b",\"p_schema_version\":";
 
 /// `,"name":` of a field, JSON-escaped, ready to copy.
 #[derive(Debug)]
@@ -338,7 +339,7 @@ fn write_fields(
             Val::Str(s) => write_key_str(out, &f.json_key, s),
             Val::Time(t) => {
                 f.json_key.write(out);
-                write_time(out, &t, opts);
+                write_time(out, &t, opts, Role::Field);
             }
             _ => {
                 f.json_key.write(out);
@@ -411,7 +412,7 @@ fn write_value(
         Val::Int(i) => write_i64(out, i),
         Val::Float(f) => write_f64(out, f),
         Val::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
-        Val::Time(t) => write_time(out, &t, opts),
+        Val::Time(t) => write_time(out, &t, opts, Role::Field),
         Val::Object { start } => match &plan.decoder {
             Decoder::Object(o) => write_object(out, ev, o, start as usize, vals, opts),
             _ => out.extend_from_slice(b"{}"),
@@ -431,12 +432,6 @@ fn write_value(
     }
 }
 
-fn write_time(out: &mut Vec<u8>, t: &Timestamp, opts: Options) {
-    out.push(b'"');
-    write_time_text(out, t, opts, Role::Field);
-    out.push(b'"');
-}
-
 /// Which of the [`RECENT`] texts a timestamp is looked up in and kept as.
 #[derive(Clone, Copy)]
 enum Role {
@@ -446,7 +441,7 @@ enum Role {
     Parse = 1,
 }
 
-/// A timestamp written, and its text (the first `len` bytes).
+/// A timestamp written, and its text with its quotes (the first `len` bytes).
 #[derive(Clone, Copy)]
 struct TimeText {
     key: (Timestamp, TimeLayout),
@@ -461,9 +456,9 @@ thread_local! {
     static RECENT: [Cell<Option<TimeText>>; 2] = const { [Cell::new(None), Cell::new(None)] };
 }
 
-/// A timestamp without its quotes.
+/// A timestamp in quotes.
 #[inline]
-fn write_time_text(out: &mut Vec<u8>, t: &Timestamp, opts: Options, role: Role) {
+fn write_time(out: &mut Vec<u8>, t: &Timestamp, opts: Options, role: Role) {
     // The thread-local is only read here and written in `format_time`, out of the
     // formatting, so that its access stays inline (a load from `%fs`), not a call through the
     // key.
@@ -478,14 +473,16 @@ fn write_time_text(out: &mut Vec<u8>, t: &Timestamp, opts: Options, role: Role) 
     format_time(out, t, opts, role);
 }
 
-/// [`write_time_text`] of a timestamp not in [`RECENT`], which then holds it.
+/// [`write_time`] of a timestamp not in [`RECENT`], which then holds it.
 #[inline(never)]
 fn format_time(out: &mut Vec<u8>, t: &Timestamp, opts: Options, role: Role) {
     let start = out.len();
+    out.push(b'"');
     match opts.time_layout {
         TimeLayout::Rfc3339 => write_rfc3339(t, out),
         TimeLayout::Panther => write_panther(t, out),
     }
+    out.push(b'"');
     let written = &out[start..];
     let n = written.len();
     // Two copies of fixed size from both ends, where one of any length is a call to memcpy.
@@ -884,12 +881,9 @@ mod tests {
     fn standard_field_bytes_match_their_names() {
         use crate::event::{P_EVENT_TIME, P_PARSE_TIME, P_SCHEMA_VERSION};
         let key = |before: &str, name: &str, after: &str| format!("{before},\"{name}\":{after}");
-        assert_eq!(EVENT_TIME_KEY, key("\"", P_EVENT_TIME, "\"").as_bytes());
-        assert_eq!(PARSE_TIME_KEY, key("\"", P_PARSE_TIME, "\"").as_bytes());
-        assert_eq!(
-            SCHEMA_VERSION_KEY,
-            key("\"", P_SCHEMA_VERSION, "").as_bytes()
-        );
+        assert_eq!(EVENT_TIME_KEY, key("\"", P_EVENT_TIME, "").as_bytes());
+        assert_eq!(PARSE_TIME_KEY, key("", P_PARSE_TIME, "").as_bytes());
+        assert_eq!(SCHEMA_VERSION_KEY, key("", P_SCHEMA_VERSION, "").as_bytes());
         let head = json_head("Odd \"Type\"");
         let want = format!(
             "\"{P_LOG_TYPE}\":{},\"{P_ROW_ID}\":\"",
@@ -972,13 +966,14 @@ mod tests {
             };
             for role in [Role::Field, Role::Parse] {
                 for t in times.iter().chain(times.iter().rev()) {
-                    let mut want = b"x".to_vec();
+                    let mut want = b"x\"".to_vec();
                     match layout {
                         TimeLayout::Rfc3339 => write_rfc3339(t, &mut want),
                         TimeLayout::Panther => write_panther(t, &mut want),
                     }
+                    want.push(b'"');
                     let mut out = b"x".to_vec();
-                    write_time_text(&mut out, t, opts, role);
+                    write_time(&mut out, t, opts, role);
                     assert_eq!(out, want, "{t:?}");
                 }
             }
