@@ -373,7 +373,12 @@ fn write_key_str(out: &mut Vec<u8>, key: &JsonKey, s: &str) {
         return;
     }
     key.write(out);
-    write_json_str(out, s);
+    if bytes.len() > SHORT {
+        // What `write_json_str` does with it, without the call.
+        write_json_str_runs(out, bytes);
+    } else {
+        write_json_str(out, s);
+    }
 }
 
 /// `{`, the present fields of an object, `}`.
