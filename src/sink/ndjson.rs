@@ -341,6 +341,10 @@ fn write_fields(
                 f.json_key.write(out);
                 write_time(out, &t, opts, Role::Field);
             }
+            Val::Int(i) => {
+                f.json_key.write(out);
+                write_i64(out, i);
+            }
             _ => {
                 f.json_key.write(out);
                 write_value(out, ev, &f.value, v, vals, opts);
