@@ -352,6 +352,7 @@ impl<'a> Indicators<'a> {
     }
 
     /// Append a value unless it is empty.
+    #[inline]
     fn push(&mut self, c: Column, v: Cow<'a, str>) {
         if !v.is_empty() {
             self.values.push(v);
