@@ -252,8 +252,6 @@ pub struct Indicators<'a> {
     /// After `finish`: column `c` is `values[ends[c - 1]..ends[c]]` (`0..ends[0]` for the first);
     /// all zero (every column empty) before.
     ends: [u32; Column::COUNT],
-    /// Sorting scratch for long lists (kept for its allocation).
-    order: Vec<u32>,
 }
 
 /// `str::trim` (Unicode `White_Space`), with a fast path for values that start and end with
@@ -452,27 +450,33 @@ impl<'a> Indicators<'a> {
             }
             return;
         }
-        // Sort positions, then move the values along the permutation's cycles.
-        let mut order = std::mem::take(&mut self.order);
-        order.clear();
-        #[allow(clippy::cast_possible_truncation)] // a record holds far fewer values
-        order.extend(0..n as u32);
-        order.sort_unstable_by(|&a, &b| self.cmp(a as usize, b as usize));
-        // `order[k]` is where the value for place `k` is now; a done place is marked u32::MAX.
-        for start in 0..n {
-            if order[start] == u32::MAX {
-                continue;
-            }
-            let mut k = start;
-            while order[k] as usize != start {
-                let from = order[k] as usize;
-                self.swap(k, from);
-                order[k] = u32::MAX;
-                k = from;
-            }
-            order[k] = u32::MAX;
+        // Heapsort, in place on both lists: no scratch buffer to keep in every `Indicators`
+        // (the struct is moved and dropped for every record).
+        for root in (0..n / 2).rev() {
+            self.sift_down(root, n);
         }
-        self.order = order;
+        for end in (1..n).rev() {
+            self.swap(0, end);
+            self.sift_down(0, end);
+        }
+    }
+
+    /// Restore the max-heap property below `root` within `0..end`.
+    fn sift_down(&mut self, mut root: usize, end: usize) {
+        loop {
+            let mut child = 2 * root + 1;
+            if child >= end {
+                return;
+            }
+            if child + 1 < end && self.cmp(child, child + 1).is_lt() {
+                child += 1;
+            }
+            if self.cmp(root, child).is_ge() {
+                return;
+            }
+            self.swap(root, child);
+            root = child;
+        }
     }
 
     /// Drop repeated values of a column (the list is sorted).
@@ -514,7 +518,6 @@ impl<'a> Indicators<'a> {
             values: empty(self.values),
             columns,
             ends: [0; Column::COUNT],
-            order: self.order,
         }
     }
 }
