@@ -421,6 +421,18 @@ impl<'a> Indicators<'a> {
     /// stays small without it).
     #[inline(never)]
     fn sort_dedup(&mut self) {
+        if self.values.len() == 2 {
+            // The usual case (two values, often of two columns): one comparison decides both.
+            match self.cmp(0, 1) {
+                std::cmp::Ordering::Less => {}
+                std::cmp::Ordering::Greater => self.swap(0, 1),
+                std::cmp::Ordering::Equal => {
+                    self.values.truncate(1);
+                    self.columns.truncate(1);
+                }
+            }
+            return;
+        }
         self.sort();
         self.dedup();
     }
@@ -428,7 +440,9 @@ impl<'a> Indicators<'a> {
     /// The order of values `i` and `j`: column first (`FieldID` order), then Go's byte-wise
     /// string order.
     fn cmp(&self, i: usize, j: usize) -> std::cmp::Ordering {
-        (self.columns[i], &*self.values[i]).cmp(&(self.columns[j], &*self.values[j]))
+        self.columns[i]
+            .cmp(&self.columns[j])
+            .then_with(|| self.values[i].as_bytes().cmp(self.values[j].as_bytes()))
     }
 
     fn swap(&mut self, i: usize, j: usize) {
@@ -810,6 +824,74 @@ mod tests {
                 .collect();
             assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "round {round}");
             ind = ind.recycle();
+        }
+    }
+
+    #[test]
+    fn finish_two_values() {
+        // Two values take a shortcut: in order, out of order, equal (borrowed and owned),
+        // in one column or two.
+        type Case = (
+            Column,
+            &'static str,
+            Column,
+            &'static str,
+            &'static [(Column, &'static str)],
+        );
+        let cases: [Case; 6] = [
+            (
+                Column::Emails,
+                "a",
+                Column::Emails,
+                "b",
+                &[(Column::Emails, "a"), (Column::Emails, "b")],
+            ),
+            (
+                Column::Emails,
+                "b",
+                Column::Emails,
+                "a",
+                &[(Column::Emails, "a"), (Column::Emails, "b")],
+            ),
+            (
+                Column::Emails,
+                "a",
+                Column::Emails,
+                "a",
+                &[(Column::Emails, "a")],
+            ),
+            (
+                Column::Emails,
+                "a",
+                Column::IpAddresses,
+                "b",
+                &[(Column::IpAddresses, "b"), (Column::Emails, "a")],
+            ),
+            (
+                Column::IpAddresses,
+                "b",
+                Column::Emails,
+                "a",
+                &[(Column::IpAddresses, "b"), (Column::Emails, "a")],
+            ),
+            (
+                Column::Usernames,
+                "a",
+                Column::IpAddresses,
+                "a",
+                &[(Column::IpAddresses, "a"), (Column::Usernames, "a")],
+            ),
+        ];
+        for (c0, v0, c1, v1, want) in cases {
+            let mut ind = Indicators::new();
+            ind.push(c0, Cow::Borrowed(v0));
+            ind.push(c1, Cow::Owned(v1.to_owned()));
+            ind.finish();
+            let got: Vec<(Column, &str)> = Column::ALL
+                .iter()
+                .flat_map(|&c| ind.column(c).iter().map(move |v| (c, v.as_ref())))
+                .collect();
+            assert_eq!(got, want, "{c0:?} {v0} {c1:?} {v1}");
         }
     }
 
