@@ -765,34 +765,43 @@ fn parse_rfc3339_fast(s: &[u8]) -> Option<Timestamp> {
 }
 
 /// The calendar date of the text `c0 c1 date` (`YY` `YY-MM-DD`), or `None` when it is not one
-/// (February 30 included). The records of a file nearly all share a date, so the last date
-/// decoded is kept with its text: a hit costs two comparisons, where checking the digits and
-/// building the date with chrono's `from_ymd_opt` costs about 50 instructions. Only valid
-/// dates are cached, so an invalid one is checked in full every time. The cache is read
-/// with `LocalKey::get`: through `LocalKey::with` the access was a call (25 instructions).
+/// (February 30 included). The records of a file nearly all share a date, so the last two
+/// dates decoded are kept with their text (two: a UTC offset moves some local dates to the
+/// day before or after): a hit costs two comparisons, where checking the digits and building
+/// the date with chrono's `from_ymd_opt` costs about 50 instructions. Only valid dates are
+/// cached, so an invalid one is checked in full every time. The cache is read with
+/// `LocalKey::get`: through `LocalKey::with` the access was a call (25 instructions).
 #[inline]
 fn rfc3339_date(c0: u8, c1: u8, date: [u8; 8]) -> Option<chrono::NaiveDate> {
     let text = u64::from_le_bytes(date);
     let century = u16::from_le_bytes([c0, c1]);
-    let l = LAST_DATE.get();
-    if l.text == text && l.century == century {
-        return Some(l.date);
+    let [a, b] = LAST_DATE.get();
+    if a.text == text && a.century == century {
+        return Some(a.date);
+    }
+    if b.text == text && b.century == century {
+        return Some(b.date);
     }
     rfc3339_date_miss(c0, c1, date)
 }
 
-/// [`rfc3339_date`] when the cache has not got it: checks, builds and caches the date.
+/// [`rfc3339_date`] when the cache has not got it: checks, builds and caches the date in the
+/// first slot, moving the one there to the second.
 #[inline(never)]
 fn rfc3339_date_miss(c0: u8, c1: u8, date: [u8; 8]) -> Option<chrono::NaiveDate> {
     let (yy, month, day) = three_pairs(date, b'-')?;
     let year = two_digits(c0, c1)? * 100 + yy;
     // chrono checks month and day (February 30 is `None`).
     let d = chrono::NaiveDate::from_ymd_opt(year.cast_signed(), month, day)?;
-    LAST_DATE.set(DateText {
-        text: u64::from_le_bytes(date),
-        century: u16::from_le_bytes([c0, c1]),
-        date: d,
-    });
+    let [a, _] = LAST_DATE.get();
+    LAST_DATE.set([
+        DateText {
+            text: u64::from_le_bytes(date),
+            century: u16::from_le_bytes([c0, c1]),
+            date: d,
+        },
+        a,
+    ]);
     Some(d)
 }
 
@@ -807,12 +816,13 @@ struct DateText {
 }
 
 thread_local! {
-    static LAST_DATE: Cell<DateText> = const {
-        Cell::new(DateText {
+    static LAST_DATE: Cell<[DateText; 2]> = const {
+        let empty = DateText {
             text: 0,
             century: 0,
             date: chrono::NaiveDate::MIN,
-        })
+        };
+        Cell::new([empty, empty])
     };
 }
 
@@ -2630,10 +2640,15 @@ mod tests {
                     want,
                     "{s} after {i} dates"
                 );
-                // And again right after a value with another date.
+                // And again right after values with one and two other dates (the cache holds
+                // two).
                 let other = dates[(i + 7) % dates.len()];
                 let _ = parse_rfc3339_fast(format!("{other}T{time}").as_bytes());
                 assert_eq!(parse_rfc3339_fast(s.as_bytes()), want, "{s} after {other}");
+                let third = dates[(i + 13) % dates.len()];
+                let _ = parse_rfc3339_fast(format!("{other}T{time}").as_bytes());
+                let _ = parse_rfc3339_fast(format!("{third}T{time}").as_bytes());
+                assert_eq!(parse_rfc3339_fast(s.as_bytes()), want, "{s} after {third}");
             }
         }
     }
