@@ -219,6 +219,22 @@ impl Column {
     }
 }
 
+/// `FROM_COLUMN[c][i]` is all ones when `i >= c`, else zero: the columns whose end a value
+/// of column `c` moves (see [`Indicators::finish`]).
+const FROM_COLUMN: [[u32; Column::COUNT]; Column::COUNT] = {
+    let mut a = [[0; Column::COUNT]; Column::COUNT];
+    let mut c = 0;
+    while c < Column::COUNT {
+        let mut i = c;
+        while i < Column::COUNT {
+            a[c][i] = u32::MAX;
+            i += 1;
+        }
+        c += 1;
+    }
+    a
+};
+
 /// Indicator values collected for one event. Values borrow from the event's input when possible
 /// (`Cow::Owned` only when the value must be transformed: a lower-cased hash with upper-case
 /// letters, a punycode-decoded domain, a percent-decoded URL host).
@@ -236,8 +252,6 @@ pub struct Indicators<'a> {
     /// After `finish`: column `c` is `values[ends[c - 1]..ends[c]]` (`0..ends[0]` for the first);
     /// all zero (every column empty) before.
     ends: [u32; Column::COUNT],
-    /// Sorting scratch for long lists (kept for its allocation).
-    order: Vec<u32>,
 }
 
 /// `str::trim` (Unicode `White_Space`), with a fast path for values that start and end with
@@ -336,6 +350,7 @@ impl<'a> Indicators<'a> {
     }
 
     /// Append a value unless it is empty.
+    #[inline]
     fn push(&mut self, c: Column, v: Cow<'a, str>) {
         if !v.is_empty() {
             self.values.push(v);
@@ -379,23 +394,55 @@ impl<'a> Indicators<'a> {
     /// empty until then.
     pub fn finish(&mut self) {
         if self.values.len() > 1 {
-            self.sort();
-            self.dedup();
+            self.sort_dedup();
         }
-        // Count each column's values, then make the counts running totals.
-        self.ends = [0; Column::COUNT];
-        for &c in &self.columns {
-            self.ends[c.index()] += 1;
+        // Column `i` ends after the values of every column up to `i`: each run of a column
+        // (the list is sorted) adds its length to the ends from its own on, through a mask.
+        // A record uses one or two columns; a running total over all twelve cost more, and a
+        // conditional store or `fill` from the column was not vectorized.
+        let mut ends = [0u32; Column::COUNT];
+        let mut start = 0;
+        while let Some(&c) = self.columns.get(start) {
+            let mut end = start + 1;
+            while self.columns.get(end) == Some(&c) {
+                end += 1;
+            }
+            #[allow(clippy::cast_possible_truncation)] // a record holds far fewer values
+            let n = (end - start) as u32;
+            start = end;
+            for (e, &m) in ends.iter_mut().zip(&FROM_COLUMN[c.index()]) {
+                *e += n & m;
+            }
         }
-        for i in 1..Column::COUNT {
-            self.ends[i] += self.ends[i - 1];
+        self.ends = ends;
+    }
+
+    /// Sort and deduplicate (out of line: most records have at most one value, and `finish`
+    /// stays small without it).
+    #[inline(never)]
+    fn sort_dedup(&mut self) {
+        if self.values.len() == 2 {
+            // The usual case (two values, often of two columns): one comparison decides both.
+            match self.cmp(0, 1) {
+                std::cmp::Ordering::Less => {}
+                std::cmp::Ordering::Greater => self.swap(0, 1),
+                std::cmp::Ordering::Equal => {
+                    self.values.truncate(1);
+                    self.columns.truncate(1);
+                }
+            }
+            return;
         }
+        self.sort();
+        self.dedup();
     }
 
     /// The order of values `i` and `j`: column first (`FieldID` order), then Go's byte-wise
     /// string order.
     fn cmp(&self, i: usize, j: usize) -> std::cmp::Ordering {
-        (self.columns[i], &*self.values[i]).cmp(&(self.columns[j], &*self.values[j]))
+        self.columns[i]
+            .cmp(&self.columns[j])
+            .then_with(|| self.values[i].as_bytes().cmp(self.values[j].as_bytes()))
     }
 
     fn swap(&mut self, i: usize, j: usize) {
@@ -417,27 +464,33 @@ impl<'a> Indicators<'a> {
             }
             return;
         }
-        // Sort positions, then move the values along the permutation's cycles.
-        let mut order = std::mem::take(&mut self.order);
-        order.clear();
-        #[allow(clippy::cast_possible_truncation)] // a record holds far fewer values
-        order.extend(0..n as u32);
-        order.sort_unstable_by(|&a, &b| self.cmp(a as usize, b as usize));
-        // `order[k]` is where the value for place `k` is now; a done place is marked u32::MAX.
-        for start in 0..n {
-            if order[start] == u32::MAX {
-                continue;
-            }
-            let mut k = start;
-            while order[k] as usize != start {
-                let from = order[k] as usize;
-                self.swap(k, from);
-                order[k] = u32::MAX;
-                k = from;
-            }
-            order[k] = u32::MAX;
+        // Heapsort, in place on both lists: no scratch buffer to keep in every `Indicators`
+        // (the struct is moved and dropped for every record).
+        for root in (0..n / 2).rev() {
+            self.sift_down(root, n);
         }
-        self.order = order;
+        for end in (1..n).rev() {
+            self.swap(0, end);
+            self.sift_down(0, end);
+        }
+    }
+
+    /// Restore the max-heap property below `root` within `0..end`.
+    fn sift_down(&mut self, mut root: usize, end: usize) {
+        loop {
+            let mut child = 2 * root + 1;
+            if child >= end {
+                return;
+            }
+            if child + 1 < end && self.cmp(child, child + 1).is_lt() {
+                child += 1;
+            }
+            if self.cmp(root, child).is_ge() {
+                return;
+            }
+            self.swap(root, child);
+            root = child;
+        }
     }
 
     /// Drop repeated values of a column (the list is sorted).
@@ -479,7 +532,6 @@ impl<'a> Indicators<'a> {
             values: empty(self.values),
             columns,
             ends: [0; Column::COUNT],
-            order: self.order,
         }
     }
 }
@@ -755,7 +807,7 @@ mod tests {
             let n = if round % 4 == 0 { next(80) } else { next(17) };
             let mut want = std::collections::BTreeSet::new();
             for _ in 0..n {
-                let c = Column::ALL[next(4) * 3];
+                let c = Column::ALL[next(Column::COUNT)];
                 let t = &texts[next(texts.len())];
                 want.insert((c, t.clone()));
                 let v = if next(2) == 0 {
@@ -772,6 +824,74 @@ mod tests {
                 .collect();
             assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "round {round}");
             ind = ind.recycle();
+        }
+    }
+
+    #[test]
+    fn finish_two_values() {
+        // Two values take a shortcut: in order, out of order, equal (borrowed and owned),
+        // in one column or two.
+        type Case = (
+            Column,
+            &'static str,
+            Column,
+            &'static str,
+            &'static [(Column, &'static str)],
+        );
+        let cases: [Case; 6] = [
+            (
+                Column::Emails,
+                "a",
+                Column::Emails,
+                "b",
+                &[(Column::Emails, "a"), (Column::Emails, "b")],
+            ),
+            (
+                Column::Emails,
+                "b",
+                Column::Emails,
+                "a",
+                &[(Column::Emails, "a"), (Column::Emails, "b")],
+            ),
+            (
+                Column::Emails,
+                "a",
+                Column::Emails,
+                "a",
+                &[(Column::Emails, "a")],
+            ),
+            (
+                Column::Emails,
+                "a",
+                Column::IpAddresses,
+                "b",
+                &[(Column::IpAddresses, "b"), (Column::Emails, "a")],
+            ),
+            (
+                Column::IpAddresses,
+                "b",
+                Column::Emails,
+                "a",
+                &[(Column::IpAddresses, "b"), (Column::Emails, "a")],
+            ),
+            (
+                Column::Usernames,
+                "a",
+                Column::IpAddresses,
+                "a",
+                &[(Column::IpAddresses, "a"), (Column::Usernames, "a")],
+            ),
+        ];
+        for (c0, v0, c1, v1, want) in cases {
+            let mut ind = Indicators::new();
+            ind.push(c0, Cow::Borrowed(v0));
+            ind.push(c1, Cow::Owned(v1.to_owned()));
+            ind.finish();
+            let got: Vec<(Column, &str)> = Column::ALL
+                .iter()
+                .flat_map(|&c| ind.column(c).iter().map(move |v| (c, v.as_ref())))
+                .collect();
+            assert_eq!(got, want, "{c0:?} {v0} {c1:?} {v1}");
         }
     }
 

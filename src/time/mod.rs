@@ -720,9 +720,7 @@ fn parse_rfc3339_fast(s: &[u8]) -> Option<Timestamp> {
         return None;
     };
     let (time, rest) = s.split_first_chunk::<8>()?;
-    let (yy, month, day) = three_pairs(*date, b'-')?;
     let (hour, minute, second) = three_pairs(*time, b':')?;
-    let year = two_digits(*c0, *c1)? * 100 + yy;
     if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
@@ -745,8 +743,7 @@ fn parse_rfc3339_fast(s: &[u8]) -> Option<Timestamp> {
         _ => (0, rest),
     };
     let offset = rfc3339_zone(zone)?;
-    // chrono checks month and day (February 30 is `None`).
-    let date = chrono::NaiveDate::from_ymd_opt(year.cast_signed(), month, day)?;
+    let date = rfc3339_date(*c0, *c1, *date)?;
     // An offset below 24 hours moves the UTC time at most one day either way.
     // `offset` is below a day: it fits in an i32.
     #[allow(clippy::cast_possible_truncation)]
@@ -765,6 +762,68 @@ fn parse_rfc3339_fast(s: &[u8]) -> Option<Timestamp> {
     }
     let time = chrono::NaiveTime::from_num_seconds_from_midnight_opt(secs.cast_unsigned(), nanos)?;
     Some(date.and_time(time).and_utc())
+}
+
+/// The calendar date of the text `c0 c1 date` (`YY` `YY-MM-DD`), or `None` when it is not one
+/// (February 30 included). The records of a file nearly all share a date, so the last two
+/// dates decoded are kept with their text (two: a UTC offset moves some local dates to the
+/// day before or after): a hit costs two comparisons, where checking the digits and building
+/// the date with chrono's `from_ymd_opt` costs about 50 instructions. Only valid dates are
+/// cached, so an invalid one is checked in full every time. The cache is read with
+/// `LocalKey::get`: through `LocalKey::with` the access was a call (25 instructions).
+#[inline]
+fn rfc3339_date(c0: u8, c1: u8, date: [u8; 8]) -> Option<chrono::NaiveDate> {
+    let text = u64::from_le_bytes(date);
+    let century = u16::from_le_bytes([c0, c1]);
+    let [a, b] = LAST_DATE.get();
+    if a.text == text && a.century == century {
+        return Some(a.date);
+    }
+    if b.text == text && b.century == century {
+        return Some(b.date);
+    }
+    rfc3339_date_miss(c0, c1, date)
+}
+
+/// [`rfc3339_date`] when the cache has not got it: checks, builds and caches the date in the
+/// first slot, moving the one there to the second.
+#[inline(never)]
+fn rfc3339_date_miss(c0: u8, c1: u8, date: [u8; 8]) -> Option<chrono::NaiveDate> {
+    let (yy, month, day) = three_pairs(date, b'-')?;
+    let year = two_digits(c0, c1)? * 100 + yy;
+    // chrono checks month and day (February 30 is `None`).
+    let d = chrono::NaiveDate::from_ymd_opt(year.cast_signed(), month, day)?;
+    let [a, _] = LAST_DATE.get();
+    LAST_DATE.set([
+        DateText {
+            text: u64::from_le_bytes(date),
+            century: u16::from_le_bytes([c0, c1]),
+            date: d,
+        },
+        a,
+    ]);
+    Some(d)
+}
+
+/// A cached [`rfc3339_date`]: the text of a valid date and that date.
+#[derive(Clone, Copy)]
+struct DateText {
+    /// `YY-MM-DD` as a little-endian word.
+    text: u64,
+    /// The first two digits of the year, little-endian (0, never digits, when empty).
+    century: u16,
+    date: chrono::NaiveDate,
+}
+
+thread_local! {
+    static LAST_DATE: Cell<[DateText; 2]> = const {
+        let empty = DateText {
+            text: 0,
+            century: 0,
+            date: chrono::NaiveDate::MIN,
+        };
+        Cell::new([empty, empty])
+    };
 }
 
 /// Nanoseconds per unit of the last digit of an `n`-digit fraction, by `9 - n`.
@@ -2538,6 +2597,59 @@ mod tests {
             "2023",
         ] {
             check_rfc3339_fast(s);
+        }
+    }
+
+    #[test]
+    fn rfc3339_date_cache_keeps_dates_apart() {
+        // Consecutive values whose dates differ in one field (the century included), cross
+        // month and year ends, or are invalid right after a valid neighbour: each must decode
+        // as on its own, whatever the cache held before.
+        let dates = [
+            "2023-07-16",
+            "2023-07-16",
+            "1923-07-16",
+            "2023-07-17",
+            "2023-08-16",
+            "2024-07-16",
+            "2023-12-31",
+            "2024-01-01",
+            "2023-12-31",
+            "2024-02-29",
+            "2023-02-29",
+            "2023-02-29",
+            "2024-02-29",
+            "2023-02-28",
+            "2023-02-30",
+            "2023-02-28",
+            "2023-04-31",
+            "2023-04-30",
+            "2023-00-30",
+            "2023-13-30",
+            "0000-01-01",
+            "9999-12-31",
+            "2100-02-29",
+            "2000-02-29",
+        ];
+        for (i, date) in dates.iter().enumerate() {
+            for time in ["04:29:45Z", "00:30:00+01:00", "23:30:00-01:00"] {
+                let s = format!("{date}T{time}");
+                let want = parse_rfc3339_general(s.as_bytes());
+                assert_eq!(
+                    parse_rfc3339_fast(s.as_bytes()),
+                    want,
+                    "{s} after {i} dates"
+                );
+                // And again right after values with one and two other dates (the cache holds
+                // two).
+                let other = dates[(i + 7) % dates.len()];
+                let _ = parse_rfc3339_fast(format!("{other}T{time}").as_bytes());
+                assert_eq!(parse_rfc3339_fast(s.as_bytes()), want, "{s} after {other}");
+                let third = dates[(i + 13) % dates.len()];
+                let _ = parse_rfc3339_fast(format!("{other}T{time}").as_bytes());
+                let _ = parse_rfc3339_fast(format!("{third}T{time}").as_bytes());
+                assert_eq!(parse_rfc3339_fast(s.as_bytes()), want, "{s} after {third}");
+            }
         }
     }
 
