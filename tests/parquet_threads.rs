@@ -48,19 +48,7 @@ fn lines() -> String {
 type Lake = Vec<(String, Vec<i64>, Vec<Map<String, Value>>)>;
 
 fn read_lake(dir: &Path) -> Lake {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("read dir") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
+    let files = util::files_under(dir);
     files
         .iter()
         .map(|f| {

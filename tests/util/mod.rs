@@ -3,7 +3,7 @@
 
 pub mod arrow_rows;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use normalog::sink::Collect;
 use normalog::{NormalizerBuilder, Position, Registry};
@@ -47,4 +47,22 @@ pub fn normalize(registry: &Registry, log_types: &[&str], line: &str) -> Result<
         obj.insert("p_event_time".into(), Value::String("<parse time>".into()));
     }
     Ok(v)
+}
+
+/// Every file under `dir` (hidden ones included, as temporary files are), sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
 }
