@@ -137,6 +137,9 @@ pub struct NormalizeArgs {
 
     /// Directory output: files open at once; when more partitions are being written, the
     /// least recently used file is closed (a partition seen again gets a new part file).
+    /// With Parquet writer threads (see --threads), a closed file is finished by its
+    /// thread a little later, so a few more files than N can be open for a moment: keep
+    /// N well under the open-files limit (ulimit -n).
     #[arg(long, value_name = "N", default_value_t = crate::sink::parquet::DEFAULT_MAX_OPEN_FILES)]
     pub max_open_files: usize,
 
@@ -155,8 +158,9 @@ pub struct NormalizeArgs {
     #[arg(long, value_name = "N")]
     pub max_rejects: Option<u64>,
 
-    /// Worker threads; with --format parquet and N >= 2, also N threads that encode and
-    /// compress the Parquet files (each file on one thread). Default: one per core.
+    /// Worker threads. With --format parquet and N >= 2 (the default on 2 or more cores),
+    /// also min(N, --max-open-files) threads that encode and compress the Parquet files,
+    /// each file on one of them. Default: one per core.
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 

@@ -210,8 +210,9 @@ impl Batch {
         self
     }
 
-    /// Worker threads of the parallel runs (at least 1); [`run_parquet`](Self::run_parquet)
-    /// also starts as many Parquet writer threads.
+    /// Worker threads of the parallel runs (at least 1); with 2 or more,
+    /// [`run_parquet`](Self::run_parquet) also starts as many Parquet writer threads (at
+    /// most the writer's [`max_open_files`](crate::sink::parquet::Options::max_open_files)).
     pub fn threads(&mut self, n: usize) -> &mut Self {
         self.threads = n.max(1);
         self

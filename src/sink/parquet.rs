@@ -183,7 +183,10 @@ pub struct Options {
     pub compression: Compression,
     /// Rows per row group (default [`DEFAULT_ROW_GROUP_ROWS`]; at least 1).
     pub row_group_rows: usize,
-    /// Part files open at once (default [`DEFAULT_MAX_OPEN_FILES`]; at least 1).
+    /// Part files open at once (default [`DEFAULT_MAX_OPEN_FILES`]; at least 1). With
+    /// writer threads ([`Batch::run_parquet`](crate::pipeline::Batch::run_parquet) with
+    /// `threads(n)`, n ≥ 2) this bounds the files the writer keeps open; a file it closes is
+    /// finished by its thread shortly after, so the process can briefly hold a few more.
     pub max_open_files: usize,
     /// Bytes that open files may buffer together before the largest is flushed as a row
     /// group (default [`DEFAULT_MAX_BUFFERED_BYTES`]).
