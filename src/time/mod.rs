@@ -810,7 +810,8 @@ fn rfc3339_date_miss(c0: u8, c1: u8, date: [u8; 8]) -> Option<chrono::NaiveDate>
 struct DateText {
     /// `YY-MM-DD` as a little-endian word.
     text: u64,
-    /// The first two digits of the year, little-endian (0, never digits, when empty).
+    /// The first two digits of the year, little-endian (`u16::MAX` when the slot is empty:
+    /// `0xFF` is no byte of UTF-8 text, so no input matches an empty slot).
     century: u16,
     date: chrono::NaiveDate,
 }
@@ -819,7 +820,7 @@ thread_local! {
     static LAST_DATE: Cell<[DateText; 2]> = const {
         let empty = DateText {
             text: 0,
-            century: 0,
+            century: u16::MAX,
             date: chrono::NaiveDate::MIN,
         };
         Cell::new([empty, empty])
@@ -2598,6 +2599,18 @@ mod tests {
         ] {
             check_rfc3339_fast(s);
         }
+    }
+
+    #[test]
+    fn rfc3339_date_cache_empty_slots_match_nothing() {
+        // NUL bytes (from `\u0000` escapes) where the date should be: refused, on a fresh
+        // thread whose cache is still empty.
+        let s = "\0\0\0\0\0\0\0\0\0\0T04:29:45Z";
+        let got = std::thread::spawn(move || parse_rfc3339_fast(s.as_bytes()))
+            .join()
+            .expect("thread");
+        assert_eq!(got, None);
+        assert_eq!(parse_rfc3339_general(s.as_bytes()), None);
     }
 
     #[test]
