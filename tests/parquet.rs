@@ -790,3 +790,49 @@ fn dictionary_only_where_values_repeat() {
     assert!(second["p_log_type"]);
     assert!(!second["p_row_id"]);
 }
+
+/// A write that fails on a writer thread (here: over the file size limit, `ulimit -f`)
+/// names the file in the error, as errors at close do, and nothing is committed.
+#[cfg(target_os = "linux")]
+#[test]
+fn writer_thread_write_errors_name_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.jsonl");
+    let lake = dir.path().join("lake");
+    let out = normalog(&[
+        "gen",
+        "--log-type",
+        "Zendesk.Audit",
+        "--records",
+        "20000",
+        "-o",
+        input.to_str().expect("utf-8 path"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Row groups of 500 rows are written while the run goes on, so the limit (100 KiB a
+    // file) is met by a write, not at the end. SIGXFSZ is ignored: the write fails instead.
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 200; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_normalog"))
+        .args(["normalize", "--threads", "2", "-q", "-f", "parquet"])
+        .args(["--row-group-rows", "500", "-o"])
+        .arg(&lake)
+        .arg(&input)
+        .output()
+        .expect("run sh");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("zendesk_audit/year=") && stderr.contains(".part-0.parquet"),
+        "{stderr}"
+    );
+    assert!(
+        parquet_files(&lake).is_empty(),
+        "nothing committed under a final name"
+    );
+}

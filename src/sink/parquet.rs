@@ -452,7 +452,7 @@ impl ParquetWriter {
                 w.write(batch).map_err(parquet_error)?;
             }
             let budget = self.opts.max_buffered_bytes;
-            return bound_memory(local_files(&mut self.parts), budget);
+            return bound_memory(local_files(&mut self.parts), budget).map_err(|(_, e)| e);
         };
         if let ParquetPart::Local(_) = file {
             // Opened just now (or before the threads started): from now on one writer
@@ -705,7 +705,11 @@ fn local_files(parts: &mut Parts<ParquetPart>) -> Vec<&mut FileWriter> {
 }
 
 /// Flush the largest unfinished row group while all of them together are over `budget`.
-fn bound_memory(mut files: Vec<&mut FileWriter>, budget: usize) -> Result<(), Error> {
+///
+/// # Errors
+///
+/// The flush's error, with the index in `files` of the file that failed.
+fn bound_memory(mut files: Vec<&mut FileWriter>, budget: usize) -> Result<(), (usize, Error)> {
     loop {
         let mut total = 0usize;
         let mut largest: Option<(usize, usize)> = None;
@@ -718,7 +722,7 @@ fn bound_memory(mut files: Vec<&mut FileWriter>, budget: usize) -> Result<(), Er
         }
         match largest {
             Some((i, size)) if total > budget && size > 0 => {
-                files[i].flush().map_err(parquet_error)?;
+                files[i].flush().map_err(|e| (i, parquet_error(e)))?;
             }
             _ => return Ok(()),
         }
@@ -789,9 +793,13 @@ fn shard(rx: &Receiver<ShardMsg>, budget: usize) -> ShardResult {
         match msg {
             ShardMsg::Open { id, tmp, writer } => open.push((id, tmp, writer)),
             ShardMsg::Write(id, batch) => {
+                // Errors name the file (its temporary path), as those of `Close` do.
                 let i = index(&open, id)?;
-                open[i].2.write(&batch).map_err(parquet_error)?;
-                bound_memory(open.iter_mut().map(|f| &mut f.2).collect(), budget)?;
+                let (_, tmp, w) = &mut open[i];
+                w.write(&batch)
+                    .map_err(|e| with_path(tmp, parquet_error(e)))?;
+                bound_memory(open.iter_mut().map(|f| &mut f.2).collect(), budget)
+                    .map_err(|(i, e)| with_path(&open[i].1, e))?;
             }
             ShardMsg::Close(id) => {
                 let i = index(&open, id)?;
