@@ -272,10 +272,13 @@ impl Normalizer {
             return sink.rejected(&too_long(pos, line.len(), self.max_record_bytes));
         }
         let mut copy = std::mem::take(&mut self.copy);
-        copy.clear();
-        copy.extend_from_slice(line);
-        copy.resize(line.len() + simd_json::INPUT_PADDING, b' ');
-        let result = self.parse(&mut copy, Some(line.len()), Some(line), pos, sink);
+        // The padding may hold anything (an earlier, longer record), so the buffer only grows.
+        let padded = line.len() + simd_json::INPUT_PADDING;
+        if copy.len() < padded {
+            copy.resize(padded, b' ');
+        }
+        copy[..line.len()].copy_from_slice(line);
+        let result = self.parse(&mut copy[..padded], Some(line.len()), Some(line), pos, sink);
         self.copy = copy;
         result
     }
