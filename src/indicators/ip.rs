@@ -378,6 +378,24 @@ mod tests {
     }
 
     #[test]
+    fn fast_paths_agree_with_std_exhaustively_around_the_first_word() {
+        // Every string of 6 to 12 bytes over `1:.`: shorter than a word, one word, and a
+        // word plus an overlapping one, in every arrangement of groups, fields and `::`.
+        let alphabet = b"1:.";
+        let mut s = Vec::new();
+        for len in 6..=12u32 {
+            for mut n in 0..alphabet.len().pow(len) {
+                s.clear();
+                for _ in 0..len {
+                    s.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                check_against_std(std::str::from_utf8(&s).expect("ascii"));
+            }
+        }
+    }
+
+    #[test]
     fn fast_paths_agree_with_std_on_random_token_strings() {
         // Longer strings glued from address-like pieces, so that most of them are near misses.
         let tokens = [
