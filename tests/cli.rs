@@ -400,3 +400,51 @@ fn schema_test_without_cases_is_not_a_pass() {
         stderr(&o)
     );
 }
+
+#[test]
+fn bench_prints_a_row_per_path_with_every_record_counted() {
+    let out = run(
+        &[
+            "bench",
+            "--records",
+            "3000",
+            "--threads",
+            "2",
+            "--repeat",
+            "2",
+            "--invalid-rate",
+            "0.1",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("2 threads") && text.contains("2 rounds"),
+        "{text}"
+    );
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("raw ") || l.starts_with("parse ") || l.starts_with("normalize "))
+        .collect();
+    assert_eq!(rows.len(), 4, "{text}");
+    assert!(rows[0].contains("100.0%"), "{text}");
+    // Every row accounts for every record: accepted plus rejected.
+    let counts: Vec<(u64, u64)> = rows
+        .iter()
+        .map(|row| {
+            let numbers: Vec<u64> = row
+                .split([' ', ','])
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            (numbers[numbers.len() - 2], numbers[numbers.len() - 1])
+        })
+        .collect();
+    for (row, (ok, rejected)) in rows.iter().zip(&counts) {
+        assert_eq!(ok + rejected, 3000, "{row}");
+    }
+    // The normalizer's rows agree, and reject more than the raw parse (which refuses only
+    // the truncated JSON among the invalid records).
+    assert!(counts[1] == counts[2] && counts[2] == counts[3], "{text}");
+    assert!(counts[1].1 > counts[0].1, "{text}");
+}

@@ -5,8 +5,16 @@
 //! boundaries, each part on its own thread with its own state (simd-json buffers, or a
 //! [`Normalizer`]); line boundaries are found once, before timing, so every row measures
 //! parsing only, and each record is copied into a reused buffer first in every row (simd-json
-//! parses in place). The time of a row is the best of `--repeat` runs (interleaved row by row), wall clock from the
-//! first thread's start to the last thread's end.
+//! parses in place). The time of a run is wall clock from the first thread's start to the
+//! last thread's end.
+//!
+//! The machine may be shared, and a burst of load from elsewhere slows whatever runs at the
+//! time. So the raw, parse and NDJSON rows are measured slice by slice (the data cut into
+//! slices of at least 32 MB per thread, each streamed from memory): each round runs the
+//! three rows on slice 1, then on slice 2, and so on, and a row's time is the sum over the
+//! slices of its best run of each slice, out of `--repeat` rounds. The rows compared are
+//! measured side by side, and a burst spoils one slice's run instead of the row. Parquet
+//! writes files, so its runs cover the whole data, one per round; its row keeps the best.
 #![allow(clippy::doc_markdown)] // doc comments of the args are --help text
 
 use std::io::{self, Write};
@@ -42,7 +50,8 @@ pub struct BenchArgs {
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub threads: usize,
 
-    /// Runs per row; the best is reported.
+    /// Rounds of runs: each row keeps its best run of each slice of the data (slices of at
+    /// least 32 MB per thread, interleaved row by row), Parquet its best whole run.
     #[arg(long, value_name = "K", default_value_t = 3)]
     pub repeat: u32,
 
@@ -131,35 +140,53 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
         )?;
         return Ok(EXIT_OK);
     }
-    // Runs are interleaved (raw, parse, NDJSON, raw, ...) so that a change in machine load
-    // during the benchmark affects every row alike; each row keeps its best run.
-    let (mut raw, mut parse_only, mut ndjson): (
-        Option<Measured>,
-        Option<Measured>,
-        Option<Measured>,
-    ) = (None, None, None);
+    // Rounds of runs interleaved slice by slice (raw, parse, NDJSON of slice 1, then of slice
+    // 2, ...), each row keeping its best run of each slice: a burst of load from elsewhere
+    // spoils one slice's run, not the row, and the rows compared are measured side by side.
+    let slices = slices(&parts, bytes);
+    let mut best: Vec<[Option<Measured>; 3]> = slices.iter().map(|_| [None, None, None]).collect();
+    let mut parquet = None;
     for _ in 0..args.repeat {
-        keep_best(&mut raw, on_threads(&parts, |lines| Ok(raw_tape(lines)))?);
-        keep_best(
-            &mut parse_only,
-            on_threads(&parts, |lines| {
-                normalize(&registry, &names, lines, Discard).map_err(Fatal::from)
-            })?,
-        );
-        keep_best(
-            &mut ndjson,
-            on_threads(&parts, |lines| {
-                normalize(&registry, &names, lines, NdjsonWriter::new(io::sink()))
-                    .map_err(Fatal::from)
-            })?,
-        );
+        for (slice, best) in slices.iter().zip(&mut best) {
+            keep_best(
+                &mut best[0],
+                on_threads(slice, |lines| Ok(raw_tape(lines)))?,
+            );
+            keep_best(
+                &mut best[1],
+                on_threads(slice, |lines| {
+                    normalize(&registry, &names, lines, Discard).map_err(Fatal::from)
+                })?,
+            );
+            keep_best(
+                &mut best[2],
+                on_threads(slice, |lines| {
+                    normalize(&registry, &names, lines, NdjsonWriter::new(io::sink()))
+                        .map_err(Fatal::from)
+                })?,
+            );
+        }
+        // Parquet writes whole files: whole runs, one per round.
+        keep_best(&mut parquet, parquet_row(&registry, &names, &parts, 1)?);
     }
-    let (Some(raw), Some(parse_only), Some(ndjson)) = (raw, parse_only, ndjson) else {
+    let [raw, parse_only, ndjson] = [0, 1, 2].map(|row| sum_of(best.iter().map(|b| &b[row])));
+    let (Some(raw), Some(parse_only), Some(ndjson), Some(parquet)) =
+        (raw, parse_only, ndjson, parquet)
+    else {
         return Err(Fatal::Message("no run".into()));
     };
-    let parquet = parquet_row(&registry, &names, &parts, args.repeat)?;
+    let rounds = Rounds {
+        repeat: args.repeat,
+        slices: slices.len(),
+    };
 
-    print_table(args, &names, bytes, &[&raw, &parse_only, &ndjson, &parquet])?;
+    print_table(
+        args,
+        &names,
+        bytes,
+        rounds,
+        &[&raw, &parse_only, &ndjson, &parquet],
+    )?;
     // A fast but wrong path must not pass unnoticed.
     if parse_only.ok != ndjson.ok || parse_only.rejected != ndjson.rejected {
         messages::error("parse-only and NDJSON counts differ");
@@ -178,6 +205,7 @@ fn print_table(
     args: &BenchArgs,
     names: &[String],
     bytes: usize,
+    rounds: Rounds,
     rows: &[&Measured; 4],
 ) -> io::Result<()> {
     let [raw, parse_only, ndjson, parquet] = *rows;
@@ -194,7 +222,8 @@ fn print_table(
     )?;
     writeln!(
         out,
-        "{} thread{}, simd-json {} (runtime detection: {}), best of {}",
+        "{} thread{}, simd-json {} (runtime detection: {}), {} round{}, best run of each of {} \
+         slice{} (Parquet: best of {} whole run{})",
         args.threads,
         if args.threads == 1 { "" } else { "s" },
         simd_json::Deserializer::algorithm(),
@@ -203,7 +232,12 @@ fn print_table(
         } else {
             "on"
         },
-        args.repeat
+        rounds.repeat,
+        if rounds.repeat == 1 { "" } else { "s" },
+        rounds.slices,
+        if rounds.slices == 1 { "" } else { "s" },
+        rounds.repeat,
+        if rounds.repeat == 1 { "" } else { "s" },
     )?;
     writeln!(
         out,
@@ -251,8 +285,8 @@ fn print_table(
 }
 
 /// The Parquet row: one [`ParquetWriter`] per thread (zstd, the default options), each
-/// writing into its own temporary directory, removed afterwards. Runs are not interleaved
-/// with the other rows (files are written), so machine load can differ slightly.
+/// writing into its own temporary directory, removed afterwards. Its runs cover the whole
+/// data (files are written), one per round of the other rows.
 fn parquet_row(
     registry: &Registry,
     names: &[String],
@@ -313,6 +347,57 @@ fn split(data: &[u8], n: usize) -> Vec<Vec<&[u8]>> {
     let mut parts: Vec<Vec<&[u8]>> = lines.chunks(per).map(<[&[u8]]>::to_vec).collect();
     parts.resize_with(n, Vec::new);
     parts
+}
+
+/// Bytes of data per thread in one slice: more than the CPU's caches hold, so that each slice
+/// streams from memory in every row, as a file read does, and no row finds the lines that
+/// the row before it just read still in a cache.
+const SLICE_BYTES_PER_THREAD: usize = 32 << 20;
+
+/// At most this many slices, so that a slice's run stays long against the timer and the
+/// start of its threads.
+const MAX_SLICES: usize = 16;
+
+/// How the runs were made, for the table's header.
+#[derive(Clone, Copy)]
+struct Rounds {
+    repeat: u32,
+    slices: usize,
+}
+
+/// The `parts` (one per thread; `bytes` in all) cut into slices measured one at a time:
+/// slice `s` holds the `s`-th piece of every part, so that every run of a slice keeps the
+/// threads' split.
+fn slices<'d>(parts: &[Vec<&'d [u8]>], bytes: usize) -> Vec<Vec<Vec<&'d [u8]>>> {
+    let per_thread = SLICE_BYTES_PER_THREAD * parts.len().max(1);
+    let n = (bytes / per_thread).clamp(1, MAX_SLICES);
+    (0..n)
+        .map(|s| {
+            parts
+                .iter()
+                .map(|part| {
+                    let (from, to) = (part.len() * s / n, part.len() * (s + 1) / n);
+                    part[from..to].to_vec()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The runs of the slices added up; `None` if a slice has none.
+fn sum_of<'m>(runs: impl Iterator<Item = &'m Option<Measured>>) -> Option<Measured> {
+    let mut total = Measured {
+        secs: 0.0,
+        ok: 0,
+        rejected: 0,
+    };
+    for m in runs {
+        let m = m.as_ref()?;
+        total.secs += m.secs;
+        total.ok += m.ok;
+        total.rejected += m.rejected;
+    }
+    Some(total)
 }
 
 fn keep_best(best: &mut Option<Measured>, m: Measured) {
@@ -444,6 +529,39 @@ mod tests {
         assert_eq!(split(b"a\n", 3).len(), 3);
         assert_eq!(thousands(1_234_567.4), "1,234,567");
         assert_eq!(thousands(999.0), "999");
+    }
+
+    #[test]
+    fn slices_keep_every_line_of_every_thread_once_in_order() {
+        let data: Vec<u8> = (0..1000)
+            .flat_map(|i| format!("{i}\n").into_bytes())
+            .collect();
+        let parts = split(&data, 3);
+        let mb32 = SLICE_BYTES_PER_THREAD;
+        for (bytes, want) in [
+            (data.len(), 1),
+            (3 * 3 * mb32, 3),
+            (3 * 3 * mb32 + mb32, 3),
+            (1000 * 3 * mb32, MAX_SLICES),
+        ] {
+            let slices = slices(&parts, bytes);
+            assert_eq!(slices.len(), want, "{bytes} bytes");
+            for (t, part) in parts.iter().enumerate() {
+                let joined: Vec<&[u8]> = slices.iter().flat_map(|s| s[t].clone()).collect();
+                assert_eq!(&joined, part, "thread {t}, {want} slices");
+            }
+        }
+        // A slice without a run (none can be, with --repeat at least 1) makes no total.
+        let run = |secs| {
+            Some(Measured {
+                secs,
+                ok: 2,
+                rejected: 1,
+            })
+        };
+        let total = sum_of([run(1.0), run(0.5)].iter()).expect("both have a run");
+        assert_eq!((total.secs, total.ok, total.rejected), (1.5, 4, 2));
+        assert!(sum_of([run(1.0), None].iter()).is_none());
     }
 
     #[test]
