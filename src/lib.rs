@@ -64,6 +64,26 @@ pub use sink::{Sink, Summary};
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+/// Little-endian words read from byte slices, for the checks that look at eight (or four)
+/// bytes at once: the key lookup of compiled plans and the IP address scanner.
+pub(crate) mod words {
+    /// The eight bytes of `b` at `at` (which must be in bounds) as a little-endian word.
+    #[inline]
+    pub(crate) fn read8(b: &[u8], at: usize) -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[at..at + 8]);
+        u64::from_le_bytes(w)
+    }
+
+    /// The four bytes of `b` at `at` (which must be in bounds) as a little-endian word.
+    #[inline]
+    pub(crate) fn read4(b: &[u8], at: usize) -> u32 {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&b[at..at + 4]);
+        u32::from_le_bytes(w)
+    }
+}
+
 /// Helpers shared by unit tests.
 #[cfg(test)]
 pub(crate) mod testing {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::indicators::{Column, IndicatorKind};
 use crate::schema::{FieldType, IpVersion, Schema};
 use crate::time::TimeFormat;
+use crate::words::{read4, read8};
 
 /// A compiled log schema, ready to normalize records. Cheap to share: wrap it in an `Arc` and
 /// give each thread its own [`Normalizer`](crate::Normalizer).
@@ -198,20 +199,6 @@ fn key_words(b: &[u8]) -> (u64, u64, usize) {
     #[allow(clippy::cast_possible_truncation)]
     let h = (h >> 32) as usize;
     (head, tail, h)
-}
-
-#[inline]
-fn read8(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&b[at..at + 8]);
-    u64::from_le_bytes(w)
-}
-
-#[inline]
-fn read4(b: &[u8], at: usize) -> u32 {
-    let mut w = [0u8; 4];
-    w.copy_from_slice(&b[at..at + 4]);
-    u32::from_le_bytes(w)
 }
 
 /// One field of an object.

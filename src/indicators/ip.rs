@@ -14,6 +14,8 @@
 
 use std::net::IpAddr;
 
+use crate::words::{read4, read8};
+
 /// Whether `s` is an IPv4 or IPv6 address as Go's `net.ParseIP` would accept it.
 pub(crate) fn is_ip(s: &str) -> bool {
     // The std parser costs well over a thousand instructions for an IPv6 address, several
@@ -204,20 +206,6 @@ fn bits(m: u64) -> u64 {
     // Top bit of byte k (bit 8k + 7) times bit 7(7 - k) of the factor lands on bit 56 + k;
     // no other product reaches bits 56..64.
     m.wrapping_mul(0x0002_0408_1020_4081) >> 56
-}
-
-#[inline]
-fn read8(b: &[u8], at: usize) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(&b[at..at + 8]);
-    u64::from_le_bytes(w)
-}
-
-#[inline]
-fn read4(b: &[u8], at: usize) -> u32 {
-    let mut w = [0u8; 4];
-    w.copy_from_slice(&b[at..at + 4]);
-    u32::from_le_bytes(w)
 }
 
 #[cfg(test)]
