@@ -420,7 +420,7 @@ fn bench_prints_a_row_per_path_with_every_record_counted() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("2 threads") && text.contains("2 rounds"),
+        text.contains("2 threads") && text.contains("best of 2 runs"),
         "{text}"
     );
     let rows: Vec<&str> = text

@@ -9,12 +9,16 @@
 //! last thread's end.
 //!
 //! The machine may be shared, and a burst of load from elsewhere slows whatever runs at the
-//! time. So the raw, parse and NDJSON rows are measured slice by slice (the data cut into
-//! slices of at least 32 MB per thread, each streamed from memory): each round runs the
-//! three rows on slice 1, then on slice 2, and so on, and a row's time is the sum over the
-//! slices of its best run of each slice, out of `--repeat` rounds. The rows compared are
-//! measured side by side, and a burst spoils one slice's run instead of the row. Parquet
-//! writes files, so its runs cover the whole data, one per round; its row keeps the best.
+//! time. So the raw, parse and NDJSON rows are measured slice by slice: the data is cut into
+//! slices of at least 64 MiB per thread (twice the last-level cache of common server CPUs, so
+//! each slice streams from memory; smaller data is one slice), each round runs the three rows
+//! on slice 1, then on slice 2, and so on, starting with another row each round (whatever a
+//! row leaves in a cache helps each row alike), and a row's time is the sum over the slices
+//! of its best run of each slice, out of `--repeat` rounds. The rows compared are measured
+//! side by side, and a burst spoils one slice's run instead of the row. Parquet writes files,
+//! so its runs cover the whole data, one per round, and its row keeps the best; its share of
+//! raw is then on the safe side (the raw row's sum of best slices is at most its best whole
+//! run).
 #![allow(clippy::doc_markdown)] // doc comments of the args are --help text
 
 use std::io::{self, Write};
@@ -51,7 +55,7 @@ pub struct BenchArgs {
     pub threads: usize,
 
     /// Rounds of runs: each row keeps its best run of each slice of the data (slices of at
-    /// least 32 MB per thread, interleaved row by row), Parquet its best whole run.
+    /// least 64 MiB per thread, interleaved row by row), Parquet its best whole run.
     #[arg(long, value_name = "K", default_value_t = 3)]
     pub repeat: u32,
 
@@ -67,7 +71,8 @@ pub struct BenchArgs {
     #[arg(short = 's', long = "schemas", value_name = "PATH")]
     pub schemas: Vec<PathBuf>,
 
-    /// Run only this path, repeating it --repeat times (for profilers); prints its row.
+    /// Run only this path, over the whole data, --repeat times (for profilers); prints the
+    /// best run (no slices).
     #[arg(long, value_enum, value_name = "PATH")]
     pub only: Option<BenchPath>,
 }
@@ -188,8 +193,9 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
         &[&raw, &parse_only, &ndjson, &parquet],
     )?;
     // A fast but wrong path must not pass unnoticed.
-    if parse_only.ok != ndjson.ok || parse_only.rejected != ndjson.rejected {
-        messages::error("parse-only and NDJSON counts differ");
+    let counts = |m: &Measured| (m.ok, m.rejected);
+    if counts(&parse_only) != counts(&ndjson) || counts(&parse_only) != counts(&parquet) {
+        messages::error("parse-only, NDJSON and Parquet counts differ");
         return Ok(EXIT_FATAL);
     }
     if parse_only.ok + parse_only.rejected != args.records || raw.ok + raw.rejected != args.records
@@ -222,8 +228,7 @@ fn print_table(
     )?;
     writeln!(
         out,
-        "{} thread{}, simd-json {} (runtime detection: {}), {} round{}, best run of each of {} \
-         slice{} (Parquet: best of {} whole run{})",
+        "{} thread{}, simd-json {} (runtime detection: {})",
         args.threads,
         if args.threads == 1 { "" } else { "s" },
         simd_json::Deserializer::algorithm(),
@@ -232,13 +237,22 @@ fn print_table(
         } else {
             "on"
         },
-        rounds.repeat,
-        if rounds.repeat == 1 { "" } else { "s" },
-        rounds.slices,
-        if rounds.slices == 1 { "" } else { "s" },
-        rounds.repeat,
-        if rounds.repeat == 1 { "" } else { "s" },
     )?;
+    let runs = format!(
+        "best of {} run{}",
+        rounds.repeat,
+        if rounds.repeat == 1 { "" } else { "s" }
+    );
+    if rounds.slices == 1 {
+        writeln!(out, "time of a row: {runs}")?;
+    } else {
+        writeln!(
+            out,
+            "time of a row: the sum over {} slices of each slice's {runs} (Parquet: {runs} \
+             over all the data)",
+            rounds.slices
+        )?;
+    }
     writeln!(
         out,
         "{:<40} {:>9} {:>12} {:>8}  records",
@@ -349,10 +363,10 @@ fn split(data: &[u8], n: usize) -> Vec<Vec<&[u8]>> {
     parts
 }
 
-/// Bytes of data per thread in one slice: more than the CPU's caches hold, so that each slice
-/// streams from memory in every row, as a file read does, and no row finds the lines that
-/// the row before it just read still in a cache.
-const SLICE_BYTES_PER_THREAD: usize = 32 << 20;
+/// Bytes of data per thread in one slice, at least: twice the last-level cache of common
+/// server CPUs (32 MiB), so that each slice streams from memory in every row, as a file read
+/// does, rather than from what the row before left in the cache.
+const SLICE_BYTES_PER_THREAD: usize = 64 << 20;
 
 /// At most this many slices, so that a slice's run stays long against the timer and the
 /// start of its threads.
@@ -367,10 +381,10 @@ struct Rounds {
 
 /// The `parts` (one per thread; `bytes` in all) cut into slices measured one at a time:
 /// slice `s` holds the `s`-th piece of every part, so that every run of a slice keeps the
-/// threads' split.
+/// threads' split. Data under one slice's worth is a single slice.
 fn slices<'d>(parts: &[Vec<&'d [u8]>], bytes: usize) -> Vec<Vec<Vec<&'d [u8]>>> {
-    let per_thread = SLICE_BYTES_PER_THREAD * parts.len().max(1);
-    let n = (bytes / per_thread).clamp(1, MAX_SLICES);
+    let slice_bytes = SLICE_BYTES_PER_THREAD * parts.len().max(1);
+    let n = (bytes / slice_bytes).clamp(1, MAX_SLICES);
     (0..n)
         .map(|s| {
             parts
@@ -537,12 +551,12 @@ mod tests {
             .flat_map(|i| format!("{i}\n").into_bytes())
             .collect();
         let parts = split(&data, 3);
-        let mb32 = SLICE_BYTES_PER_THREAD;
+        let per = SLICE_BYTES_PER_THREAD;
         for (bytes, want) in [
             (data.len(), 1),
-            (3 * 3 * mb32, 3),
-            (3 * 3 * mb32 + mb32, 3),
-            (1000 * 3 * mb32, MAX_SLICES),
+            (3 * 3 * per, 3),
+            (3 * 3 * per + per, 3),
+            (1000 * 3 * per, MAX_SLICES),
         ] {
             let slices = slices(&parts, bytes);
             assert_eq!(slices.len(), want, "{bytes} bytes");
