@@ -351,16 +351,20 @@ mod tests {
     #[test]
     fn fast_paths_agree_with_std_exhaustively_on_short_text() {
         // Every string of up to five bytes over an alphabet that reaches every branch.
-        let alphabet = b"0129aFg:.%";
+        every_string(b"0129aFg:.%", 0..=5, check_against_std);
+    }
+
+    /// Calls `f` with every string of each of `lengths` bytes over `alphabet` (ASCII).
+    fn every_string(alphabet: &[u8], lengths: std::ops::RangeInclusive<u32>, f: fn(&str)) {
         let mut s = Vec::new();
-        for len in 0..=5u32 {
+        for len in lengths {
             for mut n in 0..alphabet.len().pow(len) {
                 s.clear();
                 for _ in 0..len {
                     s.push(alphabet[n % alphabet.len()]);
                     n /= alphabet.len();
                 }
-                check_against_std(std::str::from_utf8(&s).expect("ascii"));
+                f(std::str::from_utf8(&s).expect("ascii"));
             }
         }
     }
@@ -369,18 +373,7 @@ mod tests {
     fn fast_paths_agree_with_std_exhaustively_around_the_first_word() {
         // Every string of 6 to 12 bytes over `1:.`: shorter than a word, one word, and a
         // word plus an overlapping one, in every arrangement of groups, fields and `::`.
-        let alphabet = b"1:.";
-        let mut s = Vec::new();
-        for len in 6..=12u32 {
-            for mut n in 0..alphabet.len().pow(len) {
-                s.clear();
-                for _ in 0..len {
-                    s.push(alphabet[n % alphabet.len()]);
-                    n /= alphabet.len();
-                }
-                check_against_std(std::str::from_utf8(&s).expect("ascii"));
-            }
-        }
+        every_string(b"1:.", 6..=12, check_against_std);
     }
 
     #[test]
