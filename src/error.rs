@@ -191,6 +191,14 @@ impl fmt::Display for ValueProblem {
 pub enum Refusal {
     /// A required field is missing or null.
     MissingField(FieldPath),
+    /// A required number, boolean or timestamp field holds `""`, which is null for those
+    /// types, so `required` fails as for a missing value (a required string may be `""`).
+    EmptyRequired {
+        /// Where.
+        field: FieldPath,
+        /// The field's type.
+        expected: FieldType,
+    },
     /// A value could not be decoded.
     BadValue {
         /// Where.
@@ -208,6 +216,11 @@ impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Refusal::MissingField(p) => write!(f, "missing required field \"{p}\""),
+            Refusal::EmptyRequired { field, expected } => write!(
+                f,
+                "missing required field \"{field}\": the value is \"\", which is null for {} {expected}",
+                if *expected == FieldType::Int { "an" } else { "a" }
+            ),
             Refusal::BadValue {
                 field,
                 problem,
@@ -225,11 +238,24 @@ impl fmt::Display for Refusal {
 }
 
 impl Refusal {
+    /// The field the refusal is about, when it is about one (not for a record that is not an
+    /// object).
+    #[must_use]
+    pub fn field(&self) -> Option<&FieldPath> {
+        match self {
+            Refusal::MissingField(field)
+            | Refusal::EmptyRequired { field, .. }
+            | Refusal::BadValue { field, .. } => Some(field),
+            Refusal::NotAnObject(_) => None,
+        }
+    }
+
     /// A short, stable label for statistics (`missing_field`, `wrong_type`, ...).
     #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
-            Refusal::MissingField(_) => "missing_field",
+            // Counted with missing values: `""` is null for these types.
+            Refusal::MissingField(_) | Refusal::EmptyRequired { .. } => "missing_field",
             Refusal::NotAnObject(_) => "not_an_object",
             Refusal::BadValue { problem, .. } => match problem {
                 ValueProblem::WrongType { .. } => "wrong_type",

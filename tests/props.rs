@@ -17,7 +17,7 @@ mod reference;
 mod util;
 
 use chrono::{DateTime, TimeZone, Utc};
-use normalog::error::{ErrorKind, Refusal};
+use normalog::error::ErrorKind;
 use normalog::schema::{load, Field, FieldType, IpVersion, Schema, Validate, ValueSchema};
 use normalog::sink::arrow::RecordBatchBuilder;
 use normalog::sink::{Collect, Sink};
@@ -227,10 +227,9 @@ fn run(registry: &Registry, log_type: &str, line: &[u8]) -> Result<String, (Stri
         }
         fn rejected(&mut self, err: &normalog::Error) -> Result<bool, normalog::Error> {
             let path = match err.kind() {
-                ErrorKind::Rejected {
-                    refusal: Refusal::MissingField(p) | Refusal::BadValue { field: p, .. },
-                    ..
-                } => p.to_string(),
+                ErrorKind::Rejected { refusal, .. } => {
+                    refusal.field().map(ToString::to_string).unwrap_or_default()
+                }
                 _ => String::new(),
             };
             self.1 = Some((err.code().to_owned(), path));

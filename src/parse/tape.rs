@@ -259,11 +259,23 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             }
         }
         for &fi in &*plan.required_fields {
-            if matches!(self.vals[start + fi], Val::Absent) {
-                let name = &plan.fields[fi].name;
-                return Err(self.fail(|| {
-                    Refusal::MissingField(FieldPath(vec![PathSegment::Key(name.clone())]))
-                }));
+            // `""` is null for numbers, booleans and timestamps (`Val::Empty`), so it fails
+            // `required` as a missing value does; a string keeps `""` as a value.
+            match self.vals[start + fi] {
+                Val::Absent => {
+                    let name = &plan.fields[fi].name;
+                    return Err(self.fail(|| {
+                        Refusal::MissingField(FieldPath(vec![PathSegment::Key(name.clone())]))
+                    }));
+                }
+                Val::Empty => {
+                    let field = &plan.fields[fi];
+                    return Err(self.fail(|| Refusal::EmptyRequired {
+                        field: FieldPath(vec![PathSegment::Key(field.name.clone())]),
+                        expected: field.value.decoder.field_type(),
+                    }));
+                }
+                _ => {}
             }
         }
         Ok(start)
@@ -579,7 +591,12 @@ pub(crate) fn scan_keys<'v>(
 }
 
 fn add_segment(r: &mut Fail, seg: impl FnOnce() -> PathSegment) {
-    if let Fail::Detail(Refusal::MissingField(p) | Refusal::BadValue { field: p, .. }) = r {
+    if let Fail::Detail(
+        Refusal::MissingField(p)
+        | Refusal::EmptyRequired { field: p, .. }
+        | Refusal::BadValue { field: p, .. },
+    ) = r
+    {
         p.push_front(seg());
     }
 }

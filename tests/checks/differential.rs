@@ -53,11 +53,7 @@ fn run(n: &mut Normalizer, data: &[u8]) -> Seen {
 }
 
 fn refusal_key(r: &Refusal) -> (String, &'static str) {
-    let path = match r {
-        Refusal::MissingField(p) => p.to_string(),
-        Refusal::BadValue { field, .. } => field.to_string(),
-        _ => String::new(),
-    };
+    let path = r.field().map(ToString::to_string).unwrap_or_default();
     (path, r.code())
 }
 

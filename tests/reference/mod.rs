@@ -225,7 +225,8 @@ pub fn normalize_value(schema: &Schema, record: &Value) -> Outcome {
 enum D {
     /// Missing or null: not written, and missing for `required`.
     Absent,
-    /// `""` in a number, boolean or timestamp field: not written, but present.
+    /// `""` in a number, boolean or timestamp field: not written, and null for `required`
+    /// (kept apart from `Absent` because the normalizer's reason says the value was empty).
     Empty,
     Str(String, Vec<IndicatorKind>),
     Int(i64),
@@ -374,9 +375,11 @@ impl<'s> Ref<'s> {
                     self.value(&r, &[], v, path, problems)
                 }
             };
-            // A value that failed is a problem already, not also a missing field.
+            // A value that failed is a problem already, not also a missing field. `""` in a
+            // number, boolean or timestamp field is null, so it fails `required` too.
+            let failed = d.is_none();
             let d = d.unwrap_or(D::Empty);
-            if f.required && matches!(d, D::Absent) {
+            if f.required && !failed && matches!(d, D::Absent | D::Empty) {
                 problems.push(Problem {
                     path: path_string(path),
                     code: "missing_field",
