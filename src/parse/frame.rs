@@ -1,209 +1,181 @@
-//! NDJSON framing: split a byte stream into records and stamp each with its position.
+//! NDJSON framing rules, in one place for every entry point: the batch pipeline
+//! (`pipeline/framing.rs`), [`StreamNormalizer`](crate::StreamNormalizer), and callers that
+//! split lines themselves before [`Normalizer::normalize_bytes`](crate::Normalizer) (with
+//! [`Lines`]).
 //!
-//! Lines end with `\n`; a trailing `\r` is dropped (CRLF files), as is a UTF-8 byte-order
-//! mark at the start of the stream. Lines holding only whitespace are skipped and counted.
-//! A line longer than the limit is not buffered: it is skipped to its end and reported as
-//! [`Frame::TooLong`], so one huge line cannot exhaust memory.
+//! * A UTF-8 byte-order mark at the very start of an input is dropped; byte offsets still
+//!   count it, so the first record of such an input starts at byte 3.
+//! * Lines end with `\n`. A record is its line without the `\n` and without one `\r` before
+//!   it (CRLF files).
+//! * A line holding only ASCII whitespace is blank: it is skipped, takes no record index,
+//!   and still counts as a line.
+//! * A record longer than the limit (measured without its line ending) is one `too_long`
+//!   reject at its position. Readers that hold the start of a line while its end has not
+//!   arrived stop holding it once [`surely_too_long`] says so, and report the length that
+//!   [`skipped_len`] gives when the line ends: one huge line never sits in memory.
 
-use std::io::{self, BufRead};
+use std::ops::Range;
 
 use crate::error::Position;
 
-/// What [`LineReader::next_record`] found.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Frame {
-    /// A record is in the reader's buffer ([`LineReader::record`]).
-    Record(Position),
-    /// A line over the limit was skipped; `len` is its length.
-    TooLong(Position, usize),
-    /// End of input.
-    Eof,
+/// The UTF-8 byte-order mark.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How many bytes of a byte-order mark start `data` (0 or 3): only call this on the very
+/// start of an input.
+#[must_use]
+pub fn bom_len(data: &[u8]) -> usize {
+    if data.starts_with(BOM) {
+        BOM.len()
+    } else {
+        0
+    }
 }
 
-/// Reads records from a `BufRead`, one line at a time, reusing one buffer.
-#[derive(Debug)]
-pub struct LineReader<R> {
-    inner: R,
-    buf: Vec<u8>,
-    max: usize,
-    byte: u64,
+/// The record of one line given without its `\n`: the line without a trailing `\r`, or
+/// `None` when the line is blank (only ASCII whitespace).
+#[must_use]
+pub fn record_of(line: &[u8]) -> Option<&[u8]> {
+    let rec = line.strip_suffix(b"\r").unwrap_or(line);
+    if rec.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        Some(rec)
+    }
+}
+
+/// Whether a line of which `held` bytes have arrived, with no `\n` yet, is sure to hold a
+/// record over `max` bytes (one more byte may be the `\r` of a CRLF ending).
+#[must_use]
+pub fn surely_too_long(held: usize, max: usize) -> bool {
+    held > max.saturating_add(1)
+}
+
+/// The record length of a skipped line: `len` bytes came before its `\n` (or the end of the
+/// input), and `ends_with_cr` says whether the last of them was a `\r`.
+#[must_use]
+pub fn skipped_len(len: usize, ends_with_cr: bool) -> usize {
+    if ends_with_cr {
+        len - 1
+    } else {
+        len
+    }
+}
+
+/// What one line of a buffer is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    /// A record: where it starts, and its bytes in the buffer (line ending excluded).
+    Record(Position, Range<usize>),
+    /// A blank line (skipped, not a record).
+    Blank,
+}
+
+/// Splits a buffer of whole lines into [`Line`]s, stamping each record with its position.
+/// The last line may lack its `\n` (the end of the input). The buffer should not start with
+/// a byte-order mark: drop it first (see [`bom_len`]) and start at byte 3.
+///
+/// ```
+/// use normalog::parse::frame::{Line, Lines};
+/// use normalog::Position;
+///
+/// let data = b"{\"a\":1}\r\n\n{\"a\":2}";
+/// let lines: Vec<Line> = Lines::new(data, Position::new(0, 1, 0)).collect();
+/// assert_eq!(lines[0], Line::Record(Position::new(0, 1, 0), 0..7));
+/// assert_eq!(lines[1], Line::Blank);
+/// assert_eq!(lines[2], Line::Record(Position::new(10, 3, 1), 10..17));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Lines<'a> {
+    data: &'a [u8],
+    at: usize,
+    /// Position of `data[0]`: byte offset and line in the input, and the next record index.
+    base: Position,
     line: u64,
-    record: u64,
-    blank: u64,
-    started: bool,
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-impl<R: BufRead> LineReader<R> {
-    /// A reader with a maximum record length in bytes.
-    pub fn new(inner: R, max: usize) -> Self {
-        LineReader {
-            inner,
-            buf: Vec::with_capacity(4096),
-            max,
-            byte: 0,
-            line: 0,
-            record: 0,
-            blank: 0,
-            started: false,
+impl<'a> Lines<'a> {
+    /// The lines of `data`, whose first byte is at `start` (`start.record` is the index the
+    /// first record gets).
+    #[must_use]
+    pub fn new(data: &'a [u8], start: Position) -> Self {
+        Lines {
+            data,
+            at: 0,
+            base: start,
+            line: start.line,
         }
     }
 
-    /// The current record (valid after [`Frame::Record`]).
-    pub fn record(&self) -> &[u8] {
-        &self.buf
+    /// The index the next record gets.
+    #[must_use]
+    pub fn next_record(&self) -> u64 {
+        self.base.record
     }
 
-    /// The current record, mutable (for in-place parsing).
-    pub fn record_mut(&mut self) -> &mut [u8] {
-        &mut self.buf
-    }
-
-    /// Blank lines skipped so far.
-    pub fn blank_lines(&self) -> u64 {
-        self.blank
-    }
-
-    /// Bytes consumed so far.
-    pub fn bytes(&self) -> u64 {
-        self.byte
-    }
-
-    /// Records framed so far (including over-long ones).
-    pub fn records(&self) -> u64 {
-        self.record
-    }
-
-    /// Read the next record.
-    ///
-    /// # Errors
-    ///
-    /// I/O errors of the underlying reader (including decompression errors).
-    pub fn next_record(&mut self) -> io::Result<Frame> {
-        loop {
-            self.buf.clear();
-            let start = self.byte;
-            let (len, too_long) = self.read_line()?;
-            if len == 0 {
-                return Ok(Frame::Eof);
-            }
-            self.line += 1;
-            let mut pos = Position::new(start, self.line, self.record);
-            if too_long {
-                self.record += 1;
-                return Ok(Frame::TooLong(pos, len));
-            }
-            if self.buf.last() == Some(&b'\n') {
-                self.buf.pop();
-            }
-            if self.buf.last() == Some(&b'\r') {
-                self.buf.pop();
-            }
-            if !self.started {
-                self.started = true;
-                if self.buf.starts_with(BOM) {
-                    self.buf.drain(..BOM.len());
-                    pos.byte += BOM.len() as u64;
-                }
-            }
-            if self.buf.iter().all(u8::is_ascii_whitespace) {
-                self.blank += 1;
-                continue;
-            }
-            self.record += 1;
-            return Ok(Frame::Record(pos));
-        }
-    }
-
-    /// Read one line into `buf` (keeping the newline), or skip it when it exceeds the
-    /// limit. Returns the bytes consumed and whether the line was too long.
-    fn read_line(&mut self) -> io::Result<(usize, bool)> {
-        let mut total = 0usize;
-        let mut too_long = false;
-        loop {
-            let available = match self.inner.fill_buf() {
-                Ok(b) => b,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if available.is_empty() {
-                break;
-            }
-            let (chunk, done) = match memchr_newline(available) {
-                Some(i) => (&available[..=i], true),
-                None => (available, false),
-            };
-            let n = chunk.len();
-            // The newline itself does not count toward the record's length.
-            let content = total + n - usize::from(done);
-            if !too_long && content > self.max {
-                too_long = true;
-                self.buf.clear();
-            }
-            if !too_long {
-                self.buf.extend_from_slice(chunk);
-            }
-            total += n;
-            self.inner.consume(n);
-            if done {
-                break;
-            }
-        }
-        self.byte += total as u64;
-        Ok((total, too_long))
+    /// Number the following records from `record` on (when one record stood for several,
+    /// as an API page does for its elements).
+    pub fn set_next_record(&mut self, record: u64) {
+        self.base.record = record;
     }
 }
 
-fn memchr_newline(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
+impl Iterator for Lines<'_> {
+    type Item = Line;
+
+    fn next(&mut self) -> Option<Line> {
+        if self.at >= self.data.len() {
+            return None;
+        }
+        let start = self.at;
+        let end = memchr::memchr(b'\n', &self.data[start..]).map_or(self.data.len(), |i| start + i);
+        self.at = end + 1;
+        let line = self.line;
+        self.line += 1;
+        match record_of(&self.data[start..end]) {
+            None => Some(Line::Blank),
+            Some(rec) => {
+                let pos = Position::new(self.base.byte + start as u64, line, self.base.record);
+                self.base.record += 1;
+                Some(Line::Record(pos, start..start + rec.len()))
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn frames(input: &[u8], max: usize) -> Vec<(String, u64, u64, u64)> {
-        let mut r = LineReader::new(input, max);
-        let mut out = Vec::new();
-        loop {
-            match r.next_record().unwrap() {
-                Frame::Record(p) => out.push((
-                    String::from_utf8_lossy(r.record()).into_owned(),
-                    p.line,
-                    p.byte,
-                    p.record,
-                )),
-                Frame::TooLong(p, len) => {
-                    out.push((format!("too long {len}"), p.line, p.byte, p.record));
-                }
-                Frame::Eof => return out,
-            }
-        }
-    }
-
     #[test]
-    fn lines_positions_crlf_bom_blank() {
-        let got = frames(b"\xEF\xBB\xBF{\"a\":1}\r\n\n  \n{\"b\":2}", 100);
+    fn records_blanks_and_positions() {
+        let data = b"a\r\n \t\r\n\nb\n\rc";
+        let got: Vec<Line> = Lines::new(data, Position::new(3, 1, 5)).collect();
         assert_eq!(
             got,
-            vec![
-                ("{\"a\":1}".to_string(), 1, 3, 0),
-                ("{\"b\":2}".to_string(), 4, 16, 1),
+            [
+                Line::Record(Position::new(3, 1, 5), 0..1),
+                Line::Blank,
+                Line::Blank,
+                Line::Record(Position::new(11, 4, 6), 8..9),
+                Line::Record(Position::new(13, 5, 7), 10..12),
             ]
         );
     }
 
     #[test]
-    fn too_long_lines_are_skipped_not_buffered() {
-        let got = frames(b"{\"a\":1}\n0123456789\n{}\n", 8);
-        assert_eq!(
-            got,
-            vec![
-                ("{\"a\":1}".to_string(), 1, 0, 0),
-                ("too long 11".to_string(), 2, 8, 1),
-                ("{}".to_string(), 3, 19, 2),
-            ]
-        );
+    fn the_limit_allows_one_carriage_return() {
+        assert!(!surely_too_long(17, 16));
+        assert!(surely_too_long(18, 16));
+        assert_eq!(skipped_len(18, true), 17);
+        assert_eq!(skipped_len(18, false), 18);
+        assert!(!surely_too_long(usize::MAX, usize::MAX));
+    }
+
+    #[test]
+    fn bom_only_as_a_whole() {
+        assert_eq!(bom_len(b"\xEF\xBB\xBF{}"), 3);
+        assert_eq!(bom_len(b"\xEF\xBB{}"), 0);
+        assert_eq!(bom_len(b""), 0);
     }
 }

@@ -2,10 +2,12 @@
 //! an HTTP body or an async reader) and get events as soon as each record is complete.
 
 use crate::error::{Error, ErrorKind, Position};
-use crate::parse::Normalizer;
+use crate::parse::{frame, Normalizer};
 use crate::sink::Sink;
 
-/// Normalizes NDJSON fed in chunks that need not align with records.
+/// Normalizes NDJSON fed in chunks that need not align with records, with the framing
+/// rules of [`frame`] (byte-order mark, CRLF, blank lines, record limit) that the batch
+/// pipeline uses too.
 ///
 /// ```
 /// use normalog::{NormalizerBuilder, Registry, StreamNormalizer, sink::Collect};
@@ -23,13 +25,20 @@ use crate::sink::Sink;
 #[derive(Debug)]
 pub struct StreamNormalizer {
     normalizer: Normalizer,
-    /// The start of a record whose end has not arrived yet.
+    /// How many bytes of a byte-order mark the stream has started with so far; `None` once
+    /// the start of the stream is known not to hold (more of) one.
+    bom: Option<usize>,
+    /// The start of a line whose end has not arrived yet.
     pending: Vec<u8>,
-    /// The pending record is over the limit: drop bytes until its end.
+    /// The pending line is over the limit: its bytes are dropped until its end.
     skipping: bool,
-    /// Byte offset of the next unread byte, and of the pending record's start.
+    /// While skipping: bytes of the line seen so far, and whether the last one was `\r`.
+    skipped: usize,
+    skipped_cr: bool,
+    /// Byte offset of the next unread byte, and of the pending line's start.
     byte: u64,
     start: u64,
+    /// The line number of the last line begun, and the next record index.
     line: u64,
     record: u64,
 }
@@ -40,8 +49,11 @@ impl StreamNormalizer {
     pub fn new(normalizer: Normalizer) -> Self {
         StreamNormalizer {
             normalizer,
+            bom: Some(0),
             pending: Vec::new(),
             skipping: false,
+            skipped: 0,
+            skipped_cr: false,
             byte: 0,
             start: 0,
             line: 0,
@@ -55,13 +67,65 @@ impl StreamNormalizer {
     /// # Errors
     ///
     /// Only the sink's errors; bad records go to [`Sink::rejected`].
-    pub fn feed<S: Sink + ?Sized>(
+    pub fn feed<S: Sink + ?Sized>(&mut self, chunk: &[u8], sink: &mut S) -> Result<bool, S::Error> {
+        let chunk = match self.bom {
+            None => chunk,
+            Some(seen) => {
+                // Match the stream's first bytes against the mark, however they arrive.
+                let n = chunk.len().min(frame::BOM.len() - seen);
+                if chunk[..n] != frame::BOM[seen..seen + n] {
+                    // Not a mark: what looked like its start is data.
+                    self.bom = None;
+                    if !self.lines(&frame::BOM[..seen], sink)? {
+                        return Ok(false);
+                    }
+                    chunk
+                } else if seen + n == frame::BOM.len() {
+                    self.bom = None;
+                    self.byte += frame::BOM.len() as u64;
+                    self.start = self.byte;
+                    &chunk[n..]
+                } else {
+                    self.bom = Some(seen + n);
+                    return Ok(true);
+                }
+            }
+        };
+        self.lines(chunk, sink)
+    }
+
+    /// The input ended: normalize a last record that had no newline.
+    ///
+    /// # Errors
+    ///
+    /// Only the sink's errors.
+    pub fn finish<S: Sink + ?Sized>(&mut self, sink: &mut S) -> Result<bool, S::Error> {
+        if let Some(seen) = self.bom.take() {
+            // The whole stream is a prefix of the mark: it is data.
+            if !self.lines(&frame::BOM[..seen], sink)? {
+                return Ok(false);
+            }
+        }
+        if self.pending.is_empty() && !self.skipping {
+            return Ok(true);
+        }
+        self.end_pending(sink)
+    }
+
+    /// The wrapped normalizer.
+    #[must_use]
+    pub fn into_inner(self) -> Normalizer {
+        self.normalizer
+    }
+
+    /// Frame `chunk` (past the byte-order mark) into lines.
+    fn lines<S: Sink + ?Sized>(
         &mut self,
         mut chunk: &[u8],
         sink: &mut S,
     ) -> Result<bool, S::Error> {
         while !chunk.is_empty() {
-            let Some(nl) = chunk.iter().position(|&b| b == b'\n') else {
+            let Some(nl) = memchr::memchr(b'\n', chunk) else {
                 self.append(chunk);
                 self.byte += chunk.len() as u64;
                 return Ok(true);
@@ -69,6 +133,7 @@ impl StreamNormalizer {
             let (head, rest) = chunk.split_at(nl + 1);
             self.byte += head.len() as u64;
             let go_on = if self.pending.is_empty() && !self.skipping {
+                // The whole line is in this chunk: no copy.
                 self.line += 1;
                 let start = self.start;
                 self.start = self.byte;
@@ -85,48 +150,39 @@ impl StreamNormalizer {
         Ok(true)
     }
 
-    /// The input ended: normalize a last record that had no newline.
-    ///
-    /// # Errors
-    ///
-    /// Only the sink's errors.
-    pub fn finish<S: Sink + ?Sized>(&mut self, sink: &mut S) -> Result<bool, S::Error> {
-        if self.pending.is_empty() && !self.skipping {
-            return Ok(true);
-        }
-        self.end_pending(sink)
-    }
-
-    /// The wrapped normalizer.
-    #[must_use]
-    pub fn into_inner(self) -> Normalizer {
-        self.normalizer
-    }
-
     fn append(&mut self, bytes: &[u8]) {
-        if self.skipping {
+        if bytes.is_empty() {
             return;
         }
-        if self.pending.len() + bytes.len() > self.normalizer.max_record_bytes {
+        if !self.skipping
+            && frame::surely_too_long(
+                self.pending.len() + bytes.len(),
+                self.normalizer.max_record_bytes,
+            )
+        {
             self.skipping = true;
+            self.skipped = self.pending.len();
             self.pending.clear();
-            return;
         }
-        self.pending.extend_from_slice(bytes);
+        if self.skipping {
+            self.skipped += bytes.len();
+            self.skipped_cr = bytes.last() == Some(&b'\r');
+        } else {
+            self.pending.extend_from_slice(bytes);
+        }
     }
 
     fn end_pending<S: Sink + ?Sized>(&mut self, sink: &mut S) -> Result<bool, S::Error> {
         self.line += 1;
         let start = self.start;
-        let len = self.byte - start;
         self.start = self.byte;
         if std::mem::take(&mut self.skipping) {
             let pos = Position::new(start, self.line, self.record);
             self.record += 1;
-            #[allow(clippy::cast_possible_truncation)]
+            let len = frame::skipped_len(self.skipped, self.skipped_cr);
             return sink.rejected(&Error::new(ErrorKind::TooLong {
                 pos,
-                len: len as usize,
+                len,
                 max: self.normalizer.max_record_bytes,
             }));
         }
@@ -137,18 +193,16 @@ impl StreamNormalizer {
         r
     }
 
+    /// One whole line (without its `\n`) that starts at byte `start`.
     fn emit<S: Sink + ?Sized>(
         &mut self,
-        mut rec: &[u8],
+        line: &[u8],
         start: u64,
         sink: &mut S,
     ) -> Result<bool, S::Error> {
-        if rec.last() == Some(&b'\r') {
-            rec = &rec[..rec.len() - 1];
-        }
-        if rec.iter().all(u8::is_ascii_whitespace) {
+        let Some(rec) = frame::record_of(line) else {
             return Ok(true);
-        }
+        };
         let pos = Position::new(start, self.line, self.record);
         self.record += 1;
         self.normalizer.normalize_bytes(rec, pos, sink)

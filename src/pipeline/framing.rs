@@ -3,12 +3,12 @@
 //!
 //! The framing is detected from the content of each input, never from its name:
 //!
-//! * **NDJSON** (the fast path): one record per line. A UTF-8 byte-order mark at the start
-//!   is dropped, a `\r` before the `\n` too (CRLF files); lines holding only whitespace are
-//!   skipped and counted as blank lines. The reader cuts the stream into chunks of about
-//!   [`Batch::chunk_bytes`](super::Batch::chunk_bytes) made of whole lines, so workers can
-//!   normalize chunks independently. A line longer than the record limit is never buffered:
-//!   it is skipped to its end and becomes one `too_long` reject.
+//! * **NDJSON** (the fast path): one record per line, with the rules of
+//!   [`parse::frame`](crate::parse::frame) that every entry point shares (byte-order mark,
+//!   CRLF, blank lines, record limit); blank lines are counted. The reader cuts the stream
+//!   into chunks of about [`Batch::chunk_bytes`](super::Batch::chunk_bytes) made of whole
+//!   lines, so workers can normalize chunks independently. A line longer than the record
+//!   limit is never buffered: it is skipped to its end and becomes one `too_long` reject.
 //! * **Whole JSON documents**: an input whose first non-blank byte is `[`, or whose first
 //!   line opens a `{` it does not close (a pretty-printed object), is read whole (up to
 //!   [`Batch::max_document_bytes`](super::Batch::max_document_bytes); beyond that it is
@@ -38,6 +38,7 @@ use serde_json::value::RawValue;
 use super::input::Input;
 use crate::error::{Category, Error, ErrorKind, Position};
 use crate::event::Event;
+use crate::parse::frame::{self, Line, Lines};
 use crate::parse::Normalizer;
 use crate::sink::{Sink, Summary};
 
@@ -125,7 +126,6 @@ pub(crate) struct Chunk {
     pub stop: bool,
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 const READ_SIZE: usize = 64 * 1024;
 
 /// The reader side: turns a list of inputs into chunks, one call at a time.
@@ -149,7 +149,18 @@ enum Mode {
 struct Skip {
     byte: u64,
     line: u64,
+    /// Bytes of the line seen so far, and whether the last of them was a `\r`.
     len: usize,
+    ends_with_cr: bool,
+}
+
+impl Skip {
+    /// The chunk that reports the skipped line.
+    fn kind(&self) -> Kind {
+        Kind::TooLong {
+            len: frame::skipped_len(self.len, self.ends_with_cr),
+        }
+    }
 }
 
 struct Open {
@@ -371,11 +382,16 @@ impl Open {
                 last_nl = Some(old + i);
             }
             if self.mode == Mode::Detect {
-                if bufs.data.len() >= BOM.len() || eof {
-                    if bufs.data.starts_with(BOM) && self.byte == 0 {
-                        bufs.data.drain(..BOM.len());
-                        self.byte = BOM.len() as u64;
-                        last_nl = last_nl.map(|nl| nl - BOM.len());
+                if bufs.data.len() >= frame::BOM.len() || eof {
+                    let bom = if self.byte == 0 {
+                        frame::bom_len(&bufs.data)
+                    } else {
+                        0
+                    };
+                    if bom > 0 {
+                        bufs.data.drain(..bom);
+                        self.byte = bom as u64;
+                        last_nl = last_nl.map(|nl| nl - bom);
                     }
                     if let Some(mode) = detect(&bufs.data, eof, f.chunk_bytes) {
                         self.mode = mode;
@@ -407,7 +423,7 @@ impl Open {
             }
             let tail_start = last_nl.map_or(0, |nl| nl + 1);
             let tail = bufs.data.len() - tail_start;
-            if tail > f.max_record_bytes {
+            if frame::surely_too_long(tail, f.max_record_bytes) {
                 // The line in progress is over the limit: send the lines before it and
                 // skip it without buffering it.
                 let skip_line = self.line + count_lines(&bufs.data[..tail_start]);
@@ -415,6 +431,7 @@ impl Open {
                     byte: self.byte + tail_start as u64,
                     line: skip_line,
                     len: tail,
+                    ends_with_cr: bufs.data.last() == Some(&b'\r'),
                 };
                 bufs.data.truncate(tail_start);
                 self.read -= tail as u64;
@@ -438,33 +455,30 @@ impl Open {
             match read_more(&mut *self.reader, &mut bufs.data) {
                 Ok(0) => {
                     self.pending.clear();
-                    let chunk =
-                        self.chunk(Kind::TooLong { len: skip.len }, skip.byte, skip.line, bufs);
+                    let chunk = self.chunk(skip.kind(), skip.byte, skip.line, bufs);
                     return Self::ended(chunk, Ok(()));
                 }
                 Ok(n) => {
                     self.read += n as u64;
-                    if let Some(i) = memchr::memchr(b'\n', &bufs.data) {
-                        skip.len += i;
+                    let end = memchr::memchr(b'\n', &bufs.data);
+                    let before = &bufs.data[..end.unwrap_or(n)];
+                    skip.len += before.len();
+                    if let Some(&last) = before.last() {
+                        skip.ends_with_cr = last == b'\r';
+                    }
+                    if let Some(i) = end {
                         self.pending.clear();
                         self.pending.extend_from_slice(&bufs.data[i + 1..]);
                         bufs.data.clear();
                         self.byte = skip.byte + skip.len as u64 + 1;
                         self.line = skip.line + 1;
-                        return self.chunk(
-                            Kind::TooLong { len: skip.len },
-                            skip.byte,
-                            skip.line,
-                            bufs,
-                        );
+                        return self.chunk(skip.kind(), skip.byte, skip.line, bufs);
                     }
-                    skip.len += n;
                 }
                 Err(e) => {
                     self.pending.clear();
                     bufs.data.clear();
-                    let chunk =
-                        self.chunk(Kind::TooLong { len: skip.len }, skip.byte, skip.line, bufs);
+                    let chunk = self.chunk(skip.kind(), skip.byte, skip.line, bufs);
                     return Self::ended(chunk, Err(e));
                 }
             }
@@ -574,7 +588,7 @@ pub(crate) fn process<S: Sink + ?Sized>(
     };
     let base = (chunk.byte, chunk.line);
     match chunk.kind {
-        Kind::Lines => ctx.lines(data, 0, base)?,
+        Kind::Lines => ctx.lines(data, base)?,
         Kind::Document => ctx.document(data, base)?,
         Kind::TooLong { len } => {
             let pos = Position::new(chunk.byte, chunk.line, 0);
@@ -615,25 +629,19 @@ fn offset_in(outer: &[u8], inner: &[u8]) -> usize {
 
 impl<S: Sink + ?Sized> Ctx<'_, S> {
     /// Frame `data[from..]` as NDJSON lines; `base` is the position of `data[0]`.
-    fn lines(&mut self, data: &[u8], from: usize, base: (u64, u64)) -> Result<(), S::Error> {
-        let mut start = from;
-        let mut line = base.1 + count_lines(&data[..from]);
-        while start < data.len() && !self.stop {
-            let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
-            let mut rec_end = end;
-            if rec_end > start && data[rec_end - 1] == b'\r' {
-                rec_end -= 1;
+    fn lines(&mut self, data: &[u8], base: (u64, u64)) -> Result<(), S::Error> {
+        let mut lines = Lines::new(data, Position::new(base.0, base.1, self.record));
+        while !self.stop {
+            match lines.next() {
+                None => break,
+                Some(Line::Blank) => self.summary.blank_lines += 1,
+                Some(Line::Record(pos, range)) => {
+                    self.record = pos.record + 1;
+                    self.record_or_page(data, range, pos)?;
+                    // A page replaces its record by its elements in the count.
+                    lines.set_next_record(self.record);
+                }
             }
-            let raw = &data[start..rec_end];
-            if raw.iter().all(u8::is_ascii_whitespace) {
-                self.summary.blank_lines += 1;
-            } else {
-                let pos = Position::new(base.0 + start as u64, line, self.record);
-                self.record += 1;
-                self.record_or_page(data, start..rec_end, pos)?;
-            }
-            line += 1;
-            start = end + 1;
         }
         Ok(())
     }
@@ -647,7 +655,7 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
                     let off = offset_in(data, v.get().as_bytes());
                     values.push(off..off + v.get().len());
                 }
-                Err(_) => return self.lines(data, 0, base),
+                Err(_) => return self.lines(data, base),
             }
         }
         let mut lines = LineCounter {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod arrow_rows;
+pub mod entry;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,158 @@
+//! One framing for every entry point (issue 14): the same NDJSON input through
+//! `normalize_bytes` line by line, `StreamNormalizer` at several chunk sizes, the batch
+//! pipeline (one and two threads, records arriving split at every byte) and the CLI gives
+//! the same events and the same rejects at the same positions.
+#![allow(clippy::unwrap_used)] // a test that cannot set up its fixture should panic
+
+mod util;
+
+use normalog::Registry;
+use util::entry::{self, Outcome};
+
+const MAX: usize = 256;
+
+/// A Zoom.Activity record, different for each `i`.
+fn good(i: usize) -> String {
+    format!(
+        r#"{{"email":"user{i}@example.com","time":"2023-07-0{}T10:00:00Z","type":"Sign in","ip_address":"10.0.0.{i}"}}"#,
+        1 + i % 9
+    )
+}
+
+/// Every entry point on `input`; all must agree with the first (`normalize_bytes` line by
+/// line), which is returned.
+fn sweep(input: &[u8]) -> Outcome {
+    let registry = Registry::builtin();
+    let expected = entry::by_lines(&registry, input, MAX);
+    let mut chunk_sizes = vec![1, 2, 3, 7, 4096, input.len().max(1)];
+    chunk_sizes.dedup();
+    for size in chunk_sizes {
+        let got = entry::streamed(&registry, input, MAX, size);
+        assert_eq!(got, expected, "StreamNormalizer, chunks of {size} bytes");
+    }
+    for step in [1, 2, 3, 7, 4096] {
+        for chunk_bytes in [1, 100, 64 * 1024] {
+            let got = entry::pipeline(&registry, input, MAX, step, chunk_bytes);
+            assert_eq!(
+                got, expected,
+                "pipeline, reads of {step}, chunks of {chunk_bytes}"
+            );
+        }
+    }
+    for step in [1, 7, 4096] {
+        let got = entry::parallel(&registry, input, MAX, step, 100);
+        assert_eq!(got, expected, "parallel pipeline, reads of {step}");
+    }
+    assert_eq!(entry::cli(input, MAX, None), expected, "CLI");
+    expected
+}
+
+/// The input, built line by line, with the byte offset where each line starts.
+struct Input {
+    data: Vec<u8>,
+}
+
+impl Input {
+    fn new(prefix: &[u8]) -> Self {
+        Input {
+            data: prefix.to_vec(),
+        }
+    }
+    /// Append a line (with its ending) and return the byte where it starts.
+    fn push(&mut self, line: &str) -> u64 {
+        let at = self.data.len() as u64;
+        self.data.extend_from_slice(line.as_bytes());
+        at
+    }
+}
+
+fn reject(o: &Outcome, i: usize) -> (u64, u64, u64, &str) {
+    let r = &o.rejects[i];
+    (r.0, r.1, r.2, r.3.as_str())
+}
+
+#[test]
+fn r14_bom_crlf_blank_lines_limit_and_final_line_agree_everywhere() {
+    let long = format!(
+        r#"{{"email":"a@example.com","time":"2023-07-01T10:00:00Z","type":"{}"}}"#,
+        "x".repeat(MAX)
+    );
+    let mut input = Input::new(b"\xEF\xBB\xBF");
+    let b1 = input.push(&format!("{}\r\n", good(1)));
+    input.push("\r\n");
+    input.push("   \n");
+    input.push("\n");
+    let b5 = input.push(&format!("{}\n", good(2)));
+    let b6 = input.push("{\"email\":\"x@example.com\"}\r\n");
+    let b7 = input.push(&format!("{long}\r\n"));
+    let b8 = input.push("{\"email\":\"a@b.co\",\"time\":\"\",\"ip_address\":\"1.1.1.1\"}\n");
+    let b9 = input.push("{\"email\": nope}\n");
+    let b10 = input.push(&good(3)); // no newline at the end
+
+    let got = sweep(&input.data);
+    assert_eq!(got.events.len(), 3, "{got:#?}");
+    assert!(got.events[0].contains("user1@example.com"));
+    assert_eq!(b1, 3, "the first record starts after the byte-order mark");
+    assert_eq!(got.rejects.len(), 4, "{got:#?}");
+    assert_eq!(reject(&got, 0), (2, 6, b6, "unclassified"));
+    assert_eq!(reject(&got, 1), (3, 7, b7, "too_long"));
+    assert!(
+        got.rejects[1]
+            .4
+            .contains(&format!("record of {} bytes", long.len())),
+        "the length excludes the CRLF: {}",
+        got.rejects[1].4
+    );
+    assert_eq!(reject(&got, 2), (4, 8, b8, "unclassified"));
+    assert!(
+        got.rejects[2].4.contains(r#"Zoom.Activity: missing required field "time": the value is "", which is null for a timestamp"#),
+        "{}",
+        got.rejects[2].4
+    );
+    assert_eq!(reject(&got, 3), (5, 9, b9, "invalid_json"));
+    // The events are in input order: records 0, 1 and 6.
+    assert!(got.events[1].contains("user2@example.com"));
+    assert!(got.events[2].contains("user3@example.com"));
+    assert!(b5 < b10);
+}
+
+#[test]
+fn r14_records_at_the_limit_with_crlf() {
+    // A record of exactly MAX bytes passes with a CRLF ending; one byte more is too long,
+    // whether its line ends with CRLF, LF or the end of the input.
+    let base = good(4);
+    let pad = |n: usize| {
+        let fill = n - base.len() + "Sign in".len();
+        base.replace("Sign in", &"s".repeat(fill))
+    };
+    let at_limit = pad(MAX);
+    let over = pad(MAX + 1);
+    assert_eq!((at_limit.len(), over.len()), (MAX, MAX + 1));
+    let data = format!("{at_limit}\r\n{over}\r\n{at_limit}\n{over}\n{over}");
+    let got = sweep(data.as_bytes());
+    assert_eq!(got.events.len(), 2, "{got:#?}");
+    let codes: Vec<_> = got
+        .rejects
+        .iter()
+        .map(|r| (r.0, r.1, r.3.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        [(1, 2, "too_long"), (3, 4, "too_long"), (4, 5, "too_long")]
+    );
+    for r in &got.rejects {
+        assert!(
+            r.4.contains(&format!("record of {} bytes", MAX + 1)),
+            "{}",
+            r.4
+        );
+    }
+}
+
+#[test]
+fn r14_a_stream_that_is_only_part_of_a_byte_order_mark_is_data() {
+    let got = sweep(b"\xEF\xBB");
+    assert_eq!(got.events.len(), 0);
+    assert_eq!(got.rejects.len(), 1);
+    assert_eq!(reject(&got, 0), (0, 1, 0, "invalid_json"));
+}
