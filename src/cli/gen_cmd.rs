@@ -25,8 +25,8 @@ pub struct GenArgs {
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
 
-    /// Share of records made invalid on purpose (missing required field, bad timestamp,
-    /// truncated JSON), from 0 to 1.
+    /// Share of records made invalid on purpose (missing required field, required number,
+    /// boolean or timestamp given as "", bad timestamp, truncated JSON), from 0 to 1.
     #[arg(long, value_name = "R", default_value_t = 0.0)]
     pub invalid_rate: f64,
 
@@ -39,7 +39,8 @@ pub struct GenArgs {
     #[arg(short = 's', long = "schemas", value_name = "PATH")]
     pub schemas: Vec<PathBuf>,
 
-    /// Print a summary (records, invalid, bytes, per log type) to stderr.
+    /// Print a summary (records, invalid, bytes, per log type with how many are valid) to
+    /// stderr.
     #[arg(long)]
     pub stats: bool,
 }
@@ -89,8 +90,9 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
             "generated {} records ({} invalid), {} bytes",
             summary.records, summary.invalid, summary.bytes
         ));
-        for (name, n) in generator.log_types().zip(&summary.per_log_type) {
-            messages::plain(&format!("  {name}: {n}"));
+        let counts = summary.per_log_type.iter().zip(&summary.valid_per_log_type);
+        for (name, (n, valid)) in generator.log_types().zip(counts) {
+            messages::plain(&format!("  {name}: {n} ({valid} valid)"));
         }
     }
     Ok(EXIT_OK)

@@ -10,8 +10,8 @@
 //! types and versions, operation details with embedded emails.
 //!
 //! A controlled share of records ([`GenOptions::invalid_rate`]) is invalid on purpose: a
-//! required field missing, a timestamp that no format of its field accepts, or truncated
-//! JSON. Everything comes from one seeded PRNG (splitmix64), so a seed always gives the same
+//! required field missing, a required number, boolean or timestamp given as `""` (null for
+//! those types), a timestamp that no format of its field accepts, or truncated JSON. Everything comes from one seeded PRNG (splitmix64), so a seed always gives the same
 //! bytes.
 //!
 //! ```
@@ -158,6 +158,9 @@ pub enum InvalidKind {
     MissingRequired,
     /// A top-level timestamp holds text that none of its formats accepts.
     BadTimestamp,
+    /// A required top-level number, boolean or timestamp is `""`, which is null for those
+    /// types (a required string may be `""`).
+    EmptyRequired,
     /// The record's JSON is cut short.
     TruncatedJson,
 }
@@ -182,6 +185,8 @@ pub struct GenSummary {
     pub bytes: u64,
     /// Records per log type, in [`Generator::log_types`] order.
     pub per_log_type: Vec<u64>,
+    /// Of which valid (what a normalizer must accept as that log type), in the same order.
+    pub valid_per_log_type: Vec<u64>,
 }
 
 /// Generates records for one or more log types, mixed at random with equal shares.
@@ -241,7 +246,7 @@ impl Generator {
         let t = &self.types[ti];
         let rng = &mut self.rng;
         let invalid = if self.invalid_rate > 0.0 && rng.chance(self.invalid_rate) {
-            let mut kinds = [InvalidKind::TruncatedJson; 3];
+            let mut kinds = [InvalidKind::TruncatedJson; 4];
             let mut n = 1;
             if !t.required.is_empty() {
                 kinds[n] = InvalidKind::MissingRequired;
@@ -249,6 +254,10 @@ impl Generator {
             }
             if !t.bad_times.is_empty() {
                 kinds[n] = InvalidKind::BadTimestamp;
+                n += 1;
+            }
+            if !t.required_nullable.is_empty() {
+                kinds[n] = InvalidKind::EmptyRequired;
                 n += 1;
             }
             Some(kinds[rng.below(n)])
@@ -259,7 +268,10 @@ impl Generator {
             Some(InvalidKind::MissingRequired) => Mutation::Omit(rng.pick(&t.required).as_str()),
             Some(InvalidKind::BadTimestamp) => {
                 let (field, bad) = rng.pick(&t.bad_times);
-                Mutation::BadTime(field, rng.choose(bad))
+                Mutation::Text(field, rng.choose(bad))
+            }
+            Some(InvalidKind::EmptyRequired) => {
+                Mutation::Text(rng.pick(&t.required_nullable).as_str(), "")
             }
             _ => Mutation::None,
         };
@@ -292,6 +304,7 @@ impl Generator {
     pub fn write_to<W: Write>(&mut self, n: u64, mut out: W) -> io::Result<GenSummary> {
         let mut summary = GenSummary {
             per_log_type: vec![0; self.types.len()],
+            valid_per_log_type: vec![0; self.types.len()],
             ..GenSummary::default()
         };
         let mut buf = Vec::with_capacity(1 << 17);
@@ -301,6 +314,7 @@ impl Generator {
             summary.records += 1;
             summary.invalid += u64::from(info.invalid.is_some());
             summary.per_log_type[info.log_type] += 1;
+            summary.valid_per_log_type[info.log_type] += u64::from(info.invalid.is_none());
             if buf.len() >= 1 << 16 {
                 out.write_all(&buf)?;
                 summary.bytes += buf.len() as u64;
@@ -347,6 +361,9 @@ struct TypeGen {
     realism: Option<realism::Realism>,
     /// Top-level required fields (for [`InvalidKind::MissingRequired`]).
     required: Vec<String>,
+    /// Top-level required fields for which `""` is null: numbers, booleans, timestamps
+    /// (for [`InvalidKind::EmptyRequired`]).
+    required_nullable: Vec<String>,
     /// Top-level timestamp fields and values none of their formats accept.
     bad_times: Vec<(String, Vec<&'static str>)>,
 }
@@ -359,6 +376,25 @@ impl TypeGen {
             .fields
             .iter()
             .filter(|f| f.required)
+            .map(|f| f.name.clone())
+            .collect();
+        let required_nullable = schema
+            .fields
+            .iter()
+            .filter(|f| f.required)
+            .filter(|f| {
+                cx.resolve(&f.value).is_some_and(|v| {
+                    matches!(
+                        v.ty,
+                        FieldType::Int
+                            | FieldType::Smallint
+                            | FieldType::Bigint
+                            | FieldType::Float
+                            | FieldType::Boolean
+                            | FieldType::Timestamp
+                    )
+                })
+            })
             .map(|f| f.name.clone())
             .collect();
         let bad_times = schema
@@ -383,6 +419,7 @@ impl TypeGen {
             root,
             realism: realism::Realism::for_schema(schema),
             required,
+            required_nullable,
             bad_times,
         })
     }
@@ -722,7 +759,8 @@ impl StrKind {
 enum Mutation<'a> {
     None,
     Omit(&'a str),
-    BadTime(&'a str, &'static str),
+    /// The field is written as this string (a bad timestamp, or `""`).
+    Text(&'a str, &'static str),
 }
 
 /// Writes the top-level fields of one record, applying its [`Mutation`].
@@ -746,7 +784,7 @@ impl Rec<'_, '_> {
         self.first = false;
         self.out.extend_from_slice(key);
         match self.mutation {
-            Mutation::BadTime(n, bad) if n == name => {
+            Mutation::Text(n, bad) if n == name => {
                 write_json_str(self.out, bad);
                 false
             }
@@ -808,7 +846,7 @@ fn write_fields(rng: &mut State, rec: &mut Rec<'_, '_>, fields: &[FieldGen], dep
         if matches!(f.value, VGen::Skip) {
             continue;
         }
-        let targeted = matches!(rec.mutation, Mutation::BadTime(n, _) if n == f.name);
+        let targeted = matches!(rec.mutation, Mutation::Text(n, _) if n == f.name);
         if !f.required && !targeted {
             // Optional fields: sometimes missing, sometimes null, deeper ones more often.
             let r = rng.below(100);
