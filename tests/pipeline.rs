@@ -220,9 +220,10 @@ fn api_pages_are_unwrapped_with_positions() {
     ]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
-    // Zendesk page: 2 records; empty Zoom page: none; Zoom operation page: 3, one bad.
-    assert_eq!(stats_counts(&err), (5, 4, 1));
-    assert!(err.contains("normalized Zendesk.Audit: 2"), "{err}");
+    // Zendesk page: 2 records; Zendesk single-record response: 1; empty Zoom page: none;
+    // Zoom operation page: 3, one bad.
+    assert_eq!(stats_counts(&err), (6, 5, 1));
+    assert!(err.contains("normalized Zendesk.Audit: 3"), "{err}");
     assert!(err.contains("normalized Zoom.Operation: 2"), "{err}");
     let rej: serde_json::Value = serde_json::from_slice(&std::fs::read(&rejects).unwrap()).unwrap();
     assert!(rej["source"]
@@ -230,6 +231,7 @@ fn api_pages_are_unwrapped_with_positions() {
         .unwrap()
         .ends_with("zoom_operation_page.json"));
     assert_eq!(rej["index"], 1);
+    assert_eq!(rej["field"], "operation_logs");
     assert_eq!(rej["record"], 1);
     assert_eq!(rej["line"], 14);
     let page = std::fs::read(data.join("zoom_operation_page.json")).unwrap();
@@ -246,6 +248,83 @@ fn api_pages_are_unwrapped_with_positions() {
         "-q",
     ]);
     assert_eq!(stats_counts(&stderr(&o2)), (3, 2, 1));
+}
+
+/// Zendesk's "show audit log" response holds its record in an object field (issue 14).
+#[test]
+fn r14_single_record_responses_are_unwrapped() {
+    let show =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/envelopes/zendesk_audit_show.json");
+    let o = normalog(&["normalize", path(&show), "--stats"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(stats_counts(&err), (1, 1, 0), "{err}");
+    let event: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(event["p_log_type"], "Zendesk.Audit");
+    assert_eq!(event["id"], 1003);
+    assert_eq!(event["p_event_time"], "2024-02-01T08:10:00Z");
+
+    // As NDJSON lines: unwrapped when its object is accepted; when it is refused too, the
+    // line is not an envelope and its own refusal stands, at its own position.
+    let dir = tempfile::tempdir().unwrap();
+    let lines = dir.path().join("show.jsonl");
+    let good = r#"{"audit_log":{"action":"create","created_at":"2024-02-01T08:00:00Z","id":7}}"#;
+    let bad = r#"{"audit_log":{"action":"create","id":8}}"#;
+    std::fs::write(&lines, format!("{good}\n{bad}\n")).unwrap();
+    let rejects = dir.path().join("rejects.ndjson");
+    let o = normalog(&[
+        "normalize",
+        path(&lines),
+        "--rejects",
+        path(&rejects),
+        "--stats",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(stats_counts(&err), (2, 1, 1), "{err}");
+    let rej: serde_json::Value = serde_json::from_slice(&std::fs::read(&rejects).unwrap()).unwrap();
+    assert_eq!(
+        (rej["record"].as_u64(), rej["line"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(rej["byte"].as_u64(), Some(good.len() as u64 + 1));
+    assert!(rej.get("field").is_none(), "{rej}");
+    assert_eq!(rej["reason"], "unclassified", "{rej}");
+
+    // Named with --envelope, the object is unwrapped without being tried as a record, and a
+    // refused record inside it says where it is: inside the field, at the object.
+    let o = normalog(&[
+        "normalize",
+        path(&lines),
+        "--envelope",
+        "audit_log",
+        "--rejects",
+        path(&rejects),
+        "--stats",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(stats_counts(&err), (2, 1, 1), "{err}");
+    let rej: serde_json::Value = serde_json::from_slice(&std::fs::read(&rejects).unwrap()).unwrap();
+    assert_eq!(rej["field"], "audit_log", "{rej}");
+    assert_eq!(
+        (rej["record"].as_u64(), rej["line"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let inner = good.len() + 1 + bad.find("{\"action").unwrap();
+    assert_eq!(rej["byte"].as_u64(), Some(inner as u64), "{rej}");
+    assert!(
+        rej["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing required field \"created_at\""),
+        "{rej}"
+    );
+    // Without a rejects file, stderr says so.
+    let o = normalog(&["normalize", path(&lines), "--envelope", "audit_log"]);
+    assert!(
+        stderr(&o).contains("inside \"audit_log\": record 1 (line 2, byte"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -253,3 +253,31 @@ fn r14_empty_required_time_is_rejected_by_every_entry_point() {
         "{stdout}{stderr}"
     );
 }
+
+#[test]
+fn r14_required_containers_pass_when_present_even_empty() {
+    let yaml = "schema: Custom.Containers\nfields:\n  - name: o\n    type: object\n    required: true\n    fields:\n      - name: x\n        type: int\n  - name: a\n    type: array\n    required: true\n    element:\n      type: int\n  - name: j\n    type: json\n    required: true\n";
+    let mut registry = Registry::new();
+    registry.add_str(yaml, "<containers>").unwrap();
+    let accepted = |line: &str| {
+        let mut n = NormalizerBuilder::new().build(&registry).unwrap();
+        let mut answer = Answer::default();
+        n.normalize_bytes(line.as_bytes(), Position::default(), &mut answer)
+            .unwrap();
+        answer.reject.map(|r| r.1)
+    };
+    assert_eq!(accepted(r#"{"o":{},"a":[],"j":""}"#), None);
+    assert_eq!(accepted(r#"{"o":{"x":""},"a":[],"j":0}"#), None);
+    for (line, field) in [
+        (r#"{"a":[],"j":1}"#, "o"),
+        (r#"{"o":null,"a":[],"j":1}"#, "o"),
+        (r#"{"o":{},"a":null,"j":1}"#, "a"),
+        (r#"{"o":{},"a":[],"j":null}"#, "j"),
+    ] {
+        let message = accepted(line).unwrap_or_else(|| panic!("{line} was accepted"));
+        assert!(
+            message.ends_with(&format!("missing required field \"{field}\"")),
+            "{line}: {message}"
+        );
+    }
+}

@@ -164,10 +164,11 @@ pub struct NormalizeArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Array field of the API pages to unwrap (e.g. audit_logs, activity_logs). An object
+    /// Field of the API responses to unwrap: an array of records (audit_logs,
+    /// activity_logs) or one record (audit_log, from Zendesk's "show audit log"). An object
     /// without it is tried as a record; refused, it is rejected as `not_a_page`. Default:
-    /// an object that no schema accepts and that holds exactly one array of objects is
-    /// unwrapped.
+    /// an object that no schema accepts is unwrapped when it holds exactly one array of
+    /// objects, or when its only field holds an object that a schema accepts.
     #[arg(long, value_name = "FIELD")]
     pub envelope: Option<String>,
 

@@ -276,9 +276,14 @@ impl Observer for CliObserver<'_> {
             pipeline::rejects::write_reject(&mut self.buf, reject);
             w.write_all(&self.buf)?;
         } else if !self.quiet {
-            let line = match reject.index {
-                Some(i) => format!("{}: page element {i}: {}", reject.source, reject.error),
-                None => format!("{}: {}", reject.source, reject.error),
+            let line = match (reject.index, reject.field) {
+                (Some(i), Some(f)) => format!(
+                    "{}: page element {i} of \"{f}\": {}",
+                    reject.source, reject.error
+                ),
+                (Some(i), None) => format!("{}: page element {i}: {}", reject.source, reject.error),
+                (None, Some(f)) => format!("{}: inside \"{f}\": {}", reject.source, reject.error),
+                (None, None) => format!("{}: {}", reject.source, reject.error),
             };
             self.bar.suspend(|| messages::error(&line));
         }

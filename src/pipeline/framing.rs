@@ -19,13 +19,19 @@
 //!   exactly one field whose value is an array of objects (e.g. Zendesk
 //!   `{"audit_logs":[...],"next_page":..}`, Zoom `{"from":..,"activity_logs":[...]}`) is
 //!   unwrapped: each element of the array is a record, and an empty page holds no record.
-//!   With [`Batch::envelope`](super::Batch::envelope) set, an object holding that field as an
-//!   array is unwrapped without being tried as a record first.
+//! * **Single-record responses**: an object record that no schema accepts, whose only field
+//!   holds an object that a schema accepts (Zendesk's "show audit log",
+//!   `{"audit_log":{...}}`), is that object; if the object is refused too, the record's own
+//!   reject stands. With [`Batch::envelope`](super::Batch::envelope) set, an object holding
+//!   that field as an array of objects or as an object is unwrapped without being tried as
+//!   a record first, and a refused record inside it is rejected as such.
 //!
 //! Positions: `line` and `byte` always point at the record itself in the decoded input
-//! (for a page element, at the element inside the page). `record` is the record's 0-based
-//! index in its input, except for page elements, where it is the index inside the page
-//! (and the reject carries that index as [`Reject::index`](super::Reject::index)).
+//! (for a page element or a single-record response, at the object inside the envelope).
+//! `record` is the record's 0-based index in its input, except for page elements, where it
+//! is the index inside the page (and the reject carries that index as
+//! [`Reject::index`](super::Reject::index)). Rejects of records found inside an envelope
+//! name its field ([`Reject::field`](super::Reject::field)).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -71,6 +77,8 @@ pub(crate) struct RejectRec {
     pub error: Error,
     pub raw: Range<usize>,
     pub index: Option<u64>,
+    /// The envelope field the record came from, for a single-record response.
+    pub field: Option<Arc<str>>,
 }
 
 /// The reusable buffers of one chunk in flight; recycled by the writer.
@@ -713,8 +721,8 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         let is_object = raw.first() == Some(&b'{');
         if is_object {
             if let Some(field) = self.framing.envelope.as_deref() {
-                if let Some(elems) = page_elements(raw, Some(field)) {
-                    return self.page(data, range.start, &elems, pos);
+                if let Some(env) = envelope(raw, Some(field)) {
+                    return self.unwrap(data, range.start, &env, pos, None);
                 }
             }
         }
@@ -732,8 +740,8 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         if is_object && err.classify() == Category::Data {
             match self.framing.envelope.as_deref() {
                 None => {
-                    if let Some(elems) = page_elements(raw, None) {
-                        return self.page(data, range.start, &elems, pos);
+                    if let Some(env) = envelope(raw, None) {
+                        return self.unwrap(data, range.start, &env, pos, Some((err, range)));
                     }
                 }
                 // Not the page the caller said to expect: say so, with the record's refusal.
@@ -749,14 +757,56 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         self.commit_reject(err, range, None)
     }
 
+    /// Normalize the records of an envelope found in the record at `page_pos`. A
+    /// single-record response found without being named (`refused` holds the record's own
+    /// reject and range) is unwrapped only when its record is accepted; else the record's
+    /// own reject stands.
+    fn unwrap(
+        &mut self,
+        data: &[u8],
+        page_start: usize,
+        env: &Envelope<'_>,
+        page_pos: Position,
+        refused: Option<(Error, Range<usize>)>,
+    ) -> Result<(), S::Error> {
+        if !env.single {
+            return self.page(data, page_start, env, page_pos);
+        }
+        let r = &env.elems[0];
+        let page = &data[page_start..];
+        let pos = Position::new(
+            page_pos.byte + r.start as u64,
+            page_pos.line + count_lines(&page[..r.start]),
+            page_pos.record,
+        );
+        let range = page_start + r.start..page_start + r.end;
+        let mut capture = Capture {
+            inner: &mut *self.sink,
+            summary: &mut *self.summary,
+            held: None,
+        };
+        if !self
+            .norm
+            .normalize_bytes(&data[range.clone()], pos, &mut capture)?
+        {
+            self.stop = true;
+        }
+        match (capture.held, refused) {
+            (None, _) => Ok(()),
+            (Some(_), Some((own, own_range))) => self.commit_reject(own, own_range, None),
+            (Some(err), None) => self.commit_reject_in(err, range, None, Some(env.field.as_ref())),
+        }
+    }
+
     /// Normalize the elements of an API page; the page itself is not a record.
     fn page(
         &mut self,
         data: &[u8],
         page_start: usize,
-        elems: &[Range<usize>],
+        env: &Envelope<'_>,
         page_pos: Position,
     ) -> Result<(), S::Error> {
+        let elems = &env.elems;
         // The page was counted as one record by the caller; its elements replace it.
         self.record = self.record - 1 + elems.len() as u64;
         let page = &data[page_start..];
@@ -787,7 +837,7 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
                 self.stop = true;
             }
             if let Some(err) = capture.held {
-                self.commit_reject(err, range, Some(i))?;
+                self.commit_reject_in(err, range, Some(i), Some(env.field.as_ref()))?;
             }
         }
         Ok(())
@@ -799,6 +849,17 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         raw: Range<usize>,
         index: Option<u64>,
     ) -> Result<(), S::Error> {
+        self.commit_reject_in(err, raw, index, None)
+    }
+
+    /// Count and keep a reject; `field` names the envelope field it came from.
+    fn commit_reject_in(
+        &mut self,
+        err: Error,
+        raw: Range<usize>,
+        index: Option<u64>,
+        field: Option<&str>,
+    ) -> Result<(), S::Error> {
         self.summary.add_reject(err.code());
         if !self.sink.rejected(&err)? {
             self.stop = true;
@@ -807,40 +868,76 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
             error: err,
             raw,
             index,
+            field: field.map(Arc::from),
         });
         Ok(())
     }
 }
 
-/// The records of an API page: the element ranges (relative to `raw`) of the array in
-/// `field`, or, without a field, of the one field holding an array of objects. `None`
-/// when `raw` is not such a page.
-fn page_elements(raw: &[u8], field: Option<&str>) -> Option<Vec<Range<usize>>> {
-    let map: HashMap<Cow<'_, str>, &RawValue> = serde_json::from_slice(raw).ok()?;
-    let elements = |v: &RawValue| -> Option<Vec<Range<usize>>> {
+/// The records of an API envelope, as ranges relative to the enveloping object.
+#[derive(Debug)]
+struct Envelope<'r> {
+    /// The field that holds them.
+    field: Cow<'r, str>,
+    elems: Vec<Range<usize>>,
+    /// A single-record response (`{"audit_log": {...}}`): the field holds one object.
+    single: bool,
+}
+
+/// The envelope `raw` is, if any. With `field`: that field, holding an array of objects (a
+/// page) or an object (a single record). Without: the one field holding an array of
+/// objects (other fields are paging data), or else, when the object has exactly one field
+/// and it holds an object, that object.
+fn envelope<'r>(raw: &'r [u8], field: Option<&str>) -> Option<Envelope<'r>> {
+    let map: HashMap<Cow<'r, str>, &RawValue> = serde_json::from_slice(raw).ok()?;
+    let range = |v: &RawValue| {
+        let off = offset_in(raw, v.get().as_bytes());
+        off..off + v.get().len()
+    };
+    let page = |v: &RawValue| -> Option<Vec<Range<usize>>> {
         if !v.get().starts_with('[') {
             return None;
         }
         let elems: Vec<&RawValue> = serde_json::from_str(v.get()).ok()?;
         elems
             .iter()
-            .map(|e| {
-                let off = offset_in(raw, e.get().as_bytes());
-                e.get().starts_with('{').then_some(off..off + e.get().len())
-            })
+            .map(|e| e.get().starts_with('{').then(|| range(e)))
             .collect()
     };
+    let single = |k: &Cow<'r, str>, v: &RawValue| {
+        v.get().starts_with('{').then(|| Envelope {
+            field: k.clone(),
+            elems: vec![range(v)],
+            single: true,
+        })
+    };
     if let Some(field) = field {
-        return map.get(field).and_then(|v| elements(v));
+        let (k, v) = map.get_key_value(field)?;
+        return match page(v) {
+            Some(elems) => Some(Envelope {
+                field: k.clone(),
+                elems,
+                single: false,
+            }),
+            None => single(k, v),
+        };
     }
     let mut found = None;
-    for v in map.values() {
-        if let Some(elems) = elements(v) {
+    for (k, v) in &map {
+        if let Some(elems) = page(v) {
             if found.is_some() {
                 return None;
             }
-            found = Some(elems);
+            found = Some(Envelope {
+                field: k.clone(),
+                elems,
+                single: false,
+            });
         }
+    }
+    if found.is_none() && map.len() == 1 {
+        let (k, v) = map.iter().next()?;
+        return single(k, v);
     }
     found
 }

@@ -86,6 +86,9 @@ pub struct Reject<'a> {
     /// For a record inside an API page: its index in the page (also the position's
     /// `record`); `None` for other records, whose `record` is the index in the input.
     pub index: Option<u64>,
+    /// For a record found inside an API envelope (a page, or a single-record response such
+    /// as `{"audit_log":{...}}`): the envelope's field that held it.
+    pub field: Option<&'a str>,
 }
 
 /// How far a run has got, for progress displays.
@@ -202,9 +205,11 @@ impl Batch {
         self
     }
 
-    /// Name the array field of API pages: an object holding it as an array of objects is
-    /// unwrapped without being tried as a record. `None` (the default) unwraps an object
-    /// that no schema accepts and that holds exactly one array of objects.
+    /// Name the field of API responses: an object holding it as an array of objects (a
+    /// page) or as an object (a single-record response) is unwrapped without being tried
+    /// as a record. `None` (the default) unwraps an object that no schema accepts when it
+    /// holds exactly one array of objects, or when its only field holds an object that a
+    /// schema accepts.
     pub fn envelope(&mut self, field: Option<String>) -> &mut Self {
         self.framing.envelope = field;
         self
@@ -419,6 +424,7 @@ impl Emitter {
                 error,
                 raw: &chunk.bufs.data[r.raw.clone()],
                 index: r.index,
+                field: r.field.as_deref(),
             })?;
             if self.max_rejects.is_some_and(|max| rejected > max) {
                 self.run.too_many_rejects = true;

@@ -7,6 +7,8 @@
 //! * `source`: the input's name (path as given, or `<stdin>`);
 //! * `record`: the record's 0-based index in its input, or in its API page;
 //! * `index`: present only for a record inside an API page: its index in the page;
+//! * `field`: present only for a record found inside an API envelope (a page, or a
+//!   single-record response such as `{"audit_log":{...}}`): the envelope's field;
 //! * `line`, `byte`: where the record starts in the decoded input (1-based line, 0-based
 //!   byte offset); for a page element, where the element starts inside the page;
 //! * `reason`: a stable code (`invalid_json`, `missing_field`, `unclassified`, `not_a_page`,
@@ -38,6 +40,10 @@ pub fn write_reject(out: &mut Vec<u8>, reject: &Reject<'_>) {
     let _ = write!(out, ",\"record\":{}", pos.record);
     if let Some(i) = reject.index {
         let _ = write!(out, ",\"index\":{i}");
+    }
+    if let Some(field) = reject.field {
+        out.extend_from_slice(b",\"field\":");
+        write_json_str(out, field);
     }
     let _ = write!(
         out,
@@ -105,12 +111,14 @@ mod tests {
                 error: &err,
                 raw: raw.as_bytes(),
                 index: Some(3),
+                field: Some("audit_logs"),
             },
         );
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(v["raw"].as_str().unwrap().len(), RAW_LIMIT);
         assert_eq!(v["raw_truncated"], true);
         assert_eq!(v["index"], 3);
+        assert_eq!(v["field"], "audit_logs");
         assert_eq!(v["line"], 2);
         assert_eq!(v["reason"], "too_long");
     }
