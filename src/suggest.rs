@@ -24,7 +24,8 @@ pub(crate) fn suggest<'a>(
     best.map(|(_, c)| c)
 }
 
-/// `did you mean `x`? ` (with the trailing space) or nothing.
+/// `did you mean `x`? ` (with the trailing space, so the rest of a hint can follow) or nothing:
+/// the one wording of a suggestion, in schema errors and time-format errors alike.
 pub(crate) fn did_you_mean(suggestion: Option<&str>) -> String {
     suggestion.map_or_else(String::new, |s| format!("did you mean `{s}`? "))
 }

@@ -627,7 +627,7 @@ mod tests {
         nested_duplicate: "{schema: Cust.Tst, fields: [{name: o, type: object, fields: [{name: a, type: string}, {name: a, type: string}]}]}" => ["1:87: duplicate field name `a` (hint: the first `a` is at 1:62; remove or rename one)"];
         same_name_in_different_objects_ok: "{schema: Cust.Tst, fields: [{name: a, type: string}, {name: o, type: object, fields: [{name: a, type: string}]}]}" => [];
         timestamp_no_format: "{schema: Cust.Tst, fields: [{name: t, type: timestamp}]}" => ["1:29: timestamp field `t` has no `timeFormat` (hint: add `timeFormat: rfc3339` (or unix, unix_ms, unix_us, unix_ns, cloudflare, a strftime pattern such as `%Y-%m-%d %H:%M:%S`, or `layout=<Go layout>`))"];
-        timestamp_bad_format: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormat: rfc3389}]}" => ["1:56: unknown timeFormat \"rfc3389\" (hint: did you mean \"rfc3339\"?"];
+        timestamp_bad_format: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormat: rfc3389}]}" => ["1:56: unknown timeFormat \"rfc3389\" (hint: did you mean `rfc3339`?"];
         timestamp_bad_formats_item: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormats: [unix, unix_sec]}]}" => ["1:76: unknown timeFormat \"unix_sec\""];
         timestamp_bad_strftime: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormat: '%Q'}]}" => ["1:56: unsupported strftime directive \"%Q\" in \"%Q\""];
         timestamp_formats_empty: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormats: []}]}" => ["1:56: `timeFormats` is empty (hint: list at least one time format, e.g. `timeFormats: [rfc3339]`)"];

@@ -28,6 +28,8 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
+use crate::suggest::{did_you_mean, suggest};
+
 mod calendar;
 mod go_layout;
 mod pattern;
@@ -225,21 +227,9 @@ impl TimeFormat {
 // ---------------------------------------------------------------------------------------------
 // Errors for unknown specs
 
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-fn suggest(spec: &str) -> Option<String> {
+/// The start of the hint for an unknown spec, ending with a space, or nothing: a did-you-mean
+/// (an alias, a near miss of a built-in name, a Go layout without its prefix) or a how-to.
+fn hint_start(spec: &str) -> String {
     let norm = spec
         .trim()
         .to_ascii_lowercase()
@@ -265,51 +255,37 @@ fn suggest(spec: &str) -> Option<String> {
         "cloudflare" => Some("cloudflare"),
         _ => None,
     };
-    if let Some(name) = alias {
-        return Some(format!("did you mean \"{name}\"?"));
-    }
-    if norm.len() <= 16 {
-        if let Some(name) = BUILTIN_NAMES
-            .iter()
-            .map(|n| (levenshtein(&norm, n), n))
-            .filter(|(d, _)| *d <= 2)
-            .min()
-            .map(|(_, n)| n)
-        {
-            return Some(format!("did you mean \"{name}\"?"));
-        }
+    if let Some(name) = alias.or_else(|| suggest(&norm, BUILTIN_NAMES)) {
+        return did_you_mean(Some(name));
     }
     let trimmed = spec.trim_start();
     if trimmed.to_ascii_lowercase().starts_with("layout") {
-        return Some("write \"layout=<Go layout>\" with no spaces around '='".to_owned());
+        return "write \"layout=<Go layout>\" with no spaces around '=' ".to_owned();
     }
     if ["2006", "15:04", "Jan 2", "01/02", "-0700", "Z07:00"]
         .iter()
         .any(|p| spec.contains(p))
     {
-        return Some(format!(
-            "this looks like a Go layout: did you mean \"layout={spec}\"?"
-        ));
+        let layout = format!("layout={spec}");
+        return format!(
+            "this looks like a Go layout: {}",
+            did_you_mean(Some(&layout))
+        );
     }
     if ["YYYY", "yyyy", "HH:mm", "hh:mm", "MM/DD", "dd/MM"]
         .iter()
         .any(|p| spec.contains(p))
     {
-        return Some(
-            "date patterns are written with strftime directives, e.g. \"%Y-%m-%d %H:%M:%S\""
-                .to_owned(),
-        );
+        return "date patterns are written with strftime directives, e.g. \"%Y-%m-%d %H:%M:%S\" "
+            .to_owned();
     }
-    None
+    String::new()
 }
 
 fn unknown_spec(spec: &str) -> TimeFormatError {
     let valid = "valid values: rfc3339, unix, unix_ms, unix_us, unix_ns, cloudflare, a strftime \
                  pattern (e.g. \"%Y-%m-%d %H:%M:%S\") or layout=<Go layout> (e.g. \
                  \"layout=2006-01-02 15:04:05\")";
-    let hint = match suggest(spec) {
-        Some(s) => format!("{s} {valid}"),
-        None => valid.to_owned(),
-    };
+    let hint = format!("{}{valid}", hint_start(spec));
     TimeFormatError::new(format!("unknown timeFormat {spec:?}"), Some(hint))
 }

@@ -339,17 +339,18 @@ macro_rules! spec_errors {
 }
 
 spec_errors!(from_spec_errors {
-    "unix_milli" => ("unknown timeFormat \"unix_milli\"", "did you mean \"unix_ms\"?");
-    "RFC3339" => ("unknown timeFormat", "did you mean \"rfc3339\"?");
-    "rfc3339nano" => ("unknown timeFormat", "did you mean \"rfc3339\"?");
-    "unix_nano" => ("unknown", "did you mean \"unix_ns\"?");
-    "unix_micro" => ("unknown", "did you mean \"unix_us\"?");
-    "epoch" => ("unknown", "did you mean \"unix\"?");
-    "unixx" => ("unknown", "did you mean \"unix\"?");
-    "cloudflar" => ("unknown", "did you mean \"cloudflare\"?");
-    " rfc3339" => ("unknown", "did you mean \"rfc3339\"?");
+    "unix_milli" => ("unknown timeFormat \"unix_milli\"", "did you mean `unix_ms`?");
+    "RFC3339" => ("unknown timeFormat", "did you mean `rfc3339`?");
+    "rfc3339nano" => ("unknown timeFormat", "did you mean `rfc3339`?");
+    "unix_nano" => ("unknown", "did you mean `unix_ns`?");
+    "unix_micro" => ("unknown", "did you mean `unix_us`?");
+    "epoch" => ("unknown", "did you mean `unix`?");
+    "unixx" => ("unknown", "did you mean `unix`?");
+    "cloudflar" => ("unknown", "did you mean `cloudflare`?");
+    "uinx" => ("unknown", "did you mean `unix`?");
+    " rfc3339" => ("unknown", "did you mean `rfc3339`?");
     "bogus" => ("unknown timeFormat \"bogus\"", "valid values: rfc3339, unix, unix_ms");
-    "2006-01-02" => ("unknown", "did you mean \"layout=2006-01-02\"?");
+    "2006-01-02" => ("unknown", "did you mean `layout=2006-01-02`?");
     "YYYY-MM-DD" => ("unknown", "strftime directives");
     "layout = 2006" => ("unknown", "no spaces around");
     "%Y-%m-%d %Q" => ("unsupported strftime directive \"%Q\"", "supported directives");
@@ -421,4 +422,24 @@ fn error_display_is_message() {
     let err = TimeFormat::from_spec("nope").expect_err("nope");
     assert_eq!(err.to_string(), "unknown timeFormat \"nope\"");
     let _: &dyn std::error::Error = &err;
+}
+
+#[test]
+fn unknown_spec_hint_is_suggestion_then_valid_values() {
+    let hint = |spec: &str| TimeFormat::from_spec(spec).expect_err(spec).hint;
+    let valid = "valid values: rfc3339, unix, unix_ms";
+    let h = hint("unixx").unwrap_or_default();
+    assert!(
+        h.starts_with(&format!("did you mean `unix`? {valid}")),
+        "{h:?}"
+    );
+    let h = hint("bogus").unwrap_or_default();
+    assert!(h.starts_with(valid), "{h:?}");
+    let h = hint("layout = 2006").unwrap_or_default();
+    assert!(
+        h.starts_with(&format!(
+            "write \"layout=<Go layout>\" with no spaces around '=' {valid}"
+        )),
+        "{h:?}"
+    );
 }
