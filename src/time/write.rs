@@ -24,7 +24,7 @@ pub fn write_rfc3339(ts: &Timestamp, out: &mut Vec<u8>) {
     // instructions per timestamp).
     let start = out.len();
     out.extend_from_slice(&[b'0'; BLOCK]);
-    if let Ok(block) = <&mut [u8; BLOCK]>::try_from(&mut out[start..]) {
+    if let Some(block) = out[start..].first_chunk_mut::<BLOCK>() {
         if let Some(nanos) = fixed_digits(ts, block) {
             block[10] = b'T';
             let mut len = 19;
@@ -69,7 +69,7 @@ pub fn write_panther(ts: &Timestamp, out: &mut Vec<u8>) {
     // As write_rfc3339: in place into a block of fixed size, then cut.
     let start = out.len();
     out.extend_from_slice(&[b'0'; BLOCK]);
-    if let Ok(block) = <&mut [u8; BLOCK]>::try_from(&mut out[start..]) {
+    if let Some(block) = out[start..].first_chunk_mut::<BLOCK>() {
         if fixed_digits(ts, block).is_some() {
             block[10] = b' ';
             out.truncate(start + 29);
@@ -118,6 +118,7 @@ fn fixed_digits(ts: &Timestamp, block: &mut [u8; BLOCK]) -> Option<u32> {
     if nanos != 0 {
         let tens = nanos / 10;
         block[20..28].copy_from_slice(&eight_digits(tens));
+        // The last digit is below 10, so the narrowing cannot lose anything.
         block[28] = b'0' + u8::try_from(nanos - tens * 10).unwrap_or(0);
     }
     Some(nanos)
