@@ -122,10 +122,10 @@ pub(super) enum Item {
     Unix,
 }
 
-const SHORT_MONTHS: [&str; 12] = [
+pub(super) const SHORT_MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
-const LONG_MONTHS: [&str; 12] = [
+pub(super) const LONG_MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -139,8 +139,8 @@ const LONG_MONTHS: [&str; 12] = [
     "November",
     "December",
 ];
-const SHORT_DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const LONG_DAYS: [&str; 7] = [
+pub(super) const SHORT_DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+pub(super) const LONG_DAYS: [&str; 7] = [
     "Sunday",
     "Monday",
     "Tuesday",
