@@ -49,6 +49,7 @@ pub mod registry;
 pub mod schema;
 pub mod schematest;
 pub mod sink;
+mod suggest;
 pub mod time;
 
 pub use compile::Plan;

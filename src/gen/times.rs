@@ -6,7 +6,7 @@ use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, Datelike, Timelike};
 
 use super::State;
-use crate::time::TimeFormat;
+use crate::time::{Pattern, TimeFormat};
 
 /// 2023-01-01T00:00:00Z: generated logs start in the two years after it.
 pub(super) const EPOCH_2023: i64 = 1_672_531_200;
@@ -36,6 +36,8 @@ pub(super) enum TimeGen {
     UnixNs,
     /// A chrono strftime pattern, written in UTC.
     Pattern(Box<str>),
+    /// A Go layout, written in UTC by the time module (`Pattern::write_layout`).
+    Layout(Pattern),
 }
 
 impl TimeGen {
@@ -52,12 +54,7 @@ impl TimeGen {
                 TimeFormat::UnixUs => TimeGen::UnixUs,
                 TimeFormat::UnixNs => TimeGen::UnixNs,
                 TimeFormat::Strftime(p) => TimeGen::Pattern(p.spec().into()),
-                TimeFormat::Layout(p) => match go_layout_to_strftime(
-                    p.spec().strip_prefix("layout=").unwrap_or(p.spec()),
-                ) {
-                    Some(s) => TimeGen::Pattern(s.into()),
-                    None => continue,
-                },
+                TimeFormat::Layout(p) => TimeGen::Layout(p.clone()),
             };
             if candidate.round_trips(&format) {
                 return Some(candidate);
@@ -129,6 +126,12 @@ impl TimeGen {
                 let text = t.format_with_items(StrftimeItems::new(p)).to_string();
                 super::write_json_str(out, &text);
             }
+            TimeGen::Layout(p) => {
+                let t = DateTime::from_timestamp(secs, nanos).unwrap_or_default();
+                let mut text = String::new();
+                p.write_layout(&t, &mut text);
+                super::write_json_str(out, &text);
+            }
         }
     }
 }
@@ -185,69 +188,6 @@ pub(super) fn write_rfc3339(
     }
 }
 
-/// Translate the common elements of a Go time layout into a chrono strftime pattern; the
-/// result is checked by parsing samples back, so an imperfect translation is only unused.
-fn go_layout_to_strftime(layout: &str) -> Option<String> {
-    // Longest first at each position, as Go's layout scanner does.
-    const TOKENS: &[(&str, &str)] = &[
-        ("January", "%B"),
-        ("Monday", "%A"),
-        ("Z07:00:00", "Z"),
-        ("-07:00:00", "+00:00:00"),
-        ("Z070000", "Z"),
-        ("-070000", "+000000"),
-        ("Z07:00", "Z"),
-        ("-07:00", "+00:00"),
-        ("Z0700", "Z"),
-        ("-0700", "+0000"),
-        (".000000000", "%.9f"),
-        (".999999999", "%.9f"),
-        (".000000", "%.6f"),
-        (".999999", "%.6f"),
-        (".000", "%.3f"),
-        (".999", "%.3f"),
-        ("2006", "%Y"),
-        ("Jan", "%b"),
-        ("Mon", "%a"),
-        ("MST", "UTC"),
-        ("Z07", "Z"),
-        ("-07", "+00"),
-        ("002", "%j"),
-        ("__2", "%_j"),
-        ("_2", "%e"),
-        ("01", "%m"),
-        ("02", "%d"),
-        ("03", "%I"),
-        ("04", "%M"),
-        ("05", "%S"),
-        ("06", "%y"),
-        ("15", "%H"),
-        ("PM", "%p"),
-        ("pm", "%P"),
-        ("1", "%-m"),
-        ("2", "%-d"),
-        ("3", "%-I"),
-        ("4", "%-M"),
-        ("5", "%-S"),
-        ("%", "%%"),
-    ];
-    let mut out = String::with_capacity(layout.len() * 2);
-    let mut rest = layout;
-    'outer: while !rest.is_empty() {
-        for (tok, rep) in TOKENS {
-            if let Some(r) = rest.strip_prefix(tok) {
-                out.push_str(rep);
-                rest = r;
-                continue 'outer;
-            }
-        }
-        let c = rest.chars().next()?;
-        out.push(c);
-        rest = &rest[c.len_utf8()..];
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +212,8 @@ mod tests {
             "layout=Jan _2 15:04:05",
             "layout=2006-01-02T15:04:05.000Z07:00",
             "layout=Mon Jan 2 15:04:05 MST 2006",
+            "layout=Monday, January 2, 2006 3:04:05.999 PM",
+            "layout=02.01.06 002 __2 15h04,000000 -07:00:00",
         ] {
             assert!(gen_for(spec).is_some(), "{spec}");
         }

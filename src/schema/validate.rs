@@ -12,6 +12,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::{Field, FieldType, Schema, SchemaError, Span, ValueSchema};
+// The "did you mean" engine lives in `crate::suggest`; re-exported for `load.rs`.
+pub(crate) use crate::suggest::{did_you_mean, suggest};
 use crate::time::TimeFormat;
 
 /// How deep objects and arrays may nest, counting the record's own fields as level 1
@@ -84,55 +86,6 @@ fn transliterate(c: char) -> Option<&'static str> {
         '=' => "eq",
         _ => return None,
     })
-}
-
-/// The candidate closest to `word`, if it is close enough to be what was meant: equal ignoring
-/// ASCII case, or at most 2 edits away (a swap of two neighbours is one edit) and fewer edits
-/// than half the longer word (so `mac` does not suggest `md5`).
-pub(crate) fn suggest<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let mut best: Option<(usize, &'a str)> = None;
-    for candidate in candidates {
-        if candidate.eq_ignore_ascii_case(word) {
-            return Some(candidate);
-        }
-        let distance = edit_distance(word, candidate);
-        let longest = word.chars().count().max(candidate.chars().count());
-        if distance <= 2 && distance * 2 < longest && best.is_none_or(|(d, _)| distance < d) {
-            best = Some((distance, candidate));
-        }
-    }
-    best.map(|(_, c)| c)
-}
-
-/// Levenshtein distance with adjacent transpositions (optimal string alignment), on chars.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    // Three rows: two back (for transpositions), one back, current.
-    let mut two_back = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(two_back[j - 2] + 1);
-            }
-        }
-        std::mem::swap(&mut two_back, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
-/// `did you mean `x`? ` (with the trailing space) or nothing.
-pub(crate) fn did_you_mean(suggestion: Option<&str>) -> String {
-    suggestion.map_or_else(String::new, |s| format!("did you mean `{s}`? "))
 }
 
 /// Panther's schema-name rule (docs JSON Schema): dot-separated parts, each an uppercase ASCII
@@ -674,7 +627,7 @@ mod tests {
         nested_duplicate: "{schema: Cust.Tst, fields: [{name: o, type: object, fields: [{name: a, type: string}, {name: a, type: string}]}]}" => ["1:87: duplicate field name `a` (hint: the first `a` is at 1:62; remove or rename one)"];
         same_name_in_different_objects_ok: "{schema: Cust.Tst, fields: [{name: a, type: string}, {name: o, type: object, fields: [{name: a, type: string}]}]}" => [];
         timestamp_no_format: "{schema: Cust.Tst, fields: [{name: t, type: timestamp}]}" => ["1:29: timestamp field `t` has no `timeFormat` (hint: add `timeFormat: rfc3339` (or unix, unix_ms, unix_us, unix_ns, cloudflare, a strftime pattern such as `%Y-%m-%d %H:%M:%S`, or `layout=<Go layout>`))"];
-        timestamp_bad_format: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormat: rfc3389}]}" => ["1:56: unknown timeFormat \"rfc3389\" (hint: did you mean \"rfc3339\"?"];
+        timestamp_bad_format: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormat: rfc3389}]}" => ["1:56: unknown timeFormat \"rfc3389\" (hint: did you mean `rfc3339`?"];
         timestamp_bad_formats_item: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormats: [unix, unix_sec]}]}" => ["1:76: unknown timeFormat \"unix_sec\""];
         timestamp_bad_strftime: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormat: '%Q'}]}" => ["1:56: unsupported strftime directive \"%Q\" in \"%Q\""];
         timestamp_formats_empty: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormats: []}]}" => ["1:56: `timeFormats` is empty (hint: list at least one time format, e.g. `timeFormats: [rfc3339]`)"];
@@ -824,29 +777,6 @@ mod tests {
         ] {
             assert_eq!(column_name(name), column, "{name}");
         }
-    }
-
-    #[test]
-    fn suggestions() {
-        let keys = [
-            "required",
-            "timeFormat",
-            "isEmbeddedJSON",
-            "indicators",
-            "type",
-        ];
-        assert_eq!(suggest("requird", keys), Some("required"));
-        assert_eq!(suggest("reqiured", keys), Some("required"));
-        assert_eq!(suggest("timeformat", keys), Some("timeFormat"));
-        assert_eq!(suggest("isEmbeddedJson", keys), Some("isEmbeddedJSON"));
-        assert_eq!(suggest("indicator", keys), Some("indicators"));
-        assert_eq!(suggest("typ", keys), Some("type"));
-        assert_eq!(suggest("owner", keys), None);
-        assert_eq!(suggest("mac", ["md5", "ip"]), None);
-        assert_eq!(suggest("ipp", ["md5", "ip"]), Some("ip"));
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("abc", "acb"), 1);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

@@ -1,0 +1,59 @@
+//! "Did you mean …?": the closest of the valid words to a mistyped one, for every error that
+//! names a choice (schema keys, types, indicators, definitions, time formats), and the one way
+//! a suggestion is worded.
+
+/// The candidate closest to `word`, if it is close enough to be what was meant: equal ignoring
+/// ASCII case, or at most 2 edits away (a swap of two neighbours is one edit) and fewer edits
+/// than half the longer word (so `mac` does not suggest `md5`).
+pub(crate) fn suggest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let mut best: Option<(usize, &'a str)> = None;
+    for candidate in candidates {
+        if candidate.eq_ignore_ascii_case(word) {
+            return Some(candidate);
+        }
+        // Optimal string alignment: Levenshtein where swapping two neighbours is one edit.
+        let distance = strsim::osa_distance(word, candidate);
+        let longest = word.chars().count().max(candidate.chars().count());
+        if distance <= 2 && distance * 2 < longest && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// `did you mean `x`? ` (with the trailing space, so the rest of a hint can follow) or nothing:
+/// the one wording of a suggestion, in schema errors and time-format errors alike.
+pub(crate) fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion.map_or_else(String::new, |s| format!("did you mean `{s}`? "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        let keys = [
+            "required",
+            "timeFormat",
+            "isEmbeddedJSON",
+            "indicators",
+            "type",
+        ];
+        assert_eq!(suggest("requird", keys), Some("required"));
+        assert_eq!(suggest("reqiured", keys), Some("required"));
+        assert_eq!(suggest("timeformat", keys), Some("timeFormat"));
+        assert_eq!(suggest("isEmbeddedJson", keys), Some("isEmbeddedJSON"));
+        assert_eq!(suggest("indicator", keys), Some("indicators"));
+        assert_eq!(suggest("typ", keys), Some("type"));
+        assert_eq!(suggest("owner", keys), None);
+        assert_eq!(suggest("mac", ["md5", "ip"]), None);
+        assert_eq!(suggest("ipp", ["md5", "ip"]), Some("ip"));
+        // A swap of two neighbours is one edit (plain Levenshtein counts two, too many here).
+        assert_eq!(suggest("tpye", keys), Some("type"));
+        assert_eq!(suggest("", keys), None);
+    }
+}
