@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 pub use super::files::{from_file, from_path, from_str, is_test_file};
 use super::validate::{did_you_mean, suggest};
-use super::yaml::{scalar_kind, Node, NodeKind, ScalarKind};
+use super::yaml::{Node, NodeKind, ScalarKind};
 use super::{
     Field, FieldType, IpVersion, KeySpans, NativeParser, ParserSpec, Schema, SchemaError, Span,
     Validate, ValueSchema,
@@ -113,7 +113,9 @@ impl Entry<'_> {
     /// empty (an empty value has no position of its own worth showing).
     fn value_span(&self) -> Span {
         match &self.value.kind {
-            NodeKind::Scalar { text, plain: true } if text.is_empty() => self.key_span,
+            NodeKind::Scalar { text, .. } if text.is_empty() && self.value.is_null() => {
+                self.key_span
+            }
             _ => self.value.span,
         }
     }
@@ -254,10 +256,8 @@ impl Loader {
     }
 
     fn boolean(&mut self, e: Entry<'_>) -> bool {
-        if let NodeKind::Scalar { text, plain } = &e.value.kind {
-            if let ScalarKind::Bool(b) = scalar_kind(text, *plain) {
-                return b;
-            }
+        if let Some(ScalarKind::Bool(b)) = e.value.scalar_kind() {
+            return b;
         }
         let hint = match e.value.text() {
             Some(t @ ("yes" | "no" | "on" | "off" | "y" | "n" | "Yes" | "No" | "On" | "Off")) => {
@@ -373,8 +373,8 @@ impl Loader {
     }
 
     fn version(&mut self, e: Entry<'_>) -> i64 {
-        let (text, kind) = match &e.value.kind {
-            NodeKind::Scalar { text, plain } => (text.as_str(), scalar_kind(text, *plain)),
+        let (text, kind) = match (&e.value.kind, e.value.scalar_kind()) {
+            (NodeKind::Scalar { text, .. }, Some(kind)) => (text.as_str(), kind),
             _ => ("", ScalarKind::Text),
         };
         match kind {

@@ -21,7 +21,7 @@ use crate::indicators::IndicatorKind;
 mod files;
 pub mod load;
 pub mod validate;
-mod yaml;
+pub(crate) mod yaml;
 
 /// A log schema: one log type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

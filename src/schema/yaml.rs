@@ -3,9 +3,11 @@
 //!
 //! This is the only user of yaml-rust2. Its event parser gives the position of every node
 //! (`serde_yaml` does not), so every problem found later can point at the place in the file.
-//! Reading refuses nesting and alias expansion beyond fixed limits, and tells what a plain
-//! scalar is under YAML 1.2: only `true`/`false` are booleans (`yes`, `no`, `on` and `off` are
-//! text), and a quoted scalar is always text.
+//! Two readers use it: schema files ([`read_tree`]: one document, aliases resolved) and
+//! schema test files ([`read_documents`] with [`Aliases::Keep`]: many documents, aliases left
+//! for the reader to refuse where they are used). Reading refuses nesting and alias expansion
+//! beyond fixed limits, and tells what a plain scalar is under YAML 1.2: only `true`/`false`
+//! are booleans (`yes`, `no`, `on` and `off` are text), and a quoted scalar is always text.
 
 use std::collections::HashMap;
 
@@ -23,19 +25,46 @@ const MAX_NODES: usize = 1_000_000;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
+    /// Where the node visibly starts: for a block mapping, its first key.
     pub(crate) span: Span,
+    /// Where yaml-rust2 marks the node: the same as `span`, except for a block mapping, which
+    /// it marks at its first `:`. Test files report at this mark, as they always have.
+    pub(crate) mark: Span,
     pub(crate) kind: NodeKind,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) enum NodeKind {
-    /// `plain` is false for quoted or block scalars and for `!!str`: those are always text.
     Scalar {
         text: String,
-        plain: bool,
+        style: Style,
+        /// Tagged `!!str`: text even when plain (other tags do not change how it is read).
+        str_tag: bool,
     },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
+    /// A use of an anchor (`*name`), only with [`Aliases::Keep`].
+    Alias,
+}
+
+/// How a scalar is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// Bare text, typed by the YAML 1.2 core schema (see [`scalar_kind`]).
+    Plain,
+    /// `'single'` or `"double"` quoted.
+    Quoted,
+    /// Literal (`|`) or folded (`>`): its lines keep their place in the file.
+    Block,
+}
+
+/// What to do with an alias (`*name`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Aliases {
+    /// Replace it by a copy of its anchor's node (which keeps the anchor's position).
+    Resolve,
+    /// Leave a [`NodeKind::Alias`] node, for readers that refuse aliases where they are used.
+    Keep,
 }
 
 /// A problem found while reading the YAML, before any origin is known.
@@ -55,47 +84,82 @@ fn span_of(mark: Marker) -> Span {
 
 struct TreeReader<'a> {
     parser: Parser<std::str::Chars<'a>>,
-    anchors: HashMap<usize, Node>,
+    aliases: Aliases,
+    /// The anchors of the current document by id, with their node when aliases are resolved.
+    anchors: HashMap<usize, Option<Node>>,
+    /// Nodes read in the current document.
     nodes: usize,
 }
 
-/// The one document of `text` as a tree (`None` for a file with no document).
+/// The one document of `text` as a tree (`None` for a file with no document), aliases
+/// resolved.
 pub(crate) fn read_tree(text: &str) -> Result<Option<Node>, Problem> {
-    let mut reader = TreeReader {
-        parser: Parser::new_from_str(text),
-        anchors: HashMap::new(),
-        nodes: 0,
-    };
-    let mut root = None;
-    loop {
-        let (event, mark) = reader.next()?;
-        match event {
-            Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
-            Event::StreamEnd => return Ok(root),
-            Event::DocumentStart => {
-                if root.is_some() {
-                    return Err(Problem {
-                        span: span_of(mark),
-                        message: "a second YAML document in a schema file".into(),
-                        hint: Some("write one schema per file".into()),
-                    });
-                }
-                let (event, mark) = reader.next()?;
-                root = Some(reader.node(event, mark, 0)?);
-            }
-            _ => {
-                // Not produced by the parser outside a document.
-                return Err(Problem {
-                    span: span_of(mark),
-                    message: "unexpected YAML content".into(),
-                    hint: None,
-                });
-            }
-        }
+    let mut reader = TreeReader::new(text, Aliases::Resolve);
+    if reader.next_document()?.is_none() {
+        return Ok(None);
     }
+    let root = reader.root()?;
+    if let Some(span) = reader.next_document()? {
+        return Err(Problem {
+            span,
+            message: "a second YAML document in a schema file".into(),
+            hint: Some("write one schema per file".into()),
+        });
+    }
+    Ok(Some(root))
+}
+
+/// Every document of `text` as a tree, in order (a file with no document has none; an empty
+/// document is a null scalar).
+pub(crate) fn read_documents(text: &str, aliases: Aliases) -> Result<Vec<Node>, Problem> {
+    let mut reader = TreeReader::new(text, aliases);
+    let mut roots = Vec::new();
+    while reader.next_document()?.is_some() {
+        roots.push(reader.root()?);
+    }
+    Ok(roots)
 }
 
 impl TreeReader<'_> {
+    fn new(text: &str, aliases: Aliases) -> TreeReader<'_> {
+        TreeReader {
+            parser: Parser::new_from_str(text),
+            aliases,
+            anchors: HashMap::new(),
+            nodes: 0,
+        }
+    }
+
+    /// Go to the start of the next document and return where it is, or `None` at the end of
+    /// the text.
+    fn next_document(&mut self) -> Result<Option<Span>, Problem> {
+        loop {
+            let (event, mark) = self.next()?;
+            match event {
+                Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
+                Event::StreamEnd => return Ok(None),
+                Event::DocumentStart => return Ok(Some(span_of(mark))),
+                _ => {
+                    // Not produced by the parser outside a document.
+                    return Err(Problem {
+                        span: span_of(mark),
+                        message: "unexpected YAML content".into(),
+                        hint: None,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The root node of the document just started.
+    fn root(&mut self) -> Result<Node, Problem> {
+        // An anchor is known in its own document only.
+        self.anchors.clear();
+        self.nodes = 0;
+        let (event, mark) = self.next()?;
+        self.node(event, mark, 0)
+    }
+
     fn next(&mut self) -> Result<(Event, Marker), Problem> {
         self.parser.next_token().map_err(|e| Problem {
             span: span_of(*e.marker()),
@@ -110,7 +174,8 @@ impl TreeReader<'_> {
             return Err(Problem {
                 span,
                 message: format!("the YAML document has more than {MAX_NODES} nodes"),
-                hint: Some("check the aliases (`*name`): each use copies its anchor".into()),
+                hint: (self.aliases == Aliases::Resolve)
+                    .then(|| "check the aliases (`*name`): each use copies its anchor".into()),
             });
         }
         Ok(())
@@ -126,18 +191,34 @@ impl TreeReader<'_> {
             });
         }
         self.count(1, span)?;
+        if let Event::Scalar(_, _, anchor, _)
+        | Event::SequenceStart(anchor, _)
+        | Event::MappingStart(anchor, _) = &event
+        {
+            // Known from its start on, as to yaml-rust2; its node is kept once complete.
+            if *anchor > 0 && self.aliases == Aliases::Keep {
+                self.anchors.insert(*anchor, None);
+            }
+        }
+        let leaf = |kind| Node {
+            span,
+            mark: span,
+            kind,
+        };
         let (node, anchor) = match event {
             Event::Scalar(text, style, anchor, tag) => {
-                // `!!str 123` is text; other tags do not change how a scalar is read.
-                let is_str_tag = tag.is_some_and(|t| t.suffix == "str");
-                let plain = style == TScalarStyle::Plain && !is_str_tag;
-                (
-                    Node {
-                        span,
-                        kind: NodeKind::Scalar { text, plain },
-                    },
-                    anchor,
-                )
+                let style = match style {
+                    TScalarStyle::Plain => Style::Plain,
+                    TScalarStyle::Literal | TScalarStyle::Folded => Style::Block,
+                    TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => Style::Quoted,
+                };
+                let str_tag = tag.is_some_and(|t| t.suffix == "str");
+                let kind = NodeKind::Scalar {
+                    text,
+                    style,
+                    str_tag,
+                };
+                (leaf(kind), anchor)
             }
             Event::SequenceStart(anchor, _) => {
                 let mut items = Vec::new();
@@ -148,13 +229,7 @@ impl TreeReader<'_> {
                     }
                     items.push(self.node(event, mark, depth + 1)?);
                 }
-                (
-                    Node {
-                        span,
-                        kind: NodeKind::Seq(items),
-                    },
-                    anchor,
-                )
+                (leaf(NodeKind::Seq(items)), anchor)
             }
             Event::MappingStart(anchor, _) => {
                 let mut pairs = Vec::new();
@@ -170,26 +245,17 @@ impl TreeReader<'_> {
                 }
                 // A block mapping's start event is marked after its first key; the key is
                 // where the mapping visibly starts.
-                let span = pairs.first().map_or(span, |(key, _)| span.min(key.span));
+                let visible = pairs.first().map_or(span, |(key, _)| span.min(key.span));
                 (
                     Node {
-                        span,
+                        span: visible,
+                        mark: span,
                         kind: NodeKind::Map(pairs),
                     },
                     anchor,
                 )
             }
-            Event::Alias(id) => {
-                let Some(node) = self.anchors.get(&id).cloned() else {
-                    return Err(Problem {
-                        span,
-                        message: "an alias to an unknown anchor".into(),
-                        hint: Some("define the anchor (`&name`) before using it".into()),
-                    });
-                };
-                self.count(node_count(&node), span)?;
-                return Ok(node);
-            }
+            Event::Alias(id) => return self.alias(id, span),
             _ => {
                 return Err(Problem {
                     span,
@@ -198,16 +264,46 @@ impl TreeReader<'_> {
                 })
             }
         };
-        if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+        if anchor > 0 && self.aliases == Aliases::Resolve {
+            self.anchors.insert(anchor, Some(node.clone()));
         }
         Ok(node)
+    }
+
+    /// The node of an alias (`*name`) at `span`: a copy of its anchor's, or an
+    /// [`NodeKind::Alias`] node when aliases are kept.
+    fn alias(&mut self, id: usize, span: Span) -> Result<Node, Problem> {
+        match (self.anchors.get(&id), self.aliases) {
+            (Some(Some(node)), _) => {
+                let node = node.clone();
+                self.count(node_count(&node), span)?;
+                Ok(node)
+            }
+            (Some(None), _) => Ok(Node {
+                span,
+                mark: span,
+                kind: NodeKind::Alias,
+            }),
+            // An anchor of an earlier document: yaml-rust2 refuses an unknown anchor in the
+            // same words when it loads documents itself.
+            (None, Aliases::Keep) => Err(Problem {
+                span,
+                message: "invalid YAML: while parsing node, found unknown anchor".into(),
+                hint: None,
+            }),
+            // Also an alias inside its own anchor's node (`&a [*a]`).
+            (None, Aliases::Resolve) => Err(Problem {
+                span,
+                message: "an alias to an unknown anchor".into(),
+                hint: Some("define the anchor (`&name`) before using it".into()),
+            }),
+        }
     }
 }
 
 fn node_count(node: &Node) -> usize {
     match &node.kind {
-        NodeKind::Scalar { .. } => 1,
+        NodeKind::Scalar { .. } | NodeKind::Alias => 1,
         NodeKind::Seq(items) => 1 + items.iter().map(node_count).sum::<usize>(),
         NodeKind::Map(pairs) => {
             1 + pairs
@@ -279,30 +375,40 @@ pub(crate) fn scalar_kind(text: &str, plain: bool) -> ScalarKind {
 }
 
 impl Node {
+    /// What a scalar is under the YAML 1.2 core schema (`None` for anything else): quoted and
+    /// block scalars and `!!str` are text.
+    pub(crate) fn scalar_kind(&self) -> Option<ScalarKind> {
+        match &self.kind {
+            NodeKind::Scalar {
+                text,
+                style,
+                str_tag,
+            } => Some(scalar_kind(text, *style == Style::Plain && !str_tag)),
+            _ => None,
+        }
+    }
+
     /// `a string`, `a number`, `a list`, ... for messages.
     pub(crate) fn kind_name(&self) -> &'static str {
-        match &self.kind {
-            NodeKind::Map(_) => "a mapping",
-            NodeKind::Seq(_) => "a list",
-            NodeKind::Scalar { text, plain } => match scalar_kind(text, *plain) {
-                ScalarKind::Null => "nothing",
-                ScalarKind::Bool(_) => "a boolean",
-                ScalarKind::Int | ScalarKind::Float => "a number",
-                ScalarKind::Text => "a string",
-            },
+        match (&self.kind, self.scalar_kind()) {
+            (NodeKind::Map(_), _) => "a mapping",
+            (NodeKind::Seq(_), _) => "a list",
+            (NodeKind::Alias, _) => "an alias",
+            (_, Some(ScalarKind::Null)) => "nothing",
+            (_, Some(ScalarKind::Bool(_))) => "a boolean",
+            (_, Some(ScalarKind::Int | ScalarKind::Float)) => "a number",
+            (_, Some(ScalarKind::Text) | None) => "a string",
         }
     }
 
     pub(crate) fn is_null(&self) -> bool {
-        matches!(&self.kind, NodeKind::Scalar { text, plain } if scalar_kind(text, *plain) == ScalarKind::Null)
+        self.scalar_kind() == Some(ScalarKind::Null)
     }
 
     /// The scalar's text, unless it is null or not a scalar.
     pub(crate) fn text(&self) -> Option<&str> {
         match &self.kind {
-            NodeKind::Scalar { text, plain } if scalar_kind(text, *plain) != ScalarKind::Null => {
-                Some(text)
-            }
+            NodeKind::Scalar { text, .. } if !self.is_null() => Some(text),
             _ => None,
         }
     }
@@ -311,6 +417,79 @@ impl Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(line: u32, col: u32) -> Span {
+        Span { line, col }
+    }
+
+    #[test]
+    fn documents_marks_and_kept_aliases() {
+        let roots = read_documents("a: &x 1\nb:\n  c: *x\n---\n", Aliases::Keep)
+            .unwrap_or_else(|p| panic!("{}", p.message));
+        assert_eq!(roots.len(), 2);
+        assert!(roots[1].is_null(), "an empty document is a null scalar");
+        let NodeKind::Map(pairs) = &roots[0].kind else {
+            panic!("{:?}", roots[0]);
+        };
+        // A block mapping starts visibly at its first key; yaml-rust2 marks it at its `:`.
+        let inner = &pairs[1].1;
+        assert_eq!((inner.span, inner.mark), (at(3, 3), at(3, 4)));
+        let NodeKind::Map(inner) = &inner.kind else {
+            panic!("{inner:?}");
+        };
+        assert!(matches!(inner[0].1.kind, NodeKind::Alias));
+        assert_eq!(inner[0].1.span, at(3, 6));
+    }
+
+    #[test]
+    fn anchors_belong_to_their_document() {
+        let text = "a: &x 1\n---\nb: *x\n";
+        let message = |aliases| {
+            read_documents(text, aliases)
+                .err()
+                .map(|p| (p.span, p.message))
+        };
+        assert_eq!(
+            message(Aliases::Keep),
+            Some((
+                at(3, 4),
+                "invalid YAML: while parsing node, found unknown anchor".into()
+            ))
+        );
+        assert_eq!(
+            message(Aliases::Resolve),
+            Some((at(3, 4), "an alias to an unknown anchor".into()))
+        );
+    }
+
+    #[test]
+    fn scalar_styles() {
+        let Some(root) = read_tree("- a\n- 'b'\n- !!str 1\n- |\n  x\n")
+            .unwrap_or_else(|p| panic!("{}", p.message))
+        else {
+            panic!("no document");
+        };
+        let NodeKind::Seq(items) = &root.kind else {
+            panic!("{root:?}");
+        };
+        let styles: Vec<(Style, bool)> = items
+            .iter()
+            .map(|n| match &n.kind {
+                NodeKind::Scalar { style, str_tag, .. } => (*style, *str_tag),
+                _ => panic!("{n:?}"),
+            })
+            .collect();
+        assert_eq!(
+            styles,
+            [
+                (Style::Plain, false),
+                (Style::Quoted, false),
+                (Style::Plain, true),
+                (Style::Block, false)
+            ]
+        );
+        assert_eq!(items[2].scalar_kind(), Some(ScalarKind::Text));
+    }
 
     #[test]
     fn scalar_kinds() {
