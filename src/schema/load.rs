@@ -12,422 +12,23 @@
 //!
 //! Scalars follow YAML 1.2: only `true`/`false` are booleans (`yes`, `no`, `on` and `off` are
 //! text), and a quoted scalar is always text.
+//!
+//! This file owns the last of those steps, the typed `Loader`: tree → model, with a message
+//! for every value of the wrong kind, unknown or duplicate key, unknown type or indicator.
+//! Finding and reading the files is in `files.rs` (re-exported here), the YAML tree in
+//! `yaml.rs`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs;
-use std::path::{Component, Path, PathBuf};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use yaml_rust2::parser::{Event, Parser};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
-
-use super::validate::{did_you_mean, suggest, validate};
+pub use super::files::{from_file, from_path, from_str, is_test_file};
+use super::validate::{did_you_mean, suggest};
+use super::yaml::{Node, NodeKind, ScalarKind};
 use super::{
-    Field, FieldType, IpVersion, KeySpans, NativeParser, ParserSpec, Schema, SchemaError,
-    SchemaErrors, Span, Validate, ValueSchema,
+    Field, FieldType, IpVersion, KeySpans, NativeParser, ParserSpec, Schema, SchemaError, Span,
+    Validate, ValueSchema,
 };
 use crate::indicators::IndicatorKind;
-
-/// Read one schema from YAML text (one document) and check it.
-///
-/// `origin` names the text in messages (a file name, `<string>`, `<builtin>/...`).
-///
-/// # Errors
-///
-/// Every problem found: YAML syntax, the shape of the document, and the semantic checks of
-/// [`super::validate::validate`], each with its `line:col`, in file order.
-pub fn from_str(text: &str, origin: &str) -> Result<Schema, SchemaErrors> {
-    let origin: Arc<str> = Arc::from(origin);
-    let fail = |span: Span, message: String, hint: Option<String>| {
-        Err(SchemaErrors(vec![SchemaError {
-            origin: Some(origin.clone()),
-            span,
-            message,
-            hint,
-        }]))
-    };
-    let root = match read_tree(text) {
-        Ok(Some(root)) => root,
-        Ok(None) => {
-            return fail(
-                Span::default(),
-                "the schema file is empty".into(),
-                Some("a schema needs at least `schema` and `fields`".into()),
-            )
-        }
-        Err(problem) => return fail(problem.span, problem.message, problem.hint),
-    };
-    let mut loader = Loader {
-        origin: origin.clone(),
-        errors: Vec::new(),
-        poisoned: HashSet::new(),
-    };
-    let schema = loader.schema(&root);
-    let mut errors = std::mem::take(&mut loader.errors);
-    let Some(mut schema) = schema else {
-        return Err(SchemaErrors(errors));
-    };
-    schema.origin = Some(origin);
-    // A missing `schema`, `fields` or field `name` is left empty in the model; the checks
-    // would report the same spot a second time, less precisely. Keep the first report.
-    let poisoned = loader.poisoned;
-    errors.extend(
-        validate(&schema)
-            .into_iter()
-            .filter(|e| !poisoned.contains(&e.span)),
-    );
-    if errors.is_empty() {
-        Ok(schema)
-    } else {
-        errors.sort_by_key(|e| e.span);
-        Err(SchemaErrors(errors))
-    }
-}
-
-/// Read one schema file and check it; messages name the file as `path` displays.
-///
-/// # Errors
-///
-/// An unreadable file (one error, without position), or every problem in the schema (see
-/// [`from_str`]).
-pub fn from_file(path: &Path) -> Result<Schema, SchemaErrors> {
-    let origin = path.display().to_string();
-    match fs::read_to_string(path) {
-        Ok(text) => from_str(&text, &origin),
-        Err(e) => Err(SchemaErrors(vec![SchemaError {
-            origin: Some(Arc::from(origin.as_str())),
-            span: Span::default(),
-            message: format!(
-                "cannot read the schema file: {}",
-                lowercase_first(&e.to_string())
-            ),
-            hint: None,
-        }])),
-    }
-}
-
-/// Read a schema file, or every schema of a directory and its subdirectories (`*.yml` and
-/// `*.yaml`, in sorted path order, skipping test files: see [`is_test_file`]).
-///
-/// Symbolic links to files are followed; symbolic links to directories are not.
-///
-/// # Errors
-///
-/// The problems of all files together (see [`from_str`]), plus unreadable directories, a
-/// log type defined in two files, and a directory that holds no schema.
-pub fn from_path(path: &Path) -> Result<Vec<Schema>, SchemaErrors> {
-    let is_dir = fs::metadata(path).is_ok_and(|m| m.is_dir());
-    if !is_dir {
-        return from_file(path).map(|s| vec![s]);
-    }
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    walk(path, path, &mut files, &mut errors);
-    files.sort();
-    if files.is_empty() && errors.is_empty() {
-        errors.push(SchemaError {
-            origin: Some(Arc::from(path.display().to_string().as_str())),
-            span: Span::default(),
-            message: "no schema files (*.yml, *.yaml) in this directory".into(),
-            hint: Some(
-                "test files (`*_tests.yml` and files under `tests/`) are not schemas".into(),
-            ),
-        });
-    }
-    let mut schemas: Vec<Schema> = Vec::new();
-    let mut names: HashMap<String, (Arc<str>, Span)> = HashMap::new();
-    for file in &files {
-        match from_file(file) {
-            Ok(schema) => {
-                let origin = schema.origin.clone().unwrap_or_else(|| Arc::from(""));
-                let span = schema.key_spans.get("schema").unwrap_or(schema.span);
-                if let Some((first, first_span)) = names.get(&schema.schema) {
-                    errors.push(SchemaError {
-                        origin: Some(origin),
-                        span,
-                        message: format!(
-                            "log type `{}` is already defined in {first}:{}:{}",
-                            schema.schema, first_span.line, first_span.col
-                        ),
-                        hint: Some("each log type is defined once; rename or remove one".into()),
-                    });
-                } else {
-                    names.insert(schema.schema.clone(), (origin, span));
-                    schemas.push(schema);
-                }
-            }
-            Err(SchemaErrors(e)) => errors.extend(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(schemas)
-    } else {
-        Err(SchemaErrors(errors))
-    }
-}
-
-/// Whether `path` is a schema test file rather than a schema: its name ends in `_tests.yml`
-/// or `_tests.yaml`, or one of its directories is named `tests`.
-#[must_use]
-pub fn is_test_file(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if name.ends_with("_tests.yml") || name.ends_with("_tests.yaml") {
-        return true;
-    }
-    path.parent().is_some_and(|dir| {
-        dir.components()
-            .any(|c| matches!(c, Component::Normal(n) if n == "tests"))
-    })
-}
-
-fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<SchemaError>) {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            errors.push(SchemaError {
-                origin: Some(Arc::from(dir.display().to_string().as_str())),
-                span: Span::default(),
-                message: format!(
-                    "cannot read the directory: {}",
-                    lowercase_first(&e.to_string())
-                ),
-                hint: None,
-            });
-            return;
-        }
-    };
-    let mut paths: Vec<(PathBuf, bool)> = Vec::new();
-    for entry in entries.flatten() {
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        let path = entry.path();
-        if kind.is_dir() {
-            paths.push((path, true));
-        } else if fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-            paths.push((path, false));
-        }
-    }
-    paths.sort();
-    for (path, is_dir) in paths {
-        let relative = path.strip_prefix(root).unwrap_or(&path);
-        if is_dir {
-            if path.file_name().is_some_and(|n| n != "tests") {
-                walk(root, &path, files, errors);
-            }
-        } else if has_yaml_extension(&path) && !is_test_file(relative) {
-            files.push(path);
-        }
-    }
-}
-
-fn has_yaml_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
-}
-
-fn lowercase_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The YAML tree.
-
-/// YAML nesting deeper than this is refused while reading, which also bounds the recursion of
-/// reading and checking. A schema nested [`super::validate::MAX_DEPTH`] levels deep takes about
-/// twice as many YAML levels, so the checks still see (and report) a little too deep schema.
-const MAX_YAML_DEPTH: usize = 160;
-/// Nodes in a document, counting each use of an alias in full (stops "billion laughs").
-const MAX_NODES: usize = 1_000_000;
-
-#[derive(Debug, Clone)]
-struct Node {
-    span: Span,
-    kind: NodeKind,
-}
-
-#[derive(Debug, Clone)]
-enum NodeKind {
-    /// `plain` is false for quoted or block scalars and for `!!str`: those are always text.
-    Scalar {
-        text: String,
-        plain: bool,
-    },
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
-}
-
-/// A problem found while reading the YAML, before any origin is known.
-struct Problem {
-    span: Span,
-    message: String,
-    hint: Option<String>,
-}
-
-fn span_of(mark: Marker) -> Span {
-    // yaml-rust2 lines are 1-based and columns 0-based (in characters).
-    Span {
-        line: u32::try_from(mark.line()).unwrap_or(u32::MAX),
-        col: u32::try_from(mark.col().saturating_add(1)).unwrap_or(u32::MAX),
-    }
-}
-
-struct TreeReader<'a> {
-    parser: Parser<std::str::Chars<'a>>,
-    anchors: HashMap<usize, Node>,
-    nodes: usize,
-}
-
-/// The one document of `text` as a tree (`None` for a file with no document).
-fn read_tree(text: &str) -> Result<Option<Node>, Problem> {
-    let mut reader = TreeReader {
-        parser: Parser::new_from_str(text),
-        anchors: HashMap::new(),
-        nodes: 0,
-    };
-    let mut root = None;
-    loop {
-        let (event, mark) = reader.next()?;
-        match event {
-            Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
-            Event::StreamEnd => return Ok(root),
-            Event::DocumentStart => {
-                if root.is_some() {
-                    return Err(Problem {
-                        span: span_of(mark),
-                        message: "a second YAML document in a schema file".into(),
-                        hint: Some("write one schema per file".into()),
-                    });
-                }
-                let (event, mark) = reader.next()?;
-                root = Some(reader.node(event, mark, 0)?);
-            }
-            _ => {
-                // Not produced by the parser outside a document.
-                return Err(Problem {
-                    span: span_of(mark),
-                    message: "unexpected YAML content".into(),
-                    hint: None,
-                });
-            }
-        }
-    }
-}
-
-impl TreeReader<'_> {
-    fn next(&mut self) -> Result<(Event, Marker), Problem> {
-        self.parser.next_token().map_err(|e| Problem {
-            span: span_of(*e.marker()),
-            message: format!("invalid YAML: {}", e.info()),
-            hint: None,
-        })
-    }
-
-    fn count(&mut self, n: usize, span: Span) -> Result<(), Problem> {
-        self.nodes = self.nodes.saturating_add(n);
-        if self.nodes > MAX_NODES {
-            return Err(Problem {
-                span,
-                message: format!("the YAML document has more than {MAX_NODES} nodes"),
-                hint: Some("check the aliases (`*name`): each use copies its anchor".into()),
-            });
-        }
-        Ok(())
-    }
-
-    fn node(&mut self, event: Event, mark: Marker, depth: usize) -> Result<Node, Problem> {
-        let span = span_of(mark);
-        if depth > MAX_YAML_DEPTH {
-            return Err(Problem {
-                span,
-                message: format!("the YAML nests deeper than {MAX_YAML_DEPTH} levels"),
-                hint: None,
-            });
-        }
-        self.count(1, span)?;
-        let (node, anchor) = match event {
-            Event::Scalar(text, style, anchor, tag) => {
-                // `!!str 123` is text; other tags do not change how a scalar is read.
-                let is_str_tag = tag.is_some_and(|t| t.suffix == "str");
-                let plain = style == TScalarStyle::Plain && !is_str_tag;
-                (
-                    Node {
-                        span,
-                        kind: NodeKind::Scalar { text, plain },
-                    },
-                    anchor,
-                )
-            }
-            Event::SequenceStart(anchor, _) => {
-                let mut items = Vec::new();
-                loop {
-                    let (event, mark) = self.next()?;
-                    if event == Event::SequenceEnd {
-                        break;
-                    }
-                    items.push(self.node(event, mark, depth + 1)?);
-                }
-                (
-                    Node {
-                        span,
-                        kind: NodeKind::Seq(items),
-                    },
-                    anchor,
-                )
-            }
-            Event::MappingStart(anchor, _) => {
-                let mut pairs = Vec::new();
-                loop {
-                    let (event, mark) = self.next()?;
-                    if event == Event::MappingEnd {
-                        break;
-                    }
-                    let key = self.node(event, mark, depth + 1)?;
-                    let (event, mark) = self.next()?;
-                    let value = self.node(event, mark, depth + 1)?;
-                    pairs.push((key, value));
-                }
-                // A block mapping's start event is marked after its first key; the key is
-                // where the mapping visibly starts.
-                let span = pairs.first().map_or(span, |(key, _)| span.min(key.span));
-                (
-                    Node {
-                        span,
-                        kind: NodeKind::Map(pairs),
-                    },
-                    anchor,
-                )
-            }
-            Event::Alias(id) => {
-                let Some(node) = self.anchors.get(&id).cloned() else {
-                    return Err(Problem {
-                        span,
-                        message: "an alias to an unknown anchor".into(),
-                        hint: Some("define the anchor (`&name`) before using it".into()),
-                    });
-                };
-                self.count(node_count(&node), span)?;
-                return Ok(node);
-            }
-            _ => {
-                return Err(Problem {
-                    span,
-                    message: "unexpected YAML content".into(),
-                    hint: None,
-                })
-            }
-        };
-        if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
-        }
-        Ok(node)
-    }
-}
 
 /// A value whose `type` is missing or unknown (already reported): keep what is below, so it is
 /// checked too, under the type it implies, and drop the attributes whose fitness depends on
@@ -455,109 +56,6 @@ fn without_type(mut v: ValueSchema) -> ValueSchema {
         span: v.span,
         key_spans,
         ..ValueSchema::new(ty)
-    }
-}
-
-fn node_count(node: &Node) -> usize {
-    match &node.kind {
-        NodeKind::Scalar { .. } => 1,
-        NodeKind::Seq(items) => 1 + items.iter().map(node_count).sum::<usize>(),
-        NodeKind::Map(pairs) => {
-            1 + pairs
-                .iter()
-                .map(|(k, v)| node_count(k) + node_count(v))
-                .sum::<usize>()
-        }
-    }
-}
-
-/// What a YAML 1.2 (core schema) plain scalar is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ScalarKind {
-    Null,
-    Bool(bool),
-    Int,
-    Float,
-    Text,
-}
-
-fn scalar_kind(text: &str, plain: bool) -> ScalarKind {
-    if !plain {
-        return ScalarKind::Text;
-    }
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return ScalarKind::Null,
-        "true" | "True" | "TRUE" => return ScalarKind::Bool(true),
-        "false" | "False" | "FALSE" => return ScalarKind::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
-        | ".nan" | ".NaN" | ".NAN" => return ScalarKind::Float,
-        _ => {}
-    }
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return ScalarKind::Int;
-    }
-    if let Some(hex) = text.strip_prefix("0x") {
-        if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return ScalarKind::Int;
-        }
-    }
-    if let Some(oct) = text.strip_prefix("0o") {
-        if !oct.is_empty() && oct.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-            return ScalarKind::Int;
-        }
-    }
-    // [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
-    let (mantissa, exponent) = match digits.find(['e', 'E']) {
-        Some(i) => (&digits[..i], Some(&digits[i + 1..])),
-        None => (digits, None),
-    };
-    let mantissa_ok = match mantissa.split_once('.') {
-        Some((int, frac)) => {
-            (!int.is_empty() || !frac.is_empty())
-                && int.bytes().all(|b| b.is_ascii_digit())
-                && frac.bytes().all(|b| b.is_ascii_digit())
-        }
-        None => !mantissa.is_empty() && mantissa.bytes().all(|b| b.is_ascii_digit()),
-    };
-    let exponent_ok = exponent.is_none_or(|e| {
-        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-        !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
-    });
-    if mantissa_ok && exponent_ok {
-        ScalarKind::Float
-    } else {
-        ScalarKind::Text
-    }
-}
-
-impl Node {
-    /// `a string`, `a number`, `a list`, ... for messages.
-    fn kind_name(&self) -> &'static str {
-        match &self.kind {
-            NodeKind::Map(_) => "a mapping",
-            NodeKind::Seq(_) => "a list",
-            NodeKind::Scalar { text, plain } => match scalar_kind(text, *plain) {
-                ScalarKind::Null => "nothing",
-                ScalarKind::Bool(_) => "a boolean",
-                ScalarKind::Int | ScalarKind::Float => "a number",
-                ScalarKind::Text => "a string",
-            },
-        }
-    }
-
-    fn is_null(&self) -> bool {
-        matches!(&self.kind, NodeKind::Scalar { text, plain } if scalar_kind(text, *plain) == ScalarKind::Null)
-    }
-
-    /// The scalar's text, unless it is null or not a scalar.
-    fn text(&self) -> Option<&str> {
-        match &self.kind {
-            NodeKind::Scalar { text, plain } if scalar_kind(text, *plain) != ScalarKind::Null => {
-                Some(text)
-            }
-            _ => None,
-        }
     }
 }
 
@@ -615,18 +113,20 @@ impl Entry<'_> {
     /// empty (an empty value has no position of its own worth showing).
     fn value_span(&self) -> Span {
         match &self.value.kind {
-            NodeKind::Scalar { text, plain: true } if text.is_empty() => self.key_span,
+            NodeKind::Scalar { text, .. } if text.is_empty() && self.value.is_null() => {
+                self.key_span
+            }
             _ => self.value.span,
         }
     }
 }
 
-struct Loader {
-    origin: Arc<str>,
-    errors: Vec<SchemaError>,
+pub(super) struct Loader {
+    pub(super) origin: Arc<str>,
+    pub(super) errors: Vec<SchemaError>,
     /// Nodes left incomplete in the model (a missing `schema`, `fields` or `name`): problems
     /// the checks find there are consequences of one already reported.
-    poisoned: HashSet<Span>,
+    pub(super) poisoned: HashSet<Span>,
 }
 
 impl Loader {
@@ -756,10 +256,8 @@ impl Loader {
     }
 
     fn boolean(&mut self, e: Entry<'_>) -> bool {
-        if let NodeKind::Scalar { text, plain } = &e.value.kind {
-            if let ScalarKind::Bool(b) = scalar_kind(text, *plain) {
-                return b;
-            }
+        if let Some(ScalarKind::Bool(b)) = e.value.scalar_kind() {
+            return b;
         }
         let hint = match e.value.text() {
             Some(t @ ("yes" | "no" | "on" | "off" | "y" | "n" | "Yes" | "No" | "On" | "Off")) => {
@@ -817,7 +315,7 @@ impl Loader {
         }
     }
 
-    fn schema(&mut self, root: &Node) -> Option<Schema> {
+    pub(super) fn schema(&mut self, root: &Node) -> Option<Schema> {
         let pairs = self.as_map(
             root,
             root.span,
@@ -875,8 +373,8 @@ impl Loader {
     }
 
     fn version(&mut self, e: Entry<'_>) -> i64 {
-        let (text, kind) = match &e.value.kind {
-            NodeKind::Scalar { text, plain } => (text.as_str(), scalar_kind(text, *plain)),
+        let (text, kind) = match (&e.value.kind, e.value.scalar_kind()) {
+            (NodeKind::Scalar { text, .. }, Some(kind)) => (text.as_str(), kind),
             _ => ("", ScalarKind::Text),
         };
         match kind {
@@ -1197,6 +695,8 @@ impl Loader {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use std::path::Path;
+
     use super::*;
 
     /// Load `yaml` as `t.yml` and compare the rendered errors with `expected`, in order. An
@@ -1356,30 +856,6 @@ pub(crate) mod tests {
     fn deep_flow_nesting_does_not_overflow() {
         let yaml = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(from_str(&yaml, "t.yml").is_err());
-    }
-
-    #[test]
-    fn scalar_kinds() {
-        for (text, kind) in [
-            ("", ScalarKind::Null),
-            ("~", ScalarKind::Null),
-            ("true", ScalarKind::Bool(true)),
-            ("FALSE", ScalarKind::Bool(false)),
-            ("yes", ScalarKind::Text),
-            ("12", ScalarKind::Int),
-            ("-0x1F", ScalarKind::Text),
-            ("0x1F", ScalarKind::Int),
-            ("1.5e3", ScalarKind::Float),
-            (".5", ScalarKind::Float),
-            ("1.", ScalarKind::Float),
-            (".", ScalarKind::Text),
-            ("1e", ScalarKind::Text),
-            (".inf", ScalarKind::Float),
-            ("1.2.3", ScalarKind::Text),
-        ] {
-            assert_eq!(scalar_kind(text, true), kind, "{text}");
-        }
-        assert_eq!(scalar_kind("true", false), ScalarKind::Text);
     }
 
     const SHIPPED: [(&str, &str); 3] = [
@@ -1608,134 +1084,6 @@ fields:
             schema.clear_spans();
             back.clear_spans();
             assert_eq!(schema, back, "{path}");
-        }
-    }
-
-    fn write(dir: &Path, path: &str, text: &str) {
-        let path = dir.join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-
-    const TINY: &str = "{schema: Custom.Aa, fields: [{name: a, type: string}]}";
-
-    #[test]
-    fn from_path_reads_a_tree_in_order_and_skips_tests() {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        write(d, "b/B.yaml", &TINY.replace("Custom.Aa", "Custom.Bb"));
-        write(d, "a/A.yml", TINY);
-        write(d, "a/C.yml", &TINY.replace("Custom.Aa", "Custom.Cc"));
-        write(d, "a/A_tests.yml", "not: [a schema");
-        write(d, "a/tests/A.yml", "not: [a schema");
-        write(d, "a/notes.txt", "not yaml");
-        let schemas = from_path(d).unwrap();
-        let names: Vec<&str> = schemas.iter().map(|s| s.schema.as_str()).collect();
-        assert_eq!(names, ["Custom.Aa", "Custom.Cc", "Custom.Bb"]);
-        // A single file is read whatever its name.
-        assert_eq!(from_path(&d.join("b/B.yaml")).unwrap().len(), 1);
-    }
-
-    #[test]
-    fn from_path_collects_errors_of_all_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        write(
-            d,
-            "1.yml",
-            "{schema: Custom.Aa, fields: [{name: a, type: strng}]}",
-        );
-        write(
-            d,
-            "2.yml",
-            "{schema: Custom.Bb, fields: [{name: a, type: int, requird: true}]}",
-        );
-        write(d, "3.yml", TINY);
-        write(d, "4.yml", TINY);
-        let err = from_path(d).unwrap_err();
-        let text = err.to_string().replace(&d.display().to_string(), "D");
-        let lines: Vec<&str> = text
-            .lines()
-            .map(|l| l.split(" (hint").next().unwrap())
-            .collect();
-        assert_eq!(
-            lines,
-            [
-                "D/1.yml:1:46: unknown type `strng`",
-                "D/2.yml:1:51: unknown key `requird`",
-                "D/4.yml:1:2: log type `Custom.Aa` is already defined in D/3.yml:1:2",
-            ]
-        );
-    }
-
-    #[test]
-    fn from_path_empty_directory_is_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "tests/A.yml", TINY);
-        let err = from_path(dir.path()).unwrap_err();
-        assert_eq!(err.0.len(), 1);
-        assert_eq!(err.0[0].span, Span::default());
-        assert!(err.0[0].message.starts_with("no schema files"), "{err}");
-    }
-
-    #[test]
-    fn from_path_root_inside_tests_directory_still_reads() {
-        let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "tests/schemas/A.yml", TINY);
-        assert_eq!(
-            from_path(&dir.path().join("tests/schemas")).unwrap().len(),
-            1
-        );
-    }
-
-    #[test]
-    fn unreadable_file_has_no_position() {
-        let dir = tempfile::tempdir().unwrap();
-        let missing = dir.path().join("missing.yml");
-        let err = from_file(&missing).unwrap_err();
-        assert_eq!(err.0.len(), 1);
-        let e = &err.0[0];
-        assert_eq!(e.span, Span::default());
-        assert_eq!(
-            e.origin.as_deref(),
-            Some(missing.display().to_string().as_str())
-        );
-        assert!(
-            e.message
-                .starts_with("cannot read the schema file: no such file"),
-            "{e}"
-        );
-        assert!(from_path(&missing).is_err());
-    }
-
-    #[test]
-    fn from_file_names_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "x.yml", "{schema: Custom.Aa, fields: []}");
-        let path = dir.path().join("x.yml");
-        let err = from_file(&path).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            format!(
-                "{}:1:21: the schema has no fields (hint: list the record's fields under `fields`)",
-                path.display()
-            )
-        );
-    }
-
-    #[test]
-    fn test_files() {
-        for (path, expected) in [
-            ("a/Audit_tests.yml", true),
-            ("a/Audit_tests.yaml", true),
-            ("tests/Audit.yml", true),
-            ("schemas/zoom/tests/Activity.yml", true),
-            ("schemas/zoom/Activity.yml", false),
-            ("schemas/zoom/tests.yml", false),
-            ("Audit_test.yml", false),
-            ("latests/Audit.yml", false),
-        ] {
-            assert_eq!(is_test_file(Path::new(path)), expected, "{path}");
         }
     }
 }

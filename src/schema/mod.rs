@@ -18,8 +18,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::indicators::IndicatorKind;
 
+mod files;
 pub mod load;
 pub mod validate;
+pub(crate) mod yaml;
 
 /// A log schema: one log type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

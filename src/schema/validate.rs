@@ -221,33 +221,51 @@ impl<'s> Validator<'s> {
         }
     }
 
-    #[allow(clippy::too_many_lines)] // one rule after another; splitting hides the order
+    /// The rules for one value, in this order, then the values below it.
     fn check_value(&mut self, v: &'s ValueSchema, label: &str, depth: usize) {
-        let span = |key: &str| v.key_spans.get(key).unwrap_or(v.span);
+        if !self.check_nesting(v, label, depth) {
+            return;
+        }
+        self.check_time(v, label);
+        self.check_structure(v, label, depth);
+        self.check_indicators(v, label);
+        self.check_validate_block(v, label);
+        self.check_embedded_json(v, label);
+        self.check_children(v, label, depth);
+    }
+
+    /// Report `attr` written on a value whose type does not take it: it is only allowed on
+    /// `what`, and `fix` says what to do.
+    fn misplaced(&mut self, v: &ValueSchema, label: &str, attr: &str, what: &str, fix: &str) {
+        self.error(
+            key_span(v, attr),
+            format!("`{attr}` is only allowed on {what}"),
+            Some(format!("{label} has type `{}`; {fix}", v.ty)),
+        );
+    }
+
+    /// Whether `v` is within [`MAX_DEPTH`]; if not, reported, and nothing below is checked.
+    fn check_nesting(&mut self, v: &ValueSchema, label: &str, depth: usize) -> bool {
         if depth > MAX_DEPTH {
             self.error(
                 v.span,
                 format!("{label} nests deeper than {MAX_DEPTH} levels"),
                 Some("flatten the schema, or use `type: json` for the deep part".into()),
             );
-            return;
+            return false;
         }
-        let ty = v.ty;
-        let only = |attr: &str, what: &str, fix: &str| {
-            (
-                format!("`{attr}` is only allowed on {what}"),
-                Some(format!("{label} has type `{ty}`; {fix}")),
-            )
-        };
+        true
+    }
 
-        // Time.
-        if ty == FieldType::Timestamp {
+    /// A timestamp has valid time formats; the time attributes are on timestamps only.
+    fn check_time(&mut self, v: &ValueSchema, label: &str) {
+        if v.ty == FieldType::Timestamp {
             let written = v.key_spans.contains("timeFormat") || v.key_spans.contains("timeFormats");
             if v.time_format.is_none() && v.time_formats.is_empty() && written {
                 // `timeFormats: []`, or a value the loader could not read (already reported).
                 if v.key_spans.contains("timeFormats") && !v.key_spans.contains("timeFormat") {
                     self.error(
-                        span("timeFormats"),
+                        key_span(v, "timeFormats"),
                         "`timeFormats` is empty".into(),
                         Some("list at least one time format, e.g. `timeFormats: [rfc3339]`".into()),
                     );
@@ -260,43 +278,50 @@ impl<'s> Validator<'s> {
                 );
             }
             if let Some(spec) = &v.time_format {
-                self.check_time_format(spec, span("timeFormat"));
+                self.check_time_format(spec, key_span(v, "timeFormat"));
             }
             for (i, spec) in v.time_formats.iter().enumerate() {
                 let at = v
                     .key_spans
                     .get(&format!("timeFormats[{i}]"))
-                    .unwrap_or(span("timeFormats"));
+                    .unwrap_or(key_span(v, "timeFormats"));
                 self.check_time_format(spec, at);
             }
         } else {
             if v.time_format.is_some() {
-                let (m, h) = only(
+                self.misplaced(
+                    v,
+                    label,
                     "timeFormat",
                     "timestamp fields",
                     "remove `timeFormat` or use `type: timestamp`",
                 );
-                self.error(span("timeFormat"), m, h);
             }
             if !v.time_formats.is_empty() || v.key_spans.contains("timeFormats") {
-                let (m, h) = only(
+                self.misplaced(
+                    v,
+                    label,
                     "timeFormats",
                     "timestamp fields",
                     "remove `timeFormats` or use `type: timestamp`",
                 );
-                self.error(span("timeFormats"), m, h);
             }
             if v.is_event_time {
-                let (m, h) = only(
+                self.misplaced(
+                    v,
+                    label,
                     "isEventTime",
                     "timestamp fields",
                     "remove `isEventTime` or use `type: timestamp`",
                 );
-                self.error(span("isEventTime"), m, h);
             }
         }
+    }
 
-        // Structure.
+    /// An array has an `element`, an object `fields` and a ref a valid `target`; each of
+    /// those only on its own type.
+    fn check_structure(&mut self, v: &'s ValueSchema, label: &str, depth: usize) {
+        let ty = v.ty;
         if ty == FieldType::Array {
             // A written `element` that is missing here could not be read (already reported).
             if v.element.is_none() && !v.key_spans.contains("element") {
@@ -307,88 +332,119 @@ impl<'s> Validator<'s> {
                 );
             }
         } else if v.element.is_some() {
-            let (m, h) = only("element", "arrays", "remove `element` or use `type: array`");
-            self.error(span("element"), m, h);
+            self.misplaced(
+                v,
+                label,
+                "element",
+                "arrays",
+                "remove `element` or use `type: array`",
+            );
         }
         if ty == FieldType::Object {
             if v.fields.is_empty() {
                 self.error(
-                    span("fields"),
+                    key_span(v, "fields"),
                     format!("object {label} has no `fields`"),
                     Some("list the object's keys under `fields`, or use `type: json` to keep any JSON value".into()),
                 );
             }
         } else if !v.fields.is_empty() || v.key_spans.contains("fields") {
-            let (m, h) = only("fields", "objects", "remove `fields` or use `type: object`");
-            self.error(span("fields"), m, h);
+            self.misplaced(
+                v,
+                label,
+                "fields",
+                "objects",
+                "remove `fields` or use `type: object`",
+            );
         }
         if ty == FieldType::Ref {
             self.check_target(v, label, depth);
         } else if v.target.is_some() {
-            let (m, h) = only("target", "refs", "remove `target` or use `type: ref`");
-            self.error(span("target"), m, h);
+            self.misplaced(
+                v,
+                label,
+                "target",
+                "refs",
+                "remove `target` or use `type: ref`",
+            );
         }
+    }
 
-        // Values.
+    /// Indicators scan text: only strings and arrays of strings take them.
+    fn check_indicators(&mut self, v: &'s ValueSchema, label: &str) {
         if !v.indicators.is_empty() && !self.holds_strings(v) {
-            let (m, h) = only(
+            self.misplaced(
+                v,
+                label,
                 "indicators",
                 "strings and arrays of strings",
                 "indicators scan text, so use `type: string` or remove them",
             );
-            self.error(span("indicators"), m, h);
         }
-        if let Some(checks) = &v.validate {
-            if self.resolve(v).ty == FieldType::String {
-                let mut empty = false;
-                for (list, key) in [(&checks.allow, "allow"), (&checks.deny, "deny")] {
-                    let full = format!("validate.{key}");
-                    if list.is_empty() && v.key_spans.contains(&full) {
-                        empty = true;
-                        self.error(
-                            span(&full),
-                            format!("`validate.{key}` is empty"),
-                            Some(format!("list the values to {key}, or remove `{key}`")),
-                        );
-                    }
-                }
-                let written = ["allow", "deny", "ip", "cidr"]
-                    .iter()
-                    .any(|k| v.key_spans.contains(&format!("validate.{k}")));
-                if !empty
-                    && !written
-                    && checks.allow.is_empty()
-                    && checks.deny.is_empty()
-                    && checks.ip.is_none()
-                    && checks.cidr.is_none()
-                {
-                    self.error(
-                        span("validate"),
-                        "`validate` has no checks".into(),
-                        Some("add `allow`, `deny`, `ip` or `cidr`, or remove `validate`".into()),
-                    );
-                }
-            } else {
-                let (m, h) = only(
-                    "validate",
-                    "strings",
-                    "remove `validate` or use `type: string`",
+    }
+
+    /// `validate` is on a string and has at least one check, none of them an empty list.
+    fn check_validate_block(&mut self, v: &'s ValueSchema, label: &str) {
+        let Some(checks) = &v.validate else {
+            return;
+        };
+        if self.resolve(v).ty != FieldType::String {
+            self.misplaced(
+                v,
+                label,
+                "validate",
+                "strings",
+                "remove `validate` or use `type: string`",
+            );
+            return;
+        }
+        let mut empty = false;
+        for (list, key) in [(&checks.allow, "allow"), (&checks.deny, "deny")] {
+            let full = format!("validate.{key}");
+            if list.is_empty() && v.key_spans.contains(&full) {
+                empty = true;
+                self.error(
+                    key_span(v, &full),
+                    format!("`validate.{key}` is empty"),
+                    Some(format!("list the values to {key}, or remove `{key}`")),
                 );
-                self.error(span("validate"), m, h);
             }
         }
-        if v.is_embedded_json
-            && !matches!(ty, FieldType::Object | FieldType::Array | FieldType::Json)
+        let written = ["allow", "deny", "ip", "cidr"]
+            .iter()
+            .any(|k| v.key_spans.contains(&format!("validate.{k}")));
+        if !empty
+            && !written
+            && checks.allow.is_empty()
+            && checks.deny.is_empty()
+            && checks.ip.is_none()
+            && checks.cidr.is_none()
         {
-            let (m, h) = only(
+            self.error(
+                key_span(v, "validate"),
+                "`validate` has no checks".into(),
+                Some("add `allow`, `deny`, `ip` or `cidr`, or remove `validate`".into()),
+            );
+        }
+    }
+
+    /// Only objects, arrays and json values can arrive as embedded JSON.
+    fn check_embedded_json(&mut self, v: &ValueSchema, label: &str) {
+        if v.is_embedded_json
+            && !matches!(v.ty, FieldType::Object | FieldType::Array | FieldType::Json)
+        {
+            self.misplaced(
+                v,
+                label,
                 "isEmbeddedJSON",
                 "object, array and json values",
                 "remove `isEmbeddedJSON`, or use `type: json` to parse the embedded JSON",
             );
-            self.error(span("isEmbeddedJSON"), m, h);
         }
+    }
 
-        // Below.
+    /// The array element and the object fields, one level deeper.
+    fn check_children(&mut self, v: &'s ValueSchema, label: &str, depth: usize) {
         if let Some(element) = &v.element {
             self.check_value(element, &format!("element of {label}"), depth + 1);
         }
@@ -404,7 +460,7 @@ impl<'s> Validator<'s> {
     }
 
     fn check_target(&mut self, v: &'s ValueSchema, label: &str, depth: usize) {
-        let span = v.key_spans.get("target").unwrap_or(v.span);
+        let span = key_span(v, "target");
         let names = || {
             self.schema
                 .definitions
@@ -586,6 +642,11 @@ fn collect_refs<'s>(v: &'s ValueSchema, out: &mut Vec<(&'s str, Span)>) {
 }
 
 /// `line 3:5`, or `an earlier field` when positions are unknown.
+/// Where attribute `key` of `v` was written, else where `v` is.
+fn key_span(v: &ValueSchema, key: &str) -> Span {
+    v.key_spans.get(key).unwrap_or(v.span)
+}
+
 fn at(span: Span) -> String {
     if span.line == 0 {
         "an earlier field".into()

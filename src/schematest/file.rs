@@ -1,35 +1,19 @@
 //! Reading test files: Panther's multi-document `*_tests.yml` format, decoded strictly, with
 //! the line of every case and key kept for messages and for `--update`.
 //!
-//! yaml-rust2's event parser is used (not serde) because it reports where every node starts:
-//! a case's line, an unknown key's line and the lines `--update` rewrites all come from it.
+//! The tree comes from [`crate::schema::yaml`] (not serde) because it says where every node
+//! starts: a case's line, an unknown key's line and the lines `--update` rewrites all come from
+//! it. Aliases are kept as they are written, and refused where a case uses them.
 
 use std::sync::Arc;
 
 use serde_json::Value;
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::{LoadError, TestCase};
+use crate::schema::yaml::{read_documents, Aliases, Node, NodeKind, Style};
 
 /// The keys of a test case, as in Panther's `logtesting.TestCase`.
 const KEYS: [&str; 5] = ["name", "logType", "input", "result", "results"];
-
-/// A YAML node with the 1-based line and column where it starts.
-#[derive(Debug)]
-pub(crate) struct Node {
-    kind: Kind,
-    line: usize,
-    col: usize,
-}
-
-#[derive(Debug)]
-enum Kind {
-    Scalar(String, TScalarStyle),
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
-    Alias,
-}
 
 /// Where a top-level key of a case is: what `--update` needs to find the result block.
 #[derive(Debug, Clone)]
@@ -41,89 +25,21 @@ pub(crate) struct KeyPos {
     pub(crate) col: usize,
 }
 
-/// Builds a tree of [`Node`]s per document from the parser's events.
-#[derive(Default)]
-struct Builder {
-    docs: Vec<Option<Node>>,
-    root: Option<Node>,
-    /// Open sequences and mappings; for a mapping, the key waiting for its value.
-    stack: Vec<(Node, Option<Node>)>,
+/// The 1-based line and column messages give for `n`: where the parser marks it (see
+/// [`Node::mark`]).
+fn pos(n: &Node) -> (usize, usize) {
+    (n.mark.line as usize, n.mark.col as usize)
 }
 
-impl Builder {
-    fn push(&mut self, node: Node) {
-        match self.stack.last_mut() {
-            None => self.root = Some(node),
-            Some((parent, pending)) => match &mut parent.kind {
-                Kind::Seq(items) => items.push(node),
-                Kind::Map(entries) => match pending.take() {
-                    None => *pending = Some(node),
-                    Some(key) => entries.push((key, node)),
-                },
-                Kind::Scalar(..) | Kind::Alias => {}
-            },
-        }
-    }
-}
-
-impl MarkedEventReceiver for Builder {
-    fn on_event(&mut self, ev: Event, mark: Marker) {
-        let (line, col) = (mark.line(), mark.col() + 1);
-        match ev {
-            Event::DocumentEnd => {
-                let root = self.root.take();
-                self.docs.push(root);
-            }
-            Event::Scalar(value, style, _, _) => self.push(Node {
-                kind: Kind::Scalar(value, style),
-                line,
-                col,
-            }),
-            Event::Alias(_) => self.push(Node {
-                kind: Kind::Alias,
-                line,
-                col,
-            }),
-            Event::SequenceStart(..) => self.stack.push((
-                Node {
-                    kind: Kind::Seq(Vec::new()),
-                    line,
-                    col,
-                },
-                None,
-            )),
-            Event::MappingStart(..) => self.stack.push((
-                Node {
-                    kind: Kind::Map(Vec::new()),
-                    line,
-                    col,
-                },
-                None,
-            )),
-            Event::SequenceEnd | Event::MappingEnd => {
-                if let Some((node, _)) = self.stack.pop() {
-                    self.push(node);
-                }
-            }
-            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentStart => {}
-        }
-    }
-}
-
-/// Parse YAML text into one tree per document (`None` for an empty document).
-fn documents(text: &str, origin: &Arc<str>) -> Result<Vec<Option<Node>>, LoadError> {
-    let mut builder = Builder::default();
-    let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, true).map_err(|e| {
-        let m = e.marker();
-        LoadError::test_file(
-            origin,
-            m.line(),
-            m.col() + 1,
-            format!("invalid YAML: {}", e.info()),
-        )
-    })?;
-    Ok(builder.docs)
+/// Parse YAML text into one tree per document.
+fn documents(text: &str, origin: &Arc<str>) -> Result<Vec<Node>, LoadError> {
+    read_documents(text, Aliases::Keep).map_err(|p| {
+        let message = match p.hint {
+            Some(hint) => format!("{} ({hint})", p.message),
+            None => p.message,
+        };
+        LoadError::test_file(origin, p.span.line as usize, p.span.col as usize, message)
+    })
 }
 
 /// True when the first non-empty document of `text` looks like a test case (a mapping with
@@ -133,13 +49,10 @@ pub(crate) fn looks_like_tests(text: &str) -> bool {
     let Ok(docs) = documents(text, &origin) else {
         return false;
     };
-    docs.iter()
-        .flatten()
-        .find(|n| !is_null(n))
-        .is_some_and(|n| {
-            matches!(&n.kind, Kind::Map(entries)
+    docs.iter().find(|n| !is_null(n)).is_some_and(|n| {
+        matches!(&n.kind, NodeKind::Map(entries)
             if entries.iter().any(|(k, _)| scalar(k) == Some("input")))
-        })
+    })
 }
 
 /// Decode every case of a test file. All problems are reported, not only the first.
@@ -147,7 +60,7 @@ pub(crate) fn parse(text: &str, origin: &Arc<str>) -> Result<Vec<TestCase>, Vec<
     let docs = documents(text, origin).map_err(|e| vec![e])?;
     let mut cases = Vec::new();
     let mut errors = Vec::new();
-    for root in docs.into_iter().flatten() {
+    for root in docs {
         if is_null(&root) {
             continue; // an empty document, e.g. a file that starts with `---`
         }
@@ -164,8 +77,11 @@ pub(crate) fn parse(text: &str, origin: &Arc<str>) -> Result<Vec<TestCase>, Vec<
 }
 
 fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
-    let err = |n: &Node, m: String| LoadError::test_file(origin, n.line, n.col, m);
-    let Kind::Map(entries) = &root.kind else {
+    let err = |n: &Node, m: String| {
+        let (line, col) = pos(n);
+        LoadError::test_file(origin, line, col, m)
+    };
+    let NodeKind::Map(entries) = &root.kind else {
         return Err(vec![err(
             root,
             "a test case must be a mapping with the keys name, logType, input and result or \
@@ -174,9 +90,7 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
         )]);
     };
     // A block mapping's own mark is after its first key: the case starts at that key.
-    let (line, col) = entries
-        .first()
-        .map_or((root.line, root.col), |(k, _)| (k.line, k.col));
+    let (line, col) = entries.first().map_or(pos(root), |(k, _)| pos(k));
     let at = |m: String| LoadError::test_file(origin, line, col, m);
     let mut errors = Vec::new();
     let mut keys: Vec<KeyPos> = Vec::new();
@@ -191,10 +105,11 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
             errors.push(err(k, format!("duplicate key \"{key}\"")));
             continue;
         }
+        let (key_line, key_col) = pos(k);
         keys.push(KeyPos {
             name: key.to_owned(),
-            line: k.line,
-            col: k.col,
+            line: key_line,
+            col: key_col,
         });
         match key {
             "name" | "logType" => match scalar(v) {
@@ -209,13 +124,13 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
                 _ => errors.push(err(v, format!("\"{key}\" must be a non-empty string"))),
             },
             "input" => match &v.kind {
-                Kind::Scalar(s, _) => input = Some(s.clone()),
+                NodeKind::Scalar { text, .. } => input = Some(text.clone()),
                 // Less escaping for authors: an input written as YAML is the JSON record.
-                Kind::Map(_) | Kind::Seq(_) => match to_json(v, None) {
+                NodeKind::Map(_) | NodeKind::Seq(_) => match to_json(v, None) {
                     Ok(j) => input = Some(j.to_string()),
                     Err(e) => errors.push(e.at(origin)),
                 },
-                Kind::Alias => errors.push(err(v, "aliases are not supported".into())),
+                NodeKind::Alias => errors.push(err(v, "aliases are not supported".into())),
             },
             "result" => result = Some(v),
             "results" => results = Some(v),
@@ -275,13 +190,10 @@ fn expected_events(
         add(v);
     }
     match results.map(|v| (v, &v.kind)) {
-        Some((_, Kind::Seq(items))) => items.iter().for_each(&mut add),
-        Some((v, _)) if !is_null(v) => errors.push(LoadError::test_file(
-            origin,
-            v.line,
-            v.col,
-            "\"results\" must be a list of expected events".into(),
-        )),
+        Some((_, NodeKind::Seq(items))) => items.iter().for_each(&mut add),
+        Some((v, _)) if !is_null(v) => errors.push(
+            NodeError::new(v, "\"results\" must be a list of expected events".into()).at(origin),
+        ),
         _ => {}
     }
     expected
@@ -295,6 +207,11 @@ struct NodeError {
 }
 
 impl NodeError {
+    fn new(n: &Node, message: String) -> NodeError {
+        let (line, col) = pos(n);
+        NodeError { line, col, message }
+    }
+
     fn at(self, origin: &Arc<str>) -> LoadError {
         LoadError::test_file(origin, self.line, self.col, self.message)
     }
@@ -304,20 +221,19 @@ impl NodeError {
 /// means "no event", as in Panther.
 fn expected_event(v: &Node, log_type: &str) -> Result<Option<Value>, NodeError> {
     let value = match &v.kind {
-        Kind::Scalar(s, style) => {
-            if s.trim().is_empty() {
+        NodeKind::Scalar { text, style, .. } => {
+            if text.trim().is_empty() {
                 return Ok(None);
             }
-            let text = expand(s, log_type);
+            let text = expand(text, log_type);
             serde_json::from_str::<Value>(&text).map_err(|e| {
                 // A block scalar's mark is its first content line, and its lines keep their
                 // relative indentation: the JSON error's position maps onto the file.
-                let block = matches!(style, TScalarStyle::Literal | TScalarStyle::Folded);
-                let first = v.line;
-                let col = if block {
-                    v.col + e.column().saturating_sub(1)
+                let (first, col) = pos(v);
+                let col = if *style == Style::Block {
+                    col + e.column().saturating_sub(1)
                 } else {
-                    v.col
+                    col
                 };
                 NodeError {
                     line: first + e.line().saturating_sub(1),
@@ -326,23 +242,21 @@ fn expected_event(v: &Node, log_type: &str) -> Result<Option<Value>, NodeError> 
                 }
             })?
         }
-        Kind::Map(_) => to_json(v, Some(log_type))?,
-        Kind::Seq(_) | Kind::Alias => {
-            return Err(NodeError {
-                line: v.line,
-                col: v.col,
-                message: "an expected event must be a JSON string or a mapping".into(),
-            })
+        NodeKind::Map(_) => to_json(v, Some(log_type))?,
+        NodeKind::Seq(_) | NodeKind::Alias => {
+            return Err(NodeError::new(
+                v,
+                "an expected event must be a JSON string or a mapping".into(),
+            ))
         }
     };
     if value.is_object() {
         Ok(Some(value))
     } else {
-        Err(NodeError {
-            line: v.line,
-            col: v.col,
-            message: "an expected event must be a JSON object".into(),
-        })
+        Err(NodeError::new(
+            v,
+            "an expected event must be a JSON object".into(),
+        ))
     }
 }
 
@@ -373,35 +287,29 @@ pub(crate) fn expand(s: &str, log_type: &str) -> String {
 fn to_json(n: &Node, log_type: Option<&str>) -> Result<Value, NodeError> {
     let text = |s: &str| log_type.map_or_else(|| s.to_owned(), |lt| expand(s, lt));
     Ok(match &n.kind {
-        Kind::Scalar(s, TScalarStyle::Plain) => plain_scalar(s).unwrap_or_else(|| text(s).into()),
-        Kind::Scalar(s, _) => Value::String(text(s)),
-        Kind::Seq(items) => Value::Array(
+        NodeKind::Scalar {
+            text: s,
+            style: Style::Plain,
+            ..
+        } => plain_scalar(s).unwrap_or_else(|| text(s).into()),
+        NodeKind::Scalar { text: s, .. } => Value::String(text(s)),
+        NodeKind::Seq(items) => Value::Array(
             items
                 .iter()
                 .map(|i| to_json(i, log_type))
                 .collect::<Result<_, _>>()?,
         ),
-        Kind::Map(entries) => {
+        NodeKind::Map(entries) => {
             let mut map = serde_json::Map::new();
             for (k, v) in entries {
                 let Some(key) = scalar(k) else {
-                    return Err(NodeError {
-                        line: k.line,
-                        col: k.col,
-                        message: "a key must be a string".into(),
-                    });
+                    return Err(NodeError::new(k, "a key must be a string".into()));
                 };
                 map.insert(text(key), to_json(v, log_type)?);
             }
             Value::Object(map)
         }
-        Kind::Alias => {
-            return Err(NodeError {
-                line: n.line,
-                col: n.col,
-                message: "aliases are not supported".into(),
-            })
-        }
+        NodeKind::Alias => return Err(NodeError::new(n, "aliases are not supported".into())),
     })
 }
 
@@ -432,13 +340,13 @@ fn plain_scalar(s: &str) -> Option<Value> {
 
 fn scalar(n: &Node) -> Option<&str> {
     match &n.kind {
-        Kind::Scalar(s, _) => Some(s),
+        NodeKind::Scalar { text, .. } => Some(text),
         _ => None,
     }
 }
 
 fn is_null(n: &Node) -> bool {
-    matches!(&n.kind, Kind::Scalar(s, TScalarStyle::Plain) if matches!(s.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    matches!(&n.kind, NodeKind::Scalar { text, style: Style::Plain, .. } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
 }
 
 #[cfg(test)]
@@ -506,6 +414,29 @@ mod tests {
             errs[0].to_string().starts_with("t_tests.yml:6:"),
             "{}",
             errs[0]
+        );
+    }
+
+    #[test]
+    fn aliases_and_mapping_positions() {
+        let text =
+            "name: &n x\nlogType: A.B\ninput: *n\nresults:\n  a: 1\n---\nname: y\nlogType: *n\n";
+        let errs = parse(text, &origin()).expect_err("aliases");
+        let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            msgs,
+            ["t_tests.yml:8:10: invalid YAML: while parsing node, found unknown anchor"]
+        );
+        let text = &text[..text.find("---").unwrap_or(text.len())];
+        let errs = parse(text, &origin()).expect_err("aliases");
+        let msgs: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            msgs,
+            [
+                "t_tests.yml:3:8: aliases are not supported",
+                // At yaml-rust2's mark of a block mapping: its first `:`.
+                "t_tests.yml:5:4: \"results\" must be a list of expected events",
+            ]
         );
     }
 

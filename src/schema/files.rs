@@ -1,0 +1,357 @@
+//! Finding and reading schema files: YAML text, one file, or a directory tree → checked
+//! [`Schema`]s.
+//!
+//! This file owns which files are schemas (`*.yml`/`*.yaml`, not test files), the order they
+//! are read in, the log types defined twice across files, and the steps for one text: the
+//! tree ([`super::yaml`]), the model ([`super::load`]'s `Loader`) and the checks
+//! ([`super::validate`]). Its public functions are re-exported by [`super::load`].
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use super::load::Loader;
+use super::validate::validate;
+use super::yaml::read_tree;
+use super::{Schema, SchemaError, SchemaErrors, Span};
+
+/// Read one schema from YAML text (one document) and check it.
+///
+/// `origin` names the text in messages (a file name, `<string>`, `<builtin>/...`).
+///
+/// # Errors
+///
+/// Every problem found: YAML syntax, the shape of the document, and the semantic checks of
+/// [`super::validate::validate`], each with its `line:col`, in file order.
+pub fn from_str(text: &str, origin: &str) -> Result<Schema, SchemaErrors> {
+    let origin: Arc<str> = Arc::from(origin);
+    let fail = |span: Span, message: String, hint: Option<String>| {
+        Err(SchemaErrors(vec![SchemaError {
+            origin: Some(origin.clone()),
+            span,
+            message,
+            hint,
+        }]))
+    };
+    let root = match read_tree(text) {
+        Ok(Some(root)) => root,
+        Ok(None) => {
+            return fail(
+                Span::default(),
+                "the schema file is empty".into(),
+                Some("a schema needs at least `schema` and `fields`".into()),
+            )
+        }
+        Err(problem) => return fail(problem.span, problem.message, problem.hint),
+    };
+    let mut loader = Loader {
+        origin: origin.clone(),
+        errors: Vec::new(),
+        poisoned: HashSet::new(),
+    };
+    let schema = loader.schema(&root);
+    let mut errors = std::mem::take(&mut loader.errors);
+    let Some(mut schema) = schema else {
+        return Err(SchemaErrors(errors));
+    };
+    schema.origin = Some(origin);
+    // A missing `schema`, `fields` or field `name` is left empty in the model; the checks
+    // would report the same spot a second time, less precisely. Keep the first report.
+    let poisoned = loader.poisoned;
+    errors.extend(
+        validate(&schema)
+            .into_iter()
+            .filter(|e| !poisoned.contains(&e.span)),
+    );
+    if errors.is_empty() {
+        Ok(schema)
+    } else {
+        errors.sort_by_key(|e| e.span);
+        Err(SchemaErrors(errors))
+    }
+}
+
+/// Read one schema file and check it; messages name the file as `path` displays.
+///
+/// # Errors
+///
+/// An unreadable file (one error, without position), or every problem in the schema (see
+/// [`from_str`]).
+pub fn from_file(path: &Path) -> Result<Schema, SchemaErrors> {
+    let origin = path.display().to_string();
+    match fs::read_to_string(path) {
+        Ok(text) => from_str(&text, &origin),
+        Err(e) => Err(SchemaErrors(vec![SchemaError {
+            origin: Some(Arc::from(origin.as_str())),
+            span: Span::default(),
+            message: format!(
+                "cannot read the schema file: {}",
+                lowercase_first(&e.to_string())
+            ),
+            hint: None,
+        }])),
+    }
+}
+
+/// Read a schema file, or every schema of a directory and its subdirectories (`*.yml` and
+/// `*.yaml`, in sorted path order, skipping test files: see [`is_test_file`]).
+///
+/// Symbolic links to files are followed; symbolic links to directories are not.
+///
+/// # Errors
+///
+/// The problems of all files together (see [`from_str`]), plus unreadable directories, a
+/// log type defined in two files, and a directory that holds no schema.
+pub fn from_path(path: &Path) -> Result<Vec<Schema>, SchemaErrors> {
+    let is_dir = fs::metadata(path).is_ok_and(|m| m.is_dir());
+    if !is_dir {
+        return from_file(path).map(|s| vec![s]);
+    }
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    walk(path, path, &mut files, &mut errors);
+    files.sort();
+    if files.is_empty() && errors.is_empty() {
+        errors.push(SchemaError {
+            origin: Some(Arc::from(path.display().to_string().as_str())),
+            span: Span::default(),
+            message: "no schema files (*.yml, *.yaml) in this directory".into(),
+            hint: Some(
+                "test files (`*_tests.yml` and files under `tests/`) are not schemas".into(),
+            ),
+        });
+    }
+    let mut schemas: Vec<Schema> = Vec::new();
+    let mut names: HashMap<String, (Arc<str>, Span)> = HashMap::new();
+    for file in &files {
+        match from_file(file) {
+            Ok(schema) => {
+                let origin = schema.origin.clone().unwrap_or_else(|| Arc::from(""));
+                let span = schema.key_spans.get("schema").unwrap_or(schema.span);
+                if let Some((first, first_span)) = names.get(&schema.schema) {
+                    errors.push(SchemaError {
+                        origin: Some(origin),
+                        span,
+                        message: format!(
+                            "log type `{}` is already defined in {first}:{}:{}",
+                            schema.schema, first_span.line, first_span.col
+                        ),
+                        hint: Some("each log type is defined once; rename or remove one".into()),
+                    });
+                } else {
+                    names.insert(schema.schema.clone(), (origin, span));
+                    schemas.push(schema);
+                }
+            }
+            Err(SchemaErrors(e)) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(schemas)
+    } else {
+        Err(SchemaErrors(errors))
+    }
+}
+
+/// Whether `path` is a schema test file rather than a schema: its name ends in `_tests.yml`
+/// or `_tests.yaml`, or one of its directories is named `tests`.
+#[must_use]
+pub fn is_test_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name.ends_with("_tests.yml") || name.ends_with("_tests.yaml") {
+        return true;
+    }
+    path.parent().is_some_and(|dir| {
+        dir.components()
+            .any(|c| matches!(c, Component::Normal(n) if n == "tests"))
+    })
+}
+
+fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<SchemaError>) {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            errors.push(SchemaError {
+                origin: Some(Arc::from(dir.display().to_string().as_str())),
+                span: Span::default(),
+                message: format!(
+                    "cannot read the directory: {}",
+                    lowercase_first(&e.to_string())
+                ),
+                hint: None,
+            });
+            return;
+        }
+    };
+    let mut paths: Vec<(PathBuf, bool)> = Vec::new();
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() {
+            paths.push((path, true));
+        } else if fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            paths.push((path, false));
+        }
+    }
+    paths.sort();
+    for (path, is_dir) in paths {
+        let relative = path.strip_prefix(root).unwrap_or(&path);
+        if is_dir {
+            if path.file_name().is_some_and(|n| n != "tests") {
+                walk(root, &path, files, errors);
+            }
+        } else if has_yaml_extension(&path) && !is_test_file(relative) {
+            files.push(path);
+        }
+    }
+}
+
+fn has_yaml_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, path: &str, text: &str) {
+        let path = dir.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    const TINY: &str = "{schema: Custom.Aa, fields: [{name: a, type: string}]}";
+
+    #[test]
+    fn from_path_reads_a_tree_in_order_and_skips_tests() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "b/B.yaml", &TINY.replace("Custom.Aa", "Custom.Bb"));
+        write(d, "a/A.yml", TINY);
+        write(d, "a/C.yml", &TINY.replace("Custom.Aa", "Custom.Cc"));
+        write(d, "a/A_tests.yml", "not: [a schema");
+        write(d, "a/tests/A.yml", "not: [a schema");
+        write(d, "a/notes.txt", "not yaml");
+        let schemas = from_path(d).unwrap();
+        let names: Vec<&str> = schemas.iter().map(|s| s.schema.as_str()).collect();
+        assert_eq!(names, ["Custom.Aa", "Custom.Cc", "Custom.Bb"]);
+        // A single file is read whatever its name.
+        assert_eq!(from_path(&d.join("b/B.yaml")).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn from_path_collects_errors_of_all_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(
+            d,
+            "1.yml",
+            "{schema: Custom.Aa, fields: [{name: a, type: strng}]}",
+        );
+        write(
+            d,
+            "2.yml",
+            "{schema: Custom.Bb, fields: [{name: a, type: int, requird: true}]}",
+        );
+        write(d, "3.yml", TINY);
+        write(d, "4.yml", TINY);
+        let err = from_path(d).unwrap_err();
+        let text = err.to_string().replace(&d.display().to_string(), "D");
+        let lines: Vec<&str> = text
+            .lines()
+            .map(|l| l.split(" (hint").next().unwrap())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "D/1.yml:1:46: unknown type `strng`",
+                "D/2.yml:1:51: unknown key `requird`",
+                "D/4.yml:1:2: log type `Custom.Aa` is already defined in D/3.yml:1:2",
+            ]
+        );
+    }
+
+    #[test]
+    fn from_path_empty_directory_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "tests/A.yml", TINY);
+        let err = from_path(dir.path()).unwrap_err();
+        assert_eq!(err.0.len(), 1);
+        assert_eq!(err.0[0].span, Span::default());
+        assert!(err.0[0].message.starts_with("no schema files"), "{err}");
+    }
+
+    #[test]
+    fn from_path_root_inside_tests_directory_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "tests/schemas/A.yml", TINY);
+        assert_eq!(
+            from_path(&dir.path().join("tests/schemas")).unwrap().len(),
+            1
+        );
+    }
+
+    #[test]
+    fn unreadable_file_has_no_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.yml");
+        let err = from_file(&missing).unwrap_err();
+        assert_eq!(err.0.len(), 1);
+        let e = &err.0[0];
+        assert_eq!(e.span, Span::default());
+        assert_eq!(
+            e.origin.as_deref(),
+            Some(missing.display().to_string().as_str())
+        );
+        assert!(
+            e.message
+                .starts_with("cannot read the schema file: no such file"),
+            "{e}"
+        );
+        assert!(from_path(&missing).is_err());
+    }
+
+    #[test]
+    fn from_file_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "x.yml", "{schema: Custom.Aa, fields: []}");
+        let path = dir.path().join("x.yml");
+        let err = from_file(&path).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}:1:21: the schema has no fields (hint: list the record's fields under `fields`)",
+                path.display()
+            )
+        );
+    }
+
+    #[test]
+    fn test_files() {
+        for (path, expected) in [
+            ("a/Audit_tests.yml", true),
+            ("a/Audit_tests.yaml", true),
+            ("tests/Audit.yml", true),
+            ("schemas/zoom/tests/Activity.yml", true),
+            ("schemas/zoom/Activity.yml", false),
+            ("schemas/zoom/tests.yml", false),
+            ("Audit_test.yml", false),
+            ("latests/Audit.yml", false),
+        ] {
+            assert_eq!(is_test_file(Path::new(path)), expected, "{path}");
+        }
+    }
+}
