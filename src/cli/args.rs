@@ -65,7 +65,7 @@ pub enum Command {
     ///
     /// Prints MB/s, records/s and the ratio of each path to the raw simd-json tape parse of
     /// the same lines on the same threads.
-    Bench(super::bench_cmd::BenchArgs),
+    Bench(super::bench::BenchArgs),
 }
 
 const TEST_EXIT_CODES: &str = "\

@@ -2,7 +2,7 @@
 //! calls [`run`]. This is the one module allowed to print.
 
 pub mod args;
-pub mod bench_cmd;
+pub mod bench;
 pub mod gen_cmd;
 mod messages;
 mod progress;
@@ -54,7 +54,7 @@ pub fn run() -> ExitCode {
         Command::Schema(cmd) => schema(&cmd),
         Command::Test(args) => test_cmd::run(&args),
         Command::Gen(args) => gen_cmd::run(&args),
-        Command::Bench(args) => bench_cmd::run(&args),
+        Command::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
