@@ -29,13 +29,11 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use self::measure::{best, keep_best, on_threads, slices, split, sum_of, Measured, Rounds};
-use self::report::{f64_u, mb, print_table, thousands};
-use self::rows::{normalize, parquet_row, raw_tape};
+use self::measure::{best, keep_best, slices, split, sum_of, Measured, Rounds};
+use self::report::{as_f64, mb, print_table, thousands};
+use self::rows::{parquet_row, Row};
 use super::{messages, Fatal, EXIT_FATAL, EXIT_OK};
 use crate::gen::GenOptions;
-use crate::sink::ndjson::NdjsonWriter;
-use crate::sink::Discard;
 use crate::NormalizerBuilder;
 
 /// `normalog bench`.
@@ -121,21 +119,16 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
 
     if let Some(only) = args.only {
         let m = best(args.repeat, || match only {
-            BenchPath::Raw => on_threads(&parts, |lines| Ok(raw_tape(lines))),
-            BenchPath::Parse => on_threads(&parts, |lines| {
-                normalize(&registry, &names, lines, Discard).map_err(Fatal::from)
-            }),
-            BenchPath::Ndjson => on_threads(&parts, |lines| {
-                normalize(&registry, &names, lines, NdjsonWriter::new(io::sink()))
-                    .map_err(Fatal::from)
-            }),
+            BenchPath::Raw => Row::Raw.measure(&registry, &names, &parts),
+            BenchPath::Parse => Row::Parse.measure(&registry, &names, &parts),
+            BenchPath::Ndjson => Row::Ndjson.measure(&registry, &names, &parts),
             BenchPath::Parquet => parquet_row(&registry, &names, &parts, 1),
         })?;
         writeln!(
             io::stdout().lock(),
             "{only:?}: {:.1} MB/s, {} records/s",
             mb(bytes) / m.secs,
-            thousands(f64_u(args.records) / m.secs)
+            thousands(as_f64(args.records) / m.secs)
         )?;
         return Ok(EXIT_OK);
     }
@@ -143,30 +136,25 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
     // ...), each row keeping its best run of each slice: a burst of load from elsewhere
     // spoils one slice's run, not the row, and the rows compared are measured side by side.
     let slices = slices(&parts, bytes);
-    let mut best: Vec<[Option<Measured>; 3]> = slices.iter().map(|_| [None, None, None]).collect();
+    let mut best: Vec<[Option<Measured>; Row::ALL.len()]> = slices
+        .iter()
+        .map(|_| [const { None }; Row::ALL.len()])
+        .collect();
     let mut parquet = None;
     for round in 0..args.repeat as usize {
         for (slice, best) in slices.iter().zip(&mut best) {
             // Each round starts with another row: what a row leaves in a cache helps each alike.
-            for k in 0..3 {
-                let row = (round + k) % 3;
-                let m = match row {
-                    0 => on_threads(slice, |lines| Ok(raw_tape(lines)))?,
-                    1 => on_threads(slice, |lines| {
-                        normalize(&registry, &names, lines, Discard).map_err(Fatal::from)
-                    })?,
-                    _ => on_threads(slice, |lines| {
-                        normalize(&registry, &names, lines, NdjsonWriter::new(io::sink()))
-                            .map_err(Fatal::from)
-                    })?,
-                };
-                keep_best(&mut best[row], m);
+            for k in 0..Row::ALL.len() {
+                let row = Row::ALL[(round + k) % Row::ALL.len()];
+                let m = row.measure(&registry, &names, slice)?;
+                keep_best(&mut best[row as usize], m);
             }
         }
         // Parquet writes whole files: whole runs, one per round.
         keep_best(&mut parquet, parquet_row(&registry, &names, &parts, 1)?);
     }
-    let [raw, parse_only, ndjson] = [0, 1, 2].map(|row| sum_of(best.iter().map(|b| &b[row])));
+    let [raw, parse_only, ndjson] =
+        Row::ALL.map(|row| sum_of(best.iter().map(|b| &b[row as usize])));
     let (Some(raw), Some(parse_only), Some(ndjson), Some(parquet)) =
         (raw, parse_only, ndjson, parquet)
     else {

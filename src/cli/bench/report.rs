@@ -21,7 +21,7 @@ pub(super) fn print_table(
         args.records,
         names.join(", "),
         mb(bytes),
-        f(bytes) / f64_u(args.records),
+        as_f64(bytes as u64) / as_f64(args.records),
         args.seed,
         args.invalid_rate * 100.0
     )?;
@@ -63,7 +63,7 @@ pub(super) fn print_table(
             "{:<40} {:>9.1} {:>12} {:>7.1}%  {} {what}, {} rejected",
             name,
             mb(bytes) / m.secs,
-            thousands(f64_u(args.records) / m.secs),
+            thousands(as_f64(args.records) / m.secs),
             raw.secs / m.secs * 100.0,
             m.ok,
             m.rejected,
@@ -97,20 +97,16 @@ pub(super) fn print_table(
     Ok(())
 }
 
-pub(super) fn f(n: usize) -> f64 {
-    #[allow(clippy::cast_precision_loss)]
-    let x = n as f64;
-    x
-}
-
-pub(super) fn f64_u(n: u64) -> f64 {
+/// `n` as a float, for rates and averages: counts and sizes here stay far below 2^53, where
+/// `f64` starts to lose integers.
+pub(super) fn as_f64(n: u64) -> f64 {
     #[allow(clippy::cast_precision_loss)]
     let x = n as f64;
     x
 }
 
 pub(super) fn mb(bytes: usize) -> f64 {
-    f(bytes) / 1e6
+    as_f64(bytes as u64) / 1e6
 }
 
 pub(super) fn thousands(x: f64) -> String {

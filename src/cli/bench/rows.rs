@@ -1,6 +1,7 @@
 //! The rows `normalog bench` measures: the raw simd-json tape parse, the normalizer into a
 //! sink (none, NDJSON), and Parquet files.
 
+use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use simd_json::{Buffers, Tape};
@@ -9,9 +10,46 @@ use super::super::Fatal;
 use super::measure::{best, on_threads, Measured};
 use crate::error::Error;
 use crate::event::Event;
+use crate::sink::ndjson::NdjsonWriter;
 use crate::sink::parquet::{self, ParquetWriter};
-use crate::sink::Sink;
+use crate::sink::{Discard, Sink};
 use crate::{Normalizer, NormalizerBuilder, Position, Registry};
+
+/// The rows measured slice by slice, side by side, in table order (Parquet writes files
+/// and is measured apart, in whole runs: [`parquet_row`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Row {
+    /// The raw simd-json tape parse (the limit).
+    Raw,
+    /// The parse stage without output.
+    Parse,
+    /// Normalize to NDJSON, into `io::sink`.
+    Ndjson,
+}
+
+impl Row {
+    /// Every row; `row as usize` indexes it.
+    pub(super) const ALL: [Row; 3] = [Row::Raw, Row::Parse, Row::Ndjson];
+
+    /// One run of this row over `parts` (one per thread).
+    pub(super) fn measure(
+        self,
+        registry: &Registry,
+        names: &[String],
+        parts: &[Vec<&[u8]>],
+    ) -> Result<Measured, Fatal> {
+        match self {
+            Row::Raw => on_threads(parts, |lines| Ok(raw_tape(lines))),
+            Row::Parse => on_threads(parts, |lines| {
+                normalize(registry, names, lines, Discard).map_err(Fatal::from)
+            }),
+            Row::Ndjson => on_threads(parts, |lines| {
+                normalize(registry, names, lines, NdjsonWriter::new(io::sink()))
+                    .map_err(Fatal::from)
+            }),
+        }
+    }
+}
 
 /// The Parquet row: one [`ParquetWriter`] per thread (zstd, the default options), each
 /// writing into its own temporary directory, removed afterwards. Its runs cover the whole
@@ -107,7 +145,6 @@ mod tests {
     use super::super::measure::split;
     use super::*;
     use crate::gen::GenOptions;
-    use crate::sink::Discard;
 
     #[test]
     fn counts_add_up() {
