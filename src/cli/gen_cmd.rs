@@ -4,7 +4,8 @@
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
-use super::{load_registry, messages, Fatal, OutputFile, EXIT_OK};
+use super::output::OutputFile;
+use super::{load_registry, messages, Fatal, EXIT_OK};
 use crate::gen::{GenError, GenOptions, GenSummary, Generator};
 use crate::Registry;
 
