@@ -11,7 +11,8 @@ use clap::ValueEnum;
 
 use super::output::{Output, OutputFile};
 use super::{load_registry, messages, progress, Fatal, EXIT_OK, EXIT_REJECTS};
-use crate::pipeline::{self, Batch, Input, Observer, Progress, Reject};
+use crate::pipeline::{self, Batch, Input, Observer, Progress, Reject, RunSummary};
+use crate::registry::Registry;
 use crate::sink::ndjson::{self, TimeLayout};
 use crate::sink::Summary;
 use crate::NormalizerBuilder;
@@ -174,111 +175,161 @@ pub enum TimeFormatArg {
 }
 
 pub(super) fn run(args: &NormalizeArgs) -> Result<u8, Fatal> {
-    let registry = load_registry(&args.schemas)?;
-    let mut builder = NormalizerBuilder::new();
-    builder
-        .log_types(args.log_types.iter().cloned())
-        .source_id(args.source_id.clone())
-        .source_label(args.source_label.clone())
-        .max_record_bytes(args.max_record_bytes);
-    // Check the log types now, for a clear message; the workers build their own.
-    builder.build(&registry).map_err(|e| {
-        let known: Vec<&str> = registry.log_types().collect();
-        Fatal::Message(format!("{e} (loaded log types: {})", known.join(", ")))
-    })?;
+    NormalizeConfig::from_args(args)?.run()
+}
 
-    let inputs: Vec<Input> = if args.inputs.is_empty() {
-        vec![Input::Stdin]
-    } else {
-        pipeline::expand(&args.inputs)
-    };
+/// The `normalize` command ready to run: every flag checked, the schemas loaded, the inputs
+/// listed and the outputs opened. Raw flags stay in [`NormalizeArgs`]; this is what they
+/// mean (ripgrep's split of raw and validated arguments, `flags/{lowargs,hiargs}.rs`).
+struct NormalizeConfig {
+    registry: Registry,
+    builder: NormalizerBuilder,
+    inputs: Vec<Input>,
+    batch: Batch,
+    ndjson: ndjson::Options,
+    output: Output,
+    rejects: Option<OutputFile>,
+    quiet: bool,
+    stats: bool,
+    max_rejects: Option<u64>,
+}
 
-    let opts = ndjson_options(args);
-    let mut batch = Batch::new();
-    batch
-        .max_record_bytes(args.max_record_bytes)
-        .max_document_bytes(args.max_document_bytes)
-        .envelope(args.envelope.clone())
-        .max_rejects(args.max_rejects);
-    if let Some(n) = args.threads {
-        if n == 0 {
-            return Err(Fatal::Message("--threads must be at least 1".into()));
-        }
-        batch.threads(n);
-    }
-    let mut output = Output::open(args)?;
-    let mut rejects = match &args.rejects {
-        Some(p) if p.as_os_str() == "-" => {
-            return Err(Fatal::Message(
-                "--rejects needs a file: standard output carries the events".into(),
-            ))
-        }
-        Some(p) => Some(OutputFile::create(p)?),
-        None => None,
-    };
-    let mut observer = CliObserver {
-        rejects: rejects.as_mut().map(|f| BufWriter::new(&mut f.file)),
-        quiet: args.quiet,
-        buf: Vec::new(),
-        bar: progress::Bar::new(inputs.len(), args.quiet),
-    };
+impl NormalizeConfig {
+    /// Check `args` and open the outputs, in this order: schemas and log types, inputs,
+    /// `--threads`, the output, the rejects file. The first problem ends the command before
+    /// any input is read.
+    fn from_args(args: &NormalizeArgs) -> Result<NormalizeConfig, Fatal> {
+        let registry = load_registry(&args.schemas)?;
+        let mut builder = NormalizerBuilder::new();
+        builder
+            .log_types(args.log_types.iter().cloned())
+            .source_id(args.source_id.clone())
+            .source_label(args.source_label.clone())
+            .max_record_bytes(args.max_record_bytes);
+        // Check the log types now, for a clear message; the workers build their own.
+        builder.build(&registry).map_err(|e| {
+            let known: Vec<&str> = registry.log_types().collect();
+            Fatal::Message(format!("{e} (loaded log types: {})", known.join(", ")))
+        })?;
 
-    let started = Instant::now();
-    let run = match &mut output {
-        Output::Parquet(w) => batch.run_parquet(&builder, &registry, &inputs, w, &mut observer)?,
-        Output::NdjsonDir(w) => {
-            batch.run_ndjson_dir(&builder, &registry, &inputs, w, &mut observer)?
-        }
-        Output::Stdout(_) | Output::File(_) => {
-            let mut writer = BufWriter::with_capacity(1 << 20, output.writer());
-            let run = batch.run_ndjson(
-                &builder,
-                &registry,
-                &inputs,
-                &mut writer,
-                opts,
-                &mut observer,
-            )?;
-            writer.flush()?;
-            run
-        }
-    };
-    observer.bar.finish();
-    if let Some(w) = observer.rejects.take() {
-        w.into_inner().map_err(io::IntoInnerError::into_error)?;
-    }
-    drop(observer);
-    // The rejects file is kept even when the run stops on --max-rejects: it says why.
-    if let Some(r) = rejects {
-        r.commit()?;
-    }
-    if args.stats {
-        print_stats(
-            &run.summary,
-            run.failed_inputs,
-            started.elapsed().as_secs_f64(),
-        );
-    }
-    if run.too_many_rejects {
-        // The output is incomplete: its temporary files are removed, not renamed. Standard
-        // output cannot be taken back: say so.
-        let what = if matches!(output, Output::Stdout(_)) {
-            "the events written to standard output so far are incomplete"
+        let inputs: Vec<Input> = if args.inputs.is_empty() {
+            vec![Input::Stdin]
         } else {
-            "no output written"
+            pipeline::expand(&args.inputs)
         };
-        drop(output);
-        return Err(Fatal::Message(format!(
-            "stopped: more than {} records rejected (--max-rejects); {what}",
-            args.max_rejects.unwrap_or_default()
-        )));
+
+        let mut batch = Batch::new();
+        batch
+            .max_record_bytes(args.max_record_bytes)
+            .max_document_bytes(args.max_document_bytes)
+            .envelope(args.envelope.clone())
+            .max_rejects(args.max_rejects);
+        if let Some(n) = args.threads {
+            if n == 0 {
+                return Err(Fatal::Message("--threads must be at least 1".into()));
+            }
+            batch.threads(n);
+        }
+        let output = Output::open(args)?;
+        let rejects = match &args.rejects {
+            Some(p) if p.as_os_str() == "-" => {
+                return Err(Fatal::Message(
+                    "--rejects needs a file: standard output carries the events".into(),
+                ))
+            }
+            Some(p) => Some(OutputFile::create(p)?),
+            None => None,
+        };
+        Ok(NormalizeConfig {
+            registry,
+            builder,
+            inputs,
+            batch,
+            ndjson: ndjson_options(args),
+            output,
+            rejects,
+            quiet: args.quiet,
+            stats: args.stats,
+            max_rejects: args.max_rejects,
+        })
     }
-    output.commit()?;
-    Ok(if run.summary.rejected > 0 || run.failed_inputs > 0 {
-        EXIT_REJECTS
-    } else {
-        EXIT_OK
-    })
+
+    /// Normalize every input into the output, report, and commit the outputs; returns the
+    /// exit status.
+    fn run(mut self) -> Result<u8, Fatal> {
+        let mut rejects = self.rejects.take();
+        let mut observer = CliObserver {
+            rejects: rejects.as_mut().map(|f| BufWriter::new(&mut f.file)),
+            quiet: self.quiet,
+            buf: Vec::new(),
+            bar: progress::Bar::new(self.inputs.len(), self.quiet),
+        };
+
+        let started = Instant::now();
+        let run = self.batch_run(&mut observer)?;
+        observer.bar.finish();
+        if let Some(w) = observer.rejects.take() {
+            w.into_inner().map_err(io::IntoInnerError::into_error)?;
+        }
+        drop(observer);
+        // The rejects file is kept even when the run stops on --max-rejects: it says why.
+        if let Some(r) = rejects {
+            r.commit()?;
+        }
+        if self.stats {
+            print_stats(
+                &run.summary,
+                run.failed_inputs,
+                started.elapsed().as_secs_f64(),
+            );
+        }
+        if run.too_many_rejects {
+            // The output is incomplete: its temporary files are removed, not renamed. Standard
+            // output cannot be taken back: say so.
+            let what = if matches!(self.output, Output::Stdout(_)) {
+                "the events written to standard output so far are incomplete"
+            } else {
+                "no output written"
+            };
+            drop(self.output);
+            return Err(Fatal::Message(format!(
+                "stopped: more than {} records rejected (--max-rejects); {what}",
+                self.max_rejects.unwrap_or_default()
+            )));
+        }
+        self.output.commit()?;
+        Ok(if run.summary.rejected > 0 || run.failed_inputs > 0 {
+            EXIT_REJECTS
+        } else {
+            EXIT_OK
+        })
+    }
+
+    /// The pipeline run into the output, whichever it is.
+    fn batch_run(&mut self, observer: &mut CliObserver<'_>) -> Result<RunSummary, Fatal> {
+        let (builder, registry, inputs) = (&self.builder, &self.registry, &self.inputs);
+        Ok(match &mut self.output {
+            Output::Parquet(w) => self
+                .batch
+                .run_parquet(builder, registry, inputs, w, observer)?,
+            Output::NdjsonDir(w) => self
+                .batch
+                .run_ndjson_dir(builder, registry, inputs, w, observer)?,
+            Output::Stdout(_) | Output::File(_) => {
+                let mut writer = BufWriter::with_capacity(1 << 20, self.output.writer());
+                let run = self.batch.run_ndjson(
+                    builder,
+                    registry,
+                    inputs,
+                    &mut writer,
+                    self.ndjson,
+                    observer,
+                )?;
+                writer.flush()?;
+                run
+            }
+        })
+    }
 }
 
 /// `1 input`, `2 inputs`.
