@@ -37,6 +37,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod atomic;
 pub mod cli;
 pub mod compile;
 pub mod error;

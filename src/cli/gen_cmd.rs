@@ -79,7 +79,7 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
     let summary = match path {
         Some(p) => {
             let mut file = OutputFile::create(p)?;
-            let s = write(&mut generator, args.records, &mut file.file)?;
+            let s = write(&mut generator, args.records, file.file())?;
             file.commit()?;
             s
         }

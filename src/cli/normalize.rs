@@ -259,7 +259,7 @@ impl NormalizeConfig {
     fn run(mut self) -> Result<u8, Fatal> {
         let mut rejects = self.rejects.take();
         let mut observer = CliObserver {
-            rejects: rejects.as_mut().map(|f| BufWriter::new(&mut f.file)),
+            rejects: rejects.as_mut().map(|f| BufWriter::new(f.file())),
             quiet: self.quiet,
             buf: Vec::new(),
             bar: progress::Bar::new(self.inputs.len(), self.quiet),

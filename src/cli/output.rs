@@ -4,10 +4,11 @@
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::normalize::{ndjson_options, CompressionArg, FormatArg, NormalizeArgs, PartitionArg};
 use super::Fatal;
+use crate::atomic::AtomicFile;
 use crate::sink::layout::Partition;
 use crate::sink::ndjson_dir::NdjsonDirWriter;
 use crate::sink::parquet::{self, ParquetWriter};
@@ -94,7 +95,7 @@ impl Output {
     pub(super) fn writer(&mut self) -> Box<dyn Write + '_> {
         match self {
             Output::Stdout(s) => Box::new(s.lock()),
-            Output::File(f) => Box::new(&mut f.file),
+            Output::File(f) => Box::new(f.file()),
             // Directory outputs are written by their own run; nothing goes through here.
             Output::NdjsonDir(_) | Output::Parquet(_) => Box::new(io::sink()),
         }
@@ -116,15 +117,16 @@ fn is_dir_path(p: &Path) -> bool {
     p.is_dir() || p.as_os_str().as_encoded_bytes().ends_with(b"/")
 }
 
-/// The `-o FILE` output. A regular file (or a new path) is written as `.<name>.tmp-<pid>`
-/// beside its destination and renamed into place by [`OutputFile::commit`]; dropped without
-/// commit, the temporary file is removed. Anything else that exists (`/dev/null`, a FIFO, a
-/// terminal) is opened and written in place: renaming over it would replace the device or
-/// pipe with a plain file.
-pub(super) struct OutputFile {
-    pub(super) file: File,
-    /// `(temporary, destination)` when the output is renamed into place at commit.
-    rename: Option<(PathBuf, PathBuf)>,
+/// The `-o FILE` output (also `--rejects FILE` and `gen -o FILE`). A regular file (or a new
+/// path) is an [`AtomicFile`]: written as `.<name>.tmp-<pid>` beside its destination and
+/// renamed into place by [`OutputFile::commit`]; dropped without commit, the temporary file
+/// is removed. Anything else that exists (`/dev/null`, a FIFO, a terminal) is opened and
+/// written in place: renaming over it would replace the device or pipe with a plain file.
+pub(super) enum OutputFile {
+    /// Renamed into place at commit.
+    Atomic(AtomicFile),
+    /// A device or pipe, written in place.
+    InPlace(File),
 }
 
 impl OutputFile {
@@ -133,41 +135,35 @@ impl OutputFile {
         match std::fs::metadata(dest) {
             Ok(meta) if !meta.is_file() && !meta.is_dir() => {
                 let file = File::options().write(true).open(dest).map_err(fail)?;
-                return Ok(OutputFile { file, rename: None });
+                return Ok(OutputFile::InPlace(file));
             }
             _ => {}
         }
         // A symbolic link to a regular file keeps being a link: the file it names is replaced.
-        let dest = std::fs::canonicalize(dest).unwrap_or_else(|_| dest.to_path_buf());
-        let name = dest
-            .file_name()
-            .ok_or_else(|| Fatal::Message(format!("{}: not a file name", dest.display())))?;
-        let mut tmp_name = std::ffi::OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".tmp-{}", std::process::id()));
-        let tmp = dest.with_file_name(tmp_name);
-        let file = File::create(&tmp).map_err(fail)?;
-        Ok(OutputFile {
-            file,
-            rename: Some((tmp, dest)),
-        })
+        let target = std::fs::canonicalize(dest).unwrap_or_else(|_| dest.to_path_buf());
+        let file = AtomicFile::create(&target).map_err(|e| {
+            if e.kind() == io::ErrorKind::InvalidInput {
+                // "not a file name": of the resolved path, which is the one without one.
+                Fatal::Message(format!("{}: {e}", target.display()))
+            } else {
+                fail(e)
+            }
+        })?;
+        Ok(OutputFile::Atomic(file))
     }
 
-    pub(super) fn commit(mut self) -> io::Result<()> {
-        self.file.flush()?;
-        if let Some((tmp, dest)) = self.rename.take() {
-            std::fs::rename(&tmp, &dest).inspect_err(|_| {
-                let _ = std::fs::remove_file(&tmp);
-            })?;
+    /// The file to write to.
+    pub(super) fn file(&mut self) -> &mut File {
+        match self {
+            OutputFile::Atomic(f) => f.file(),
+            OutputFile::InPlace(f) => f,
         }
-        Ok(())
     }
-}
 
-impl Drop for OutputFile {
-    fn drop(&mut self) {
-        if let Some((tmp, _)) = &self.rename {
-            let _ = std::fs::remove_file(tmp);
+    pub(super) fn commit(self) -> io::Result<()> {
+        match self {
+            OutputFile::Atomic(f) => f.commit(),
+            OutputFile::InPlace(mut f) => f.flush(),
         }
     }
 }
