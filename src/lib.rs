@@ -38,7 +38,6 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod atomic;
-pub mod cli;
 pub mod compile;
 pub mod error;
 pub mod event;

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use super::output::OutputFile;
 use super::{load_registry, messages, Fatal, EXIT_OK};
-use crate::gen::{GenError, GenOptions, GenSummary, Generator};
-use crate::Registry;
+use normalog::gen::{GenError, GenOptions, GenSummary, Generator};
+use normalog::Registry;
 
 /// `normalog gen`.
 #[derive(Debug, clap::Args)]

@@ -20,10 +20,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::error::Error;
-use crate::registry::Registry;
-use crate::SchemaErrors;
 use args::{Cli, Command};
+use normalog::error::Error;
+use normalog::registry::Registry;
+use normalog::SchemaErrors;
 
 /// Exit status: every record normalized.
 pub const EXIT_OK: u8 = 0;
@@ -78,10 +78,13 @@ enum Fatal {
 
 impl From<Error> for Fatal {
     fn from(e: Error) -> Fatal {
+        // The message is taken first: the library keeps building an `Error` from a kind to
+        // itself, and a fatal error is rendered once, so the spare string costs nothing.
+        let message = e.to_string();
         match e.into_kind() {
-            crate::ErrorKind::Io(io) => Fatal::from(io),
-            crate::ErrorKind::Schema(s) => Fatal::Schemas(s),
-            kind => Fatal::Message(Error::new(kind).to_string()),
+            normalog::ErrorKind::Io(io) => Fatal::from(io),
+            normalog::ErrorKind::Schema(s) => Fatal::Schemas(s),
+            _ => Fatal::Message(message),
         }
     }
 }

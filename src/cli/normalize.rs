@@ -11,11 +11,11 @@ use clap::ValueEnum;
 
 use super::output::{Output, OutputFile};
 use super::{load_registry, messages, progress, Fatal, EXIT_OK, EXIT_REJECTS};
-use crate::pipeline::{self, Batch, Input, Observer, Progress, Reject, RunSummary};
-use crate::registry::Registry;
-use crate::sink::ndjson::{self, TimeLayout};
-use crate::sink::Summary;
-use crate::NormalizerBuilder;
+use normalog::pipeline::{self, Batch, Input, Observer, Progress, Reject, RunSummary};
+use normalog::registry::Registry;
+use normalog::sink::ndjson::{self, TimeLayout};
+use normalog::sink::Summary;
+use normalog::NormalizerBuilder;
 
 /// `normalog normalize`.
 #[derive(Debug, clap::Args)]
@@ -57,7 +57,7 @@ pub struct NormalizeArgs {
     pub partition: Option<PartitionArg>,
 
     /// Parquet: rows per row group.
-    #[arg(long, value_name = "N", default_value_t = crate::sink::parquet::DEFAULT_ROW_GROUP_ROWS)]
+    #[arg(long, value_name = "N", default_value_t = normalog::sink::parquet::DEFAULT_ROW_GROUP_ROWS)]
     pub row_group_rows: usize,
 
     /// Parquet: page compression.
@@ -69,7 +69,7 @@ pub struct NormalizeArgs {
     /// With Parquet writer threads (see --threads), a closed file is finished by its
     /// thread a little later, so a few more files than N can be open for a moment: keep
     /// N well under the open-files limit (ulimit -n).
-    #[arg(long, value_name = "N", default_value_t = crate::sink::parquet::DEFAULT_MAX_OPEN_FILES)]
+    #[arg(long, value_name = "N", default_value_t = normalog::sink::parquet::DEFAULT_MAX_OPEN_FILES)]
     pub max_open_files: usize,
 
     /// Write rejected records to this file as NDJSON objects {"source","record","index"
@@ -102,7 +102,7 @@ pub struct NormalizeArgs {
 
     /// A whole-document input (a JSON array, a pretty-printed page) is read whole up to
     /// this many bytes; a larger one is read as NDJSON.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::pipeline::DEFAULT_MAX_DOCUMENT_BYTES)]
+    #[arg(long, value_name = "BYTES", default_value_t = normalog::pipeline::DEFAULT_MAX_DOCUMENT_BYTES)]
     pub max_document_bytes: usize,
 
     /// Print a summary to stderr: records in, normalized per log type, rejected per reason,
@@ -124,7 +124,7 @@ pub struct NormalizeArgs {
     pub source_label: Option<String>,
 
     /// Records longer than this many bytes are rejected without being parsed.
-    #[arg(long, value_name = "BYTES", default_value_t = crate::parse::DEFAULT_MAX_RECORD_BYTES)]
+    #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES)]
     pub max_record_bytes: usize,
 
     /// Do not report each rejected record on stderr (they are still counted).

@@ -8,10 +8,10 @@ use std::path::Path;
 
 use super::normalize::{ndjson_options, CompressionArg, FormatArg, NormalizeArgs, PartitionArg};
 use super::Fatal;
-use crate::atomic::AtomicFile;
-use crate::sink::layout::Partition;
-use crate::sink::ndjson_dir::NdjsonDirWriter;
-use crate::sink::parquet::{self, ParquetWriter};
+use normalog::atomic::AtomicFile;
+use normalog::sink::layout::Partition;
+use normalog::sink::ndjson_dir::NdjsonDirWriter;
+use normalog::sink::parquet::{self, ParquetWriter};
 
 /// Standard output, a file written under a temporary name and renamed when complete, or a
 /// directory layout (NDJSON or Parquet) whose files are renamed when complete.

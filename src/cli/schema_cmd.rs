@@ -57,7 +57,7 @@ pub(super) fn run(cmd: &SchemaCommand) -> Result<u8, Fatal> {
             )?;
         }
         SchemaCommand::JsonSchema => {
-            let schema = schemars::schema_for!(crate::schema::Schema);
+            let schema = schemars::schema_for!(normalog::schema::Schema);
             let text =
                 serde_json::to_string_pretty(&schema).map_err(|e| Fatal::Message(e.to_string()))?;
             writeln!(stdout, "{text}")?;

@@ -33,8 +33,8 @@ use self::measure::{best, keep_best, slices, split, sum_of, Measured, Rounds};
 use self::report::{as_f64, mb, print_table, thousands};
 use self::rows::{parquet_row, Row};
 use super::{messages, Fatal, EXIT_FATAL, EXIT_OK};
-use crate::gen::GenOptions;
-use crate::NormalizerBuilder;
+use normalog::gen::GenOptions;
+use normalog::NormalizerBuilder;
 
 /// `normalog bench`.
 #[derive(Debug, clap::Args)]

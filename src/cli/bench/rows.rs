@@ -8,12 +8,12 @@ use simd_json::{Buffers, Tape};
 
 use super::super::Fatal;
 use super::measure::{best, on_threads, Measured};
-use crate::error::Error;
-use crate::event::Event;
-use crate::sink::ndjson::NdjsonWriter;
-use crate::sink::parquet::{self, ParquetWriter};
-use crate::sink::{Discard, Sink};
-use crate::{Normalizer, NormalizerBuilder, Position, Registry};
+use normalog::error::Error;
+use normalog::event::Event;
+use normalog::sink::ndjson::NdjsonWriter;
+use normalog::sink::parquet::{self, ParquetWriter};
+use normalog::sink::{Discard, Sink};
+use normalog::{Normalizer, NormalizerBuilder, Position, Registry};
 
 /// The rows measured slice by slice, side by side, in table order (Parquet writes files
 /// and is measured apart, in whole runs: [`parquet_row`]).
@@ -114,7 +114,7 @@ pub(super) fn normalize<S: Sink<Error = Error>>(
         normalizer.normalize_bytes(line, pos, &mut counting)?;
         byte += line.len() as u64 + 1;
     }
-    counting.finish(&crate::Summary::default())?;
+    counting.finish(&normalog::Summary::default())?;
     Ok((counting.ok, counting.rejected))
 }
 
@@ -135,7 +135,7 @@ impl<S: Sink> Sink for Counting<S> {
         self.rejected += 1;
         Ok(true)
     }
-    fn finish(&mut self, summary: &crate::Summary) -> Result<(), S::Error> {
+    fn finish(&mut self, summary: &normalog::Summary) -> Result<(), S::Error> {
         self.inner.finish(summary)
     }
 }
@@ -144,13 +144,13 @@ impl<S: Sink> Sink for Counting<S> {
 mod tests {
     use super::super::measure::split;
     use super::*;
-    use crate::gen::GenOptions;
+    use normalog::gen::GenOptions;
 
     #[test]
     fn counts_add_up() {
         let registry = Registry::builtin();
         let names: Vec<String> = registry.log_types().map(str::to_owned).collect();
-        let data = crate::gen::Generator::new(
+        let data = normalog::gen::Generator::new(
             &registry,
             &names,
             &GenOptions {
