@@ -37,7 +37,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod cli;
+pub mod atomic;
 pub mod compile;
 pub mod error;
 pub mod event;

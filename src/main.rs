@@ -1,5 +1,9 @@
-//! The `normalog` binary; everything is in [`normalog::cli`].
+//! The `normalog` binary: the command line ([`cli`]) over the `normalog` library. The CLI
+//! lives here, not in the library, so that library users do not compile or see clap,
+//! indicatif and the benchmark harness.
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    normalog::cli::run()
+    cli::run()
 }

@@ -4,9 +4,10 @@
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
-use super::{load_registry, messages, Fatal, OutputFile, EXIT_OK};
-use crate::gen::{GenError, GenOptions, GenSummary, Generator};
-use crate::Registry;
+use super::output::OutputFile;
+use super::{load_registry, messages, Fatal, EXIT_OK};
+use normalog::gen::{GenError, GenOptions, GenSummary, Generator};
+use normalog::Registry;
 
 /// `normalog gen`.
 #[derive(Debug, clap::Args)]
@@ -79,7 +80,7 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
     let summary = match path {
         Some(p) => {
             let mut file = OutputFile::create(p)?;
-            let s = write(&mut generator, args.records, &mut file.file)?;
+            let s = write(&mut generator, args.records, file.file())?;
             file.commit()?;
             s
         }

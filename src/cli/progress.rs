@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::pipeline::Progress;
+use normalog::pipeline::Progress;
 
 /// A bar over the inputs of a run, with decoded bytes, records and their rates.
 pub struct Bar(Option<ProgressBar>);

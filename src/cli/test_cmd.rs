@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::args::TestArgs;
 use super::{messages, Fatal, EXIT_FATAL, EXIT_OK, EXIT_REJECTS};
-use crate::schematest::{CaseResult, Difference, LoadErrors, Outcome, Report, Suite};
+use normalog::schematest::{CaseResult, Difference, LoadErrors, Outcome, Report, Suite};
 
 pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
     let suite = if args.paths.is_empty() {

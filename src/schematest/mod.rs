@@ -412,7 +412,7 @@ impl Suite {
                 continue;
             };
             match update::rewrite(&file.text, &todo) {
-                Ok(text) => match write_atomic(path, &text) {
+                Ok(text) => match crate::atomic::write(path, &text) {
                     Ok(()) => done.push((file.origin.clone(), todo.len())),
                     Err(e) => errors.push(err(e.to_string())),
                 },
@@ -454,18 +454,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Write beside the destination, then rename: a crash never leaves half a file.
-fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let mut name = std::ffi::OsString::from(".");
-    name.push(path.file_name().unwrap_or_default());
-    name.push(format!(".tmp-{}", std::process::id()));
-    let tmp = path.with_file_name(name);
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 /// The results of a run, per file.

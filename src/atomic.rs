@@ -1,0 +1,134 @@
+//! Files that appear whole or not at all: written under a temporary name beside their
+//! destination, then renamed into place, so that a crash or an error never leaves half a
+//! file under the final name. `schematest` rewrites test files with it (`--update`), and the
+//! command line its `-o FILE` and `--rejects FILE` outputs.
+//!
+//! ```
+//! use std::io::Write;
+//! use normalog::atomic::AtomicFile;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let dest = dir.path().join("events.ndjson");
+//! let mut out = AtomicFile::create(&dest)?;
+//! writeln!(out.file(), "{{}}")?;
+//! assert!(!dest.exists());
+//! out.commit()?;
+//! assert_eq!(std::fs::read_to_string(&dest)?, "{}\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// A file written as `.<name>.tmp-<pid>` beside its destination and renamed to it by
+/// [`commit`](Self::commit). Dropped without commit, the temporary file is removed.
+///
+/// The rename replaces whatever the destination is: a symbolic link is replaced by the new
+/// file, not followed (resolve it first to replace the file it names).
+#[derive(Debug)]
+pub struct AtomicFile {
+    file: File,
+    /// `(temporary, destination)`; `None` once committed.
+    paths: Option<(PathBuf, PathBuf)>,
+}
+
+impl AtomicFile {
+    /// Create the temporary file of `dest`, in the same directory (a rename within one file
+    /// system is atomic).
+    ///
+    /// # Errors
+    ///
+    /// `dest` has no file name ([`io::ErrorKind::InvalidInput`], "not a file name"), or the
+    /// temporary file cannot be created.
+    pub fn create(dest: &Path) -> io::Result<AtomicFile> {
+        let name = dest
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+        let mut tmp_name = OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".tmp-{}", std::process::id()));
+        let tmp = dest.with_file_name(tmp_name);
+        let file = File::create(&tmp)?;
+        Ok(AtomicFile {
+            file,
+            paths: Some((tmp, dest.to_path_buf())),
+        })
+    }
+
+    /// The temporary file, to write to.
+    pub fn file(&mut self) -> &mut File {
+        &mut self.file
+    }
+
+    /// Flush and rename the file into place.
+    ///
+    /// # Errors
+    ///
+    /// The flush or the rename failed; the temporary file is removed.
+    pub fn commit(mut self) -> io::Result<()> {
+        self.file.flush()?;
+        if let Some((tmp, dest)) = self.paths.take() {
+            std::fs::rename(&tmp, &dest).inspect_err(|_| {
+                let _ = std::fs::remove_file(&tmp);
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if let Some((tmp, _)) = &self.paths {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+/// Write `contents` to `dest` through an [`AtomicFile`].
+///
+/// # Errors
+///
+/// As [`AtomicFile::create`], writing, and [`AtomicFile::commit`]; nothing is left behind.
+pub fn write(dest: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> {
+    let mut file = AtomicFile::create(dest)?;
+    file.file().write_all(contents.as_ref())?;
+    file.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appears_on_commit_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dest = dir.path().join("out.txt");
+        std::fs::write(&dest, "old").expect("write");
+        let mut f = AtomicFile::create(&dest).expect("create");
+        f.file().write_all(b"new").expect("write");
+        assert_eq!(std::fs::read_to_string(&dest).expect("read"), "old");
+        f.commit().expect("commit");
+        assert_eq!(std::fs::read_to_string(&dest).expect("read"), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+
+        // Dropped without commit: the destination keeps its text, no temporary file stays.
+        let mut f = AtomicFile::create(&dest).expect("create");
+        f.file().write_all(b"lost").expect("write");
+        drop(f);
+        assert_eq!(std::fs::read_to_string(&dest).expect("read"), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+
+        write(&dest, "again").expect("write");
+        assert_eq!(std::fs::read_to_string(&dest).expect("read"), "again");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+    }
+
+    #[test]
+    fn needs_a_file_name() {
+        let err = AtomicFile::create(Path::new("/")).expect_err("no file name");
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(err.to_string(), "not a file name");
+    }
+}

@@ -1,0 +1,419 @@
+//! `normalog normalize`: its arguments, the run (inputs through the pipeline into the
+//! output), the reporting of rejects and progress, and `--stats`.
+#![allow(clippy::doc_markdown)] // doc comments of the args are --help text
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::ValueEnum;
+
+use super::output::{Output, OutputFile};
+use super::{load_registry, messages, progress, Fatal, EXIT_OK, EXIT_REJECTS};
+use normalog::pipeline::{self, Batch, Input, Observer, Progress, Reject, RunSummary};
+use normalog::registry::Registry;
+use normalog::sink::ndjson::{self, TimeLayout};
+use normalog::sink::Summary;
+use normalog::NormalizerBuilder;
+
+/// `normalog normalize`.
+#[derive(Debug, clap::Args)]
+#[command(rename_all = "kebab-case")]
+pub struct NormalizeArgs {
+    /// Input files or directories; '-' or no INPUT reads standard input.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Schema file or directory (searched recursively for *.yml / *.yaml, test files
+    /// skipped). Repeatable. Default: the built-in schemas.
+    #[arg(short = 's', long = "schemas", value_name = "PATH")]
+    pub schemas: Vec<PathBuf>,
+
+    /// Only try these log types, in this order. Repeatable. Default: classify among all
+    /// loaded log types.
+    #[arg(short = 't', long = "log-type", value_name = "NAME")]
+    pub log_types: Vec<String>,
+
+    /// Where to write events. For NDJSON: a file (one stream, in input order), '-' or
+    /// nothing for standard output, or a directory (an existing one, or a path ending in
+    /// '/'), which gets the data-lake layout below. For Parquet: a directory, required.
+    /// Directory layout: one table per log type, DIR/TABLE/ with TABLE the log type in
+    /// snake case (Zendesk.Audit -> zendesk_audit), partitioned by --partition on the UTC
+    /// event time, e.g. DIR/zendesk_audit/year=2023/month=07/day=01/hour=14/part-0.parquet.
+    /// Files are written under temporary names (.part-*.tmp-*) and renamed only when the run
+    /// completes.
+    #[arg(short = 'o', long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Output format: ndjson (one JSON object per line) or parquet (typed columns; needs
+    /// -o DIR).
+    #[arg(short = 'f', long, value_enum, default_value_t = FormatArg::Ndjson, value_name = "FORMAT")]
+    pub format: FormatArg,
+
+    /// Directory partitioning of a directory output, on the UTC p_event_time: hour
+    /// (year=/month=/day=/hour=), day (year=/month=/day=) or none. Default: hour.
+    #[arg(long, value_enum, value_name = "BY")]
+    pub partition: Option<PartitionArg>,
+
+    /// Parquet: rows per row group.
+    #[arg(long, value_name = "N", default_value_t = normalog::sink::parquet::DEFAULT_ROW_GROUP_ROWS)]
+    pub row_group_rows: usize,
+
+    /// Parquet: page compression.
+    #[arg(long, value_enum, default_value_t = CompressionArg::Zstd, value_name = "CODEC")]
+    pub compression: CompressionArg,
+
+    /// Directory output: files open at once; when more partitions are being written, the
+    /// least recently used file is closed (a partition seen again gets a new part file).
+    /// With Parquet writer threads (see --threads), a closed file is finished by its
+    /// thread a little later, so a few more files than N can be open for a moment: keep
+    /// N well under the open-files limit (ulimit -n).
+    #[arg(long, value_name = "N", default_value_t = normalog::sink::parquet::DEFAULT_MAX_OPEN_FILES)]
+    pub max_open_files: usize,
+
+    /// Write rejected records to this file as NDJSON objects {"source","record","index"
+    /// (in an API page only),"line","byte","reason","log_type","error","candidates" (when
+    /// several log types were tried),"raw","raw_truncated" (when raw was cut at 4096
+    /// bytes)} instead of reporting each on stderr. "record" is the record's 0-based index
+    /// in its input, "line" 1-based and "byte" a 0-based offset; an invalid-JSON error
+    /// gives its column in "error".
+    #[arg(long, value_name = "PATH")]
+    pub rejects: Option<PathBuf>,
+
+    /// Stop with exit status 2 once more than N records were rejected (a safety valve for
+    /// a misconfigured schema); output files are then not written (events already sent
+    /// to standard output cannot be taken back). Default: no limit.
+    #[arg(long, value_name = "N")]
+    pub max_rejects: Option<u64>,
+
+    /// Worker threads. With --format parquet and N >= 2 (the default on 2 or more cores),
+    /// also min(N, --max-open-files) threads that encode and compress the Parquet files,
+    /// each file on one of them. Default: one per core.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Field of the API responses to unwrap: an array of records (audit_logs,
+    /// activity_logs) or one record (audit_log, from Zendesk's "show audit log"). An object
+    /// without it is tried as a record; refused, it is rejected as `not_a_page`. Default:
+    /// an object that no schema accepts is unwrapped when it holds exactly one array of
+    /// objects, or when its only field holds an object that a schema accepts.
+    #[arg(long, value_name = "FIELD")]
+    pub envelope: Option<String>,
+
+    /// A whole-document input (a JSON array, a pretty-printed page) is read whole up to
+    /// this many bytes; a larger one is read as NDJSON.
+    #[arg(long, value_name = "BYTES", default_value_t = normalog::pipeline::DEFAULT_MAX_DOCUMENT_BYTES)]
+    pub max_document_bytes: usize,
+
+    /// Print a summary to stderr: records in, normalized per log type, rejected per reason,
+    /// bytes, elapsed time, MB/s and records/s.
+    #[arg(long)]
+    pub stats: bool,
+
+    /// How timestamps are written: rfc3339 (2023-07-01T14:00:00Z) or panther
+    /// (2023-07-01 14:00:00.000000000, Panther's data-lake layout).
+    #[arg(long, value_enum, default_value_t = TimeFormatArg::Rfc3339, value_name = "FORMAT")]
+    pub time_format: TimeFormatArg,
+
+    /// Value of p_source_id on every event.
+    #[arg(long, value_name = "ID")]
+    pub source_id: Option<String>,
+
+    /// Value of p_source_label on every event.
+    #[arg(long, value_name = "LABEL")]
+    pub source_label: Option<String>,
+
+    /// Records longer than this many bytes are rejected without being parsed.
+    #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES)]
+    pub max_record_bytes: usize,
+
+    /// Do not report each rejected record on stderr (they are still counted).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// One JSON object per line.
+    Ndjson,
+    /// Apache Parquet, one table per log type.
+    Parquet,
+}
+
+/// Directory partitioning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PartitionArg {
+    /// DIR/TABLE/part-N.*
+    None,
+    /// DIR/TABLE/year=YYYY/month=MM/day=DD/part-N.*
+    Day,
+    /// DIR/TABLE/year=YYYY/month=MM/day=DD/hour=HH/part-N.*
+    Hour,
+}
+
+/// Parquet compression codec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompressionArg {
+    /// zstd (default level).
+    Zstd,
+    /// Snappy.
+    Snappy,
+    /// gzip (default level).
+    Gzip,
+    /// Uncompressed.
+    None,
+}
+
+/// Timestamp layout of the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimeFormatArg {
+    /// 2023-07-01T14:00:00Z, fractional digits only when not zero.
+    Rfc3339,
+    /// 2023-07-01 14:00:00.000000000 (UTC, 9 fractional digits).
+    Panther,
+}
+
+pub(super) fn run(args: &NormalizeArgs) -> Result<u8, Fatal> {
+    NormalizeConfig::from_args(args)?.run()
+}
+
+/// The `normalize` command ready to run: every flag checked, the schemas loaded, the inputs
+/// listed and the outputs opened. Raw flags stay in [`NormalizeArgs`]; this is what they
+/// mean (ripgrep's split of raw and validated arguments, `flags/{lowargs,hiargs}.rs`).
+struct NormalizeConfig {
+    registry: Registry,
+    builder: NormalizerBuilder,
+    inputs: Vec<Input>,
+    batch: Batch,
+    ndjson: ndjson::Options,
+    output: Output,
+    rejects: Option<OutputFile>,
+    quiet: bool,
+    stats: bool,
+    max_rejects: Option<u64>,
+}
+
+impl NormalizeConfig {
+    /// Check `args` and open the outputs, in this order: schemas and log types, inputs,
+    /// `--threads`, the output, the rejects file. The first problem ends the command before
+    /// any input is read.
+    fn from_args(args: &NormalizeArgs) -> Result<NormalizeConfig, Fatal> {
+        let registry = load_registry(&args.schemas)?;
+        let mut builder = NormalizerBuilder::new();
+        builder
+            .log_types(args.log_types.iter().cloned())
+            .source_id(args.source_id.clone())
+            .source_label(args.source_label.clone())
+            .max_record_bytes(args.max_record_bytes);
+        // Check the log types now, for a clear message; the workers build their own.
+        builder.build(&registry).map_err(|e| {
+            let known: Vec<&str> = registry.log_types().collect();
+            Fatal::Message(format!("{e} (loaded log types: {})", known.join(", ")))
+        })?;
+
+        let inputs: Vec<Input> = if args.inputs.is_empty() {
+            vec![Input::Stdin]
+        } else {
+            pipeline::expand(&args.inputs)
+        };
+
+        let mut batch = Batch::new();
+        batch
+            .max_record_bytes(args.max_record_bytes)
+            .max_document_bytes(args.max_document_bytes)
+            .envelope(args.envelope.clone())
+            .max_rejects(args.max_rejects);
+        if let Some(n) = args.threads {
+            if n == 0 {
+                return Err(Fatal::Message("--threads must be at least 1".into()));
+            }
+            batch.threads(n);
+        }
+        let output = Output::open(args)?;
+        let rejects = match &args.rejects {
+            Some(p) if p.as_os_str() == "-" => {
+                return Err(Fatal::Message(
+                    "--rejects needs a file: standard output carries the events".into(),
+                ))
+            }
+            Some(p) => Some(OutputFile::create(p)?),
+            None => None,
+        };
+        Ok(NormalizeConfig {
+            registry,
+            builder,
+            inputs,
+            batch,
+            ndjson: ndjson_options(args),
+            output,
+            rejects,
+            quiet: args.quiet,
+            stats: args.stats,
+            max_rejects: args.max_rejects,
+        })
+    }
+
+    /// Normalize every input into the output, report, and commit the outputs; returns the
+    /// exit status.
+    fn run(mut self) -> Result<u8, Fatal> {
+        let mut rejects = self.rejects.take();
+        let mut observer = CliObserver {
+            rejects: rejects.as_mut().map(|f| BufWriter::new(f.file())),
+            quiet: self.quiet,
+            buf: Vec::new(),
+            bar: progress::Bar::new(self.inputs.len(), self.quiet),
+        };
+
+        let started = Instant::now();
+        let run = self.batch_run(&mut observer)?;
+        observer.bar.finish();
+        if let Some(w) = observer.rejects.take() {
+            w.into_inner().map_err(io::IntoInnerError::into_error)?;
+        }
+        drop(observer);
+        // The rejects file is kept even when the run stops on --max-rejects: it says why.
+        if let Some(r) = rejects {
+            r.commit()?;
+        }
+        if self.stats {
+            print_stats(
+                &run.summary,
+                run.failed_inputs,
+                started.elapsed().as_secs_f64(),
+            );
+        }
+        if run.too_many_rejects {
+            // The output is incomplete: its temporary files are removed, not renamed. Standard
+            // output cannot be taken back: say so.
+            let what = if matches!(self.output, Output::Stdout(_)) {
+                "the events written to standard output so far are incomplete"
+            } else {
+                "no output written"
+            };
+            drop(self.output);
+            return Err(Fatal::Message(format!(
+                "stopped: more than {} records rejected (--max-rejects); {what}",
+                self.max_rejects.unwrap_or_default()
+            )));
+        }
+        self.output.commit()?;
+        Ok(if run.summary.rejected > 0 || run.failed_inputs > 0 {
+            EXIT_REJECTS
+        } else {
+            EXIT_OK
+        })
+    }
+
+    /// The pipeline run into the output, whichever it is.
+    fn batch_run(&mut self, observer: &mut CliObserver<'_>) -> Result<RunSummary, Fatal> {
+        let (builder, registry, inputs) = (&self.builder, &self.registry, &self.inputs);
+        Ok(match &mut self.output {
+            Output::Parquet(w) => self
+                .batch
+                .run_parquet(builder, registry, inputs, w, observer)?,
+            Output::NdjsonDir(w) => self
+                .batch
+                .run_ndjson_dir(builder, registry, inputs, w, observer)?,
+            Output::Stdout(_) | Output::File(_) => {
+                let mut writer = BufWriter::with_capacity(1 << 20, self.output.writer());
+                let run = self.batch.run_ndjson(
+                    builder,
+                    registry,
+                    inputs,
+                    &mut writer,
+                    self.ndjson,
+                    observer,
+                )?;
+                writer.flush()?;
+                run
+            }
+        })
+    }
+}
+
+/// `1 input`, `2 inputs`.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn print_stats(s: &Summary, failed_inputs: u64, secs: f64) {
+    messages::plain(&format!(
+        "records: {} in, {} normalized, {} rejected ({} skipped{})",
+        s.records,
+        s.normalized,
+        s.rejected,
+        count(s.blank_lines, "blank line", "blank lines"),
+        if failed_inputs > 0 {
+            format!(", {} failed", count(failed_inputs, "input", "inputs"))
+        } else {
+            String::new()
+        }
+    ));
+    for (lt, n) in &s.by_log_type {
+        messages::plain(&format!("  normalized {lt}: {n}"));
+    }
+    for (reason, n) in &s.rejects_by_reason {
+        messages::plain(&format!("  rejected {reason}: {n}"));
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let (mb, recs) = (s.bytes as f64 / 1e6, s.records as f64);
+    let secs = secs.max(1e-9);
+    messages::plain(&format!(
+        "bytes: {}, elapsed: {:.3} s, {:.1} MB/s, {:.0} records/s",
+        s.bytes,
+        secs,
+        mb / secs,
+        recs / secs
+    ));
+}
+
+/// Reports rejects on stderr or into the rejects file.
+struct CliObserver<'f> {
+    rejects: Option<BufWriter<&'f mut File>>,
+    quiet: bool,
+    buf: Vec<u8>,
+    bar: progress::Bar,
+}
+
+impl Observer for CliObserver<'_> {
+    fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
+        if let Some(w) = &mut self.rejects {
+            self.buf.clear();
+            pipeline::rejects::write_reject(&mut self.buf, reject);
+            w.write_all(&self.buf)?;
+        } else if !self.quiet {
+            let line = match (reject.index, reject.field) {
+                (Some(i), Some(f)) => format!(
+                    "{}: page element {i} of \"{f}\": {}",
+                    reject.source, reject.error
+                ),
+                (Some(i), None) => format!("{}: page element {i}: {}", reject.source, reject.error),
+                (None, Some(f)) => format!("{}: inside \"{f}\": {}", reject.source, reject.error),
+                (None, None) => format!("{}: {}", reject.source, reject.error),
+            };
+            self.bar.suspend(|| messages::error(&line));
+        }
+        Ok(())
+    }
+
+    fn input_failed(&mut self, source: &str, err: &io::Error, records: u64) {
+        let line =
+            format!("{source}: {err} (after {records} records; going on with the next input)");
+        self.bar.suspend(|| messages::error(&line));
+    }
+
+    fn progress(&mut self, progress: &Progress) {
+        self.bar.update(progress);
+    }
+}
+
+pub(super) fn ndjson_options(args: &NormalizeArgs) -> ndjson::Options {
+    ndjson::Options {
+        time_layout: match args.time_format {
+            TimeFormatArg::Rfc3339 => TimeLayout::Rfc3339,
+            TimeFormatArg::Panther => TimeLayout::Panther,
+        },
+    }
+}

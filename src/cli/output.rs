@@ -1,0 +1,169 @@
+//! Where `normalog normalize` writes: standard output, one file written under a temporary
+//! name and renamed when complete ([`OutputFile`]), or a directory layout (NDJSON or
+//! Parquet).
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::Path;
+
+use super::normalize::{ndjson_options, CompressionArg, FormatArg, NormalizeArgs, PartitionArg};
+use super::Fatal;
+use normalog::atomic::AtomicFile;
+use normalog::sink::layout::Partition;
+use normalog::sink::ndjson_dir::NdjsonDirWriter;
+use normalog::sink::parquet::{self, ParquetWriter};
+
+/// Standard output, a file written under a temporary name and renamed when complete, or a
+/// directory layout (NDJSON or Parquet) whose files are renamed when complete.
+pub(super) enum Output {
+    Stdout(io::Stdout),
+    File(OutputFile),
+    NdjsonDir(NdjsonDirWriter),
+    Parquet(ParquetWriter),
+}
+
+impl Output {
+    pub(super) fn open(args: &NormalizeArgs) -> Result<Output, Fatal> {
+        let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+        let dir = match (args.format, path) {
+            (FormatArg::Parquet, None) => {
+                return Err(Fatal::Message(
+                    "--format parquet writes a directory: give one with -o DIR".into(),
+                ))
+            }
+            (FormatArg::Parquet, Some(p)) if p.is_file() => {
+                return Err(Fatal::Message(format!(
+                    "{}: --format parquet writes a directory, and this is a file",
+                    p.display()
+                )))
+            }
+            (FormatArg::Parquet, Some(p)) => Some(p),
+            (FormatArg::Ndjson, Some(p)) if is_dir_path(p) => Some(p),
+            (FormatArg::Ndjson, _) => None,
+        };
+        let Some(dir) = dir else {
+            if args.partition.is_some() {
+                return Err(Fatal::Message(
+                    "--partition applies to a directory output: give -o DIR/ (an existing \
+                     directory or a path ending in '/')"
+                        .into(),
+                ));
+            }
+            return Ok(match path {
+                None => Output::Stdout(io::stdout()),
+                Some(p) => Output::File(OutputFile::create(p)?),
+            });
+        };
+        if args.max_open_files == 0 || args.row_group_rows == 0 {
+            return Err(Fatal::Message(
+                "--max-open-files and --row-group-rows must be at least 1".into(),
+            ));
+        }
+        // Created now, so that an unusable output fails before any input is read.
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Fatal::Message(format!("{}: {e}", dir.display())))?;
+        let partition = match args.partition.unwrap_or(PartitionArg::Hour) {
+            PartitionArg::None => Partition::None,
+            PartitionArg::Day => Partition::Day,
+            PartitionArg::Hour => Partition::Hour,
+        };
+        Ok(match args.format {
+            FormatArg::Parquet => Output::Parquet(ParquetWriter::new(
+                dir,
+                parquet::Options {
+                    partition,
+                    compression: match args.compression {
+                        CompressionArg::Zstd => parquet::Compression::Zstd,
+                        CompressionArg::Snappy => parquet::Compression::Snappy,
+                        CompressionArg::Gzip => parquet::Compression::Gzip,
+                        CompressionArg::None => parquet::Compression::None,
+                    },
+                    row_group_rows: args.row_group_rows,
+                    max_open_files: args.max_open_files,
+                    ..parquet::Options::default()
+                },
+            )),
+            FormatArg::Ndjson => Output::NdjsonDir(NdjsonDirWriter::new(
+                dir,
+                partition,
+                args.max_open_files,
+                ndjson_options(args),
+            )),
+        })
+    }
+
+    pub(super) fn writer(&mut self) -> Box<dyn Write + '_> {
+        match self {
+            Output::Stdout(s) => Box::new(s.lock()),
+            Output::File(f) => Box::new(f.file()),
+            // Directory outputs are written by their own run; nothing goes through here.
+            Output::NdjsonDir(_) | Output::Parquet(_) => Box::new(io::sink()),
+        }
+    }
+
+    pub(super) fn commit(self) -> Result<(), Fatal> {
+        match self {
+            Output::Stdout(s) => s.lock().flush()?,
+            Output::File(f) => f.commit()?,
+            Output::NdjsonDir(mut w) => w.commit()?,
+            Output::Parquet(mut w) => w.commit()?,
+        }
+        Ok(())
+    }
+}
+
+/// An `-o` path names a directory layout when it is an existing directory or ends in '/'.
+fn is_dir_path(p: &Path) -> bool {
+    p.is_dir() || p.as_os_str().as_encoded_bytes().ends_with(b"/")
+}
+
+/// The `-o FILE` output (also `--rejects FILE` and `gen -o FILE`). A regular file (or a new
+/// path) is an [`AtomicFile`]: written as `.<name>.tmp-<pid>` beside its destination and
+/// renamed into place by [`OutputFile::commit`]; dropped without commit, the temporary file
+/// is removed. Anything else that exists (`/dev/null`, a FIFO, a terminal) is opened and
+/// written in place: renaming over it would replace the device or pipe with a plain file.
+pub(super) enum OutputFile {
+    /// Renamed into place at commit.
+    Atomic(AtomicFile),
+    /// A device or pipe, written in place.
+    InPlace(File),
+}
+
+impl OutputFile {
+    pub(super) fn create(dest: &Path) -> Result<OutputFile, Fatal> {
+        let fail = |e: io::Error| Fatal::Message(format!("{}: {e}", dest.display()));
+        match std::fs::metadata(dest) {
+            Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+                let file = File::options().write(true).open(dest).map_err(fail)?;
+                return Ok(OutputFile::InPlace(file));
+            }
+            _ => {}
+        }
+        // A symbolic link to a regular file keeps being a link: the file it names is replaced.
+        let target = std::fs::canonicalize(dest).unwrap_or_else(|_| dest.to_path_buf());
+        let file = AtomicFile::create(&target).map_err(|e| {
+            if e.kind() == io::ErrorKind::InvalidInput {
+                // "not a file name": of the resolved path, which is the one without one.
+                Fatal::Message(format!("{}: {e}", target.display()))
+            } else {
+                fail(e)
+            }
+        })?;
+        Ok(OutputFile::Atomic(file))
+    }
+
+    /// The file to write to.
+    pub(super) fn file(&mut self) -> &mut File {
+        match self {
+            OutputFile::Atomic(f) => f.file(),
+            OutputFile::InPlace(f) => f,
+        }
+    }
+
+    pub(super) fn commit(self) -> io::Result<()> {
+        match self {
+            OutputFile::Atomic(f) => f.commit(),
+            OutputFile::InPlace(mut f) => f.flush(),
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The part files of a [`ParquetWriter`](super::ParquetWriter): one open Parquet file
+//! ([`ParquetPart`]), finishing files (alone or on threads at commit), and the bound on the
+//! memory their unfinished row groups take.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::PathBuf;
+use std::sync::mpsc::SyncSender;
+use std::sync::Arc;
+
+use parquet::arrow::ArrowWriter;
+
+use super::threads::{thread_stopped, ShardMsg};
+use super::TableSpec;
+use crate::error::{Error, ErrorKind};
+use crate::sink::layout::{sink_error, with_path, PartFile, Parts};
+
+/// The Arrow writer of one open Parquet file (boxed: it is large, and moves between
+/// threads).
+pub(super) type FileWriter = Box<ArrowWriter<BufWriter<File>>>;
+
+/// One open Parquet file: written on this thread, or handed to a writer thread.
+pub(super) enum ParquetPart {
+    /// Written by the thread that owns the [`ParquetWriter`](super::ParquetWriter).
+    Local(FileWriter),
+    /// Owned by a writer thread ([`Shards`](super::threads::Shards)) until the threads stop;
+    /// `id` names it there.
+    Remote { id: u64, tx: SyncSender<ShardMsg> },
+}
+
+impl PartFile for ParquetPart {
+    type Table = TableSpec;
+    const EXT: &'static str = "parquet";
+
+    fn open(file: File, table: &TableSpec) -> Result<Self, Error> {
+        let w = ArrowWriter::try_new(
+            BufWriter::with_capacity(1 << 16, file),
+            Arc::clone(&table.schema),
+            Some(table.props.clone()),
+        )
+        .map_err(parquet_error)?;
+        Ok(ParquetPart::Local(Box::new(w)))
+    }
+
+    fn finish(self) -> Result<(), Error> {
+        match self {
+            ParquetPart::Local(w) => finish_file(w),
+            // The writer thread finishes it, in order after the file's last batch; an
+            // error there is returned when the threads stop.
+            ParquetPart::Remote { id, tx } => {
+                tx.send(ShardMsg::Close(id)).map_err(|_| thread_stopped())
+            }
+        }
+    }
+}
+
+/// Write the footer and close.
+pub(super) fn finish_file(w: FileWriter) -> Result<(), Error> {
+    let out = w.into_inner().map_err(parquet_error)?;
+    let file = out.into_inner().map_err(|e| Error::from(e.into_error()))?;
+    drop(file);
+    Ok(())
+}
+
+pub(super) fn parquet_error(e: parquet::errors::ParquetError) -> Error {
+    match e {
+        parquet::errors::ParquetError::External(e) => match e.downcast::<std::io::Error>() {
+            Ok(io) => Error::from(*io),
+            Err(e) => Error::new(ErrorKind::Sink(e)),
+        },
+        e => Error::new(ErrorKind::Sink(Box::new(e))),
+    }
+}
+
+/// Finish `files` (write their last row group and footer) on up to `threads` threads: with
+/// many hours open at the end of a run, this is where most of their last row groups are
+/// encoded and compressed.
+///
+/// # Errors
+///
+/// The first error; the other threads stop after their current file.
+pub(super) fn finish_files(
+    mut files: Vec<(ParquetPart, PathBuf)>,
+    threads: usize,
+) -> Result<(), Error> {
+    let finish =
+        |(file, tmp): (ParquetPart, PathBuf)| file.finish().map_err(|e| with_path(&tmp, e));
+    let threads = threads.min(files.len());
+    if threads < 2 {
+        return files.into_iter().try_for_each(finish);
+    }
+    // Largest first, so that no thread is left alone with a big file at the end.
+    files.sort_by_key(|(f, _)| {
+        std::cmp::Reverse(match f {
+            ParquetPart::Local(w) => w.in_progress_size(),
+            ParquetPart::Remote { .. } => 0,
+        })
+    });
+    let queue = std::sync::Mutex::new(files.into_iter());
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let work = || -> Result<(), Error> {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let next = match queue.lock() {
+                    Ok(mut q) => q.next(),
+                    Err(_) => None,
+                };
+                let Some(file) = next else { break };
+                if let Err(e) = finish(file) {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+            Ok(())
+        };
+        let mut handles = Vec::with_capacity(threads);
+        for i in 0..threads {
+            match std::thread::Builder::new()
+                .name(format!("normalog-parquet-{i}"))
+                .spawn_scoped(s, work)
+            {
+                Ok(h) => handles.push(h),
+                // The threads already spawned (or this one) finish the rest.
+                Err(_) => break,
+            }
+        }
+        let mut first = if handles.is_empty() {
+            work().err()
+        } else {
+            None
+        };
+        for h in handles {
+            let result = h
+                .join()
+                .unwrap_or_else(|_| Err(sink_error("a Parquet writer thread panicked".into())));
+            if let Err(e) = result {
+                first.get_or_insert(e);
+            }
+        }
+        first.map_or(Ok(()), Err)
+    })
+}
+
+/// The Arrow writers of the open files written on this thread.
+pub(super) fn local_files(parts: &mut Parts<ParquetPart>) -> Vec<&mut FileWriter> {
+    parts
+        .open_files()
+        .filter_map(|f| match f {
+            ParquetPart::Local(w) => Some(w),
+            ParquetPart::Remote { .. } => None,
+        })
+        .collect()
+}
+
+/// Flush the largest unfinished row group while all of them together are over `budget`.
+///
+/// # Errors
+///
+/// The flush's error, with the index in `files` of the file that failed.
+pub(super) fn bound_memory(
+    mut files: Vec<&mut FileWriter>,
+    budget: usize,
+) -> Result<(), (usize, Error)> {
+    loop {
+        let mut total = 0usize;
+        let mut largest: Option<(usize, usize)> = None;
+        for (i, f) in files.iter().enumerate() {
+            let size = f.in_progress_size();
+            total += size;
+            if largest.is_none_or(|(_, l)| l < size) {
+                largest = Some((i, size));
+            }
+        }
+        match largest {
+            Some((i, size)) if total > budget && size > 0 => {
+                files[i].flush().map_err(|e| (i, parquet_error(e)))?;
+            }
+            _ => return Ok(()),
+        }
+    }
+}
