@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::{LoadError, TestCase};
 use crate::schema::yaml::{read_documents, Aliases, Node, NodeKind, Style};
+use crate::suggest::{did_you_mean, suggest};
 
 /// The keys of a test case, as in Panther's `logtesting.TestCase`.
 const KEYS: [&str; 5] = ["name", "logType", "input", "result", "results"];
@@ -135,13 +136,10 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
             "result" => result = Some(v),
             "results" => results = Some(v),
             other => {
-                let hint = KEYS
-                    .iter()
-                    .find(|k| k.eq_ignore_ascii_case(other))
-                    .map_or_else(
-                        || "the keys are name, logType, input, result and results".to_owned(),
-                        |k| format!("did you mean \"{k}\"?"),
-                    );
+                let hint = match suggest(other, KEYS.iter().copied()) {
+                    Some(k) => did_you_mean(Some(k)).trim_end().to_owned(),
+                    None => "the keys are name, logType, input, result and results".to_owned(),
+                };
                 errors.push(err(
                     k,
                     format!("unknown key \"{other}\" in test case ({hint})"),
@@ -399,7 +397,7 @@ mod tests {
         assert_eq!(
             msgs,
             [
-                "t_tests.yml:2:1: unknown key \"logtype\" in test case (did you mean \"logType\"?)",
+                "t_tests.yml:2:1: unknown key \"logtype\" in test case (did you mean `logType`?)",
                 "t_tests.yml:4:1: unknown key \"expect\" in test case (the keys are name, logType, input, result and results)",
                 "t_tests.yml:1:1: test case has no \"logType\"",
             ]
