@@ -177,7 +177,13 @@ fn quote_short(bytes: &[u8], block: &mut [u8; SHORT + 8]) -> bool {
         mask |= escape_mask(u64::from_le_bytes(word));
         block[1 + at..9 + at].copy_from_slice(&word);
     };
-    let word = |at: usize| -> [u8; 8] { bytes[at..at + 8].try_into().unwrap_or_default() };
+    // Loud if ever wrong; the slice has eight bytes, so the check compiles away.
+    #[allow(clippy::expect_used)]
+    let word = |at: usize| -> [u8; 8] {
+        bytes[at..at + 8]
+            .try_into()
+            .expect("invariant: a slice of eight bytes is a word")
+    };
     if n < 8 {
         put(0, padded(bytes));
     } else {
@@ -228,8 +234,8 @@ fn write_json_str_runs(out: &mut Vec<u8>, bytes: &[u8]) {
         // Then a word at a time: the word at `next`; at the end, the last eight bytes with the
         // first `skip` of them (checked already, maybe escaped) made spaces, or the few bytes
         // padded with spaces.
-        let (word, skip) = match bytes.get(next..next + 8) {
-            Some(w) => (u64::from_le_bytes(w.try_into().unwrap_or_default()), 0),
+        let (word, skip) = match bytes.get(next..).and_then(<[u8]>::first_chunk::<8>) {
+            Some(w) => (u64::from_le_bytes(*w), 0),
             None => match bytes.last_chunk::<8>() {
                 Some(last) => {
                     let skip = next + 8 - n;
@@ -298,10 +304,14 @@ fn escape_at(out: &mut Vec<u8>, bytes: &[u8], run: usize, at: usize) -> (usize, 
     (at + 1, at + 1)
 }
 
-/// [`escape_mask`] of eight bytes.
+/// [`escape_mask`] of eight bytes (the callers' halves of sixteen: the check compiles away).
 #[inline]
+#[allow(clippy::expect_used)]
 fn word_mask(w: &[u8]) -> u64 {
-    escape_mask(u64::from_le_bytes(w.try_into().unwrap_or_default()))
+    let w = w
+        .try_into()
+        .expect("invariant: word_mask is given eight bytes");
+    escape_mask(u64::from_le_bytes(w))
 }
 
 /// The escape of a byte that needs one: `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`, else
@@ -343,8 +353,11 @@ pub(crate) fn write_number(out: &mut String, n: StaticNode) {
 pub(crate) fn write_json(out: &mut String, nodes: &[Node<'_>]) {
     let mut buf = std::mem::take(out).into_bytes();
     write_json_bytes(&mut buf, nodes);
-    // Only valid UTF-8 was written: tape strings are validated str, the rest is ASCII.
-    *out = String::from_utf8(buf).unwrap_or_default();
+    // Only valid UTF-8 was written: tape strings are validated str, the rest is ASCII. A
+    // fallback here would drop the whole text buffer, every earlier `Text` value with it.
+    #[allow(clippy::expect_used)]
+    let text = String::from_utf8(buf).expect("invariant: compact JSON of a tape is UTF-8");
+    *out = text;
 }
 
 fn write_json_bytes(out: &mut Vec<u8>, nodes: &[Node<'_>]) -> usize {

@@ -644,7 +644,10 @@ pub(crate) fn quote(s: &str) -> Box<str> {
     if cut.len() < s.len() {
         out.extend_from_slice("…".as_bytes());
     }
-    String::from_utf8(out).unwrap_or_default().into_boxed_str()
+    // Only valid UTF-8 was written: `cut` is a str, and the escapes and the ellipsis are too.
+    #[allow(clippy::expect_used)]
+    let quoted = String::from_utf8(out).expect("invariant: a quoted str is UTF-8");
+    quoted.into_boxed_str()
 }
 
 fn quote_node(n: &Node<'_>) -> Box<str> {

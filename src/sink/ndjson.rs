@@ -145,7 +145,10 @@ impl Event<'_> {
         let mut buf = Vec::with_capacity(256);
         write_event(&mut buf, self, opts);
         // write_event writes only valid UTF-8 (input strings are validated by simd-json).
-        String::from_utf8(buf).unwrap_or_default()
+        // Loud in tests; a public method does not panic on it.
+        let json = String::from_utf8(buf);
+        debug_assert!(json.is_ok(), "invariant: write_event writes UTF-8");
+        json.unwrap_or_default()
     }
 
     /// Write the event as one NDJSON line (with its newline) to any writer.
