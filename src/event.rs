@@ -60,7 +60,8 @@ impl Val<'_> {
 }
 
 /// Empty `v` and give back its allocation with another lifetime. The in-place collect
-/// reuses the buffer because the element layout is the same: no allocation.
+/// reuses the buffer because the element layout is the same: no allocation. That is std's
+/// optimization, not a guarantee: `tests/alloc.rs` fails if it ever allocates.
 pub(crate) fn recycle<'b>(mut v: Vec<Val<'_>>) -> Vec<Val<'b>> {
     v.clear();
     v.into_iter().map_while(|_| None).collect()
