@@ -3,6 +3,12 @@
 //! An event is handed to a [`Sink`](crate::sink::Sink) by reference and lives only for that
 //! call; everything in it points into the normalizer's reused buffers, so producing it
 //! allocates nothing in steady state.
+//!
+//! This module owns `Event`, its value slots and their recycling between records, and
+//! [`Value`] for typed access. The `p_*` names ([`P_LOG_TYPE`], ...) are re-exported here
+//! from a leaf module. How an event is written out is the sinks' business (e.g.
+//! [`Event::to_json`] in [`sink::ndjson`](crate::sink::ndjson)), so this module does not
+//! depend on `sink`.
 
 use crate::compile::{Decoder, ObjectPlan, Plan, ValuePlan};
 use crate::error::Position;

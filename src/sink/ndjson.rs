@@ -1,5 +1,12 @@
 //! NDJSON output: one JSON object per event, one event per line.
 //!
+//! This module owns [`NdjsonWriter`], [`write_event`] (an event's fields, standard fields
+//! and indicators, in the format below), a cache of the most recent timestamp texts, and
+//! [`Event`]'s JSON methods with [`OwnedEvent`]. It writes with the crate's shared JSON text
+//! primitives (the string escaper, scalars, pre-escaped keys), which also serve `compile`
+//! and `parse` and so live in a leaf module of their own; [`write_json_str`] is re-exported
+//! here.
+//!
 //! # Format
 //!
 //! Each line is a JSON object with, in this order:
