@@ -3,27 +3,21 @@
 //! An event is handed to a [`Sink`](crate::sink::Sink) by reference and lives only for that
 //! call; everything in it points into the normalizer's reused buffers, so producing it
 //! allocates nothing in steady state.
+//!
+//! This module owns `Event`, its value slots and their recycling between records, and
+//! [`Value`] for typed access. The `p_*` names ([`P_LOG_TYPE`], ...) are re-exported here
+//! from a leaf module. How an event is written out is the sinks' business (e.g.
+//! [`Event::to_json`] in [`sink::ndjson`](crate::sink::ndjson)), so this module does not
+//! depend on `sink`.
 
 use crate::compile::{Decoder, ObjectPlan, Plan, ValuePlan};
 use crate::error::Position;
 use crate::indicators::{Column, Indicators};
 use crate::time::Timestamp;
 
-/// `p_log_type`: the log type that accepted the record.
-pub const P_LOG_TYPE: &str = "p_log_type";
-/// `p_row_id`: a unique id of the row.
-pub const P_ROW_ID: &str = "p_row_id";
-/// `p_event_time`: the first non-null `isEventTime` field, else the parse time.
-pub const P_EVENT_TIME: &str = "p_event_time";
-/// `p_parse_time`: when the record was normalized (on Linux, read from the coarse real-time
-/// clock: up to a scheduler tick, 1 to 4 ms, early).
-pub const P_PARSE_TIME: &str = "p_parse_time";
-/// `p_schema_version`: the schema's `version`.
-pub const P_SCHEMA_VERSION: &str = "p_schema_version";
-/// `p_source_id`: the source id given by the caller (omitted when none was given).
-pub const P_SOURCE_ID: &str = "p_source_id";
-/// `p_source_label`: the source label given by the caller (omitted when none was given).
-pub const P_SOURCE_LABEL: &str = "p_source_label";
+pub use crate::names::{
+    P_EVENT_TIME, P_LOG_TYPE, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION, P_SOURCE_ID, P_SOURCE_LABEL,
+};
 
 /// A decoded value in an event. Strings borrow from the input line (`Str`) or, for values
 /// that had to be rewritten (numbers into string fields, embedded JSON), from the event's
@@ -69,6 +63,14 @@ impl Val<'_> {
             _ => true,
         }
     }
+}
+
+/// Empty `v` and give back its allocation with another lifetime. The in-place collect
+/// reuses the buffer because the element layout is the same: no allocation. That is std's
+/// optimization, not a guarantee: `tests/alloc.rs` fails if it ever allocates.
+pub(crate) fn recycle<'b>(mut v: Vec<Val<'_>>) -> Vec<Val<'b>> {
+    v.clear();
+    v.into_iter().map_while(|_| None).collect()
 }
 
 /// The reusable buffers of an [`Event`], handed back to the normalizer that made it with
@@ -139,14 +141,17 @@ impl<'a> Event<'a> {
     #[must_use]
     pub fn row_id(&self) -> &str {
         // Only ASCII hex digits are written into it.
-        std::str::from_utf8(&self.row_id).unwrap_or_default()
+        // Loud in tests; a public getter does not panic on it.
+        let id = std::str::from_utf8(&self.row_id);
+        debug_assert!(id.is_ok(), "invariant: a row id is hex digits");
+        id.unwrap_or_default()
     }
 
     /// Give up the event, keeping its buffers for [`Normalizer::reuse`](crate::Normalizer::reuse).
     #[must_use]
     pub fn into_buffers(self) -> EventBuffers {
         EventBuffers {
-            vals: crate::parse::recycle(self.vals),
+            vals: recycle(self.vals),
             indicators: self.indicators.recycle(),
         }
     }

@@ -43,6 +43,8 @@ pub mod error;
 pub mod event;
 pub mod gen;
 pub mod indicators;
+mod json;
+mod names;
 pub mod parse;
 pub mod pipeline;
 pub mod registry;

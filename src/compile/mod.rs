@@ -52,7 +52,7 @@ pub fn compile_owned(schema: Schema) -> Result<Plan, SchemaErrors> {
     columns.dedup();
     Ok(Plan {
         log_type: schema.schema.as_str().into(),
-        json_head: crate::sink::ndjson::json_head(&schema.schema),
+        json_head: crate::json::json_head(&schema.schema),
         schema_version: schema.version,
         root,
         columns,
@@ -79,7 +79,7 @@ impl Cx<'_> {
         for f in fields {
             plans.push(FieldPlan {
                 name: f.name.as_str().into(),
-                json_key: crate::sink::ndjson::JsonKey::new(&f.name),
+                json_key: crate::json::JsonKey::new(&f.name),
                 required: f.required,
                 value: self.value(&f.value, depth + 1)?,
             });

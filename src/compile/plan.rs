@@ -206,7 +206,7 @@ fn key_words(b: &[u8]) -> (u64, u64, usize) {
 pub(crate) struct FieldPlan {
     pub(crate) name: Arc<str>,
     /// For the NDJSON writer.
-    pub(crate) json_key: crate::sink::ndjson::JsonKey,
+    pub(crate) json_key: crate::json::JsonKey,
     pub(crate) required: bool,
     pub(crate) value: ValuePlan,
 }

@@ -24,7 +24,7 @@ use simd_json::{Buffers, Node, Tape};
 
 use crate::compile::Plan;
 use crate::error::{Error, ErrorKind, Position, Refusal};
-use crate::event::{Event, EventBuffers, SourceMeta, Val};
+use crate::event::{recycle, Event, EventBuffers, SourceMeta, Val};
 use crate::indicators::Indicators;
 use crate::registry::Registry;
 use crate::sink::Sink;
@@ -396,13 +396,6 @@ impl Normalizer {
 #[inline(never)]
 fn too_long(pos: Position, len: usize, max: usize) -> Error {
     Error::new(ErrorKind::TooLong { pos, len, max })
-}
-
-/// Empty `v` and give back its allocation with another lifetime. The in-place collect
-/// reuses the buffer because the element layout is the same: no allocation.
-pub(crate) fn recycle<'b>(mut v: Vec<Val<'_>>) -> Vec<Val<'b>> {
-    v.clear();
-    v.into_iter().map_while(|_| None).collect()
 }
 
 /// The wall clock for `p_parse_time`, read for every record.

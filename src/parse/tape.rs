@@ -4,7 +4,6 @@
 //! text (numbers into strings, `json` values) into a reused `String`. Errors are built while
 //! unwinding, innermost path segment first; they allocate, but only for rejected records.
 
-use std::fmt::Write as _;
 use std::marker::PhantomData;
 
 use simd_json::{Node, StaticNode};
@@ -13,6 +12,7 @@ use crate::compile::{Decoder, Fast, ObjectPlan, ValuePlan};
 use crate::error::{FieldPath, JsonType, PathSegment, Refusal, ValueProblem};
 use crate::event::Val;
 use crate::indicators::Indicators;
+use crate::json::{write_json, write_json_str, write_number};
 use crate::time::Timestamp;
 
 /// Longest value quoted in a reject message.
@@ -640,11 +640,14 @@ fn problem(p: ValueProblem, value: Option<Box<str>>) -> Refusal {
 pub(crate) fn quote(s: &str) -> Box<str> {
     let cut: String = s.chars().take(QUOTE_MAX).collect();
     let mut out = Vec::with_capacity(cut.len() + 5);
-    crate::sink::ndjson::write_json_str(&mut out, &cut);
+    write_json_str(&mut out, &cut);
     if cut.len() < s.len() {
         out.extend_from_slice("…".as_bytes());
     }
-    String::from_utf8(out).unwrap_or_default().into_boxed_str()
+    // Only valid UTF-8 was written: `cut` is a str, and the escapes and the ellipsis are too.
+    #[allow(clippy::expect_used)]
+    let quoted = String::from_utf8(out).expect("invariant: a quoted str is UTF-8");
+    quoted.into_boxed_str()
 }
 
 fn quote_node(n: &Node<'_>) -> Box<str> {
@@ -682,69 +685,6 @@ fn parse_float(s: &str) -> Option<f64> {
         return None;
     }
     s.parse::<f64>().ok().filter(|f| f.is_finite())
-}
-
-/// A JSON number as text: integers exactly, floats in the shortest form that reads back
-/// the same (`0.5`, `1e300`), integral floats with `.0` kept so the text stays a float.
-pub(crate) fn write_number(out: &mut String, n: StaticNode) {
-    // Writing to a String cannot fail.
-    let _ = match n {
-        StaticNode::I64(i) => write!(out, "{i}"),
-        StaticNode::U64(u) => write!(out, "{u}"),
-        StaticNode::F64(f) => write!(out, "{f:?}"),
-        StaticNode::Bool(b) => write!(out, "{b}"),
-        StaticNode::Null => write!(out, "null"),
-    };
-}
-
-/// Compact JSON for a tape subtree.
-pub(crate) fn write_json(out: &mut String, nodes: &[Node<'_>]) {
-    let mut buf = std::mem::take(out).into_bytes();
-    write_json_bytes(&mut buf, nodes);
-    // Only valid UTF-8 was written: tape strings are validated str, the rest is ASCII.
-    *out = String::from_utf8(buf).unwrap_or_default();
-}
-
-fn write_json_bytes(out: &mut Vec<u8>, nodes: &[Node<'_>]) -> usize {
-    match nodes[0] {
-        Node::String(s) => {
-            crate::sink::ndjson::write_json_str(out, s);
-            1
-        }
-        Node::Static(n) => {
-            crate::sink::ndjson::write_static(out, n);
-            1
-        }
-        Node::Array { len, count } => {
-            out.push(b'[');
-            let mut i = 1;
-            for k in 0..len {
-                if k > 0 {
-                    out.push(b',');
-                }
-                i += write_json_bytes(out, &nodes[i..]);
-            }
-            out.push(b']');
-            count + 1
-        }
-        Node::Object { len, count } => {
-            out.push(b'{');
-            let mut i = 1;
-            for k in 0..len {
-                if k > 0 {
-                    out.push(b',');
-                }
-                if let Node::String(key) = nodes[i] {
-                    crate::sink::ndjson::write_json_str(out, key);
-                }
-                out.push(b':');
-                i += 1;
-                i += write_json_bytes(out, &nodes[i..]);
-            }
-            out.push(b'}');
-            count + 1
-        }
-    }
 }
 
 /// After decoding: run indicator scanners and find the event time, in schema order,

@@ -8,10 +8,13 @@
 //! tools).
 
 pub mod arrow;
+mod collect;
 pub mod layout;
 pub mod ndjson;
 pub mod ndjson_dir;
 pub mod parquet;
+
+pub use collect::{Collect, Discard};
 
 use std::collections::BTreeMap;
 
@@ -116,53 +119,5 @@ impl Summary {
         for (k, v) in &other.rejects_by_reason {
             *self.rejects_by_reason.entry(k.clone()).or_insert(0) += v;
         }
-    }
-}
-
-/// A sink that keeps every event as an NDJSON line and every reject as its message.
-#[derive(Debug, Default)]
-pub struct Collect {
-    /// One JSON object per normalized event.
-    pub events: Vec<String>,
-    /// The rendered errors of rejected records.
-    pub rejects: Vec<String>,
-    opts: ndjson::Options,
-    buf: Vec<u8>,
-}
-
-impl Collect {
-    /// A collector writing events with the given NDJSON options.
-    #[must_use]
-    pub fn with_options(opts: ndjson::Options) -> Self {
-        Collect {
-            opts,
-            ..Collect::default()
-        }
-    }
-}
-
-impl Sink for Collect {
-    type Error = Error;
-    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
-        self.buf.clear();
-        ndjson::write_event(&mut self.buf, event, self.opts);
-        self.events
-            .push(String::from_utf8_lossy(&self.buf).into_owned());
-        Ok(true)
-    }
-    fn rejected(&mut self, err: &Error) -> Result<bool, Error> {
-        self.rejects.push(err.to_string());
-        Ok(true)
-    }
-}
-
-/// A sink that drops everything (for benchmarks of the parse stage).
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Discard;
-
-impl Sink for Discard {
-    type Error = Error;
-    fn record(&mut self, _event: &Event<'_>) -> Result<bool, Error> {
-        Ok(true)
     }
 }
