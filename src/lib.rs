@@ -18,6 +18,24 @@
 //! * [`schematest::Suite`] runs schema test files in Panther's `*_tests.yml` format against
 //!   the schemas (`normalog test`).
 //!
+//! # Module map
+//!
+//! The data flows down this table; each module imports only the ones above it (checked by
+//! `tests/layering.rs`), and the leaf utilities at the bottom.
+//!
+//! | stage | module | principal types |
+//! |---|---|---|
+//! | what the user writes | [`schema`] (`files`, `yaml`, `load`, `validate`) | [`Schema`], [`SchemaErrors`] |
+//! | compiled once | [`compile`], [`registry`] | [`Plan`], [`Registry`] |
+//! | the hot path | [`parse`] (`frame`, `classify`, `tape`, `stream`) | [`Normalizer`], [`StreamNormalizer`] |
+//! | its output | [`event`], [`error`] | [`Event`], [`Error`] with a [`Position`] |
+//! | where events go | [`sink`] (`ndjson`, `ndjson_dir`, `arrow`, `parquet`, `collect`) | [`Sink`], [`Summary`] |
+//! | batch runs | [`pipeline`] (inputs, chunks, workers, ordered writer) | [`pipeline::Batch`] |
+//! | around them | [`gen`] (records for benchmarks), [`schematest`] (`*_tests.yml`) | [`gen::Generator`], [`schematest::Suite`] |
+//! | leaf utilities | [`time`], [`indicators`], [`atomic`]; private `json`, `names`, `suggest`, `words` | [`time::TimeFormat`], [`indicators::IndicatorKind`] |
+//!
+//! The command line lives in the binary (`src/main.rs`, `src/cli/`), not in the library.
+//!
 //! # Example
 //!
 //! ```
