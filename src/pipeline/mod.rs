@@ -3,12 +3,13 @@
 //! A [`Batch`] holds the options of a run. It drives normalization two ways:
 //!
 //! * [`Batch::run_ndjson`], the parallel path: a reader thread decodes the inputs
-//!   ([`input`]) and cuts them into chunks on record boundaries ([`framing`]); a pool of
-//!   worker threads, each with its own [`Normalizer`], normalizes chunks into NDJSON bytes
-//!   held with the chunk; the calling thread writes chunks in input order. Output is the
-//!   same whatever the number of threads (except `p_row_id` and `p_parse_time`). Memory is
-//!   bounded by the chunks in flight: a fixed set of buffers circulates from the reader to
-//!   the workers to the writer and back, so the reader waits when the writer is behind.
+//!   ([`input`]) and cuts them into chunks on record boundaries (see
+//!   [Framing](#framing)); a pool of worker threads, each with its own [`Normalizer`],
+//!   normalizes chunks into NDJSON bytes held with the chunk; the calling thread writes
+//!   chunks in input order. Output is the same whatever the number of threads (except
+//!   `p_row_id` and `p_parse_time`). Memory is bounded by the chunks in flight: a fixed
+//!   set of buffers circulates from the reader to the workers to the writer and back, so
+//!   the reader waits when the writer is behind.
 //! * [`Batch::run`], the single-threaded path into any [`Sink`]. It frames inputs the same
 //!   way and reports the same rejects and counts.
 //!
@@ -55,10 +56,50 @@
 //! assert!(out.starts_with(br#"{"email":"a@x.com""#));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Framing
+//!
+//! How a [`Batch`] run turns inputs into records: the reader cuts each decoded input into
+//! chunks on record boundaries, and the workers split the chunks into records.
+//!
+//! The framing is detected from the content of each input, never from its name:
+//!
+//! * **NDJSON** (the fast path): one record per line, with the rules of
+//!   [`parse::frame`](crate::parse::frame) that every entry point shares (byte-order mark,
+//!   CRLF, blank lines, record limit); blank lines are counted. The reader cuts the stream
+//!   into chunks of about [`Batch::chunk_bytes`] made of whole
+//!   lines, so workers can normalize chunks independently. A line longer than the record
+//!   limit is never buffered: it is skipped to its end and becomes one `too_long` reject.
+//! * **Whole JSON documents**: an input whose first non-blank byte is `[`, or whose first
+//!   line opens a `{` it does not close (a pretty-printed object), is read whole (up to
+//!   [`Batch::max_document_bytes`]; beyond that it is
+//!   framed as NDJSON) and parsed as a sequence of JSON values. A top-level array is a list
+//!   of records; a top-level object is a record. If the document is not valid JSON, it is
+//!   framed as NDJSON instead, so every line is accounted for.
+//! * **API pages (envelopes)**: an object record that no schema accepts and that holds
+//!   exactly one field whose value is an array of objects (e.g. Zendesk
+//!   `{"audit_logs":[...],"next_page":..}`, Zoom `{"from":..,"activity_logs":[...]}`) is
+//!   unwrapped: each element of the array is a record, and an empty page holds no record.
+//! * **Single-record responses**: an object record that no schema accepts, whose only field
+//!   holds an object that a schema accepts (Zendesk's "show audit log",
+//!   `{"audit_log":{...}}`), is that object; if the object is refused too, the record's own
+//!   reject stands. With [`Batch::envelope`] set, an object holding
+//!   that field as an array of objects or as an object is unwrapped without being tried as
+//!   a record first, and a refused record inside it is rejected as such.
+//!
+//! Positions: `line` and `byte` always point at the record itself in the decoded input
+//! (for a page element or a single-record response, at the object inside the envelope).
+//! `record` is the record's 0-based index in its input, except for page elements, where it
+//! is the index inside the page (and the reject carries that index as
+//! [`Reject::index`]). Rejects of records found inside an envelope
+//! name its field ([`Reject::field`]).
 
-pub mod framing;
+mod chunk;
+mod chunker;
+mod envelope;
 pub mod input;
 mod parallel;
+mod records;
 pub mod rejects;
 
 use std::io::{self, Read, Write};
@@ -71,7 +112,8 @@ use crate::sink::ndjson;
 use crate::sink::ndjson_dir::NdjsonDirWriter;
 use crate::sink::parquet::ParquetWriter;
 use crate::sink::{Sink, Summary};
-use framing::{Bufs, Chunk, Chunker, Framing};
+use chunk::{Bufs, Chunk, Framing};
+use chunker::Chunker;
 pub use input::{expand, Compression, Input};
 
 /// A rejected record, as told to an [`Observer`].
@@ -250,7 +292,7 @@ impl Batch {
         let mut emitter = Emitter::new(self.max_rejects, inputs.len());
         let mut bufs = Bufs::default();
         while let Some(mut chunk) = chunker.next_chunk(bufs) {
-            framing::process(normalizer, &mut chunk, &self.framing, sink)?;
+            records::process(normalizer, &mut chunk, &self.framing, sink)?;
             let go_on = emitter
                 .emit(&mut chunk, observer)
                 .map_err(|e| S::Error::from(Error::from(e)))?;
@@ -414,7 +456,7 @@ impl Emitter {
         for (rejected, r) in (before + 1..).zip(&chunk.bufs.rejects) {
             let shifted;
             let error = if r.index.is_none() && self.input_records > 0 {
-                shifted = framing::clone_record_error(&r.error, self.input_records);
+                shifted = records::clone_record_error(&r.error, self.input_records);
                 &shifted
             } else {
                 &r.error

@@ -23,7 +23,9 @@ use std::sync::{Arc, Mutex};
 
 use arrow_array::RecordBatch;
 
-use super::framing::{self, Bufs, Chunk, Chunker, Framing};
+use super::chunk::{Bufs, Chunk, Framing};
+use super::chunker::Chunker;
+use super::records;
 use super::{Batch, Emitter, Input, Observer, RunSummary};
 use crate::error::Error;
 use crate::event::Event;
@@ -80,7 +82,7 @@ impl Encoder for NdjsonEncoder {
     fn encode(&mut self, norm: &mut Normalizer, chunk: &mut Chunk, framing: &Framing) {
         let mut out = std::mem::take(&mut chunk.bufs.out);
         // Infallible: the sink only appends to memory.
-        let _ = framing::process(
+        let _ = records::process(
             norm,
             chunk,
             framing,
@@ -228,7 +230,7 @@ impl Encoder for BatchEncoder {
     type Output = Batches;
     fn encode(&mut self, norm: &mut Normalizer, chunk: &mut Chunk, framing: &Framing) -> Batches {
         self.order.clear();
-        let processed = framing::process(norm, chunk, framing, self);
+        let processed = records::process(norm, chunk, framing, self);
         let mut out = Vec::with_capacity(self.order.len());
         let mut failed = None;
         for (i, b) in self.builders.iter_mut().enumerate() {
@@ -297,7 +299,7 @@ impl Encoder for NdjsonRunsEncoder {
         let mut out = std::mem::take(&mut chunk.bufs.out);
         let mut runs = Vec::new();
         // Infallible: the sink only appends to memory.
-        let _ = framing::process(
+        let _ = records::process(
             norm,
             chunk,
             framing,
