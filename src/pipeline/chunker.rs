@@ -64,6 +64,8 @@ struct Open {
     reported: u64,
     /// Read but not yet sent: the unterminated tail of the last chunk.
     pending: Vec<u8>,
+    /// An over-long line whose start was read with the last chunk: the next call skips
+    /// the rest of it and reports it.
     skip: Option<Skip>,
 }
 
@@ -194,8 +196,17 @@ fn closes(text: &[u8]) -> bool {
 }
 
 impl Open {
+    /// Bytes read that no chunk accounts for yet: the unterminated tail kept for the next
+    /// chunk, and the start of an over-long line, which the next chunk reports with the
+    /// rest of that line.
+    fn unsent(&self) -> u64 {
+        (self.pending.len() + self.skip.map_or(0, |s| s.len)) as u64
+    }
+
+    /// A chunk of `kind` starting at `byte`/`line`, accounting for every byte read so far
+    /// except the [unsent](Self::unsent) ones.
     fn chunk(&mut self, kind: Kind, byte: u64, line: u64, bufs: Bufs) -> Chunk {
-        let done = self.read - self.pending.len() as u64;
+        let done = self.read - self.unsent();
         let bytes = done.saturating_sub(self.reported);
         self.reported = done.max(self.reported);
         Chunk {
@@ -229,7 +240,8 @@ impl Open {
         chunk
     }
 
-    #[allow(clippy::too_many_lines)]
+    /// The next chunk of this input. Reads until there is one to send: a chunk's worth of
+    /// whole lines, a whole document, an over-long line, or the end of the input.
     fn next_chunk(&mut self, mut bufs: Bufs, f: &Framing) -> Chunk {
         if let Some(skip) = self.skip.take() {
             return self.skip_line(bufs, skip);
@@ -238,6 +250,7 @@ impl Open {
         // Where the last newline of `data` is, so the unterminated tail is known.
         let mut last_nl = memchr::memrchr(b'\n', &bufs.data);
         loop {
+            // A chunk's worth of NDJSON: send its whole lines, keep the tail.
             if self.mode == Mode::Lines && bufs.data.len() >= f.chunk_bytes {
                 if let Some(nl) = last_nl {
                     return self.lines_chunk(bufs, nl + 1);
@@ -246,21 +259,7 @@ impl Open {
             let old = bufs.data.len();
             let n = match read_more(&mut *self.reader, &mut bufs.data) {
                 Ok(n) => n,
-                Err(e) => {
-                    // Keep the whole lines read before the damage; the partial last
-                    // line is part of the damage and is dropped.
-                    let cut = if self.mode == Mode::Document {
-                        0
-                    } else {
-                        last_nl.map_or(0, |nl| nl + 1)
-                    };
-                    bufs.data.truncate(cut);
-                    self.pending.clear();
-                    let (byte, line) = (self.byte, self.line);
-                    let kind = if cut == 0 { Kind::Empty } else { Kind::Lines };
-                    let chunk = self.chunk(kind, byte, line, bufs);
-                    return Self::ended(chunk, Err(e));
-                }
+                Err(e) => return self.read_failed(bufs, last_nl, e),
             };
             self.read += n as u64;
             let eof = n == 0;
@@ -268,70 +267,102 @@ impl Open {
                 last_nl = Some(old + i);
             }
             if self.mode == Mode::Detect {
-                if bufs.data.len() >= frame::BOM.len() || eof {
-                    let bom = if self.byte == 0 {
-                        frame::bom_len(&bufs.data)
-                    } else {
-                        0
-                    };
-                    if bom > 0 {
-                        bufs.data.drain(..bom);
-                        self.byte = bom as u64;
-                        last_nl = last_nl.map(|nl| nl - bom);
-                    }
-                    if let Some(mode) = detect(&bufs.data, eof, f.chunk_bytes) {
-                        self.mode = mode;
-                    }
-                }
-                if self.mode == Mode::Detect && !eof {
-                    continue;
-                }
-                if self.mode == Mode::Detect {
-                    self.mode = Mode::Lines;
-                }
+                self.detect_mode(&mut bufs.data, &mut last_nl, eof, f.chunk_bytes);
             }
-            if self.mode == Mode::Document {
-                if eof {
+            match self.mode {
+                // Not decided yet: read more.
+                Mode::Detect => {}
+                Mode::Document if eof => {
                     let (byte, line) = (self.byte, self.line);
                     let chunk = self.chunk(Kind::Document, byte, line, bufs);
                     return Self::ended(chunk, Ok(()));
                 }
-                if bufs.data.len() > f.max_document_bytes {
-                    // Too big to hold: frame it as lines after all.
-                    self.mode = Mode::Lines;
+                Mode::Document => {
+                    if bufs.data.len() > f.max_document_bytes {
+                        // Too big to hold: frame it as lines after all.
+                        self.mode = Mode::Lines;
+                    }
                 }
-                continue;
-            }
-            if eof {
-                let len = bufs.data.len();
-                let chunk = self.lines_chunk(bufs, len);
-                return Self::ended(chunk, Ok(()));
-            }
-            let tail_start = last_nl.map_or(0, |nl| nl + 1);
-            let tail = bufs.data.len() - tail_start;
-            if frame::surely_too_long(tail, f.max_record_bytes) {
-                // The line in progress is over the limit: send the lines before it and
-                // skip it without buffering it.
-                let skip_line = self.line + count_lines(&bufs.data[..tail_start]);
-                let skip = Skip {
-                    byte: self.byte + tail_start as u64,
-                    line: skip_line,
-                    len: tail,
-                    ends_with_cr: bufs.data.last() == Some(&b'\r'),
-                };
-                bufs.data.truncate(tail_start);
-                self.read -= tail as u64;
-                if tail_start > 0 {
-                    self.skip = Some(skip);
-                    // The skipped bytes are accounted with the too-long chunk.
-                    let chunk = self.lines_chunk(bufs, tail_start);
-                    self.read += tail as u64;
-                    return chunk;
+                Mode::Lines if eof => {
+                    let len = bufs.data.len();
+                    let chunk = self.lines_chunk(bufs, len);
+                    return Self::ended(chunk, Ok(()));
                 }
-                self.read += tail as u64;
-                return self.skip_line(bufs, skip);
+                Mode::Lines => {
+                    let tail_start = last_nl.map_or(0, |nl| nl + 1);
+                    let tail = bufs.data.len() - tail_start;
+                    if frame::surely_too_long(tail, f.max_record_bytes) {
+                        return self.start_skip(bufs, tail_start);
+                    }
+                }
             }
         }
+    }
+
+    /// While the framing is unknown: drop a byte-order mark at the start of the input
+    /// (`last_nl` follows), then decide the framing from the data. At the end of the input,
+    /// an undecided framing is NDJSON.
+    fn detect_mode(
+        &mut self,
+        data: &mut Vec<u8>,
+        last_nl: &mut Option<usize>,
+        eof: bool,
+        chunk_bytes: usize,
+    ) {
+        if data.len() >= frame::BOM.len() || eof {
+            // Once a mark was dropped, `byte` is past it: never drop a second one.
+            let bom = if self.byte == 0 {
+                frame::bom_len(data)
+            } else {
+                0
+            };
+            if bom > 0 {
+                data.drain(..bom);
+                self.byte = bom as u64;
+                *last_nl = last_nl.map(|nl| nl - bom);
+            }
+            if let Some(mode) = detect(data, eof, chunk_bytes) {
+                self.mode = mode;
+            }
+        }
+        if self.mode == Mode::Detect && eof {
+            self.mode = Mode::Lines;
+        }
+    }
+
+    /// The decoder failed: end the input with the whole lines read before the damage. The
+    /// partial last line is part of the damage and is dropped, as is a document.
+    fn read_failed(&mut self, mut bufs: Bufs, last_nl: Option<usize>, e: io::Error) -> Chunk {
+        let cut = if self.mode == Mode::Document {
+            0
+        } else {
+            last_nl.map_or(0, |nl| nl + 1)
+        };
+        bufs.data.truncate(cut);
+        self.pending.clear();
+        let (byte, line) = (self.byte, self.line);
+        let kind = if cut == 0 { Kind::Empty } else { Kind::Lines };
+        let chunk = self.chunk(kind, byte, line, bufs);
+        Self::ended(chunk, Err(e))
+    }
+
+    /// The line in progress, `data[tail_start..]`, is over the record limit: send the whole
+    /// lines before it, and skip it without buffering it.
+    fn start_skip(&mut self, mut bufs: Bufs, tail_start: usize) -> Chunk {
+        let skip = Skip {
+            byte: self.byte + tail_start as u64,
+            line: self.line + count_lines(&bufs.data[..tail_start]),
+            len: bufs.data.len() - tail_start,
+            ends_with_cr: bufs.data.last() == Some(&b'\r'),
+        };
+        bufs.data.truncate(tail_start);
+        if tail_start == 0 {
+            return self.skip_line(bufs, skip);
+        }
+        // The lines go now, the skipped line with the next call. The bytes of it read so
+        // far are kept out of this chunk's count (`unsent`): the too-long chunk counts them.
+        self.skip = Some(skip);
+        self.lines_chunk(bufs, tail_start)
     }
 
     /// Skip the rest of an over-long line; the chunk reports it as one reject.
@@ -434,6 +465,36 @@ mod tests {
             ]
         );
         assert_eq!(got.iter().map(|c| c.4).sum::<u64>(), input.len() as u64);
+    }
+
+    #[test]
+    fn skipped_lines_carry_their_own_bytes() {
+        // An over-long line first (nothing before it, CRLF), then another one that starts
+        // in the same read and so is skipped with nothing before it either, then a line
+        // that arrives whole (the worker rejects it) and a record: each chunk counts
+        // exactly the bytes it stands for.
+        let input = format!(
+            "{}\r\n{}\n{}\n{{}}\n",
+            "x".repeat(100_000),
+            "y".repeat(200_000),
+            "z".repeat(100)
+        );
+        let got = chunks(input.as_bytes(), &framing(1 << 20, 50));
+        let kinds: Vec<_> = got.iter().map(|c| (c.0, c.1, c.2, c.4)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (Kind::TooLong { len: 100_000 }, 0, 1, 100_002),
+                (Kind::TooLong { len: 200_000 }, 100_002, 2, 200_001),
+                (Kind::Lines, 300_003, 3, 104),
+            ]
+        );
+        // Lines before an over-long line: the line's start, read with them, is counted
+        // with the skipped line.
+        let input = format!("{{}}\n{}\n{{}}\n", "x".repeat(200_000));
+        let got = chunks(input.as_bytes(), &framing(1 << 20, 50));
+        let bytes: Vec<_> = got.iter().map(|c| c.4).collect();
+        assert_eq!(bytes, [3, 200_001, 3]);
     }
 
     #[test]
