@@ -456,7 +456,7 @@ impl Emitter {
         for (rejected, r) in (before + 1..).zip(&chunk.bufs.rejects) {
             let shifted;
             let error = if r.index.is_none() && self.input_records > 0 {
-                shifted = records::clone_record_error(&r.error, self.input_records);
+                shifted = r.error.with_record_offset(self.input_records);
                 &shifted
             } else {
                 &r.error

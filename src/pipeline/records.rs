@@ -34,49 +34,10 @@ impl<S: Sink + ?Sized> Sink for Capture<'_, S> {
     }
 
     fn rejected(&mut self, err: &Error) -> Result<bool, S::Error> {
-        self.held = Some(clone_record_error(err, 0));
+        // The sink only lends the error: keep a copy.
+        self.held = Some(err.with_record_offset(0));
         Ok(true)
     }
-}
-
-/// A copy of a per-record error with `shift` added to its record index. Record errors
-/// hold only cloneable data; anything else cannot reach a sink's `rejected`.
-pub(crate) fn clone_record_error(err: &Error, shift: u64) -> Error {
-    let at = |pos: &Position| Position::new(pos.byte, pos.line, pos.record + shift);
-    Error::new(match err.kind() {
-        ErrorKind::Json {
-            pos,
-            offset,
-            message,
-        } => ErrorKind::Json {
-            pos: at(pos),
-            offset: *offset,
-            message: message.clone(),
-        },
-        ErrorKind::Rejected {
-            pos,
-            log_type,
-            refusal,
-        } => ErrorKind::Rejected {
-            pos: at(pos),
-            log_type: log_type.clone(),
-            refusal: refusal.clone(),
-        },
-        ErrorKind::Unclassified { pos, refusals } => ErrorKind::Unclassified {
-            pos: at(pos),
-            refusals: refusals.clone(),
-        },
-        ErrorKind::TooLong { pos, len, max } => ErrorKind::TooLong {
-            pos: at(pos),
-            len: *len,
-            max: *max,
-        },
-        ErrorKind::NotAPage { field, record } => ErrorKind::NotAPage {
-            field: field.clone(),
-            record: clone_record_error(record, shift),
-        },
-        _ => ErrorKind::Sink(err.to_string().into()),
-    })
 }
 
 /// Everything [`process`] needs besides the data.
