@@ -8,7 +8,8 @@ use std::sync::Arc;
 use crate::error::Error;
 use crate::sink::Summary;
 
-/// Framing limits and choices (a copy of the [`Batch`](super::Batch) options).
+/// Framing limits and choices of one run: the [`Batch`](super::Batch) options, with the
+/// record size limit of the normalizer the run uses.
 #[derive(Debug, Clone)]
 pub(crate) struct Framing {
     pub chunk_bytes: usize,

@@ -106,7 +106,7 @@ use std::io::{self, Read, Write};
 use std::num::NonZeroUsize;
 
 use crate::error::Error;
-use crate::parse::{Normalizer, NormalizerBuilder, DEFAULT_MAX_RECORD_BYTES};
+use crate::parse::{Normalizer, NormalizerBuilder};
 use crate::registry::Registry;
 use crate::sink::ndjson;
 use crate::sink::ndjson_dir::NdjsonDirWriter;
@@ -200,7 +200,12 @@ pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 64 << 20;
 /// Options of a batch run.
 #[derive(Debug, Clone)]
 pub struct Batch {
-    framing: Framing,
+    chunk_bytes: usize,
+    /// Set only by the deprecated [`Batch::max_record_bytes`]: the run's limit is the
+    /// normalizer's.
+    max_record_bytes: Option<usize>,
+    max_document_bytes: usize,
+    envelope: Option<String>,
     threads: usize,
     max_rejects: Option<u64>,
 }
@@ -208,12 +213,10 @@ pub struct Batch {
 impl Default for Batch {
     fn default() -> Self {
         Batch {
-            framing: Framing {
-                chunk_bytes: DEFAULT_CHUNK_BYTES,
-                max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
-                max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
-                envelope: None,
-            },
+            chunk_bytes: DEFAULT_CHUNK_BYTES,
+            max_record_bytes: None,
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            envelope: None,
             threads: std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
             max_rejects: None,
         }
@@ -221,8 +224,9 @@ impl Default for Batch {
 }
 
 impl Batch {
-    /// Defaults: 1 MiB chunks, 16 MiB records, 64 MiB documents, one worker per core,
-    /// pages detected automatically, no reject limit.
+    /// Defaults: 1 MiB chunks, 64 MiB documents, one worker per core, pages detected
+    /// automatically, no reject limit. The record size limit is the normalizer's
+    /// ([`NormalizerBuilder::max_record_bytes`], 16 MiB by default).
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -230,20 +234,24 @@ impl Batch {
 
     /// Target size of a chunk: NDJSON input is cut at the first line end past it.
     pub fn chunk_bytes(&mut self, bytes: usize) -> &mut Self {
-        self.framing.chunk_bytes = bytes.max(1);
+        self.chunk_bytes = bytes.max(1);
         self
     }
 
-    /// A record longer than this is rejected (`too_long`) without being buffered.
+    /// Deprecated: set [`NormalizerBuilder::max_record_bytes`] instead. A run takes its
+    /// record size limit from the normalizer it runs with (a record over it is rejected
+    /// as `too_long`, and an over-long line is skipped without being buffered). When this
+    /// is set too, the lower of the two limits applies to the whole run, so the framing
+    /// and the normalizer always agree.
     pub fn max_record_bytes(&mut self, bytes: usize) -> &mut Self {
-        self.framing.max_record_bytes = bytes;
+        self.max_record_bytes = Some(bytes);
         self
     }
 
     /// A whole-document input (JSON array, pretty-printed object) is read whole up to
     /// this size; a larger one is framed as NDJSON.
     pub fn max_document_bytes(&mut self, bytes: usize) -> &mut Self {
-        self.framing.max_document_bytes = bytes;
+        self.max_document_bytes = bytes;
         self
     }
 
@@ -253,8 +261,21 @@ impl Batch {
     /// holds exactly one array of objects, or when its only field holds an object that a
     /// schema accepts.
     pub fn envelope(&mut self, field: Option<String>) -> &mut Self {
-        self.framing.envelope = field;
+        self.envelope = field;
         self
+    }
+
+    /// The framing of a run whose normalizers reject records over `normalizer_limit`
+    /// bytes: one record limit for the chunker, the workers and the normalizer.
+    fn framing(&self, normalizer_limit: usize) -> Framing {
+        Framing {
+            chunk_bytes: self.chunk_bytes,
+            max_record_bytes: self
+                .max_record_bytes
+                .map_or(normalizer_limit, |own| own.min(normalizer_limit)),
+            max_document_bytes: self.max_document_bytes,
+            envelope: self.envelope.clone(),
+        }
     }
 
     /// Worker threads of the parallel runs (at least 1); with 2 or more,
@@ -288,16 +309,17 @@ impl Batch {
         S: Sink + ?Sized,
         O: Observer + ?Sized,
     {
-        let mut chunker = Chunker::new(inputs, &self.framing);
+        let framing = self.framing(normalizer.max_record_bytes);
+        let mut chunker = Chunker::new(inputs, &framing);
         let mut emitter = Emitter::new(self.max_rejects, inputs.len());
         let mut bufs = Bufs::default();
         while let Some(mut chunk) = chunker.next_chunk(bufs) {
-            records::process(normalizer, &mut chunk, &self.framing, sink)?;
+            records::process(normalizer, &mut chunk, &framing, sink)?;
             let go_on = emitter
                 .emit(&mut chunk, observer)
                 .map_err(|e| S::Error::from(Error::from(e)))?;
             bufs = chunk.bufs;
-            bufs.recycle(self.framing.chunk_bytes);
+            bufs.recycle(framing.chunk_bytes);
             if !go_on {
                 break;
             }
@@ -516,4 +538,82 @@ pub fn normalize_reader<R: Read + Send + 'static, S: Sink + ?Sized>(
         return Err(S::Error::from(Error::from(e)));
     }
     Ok(run.summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rejects of a run: (reason, length of the raw record kept).
+    #[derive(Default)]
+    struct Rejects(Vec<(String, usize)>);
+
+    impl Observer for Rejects {
+        fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
+            self.0.push((reject.error.reason(), reject.raw.len()));
+            Ok(())
+        }
+    }
+
+    /// One record under 1000 bytes, one far over it (more than a read), one under it.
+    fn input(dir: &std::path::Path) -> Vec<Input> {
+        let small = r#"{"email":"a@x.com","time":"2023-01-01T00:00:00Z"}"#;
+        let big = format!(r#"{{"email":"{}@x.com"}}"#, "a".repeat(200_000));
+        let path = dir.join("in.ndjson");
+        std::fs::write(&path, format!("{small}\n{big}\n{small}\n")).unwrap();
+        vec![Input::Path(path)]
+    }
+
+    fn run(batch: &Batch, builder: &NormalizerBuilder, threads: usize) -> (Summary, Rejects) {
+        let dir = tempfile::tempdir().unwrap();
+        let inputs = input(dir.path());
+        let registry = Registry::builtin();
+        let mut rejects = Rejects::default();
+        let run = if threads == 0 {
+            let mut norm = builder.build(&registry).unwrap();
+            let mut sink = crate::sink::Collect::default();
+            batch
+                .run(&mut norm, &inputs, &mut sink, &mut rejects)
+                .unwrap()
+        } else {
+            let mut batch = batch.clone();
+            let mut out = Vec::new();
+            batch
+                .threads(threads)
+                .run_ndjson(
+                    builder,
+                    &registry,
+                    &inputs,
+                    &mut out,
+                    ndjson::Options::default(),
+                    &mut rejects,
+                )
+                .unwrap()
+        };
+        (run.summary, rejects)
+    }
+
+    #[test]
+    fn the_record_limit_is_the_normalizers() {
+        let mut builder = NormalizerBuilder::new();
+        builder.max_record_bytes(1000);
+        let too_long = "record of 200018 bytes is longer than the limit of 1000".to_string();
+        for threads in [0, 2] {
+            // Only the builder sets the limit: the chunker skips the big line without
+            // keeping it (no raw text), with the builder's limit in the message.
+            let (s, rejects) = run(&Batch::new(), &builder, threads);
+            assert_eq!((s.records, s.normalized, s.rejected), (3, 2, 1));
+            assert_eq!(rejects.0, [(too_long.clone(), 0)], "threads {threads}");
+            // The deprecated Batch limit, set higher or lower: the lower one applies.
+            let (_, rejects) = run(Batch::new().max_record_bytes(1 << 20), &builder, threads);
+            assert_eq!(rejects.0, [(too_long.clone(), 0)], "threads {threads}");
+            let (s, rejects) = run(Batch::new().max_record_bytes(10), &builder, threads);
+            assert_eq!((s.records, s.rejected), (3, 3), "threads {threads}");
+            assert!(
+                rejects.0[0].0.ends_with("the limit of 10"),
+                "{:?}",
+                rejects.0
+            );
+        }
+    }
 }

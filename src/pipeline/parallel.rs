@@ -29,7 +29,7 @@ use super::records;
 use super::{Batch, Emitter, Input, Observer, RunSummary};
 use crate::error::Error;
 use crate::event::Event;
-use crate::parse::{Normalizer, NormalizerBuilder};
+use crate::parse::{Normalizer, NormalizerBuilder, DEFAULT_MAX_RECORD_BYTES};
 use crate::registry::Registry;
 use crate::sink::arrow::RecordBatchBuilder;
 use crate::sink::layout::Partition;
@@ -116,6 +116,12 @@ where
     let workers = (0..batch.threads)
         .map(|_| builder.build(registry).map(|n| (n, make())))
         .collect::<Result<Vec<_>, _>>()?;
+    // All built from one builder, so any worker's record limit is the run's (there is at
+    // least one worker).
+    let limit = workers
+        .first()
+        .map_or(DEFAULT_MAX_RECORD_BYTES, |(n, _)| n.max_record_bytes);
+    let framing = &batch.framing(limit);
     let in_flight = (batch.threads * BUFS_PER_WORKER).max(4);
     let (pool_tx, pool_rx) = sync_channel::<Bufs>(in_flight);
     for _ in 0..in_flight {
@@ -129,7 +135,7 @@ where
     std::thread::scope(|s| {
         let cancel = &cancel;
         s.spawn(move || {
-            let mut chunker = Chunker::new(inputs, &batch.framing);
+            let mut chunker = Chunker::new(inputs, framing);
             while let Ok(bufs) = pool_rx.recv() {
                 if cancel.load(Ordering::Relaxed) {
                     break;
@@ -155,7 +161,7 @@ where
                 if cancel.load(Ordering::Relaxed) {
                     return;
                 }
-                let output = encoder.encode(&mut norm, &mut chunk, &batch.framing);
+                let output = encoder.encode(&mut norm, &mut chunk, framing);
                 if done_tx.send((chunk, output)).is_err() {
                     return;
                 }
@@ -182,7 +188,7 @@ where
                     Ok(false) => break 'run Ok(()),
                     Err(e) => break 'run Err(Error::from(e)),
                 }
-                chunk.bufs.recycle(batch.framing.chunk_bytes);
+                chunk.bufs.recycle(framing.chunk_bytes);
                 let _ = pool_tx.send(chunk.bufs);
             }
         };
