@@ -431,6 +431,57 @@ impl Error {
         }
     }
 
+    /// A copy of this error with `shift` added to the record index of its position, for a
+    /// record error counted from a later start (a chunk's record indexes made
+    /// input-relative); a `shift` of 0 is a plain copy.
+    ///
+    /// Record errors hold only cloneable data, so their copy is exact. The other kinds have
+    /// no position and never reach this: the normalizer hands a sink's `rejected` record
+    /// errors only, and the pipeline shifts only those. They are still copied as faithfully
+    /// as their contents allow, so a new kind must be handled here, not fall into another.
+    pub(crate) fn with_record_offset(&self, shift: u64) -> Error {
+        let at = |pos: &Position| Position::new(pos.byte, pos.line, pos.record + shift);
+        Error::new(match &*self.0 {
+            ErrorKind::Json {
+                pos,
+                offset,
+                message,
+            } => ErrorKind::Json {
+                pos: at(pos),
+                offset: *offset,
+                message: message.clone(),
+            },
+            ErrorKind::Rejected {
+                pos,
+                log_type,
+                refusal,
+            } => ErrorKind::Rejected {
+                pos: at(pos),
+                log_type: log_type.clone(),
+                refusal: refusal.clone(),
+            },
+            ErrorKind::Unclassified { pos, refusals } => ErrorKind::Unclassified {
+                pos: at(pos),
+                refusals: refusals.clone(),
+            },
+            ErrorKind::NotAPage { field, record } => ErrorKind::NotAPage {
+                field: field.clone(),
+                record: record.with_record_offset(shift),
+            },
+            ErrorKind::TooLong { pos, len, max } => ErrorKind::TooLong {
+                pos: at(pos),
+                len: *len,
+                max: *max,
+            },
+            // `io::Error` is not `Clone`: keep its kind and message (its source is lost).
+            ErrorKind::Io(e) => ErrorKind::Io(io::Error::new(e.kind(), e.to_string())),
+            ErrorKind::UnknownLogType(t) => ErrorKind::UnknownLogType(t.clone()),
+            ErrorKind::Schema(e) => ErrorKind::Schema(e.clone()),
+            // A sink's error can be of any type: keep its message.
+            ErrorKind::Sink(e) => ErrorKind::Sink(e.to_string().into()),
+        })
+    }
+
     pub(crate) fn new(kind: ErrorKind) -> Error {
         Error(Box::new(kind))
     }
@@ -606,6 +657,87 @@ impl From<Error> for io::Error {
         match e.into_kind() {
             ErrorKind::Io(e) => e,
             kind => io::Error::other(Error::new(kind)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{SchemaError, Span};
+
+    fn refusal() -> Refusal {
+        Refusal::MissingField(FieldPath(vec![PathSegment::Key("eventTime".into())]))
+    }
+
+    /// Every kind, with positions at record 2.
+    fn every_kind() -> Vec<Error> {
+        let pos = Position::new(100, 7, 2);
+        let rejected = || {
+            Error::new(ErrorKind::Rejected {
+                pos,
+                log_type: "Zoom.Activity".into(),
+                refusal: refusal(),
+            })
+        };
+        vec![
+            Error::new(ErrorKind::Json {
+                pos,
+                offset: 4,
+                message: "expected a value".into(),
+            }),
+            rejected(),
+            Error::new(ErrorKind::Unclassified {
+                pos,
+                refusals: vec![("Zoom.Activity".into(), refusal())],
+            }),
+            Error::new(ErrorKind::NotAPage {
+                field: "audit_logs".into(),
+                record: rejected(),
+            }),
+            Error::new(ErrorKind::TooLong {
+                pos,
+                len: 20,
+                max: 10,
+            }),
+            Error::from(io::Error::new(io::ErrorKind::UnexpectedEof, "cut short")),
+            Error::new(ErrorKind::UnknownLogType("Nope.Log".into())),
+            Error::from(SchemaErrors(vec![SchemaError {
+                origin: Some("a.yml".into()),
+                span: Span::default(),
+                message: "bad".into(),
+                hint: None,
+            }])),
+            Error::new(ErrorKind::Sink("disk full".into())),
+        ]
+    }
+
+    #[test]
+    fn with_record_offset_shifts_record_errors_and_keeps_every_kind() {
+        for err in every_kind() {
+            let copy = err.with_record_offset(40);
+            assert_eq!(copy.code(), err.code(), "{err:?}");
+            assert_eq!(copy.classify(), err.classify(), "{err:?}");
+            assert_eq!(copy.reason(), err.reason(), "{err:?}");
+            assert_eq!(copy.log_type(), err.log_type(), "{err:?}");
+            if err.position().is_some() {
+                assert!(err.is_record_error());
+                assert_eq!(copy.position(), Some(&Position::new(100, 7, 42)));
+                assert_eq!(
+                    copy.to_string(),
+                    err.to_string().replacen("record 2 ", "record 42 ", 1)
+                );
+            } else {
+                assert!(!err.is_record_error());
+                assert_eq!(copy.position(), None);
+                assert_eq!(copy.to_string(), err.to_string());
+            }
+            assert_eq!(err.with_record_offset(0).to_string(), err.to_string());
+        }
+        let io = Error::from(io::Error::new(io::ErrorKind::UnexpectedEof, "cut short"));
+        match io.with_record_offset(1).into_kind() {
+            ErrorKind::Io(e) => assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof),
+            other => panic!("not an I/O error: {other:?}"),
         }
     }
 }

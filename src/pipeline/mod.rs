@@ -3,12 +3,13 @@
 //! A [`Batch`] holds the options of a run. It drives normalization two ways:
 //!
 //! * [`Batch::run_ndjson`], the parallel path: a reader thread decodes the inputs
-//!   ([`input`]) and cuts them into chunks on record boundaries ([`framing`]); a pool of
-//!   worker threads, each with its own [`Normalizer`], normalizes chunks into NDJSON bytes
-//!   held with the chunk; the calling thread writes chunks in input order. Output is the
-//!   same whatever the number of threads (except `p_row_id` and `p_parse_time`). Memory is
-//!   bounded by the chunks in flight: a fixed set of buffers circulates from the reader to
-//!   the workers to the writer and back, so the reader waits when the writer is behind.
+//!   ([`input`]) and cuts them into chunks on record boundaries (see
+//!   [Framing](#framing)); a pool of worker threads, each with its own [`Normalizer`],
+//!   normalizes chunks into NDJSON bytes held with the chunk; the calling thread writes
+//!   chunks in input order. Output is the same whatever the number of threads (except
+//!   `p_row_id` and `p_parse_time`). Memory is bounded by the chunks in flight: a fixed
+//!   set of buffers circulates from the reader to the workers to the writer and back, so
+//!   the reader waits when the writer is behind.
 //! * [`Batch::run`], the single-threaded path into any [`Sink`]. It frames inputs the same
 //!   way and reports the same rejects and counts.
 //!
@@ -55,23 +56,64 @@
 //! assert!(out.starts_with(br#"{"email":"a@x.com""#));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Framing
+//!
+//! How a [`Batch`] run turns inputs into records: the reader cuts each decoded input into
+//! chunks on record boundaries, and the workers split the chunks into records.
+//!
+//! The framing is detected from the content of each input, never from its name:
+//!
+//! * **NDJSON** (the fast path): one record per line, with the rules of
+//!   [`parse::frame`](crate::parse::frame) that every entry point shares (byte-order mark,
+//!   CRLF, blank lines, record limit); blank lines are counted. The reader cuts the stream
+//!   into chunks of about [`Batch::chunk_bytes`] made of whole
+//!   lines, so workers can normalize chunks independently. A line longer than the record
+//!   limit is never buffered: it is skipped to its end and becomes one `too_long` reject.
+//! * **Whole JSON documents**: an input whose first non-blank byte is `[`, or whose first
+//!   line opens a `{` it does not close (a pretty-printed object), is read whole (up to
+//!   [`Batch::max_document_bytes`]; beyond that it is
+//!   framed as NDJSON) and parsed as a sequence of JSON values. A top-level array is a list
+//!   of records; a top-level object is a record. If the document is not valid JSON, it is
+//!   framed as NDJSON instead, so every line is accounted for.
+//! * **API pages (envelopes)**: an object record that no schema accepts and that holds
+//!   exactly one field whose value is an array of objects (e.g. Zendesk
+//!   `{"audit_logs":[...],"next_page":..}`, Zoom `{"from":..,"activity_logs":[...]}`) is
+//!   unwrapped: each element of the array is a record, and an empty page holds no record.
+//! * **Single-record responses**: an object record that no schema accepts, whose only field
+//!   holds an object that a schema accepts (Zendesk's "show audit log",
+//!   `{"audit_log":{...}}`), is that object; if the object is refused too, the record's own
+//!   reject stands. With [`Batch::envelope`] set, an object holding
+//!   that field as an array of objects or as an object is unwrapped without being tried as
+//!   a record first, and a refused record inside it is rejected as such.
+//!
+//! Positions: `line` and `byte` always point at the record itself in the decoded input
+//! (for a page element or a single-record response, at the object inside the envelope).
+//! `record` is the record's 0-based index in its input, except for page elements, where it
+//! is the index inside the page (and the reject carries that index as
+//! [`Reject::index`]). Rejects of records found inside an envelope
+//! name its field ([`Reject::field`]).
 
-pub mod framing;
+mod chunk;
+mod chunker;
+mod envelope;
 pub mod input;
 mod parallel;
+mod records;
 pub mod rejects;
 
 use std::io::{self, Read, Write};
 use std::num::NonZeroUsize;
 
 use crate::error::Error;
-use crate::parse::{Normalizer, NormalizerBuilder, DEFAULT_MAX_RECORD_BYTES};
+use crate::parse::{Normalizer, NormalizerBuilder};
 use crate::registry::Registry;
 use crate::sink::ndjson;
 use crate::sink::ndjson_dir::NdjsonDirWriter;
 use crate::sink::parquet::ParquetWriter;
 use crate::sink::{Sink, Summary};
-use framing::{Bufs, Chunk, Chunker, Framing};
+use chunk::{Bufs, Chunk, Framing};
+use chunker::Chunker;
 pub use input::{expand, Compression, Input};
 
 /// A rejected record, as told to an [`Observer`].
@@ -158,7 +200,12 @@ pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 64 << 20;
 /// Options of a batch run.
 #[derive(Debug, Clone)]
 pub struct Batch {
-    framing: Framing,
+    chunk_bytes: usize,
+    /// Set only by the deprecated [`Batch::max_record_bytes`]: the run's limit is the
+    /// normalizer's.
+    max_record_bytes: Option<usize>,
+    max_document_bytes: usize,
+    envelope: Option<String>,
     threads: usize,
     max_rejects: Option<u64>,
 }
@@ -166,12 +213,10 @@ pub struct Batch {
 impl Default for Batch {
     fn default() -> Self {
         Batch {
-            framing: Framing {
-                chunk_bytes: DEFAULT_CHUNK_BYTES,
-                max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
-                max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
-                envelope: None,
-            },
+            chunk_bytes: DEFAULT_CHUNK_BYTES,
+            max_record_bytes: None,
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            envelope: None,
             threads: std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
             max_rejects: None,
         }
@@ -179,8 +224,9 @@ impl Default for Batch {
 }
 
 impl Batch {
-    /// Defaults: 1 MiB chunks, 16 MiB records, 64 MiB documents, one worker per core,
-    /// pages detected automatically, no reject limit.
+    /// Defaults: 1 MiB chunks, 64 MiB documents, one worker per core, pages detected
+    /// automatically, no reject limit. The record size limit is the normalizer's
+    /// ([`NormalizerBuilder::max_record_bytes`], 16 MiB by default).
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -188,20 +234,24 @@ impl Batch {
 
     /// Target size of a chunk: NDJSON input is cut at the first line end past it.
     pub fn chunk_bytes(&mut self, bytes: usize) -> &mut Self {
-        self.framing.chunk_bytes = bytes.max(1);
+        self.chunk_bytes = bytes.max(1);
         self
     }
 
-    /// A record longer than this is rejected (`too_long`) without being buffered.
+    /// Deprecated: set [`NormalizerBuilder::max_record_bytes`] instead. A run takes its
+    /// record size limit from the normalizer it runs with (a record over it is rejected
+    /// as `too_long`, and an over-long line is skipped without being buffered). When this
+    /// is set too, the lower of the two limits applies to the whole run, so the framing
+    /// and the normalizer always agree.
     pub fn max_record_bytes(&mut self, bytes: usize) -> &mut Self {
-        self.framing.max_record_bytes = bytes;
+        self.max_record_bytes = Some(bytes);
         self
     }
 
     /// A whole-document input (JSON array, pretty-printed object) is read whole up to
     /// this size; a larger one is framed as NDJSON.
     pub fn max_document_bytes(&mut self, bytes: usize) -> &mut Self {
-        self.framing.max_document_bytes = bytes;
+        self.max_document_bytes = bytes;
         self
     }
 
@@ -211,8 +261,21 @@ impl Batch {
     /// holds exactly one array of objects, or when its only field holds an object that a
     /// schema accepts.
     pub fn envelope(&mut self, field: Option<String>) -> &mut Self {
-        self.framing.envelope = field;
+        self.envelope = field;
         self
+    }
+
+    /// The framing of a run whose normalizers reject records over `normalizer_limit`
+    /// bytes: one record limit for the chunker, the workers and the normalizer.
+    fn framing(&self, normalizer_limit: usize) -> Framing {
+        Framing {
+            chunk_bytes: self.chunk_bytes,
+            max_record_bytes: self
+                .max_record_bytes
+                .map_or(normalizer_limit, |own| own.min(normalizer_limit)),
+            max_document_bytes: self.max_document_bytes,
+            envelope: self.envelope.clone(),
+        }
     }
 
     /// Worker threads of the parallel runs (at least 1); with 2 or more,
@@ -246,16 +309,17 @@ impl Batch {
         S: Sink + ?Sized,
         O: Observer + ?Sized,
     {
-        let mut chunker = Chunker::new(inputs, &self.framing);
+        let framing = self.framing(normalizer.max_record_bytes);
+        let mut chunker = Chunker::new(inputs, &framing);
         let mut emitter = Emitter::new(self.max_rejects, inputs.len());
         let mut bufs = Bufs::default();
         while let Some(mut chunk) = chunker.next_chunk(bufs) {
-            framing::process(normalizer, &mut chunk, &self.framing, sink)?;
+            records::process(normalizer, &mut chunk, &framing, sink)?;
             let go_on = emitter
                 .emit(&mut chunk, observer)
                 .map_err(|e| S::Error::from(Error::from(e)))?;
             bufs = chunk.bufs;
-            bufs.recycle(self.framing.chunk_bytes);
+            bufs.recycle(framing.chunk_bytes);
             if !go_on {
                 break;
             }
@@ -414,7 +478,7 @@ impl Emitter {
         for (rejected, r) in (before + 1..).zip(&chunk.bufs.rejects) {
             let shifted;
             let error = if r.index.is_none() && self.input_records > 0 {
-                shifted = framing::clone_record_error(&r.error, self.input_records);
+                shifted = r.error.with_record_offset(self.input_records);
                 &shifted
             } else {
                 &r.error
@@ -474,4 +538,82 @@ pub fn normalize_reader<R: Read + Send + 'static, S: Sink + ?Sized>(
         return Err(S::Error::from(Error::from(e)));
     }
     Ok(run.summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rejects of a run: (reason, length of the raw record kept).
+    #[derive(Default)]
+    struct Rejects(Vec<(String, usize)>);
+
+    impl Observer for Rejects {
+        fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
+            self.0.push((reject.error.reason(), reject.raw.len()));
+            Ok(())
+        }
+    }
+
+    /// One record under 1000 bytes, one far over it (more than a read), one under it.
+    fn input(dir: &std::path::Path) -> Vec<Input> {
+        let small = r#"{"email":"a@x.com","time":"2023-01-01T00:00:00Z"}"#;
+        let big = format!(r#"{{"email":"{}@x.com"}}"#, "a".repeat(200_000));
+        let path = dir.join("in.ndjson");
+        std::fs::write(&path, format!("{small}\n{big}\n{small}\n")).unwrap();
+        vec![Input::Path(path)]
+    }
+
+    fn run(batch: &Batch, builder: &NormalizerBuilder, threads: usize) -> (Summary, Rejects) {
+        let dir = tempfile::tempdir().unwrap();
+        let inputs = input(dir.path());
+        let registry = Registry::builtin();
+        let mut rejects = Rejects::default();
+        let run = if threads == 0 {
+            let mut norm = builder.build(&registry).unwrap();
+            let mut sink = crate::sink::Collect::default();
+            batch
+                .run(&mut norm, &inputs, &mut sink, &mut rejects)
+                .unwrap()
+        } else {
+            let mut batch = batch.clone();
+            let mut out = Vec::new();
+            batch
+                .threads(threads)
+                .run_ndjson(
+                    builder,
+                    &registry,
+                    &inputs,
+                    &mut out,
+                    ndjson::Options::default(),
+                    &mut rejects,
+                )
+                .unwrap()
+        };
+        (run.summary, rejects)
+    }
+
+    #[test]
+    fn the_record_limit_is_the_normalizers() {
+        let mut builder = NormalizerBuilder::new();
+        builder.max_record_bytes(1000);
+        let too_long = "record of 200018 bytes is longer than the limit of 1000".to_string();
+        for threads in [0, 2] {
+            // Only the builder sets the limit: the chunker skips the big line without
+            // keeping it (no raw text), with the builder's limit in the message.
+            let (s, rejects) = run(&Batch::new(), &builder, threads);
+            assert_eq!((s.records, s.normalized, s.rejected), (3, 2, 1));
+            assert_eq!(rejects.0, [(too_long.clone(), 0)], "threads {threads}");
+            // The deprecated Batch limit, set higher or lower: the lower one applies.
+            let (_, rejects) = run(Batch::new().max_record_bytes(1 << 20), &builder, threads);
+            assert_eq!(rejects.0, [(too_long.clone(), 0)], "threads {threads}");
+            let (s, rejects) = run(Batch::new().max_record_bytes(10), &builder, threads);
+            assert_eq!((s.records, s.rejected), (3, 3), "threads {threads}");
+            assert!(
+                rejects.0[0].0.ends_with("the limit of 10"),
+                "{:?}",
+                rejects.0
+            );
+        }
+    }
 }

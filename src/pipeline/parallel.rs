@@ -23,11 +23,13 @@ use std::sync::{Arc, Mutex};
 
 use arrow_array::RecordBatch;
 
-use super::framing::{self, Bufs, Chunk, Chunker, Framing};
+use super::chunk::{Bufs, Chunk, Framing};
+use super::chunker::Chunker;
+use super::records;
 use super::{Batch, Emitter, Input, Observer, RunSummary};
 use crate::error::Error;
 use crate::event::Event;
-use crate::parse::{Normalizer, NormalizerBuilder};
+use crate::parse::{Normalizer, NormalizerBuilder, DEFAULT_MAX_RECORD_BYTES};
 use crate::registry::Registry;
 use crate::sink::arrow::RecordBatchBuilder;
 use crate::sink::layout::Partition;
@@ -80,7 +82,7 @@ impl Encoder for NdjsonEncoder {
     fn encode(&mut self, norm: &mut Normalizer, chunk: &mut Chunk, framing: &Framing) {
         let mut out = std::mem::take(&mut chunk.bufs.out);
         // Infallible: the sink only appends to memory.
-        let _ = framing::process(
+        let _ = records::process(
             norm,
             chunk,
             framing,
@@ -114,6 +116,12 @@ where
     let workers = (0..batch.threads)
         .map(|_| builder.build(registry).map(|n| (n, make())))
         .collect::<Result<Vec<_>, _>>()?;
+    // All built from one builder, so any worker's record limit is the run's (there is at
+    // least one worker).
+    let limit = workers
+        .first()
+        .map_or(DEFAULT_MAX_RECORD_BYTES, |(n, _)| n.max_record_bytes);
+    let framing = &batch.framing(limit);
     let in_flight = (batch.threads * BUFS_PER_WORKER).max(4);
     let (pool_tx, pool_rx) = sync_channel::<Bufs>(in_flight);
     for _ in 0..in_flight {
@@ -127,7 +135,7 @@ where
     std::thread::scope(|s| {
         let cancel = &cancel;
         s.spawn(move || {
-            let mut chunker = Chunker::new(inputs, &batch.framing);
+            let mut chunker = Chunker::new(inputs, framing);
             while let Ok(bufs) = pool_rx.recv() {
                 if cancel.load(Ordering::Relaxed) {
                     break;
@@ -153,7 +161,7 @@ where
                 if cancel.load(Ordering::Relaxed) {
                     return;
                 }
-                let output = encoder.encode(&mut norm, &mut chunk, &batch.framing);
+                let output = encoder.encode(&mut norm, &mut chunk, framing);
                 if done_tx.send((chunk, output)).is_err() {
                     return;
                 }
@@ -180,7 +188,7 @@ where
                     Ok(false) => break 'run Ok(()),
                     Err(e) => break 'run Err(Error::from(e)),
                 }
-                chunk.bufs.recycle(batch.framing.chunk_bytes);
+                chunk.bufs.recycle(framing.chunk_bytes);
                 let _ = pool_tx.send(chunk.bufs);
             }
         };
@@ -228,7 +236,7 @@ impl Encoder for BatchEncoder {
     type Output = Batches;
     fn encode(&mut self, norm: &mut Normalizer, chunk: &mut Chunk, framing: &Framing) -> Batches {
         self.order.clear();
-        let processed = framing::process(norm, chunk, framing, self);
+        let processed = records::process(norm, chunk, framing, self);
         let mut out = Vec::with_capacity(self.order.len());
         let mut failed = None;
         for (i, b) in self.builders.iter_mut().enumerate() {
@@ -297,7 +305,7 @@ impl Encoder for NdjsonRunsEncoder {
         let mut out = std::mem::take(&mut chunk.bufs.out);
         let mut runs = Vec::new();
         // Infallible: the sink only appends to memory.
-        let _ = framing::process(
+        let _ = records::process(
             norm,
             chunk,
             framing,

@@ -1,0 +1,96 @@
+//! Chunks: a piece of one input with its reusable buffers, as the reader hands it to a
+//! worker and the worker to the ordered writer; and the framing options they are cut with.
+
+use std::io;
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::sink::Summary;
+
+/// Framing limits and choices of one run: the [`Batch`](super::Batch) options, with the
+/// record size limit of the normalizer the run uses.
+#[derive(Debug, Clone)]
+pub(crate) struct Framing {
+    pub chunk_bytes: usize,
+    pub max_record_bytes: usize,
+    pub max_document_bytes: usize,
+    pub envelope: Option<String>,
+}
+
+/// What a chunk's data holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Whole NDJSON lines (the last one may lack its newline at the end of the input).
+    Lines,
+    /// A whole input holding JSON documents.
+    Document,
+    /// One line over the record limit, skipped; `len` is its length without the newline.
+    TooLong { len: usize },
+    /// No data: an input that could not be opened, or the end marker of an input.
+    Empty,
+}
+
+/// A rejected record of a chunk: the error (with a chunk-relative record index unless
+/// `index` is set), where its raw text is in the chunk's data, and its index in its page.
+#[derive(Debug)]
+pub(crate) struct RejectRec {
+    pub error: Error,
+    pub raw: Range<usize>,
+    pub index: Option<u64>,
+    /// The envelope field the record came from, for a single-record response.
+    pub field: Option<Arc<str>>,
+}
+
+/// The reusable buffers of one chunk in flight; recycled by the writer.
+#[derive(Debug, Default)]
+pub(crate) struct Bufs {
+    /// Decoded input.
+    pub data: Vec<u8>,
+    /// Encoded output (NDJSON in the parallel path).
+    pub out: Vec<u8>,
+    /// Rejects, in input order.
+    pub rejects: Vec<RejectRec>,
+}
+
+impl Bufs {
+    /// Empty the buffers for reuse; give memory back when one grew far past the target
+    /// (a huge document or record), so recycled buffers stay small.
+    pub fn recycle(&mut self, target: usize) {
+        for v in [&mut self.data, &mut self.out] {
+            v.clear();
+            if v.capacity() > 4 * target {
+                v.shrink_to(2 * target);
+            }
+        }
+        self.rejects.clear();
+        if self.rejects.capacity() > 1024 {
+            self.rejects.shrink_to(1024);
+        }
+    }
+}
+
+/// A piece of one input, with everything needed to normalize it on its own.
+#[derive(Debug)]
+pub(crate) struct Chunk {
+    /// Position in the run, for the ordered writer.
+    pub seq: u64,
+    /// Index of the input in the run.
+    pub input: usize,
+    /// Its name.
+    pub source: Arc<str>,
+    pub kind: Kind,
+    /// Byte offset of `data[0]` in the decoded input.
+    pub byte: u64,
+    /// 1-based line number of `data[0]`.
+    pub line: u64,
+    /// Decoded bytes of the input this chunk accounts for (data, BOM, skipped lines).
+    pub bytes: u64,
+    /// Set on the last chunk of an input: how the input ended.
+    pub end: Option<io::Result<()>>,
+    pub bufs: Bufs,
+    /// Filled by [`process`](super::records::process).
+    pub summary: Summary,
+    /// The sink asked to stop while processing this chunk.
+    pub stop: bool,
+}

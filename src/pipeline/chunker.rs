@@ -1,0 +1,508 @@
+//! The reader side of the framing: open each input, detect its framing (NDJSON or a whole
+//! document) and cut it into [`Chunk`]s on record boundaries, skipping over-long lines
+//! without buffering them.
+//!
+//! The rules are in [the pipeline module](super#framing).
+
+use std::io::{self, Read};
+use std::sync::Arc;
+
+use super::chunk::{Bufs, Chunk, Framing, Kind};
+use super::input::Input;
+use crate::parse::frame;
+use crate::sink::Summary;
+
+const READ_SIZE: usize = 64 * 1024;
+
+/// The reader side: turns a list of inputs into chunks, one call at a time.
+pub(crate) struct Chunker<'a> {
+    inputs: &'a [Input],
+    framing: &'a Framing,
+    next_input: usize,
+    seq: u64,
+    cur: Option<Open>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Detect,
+    Lines,
+    Document,
+}
+
+/// An over-long line being skipped.
+#[derive(Debug, Clone, Copy)]
+struct Skip {
+    byte: u64,
+    line: u64,
+    /// Bytes of the line seen so far, and whether the last of them was a `\r`.
+    len: usize,
+    ends_with_cr: bool,
+}
+
+impl Skip {
+    /// The chunk that reports the skipped line.
+    fn kind(&self) -> Kind {
+        Kind::TooLong {
+            len: frame::skipped_len(self.len, self.ends_with_cr),
+        }
+    }
+}
+
+struct Open {
+    index: usize,
+    source: Arc<str>,
+    reader: Box<dyn Read + Send>,
+    mode: Mode,
+    /// Offset of the next unsent byte (the start of `pending`) in the decoded input.
+    byte: u64,
+    /// Its line number.
+    line: u64,
+    /// Bytes read from the decoder.
+    read: u64,
+    /// Bytes already accounted to chunks.
+    reported: u64,
+    /// Read but not yet sent: the unterminated tail of the last chunk.
+    pending: Vec<u8>,
+    /// An over-long line whose start was read with the last chunk: the next call skips
+    /// the rest of it and reports it.
+    skip: Option<Skip>,
+}
+
+impl<'a> Chunker<'a> {
+    pub fn new(inputs: &'a [Input], framing: &'a Framing) -> Self {
+        Chunker {
+            inputs,
+            framing,
+            next_input: 0,
+            seq: 0,
+            cur: None,
+        }
+    }
+
+    /// The next chunk, built in `bufs`; `None` when every input is done.
+    pub fn next_chunk(&mut self, mut bufs: Bufs) -> Option<Chunk> {
+        bufs.data.clear();
+        bufs.out.clear();
+        bufs.rejects.clear();
+        let chunk = if let Some(open) = &mut self.cur {
+            open.next_chunk(bufs, self.framing)
+        } else {
+            let index = self.next_input;
+            let input = self.inputs.get(index)?;
+            self.next_input += 1;
+            let source: Arc<str> = input.name().into();
+            match input.open() {
+                Ok((reader, _)) => {
+                    let mut open = Open {
+                        index,
+                        source,
+                        reader,
+                        mode: Mode::Detect,
+                        byte: 0,
+                        line: 1,
+                        read: 0,
+                        reported: 0,
+                        pending: Vec::new(),
+                        skip: None,
+                    };
+                    let chunk = open.next_chunk(bufs, self.framing);
+                    self.cur = Some(open);
+                    chunk
+                }
+                Err(e) => Chunk {
+                    seq: 0,
+                    input: index,
+                    source,
+                    kind: Kind::Empty,
+                    byte: 0,
+                    line: 1,
+                    bytes: 0,
+                    end: Some(Err(e)),
+                    bufs,
+                    summary: Summary::default(),
+                    stop: false,
+                },
+            }
+        };
+        let mut chunk = chunk;
+        if chunk.end.is_some() {
+            self.cur = None;
+        }
+        chunk.seq = self.seq;
+        self.seq += 1;
+        Some(chunk)
+    }
+}
+
+/// Read into the spare room at the end of `data`; returns the bytes read (0 at the end).
+fn read_more(reader: &mut dyn Read, data: &mut Vec<u8>) -> io::Result<usize> {
+    let old = data.len();
+    data.resize(old + READ_SIZE, 0);
+    let result = loop {
+        match reader.read(&mut data[old..]) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => break other,
+        }
+    };
+    data.truncate(old + *result.as_ref().unwrap_or(&0));
+    result
+}
+
+pub(super) fn count_lines(b: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', b).count() as u64
+}
+
+/// Decide the framing from the first bytes: `None` while more input is needed.
+fn detect(data: &[u8], eof: bool, chunk_bytes: usize) -> Option<Mode> {
+    let Some(i) = data.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return (eof || data.len() >= chunk_bytes).then_some(Mode::Lines);
+    };
+    match data[i] {
+        b'[' => Some(Mode::Document),
+        b'{' => match memchr::memchr(b'\n', &data[i..]) {
+            Some(j) if !closes(&data[i..i + j]) => Some(Mode::Document),
+            Some(_) => Some(Mode::Lines),
+            None => (eof || data.len() >= chunk_bytes).then_some(Mode::Lines),
+        },
+        _ => Some(Mode::Lines),
+    }
+}
+
+/// True when the JSON text closes every bracket it opens (strings skipped).
+fn closes(text: &[u8]) -> bool {
+    let mut depth = 0i64;
+    let mut in_str = false;
+    let mut escaped = false;
+    for &b in text {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth -= 1,
+            _ => {}
+        }
+    }
+    depth <= 0
+}
+
+impl Open {
+    /// Bytes read that no chunk accounts for yet: the unterminated tail kept for the next
+    /// chunk, and the start of an over-long line, which the next chunk reports with the
+    /// rest of that line.
+    fn unsent(&self) -> u64 {
+        (self.pending.len() + self.skip.map_or(0, |s| s.len)) as u64
+    }
+
+    /// A chunk of `kind` starting at `byte`/`line`, accounting for every byte read so far
+    /// except the [unsent](Self::unsent) ones.
+    fn chunk(&mut self, kind: Kind, byte: u64, line: u64, bufs: Bufs) -> Chunk {
+        let done = self.read - self.unsent();
+        let bytes = done.saturating_sub(self.reported);
+        self.reported = done.max(self.reported);
+        Chunk {
+            seq: 0,
+            input: self.index,
+            source: self.source.clone(),
+            kind,
+            byte,
+            line,
+            bytes,
+            end: None,
+            bufs,
+            summary: Summary::default(),
+            stop: false,
+        }
+    }
+
+    /// Send `data[..cut]` (whole lines) and keep the rest as pending.
+    fn lines_chunk(&mut self, mut bufs: Bufs, cut: usize) -> Chunk {
+        self.pending.clear();
+        self.pending.extend_from_slice(&bufs.data[cut..]);
+        bufs.data.truncate(cut);
+        let (byte, line) = (self.byte, self.line);
+        self.byte += cut as u64;
+        self.line += count_lines(&bufs.data);
+        self.chunk(Kind::Lines, byte, line, bufs)
+    }
+
+    fn ended(mut chunk: Chunk, end: io::Result<()>) -> Chunk {
+        chunk.end = Some(end);
+        chunk
+    }
+
+    /// The next chunk of this input. Reads until there is one to send: a chunk's worth of
+    /// whole lines, a whole document, an over-long line, or the end of the input.
+    fn next_chunk(&mut self, mut bufs: Bufs, f: &Framing) -> Chunk {
+        if let Some(skip) = self.skip.take() {
+            return self.skip_line(bufs, skip);
+        }
+        bufs.data.append(&mut self.pending);
+        // Where the last newline of `data` is, so the unterminated tail is known.
+        let mut last_nl = memchr::memrchr(b'\n', &bufs.data);
+        loop {
+            // A chunk's worth of NDJSON: send its whole lines, keep the tail.
+            if self.mode == Mode::Lines && bufs.data.len() >= f.chunk_bytes {
+                if let Some(nl) = last_nl {
+                    return self.lines_chunk(bufs, nl + 1);
+                }
+            }
+            let old = bufs.data.len();
+            let n = match read_more(&mut *self.reader, &mut bufs.data) {
+                Ok(n) => n,
+                Err(e) => return self.read_failed(bufs, last_nl, e),
+            };
+            self.read += n as u64;
+            let eof = n == 0;
+            if let Some(i) = memchr::memrchr(b'\n', &bufs.data[old..]) {
+                last_nl = Some(old + i);
+            }
+            if self.mode == Mode::Detect {
+                self.detect_mode(&mut bufs.data, &mut last_nl, eof, f.chunk_bytes);
+            }
+            match self.mode {
+                // Not decided yet: read more.
+                Mode::Detect => {}
+                Mode::Document if eof => {
+                    let (byte, line) = (self.byte, self.line);
+                    let chunk = self.chunk(Kind::Document, byte, line, bufs);
+                    return Self::ended(chunk, Ok(()));
+                }
+                Mode::Document => {
+                    if bufs.data.len() > f.max_document_bytes {
+                        // Too big to hold: frame it as lines after all.
+                        self.mode = Mode::Lines;
+                    }
+                }
+                Mode::Lines if eof => {
+                    let len = bufs.data.len();
+                    let chunk = self.lines_chunk(bufs, len);
+                    return Self::ended(chunk, Ok(()));
+                }
+                Mode::Lines => {
+                    let tail_start = last_nl.map_or(0, |nl| nl + 1);
+                    let tail = bufs.data.len() - tail_start;
+                    if frame::surely_too_long(tail, f.max_record_bytes) {
+                        return self.start_skip(bufs, tail_start);
+                    }
+                }
+            }
+        }
+    }
+
+    /// While the framing is unknown: drop a byte-order mark at the start of the input
+    /// (`last_nl` follows), then decide the framing from the data. At the end of the input,
+    /// an undecided framing is NDJSON.
+    fn detect_mode(
+        &mut self,
+        data: &mut Vec<u8>,
+        last_nl: &mut Option<usize>,
+        eof: bool,
+        chunk_bytes: usize,
+    ) {
+        if data.len() >= frame::BOM.len() || eof {
+            // Once a mark was dropped, `byte` is past it: never drop a second one.
+            let bom = if self.byte == 0 {
+                frame::bom_len(data)
+            } else {
+                0
+            };
+            if bom > 0 {
+                data.drain(..bom);
+                self.byte = bom as u64;
+                *last_nl = last_nl.map(|nl| nl - bom);
+            }
+            if let Some(mode) = detect(data, eof, chunk_bytes) {
+                self.mode = mode;
+            }
+        }
+        if self.mode == Mode::Detect && eof {
+            self.mode = Mode::Lines;
+        }
+    }
+
+    /// The decoder failed: end the input with the whole lines read before the damage. The
+    /// partial last line is part of the damage and is dropped, as is a document.
+    fn read_failed(&mut self, mut bufs: Bufs, last_nl: Option<usize>, e: io::Error) -> Chunk {
+        let cut = if self.mode == Mode::Document {
+            0
+        } else {
+            last_nl.map_or(0, |nl| nl + 1)
+        };
+        bufs.data.truncate(cut);
+        self.pending.clear();
+        let (byte, line) = (self.byte, self.line);
+        let kind = if cut == 0 { Kind::Empty } else { Kind::Lines };
+        let chunk = self.chunk(kind, byte, line, bufs);
+        Self::ended(chunk, Err(e))
+    }
+
+    /// The line in progress, `data[tail_start..]`, is over the record limit: send the whole
+    /// lines before it, and skip it without buffering it.
+    fn start_skip(&mut self, mut bufs: Bufs, tail_start: usize) -> Chunk {
+        let skip = Skip {
+            byte: self.byte + tail_start as u64,
+            line: self.line + count_lines(&bufs.data[..tail_start]),
+            len: bufs.data.len() - tail_start,
+            ends_with_cr: bufs.data.last() == Some(&b'\r'),
+        };
+        bufs.data.truncate(tail_start);
+        if tail_start == 0 {
+            return self.skip_line(bufs, skip);
+        }
+        // The lines go now, the skipped line with the next call. The bytes of it read so
+        // far are kept out of this chunk's count (`unsent`): the too-long chunk counts them.
+        self.skip = Some(skip);
+        self.lines_chunk(bufs, tail_start)
+    }
+
+    /// Skip the rest of an over-long line; the chunk reports it as one reject.
+    fn skip_line(&mut self, mut bufs: Bufs, mut skip: Skip) -> Chunk {
+        loop {
+            bufs.data.clear();
+            match read_more(&mut *self.reader, &mut bufs.data) {
+                Ok(0) => {
+                    self.pending.clear();
+                    let chunk = self.chunk(skip.kind(), skip.byte, skip.line, bufs);
+                    return Self::ended(chunk, Ok(()));
+                }
+                Ok(n) => {
+                    self.read += n as u64;
+                    let end = memchr::memchr(b'\n', &bufs.data);
+                    let before = &bufs.data[..end.unwrap_or(n)];
+                    skip.len += before.len();
+                    if let Some(&last) = before.last() {
+                        skip.ends_with_cr = last == b'\r';
+                    }
+                    if let Some(i) = end {
+                        self.pending.clear();
+                        self.pending.extend_from_slice(&bufs.data[i + 1..]);
+                        bufs.data.clear();
+                        self.byte = skip.byte + skip.len as u64 + 1;
+                        self.line = skip.line + 1;
+                        return self.chunk(skip.kind(), skip.byte, skip.line, bufs);
+                    }
+                }
+                Err(e) => {
+                    self.pending.clear();
+                    bufs.data.clear();
+                    let chunk = self.chunk(skip.kind(), skip.byte, skip.line, bufs);
+                    return Self::ended(chunk, Err(e));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn framing(chunk: usize, max: usize) -> Framing {
+        Framing {
+            chunk_bytes: chunk,
+            max_record_bytes: max,
+            max_document_bytes: 1 << 20,
+            envelope: None,
+        }
+    }
+
+    /// Chunks of one in-memory input: (kind, byte, line, data, bytes).
+    fn chunks(input: &[u8], f: &Framing) -> Vec<(Kind, u64, u64, String, u64)> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("in");
+        std::fs::write(&p, input).unwrap();
+        let inputs = [Input::Path(p)];
+        let mut c = Chunker::new(&inputs, f);
+        let mut out = Vec::new();
+        while let Some(ch) = c.next_chunk(Bufs::default()) {
+            out.push((
+                ch.kind,
+                ch.byte,
+                ch.line,
+                String::from_utf8_lossy(&ch.bufs.data).into_owned(),
+                ch.bytes,
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn lines_are_cut_on_newlines_with_positions() {
+        let got = chunks(b"\xEF\xBB\xBFaaaa\nbb\ncccc\nd", &framing(4, 100));
+        let total: u64 = got.iter().map(|c| c.4).sum();
+        assert_eq!(total, 17);
+        let text: String = got.iter().map(|c| c.3.clone()).collect();
+        assert_eq!(text, "aaaa\nbb\ncccc\nd");
+        for (kind, byte, line, data, _) in &got {
+            assert_eq!(*kind, Kind::Lines);
+            let before = &"aaaa\nbb\ncccc\nd"[..usize::try_from(*byte).unwrap() - 3];
+            assert!(data.is_empty() || before.ends_with('\n') || before.is_empty());
+            assert_eq!(*line, 1 + before.matches('\n').count() as u64);
+        }
+    }
+
+    #[test]
+    fn over_long_lines_are_skipped() {
+        let input = format!("{{}}\n{}\n{{}}\n{}", "x".repeat(200_000), "y".repeat(100));
+        let got = chunks(input.as_bytes(), &framing(1 << 20, 50));
+        let kinds: Vec<_> = got.iter().map(|c| (c.0, c.1, c.2)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (Kind::Lines, 0, 1),
+                (Kind::TooLong { len: 200_000 }, 3, 2),
+                (Kind::Lines, 200_004, 3),
+            ]
+        );
+        assert_eq!(got.iter().map(|c| c.4).sum::<u64>(), input.len() as u64);
+    }
+
+    #[test]
+    fn skipped_lines_carry_their_own_bytes() {
+        // An over-long line first (nothing before it, CRLF), then another one that starts
+        // in the same read and so is skipped with nothing before it either, then a line
+        // that arrives whole (the worker rejects it) and a record: each chunk counts
+        // exactly the bytes it stands for.
+        let input = format!(
+            "{}\r\n{}\n{}\n{{}}\n",
+            "x".repeat(100_000),
+            "y".repeat(200_000),
+            "z".repeat(100)
+        );
+        let got = chunks(input.as_bytes(), &framing(1 << 20, 50));
+        let kinds: Vec<_> = got.iter().map(|c| (c.0, c.1, c.2, c.4)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (Kind::TooLong { len: 100_000 }, 0, 1, 100_002),
+                (Kind::TooLong { len: 200_000 }, 100_002, 2, 200_001),
+                (Kind::Lines, 300_003, 3, 104),
+            ]
+        );
+        // Lines before an over-long line: the line's start, read with them, is counted
+        // with the skipped line.
+        let input = format!("{{}}\n{}\n{{}}\n", "x".repeat(200_000));
+        let got = chunks(input.as_bytes(), &framing(1 << 20, 50));
+        let bytes: Vec<_> = got.iter().map(|c| c.4).collect();
+        assert_eq!(bytes, [3, 200_001, 3]);
+    }
+
+    #[test]
+    fn framing_is_detected() {
+        assert_eq!(detect(b" [1]", true, 10), Some(Mode::Document));
+        assert_eq!(detect(b"{\n \"a\": 1\n}", false, 100), Some(Mode::Document));
+        assert_eq!(detect(b"{\"a\":\"{\"}\n", false, 100), Some(Mode::Lines));
+        assert_eq!(detect(b"{\"a\":1", false, 100), None);
+        assert_eq!(detect(b"{\"a\":1", true, 100), Some(Mode::Lines));
+    }
+}

@@ -1,0 +1,374 @@
+//! The worker side of the framing: split a chunk into records ([`process`]), stamp their
+//! positions, normalize them into the sink and keep the rejects.
+//!
+//! The rules are in [the pipeline module](super#framing).
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde_json::value::RawValue;
+
+use super::chunk::{Bufs, Chunk, Framing, Kind, RejectRec};
+use super::chunker::count_lines;
+use super::envelope::envelope;
+use crate::error::{Category, Error, ErrorKind, Position};
+use crate::event::Event;
+use crate::parse::frame::{Line, Lines};
+use crate::parse::Normalizer;
+use crate::sink::{Sink, Summary};
+
+/// Where a record goes while it is being normalized: events go through to the sink and
+/// are counted; a reject is held, so the caller can still unwrap an envelope instead.
+pub(super) struct Capture<'a, S: ?Sized> {
+    pub(super) inner: &'a mut S,
+    pub(super) summary: &'a mut Summary,
+    pub(super) held: Option<Error>,
+}
+
+impl<S: Sink + ?Sized> Sink for Capture<'_, S> {
+    type Error = S::Error;
+
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, S::Error> {
+        self.summary.add_event(event.log_type());
+        self.inner.record(event)
+    }
+
+    fn rejected(&mut self, err: &Error) -> Result<bool, S::Error> {
+        // The sink only lends the error: keep a copy.
+        self.held = Some(err.with_record_offset(0));
+        Ok(true)
+    }
+}
+
+/// Everything [`process`] needs besides the data.
+pub(super) struct Ctx<'a, S: ?Sized> {
+    pub(super) norm: &'a mut Normalizer,
+    pub(super) sink: &'a mut S,
+    pub(super) summary: &'a mut Summary,
+    rejects: &'a mut Vec<RejectRec>,
+    framing: &'a Framing,
+    /// Records seen in this chunk (the chunk-relative record index).
+    pub(super) record: u64,
+    pub(super) stop: bool,
+}
+
+/// Normalize every record of a chunk into `sink`, counting into `chunk.summary` and
+/// collecting rejects in `chunk.bufs.rejects` (the sink's `rejected` is called too).
+///
+/// # Errors
+///
+/// The sink's errors.
+pub(crate) fn process<S: Sink + ?Sized>(
+    norm: &mut Normalizer,
+    chunk: &mut Chunk,
+    framing: &Framing,
+    sink: &mut S,
+) -> Result<(), S::Error> {
+    let Bufs { data, rejects, .. } = &mut chunk.bufs;
+    let mut summary = Summary {
+        bytes: chunk.bytes,
+        ..Summary::default()
+    };
+    let mut ctx = Ctx {
+        norm,
+        sink,
+        summary: &mut summary,
+        rejects,
+        framing,
+        record: 0,
+        stop: false,
+    };
+    let base = (chunk.byte, chunk.line);
+    match chunk.kind {
+        Kind::Lines => ctx.lines(data, base)?,
+        Kind::Document => ctx.document(data, base)?,
+        Kind::TooLong { len } => {
+            let pos = Position::new(chunk.byte, chunk.line, 0);
+            let err = Error::new(ErrorKind::TooLong {
+                pos,
+                len,
+                max: framing.max_record_bytes,
+            });
+            ctx.record = 1;
+            ctx.commit_reject(err, 0..0, None)?;
+        }
+        Kind::Empty => {}
+    }
+    chunk.stop = ctx.stop;
+    chunk.summary = summary;
+    Ok(())
+}
+
+/// Advances a line count through a buffer, front to back.
+pub(super) struct LineCounter {
+    pub(super) at: usize,
+    pub(super) line: u64,
+}
+
+impl LineCounter {
+    pub(super) fn line_at(&mut self, data: &[u8], offset: usize) -> u64 {
+        if offset > self.at {
+            self.line += count_lines(&data[self.at..offset]);
+            self.at = offset;
+        }
+        self.line
+    }
+}
+
+pub(super) fn offset_in(outer: &[u8], inner: &[u8]) -> usize {
+    (inner.as_ptr() as usize).saturating_sub(outer.as_ptr() as usize)
+}
+
+impl<S: Sink + ?Sized> Ctx<'_, S> {
+    /// Frame `data[from..]` as NDJSON lines; `base` is the position of `data[0]`.
+    fn lines(&mut self, data: &[u8], base: (u64, u64)) -> Result<(), S::Error> {
+        let mut lines = Lines::new(data, Position::new(base.0, base.1, self.record));
+        while !self.stop {
+            match lines.next() {
+                None => break,
+                Some(Line::Blank) => self.summary.blank_lines += 1,
+                Some(Line::Record(pos, range)) => {
+                    self.record = pos.record + 1;
+                    self.record_or_page(data, range, pos)?;
+                    // A page replaces its record by its elements in the count.
+                    lines.set_next_record(self.record);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A whole-document input: a sequence of JSON values, or NDJSON if it is not JSON.
+    fn document(&mut self, data: &[u8], base: (u64, u64)) -> Result<(), S::Error> {
+        let mut values = Vec::new();
+        for v in serde_json::Deserializer::from_slice(data).into_iter::<&RawValue>() {
+            match v {
+                Ok(v) => {
+                    let off = offset_in(data, v.get().as_bytes());
+                    values.push(off..off + v.get().len());
+                }
+                Err(_) => return self.lines(data, base),
+            }
+        }
+        let mut lines = LineCounter {
+            at: 0,
+            line: base.1,
+        };
+        for range in values {
+            if self.stop {
+                break;
+            }
+            if data[range.start] == b'[' {
+                let Ok(elems) = serde_json::from_slice::<Vec<&RawValue>>(&data[range.clone()])
+                else {
+                    continue; // unreachable: validated above
+                };
+                for e in elems {
+                    if self.stop {
+                        break;
+                    }
+                    let off = offset_in(data, e.get().as_bytes());
+                    let pos =
+                        Position::new(base.0 + off as u64, lines.line_at(data, off), self.record);
+                    self.record += 1;
+                    self.record_or_page(data, off..off + e.get().len(), pos)?;
+                }
+            } else {
+                let pos = Position::new(
+                    base.0 + range.start as u64,
+                    lines.line_at(data, range.start),
+                    self.record,
+                );
+                self.record += 1;
+                self.record_or_page(data, range, pos)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Normalize one record; if no schema takes it and it is an API page, its elements.
+    fn record_or_page(
+        &mut self,
+        data: &[u8],
+        range: Range<usize>,
+        pos: Position,
+    ) -> Result<(), S::Error> {
+        let raw = &data[range.clone()];
+        if raw.len() > self.framing.max_record_bytes {
+            let err = Error::new(ErrorKind::TooLong {
+                pos,
+                len: raw.len(),
+                max: self.framing.max_record_bytes,
+            });
+            return self.commit_reject(err, range, None);
+        }
+        let is_object = raw.first() == Some(&b'{');
+        if is_object {
+            if let Some(field) = self.framing.envelope.as_deref() {
+                if let Some(env) = envelope(raw, Some(field)) {
+                    return self.unwrap(data, range.start, &env, pos, None);
+                }
+            }
+        }
+        let mut capture = Capture {
+            inner: &mut *self.sink,
+            summary: &mut *self.summary,
+            held: None,
+        };
+        if !self.norm.normalize_bytes(raw, pos, &mut capture)? {
+            self.stop = true;
+        }
+        let Some(err) = capture.held else {
+            return Ok(());
+        };
+        if is_object && err.classify() == Category::Data {
+            match self.framing.envelope.as_deref() {
+                None => {
+                    if let Some(env) = envelope(raw, None) {
+                        return self.unwrap(data, range.start, &env, pos, Some((err, range)));
+                    }
+                }
+                // Not the page the caller said to expect: say so, with the record's refusal.
+                Some(field) => {
+                    let err = Error::new(ErrorKind::NotAPage {
+                        field: field.into(),
+                        record: err,
+                    });
+                    return self.commit_reject(err, range, None);
+                }
+            }
+        }
+        self.commit_reject(err, range, None)
+    }
+
+    pub(super) fn commit_reject(
+        &mut self,
+        err: Error,
+        raw: Range<usize>,
+        index: Option<u64>,
+    ) -> Result<(), S::Error> {
+        self.commit_reject_in(err, raw, index, None)
+    }
+
+    /// Count and keep a reject; `field` names the envelope field it came from.
+    pub(super) fn commit_reject_in(
+        &mut self,
+        err: Error,
+        raw: Range<usize>,
+        index: Option<u64>,
+        field: Option<&str>,
+    ) -> Result<(), S::Error> {
+        self.summary.add_reject(err.code());
+        if !self.sink.rejected(&err)? {
+            self.stop = true;
+        }
+        self.rejects.push(RejectRec {
+            error: err,
+            raw,
+            index,
+            field: field.map(Arc::from),
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::chunker::Chunker;
+    use crate::pipeline::input::Input;
+    use crate::registry::Registry;
+    use crate::sink::Collect;
+    use crate::NormalizerBuilder;
+
+    fn framing(chunk: usize, max: usize) -> Framing {
+        Framing {
+            chunk_bytes: chunk,
+            max_record_bytes: max,
+            max_document_bytes: 1 << 20,
+            envelope: None,
+        }
+    }
+
+    fn normalize(input: &[u8], envelope: Option<&str>) -> (Collect, Summary, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("in");
+        std::fs::write(&p, input).unwrap();
+        let inputs = [Input::Path(p)];
+        let mut f = framing(64, 1000);
+        f.envelope = envelope.map(Into::into);
+        let registry = Registry::builtin();
+        let mut norm = NormalizerBuilder::new().build(&registry).unwrap();
+        let mut c = Chunker::new(&inputs, &f);
+        let mut sink = Collect::default();
+        let mut total = Summary::default();
+        let mut rejects = Vec::new();
+        while let Some(mut ch) = c.next_chunk(Bufs::default()) {
+            process(&mut norm, &mut ch, &f, &mut sink).unwrap();
+            for r in &ch.bufs.rejects {
+                rejects.push(format!(
+                    "{:?} {}",
+                    r.index,
+                    String::from_utf8_lossy(&ch.bufs.data[r.raw.clone()])
+                ));
+            }
+            total.merge(&ch.summary);
+        }
+        (sink, total, rejects)
+    }
+
+    const A: &str = r#"{"email":"a@x.com","time":"2023-01-01T00:00:00Z"}"#;
+
+    #[test]
+    fn pages_arrays_and_pretty_objects() {
+        let page = format!(
+            "{{\"from\":\"2023-01-01\",\"next_page_token\":\"\",\"activity_logs\":[{A},\n{{\"email\":\"b@x.com\"}}]}}\n"
+        );
+        let (sink, s, rejects) = normalize(page.as_bytes(), None);
+        assert_eq!((s.records, s.normalized, s.rejected), (2, 1, 1));
+        assert_eq!(sink.rejects.len(), 1);
+        assert!(
+            sink.rejects[0].starts_with("record 1 (line 2, byte "),
+            "{}",
+            sink.rejects[0]
+        );
+        assert_eq!(rejects, [r#"Some(1) {"email":"b@x.com"}"#]);
+
+        let empty = b"{\"from\":\"x\",\"activity_logs\":[]}";
+        let (_, s, _) = normalize(empty, None);
+        assert_eq!((s.records, s.rejected), (0, 0));
+
+        let (_, s, _) = normalize(format!("[\n {A},\n {A}\n]\n").as_bytes(), None);
+        assert_eq!((s.records, s.normalized), (2, 2));
+
+        let pretty = format!("{{\n\"audit_logs\": [\n{A}\n]\n}}\n");
+        let (_, s, _) = normalize(pretty.as_bytes(), Some("audit_logs"));
+        assert_eq!((s.records, s.normalized), (1, 1));
+
+        let broken = format!("{{\n{A}\n");
+        let (_, s, _) = normalize(broken.as_bytes(), None);
+        assert_eq!((s.records, s.normalized, s.rejected), (2, 1, 1));
+    }
+
+    #[test]
+    fn an_object_that_is_not_the_named_page_says_so() {
+        // A page under another field, with --envelope audit_logs: not unwrapped, refused as
+        // a record, and the reject names the field it expected.
+        let page = format!("{{\"activity_logs\":[{A}]}}\n{A}\n");
+        let (sink, s, _) = normalize(page.as_bytes(), Some("audit_logs"));
+        assert_eq!((s.records, s.normalized, s.rejected), (2, 1, 1));
+        assert_eq!(
+            s.rejects_by_reason
+                .iter()
+                .map(|(r, n)| (r.as_str(), *n))
+                .collect::<Vec<_>>(),
+            [("not_a_page", 1)]
+        );
+        let msg = &sink.rejects[0];
+        assert!(
+            msg.contains(r#"not a page: no "audit_logs" array of records (--envelope); as a record: no log type accepted the record: "#),
+            "{msg}"
+        );
+        assert!(msg.starts_with("record 0 (line 1, byte 0)"), "{msg}");
+    }
+}
