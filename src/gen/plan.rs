@@ -26,8 +26,8 @@ pub(super) struct TypeGen {
 
 impl TypeGen {
     pub(super) fn new(schema: &Schema) -> Result<TypeGen, GenError> {
-        let cx = Cx { schema };
-        let root = cx.object(&schema.fields, 0, "")?;
+        let planner = Planner { schema };
+        let root = planner.object(&schema.fields, 0, "")?;
         let required = schema
             .fields
             .iter()
@@ -39,7 +39,7 @@ impl TypeGen {
             .iter()
             .filter(|f| f.required)
             .filter(|f| {
-                cx.resolve(&f.value).is_some_and(|v| {
+                planner.resolve(&f.value).is_some_and(|v| {
                     matches!(
                         v.ty,
                         FieldType::Int
@@ -57,7 +57,7 @@ impl TypeGen {
             .fields
             .iter()
             .filter_map(|f| {
-                let v = cx.resolve(&f.value)?;
+                let v = planner.resolve(&f.value)?;
                 if v.ty != FieldType::Timestamp {
                     return None;
                 }
@@ -92,11 +92,13 @@ fn time_formats(v: &ValueSchema) -> Vec<TimeFormat> {
 /// Deeper than this, optional fields are left out and recursion through `ref`s stops.
 const MAX_DEPTH: usize = 8;
 
-struct Cx<'s> {
+/// Compiles one schema's fields into value generators, resolving `ref`s against its
+/// definitions.
+struct Planner<'s> {
     schema: &'s Schema,
 }
 
-impl<'s> Cx<'s> {
+impl<'s> Planner<'s> {
     /// Follow `ref`s to the value schema they name.
     fn resolve(&self, mut v: &'s ValueSchema) -> Option<&'s ValueSchema> {
         for _ in 0..MAX_DEPTH {
