@@ -214,7 +214,7 @@ impl Normalizer {
             self.tape = tape.reset();
             return sink.rejected(&Error::json(pos, &e, original));
         }
-        match self.build(tape, pos) {
+        match self.decode_event(tape, pos) {
             Ok(event) => {
                 let result = sink.record(&event);
                 let buffers = event.into_buffers();
@@ -246,7 +246,7 @@ impl Normalizer {
             self.tape = tape.reset();
             return Err(Error::json(pos, &e, None));
         }
-        self.build(tape, pos)
+        self.decode_event(tape, pos)
     }
 
     /// Give an event's buffers back for reuse (see [`Normalizer::normalize`]).
@@ -284,42 +284,67 @@ impl Normalizer {
         result
     }
 
-    /// Decode a parsed record with the candidate plans into an event, or say why not.
-    /// Puts the tape back before the event borrows `self`.
-    fn build<'s, 'l: 's>(
+    /// Decode a parsed record with the candidate plans into an event, or say why not: the
+    /// not-an-object reject, then `try_candidates` (with `explain_refusals` when every
+    /// candidate refuses), then `assemble_event`.
+    fn decode_event<'s, 'l: 's>(
         &'s mut self,
         tape_buf: Tape<'l>,
         pos: Position,
     ) -> Result<Event<'s>, Error> {
         let tape: &[Node<'l>] = &tape_buf.0;
-        if !matches!(tape.first(), Some(Node::Object { .. })) {
-            let found = tape.first().map_or(crate::error::JsonType::Null, json_type);
-            let err = if self.plans.len() == 1 {
-                Error::new(ErrorKind::Rejected {
-                    pos,
-                    log_type: self.plans[0].log_type.clone(),
-                    refusal: Refusal::NotAnObject(found),
-                })
-            } else {
-                Error::new(ErrorKind::Unclassified {
-                    pos,
-                    refusals: self
-                        .plans
-                        .iter()
-                        .map(|p| (p.log_type.clone(), Refusal::NotAnObject(found)))
-                        .collect(),
-                })
-            };
-            self.tape = tape_buf.reset();
-            return Err(err);
-        }
         // Empty, and `Vec<Val<'static>>` is a `Vec<Val<'l>>` (covariance): no recycling here.
         let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
+        let accepted = if matches!(tape.first(), Some(Node::Object { .. })) {
+            self.try_candidates(tape, &mut vals, pos)
+        } else {
+            Err(self.not_an_object(tape, pos))
+        };
+        // Every exit puts the tape back here, before the event borrows `self`.
+        self.tape = tape_buf.reset();
+        match accepted {
+            Ok(pi) => Ok(self.assemble_event(pi, vals, pos)),
+            Err(err) => {
+                self.vals = recycle(vals);
+                Err(err)
+            }
+        }
+    }
+
+    /// The reject of a record that is valid JSON but not an object.
+    #[cold]
+    fn not_an_object(&self, tape: &[Node<'_>], pos: Position) -> Error {
+        let found = tape.first().map_or(crate::error::JsonType::Null, json_type);
+        if self.plans.len() == 1 {
+            Error::new(ErrorKind::Rejected {
+                pos,
+                log_type: self.plans[0].log_type.clone(),
+                refusal: Refusal::NotAnObject(found),
+            })
+        } else {
+            Error::new(ErrorKind::Unclassified {
+                pos,
+                refusals: self
+                    .plans
+                    .iter()
+                    .map(|p| (p.log_type.clone(), Refusal::NotAnObject(found)))
+                    .collect(),
+            })
+        }
+    }
+
+    /// Decode the record (an object) into `vals` with each candidate plan, the last
+    /// successful one first, and return the index of the first plan that accepts it.
+    fn try_candidates<'l>(
+        &mut self,
+        tape: &[Node<'l>],
+        vals: &mut Vec<Val<'l>>,
+        pos: Position,
+    ) -> Result<usize, Error> {
         let n = self.plans.len();
         if let Some(c) = &self.classifier {
             c.scan(tape, &mut self.scan);
         }
-        let mut accepted = None;
         for attempt in 0..n {
             // The last successful type first, then the others in order.
             let pi = match attempt {
@@ -334,19 +359,17 @@ impl Normalizer {
             };
             vals.clear();
             self.text.clear();
-            let mut dec = TapeDecoder::<Borrowed>::new(tape, &mut vals, &mut self.text, n == 1);
+            let mut dec = TapeDecoder::<Borrowed>::new(tape, vals, &mut self.text, n == 1);
             let decoded = match memo {
                 Some(memo) => dec.object_known(&self.plans[pi].root, memo),
                 None => dec.object(&self.plans[pi].root, 0),
             };
             match decoded {
                 Ok(_) => {
-                    accepted = Some(pi);
-                    break;
+                    self.last = pi;
+                    return Ok(pi);
                 }
                 Err(Fail::Detail(refusal)) if n == 1 => {
-                    self.vals = recycle(vals);
-                    self.tape = tape_buf.reset();
                     return Err(Error::new(ErrorKind::Rejected {
                         pos,
                         log_type: self.plans[pi].log_type.clone(),
@@ -356,30 +379,45 @@ impl Normalizer {
                 Err(_) => {}
             }
         }
-        let Some(pi) = accepted else {
-            // No candidate accepted: decode again with details, in schema order, to say why.
-            let mut refusals: Vec<(Arc<str>, Refusal)> = Vec::with_capacity(n);
-            for plan in &self.plans {
-                vals.clear();
-                self.text.clear();
-                let mut dec = TapeDecoder::<Borrowed>::new(tape, &mut vals, &mut self.text, true);
-                if let Err(Fail::Detail(r)) = dec.object(&plan.root, 0) {
-                    refusals.push((plan.log_type.clone(), r));
-                }
+        Err(self.explain_refusals(tape, vals, pos))
+    }
+
+    /// No candidate accepted the record: decode it again with details, in schema order, to
+    /// say why each refused it.
+    #[cold]
+    fn explain_refusals<'l>(
+        &mut self,
+        tape: &[Node<'l>],
+        vals: &mut Vec<Val<'l>>,
+        pos: Position,
+    ) -> Error {
+        let mut refusals: Vec<(Arc<str>, Refusal)> = Vec::with_capacity(self.plans.len());
+        for plan in &self.plans {
+            vals.clear();
+            self.text.clear();
+            let mut dec = TapeDecoder::<Borrowed>::new(tape, vals, &mut self.text, true);
+            if let Err(Fail::Detail(r)) = dec.object(&plan.root, 0) {
+                refusals.push((plan.log_type.clone(), r));
             }
-            self.vals = recycle(vals);
-            self.tape = tape_buf.reset();
-            return Err(Error::new(ErrorKind::Unclassified { pos, refusals }));
-        };
-        self.tape = tape_buf.reset();
-        self.last = pi;
+        }
+        Error::new(ErrorKind::Unclassified { pos, refusals })
+    }
+
+    /// The event of a record that plan `pi` accepted: its indicators and event time (one
+    /// walk over the decoded values), its stamps and source.
+    fn assemble_event<'s, 'l: 's>(
+        &'s mut self,
+        pi: usize,
+        vals: Vec<Val<'l>>,
+        pos: Position,
+    ) -> Event<'s> {
         let plan: &Plan = &self.plans[pi];
         let text: &str = &self.text;
         let mut indicators: Indicators<'_> = self.indicators.take().unwrap_or_default();
         let mut event_time = None;
         enrich::walk_object(&plan.root, 0, &vals, text, &mut indicators, &mut event_time);
         indicators.finish();
-        Ok(Event {
+        Event {
             plan,
             vals,
             text,
@@ -389,7 +427,7 @@ impl Normalizer {
             row_id: self.rows.next(),
             meta: &self.meta,
             position: pos,
-        })
+        }
     }
 }
 
