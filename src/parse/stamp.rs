@@ -22,6 +22,9 @@ pub(super) struct Clock {
 }
 
 impl Clock {
+    // Read for every record, from another module: without the hint, the move to this file
+    // cost the call (about 15 instructions a record under callgrind).
+    #[inline]
     pub(super) fn now(&mut self) -> crate::time::Timestamp {
         let reading = read_clock();
         if reading == self.last && reading.0 != 0 {
@@ -107,6 +110,8 @@ impl RowIds {
         }
     }
 
+    // As `Clock::now`: per record, and inlined into the caller before the move.
+    #[inline]
     pub(super) fn next(&mut self) -> [u8; 32] {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         if self.counter == 0 {
