@@ -10,16 +10,16 @@
 //! buffer first).
 
 mod classify;
+mod enrich;
 pub mod frame;
+mod stamp;
 mod stream;
 pub(crate) mod tape;
 
 pub use stream::StreamNormalizer;
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use chrono::Timelike as _;
 use simd_json::{Buffers, Node, Tape};
 
 use crate::compile::Plan;
@@ -29,6 +29,7 @@ use crate::indicators::Indicators;
 use crate::registry::Registry;
 use crate::sink::Sink;
 use classify::{Classifier, Scan};
+use stamp::{Clock, RowIds};
 use tape::{json_type, Borrowed, Fail, TapeDecoder};
 
 /// Default limit on one record's size.
@@ -213,7 +214,7 @@ impl Normalizer {
             self.tape = tape.reset();
             return sink.rejected(&Error::json(pos, &e, original));
         }
-        match self.build(tape, pos) {
+        match self.decode_event(tape, pos) {
             Ok(event) => {
                 let result = sink.record(&event);
                 let buffers = event.into_buffers();
@@ -245,7 +246,7 @@ impl Normalizer {
             self.tape = tape.reset();
             return Err(Error::json(pos, &e, None));
         }
-        self.build(tape, pos)
+        self.decode_event(tape, pos)
     }
 
     /// Give an event's buffers back for reuse (see [`Normalizer::normalize`]).
@@ -283,42 +284,67 @@ impl Normalizer {
         result
     }
 
-    /// Decode a parsed record with the candidate plans into an event, or say why not.
-    /// Puts the tape back before the event borrows `self`.
-    fn build<'s, 'l: 's>(
+    /// Decode a parsed record with the candidate plans into an event, or say why not: the
+    /// not-an-object reject, then `try_candidates` (with `explain_refusals` when every
+    /// candidate refuses), then `assemble_event`.
+    fn decode_event<'s, 'l: 's>(
         &'s mut self,
         tape_buf: Tape<'l>,
         pos: Position,
     ) -> Result<Event<'s>, Error> {
         let tape: &[Node<'l>] = &tape_buf.0;
-        if !matches!(tape.first(), Some(Node::Object { .. })) {
-            let found = tape.first().map_or(crate::error::JsonType::Null, json_type);
-            let err = if self.plans.len() == 1 {
-                Error::new(ErrorKind::Rejected {
-                    pos,
-                    log_type: self.plans[0].log_type.clone(),
-                    refusal: Refusal::NotAnObject(found),
-                })
-            } else {
-                Error::new(ErrorKind::Unclassified {
-                    pos,
-                    refusals: self
-                        .plans
-                        .iter()
-                        .map(|p| (p.log_type.clone(), Refusal::NotAnObject(found)))
-                        .collect(),
-                })
-            };
-            self.tape = tape_buf.reset();
-            return Err(err);
-        }
         // Empty, and `Vec<Val<'static>>` is a `Vec<Val<'l>>` (covariance): no recycling here.
         let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
+        let accepted = if matches!(tape.first(), Some(Node::Object { .. })) {
+            self.try_candidates(tape, &mut vals, pos)
+        } else {
+            Err(self.not_an_object(tape, pos))
+        };
+        // Every exit puts the tape back here, before the event borrows `self`.
+        self.tape = tape_buf.reset();
+        match accepted {
+            Ok(pi) => Ok(self.assemble_event(pi, vals, pos)),
+            Err(err) => {
+                self.vals = recycle(vals);
+                Err(err)
+            }
+        }
+    }
+
+    /// The reject of a record that is valid JSON but not an object.
+    #[cold]
+    fn not_an_object(&self, tape: &[Node<'_>], pos: Position) -> Error {
+        let found = tape.first().map_or(crate::error::JsonType::Null, json_type);
+        if self.plans.len() == 1 {
+            Error::new(ErrorKind::Rejected {
+                pos,
+                log_type: self.plans[0].log_type.clone(),
+                refusal: Refusal::NotAnObject(found),
+            })
+        } else {
+            Error::new(ErrorKind::Unclassified {
+                pos,
+                refusals: self
+                    .plans
+                    .iter()
+                    .map(|p| (p.log_type.clone(), Refusal::NotAnObject(found)))
+                    .collect(),
+            })
+        }
+    }
+
+    /// Decode the record (an object) into `vals` with each candidate plan, the last
+    /// successful one first, and return the index of the first plan that accepts it.
+    fn try_candidates<'l>(
+        &mut self,
+        tape: &[Node<'l>],
+        vals: &mut Vec<Val<'l>>,
+        pos: Position,
+    ) -> Result<usize, Error> {
         let n = self.plans.len();
         if let Some(c) = &self.classifier {
             c.scan(tape, &mut self.scan);
         }
-        let mut accepted = None;
         for attempt in 0..n {
             // The last successful type first, then the others in order.
             let pi = match attempt {
@@ -333,19 +359,17 @@ impl Normalizer {
             };
             vals.clear();
             self.text.clear();
-            let mut dec = TapeDecoder::<Borrowed>::new(tape, &mut vals, &mut self.text, n == 1);
+            let mut dec = TapeDecoder::<Borrowed>::new(tape, vals, &mut self.text, n == 1);
             let decoded = match memo {
                 Some(memo) => dec.object_known(&self.plans[pi].root, memo),
                 None => dec.object(&self.plans[pi].root, 0),
             };
             match decoded {
                 Ok(_) => {
-                    accepted = Some(pi);
-                    break;
+                    self.last = pi;
+                    return Ok(pi);
                 }
                 Err(Fail::Detail(refusal)) if n == 1 => {
-                    self.vals = recycle(vals);
-                    self.tape = tape_buf.reset();
                     return Err(Error::new(ErrorKind::Rejected {
                         pos,
                         log_type: self.plans[pi].log_type.clone(),
@@ -355,30 +379,45 @@ impl Normalizer {
                 Err(_) => {}
             }
         }
-        let Some(pi) = accepted else {
-            // No candidate accepted: decode again with details, in schema order, to say why.
-            let mut refusals: Vec<(Arc<str>, Refusal)> = Vec::with_capacity(n);
-            for plan in &self.plans {
-                vals.clear();
-                self.text.clear();
-                let mut dec = TapeDecoder::<Borrowed>::new(tape, &mut vals, &mut self.text, true);
-                if let Err(Fail::Detail(r)) = dec.object(&plan.root, 0) {
-                    refusals.push((plan.log_type.clone(), r));
-                }
+        Err(self.explain_refusals(tape, vals, pos))
+    }
+
+    /// No candidate accepted the record: decode it again with details, in schema order, to
+    /// say why each refused it.
+    #[cold]
+    fn explain_refusals<'l>(
+        &mut self,
+        tape: &[Node<'l>],
+        vals: &mut Vec<Val<'l>>,
+        pos: Position,
+    ) -> Error {
+        let mut refusals: Vec<(Arc<str>, Refusal)> = Vec::with_capacity(self.plans.len());
+        for plan in &self.plans {
+            vals.clear();
+            self.text.clear();
+            let mut dec = TapeDecoder::<Borrowed>::new(tape, vals, &mut self.text, true);
+            if let Err(Fail::Detail(r)) = dec.object(&plan.root, 0) {
+                refusals.push((plan.log_type.clone(), r));
             }
-            self.vals = recycle(vals);
-            self.tape = tape_buf.reset();
-            return Err(Error::new(ErrorKind::Unclassified { pos, refusals }));
-        };
-        self.tape = tape_buf.reset();
-        self.last = pi;
+        }
+        Error::new(ErrorKind::Unclassified { pos, refusals })
+    }
+
+    /// The event of a record that plan `pi` accepted: its indicators and event time (one
+    /// walk over the decoded values), its stamps and source.
+    fn assemble_event<'s, 'l: 's>(
+        &'s mut self,
+        pi: usize,
+        vals: Vec<Val<'l>>,
+        pos: Position,
+    ) -> Event<'s> {
         let plan: &Plan = &self.plans[pi];
         let text: &str = &self.text;
         let mut indicators: Indicators<'_> = self.indicators.take().unwrap_or_default();
         let mut event_time = None;
-        tape::walk_object(&plan.root, 0, &vals, text, &mut indicators, &mut event_time);
+        enrich::walk_object(&plan.root, 0, &vals, text, &mut indicators, &mut event_time);
         indicators.finish();
-        Ok(Event {
+        Event {
             plan,
             vals,
             text,
@@ -388,7 +427,7 @@ impl Normalizer {
             row_id: self.rows.next(),
             meta: &self.meta,
             position: pos,
-        })
+        }
     }
 }
 
@@ -396,181 +435,4 @@ impl Normalizer {
 #[inline(never)]
 fn too_long(pos: Position, len: usize, max: usize) -> Error {
     Error::new(ErrorKind::TooLong { pos, len, max })
-}
-
-/// The wall clock for `p_parse_time`, read for every record.
-///
-/// On Linux it is the kernel's coarse real-time clock (`CLOCK_REALTIME_COARSE`), which
-/// advances once per scheduler tick (1 to 4 ms; [`Clock::resolution`]) and costs a few
-/// nanoseconds to read: reading the precise clock for every record took 6 to 12% of the
-/// parse stage's throughput (measured with `normalog bench --only parse`). A parse time a
-/// few milliseconds early is well within what the field is for. Elsewhere, the precise clock.
-#[derive(Default)]
-struct Clock {
-    /// The last reading, seconds and nanoseconds since the Unix epoch, and its timestamp.
-    last: (u64, u32),
-    stamp: crate::time::Timestamp,
-    /// The start of second `last.0`, UTC.
-    base: chrono::NaiveDateTime,
-}
-
-impl Clock {
-    fn now(&mut self) -> crate::time::Timestamp {
-        let reading = read_clock();
-        if reading == self.last && reading.0 != 0 {
-            // A coarse clock reads the same for many records in a row.
-            return self.stamp;
-        }
-        if reading.0 != self.last.0 || self.last.0 == 0 {
-            self.base = i64::try_from(reading.0)
-                .ok()
-                .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-                .unwrap_or_default()
-                .naive_utc();
-        }
-        self.last = reading;
-        let time = self.base.time();
-        self.stamp = chrono::NaiveTime::from_num_seconds_from_midnight_opt(
-            time.num_seconds_from_midnight(),
-            reading.1,
-        )
-        .map_or(self.base, |t| self.base.date().and_time(t))
-        .and_utc();
-        self.stamp
-    }
-
-    /// The clock's resolution: a reading is about this much behind the precise clock, at most.
-    #[cfg(test)]
-    fn resolution() -> std::time::Duration {
-        #[cfg(target_os = "linux")]
-        {
-            let r = rustix::time::clock_getres(rustix::time::ClockId::RealtimeCoarse);
-            std::time::Duration::new(
-                u64::try_from(r.tv_sec).unwrap_or(0),
-                u32::try_from(r.tv_nsec).unwrap_or(0),
-            )
-        }
-        #[cfg(not(target_os = "linux"))]
-        std::time::Duration::ZERO
-    }
-}
-
-/// Seconds and nanoseconds since the Unix epoch.
-#[cfg(target_os = "linux")]
-fn read_clock() -> (u64, u32) {
-    let t = rustix::time::clock_gettime(rustix::time::ClockId::RealtimeCoarse);
-    (
-        u64::try_from(t.tv_sec).unwrap_or(0),
-        u32::try_from(t.tv_nsec).unwrap_or(0),
-    )
-}
-
-/// Seconds and nanoseconds since the Unix epoch.
-#[cfg(not(target_os = "linux"))]
-fn read_clock() -> (u64, u32) {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    (d.as_secs(), d.subsec_nanos())
-}
-
-/// `p_row_id`: 16 hex digits naming this normalizer (process seed and instance number,
-/// mixed) and 16 hex digits counting its events. Unique within a process, and across
-/// processes with overwhelming probability.
-struct RowIds {
-    node: u64,
-    counter: u64,
-    buf: [u8; 32],
-}
-
-static INSTANCES: AtomicU64 = AtomicU64::new(0);
-
-impl RowIds {
-    fn new() -> Self {
-        let instance = INSTANCES.fetch_add(1, Ordering::Relaxed);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        #[allow(clippy::cast_possible_truncation)] // only the low bits matter for a seed
-        let seed = (now as u64) ^ (u64::from(std::process::id()) << 32);
-        RowIds {
-            node: splitmix(seed.wrapping_add(instance.wrapping_mul(0x9E37_79B9_7F4A_7C15))),
-            counter: 0,
-            buf: [b'0'; 32],
-        }
-    }
-
-    fn next(&mut self) -> [u8; 32] {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        if self.counter == 0 {
-            for (i, word) in [self.node, 0].into_iter().enumerate() {
-                for k in 0..16 {
-                    self.buf[i * 16 + k] = HEX[((word >> (60 - 4 * k)) & 0xf) as usize];
-                }
-            }
-        }
-        self.counter += 1;
-        // Increment the hex counter in place, like an odometer: one digit nearly always.
-        for d in self.buf[16..].iter_mut().rev() {
-            match *d {
-                b'9' => {
-                    *d = b'a';
-                    break;
-                }
-                b'f' => *d = b'0',
-                _ => {
-                    *d += 1;
-                    break;
-                }
-            }
-        }
-        self.buf
-    }
-}
-
-fn splitmix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::RowIds;
-
-    #[test]
-    fn clock_follows_the_wall_clock() {
-        let mut clock = super::Clock::default();
-        let resolution = super::Clock::resolution();
-        assert!(
-            resolution <= std::time::Duration::from_millis(10),
-            "{resolution:?}"
-        );
-        // A reading is the time of the last tick, which itself can come a little late.
-        let slack = chrono::Duration::from_std(resolution * 2).expect("small")
-            + chrono::Duration::milliseconds(1);
-        let mut last = clock.now();
-        for _ in 0..2000 {
-            let before = chrono::Utc::now();
-            let t = clock.now();
-            let after = chrono::Utc::now();
-            assert!(before - slack <= t && t <= after, "{before} {t} {after}");
-            assert!(t >= last, "{t} went back from {last}");
-            last = t;
-            std::thread::sleep(std::time::Duration::from_micros(5));
-        }
-    }
-
-    #[test]
-    fn row_ids_count_in_hex() {
-        let mut rows = RowIds::new();
-        let node = rows.node;
-        for n in 1..=70_000u64 {
-            let id = rows.next();
-            assert_eq!(
-                std::str::from_utf8(&id).unwrap(),
-                format!("{node:016x}{n:016x}")
-            );
-        }
-    }
 }
