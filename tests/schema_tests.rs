@@ -205,8 +205,17 @@ fn unknown_key_is_an_error_with_file_and_line() {
     let err = TestFile::from_str(text, "bad_tests.yml").expect_err("unknown key");
     assert_eq!(
         err.to_string(),
-        "bad_tests.yml:4:1: unknown key \"imput\" in test case (the keys are name, logType, \
-         input, result and results)\nbad_tests.yml:2:1: test case has no \"input\""
+        "bad_tests.yml:4:1: unknown key \"imput\" in test case (did you mean `input`?)\n\
+         bad_tests.yml:2:1: test case has no \"input\""
+    );
+    let far = "---\nname: x\nlogType: Zoom.Activity\ninput: '{}'\noutcome: '{}'\n";
+    let err = TestFile::from_str(far, "far_tests.yml").expect_err("unknown key");
+    assert!(
+        err.to_string().contains(
+            "unknown key \"outcome\" in test case (the keys are name, logType, input, result \
+             and results)"
+        ),
+        "{err}"
     );
 
     let dir = tempfile::tempdir().expect("tempdir");
