@@ -59,6 +59,7 @@ pub mod atomic;
 pub mod compile;
 pub mod error;
 pub mod event;
+#[cfg(feature = "gen")]
 pub mod gen;
 pub mod indicators;
 mod json;

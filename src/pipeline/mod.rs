@@ -94,6 +94,8 @@
 //! [`Reject::index`]). Rejects of records found inside an envelope
 //! name its field ([`Reject::field`]).
 
+#[cfg(feature = "parquet")]
+mod batches;
 mod chunk;
 mod chunker;
 mod envelope;
@@ -110,6 +112,7 @@ use crate::parse::{Normalizer, NormalizerBuilder};
 use crate::registry::Registry;
 use crate::sink::ndjson;
 use crate::sink::ndjson_dir::NdjsonDirWriter;
+#[cfg(feature = "parquet")]
 use crate::sink::parquet::ParquetWriter;
 use crate::sink::{Sink, Summary};
 use chunk::{Bufs, Chunk, Framing};
@@ -361,6 +364,7 @@ impl Batch {
         Ok(run)
     }
 
+    #[cfg(feature = "parquet")]
     /// Normalize every input on [`threads`](Self::threads) workers into Parquet: each worker
     /// builds Arrow record batches (one per log type per chunk), and this thread hands them
     /// to `writer` in input order; with 2 threads or more, as many writer threads encode the
@@ -389,8 +393,8 @@ impl Batch {
             builder,
             registry,
             inputs,
-            parallel::BatchEncoder::default,
-            |_, batches: parallel::Batches| {
+            batches::BatchEncoder::default,
+            |_, batches: batches::Batches| {
                 for (log_type, batch) in batches? {
                     writer.write_batch(&log_type, &batch)?;
                 }

@@ -21,8 +21,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
 
-use arrow_array::RecordBatch;
-
 use super::chunk::{Bufs, Chunk, Framing};
 use super::chunker::Chunker;
 use super::records;
@@ -31,7 +29,6 @@ use crate::error::Error;
 use crate::event::Event;
 use crate::parse::{Normalizer, NormalizerBuilder, DEFAULT_MAX_RECORD_BYTES};
 use crate::registry::Registry;
-use crate::sink::arrow::RecordBatchBuilder;
 use crate::sink::layout::Partition;
 use crate::sink::{ndjson, Sink};
 
@@ -199,68 +196,6 @@ where
         result?;
         Ok(emitter.run)
     })
-}
-
-/// The Parquet encoder: events appended to one [`RecordBatchBuilder`] per log type (kept
-/// across chunks); each chunk yields one record batch per log type it holds, in the order
-/// the log types first appear in the chunk.
-///
-/// That order depends only on the chunk, not on the worker (whose builders are in the
-/// order it met the log types), so the writer gets the same sequence of batches whatever
-/// the threads; its choice of the least recently used file to close, and so the files
-/// written, is then the same too.
-#[derive(Default)]
-pub(super) struct BatchEncoder {
-    builders: Vec<RecordBatchBuilder>,
-    /// Indexes into `builders` of the log types of the current chunk, in order of first
-    /// appearance.
-    order: Vec<usize>,
-}
-
-impl Sink for BatchEncoder {
-    type Error = Error;
-    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
-        let i = crate::sink::arrow::builder_for(&mut self.builders, event);
-        if self.builders[i].is_empty() {
-            self.order.push(i);
-        }
-        self.builders[i].append(event)?;
-        Ok(true)
-    }
-}
-
-/// Record batches of one chunk: `(log type, batch)`.
-pub(super) type Batches = Result<Vec<(Arc<str>, RecordBatch)>, Error>;
-
-impl Encoder for BatchEncoder {
-    type Output = Batches;
-    fn encode(&mut self, norm: &mut Normalizer, chunk: &mut Chunk, framing: &Framing) -> Batches {
-        self.order.clear();
-        let processed = records::process(norm, chunk, framing, self);
-        let mut out = Vec::with_capacity(self.order.len());
-        let mut failed = None;
-        for (i, b) in self.builders.iter_mut().enumerate() {
-            if b.is_empty() {
-                continue;
-            }
-            // Finished even after an error, so the builder is empty for the next chunk.
-            match b.finish() {
-                Ok(batch) => {
-                    let first = self.order.iter().position(|&o| o == i);
-                    out.push((first, Arc::from(b.log_type()), batch));
-                }
-                Err(e) => {
-                    failed.get_or_insert(e);
-                }
-            }
-        }
-        processed?;
-        if let Some(e) = failed {
-            return Err(e);
-        }
-        out.sort_by_key(|b| b.0);
-        Ok(out.into_iter().map(|(_, lt, batch)| (lt, batch)).collect())
-    }
 }
 
 /// Lines of one chunk for the NDJSON directory layout: `(log type, partition key, byte

@@ -253,11 +253,13 @@ impl<F: PartFile> Parts<F> {
     }
 
     /// The open files, for memory accounting.
+    #[cfg(feature = "parquet")]
     pub(crate) fn open_files(&mut self) -> impl Iterator<Item = &mut F> {
         self.open.values_mut().map(|o| &mut o.file)
     }
 
     /// Number of open files.
+    #[cfg(feature = "parquet")]
     pub(crate) fn open_count(&self) -> usize {
         self.open.len()
     }

@@ -7,11 +7,13 @@
 //! into Arrow record batches; [`Collect`] keeps owned JSON text (handy in tests and small
 //! tools).
 
+#[cfg(feature = "parquet")]
 pub mod arrow;
 mod collect;
 pub mod layout;
 pub mod ndjson;
 pub mod ndjson_dir;
+#[cfg(feature = "parquet")]
 pub mod parquet;
 
 pub use collect::{Collect, Discard};

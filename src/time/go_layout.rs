@@ -14,7 +14,11 @@ use super::{Pattern, TimeFormatError, Timestamp};
 /// A piece of a Go layout: literal text, or an element with its text (`Jan`, `_2`, `.000`).
 enum Chunk<'a> {
     Lit(&'a str),
-    Elem(Item, &'a str),
+    // The text is read only when writing a layout (the generator).
+    Elem(
+        Item,
+        #[cfg_attr(not(feature = "gen"), allow(dead_code))] &'a str,
+    ),
 }
 
 /// The layout cut into literal text and elements, in order.
@@ -185,6 +189,8 @@ impl Pattern {
     ///
     /// The layout is cut by the same tokenizer that compiled it, so the text parses back with
     /// this pattern. In UTC, `MST` is written `UTC`, `Z07:00` as `Z` and `-07:00` as `+00:00`.
+    // Only the generator writes timestamps in a Go layout.
+    #[cfg_attr(not(feature = "gen"), allow(dead_code))]
     pub(crate) fn write_layout(&self, ts: &Timestamp, out: &mut String) -> bool {
         let Some(layout) = self.spec.strip_prefix("layout=") else {
             return false;
@@ -201,6 +207,7 @@ impl Pattern {
 
 /// Appends one layout element (`item`, spelled `text` in the layout) of `ts`, as Go's
 /// `appendFormat` does.
+#[cfg_attr(not(feature = "gen"), allow(dead_code))]
 fn write_elem(item: &Item, text: &str, ts: &Timestamp, out: &mut String) {
     // Go's time has no leap seconds; chrono's (nanos above 1e9) is written as second 59.
     let nanos = ts.nanosecond() % 1_000_000_000;
