@@ -1,0 +1,229 @@
+"""normalog on Spark: the same normalizer on every executor, through ``mapInArrow``.
+
+Each Spark task normalizes whole files with the Rust core (one normalizer thread per task
+unless told otherwise) and hands Spark Arrow record batches of at most ``batch_rows`` rows.
+Spark lists, reads and writes (Parquet, Iceberg, Delta) with its own connectors.
+
+>>> from normalog import spark as ns
+>>> files = spark.read.format("binaryFile").load("s3://bucket/zendesk/2026/*/*.json.gz")
+>>> events = ns.normalize_binary(files.repartition(64), "Zendesk.Audit")
+>>> events.writeTo("glue_catalog.security.zendesk_audit").append()
+
+``mapInArrow`` has one output schema per call, so each call yields one log type's events;
+``rejects_paths`` / ``rejects_binary`` yield the rejected records (the CLI's rejects-file
+fields) of the same inputs.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+from urllib.parse import unquote, urlparse
+
+import pyarrow as pa
+
+from . import Normalizer
+
+__all__ = [
+    "DEFAULT_BATCH_ROWS",
+    "schema",
+    "rejects_schema",
+    "normalize_paths",
+    "normalize_binary",
+    "rejects_paths",
+    "rejects_binary",
+]
+
+#: Rows per Arrow batch handed to Spark (Arrow Java vectors have 32-bit offsets: keep
+#: batches bounded).
+DEFAULT_BATCH_ROWS = 16_384
+
+# Normalizers of this Python worker, by options: Spark reuses its Python workers across
+# tasks, so schemas are loaded and compiled once per worker, not once per task.
+_NORMALIZERS: dict = {}
+
+
+def _normalizer(opts: tuple) -> Normalizer:
+    n = _NORMALIZERS.get(opts)
+    if n is None:
+        schemas, log_types, source_id, source_label, threads, batch_rows = opts
+        n = Normalizer(schemas=list(schemas) if schemas else None,
+                       log_types=list(log_types) if log_types else None,
+                       source_id=source_id, source_label=source_label,
+                       threads=threads, batch_rows=batch_rows)
+        _NORMALIZERS[opts] = n
+    return n
+
+
+def _opts(schemas, log_types, source_id, source_label, threads, batch_rows) -> tuple:
+    if schemas is not None and not isinstance(schemas, (list, tuple)):
+        schemas = [schemas]
+    return (tuple(os.fspath(s) for s in schemas) if schemas else None,
+            tuple(log_types) if log_types else None,
+            source_id, source_label, threads, batch_rows)
+
+
+def _spark_type(t: pa.DataType):
+    from pyspark.sql import types as T
+
+    if pa.types.is_string(t):
+        return T.StringType()
+    if pa.types.is_int16(t):
+        return T.ShortType()
+    if pa.types.is_int32(t):
+        return T.IntegerType()
+    if pa.types.is_int64(t):
+        return T.LongType()
+    if pa.types.is_float64(t):
+        return T.DoubleType()
+    if pa.types.is_boolean(t):
+        return T.BooleanType()
+    if pa.types.is_timestamp(t) and t.unit == "us" and t.tz == "UTC":
+        return T.TimestampType()
+    if pa.types.is_list(t):
+        return T.ArrayType(_spark_type(t.value_type), containsNull=True)
+    if pa.types.is_struct(t):
+        return T.StructType([T.StructField(f.name, _spark_type(f.type), nullable=True)
+                             for f in t])
+    raise TypeError(f"no Spark type for the Arrow type {t}")
+
+
+def _struct(arrow: pa.Schema):
+    from pyspark.sql import types as T
+
+    # Every field nullable: Spark accepts non-null data in a nullable column, not the reverse.
+    return T.StructType([T.StructField(f.name, _spark_type(f.type), nullable=True)
+                         for f in arrow])
+
+
+def _spark_arrow(arrow: pa.Schema) -> pa.Schema:
+    """The Arrow schema Spark expects for the batches: every field nullable, list children
+    named ``element`` (Spark's and Parquet's name; arrow-rs calls it ``item``)."""
+
+    def conv(t: pa.DataType) -> pa.DataType:
+        if pa.types.is_list(t):
+            return pa.list_(pa.field("element", conv(t.value_type), nullable=True))
+        if pa.types.is_struct(t):
+            return pa.struct([pa.field(f.name, conv(f.type), nullable=True) for f in t])
+        return t
+
+    return pa.schema([pa.field(f.name, conv(f.type), nullable=True) for f in arrow])
+
+
+def schema(log_type: str, schemas=None):
+    """The Spark ``StructType`` of a log type's events, generated from its Arrow schema:
+    timestamps (UTC microseconds) as ``TimestampType``, lists as ``ArrayType``, objects as
+    ``StructType``; every field nullable."""
+    return _struct(Normalizer(schemas=schemas).arrow_schema(log_type))
+
+
+def rejects_schema():
+    """The Spark ``StructType`` of the rejects (``Normalizer.rejects_schema()``)."""
+    return _struct(Normalizer.rejects_schema())
+
+
+def _local_path(path: str):
+    """A local path for ``file:`` URIs and plain paths; ``None`` for other URIs."""
+    u = urlparse(path)
+    if u.scheme in ("", "file"):
+        return unquote(u.path) if u.scheme else path
+    if len(u.scheme) == 1:  # a Windows drive letter
+        return path
+    return None
+
+
+def _read(path: str) -> bytes:
+    """A remote file's bytes through pyarrow's filesystems (compressed bytes as stored:
+    the normalizer detects gzip and zstd itself)."""
+    from pyarrow import fs
+
+    filesystem, inner = fs.FileSystem.from_uri(path)
+    with filesystem.open_input_stream(inner, compression=None) as f:
+        return f.read()
+
+
+def _cast(batch: pa.RecordBatch, target: pa.Schema) -> pa.RecordBatch:
+    # Same buffers; only field names and nullability change.
+    return pa.RecordBatch.from_arrays(
+        [c.cast(f.type) if c.type != f.type else c for c, f in zip(batch.columns, target)],
+        schema=target)
+
+
+def _events(column: str, binary: bool, log_type: str, opts: tuple):
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        n = _normalizer(opts)
+        target = _spark_arrow(n.arrow_schema(log_type))
+        for b in batches:
+            paths = b.column("path" if binary else column).to_pylist()
+            contents = b.column("content").to_pylist() if binary else [None] * len(paths)
+            for path, content in zip(paths, contents):
+                if content is not None:
+                    data = content
+                else:
+                    local = _local_path(path)
+                    data = local if local is not None else _read(path)
+                for out in n.iter_batches(data, log_type, source=path):
+                    yield _cast(out, target)
+
+    return run
+
+
+def _rejects(column: str, binary: bool, opts: tuple):
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        n = _normalizer(opts)
+        target = _spark_arrow(Normalizer.rejects_schema())
+        for b in batches:
+            paths = b.column("path" if binary else column).to_pylist()
+            contents = b.column("content").to_pylist() if binary else [None] * len(paths)
+            for path, content in zip(paths, contents):
+                if content is not None:
+                    data = content
+                else:
+                    local = _local_path(path)
+                    data = local if local is not None else _read(path)
+                table, _ = n.rejects(data, source=path)
+                for out in table.to_batches():
+                    yield _cast(out, target)
+
+    return run
+
+
+def normalize_paths(df, log_type: str, *, column: str = "path", schemas=None, log_types=None,
+                    source_id=None, source_label=None, threads: int = 1,
+                    batch_rows: int = DEFAULT_BATCH_ROWS):
+    """The events of ``log_type`` in the files named by ``df[column]`` (local paths,
+    ``file:`` URIs, or URIs that ``pyarrow.fs`` opens), normalized on the executors.
+
+    Each task normalizes its files one after the other with ``threads`` threads (1: Spark
+    gives a task one core). Records are classified among ``log_types`` (default: all
+    loaded), as by the CLI; those of other log types are left out, rejects are in
+    ``rejects_paths``. Repartition ``df`` to spread the files over tasks.
+    """
+    opts = _opts(schemas, log_types, source_id, source_label, threads, batch_rows)
+    return df.select(column).mapInArrow(_events(column, False, log_type, opts),
+                                        schema(log_type, schemas))
+
+
+def normalize_binary(df, log_type: str, *, schemas=None, log_types=None, source_id=None,
+                     source_label=None, threads: int = 1, batch_rows: int = DEFAULT_BATCH_ROWS):
+    """As :func:`normalize_paths`, over ``spark.read.format("binaryFile")`` (columns
+    ``path`` and ``content``): Spark lists and reads the files with its own credentials.
+    A file over 2 GiB cannot be read this way (Spark's limit)."""
+    opts = _opts(schemas, log_types, source_id, source_label, threads, batch_rows)
+    return df.select("path", "content").mapInArrow(_events("path", True, log_type, opts),
+                                                   schema(log_type, schemas))
+
+
+def rejects_paths(df, *, column: str = "path", schemas=None, log_types=None):
+    """The rejected records of the files of ``df[column]``, with the CLI's rejects-file
+    fields (source, record, index, field, line, byte, reason, log_type, error, candidates,
+    raw, raw_truncated)."""
+    opts = _opts(schemas, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
+    return df.select(column).mapInArrow(_rejects(column, False, opts), rejects_schema())
+
+
+def rejects_binary(df, *, schemas=None, log_types=None):
+    """As :func:`rejects_paths`, over ``spark.read.format("binaryFile")``."""
+    opts = _opts(schemas, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
+    return df.select("path", "content").mapInArrow(_rejects("path", True, opts),
+                                                   rejects_schema())

@@ -1,0 +1,208 @@
+"""The Python API against the CLI on the same inputs."""
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+import normalog
+from conftest import (canonical_rows, gen, parse_cli_stats, read_cli_rejects, rejects_as_cli,
+                      run_cli, table_dir)
+
+
+@pytest.fixture(scope="module")
+def result(corpus):
+    return normalog.Normalizer().normalize(str(corpus))
+
+
+def test_log_types_and_schema():
+    n = normalog.Normalizer()
+    assert n.log_types == ["Zendesk.Audit", "Zoom.Activity", "Zoom.Operation"]
+    s = n.arrow_schema("Zendesk.Audit")
+    assert isinstance(s, pa.Schema)
+    assert s.field("p_event_time").type == pa.timestamp("us", tz="UTC")
+    assert s.field("p_any_ip_addresses").type == pa.list_(pa.string())
+    assert normalog.Normalizer(log_types=["Zoom.Activity"]).log_types == ["Zoom.Activity"]
+
+
+def test_tables_equal_cli(result, cli_reference):
+    ref = cli_reference["tables"]
+    assert sorted(ref) == sorted(table_dir(lt) for lt in result.tables)
+    for log_type, table in result.tables.items():
+        cli_table = ref[table_dir(log_type)]
+        assert table.num_rows == cli_table.num_rows > 0, log_type
+        # The same Arrow types as the CLI's Parquet (read back by pyarrow).
+        assert table.schema.remove_metadata().equals(cli_table.schema.remove_metadata()), log_type
+        assert canonical_rows(table) == canonical_rows(cli_table), log_type
+        assert table.column("p_row_id").unique().__len__() == table.num_rows
+
+
+def test_rejects_equal_cli(result, cli_reference):
+    ours = rejects_as_cli(result.rejects)
+    assert len(ours) > 20
+    assert ours == cli_reference["rejects"]
+    reasons = set(result.rejects.column("reason").to_pylist())
+    assert {"invalid_json", "unclassified"} <= reasons
+    # Positions: a page element has its index and envelope field.
+    page = [r for r in ours if r["source"].endswith("e_zendesk_page.json")]
+    assert page and page[0]["index"] == 7 and page[0]["field"] == "audit_logs"
+
+
+def test_stats_equal_cli(result, cli_reference):
+    ref = cli_reference["stats"]
+    stats = result.stats
+    for key in ("records", "rejected", "normalized", "rejected_by_reason", "blank_lines", "bytes"):
+        assert stats[key] == ref[key], key
+    assert stats["records"] == sum(stats["normalized"].values()) + stats["rejected"]
+    failed = stats["failed_inputs"]
+    assert [Path(f["source"]).name for f in failed] == ["i_truncated.ndjson.gz"]
+    assert failed[0]["source"] in cli_reference["stderr"]
+
+
+def test_threads_give_the_same_result(corpus, result):
+    one = normalog.Normalizer(threads=1).normalize(corpus)  # a PathLike
+    assert one.stats == result.stats
+    assert rejects_as_cli(one.rejects) == rejects_as_cli(result.rejects)
+    for lt, t in result.tables.items():
+        assert canonical_rows(one.tables[lt]) == canonical_rows(t)
+
+
+@pytest.mark.parametrize("name", ["a_zendesk.ndjson.gz", "b_zoom_activity.ndjson.zst",
+                                  "e_zendesk_page.json", "g_zoom_array.json", "h_odd.ndjson"])
+def test_bytes_are_read_as_the_cli_reads_stdin(cli, corpus, tmp_path, name):
+    data = (corpus / name).read_bytes()
+    r = normalog.Normalizer().normalize(data, source="<stdin>")
+    rejects = tmp_path / "rejects.ndjson"
+    out = tmp_path / "lake"
+    _, _, stderr = run_cli(cli, "normalize", "-", "-f", "parquet", "-o", out, "--partition", "none",
+                           "--rejects", rejects, "--stats", input=data)
+    assert rejects_as_cli(r.rejects) == read_cli_rejects(rejects)
+    ref = parse_cli_stats(stderr)
+    assert r.stats["records"] == ref["records"] > 0
+    assert r.stats["normalized"] == ref["normalized"]
+    from conftest import cli_parquet_tables
+    tables = cli_parquet_tables(out) if out.exists() else {}
+    for lt, t in r.tables.items():
+        assert canonical_rows(t) == canonical_rows(tables[table_dir(lt)])
+    # Bytes and a path give the same rows.
+    by_path = normalog.Normalizer().normalize(corpus / name)
+    for lt, t in r.tables.items():
+        assert canonical_rows(t) == canonical_rows(by_path.tables[lt])
+
+
+def test_source_id_label_and_log_types(cli, corpus, tmp_path):
+    path = corpus / "c_mixed.ndjson"
+    n = normalog.Normalizer(log_types=["Zoom.Activity"], source_id="s-1", source_label="lbl")
+    r = n.normalize(str(path))
+    t = r.tables["Zoom.Activity"]
+    assert set(t.column("p_source_id").to_pylist()) == {"s-1"}
+    assert set(t.column("p_source_label").to_pylist()) == {"lbl"}
+    rejects = tmp_path / "r.ndjson"
+    _, _, stderr = run_cli(cli, "normalize", path, "-t", "Zoom.Activity", "--source-id", "s-1",
+                           "--source-label", "lbl", "-o", tmp_path / "out.ndjson",
+                           "--rejects", rejects, "--stats")
+    assert r.stats["normalized"] == parse_cli_stats(stderr)["normalized"]
+    assert rejects_as_cli(r.rejects) == read_cli_rejects(rejects)
+    # One log type: the result itself is an Arrow stream.
+    assert pa.table(r).num_rows == t.num_rows
+
+
+def test_iter_batches_bounded_and_equal(corpus, result):
+    n = normalog.Normalizer(batch_rows=300)
+    stream = n.iter_batches(str(corpus), log_type="Zendesk.Audit")
+    with pytest.raises(RuntimeError, match="once every batch was read"):
+        stream.stats
+    batches = list(stream)
+    assert len(batches) > 3
+    assert all(isinstance(b, pa.RecordBatch) and 0 < b.num_rows <= 300 for b in batches)
+    table = pa.Table.from_batches(batches)
+    assert canonical_rows(table) == canonical_rows(result.tables["Zendesk.Audit"])
+    assert stream.stats == result.stats
+    assert rejects_as_cli(stream.rejects) == rejects_as_cli(result.rejects)
+
+
+def test_arrow_c_stream(corpus, result):
+    n = normalog.Normalizer()
+    stream = n.iter_batches(corpus, log_type="Zoom.Activity")
+    reader = pa.RecordBatchReader.from_stream(stream)
+    assert reader.schema.equals(n.arrow_schema("Zoom.Activity"))
+    table = reader.read_all()
+    assert canonical_rows(table) == canonical_rows(result.tables["Zoom.Activity"])
+    with pytest.raises(ValueError, match="already read"):
+        stream.__arrow_c_stream__()
+    with pytest.raises(ValueError, match="several log types"):
+        pa.table(result)
+    assert n.iter_batches(corpus, "Zoom.Activity").read_all().num_rows == table.num_rows
+
+
+def test_bad_schema_has_the_cli_message(cli, tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("schema: Custom.Bad\nfields:\n  - name: a\n    type: strng\n  - nme: b\n    type: string\n")
+    code, _, stderr = run_cli(cli, "normalize", "--schemas", bad, "-o", tmp_path / "o.ndjson",
+                              str(bad), check_codes=(2,))
+    cli_lines = [l.removeprefix("normalog: ") for l in stderr.splitlines()]
+    with pytest.raises(normalog.SchemaError) as e:
+        normalog.Normalizer(schemas=str(bad))
+    assert str(e.value).splitlines() == cli_lines
+    assert ":4:" in str(e.value)  # file:line:col
+    assert isinstance(e.value, ValueError)
+    with pytest.raises(normalog.SchemaError):
+        normalog.Normalizer(schemas=[bad])
+
+
+def test_unknown_log_type_has_the_cli_message(cli, tmp_path):
+    _, _, stderr = run_cli(cli, "normalize", "-t", "Nope.Type", "-o", tmp_path / "o.ndjson",
+                           "-", input=b"", check_codes=(2,))
+    with pytest.raises(ValueError) as e:
+        normalog.Normalizer(log_types=["Nope.Type"])
+    assert str(e.value) == stderr.strip().removeprefix("normalog: ")
+    with pytest.raises(ValueError, match="Nope.Type"):
+        normalog.Normalizer().arrow_schema("Nope.Type")
+
+
+def test_custom_schema(tmp_path):
+    schema = Path(__file__).resolve().parents[2] / "tests" / "data" / "schemas" / "rich.yml"
+    n = normalog.Normalizer(schemas=schema)
+    assert len(n.log_types) == 1
+    assert n.arrow_schema(n.log_types[0]).field("p_log_type").type == pa.string()
+
+
+def test_bad_arguments():
+    n = normalog.Normalizer()
+    with pytest.raises(FileNotFoundError):
+        n.normalize("/nonexistent/normalog/input.json")
+    with pytest.raises(ValueError):
+        n.normalize(12)
+    with pytest.raises(ValueError, match="log_type="):
+        n.iter_batches(b"")
+    with pytest.raises(ValueError):
+        normalog.Normalizer(threads=0)
+    with pytest.raises(ValueError):
+        normalog.Normalizer(log_types=[])
+
+
+def test_bad_input_never_raises():
+    r = normalog.Normalizer().normalize(b'\x00\xff{{{\n[]\n"x"\n{"email":1}\n' + b"\x1f\x8b\x08garbage")
+    assert r.stats["records"] == r.stats["rejected"] + sum(r.stats["normalized"].values())
+    assert r.rejects.num_rows == r.stats["rejected"] > 0
+
+
+def test_gil_is_released(cli):
+    data = gen(cli, "-n", 150_000, "--seed", 5)
+    n = normalog.Normalizer(threads=1)
+    done = []
+    t = threading.Thread(target=lambda: done.append(n.normalize(data)))
+    ticks = 0
+    started = time.perf_counter()
+    t.start()
+    while t.is_alive():
+        ticks += 1
+    elapsed = time.perf_counter() - started
+    t.join()
+    assert done and done[0].stats["records"] == 150_000
+    # While Rust normalizes, this thread keeps running Python: the GIL is not held.
+    assert elapsed > 0.05
+    assert ticks > 10_000, (ticks, elapsed)

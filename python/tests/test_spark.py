@@ -1,0 +1,152 @@
+"""A real Spark job in local mode (local[2]) against the CLI, on the generated corpus.
+
+Per log type: row count, sum of p_event_time in microseconds, an order-independent digest of
+the rows (minus p_row_id and p_parse_time) and the rejects equal the CLI's; p_row_id is unique
+across tasks; the same in a session whose time zone is not UTC.
+"""
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import normalog
+from conftest import (VOLATILE, cli_parquet_tables, make_corpus, read_cli_rejects, rejects_as_cli,
+                      run_cli, table_dir)
+
+from pyspark.sql import SparkSession, functions as F  # noqa: E402
+
+from normalog import spark as ns  # noqa: E402
+
+LOG_TYPES = ["Zendesk.Audit", "Zoom.Activity", "Zoom.Operation"]
+PARTITIONS = 4
+
+
+def digest(table: pa.Table) -> tuple:
+    """(rows, sum of p_event_time µs, order-independent digest of the rows minus the volatile
+    columns: the sum mod 2**64 of the first 8 bytes of each row's canonical JSON sha256)."""
+    keep = [c for c in table.column_names if c not in VOLATILE]
+    total = 0
+    for row in table.select(keep).to_pylist():
+        text = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
+        total = (total + int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")) % 2**64
+    # Python ints: a sum of a few thousand µs timestamps overflows int64.
+    micros = sum(table.column("p_event_time").cast(pa.int64()).to_pylist())
+    return table.num_rows, micros, total
+
+
+@pytest.fixture(scope="module")
+def spark():
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    s = (SparkSession.builder.master("local[2]").appName("normalog-test")
+         .config("spark.ui.enabled", "false")
+         .config("spark.sql.shuffle.partitions", "2")
+         .config("spark.sql.session.timeZone", "UTC")
+         .config("spark.driver.memory", "1g")
+         # Parquet timestamps as UTC microseconds (Spark's default is the legacy INT96).
+         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+         .getOrCreate())
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def spark_corpus(cli, tmp_path_factory):
+    root = make_corpus(cli, tmp_path_factory.mktemp("spark_corpus"), scale=2)
+    out = tmp_path_factory.mktemp("spark_cli")
+    rejects = out / "rejects.ndjson"
+    run_cli(cli, "normalize", root, "-f", "parquet", "-o", out / "lake", "--partition", "none",
+            "--rejects", rejects, "--stats")
+    tables = cli_parquet_tables(out / "lake")
+    return {
+        "root": root,
+        "digests": {lt: digest(tables[table_dir(lt)]) for lt in LOG_TYPES},
+        "rejects": read_cli_rejects(rejects),
+    }
+
+
+def rejects_key(rows):
+    """Rejects with the file name as source (Spark sees file: URIs), order-independent."""
+    out = []
+    for r in rows:
+        r = dict(r)
+        r["source"] = Path(r["source"].removeprefix("file:")).name
+        out.append(json.dumps(r, sort_keys=True))
+    return sorted(out)
+
+
+def paths_df(spark, root):
+    files = sorted(str(p) for p in root.iterdir() if p.is_file())
+    return spark.createDataFrame([(f,) for f in files], "path string").repartition(PARTITIONS)
+
+
+def binary_df(spark, root):
+    return spark.read.format("binaryFile").load(str(root)).repartition(PARTITIONS)
+
+
+def check_job(spark, events_of, rejects_df, spark_corpus, out: Path):
+    for lt in LOG_TYPES:
+        df = events_of(lt)
+        assert df.rdd.getNumPartitions() == PARTITIONS
+        target = out / table_dir(lt)
+        df.write.mode("overwrite").parquet(str(target))
+        written = spark.read.parquet(str(target))
+        # Spark's own counts, in its session time zone.
+        row = written.agg(F.count("*").alias("n"),
+                          F.countDistinct("p_row_id").alias("ids"),
+                          F.sum(F.unix_micros("p_event_time").cast("decimal(38,0)"))
+                          .alias("micros")).first()
+        want_rows, want_micros, want_digest = spark_corpus["digests"][lt]
+        assert row["n"] == want_rows > 0, lt
+        assert row["ids"] == row["n"], f"{lt}: p_row_id not unique across tasks"
+        assert row["micros"] == want_micros, lt
+        assert len(list(target.glob("part-*.parquet"))) >= 2, "several tasks wrote"
+        # The rows themselves, read back from Spark's Parquet.
+        table = pq.read_table(target)
+        assert digest(table) == (want_rows, want_micros, want_digest), lt
+        # The declared schema is what Spark wrote.
+        assert [f.name for f in written.schema] == [f.name for f in ns.schema(lt)]
+        assert [f.dataType for f in written.schema] == [f.dataType for f in ns.schema(lt)]
+    ours = [r.asDict() for r in rejects_df.collect()]
+    ours = rejects_as_cli(pa.Table.from_pylist(ours, schema=normalog.Normalizer.rejects_schema()))
+    assert rejects_key(ours) == rejects_key(spark_corpus["rejects"])
+
+
+def test_schema_is_generated_from_arrow():
+    from pyspark.sql import types as T
+
+    s = ns.schema("Zendesk.Audit")
+    arrow = normalog.Normalizer().arrow_schema("Zendesk.Audit")
+    assert s.fieldNames() == arrow.names
+    assert s["p_event_time"].dataType == T.TimestampType()
+    assert s["p_any_ip_addresses"].dataType == T.ArrayType(T.StringType(), True)
+    assert s["actor_id"].dataType == T.LongType()
+
+
+def test_normalize_paths(spark, spark_corpus, tmp_path):
+    df = paths_df(spark, spark_corpus["root"])
+    check_job(spark, lambda lt: ns.normalize_paths(df, lt), ns.rejects_paths(df), spark_corpus,
+              tmp_path)
+
+
+def test_normalize_binary(spark, spark_corpus, tmp_path):
+    df = binary_df(spark, spark_corpus["root"])
+    check_job(spark, lambda lt: ns.normalize_binary(df, lt), ns.rejects_binary(df), spark_corpus,
+              tmp_path)
+
+
+def test_non_utc_session(spark, spark_corpus, tmp_path):
+    spark.conf.set("spark.sql.session.timeZone", "America/Los_Angeles")
+    try:
+        df = paths_df(spark, spark_corpus["root"])
+        check_job(spark, lambda lt: ns.normalize_binary(binary_df(spark, spark_corpus["root"]), lt)
+                  if lt == "Zoom.Activity" else ns.normalize_paths(df, lt),
+                  ns.rejects_paths(df), spark_corpus, tmp_path)
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
