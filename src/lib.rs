@@ -45,6 +45,8 @@ pub mod gen;
 pub mod indicators;
 pub mod parse;
 pub mod pipeline;
+#[cfg(feature = "pull")]
+pub mod pull;
 pub mod registry;
 pub mod schema;
 pub mod schematest;
