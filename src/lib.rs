@@ -66,6 +66,8 @@ mod json;
 mod names;
 pub mod parse;
 pub mod pipeline;
+#[cfg(feature = "pull")]
+pub mod pull;
 pub mod registry;
 pub mod schema;
 pub mod schematest;

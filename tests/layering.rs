@@ -21,7 +21,8 @@
 //!   `schema`; `error` (it reports `SchemaErrors` and field types, so it imports `schema`);
 //!   `compile`; `registry` (compiled plans by log type, which `parse` is built from); `parse`;
 //!   `event`; `sink`.
-//! - **Drivers**: `pipeline`, then `gen` and `schematest`, which may use every stage.
+//! - **Drivers**: `pipeline`, then `gen`, `schematest` and `pull` (the API puller, which
+//!   feeds pages to the pipeline), which may use every stage.
 //!
 //! The stage order is the data flow, so the stage that produces events must name what it
 //! produces and where it puts it. These are the only imports that go up a layer:
@@ -62,7 +63,7 @@ const LAYERS: &[&[&str]] = &[
     &["event"],
     &["sink"],
     &["pipeline"],
-    &["gen", "schematest"],
+    &["gen", "schematest", "pull"],
 ];
 
 /// The imports allowed to go up a layer: (from, to, the only items of `to` it may name, or

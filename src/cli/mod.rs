@@ -11,6 +11,8 @@ mod messages;
 mod normalize;
 mod output;
 mod progress;
+#[cfg(feature = "pull")]
+mod pull;
 mod schema_cmd;
 mod test_cmd;
 
@@ -52,6 +54,8 @@ pub fn run() -> ExitCode {
         Command::Test(args) => test_cmd::run(&args),
         Command::Gen(args) => gen_cmd::run(&args),
         Command::Bench(args) => bench::run(&args),
+        #[cfg(feature = "pull")]
+        Command::Pull(cmd) => return ExitCode::from(pull::run(&cmd)),
     };
     match result {
         Ok(code) => ExitCode::from(code),

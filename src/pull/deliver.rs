@@ -1,0 +1,433 @@
+//! Where a pull's batches go, and how each is made durable before its checkpoint.
+//!
+//! * [`Target::Dir`]: the data-lake layout of `normalize -o DIR/`, **exactly once**. A
+//!   batch is normalized into the hidden staging directory `DIR/.pull-<tag>/<run>-<seq>/`,
+//!   its files are fsynced and renamed into the layout as `part-<tag>-<run>-<seq>-<n>.<ext>`
+//!   (so each run adds its own files and keeps earlier ones), and the staging directory is
+//!   removed only after the state is saved ([`Delivery::committed`]). When a run finds a
+//!   staging directory, an earlier run died between output and checkpoint: every part of
+//!   its tag above the committed `(run, seq)` is removed before pulling again
+//!   ([`Delivery::recover`]).
+//! * [`Target::Stream`]: NDJSON to standard output, flushed before each checkpoint. **At
+//!   least once**: what was written before a crash cannot be taken back.
+//! * [`Target::File`]: NDJSON into one file, renamed into place when the run ends; the
+//!   state is saved only then, so a crash leaves the previous file and state as they were.
+//!
+//! `<tag>` names the source and account ([`tag`]), so that pulls of different accounts can
+//! share an output directory.
+
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+
+use super::state::{sync_dir, Commit};
+use super::PullError;
+use crate::atomic::AtomicFile;
+use crate::pipeline::{input::SharedReader, Batch, Input, Observer, RunSummary};
+use crate::registry::Registry;
+use crate::sink::layout::Partition;
+use crate::sink::ndjson;
+use crate::sink::ndjson_dir::NdjsonDirWriter;
+use crate::sink::parquet::{self, ParquetWriter};
+use crate::NormalizerBuilder;
+
+/// The output's file format in a directory.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum DirFormat {
+    /// NDJSON files.
+    Ndjson {
+        /// Directory partitioning.
+        partition: Partition,
+        /// Files open at once.
+        max_open_files: usize,
+    },
+    /// Parquet files.
+    Parquet(parquet::Options),
+}
+
+/// Where the events go.
+#[non_exhaustive]
+pub enum Target {
+    /// NDJSON to a stream (standard output), flushed at each checkpoint.
+    Stream(Box<dyn Write + Send>),
+    /// NDJSON into one file, in place when the run ends.
+    File(AtomicFile),
+    /// A directory layout, exactly once.
+    Dir {
+        /// The output directory.
+        dir: PathBuf,
+        /// File format.
+        format: DirFormat,
+    },
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Stream(_) => f.write_str("Stream"),
+            Target::File(a) => f.debug_tuple("File").field(a).finish(),
+            Target::Dir { dir, format } => f
+                .debug_struct("Dir")
+                .field("dir", dir)
+                .field("format", format)
+                .finish(),
+        }
+    }
+}
+
+/// The short name of a source and account in part file names: 8 hex digits of a hash
+/// (FNV-1a), stable across runs and machines.
+#[must_use]
+pub fn tag(source: &str, account: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in source.bytes().chain([0]).chain(account.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:08x}", h >> 32)
+}
+
+/// Normalizes batches of records (API pages) into a [`Target`].
+pub struct Delivery {
+    target: Target,
+    registry: Registry,
+    builder: NormalizerBuilder,
+    batch: Batch,
+    ndjson: ndjson::Options,
+    tag: String,
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Delivery")
+            .field("target", &self.target)
+            .field("tag", &self.tag)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Delivery {
+    /// A delivery into `target`, normalizing with `builder` (its log types set to the
+    /// stream's) and the `batch` options; `tag` from [`tag`].
+    #[must_use]
+    pub fn new(
+        target: Target,
+        registry: Registry,
+        builder: NormalizerBuilder,
+        batch: Batch,
+        ndjson: ndjson::Options,
+        tag: String,
+    ) -> Delivery {
+        Delivery {
+            target,
+            registry,
+            builder,
+            batch,
+            ndjson,
+            tag,
+        }
+    }
+
+    /// True when the state may be saved after each batch; false for [`Target::File`], whose
+    /// records are in place only when the run ends.
+    #[must_use]
+    pub fn checkpoint_each_batch(&self) -> bool {
+        !matches!(self.target, Target::File(_))
+    }
+
+    fn staging(&self, dir: &Path) -> PathBuf {
+        staging_dir(dir, &self.tag)
+    }
+
+    /// Remove what a crashed run left in a directory output: the parts of `tables` (table
+    /// directory names) of this tag above `committed`, and the staging directory. Returns
+    /// how many part files were removed. Nothing to do for other targets.
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Output`] on I/O errors.
+    pub fn recover(&mut self, tables: &[String], committed: Commit) -> Result<u64, PullError> {
+        let Target::Dir { dir, .. } = &self.target else {
+            return Ok(0);
+        };
+        let staging = self.staging(dir);
+        if !staging.exists() {
+            return Ok(0);
+        }
+        let prefix = format!("part-{}-", self.tag);
+        let mut removed = 0;
+        for table in tables {
+            let mut files = Vec::new();
+            walk(&dir.join(table), &mut files).map_err(|e| out_err(dir, &e))?;
+            for f in files {
+                let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                let Some(rest) = name.strip_prefix(&prefix) else {
+                    continue;
+                };
+                let mut nums = rest.split(['-', '.']).map(str::parse::<u64>);
+                if let (Some(Ok(run)), Some(Ok(seq))) = (nums.next(), nums.next()) {
+                    if (Commit { run, seq }) > committed {
+                        std::fs::remove_file(&f).map_err(|e| out_err(&f, &e))?;
+                        removed += 1;
+                    }
+                }
+            }
+        }
+        std::fs::remove_dir_all(&staging).map_err(|e| out_err(&staging, &e))?;
+        sync_dir(dir).map_err(|e| out_err(dir, &e))?;
+        Ok(removed)
+    }
+
+    /// Normalize `page` (an API page, e.g. `{"audit_logs":[...]}`) as batch `commit`, and
+    /// make it durable in the output (except [`Target::File`], durable at
+    /// [`finish`](Self::finish)).
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Output`] when writing fails.
+    pub fn write(
+        &mut self,
+        commit: Commit,
+        page: Vec<u8>,
+        observer: &mut dyn Observer,
+    ) -> Result<RunSummary, PullError> {
+        let inputs = [Input::Reader(SharedReader::new(Cursor::new(page)))];
+        let (builder, registry, batch) = (&self.builder, &self.registry, &self.batch);
+        match &mut self.target {
+            Target::Stream(w) => {
+                let run = batch.run_ndjson(builder, registry, &inputs, w, self.ndjson, observer)?;
+                w.flush()?;
+                Ok(run)
+            }
+            Target::File(f) => {
+                let run = batch.run_ndjson(
+                    builder,
+                    registry,
+                    &inputs,
+                    f.file(),
+                    self.ndjson,
+                    observer,
+                )?;
+                Ok(run)
+            }
+            Target::Dir { dir, format } => {
+                let dir = dir.clone();
+                let stage =
+                    staging_dir(&dir, &self.tag).join(format!("{}-{}", commit.run, commit.seq));
+                if stage.exists() {
+                    std::fs::remove_dir_all(&stage).map_err(|e| out_err(&stage, &e))?;
+                }
+                std::fs::create_dir_all(&stage).map_err(|e| out_err(&stage, &e))?;
+                let run = match *format {
+                    DirFormat::Ndjson {
+                        partition,
+                        max_open_files,
+                    } => {
+                        let mut w =
+                            NdjsonDirWriter::new(&stage, partition, max_open_files, self.ndjson);
+                        let run =
+                            batch.run_ndjson_dir(builder, registry, &inputs, &mut w, observer)?;
+                        w.commit()?;
+                        run
+                    }
+                    DirFormat::Parquet(opts) => {
+                        let mut w = ParquetWriter::new(&stage, opts);
+                        let run =
+                            batch.run_parquet(builder, registry, &inputs, &mut w, observer)?;
+                        w.commit()?;
+                        run
+                    }
+                };
+                self.publish(&dir, &stage, commit)?;
+                Ok(run)
+            }
+        }
+    }
+
+    /// Move the staged files of `commit` into the layout, fsynced, under their final names.
+    fn publish(&self, dir: &Path, stage: &Path, commit: Commit) -> Result<(), PullError> {
+        let mut files = Vec::new();
+        walk(stage, &mut files).map_err(|e| out_err(stage, &e))?;
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for f in files {
+            let rel = f.strip_prefix(stage).unwrap_or(&f);
+            let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let Some(rest) = name.strip_prefix("part-") else {
+                continue; // only finished parts (temporary names start with a dot)
+            };
+            let dest_dir = dir.join(rel.parent().unwrap_or(Path::new("")));
+            std::fs::create_dir_all(&dest_dir).map_err(|e| out_err(&dest_dir, &e))?;
+            std::fs::File::open(&f)
+                .and_then(|h| h.sync_all())
+                .map_err(|e| out_err(&f, &e))?;
+            let dest = dest_dir.join(format!(
+                "part-{}-{}-{}-{rest}",
+                self.tag, commit.run, commit.seq
+            ));
+            std::fs::rename(&f, &dest).map_err(|e| out_err(&dest, &e))?;
+            // The new entry, and any directory created for it, down from the output.
+            let mut d = dest_dir.as_path();
+            while d.starts_with(dir) && !dirs.iter().any(|x| x == d) {
+                dirs.push(d.to_path_buf());
+                match d.parent() {
+                    Some(p) => d = p,
+                    None => break,
+                }
+            }
+        }
+        for d in &dirs {
+            sync_dir(d).map_err(|e| out_err(d, &e))?;
+        }
+        Ok(())
+    }
+
+    /// The state of `commit` is saved: its staging directory can go.
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Output`] on I/O errors.
+    pub fn committed(&mut self, commit: Commit) -> Result<(), PullError> {
+        if let Target::Dir { dir, .. } = &self.target {
+            let staging = self.staging(dir);
+            let stage = staging.join(format!("{}-{}", commit.run, commit.seq));
+            std::fs::remove_dir_all(&stage).map_err(|e| out_err(&stage, &e))?;
+            let _ = std::fs::remove_dir(&staging); // only when empty
+        }
+        Ok(())
+    }
+
+    /// End of the run: a [`Target::File`] is fsynced and renamed into place; a stream is
+    /// flushed.
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Output`] on I/O errors.
+    pub fn finish(self) -> Result<(), PullError> {
+        match self.target {
+            Target::Stream(mut w) => w.flush()?,
+            Target::File(mut f) => {
+                f.file().sync_all()?;
+                f.commit()?;
+            }
+            Target::Dir { .. } => {}
+        }
+        Ok(())
+    }
+}
+
+/// `DIR/.pull-<tag>`.
+fn staging_dir(dir: &Path, tag: &str) -> PathBuf {
+    dir.join(format!(".pull-{tag}"))
+}
+
+fn out_err(path: &Path, e: &std::io::Error) -> PullError {
+    PullError::Output(format!("{}: {e}", path.display()))
+}
+
+/// Every file under `dir` (none if it does not exist).
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            walk(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Ignore;
+
+    fn delivery(dir: &Path) -> Delivery {
+        let mut builder = NormalizerBuilder::new();
+        builder.log_types(["Zendesk.Audit"]);
+        let mut batch = Batch::new();
+        batch.threads(1).envelope(Some("audit_logs".into()));
+        Delivery::new(
+            Target::Dir {
+                dir: dir.to_path_buf(),
+                format: DirFormat::Ndjson {
+                    partition: Partition::None,
+                    max_open_files: 4,
+                },
+            },
+            Registry::builtin(),
+            builder,
+            batch,
+            ndjson::Options::default(),
+            tag("zendesk", "acme"),
+        )
+    }
+
+    fn page(ids: &[u64]) -> Vec<u8> {
+        let recs: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                format!(
+                    r#"{{"id":{id},"action":"login","created_at":"2026-01-01T00:00:00Z","actor_id":1}}"#
+                )
+            })
+            .collect();
+        format!(r#"{{"audit_logs":[{}]}}"#, recs.join(",")).into_bytes()
+    }
+
+    fn ids_in(dir: &Path) -> Vec<u64> {
+        let mut files = Vec::new();
+        walk(&dir.join("zendesk_audit"), &mut files).expect("walk");
+        let mut ids = Vec::new();
+        for f in files {
+            for line in std::fs::read_to_string(f).expect("read").lines() {
+                let v: serde_json::Value = serde_json::from_str(line).expect("json");
+                ids.push(v["id"].as_u64().expect("id"));
+            }
+        }
+        ids.sort_unstable();
+        ids
+    }
+
+    #[test]
+    fn uncommitted_batches_are_removed_on_recovery() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("out");
+        let mut d = delivery(&dir);
+        let c1 = Commit { run: 1, seq: 1 };
+        d.write(c1, page(&[1, 2]), &mut Ignore).expect("write");
+        d.committed(c1).expect("committed");
+        assert!(!dir
+            .join(".pull-".to_owned() + &tag("zendesk", "acme"))
+            .exists());
+        // Batch 2 reaches the output, the run dies before its checkpoint.
+        d.write(Commit { run: 1, seq: 2 }, page(&[3]), &mut Ignore)
+            .expect("write");
+        assert_eq!(ids_in(&dir), [1, 2, 3]);
+        drop(d);
+        let mut d = delivery(&dir);
+        assert_eq!(
+            d.recover(&["zendesk_audit".into()], c1).expect("recover"),
+            1
+        );
+        assert_eq!(ids_in(&dir), [1, 2]);
+        // Nothing left to recover.
+        assert_eq!(
+            d.recover(&["zendesk_audit".into()], c1).expect("recover"),
+            0
+        );
+    }
+
+    #[test]
+    fn tags_differ_per_account() {
+        assert_eq!(tag("zendesk", "acme"), tag("zendesk", "acme"));
+        assert_ne!(tag("zendesk", "acme"), tag("zendesk", "acm"));
+        assert_eq!(tag("zendesk", "acme").len(), 8);
+    }
+}

@@ -1,0 +1,415 @@
+//! The HTTP layer of `pull`: one blocking request at a time, with the retry rules the
+//! vendors ask for.
+//!
+//! | answer | what the client does |
+//! |---|---|
+//! | 429 | sleeps at least `Retry-After` (delta-seconds, HTTP-date, or an RFC 3339 instant as Zoom sends) plus up to 1 s of jitter, on every 429; without the header, 2 s·2ⁿ capped at 60 s. Past `max_wait` of such sleeps in total: [`PullError::RateLimited`] |
+//! | 5xx, timeout, reset, refused connection | full-jitter exponential backoff (base 1 s, cap 60 s), up to `attempts` tries in all, then [`PullError::Api`] |
+//! | anything else | returned to the caller, which knows what a 401, 403 or 400 means for its vendor |
+//!
+//! Redirects are not followed (an `Authorization` header must not travel to another
+//! host). Bodies are read up to 64 MiB.
+
+use std::time::Duration;
+
+use super::{Progress, PullError, Secret};
+
+/// Retry settings.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Tries per request for 5xx answers and network errors (at least 1).
+    pub attempts: u32,
+    /// First backoff step (doubled per try, with full jitter).
+    pub backoff_base: Duration,
+    /// Largest backoff step.
+    pub backoff_cap: Duration,
+    /// Total time the client may sleep on 429s before giving up.
+    pub max_wait: Duration,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Whole-request timeout.
+    pub request_timeout: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            attempts: 6,
+            backoff_base: Duration::from_secs(1),
+            backoff_cap: Duration::from_secs(60),
+            max_wait: Duration::from_secs(15 * 60),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A request: method, URL, headers (secret ones kept as [`Secret`]s) and an optional body.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The whole URL, query included (no secret in it).
+    pub url: String,
+    /// Headers whose values are not secret.
+    pub headers: Vec<(&'static str, String)>,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<Secret>,
+    /// A body, with its content type.
+    pub body: Option<(&'static str, Vec<u8>)>,
+}
+
+impl Request {
+    /// A GET of `url`.
+    #[must_use]
+    pub fn get(url: String) -> Request {
+        Request {
+            method: "GET",
+            url,
+            headers: vec![("Accept", "application/json".into())],
+            authorization: None,
+            body: None,
+        }
+    }
+}
+
+/// An answer: status, headers (names lower case) and body.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The first header of this (lower-case) name.
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text, cut to 500 bytes, for error messages (redact it first).
+    #[must_use]
+    pub fn body_excerpt(&self) -> String {
+        let text = String::from_utf8_lossy(&self.body);
+        let text = text.trim();
+        if text.len() <= 500 {
+            return text.to_owned();
+        }
+        let mut end = 500;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}...", &text[..end])
+    }
+}
+
+/// Refuse a base URL that would send credentials in clear text: `https://` anywhere,
+/// `http://` only to a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`).
+///
+/// # Errors
+///
+/// [`PullError::Config`] for another scheme, or `http://` to another host.
+pub fn check_base_url(url: &str) -> Result<(), PullError> {
+    if url.starts_with("https://") && url.len() > "https://".len() {
+        return Ok(());
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return Err(PullError::Config(format!(
+            "{url}: not an http(s) URL (e.g. https://acme.zendesk.com)"
+        )));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit('@').next().unwrap_or_default();
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or_default()
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback {
+        Ok(())
+    } else {
+        Err(PullError::Config(format!(
+            "{url}: http:// is allowed for loopback hosts only (credentials would travel in \
+             clear text); use https://"
+        )))
+    }
+}
+
+/// Parse a `Retry-After` value: delta-seconds, an HTTP-date (`Wed, 21 Oct 2015 07:28:00
+/// GMT`) or an RFC 3339 instant (`2020-05-31T00:00:00Z`, as Zoom sends). Returns how long to
+/// wait from `now_ms` (Unix milliseconds); a date in the past gives zero.
+#[must_use]
+pub fn parse_retry_after(value: &str, now_ms: i64) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(v)
+        .or_else(|_| chrono::DateTime::parse_from_rfc3339(v))
+        .ok()?;
+    let ms = at.timestamp_millis().saturating_sub(now_ms).max(0);
+    Some(Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
+}
+
+/// The blocking client: one request at a time, retried by [`Policy`].
+pub struct Client {
+    agent: ureq::Agent,
+    policy: Policy,
+    /// Sleeps on 429s so far.
+    rate_waited: Duration,
+    rng: u64,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("policy", &self.policy)
+            .field("rate_waited", &self.rate_waited)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A single try's outcome.
+enum Try {
+    Answer(Response),
+    /// A network error: its description.
+    Failed(String),
+}
+
+impl Client {
+    /// A client with this policy.
+    #[must_use]
+    pub fn new(policy: Policy) -> Client {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_connect(Some(policy.connect_timeout))
+            .timeout_global(Some(policy.request_timeout))
+            .user_agent(concat!("normalog/", env!("CARGO_PKG_VERSION")))
+            .build();
+        let seed = u64::from(std::process::id())
+            ^ u64::try_from(chrono::Utc::now().timestamp_nanos_opt().unwrap_or(1)).unwrap_or(1);
+        Client {
+            agent: config.into(),
+            policy,
+            rate_waited: Duration::ZERO,
+            rng: seed | 1,
+        }
+    }
+
+    /// Time slept on 429s so far.
+    #[must_use]
+    pub fn rate_waited(&self) -> Duration {
+        self.rate_waited
+    }
+
+    /// A uniform value in `[0, 1)`.
+    fn random(&mut self) -> f64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        #[allow(clippy::cast_precision_loss)] // 53 bits are kept on purpose
+        let v = (self.rng >> 11) as f64 / (1u64 << 53) as f64;
+        v
+    }
+
+    /// Send `req`, retrying as the [`Policy`] says; `secrets` are redacted from every message.
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::RateLimited`] past `max_wait`, [`PullError::Api`] when the tries are
+    /// spent on 5xx answers or network errors.
+    pub fn send(
+        &mut self,
+        req: &Request,
+        secrets: &[&Secret],
+        progress: &mut dyn Progress,
+    ) -> Result<Response, PullError> {
+        let what = Secret::redact(&format!("{} {}", req.method, req.url), secrets);
+        let mut failures = 0u32;
+        let mut rate_limited = 0u32;
+        loop {
+            let outcome = self.try_once(req);
+            let (why, wait) = match outcome {
+                Try::Answer(resp) if resp.status == 429 => {
+                    let now_ms = chrono::Utc::now().timestamp_millis();
+                    let floor = resp
+                        .header("retry-after")
+                        .and_then(|v| parse_retry_after(v, now_ms));
+                    let wait = if let Some(d) = floor {
+                        // Never early: the header is a minimum; jitter only adds.
+                        d + Duration::from_secs_f64(self.random())
+                    } else {
+                        let step = Duration::from_secs(2)
+                            .saturating_mul(1 << rate_limited.min(5))
+                            .min(Duration::from_secs(60));
+                        step + Duration::from_secs_f64(self.random())
+                    };
+                    rate_limited += 1;
+                    if self.rate_waited + wait > self.policy.max_wait {
+                        return Err(PullError::RateLimited(format!(
+                            "{what}: still rate limited (429) after waiting {} s in total \
+                             (--max-wait {} s); run again later",
+                            self.rate_waited.as_secs(),
+                            self.policy.max_wait.as_secs()
+                        )));
+                    }
+                    self.rate_waited += wait;
+                    ("rate limited".to_owned(), wait)
+                }
+                Try::Answer(resp) if resp.status >= 500 => {
+                    failures += 1;
+                    let why = format!("server error {}", resp.status);
+                    if failures >= self.policy.attempts.max(1) {
+                        let body = Secret::redact(&resp.body_excerpt(), secrets);
+                        return Err(PullError::Api(format!(
+                            "{what}: {why} after {failures} tries: {body}"
+                        )));
+                    }
+                    (why, self.backoff(failures))
+                }
+                Try::Answer(resp) => return Ok(resp),
+                Try::Failed(err) => {
+                    failures += 1;
+                    let err = Secret::redact(&err, secrets);
+                    if failures >= self.policy.attempts.max(1) {
+                        return Err(PullError::Api(format!(
+                            "{what}: {err} (after {failures} tries)"
+                        )));
+                    }
+                    (err, self.backoff(failures))
+                }
+            };
+            progress.waiting(&why, wait);
+            std::thread::sleep(wait);
+        }
+    }
+
+    /// Full jitter: uniform in `[0, min(cap, base·2^(n-1))]`.
+    fn backoff(&mut self, n: u32) -> Duration {
+        let step = self
+            .policy
+            .backoff_base
+            .saturating_mul(1u32 << (n - 1).min(16))
+            .min(self.policy.backoff_cap);
+        step.mul_f64(self.random())
+    }
+
+    fn try_once(&self, req: &Request) -> Try {
+        let mut builder = ureq::http::Request::builder()
+            .method(req.method)
+            .uri(&req.url);
+        for (name, value) in &req.headers {
+            builder = builder.header(*name, value);
+        }
+        if let Some(auth) = &req.authorization {
+            builder = builder.header("Authorization", auth.expose());
+        }
+        let result = match &req.body {
+            Some((ctype, body)) => builder
+                .header("Content-Type", *ctype)
+                .body(body.clone())
+                .map_err(|e| e.to_string())
+                .and_then(|r| self.agent.run(r).map_err(|e| describe(&e))),
+            None => builder
+                .body(())
+                .map_err(|e| e.to_string())
+                .and_then(|r| self.agent.run(r).map_err(|e| describe(&e))),
+        };
+        let mut resp = match result {
+            Ok(r) => r,
+            Err(e) => return Try::Failed(e),
+        };
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        match resp.body_mut().with_config().limit(64 << 20).read_to_vec() {
+            Ok(body) => Try::Answer(Response {
+                status,
+                headers,
+                body,
+            }),
+            Err(e) => Try::Failed(format!("reading the answer: {}", describe(&e))),
+        }
+    }
+}
+
+/// A network error in words (ureq's own text; it holds no header value).
+fn describe(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(t) => format!("timed out ({t})"),
+        ureq::Error::Io(io) => format!("network error: {io}"),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        let now = 1_590_883_200_000 - 10_000; // 10 s before 2020-05-31T00:00:00Z
+        assert_eq!(parse_retry_after("93", now), Some(Duration::from_secs(93)));
+        assert_eq!(
+            parse_retry_after("2020-05-31T00:00:00Z", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 31 May 2020 00:00:00 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        // In the past: no wait (the client still adds jitter).
+        assert_eq!(
+            parse_retry_after("Sat, 30 May 2020 00:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-3", now), None);
+    }
+
+    #[test]
+    fn loopback_only_for_http() {
+        assert!(check_base_url("https://acme.zendesk.com").is_ok());
+        assert!(check_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_base_url("http://localhost:1/x").is_ok());
+        assert!(check_base_url("http://[::1]:99").is_ok());
+        assert!(check_base_url("http://acme.zendesk.com").is_err());
+        assert!(check_base_url("http://127.0.0.1.evil.com").is_err());
+        assert!(check_base_url("http://user@10.0.0.1/").is_err());
+        assert!(check_base_url("ftp://x").is_err());
+        assert!(check_base_url("https://").is_err());
+    }
+
+    #[test]
+    fn backoff_is_capped_and_jittered() {
+        let mut c = Client::new(Policy {
+            backoff_base: Duration::from_millis(100),
+            backoff_cap: Duration::from_millis(400),
+            ..Policy::default()
+        });
+        for n in 1..20 {
+            let d = c.backoff(n);
+            assert!(d <= Duration::from_millis(400), "{d:?}");
+        }
+    }
+}

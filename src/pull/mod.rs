@@ -1,0 +1,278 @@
+//! Incremental pulls from the vendor APIs (feature `pull`): Zendesk audit logs fetched page
+//! by page, deduplicated against what earlier runs emitted, normalized by the same pipeline
+//! as `normalog normalize`, and checkpointed in a state file only after the output holds
+//! them.
+//!
+//! # Brief overview
+//!
+//! * [`http::Client`] sends one request at a time (the vendors' limits are account-wide),
+//!   retries 5xx answers, timeouts and resets with jittered backoff, and waits out every 429
+//!   for at least its `Retry-After` (seconds, HTTP-date or RFC 3339), up to a total wait.
+//! * [`state::StateFile`] is the checkpoint: per stream, a watermark and the ids emitted
+//!   inside the overlap window; bound to its subdomain, locked for the run through a separate
+//!   lock file, written atomically (fsync, rename, fsync of the directory).
+//! * [`deliver::Delivery`] writes each batch of records: into a directory layout
+//!   exactly once (a batch's part files are named after its commit sequence number, and the
+//!   files of a batch that was never checkpointed are removed by the next run), or into a
+//!   stream or a single file (at least once across crashes).
+//! * [`zendesk::pull`] drives a Zendesk pull: auth (API token, OAuth client credentials,
+//!   or a bearer token), the `created_at` window, cursor pages, dedupe and commits.
+//!
+//! Secrets are [`Secret`]s: their `Debug` and `Display` print `***`, and the text of every
+//! error that could carry one (a URL, an answer's body) goes through [`Secret::redact`].
+//!
+//! # Commit protocol
+//!
+//! A run numbers its batches `(run, seq)`. For a batch: the records are normalized into a
+//! hidden staging directory, their files are fsynced and renamed into the layout as
+//! `part-<tag>-<run>-<seq>-<n>.<ext>`, and only then is the state saved with
+//! `committed = (run, seq)` and the new positions. A run that starts after a crash removes
+//! every part of its tag with a `(run, seq)` above the committed one, so the union of the
+//! files is exactly the committed records.
+
+pub mod deliver;
+pub mod http;
+pub mod state;
+pub mod zendesk;
+
+use std::fmt;
+use std::time::Duration;
+
+/// A secret (an API token, a client secret, an access token). `Debug` and `Display` print
+/// `***`; [`expose`](Self::expose) gives the value to whoever must send it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wrap a value; one trailing newline (as a file written by `echo` has) is removed.
+    #[must_use]
+    pub fn new(value: impl Into<String>) -> Secret {
+        let mut v = value.into();
+        if v.ends_with('\n') {
+            v.pop();
+            if v.ends_with('\r') {
+                v.pop();
+            }
+        }
+        Secret(v)
+    }
+
+    /// The value, to be sent in a header or a body.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// True for an empty value.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `text` with every occurrence of each secret replaced by `***` (a Basic header's
+    /// base64 value is a secret of its own). Secrets shorter than 4 bytes are left alone: they would
+    /// blank common words, and no real credential is that short.
+    #[must_use]
+    pub fn redact(text: &str, secrets: &[&Secret]) -> String {
+        let mut out = text.to_owned();
+        for s in secrets {
+            if s.0.len() >= 4 {
+                out = out.replace(&s.0, "***");
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Why a pull stopped. Each kind maps to one exit status of `normalog pull`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PullError {
+    /// Bad configuration: flags, a state file of another account, a state file in use, an
+    /// `http://` URL to a host that is not loopback. Nothing was requested.
+    Config(String),
+    /// The API refused the credentials (401) or the permission (403). The state file is
+    /// untouched.
+    Auth(String),
+    /// Still rate limited after waiting `--max-wait` in total. The state holds the last
+    /// committed batch.
+    RateLimited(String),
+    /// Another API or network error, after retries (or a protocol error such as a repeating
+    /// cursor).
+    Api(String),
+    /// Writing the output or the state failed.
+    Output(String),
+}
+
+impl PullError {
+    /// The message.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        match self {
+            PullError::Config(m)
+            | PullError::Auth(m)
+            | PullError::RateLimited(m)
+            | PullError::Api(m)
+            | PullError::Output(m) => m,
+        }
+    }
+}
+
+impl fmt::Display for PullError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for PullError {}
+
+impl From<crate::Error> for PullError {
+    fn from(e: crate::Error) -> PullError {
+        PullError::Output(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for PullError {
+    fn from(e: std::io::Error) -> PullError {
+        PullError::Output(e.to_string())
+    }
+}
+
+/// Told what a pull is doing, for a progress line. Called on the pulling thread.
+pub trait Progress {
+    /// A page arrived: totals so far in this run, and the window being read (RFC 3339).
+    fn page(&mut self, pages: u64, records: u64, window: (&str, &str)) {
+        let _ = (pages, records, window);
+    }
+    /// The client is about to sleep `wait` before retrying (`why`: "rate limited",
+    /// "server error 503", ...).
+    fn waiting(&mut self, why: &str, wait: Duration) {
+        let _ = (why, wait);
+    }
+}
+
+/// A [`Progress`] that ignores everything.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Parse a duration such as `30d`, `12h`, `5m`, `90s`, `250ms` or `0` (seconds without a unit are
+/// refused, except 0, so that a forgotten unit is not read as seconds).
+///
+/// # Errors
+///
+/// A message for a malformed value.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    if s == "0" {
+        return Ok(Duration::ZERO);
+    }
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?}: not a duration (e.g. 30d, 12h, 5m, 90s)"))?;
+    if unit == "ms" {
+        return Ok(Duration::from_millis(n));
+    }
+    let secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return Err(format!("{s:?}: not a duration (e.g. 30d, 12h, 5m, 90s)")),
+    };
+    Ok(Duration::from_secs(n.saturating_mul(secs)))
+}
+
+/// Parse a point in time: RFC 3339 (`2026-01-01T00:00:00Z`), or a duration back from `now`
+/// (`30d`). Returns Unix seconds (fractions dropped: the APIs have second precision).
+///
+/// # Errors
+///
+/// A message for a malformed value.
+pub fn parse_time(s: &str, now: i64) -> Result<i64, String> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
+        return Ok(t.timestamp());
+    }
+    let d = parse_duration(s)
+        .map_err(|_| format!("{s:?}: not a time (RFC 3339, e.g. 2026-01-01T00:00:00Z, or a duration back from now, e.g. 30d)"))?;
+    Ok(now - i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2))
+}
+
+/// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
+#[must_use]
+pub fn format_time(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// The current time in Unix seconds.
+#[must_use]
+pub fn now_secs() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// The test-only crash hook: with `NORMALOG_PULL_FAIL_AT=<point>:<n>` in the environment,
+/// the process aborts (as `kill -9` would stop it: no destructor runs, temporary files stay)
+/// the `n`th time it reaches `point` (`after-sink`: a batch is in the output, its state not
+/// saved; `after-state`: the state is saved). Compiled into debug builds only.
+#[cfg(debug_assertions)]
+pub(crate) fn crash_point(point: &str, n: u64) {
+    if let Ok(v) = std::env::var("NORMALOG_PULL_FAIL_AT") {
+        if let Some((p, k)) = v.split_once(':') {
+            if p == point && k.parse() == Ok(n) {
+                std::process::abort();
+            }
+        }
+    }
+}
+
+#[cfg(not(debug_assertions))]
+#[inline]
+pub(crate) fn crash_point(_point: &str, _n: u64) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_print_stars_and_are_redacted() {
+        let s = Secret::new("hunter22\n");
+        assert_eq!(s.expose(), "hunter22");
+        assert_eq!(format!("{s} {s:?}"), "*** ***");
+        assert_eq!(
+            Secret::redact("token hunter22 in url?x=hunter22", &[&s]),
+            "token *** in url?x=***"
+        );
+    }
+
+    #[test]
+    fn durations_and_times() {
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(30 * 86_400)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("10ms"), Ok(Duration::from_millis(10)));
+        assert!(parse_duration("5").is_err());
+        assert!(parse_duration("m").is_err());
+        assert_eq!(parse_time("2026-01-01T00:00:00Z", 0), Ok(1_767_225_600));
+        assert_eq!(parse_time("1h", 10_000), Ok(6400));
+        assert!(parse_time("yesterday", 0).is_err());
+        assert_eq!(format_time(1_767_225_600), "2026-01-01T00:00:00Z");
+    }
+}

@@ -1,0 +1,308 @@
+//! The state file of a pull: where each stream got to, and what is needed to drop the
+//! records of the overlap window that were emitted already.
+//!
+//! ```json
+//! {"version":1,"source":"zendesk","account":"acme","committed":{"run":3,"seq":7},
+//!  "streams":{"audit_logs":{"watermark":"2026-11-21T23:55:00Z",
+//!                           "recent_ids":{"498483":1795305300}}},
+//!  "updated_at":"2026-11-22T00:00:02Z"}
+//! ```
+//!
+//! * Bound to its `source` and `account` (the subdomain): opening it for another is refused.
+//! * Locked for the run through `<state>.lock`, a separate file, so that a run refused
+//!   before its first commit leaves an absent state file absent.
+//! * Saved atomically: written beside itself, fsynced, renamed over, and the directory
+//!   fsynced. It holds no secret and no access token.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{format_time, PullError};
+use crate::atomic::AtomicFile;
+
+/// The version written and read.
+pub const VERSION: u32 = 1;
+
+/// The last batch whose records are in the output: `(run, seq)`, ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Commit {
+    /// The run that wrote it (1 for the first run).
+    pub run: u64,
+    /// Its batch number within the run (from 1).
+    pub seq: u64,
+}
+
+/// One stream's position.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamState {
+    /// Every record up to this instant (RFC 3339, UTC) that was visible when it was read
+    /// has been emitted. The next run reads from `watermark - overlap`.
+    pub watermark: String,
+    /// Ids emitted with a timestamp inside the overlap window, with that timestamp (Unix
+    /// seconds), so that a re-read drops them.
+    #[serde(default)]
+    pub recent_ids: BTreeMap<u64, i64>,
+}
+
+/// The file's content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    /// Format version ([`VERSION`]).
+    pub version: u32,
+    /// `zendesk` or `zoom`.
+    pub source: String,
+    /// The subdomain or account id the state belongs to.
+    pub account: String,
+    /// The last committed batch.
+    #[serde(default)]
+    pub committed: Commit,
+    /// Per stream.
+    #[serde(default)]
+    pub streams: BTreeMap<String, StreamState>,
+    /// When it was written.
+    #[serde(default)]
+    pub updated_at: String,
+}
+
+/// An open, locked state file.
+#[derive(Debug)]
+pub struct StateFile {
+    path: PathBuf,
+    /// Held for the run; the lock goes with it (also when the process is killed).
+    _lock: Lock,
+    /// What is on disk (`None`: no file yet).
+    state: Option<State>,
+    source: String,
+    account: String,
+}
+
+impl StateFile {
+    /// Lock `path` (through `<path>.lock`) and read it if it exists; refuse a state of
+    /// another source or account.
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Config`]: another run holds the lock, the file is unreadable or not a
+    /// state file, or it belongs to another account.
+    pub fn open(path: &Path, source: &str, account: &str) -> Result<StateFile, PullError> {
+        let lock = Lock::acquire(&lock_path(path))?;
+        let state = match std::fs::read(path) {
+            Ok(bytes) => {
+                let s: State = serde_json::from_slice(&bytes).map_err(|e| {
+                    PullError::Config(format!("{}: not a pull state file: {e}", path.display()))
+                })?;
+                if s.version != VERSION {
+                    return Err(PullError::Config(format!(
+                        "{}: state version {} (this normalog reads version {VERSION})",
+                        path.display(),
+                        s.version
+                    )));
+                }
+                if s.source != source || s.account != account {
+                    return Err(PullError::Config(format!(
+                        "{}: this state file belongs to {} {:?}, not {source} {account:?}; \
+                         give another --state",
+                        path.display(),
+                        s.source,
+                        s.account
+                    )));
+                }
+                Some(s)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(PullError::Config(format!("{}: {e}", path.display())));
+            }
+        };
+        Ok(StateFile {
+            path: path.to_path_buf(),
+            _lock: lock,
+            state,
+            source: source.to_owned(),
+            account: account.to_owned(),
+        })
+    }
+
+    /// The state on disk, if any.
+    #[must_use]
+    pub fn state(&self) -> Option<&State> {
+        self.state.as_ref()
+    }
+
+    /// The last committed batch (zero when there is no file).
+    #[must_use]
+    pub fn committed(&self) -> Commit {
+        self.state.as_ref().map(|s| s.committed).unwrap_or_default()
+    }
+
+    /// A stream's position, if any.
+    #[must_use]
+    pub fn stream(&self, name: &str) -> Option<&StreamState> {
+        self.state.as_ref().and_then(|s| s.streams.get(name))
+    }
+
+    /// Save `stream`'s position with `committed`, atomically and durably.
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Output`] when writing fails (the previous file is intact).
+    pub fn save(
+        &mut self,
+        committed: Commit,
+        stream: &str,
+        position: StreamState,
+    ) -> Result<(), PullError> {
+        let mut state = self.state.clone().unwrap_or_else(|| State {
+            version: VERSION,
+            source: self.source.clone(),
+            account: self.account.clone(),
+            committed: Commit::default(),
+            streams: BTreeMap::new(),
+            updated_at: String::new(),
+        });
+        state.committed = committed;
+        state.streams.insert(stream.to_owned(), position);
+        state.updated_at = format_time(super::now_secs());
+        let mut text = serde_json::to_vec_pretty(&state)
+            .map_err(|e| PullError::Output(format!("state: {e}")))?;
+        text.push(b'\n');
+        write_durably(&self.path, &text)
+            .map_err(|e| PullError::Output(format!("{}: {e}", self.path.display())))?;
+        self.state = Some(state);
+        Ok(())
+    }
+}
+
+/// `<path>.lock`.
+fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    path.with_file_name(name)
+}
+
+/// Write `bytes` to `path` atomically: a temporary file beside it, fsynced, renamed over
+/// it, then the directory fsynced so that the rename itself survives a power cut.
+///
+/// # Errors
+///
+/// I/O errors; the previous file is then intact.
+pub fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    file.file().write_all(bytes)?;
+    file.file().sync_all()?;
+    file.commit()?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
+/// fsync a directory (its entries: renames and creations). A no-op where directories
+/// cannot be opened as files.
+///
+/// # Errors
+///
+/// I/O errors of the fsync.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    match File::open(dir) {
+        Ok(d) => d.sync_all(),
+        Err(_) if cfg!(not(unix)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// An exclusive advisory lock on a lock file, released when dropped or when the process
+/// ends (also by `kill -9`).
+#[derive(Debug)]
+struct Lock {
+    _file: File,
+}
+
+impl Lock {
+    fn acquire(path: &Path) -> Result<Lock, PullError> {
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(|e| PullError::Config(format!("{}: {e}", path.display())))?;
+        lock_exclusive(&file).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::WouldBlock {
+                PullError::Config(format!(
+                    "{}: another pull is running on this state file",
+                    path.display()
+                ))
+            } else {
+                PullError::Config(format!("{}: cannot lock: {e}", path.display()))
+            }
+        })?;
+        Ok(Lock { _file: file })
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn lock_exclusive(file: &File) -> std::io::Result<()> {
+    rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive)
+        .map_err(std::io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lock_exclusive(_file: &File) -> std::io::Result<()> {
+    // Without flock (rustix is a Linux-only dependency here), concurrent runs are not
+    // detected; the Rust 1.89 `File::try_lock` will replace this when the MSRV allows.
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_reopen_bind_and_lock() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("st.json");
+        let mut st = StateFile::open(&path, "zendesk", "acme").expect("open");
+        assert!(st.state().is_none());
+        assert!(!path.exists());
+        // A second open while the first holds the lock is refused.
+        let err = StateFile::open(&path, "zendesk", "acme").expect_err("locked");
+        assert!(err.message().contains("another pull is running"), "{err}");
+
+        let mut pos = StreamState {
+            watermark: "2026-01-01T00:00:00Z".into(),
+            ..StreamState::default()
+        };
+        pos.recent_ids.insert(498_483, 1_767_225_600);
+        st.save(Commit { run: 1, seq: 2 }, "audit_logs", pos.clone())
+            .expect("save");
+        drop(st);
+
+        let st = StateFile::open(&path, "zendesk", "acme").expect("reopen");
+        assert_eq!(st.committed(), Commit { run: 1, seq: 2 });
+        assert_eq!(st.stream("audit_logs"), Some(&pos));
+        drop(st);
+        let err = StateFile::open(&path, "zendesk", "other").expect_err("bound");
+        assert!(
+            err.message().contains("belongs to zendesk \"acme\""),
+            "{err}"
+        );
+        // Only the state and its lock file: no temporary file is left.
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 2);
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("st.json");
+        std::fs::write(&path, "{}").expect("write");
+        let err = StateFile::open(&path, "zendesk", "acme").expect_err("garbage");
+        assert!(matches!(err, PullError::Config(_)));
+        assert_eq!(std::fs::read(&path).expect("read"), b"{}");
+    }
+}

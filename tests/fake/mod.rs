@@ -1,0 +1,2 @@
+//! Faithful fakes of the vendor APIs, for the pull tests.
+pub mod zendesk;

@@ -1,0 +1,614 @@
+//! A fake Zendesk for the pull tests: a hand-written HTTP/1.1 server on `127.0.0.1:0`
+//! reproducing what `vendor-apis.md` records of `GET /api/v2/audit_logs` and
+//! `POST /oauth/tokens`: the paths (with and without `.json`), Basic `EMAIL/token:TOKEN` and
+//! Bearer auth with Zendesk's 401 and 403 bodies, the verbatim 400 for a malformed
+//! `filter[created_at]`, `sort=created_at` vs the default newest first, `page[size]` ≤ 100,
+//! opaque keyset cursors, the `audit_logs`/`meta`/`links` envelope with numeric ids, rate
+//! limit headers, and injected faults: 429s with each `Retry-After` form, 5xx bursts,
+//! connection resets, a repeating cursor, records that become visible late, expiring OAuth
+//! tokens. One connection at a time (`Connection: close`), as the client is sequential.
+#![allow(dead_code)]
+// each test binary uses part of it
+// A test fixture written for clarity over the pedantic lints' taste.
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::too_many_lines,
+    clippy::doc_markdown,
+    clippy::format_push_string,
+    clippy::semicolon_if_nothing_returned
+)]
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Instant, SystemTime};
+
+/// A record of the dataset.
+#[derive(Debug, Clone)]
+pub struct Rec {
+    pub id: u64,
+    pub created_at: i64,
+    /// Invisible records are not returned (eventual consistency).
+    pub visible: bool,
+}
+
+/// How the fake authenticates.
+#[derive(Debug, Clone)]
+pub enum AuthMode {
+    Token {
+        email: String,
+        token: String,
+    },
+    Bearer(String),
+    /// OAuth client credentials; tokens carry the scope they were minted with and expire
+    /// after `ttl_requests` uses (`None`: never).
+    OAuth {
+        client_id: String,
+        secret: String,
+        ttl_requests: Option<u32>,
+    },
+}
+
+/// The form of a 429's `Retry-After`.
+#[derive(Debug, Clone, Copy)]
+pub enum RetryAfter {
+    Seconds(u64),
+    /// An HTTP-date this many seconds ahead.
+    HttpDate(u64),
+    /// An RFC 3339 instant this many seconds ahead (Zoom's form).
+    Rfc3339(u64),
+    Missing,
+}
+
+/// A fault served instead of the next audit_logs answer.
+#[derive(Debug, Clone, Copy)]
+pub enum Fault {
+    TooMany(RetryAfter),
+    Status(u16),
+    /// Close the connection without answering.
+    Reset,
+    /// Answer with the cursor of the request (has_more true): a repeating cursor.
+    RepeatCursor,
+}
+
+/// One request as received.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub at: Instant,
+    pub method: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub authorization: Option<String>,
+    pub body: String,
+    pub status: u16,
+}
+
+#[derive(Debug)]
+pub struct Inner {
+    pub records: Vec<Rec>,
+    pub auth: AuthMode,
+    /// Faults served in order, from the `after`th audit_logs request on (0: the first).
+    pub faults: VecDeque<Fault>,
+    pub faults_after: usize,
+    pub log: Vec<Logged>,
+    /// OAuth tokens minted: (token, scope, uses).
+    pub tokens: Vec<(String, String, u32)>,
+    /// Time spent building answers (routing, filtering, JSON), for timings.
+    pub busy: std::time::Duration,
+    audit_requests: usize,
+}
+
+/// The running fake.
+pub struct FakeZendesk {
+    pub url: String,
+    inner: Arc<Mutex<Inner>>,
+}
+
+pub const BODY_401: &str = r#"{"error":"Couldn't authenticate you"}"#;
+pub const BODY_400_FILTER: &str = r#"{"error":"InvalidValue","description":"Invalid filter[created_at] specified; format is ?filter[created_at][]=YYYY-MM-DDTHH:MM:SSZ&filter[created_at][]=YYYY-MM-DDTHH:MM:SSZ"}"#;
+pub const BODY_429: &str = "Number of allowed API requests per minute exceeded";
+
+impl FakeZendesk {
+    pub fn start(records: Vec<Rec>, auth: AuthMode) -> FakeZendesk {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let inner = Arc::new(Mutex::new(Inner {
+            records,
+            auth,
+            faults: VecDeque::new(),
+            faults_after: 0,
+            log: Vec::new(),
+            tokens: Vec::new(),
+            busy: std::time::Duration::ZERO,
+            audit_requests: 0,
+        }));
+        let shared = Arc::clone(&inner);
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(conn) = conn else { continue };
+                serve(conn, &shared);
+            }
+        });
+        FakeZendesk { url, inner }
+    }
+
+    pub fn inner(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn now() -> i64 {
+    i64::try_from(
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs(),
+    )
+    .expect("time")
+}
+
+pub fn rfc3339(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .expect("time")
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// The documented record shape.
+pub fn record_json(r: &Rec) -> String {
+    format!(
+        r#"{{"url":"https://acme.zendesk.com/api/v2/audit_logs/{id}.json","id":{id},"action_label":"Updated","actor_id":1234,"source_id":3456,"source_type":"user","source_label":"John Doe","action":"update","change_description":"Role changed from Administrator to End User","ip_address":"209.119.38.228","created_at":"{at}"}}"#,
+        id = r.id,
+        at = rfc3339(r.created_at)
+    )
+}
+
+fn pct_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if b[i] == b'+' { b' ' } else { b[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn b64(input: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in input.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(char::from(ABC[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// An opaque cursor for the key `(created_at, id)`: base64 of a scrambled text.
+fn cursor_of(at: i64, id: u64) -> String {
+    let text = format!("{at}:{id}");
+    let scrambled: Vec<u8> = text.bytes().map(|b| b ^ 0x5a).collect();
+    b64(&scrambled)
+}
+
+fn key_of_cursor(c: &str) -> Option<(i64, u64)> {
+    // Decode base64 by brute force over the alphabet (tests only).
+    const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for ch in c.bytes() {
+        if ch == b'=' {
+            break;
+        }
+        let v = ABC.iter().position(|&a| a == ch)? as u32;
+        bits = (bits << 6) | v;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push(((bits >> n) & 0xff) as u8);
+        }
+    }
+    let text: String = out.iter().map(|b| char::from(b ^ 0x5a)).collect();
+    let (a, i) = text.split_once(':')?;
+    Some((a.parse().ok()?, i.parse().ok()?))
+}
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+fn json(status: u16, body: &str) -> Answer {
+    Answer {
+        status,
+        headers: vec![(
+            "Content-Type".into(),
+            "application/json; charset=utf-8".into(),
+        )],
+        body: body.to_owned(),
+    }
+}
+
+fn serve(mut conn: TcpStream, shared: &Arc<Mutex<Inner>>) {
+    let mut reader = BufReader::new(conn.try_clone().expect("clone"));
+    let mut first = String::new();
+    if reader.read_line(&mut first).is_err() {
+        return;
+    }
+    let mut parts = first.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_owned();
+    let target = parts.next().unwrap_or_default().to_owned();
+    let mut authorization = None;
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            let k = k.trim().to_ascii_lowercase();
+            if k == "authorization" {
+                authorization = Some(v.trim().to_owned());
+            } else if k == "content-length" {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+    }
+    let mut body = vec![0u8; length];
+    if reader.read_exact(&mut body).is_err() {
+        return;
+    }
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let query: Vec<(String, String)> = query
+        .split('&')
+        .filter(|s| !s.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (pct_decode(k), pct_decode(v))
+        })
+        .collect();
+    let mut inner = shared
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let started = Instant::now();
+    let answer = route(
+        &mut inner,
+        &method,
+        path,
+        &query,
+        authorization.as_deref(),
+        &body,
+    );
+    inner.busy += started.elapsed();
+    inner.log.push(Logged {
+        at: Instant::now(),
+        method,
+        path: path.to_owned(),
+        query,
+        authorization,
+        body,
+        status: answer.as_ref().map_or(0, |a| a.status),
+    });
+    drop(inner);
+    let Some(a) = answer else {
+        // A reset: close without a word.
+        return;
+    };
+    let reason = match a.status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        429 => "Too Many Requests",
+        503 => "Service Unavailable",
+        _ => "Status",
+    };
+    let mut out = format!("HTTP/1.1 {} {reason}\r\n", a.status);
+    for (k, v) in &a.headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        a.body.len()
+    ));
+    out.push_str(&a.body);
+    let _ = conn.write_all(out.as_bytes());
+    let _ = conn.flush();
+}
+
+fn route(
+    inner: &mut Inner,
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+    authorization: Option<&str>,
+    body: &str,
+) -> Option<Answer> {
+    match (method, path) {
+        ("POST", "/oauth/tokens") => Some(mint(inner, body)),
+        ("GET", "/api/v2/audit_logs" | "/api/v2/audit_logs.json") => {
+            audit_logs(inner, query, authorization)
+        }
+        _ => Some(json(
+            404,
+            r#"{"error":"InvalidEndpoint","description":"Not found"}"#,
+        )),
+    }
+}
+
+fn mint(inner: &mut Inner, body: &str) -> Answer {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let AuthMode::OAuth {
+        client_id, secret, ..
+    } = &inner.auth
+    else {
+        return json(
+            401,
+            r#"{"error":"invalid_client","error_description":"Client authentication failed"}"#,
+        );
+    };
+    if v["grant_type"] != "client_credentials"
+        || v["client_id"] != client_id.as_str()
+        || v["client_secret"] != secret.as_str()
+    {
+        return json(
+            401,
+            r#"{"error":"invalid_client","error_description":"Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method."}"#,
+        );
+    }
+    let scope = v["scope"].as_str().unwrap_or("read").to_owned();
+    let token = format!("oauth-token-{}-{}", inner.tokens.len() + 1, now());
+    inner.tokens.push((token.clone(), scope.clone(), 0));
+    json(
+        200,
+        &format!(r#"{{"access_token":"{token}","token_type":"bearer","scope":"{scope}"}}"#),
+    )
+}
+
+fn authorized(inner: &mut Inner, authorization: Option<&str>) -> Result<(), Answer> {
+    let unauthorized = || json(401, BODY_401);
+    let Some(h) = authorization else {
+        return Err(unauthorized());
+    };
+    match &inner.auth {
+        AuthMode::Token { email, token } => {
+            let want = format!("Basic {}", b64(format!("{email}/token:{token}").as_bytes()));
+            if h == want {
+                Ok(())
+            } else {
+                Err(unauthorized())
+            }
+        }
+        AuthMode::Bearer(t) => {
+            if h == format!("Bearer {t}") {
+                Ok(())
+            } else {
+                Err(unauthorized())
+            }
+        }
+        AuthMode::OAuth { ttl_requests, .. } => {
+            let ttl = *ttl_requests;
+            let Some(tok) = h.strip_prefix("Bearer ") else {
+                return Err(unauthorized());
+            };
+            let Some(entry) = inner.tokens.iter_mut().find(|t| t.0 == tok) else {
+                return Err(unauthorized());
+            };
+            entry.2 += 1;
+            if ttl.is_some_and(|n| entry.2 > n) {
+                return Err(unauthorized());
+            }
+            if !entry
+                .1
+                .split(' ')
+                .any(|s| s == "auditlogs:read" || s == "read")
+            {
+                return Err(json(
+                    403,
+                    r#"{"error":"Forbidden","description":"You are missing the following required scopes: auditlogs:read"}"#,
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn is_zendesk_time(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 20 || b[4] != b'-' || b[10] != b'T' || b[19] != b'Z' {
+        return None;
+    }
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.timestamp())
+}
+
+fn audit_logs(
+    inner: &mut Inner,
+    query: &[(String, String)],
+    authorization: Option<&str>,
+) -> Option<Answer> {
+    if let Err(a) = authorized(inner, authorization) {
+        return Some(a);
+    }
+    inner.audit_requests += 1;
+    let mut repeat = false;
+    if inner.audit_requests > inner.faults_after {
+        if let Some(f) = inner.faults.pop_front() {
+            match f {
+                Fault::Reset => return None,
+                Fault::Status(s) => {
+                    return Some(json(s, r#"{"error":"ServiceUnavailable"}"#));
+                }
+                Fault::TooMany(form) => {
+                    let mut headers = vec![
+                        ("Content-Type".to_owned(), "text/plain".to_owned()),
+                        ("x-rate-limit".to_owned(), "700".to_owned()),
+                        ("x-rate-limit-remaining".to_owned(), "0".to_owned()),
+                    ];
+                    let at = |s: u64| {
+                        chrono::Utc::now()
+                            + chrono::Duration::seconds(i64::try_from(s).unwrap_or(0))
+                    };
+                    match form {
+                        RetryAfter::Seconds(s) => {
+                            headers.push(("retry-after".into(), s.to_string()))
+                        }
+                        RetryAfter::HttpDate(s) => headers.push((
+                            "retry-after".into(),
+                            at(s).format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+                        )),
+                        RetryAfter::Rfc3339(s) => headers.push((
+                            "retry-after".into(),
+                            at(s).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                        )),
+                        RetryAfter::Missing => {}
+                    }
+                    return Some(Answer {
+                        status: 429,
+                        headers,
+                        body: BODY_429.to_owned(),
+                    });
+                }
+                Fault::RepeatCursor => repeat = true,
+            }
+        }
+    }
+    let bounds: Vec<&str> = query
+        .iter()
+        .filter(|(k, _)| k == "filter[created_at][]")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let parsed: Vec<i64> = bounds.iter().filter_map(|b| is_zendesk_time(b)).collect();
+    if bounds.len() != 2 || parsed.len() != 2 {
+        return Some(json(400, BODY_400_FILTER));
+    }
+    let get = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let Some(size) = get("page[size]").and_then(|s| s.parse::<usize>().ok()) else {
+        return Some(json(
+            400,
+            r#"{"error":"fake: page[size] missing: offset pagination is not served"}"#,
+        ));
+    };
+    if size == 0 || size > 100 {
+        return Some(json(
+            400,
+            r#"{"error":"InvalidPaginationParameter","description":"page[size] must be between 1 and 100"}"#,
+        ));
+    }
+    let ascending = get("sort") == Some("created_at");
+    let after = get("page[after]");
+    let after_key = match after {
+        Some(c) => match key_of_cursor(c) {
+            Some(k) => Some(k),
+            None => {
+                return Some(json(
+                    400,
+                    r#"{"error":"InvalidPaginationParameter","description":"invalid cursor"}"#,
+                ))
+            }
+        },
+        None => None,
+    };
+    let (lo, hi) = (parsed[0], parsed[1]);
+    let mut matching: Vec<&Rec> = inner
+        .records
+        .iter()
+        .filter(|r| r.visible && r.created_at >= lo && r.created_at <= hi)
+        .collect();
+    matching.sort_by_key(|r| (r.created_at, r.id));
+    if !ascending {
+        matching.reverse();
+    }
+    let rest: Vec<&Rec> = matching
+        .into_iter()
+        .filter(|r| match after_key {
+            None => true,
+            Some(k) if ascending => (r.created_at, r.id) > k,
+            Some(k) => (r.created_at, r.id) < k,
+        })
+        .collect();
+    let page: Vec<&Rec> = rest.iter().take(size).copied().collect();
+    let has_more = rest.len() > size;
+    let mut after_cursor = page.last().map(|r| cursor_of(r.created_at, r.id));
+    let before_cursor = page.first().map(|r| cursor_of(r.created_at, r.id));
+    let mut more = has_more;
+    if repeat {
+        if let Some(c) = after {
+            after_cursor = Some(c.to_owned());
+            more = true;
+        }
+    }
+    let recs: Vec<String> = page.iter().map(|r| record_json(r)).collect();
+    let q = |c: &Option<String>| {
+        match c {
+        Some(c) => format!("\"https://acme.zendesk.com/api/v2/audit_logs.json?page%5Bafter%5D={c}&page%5Bsize%5D={size}\""),
+        None => "null".into(),
+    }
+    };
+    let opt = |c: &Option<String>| c.as_ref().map_or("null".to_owned(), |c| format!("\"{c}\""));
+    let body = format!(
+        r#"{{"audit_logs":[{}],"meta":{{"has_more":{more},"after_cursor":{},"before_cursor":{}}},"links":{{"prev":{},"next":{}}}}}"#,
+        recs.join(","),
+        opt(&after_cursor),
+        opt(&before_cursor),
+        q(&before_cursor),
+        if more {
+            q(&after_cursor)
+        } else {
+            "null".into()
+        },
+    );
+    let mut a = json(200, &body);
+    a.headers.push(("X-Rate-Limit".into(), "700".into()));
+    a.headers
+        .push(("X-Rate-Limit-Remaining".into(), "699".into()));
+    Some(a)
+}
+
+/// `n` records from `start`, `per_second` of them in each second, ids from `first_id`.
+pub fn dataset(first_id: u64, n: usize, start: i64, per_second: usize) -> Vec<Rec> {
+    (0..n)
+        .map(|i| Rec {
+            id: first_id + i as u64,
+            created_at: start + (i / per_second.max(1)) as i64,
+            visible: true,
+        })
+        .collect()
+}
+
+/// The current time, for datasets in the recent past.
+pub fn now_secs() -> i64 {
+    now()
+}
