@@ -222,3 +222,16 @@ fn normalize_line_and_normalize_read_text_too() {
         .expect_err("rejected");
     assert!(err.to_string().contains("invalid JSON"), "{err}");
 }
+
+/// The generator writes JSON records; it says so for a text log type instead of writing
+/// records that type would refuse.
+#[cfg(feature = "gen")]
+#[test]
+fn gen_refuses_text_log_types() {
+    use normalog::gen::{GenError, GenOptions, Generator};
+    let registry = registry();
+    let err = Generator::new(&registry, &["Custom.Kv"], &GenOptions::default())
+        .expect_err("text log type");
+    assert_eq!(err, GenError::TextLogType("Custom.Kv".into()));
+    assert!(Generator::new(&registry, &["Custom.Json"], &GenOptions::default()).is_ok());
+}
