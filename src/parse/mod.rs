@@ -135,6 +135,7 @@ impl NormalizerBuilder {
             text_slots,
             text_json: Vec::new(),
             scratch: Vec::new(),
+            text_refusals: Vec::new(),
             scan: Scan::new(),
             plans,
             last: 0,
@@ -163,6 +164,8 @@ pub struct Normalizer {
     text_json: Vec<u8>,
     /// An untouched copy of a record that is parsed as JSON in place but may be text.
     scratch: Vec<u8>,
+    /// Why each text log type refused the current line.
+    text_refusals: Vec<(Arc<str>, Refusal)>,
     /// With several candidates: finds which can accept a record in one scan of its keys.
     classifier: Option<Classifier>,
     /// The classifier's scan of the current record.
@@ -324,7 +327,7 @@ impl Normalizer {
                         return self.decode_event(tape, pos);
                     }
                     self.tape = tape.reset();
-                    return Err(self.refuse_all(pos, &[], |_| Refusal::JsonObject));
+                    return Err(self.refuse_all(pos, false, |_| Refusal::JsonObject));
                 }
                 (Ok(()), node) => found = node.map(json_type),
                 (Err(e), _) => json_error = Some(e),
@@ -335,20 +338,25 @@ impl Normalizer {
             &line[..len]
         };
         let mut vals: Vec<Val<'static>> = std::mem::take(&mut self.vals);
-        let tried = self.try_text(text, &mut vals);
-        let json_error = json_error.map(|e| Error::json(pos, &e, Some(text)));
-        self.scratch = copy;
-        match tried {
-            Ok(pi) => Ok(self.assemble_event(pi, vals, pos)),
-            Err(text_refusals) => {
-                self.vals = recycle(vals);
-                // A line that starts like a JSON object but is broken, and that no text
-                // log type reads, is most likely broken JSON: say where.
-                if let (Some(e), true) = (json_error, self.n_json > 0) {
-                    return Err(e);
+        let accepted = self.try_text(text, &mut vals);
+        let rejected = match accepted {
+            Some(_) => None,
+            // A line that starts like a JSON object but is broken, and that no text log
+            // type reads, is most likely broken JSON: say where.
+            None => Some(match json_error {
+                Some(e) if self.n_json > 0 => Error::json(pos, &e, Some(text)),
+                _ => {
+                    let json_refusal = found.map_or(Refusal::NotJson, Refusal::NotAnObject);
+                    self.refuse_all(pos, true, |_| json_refusal.clone())
                 }
-                let json_refusal = found.map_or(Refusal::NotJson, Refusal::NotAnObject);
-                Err(self.refuse_all(pos, &text_refusals, |_| json_refusal.clone()))
+            }),
+        };
+        self.scratch = copy;
+        match (accepted, rejected) {
+            (Some(pi), _) => Ok(self.assemble_event(pi, vals, pos)),
+            (None, rejected) => {
+                self.vals = recycle(vals);
+                Err(rejected.unwrap_or_else(|| self.refuse_all(pos, true, |_| Refusal::NotJson)))
             }
         }
     }
@@ -356,19 +364,19 @@ impl Normalizer {
     /// Match `line` with each text log type in order and decode the JSON object of the
     /// first that matches (values copied into the text buffer, as the object is rewritten
     /// for each candidate); the index of the plan that accepted it, or each one's refusal.
-    fn try_text(
-        &mut self,
-        line: &[u8],
-        vals: &mut Vec<Val<'static>>,
-    ) -> Result<usize, Vec<(Arc<str>, Refusal)>> {
+    fn try_text(&mut self, line: &[u8], vals: &mut Vec<Val<'static>>) -> Option<usize> {
         let text_plans = &self.plans[self.n_json..];
+        // Reused: a line the first text type refuses is usual in a mixed run.
+        let refusals = &mut self.text_refusals;
+        refusals.clear();
         let Ok(line) = std::str::from_utf8(line) else {
-            return Err(text_plans
-                .iter()
-                .map(|p| (p.log_type.clone(), Refusal::NotUtf8))
-                .collect());
+            refusals.extend(
+                text_plans
+                    .iter()
+                    .map(|p| (p.log_type.clone(), Refusal::NotUtf8)),
+            );
+            return None;
         };
-        let mut refusals = Vec::new();
         let mut json = std::mem::take(&mut self.text_json);
         let mut spare: Tape<'static> = std::mem::replace(&mut self.tape, Tape(Vec::new()));
         let mut accepted = None;
@@ -409,30 +417,31 @@ impl Normalizer {
         }
         self.tape = spare;
         self.text_json = json;
-        accepted.ok_or(refusals)
+        accepted
     }
 
-    /// The reject of a record no candidate accepted: `text` holds the text log types'
-    /// refusals (if they were tried), `json` gives each JSON log type's.
+    /// The reject of a record no candidate accepted: the text log types' refusals are in
+    /// `text_refusals` when `text_tried`, else each refuses a JSON object; `json` gives each
+    /// JSON log type's.
     #[cold]
     fn refuse_all(
         &self,
         pos: Position,
-        text: &[(Arc<str>, Refusal)],
+        text_tried: bool,
         json: impl Fn(&Plan) -> Refusal,
     ) -> Error {
         let mut refusals: Vec<(Arc<str>, Refusal)> = self.plans[..self.n_json]
             .iter()
             .map(|p| (p.log_type.clone(), json(p)))
             .collect();
-        if text.is_empty() {
+        if text_tried {
+            refusals.extend(self.text_refusals.iter().cloned());
+        } else {
             refusals.extend(
                 self.plans[self.n_json..]
                     .iter()
                     .map(|p| (p.log_type.clone(), Refusal::JsonObject)),
             );
-        } else {
-            refusals.extend(text.iter().cloned());
         }
         if refusals.len() == 1 {
             let (log_type, refusal) = refusals.remove(0);
