@@ -210,6 +210,18 @@ pub enum Refusal {
     },
     /// The record is valid JSON but not an object.
     NotAnObject(JsonType),
+    /// The record is not JSON (a line of text), and the log type reads JSON.
+    NotJson,
+    /// The record is a JSON object, and the log type reads text (`parser: regex` or
+    /// `fastmatch`): a text parser never claims a JSON object.
+    JsonObject,
+    /// The line is not UTF-8, and the log type reads text.
+    NotUtf8,
+    /// The line matches none of the log type's patterns.
+    NoMatch {
+        /// The `match` items tried, as written in the schema.
+        patterns: Arc<[Box<str>]>,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -233,7 +245,31 @@ impl fmt::Display for Refusal {
                 Ok(())
             }
             Refusal::NotAnObject(t) => write!(f, "record is {t}, not a JSON object"),
+            Refusal::NotJson => f.write_str("record is not a JSON object"),
+            Refusal::JsonObject => {
+                f.write_str("record is a JSON object, and this log type reads text")
+            }
+            Refusal::NotUtf8 => f.write_str("line is not UTF-8 text"),
+            Refusal::NoMatch { patterns } => {
+                f.write_str("line matches no pattern (tried ")?;
+                for (i, p) in patterns.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write_shortened(f, p)?;
+                }
+                f.write_str(")")
+            }
         }
+    }
+}
+
+/// A pattern quoted as JSON, cut after 60 characters (with `...`).
+fn write_shortened(f: &mut fmt::Formatter<'_>, pattern: &str) -> fmt::Result {
+    const MAX: usize = 60;
+    match pattern.char_indices().nth(MAX) {
+        Some((cut, _)) => write!(f, "{:?}...", &pattern[..cut]),
+        None => write!(f, "{pattern:?}"),
     }
 }
 
@@ -246,7 +282,11 @@ impl Refusal {
             Refusal::MissingField(field)
             | Refusal::EmptyRequired { field, .. }
             | Refusal::BadValue { field, .. } => Some(field),
-            Refusal::NotAnObject(_) => None,
+            Refusal::NotAnObject(_)
+            | Refusal::NotJson
+            | Refusal::JsonObject
+            | Refusal::NotUtf8
+            | Refusal::NoMatch { .. } => None,
         }
     }
 
@@ -256,7 +296,10 @@ impl Refusal {
         match self {
             // Counted with missing values: `""` is null for these types.
             Refusal::MissingField(_) | Refusal::EmptyRequired { .. } => "missing_field",
-            Refusal::NotAnObject(_) => "not_an_object",
+            Refusal::NotAnObject(_) | Refusal::NotJson => "not_an_object",
+            Refusal::JsonObject => "json_object",
+            Refusal::NotUtf8 => "not_utf8",
+            Refusal::NoMatch { .. } => "no_match",
             Refusal::BadValue { problem, .. } => match problem {
                 ValueProblem::WrongType { .. } => "wrong_type",
                 ValueProblem::NotAnInteger => "not_an_integer",

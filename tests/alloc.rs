@@ -107,3 +107,59 @@ fn steady_state_parse_stage_allocates_nothing() {
         "allocations in steady state"
     );
 }
+
+/// The same with text log types loaded beside the JSON ones: text lines (matched, written
+/// as a JSON object, decoded) and JSON records (copied aside, since a text type may have to
+/// read the untouched line) allocate nothing either.
+#[test]
+fn steady_state_text_lines_allocate_nothing() {
+    let mut registry = Registry::builtin();
+    let text = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schematest/text");
+    registry.add_path(&text).expect("text schemas");
+    let mut normalizer = NormalizerBuilder::new()
+        .build(&registry)
+        .expect("normalizer");
+    let lines: Vec<&str> = RECORDS
+        .iter()
+        .copied()
+        .chain([
+            // No referrer URL: the `url` indicator allocates for every URL it reads (in
+            // indicators/url.rs, whatever the record's format), which is not this test's topic.
+            r#"203.0.113.9 - alice [01/Jul/2023:14:00:00 +0200] "GET /index.html?q=1 HTTP/1.1" 200 5120 "" "Mozilla/5.0 (X11)""#,
+            "vpn: 2023-07-01 14:00:00 CONNECT user=alice src=10.0.0.1 port=443 duration=35.5s",
+            r#"2023-07-01 14:00:05 DENY user= bob  src=198.51.100.4 reason="bad password, locked""#,
+            "www.example.org - - [01/Jul/2023:14:00:05 +0000] \"-\" 408 -",
+        ])
+        .collect();
+    let mut line = Vec::with_capacity(4096);
+    let mut sink = Count(0);
+    let mut run = |normalizer: &mut normalog::Normalizer, sink: &mut Count| {
+        for (i, r) in lines.iter().enumerate() {
+            line.clear();
+            line.extend_from_slice(r.as_bytes());
+            let pos = Position::new(0, i as u64 + 1, i as u64);
+            normalizer
+                .normalize_line(&mut line, pos, sink)
+                .expect("sink");
+            normalizer
+                .normalize_bytes(r.as_bytes(), pos, &mut Discard)
+                .expect("sink");
+        }
+    };
+    run(&mut normalizer, &mut sink);
+    run(&mut normalizer, &mut sink);
+    assert_eq!(sink.0, 2 * (RECORDS.len() + 4), "every record normalizes");
+
+    ALLOCATIONS.store(0, Ordering::Relaxed);
+    COUNTING.with(|c| c.set(true));
+    for _ in 0..200 {
+        run(&mut normalizer, &mut sink);
+    }
+    COUNTING.with(|c| c.set(false));
+    assert_eq!(sink.0, 202 * (RECORDS.len() + 4));
+    assert_eq!(
+        ALLOCATIONS.load(Ordering::Relaxed),
+        0,
+        "allocations in steady state"
+    );
+}

@@ -448,3 +448,81 @@ fn bench_prints_a_row_per_path_with_every_record_counted() {
     assert!(counts[1] == counts[2] && counts[2] == counts[3], "{text}");
     assert!(counts[1].1 > counts[0].1, "{text}");
 }
+
+/// Text log types beside JSON ones in one run: each line goes to the type that reads it, and
+/// a line no pattern matches is a reject that names the patterns tried.
+#[test]
+fn text_and_json_logs_in_one_run() {
+    let text = util::data("schematest/text");
+    let json = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let input = [
+        ACTIVITY,
+        r#"203.0.113.9 - alice [01/Jul/2023:14:00:00 +0200] "GET / HTTP/1.1" 200 5120"#,
+        "vpn: 2023-07-01 14:00:00 CONNECT user=alice src=10.0.0.1 port=443 duration=35.5s",
+        "garbage line",
+    ]
+    .join("\n");
+    let o = run(
+        &[
+            "normalize",
+            "--stats",
+            "-s",
+            json.to_str().expect("path"),
+            "-s",
+            text.to_str().expect("path"),
+        ],
+        &input,
+    );
+    assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
+    let types: Vec<String> = events(&o)
+        .iter()
+        .map(|e| e["p_log_type"].as_str().expect("p_log_type").to_owned())
+        .collect();
+    assert_eq!(
+        types,
+        ["Zoom.Activity", "Custom.WebAccess", "Custom.VpnSession"]
+    );
+    let err = stderr(&o);
+    assert!(err.contains("record 3 (line 4, byte "), "{err}");
+    assert!(
+        err.contains(r#"Custom.VpnSession: line matches no pattern (tried "%{time} CONNECT user="#),
+        "{err}"
+    );
+    assert!(
+        err.contains("records: 4 in, 3 normalized, 1 rejected"),
+        "{err}"
+    );
+}
+
+/// `schema check` reports a bad regex at the pattern, with the regex crate's message; the
+/// JSON Schema describes the text parser blocks.
+#[test]
+fn schema_check_points_at_a_bad_regex() {
+    let o = run(&["schema", "json-schema"], "");
+    let schema: Value = serde_json::from_str(&stdout(&o)).expect("JSON Schema");
+    let defs = &schema["$defs"];
+    assert_eq!(
+        defs["RegexParser"]["required"],
+        serde_json::json!(["match"])
+    );
+    assert_eq!(
+        defs["RegexParser"]["additionalProperties"],
+        Value::Bool(false)
+    );
+    assert!(defs["FastmatchParser"]["properties"]["expandFields"].is_object());
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad.yml");
+    std::fs::write(
+        &path,
+        "schema: Custom.Bad\nparser:\n  regex:\n    match:\n      - '^(?P<a>[a-z+'\nfields:\n  - {name: a, type: string}\n",
+    )
+    .expect("write");
+    let o = run(&["schema", "check", path.to_str().expect("path")], "");
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.yml:5:9: invalid regular expression: unclosed character class"),
+        "{err}"
+    );
+}

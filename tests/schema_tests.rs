@@ -87,6 +87,22 @@ fn panther_format_fixtures_pass() {
     assert_eq!(report.passed(), 5);
 }
 
+/// Text log types (`parser: regex`, `parser: fastmatch`) with their cases in Panther's
+/// format: each line of `input` is a record.
+#[test]
+fn text_parser_fixtures_pass() {
+    let suite = Suite::load(&[data().join("text")]).expect("fixtures load");
+    for name in ["Custom.WebAccess", "Custom.VpnSession"] {
+        assert!(
+            suite.registry.get(name).is_some_and(|p| p.is_text()),
+            "{name}"
+        );
+    }
+    let report = suite.run();
+    assert_eq!(report.failed(), 0, "failing cases:\n{}", failures(&report));
+    assert_eq!(report.passed(), 9);
+}
+
 /// A schema file and a test file named explicitly (the test file by content, not by name).
 #[test]
 fn explicit_schema_and_test_file() {

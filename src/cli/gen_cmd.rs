@@ -55,8 +55,14 @@ pub(super) fn generator(
     opts: &GenOptions,
 ) -> Result<(Registry, Vec<String>, Generator), Fatal> {
     let registry = load_registry(schemas)?;
+    // By default every loaded JSON log type: the generator does not write text lines.
     let names: Vec<String> = if log_types.is_empty() {
-        registry.log_types().map(str::to_owned).collect()
+        registry
+            .plans()
+            .iter()
+            .filter(|p| !p.is_text())
+            .map(|p| p.log_type().to_owned())
+            .collect()
     } else {
         log_types.to_vec()
     };

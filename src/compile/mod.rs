@@ -5,6 +5,7 @@
 //! schema is looked up per record afterwards.
 
 mod plan;
+pub(crate) mod text;
 
 use std::sync::Arc;
 
@@ -50,7 +51,10 @@ pub fn compile_owned(schema: Schema) -> Result<Plan, SchemaErrors> {
         .collect();
     columns.sort();
     columns.dedup();
+    let text = text::TextPlan::new(schema.parser.as_ref())
+        .map_err(|message| SchemaErrors(vec![cx.error(message)]))?;
     Ok(Plan {
+        text,
         log_type: schema.schema.as_str().into(),
         json_head: crate::json::json_head(&schema.schema),
         schema_version: schema.version,

@@ -20,6 +20,8 @@ pub struct Plan {
     /// The `p_any_*` columns this schema can fill, in output order.
     pub(crate) columns: Vec<Column>,
     pub(crate) schema: Arc<Schema>,
+    /// How a line of text becomes a record, for `parser: regex` and `fastmatch`.
+    pub(crate) text: Option<super::text::TextPlan>,
 }
 
 impl Plan {
@@ -33,6 +35,13 @@ impl Plan {
     #[must_use]
     pub fn schema(&self) -> &Schema {
         &self.schema
+    }
+
+    /// Whether records of this type are lines of text (`parser: regex` or `fastmatch`)
+    /// rather than JSON objects.
+    #[must_use]
+    pub fn is_text(&self) -> bool {
+        self.text.is_some()
     }
 
     /// The `p_any_*` columns records of this type can have, in output order.

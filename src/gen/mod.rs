@@ -122,6 +122,9 @@ pub enum GenError {
     NoLogType,
     /// The log type is not in the registry.
     UnknownLogType(String),
+    /// The log type reads lines of text (`parser: regex` or `fastmatch`); the generator
+    /// writes JSON records only.
+    TextLogType(String),
     /// `invalid_rate` is not within `0.0..=1.0`.
     BadInvalidRate(f64),
     /// A required timestamp field has no time format the generator can write.
@@ -140,6 +143,10 @@ impl fmt::Display for GenError {
         match self {
             GenError::NoLogType => f.write_str("no log type to generate"),
             GenError::UnknownLogType(name) => write!(f, "unknown log type {name}"),
+            GenError::TextLogType(name) => write!(
+                f,
+                "{name} reads text logs; generating text lines is not supported yet (gen writes JSON records)"
+            ),
             GenError::BadInvalidRate(r) => {
                 write!(f, "invalid rate {r} is not between 0 and 1")
             }
@@ -212,8 +219,8 @@ impl Generator {
     ///
     /// # Errors
     ///
-    /// An unknown log type, an empty list, an `invalid_rate` outside `0..=1`, or a required
-    /// timestamp field whose formats the generator cannot write.
+    /// An unknown log type, a text log type, an empty list, an `invalid_rate` outside
+    /// `0..=1`, or a required timestamp field whose formats the generator cannot write.
     pub fn new<S: AsRef<str>>(
         registry: &Registry,
         log_types: &[S],
@@ -231,6 +238,9 @@ impl Generator {
             let plan = registry
                 .get(name)
                 .ok_or_else(|| GenError::UnknownLogType(name.to_owned()))?;
+            if plan.is_text() {
+                return Err(GenError::TextLogType(name.to_owned()));
+            }
             types.push(TypeGen::new(plan.schema())?);
         }
         Ok(Generator {

@@ -8,6 +8,11 @@
 //! the `&mut [u8]` it is given, and the event's strings point into it. Use
 //! [`Normalizer::normalize_bytes`] to keep the input intact (it copies into an internal
 //! buffer first).
+//!
+//! Text log types (`parser: regex` or `fastmatch`) read lines of text: a line is matched
+//! (`text.rs`) into the flat JSON object of string values Panther's text parsers produce,
+//! which is then decoded like a JSON record. A line that parses as a JSON object is only
+//! ever tried by the JSON log types; other lines by the text ones, in order.
 
 mod classify;
 mod enrich;
@@ -15,6 +20,7 @@ pub mod frame;
 mod stamp;
 mod stream;
 pub(crate) mod tape;
+mod text;
 
 pub use stream::StreamNormalizer;
 
@@ -30,7 +36,8 @@ use crate::registry::Registry;
 use crate::sink::Sink;
 use classify::{Classifier, Scan};
 use stamp::{Clock, RowIds};
-use tape::{json_type, Borrowed, Fail, TapeDecoder};
+use tape::{json_type, Borrowed, Copied, Fail, TapeDecoder};
+use text::TextSlot;
 
 /// Default limit on one record's size.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
@@ -113,8 +120,22 @@ impl NormalizerBuilder {
                 "(no schema loaded)".into(),
             )));
         }
+        // JSON log types first (the classifier indexes them), then the text ones, each in
+        // the order asked for.
+        let (mut plans, text): (Vec<_>, Vec<_>) = plans.into_iter().partition(|p| !p.is_text());
+        let n_json = plans.len();
+        let text_slots = text
+            .iter()
+            .filter_map(|p| p.text.as_ref().map(TextSlot::new))
+            .collect();
+        plans.extend(text);
         Ok(Normalizer {
-            classifier: Classifier::new(&plans),
+            classifier: Classifier::new(&plans[..n_json]),
+            n_json,
+            text_slots,
+            text_json: Vec::new(),
+            scratch: Vec::new(),
+            text_refusals: Vec::new(),
             scan: Scan::new(),
             plans,
             last: 0,
@@ -134,7 +155,17 @@ impl NormalizerBuilder {
 
 /// Normalizes records, one at a time, with reused buffers. Not `Sync`: build one per thread.
 pub struct Normalizer {
+    /// The JSON log types, then the text ones (`plans[n_json..]`).
     plans: Vec<Arc<Plan>>,
+    n_json: usize,
+    /// The reused matching state of each text log type.
+    text_slots: Vec<TextSlot>,
+    /// The JSON object a text line becomes (with simd-json's padding).
+    text_json: Vec<u8>,
+    /// An untouched copy of a record that is parsed as JSON in place but may be text.
+    scratch: Vec<u8>,
+    /// Why each text log type refused the current line.
+    text_refusals: Vec<(Arc<str>, Refusal)>,
     /// With several candidates: finds which can accept a record in one scan of its keys.
     classifier: Option<Classifier>,
     /// The classifier's scan of the current record.
@@ -167,7 +198,8 @@ impl std::fmt::Debug for Normalizer {
 }
 
 impl Normalizer {
-    /// The log types this normalizer tries, in order.
+    /// The log types this normalizer tries, in order: the JSON ones, then the text ones
+    /// (`parser: regex` or `fastmatch`), each in the order asked for.
     pub fn log_types(&self) -> impl Iterator<Item = &str> {
         self.plans.iter().map(|p| p.log_type())
     }
@@ -205,6 +237,17 @@ impl Normalizer {
         if len > self.max_record_bytes {
             return sink.rejected(&too_long(pos, len, self.max_record_bytes));
         }
+        if self.n_json < self.plans.len() {
+            return match self.normalize_mixed(line, padded_len, original, pos) {
+                Ok(event) => {
+                    let result = sink.record(&event);
+                    let buffers = event.into_buffers();
+                    self.reuse(buffers);
+                    result
+                }
+                Err(e) => sink.rejected(&e),
+            };
+        }
         let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
         let parsed = match padded_len {
             Some(len) => simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape),
@@ -241,12 +284,174 @@ impl Normalizer {
         if line.len() > self.max_record_bytes {
             return Err(too_long(pos, line.len(), self.max_record_bytes));
         }
+        if self.n_json < self.plans.len() {
+            return self.normalize_mixed(line, None, None, pos);
+        }
         let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
         if let Err(e) = simd_json::fill_tape(line, &mut self.buffers, &mut tape) {
             self.tape = tape.reset();
             return Err(Error::json(pos, &e, None));
         }
         self.decode_event(tape, pos)
+    }
+
+    /// A record when some candidates read text: a line that is a JSON object goes to the
+    /// JSON log types alone (a text parser never claims one); any other line is matched by
+    /// the text log types in order, and the first that matches and decodes it wins.
+    fn normalize_mixed<'s, 'l: 's>(
+        &'s mut self,
+        line: &'l mut [u8],
+        padded_len: Option<usize>,
+        original: Option<&[u8]>,
+        pos: Position,
+    ) -> Result<Event<'s>, Error> {
+        let len = padded_len.unwrap_or(line.len());
+        let json_like = line[..len].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        let mut copy = std::mem::take(&mut self.scratch);
+        let mut found = None;
+        let mut json_error = None;
+        let text: &[u8] = if json_like {
+            if original.is_none() {
+                copy.clear();
+                copy.extend_from_slice(&line[..len]);
+            }
+            let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
+            let parsed = match padded_len {
+                Some(len) => simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape),
+                None => simd_json::fill_tape(line, &mut self.buffers, &mut tape),
+            };
+            match (parsed, tape.0.first()) {
+                (Ok(()), Some(Node::Object { .. })) => {
+                    self.scratch = copy;
+                    if self.n_json > 0 {
+                        return self.decode_event(tape, pos);
+                    }
+                    self.tape = tape.reset();
+                    return Err(self.refuse_all(pos, false, |_| Refusal::JsonObject));
+                }
+                (Ok(()), node) => found = node.map(json_type),
+                (Err(e), _) => json_error = Some(e),
+            }
+            self.tape = tape.reset();
+            original.unwrap_or(&copy)
+        } else {
+            &line[..len]
+        };
+        let mut vals: Vec<Val<'static>> = std::mem::take(&mut self.vals);
+        let accepted = self.try_text(text, &mut vals);
+        let rejected = match accepted {
+            Some(_) => None,
+            // A line that starts like a JSON object but is broken, and that no text log
+            // type reads, is most likely broken JSON: say where.
+            None => Some(match json_error {
+                Some(e) if self.n_json > 0 => Error::json(pos, &e, Some(text)),
+                _ => {
+                    let json_refusal = found.map_or(Refusal::NotJson, Refusal::NotAnObject);
+                    self.refuse_all(pos, true, |_| json_refusal.clone())
+                }
+            }),
+        };
+        self.scratch = copy;
+        match (accepted, rejected) {
+            (Some(pi), _) => Ok(self.assemble_event(pi, vals, pos)),
+            (None, rejected) => {
+                self.vals = recycle(vals);
+                Err(rejected.unwrap_or_else(|| self.refuse_all(pos, true, |_| Refusal::NotJson)))
+            }
+        }
+    }
+
+    /// Match `line` with each text log type in order and decode the JSON object of the
+    /// first that matches (values copied into the text buffer, as the object is rewritten
+    /// for each candidate); the index of the plan that accepted it, or each one's refusal.
+    fn try_text(&mut self, line: &[u8], vals: &mut Vec<Val<'static>>) -> Option<usize> {
+        let text_plans = &self.plans[self.n_json..];
+        // Reused: a line the first text type refuses is usual in a mixed run.
+        let refusals = &mut self.text_refusals;
+        refusals.clear();
+        let Ok(line) = std::str::from_utf8(line) else {
+            refusals.extend(
+                text_plans
+                    .iter()
+                    .map(|p| (p.log_type.clone(), Refusal::NotUtf8)),
+            );
+            return None;
+        };
+        let mut json = std::mem::take(&mut self.text_json);
+        let mut spare: Tape<'static> = std::mem::replace(&mut self.tape, Tape(Vec::new()));
+        let mut accepted = None;
+        for (i, plan) in text_plans.iter().enumerate() {
+            let (Some(tp), Some(slot)) = (&plan.text, self.text_slots.get_mut(i)) else {
+                continue;
+            };
+            let Some(len) = text::to_json(tp, slot, line, &mut json, simd_json::INPUT_PADDING)
+            else {
+                refusals.push((
+                    plan.log_type.clone(),
+                    Refusal::NoMatch {
+                        patterns: Arc::clone(&tp.sources),
+                    },
+                ));
+                continue;
+            };
+            let mut tape: Tape<'_> = spare.reset();
+            let filled = simd_json::fill_tape_padded(&mut json, len, &mut self.buffers, &mut tape);
+            // The object is written by `to_json` with the JSON escaper: always valid.
+            let decoded = if filled.is_ok() {
+                vals.clear();
+                self.text.clear();
+                TapeDecoder::<Copied>::new(&tape.0, vals, &mut self.text, true)
+                    .object(&plan.root, 0)
+            } else {
+                Err(Fail::Detail(Refusal::NotJson))
+            };
+            spare = tape.reset();
+            match decoded {
+                Ok(_) => {
+                    accepted = Some(self.n_json + i);
+                    break;
+                }
+                Err(Fail::Detail(r)) => refusals.push((plan.log_type.clone(), r)),
+                Err(_) => {}
+            }
+        }
+        self.tape = spare;
+        self.text_json = json;
+        accepted
+    }
+
+    /// The reject of a record no candidate accepted: the text log types' refusals are in
+    /// `text_refusals` when `text_tried`, else each refuses a JSON object; `json` gives each
+    /// JSON log type's.
+    #[cold]
+    fn refuse_all(
+        &self,
+        pos: Position,
+        text_tried: bool,
+        json: impl Fn(&Plan) -> Refusal,
+    ) -> Error {
+        let mut refusals: Vec<(Arc<str>, Refusal)> = self.plans[..self.n_json]
+            .iter()
+            .map(|p| (p.log_type.clone(), json(p)))
+            .collect();
+        if text_tried {
+            refusals.extend(self.text_refusals.iter().cloned());
+        } else {
+            refusals.extend(
+                self.plans[self.n_json..]
+                    .iter()
+                    .map(|p| (p.log_type.clone(), Refusal::JsonObject)),
+            );
+        }
+        if refusals.len() == 1 {
+            let (log_type, refusal) = refusals.remove(0);
+            return Error::new(ErrorKind::Rejected {
+                pos,
+                log_type,
+                refusal,
+            });
+        }
+        Error::new(ErrorKind::Unclassified { pos, refusals })
     }
 
     /// Give an event's buffers back for reuse (see [`Normalizer::normalize`]).
@@ -341,7 +546,7 @@ impl Normalizer {
         vals: &mut Vec<Val<'l>>,
         pos: Position,
     ) -> Result<usize, Error> {
-        let n = self.plans.len();
+        let n = self.n_json;
         if let Some(c) = &self.classifier {
             c.scan(tape, &mut self.scan);
         }
@@ -391,8 +596,8 @@ impl Normalizer {
         vals: &mut Vec<Val<'l>>,
         pos: Position,
     ) -> Error {
-        let mut refusals: Vec<(Arc<str>, Refusal)> = Vec::with_capacity(self.plans.len());
-        for plan in &self.plans {
+        let mut refusals: Vec<(Arc<str>, Refusal)> = Vec::with_capacity(self.n_json);
+        for plan in &self.plans[..self.n_json] {
             vals.clear();
             self.text.clear();
             let mut dec = TapeDecoder::<Borrowed>::new(tape, vals, &mut self.text, true);

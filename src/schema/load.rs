@@ -25,8 +25,8 @@ pub use super::files::{from_file, from_path, from_str, is_test_file};
 use super::validate::{did_you_mean, suggest};
 use super::yaml::{Node, NodeKind, ScalarKind};
 use super::{
-    Field, FieldType, IpVersion, KeySpans, NativeParser, ParserSpec, Schema, SchemaError, Span,
-    Validate, ValueSchema,
+    FastmatchParser, Field, FieldType, IpVersion, KeySpans, NativeParser, ParserSpec, RegexParser,
+    Schema, SchemaError, Span, TextOptions, Validate, ValueSchema,
 };
 use crate::indicators::IndicatorKind;
 
@@ -87,6 +87,23 @@ const VALUE_KEYS: &[&str] = &[
 const VALIDATE_KEYS: &[&str] = &["allow", "deny", "ip", "cidr"];
 const PARSER_KEYS: &[&str] = &["native", "csv", "fastmatch", "regex", "script"];
 const NATIVE_KEYS: &[&str] = &["name"];
+const REGEX_KEYS: &[&str] = &[
+    "match",
+    "patternDefinitions",
+    "skipPrefix",
+    "trimSpace",
+    "emptyValues",
+    "expandFields",
+    "skipLines",
+];
+const FASTMATCH_KEYS: &[&str] = &[
+    "match",
+    "skipPrefix",
+    "trimSpace",
+    "emptyValues",
+    "expandFields",
+    "skipLines",
+];
 
 /// Keys of Panther's language that normalog knows but does not support, and why.
 fn unsupported_hint(key: &str) -> Option<String> {
@@ -407,21 +424,140 @@ impl Loader {
             "`parser`",
             Some("remove `parser` for JSON logs"),
         )?;
-        let mut native = None;
+        let mut spec = ParserSpec::default();
         for p in self.entries(pairs, Some(PARSER_KEYS)) {
-            if p.key == "native" {
-                native = self.native(p);
-            } else {
-                self.error(
+            match p.key {
+                "native" => spec.native = self.native(p),
+                "regex" => spec.regex = self.regex(p),
+                "fastmatch" => spec.fastmatch = self.fastmatch(p),
+                _ => self.error(
                     p.key_span,
-                    format!("the {} parser is not supported: normalog reads JSON logs only", p.key),
-                    Some("remove `parser` (JSON is the default), or use `parser: {native: {name: ...}}`".into()),
-                );
+                    format!("the {} parser is not supported yet", p.key),
+                    Some(
+                        "normalog reads JSON logs and text logs with `regex` or `fastmatch`".into(),
+                    ),
+                ),
             }
         }
-        native.map(|native| ParserSpec {
-            native: Some(native),
-        })
+        (spec != ParserSpec::default()).then_some(spec)
+    }
+
+    fn regex(&mut self, e: Entry<'_>) -> Option<RegexParser> {
+        let pairs = self.as_map(
+            e.value,
+            e.value_span(),
+            "`regex`",
+            Some("write `regex: {match: [<pattern>]}`"),
+        )?;
+        let mut p = RegexParser::default();
+        p.key_spans.insert("", e.key_span);
+        for o in self.entries(pairs, Some(REGEX_KEYS)) {
+            p.key_spans.insert(o.key, o.key_span);
+            match o.key {
+                "match" => p.patterns = self.patterns(o, &mut p.key_spans),
+                "patternDefinitions" => {
+                    p.pattern_definitions =
+                        self.text_map(o, "patternDefinitions", &mut p.key_spans);
+                }
+                _ => self.text_option(o, &mut p.options, &mut p.key_spans),
+            }
+        }
+        self.require_match(e, &p.key_spans);
+        Some(p)
+    }
+
+    fn fastmatch(&mut self, e: Entry<'_>) -> Option<FastmatchParser> {
+        let pairs = self.as_map(
+            e.value,
+            e.value_span(),
+            "`fastmatch`",
+            Some("write `fastmatch: {match: [<pattern>]}`"),
+        )?;
+        let mut p = FastmatchParser::default();
+        p.key_spans.insert("", e.key_span);
+        for o in self.entries(pairs, Some(FASTMATCH_KEYS)) {
+            p.key_spans.insert(o.key, o.key_span);
+            if o.key == "match" {
+                p.patterns = self.patterns(o, &mut p.key_spans);
+            } else {
+                self.text_option(o, &mut p.options, &mut p.key_spans);
+            }
+        }
+        self.require_match(e, &p.key_spans);
+        Some(p)
+    }
+
+    fn require_match(&mut self, e: Entry<'_>, spans: &KeySpans) {
+        if !spans.contains("match") {
+            self.error(
+                e.key_span,
+                format!("`{}` has no `match`", e.key),
+                Some("list the patterns a line must match under `match`".into()),
+            );
+        }
+    }
+
+    /// `match`: a list of patterns (one pattern alone is taken as a list of one).
+    fn patterns(&mut self, e: Entry<'_>, spans: &mut KeySpans) -> Vec<String> {
+        if let Some(text) = e.value.text() {
+            spans.insert("match[0]", e.value.span);
+            return vec![text.to_owned()];
+        }
+        let items = self.text_list(e);
+        for (i, (_, span)) in items.iter().enumerate() {
+            spans.insert(format!("match[{i}]"), *span);
+        }
+        items.into_iter().map(|(t, _)| t.to_owned()).collect()
+    }
+
+    /// A mapping of names to text, each position recorded as `<what>.<name>`.
+    fn text_map(
+        &mut self,
+        e: Entry<'_>,
+        what: &str,
+        spans: &mut KeySpans,
+    ) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        if e.value.is_null() {
+            return out;
+        }
+        let Some(pairs) = self.as_map(
+            e.value,
+            e.value_span(),
+            &format!("`{what}`"),
+            Some("write one `name: text` per line"),
+        ) else {
+            return out;
+        };
+        for d in self.entries(pairs, None) {
+            spans.insert(format!("{what}.{}", d.key), d.key_span);
+            if let Some(text) = self.text(d) {
+                out.insert(d.key.to_owned(), text);
+            }
+        }
+        out
+    }
+
+    /// One of the options the text parsers share.
+    fn text_option(&mut self, o: Entry<'_>, options: &mut TextOptions, spans: &mut KeySpans) {
+        match o.key {
+            "skipPrefix" => options.skip_prefix = self.opt_text(o),
+            "trimSpace" => options.trim_space = self.boolean(o),
+            "emptyValues" => {
+                options.empty_values = self
+                    .text_list(o)
+                    .into_iter()
+                    .map(|(t, _)| t.to_owned())
+                    .collect();
+            }
+            "expandFields" => options.expand_fields = self.text_map(o, "expandFields", spans),
+            "skipLines" => self.error(
+                o.key_span,
+                "`skipLines` is not supported yet".into(),
+                Some("normalog has no per-input line skipping for text logs; remove it (lines that match no pattern are rejected and counted)".into()),
+            ),
+            _ => {}
+        }
     }
 
     fn native(&mut self, e: Entry<'_>) -> Option<NativeParser> {
@@ -788,10 +924,33 @@ pub(crate) mod tests {
         validate_unknown_key: "{schema: Cust.Tst, fields: [{name: a, type: string, validate: {alow: [x]}}]}" => ["1:53: `validate` has no checks", "1:64: unknown key `alow` (hint: did you mean `allow`?)"];
         validate_not_map: "{schema: Cust.Tst, fields: [{name: a, type: string, validate: [x]}]}" => ["1:63: `validate` must be a mapping, found a list"];
         parser_native: "{schema: Cust.Tst, parser: {native: {name: Cust.Tst}}, fields: [{name: a, type: string}]}" => [];
-        parser_csv: "{schema: Cust.Tst, parser: {csv: {delimiter: ','}}, fields: [{name: a, type: string}]}" => ["1:29: the csv parser is not supported: normalog reads JSON logs only (hint: remove `parser` (JSON is the default), or use `parser: {native: {name: ...}}`)"];
-        parser_fastmatch: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a}']}}, fields: [{name: a, type: string}]}" => ["1:29: the fastmatch parser is not supported: normalog reads JSON logs only"];
-        parser_regex: "{schema: Cust.Tst, parser: {regex: {match: ['.*']}}, fields: [{name: a, type: string}]}" => ["1:29: the regex parser is not supported: normalog reads JSON logs only"];
-        parser_script: "{schema: Cust.Tst, parser: {script: {function: f}}, fields: [{name: a, type: string}]}" => ["1:29: the script parser is not supported: normalog reads JSON logs only"];
+        parser_csv: "{schema: Cust.Tst, parser: {csv: {delimiter: ','}}, fields: [{name: a, type: string}]}" => ["1:29: the csv parser is not supported yet (hint: normalog reads JSON logs and text logs with `regex` or `fastmatch`)"];
+        parser_fastmatch: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a}']}}, fields: [{name: a, type: string}]}" => [];
+        parser_regex: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>.*)']}}, fields: [{name: a, type: string}]}" => [];
+        parser_script: "{schema: Cust.Tst, parser: {script: {function: f}}, fields: [{name: a, type: string}]}" => ["1:29: the script parser is not supported yet"];
+        regex_unknown_option: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>.*)'], trimSpaces: true}}, fields: [{name: a, type: string}]}" => ["1:59: unknown key `trimSpaces` (hint: did you mean `trimSpace`?)"];
+        fastmatch_unknown_option: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a}'], patternDefinitions: {}}}, fields: [{name: a, type: string}]}" => ["1:58: unknown key `patternDefinitions` (hint: valid keys here: match, skipPrefix, trimSpace, emptyValues, expandFields, skipLines)"];
+        regex_no_match: "{schema: Cust.Tst, parser: {regex: {trimSpace: true}}, fields: [{name: a, type: string}]}" => ["1:29: `regex` has no `match` (hint: list the patterns a line must match under `match`)", "1:29: `match` has no patterns"];
+        regex_bad_regex: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>.*']}}, fields: [{name: a, type: string}]}" => ["1:45: invalid regular expression: unclosed group"];
+        regex_bad_regex_joined: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>', '.*']}}, fields: [{name: a, type: string}]}" => ["1:37: invalid regular expression: unclosed group (hint: the items of `match` are joined into one regular expression)"];
+        regex_bad_definition: "{schema: Cust.Tst, parser: {regex: {patternDefinitions: {BAD: '[a-'}, match: ['%{BAD:a}']}}, fields: [{name: a, type: string}]}" => ["1:58: invalid regular expression: unclosed character class"];
+        regex_unknown_grok: "{schema: Cust.Tst, parser: {regex: {match: ['%{NOTSPAC:a}']}}, fields: [{name: a, type: string}]}" => ["1:45: unknown grok pattern `NOTSPAC` in `%{NOTSPAC:a}` (hint: did you mean `NOTSPACE`?)"];
+        regex_grok_cycle: "{schema: Cust.Tst, parser: {regex: {patternDefinitions: {AA: '%{BB}', BB: '%{AA}'}, match: ['%{AA:a}']}}, fields: [{name: a, type: string}]}" => ["1:58: grok pattern `AA` refers to itself: `AA -> BB -> AA`"];
+        regex_grok_conversion: "{schema: Cust.Tst, parser: {regex: {match: ['%{INT:a:int}']}}, fields: [{name: a, type: int}]}" => ["1:45: `%{INT:a:int}` has a type conversion"];
+        regex_capture_names_no_field: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a} %{WORD:usr}']}}, fields: [{name: a, type: string}, {name: user, type: string}]}" => ["1:45: the capture `usr` names no field (hint: did you mean `user`?)", "1:107: field `user` is filled by no pattern of the regex parser"];
+        regex_named_group_no_field: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>x)(?P<zzz>y)']}}, fields: [{name: a, type: string}]}" => ["1:45: the capture `zzz` names no field (hint: add a field of this name to `fields`)"];
+        regex_field_not_filled: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => ["1:95: field `b` is filled by no pattern of the regex parser (hint: capture it with `%{PATTERN:b}` or `(?P<name>...)`, build it with `expandFields`, or remove it)"];
+        regex_expand_ok: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], expandFields: {b: 'x-%{a}'}}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [];
+        regex_expand_unknown_value: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], expandFields: {b: 'x-%{c}'}}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => ["1:74: `%{c}` in `expandFields.b` names no captured value (hint: the patterns capture: `a`)"];
+        regex_expand_unknown_key: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], expandFields: {bb: 'x'}}}, fields: [{name: a, type: string}]}" => ["1:74: `expandFields` key `bb` names no field (hint: add a field of this name to `fields`)"];
+        regex_skip_lines: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], skipLines: 1}}, fields: [{name: a, type: string}]}" => ["1:59: `skipLines` is not supported yet"];
+        regex_trim_space_not_bool: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], trimSpace: yes}}, fields: [{name: a, type: string}]}" => ["1:70: `trimSpace` must be true or false, found a string"];
+        regex_and_fastmatch: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}']}, fastmatch: {match: ['%{a}']}}, fields: [{name: a, type: string}]}" => ["1:60: a schema has one parser, but both `regex` and `fastmatch` are given (hint: keep one of them)"];
+        fastmatch_names_no_field: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a} %{usr}']}}, fields: [{name: a, type: string}, {name: user, type: string}]}" => ["1:49: `%{usr}` names no field (hint: did you mean `user`?)", "1:101: field `user` is filled by no pattern of the fastmatch parser"];
+        fastmatch_adjacent: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a} x', '%{a}%{b}']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => ["1:59: placeholder `%{b}` follows another placeholder without text between them"];
+        fastmatch_unclosed: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a'], emptyValues: ['-']}}, fields: [{name: a, type: string}]}" => ["1:49: placeholder `%{a` is not closed (hint: close it with `}`)"];
+        fastmatch_empty_match: "{schema: Cust.Tst, parser: {fastmatch: {match: []}}, fields: [{name: a, type: string}]}" => ["1:41: `match` has no patterns (hint: list at least one pattern under `match`)"];
+        fastmatch_one_string: "{schema: Cust.Tst, parser: {fastmatch: {match: '%{a}', skipPrefix: '>', trimSpace: true, emptyValues: ['-'], expandFields: {}}}, fields: [{name: a, type: string}]}" => [];
         parser_unknown: "{schema: Cust.Tst, parser: {json: {}}, fields: [{name: a, type: string}]}" => ["1:29: unknown key `json` (hint: valid keys here: native, csv, fastmatch, regex, script)"];
         parser_native_no_name: "{schema: Cust.Tst, parser: {native: {}}, fields: [{name: a, type: string}]}" => ["1:29: `native` has no `name`"];
         parser_empty_is_absent: "{schema: Cust.Tst, parser: , fields: [{name: a, type: string}]}" => [];

@@ -20,6 +20,7 @@ use crate::indicators::IndicatorKind;
 
 mod files;
 pub mod load;
+pub mod text;
 pub mod validate;
 pub(crate) mod yaml;
 
@@ -29,8 +30,8 @@ pub(crate) mod yaml;
 pub struct Schema {
     /// The log type name, e.g. `Zendesk.Audit` or `Custom.MyApp`.
     pub schema: String,
-    /// The parser. Omit it for JSON logs (the only kind normalog reads); `native` is accepted
-    /// and ignored, as Panther's own schemas use it.
+    /// The parser. Omit it for JSON logs; `regex` and `fastmatch` read lines of text;
+    /// `native` is accepted and ignored, as Panther's own schemas use it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parser: Option<ParserSpec>,
     /// Free text.
@@ -90,14 +91,96 @@ impl Field {
     }
 }
 
-/// The `parser:` block. normalog reads JSON only; `native` is accepted for compatibility with
-/// Panther's managed schemas and has no effect.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// The `parser:` block: how a record is read. Without it (or with only `native`), records
+/// are JSON objects; `regex` and `fastmatch` read lines of text (see [`text`] for their
+/// semantics). At most one of `regex` and `fastmatch` is given.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParserSpec {
     /// Panther's built-in parser for this log type (ignored by normalog).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub native: Option<NativeParser>,
+    /// Text lines matched against patterns with `%{name}` placeholders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fastmatch: Option<FastmatchParser>,
+    /// Text lines matched against a regular expression (RE2 syntax, grok `%{PATTERN:field}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<RegexParser>,
+}
+
+impl ParserSpec {
+    /// Whether records of this schema are lines of text (not JSON objects).
+    #[must_use]
+    pub fn is_text(&self) -> bool {
+        self.fastmatch.is_some() || self.regex.is_some()
+    }
+}
+
+/// `parser: regex:` — each line is matched (searched, not anchored unless the pattern says
+/// so with `^` and `$`) against one regular expression, the concatenation of the `match`
+/// items, after grok placeholders are expanded. Named groups fill the fields of their name.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+// Unknown keys are refused by the loader; serde cannot deny them beside `flatten`.
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct RegexParser {
+    /// The pieces of the pattern, joined without separator. RE2 syntax (the `regex` crate)
+    /// plus grok placeholders: `%{PATTERN:field}` captures into `field`, `%{PATTERN}` only
+    /// matches; `PATTERN` is one of `patternDefinitions` or a built-in pattern.
+    #[serde(rename = "match")]
+    pub patterns: Vec<String>,
+    /// Named patterns for grok placeholders (they may use placeholders themselves).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pattern_definitions: BTreeMap<String, String>,
+    /// The shared text options.
+    #[serde(flatten)]
+    pub options: TextOptions,
+    /// Position of the `regex` key and of its options (`match[0]`,
+    /// `patternDefinitions.NAME`, `expandFields.key`, ...), for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub key_spans: KeySpans,
+}
+
+/// `parser: fastmatch:` — each line is matched against the `match` patterns in order; the
+/// first that matches the whole line wins. A `%{name}` placeholder captures the text up to
+/// the literal text that follows it (the last one: to the end of the line).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+// Unknown keys are refused by the loader; serde cannot deny them beside `flatten`.
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct FastmatchParser {
+    /// The patterns, tried in order.
+    #[serde(rename = "match")]
+    pub patterns: Vec<String>,
+    /// The shared text options.
+    #[serde(flatten)]
+    pub options: TextOptions,
+    /// Positions, as for [`RegexParser::key_spans`].
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub key_spans: KeySpans,
+}
+
+/// Options shared by the text parsers, applied in this order after a line matched: trim
+/// (`trimSpace`), drop (`emptyValues`), then add (`expandFields`). Every value is a string
+/// until the fields' decoders convert it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TextOptions {
+    /// Removed from the start of a line before matching, when the line starts with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip_prefix: Option<String>,
+    /// Trim white space around every captured value.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub trim_space: bool,
+    /// Captured values that mean "no value" (e.g. `-`): the field is left out (null).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub empty_values: Vec<String>,
+    /// Fields built from templates over the captured values: `%{name}` is replaced by the
+    /// value of `name` (empty when it has none), everything else is kept as written.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub expand_fields: BTreeMap<String, String>,
 }
 
 /// `parser: native: name: ...`.

@@ -168,6 +168,13 @@ impl<'s> Validator<'s> {
         }
         self.check_fields(&schema.fields, 1);
         self.check_cycles();
+        let mut found = Vec::new();
+        super::text::check(schema, &mut |span, message, hint| {
+            found.push((span, message, hint));
+        });
+        for (span, message, hint) in found {
+            self.error(span, message, hint);
+        }
     }
 
     fn check_fields(&mut self, fields: &'s [Field], depth: usize) {

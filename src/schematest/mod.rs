@@ -631,13 +631,24 @@ pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseRe
         return result;
     };
     let mut sink = CaseSink::default();
-    // The input is one record, possibly pretty-printed: simd-json takes the newlines as
-    // whitespace, so the whole text is one record.
-    let input = case.input.trim();
-    if let Err(e) = normalizer.normalize_bytes(input.as_bytes(), Position::new(0, 1, 0), &mut sink)
-    {
-        result.outcome = Outcome::Error(e.to_string());
-        return result;
+    // A JSON input is one record, possibly pretty-printed: simd-json takes the newlines as
+    // whitespace, so the whole text is one record. A text input is lines, each a record,
+    // kept as written but for the line ends (spaces may matter to the patterns).
+    let (records, whole): (Vec<&str>, _) = if plan.is_text() {
+        let lines = case
+            .input
+            .lines()
+            .map(|l| l.strip_suffix('\r').unwrap_or(l));
+        (lines.filter(|l| !l.is_empty()).collect(), None)
+    } else {
+        (Vec::new(), Some(case.input.trim()))
+    };
+    for (i, input) in whole.into_iter().chain(records).enumerate() {
+        let pos = Position::new(0, i as u64 + 1, i as u64);
+        if let Err(e) = normalizer.normalize_bytes(input.as_bytes(), pos, &mut sink) {
+            result.outcome = Outcome::Error(e.to_string());
+            return result;
+        }
     }
     result.actual = sink.events;
     let expected = &case.expected;

@@ -1,0 +1,237 @@
+//! Text log types (`parser: regex` and `fastmatch`) through the library's entry points:
+//! `normalize_line` (in place), `normalize_bytes`, `normalize` (an event returned), and
+//! classification among text and JSON log types.
+
+use normalog::sink::Collect;
+use normalog::{NormalizerBuilder, Position, Registry};
+
+const REGEX: &str = r"
+schema: Custom.Kv
+parser:
+  regex:
+    match:
+      - '^(?P<level>[A-Z]+) '
+      - '%{WORD:op}=%{INT:n}(?: by %{NOTSPACE:who})?$'
+    trimSpace: true
+fields:
+  - {name: level, type: string, required: true}
+  - {name: op, type: string}
+  - {name: n, type: int}
+  - {name: who, type: string, indicators: [email]}
+";
+
+const FASTMATCH: &str = r"
+schema: Custom.Csvish
+parser:
+  fastmatch:
+    match:
+      - '%{a};%{b};%{c}'
+      - '%{a};%{b}'
+    emptyValues: ['']
+    expandFields:
+      c: '%{c}%{b}'
+fields:
+  - {name: a, type: string, required: true}
+  - {name: b, type: bigint}
+  - {name: c, type: string}
+";
+
+const JSON: &str = r"
+schema: Custom.Json
+fields:
+  - {name: level, type: string, required: true}
+";
+
+fn registry() -> Registry {
+    let mut r = Registry::new();
+    for (yaml, name) in [
+        (REGEX, "kv.yml"),
+        (FASTMATCH, "csvish.yml"),
+        (JSON, "json.yml"),
+    ] {
+        r.add_str(yaml, name).expect("schema loads");
+    }
+    r
+}
+
+fn run(types: &[&str], lines: &[&str]) -> Collect {
+    let registry = registry();
+    let mut n = NormalizerBuilder::new()
+        .log_types(types.iter().copied())
+        .build(&registry)
+        .expect("build");
+    let mut out = Collect::default();
+    for (i, line) in lines.iter().enumerate() {
+        n.normalize_bytes(
+            line.as_bytes(),
+            Position::new(0, i as u64 + 1, i as u64),
+            &mut out,
+        )
+        .expect("collect never fails");
+    }
+    out
+}
+
+fn field(event: &str, key: &str) -> Option<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_str(event).expect("event is JSON");
+    v.get(key).cloned()
+}
+
+#[test]
+fn regex_captures_become_typed_fields() {
+    let out = run(&["Custom.Kv"], &["INFO set=42 by ann@example.com"]);
+    assert_eq!(out.events.len(), 1, "rejects: {:?}", out.rejects);
+    let e = &out.events[0];
+    assert_eq!(field(e, "level"), Some("INFO".into()));
+    assert_eq!(field(e, "n"), Some(42.into()));
+    assert_eq!(field(e, "who"), Some("ann@example.com".into()));
+    assert_eq!(
+        field(e, "p_any_emails"),
+        Some(serde_json::json!(["ann@example.com"]))
+    );
+}
+
+#[test]
+fn regex_optional_group_left_out_and_bad_int_rejected() {
+    let out = run(
+        &["Custom.Kv"],
+        &["WARN del=7", "WARN del=99999999999", "warn del=7"],
+    );
+    assert_eq!(out.events.len(), 1);
+    assert_eq!(field(&out.events[0], "who"), None);
+    assert_eq!(out.rejects.len(), 2);
+    assert!(out.rejects[0].contains("field \"n\""), "{}", out.rejects[0]);
+    assert!(
+        out.rejects[1].contains("line matches no pattern (tried \"^(?P<level>"),
+        "{}",
+        out.rejects[1]
+    );
+}
+
+#[test]
+fn fastmatch_patterns_in_order_empty_values_and_expansion() {
+    let out = run(
+        &["Custom.Csvish"],
+        &["x;12;y", "x;;y", "x;5", "nothing here"],
+    );
+    assert_eq!(out.events.len(), 3, "rejects: {:?}", out.rejects);
+    assert_eq!(field(&out.events[0], "b"), Some(12.into()));
+    assert_eq!(field(&out.events[0], "c"), Some("y12".into()));
+    // `b` is empty: left out (null), and expands to nothing.
+    assert_eq!(field(&out.events[1], "b"), None);
+    assert_eq!(field(&out.events[1], "c"), Some("y".into()));
+    // The second pattern: no `c` captured, the expansion still gives a value.
+    assert_eq!(field(&out.events[2], "c"), Some("5".into()));
+    assert_eq!(out.rejects.len(), 1);
+    assert!(
+        out.rejects[0].contains("\"%{a};%{b};%{c}\", \"%{a};%{b}\""),
+        "{}",
+        out.rejects[0]
+    );
+}
+
+#[test]
+fn json_objects_go_to_json_types_and_text_to_text_types() {
+    let lines = [
+        r#"{"level":"INFO"}"#,
+        "INFO set=1",
+        "a;1;c",
+        r#"{"other":1}"#,
+        "[1,2]",
+    ];
+    let out = run(&[], &lines);
+    let types: Vec<_> = out
+        .events
+        .iter()
+        .map(|e| field(e, "p_log_type").expect("p_log_type"))
+        .collect();
+    assert_eq!(types, ["Custom.Json", "Custom.Kv", "Custom.Csvish"]);
+    assert_eq!(out.rejects.len(), 2, "{:?}", out.rejects);
+    // A JSON object is never claimed by a text type, even one whose pattern would match it.
+    assert!(
+        out.rejects[0].contains("Custom.Json: missing required field \"level\""),
+        "{}",
+        out.rejects[0]
+    );
+    // Only a line that starts with `{` can be a JSON object; others are tried as text.
+    assert!(
+        out.rejects[1].contains("Custom.Json: record is not a JSON object"),
+        "{}",
+        out.rejects[1]
+    );
+    assert!(
+        out.rejects[1].contains("Custom.Csvish: line matches no pattern"),
+        "{}",
+        out.rejects[1]
+    );
+}
+
+#[test]
+fn a_json_object_is_not_read_by_a_text_type() {
+    // `%{a};%{b}` would match this line if it were read as text.
+    let out = run(&["Custom.Csvish"], &[r#"{"a":"x;1"}"#]);
+    assert!(out.events.is_empty());
+    assert!(
+        out.rejects[0].contains("record is a JSON object, and this log type reads text"),
+        "{}",
+        out.rejects[0]
+    );
+}
+
+#[test]
+fn non_utf8_line_is_rejected() {
+    let registry = registry();
+    let mut n = NormalizerBuilder::new()
+        .log_types(["Custom.Kv"])
+        .build(&registry)
+        .expect("build");
+    let mut out = Collect::default();
+    n.normalize_bytes(b"INFO set=1 by \xff", Position::default(), &mut out)
+        .expect("collect");
+    assert!(out.rejects[0].contains("not UTF-8"), "{}", out.rejects[0]);
+}
+
+#[test]
+fn normalize_line_and_normalize_read_text_too() {
+    let registry = registry();
+    let mut n = NormalizerBuilder::new().build(&registry).expect("build");
+    let mut out = Collect::default();
+    let mut line = b"{ \"level\": \"x\\u0041\" }".to_vec();
+    n.normalize_line(&mut line, Position::default(), &mut out)
+        .expect("collect");
+    let mut line = b"DEBUG get=3".to_vec();
+    n.normalize_line(&mut line, Position::default(), &mut out)
+        .expect("collect");
+    // A line that starts like JSON but is not: the text types read the untouched line.
+    let mut line = b"{x;2".to_vec();
+    n.normalize_line(&mut line, Position::default(), &mut out)
+        .expect("collect");
+    assert_eq!(out.events.len(), 3, "rejects: {:?}", out.rejects);
+    assert_eq!(field(&out.events[0], "level"), Some("xA".into()));
+    assert_eq!(field(&out.events[1], "op"), Some("get".into()));
+    assert_eq!(field(&out.events[2], "a"), Some("{x".into()));
+
+    let mut line = b"ERROR put=9".to_vec();
+    let event = n
+        .normalize(&mut line, Position::default())
+        .expect("accepted");
+    assert_eq!(event.log_type(), "Custom.Kv");
+    let mut line = b"{\"a\":".to_vec();
+    let err = n
+        .normalize(&mut line, Position::default())
+        .expect_err("rejected");
+    assert!(err.to_string().contains("invalid JSON"), "{err}");
+}
+
+/// The generator writes JSON records; it says so for a text log type instead of writing
+/// records that type would refuse.
+#[cfg(feature = "gen")]
+#[test]
+fn gen_refuses_text_log_types() {
+    use normalog::gen::{GenError, GenOptions, Generator};
+    let registry = registry();
+    let err = Generator::new(&registry, &["Custom.Kv"], &GenOptions::default())
+        .expect_err("text log type");
+    assert_eq!(err, GenError::TextLogType("Custom.Kv".into()));
+    assert!(Generator::new(&registry, &["Custom.Json"], &GenOptions::default()).is_ok());
+}
