@@ -163,3 +163,41 @@ fn steady_state_text_lines_allocate_nothing() {
         "allocations in steady state"
     );
 }
+
+/// Indicators that read hosts out of URLs and `host:port` values allocate nothing either
+/// (the URL scanner used to write every host out to check it).
+#[test]
+fn steady_state_url_and_host_indicators_allocate_nothing() {
+    let yaml = "schema: Custom.Web\nfields:\n  - name: referer\n    type: string\n    indicators: [url]\n  - name: peer\n    type: string\n    indicators: [net_addr]\n  - name: host\n    type: string\n    indicators: [hostname]\n";
+    let mut registry = Registry::new();
+    registry.add_str(yaml, "<web>").expect("schema");
+    let mut normalizer = NormalizerBuilder::new()
+        .build(&registry)
+        .expect("normalizer");
+    let records: [&[u8]; 3] = [
+        br#"{"referer":"https://www.example.com:8443/a/b?q=1","peer":"10.0.0.7:443","host":"api.example.org"}"#,
+        br#"{"referer":"http://[2001:db8::1]/x","peer":"[2001:db8::2]:80","host":"192.0.2.1"}"#,
+        br#"{"referer":"//cdn.example.net/lib.js","peer":"db.internal","host":"mail.example.com"}"#,
+    ];
+    let mut sink = Count(0);
+    let run = |normalizer: &mut normalog::Normalizer, sink: &mut Count| {
+        for (i, r) in records.iter().enumerate() {
+            let pos = Position::new(0, i as u64 + 1, i as u64);
+            normalizer.normalize_bytes(r, pos, sink).expect("sink");
+        }
+    };
+    run(&mut normalizer, &mut sink);
+    run(&mut normalizer, &mut sink);
+    assert_eq!(sink.0, 2 * records.len(), "every record normalizes");
+    ALLOCATIONS.store(0, Ordering::Relaxed);
+    COUNTING.with(|c| c.set(true));
+    for _ in 0..100 {
+        run(&mut normalizer, &mut sink);
+    }
+    COUNTING.with(|c| c.set(false));
+    assert_eq!(
+        ALLOCATIONS.load(Ordering::Relaxed),
+        0,
+        "allocations in steady state"
+    );
+}

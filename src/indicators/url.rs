@@ -136,8 +136,11 @@ fn parse_host(host: &str) -> Option<Cow<'_, str>> {
         unescape_into(host, Mode::Host, &mut out)?;
         String::from_utf8(out).ok().map(Cow::Owned)
     } else {
-        unescape_into(host, Mode::Host, &mut Vec::new())?;
-        Some(Cow::Borrowed(host))
+        // No escape to decode: only the byte check of `unescape_into`, without writing the
+        // host out (which allocated for every URL).
+        host.bytes()
+            .all(|b| b >= 0x80 || !host_should_escape(b))
+            .then_some(Cow::Borrowed(host))
     }
 }
 
