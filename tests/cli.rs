@@ -526,3 +526,34 @@ fn schema_check_points_at_a_bad_regex() {
         "{err}"
     );
 }
+
+/// An output file that is also an input would be overwritten with the run's results: the
+/// input is refused before anything is read or written (review finding).
+#[test]
+fn outputs_that_are_inputs_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.jsonl");
+    let data = std::fs::read(util_sample()).expect("sample");
+    std::fs::write(&input, &data).expect("write");
+    let link = dir.path().join("link.jsonl");
+    std::fs::hard_link(&input, &link).expect("hard link");
+    let path = input.to_str().expect("utf-8");
+    for args in [
+        vec!["normalize", "--rejects", path, path],
+        vec!["normalize", "-o", path, path],
+        vec!["normalize", "-o", link.to_str().expect("utf-8"), path],
+    ] {
+        let out = run(&args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("is also an input"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(std::fs::read(&input).expect("read"), data, "{args:?}");
+    }
+}
+
+fn util_sample() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/samples/mixed.jsonl")
+}

@@ -4,7 +4,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::ValueEnum;
@@ -195,6 +195,50 @@ struct NormalizeConfig {
     max_rejects: Option<u64>,
 }
 
+/// An output file (`-o FILE`, `--rejects FILE`) that is also an input would be replaced by
+/// the run's results, losing the input: refuse it before anything is opened.
+fn refuse_overwriting_inputs(args: &NormalizeArgs, inputs: &[Input]) -> Result<(), Fatal> {
+    let outputs = [
+        ("-o", args.output.as_deref()),
+        ("--rejects", args.rejects.as_deref()),
+    ];
+    for (flag, out) in outputs {
+        let Some(out) = out.filter(|p| p.as_os_str() != "-") else {
+            continue;
+        };
+        for input in inputs {
+            if let Input::Path(p) = input {
+                if same_file(p, out) {
+                    return Err(Fatal::Message(format!(
+                        "{flag} {}: this file is also an input; the run would overwrite it",
+                        out.display()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same existing file (through symbolic or hard links too).
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Whether two paths name the same existing file (through symbolic links).
+#[cfg(not(unix))]
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
 impl NormalizeConfig {
     /// Check `args` and open the outputs, in this order: schemas and log types, inputs,
     /// `--threads`, the output, the rejects file. The first problem ends the command before
@@ -219,6 +263,7 @@ impl NormalizeConfig {
             pipeline::expand(&args.inputs)
         };
 
+        refuse_overwriting_inputs(args, &inputs)?;
         let mut batch = Batch::new();
         batch
             .max_record_bytes(args.max_record_bytes)
