@@ -286,9 +286,16 @@ fn r14_single_record_responses_are_unwrapped() {
         (rej["record"].as_u64(), rej["line"].as_u64()),
         (Some(1), Some(2))
     );
-    assert_eq!(rej["byte"].as_u64(), Some(good.len() as u64 + 1));
-    assert!(rej.get("field").is_none(), "{rej}");
-    assert_eq!(rej["reason"], "unclassified", "{rej}");
+    let inner = good.len() + 1 + bad.find("{\"action").unwrap();
+    assert_eq!(rej["byte"].as_u64(), Some(inner as u64), "{rej}");
+    assert_eq!(rej["field"], "audit_log", "{rej}");
+    assert!(
+        rej["error"]
+            .as_str()
+            .unwrap()
+            .contains("missing required field \"created_at\""),
+        "{rej}"
+    );
 
     // Named with --envelope, the object is unwrapped without being tried as a record, and a
     // refused record inside it says where it is: inside the field, at the object.

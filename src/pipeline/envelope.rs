@@ -12,21 +12,20 @@ use serde_json::value::RawValue;
 
 use super::chunker::count_lines;
 use super::records::{offset_in, Capture, Ctx, LineCounter};
-use crate::error::{Error, Position};
+use crate::error::Position;
 use crate::sink::Sink;
 
 impl<S: Sink + ?Sized> Ctx<'_, S> {
-    /// Normalize the records of an envelope found in the record at `page_pos`. A
-    /// single-record response found without being named (`refused` holds the record's own
-    /// reject and range) is unwrapped only when its record is accepted; else the record's
-    /// own reject stands.
+    /// Normalize the records of an envelope found in the record at `page_pos`. A refused
+    /// record inside it is rejected at its own position, naming the envelope's field: the
+    /// refusal of the record inside says what is wrong with it, where the envelope's own
+    /// refusal (no log type has a field named like the envelope's) would not.
     pub(super) fn unwrap(
         &mut self,
         data: &[u8],
         page_start: usize,
         env: &Envelope<'_>,
         page_pos: Position,
-        refused: Option<(Error, Range<usize>)>,
     ) -> Result<(), S::Error> {
         if !env.single {
             return self.page(data, page_start, env, page_pos);
@@ -50,10 +49,9 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         {
             self.stop = true;
         }
-        match (capture.held, refused) {
-            (None, _) => Ok(()),
-            (Some(_), Some((own, own_range))) => self.commit_reject(own, own_range, None),
-            (Some(err), None) => self.commit_reject_in(err, range, None, Some(env.field.as_ref())),
+        match capture.held {
+            None => Ok(()),
+            Some(err) => self.commit_reject_in(err, range, None, Some(env.field.as_ref())),
         }
     }
 

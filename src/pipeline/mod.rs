@@ -80,12 +80,11 @@
 //!   exactly one field whose value is an array of objects (e.g. Zendesk
 //!   `{"audit_logs":[...],"next_page":..}`, Zoom `{"from":..,"activity_logs":[...]}`) is
 //!   unwrapped: each element of the array is a record, and an empty page holds no record.
-//! * **Single-record responses**: an object record that no schema accepts, whose only field
-//!   holds an object that a schema accepts (Zendesk's "show audit log",
-//!   `{"audit_log":{...}}`), is that object; if the object is refused too, the record's own
-//!   reject stands. With [`Batch::envelope`] set, an object holding
-//!   that field as an array of objects or as an object is unwrapped without being tried as
-//!   a record first, and a refused record inside it is rejected as such.
+//! * **Single-record responses**: an object record that no schema accepts and whose only
+//!   field holds an object (Zendesk's "show audit log", `{"audit_log":{...}}`) is that
+//!   object: it is normalized, or rejected with its own reason, inside the field. With
+//!   [`Batch::envelope`] set, an object holding that field as an array of objects or as an
+//!   object is unwrapped without being tried as a record first.
 //!
 //! Positions: `line` and `byte` always point at the record itself in the decoded input
 //! (for a page element or a single-record response, at the object inside the envelope).
@@ -261,8 +260,7 @@ impl Batch {
     /// Name the field of API responses: an object holding it as an array of objects (a
     /// page) or as an object (a single-record response) is unwrapped without being tried
     /// as a record. `None` (the default) unwraps an object that no schema accepts when it
-    /// holds exactly one array of objects, or when its only field holds an object that a
-    /// schema accepts.
+    /// holds exactly one array of objects, or when its only field holds an object.
     pub fn envelope(&mut self, field: Option<String>) -> &mut Self {
         self.envelope = field;
         self

@@ -206,7 +206,7 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         if is_object {
             if let Some(field) = self.framing.envelope.as_deref() {
                 if let Some(env) = envelope(raw, Some(field)) {
-                    return self.unwrap(data, range.start, &env, pos, None);
+                    return self.unwrap(data, range.start, &env, pos);
                 }
             }
         }
@@ -225,7 +225,7 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
             match self.framing.envelope.as_deref() {
                 None => {
                     if let Some(env) = envelope(raw, None) {
-                        return self.unwrap(data, range.start, &env, pos, Some((err, range)));
+                        return self.unwrap(data, range.start, &env, pos);
                     }
                 }
                 // Not the page the caller said to expect: say so, with the record's refusal.
