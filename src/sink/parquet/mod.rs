@@ -56,9 +56,18 @@
 //!
 //! # Files
 //!
-//! Compression is zstd by default ([`Compression`]); statistics (min/max, null count) are
-//! written per page and row group for every column, so engines prune row groups and files
-//! by `p_event_time`.
+//! Compression is zstd by default ([`Compression`]); statistics (min/max, null count;
+//! strings truncated to 64 bytes) are written per page and row group for every column, so
+//! engines prune row groups and files by `p_event_time`. Integer and timestamp columns
+//! without a dictionary are delta-encoded (`DELTA_BINARY_PACKED`). The Arrow schema is not
+//! embedded (`ARROW:schema`): the Parquet types above map back to the same Arrow types.
+//!
+//! **Small files.** A file is opened only when its rows reach 8,192 (or 8 MiB), or when
+//! it is finished. A file finished with fewer rows (an hour of a few dozen events) gets
+//! settings for its size: statistics per column chunk only (plus the page index of
+//! `p_event_time`), and compression only for the column chunks where it pays: none under
+//! 1 KiB, Snappy under 4 KiB when the codec is zstd. Setting up a zstd compressor for each
+//! column chunk was most of the cost of such files; see `part.rs` for the measurements.
 //!
 //! Dictionary encoding is used only where values repeat. `p_row_id`, `p_event_time` and
 //! `p_parse_time` never get one. For the other columns, each table's first batch of at
@@ -120,6 +129,7 @@
 
 mod dictionary;
 mod files;
+mod part;
 mod threads;
 
 use std::path::Path;
@@ -301,7 +311,7 @@ impl ParquetWriter {
             index,
             TableSpec {
                 schema: Arc::clone(schema),
-                props: self.props(Vec::new()),
+                props: self.props(schema, Vec::new()),
                 sampled: false,
             },
         ));
@@ -309,7 +319,7 @@ impl ParquetWriter {
     }
 
     /// The file properties of a table whose `plain` columns get no dictionary.
-    fn props(&self, plain: Vec<ColumnPath>) -> WriterProperties {
+    fn props(&self, schema: &arrow_schema::Schema, plain: Vec<ColumnPath>) -> WriterProperties {
         let mut props = WriterProperties::builder()
             .set_compression(self.opts.compression.codec())
             .set_statistics_enabled(EnabledStatistics::Page)
@@ -323,7 +333,7 @@ impl ParquetWriter {
         for column in plain {
             props = props.set_column_dictionary_enabled(column, false);
         }
-        props.build()
+        part::integer_encodings(props, schema).build()
     }
 
     /// Write a batch of events of `log_type`, with the schema of
