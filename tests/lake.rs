@@ -85,10 +85,10 @@ fn gen_span_spreads_an_archive_over_days() {
         // or the first days of February.
         assert!((29..=31).contains(&days.len()), "{table}: {days:?}");
         assert!(
-            days.iter().all(|d| d.starts_with("year=2024/month=0")),
+            days.iter().all(|d| d.starts_with("year=2024/month=1/") || d.starts_with("year=2024/month=2/")),
             "{days:?}"
         );
-        assert!(days.contains("year=2024/month=01/day=01"), "{days:?}");
+        assert!(days.contains("year=2024/month=1/day=1"), "{days:?}");
     }
     // A bad span is a usage error.
     let o = normalog(&["gen", "-n", "1", "--span", "6 months"]);

@@ -472,14 +472,15 @@ fn partition_layout() {
     assert_eq!(
         listing(&lake),
         [
-            "zendesk_audit/year=2024/month=02/day=12/hour=08/part-0.parquet",
-            "zendesk_audit/year=2024/month=02/day=12/hour=09/part-0.parquet",
-            "zendesk_audit/year=2024/month=02/day=12/hour=10/part-0.parquet",
-            "zoom_activity/year=2024/month=02/day=12/hour=07/part-0.parquet",
-            "zoom_activity/year=2024/month=02/day=12/hour=09/part-0.parquet",
-            "zoom_activity/year=2024/month=02/day=12/hour=16/part-0.parquet",
-            "zoom_operation/year=2024/month=02/day=12/hour=10/part-0.parquet",
-            "zoom_operation/year=2024/month=02/day=12/hour=17/part-0.parquet",
+            // Sorted as text: hour=10 before hour=8.
+            "zendesk_audit/year=2024/month=2/day=12/hour=10/part-0.parquet",
+            "zendesk_audit/year=2024/month=2/day=12/hour=8/part-0.parquet",
+            "zendesk_audit/year=2024/month=2/day=12/hour=9/part-0.parquet",
+            "zoom_activity/year=2024/month=2/day=12/hour=16/part-0.parquet",
+            "zoom_activity/year=2024/month=2/day=12/hour=7/part-0.parquet",
+            "zoom_activity/year=2024/month=2/day=12/hour=9/part-0.parquet",
+            "zoom_operation/year=2024/month=2/day=12/hour=10/part-0.parquet",
+            "zoom_operation/year=2024/month=2/day=12/hour=17/part-0.parquet",
         ]
     );
     // Each row is in the directory of its event hour.
@@ -517,7 +518,7 @@ fn partition_layout() {
     ]);
     assert!(out.status.success());
     let day = listing(&lake);
-    assert!(day.contains(&"zoom_activity/year=2024/month=02/day=12/part-0.parquet".to_owned()));
+    assert!(day.contains(&"zoom_activity/year=2024/month=2/day=12/part-0.parquet".to_owned()));
     assert_eq!(day.len(), 11);
 
     // Parquet needs a directory.
@@ -704,7 +705,7 @@ fn open_files_are_capped() {
     let files = parquet_files(dir.path());
     assert_eq!(files.len(), 600);
     assert_eq!(writer.files_opened(), 600);
-    assert!(files.iter().any(|f| f.ends_with("hour=03/part-1.parquet")));
+    assert!(files.iter().any(|f| f.ends_with("hour=3/part-1.parquet")));
     let mut total = 0;
     for f in &files {
         let b = read_parquet(f);
@@ -774,7 +775,7 @@ fn dictionary_only_where_values_repeat() {
     // The first batch is too small to sample: its file keeps every dictionary but those of
     // the unique `p_*` columns.
     let first = dictionary_pages(&files[0]);
-    assert!(files[0].ends_with("hour=00/part-0.parquet"));
+    assert!(files[0].ends_with("hour=0/part-0.parquet"));
     assert!(first["email"]);
     assert!(first["p_any_emails.list.item"]);
     assert!(!first["p_row_id"]);
@@ -782,7 +783,7 @@ fn dictionary_only_where_values_repeat() {
     // (nor their p_any_emails items), one for the repeating type; columns with too few
     // values (all null) keep theirs.
     let second = dictionary_pages(&files[1]);
-    assert!(files[1].ends_with("hour=01/part-0.parquet"));
+    assert!(files[1].ends_with("hour=1/part-0.parquet"));
     assert!(!second["email"]);
     assert!(!second["p_any_emails.list.item"]);
     assert!(second["type"]);

@@ -40,7 +40,7 @@ pub struct NormalizeArgs {
     /// '/'), which gets the data-lake layout below. For Parquet: a directory, required.
     /// Directory layout: one table per log type, DIR/TABLE/ with TABLE the log type in
     /// snake case (Zendesk.Audit -> zendesk_audit), partitioned by --partition on the UTC
-    /// event time, e.g. DIR/zendesk_audit/year=2023/month=07/day=01/hour=14/part-0.parquet.
+    /// event time, e.g. DIR/zendesk_audit/year=2023/month=7/day=1/hour=14/part-0.parquet.
     /// Files are written under temporary names (.part-*.tmp-*) and renamed only when the run
     /// completes.
     #[arg(short = 'o', long, value_name = "PATH")]
@@ -52,7 +52,8 @@ pub struct NormalizeArgs {
     pub format: FormatArg,
 
     /// Directory partitioning of a directory output, on the UTC p_event_time: hour
-    /// (year=/month=/day=/hour=), day (year=/month=/day=) or none. Default: hour.
+    /// (year=/month=/day=/hour=, numbers not zero-padded), day (year=/month=/day=) or none.
+    /// Default: hour.
     #[arg(long, value_enum, value_name = "BY")]
     pub partition: Option<PartitionArg>,
 
@@ -147,9 +148,9 @@ pub enum FormatArg {
 pub enum PartitionArg {
     /// DIR/TABLE/part-N.*
     None,
-    /// DIR/TABLE/year=YYYY/month=MM/day=DD/part-N.*
+    /// DIR/TABLE/year=YYYY/month=M/day=D/part-N.*
     Day,
-    /// DIR/TABLE/year=YYYY/month=MM/day=DD/hour=HH/part-N.*
+    /// DIR/TABLE/year=YYYY/month=M/day=D/hour=H/part-N.*
     Hour,
 }
 

@@ -1,8 +1,8 @@
 //! The data-lake directory layout shared by the Parquet and NDJSON directory writers.
 //!
 //! ```text
-//! DIR/<table>/year=2023/month=07/day=01/hour=14/part-0.parquet   (--partition hour)
-//! DIR/<table>/year=2023/month=07/day=01/part-0.parquet           (--partition day)
+//! DIR/<table>/year=2023/month=7/day=1/hour=14/part-0.parquet   (--partition hour)
+//! DIR/<table>/year=2023/month=7/day=1/part-0.parquet           (--partition day)
 //! DIR/<table>/part-0.parquet                                     (--partition none)
 //! ```
 //!
@@ -11,7 +11,9 @@
 //!   `zendesk_audit`, `AWS.VPCFlow` → `aws_vpcflow`). See [`table_name`].
 //! * Partitions are Hive-style directories on the UTC `p_event_time`, so DuckDB
 //!   (`hive_partitioning`), Spark, Trino and Athena read `year`, `month`, `day`, `hour` as
-//!   columns and prune by them.
+//!   columns and prune by them. The numbers are not zero-padded (`month=7`, `hour=0`), so
+//!   that engines that type partition columns from their values read all four as
+//!   integers (DuckDB reads `month=07` as text).
 //! * Each file is written as `.part-<n>.<ext>.tmp-<pid>` in its directory. Closed files keep
 //!   that name until the whole output is committed, then all are renamed to
 //!   `part-<n>.<ext>`; so a reader never sees a half-written file, and an aborted run leaves
@@ -37,9 +39,9 @@ use crate::time::Timestamp;
 pub enum Partition {
     /// One directory per table.
     None,
-    /// `year=YYYY/month=MM/day=DD`.
+    /// `year=YYYY/month=M/day=D` (numbers not zero-padded).
     Day,
-    /// `year=YYYY/month=MM/day=DD/hour=HH` (the default).
+    /// `year=YYYY/month=M/day=D/hour=H` (the default; numbers not zero-padded).
     #[default]
     Hour,
 }
@@ -78,11 +80,16 @@ impl Partition {
             Partition::Hour => key.saturating_mul(SECS_PER_HOUR),
         };
         let t = chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default();
-        let mut dir = PathBuf::from(format!("year={:04}", t.year()));
-        dir.push(format!("month={:02}", t.month()));
-        dir.push(format!("day={:02}", t.day()));
+        // Numbers as they are, not zero-padded: engines type a partition column from its
+        // values, and DuckDB keeps `month=07` as text (a number would lose the zero) but
+        // reads `year=2023` as a number, so padded directories came out as a mix of
+        // VARCHAR and BIGINT columns. Unpadded, all four are integers everywhere (as
+        // DuckDB's and Spark's own partitioned writes name them).
+        let mut dir = PathBuf::from(format!("year={}", t.year()));
+        dir.push(format!("month={}", t.month()));
+        dir.push(format!("day={}", t.day()));
         if self == Partition::Hour {
-            dir.push(format!("hour={:02}", t.hour()));
+            dir.push(format!("hour={}", t.hour()));
         }
         dir
     }
@@ -346,12 +353,12 @@ mod tests {
         let hour = Partition::Hour.key(&t);
         assert_eq!(
             Partition::Hour.dir(hour),
-            Path::new("year=2023/month=07/day=01/hour=14")
+            Path::new("year=2023/month=7/day=1/hour=14")
         );
         let day = Partition::Day.key(&t);
         assert_eq!(
             Partition::Day.dir(day),
-            Path::new("year=2023/month=07/day=01")
+            Path::new("year=2023/month=7/day=1")
         );
         assert_eq!(Partition::None.dir(Partition::None.key(&t)), Path::new(""));
         assert_eq!(Partition::Hour.key_of_micros(t.timestamp_micros()), hour);
@@ -364,7 +371,7 @@ mod tests {
         let t: Timestamp = "0001-01-01T00:00:00Z".parse().expect("time");
         assert_eq!(
             Partition::Day.dir(Partition::Day.key(&t)),
-            Path::new("year=0001/month=01/day=01")
+            Path::new("year=1/month=1/day=1")
         );
     }
 }

@@ -1,6 +1,6 @@
 //! NDJSON in the data-lake directory layout: the lines of [`super::ndjson`], one table per
 //! log type, partitioned by event time ([`super::layout`]):
-//! `DIR/zoom_activity/year=2023/month=07/day=01/hour=14/part-0.ndjson`.
+//! `DIR/zoom_activity/year=2023/month=7/day=1/hour=14/part-0.ndjson`.
 
 use std::fs::File;
 use std::io::{self, Write};

@@ -2,7 +2,7 @@
 //!
 //! [`ParquetWriter`] writes [`RecordBatch`]es (built by
 //! [`super::arrow::RecordBatchBuilder`]) into the directory layout of
-//! [`super::layout`]: `DIR/<table>/year=2023/month=07/day=01/hour=14/part-0.parquet`. It
+//! [`super::layout`]: `DIR/<table>/year=2023/month=7/day=1/hour=14/part-0.parquet`. It
 //! is also a [`Sink`](super::Sink), so it can take events directly; the CLI feeds it batches
 //! built by the worker threads of [`Batch::run_parquet`](crate::pipeline::Batch::run_parquet).
 //!
@@ -123,7 +123,7 @@
 //! )?;
 //! writer.commit()?;
 //! assert_eq!(run.summary.normalized, 1);
-//! assert!(lake.join("zoom_activity/year=2023/month=07/day=01/hour=14/part-0.parquet").exists());
+//! assert!(lake.join("zoom_activity/year=2023/month=7/day=1/hour=14/part-0.parquet").exists());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
