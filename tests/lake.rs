@@ -94,3 +94,145 @@ fn gen_span_spreads_an_archive_over_days() {
     let o = normalog(&["gen", "-n", "1", "--span", "6 months"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `(p_event_time, p_log_type)` of every row of every Parquet file under `lake`, sorted;
+/// and the number of part files.
+fn lake_rows(lake: &Path) -> (Vec<(i64, String)>, usize) {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::TimestampMicrosecondType;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let files: Vec<_> = files_under(lake)
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "parquet"))
+        .collect();
+    let mut rows = Vec::new();
+    for f in &files {
+        let file = std::fs::File::open(f).expect("open");
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .expect("parquet")
+            .build()
+            .expect("reader");
+        for batch in reader {
+            let batch = batch.expect("batch");
+            let times = batch
+                .column_by_name("p_event_time")
+                .expect("p_event_time")
+                .as_primitive::<TimestampMicrosecondType>()
+                .clone();
+            let types = batch
+                .column_by_name("p_log_type")
+                .expect("p_log_type")
+                .as_string::<i32>()
+                .clone();
+            for i in 0..batch.num_rows() {
+                rows.push((times.value(i), types.value(i).to_owned()));
+            }
+        }
+    }
+    rows.sort();
+    (rows, files.len())
+}
+
+fn parquet_into(lake: &Path, partition: &str, inputs: &[&Path]) {
+    let mut args = vec![
+        "normalize",
+        "--format",
+        "parquet",
+        "--partition",
+        partition,
+        "-o",
+        s(lake),
+    ];
+    args.extend(inputs.iter().map(|p| s(p)));
+    ok(&args);
+}
+
+#[test]
+fn rerunning_the_same_inputs_leaves_one_copy_of_each_event() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 2000, "10d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 500, "10d", 2);
+    let lake = tmp.path().join("lake");
+
+    parquet_into(&lake, "hour", &[&a]);
+    let (first, files) = lake_rows(&lake);
+    assert_eq!(first.len(), 2000);
+    // The same input again: the same rows, in as many files (replaced, not added).
+    parquet_into(&lake, "hour", &[&a]);
+    assert_eq!(lake_rows(&lake), (first.clone(), files));
+
+    // Another input is appended beside it, and survives a re-run of the first.
+    parquet_into(&lake, "hour", &[&b]);
+    let (both, _) = lake_rows(&lake);
+    assert_eq!(both.len(), 2500);
+    parquet_into(&lake, "hour", &[&a]);
+    assert_eq!(lake_rows(&lake).0, both);
+
+    // The same input with another layout replaces the first layout's files: `a`'s rows
+    // once (now by day), `b`'s by hour.
+    parquet_into(&lake, "day", &[&a]);
+    let (rows, _) = lake_rows(&lake);
+    assert_eq!(rows, both);
+    let hour_files = files_under(&lake)
+        .iter()
+        .filter(|f| f.to_string_lossy().contains("hour="))
+        .count();
+    let (b_only, b_files) = {
+        let other = tmp.path().join("b-only");
+        parquet_into(&other, "hour", &[&b]);
+        lake_rows(&other)
+    };
+    assert_eq!(b_only.len(), 500);
+    assert_eq!(hour_files, b_files);
+
+    // Nothing but part files and the manifests: no temporary files, no other names.
+    for f in files_under(&lake) {
+        let rel = f
+            .strip_prefix(&lake)
+            .expect("under")
+            .to_string_lossy()
+            .into_owned();
+        let name = f.file_name().expect("name").to_string_lossy().into_owned();
+        assert!(
+            rel.starts_with("_normalog/runs/")
+                || (name.starts_with("part-") && name.ends_with(".parquet")),
+            "{rel}"
+        );
+    }
+}
+
+#[test]
+fn ndjson_directories_rerun_the_same_way() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 600, "3d", 3);
+    let lake = tmp.path().join("lake");
+    let run = || ok(&["normalize", "-o", &format!("{}/", s(&lake)), s(&a)]);
+    let lines = || -> usize {
+        files_under(&lake)
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "ndjson"))
+            .map(|f| std::fs::read_to_string(f).expect("read").lines().count())
+            .sum()
+    };
+    run();
+    assert_eq!(lines(), 600);
+    run();
+    assert_eq!(lines(), 600);
+}
+
+#[test]
+fn standard_input_appends() {
+    // Standard input has no identity: each run adds its files.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 300, "1d", 4);
+    let lake = tmp.path().join("lake");
+    for _ in 0..2 {
+        let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+            .args(["normalize", "--format", "parquet", "-o", s(&lake)])
+            .stdin(std::fs::File::open(&a).expect("open"))
+            .output()
+            .expect("run");
+        assert!(o.status.success());
+    }
+    assert_eq!(lake_rows(&lake).0.len(), 600);
+}

@@ -232,7 +232,14 @@ impl NormalizeConfig {
             }
             batch.threads(n);
         }
-        let output = Output::open(args)?;
+        let mut output = Output::open(args)?;
+        if let Some(id) = run_id(&inputs) {
+            match &mut output {
+                Output::Parquet(w) => w.set_run_id(id),
+                Output::NdjsonDir(w) => w.set_run_id(id),
+                Output::Stdout(_) | Output::File(_) => {}
+            }
+        }
         let rejects = match &args.rejects {
             Some(p) if p.as_os_str() == "-" => {
                 return Err(Fatal::Message(
@@ -332,6 +339,38 @@ impl NormalizeConfig {
             }
         })
     }
+}
+
+/// The identity of a run's inputs, which names its part files in a directory output so that
+/// re-running the same inputs replaces them (see `normalog::sink::layout`, "Re-running"):
+/// each input's absolute path, size and modification time, in sorted order. `None` when an
+/// input has no such identity (standard input), or cannot be looked at: the run then adds
+/// files beside the others.
+fn run_id(inputs: &[Input]) -> Option<u64> {
+    let mut ids = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let Input::Path(path) = input else {
+            return None;
+        };
+        let path = std::fs::canonicalize(path).ok()?;
+        let meta = std::fs::metadata(&path).ok()?;
+        let mtime = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        let mut id = path.as_os_str().as_encoded_bytes().to_vec();
+        id.extend_from_slice(&meta.len().to_le_bytes());
+        id.extend_from_slice(&mtime.as_nanos().to_le_bytes());
+        ids.push(id);
+    }
+    if ids.is_empty() {
+        return None;
+    }
+    ids.sort();
+    Some(normalog::sink::layout::stable_hash(
+        ids.iter().map(Vec::as_slice),
+    ))
 }
 
 /// `1 input`, `2 inputs`.

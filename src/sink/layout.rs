@@ -20,9 +20,27 @@
 //!   no part files (its temporary files are removed). `<n>` counts from 0 in each
 //!   directory, skipping names that already exist, so a second run into the same directory
 //!   adds files beside the first run's.
+//!
+//! # Re-running
+//!
+//! A run given an identity (`set_run_id` of the writers; the CLI derives it from its
+//! inputs' paths, sizes and modification times) names its files `part-<id>-<n>.<ext>`
+//! (`<id>`: 16 hex digits) and, when it commits, lists them in `DIR/_normalog/runs/<id>`.
+//! Committing again under the same id renames the new files over the old ones of the same
+//! name and removes the files of the earlier commit it did not write again (a partition
+//! the first run had and this one has not). So re-running the same inputs into the same
+//! directory leaves exactly one copy of each event, whatever changed in between
+//! (`--partition`, thread counts), while files of other ids (other inputs, or runs
+//! without an id) are never touched: appending new inputs is running them alone. Running
+//! a *different* set that includes inputs already loaded (`a` then `a b`) is another id,
+//! and duplicates `a`'s rows; so is an input that changed (grown, touched).
 //! * At most `max_open` files are open at once; opening one more closes the least recently
 //!   used. A partition seen again later gets a new part file. So a million distinct hours
 //!   cost a million small files, but never a million open handles or buffers.
+
+mod manifest;
+
+pub use manifest::stable_hash;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -146,6 +164,9 @@ pub(crate) struct Parts<F: PartFile> {
     tick: u64,
     /// Files opened so far (tests and stats).
     pub(crate) files_opened: u64,
+    /// The run's identity ([`Parts::set_run`]), in hex: part files are named after it and
+    /// replace those of an earlier run with the same identity.
+    run: Option<String>,
 }
 
 impl<F: PartFile> Parts<F> {
@@ -160,7 +181,16 @@ impl<F: PartFile> Parts<F> {
             next_part: HashMap::new(),
             tick: 0,
             files_opened: 0,
+            run: None,
         }
+    }
+
+    /// Name this run's part files after `id` (`part-<id>-<n>`), and on commit replace the
+    /// files an earlier run with the same id wrote (listed in its manifest,
+    /// `DIR/_normalog/runs/<id>`), so that re-running the same inputs leaves one copy of
+    /// each event. Files of other runs are never touched.
+    pub(crate) fn set_run(&mut self, id: u64) {
+        self.run = Some(format!("{id:016x}"));
     }
 
     /// The index of a table, registering it on first use.
@@ -216,19 +246,22 @@ impl<F: PartFile> Parts<F> {
         dir.push(self.partition.dir(key));
         std::fs::create_dir_all(&dir).map_err(|e| path_error(&dir, &e))?;
         let n = self.next_part.entry((table, key)).or_insert(0);
-        let dest = loop {
-            let dest = dir.join(format!("part-{n}.{}", F::EXT));
-            *n += 1;
-            if !dest.exists() {
-                break dest;
+        let stem = match &self.run {
+            // Named after the run: the same run's file of an earlier time is replaced.
+            Some(run) => {
+                *n += 1;
+                format!("part-{run}-{}", *n - 1)
             }
+            None => loop {
+                let stem = format!("part-{n}");
+                *n += 1;
+                if !dir.join(format!("{stem}.{}", F::EXT)).exists() {
+                    break stem;
+                }
+            },
         };
-        let tmp = dir.join(format!(
-            ".part-{}.{}.tmp-{}",
-            *n - 1,
-            F::EXT,
-            std::process::id()
-        ));
+        let dest = dir.join(format!("{stem}.{}", F::EXT));
+        let tmp = dir.join(format!(".{stem}.{}.tmp-{}", F::EXT, std::process::id()));
         let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
         self.files_opened += 1;
         Ok(Open {
@@ -294,11 +327,17 @@ impl<F: PartFile> Parts<F> {
             files.push((o.file, o.tmp));
         }
         finish(files)?;
-        for (tmp, dest) in std::mem::take(&mut self.done) {
+        let done = std::mem::take(&mut self.done);
+        let mut written = Vec::with_capacity(done.len());
+        for (tmp, dest) in done {
             if let Err(e) = std::fs::rename(&tmp, &dest) {
                 let _ = std::fs::remove_file(&tmp);
                 return Err(path_error(&dest, &e));
             }
+            written.push(dest);
+        }
+        if let Some(run) = &self.run {
+            manifest::replace_run(&self.dir, run, &written)?;
         }
         Ok(())
     }
@@ -321,7 +360,7 @@ pub(crate) fn sink_error(msg: String) -> Error {
     Error::new(ErrorKind::Sink(msg.into()))
 }
 
-fn path_error(path: &Path, e: &std::io::Error) -> Error {
+pub(crate) fn path_error(path: &Path, e: &std::io::Error) -> Error {
     Error::new(ErrorKind::Io(std::io::Error::new(
         e.kind(),
         format!("{}: {e}", path.display()),

@@ -70,6 +70,12 @@ impl NdjsonDirWriter {
         self.parts.partition()
     }
 
+    /// Name this run's part files after `id`, so that a re-run with the same id replaces
+    /// them: as [`ParquetWriter::set_run_id`](super::parquet::ParquetWriter::set_run_id).
+    pub fn set_run_id(&mut self, id: u64) {
+        self.parts.set_run(id);
+    }
+
     /// Part files opened so far.
     #[must_use]
     pub fn files_opened(&self) -> u64 {

@@ -283,6 +283,14 @@ impl ParquetWriter {
         self.rows
     }
 
+    /// Name this run's part files after `id` and make a re-run with the same id replace
+    /// this run's files instead of adding to them: see [`super::layout`] ("Re-running").
+    /// Use an id derived from the inputs' identity (the CLI hashes their paths, sizes and
+    /// modification times).
+    pub fn set_run_id(&mut self, id: u64) {
+        self.parts.set_run(id);
+    }
+
     /// Part files opened so far.
     #[must_use]
     pub fn files_opened(&self) -> u64 {
