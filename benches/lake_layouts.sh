@@ -60,14 +60,14 @@ work = pathlib.Path(sys.argv[1])
 con = duckdb.connect()
 con.execute("SET threads = 2")
 best = None
-for table in sorted(p.name for p in (work / "flat").iterdir()):
+for table in sorted(p.name for p in (work / "flat").iterdir() if not p.name.startswith("_")):
     con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet('{work}/flat/{table}/*.parquet')")
 for _ in range(2):
     out = work / "duck"
     os.system(f"rm -rf '{out}'; mkdir -p '{out}'")
     r0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
-    for table in sorted(p.name for p in (work / "flat").iterdir()):
+    for table in sorted(p.name for p in (work / "flat").iterdir() if not p.name.startswith("_")):
         con.execute(
             f"COPY (SELECT *, year(p_event_time AT TIME ZONE 'UTC') AS year, "
             f"month(p_event_time AT TIME ZONE 'UTC') AS month, day(p_event_time AT TIME ZONE 'UTC') AS day, "

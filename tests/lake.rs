@@ -236,3 +236,60 @@ fn standard_input_appends() {
     }
     assert_eq!(lake_rows(&lake).0.len(), 600);
 }
+
+#[test]
+fn stats_report_files_and_warn_when_they_are_tiny() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let input = archive(tmp.path(), "a.jsonl", 3000, "30d", 5);
+    let stats = |partition: &str| {
+        let lake = tmp.path().join(partition);
+        let o = ok(&[
+            "normalize",
+            "--stats",
+            "--format",
+            "parquet",
+            "--partition",
+            partition,
+            "-o",
+            s(&lake),
+            s(&input),
+        ]);
+        let files = files_under(&lake)
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "parquet"))
+            .count();
+        (String::from_utf8(o.stderr).expect("utf-8"), files)
+    };
+    // About 2,100 hours of 1.4 rows each.
+    let (err, files) = stats("hour");
+    let line = format!(
+        "files: {files} written, {} rows per file on average\n",
+        3000 / files
+    );
+    assert!(err.contains(&line), "{err}");
+    assert!(
+        err.contains(&format!(
+            "normalog: warning: {files} files of 1 rows on average"
+        )) && err.contains("--partition day makes fewer, larger files"),
+        "{err}"
+    );
+    // About 90 day files of about 33 rows: tiny, but too few files to warn about.
+    let (err, files) = stats("day");
+    assert!((88..=93).contains(&files), "{files}");
+    assert!(
+        err.contains(&format!(
+            "files: {files} written, {} rows per file",
+            3000 / files
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("warning"), "{err}");
+    // One file per table.
+    let (err, files) = stats("none");
+    assert_eq!(files, 3);
+    assert!(
+        err.contains("files: 3 written, 1000 rows per file on average\n"),
+        "{err}"
+    );
+    assert!(!err.contains("warning"), "{err}");
+}

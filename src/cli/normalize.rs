@@ -13,6 +13,7 @@ use super::output::{Output, OutputFile};
 use super::{load_registry, messages, progress, Fatal, EXIT_OK, EXIT_REJECTS};
 use normalog::pipeline::{self, Batch, Input, Observer, Progress, Reject, RunSummary};
 use normalog::registry::Registry;
+use normalog::sink::layout::Partition;
 use normalog::sink::ndjson::{self, TimeLayout};
 use normalog::sink::Summary;
 use normalog::NormalizerBuilder;
@@ -291,6 +292,9 @@ impl NormalizeConfig {
                 run.failed_inputs,
                 started.elapsed().as_secs_f64(),
             );
+            if let Some((files, partition)) = self.output_files() {
+                print_file_stats(files, run.summary.normalized, partition);
+            }
         }
         if run.too_many_rejects {
             // The output is incomplete: its temporary files are removed, not renamed. Standard
@@ -312,6 +316,16 @@ impl NormalizeConfig {
         } else {
             EXIT_OK
         })
+    }
+
+    /// Part files written (opened: every opened file is written) and the partitioning, for
+    /// a directory output.
+    fn output_files(&self) -> Option<(u64, Partition)> {
+        match &self.output {
+            Output::Parquet(w) => Some((w.files_opened(), w.options().partition)),
+            Output::NdjsonDir(w) => Some((w.files_opened(), w.partition())),
+            Output::Stdout(_) | Output::File(_) => None,
+        }
     }
 
     /// The pipeline run into the output, whichever it is.
@@ -407,6 +421,34 @@ fn print_stats(s: &Summary, failed_inputs: u64, secs: f64) {
         mb / secs,
         recs / secs
     ));
+}
+
+/// Average rows per part file under which `--stats` warns that the files are too small.
+const TINY_FILE_ROWS: u64 = 1000;
+/// Files a run must write before `--stats` warns about their size (a sample of a few
+/// records makes small files, and that is fine).
+const TINY_FILES_MIN: u64 = 100;
+
+/// `--stats` for a directory output: files written, rows per file, and a warning with a
+/// coarser layout when files are tiny (each file costs time, a footer and an engine's
+/// open, whatever its rows; see README "Choosing a layout").
+fn print_file_stats(files: u64, rows: u64, partition: Partition) {
+    let average = rows.checked_div(files).unwrap_or(0);
+    messages::plain(&format!(
+        "files: {files} written, {average} rows per file on average"
+    ));
+    let coarser = match partition {
+        Partition::Hour => "--partition day",
+        Partition::Day => "--partition none",
+        _ => return,
+    };
+    if files >= TINY_FILES_MIN && average < TINY_FILE_ROWS {
+        messages::error(&format!(
+            "warning: {files} files of {average} rows on average: files this small cost \
+             more to write, store and read than their rows; {coarser} makes fewer, larger \
+             files (README: Choosing a layout)"
+        ));
+    }
 }
 
 /// Reports rejects on stderr or into the rejects file.

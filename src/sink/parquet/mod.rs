@@ -277,6 +277,12 @@ impl ParquetWriter {
         }
     }
 
+    /// The writer's options.
+    #[must_use]
+    pub fn options(&self) -> Options {
+        self.opts
+    }
+
     /// Rows written so far.
     #[must_use]
     pub fn rows(&self) -> u64 {
