@@ -293,3 +293,63 @@ fn stats_report_files_and_warn_when_they_are_tiny() {
     );
     assert!(!err.contains("warning"), "{err}");
 }
+
+#[test]
+fn stats_say_when_unordered_input_splits_partitions() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 20_000, "2d", 6);
+    // Two sources interleaved: the archive's first and second halves, line by line (5 MB:
+    // several chunks, each with rows of a day and of the next).
+    let text = std::fs::read_to_string(&a).expect("read");
+    let lines: Vec<&str> = text.lines().collect();
+    let (first, second) = lines.split_at(lines.len() / 2);
+    let mut mixed = String::new();
+    for (x, y) in first.iter().zip(second) {
+        mixed.push_str(x);
+        mixed.push('\n');
+        mixed.push_str(y);
+        mixed.push('\n');
+    }
+    let input = tmp.path().join("mixed.jsonl");
+    std::fs::write(&input, mixed).expect("write");
+    let run = |lake: &Path, max_open: &str| {
+        let o = ok(&[
+            "normalize",
+            "--stats",
+            "--format",
+            "parquet",
+            "--max-open-files",
+            max_open,
+            "-o",
+            s(lake),
+            s(&input),
+        ]);
+        let files = files_under(lake)
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "parquet"))
+            .count();
+        let partitions: usize = ["zendesk_audit", "zoom_activity", "zoom_operation"]
+            .iter()
+            .map(|t| partitions(lake, t).len())
+            .sum();
+        (
+            String::from_utf8(o.stderr).expect("utf-8"),
+            files,
+            partitions,
+        )
+    };
+    // Few files open at once: partitions come back after their file was closed.
+    let (err, files, parts) = run(&tmp.path().join("small"), "4");
+    assert!(files > parts, "{files} files, {parts} partitions");
+    assert!(
+        err.contains(&format!(
+            "warning: {} of the {files} files are extra parts of a partition",
+            files - parts
+        )),
+        "{err}"
+    );
+    // Enough open files: one file per partition, and nothing to say.
+    let (err, files, parts) = run(&tmp.path().join("enough"), "512");
+    assert_eq!(files, parts);
+    assert!(!err.contains("extra parts"), "{err}");
+}

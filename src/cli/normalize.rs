@@ -292,8 +292,8 @@ impl NormalizeConfig {
                 run.failed_inputs,
                 started.elapsed().as_secs_f64(),
             );
-            if let Some((files, partition)) = self.output_files() {
-                print_file_stats(files, run.summary.normalized, partition);
+            if let Some((files, extra, partition)) = self.output_files() {
+                print_file_stats(files, extra, run.summary.normalized, partition);
             }
         }
         if run.too_many_rejects {
@@ -318,12 +318,13 @@ impl NormalizeConfig {
         })
     }
 
-    /// Part files written (opened: every opened file is written) and the partitioning, for
-    /// a directory output.
-    fn output_files(&self) -> Option<(u64, Partition)> {
+    /// Part files written (opened: every opened file is written), the extra ones among
+    /// them (a partition's second part and later) and the partitioning, for a directory
+    /// output.
+    fn output_files(&self) -> Option<(u64, u64, Partition)> {
         match &self.output {
-            Output::Parquet(w) => Some((w.files_opened(), w.options().partition)),
-            Output::NdjsonDir(w) => Some((w.files_opened(), w.partition())),
+            Output::Parquet(w) => Some((w.files_opened(), w.extra_files(), w.options().partition)),
+            Output::NdjsonDir(w) => Some((w.files_opened(), w.extra_files(), w.partition())),
             Output::Stdout(_) | Output::File(_) => None,
         }
     }
@@ -432,11 +433,19 @@ const TINY_FILES_MIN: u64 = 100;
 /// `--stats` for a directory output: files written, rows per file, and a warning with a
 /// coarser layout when files are tiny (each file costs time, a footer and an engine's
 /// open, whatever its rows; see README "Choosing a layout").
-fn print_file_stats(files: u64, rows: u64, partition: Partition) {
+fn print_file_stats(files: u64, extra: u64, rows: u64, partition: Partition) {
     let average = rows.checked_div(files).unwrap_or(0);
     messages::plain(&format!(
         "files: {files} written, {average} rows per file on average"
     ));
+    if extra > 0 {
+        messages::error(&format!(
+            "warning: {extra} of the {files} files are extra parts of a partition: its file \
+             was closed to keep within --max-open-files and the partition came again (input \
+             not in time order); raise --max-open-files, or sort the input by time, for one \
+             file per partition"
+        ));
+    }
     let coarser = match partition {
         Partition::Hour => "--partition day",
         Partition::Day => "--partition none",

@@ -164,6 +164,9 @@ pub(crate) struct Parts<F: PartFile> {
     tick: u64,
     /// Files opened so far (tests and stats).
     pub(crate) files_opened: u64,
+    /// Files opened for a partition that already had one in this run (its file was closed
+    /// to stay within `max_open`, and the partition came again): stats.
+    pub(crate) extra_files: u64,
     /// The run's identity ([`Parts::set_run`]), in hex: part files are named after it and
     /// replace those of an earlier run with the same identity.
     run: Option<String>,
@@ -181,6 +184,7 @@ impl<F: PartFile> Parts<F> {
             next_part: HashMap::new(),
             tick: 0,
             files_opened: 0,
+            extra_files: 0,
             run: None,
         }
     }
@@ -246,6 +250,9 @@ impl<F: PartFile> Parts<F> {
         dir.push(self.partition.dir(key));
         std::fs::create_dir_all(&dir).map_err(|e| path_error(&dir, &e))?;
         let n = self.next_part.entry((table, key)).or_insert(0);
+        if *n > 0 {
+            self.extra_files += 1;
+        }
         let stem = match &self.run {
             // Named after the run: the same run's file of an earlier time is replaced.
             Some(run) => {

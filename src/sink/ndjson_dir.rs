@@ -82,6 +82,13 @@ impl NdjsonDirWriter {
         self.parts.files_opened
     }
 
+    /// Part files opened for a partition that already had one in this run: as
+    /// [`ParquetWriter::extra_files`](super::parquet::ParquetWriter::extra_files).
+    #[must_use]
+    pub fn extra_files(&self) -> u64 {
+        self.parts.extra_files
+    }
+
     /// Write one event into the file of its log type and event time.
     ///
     /// # Errors

@@ -303,6 +303,14 @@ impl ParquetWriter {
         self.parts.files_opened
     }
 
+    /// Part files opened for a partition that already had one in this run: its file was
+    /// closed to stay within [`Options::max_open_files`] and the partition came again
+    /// (input not in time order, with more partitions at once than files may be open).
+    #[must_use]
+    pub fn extra_files(&self) -> u64 {
+        self.parts.extra_files
+    }
+
     /// Part files open now (never more than [`Options::max_open_files`]).
     #[must_use]
     pub fn open_files(&self) -> usize {
