@@ -129,6 +129,7 @@ fn bench_group(c: &mut Criterion, registry: &Registry, name: &str, types: &[&str
         &GenOptions {
             seed: 1,
             invalid_rate: 0.0,
+            ..GenOptions::default()
         },
     )
     .unwrap()

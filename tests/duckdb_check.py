@@ -73,7 +73,9 @@ with tempfile.TemporaryDirectory() as tmp:
     con = duckdb.connect()
 
     tables = {"zendesk_audit": "Zendesk.Audit", "zoom_activity": "Zoom.Activity", "zoom_operation": "Zoom.Operation"}
-    check("tables", sorted(p.name for p in lake.iterdir()), sorted(tables))
+    # `_normalog` holds the run manifests (engines skip `_` directories).
+    check("tables", sorted(p.name for p in lake.iterdir() if not p.name.startswith("_")), sorted(tables))
+    check("run manifest", [p.parent.name for p in (lake / "_normalog").rglob("*") if p.is_file()], ["runs"])
     for table, log_type in tables.items():
         glob = f"{lake}/{table}/**/*.parquet"
         n, lo, hi = con.execute(
@@ -91,7 +93,8 @@ with tempfile.TemporaryDirectory() as tmp:
         check(f"{table} has p_any_ columns", bool(any_cols), True)
         for k in any_cols:
             check(f"{table} {k} type", types[k], "VARCHAR[]")
-        check(f"{table} hive columns", all(k in types for k in ("year", "month", "day", "hour")), True)
+        for k in ("year", "month", "day", "hour"):
+            check(f"{table} hive column {k}", types.get(k), "BIGINT")
         check(f"{table} p_log_type values",
               con.execute(f"SELECT DISTINCT p_log_type FROM read_parquet('{glob}')").fetchall(), [(log_type,)])
 
@@ -110,8 +113,30 @@ with tempfile.TemporaryDirectory() as tmp:
                   "WHERE list_contains(p_any_emails, 'jonas.berg@example.com')").fetchone()[0], 2)
     check("partition pruning column",
           con.execute(f"SELECT count(*) FROM read_parquet('{lake}/zendesk_audit/**/*.parquet', hive_partitioning = true) "
-                  "WHERE hour = '09'").fetchone()[0],
+                  "WHERE hour = 9").fetchone()[0],
           sum(1 for t in times["Zendesk.Audit"] if t.hour == 9))
+
+    # A lake of months (issue 16): every partition column is one integer type, in every
+    # table, and matches the UTC event time of its rows.
+    archive = Path(tmp) / "months.jsonl"
+    normalog("gen", "-n", "3000", "--span", "120d", "--start", "2024-08-15", "-o", archive)
+    months = Path(tmp) / "months"
+    normalog("normalize", archive, "--format", "parquet", "-o", months)
+    for table in tables:
+        types = column_types(con, f"{months}/{table}/**/*.parquet")
+        check(f"months {table} hive types", [types.get(k) for k in ("year", "month", "day", "hour")], ["BIGINT"] * 4)
+    src = f"read_parquet('{months}/*/**/*.parquet', hive_partitioning = true, union_by_name = true)"
+    n, wrong, distinct_months = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE year <> year(p_event_time AT TIME ZONE 'UTC') "
+        f"OR month <> month(p_event_time AT TIME ZONE 'UTC') OR day <> day(p_event_time AT TIME ZONE 'UTC') "
+        f"OR hour <> hour(p_event_time AT TIME ZONE 'UTC')), count(DISTINCT (year, month)) FROM {src}"
+    ).fetchone()
+    check("months rows", n, 3000)
+    check("months partition values match p_event_time", wrong, 0)
+    check("months spans 5 months", distinct_months, 5)
+    check("months pruning by integer",
+          con.execute(f"SELECT count(*) FROM {src} WHERE month = 10").fetchone()[0],
+          con.execute(f"SELECT count(*) FROM {src} WHERE month(p_event_time AT TIME ZONE 'UTC') = 10").fetchone()[0])
 
     # Nested types of a custom schema.
     rich = Path(tmp) / "rich"

@@ -450,6 +450,35 @@ fn listing(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// [`listing`] of a CLI run's output, with the run id (16 hex digits, a hash of the
+/// inputs' paths and times) taken out of the part names (`part-<id>-0` → `part-0`), and
+/// the run's manifest (checked to name the same files) left out.
+fn run_listing(dir: &Path) -> Vec<String> {
+    let all = listing(dir);
+    let manifests: Vec<&String> = all
+        .iter()
+        .filter(|f| f.starts_with("_normalog/runs/"))
+        .collect();
+    assert_eq!(manifests.len(), 1, "{all:?}");
+    let id = manifests[0]
+        .trim_start_matches("_normalog/runs/")
+        .to_owned();
+    assert_eq!(id.len(), 16, "{id}");
+    let parts: Vec<String> = all
+        .iter()
+        .filter(|f| !f.starts_with("_normalog/"))
+        .cloned()
+        .collect();
+    let manifest = std::fs::read_to_string(dir.join(manifests[0])).expect("manifest");
+    let mut listed: Vec<&str> = manifest.lines().collect();
+    listed.sort_unstable();
+    assert_eq!(listed, parts);
+    parts
+        .iter()
+        .map(|f| f.replace(&format!("part-{id}-"), "part-"))
+        .collect()
+}
+
 #[test]
 fn partition_layout() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -470,16 +499,17 @@ fn partition_layout() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(
-        listing(&lake),
+        run_listing(&lake),
         [
-            "zendesk_audit/year=2024/month=02/day=12/hour=08/part-0.parquet",
-            "zendesk_audit/year=2024/month=02/day=12/hour=09/part-0.parquet",
-            "zendesk_audit/year=2024/month=02/day=12/hour=10/part-0.parquet",
-            "zoom_activity/year=2024/month=02/day=12/hour=07/part-0.parquet",
-            "zoom_activity/year=2024/month=02/day=12/hour=09/part-0.parquet",
-            "zoom_activity/year=2024/month=02/day=12/hour=16/part-0.parquet",
-            "zoom_operation/year=2024/month=02/day=12/hour=10/part-0.parquet",
-            "zoom_operation/year=2024/month=02/day=12/hour=17/part-0.parquet",
+            // Sorted as text: hour=10 before hour=8.
+            "zendesk_audit/year=2024/month=2/day=12/hour=10/part-0.parquet",
+            "zendesk_audit/year=2024/month=2/day=12/hour=8/part-0.parquet",
+            "zendesk_audit/year=2024/month=2/day=12/hour=9/part-0.parquet",
+            "zoom_activity/year=2024/month=2/day=12/hour=16/part-0.parquet",
+            "zoom_activity/year=2024/month=2/day=12/hour=7/part-0.parquet",
+            "zoom_activity/year=2024/month=2/day=12/hour=9/part-0.parquet",
+            "zoom_operation/year=2024/month=2/day=12/hour=10/part-0.parquet",
+            "zoom_operation/year=2024/month=2/day=12/hour=17/part-0.parquet",
         ]
     );
     // Each row is in the directory of its event hour.
@@ -504,7 +534,8 @@ fn partition_layout() {
             }
         }
     }
-    // A second run into the same directory adds files beside the first run's.
+    // A second run of the same input into the same directory replaces the first run's
+    // files (tests/lake.rs has the rows read back).
     let out = normalog(&[
         "normalize",
         input,
@@ -516,9 +547,9 @@ fn partition_layout() {
         lake.to_str().expect("path"),
     ]);
     assert!(out.status.success());
-    let day = listing(&lake);
-    assert!(day.contains(&"zoom_activity/year=2024/month=02/day=12/part-0.parquet".to_owned()));
-    assert_eq!(day.len(), 11);
+    let day = run_listing(&lake);
+    assert!(day.contains(&"zoom_activity/year=2024/month=2/day=12/part-0.parquet".to_owned()));
+    assert_eq!(day.len(), 3, "{day:?}");
 
     // Parquet needs a directory.
     let out = normalog(&["normalize", input, "--format", "parquet"]);
@@ -547,7 +578,7 @@ fn ndjson_directory_layout() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(
-        listing(&nd),
+        run_listing(&nd),
         [
             "zendesk_audit/part-0.ndjson",
             "zoom_activity/part-0.ndjson",
@@ -569,7 +600,9 @@ fn ndjson_directory_layout() {
         .collect();
     let mut from_dir = 0;
     for table in ["zendesk_audit", "zoom_activity", "zoom_operation"] {
-        let text = std::fs::read_to_string(nd.join(table).join("part-0.ndjson")).expect("file");
+        let part = listing(&nd.join(table));
+        assert_eq!(part.len(), 1, "{part:?}");
+        let text = std::fs::read_to_string(nd.join(table).join(&part[0])).expect("file");
         let lines: Vec<Value> = text.lines().map(strip).collect();
         let log_type = lines[0]["p_log_type"].clone();
         let want: Vec<&Value> = stream
@@ -704,7 +737,7 @@ fn open_files_are_capped() {
     let files = parquet_files(dir.path());
     assert_eq!(files.len(), 600);
     assert_eq!(writer.files_opened(), 600);
-    assert!(files.iter().any(|f| f.ends_with("hour=03/part-1.parquet")));
+    assert!(files.iter().any(|f| f.ends_with("hour=3/part-1.parquet")));
     let mut total = 0;
     for f in &files {
         let b = read_parquet(f);
@@ -774,7 +807,7 @@ fn dictionary_only_where_values_repeat() {
     // The first batch is too small to sample: its file keeps every dictionary but those of
     // the unique `p_*` columns.
     let first = dictionary_pages(&files[0]);
-    assert!(files[0].ends_with("hour=00/part-0.parquet"));
+    assert!(files[0].ends_with("hour=0/part-0.parquet"));
     assert!(first["email"]);
     assert!(first["p_any_emails.list.item"]);
     assert!(!first["p_row_id"]);
@@ -782,7 +815,7 @@ fn dictionary_only_where_values_repeat() {
     // (nor their p_any_emails items), one for the repeating type; columns with too few
     // values (all null) keep theirs.
     let second = dictionary_pages(&files[1]);
-    assert!(files[1].ends_with("hour=01/part-0.parquet"));
+    assert!(files[1].ends_with("hour=1/part-0.parquet"));
     assert!(!second["email"]);
     assert!(!second["p_any_emails.list.item"]);
     assert!(second["type"]);
@@ -828,7 +861,7 @@ fn writer_thread_write_errors_name_the_file() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("zendesk_audit/year=") && stderr.contains(".part-0.parquet"),
+        stderr.contains("zendesk_audit/year=") && stderr.contains("-0.parquet.tmp-"),
         "{stderr}"
     );
     assert!(

@@ -675,6 +675,7 @@ fn mixed_record() -> impl Strategy<Value = Value> {
         let opts = normalog::gen::GenOptions {
             seed,
             invalid_rate: 0.2,
+            ..normalog::gen::GenOptions::default()
         };
         let mut generator =
             normalog::gen::Generator::new(&registry, &types, &opts).expect("builtin");

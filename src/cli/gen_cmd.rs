@@ -31,6 +31,17 @@ pub struct GenArgs {
     #[arg(long, value_name = "R", default_value_t = 0.0)]
     pub invalid_rate: f64,
 
+    /// Spread the records' times evenly over this span, e.g. 180d (units s, m, h, d, w),
+    /// as an archive of months of logs is. Default: about 86 ms between records (a million
+    /// records span about a day).
+    #[arg(long, value_name = "DURATION", value_parser = parse_span)]
+    pub span: Option<u64>,
+
+    /// Time of the first record: RFC 3339 (2024-01-01T00:00:00Z) or a date (2024-01-01,
+    /// midnight UTC). Default: a time in 2023 or 2024 chosen by --seed.
+    #[arg(long, value_name = "TIME", value_parser = parse_start)]
+    pub start: Option<i64>,
+
     /// Write to this file instead of standard output ('-' is standard output). The file
     /// appears only when complete.
     #[arg(short = 'o', long, value_name = "PATH")]
@@ -77,10 +88,15 @@ pub(super) fn generator(
 }
 
 pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
-    let opts = GenOptions {
+    let mut opts = GenOptions {
         seed: args.seed,
         invalid_rate: args.invalid_rate,
+        start: args.start,
+        ..GenOptions::default()
     };
+    if let Some(span) = args.span {
+        opts = opts.spread(args.records, span);
+    }
     let (_, _, mut generator) = generator(&args.schemas, &args.log_types, &opts)?;
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     let summary = match path {
@@ -110,4 +126,76 @@ fn write(generator: &mut Generator, records: u64, out: impl Write) -> io::Result
     let summary = generator.write_to(records, &mut w)?;
     w.flush()?;
     Ok(summary)
+}
+
+/// `--span`: a number and a unit (s, m, h, d, w), in seconds.
+pub(super) fn parse_span(text: &str) -> Result<u64, String> {
+    let unit_at = text
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("{text:?} has no unit: write e.g. 180d, 12h, 90m, 3600s or 2w"))?;
+    let (number, unit) = text.split_at(unit_at);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} does not start with a number (e.g. 180d)"))?;
+    let secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => {
+            return Err(format!(
+                "unknown unit {unit:?} in {text:?}: use s, m, h, d or w"
+            ))
+        }
+    };
+    n.checked_mul(secs)
+        .filter(|&s| s > 0)
+        .ok_or_else(|| format!("{text:?}: the span must be above zero and under 2^64 seconds"))
+}
+
+/// `--start`: RFC 3339, or a date at midnight UTC, as Unix seconds.
+pub(super) fn parse_start(text: &str) -> Result<i64, String> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(t.timestamp());
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp())
+        .ok_or_else(|| {
+            format!("{text:?} is neither RFC 3339 (2024-01-01T00:00:00Z) nor a date (2024-01-01)")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans() {
+        assert_eq!(parse_span("180d"), Ok(180 * 86_400));
+        assert_eq!(parse_span("12h"), Ok(43_200));
+        assert_eq!(parse_span("90m"), Ok(5400));
+        assert_eq!(parse_span("3600s"), Ok(3600));
+        assert_eq!(parse_span("2w"), Ok(14 * 86_400));
+        for bad in [
+            "180",
+            "d",
+            "0d",
+            "1y",
+            "-1d",
+            "1.5d",
+            "99999999999999999999d",
+        ] {
+            assert!(parse_span(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn starts() {
+        assert_eq!(parse_start("2024-01-01"), Ok(1_704_067_200));
+        assert_eq!(parse_start("2024-01-01T01:00:00+01:00"), Ok(1_704_067_200));
+        assert!(parse_start("yesterday").is_err());
+    }
 }

@@ -13,6 +13,7 @@ use super::output::{Output, OutputFile};
 use super::{load_registry, messages, progress, Fatal, EXIT_OK, EXIT_REJECTS};
 use normalog::pipeline::{self, Batch, Input, Observer, Progress, Reject, RunSummary};
 use normalog::registry::Registry;
+use normalog::sink::layout::Partition;
 use normalog::sink::ndjson::{self, TimeLayout};
 use normalog::sink::Summary;
 use normalog::NormalizerBuilder;
@@ -40,7 +41,7 @@ pub struct NormalizeArgs {
     /// '/'), which gets the data-lake layout below. For Parquet: a directory, required.
     /// Directory layout: one table per log type, DIR/TABLE/ with TABLE the log type in
     /// snake case (Zendesk.Audit -> zendesk_audit), partitioned by --partition on the UTC
-    /// event time, e.g. DIR/zendesk_audit/year=2023/month=07/day=01/hour=14/part-0.parquet.
+    /// event time, e.g. DIR/zendesk_audit/year=2023/month=7/day=1/hour=14/part-0.parquet.
     /// Files are written under temporary names (.part-*.tmp-*) and renamed only when the run
     /// completes.
     #[arg(short = 'o', long, value_name = "PATH")]
@@ -52,7 +53,8 @@ pub struct NormalizeArgs {
     pub format: FormatArg,
 
     /// Directory partitioning of a directory output, on the UTC p_event_time: hour
-    /// (year=/month=/day=/hour=), day (year=/month=/day=) or none. Default: hour.
+    /// (year=/month=/day=/hour=, numbers not zero-padded), day (year=/month=/day=) or none.
+    /// Default: hour.
     #[arg(long, value_enum, value_name = "BY")]
     pub partition: Option<PartitionArg>,
 
@@ -148,9 +150,9 @@ pub enum FormatArg {
 pub enum PartitionArg {
     /// DIR/TABLE/part-N.*
     None,
-    /// DIR/TABLE/year=YYYY/month=MM/day=DD/part-N.*
+    /// DIR/TABLE/year=YYYY/month=M/day=D/part-N.*
     Day,
-    /// DIR/TABLE/year=YYYY/month=MM/day=DD/hour=HH/part-N.*
+    /// DIR/TABLE/year=YYYY/month=M/day=D/hour=H/part-N.*
     Hour,
 }
 
@@ -277,7 +279,14 @@ impl NormalizeConfig {
             }
             batch.threads(n);
         }
-        let output = Output::open(args)?;
+        let mut output = Output::open(args)?;
+        if let Some(id) = run_id(&inputs) {
+            match &mut output {
+                Output::Parquet(w) => w.set_run_id(id),
+                Output::NdjsonDir(w) => w.set_run_id(id),
+                Output::Stdout(_) | Output::File(_) => {}
+            }
+        }
         let rejects = match &args.rejects {
             Some(p) if p.as_os_str() == "-" => {
                 return Err(Fatal::Message(
@@ -329,6 +338,9 @@ impl NormalizeConfig {
                 run.failed_inputs,
                 started.elapsed().as_secs_f64(),
             );
+            if let Some((files, extra, partition)) = self.output_files() {
+                print_file_stats(files, extra, run.summary.normalized, partition);
+            }
         }
         if run.too_many_rejects {
             // The output is incomplete: its temporary files are removed, not renamed. Standard
@@ -350,6 +362,17 @@ impl NormalizeConfig {
         } else {
             EXIT_OK
         })
+    }
+
+    /// Part files written (opened: every opened file is written), the extra ones among
+    /// them (a partition's second part and later) and the partitioning, for a directory
+    /// output.
+    fn output_files(&self) -> Option<(u64, u64, Partition)> {
+        match &self.output {
+            Output::Parquet(w) => Some((w.files_opened(), w.extra_files(), w.options().partition)),
+            Output::NdjsonDir(w) => Some((w.files_opened(), w.extra_files(), w.partition())),
+            Output::Stdout(_) | Output::File(_) => None,
+        }
     }
 
     /// The pipeline run into the output, whichever it is.
@@ -377,6 +400,38 @@ impl NormalizeConfig {
             }
         })
     }
+}
+
+/// The identity of a run's inputs, which names its part files in a directory output so that
+/// re-running the same inputs replaces them (see `normalog::sink::layout`, "Re-running"):
+/// each input's absolute path, size and modification time, in sorted order. `None` when an
+/// input has no such identity (standard input), or cannot be looked at: the run then adds
+/// files beside the others.
+fn run_id(inputs: &[Input]) -> Option<u64> {
+    let mut ids = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let Input::Path(path) = input else {
+            return None;
+        };
+        let path = std::fs::canonicalize(path).ok()?;
+        let meta = std::fs::metadata(&path).ok()?;
+        let mtime = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        let mut id = path.as_os_str().as_encoded_bytes().to_vec();
+        id.extend_from_slice(&meta.len().to_le_bytes());
+        id.extend_from_slice(&mtime.as_nanos().to_le_bytes());
+        ids.push(id);
+    }
+    if ids.is_empty() {
+        return None;
+    }
+    ids.sort();
+    Some(normalog::sink::layout::stable_hash(
+        ids.iter().map(Vec::as_slice),
+    ))
 }
 
 /// `1 input`, `2 inputs`.
@@ -413,6 +468,42 @@ fn print_stats(s: &Summary, failed_inputs: u64, secs: f64) {
         mb / secs,
         recs / secs
     ));
+}
+
+/// Average rows per part file under which `--stats` warns that the files are too small.
+const TINY_FILE_ROWS: u64 = 1000;
+/// Files a run must write before `--stats` warns about their size (a sample of a few
+/// records makes small files, and that is fine).
+const TINY_FILES_MIN: u64 = 100;
+
+/// `--stats` for a directory output: files written, rows per file, and a warning with a
+/// coarser layout when files are tiny (each file costs time, a footer and an engine's
+/// open, whatever its rows; see README "Choosing a layout").
+fn print_file_stats(files: u64, extra: u64, rows: u64, partition: Partition) {
+    let average = rows.checked_div(files).unwrap_or(0);
+    messages::plain(&format!(
+        "files: {files} written, {average} rows per file on average"
+    ));
+    if extra > 0 {
+        messages::error(&format!(
+            "warning: {extra} of the {files} files are extra parts of a partition: its file \
+             was closed to keep within --max-open-files and the partition came again (input \
+             not in time order); raise --max-open-files, or sort the input by time, for one \
+             file per partition"
+        ));
+    }
+    let coarser = match partition {
+        Partition::Hour => "--partition day",
+        Partition::Day => "--partition none",
+        _ => return,
+    };
+    if files >= TINY_FILES_MIN && average < TINY_FILE_ROWS {
+        messages::error(&format!(
+            "warning: {files} files of {average} rows on average: files this small cost \
+             more to write, store and read than their rows; {coarser} makes fewer, larger \
+             files (README: Choosing a layout)"
+        ));
+    }
 }
 
 /// Reports rejects on stderr or into the rejects file.

@@ -50,36 +50,38 @@ pub use rng::Rng;
 use write::{truncate, write_fields, Mutation, Rec};
 
 /// The generator's state: the PRNG and the clock of the records (generated logs are
-/// roughly in time order, as an API pull is, with about 86 ms between records on average:
-/// a million records span about a day).
+/// roughly in time order, as an API pull is, with about 86 ms between records on average by
+/// default: a million records span about a day; [`GenOptions::spread`] spreads them over
+/// a longer span).
 #[derive(Debug, Clone)]
 pub(crate) struct State {
     rng: Rng,
     /// The current record's time, Unix seconds.
     pub(crate) secs: i64,
-    /// Milliseconds within `secs`.
-    millis: u32,
+    /// The clock's steps and the microseconds within `secs` (`times::Clock`).
+    clock: times::Clock,
 }
 
 impl State {
     fn new(seed: u64) -> State {
+        State::with_clock(seed, None, None)
+    }
+
+    fn with_clock(seed: u64, start: Option<i64>, mean_gap_us: Option<u64>) -> State {
         let mut rng = Rng::new(seed);
+        // Drawn even when `start` is given, so the values that follow do not depend on it.
         #[allow(clippy::cast_possible_wrap)]
         let secs = times::EPOCH_2023 + rng.below_u64(times::TWO_YEARS) as i64;
         State {
             rng,
-            secs,
-            millis: 0,
+            secs: start.unwrap_or(secs),
+            clock: times::Clock::new(mean_gap_us),
         }
     }
 
-    /// Move the clock forward by 0 to 172 ms.
+    /// Move the clock forward (by 0 to 172 ms by default).
     fn tick(&mut self) {
-        #[allow(clippy::cast_possible_truncation)]
-        let step = self.rng.below(173) as u32;
-        self.millis += step;
-        self.secs += i64::from(self.millis / 1000);
-        self.millis %= 1000;
+        self.secs += self.clock.step(&mut self.rng);
     }
 }
 
@@ -103,6 +105,24 @@ pub struct GenOptions {
     pub seed: u64,
     /// Share of invalid records, `0.0..=1.0`.
     pub invalid_rate: f64,
+    /// Unix seconds of the first record's time. Default: a time in 2023 or 2024 chosen by
+    /// the seed.
+    pub start: Option<i64>,
+    /// Mean time between consecutive records, in microseconds (each gap is drawn uniformly
+    /// from 0 to twice the mean). Default: 86 ms, so a million records span about a day;
+    /// [`spread`](Self::spread) sets it from a span.
+    pub mean_gap_us: Option<u64>,
+}
+
+impl GenOptions {
+    /// Spread `records` records over about `span_secs` seconds (a data-lake archive of
+    /// months rather than the default day per million records), by setting
+    /// [`mean_gap_us`](Self::mean_gap_us).
+    #[must_use]
+    pub fn spread(mut self, records: u64, span_secs: u64) -> Self {
+        self.mean_gap_us = Some(times::mean_gap_us(records, span_secs));
+        self
+    }
 }
 
 impl Default for GenOptions {
@@ -110,6 +130,8 @@ impl Default for GenOptions {
         GenOptions {
             seed: 1,
             invalid_rate: 0.0,
+            start: None,
+            mean_gap_us: None,
         }
     }
 }
@@ -245,7 +267,7 @@ impl Generator {
         }
         Ok(Generator {
             types,
-            rng: State::new(opts.seed),
+            rng: State::with_clock(opts.seed, opts.start, opts.mean_gap_us),
             invalid_rate: opts.invalid_rate,
             serial: 0,
         })

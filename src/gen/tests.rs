@@ -26,7 +26,11 @@ fn generator(types: &[&str], seed: u64, invalid_rate: f64) -> Generator {
     Generator::new(
         &Registry::builtin(),
         types,
-        &GenOptions { seed, invalid_rate },
+        &GenOptions {
+            seed,
+            invalid_rate,
+            ..GenOptions::default()
+        },
     )
     .unwrap()
 }
@@ -210,6 +214,7 @@ fields:
         &GenOptions {
             seed: 5,
             invalid_rate: 0.0,
+            ..GenOptions::default()
         },
     )
     .unwrap();
@@ -233,6 +238,7 @@ fields:
         &GenOptions {
             seed: 5,
             invalid_rate: 1.0,
+            ..GenOptions::default()
         },
     )
     .unwrap();
@@ -279,4 +285,94 @@ fn rng_is_uniform_enough() {
         buckets.iter().all(|&b| (9_500..10_500).contains(&b)),
         "{buckets:?}"
     );
+}
+
+/// Collects `p_event_time` (Unix seconds) of the events.
+#[derive(Default)]
+struct EventTimes(Vec<i64>);
+
+impl Sink for EventTimes {
+    type Error = Error;
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+        assert!(!event.event_time_is_parse_time());
+        self.0.push(event.event_time().timestamp());
+        Ok(true)
+    }
+}
+
+#[test]
+fn spread_over_a_span_from_a_start() {
+    const DAY: u64 = 86_400;
+    let registry = Registry::builtin();
+    let start = 1_704_067_200; // 2024-01-01T00:00:00Z
+    let records = 20_000;
+    let opts = GenOptions {
+        seed: 9,
+        start: Some(start),
+        ..GenOptions::default()
+    }
+    .spread(records, 180 * DAY);
+    let data = Generator::new(&registry, &SHIPPED, &opts)
+        .unwrap()
+        .generate(records);
+    let mut n = NormalizerBuilder::new().build(&registry).unwrap();
+    let mut times = EventTimes::default();
+    for line in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        n.normalize_bytes(line, Position::default(), &mut times)
+            .unwrap();
+    }
+    let times = times.0;
+    assert_eq!(times.len(), 20_000);
+    let (lo, hi) = (*times.iter().min().unwrap(), *times.iter().max().unwrap());
+    // The clock starts at `start` and moves by one gap (at most twice the mean, 778 s)
+    // before the first record; record times are up to 2 s before the clock.
+    assert!((start - 2..start + 1556).contains(&lo), "{lo}");
+    // The span is covered within a few percent (the gaps are random).
+    let span = u64::try_from(hi - lo).unwrap();
+    assert!((170 * DAY..190 * DAY).contains(&span), "{span}");
+    // Spread evenly: every day has records, and about as many per day.
+    let mut per_day = std::collections::BTreeMap::new();
+    for t in &times {
+        *per_day
+            .entry((t - start).div_euclid(86_400))
+            .or_insert(0u32) += 1;
+    }
+    assert!(per_day.len() >= 170, "{}", per_day.len());
+    assert!(
+        per_day.values().all(|&n| (40..200).contains(&n)),
+        "{per_day:?}"
+    );
+    // Each shipped type (each with its own realism) has records all over the span.
+    for lt in SHIPPED {
+        let mut n = NormalizerBuilder::new()
+            .log_types([lt])
+            .build(&registry)
+            .unwrap();
+        let mut only = EventTimes::default();
+        for line in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            let _ = n.normalize_bytes(line, Position::default(), &mut only);
+        }
+        let t = &only.0;
+        assert!(t.len() > 5000, "{lt}: {}", t.len());
+        let spread = t.iter().max().unwrap() - t.iter().min().unwrap();
+        assert!(spread > 170 * 86_400, "{lt}: {spread}");
+    }
+}
+
+#[test]
+fn default_clock_unchanged_by_the_span_options() {
+    // Without a span, the clock moves 0 to 172 ms a record, as before the options existed.
+    let with_start = GenOptions {
+        start: Some(1_704_067_200),
+        ..GenOptions::default()
+    };
+    let a = Generator::new(&Registry::builtin(), &SHIPPED, &GenOptions::default())
+        .unwrap()
+        .generate(200);
+    let b = Generator::new(&Registry::builtin(), &SHIPPED, &with_start)
+        .unwrap()
+        .generate(200);
+    assert_ne!(a, b, "the start moves the times");
+    assert_eq!(super::times::mean_gap_us(1_000_000, 86_400), 86_400);
+    assert_eq!(super::times::mean_gap_us(0, 10), 10_000_000);
 }

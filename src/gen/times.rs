@@ -136,6 +136,45 @@ impl TimeGen {
     }
 }
 
+/// The records' clock: how far each record is from the previous one.
+#[derive(Debug, Clone)]
+pub(super) struct Clock {
+    /// Largest gap in microseconds (gaps are uniform in `0..=max_gap_us`); `None`: the
+    /// default steps of 0 to 172 whole milliseconds.
+    max_gap_us: Option<u64>,
+    /// Microseconds within the current second.
+    micros: u64,
+}
+
+impl Clock {
+    pub(super) fn new(mean_gap_us: Option<u64>) -> Clock {
+        Clock {
+            max_gap_us: mean_gap_us.map(|m| m.saturating_mul(2)),
+            micros: 0,
+        }
+    }
+
+    /// Draw the next gap; returns the whole seconds to move the clock by.
+    pub(super) fn step(&mut self, rng: &mut super::Rng) -> i64 {
+        let gap = match self.max_gap_us {
+            // The default draws `below(173)` milliseconds, as before there were options, so
+            // a seed gives the same bytes as it always did.
+            None => rng.below(173) as u64 * 1000,
+            Some(max) => rng.below_u64(max.saturating_add(1)),
+        };
+        self.micros += gap;
+        let secs = self.micros / 1_000_000;
+        self.micros %= 1_000_000;
+        i64::try_from(secs).unwrap_or(i64::MAX)
+    }
+}
+
+/// The mean gap that spreads `records` records over `span_secs` seconds.
+pub(super) fn mean_gap_us(records: u64, span_secs: u64) -> u64 {
+    let span_us = u128::from(span_secs) * 1_000_000;
+    u64::try_from(span_us / u128::from(records.max(1))).unwrap_or(u64::MAX)
+}
+
 /// The current record's time, with a second or two of jitter (fields of one record differ a
 /// little) and random sub-second digits.
 pub(super) fn record_time(rng: &mut State) -> (i64, u32) {

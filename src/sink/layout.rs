@@ -1,8 +1,8 @@
 //! The data-lake directory layout shared by the Parquet and NDJSON directory writers.
 //!
 //! ```text
-//! DIR/<table>/year=2023/month=07/day=01/hour=14/part-0.parquet   (--partition hour)
-//! DIR/<table>/year=2023/month=07/day=01/part-0.parquet           (--partition day)
+//! DIR/<table>/year=2023/month=7/day=1/hour=14/part-0.parquet   (--partition hour)
+//! DIR/<table>/year=2023/month=7/day=1/part-0.parquet           (--partition day)
 //! DIR/<table>/part-0.parquet                                     (--partition none)
 //! ```
 //!
@@ -11,16 +11,36 @@
 //!   `zendesk_audit`, `AWS.VPCFlow` → `aws_vpcflow`). See [`table_name`].
 //! * Partitions are Hive-style directories on the UTC `p_event_time`, so DuckDB
 //!   (`hive_partitioning`), Spark, Trino and Athena read `year`, `month`, `day`, `hour` as
-//!   columns and prune by them.
+//!   columns and prune by them. The numbers are not zero-padded (`month=7`, `hour=0`), so
+//!   that engines that type partition columns from their values read all four as
+//!   integers (DuckDB reads `month=07` as text).
 //! * Each file is written as `.part-<n>.<ext>.tmp-<pid>` in its directory. Closed files keep
 //!   that name until the whole output is committed, then all are renamed to
 //!   `part-<n>.<ext>`; so a reader never sees a half-written file, and an aborted run leaves
 //!   no part files (its temporary files are removed). `<n>` counts from 0 in each
 //!   directory, skipping names that already exist, so a second run into the same directory
 //!   adds files beside the first run's.
+//!
+//! # Re-running
+//!
+//! A run given an identity (`set_run_id` of the writers; the CLI derives it from its
+//! inputs' paths, sizes and modification times) names its files `part-<id>-<n>.<ext>`
+//! (`<id>`: 16 hex digits) and, when it commits, lists them in `DIR/_normalog/runs/<id>`.
+//! Committing again under the same id renames the new files over the old ones of the same
+//! name and removes the files of the earlier commit it did not write again (a partition
+//! the first run had and this one has not). So re-running the same inputs into the same
+//! directory leaves exactly one copy of each event, whatever changed in between
+//! (`--partition`, thread counts), while files of other ids (other inputs, or runs
+//! without an id) are never touched: appending new inputs is running them alone. Running
+//! a *different* set that includes inputs already loaded (`a` then `a b`) is another id,
+//! and duplicates `a`'s rows; so is an input that changed (grown, touched).
 //! * At most `max_open` files are open at once; opening one more closes the least recently
 //!   used. A partition seen again later gets a new part file. So a million distinct hours
 //!   cost a million small files, but never a million open handles or buffers.
+
+mod manifest;
+
+pub use manifest::stable_hash;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -37,9 +57,9 @@ use crate::time::Timestamp;
 pub enum Partition {
     /// One directory per table.
     None,
-    /// `year=YYYY/month=MM/day=DD`.
+    /// `year=YYYY/month=M/day=D` (numbers not zero-padded).
     Day,
-    /// `year=YYYY/month=MM/day=DD/hour=HH` (the default).
+    /// `year=YYYY/month=M/day=D/hour=H` (the default; numbers not zero-padded).
     #[default]
     Hour,
 }
@@ -78,11 +98,16 @@ impl Partition {
             Partition::Hour => key.saturating_mul(SECS_PER_HOUR),
         };
         let t = chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default();
-        let mut dir = PathBuf::from(format!("year={:04}", t.year()));
-        dir.push(format!("month={:02}", t.month()));
-        dir.push(format!("day={:02}", t.day()));
+        // Numbers as they are, not zero-padded: engines type a partition column from its
+        // values, and DuckDB keeps `month=07` as text (a number would lose the zero) but
+        // reads `year=2023` as a number, so padded directories came out as a mix of
+        // VARCHAR and BIGINT columns. Unpadded, all four are integers everywhere (as
+        // DuckDB's and Spark's own partitioned writes name them).
+        let mut dir = PathBuf::from(format!("year={}", t.year()));
+        dir.push(format!("month={}", t.month()));
+        dir.push(format!("day={}", t.day()));
         if self == Partition::Hour {
-            dir.push(format!("hour={:02}", t.hour()));
+            dir.push(format!("hour={}", t.hour()));
         }
         dir
     }
@@ -139,6 +164,12 @@ pub(crate) struct Parts<F: PartFile> {
     tick: u64,
     /// Files opened so far (tests and stats).
     pub(crate) files_opened: u64,
+    /// Files opened for a partition that already had one in this run (its file was closed
+    /// to stay within `max_open`, and the partition came again): stats.
+    pub(crate) extra_files: u64,
+    /// The run's identity ([`Parts::set_run`]), in hex: part files are named after it and
+    /// replace those of an earlier run with the same identity.
+    run: Option<String>,
 }
 
 impl<F: PartFile> Parts<F> {
@@ -153,7 +184,17 @@ impl<F: PartFile> Parts<F> {
             next_part: HashMap::new(),
             tick: 0,
             files_opened: 0,
+            extra_files: 0,
+            run: None,
         }
+    }
+
+    /// Name this run's part files after `id` (`part-<id>-<n>`), and on commit replace the
+    /// files an earlier run with the same id wrote (listed in its manifest,
+    /// `DIR/_normalog/runs/<id>`), so that re-running the same inputs leaves one copy of
+    /// each event. Files of other runs are never touched.
+    pub(crate) fn set_run(&mut self, id: u64) {
+        self.run = Some(format!("{id:016x}"));
     }
 
     /// The index of a table, registering it on first use.
@@ -209,19 +250,25 @@ impl<F: PartFile> Parts<F> {
         dir.push(self.partition.dir(key));
         std::fs::create_dir_all(&dir).map_err(|e| path_error(&dir, &e))?;
         let n = self.next_part.entry((table, key)).or_insert(0);
-        let dest = loop {
-            let dest = dir.join(format!("part-{n}.{}", F::EXT));
-            *n += 1;
-            if !dest.exists() {
-                break dest;
+        if *n > 0 {
+            self.extra_files += 1;
+        }
+        let stem = match &self.run {
+            // Named after the run: the same run's file of an earlier time is replaced.
+            Some(run) => {
+                *n += 1;
+                format!("part-{run}-{}", *n - 1)
             }
+            None => loop {
+                let stem = format!("part-{n}");
+                *n += 1;
+                if !dir.join(format!("{stem}.{}", F::EXT)).exists() {
+                    break stem;
+                }
+            },
         };
-        let tmp = dir.join(format!(
-            ".part-{}.{}.tmp-{}",
-            *n - 1,
-            F::EXT,
-            std::process::id()
-        ));
+        let dest = dir.join(format!("{stem}.{}", F::EXT));
+        let tmp = dir.join(format!(".{stem}.{}.tmp-{}", F::EXT, std::process::id()));
         let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
         self.files_opened += 1;
         Ok(Open {
@@ -289,11 +336,17 @@ impl<F: PartFile> Parts<F> {
             files.push((o.file, o.tmp));
         }
         finish(files)?;
-        for (tmp, dest) in std::mem::take(&mut self.done) {
+        let done = std::mem::take(&mut self.done);
+        let mut written = Vec::with_capacity(done.len());
+        for (tmp, dest) in done {
             if let Err(e) = std::fs::rename(&tmp, &dest) {
                 let _ = std::fs::remove_file(&tmp);
                 return Err(path_error(&dest, &e));
             }
+            written.push(dest);
+        }
+        if let Some(run) = &self.run {
+            manifest::replace_run(&self.dir, run, &written)?;
         }
         Ok(())
     }
@@ -316,7 +369,7 @@ pub(crate) fn sink_error(msg: String) -> Error {
     Error::new(ErrorKind::Sink(msg.into()))
 }
 
-fn path_error(path: &Path, e: &std::io::Error) -> Error {
+pub(crate) fn path_error(path: &Path, e: &std::io::Error) -> Error {
     Error::new(ErrorKind::Io(std::io::Error::new(
         e.kind(),
         format!("{}: {e}", path.display()),
@@ -348,12 +401,12 @@ mod tests {
         let hour = Partition::Hour.key(&t);
         assert_eq!(
             Partition::Hour.dir(hour),
-            Path::new("year=2023/month=07/day=01/hour=14")
+            Path::new("year=2023/month=7/day=1/hour=14")
         );
         let day = Partition::Day.key(&t);
         assert_eq!(
             Partition::Day.dir(day),
-            Path::new("year=2023/month=07/day=01")
+            Path::new("year=2023/month=7/day=1")
         );
         assert_eq!(Partition::None.dir(Partition::None.key(&t)), Path::new(""));
         assert_eq!(Partition::Hour.key_of_micros(t.timestamp_micros()), hour);
@@ -366,7 +419,7 @@ mod tests {
         let t: Timestamp = "0001-01-01T00:00:00Z".parse().expect("time");
         assert_eq!(
             Partition::Day.dir(Partition::Day.key(&t)),
-            Path::new("year=0001/month=01/day=01")
+            Path::new("year=1/month=1/day=1")
         );
     }
 }

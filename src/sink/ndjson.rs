@@ -35,7 +35,7 @@
 //! [`NdjsonWriter`] writes one stream;
 //! [`NdjsonDirWriter`](super::ndjson_dir::NdjsonDirWriter) writes the same lines into the
 //! data-lake layout of [`super::layout`], one table per log type, partitioned by event
-//! time: `DIR/zoom_activity/year=2023/month=07/day=01/hour=14/part-0.ndjson`.
+//! time: `DIR/zoom_activity/year=2023/month=7/day=1/hour=14/part-0.ndjson`.
 
 use std::cell::Cell;
 use std::io::{self, Write};

@@ -1,6 +1,6 @@
 //! NDJSON in the data-lake directory layout: the lines of [`super::ndjson`], one table per
 //! log type, partitioned by event time ([`super::layout`]):
-//! `DIR/zoom_activity/year=2023/month=07/day=01/hour=14/part-0.ndjson`.
+//! `DIR/zoom_activity/year=2023/month=7/day=1/hour=14/part-0.ndjson`.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -70,10 +70,23 @@ impl NdjsonDirWriter {
         self.parts.partition()
     }
 
+    /// Name this run's part files after `id`, so that a re-run with the same id replaces
+    /// them: as [`ParquetWriter::set_run_id`](super::parquet::ParquetWriter::set_run_id).
+    pub fn set_run_id(&mut self, id: u64) {
+        self.parts.set_run(id);
+    }
+
     /// Part files opened so far.
     #[must_use]
     pub fn files_opened(&self) -> u64 {
         self.parts.files_opened
+    }
+
+    /// Part files opened for a partition that already had one in this run: as
+    /// [`ParquetWriter::extra_files`](super::parquet::ParquetWriter::extra_files).
+    #[must_use]
+    pub fn extra_files(&self) -> u64 {
+        self.parts.extra_files
     }
 
     /// Write one event into the file of its log type and event time.

@@ -98,6 +98,7 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
     let opts = GenOptions {
         seed: args.seed,
         invalid_rate: args.invalid_rate,
+        ..GenOptions::default()
     };
     let (registry, names, mut generator) =
         super::gen_cmd::generator(&args.schemas, &args.log_types, &opts)?;

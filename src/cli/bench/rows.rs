@@ -156,6 +156,7 @@ mod tests {
             &GenOptions {
                 seed: 2,
                 invalid_rate: 0.1,
+                ..GenOptions::default()
             },
         )
         .unwrap()

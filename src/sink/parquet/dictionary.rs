@@ -19,7 +19,7 @@ impl ParquetWriter {
         if self.tables[t].2.sampled || batch.num_rows() < DICTIONARY_MIN_ROWS {
             return;
         }
-        let props = self.props(unique_columns(batch));
+        let props = self.props(&batch.schema(), unique_columns(batch));
         let spec = &mut self.tables[t].2;
         spec.props = props;
         spec.sampled = true;

@@ -8,16 +8,14 @@ use std::path::PathBuf;
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
-use parquet::arrow::ArrowWriter;
-
+use super::part::PartWriter;
 use super::threads::{thread_stopped, ShardMsg};
 use super::TableSpec;
 use crate::error::{Error, ErrorKind};
 use crate::sink::layout::{sink_error, with_path, PartFile, Parts};
 
-/// The Arrow writer of one open Parquet file (boxed: it is large, and moves between
-/// threads).
-pub(super) type FileWriter = Box<ArrowWriter<BufWriter<File>>>;
+/// The writer of one open Parquet file (boxed: it is large, and moves between threads).
+pub(super) type FileWriter = Box<PartWriter>;
 
 /// One open Parquet file: written on this thread, or handed to a writer thread.
 pub(super) enum ParquetPart {
@@ -33,12 +31,11 @@ impl PartFile for ParquetPart {
     const EXT: &'static str = "parquet";
 
     fn open(file: File, table: &TableSpec) -> Result<Self, Error> {
-        let w = ArrowWriter::try_new(
+        let w = PartWriter::new(
             BufWriter::with_capacity(1 << 16, file),
             Arc::clone(&table.schema),
-            Some(table.props.clone()),
-        )
-        .map_err(parquet_error)?;
+            table.props.clone(),
+        );
         Ok(ParquetPart::Local(Box::new(w)))
     }
 
@@ -56,7 +53,7 @@ impl PartFile for ParquetPart {
 
 /// Write the footer and close.
 pub(super) fn finish_file(w: FileWriter) -> Result<(), Error> {
-    let out = w.into_inner().map_err(parquet_error)?;
+    let out = w.finish().map_err(parquet_error)?;
     let file = out.into_inner().map_err(|e| Error::from(e.into_error()))?;
     drop(file);
     Ok(())

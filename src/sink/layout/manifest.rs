@@ -1,0 +1,141 @@
+//! The manifests of named runs: `DIR/_normalog/runs/<run id>`, one line per part file the
+//! run put in place (its path relative to `DIR`). A run that commits under an id replaces
+//! the files the manifest of that id lists and this run did not write again (the others it
+//! replaced by renaming over them), then the manifest. Engines skip directories whose
+//! name starts with `_` (Hive, Spark, Trino, DuckDB's `**/*.parquet` globs match no
+//! manifest), so the manifests live inside the lake.
+
+use std::collections::HashSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::path_error;
+use crate::error::Error;
+
+/// Where the manifests of `dir` live.
+pub(crate) const RUNS_DIR: &str = "_normalog/runs";
+
+/// Record `written` (absolute or `dir`-relative paths) as run `run`'s files, removing the
+/// files an earlier commit of the same run listed and this one did not write.
+///
+/// The order makes every interruption safe: the new files are already in place (same
+/// names replaced atomically by rename); stale files are removed before the manifest is
+/// replaced, so an interrupted commit is completed by the next one, and no manifest ever
+/// lists a file of another run.
+pub(crate) fn replace_run(dir: &Path, run: &str, written: &[PathBuf]) -> Result<(), Error> {
+    let runs = dir.join(RUNS_DIR);
+    let path = runs.join(run);
+    let relative: Vec<String> = written
+        .iter()
+        .map(|p| {
+            p.strip_prefix(dir)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let now: HashSet<&str> = relative.iter().map(String::as_str).collect();
+    match std::fs::read_to_string(&path) {
+        Ok(old) => {
+            for stale in old.lines().filter(|l| !l.is_empty() && !now.contains(l)) {
+                // Only part files of this run: a manifest edited by hand cannot make a
+                // commit delete anything else.
+                let name = Path::new(stale).file_name().and_then(|n| n.to_str());
+                if !name.is_some_and(|n| n.starts_with(&format!("part-{run}-"))) {
+                    continue;
+                }
+                let stale = dir.join(stale);
+                match std::fs::remove_file(&stale) {
+                    Ok(()) => {
+                        // Leave no empty partition directory behind (fails if not empty).
+                        if let Some(parent) = stale.parent() {
+                            let _ = std::fs::remove_dir(parent);
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(path_error(&stale, &e)),
+                }
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(path_error(&path, &e)),
+    }
+    std::fs::create_dir_all(&runs).map_err(|e| path_error(&runs, &e))?;
+    let tmp = runs.join(format!(".{run}.tmp-{}", std::process::id()));
+    let mut text = String::new();
+    for r in &relative {
+        text.push_str(r);
+        text.push('\n');
+    }
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        path_error(&path, &e)
+    })
+}
+
+/// A stable 64-bit hash (FNV-1a) of `parts`: run ids must not change between builds, as
+/// `std`'s hashers may.
+#[must_use]
+pub fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in part {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        // A separator, so that ["ab", "c"] and ["a", "bc"] differ.
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stable_hash_is_stable_and_separates_parts() {
+        assert_eq!(stable_hash([&b"a"[..]]), stable_hash([&b"a"[..]]));
+        assert_ne!(
+            stable_hash([&b"ab"[..], &b"c"[..]]),
+            stable_hash([&b"a"[..], &b"bc"[..]])
+        );
+        // Fixed forever: run ids name files in existing lakes.
+        assert_eq!(stable_hash([&b"normalog"[..]]), 0xfc7b_6f85_4da8_ef2d);
+    }
+
+    #[test]
+    fn stale_files_of_the_same_run_only_are_removed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        let file = |rel: &str| {
+            let p = d.join(rel);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&p, b"x").expect("write");
+            p
+        };
+        let a0 = file("t/h=1/part-aa-0.parquet");
+        let a1 = file("t/h=2/part-aa-1.parquet");
+        replace_run(d, "aa", &[a0.clone(), a1.clone()]).expect("first");
+        let other = file("t/h=2/part-bb-0.parquet");
+        replace_run(d, "bb", std::slice::from_ref(&other)).expect("other run");
+        // Run aa again: it writes only h=1 this time; its h=2 file goes (and not bb's).
+        replace_run(d, "aa", std::slice::from_ref(&a0)).expect("again");
+        assert!(a0.exists());
+        assert!(!a1.exists());
+        assert!(other.exists());
+        let manifest = std::fs::read_to_string(d.join(RUNS_DIR).join("aa")).expect("manifest");
+        assert_eq!(manifest, "t/h=1/part-aa-0.parquet\n");
+        // A hand-edited manifest naming another run's file deletes nothing.
+        std::fs::write(d.join(RUNS_DIR).join("aa"), "t/h=2/part-bb-0.parquet\n").expect("edit");
+        replace_run(d, "aa", &[a0]).expect("edited");
+        assert!(other.exists());
+    }
+}

@@ -1,0 +1,463 @@
+//! One Parquet part file, opened late: [`PartWriter`] keeps a file's first rows as Arrow
+//! until it knows whether the file stays small, then writes it with settings for its size.
+//!
+//! Why: with `--partition hour`, an archive of months makes thousands of files of a few
+//! dozen rows each, and then what a file costs beyond its rows dominates. Measured on a
+//! six-month generated archive (`benches/lake_layouts.sh`, 1,000,000 records, 13,046
+//! files, about 76 rows a file), before this module:
+//!
+//! * **CPU**: about 40% of the run went to setting up a zstd compressor (and the
+//!   decompressor the parquet crate makes beside it) for every column chunk: each set-up
+//!   asks the CPU for its features (`cpuid`), which costs about 13 µs on a virtual machine,
+//!   three times per context: about 1.5 ms per file of 19 columns. The parquet crate gives
+//!   no way to share a compressor between column chunks, so a small file compresses only
+//!   the columns where it pays ([`MIN_COMPRESS_BYTES`]), and with zstd only the large ones
+//!   ([`MIN_ZSTD_BYTES`]; Snappy, whose set-up is free, for the others).
+//! * **Bytes**: of a 12.5 KB file, 4.4 KB was the footer, 1.6 KB of it the Arrow schema
+//!   (`ARROW:schema`, which readers do not need: the Parquet types say it all), and page
+//!   statistics and column indexes repeated, for a file of one page per column, what the
+//!   column chunk statistics already hold. Small files keep chunk statistics (min, max,
+//!   null count, strings truncated to 64 bytes) and, for `p_event_time`, the page index.
+//!
+//! A file whose rows reach [`OPEN_AFTER_ROWS`] (or [`OPEN_AFTER_BYTES`]) is opened with the
+//! table's settings (zstd and page statistics on every column) and written as it comes.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::BufWriter;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, SchemaRef};
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, Encoding};
+use parquet::errors::Result;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
+
+use crate::event::P_EVENT_TIME;
+
+/// Rows after which a file is opened with the table's settings and written as it comes.
+pub(super) const OPEN_AFTER_ROWS: usize = 8192;
+/// Buffered Arrow bytes after which a file is opened in any case.
+pub(super) const OPEN_AFTER_BYTES: usize = 8 << 20;
+/// A column chunk of a small file is compressed only when its values take at least this
+/// many bytes before compression: below, compressing saves a few dozen bytes (or adds
+/// some: zstd's frame) for a compressor's set-up. In 76-row Zendesk.Audit files, 12 of the
+/// 19 columns are under it (dictionary columns, delta-encoded integers and times).
+pub(super) const MIN_COMPRESS_BYTES: usize = 1024;
+/// With zstd, a column chunk of a small file under this many bytes is compressed with
+/// Snappy instead, whose set-up costs nothing. Measured on the six-month archive
+/// (`benches/lake_layouts.sh`, 13,046 files): 30% less CPU than zstd on every column
+/// chunk of at least [`MIN_COMPRESS_BYTES`], for 15% more bytes (122 MB instead of 106 MB).
+pub(super) const MIN_ZSTD_BYTES: usize = 4096;
+
+/// One part file being written.
+pub(crate) struct PartWriter {
+    state: State,
+}
+
+// The writer is boxed as a whole (`files::FileWriter`), and is in each state about as long.
+#[allow(clippy::large_enum_variant)]
+enum State {
+    /// Not opened yet: the first rows, compacted (copied out of their batches).
+    Pending {
+        out: BufWriter<File>,
+        schema: SchemaRef,
+        props: WriterProperties,
+        batches: Vec<RecordBatch>,
+        rows: usize,
+        bytes: usize,
+    },
+    Open(Box<ArrowWriter<BufWriter<File>>>),
+    /// Only while switching states.
+    Empty,
+}
+
+impl PartWriter {
+    /// A part file into `out`, with the table's `schema` and `props`.
+    pub(super) fn new(out: BufWriter<File>, schema: SchemaRef, props: WriterProperties) -> Self {
+        PartWriter {
+            state: State::Pending {
+                out,
+                schema,
+                props,
+                batches: Vec::new(),
+                rows: 0,
+                bytes: 0,
+            },
+        }
+    }
+
+    /// Append rows.
+    pub(super) fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        match &mut self.state {
+            State::Open(w) => w.write(batch),
+            State::Pending {
+                schema,
+                batches,
+                rows,
+                bytes,
+                ..
+            } => {
+                if batch.schema().fields() != schema.fields() {
+                    // As the Arrow writer says it when the file is open.
+                    return Err(parquet::errors::ParquetError::ArrowError(format!(
+                        "Incompatible type: a batch with columns {:?} for a file of {:?}",
+                        batch
+                            .schema()
+                            .fields()
+                            .iter()
+                            .map(|f| f.name())
+                            .collect::<Vec<_>>(),
+                        schema.fields().iter().map(|f| f.name()).collect::<Vec<_>>()
+                    )));
+                }
+                // A copy: the batch is usually a slice of a larger one, which it would keep
+                // alive (and count in the memory bound) otherwise.
+                let copy = arrow_select::concat::concat_batches(schema, [batch])?;
+                *rows += copy.num_rows();
+                *bytes += copy.get_array_memory_size();
+                batches.push(copy);
+                if *rows >= OPEN_AFTER_ROWS || *bytes >= OPEN_AFTER_BYTES {
+                    self.open(false)?;
+                }
+                Ok(())
+            }
+            State::Empty => Ok(()),
+        }
+    }
+
+    /// Bytes of the unfinished row group (or of the rows not written yet).
+    pub(super) fn in_progress_size(&self) -> usize {
+        match &self.state {
+            State::Open(w) => w.in_progress_size(),
+            State::Pending { bytes, .. } => *bytes,
+            State::Empty => 0,
+        }
+    }
+
+    /// Write the unfinished row group now (for the memory bound).
+    pub(super) fn flush(&mut self) -> Result<()> {
+        if matches!(self.state, State::Pending { .. }) {
+            self.open(false)?;
+        }
+        match &mut self.state {
+            State::Open(w) => w.flush(),
+            _ => Ok(()),
+        }
+    }
+
+    /// Write the rest and the footer; returns the file.
+    pub(super) fn finish(mut self) -> Result<BufWriter<File>> {
+        if matches!(self.state, State::Pending { .. }) {
+            self.open(true)?;
+        }
+        match std::mem::replace(&mut self.state, State::Empty) {
+            State::Open(w) => w.into_inner(),
+            _ => Err(parquet::errors::ParquetError::General(
+                "part file finished twice".into(),
+            )),
+        }
+    }
+
+    /// Open the Parquet writer and write the pending rows: `complete` when they are all
+    /// the file's rows, so that a small file gets the small file's settings.
+    fn open(&mut self, complete: bool) -> Result<()> {
+        let State::Pending {
+            out,
+            schema,
+            props,
+            batches,
+            rows,
+            ..
+        } = std::mem::replace(&mut self.state, State::Empty)
+        else {
+            return Ok(());
+        };
+        let props = if complete && rows < OPEN_AFTER_ROWS {
+            small_file_props(&props, &schema, &batches)
+        } else {
+            props
+        };
+        let options = ArrowWriterOptions::new()
+            .with_properties(props)
+            .with_skip_arrow_metadata(true);
+        let mut w = ArrowWriter::try_new_with_options(out, schema, options)?;
+        for b in &batches {
+            w.write(b)?;
+        }
+        self.state = State::Open(Box::new(w));
+        Ok(())
+    }
+}
+
+/// The settings of a file of few rows: the table's, with chunk statistics only (the page
+/// index kept for `p_event_time`), and compression only on the column chunks of at least
+/// [`MIN_COMPRESS_BYTES`] (zstd from [`MIN_ZSTD_BYTES`], Snappy below).
+fn small_file_props(
+    props: &WriterProperties,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> WriterProperties {
+    // Every batch has the same leaves in the same order: sum them.
+    let mut bytes: Vec<(ColumnPath, usize)> = Vec::new();
+    for batch in batches {
+        let mut k = 0;
+        for (field, column) in schema.fields().iter().zip(batch.columns()) {
+            leaf_bytes(
+                vec![field.name().clone()],
+                column.as_ref(),
+                props,
+                &mut |p, n| {
+                    match bytes.get_mut(k) {
+                        Some(slot) => slot.1 += n,
+                        None => bytes.push((p, n)),
+                    }
+                    k += 1;
+                },
+            );
+        }
+    }
+    let mut b = props
+        .clone()
+        .into_builder()
+        .set_statistics_enabled(EnabledStatistics::Chunk)
+        .set_column_statistics_enabled(P_EVENT_TIME.into(), EnabledStatistics::Page);
+    for (path, n) in bytes {
+        let codec = props.compression(&path);
+        if n < MIN_COMPRESS_BYTES {
+            b = b.set_column_compression(path, Compression::UNCOMPRESSED);
+        } else if n < MIN_ZSTD_BYTES && matches!(codec, Compression::ZSTD(_)) {
+            b = b.set_column_compression(path, Compression::SNAPPY);
+        }
+    }
+    b.build()
+}
+
+/// Call `f` with each Parquet leaf column of `array` (path under `path`) and about the
+/// bytes its values take in Parquet before compression (strings: their bytes and lengths,
+/// or with a dictionary the distinct ones and a byte per value; fixed width: the width;
+/// validity not counted).
+fn leaf_bytes(
+    mut path: Vec<String>,
+    array: &dyn Array,
+    props: &WriterProperties,
+    f: &mut impl FnMut(ColumnPath, usize),
+) {
+    let n = array.len();
+    let bytes = match array.data_type() {
+        DataType::Struct(_) => {
+            let s = array.as_struct();
+            for (field, child) in s.fields().iter().zip(s.columns()) {
+                let mut path = path.clone();
+                path.push(field.name().clone());
+                leaf_bytes(path, child.as_ref(), props, f);
+            }
+            return;
+        }
+        DataType::List(item) => {
+            // Parquet's three-level list: `<column>.list.<item>`.
+            path.push("list".to_owned());
+            path.push(item.name().clone());
+            let list = array.as_list::<i32>();
+            let offsets = list.value_offsets();
+            let (lo, hi) = (offsets[0], offsets[offsets.len() - 1]);
+            let (lo, hi) = (to_usize(lo), to_usize(hi));
+            let values = list.values().slice(lo, hi.saturating_sub(lo));
+            leaf_bytes(path, values.as_ref(), props, f);
+            return;
+        }
+        DataType::Utf8 => {
+            let s = array.as_string::<i32>();
+            let column = ColumnPath::new(path.clone());
+            if props.dictionary_enabled(&column) {
+                // The dictionary page holds each distinct value once; the data page about
+                // a byte per value.
+                let distinct: HashSet<&str, ahash::RandomState> = s.iter().flatten().collect();
+                distinct.iter().map(|v| v.len() + 4).sum::<usize>() + n
+            } else {
+                let offsets = s.value_offsets();
+                to_usize(offsets[offsets.len() - 1] - offsets[0]) + 4 * n
+            }
+        }
+        DataType::Boolean => n.div_ceil(8),
+        other => other.primitive_width().unwrap_or(8) * n,
+    };
+    f(ColumnPath::new(path), bytes);
+}
+
+/// An Arrow offset (never negative) as a `usize`.
+fn to_usize(offset: i32) -> usize {
+    usize::try_from(offset).unwrap_or(0)
+}
+
+/// Integer and timestamp columns are delta-encoded (`DELTA_BINARY_PACKED`) when they have
+/// no dictionary: times are nearly sorted within a file (`p_parse_time` nearly constant)
+/// and ids often grow, so their deltas take a few bits, which matters most in small files
+/// whose small columns are not compressed.
+pub(super) fn integer_encodings(
+    mut props: parquet::file::properties::WriterPropertiesBuilder,
+    schema: &arrow_schema::Schema,
+) -> parquet::file::properties::WriterPropertiesBuilder {
+    fn walk(path: &mut Vec<String>, t: &DataType, out: &mut Vec<ColumnPath>) {
+        match t {
+            DataType::Struct(fields) => {
+                for f in fields {
+                    path.push(f.name().clone());
+                    walk(path, f.data_type(), out);
+                    path.pop();
+                }
+            }
+            DataType::List(item) => {
+                path.push("list".to_owned());
+                path.push(item.name().clone());
+                walk(path, item.data_type(), out);
+                path.truncate(path.len() - 2);
+            }
+            DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::Timestamp(..) => {
+                out.push(ColumnPath::new(path.clone()));
+            }
+            _ => {}
+        }
+    }
+    let mut leaves = Vec::new();
+    for f in schema.fields() {
+        let mut path = vec![f.name().clone()];
+        walk(&mut path, f.data_type(), &mut leaves);
+    }
+    for column in leaves {
+        props = props.set_column_encoding(column, Encoding::DELTA_BINARY_PACKED);
+    }
+    props
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Int64Array, StringArray, TimestampMicrosecondArray};
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    use super::*;
+    use crate::event::P_ROW_ID;
+
+    /// `rows` rows: `p_event_time`, a long string (about 100 bytes), a medium one (about
+    /// 30 bytes), a small integer column and a unique `p_row_id`.
+    fn batch(rows: usize) -> RecordBatch {
+        let n = i64::try_from(rows).expect("rows");
+        let times: ArrayRef = Arc::new(
+            TimestampMicrosecondArray::from_iter_values((0..n).map(|i| i * 1_000_003))
+                .with_timezone("UTC"),
+        );
+        let long: ArrayRef =
+            Arc::new(StringArray::from_iter_values((0..rows).map(|i| {
+                format!("{i:>8} {}", "a long text that repeats ".repeat(4))
+            })));
+        let medium: ArrayRef = Arc::new(StringArray::from_iter_values(
+            (0..rows).map(|i| format!("user{i:06}@example.com ")),
+        ));
+        let small: ArrayRef = Arc::new(Int64Array::from_iter_values((0..n).map(|i| i % 3)));
+        let ids: ArrayRef = Arc::new(StringArray::from_iter_values(
+            (0..rows).map(|i| format!("{i:032x}")),
+        ));
+        RecordBatch::try_from_iter([
+            (P_EVENT_TIME, times),
+            ("long", long),
+            ("medium", medium),
+            ("small", small),
+            (P_ROW_ID, ids),
+        ])
+        .expect("batch")
+    }
+
+    /// Write `rows` rows in batches of 1000 and read the file's metadata back.
+    fn written(rows: usize) -> parquet::file::metadata::ParquetMetaData {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f.parquet");
+        let b = batch(rows);
+        let props = integer_encodings(
+            WriterProperties::builder()
+                .set_compression(Compression::ZSTD(parquet::basic::ZstdLevel::default()))
+                .set_statistics_enabled(EnabledStatistics::Page)
+                .set_column_dictionary_enabled(P_ROW_ID.into(), false)
+                .set_column_dictionary_enabled(P_EVENT_TIME.into(), false)
+                .set_column_dictionary_enabled("medium".into(), false),
+            &b.schema(),
+        )
+        .build();
+        let out = BufWriter::new(File::create(&path).expect("create"));
+        let mut w = PartWriter::new(out, b.schema(), props);
+        let mut at = 0;
+        while at < rows {
+            let len = (rows - at).min(1000);
+            w.write(&b.slice(at, len)).expect("write");
+            at += len;
+        }
+        drop(w.finish().expect("finish"));
+        let reader = SerializedFileReader::new(File::open(&path).expect("open")).expect("read");
+        reader.metadata().clone()
+    }
+
+    fn compression(meta: &parquet::file::metadata::ParquetMetaData, column: &str) -> Compression {
+        let rg = meta.row_group(0);
+        let i = (0..rg.num_columns())
+            .find(|&i| rg.column(i).column_path().string() == column)
+            .expect("column");
+        rg.column(i).compression()
+    }
+
+    #[test]
+    fn small_files_compress_only_where_it_pays() {
+        let meta = written(100);
+        assert_eq!(meta.file_metadata().num_rows(), 100);
+        // ~10 KB of long strings: zstd; ~2.6 KB of plain emails: Snappy; 100 small
+        // integers (a dictionary of 3): none.
+        assert!(matches!(compression(&meta, "long"), Compression::ZSTD(_)));
+        assert_eq!(compression(&meta, "medium"), Compression::SNAPPY);
+        assert_eq!(compression(&meta, "small"), Compression::UNCOMPRESSED);
+        // No Arrow schema in the footer.
+        let kv = meta.file_metadata().key_value_metadata();
+        assert!(kv.is_none_or(|kv| kv.iter().all(|k| k.key != "ARROW:schema")));
+        // Chunk statistics everywhere, truncated; p_event_time's min/max exact.
+        let rg = meta.row_group(0);
+        for c in rg.columns() {
+            assert!(c.statistics().is_some(), "{}", c.column_path());
+        }
+        let t = rg.column(0).statistics().expect("stats");
+        assert_eq!(t.min_bytes_opt(), Some(&0i64.to_le_bytes()[..]));
+        assert_eq!(
+            t.max_bytes_opt(),
+            Some(&(99 * 1_000_003i64).to_le_bytes()[..])
+        );
+        let long = rg.column(1).statistics().expect("stats");
+        assert!(long.max_bytes_opt().expect("max").len() <= 64);
+        // The page index only for p_event_time.
+        assert!(rg.column(0).column_index_offset().is_some());
+        assert!(rg.column(1).column_index_offset().is_none());
+        assert!(rg
+            .column(0)
+            .encodings()
+            .any(|e| e == Encoding::DELTA_BINARY_PACKED));
+    }
+
+    #[test]
+    fn large_files_keep_the_table_settings() {
+        let meta = written(OPEN_AFTER_ROWS + 500);
+        assert_eq!(
+            meta.file_metadata().num_rows(),
+            i64::try_from(OPEN_AFTER_ROWS + 500).expect("rows")
+        );
+        for column in ["long", "medium", "small", P_ROW_ID] {
+            assert!(
+                matches!(compression(&meta, column), Compression::ZSTD(_)),
+                "{column}"
+            );
+        }
+        let rg = meta.row_group(0);
+        for c in rg.columns() {
+            assert!(c.column_index_offset().is_some(), "{}", c.column_path());
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! The data lake from months of logs (issue 16): archives spanning months (`gen --span`),
+//! the layouts' files, re-runs into the same directory, `--stats` on files.
+
+mod util;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use util::files_under;
+
+fn normalog(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args(args)
+        .output()
+        .expect("run normalog")
+}
+
+fn ok(args: &[&str]) -> Output {
+    let o = normalog(args);
+    assert!(
+        o.status.success(),
+        "normalog {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Write a generated archive of the shipped log types spread over `span`.
+fn archive(dir: &Path, name: &str, records: u64, span: &str, seed: u64) -> std::path::PathBuf {
+    let path = dir.join(name);
+    ok(&[
+        "gen",
+        "-n",
+        &records.to_string(),
+        "--span",
+        span,
+        "--start",
+        "2024-01-01",
+        "--seed",
+        &seed.to_string(),
+        "-o",
+        s(&path),
+    ]);
+    path
+}
+
+/// The partition directories (relative) of the part files under `table`.
+fn partitions(lake: &Path, table: &str) -> std::collections::BTreeSet<String> {
+    let root = lake.join(table);
+    files_under(&root)
+        .iter()
+        .map(|f| {
+            f.parent()
+                .expect("parent")
+                .strip_prefix(&root)
+                .expect("under the table")
+                .display()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn gen_span_spreads_an_archive_over_days() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let input = archive(tmp.path(), "a.jsonl", 3000, "30d", 1);
+    let lake = tmp.path().join("lake");
+    ok(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "--partition",
+        "day",
+        "-o",
+        s(&lake),
+        s(&input),
+    ]);
+    for table in ["zendesk_audit", "zoom_activity", "zoom_operation"] {
+        let days = partitions(&lake, table);
+        // 30 days from 2024-01-01, ~33 records a day per table: every day, in January
+        // or the first days of February.
+        assert!((29..=31).contains(&days.len()), "{table}: {days:?}");
+        assert!(
+            days.iter().all(|d| d.starts_with("year=2024/month=1/") || d.starts_with("year=2024/month=2/")),
+            "{days:?}"
+        );
+        assert!(days.contains("year=2024/month=1/day=1"), "{days:?}");
+    }
+    // A bad span is a usage error.
+    let o = normalog(&["gen", "-n", "1", "--span", "6 months"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// `(p_event_time, p_log_type)` of every row of every Parquet file under `lake`, sorted;
+/// and the number of part files.
+fn lake_rows(lake: &Path) -> (Vec<(i64, String)>, usize) {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::TimestampMicrosecondType;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let files: Vec<_> = files_under(lake)
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "parquet"))
+        .collect();
+    let mut rows = Vec::new();
+    for f in &files {
+        let file = std::fs::File::open(f).expect("open");
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .expect("parquet")
+            .build()
+            .expect("reader");
+        for batch in reader {
+            let batch = batch.expect("batch");
+            let times = batch
+                .column_by_name("p_event_time")
+                .expect("p_event_time")
+                .as_primitive::<TimestampMicrosecondType>()
+                .clone();
+            let types = batch
+                .column_by_name("p_log_type")
+                .expect("p_log_type")
+                .as_string::<i32>()
+                .clone();
+            for i in 0..batch.num_rows() {
+                rows.push((times.value(i), types.value(i).to_owned()));
+            }
+        }
+    }
+    rows.sort();
+    (rows, files.len())
+}
+
+fn parquet_into(lake: &Path, partition: &str, inputs: &[&Path]) {
+    let mut args = vec![
+        "normalize",
+        "--format",
+        "parquet",
+        "--partition",
+        partition,
+        "-o",
+        s(lake),
+    ];
+    args.extend(inputs.iter().map(|p| s(p)));
+    ok(&args);
+}
+
+#[test]
+fn rerunning_the_same_inputs_leaves_one_copy_of_each_event() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 2000, "10d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 500, "10d", 2);
+    let lake = tmp.path().join("lake");
+
+    parquet_into(&lake, "hour", &[&a]);
+    let (first, files) = lake_rows(&lake);
+    assert_eq!(first.len(), 2000);
+    // The same input again: the same rows, in as many files (replaced, not added).
+    parquet_into(&lake, "hour", &[&a]);
+    assert_eq!(lake_rows(&lake), (first.clone(), files));
+
+    // Another input is appended beside it, and survives a re-run of the first.
+    parquet_into(&lake, "hour", &[&b]);
+    let (both, _) = lake_rows(&lake);
+    assert_eq!(both.len(), 2500);
+    parquet_into(&lake, "hour", &[&a]);
+    assert_eq!(lake_rows(&lake).0, both);
+
+    // The same input with another layout replaces the first layout's files: `a`'s rows
+    // once (now by day), `b`'s by hour.
+    parquet_into(&lake, "day", &[&a]);
+    let (rows, _) = lake_rows(&lake);
+    assert_eq!(rows, both);
+    let hour_files = files_under(&lake)
+        .iter()
+        .filter(|f| f.to_string_lossy().contains("hour="))
+        .count();
+    let (b_only, b_files) = {
+        let other = tmp.path().join("b-only");
+        parquet_into(&other, "hour", &[&b]);
+        lake_rows(&other)
+    };
+    assert_eq!(b_only.len(), 500);
+    assert_eq!(hour_files, b_files);
+
+    // Nothing but part files and the manifests: no temporary files, no other names.
+    for f in files_under(&lake) {
+        let rel = f
+            .strip_prefix(&lake)
+            .expect("under")
+            .to_string_lossy()
+            .into_owned();
+        let name = f.file_name().expect("name").to_string_lossy().into_owned();
+        assert!(
+            rel.starts_with("_normalog/runs/")
+                || (name.starts_with("part-") && name.ends_with(".parquet")),
+            "{rel}"
+        );
+    }
+}
+
+#[test]
+fn ndjson_directories_rerun_the_same_way() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 600, "3d", 3);
+    let lake = tmp.path().join("lake");
+    let run = || ok(&["normalize", "-o", &format!("{}/", s(&lake)), s(&a)]);
+    let lines = || -> usize {
+        files_under(&lake)
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "ndjson"))
+            .map(|f| std::fs::read_to_string(f).expect("read").lines().count())
+            .sum()
+    };
+    run();
+    assert_eq!(lines(), 600);
+    run();
+    assert_eq!(lines(), 600);
+}
+
+#[test]
+fn standard_input_appends() {
+    // Standard input has no identity: each run adds its files.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 300, "1d", 4);
+    let lake = tmp.path().join("lake");
+    for _ in 0..2 {
+        let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+            .args(["normalize", "--format", "parquet", "-o", s(&lake)])
+            .stdin(std::fs::File::open(&a).expect("open"))
+            .output()
+            .expect("run");
+        assert!(o.status.success());
+    }
+    assert_eq!(lake_rows(&lake).0.len(), 600);
+}
+
+#[test]
+fn stats_report_files_and_warn_when_they_are_tiny() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let input = archive(tmp.path(), "a.jsonl", 3000, "30d", 5);
+    let stats = |partition: &str| {
+        let lake = tmp.path().join(partition);
+        let o = ok(&[
+            "normalize",
+            "--stats",
+            "--format",
+            "parquet",
+            "--partition",
+            partition,
+            "-o",
+            s(&lake),
+            s(&input),
+        ]);
+        let files = files_under(&lake)
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "parquet"))
+            .count();
+        (String::from_utf8(o.stderr).expect("utf-8"), files)
+    };
+    // About 2,100 hours of 1.4 rows each.
+    let (err, files) = stats("hour");
+    let line = format!(
+        "files: {files} written, {} rows per file on average\n",
+        3000 / files
+    );
+    assert!(err.contains(&line), "{err}");
+    assert!(
+        err.contains(&format!(
+            "normalog: warning: {files} files of 1 rows on average"
+        )) && err.contains("--partition day makes fewer, larger files"),
+        "{err}"
+    );
+    // About 90 day files of about 33 rows: tiny, but too few files to warn about.
+    let (err, files) = stats("day");
+    assert!((88..=93).contains(&files), "{files}");
+    assert!(
+        err.contains(&format!(
+            "files: {files} written, {} rows per file",
+            3000 / files
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("warning"), "{err}");
+    // One file per table.
+    let (err, files) = stats("none");
+    assert_eq!(files, 3);
+    assert!(
+        err.contains("files: 3 written, 1000 rows per file on average\n"),
+        "{err}"
+    );
+    assert!(!err.contains("warning"), "{err}");
+}
+
+#[test]
+fn stats_say_when_unordered_input_splits_partitions() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 20_000, "2d", 6);
+    // Two sources interleaved: the archive's first and second halves, line by line (5 MB:
+    // several chunks, each with rows of a day and of the next).
+    let text = std::fs::read_to_string(&a).expect("read");
+    let lines: Vec<&str> = text.lines().collect();
+    let (first, second) = lines.split_at(lines.len() / 2);
+    let mut mixed = String::new();
+    for (x, y) in first.iter().zip(second) {
+        mixed.push_str(x);
+        mixed.push('\n');
+        mixed.push_str(y);
+        mixed.push('\n');
+    }
+    let input = tmp.path().join("mixed.jsonl");
+    std::fs::write(&input, mixed).expect("write");
+    let run = |lake: &Path, max_open: &str| {
+        let o = ok(&[
+            "normalize",
+            "--stats",
+            "--format",
+            "parquet",
+            "--max-open-files",
+            max_open,
+            "-o",
+            s(lake),
+            s(&input),
+        ]);
+        let files = files_under(lake)
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "parquet"))
+            .count();
+        let partitions: usize = ["zendesk_audit", "zoom_activity", "zoom_operation"]
+            .iter()
+            .map(|t| partitions(lake, t).len())
+            .sum();
+        (
+            String::from_utf8(o.stderr).expect("utf-8"),
+            files,
+            partitions,
+        )
+    };
+    // Few files open at once: partitions come back after their file was closed.
+    let (err, files, parts) = run(&tmp.path().join("small"), "4");
+    assert!(files > parts, "{files} files, {parts} partitions");
+    assert!(
+        err.contains(&format!(
+            "warning: {} of the {files} files are extra parts of a partition",
+            files - parts
+        )),
+        "{err}"
+    );
+    // Enough open files: one file per partition, and nothing to say.
+    let (err, files, parts) = run(&tmp.path().join("enough"), "512");
+    assert_eq!(files, parts);
+    assert!(!err.contains("extra parts"), "{err}");
+}
