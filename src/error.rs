@@ -583,7 +583,7 @@ impl fmt::Display for Reason<'_> {
             }
             ErrorKind::NotAPage { field, record } => write!(
                 f,
-                "not a page: no \"{field}\" array of records (--envelope); as a record: {}",
+                "not an envelope: no \"{field}\" field holding records (--envelope); as a record: {}",
                 Reason(record)
             ),
             ErrorKind::TooLong { len, max, .. } => {

@@ -557,3 +557,22 @@ fn outputs_that_are_inputs_are_refused() {
 fn util_sample() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/samples/mixed.jsonl")
 }
+
+/// The rejects file gives the column where invalid JSON goes wrong, as stderr does (review
+/// finding: the help promised it, the file did not have it).
+#[test]
+fn rejects_file_gives_the_column_of_invalid_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rejects = dir.path().join("r.ndjson");
+    let out = run(
+        &["normalize", "--rejects", rejects.to_str().expect("utf-8")],
+        "{\"a\":1,\"b\":tru}\n",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(&rejects).expect("rejects")).expect("JSON");
+    assert_eq!(v["reason"], "invalid_json", "{v}");
+    assert_eq!(v["column"], 15, "{v}");
+    let quiet = run(&["normalize"], "{\"a\":1,\"b\":tru}\n");
+    assert!(stderr(&quiet).contains("column 15"), "{}", stderr(&quiet));
+}

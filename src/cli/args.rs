@@ -15,9 +15,9 @@ Exit status:
   1  the run finished, but some records were rejected (or an input could not be read)
   2  fatal error: bad flags, bad schema, unusable output";
 
-/// Normalize JSON logs with Panther log schemas: typed fields, p_* standard fields,
-/// indicator extraction. Schemas for Zendesk.Audit, Zoom.Activity and Zoom.Operation are
-/// built in.
+/// Normalize logs with Panther log schemas: JSON records, and text lines read by a
+/// schema's `parser: regex` or `fastmatch`, into typed fields, p_* standard fields and
+/// indicators. Schemas for Zendesk.Audit, Zoom.Activity and Zoom.Operation are built in.
 #[derive(Debug, Parser)]
 #[command(name = "normalog", version, after_help = EXIT_CODES)]
 pub struct Cli {
@@ -29,14 +29,16 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Normalize JSON log records into NDJSON or Parquet events.
+    /// Normalize log records (JSON, or text lines for schemas with a text parser) into
+    /// NDJSON or Parquet events.
     ///
     /// Inputs are files, directories (every file under them, recursively, in sorted order;
     /// hidden files skipped) or '-' for standard input. gzip (also multi-member) and zstd
     /// are detected from the content, as is the framing: NDJSON (one record per line; CRLF,
     /// a UTF-8 BOM and blank lines tolerated), a JSON array of records, or API pages (an
-    /// object holding the records in an array field, e.g. {"audit_logs":[...]}), which are
-    /// unwrapped. With several log types loaded and no --log-type, each record takes the
+    /// object holding the records in an array field, e.g. {"audit_logs":[...]}, or one
+    /// record in its only field, e.g. {"audit_log":{...}}), which are unwrapped. A line that
+    /// is not a JSON object goes to the log types whose schema has a text parser. With several log types loaded and no --log-type, each record takes the
     /// first log type that accepts it (the last successful one is tried first). Rejected
     /// records are reported on stderr (or written to --rejects) and the run goes on; an
     /// unreadable or truncated input, or one in a format other than JSON text (Parquet, zip,

@@ -77,6 +77,12 @@ pub(super) fn generator(
     } else {
         log_types.to_vec()
     };
+    if names.is_empty() && registry.plans().iter().any(|p| p.is_text()) {
+        return Err(Fatal::Message(
+            "every loaded log type reads text logs; generating text lines is not supported yet"
+                .into(),
+        ));
+    }
     let generator = Generator::new(&registry, &names, opts).map_err(|e| match e {
         GenError::UnknownLogType(_) => {
             let known: Vec<&str> = registry.log_types().collect();

@@ -75,11 +75,12 @@ pub struct NormalizeArgs {
     pub max_open_files: usize,
 
     /// Write rejected records to this file as NDJSON objects {"source","record","index"
-    /// (in an API page only),"line","byte","reason","log_type","error","candidates" (when
-    /// several log types were tried),"raw","raw_truncated" (when raw was cut at 4096
-    /// bytes)} instead of reporting each on stderr. "record" is the record's 0-based index
-    /// in its input, "line" 1-based and "byte" a 0-based offset; an invalid-JSON error
-    /// gives its column in "error".
+    /// (in an API page only),"field" (the envelope field, for a record found inside an API
+    /// page or single-record response),"line","byte","column" (invalid JSON only: where it
+    /// goes wrong),"reason","log_type","error","candidates" (when several log types were
+    /// tried),"raw","raw_truncated" (when raw was cut at 4096 bytes)} instead of reporting
+    /// each on stderr. "record" is the record's 0-based index in its input, "line" and
+    /// "column" 1-based and "byte" a 0-based offset.
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
 

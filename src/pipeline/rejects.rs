@@ -11,6 +11,8 @@
 //!   single-record response such as `{"audit_log":{...}}`): the envelope's field;
 //! * `line`, `byte`: where the record starts in the decoded input (1-based line, 0-based
 //!   byte offset); for a page element, where the element starts inside the page;
+//! * `column`: present only for invalid JSON: the 1-based column in the record's first
+//!   line where the JSON goes wrong;
 //! * `reason`: a stable code (`invalid_json`, `missing_field`, `unclassified`, `not_a_page`,
 //!   `too_long`, ...), as counted by `--stats`;
 //! * `log_type`: the log type that refused the record when only one was tried, else `null`;
@@ -45,11 +47,11 @@ pub fn write_reject(out: &mut Vec<u8>, reject: &Reject<'_>) {
         out.extend_from_slice(b",\"field\":");
         write_json_str(out, field);
     }
-    let _ = write!(
-        out,
-        ",\"line\":{},\"byte\":{},\"reason\":",
-        pos.line, pos.byte
-    );
+    let _ = write!(out, ",\"line\":{},\"byte\":{}", pos.line, pos.byte);
+    if let ErrorKind::Json { offset, .. } = err.kind() {
+        let _ = write!(out, ",\"column\":{}", offset + 1);
+    }
+    out.extend_from_slice(b",\"reason\":");
     write_json_str(out, err.code());
     out.extend_from_slice(b",\"log_type\":");
     match err.log_type() {
