@@ -188,6 +188,14 @@ pub fn compile_fastmatch(pattern: &str, index: usize) -> Result<Compiled, Proble
                         Some("fastmatch cuts a line at the literal text between placeholders; put a separator between them, or use `parser: regex`".into()),
                     ));
                 }
+                if fields.iter().any(|f| f == name) {
+                    // Both would match (fastmatch has no alternation): one value would be lost.
+                    return Err(Problem::new(
+                        at,
+                        format!("placeholder `%{{{name}}}` appears twice in this pattern"),
+                        Some("a field holds one value; name the second one differently, or match it as text".into()),
+                    ));
+                }
                 rest = &rest[end + 1..];
                 let lazy = if rest.is_empty() { "" } else { "?" };
                 let _ = write!(source, "(?P<{GROUP_PREFIX}{}>.*{lazy})", fields.len());
