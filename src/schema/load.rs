@@ -25,10 +25,11 @@ pub use super::files::{from_file, from_path, from_str, is_test_file};
 use super::validate::{did_you_mean, suggest};
 use super::yaml::{Node, NodeKind, ScalarKind};
 use super::{
-    FastmatchParser, Field, FieldType, IpVersion, KeySpans, NativeParser, ParserSpec, RegexParser,
-    Schema, SchemaError, Span, TextOptions, Validate, ValueSchema,
+    Field, FieldType, IpVersion, KeySpans, Schema, SchemaError, Span, Validate, ValueSchema,
 };
 use crate::indicators::IndicatorKind;
+
+mod parser;
 
 /// A value whose `type` is missing or unknown (already reported): keep what is below, so it is
 /// checked too, under the type it implies, and drop the attributes whose fitness depends on
@@ -85,26 +86,6 @@ const VALUE_KEYS: &[&str] = &[
     "target",
 ];
 const VALIDATE_KEYS: &[&str] = &["allow", "deny", "ip", "cidr"];
-const PARSER_KEYS: &[&str] = &["native", "csv", "fastmatch", "regex", "script"];
-const NATIVE_KEYS: &[&str] = &["name"];
-const REGEX_KEYS: &[&str] = &[
-    "match",
-    "patternDefinitions",
-    "skipPrefix",
-    "trimSpace",
-    "emptyValues",
-    "expandFields",
-    "skipLines",
-];
-const FASTMATCH_KEYS: &[&str] = &[
-    "match",
-    "skipPrefix",
-    "trimSpace",
-    "emptyValues",
-    "expandFields",
-    "skipLines",
-];
-
 /// Keys of Panther's language that normalog knows but does not support, and why.
 fn unsupported_hint(key: &str) -> Option<String> {
     Some(match key {
@@ -412,173 +393,6 @@ impl Loader {
             ),
         }
         0
-    }
-
-    fn parser(&mut self, e: Entry<'_>) -> Option<ParserSpec> {
-        if e.value.is_null() {
-            return None;
-        }
-        let pairs = self.as_map(
-            e.value,
-            e.value_span(),
-            "`parser`",
-            Some("remove `parser` for JSON logs"),
-        )?;
-        let mut spec = ParserSpec::default();
-        for p in self.entries(pairs, Some(PARSER_KEYS)) {
-            match p.key {
-                "native" => spec.native = self.native(p),
-                "regex" => spec.regex = self.regex(p),
-                "fastmatch" => spec.fastmatch = self.fastmatch(p),
-                _ => self.error(
-                    p.key_span,
-                    format!("the {} parser is not supported yet", p.key),
-                    Some(
-                        "normalog reads JSON logs and text logs with `regex` or `fastmatch`".into(),
-                    ),
-                ),
-            }
-        }
-        (spec != ParserSpec::default()).then_some(spec)
-    }
-
-    fn regex(&mut self, e: Entry<'_>) -> Option<RegexParser> {
-        let pairs = self.as_map(
-            e.value,
-            e.value_span(),
-            "`regex`",
-            Some("write `regex: {match: [<pattern>]}`"),
-        )?;
-        let mut p = RegexParser::default();
-        p.key_spans.insert("", e.key_span);
-        for o in self.entries(pairs, Some(REGEX_KEYS)) {
-            p.key_spans.insert(o.key, o.key_span);
-            match o.key {
-                "match" => p.patterns = self.patterns(o, &mut p.key_spans),
-                "patternDefinitions" => {
-                    p.pattern_definitions =
-                        self.text_map(o, "patternDefinitions", &mut p.key_spans);
-                }
-                _ => self.text_option(o, &mut p.options, &mut p.key_spans),
-            }
-        }
-        self.require_match(e, &p.key_spans);
-        Some(p)
-    }
-
-    fn fastmatch(&mut self, e: Entry<'_>) -> Option<FastmatchParser> {
-        let pairs = self.as_map(
-            e.value,
-            e.value_span(),
-            "`fastmatch`",
-            Some("write `fastmatch: {match: [<pattern>]}`"),
-        )?;
-        let mut p = FastmatchParser::default();
-        p.key_spans.insert("", e.key_span);
-        for o in self.entries(pairs, Some(FASTMATCH_KEYS)) {
-            p.key_spans.insert(o.key, o.key_span);
-            if o.key == "match" {
-                p.patterns = self.patterns(o, &mut p.key_spans);
-            } else {
-                self.text_option(o, &mut p.options, &mut p.key_spans);
-            }
-        }
-        self.require_match(e, &p.key_spans);
-        Some(p)
-    }
-
-    fn require_match(&mut self, e: Entry<'_>, spans: &KeySpans) {
-        if !spans.contains("match") {
-            self.error(
-                e.key_span,
-                format!("`{}` has no `match`", e.key),
-                Some("list the patterns a line must match under `match`".into()),
-            );
-        }
-    }
-
-    /// `match`: a list of patterns (one pattern alone is taken as a list of one).
-    fn patterns(&mut self, e: Entry<'_>, spans: &mut KeySpans) -> Vec<String> {
-        if let Some(text) = e.value.text() {
-            spans.insert("match[0]", e.value.span);
-            return vec![text.to_owned()];
-        }
-        let items = self.text_list(e);
-        for (i, (_, span)) in items.iter().enumerate() {
-            spans.insert(format!("match[{i}]"), *span);
-        }
-        items.into_iter().map(|(t, _)| t.to_owned()).collect()
-    }
-
-    /// A mapping of names to text, each position recorded as `<what>.<name>`.
-    fn text_map(
-        &mut self,
-        e: Entry<'_>,
-        what: &str,
-        spans: &mut KeySpans,
-    ) -> BTreeMap<String, String> {
-        let mut out = BTreeMap::new();
-        if e.value.is_null() {
-            return out;
-        }
-        let Some(pairs) = self.as_map(
-            e.value,
-            e.value_span(),
-            &format!("`{what}`"),
-            Some("write one `name: text` per line"),
-        ) else {
-            return out;
-        };
-        for d in self.entries(pairs, None) {
-            spans.insert(format!("{what}.{}", d.key), d.key_span);
-            if let Some(text) = self.text(d) {
-                out.insert(d.key.to_owned(), text);
-            }
-        }
-        out
-    }
-
-    /// One of the options the text parsers share.
-    fn text_option(&mut self, o: Entry<'_>, options: &mut TextOptions, spans: &mut KeySpans) {
-        match o.key {
-            "skipPrefix" => options.skip_prefix = self.opt_text(o),
-            "trimSpace" => options.trim_space = self.boolean(o),
-            "emptyValues" => {
-                options.empty_values = self
-                    .text_list(o)
-                    .into_iter()
-                    .map(|(t, _)| t.to_owned())
-                    .collect();
-            }
-            "expandFields" => options.expand_fields = self.text_map(o, "expandFields", spans),
-            "skipLines" => self.error(
-                o.key_span,
-                "`skipLines` is not supported yet".into(),
-                Some("normalog has no per-input line skipping for text logs; remove it (lines that match no pattern are rejected and counted)".into()),
-            ),
-            _ => {}
-        }
-    }
-
-    fn native(&mut self, e: Entry<'_>) -> Option<NativeParser> {
-        let pairs = self.as_map(
-            e.value,
-            e.value_span(),
-            "`native`",
-            Some("write `native: {name: <log type>}`"),
-        )?;
-        let mut name = None;
-        for n in self.entries(pairs, Some(NATIVE_KEYS)) {
-            name = self.text(n);
-        }
-        if name.is_none() && !pairs.iter().any(|(k, _)| k.text() == Some("name")) {
-            self.error(
-                e.key_span,
-                "`native` has no `name`".into(),
-                Some("write `native: {name: <log type>}`".into()),
-            );
-        }
-        name.map(|name| NativeParser { name })
     }
 
     fn definitions(&mut self, e: Entry<'_>, schema: &mut Schema) {
