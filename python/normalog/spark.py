@@ -216,7 +216,7 @@ def normalize_binary(df, log_type: str, *, schemas=None, log_types=None, source_
 
 def rejects_paths(df, *, column: str = "path", schemas=None, log_types=None):
     """The rejected records of the files of ``df[column]``, with the CLI's rejects-file
-    fields (source, record, index, field, line, byte, reason, log_type, error, candidates,
+    fields (source, record, index, field, line, byte, column, reason, log_type, error, candidates,
     raw, raw_truncated)."""
     opts = _opts(schemas, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
     return df.select(column).mapInArrow(_rejects(column, False, opts), rejects_schema())

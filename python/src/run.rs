@@ -120,6 +120,7 @@ pub fn rejects_schema() -> SchemaRef {
         Field::new("field", DataType::Utf8, true),
         Field::new("line", DataType::Int64, false),
         Field::new("byte", DataType::Int64, false),
+        Field::new("column", DataType::Int64, true),
         Field::new("reason", DataType::Utf8, false),
         Field::new("log_type", DataType::Utf8, true),
         Field::new("error", DataType::Utf8, false),
@@ -136,6 +137,7 @@ struct RejectColumns {
     field: StringBuilder,
     line: Int64Builder,
     byte: Int64Builder,
+    column: Int64Builder,
     reason: StringBuilder,
     log_type: StringBuilder,
     error: StringBuilder,
@@ -153,6 +155,7 @@ impl RejectColumns {
             field: StringBuilder::with_capacity(rows, 0),
             line: Int64Builder::with_capacity(rows),
             byte: Int64Builder::with_capacity(rows),
+            column: Int64Builder::with_capacity(rows),
             reason: StringBuilder::with_capacity(rows, 0),
             log_type: StringBuilder::with_capacity(rows, 0),
             error: StringBuilder::with_capacity(rows, 0),
@@ -172,6 +175,7 @@ impl RejectColumns {
             Arc::new(c.field.finish()),
             Arc::new(c.line.finish()),
             Arc::new(c.byte.finish()),
+            Arc::new(c.column.finish()),
             Arc::new(c.reason.finish()),
             Arc::new(c.log_type.finish()),
             Arc::new(c.error.finish()),
@@ -191,6 +195,7 @@ impl RejectColumns {
         self.field.append_option(text("field"));
         self.line.append_value(int("line").unwrap_or_default());
         self.byte.append_value(int("byte").unwrap_or_default());
+        self.column.append_option(int("column"));
         self.reason.append_value(text("reason").unwrap_or_default());
         self.log_type.append_option(text("log_type"));
         self.error.append_value(text("error").unwrap_or_default());

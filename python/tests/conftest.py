@@ -150,7 +150,8 @@ def cli_parquet_tables(out: Path) -> dict:
     import pyarrow.parquet as pq
 
     tables = {}
-    for d in sorted(p for p in out.iterdir() if p.is_dir()):
+    # `_normalog/` holds the lake's run manifests; engines skip `_` and `.` names too.
+    for d in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
         files = sorted(d.rglob("*.parquet"))
         tables[d.name] = pa.concat_tables(pq.read_table(f) for f in files)
     return tables
