@@ -1,0 +1,262 @@
+//! Why a log type refuses a record: [`Refusal`], with the [`FieldPath`] of the value, what
+//! was wrong with it ([`ValueProblem`]) and the JSON type found ([`JsonType`]).
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::schema::FieldType;
+
+/// A path to a value inside a record: `actor.emails[2]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FieldPath(pub Vec<PathSegment>);
+
+/// One step of a [`FieldPath`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSegment {
+    /// An object key.
+    Key(Arc<str>),
+    /// An array index.
+    Index(usize),
+}
+
+impl FieldPath {
+    /// Prepend a segment (errors are built while unwinding, innermost first).
+    pub(crate) fn push_front(&mut self, seg: PathSegment) {
+        self.0.insert(0, seg);
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                PathSegment::Key(k) if i == 0 => f.write_str(k)?,
+                PathSegment::Key(k) => write!(f, ".{k}")?,
+                PathSegment::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The JSON type of an input value, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool,
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
+impl fmt::Display for JsonType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            JsonType::Null => "null",
+            JsonType::Bool => "a boolean",
+            JsonType::Number => "a number",
+            JsonType::String => "a string",
+            JsonType::Array => "an array",
+            JsonType::Object => "an object",
+        })
+    }
+}
+
+/// Why a value could not be decoded into its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ValueProblem {
+    /// The JSON type cannot become the field's type.
+    WrongType {
+        /// The schema type.
+        expected: FieldType,
+        /// What the input held.
+        found: JsonType,
+    },
+    /// A float where an integer is required.
+    NotAnInteger,
+    /// An integer or float outside the type's range.
+    OutOfRange,
+    /// A string that does not parse as the field's type.
+    BadText {
+        /// The schema type.
+        expected: FieldType,
+    },
+    /// A timestamp that matches none of the field's time formats.
+    BadTime {
+        /// The formats tried, as written in the schema.
+        formats: Arc<str>,
+    },
+    /// A value rejected by `validate.allow` / `validate.deny`.
+    NotAllowed,
+    /// A value rejected by `validate.ip` / `validate.cidr`.
+    NotIp {
+        /// `"IP address"` or `"CIDR block"` (with version).
+        what: &'static str,
+    },
+    /// `isEmbeddedJSON` value that is not valid JSON.
+    BadEmbeddedJson,
+    /// Nesting deeper than the limit.
+    TooDeep,
+}
+
+impl fmt::Display for ValueProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ValueProblem::WrongType { expected, found } => {
+                write!(f, "expected {expected}, found {found}")
+            }
+            ValueProblem::NotAnInteger => f.write_str("expected an integer, found a float"),
+            ValueProblem::OutOfRange => f.write_str("number out of range for its type"),
+            ValueProblem::BadText { expected } => {
+                write!(f, "string is not a valid {expected}")
+            }
+            ValueProblem::BadTime { formats } => {
+                write!(f, "timestamp does not match time format {formats}")
+            }
+            ValueProblem::NotAllowed => f.write_str("value not allowed by validate"),
+            ValueProblem::NotIp { what } => write!(f, "value is not a valid {what}"),
+            ValueProblem::BadEmbeddedJson => {
+                f.write_str("isEmbeddedJSON value is not a JSON string holding valid JSON")
+            }
+            ValueProblem::TooDeep => f.write_str("value nested too deeply"),
+        }
+    }
+}
+
+/// A rejected record for one candidate log type (classification keeps one per candidate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// A required field is missing or null.
+    MissingField(FieldPath),
+    /// A required number, boolean or timestamp field holds `""`, which is null for those
+    /// types, so `required` fails as for a missing value (a required string may be `""`).
+    EmptyRequired {
+        /// Where.
+        field: FieldPath,
+        /// The field's type.
+        expected: FieldType,
+    },
+    /// A value could not be decoded.
+    BadValue {
+        /// Where.
+        field: FieldPath,
+        /// What.
+        problem: ValueProblem,
+        /// The offending value, shortened for messages.
+        value: Option<Box<str>>,
+    },
+    /// The record is valid JSON but not an object.
+    NotAnObject(JsonType),
+    /// The record is not JSON (a line of text), and the log type reads JSON.
+    NotJson,
+    /// The record is a JSON object, and the log type reads text (`parser: regex` or
+    /// `fastmatch`): a text parser never claims a JSON object.
+    JsonObject,
+    /// The line is not UTF-8, and the log type reads text.
+    NotUtf8,
+    /// The line matches none of the log type's patterns.
+    NoMatch {
+        /// The `match` items tried, as written in the schema.
+        patterns: Arc<[Box<str>]>,
+    },
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::MissingField(p) => write!(f, "missing required field \"{p}\""),
+            Refusal::EmptyRequired { field, expected } => write!(
+                f,
+                "missing required field \"{field}\": the value is \"\", which is null for {} {expected}",
+                if *expected == FieldType::Int { "an" } else { "a" }
+            ),
+            Refusal::BadValue {
+                field,
+                problem,
+                value,
+            } => {
+                write!(f, "field \"{field}\": {problem}")?;
+                if let Some(v) = value {
+                    write!(f, ": {v}")?;
+                }
+                Ok(())
+            }
+            Refusal::NotAnObject(t) => write!(f, "record is {t}, not a JSON object"),
+            Refusal::NotJson => f.write_str("record is not a JSON object"),
+            Refusal::JsonObject => {
+                f.write_str("record is a JSON object, and this log type reads text")
+            }
+            Refusal::NotUtf8 => f.write_str("line is not UTF-8 text"),
+            Refusal::NoMatch { patterns } => {
+                f.write_str("line matches no pattern (tried ")?;
+                for (i, p) in patterns.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write_shortened(f, p)?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+/// A pattern quoted as JSON, cut after 60 characters (with `...`).
+fn write_shortened(f: &mut fmt::Formatter<'_>, pattern: &str) -> fmt::Result {
+    const MAX: usize = 60;
+    match pattern.char_indices().nth(MAX) {
+        Some((cut, _)) => write!(f, "{:?}...", &pattern[..cut]),
+        None => write!(f, "{pattern:?}"),
+    }
+}
+
+impl Refusal {
+    /// The field the refusal is about, when it is about one (not for a record that is not an
+    /// object).
+    #[must_use]
+    pub fn field(&self) -> Option<&FieldPath> {
+        match self {
+            Refusal::MissingField(field)
+            | Refusal::EmptyRequired { field, .. }
+            | Refusal::BadValue { field, .. } => Some(field),
+            Refusal::NotAnObject(_)
+            | Refusal::NotJson
+            | Refusal::JsonObject
+            | Refusal::NotUtf8
+            | Refusal::NoMatch { .. } => None,
+        }
+    }
+
+    /// A short, stable label for statistics (`missing_field`, `wrong_type`, ...).
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            // Counted with missing values: `""` is null for these types.
+            Refusal::MissingField(_) | Refusal::EmptyRequired { .. } => "missing_field",
+            Refusal::NotAnObject(_) | Refusal::NotJson => "not_an_object",
+            Refusal::JsonObject => "json_object",
+            Refusal::NotUtf8 => "not_utf8",
+            Refusal::NoMatch { .. } => "no_match",
+            Refusal::BadValue { problem, .. } => match problem {
+                ValueProblem::WrongType { .. } => "wrong_type",
+                ValueProblem::NotAnInteger => "not_an_integer",
+                ValueProblem::OutOfRange => "out_of_range",
+                ValueProblem::BadText { .. } => "bad_text",
+                ValueProblem::BadTime { .. } => "bad_time",
+                ValueProblem::NotAllowed => "not_allowed",
+                ValueProblem::NotIp { .. } => "not_ip",
+                ValueProblem::BadEmbeddedJson => "bad_embedded_json",
+                ValueProblem::TooDeep => "too_deep",
+            },
+        }
+    }
+}
