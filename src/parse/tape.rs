@@ -11,11 +11,12 @@ use simd_json::{Node, StaticNode};
 use crate::compile::{Decoder, Fast, ObjectPlan, ValuePlan};
 use crate::error::{FieldPath, JsonType, PathSegment, Refusal, ValueProblem};
 use crate::event::Val;
-use crate::json::{write_json, write_json_str, write_number};
+use crate::json::{write_json, write_number};
 use crate::time::Timestamp;
 
-/// Longest value quoted in a reject message.
-const QUOTE_MAX: usize = 64;
+mod refusals;
+pub(crate) use refusals::quote;
+use refusals::{add_segment, bad_text, problem, quote_node, wrong};
 
 /// Number of tape nodes a value occupies.
 #[inline]
@@ -586,78 +587,6 @@ pub(crate) fn scan_keys<'v>(
                 scan.rest = i;
             }
         }
-    }
-}
-
-fn add_segment(r: &mut Fail, seg: impl FnOnce() -> PathSegment) {
-    if let Fail::Detail(
-        Refusal::MissingField(p)
-        | Refusal::EmptyRequired { field: p, .. }
-        | Refusal::BadValue { field: p, .. },
-    ) = r
-    {
-        p.push_front(seg());
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn wrong(plan: &ValuePlan, node: &Node<'_>) -> Refusal {
-    Refusal::BadValue {
-        field: FieldPath::default(),
-        problem: ValueProblem::WrongType {
-            expected: plan.decoder.field_type(),
-            found: json_type(node),
-        },
-        value: None,
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn bad_text(plan: &ValuePlan, s: &str) -> Refusal {
-    Refusal::BadValue {
-        field: FieldPath::default(),
-        problem: ValueProblem::BadText {
-            expected: plan.decoder.field_type(),
-        },
-        value: Some(quote(s)),
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn problem(p: ValueProblem, value: Option<Box<str>>) -> Refusal {
-    Refusal::BadValue {
-        field: FieldPath::default(),
-        problem: p,
-        value,
-    }
-}
-
-/// A value for a message: JSON-quoted, cut at [`QUOTE_MAX`] characters.
-pub(crate) fn quote(s: &str) -> Box<str> {
-    let cut: String = s.chars().take(QUOTE_MAX).collect();
-    let mut out = Vec::with_capacity(cut.len() + 5);
-    write_json_str(&mut out, &cut);
-    if cut.len() < s.len() {
-        out.extend_from_slice("…".as_bytes());
-    }
-    // Only valid UTF-8 was written: `cut` is a str, and the escapes and the ellipsis are too.
-    #[allow(clippy::expect_used)]
-    let quoted = String::from_utf8(out).expect("invariant: a quoted str is UTF-8");
-    quoted.into_boxed_str()
-}
-
-fn quote_node(n: &Node<'_>) -> Box<str> {
-    match n {
-        Node::String(s) => quote(s),
-        Node::Static(s) => {
-            let mut t = String::new();
-            write_number(&mut t, *s);
-            t.into_boxed_str()
-        }
-        other => json_type(other).to_string().into_boxed_str(),
     }
 }
 

@@ -1,0 +1,85 @@
+//! The refusals the tape decoder builds when a value does not fit its field: cold paths,
+//! kept out of the decoder's way (a refusal is only detailed on the second, explaining
+//! pass over a rejected record).
+
+use simd_json::Node;
+
+use super::{json_type, Fail};
+use crate::compile::ValuePlan;
+use crate::error::{FieldPath, PathSegment, Refusal, ValueProblem};
+use crate::json::{write_json_str, write_number};
+
+/// Longest value quoted in a reject message.
+const QUOTE_MAX: usize = 64;
+
+pub(super) fn add_segment(r: &mut Fail, seg: impl FnOnce() -> PathSegment) {
+    if let Fail::Detail(
+        Refusal::MissingField(p)
+        | Refusal::EmptyRequired { field: p, .. }
+        | Refusal::BadValue { field: p, .. },
+    ) = r
+    {
+        p.push_front(seg());
+    }
+}
+
+#[cold]
+#[inline(never)]
+pub(super) fn wrong(plan: &ValuePlan, node: &Node<'_>) -> Refusal {
+    Refusal::BadValue {
+        field: FieldPath::default(),
+        problem: ValueProblem::WrongType {
+            expected: plan.decoder.field_type(),
+            found: json_type(node),
+        },
+        value: None,
+    }
+}
+
+#[cold]
+#[inline(never)]
+pub(super) fn bad_text(plan: &ValuePlan, s: &str) -> Refusal {
+    Refusal::BadValue {
+        field: FieldPath::default(),
+        problem: ValueProblem::BadText {
+            expected: plan.decoder.field_type(),
+        },
+        value: Some(quote(s)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+pub(super) fn problem(p: ValueProblem, value: Option<Box<str>>) -> Refusal {
+    Refusal::BadValue {
+        field: FieldPath::default(),
+        problem: p,
+        value,
+    }
+}
+
+/// A value for a message: JSON-quoted, cut at [`QUOTE_MAX`] characters.
+pub(crate) fn quote(s: &str) -> Box<str> {
+    let cut: String = s.chars().take(QUOTE_MAX).collect();
+    let mut out = Vec::with_capacity(cut.len() + 5);
+    write_json_str(&mut out, &cut);
+    if cut.len() < s.len() {
+        out.extend_from_slice("…".as_bytes());
+    }
+    // Only valid UTF-8 was written: `cut` is a str, and the escapes and the ellipsis are too.
+    #[allow(clippy::expect_used)]
+    let quoted = String::from_utf8(out).expect("invariant: a quoted str is UTF-8");
+    quoted.into_boxed_str()
+}
+
+pub(super) fn quote_node(n: &Node<'_>) -> Box<str> {
+    match n {
+        Node::String(s) => quote(s),
+        Node::Static(s) => {
+            let mut t = String::new();
+            write_number(&mut t, *s);
+            t.into_boxed_str()
+        }
+        other => json_type(other).to_string().into_boxed_str(),
+    }
+}
