@@ -8,13 +8,15 @@
 //! The rules follow Panther's schema language (the JSON Schema of the docs and the checks of
 //! the open-source `logschema` package): see `reference/panther-schema-language.md`, section 1.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{Field, FieldType, Schema, SchemaError, Span, ValueSchema};
 // The "did you mean" engine lives in `crate::suggest`; re-exported for `load.rs`.
 pub(crate) use crate::suggest::{did_you_mean, suggest};
 use crate::time::TimeFormat;
+
+mod refs;
 
 /// How deep objects and arrays may nest, counting the record's own fields as level 1
 /// (Panther's limit for resolving `ref`s).
@@ -466,49 +468,6 @@ impl<'s> Validator<'s> {
         }
     }
 
-    fn check_target(&mut self, v: &'s ValueSchema, label: &str, depth: usize) {
-        let span = key_span(v, "target");
-        let names = || {
-            self.schema
-                .definitions
-                .keys()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let Some(target) = &v.target else {
-            if v.key_spans.contains("target") {
-                return; // written but unreadable: the loader reported it
-            }
-            let hint = if self.schema.definitions.is_empty() {
-                "describe the type under `definitions` and set `target` to its name".into()
-            } else {
-                format!("set `target` to one of the definitions: {}", names())
-            };
-            self.error(v.span, format!("ref {label} has no `target`"), Some(hint));
-            return;
-        };
-        if !self.schema.definitions.contains_key(target) {
-            let hint = if self.schema.definitions.is_empty() {
-                "the schema has no `definitions`; add one with this name".into()
-            } else {
-                let suggestion =
-                    suggest(target, self.schema.definitions.keys().map(String::as_str));
-                format!("{}definitions: {}", did_you_mean(suggestion), names())
-            };
-            self.error(span, format!("unknown definition `{target}`"), Some(hint));
-            return;
-        }
-        let below = self.def_depth(target);
-        if below > 0 && depth + below - 1 > MAX_DEPTH {
-            self.error(
-                span,
-                format!("{label} nests deeper than {MAX_DEPTH} levels once `{target}` is expanded"),
-                Some("flatten the definitions, or use `type: json` for the deep part".into()),
-            );
-        }
-    }
-
     /// The value a `ref` stands for (following refs; a cycle or unknown target stops there).
     fn resolve(&self, mut v: &'s ValueSchema) -> &'s ValueSchema {
         for _ in 0..=self.schema.definitions.len() {
@@ -534,117 +493,6 @@ impl<'s> Validator<'s> {
                 .is_some_and(|e| self.resolve(e).ty == FieldType::String),
             _ => false,
         }
-    }
-
-    /// Levels a definition takes once its refs are expanded (0 inside a cycle).
-    fn def_depth(&mut self, name: &str) -> usize {
-        let Some((key, value)) = self.schema.definitions.get_key_value(name) else {
-            return 0;
-        };
-        if let Some(d) = self.def_depths.get(key.as_str()) {
-            return *d;
-        }
-        self.def_depths.insert(key.as_str(), 0);
-        let d = self.tree_depth(value, 1);
-        self.def_depths.insert(key.as_str(), d);
-        d
-    }
-
-    /// Levels below and including `v`, which sits at level `at`; stops counting past the limit.
-    fn tree_depth(&mut self, v: &'s ValueSchema, at: usize) -> usize {
-        if at > MAX_DEPTH + 1 {
-            return 1;
-        }
-        let mut below = 0;
-        if let Some(e) = &v.element {
-            below = below.max(self.tree_depth(e, at + 1));
-        }
-        for f in &v.fields {
-            below = below.max(self.tree_depth(&f.value, at + 1));
-        }
-        if let (FieldType::Ref, Some(t)) = (v.ty, &v.target) {
-            // A ref is replaced by its definition: same level, not one more.
-            return self.def_depth(t).max(1);
-        }
-        1 + below
-    }
-
-    /// Definitions that contain themselves, through any chain of refs.
-    fn check_cycles(&mut self) {
-        let defs = &self.schema.definitions;
-        // Edges: definition -> (target, span of `target`), in schema order.
-        let mut edges: HashMap<&str, Vec<(&str, Span)>> = HashMap::new();
-        for (name, value) in defs {
-            let mut out = Vec::new();
-            collect_refs(value, &mut out);
-            out.retain(|(t, _)| defs.contains_key(*t));
-            edges.insert(name.as_str(), out);
-        }
-        let mut state: HashMap<&str, u8> = HashMap::new(); // 1 = on the stack, 2 = done
-        let mut reported: BTreeSet<Vec<&str>> = BTreeSet::new();
-        let mut found: Vec<(Vec<&str>, Span)> = Vec::new();
-        for start in defs.keys() {
-            if state.contains_key(start.as_str()) {
-                continue;
-            }
-            // Iterative DFS: (node, next edge index).
-            let mut stack: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
-            state.insert(start.as_str(), 1);
-            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-                let out = &edges[node];
-                if *next >= out.len() {
-                    state.insert(node, 2);
-                    stack.pop();
-                    continue;
-                }
-                let (target, _) = out[*next];
-                *next += 1;
-                match state.get(target) {
-                    None => {
-                        state.insert(target, 1);
-                        stack.push((target, 0));
-                    }
-                    Some(1) => {
-                        let from = stack.iter().position(|(n, _)| *n == target).unwrap_or(0);
-                        let mut cycle: Vec<&str> = stack[from..].iter().map(|(n, _)| *n).collect();
-                        // Start the path at its smallest name, so one cycle reads one way.
-                        let min = (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0);
-                        cycle.rotate_left(min);
-                        if reported.insert(cycle.clone()) {
-                            let first = cycle[0];
-                            let second = cycle.get(1).copied().unwrap_or(first);
-                            let span = edges[first]
-                                .iter()
-                                .find(|(t, _)| *t == second)
-                                .map_or(Span::default(), |(_, s)| *s);
-                            found.push((cycle, span));
-                        }
-                    }
-                    Some(_) => {}
-                }
-            }
-        }
-        for (cycle, span) in found {
-            let path = format!("`{} -> {}`", cycle.join(" -> "), cycle[0]);
-            self.error(
-                span,
-                format!("definition `{}` refers to itself: {path}", cycle[0]),
-                Some("a definition cannot contain itself; use `type: json` where the data nests recursively".into()),
-            );
-        }
-    }
-}
-
-/// Every `ref` target inside `v` (not following refs), with the position of its `target`.
-fn collect_refs<'s>(v: &'s ValueSchema, out: &mut Vec<(&'s str, Span)>) {
-    if let (FieldType::Ref, Some(t)) = (v.ty, &v.target) {
-        out.push((t.as_str(), v.key_spans.get("target").unwrap_or(v.span)));
-    }
-    if let Some(e) = &v.element {
-        collect_refs(e, out);
-    }
-    for f in &v.fields {
-        collect_refs(&f.value, out);
     }
 }
 
