@@ -10,7 +10,6 @@ use std::ops::Range;
 
 use serde_json::value::RawValue;
 
-use super::chunker::count_lines;
 use super::records::{offset_in, Capture, Ctx, LineCounter};
 use crate::error::Position;
 use crate::sink::Sink;
@@ -27,44 +26,8 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         env: &Envelope<'_>,
         page_pos: Position,
     ) -> Result<(), S::Error> {
-        if !env.single {
-            return self.page(data, page_start, env, page_pos);
-        }
-        let r = &env.elems[0];
-        let page = &data[page_start..];
-        let pos = Position::new(
-            page_pos.byte + r.start as u64,
-            page_pos.line + count_lines(&page[..r.start]),
-            page_pos.record,
-        );
-        let range = page_start + r.start..page_start + r.end;
-        let mut capture = Capture {
-            inner: &mut *self.sink,
-            summary: &mut *self.summary,
-            held: None,
-        };
-        if !self
-            .norm
-            .normalize_bytes(&data[range.clone()], pos, &mut capture)?
-        {
-            self.stop = true;
-        }
-        match capture.held {
-            None => Ok(()),
-            Some(err) => self.commit_reject_in(err, range, None, Some(env.field.as_ref())),
-        }
-    }
-
-    /// Normalize the elements of an API page; the page itself is not a record.
-    fn page(
-        &mut self,
-        data: &[u8],
-        page_start: usize,
-        env: &Envelope<'_>,
-        page_pos: Position,
-    ) -> Result<(), S::Error> {
+        // The envelope was counted as one record by the caller; its records replace it.
         let elems = &env.elems;
-        // The page was counted as one record by the caller; its elements replace it.
         self.record = self.record - 1 + elems.len() as u64;
         let page = &data[page_start..];
         let mut lines = LineCounter {
@@ -75,11 +38,13 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
             if self.stop {
                 break;
             }
-            let i = i as u64;
+            // A page element is numbered inside its page; a single-record response's
+            // record keeps the envelope's place in the input.
+            let index = (!env.single).then_some(i as u64);
             let pos = Position::new(
                 page_pos.byte + r.start as u64,
                 lines.line_at(page, r.start),
-                i,
+                index.unwrap_or(page_pos.record),
             );
             let range = page_start + r.start..page_start + r.end;
             let mut capture = Capture {
@@ -94,7 +59,7 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
                 self.stop = true;
             }
             if let Some(err) = capture.held {
-                self.commit_reject_in(err, range, Some(i), Some(env.field.as_ref()))?;
+                self.commit_reject_in(err, range, index, Some(env.field.as_ref()))?;
             }
         }
         Ok(())
