@@ -63,6 +63,7 @@ def main():
         spark = (SparkSession.builder.master(f"local[{cores}]")
                  .config("spark.sql.session.timeZone", "UTC")
                  .config("spark.ui.enabled", "false")
+                 .config("spark.ui.showConsoleProgress", "false")
                  .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
                  .getOrCreate())
         spark.sparkContext.setLogLevel("ERROR")
