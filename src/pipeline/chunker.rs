@@ -67,6 +67,8 @@ struct Open {
     /// An over-long line whose start was read with the last chunk: the next call skips
     /// the rest of it and reports it.
     skip: Option<Skip>,
+    /// The input's first line, taken from its first chunk (`None` before that chunk).
+    first_line: Option<Option<Arc<[u8]>>>,
 }
 
 impl<'a> Chunker<'a> {
@@ -105,6 +107,7 @@ impl<'a> Chunker<'a> {
                         reported: 0,
                         pending: Vec::new(),
                         skip: None,
+                        first_line: None,
                     };
                     let chunk = open.next_chunk(bufs, self.framing);
                     self.cur = Some(open);
@@ -119,6 +122,7 @@ impl<'a> Chunker<'a> {
                     line: 1,
                     bytes: 0,
                     end: Some(Err(e)),
+                    first_line: None,
                     bufs,
                     summary: Summary::default(),
                     stop: false,
@@ -209,6 +213,18 @@ impl Open {
         let done = self.read - self.unsent();
         let bytes = done.saturating_sub(self.reported);
         self.reported = done.max(self.reported);
+        let first_line = self
+            .first_line
+            .get_or_insert_with(|| {
+                let data = &bufs.data;
+                let end = memchr::memchr(b'\n', data).unwrap_or(data.len());
+                let whole = line == 1 && matches!(kind, Kind::Lines | Kind::Document);
+                whole
+                    .then(|| frame::record_of(&data[..end]))
+                    .flatten()
+                    .map(Arc::from)
+            })
+            .clone();
         Chunk {
             seq: 0,
             input: self.index,
@@ -218,6 +234,7 @@ impl Open {
             line,
             bytes,
             end: None,
+            first_line,
             bufs,
             summary: Summary::default(),
             stop: false,
