@@ -20,8 +20,10 @@ use super::text::{emit, keep, TextSlot};
 #[derive(Debug, Default)]
 pub(crate) struct CsvSlot {
     /// The output of each column of the current input's header (`hasHeader` without
-    /// `columns`); none when its first line named none of the outputs.
-    header: Option<Box<[Option<usize>]>>,
+    /// `columns`), reused from input to input.
+    header: Vec<Option<usize>>,
+    /// Whether `header` holds this input's columns (its first line named an output).
+    header_ok: bool,
     /// The span of each value of the current row, in the line or in `unquoted`.
     fields: Vec<(usize, usize)>,
     /// The values of a row holding quotes, unescaped.
@@ -104,28 +106,29 @@ pub(crate) fn learn_header(plan: &TextPlan, slot: &mut TextSlot, line: Option<&s
     if !c.has_header || !c.columns.is_empty() {
         return;
     }
-    cs.header = line.and_then(|line| {
-        let CsvSlot {
-            fields, unquoted, ..
-        } = cs;
-        let text: &str = if split(line, c.delimiter, fields, unquoted) {
-            unquoted
+    cs.header.clear();
+    cs.header_ok = false;
+    let Some(line) = line else { return };
+    let CsvSlot {
+        header,
+        header_ok,
+        fields,
+        unquoted,
+    } = cs;
+    let text: &str = if split(line, c.delimiter, fields, unquoted) {
+        unquoted
+    } else {
+        line
+    };
+    header.extend(fields.iter().map(|&(s, e)| {
+        let name = if plan.trim_space {
+            text[s..e].trim()
         } else {
-            line
+            &text[s..e]
         };
-        let header: Box<[Option<usize>]> = fields
-            .iter()
-            .map(|&(s, e)| {
-                let name = if plan.trim_space {
-                    text[s..e].trim()
-                } else {
-                    &text[s..e]
-                };
-                plan.outputs.iter().position(|o| **o == *name)
-            })
-            .collect();
-        header.iter().any(Option::is_some).then_some(header)
-    });
+        plan.outputs.iter().position(|o| **o == *name)
+    }));
+    *header_ok = header.iter().any(Option::is_some);
 }
 
 /// Whether `line`, the first of its input, is the header of this plan (to be consumed):
@@ -139,7 +142,7 @@ pub(crate) fn is_header(plan: &TextPlan, slot: &mut TextSlot, line: &str) -> boo
         return false;
     }
     if c.columns.is_empty() {
-        return cs.header.is_some();
+        return cs.header_ok;
     }
     split(line, c.delimiter, &mut cs.fields, &mut cs.unquoted);
     cs.fields.len() == c.columns.len()
@@ -187,10 +190,10 @@ fn fill(
     let quoted = split(line, c.delimiter, &mut cs.fields, unquoted);
     let text: &str = if quoted { unquoted } else { line };
     let (columns, from_header): (&[Option<usize>], bool) = if c.columns.is_empty() {
-        match &cs.header {
-            Some(h) => (h, true),
-            None => return Err(Refusal::NoHeader),
+        if !cs.header_ok {
+            return Err(Refusal::NoHeader);
         }
+        (&cs.header, true)
     } else {
         (&c.columns, false)
     };
@@ -241,7 +244,9 @@ mod tests {
             (r#""",x"#, &["", "x"]),
             (r#"a"b,c"#, &[r#"a"b"#, "c"]),
             (r#" "a",b"#, &[r#" "a""#, "b"]),
-            (r#""a"b,c"#, &[r#"a"b"#, "c"]),
+            // After a bare quote the value is still quoted: the delimiter is text.
+            (r#""a"b,c"#, &[r#"a"b,c"#]),
+            (r#""a"b",c"#, &[r#"a"b"#, "c"]),
             (r#""open,to end"#, &["open,to end"]),
             (r#""é,ü",ß"#, &["é,ü", "ß"]),
             (r#"a,"b""#, &["a", "b"]),

@@ -162,6 +162,31 @@ fn closest(word: &str, names: &[&str], otherwise: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::load::tests::check;
+
+    macro_rules! cases {
+        ($($name:ident: $yaml:expr => [$($expected:expr),* $(,)?];)*) => {
+            $(#[test] fn $name() { check($yaml, &[$($expected),*]); })*
+        };
+    }
+
+    // One line per case, in flow style.
+    cases! {
+        columns_ok: "{schema: Cust.Tst, parser: {csv: {delimiter: ',', columns: [a, x], expandFields: {b: '%{a}-%{x}'}}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [];
+        header_ok: "{schema: Cust.Tst, parser: {csv: {delimiter: \"\\t\", hasHeader: true, expandFields: {b: '%{anything}'}}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [];
+        default_delimiter: "{schema: Cust.Tst, parser: {csv: {columns: [a]}}, fields: [{name: a, type: string}]}" => [];
+        unknown_option: "{schema: Cust.Tst, parser: {csv: {columns: [a], skipLines: 1}}, fields: [{name: a, type: string}]}" => ["1:49: unknown key `skipLines` (hint: valid keys here: delimiter, hasHeader, columns, skipPrefix, trimSpace, emptyValues, expandFields)"];
+        no_columns_no_header: "{schema: Cust.Tst, parser: {csv: {hasHeader: false}}, fields: [{name: a, type: string}]}" => ["1:29: `csv` has no `columns` and no `hasHeader`: nothing names the values"];
+        delimiter_two_chars: "{schema: Cust.Tst, parser: {csv: {delimiter: ', ', columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: the delimiter must be one character, found \", \" (2 characters)"];
+        delimiter_quote: "{schema: Cust.Tst, parser: {csv: {delimiter: '\"', columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: the delimiter cannot be \"\\\"\""];
+        delimiter_not_ascii: "{schema: Cust.Tst, parser: {csv: {delimiter: '§', columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: the delimiter must be an ASCII character, found \"§\""];
+        duplicate_column: "{schema: Cust.Tst, parser: {csv: {columns: [a, b, a]}}, fields: [{name: a, type: string}]}" => ["1:51: duplicate column `a` (hint: the first `a` is at 1:45; each column names one value of a row)"];
+        template_names_no_column: "{schema: Cust.Tst, parser: {csv: {columns: [user], expandFields: {b: '%{usr}'}}}, fields: [{name: user, type: string}, {name: b, type: string}]}" => ["1:67: `%{usr}` in `expandFields.b` names no column (hint: did you mean `user`?)"];
+        expand_key_names_no_field: "{schema: Cust.Tst, parser: {csv: {columns: [a], expandFields: {c: '%{a}'}}}, fields: [{name: a, type: string}]}" => ["1:64: `expandFields` key `c` names no field"];
+        field_no_column_fills: "{schema: Cust.Tst, parser: {csv: {columns: [a, usr]}}, fields: [{name: a, type: string}, {name: user, type: string}]}" => ["1:90: field `user` is filled by no column of the csv parser (hint: did you mean `usr`?)"];
+        csv_and_regex: "{schema: Cust.Tst, parser: {csv: {columns: [a]}, regex: {match: ['(?P<a>.)']}}, fields: [{name: a, type: string}]}" => ["1:29: a schema has one parser, but `csv` is given with another (hint: keep one of them)"];
+        has_header_not_bool: "{schema: Cust.Tst, parser: {csv: {hasHeader: 1, columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: `hasHeader` must be true or false, found a number"];
+    }
 
     #[test]
     fn delimiters() {

@@ -153,12 +153,15 @@ impl Loader {
         if let (Some(ScalarKind::Int), Ok(n)) = (e.value.scalar_kind(), text.parse::<u64>()) {
             return n;
         }
+        let found = match e.value.scalar_kind() {
+            Some(ScalarKind::Int | ScalarKind::Float) => format!("`{text}`"),
+            _ => e.value.kind_name().to_owned(),
+        };
         self.error(
             e.value_span(),
             format!(
-                "`{}` must be a whole number, zero or more, found {}",
-                e.key,
-                e.value.kind_name()
+                "`{}` must be a whole number, zero or more, found {found}",
+                e.key
             ),
             Some(format!("write e.g. `{}: 1`", e.key)),
         );
