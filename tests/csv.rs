@@ -379,3 +379,47 @@ fn cli_reads_a_header_from_stdin() {
 fn path(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
+
+/// The JSON Schema of schema files describes the `csv` block and `skipLines`; `schema
+/// check` points at each mistake of a `csv` block with file:line:col.
+#[test]
+fn json_schema_and_schema_check_cover_csv() {
+    let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args(["schema", "json-schema"])
+        .output()
+        .unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON Schema");
+    let defs = &schema["$defs"];
+    let csv = &defs["CsvParser"];
+    assert_eq!(csv["additionalProperties"], serde_json::Value::Bool(false));
+    assert_eq!(csv["properties"]["delimiter"]["default"], ",");
+    for key in ["hasHeader", "columns", "skipPrefix", "trimSpace", "emptyValues", "expandFields"] {
+        assert!(csv["properties"][key].is_object(), "{key}");
+    }
+    assert!(csv["properties"]["skipLines"].is_null());
+    for parser in ["FastmatchParser", "RegexParser"] {
+        assert!(defs[parser]["properties"]["skipLines"].is_object(), "{parser}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.yml");
+    std::fs::write(
+        &file,
+        "schema: Custom.Bad\nparser:\n  csv:\n    delimiter: ', '\n    columns: [a, b, a]\n    skiplines: 1\nfields:\n  - {name: a, type: string}\n  - {name: c, type: string}\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args(["schema", "check", path(&file)])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for want in [
+        "bad.yml:6:5: unknown key `skiplines`",
+        "bad.yml:4:16: the delimiter must be one character",
+        "bad.yml:5:21: duplicate column `a`",
+        "bad.yml:9:5: field `c` is filled by no column of the csv parser",
+    ] {
+        assert!(err.contains(want), "{want}\n{err}");
+    }
+}

@@ -211,6 +211,10 @@ impl Normalizer {
     /// Normalize one record in place (the buffer is modified: simd-json unescapes strings
     /// into it) and hand the event, or the reject, to `sink`.
     ///
+    /// For text log types, `pos.line` tells where an input starts: line 1 is an input's
+    /// first line (a CSV header with `hasHeader`; `skipLines` counts from it). A line such
+    /// a type consumes reaches the sink as neither event nor reject.
+    ///
     /// Returns what the sink returned: `false` asks the caller to stop.
     ///
     /// # Errors
