@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use normalog::pipeline::{Batch, Ignore, Input};
-use normalog::sink::Collect;
+use normalog::sink::{ndjson, Collect};
 use normalog::{ErrorKind, NormalizerBuilder, Position, Registry, StreamNormalizer};
 
 /// Column names from each input's header line.
@@ -215,17 +215,22 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 }
 
 /// An input of `rows` rows with a header naming the columns in the given order.
-fn users_file(rows: usize, user_first: bool, tag: &str) -> String {
+fn users_file(rows: u32, user_first: bool, tag: &str) -> String {
+    use std::fmt::Write as _;
     let mut s = String::from(if user_first { "user,n\n" } else { "n,user\n" });
     for i in 0..rows {
         if user_first {
-            s.push_str(&format!("{tag}{i},{i}\n"));
+            let _ = writeln!(s, "{tag}{i},{i}");
         } else {
-            s.push_str(&format!("{i},{tag}{i}\n"));
+            let _ = writeln!(s, "{i},{tag}{i}");
         }
     }
     s
 }
+
+/// Rows per file in the batch test: inputs are read 64 KiB at a time, so these files are
+/// cut into several chunks each.
+const ROWS: u32 = 12_000;
 
 /// Two files with their own headers (columns in another order), one gzip: every row of
 /// each is read with its own file's header, with one thread and with four, and with
@@ -235,16 +240,16 @@ fn batch_runs_read_each_files_header_in_every_chunk() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.csv");
     let b = dir.path().join("b.csv.gz");
-    // Inputs are read 64 KiB at a time, so these are cut into several chunks each.
-    const ROWS: usize = 12_000;
     std::fs::write(&a, users_file(ROWS, true, "a")).unwrap();
     std::fs::write(&b, gzip(users_file(ROWS, false, "b").as_bytes())).unwrap();
     let inputs = [Input::Path(a), Input::Path(b)];
     let registry = registry();
     let mut builder = NormalizerBuilder::new();
     builder.log_types(["Custom.Users"]);
-    let mut expected: Vec<(String, i64)> = (0..ROWS as i64).map(|i| (format!("a{i}"), i)).collect();
-    expected.extend((0..ROWS as i64).map(|i| (format!("b{i}"), i)));
+    let mut expected: Vec<(String, i64)> =
+        (0..ROWS).map(|i| (format!("a{i}"), i64::from(i))).collect();
+    expected.extend((0..ROWS).map(|i| (format!("b{i}"), i64::from(i))));
+    let total = 2 * u64::from(ROWS);
     for threads in [1, 4] {
         for chunk in [64, 1 << 22] {
             let mut out = Vec::new();
@@ -256,14 +261,14 @@ fn batch_runs_read_each_files_header_in_every_chunk() {
                     &registry,
                     &inputs,
                     &mut out,
-                    Default::default(),
+                    ndjson::Options::default(),
                     &mut Ignore,
                 )
                 .unwrap();
             let s = &run.summary;
             assert_eq!(
                 (s.records, s.normalized, s.rejected),
-                (2 * ROWS as u64, 2 * ROWS as u64, 0),
+                (total, total, 0),
                 "threads {threads}, chunk {chunk}"
             );
             let events: Vec<String> = String::from_utf8(out)
@@ -281,7 +286,7 @@ fn batch_runs_read_each_files_header_in_every_chunk() {
         .chunk_bytes(64)
         .run(&mut n, &inputs, &mut sink, &mut Ignore)
         .unwrap();
-    assert_eq!(run.summary.normalized, 2 * ROWS as u64);
+    assert_eq!(run.summary.normalized, total);
     assert_eq!(users(&sink.events), expected);
 }
 
@@ -381,7 +386,7 @@ fn path(p: &Path) -> &str {
 }
 
 /// The JSON Schema of schema files describes the `csv` block and `skipLines`; `schema
-/// check` points at each mistake of a `csv` block with file:line:col.
+/// check` points at each mistake of a `csv` block with `file:line:col`.
 #[test]
 fn json_schema_and_schema_check_cover_csv() {
     let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
@@ -393,12 +398,22 @@ fn json_schema_and_schema_check_cover_csv() {
     let csv = &defs["CsvParser"];
     assert_eq!(csv["additionalProperties"], serde_json::Value::Bool(false));
     assert_eq!(csv["properties"]["delimiter"]["default"], ",");
-    for key in ["hasHeader", "columns", "skipPrefix", "trimSpace", "emptyValues", "expandFields"] {
+    for key in [
+        "hasHeader",
+        "columns",
+        "skipPrefix",
+        "trimSpace",
+        "emptyValues",
+        "expandFields",
+    ] {
         assert!(csv["properties"][key].is_object(), "{key}");
     }
     assert!(csv["properties"]["skipLines"].is_null());
     for parser in ["FastmatchParser", "RegexParser"] {
-        assert!(defs[parser]["properties"]["skipLines"].is_object(), "{parser}");
+        assert!(
+            defs[parser]["properties"]["skipLines"].is_object(),
+            "{parser}"
+        );
     }
 
     let dir = tempfile::tempdir().unwrap();

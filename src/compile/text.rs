@@ -49,6 +49,9 @@ pub(crate) struct CsvPlan {
 /// `(capture group, output)` of the groups of one pattern that fill a field.
 pub(crate) type Groups = Box<[(usize, usize)]>;
 
+/// `(output, template)` of each `expandFields` entry.
+type Templates = Vec<(usize, Box<[Piece]>)>;
+
 /// A piece of an `expandFields` template.
 #[derive(Debug)]
 pub(crate) enum Piece {
@@ -163,11 +166,7 @@ impl TextPlan {
     }
 
     /// A plan with the shared options and no pattern yet.
-    fn with_options(
-        options: &TextOptions,
-        outputs: Vec<Box<str>>,
-        expand: Vec<(usize, Box<[Piece]>)>,
-    ) -> TextPlan {
+    fn with_options(options: &TextOptions, outputs: Vec<Box<str>>, expand: Templates) -> TextPlan {
         TextPlan {
             regexes: Box::default(),
             groups: Box::default(),
@@ -195,7 +194,7 @@ impl TextPlan {
 fn templates(
     options: &TextOptions,
     output: &mut impl FnMut(&str) -> usize,
-) -> Result<Vec<(usize, Box<[Piece]>)>, String> {
+) -> Result<Templates, String> {
     let mut expand = Vec::new();
     for (key, template) in &options.expand_fields {
         let names = template_names(template).map_err(|rest| format!("unclosed `{rest}`"))?;

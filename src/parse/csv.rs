@@ -81,18 +81,14 @@ fn split(line: &str, delimiter: u8, fields: &mut Vec<(usize, usize)>, buf: &mut 
                 }
             }
         }
-        match memchr::memchr(delimiter, rest.as_bytes()) {
-            Some(at) => {
-                buf.push_str(&rest[..at]);
-                rest = &rest[at + 1..];
-                fields.push((start, buf.len()));
-            }
-            None => {
-                buf.push_str(rest);
-                fields.push((start, buf.len()));
-                return true;
-            }
-        }
+        let Some(at) = memchr::memchr(delimiter, rest.as_bytes()) else {
+            buf.push_str(rest);
+            fields.push((start, buf.len()));
+            return true;
+        };
+        buf.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+        fields.push((start, buf.len()));
     }
 }
 

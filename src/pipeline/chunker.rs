@@ -67,8 +67,10 @@ struct Open {
     /// An over-long line whose start was read with the last chunk: the next call skips
     /// the rest of it and reports it.
     skip: Option<Skip>,
-    /// The input's first line, taken from its first chunk (`None` before that chunk).
-    first_line: Option<Option<Arc<[u8]>>>,
+    /// The input's first line (none when blank or not read whole), taken from its first
+    /// chunk once `head_taken`.
+    first_line: Option<Arc<[u8]>>,
+    head_taken: bool,
 }
 
 impl<'a> Chunker<'a> {
@@ -108,6 +110,7 @@ impl<'a> Chunker<'a> {
                         pending: Vec::new(),
                         skip: None,
                         first_line: None,
+                        head_taken: false,
                     };
                     let chunk = open.next_chunk(bufs, self.framing);
                     self.cur = Some(open);
@@ -213,18 +216,15 @@ impl Open {
         let done = self.read - self.unsent();
         let bytes = done.saturating_sub(self.reported);
         self.reported = done.max(self.reported);
-        let first_line = self
-            .first_line
-            .get_or_insert_with(|| {
-                let data = &bufs.data;
-                let end = memchr::memchr(b'\n', data).unwrap_or(data.len());
-                let whole = line == 1 && matches!(kind, Kind::Lines | Kind::Document);
-                whole
-                    .then(|| frame::record_of(&data[..end]))
-                    .flatten()
-                    .map(Arc::from)
-            })
-            .clone();
+        if !std::mem::replace(&mut self.head_taken, true)
+            && line == 1
+            && matches!(kind, Kind::Lines | Kind::Document)
+        {
+            let data = &bufs.data;
+            let end = memchr::memchr(b'\n', data).unwrap_or(data.len());
+            self.first_line = frame::record_of(&data[..end]).map(Arc::from);
+        }
+        let first_line = self.first_line.clone();
         Chunk {
             seq: 0,
             input: self.index,
