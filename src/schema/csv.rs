@@ -16,8 +16,17 @@
 //!
 //! Which name each value gets: `columns`, in order; or, with `hasHeader` and no `columns`,
 //! the values of the first line of each input (the header, consumed). With both, the header
-//! is consumed and `columns` name the values (as in Panther). A row whose number of values
-//! is not the number of columns is rejected, and says both numbers.
+//! is consumed and `columns` name the values (as in Panther). With `trimSpace`, header names
+//! are trimmed too. A header that names none of the schema's fields is not this log type's
+//! header: the rows of that input are refused (so another log type can read them). A row
+//! whose number of values is not the number of columns is rejected, and says both numbers
+//! (Panther instead takes the count of the first row it reads when `columns` are given).
+//!
+//! Why not the `csv-core` crate: its quoting differs from Go's lazy quotes where Panther
+//! compatibility needs them (`"a"b,c` is one value `a"b,c` in Go, two, `ab` and `c`, in
+//! csv-core: its quoted-field state drops the quote and leaves quoting), it copies
+//! every value into its output buffer where a line without quotes needs no copy here, and
+//! its streaming state machine (records across reads) buys nothing for one line at a time.
 
 use std::collections::HashMap;
 
