@@ -203,7 +203,7 @@ impl std::fmt::Debug for Normalizer {
 
 impl Normalizer {
     /// The log types this normalizer tries, in order: the JSON ones, then the text ones
-    /// (`parser: regex` or `fastmatch`), each in the order asked for.
+    /// (`parser: csv`, `regex` or `fastmatch`), each in the order asked for.
     pub fn log_types(&self) -> impl Iterator<Item = &str> {
         self.plans.iter().map(|p| p.log_type())
     }
