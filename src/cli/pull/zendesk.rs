@@ -1,66 +1,27 @@
-//! `normalog pull`: fetch audit logs from a vendor API into the outputs of `normalize`,
-//! incrementally (see the library's `pull` module for the algorithm and the commit
-//! protocol). This file owns the flags, reading secrets from the environment or files,
-//! the progress line and the exit codes.
+//! `normalog pull zendesk`: its flags, its auth, and the run.
 #![allow(clippy::doc_markdown)] // doc comments of the args are --help text
 
-use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::io::{self, BufWriter};
+use std::path::PathBuf;
+use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
-use super::normalize::{
-    ndjson_options, CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg,
+use super::{
+    config_err, duration, fatal_to_config, messages, read_secret, Line, PullOutputArgs,
+    RejectReporter,
 };
-use super::output::{Output, OutputFile};
-use super::{messages, EXIT_FATAL, EXIT_OK, EXIT_REJECTS};
-use normalog::pipeline::{self, Batch, Observer, Reject};
+use crate::cli::normalize::{ndjson_options, CompressionArg, FormatArg, PartitionArg};
+use crate::cli::output::{Output, OutputFile};
+use crate::cli::{EXIT_OK, EXIT_REJECTS};
+use normalog::pipeline::Batch;
 use normalog::pull::deliver::{self, DirFormat, Target};
 use normalog::pull::http::{Client, Policy};
 use normalog::pull::state::StateFile;
 use normalog::pull::zendesk::{self, Auth};
-use normalog::pull::{parse_duration, parse_time, Progress, PullError, Secret};
+use normalog::pull::{parse_time, PullError};
 use normalog::registry::Registry;
 use normalog::sink::layout::Partition;
 use normalog::sink::parquet;
 use normalog::NormalizerBuilder;
-
-/// Exit status: authentication or permission refused.
-pub const EXIT_AUTH: u8 = 3;
-/// Exit status: rate limited past --max-wait.
-pub const EXIT_RATE_LIMITED: u8 = 4;
-/// Exit status: another API or network error.
-pub const EXIT_API: u8 = 5;
-
-/// `--help` footer of `pull`.
-pub const PULL_EXIT_CODES: &str = "\
-Delivery: into a directory (-o DIR/) every record is written exactly once, across crashes
-(kill -9 included) and reruns: each run adds its own part files, files being written have
-hidden names, and the next run removes what a crashed run left. To standard output or a
-single file (-o FILE, replaced at the end of each run) it is at least once across crashes.
-
-Exit status:
-  0  done
-  1  done, some records rejected
-  2  bad flags or configuration (also: the state file is in use by another pull)
-  3  authentication or permission refused (the state file is left as it was)
-  4  rate limited past --max-wait (state saved up to the last committed batch: run again)
-  5  other API or network error after retries";
-
-/// `normalog pull`.
-#[derive(Debug, clap::Subcommand)]
-pub enum PullCommand {
-    /// Pull Zendesk audit logs (GET /api/v2/audit_logs) as Zendesk.Audit events.
-    ///
-    /// Auth, one of: an API token (--email, the token from $ZENDESK_API_TOKEN, --token-env
-    /// or --token-file); OAuth client credentials (--client-id, the secret from
-    /// $ZENDESK_CLIENT_SECRET, --client-secret-env or --client-secret-file; scope
-    /// auditlogs:read); or a ready OAuth token (--bearer-env). No option takes a secret's
-    /// value. Needs an admin of an account on the Enterprise plan.
-    #[command(after_help = PULL_EXIT_CODES)]
-    Zendesk(Box<ZendeskArgs>),
-}
 
 /// `normalog pull zendesk`.
 #[derive(Debug, clap::Args)]
@@ -157,156 +118,6 @@ pub struct ZendeskArgs {
     pub output: PullOutputArgs,
 }
 
-/// The output options of `normalize` that apply to a pull.
-#[derive(Debug, clap::Args)]
-#[command(rename_all = "kebab-case")]
-pub struct PullOutputArgs {
-    /// Where to write events: '-' or nothing for standard output, a file (replaced at the
-    /// end of the run), or a directory (an existing one, or a path ending in '/') in the
-    /// data-lake layout of normalize, written exactly once.
-    #[arg(short = 'o', long, value_name = "PATH")]
-    pub output: Option<PathBuf>,
-
-    /// Output format: ndjson or parquet (needs -o DIR).
-    #[arg(short = 'f', long, value_enum, default_value_t = FormatArg::Ndjson, value_name = "FORMAT")]
-    pub format: FormatArg,
-
-    /// Directory partitioning on the UTC p_event_time: hour, day or none. Default: hour.
-    #[arg(long, value_enum, value_name = "BY")]
-    pub partition: Option<PartitionArg>,
-
-    /// Parquet: rows per row group.
-    #[arg(long, value_name = "N", default_value_t = parquet::DEFAULT_ROW_GROUP_ROWS)]
-    pub row_group_rows: usize,
-
-    /// Parquet: page compression.
-    #[arg(long, value_enum, default_value_t = CompressionArg::Zstd, value_name = "CODEC")]
-    pub compression: CompressionArg,
-
-    /// Directory output: files open at once.
-    #[arg(long, value_name = "N", default_value_t = parquet::DEFAULT_MAX_OPEN_FILES)]
-    pub max_open_files: usize,
-
-    /// Write rejected records to this file as NDJSON objects (as normalize --rejects).
-    #[arg(long, value_name = "PATH")]
-    pub rejects: Option<PathBuf>,
-
-    /// Worker threads normalizing each batch. Default: one per core.
-    #[arg(short = 'j', long, value_name = "N")]
-    pub threads: Option<usize>,
-
-    /// Print a summary to stderr: pages, records, duplicates dropped, rejects, rate.
-    #[arg(long)]
-    pub stats: bool,
-
-    /// How timestamps are written: rfc3339 or panther.
-    #[arg(long, value_enum, default_value_t = TimeFormatArg::Rfc3339, value_name = "FORMAT")]
-    pub time_format: TimeFormatArg,
-
-    /// Value of p_source_id on every event.
-    #[arg(long, value_name = "ID")]
-    pub source_id: Option<String>,
-
-    /// Value of p_source_label on every event.
-    #[arg(long, value_name = "LABEL")]
-    pub source_label: Option<String>,
-
-    /// Records longer than this many bytes are rejected without being parsed.
-    #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES)]
-    pub max_record_bytes: usize,
-
-    /// No progress line, and rejected records are not reported one by one.
-    #[arg(short, long)]
-    pub quiet: bool,
-}
-
-impl PullOutputArgs {
-    /// The same options as `normalize` flags, to share its checks and output set-up.
-    fn as_normalize(&self, log_type: &str) -> NormalizeArgs {
-        NormalizeArgs {
-            inputs: Vec::new(),
-            schemas: Vec::new(),
-            log_types: vec![log_type.to_owned()],
-            output: self.output.clone(),
-            format: self.format,
-            partition: self.partition,
-            row_group_rows: self.row_group_rows,
-            compression: self.compression,
-            max_open_files: self.max_open_files,
-            rejects: self.rejects.clone(),
-            max_rejects: None,
-            threads: self.threads,
-            envelope: None,
-            max_document_bytes: pipeline::DEFAULT_MAX_DOCUMENT_BYTES,
-            stats: self.stats,
-            time_format: self.time_format,
-            source_id: self.source_id.clone(),
-            source_label: self.source_label.clone(),
-            max_record_bytes: self.max_record_bytes,
-            quiet: self.quiet,
-        }
-    }
-}
-
-pub(super) fn run(cmd: &PullCommand) -> u8 {
-    match cmd {
-        PullCommand::Zendesk(args) => match run_zendesk(args) {
-            Ok(code) => code,
-            Err(e) => {
-                messages::error(e.message());
-                exit_code(&e)
-            }
-        },
-    }
-}
-
-fn exit_code(e: &PullError) -> u8 {
-    match e {
-        PullError::Auth(_) => EXIT_AUTH,
-        PullError::RateLimited(_) => EXIT_RATE_LIMITED,
-        PullError::Api(_) => EXIT_API,
-        _ => EXIT_FATAL,
-    }
-}
-
-fn config_err(m: impl Into<String>) -> PullError {
-    PullError::Config(m.into())
-}
-
-/// A secret from a file (warning when others may read it) or an environment variable.
-fn read_secret(
-    file: Option<&Path>,
-    env: Option<&str>,
-    default_env: &str,
-) -> Result<Secret, PullError> {
-    let secret = if let Some(path) = file {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            if let Ok(meta) = std::fs::metadata(path) {
-                if meta.permissions().mode() & 0o077 != 0 {
-                    messages::error(&format!(
-                        "warning: {}: readable by others (chmod 600 it)",
-                        path.display()
-                    ));
-                }
-            }
-        }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| config_err(format!("{}: {e}", path.display())))?;
-        Secret::new(text)
-    } else {
-        let name = env.unwrap_or(default_env);
-        let value = std::env::var(name)
-            .map_err(|_| config_err(format!("the environment variable {name} is not set")))?;
-        Secret::new(value)
-    };
-    if secret.is_empty() {
-        return Err(config_err("the secret given is empty"));
-    }
-    Ok(secret)
-}
-
 fn zendesk_auth(a: &ZendeskArgs) -> Result<Auth, PullError> {
     let modes = usize::from(a.email.is_some())
         + usize::from(a.client_id.is_some())
@@ -341,12 +152,8 @@ fn zendesk_auth(a: &ZendeskArgs) -> Result<Auth, PullError> {
     Ok(Auth::Token { email, token })
 }
 
-fn duration(flag: &str, v: &str) -> Result<Duration, PullError> {
-    parse_duration(v).map_err(|e| config_err(format!("{flag}: {e}")))
-}
-
 #[allow(clippy::too_many_lines)] // flags to config, then the run and its report
-fn run_zendesk(a: &ZendeskArgs) -> Result<u8, PullError> {
+pub(super) fn run(a: &ZendeskArgs) -> Result<u8, PullError> {
     let now = normalog::pull::now_secs();
     let sub = &a.subdomain;
     if sub.is_empty() || !sub.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
@@ -526,83 +333,4 @@ fn run_zendesk(a: &ZendeskArgs) -> Result<u8, PullError> {
     } else {
         EXIT_OK
     })
-}
-
-fn fatal_to_config(f: super::Fatal) -> PullError {
-    match f {
-        super::Fatal::Message(m) => PullError::Config(m),
-        super::Fatal::BrokenPipe => PullError::Output("broken pipe".into()),
-        super::Fatal::Schemas(e) => PullError::Config(e.to_string()),
-    }
-}
-
-/// The progress line: only on a terminal, never with --quiet. Clones draw the same line.
-#[derive(Clone)]
-struct Line(Option<ProgressBar>);
-
-impl Line {
-    fn new(quiet: bool) -> Line {
-        if quiet || !io::stderr().is_terminal() {
-            return Line(None);
-        }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4));
-        bar.set_style(
-            ProgressStyle::with_template("{elapsed_precise} {spinner} {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        bar.enable_steady_tick(Duration::from_millis(250));
-        Line(Some(bar))
-    }
-    fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
-        match &self.0 {
-            Some(b) => b.suspend(f),
-            None => f(),
-        }
-    }
-    fn finish(&self) {
-        if let Some(b) = &self.0 {
-            b.finish_and_clear();
-        }
-    }
-}
-
-impl Progress for Line {
-    fn page(&mut self, pages: u64, records: u64, window: (&str, &str)) {
-        if let Some(b) = &self.0 {
-            b.set_message(format!(
-                "{pages} pages, {records} records, window {} .. {}",
-                window.0, window.1
-            ));
-        }
-    }
-    fn waiting(&mut self, why: &str, wait: Duration) {
-        if let Some(b) = &self.0 {
-            b.set_message(format!("{why}: waiting {:.1} s", wait.as_secs_f64()));
-        }
-    }
-}
-
-/// Reports rejects on stderr or into the rejects file (as normalize does).
-struct RejectReporter<'f> {
-    rejects: Option<BufWriter<&'f mut std::fs::File>>,
-    quiet: bool,
-    buf: Vec<u8>,
-    line: Line,
-}
-
-impl Observer for RejectReporter<'_> {
-    fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
-        if let Some(w) = &mut self.rejects {
-            self.buf.clear();
-            pipeline::rejects::write_reject(&mut self.buf, reject);
-            w.write_all(&self.buf)?;
-        } else if !self.quiet {
-            let line = match reject.index {
-                Some(i) => format!("API record {i} of a batch: {}", reject.error),
-                None => format!("API record: {}", reject.error),
-            };
-            self.line.suspend(|| messages::error(&line));
-        }
-        Ok(())
-    }
 }
