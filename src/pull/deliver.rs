@@ -91,10 +91,17 @@ pub fn tag(source: &str, account: &str) -> String {
 pub struct Delivery {
     target: Target,
     registry: Registry,
-    builder: NormalizerBuilder,
-    batch: Batch,
+    /// Per stream (named by its envelope field): how its pages are normalized.
+    streams: Vec<StreamSetup>,
     ndjson: ndjson::Options,
     tag: String,
+}
+
+/// How one stream's pages are normalized.
+struct StreamSetup {
+    envelope: String,
+    builder: NormalizerBuilder,
+    batch: Batch,
 }
 
 impl std::fmt::Debug for Delivery {
@@ -107,25 +114,34 @@ impl std::fmt::Debug for Delivery {
 }
 
 impl Delivery {
-    /// A delivery into `target`, normalizing with `builder` (its log types set to the
-    /// stream's) and the `batch` options; `tag` from [`tag`].
+    /// A delivery into `target`; `tag` from [`tag`]. Add each stream with
+    /// [`stream`](Self::stream) before writing.
     #[must_use]
     pub fn new(
         target: Target,
         registry: Registry,
-        builder: NormalizerBuilder,
-        batch: Batch,
         ndjson: ndjson::Options,
         tag: String,
     ) -> Delivery {
         Delivery {
             target,
             registry,
-            builder,
-            batch,
+            streams: Vec::new(),
             ndjson,
             tag,
         }
+    }
+
+    /// Pages of the stream whose records are in the array field `envelope` (e.g.
+    /// `audit_logs`) are normalized with `builder` (its log types set to the stream's) and
+    /// the `batch` options (whose envelope is set here).
+    pub fn stream(&mut self, envelope: &str, builder: NormalizerBuilder, mut batch: Batch) {
+        batch.envelope(Some(envelope.to_owned()));
+        self.streams.push(StreamSetup {
+            envelope: envelope.to_owned(),
+            builder,
+            batch,
+        });
     }
 
     /// True when the state may be saved after each batch; false for [`Target::File`], whose
@@ -178,21 +194,27 @@ impl Delivery {
         Ok(removed)
     }
 
-    /// Normalize `page` (an API page, e.g. `{"audit_logs":[...]}`) as batch `commit`, and
-    /// make it durable in the output (except [`Target::File`], durable at
-    /// [`finish`](Self::finish)).
+    /// Normalize `page` (an API page of the stream `envelope`, e.g. `{"audit_logs":[...]}`)
+    /// as batch `commit`, and make it durable in the output (except [`Target::File`],
+    /// durable at [`finish`](Self::finish)).
     ///
     /// # Errors
     ///
-    /// [`PullError::Output`] when writing fails.
+    /// [`PullError::Output`] when writing fails, also when no stream `envelope` was added (a bug of the caller).
     pub fn write(
         &mut self,
         commit: Commit,
+        envelope: &str,
         page: Vec<u8>,
         observer: &mut dyn Observer,
     ) -> Result<RunSummary, PullError> {
         let inputs = [Input::Reader(SharedReader::new(Cursor::new(page)))];
-        let (builder, registry, batch) = (&self.builder, &self.registry, &self.batch);
+        let Some(setup) = self.streams.iter().find(|s| s.envelope == envelope) else {
+            return Err(PullError::Output(format!(
+                "no stream {envelope:?} in this delivery"
+            )));
+        };
+        let (builder, registry, batch) = (&setup.builder, &self.registry, &setup.batch);
         match &mut self.target {
             Target::Stream(w) => {
                 let run = batch.run_ndjson(builder, registry, &inputs, w, self.ndjson, observer)?;
@@ -315,6 +337,64 @@ impl Delivery {
     }
 }
 
+/// A batch being built: the records kept, as an API page `{"<envelope>":[...]}` that the
+/// framing of `normalize` unwraps.
+#[derive(Debug)]
+pub struct PageBuilder {
+    envelope: &'static str,
+    page: Vec<u8>,
+    records: usize,
+}
+
+impl PageBuilder {
+    /// An empty page of the array field `envelope`.
+    #[must_use]
+    pub fn new(envelope: &'static str) -> PageBuilder {
+        let mut p = PageBuilder {
+            envelope,
+            page: Vec::new(),
+            records: 0,
+        };
+        p.clear();
+        p
+    }
+
+    fn clear(&mut self) {
+        self.page.clear();
+        self.page.push(b'{');
+        self.page.extend_from_slice(
+            serde_json::to_string(self.envelope)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        self.page.extend_from_slice(b":[");
+        self.records = 0;
+    }
+
+    /// Add a record (its JSON text as received).
+    pub fn push(&mut self, raw: &str) {
+        if self.records > 0 {
+            self.page.push(b',');
+        }
+        self.page.extend_from_slice(raw.as_bytes());
+        self.records += 1;
+    }
+
+    /// Records added since the last [`take`](Self::take).
+    #[must_use]
+    pub fn records(&self) -> usize {
+        self.records
+    }
+
+    /// The page, closed; the builder starts a new one.
+    pub fn take(&mut self) -> Vec<u8> {
+        self.page.extend_from_slice(b"]}");
+        let page = std::mem::take(&mut self.page);
+        self.clear();
+        page
+    }
+}
+
 /// `DIR/.pull-<tag>`.
 fn staging_dir(dir: &Path, tag: &str) -> PathBuf {
     dir.join(format!(".pull-{tag}"))
@@ -352,8 +432,8 @@ mod tests {
         let mut builder = NormalizerBuilder::new();
         builder.log_types(["Zendesk.Audit"]);
         let mut batch = Batch::new();
-        batch.threads(1).envelope(Some("audit_logs".into()));
-        Delivery::new(
+        batch.threads(1);
+        let mut d = Delivery::new(
             Target::Dir {
                 dir: dir.to_path_buf(),
                 format: DirFormat::Ndjson {
@@ -362,23 +442,21 @@ mod tests {
                 },
             },
             Registry::builtin(),
-            builder,
-            batch,
             ndjson::Options::default(),
             tag("zendesk", "acme"),
-        )
+        );
+        d.stream("audit_logs", builder, batch);
+        d
     }
 
     fn page(ids: &[u64]) -> Vec<u8> {
-        let recs: Vec<String> = ids
-            .iter()
-            .map(|id| {
-                format!(
-                    r#"{{"id":{id},"action":"login","created_at":"2026-01-01T00:00:00Z","actor_id":1}}"#
-                )
-            })
-            .collect();
-        format!(r#"{{"audit_logs":[{}]}}"#, recs.join(",")).into_bytes()
+        let mut page = PageBuilder::new("audit_logs");
+        for id in ids {
+            page.push(&format!(
+                r#"{{"id":{id},"action":"login","created_at":"2026-01-01T00:00:00Z","actor_id":1}}"#
+            ));
+        }
+        page.take()
     }
 
     fn ids_in(dir: &Path) -> Vec<u64> {
@@ -401,14 +479,20 @@ mod tests {
         let dir = tmp.path().join("out");
         let mut d = delivery(&dir);
         let c1 = Commit { run: 1, seq: 1 };
-        d.write(c1, page(&[1, 2]), &mut Ignore).expect("write");
+        d.write(c1, "audit_logs", page(&[1, 2]), &mut Ignore)
+            .expect("write");
         d.committed(c1).expect("committed");
         assert!(!dir
             .join(".pull-".to_owned() + &tag("zendesk", "acme"))
             .exists());
         // Batch 2 reaches the output, the run dies before its checkpoint.
-        d.write(Commit { run: 1, seq: 2 }, page(&[3]), &mut Ignore)
-            .expect("write");
+        d.write(
+            Commit { run: 1, seq: 2 },
+            "audit_logs",
+            page(&[3]),
+            &mut Ignore,
+        )
+        .expect("write");
         assert_eq!(ids_in(&dir), [1, 2, 3]);
         drop(d);
         let mut d = delivery(&dir);

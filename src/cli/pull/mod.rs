@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::output::OutputFile;
 use super::{messages, EXIT_FATAL};
 use normalog::pipeline::{self, Observer, Reject};
 use normalog::pull::{parse_duration, Progress, PullError, Secret};
@@ -117,6 +118,27 @@ pub(super) fn read_secret(
 
 pub(super) fn duration(flag: &str, v: &str) -> Result<Duration, PullError> {
     parse_duration(v).map_err(|e| config_err(format!("{flag}: {e}")))
+}
+
+/// Run `pull` with the rejects reported (into `rejects` or on stderr) and the progress
+/// line drawn; the rejects file is flushed, and committed by the caller.
+pub(super) fn drive<T>(
+    rejects: &mut Option<OutputFile>,
+    quiet: bool,
+    line: &mut Line,
+    pull: impl FnOnce(&mut dyn Observer, &mut dyn Progress) -> Result<T, PullError>,
+) -> Result<T, PullError> {
+    let mut observer = RejectReporter {
+        rejects: rejects.as_mut().map(|f| BufWriter::new(f.file())),
+        quiet,
+        buf: Vec::new(),
+        line: line.clone(),
+    };
+    let r = pull(&mut observer, line);
+    if let Some(w) = observer.rejects.take() {
+        w.into_inner().map_err(io::IntoInnerError::into_error)?;
+    }
+    r
 }
 
 pub(super) fn fatal_to_config(f: super::Fatal) -> PullError {

@@ -1,13 +1,20 @@
-//! The output options of `normalize` that apply to a pull.
+//! The output options of `normalize` that apply to a pull, and opening that output.
 #![allow(clippy::doc_markdown)] // doc comments of the args are --help text
 
 use std::path::PathBuf;
 
+use super::{config_err, fatal_to_config};
 use crate::cli::normalize::{
-    CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg,
+    ndjson_options, CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg,
 };
-use normalog::pipeline;
+use crate::cli::output::{Output, OutputFile};
+use normalog::pipeline::{self, Batch};
+use normalog::pull::deliver::{self, Delivery, DirFormat, Target};
+use normalog::pull::PullError;
+use normalog::registry::Registry;
+use normalog::sink::layout::Partition;
 use normalog::sink::parquet;
+use normalog::NormalizerBuilder;
 
 /// The output options of `normalize` that apply to a pull.
 #[derive(Debug, clap::Args)]
@@ -74,11 +81,11 @@ pub struct PullOutputArgs {
 
 impl PullOutputArgs {
     /// The same options as `normalize` flags, to share its checks and output set-up.
-    pub(super) fn as_normalize(&self, log_type: &str) -> NormalizeArgs {
+    pub(super) fn as_normalize(&self, log_types: &[&str]) -> NormalizeArgs {
         NormalizeArgs {
             inputs: Vec::new(),
             schemas: Vec::new(),
-            log_types: vec![log_type.to_owned()],
+            log_types: log_types.iter().map(|t| (*t).to_owned()).collect(),
             output: self.output.clone(),
             format: self.format,
             partition: self.partition,
@@ -98,4 +105,85 @@ impl PullOutputArgs {
             quiet: self.quiet,
         }
     }
+}
+
+/// Open the output of a pull of `source` (`zendesk`, `zoom`) for `account`, checked as
+/// normalize checks it (before any request): the delivery, with one stream per
+/// `(envelope field, log type)`, and the rejects file.
+pub(super) fn open(
+    args: &PullOutputArgs,
+    source: &str,
+    account: &str,
+    streams: &[(&str, &str)],
+) -> Result<(Delivery, Option<OutputFile>), PullError> {
+    let log_types: Vec<&str> = streams.iter().map(|(_, t)| *t).collect();
+    let nargs = args.as_normalize(&log_types);
+    let output = Output::open(&nargs).map_err(fatal_to_config)?;
+    let target = match output {
+        Output::Stdout(s) => Target::Stream(Box::new(s)),
+        Output::File(OutputFile::Atomic(f)) => Target::File(f),
+        Output::File(OutputFile::InPlace(f)) => Target::Stream(Box::new(f)),
+        Output::NdjsonDir(_) | Output::Parquet(_) => {
+            let dir = nargs.output.clone().unwrap_or_default();
+            let partition = match nargs.partition.unwrap_or(PartitionArg::Hour) {
+                PartitionArg::None => Partition::None,
+                PartitionArg::Day => Partition::Day,
+                PartitionArg::Hour => Partition::Hour,
+            };
+            let format = if nargs.format == FormatArg::Parquet {
+                DirFormat::Parquet(parquet::Options {
+                    partition,
+                    compression: match nargs.compression {
+                        CompressionArg::Zstd => parquet::Compression::Zstd,
+                        CompressionArg::Snappy => parquet::Compression::Snappy,
+                        CompressionArg::Gzip => parquet::Compression::Gzip,
+                        CompressionArg::None => parquet::Compression::None,
+                    },
+                    row_group_rows: nargs.row_group_rows,
+                    max_open_files: nargs.max_open_files,
+                    ..parquet::Options::default()
+                })
+            } else {
+                DirFormat::Ndjson {
+                    partition,
+                    max_open_files: nargs.max_open_files,
+                }
+            };
+            Target::Dir { dir, format }
+        }
+    };
+    let rejects = match &nargs.rejects {
+        Some(p) if p.as_os_str() == "-" => {
+            return Err(config_err(
+                "--rejects needs a file: standard output carries the events",
+            ))
+        }
+        Some(p) => Some(OutputFile::create(p).map_err(fatal_to_config)?),
+        None => None,
+    };
+
+    let mut batch = Batch::new();
+    batch.max_record_bytes(nargs.max_record_bytes);
+    if let Some(n) = nargs.threads {
+        if n == 0 {
+            return Err(config_err("--threads must be at least 1"));
+        }
+        batch.threads(n);
+    }
+    let mut delivery = Delivery::new(
+        target,
+        Registry::builtin(),
+        ndjson_options(&nargs),
+        deliver::tag(source, account),
+    );
+    for (envelope, log_type) in streams {
+        let mut builder = NormalizerBuilder::new();
+        builder
+            .log_types([*log_type])
+            .source_id(nargs.source_id.clone())
+            .source_label(nargs.source_label.clone())
+            .max_record_bytes(nargs.max_record_bytes);
+        delivery.stream(envelope, builder, batch.clone());
+    }
+    Ok((delivery, rejects))
 }

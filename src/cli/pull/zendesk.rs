@@ -1,27 +1,15 @@
 //! `normalog pull zendesk`: its flags, its auth, and the run.
 #![allow(clippy::doc_markdown)] // doc comments of the args are --help text
 
-use std::io::{self, BufWriter};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{
-    config_err, duration, fatal_to_config, messages, read_secret, Line, PullOutputArgs,
-    RejectReporter,
-};
-use crate::cli::normalize::{ndjson_options, CompressionArg, FormatArg, PartitionArg};
-use crate::cli::output::{Output, OutputFile};
+use super::{config_err, drive, duration, messages, output, read_secret, Line, PullOutputArgs};
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
-use normalog::pipeline::Batch;
-use normalog::pull::deliver::{self, DirFormat, Target};
 use normalog::pull::http::{Client, Policy};
 use normalog::pull::state::StateFile;
 use normalog::pull::zendesk::{self, Auth};
 use normalog::pull::{parse_time, PullError};
-use normalog::registry::Registry;
-use normalog::sink::layout::Partition;
-use normalog::sink::parquet;
-use normalog::NormalizerBuilder;
 
 /// `normalog pull zendesk`.
 #[derive(Debug, clap::Args)]
@@ -195,77 +183,12 @@ pub(super) fn run(a: &ZendeskArgs) -> Result<u8, PullError> {
         ..Policy::default()
     };
 
-    // The output, checked as normalize checks it (before any request).
-    let nargs = a.output.as_normalize(zendesk::LOG_TYPE);
-    let output = Output::open(&nargs).map_err(fatal_to_config)?;
-    let target = match output {
-        Output::Stdout(s) => Target::Stream(Box::new(s)),
-        Output::File(OutputFile::Atomic(f)) => Target::File(f),
-        Output::File(OutputFile::InPlace(f)) => Target::Stream(Box::new(f)),
-        Output::NdjsonDir(_) | Output::Parquet(_) => {
-            let dir = nargs.output.clone().unwrap_or_default();
-            let partition = match nargs.partition.unwrap_or(PartitionArg::Hour) {
-                PartitionArg::None => Partition::None,
-                PartitionArg::Day => Partition::Day,
-                PartitionArg::Hour => Partition::Hour,
-            };
-            let format = if nargs.format == FormatArg::Parquet {
-                DirFormat::Parquet(parquet::Options {
-                    partition,
-                    compression: match nargs.compression {
-                        CompressionArg::Zstd => parquet::Compression::Zstd,
-                        CompressionArg::Snappy => parquet::Compression::Snappy,
-                        CompressionArg::Gzip => parquet::Compression::Gzip,
-                        CompressionArg::None => parquet::Compression::None,
-                    },
-                    row_group_rows: nargs.row_group_rows,
-                    max_open_files: nargs.max_open_files,
-                    ..parquet::Options::default()
-                })
-            } else {
-                DirFormat::Ndjson {
-                    partition,
-                    max_open_files: nargs.max_open_files,
-                }
-            };
-            Target::Dir { dir, format }
-        }
-    };
-    let mut rejects = match &nargs.rejects {
-        Some(p) if p.as_os_str() == "-" => {
-            return Err(config_err(
-                "--rejects needs a file: standard output carries the events",
-            ))
-        }
-        Some(p) => Some(OutputFile::create(p).map_err(fatal_to_config)?),
-        None => None,
-    };
-
-    let registry = Registry::builtin();
-    let mut builder = NormalizerBuilder::new();
-    builder
-        .log_types([zendesk::LOG_TYPE])
-        .source_id(nargs.source_id.clone())
-        .source_label(nargs.source_label.clone())
-        .max_record_bytes(nargs.max_record_bytes);
-    let mut batch = Batch::new();
-    batch
-        .max_record_bytes(nargs.max_record_bytes)
-        .envelope(Some(zendesk::STREAM.to_owned()));
-    if let Some(n) = nargs.threads {
-        if n == 0 {
-            return Err(config_err("--threads must be at least 1"));
-        }
-        batch.threads(n);
-    }
-    let delivery = deliver::Delivery::new(
-        target,
-        registry,
-        builder,
-        batch,
-        ndjson_options(&nargs),
-        deliver::tag("zendesk", sub),
-    );
+    let (delivery, mut rejects) = output::open(
+        &a.output,
+        "zendesk",
+        sub,
+        &[(zendesk::STREAM, zendesk::LOG_TYPE)],
+    )?;
 
     let mut state = StateFile::open(&a.state, "zendesk", sub)?;
     if state.stream(zendesk::STREAM).is_some() && a.since.is_some() && !a.output.quiet {
@@ -274,27 +197,17 @@ pub(super) fn run(a: &ZendeskArgs) -> Result<u8, PullError> {
     let mut client = Client::new(policy);
     let mut line = Line::new(a.output.quiet);
     let started = Instant::now();
-    let result = {
-        let mut observer = RejectReporter {
-            rejects: rejects.as_mut().map(|f| BufWriter::new(f.file())),
-            quiet: a.output.quiet,
-            buf: Vec::new(),
-            line: line.clone(),
-        };
-        let r = zendesk::pull(
+    let result = drive(&mut rejects, a.output.quiet, &mut line, |observer, line| {
+        zendesk::pull(
             &config,
             &mut client,
             &mut state,
             delivery,
             now,
-            &mut observer,
-            &mut line,
-        );
-        if let Some(w) = observer.rejects.take() {
-            w.into_inner().map_err(io::IntoInnerError::into_error)?;
-        }
-        r
-    };
+            observer,
+            line,
+        )
+    });
     line.finish();
     if let Some(r) = rejects {
         r.commit()?;
