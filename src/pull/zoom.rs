@@ -19,6 +19,8 @@
 //!   when fewer than `n` were emitted before, so two identical sign-ins in the same second
 //!   are two events, and a window read again (by the next run, or after an expired page
 //!   token) emits only what is new;
+//! * asks each report's first page before anything is committed, so that an app refused
+//!   one of the reports (scope, role) fails with the state file as it was;
 //! * commits at the end of each window (records arrive newest first, so no position inside
 //!   a window is safe): the batches written during the window, then the state with the
 //!   watermark at the window's end (at most now, or `--until`) and the hashes a later read
@@ -405,6 +407,18 @@ struct StreamRun {
     floor: i64,
     seen: BTreeMap<String, (i64, u32)>,
     watermark: Option<i64>,
+    /// The first page of the first window, asked before anything is committed.
+    prefetched: Option<Response>,
+}
+
+/// The URL of a window's first page.
+fn window_url(api: &str, kind: LogKind, from: i64, to: i64, page_size: u32) -> String {
+    format!(
+        "{api}{}?from={}&to={}&page_size={page_size}",
+        kind.path(),
+        date(from),
+        date(to)
+    )
 }
 
 /// Pull the configured reports into `delivery`, checkpointing into `state`.
@@ -480,6 +494,7 @@ pub fn pull(
             floor,
             seen,
             watermark: None,
+            prefetched: None,
         });
     }
     let committed = state.committed();
@@ -506,13 +521,25 @@ pub fn pull(
     let mut seq = 0;
     let per_window = delivery.checkpoint_each_batch();
     let api = config.api_base.trim_end_matches('/').to_owned();
+    let window_to =
+        |from: i64| (from + i64::from(config.window_days - 1) * DAY).min(day_start(end));
     let result = (|| -> Result<(), PullError> {
+        // Each report's first page before anything is committed, so that an app allowed
+        // one report but not the other (scopes, role) leaves the state as it was.
+        for s in &mut streams {
+            if s.floor <= day_start(end) {
+                let url = window_url(&api, s.kind, s.floor, window_to(s.floor), config.page_size);
+                if let Answer::Page(r) = session.get(s.kind, &url, false, progress)? {
+                    s.prefetched = Some(r);
+                }
+            }
+        }
         for s in &mut streams {
             let kind = s.kind;
             let mut pending = PageBuilder::new(kind.envelope());
             let mut from = s.floor;
             while from <= day_start(end) {
-                let to = (from + i64::from(config.window_days - 1) * DAY).min(day_start(end));
+                let to = window_to(from);
                 let (from_d, to_d) = (date(from), date(to));
                 match &mut out.window {
                     Some((first, lastd)) => {
@@ -525,11 +552,7 @@ pub fn pull(
                     }
                     None => out.window = Some((from_d.clone(), to_d.clone())),
                 }
-                let base = format!(
-                    "{api}{}?from={from_d}&to={to_d}&page_size={}",
-                    kind.path(),
-                    config.page_size
-                );
+                let base = window_url(&api, kind, from, to, config.page_size);
                 let mut uncommitted: Vec<Commit> = Vec::new();
                 let mut restarts = 0;
                 'window: loop {
@@ -543,7 +566,16 @@ pub fn pull(
                             Some(t) => format!("{base}&next_page_token={}", pct(t)),
                             None => base.clone(),
                         };
-                        let resp = match session.get(kind, &url, token.is_some(), progress)? {
+                        let prefetched = if token.is_none() {
+                            s.prefetched.take()
+                        } else {
+                            None
+                        };
+                        let answer = match prefetched {
+                            Some(r) => Answer::Page(r),
+                            None => session.get(kind, &url, token.is_some(), progress)?,
+                        };
+                        let resp = match answer {
                             Answer::Page(r) => r,
                             Answer::TokenExpired(body) => {
                                 restarts += 1;
