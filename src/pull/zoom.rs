@@ -285,7 +285,7 @@ impl Session<'_> {
         // Re-mint a little before expiry: 5 minutes, or half the lifetime of a short one.
         let life = Duration::from_secs(t.expires_in.unwrap_or(3600));
         let margin = Duration::from_secs(300).min(life / 2);
-        self.refresh_at = Instant::now() + life - margin;
+        self.refresh_at = Instant::now() + life.saturating_sub(margin);
         self.bearer = Some(Secret::new(format!("Bearer {}", t.access_token)));
         self.minted += 1;
         Ok(())
@@ -369,7 +369,7 @@ fn secrets_of<'a>(
 }
 
 /// The SHA-256 (hex) of a record's canonical JSON: keys sorted, insignificant white space
-/// dropped, numbers as serde_json writes them.
+/// dropped, numbers as `serde_json` writes them.
 #[must_use]
 pub fn content_hash(raw: &str) -> String {
     let canonical = serde_json::from_str::<serde_json::Value>(raw)

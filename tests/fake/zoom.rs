@@ -28,7 +28,8 @@
     clippy::cast_possible_wrap,
     clippy::too_many_lines,
     clippy::doc_markdown,
-    clippy::format_push_string
+    clippy::format_push_string,
+    clippy::single_match_else
 )]
 
 use std::collections::{HashMap, VecDeque};
@@ -460,7 +461,7 @@ fn too_many(form: RetryAfter) -> Answer {
             at(s).format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
         )),
         RetryAfter::Rfc3339(s) => {
-            a.headers[1].1 = "Daily-limit".to_owned();
+            "Daily-limit".clone_into(&mut a.headers[1].1);
             a.headers.push((
                 "Retry-After".into(),
                 at(s).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -596,7 +597,7 @@ fn report(
     };
     if repeat {
         if let Some(t) = get("next_page_token") {
-            next = t.to_owned();
+            t.clone_into(&mut next);
         }
     }
     let field = match kind {
