@@ -19,6 +19,7 @@
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 
+use super::raw::RawArchive;
 use super::state::{sync_dir, Commit};
 use super::PullError;
 use crate::atomic::AtomicFile;
@@ -95,6 +96,8 @@ pub struct Delivery {
     streams: Vec<StreamSetup>,
     ndjson: ndjson::Options,
     tag: String,
+    /// `--raw DIR`: the pages as received.
+    raw: Option<RawArchive>,
 }
 
 /// How one stream's pages are normalized.
@@ -129,7 +132,32 @@ impl Delivery {
             streams: Vec::new(),
             ndjson,
             tag,
+            raw: None,
         }
+    }
+
+    /// Also keep each API page as received, gzipped, in `dir` (see [`super::raw`]).
+    pub fn raw(&mut self, dir: PathBuf) {
+        self.raw = Some(RawArchive::new(dir, self.tag.clone()));
+    }
+
+    /// An API page of the stream `envelope` as received: kept for the next batch when
+    /// [`raw`](Self::raw) is set.
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Output`] when compressing fails.
+    pub fn keep_raw(&mut self, envelope: &str, body: &[u8]) -> Result<(), PullError> {
+        match &mut self.raw {
+            Some(raw) => raw.keep(envelope, body),
+            None => Ok(()),
+        }
+    }
+
+    /// True when the next batch has something to write: records, or raw pages.
+    #[must_use]
+    pub fn has_pending(&self, page: &PageBuilder) -> bool {
+        page.records() > 0 || self.raw.as_ref().is_some_and(|r| r.pending() > 0)
     }
 
     /// Pages of the stream whose records are in the array field `envelope` (e.g.
@@ -156,52 +184,62 @@ impl Delivery {
     }
 
     /// Remove what a crashed run left in a directory output: the parts of `tables` (table
-    /// directory names) of this tag above `committed`, and the staging directory. Returns
-    /// how many part files were removed. Nothing to do for other targets.
+    /// directory names) of this tag above `committed`, and the staging directory; and the
+    /// same in the raw archive. Returns how many files were removed.
     ///
     /// # Errors
     ///
     /// [`PullError::Output`] on I/O errors.
     pub fn recover(&mut self, tables: &[String], committed: Commit) -> Result<u64, PullError> {
+        let removed = match &mut self.raw {
+            Some(raw) => {
+                let envelopes: Vec<&str> =
+                    self.streams.iter().map(|s| s.envelope.as_str()).collect();
+                raw.recover(&envelopes, committed)?
+            }
+            None => 0,
+        };
         let Target::Dir { dir, .. } = &self.target else {
-            return Ok(0);
+            return Ok(removed);
         };
         let staging = self.staging(dir);
         if !staging.exists() {
-            return Ok(0);
+            return Ok(removed);
         }
         let prefix = format!("part-{}-", self.tag);
-        let mut removed = 0;
-        for table in tables {
-            let mut files = Vec::new();
-            walk(&dir.join(table), &mut files).map_err(|e| out_err(dir, &e))?;
-            for f in files {
-                let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                let Some(rest) = name.strip_prefix(&prefix) else {
-                    continue;
-                };
-                let mut nums = rest.split(['-', '.']).map(str::parse::<u64>);
-                if let (Some(Ok(run)), Some(Ok(seq))) = (nums.next(), nums.next()) {
-                    if (Commit { run, seq }) > committed {
-                        std::fs::remove_file(&f).map_err(|e| out_err(&f, &e))?;
-                        removed += 1;
-                    }
-                }
-            }
-        }
+        let removed = removed + remove_above(dir, tables, &prefix, committed)?;
         std::fs::remove_dir_all(&staging).map_err(|e| out_err(&staging, &e))?;
         sync_dir(dir).map_err(|e| out_err(dir, &e))?;
         Ok(removed)
     }
 
-    /// Normalize `page` (an API page of the stream `envelope`, e.g. `{"audit_logs":[...]}`)
-    /// as batch `commit`, and make it durable in the output (except [`Target::File`],
-    /// durable at [`finish`](Self::finish)).
+    /// Normalize the records of `page` (emptying it) as batch `commit`, and make them
+    /// durable in the output (except [`Target::File`], durable at
+    /// [`finish`](Self::finish)); then the raw pages kept since the last batch.
     ///
     /// # Errors
     ///
-    /// [`PullError::Output`] when writing fails, also when no stream `envelope` was added (a bug of the caller).
+    /// [`PullError::Output`] when writing fails, also when the page's stream was not added
+    /// (a bug of the caller).
     pub fn write(
+        &mut self,
+        commit: Commit,
+        page: &mut PageBuilder,
+        observer: &mut dyn Observer,
+    ) -> Result<RunSummary, PullError> {
+        let run = if page.records() > 0 {
+            let envelope = page.envelope;
+            self.normalize(commit, envelope, page.take(), observer)?
+        } else {
+            RunSummary::default()
+        };
+        if let Some(raw) = &mut self.raw {
+            raw.publish(commit)?;
+        }
+        Ok(run)
+    }
+
+    fn normalize(
         &mut self,
         commit: Commit,
         envelope: &str,
@@ -312,8 +350,16 @@ impl Delivery {
         if let Target::Dir { dir, .. } = &self.target {
             let staging = self.staging(dir);
             let stage = staging.join(format!("{}-{}", commit.run, commit.seq));
-            std::fs::remove_dir_all(&stage).map_err(|e| out_err(&stage, &e))?;
+            match std::fs::remove_dir_all(&stage) {
+                Ok(()) => {}
+                // A batch of raw pages only.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(out_err(&stage, &e)),
+            }
             let _ = std::fs::remove_dir(&staging); // only when empty
+        }
+        if let Some(raw) = &mut self.raw {
+            raw.committed(commit)?;
         }
         Ok(())
     }
@@ -395,12 +441,41 @@ impl PageBuilder {
     }
 }
 
+/// Remove the files under `dir/<subdir>` named `<prefix><run>-<seq>...` with `(run, seq)`
+/// above `committed`; returns how many.
+pub(super) fn remove_above(
+    dir: &Path,
+    subdirs: &[String],
+    prefix: &str,
+    committed: Commit,
+) -> Result<u64, PullError> {
+    let mut removed = 0;
+    for sub in subdirs {
+        let mut files = Vec::new();
+        walk(&dir.join(sub), &mut files).map_err(|e| out_err(dir, &e))?;
+        for f in files {
+            let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let Some(rest) = name.strip_prefix(prefix) else {
+                continue;
+            };
+            let mut nums = rest.split(['-', '.']).map(str::parse::<u64>);
+            if let (Some(Ok(run)), Some(Ok(seq))) = (nums.next(), nums.next()) {
+                if (Commit { run, seq }) > committed {
+                    std::fs::remove_file(&f).map_err(|e| out_err(&f, &e))?;
+                    removed += 1;
+                }
+            }
+        }
+    }
+    Ok(removed)
+}
+
 /// `DIR/.pull-<tag>`.
 fn staging_dir(dir: &Path, tag: &str) -> PathBuf {
     dir.join(format!(".pull-{tag}"))
 }
 
-fn out_err(path: &Path, e: &std::io::Error) -> PullError {
+pub(super) fn out_err(path: &Path, e: &std::io::Error) -> PullError {
     PullError::Output(format!("{}: {e}", path.display()))
 }
 
@@ -449,14 +524,14 @@ mod tests {
         d
     }
 
-    fn page(ids: &[u64]) -> Vec<u8> {
+    fn page(ids: &[u64]) -> PageBuilder {
         let mut page = PageBuilder::new("audit_logs");
         for id in ids {
             page.push(&format!(
                 r#"{{"id":{id},"action":"login","created_at":"2026-01-01T00:00:00Z","actor_id":1}}"#
             ));
         }
-        page.take()
+        page
     }
 
     fn ids_in(dir: &Path) -> Vec<u64> {
@@ -479,20 +554,14 @@ mod tests {
         let dir = tmp.path().join("out");
         let mut d = delivery(&dir);
         let c1 = Commit { run: 1, seq: 1 };
-        d.write(c1, "audit_logs", page(&[1, 2]), &mut Ignore)
-            .expect("write");
+        d.write(c1, &mut page(&[1, 2]), &mut Ignore).expect("write");
         d.committed(c1).expect("committed");
         assert!(!dir
             .join(".pull-".to_owned() + &tag("zendesk", "acme"))
             .exists());
         // Batch 2 reaches the output, the run dies before its checkpoint.
-        d.write(
-            Commit { run: 1, seq: 2 },
-            "audit_logs",
-            page(&[3]),
-            &mut Ignore,
-        )
-        .expect("write");
+        d.write(Commit { run: 1, seq: 2 }, &mut page(&[3]), &mut Ignore)
+            .expect("write");
         assert_eq!(ids_in(&dir), [1, 2, 3]);
         drop(d);
         let mut d = delivery(&dir);

@@ -36,6 +36,7 @@
 
 pub mod deliver;
 pub mod http;
+pub mod raw;
 pub mod state;
 pub mod zendesk;
 pub mod zoom;

@@ -378,6 +378,7 @@ pub fn pull(
             None => base.clone(),
         };
         let resp = session.get(&url, progress)?;
+        delivery.keep_raw(STREAM, &resp.body)?;
         let page: Page<'_> = serde_json::from_slice(&resp.body).map_err(|e| {
             PullError::Api(format!(
                 "GET /api/v2/audit_logs: not an audit log page ({e})"
@@ -452,10 +453,10 @@ pub fn pull(
                 watermark
             };
             seen.retain(|_, at| *at >= position - overlap);
-            if pending.records() > 0 {
+            if delivery.has_pending(&pending) {
                 seq += 1;
                 let commit = Commit { run, seq };
-                let r = delivery.write(commit, STREAM, pending.take(), observer)?;
+                let r = delivery.write(commit, &mut pending, observer)?;
                 out.summary.merge(&r.summary);
                 last = commit;
                 crash_point("after-sink", seq);

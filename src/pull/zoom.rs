@@ -590,6 +590,7 @@ pub fn pull(
                                 continue 'window;
                             }
                         };
+                        delivery.keep_raw(kind.envelope(), &resp.body)?;
                         let page: Page<'_> = serde_json::from_slice(&resp.body).map_err(|e| {
                             PullError::Api(format!("GET {}: not a report page ({e})", kind.path()))
                         })?;
@@ -640,16 +641,11 @@ pub fn pull(
                         }
                         drop(page);
                         if pending.records() >= config.batch_records.max(1)
-                            || (next.is_none() && pending.records() > 0)
+                            || (next.is_none() && delivery.has_pending(&pending))
                         {
                             seq += 1;
                             let commit = Commit { run, seq };
-                            let r = delivery.write(
-                                commit,
-                                kind.envelope(),
-                                pending.take(),
-                                observer,
-                            )?;
+                            let r = delivery.write(commit, &mut pending, observer)?;
                             out.summary.merge(&r.summary);
                             last = commit;
                             uncommitted.push(commit);

@@ -74,6 +74,12 @@ pub struct PullOutputArgs {
     #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES)]
     pub max_record_bytes: usize,
 
+    /// Also keep each API page as received, gzipped, as DIR/<field>/page-*.json.gz (field:
+    /// audit_logs, activity_logs, operation_logs), for audit and for replay with normalize.
+    /// Written with the records' batches: exactly once in DIR across crashes and reruns.
+    #[arg(long, value_name = "DIR")]
+    pub raw: Option<PathBuf>,
+
     /// No progress line, and rejected records are not reported one by one.
     #[arg(short, long)]
     pub quiet: bool,
@@ -176,6 +182,15 @@ pub(super) fn open(
         ndjson_options(&nargs),
         deliver::tag(source, account),
     );
+    if let Some(raw) = &args.raw {
+        if raw.exists() && !raw.is_dir() {
+            return Err(config_err(format!(
+                "--raw {}: not a directory",
+                raw.display()
+            )));
+        }
+        delivery.raw(raw.clone());
+    }
     for (envelope, log_type) in streams {
         let mut builder = NormalizerBuilder::new();
         builder
