@@ -234,11 +234,12 @@ pub(super) fn run(a: &ZendeskArgs) -> Result<u8, PullError> {
             outcome.pages, outcome.received, outcome.duplicates, s.normalized, s.rejected
         ));
         messages::plain(&format!(
-            "commits: {}, leftovers of a crashed run removed: {}, rate-limit waits: {:.1} s, \
+            "commits: {}, leftovers of a crashed run removed: {}, rate-limit waits: {:.1} s, pacing: {:.1} s, \
              elapsed: {secs:.3} s, {rate:.0} records/s",
             outcome.commits,
             outcome.leftovers_removed,
-            client.rate_waited().as_secs_f64()
+            client.rate_waited().as_secs_f64(),
+            client.paced().as_secs_f64()
         ));
     }
     Ok(if outcome.summary.rejected > 0 {

@@ -235,13 +235,14 @@ pub(super) fn run(a: &ZoomArgs) -> Result<u8, PullError> {
         ));
         messages::plain(&format!(
             "commits: {}, tokens minted: {}, windows restarted (page token expired): {}, \
-             leftovers of a crashed run removed: {}, rate-limit waits: {:.1} s, elapsed: \
+             leftovers of a crashed run removed: {}, rate-limit waits: {:.1} s, pacing: {:.1} s, elapsed: \
              {secs:.3} s, {rate:.0} records/s",
             outcome.commits,
             outcome.tokens_minted,
             outcome.restarts,
             outcome.leftovers_removed,
-            client.rate_waited().as_secs_f64()
+            client.rate_waited().as_secs_f64(),
+            client.paced().as_secs_f64()
         ));
     }
     Ok(if outcome.summary.rejected > 0 {
