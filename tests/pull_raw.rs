@@ -262,3 +262,58 @@ fn zendesk_pages_are_kept_and_replay_to_the_same_events() {
         lake_events(&dir.path().join("lake"), "zendesk_audit")
     );
 }
+
+#[test]
+fn raw_pages_beside_a_single_file_output_leave_nothing_hidden() {
+    let start = now_secs() - 86_400;
+    let fake = FakeZoom::start(dataset(Kind::Activity, 1, 20, start, 2, 0));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("events.ndjson");
+    let mut cmd = normalog();
+    cmd.args([
+        "pull",
+        "zoom",
+        "--account-id",
+        ACCOUNT,
+        "--client-id",
+        CLIENT_ID,
+    ])
+    .args(["--api-base", &fake.url, "--oauth-base", &fake.url])
+    .args([
+        "--since",
+        "1d",
+        "--page-size",
+        "6",
+        "--log-type",
+        "activity",
+    ])
+    .arg("--state")
+    .arg(dir.path().join("state.json"))
+    .arg("-o")
+    .arg(&file)
+    .arg("--raw")
+    .arg(dir.path().join("raw"))
+    .env("ZOOM_CLIENT_SECRET", SECRET);
+    let out = cmd.output().expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file)
+            .expect("read")
+            .lines()
+            .count(),
+        20
+    );
+    let answered = fake.report_log().iter().filter(|l| l.status == 200).count();
+    assert_eq!(pages(&dir.path().join("raw")).len(), answered);
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("raw"))
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["activity_logs"], "nothing hidden left");
+}

@@ -341,22 +341,15 @@ impl Delivery {
         Ok(())
     }
 
-    /// The state of `commit` is saved: its staging directory can go.
+    /// The state is saved with `commit`: the staging directories of the batches up to it
+    /// can go.
     ///
     /// # Errors
     ///
     /// [`PullError::Output`] on I/O errors.
     pub fn committed(&mut self, commit: Commit) -> Result<(), PullError> {
         if let Target::Dir { dir, .. } = &self.target {
-            let staging = self.staging(dir);
-            let stage = staging.join(format!("{}-{}", commit.run, commit.seq));
-            match std::fs::remove_dir_all(&stage) {
-                Ok(()) => {}
-                // A batch of raw pages only.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(out_err(&stage, &e)),
-            }
-            let _ = std::fs::remove_dir(&staging); // only when empty
+            remove_stages_through(&self.staging(dir), commit)?;
         }
         if let Some(raw) = &mut self.raw {
             raw.committed(commit)?;
@@ -370,12 +363,15 @@ impl Delivery {
     /// # Errors
     ///
     /// [`PullError::Output`] on I/O errors.
-    pub fn finish(self) -> Result<(), PullError> {
-        match self.target {
-            Target::Stream(mut w) => w.flush()?,
-            Target::File(mut f) => {
-                f.file().sync_all()?;
-                f.commit()?;
+    pub fn finish(&mut self) -> Result<(), PullError> {
+        match &mut self.target {
+            Target::Stream(w) => w.flush()?,
+            Target::File(_) => {
+                let done = Target::Stream(Box::new(std::io::sink()));
+                if let Target::File(mut f) = std::mem::replace(&mut self.target, done) {
+                    f.file().sync_all()?;
+                    f.commit()?;
+                }
             }
             Target::Dir { .. } => {}
         }
@@ -468,6 +464,33 @@ pub(super) fn remove_above(
         }
     }
     Ok(removed)
+}
+
+/// Remove the batch directories `<run>-<seq>` of `staging` up to `commit`, and `staging`
+/// itself once empty.
+pub(super) fn remove_stages_through(staging: &Path, commit: Commit) -> Result<(), PullError> {
+    let entries = match std::fs::read_dir(staging) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(out_err(staging, &e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| out_err(staging, &e))?;
+        let name = entry.file_name();
+        let mut nums = name
+            .to_str()
+            .unwrap_or_default()
+            .split('-')
+            .map(str::parse::<u64>);
+        if let (Some(Ok(run)), Some(Ok(seq)), None) = (nums.next(), nums.next(), nums.next()) {
+            if (Commit { run, seq }) <= commit {
+                let path = entry.path();
+                std::fs::remove_dir_all(&path).map_err(|e| out_err(&path, &e))?;
+            }
+        }
+    }
+    let _ = std::fs::remove_dir(staging); // only when empty
+    Ok(())
 }
 
 /// `DIR/.pull-<tag>`.

@@ -13,7 +13,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::deliver::{out_err, remove_above};
+use super::deliver::{out_err, remove_above, remove_stages_through};
 use super::state::{sync_dir, Commit};
 use super::PullError;
 
@@ -103,22 +103,14 @@ impl RawArchive {
         Ok(())
     }
 
-    /// The state of `commit` is saved: its staging directory can go.
+    /// The state is saved with `commit`: the staging directories of the batches up to it
+    /// can go.
     ///
     /// # Errors
     ///
     /// [`PullError::Output`] on I/O errors.
     pub fn committed(&mut self, commit: Commit) -> Result<(), PullError> {
-        let stage = self
-            .staging()
-            .join(format!("{}-{}", commit.run, commit.seq));
-        match std::fs::remove_dir_all(&stage) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(out_err(&stage, &e)),
-        }
-        let _ = std::fs::remove_dir(self.staging()); // only when empty
-        Ok(())
+        remove_stages_through(&self.staging(), commit)
     }
 
     /// Remove what a crashed run left: the pages of `envelopes` above `committed`, and the

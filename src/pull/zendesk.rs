@@ -489,6 +489,7 @@ pub fn pull(
         state.save(last, STREAM, pos)?;
         out.commits += 1;
         crash_point("after-state", out.commits);
+        delivery.committed(last)?;
     }
     Ok(out)
 }

@@ -553,7 +553,6 @@ pub fn pull(
                     None => out.window = Some((from_d.clone(), to_d.clone())),
                 }
                 let base = window_url(&api, kind, from, to, config.page_size);
-                let mut uncommitted: Vec<Commit> = Vec::new();
                 let mut restarts = 0;
                 'window: loop {
                     // How often each hash was read in this drain of the window.
@@ -648,7 +647,6 @@ pub fn pull(
                             let r = delivery.write(commit, &mut pending, observer)?;
                             out.summary.merge(&r.summary);
                             last = commit;
-                            uncommitted.push(commit);
                             crash_point("after-sink", seq);
                         }
                         match next {
@@ -671,9 +669,7 @@ pub fn pull(
                     state.save(last, kind.name(), pos)?;
                     out.commits += 1;
                     crash_point("after-state", out.commits);
-                    for c in uncommitted.drain(..) {
-                        delivery.committed(c)?;
-                    }
+                    delivery.committed(last)?;
                 }
                 from = to + DAY;
             }
@@ -696,6 +692,7 @@ pub fn pull(
                 crash_point("after-state", out.commits);
             }
         }
+        delivery.committed(last)?;
     }
     Ok(out)
 }
