@@ -395,6 +395,23 @@ fn retry_after_as_rfc3339() {
 }
 
 #[test]
+fn requests_are_paced_when_the_rate_limit_is_nearly_spent() {
+    let records = dataset(1, 30, now_secs() - 100, 1);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    fake.inner().remaining = 20; // of 700: under 5 %
+    let run = Run::new();
+    let out = run.pull(&fake, &["--page-size", "10"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.ids(), expected(&records));
+    let log = fake.inner().log.clone();
+    assert_eq!(log.len(), 3);
+    for w in log.windows(2) {
+        let gap = w[1].at.duration_since(w[0].at);
+        assert!(gap >= Duration::from_millis(950), "paced by 1 s: {gap:?}");
+    }
+}
+
+#[test]
 fn rate_limited_past_max_wait_exits_4_with_state_saved() {
     let records = dataset(1, 30, now_secs() - 100, 1);
     let fake = FakeZendesk::start(records.clone(), token_auth());

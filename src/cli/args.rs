@@ -70,8 +70,8 @@ pub enum Command {
     /// Prints MB/s, records/s and the ratio of each path to the raw simd-json tape parse of
     /// the same lines on the same threads.
     Bench(super::bench::BenchArgs),
-    /// Pull audit logs from a vendor API (Zendesk), incrementally, into the outputs of
-    /// normalize.
+    /// Pull audit logs from a vendor API (Zendesk, Zoom), incrementally, into the outputs
+    /// of normalize.
     #[cfg(feature = "pull")]
     #[command(subcommand)]
     Pull(super::pull::PullCommand),

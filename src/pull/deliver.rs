@@ -19,6 +19,7 @@
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 
+use super::raw::RawArchive;
 use super::state::{sync_dir, Commit};
 use super::PullError;
 use crate::atomic::AtomicFile;
@@ -91,10 +92,19 @@ pub fn tag(source: &str, account: &str) -> String {
 pub struct Delivery {
     target: Target,
     registry: Registry,
-    builder: NormalizerBuilder,
-    batch: Batch,
+    /// Per stream (named by its envelope field): how its pages are normalized.
+    streams: Vec<StreamSetup>,
     ndjson: ndjson::Options,
     tag: String,
+    /// `--raw DIR`: the pages as received.
+    raw: Option<RawArchive>,
+}
+
+/// How one stream's pages are normalized.
+struct StreamSetup {
+    envelope: String,
+    builder: NormalizerBuilder,
+    batch: Batch,
 }
 
 impl std::fmt::Debug for Delivery {
@@ -107,25 +117,59 @@ impl std::fmt::Debug for Delivery {
 }
 
 impl Delivery {
-    /// A delivery into `target`, normalizing with `builder` (its log types set to the
-    /// stream's) and the `batch` options; `tag` from [`tag`].
+    /// A delivery into `target`; `tag` from [`tag`]. Add each stream with
+    /// [`stream`](Self::stream) before writing.
     #[must_use]
     pub fn new(
         target: Target,
         registry: Registry,
-        builder: NormalizerBuilder,
-        batch: Batch,
         ndjson: ndjson::Options,
         tag: String,
     ) -> Delivery {
         Delivery {
             target,
             registry,
-            builder,
-            batch,
+            streams: Vec::new(),
             ndjson,
             tag,
+            raw: None,
         }
+    }
+
+    /// Also keep each API page as received, gzipped, in `dir` (see [`super::raw`]).
+    pub fn raw(&mut self, dir: PathBuf) {
+        self.raw = Some(RawArchive::new(dir, self.tag.clone()));
+    }
+
+    /// An API page of the stream `envelope` as received: kept for the next batch when
+    /// [`raw`](Self::raw) is set.
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Output`] when compressing fails.
+    pub fn keep_raw(&mut self, envelope: &str, body: &[u8]) -> Result<(), PullError> {
+        match &mut self.raw {
+            Some(raw) => raw.keep(envelope, body),
+            None => Ok(()),
+        }
+    }
+
+    /// True when the next batch has something to write: records, or raw pages.
+    #[must_use]
+    pub fn has_pending(&self, page: &PageBuilder) -> bool {
+        page.records() > 0 || self.raw.as_ref().is_some_and(|r| r.pending() > 0)
+    }
+
+    /// Pages of the stream whose records are in the array field `envelope` (e.g.
+    /// `audit_logs`) are normalized with `builder` (its log types set to the stream's) and
+    /// the `batch` options (whose envelope is set here).
+    pub fn stream(&mut self, envelope: &str, builder: NormalizerBuilder, mut batch: Batch) {
+        batch.envelope(Some(envelope.to_owned()));
+        self.streams.push(StreamSetup {
+            envelope: envelope.to_owned(),
+            builder,
+            batch,
+        });
     }
 
     /// True when the state may be saved after each batch; false for [`Target::File`], whose
@@ -140,59 +184,75 @@ impl Delivery {
     }
 
     /// Remove what a crashed run left in a directory output: the parts of `tables` (table
-    /// directory names) of this tag above `committed`, and the staging directory. Returns
-    /// how many part files were removed. Nothing to do for other targets.
+    /// directory names) of this tag above `committed`, and the staging directory; and the
+    /// same in the raw archive. Returns how many files were removed.
     ///
     /// # Errors
     ///
     /// [`PullError::Output`] on I/O errors.
     pub fn recover(&mut self, tables: &[String], committed: Commit) -> Result<u64, PullError> {
+        let removed = match &mut self.raw {
+            Some(raw) => {
+                let envelopes: Vec<&str> =
+                    self.streams.iter().map(|s| s.envelope.as_str()).collect();
+                raw.recover(&envelopes, committed)?
+            }
+            None => 0,
+        };
         let Target::Dir { dir, .. } = &self.target else {
-            return Ok(0);
+            return Ok(removed);
         };
         let staging = self.staging(dir);
         if !staging.exists() {
-            return Ok(0);
+            return Ok(removed);
         }
         let prefix = format!("part-{}-", self.tag);
-        let mut removed = 0;
-        for table in tables {
-            let mut files = Vec::new();
-            walk(&dir.join(table), &mut files).map_err(|e| out_err(dir, &e))?;
-            for f in files {
-                let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                let Some(rest) = name.strip_prefix(&prefix) else {
-                    continue;
-                };
-                let mut nums = rest.split(['-', '.']).map(str::parse::<u64>);
-                if let (Some(Ok(run)), Some(Ok(seq))) = (nums.next(), nums.next()) {
-                    if (Commit { run, seq }) > committed {
-                        std::fs::remove_file(&f).map_err(|e| out_err(&f, &e))?;
-                        removed += 1;
-                    }
-                }
-            }
-        }
+        let removed = removed + remove_above(dir, tables, &prefix, committed)?;
         std::fs::remove_dir_all(&staging).map_err(|e| out_err(&staging, &e))?;
         sync_dir(dir).map_err(|e| out_err(dir, &e))?;
         Ok(removed)
     }
 
-    /// Normalize `page` (an API page, e.g. `{"audit_logs":[...]}`) as batch `commit`, and
-    /// make it durable in the output (except [`Target::File`], durable at
-    /// [`finish`](Self::finish)).
+    /// Normalize the records of `page` (emptying it) as batch `commit`, and make them
+    /// durable in the output (except [`Target::File`], durable at
+    /// [`finish`](Self::finish)); then the raw pages kept since the last batch.
     ///
     /// # Errors
     ///
-    /// [`PullError::Output`] when writing fails.
+    /// [`PullError::Output`] when writing fails, also when the page's stream was not added
+    /// (a bug of the caller).
     pub fn write(
         &mut self,
         commit: Commit,
+        page: &mut PageBuilder,
+        observer: &mut dyn Observer,
+    ) -> Result<RunSummary, PullError> {
+        let run = if page.records() > 0 {
+            let envelope = page.envelope;
+            self.normalize(commit, envelope, page.take(), observer)?
+        } else {
+            RunSummary::default()
+        };
+        if let Some(raw) = &mut self.raw {
+            raw.publish(commit)?;
+        }
+        Ok(run)
+    }
+
+    fn normalize(
+        &mut self,
+        commit: Commit,
+        envelope: &str,
         page: Vec<u8>,
         observer: &mut dyn Observer,
     ) -> Result<RunSummary, PullError> {
         let inputs = [Input::Reader(SharedReader::new(Cursor::new(page)))];
-        let (builder, registry, batch) = (&self.builder, &self.registry, &self.batch);
+        let Some(setup) = self.streams.iter().find(|s| s.envelope == envelope) else {
+            return Err(PullError::Output(format!(
+                "no stream {envelope:?} in this delivery"
+            )));
+        };
+        let (builder, registry, batch) = (&setup.builder, &self.registry, &setup.batch);
         match &mut self.target {
             Target::Stream(w) => {
                 let run = batch.run_ndjson(builder, registry, &inputs, w, self.ndjson, observer)?;
@@ -281,17 +341,18 @@ impl Delivery {
         Ok(())
     }
 
-    /// The state of `commit` is saved: its staging directory can go.
+    /// The state is saved with `commit`: the staging directories of the batches up to it
+    /// can go.
     ///
     /// # Errors
     ///
     /// [`PullError::Output`] on I/O errors.
     pub fn committed(&mut self, commit: Commit) -> Result<(), PullError> {
         if let Target::Dir { dir, .. } = &self.target {
-            let staging = self.staging(dir);
-            let stage = staging.join(format!("{}-{}", commit.run, commit.seq));
-            std::fs::remove_dir_all(&stage).map_err(|e| out_err(&stage, &e))?;
-            let _ = std::fs::remove_dir(&staging); // only when empty
+            remove_stages_through(&self.staging(dir), commit)?;
+        }
+        if let Some(raw) = &mut self.raw {
+            raw.committed(commit)?;
         }
         Ok(())
     }
@@ -302,12 +363,15 @@ impl Delivery {
     /// # Errors
     ///
     /// [`PullError::Output`] on I/O errors.
-    pub fn finish(self) -> Result<(), PullError> {
-        match self.target {
-            Target::Stream(mut w) => w.flush()?,
-            Target::File(mut f) => {
-                f.file().sync_all()?;
-                f.commit()?;
+    pub fn finish(&mut self) -> Result<(), PullError> {
+        match &mut self.target {
+            Target::Stream(w) => w.flush()?,
+            Target::File(_) => {
+                let done = Target::Stream(Box::new(std::io::sink()));
+                if let Target::File(mut f) = std::mem::replace(&mut self.target, done) {
+                    f.file().sync_all()?;
+                    f.commit()?;
+                }
             }
             Target::Dir { .. } => {}
         }
@@ -315,12 +379,126 @@ impl Delivery {
     }
 }
 
+/// A batch being built: the records kept, as an API page `{"<envelope>":[...]}` that the
+/// framing of `normalize` unwraps.
+#[derive(Debug)]
+pub struct PageBuilder {
+    envelope: &'static str,
+    page: Vec<u8>,
+    records: usize,
+}
+
+impl PageBuilder {
+    /// An empty page of the array field `envelope`.
+    #[must_use]
+    pub fn new(envelope: &'static str) -> PageBuilder {
+        let mut p = PageBuilder {
+            envelope,
+            page: Vec::new(),
+            records: 0,
+        };
+        p.clear();
+        p
+    }
+
+    fn clear(&mut self) {
+        self.page.clear();
+        self.page.push(b'{');
+        self.page.extend_from_slice(
+            serde_json::to_string(self.envelope)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        self.page.extend_from_slice(b":[");
+        self.records = 0;
+    }
+
+    /// Add a record (its JSON text as received).
+    pub fn push(&mut self, raw: &str) {
+        if self.records > 0 {
+            self.page.push(b',');
+        }
+        self.page.extend_from_slice(raw.as_bytes());
+        self.records += 1;
+    }
+
+    /// Records added since the last [`take`](Self::take).
+    #[must_use]
+    pub fn records(&self) -> usize {
+        self.records
+    }
+
+    /// The page, closed; the builder starts a new one.
+    pub fn take(&mut self) -> Vec<u8> {
+        self.page.extend_from_slice(b"]}");
+        let page = std::mem::take(&mut self.page);
+        self.clear();
+        page
+    }
+}
+
+/// Remove the files under `dir/<subdir>` named `<prefix><run>-<seq>...` with `(run, seq)`
+/// above `committed`; returns how many.
+pub(super) fn remove_above(
+    dir: &Path,
+    subdirs: &[String],
+    prefix: &str,
+    committed: Commit,
+) -> Result<u64, PullError> {
+    let mut removed = 0;
+    for sub in subdirs {
+        let mut files = Vec::new();
+        walk(&dir.join(sub), &mut files).map_err(|e| out_err(dir, &e))?;
+        for f in files {
+            let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let Some(rest) = name.strip_prefix(prefix) else {
+                continue;
+            };
+            let mut nums = rest.split(['-', '.']).map(str::parse::<u64>);
+            if let (Some(Ok(run)), Some(Ok(seq))) = (nums.next(), nums.next()) {
+                if (Commit { run, seq }) > committed {
+                    std::fs::remove_file(&f).map_err(|e| out_err(&f, &e))?;
+                    removed += 1;
+                }
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// Remove the batch directories `<run>-<seq>` of `staging` up to `commit`, and `staging`
+/// itself once empty.
+pub(super) fn remove_stages_through(staging: &Path, commit: Commit) -> Result<(), PullError> {
+    let entries = match std::fs::read_dir(staging) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(out_err(staging, &e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| out_err(staging, &e))?;
+        let name = entry.file_name();
+        let mut nums = name
+            .to_str()
+            .unwrap_or_default()
+            .split('-')
+            .map(str::parse::<u64>);
+        if let (Some(Ok(run)), Some(Ok(seq)), None) = (nums.next(), nums.next(), nums.next()) {
+            if (Commit { run, seq }) <= commit {
+                let path = entry.path();
+                std::fs::remove_dir_all(&path).map_err(|e| out_err(&path, &e))?;
+            }
+        }
+    }
+    let _ = std::fs::remove_dir(staging); // only when empty
+    Ok(())
+}
+
 /// `DIR/.pull-<tag>`.
 fn staging_dir(dir: &Path, tag: &str) -> PathBuf {
     dir.join(format!(".pull-{tag}"))
 }
 
-fn out_err(path: &Path, e: &std::io::Error) -> PullError {
+pub(super) fn out_err(path: &Path, e: &std::io::Error) -> PullError {
     PullError::Output(format!("{}: {e}", path.display()))
 }
 
@@ -352,8 +530,8 @@ mod tests {
         let mut builder = NormalizerBuilder::new();
         builder.log_types(["Zendesk.Audit"]);
         let mut batch = Batch::new();
-        batch.threads(1).envelope(Some("audit_logs".into()));
-        Delivery::new(
+        batch.threads(1);
+        let mut d = Delivery::new(
             Target::Dir {
                 dir: dir.to_path_buf(),
                 format: DirFormat::Ndjson {
@@ -362,23 +540,21 @@ mod tests {
                 },
             },
             Registry::builtin(),
-            builder,
-            batch,
             ndjson::Options::default(),
             tag("zendesk", "acme"),
-        )
+        );
+        d.stream("audit_logs", builder, batch);
+        d
     }
 
-    fn page(ids: &[u64]) -> Vec<u8> {
-        let recs: Vec<String> = ids
-            .iter()
-            .map(|id| {
-                format!(
-                    r#"{{"id":{id},"action":"login","created_at":"2026-01-01T00:00:00Z","actor_id":1}}"#
-                )
-            })
-            .collect();
-        format!(r#"{{"audit_logs":[{}]}}"#, recs.join(",")).into_bytes()
+    fn page(ids: &[u64]) -> PageBuilder {
+        let mut page = PageBuilder::new("audit_logs");
+        for id in ids {
+            page.push(&format!(
+                r#"{{"id":{id},"action":"login","created_at":"2026-01-01T00:00:00Z","actor_id":1}}"#
+            ));
+        }
+        page
     }
 
     fn ids_in(dir: &Path) -> Vec<u64> {
@@ -401,13 +577,13 @@ mod tests {
         let dir = tmp.path().join("out");
         let mut d = delivery(&dir);
         let c1 = Commit { run: 1, seq: 1 };
-        d.write(c1, page(&[1, 2]), &mut Ignore).expect("write");
+        d.write(c1, &mut page(&[1, 2]), &mut Ignore).expect("write");
         d.committed(c1).expect("committed");
         assert!(!dir
             .join(".pull-".to_owned() + &tag("zendesk", "acme"))
             .exists());
         // Batch 2 reaches the output, the run dies before its checkpoint.
-        d.write(Commit { run: 1, seq: 2 }, page(&[3]), &mut Ignore)
+        d.write(Commit { run: 1, seq: 2 }, &mut page(&[3]), &mut Ignore)
             .expect("write");
         assert_eq!(ids_in(&dir), [1, 2, 3]);
         drop(d);

@@ -7,6 +7,12 @@
 //! | 5xx, timeout, reset, refused connection | full-jitter exponential backoff (base 1 s, cap 60 s), up to `attempts` tries in all, then [`PullError::Api`] |
 //! | anything else | returned to the caller, which knows what a 401, 403 or 400 means for its vendor |
 //!
+//! Pacing: when an answer says less than 5 % of the rate limit is left (`X-Rate-Limit` /
+//! `X-Rate-Limit-Remaining` of Zendesk, `ratelimit-limit` / `ratelimit-remaining`, or Zoom's
+//! `X-RateLimit-Limit` / `X-RateLimit-Remaining`), the next request waits until the window
+//! resets (`ratelimit-reset` seconds, at most 60) or 1 s, so that the account's budget, shared
+//! with its other integrations, is not run dry.
+//!
 //! Redirects are not followed (an `Authorization` header must not travel to another
 //! host). Bodies are read up to 64 MiB.
 
@@ -162,12 +168,78 @@ pub fn parse_retry_after(value: &str, now_ms: i64) -> Option<Duration> {
     Some(Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
 }
 
+/// Percent-encode a query component (everything but unreserved characters).
+pub(crate) fn pct(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+    out
+}
+
+/// Standard base64 (for the Basic header).
+pub(crate) fn base64(input: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// How long to wait before the next request after `resp`: when it says less than 5 % of
+/// the rate limit is left, until the window resets (`ratelimit-reset`, at most 60 s) or
+/// 1 s; otherwise none.
+#[must_use]
+pub fn pace(resp: &Response) -> Option<Duration> {
+    let pair = |limit: &str, remaining: &str| -> Option<(u64, u64)> {
+        let l = resp.header(limit)?.trim().parse().ok()?;
+        let r = resp.header(remaining)?.trim().parse().ok()?;
+        Some((l, r))
+    };
+    let (limit, remaining) = pair("x-rate-limit", "x-rate-limit-remaining")
+        .or_else(|| pair("ratelimit-limit", "ratelimit-remaining"))
+        .or_else(|| pair("x-ratelimit-limit", "x-ratelimit-remaining"))?;
+    if limit == 0 || remaining.saturating_mul(20) >= limit {
+        return None;
+    }
+    let reset = resp
+        .header("ratelimit-reset")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    Some(reset.map_or(Duration::from_secs(1), |s| {
+        Duration::from_secs(s.clamp(1, 60))
+    }))
+}
+
 /// The blocking client: one request at a time, retried by [`Policy`].
 pub struct Client {
     agent: ureq::Agent,
     policy: Policy,
     /// Sleeps on 429s so far.
     rate_waited: Duration,
+    /// Sleeps of pacing so far.
+    paced: Duration,
+    /// No request before this instant (pacing).
+    next_at: Option<std::time::Instant>,
     rng: u64,
 }
 
@@ -204,6 +276,8 @@ impl Client {
             agent: config.into(),
             policy,
             rate_waited: Duration::ZERO,
+            paced: Duration::ZERO,
+            next_at: None,
             rng: seed | 1,
         }
     }
@@ -212,6 +286,12 @@ impl Client {
     #[must_use]
     pub fn rate_waited(&self) -> Duration {
         self.rate_waited
+    }
+
+    /// Time slept pacing requests (the rate limit nearly spent) so far.
+    #[must_use]
+    pub fn paced(&self) -> Duration {
+        self.paced
     }
 
     /// A uniform value in `[0, 1)`.
@@ -240,7 +320,20 @@ impl Client {
         let mut failures = 0u32;
         let mut rate_limited = 0u32;
         loop {
+            if let Some(at) = self.next_at.take() {
+                let wait = at.saturating_duration_since(std::time::Instant::now());
+                if !wait.is_zero() {
+                    progress.waiting("rate limit nearly spent", wait);
+                    std::thread::sleep(wait);
+                    self.paced += wait;
+                }
+            }
             let outcome = self.try_once(req);
+            if let Try::Answer(resp) = &outcome {
+                if resp.status != 429 {
+                    self.next_at = pace(resp).map(|d| std::time::Instant::now() + d);
+                }
+            }
             let (why, wait) = match outcome {
                 Try::Answer(resp) if resp.status == 429 => {
                     let now_ms = chrono::Utc::now().timestamp_millis();
@@ -385,6 +478,50 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-3", now), None);
+    }
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64(b"a@b.com/token:xyz"), "YUBiLmNvbS90b2tlbjp4eXo=");
+    }
+
+    #[test]
+    fn query_components_are_encoded() {
+        assert_eq!(pct("2026-01-01T00:00:00Z"), "2026-01-01T00%3A00%3A00Z");
+        assert_eq!(pct("a+b/c=="), "a%2Bb%2Fc%3D%3D");
+    }
+
+    #[test]
+    fn pacing_when_the_budget_is_nearly_spent() {
+        let resp = |headers: &[(&str, &str)]| Response {
+            status: 200,
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            body: Vec::new(),
+        };
+        let zd = |left: &str| resp(&[("x-rate-limit", "700"), ("x-rate-limit-remaining", left)]);
+        assert_eq!(pace(&zd("699")), None);
+        assert_eq!(pace(&zd("35")), None, "5 % left");
+        assert_eq!(pace(&zd("34")), Some(Duration::from_secs(1)));
+        let reset = resp(&[
+            ("ratelimit-limit", "400"),
+            ("ratelimit-remaining", "3"),
+            ("ratelimit-reset", "17"),
+        ]);
+        assert_eq!(pace(&reset), Some(Duration::from_secs(17)));
+        let zoom = resp(&[
+            ("x-ratelimit-limit", "30000"),
+            ("x-ratelimit-remaining", "100"),
+        ]);
+        assert_eq!(pace(&zoom), Some(Duration::from_secs(1)));
+        assert_eq!(pace(&resp(&[])), None);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Incremental pulls from the vendor APIs (feature `pull`): Zendesk audit logs fetched page
-//! by page, deduplicated against what earlier runs emitted, normalized by the same pipeline
+//! Incremental pulls from the vendor APIs (feature `pull`): Zendesk audit logs and Zoom's
+//! sign-in and operation reports fetched page by page, deduplicated against what earlier runs emitted, normalized by the same pipeline
 //! as `normalog normalize`, and checkpointed in a state file only after the output holds
 //! them.
 //!
@@ -8,15 +8,19 @@
 //! * [`http::Client`] sends one request at a time (the vendors' limits are account-wide),
 //!   retries 5xx answers, timeouts and resets with jittered backoff, and waits out every 429
 //!   for at least its `Retry-After` (seconds, HTTP-date or RFC 3339), up to a total wait.
-//! * [`state::StateFile`] is the checkpoint: per stream, a watermark and the ids emitted
-//!   inside the overlap window; bound to its subdomain, locked for the run through a separate
-//!   lock file, written atomically (fsync, rename, fsync of the directory).
+//! * [`state::StateFile`] is the checkpoint: per stream, a watermark and the ids (or
+//!   content hashes) emitted inside the overlap window; bound to its subdomain or account,
+//!   locked for the run through a separate lock file, written atomically (fsync, rename,
+//!   fsync of the directory).
 //! * [`deliver::Delivery`] writes each batch of records: into a directory layout
 //!   exactly once (a batch's part files are named after its commit sequence number, and the
 //!   files of a batch that was never checkpointed are removed by the next run), or into a
 //!   stream or a single file (at least once across crashes).
 //! * [`zendesk::pull`] drives a Zendesk pull: auth (API token, OAuth client credentials,
 //!   or a bearer token), the `created_at` window, cursor pages, dedupe and commits.
+//! * [`zoom::pull`] drives a Zoom pull: Server-to-Server OAuth, date windows, page tokens
+//!   (restarting a window whose token expired), dedupe by a count per content hash, and
+//!   commits at window ends.
 //!
 //! Secrets are [`Secret`]s: their `Debug` and `Display` print `***`, and the text of every
 //! error that could carry one (a URL, an answer's body) goes through [`Secret::redact`].
@@ -32,8 +36,10 @@
 
 pub mod deliver;
 pub mod http;
+pub mod raw;
 pub mod state;
 pub mod zendesk;
+pub mod zoom;
 
 use std::fmt;
 use std::time::Duration;

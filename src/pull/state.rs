@@ -8,7 +8,11 @@
 //!  "updated_at":"2026-11-22T00:00:02Z"}
 //! ```
 //!
-//! * Bound to its `source` and `account` (the subdomain): opening it for another is refused.
+//!
+//! A Zoom stream keeps `recent_hashes` instead of `recent_ids`: `{"<sha-256 hex>":
+//! [<time>, <count>]}`.
+//!
+//! * Bound to its `source` and `account` (the subdomain or the Zoom account id): opening it for another is refused.
 //! * Locked for the run through `<state>.lock`, a separate file, so that a run refused
 //!   before its first commit leaves an absent state file absent.
 //! * Saved atomically: written beside itself, fsynced, renamed over, and the directory
@@ -46,6 +50,11 @@ pub struct StreamState {
     /// seconds), so that a re-read drops them.
     #[serde(default)]
     pub recent_ids: BTreeMap<u64, i64>,
+    /// For sources without ids (Zoom): the content hash (hex) of each record emitted with a
+    /// timestamp inside the overlap window, with that timestamp (Unix seconds) and how many
+    /// identical records were emitted (two identical sign-ins in one second are two events).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub recent_hashes: BTreeMap<String, (i64, u32)>,
 }
 
 /// The file's content.

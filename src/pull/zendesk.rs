@@ -33,8 +33,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::deliver::Delivery;
-use super::http::{check_base_url, Client, Request, Response};
+use super::deliver::{Delivery, PageBuilder};
+use super::http::{base64, check_base_url, pct, Client, Request, Response};
 use super::state::{Commit, StateFile, StreamState};
 use super::{crash_point, format_time, Progress, PullError, Secret};
 use crate::pipeline::Observer;
@@ -145,44 +145,6 @@ struct Token {
 struct Key {
     id: Option<u64>,
     created_at: Option<String>,
-}
-
-/// Percent-encode a query component (everything but unreserved characters).
-fn pct(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            const HEX: &[u8; 16] = b"0123456789ABCDEF";
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        }
-    }
-    out
-}
-
-/// Standard base64 (for the Basic header).
-fn base64(input: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ABC[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// The running pull: client, credentials, the current access token.
@@ -324,41 +286,6 @@ fn secrets_of<'a>(config: &'a Config, authorization: Option<&'a Secret>) -> Vec<
     v
 }
 
-/// The batch being built: records kept, as a page `{"audit_logs":[...]}`.
-struct Pending {
-    page: Vec<u8>,
-    records: usize,
-}
-
-impl Pending {
-    fn new() -> Pending {
-        let mut p = Pending {
-            page: Vec::new(),
-            records: 0,
-        };
-        p.clear();
-        p
-    }
-    fn clear(&mut self) {
-        self.page.clear();
-        self.page.extend_from_slice(b"{\"audit_logs\":[");
-        self.records = 0;
-    }
-    fn push(&mut self, raw: &str) {
-        if self.records > 0 {
-            self.page.push(b',');
-        }
-        self.page.extend_from_slice(raw.as_bytes());
-        self.records += 1;
-    }
-    fn take(&mut self) -> Vec<u8> {
-        self.page.extend_from_slice(b"]}");
-        let page = std::mem::take(&mut self.page);
-        self.clear();
-        page
-    }
-}
-
 fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 4)
 }
@@ -433,7 +360,7 @@ pub fn pull(
     let mut last = committed;
     let mut seq = 0;
     let per_batch = delivery.checkpoint_each_batch();
-    let mut pending = Pending::new();
+    let mut pending = PageBuilder::new(STREAM);
     let mut latest_read = watermark;
     let mut cursor: Option<String> = None;
     let mut cursors = HashSet::new();
@@ -451,6 +378,7 @@ pub fn pull(
             None => base.clone(),
         };
         let resp = session.get(&url, progress)?;
+        delivery.keep_raw(STREAM, &resp.body)?;
         let page: Page<'_> = serde_json::from_slice(&resp.body).map_err(|e| {
             PullError::Api(format!(
                 "GET /api/v2/audit_logs: not an audit log page ({e})"
@@ -513,7 +441,7 @@ pub fn pull(
         }
         drop(page);
 
-        let batch_full = pending.records >= config.batch_records.max(1);
+        let batch_full = pending.records() >= config.batch_records.max(1);
         if batch_full || !more {
             // The watermark never moves back, and the ids kept are those a later read
             // (from watermark − overlap) can return again.
@@ -525,10 +453,10 @@ pub fn pull(
                 watermark
             };
             seen.retain(|_, at| *at >= position - overlap);
-            if pending.records > 0 {
+            if delivery.has_pending(&pending) {
                 seq += 1;
                 let commit = Commit { run, seq };
-                let r = delivery.write(commit, pending.take(), observer)?;
+                let r = delivery.write(commit, &mut pending, observer)?;
                 out.summary.merge(&r.summary);
                 last = commit;
                 crash_point("after-sink", seq);
@@ -537,6 +465,7 @@ pub fn pull(
                 let pos = StreamState {
                     watermark: format_time(position),
                     recent_ids: seen.clone(),
+                    ..StreamState::default()
                 };
                 state.save(last, STREAM, pos)?;
                 out.commits += 1;
@@ -555,31 +484,12 @@ pub fn pull(
         let pos = StreamState {
             watermark: format_time(watermark),
             recent_ids: seen,
+            ..StreamState::default()
         };
         state.save(last, STREAM, pos)?;
         out.commits += 1;
         crash_point("after-state", out.commits);
+        delivery.committed(last)?;
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_matches_rfc4648() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-        assert_eq!(base64(b"a@b.com/token:xyz"), "YUBiLmNvbS90b2tlbjp4eXo=");
-    }
-
-    #[test]
-    fn query_components_are_encoded() {
-        assert_eq!(pct("2026-01-01T00:00:00Z"), "2026-01-01T00%3A00%3A00Z");
-        assert_eq!(pct("a+b/c=="), "a%2Bb%2Fc%3D%3D");
-    }
 }

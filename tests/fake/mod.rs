@@ -1,2 +1,3 @@
 //! Faithful fakes of the vendor APIs, for the pull tests.
 pub mod zendesk;
+pub mod zoom;

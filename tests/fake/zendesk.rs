@@ -97,6 +97,8 @@ pub struct Inner {
     pub tokens: Vec<(String, String, u32)>,
     /// Time spent building answers (routing, filtering, JSON), for timings.
     pub busy: std::time::Duration,
+    /// `X-Rate-Limit-Remaining` of the answers (of a limit of 700).
+    pub remaining: u32,
     audit_requests: usize,
 }
 
@@ -122,6 +124,7 @@ impl FakeZendesk {
             log: Vec::new(),
             tokens: Vec::new(),
             busy: std::time::Duration::ZERO,
+            remaining: 699,
             audit_requests: 0,
         }));
         let shared = Arc::clone(&inner);
@@ -593,7 +596,7 @@ fn audit_logs(
     let mut a = json(200, &body);
     a.headers.push(("X-Rate-Limit".into(), "700".into()));
     a.headers
-        .push(("X-Rate-Limit-Remaining".into(), "699".into()));
+        .push(("X-Rate-Limit-Remaining".into(), inner.remaining.to_string()));
     Some(a)
 }
 

@@ -1,0 +1,238 @@
+//! `normalog pull`: fetch audit logs from a vendor API into the outputs of `normalize`,
+//! incrementally (see the library's `pull` module for the algorithm and the commit
+//! protocol). This file owns the flags, reading secrets from the environment or files,
+//! the progress line and the exit codes.
+#![allow(clippy::doc_markdown)] // doc comments of the args are --help text
+
+mod output;
+mod zendesk;
+mod zoom;
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::output::OutputFile;
+use super::{messages, EXIT_FATAL};
+use normalog::pipeline::{self, Observer, Reject};
+use normalog::pull::{parse_duration, Progress, PullError, Secret};
+
+pub use output::PullOutputArgs;
+pub use zendesk::ZendeskArgs;
+pub use zoom::ZoomArgs;
+
+/// Exit status: authentication or permission refused.
+pub const EXIT_AUTH: u8 = 3;
+/// Exit status: rate limited past --max-wait.
+pub const EXIT_RATE_LIMITED: u8 = 4;
+/// Exit status: another API or network error.
+pub const EXIT_API: u8 = 5;
+
+/// `--help` footer of `pull`.
+pub const PULL_EXIT_CODES: &str = "\
+Delivery: into a directory (-o DIR/) every record is written exactly once, across crashes
+(kill -9 included) and reruns: each run adds its own part files, files being written have
+hidden names, and the next run removes what a crashed run left. To standard output or a
+single file (-o FILE, replaced at the end of each run) it is at least once across crashes.
+
+Exit status:
+  0  done
+  1  done, some records rejected
+  2  bad flags or configuration (also: the state file is in use by another pull)
+  3  authentication or permission refused (the state file is left as it was)
+  4  rate limited past --max-wait (state saved up to the last committed batch: run again)
+  5  other API or network error after retries";
+
+/// `normalog pull`.
+#[derive(Debug, clap::Subcommand)]
+pub enum PullCommand {
+    /// Pull Zendesk audit logs (GET /api/v2/audit_logs) as Zendesk.Audit events.
+    ///
+    /// Auth, one of: an API token (--email, the token from $ZENDESK_API_TOKEN, --token-env
+    /// or --token-file); OAuth client credentials (--client-id, the secret from
+    /// $ZENDESK_CLIENT_SECRET, --client-secret-env or --client-secret-file; scope
+    /// auditlogs:read); or a ready OAuth token (--bearer-env). No option takes a secret's
+    /// value. Needs an admin of an account on the Enterprise plan.
+    #[command(after_help = PULL_EXIT_CODES)]
+    Zendesk(Box<ZendeskArgs>),
+    /// Pull Zoom sign-in/sign-out (GET /v2/report/activities, as Zoom.Activity) and
+    /// operation logs (GET /v2/report/operationlogs, as Zoom.Operation).
+    ///
+    /// Auth: a Server-to-Server OAuth app (--account-id, --client-id, the client secret
+    /// from $ZOOM_CLIENT_SECRET, --client-secret-env or --client-secret-file; no option
+    /// takes a secret's value). One access token per run. Needs a Pro plan or higher, the
+    /// scopes report:read:user_activities:admin and report:read:operation_logs:admin (or
+    /// the classic report:read:admin), and an app owner whose role may view "Usage
+    /// reports", "Sign In/Sign Out" and "Admin Activity Logs". Zoom's records have no id:
+    /// each run reads whole UTC days again (--overlap-days) and drops what it emitted by a
+    /// count per content hash, so identical records are kept as often as Zoom has them.
+    #[command(after_help = PULL_EXIT_CODES)]
+    Zoom(Box<ZoomArgs>),
+}
+
+pub(super) fn run(cmd: &PullCommand) -> u8 {
+    let result = match cmd {
+        PullCommand::Zendesk(args) => zendesk::run(args),
+        PullCommand::Zoom(args) => zoom::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            messages::error(e.message());
+            exit_code(&e)
+        }
+    }
+}
+
+fn exit_code(e: &PullError) -> u8 {
+    match e {
+        PullError::Auth(_) => EXIT_AUTH,
+        PullError::RateLimited(_) => EXIT_RATE_LIMITED,
+        PullError::Api(_) => EXIT_API,
+        _ => EXIT_FATAL,
+    }
+}
+
+pub(super) fn config_err(m: impl Into<String>) -> PullError {
+    PullError::Config(m.into())
+}
+
+/// A secret from a file (warning when others may read it) or an environment variable.
+pub(super) fn read_secret(
+    file: Option<&Path>,
+    env: Option<&str>,
+    default_env: &str,
+) -> Result<Secret, PullError> {
+    let secret = if let Some(path) = file {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            if let Ok(meta) = std::fs::metadata(path) {
+                if meta.permissions().mode() & 0o077 != 0 {
+                    messages::error(&format!(
+                        "warning: {}: readable by others (chmod 600 it)",
+                        path.display()
+                    ));
+                }
+            }
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| config_err(format!("{}: {e}", path.display())))?;
+        Secret::new(text)
+    } else {
+        let name = env.unwrap_or(default_env);
+        let value = std::env::var(name)
+            .map_err(|_| config_err(format!("the environment variable {name} is not set")))?;
+        Secret::new(value)
+    };
+    if secret.is_empty() {
+        return Err(config_err("the secret given is empty"));
+    }
+    Ok(secret)
+}
+
+pub(super) fn duration(flag: &str, v: &str) -> Result<Duration, PullError> {
+    parse_duration(v).map_err(|e| config_err(format!("{flag}: {e}")))
+}
+
+/// Run `pull` with the rejects reported (into `rejects` or on stderr) and the progress
+/// line drawn; the rejects file is flushed, and committed by the caller.
+pub(super) fn drive<T>(
+    rejects: &mut Option<OutputFile>,
+    quiet: bool,
+    line: &mut Line,
+    pull: impl FnOnce(&mut dyn Observer, &mut dyn Progress) -> Result<T, PullError>,
+) -> Result<T, PullError> {
+    let mut observer = RejectReporter {
+        rejects: rejects.as_mut().map(|f| BufWriter::new(f.file())),
+        quiet,
+        buf: Vec::new(),
+        line: line.clone(),
+    };
+    let r = pull(&mut observer, line);
+    if let Some(w) = observer.rejects.take() {
+        w.into_inner().map_err(io::IntoInnerError::into_error)?;
+    }
+    r
+}
+
+pub(super) fn fatal_to_config(f: super::Fatal) -> PullError {
+    match f {
+        super::Fatal::Message(m) => PullError::Config(m),
+        super::Fatal::BrokenPipe => PullError::Output("broken pipe".into()),
+        super::Fatal::Schemas(e) => PullError::Config(e.to_string()),
+    }
+}
+
+/// The progress line: only on a terminal, never with --quiet. Clones draw the same line.
+#[derive(Clone)]
+pub(super) struct Line(Option<ProgressBar>);
+
+impl Line {
+    pub(super) fn new(quiet: bool) -> Line {
+        if quiet || !io::stderr().is_terminal() {
+            return Line(None);
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(4));
+        bar.set_style(
+            ProgressStyle::with_template("{elapsed_precise} {spinner} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(250));
+        Line(Some(bar))
+    }
+    fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.0 {
+            Some(b) => b.suspend(f),
+            None => f(),
+        }
+    }
+    pub(super) fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Line {
+    fn page(&mut self, pages: u64, records: u64, window: (&str, &str)) {
+        if let Some(b) = &self.0 {
+            b.set_message(format!(
+                "{pages} pages, {records} records, window {} .. {}",
+                window.0, window.1
+            ));
+        }
+    }
+    fn waiting(&mut self, why: &str, wait: Duration) {
+        if let Some(b) = &self.0 {
+            b.set_message(format!("{why}: waiting {:.1} s", wait.as_secs_f64()));
+        }
+    }
+}
+
+/// Reports rejects on stderr or into the rejects file (as normalize does).
+pub(super) struct RejectReporter<'f> {
+    pub(super) rejects: Option<BufWriter<&'f mut std::fs::File>>,
+    pub(super) quiet: bool,
+    pub(super) buf: Vec<u8>,
+    pub(super) line: Line,
+}
+
+impl Observer for RejectReporter<'_> {
+    fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
+        if let Some(w) = &mut self.rejects {
+            self.buf.clear();
+            pipeline::rejects::write_reject(&mut self.buf, reject);
+            w.write_all(&self.buf)?;
+        } else if !self.quiet {
+            let line = match reject.index {
+                Some(i) => format!("API record {i} of a batch: {}", reject.error),
+                None => format!("API record: {}", reject.error),
+            };
+            self.line.suspend(|| messages::error(&line));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,250 @@
+//! `normalog pull zendesk`: its flags, its auth, and the run.
+#![allow(clippy::doc_markdown)] // doc comments of the args are --help text
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::{config_err, drive, duration, messages, output, read_secret, Line, PullOutputArgs};
+use crate::cli::{EXIT_OK, EXIT_REJECTS};
+use normalog::pull::http::{Client, Policy};
+use normalog::pull::state::StateFile;
+use normalog::pull::zendesk::{self, Auth};
+use normalog::pull::{parse_time, PullError};
+
+/// `normalog pull zendesk`.
+#[derive(Debug, clap::Args)]
+#[command(rename_all = "kebab-case")]
+pub struct ZendeskArgs {
+    /// The Zendesk subdomain (acme for acme.zendesk.com). The state file is bound to it.
+    #[arg(long, value_name = "SUB")]
+    pub subdomain: String,
+
+    /// The state file: where each run got to. Created by the first run; locked (through
+    /// FILE.lock) while a pull runs.
+    #[arg(long, value_name = "FILE")]
+    pub state: PathBuf,
+
+    /// API token auth: the agent's email address.
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Option<String>,
+
+    /// API token auth: the environment variable holding the token. Default:
+    /// ZENDESK_API_TOKEN.
+    #[arg(long, value_name = "NAME")]
+    pub token_env: Option<String>,
+
+    /// API token auth: a file holding the token.
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+
+    /// OAuth client credentials: the client's identifier.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// OAuth: the environment variable holding the client secret. Default:
+    /// ZENDESK_CLIENT_SECRET.
+    #[arg(long, value_name = "NAME")]
+    pub client_secret_env: Option<String>,
+
+    /// OAuth: a file holding the client secret.
+    #[arg(long, value_name = "PATH")]
+    pub client_secret_file: Option<PathBuf>,
+
+    /// OAuth: the scopes requested.
+    #[arg(long, value_name = "SCOPES", default_value = zendesk::SCOPE)]
+    pub scope: String,
+
+    /// A ready OAuth access token, from this environment variable.
+    #[arg(long, value_name = "NAME")]
+    pub bearer_env: Option<String>,
+
+    /// The API's base URL. Default: https://SUB.zendesk.com. http:// only for loopback
+    /// hosts.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Where to start when the state file has no position yet: RFC 3339
+    /// (2026-01-01T00:00:00Z) or a duration back from now (30d, 12h).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Never read records after this time (RFC 3339 or a duration back from now).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Never read past now minus this: records become visible late.
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub lag: String,
+
+    /// Each run reads this much before its last position again and drops what it emitted
+    /// already, so a record visible up to lag + overlap after its timestamp is still caught.
+    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    pub overlap: String,
+
+    /// Records per API page (1 to 100).
+    #[arg(long, value_name = "N", default_value_t = zendesk::MAX_PAGE_SIZE)]
+    pub page_size: u32,
+
+    /// Records per committed batch: the state is saved after each batch is in the output.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub batch_records: usize,
+
+    /// Give up (exit 4) once this much time in total was spent waiting on rate limits.
+    #[arg(long, value_name = "DURATION", default_value = "15m")]
+    pub max_wait: String,
+
+    /// Tries per request on server errors, timeouts and resets (at least 5).
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub attempts: u32,
+
+    /// First backoff step on server errors (doubled per try, with jitter, up to 60 s).
+    #[arg(long, value_name = "DURATION", default_value = "1s", hide = true)]
+    pub backoff: String,
+
+    /// Output options, as for normalize.
+    #[command(flatten)]
+    pub output: PullOutputArgs,
+}
+
+fn zendesk_auth(a: &ZendeskArgs) -> Result<Auth, PullError> {
+    let modes = usize::from(a.email.is_some())
+        + usize::from(a.client_id.is_some())
+        + usize::from(a.bearer_env.is_some());
+    if modes != 1 {
+        return Err(config_err(
+            "give one way to authenticate: --email (API token), --client-id (OAuth client \
+             credentials) or --bearer-env (an OAuth access token)",
+        ));
+    }
+    if let Some(name) = &a.bearer_env {
+        return Ok(Auth::Bearer(read_secret(None, Some(name), name)?));
+    }
+    if let Some(client_id) = &a.client_id {
+        let secret = read_secret(
+            a.client_secret_file.as_deref(),
+            a.client_secret_env.as_deref(),
+            "ZENDESK_CLIENT_SECRET",
+        )?;
+        return Ok(Auth::ClientCredentials {
+            client_id: client_id.clone(),
+            secret,
+            scope: a.scope.clone(),
+        });
+    }
+    let email = a.email.clone().unwrap_or_default();
+    let token = read_secret(
+        a.token_file.as_deref(),
+        a.token_env.as_deref(),
+        "ZENDESK_API_TOKEN",
+    )?;
+    Ok(Auth::Token { email, token })
+}
+
+#[allow(clippy::too_many_lines)] // flags to config, then the run and its report
+pub(super) fn run(a: &ZendeskArgs) -> Result<u8, PullError> {
+    let now = normalog::pull::now_secs();
+    let sub = &a.subdomain;
+    if sub.is_empty() || !sub.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(config_err(format!(
+            "--subdomain {sub:?}: letters, digits and '-' only"
+        )));
+    }
+    let base_url = a
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("https://{sub}.zendesk.com"));
+    normalog::pull::http::check_base_url(&base_url)?;
+    let time = |flag: &str, v: &Option<String>| -> Result<Option<i64>, PullError> {
+        v.as_deref()
+            .map(|s| parse_time(s, now).map_err(|e| config_err(format!("{flag}: {e}"))))
+            .transpose()
+    };
+    if a.attempts < 5 {
+        return Err(config_err("--attempts must be at least 5"));
+    }
+    let config = zendesk::Config {
+        subdomain: sub.clone(),
+        base_url,
+        auth: zendesk_auth(a)?,
+        since: time("--since", &a.since)?,
+        until: time("--until", &a.until)?,
+        lag: duration("--lag", &a.lag)?,
+        overlap: duration("--overlap", &a.overlap)?,
+        page_size: a.page_size,
+        batch_records: a.batch_records.max(1),
+    };
+    if config.page_size == 0 || config.page_size > zendesk::MAX_PAGE_SIZE {
+        return Err(config_err("--page-size must be between 1 and 100"));
+    }
+    let policy = Policy {
+        attempts: a.attempts,
+        backoff_base: duration("--backoff", &a.backoff)?,
+        max_wait: duration("--max-wait", &a.max_wait)?,
+        ..Policy::default()
+    };
+
+    let (delivery, mut rejects) = output::open(
+        &a.output,
+        "zendesk",
+        sub,
+        &[(zendesk::STREAM, zendesk::LOG_TYPE)],
+    )?;
+
+    let mut state = StateFile::open(&a.state, "zendesk", sub)?;
+    if state.stream(zendesk::STREAM).is_some() && a.since.is_some() && !a.output.quiet {
+        messages::error("note: --since is ignored: the state file has a position");
+    }
+    let mut client = Client::new(policy);
+    let mut line = Line::new(a.output.quiet);
+    let started = Instant::now();
+    let result = drive(&mut rejects, a.output.quiet, &mut line, |observer, line| {
+        zendesk::pull(
+            &config,
+            &mut client,
+            &mut state,
+            delivery,
+            now,
+            observer,
+            line,
+        )
+    });
+    line.finish();
+    if let Some(r) = rejects {
+        r.commit()?;
+    }
+    let outcome = result?;
+    if a.output.stats {
+        let s = &outcome.summary;
+        let secs = started.elapsed().as_secs_f64().max(1e-9);
+        let window = outcome.window.map_or_else(
+            || "nothing to read yet (the window is empty)".to_owned(),
+            |(from, to)| {
+                format!(
+                    "{} .. {}",
+                    normalog::pull::format_time(from),
+                    normalog::pull::format_time(to)
+                )
+            },
+        );
+        messages::plain(&format!("window: {window}"));
+        #[allow(clippy::cast_precision_loss)]
+        let rate = outcome.received as f64 / secs;
+        messages::plain(&format!(
+            "pages: {}, records: {} received, {} duplicates dropped, {} normalized, {} rejected",
+            outcome.pages, outcome.received, outcome.duplicates, s.normalized, s.rejected
+        ));
+        messages::plain(&format!(
+            "commits: {}, leftovers of a crashed run removed: {}, rate-limit waits: {:.1} s, pacing: {:.1} s, \
+             elapsed: {secs:.3} s, {rate:.0} records/s",
+            outcome.commits,
+            outcome.leftovers_removed,
+            client.rate_waited().as_secs_f64(),
+            client.paced().as_secs_f64()
+        ));
+    }
+    Ok(if outcome.summary.rejected > 0 {
+        EXIT_REJECTS
+    } else {
+        EXIT_OK
+    })
+}

@@ -1,0 +1,253 @@
+//! `normalog pull zoom`: its flags, and the run.
+#![allow(clippy::doc_markdown)] // doc comments of the args are --help text
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::ValueEnum;
+
+use super::{config_err, drive, duration, messages, output, read_secret, Line, PullOutputArgs};
+use crate::cli::{EXIT_OK, EXIT_REJECTS};
+use normalog::pull::http::{check_base_url, Client, Policy};
+use normalog::pull::state::StateFile;
+use normalog::pull::zoom::{self, LogKind};
+use normalog::pull::{parse_time, PullError};
+
+/// `normalog pull zoom`.
+#[derive(Debug, clap::Args)]
+#[command(rename_all = "kebab-case")]
+pub struct ZoomArgs {
+    /// The Zoom account id (of the Server-to-Server OAuth app). The state file is bound to
+    /// it.
+    #[arg(long, value_name = "ID")]
+    pub account_id: String,
+
+    /// The Server-to-Server OAuth app's client id.
+    #[arg(long, value_name = "ID")]
+    pub client_id: String,
+
+    /// The environment variable holding the app's client secret. Default:
+    /// ZOOM_CLIENT_SECRET.
+    #[arg(long, value_name = "NAME")]
+    pub client_secret_env: Option<String>,
+
+    /// A file holding the app's client secret (instead of the environment).
+    #[arg(long, value_name = "PATH")]
+    pub client_secret_file: Option<PathBuf>,
+
+    /// The state file: where each run got to. Created by the first run; locked (through
+    /// FILE.lock) while a pull runs.
+    #[arg(long, value_name = "FILE")]
+    pub state: PathBuf,
+
+    /// The reports to pull: activity (sign in / sign out, Zoom.Activity) or operation
+    /// (operation logs, Zoom.Operation). Repeatable. Default: both.
+    #[arg(long, value_enum, value_name = "TYPE")]
+    pub log_type: Vec<LogTypeArg>,
+
+    /// The API's base URL (a regional cluster such as https://eu01api.zoom.us also works).
+    /// http:// only for loopback hosts.
+    #[arg(long, value_name = "URL", default_value = "https://api.zoom.us")]
+    pub api_base: String,
+
+    /// The OAuth server's base URL. http:// only for loopback hosts.
+    #[arg(long, value_name = "URL", default_value = "https://zoom.us")]
+    pub oauth_base: String,
+
+    /// Where to start when the state file has no position yet: RFC 3339
+    /// (2026-01-01T00:00:00Z) or a duration back from now (30d); its whole UTC day is read.
+    /// Zoom serves the last six months only: an older time is clamped, with a warning.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Never read records after this time (RFC 3339 or a duration back from now).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// Each run reads this many whole days before the day it got to again and drops what
+    /// it emitted already, so records that show up late are caught while their day is
+    /// within the overlap.
+    #[arg(long, value_name = "DAYS", default_value_t = 2)]
+    pub overlap_days: u32,
+
+    /// Days per request window (1 to 30). The state is saved at the end of each window,
+    /// so shorter windows lose less on a crash; longer ones make fewer requests.
+    #[arg(long, value_name = "DAYS", default_value_t = 1)]
+    pub window_days: u32,
+
+    /// Records per API page (1 to 300).
+    #[arg(long, value_name = "N", default_value_t = zoom::MAX_PAGE_SIZE)]
+    pub page_size: u32,
+
+    /// Records per written batch (the state is saved at the end of each window).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub batch_records: usize,
+
+    /// Give up (exit 4) once this much time in total was spent waiting on rate limits.
+    #[arg(long, value_name = "DURATION", default_value = "15m")]
+    pub max_wait: String,
+
+    /// Tries per request on server errors, timeouts and resets (at least 5).
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub attempts: u32,
+
+    /// First backoff step on server errors (doubled per try, with jitter, up to 60 s).
+    #[arg(long, value_name = "DURATION", default_value = "1s", hide = true)]
+    pub backoff: String,
+
+    /// Output options, as for normalize.
+    #[command(flatten)]
+    pub output: PullOutputArgs,
+}
+
+/// A Zoom report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogTypeArg {
+    /// Sign in / sign out (GET /v2/report/activities), as Zoom.Activity.
+    Activity,
+    /// Operation logs (GET /v2/report/operationlogs), as Zoom.Operation.
+    Operation,
+}
+
+#[allow(clippy::too_many_lines)] // flags to config, then the run and its report
+pub(super) fn run(a: &ZoomArgs) -> Result<u8, PullError> {
+    let now = normalog::pull::now_secs();
+    let account = &a.account_id;
+    if account.is_empty()
+        || !account
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(config_err(format!(
+            "--account-id {account:?}: letters, digits, '-' and '_' only"
+        )));
+    }
+    check_base_url(&a.api_base)?;
+    check_base_url(&a.oauth_base)?;
+    let time = |flag: &str, v: &Option<String>| -> Result<Option<i64>, PullError> {
+        v.as_deref()
+            .map(|s| parse_time(s, now).map_err(|e| config_err(format!("{flag}: {e}"))))
+            .transpose()
+    };
+    if a.attempts < 5 {
+        return Err(config_err("--attempts must be at least 5"));
+    }
+    if a.page_size == 0 || a.page_size > zoom::MAX_PAGE_SIZE {
+        return Err(config_err(format!(
+            "--page-size must be between 1 and {}",
+            zoom::MAX_PAGE_SIZE
+        )));
+    }
+    if a.window_days == 0 || a.window_days > zoom::MAX_WINDOW_DAYS {
+        return Err(config_err(format!(
+            "--window-days must be between 1 and {}",
+            zoom::MAX_WINDOW_DAYS
+        )));
+    }
+    let mut kinds: Vec<LogKind> = a
+        .log_type
+        .iter()
+        .map(|t| match t {
+            LogTypeArg::Activity => LogKind::Activity,
+            LogTypeArg::Operation => LogKind::Operation,
+        })
+        .collect();
+    if kinds.is_empty() {
+        kinds = LogKind::ALL.to_vec();
+    }
+    kinds.sort_unstable();
+    kinds.dedup();
+    let config = zoom::Config {
+        account_id: account.clone(),
+        client_id: a.client_id.clone(),
+        secret: read_secret(
+            a.client_secret_file.as_deref(),
+            a.client_secret_env.as_deref(),
+            "ZOOM_CLIENT_SECRET",
+        )?,
+        api_base: a.api_base.clone(),
+        oauth_base: a.oauth_base.clone(),
+        kinds: kinds.clone(),
+        since: time("--since", &a.since)?,
+        until: time("--until", &a.until)?,
+        overlap_days: a.overlap_days,
+        window_days: a.window_days,
+        page_size: a.page_size,
+        batch_records: a.batch_records.max(1),
+    };
+    let policy = Policy {
+        attempts: a.attempts,
+        backoff_base: duration("--backoff", &a.backoff)?,
+        max_wait: duration("--max-wait", &a.max_wait)?,
+        ..Policy::default()
+    };
+    let streams: Vec<(&str, &str)> = kinds.iter().map(|k| (k.envelope(), k.log_type())).collect();
+    let (delivery, mut rejects) = output::open(&a.output, "zoom", account, &streams)?;
+
+    let mut state = StateFile::open(&a.state, "zoom", account)?;
+    if a.since.is_some()
+        && !a.output.quiet
+        && kinds.iter().all(|k| state.stream(k.name()).is_some())
+    {
+        messages::error("note: --since is ignored: the state file has a position");
+    }
+    let mut client = Client::new(policy);
+    let mut line = Line::new(a.output.quiet);
+    let started = Instant::now();
+    let result = drive(&mut rejects, a.output.quiet, &mut line, |observer, line| {
+        zoom::pull(
+            &config,
+            &mut client,
+            &mut state,
+            delivery,
+            now,
+            observer,
+            line,
+        )
+    });
+    line.finish();
+    if let Some(r) = rejects {
+        r.commit()?;
+    }
+    let outcome = result?;
+    for w in &outcome.warnings {
+        messages::error(&format!("warning: {w}"));
+    }
+    if a.output.stats {
+        let s = &outcome.summary;
+        let secs = started.elapsed().as_secs_f64().max(1e-9);
+        let window = outcome.window.as_ref().map_or_else(
+            || "nothing to read yet".to_owned(),
+            |(from, to)| format!("{from} .. {to} (UTC days)"),
+        );
+        messages::plain(&format!("window: {window}"));
+        #[allow(clippy::cast_precision_loss)]
+        let rate = outcome.received as f64 / secs;
+        messages::plain(&format!(
+            "pages: {}, records: {} received, {} duplicates dropped, {} outside the window, \
+             {} normalized, {} rejected",
+            outcome.pages,
+            outcome.received,
+            outcome.duplicates,
+            outcome.out_of_range,
+            s.normalized,
+            s.rejected
+        ));
+        messages::plain(&format!(
+            "commits: {}, tokens minted: {}, windows restarted (page token expired): {}, \
+             leftovers of a crashed run removed: {}, rate-limit waits: {:.1} s, pacing: {:.1} s, elapsed: \
+             {secs:.3} s, {rate:.0} records/s",
+            outcome.commits,
+            outcome.tokens_minted,
+            outcome.restarts,
+            outcome.leftovers_removed,
+            client.rate_waited().as_secs_f64(),
+            client.paced().as_secs_f64()
+        ));
+    }
+    Ok(if outcome.summary.rejected > 0 {
+        EXIT_REJECTS
+    } else {
+        EXIT_OK
+    })
+}

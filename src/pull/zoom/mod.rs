@@ -1,0 +1,564 @@
+//! Zoom's sign-in/sign-out report (`GET /v2/report/activities`, `Zoom.Activity`) and
+//! operation logs (`GET /v2/report/operationlogs`, `Zoom.Operation`), pulled incrementally
+//! with a Server-to-Server OAuth app.
+//!
+//! # The windows, and why no record is lost or repeated
+//!
+//! Zoom filters by date only (`from`, `to`: `yyyy-mm-dd`, a range of at most one month
+//! within the last six months), returns records newest first in pages of `page_size` ≤ 300
+//! chained by `next_page_token`, and gives records no id. So, per log type, each run:
+//!
+//! * reads from `floor = start of the UTC day of the watermark − overlap days` (the first
+//!   run: the day of `--since`), clamped to the oldest day Zoom serves (today − 179 days,
+//!   with a warning), up to today (or `--until`), in windows of `window_days` days, oldest
+//!   first, never asking for a future date;
+//! * drops records older than `floor` (a date may be read in the account's time zone: such
+//!   a record was emitted already or is older than the overlap) and records after `--until`;
+//! * drops what was emitted already by a **count per content hash** (SHA-256 of the record's
+//!   canonical JSON): within a window drain the `n`th occurrence of a hash is emitted only
+//!   when fewer than `n` were emitted before, so two identical sign-ins in the same second
+//!   are two events, and a window read again (by the next run, or after an expired page
+//!   token) emits only what is new;
+//! * asks each report's first page before anything is committed, so that an app refused
+//!   one of the reports (scope, role) fails with the state file as it was;
+//! * commits at the end of each window (records arrive newest first, so no position inside
+//!   a window is safe): the batches written during the window, then the state with the
+//!   watermark at the window's end (at most now, or `--until`) and the hashes a later read
+//!   from the next floor can return. Batches of a window that was never committed are
+//!   removed by the next run (see [`super::deliver`]).
+//!
+//! Zoom has no visibility lag to wait out: today's records are pulled, and a record that
+//! shows up late is caught by the next run while its day is within the overlap.
+//!
+//! # Tokens and failures
+//!
+//! One access token per run, minted at `POST {oauth}/oauth/token?grant_type=
+//! account_credentials&account_id=ID` with Basic `CLIENT_ID:SECRET`, re-minted when it
+//! is near its `expires_in` or once on a 401 (Zoom invalidates older tokens when too many
+//! are minted, so never one per request). A 4xx answer to a request that carries a page
+//! token means the token expired (Zoom answers 400 with code 300 after 15 minutes): the
+//! window is read again from its first page. The token endpoint refusing the app, a 401
+//! after a fresh token, a missing scope (code 4700) and "No permission." (code 200) are
+//! [`PullError::Auth`]; a page token that repeats stops the stream with [`PullError::Api`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Instant;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+mod session;
+
+use super::deliver::{Delivery, PageBuilder};
+use super::http::{base64, check_base_url, pct, Client, Response};
+use super::state::{Commit, StateFile, StreamState};
+use super::{crash_point, format_time, Progress, PullError, Secret};
+use crate::pipeline::Observer;
+use crate::sink::Summary;
+use session::{Answer, Session};
+
+/// Largest `page_size` of the report endpoints.
+pub const MAX_PAGE_SIZE: u32 = 300;
+/// Longest window Zoom serves, in days ("one month"; taken as 30 days).
+pub const MAX_WINDOW_DAYS: u32 = 30;
+/// How many days back Zoom serves ("the last six months"; 179 days keeps clear of the edge).
+pub const MAX_DAYS_BACK: i64 = 179;
+/// The classic scope that reads both reports.
+pub const CLASSIC_SCOPE: &str = "report:read:admin";
+
+const DAY: i64 = 86_400;
+
+/// A Zoom report pulled as one stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum LogKind {
+    /// The sign-in/sign-out report.
+    Activity,
+    /// The operation logs (admin changes).
+    Operation,
+}
+
+impl LogKind {
+    /// Both, in the order they are pulled.
+    pub const ALL: [LogKind; 2] = [LogKind::Activity, LogKind::Operation];
+
+    /// The stream name in the state file (and of `--log-type`).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            LogKind::Activity => "activity",
+            LogKind::Operation => "operation",
+        }
+    }
+
+    /// The endpoint's path.
+    #[must_use]
+    pub fn path(self) -> &'static str {
+        match self {
+            LogKind::Activity => "/v2/report/activities",
+            LogKind::Operation => "/v2/report/operationlogs",
+        }
+    }
+
+    /// The array field of the records in an answer.
+    #[must_use]
+    pub fn envelope(self) -> &'static str {
+        match self {
+            LogKind::Activity => "activity_logs",
+            LogKind::Operation => "operation_logs",
+        }
+    }
+
+    /// The log type of the records.
+    #[must_use]
+    pub fn log_type(self) -> &'static str {
+        match self {
+            LogKind::Activity => "Zoom.Activity",
+            LogKind::Operation => "Zoom.Operation",
+        }
+    }
+
+    /// The granular scope that reads it.
+    #[must_use]
+    pub fn scope(self) -> &'static str {
+        match self {
+            LogKind::Activity => "report:read:user_activities:admin",
+            LogKind::Operation => "report:read:operation_logs:admin",
+        }
+    }
+
+    /// The view permission the app owner's role needs, besides "Usage reports".
+    #[must_use]
+    pub fn role_permission(self) -> &'static str {
+        match self {
+            LogKind::Activity => "Sign In/Sign Out",
+            LogKind::Operation => "Admin Activity Logs",
+        }
+    }
+}
+
+/// A Zoom pull.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The Zoom account id; the state file is bound to it.
+    pub account_id: String,
+    /// The Server-to-Server OAuth app's client id.
+    pub client_id: String,
+    /// Its client secret.
+    pub secret: Secret,
+    /// The API's base URL (`https://api.zoom.us`).
+    pub api_base: String,
+    /// The OAuth server's base URL (`https://zoom.us`).
+    pub oauth_base: String,
+    /// The reports to pull, in this order.
+    pub kinds: Vec<LogKind>,
+    /// Where the first run starts (Unix seconds); ignored once the state has a position.
+    pub since: Option<i64>,
+    /// Never read past this instant.
+    pub until: Option<i64>,
+    /// Whole days before the watermark's day each run reads again.
+    pub overlap_days: u32,
+    /// Days per request window (1..=30).
+    pub window_days: u32,
+    /// `page_size` (1..=300).
+    pub page_size: u32,
+    /// Records per written batch (at least 1); the state is saved at window ends.
+    pub batch_records: usize,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Outcome {
+    /// Pages received.
+    pub pages: u64,
+    /// Records received.
+    pub received: u64,
+    /// Records dropped as emitted by an earlier run (or earlier in this one).
+    pub duplicates: u64,
+    /// Records dropped as older than the run's first day or newer than `--until`.
+    pub out_of_range: u64,
+    /// Counts of the normalization of the emitted records.
+    pub summary: Summary,
+    /// The days read, `(first, last)` as `yyyy-mm-dd`, over all log types.
+    pub window: Option<(String, String)>,
+    /// Windows read again from their first page after a page token expired.
+    pub restarts: u64,
+    /// Access tokens minted.
+    pub tokens_minted: u64,
+    /// Part files of a crashed run removed before pulling.
+    pub leftovers_removed: u64,
+    /// State saves.
+    pub commits: u64,
+    /// Things the user should know (e.g. `--since` clamped to six months).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Page<'a> {
+    #[serde(default)]
+    next_page_token: Option<String>,
+    #[serde(borrow, default, alias = "activity_logs", alias = "operation_logs")]
+    records: Vec<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct TimeField<'a> {
+    #[serde(default)]
+    time: Option<&'a str>,
+}
+
+/// The SHA-256 (hex) of a record's canonical JSON: keys sorted, insignificant white space
+/// dropped, numbers as `serde_json` writes them.
+#[must_use]
+pub fn content_hash(raw: &str) -> String {
+    let canonical = serde_json::from_str::<serde_json::Value>(raw)
+        .map_or_else(|_| raw.to_owned(), |v| v.to_string());
+    let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
+    let mut hex = String::with_capacity(64);
+    for b in digest.as_ref() {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    hex
+}
+
+fn day_start(t: i64) -> i64 {
+    t.div_euclid(DAY) * DAY
+}
+
+fn date(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .unwrap_or_default()
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+fn parse_ts(s: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.timestamp())
+}
+
+/// One log type's run: its first day, the hashes emitted, the watermark.
+struct StreamRun {
+    kind: LogKind,
+    floor: i64,
+    seen: BTreeMap<String, (i64, u32)>,
+    watermark: Option<i64>,
+    /// The first page of the first window, asked before anything is committed.
+    prefetched: Option<Response>,
+}
+
+/// The URL of a window's first page.
+fn window_url(api: &str, kind: LogKind, from: i64, to: i64, page_size: u32) -> String {
+    format!(
+        "{api}{}?from={}&to={}&page_size={page_size}",
+        kind.path(),
+        date(from),
+        date(to)
+    )
+}
+
+/// Pull the configured reports into `delivery`, checkpointing into `state`.
+///
+/// `now` is the current time (Unix seconds). The state is saved only after the records
+/// before it are durably in the output: at the end of each window for directory and
+/// stream outputs, at the end of the run for a single file (after `delivery` is finished,
+/// which this function does).
+///
+/// # Errors
+///
+/// See [`PullError`]; on any error the state holds the last committed window.
+#[allow(clippy::too_many_lines)] // the windows, their pages, their commits: read top to bottom
+pub fn pull(
+    config: &Config,
+    client: &mut Client,
+    state: &mut StateFile,
+    mut delivery: Delivery,
+    now: i64,
+    observer: &mut dyn Observer,
+    progress: &mut dyn Progress,
+) -> Result<Outcome, PullError> {
+    check_base_url(&config.api_base)?;
+    check_base_url(&config.oauth_base)?;
+    if config.page_size == 0 || config.page_size > MAX_PAGE_SIZE {
+        return Err(PullError::Config(format!(
+            "--page-size must be between 1 and {MAX_PAGE_SIZE}"
+        )));
+    }
+    if config.window_days == 0 || config.window_days > MAX_WINDOW_DAYS {
+        return Err(PullError::Config(format!(
+            "--window-days must be between 1 and {MAX_WINDOW_DAYS}"
+        )));
+    }
+    if config.kinds.is_empty() {
+        return Err(PullError::Config("no --log-type to pull".into()));
+    }
+    let mut out = Outcome::default();
+    let overlap = i64::from(config.overlap_days) * DAY;
+    let oldest = day_start(now) - MAX_DAYS_BACK * DAY;
+    let end = now.min(config.until.unwrap_or(i64::MAX));
+    // Every stream's starting point, checked before any request.
+    let mut streams = Vec::new();
+    for &kind in &config.kinds {
+        let (floor, seen) = if let Some(p) = state.stream(kind.name()) {
+            let w = parse_ts(&p.watermark).ok_or_else(|| {
+                PullError::Config(format!("state: bad watermark {:?}", p.watermark))
+            })?;
+            (day_start(w) - overlap, p.recent_hashes.clone())
+        } else {
+            let since = config.since.ok_or_else(|| {
+                PullError::Config(format!(
+                    "the state file has no position for {} yet: give --since (e.g. --since \
+                     30d or --since 2026-01-01T00:00:00Z)",
+                    kind.name()
+                ))
+            })?;
+            (day_start(since), BTreeMap::new())
+        };
+        let floor = if floor < oldest {
+            out.warnings.push(format!(
+                "{}: Zoom serves the last six months only: reading from {} instead of {}",
+                kind.name(),
+                date(oldest),
+                date(floor)
+            ));
+            oldest
+        } else {
+            floor
+        };
+        streams.push(StreamRun {
+            kind,
+            floor,
+            seen,
+            watermark: None,
+            prefetched: None,
+        });
+    }
+    let committed = state.committed();
+    let tables: Vec<String> = config
+        .kinds
+        .iter()
+        .map(|k| crate::sink::layout::table_name(k.log_type()))
+        .collect();
+    out.leftovers_removed = delivery.recover(&tables, committed)?;
+
+    let mut session = Session {
+        config,
+        client,
+        basic: Secret::new(format!(
+            "Basic {}",
+            base64(format!("{}:{}", config.client_id, config.secret.expose()).as_bytes())
+        )),
+        bearer: None,
+        refresh_at: Instant::now(),
+        minted: 0,
+    };
+    let run = committed.run + 1;
+    let mut last = committed;
+    let mut seq = 0;
+    let per_window = delivery.checkpoint_each_batch();
+    let api = config.api_base.trim_end_matches('/').to_owned();
+    let window_to =
+        |from: i64| (from + i64::from(config.window_days - 1) * DAY).min(day_start(end));
+    let result = (|| -> Result<(), PullError> {
+        // Each report's first page before anything is committed, so that an app allowed
+        // one report but not the other (scopes, role) leaves the state as it was.
+        for s in &mut streams {
+            if s.floor <= day_start(end) {
+                let url = window_url(&api, s.kind, s.floor, window_to(s.floor), config.page_size);
+                if let Answer::Page(r) = session.get(s.kind, &url, false, progress)? {
+                    s.prefetched = Some(r);
+                }
+            }
+        }
+        for s in &mut streams {
+            let kind = s.kind;
+            let mut pending = PageBuilder::new(kind.envelope());
+            let mut from = s.floor;
+            while from <= day_start(end) {
+                let to = window_to(from);
+                let (from_d, to_d) = (date(from), date(to));
+                match &mut out.window {
+                    Some((first, lastd)) => {
+                        if from_d < *first {
+                            first.clone_from(&from_d);
+                        }
+                        if to_d > *lastd {
+                            lastd.clone_from(&to_d);
+                        }
+                    }
+                    None => out.window = Some((from_d.clone(), to_d.clone())),
+                }
+                let base = window_url(&api, kind, from, to, config.page_size);
+                let mut restarts = 0;
+                'window: loop {
+                    // How often each hash was read in this drain of the window.
+                    let mut got: HashMap<String, u32> = HashMap::new();
+                    let mut tokens: HashSet<String> = HashSet::new();
+                    let mut token: Option<String> = None;
+                    let mut empty_pages = 0;
+                    loop {
+                        let url = match &token {
+                            Some(t) => format!("{base}&next_page_token={}", pct(t)),
+                            None => base.clone(),
+                        };
+                        let prefetched = if token.is_none() {
+                            s.prefetched.take()
+                        } else {
+                            None
+                        };
+                        let answer = match prefetched {
+                            Some(r) => Answer::Page(r),
+                            None => session.get(kind, &url, token.is_some(), progress)?,
+                        };
+                        let resp = match answer {
+                            Answer::Page(r) => r,
+                            Answer::TokenExpired(body) => {
+                                restarts += 1;
+                                out.restarts += 1;
+                                if restarts > 3 {
+                                    return Err(PullError::Api(format!(
+                                        "GET {}: the page token was refused {restarts} times \
+                                         in the window {from_d} .. {to_d}: {body}",
+                                        kind.path()
+                                    )));
+                                }
+                                continue 'window;
+                            }
+                        };
+                        delivery.keep_raw(kind.envelope(), &resp.body)?;
+                        let page: Page<'_> = serde_json::from_slice(&resp.body).map_err(|e| {
+                            PullError::Api(format!("GET {}: not a report page ({e})", kind.path()))
+                        })?;
+                        out.pages += 1;
+                        out.received += page.records.len() as u64;
+                        for raw in &page.records {
+                            let at = serde_json::from_str::<TimeField<'_>>(raw.get())
+                                .ok()
+                                .and_then(|f| f.time.and_then(parse_ts));
+                            if at.is_some_and(|t| t < s.floor || t > end) {
+                                out.out_of_range += 1;
+                                continue;
+                            }
+                            let hash = content_hash(raw.get());
+                            let n = got.entry(hash.clone()).or_insert(0);
+                            *n += 1;
+                            let emitted = s.seen.get(&hash).map_or(0, |e| e.1);
+                            if *n <= emitted {
+                                out.duplicates += 1;
+                                continue;
+                            }
+                            s.seen.insert(hash, (at.unwrap_or(from), *n));
+                            pending.push(raw.get());
+                        }
+                        progress.page(out.pages, out.received, (&from_d, &to_d));
+                        let next = page.next_page_token.clone().filter(|t| !t.is_empty());
+                        if let Some(t) = &next {
+                            if page.records.is_empty() {
+                                empty_pages += 1;
+                                if empty_pages >= 3 {
+                                    return Err(PullError::Api(format!(
+                                        "GET {}: three empty pages in a row with a \
+                                         next_page_token; stopping rather than looping",
+                                        kind.path()
+                                    )));
+                                }
+                            } else {
+                                empty_pages = 0;
+                            }
+                            if !tokens.insert(t.clone()) {
+                                return Err(PullError::Api(format!(
+                                    "GET {}: the next_page_token {t:?} came back twice in the \
+                                     window {from_d} .. {to_d}; stopping rather than looping \
+                                     (the state holds the last committed window)",
+                                    kind.path()
+                                )));
+                            }
+                        }
+                        drop(page);
+                        if pending.records() >= config.batch_records.max(1)
+                            || (next.is_none() && delivery.has_pending(&pending))
+                        {
+                            seq += 1;
+                            let commit = Commit { run, seq };
+                            let r = delivery.write(commit, &mut pending, observer)?;
+                            out.summary.merge(&r.summary);
+                            last = commit;
+                            crash_point("after-sink", seq);
+                        }
+                        match next {
+                            Some(t) => token = Some(t),
+                            None => break 'window,
+                        }
+                    }
+                }
+                // The window is drained and in the output: commit it.
+                let watermark = (to + DAY - 1).min(end);
+                s.watermark = Some(watermark);
+                let next_floor = day_start(watermark) - overlap;
+                s.seen.retain(|_, (at, _)| *at >= next_floor);
+                if per_window {
+                    let pos = StreamState {
+                        watermark: format_time(watermark),
+                        recent_hashes: s.seen.clone(),
+                        ..StreamState::default()
+                    };
+                    state.save(last, kind.name(), pos)?;
+                    out.commits += 1;
+                    crash_point("after-state", out.commits);
+                    delivery.committed(last)?;
+                }
+                from = to + DAY;
+            }
+        }
+        Ok(())
+    })();
+    out.tokens_minted = session.minted;
+    result?;
+    delivery.finish()?;
+    if !per_window {
+        for s in streams {
+            if let Some(w) = s.watermark {
+                let pos = StreamState {
+                    watermark: format_time(w),
+                    recent_hashes: s.seen,
+                    ..StreamState::default()
+                };
+                state.save(last, s.kind.name(), pos)?;
+                out.commits += 1;
+                crash_point("after-state", out.commits);
+            }
+        }
+        delivery.committed(last)?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_ignore_key_order_and_spacing() {
+        let a = content_hash(r#"{"email":"a@b.c","time":"2026-01-01T00:00:00Z"}"#);
+        let b = content_hash(r#"{ "time": "2026-01-01T00:00:00Z", "email": "a@b.c" }"#);
+        let c = content_hash(r#"{"email":"a@b.c","time":"2026-01-01T00:00:01Z"}"#);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a.len(), 64);
+        assert_eq!(
+            content_hash("{}"),
+            "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+        );
+    }
+
+    #[test]
+    fn days() {
+        assert_eq!(date(1_767_225_600 + 86_399), "2026-01-01");
+        assert_eq!(day_start(1_767_225_600 + 5), 1_767_225_600);
+        assert_eq!(day_start(-1), -86_400);
+    }
+}

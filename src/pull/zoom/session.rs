@@ -1,0 +1,174 @@
+//! The session of a Zoom pull: the Server-to-Server OAuth token (minted once, again near
+//! its expiry or once on a 401) and the report requests, with Zoom's refusals turned into
+//! [`PullError`]s that name the missing scope or role.
+
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use super::{Config, LogKind, CLASSIC_SCOPE};
+use crate::pull::http::{pct, Client, Request, Response};
+use crate::pull::{Progress, PullError, Secret};
+
+#[derive(Deserialize)]
+struct Token {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+#[derive(Deserialize, Default)]
+struct ZoomError {
+    #[serde(default)]
+    code: Option<i64>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+/// The answer to a report request.
+pub(super) enum Answer {
+    Page(Response),
+    /// A 4xx to a request with a page token: the token expired.
+    TokenExpired(String),
+}
+
+/// The running pull: client, credentials, the current access token.
+pub(super) struct Session<'a> {
+    pub(super) config: &'a Config,
+    pub(super) client: &'a mut Client,
+    /// `Basic base64(CLIENT_ID:SECRET)`.
+    pub(super) basic: Secret,
+    /// `Bearer TOKEN`.
+    pub(super) bearer: Option<Secret>,
+    /// When to mint the next one.
+    pub(super) refresh_at: Instant,
+    pub(super) minted: u64,
+}
+
+impl Session<'_> {
+    fn secrets(&self) -> Vec<&Secret> {
+        secrets_of(&self.config.secret, &self.basic, self.bearer.as_ref())
+    }
+
+    pub(super) fn mint(&mut self, progress: &mut dyn Progress) -> Result<(), PullError> {
+        let base = self.config.oauth_base.trim_end_matches('/');
+        let url = format!(
+            "{base}/oauth/token?grant_type=account_credentials&account_id={}",
+            pct(&self.config.account_id)
+        );
+        let req = Request {
+            method: "POST",
+            url,
+            headers: vec![("Accept", "application/json".into())],
+            authorization: Some(self.basic.clone()),
+            body: None,
+        };
+        let secrets = secrets_of(&self.config.secret, &self.basic, self.bearer.as_ref());
+        let resp = self.client.send(&req, &secrets, progress)?;
+        let body = Secret::redact(&resp.body_excerpt(), &self.secrets());
+        match resp.status {
+            200 => {}
+            400..=499 => {
+                return Err(PullError::Auth(format!(
+                    "POST {base}/oauth/token: Zoom refused the app's credentials ({}): {body}; \
+                     check --account-id, --client-id and the client secret of a \
+                     Server-to-Server OAuth app, and that the app is activated",
+                    resp.status
+                )))
+            }
+            s => {
+                return Err(PullError::Api(format!(
+                    "POST {base}/oauth/token: {s}: {body}"
+                )))
+            }
+        }
+        let t: Token = serde_json::from_slice(&resp.body).map_err(|e| {
+            PullError::Api(format!(
+                "POST {base}/oauth/token: no access_token in the answer ({e})"
+            ))
+        })?;
+        // Re-mint a little before expiry: 5 minutes, or half the lifetime of a short one.
+        let life = Duration::from_secs(t.expires_in.unwrap_or(3600));
+        let margin = Duration::from_secs(300).min(life / 2);
+        self.refresh_at = Instant::now() + life.saturating_sub(margin);
+        self.bearer = Some(Secret::new(format!("Bearer {}", t.access_token)));
+        self.minted += 1;
+        Ok(())
+    }
+
+    /// GET a report page. `paged`: the URL carries a page token.
+    pub(super) fn get(
+        &mut self,
+        kind: LogKind,
+        url: &str,
+        paged: bool,
+        progress: &mut dyn Progress,
+    ) -> Result<Answer, PullError> {
+        let mut reminted = false;
+        loop {
+            if self.bearer.is_none() || Instant::now() >= self.refresh_at {
+                self.mint(progress)?;
+            }
+            let mut req = Request::get(url.to_owned());
+            req.authorization.clone_from(&self.bearer);
+            let secrets = secrets_of(&self.config.secret, &self.basic, self.bearer.as_ref());
+            let resp = self.client.send(&req, &secrets, progress)?;
+            if resp.status == 200 {
+                return Ok(Answer::Page(resp));
+            }
+            let body = Secret::redact(&resp.body_excerpt(), &self.secrets());
+            let err: ZoomError = serde_json::from_slice(&resp.body).unwrap_or_default();
+            let what = format!("GET {}", kind.path());
+            match (resp.status, err.code) {
+                (_, Some(4700)) => {
+                    return Err(PullError::Auth(format!(
+                        "{what}: the app's token lacks a scope ({}): {body}; add the scope {} \
+                         (or the classic {CLASSIC_SCOPE}) to the Server-to-Server OAuth app",
+                        resp.status,
+                        kind.scope()
+                    )))
+                }
+                (400 | 403, Some(200)) | (403, _) => {
+                    return Err(PullError::Auth(format!(
+                        "{what}: permission refused ({}): {body}; the reports need a Pro plan \
+                         or higher, and the app owner's role needs the view permissions \
+                         \"Usage reports\" and \"{}\"",
+                        resp.status,
+                        kind.role_permission()
+                    )))
+                }
+                (401, _) if !reminted => {
+                    // The token may have expired early or been invalidated: mint once more.
+                    reminted = true;
+                    self.mint(progress)?;
+                }
+                (401, _) => {
+                    return Err(PullError::Auth(format!(
+                        "{what}: authentication refused (401) with a freshly minted token: \
+                         {body}"
+                    )))
+                }
+                (400..=499, _) if paged => return Ok(Answer::TokenExpired(body)),
+                (status, _) => {
+                    return Err(PullError::Api(format!(
+                        "{what}: {status}: {}",
+                        err.message
+                            .map_or(body, |m| Secret::redact(&m, &self.secrets()))
+                    )))
+                }
+            }
+        }
+    }
+}
+
+/// Every secret that could show up in a message: the client secret, the Basic header
+/// value (its base64 holds the secret) and the access token.
+fn secrets_of<'a>(
+    secret: &'a Secret,
+    basic: &'a Secret,
+    bearer: Option<&'a Secret>,
+) -> Vec<&'a Secret> {
+    let mut v = vec![secret, basic];
+    v.extend(bearer);
+    v
+}

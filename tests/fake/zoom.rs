@@ -1,0 +1,647 @@
+//! A fake Zoom for the pull tests: a hand-written HTTP/1.1 server on `127.0.0.1:0`
+//! reproducing what `vendor-apis.md` (§2) records of Server-to-Server OAuth and the two
+//! report endpoints:
+//!
+//! * `POST /oauth/token` with `grant_type=account_credentials&account_id=…` in the query or
+//!   a form body and Basic `CLIENT_ID:SECRET` → `{"access_token","token_type":"bearer",
+//!   "expires_in","scope","api_url"}`; tokens expire after `token_ttl` (and optionally after
+//!   a number of uses, as when Zoom invalidates older tokens), then API calls get 401
+//!   `{"code":124,"message":"Invalid access token."}`. (The token endpoint's own refusal
+//!   body is not in the reference: the fake answers OAuth 2.0's `invalid_client` shape.)
+//! * `GET /v2/report/activities` (`activity_logs`) and `GET /v2/report/operationlogs`
+//!   (`operation_logs`): `from`/`to` as `yyyy-mm-dd` (UTC days) required, a range over one
+//!   month or a `from` beyond six months refused (400, code 300), `page_size` default 30 and
+//!   ≤ 300, records newest first with no id, `next_page_token` opaque and `""` on the last
+//!   page. A token names a snapshot of the result taken at the first page (so records that
+//!   arrive while a window is paged show up in the next read of it) and expires after
+//!   `page_token_ttl` (15 minutes at Zoom): then 400 code 300.
+//! * A missing scope: `{"code":4700,"message":"Invalid access token, does not contain
+//!   scopes:[…]."}`; a role without permission: 400 `{"code":200,"message":"No permission."}`.
+//! * Faults: 429s with `X-RateLimit-*` headers and `Retry-After` as seconds, an HTTP-date,
+//!   an RFC 3339 instant (Zoom's daily limit) or missing; 5xx bursts; resets; a repeating
+//!   page token; a page token that expires now.
+//!
+//! One connection at a time (`Connection: close`), as the client is sequential.
+#![allow(dead_code)] // each test binary uses part of it
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::too_many_lines,
+    clippy::doc_markdown,
+    clippy::format_push_string,
+    clippy::single_match_else
+)]
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Which report a record belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Activity,
+    Operation,
+}
+
+/// A record of the dataset. Records with the same kind, `time` and `user` are identical
+/// (two sign-ins of one user in one second from one client are two events).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rec {
+    pub kind: Kind,
+    pub time: i64,
+    pub user: u64,
+    /// Invisible records are not returned yet (they arrive late).
+    pub visible: bool,
+}
+
+/// The form of a 429's `Retry-After`.
+#[derive(Debug, Clone, Copy)]
+pub enum RetryAfter {
+    Seconds(u64),
+    /// An HTTP-date this many seconds ahead.
+    HttpDate(u64),
+    /// An RFC 3339 instant this many seconds ahead (Zoom's daily limit).
+    Rfc3339(u64),
+    Missing,
+}
+
+/// A fault served instead of the next report answer.
+#[derive(Debug, Clone, Copy)]
+pub enum Fault {
+    TooMany(RetryAfter),
+    Status(u16),
+    /// Close the connection without answering.
+    Reset,
+    /// Answer with the page token of the request again.
+    RepeatToken,
+    /// Every page token issued so far expires now (the client was too slow).
+    ExpireTokens,
+}
+
+/// One request as received.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub at: Instant,
+    pub method: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub authorization: Option<String>,
+    pub body: String,
+    pub status: u16,
+}
+
+impl Logged {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+struct Snapshot {
+    records: Vec<String>,
+    issued: Instant,
+}
+
+pub struct Inner {
+    pub records: Vec<Rec>,
+    pub account_id: String,
+    pub client_id: String,
+    pub secret: String,
+    /// Scopes of minted tokens.
+    pub scopes: Vec<String>,
+    /// The role of the app owner may view the reports.
+    pub permitted: bool,
+    /// `expires_in` of minted tokens.
+    pub token_ttl: Duration,
+    /// Tokens stop working after this many uses (`None`: only at expiry).
+    pub token_uses: Option<u32>,
+    /// Page tokens expire after this long.
+    pub page_token_ttl: Duration,
+    /// Faults served in order, from the `faults_after`th report request on (0: the first).
+    pub faults: VecDeque<Fault>,
+    pub faults_after: usize,
+    pub log: Vec<Logged>,
+    /// Minted tokens: value → (expiry, uses).
+    pub tokens: HashMap<String, (Instant, u32)>,
+    pub minted: u32,
+    /// Time spent building answers (routing, filtering, JSON), for timings.
+    pub busy: Duration,
+    /// "Today" for the six-months check, as Unix seconds (the real clock by default).
+    pub now: Option<i64>,
+    snapshots: HashMap<String, Snapshot>,
+    report_requests: usize,
+}
+
+/// The running fake.
+pub struct FakeZoom {
+    pub url: String,
+    inner: Arc<Mutex<Inner>>,
+}
+
+pub const ACCOUNT: &str = "acct-Zq3xY";
+pub const CLIENT_ID: &str = "s2s-client-7f";
+pub const SECRET: &str = "zoom-client-secret-value-0042";
+pub const BODY_124: &str = r#"{"code":124,"message":"Invalid access token."}"#;
+pub const BODY_NO_PERMISSION: &str = r#"{"code":200,"message":"No permission."}"#;
+pub const BODY_TOKEN_EXPIRED: &str =
+    r#"{"code":300,"message":"The next page token is invalid or expired."}"#;
+pub const BODY_429: &str = r#"{"code":429,"message":"You have reached the maximum per-second rate limit for this API. Try again later."}"#;
+
+impl FakeZoom {
+    pub fn start(records: Vec<Rec>) -> FakeZoom {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let inner = Arc::new(Mutex::new(Inner {
+            records,
+            account_id: ACCOUNT.into(),
+            client_id: CLIENT_ID.into(),
+            secret: SECRET.into(),
+            scopes: vec![
+                "report:read:user_activities:admin".into(),
+                "report:read:operation_logs:admin".into(),
+            ],
+            permitted: true,
+            token_ttl: Duration::from_secs(3599),
+            token_uses: None,
+            page_token_ttl: Duration::from_secs(15 * 60),
+            faults: VecDeque::new(),
+            faults_after: 0,
+            log: Vec::new(),
+            tokens: HashMap::new(),
+            minted: 0,
+            busy: Duration::ZERO,
+            now: None,
+            snapshots: HashMap::new(),
+            report_requests: 0,
+        }));
+        let shared = Arc::clone(&inner);
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(conn) = conn else { continue };
+                serve(conn, &shared);
+            }
+        });
+        FakeZoom { url, inner }
+    }
+
+    pub fn inner(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The report requests received (OAuth requests left out).
+    pub fn report_log(&self) -> Vec<Logged> {
+        self.inner()
+            .log
+            .iter()
+            .filter(|l| l.path.starts_with("/v2/"))
+            .cloned()
+            .collect()
+    }
+}
+
+pub fn now_secs() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+pub fn rfc3339(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .expect("time")
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// The record as Zoom's documented examples show it.
+pub fn record_json(r: &Rec) -> String {
+    match r.kind {
+        Kind::Activity => format!(
+            r#"{{"email":"user{u}@example.com","time":"{t}","type":"Sign in","ip_address":"192.0.2.{ip}","client_type":"Browser","version":"5.9.1.2581"}}"#,
+            u = r.user,
+            t = rfc3339(r.time),
+            ip = r.user % 250 + 1
+        ),
+        Kind::Operation => format!(
+            r#"{{"action":"Update","category_type":"User","operation_detail":"Activate User user{u}@example.com","operator":"admin@example.com","time":"{t}"}}"#,
+            u = r.user,
+            t = rfc3339(r.time)
+        ),
+    }
+}
+
+fn pct_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if b[i] == b'+' { b' ' } else { b[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn b64(input: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in input.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(char::from(ABC[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+fn json(status: u16, body: &str) -> Answer {
+    Answer {
+        status,
+        headers: vec![(
+            "Content-Type".into(),
+            "application/json;charset=UTF-8".into(),
+        )],
+        body: body.to_owned(),
+    }
+}
+
+fn parse_query(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|s| !s.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (pct_decode(k), pct_decode(v))
+        })
+        .collect()
+}
+
+fn serve(mut conn: TcpStream, shared: &Arc<Mutex<Inner>>) {
+    let mut reader = BufReader::new(conn.try_clone().expect("clone"));
+    let mut first = String::new();
+    if reader.read_line(&mut first).is_err() {
+        return;
+    }
+    let mut parts = first.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_owned();
+    let target = parts.next().unwrap_or_default().to_owned();
+    let mut authorization = None;
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            let k = k.trim().to_ascii_lowercase();
+            if k == "authorization" {
+                authorization = Some(v.trim().to_owned());
+            } else if k == "content-length" {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+    }
+    let mut body = vec![0u8; length];
+    if reader.read_exact(&mut body).is_err() {
+        return;
+    }
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let query = parse_query(query);
+    let mut inner = shared
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let started = Instant::now();
+    let answer = route(
+        &mut inner,
+        &method,
+        path,
+        &query,
+        authorization.as_deref(),
+        &body,
+    );
+    inner.busy += started.elapsed();
+    inner.log.push(Logged {
+        at: Instant::now(),
+        method,
+        path: path.to_owned(),
+        query,
+        authorization,
+        body,
+        status: answer.as_ref().map_or(0, |a| a.status),
+    });
+    drop(inner);
+    let Some(a) = answer else {
+        return; // a reset: close without a word
+    };
+    let reason = match a.status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        _ => "Status",
+    };
+    let mut out = format!("HTTP/1.1 {} {reason}\r\n", a.status);
+    for (k, v) in &a.headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        a.body.len()
+    ));
+    out.push_str(&a.body);
+    let _ = conn.write_all(out.as_bytes());
+    let _ = conn.flush();
+}
+
+fn route(
+    inner: &mut Inner,
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+    authorization: Option<&str>,
+    body: &str,
+) -> Option<Answer> {
+    match (method, path) {
+        ("POST", "/oauth/token") => Some(mint(inner, query, authorization, body)),
+        ("GET", "/v2/report/activities") => report(inner, Kind::Activity, query, authorization),
+        ("GET", "/v2/report/operationlogs") => report(inner, Kind::Operation, query, authorization),
+        _ => Some(json(
+            404,
+            r#"{"code":404,"message":"No API found with that request."}"#,
+        )),
+    }
+}
+
+fn mint(
+    inner: &mut Inner,
+    query: &[(String, String)],
+    authorization: Option<&str>,
+    body: &str,
+) -> Answer {
+    // The grant may come in the query or as a form body.
+    let mut params = query.to_vec();
+    params.extend(parse_query(body));
+    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let want = format!(
+        "Basic {}",
+        b64(format!("{}:{}", inner.client_id, inner.secret).as_bytes())
+    );
+    if authorization != Some(want.as_str()) {
+        return json(
+            401,
+            r#"{"reason":"Invalid client_id or client_secret","error":"invalid_client"}"#,
+        );
+    }
+    if get("grant_type").as_deref() != Some("account_credentials") {
+        return json(
+            400,
+            r#"{"reason":"unsupported grant type","error":"unsupported_grant_type"}"#,
+        );
+    }
+    if get("account_id").as_deref() != Some(inner.account_id.as_str()) {
+        return json(
+            400,
+            r#"{"reason":"Invalid request : Invalid account_id","error":"invalid_request"}"#,
+        );
+    }
+    inner.minted += 1;
+    let token = format!("zoom-access-token-{}-{}", inner.minted, now_secs());
+    inner
+        .tokens
+        .insert(token.clone(), (Instant::now() + inner.token_ttl, 0));
+    json(
+        200,
+        &format!(
+            r#"{{"access_token":"{token}","token_type":"bearer","expires_in":{},"scope":"{}","api_url":"https://api.zoom.us"}}"#,
+            inner.token_ttl.as_secs(),
+            inner.scopes.join(" ")
+        ),
+    )
+}
+
+fn too_many(form: RetryAfter) -> Answer {
+    let mut a = json(429, BODY_429);
+    a.headers.extend([
+        ("X-RateLimit-Category".to_owned(), "Heavy".to_owned()),
+        ("X-RateLimit-Type".to_owned(), "QPS".to_owned()),
+        ("X-RateLimit-Limit".to_owned(), "10".to_owned()),
+        ("X-RateLimit-Remaining".to_owned(), "0".to_owned()),
+    ]);
+    let at = |s: u64| chrono::Utc::now() + chrono::Duration::seconds(s as i64);
+    match form {
+        RetryAfter::Seconds(s) => a.headers.push(("Retry-After".into(), s.to_string())),
+        RetryAfter::HttpDate(s) => a.headers.push((
+            "Retry-After".into(),
+            at(s).format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+        )),
+        RetryAfter::Rfc3339(s) => {
+            "Daily-limit".clone_into(&mut a.headers[1].1);
+            a.headers.push((
+                "Retry-After".into(),
+                at(s).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            ));
+        }
+        RetryAfter::Missing => {}
+    }
+    a
+}
+
+fn parse_date(s: &str) -> Option<i64> {
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp())
+}
+
+fn report(
+    inner: &mut Inner,
+    kind: Kind,
+    query: &[(String, String)],
+    authorization: Option<&str>,
+) -> Option<Answer> {
+    // Auth first, as Zoom's gateway does.
+    let Some(token) = authorization.and_then(|h| h.strip_prefix("Bearer ")) else {
+        return Some(json(401, BODY_124));
+    };
+    let uses_cap = inner.token_uses;
+    let Some(entry) = inner.tokens.get_mut(token) else {
+        return Some(json(401, BODY_124));
+    };
+    entry.1 += 1;
+    if Instant::now() >= entry.0 || uses_cap.is_some_and(|n| entry.1 > n) {
+        return Some(json(401, BODY_124));
+    }
+    let scope = match kind {
+        Kind::Activity => "report:read:user_activities:admin",
+        Kind::Operation => "report:read:operation_logs:admin",
+    };
+    if !inner
+        .scopes
+        .iter()
+        .any(|s| s == scope || s == "report:read:admin")
+    {
+        return Some(json(
+            401,
+            &format!(
+                r#"{{"code":4700,"message":"Invalid access token, does not contain scopes:[{scope}, report:read:admin]."}}"#
+            ),
+        ));
+    }
+    if !inner.permitted {
+        return Some(json(400, BODY_NO_PERMISSION));
+    }
+    inner.report_requests += 1;
+    let mut repeat = false;
+    if inner.report_requests > inner.faults_after {
+        if let Some(f) = inner.faults.pop_front() {
+            match f {
+                Fault::Reset => return None,
+                Fault::Status(s) => {
+                    return Some(json(s, r#"{"code":5000,"message":"Internal error."}"#))
+                }
+                Fault::TooMany(form) => return Some(too_many(form)),
+                Fault::RepeatToken => repeat = true,
+                Fault::ExpireTokens => inner.snapshots.clear(),
+            }
+        }
+    }
+    let get = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let invalid = |m: &str| Some(json(400, &format!(r#"{{"code":300,"message":"{m}"}}"#)));
+    let (Some(from), Some(to)) = (
+        get("from").and_then(parse_date),
+        get("to").and_then(parse_date),
+    ) else {
+        return invalid("Invalid field: from and to must be yyyy-mm-dd.");
+    };
+    if to < from || to - from >= 31 * 86_400 {
+        return invalid("The date range should only be one month.");
+    }
+    let today = inner.now.unwrap_or_else(now_secs).div_euclid(86_400) * 86_400;
+    if from < today - 183 * 86_400 {
+        return invalid("Only provide report in recent 6 months.");
+    }
+    let size = match get("page_size").map(str::parse::<usize>) {
+        None => 30,
+        Some(Ok(n)) if (1..=300).contains(&n) => n,
+        Some(_) => return invalid("Invalid field: page_size must be between 1 and 300."),
+    };
+    // A page token names the snapshot and the offset of the next page.
+    let (snap_id, offset) = match get("next_page_token").filter(|t| !t.is_empty()) {
+        Some(t) => {
+            let Some((id, off)) = t.split_once('.') else {
+                return Some(json(400, BODY_TOKEN_EXPIRED));
+            };
+            let ttl = inner.page_token_ttl;
+            match inner.snapshots.get(id) {
+                Some(s) if s.issued.elapsed() < ttl => {}
+                _ => return Some(json(400, BODY_TOKEN_EXPIRED)),
+            }
+            (id.to_owned(), off.parse::<usize>().unwrap_or(0))
+        }
+        None => {
+            let mut matching: Vec<&Rec> = inner
+                .records
+                .iter()
+                .filter(|r| r.kind == kind && r.visible && r.time >= from && r.time < to + 86_400)
+                .collect();
+            // Newest first; ties in dataset order.
+            matching.sort_by_key(|r| std::cmp::Reverse(r.time));
+            let records = matching.iter().map(|r| record_json(r)).collect();
+            let id = format!("{:x}{:04x}", now_secs(), inner.snapshots.len());
+            inner.snapshots.insert(
+                id.clone(),
+                Snapshot {
+                    records,
+                    issued: Instant::now(),
+                },
+            );
+            (id, 0)
+        }
+    };
+    let snap = &inner.snapshots[&snap_id];
+    let end = (offset + size).min(snap.records.len());
+    let page = snap.records[offset.min(end)..end].join(",");
+    let mut next = if end < snap.records.len() {
+        format!("{snap_id}.{end}")
+    } else {
+        String::new()
+    };
+    if repeat {
+        if let Some(t) = get("next_page_token") {
+            t.clone_into(&mut next);
+        }
+    }
+    let field = match kind {
+        Kind::Activity => "activity_logs",
+        Kind::Operation => "operation_logs",
+    };
+    let mut a = json(
+        200,
+        &format!(
+            r#"{{"from":"{}","to":"{}","page_size":{size},"next_page_token":"{next}","{field}":[{page}]}}"#,
+            get("from").unwrap_or_default(),
+            get("to").unwrap_or_default()
+        ),
+    );
+    a.headers.extend([
+        ("X-RateLimit-Category".to_owned(), "Heavy".to_owned()),
+        ("X-RateLimit-Limit".to_owned(), "10".to_owned()),
+        ("X-RateLimit-Remaining".to_owned(), "9".to_owned()),
+    ]);
+    Some(a)
+}
+
+/// `n` records of `kind` from `start` on, `per_second` in each second, users numbered from
+/// `first_user`; every `dup_every`th record (if > 0) is followed by an identical one.
+pub fn dataset(
+    kind: Kind,
+    first_user: u64,
+    n: usize,
+    start: i64,
+    per_second: usize,
+    dup_every: usize,
+) -> Vec<Rec> {
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let r = Rec {
+            kind,
+            time: start + (i / per_second.max(1)) as i64,
+            user: first_user + i as u64,
+            visible: true,
+        };
+        if dup_every > 0 && i % dup_every == 0 {
+            out.push(r.clone());
+        }
+        out.push(r);
+    }
+    out
+}
