@@ -231,6 +231,7 @@ impl PullOutputArgs {
             format: self.format,
             partition: self.partition,
             row_group_rows: self.row_group_rows,
+            target_file_size: super::output::FileSize::default(),
             compression: self.compression,
             max_open_files: self.max_open_files,
             rejects: self.rejects.clone(),
@@ -248,10 +249,15 @@ impl PullOutputArgs {
     }
 }
 
-pub(super) fn run(cmd: &PullCommand) -> u8 {
+pub(super) fn run(cmd: &PullCommand, interrupt: Option<&super::signals::Interrupt>) -> u8 {
     match cmd {
-        PullCommand::Zendesk(args) => match run_zendesk(args) {
+        PullCommand::Zendesk(args) => match run_zendesk(args, interrupt) {
             Ok(code) => code,
+            Err(PullError::Interrupted(what)) => {
+                let (signal, status) = interrupt.map_or(("a signal", 130), |i| i.status());
+                messages::error(&format!("interrupted by {signal}: {what}"));
+                status
+            }
             Err(e) => {
                 messages::error(e.message());
                 exit_code(&e)
@@ -346,7 +352,10 @@ fn duration(flag: &str, v: &str) -> Result<Duration, PullError> {
 }
 
 #[allow(clippy::too_many_lines)] // flags to config, then the run and its report
-fn run_zendesk(a: &ZendeskArgs) -> Result<u8, PullError> {
+fn run_zendesk(
+    a: &ZendeskArgs,
+    interrupt: Option<&super::signals::Interrupt>,
+) -> Result<u8, PullError> {
     let now = normalog::pull::now_secs();
     let sub = &a.subdomain;
     if sub.is_empty() || !sub.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
@@ -451,6 +460,9 @@ fn run_zendesk(a: &ZendeskArgs) -> Result<u8, PullError> {
         }
         batch.threads(n);
     }
+    if let Some(i) = interrupt {
+        batch.cancel_on(i.flag());
+    }
     let delivery = deliver::Delivery::new(
         target,
         registry,
@@ -533,6 +545,7 @@ fn fatal_to_config(f: super::Fatal) -> PullError {
         super::Fatal::Message(m) => PullError::Config(m),
         super::Fatal::BrokenPipe => PullError::Output("broken pipe".into()),
         super::Fatal::Schemas(e) => PullError::Config(e.to_string()),
+        super::Fatal::Interrupted(m) => PullError::Interrupted(m),
     }
 }
 

@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
@@ -22,8 +23,12 @@ pub(super) enum ParquetPart {
     /// Written by the thread that owns the [`ParquetWriter`](super::ParquetWriter).
     Local(FileWriter),
     /// Owned by a writer thread ([`Shards`](super::threads::Shards)) until the threads stop;
-    /// `id` names it there.
-    Remote { id: u64, tx: SyncSender<ShardMsg> },
+    /// `id` names it there. The thread keeps `size` up to date (for the target file size).
+    Remote {
+        id: u64,
+        tx: SyncSender<ShardMsg>,
+        size: Arc<AtomicU64>,
+    },
 }
 
 impl PartFile for ParquetPart {
@@ -39,12 +44,19 @@ impl PartFile for ParquetPart {
         Ok(ParquetPart::Local(Box::new(w)))
     }
 
+    fn size(&self) -> u64 {
+        match self {
+            ParquetPart::Local(w) => w.size_on_disk(),
+            ParquetPart::Remote { size, .. } => size.load(Ordering::Relaxed),
+        }
+    }
+
     fn finish(self) -> Result<(), Error> {
         match self {
             ParquetPart::Local(w) => finish_file(w),
             // The writer thread finishes it, in order after the file's last batch; an
             // error there is returned when the threads stop.
-            ParquetPart::Remote { id, tx } => {
+            ParquetPart::Remote { id, tx, .. } => {
                 tx.send(ShardMsg::Close(id)).map_err(|_| thread_stopped())
             }
         }
