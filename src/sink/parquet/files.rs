@@ -5,11 +5,11 @@
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
 use super::part::PartWriter;
+use super::size::{SizeLog, SIZE_LAG};
 use super::threads::{thread_stopped, ShardMsg};
 use super::TableSpec;
 use crate::error::{Error, ErrorKind};
@@ -23,11 +23,13 @@ pub(super) enum ParquetPart {
     /// Written by the thread that owns the [`ParquetWriter`](super::ParquetWriter).
     Local(FileWriter),
     /// Owned by a writer thread ([`Shards`](super::threads::Shards)) until the threads stop;
-    /// `id` names it there. The thread keeps `size` up to date (for the target file size).
+    /// `id` names it there. The thread logs the file's size after each of the `writes`
+    /// sent to it (for the target file size).
     Remote {
         id: u64,
         tx: SyncSender<ShardMsg>,
-        size: Arc<AtomicU64>,
+        size: Arc<SizeLog>,
+        writes: u64,
     },
 }
 
@@ -47,7 +49,9 @@ impl PartFile for ParquetPart {
     fn size(&self) -> u64 {
         match self {
             ParquetPart::Local(w) => w.size_on_disk(),
-            ParquetPart::Remote { size, .. } => size.load(Ordering::Relaxed),
+            ParquetPart::Remote { size, writes, .. } => {
+                SizeLog::after(size, writes.saturating_sub(SIZE_LAG))
+            }
         }
     }
 

@@ -130,10 +130,11 @@
 mod dictionary;
 mod files;
 mod part;
+mod size;
 mod threads;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -147,7 +148,7 @@ use parquet::schema::types::ColumnPath;
 use self::files::{bound_memory, finish_files, local_files, parquet_error, ParquetPart};
 use self::threads::{thread_stopped, ShardMsg, Shards};
 use super::arrow::{arrow_error, RecordBatchBuilder};
-use super::layout::{sink_error, table_name, PartFile as _, Partition, Parts};
+use super::layout::{sink_error, table_name, Partition, Parts};
 use crate::error::Error;
 use crate::event::{Event, P_EVENT_TIME, P_PARSE_TIME, P_ROW_ID};
 
@@ -450,11 +451,12 @@ impl ParquetWriter {
             // Opened just now (or before the threads started): from now on one writer
             // thread owns it, so its batches are written in the order they are sent.
             let (id, tx) = shards.assign();
-            let size = Arc::new(AtomicU64::new(file.size()));
+            let size = Arc::new(size::SizeLog::default());
             let remote = ParquetPart::Remote {
                 id,
                 tx: tx.clone(),
                 size: Arc::clone(&size),
+                writes: 0,
             };
             if let ParquetPart::Local(writer) = std::mem::replace(file, remote) {
                 let tmp = tmp.to_path_buf();
@@ -467,7 +469,8 @@ impl ParquetWriter {
                 .map_err(|_| thread_stopped())?;
             }
         }
-        if let ParquetPart::Remote { id, tx, .. } = file {
+        if let ParquetPart::Remote { id, tx, writes, .. } = file {
+            *writes += 1;
             tx.send(ShardMsg::Write(*id, batch.clone()))
                 .map_err(|_| thread_stopped())?;
         }
