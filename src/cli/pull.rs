@@ -46,7 +46,10 @@ Exit status:
   2  bad flags or configuration (also: the state file is in use by another pull)
   3  authentication or permission refused (the state file is left as it was)
   4  rate limited past --max-wait (state saved up to the last committed batch: run again)
-  5  other API or network error after retries";
+  5  other API or network error after retries
+  130  interrupted by SIGINT (143 SIGTERM, 129 SIGHUP): stopped between pages, or in a
+       batch before its files were published; the state holds the last committed batch
+       (run again to go on). A second signal ends the process at once (as kill -9)";
 
 /// `normalog pull`.
 #[derive(Debug, clap::Subcommand)]

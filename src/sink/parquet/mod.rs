@@ -100,7 +100,10 @@
 //! new file may be opened just before an old one is closed. At the end of the run the
 //! threads hand their open files back to the writer, and [`ParquetWriter::commit`] then
 //! finishes them on as many threads (with many hours open, their last row groups are a
-//! large part of the work).
+//! large part of the work). With a target file size
+//! ([`ParquetWriter::set_target_file_size`]), the writer reads a file's size as its thread
+//! logged it a few writes earlier (`size.rs`), so files are closed at the same rows
+//! whatever the threads' timing, but a few writes later than without threads.
 //!
 //! # Example
 //!
