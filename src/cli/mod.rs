@@ -76,7 +76,9 @@ pub fn run() -> ExitCode {
             ExitCode::from(EXIT_FATAL)
         }
         Err(Fatal::Interrupted(what)) => {
-            let (signal, status) = interrupt.as_ref().map_or(("a signal", 130), |i| i.status());
+            let (signal, status) = interrupt
+                .as_ref()
+                .map_or(("a signal", 130), signals::Interrupt::status);
             messages::error(&format!("interrupted by {signal}: {what}"));
             ExitCode::from(status)
         }

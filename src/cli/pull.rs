@@ -257,7 +257,8 @@ pub(super) fn run(cmd: &PullCommand, interrupt: Option<&super::signals::Interrup
         PullCommand::Zendesk(args) => match run_zendesk(args, interrupt) {
             Ok(code) => code,
             Err(PullError::Interrupted(what)) => {
-                let (signal, status) = interrupt.map_or(("a signal", 130), |i| i.status());
+                let (signal, status) =
+                    interrupt.map_or(("a signal", 130), super::signals::Interrupt::status);
                 messages::error(&format!("interrupted by {signal}: {what}"));
                 status
             }
