@@ -428,6 +428,7 @@ impl<F: PartFile> Parts<F> {
             return Err(Error::cancelled());
         }
         if self.done.is_empty() && self.run.is_none() {
+            self.lock = None;
             return Ok(());
         }
         self.lock()?;
@@ -454,7 +455,11 @@ impl<F: PartFile> Parts<F> {
             // On failure the journal stays: the next run's `recover` completes the commit.
             manifest::replace_run(dir, run, &written, lock.token())?;
         }
-        std::fs::remove_file(&journal).map_err(|e| path_error(&journal, &e))
+        std::fs::remove_file(&journal).map_err(|e| path_error(&journal, &e))?;
+        // Nothing of this run is left to clean up: its lock goes (taken again if the
+        // writer writes more).
+        self.lock = None;
+        Ok(())
     }
 }
 
