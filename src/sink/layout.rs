@@ -23,7 +23,7 @@
 //!   the next run into the directory removes or, for a commit, completes ([`recover`]).
 //!   `<n>` counts from 0 in each directory, skipping names that already exist, so a second
 //!   run into the same directory adds files beside the first run's.
-//! * With a target file size ([`Parts`]' writers' `set_target_file_size`), a part file
+//! * With a target file size (the writers' `set_target_file_size`), a part file
 //!   that has reached about that many bytes on disk is closed and the partition's next
 //!   rows go to its next part (`part-<n+1>`), so a large partition (or a whole table with
 //!   [`Partition::None`]) is written as files of about that size.
