@@ -44,7 +44,10 @@ impl Run {
         self.pull_env(fake, extra, &[])
     }
     fn pull_env(&self, fake: &FakeZendesk, extra: &[&str], env: &[(&str, &str)]) -> Output {
-        let out = self.command(fake, extra, env).output().expect("run normalog");
+        let out = self
+            .command(fake, extra, env)
+            .output()
+            .expect("run normalog");
         self.check_secrets(&out);
         out
     }
