@@ -15,7 +15,7 @@ seconds="${FUZZ_SECONDS:-30}"
 # A fixed seed makes a run explore the same inputs in the same order: a shorter run on a
 # slower machine (CI) sees a prefix of what a longer run here saw.
 seed="${FUZZ_SEED:-1}"
-targets=(normalize_line differential schema time)
+targets=(normalize_line differential schema time text)
 
 start=$(date +%s)
 cargo build --release --target "$FUZZ_TARGET_TRIPLE" --bins
@@ -26,6 +26,7 @@ for t in "${targets[@]}"; do
     case "$t" in
         schema) seeds=seeds/schemas dict=schema.dict ;;
         time) seeds=seeds/time dict=normalog.dict ;;
+        text) seeds=seeds/text dict=text.dict ;;
         *) seeds=seeds/records dict=normalog.dict ;;
     esac
     # A fresh corpus each run, seeded from the committed inputs, so CI is reproducible.

@@ -114,6 +114,16 @@ pub enum ErrorKind {
         /// The limit.
         max: usize,
     },
+    /// Not a problem: a line a text log type consumes without an event (a CSV header, one
+    /// of the first `skipLines` lines of an input, a `skipPrefix` comment). Only
+    /// [`Normalizer::normalize`](crate::Normalizer::normalize) returns it; the entry points
+    /// that hand results to a sink pass such lines by, as they do blank lines.
+    Skipped {
+        /// The line.
+        pos: Position,
+        /// The log type that consumed it.
+        log_type: Arc<str>,
+    },
     /// A log type that is not loaded.
     UnknownLogType(String),
     /// One or more schemas are invalid.
@@ -142,6 +152,8 @@ pub enum Category {
     Sink,
     /// The run was cancelled.
     Cancelled,
+    /// Not an error: a line consumed without an event ([`ErrorKind::Skipped`]).
+    Skipped,
 }
 
 impl Error {
@@ -164,7 +176,8 @@ impl Error {
             ErrorKind::Json { pos, .. }
             | ErrorKind::Rejected { pos, .. }
             | ErrorKind::Unclassified { pos, .. }
-            | ErrorKind::TooLong { pos, .. } => Some(pos),
+            | ErrorKind::TooLong { pos, .. }
+            | ErrorKind::Skipped { pos, .. } => Some(pos),
             ErrorKind::NotAPage { record, .. } => record.position(),
             _ => None,
         }
@@ -183,6 +196,7 @@ impl Error {
             ErrorKind::UnknownLogType(_) | ErrorKind::Schema(_) => Category::Config,
             ErrorKind::Sink(_) => Category::Sink,
             ErrorKind::Cancelled => Category::Cancelled,
+            ErrorKind::Skipped { .. } => Category::Skipped,
         }
     }
 
@@ -191,7 +205,7 @@ impl Error {
     pub fn is_record_error(&self) -> bool {
         matches!(
             self.classify(),
-            Category::Syntax | Category::Data | Category::Limit
+            Category::Syntax | Category::Data | Category::Limit | Category::Skipped
         )
     }
 
@@ -210,6 +224,7 @@ impl Error {
             ErrorKind::Schema(_) => "schema",
             ErrorKind::Sink(_) => "sink",
             ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Skipped { .. } => "skipped",
         }
     }
 
@@ -223,7 +238,9 @@ impl Error {
     #[must_use]
     pub fn log_type(&self) -> Option<&str> {
         match &*self.0 {
-            ErrorKind::Rejected { log_type, .. } => Some(log_type),
+            ErrorKind::Rejected { log_type, .. } | ErrorKind::Skipped { log_type, .. } => {
+                Some(log_type)
+            }
             ErrorKind::NotAPage { record, .. } => record.log_type(),
             _ => None,
         }
@@ -270,6 +287,10 @@ impl Error {
                 pos: at(pos),
                 len: *len,
                 max: *max,
+            },
+            ErrorKind::Skipped { pos, log_type } => ErrorKind::Skipped {
+                pos: at(pos),
+                log_type: log_type.clone(),
             },
             // `io::Error` is not `Clone`: keep its kind and message (its source is lost).
             ErrorKind::Io(e) => ErrorKind::Io(io::Error::new(e.kind(), e.to_string())),
@@ -362,6 +383,9 @@ impl fmt::Display for Reason<'_> {
             ErrorKind::Schema(e) => write!(f, "{e}"),
             ErrorKind::Sink(e) => write!(f, "output: {e}"),
             ErrorKind::Cancelled => f.write_str("cancelled: nothing was committed"),
+            ErrorKind::Skipped { log_type, .. } => {
+                write!(f, "{log_type}: line skipped (a header, skipLines or skipPrefix)")
+            }
         }
     }
 }
@@ -426,7 +450,8 @@ impl fmt::Display for Error {
             ),
             ErrorKind::Rejected { pos, .. }
             | ErrorKind::Unclassified { pos, .. }
-            | ErrorKind::TooLong { pos, .. } => write!(f, "{pos}: {}", Reason(self)),
+            | ErrorKind::TooLong { pos, .. }
+            | ErrorKind::Skipped { pos, .. } => write!(f, "{pos}: {}", Reason(self)),
             ErrorKind::NotAPage { record, .. } => match record.position() {
                 Some(pos) => write!(f, "{pos}: {}", Reason(self)),
                 None => write!(f, "{}", Reason(self)),

@@ -1,6 +1,6 @@
-//! normalog turns raw JSON log records (and lines of text logs, read with `parser: regex` or
-//! `fastmatch`) into normalized, typed, indicator-enriched events, driven by declarative
-//! YAML log schemas in the [Panther schema language].
+//! normalog turns raw JSON log records (and lines of text logs, read with `parser: csv`,
+//! `regex` or `fastmatch`) into normalized, typed, indicator-enriched events, driven by
+//! declarative YAML log schemas in the [Panther schema language].
 //!
 //! # Brief overview
 //!

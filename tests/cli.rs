@@ -461,7 +461,7 @@ fn text_and_json_logs_in_one_run() {
     let input = [
         ACTIVITY,
         r#"203.0.113.9 - alice [01/Jul/2023:14:00:00 +0200] "GET / HTTP/1.1" 200 5120"#,
-        "vpn: 2023-07-01 14:00:00 CONNECT user=alice src=10.0.0.1 port=443 duration=35.5s",
+        "2023-07-01 14:00:00 CONNECT user=alice src=10.0.0.1 port=443 duration=35.5s",
         "garbage line",
     ]
     .join("\n");

@@ -34,6 +34,7 @@ fn crash_inputs_replay() {
             Some("differential") => checks::differential::check,
             Some("schema") => checks::schema::check,
             Some("time") => checks::time::check,
+            Some("text") => checks::text::check,
             _ => panic!("{name}: name must start with a fuzz target and '-'"),
         };
         if panic::catch_unwind(|| check(&data)).is_err() {

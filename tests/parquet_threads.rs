@@ -143,3 +143,94 @@ fn threads_keep_files_rows_and_order() {
         }
     }
 }
+
+/// `Batch::run_batches` (the Arrow path without files, used by the Python package) gives the
+/// same rows in input order on any number of threads, and the same rows as the stream
+/// encoder of `Batch::run` into a `RecordBatchBuilder`.
+#[test]
+fn run_batches_gives_the_same_rows_in_input_order_on_any_threads() {
+    use normalog::sink::arrow::RecordBatchBuilder;
+    use normalog::{Event, Sink};
+
+    struct Builders(Vec<RecordBatchBuilder>);
+    impl Sink for Builders {
+        type Error = normalog::Error;
+        fn record(&mut self, event: &Event<'_>) -> Result<bool, normalog::Error> {
+            let i = if let Some(i) = self.0.iter().position(|b| b.log_type() == event.log_type()) {
+                i
+            } else {
+                self.0.push(RecordBatchBuilder::new(event.plan()));
+                self.0.len() - 1
+            };
+            self.0[i].append(event)?;
+            Ok(true)
+        }
+    }
+    let stable = |rows: Vec<Map<String, Value>>| -> Vec<Map<String, Value>> {
+        rows.into_iter()
+            .map(|mut r| {
+                r.remove("p_row_id");
+                r.remove("p_parse_time");
+                r
+            })
+            .collect()
+    };
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.ndjson");
+    let mut text = lines();
+    text.push_str("{\"not\":\"a known record\"}\n");
+    std::fs::write(&input, text).expect("write");
+    let inputs = [Input::Path(input.clone()), Input::Path(input)];
+
+    let registry = Registry::builtin();
+    let mut norm = NormalizerBuilder::new()
+        .build(&registry)
+        .expect("normalizer");
+    let mut one = Builders(Vec::new());
+    let run = Batch::new()
+        .run(&mut norm, &inputs, &mut one, &mut Ignore)
+        .expect("run");
+    assert_eq!((run.summary.normalized, run.summary.rejected), (12_000, 2));
+    let mut expected: Vec<(String, Vec<Map<String, Value>>)> = one
+        .0
+        .iter_mut()
+        .map(|b| {
+            let batch = b.finish().expect("batch");
+            (b.log_type().to_owned(), stable(rows(&[batch])))
+        })
+        .collect();
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+
+    for threads in [1, 2, 3] {
+        let mut got: Vec<(String, Vec<Map<String, Value>>)> = Vec::new();
+        let mut batches = 0;
+        let run = Batch::new()
+            .threads(threads)
+            .chunk_bytes(3000)
+            .run_batches(
+                &NormalizerBuilder::new(),
+                &registry,
+                &inputs,
+                |log_type, batch| {
+                    batches += 1;
+                    let rows = stable(rows(&[batch]));
+                    match got.iter_mut().find(|(lt, _)| lt == log_type) {
+                        Some((_, all)) => all.extend(rows),
+                        None => got.push((log_type.to_owned(), rows)),
+                    }
+                    Ok(())
+                },
+                &mut Ignore,
+            )
+            .expect("run_batches");
+        assert_eq!((run.summary.normalized, run.summary.rejected), (12_000, 2));
+        assert!(batches > 3, "one batch per log type per chunk: {batches}");
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(got.len(), expected.len(), "{threads} threads");
+        for (g, e) in got.iter().zip(&expected) {
+            assert_eq!(g.0, e.0);
+            assert!(g.1 == e.1, "rows of {} on {threads} threads", g.0);
+        }
+    }
+}

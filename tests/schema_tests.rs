@@ -87,12 +87,19 @@ fn panther_format_fixtures_pass() {
     assert_eq!(report.passed(), 5);
 }
 
-/// Text log types (`parser: regex`, `parser: fastmatch`) with their cases in Panther's
+/// Text log types (`parser: regex`, `fastmatch`, `csv`, with `skipLines`) with their cases in Panther's
 /// format: each line of `input` is a record.
 #[test]
 fn text_parser_fixtures_pass() {
     let suite = Suite::load(&[data().join("text")]).expect("fixtures load");
-    for name in ["Custom.WebAccess", "Custom.VpnSession"] {
+    for name in [
+        "Custom.WebAccess",
+        "Custom.VpnSession",
+        "Custom.FirewallCsv",
+        "Custom.AppUsers",
+        "Custom.Meter",
+        "Custom.JobLog",
+    ] {
         assert!(
             suite.registry.get(name).is_some_and(|p| p.is_text()),
             "{name}"
@@ -100,7 +107,7 @@ fn text_parser_fixtures_pass() {
     }
     let report = suite.run();
     assert_eq!(report.failed(), 0, "failing cases:\n{}", failures(&report));
-    assert_eq!(report.passed(), 9);
+    assert_eq!(report.passed(), 22);
 }
 
 /// A schema file and a test file named explicitly (the test file by content, not by name).

@@ -5,7 +5,7 @@ threads, in one run.
 
 FILE is e.g. `normalog gen -n 1000000 -o FILE`. Each side runs three times; the best time
 counts. The CLI writes NDJSON to /dev/null with -j THREADS; the API normalizes the file
-with threads=THREADS (one input: one normalizer thread).
+with threads=THREADS (the core's parallel path, as the CLI's).
 """
 
 import subprocess

@@ -227,7 +227,7 @@ impl Normalizer {
             )));
         }
         let inputs = inputs_of(data)?;
-        let (rx, end) = stream::start(self.job_named(source), inputs, log_type);
+        let (rx, end) = stream::start(self.job_named(source), inputs, log_type, self.threads);
         Ok(BatchStream {
             schema,
             rx: Mutex::new(Some(rx)),

@@ -8,13 +8,12 @@
 //! turned into columns. Nothing here knows Python, so the GIL is never needed while it runs.
 
 use std::io;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use arrow_array::builder::{BooleanBuilder, Int64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use normalog::pipeline::{rejects, Batch, Input, Observer, Reject};
+use normalog::pipeline::{rejects, Batch, Input, Observer, Reject, RunSummary};
 use normalog::sink::arrow::RecordBatchBuilder;
 use normalog::sink::Summary;
 use normalog::{Error, Event, Normalizer, NormalizerBuilder, Registry, Sink};
@@ -65,12 +64,6 @@ impl Rejects {
         } else {
             source
         }
-    }
-
-    fn append(&mut self, other: Rejects) {
-        self.lines.extend_from_slice(&other.lines);
-        self.rows += other.rows;
-        self.failed.extend(other.failed);
     }
 
     /// The rejects as one record batch with [`rejects_schema`].
@@ -283,16 +276,6 @@ impl Outcome {
             None => self.tables.push((log_type, vec![batch])),
         }
     }
-
-    fn append(&mut self, other: Outcome) {
-        for (_, batches) in other.tables {
-            for b in batches {
-                self.add_batch(b);
-            }
-        }
-        self.rejects.append(other.rejects);
-        self.summary.merge(&other.summary);
-    }
 }
 
 /// The log type of a batch of the core's builder: its `p_log_type` (the same on every row).
@@ -307,58 +290,74 @@ fn log_type_of(batch: &RecordBatch) -> String {
         .unwrap_or_default()
 }
 
-/// Normalize `inputs` into memory. With `threads` > 1 and several inputs, the inputs are
-/// spread over that many threads (each with its own normalizer, one input at a time); the
-/// outcome is the same as on one thread (in input order), except `p_row_id` and
-/// `p_parse_time`.
+/// Normalize `inputs` into memory. With `threads` > 1 the core's parallel path normalizes
+/// chunks of the inputs (of one file too) on that many threads; the outcome is the same as
+/// on one thread (rows in input order), except `p_row_id`, `p_parse_time` and how the rows
+/// are cut into batches.
 ///
 /// # Errors
 ///
 /// A normalizer cannot be built, or a batch cannot be made (the core's errors).
 pub fn collect(job: &Job, inputs: &[Input], threads: usize) -> Result<Outcome, Error> {
-    if threads <= 1 || inputs.len() <= 1 {
+    if threads <= 1 {
         let mut norm = job.builder.build(&job.registry)?;
         return run_part(job, &mut norm, inputs);
     }
-    let next = AtomicUsize::new(0);
-    let parts: Vec<Mutex<Option<Result<Outcome, Error>>>> =
-        inputs.iter().map(|_| Mutex::new(None)).collect();
-    let workers = threads.min(inputs.len());
-    let mut norms = (0..workers)
-        .map(|_| job.builder.build(&job.registry))
-        .collect::<Result<Vec<_>, _>>()?;
-    std::thread::scope(|s| {
-        for norm in &mut norms {
-            let (next, parts) = (&next, &parts);
-            s.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(input) = inputs.get(i) else { return };
-                let part = run_part(job, norm, std::slice::from_ref(input));
-                let failed = part.is_err();
-                if let Ok(mut slot) = parts[i].lock() {
-                    *slot = Some(part);
-                }
-                if failed {
-                    // Stop the others soon: the run fails anyway.
-                    next.store(inputs.len(), Ordering::Relaxed);
-                    return;
-                }
-            });
-        }
-    });
     let mut out = Outcome {
         rejects: Rejects::new(&job.reader_name),
         ..Outcome::default()
     };
-    for slot in parts {
-        let part = slot
-            .into_inner()
-            .ok()
-            .flatten()
-            .ok_or_else(|| Error::from(io::Error::other("a worker thread failed")))?;
-        out.append(part?);
+    let mut batches = Vec::new();
+    let run = run_parallel(job, inputs, threads, None, &mut out.rejects, |b| {
+        batches.push(b);
+        true
+    })?;
+    for b in batches {
+        out.add_batch(b);
     }
+    out.summary = run.summary;
     Ok(out)
+}
+
+/// The core's parallel Arrow path ([`Batch::run_batches`]) on `threads` workers: batches
+/// (of `only` if given) in input order, cut to at most `batch_rows` rows, go to `emit`,
+/// which returns false to stop the run (then the result is an error nobody reads: the
+/// consumer is gone).
+///
+/// # Errors
+///
+/// As [`collect`].
+pub fn run_parallel(
+    job: &Job,
+    inputs: &[Input],
+    threads: usize,
+    only: Option<&str>,
+    rejects: &mut Rejects,
+    mut emit: impl FnMut(RecordBatch) -> bool,
+) -> Result<RunSummary, Error> {
+    let rows = job.batch_rows.max(1);
+    let mut batch = job.batch.clone();
+    batch.threads(threads);
+    batch.run_batches(
+        &job.builder,
+        &job.registry,
+        inputs,
+        |log_type, b| {
+            if only.is_some_and(|only| only != log_type) {
+                return Ok(());
+            }
+            let mut offset = 0;
+            while offset < b.num_rows() {
+                let len = rows.min(b.num_rows() - offset);
+                if !emit(b.slice(offset, len)) {
+                    return Err(Error::from(io::Error::other("the batches' reader is gone")));
+                }
+                offset += len;
+            }
+            Ok(())
+        },
+        rejects,
+    )
 }
 
 fn run_part(job: &Job, norm: &mut Normalizer, inputs: &[Input]) -> Result<Outcome, Error> {

@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 
 import normalog
-from conftest import (canonical_rows, gen, parse_cli_stats, read_cli_rejects, rejects_as_cli,
-                      run_cli, table_dir)
+from conftest import (VOLATILE, canonical_rows, gen, parse_cli_stats, read_cli_rejects,
+                      rejects_as_cli, run_cli, table_dir)
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +68,26 @@ def test_threads_give_the_same_result(corpus, result):
     assert rejects_as_cli(one.rejects) == rejects_as_cli(result.rejects)
     for lt, t in result.tables.items():
         assert canonical_rows(one.tables[lt]) == canonical_rows(t)
+
+
+def test_threads_split_one_file(cli, tmp_path):
+    # One input: with threads=2 its chunks are normalized on two threads (the CLI's parallel
+    # path); rows, order, rejects and counts are those of one thread.
+    path = tmp_path / "one.ndjson"
+    path.write_bytes(gen(cli, "-n", 20000, "--invalid-rate", "0.02", "--seed", 21))
+    one = normalog.Normalizer(threads=1).normalize(path)
+    two = normalog.Normalizer(threads=2).normalize(path)
+    assert two.stats == one.stats
+    assert rejects_as_cli(two.rejects) == rejects_as_cli(one.rejects)
+    for lt, t in one.tables.items():
+        other = two.tables[lt].drop_columns(list(VOLATILE)).to_pylist()
+        assert other == t.drop_columns(list(VOLATILE)).to_pylist(), lt  # same order too
+        assert len(set(two.tables[lt].column("p_row_id").to_pylist())) == t.num_rows
+    batches = list(normalog.Normalizer(threads=2, batch_rows=500).iter_batches(
+        path, log_type="Zoom.Activity"))
+    assert max(b.num_rows for b in batches) <= 500
+    rows = pa.Table.from_batches(batches).drop_columns(list(VOLATILE)).to_pylist()
+    assert rows == one.tables["Zoom.Activity"].drop_columns(list(VOLATILE)).to_pylist()
 
 
 @pytest.mark.parametrize("name", ["a_zendesk.ndjson.gz", "b_zoom_activity.ndjson.zst",

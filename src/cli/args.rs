@@ -21,7 +21,7 @@ Exit status:
        directory removes what it left.";
 
 /// Normalize logs with Panther log schemas: JSON records, and text lines read by a
-/// schema's `parser: regex` or `fastmatch`, into typed fields, p_* standard fields and
+/// schema's `parser: csv`, `regex` or `fastmatch`, into typed fields, p_* standard fields and
 /// indicators. Schemas for Zendesk.Audit, Zoom.Activity and Zoom.Operation are built in.
 #[derive(Debug, Parser)]
 #[command(name = "normalog", version, after_help = EXIT_CODES)]

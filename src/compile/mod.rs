@@ -51,7 +51,8 @@ pub fn compile_owned(schema: Schema) -> Result<Plan, SchemaErrors> {
         .collect();
     columns.sort();
     columns.dedup();
-    let text = text::TextPlan::new(schema.parser.as_ref())
+    let fields: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+    let text = text::TextPlan::new(schema.parser.as_ref(), &fields)
         .map_err(|message| SchemaErrors(vec![cx.error(message)]))?;
     Ok(Plan {
         text,

@@ -37,7 +37,7 @@ impl Plan {
         &self.schema
     }
 
-    /// Whether records of this type are lines of text (`parser: regex` or `fastmatch`)
+    /// Whether records of this type are lines of text (`parser: csv`, `regex` or `fastmatch`)
     /// rather than JSON objects.
     #[must_use]
     pub fn is_text(&self) -> bool {

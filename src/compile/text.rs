@@ -1,13 +1,14 @@
-//! The compiled form of a text parser block (`parser: regex` or `fastmatch`): the regular
-//! expressions to try, which field each capture group fills, and the options. The line →
-//! JSON object step that uses it is in `parse/text.rs`.
+//! The compiled form of a text parser block (`parser: regex`, `fastmatch` or `csv`): the
+//! regular expressions to try and which field each capture group fills, or the CSV columns;
+//! and the options. The line → JSON object step that uses it is in `parse/text.rs` (and
+//! `parse/csv.rs` for splitting rows).
 
 use std::sync::Arc;
 
 use regex::Regex;
 
 use crate::schema::text::{compile_fastmatch, compile_regex, template_names, Compiled};
-use crate::schema::{ParserSpec, TextOptions};
+use crate::schema::{CsvParser, ParserSpec, TextOptions};
 
 /// A text parser, compiled.
 #[derive(Debug)]
@@ -21,15 +22,35 @@ pub(crate) struct TextPlan {
     pub(crate) outputs: Box<[Box<str>]>,
     /// The `match` items as written, for rejects.
     pub(crate) sources: Arc<[Box<str>]>,
+    /// Lines 1 to `skip_lines` of each input are consumed (`skipLines`).
+    pub(crate) skip_lines: u64,
+    /// Lines that start with it are consumed (`skipPrefix`; never empty).
     pub(crate) skip_prefix: Option<Box<str>>,
     pub(crate) trim_space: bool,
     pub(crate) empty_values: Box<[Box<str>]>,
     /// `(output, template)` of each `expandFields` entry.
     pub(crate) expand: Box<[(usize, Box<[Piece]>)]>,
+    /// For `parser: csv` (then `regexes` is empty).
+    pub(crate) csv: Option<CsvPlan>,
+}
+
+/// The columns of a `parser: csv` block.
+#[derive(Debug)]
+pub(crate) struct CsvPlan {
+    pub(crate) delimiter: u8,
+    /// The first line of each input is a header (consumed).
+    pub(crate) has_header: bool,
+    /// With `columns`: the output each column fills (none when no field or template uses
+    /// it). Empty when the header names the columns: then a header name fills the output
+    /// of that name, if any.
+    pub(crate) columns: Box<[Option<usize>]>,
 }
 
 /// `(capture group, output)` of the groups of one pattern that fill a field.
 pub(crate) type Groups = Box<[(usize, usize)]>;
+
+/// `(output, template)` of each `expandFields` entry.
+type Templates = Vec<(usize, Box<[Piece]>)>;
 
 /// A piece of an `expandFields` template.
 #[derive(Debug)]
@@ -41,15 +62,23 @@ pub(crate) enum Piece {
 impl TextPlan {
     /// The text plan of a parser block, `None` for JSON schemas; `Err` repeats a problem the
     /// schema checks report (they ran before).
-    pub(crate) fn new(spec: Option<&ParserSpec>) -> Result<Option<TextPlan>, String> {
+    /// `fields` are the names of the schema's top-level fields (what a CSV header can fill).
+    pub(crate) fn new(
+        spec: Option<&ParserSpec>,
+        fields: &[&str],
+    ) -> Result<Option<TextPlan>, String> {
         let Some(spec) = spec else { return Ok(None) };
+        if let Some(c) = &spec.csv {
+            return TextPlan::csv(c, fields).map(Some);
+        }
         // The `match` items of `regex` are one pattern, joined.
-        let (compiled, options, sources): (Vec<Compiled>, &TextOptions, Vec<String>) =
+        let (compiled, options, sources, skip_lines): (Vec<Compiled>, &TextOptions, _, _) =
             match (&spec.regex, &spec.fastmatch) {
                 (Some(r), _) => (
                     vec![compile_regex(r).map_err(|p| p.message)?],
                     &r.options,
                     vec![r.patterns.concat()],
+                    r.skip_lines,
                 ),
                 (None, Some(f)) => (
                     f.patterns
@@ -59,6 +88,7 @@ impl TextPlan {
                         .collect::<Result<_, _>>()?,
                     &f.options,
                     f.patterns.clone(),
+                    f.skip_lines,
                 ),
                 (None, None) => return Ok(None),
             };
@@ -75,30 +105,79 @@ impl TextPlan {
             .iter()
             .map(|c| c.captures.iter().map(|(g, f)| (*g, output(f))).collect())
             .collect();
-        let mut expand = Vec::new();
-        for (key, template) in &options.expand_fields {
-            let names = template_names(template).map_err(|rest| format!("unclosed `{rest}`"))?;
-            let mut pieces = Vec::new();
-            let mut rest = template.as_str();
-            for name in names {
-                let start = rest.find("%{").unwrap_or(rest.len());
-                if start > 0 {
-                    pieces.push(Piece::Text(rest[..start].into()));
+        let expand = templates(options, &mut output)?;
+        let mut plan = TextPlan::with_options(options, outputs, expand);
+        plan.regexes = compiled.iter().map(|c| c.regex.clone()).collect();
+        plan.groups = groups.into();
+        plan.sources = sources.iter().map(|s| s.as_str().into()).collect();
+        plan.skip_lines = skip_lines;
+        Ok(Some(plan))
+    }
+
+    /// A `parser: csv` block. Outputs are made only for what a line can give a field: the
+    /// columns that are fields or that templates use (all of `fields` and the templates'
+    /// names when the header names the columns), and the `expandFields` keys.
+    fn csv(c: &CsvParser, fields: &[&str]) -> Result<TextPlan, String> {
+        let delimiter = crate::schema::csv::delimiter(&c.delimiter).map_err(|(m, _)| m)?;
+        let used: Vec<&str> = c
+            .options
+            .expand_fields
+            .values()
+            .filter_map(|t| template_names(t).ok())
+            .flatten()
+            .collect();
+        let mut outputs: Vec<Box<str>> = Vec::new();
+        let columns: Box<[Option<usize>]> = if c.columns.is_empty() {
+            for name in fields.iter().chain(&used) {
+                if !outputs.iter().any(|o| &**o == *name) {
+                    outputs.push((*name).into());
                 }
-                pieces.push(Piece::Value(output(name)));
-                rest = &rest[start + name.len() + 3..];
             }
-            if !rest.is_empty() {
-                pieces.push(Piece::Text(rest.into()));
+            Box::default()
+        } else {
+            c.columns
+                .iter()
+                .map(|name| {
+                    let wanted = fields.contains(&name.as_str()) || used.contains(&name.as_str());
+                    wanted.then(|| {
+                        outputs.push(name.as_str().into());
+                        outputs.len() - 1
+                    })
+                })
+                .collect()
+        };
+        let mut output = |name: &str| -> usize {
+            if let Some(i) = outputs.iter().position(|o| &**o == name) {
+                i
+            } else {
+                outputs.push(name.into());
+                outputs.len() - 1
             }
-            expand.push((output(key), pieces.into_boxed_slice()));
-        }
-        Ok(Some(TextPlan {
-            regexes: compiled.iter().map(|c| c.regex.clone()).collect(),
-            groups: groups.into(),
+        };
+        let expand = templates(&c.options, &mut output)?;
+        let mut plan = TextPlan::with_options(&c.options, outputs, expand);
+        plan.sources = Arc::new([format!("csv, delimiter {:?}", c.delimiter).into()]);
+        plan.csv = Some(CsvPlan {
+            delimiter,
+            has_header: c.has_header,
+            columns,
+        });
+        Ok(plan)
+    }
+
+    /// A plan with the shared options and no pattern yet.
+    fn with_options(options: &TextOptions, outputs: Vec<Box<str>>, expand: Templates) -> TextPlan {
+        TextPlan {
+            regexes: Box::default(),
+            groups: Box::default(),
             outputs: outputs.into(),
-            sources: sources.iter().map(|s| s.as_str().into()).collect(),
-            skip_prefix: options.skip_prefix.as_deref().map(Into::into),
+            sources: Arc::new([]),
+            skip_lines: 0,
+            skip_prefix: options
+                .skip_prefix
+                .as_deref()
+                .filter(|p| !p.is_empty())
+                .map(Into::into),
             trim_space: options.trim_space,
             empty_values: options
                 .empty_values
@@ -106,6 +185,33 @@ impl TextPlan {
                 .map(|s| s.as_str().into())
                 .collect(),
             expand: expand.into(),
-        }))
+            csv: None,
+        }
     }
+}
+
+/// The `expandFields` templates cut into pieces; `output` gives the output of a name.
+fn templates(
+    options: &TextOptions,
+    output: &mut impl FnMut(&str) -> usize,
+) -> Result<Templates, String> {
+    let mut expand = Vec::new();
+    for (key, template) in &options.expand_fields {
+        let names = template_names(template).map_err(|rest| format!("unclosed `{rest}`"))?;
+        let mut pieces = Vec::new();
+        let mut rest = template.as_str();
+        for name in names {
+            let start = rest.find("%{").unwrap_or(rest.len());
+            if start > 0 {
+                pieces.push(Piece::Text(rest[..start].into()));
+            }
+            pieces.push(Piece::Value(output(name)));
+            rest = &rest[start + name.len() + 3..];
+        }
+        if !rest.is_empty() {
+            pieces.push(Piece::Text(rest.into()));
+        }
+        expand.push((output(key), pieces.into_boxed_slice()));
+    }
+    Ok(expand)
 }

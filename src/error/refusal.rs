@@ -168,6 +168,18 @@ pub enum Refusal {
         /// The `match` items tried, as written in the schema.
         patterns: Arc<[Box<str>]>,
     },
+    /// A CSV row with another number of values than the columns.
+    FieldCount {
+        /// Values in the row.
+        found: usize,
+        /// Columns.
+        expected: usize,
+        /// The columns are those of the input's header line (`hasHeader` without `columns`).
+        from_header: bool,
+    },
+    /// A CSV log type reads its column names from each input's first line (`hasHeader`
+    /// without `columns`), and this input's first line names none of its fields.
+    NoHeader,
 }
 
 impl fmt::Display for Refusal {
@@ -206,6 +218,20 @@ impl fmt::Display for Refusal {
                 }
                 f.write_str(")")
             }
+            Refusal::FieldCount {
+                found,
+                expected,
+                from_header,
+            } => write!(
+                f,
+                "row has {found} value{}, but the {} {expected} column{}",
+                if *found == 1 { "" } else { "s" },
+                if *from_header { "header (line 1) names" } else { "schema's `columns` are" },
+                if *expected == 1 { "" } else { "s" },
+            ),
+            Refusal::NoHeader => f.write_str(
+                "no header: line 1 of this input names none of the log type's fields (hasHeader)",
+            ),
         }
     }
 }
@@ -232,7 +258,9 @@ impl Refusal {
             | Refusal::NotJson
             | Refusal::JsonObject
             | Refusal::NotUtf8
-            | Refusal::NoMatch { .. } => None,
+            | Refusal::NoMatch { .. }
+            | Refusal::FieldCount { .. }
+            | Refusal::NoHeader => None,
         }
     }
 
@@ -246,6 +274,8 @@ impl Refusal {
             Refusal::JsonObject => "json_object",
             Refusal::NotUtf8 => "not_utf8",
             Refusal::NoMatch { .. } => "no_match",
+            Refusal::FieldCount { .. } => "field_count",
+            Refusal::NoHeader => "no_header",
             Refusal::BadValue { problem, .. } => match problem {
                 ValueProblem::WrongType { .. } => "wrong_type",
                 ValueProblem::NotAnInteger => "not_an_integer",

@@ -144,7 +144,7 @@ pub enum GenError {
     NoLogType,
     /// The log type is not in the registry.
     UnknownLogType(String),
-    /// The log type reads lines of text (`parser: regex` or `fastmatch`); the generator
+    /// The log type reads lines of text (`parser: csv`, `regex` or `fastmatch`); the generator
     /// writes JSON records only.
     TextLogType(String),
     /// `invalid_rate` is not within `0.0..=1.0`.

@@ -9,14 +9,18 @@
 //! [`Normalizer::normalize_bytes`] to keep the input intact (it copies into an internal
 //! buffer first).
 //!
-//! Text log types (`parser: regex` or `fastmatch`) read lines of text: a line is matched
-//! (`text.rs`) into the flat JSON object of string values Panther's text parsers produce,
-//! which is then decoded like a JSON record. A line that parses as a JSON object is only
-//! ever tried by the JSON log types; other lines by the text ones, in order.
+//! Text log types (`parser: regex`, `fastmatch` or `csv`) read lines of text: a line is
+//! matched (`text.rs`) or split (`csv.rs`) into the flat JSON object of string values
+//! Panther's text parsers produce, which is then decoded like a JSON record. A line that
+//! parses as a JSON object is only ever tried by the JSON log types; other lines by the text
+//! ones, in order. Some lines are consumed without an event (`skip.rs`: `skipLines`,
+//! `skipPrefix`, CSV headers).
 
 mod classify;
+mod csv;
 mod enrich;
 pub mod frame;
+mod skip;
 mod stamp;
 mod stream;
 pub(crate) mod tape;
@@ -199,13 +203,17 @@ impl std::fmt::Debug for Normalizer {
 
 impl Normalizer {
     /// The log types this normalizer tries, in order: the JSON ones, then the text ones
-    /// (`parser: regex` or `fastmatch`), each in the order asked for.
+    /// (`parser: csv`, `regex` or `fastmatch`), each in the order asked for.
     pub fn log_types(&self) -> impl Iterator<Item = &str> {
         self.plans.iter().map(|p| p.log_type())
     }
 
     /// Normalize one record in place (the buffer is modified: simd-json unescapes strings
     /// into it) and hand the event, or the reject, to `sink`.
+    ///
+    /// For text log types, `pos.line` tells where an input starts: line 1 is an input's
+    /// first line (a CSV header with `hasHeader`; `skipLines` counts from it). A line such
+    /// a type consumes reaches the sink as neither event nor reject.
     ///
     /// Returns what the sink returned: `false` asks the caller to stop.
     ///
@@ -245,6 +253,7 @@ impl Normalizer {
                     self.reuse(buffers);
                     result
                 }
+                Err(e) if e.classify() == crate::error::Category::Skipped => Ok(true),
                 Err(e) => sink.rejected(&e),
             };
         }
@@ -275,7 +284,9 @@ impl Normalizer {
     ///
     /// # Errors
     ///
-    /// The record's reject: invalid JSON, too long, or refused by every candidate log type.
+    /// The record's reject: invalid JSON, too long, or refused by every candidate log type;
+    /// or [`ErrorKind::Skipped`] for a line a text log type consumes without an event (a CSV
+    /// header, `skipLines`, `skipPrefix`), which is not a reject.
     pub fn normalize<'a>(
         &'a mut self,
         line: &'a mut [u8],
@@ -306,6 +317,9 @@ impl Normalizer {
         pos: Position,
     ) -> Result<Event<'s>, Error> {
         let len = padded_len.unwrap_or(line.len());
+        if pos.line == 1 {
+            self.learn_headers(Some(&line[..len]));
+        }
         let json_like = line[..len].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
         let mut copy = std::mem::take(&mut self.scratch);
         let mut found = None;
@@ -338,7 +352,19 @@ impl Normalizer {
             &line[..len]
         };
         let mut vals: Vec<Val<'static>> = std::mem::take(&mut self.vals);
-        let accepted = self.try_text(text, &mut vals);
+        let (accepted, skipped) = match self.try_text(text, pos, &mut vals) {
+            Tried::Accepted(pi) => (Some(pi), None),
+            Tried::Skipped(pi) => (None, Some(pi)),
+            Tried::Refused => (None, None),
+        };
+        if let Some(pi) = skipped {
+            self.scratch = copy;
+            self.vals = recycle(vals);
+            return Err(Error::new(ErrorKind::Skipped {
+                pos,
+                log_type: self.plans[pi].log_type.clone(),
+            }));
+        }
         let rejected = match accepted {
             Some(_) => None,
             // A line that starts like a JSON object but is broken, and that no text log
@@ -363,8 +389,9 @@ impl Normalizer {
 
     /// Match `line` with each text log type in order and decode the JSON object of the
     /// first that matches (values copied into the text buffer, as the object is rewritten
-    /// for each candidate); the index of the plan that accepted it, or each one's refusal.
-    fn try_text(&mut self, line: &[u8], vals: &mut Vec<Val<'static>>) -> Option<usize> {
+    /// for each candidate): the index of the plan that accepted it; else of the first that
+    /// skips it; else each one's refusal is in `text_refusals`.
+    fn try_text(&mut self, line: &[u8], pos: Position, vals: &mut Vec<Val<'static>>) -> Tried {
         let text_plans = &self.plans[self.n_json..];
         // Reused: a line the first text type refuses is usual in a mixed run.
         let refusals = &mut self.text_refusals;
@@ -375,24 +402,33 @@ impl Normalizer {
                     .iter()
                     .map(|p| (p.log_type.clone(), Refusal::NotUtf8)),
             );
-            return None;
+            return Tried::Refused;
         };
         let mut json = std::mem::take(&mut self.text_json);
         let mut spare: Tape<'static> = std::mem::replace(&mut self.tape, Tape(Vec::new()));
         let mut accepted = None;
+        let mut skipped = None;
         for (i, plan) in text_plans.iter().enumerate() {
             let (Some(tp), Some(slot)) = (&plan.text, self.text_slots.get_mut(i)) else {
                 continue;
             };
-            let Some(len) = text::to_json(tp, slot, line, &mut json, simd_json::INPUT_PADDING)
-            else {
-                refusals.push((
-                    plan.log_type.clone(),
-                    Refusal::NoMatch {
-                        patterns: Arc::clone(&tp.sources),
-                    },
-                ));
+            if skip::skips(tp, slot, line, pos) {
+                skipped.get_or_insert(self.n_json + i);
                 continue;
+            }
+            let produced = match &tp.csv {
+                Some(c) => csv::to_json(tp, c, slot, line, &mut json, simd_json::INPUT_PADDING),
+                None => text::to_json(tp, slot, line, &mut json, simd_json::INPUT_PADDING)
+                    .ok_or_else(|| Refusal::NoMatch {
+                        patterns: Arc::clone(&tp.sources),
+                    }),
+            };
+            let len = match produced {
+                Ok(len) => len,
+                Err(refusal) => {
+                    refusals.push((plan.log_type.clone(), refusal));
+                    continue;
+                }
             };
             let mut tape: Tape<'_> = spare.reset();
             let filled = simd_json::fill_tape_padded(&mut json, len, &mut self.buffers, &mut tape);
@@ -417,7 +453,11 @@ impl Normalizer {
         }
         self.tape = spare;
         self.text_json = json;
-        accepted
+        match (accepted, skipped) {
+            (Some(pi), _) => Tried::Accepted(pi),
+            (None, Some(pi)) => Tried::Skipped(pi),
+            (None, None) => Tried::Refused,
+        }
     }
 
     /// The reject of a record no candidate accepted: the text log types' refusals are in
@@ -634,6 +674,14 @@ impl Normalizer {
             position: pos,
         }
     }
+}
+
+/// What the text log types made of a line: the index of the plan that accepted it, or of
+/// the first that skips it, or none took it.
+enum Tried {
+    Accepted(usize),
+    Skipped(usize),
+    Refused,
 }
 
 #[cold]

@@ -1,13 +1,15 @@
 //! Text lines → the flat JSON object of string values Panther's text parsers produce, which
 //! the normalizer then decodes like any JSON record (same plan, decoders, indicators, event
-//! time). The order of operations is Panther's: match (after `skipPrefix` is cut off), trim
-//! (`trimSpace`), drop (`emptyValues`), then `expandFields`.
+//! time). The order of operations is Panther's: match (or split, for CSV: `csv.rs`), trim
+//! (`trimSpace`), drop (`emptyValues`), then `expandFields`. Lines a log type skips
+//! (`skipLines`, `skipPrefix`, a CSV header) never get here (`skip.rs`).
 //!
 //! Every buffer is reused: the capture locations per pattern, the value spans, the template
 //! scratch and the JSON output.
 
 use regex::CaptureLocations;
 
+use super::csv::CsvSlot;
 use crate::compile::text::{Piece, TextPlan};
 use crate::json::write_json_str;
 
@@ -15,8 +17,10 @@ use crate::json::write_json_str;
 pub(crate) struct TextSlot {
     locs: Box<[CaptureLocations]>,
     /// The span of each output's value in the line (after trimming), or none.
-    vals: Vec<Option<(usize, usize)>>,
+    pub(super) vals: Vec<Option<(usize, usize)>>,
     scratch: String,
+    /// The state of a `parser: csv` plan.
+    pub(super) csv: Option<CsvSlot>,
 }
 
 impl TextSlot {
@@ -29,6 +33,7 @@ impl TextSlot {
                 .collect(),
             vals: vec![None; plan.outputs.len()],
             scratch: String::new(),
+            csv: plan.csv.as_ref().map(|_| CsvSlot::default()),
         }
     }
 }
@@ -42,10 +47,6 @@ pub(crate) fn to_json(
     out: &mut Vec<u8>,
     padding: usize,
 ) -> Option<usize> {
-    let line = match &plan.skip_prefix {
-        Some(prefix) => line.strip_prefix(&**prefix).unwrap_or(line),
-        None => line,
-    };
     let matched = plan
         .regexes
         .iter()
@@ -57,20 +58,46 @@ pub(crate) fn to_json(
         if slot.vals[output].is_some() {
             continue;
         }
-        let Some((mut start, mut end)) = locs.get(group) else {
+        let Some((start, end)) = locs.get(group) else {
             continue;
         };
-        if plan.trim_space {
-            let value = &line[start..end];
-            let trimmed = value.trim_start();
-            start += value.len() - trimmed.len();
-            end = start + trimmed.trim_end().len();
-        }
-        if plan.empty_values.iter().any(|e| **e == line[start..end]) {
-            continue;
-        }
-        slot.vals[output] = Some((start, end));
+        slot.vals[output] = keep(plan, line, start, end);
     }
+    Some(emit(plan, slot, line, out, padding))
+}
+
+/// `trimSpace` and `emptyValues` applied to the value `line[start..end]`: its span, or none
+/// when it is one of the empty values.
+#[inline]
+pub(crate) fn keep(
+    plan: &TextPlan,
+    line: &str,
+    mut start: usize,
+    mut end: usize,
+) -> Option<(usize, usize)> {
+    if plan.trim_space {
+        let value = &line[start..end];
+        let trimmed = value.trim_start();
+        start += value.len() - trimmed.len();
+        end = start + trimmed.trim_end().len();
+    }
+    if plan.empty_values.iter().any(|e| **e == line[start..end]) {
+        return None;
+    }
+    Some((start, end))
+}
+
+/// The step every text parser ends with: `slot.vals` holds the span in `line` of each
+/// output's value (trimmed, empty values left out); write the JSON object of the values and
+/// the `expandFields` templates into `out` (cleared first) followed by `padding` spaces, and
+/// return the object's length.
+pub(crate) fn emit(
+    plan: &TextPlan,
+    slot: &mut TextSlot,
+    line: &str,
+    out: &mut Vec<u8>,
+    padding: usize,
+) -> usize {
     out.clear();
     out.push(b'{');
     let mut first = true;
@@ -108,5 +135,5 @@ pub(crate) fn to_json(
     out.push(b'}');
     let len = out.len();
     out.resize(len + padding, b' ');
-    Some(len)
+    len
 }

@@ -1,17 +1,19 @@
-//! The Parquet path's encoder (the `parquet` feature): workers turn their chunk's events into
-//! Arrow record batches, one per log type, that the writer thread hands to the
-//! [`ParquetWriter`](crate::sink::parquet::ParquetWriter).
+//! The Arrow path's encoder (the `parquet` feature): workers turn their chunk's events into
+//! Arrow record batches, one per log type, that the calling thread hands, in input order,
+//! to the [`ParquetWriter`](crate::sink::parquet::ParquetWriter) or to the caller of
+//! [`Batch::run_batches`].
 
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 
 use super::chunk::{Chunk, Framing};
-use super::parallel::Encoder;
-use super::records;
+use super::parallel::{self, Encoder};
+use super::{records, Batch, Input, Observer, RunSummary};
 use crate::error::Error;
 use crate::event::Event;
-use crate::parse::Normalizer;
+use crate::parse::{Normalizer, NormalizerBuilder};
+use crate::registry::Registry;
 use crate::sink::arrow::RecordBatchBuilder;
 use crate::sink::Sink;
 
@@ -74,5 +76,45 @@ impl Encoder for BatchEncoder {
         }
         out.sort_by_key(|b| b.0);
         Ok(out.into_iter().map(|(_, lt, batch)| (lt, batch)).collect())
+    }
+}
+
+impl Batch {
+    /// Normalize every input on [`threads`](Self::threads) workers into Arrow record batches
+    /// (the same batches as the Parquet output's): `on_batch` gets `(log type, batch)` on
+    /// this thread, in input order, one batch per log type per chunk of input (so a batch
+    /// holds at most a chunk's records). For embedders that want Arrow without files (the
+    /// Python package uses it).
+    ///
+    /// # Errors
+    ///
+    /// A normalizer cannot be built, a batch cannot be made, `on_batch` fails (which stops
+    /// the run), or the observer fails. Unreadable inputs and bad records do not stop it.
+    pub fn run_batches<F, O>(
+        &self,
+        builder: &NormalizerBuilder,
+        registry: &Registry,
+        inputs: &[Input],
+        mut on_batch: F,
+        observer: &mut O,
+    ) -> Result<RunSummary, Error>
+    where
+        F: FnMut(&str, RecordBatch) -> Result<(), Error>,
+        O: Observer + ?Sized,
+    {
+        parallel::run(
+            self,
+            builder,
+            registry,
+            inputs,
+            BatchEncoder::default,
+            |_, batches: Batches| {
+                for (log_type, batch) in batches? {
+                    on_batch(&log_type, batch)?;
+                }
+                Ok(())
+            },
+            observer,
+        )
     }
 }

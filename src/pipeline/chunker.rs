@@ -67,6 +67,10 @@ struct Open {
     /// An over-long line whose start was read with the last chunk: the next call skips
     /// the rest of it and reports it.
     skip: Option<Skip>,
+    /// The input's first line (none when blank or not read whole), taken from its first
+    /// chunk once `head_taken`.
+    first_line: Option<Arc<[u8]>>,
+    head_taken: bool,
 }
 
 impl<'a> Chunker<'a> {
@@ -105,6 +109,8 @@ impl<'a> Chunker<'a> {
                         reported: 0,
                         pending: Vec::new(),
                         skip: None,
+                        first_line: None,
+                        head_taken: false,
                     };
                     let chunk = open.next_chunk(bufs, self.framing);
                     self.cur = Some(open);
@@ -119,6 +125,7 @@ impl<'a> Chunker<'a> {
                     line: 1,
                     bytes: 0,
                     end: Some(Err(e)),
+                    first_line: None,
                     bufs,
                     summary: Summary::default(),
                     stop: false,
@@ -209,6 +216,15 @@ impl Open {
         let done = self.read - self.unsent();
         let bytes = done.saturating_sub(self.reported);
         self.reported = done.max(self.reported);
+        if !std::mem::replace(&mut self.head_taken, true)
+            && line == 1
+            && matches!(kind, Kind::Lines | Kind::Document)
+        {
+            let data = &bufs.data;
+            let end = memchr::memchr(b'\n', data).unwrap_or(data.len());
+            self.first_line = frame::record_of(&data[..end]).map(Arc::from);
+        }
+        let first_line = self.first_line.clone();
         Chunk {
             seq: 0,
             input: self.index,
@@ -218,6 +234,7 @@ impl Open {
             line,
             bytes,
             end: None,
+            first_line,
             bufs,
             summary: Summary::default(),
             stop: false,

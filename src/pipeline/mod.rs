@@ -17,6 +17,8 @@
 //!   data-lake layout: workers encode each chunk (Arrow record batches, one per log type;
 //!   or NDJSON lines with their partition), and the calling thread hands them in input
 //!   order to a [`ParquetWriter`] or [`NdjsonDirWriter`], which splits them by partition.
+//!   [`Batch::run_batches`] is the same Arrow path without files: the batches go to the
+//!   caller, in input order.
 //!
 //! Why a separate parallel path per output: the workers encode events themselves, because
 //! an [`Event`](crate::Event) borrows the worker's buffers and cannot cross threads. So

@@ -738,7 +738,7 @@ pub(crate) mod tests {
         validate_unknown_key: "{schema: Cust.Tst, fields: [{name: a, type: string, validate: {alow: [x]}}]}" => ["1:53: `validate` has no checks", "1:64: unknown key `alow` (hint: did you mean `allow`?)"];
         validate_not_map: "{schema: Cust.Tst, fields: [{name: a, type: string, validate: [x]}]}" => ["1:63: `validate` must be a mapping, found a list"];
         parser_native: "{schema: Cust.Tst, parser: {native: {name: Cust.Tst}}, fields: [{name: a, type: string}]}" => [];
-        parser_csv: "{schema: Cust.Tst, parser: {csv: {delimiter: ','}}, fields: [{name: a, type: string}]}" => ["1:29: the csv parser is not supported yet (hint: normalog reads JSON logs and text logs with `regex` or `fastmatch`)"];
+        parser_csv: "{schema: Cust.Tst, parser: {csv: {delimiter: ','}}, fields: [{name: a, type: string}]}" => ["1:29: `csv` has no `columns` and no `hasHeader`: nothing names the values (hint: list the column names under `columns`, or set `hasHeader: true` to read them from the first line of each input)"];
         parser_fastmatch: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a}']}}, fields: [{name: a, type: string}]}" => [];
         parser_regex: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>.*)']}}, fields: [{name: a, type: string}]}" => [];
         parser_script: "{schema: Cust.Tst, parser: {script: {function: f}}, fields: [{name: a, type: string}]}" => ["1:29: the script parser is not supported yet"];
@@ -757,7 +757,8 @@ pub(crate) mod tests {
         regex_expand_ok: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], expandFields: {b: 'x-%{a}'}}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [];
         regex_expand_unknown_value: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], expandFields: {b: 'x-%{c}'}}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => ["1:74: `%{c}` in `expandFields.b` names no captured value (hint: the patterns capture: `a`)"];
         regex_expand_unknown_key: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], expandFields: {bb: 'x'}}}, fields: [{name: a, type: string}]}" => ["1:74: `expandFields` key `bb` names no field (hint: add a field of this name to `fields`)"];
-        regex_skip_lines: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], skipLines: 1}}, fields: [{name: a, type: string}]}" => ["1:59: `skipLines` is not supported yet"];
+        regex_skip_lines: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], skipLines: 1}}, fields: [{name: a, type: string}]}" => [];
+        fastmatch_skip_lines_negative: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a}'], skipLines: -1}}, fields: [{name: a, type: string}]}" => ["1:69: `skipLines` must be a whole number, zero or more, found `-1` (hint: write e.g. `skipLines: 1`)"];
         regex_trim_space_not_bool: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], trimSpace: yes}}, fields: [{name: a, type: string}]}" => ["1:70: `trimSpace` must be true or false, found a string"];
         regex_and_fastmatch: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}']}, fastmatch: {match: ['%{a}']}}, fields: [{name: a, type: string}]}" => ["1:60: a schema has one parser, but both `regex` and `fastmatch` are given (hint: keep one of them)"];
         fastmatch_names_no_field: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a} %{usr}']}}, fields: [{name: a, type: string}, {name: user, type: string}]}" => ["1:49: `%{usr}` names no field (hint: did you mean `user`?)", "1:101: field `user` is filled by no pattern of the fastmatch parser"];

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::indicators::IndicatorKind;
 
+pub mod csv;
 mod files;
 pub mod load;
 pub mod text;
@@ -30,7 +31,7 @@ pub(crate) mod yaml;
 pub struct Schema {
     /// The log type name, e.g. `Zendesk.Audit` or `Custom.MyApp`.
     pub schema: String,
-    /// The parser. Omit it for JSON logs; `regex` and `fastmatch` read lines of text;
+    /// The parser. Omit it for JSON logs; `csv`, `regex` and `fastmatch` read lines of text;
     /// `native` is accepted and ignored, as Panther's own schemas use it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parser: Option<ParserSpec>,
@@ -92,8 +93,8 @@ impl Field {
 }
 
 /// The `parser:` block: how a record is read. Without it (or with only `native`), records
-/// are JSON objects; `regex` and `fastmatch` read lines of text (see [`text`] for their
-/// semantics). At most one of `regex` and `fastmatch` is given.
+/// are JSON objects; `csv`, `regex` and `fastmatch` read lines of text (see [`text`] and
+/// [`csv`] for their semantics). At most one of `csv`, `regex` and `fastmatch` is given.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParserSpec {
@@ -106,13 +107,16 @@ pub struct ParserSpec {
     /// Text lines matched against a regular expression (RE2 syntax, grok `%{PATTERN:field}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regex: Option<RegexParser>,
+    /// Lines of delimiter-separated values, with quoting as in RFC 4180.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csv: Option<CsvParser>,
 }
 
 impl ParserSpec {
     /// Whether records of this schema are lines of text (not JSON objects).
     #[must_use]
     pub fn is_text(&self) -> bool {
-        self.fastmatch.is_some() || self.regex.is_some()
+        self.fastmatch.is_some() || self.regex.is_some() || self.csv.is_some()
     }
 }
 
@@ -132,6 +136,9 @@ pub struct RegexParser {
     /// Named patterns for grok placeholders (they may use placeholders themselves).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub pattern_definitions: BTreeMap<String, String>,
+    /// The first lines of each input to skip (a preamble), see [`FastmatchParser::skip_lines`].
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub skip_lines: u64,
     /// The shared text options.
     #[serde(flatten)]
     pub options: TextOptions,
@@ -153,6 +160,11 @@ pub struct FastmatchParser {
     /// The patterns, tried in order.
     #[serde(rename = "match")]
     pub patterns: Vec<String>,
+    /// How many lines at the start of each input (file, stream) to skip, e.g. a preamble:
+    /// lines 1 to `skipLines` are consumed without an event when no other log type of the
+    /// run reads them. Blank lines count; a JSON object never goes to a text parser.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub skip_lines: u64,
     /// The shared text options.
     #[serde(flatten)]
     pub options: TextOptions,
@@ -162,13 +174,65 @@ pub struct FastmatchParser {
     pub key_spans: KeySpans,
 }
 
+/// `parser: csv:` — each line is a row of values separated by `delimiter`, quoted as in
+/// RFC 4180 and Go's `encoding/csv` with lazy quotes, as Panther reads them (see [`csv`]).
+/// The values fill the fields named by `columns`, or by the header line of each input
+/// (`hasHeader`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+// Unknown keys are refused by the loader; serde cannot deny them beside `flatten`.
+#[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
+pub struct CsvParser {
+    /// The one (ASCII) character between values, `,` when not given.
+    #[serde(default = "default_delimiter")]
+    pub delimiter: String,
+    /// The first line of each input names the columns. It is consumed, never an event;
+    /// with `columns` given too, `columns` name the values and the header is only skipped.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub has_header: bool,
+    /// The names of the columns, in order (required without `hasHeader`). A row must have
+    /// exactly this many values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+    /// The shared text options.
+    #[serde(flatten)]
+    pub options: TextOptions,
+    /// Position of the `csv` key and of its options (`delimiter`, `columns[i]`,
+    /// `expandFields.key`, ...), for messages.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub key_spans: KeySpans,
+}
+
+impl Default for CsvParser {
+    fn default() -> Self {
+        CsvParser {
+            delimiter: default_delimiter(),
+            has_header: false,
+            columns: Vec::new(),
+            options: TextOptions::default(),
+            key_spans: KeySpans::default(),
+        }
+    }
+}
+
+fn default_delimiter() -> String {
+    ",".into()
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// Options shared by the text parsers, applied in this order after a line matched: trim
 /// (`trimSpace`), drop (`emptyValues`), then add (`expandFields`). Every value is a string
-/// until the fields' decoders convert it.
+/// until the fields' decoders convert it. `skipPrefix` comes first: it skips lines.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TextOptions {
-    /// Removed from the start of a line before matching, when the line starts with it.
+    /// Lines that start with this text (comments) are skipped: consumed without an event,
+    /// as in Panther, when no other log type of the run reads them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_prefix: Option<String>,
     /// Trim white space around every captured value.

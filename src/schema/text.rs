@@ -371,6 +371,17 @@ pub(crate) fn check(schema: &Schema, error: &mut dyn FnMut(Span, String, Option<
     let Some(parser) = &schema.parser else {
         return;
     };
+    if let Some(c) = &parser.csv {
+        if parser.regex.is_some() || parser.fastmatch.is_some() {
+            error(
+                c.key_spans.get("").unwrap_or(schema.span),
+                "a schema has one parser, but `csv` is given with another".into(),
+                Some("keep one of them".into()),
+            );
+            return;
+        }
+        return super::csv::check(schema, c, error);
+    }
     let (compiled, options, spans, kind) = match (&parser.regex, &parser.fastmatch) {
         (Some(_), Some(f)) => {
             let span = f.key_spans.get("").unwrap_or(schema.span);

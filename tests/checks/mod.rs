@@ -8,6 +8,7 @@
 pub mod differential;
 pub mod normalize_line;
 pub mod schema;
+pub mod text;
 pub mod time;
 
 use normalog::{Normalizer, NormalizerBuilder, Registry};

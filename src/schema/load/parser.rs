@@ -1,11 +1,13 @@
-//! The `parser:` block of a schema: `native`, and the text parsers `regex` and `fastmatch`
-//! with their options, read by the [`Loader`](super::Loader) with positions like the rest.
+//! The `parser:` block of a schema: `native`, and the text parsers `csv`, `regex` and
+//! `fastmatch` with their options, read by the [`Loader`](super::Loader) with positions like
+//! the rest.
 
 use std::collections::BTreeMap;
 
 use super::{Entry, Loader};
+use crate::schema::yaml::ScalarKind;
 use crate::schema::{
-    FastmatchParser, KeySpans, NativeParser, ParserSpec, RegexParser, TextOptions,
+    CsvParser, FastmatchParser, KeySpans, NativeParser, ParserSpec, RegexParser, TextOptions,
 };
 
 const PARSER_KEYS: &[&str] = &["native", "csv", "fastmatch", "regex", "script"];
@@ -18,6 +20,15 @@ const REGEX_KEYS: &[&str] = &[
     "emptyValues",
     "expandFields",
     "skipLines",
+];
+const CSV_KEYS: &[&str] = &[
+    "delimiter",
+    "hasHeader",
+    "columns",
+    "skipPrefix",
+    "trimSpace",
+    "emptyValues",
+    "expandFields",
 ];
 const FASTMATCH_KEYS: &[&str] = &[
     "match",
@@ -45,11 +56,13 @@ impl Loader {
                 "native" => spec.native = self.native(p),
                 "regex" => spec.regex = self.regex(p),
                 "fastmatch" => spec.fastmatch = self.fastmatch(p),
+                "csv" => spec.csv = self.csv(p),
                 _ => self.error(
                     p.key_span,
                     format!("the {} parser is not supported yet", p.key),
                     Some(
-                        "normalog reads JSON logs and text logs with `regex` or `fastmatch`".into(),
+                        "normalog reads JSON logs and text logs with `csv`, `regex` or `fastmatch`"
+                            .into(),
                     ),
                 ),
             }
@@ -74,6 +87,7 @@ impl Loader {
                     p.pattern_definitions =
                         self.text_map(o, "patternDefinitions", &mut p.key_spans);
                 }
+                "skipLines" => p.skip_lines = self.count(o),
                 _ => self.text_option(o, &mut p.options, &mut p.key_spans),
             }
         }
@@ -92,14 +106,66 @@ impl Loader {
         p.key_spans.insert("", e.key_span);
         for o in self.entries(pairs, Some(FASTMATCH_KEYS)) {
             p.key_spans.insert(o.key, o.key_span);
-            if o.key == "match" {
-                p.patterns = self.patterns(o, &mut p.key_spans);
-            } else {
-                self.text_option(o, &mut p.options, &mut p.key_spans);
+            match o.key {
+                "match" => p.patterns = self.patterns(o, &mut p.key_spans),
+                "skipLines" => p.skip_lines = self.count(o),
+                _ => self.text_option(o, &mut p.options, &mut p.key_spans),
             }
         }
         self.require_match(e, &p.key_spans);
         Some(p)
+    }
+
+    fn csv(&mut self, e: Entry<'_>) -> Option<CsvParser> {
+        let pairs = self.as_map(
+            e.value,
+            e.value_span(),
+            "`csv`",
+            Some("write `csv: {delimiter: ',', columns: [<name>, ...]}`"),
+        )?;
+        let mut p = CsvParser::default();
+        p.key_spans.insert("", e.key_span);
+        for o in self.entries(pairs, Some(CSV_KEYS)) {
+            p.key_spans.insert(o.key, o.key_span);
+            match o.key {
+                "delimiter" => {
+                    if let Some(d) = self.text(o) {
+                        p.key_spans.insert("delimiter", o.value_span());
+                        p.delimiter = d;
+                    }
+                }
+                "hasHeader" => p.has_header = self.boolean(o),
+                "columns" => {
+                    for (i, (name, span)) in self.text_list(o).into_iter().enumerate() {
+                        p.key_spans.insert(format!("columns[{i}]"), span);
+                        p.columns.push(name.to_owned());
+                    }
+                }
+                _ => self.text_option(o, &mut p.options, &mut p.key_spans),
+            }
+        }
+        Some(p)
+    }
+
+    /// A count: a whole number, zero or more.
+    fn count(&mut self, e: Entry<'_>) -> u64 {
+        let text = e.value.text().unwrap_or_default();
+        if let (Some(ScalarKind::Int), Ok(n)) = (e.value.scalar_kind(), text.parse::<u64>()) {
+            return n;
+        }
+        let found = match e.value.scalar_kind() {
+            Some(ScalarKind::Int | ScalarKind::Float) => format!("`{text}`"),
+            _ => e.value.kind_name().to_owned(),
+        };
+        self.error(
+            e.value_span(),
+            format!(
+                "`{}` must be a whole number, zero or more, found {found}",
+                e.key
+            ),
+            Some(format!("write e.g. `{}: 1`", e.key)),
+        );
+        0
     }
 
     fn require_match(&mut self, e: Entry<'_>, spans: &KeySpans) {
@@ -166,11 +232,6 @@ impl Loader {
                     .collect();
             }
             "expandFields" => options.expand_fields = self.text_map(o, "expandFields", spans),
-            "skipLines" => self.error(
-                o.key_span,
-                "`skipLines` is not supported yet".into(),
-                Some("normalog has no per-input line skipping for text logs; remove it (lines that match no pattern are rejected and counted)".into()),
-            ),
             _ => {}
         }
     }

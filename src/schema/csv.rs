@@ -1,0 +1,209 @@
+//! What `parser: csv` means, and its checks.
+//!
+//! Each line is one row: values separated by the one-character `delimiter`, read as Go's
+//! `encoding/csv` reads them with `LazyQuotes` (what Panther uses), one line at a time:
+//!
+//! - A value that starts with `"` is quoted: it runs to the next `"` that is followed by
+//!   the delimiter or the end of the line, `""` inside it is one `"`, and the delimiter
+//!   inside it is text. A `"` followed by anything else is kept as text (`"a"b` is `a"b`),
+//!   and a quote never closed runs to the end of the line.
+//! - A `"` anywhere else in a value (`ab"c`, ` "a"` with a space first) is plain text.
+//! - A row ends at the end of its line: a quoted value cannot span lines.
+//!
+//! The values then go through the options shared with the other text parsers
+//! ([`TextOptions`](super::TextOptions): `trimSpace`, `emptyValues`, `expandFields`), and
+//! every value is a string until the fields' decoders convert it.
+//!
+//! Which name each value gets: `columns`, in order; or, with `hasHeader` and no `columns`,
+//! the values of the first line of each input (the header, consumed). With both, the header
+//! is consumed and `columns` name the values (as in Panther). With `trimSpace`, header names
+//! are trimmed too. A header that names none of the schema's fields is not this log type's
+//! header: the rows of that input are refused (so another log type can read them). A row
+//! whose number of values is not the number of columns is rejected, and says both numbers
+//! (Panther instead takes the count of the first row it reads when `columns` are given).
+//!
+//! Why not the `csv-core` crate: its quoting differs from Go's lazy quotes where Panther
+//! compatibility needs them (`"a"b,c` is one value `a"b,c` in Go, two, `ab` and `c`, in
+//! csv-core: its quoted-field state drops the quote and leaves quoting), it copies
+//! every value into its output buffer where a line without quotes needs no copy here, and
+//! its streaming state machine (records across reads) buys nothing for one line at a time.
+
+use std::collections::HashMap;
+
+use super::text::template_names;
+use super::validate::suggest;
+use super::{CsvParser, Schema, Span};
+
+/// The delimiter byte of a `csv` block, or what is wrong with it.
+///
+/// # Errors
+///
+/// The message and hint when the delimiter is not one ASCII character, or is the quote or
+/// a line end.
+pub fn delimiter(text: &str) -> Result<u8, (String, String)> {
+    let hint = "write one character, e.g. `delimiter: ','`, `delimiter: ';'` or `delimiter: \"\\t\"` for tabs";
+    match text.as_bytes() {
+        [b'"' | b'\r' | b'\n'] => Err((
+            format!("the delimiter cannot be {text:?}"),
+            "the quote encloses values and line ends end rows; choose another character".into(),
+        )),
+        [b] if b.is_ascii() => Ok(*b),
+        _ if text.chars().count() == 1 => Err((
+            format!("the delimiter must be an ASCII character, found {text:?}"),
+            hint.into(),
+        )),
+        _ => Err((
+            format!(
+                "the delimiter must be one character, found {text:?} ({} characters)",
+                text.chars().count()
+            ),
+            hint.into(),
+        )),
+    }
+}
+
+/// Check a `csv` block of `schema`; `error` receives each problem.
+pub(crate) fn check(
+    schema: &Schema,
+    p: &CsvParser,
+    error: &mut dyn FnMut(Span, String, Option<String>),
+) {
+    let block = p.key_spans.get("").unwrap_or(schema.span);
+    let at = |key: &str| p.key_spans.get(key).unwrap_or(block);
+    if let Err((message, hint)) = delimiter(&p.delimiter) {
+        error(at("delimiter"), message, Some(hint));
+    }
+    if p.columns.is_empty() && !p.has_header {
+        error(
+            block,
+            "`csv` has no `columns` and no `hasHeader`: nothing names the values".into(),
+            Some("list the column names under `columns`, or set `hasHeader: true` to read them from the first line of each input".into()),
+        );
+    }
+    let mut seen: HashMap<&str, Span> = HashMap::new();
+    for (i, name) in p.columns.iter().enumerate() {
+        let span = at(&format!("columns[{i}]"));
+        if let Some(first) = seen.get(name.as_str()) {
+            error(
+                span,
+                format!("duplicate column `{name}`"),
+                Some(format!(
+                    "the first `{name}` is at {}:{}; each column names one value of a row",
+                    first.line, first.col
+                )),
+            );
+        } else {
+            seen.insert(name, span);
+        }
+    }
+    let fields: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+    for (key, template) in &p.options.expand_fields {
+        let span = at(&format!("expandFields.{key}"));
+        if !fields.contains(&key.as_str()) {
+            error(
+                span,
+                format!("`expandFields` key `{key}` names no field"),
+                Some(closest(
+                    key,
+                    &fields,
+                    "add a field of this name to `fields`",
+                )),
+            );
+        }
+        match template_names(template) {
+            // With the names read from each input's header, a template is checked then.
+            Ok(_) if p.columns.is_empty() => {}
+            Ok(used) => {
+                for name in used {
+                    if !p.columns.iter().any(|c| c == name) {
+                        let columns: Vec<&str> = p.columns.iter().map(String::as_str).collect();
+                        error(
+                            span,
+                            format!("`%{{{name}}}` in `expandFields.{key}` names no column"),
+                            Some(closest(
+                                name,
+                                &columns,
+                                "a template uses the values of `columns` by name",
+                            )),
+                        );
+                    }
+                }
+            }
+            Err(rest) => error(
+                span,
+                format!("placeholder `{rest}` is not closed"),
+                Some("close it with `}`".into()),
+            ),
+        }
+    }
+    // With `columns`, every field must be one of them or built by a template; with the
+    // header alone, the names are known only when an input is read.
+    if !p.columns.is_empty() {
+        let columns: Vec<&str> = p.columns.iter().map(String::as_str).collect();
+        for f in &schema.fields {
+            if !columns.contains(&f.name.as_str()) && !p.options.expand_fields.contains_key(&f.name)
+            {
+                error(
+                    f.span,
+                    format!(
+                        "field `{}` is filled by no column of the csv parser",
+                        f.name
+                    ),
+                    Some(closest(
+                        &f.name,
+                        &columns,
+                        "add it to `columns`, build it with `expandFields`, or remove it",
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// `did you mean `x`?` for the closest of `names`, else `otherwise`.
+fn closest(word: &str, names: &[&str], otherwise: &str) -> String {
+    match suggest(word, names.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => otherwise.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::load::tests::check;
+
+    macro_rules! cases {
+        ($($name:ident: $yaml:expr => [$($expected:expr),* $(,)?];)*) => {
+            $(#[test] fn $name() { check($yaml, &[$($expected),*]); })*
+        };
+    }
+
+    // One line per case, in flow style.
+    cases! {
+        columns_ok: "{schema: Cust.Tst, parser: {csv: {delimiter: ',', columns: [a, x], expandFields: {b: '%{a}-%{x}'}}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [];
+        header_ok: "{schema: Cust.Tst, parser: {csv: {delimiter: \"\\t\", hasHeader: true, expandFields: {b: '%{anything}'}}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [];
+        default_delimiter: "{schema: Cust.Tst, parser: {csv: {columns: [a]}}, fields: [{name: a, type: string}]}" => [];
+        unknown_option: "{schema: Cust.Tst, parser: {csv: {columns: [a], skipLines: 1}}, fields: [{name: a, type: string}]}" => ["1:49: unknown key `skipLines` (hint: valid keys here: delimiter, hasHeader, columns, skipPrefix, trimSpace, emptyValues, expandFields)"];
+        no_columns_no_header: "{schema: Cust.Tst, parser: {csv: {hasHeader: false}}, fields: [{name: a, type: string}]}" => ["1:29: `csv` has no `columns` and no `hasHeader`: nothing names the values"];
+        delimiter_two_chars: "{schema: Cust.Tst, parser: {csv: {delimiter: ', ', columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: the delimiter must be one character, found \", \" (2 characters)"];
+        delimiter_quote: "{schema: Cust.Tst, parser: {csv: {delimiter: '\"', columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: the delimiter cannot be \"\\\"\""];
+        delimiter_not_ascii: "{schema: Cust.Tst, parser: {csv: {delimiter: '§', columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: the delimiter must be an ASCII character, found \"§\""];
+        duplicate_column: "{schema: Cust.Tst, parser: {csv: {columns: [a, b, a]}}, fields: [{name: a, type: string}]}" => ["1:51: duplicate column `a` (hint: the first `a` is at 1:45; each column names one value of a row)"];
+        template_names_no_column: "{schema: Cust.Tst, parser: {csv: {columns: [user], expandFields: {b: '%{usr}'}}}, fields: [{name: user, type: string}, {name: b, type: string}]}" => ["1:67: `%{usr}` in `expandFields.b` names no column (hint: did you mean `user`?)"];
+        expand_key_names_no_field: "{schema: Cust.Tst, parser: {csv: {columns: [a], expandFields: {c: '%{a}'}}}, fields: [{name: a, type: string}]}" => ["1:64: `expandFields` key `c` names no field"];
+        field_no_column_fills: "{schema: Cust.Tst, parser: {csv: {columns: [a, usr]}}, fields: [{name: a, type: string}, {name: user, type: string}]}" => ["1:90: field `user` is filled by no column of the csv parser (hint: did you mean `usr`?)"];
+        csv_and_regex: "{schema: Cust.Tst, parser: {csv: {columns: [a]}, regex: {match: ['(?P<a>.)']}}, fields: [{name: a, type: string}]}" => ["1:29: a schema has one parser, but `csv` is given with another (hint: keep one of them)"];
+        has_header_not_bool: "{schema: Cust.Tst, parser: {csv: {hasHeader: 1, columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: `hasHeader` must be true or false, found a number"];
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(delimiter(","), Ok(b','));
+        assert_eq!(delimiter("\t"), Ok(b'\t'));
+        assert_eq!(delimiter("|"), Ok(b'|'));
+        for bad in ["", ",,", "\"", "\n", "§"] {
+            assert!(delimiter(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,440 @@
+//! `parser: csv` and `skipLines` through every entry point that knows where an input starts:
+//! `normalize_bytes` with positions, the `StreamNormalizer`, batch runs over files (plain
+//! and gzip, several inputs each with its header, chunks cut in the middle of an input,
+//! several threads) and the command line reading stdin; and classification among CSV,
+//! regex and JSON log types in one run.
+#![allow(clippy::unwrap_used)] // a test that cannot set up its fixture should panic
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use normalog::pipeline::{Batch, Ignore, Input};
+use normalog::sink::{ndjson, Collect};
+use normalog::{ErrorKind, NormalizerBuilder, Position, Registry, StreamNormalizer};
+
+/// Column names from each input's header line.
+const USERS: &str = r"
+schema: Custom.Users
+parser:
+  csv:
+    delimiter: ','
+    hasHeader: true
+fields:
+  - {name: user, type: string, required: true}
+  - {name: n, type: int}
+";
+
+/// Named columns, no header; `skipPrefix` comments.
+const PAIRS: &str = r"
+schema: Custom.Pairs
+parser:
+  csv:
+    delimiter: '|'
+    columns: [key, value]
+    skipPrefix: '#'
+fields:
+  - {name: key, type: string, required: true}
+  - {name: value, type: string}
+";
+
+const KV: &str = r"
+schema: Custom.Kv
+parser:
+  regex:
+    skipLines: 1
+    match: ['^%{WORD:op}=%{INT:n}$']
+fields:
+  - {name: op, type: string, required: true}
+  - {name: n, type: int}
+";
+
+const JSON: &str = r"
+schema: Custom.Json
+fields:
+  - {name: level, type: string, required: true}
+";
+
+fn registry() -> Registry {
+    let mut r = Registry::new();
+    for (yaml, name) in [
+        (USERS, "users.yml"),
+        (PAIRS, "pairs.yml"),
+        (KV, "kv.yml"),
+        (JSON, "json.yml"),
+    ] {
+        r.add_str(yaml, name).expect("schema loads");
+    }
+    r
+}
+
+fn value(event: &str, key: &str) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(event).expect("event is JSON");
+    v.get(key).cloned().unwrap_or(serde_json::Value::Null)
+}
+
+/// `(user, n)` of each event, in order.
+fn users(events: &[String]) -> Vec<(String, i64)> {
+    events
+        .iter()
+        .map(|e| {
+            (
+                value(e, "user").as_str().unwrap_or("?").to_owned(),
+                value(e, "n").as_i64().unwrap_or(-1),
+            )
+        })
+        .collect()
+}
+
+fn lines(types: &[&str], input: &[&str]) -> Collect {
+    let registry = registry();
+    let mut n = NormalizerBuilder::new()
+        .log_types(types.iter().copied())
+        .build(&registry)
+        .unwrap();
+    let mut out = Collect::default();
+    for (i, line) in input.iter().enumerate() {
+        let pos = Position::new(0, i as u64 + 1, i as u64);
+        n.normalize_bytes(line.as_bytes(), pos, &mut out).unwrap();
+    }
+    out
+}
+
+#[test]
+fn header_is_consumed_and_names_the_columns() {
+    let out = lines(&["Custom.Users"], &["n,extra,user", "1,x,ann", "2,y,bob"]);
+    assert!(out.rejects.is_empty(), "{:?}", out.rejects);
+    assert_eq!(users(&out.events), [("ann".into(), 1), ("bob".into(), 2)]);
+    assert_eq!(value(&out.events[0], "extra"), serde_json::Value::Null);
+}
+
+#[test]
+fn a_header_alone_is_neither_event_nor_reject() {
+    let out = lines(&["Custom.Users"], &["user,n"]);
+    assert!(out.events.is_empty() && out.rejects.is_empty(), "{out:?}");
+}
+
+#[test]
+fn wrong_number_of_values_is_a_reject_that_says_so() {
+    let out = lines(&["Custom.Users"], &["user,n", "ann,1,extra", "bob"]);
+    assert!(out.events.is_empty());
+    assert_eq!(
+        out.rejects,
+        [
+            "record 1 (line 2, byte 0): Custom.Users: row has 3 values, but the header (line 1) names 2 columns",
+            "record 2 (line 3, byte 0): Custom.Users: row has 1 value, but the header (line 1) names 2 columns",
+        ]
+    );
+    let out = lines(&["Custom.Pairs"], &["a|b|c"]);
+    assert!(
+        out.rejects[0].ends_with("row has 3 values, but the schema's `columns` are 2 columns"),
+        "{}",
+        out.rejects[0]
+    );
+}
+
+#[test]
+fn a_first_line_naming_no_field_is_no_header() {
+    let out = lines(&["Custom.Users"], &["a,b", "ann,1"]);
+    assert!(out.events.is_empty());
+    assert_eq!(out.rejects.len(), 2, "{:?}", out.rejects);
+    assert!(
+        out.rejects[1].ends_with(
+            "Custom.Users: no header: line 1 of this input names none of the log type's fields (hasHeader)"
+        ),
+        "{}",
+        out.rejects[1]
+    );
+}
+
+#[test]
+fn quoting_as_go_encoding_csv_with_lazy_quotes() {
+    let out = lines(
+        &["Custom.Pairs"],
+        &[
+            r#"a|"x|y""#,
+            r#"b|"say ""hi""""#,
+            r#"c|5" tall"#,
+            r#"d|"open"#,
+            "# a comment",
+        ],
+    );
+    assert!(out.rejects.is_empty(), "{:?}", out.rejects);
+    let values: Vec<_> = out.events.iter().map(|e| value(e, "value")).collect();
+    assert_eq!(values, ["x|y", r#"say "hi""#, r#"5" tall"#, "open"]);
+}
+
+#[test]
+fn normalize_returns_skipped_for_a_header() {
+    let registry = registry();
+    let mut n = NormalizerBuilder::new()
+        .log_types(["Custom.Users"])
+        .build(&registry)
+        .unwrap();
+    let mut line = b"user,n".to_vec();
+    let err = n
+        .normalize(&mut line, Position::new(0, 1, 0))
+        .expect_err("a header is no event");
+    assert!(
+        matches!(err.kind(), ErrorKind::Skipped { log_type, .. } if &**log_type == "Custom.Users"),
+        "{err}"
+    );
+    let mut line = b"ann,3".to_vec();
+    let event = n.normalize(&mut line, Position::new(6, 2, 1)).unwrap();
+    assert_eq!(event.log_type(), "Custom.Users");
+}
+
+#[test]
+fn stream_normalizer_learns_the_header_whatever_the_chunking() {
+    let input = b"\xef\xbb\xbfuser,n\r\nann,1\r\n\r\nbob,2";
+    for size in [1, 2, 5, 100] {
+        let registry = registry();
+        let n = NormalizerBuilder::new()
+            .log_types(["Custom.Users"])
+            .build(&registry)
+            .unwrap();
+        let mut s = StreamNormalizer::new(n);
+        let mut out = Collect::default();
+        for c in input.chunks(size) {
+            s.feed(c, &mut out).unwrap();
+        }
+        s.finish(&mut out).unwrap();
+        assert!(out.rejects.is_empty(), "size {size}: {:?}", out.rejects);
+        assert_eq!(
+            users(&out.events),
+            [("ann".into(), 1), ("bob".into(), 2)],
+            "size {size}"
+        );
+    }
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// An input of `rows` rows with a header naming the columns in the given order.
+fn users_file(rows: u32, user_first: bool, tag: &str) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::from(if user_first { "user,n\n" } else { "n,user\n" });
+    for i in 0..rows {
+        if user_first {
+            let _ = writeln!(s, "{tag}{i},{i}");
+        } else {
+            let _ = writeln!(s, "{i},{tag}{i}");
+        }
+    }
+    s
+}
+
+/// Rows per file in the batch test: inputs are read 64 KiB at a time, so these files are
+/// cut into several chunks each.
+const ROWS: u32 = 12_000;
+
+/// Two files with their own headers (columns in another order), one gzip: every row of
+/// each is read with its own file's header, with one thread and with four, and with
+/// chunks small enough that most start in the middle of a file.
+#[test]
+fn batch_runs_read_each_files_header_in_every_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv.gz");
+    std::fs::write(&a, users_file(ROWS, true, "a")).unwrap();
+    std::fs::write(&b, gzip(users_file(ROWS, false, "b").as_bytes())).unwrap();
+    let inputs = [Input::Path(a), Input::Path(b)];
+    let registry = registry();
+    let mut builder = NormalizerBuilder::new();
+    builder.log_types(["Custom.Users"]);
+    let mut expected: Vec<(String, i64)> =
+        (0..ROWS).map(|i| (format!("a{i}"), i64::from(i))).collect();
+    expected.extend((0..ROWS).map(|i| (format!("b{i}"), i64::from(i))));
+    let total = 2 * u64::from(ROWS);
+    for threads in [1, 4] {
+        for chunk in [64, 1 << 22] {
+            let mut out = Vec::new();
+            let run = Batch::new()
+                .threads(threads)
+                .chunk_bytes(chunk)
+                .run_ndjson(
+                    &builder,
+                    &registry,
+                    &inputs,
+                    &mut out,
+                    ndjson::Options::default(),
+                    &mut Ignore,
+                )
+                .unwrap();
+            let s = &run.summary;
+            assert_eq!(
+                (s.records, s.normalized, s.rejected),
+                (total, total, 0),
+                "threads {threads}, chunk {chunk}"
+            );
+            let events: Vec<String> = String::from_utf8(out)
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect();
+            assert_eq!(users(&events), expected, "threads {threads}, chunk {chunk}");
+        }
+    }
+    // The single-threaded path into any sink.
+    let mut n = builder.build(&registry).unwrap();
+    let mut sink = Collect::default();
+    let run = Batch::new()
+        .chunk_bytes(64)
+        .run(&mut n, &inputs, &mut sink, &mut Ignore)
+        .unwrap();
+    assert_eq!(run.summary.normalized, total);
+    assert_eq!(users(&sink.events), expected);
+}
+
+/// CSV (header and `skipPrefix`), regex (`skipLines`) and JSON log types in one run: each
+/// line goes to the log type that reads it, a header line and comments are consumed, and
+/// a line `skipLines` covers is consumed only when no other log type reads it.
+#[test]
+fn classification_among_csv_regex_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("users.csv", "user,n\nann,1\n"),
+        ("kv.log", "kv export v1\nset=2\n"),
+        ("pairs.txt", "# pairs\nk|v\n"),
+        ("app.jsonl", "{\"level\":\"info\"}\n"),
+        ("mixed.log", "get=3\nuser,n\n"),
+    ];
+    let inputs: Vec<Input> = files
+        .iter()
+        .map(|(name, text)| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            Input::Path(p)
+        })
+        .collect();
+    let registry = registry();
+    let mut n = NormalizerBuilder::new().build(&registry).unwrap();
+    let mut sink = Collect::default();
+    let run = Batch::new()
+        .run(&mut n, &inputs, &mut sink, &mut Ignore)
+        .unwrap();
+    let got: Vec<String> = sink
+        .events
+        .iter()
+        .map(|e| value(e, "p_log_type").as_str().unwrap().to_owned())
+        .collect();
+    // Line 1 of kv.log and of mixed.log (`get=3`, which the pattern would match) are
+    // skipped by Custom.Kv, as no other type reads them. mixed.log's `user,n` is line 2,
+    // not a header: Custom.Users has no header for this input, Custom.Pairs finds one
+    // value, Custom.Kv no match: a reject.
+    assert_eq!(
+        got,
+        ["Custom.Users", "Custom.Kv", "Custom.Pairs", "Custom.Json"],
+        "rejects: {:?}",
+        sink.rejects
+    );
+    assert_eq!(sink.rejects.len(), 1, "{:?}", sink.rejects);
+    assert!(
+        sink.rejects[0].starts_with("record 1 (line 2, byte 6): no log type accepted the record"),
+        "{}",
+        sink.rejects[0]
+    );
+    assert_eq!(run.summary.records, 5);
+}
+
+/// `normalog normalize` reading a CSV file with a header from stdin.
+#[test]
+fn cli_reads_a_header_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("users.yml"), USERS).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args([
+            "normalize",
+            "-s",
+            path(dir.path()),
+            "--stats",
+            "-o",
+            "-",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"n,user\n7,zoe\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let events: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(users(&events), [("zoe".into(), 7)]);
+    assert!(
+        stderr.contains("records: 1 in, 1 normalized, 0 rejected"),
+        "{stderr}"
+    );
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// The JSON Schema of schema files describes the `csv` block and `skipLines`; `schema
+/// check` points at each mistake of a `csv` block with `file:line:col`.
+#[test]
+fn json_schema_and_schema_check_cover_csv() {
+    let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args(["schema", "json-schema"])
+        .output()
+        .unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON Schema");
+    let defs = &schema["$defs"];
+    let csv = &defs["CsvParser"];
+    assert_eq!(csv["additionalProperties"], serde_json::Value::Bool(false));
+    assert_eq!(csv["properties"]["delimiter"]["default"], ",");
+    for key in [
+        "hasHeader",
+        "columns",
+        "skipPrefix",
+        "trimSpace",
+        "emptyValues",
+        "expandFields",
+    ] {
+        assert!(csv["properties"][key].is_object(), "{key}");
+    }
+    assert!(csv["properties"]["skipLines"].is_null());
+    for parser in ["FastmatchParser", "RegexParser"] {
+        assert!(
+            defs[parser]["properties"]["skipLines"].is_object(),
+            "{parser}"
+        );
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.yml");
+    std::fs::write(
+        &file,
+        "schema: Custom.Bad\nparser:\n  csv:\n    delimiter: ', '\n    columns: [a, b, a]\n    skiplines: 1\nfields:\n  - {name: a, type: string}\n  - {name: c, type: string}\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args(["schema", "check", path(&file)])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for want in [
+        "bad.yml:6:5: unknown key `skiplines`",
+        "bad.yml:4:16: the delimiter must be one character",
+        "bad.yml:5:21: duplicate column `a`",
+        "bad.yml:9:5: field `c` is filled by no column of the csv parser",
+    ] {
+        assert!(err.contains(want), "{want}\n{err}");
+    }
+}
