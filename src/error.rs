@@ -130,6 +130,9 @@ pub enum ErrorKind {
     Schema(SchemaErrors),
     /// A sink failed.
     Sink(Box<dyn std::error::Error + Send + Sync>),
+    /// The run was cancelled through its cancellation flag
+    /// ([`Batch::cancel_on`](crate::pipeline::Batch::cancel_on)): nothing was committed.
+    Cancelled,
 }
 
 /// Broad class of an error.
@@ -147,6 +150,8 @@ pub enum Category {
     Config,
     /// The output sink.
     Sink,
+    /// The run was cancelled.
+    Cancelled,
     /// Not an error: a line consumed without an event ([`ErrorKind::Skipped`]).
     Skipped,
 }
@@ -190,6 +195,7 @@ impl Error {
             ErrorKind::Io(_) => Category::Io,
             ErrorKind::UnknownLogType(_) | ErrorKind::Schema(_) => Category::Config,
             ErrorKind::Sink(_) => Category::Sink,
+            ErrorKind::Cancelled => Category::Cancelled,
             ErrorKind::Skipped { .. } => Category::Skipped,
         }
     }
@@ -217,6 +223,7 @@ impl Error {
             ErrorKind::UnknownLogType(_) => "unknown_log_type",
             ErrorKind::Schema(_) => "schema",
             ErrorKind::Sink(_) => "sink",
+            ErrorKind::Cancelled => "cancelled",
             ErrorKind::Skipped { .. } => "skipped",
         }
     }
@@ -291,11 +298,25 @@ impl Error {
             ErrorKind::Schema(e) => ErrorKind::Schema(e.clone()),
             // A sink's error can be of any type: keep its message.
             ErrorKind::Sink(e) => ErrorKind::Sink(e.to_string().into()),
+            ErrorKind::Cancelled => ErrorKind::Cancelled,
         })
     }
 
     pub(crate) fn new(kind: ErrorKind) -> Error {
         Error(Box::new(kind))
+    }
+
+    /// The error of a cancelled run.
+    #[cold]
+    #[must_use]
+    pub fn cancelled() -> Error {
+        Error::new(ErrorKind::Cancelled)
+    }
+
+    /// True when the run was cancelled ([`ErrorKind::Cancelled`]).
+    #[must_use]
+    pub fn is_cancelled(&self) -> bool {
+        matches!(*self.0, ErrorKind::Cancelled)
     }
 
     #[cold]
@@ -361,6 +382,7 @@ impl fmt::Display for Reason<'_> {
             ErrorKind::UnknownLogType(t) => write!(f, "unknown log type \"{t}\""),
             ErrorKind::Schema(e) => write!(f, "{e}"),
             ErrorKind::Sink(e) => write!(f, "output: {e}"),
+            ErrorKind::Cancelled => f.write_str("cancelled: nothing was committed"),
             ErrorKind::Skipped { log_type, .. } => {
                 write!(f, "{log_type}: line skipped (a header, skipLines or skipPrefix)")
             }

@@ -353,7 +353,10 @@ fn help_explains_every_flag() {
         "--source-id",
         "--source-label",
         "--max-record-bytes",
+        "--target-file-size",
+        "KiB, MiB, GiB",
         "Exit status:",
+        "130  interrupted by SIGINT",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
     }

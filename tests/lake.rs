@@ -353,3 +353,131 @@ fn stats_say_when_unordered_input_splits_partitions() {
     assert_eq!(files, parts);
     assert!(!err.contains("extra parts"), "{err}");
 }
+
+/// Part files of `table` under `lake` with their sizes, in part-number order.
+fn parts_of(lake: &Path, table: &str, ext: &str) -> Vec<(String, u64)> {
+    let mut parts: Vec<(u64, String, u64)> = files_under(&lake.join(table))
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == ext))
+        .map(|f| {
+            let name = f.file_name().expect("name").to_string_lossy().into_owned();
+            let n: u64 = name
+                .trim_end_matches(&format!(".{ext}"))
+                .rsplit('-')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("part number");
+            let size = std::fs::metadata(&f).expect("metadata").len();
+            (n, f.display().to_string(), size)
+        })
+        .collect();
+    parts.sort();
+    parts.into_iter().map(|(_, f, size)| (f, size)).collect()
+}
+
+#[test]
+fn target_file_size_rotates_part_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let input = archive(tmp.path(), "a.jsonl", 120_000, "20d", 6);
+    let target: u64 = 512 << 10;
+    let lake = tmp.path().join("lake");
+    let run = || {
+        ok(&[
+            "normalize",
+            "--format",
+            "parquet",
+            "--partition",
+            "none",
+            "--target-file-size",
+            "512KiB",
+            // Small row groups: the size of a file is known at each row group's end.
+            "--row-group-rows",
+            "2048",
+            "--stats",
+            "-o",
+            s(&lake),
+            s(&input),
+        ])
+    };
+    let o = run();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("files closed at --target-file-size"),
+        "{stderr}"
+    );
+    let mut listing = Vec::new();
+    for table in ["zendesk_audit", "zoom_activity", "zoom_operation"] {
+        let parts = parts_of(&lake, table, "parquet");
+        assert!(parts.len() >= 2, "{table}: {parts:?}");
+        // Every part but the last is closed once it has reached the target: at least it,
+        // at most what the rows of a few writes add past it (writer threads report a
+        // file's size a few writes late).
+        for (f, size) in &parts[..parts.len() - 1] {
+            assert!(
+                *size >= target && *size <= target * 2,
+                "{f}: {size} bytes for a target of {target}"
+            );
+        }
+        listing.extend(parts);
+    }
+    // The rows are those of the NDJSON output of the same input.
+    let ndjson = ok(&["normalize", s(&input)]);
+    let want = util::lake::ndjson_rows(&String::from_utf8_lossy(&ndjson.stdout));
+    assert_eq!(want.len(), 120_000);
+    assert_eq!(util::lake::parquet_rows(&lake), want);
+    // Re-run: the same files, replaced; one copy of each row.
+    run();
+    let mut again = Vec::new();
+    for table in ["zendesk_audit", "zoom_activity", "zoom_operation"] {
+        again.extend(parts_of(&lake, table, "parquet"));
+    }
+    assert_eq!(
+        again.iter().map(|p| &p.0).collect::<Vec<_>>(),
+        listing.iter().map(|p| &p.0).collect::<Vec<_>>()
+    );
+    assert_eq!(util::lake::parquet_rows(&lake), want);
+}
+
+#[test]
+fn target_file_size_applies_to_ndjson_directories() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let input = archive(tmp.path(), "a.jsonl", 6000, "2d", 7);
+    let lake = tmp.path().join("lake");
+    let target: u64 = 100_000;
+    let o = ok(&[
+        "normalize",
+        "--partition",
+        "day",
+        "--target-file-size",
+        "100KB",
+        "-o",
+        &format!("{}/", s(&lake)),
+        s(&input),
+    ]);
+    assert!(o.stderr.is_empty());
+    let mut lines = Vec::new();
+    let mut rotated = 0;
+    for table in ["zendesk_audit", "zoom_activity", "zoom_operation"] {
+        let mut by_dir: std::collections::BTreeMap<String, Vec<(String, u64)>> =
+            std::collections::BTreeMap::new();
+        for (f, size) in parts_of(&lake, table, "ndjson") {
+            let dir = Path::new(&f).parent().expect("dir").display().to_string();
+            by_dir.entry(dir).or_default().push((f, size));
+        }
+        for parts in by_dir.values() {
+            for (f, size) in &parts[..parts.len() - 1] {
+                // Closed at the first write past the target: the lines of one chunk.
+                assert!(*size >= target && *size < target * 2, "{f}: {size}");
+                rotated += 1;
+            }
+            for (f, _) in parts {
+                let text = std::fs::read_to_string(f).expect("read");
+                lines.extend(text.lines().map(str::to_owned));
+            }
+        }
+    }
+    assert!(rotated > 3, "{rotated} files closed at the target");
+    let ndjson = ok(&["normalize", s(&input)]);
+    let want = util::lake::ndjson_rows(&String::from_utf8_lossy(&ndjson.stdout));
+    assert_eq!(util::lake::ndjson_rows(&lines.join("\n")), want);
+}

@@ -44,6 +44,15 @@ impl Run {
         self.pull_env(fake, extra, &[])
     }
     fn pull_env(&self, fake: &FakeZendesk, extra: &[&str], env: &[(&str, &str)]) -> Output {
+        let out = self
+            .command(fake, extra, env)
+            .output()
+            .expect("run normalog");
+        self.check_secrets(&out);
+        out
+    }
+    /// The command of [`pull_env`](Self::pull_env), not started.
+    fn command(&self, fake: &FakeZendesk, extra: &[&str], env: &[(&str, &str)]) -> Command {
         let mut out_dir = self.out().display().to_string();
         out_dir.push('/');
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
@@ -71,7 +80,9 @@ impl Run {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let out = cmd.output().expect("run normalog");
+        cmd
+    }
+    fn check_secrets(&self, out: &Output) {
         // No secret anywhere the user can see.
         for text in [&out.stdout, &out.stderr] {
             let text = String::from_utf8_lossy(text);
@@ -84,7 +95,6 @@ impl Run {
                 "{state}"
             );
         }
-        out
     }
     /// Every `id` in the lake, with how many times it appears.
     fn ids(&self) -> BTreeMap<u64, usize> {
@@ -638,6 +648,64 @@ fn resume_after_a_crash_at_every_commit_point() {
     for n in 1..=5 {
         crash_then_resume(&format!("after-sink:{n}"), &records, "10", "10", true).expect("resume");
         crash_then_resume(&format!("after-state:{n}"), &records, "10", "10", true).expect("resume");
+    }
+}
+
+/// SIGINT or SIGTERM while a batch is being normalized or committed into its staging
+/// directory: the pull stops with 130 or 143, publishes nothing of that batch, leaves no
+/// staging directory, and the next run delivers every record once (issue 16).
+#[cfg(unix)]
+#[test]
+fn an_interrupt_stops_between_commits_and_the_next_run_resumes() {
+    let records = dataset(1, 50, now_secs() - 500, 3);
+    for (point, signal, status) in [("read", "INT", 130), ("commit", "TERM", 143)] {
+        let fake = FakeZendesk::start(records.clone(), token_auth());
+        let run = Run::new();
+        let flags = ["--page-size", "10", "--batch-records", "10", "-q"];
+        let marker = run.dir.path().join("paused");
+        let pause = format!("{point}:{}", marker.display());
+        let child = run
+            .command(&fake, &flags, &[("NORMALOG_TEST_PAUSE", &pause)])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let until = std::time::Instant::now() + Duration::from_secs(60);
+        while !marker.exists() {
+            assert!(std::time::Instant::now() < until, "{point}: never paused");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        std::fs::remove_file(&marker).expect("resume");
+        let out = child.wait_with_output().expect("wait");
+        run.check_secrets(&out);
+        assert_eq!(code(&out), status, "{point}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("interrupted by SIG{signal}")),
+            "{}",
+            stderr(&out)
+        );
+        // Nothing hidden left: no staging directory, no temporary file.
+        let mut files = Vec::new();
+        walk(&run.out(), &mut files);
+        let hidden: Vec<_> = files
+            .iter()
+            .filter(|f| {
+                f.components()
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+            })
+            .collect();
+        assert!(hidden.is_empty(), "{point}: {hidden:?}");
+        // The records delivered so far are each there once; the rest come with the next run.
+        assert!(run.ids().values().all(|&n| n == 1));
+        let out = run.pull(&fake, &flags);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert_eq!(run.ids(), expected(&records), "{point}");
     }
 }
 

@@ -11,9 +11,14 @@ use clap::{Parser, Subcommand};
 
 const EXIT_CODES: &str = "\
 Exit status:
-  0  every record was normalized
-  1  the run finished, but some records were rejected (or an input could not be read)
-  2  fatal error: bad flags, bad schema, unusable output";
+  0    every record was normalized
+  1    the run finished, but some records were rejected (or an input could not be read)
+  2    fatal error: bad flags, bad schema, unusable output
+  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM, 129 by SIGHUP (128 + the signal's
+       number): the run stopped, its temporary files were removed and nothing was
+       committed (or, if it was already renaming its files into place, it finished
+       that). A second signal ends the process at once; the next run into the same
+       directory removes what it left.";
 
 /// Normalize logs with Panther log schemas: JSON records, and text lines read by a
 /// schema's `parser: csv`, `regex` or `fastmatch`, into typed fields, p_* standard fields and

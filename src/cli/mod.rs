@@ -14,6 +14,7 @@ mod progress;
 #[cfg(feature = "pull")]
 mod pull;
 mod schema_cmd;
+mod signals;
 mod test_cmd;
 
 use std::io;
@@ -48,14 +49,18 @@ pub fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // Only the commands that write outputs handle interrupts; the others keep the default
+    // (the process ends at once), as they leave nothing behind.
+    let interrupt = matches!(cli.command, Command::Normalize(_) | Command::Pull(_))
+        .then(signals::Interrupt::install);
     let result = match cli.command {
-        Command::Normalize(args) => normalize::run(&args),
+        Command::Normalize(args) => normalize::run(&args, interrupt.as_ref()),
         Command::Schema(cmd) => schema_cmd::run(&cmd),
         Command::Test(args) => test_cmd::run(&args),
         Command::Gen(args) => gen_cmd::run(&args),
         Command::Bench(args) => bench::run(&args),
         #[cfg(feature = "pull")]
-        Command::Pull(cmd) => return ExitCode::from(pull::run(&cmd)),
+        Command::Pull(cmd) => return ExitCode::from(pull::run(&cmd, interrupt.as_ref())),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -70,15 +75,28 @@ pub fn run() -> ExitCode {
             }
             ExitCode::from(EXIT_FATAL)
         }
+        Err(Fatal::Interrupted(what)) => {
+            let (signal, status) = interrupt
+                .as_ref()
+                .map_or(("a signal", 130), signals::Interrupt::status);
+            messages::error(&format!("interrupted by {signal}: {what}"));
+            ExitCode::from(status)
+        }
     }
 }
 
-/// What ends a command with exit status 2 (or 0 for a closed pipe).
+/// What ends a command with exit status 2 (or 0 for a closed pipe, or 128 + the signal's
+/// number for an interrupt).
 enum Fatal {
     BrokenPipe,
     Message(String),
     Schemas(SchemaErrors),
+    /// Stopped by a signal; says what the output was left as.
+    Interrupted(String),
 }
+
+/// What an interrupted run leaves, when it stopped before its commit.
+const NOTHING_COMMITTED: &str = "stopped; no output committed, temporary files removed";
 
 impl From<Error> for Fatal {
     fn from(e: Error) -> Fatal {
@@ -88,6 +106,7 @@ impl From<Error> for Fatal {
         match e.into_kind() {
             normalog::ErrorKind::Io(io) => Fatal::from(io),
             normalog::ErrorKind::Schema(s) => Fatal::Schemas(s),
+            normalog::ErrorKind::Cancelled => Fatal::Interrupted(NOTHING_COMMITTED.into()),
             _ => Fatal::Message(message),
         }
     }

@@ -9,7 +9,8 @@ use std::time::Instant;
 
 use clap::ValueEnum;
 
-use super::output::{Output, OutputFile};
+use super::output::{FileSize, Output, OutputFile};
+use super::signals::Interrupt;
 use super::{load_registry, messages, progress, Fatal, EXIT_OK, EXIT_REJECTS};
 use normalog::pipeline::{self, Batch, Input, Observer, Progress, Reject, RunSummary};
 use normalog::registry::Registry;
@@ -43,7 +44,9 @@ pub struct NormalizeArgs {
     /// snake case (Zendesk.Audit -> zendesk_audit), partitioned by --partition on the UTC
     /// event time, e.g. DIR/zendesk_audit/year=2023/month=7/day=1/hour=14/part-0.parquet.
     /// Files are written under temporary names (.part-*.tmp-*) and renamed only when the run
-    /// completes.
+    /// completes. An interrupted run (SIGINT, SIGTERM, SIGHUP) removes its temporary files
+    /// and commits nothing; one killed outright leaves only hidden temporary files, which
+    /// the next run into the directory removes (and says so).
     #[arg(short = 'o', long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
@@ -57,6 +60,15 @@ pub struct NormalizeArgs {
     /// Default: hour.
     #[arg(long, value_enum, value_name = "BY")]
     pub partition: Option<PartitionArg>,
+
+    /// Directory output: close a part file once it is about SIZE on disk and go on in the
+    /// partition's next part file (part-...-1, -2, ...), so that a large partition, or a
+    /// whole table with --partition none, becomes files of about SIZE. SIZE is a number of
+    /// bytes with an optional unit: K, M, G, T (or KiB, MiB, GiB, TiB: powers of 1024), KB,
+    /// MB, GB, TB (powers of 1000); 'none' for no limit. Query engines read files of
+    /// 128 MB to 1 GB best. A Parquet file holds at least 8,192 rows whatever SIZE is.
+    #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = FileSize::parse)]
+    pub target_file_size: FileSize,
 
     /// Parquet: rows per row group.
     #[arg(long, value_name = "N", default_value_t = normalog::sink::parquet::DEFAULT_ROW_GROUP_ROWS)]
@@ -179,8 +191,12 @@ pub enum TimeFormatArg {
     Panther,
 }
 
-pub(super) fn run(args: &NormalizeArgs) -> Result<u8, Fatal> {
-    NormalizeConfig::from_args(args)?.run()
+pub(super) fn run(args: &NormalizeArgs, interrupt: Option<&Interrupt>) -> Result<u8, Fatal> {
+    let mut config = NormalizeConfig::from_args(args)?;
+    if let Some(i) = interrupt {
+        config.batch.cancel_on(i.flag());
+    }
+    config.run(interrupt)
 }
 
 /// The `normalize` command ready to run: every flag checked, the schemas loaded, the inputs
@@ -313,7 +329,7 @@ impl NormalizeConfig {
 
     /// Normalize every input into the output, report, and commit the outputs; returns the
     /// exit status.
-    fn run(mut self) -> Result<u8, Fatal> {
+    fn run(mut self, interrupt: Option<&Interrupt>) -> Result<u8, Fatal> {
         let mut rejects = self.rejects.take();
         let mut observer = CliObserver {
             rejects: rejects.as_mut().map(|f| BufWriter::new(f.file())),
@@ -323,7 +339,14 @@ impl NormalizeConfig {
         };
 
         let started = Instant::now();
-        let run = self.batch_run(&mut observer)?;
+        let run = self.batch_run(&mut observer).map_err(|e| match e {
+            Fatal::Interrupted(what) if matches!(self.output, Output::Stdout(_)) => {
+                Fatal::Interrupted(format!(
+                    "{what}; the events written to standard output so far are incomplete"
+                ))
+            }
+            e => e,
+        })?;
         observer.bar.finish();
         if let Some(w) = observer.rejects.take() {
             w.into_inner().map_err(io::IntoInnerError::into_error)?;
@@ -342,6 +365,12 @@ impl NormalizeConfig {
             if let Some((files, extra, partition)) = self.output_files() {
                 print_file_stats(files, extra, run.summary.normalized, partition);
             }
+            if let Some(rotated) = self.rotated_files().filter(|&n| n > 0) {
+                messages::plain(&format!(
+                    "  {rotated} files closed at --target-file-size, the partition going on \
+                     in its next part"
+                ));
+            }
         }
         if run.too_many_rejects {
             // The output is incomplete: its temporary files are removed, not renamed. Standard
@@ -358,6 +387,13 @@ impl NormalizeConfig {
             )));
         }
         self.output.commit()?;
+        if interrupt.is_some_and(Interrupt::fired) {
+            // Too late to stop: the output was complete, and committing is never left half
+            // done. Still reported, so that a script sees the interrupt.
+            return Err(Fatal::Interrupted(
+                "the run had finished: its output is complete and committed".into(),
+            ));
+        }
         Ok(if run.summary.rejected > 0 || run.failed_inputs > 0 {
             EXIT_REJECTS
         } else {
@@ -372,6 +408,15 @@ impl NormalizeConfig {
         match &self.output {
             Output::Parquet(w) => Some((w.files_opened(), w.extra_files(), w.options().partition)),
             Output::NdjsonDir(w) => Some((w.files_opened(), w.extra_files(), w.partition())),
+            Output::Stdout(_) | Output::File(_) => None,
+        }
+    }
+
+    /// Part files closed at the target size, for a directory output.
+    fn rotated_files(&self) -> Option<u64> {
+        match &self.output {
+            Output::Parquet(w) => Some(w.rotated_files()),
+            Output::NdjsonDir(w) => Some(w.rotated_files()),
             Output::Stdout(_) | Output::File(_) => None,
         }
     }

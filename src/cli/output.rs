@@ -7,9 +7,9 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use super::normalize::{ndjson_options, CompressionArg, FormatArg, NormalizeArgs, PartitionArg};
-use super::Fatal;
+use super::{messages, Fatal};
 use normalog::atomic::AtomicFile;
-use normalog::sink::layout::Partition;
+use normalog::sink::layout::{self, Partition};
 use normalog::sink::ndjson_dir::NdjsonDirWriter;
 use normalog::sink::parquet::{self, ParquetWriter};
 
@@ -62,12 +62,13 @@ impl Output {
         // Created now, so that an unusable output fails before any input is read.
         std::fs::create_dir_all(dir)
             .map_err(|e| Fatal::Message(format!("{}: {e}", dir.display())))?;
+        recover(dir)?;
         let partition = match args.partition.unwrap_or(PartitionArg::Hour) {
             PartitionArg::None => Partition::None,
             PartitionArg::Day => Partition::Day,
             PartitionArg::Hour => Partition::Hour,
         };
-        Ok(match args.format {
+        let mut output = match args.format {
             FormatArg::Parquet => Output::Parquet(ParquetWriter::new(
                 dir,
                 parquet::Options {
@@ -89,7 +90,13 @@ impl Output {
                 args.max_open_files,
                 ndjson_options(args),
             )),
-        })
+        };
+        match &mut output {
+            Output::Parquet(w) => w.set_target_file_size(args.target_file_size.0),
+            Output::NdjsonDir(w) => w.set_target_file_size(args.target_file_size.0),
+            Output::Stdout(_) | Output::File(_) => {}
+        }
+        Ok(output)
     }
 
     pub(super) fn writer(&mut self) -> Box<dyn Write + '_> {
@@ -109,6 +116,90 @@ impl Output {
             Output::Parquet(mut w) => w.commit()?,
         }
         Ok(())
+    }
+}
+
+/// Clean up after the runs into `dir` that were killed (their hidden temporary files; a
+/// commit they had started is completed), and say so.
+fn recover(dir: &Path) -> Result<(), Fatal> {
+    let done = layout::recover(dir).map_err(|e| {
+        Fatal::Message(format!(
+            "{}: cleaning up after an interrupted run: {e}",
+            dir.display()
+        ))
+    })?;
+    let mut said = Vec::new();
+    if done.temporary_files > 0 {
+        let s = if done.temporary_files == 1 { "" } else { "s" };
+        said.push(format!(
+            "removed {} temporary file{s} left by an interrupted run",
+            done.temporary_files
+        ));
+    }
+    if done.commits_completed > 0 {
+        let s = if done.commits_completed == 1 { "" } else { "s" };
+        said.push(format!(
+            "completed {} commit{s} that an interrupted run had started",
+            done.commits_completed
+        ));
+    }
+    if !said.is_empty() {
+        messages::error(&format!("{}: {}", dir.display(), said.join("; ")));
+    }
+    Ok(())
+}
+
+/// `--target-file-size`: bytes, or `None` for no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileSize(pub Option<u64>);
+
+/// The default `--target-file-size`: in the 128 MB to 1 GB that query engines read best
+/// (Iceberg's default target is the same).
+const DEFAULT_TARGET_FILE_SIZE: u64 = 512 << 20;
+
+impl Default for FileSize {
+    fn default() -> Self {
+        FileSize(Some(DEFAULT_TARGET_FILE_SIZE))
+    }
+}
+
+impl FileSize {
+    /// `1048576`, `256MiB`, `256M`, `1GB`, `none`: a number and an optional unit, K/M/G/T
+    /// and KiB/MiB/GiB/TiB in powers of 1024, KB/MB/GB/TB in powers of 1000, B for bytes
+    /// (case-insensitive).
+    pub(super) fn parse(s: &str) -> Result<FileSize, String> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("none") {
+            return Ok(FileSize(None));
+        }
+        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (num, unit) = t.split_at(split);
+        let unit = unit.trim().to_ascii_lowercase();
+        let scale: u64 = match unit.as_str() {
+            "" | "b" => 1,
+            "k" | "kib" => 1 << 10,
+            "m" | "mib" => 1 << 20,
+            "g" | "gib" => 1 << 30,
+            "t" | "tib" => 1 << 40,
+            "kb" => 1_000,
+            "mb" => 1_000_000,
+            "gb" => 1_000_000_000,
+            "tb" => 1_000_000_000_000,
+            _ => {
+                return Err(format!(
+                    "unknown unit {unit:?}: use K, M, G, T (powers of 1024, also KiB...), KB, \
+                     MB, GB, TB (powers of 1000), or 'none'"
+                ))
+            }
+        };
+        let n: u64 = num
+            .parse()
+            .map_err(|_| format!("{s:?} is not a size: a number and a unit, e.g. 256MiB or 1GB"))?;
+        match n.checked_mul(scale) {
+            Some(0) => Err("must be more than 0 (or 'none' for no limit)".into()),
+            Some(bytes) => Ok(FileSize(Some(bytes))),
+            None => Err(format!("{s:?} is too large")),
+        }
     }
 }
 
@@ -164,6 +255,25 @@ impl OutputFile {
         match self {
             OutputFile::Atomic(f) => f.commit(),
             OutputFile::InPlace(mut f) => f.flush(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FileSize;
+
+    #[test]
+    fn file_sizes() {
+        let ok = |s: &str| FileSize::parse(s).expect(s).0;
+        assert_eq!(ok("256MiB"), Some(256 << 20));
+        assert_eq!(ok("256m"), Some(256 << 20));
+        assert_eq!(ok("1GB"), Some(1_000_000_000));
+        assert_eq!(ok("1 gib"), Some(1 << 30));
+        assert_eq!(ok("4096"), Some(4096));
+        assert_eq!(ok("None"), None);
+        for bad in ["", "MiB", "1.5GB", "12 parsecs", "0", "-1M", "99999999999T"] {
+            assert!(FileSize::parse(bad).is_err(), "{bad}");
         }
     }
 }

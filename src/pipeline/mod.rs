@@ -107,6 +107,8 @@ pub mod rejects;
 
 use std::io::{self, Read, Write};
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use crate::error::Error;
 use crate::parse::{Normalizer, NormalizerBuilder};
@@ -212,6 +214,7 @@ pub struct Batch {
     envelope: Option<String>,
     threads: usize,
     max_rejects: Option<u64>,
+    cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Default for Batch {
@@ -223,6 +226,7 @@ impl Default for Batch {
             envelope: None,
             threads: std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
             max_rejects: None,
+            cancel: None,
         }
     }
 }
@@ -295,6 +299,31 @@ impl Batch {
         self
     }
 
+    /// Cancel the run when `flag` becomes true (set it from a signal handler, another
+    /// thread, a deadline): the reader stops cutting chunks, the workers stop taking them,
+    /// and the run returns [`ErrorKind::Cancelled`](crate::ErrorKind::Cancelled) after the
+    /// chunk being written, within a fraction of a second. The directory writers of
+    /// [`run_parquet`](Self::run_parquet) and [`run_ndjson_dir`](Self::run_ndjson_dir) get
+    /// the flag too, so that their commit refuses to put anything in place once it is set
+    /// (see [`ParquetWriter::cancel_on`]). The library never installs a signal handler: the
+    /// application decides what stops a run.
+    pub fn cancel_on(&mut self, flag: Arc<AtomicBool>) -> &mut Self {
+        self.cancel = Some(flag);
+        self
+    }
+
+    /// Whether the flag of [`cancel_on`](Self::cancel_on) is set.
+    #[must_use]
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled()
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::Relaxed))
+    }
+
     /// Normalize every input into `sink` on this thread, then call [`Sink::finish`].
     ///
     /// # Errors
@@ -317,6 +346,9 @@ impl Batch {
         let mut emitter = Emitter::new(self.max_rejects, inputs.len());
         let mut bufs = Bufs::default();
         while let Some(mut chunk) = chunker.next_chunk(bufs) {
+            if self.cancelled() {
+                return Err(S::Error::from(Error::cancelled()));
+            }
             records::process(normalizer, &mut chunk, &framing, sink)?;
             let go_on = emitter
                 .emit(&mut chunk, observer)
@@ -326,6 +358,9 @@ impl Batch {
             if !go_on {
                 break;
             }
+        }
+        if self.cancelled() {
+            return Err(S::Error::from(Error::cancelled()));
         }
         sink.finish(&emitter.run.summary)?;
         Ok(emitter.run)
@@ -387,6 +422,9 @@ impl Batch {
     where
         O: Observer + ?Sized,
     {
+        if let Some(flag) = &self.cancel {
+            writer.cancel_on(Arc::clone(flag));
+        }
         writer.start_threads(self.threads)?;
         let run = parallel::run(
             self,
@@ -426,6 +464,9 @@ impl Batch {
     where
         O: Observer + ?Sized,
     {
+        if let Some(flag) = &self.cancel {
+            writer.cancel_on(Arc::clone(flag));
+        }
         let (opts, partition) = (writer.options(), writer.partition());
         parallel::run(
             self,

@@ -18,8 +18,9 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use super::chunk::{Bufs, Chunk, Framing};
 use super::chunker::Chunker;
@@ -31,6 +32,9 @@ use crate::parse::{Normalizer, NormalizerBuilder, DEFAULT_MAX_RECORD_BYTES};
 use crate::registry::Registry;
 use crate::sink::layout::Partition;
 use crate::sink::{ndjson, Sink};
+
+/// How often the ordered writer, waiting for a chunk, looks at the cancellation flag.
+const CANCEL_POLL: Duration = Duration::from_millis(50);
 
 /// Buffers in flight per worker: enough to keep workers busy while the writer waits for
 /// a slow chunk, few enough to bound memory (about 3 × chunk size each).
@@ -127,21 +131,27 @@ where
     let (work_tx, work_rx) = sync_channel::<Chunk>(in_flight);
     let work_rx: Arc<Mutex<Receiver<Chunk>>> = Arc::new(Mutex::new(work_rx));
     let (done_tx, done_rx) = sync_channel::<(Chunk, E::Output)>(in_flight);
-    let cancel = AtomicBool::new(false);
+    let stop = AtomicBool::new(false);
+    // Stop early: the run ended early (this thread's `stop`), or the caller cancelled it.
+    let stopping = || stop.load(Ordering::Relaxed) || batch.cancelled();
 
     std::thread::scope(|s| {
-        let cancel = &cancel;
+        let stopping = &stopping;
         s.spawn(move || {
             let mut chunker = Chunker::new(inputs, framing);
             while let Ok(bufs) = pool_rx.recv() {
-                if cancel.load(Ordering::Relaxed) {
+                if stopping() {
                     break;
                 }
                 let Some(chunk) = chunker.next_chunk(bufs) else {
                     break;
                 };
+                let first = chunk.seq == 0;
                 if work_tx.send(chunk).is_err() {
                     break;
+                }
+                if first {
+                    crate::sink::layout::pause_point("read");
                 }
             }
         });
@@ -155,7 +165,7 @@ where
                     Err(_) => return,
                 };
                 let Ok(mut chunk) = next else { return };
-                if cancel.load(Ordering::Relaxed) {
+                if stopping() {
                     return;
                 }
                 let output = encoder.encode(&mut norm, &mut chunk, framing);
@@ -171,8 +181,19 @@ where
         let mut waiting: BTreeMap<u64, (Chunk, E::Output)> = BTreeMap::new();
         let mut next = 0u64;
         let result = 'run: loop {
-            let Ok((chunk, output)) = done_rx.recv() else {
-                break Ok(());
+            if batch.cancelled() {
+                break Err(Error::cancelled());
+            }
+            let (chunk, output) = match done_rx.recv_timeout(CANCEL_POLL) {
+                Ok(done) => done,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => {
+                    break if batch.cancelled() {
+                        Err(Error::cancelled())
+                    } else {
+                        Ok(())
+                    };
+                }
             };
             waiting.insert(chunk.seq, (chunk, output));
             while let Some((mut chunk, output)) = waiting.remove(&next) {
@@ -190,7 +211,7 @@ where
             }
         };
         // Unblock and stop the other threads if we stopped early.
-        cancel.store(true, Ordering::Relaxed);
+        stop.store(true, Ordering::Relaxed);
         drop(pool_tx);
         drop(done_rx);
         result?;

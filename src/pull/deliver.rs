@@ -172,6 +172,14 @@ impl Delivery {
         });
     }
 
+    /// Whether the run was cancelled ([`Batch::cancel_on`] of a stream's batch): the
+    /// source's loop checks it between pages, so that an interrupt never waits for the
+    /// next request (or rate-limit wait) to end.
+    #[must_use]
+    pub fn cancelled(&self) -> bool {
+        self.streams.iter().any(|s| s.batch.is_cancelled())
+    }
+
     /// True when the state may be saved after each batch; false for [`Target::File`], whose
     /// records are in place only when the run ends.
     #[must_use]
@@ -278,30 +286,60 @@ impl Delivery {
                     std::fs::remove_dir_all(&stage).map_err(|e| out_err(&stage, &e))?;
                 }
                 std::fs::create_dir_all(&stage).map_err(|e| out_err(&stage, &e))?;
-                let run = match *format {
-                    DirFormat::Ndjson {
-                        partition,
-                        max_open_files,
-                    } => {
-                        let mut w =
-                            NdjsonDirWriter::new(&stage, partition, max_open_files, self.ndjson);
-                        let run =
-                            batch.run_ndjson_dir(builder, registry, &inputs, &mut w, observer)?;
-                        w.commit()?;
-                        run
-                    }
-                    DirFormat::Parquet(opts) => {
-                        let mut w = ParquetWriter::new(&stage, opts);
-                        let run =
-                            batch.run_parquet(builder, registry, &inputs, &mut w, observer)?;
-                        w.commit()?;
-                        run
+                let run = match Self::stage(
+                    batch,
+                    builder,
+                    registry,
+                    &inputs,
+                    &stage,
+                    *format,
+                    self.ndjson,
+                    observer,
+                ) {
+                    Ok(run) => run,
+                    Err(e) => {
+                        // Nothing of this batch was published: its staging directory goes
+                        // (a crash instead leaves it for `recover`).
+                        let _ = std::fs::remove_dir_all(&stage);
+                        let _ = std::fs::remove_dir(staging_dir(&dir, &self.tag));
+                        return Err(e);
                     }
                 };
                 self.publish(&dir, &stage, commit)?;
                 Ok(run)
             }
         }
+    }
+
+    /// Normalize a batch into its staging directory, committed there.
+    #[allow(clippy::too_many_arguments)]
+    fn stage(
+        batch: &Batch,
+        builder: &NormalizerBuilder,
+        registry: &Registry,
+        inputs: &[Input],
+        stage: &Path,
+        format: DirFormat,
+        ndjson: ndjson::Options,
+        observer: &mut dyn Observer,
+    ) -> Result<RunSummary, PullError> {
+        Ok(match format {
+            DirFormat::Ndjson {
+                partition,
+                max_open_files,
+            } => {
+                let mut w = NdjsonDirWriter::new(stage, partition, max_open_files, ndjson);
+                let run = batch.run_ndjson_dir(builder, registry, inputs, &mut w, observer)?;
+                w.commit()?;
+                run
+            }
+            DirFormat::Parquet(opts) => {
+                let mut w = ParquetWriter::new(stage, opts);
+                let run = batch.run_parquet(builder, registry, inputs, &mut w, observer)?;
+                w.commit()?;
+                run
+            }
+        })
     }
 
     /// Move the staged files of `commit` into the layout, fsynced, under their final names.

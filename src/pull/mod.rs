@@ -120,6 +120,11 @@ pub enum PullError {
     Api(String),
     /// Writing the output or the state failed.
     Output(String),
+    /// The run was cancelled ([`Batch::cancel_on`](crate::pipeline::Batch::cancel_on) of
+    /// the delivery's batch): it stopped between batches, or in a batch before its files
+    /// were published (that batch's staging files removed). The state holds the last
+    /// committed batch, as after any error.
+    Interrupted(String),
 }
 
 impl PullError {
@@ -131,7 +136,8 @@ impl PullError {
             | PullError::Auth(m)
             | PullError::RateLimited(m)
             | PullError::Api(m)
-            | PullError::Output(m) => m,
+            | PullError::Output(m)
+            | PullError::Interrupted(m) => m,
         }
     }
 }
@@ -146,9 +152,16 @@ impl std::error::Error for PullError {}
 
 impl From<crate::Error> for PullError {
     fn from(e: crate::Error) -> PullError {
+        if e.is_cancelled() {
+            return PullError::Interrupted(INTERRUPTED.into());
+        }
         PullError::Output(e.to_string())
     }
 }
+
+/// What an interrupted pull says.
+pub(crate) const INTERRUPTED: &str =
+    "stopped; the state holds the last committed batch, run again to go on";
 
 impl From<std::io::Error> for PullError {
     fn from(e: std::io::Error) -> PullError {

@@ -373,6 +373,10 @@ pub fn pull(
         config.page_size
     );
     loop {
+        if delivery.cancelled() {
+            // Between batches: what is pending was not delivered, and will be read again.
+            return Err(PullError::Interrupted(super::INTERRUPTED.into()));
+        }
         let url = match &cursor {
             Some(c) => format!("{base}&page%5Bafter%5D={}", pct(c)),
             None => base.clone(),

@@ -14,12 +14,19 @@
 //!   columns and prune by them. The numbers are not zero-padded (`month=7`, `hour=0`), so
 //!   that engines that type partition columns from their values read all four as
 //!   integers (DuckDB reads `month=07` as text).
-//! * Each file is written as `.part-<n>.<ext>.tmp-<pid>` in its directory. Closed files keep
-//!   that name until the whole output is committed, then all are renamed to
-//!   `part-<n>.<ext>`; so a reader never sees a half-written file, and an aborted run leaves
-//!   no part files (its temporary files are removed). `<n>` counts from 0 in each
-//!   directory, skipping names that already exist, so a second run into the same directory
-//!   adds files beside the first run's.
+//! * Each file is written as `.part-<n>.<ext>.tmp-<token>` in its directory (`<token>`:
+//!   the writer's run lock, see [`recovery`]). Closed files keep that name until the whole
+//!   output is committed, then all are renamed to `part-<n>.<ext>`; so a reader never sees a
+//!   half-written file, and an aborted or cancelled run leaves no part files (its temporary
+//!   files are removed). A run killed outright (`kill -9`) leaves only hidden temporary
+//!   files (and its lock and, if it was committing, its journal under `_normalog/`), which
+//!   the next run into the directory removes or, for a commit, completes ([`recover`]).
+//!   `<n>` counts from 0 in each directory, skipping names that already exist, so a second
+//!   run into the same directory adds files beside the first run's.
+//! * With a target file size (the writers' `set_target_file_size`), a part file
+//!   that has reached about that many bytes on disk is closed and the partition's next
+//!   rows go to its next part (`part-<n+1>`), so a large partition (or a whole table with
+//!   [`Partition::None`]) is written as files of about that size.
 //!
 //! # Re-running
 //!
@@ -39,12 +46,18 @@
 //!   cost a million small files, but never a million open handles or buffers.
 
 mod manifest;
+pub mod recovery;
 
 pub use manifest::stable_hash;
+pub use recovery::{recover, Recovered};
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use recovery::RunLock;
 
 use chrono::{Datelike, Timelike};
 
@@ -138,6 +151,8 @@ pub(crate) trait PartFile: Sized {
     /// The file name extension (`parquet`).
     const EXT: &'static str;
     fn open(file: File, table: &Self::Table) -> Result<Self, Error>;
+    /// About the bytes the file takes on disk so far (for the target file size).
+    fn size(&self) -> u64;
     /// Write the rest (a footer) and close.
     fn finish(self) -> Result<(), Error>;
 }
@@ -170,6 +185,14 @@ pub(crate) struct Parts<F: PartFile> {
     /// The run's identity ([`Parts::set_run`]), in hex: part files are named after it and
     /// replace those of an earlier run with the same identity.
     run: Option<String>,
+    /// Close a file once it is about this many bytes on disk ([`Parts::set_target_size`]).
+    target_size: Option<u64>,
+    /// Files closed because they reached the target size (stats).
+    pub(crate) rotated_files: u64,
+    /// Set by the caller to stop the run: the commit then puts nothing in place.
+    cancel: Option<Arc<AtomicBool>>,
+    /// Taken before the first file is created; its token ends the temporary names.
+    lock: Option<RunLock>,
 }
 
 impl<F: PartFile> Parts<F> {
@@ -186,7 +209,40 @@ impl<F: PartFile> Parts<F> {
             files_opened: 0,
             extra_files: 0,
             run: None,
+            target_size: None,
+            rotated_files: 0,
+            cancel: None,
+            lock: None,
         }
+    }
+
+    /// Close a file once it is about `bytes` on disk and go on in the partition's next
+    /// part; `None`: files grow without limit.
+    pub(crate) fn set_target_size(&mut self, bytes: Option<u64>) {
+        self.target_size = bytes.map(|b| b.max(1));
+    }
+
+    /// Stop when `flag` is set: [`commit`](Self::commit) then fails with
+    /// [`ErrorKind::Cancelled`] and puts nothing in place, unless it was already renaming
+    /// files (then it completes: a commit is never left half done).
+    pub(crate) fn cancel_on(&mut self, flag: Arc<AtomicBool>) {
+        self.cancel = Some(flag);
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::Relaxed))
+    }
+
+    /// The run lock, taken now if not yet.
+    fn lock(&mut self) -> Result<&RunLock, Error> {
+        if self.lock.is_none() {
+            self.lock = Some(RunLock::acquire(&self.dir)?);
+        }
+        self.lock
+            .as_ref()
+            .ok_or_else(|| sink_error("no run lock".into()))
     }
 
     /// Name this run's part files after `id` (`part-<id>-<n>`), and on commit replace the
@@ -230,11 +286,25 @@ impl<F: PartFile> Parts<F> {
     ) -> Result<(&mut F, &Path), Error> {
         self.tick += 1;
         let tick = self.tick;
+        let mut rotating = false;
+        if let Some(target) = self.target_size {
+            if self
+                .open
+                .get(&(table, key))
+                .is_some_and(|o| o.file.size() >= target)
+            {
+                if let Some(full) = self.open.remove(&(table, key)) {
+                    self.finish(full)?;
+                    self.rotated_files += 1;
+                    rotating = true;
+                }
+            }
+        }
         if !self.open.contains_key(&(table, key)) {
             if self.open.len() >= self.max_open {
                 self.close_lru()?;
             }
-            let opened = self.create(table, key, spec)?;
+            let opened = self.create(table, key, spec, rotating)?;
             self.open.insert((table, key), opened);
         }
         let slot = self
@@ -245,12 +315,21 @@ impl<F: PartFile> Parts<F> {
         Ok((&mut slot.file, &slot.tmp))
     }
 
-    fn create(&mut self, table: usize, key: i64, spec: &F::Table) -> Result<Open<F>, Error> {
+    /// Open the partition's next part file; `rotating` when the partition's previous one
+    /// was closed for its size (not an extra part).
+    fn create(
+        &mut self,
+        table: usize,
+        key: i64,
+        spec: &F::Table,
+        rotating: bool,
+    ) -> Result<Open<F>, Error> {
+        let token = self.lock()?.token().to_owned();
         let mut dir = self.dir.join(&self.tables[table]);
         dir.push(self.partition.dir(key));
         std::fs::create_dir_all(&dir).map_err(|e| path_error(&dir, &e))?;
         let n = self.next_part.entry((table, key)).or_insert(0);
-        if *n > 0 {
+        if *n > 0 && !rotating {
             self.extra_files += 1;
         }
         let stem = match &self.run {
@@ -268,9 +347,12 @@ impl<F: PartFile> Parts<F> {
             },
         };
         let dest = dir.join(format!("{stem}.{}", F::EXT));
-        let tmp = dir.join(format!(".{stem}.{}.tmp-{}", F::EXT, std::process::id()));
+        let tmp = dir.join(format!(".{stem}.{}.tmp-{token}", F::EXT));
         let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
         self.files_opened += 1;
+        if self.files_opened == 3 {
+            pause_point("write");
+        }
         Ok(Open {
             file: F::open(file, spec)?,
             tmp,
@@ -327,6 +409,7 @@ impl<F: PartFile> Parts<F> {
         &mut self,
         finish: impl FnOnce(Vec<(F, PathBuf)>) -> Result<(), Error>,
     ) -> Result<(), Error> {
+        pause_point("commit");
         let mut open: Vec<_> = self.open.drain().collect();
         open.sort_by_key(|(k, _)| *k);
         let mut files = Vec::with_capacity(open.len());
@@ -335,19 +418,47 @@ impl<F: PartFile> Parts<F> {
             self.done.push((o.tmp.clone(), o.dest));
             files.push((o.file, o.tmp));
         }
+        if self.cancelled() {
+            return Err(Error::cancelled());
+        }
         finish(files)?;
+        // The last point where a cancelled run leaves nothing: from the journal on, the
+        // commit completes (here, or by the next run's `recover` if this one is killed).
+        if self.cancelled() {
+            return Err(Error::cancelled());
+        }
+        if self.done.is_empty() && self.run.is_none() {
+            self.lock = None;
+            return Ok(());
+        }
+        self.lock()?;
+        let (dir, run) = (&self.dir, self.run.as_deref());
+        let Some(lock) = &self.lock else {
+            return Err(sink_error("no run lock".into()));
+        };
+        let journal = lock.write_journal(dir, run, &self.done)?;
         let done = std::mem::take(&mut self.done);
         let mut written = Vec::with_capacity(done.len());
-        for (tmp, dest) in done {
-            if let Err(e) = std::fs::rename(&tmp, &dest) {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(path_error(&dest, &e));
+        for (i, (tmp, dest)) in done.iter().enumerate() {
+            if let Err(e) = std::fs::rename(tmp, dest) {
+                // Not completed later: the files not renamed are removed (on drop).
+                self.done = done[i..].to_vec();
+                let _ = std::fs::remove_file(&journal);
+                return Err(path_error(dest, &e));
             }
-            written.push(dest);
+            if i == 0 {
+                pause_point("rename");
+            }
+            written.push(dest.clone());
         }
-        if let Some(run) = &self.run {
-            manifest::replace_run(&self.dir, run, &written)?;
+        if let Some(run) = run {
+            // On failure the journal stays: the next run's `recover` completes the commit.
+            manifest::replace_run(dir, run, &written, lock.token())?;
         }
+        std::fs::remove_file(&journal).map_err(|e| path_error(&journal, &e))?;
+        // Nothing of this run is left to clean up: its lock goes (taken again if the
+        // writer writes more).
+        self.lock = None;
         Ok(())
     }
 }
@@ -364,6 +475,34 @@ impl<F: PartFile> Drop for Parts<F> {
         }
     }
 }
+
+/// The test-only pause: with `NORMALOG_TEST_PAUSE=<point>:<marker>` in the environment, the
+/// first time the process reaches `point` it creates the file `<marker>` and waits until it
+/// is removed (at most a minute), so that a test can interrupt it right there. Points:
+/// `read` (the reader has cut its first chunk), `write` (the third part file was created),
+/// `commit` (all input written, before the open files are finished), `rename` (the first
+/// file of the commit was renamed into place). Compiled into debug builds only.
+#[cfg(debug_assertions)]
+pub(crate) fn pause_point(point: &str) {
+    static PAUSED: AtomicBool = AtomicBool::new(false);
+    let Ok(v) = std::env::var("NORMALOG_TEST_PAUSE") else {
+        return;
+    };
+    let Some((p, marker)) = v.split_once(':') else {
+        return;
+    };
+    if p != point || PAUSED.swap(true, Ordering::SeqCst) || std::fs::write(marker, p).is_err() {
+        return;
+    }
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while Path::new(marker).exists() && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[cfg(not(debug_assertions))]
+#[inline]
+pub(crate) fn pause_point(_point: &str) {}
 
 pub(crate) fn sink_error(msg: String) -> Error {
     Error::new(ErrorKind::Sink(msg.into()))

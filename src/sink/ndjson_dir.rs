@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use super::layout::{table_name, PartFile, Partition, Parts};
@@ -32,16 +33,26 @@ impl std::fmt::Debug for NdjsonDirWriter {
     }
 }
 
-struct NdjsonPart(io::BufWriter<File>);
+struct NdjsonPart {
+    out: io::BufWriter<File>,
+    /// Bytes written (buffered included).
+    bytes: u64,
+}
 
 impl PartFile for NdjsonPart {
     type Table = ();
     const EXT: &'static str = "ndjson";
     fn open(file: File, (): &()) -> Result<Self, crate::Error> {
-        Ok(NdjsonPart(io::BufWriter::with_capacity(1 << 16, file)))
+        Ok(NdjsonPart {
+            out: io::BufWriter::with_capacity(1 << 16, file),
+            bytes: 0,
+        })
+    }
+    fn size(&self) -> u64 {
+        self.bytes
     }
     fn finish(mut self) -> Result<(), crate::Error> {
-        self.0.flush()?;
+        self.out.flush()?;
         Ok(())
     }
 }
@@ -76,10 +87,28 @@ impl NdjsonDirWriter {
         self.parts.set_run(id);
     }
 
+    /// Close a part file once it holds `bytes` or more, and write the partition's next lines
+    /// into its next part; `None` (the default): one file per partition.
+    pub fn set_target_file_size(&mut self, bytes: Option<u64>) {
+        self.parts.set_target_size(bytes);
+    }
+
+    /// Stop when `flag` becomes true: as
+    /// [`ParquetWriter::cancel_on`](super::parquet::ParquetWriter::cancel_on).
+    pub fn cancel_on(&mut self, flag: Arc<AtomicBool>) {
+        self.parts.cancel_on(flag);
+    }
+
     /// Part files opened so far.
     #[must_use]
     pub fn files_opened(&self) -> u64 {
         self.parts.files_opened
+    }
+
+    /// Part files closed because they reached the target file size.
+    #[must_use]
+    pub fn rotated_files(&self) -> u64 {
+        self.parts.rotated_files
     }
 
     /// Part files opened for a partition that already had one in this run: as
@@ -121,7 +150,9 @@ impl NdjsonDirWriter {
             self.tables.push((log_type.into(), t));
             t
         };
-        self.parts.file(table, key, &())?.0.write_all(lines)?;
+        let file = self.parts.file(table, key, &())?;
+        file.out.write_all(lines)?;
+        file.bytes += lines.len() as u64;
         Ok(())
     }
 

@@ -3,6 +3,7 @@
 
 pub mod arrow_rows;
 pub mod entry;
+pub mod lake;
 
 use std::path::{Path, PathBuf};
 

@@ -43,7 +43,10 @@ Exit status:
   2  bad flags or configuration (also: the state file is in use by another pull)
   3  authentication or permission refused (the state file is left as it was)
   4  rate limited past --max-wait (state saved up to the last committed batch: run again)
-  5  other API or network error after retries";
+  5  other API or network error after retries
+  130  interrupted by SIGINT (143 SIGTERM, 129 SIGHUP): stopped between pages, or in a
+       batch before its files were published; the state holds the last committed batch
+       (run again to go on). A second signal ends the process at once (as kill -9)";
 
 /// `normalog pull`.
 #[derive(Debug, clap::Subcommand)]
@@ -72,13 +75,19 @@ pub enum PullCommand {
     Zoom(Box<ZoomArgs>),
 }
 
-pub(super) fn run(cmd: &PullCommand) -> u8 {
+pub(super) fn run(cmd: &PullCommand, interrupt: Option<&super::signals::Interrupt>) -> u8 {
     let result = match cmd {
-        PullCommand::Zendesk(args) => zendesk::run(args),
-        PullCommand::Zoom(args) => zoom::run(args),
+        PullCommand::Zendesk(args) => zendesk::run(args, interrupt),
+        PullCommand::Zoom(args) => zoom::run(args, interrupt),
     };
     match result {
         Ok(code) => code,
+        Err(PullError::Interrupted(what)) => {
+            let (signal, status) =
+                interrupt.map_or(("a signal", 130), super::signals::Interrupt::status);
+            messages::error(&format!("interrupted by {signal}: {what}"));
+            status
+        }
         Err(e) => {
             messages::error(e.message());
             exit_code(&e)
@@ -163,6 +172,7 @@ pub(super) fn fatal_to_config(f: super::Fatal) -> PullError {
         super::Fatal::Message(m) => PullError::Config(m),
         super::Fatal::BrokenPipe => PullError::Output("broken pipe".into()),
         super::Fatal::Schemas(e) => PullError::Config(e.to_string()),
+        super::Fatal::Interrupted(m) => PullError::Interrupted(m),
     }
 }
 

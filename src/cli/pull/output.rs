@@ -96,6 +96,7 @@ impl PullOutputArgs {
             format: self.format,
             partition: self.partition,
             row_group_rows: self.row_group_rows,
+            target_file_size: crate::cli::output::FileSize::default(),
             compression: self.compression,
             max_open_files: self.max_open_files,
             rejects: self.rejects.clone(),
@@ -121,6 +122,7 @@ pub(super) fn open(
     source: &str,
     account: &str,
     streams: &[(&str, &str)],
+    interrupt: Option<&crate::cli::signals::Interrupt>,
 ) -> Result<(Delivery, Option<OutputFile>), PullError> {
     let log_types: Vec<&str> = streams.iter().map(|(_, t)| *t).collect();
     let nargs = args.as_normalize(&log_types);
@@ -175,6 +177,9 @@ pub(super) fn open(
             return Err(config_err("--threads must be at least 1"));
         }
         batch.threads(n);
+    }
+    if let Some(i) = interrupt {
+        batch.cancel_on(i.flag());
     }
     let mut delivery = Delivery::new(
         target,

@@ -141,7 +141,10 @@ fn zendesk_auth(a: &ZendeskArgs) -> Result<Auth, PullError> {
 }
 
 #[allow(clippy::too_many_lines)] // flags to config, then the run and its report
-pub(super) fn run(a: &ZendeskArgs) -> Result<u8, PullError> {
+pub(super) fn run(
+    a: &ZendeskArgs,
+    interrupt: Option<&crate::cli::signals::Interrupt>,
+) -> Result<u8, PullError> {
     let now = normalog::pull::now_secs();
     let sub = &a.subdomain;
     if sub.is_empty() || !sub.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
@@ -188,6 +191,7 @@ pub(super) fn run(a: &ZendeskArgs) -> Result<u8, PullError> {
         "zendesk",
         sub,
         &[(zendesk::STREAM, zendesk::LOG_TYPE)],
+        interrupt,
     )?;
 
     let mut state = StateFile::open(&a.state, "zendesk", sub)?;

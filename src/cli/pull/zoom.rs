@@ -110,7 +110,10 @@ pub enum LogTypeArg {
 }
 
 #[allow(clippy::too_many_lines)] // flags to config, then the run and its report
-pub(super) fn run(a: &ZoomArgs) -> Result<u8, PullError> {
+pub(super) fn run(
+    a: &ZoomArgs,
+    interrupt: Option<&crate::cli::signals::Interrupt>,
+) -> Result<u8, PullError> {
     let now = normalog::pull::now_secs();
     let account = &a.account_id;
     if account.is_empty()
@@ -182,7 +185,7 @@ pub(super) fn run(a: &ZoomArgs) -> Result<u8, PullError> {
         ..Policy::default()
     };
     let streams: Vec<(&str, &str)> = kinds.iter().map(|k| (k.envelope(), k.log_type())).collect();
-    let (delivery, mut rejects) = output::open(&a.output, "zoom", account, &streams)?;
+    let (delivery, mut rejects) = output::open(&a.output, "zoom", account, &streams, interrupt)?;
 
     let mut state = StateFile::open(&a.state, "zoom", account)?;
     if a.since.is_some()

@@ -401,6 +401,11 @@ pub fn pull(
                     let mut token: Option<String> = None;
                     let mut empty_pages = 0;
                     loop {
+                        if delivery.cancelled() {
+                            // Between pages: the window's pages read so far were not
+                            // delivered, and the next run reads the window again.
+                            return Err(PullError::Interrupted(super::INTERRUPTED.into()));
+                        }
                         let url = match &token {
                             Some(t) => format!("{base}&next_page_token={}", pct(t)),
                             None => base.clone(),

@@ -22,7 +22,15 @@ pub(crate) const RUNS_DIR: &str = "_normalog/runs";
 /// names replaced atomically by rename); stale files are removed before the manifest is
 /// replaced, so an interrupted commit is completed by the next one, and no manifest ever
 /// lists a file of another run.
-pub(crate) fn replace_run(dir: &Path, run: &str, written: &[PathBuf]) -> Result<(), Error> {
+///
+/// `token` is the writer's ([`super::recovery`]): it ends the temporary name of the new
+/// manifest, so that the manifest of a run killed while writing it is cleaned up too.
+pub(crate) fn replace_run(
+    dir: &Path,
+    run: &str,
+    written: &[PathBuf],
+    token: &str,
+) -> Result<(), Error> {
     let runs = dir.join(RUNS_DIR);
     let path = runs.join(run);
     let relative: Vec<String> = written
@@ -61,7 +69,7 @@ pub(crate) fn replace_run(dir: &Path, run: &str, written: &[PathBuf]) -> Result<
         Err(e) => return Err(path_error(&path, &e)),
     }
     std::fs::create_dir_all(&runs).map_err(|e| path_error(&runs, &e))?;
-    let tmp = runs.join(format!(".{run}.tmp-{}", std::process::id()));
+    let tmp = runs.join(format!(".{run}.tmp-{token}"));
     let mut text = String::new();
     for r in &relative {
         text.push_str(r);
@@ -123,11 +131,11 @@ mod tests {
         };
         let a0 = file("t/h=1/part-aa-0.parquet");
         let a1 = file("t/h=2/part-aa-1.parquet");
-        replace_run(d, "aa", &[a0.clone(), a1.clone()]).expect("first");
+        replace_run(d, "aa", &[a0.clone(), a1.clone()], "1-a").expect("first");
         let other = file("t/h=2/part-bb-0.parquet");
-        replace_run(d, "bb", std::slice::from_ref(&other)).expect("other run");
+        replace_run(d, "bb", std::slice::from_ref(&other), "1-a").expect("other run");
         // Run aa again: it writes only h=1 this time; its h=2 file goes (and not bb's).
-        replace_run(d, "aa", std::slice::from_ref(&a0)).expect("again");
+        replace_run(d, "aa", std::slice::from_ref(&a0), "1-a").expect("again");
         assert!(a0.exists());
         assert!(!a1.exists());
         assert!(other.exists());
@@ -135,7 +143,7 @@ mod tests {
         assert_eq!(manifest, "t/h=1/part-aa-0.parquet\n");
         // A hand-edited manifest naming another run's file deletes nothing.
         std::fs::write(d.join(RUNS_DIR).join("aa"), "t/h=2/part-bb-0.parquet\n").expect("edit");
-        replace_run(d, "aa", &[a0]).expect("edited");
+        replace_run(d, "aa", &[a0], "1-a").expect("edited");
         assert!(other.exists());
     }
 }

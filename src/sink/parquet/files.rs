@@ -9,6 +9,7 @@ use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
 use super::part::PartWriter;
+use super::size::{SizeLog, SIZE_LAG};
 use super::threads::{thread_stopped, ShardMsg};
 use super::TableSpec;
 use crate::error::{Error, ErrorKind};
@@ -22,8 +23,14 @@ pub(super) enum ParquetPart {
     /// Written by the thread that owns the [`ParquetWriter`](super::ParquetWriter).
     Local(FileWriter),
     /// Owned by a writer thread ([`Shards`](super::threads::Shards)) until the threads stop;
-    /// `id` names it there.
-    Remote { id: u64, tx: SyncSender<ShardMsg> },
+    /// `id` names it there. The thread logs the file's size after each of the `writes`
+    /// sent to it (for the target file size).
+    Remote {
+        id: u64,
+        tx: SyncSender<ShardMsg>,
+        size: Arc<SizeLog>,
+        writes: u64,
+    },
 }
 
 impl PartFile for ParquetPart {
@@ -39,12 +46,21 @@ impl PartFile for ParquetPart {
         Ok(ParquetPart::Local(Box::new(w)))
     }
 
+    fn size(&self) -> u64 {
+        match self {
+            ParquetPart::Local(w) => w.size_on_disk(),
+            ParquetPart::Remote { size, writes, .. } => {
+                SizeLog::after(size, writes.saturating_sub(SIZE_LAG))
+            }
+        }
+    }
+
     fn finish(self) -> Result<(), Error> {
         match self {
             ParquetPart::Local(w) => finish_file(w),
             // The writer thread finishes it, in order after the file's last batch; an
             // error there is returned when the threads stop.
-            ParquetPart::Remote { id, tx } => {
+            ParquetPart::Remote { id, tx, .. } => {
                 tx.send(ShardMsg::Close(id)).map_err(|_| thread_stopped())
             }
         }

@@ -100,7 +100,10 @@
 //! new file may be opened just before an old one is closed. At the end of the run the
 //! threads hand their open files back to the writer, and [`ParquetWriter::commit`] then
 //! finishes them on as many threads (with many hours open, their last row groups are a
-//! large part of the work).
+//! large part of the work). With a target file size
+//! ([`ParquetWriter::set_target_file_size`]), the writer reads a file's size as its thread
+//! logged it a few writes earlier (`size.rs`), so files are closed at the same rows
+//! whatever the threads' timing, but a few writes later than without threads.
 //!
 //! # Example
 //!
@@ -130,9 +133,11 @@
 mod dictionary;
 mod files;
 mod part;
+mod size;
 mod threads;
 
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -297,10 +302,37 @@ impl ParquetWriter {
         self.parts.set_run(id);
     }
 
+    /// Close a part file once it is about `bytes` on disk (the row groups written plus the
+    /// unfinished one's expected size), and write the partition's next rows into its next
+    /// part; `None` (the default): one file per partition, whatever its size. A file's
+    /// first rows are held back until they reach 8,192: a file holds at least that many
+    /// rows, whatever the target.
+    pub fn set_target_file_size(&mut self, bytes: Option<u64>) {
+        self.parts.set_target_size(bytes);
+    }
+
+    /// Stop when `flag` becomes true: [`commit`](Self::commit) then fails with
+    /// [`ErrorKind::Cancelled`](crate::ErrorKind::Cancelled) and puts nothing in place
+    /// (dropping the writer removes its temporary files), unless it had started renaming
+    /// files into place, which it then completes. [`Batch::run_parquet`] gives the writer
+    /// the run's flag ([`Batch::cancel_on`]).
+    ///
+    /// [`Batch::run_parquet`]: crate::pipeline::Batch::run_parquet
+    /// [`Batch::cancel_on`]: crate::pipeline::Batch::cancel_on
+    pub fn cancel_on(&mut self, flag: Arc<AtomicBool>) {
+        self.parts.cancel_on(flag);
+    }
+
     /// Part files opened so far.
     #[must_use]
     pub fn files_opened(&self) -> u64 {
         self.parts.files_opened
+    }
+
+    /// Part files closed because they reached the target file size.
+    #[must_use]
+    pub fn rotated_files(&self) -> u64 {
+        self.parts.rotated_files
     }
 
     /// Part files opened for a partition that already had one in this run: its file was
@@ -422,14 +454,26 @@ impl ParquetWriter {
             // Opened just now (or before the threads started): from now on one writer
             // thread owns it, so its batches are written in the order they are sent.
             let (id, tx) = shards.assign();
-            let remote = ParquetPart::Remote { id, tx: tx.clone() };
+            let size = Arc::new(size::SizeLog::default());
+            let remote = ParquetPart::Remote {
+                id,
+                tx: tx.clone(),
+                size: Arc::clone(&size),
+                writes: 0,
+            };
             if let ParquetPart::Local(writer) = std::mem::replace(file, remote) {
                 let tmp = tmp.to_path_buf();
-                tx.send(ShardMsg::Open { id, tmp, writer })
-                    .map_err(|_| thread_stopped())?;
+                tx.send(ShardMsg::Open {
+                    id,
+                    tmp,
+                    writer,
+                    size,
+                })
+                .map_err(|_| thread_stopped())?;
             }
         }
-        if let ParquetPart::Remote { id, tx } = file {
+        if let ParquetPart::Remote { id, tx, writes, .. } = file {
+            *writes += 1;
             tx.send(ShardMsg::Write(*id, batch.clone()))
                 .map_err(|_| thread_stopped())?;
         }

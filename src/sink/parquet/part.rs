@@ -138,6 +138,26 @@ impl PartWriter {
         }
     }
 
+    /// About the bytes of the file on disk: the row groups written, and the encoded size the
+    /// parquet writer expects of the unfinished one (pages not compressed yet count whole);
+    /// 0 while the first rows are held back (fewer than [`OPEN_AFTER_ROWS`]).
+    pub(super) fn size_on_disk(&self) -> u64 {
+        let State::Open(w) = &self.state else {
+            return 0;
+        };
+        // The unfinished row group's estimate counts its pages not compressed yet whole:
+        // scale it by how much the row groups written were compressed.
+        let (packed, raw) = w.flushed_row_groups().iter().fold((0, 0), |(p, r), g| {
+            (p + g.compressed_size(), r + g.total_byte_size())
+        });
+        let pending = w.in_progress_size() as u64;
+        let pending = match (u64::try_from(packed), u64::try_from(raw)) {
+            (Ok(p), Ok(r)) if r > 0 => pending.saturating_mul(p) / r,
+            _ => pending,
+        };
+        w.bytes_written() as u64 + pending
+    }
+
     /// Write the unfinished row group now (for the memory bound).
     pub(super) fn flush(&mut self) -> Result<()> {
         if matches!(self.state, State::Pending { .. }) {

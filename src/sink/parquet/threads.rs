@@ -4,11 +4,13 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use arrow_array::RecordBatch;
 
 use super::files::{bound_memory, finish_file, parquet_error, FileWriter, ParquetPart};
+use super::size::SizeLog;
 use super::ParquetWriter;
 use crate::error::Error;
 use crate::sink::layout::{sink_error, with_path};
@@ -132,6 +134,8 @@ pub(super) enum ShardMsg {
         id: u64,
         tmp: PathBuf,
         writer: FileWriter,
+        /// Where the thread logs the file's size after each write.
+        size: Arc<SizeLog>,
     },
     /// Append rows to a file.
     Write(u64, RecordBatch),
@@ -173,8 +177,8 @@ pub(super) fn thread_stopped() -> Error {
 /// unfinished row groups within `budget` bytes; returns the files still open. Returns
 /// at the first error (dropping its files: the writer removes their temporary files).
 fn shard(rx: &Receiver<ShardMsg>, budget: usize) -> ShardResult {
-    let mut open: Vec<(u64, PathBuf, FileWriter)> = Vec::new();
-    let index = |open: &[(u64, PathBuf, FileWriter)], id: u64| {
+    let mut open: Vec<(u64, PathBuf, FileWriter, Arc<SizeLog>)> = Vec::new();
+    let index = |open: &[(u64, PathBuf, FileWriter, Arc<SizeLog>)], id: u64| {
         open.iter()
             .position(|f| f.0 == id)
             .ok_or_else(|| sink_error(format!("parquet writer thread has no file {id}")))
@@ -182,25 +186,31 @@ fn shard(rx: &Receiver<ShardMsg>, budget: usize) -> ShardResult {
     // A closed channel means the writer is gone (dropped while unwinding): end quietly.
     while let Ok(msg) = rx.recv() {
         match msg {
-            ShardMsg::Open { id, tmp, writer } => open.push((id, tmp, writer)),
+            ShardMsg::Open {
+                id,
+                tmp,
+                writer,
+                size,
+            } => open.push((id, tmp, writer, size)),
             ShardMsg::Write(id, batch) => {
                 // Errors name the file (its temporary path), as those of `Close` do.
                 let i = index(&open, id)?;
-                let (_, tmp, w) = &mut open[i];
+                let (_, tmp, w, size) = &mut open[i];
                 w.write(&batch)
                     .map_err(|e| with_path(tmp, parquet_error(e)))?;
+                size.push(w.size_on_disk());
                 bound_memory(open.iter_mut().map(|f| &mut f.2).collect(), budget)
                     .map_err(|(i, e)| with_path(&open[i].1, e))?;
             }
             ShardMsg::Close(id) => {
                 let i = index(&open, id)?;
-                let (_, tmp, w) = open.remove(i);
+                let (_, tmp, w, _) = open.remove(i);
                 finish_file(w).map_err(|e| with_path(&tmp, e))?;
             }
             ShardMsg::Stop => break,
         }
     }
-    Ok(open.into_iter().map(|(id, _, w)| (id, w)).collect())
+    Ok(open.into_iter().map(|(id, _, w, _)| (id, w)).collect())
 }
 
 #[cfg(test)]
@@ -256,7 +266,7 @@ mod tests {
             .expect("write");
         // A batch the file's Arrow writer refuses (another schema), sent to the thread
         // that owns the file: the thread fails, as it would on an I/O error.
-        let Some(ParquetPart::Remote { id, tx }) = w.parts.open_files().next() else {
+        let Some(ParquetPart::Remote { id, tx, .. }) = w.parts.open_files().next() else {
             panic!("the file is owned by a writer thread");
         };
         let wrong = RecordBatch::try_from_iter([(

@@ -1,0 +1,384 @@
+//! What an interrupted run leaves in a directory output, and how the next run cleans it up.
+//!
+//! Each writer into a directory takes a **run lock** before it creates its first file: an
+//! exclusive `flock` on `DIR/_normalog/locks/<token>`, held as long as the writer lives.
+//! `<token>` (the process id and the time the lock was taken) ends the name of every
+//! temporary file the writer makes (`.part-….parquet.tmp-<token>`), and names its commit
+//! journal. The kernel releases the lock when the process ends, however it ends (`kill -9`
+//! included). So a lock file that can be locked belongs to a run that is gone: [`recover`]
+//! completes that run's commit if it was cut in the middle of one, removes its temporary
+//! files, then its lock file. A lock held by someone else means the run is alive: its files
+//! are left alone, however old they are.
+//!
+//! Why a lock rather than a process id in the names, or the age of the files: a process id
+//! is reused, and means nothing for a process on another host writing into the same
+//! directory (a network file system); an age cut-off either removes a slow run's files or
+//! keeps a crashed run's for a while. A lock is released exactly when its owner is gone.
+//!
+//! **Commits.** A commit renames many files, which cannot be done at once. So, once every
+//! file is finished and before the first rename, the writer writes a journal,
+//! `DIR/_normalog/commits/<token>`: its run id (or `-`) and each `(temporary, final)` pair.
+//! It removes the journal when its files are renamed and its manifest is replaced. A run
+//! killed in between leaves the journal; [`recover`] then finishes the commit (renames the
+//! temporary files still there, replaces the manifest) instead of removing them, so no run
+//! is ever left half in place.
+//!
+//! Without `flock` (targets other than Linux here) no lock can be tested: [`recover`] then
+//! removes nothing.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use super::{manifest, path_error};
+use crate::error::Error;
+
+/// Where the run locks of a directory live.
+const LOCKS_DIR: &str = "_normalog/locks";
+/// Where the journals of commits in progress live.
+const COMMITS_DIR: &str = "_normalog/commits";
+
+/// What [`recover`] did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Recovered {
+    /// Runs found gone (killed, or crashed) whose leftovers were handled.
+    pub runs: u64,
+    /// Temporary files removed.
+    pub temporary_files: u64,
+    /// Commits that had started (every file finished) and were completed: their files
+    /// renamed into place and their manifest replaced.
+    pub commits_completed: u64,
+}
+
+/// Clean up after the runs into `dir` that ended without cleaning up (killed, crashed):
+/// complete their interrupted commits, remove their temporary files and their locks. The
+/// files of runs still going (whose lock is held) are never touched, nor any file that is
+/// not a temporary file of a run that is gone.
+///
+/// # Errors
+///
+/// I/O errors reading `dir` or removing and renaming files.
+pub fn recover(dir: &Path) -> Result<Recovered, Error> {
+    let mut out = Recovered::default();
+    let mut dead: Vec<(String, File)> = Vec::new();
+    for token in tokens(dir)? {
+        let path = dir.join(LOCKS_DIR).join(&token);
+        let file = match File::options().read(true).write(true).open(&path) {
+            Ok(f) => f,
+            // No lock file: a journal whose run got as far as dropping its lock (its
+            // commit failed after the journal was written). Nobody is using it.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match lock_anyway(dir, &token) {
+                Some(f) => f,
+                None => continue,
+            },
+            Err(e) => return Err(path_error(&path, &e)),
+        };
+        if try_lock(&file) {
+            dead.push((token, file));
+        }
+    }
+    if dead.is_empty() {
+        return Ok(out);
+    }
+    for (token, _) in &dead {
+        let journal = dir.join(COMMITS_DIR).join(token);
+        if journal.exists() {
+            roll_forward(dir, &journal, token)?;
+            out.commits_completed += 1;
+        }
+    }
+    let suffixes: Vec<String> = dead.iter().map(|(t, _)| format!(".tmp-{t}")).collect();
+    let mut files = Vec::new();
+    walk(dir, &mut files).map_err(|e| path_error(dir, &e))?;
+    for f in files {
+        let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.starts_with('.') && suffixes.iter().any(|s| name.ends_with(s.as_str())) {
+            match std::fs::remove_file(&f) {
+                Ok(()) => out.temporary_files += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(path_error(&f, &e)),
+            }
+        }
+    }
+    for (token, file) in dead {
+        // Removed while still locked, so that nobody can take it for a live one.
+        for p in [dir.join(LOCKS_DIR).join(&token), hidden_lock(dir, &token)] {
+            let _ = std::fs::remove_file(p);
+        }
+        drop(file);
+        out.runs += 1;
+    }
+    Ok(out)
+}
+
+/// The tokens of every lock and journal in `dir` (a lock being created is hidden:
+/// `.<token>`).
+fn tokens(dir: &Path) -> Result<Vec<String>, Error> {
+    let mut out = Vec::new();
+    for sub in [LOCKS_DIR, COMMITS_DIR] {
+        let d = dir.join(sub);
+        let entries = match std::fs::read_dir(&d) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(path_error(&d, &e)),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| path_error(&d, &e))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let token = name.strip_prefix('.').unwrap_or(name);
+            // Journals being written are `.<token>.tmp-<token>`: their token is the lock's.
+            let token = token.split(".tmp-").next().unwrap_or(token);
+            if is_token(token) && !out.iter().any(|t| t == token) {
+                out.push(token.to_owned());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A token is `<pid>-<hex>`: anything else in those directories is not ours.
+fn is_token(s: &str) -> bool {
+    s.split_once('-').is_some_and(|(a, b)| {
+        !a.is_empty()
+            && !b.is_empty()
+            && a.bytes().all(|c| c.is_ascii_digit())
+            && b.bytes().all(|c| c.is_ascii_hexdigit())
+    })
+}
+
+/// The lock file of a run being created (before it is renamed into place), or of a journal
+/// whose lock is gone: locked by us if it can be.
+fn lock_anyway(dir: &Path, token: &str) -> Option<File> {
+    let hidden = hidden_lock(dir, token);
+    let file = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&hidden)
+        .ok()?;
+    try_lock(&file).then_some(file)
+}
+
+fn hidden_lock(dir: &Path, token: &str) -> PathBuf {
+    dir.join(LOCKS_DIR).join(format!(".{token}"))
+}
+
+/// Finish the commit of a dead run from its journal: rename its temporary files still there,
+/// replace its manifest, remove the journal.
+fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
+    let text = std::fs::read_to_string(journal).map_err(|e| path_error(journal, &e))?;
+    let mut lines = text.lines();
+    let run = lines
+        .next()
+        .and_then(|l| l.strip_prefix("run "))
+        .filter(|r| *r != "-");
+    let mut written = Vec::new();
+    for line in lines {
+        let Some((tmp, dest)) = line.split_once('\t') else {
+            continue;
+        };
+        let (tmp, dest) = (dir.join(tmp), dir.join(dest));
+        match std::fs::rename(&tmp, &dest) {
+            Ok(()) => {}
+            // Renamed before the run died.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && dest.exists() => {}
+            // Neither there: nothing to put in place (e.g. removed by hand).
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(path_error(&dest, &e)),
+        }
+        written.push(dest);
+    }
+    if let Some(run) = run {
+        manifest::replace_run(dir, run, &written, token)?;
+    }
+    std::fs::remove_file(journal).map_err(|e| path_error(journal, &e))
+}
+
+/// The lock of a writer into a directory: see the [module documentation](self).
+pub(crate) struct RunLock {
+    token: String,
+    path: PathBuf,
+    _file: File,
+}
+
+impl RunLock {
+    /// Create and lock `DIR/_normalog/locks/<token>` for a new token.
+    pub(crate) fn acquire(dir: &Path) -> Result<RunLock, Error> {
+        let locks = dir.join(LOCKS_DIR);
+        std::fs::create_dir_all(&locks).map_err(|e| path_error(&locks, &e))?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let token = format!("{}-{nanos:x}", std::process::id());
+        // Locked under a hidden name first, then renamed: a lock file that can be seen
+        // is always locked while its run lives.
+        let hidden = hidden_lock(dir, &token);
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&hidden)
+            .map_err(|e| path_error(&hidden, &e))?;
+        lock(&file).map_err(|e| path_error(&hidden, &e))?;
+        let path = locks.join(&token);
+        std::fs::rename(&hidden, &path).map_err(|e| path_error(&path, &e))?;
+        Ok(RunLock {
+            token,
+            path,
+            _file: file,
+        })
+    }
+
+    /// The token that ends this run's temporary file names.
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Write the journal of a commit about to rename `files` (`(temporary, final)`).
+    pub(crate) fn write_journal(
+        &self,
+        dir: &Path,
+        run: Option<&str>,
+        files: &[(PathBuf, PathBuf)],
+    ) -> Result<PathBuf, Error> {
+        let commits = dir.join(COMMITS_DIR);
+        std::fs::create_dir_all(&commits).map_err(|e| path_error(&commits, &e))?;
+        let rel = |p: &Path| {
+            p.strip_prefix(dir)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .into_owned()
+        };
+        let mut text = format!("run {}\n", run.unwrap_or("-"));
+        for (tmp, dest) in files {
+            text.push_str(&rel(tmp));
+            text.push('\t');
+            text.push_str(&rel(dest));
+            text.push('\n');
+        }
+        let path = commits.join(&self.token);
+        let tmp = commits.join(format!(".{0}.tmp-{0}", self.token));
+        std::fs::write(&tmp, text)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                path_error(&path, &e)
+            })?;
+        Ok(path)
+    }
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        // Removed while still locked (the file closes after this).
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn lock(file: &File) -> std::io::Result<()> {
+    rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive)
+        .map_err(std::io::Error::from)
+}
+
+#[cfg(target_os = "linux")]
+fn try_lock(file: &File) -> bool {
+    lock(file).is_ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lock(_file: &File) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Without flock a run cannot be told dead: never.
+#[cfg(not(target_os = "linux"))]
+fn try_lock(_file: &File) -> bool {
+    false
+}
+
+/// Every file under `dir` (none if it does not exist).
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            walk(&entry.path(), out)?;
+        } else {
+            out.push(entry.path());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    fn touch(p: &Path) {
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, b"x").expect("write");
+    }
+
+    #[test]
+    fn a_live_runs_files_are_kept_a_dead_runs_removed() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let d = tmp.path();
+        let live = RunLock::acquire(d).expect("lock");
+        let live_tmp = d.join(format!("t/.part-0.parquet.tmp-{}", live.token()));
+        touch(&live_tmp);
+        // A dead run: its lock file is there, unlocked.
+        let dead = "1-abc";
+        touch(&d.join(LOCKS_DIR).join(dead));
+        let dead_tmp = d.join(format!("t/h=1/.part-3.parquet.tmp-{dead}"));
+        touch(&dead_tmp);
+        let committed = d.join("t/part-3.parquet");
+        touch(&committed);
+        let got = recover(d).expect("recover");
+        assert_eq!(
+            (got.runs, got.temporary_files, got.commits_completed),
+            (1, 1, 0)
+        );
+        assert!(live_tmp.exists() && committed.exists() && !dead_tmp.exists());
+        assert!(!d.join(LOCKS_DIR).join(dead).exists());
+        assert_eq!(recover(d).expect("again"), Recovered::default());
+        let live_lock = d.join(LOCKS_DIR).join(live.token());
+        assert!(live_lock.exists());
+        drop(live);
+        assert!(!live_lock.exists());
+    }
+
+    #[test]
+    fn an_interrupted_commit_is_completed() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let d = tmp.path();
+        let lock = RunLock::acquire(d).expect("lock");
+        let t = lock.token().to_owned();
+        let pairs: Vec<(PathBuf, PathBuf)> = (0..3)
+            .map(|i| {
+                let tmp = d.join(format!("t/h={i}/.part-aa-0.parquet.tmp-{t}"));
+                touch(&tmp);
+                (tmp, d.join(format!("t/h={i}/part-aa-0.parquet")))
+            })
+            .collect();
+        lock.write_journal(d, Some("aa"), &pairs).expect("journal");
+        // The first file was renamed, then the run ended without finishing its commit.
+        std::fs::rename(&pairs[0].0, &pairs[0].1).expect("rename");
+        drop(lock);
+        let got = recover(d).expect("recover");
+        assert_eq!((got.runs, got.commits_completed), (1, 1));
+        for (tmp, dest) in &pairs {
+            assert!(dest.exists() && !tmp.exists(), "{}", dest.display());
+        }
+        let manifest = std::fs::read_to_string(d.join("_normalog/runs/aa")).expect("manifest");
+        assert_eq!(manifest.lines().count(), 3);
+        assert!(!d.join(COMMITS_DIR).join(&t).exists());
+    }
+}

@@ -1,0 +1,329 @@
+//! Interrupted runs leave no debris (issue 16): SIGINT and SIGTERM stop a run and remove
+//! its temporary files; `kill -9` leaves only hidden temporary files, which the next run
+//! into the directory removes (or, for a commit it had started, completes); committed files
+//! of other runs are never touched, nor the files of a run still going.
+//!
+//! The runs pause at a named point through the debug-build hook `NORMALOG_TEST_PAUSE`
+//! (`<point>:<marker file>`: the process creates the marker and waits until it is removed).
+#![cfg(unix)]
+
+mod util;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use util::files_under;
+use util::lake::{debris, parquet_files, parquet_rows};
+
+const BIN: &str = env!("CARGO_BIN_EXE_normalog");
+
+/// Where a run can be paused, in the order it gets there.
+const POINTS: [&str; 4] = ["read", "write", "commit", "rename"];
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn ok(cmd: &mut Command) -> Output {
+    let o = cmd.output().expect("run normalog");
+    assert!(
+        o.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// A generated archive of `records` records over five days.
+fn archive(dir: &Path, name: &str, records: u32, seed: u32) -> PathBuf {
+    let path = dir.join(name);
+    ok(Command::new(BIN).args([
+        "gen",
+        "-n",
+        &records.to_string(),
+        "--span",
+        "5d",
+        "--start",
+        "2024-03-01",
+        "--seed",
+        &seed.to_string(),
+        "-o",
+        s(&path),
+    ]));
+    path
+}
+
+/// `normalize` of `input` into the Parquet lake `lake`, by hour, with few files open at
+/// once (so that files are also closed while the run goes).
+fn normalize(lake: &Path, input: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.args([
+        "normalize",
+        "--format",
+        "parquet",
+        "--max-open-files",
+        "4",
+        "-q",
+        "-o",
+        s(lake),
+        s(input),
+    ]);
+    c
+}
+
+/// A run of `input` into `lake` stopped at `point`: it waits there until the marker goes.
+struct Paused {
+    child: Child,
+    marker: PathBuf,
+}
+
+impl Paused {
+    fn start(lake: &Path, input: &Path, point: &str) -> Paused {
+        let marker = lake.with_extension(format!("pause-{point}"));
+        let _ = std::fs::remove_file(&marker);
+        let mut child = normalize(lake, input)
+            .env("NORMALOG_TEST_PAUSE", format!("{point}:{}", s(&marker)))
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let until = Instant::now() + Duration::from_secs(120);
+        while !marker.exists() {
+            if let Some(status) = child.try_wait().expect("wait") {
+                panic!("the run ended ({status}) before reaching {point}");
+            }
+            assert!(Instant::now() < until, "the run never reached {point}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Paused { child, marker }
+    }
+
+    /// Send `signal` (`INT`, `TERM`, `KILL`), let the run go on, and wait for its end.
+    fn signal(self, signal: &str) -> Output {
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        self.resume()
+    }
+
+    fn resume(self) -> Output {
+        std::fs::remove_file(&self.marker).expect("remove the marker");
+        self.child.wait_with_output().expect("wait")
+    }
+}
+
+/// Each committed file (relative path) with its contents: what another run must not touch.
+fn committed(lake: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    parquet_files(lake)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(&f).expect("read");
+            (f.strip_prefix(lake).expect("under").to_path_buf(), bytes)
+        })
+        .collect()
+}
+
+/// The inputs of a test and the rows of their clean runs into one lake.
+struct Setup {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    /// The run that gets interrupted.
+    a: PathBuf,
+    /// Committed before, by another run.
+    b: PathBuf,
+    /// Rows of `b` alone, and of `a` and `b`, each run cleanly.
+    b_rows: Vec<String>,
+    all_rows: Vec<String>,
+}
+
+fn setup() -> Setup {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().to_path_buf();
+    let a = archive(&dir, "a.jsonl", 3000, 1);
+    let b = archive(&dir, "b.jsonl", 400, 2);
+    let clean = dir.join("clean");
+    ok(&mut normalize(&clean, &b));
+    let b_rows = parquet_rows(&clean);
+    ok(&mut normalize(&clean, &a));
+    let all_rows = parquet_rows(&clean);
+    assert_eq!((b_rows.len(), all_rows.len()), (400, 3400));
+    Setup {
+        _tmp: tmp,
+        dir,
+        a,
+        b,
+        b_rows,
+        all_rows,
+    }
+}
+
+/// A lake holding `b`'s committed run.
+fn lake_with_b(t: &Setup, name: &str) -> (PathBuf, BTreeMap<PathBuf, Vec<u8>>) {
+    let lake = t.dir.join(name);
+    ok(&mut normalize(&lake, &t.b));
+    let before = committed(&lake);
+    assert!(!before.is_empty());
+    (lake, before)
+}
+
+/// `b`'s files are all there, unchanged.
+fn assert_kept(lake: &Path, before: &BTreeMap<PathBuf, Vec<u8>>, context: &str) {
+    let now = committed(lake);
+    for (path, bytes) in before {
+        assert!(
+            now.get(path) == Some(bytes),
+            "{context}: {} changed",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn sigint_and_sigterm_stop_cleanly_at_every_point() {
+    let t = setup();
+    for (i, point) in POINTS.iter().enumerate() {
+        for (signal, status) in [("INT", 130), ("TERM", 143)] {
+            let context = format!("SIG{signal} at {point}");
+            let (lake, before) = lake_with_b(&t, &format!("lake-{i}-{signal}"));
+            let out = Paused::start(&lake, &t.a, point).signal(signal);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(status), "{context}: {stderr}");
+            assert!(
+                stderr.contains(&format!("interrupted by SIG{signal}")),
+                "{context}: {stderr}"
+            );
+            assert_eq!(debris(&lake), Vec::<PathBuf>::new(), "{context}");
+            assert_kept(&lake, &before, &context);
+            if *point == "rename" {
+                // Renaming had begun: the commit completes rather than stay half done.
+                assert!(
+                    stderr.contains("complete and committed"),
+                    "{context}: {stderr}"
+                );
+                assert_eq!(parquet_rows(&lake), t.all_rows, "{context}");
+            } else {
+                assert!(
+                    stderr.contains("no output committed"),
+                    "{context}: {stderr}"
+                );
+                assert_eq!(parquet_rows(&lake), t.b_rows, "{context}");
+            }
+            // A clean re-run: nothing to clean up, and the rows of clean runs.
+            let out = ok(&mut normalize(&lake, &t.a));
+            assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{context}");
+            assert_eq!(parquet_rows(&lake), t.all_rows, "{context}");
+            assert_eq!(debris(&lake), Vec::<PathBuf>::new(), "{context}");
+            assert_kept(&lake, &before, &context);
+        }
+    }
+}
+
+#[test]
+fn after_kill_9_the_next_run_cleans_up() {
+    let t = setup();
+    for point in POINTS {
+        let context = format!("kill -9 at {point}");
+        let (lake, before) = lake_with_b(&t, &format!("lake-{point}"));
+        let out = Paused::start(&lake, &t.a, point).signal("KILL");
+        assert_eq!(out.status.code(), None, "{context}: killed by the signal");
+        // No file under a final name is new, except those a started commit renamed; every
+        // final file reads whole.
+        let hidden: Vec<PathBuf> = debris(&lake)
+            .into_iter()
+            .filter(|f| !f.starts_with(lake.join("_normalog")))
+            .collect();
+        let new: Vec<PathBuf> = committed(&lake)
+            .into_keys()
+            .filter(|f| !before.contains_key(f))
+            .collect();
+        if point == "rename" {
+            assert_eq!(new.len(), 1, "{context}: the first file renamed");
+            assert!(!hidden.is_empty(), "{context}");
+        } else {
+            assert_eq!(new, Vec::<PathBuf>::new(), "{context}");
+        }
+        if point == "write" || point == "commit" {
+            assert!(!hidden.is_empty(), "{context}: temporary files left");
+        }
+        parquet_rows(&lake);
+        assert_kept(&lake, &before, &context);
+
+        // The next run (the same input) removes the temporary files and says how many, or
+        // completes the commit the killed run had started.
+        let out = ok(&mut normalize(&lake, &t.a));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if point == "rename" {
+            assert!(
+                stderr.contains("completed 1 commit that an interrupted run had started"),
+                "{context}: {stderr}"
+            );
+        } else if hidden.is_empty() {
+            assert_eq!(stderr, "", "{context}");
+        } else {
+            let n = hidden.len();
+            let s = if n == 1 { "" } else { "s" };
+            assert!(
+                stderr.contains(&format!(
+                    "removed {n} temporary file{s} left by an interrupted run"
+                )),
+                "{context}: {stderr}"
+            );
+        }
+        assert_eq!(
+            stderr.lines().count(),
+            usize::from(!hidden.is_empty() || point == "rename")
+        );
+        assert_eq!(debris(&lake), Vec::<PathBuf>::new(), "{context}");
+        assert_eq!(parquet_rows(&lake), t.all_rows, "{context}");
+        assert_kept(&lake, &before, &context);
+    }
+}
+
+#[test]
+fn a_commit_cut_by_kill_9_is_completed_by_a_run_of_other_inputs() {
+    let t = setup();
+    let lake = t.dir.join("lake");
+    let out = Paused::start(&lake, &t.a, "rename").signal("KILL");
+    assert_eq!(out.status.code(), None);
+    // `b` is another run (another id): it completes `a`'s commit before its own.
+    let out = ok(&mut normalize(&lake, &t.b));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("completed 1 commit"));
+    assert_eq!(parquet_rows(&lake), t.all_rows);
+    assert_eq!(debris(&lake), Vec::<PathBuf>::new());
+    // And `a` again replaces its files: one copy of each row.
+    ok(&mut normalize(&lake, &t.a));
+    assert_eq!(parquet_rows(&lake), t.all_rows);
+}
+
+#[test]
+fn a_running_runs_files_are_never_removed() {
+    let t = setup();
+    let lake = t.dir.join("lake");
+    let running = Paused::start(&lake, &t.a, "write");
+    let theirs = debris(&lake);
+    assert!(
+        theirs
+            .iter()
+            .any(|f| !f.starts_with(lake.join("_normalog"))),
+        "temporary files of the running run: {theirs:?}"
+    );
+    // Another run into the same directory, to its end, while the first is going.
+    let out = ok(&mut normalize(&lake, &t.b));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    for f in &theirs {
+        assert!(f.exists(), "{} was removed", f.display());
+    }
+    let out = running.resume();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(parquet_rows(&lake), t.all_rows);
+    assert_eq!(debris(&lake), Vec::<PathBuf>::new());
+    assert!(files_under(&lake).iter().all(|f| f.exists()));
+}
