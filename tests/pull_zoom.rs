@@ -40,6 +40,29 @@ impl Run {
     }
     /// `pull zoom` against the fake, into the lake directory, with `extra` flags.
     fn pull_env(&self, fake: &FakeZoom, extra: &[&str], env: &[(&str, &str)]) -> Output {
+        let out = self
+            .command(fake, extra, env)
+            .output()
+            .expect("run normalog");
+        self.check_secrets(&out);
+        out
+    }
+    /// The secret and the token appear nowhere: not in the output, not in the state.
+    fn check_secrets(&self, out: &Output) {
+        for text in [&out.stdout, &out.stderr] {
+            let text = String::from_utf8_lossy(text);
+            assert!(!text.contains(SECRET), "secret printed: {text}");
+            assert!(!text.contains("zoom-access-token"), "token printed: {text}");
+        }
+        if let Ok(state) = std::fs::read_to_string(self.state()) {
+            assert!(
+                !state.contains(SECRET) && !state.contains("zoom-access-token"),
+                "{state}"
+            );
+        }
+    }
+    /// The command of [`pull_env`](Self::pull_env), not started.
+    fn command(&self, fake: &FakeZoom, extra: &[&str], env: &[(&str, &str)]) -> Command {
         let mut out_dir = self.out().display().to_string();
         out_dir.push('/');
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
@@ -64,19 +87,7 @@ impl Run {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let out = cmd.output().expect("run normalog");
-        for text in [&out.stdout, &out.stderr] {
-            let text = String::from_utf8_lossy(text);
-            assert!(!text.contains(SECRET), "secret printed: {text}");
-            assert!(!text.contains("zoom-access-token"), "token printed: {text}");
-        }
-        if let Ok(state) = std::fs::read_to_string(self.state()) {
-            assert!(
-                !state.contains(SECRET) && !state.contains("zoom-access-token"),
-                "{state}"
-            );
-        }
-        out
+        cmd
     }
     /// Every event in the lake, with how many times it appears.
     fn events(&self) -> BTreeMap<Key, usize> {
@@ -299,6 +310,65 @@ fn late_records_and_a_window_that_gains_records_are_caught_once_by_the_next_run(
     let out = run.pull(&fake, &flags);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.events(), expected(&records));
+}
+
+/// SIGINT or SIGTERM while a window's batch is normalized or committed: the pull stops with
+/// 130 or 143, publishes nothing of that batch, leaves nothing hidden, and the next run
+/// delivers every record once (issue 16).
+#[cfg(unix)]
+#[test]
+fn an_interrupt_stops_between_commits_and_the_next_run_resumes() {
+    let now = now_secs();
+    let records = dataset(Kind::Activity, 1, 60, now - 2 * 86_400, 7, 0);
+    for (point, signal, status) in [("read", "INT", 130), ("commit", "TERM", 143)] {
+        let fake = FakeZoom::start(records.clone());
+        let run = Run::new();
+        let flags = ["--page-size", "10", "--log-type", "activity", "-q"];
+        let marker = run.dir.path().join("paused");
+        let pause = format!("{point}:{}", marker.display());
+        let child = run
+            .command(&fake, &flags, &[("NORMALOG_TEST_PAUSE", &pause)])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let until = std::time::Instant::now() + Duration::from_secs(60);
+        while !marker.exists() {
+            assert!(std::time::Instant::now() < until, "{point}: never paused");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        std::fs::remove_file(&marker).expect("resume");
+        let out = child.wait_with_output().expect("wait");
+        run.check_secrets(&out);
+        assert_eq!(code(&out), status, "{point}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("interrupted by SIG{signal}")),
+            "{}",
+            stderr(&out)
+        );
+        let mut files = Vec::new();
+        walk(&run.out(), &mut files);
+        let hidden: Vec<_> = files
+            .iter()
+            .filter(|f| {
+                f.strip_prefix(run.out())
+                    .expect("inside")
+                    .components()
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+            })
+            .collect();
+        assert!(hidden.is_empty(), "{point}: {hidden:?}");
+        assert!(run.events().values().all(|&n| n == 1), "{point}");
+        let out = run.pull(&fake, &flags);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert_eq!(run.events(), expected(&records), "{point}");
+    }
 }
 
 #[test]
