@@ -1,9 +1,10 @@
 //! Runs of the core pipeline for the Python API, without Python: inputs in; Arrow record
 //! batches, rejects and counts out.
 //!
-//! Everything here is the core's own code: [`Batch::run`] frames the inputs (NDJSON, JSON
-//! arrays, API pages, gzip, zstd) and normalizes them with a core [`Normalizer`], events go
-//! to the core's [`RecordBatchBuilder`] (the encoder behind the CLI's Parquet), and rejects
+//! Everything here is the core's own code: [`Batch::run_batches`] frames the inputs (NDJSON,
+//! JSON arrays, API pages, gzip, zstd), normalizes them on the core's parallel path (a reader
+//! thread and `threads` normalizer threads, as the CLI) and encodes events with the core's
+//! `RecordBatchBuilder` (the encoder behind the CLI's Parquet), and rejects
 //! are encoded by [`rejects::write_reject`] (the CLI's `--rejects` file) before being
 //! turned into columns. Nothing here knows Python, so the GIL is never needed while it runs.
 
@@ -14,9 +15,8 @@ use arrow_array::builder::{BooleanBuilder, Int64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use normalog::pipeline::{rejects, Batch, Input, Observer, Reject, RunSummary};
-use normalog::sink::arrow::RecordBatchBuilder;
 use normalog::sink::Summary;
-use normalog::{Error, Event, Normalizer, NormalizerBuilder, Registry, Sink};
+use normalog::{Error, NormalizerBuilder, Registry};
 
 /// What a run needs: the loaded schemas, how to build a normalizer, the framing options
 /// and the size of output batches.
@@ -203,62 +203,6 @@ impl RejectColumns {
     }
 }
 
-/// The sink of the runs: one core [`RecordBatchBuilder`] per log type (or only the one
-/// asked for), a batch handed to `emit` every `rows` rows and at the end.
-pub struct Batches<F> {
-    only: Option<String>,
-    rows: usize,
-    builders: Vec<RecordBatchBuilder>,
-    emit: F,
-}
-
-impl<F: FnMut(RecordBatch) -> bool> Batches<F> {
-    pub fn new(only: Option<String>, rows: usize, emit: F) -> Self {
-        Batches {
-            only,
-            rows: rows.max(1),
-            builders: Vec::new(),
-            emit,
-        }
-    }
-}
-
-impl<F: FnMut(RecordBatch) -> bool> Sink for Batches<F> {
-    type Error = Error;
-
-    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
-        let log_type = event.log_type();
-        if self.only.as_deref().is_some_and(|only| only != log_type) {
-            return Ok(true);
-        }
-        let i = if let Some(i) = self.builders.iter().position(|b| b.log_type() == log_type) {
-            i
-        } else {
-            self.builders.push(RecordBatchBuilder::new(event.plan()));
-            self.builders.len() - 1
-        };
-        let b = &mut self.builders[i];
-        b.append(event)?;
-        if b.len() >= self.rows {
-            let batch = b.finish()?;
-            return Ok((self.emit)(batch));
-        }
-        Ok(true)
-    }
-
-    fn finish(&mut self, _: &Summary) -> Result<(), Error> {
-        for b in &mut self.builders {
-            if !b.is_empty() {
-                let batch = b.finish()?;
-                if !(self.emit)(batch) {
-                    break;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 /// Everything a run made, in memory.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -299,10 +243,6 @@ fn log_type_of(batch: &RecordBatch) -> String {
 ///
 /// A normalizer cannot be built, or a batch cannot be made (the core's errors).
 pub fn collect(job: &Job, inputs: &[Input], threads: usize) -> Result<Outcome, Error> {
-    if threads <= 1 {
-        let mut norm = job.builder.build(&job.registry)?;
-        return run_part(job, &mut norm, inputs);
-    }
     let mut out = Outcome {
         rejects: Rejects::new(&job.reader_name),
         ..Outcome::default()
@@ -358,24 +298,6 @@ pub fn run_parallel(
         },
         rejects,
     )
-}
-
-fn run_part(job: &Job, norm: &mut Normalizer, inputs: &[Input]) -> Result<Outcome, Error> {
-    let mut out = Outcome {
-        rejects: Rejects::new(&job.reader_name),
-        ..Outcome::default()
-    };
-    let mut batches = Vec::new();
-    let mut sink = Batches::new(None, job.batch_rows, |b| {
-        batches.push(b);
-        true
-    });
-    let run = job.batch.run(norm, inputs, &mut sink, &mut out.rejects)?;
-    for b in batches {
-        out.add_batch(b);
-    }
-    out.summary = run.summary;
-    Ok(out)
 }
 
 /// Rejects only (events are normalized and dropped).

@@ -12,7 +12,7 @@ use arrow_schema::{ArrowError, SchemaRef};
 use normalog::pipeline::Input;
 use normalog::sink::Summary;
 
-use crate::run::{run_parallel, Batches, Job, Rejects};
+use crate::run::{run_parallel, Job, Rejects};
 
 /// Batches waiting for Python, at most.
 const IN_FLIGHT: usize = 2;
@@ -31,7 +31,8 @@ pub struct End {
     pub summary: Summary,
 }
 
-/// Start the run of `inputs` on its own thread (on `threads` more with `threads` > 1); its
+/// Start the run of `inputs` on its own thread (with a reader and `threads` normalizer
+/// threads of the core's parallel path); its
 /// batches (of `log_type` only) come out of the receiver, and the rejects and counts are put
 /// in the returned slot at the end.
 pub fn start(
@@ -46,14 +47,7 @@ pub fn start(
     std::thread::spawn(move || {
         let mut rejects = Rejects::new(&job.reader_name);
         let send = |b| tx.send(Msg::Batch(b)).is_ok();
-        let result = if threads > 1 {
-            run_parallel(&job, &inputs, threads, Some(&log_type), &mut rejects, send)
-        } else {
-            job.builder.build(&job.registry).and_then(|mut norm| {
-                let mut sink = Batches::new(Some(log_type), job.batch_rows, send);
-                job.batch.run(&mut norm, &inputs, &mut sink, &mut rejects)
-            })
-        };
+        let result = run_parallel(&job, &inputs, threads, Some(&log_type), &mut rejects, send);
         let done = match result {
             Ok(run) => {
                 if let Ok(mut slot) = slot.lock() {
