@@ -233,6 +233,7 @@ impl PullOutputArgs {
             row_group_rows: self.row_group_rows,
             compression: self.compression,
             max_open_files: self.max_open_files,
+            max_buffered_mib: parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20,
             rejects: self.rejects.clone(),
             max_rejects: None,
             threads: self.threads,

@@ -245,10 +245,48 @@ impl<F: PartFile> Parts<F> {
         Ok((&mut slot.file, &slot.tmp))
     }
 
+    /// Whether the partition has had a part file in this run.
+    #[cfg(feature = "parquet")]
+    pub(crate) fn had_part(&self, table: usize, key: i64) -> bool {
+        self.next_part.get(&(table, key)).is_some_and(|&n| n > 0)
+    }
+
+    /// Whether the partition has a file open.
+    #[cfg(feature = "parquet")]
+    pub(crate) fn is_open(&self, table: usize, key: i64) -> bool {
+        self.open.contains_key(&(table, key))
+    }
+
+    /// Name the partition's next part file without creating it (nor its directory): the
+    /// caller writes it whole, on any thread, before [`commit`](Self::commit) renames it
+    /// into place (or drop removes it). Returns its temporary path.
+    #[cfg(feature = "parquet")]
+    pub(crate) fn reserve(&mut self, table: usize, key: i64) -> PathBuf {
+        let mut dir = self.dir.join(&self.tables[table]);
+        dir.push(self.partition.dir(key));
+        let (tmp, dest) = self.name(&dir, table, key);
+        self.files_opened += 1;
+        self.done.push((tmp.clone(), dest));
+        tmp
+    }
+
     fn create(&mut self, table: usize, key: i64, spec: &F::Table) -> Result<Open<F>, Error> {
         let mut dir = self.dir.join(&self.tables[table]);
         dir.push(self.partition.dir(key));
         std::fs::create_dir_all(&dir).map_err(|e| path_error(&dir, &e))?;
+        let (tmp, dest) = self.name(&dir, table, key);
+        let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
+        self.files_opened += 1;
+        Ok(Open {
+            file: F::open(file, spec)?,
+            tmp,
+            dest,
+            used: 0,
+        })
+    }
+
+    /// The temporary and final names of the partition's next part file in `dir`.
+    fn name(&mut self, dir: &Path, table: usize, key: i64) -> (PathBuf, PathBuf) {
         let n = self.next_part.entry((table, key)).or_insert(0);
         if *n > 0 {
             self.extra_files += 1;
@@ -269,14 +307,7 @@ impl<F: PartFile> Parts<F> {
         };
         let dest = dir.join(format!("{stem}.{}", F::EXT));
         let tmp = dir.join(format!(".{stem}.{}.tmp-{}", F::EXT, std::process::id()));
-        let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
-        self.files_opened += 1;
-        Ok(Open {
-            file: F::open(file, spec)?,
-            tmp,
-            dest,
-            used: 0,
-        })
+        (tmp, dest)
     }
 
     fn close_lru(&mut self) -> Result<(), Error> {

@@ -130,6 +130,7 @@
 mod dictionary;
 mod files;
 mod part;
+mod pending;
 mod threads;
 
 use std::path::Path;
@@ -143,7 +144,11 @@ use parquet::basic::{GzipLevel, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
-use self::files::{bound_memory, finish_files, local_files, parquet_error, ParquetPart};
+use self::files::{
+    bound_memory, finish_files, local_files, parquet_error, write_whole_files, ParquetPart,
+    WholeFile,
+};
+use self::pending::{Held, Pending};
 use self::threads::{thread_stopped, ShardMsg, Shards};
 use super::arrow::{arrow_error, RecordBatchBuilder};
 use super::layout::{sink_error, table_name, Partition, Parts};
@@ -202,6 +207,19 @@ pub struct Options {
     pub max_buffered_bytes: usize,
 }
 
+impl Options {
+    /// The part of [`max_buffered_bytes`](Self::max_buffered_bytes) for the rows held back
+    /// by partitions not written yet ([`pending`]); the rest is for the unfinished row
+    /// groups of open files.
+    fn held_budget(&self) -> usize {
+        self.max_buffered_bytes / 2
+    }
+
+    fn row_group_budget(&self) -> usize {
+        self.max_buffered_bytes - self.held_budget()
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options {
@@ -249,6 +267,11 @@ pub struct ParquetWriter {
     /// Writer threads of the last [`start_threads`](Self::start_threads) (1 without): as
     /// many threads finish the open files on [`commit`](Self::commit).
     threads: usize,
+    /// Partitions whose rows are held back until they are written whole.
+    pending: Pending,
+    /// Held partitions written before the end of the run because the held rows went over
+    /// their memory budget (stats).
+    written_for_memory: u64,
 }
 
 impl std::fmt::Debug for ParquetWriter {
@@ -274,6 +297,8 @@ impl ParquetWriter {
             shards: None,
             failed: false,
             threads: 1,
+            pending: Pending::new(opts.held_budget()),
+            written_for_memory: 0,
         }
     }
 
@@ -297,10 +322,11 @@ impl ParquetWriter {
         self.parts.set_run(id);
     }
 
-    /// Part files opened so far.
+    /// Part files opened so far, counting the partitions held back (which
+    /// [`commit`](Self::commit) writes, one file each).
     #[must_use]
     pub fn files_opened(&self) -> u64 {
-        self.parts.files_opened
+        self.parts.files_opened + self.pending.len() as u64
     }
 
     /// Part files opened for a partition that already had one in this run: its file was
@@ -308,7 +334,22 @@ impl ParquetWriter {
     /// (input not in time order, with more partitions at once than files may be open).
     #[must_use]
     pub fn extra_files(&self) -> u64 {
-        self.parts.extra_files
+        // Counting the partitions held back that had a part already (written for memory).
+        let held = self
+            .pending
+            .keys()
+            .filter(|&(t, key)| self.parts.had_part(self.tables[t].1, key))
+            .count();
+        self.parts.extra_files + held as u64
+    }
+
+    /// Partitions written before the end of the run because the rows held back for
+    /// partitions not written yet went over their share of [`Options::max_buffered_bytes`]
+    /// (input not in time order, or a lot of it, with many partitions at once): such a
+    /// partition gets another part file if its rows come again.
+    #[must_use]
+    pub fn written_for_memory(&self) -> u64 {
+        self.written_for_memory
     }
 
     /// Part files open now (never more than [`Options::max_open_files`]).
@@ -408,14 +449,65 @@ impl ParquetWriter {
         Ok(())
     }
 
+    /// Write rows of one partition: held back ([`pending`]) while the partition has no
+    /// open file and fewer rows than a large file, into its open file otherwise.
     fn write_part(&mut self, t: usize, key: i64, batch: &RecordBatch) -> Result<(), Error> {
+        let index = self.tables[t].1;
+        if !self.parts.is_open(index, key) {
+            let schema = Arc::clone(&self.tables[t].2.schema);
+            if self
+                .pending
+                .add((t, key), &schema, batch)
+                .map_err(arrow_error)?
+            {
+                // Large enough to be written as it comes: opened with its rows so far.
+                if let Some(held) = self.pending.take((t, key)) {
+                    for b in &held.batches {
+                        self.write_open(t, key, b)?;
+                    }
+                }
+            }
+            while let Some(((t, key), held)) = self.pending.take_over_budget() {
+                self.written_for_memory += 1;
+                self.write_whole(t, key, held)?;
+            }
+            return Ok(());
+        }
+        self.write_open(t, key, batch)
+    }
+
+    /// The file of a partition's held rows, to be written whole.
+    fn whole_file(&mut self, t: usize, key: i64, held: Held) -> WholeFile {
+        let (_, index, spec) = &self.tables[t];
+        WholeFile {
+            tmp: self.parts.reserve(*index, key),
+            schema: Arc::clone(&spec.schema),
+            props: spec.props.clone(),
+            batches: held.batches,
+        }
+    }
+
+    /// Write a partition's held rows as one file: on a writer thread if there are any.
+    fn write_whole(&mut self, t: usize, key: i64, held: Held) -> Result<(), Error> {
+        let file = self.whole_file(t, key, held);
+        match &mut self.shards {
+            Some(shards) => shards
+                .next_thread()
+                .send(ShardMsg::Whole(file))
+                .map_err(|_| thread_stopped()),
+            None => file.write(),
+        }
+    }
+
+    /// Write rows into the partition's open file (opened if needed).
+    fn write_open(&mut self, t: usize, key: i64, batch: &RecordBatch) -> Result<(), Error> {
         let (_, index, spec) = &self.tables[t];
         let (file, tmp) = self.parts.file_with_path(*index, key, spec)?;
         let Some(shards) = &mut self.shards else {
             if let ParquetPart::Local(w) = file {
                 w.write(batch).map_err(parquet_error)?;
             }
-            let budget = self.opts.max_buffered_bytes;
+            let budget = self.opts.row_group_budget();
             return bound_memory(local_files(&mut self.parts), budget).map_err(|(_, e)| e);
         };
         if let ParquetPart::Local(_) = file {
@@ -475,7 +567,15 @@ impl ParquetWriter {
             ));
         }
         let threads = self.threads;
-        self.parts.commit_with(|files| finish_files(files, threads))
+        let held = self.pending.take_all();
+        let whole: Vec<WholeFile> = held
+            .into_iter()
+            .map(|((t, key), h)| self.whole_file(t, key, h))
+            .collect();
+        self.parts.commit_with(|files| {
+            finish_files(files, threads)?;
+            write_whole_files(whole, threads)
+        })
     }
 }
 

@@ -90,6 +90,27 @@ impl PartWriter {
         }
     }
 
+    /// A part file of `batches`, all its rows, to be written whole by
+    /// [`finish`](Self::finish) (with the settings of a small file if it is one).
+    pub(super) fn whole(
+        out: BufWriter<File>,
+        schema: SchemaRef,
+        props: WriterProperties,
+        batches: Vec<RecordBatch>,
+    ) -> Self {
+        let rows = batches.iter().map(RecordBatch::num_rows).sum();
+        PartWriter {
+            state: State::Pending {
+                out,
+                schema,
+                props,
+                batches,
+                rows,
+                bytes: 0,
+            },
+        }
+    }
+
     /// Append rows.
     pub(super) fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         match &mut self.state {
@@ -193,9 +214,11 @@ impl PartWriter {
     }
 }
 
-/// The settings of a file of few rows: the table's, with chunk statistics only (the page
-/// index kept for `p_event_time`), and compression only on the column chunks of at least
-/// [`MIN_COMPRESS_BYTES`] (zstd from [`MIN_ZSTD_BYTES`], Snappy below).
+/// The settings of a file of few rows: the table's, with statistics only where engines
+/// prune files (`p_event_time`'s min and max, per column chunk), no page index or offset
+/// index (one page per column: the chunk's metadata says it all), and compression only on
+/// the column chunks of at least [`MIN_COMPRESS_BYTES`] (zstd from [`MIN_ZSTD_BYTES`],
+/// Snappy below).
 fn small_file_props(
     props: &WriterProperties,
     schema: &SchemaRef,
@@ -223,8 +246,9 @@ fn small_file_props(
     let mut b = props
         .clone()
         .into_builder()
-        .set_statistics_enabled(EnabledStatistics::Chunk)
-        .set_column_statistics_enabled(P_EVENT_TIME.into(), EnabledStatistics::Page);
+        .set_statistics_enabled(EnabledStatistics::None)
+        .set_column_statistics_enabled(P_EVENT_TIME.into(), EnabledStatistics::Chunk)
+        .set_offset_index_disabled(true);
     for (path, n) in bytes {
         let codec = props.compression(&path);
         if n < MIN_COMPRESS_BYTES {
@@ -420,10 +444,10 @@ mod tests {
         // No Arrow schema in the footer.
         let kv = meta.file_metadata().key_value_metadata();
         assert!(kv.is_none_or(|kv| kv.iter().all(|k| k.key != "ARROW:schema")));
-        // Chunk statistics everywhere, truncated; p_event_time's min/max exact.
+        // Statistics only for p_event_time (min/max exact), per column chunk.
         let rg = meta.row_group(0);
-        for c in rg.columns() {
-            assert!(c.statistics().is_some(), "{}", c.column_path());
+        for c in rg.columns().iter().skip(1) {
+            assert!(c.statistics().is_none(), "{}", c.column_path());
         }
         let t = rg.column(0).statistics().expect("stats");
         assert_eq!(t.min_bytes_opt(), Some(&0i64.to_le_bytes()[..]));
@@ -431,11 +455,11 @@ mod tests {
             t.max_bytes_opt(),
             Some(&(99 * 1_000_003i64).to_le_bytes()[..])
         );
-        let long = rg.column(1).statistics().expect("stats");
-        assert!(long.max_bytes_opt().expect("max").len() <= 64);
-        // The page index only for p_event_time.
-        assert!(rg.column(0).column_index_offset().is_some());
-        assert!(rg.column(1).column_index_offset().is_none());
+        // No page index, no offset index.
+        for c in rg.columns() {
+            assert!(c.column_index_offset().is_none(), "{}", c.column_path());
+            assert!(c.offset_index_offset().is_none(), "{}", c.column_path());
+        }
         assert!(rg
             .column(0)
             .encodings()
