@@ -892,6 +892,49 @@ fn writer_thread_write_errors_name_the_file() {
     );
 }
 
+/// The lines of `text` newest first, two halves interleaved, and shuffled.
+fn unordered(text: &str) -> [(&'static str, Vec<&str>); 3] {
+    let lines: Vec<&str> = text.lines().collect();
+    let newest_first: Vec<&str> = lines.iter().rev().copied().collect();
+    let (a, b) = lines.split_at(lines.len() / 2);
+    let interleaved: Vec<&str> = a.iter().zip(b).flat_map(|(x, y)| [*x, *y]).collect();
+    let mut shuffled = lines.clone();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for i in (1..shuffled.len()).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        shuffled.swap(i, usize::try_from(x % (i as u64 + 1)).expect("index"));
+    }
+    [
+        ("newest_first", newest_first),
+        ("interleaved", interleaved),
+        ("shuffled", shuffled),
+    ]
+}
+
+/// `input` through the whole pipeline on 2 threads in small chunks, into `writer`
+/// (committed).
+fn run_threaded(
+    registry: &Registry,
+    input: &Path,
+    writer: &mut ParquetWriter,
+) -> pipeline::RunSummary {
+    let run = Batch::new()
+        .threads(2)
+        .chunk_bytes(20_000)
+        .run_parquet(
+            &NormalizerBuilder::new(),
+            registry,
+            &[Input::Path(input.to_path_buf())],
+            writer,
+            &mut Ignore,
+        )
+        .expect("run");
+    writer.commit().expect("commit");
+    run
+}
+
 /// Issue 16: input not in time order (sources interleaved, API pages newest first, or
 /// shuffled) makes exactly one file per partition under the default memory bound, on one
 /// thread and on several, and its rows equal the NDJSON output of the same events.
@@ -915,24 +958,8 @@ fn r16_unordered_input_makes_one_file_per_partition() {
         .expect("gen");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(&archive).expect("archive");
-    let lines: Vec<&str> = text.lines().collect();
-    let newest_first: Vec<&str> = lines.iter().rev().copied().collect();
-    let (a, b) = lines.split_at(lines.len() / 2);
-    let interleaved: Vec<&str> = a.iter().zip(b).flat_map(|(x, y)| [*x, *y]).collect();
-    let mut shuffled = lines.clone();
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    for i in (1..shuffled.len()).rev() {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        shuffled.swap(i, usize::try_from(x % (i as u64 + 1)).expect("index"));
-    }
     let registry = Registry::builtin();
-    for (name, order) in [
-        ("newest_first", newest_first),
-        ("interleaved", interleaved),
-        ("shuffled", shuffled),
-    ] {
+    for (name, order) in unordered(&text) {
         let input = dir.path().join(format!("{name}.jsonl"));
         std::fs::write(&input, order.join("\n") + "\n").expect("write");
 
@@ -969,18 +996,7 @@ fn r16_unordered_input_makes_one_file_per_partition() {
         // The whole pipeline, with writer threads and small chunks: the same files.
         let threaded = dir.path().join(format!("{name}-threads"));
         let mut writer = ParquetWriter::new(&threaded, Options::default());
-        let run = Batch::new()
-            .threads(2)
-            .chunk_bytes(20_000)
-            .run_parquet(
-                &NormalizerBuilder::new(),
-                &registry,
-                &[Input::Path(input.clone())],
-                &mut writer,
-                &mut Ignore,
-            )
-            .expect("run");
-        writer.commit().expect("commit");
+        let run = run_threaded(&registry, &input, &mut writer);
         assert_eq!(run.summary.normalized, 3000);
         assert_eq!(writer.extra_files(), 0, "{name}");
         let relative = |root: &Path, files: &[PathBuf]| -> Vec<PathBuf> {

@@ -36,7 +36,9 @@
 //! and duplicates `a`'s rows; so is an input that changed (grown, touched).
 //! * At most `max_open` files are open at once; opening one more closes the least recently
 //!   used. A partition seen again later gets a new part file. So a million distinct hours
-//!   cost a million small files, but never a million open handles or buffers.
+//!   cost a million small files, but never a million open handles or buffers. (The Parquet
+//!   writer opens a file only for a partition of many rows: it holds the rows of the
+//!   others back and writes each whole, see [`super::parquet`].)
 
 mod manifest;
 

@@ -1,5 +1,6 @@
 //! One Parquet part file, opened late: [`PartWriter`] keeps a file's first rows as Arrow
-//! until it knows whether the file stays small, then writes it with settings for its size.
+//! until it knows whether the file stays small (or is given all its rows at once, by
+//! [`super::pending`]), then writes it with settings for its size.
 //!
 //! Why: with `--partition hour`, an archive of months makes thousands of files of a few
 //! dozen rows each, and then what a file costs beyond its rows dominates. Measured on a
@@ -16,8 +17,18 @@
 //! * **Bytes**: of a 12.5 KB file, 4.4 KB was the footer, 1.6 KB of it the Arrow schema
 //!   (`ARROW:schema`, which readers do not need: the Parquet types say it all), and page
 //!   statistics and column indexes repeated, for a file of one page per column, what the
-//!   column chunk statistics already hold. Small files keep chunk statistics (min, max,
-//!   null count, strings truncated to 64 bytes) and, for `p_event_time`, the page index.
+//!   column chunk statistics already hold.
+//!
+//! Second round (issue 16), same archive, 12,963 files of about 77 rows: of a 11.7 KB
+//! Zendesk.Audit file, the footer was still 2.75 KB: the offset index of every column (a
+//! page location per column, useless with one page), the page index of `p_event_time`,
+//! and chunk statistics of every column (two 64-byte strings each, plus level histograms)
+//! that no engine uses to prune a file of 80 rows. Small files now keep statistics only
+//! for `p_event_time` (min, max: what engines prune files by), per column chunk, with no
+//! page index nor offset index: footers went from 2.75 KB to 1.64 KB, the lake from 121.7
+//! to 106.9 MB. What is left of a footer is the schema (one element per column, with its
+//! name) and per column chunk its path, codec, encodings, encoding counts, sizes and
+//! offsets: about 1.1–1.6 KB for the shipped schemas, which the format requires.
 //!
 //! A file whose rows reach [`OPEN_AFTER_ROWS`] (or [`OPEN_AFTER_BYTES`]) is opened with the
 //! table's settings (zstd and page statistics on every column) and written as it comes.

@@ -137,8 +137,8 @@ pub(super) enum ShardMsg {
     Write(u64, RecordBatch),
     /// Finish a file (write its footer and close it).
     Close(u64),
-    /// Create and write a file whole.
-    Whole(WholeFile),
+    /// Create and write a file whole (boxed: its properties are large).
+    Whole(Box<WholeFile>),
     /// Give the open files back and end.
     Stop,
 }
