@@ -24,10 +24,6 @@ pub(super) type Key = (usize, i64);
 
 /// Memory counted per held batch beyond its buffers (the batch, its arrays' headers).
 const BATCH_OVERHEAD: usize = 1024;
-/// Batches of one partition merged into one when there are this many: a partition that
-/// gets a row or two from each batch of scattered input would otherwise hold thousands
-/// of tiny batches (each with its own small buffers).
-const MERGE_AT: usize = 16;
 
 /// The rows held back of one partition.
 pub(super) struct Held {
@@ -83,9 +79,19 @@ impl Pending {
         self.by_use.insert(self.tick, key);
         held.rows += copy.num_rows();
         held.batches.push(copy);
-        if held.batches.len() >= MERGE_AT {
-            let merged = arrow_select::concat::concat_batches(schema, &held.batches)?;
-            held.batches = vec![merged];
+        // A partition that gets a row or two from each batch of scattered input would
+        // otherwise hold thousands of tiny batches, each with its own small buffers (a few
+        // KB for a row). Merged like a binary counter: the last two while the last is as
+        // large as the one before, so a partition holds about log2(rows) batches and each
+        // row is copied about log2(rows) times.
+        while let [.., before, last] = held.batches.as_slice() {
+            if last.num_rows() < before.num_rows() {
+                break;
+            }
+            let at = held.batches.len() - 2;
+            let merged = arrow_select::concat::concat_batches(schema, &held.batches[at..])?;
+            held.batches.truncate(at);
+            held.batches.push(merged);
         }
         let bytes = held
             .batches
@@ -161,10 +167,11 @@ mod tests {
         for i in 0..40 {
             assert!(!p.add((0, i % 4), &schema, &b.slice(0, 2)).expect("add"));
         }
-        // Ten slices each, merged once past MERGE_AT.
+        // Ten slices of 2 rows each, merged as a binary counter: 16 + 4 rows.
         let held = p.take((0, 1)).expect("held");
         assert_eq!(held.rows, 20);
-        assert!(held.batches.len() < MERGE_AT);
+        let sizes: Vec<usize> = held.batches.iter().map(RecordBatch::num_rows).collect();
+        assert_eq!(sizes, vec![16, 4]);
         // Over a budget of nothing, the least recently used go first: 0 (last used at
         // tick 37), then 2, then 3.
         p.budget = 0;
