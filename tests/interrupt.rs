@@ -246,7 +246,10 @@ fn after_kill_9_the_next_run_cleans_up() {
         } else {
             assert_eq!(new, Vec::<PathBuf>::new(), "{context}");
         }
-        if point == "write" || point == "commit" {
+        // At `commit` the small partitions' rows may all still be held in memory (the
+        // Parquet writer writes a partition of few rows whole, at the commit): then there is
+        // nothing on disk to leave behind.
+        if point == "write" {
             assert!(!hidden.is_empty(), "{context}: temporary files left");
         }
         parquet_rows(&lake);

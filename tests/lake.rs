@@ -312,18 +312,11 @@ fn stats_say_when_unordered_input_splits_partitions() {
     }
     let input = tmp.path().join("mixed.jsonl");
     std::fs::write(&input, mixed).expect("write");
-    let run = |lake: &Path, max_open: &str| {
-        let o = ok(&[
-            "normalize",
-            "--stats",
-            "--format",
-            "parquet",
-            "--max-open-files",
-            max_open,
-            "-o",
-            s(lake),
-            s(&input),
-        ]);
+    let run = |lake: &Path, flags: &[&str]| {
+        let mut args = vec!["normalize", "--stats", "--format", "parquet", "-o", s(lake)];
+        args.extend(flags);
+        args.push(s(&input));
+        let o = ok(&args);
         let files = files_under(lake)
             .iter()
             .filter(|f| f.extension().is_some_and(|e| e == "parquet"))
@@ -338,20 +331,23 @@ fn stats_say_when_unordered_input_splits_partitions() {
             partitions,
         )
     };
-    // Few files open at once: partitions come back after their file was closed.
-    let (err, files, parts) = run(&tmp.path().join("small"), "4");
+    // Little memory: partitions are written before their last rows come, and come back.
+    let (err, files, parts) = run(&tmp.path().join("small"), &["--max-buffered-mib", "1"]);
     assert!(files > parts, "{files} files, {parts} partitions");
     assert!(
         err.contains(&format!(
             "warning: {} of the {files} files are extra parts of a partition",
             files - parts
-        )),
+        )) && err.contains("--max-buffered-mib"),
         "{err}"
     );
-    // Enough open files: one file per partition, and nothing to say.
-    let (err, files, parts) = run(&tmp.path().join("enough"), "512");
-    assert_eq!(files, parts);
-    assert!(!err.contains("extra parts"), "{err}");
+    // The default memory bound, even with few files open at once: one file per
+    // partition, and nothing to say.
+    for flags in [&[][..], &["--max-open-files", "4"][..]] {
+        let (err, files, parts) = run(&tmp.path().join(format!("enough{}", flags.len())), flags);
+        assert_eq!(files, parts, "{flags:?}");
+        assert!(!err.contains("extra parts"), "{err}");
+    }
 }
 
 /// Part files of `table` under `lake` with their sizes, in part-number order.

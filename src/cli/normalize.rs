@@ -86,6 +86,15 @@ pub struct NormalizeArgs {
     #[arg(long, value_name = "N", default_value_t = normalog::sink::parquet::DEFAULT_MAX_OPEN_FILES)]
     pub max_open_files: usize,
 
+    /// Parquet: memory, in MiB, for rows not written yet. Half holds back the rows of
+    /// partitions with fewer rows than a large file (8,192), so that each is written
+    /// once, as one file, even from input not in time order; when they need more, the
+    /// least recently used are written early (a partition whose rows come again then gets
+    /// another part file; --stats says so). The other half is for the unfinished row
+    /// groups of open files.
+    #[arg(long, value_name = "MIB", default_value_t = normalog::sink::parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20)]
+    pub max_buffered_mib: usize,
+
     /// Write rejected records to this file as NDJSON objects {"source","record","index"
     /// (in an API page only),"field" (the envelope field, for a record found inside an API
     /// page or single-record response),"line","byte","column" (invalid JSON only: where it
@@ -356,23 +365,14 @@ impl NormalizeConfig {
         if let Some(r) = rejects {
             r.commit()?;
         }
-        if self.stats {
-            print_stats(
-                &run.summary,
-                run.failed_inputs,
-                started.elapsed().as_secs_f64(),
-            );
-            if let Some((files, extra, partition)) = self.output_files() {
-                print_file_stats(files, extra, run.summary.normalized, partition);
-            }
-            if let Some(rotated) = self.rotated_files().filter(|&n| n > 0) {
-                messages::plain(&format!(
-                    "  {rotated} files closed at --target-file-size, the partition going on \
-                     in its next part"
-                ));
-            }
-        }
         if run.too_many_rejects {
+            if self.stats {
+                print_stats(
+                    &run.summary,
+                    run.failed_inputs,
+                    started.elapsed().as_secs_f64(),
+                );
+            }
             // The output is incomplete: its temporary files are removed, not renamed. Standard
             // output cannot be taken back: say so.
             let what = if matches!(self.output, Output::Stdout(_)) {
@@ -386,7 +386,26 @@ impl NormalizeConfig {
                 self.max_rejects.unwrap_or_default()
             )));
         }
+        let output_files = self.output_files();
+        let rotated = self.rotated_files();
         self.output.commit()?;
+        // After the commit: it writes the partitions held back, and finishes the open files.
+        if self.stats {
+            print_stats(
+                &run.summary,
+                run.failed_inputs,
+                started.elapsed().as_secs_f64(),
+            );
+            if let Some((files, extra, partition)) = output_files {
+                print_file_stats(files, extra, run.summary.normalized, partition);
+            }
+            if let Some(rotated) = rotated.filter(|&n| n > 0) {
+                messages::plain(&format!(
+                    "  {rotated} files closed at --target-file-size, the partition going on \
+                     in its next part"
+                ));
+            }
+        }
         if interrupt.is_some_and(Interrupt::fired) {
             // Too late to stop: the output was complete, and committing is never left half
             // done. Still reported, so that a script sees the interrupt.
@@ -532,10 +551,10 @@ fn print_file_stats(files: u64, extra: u64, rows: u64, partition: Partition) {
     ));
     if extra > 0 {
         messages::error(&format!(
-            "warning: {extra} of the {files} files are extra parts of a partition: its file \
-             was closed to keep within --max-open-files and the partition came again (input \
-             not in time order); raise --max-open-files, or sort the input by time, for one \
-             file per partition"
+            "warning: {extra} of the {files} files are extra parts of a partition: it was \
+             written before its last rows came, to keep within --max-buffered-mib (Parquet) \
+             or --max-open-files, and the partition came again (input not in time order); \
+             raise them, or sort the input by time, for one file per partition"
         ));
     }
     let coarser = match partition {

@@ -81,7 +81,7 @@ impl Output {
                     },
                     row_group_rows: args.row_group_rows,
                     max_open_files: args.max_open_files,
-                    ..parquet::Options::default()
+                    max_buffered_bytes: args.max_buffered_mib.saturating_mul(1 << 20),
                 },
             )),
             FormatArg::Ndjson => Output::NdjsonDir(NdjsonDirWriter::new(

@@ -43,7 +43,9 @@
 //! and duplicates `a`'s rows; so is an input that changed (grown, touched).
 //! * At most `max_open` files are open at once; opening one more closes the least recently
 //!   used. A partition seen again later gets a new part file. So a million distinct hours
-//!   cost a million small files, but never a million open handles or buffers.
+//!   cost a million small files, but never a million open handles or buffers. (The Parquet
+//!   writer opens a file only for a partition of many rows: it holds the rows of the
+//!   others back and writes each whole, see [`super::parquet`].)
 
 mod manifest;
 pub mod recovery;
@@ -315,6 +317,36 @@ impl<F: PartFile> Parts<F> {
         Ok((&mut slot.file, &slot.tmp))
     }
 
+    /// Whether the partition has had a part file in this run.
+    #[cfg(feature = "parquet")]
+    pub(crate) fn had_part(&self, table: usize, key: i64) -> bool {
+        self.next_part.get(&(table, key)).is_some_and(|&n| n > 0)
+    }
+
+    /// Whether the partition has a file open.
+    #[cfg(feature = "parquet")]
+    pub(crate) fn is_open(&self, table: usize, key: i64) -> bool {
+        self.open.contains_key(&(table, key))
+    }
+
+    /// Name the partition's next part file without creating it (nor its directory): the
+    /// caller writes it whole, on any thread, before [`commit`](Self::commit) renames it
+    /// into place (or drop removes it). Returns its temporary path.
+    #[cfg(feature = "parquet")]
+    ///
+    /// # Errors
+    ///
+    /// The run's lock cannot be taken (its token names temporary files).
+    pub(crate) fn reserve(&mut self, table: usize, key: i64) -> Result<PathBuf, Error> {
+        let token = self.lock()?.token().to_owned();
+        let mut dir = self.dir.join(&self.tables[table]);
+        dir.push(self.partition.dir(key));
+        let (tmp, dest) = self.name(&dir, table, key, false, &token);
+        self.opened();
+        self.done.push((tmp.clone(), dest));
+        Ok(tmp)
+    }
+
     /// Open the partition's next part file; `rotating` when the partition's previous one
     /// was closed for its size (not an extra part).
     fn create(
@@ -328,6 +360,33 @@ impl<F: PartFile> Parts<F> {
         let mut dir = self.dir.join(&self.tables[table]);
         dir.push(self.partition.dir(key));
         std::fs::create_dir_all(&dir).map_err(|e| path_error(&dir, &e))?;
+        let (tmp, dest) = self.name(&dir, table, key, rotating, &token);
+        let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
+        file_created();
+        self.opened();
+        Ok(Open {
+            file: F::open(file, spec)?,
+            tmp,
+            dest,
+            used: 0,
+        })
+    }
+
+    /// One more part file named (for `--stats`).
+    fn opened(&mut self) {
+        self.files_opened += 1;
+    }
+
+    /// The temporary and final names of the partition's next part file in `dir`; the
+    /// temporary name ends in the run's lock `token` (how recovery knows its owner).
+    fn name(
+        &mut self,
+        dir: &Path,
+        table: usize,
+        key: i64,
+        rotating: bool,
+        token: &str,
+    ) -> (PathBuf, PathBuf) {
         let n = self.next_part.entry((table, key)).or_insert(0);
         if *n > 0 && !rotating {
             self.extra_files += 1;
@@ -348,17 +407,7 @@ impl<F: PartFile> Parts<F> {
         };
         let dest = dir.join(format!("{stem}.{}", F::EXT));
         let tmp = dir.join(format!(".{stem}.{}.tmp-{token}", F::EXT));
-        let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
-        self.files_opened += 1;
-        if self.files_opened == 3 {
-            pause_point("write");
-        }
-        Ok(Open {
-            file: F::open(file, spec)?,
-            tmp,
-            dest,
-            used: 0,
-        })
+        (tmp, dest)
     }
 
     fn close_lru(&mut self) -> Result<(), Error> {
@@ -503,6 +552,18 @@ pub(crate) fn pause_point(point: &str) {
 #[cfg(not(debug_assertions))]
 #[inline]
 pub(crate) fn pause_point(_point: &str) {}
+
+/// A temporary part file was created (on any thread): the third one of the process is the
+/// test-only pause point `write` (see [`pause_point`]).
+pub(crate) fn file_created() {
+    #[cfg(debug_assertions)]
+    {
+        static CREATED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        if CREATED.fetch_add(1, Ordering::SeqCst) + 1 == 3 {
+            pause_point("write");
+        }
+    }
+}
 
 pub(crate) fn sink_error(msg: String) -> Error {
     Error::new(ErrorKind::Sink(msg.into()))

@@ -99,6 +99,7 @@ impl PullOutputArgs {
             target_file_size: crate::cli::output::FileSize::default(),
             compression: self.compression,
             max_open_files: self.max_open_files,
+            max_buffered_mib: parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20,
             rejects: self.rejects.clone(),
             max_rejects: None,
             threads: self.threads,

@@ -8,12 +8,16 @@ use std::path::PathBuf;
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use parquet::file::properties::WriterProperties;
+
 use super::part::PartWriter;
 use super::size::{SizeLog, SIZE_LAG};
 use super::threads::{thread_stopped, ShardMsg};
 use super::TableSpec;
 use crate::error::{Error, ErrorKind};
-use crate::sink::layout::{sink_error, with_path, PartFile, Parts};
+use crate::sink::layout::{path_error, sink_error, with_path, PartFile, Parts};
 
 /// The writer of one open Parquet file (boxed: it is large, and moves between threads).
 pub(super) type FileWriter = Box<PartWriter>;
@@ -67,6 +71,51 @@ impl PartFile for ParquetPart {
     }
 }
 
+/// A part file written whole from rows held back ([`super::pending`]): created (with its
+/// directory) by the thread that writes it.
+pub(super) struct WholeFile {
+    pub(super) tmp: PathBuf,
+    pub(super) schema: SchemaRef,
+    pub(super) props: WriterProperties,
+    pub(super) batches: Vec<RecordBatch>,
+}
+
+impl WholeFile {
+    /// Create the file and write it.
+    pub(super) fn write(self) -> Result<(), Error> {
+        let tmp = self.tmp;
+        let create = || -> std::io::Result<File> {
+            match File::create(&tmp) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if let Some(dir) = tmp.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    File::create(&tmp)
+                }
+                r => r,
+            }
+        };
+        let file = create().map_err(|e| path_error(&tmp, &e))?;
+        crate::sink::layout::file_created();
+        let w = PartWriter::whole(
+            BufWriter::with_capacity(1 << 16, file),
+            self.schema,
+            self.props,
+            self.batches,
+        );
+        finish_file(Box::new(w)).map_err(|e| with_path(&tmp, e))
+    }
+}
+
+/// Write `files` on up to `threads` threads.
+///
+/// # Errors
+///
+/// The first error; the other threads stop after their current file.
+pub(super) fn write_whole_files(files: Vec<WholeFile>, threads: usize) -> Result<(), Error> {
+    parallel(files, threads, WholeFile::write)
+}
+
 /// Write the footer and close.
 pub(super) fn finish_file(w: FileWriter) -> Result<(), Error> {
     let out = w.finish().map_err(parquet_error)?;
@@ -98,10 +147,6 @@ pub(super) fn finish_files(
 ) -> Result<(), Error> {
     let finish =
         |(file, tmp): (ParquetPart, PathBuf)| file.finish().map_err(|e| with_path(&tmp, e));
-    let threads = threads.min(files.len());
-    if threads < 2 {
-        return files.into_iter().try_for_each(finish);
-    }
     // Largest first, so that no thread is left alone with a big file at the end.
     files.sort_by_key(|(f, _)| {
         std::cmp::Reverse(match f {
@@ -109,7 +154,24 @@ pub(super) fn finish_files(
             ParquetPart::Remote { .. } => 0,
         })
     });
-    let queue = std::sync::Mutex::new(files.into_iter());
+    parallel(files, threads, finish)
+}
+
+/// Call `f` with each of `items`, in order, on up to `threads` threads.
+///
+/// # Errors
+///
+/// The first error; the other threads stop after their current item.
+fn parallel<T: Send>(
+    items: Vec<T>,
+    threads: usize,
+    f: impl Fn(T) -> Result<(), Error> + Sync,
+) -> Result<(), Error> {
+    let threads = threads.min(items.len());
+    if threads < 2 {
+        return items.into_iter().try_for_each(f);
+    }
+    let queue = std::sync::Mutex::new(items.into_iter());
     let stop = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
         let work = || -> Result<(), Error> {
@@ -118,8 +180,8 @@ pub(super) fn finish_files(
                     Ok(mut q) => q.next(),
                     Err(_) => None,
                 };
-                let Some(file) = next else { break };
-                if let Err(e) = finish(file) {
+                let Some(item) = next else { break };
+                if let Err(e) = f(item) {
                     stop.store(true, std::sync::atomic::Ordering::Relaxed);
                     return Err(e);
                 }

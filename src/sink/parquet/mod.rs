@@ -62,12 +62,21 @@
 //! without a dictionary are delta-encoded (`DELTA_BINARY_PACKED`). The Arrow schema is not
 //! embedded (`ARROW:schema`): the Parquet types above map back to the same Arrow types.
 //!
-//! **Small files.** A file is opened only when its rows reach 8,192 (or 8 MiB), or when
-//! it is finished. A file finished with fewer rows (an hour of a few dozen events) gets
-//! settings for its size: statistics per column chunk only (plus the page index of
-//! `p_event_time`), and compression only for the column chunks where it pays: none under
-//! 1 KiB, Snappy under 4 KiB when the codec is zstd. Setting up a zstd compressor for each
-//! column chunk was most of the cost of such files; see `part.rs` for the measurements.
+//! **Small files.** A partition's rows are held back as Arrow, with no file open, until
+//! they reach 8,192 (or 8 MiB): then its file is opened and written as rows come. A
+//! partition that never gets there (an hour of a few dozen events) is written whole, as
+//! one file, at [`commit`](ParquetWriter::commit), or earlier if the rows held back by all
+//! partitions go over half of [`Options::max_buffered_bytes`] (the least recently used
+//! partitions are written first; see [`ParquetWriter::written_for_memory`]). So input not
+//! in time order (sources interleaved, API pages newest first) still makes one file per
+//! partition, whatever [`Options::max_open_files`], as long as the partitions it has
+//! open at once fit in that memory; a partition whose rows come again after it was
+//! written gets another part file ([`ParquetWriter::extra_files`]). Such a small file gets
+//! settings for its size: statistics only for `p_event_time` (min and max, per column
+//! chunk), no page index nor offset index, and compression only for the column chunks
+//! where it pays: none under 1 KiB, Snappy under 4 KiB when the codec is zstd. Setting up
+//! a zstd compressor for each column chunk was most of the cost of such files, and
+//! statistics and indexes most of their footers; see `part.rs` for the measurements.
 //!
 //! Dictionary encoding is used only where values repeat. `p_row_id`, `p_event_time` and
 //! `p_parse_time` never get one. For the other columns, each table's first batch of at
@@ -76,11 +85,13 @@
 //! opened from then on; the others, and columns with fewer than 64 values in the sample,
 //! keep one. A dictionary of nearly unique values costs a hash per value and repeats every
 //! value in the dictionary page; zstd still finds the repeats of plain pages. Files opened
-//! before that batch (a table's first batches were small) keep a dictionary on every other
-//! column. Readers see the same values either way. A row group is cut every [`Options::row_group_rows`] rows. Memory is
-//! bounded by [`Options::max_open_files`] (least recently used files are closed) and
-//! [`Options::max_buffered_bytes`] (the largest in-progress row group is flushed early
-//! when the open files together buffer more). Files appear under their final names only
+//! (or held partitions written) before that batch (a table's first batches were small)
+//! keep a dictionary on every other column. Readers see the same values either way. A
+//! row group is cut every [`Options::row_group_rows`] rows. Memory is bounded by
+//! [`Options::max_buffered_bytes`]: half for the rows held back (above), half for the
+//! unfinished row groups of open files (the largest is flushed early when they together
+//! buffer more), whose number [`Options::max_open_files`] bounds (least recently used
+//! files are closed). Files appear under their final names only
 //! when the output is committed ([`ParquetWriter::commit`]); see [`super::layout`].
 //!
 //! # Threads
@@ -94,13 +105,16 @@
 //! the books (which files are open, part numbers, the least recently used file). So the
 //! files, their rows and the order of the rows are the same with any number of threads.
 //! The memory bound is shared: each writer thread keeps its own files' unfinished row
-//! groups under `max_buffered_bytes / n`, so a row group cut early for memory may be cut at
+//! groups under `max_buffered_bytes / 2n`, so a row group cut early for memory may be cut at
 //! another row than with one thread; up to 8 batch slices wait per writer thread. A file
 //! closed to stay within `max_open_files` is finished by its thread shortly after, so a
-//! new file may be opened just before an old one is closed. At the end of the run the
-//! threads hand their open files back to the writer, and [`ParquetWriter::commit`] then
-//! finishes them on as many threads (with many hours open, their last row groups are a
-//! large part of the work). With a target file size
+//! new file may be opened just before an old one is closed. A held partition written
+//! during the run goes to the writer threads in turn, which create its file (and
+//! directory) and write it: the calling thread creates no small file, which was the
+//! bottleneck of `--partition hour` (file creation is most of the system time). At the
+//! end of the run the threads hand their open files back to the writer, and
+//! [`ParquetWriter::commit`] then finishes them, and writes the partitions still held, on
+//! as many threads. With a target file size
 //! ([`ParquetWriter::set_target_file_size`]), the writer reads a file's size as its thread
 //! logged it a few writes earlier (`size.rs`), so files are closed at the same rows
 //! whatever the threads' timing, but a few writes later than without threads.
@@ -133,6 +147,7 @@
 mod dictionary;
 mod files;
 mod part;
+mod pending;
 mod size;
 mod threads;
 
@@ -148,7 +163,11 @@ use parquet::basic::{GzipLevel, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
-use self::files::{bound_memory, finish_files, local_files, parquet_error, ParquetPart};
+use self::files::{
+    bound_memory, finish_files, local_files, parquet_error, write_whole_files, ParquetPart,
+    WholeFile,
+};
+use self::pending::{Held, Pending};
 use self::threads::{thread_stopped, ShardMsg, Shards};
 use super::arrow::{arrow_error, RecordBatchBuilder};
 use super::layout::{sink_error, table_name, Partition, Parts};
@@ -202,9 +221,24 @@ pub struct Options {
     /// `threads(n)`, n ≥ 2) this bounds the files the writer keeps open; a file it closes is
     /// finished by its thread shortly after, so the process can briefly hold a few more.
     pub max_open_files: usize,
-    /// Bytes that open files may buffer together before the largest is flushed as a row
-    /// group (default [`DEFAULT_MAX_BUFFERED_BYTES`]).
+    /// Bytes of rows not written yet (default [`DEFAULT_MAX_BUFFERED_BYTES`]): half for
+    /// the rows held back by partitions without an open file (the least recently used
+    /// are written when they need more), half for the unfinished row groups of open
+    /// files (the largest is flushed as a row group when they need more).
     pub max_buffered_bytes: usize,
+}
+
+impl Options {
+    /// The part of [`max_buffered_bytes`](Self::max_buffered_bytes) for the rows held back
+    /// by partitions not written yet ([`pending`]); the rest is for the unfinished row
+    /// groups of open files.
+    fn held_budget(&self) -> usize {
+        self.max_buffered_bytes / 2
+    }
+
+    fn row_group_budget(&self) -> usize {
+        self.max_buffered_bytes - self.held_budget()
+    }
 }
 
 impl Default for Options {
@@ -254,6 +288,12 @@ pub struct ParquetWriter {
     /// Writer threads of the last [`start_threads`](Self::start_threads) (1 without): as
     /// many threads finish the open files on [`commit`](Self::commit).
     threads: usize,
+    /// Partitions whose rows are held back until they are written whole (boxed: the
+    /// writer is moved around by value).
+    pending: Box<Pending>,
+    /// Held partitions written before the end of the run because the held rows went over
+    /// their memory budget (stats).
+    written_for_memory: u64,
 }
 
 impl std::fmt::Debug for ParquetWriter {
@@ -279,6 +319,8 @@ impl ParquetWriter {
             shards: None,
             failed: false,
             threads: 1,
+            pending: Box::new(Pending::new(opts.held_budget())),
+            written_for_memory: 0,
         }
     }
 
@@ -323,10 +365,11 @@ impl ParquetWriter {
         self.parts.cancel_on(flag);
     }
 
-    /// Part files opened so far.
+    /// Part files opened so far, counting the partitions held back (which
+    /// [`commit`](Self::commit) writes, one file each).
     #[must_use]
     pub fn files_opened(&self) -> u64 {
-        self.parts.files_opened
+        self.parts.files_opened + self.pending.len() as u64
     }
 
     /// Part files closed because they reached the target file size.
@@ -336,11 +379,27 @@ impl ParquetWriter {
     }
 
     /// Part files opened for a partition that already had one in this run: its file was
-    /// closed to stay within [`Options::max_open_files`] and the partition came again
-    /// (input not in time order, with more partitions at once than files may be open).
+    /// closed to stay within [`Options::max_open_files`], or its held rows written to stay
+    /// within [`Options::max_buffered_bytes`], and the partition came again (input not in
+    /// time order, with more partitions at once than fit).
     #[must_use]
     pub fn extra_files(&self) -> u64 {
-        self.parts.extra_files
+        // Counting the partitions held back that had a part already (written for memory).
+        let held = self
+            .pending
+            .keys()
+            .filter(|&(t, key)| self.parts.had_part(self.tables[t].1, key))
+            .count();
+        self.parts.extra_files + held as u64
+    }
+
+    /// Partitions written before the end of the run because the rows held back for
+    /// partitions not written yet went over their share of [`Options::max_buffered_bytes`]
+    /// (input not in time order, or a lot of it, with many partitions at once): such a
+    /// partition gets another part file if its rows come again.
+    #[must_use]
+    pub fn written_for_memory(&self) -> u64 {
+        self.written_for_memory
     }
 
     /// Part files open now (never more than [`Options::max_open_files`]).
@@ -440,14 +499,65 @@ impl ParquetWriter {
         Ok(())
     }
 
+    /// Write rows of one partition: held back ([`pending`]) while the partition has no
+    /// open file and fewer rows than a large file, into its open file otherwise.
     fn write_part(&mut self, t: usize, key: i64, batch: &RecordBatch) -> Result<(), Error> {
+        let index = self.tables[t].1;
+        if !self.parts.is_open(index, key) {
+            let schema = Arc::clone(&self.tables[t].2.schema);
+            if self
+                .pending
+                .add((t, key), &schema, batch)
+                .map_err(arrow_error)?
+            {
+                // Large enough to be written as it comes: opened with its rows so far.
+                if let Some(held) = self.pending.take((t, key)) {
+                    for b in &held.batches {
+                        self.write_open(t, key, b)?;
+                    }
+                }
+            }
+            while let Some(((t, key), held)) = self.pending.take_over_budget() {
+                self.written_for_memory += 1;
+                self.write_whole(t, key, held)?;
+            }
+            return Ok(());
+        }
+        self.write_open(t, key, batch)
+    }
+
+    /// The file of a partition's held rows, to be written whole.
+    fn whole_file(&mut self, t: usize, key: i64, held: Held) -> Result<WholeFile, Error> {
+        let (_, index, spec) = &self.tables[t];
+        Ok(WholeFile {
+            tmp: self.parts.reserve(*index, key)?,
+            schema: Arc::clone(&spec.schema),
+            props: spec.props.clone(),
+            batches: held.batches,
+        })
+    }
+
+    /// Write a partition's held rows as one file: on a writer thread if there are any.
+    fn write_whole(&mut self, t: usize, key: i64, held: Held) -> Result<(), Error> {
+        let file = self.whole_file(t, key, held)?;
+        match &mut self.shards {
+            Some(shards) => shards
+                .next_thread()
+                .send(ShardMsg::Whole(Box::new(file)))
+                .map_err(|_| thread_stopped()),
+            None => file.write(),
+        }
+    }
+
+    /// Write rows into the partition's open file (opened if needed).
+    fn write_open(&mut self, t: usize, key: i64, batch: &RecordBatch) -> Result<(), Error> {
         let (_, index, spec) = &self.tables[t];
         let (file, tmp) = self.parts.file_with_path(*index, key, spec)?;
         let Some(shards) = &mut self.shards else {
             if let ParquetPart::Local(w) = file {
                 w.write(batch).map_err(parquet_error)?;
             }
-            let budget = self.opts.max_buffered_bytes;
+            let budget = self.opts.row_group_budget();
             return bound_memory(local_files(&mut self.parts), budget).map_err(|(_, e)| e);
         };
         if let ParquetPart::Local(_) = file {
@@ -519,7 +629,15 @@ impl ParquetWriter {
             ));
         }
         let threads = self.threads;
-        self.parts.commit_with(|files| finish_files(files, threads))
+        let held = self.pending.take_all();
+        let whole: Vec<WholeFile> = held
+            .into_iter()
+            .map(|((t, key), h)| self.whole_file(t, key, h))
+            .collect::<Result<_, _>>()?;
+        self.parts.commit_with(|files| {
+            finish_files(files, threads)?;
+            write_whole_files(whole, threads)
+        })
     }
 }
 
