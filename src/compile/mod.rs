@@ -51,8 +51,11 @@ pub fn compile_owned(schema: Schema) -> Result<Plan, SchemaErrors> {
         .collect();
     columns.sort();
     columns.dedup();
-    let text = text::TextPlan::new(schema.parser.as_ref())
+    let mut text = text::TextPlan::new(schema.parser.as_ref())
         .map_err(|message| SchemaErrors(vec![cx.error(message)]))?;
+    if let Some(t) = &mut text {
+        t.bind(&root);
+    }
     Ok(Plan {
         text,
         log_type: schema.schema.as_str().into(),

@@ -1,11 +1,14 @@
 //! The compiled form of a text parser block (`parser: regex` or `fastmatch`): the regular
-//! expressions to try, which field each capture group fills, and the options. The line →
-//! JSON object step that uses it is in `parse/text.rs`.
+//! expressions to try (and, for fastmatch, the literal text that cuts a line into values),
+//! which field each value fills, and the options. The line → values → decoders step that
+//! uses it is in `parse/text.rs`.
 
 use std::sync::Arc;
 
+use memchr::memmem::Finder;
 use regex::Regex;
 
+use super::ObjectPlan;
 use crate::schema::text::{compile_fastmatch, compile_regex, template_names, Compiled};
 use crate::schema::{ParserSpec, TextOptions};
 
@@ -26,6 +29,35 @@ pub(crate) struct TextPlan {
     pub(crate) empty_values: Box<[Box<str>]>,
     /// `(output, template)` of each `expandFields` entry.
     pub(crate) expand: Box<[(usize, Box<[Piece]>)]>,
+    /// The outputs that are not `expandFields` keys, in output order: the captured values
+    /// handed to the decoders (before the expanded ones).
+    pub(crate) plain: Box<[usize]>,
+    /// The field of the root object each output fills (by output index), `None` for a name
+    /// that is not a field (schema checks refuse those; kept safe anyway).
+    pub(crate) fields: Box<[Option<usize>]>,
+    /// For `fastmatch`: each pattern as literal text and placeholders, matched by cutting
+    /// the line at the literals (the regular expressions are then not run).
+    pub(crate) fast: Option<Box<[FastPattern]>>,
+}
+
+/// A fastmatch pattern: `lead`, then each placeholder followed by its separator (the
+/// literal text up to the next placeholder), and `tail` after the last placeholder.
+///
+/// Cutting the line at the first occurrence of each separator gives exactly what the
+/// pattern's regular expression (`^lead(.*?)sep1(.*?)...(.*?)tail$`, lazy groups) gives:
+/// the first occurrence is the shortest value a group can take, and taking a later one only
+/// moves the rest of the line to the right, where each later separator and the tail are no
+/// easier to find. So when the cut fails, the regular expression fails too.
+#[derive(Debug)]
+pub(crate) struct FastPattern {
+    pub(crate) lead: Box<str>,
+    /// The separator after each placeholder but the last (never empty: schema checks refuse
+    /// two placeholders without text between them).
+    pub(crate) seps: Box<[Finder<'static>]>,
+    /// The text after the last placeholder (may be empty: the last value takes the rest).
+    pub(crate) tail: Box<str>,
+    /// The output each placeholder fills, in order.
+    pub(crate) outputs: Box<[usize]>,
 }
 
 /// `(capture group, output)` of the groups of one pattern that fill a field.
@@ -75,6 +107,15 @@ impl TextPlan {
             .iter()
             .map(|c| c.captures.iter().map(|(g, f)| (*g, output(f))).collect())
             .collect();
+        let fast = match (&spec.regex, &spec.fastmatch) {
+            (None, Some(f)) => Some(
+                f.patterns
+                    .iter()
+                    .map(|p| fast_pattern(p, &mut output))
+                    .collect::<Result<Box<[FastPattern]>, String>>()?,
+            ),
+            _ => None,
+        };
         let mut expand = Vec::new();
         for (key, template) in &options.expand_fields {
             let names = template_names(template).map_err(|rest| format!("unclosed `{rest}`"))?;
@@ -93,7 +134,13 @@ impl TextPlan {
             }
             expand.push((output(key), pieces.into_boxed_slice()));
         }
+        let plain = (0..outputs.len())
+            .filter(|o| !expand.iter().any(|(e, _)| e == o))
+            .collect();
         Ok(Some(TextPlan {
+            plain,
+            fields: vec![None; outputs.len()].into(),
+            fast,
             regexes: compiled.iter().map(|c| c.regex.clone()).collect(),
             groups: groups.into(),
             outputs: outputs.into(),
@@ -108,4 +155,41 @@ impl TextPlan {
             expand: expand.into(),
         }))
     }
+}
+
+impl TextPlan {
+    /// Name the root field each output fills (once the root object is compiled).
+    pub(crate) fn bind(&mut self, root: &ObjectPlan) {
+        self.fields = self.outputs.iter().map(|name| root.find(name)).collect();
+    }
+}
+
+/// The fastmatch pattern `pattern` cut at its placeholders; `output` gives each named field's
+/// output index. `Err` repeats a problem the schema checks report.
+fn fast_pattern(
+    pattern: &str,
+    output: &mut impl FnMut(&str) -> usize,
+) -> Result<FastPattern, String> {
+    let lead_end = pattern.find("%{").unwrap_or(pattern.len());
+    let mut rest = &pattern[lead_end..];
+    let mut texts = Vec::new();
+    let mut outputs = Vec::new();
+    while let Some(open) = rest.strip_prefix("%{") {
+        let close = open.find('}').ok_or_else(|| format!("unclosed `{rest}`"))?;
+        outputs.push(output(&open[..close]));
+        rest = &open[close + 1..];
+        let next = rest.find("%{").unwrap_or(rest.len());
+        texts.push(&rest[..next]);
+        rest = &rest[next..];
+    }
+    let tail = texts.pop().unwrap_or_default();
+    if texts.iter().any(|t| t.is_empty()) {
+        return Err("two placeholders without text between them".into());
+    }
+    Ok(FastPattern {
+        lead: pattern[..lead_end].into(),
+        seps: texts.iter().map(|t| Finder::new(t).into_owned()).collect(),
+        tail: tail.into(),
+        outputs: outputs.into(),
+    })
 }

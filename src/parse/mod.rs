@@ -10,9 +10,9 @@
 //! buffer first).
 //!
 //! Text log types (`parser: regex` or `fastmatch`) read lines of text: a line is matched
-//! (`text.rs`) into the flat JSON object of string values Panther's text parsers produce,
-//! which is then decoded like a JSON record. A line that parses as a JSON object is only
-//! ever tried by the JSON log types; other lines by the text ones, in order.
+//! (`text.rs`) into string values, which the plan's decoders read as they read JSON strings
+//! (no JSON is written). A line that parses as a JSON object is only ever tried by the JSON
+//! log types; other lines by the text ones, in order.
 
 mod classify;
 mod enrich;
@@ -36,7 +36,7 @@ use crate::registry::Registry;
 use crate::sink::Sink;
 use classify::{Classifier, Scan};
 use stamp::{Clock, RowIds};
-use tape::{json_type, Borrowed, Copied, Fail, TapeDecoder};
+use tape::{json_type, Borrowed, Copied, Fail, StrMode, TapeDecoder};
 use text::TextSlot;
 
 /// Default limit on one record's size.
@@ -133,7 +133,6 @@ impl NormalizerBuilder {
             classifier: Classifier::new(&plans[..n_json]),
             n_json,
             text_slots,
-            text_json: Vec::new(),
             scratch: Vec::new(),
             text_refusals: Vec::new(),
             scan: Scan::new(),
@@ -160,8 +159,6 @@ pub struct Normalizer {
     n_json: usize,
     /// The reused matching state of each text log type.
     text_slots: Vec<TextSlot>,
-    /// The JSON object a text line becomes (with simd-json's padding).
-    text_json: Vec<u8>,
     /// An untouched copy of a record that is parsed as JSON in place but may be text.
     scratch: Vec<u8>,
     /// Why each text log type refused the current line.
@@ -307,38 +304,44 @@ impl Normalizer {
     ) -> Result<Event<'s>, Error> {
         let len = padded_len.unwrap_or(line.len());
         let json_like = line[..len].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        if !json_like {
+            // The usual text line: values borrow from it.
+            let text: &'l [u8] = &line[..len];
+            let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
+            if let Some(pi) = self.try_text::<Borrowed>(text, &mut vals) {
+                return Ok(self.assemble_event(pi, vals, pos));
+            }
+            self.vals = recycle(vals);
+            return Err(self.refuse_all(pos, true, |_| Refusal::NotJson));
+        }
         let mut copy = std::mem::take(&mut self.scratch);
-        let mut found = None;
-        let mut json_error = None;
-        let text: &[u8] = if json_like {
-            if original.is_none() {
-                copy.clear();
-                copy.extend_from_slice(&line[..len]);
-            }
-            let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
-            let parsed = match padded_len {
-                Some(len) => simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape),
-                None => simd_json::fill_tape(line, &mut self.buffers, &mut tape),
-            };
-            match (parsed, tape.0.first()) {
-                (Ok(()), Some(Node::Object { .. })) => {
-                    self.scratch = copy;
-                    if self.n_json > 0 {
-                        return self.decode_event(tape, pos);
-                    }
-                    self.tape = tape.reset();
-                    return Err(self.refuse_all(pos, false, |_| Refusal::JsonObject));
-                }
-                (Ok(()), node) => found = node.map(json_type),
-                (Err(e), _) => json_error = Some(e),
-            }
-            self.tape = tape.reset();
-            original.unwrap_or(&copy)
-        } else {
-            &line[..len]
+        if original.is_none() {
+            copy.clear();
+            copy.extend_from_slice(&line[..len]);
+        }
+        let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
+        let parsed = match padded_len {
+            Some(len) => simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape),
+            None => simd_json::fill_tape(line, &mut self.buffers, &mut tape),
         };
-        let mut vals: Vec<Val<'static>> = std::mem::take(&mut self.vals);
-        let accepted = self.try_text(text, &mut vals);
+        let (found, json_error) = match (parsed, tape.0.first()) {
+            (Ok(()), Some(Node::Object { .. })) => {
+                self.scratch = copy;
+                if self.n_json > 0 {
+                    return self.decode_event(tape, pos);
+                }
+                self.tape = tape.reset();
+                return Err(self.refuse_all(pos, false, |_| Refusal::JsonObject));
+            }
+            (Ok(()), node) => (node.map(json_type), None),
+            (Err(e), _) => (None, Some(e)),
+        };
+        self.tape = tape.reset();
+        // simd-json rewrote the line: the text log types read the untouched copy, and the
+        // event keeps copies of its strings.
+        let text = original.unwrap_or(&copy);
+        let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
+        let accepted = self.try_text::<Copied>(text, &mut vals);
         let rejected = match accepted {
             Some(_) => None,
             // A line that starts like a JSON object but is broken, and that no text log
@@ -361,10 +364,15 @@ impl Normalizer {
         }
     }
 
-    /// Match `line` with each text log type in order and decode the JSON object of the
-    /// first that matches (values copied into the text buffer, as the object is rewritten
-    /// for each candidate); the index of the plan that accepted it, or each one's refusal.
-    fn try_text(&mut self, line: &[u8], vals: &mut Vec<Val<'static>>) -> Option<usize> {
+    /// Match `line` with each text log type in order and decode the values of the first
+    /// that matches and decodes them (strings borrowed or copied as `M` says: see
+    /// `text.rs`); the index of the plan that accepted it, or each one's refusal in
+    /// `text_refusals`.
+    fn try_text<'t, 'a, M: StrMode<'t, 'a>>(
+        &mut self,
+        line: &'t [u8],
+        vals: &mut Vec<Val<'a>>,
+    ) -> Option<usize> {
         let text_plans = &self.plans[self.n_json..];
         // Reused: a line the first text type refuses is usual in a mixed run.
         let refusals = &mut self.text_refusals;
@@ -377,15 +385,11 @@ impl Normalizer {
             );
             return None;
         };
-        let mut json = std::mem::take(&mut self.text_json);
-        let mut spare: Tape<'static> = std::mem::replace(&mut self.tape, Tape(Vec::new()));
-        let mut accepted = None;
         for (i, plan) in text_plans.iter().enumerate() {
             let (Some(tp), Some(slot)) = (&plan.text, self.text_slots.get_mut(i)) else {
                 continue;
             };
-            let Some(len) = text::to_json(tp, slot, line, &mut json, simd_json::INPUT_PADDING)
-            else {
+            if !text::match_line(tp, slot, line) {
                 refusals.push((
                     plan.log_type.clone(),
                     Refusal::NoMatch {
@@ -393,31 +397,16 @@ impl Normalizer {
                     },
                 ));
                 continue;
-            };
-            let mut tape: Tape<'_> = spare.reset();
-            let filled = simd_json::fill_tape_padded(&mut json, len, &mut self.buffers, &mut tape);
-            // The object is written by `to_json` with the JSON escaper: always valid.
-            let decoded = if filled.is_ok() {
-                vals.clear();
-                self.text.clear();
-                TapeDecoder::<Copied>::new(&tape.0, vals, &mut self.text, true)
-                    .object(&plan.root, 0)
-            } else {
-                Err(Fail::Detail(Refusal::NotJson))
-            };
-            spare = tape.reset();
-            match decoded {
-                Ok(_) => {
-                    accepted = Some(self.n_json + i);
-                    break;
-                }
+            }
+            vals.clear();
+            self.text.clear();
+            match text::decode::<M>(&plan.root, tp, slot, line, vals, &mut self.text) {
+                Ok(_) => return Some(self.n_json + i),
                 Err(Fail::Detail(r)) => refusals.push((plan.log_type.clone(), r)),
-                Err(_) => {}
+                Err(Fail::Quick) => {}
             }
         }
-        self.tape = spare;
-        self.text_json = json;
-        accepted
+        None
     }
 
     /// The reject of a record no candidate accepted: the text log types' refusals are in
