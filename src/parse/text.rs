@@ -234,3 +234,81 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
     }
     TapeDecoder::<M>::new(&[], vals, out_text, true).close(root, start)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::Registry;
+    use crate::testing::xorshift;
+
+    /// Cutting a line at the literal text of a fastmatch pattern gives what the pattern's
+    /// regular expression (lazy groups, anchored) gives, on random lines made of the
+    /// patterns' own pieces: the same match or non-match, the same values.
+    #[test]
+    fn cutting_at_literals_agrees_with_the_regex() {
+        let patterns = [
+            "%{a} %{b}",
+            "%{a}::%{b}:%{c}",
+            "[%{a}] \"%{b}\" %{c}",
+            "x%{a}ab%{b}b",
+            "%{a},%{b},%{c},",
+            "lead %{a}",
+            "é%{a}ü%{b}",
+        ];
+        let pieces = [
+            "", " ", ":", "::", "a", "b", "ab", "x", "[", "]", "\"", ",", "é", "ü", "z9",
+        ];
+        let mut rnd = xorshift(0x5eed);
+        for pattern in patterns {
+            let fields: String = ["a", "b", "c"]
+                .iter()
+                .filter(|f| pattern.contains(&format!("%{{{f}}}")))
+                .map(|f| format!("  - {{name: {f}, type: string}}\n"))
+                .collect();
+            let yaml = format!(
+                "schema: Tst.Cut\nparser:\n  fastmatch:\n    match: ['{pattern}']\nfields:\n{fields}"
+            );
+            let mut registry = Registry::new();
+            registry.add_str(&yaml, "cut.yml").expect("schema loads");
+            let plan = registry.get("Tst.Cut").expect("plan");
+            let tp = plan.text.as_ref().expect("text plan");
+            let fast = &tp.fast.as_ref().expect("fastmatch")[0];
+            let re = &tp.regexes[0];
+            let mut vals = vec![None; tp.outputs.len()];
+            let mut matched = 0;
+            for _ in 0..3000 {
+                let mut line = String::new();
+                if rnd(3) == 0 {
+                    line.push_str(
+                        &pattern
+                            .replace("%{a}", "")
+                            .replace("%{b}", "")
+                            .replace("%{c}", ""),
+                    );
+                }
+                for _ in 0..rnd(9) {
+                    line.push_str(pieces[rnd(pieces.len())]);
+                }
+                if rnd(2) == 0 {
+                    // Start and end like the pattern, so that some lines match.
+                    let lead = &pattern[..pattern.find("%{").unwrap_or(pattern.len())];
+                    let tail = &pattern[pattern.rfind('}').map_or(pattern.len(), |i| i + 1)..];
+                    line = format!("{lead}{line}{tail}");
+                }
+                vals.fill(None);
+                let cut_ok = cut(fast, tp, &mut vals, &line, 0);
+                let caps = re.captures(&line);
+                assert_eq!(cut_ok, caps.is_some(), "{pattern:?} on {line:?}");
+                if let Some(caps) = caps {
+                    matched += 1;
+                    for &(group, output) in &*tp.groups[0] {
+                        let want = caps.get(group).map(|m| (m.start(), m.end()));
+                        assert_eq!(vals[output], want, "{pattern:?} on {line:?}");
+                    }
+                }
+            }
+            // Enough lines match for the values to be compared, not only the refusals.
+            assert!(matched > 200, "{pattern:?}: {matched} lines matched");
+        }
+    }
+}
