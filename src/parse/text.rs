@@ -260,11 +260,14 @@ mod tests {
         ];
         let mut rnd = xorshift(0x5eed);
         for pattern in patterns {
-            let fields: String = ["a", "b", "c"]
-                .iter()
-                .filter(|f| pattern.contains(&format!("%{{{f}}}")))
-                .map(|f| format!("  - {{name: {f}, type: string}}\n"))
-                .collect();
+            let mut fields = String::new();
+            for f in ["a", "b", "c"] {
+                if pattern.contains(&format!("%{{{f}}}")) {
+                    fields.push_str("  - {name: ");
+                    fields.push_str(f);
+                    fields.push_str(", type: string}\n");
+                }
+            }
             let yaml = format!(
                 "schema: Tst.Cut\nparser:\n  fastmatch:\n    match: ['{pattern}']\nfields:\n{fields}"
             );
