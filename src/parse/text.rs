@@ -154,7 +154,9 @@ pub(crate) fn keep(
         start += value.len() - trimmed.len();
         end = start + trimmed.trim_end().len();
     }
-    if plan.empty_values.iter().any(|e| **e == text[start..end]) {
+    // Bytes: the span is on character boundaries already (the parsers cut at them).
+    let value = &text.as_bytes()[start..end];
+    if plan.empty_values.iter().any(|e| e.as_bytes() == value) {
         return None;
     }
     Some((start, end))
