@@ -123,21 +123,6 @@ impl LineGen {
             ));
         }
         let required: Vec<bool> = fields.iter().map(|f| f.required).collect();
-        let nullable: Vec<bool> = schema
-            .fields
-            .iter()
-            .map(|f| {
-                matches!(
-                    f.value.ty,
-                    FieldType::Int
-                        | FieldType::Smallint
-                        | FieldType::Bigint
-                        | FieldType::Float
-                        | FieldType::Boolean
-                        | FieldType::Timestamp
-                )
-            })
-            .collect();
         let (shape, compiled, options) = match (
             spec.and_then(|s| s.fastmatch.as_ref()),
             spec.and_then(|s| s.regex.as_ref()),
@@ -197,7 +182,7 @@ impl LineGen {
             trim_space: options.trim_space,
             empty_values: options.empty_values.clone(),
             required,
-            nullable,
+            nullable: nullable(schema),
         };
         Ok(gen)
     }
@@ -392,6 +377,25 @@ impl LineGen {
         }
         (0..self.required.len()).all(|f| !self.required[f] || seen[f])
     }
+}
+
+/// Per top-level field: a number, boolean or timestamp, for which an empty value is null.
+fn nullable(schema: &Schema) -> Vec<bool> {
+    schema
+        .fields
+        .iter()
+        .map(|f| {
+            matches!(
+                f.value.ty,
+                FieldType::Int
+                    | FieldType::Smallint
+                    | FieldType::Bigint
+                    | FieldType::Float
+                    | FieldType::Boolean
+                    | FieldType::Timestamp
+            )
+        })
+        .collect()
 }
 
 /// The syntax tree of a compiled `parser: regex` pattern, and which field each group fills.
