@@ -12,7 +12,8 @@
 //! Text log types (`parser: regex`, `fastmatch` or `csv`) read lines of text: a line is
 //! matched (`text.rs`) or split (`csv.rs`) into string values, which the plan's decoders
 //! read as they read JSON strings (no JSON is written). A line that parses as a JSON object
-//! is only ever tried by the JSON log types; other lines by the text ones, in order. Some
+//! is only ever tried by the JSON log types; other lines by the text ones, in order
+//! (`mixed.rs`). Some
 //! lines are consumed without an event (`skip.rs`: `skipLines`, `skipPrefix`, CSV headers).
 
 mod classify;
