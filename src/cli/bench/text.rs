@@ -148,13 +148,28 @@ pub(super) fn run_alone(
 
 /// The log types asked for (every loaded one by default) as `(text, JSON)`. Unknown names
 /// stay with the JSON ones: the generator's error lists the loaded types.
+///
+/// Without names asked, `parser: csv` log types are left out with a note: the generator does
+/// not write CSV rows yet (asked by name, one fails with the generator's reason).
 pub(super) fn split_names(registry: &Registry, asked: &[String]) -> (Vec<String>, Vec<String>) {
-    let asked: Vec<String> = if asked.is_empty() {
-        registry.log_types().map(str::to_owned).collect()
+    let chosen: Vec<String> = if asked.is_empty() {
+        let is_csv = |n: &str| {
+            registry
+                .get(n)
+                .and_then(|p| p.schema().parser.as_ref())
+                .is_some_and(|p| p.csv.is_some())
+        };
+        let (csv, rest): (Vec<&str>, Vec<&str>) = registry.log_types().partition(|n| is_csv(n));
+        for name in csv {
+            messages::plain(&format!(
+                "normalog bench: {name}: no row (parser: csv lines are not generated yet)"
+            ));
+        }
+        rest.into_iter().map(str::to_owned).collect()
     } else {
         asked.to_vec()
     };
-    asked
+    chosen
         .into_iter()
         .partition(|n| registry.get(n).is_some_and(|p| p.is_text()))
 }
