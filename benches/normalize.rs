@@ -15,6 +15,12 @@
 //!   parsed with chrono. Mixed data tries each type in turn, as normalog does.
 //! * `serde_json_value`: serde_json into a `serde_json::Value` DOM.
 //!
+//! Text log types (`benches/schemas/`: `Bench.WebAccess`, fastmatch; `Bench.Firewall`,
+//! regex) get groups of their own, `text_<name>`, on generated lines, with the same
+//! throughput unit (input bytes): `ours_parse_only`, `ours_ndjson`, and `regex_captures`
+//! (only the schema's compiled patterns run over each line with reused capture locations:
+//! the cost of matching alone, what the rest of the parse stage adds to).
+//!
 //! Every function asserts how many records it accepted, so a fast wrong change fails.
 //! Run with `cargo bench --bench normalize`; `cargo bench --no-run` only builds.
 #![allow(missing_docs, clippy::unwrap_used, clippy::doc_markdown)]
@@ -243,6 +249,99 @@ fn bench_parquet(
     });
 }
 
+/// A text log type: the parse stage and NDJSON output on its generated lines, and the
+/// matching alone.
+fn bench_text_group(c: &mut Criterion, registry: &Registry, name: &str, log_type: &str) {
+    let data = Generator::new(registry, &[log_type], &GenOptions::default())
+        .unwrap()
+        .generate(RECORDS);
+    let lines: Vec<&[u8]> = data
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    let n = lines.len() as u64;
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+
+    let plan = registry.get(log_type).unwrap();
+    let parser = plan.schema().parser.as_ref().unwrap();
+    let regexes: Vec<regex::Regex> = match (&parser.regex, &parser.fastmatch) {
+        (Some(r), _) => vec![normalog::schema::text::compile_regex(r).unwrap().regex],
+        (None, Some(f)) => f
+            .patterns
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                normalog::schema::text::compile_fastmatch(p, i)
+                    .unwrap()
+                    .regex
+            })
+            .collect(),
+        (None, None) => unreachable!("a text log type"),
+    };
+    group.bench_function("regex_captures", |b| {
+        let mut locs: Vec<_> = regexes
+            .iter()
+            .map(regex::Regex::capture_locations)
+            .collect();
+        b.iter(|| {
+            let mut ok = 0u64;
+            for line in &lines {
+                let line = std::str::from_utf8(line).unwrap();
+                ok += u64::from(
+                    regexes
+                        .iter()
+                        .zip(&mut locs)
+                        .any(|(re, l)| re.captures_read(l, line).is_some()),
+                );
+            }
+            assert_eq!(ok, n);
+        });
+    });
+
+    let mut normalizer = NormalizerBuilder::new()
+        .log_types([log_type])
+        .build(registry)
+        .unwrap();
+    group.bench_function("ours_parse_only", |b| {
+        b.iter(|| {
+            let mut sink = Count(Discard, 0);
+            for line in &lines {
+                normalizer
+                    .normalize_bytes(line, Position::default(), &mut sink)
+                    .unwrap();
+            }
+            assert_eq!(sink.1, n);
+        });
+    });
+    let mut out: Vec<u8> = Vec::with_capacity(data.len() * 3);
+    group.bench_function("ours_ndjson", |b| {
+        b.iter(|| {
+            out.clear();
+            let mut sink = Count(NdjsonWriter::new(&mut out), 0);
+            for line in &lines {
+                normalizer
+                    .normalize_bytes(line, Position::default(), &mut sink)
+                    .unwrap();
+            }
+            sink.0.flush().unwrap();
+            assert_eq!(sink.1, n);
+        });
+    });
+    group.finish();
+}
+
+fn text_benches(c: &mut Criterion) {
+    let mut registry = Registry::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/schemas");
+    registry.add_path(&dir).unwrap();
+    bench_text_group(c, &registry, "text_web_access", "Bench.WebAccess");
+    bench_text_group(c, &registry, "text_firewall", "Bench.Firewall");
+}
+
 fn benches(c: &mut Criterion) {
     let registry = Registry::builtin();
     bench_group(c, &registry, "zendesk_audit", &["Zendesk.Audit"]);
@@ -256,5 +355,5 @@ fn benches(c: &mut Criterion) {
     );
 }
 
-criterion_group!(normalize, benches);
+criterion_group!(normalize, benches, text_benches);
 criterion_main!(normalize);

@@ -64,10 +64,13 @@ pub enum Command {
     /// tests.
     #[command(after_help = TEST_EXIT_CODES)]
     Test(TestArgs),
-    /// Generate realistic records (NDJSON) for benchmarks and tests.
+    /// Generate realistic records (NDJSON, or text lines for schemas with a text parser) for
+    /// benchmarks and tests.
     ///
     /// Deterministic for a seed. The shipped log types get hand-tuned values; any other
-    /// schema gets values shaped by its field types, indicators and time formats.
+    /// schema gets values shaped by its field types, indicators and time formats. A text log
+    /// type's lines follow its patterns (fastmatch: the text between placeholders; regex: the
+    /// pattern's syntax), and each line is checked to read back as written.
     Gen(super::gen_cmd::GenArgs),
     /// Measure normalog on generated data: raw simd-json parse, parse stage, NDJSON and Parquet
     /// output.

@@ -1,4 +1,4 @@
-//! `normalog gen`: write generated records as NDJSON.
+//! `normalog gen`: write generated records as NDJSON (text lines for text log types).
 #![allow(clippy::doc_markdown)] // doc comments of the args are --help text
 
 use std::io::{self, BufWriter, Write};
@@ -57,40 +57,27 @@ pub struct GenArgs {
     pub stats: bool,
 }
 
-/// What `gen` and `bench` both start from: the schemas, the log types asked for (every
-/// loaded one by default) and a generator for them. Only an unknown log type's error lists
-/// the loaded ones.
+/// What `gen` and `bench` both start from: the log types asked for (every loaded one by
+/// default) and a generator for them. Only an unknown log type's error lists the loaded ones.
 pub(super) fn generator(
-    schemas: &[PathBuf],
+    registry: &Registry,
     log_types: &[String],
     opts: &GenOptions,
-) -> Result<(Registry, Vec<String>, Generator), Fatal> {
-    let registry = load_registry(schemas)?;
-    // By default every loaded JSON log type: the generator does not write text lines.
+) -> Result<(Vec<String>, Generator), Fatal> {
+    // By default every loaded log type, JSON records and text lines mixed.
     let names: Vec<String> = if log_types.is_empty() {
-        registry
-            .plans()
-            .iter()
-            .filter(|p| !p.is_text())
-            .map(|p| p.log_type().to_owned())
-            .collect()
+        registry.log_types().map(str::to_owned).collect()
     } else {
         log_types.to_vec()
     };
-    if names.is_empty() && registry.plans().iter().any(|p| p.is_text()) {
-        return Err(Fatal::Message(
-            "every loaded log type reads text logs; generating text lines is not supported yet"
-                .into(),
-        ));
-    }
-    let generator = Generator::new(&registry, &names, opts).map_err(|e| match e {
+    let generator = Generator::new(registry, &names, opts).map_err(|e| match e {
         GenError::UnknownLogType(_) => {
             let known: Vec<&str> = registry.log_types().collect();
             Fatal::Message(format!("{e} (loaded log types: {})", known.join(", ")))
         }
         e => Fatal::Message(e.to_string()),
     })?;
-    Ok((registry, names, generator))
+    Ok((names, generator))
 }
 
 pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
@@ -103,7 +90,8 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
     if let Some(span) = args.span {
         opts = opts.spread(args.records, span);
     }
-    let (_, _, mut generator) = generator(&args.schemas, &args.log_types, &opts)?;
+    let registry = load_registry(&args.schemas)?;
+    let (_, mut generator) = generator(&registry, &args.log_types, &opts)?;
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     let summary = match path {
         Some(p) => {

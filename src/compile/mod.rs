@@ -52,8 +52,11 @@ pub fn compile_owned(schema: Schema) -> Result<Plan, SchemaErrors> {
     columns.sort();
     columns.dedup();
     let fields: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
-    let text = text::TextPlan::new(schema.parser.as_ref(), &fields)
+    let mut text = text::TextPlan::new(schema.parser.as_ref(), &fields)
         .map_err(|message| SchemaErrors(vec![cx.error(message)]))?;
+    if let Some(t) = &mut text {
+        t.bind(&root);
+    }
     Ok(Plan {
         text,
         log_type: schema.schema.as_str().into(),

@@ -1,12 +1,15 @@
 //! The compiled form of a text parser block (`parser: regex`, `fastmatch` or `csv`): the
-//! regular expressions to try and which field each capture group fills, or the CSV columns;
-//! and the options. The line → JSON object step that uses it is in `parse/text.rs` (and
-//! `parse/csv.rs` for splitting rows).
+//! regular expressions to try (and, for fastmatch, the literal text that cuts a line into
+//! values) or the CSV columns, which field each value fills, and the options. The line →
+//! values → decoders step that uses it is in `parse/text.rs` (and `parse/csv.rs` for
+//! splitting rows).
 
 use std::sync::Arc;
 
+use memchr::memmem::Finder;
 use regex::Regex;
 
+use super::ObjectPlan;
 use crate::schema::text::{compile_fastmatch, compile_regex, template_names, Compiled};
 use crate::schema::{CsvParser, ParserSpec, TextOptions};
 
@@ -30,6 +33,15 @@ pub(crate) struct TextPlan {
     pub(crate) empty_values: Box<[Box<str>]>,
     /// `(output, template)` of each `expandFields` entry.
     pub(crate) expand: Box<[(usize, Box<[Piece]>)]>,
+    /// The outputs that are not `expandFields` keys, in output order: the captured values
+    /// handed to the decoders (before the expanded ones).
+    pub(crate) plain: Box<[usize]>,
+    /// The field of the root object each output fills (by output index), `None` for a name
+    /// that is not a field (schema checks refuse those; kept safe anyway).
+    pub(crate) fields: Box<[Option<usize>]>,
+    /// For `fastmatch`: each pattern as literal text and placeholders, matched by cutting
+    /// the line at the literals (the regular expressions are then not run).
+    pub(crate) fast: Option<Box<[FastPattern]>>,
     /// For `parser: csv` (then `regexes` is empty).
     pub(crate) csv: Option<CsvPlan>,
 }
@@ -44,6 +56,26 @@ pub(crate) struct CsvPlan {
     /// it). Empty when the header names the columns: then a header name fills the output
     /// of that name, if any.
     pub(crate) columns: Box<[Option<usize>]>,
+}
+
+/// A fastmatch pattern: `lead`, then each placeholder followed by its separator (the
+/// literal text up to the next placeholder), and `tail` after the last placeholder.
+///
+/// Cutting the line at the first occurrence of each separator gives exactly what the
+/// pattern's regular expression (`^lead(.*?)sep1(.*?)...(.*?)tail$`, lazy groups) gives:
+/// the first occurrence is the shortest value a group can take, and taking a later one only
+/// moves the rest of the line to the right, where each later separator and the tail are no
+/// easier to find. So when the cut fails, the regular expression fails too.
+#[derive(Debug)]
+pub(crate) struct FastPattern {
+    pub(crate) lead: Box<str>,
+    /// The separator after each placeholder but the last (never empty: schema checks refuse
+    /// two placeholders without text between them).
+    pub(crate) seps: Box<[Finder<'static>]>,
+    /// The text after the last placeholder (may be empty: the last value takes the rest).
+    pub(crate) tail: Box<str>,
+    /// The output each placeholder fills, in order.
+    pub(crate) outputs: Box<[usize]>,
 }
 
 /// `(capture group, output)` of the groups of one pattern that fill a field.
@@ -105,8 +137,18 @@ impl TextPlan {
             .iter()
             .map(|c| c.captures.iter().map(|(g, f)| (*g, output(f))).collect())
             .collect();
+        let fast = match (&spec.regex, &spec.fastmatch) {
+            (None, Some(f)) => Some(
+                f.patterns
+                    .iter()
+                    .map(|p| fast_pattern(p, &mut output))
+                    .collect::<Result<Box<[FastPattern]>, String>>()?,
+            ),
+            _ => None,
+        };
         let expand = templates(options, &mut output)?;
         let mut plan = TextPlan::with_options(options, outputs, expand);
+        plan.fast = fast;
         plan.regexes = compiled.iter().map(|c| c.regex.clone()).collect();
         plan.groups = groups.into();
         plan.sources = sources.iter().map(|s| s.as_str().into()).collect();
@@ -167,7 +209,13 @@ impl TextPlan {
 
     /// A plan with the shared options and no pattern yet.
     fn with_options(options: &TextOptions, outputs: Vec<Box<str>>, expand: Templates) -> TextPlan {
+        let plain = (0..outputs.len())
+            .filter(|o| !expand.iter().any(|(e, _)| e == o))
+            .collect();
         TextPlan {
+            plain,
+            fields: vec![None; outputs.len()].into(),
+            fast: None,
             regexes: Box::default(),
             groups: Box::default(),
             outputs: outputs.into(),
@@ -214,4 +262,41 @@ fn templates(
         expand.push((output(key), pieces.into_boxed_slice()));
     }
     Ok(expand)
+}
+
+impl TextPlan {
+    /// Name the root field each output fills (once the root object is compiled).
+    pub(crate) fn bind(&mut self, root: &ObjectPlan) {
+        self.fields = self.outputs.iter().map(|name| root.find(name)).collect();
+    }
+}
+
+/// The fastmatch pattern `pattern` cut at its placeholders; `output` gives each named field's
+/// output index. `Err` repeats a problem the schema checks report.
+fn fast_pattern(
+    pattern: &str,
+    output: &mut impl FnMut(&str) -> usize,
+) -> Result<FastPattern, String> {
+    let lead_end = pattern.find("%{").unwrap_or(pattern.len());
+    let mut rest = &pattern[lead_end..];
+    let mut texts = Vec::new();
+    let mut outputs = Vec::new();
+    while let Some(open) = rest.strip_prefix("%{") {
+        let close = open.find('}').ok_or_else(|| format!("unclosed `{rest}`"))?;
+        outputs.push(output(&open[..close]));
+        rest = &open[close + 1..];
+        let next = rest.find("%{").unwrap_or(rest.len());
+        texts.push(&rest[..next]);
+        rest = &rest[next..];
+    }
+    let tail = texts.pop().unwrap_or_default();
+    if texts.iter().any(|t| t.is_empty()) {
+        return Err("two placeholders without text between them".into());
+    }
+    Ok(FastPattern {
+        lead: pattern[..lead_end].into(),
+        seps: texts.iter().map(|t| Finder::new(t).into_owned()).collect(),
+        tail: tail.into(),
+        outputs: outputs.into(),
+    })
 }

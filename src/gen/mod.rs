@@ -1,6 +1,7 @@
 //! A deterministic generator of realistic log records, for benchmarks and tests.
 //!
-//! A [`Generator`] produces NDJSON records for any log type of a [`Registry`]: it walks the
+//! A [`Generator`] produces records for any log type of a [`Registry`] (NDJSON, or lines of
+//! text for a log type with `parser: fastmatch` or `regex`: `lines`): it walks the
 //! schema once, at construction, and compiles a small plan of value generators (strings
 //! shaped by their indicators and names, integers in range, timestamps written in the
 //! field's own `timeFormat`, nested objects and arrays, embedded JSON). The shipped log types
@@ -16,7 +17,8 @@
 //!
 //! This module holds the public API and the generator's state. The work is in `plan`
 //! (schema to value generators, once), `strings` (string shapes), `write` (the record
-//! writer and its deliberate mutations), `rng` (the PRNG), `realism` (the hand-tuned
+//! writer and its deliberate mutations), `lines` (lines of text logs), `rng` (the PRNG),
+//! `realism` (the hand-tuned
 //! log types), `text` (word lists) and `times` (timestamps in a field's own format).
 //!
 //! ```
@@ -30,6 +32,7 @@
 //! # Ok::<(), normalog::gen::GenError>(())
 //! ```
 
+mod lines;
 mod plan;
 mod realism;
 mod rng;
@@ -144,9 +147,14 @@ pub enum GenError {
     NoLogType,
     /// The log type is not in the registry.
     UnknownLogType(String),
-    /// The log type reads lines of text (`parser: csv`, `regex` or `fastmatch`); the generator
-    /// writes JSON records only.
-    TextLogType(String),
+    /// The log type reads lines of text, and the generator cannot write lines its pattern
+    /// reads back as written.
+    TextPattern {
+        /// The log type.
+        log_type: String,
+        /// Why not.
+        reason: String,
+    },
     /// `invalid_rate` is not within `0.0..=1.0`.
     BadInvalidRate(f64),
     /// A required timestamp field has no time format the generator can write.
@@ -165,10 +173,9 @@ impl fmt::Display for GenError {
         match self {
             GenError::NoLogType => f.write_str("no log type to generate"),
             GenError::UnknownLogType(name) => write!(f, "unknown log type {name}"),
-            GenError::TextLogType(name) => write!(
-                f,
-                "{name} reads text logs; generating text lines is not supported yet (gen writes JSON records)"
-            ),
+            GenError::TextPattern { log_type, reason } => {
+                write!(f, "{log_type}: cannot generate text lines: {reason}")
+            }
             GenError::BadInvalidRate(r) => {
                 write!(f, "invalid rate {r} is not between 0 and 1")
             }
@@ -241,7 +248,7 @@ impl Generator {
     ///
     /// # Errors
     ///
-    /// An unknown log type, a text log type, an empty list, an `invalid_rate` outside
+    /// An unknown log type, a text log type whose lines cannot be generated, an empty list, an `invalid_rate` outside
     /// `0..=1`, or a required timestamp field whose formats the generator cannot write.
     pub fn new<S: AsRef<str>>(
         registry: &Registry,
@@ -260,10 +267,17 @@ impl Generator {
             let plan = registry
                 .get(name)
                 .ok_or_else(|| GenError::UnknownLogType(name.to_owned()))?;
+            let mut t = TypeGen::new(plan.schema())?;
             if plan.is_text() {
-                return Err(GenError::TextLogType(name.to_owned()));
+                let line = lines::LineGen::new(plan.schema(), &t.root.fields)?;
+                line.probe(&t.root.fields, registry, name)
+                    .map_err(|reason| GenError::TextPattern {
+                        log_type: name.to_owned(),
+                        reason,
+                    })?;
+                t.line = Some(line);
             }
-            types.push(TypeGen::new(plan.schema())?);
+            types.push(t);
         }
         Ok(Generator {
             types,
@@ -285,6 +299,19 @@ impl Generator {
         let ti = self.rng.below(self.types.len());
         let t = &self.types[ti];
         let rng = &mut self.rng;
+        if let Some(line) = &t.line {
+            let mistake = if self.invalid_rate > 0.0 && rng.chance(self.invalid_rate) {
+                text_mistake(rng, t, line)
+            } else {
+                None
+            };
+            let made = line.write(rng, &t.root.fields, out, mistake.map(|(_, bad)| bad));
+            let invalid = mistake.filter(|_| made).map(|(kind, _)| kind);
+            return RecordInfo {
+                log_type: ti,
+                invalid,
+            };
+        }
         let invalid = if self.invalid_rate > 0.0 && rng.chance(self.invalid_rate) {
             let mut kinds = [InvalidKind::TruncatedJson; 4];
             let mut n = 1;
@@ -376,6 +403,48 @@ impl Generator {
         }
         out
     }
+}
+
+/// A deliberate mistake for a line of a text log type: a bad timestamp, or an empty
+/// required number, boolean or timestamp, in a field every pattern fills.
+fn text_mistake(
+    rng: &mut State,
+    t: &TypeGen,
+    line: &lines::LineGen,
+) -> Option<(InvalidKind, lines::Bad)> {
+    let index = |name: &str| t.root.fields.iter().position(|f| f.name == name);
+    let bad_times: Vec<(usize, &Vec<&'static str>)> = t
+        .bad_times
+        .iter()
+        .filter_map(|(name, bad)| Some((index(name)?, bad)))
+        .filter(|&(f, _)| line.fills_always(f))
+        .collect();
+    let empty: Vec<usize> = t
+        .required_nullable
+        .iter()
+        .filter_map(|name| index(name))
+        .filter(|&f| line.fills_always(f))
+        .collect();
+    let time = match (bad_times.is_empty(), empty.is_empty()) {
+        (true, true) => return None,
+        (false, true) => true,
+        (true, false) => false,
+        (false, false) => rng.chance(0.5),
+    };
+    Some(if time {
+        let (field, bad) = rng.pick(&bad_times);
+        let text = rng.choose(bad);
+        (
+            InvalidKind::BadTimestamp,
+            lines::Bad {
+                field: *field,
+                text,
+            },
+        )
+    } else {
+        let field = *rng.pick(&empty);
+        (InvalidKind::EmptyRequired, lines::Bad { field, text: "" })
+    })
 }
 
 #[cfg(test)]

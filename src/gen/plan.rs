@@ -22,6 +22,8 @@ pub(super) struct TypeGen {
     pub(super) required_nullable: Vec<String>,
     /// Top-level timestamp fields and values none of their formats accept.
     pub(super) bad_times: Vec<(String, Vec<&'static str>)>,
+    /// For a text log type: its lines (the fields are written into them, not as JSON).
+    pub(super) line: Option<super::lines::LineGen>,
 }
 
 impl TypeGen {
@@ -77,6 +79,7 @@ impl TypeGen {
             required,
             required_nullable,
             bad_times,
+            line: None,
         })
     }
 }

@@ -138,7 +138,7 @@ pub(super) fn write_fields(
     }
 }
 
-fn write_value(rng: &mut State, out: &mut Vec<u8>, v: &VGen, depth: usize) {
+pub(super) fn write_value(rng: &mut State, out: &mut Vec<u8>, v: &VGen, depth: usize) {
     match v {
         VGen::Str { kind, deny } => {
             let start = out.len();

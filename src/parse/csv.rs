@@ -1,20 +1,24 @@
 //! `parser: csv`: a line → the span of each output's value, then the step every text parser
-//! ends with (`text::emit`: `expandFields` and the JSON object).
+//! ends with (`text::decode`: `expandFields`, then the field decoders; no JSON is written).
 //!
 //! The quoting rules are in [`crate::schema::csv`] (Go's `encoding/csv` with lazy quotes,
 //! as Panther reads rows). A line without any `"` is cut at each delimiter and the spans
 //! point into the line itself (no copy). A line holding a `"` has its values unescaped, all
 //! of them, into the reused `CsvSlot::unquoted` buffer, and the spans point into that
-//! buffer, which the emit step then reads in place of the line.
+//! buffer, which the decode step then reads in place of the line (`decode::<Copied>`: the
+//! event copies those values, as the buffer is rewritten by the next row).
 //!
 //! Per input, a plan with `hasHeader` and no `columns` learns the output of each column from
 //! the input's first line ([`learn_header`]); the normalizer calls it for line 1 and when a
 //! caller says where an input starts ([`Normalizer::start_input`](super::Normalizer::start_input)).
 
 use crate::compile::text::{CsvPlan, TextPlan};
+use crate::compile::ObjectPlan;
 use crate::error::Refusal;
+use crate::event::Val;
 
-use super::text::{emit, keep, TextSlot};
+use super::tape::{Copied, DecodeResult, Fail, StrMode};
+use super::text::{self, keep, TextSlot};
 
 /// The reused state of one CSV plan in one normalizer.
 #[derive(Debug, Default)]
@@ -144,26 +148,30 @@ pub(crate) fn is_header(plan: &TextPlan, slot: &mut TextSlot, line: &str) -> boo
     cs.fields.len() == c.columns.len()
 }
 
-/// Split the row `line` into the values of `plan`'s outputs and write the JSON object into
-/// `out` (see `text::emit`); its length, or why the row is refused.
-pub(crate) fn to_json(
+/// Split the row `line` into the values of `plan`'s outputs and decode them into a new
+/// block of `vals` for `root` (see `text::decode`): values that point into the line reach
+/// the event as `M` makes them, unescaped ones are copied. The block's start, or why the row
+/// is refused.
+pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
+    root: &ObjectPlan,
     plan: &TextPlan,
     c: &CsvPlan,
     slot: &mut TextSlot,
-    line: &str,
-    out: &mut Vec<u8>,
-    padding: usize,
-) -> Result<usize, Refusal> {
-    // Taken out of the slot while the emit step borrows the slot, and put back after.
+    line: &'t str,
+    vals: &mut Vec<Val<'a>>,
+    out_text: &mut String,
+) -> DecodeResult<usize> {
+    // Taken out of the slot while the decode step borrows the slot, and put back after.
     let mut unquoted = slot
         .csv
         .as_mut()
         .map(|cs| std::mem::take(&mut cs.unquoted))
         .unwrap_or_default();
-    let result = fill(plan, c, slot, line, &mut unquoted).map(|quoted| {
-        let text: &str = if quoted { &unquoted } else { line };
-        emit(plan, slot, text, out, padding)
-    });
+    let result = match fill(plan, c, slot, line, &mut unquoted) {
+        Ok(false) => text::decode::<M>(root, plan, slot, line, vals, out_text),
+        Ok(true) => text::decode::<Copied>(root, plan, slot, &unquoted, vals, out_text),
+        Err(refusal) => Err(Fail::Detail(refusal)),
+    };
     if let Some(cs) = slot.csv.as_mut() {
         cs.unquoted = unquoted;
     }

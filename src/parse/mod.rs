@@ -10,16 +10,17 @@
 //! buffer first).
 //!
 //! Text log types (`parser: regex`, `fastmatch` or `csv`) read lines of text: a line is
-//! matched (`text.rs`) or split (`csv.rs`) into the flat JSON object of string values
-//! Panther's text parsers produce, which is then decoded like a JSON record. A line that
-//! parses as a JSON object is only ever tried by the JSON log types; other lines by the text
-//! ones, in order. Some lines are consumed without an event (`skip.rs`: `skipLines`,
-//! `skipPrefix`, CSV headers).
+//! matched (`text.rs`) or split (`csv.rs`) into string values, which the plan's decoders
+//! read as they read JSON strings (no JSON is written). A line that parses as a JSON object
+//! is only ever tried by the JSON log types; other lines by the text ones, in order
+//! (`mixed.rs`). Some
+//! lines are consumed without an event (`skip.rs`: `skipLines`, `skipPrefix`, CSV headers).
 
 mod classify;
 mod csv;
 mod enrich;
 pub mod frame;
+mod mixed;
 mod skip;
 mod stamp;
 mod stream;
@@ -40,7 +41,7 @@ use crate::registry::Registry;
 use crate::sink::Sink;
 use classify::{Classifier, Scan};
 use stamp::{Clock, RowIds};
-use tape::{json_type, Borrowed, Copied, Fail, TapeDecoder};
+use tape::{json_type, Borrowed, Fail, TapeDecoder};
 use text::TextSlot;
 
 /// Default limit on one record's size.
@@ -137,7 +138,6 @@ impl NormalizerBuilder {
             classifier: Classifier::new(&plans[..n_json]),
             n_json,
             text_slots,
-            text_json: Vec::new(),
             scratch: Vec::new(),
             text_refusals: Vec::new(),
             scan: Scan::new(),
@@ -164,8 +164,6 @@ pub struct Normalizer {
     n_json: usize,
     /// The reused matching state of each text log type.
     text_slots: Vec<TextSlot>,
-    /// The JSON object a text line becomes (with simd-json's padding).
-    text_json: Vec<u8>,
     /// An untouched copy of a record that is parsed as JSON in place but may be text.
     scratch: Vec<u8>,
     /// Why each text log type refused the current line.
@@ -304,160 +302,6 @@ impl Normalizer {
             return Err(Error::json(pos, &e, None));
         }
         self.decode_event(tape, pos)
-    }
-
-    /// A record when some candidates read text: a line that is a JSON object goes to the
-    /// JSON log types alone (a text parser never claims one); any other line is matched by
-    /// the text log types in order, and the first that matches and decodes it wins.
-    fn normalize_mixed<'s, 'l: 's>(
-        &'s mut self,
-        line: &'l mut [u8],
-        padded_len: Option<usize>,
-        original: Option<&[u8]>,
-        pos: Position,
-    ) -> Result<Event<'s>, Error> {
-        let len = padded_len.unwrap_or(line.len());
-        if pos.line == 1 {
-            self.learn_headers(Some(&line[..len]));
-        }
-        let json_like = line[..len].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        let mut copy = std::mem::take(&mut self.scratch);
-        let mut found = None;
-        let mut json_error = None;
-        let text: &[u8] = if json_like {
-            if original.is_none() {
-                copy.clear();
-                copy.extend_from_slice(&line[..len]);
-            }
-            let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
-            let parsed = match padded_len {
-                Some(len) => simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape),
-                None => simd_json::fill_tape(line, &mut self.buffers, &mut tape),
-            };
-            match (parsed, tape.0.first()) {
-                (Ok(()), Some(Node::Object { .. })) => {
-                    self.scratch = copy;
-                    if self.n_json > 0 {
-                        return self.decode_event(tape, pos);
-                    }
-                    self.tape = tape.reset();
-                    return Err(self.refuse_all(pos, false, |_| Refusal::JsonObject));
-                }
-                (Ok(()), node) => found = node.map(json_type),
-                (Err(e), _) => json_error = Some(e),
-            }
-            self.tape = tape.reset();
-            original.unwrap_or(&copy)
-        } else {
-            &line[..len]
-        };
-        let mut vals: Vec<Val<'static>> = std::mem::take(&mut self.vals);
-        let (accepted, skipped) = match self.try_text(text, pos, &mut vals) {
-            Tried::Accepted(pi) => (Some(pi), None),
-            Tried::Skipped(pi) => (None, Some(pi)),
-            Tried::Refused => (None, None),
-        };
-        if let Some(pi) = skipped {
-            self.scratch = copy;
-            self.vals = recycle(vals);
-            return Err(Error::new(ErrorKind::Skipped {
-                pos,
-                log_type: self.plans[pi].log_type.clone(),
-            }));
-        }
-        let rejected = match accepted {
-            Some(_) => None,
-            // A line that starts like a JSON object but is broken, and that no text log
-            // type reads, is most likely broken JSON: say where.
-            None => Some(match json_error {
-                Some(e) if self.n_json > 0 => Error::json(pos, &e, Some(text)),
-                _ => {
-                    let json_refusal = found.map_or(Refusal::NotJson, Refusal::NotAnObject);
-                    self.refuse_all(pos, true, |_| json_refusal.clone())
-                }
-            }),
-        };
-        self.scratch = copy;
-        match (accepted, rejected) {
-            (Some(pi), _) => Ok(self.assemble_event(pi, vals, pos)),
-            (None, rejected) => {
-                self.vals = recycle(vals);
-                Err(rejected.unwrap_or_else(|| self.refuse_all(pos, true, |_| Refusal::NotJson)))
-            }
-        }
-    }
-
-    /// Match `line` with each text log type in order and decode the JSON object of the
-    /// first that matches (values copied into the text buffer, as the object is rewritten
-    /// for each candidate): the index of the plan that accepted it; else of the first that
-    /// skips it; else each one's refusal is in `text_refusals`.
-    fn try_text(&mut self, line: &[u8], pos: Position, vals: &mut Vec<Val<'static>>) -> Tried {
-        let text_plans = &self.plans[self.n_json..];
-        // Reused: a line the first text type refuses is usual in a mixed run.
-        let refusals = &mut self.text_refusals;
-        refusals.clear();
-        let Ok(line) = std::str::from_utf8(line) else {
-            refusals.extend(
-                text_plans
-                    .iter()
-                    .map(|p| (p.log_type.clone(), Refusal::NotUtf8)),
-            );
-            return Tried::Refused;
-        };
-        let mut json = std::mem::take(&mut self.text_json);
-        let mut spare: Tape<'static> = std::mem::replace(&mut self.tape, Tape(Vec::new()));
-        let mut accepted = None;
-        let mut skipped = None;
-        for (i, plan) in text_plans.iter().enumerate() {
-            let (Some(tp), Some(slot)) = (&plan.text, self.text_slots.get_mut(i)) else {
-                continue;
-            };
-            if skip::skips(tp, slot, line, pos) {
-                skipped.get_or_insert(self.n_json + i);
-                continue;
-            }
-            let produced = match &tp.csv {
-                Some(c) => csv::to_json(tp, c, slot, line, &mut json, simd_json::INPUT_PADDING),
-                None => text::to_json(tp, slot, line, &mut json, simd_json::INPUT_PADDING)
-                    .ok_or_else(|| Refusal::NoMatch {
-                        patterns: Arc::clone(&tp.sources),
-                    }),
-            };
-            let len = match produced {
-                Ok(len) => len,
-                Err(refusal) => {
-                    refusals.push((plan.log_type.clone(), refusal));
-                    continue;
-                }
-            };
-            let mut tape: Tape<'_> = spare.reset();
-            let filled = simd_json::fill_tape_padded(&mut json, len, &mut self.buffers, &mut tape);
-            // The object is written by `to_json` with the JSON escaper: always valid.
-            let decoded = if filled.is_ok() {
-                vals.clear();
-                self.text.clear();
-                TapeDecoder::<Copied>::new(&tape.0, vals, &mut self.text, true)
-                    .object(&plan.root, 0)
-            } else {
-                Err(Fail::Detail(Refusal::NotJson))
-            };
-            spare = tape.reset();
-            match decoded {
-                Ok(_) => {
-                    accepted = Some(self.n_json + i);
-                    break;
-                }
-                Err(Fail::Detail(r)) => refusals.push((plan.log_type.clone(), r)),
-                Err(_) => {}
-            }
-        }
-        self.tape = spare;
-        self.text_json = json;
-        match (accepted, skipped) {
-            (Some(pi), _) => Tried::Accepted(pi),
-            (None, Some(pi)) => Tried::Skipped(pi),
-            (None, None) => Tried::Refused,
-        }
     }
 
     /// The reject of a record no candidate accepted: the text log types' refusals are in
@@ -674,14 +518,6 @@ impl Normalizer {
             position: pos,
         }
     }
-}
-
-/// What the text log types made of a line: the index of the plan that accepted it, or of
-/// the first that skips it, or none took it.
-enum Tried {
-    Accepted(usize),
-    Skipped(usize),
-    Refused,
 }
 
 #[cold]

@@ -1,24 +1,53 @@
-//! Text lines → the flat JSON object of string values Panther's text parsers produce, which
-//! the normalizer then decodes like any JSON record (same plan, decoders, indicators, event
-//! time). The order of operations is Panther's: match (or split, for CSV: `csv.rs`), trim
-//! (`trimSpace`), drop (`emptyValues`), then `expandFields`. Lines a log type skips
-//! (`skipLines`, `skipPrefix`, a CSV header) never get here (`skip.rs`).
+//! Text lines → string values → the plan's decoders, in Panther's order of operations:
+//! match (or split, for CSV: `csv.rs`), trim (`trimSpace`), drop (`emptyValues`), add
+//! (`expandFields`), then typed decoding. Lines a log type skips (`skipLines`, `skipPrefix`,
+//! a CSV header) never get here (`skip.rs`). Every value is a string until the field's decoder
+//! converts it: the values are handed to the same decoders as JSON strings
+//! ([`TapeDecoder::flat_field`] on a tape of string nodes), so a text field decodes, rejects
+//! and reports exactly as a JSON string in that field would, with no JSON written or parsed.
 //!
-//! Every buffer is reused: the capture locations per pattern, the value spans, the template
-//! scratch and the JSON output.
+//! # The shared step, and how a parser feeds it
+//!
+//! A parser (fastmatch and regex here: [`match_line`]; CSV in `csv.rs`)
+//! ends by filling [`TextSlot::vals`]: for each output of the [`TextPlan`] (by index), the
+//! span `start..end` of its value, or `None`. Every span points into one text, handed to
+//! [`decode`] with the slot: the line itself, or a scratch buffer the parser owns (values
+//! it had to rewrite, e.g. unescaped quotes; then the whole text is that buffer). The parser
+//! applies [`keep`] (trim, then drop the empty values) to each span it stores, and keeps the
+//! first value of an output captured twice. [`decode`] then builds the `expandFields`
+//! values from the kept ones (in the slot's own scratch) and hands every value to the
+//! decoders: captured values first, in output order, then expanded ones, in template order
+//! (the order decides which of two bad values a reject names). The caller picks how string
+//! values reach the event: borrowed from the text ([`Borrowed`](super::tape::Borrowed), when it is the line the
+//! event borrows) or copied into the event's text buffer ([`Copied`], for a scratch
+//! buffer, as for a CSV row with quotes); expanded values are always copied.
+//!
+//! Every buffer is reused: the capture locations per pattern, the value spans, the tapes of
+//! string nodes, and the expansion scratch.
 
 use regex::CaptureLocations;
+use simd_json::{Node, Tape};
 
 use super::csv::CsvSlot;
-use crate::compile::text::{Piece, TextPlan};
-use crate::json::write_json_str;
+use super::tape::{Copied, DecodeResult, StrMode, TapeDecoder};
+use crate::compile::text::{FastPattern, Piece, TextPlan};
+use crate::compile::ObjectPlan;
+use crate::event::Val;
 
 /// The reused state of one text plan in one normalizer.
 pub(crate) struct TextSlot {
     locs: Box<[CaptureLocations]>,
-    /// The span of each output's value in the line (after trimming), or none.
-    pub(super) vals: Vec<Option<(usize, usize)>>,
+    /// The span of each output's value (after trimming), or none; see the module docs.
+    pub(crate) vals: Vec<Option<(usize, usize)>>,
+    /// The values of the `expandFields` entries, one after the other, and their spans.
     scratch: String,
+    expanded: Vec<(usize, usize)>,
+    /// The string nodes handed to the decoders (captured, then expanded values) and the
+    /// field each fills; kept empty between lines (`Tape::reset`), so no lifetime outlives
+    /// a call.
+    tape: Tape<'static>,
+    expanded_tape: Tape<'static>,
+    order: Vec<usize>,
     /// The state of a `parser: csv` plan.
     pub(super) csv: Option<CsvSlot>,
 }
@@ -33,107 +62,249 @@ impl TextSlot {
                 .collect(),
             vals: vec![None; plan.outputs.len()],
             scratch: String::new(),
+            expanded: Vec::with_capacity(plan.expand.len()),
+            tape: Tape(Vec::with_capacity(plan.outputs.len())),
+            expanded_tape: Tape(Vec::with_capacity(plan.expand.len())),
+            order: Vec::with_capacity(plan.outputs.len()),
             csv: plan.csv.as_ref().map(|_| CsvSlot::default()),
         }
     }
 }
 
-/// Match `line` with `plan`; on a match, write the JSON object into `out` (cleared first)
-/// followed by `padding` spaces, and return the object's length.
-pub(crate) fn to_json(
-    plan: &TextPlan,
-    slot: &mut TextSlot,
-    line: &str,
-    out: &mut Vec<u8>,
-    padding: usize,
-) -> Option<usize> {
-    let matched = plan
+/// Match `line` with the patterns of `plan` in order and fill `slot.vals` (spans in `line`)
+/// from the first that matches; false when none does.
+pub(crate) fn match_line(plan: &TextPlan, slot: &mut TextSlot, line: &str) -> bool {
+    slot.vals.fill(None);
+    if let Some(fast) = &plan.fast {
+        return fast.iter().any(|p| cut(p, plan, &mut slot.vals, line));
+    }
+    let Some(matched) = plan
         .regexes
         .iter()
         .zip(slot.locs.iter_mut())
-        .position(|(re, locs)| re.captures_read(locs, line).is_some())?;
+        .position(|(re, locs)| re.captures_read(locs, line).is_some())
+    else {
+        return false;
+    };
     let locs = &slot.locs[matched];
-    slot.vals.fill(None);
     for &(group, output) in &*plan.groups[matched] {
         if slot.vals[output].is_some() {
             continue;
         }
-        let Some((start, end)) = locs.get(group) else {
-            continue;
-        };
-        slot.vals[output] = keep(plan, line, start, end);
+        if let Some((start, end)) = locs.get(group) {
+            slot.vals[output] = keep(plan, line, start, end);
+        }
     }
-    Some(emit(plan, slot, line, out, padding))
+    true
 }
 
-/// `trimSpace` and `emptyValues` applied to the value `line[start..end]`: its span, or none
+/// Cut `line` with fastmatch pattern `p` (see [`FastPattern`]) into `vals`; false, with
+/// `vals` cleared, when the pattern does not match.
+fn cut(p: &FastPattern, plan: &TextPlan, vals: &mut [Option<(usize, usize)>], line: &str) -> bool {
+    let b = line.as_bytes();
+    if !b.starts_with(p.lead.as_bytes()) {
+        return false;
+    }
+    let mut at = p.lead.len();
+    let Some((&last, first)) = p.outputs.split_last() else {
+        return at == b.len();
+    };
+    for (&output, sep) in first.iter().zip(&*p.seps) {
+        let Some(found) = sep.find(&b[at..]) else {
+            vals.fill(None);
+            return false;
+        };
+        if vals[output].is_none() {
+            vals[output] = keep(plan, line, at, at + found);
+        }
+        at += found + sep.needle().len();
+    }
+    let tail = p.tail.as_bytes();
+    if b.len() < at + tail.len() || !b.ends_with(tail) {
+        vals.fill(None);
+        return false;
+    }
+    if vals[last].is_none() {
+        vals[last] = keep(plan, line, at, b.len() - tail.len());
+    }
+    true
+}
+
+/// `trimSpace` and `emptyValues` applied to the value `text[start..end]`: its span, or none
 /// when it is one of the empty values.
 #[inline]
 pub(crate) fn keep(
     plan: &TextPlan,
-    line: &str,
+    text: &str,
     mut start: usize,
     mut end: usize,
 ) -> Option<(usize, usize)> {
     if plan.trim_space {
-        let value = &line[start..end];
+        let value = &text[start..end];
         let trimmed = value.trim_start();
         start += value.len() - trimmed.len();
         end = start + trimmed.trim_end().len();
     }
-    if plan.empty_values.iter().any(|e| **e == line[start..end]) {
+    // Bytes: the span is on character boundaries already (the parsers cut at them).
+    let value = &text.as_bytes()[start..end];
+    if plan.empty_values.iter().any(|e| e.as_bytes() == value) {
         return None;
     }
     Some((start, end))
 }
 
-/// The step every text parser ends with: `slot.vals` holds the span in `line` of each
-/// output's value (trimmed, empty values left out); write the JSON object of the values and
-/// the `expandFields` templates into `out` (cleared first) followed by `padding` spaces, and
-/// return the object's length.
-pub(crate) fn emit(
+/// The shared step: build the `expandFields` values from `slot.vals` (spans in `text`) and
+/// decode every value into a new block of `vals` for `root` (see the module docs). String
+/// values reach the event as `M` makes them; expanded ones are copied into `out_text`.
+pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
+    root: &ObjectPlan,
     plan: &TextPlan,
     slot: &mut TextSlot,
-    line: &str,
-    out: &mut Vec<u8>,
-    padding: usize,
-) -> usize {
-    out.clear();
-    out.push(b'{');
-    let mut first = true;
-    let mut key = |out: &mut Vec<u8>, name: &str| {
-        if !std::mem::take(&mut first) {
-            out.push(b',');
-        }
-        write_json_str(out, name);
-        out.push(b':');
-    };
-    for (output, name) in plan.outputs.iter().enumerate() {
-        if plan.expand.iter().any(|(o, _)| *o == output) {
-            continue;
-        }
-        if let Some((start, end)) = slot.vals[output] {
-            key(out, name);
-            write_json_str(out, &line[start..end]);
-        }
-    }
-    for (output, pieces) in &*plan.expand {
-        slot.scratch.clear();
+    text: &'t str,
+    vals: &mut Vec<Val<'a>>,
+    out_text: &mut String,
+) -> DecodeResult<usize> {
+    // The templates read the kept values (empty when none).
+    slot.scratch.clear();
+    slot.expanded.clear();
+    for (_, pieces) in &*plan.expand {
+        let start = slot.scratch.len();
         for piece in &**pieces {
             match piece {
                 Piece::Text(t) => slot.scratch.push_str(t),
                 Piece::Value(v) => {
-                    if let Some((start, end)) = slot.vals[*v] {
-                        slot.scratch.push_str(&line[start..end]);
+                    if let Some((s, e)) = slot.vals[*v] {
+                        slot.scratch.push_str(&text[s..e]);
                     }
                 }
             }
         }
-        key(out, &plan.outputs[*output]);
-        write_json_str(out, &slot.scratch);
+        slot.expanded.push((start, slot.scratch.len()));
     }
-    out.push(b'}');
-    let len = out.len();
-    out.resize(len + padding, b' ');
-    len
+
+    let mut tape: Tape<'t> = std::mem::replace(&mut slot.tape, Tape(Vec::new())).reset();
+    slot.order.clear();
+    for &output in &*plan.plain {
+        if let (Some((s, e)), Some(field)) = (slot.vals[output], plan.fields[output]) {
+            tape.0.push(Node::String(&text[s..e]));
+            slot.order.push(field);
+        }
+    }
+    let mut dec = TapeDecoder::<M>::new(&tape.0, vals, out_text, true);
+    let start = dec.open(root);
+    let mut result = Ok(());
+    for (vi, &field) in slot.order.iter().enumerate() {
+        result = dec.flat_field(root, start, field, vi);
+        if result.is_err() {
+            break;
+        }
+    }
+    slot.tape = tape.reset();
+    result?;
+
+    if !plan.expand.is_empty() {
+        let scratch = std::mem::take(&mut slot.scratch);
+        let mut tape: Tape<'_> =
+            std::mem::replace(&mut slot.expanded_tape, Tape(Vec::new())).reset();
+        slot.order.clear();
+        for ((output, _), &(s, e)) in plan.expand.iter().zip(&slot.expanded) {
+            if let Some(field) = plan.fields[*output] {
+                tape.0.push(Node::String(&scratch[s..e]));
+                slot.order.push(field);
+            }
+        }
+        let mut dec = TapeDecoder::<Copied>::new(&tape.0, vals, out_text, true);
+        let mut result = Ok(());
+        for (vi, &field) in slot.order.iter().enumerate() {
+            result = dec.flat_field(root, start, field, vi);
+            if result.is_err() {
+                break;
+            }
+        }
+        slot.expanded_tape = tape.reset();
+        slot.scratch = scratch;
+        result?;
+    }
+    TapeDecoder::<M>::new(&[], vals, out_text, true).close(root, start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::Registry;
+    use crate::testing::xorshift;
+
+    /// Cutting a line at the literal text of a fastmatch pattern gives what the pattern's
+    /// regular expression (lazy groups, anchored) gives, on random lines made of the
+    /// patterns' own pieces: the same match or non-match, the same values.
+    #[test]
+    fn cutting_at_literals_agrees_with_the_regex() {
+        let patterns = [
+            "%{a} %{b}",
+            "%{a}::%{b}:%{c}",
+            "[%{a}] \"%{b}\" %{c}",
+            "x%{a}ab%{b}b",
+            "%{a},%{b},%{c},",
+            "lead %{a}",
+            "é%{a}ü%{b}",
+        ];
+        let pieces = [
+            "", " ", ":", "::", "a", "b", "ab", "x", "[", "]", "\"", ",", "é", "ü", "z9",
+        ];
+        let mut rnd = xorshift(0x5eed);
+        for pattern in patterns {
+            let mut fields = String::new();
+            for f in ["a", "b", "c"] {
+                if pattern.contains(&format!("%{{{f}}}")) {
+                    fields.push_str("  - {name: ");
+                    fields.push_str(f);
+                    fields.push_str(", type: string}\n");
+                }
+            }
+            let yaml = format!(
+                "schema: Tst.Cut\nparser:\n  fastmatch:\n    match: ['{pattern}']\nfields:\n{fields}"
+            );
+            let mut registry = Registry::new();
+            registry.add_str(&yaml, "cut.yml").expect("schema loads");
+            let plan = registry.get("Tst.Cut").expect("plan");
+            let tp = plan.text.as_ref().expect("text plan");
+            let fast = &tp.fast.as_ref().expect("fastmatch")[0];
+            let re = &tp.regexes[0];
+            let mut vals = vec![None; tp.outputs.len()];
+            let mut matched = 0;
+            for _ in 0..3000 {
+                let mut line = String::new();
+                if rnd(3) == 0 {
+                    line.push_str(
+                        &pattern
+                            .replace("%{a}", "")
+                            .replace("%{b}", "")
+                            .replace("%{c}", ""),
+                    );
+                }
+                for _ in 0..rnd(9) {
+                    line.push_str(pieces[rnd(pieces.len())]);
+                }
+                if rnd(2) == 0 {
+                    // Start and end like the pattern, so that some lines match.
+                    let lead = &pattern[..pattern.find("%{").unwrap_or(pattern.len())];
+                    let tail = &pattern[pattern.rfind('}').map_or(pattern.len(), |i| i + 1)..];
+                    line = format!("{lead}{line}{tail}");
+                }
+                vals.fill(None);
+                let cut_ok = cut(fast, tp, &mut vals, &line);
+                let caps = re.captures(&line);
+                assert_eq!(cut_ok, caps.is_some(), "{pattern:?} on {line:?}");
+                if let Some(caps) = caps {
+                    matched += 1;
+                    for &(group, output) in &*tp.groups[0] {
+                        let want = caps.get(group).map(|m| (m.start(), m.end()));
+                        assert_eq!(vals[output], want, "{pattern:?} on {line:?}");
+                    }
+                }
+            }
+            // Enough lines match for the values to be compared, not only the refusals.
+            assert!(matched > 200, "{pattern:?}: {matched} lines matched");
+        }
+    }
 }

@@ -24,6 +24,7 @@
 mod measure;
 mod report;
 mod rows;
+mod text;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -40,8 +41,10 @@ use normalog::NormalizerBuilder;
 #[derive(Debug, clap::Args)]
 #[command(rename_all = "kebab-case")]
 pub struct BenchArgs {
-    /// Log types to generate and normalize (mixed at random). Repeatable. Default: every
-    /// loaded log type.
+    /// Log types to generate and normalize. Repeatable. The JSON ones are mixed at random in
+    /// the JSON rows; each text log type (parser: fastmatch or regex) gets its own lines and
+    /// row. Default: every loaded log type but the parser: csv ones (their lines are not
+    /// generated yet).
     #[arg(short = 't', long = "log-type", value_name = "NAME")]
     pub log_types: Vec<String>,
 
@@ -87,6 +90,8 @@ pub enum BenchPath {
     Ndjson,
     /// Normalize to Parquet (zstd) in a temporary directory.
     Parquet,
+    /// The parse stage of each text log type, on its own lines.
+    Text,
 }
 
 pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
@@ -100,8 +105,13 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
         invalid_rate: args.invalid_rate,
         ..GenOptions::default()
     };
-    let (registry, names, mut generator) =
-        super::gen_cmd::generator(&args.schemas, &args.log_types, &opts)?;
+    let registry = super::load_registry(&args.schemas)?;
+    let (text_names, names) = text::split_names(&registry, &args.log_types);
+    let mut text_rows = text::generate(&registry, &text_names, args.records, &opts)?;
+    if names.is_empty() || args.only == Some(BenchPath::Text) {
+        return text::run_alone(&mut text_rows, &registry, args);
+    }
+    let (names, mut generator) = super::gen_cmd::generator(&registry, &names, &opts)?;
     // Fail on bad names before spending time generating.
     NormalizerBuilder::new()
         .log_types(names.iter().cloned())
@@ -121,7 +131,7 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
     if let Some(only) = args.only {
         let m = best(args.repeat, || match only {
             BenchPath::Raw => Row::Raw.measure(&registry, &names, &parts),
-            BenchPath::Parse => Row::Parse.measure(&registry, &names, &parts),
+            BenchPath::Parse | BenchPath::Text => Row::Parse.measure(&registry, &names, &parts),
             BenchPath::Ndjson => Row::Ndjson.measure(&registry, &names, &parts),
             BenchPath::Parquet => parquet_row(&registry, &names, &parts, 1),
         })?;
@@ -153,6 +163,10 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
         }
         // Parquet writes whole files: whole runs, one per round.
         keep_best(&mut parquet, parquet_row(&registry, &names, &parts, 1)?);
+        // Text lines: whole runs, one per round, between the JSON rows' rounds.
+        for row in &mut text_rows {
+            row.measure(&registry, args.threads)?;
+        }
     }
     let [raw, parse_only, ndjson] =
         Row::ALL.map(|row| sum_of(best.iter().map(|b| &b[row as usize])));
@@ -173,13 +187,18 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
         rounds,
         &[&raw, &parse_only, &ndjson, &parquet],
     )?;
+    if !text_rows.is_empty() {
+        text::print_rows(&text_rows, Some(mb(bytes) / parse_only.secs))?;
+    }
     // A fast but wrong path must not pass unnoticed.
     let counts = |m: &Measured| (m.ok, m.rejected);
     if counts(&parse_only) != counts(&ndjson) || counts(&parse_only) != counts(&parquet) {
         messages::error("parse-only, NDJSON and Parquet counts differ");
         return Ok(EXIT_FATAL);
     }
-    if parse_only.ok + parse_only.rejected != args.records || raw.ok + raw.rejected != args.records
+    if parse_only.ok + parse_only.rejected != args.records
+        || raw.ok + raw.rejected != args.records
+        || !text::counts_add_up(&text_rows, args.records)
     {
         messages::error("record counts do not add up");
         return Ok(EXIT_FATAL);

@@ -1,0 +1,596 @@
+//! Lines for text log types (`parser: fastmatch` and `parser: regex`; a `parser: csv` log
+//! type is refused with [`GenError::TextPattern`]: not generated yet).
+//!
+//! Each placeholder (fastmatch) or capture group that fills a field (regex) gets a value of
+//! that field's type from the same value generators as JSON records (an IP for an `ip`
+//! indicator, a timestamp in the field's own format, an integer in range), written as the
+//! text a log line would hold. The rest of the line is the pattern's own text:
+//!
+//! - **fastmatch**: the literal text between the placeholders, as written; a value never
+//!   holds the literal text that follows its placeholder (the matcher cuts the line at its
+//!   first occurrence), and a pattern is chosen only when it fills every required field.
+//! - **regex**: the pattern's syntax tree is walked: literals as written, a character of
+//!   each class, a random count of each repetition (a few at most), a random branch of each
+//!   alternation (one that fills a required field when there is one). A group that fills a
+//!   field takes the field's value when the value matches the group, else text made from
+//!   the group.
+//!
+//! Every line is read back with the schema's own patterns before it is kept: the pattern
+//! that matches first must be the one written, each field must get exactly the value
+//! written, and the required fields a value (not empty, not one of `emptyValues`). A line
+//! that fails is made again (a few times); a schema whose lines mostly fail is refused when
+//! the generator is built ([`GenError::TextPattern`]), with the reason. A line never starts
+//! with the schema's `skipPrefix`: the normalizer would skip it (a comment line).
+
+use regex::{CaptureLocations, Regex};
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+use super::plan::{FieldGen, VGen};
+use super::write::write_value;
+use super::{GenError, State};
+use crate::registry::Registry;
+use crate::schema::text::{compile_fastmatch, compile_regex, Compiled};
+use crate::schema::{FieldType, Schema};
+use crate::sink::Collect;
+use crate::{NormalizerBuilder, Position};
+
+/// Attempts at one line before giving up on it (a deliberate mistake is then left out).
+const ATTEMPTS: usize = 24;
+
+/// The line generator of one text log type.
+#[derive(Debug)]
+pub(super) struct LineGen {
+    /// Lines that start with it are skipped by the normalizer: never written.
+    skip_prefix: Option<String>,
+    shape: Shape,
+    /// The schema's patterns, in order, as the normalizer tries them.
+    regexes: Vec<Regex>,
+    /// Per pattern: `(capture group, field index)` of the groups that fill a field.
+    groups: Vec<Vec<(usize, usize)>>,
+    trim_space: bool,
+    empty_values: Vec<String>,
+    /// Per field (index in the root's fields): required, and a number, boolean or timestamp
+    /// (for which an empty value is null).
+    required: Vec<bool>,
+    nullable: Vec<bool>,
+}
+
+#[derive(Debug)]
+enum Shape {
+    /// The patterns that fill every required field.
+    Fastmatch(Vec<FastShape>),
+    /// The pattern's syntax tree and the field each capture group fills (by group index).
+    Regex {
+        hir: Hir,
+        fields: Vec<Option<GroupField>>,
+    },
+}
+
+#[derive(Debug)]
+struct FastShape {
+    /// Index of the pattern in `match`.
+    pattern: usize,
+    lead: String,
+    /// Each placeholder: the field it fills and the literal text after it.
+    parts: Vec<(usize, String)>,
+}
+
+#[derive(Debug)]
+struct GroupField {
+    field: usize,
+    /// The group's own pattern, anchored: does a value of the field fit it?
+    fits: Regex,
+}
+
+/// A deliberate mistake: this field gets this text.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Bad {
+    pub(super) field: usize,
+    pub(super) text: &'static str,
+}
+
+/// Where each field's value went in the line being written: `(field, start, end)`.
+type Written = Vec<(usize, usize, usize)>;
+
+impl LineGen {
+    /// The line generator of `schema` (a text log type), whose fields compiled to `fields`.
+    pub(super) fn new(schema: &Schema, fields: &[FieldGen]) -> Result<LineGen, GenError> {
+        let refuse = |reason: String| GenError::TextPattern {
+            log_type: schema.schema.clone(),
+            reason,
+        };
+        let index = |name: &str| -> Result<usize, GenError> {
+            let i = fields
+                .iter()
+                .position(|f| f.name == name)
+                .ok_or_else(|| refuse(format!("placeholder `{name}` names no field")))?;
+            if matches!(
+                fields[i].value,
+                VGen::Object(_) | VGen::Array(_) | VGen::Skip
+            ) {
+                return Err(refuse(format!(
+                    "field `{name}` cannot be written as text (an object, an array, or a \
+                     timestamp format the generator cannot write)"
+                )));
+            }
+            Ok(i)
+        };
+        let spec = schema.parser.as_ref();
+        if spec.is_some_and(|s| s.csv.is_some()) {
+            return Err(refuse(
+                "`parser: csv` log types are not generated yet (only `fastmatch` and `regex`)"
+                    .into(),
+            ));
+        }
+        let required: Vec<bool> = fields.iter().map(|f| f.required).collect();
+        let (shape, compiled, options) = match (
+            spec.and_then(|s| s.fastmatch.as_ref()),
+            spec.and_then(|s| s.regex.as_ref()),
+        ) {
+            (_, Some(r)) => {
+                let c = compile_regex(r).map_err(|p| refuse(p.message))?;
+                (regex_shape(&c, &index, &refuse)?, vec![c], &r.options)
+            }
+            (Some(f), None) => {
+                let mut compiled = Vec::new();
+                let mut shapes = Vec::new();
+                for (i, p) in f.patterns.iter().enumerate() {
+                    compiled.push(compile_fastmatch(p, i).map_err(|p| refuse(p.message))?);
+                    let shape = fast_shape(i, p, &index)?;
+                    let fills = |fi: usize| shape.parts.iter().any(|&(f, _)| f == fi);
+                    let expanded = |name: &str| f.options.expand_fields.contains_key(name);
+                    let complete = (0..fields.len())
+                        .all(|fi| !required[fi] || fills(fi) || expanded(&fields[fi].name));
+                    if complete {
+                        shapes.push(shape);
+                    }
+                }
+                if shapes.is_empty() {
+                    return Err(refuse(
+                        "no pattern fills every required field, so every line would be \
+                         rejected"
+                            .into(),
+                    ));
+                }
+                (Shape::Fastmatch(shapes), compiled, &f.options)
+            }
+            (None, None) => return Err(refuse("the schema reads JSON, not text".into())),
+        };
+        let groups = compiled
+            .iter()
+            .map(|c| {
+                c.captures
+                    .iter()
+                    .filter_map(|(g, name)| {
+                        Some((*g, fields.iter().position(|f| &f.name == name)?))
+                    })
+                    .collect()
+            })
+            .collect();
+        // Expanded fields are built from the others: the generator never writes them.
+        let mut required = required;
+        for key in options.expand_fields.keys() {
+            if let Some(i) = fields.iter().position(|f| &f.name == key) {
+                required[i] = false;
+            }
+        }
+        let gen = LineGen {
+            skip_prefix: options.skip_prefix.clone().filter(|p| !p.is_empty()),
+            shape,
+            regexes: compiled.into_iter().map(|c| c.regex).collect(),
+            groups,
+            trim_space: options.trim_space,
+            empty_values: options.empty_values.clone(),
+            required,
+            nullable: nullable(schema),
+        };
+        Ok(gen)
+    }
+
+    /// Make sample lines and normalize them before any record: a pattern the walk cannot
+    /// satisfy, or values its fields' decoders refuse, are refused here with a line and the
+    /// reason, rather than giving rejected records.
+    pub(super) fn probe(
+        &self,
+        fields: &[FieldGen],
+        registry: &Registry,
+        log_type: &str,
+    ) -> Result<(), String> {
+        let mut normalizer = NormalizerBuilder::new()
+            .log_types([log_type])
+            .build(registry)
+            .map_err(|e| e.to_string())?;
+        let mut rng = State::new(0x7e57);
+        let mut out = Collect::default();
+        let mut first_bad = None;
+        for _ in 0..64 {
+            let mut line = Vec::new();
+            self.write(&mut rng, fields, &mut line, None);
+            let before = out.rejects.len();
+            let _ = normalizer.normalize_bytes(&line, Position::default(), &mut out);
+            if out.rejects.len() > before && first_bad.is_none() {
+                first_bad = Some(String::from_utf8_lossy(&line).into_owned());
+            }
+        }
+        match first_bad {
+            Some(line) if out.events.len() < 32 => Err(format!(
+                "most lines made from its pattern are rejected (e.g. {line:?}: {}); write \
+                 the pattern so that a value of each field's type fits its group",
+                out.rejects[0]
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Fields a deliberate mistake can target: those every pattern fills.
+    pub(super) fn fills_always(&self, field: usize) -> bool {
+        match &self.shape {
+            Shape::Fastmatch(shapes) => shapes
+                .iter()
+                .all(|s| s.parts.iter().any(|&(f, _)| f == field)),
+            Shape::Regex { fields, .. } => fields.iter().flatten().any(|g| g.field == field),
+        }
+    }
+
+    /// Append one line to `out`; with `bad`, try to make it invalid that way. Returns whether
+    /// the mistake was made (a line that would not read back with it is written without).
+    pub(super) fn write(
+        &self,
+        rng: &mut State,
+        fields: &[FieldGen],
+        out: &mut Vec<u8>,
+        bad: Option<Bad>,
+    ) -> bool {
+        let start = out.len();
+        let mut written = Vec::new();
+        let mut locs: Vec<CaptureLocations> =
+            self.regexes.iter().map(Regex::capture_locations).collect();
+        for with_bad in [bad.is_some(), false] {
+            let bad = bad.filter(|_| with_bad);
+            for _ in 0..ATTEMPTS {
+                out.truncate(start);
+                let chosen = self.attempt(rng, fields, out, bad, &mut written);
+                // `written` spans are relative to `out[start..]`.
+                if self.reads_back(&out[start..], chosen, bad, &written, &mut locs) {
+                    return bad.is_some();
+                }
+            }
+            if !with_bad {
+                // Keep the last attempt; the probe made sure this is rare.
+                return false;
+            }
+        }
+        false
+    }
+
+    /// Write one candidate line (spans in `written` relative to where it starts); returns
+    /// the index of the pattern written.
+    fn attempt(
+        &self,
+        rng: &mut State,
+        fields: &[FieldGen],
+        out: &mut Vec<u8>,
+        bad: Option<Bad>,
+        written: &mut Written,
+    ) -> usize {
+        written.clear();
+        let base = out.len();
+        match &self.shape {
+            Shape::Fastmatch(shapes) => {
+                let shape = rng.pick(shapes);
+                out.extend_from_slice(shape.lead.as_bytes());
+                for (field, after) in &shape.parts {
+                    let start = out.len();
+                    match bad.filter(|b| b.field == *field) {
+                        Some(b) => out.extend_from_slice(b.text.as_bytes()),
+                        None => {
+                            for _ in 0..8 {
+                                out.truncate(start);
+                                write_text(rng, out, &fields[*field].value);
+                                if fits_before(&out[start..], after) {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    written.push((*field, start - base, out.len() - base));
+                    out.extend_from_slice(after.as_bytes());
+                }
+                shape.pattern
+            }
+            Shape::Regex {
+                hir,
+                fields: groups,
+            } => {
+                let mut walk = Walk {
+                    rng,
+                    fields,
+                    groups,
+                    bad,
+                    required: &self.required,
+                    base,
+                    written,
+                };
+                walk.hir(hir, out);
+                0
+            }
+        }
+    }
+
+    /// Whether the line reads back as written: it is not skipped (`skipPrefix`), pattern
+    /// `chosen` is the first that matches, each field gets the value written, each required
+    /// field a value.
+    fn reads_back(
+        &self,
+        line: &[u8],
+        chosen: usize,
+        bad: Option<Bad>,
+        written: &Written,
+        locs: &mut [CaptureLocations],
+    ) -> bool {
+        let Ok(text) = std::str::from_utf8(line) else {
+            return false;
+        };
+        if text.contains(['\n', '\r']) {
+            return false;
+        }
+        if self
+            .skip_prefix
+            .as_ref()
+            .is_some_and(|p| text.starts_with(p.as_str()))
+        {
+            return false;
+        }
+        let first = self
+            .regexes
+            .iter()
+            .zip(locs.iter_mut())
+            .position(|(re, l)| re.captures_read(l, text).is_some());
+        if first != Some(chosen) {
+            return false;
+        }
+        let locs = &locs[chosen];
+        let mut seen = vec![false; self.required.len()];
+        for &(group, field) in &self.groups[chosen] {
+            if seen[field] {
+                continue;
+            }
+            let Some((s, e)) = locs.get(group) else {
+                continue;
+            };
+            seen[field] = true;
+            let value = &text[s..e];
+            // The first value written for the field is the one its first group holds.
+            let Some(&(_, ws, we)) = written.iter().find(|w| w.0 == field) else {
+                return false;
+            };
+            if text.get(ws..we) != Some(value) {
+                return false;
+            }
+            let value = if self.trim_space { value.trim() } else { value };
+            let targeted = bad.is_some_and(|b| b.field == field);
+            let empty = self.empty_values.iter().any(|v| v == value)
+                || (self.nullable[field] && value.is_empty());
+            if self.required[field] && empty && !targeted {
+                return false;
+            }
+        }
+        (0..self.required.len()).all(|f| !self.required[f] || seen[f])
+    }
+}
+
+/// Per top-level field: a number, boolean or timestamp, for which an empty value is null.
+fn nullable(schema: &Schema) -> Vec<bool> {
+    schema
+        .fields
+        .iter()
+        .map(|f| {
+            matches!(
+                f.value.ty,
+                FieldType::Int
+                    | FieldType::Smallint
+                    | FieldType::Bigint
+                    | FieldType::Float
+                    | FieldType::Boolean
+                    | FieldType::Timestamp
+            )
+        })
+        .collect()
+}
+
+/// The syntax tree of a compiled `parser: regex` pattern, and which field each group fills.
+fn regex_shape(
+    c: &Compiled,
+    index: &dyn Fn(&str) -> Result<usize, GenError>,
+    refuse: &dyn Fn(String) -> GenError,
+) -> Result<Shape, GenError> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(c.regex.as_str())
+        .map_err(|e| refuse(e.to_string()))?;
+    let mut by_group: Vec<Option<GroupField>> = Vec::new();
+    for (group, name) in &c.captures {
+        let field = index(name)?;
+        let Some(sub) = group_hir(&hir, *group) else {
+            continue;
+        };
+        let fits = Regex::new(&format!("^(?:{sub})$"))
+            .map_err(|e| refuse(format!("group of `{name}`: {e}")))?;
+        if by_group.len() <= *group {
+            by_group.resize_with(group + 1, || None);
+        }
+        by_group[*group] = Some(GroupField { field, fits });
+    }
+    Ok(Shape::Regex {
+        hir,
+        fields: by_group,
+    })
+}
+
+/// The fastmatch pattern `pattern` (number `index`) as literal text and placeholders.
+fn fast_shape(
+    index: usize,
+    pattern: &str,
+    field: &dyn Fn(&str) -> Result<usize, GenError>,
+) -> Result<FastShape, GenError> {
+    let (lead, mut rest) = pattern.split_at(pattern.find("%{").unwrap_or(pattern.len()));
+    let mut parts = Vec::new();
+    while let Some(after_open) = rest.strip_prefix("%{") {
+        let close = after_open.find('}').unwrap_or(after_open.len());
+        let name = &after_open[..close];
+        rest = after_open.get(close + 1..).unwrap_or("");
+        let next = rest.find("%{").unwrap_or(rest.len());
+        parts.push((field(name)?, rest[..next].to_owned()));
+        rest = &rest[next..];
+    }
+    Ok(FastShape {
+        pattern: index,
+        lead: lead.to_owned(),
+        parts,
+    })
+}
+
+/// A value may be followed by `after` (fastmatch cuts at its first occurrence) and stays on
+/// its line.
+fn fits_before(value: &[u8], after: &str) -> bool {
+    let cut = !after.is_empty() && memchr::memmem::find(value, after.as_bytes()).is_some();
+    !cut && !value.contains(&b'\n') && !value.contains(&b'\r')
+}
+
+/// A value of `v` as a text log holds it: strings unquoted and unescaped, numbers and
+/// booleans as written in JSON.
+fn write_text(rng: &mut State, out: &mut Vec<u8>, v: &VGen) {
+    let start = out.len();
+    write_value(rng, out, v, 0);
+    if out.get(start) == Some(&b'"') {
+        let s: String = serde_json::from_slice(&out[start..]).unwrap_or_default();
+        out.truncate(start);
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// The sub-pattern of capture group `index` in `hir`.
+fn group_hir(hir: &Hir, index: usize) -> Option<&Hir> {
+    match hir.kind() {
+        HirKind::Capture(c) if c.index as usize == index => Some(&c.sub),
+        HirKind::Capture(c) => group_hir(&c.sub, index),
+        HirKind::Repetition(r) => group_hir(&r.sub, index),
+        HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().find_map(|h| group_hir(h, index)),
+        _ => None,
+    }
+}
+
+/// One walk of a regex syntax tree, writing text it matches.
+struct Walk<'a, 'r> {
+    rng: &'r mut State,
+    fields: &'a [FieldGen],
+    groups: &'a [Option<GroupField>],
+    bad: Option<Bad>,
+    required: &'a [bool],
+    base: usize,
+    written: &'r mut Written,
+}
+
+/// Characters tried first for a class (readable lines).
+const NICE: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_./";
+
+impl Walk<'_, '_> {
+    fn hir(&mut self, h: &Hir, out: &mut Vec<u8>) {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => {}
+            HirKind::Literal(l) => out.extend_from_slice(&l.0),
+            HirKind::Class(Class::Unicode(c)) => {
+                let ranges = c.ranges();
+                let fits = |ch: char| ranges.iter().any(|r| r.start() <= ch && ch <= r.end());
+                let nice = (0..8)
+                    .map(|_| char::from(NICE[self.rng.below(NICE.len())]))
+                    .find(|&ch| fits(ch));
+                let ch = nice.or_else(|| {
+                    ranges
+                        .iter()
+                        .flat_map(|r| (r.start()..=r.end()).take(128))
+                        .find(|ch| !ch.is_control())
+                });
+                if let Some(ch) = ch {
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                }
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                let b = NICE
+                    .iter()
+                    .copied()
+                    .find(|&b| c.ranges().iter().any(|r| r.start() <= b && b <= r.end()));
+                if let Some(b) = b.or_else(|| {
+                    c.ranges()
+                        .first()
+                        .map(regex_syntax::hir::ClassBytesRange::start)
+                }) {
+                    out.push(b);
+                }
+            }
+            HirKind::Repetition(r) => {
+                let hi = r.max.unwrap_or(r.min + 6).min(r.min + 6);
+                let mut n =
+                    r.min + u32::try_from(self.rng.below((hi - r.min) as usize + 1)).unwrap_or(0);
+                if n == 0 && self.fills_required(&r.sub) {
+                    n = 1;
+                }
+                for _ in 0..n {
+                    self.hir(&r.sub, out);
+                }
+            }
+            HirKind::Capture(c) => {
+                let Some(g) = self.groups.get(c.index as usize).and_then(Option::as_ref) else {
+                    return self.hir(&c.sub, out);
+                };
+                let start = out.len();
+                if let Some(b) = self.bad.filter(|b| b.field == g.field) {
+                    out.extend_from_slice(b.text.as_bytes());
+                } else {
+                    let value = &self.fields[g.field].value;
+                    let fitted = (0..4).any(|_| {
+                        out.truncate(start);
+                        write_text(self.rng, out, value);
+                        std::str::from_utf8(&out[start..]).is_ok_and(|s| g.fits.is_match(s))
+                    });
+                    if !fitted {
+                        out.truncate(start);
+                        self.hir(&c.sub, out);
+                    }
+                }
+                self.written
+                    .push((g.field, start - self.base, out.len() - self.base));
+            }
+            HirKind::Concat(v) => {
+                for h in v {
+                    self.hir(h, out);
+                }
+            }
+            HirKind::Alternation(v) => {
+                let wanted: Vec<&Hir> = v.iter().filter(|h| self.fills_required(h)).collect();
+                let h = if wanted.is_empty() {
+                    self.rng.pick(v)
+                } else {
+                    *self.rng.pick(&wanted)
+                };
+                self.hir(h, out);
+            }
+        }
+    }
+
+    /// Whether `h` holds a group that fills a required field.
+    fn fills_required(&self, h: &Hir) -> bool {
+        match h.kind() {
+            HirKind::Capture(c) => {
+                let g = self.groups.get(c.index as usize).and_then(Option::as_ref);
+                g.is_some_and(|g| self.required[g.field]) || self.fills_required(&c.sub)
+            }
+            HirKind::Repetition(r) => self.fills_required(&r.sub),
+            HirKind::Concat(v) | HirKind::Alternation(v) => {
+                v.iter().any(|h| self.fills_required(h))
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Records when some candidates read text: the dispatch between the JSON log types and the
+//! text ones (`parser: regex`, `fastmatch`, `csv`), and the loop over the text log types
+//! (skip, match or split, decode).
+
+use std::sync::Arc;
+
+use simd_json::{Node, Tape};
+
+use super::tape::{json_type, Borrowed, Copied, Fail, StrMode};
+use super::{csv, skip, text, Normalizer};
+use crate::error::{Error, ErrorKind, Position, Refusal};
+use crate::event::{recycle, Event, Val};
+
+impl Normalizer {
+    /// A record when some candidates read text: a line that is a JSON object goes to the
+    /// JSON log types alone (a text parser never claims one); any other line is matched by
+    /// the text log types in order, and the first that matches and decodes it wins.
+    pub(super) fn normalize_mixed<'s, 'l: 's>(
+        &'s mut self,
+        line: &'l mut [u8],
+        padded_len: Option<usize>,
+        original: Option<&[u8]>,
+        pos: Position,
+    ) -> Result<Event<'s>, Error> {
+        let len = padded_len.unwrap_or(line.len());
+        if pos.line == 1 {
+            self.learn_headers(Some(&line[..len]));
+        }
+        let json_like = line[..len].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        if !json_like {
+            // The usual text line: values borrow from it.
+            let text: &'l [u8] = &line[..len];
+            let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
+            let tried = self.try_text::<Borrowed>(text, pos, &mut vals);
+            if let Tried::Accepted(pi) = tried {
+                return Ok(self.assemble_event(pi, vals, pos));
+            }
+            self.vals = recycle(vals);
+            return Err(match tried {
+                Tried::Skipped(pi) => self.skipped(pi, pos),
+                _ => self.refuse_all(pos, true, |_| Refusal::NotJson),
+            });
+        }
+        let mut copy = std::mem::take(&mut self.scratch);
+        if original.is_none() {
+            copy.clear();
+            copy.extend_from_slice(&line[..len]);
+        }
+        let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
+        let parsed = match padded_len {
+            Some(len) => simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape),
+            None => simd_json::fill_tape(line, &mut self.buffers, &mut tape),
+        };
+        let (found, json_error) = match (parsed, tape.0.first()) {
+            (Ok(()), Some(Node::Object { .. })) => {
+                self.scratch = copy;
+                if self.n_json > 0 {
+                    return self.decode_event(tape, pos);
+                }
+                self.tape = tape.reset();
+                return Err(self.refuse_all(pos, false, |_| Refusal::JsonObject));
+            }
+            (Ok(()), node) => (node.map(json_type), None),
+            (Err(e), _) => (None, Some(e)),
+        };
+        self.tape = tape.reset();
+        // simd-json rewrote the line: the text log types read the untouched copy, and the
+        // event keeps copies of its strings.
+        let text = original.unwrap_or(&copy);
+        let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
+        let accepted = match self.try_text::<Copied>(text, pos, &mut vals) {
+            Tried::Accepted(pi) => Some(pi),
+            Tried::Skipped(pi) => {
+                self.scratch = copy;
+                self.vals = recycle(vals);
+                return Err(self.skipped(pi, pos));
+            }
+            Tried::Refused => None,
+        };
+        let rejected = match accepted {
+            Some(_) => None,
+            // A line that starts like a JSON object but is broken, and that no text log
+            // type reads, is most likely broken JSON: say where.
+            None => Some(match json_error {
+                Some(e) if self.n_json > 0 => Error::json(pos, &e, Some(text)),
+                _ => {
+                    let json_refusal = found.map_or(Refusal::NotJson, Refusal::NotAnObject);
+                    self.refuse_all(pos, true, |_| json_refusal.clone())
+                }
+            }),
+        };
+        self.scratch = copy;
+        match (accepted, rejected) {
+            (Some(pi), _) => Ok(self.assemble_event(pi, vals, pos)),
+            (None, rejected) => {
+                self.vals = recycle(vals);
+                Err(rejected.unwrap_or_else(|| self.refuse_all(pos, true, |_| Refusal::NotJson)))
+            }
+        }
+    }
+
+    /// Match `line` with each text log type in order and decode the values of the first
+    /// that matches and decodes them (strings borrowed or copied as `M` says: see
+    /// `text.rs`): the index of the plan that accepted it; else of the first that skips it;
+    /// else each one's refusal is in `text_refusals`.
+    fn try_text<'t, 'a, M: StrMode<'t, 'a>>(
+        &mut self,
+        line: &'t [u8],
+        pos: Position,
+        vals: &mut Vec<Val<'a>>,
+    ) -> Tried {
+        let text_plans = &self.plans[self.n_json..];
+        // Reused: a line the first text type refuses is usual in a mixed run.
+        let refusals = &mut self.text_refusals;
+        refusals.clear();
+        let Ok(line) = std::str::from_utf8(line) else {
+            refusals.extend(
+                text_plans
+                    .iter()
+                    .map(|p| (p.log_type.clone(), Refusal::NotUtf8)),
+            );
+            return Tried::Refused;
+        };
+        let mut skipped = None;
+        for (i, plan) in text_plans.iter().enumerate() {
+            let (Some(tp), Some(slot)) = (&plan.text, self.text_slots.get_mut(i)) else {
+                continue;
+            };
+            if skip::skips(tp, slot, line, pos) {
+                skipped.get_or_insert(self.n_json + i);
+                continue;
+            }
+            vals.clear();
+            self.text.clear();
+            let decoded = match &tp.csv {
+                Some(c) => csv::decode::<M>(&plan.root, tp, c, slot, line, vals, &mut self.text),
+                None if text::match_line(tp, slot, line) => {
+                    text::decode::<M>(&plan.root, tp, slot, line, vals, &mut self.text)
+                }
+                None => Err(Fail::Detail(Refusal::NoMatch {
+                    patterns: Arc::clone(&tp.sources),
+                })),
+            };
+            match decoded {
+                Ok(_) => return Tried::Accepted(self.n_json + i),
+                Err(Fail::Detail(r)) => refusals.push((plan.log_type.clone(), r)),
+                Err(Fail::Quick) => {}
+            }
+        }
+        skipped.map_or(Tried::Refused, Tried::Skipped)
+    }
+
+    /// What a line that log type `pi` skips gives: not an event, not a reject.
+    fn skipped(&self, pi: usize, pos: Position) -> Error {
+        Error::new(ErrorKind::Skipped {
+            pos,
+            log_type: self.plans[pi].log_type.clone(),
+        })
+    }
+}
+
+/// What the text log types made of a line: the index of the plan that accepted it, or of
+/// the first that skips it, or none took it.
+enum Tried {
+    Accepted(usize),
+    Skipped(usize),
+    Refused,
+}
