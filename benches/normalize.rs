@@ -35,10 +35,10 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use normalog::gen::{GenOptions, Generator};
 use normalog::indicators::{IndicatorKind, Indicators};
-use normalog::time::TimeFormat;
 use normalog::sink::ndjson::NdjsonWriter;
 use normalog::sink::parquet::{self, ParquetWriter};
 use normalog::sink::{Discard, Sink};
+use normalog::time::TimeFormat;
 use normalog::{Error, Event, Normalizer, NormalizerBuilder, Position, Registry};
 use serde::Deserialize;
 
@@ -268,6 +268,10 @@ impl Rng {
         self.0 ^= self.0 << 17;
         self.0 % n
     }
+
+    fn index(&mut self, len: usize) -> usize {
+        usize::try_from(self.below(len as u64)).unwrap()
+    }
 }
 
 /// `(format, values)` for the `strftime` group: 1,000 valid values per layout.
@@ -278,10 +282,10 @@ fn strftime_inputs() -> Vec<(&'static str, &'static str, Vec<String>)> {
     let mut syslog = Vec::new();
     let mut iso = Vec::new();
     for _ in 0..1000 {
-        let (y, mo, d) = (2000 + rng.below(30), rng.below(12), 1 + rng.below(28));
+        let (y, mo, d) = (2000 + rng.below(30), rng.index(12), 1 + rng.below(28));
         let (h, mi, s) = (rng.below(24), rng.below(60), rng.below(60));
-        let tz = ["+0000", "-0700", "+0100", "+0530"][rng.below(4) as usize];
-        let month = MONTHS[mo as usize];
+        let tz = ["+0000", "-0700", "+0100", "+0530"][rng.index(4)];
+        let month = MONTHS[mo];
         apache.push(format!("{d:02}/{month}/{y}:{h:02}:{mi:02}:{s:02} {tz}"));
         plain.push(format!("{y}-{:02}-{d:02} {h:02}:{mi:02}:{s:02}", mo + 1));
         syslog.push(format!("{month} {d:>2} {h:02}:{mi:02}:{s:02}"));
@@ -344,17 +348,17 @@ fn url_inputs() -> Vec<String> {
     let queries = ["", "?q=logs&page=2", "?utm_source=mail&id=42#top", "?a=%2F"];
     (0..1000)
         .map(|i| {
-            let scheme = ["http", "https"][rng.below(2) as usize];
+            let scheme = ["http", "https"][rng.index(2)];
             let host = if i % 100 == 0 {
                 "xn--bcher-kva.example"
             } else if i % 50 == 1 {
                 "user:pw@example.com"
             } else {
-                hosts[rng.below(hosts.len() as u64) as usize]
+                hosts[rng.index(hosts.len())]
             };
-            let port = [":8080", ":443", "", "", ""][rng.below(5) as usize];
-            let path = paths[rng.below(paths.len() as u64) as usize];
-            let query = queries[rng.below(queries.len() as u64) as usize];
+            let port = [":8080", ":443", "", "", ""][rng.index(5)];
+            let path = paths[rng.index(paths.len())];
+            let query = queries[rng.index(queries.len())];
             format!("{scheme}://{host}{port}{path}{query}")
         })
         .collect()

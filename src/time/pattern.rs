@@ -150,16 +150,21 @@ pub(super) const LONG_DAYS: [&str; 7] = [
     "Saturday",
 ];
 
+/// The first three bytes of `s`, ASCII lower-cased.
+fn lower_prefix3(s: &[u8]) -> Option<[u8; 3]> {
+    let [first, second, third, ..] = *s else {
+        return None;
+    };
+    Some([first, second, third].map(|x| x.to_ascii_lowercase()))
+}
+
 /// The 1-based index of the month whose name starts `s` (ASCII case-insensitive), and the
 /// length of that name: the short name (`Jan`) or, with `long`, the full one (`January`).
 ///
 /// The twelve names differ in their first three letters, so those three bytes, lower-cased, pick
 /// the only candidate; a scan over the list cost over a hundred instructions for late months.
 fn month_name(s: &[u8], long: bool) -> Option<(u32, usize)> {
-    let [a, b, c, ..] = *s else {
-        return None;
-    };
-    let m = match [a, b, c].map(|x| x.to_ascii_lowercase()) {
+    let m = match lower_prefix3(s)? {
         [b'j', b'a', b'n'] => 1,
         [b'f', b'e', b'b'] => 2,
         [b'm', b'a', b'r'] => 3,
@@ -186,10 +191,7 @@ fn month_name(s: &[u8], long: bool) -> Option<(u32, usize)> {
 /// The length of the weekday name that starts `s` (ASCII case-insensitive), as
 /// [`month_name`] does for months: the seven names differ in their first three letters.
 fn weekday_name(s: &[u8], long: bool) -> Option<usize> {
-    let [a, b, c, ..] = *s else {
-        return None;
-    };
-    let d = match [a, b, c].map(|x| x.to_ascii_lowercase()) {
+    let d = match lower_prefix3(s)? {
         [b's', b'u', b'n'] => 0,
         [b'm', b'o', b'n'] => 1,
         [b't', b'u', b'e'] => 2,
