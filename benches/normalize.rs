@@ -21,6 +21,15 @@
 //! (only the schema's compiled patterns run over each line with reused capture locations:
 //! the cost of matching alone, what the rest of the parse stage adds to).
 //!
+//! Two micro groups measure the shared decoders that text log types lean on:
+//!
+//! * `strftime`: [`TimeFormat::parse_str`] on 1,000 generated values per layout (Apache
+//!   `%d/%b/%Y:%H:%M:%S %z`, `%Y-%m-%d %H:%M:%S`, syslog `%b %e %H:%M:%S`, ISO-like
+//!   `%Y-%m-%dT%H:%M:%S.%f%z`).
+//! * `url_indicator`: the `url` indicator scanner ([`Indicators::scan`] then `finish`) on a
+//!   mix of absolute URLs (names, ports, paths, queries, IP hosts, a few userinfo and `xn--`
+//!   hosts).
+//!
 //! Every function asserts how many records it accepted, so a fast wrong change fails.
 //! Run with `cargo bench --bench normalize`; `cargo bench --no-run` only builds.
 #![allow(missing_docs, clippy::unwrap_used, clippy::doc_markdown)]
@@ -31,9 +40,11 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use normalog::gen::{GenOptions, Generator};
+use normalog::indicators::{IndicatorKind, Indicators};
 use normalog::sink::ndjson::NdjsonWriter;
 use normalog::sink::parquet::{self, ParquetWriter};
 use normalog::sink::{Discard, Sink};
+use normalog::time::TimeFormat;
 use normalog::{Error, Event, Normalizer, NormalizerBuilder, Position, Registry};
 use serde::Deserialize;
 
@@ -249,6 +260,140 @@ fn bench_parquet(
     });
 }
 
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A small deterministic generator (xorshift) so the inputs vary like real logs do.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+
+    fn index(&mut self, len: usize) -> usize {
+        usize::try_from(self.below(len as u64)).unwrap()
+    }
+}
+
+/// `(format, values)` for the `strftime` group: 1,000 valid values per layout.
+fn strftime_inputs() -> Vec<(&'static str, &'static str, Vec<String>)> {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut apache = Vec::new();
+    let mut plain = Vec::new();
+    let mut syslog = Vec::new();
+    let mut iso = Vec::new();
+    for _ in 0..1000 {
+        let (y, mo, d) = (2000 + rng.below(30), rng.index(12), 1 + rng.below(28));
+        let (h, mi, s) = (rng.below(24), rng.below(60), rng.below(60));
+        let tz = ["+0000", "-0700", "+0100", "+0530"][rng.index(4)];
+        let month = MONTHS[mo];
+        apache.push(format!("{d:02}/{month}/{y}:{h:02}:{mi:02}:{s:02} {tz}"));
+        plain.push(format!("{y}-{:02}-{d:02} {h:02}:{mi:02}:{s:02}", mo + 1));
+        syslog.push(format!("{month} {d:>2} {h:02}:{mi:02}:{s:02}"));
+        let frac = rng.below(1_000_000);
+        iso.push(format!(
+            "{y}-{:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{frac:06}{tz}",
+            mo + 1
+        ));
+    }
+    vec![
+        ("apache", "%d/%b/%Y:%H:%M:%S %z", apache),
+        ("ymd_hms", "%Y-%m-%d %H:%M:%S", plain),
+        ("syslog", "%b %e %H:%M:%S", syslog),
+        ("iso_frac", "%Y-%m-%dT%H:%M:%S.%f%z", iso),
+    ]
+}
+
+fn bench_strftime(c: &mut Criterion) {
+    let mut group = c.benchmark_group("strftime");
+    group.sample_size(20);
+    group.warm_up_time(Duration::from_millis(300));
+    group.measurement_time(Duration::from_secs(2));
+    for (name, spec, values) in strftime_inputs() {
+        let format = TimeFormat::from_spec(spec).unwrap();
+        group.throughput(Throughput::Elements(values.len() as u64));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let ok = values
+                    .iter()
+                    .filter(|v| black_box(format.parse_str(v)).is_some())
+                    .count();
+                assert_eq!(ok, values.len());
+            });
+        });
+    }
+    group.finish();
+}
+
+/// URLs for the `url_indicator` group, as web and proxy logs carry them; every one has a host.
+fn url_inputs() -> Vec<String> {
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let hosts = [
+        "www.example.com",
+        "api.example.org",
+        "cdn.static.example.net",
+        "Shop.Example.COM",
+        "10.1.2.3",
+        "192.168.10.200",
+        "[2001:db8::1]",
+        "login.example.co.uk",
+    ];
+    let paths = [
+        "/",
+        "/index.html",
+        "/api/v2/users/12345/orders",
+        "/static/js/app.5f3c2a.js",
+        "/search",
+        "/images/logo%20large.png",
+    ];
+    let queries = ["", "?q=logs&page=2", "?utm_source=mail&id=42#top", "?a=%2F"];
+    (0..1000)
+        .map(|i| {
+            let scheme = ["http", "https"][rng.index(2)];
+            let host = if i % 100 == 0 {
+                "xn--bcher-kva.example"
+            } else if i % 50 == 1 {
+                "user:pw@example.com"
+            } else {
+                hosts[rng.index(hosts.len())]
+            };
+            let port = [":8080", ":443", "", "", ""][rng.index(5)];
+            let path = paths[rng.index(paths.len())];
+            let query = queries[rng.index(queries.len())];
+            format!("{scheme}://{host}{port}{path}{query}")
+        })
+        .collect()
+}
+
+fn bench_url(c: &mut Criterion) {
+    let urls = url_inputs();
+    let mut group = c.benchmark_group("url_indicator");
+    group.sample_size(20);
+    group.warm_up_time(Duration::from_millis(300));
+    group.measurement_time(Duration::from_secs(2));
+    group.throughput(Throughput::Elements(urls.len() as u64));
+    group.bench_function("scan_finish", |b| {
+        let mut buffer = Indicators::new();
+        b.iter(|| {
+            let mut found = 0;
+            for url in &urls {
+                let mut ind = std::mem::take(&mut buffer).recycle();
+                ind.scan(IndicatorKind::Url, url);
+                ind.finish();
+                found += usize::from(!black_box(&ind).is_empty());
+                buffer = ind.recycle();
+            }
+            assert_eq!(found, urls.len());
+        });
+    });
+    group.finish();
+}
+
 /// A text log type: the parse stage and NDJSON output on its generated lines, and the
 /// matching alone.
 fn bench_text_group(c: &mut Criterion, registry: &Registry, name: &str, log_type: &str) {
@@ -343,6 +488,8 @@ fn text_benches(c: &mut Criterion) {
 }
 
 fn benches(c: &mut Criterion) {
+    bench_strftime(c);
+    bench_url(c);
     let registry = Registry::builtin();
     bench_group(c, &registry, "zendesk_audit", &["Zendesk.Audit"]);
     bench_group(c, &registry, "zoom_activity", &["Zoom.Activity"]);

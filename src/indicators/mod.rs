@@ -67,9 +67,9 @@ fn trim(s: &str) -> &str {
 /// Trim a possibly owned string without re-allocating when nothing is trimmed.
 fn trim_cow(s: Cow<'_, str>) -> Cow<'_, str> {
     match s {
-        Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+        Cow::Borrowed(b) => Cow::Borrowed(trim(b)),
         Cow::Owned(o) => {
-            let t = o.trim();
+            let t = trim(&o);
             if t.len() == o.len() {
                 Cow::Owned(o)
             } else {

@@ -37,12 +37,25 @@ fn has_ace_prefix(label: &str) -> bool {
         .is_some_and(|p| p.eq_ignore_ascii_case(ACE_PREFIX.as_bytes()))
 }
 
+/// Whether some dot-separated label of `domain` starts with `xn--` (ASCII case-insensitive).
+///
+/// Nearly every domain has none: looking for the `--` with memchr, and at its label only then,
+/// is several times cheaper than splitting the name into labels.
+fn has_ace_label(domain: &[u8]) -> bool {
+    memchr::memchr_iter(b'-', domain).any(|i| {
+        i >= 2
+            && domain.get(i + 1) == Some(&b'-')
+            && (i == 2 || domain[i - 3] == b'.')
+            && domain[i - 2..i].eq_ignore_ascii_case(b"xn")
+    })
+}
+
 /// Decode the `xn--` labels of a dot-separated domain name.
 ///
 /// Returns `None` when no label carries the ACE prefix (nothing to do) or when any such label fails
 /// to decode (the caller then keeps the original text).
 pub(crate) fn domain_to_unicode(domain: &str) -> Option<String> {
-    if !domain.split('.').any(has_ace_prefix) {
+    if !has_ace_label(domain.as_bytes()) {
         return None;
     }
     let mut out = String::with_capacity(domain.len() + 8);
@@ -137,7 +150,7 @@ pub(crate) fn decode_into(input: &str, out: &mut String) -> Option<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{decode_into, domain_to_unicode};
+    use super::{decode_into, domain_to_unicode, has_ace_label, has_ace_prefix};
 
     fn decode(s: &str) -> Option<String> {
         let mut out = String::new();
@@ -192,5 +205,41 @@ mod tests {
         assert_eq!(domain_to_unicode("xn--.com"), None);
         assert_eq!(domain_to_unicode("xn--bcher-kv!.com"), None);
         assert_eq!(domain_to_unicode(""), None);
+    }
+
+    #[test]
+    fn ace_label_scan_matches_label_split() {
+        for domain in [
+            "",
+            "x",
+            "xn",
+            "xn-",
+            "xn--",
+            "XN--a",
+            "xN--a.b",
+            "a.xn--b",
+            "a.Xn--",
+            "axn--b",
+            "a.bxn--c",
+            "xn-a--b",
+            "x--n",
+            "--",
+            ".--",
+            "a.--b",
+            "xn---",
+            "a-xn--b",
+            "ü.xn--a",
+            "xn.--a",
+            "a..xn--",
+            "my-site.example",
+            "a--b.example",
+            "xn-x.xn--",
+        ] {
+            assert_eq!(
+                has_ace_label(domain.as_bytes()),
+                domain.split('.').any(has_ace_prefix),
+                "{domain:?}"
+            );
+        }
     }
 }

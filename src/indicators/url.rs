@@ -9,18 +9,20 @@ use std::borrow::Cow;
 /// userinfo characters, bad port) or the URL has no authority (`example.com/x`, `mailto:a@b`).
 /// A host whose decoded bytes are not valid UTF-8 is also rejected (Go would keep the raw bytes).
 pub(crate) fn url_hostname(s: &str) -> Option<Cow<'_, str>> {
-    if s.bytes().any(|b| b < 0x20 || b == 0x7f) {
+    if has_control_byte(s.as_bytes()) {
         return None;
     }
-    let (rest, fragment) = match s.split_once('#') {
-        Some((r, f)) => (r, Some(f)),
+    // memchr's vectorized searches for the delimiters: a URL is scanned a few times, and
+    // `str::split_once`/`find` step through it a byte or a word at a time.
+    let (rest, fragment) = match memchr::memchr(b'#', s.as_bytes()) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
         None => (s, None),
     };
     if let Some(f) = fragment {
         check_escapes(f)?;
     }
     let (scheme, rest) = get_scheme(rest)?;
-    let rest = rest.split_once('?').map_or(rest, |(r, _query)| r);
+    let rest = memchr::memchr(b'?', rest.as_bytes()).map_or(rest, |i| &rest[..i]);
     if !rest.starts_with('/') {
         // Opaque URL (`mailto:x`) or a relative path: no host either way.
         return None;
@@ -29,7 +31,7 @@ pub(crate) fn url_hostname(s: &str) -> Option<Cow<'_, str>> {
         return None;
     }
     let authority = &rest[2..];
-    let (authority, path) = match authority.find('/') {
+    let (authority, path) = match memchr::memchr(b'/', authority.as_bytes()) {
         Some(i) => authority.split_at(i),
         None => (authority, ""),
     };
@@ -39,6 +41,29 @@ pub(crate) fn url_hostname(s: &str) -> Option<Cow<'_, str>> {
         Cow::Borrowed(h) => Cow::Borrowed(hostname(h)),
         Cow::Owned(h) => Cow::Owned(hostname(&h).to_owned()),
     })
+}
+
+/// Whether `b` holds an ASCII control byte (below 0x20, or DEL), which Go's `url.Parse`
+/// rejects. Eight bytes at a time: the byte loop was the largest single cost of a URL.
+fn has_control_byte(b: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut chunks = b.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(word);
+        // The classic "has a byte less than n" and "has a zero byte" tests: the high bit of
+        // some byte is set exactly when some byte is below 0x20, or is 0x7f (zero after the
+        // xor). A borrow can only mark bytes above one that really matches, so "any" is exact.
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+        let del = x ^ (ONES * 0x7f);
+        let is_del = del.wrapping_sub(ONES) & !del & HIGHS;
+        if below_space | is_del != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&c| c < 0x20 || c == 0x7f)
 }
 
 /// Go's `getScheme`: `Ok`-like `Some((scheme, rest))`; `None` is Go's "missing protocol scheme".
@@ -65,7 +90,7 @@ fn get_scheme(s: &str) -> Option<(Option<&str>, &str)> {
 
 /// Go's `parseAuthority`, returning the (unescaped) host including any port.
 fn parse_authority(authority: &str) -> Option<Cow<'_, str>> {
-    match authority.rfind('@') {
+    match memchr::memrchr(b'@', authority.as_bytes()) {
         None => parse_host(authority),
         Some(i) => {
             let host = parse_host(&authority[i + 1..])?;
@@ -115,7 +140,7 @@ fn valid_optional_port(port: &str) -> bool {
 /// Go's `parseHost`: check brackets and port, then unescape in host (and zone) mode.
 fn parse_host(host: &str) -> Option<Cow<'_, str>> {
     if host.starts_with('[') {
-        let i = host.rfind(']')?;
+        let i = memchr::memrchr(b']', host.as_bytes())?;
         if !valid_optional_port(&host[i + 1..]) {
             return None;
         }
@@ -126,12 +151,12 @@ fn parse_host(host: &str) -> Option<Cow<'_, str>> {
             unescape_into(&host[i..], Mode::Host, &mut out)?;
             return String::from_utf8(out).ok().map(Cow::Owned);
         }
-    } else if let Some(i) = host.rfind(':') {
+    } else if let Some(i) = memchr::memrchr(b':', host.as_bytes()) {
         if !valid_optional_port(&host[i..]) {
             return None;
         }
     }
-    if host.contains('%') {
+    if memchr::memchr(b'%', host.as_bytes()).is_some() {
         let mut out = Vec::with_capacity(host.len());
         unescape_into(host, Mode::Host, &mut out)?;
         String::from_utf8(out).ok().map(Cow::Owned)
@@ -147,7 +172,7 @@ fn parse_host(host: &str) -> Option<Cow<'_, str>> {
 /// Go's `URL.Hostname` (its `splitHostPort` helper): drop a valid `:port`, then `[ ]`.
 fn hostname(host_port: &str) -> &str {
     let mut host = host_port;
-    if let Some(colon) = host.rfind(':') {
+    if let Some(colon) = memchr::memrchr(b':', host.as_bytes()) {
         if valid_optional_port(&host[colon..]) {
             host = &host[..colon];
         }
@@ -172,31 +197,45 @@ fn hex(b: u8) -> Option<u8> {
 
 /// Go's `shouldEscape(c, encodeHost)` (identical for `encodeZone`).
 fn host_should_escape(c: u8) -> bool {
-    !(c.is_ascii_alphanumeric()
-        || matches!(
-            c,
-            b'!' | b'$'
-                | b'&'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b'+'
-                | b','
-                | b';'
-                | b'='
-                | b':'
-                | b'['
-                | b']'
-                | b'<'
-                | b'>'
-                | b'"'
-                | b'-'
-                | b'_'
-                | b'.'
-                | b'~'
-        ))
+    HOST_SHOULD_ESCAPE[usize::from(c)]
 }
+
+/// [`host_should_escape`] for every byte, built once: one load instead of a chain of
+/// comparisons for every byte of every host.
+static HOST_SHOULD_ESCAPE: [bool; 256] = {
+    let mut table = [true; 256];
+    let mut c = 0;
+    while c < 256 {
+        #[allow(clippy::cast_possible_truncation)] // c < 256
+        let b = c as u8;
+        table[c] = !(b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'['
+                    | b']'
+                    | b'<'
+                    | b'>'
+                    | b'"'
+                    | b'-'
+                    | b'_'
+                    | b'.'
+                    | b'~'
+            ));
+        c += 1;
+    }
+    table
+};
 
 /// Go's `unescape` in host or zone mode, appending the decoded bytes to `out`.
 fn unescape_into(s: &str, mode: Mode, out: &mut Vec<u8>) -> Option<()> {
@@ -233,15 +272,12 @@ fn unescape_into(s: &str, mode: Mode, out: &mut Vec<u8>) -> Option<()> {
 /// checks that every `%` starts a two-hex-digit escape.
 fn check_escapes(s: &str) -> Option<()> {
     let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            hex(*b.get(i + 1)?)?;
-            hex(*b.get(i + 2)?)?;
-            i += 3;
-        } else {
-            i += 1;
-        }
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'%', &b[from..]) {
+        let i = from + i;
+        hex(*b.get(i + 1)?)?;
+        hex(*b.get(i + 2)?)?;
+        from = i + 3;
     }
     Some(())
 }
@@ -320,6 +356,29 @@ mod tests {
         ];
         for &(input, want) in cases {
             assert_eq!(url_hostname(input).as_deref(), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn control_bytes_anywhere() {
+        // Every position of an 8-byte word and of the tail, with neighbours just outside the
+        // control range (0x20, 0x7e, 0x80) that must not trigger.
+        for len in 1..20 {
+            for at in 0..len {
+                for (byte, control) in [
+                    (0x00, true),
+                    (0x1f, true),
+                    (0x7f, true),
+                    (0x20, false),
+                    (0x7e, false),
+                    (0x80, false),
+                    (0xff, false),
+                ] {
+                    let mut b = vec![b'a'; len];
+                    b[at] = byte;
+                    assert_eq!(super::has_control_byte(&b), control, "{b:?}");
+                }
+            }
         }
     }
 

@@ -52,13 +52,21 @@ pub(super) fn civil_to_ts(
     {
         return None;
     }
-    if offset == 0 && (0..=9999).contains(&year) {
-        // The common UTC case: chrono builds the date from its fields directly, cheaper
-        // than from a day count; the fields were validated above.
-        #[allow(clippy::cast_possible_truncation)] // within 0..=9999
-        return chrono::NaiveDate::from_ymd_opt(year as i32, month, day)
-            .and_then(|d| d.and_hms_nano_opt(hour, minute, second, nanos))
-            .map(|t| t.and_utc());
+    if (0..=9999).contains(&year) {
+        // The usual case: the offset keeps the time within the same UTC day (always so for
+        // offset 0). chrono then builds the date from its fields directly, cheaper than from a
+        // day count, and the year stays within range; the fields were validated above.
+        let second_of_day =
+            i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second) - offset;
+        if (0..86_400).contains(&second_of_day) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // both in range
+            return chrono::NaiveDate::from_ymd_opt(year as i32, month, day)
+                .zip(chrono::NaiveTime::from_num_seconds_from_midnight_opt(
+                    second_of_day as u32,
+                    nanos,
+                ))
+                .map(|(d, t)| d.and_time(t).and_utc());
+        }
     }
     let secs = days_from_civil(year, month, day) * 86_400
         + i64::from(hour) * 3600
