@@ -146,6 +146,7 @@
 
 mod dictionary;
 mod files;
+mod options;
 mod part;
 mod pending;
 mod size;
@@ -159,7 +160,6 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::TimestampMicrosecondType;
 use arrow_array::{RecordBatch, UInt32Array};
 use arrow_schema::SchemaRef;
-use parquet::basic::{GzipLevel, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
@@ -167,91 +167,16 @@ use self::files::{
     bound_memory, finish_files, local_files, parquet_error, write_whole_files, ParquetPart,
     WholeFile,
 };
+pub use self::options::{
+    Compression, Options, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_OPEN_FILES,
+    DEFAULT_ROW_GROUP_ROWS,
+};
 use self::pending::{Held, Pending};
 use self::threads::{thread_stopped, ShardMsg, Shards};
 use super::arrow::{arrow_error, RecordBatchBuilder};
-use super::layout::{sink_error, table_name, Partition, Parts};
+use super::layout::{sink_error, table_name, Parts};
 use crate::error::Error;
 use crate::event::{Event, P_EVENT_TIME, P_PARSE_TIME, P_ROW_ID};
-
-/// Compression codec of the Parquet pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum Compression {
-    /// zstd at its default level (the default): small files, fast to read.
-    #[default]
-    Zstd,
-    /// Snappy: faster to write, larger files.
-    Snappy,
-    /// gzip at its default level: for readers that know nothing else.
-    Gzip,
-    /// No compression.
-    None,
-}
-
-impl Compression {
-    fn codec(self) -> parquet::basic::Compression {
-        match self {
-            Compression::Zstd => parquet::basic::Compression::ZSTD(ZstdLevel::default()),
-            Compression::Snappy => parquet::basic::Compression::SNAPPY,
-            Compression::Gzip => parquet::basic::Compression::GZIP(GzipLevel::default()),
-            Compression::None => parquet::basic::Compression::UNCOMPRESSED,
-        }
-    }
-}
-
-/// Default rows per row group.
-pub const DEFAULT_ROW_GROUP_ROWS: usize = 65_536;
-/// Default limit on open part files.
-pub const DEFAULT_MAX_OPEN_FILES: usize = 64;
-/// Default limit on the bytes buffered by all open files' unfinished row groups.
-pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 256 << 20;
-
-/// Options of a [`ParquetWriter`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Options {
-    /// Directory partitioning by event time (default: by hour).
-    pub partition: Partition,
-    /// Page compression (default: zstd).
-    pub compression: Compression,
-    /// Rows per row group (default [`DEFAULT_ROW_GROUP_ROWS`]; at least 1).
-    pub row_group_rows: usize,
-    /// Part files open at once (default [`DEFAULT_MAX_OPEN_FILES`]; at least 1). With
-    /// writer threads ([`Batch::run_parquet`](crate::pipeline::Batch::run_parquet) with
-    /// `threads(n)`, n ≥ 2) this bounds the files the writer keeps open; a file it closes is
-    /// finished by its thread shortly after, so the process can briefly hold a few more.
-    pub max_open_files: usize,
-    /// Bytes of rows not written yet (default [`DEFAULT_MAX_BUFFERED_BYTES`]): half for
-    /// the rows held back by partitions without an open file (the least recently used
-    /// are written when they need more), half for the unfinished row groups of open
-    /// files (the largest is flushed as a row group when they need more).
-    pub max_buffered_bytes: usize,
-}
-
-impl Options {
-    /// The part of [`max_buffered_bytes`](Self::max_buffered_bytes) for the rows held back
-    /// by partitions not written yet ([`pending`]); the rest is for the unfinished row
-    /// groups of open files.
-    fn held_budget(&self) -> usize {
-        self.max_buffered_bytes / 2
-    }
-
-    fn row_group_budget(&self) -> usize {
-        self.max_buffered_bytes - self.held_budget()
-    }
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            partition: Partition::default(),
-            compression: Compression::default(),
-            row_group_rows: DEFAULT_ROW_GROUP_ROWS,
-            max_open_files: DEFAULT_MAX_OPEN_FILES,
-            max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
-        }
-    }
-}
 
 /// What a part file is opened with.
 pub(crate) struct TableSpec {
