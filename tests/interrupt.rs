@@ -81,9 +81,15 @@ struct Paused {
 
 impl Paused {
     fn start(lake: &Path, input: &Path, point: &str) -> Paused {
+        Paused::start_with(lake, input, point, &[])
+    }
+
+    /// As [`start`](Self::start), with more flags.
+    fn start_with(lake: &Path, input: &Path, point: &str, flags: &[&str]) -> Paused {
         let marker = lake.with_extension(format!("pause-{point}"));
         let _ = std::fs::remove_file(&marker);
         let mut child = normalize(lake, input)
+            .args(flags)
             .env("NORMALOG_TEST_PAUSE", format!("{point}:{}", s(&marker)))
             .stderr(Stdio::piped())
             .spawn()
@@ -329,4 +335,62 @@ fn a_running_runs_files_are_never_removed() {
     assert_eq!(parquet_rows(&lake), t.all_rows);
     assert_eq!(debris(&lake), Vec::<PathBuf>::new());
     assert!(files_under(&lake).iter().all(|f| f.exists()));
+}
+
+/// Input not in time order, over the memory bound, is spilled to hidden files (see
+/// `sink::parquet::spill`): an interrupt removes them, `kill -9` leaves them for the next
+/// run to remove, and the clean re-run has every row once.
+#[test]
+fn spill_files_go_with_an_interrupt_and_after_kill_9() {
+    let t = setup();
+    // `a`'s lines in a scrambled order (a fixed permutation: every 7th line, round robin).
+    let text = std::fs::read_to_string(&t.a).expect("read");
+    let lines: Vec<&str> = text.lines().collect();
+    let mut scrambled = String::new();
+    for start in 0..7 {
+        for line in lines.iter().skip(start).step_by(7) {
+            scrambled.push_str(line);
+            scrambled.push('\n');
+        }
+    }
+    let input = t.dir.join("scrambled.jsonl");
+    std::fs::write(&input, scrambled).expect("write");
+    let flags = ["--max-buffered-mib", "1"];
+    for (signal, status) in [("INT", Some(130)), ("KILL", None)] {
+        let context = format!("SIG{signal} at spill");
+        let (lake, before) = lake_with_b(&t, &format!("lake-spill-{signal}"));
+        let paused = Paused::start_with(&lake, &input, "spill", &flags);
+        let spilled: Vec<PathBuf> = files_under(&lake.join("_normalog/spill"));
+        assert!(!spilled.is_empty(), "{context}: a spill file is written");
+        let out = paused.signal(signal);
+        assert_eq!(out.status.code(), status, "{context}");
+        let left = debris(&lake);
+        if signal == "INT" {
+            assert_eq!(left, Vec::<PathBuf>::new(), "{context}");
+        } else {
+            assert!(
+                spilled.iter().all(|f| left.contains(f)),
+                "{context}: {left:?}"
+            );
+        }
+        assert_kept(&lake, &before, &context);
+        let out = ok(normalize(&lake, &input).args(flags));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if signal == "KILL" {
+            let temporary = left
+                .iter()
+                .filter(|f| {
+                    f.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                })
+                .count();
+            assert!(
+                stderr.contains(&format!("removed {temporary} temporary file")),
+                "{context}: {stderr}"
+            );
+        }
+        assert_eq!(debris(&lake), Vec::<PathBuf>::new(), "{context}");
+        assert_eq!(parquet_rows(&lake), t.all_rows, "{context}");
+        assert_kept(&lake, &before, &context);
+    }
 }

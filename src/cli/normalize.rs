@@ -89,9 +89,11 @@ pub struct NormalizeArgs {
     /// Parquet: memory, in MiB, for rows not written yet. Half holds back the rows of
     /// partitions with fewer rows than a large file (8,192), so that each is written
     /// once, as one file, even from input not in time order; when they need more, the
-    /// least recently used are written early (a partition whose rows come again then gets
-    /// another part file; --stats says so). The other half is for the unfinished row
-    /// groups of open files.
+    /// least recently used are written early. Once a partition written so comes again (the
+    /// input is not in time order), rows beyond this memory are spilled to hidden files
+    /// under DIR/_normalog/spill and merged at the end, so that each partition is still one
+    /// file (a partition written before that gets a second part; --stats says both). The
+    /// other half is for the unfinished row groups of open files.
     #[arg(long, value_name = "MIB", default_value_t = normalog::sink::parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20)]
     pub max_buffered_mib: usize,
 
@@ -388,6 +390,10 @@ impl NormalizeConfig {
         }
         let output_files = self.output_files();
         let rotated = self.rotated_files();
+        let spilled = match &self.output {
+            Output::Parquet(w) => w.spilled_rows(),
+            _ => 0,
+        };
         self.output.commit()?;
         // After the commit: it writes the partitions held back, and finishes the open files.
         if self.stats {
@@ -398,6 +404,13 @@ impl NormalizeConfig {
             );
             if let Some((files, extra, partition)) = output_files {
                 print_file_stats(files, extra, run.summary.normalized, partition);
+            }
+            if spilled > 0 {
+                messages::plain(&format!(
+                    "  {spilled} rows spilled to disk and merged at the end, for one file per \
+                     partition: in the order the input came, its partitions did not fit in \
+                     --max-buffered-mib"
+                ));
             }
             if let Some(rotated) = rotated.filter(|&n| n > 0) {
                 messages::plain(&format!(

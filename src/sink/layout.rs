@@ -231,7 +231,7 @@ impl<F: PartFile> Parts<F> {
         self.cancel = Some(flag);
     }
 
-    fn cancelled(&self) -> bool {
+    pub(crate) fn cancelled(&self) -> bool {
         self.cancel
             .as_ref()
             .is_some_and(|f| f.load(Ordering::Relaxed))
@@ -345,6 +345,21 @@ impl<F: PartFile> Parts<F> {
         self.opened();
         self.done.push((tmp.clone(), dest));
         Ok(tmp)
+    }
+
+    /// A hidden file for the run's own use, `DIR/_normalog/spill/.<name>.tmp-<token>`:
+    /// named after the run's lock, so that the next run's [`recover`] removes it if this run
+    /// is killed. The caller removes it when done.
+    #[cfg(feature = "parquet")]
+    ///
+    /// # Errors
+    ///
+    /// The run's lock cannot be taken, or the directory cannot be created.
+    pub(crate) fn scratch_path(&mut self, name: &str) -> Result<PathBuf, Error> {
+        let token = self.lock()?.token().to_owned();
+        let dir = self.dir.join("_normalog/spill");
+        std::fs::create_dir_all(&dir).map_err(|e| path_error(&dir, &e))?;
+        Ok(dir.join(format!(".{name}.tmp-{token}")))
     }
 
     /// Open the partition's next part file; `rotating` when the partition's previous one

@@ -150,6 +150,7 @@ mod options;
 mod part;
 mod pending;
 mod size;
+mod spill;
 mod threads;
 
 use std::path::Path;
@@ -171,7 +172,8 @@ pub use self::options::{
     Compression, Options, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_OPEN_FILES,
     DEFAULT_ROW_GROUP_ROWS,
 };
-use self::pending::{Held, Pending};
+use self::pending::Pending;
+use self::spill::Spill;
 use self::threads::{thread_stopped, ShardMsg, Shards};
 use super::arrow::{arrow_error, RecordBatchBuilder};
 use super::layout::{sink_error, table_name, Parts};
@@ -219,6 +221,11 @@ pub struct ParquetWriter {
     /// Held partitions written before the end of the run because the held rows went over
     /// their memory budget (stats).
     written_for_memory: u64,
+    /// Held rows spilled to disk when the input is not in time order (boxed, as `pending`).
+    spill: Box<Spill>,
+    /// Per table, the first and last partitions of its last batch: a held partition outside
+    /// them is complete if the input is in time order (oldest or newest first).
+    recent: Vec<(i64, i64)>,
 }
 
 impl std::fmt::Debug for ParquetWriter {
@@ -246,6 +253,8 @@ impl ParquetWriter {
             threads: 1,
             pending: Box::new(Pending::new(opts.held_budget())),
             written_for_memory: 0,
+            spill: Box::default(),
+            recent: Vec::new(),
         }
     }
 
@@ -294,7 +303,21 @@ impl ParquetWriter {
     /// [`commit`](Self::commit) writes, one file each).
     #[must_use]
     pub fn files_opened(&self) -> u64 {
-        self.parts.files_opened + self.pending.len() as u64
+        let spilled_only = self
+            .spill
+            .keys()
+            .filter(|&k| !self.pending.holds(k))
+            .count();
+        self.parts.files_opened + self.pending.len() as u64 + spilled_only as u64
+    }
+
+    /// Rows that go through disk: once the input shows it is not in time order (a
+    /// partition written for memory comes again), the rows of partitions without an open
+    /// file are kept, spilled to hidden files when they go over their memory budget, and
+    /// merged at [`commit`](Self::commit), so that each partition is still one file.
+    #[must_use]
+    pub fn spilled_rows(&self) -> u64 {
+        self.spill.rows()
     }
 
     /// Part files closed because they reached the target file size.
@@ -315,7 +338,14 @@ impl ParquetWriter {
             .keys()
             .filter(|&(t, key)| self.parts.had_part(self.tables[t].1, key))
             .count();
-        self.parts.extra_files + held as u64
+        // And the partitions whose rows were spilled after they had a part (the merge at
+        // commit writes them another).
+        let spilled = self
+            .spill
+            .keys()
+            .filter(|&(t, key)| self.parts.had_part(self.tables[t].1, key))
+            .count();
+        self.parts.extra_files + held as u64 + spilled as u64
     }
 
     /// Partitions written before the end of the run because the rows held back for
@@ -400,6 +430,12 @@ impl ParquetWriter {
             .iter()
             .map(|&us| partition.key_of_micros(us))
             .collect();
+        if self.recent.len() <= t {
+            self.recent.resize(t + 1, (i64::MAX, i64::MIN));
+        }
+        let first = keys.iter().copied().min().unwrap_or(i64::MAX);
+        let last = keys.iter().copied().max().unwrap_or(i64::MIN);
+        self.recent[t] = (first, last);
         let mut runs = runs(&keys);
         let sorted;
         let batch = if should_gather(&runs, keys.len()) {
@@ -415,8 +451,17 @@ impl ParquetWriter {
         } else {
             batch
         };
+        let index = self.tables[t].1;
+        let mut to_spill = Vec::new();
         for (key, start, len) in runs {
-            if let Err(e) = self.write_part(t, key, &batch.slice(start, len)) {
+            if self.spill.active() && !self.parts.is_open(index, key) {
+                to_spill.push((key, start, len));
+            } else if let Err(e) = self.write_part(t, key, &batch.slice(start, len)) {
+                return Err(self.thread_error(e));
+            }
+        }
+        if !to_spill.is_empty() {
+            if let Err(e) = self.keep_for_spill(t, batch, to_spill) {
                 return Err(self.thread_error(e));
             }
         }
@@ -429,6 +474,11 @@ impl ParquetWriter {
     fn write_part(&mut self, t: usize, key: i64, batch: &RecordBatch) -> Result<(), Error> {
         let index = self.tables[t].1;
         if !self.parts.is_open(index, key) {
+            if !self.pending.holds((t, key)) && self.parts.had_part(index, key) {
+                // A partition written earlier comes again: the input is not in time order.
+                self.start_spilling(None)?;
+                return self.keep_for_spill(t, batch, vec![(key, 0, batch.num_rows())]);
+            }
             let schema = Arc::clone(&self.tables[t].2.schema);
             if self
                 .pending
@@ -443,28 +493,39 @@ impl ParquetWriter {
                 }
             }
             while let Some(((t, key), held)) = self.pending.take_over_budget() {
+                let (first, last) = self.recent[t];
+                if (first..=last).contains(&key) {
+                    // Rows of this partition's time may still come: the input is not in time
+                    // order, and the partition may not be complete.
+                    return self.start_spilling(Some(((t, key), held)));
+                }
                 self.written_for_memory += 1;
-                self.write_whole(t, key, held)?;
+                self.write_whole(t, key, held.batches)?;
             }
             return Ok(());
         }
         self.write_open(t, key, batch)
     }
 
-    /// The file of a partition's held rows, to be written whole.
-    fn whole_file(&mut self, t: usize, key: i64, held: Held) -> Result<WholeFile, Error> {
+    /// The file of a partition's rows, to be written whole.
+    fn whole_file(
+        &mut self,
+        t: usize,
+        key: i64,
+        batches: Vec<RecordBatch>,
+    ) -> Result<WholeFile, Error> {
         let (_, index, spec) = &self.tables[t];
         Ok(WholeFile {
             tmp: self.parts.reserve(*index, key)?,
             schema: Arc::clone(&spec.schema),
             props: spec.props.clone(),
-            batches: held.batches,
+            batches,
         })
     }
 
     /// Write a partition's held rows as one file: on a writer thread if there are any.
-    fn write_whole(&mut self, t: usize, key: i64, held: Held) -> Result<(), Error> {
-        let file = self.whole_file(t, key, held)?;
+    fn write_whole(&mut self, t: usize, key: i64, batches: Vec<RecordBatch>) -> Result<(), Error> {
+        let file = self.whole_file(t, key, batches)?;
         match &mut self.shards {
             Some(shards) => shards
                 .next_thread()
@@ -554,10 +615,13 @@ impl ParquetWriter {
             ));
         }
         let threads = self.threads;
+        if !self.spill.is_empty() {
+            self.write_spilled(threads)?;
+        }
         let held = self.pending.take_all();
         let whole: Vec<WholeFile> = held
             .into_iter()
-            .map(|((t, key), h)| self.whole_file(t, key, h))
+            .map(|((t, key), h)| self.whole_file(t, key, h.batches))
             .collect::<Result<_, _>>()?;
         self.parts.commit_with(|files| {
             finish_files(files, threads)?;
