@@ -271,6 +271,8 @@ fn batch_runs_read_each_files_header_in_every_chunk() {
                 (total, total, 0),
                 "threads {threads}, chunk {chunk}"
             );
+            // Each file's header once, whatever chunk a worker starts in.
+            assert_eq!(s.skipped_lines, 2, "threads {threads}, chunk {chunk}");
             let events: Vec<String> = String::from_utf8(out)
                 .unwrap()
                 .lines()
@@ -339,6 +341,9 @@ fn classification_among_csv_regex_and_json() {
         sink.rejects[0]
     );
     assert_eq!(run.summary.records, 5);
+    // Consumed on purpose: the header of users.csv, line 1 of kv.log and of mixed.log
+    // (skipLines), the comment of pairs.txt (skipPrefix).
+    assert_eq!(run.summary.skipped_lines, 4);
 }
 
 /// `normalog normalize` reading a CSV file with a header from stdin.
@@ -376,7 +381,10 @@ fn cli_reads_a_header_from_stdin() {
         .collect();
     assert_eq!(users(&events), [("zoe".into(), 7)]);
     assert!(
-        stderr.contains("records: 1 in, 1 normalized, 0 rejected"),
+        stderr.contains(
+            "records: 1 in, 1 normalized, 0 rejected (0 blank lines skipped, 1 line skipped \
+             on purpose: skipLines/skipPrefix/header)"
+        ),
         "{stderr}"
     );
 }

@@ -18,7 +18,8 @@ pub struct GenArgs {
     #[arg(short = 't', long = "log-type", value_name = "NAME")]
     pub log_types: Vec<String>,
 
-    /// Number of records.
+    /// Number of records. A text log type's file starts with the lines its reader skips
+    /// (a CSV header, skipLines lines): they come in addition.
     #[arg(short = 'n', long, value_name = "N", default_value_t = 1000)]
     pub records: u64,
 

@@ -518,8 +518,18 @@ fn count(n: u64, one: &str, many: &str) -> String {
 }
 
 fn print_stats(s: &Summary, failed_inputs: u64, secs: f64) {
+    // Lines skipped on purpose are named only when there are some: the line keeps its shape
+    // for JSON logs.
+    let on_purpose = if s.skipped_lines > 0 {
+        format!(
+            ", {} skipped on purpose: skipLines/skipPrefix/header",
+            count(s.skipped_lines, "line", "lines")
+        )
+    } else {
+        String::new()
+    };
     messages::plain(&format!(
-        "records: {} in, {} normalized, {} rejected ({} skipped{})",
+        "records: {} in, {} normalized, {} rejected ({} skipped{on_purpose}{})",
         s.records,
         s.normalized,
         s.rejected,

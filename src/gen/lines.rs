@@ -1,5 +1,5 @@
-//! Lines for text log types (`parser: fastmatch` and `parser: regex`; a `parser: csv` log
-//! type is refused with [`GenError::TextPattern`]: not generated yet).
+//! Lines for text log types with patterns (`parser: fastmatch` and `parser: regex`; the rows
+//! of `parser: csv` log types are in `csv.rs`).
 //!
 //! Each placeholder (fastmatch) or capture group that fills a field (regex) gets a value of
 //! that field's type from the same value generators as JSON records (an IP for an `ip`
@@ -19,8 +19,9 @@
 //! that matches first must be the one written, each field must get exactly the value
 //! written, and the required fields a value (not empty, not one of `emptyValues`). A line
 //! that fails is made again (a few times); a schema whose lines mostly fail is refused when
-//! the generator is built ([`GenError::TextPattern`]), with the reason. A line never starts
-//! with the schema's `skipPrefix`: the normalizer would skip it (a comment line).
+//! the generator is built (the probe in `textgen.rs`, [`GenError::TextPattern`]), with the
+//! reason. A line never starts with the schema's `skipPrefix`: the normalizer would skip it
+//! (a comment line).
 
 use regex::{CaptureLocations, Regex};
 use regex_syntax::hir::{Class, Hir, HirKind};
@@ -28,14 +29,11 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 use super::plan::{FieldGen, VGen};
 use super::write::write_value;
 use super::{GenError, State};
-use crate::registry::Registry;
 use crate::schema::text::{compile_fastmatch, compile_regex, Compiled};
 use crate::schema::{FieldType, Schema};
-use crate::sink::Collect;
-use crate::{NormalizerBuilder, Position};
 
 /// Attempts at one line before giving up on it (a deliberate mistake is then left out).
-const ATTEMPTS: usize = 24;
+pub(super) const ATTEMPTS: usize = 24;
 
 /// The line generator of one text log type.
 #[derive(Debug)]
@@ -116,12 +114,6 @@ impl LineGen {
             Ok(i)
         };
         let spec = schema.parser.as_ref();
-        if spec.is_some_and(|s| s.csv.is_some()) {
-            return Err(refuse(
-                "`parser: csv` log types are not generated yet (only `fastmatch` and `regex`)"
-                    .into(),
-            ));
-        }
         let required: Vec<bool> = fields.iter().map(|f| f.required).collect();
         let (shape, compiled, options) = match (
             spec.and_then(|s| s.fastmatch.as_ref()),
@@ -185,41 +177,6 @@ impl LineGen {
             nullable: nullable(schema),
         };
         Ok(gen)
-    }
-
-    /// Make sample lines and normalize them before any record: a pattern the walk cannot
-    /// satisfy, or values its fields' decoders refuse, are refused here with a line and the
-    /// reason, rather than giving rejected records.
-    pub(super) fn probe(
-        &self,
-        fields: &[FieldGen],
-        registry: &Registry,
-        log_type: &str,
-    ) -> Result<(), String> {
-        let mut normalizer = NormalizerBuilder::new()
-            .log_types([log_type])
-            .build(registry)
-            .map_err(|e| e.to_string())?;
-        let mut rng = State::new(0x7e57);
-        let mut out = Collect::default();
-        let mut first_bad = None;
-        for _ in 0..64 {
-            let mut line = Vec::new();
-            self.write(&mut rng, fields, &mut line, None);
-            let before = out.rejects.len();
-            let _ = normalizer.normalize_bytes(&line, Position::default(), &mut out);
-            if out.rejects.len() > before && first_bad.is_none() {
-                first_bad = Some(String::from_utf8_lossy(&line).into_owned());
-            }
-        }
-        match first_bad {
-            Some(line) if out.events.len() < 32 => Err(format!(
-                "most lines made from its pattern are rejected (e.g. {line:?}: {}); write \
-                 the pattern so that a value of each field's type fits its group",
-                out.rejects[0]
-            )),
-            _ => Ok(()),
-        }
     }
 
     /// Fields a deliberate mistake can target: those every pattern fills.
@@ -380,7 +337,7 @@ impl LineGen {
 }
 
 /// Per top-level field: a number, boolean or timestamp, for which an empty value is null.
-fn nullable(schema: &Schema) -> Vec<bool> {
+pub(super) fn nullable(schema: &Schema) -> Vec<bool> {
     schema
         .fields
         .iter()
@@ -459,7 +416,7 @@ fn fits_before(value: &[u8], after: &str) -> bool {
 
 /// A value of `v` as a text log holds it: strings unquoted and unescaped, numbers and
 /// booleans as written in JSON.
-fn write_text(rng: &mut State, out: &mut Vec<u8>, v: &VGen) {
+pub(super) fn write_text(rng: &mut State, out: &mut Vec<u8>, v: &VGen) {
     let start = out.len();
     write_value(rng, out, v, 0);
     if out.get(start) == Some(&b'"') {

@@ -1,7 +1,8 @@
 //! A deterministic generator of realistic log records, for benchmarks and tests.
 //!
 //! A [`Generator`] produces records for any log type of a [`Registry`] (NDJSON, or lines of
-//! text for a log type with `parser: fastmatch` or `regex`: `lines`): it walks the
+//! text for a log type with `parser: fastmatch`, `regex` or `csv`, after the
+//! [`preamble`](Generator::preamble) their reader skips): it walks the
 //! schema once, at construction, and compiles a small plan of value generators (strings
 //! shaped by their indicators and names, integers in range, timestamps written in the
 //! field's own `timeFormat`, nested objects and arrays, embedded JSON). The shipped log types
@@ -12,14 +13,15 @@
 //!
 //! A controlled share of records ([`GenOptions::invalid_rate`]) is invalid on purpose: a
 //! required field missing, a required number, boolean or timestamp given as `""` (null for
-//! those types), a timestamp that no format of its field accepts, or truncated JSON. Everything comes from one seeded PRNG (splitmix64), so a seed always gives the same
-//! bytes.
+//! those types), a timestamp that no format of its field accepts, or truncated JSON.
+//! Everything comes from one seeded PRNG (splitmix64), so a seed always gives the same bytes.
 //!
 //! This module holds the public API and the generator's state. The work is in `plan`
 //! (schema to value generators, once), `strings` (string shapes), `write` (the record
-//! writer and its deliberate mutations), `lines` (lines of text logs), `rng` (the PRNG),
-//! `realism` (the hand-tuned
-//! log types), `text` (word lists) and `times` (timestamps in a field's own format).
+//! writer and its deliberate mutations), `textgen` (the lines of text log types and the
+//! preamble of a file: `lines` for patterns, `csv` for rows), `rng` (the PRNG), `realism`
+//! (the hand-tuned log types), `text` (word lists) and `times` (timestamps in a field's own
+//! format).
 //!
 //! ```
 //! use normalog::gen::{GenOptions, Generator};
@@ -32,12 +34,14 @@
 //! # Ok::<(), normalog::gen::GenError>(())
 //! ```
 
+mod csv;
 mod lines;
 mod plan;
 mod realism;
 mod rng;
 mod strings;
 mod text;
+mod textgen;
 mod times;
 mod write;
 
@@ -225,7 +229,7 @@ pub struct GenSummary {
     pub records: u64,
     /// Of which invalid on purpose.
     pub invalid: u64,
-    /// Bytes written, newlines included.
+    /// Bytes written, newlines and the [`preamble`](Generator::preamble) included.
     pub bytes: u64,
     /// Records per log type, in [`Generator::log_types`] order.
     pub per_log_type: Vec<u64>,
@@ -237,6 +241,8 @@ pub struct GenSummary {
 #[derive(Debug)]
 pub struct Generator {
     types: Vec<TypeGen>,
+    /// The lines a file of these records starts with ([`Generator::preamble`]).
+    preamble: Vec<u8>,
     rng: State,
     invalid_rate: f64,
     /// Counts records, for ids that grow like real ones.
@@ -269,7 +275,7 @@ impl Generator {
                 .ok_or_else(|| GenError::UnknownLogType(name.to_owned()))?;
             let mut t = TypeGen::new(plan.schema())?;
             if plan.is_text() {
-                let line = lines::LineGen::new(plan.schema(), &t.root.fields)?;
+                let line = textgen::TextGen::new(plan.schema(), &t.root.fields)?;
                 line.probe(&t.root.fields, registry, name)
                     .map_err(|reason| GenError::TextPattern {
                         log_type: name.to_owned(),
@@ -279,8 +285,10 @@ impl Generator {
             }
             types.push(t);
         }
+        let preamble = textgen::preamble(&types)?;
         Ok(Generator {
             types,
+            preamble,
             rng: State::with_clock(opts.seed, opts.start, opts.mean_gap_us),
             invalid_rate: opts.invalid_rate,
             serial: 0,
@@ -290,6 +298,17 @@ impl Generator {
     /// The log types, in the order given to [`Generator::new`].
     pub fn log_types(&self) -> impl Iterator<Item = &str> {
         self.types.iter().map(|t| t.name.as_str())
+    }
+
+    /// The lines a file of these records must start with, each with its line end, for text
+    /// log types whose reader consumes the first lines of each input: the header of a
+    /// `parser: csv` log type with `hasHeader`, then filler lines (comments) up to the
+    /// largest `skipLines`. Empty for JSON log types. [`generate`](Self::generate) and
+    /// [`write_to`](Self::write_to) write it first; a caller of
+    /// [`next_record`](Self::next_record) writes it before the records of each file.
+    #[must_use]
+    pub fn preamble(&self) -> &[u8] {
+        &self.preamble
     }
 
     /// Append one record (without a newline) to `out`.
@@ -363,7 +382,8 @@ impl Generator {
         }
     }
 
-    /// Write `n` records as NDJSON to `out` (buffered internally).
+    /// Write the [`preamble`](Self::preamble), then `n` records as NDJSON (or lines of
+    /// text) to `out` (buffered internally).
     ///
     /// # Errors
     ///
@@ -375,6 +395,7 @@ impl Generator {
             ..GenSummary::default()
         };
         let mut buf = Vec::with_capacity(1 << 17);
+        buf.extend_from_slice(&self.preamble);
         for _ in 0..n {
             let info = self.next_record(&mut buf);
             buf.extend_from_slice(b"\n");
@@ -394,9 +415,10 @@ impl Generator {
         Ok(summary)
     }
 
-    /// `n` records as NDJSON in memory.
+    /// The [`preamble`](Self::preamble), then `n` records as NDJSON (or lines of text), in
+    /// memory.
     pub fn generate(&mut self, n: u64) -> Vec<u8> {
-        let mut out = Vec::new();
+        let mut out = self.preamble.clone();
         for _ in 0..n {
             self.next_record(&mut out);
             out.push(b'\n');
@@ -410,7 +432,7 @@ impl Generator {
 fn text_mistake(
     rng: &mut State,
     t: &TypeGen,
-    line: &lines::LineGen,
+    line: &textgen::TextGen,
 ) -> Option<(InvalidKind, lines::Bad)> {
     let index = |name: &str| t.root.fields.iter().position(|f| f.name == name);
     let bad_times: Vec<(usize, &Vec<&'static str>)> = t

@@ -23,7 +23,7 @@ pub(super) struct TypeGen {
     /// Top-level timestamp fields and values none of their formats accept.
     pub(super) bad_times: Vec<(String, Vec<&'static str>)>,
     /// For a text log type: its lines (the fields are written into them, not as JSON).
-    pub(super) line: Option<super::lines::LineGen>,
+    pub(super) line: Option<super::textgen::TextGen>,
 }
 
 impl TypeGen {

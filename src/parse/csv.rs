@@ -37,7 +37,12 @@ pub(crate) struct CsvSlot {
 /// Split `line` into the spans of its values (into `fields`, cleared first). Returns false
 /// when they point into `line`; true when the line holds a quote and every value was
 /// unescaped into `buf` (cleared first), the spans pointing there.
-fn split(line: &str, delimiter: u8, fields: &mut Vec<(usize, usize)>, buf: &mut String) -> bool {
+pub(crate) fn split(
+    line: &str,
+    delimiter: u8,
+    fields: &mut Vec<(usize, usize)>,
+    buf: &mut String,
+) -> bool {
     fields.clear();
     let bytes = line.as_bytes();
     if memchr::memchr(b'"', bytes).is_none() {

@@ -17,7 +17,7 @@
 //! lines are consumed without an event (`skip.rs`: `skipLines`, `skipPrefix`, CSV headers).
 
 mod classify;
-mod csv;
+pub(crate) mod csv;
 mod enrich;
 pub mod frame;
 mod mixed;

@@ -23,17 +23,21 @@ pub(super) struct Capture<'a, S: ?Sized> {
     pub(super) inner: &'a mut S,
     pub(super) summary: &'a mut Summary,
     pub(super) held: Option<Error>,
+    /// Whether the record reached the sink (as an event or a reject).
+    pub(super) seen: bool,
 }
 
 impl<S: Sink + ?Sized> Sink for Capture<'_, S> {
     type Error = S::Error;
 
     fn record(&mut self, event: &Event<'_>) -> Result<bool, S::Error> {
+        self.seen = true;
         self.summary.add_event(event.log_type());
         self.inner.record(event)
     }
 
     fn rejected(&mut self, err: &Error) -> Result<bool, S::Error> {
+        self.seen = true;
         // The sink only lends the error: keep a copy.
         self.held = Some(err.with_record_offset(0));
         Ok(true)
@@ -217,9 +221,15 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
             inner: &mut *self.sink,
             summary: &mut *self.summary,
             held: None,
+            seen: false,
         };
         if !self.norm.normalize_bytes(raw, pos, &mut capture)? {
             self.stop = true;
+        }
+        // The normalizer hands every line to the sink but one a text log type consumes on
+        // purpose (skipLines, skipPrefix, a CSV header): count those apart, as blank lines.
+        if !capture.seen {
+            capture.summary.skipped_lines += 1;
         }
         let Some(err) = capture.held else {
             return Ok(());

@@ -81,6 +81,10 @@ pub struct Summary {
     pub rejected: u64,
     /// Blank lines skipped.
     pub blank_lines: u64,
+    /// Lines a text log type consumed on purpose, without an event: lines 1 to `skipLines`
+    /// of an input, `skipPrefix` comments, CSV headers. Like blank lines, they are not
+    /// records.
+    pub skipped_lines: u64,
     /// Bytes of input read (after decompression).
     pub bytes: u64,
     /// Normalized records per log type.
@@ -114,6 +118,7 @@ impl Summary {
         self.normalized += other.normalized;
         self.rejected += other.rejected;
         self.blank_lines += other.blank_lines;
+        self.skipped_lines += other.skipped_lines;
         self.bytes += other.bytes;
         for (k, v) in &other.by_log_type {
             *self.by_log_type.entry(k.clone()).or_insert(0) += v;

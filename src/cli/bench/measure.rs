@@ -14,13 +14,21 @@ pub(super) struct Measured {
 
 /// The lines of `data`, in `n` parts of about equal size.
 pub(super) fn split(data: &[u8], n: usize) -> Vec<Vec<&[u8]>> {
-    let lines: Vec<&[u8]> = data
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty())
+    split_after(data, 0, n)
+}
+
+/// The lines of `data` after its first `preamble` lines, in `n` parts of about equal size,
+/// each part starting with those `preamble` lines (each part is read as an input of its own).
+pub(super) fn split_after(data: &[u8], preamble: usize, n: usize) -> Vec<Vec<&[u8]>> {
+    let mut lines = data.split(|&b| b == b'\n');
+    let head: Vec<&[u8]> = lines.by_ref().take(preamble).collect();
+    let rest: Vec<&[u8]> = lines.filter(|l| !l.is_empty()).collect();
+    let per = rest.len().div_ceil(n).max(1);
+    let mut parts: Vec<Vec<&[u8]>> = rest
+        .chunks(per)
+        .map(|c| head.iter().copied().chain(c.iter().copied()).collect())
         .collect();
-    let per = lines.len().div_ceil(n).max(1);
-    let mut parts: Vec<Vec<&[u8]>> = lines.chunks(per).map(<[&[u8]]>::to_vec).collect();
-    parts.resize_with(n, Vec::new);
+    parts.resize_with(n, || head.clone());
     parts
 }
 
@@ -139,6 +147,10 @@ mod tests {
         assert_eq!(parts[0], vec![&b"a"[..], b"b", b"c"]);
         assert_eq!(parts[1], vec![&b"d"[..], b"e"]);
         assert_eq!(split(b"a\n", 3).len(), 3);
+        let parts = split_after(b"h\n#\na\nb\n\nc\n", 2, 2);
+        assert_eq!(parts[0], vec![&b"h"[..], b"#", b"a", b"b"]);
+        assert_eq!(parts[1], vec![&b"h"[..], b"#", b"c"]);
+        assert_eq!(split_after(b"h\na\n", 1, 3)[2], vec![&b"h"[..]]);
     }
 
     #[test]

@@ -42,9 +42,8 @@ use normalog::NormalizerBuilder;
 #[command(rename_all = "kebab-case")]
 pub struct BenchArgs {
     /// Log types to generate and normalize. Repeatable. The JSON ones are mixed at random in
-    /// the JSON rows; each text log type (parser: fastmatch or regex) gets its own lines and
-    /// row. Default: every loaded log type but the parser: csv ones (their lines are not
-    /// generated yet).
+    /// the JSON rows; each text log type (parser: fastmatch, regex or csv) gets its own lines
+    /// and row. Default: every loaded log type.
     #[arg(short = 't', long = "log-type", value_name = "NAME")]
     pub log_types: Vec<String>,
 
