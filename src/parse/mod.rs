@@ -18,6 +18,7 @@
 
 mod classify;
 mod csv;
+mod cut;
 mod enrich;
 pub mod frame;
 mod mixed;
