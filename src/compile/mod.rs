@@ -4,6 +4,7 @@
 //! output keys, and notes which subtrees carry indicators or event times. Nothing about the
 //! schema is looked up per record afterwards.
 
+pub(crate) mod cut;
 mod plan;
 pub(crate) mod text;
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use memchr::memmem::Finder;
 use regex::Regex;
 
+use super::cut::RegexCut;
 use super::ObjectPlan;
 use crate::schema::text::{compile_fastmatch, compile_regex, template_names, Compiled};
 use crate::schema::{CsvParser, ParserSpec, TextOptions};
@@ -18,6 +19,9 @@ use crate::schema::{CsvParser, ParserSpec, TextOptions};
 pub(crate) struct TextPlan {
     /// The patterns, tried in order (one for `regex`).
     pub(crate) regexes: Box<[Regex]>,
+    /// For `regex`, when the pattern's shape allows: the same match, found by cutting the
+    /// line at its literal text (`cut.rs`); the regex runs only when a cut gives up.
+    pub(crate) cut: Option<RegexCut>,
     /// Per pattern: `(capture group, output)` of the groups that fill a field.
     pub(crate) groups: Box<[Groups]>,
     /// The names of the fields a line can fill (captures and `expandFields` keys), by output
@@ -150,6 +154,12 @@ impl TextPlan {
         let mut plan = TextPlan::with_options(options, outputs, expand);
         plan.fast = fast;
         plan.regexes = compiled.iter().map(|c| c.regex.clone()).collect();
+        if spec.regex.is_some() {
+            plan.cut = plan
+                .regexes
+                .first()
+                .and_then(|re| RegexCut::new(re.as_str(), re.captures_len()));
+        }
         plan.groups = groups.into();
         plan.sources = sources.iter().map(|s| s.as_str().into()).collect();
         plan.skip_lines = skip_lines;
@@ -217,6 +227,7 @@ impl TextPlan {
             fields: vec![None; outputs.len()].into(),
             fast: None,
             regexes: Box::default(),
+            cut: None,
             groups: Box::default(),
             outputs: outputs.into(),
             sources: Arc::new([]),

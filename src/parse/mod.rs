@@ -18,6 +18,7 @@
 
 mod classify;
 pub(crate) mod csv;
+mod cut;
 mod enrich;
 pub mod frame;
 mod mixed;

@@ -29,6 +29,7 @@ use regex::CaptureLocations;
 use simd_json::{Node, Tape};
 
 use super::csv::CsvSlot;
+use super::cut::{cut_line, Cut, CutSlot};
 use super::tape::{Copied, DecodeResult, StrMode, TapeDecoder};
 use crate::compile::text::{FastPattern, Piece, TextPlan};
 use crate::compile::ObjectPlan;
@@ -37,6 +38,8 @@ use crate::event::Val;
 /// The reused state of one text plan in one normalizer.
 pub(crate) struct TextSlot {
     locs: Box<[CaptureLocations]>,
+    /// The state of the plan's cut, if it has one.
+    cut: Option<CutSlot>,
     /// The span of each output's value (after trimming), or none; see the module docs.
     pub(crate) vals: Vec<Option<(usize, usize)>>,
     /// The values of the `expandFields` entries, one after the other, and their spans.
@@ -60,6 +63,7 @@ impl TextSlot {
                 .iter()
                 .map(regex::Regex::capture_locations)
                 .collect(),
+            cut: plan.cut.as_ref().map(CutSlot::new),
             vals: vec![None; plan.outputs.len()],
             scratch: String::new(),
             expanded: Vec::with_capacity(plan.expand.len()),
@@ -77,6 +81,23 @@ pub(crate) fn match_line(plan: &TextPlan, slot: &mut TextSlot, line: &str) -> bo
     slot.vals.fill(None);
     if let Some(fast) = &plan.fast {
         return fast.iter().any(|p| cut(p, plan, &mut slot.vals, line));
+    }
+    if let (Some(c), Some(cs)) = (&plan.cut, &mut slot.cut) {
+        match cut_line(c, cs, line) {
+            Cut::Match => {
+                for &(group, output) in &*plan.groups[0] {
+                    if slot.vals[output].is_some() {
+                        continue;
+                    }
+                    if let Some(&Some((start, end))) = cs.spans.get(group) {
+                        slot.vals[output] = keep(plan, line, start, end);
+                    }
+                }
+                return true;
+            }
+            Cut::NoMatch => return false,
+            Cut::GaveUp => {}
+        }
     }
     let Some(matched) = plan
         .regexes
