@@ -190,6 +190,10 @@ pub(crate) struct TableSpec {
     sampled: bool,
 }
 
+/// Held partitions the input has moved on from are written early once the held rows pass
+/// this part (1/n) of their budget (see `write_part`).
+const EARLY_WRITE_PART: usize = 8;
+
 /// Rows of one log type collected by the [`Sink`](super::Sink) implementation before they
 /// are written as one batch.
 const SINK_BATCH_ROWS: usize = 8192;
@@ -492,15 +496,24 @@ impl ParquetWriter {
                     }
                 }
             }
-            while let Some(((t, key), held)) = self.pending.take_over_budget() {
+            // Past an eighth of their budget, held partitions the input has moved on from
+            // (outside the time range of their table's last batch; in time order, oldest or
+            // newest first, they are complete) are written: then they take no memory, and
+            // are written while the input is read. Past the whole budget, a partition
+            // inside that range means the input is not in time order: spill.
+            while let Some(((t, key), over)) = self.pending.lru_over(EARLY_WRITE_PART) {
                 let (first, last) = self.recent[t];
                 if (first..=last).contains(&key) {
-                    // Rows of this partition's time may still come: the input is not in time
-                    // order, and the partition may not be complete.
-                    return self.start_spilling(Some(((t, key), held)));
+                    if !over {
+                        break;
+                    }
+                    let held = self.pending.take((t, key));
+                    return self.start_spilling(held.map(|h| ((t, key), h)));
                 }
-                self.written_for_memory += 1;
-                self.write_whole(t, key, held.batches)?;
+                if let Some(held) = self.pending.take((t, key)) {
+                    self.written_for_memory += 1;
+                    self.write_whole(t, key, held.batches)?;
+                }
             }
             return Ok(());
         }

@@ -116,13 +116,14 @@ impl Pending {
         Some(held)
     }
 
-    /// The least recently used partition, taken, while the held rows are over the budget.
-    pub(super) fn take_over_budget(&mut self) -> Option<(Key, Held)> {
-        if self.bytes <= self.budget {
+    /// The least recently used partition, while the held rows are over `part` of the
+    /// budget (1 / `part`), and whether they are over the whole budget.
+    pub(super) fn lru_over(&self, part: usize) -> Option<(Key, bool)> {
+        if self.bytes <= self.budget / part {
             return None;
         }
         let key = *self.by_use.values().next()?;
-        self.take(key).map(|h| (key, h))
+        Some((key, self.bytes > self.budget))
     }
 
     /// Whether rows of the partition are held.
@@ -185,8 +186,12 @@ mod tests {
         // Over a budget of nothing, the least recently used go first: 0 (last used at
         // tick 37), then 2, then 3.
         p.budget = 0;
-        let order: Vec<i64> =
-            std::iter::from_fn(|| p.take_over_budget().map(|(k, _)| k.1)).collect();
+        let order: Vec<i64> = std::iter::from_fn(|| {
+            let (k, over) = p.lru_over(1)?;
+            assert!(over);
+            p.take(k).map(|_| k.1)
+        })
+        .collect();
         assert_eq!(order, vec![0, 2, 3]);
         assert_eq!(p.bytes(), 0);
         // Reaching the rows of a large file says so.
