@@ -73,10 +73,15 @@
 //! open at once fit in that memory; a partition whose rows come again after it was
 //! written gets another part file ([`ParquetWriter::extra_files`]). Such a small file gets
 //! settings for its size: statistics only for `p_event_time` (min and max, per column
-//! chunk), no page index nor offset index, and compression only for the column chunks
-//! where it pays: none under 1 KiB, Snappy under 4 KiB when the codec is zstd. Setting up
-//! a zstd compressor for each column chunk was most of the cost of such files, and
-//! statistics and indexes most of their footers; see `part.rs` for the measurements.
+//! chunk), no page index nor offset index. When the codec is zstd (or none) and every
+//! column is flat or a list of flat values (all the shipped schemas), it is written by
+//! `compact.rs`: one PLAIN page per column chunk, zstd on the pages of at least 512 bytes
+//! with a compressor reused from file to file, and no Arrow column writers. Otherwise
+//! the Arrow writer writes it, compressing only the column chunks where it pays: none
+//! under 1 KiB, Snappy under 4 KiB when the codec is zstd. Setting up column writers and a
+//! zstd compressor for each column chunk was most of the cost of such files, and
+//! statistics and indexes most of their footers; see `part.rs` and `compact.rs` for the
+//! measurements.
 //!
 //! Dictionary encoding is used only where values repeat. `p_row_id`, `p_event_time` and
 //! `p_parse_time` never get one. For the other columns, each table's first batch of at
@@ -144,6 +149,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod compact;
 mod dictionary;
 mod files;
 mod gather;
