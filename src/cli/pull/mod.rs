@@ -17,7 +17,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::output::OutputFile;
 use super::{messages, EXIT_FATAL};
 use normalog::pipeline::{self, Observer, Reject};
-use normalog::pull::{parse_duration, Progress, PullError, Secret};
+use normalog::pull::http::Policy;
+use normalog::pull::{parse_duration, parse_time, Progress, PullError, Secret};
 
 pub use output::PullOutputArgs;
 pub use zendesk::ZendeskArgs;
@@ -144,6 +145,49 @@ pub(super) fn read_secret(
 
 pub(super) fn duration(flag: &str, v: &str) -> Result<Duration, PullError> {
     parse_duration(v).map_err(|e| config_err(format!("{flag}: {e}")))
+}
+
+/// The value of a time flag (`--since`, `--until`): RFC 3339 or a duration back from `now`.
+pub(super) fn time(flag: &str, v: Option<&str>, now: i64) -> Result<Option<i64>, PullError> {
+    v.map(|s| parse_time(s, now).map_err(|e| config_err(format!("{flag}: {e}"))))
+        .transpose()
+}
+
+/// The retry and rate-limit flags of every pull.
+#[derive(Debug, clap::Args)]
+#[command(rename_all = "kebab-case")]
+pub struct RetryArgs {
+    /// Give up (exit 4) once this much time in total was spent waiting on rate limits.
+    #[arg(long, value_name = "DURATION", default_value = "15m")]
+    pub max_wait: String,
+
+    /// Tries per request on server errors, timeouts and resets (at least 5).
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub attempts: u32,
+
+    /// First backoff step on server errors (doubled per try, with jitter, up to 60 s).
+    #[arg(long, value_name = "DURATION", default_value = "1s", hide = true)]
+    pub backoff: String,
+}
+
+impl RetryArgs {
+    /// Refuse too few tries: checked with the other numbers, before any secret is read.
+    pub(super) fn check(&self) -> Result<(), PullError> {
+        if self.attempts < 5 {
+            return Err(config_err("--attempts must be at least 5"));
+        }
+        Ok(())
+    }
+
+    /// The HTTP client's retry policy.
+    pub(super) fn policy(&self) -> Result<Policy, PullError> {
+        Ok(Policy {
+            attempts: self.attempts,
+            backoff_base: duration("--backoff", &self.backoff)?,
+            max_wait: duration("--max-wait", &self.max_wait)?,
+            ..Policy::default()
+        })
+    }
 }
 
 /// Run `pull` with the rejects reported (into `rejects` or on stderr) and the progress
