@@ -191,24 +191,36 @@ impl RetryArgs {
 }
 
 /// Run `pull` with the rejects reported (into `rejects` or on stderr) and the progress
-/// line drawn; the rejects file is flushed, and committed by the caller.
+/// line drawn (unless `quiet`); then clear the line and commit the rejects file, also when
+/// the pull failed: it holds what was rejected before.
 pub(super) fn drive<T>(
-    rejects: &mut Option<OutputFile>,
+    mut rejects: Option<OutputFile>,
     quiet: bool,
-    line: &mut Line,
     pull: impl FnOnce(&mut dyn Observer, &mut dyn Progress) -> Result<T, PullError>,
 ) -> Result<T, PullError> {
+    let mut line = Line::new(quiet);
     let mut observer = RejectReporter {
         rejects: rejects.as_mut().map(|f| BufWriter::new(f.file())),
         quiet,
         buf: Vec::new(),
         line: line.clone(),
     };
-    let r = pull(&mut observer, line);
-    if let Some(w) = observer.rejects.take() {
-        w.into_inner().map_err(io::IntoInnerError::into_error)?;
+    let pulled = pull(&mut observer, &mut line);
+    let flushed = match observer.rejects.take() {
+        Some(w) => w
+            .into_inner()
+            .map(drop)
+            .map_err(io::IntoInnerError::into_error),
+        None => Ok(()),
+    };
+    drop(observer);
+    line.finish();
+    if let Some(r) = rejects {
+        r.commit()?;
     }
-    r
+    // A rejects file that could not be written is the error, whatever the pull's outcome.
+    flushed?;
+    pulled
 }
 
 pub(super) fn fatal_to_config(f: super::Fatal) -> PullError {
@@ -222,10 +234,10 @@ pub(super) fn fatal_to_config(f: super::Fatal) -> PullError {
 
 /// The progress line: only on a terminal, never with --quiet. Clones draw the same line.
 #[derive(Clone)]
-pub(super) struct Line(Option<ProgressBar>);
+struct Line(Option<ProgressBar>);
 
 impl Line {
-    pub(super) fn new(quiet: bool) -> Line {
+    fn new(quiet: bool) -> Line {
         if quiet || !io::stderr().is_terminal() {
             return Line(None);
         }
@@ -243,7 +255,7 @@ impl Line {
             None => f(),
         }
     }
-    pub(super) fn finish(&self) {
+    fn finish(&self) {
         if let Some(b) = &self.0 {
             b.finish_and_clear();
         }
@@ -267,11 +279,11 @@ impl Progress for Line {
 }
 
 /// Reports rejects on stderr or into the rejects file (as normalize does).
-pub(super) struct RejectReporter<'f> {
-    pub(super) rejects: Option<BufWriter<&'f mut std::fs::File>>,
-    pub(super) quiet: bool,
-    pub(super) buf: Vec<u8>,
-    pub(super) line: Line,
+struct RejectReporter<'f> {
+    rejects: Option<BufWriter<&'f mut std::fs::File>>,
+    quiet: bool,
+    buf: Vec<u8>,
+    line: Line,
 }
 
 impl Observer for RejectReporter<'_> {

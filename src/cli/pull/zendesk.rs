@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::{
-    config_err, drive, duration, messages, output, read_secret, time, Line, PullOutputArgs,
-    RetryArgs,
+    config_err, drive, duration, messages, output, read_secret, time, PullOutputArgs, RetryArgs,
 };
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
 use normalog::pull::http::Client;
@@ -169,7 +168,7 @@ pub(super) fn run(
     }
     let policy = a.retry.policy()?;
 
-    let (delivery, mut rejects) = output::open(
+    let (delivery, rejects) = output::open(
         &a.output,
         "zendesk",
         sub,
@@ -182,9 +181,8 @@ pub(super) fn run(
         messages::error("note: --since is ignored: the state file has a position");
     }
     let mut client = Client::new(policy);
-    let mut line = Line::new(a.output.quiet);
     let started = Instant::now();
-    let result = drive(&mut rejects, a.output.quiet, &mut line, |observer, line| {
+    let outcome = drive(rejects, a.output.quiet, |observer, line| {
         zendesk::pull(
             &config,
             &mut client,
@@ -194,12 +192,7 @@ pub(super) fn run(
             observer,
             line,
         )
-    });
-    line.finish();
-    if let Some(r) = rejects {
-        r.commit()?;
-    }
-    let outcome = result?;
+    })?;
     if a.output.stats {
         let s = &outcome.summary;
         let secs = started.elapsed().as_secs_f64().max(1e-9);

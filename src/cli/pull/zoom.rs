@@ -6,9 +6,7 @@ use std::time::Instant;
 
 use clap::ValueEnum;
 
-use super::{
-    config_err, drive, messages, output, read_secret, time, Line, PullOutputArgs, RetryArgs,
-};
+use super::{config_err, drive, messages, output, read_secret, time, PullOutputArgs, RetryArgs};
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
 use normalog::pull::http::{check_base_url, Client};
 use normalog::pull::state::StateFile;
@@ -167,7 +165,7 @@ pub(super) fn run(
     };
     let policy = a.retry.policy()?;
     let streams: Vec<(&str, &str)> = kinds.iter().map(|k| (k.envelope(), k.log_type())).collect();
-    let (delivery, mut rejects) = output::open(&a.output, "zoom", account, &streams, interrupt)?;
+    let (delivery, rejects) = output::open(&a.output, "zoom", account, &streams, interrupt)?;
 
     let mut state = StateFile::open(&a.state, "zoom", account)?;
     if a.since.is_some()
@@ -177,9 +175,8 @@ pub(super) fn run(
         messages::error("note: --since is ignored: the state file has a position");
     }
     let mut client = Client::new(policy);
-    let mut line = Line::new(a.output.quiet);
     let started = Instant::now();
-    let result = drive(&mut rejects, a.output.quiet, &mut line, |observer, line| {
+    let outcome = drive(rejects, a.output.quiet, |observer, line| {
         zoom::pull(
             &config,
             &mut client,
@@ -189,12 +186,7 @@ pub(super) fn run(
             observer,
             line,
         )
-    });
-    line.finish();
-    if let Some(r) = rejects {
-        r.commit()?;
-    }
-    let outcome = result?;
+    })?;
     for w in &outcome.warnings {
         messages::error(&format!("warning: {w}"));
     }
