@@ -2,14 +2,13 @@
 //! output), the reporting of rejects and progress, and `--stats`.
 #![allow(clippy::doc_markdown)] // doc comments of the args are --help text
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::ValueEnum;
 
-use super::output::{FileSize, Output, OutputFile};
+use super::output::{open_rejects, FileSize, Output, OutputFile, RejectsWriter};
 use super::signals::Interrupt;
 use super::{load_registry, messages, progress, Fatal, EXIT_OK, EXIT_REJECTS};
 use normalog::pipeline::{self, Batch, Input, Observer, Progress, Reject, RunSummary};
@@ -315,15 +314,7 @@ impl NormalizeConfig {
                 Output::Stdout(_) | Output::File(_) => {}
             }
         }
-        let rejects = match &args.rejects {
-            Some(p) if p.as_os_str() == "-" => {
-                return Err(Fatal::Message(
-                    "--rejects needs a file: standard output carries the events".into(),
-                ))
-            }
-            Some(p) => Some(OutputFile::create(p)?),
-            None => None,
-        };
+        let rejects = open_rejects(args.rejects.as_deref())?;
         Ok(NormalizeConfig {
             registry,
             builder,
@@ -343,9 +334,8 @@ impl NormalizeConfig {
     fn run(mut self, interrupt: Option<&Interrupt>) -> Result<u8, Fatal> {
         let mut rejects = self.rejects.take();
         let mut observer = CliObserver {
-            rejects: rejects.as_mut().map(|f| BufWriter::new(f.file())),
+            rejects: rejects.as_mut().map(RejectsWriter::new),
             quiet: self.quiet,
-            buf: Vec::new(),
             bar: progress::Bar::new(self.inputs.len(), self.quiet),
         };
 
@@ -360,7 +350,7 @@ impl NormalizeConfig {
         })?;
         observer.bar.finish();
         if let Some(w) = observer.rejects.take() {
-            w.into_inner().map_err(io::IntoInnerError::into_error)?;
+            w.finish()?;
         }
         drop(observer);
         // The rejects file is kept even when the run stops on --max-rejects: it says why.
@@ -596,18 +586,15 @@ fn print_file_stats(files: u64, extra: u64, rows: u64, partition: Partition) {
 
 /// Reports rejects on stderr or into the rejects file.
 struct CliObserver<'f> {
-    rejects: Option<BufWriter<&'f mut File>>,
+    rejects: Option<RejectsWriter<'f>>,
     quiet: bool,
-    buf: Vec<u8>,
     bar: progress::Bar,
 }
 
 impl Observer for CliObserver<'_> {
     fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
         if let Some(w) = &mut self.rejects {
-            self.buf.clear();
-            pipeline::rejects::write_reject(&mut self.buf, reject);
-            w.write_all(&self.buf)?;
+            w.write(reject)?;
         } else if !self.quiet {
             let line = match (reject.index, reject.field) {
                 (Some(i), Some(f)) => format!(

@@ -8,15 +8,15 @@ mod output;
 mod zendesk;
 mod zoom;
 
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::output::OutputFile;
+use super::output::{OutputFile, RejectsWriter};
 use super::{messages, EXIT_FATAL};
-use normalog::pipeline::{self, Observer, Reject};
+use normalog::pipeline::{Observer, Reject};
 use normalog::pull::http::Policy;
 use normalog::pull::{parse_duration, parse_time, Progress, PullError, Secret};
 
@@ -200,19 +200,15 @@ pub(super) fn drive<T>(
 ) -> Result<T, PullError> {
     let mut line = Line::new(quiet);
     let mut observer = RejectReporter {
-        rejects: rejects.as_mut().map(|f| BufWriter::new(f.file())),
+        rejects: rejects.as_mut().map(RejectsWriter::new),
         quiet,
-        buf: Vec::new(),
         line: line.clone(),
     };
     let pulled = pull(&mut observer, &mut line);
-    let flushed = match observer.rejects.take() {
-        Some(w) => w
-            .into_inner()
-            .map(drop)
-            .map_err(io::IntoInnerError::into_error),
-        None => Ok(()),
-    };
+    let flushed = observer
+        .rejects
+        .take()
+        .map_or(Ok(()), RejectsWriter::finish);
     drop(observer);
     line.finish();
     if let Some(r) = rejects {
@@ -280,18 +276,15 @@ impl Progress for Line {
 
 /// Reports rejects on stderr or into the rejects file (as normalize does).
 struct RejectReporter<'f> {
-    rejects: Option<BufWriter<&'f mut std::fs::File>>,
+    rejects: Option<RejectsWriter<'f>>,
     quiet: bool,
-    buf: Vec<u8>,
     line: Line,
 }
 
 impl Observer for RejectReporter<'_> {
     fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
         if let Some(w) = &mut self.rejects {
-            self.buf.clear();
-            pipeline::rejects::write_reject(&mut self.buf, reject);
-            w.write_all(&self.buf)?;
+            w.write(reject)?;
         } else if !self.quiet {
             let line = match reject.index {
                 Some(i) => format!("API record {i} of a batch: {}", reject.error),

@@ -7,7 +7,7 @@ use super::{config_err, fatal_to_config};
 use crate::cli::normalize::{
     ndjson_options, CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg,
 };
-use crate::cli::output::{Output, OutputFile};
+use crate::cli::output::{open_rejects, Output, OutputFile};
 use normalog::pipeline::{self, Batch};
 use normalog::pull::deliver::{self, Delivery, DirFormat, Target};
 use normalog::pull::PullError;
@@ -161,15 +161,7 @@ pub(super) fn open(
             Target::Dir { dir, format }
         }
     };
-    let rejects = match &nargs.rejects {
-        Some(p) if p.as_os_str() == "-" => {
-            return Err(config_err(
-                "--rejects needs a file: standard output carries the events",
-            ))
-        }
-        Some(p) => Some(OutputFile::create(p).map_err(fatal_to_config)?),
-        None => None,
-    };
+    let rejects = open_rejects(nargs.rejects.as_deref()).map_err(fatal_to_config)?;
 
     let mut batch = Batch::new();
     batch.max_record_bytes(nargs.max_record_bytes);
