@@ -15,6 +15,7 @@ use normalog::pipeline::{self, Batch, Input, Observer, Progress, Reject, RunSumm
 use normalog::registry::Registry;
 use normalog::sink::layout::Partition;
 use normalog::sink::ndjson::{self, TimeLayout};
+use normalog::sink::parquet;
 use normalog::sink::Summary;
 use normalog::NormalizerBuilder;
 
@@ -190,6 +191,27 @@ pub enum CompressionArg {
     Gzip,
     /// Uncompressed.
     None,
+}
+
+impl From<PartitionArg> for Partition {
+    fn from(by: PartitionArg) -> Partition {
+        match by {
+            PartitionArg::None => Partition::None,
+            PartitionArg::Day => Partition::Day,
+            PartitionArg::Hour => Partition::Hour,
+        }
+    }
+}
+
+impl From<CompressionArg> for parquet::Compression {
+    fn from(codec: CompressionArg) -> parquet::Compression {
+        match codec {
+            CompressionArg::Zstd => parquet::Compression::Zstd,
+            CompressionArg::Snappy => parquet::Compression::Snappy,
+            CompressionArg::Gzip => parquet::Compression::Gzip,
+            CompressionArg::None => parquet::Compression::None,
+        }
+    }
 }
 
 /// Timestamp layout of the output.

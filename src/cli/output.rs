@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use super::normalize::{ndjson_options, CompressionArg, FormatArg, NormalizeArgs, PartitionArg};
+use super::normalize::{ndjson_options, FormatArg, NormalizeArgs, PartitionArg};
 use super::{messages, Fatal};
 use normalog::atomic::AtomicFile;
 use normalog::pipeline::{rejects, Reject};
@@ -65,22 +65,13 @@ impl Output {
         std::fs::create_dir_all(dir)
             .map_err(|e| Fatal::Message(format!("{}: {e}", dir.display())))?;
         recover(dir)?;
-        let partition = match args.partition.unwrap_or(PartitionArg::Hour) {
-            PartitionArg::None => Partition::None,
-            PartitionArg::Day => Partition::Day,
-            PartitionArg::Hour => Partition::Hour,
-        };
+        let partition = Partition::from(args.partition.unwrap_or(PartitionArg::Hour));
         let mut output = match args.format {
             FormatArg::Parquet => Output::Parquet(ParquetWriter::new(
                 dir,
                 parquet::Options {
                     partition,
-                    compression: match args.compression {
-                        CompressionArg::Zstd => parquet::Compression::Zstd,
-                        CompressionArg::Snappy => parquet::Compression::Snappy,
-                        CompressionArg::Gzip => parquet::Compression::Gzip,
-                        CompressionArg::None => parquet::Compression::None,
-                    },
+                    compression: args.compression.into(),
                     row_group_rows: args.row_group_rows,
                     max_open_files: args.max_open_files,
                     max_buffered_bytes: args.max_buffered_mib.saturating_mul(1 << 20),

@@ -134,20 +134,11 @@ pub(super) fn open(
         Output::File(OutputFile::InPlace(f)) => Target::Stream(Box::new(f)),
         Output::NdjsonDir(_) | Output::Parquet(_) => {
             let dir = nargs.output.clone().unwrap_or_default();
-            let partition = match nargs.partition.unwrap_or(PartitionArg::Hour) {
-                PartitionArg::None => Partition::None,
-                PartitionArg::Day => Partition::Day,
-                PartitionArg::Hour => Partition::Hour,
-            };
+            let partition = Partition::from(nargs.partition.unwrap_or(PartitionArg::Hour));
             let format = if nargs.format == FormatArg::Parquet {
                 DirFormat::Parquet(parquet::Options {
                     partition,
-                    compression: match nargs.compression {
-                        CompressionArg::Zstd => parquet::Compression::Zstd,
-                        CompressionArg::Snappy => parquet::Compression::Snappy,
-                        CompressionArg::Gzip => parquet::Compression::Gzip,
-                        CompressionArg::None => parquet::Compression::None,
-                    },
+                    compression: nargs.compression.into(),
                     row_group_rows: nargs.row_group_rows,
                     max_open_files: nargs.max_open_files,
                     ..parquet::Options::default()
