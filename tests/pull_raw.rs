@@ -9,8 +9,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use fake::server::now_secs;
 use fake::zendesk::{AuthMode, FakeZendesk};
-use fake::zoom::{dataset, now_secs, FakeZoom, Kind, ACCOUNT, CLIENT_ID, SECRET};
+use fake::zoom::{dataset, FakeZoom, Kind, ACCOUNT, CLIENT_ID, SECRET};
 
 fn normalog() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
@@ -220,7 +221,7 @@ fn zoom_pages_are_kept_exactly_once_across_a_crash() {
 
 #[test]
 fn zendesk_pages_are_kept_and_replay_to_the_same_events() {
-    let records = fake::zendesk::dataset(1, 45, fake::zendesk::now_secs() - 3600, 2);
+    let records = fake::zendesk::dataset(1, 45, now_secs() - 3600, 2);
     let fake = FakeZendesk::start(
         records,
         AuthMode::Token {

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use fake::zendesk::{dataset, now_secs, AuthMode, FakeZendesk, Fault, Rec, RetryAfter};
+use fake::server::{now_secs, RetryAfter};
+use fake::zendesk::{dataset, AuthMode, FakeZendesk, Fault, Rec};
 
 const TOKEN: &str = "s3cr3t-api-token-value";
 const EMAIL: &str = "admin@acme.example";

@@ -12,9 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use fake::zoom::{
-    dataset, now_secs, FakeZoom, Fault, Kind, Rec, RetryAfter, ACCOUNT, CLIENT_ID, SECRET,
-};
+use fake::server::{now_secs, RetryAfter};
+use fake::zoom::{dataset, FakeZoom, Fault, Kind, Rec, ACCOUNT, CLIENT_ID, SECRET};
 
 /// What identifies an event in the output: its log type, its user and its time.
 type Key = (String, String, String);
@@ -157,7 +156,7 @@ fn expected(records: &[Rec]) -> BTreeMap<Key, usize> {
             ),
         };
         *want
-            .entry((key.0.to_owned(), key.1, fake::zoom::rfc3339(r.time)))
+            .entry((key.0.to_owned(), key.1, fake::server::rfc3339(r.time)))
             .or_default() += 1;
     }
     want
