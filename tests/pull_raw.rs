@@ -9,6 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use fake::pull::{normalize_page, without_volatile};
 use fake::server::now_secs;
 use fake::zendesk::{AuthMode, FakeZendesk};
 use fake::zoom::{dataset, FakeZoom, Kind, ACCOUNT, CLIENT_ID, SECRET};
@@ -74,11 +75,7 @@ fn pages(dir: &Path) -> BTreeMap<PathBuf, String> {
 
 /// The events of `normalize` over `input`, without the per-run fields, sorted.
 fn replay(input: &Path, log_type: &str) -> Vec<String> {
-    let out = normalog()
-        .args(["normalize", "-t", log_type])
-        .arg(input)
-        .output()
-        .expect("normalize");
+    let out = normalize_page(log_type, input);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -89,15 +86,9 @@ fn replay(input: &Path, log_type: &str) -> Vec<String> {
 }
 
 fn events(ndjson: &str) -> Vec<String> {
-    let mut v: Vec<String> = ndjson
-        .lines()
-        .map(|l| {
-            let mut v: serde_json::Value = serde_json::from_str(l).expect("json");
-            let o = v.as_object_mut().expect("object");
-            o.remove("p_row_id");
-            o.remove("p_parse_time");
-            v.to_string()
-        })
+    let mut v: Vec<String> = without_volatile(ndjson)
+        .iter()
+        .map(ToString::to_string)
         .collect();
     v.sort();
     v
