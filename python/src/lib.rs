@@ -84,7 +84,7 @@ fn schema_error(errors: &SchemaErrors) -> PyErr {
 }
 
 fn unknown_log_type(e: &normalog::Error, registry: &Registry) -> PyErr {
-    // The CLI's wording (cli/normalize.rs).
+    // The CLI's wording (cli/normalize/mod.rs).
     let known: Vec<&str> = registry.log_types().collect();
     PyValueError::new_err(format!("{e} (loaded log types: {})", known.join(", ")))
 }
