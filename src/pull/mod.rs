@@ -22,8 +22,8 @@
 //!   (restarting a window whose token expired), dedupe by a count per content hash, and
 //!   commits at window ends.
 //! * Both number and write their batches and save the positions after them the same way
-//!   (`batches.rs`, the commit protocol below), and stop on a cursor that comes back or on
-//!   empty pages that keep claiming more.
+//!   (`commits.rs`, the commit protocol below), and stop on a cursor that comes back or on
+//!   empty pages that keep claiming more (`paging.rs`).
 //!
 //! Secrets are [`Secret`]s: their `Debug` and `Display` print `***`, and the text of every
 //! error that could carry one (a URL, an answer's body) goes through [`Secret::redact`].
@@ -37,9 +37,10 @@
 //! every part of its tag with a `(run, seq)` above the committed one, so the union of the
 //! files is exactly the committed records.
 
-mod batches;
+mod commits;
 pub mod deliver;
 pub mod http;
+mod paging;
 pub mod raw;
 pub mod state;
 pub mod zendesk;

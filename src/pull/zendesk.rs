@@ -33,9 +33,10 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::batches::{Batches, Paging};
+use super::commits::Batches;
 use super::deliver::{Delivery, PageBuilder};
 use super::http::{base64, check_base_url, pct, Client, Request, Response};
+use super::paging::Paging;
 use super::state::{StateFile, StreamState};
 use super::{format_time, parse_rfc3339, Progress, PullError, Secret};
 use crate::pipeline::Observer;

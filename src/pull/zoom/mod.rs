@@ -49,9 +49,10 @@ use serde_json::value::RawValue;
 
 mod session;
 
-use super::batches::{Batches, Paging};
+use super::commits::Batches;
 use super::deliver::{Delivery, PageBuilder};
 use super::http::{base64, check_base_url, pct, Client, Response};
+use super::paging::Paging;
 use super::state::{StateFile, StreamState};
 use super::{format_time, parse_rfc3339, Progress, PullError, Secret};
 use crate::pipeline::Observer;
