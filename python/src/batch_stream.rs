@@ -64,34 +64,13 @@ impl BatchStream {
     ) -> PyResult<Bound<'py, PyCapsule>> {
         // The schema is ours; a requested schema is a hint the producer may ignore.
         let _ = requested_schema;
-        let rx = self
-            .rx
-            .lock()
-            .ok()
-            .and_then(|mut r| r.take())
-            .ok_or_else(|| PyValueError::new_err("the stream was already read"))?;
-        let reader = stream::ChannelReader {
-            rx,
-            schema: Arc::clone(&self.schema),
-            done: false,
-        };
-        let ffi = FFI_ArrowArrayStream::new(Box::new(reader));
+        let ffi = FFI_ArrowArrayStream::new(Box::new(self.take_reader()?));
         PyCapsule::new_with_value(py, ffi, c"arrow_array_stream")
     }
 
     /// The remaining batches as one `pyarrow.Table`.
     fn read_all<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let rx = self
-            .rx
-            .lock()
-            .ok()
-            .and_then(|mut r| r.take())
-            .ok_or_else(|| PyValueError::new_err("the stream was already read"))?;
-        let reader: Box<dyn RecordBatchReader + Send> = Box::new(stream::ChannelReader {
-            rx,
-            schema: Arc::clone(&self.schema),
-            done: false,
-        });
+        let reader: Box<dyn RecordBatchReader + Send> = Box::new(self.take_reader()?);
         let pa_reader = reader.into_pyarrow(py)?;
         // pyarrow reads the stream without the GIL.
         pa_reader.call_method0("read_all")
@@ -119,6 +98,21 @@ impl BatchStream {
 }
 
 impl BatchStream {
+    /// The remaining batches as a record batch reader; the stream is then consumed.
+    fn take_reader(&self) -> PyResult<stream::ChannelReader> {
+        let rx = self
+            .rx
+            .lock()
+            .ok()
+            .and_then(|mut r| r.take())
+            .ok_or_else(|| PyValueError::new_err("the stream was already read"))?;
+        Ok(stream::ChannelReader {
+            rx,
+            schema: Arc::clone(&self.schema),
+            done: false,
+        })
+    }
+
     fn close(&self) {
         if let Ok(mut rx) = self.rx.lock() {
             rx.take();
