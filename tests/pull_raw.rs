@@ -9,8 +9,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use fake::pull::{normalize_page, without_volatile};
+use fake::server::now_secs;
 use fake::zendesk::{AuthMode, FakeZendesk};
-use fake::zoom::{dataset, now_secs, FakeZoom, Kind, ACCOUNT, CLIENT_ID, SECRET};
+use fake::zoom::{dataset, FakeZoom, Kind, ACCOUNT, CLIENT_ID, SECRET};
 
 fn normalog() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
@@ -73,11 +75,7 @@ fn pages(dir: &Path) -> BTreeMap<PathBuf, String> {
 
 /// The events of `normalize` over `input`, without the per-run fields, sorted.
 fn replay(input: &Path, log_type: &str) -> Vec<String> {
-    let out = normalog()
-        .args(["normalize", "-t", log_type])
-        .arg(input)
-        .output()
-        .expect("normalize");
+    let out = normalize_page(log_type, input);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -88,15 +86,9 @@ fn replay(input: &Path, log_type: &str) -> Vec<String> {
 }
 
 fn events(ndjson: &str) -> Vec<String> {
-    let mut v: Vec<String> = ndjson
-        .lines()
-        .map(|l| {
-            let mut v: serde_json::Value = serde_json::from_str(l).expect("json");
-            let o = v.as_object_mut().expect("object");
-            o.remove("p_row_id");
-            o.remove("p_parse_time");
-            v.to_string()
-        })
+    let mut v: Vec<String> = without_volatile(ndjson)
+        .iter()
+        .map(ToString::to_string)
         .collect();
     v.sort();
     v
@@ -220,7 +212,7 @@ fn zoom_pages_are_kept_exactly_once_across_a_crash() {
 
 #[test]
 fn zendesk_pages_are_kept_and_replay_to_the_same_events() {
-    let records = fake::zendesk::dataset(1, 45, fake::zendesk::now_secs() - 3600, 2);
+    let records = fake::zendesk::dataset(1, 45, now_secs() - 3600, 2);
     let fake = FakeZendesk::start(
         records,
         AuthMode::Token {

@@ -7,11 +7,12 @@
 mod fake;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use fake::zendesk::{dataset, now_secs, AuthMode, FakeZendesk, Fault, Rec, RetryAfter};
+use fake::pull::{code, interrupt_at, normalize_page, stderr, without_volatile, PullDir};
+use fake::server::{now_secs, RetryAfter};
+use fake::zendesk::{dataset, AuthMode, FakeZendesk, Fault, Rec};
 
 const TOKEN: &str = "s3cr3t-api-token-value";
 const EMAIL: &str = "admin@acme.example";
@@ -23,23 +24,21 @@ fn token_auth() -> AuthMode {
     }
 }
 
-struct Run {
-    dir: tempfile::TempDir,
+/// What an OAuth token the fake mints starts with: no output or state may hold one.
+const MINTED_TOKEN: &str = "oauth-token";
+
+/// `normalog pull zendesk` in a [`PullDir`].
+trait ZendeskPull {
+    /// `pull zendesk` with token auth, output to the lake directory, and `extra` flags.
+    fn pull(&self, fake: &FakeZendesk, extra: &[&str]) -> Output;
+    fn pull_env(&self, fake: &FakeZendesk, extra: &[&str], env: &[(&str, &str)]) -> Output;
+    /// The command of [`pull_env`](Self::pull_env), not started.
+    fn command(&self, fake: &FakeZendesk, extra: &[&str], env: &[(&str, &str)]) -> Command;
+    /// Every `id` in the lake, with how many times it appears.
+    fn ids(&self) -> BTreeMap<u64, usize>;
 }
 
-impl Run {
-    fn new() -> Run {
-        Run {
-            dir: tempfile::tempdir().expect("tempdir"),
-        }
-    }
-    fn state(&self) -> PathBuf {
-        self.dir.path().join("state.json")
-    }
-    fn out(&self) -> PathBuf {
-        self.dir.path().join("lake")
-    }
-    /// `pull zendesk` with token auth, output to the lake directory, and `extra` flags.
+impl ZendeskPull for PullDir {
     fn pull(&self, fake: &FakeZendesk, extra: &[&str]) -> Output {
         self.pull_env(fake, extra, &[])
     }
@@ -48,13 +47,11 @@ impl Run {
             .command(fake, extra, env)
             .output()
             .expect("run normalog");
-        self.check_secrets(&out);
+        self.check_secrets(&out, &[TOKEN, MINTED_TOKEN]);
         out
     }
-    /// The command of [`pull_env`](Self::pull_env), not started.
     fn command(&self, fake: &FakeZendesk, extra: &[&str], env: &[(&str, &str)]) -> Command {
-        let mut out_dir = self.out().display().to_string();
-        out_dir.push('/');
+        let out_dir = self.out_dir_arg();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
         cmd.args(["pull", "zendesk", "--subdomain", "acme", "--state"])
             .arg(self.state())
@@ -82,33 +79,9 @@ impl Run {
         }
         cmd
     }
-    fn check_secrets(&self, out: &Output) {
-        // No secret anywhere the user can see.
-        for text in [&out.stdout, &out.stderr] {
-            let text = String::from_utf8_lossy(text);
-            assert!(!text.contains(TOKEN), "secret printed: {text}");
-            assert!(!text.contains("oauth-token-"), "token printed: {text}");
-        }
-        if let Ok(state) = std::fs::read_to_string(self.state()) {
-            assert!(
-                !state.contains(TOKEN) && !state.contains("oauth-token"),
-                "{state}"
-            );
-        }
-    }
-    /// Every `id` in the lake, with how many times it appears.
     fn ids(&self) -> BTreeMap<u64, usize> {
         let mut ids = BTreeMap::new();
-        let mut files = Vec::new();
-        walk(&self.out(), &mut files);
-        for f in files {
-            let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            if name.starts_with('.')
-                || f.components()
-                    .any(|c| c.as_os_str().to_string_lossy().starts_with(".pull-"))
-            {
-                continue; // hidden: not part of the data set
-            }
+        for f in self.data_files() {
             for line in std::fs::read_to_string(&f).expect("read").lines() {
                 let v: serde_json::Value = serde_json::from_str(line).expect("json");
                 *ids.entry(v["id"].as_u64().expect("id")).or_default() += 1;
@@ -116,28 +89,6 @@ impl Run {
         }
         ids
     }
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// The visible records' ids, each once.
@@ -154,7 +105,7 @@ fn pulls_every_record_once_with_the_documented_request_shape() {
     let t0 = now_secs() - 3600;
     let records = dataset(1000, 250, t0, 7);
     let fake = FakeZendesk::start(records.clone(), token_auth());
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &["--stats"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.ids(), expected(&records));
@@ -201,7 +152,7 @@ fn same_events_as_normalizing_the_pages() {
     let t0 = now_secs() - 3600;
     let records = dataset(1, 30, t0, 3);
     let fake = FakeZendesk::start(records.clone(), token_auth());
-    let run = Run::new();
+    let run = PullDir::new();
     let pulled = run.dir.path().join("pulled.ndjson");
     let out = run.pull(
         &fake,
@@ -219,26 +170,11 @@ fn same_events_as_normalizing_the_pages() {
         ),
     )
     .expect("write");
-    let normalized = Command::new(env!("CARGO_BIN_EXE_normalog"))
-        .args(["normalize", "-t", "Zendesk.Audit"])
-        .arg(&page)
-        .output()
-        .expect("normalize");
+    let normalized = normalize_page("Zendesk.Audit", &page);
     assert_eq!(code(&normalized), 0);
-    let strip = |text: &str| -> Vec<serde_json::Value> {
-        text.lines()
-            .map(|l| {
-                let mut v: serde_json::Value = serde_json::from_str(l).expect("json");
-                let o = v.as_object_mut().expect("object");
-                o.remove("p_row_id");
-                o.remove("p_parse_time");
-                v
-            })
-            .collect()
-    };
     assert_eq!(
-        strip(&std::fs::read_to_string(&pulled).expect("read")),
-        strip(&String::from_utf8_lossy(&normalized.stdout))
+        without_volatile(&std::fs::read_to_string(&pulled).expect("read")),
+        without_volatile(&String::from_utf8_lossy(&normalized.stdout))
     );
 }
 
@@ -260,7 +196,7 @@ fn late_records_and_same_second_groups_are_caught_once_by_the_next_run() {
         visible: false,
     });
     let fake = FakeZendesk::start(records.clone(), token_auth());
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &["--page-size", "15", "--batch-records", "10"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.ids(), expected(&records));
@@ -282,7 +218,7 @@ fn late_records_and_same_second_groups_are_caught_once_by_the_next_run() {
 #[test]
 fn bad_credentials_exit_3_and_leave_no_state() {
     let fake = FakeZendesk::start(dataset(1, 5, now_secs() - 100, 1), token_auth());
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull_env(&fake, &[], &[("ZENDESK_API_TOKEN", "wrong-token")]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(
@@ -305,7 +241,7 @@ fn missing_scope_exits_3_naming_it() {
             ttl_requests: None,
         },
     );
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull_env(
         &fake,
         &["--client-id", "cli", "--scope", "tickets:read"],
@@ -328,7 +264,7 @@ fn oauth_client_credentials_and_one_remint_on_expiry() {
             ttl_requests: Some(2),
         },
     );
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull_env(
         &fake,
         &["--client-id", "cli", "--page-size", "10"],
@@ -354,7 +290,7 @@ fn oauth_client_credentials_and_one_remint_on_expiry() {
 fn bearer_token_from_the_environment() {
     let records = dataset(1, 3, now_secs() - 100, 1);
     let fake = FakeZendesk::start(records.clone(), AuthMode::Bearer("ready-token-123".into()));
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull_env(
         &fake,
         &["--bearer-env", "MY_TOKEN"],
@@ -374,7 +310,7 @@ fn honours_retry_after(form: RetryAfter) {
         inner.faults_after = 1;
         inner.faults.push_back(Fault::TooMany(form));
     }
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &["--page-size", "10"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.ids(), expected(&records));
@@ -409,7 +345,7 @@ fn requests_are_paced_when_the_rate_limit_is_nearly_spent() {
     let records = dataset(1, 30, now_secs() - 100, 1);
     let fake = FakeZendesk::start(records.clone(), token_auth());
     fake.inner().remaining = 20; // of 700: under 5 %
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &["--page-size", "10"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.ids(), expected(&records));
@@ -434,7 +370,7 @@ fn rate_limited_past_max_wait_exits_4_with_state_saved() {
                 .push_back(Fault::TooMany(RetryAfter::Seconds(60)));
         }
     }
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(
         &fake,
         &[
@@ -474,7 +410,7 @@ fn server_errors_and_resets_are_retried() {
             inner.faults.push_back(f);
         }
     }
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &["--page-size", "10"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.ids(), expected(&records));
@@ -486,7 +422,7 @@ fn a_burst_longer_than_the_tries_exits_5() {
     for _ in 0..6 {
         fake.inner().faults.push_back(Fault::Status(503));
     }
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &[]);
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     assert!(
@@ -506,7 +442,7 @@ fn a_repeating_cursor_stops_the_stream() {
         inner.faults_after = 2;
         inner.faults.push_back(Fault::RepeatCursor);
     }
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &["--page-size", "10"]);
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     assert!(stderr(&out).contains("came back twice"), "{}", stderr(&out));
@@ -537,7 +473,7 @@ fn the_400_for_a_malformed_filter_is_reported() {
     );
 
     fake.inner().faults.push_back(Fault::Status(400));
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &[]);
     assert_eq!(code(&out), 5, "{}", stderr(&out));
 }
@@ -545,7 +481,7 @@ fn the_400_for_a_malformed_filter_is_reported() {
 #[test]
 fn plain_http_to_another_host_is_refused_before_any_request() {
     let fake = FakeZendesk::start(Vec::new(), token_auth());
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &["--base-url", "http://acme.zendesk.com"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("loopback"), "{}", stderr(&out));
@@ -555,7 +491,7 @@ fn plain_http_to_another_host_is_refused_before_any_request() {
 #[test]
 fn a_second_pull_on_the_same_state_exits_2() {
     let fake = FakeZendesk::start(dataset(1, 5, now_secs() - 100, 1), token_auth());
-    let run = Run::new();
+    let run = PullDir::new();
     let held =
         normalog::pull::state::StateFile::open(&run.state(), "zendesk", "acme").expect("lock");
     let out = run.pull(&fake, &[]);
@@ -572,7 +508,7 @@ fn a_second_pull_on_the_same_state_exits_2() {
 #[test]
 fn the_state_is_bound_to_its_subdomain() {
     let fake = FakeZendesk::start(dataset(1, 5, now_secs() - 100, 1), token_auth());
-    let run = Run::new();
+    let run = PullDir::new();
     assert_eq!(code(&run.pull(&fake, &[])), 0);
     let before = std::fs::read(run.state()).expect("state");
     let out = Command::new(env!("CARGO_BIN_EXE_normalog"))
@@ -608,7 +544,7 @@ fn crash_then_resume(
     must_crash: bool,
 ) -> Result<(), String> {
     let fake = FakeZendesk::start(records.to_vec(), token_auth());
-    let run = Run::new();
+    let run = PullDir::new();
     let flags = ["--page-size", page, "--batch-records", batch];
     let out = run.pull_env(&fake, &flags, &[("NORMALOG_PULL_FAIL_AT", point)]);
     let crashed = out.status.code().is_none();
@@ -630,12 +566,7 @@ fn crash_then_resume(
         ));
     }
     // Nothing hidden is left behind by the successful run.
-    let leftovers = std::fs::read_dir(run.out()).map_or(0, |d| {
-        d.flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
-            .count()
-    });
-    if leftovers != 0 {
+    if run.hidden_at_top() != 0 {
         return Err(format!("{point}: hidden files left"));
     }
     Ok(())
@@ -660,30 +591,15 @@ fn an_interrupt_stops_between_commits_and_the_next_run_resumes() {
     let records = dataset(1, 50, now_secs() - 500, 3);
     for (point, signal, status) in [("read", "INT", 130), ("commit", "TERM", 143)] {
         let fake = FakeZendesk::start(records.clone(), token_auth());
-        let run = Run::new();
+        let run = PullDir::new();
         let flags = ["--page-size", "10", "--batch-records", "10", "-q"];
-        let marker = run.dir.path().join("paused");
-        let pause = format!("{point}:{}", marker.display());
-        let child = run
-            .command(&fake, &flags, &[("NORMALOG_TEST_PAUSE", &pause)])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        let until = std::time::Instant::now() + Duration::from_secs(60);
-        while !marker.exists() {
-            assert!(std::time::Instant::now() < until, "{point}: never paused");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let sent = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(child.id().to_string())
-            .status()
-            .expect("kill");
-        assert!(sent.success());
-        std::fs::remove_file(&marker).expect("resume");
-        let out = child.wait_with_output().expect("wait");
-        run.check_secrets(&out);
+        let out = interrupt_at(
+            run.command(&fake, &flags, &[]),
+            run.dir.path(),
+            point,
+            signal,
+        );
+        run.check_secrets(&out, &[TOKEN, MINTED_TOKEN]);
         assert_eq!(code(&out), status, "{point}: {}", stderr(&out));
         assert!(
             stderr(&out).contains(&format!("interrupted by SIG{signal}")),
@@ -691,15 +607,7 @@ fn an_interrupt_stops_between_commits_and_the_next_run_resumes() {
             stderr(&out)
         );
         // Nothing hidden left: no staging directory, no temporary file.
-        let mut files = Vec::new();
-        walk(&run.out(), &mut files);
-        let hidden: Vec<_> = files
-            .iter()
-            .filter(|f| {
-                f.components()
-                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-            })
-            .collect();
+        let hidden = run.hidden_files();
         assert!(hidden.is_empty(), "{point}: {hidden:?}");
         // The records delivered so far are each there once; the rest come with the next run.
         assert!(run.ids().values().all(|&n| n == 1));
@@ -713,7 +621,7 @@ fn an_interrupt_stops_between_commits_and_the_next_run_resumes() {
 fn crash_of_a_single_file_output_keeps_the_previous_file_and_state() {
     let records = dataset(1, 20, now_secs() - 500, 1);
     let fake = FakeZendesk::start(records.clone(), token_auth());
-    let run = Run::new();
+    let run = PullDir::new();
     let file = run.dir.path().join("events.ndjson");
     let flags = [
         "-o",
@@ -744,7 +652,7 @@ fn crash_of_a_single_file_output_keeps_the_previous_file_and_state() {
 fn timing_100k_records() {
     let records = dataset(1, 100_000, now_secs() - 20 * 86_400, 1);
     let fake = FakeZendesk::start(records.clone(), token_auth());
-    let run = Run::new();
+    let run = PullDir::new();
     let t = std::time::Instant::now();
     let out = run.pull(&fake, &["--stats", "-q"]);
     let secs = t.elapsed().as_secs_f64();
@@ -799,7 +707,7 @@ mod prop {
                     });
                 }
             }
-            let run = Run::new();
+            let run = PullDir::new();
             let (page, batch) = (page.to_string(), batch.to_string());
             let flags = ["--page-size", page.as_str(), "--batch-records", batch.as_str()];
             let point = format!("{}:{crash_at}", if crash_sink { "after-sink" } else { "after-state" });

@@ -8,63 +8,44 @@
 mod fake;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use fake::zoom::{
-    dataset, now_secs, FakeZoom, Fault, Kind, Rec, RetryAfter, ACCOUNT, CLIENT_ID, SECRET,
-};
+use fake::pull::{code, interrupt_at, normalize_page, stderr, without_volatile, PullDir};
+use fake::server::{now_secs, RetryAfter};
+use fake::zoom::{dataset, FakeZoom, Fault, Kind, Rec, ACCOUNT, CLIENT_ID, SECRET};
 
 /// What identifies an event in the output: its log type, its user and its time.
 type Key = (String, String, String);
 
-struct Run {
-    dir: tempfile::TempDir,
+/// What every access token the fake mints starts with: no output or state may hold one.
+const MINTED_TOKEN: &str = "zoom-access-token";
+
+/// `normalog pull zoom` in a [`PullDir`].
+trait ZoomPull {
+    fn pull(&self, fake: &FakeZoom, extra: &[&str]) -> Output;
+    /// `pull zoom` against the fake, into the lake directory, with `extra` flags.
+    fn pull_env(&self, fake: &FakeZoom, extra: &[&str], env: &[(&str, &str)]) -> Output;
+    /// The command of [`pull_env`](Self::pull_env), not started.
+    fn command(&self, fake: &FakeZoom, extra: &[&str], env: &[(&str, &str)]) -> Command;
+    /// Every event in the lake, with how many times it appears.
+    fn events(&self) -> BTreeMap<Key, usize>;
 }
 
-impl Run {
-    fn new() -> Run {
-        Run {
-            dir: tempfile::tempdir().expect("tempdir"),
-        }
-    }
-    fn state(&self) -> PathBuf {
-        self.dir.path().join("state.json")
-    }
-    fn out(&self) -> PathBuf {
-        self.dir.path().join("lake")
-    }
+impl ZoomPull for PullDir {
     fn pull(&self, fake: &FakeZoom, extra: &[&str]) -> Output {
         self.pull_env(fake, extra, &[])
     }
-    /// `pull zoom` against the fake, into the lake directory, with `extra` flags.
     fn pull_env(&self, fake: &FakeZoom, extra: &[&str], env: &[(&str, &str)]) -> Output {
         let out = self
             .command(fake, extra, env)
             .output()
             .expect("run normalog");
-        self.check_secrets(&out);
+        self.check_secrets(&out, &[SECRET, MINTED_TOKEN]);
         out
     }
-    /// The secret and the token appear nowhere: not in the output, not in the state.
-    fn check_secrets(&self, out: &Output) {
-        for text in [&out.stdout, &out.stderr] {
-            let text = String::from_utf8_lossy(text);
-            assert!(!text.contains(SECRET), "secret printed: {text}");
-            assert!(!text.contains("zoom-access-token"), "token printed: {text}");
-        }
-        if let Ok(state) = std::fs::read_to_string(self.state()) {
-            assert!(
-                !state.contains(SECRET) && !state.contains("zoom-access-token"),
-                "{state}"
-            );
-        }
-    }
-    /// The command of [`pull_env`](Self::pull_env), not started.
     fn command(&self, fake: &FakeZoom, extra: &[&str], env: &[(&str, &str)]) -> Command {
-        let mut out_dir = self.out().display().to_string();
-        out_dir.push('/');
+        let out_dir = self.out_dir_arg();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
         cmd.args(["pull", "zoom", "--client-id", CLIENT_ID])
             .arg("--state")
@@ -89,20 +70,9 @@ impl Run {
         }
         cmd
     }
-    /// Every event in the lake, with how many times it appears.
     fn events(&self) -> BTreeMap<Key, usize> {
-        let mut files = Vec::new();
-        walk(&self.out(), &mut files);
         let mut all = BTreeMap::new();
-        for f in files {
-            let hidden = f
-                .strip_prefix(self.out())
-                .expect("inside")
-                .components()
-                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-            if hidden {
-                continue; // not part of the data set
-            }
+        for f in self.data_files() {
             for line in std::fs::read_to_string(&f).expect("read").lines() {
                 *all.entry(key_of(line)).or_default() += 1;
             }
@@ -123,28 +93,6 @@ fn key_of(line: &str) -> Key {
     (log_type, who, v["time"].as_str().expect("time").to_owned())
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// The visible records, each as often as the dataset has it.
 fn expected(records: &[Rec]) -> BTreeMap<Key, usize> {
     let mut want = BTreeMap::new();
@@ -157,7 +105,7 @@ fn expected(records: &[Rec]) -> BTreeMap<Key, usize> {
             ),
         };
         *want
-            .entry((key.0.to_owned(), key.1, fake::zoom::rfc3339(r.time)))
+            .entry((key.0.to_owned(), key.1, fake::server::rfc3339(r.time)))
             .or_default() += 1;
     }
     want
@@ -190,7 +138,7 @@ fn day(t: i64) -> String {
 fn pulls_both_reports_with_the_documented_request_shape() {
     let records = both(400, 1, 0);
     let fake = FakeZoom::start(records.clone());
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &["--stats"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.events(), expected(&records));
@@ -261,7 +209,7 @@ fn identical_records_and_same_second_groups_across_pages_are_kept_once_each() {
     // 40 records per second (pages of 7 cut every group), every 3rd with an identical twin.
     let records = both(120, 40, 3);
     let fake = FakeZoom::start(records.clone());
-    let run = Run::new();
+    let run = PullDir::new();
     let flags = ["--page-size", "7", "--batch-records", "5"];
     let out = run.pull(&fake, &flags);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -293,7 +241,7 @@ fn late_records_and_a_window_that_gains_records_are_caught_once_by_the_next_run(
         ..records[10].clone()
     });
     let fake = FakeZoom::start(records.clone());
-    let run = Run::new();
+    let run = PullDir::new();
     let flags = ["--page-size", "9", "--log-type", "activity"];
     let out = run.pull(&fake, &flags);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -322,47 +270,22 @@ fn an_interrupt_stops_between_commits_and_the_next_run_resumes() {
     let records = dataset(Kind::Activity, 1, 60, now - 2 * 86_400, 7, 0);
     for (point, signal, status) in [("read", "INT", 130), ("commit", "TERM", 143)] {
         let fake = FakeZoom::start(records.clone());
-        let run = Run::new();
+        let run = PullDir::new();
         let flags = ["--page-size", "10", "--log-type", "activity", "-q"];
-        let marker = run.dir.path().join("paused");
-        let pause = format!("{point}:{}", marker.display());
-        let child = run
-            .command(&fake, &flags, &[("NORMALOG_TEST_PAUSE", &pause)])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        let until = std::time::Instant::now() + Duration::from_secs(60);
-        while !marker.exists() {
-            assert!(std::time::Instant::now() < until, "{point}: never paused");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let sent = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(child.id().to_string())
-            .status()
-            .expect("kill");
-        assert!(sent.success());
-        std::fs::remove_file(&marker).expect("resume");
-        let out = child.wait_with_output().expect("wait");
-        run.check_secrets(&out);
+        let out = interrupt_at(
+            run.command(&fake, &flags, &[]),
+            run.dir.path(),
+            point,
+            signal,
+        );
+        run.check_secrets(&out, &[SECRET, MINTED_TOKEN]);
         assert_eq!(code(&out), status, "{point}: {}", stderr(&out));
         assert!(
             stderr(&out).contains(&format!("interrupted by SIG{signal}")),
             "{}",
             stderr(&out)
         );
-        let mut files = Vec::new();
-        walk(&run.out(), &mut files);
-        let hidden: Vec<_> = files
-            .iter()
-            .filter(|f| {
-                f.strip_prefix(run.out())
-                    .expect("inside")
-                    .components()
-                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-            })
-            .collect();
+        let hidden = run.hidden_files();
         assert!(hidden.is_empty(), "{point}: {hidden:?}");
         assert!(run.events().values().all(|&n| n == 1), "{point}");
         let out = run.pull(&fake, &flags);
@@ -375,7 +298,7 @@ fn an_interrupt_stops_between_commits_and_the_next_run_resumes() {
 fn same_events_as_normalizing_the_pages() {
     let records = dataset(Kind::Operation, 1, 25, now_secs() - 3600, 3, 5);
     let fake = FakeZoom::start(records.clone());
-    let run = Run::new();
+    let run = PullDir::new();
     let pulled = run.dir.path().join("pulled.ndjson");
     let out = run.pull(
         &fake,
@@ -402,33 +325,18 @@ fn same_events_as_normalizing_the_pages() {
         ),
     )
     .expect("write");
-    let normalized = Command::new(env!("CARGO_BIN_EXE_normalog"))
-        .args(["normalize", "-t", "Zoom.Operation"])
-        .arg(&page)
-        .output()
-        .expect("normalize");
+    let normalized = normalize_page("Zoom.Operation", &page);
     assert_eq!(code(&normalized), 0, "{}", stderr(&normalized));
-    let strip = |text: &str| -> Vec<serde_json::Value> {
-        text.lines()
-            .map(|l| {
-                let mut v: serde_json::Value = serde_json::from_str(l).expect("json");
-                let o = v.as_object_mut().expect("object");
-                o.remove("p_row_id");
-                o.remove("p_parse_time");
-                v
-            })
-            .collect()
-    };
     assert_eq!(
-        strip(&std::fs::read_to_string(&pulled).expect("read")),
-        strip(&String::from_utf8_lossy(&normalized.stdout))
+        without_volatile(&std::fs::read_to_string(&pulled).expect("read")),
+        without_volatile(&String::from_utf8_lossy(&normalized.stdout))
     );
 }
 
 #[test]
 fn bad_credentials_exit_3_and_leave_no_state() {
     let fake = FakeZoom::start(both(5, 1, 0));
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull_env(&fake, &[], &[("ZOOM_CLIENT_SECRET", "wrong-secret-value")]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(stderr(&out).contains("invalid_client"), "{}", stderr(&out));
@@ -444,7 +352,7 @@ fn bad_credentials_exit_3_and_leave_no_state() {
 #[test]
 fn missing_scope_exits_3_naming_it_and_leaves_the_state_as_it_was() {
     let fake = FakeZoom::start(both(5, 1, 0));
-    let run = Run::new();
+    let run = PullDir::new();
     assert_eq!(code(&run.pull(&fake, &["--log-type", "activity"])), 0);
     let before = std::fs::read(run.state()).expect("state");
     fake.inner().scopes = vec!["report:read:user_activities:admin".into()];
@@ -463,7 +371,7 @@ fn missing_scope_exits_3_naming_it_and_leaves_the_state_as_it_was() {
 fn a_role_without_permission_exits_3_naming_it() {
     let fake = FakeZoom::start(both(5, 1, 0));
     fake.inner().permitted = false;
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &[]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(stderr(&out).contains("No permission."), "{}", stderr(&out));
@@ -480,7 +388,7 @@ fn an_invalidated_token_is_reminted_once() {
     let records = both(60, 1, 0);
     let fake = FakeZoom::start(records.clone());
     fake.inner().token_uses = Some(3);
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &["--page-size", "25"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.events(), expected(&records));
@@ -505,7 +413,7 @@ fn a_token_near_its_expiry_is_reminted_before_use() {
             .faults
             .push_back(Fault::TooMany(RetryAfter::Seconds(3)));
     }
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &[]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.events(), expected(&records));
@@ -526,7 +434,7 @@ fn an_expired_page_token_restarts_the_window() {
         inner.faults_after = 3;
         inner.faults.push_back(Fault::ExpireTokens);
     }
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &["--page-size", "10", "--stats"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(
@@ -550,7 +458,7 @@ fn a_repeating_page_token_stops_the_stream() {
         inner.faults_after = 2;
         inner.faults.push_back(Fault::RepeatToken);
     }
-    let run = Run::new();
+    let run = PullDir::new();
     let flags = [
         "--page-size",
         "10",
@@ -574,7 +482,7 @@ fn honours_retry_after(form: RetryAfter) {
         inner.faults_after = 1;
         inner.faults.push_back(Fault::TooMany(form));
     }
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &["--page-size", "10"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.events(), expected(&records));
@@ -618,7 +526,7 @@ fn rate_limited_past_max_wait_exits_4_with_state_saved() {
                 .push_back(Fault::TooMany(RetryAfter::Rfc3339(3600)));
         }
     }
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &["--max-wait", "5s"]);
     assert_eq!(code(&out), 4, "{}", stderr(&out));
     assert!(stderr(&out).contains("--max-wait"), "{}", stderr(&out));
@@ -646,7 +554,7 @@ fn server_errors_and_resets_are_retried() {
             inner.faults.push_back(f);
         }
     }
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &["--page-size", "10"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.events(), expected(&records));
@@ -658,7 +566,7 @@ fn a_burst_longer_than_the_tries_exits_5() {
     for _ in 0..6 {
         fake.inner().faults.push_back(Fault::Status(503));
     }
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &[]);
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     assert!(
@@ -673,7 +581,7 @@ fn a_burst_longer_than_the_tries_exits_5() {
 #[test]
 fn plain_http_to_another_host_is_refused_before_any_request() {
     let fake = FakeZoom::start(Vec::new());
-    let run = Run::new();
+    let run = PullDir::new();
     for flag in ["--api-base", "--oauth-base"] {
         let out = run.pull(&fake, &[flag, "http://api.zoom.us"]);
         assert_eq!(code(&out), 2, "{}", stderr(&out));
@@ -685,7 +593,7 @@ fn plain_http_to_another_host_is_refused_before_any_request() {
 #[test]
 fn since_beyond_six_months_is_clamped_with_a_warning() {
     let fake = FakeZoom::start(both(3, 1, 0));
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull(&fake, &["--since", "400d", "--window-days", "30"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(stderr(&out).contains("six months"), "{}", stderr(&out));
@@ -706,7 +614,7 @@ fn since_beyond_six_months_is_clamped_with_a_warning() {
 #[test]
 fn a_second_pull_on_the_same_state_exits_2_and_the_state_is_bound_to_its_account() {
     let fake = FakeZoom::start(both(5, 1, 0));
-    let run = Run::new();
+    let run = PullDir::new();
     let held = normalog::pull::state::StateFile::open(&run.state(), "zoom", ACCOUNT).expect("lock");
     let out = run.pull(&fake, &[]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
@@ -732,7 +640,7 @@ fn crash_then_resume(
     must_crash: bool,
 ) -> Result<(), String> {
     let fake = FakeZoom::start(records.to_vec());
-    let run = Run::new();
+    let run = PullDir::new();
     let out = run.pull_env(&fake, flags, &[("NORMALOG_PULL_FAIL_AT", point)]);
     let crashed = out.status.code().is_none();
     if must_crash && !crashed {
@@ -750,12 +658,7 @@ fn crash_then_resume(
             want.values().sum::<usize>()
         ));
     }
-    let hidden = std::fs::read_dir(run.out()).map_or(0, |d| {
-        d.flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
-            .count()
-    });
-    if hidden != 0 {
+    if run.hidden_at_top() != 0 {
         return Err(format!("{point}: hidden files left"));
     }
     Ok(())
@@ -782,7 +685,7 @@ fn timing_100k_records() {
     let mut records = dataset(Kind::Activity, 1, 50_000, start, 1, 0);
     records.extend(dataset(Kind::Operation, 1, 50_000, start, 1, 0));
     let fake = FakeZoom::start(records.clone());
-    let run = Run::new();
+    let run = PullDir::new();
     let t = std::time::Instant::now();
     let out = run.pull(&fake, &["--stats", "-q"]);
     let secs = t.elapsed().as_secs_f64();
@@ -838,7 +741,7 @@ mod prop {
                     });
                 }
             }
-            let run = Run::new();
+            let run = PullDir::new();
             let (page, batch) = (page.to_string(), batch.to_string());
             let flags = ["--page-size", page.as_str(), "--batch-records", batch.as_str()];
             let point = format!("{}:{crash_at}", if crash_sink { "after-sink" } else { "after-state" });

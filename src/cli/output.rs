@@ -1,14 +1,16 @@
 //! Where `normalog normalize` writes: standard output, one file written under a temporary
 //! name and renamed when complete ([`OutputFile`]), or a directory layout (NDJSON or
-//! Parquet).
+//! Parquet); and the rejects file of `normalize` and `pull` ([`open_rejects`],
+//! [`RejectsWriter`]).
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use super::normalize::{ndjson_options, CompressionArg, FormatArg, NormalizeArgs, PartitionArg};
+use super::normalize::{ndjson_options, FormatArg, NormalizeArgs, PartitionArg};
 use super::{messages, Fatal};
 use normalog::atomic::AtomicFile;
+use normalog::pipeline::{rejects, Reject};
 use normalog::sink::layout::{self, Partition};
 use normalog::sink::ndjson_dir::NdjsonDirWriter;
 use normalog::sink::parquet::{self, ParquetWriter};
@@ -63,22 +65,13 @@ impl Output {
         std::fs::create_dir_all(dir)
             .map_err(|e| Fatal::Message(format!("{}: {e}", dir.display())))?;
         recover(dir)?;
-        let partition = match args.partition.unwrap_or(PartitionArg::Hour) {
-            PartitionArg::None => Partition::None,
-            PartitionArg::Day => Partition::Day,
-            PartitionArg::Hour => Partition::Hour,
-        };
+        let partition = Partition::from(args.partition.unwrap_or(PartitionArg::Hour));
         let mut output = match args.format {
             FormatArg::Parquet => Output::Parquet(ParquetWriter::new(
                 dir,
                 parquet::Options {
                     partition,
-                    compression: match args.compression {
-                        CompressionArg::Zstd => parquet::Compression::Zstd,
-                        CompressionArg::Snappy => parquet::Compression::Snappy,
-                        CompressionArg::Gzip => parquet::Compression::Gzip,
-                        CompressionArg::None => parquet::Compression::None,
-                    },
+                    compression: args.compression.into(),
                     row_group_rows: args.row_group_rows,
                     max_open_files: args.max_open_files,
                     max_buffered_bytes: args.max_buffered_mib.saturating_mul(1 << 20),
@@ -256,6 +249,47 @@ impl OutputFile {
             OutputFile::Atomic(f) => f.commit(),
             OutputFile::InPlace(mut f) => f.flush(),
         }
+    }
+}
+
+/// The `--rejects` file, when one is given: an [`OutputFile`], never standard output.
+pub(super) fn open_rejects(path: Option<&Path>) -> Result<Option<OutputFile>, Fatal> {
+    match path {
+        Some(p) if p.as_os_str() == "-" => Err(Fatal::Message(
+            "--rejects needs a file: standard output carries the events".into(),
+        )),
+        Some(p) => Ok(Some(OutputFile::create(p)?)),
+        None => Ok(None),
+    }
+}
+
+/// Writes rejects into the rejects file, one line each in the format of
+/// [`rejects::write_reject`], buffered. [`finish`](Self::finish) flushes; the caller then
+/// commits the [`OutputFile`].
+pub(super) struct RejectsWriter<'f> {
+    out: BufWriter<&'f mut File>,
+    line: Vec<u8>,
+}
+
+impl<'f> RejectsWriter<'f> {
+    pub(super) fn new(file: &'f mut OutputFile) -> RejectsWriter<'f> {
+        RejectsWriter {
+            out: BufWriter::new(file.file()),
+            line: Vec::new(),
+        }
+    }
+
+    pub(super) fn write(&mut self, reject: &Reject<'_>) -> io::Result<()> {
+        self.line.clear();
+        rejects::write_reject(&mut self.line, reject);
+        self.out.write_all(&self.line)
+    }
+
+    pub(super) fn finish(self) -> io::Result<()> {
+        self.out
+            .into_inner()
+            .map(drop)
+            .map_err(io::IntoInnerError::into_error)
     }
 }
 

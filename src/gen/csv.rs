@@ -21,7 +21,7 @@
 //! one of `emptyValues`). A row never starts with `skipPrefix` (it would be skipped), is
 //! never blank, and never starts with `{` (a JSON object goes to JSON log types only).
 
-use super::lines::{write_text, Bad, ATTEMPTS};
+use super::lines::{write_read_back, write_text, Bad};
 use super::plan::{FieldGen, VGen};
 use super::{text, State};
 use crate::parse::csv::split;
@@ -172,23 +172,11 @@ impl CsvGen {
         out: &mut Vec<u8>,
         bad: Option<Bad>,
     ) -> bool {
-        let start = out.len();
         let mut scratch = Scratch::default();
-        for with_bad in [bad.is_some(), false] {
-            let bad = bad.filter(|_| with_bad);
-            for _ in 0..ATTEMPTS {
-                out.truncate(start);
-                self.attempt(rng, fields, out, bad, &mut scratch);
-                if self.reads_back(&out[start..], bad, &mut scratch) {
-                    return bad.is_some();
-                }
-            }
-            if !with_bad {
-                // Keep the last attempt; the probe made sure this is rare.
-                return false;
-            }
-        }
-        false
+        write_read_back(out, bad, |out, start, bad| {
+            self.attempt(rng, fields, out, bad, &mut scratch);
+            self.reads_back(&out[start..], bad, &mut scratch)
+        })
     }
 
     /// Write one candidate row, keeping each field's value as written in `scratch`.

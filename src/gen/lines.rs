@@ -33,7 +33,7 @@ use crate::schema::text::{compile_fastmatch, compile_regex, Compiled};
 use crate::schema::{FieldType, Schema};
 
 /// Attempts at one line before giving up on it (a deliberate mistake is then left out).
-pub(super) const ATTEMPTS: usize = 24;
+const ATTEMPTS: usize = 24;
 
 /// The line generator of one text log type.
 #[derive(Debug)]
@@ -89,6 +89,33 @@ pub(super) struct Bad {
 
 /// Where each field's value went in the line being written: `(field, start, end)`.
 type Written = Vec<(usize, usize, usize)>;
+
+/// The retry loop of the line writers (pattern lines here, CSV rows in `csv.rs`): append a
+/// line to `out` with `attempt`, which writes a candidate from `start` (where the line
+/// begins in `out`) and says whether it reads back, up to [`ATTEMPTS`] times with the
+/// mistake `bad`, then as many times without it. Returns whether the mistake was made; when
+/// no attempt without a mistake reads back, the last one is kept (the probe made sure this
+/// is rare).
+pub(super) fn write_read_back(
+    out: &mut Vec<u8>,
+    bad: Option<Bad>,
+    mut attempt: impl FnMut(&mut Vec<u8>, usize, Option<Bad>) -> bool,
+) -> bool {
+    let start = out.len();
+    for with_bad in [bad.is_some(), false] {
+        let bad = bad.filter(|_| with_bad);
+        for _ in 0..ATTEMPTS {
+            out.truncate(start);
+            if attempt(out, start, bad) {
+                return bad.is_some();
+            }
+        }
+        if !with_bad {
+            return false;
+        }
+    }
+    false
+}
 
 impl LineGen {
     /// The line generator of `schema` (a text log type), whose fields compiled to `fields`.
@@ -198,26 +225,14 @@ impl LineGen {
         out: &mut Vec<u8>,
         bad: Option<Bad>,
     ) -> bool {
-        let start = out.len();
         let mut written = Vec::new();
         let mut locs: Vec<CaptureLocations> =
             self.regexes.iter().map(Regex::capture_locations).collect();
-        for with_bad in [bad.is_some(), false] {
-            let bad = bad.filter(|_| with_bad);
-            for _ in 0..ATTEMPTS {
-                out.truncate(start);
-                let chosen = self.attempt(rng, fields, out, bad, &mut written);
-                // `written` spans are relative to `out[start..]`.
-                if self.reads_back(&out[start..], chosen, bad, &written, &mut locs) {
-                    return bad.is_some();
-                }
-            }
-            if !with_bad {
-                // Keep the last attempt; the probe made sure this is rare.
-                return false;
-            }
-        }
-        false
+        write_read_back(out, bad, |out, start, bad| {
+            let chosen = self.attempt(rng, fields, out, bad, &mut written);
+            // `written` spans are relative to `out[start..]`.
+            self.reads_back(&out[start..], chosen, bad, &written, &mut locs)
+        })
     }
 
     /// Write one candidate line (spans in `written` relative to where it starts); returns

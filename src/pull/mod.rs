@@ -21,6 +21,9 @@
 //! * [`zoom::pull`] drives a Zoom pull: Server-to-Server OAuth, date windows, page tokens
 //!   (restarting a window whose token expired), dedupe by a count per content hash, and
 //!   commits at window ends.
+//! * Both number and write their batches and save the positions after them the same way
+//!   (`commits.rs`, the commit protocol below), and stop on a cursor that comes back or on
+//!   empty pages that keep claiming more (`paging.rs`).
 //!
 //! Secrets are [`Secret`]s: their `Debug` and `Display` print `***`, and the text of every
 //! error that could carry one (a URL, an answer's body) goes through [`Secret::redact`].
@@ -34,8 +37,10 @@
 //! every part of its tag with a `(run, seq)` above the committed one, so the union of the
 //! files is exactly the committed records.
 
+mod commits;
 pub mod deliver;
 pub mod http;
+mod paging;
 pub mod raw;
 pub mod state;
 pub mod zendesk;
@@ -239,6 +244,14 @@ pub fn format_time(secs: i64) -> String {
         .unwrap_or_default()
         .format("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
+}
+
+/// An RFC 3339 instant (a record's time, a watermark) in Unix seconds; `None` when it is
+/// not one.
+pub(crate) fn parse_rfc3339(s: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.timestamp())
 }
 
 /// The current time in Unix seconds.

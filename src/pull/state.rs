@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{format_time, PullError};
+use super::{format_time, parse_rfc3339, PullError};
 use crate::atomic::AtomicFile;
 
 /// The version written and read.
@@ -55,6 +55,14 @@ pub struct StreamState {
     /// identical records were emitted (two identical sign-ins in one second are two events).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub recent_hashes: BTreeMap<String, (i64, u32)>,
+}
+
+impl StreamState {
+    /// The watermark in Unix seconds.
+    pub(crate) fn watermark_secs(&self) -> Result<i64, PullError> {
+        parse_rfc3339(&self.watermark)
+            .ok_or_else(|| PullError::Config(format!("state: bad watermark {:?}", self.watermark)))
+    }
 }
 
 /// The file's content.

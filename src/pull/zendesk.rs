@@ -27,16 +27,18 @@
 //! [`PullError::Api`] with the redacted body; a cursor that repeats, or three empty pages in a
 //! row that claim more, stop the stream with [`PullError::Api`] instead of looping.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::commits::Batches;
 use super::deliver::{Delivery, PageBuilder};
 use super::http::{base64, check_base_url, pct, Client, Request, Response};
-use super::state::{Commit, StateFile, StreamState};
-use super::{crash_point, format_time, Progress, PullError, Secret};
+use super::paging::Paging;
+use super::state::{StateFile, StreamState};
+use super::{format_time, parse_rfc3339, Progress, PullError, Secret};
 use crate::pipeline::Observer;
 use crate::sink::Summary;
 
@@ -290,12 +292,6 @@ fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 4)
 }
 
-fn parse_ts(s: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.timestamp())
-}
-
 /// Pull the audit log into `delivery`, checkpointing into `state`.
 ///
 /// `now` is the current time (Unix seconds). The state is saved only after the records
@@ -325,8 +321,7 @@ pub fn pull(
     let overlap = secs(config.overlap);
     let prev = state.stream(STREAM).cloned();
     let (mut watermark, mut seen, start) = if let Some(p) = &prev {
-        let w = parse_ts(&p.watermark)
-            .ok_or_else(|| PullError::Config(format!("state: bad watermark {:?}", p.watermark)))?;
+        let w = p.watermark_secs()?;
         (w, p.recent_ids.clone(), w - overlap)
     } else {
         let since = config.since.ok_or_else(|| {
@@ -356,15 +351,12 @@ pub fn pull(
     };
     session.authenticate(progress)?;
 
-    let run = committed.run + 1;
-    let mut last = committed;
-    let mut seq = 0;
+    let mut batches = Batches::new(committed);
     let per_batch = delivery.checkpoint_each_batch();
     let mut pending = PageBuilder::new(STREAM);
     let mut latest_read = watermark;
     let mut cursor: Option<String> = None;
-    let mut cursors = HashSet::new();
-    let mut empty_pages = 0;
+    let mut paging = Paging::default();
     let base = format!(
         "{}/api/v2/audit_logs?filter%5Bcreated_at%5D%5B%5D={}&filter%5Bcreated_at%5D%5B%5D={}&page%5Bsize%5D={}&sort=created_at",
         session.base(),
@@ -393,7 +385,7 @@ pub fn pull(
         for raw in &page.audit_logs {
             let key: Option<Key> = serde_json::from_str(raw.get()).ok();
             let (id, at) = key
-                .map(|k| (k.id, k.created_at.as_deref().and_then(parse_ts)))
+                .map(|k| (k.id, k.created_at.as_deref().and_then(parse_rfc3339)))
                 .unwrap_or_default();
             if let Some(at) = at {
                 latest_read = latest_read.max(at);
@@ -413,17 +405,12 @@ pub fn pull(
 
         let more = page.meta.has_more;
         if more {
-            if page.audit_logs.is_empty() {
-                empty_pages += 1;
-                if empty_pages >= 3 {
-                    return Err(PullError::Api(
-                        "GET /api/v2/audit_logs: three empty pages in a row that claim more \
-                         (has_more); stopping rather than looping"
-                            .into(),
-                    ));
-                }
-            } else {
-                empty_pages = 0;
+            if paging.too_many_empty(page.audit_logs.len()) {
+                return Err(PullError::Api(
+                    "GET /api/v2/audit_logs: three empty pages in a row that claim more \
+                     (has_more); stopping rather than looping"
+                        .into(),
+                ));
             }
             let next = page
                 .meta
@@ -435,7 +422,7 @@ pub fn pull(
                         "GET /api/v2/audit_logs: has_more without an after_cursor".into(),
                     )
                 })?;
-            if !cursors.insert(next.clone()) {
+            if paging.repeats(&next) {
                 return Err(PullError::Api(format!(
                     "GET /api/v2/audit_logs: the cursor {next:?} came back twice; stopping \
                      rather than looping (the state holds the last committed batch)"
@@ -458,12 +445,7 @@ pub fn pull(
             };
             seen.retain(|_, at| *at >= position - overlap);
             if delivery.has_pending(&pending) {
-                seq += 1;
-                let commit = Commit { run, seq };
-                let r = delivery.write(commit, &mut pending, observer)?;
-                out.summary.merge(&r.summary);
-                last = commit;
-                crash_point("after-sink", seq);
+                batches.write(&mut delivery, &mut pending, observer, &mut out.summary)?;
             }
             if per_batch {
                 let pos = StreamState {
@@ -471,11 +453,9 @@ pub fn pull(
                     recent_ids: seen.clone(),
                     ..StreamState::default()
                 };
-                state.save(last, STREAM, pos)?;
-                out.commits += 1;
-                crash_point("after-state", out.commits);
-                if last.run == run && last.seq == seq && seq > 0 {
-                    delivery.committed(last)?;
+                batches.save(state, STREAM, pos)?;
+                if batches.wrote_any() {
+                    delivery.committed(batches.last())?;
                 }
             }
         }
@@ -490,10 +470,9 @@ pub fn pull(
             recent_ids: seen,
             ..StreamState::default()
         };
-        state.save(last, STREAM, pos)?;
-        out.commits += 1;
-        crash_point("after-state", out.commits);
-        delivery.committed(last)?;
+        batches.save(state, STREAM, pos)?;
+        delivery.committed(batches.last())?;
     }
+    out.commits = batches.saves();
     Ok(out)
 }

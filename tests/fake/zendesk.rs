@@ -1,4 +1,4 @@
-//! A fake Zendesk for the pull tests: a hand-written HTTP/1.1 server on `127.0.0.1:0`
+//! A fake Zendesk for the pull tests, served by `server.rs` on `127.0.0.1:0`,
 //! reproducing what `vendor-apis.md` records of `GET /api/v2/audit_logs` and
 //! `POST /oauth/tokens`: the paths (with and without `.json`), Basic `EMAIL/token:TOKEN` and
 //! Bearer auth with Zendesk's 401 and 403 bodies, the verbatim 400 for a malformed
@@ -6,7 +6,7 @@
 //! opaque keyset cursors, the `audit_logs`/`meta`/`links` envelope with numeric ids, rate
 //! limit headers, and injected faults: 429s with each `Retry-After` form, 5xx bursts,
 //! connection resets, a repeating cursor, records that become visible late, expiring OAuth
-//! tokens. One connection at a time (`Connection: close`), as the client is sequential.
+//! tokens.
 #![allow(dead_code)]
 // each test binary uses part of it
 // A test fixture written for clarity over the pedantic lints' taste.
@@ -15,15 +15,13 @@
     clippy::cast_possible_wrap,
     clippy::too_many_lines,
     clippy::doc_markdown,
-    clippy::format_push_string,
     clippy::semicolon_if_nothing_returned
 )]
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Instant, SystemTime};
+use std::time::Duration;
+
+use super::server::{b64, now_secs, rfc3339, Answer, Api, Logged, RetryAfter, Server};
 
 /// A record of the dataset.
 #[derive(Debug, Clone)]
@@ -51,17 +49,6 @@ pub enum AuthMode {
     },
 }
 
-/// The form of a 429's `Retry-After`.
-#[derive(Debug, Clone, Copy)]
-pub enum RetryAfter {
-    Seconds(u64),
-    /// An HTTP-date this many seconds ahead.
-    HttpDate(u64),
-    /// An RFC 3339 instant this many seconds ahead (Zoom's form).
-    Rfc3339(u64),
-    Missing,
-}
-
 /// A fault served instead of the next audit_logs answer.
 #[derive(Debug, Clone, Copy)]
 pub enum Fault {
@@ -71,18 +58,6 @@ pub enum Fault {
     Reset,
     /// Answer with the cursor of the request (has_more true): a repeating cursor.
     RepeatCursor,
-}
-
-/// One request as received.
-#[derive(Debug, Clone)]
-pub struct Logged {
-    pub at: Instant,
-    pub method: String,
-    pub path: String,
-    pub query: Vec<(String, String)>,
-    pub authorization: Option<String>,
-    pub body: String,
-    pub status: u16,
 }
 
 #[derive(Debug)]
@@ -96,17 +71,14 @@ pub struct Inner {
     /// OAuth tokens minted: (token, scope, uses).
     pub tokens: Vec<(String, String, u32)>,
     /// Time spent building answers (routing, filtering, JSON), for timings.
-    pub busy: std::time::Duration,
+    pub busy: Duration,
     /// `X-Rate-Limit-Remaining` of the answers (of a limit of 700).
     pub remaining: u32,
     audit_requests: usize,
 }
 
 /// The running fake.
-pub struct FakeZendesk {
-    pub url: String,
-    inner: Arc<Mutex<Inner>>,
-}
+pub type FakeZendesk = Server<Inner>;
 
 pub const BODY_401: &str = r#"{"error":"Couldn't authenticate you"}"#;
 pub const BODY_400_FILTER: &str = r#"{"error":"InvalidValue","description":"Invalid filter[created_at] specified; format is ?filter[created_at][]=YYYY-MM-DDTHH:MM:SSZ&filter[created_at][]=YYYY-MM-DDTHH:MM:SSZ"}"#;
@@ -114,51 +86,48 @@ pub const BODY_429: &str = "Number of allowed API requests per minute exceeded";
 
 impl FakeZendesk {
     pub fn start(records: Vec<Rec>, auth: AuthMode) -> FakeZendesk {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let inner = Arc::new(Mutex::new(Inner {
+        Server::serve(Inner {
             records,
             auth,
             faults: VecDeque::new(),
             faults_after: 0,
             log: Vec::new(),
             tokens: Vec::new(),
-            busy: std::time::Duration::ZERO,
+            busy: Duration::ZERO,
             remaining: 699,
             audit_requests: 0,
-        }));
-        let shared = Arc::clone(&inner);
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                let Ok(conn) = conn else { continue };
-                serve(conn, &shared);
+        })
+    }
+}
+
+impl Api for Inner {
+    fn route(
+        &mut self,
+        method: &str,
+        path: &str,
+        query: &[(String, String)],
+        authorization: Option<&str>,
+        body: &str,
+    ) -> Option<Answer> {
+        match (method, path) {
+            ("POST", "/oauth/tokens") => Some(mint(self, body)),
+            ("GET", "/api/v2/audit_logs" | "/api/v2/audit_logs.json") => {
+                audit_logs(self, query, authorization)
             }
-        });
-        FakeZendesk { url, inner }
+            _ => Some(json(
+                404,
+                r#"{"error":"InvalidEndpoint","description":"Not found"}"#,
+            )),
+        }
     }
 
-    pub fn inner(&self) -> MutexGuard<'_, Inner> {
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn log(&mut self) -> &mut Vec<Logged> {
+        &mut self.log
     }
-}
 
-fn now() -> i64 {
-    i64::try_from(
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .expect("clock")
-            .as_secs(),
-    )
-    .expect("time")
-}
-
-pub fn rfc3339(secs: i64) -> String {
-    chrono::DateTime::from_timestamp(secs, 0)
-        .expect("time")
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    fn busy(&mut self) -> &mut Duration {
+        &mut self.busy
+    }
 }
 
 /// The documented record shape.
@@ -168,42 +137,6 @@ pub fn record_json(r: &Rec) -> String {
         id = r.id,
         at = rfc3339(r.created_at)
     )
-}
-
-fn pct_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(if b[i] == b'+' { b' ' } else { b[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn b64(input: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in input.chunks(3) {
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= c.len() {
-                out.push(char::from(ABC[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// An opaque cursor for the key `(created_at, id)`: base64 of a scrambled text.
@@ -236,133 +169,8 @@ fn key_of_cursor(c: &str) -> Option<(i64, u64)> {
     Some((a.parse().ok()?, i.parse().ok()?))
 }
 
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
 fn json(status: u16, body: &str) -> Answer {
-    Answer {
-        status,
-        headers: vec![(
-            "Content-Type".into(),
-            "application/json; charset=utf-8".into(),
-        )],
-        body: body.to_owned(),
-    }
-}
-
-fn serve(mut conn: TcpStream, shared: &Arc<Mutex<Inner>>) {
-    let mut reader = BufReader::new(conn.try_clone().expect("clone"));
-    let mut first = String::new();
-    if reader.read_line(&mut first).is_err() {
-        return;
-    }
-    let mut parts = first.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_owned();
-    let target = parts.next().unwrap_or_default().to_owned();
-    let mut authorization = None;
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            let k = k.trim().to_ascii_lowercase();
-            if k == "authorization" {
-                authorization = Some(v.trim().to_owned());
-            } else if k == "content-length" {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-    }
-    let mut body = vec![0u8; length];
-    if reader.read_exact(&mut body).is_err() {
-        return;
-    }
-    let body = String::from_utf8_lossy(&body).into_owned();
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-    let query: Vec<(String, String)> = query
-        .split('&')
-        .filter(|s| !s.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            (pct_decode(k), pct_decode(v))
-        })
-        .collect();
-    let mut inner = shared
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let started = Instant::now();
-    let answer = route(
-        &mut inner,
-        &method,
-        path,
-        &query,
-        authorization.as_deref(),
-        &body,
-    );
-    inner.busy += started.elapsed();
-    inner.log.push(Logged {
-        at: Instant::now(),
-        method,
-        path: path.to_owned(),
-        query,
-        authorization,
-        body,
-        status: answer.as_ref().map_or(0, |a| a.status),
-    });
-    drop(inner);
-    let Some(a) = answer else {
-        // A reset: close without a word.
-        return;
-    };
-    let reason = match a.status {
-        200 => "OK",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        429 => "Too Many Requests",
-        503 => "Service Unavailable",
-        _ => "Status",
-    };
-    let mut out = format!("HTTP/1.1 {} {reason}\r\n", a.status);
-    for (k, v) in &a.headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    out.push_str(&format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        a.body.len()
-    ));
-    out.push_str(&a.body);
-    let _ = conn.write_all(out.as_bytes());
-    let _ = conn.flush();
-}
-
-fn route(
-    inner: &mut Inner,
-    method: &str,
-    path: &str,
-    query: &[(String, String)],
-    authorization: Option<&str>,
-    body: &str,
-) -> Option<Answer> {
-    match (method, path) {
-        ("POST", "/oauth/tokens") => Some(mint(inner, body)),
-        ("GET", "/api/v2/audit_logs" | "/api/v2/audit_logs.json") => {
-            audit_logs(inner, query, authorization)
-        }
-        _ => Some(json(
-            404,
-            r#"{"error":"InvalidEndpoint","description":"Not found"}"#,
-        )),
-    }
+    Answer::json(status, "application/json; charset=utf-8", body)
 }
 
 fn mint(inner: &mut Inner, body: &str) -> Answer {
@@ -386,7 +194,7 @@ fn mint(inner: &mut Inner, body: &str) -> Answer {
         );
     }
     let scope = v["scope"].as_str().unwrap_or("read").to_owned();
-    let token = format!("oauth-token-{}-{}", inner.tokens.len() + 1, now());
+    let token = format!("oauth-token-{}-{}", inner.tokens.len() + 1, now_secs());
     inner.tokens.push((token.clone(), scope.clone(), 0));
     json(
         200,
@@ -475,23 +283,8 @@ fn audit_logs(
                         ("x-rate-limit".to_owned(), "700".to_owned()),
                         ("x-rate-limit-remaining".to_owned(), "0".to_owned()),
                     ];
-                    let at = |s: u64| {
-                        chrono::Utc::now()
-                            + chrono::Duration::seconds(i64::try_from(s).unwrap_or(0))
-                    };
-                    match form {
-                        RetryAfter::Seconds(s) => {
-                            headers.push(("retry-after".into(), s.to_string()))
-                        }
-                        RetryAfter::HttpDate(s) => headers.push((
-                            "retry-after".into(),
-                            at(s).format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
-                        )),
-                        RetryAfter::Rfc3339(s) => headers.push((
-                            "retry-after".into(),
-                            at(s).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                        )),
-                        RetryAfter::Missing => {}
+                    if let Some(v) = form.value() {
+                        headers.push(("retry-after".into(), v));
                     }
                     return Some(Answer {
                         status: 429,
@@ -609,9 +402,4 @@ pub fn dataset(first_id: u64, n: usize, start: i64, per_second: usize) -> Vec<Re
             visible: true,
         })
         .collect()
-}
-
-/// The current time, for datasets in the recent past.
-pub fn now_secs() -> i64 {
-    now()
 }

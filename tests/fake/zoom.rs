@@ -1,5 +1,4 @@
-//! A fake Zoom for the pull tests: a hand-written HTTP/1.1 server on `127.0.0.1:0`
-//! reproducing what `vendor-apis.md` (§2) records of Server-to-Server OAuth and the two
+//! A fake Zoom for the pull tests, served by `server.rs` on `127.0.0.1:0`, reproducing what `vendor-apis.md` (§2) records of Server-to-Server OAuth and the two
 //! report endpoints:
 //!
 //! * `POST /oauth/token` with `grant_type=account_credentials&account_id=…` in the query or
@@ -20,23 +19,19 @@
 //! * Faults: 429s with `X-RateLimit-*` headers and `Retry-After` as seconds, an HTTP-date,
 //!   an RFC 3339 instant (Zoom's daily limit) or missing; 5xx bursts; resets; a repeating
 //!   page token; a page token that expires now.
-//!
-//! One connection at a time (`Connection: close`), as the client is sequential.
 #![allow(dead_code)] // each test binary uses part of it
 #![allow(
     clippy::cast_possible_truncation,
     clippy::cast_possible_wrap,
     clippy::too_many_lines,
     clippy::doc_markdown,
-    clippy::format_push_string,
     clippy::single_match_else
 )]
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+use super::server::{b64, now_secs, parse_query, rfc3339, Answer, Api, Logged, RetryAfter, Server};
 
 /// Which report a record belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -56,17 +51,6 @@ pub struct Rec {
     pub visible: bool,
 }
 
-/// The form of a 429's `Retry-After`.
-#[derive(Debug, Clone, Copy)]
-pub enum RetryAfter {
-    Seconds(u64),
-    /// An HTTP-date this many seconds ahead.
-    HttpDate(u64),
-    /// An RFC 3339 instant this many seconds ahead (Zoom's daily limit).
-    Rfc3339(u64),
-    Missing,
-}
-
 /// A fault served instead of the next report answer.
 #[derive(Debug, Clone, Copy)]
 pub enum Fault {
@@ -78,27 +62,6 @@ pub enum Fault {
     RepeatToken,
     /// Every page token issued so far expires now (the client was too slow).
     ExpireTokens,
-}
-
-/// One request as received.
-#[derive(Debug, Clone)]
-pub struct Logged {
-    pub at: Instant,
-    pub method: String,
-    pub path: String,
-    pub query: Vec<(String, String)>,
-    pub authorization: Option<String>,
-    pub body: String,
-    pub status: u16,
-}
-
-impl Logged {
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
 }
 
 struct Snapshot {
@@ -137,10 +100,7 @@ pub struct Inner {
 }
 
 /// The running fake.
-pub struct FakeZoom {
-    pub url: String,
-    inner: Arc<Mutex<Inner>>,
-}
+pub type FakeZoom = Server<Inner>;
 
 pub const ACCOUNT: &str = "acct-Zq3xY";
 pub const CLIENT_ID: &str = "s2s-client-7f";
@@ -153,9 +113,7 @@ pub const BODY_429: &str = r#"{"code":429,"message":"You have reached the maximu
 
 impl FakeZoom {
     pub fn start(records: Vec<Rec>) -> FakeZoom {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let inner = Arc::new(Mutex::new(Inner {
+        Server::serve(Inner {
             records,
             account_id: ACCOUNT.into(),
             client_id: CLIENT_ID.into(),
@@ -177,21 +135,7 @@ impl FakeZoom {
             now: None,
             snapshots: HashMap::new(),
             report_requests: 0,
-        }));
-        let shared = Arc::clone(&inner);
-        std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                let Ok(conn) = conn else { continue };
-                serve(conn, &shared);
-            }
-        });
-        FakeZoom { url, inner }
-    }
-
-    pub fn inner(&self) -> MutexGuard<'_, Inner> {
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        })
     }
 
     /// The report requests received (OAuth requests left out).
@@ -205,15 +149,35 @@ impl FakeZoom {
     }
 }
 
-pub fn now_secs() -> i64 {
-    chrono::Utc::now().timestamp()
-}
+impl Api for Inner {
+    fn route(
+        &mut self,
+        method: &str,
+        path: &str,
+        query: &[(String, String)],
+        authorization: Option<&str>,
+        body: &str,
+    ) -> Option<Answer> {
+        match (method, path) {
+            ("POST", "/oauth/token") => Some(mint(self, query, authorization, body)),
+            ("GET", "/v2/report/activities") => report(self, Kind::Activity, query, authorization),
+            ("GET", "/v2/report/operationlogs") => {
+                report(self, Kind::Operation, query, authorization)
+            }
+            _ => Some(json(
+                404,
+                r#"{"code":404,"message":"No API found with that request."}"#,
+            )),
+        }
+    }
 
-pub fn rfc3339(secs: i64) -> String {
-    chrono::DateTime::from_timestamp(secs, 0)
-        .expect("time")
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    fn log(&mut self) -> &mut Vec<Logged> {
+        &mut self.log
+    }
+
+    fn busy(&mut self) -> &mut Duration {
+        &mut self.busy
+    }
 }
 
 /// The record as Zoom's documented examples show it.
@@ -233,169 +197,8 @@ pub fn record_json(r: &Rec) -> String {
     }
 }
 
-fn pct_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(if b[i] == b'+' { b' ' } else { b[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn b64(input: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in input.chunks(3) {
-        let n = (u32::from(c[0]) << 16)
-            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*c.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= c.len() {
-                out.push(char::from(ABC[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
 fn json(status: u16, body: &str) -> Answer {
-    Answer {
-        status,
-        headers: vec![(
-            "Content-Type".into(),
-            "application/json;charset=UTF-8".into(),
-        )],
-        body: body.to_owned(),
-    }
-}
-
-fn parse_query(q: &str) -> Vec<(String, String)> {
-    q.split('&')
-        .filter(|s| !s.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            (pct_decode(k), pct_decode(v))
-        })
-        .collect()
-}
-
-fn serve(mut conn: TcpStream, shared: &Arc<Mutex<Inner>>) {
-    let mut reader = BufReader::new(conn.try_clone().expect("clone"));
-    let mut first = String::new();
-    if reader.read_line(&mut first).is_err() {
-        return;
-    }
-    let mut parts = first.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_owned();
-    let target = parts.next().unwrap_or_default().to_owned();
-    let mut authorization = None;
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            let k = k.trim().to_ascii_lowercase();
-            if k == "authorization" {
-                authorization = Some(v.trim().to_owned());
-            } else if k == "content-length" {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-    }
-    let mut body = vec![0u8; length];
-    if reader.read_exact(&mut body).is_err() {
-        return;
-    }
-    let body = String::from_utf8_lossy(&body).into_owned();
-    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-    let query = parse_query(query);
-    let mut inner = shared
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let started = Instant::now();
-    let answer = route(
-        &mut inner,
-        &method,
-        path,
-        &query,
-        authorization.as_deref(),
-        &body,
-    );
-    inner.busy += started.elapsed();
-    inner.log.push(Logged {
-        at: Instant::now(),
-        method,
-        path: path.to_owned(),
-        query,
-        authorization,
-        body,
-        status: answer.as_ref().map_or(0, |a| a.status),
-    });
-    drop(inner);
-    let Some(a) = answer else {
-        return; // a reset: close without a word
-    };
-    let reason = match a.status {
-        200 => "OK",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        404 => "Not Found",
-        429 => "Too Many Requests",
-        _ => "Status",
-    };
-    let mut out = format!("HTTP/1.1 {} {reason}\r\n", a.status);
-    for (k, v) in &a.headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    out.push_str(&format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        a.body.len()
-    ));
-    out.push_str(&a.body);
-    let _ = conn.write_all(out.as_bytes());
-    let _ = conn.flush();
-}
-
-fn route(
-    inner: &mut Inner,
-    method: &str,
-    path: &str,
-    query: &[(String, String)],
-    authorization: Option<&str>,
-    body: &str,
-) -> Option<Answer> {
-    match (method, path) {
-        ("POST", "/oauth/token") => Some(mint(inner, query, authorization, body)),
-        ("GET", "/v2/report/activities") => report(inner, Kind::Activity, query, authorization),
-        ("GET", "/v2/report/operationlogs") => report(inner, Kind::Operation, query, authorization),
-        _ => Some(json(
-            404,
-            r#"{"code":404,"message":"No API found with that request."}"#,
-        )),
-    }
+    Answer::json(status, "application/json;charset=UTF-8", body)
 }
 
 fn mint(
@@ -453,21 +256,11 @@ fn too_many(form: RetryAfter) -> Answer {
         ("X-RateLimit-Limit".to_owned(), "10".to_owned()),
         ("X-RateLimit-Remaining".to_owned(), "0".to_owned()),
     ]);
-    let at = |s: u64| chrono::Utc::now() + chrono::Duration::seconds(s as i64);
-    match form {
-        RetryAfter::Seconds(s) => a.headers.push(("Retry-After".into(), s.to_string())),
-        RetryAfter::HttpDate(s) => a.headers.push((
-            "Retry-After".into(),
-            at(s).format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
-        )),
-        RetryAfter::Rfc3339(s) => {
-            "Daily-limit".clone_into(&mut a.headers[1].1);
-            a.headers.push((
-                "Retry-After".into(),
-                at(s).format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            ));
-        }
-        RetryAfter::Missing => {}
+    if matches!(form, RetryAfter::Rfc3339(_)) {
+        "Daily-limit".clone_into(&mut a.headers[1].1);
+    }
+    if let Some(v) = form.value() {
+        a.headers.push(("Retry-After".into(), v));
     }
     a
 }

@@ -8,16 +8,17 @@ mod output;
 mod zendesk;
 mod zoom;
 
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::output::OutputFile;
+use super::output::{OutputFile, RejectsWriter};
 use super::{messages, EXIT_FATAL};
-use normalog::pipeline::{self, Observer, Reject};
-use normalog::pull::{parse_duration, Progress, PullError, Secret};
+use normalog::pipeline::{Observer, Reject};
+use normalog::pull::http::Policy;
+use normalog::pull::{parse_duration, parse_time, Progress, PullError, Secret};
 
 pub use output::PullOutputArgs;
 pub use zendesk::ZendeskArgs;
@@ -146,25 +147,76 @@ pub(super) fn duration(flag: &str, v: &str) -> Result<Duration, PullError> {
     parse_duration(v).map_err(|e| config_err(format!("{flag}: {e}")))
 }
 
+/// The value of a time flag (`--since`, `--until`): RFC 3339 or a duration back from `now`.
+pub(super) fn time(flag: &str, v: Option<&str>, now: i64) -> Result<Option<i64>, PullError> {
+    v.map(|s| parse_time(s, now).map_err(|e| config_err(format!("{flag}: {e}"))))
+        .transpose()
+}
+
+/// The retry and rate-limit flags of every pull.
+#[derive(Debug, clap::Args)]
+#[command(rename_all = "kebab-case")]
+pub struct RetryArgs {
+    /// Give up (exit 4) once this much time in total was spent waiting on rate limits.
+    #[arg(long, value_name = "DURATION", default_value = "15m")]
+    pub max_wait: String,
+
+    /// Tries per request on server errors, timeouts and resets (at least 5).
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub attempts: u32,
+
+    /// First backoff step on server errors (doubled per try, with jitter, up to 60 s).
+    #[arg(long, value_name = "DURATION", default_value = "1s", hide = true)]
+    pub backoff: String,
+}
+
+impl RetryArgs {
+    /// Refuse too few tries: checked with the other numbers, before any secret is read.
+    pub(super) fn check(&self) -> Result<(), PullError> {
+        if self.attempts < 5 {
+            return Err(config_err("--attempts must be at least 5"));
+        }
+        Ok(())
+    }
+
+    /// The HTTP client's retry policy.
+    pub(super) fn policy(&self) -> Result<Policy, PullError> {
+        Ok(Policy {
+            attempts: self.attempts,
+            backoff_base: duration("--backoff", &self.backoff)?,
+            max_wait: duration("--max-wait", &self.max_wait)?,
+            ..Policy::default()
+        })
+    }
+}
+
 /// Run `pull` with the rejects reported (into `rejects` or on stderr) and the progress
-/// line drawn; the rejects file is flushed, and committed by the caller.
+/// line drawn (unless `quiet`); then clear the line and commit the rejects file, also when
+/// the pull failed: it holds what was rejected before.
 pub(super) fn drive<T>(
-    rejects: &mut Option<OutputFile>,
+    mut rejects: Option<OutputFile>,
     quiet: bool,
-    line: &mut Line,
     pull: impl FnOnce(&mut dyn Observer, &mut dyn Progress) -> Result<T, PullError>,
 ) -> Result<T, PullError> {
+    let mut line = Line::new(quiet);
     let mut observer = RejectReporter {
-        rejects: rejects.as_mut().map(|f| BufWriter::new(f.file())),
+        rejects: rejects.as_mut().map(RejectsWriter::new),
         quiet,
-        buf: Vec::new(),
         line: line.clone(),
     };
-    let r = pull(&mut observer, line);
-    if let Some(w) = observer.rejects.take() {
-        w.into_inner().map_err(io::IntoInnerError::into_error)?;
+    let pulled = pull(&mut observer, &mut line);
+    let flushed = observer
+        .rejects
+        .take()
+        .map_or(Ok(()), RejectsWriter::finish);
+    drop(observer);
+    line.finish();
+    if let Some(r) = rejects {
+        r.commit()?;
     }
-    r
+    // A rejects file that could not be written is the error, whatever the pull's outcome.
+    flushed?;
+    pulled
 }
 
 pub(super) fn fatal_to_config(f: super::Fatal) -> PullError {
@@ -178,10 +230,10 @@ pub(super) fn fatal_to_config(f: super::Fatal) -> PullError {
 
 /// The progress line: only on a terminal, never with --quiet. Clones draw the same line.
 #[derive(Clone)]
-pub(super) struct Line(Option<ProgressBar>);
+struct Line(Option<ProgressBar>);
 
 impl Line {
-    pub(super) fn new(quiet: bool) -> Line {
+    fn new(quiet: bool) -> Line {
         if quiet || !io::stderr().is_terminal() {
             return Line(None);
         }
@@ -199,7 +251,7 @@ impl Line {
             None => f(),
         }
     }
-    pub(super) fn finish(&self) {
+    fn finish(&self) {
         if let Some(b) = &self.0 {
             b.finish_and_clear();
         }
@@ -223,19 +275,16 @@ impl Progress for Line {
 }
 
 /// Reports rejects on stderr or into the rejects file (as normalize does).
-pub(super) struct RejectReporter<'f> {
-    pub(super) rejects: Option<BufWriter<&'f mut std::fs::File>>,
-    pub(super) quiet: bool,
-    pub(super) buf: Vec<u8>,
-    pub(super) line: Line,
+struct RejectReporter<'f> {
+    rejects: Option<RejectsWriter<'f>>,
+    quiet: bool,
+    line: Line,
 }
 
 impl Observer for RejectReporter<'_> {
     fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
         if let Some(w) = &mut self.rejects {
-            self.buf.clear();
-            pipeline::rejects::write_reject(&mut self.buf, reject);
-            w.write_all(&self.buf)?;
+            w.write(reject)?;
         } else if !self.quiet {
             let line = match reject.index {
                 Some(i) => format!("API record {i} of a batch: {}", reject.error),

@@ -7,7 +7,7 @@ use super::{config_err, fatal_to_config};
 use crate::cli::normalize::{
     ndjson_options, CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg,
 };
-use crate::cli::output::{Output, OutputFile};
+use crate::cli::output::{open_rejects, Output, OutputFile};
 use normalog::pipeline::{self, Batch};
 use normalog::pull::deliver::{self, Delivery, DirFormat, Target};
 use normalog::pull::PullError;
@@ -134,20 +134,11 @@ pub(super) fn open(
         Output::File(OutputFile::InPlace(f)) => Target::Stream(Box::new(f)),
         Output::NdjsonDir(_) | Output::Parquet(_) => {
             let dir = nargs.output.clone().unwrap_or_default();
-            let partition = match nargs.partition.unwrap_or(PartitionArg::Hour) {
-                PartitionArg::None => Partition::None,
-                PartitionArg::Day => Partition::Day,
-                PartitionArg::Hour => Partition::Hour,
-            };
+            let partition = Partition::from(nargs.partition.unwrap_or(PartitionArg::Hour));
             let format = if nargs.format == FormatArg::Parquet {
                 DirFormat::Parquet(parquet::Options {
                     partition,
-                    compression: match nargs.compression {
-                        CompressionArg::Zstd => parquet::Compression::Zstd,
-                        CompressionArg::Snappy => parquet::Compression::Snappy,
-                        CompressionArg::Gzip => parquet::Compression::Gzip,
-                        CompressionArg::None => parquet::Compression::None,
-                    },
+                    compression: nargs.compression.into(),
                     row_group_rows: nargs.row_group_rows,
                     max_open_files: nargs.max_open_files,
                     ..parquet::Options::default()
@@ -161,15 +152,7 @@ pub(super) fn open(
             Target::Dir { dir, format }
         }
     };
-    let rejects = match &nargs.rejects {
-        Some(p) if p.as_os_str() == "-" => {
-            return Err(config_err(
-                "--rejects needs a file: standard output carries the events",
-            ))
-        }
-        Some(p) => Some(OutputFile::create(p).map_err(fatal_to_config)?),
-        None => None,
-    };
+    let rejects = open_rejects(nargs.rejects.as_deref()).map_err(fatal_to_config)?;
 
     let mut batch = Batch::new();
     batch.max_record_bytes(nargs.max_record_bytes);

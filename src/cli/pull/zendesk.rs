@@ -4,12 +4,14 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{config_err, drive, duration, messages, output, read_secret, Line, PullOutputArgs};
+use super::{
+    config_err, drive, duration, messages, output, read_secret, time, PullOutputArgs, RetryArgs,
+};
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
-use normalog::pull::http::{Client, Policy};
+use normalog::pull::http::Client;
 use normalog::pull::state::StateFile;
 use normalog::pull::zendesk::{self, Auth};
-use normalog::pull::{parse_time, PullError};
+use normalog::pull::PullError;
 
 /// `normalog pull zendesk`.
 #[derive(Debug, clap::Args)]
@@ -89,17 +91,9 @@ pub struct ZendeskArgs {
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub batch_records: usize,
 
-    /// Give up (exit 4) once this much time in total was spent waiting on rate limits.
-    #[arg(long, value_name = "DURATION", default_value = "15m")]
-    pub max_wait: String,
-
-    /// Tries per request on server errors, timeouts and resets (at least 5).
-    #[arg(long, value_name = "N", default_value_t = 6)]
-    pub attempts: u32,
-
-    /// First backoff step on server errors (doubled per try, with jitter, up to 60 s).
-    #[arg(long, value_name = "DURATION", default_value = "1s", hide = true)]
-    pub backoff: String,
+    /// Retries and rate limits.
+    #[command(flatten)]
+    pub retry: RetryArgs,
 
     /// Output options, as for normalize.
     #[command(flatten)]
@@ -157,20 +151,13 @@ pub(super) fn run(
         .clone()
         .unwrap_or_else(|| format!("https://{sub}.zendesk.com"));
     normalog::pull::http::check_base_url(&base_url)?;
-    let time = |flag: &str, v: &Option<String>| -> Result<Option<i64>, PullError> {
-        v.as_deref()
-            .map(|s| parse_time(s, now).map_err(|e| config_err(format!("{flag}: {e}"))))
-            .transpose()
-    };
-    if a.attempts < 5 {
-        return Err(config_err("--attempts must be at least 5"));
-    }
+    a.retry.check()?;
     let config = zendesk::Config {
         subdomain: sub.clone(),
         base_url,
         auth: zendesk_auth(a)?,
-        since: time("--since", &a.since)?,
-        until: time("--until", &a.until)?,
+        since: time("--since", a.since.as_deref(), now)?,
+        until: time("--until", a.until.as_deref(), now)?,
         lag: duration("--lag", &a.lag)?,
         overlap: duration("--overlap", &a.overlap)?,
         page_size: a.page_size,
@@ -179,14 +166,9 @@ pub(super) fn run(
     if config.page_size == 0 || config.page_size > zendesk::MAX_PAGE_SIZE {
         return Err(config_err("--page-size must be between 1 and 100"));
     }
-    let policy = Policy {
-        attempts: a.attempts,
-        backoff_base: duration("--backoff", &a.backoff)?,
-        max_wait: duration("--max-wait", &a.max_wait)?,
-        ..Policy::default()
-    };
+    let policy = a.retry.policy()?;
 
-    let (delivery, mut rejects) = output::open(
+    let (delivery, rejects) = output::open(
         &a.output,
         "zendesk",
         sub,
@@ -199,9 +181,8 @@ pub(super) fn run(
         messages::error("note: --since is ignored: the state file has a position");
     }
     let mut client = Client::new(policy);
-    let mut line = Line::new(a.output.quiet);
     let started = Instant::now();
-    let result = drive(&mut rejects, a.output.quiet, &mut line, |observer, line| {
+    let outcome = drive(rejects, a.output.quiet, |observer, line| {
         zendesk::pull(
             &config,
             &mut client,
@@ -211,12 +192,7 @@ pub(super) fn run(
             observer,
             line,
         )
-    });
-    line.finish();
-    if let Some(r) = rejects {
-        r.commit()?;
-    }
-    let outcome = result?;
+    })?;
     if a.output.stats {
         let s = &outcome.summary;
         let secs = started.elapsed().as_secs_f64().max(1e-9);

@@ -6,12 +6,12 @@ use std::time::Instant;
 
 use clap::ValueEnum;
 
-use super::{config_err, drive, duration, messages, output, read_secret, Line, PullOutputArgs};
+use super::{config_err, drive, messages, output, read_secret, time, PullOutputArgs, RetryArgs};
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
-use normalog::pull::http::{check_base_url, Client, Policy};
+use normalog::pull::http::{check_base_url, Client};
 use normalog::pull::state::StateFile;
 use normalog::pull::zoom::{self, LogKind};
-use normalog::pull::{parse_time, PullError};
+use normalog::pull::PullError;
 
 /// `normalog pull zoom`.
 #[derive(Debug, clap::Args)]
@@ -83,17 +83,9 @@ pub struct ZoomArgs {
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub batch_records: usize,
 
-    /// Give up (exit 4) once this much time in total was spent waiting on rate limits.
-    #[arg(long, value_name = "DURATION", default_value = "15m")]
-    pub max_wait: String,
-
-    /// Tries per request on server errors, timeouts and resets (at least 5).
-    #[arg(long, value_name = "N", default_value_t = 6)]
-    pub attempts: u32,
-
-    /// First backoff step on server errors (doubled per try, with jitter, up to 60 s).
-    #[arg(long, value_name = "DURATION", default_value = "1s", hide = true)]
-    pub backoff: String,
+    /// Retries and rate limits.
+    #[command(flatten)]
+    pub retry: RetryArgs,
 
     /// Output options, as for normalize.
     #[command(flatten)]
@@ -127,14 +119,7 @@ pub(super) fn run(
     }
     check_base_url(&a.api_base)?;
     check_base_url(&a.oauth_base)?;
-    let time = |flag: &str, v: &Option<String>| -> Result<Option<i64>, PullError> {
-        v.as_deref()
-            .map(|s| parse_time(s, now).map_err(|e| config_err(format!("{flag}: {e}"))))
-            .transpose()
-    };
-    if a.attempts < 5 {
-        return Err(config_err("--attempts must be at least 5"));
-    }
+    a.retry.check()?;
     if a.page_size == 0 || a.page_size > zoom::MAX_PAGE_SIZE {
         return Err(config_err(format!(
             "--page-size must be between 1 and {}",
@@ -171,21 +156,16 @@ pub(super) fn run(
         api_base: a.api_base.clone(),
         oauth_base: a.oauth_base.clone(),
         kinds: kinds.clone(),
-        since: time("--since", &a.since)?,
-        until: time("--until", &a.until)?,
+        since: time("--since", a.since.as_deref(), now)?,
+        until: time("--until", a.until.as_deref(), now)?,
         overlap_days: a.overlap_days,
         window_days: a.window_days,
         page_size: a.page_size,
         batch_records: a.batch_records.max(1),
     };
-    let policy = Policy {
-        attempts: a.attempts,
-        backoff_base: duration("--backoff", &a.backoff)?,
-        max_wait: duration("--max-wait", &a.max_wait)?,
-        ..Policy::default()
-    };
+    let policy = a.retry.policy()?;
     let streams: Vec<(&str, &str)> = kinds.iter().map(|k| (k.envelope(), k.log_type())).collect();
-    let (delivery, mut rejects) = output::open(&a.output, "zoom", account, &streams, interrupt)?;
+    let (delivery, rejects) = output::open(&a.output, "zoom", account, &streams, interrupt)?;
 
     let mut state = StateFile::open(&a.state, "zoom", account)?;
     if a.since.is_some()
@@ -195,9 +175,8 @@ pub(super) fn run(
         messages::error("note: --since is ignored: the state file has a position");
     }
     let mut client = Client::new(policy);
-    let mut line = Line::new(a.output.quiet);
     let started = Instant::now();
-    let result = drive(&mut rejects, a.output.quiet, &mut line, |observer, line| {
+    let outcome = drive(rejects, a.output.quiet, |observer, line| {
         zoom::pull(
             &config,
             &mut client,
@@ -207,12 +186,7 @@ pub(super) fn run(
             observer,
             line,
         )
-    });
-    line.finish();
-    if let Some(r) = rejects {
-        r.commit()?;
-    }
-    let outcome = result?;
+    })?;
     for w in &outcome.warnings {
         messages::error(&format!("warning: {w}"));
     }

@@ -41,7 +41,7 @@
 //! after a fresh token, a missing scope (code 4700) and "No permission." (code 200) are
 //! [`PullError::Auth`]; a page token that repeats stops the stream with [`PullError::Api`].
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
 use serde::Deserialize;
@@ -49,10 +49,12 @@ use serde_json::value::RawValue;
 
 mod session;
 
+use super::commits::Batches;
 use super::deliver::{Delivery, PageBuilder};
 use super::http::{base64, check_base_url, pct, Client, Response};
-use super::state::{Commit, StateFile, StreamState};
-use super::{crash_point, format_time, Progress, PullError, Secret};
+use super::paging::Paging;
+use super::state::{StateFile, StreamState};
+use super::{format_time, parse_rfc3339, Progress, PullError, Secret};
 use crate::pipeline::Observer;
 use crate::sink::Summary;
 use session::{Answer, Session};
@@ -235,12 +237,6 @@ fn date(t: i64) -> String {
         .to_string()
 }
 
-fn parse_ts(s: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.timestamp())
-}
-
 /// One log type's run: its first day, the hashes emitted, the watermark.
 struct StreamRun {
     kind: LogKind,
@@ -304,9 +300,7 @@ pub fn pull(
     let mut streams = Vec::new();
     for &kind in &config.kinds {
         let (floor, seen) = if let Some(p) = state.stream(kind.name()) {
-            let w = parse_ts(&p.watermark).ok_or_else(|| {
-                PullError::Config(format!("state: bad watermark {:?}", p.watermark))
-            })?;
+            let w = p.watermark_secs()?;
             (day_start(w) - overlap, p.recent_hashes.clone())
         } else {
             let since = config.since.ok_or_else(|| {
@@ -356,9 +350,7 @@ pub fn pull(
         refresh_at: Instant::now(),
         minted: 0,
     };
-    let run = committed.run + 1;
-    let mut last = committed;
-    let mut seq = 0;
+    let mut batches = Batches::new(committed);
     let per_window = delivery.checkpoint_each_batch();
     let api = config.api_base.trim_end_matches('/').to_owned();
     let window_to =
@@ -397,9 +389,8 @@ pub fn pull(
                 'window: loop {
                     // How often each hash was read in this drain of the window.
                     let mut got: HashMap<String, u32> = HashMap::new();
-                    let mut tokens: HashSet<String> = HashSet::new();
+                    let mut paging = Paging::default();
                     let mut token: Option<String> = None;
-                    let mut empty_pages = 0;
                     loop {
                         if delivery.cancelled() {
                             // Between pages: the window's pages read so far were not
@@ -443,7 +434,7 @@ pub fn pull(
                         for raw in &page.records {
                             let at = serde_json::from_str::<TimeField<'_>>(raw.get())
                                 .ok()
-                                .and_then(|f| f.time.and_then(parse_ts));
+                                .and_then(|f| f.time.and_then(parse_rfc3339));
                             if at.is_some_and(|t| t < s.floor || t > end) {
                                 out.out_of_range += 1;
                                 continue;
@@ -462,19 +453,14 @@ pub fn pull(
                         progress.page(out.pages, out.received, (&from_d, &to_d));
                         let next = page.next_page_token.clone().filter(|t| !t.is_empty());
                         if let Some(t) = &next {
-                            if page.records.is_empty() {
-                                empty_pages += 1;
-                                if empty_pages >= 3 {
-                                    return Err(PullError::Api(format!(
-                                        "GET {}: three empty pages in a row with a \
-                                         next_page_token; stopping rather than looping",
-                                        kind.path()
-                                    )));
-                                }
-                            } else {
-                                empty_pages = 0;
+                            if paging.too_many_empty(page.records.len()) {
+                                return Err(PullError::Api(format!(
+                                    "GET {}: three empty pages in a row with a \
+                                     next_page_token; stopping rather than looping",
+                                    kind.path()
+                                )));
                             }
-                            if !tokens.insert(t.clone()) {
+                            if paging.repeats(t) {
                                 return Err(PullError::Api(format!(
                                     "GET {}: the next_page_token {t:?} came back twice in the \
                                      window {from_d} .. {to_d}; stopping rather than looping \
@@ -487,12 +473,12 @@ pub fn pull(
                         if pending.records() >= config.batch_records.max(1)
                             || (next.is_none() && delivery.has_pending(&pending))
                         {
-                            seq += 1;
-                            let commit = Commit { run, seq };
-                            let r = delivery.write(commit, &mut pending, observer)?;
-                            out.summary.merge(&r.summary);
-                            last = commit;
-                            crash_point("after-sink", seq);
+                            batches.write(
+                                &mut delivery,
+                                &mut pending,
+                                observer,
+                                &mut out.summary,
+                            )?;
                         }
                         match next {
                             Some(t) => token = Some(t),
@@ -511,10 +497,8 @@ pub fn pull(
                         recent_hashes: s.seen.clone(),
                         ..StreamState::default()
                     };
-                    state.save(last, kind.name(), pos)?;
-                    out.commits += 1;
-                    crash_point("after-state", out.commits);
-                    delivery.committed(last)?;
+                    batches.save(state, kind.name(), pos)?;
+                    delivery.committed(batches.last())?;
                 }
                 from = to + DAY;
             }
@@ -532,13 +516,12 @@ pub fn pull(
                     recent_hashes: s.seen,
                     ..StreamState::default()
                 };
-                state.save(last, s.kind.name(), pos)?;
-                out.commits += 1;
-                crash_point("after-state", out.commits);
+                batches.save(state, s.kind.name(), pos)?;
             }
         }
-        delivery.committed(last)?;
+        delivery.committed(batches.last())?;
     }
+    out.commits = batches.saves();
     Ok(out)
 }
 

@@ -1,0 +1,121 @@
+//! `normalog.BatchStream`: what `Normalizer.iter_batches` returns, the Python face of the
+//! run on its own thread in `stream.rs` (an iterator of record batches and an Arrow C
+//! stream), with the rejects and counts once every batch was read.
+
+use std::sync::{Arc, Mutex};
+
+use arrow_array::ffi_stream::FFI_ArrowArrayStream;
+use arrow_array::RecordBatchReader;
+use arrow_pyarrow::{IntoPyArrow, ToPyArrow};
+use arrow_schema::SchemaRef;
+use pyo3::exceptions::{PyStopIteration, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyDict};
+
+use crate::runtime_error;
+use crate::stream;
+use crate::tables::{rejects_table, stats_dict};
+
+/// What `Normalizer.iter_batches` returns: an iterator of `pyarrow.RecordBatch`, also an
+/// Arrow C stream (`__arrow_c_stream__`, readable once); `rejects` and `stats` once read.
+#[pyclass(module = "normalog", frozen)]
+pub(crate) struct BatchStream {
+    pub(crate) schema: SchemaRef,
+    pub(crate) rx: Mutex<Option<std::sync::mpsc::Receiver<stream::Msg>>>,
+    pub(crate) end: Arc<Mutex<Option<stream::End>>>,
+}
+
+#[pymethods]
+impl BatchStream {
+    /// The `pyarrow.Schema` of the batches.
+    #[getter]
+    fn schema<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.schema.as_ref().to_pyarrow(py)
+    }
+
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let msg = py.detach(|| {
+            let guard = self.rx.lock().ok()?;
+            guard.as_ref()?.recv().ok()
+        });
+        match msg {
+            Some(stream::Msg::Batch(b)) => b.to_pyarrow(py),
+            Some(stream::Msg::Done(Err(e))) => {
+                self.close();
+                Err(runtime_error(e))
+            }
+            Some(stream::Msg::Done(Ok(()))) | None => {
+                self.close();
+                Err(PyStopIteration::new_err(()))
+            }
+        }
+    }
+
+    /// The Arrow C stream of the remaining batches (the stream is then consumed).
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        // The schema is ours; a requested schema is a hint the producer may ignore.
+        let _ = requested_schema;
+        let ffi = FFI_ArrowArrayStream::new(Box::new(self.take_reader()?));
+        PyCapsule::new_with_value(py, ffi, c"arrow_array_stream")
+    }
+
+    /// The remaining batches as one `pyarrow.Table`.
+    fn read_all<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let reader: Box<dyn RecordBatchReader + Send> = Box::new(self.take_reader()?);
+        let pa_reader = reader.into_pyarrow(py)?;
+        // pyarrow reads the stream without the GIL.
+        pa_reader.call_method0("read_all")
+    }
+
+    /// The rejects (a pyarrow table), once every batch was read.
+    #[getter]
+    fn rejects<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let end = self.end.lock().map_err(runtime_error)?;
+        let end = end
+            .as_ref()
+            .ok_or_else(|| runtime_error("rejects are known once every batch was read"))?;
+        rejects_table(py, &end.rejects)
+    }
+
+    /// The counts, once every batch was read.
+    #[getter]
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let end = self.end.lock().map_err(runtime_error)?;
+        let end = end
+            .as_ref()
+            .ok_or_else(|| runtime_error("stats are known once every batch was read"))?;
+        stats_dict(py, &end.summary, end.rejects.failed())
+    }
+}
+
+impl BatchStream {
+    /// The remaining batches as a record batch reader; the stream is then consumed.
+    fn take_reader(&self) -> PyResult<stream::ChannelReader> {
+        let rx = self
+            .rx
+            .lock()
+            .ok()
+            .and_then(|mut r| r.take())
+            .ok_or_else(|| PyValueError::new_err("the stream was already read"))?;
+        Ok(stream::ChannelReader {
+            rx,
+            schema: Arc::clone(&self.schema),
+            done: false,
+        })
+    }
+
+    fn close(&self) {
+        if let Ok(mut rx) = self.rx.lock() {
+            rx.take();
+        }
+    }
+}

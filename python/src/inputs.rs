@@ -1,0 +1,83 @@
+//! The arguments of `Normalizer` calls turned into the core's types: `schemas` into a
+//! [`Registry`], `data` (bytes, a path, a list of paths) into pipeline [`Input`]s.
+
+use std::path::PathBuf;
+
+use normalog::pipeline::input::SharedReader;
+use normalog::pipeline::{self, Input};
+use normalog::{Registry, SchemaErrors};
+use pyo3::exceptions::{PyFileNotFoundError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyList};
+
+use crate::schema_error;
+
+/// Schemas: `None` (built in), one path, or a list of paths; every problem of every file
+/// is reported, as by the CLI.
+pub(crate) fn load_registry(schemas: Option<&Bound<'_, PyAny>>) -> PyResult<Registry> {
+    let Some(schemas) = schemas.filter(|s| !s.is_none()) else {
+        return Ok(Registry::builtin());
+    };
+    let paths: Vec<PathBuf> = if let Ok(p) = schemas.extract::<PathBuf>() {
+        vec![p]
+    } else {
+        schemas.extract::<Vec<PathBuf>>().map_err(|_| {
+            PyValueError::new_err("schemas must be None, a path, or a list of paths")
+        })?
+    };
+    let mut registry = Registry::new();
+    let mut errors = Vec::new();
+    for p in &paths {
+        if let Err(e) = registry.add_path(p) {
+            errors.extend(e.0);
+        }
+    }
+    if errors.is_empty() {
+        Ok(registry)
+    } else {
+        Err(schema_error(&SchemaErrors(errors)))
+    }
+}
+
+/// Inputs of a call: bytes-like data (read in memory, compression detected), or a path (a
+/// directory is walked as by the CLI), or a list of paths.
+pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
+    let bytes: Option<Vec<u8>> = if let Ok(b) = data.cast::<PyBytes>() {
+        Some(b.as_bytes().to_vec())
+    } else if let Ok(b) = data.cast::<PyByteArray>() {
+        Some(b.to_vec())
+    } else if data.hasattr("__buffer__")? && !data.is_instance_of::<pyo3::types::PyString>() {
+        // memoryview and other buffers: copied once through bytes().
+        let b = data
+            .py()
+            .import("builtins")?
+            .getattr("bytes")?
+            .call1((data,))?;
+        Some(b.cast::<PyBytes>()?.as_bytes().to_vec())
+    } else {
+        None
+    };
+    if let Some(bytes) = bytes {
+        return Ok(vec![Input::Reader(SharedReader::new(
+            std::io::Cursor::new(bytes),
+        ))]);
+    }
+    let paths: Vec<PathBuf> = if let Ok(p) = data.extract::<PathBuf>() {
+        vec![p]
+    } else if data.is_instance_of::<PyList>() || data.is_instance_of::<pyo3::types::PyTuple>() {
+        data.extract::<Vec<PathBuf>>()?
+    } else {
+        return Err(PyValueError::new_err(
+            "data must be bytes, a path (str or os.PathLike), or a list of paths",
+        ));
+    };
+    for p in &paths {
+        if !p.exists() {
+            return Err(PyFileNotFoundError::new_err(format!(
+                "{}: No such file or directory",
+                p.display()
+            )));
+        }
+    }
+    Ok(pipeline::expand(&paths))
+}

@@ -1,0 +1,233 @@
+//! `normalog.Normalizer`: schemas and options checked and compiled once, then `normalize`
+//! (pyarrow tables), `iter_batches` (a stream of record batches) and `rejects` over bytes,
+//! files and directories.
+
+use std::sync::{Arc, Mutex};
+
+use arrow_pyarrow::ToPyArrow;
+use arrow_schema::SchemaRef;
+use normalog::pipeline::Batch;
+use normalog::sink::arrow::arrow_schema;
+use normalog::NormalizerBuilder;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::batch_stream::BatchStream;
+use crate::inputs::{inputs_of, load_registry};
+use crate::result::NormalizeResult;
+use crate::run::{self, Job};
+use crate::tables::{rejects_table, stats_dict};
+use crate::{runtime_error, stream, unknown_log_type};
+
+/// Rows per record batch unless told otherwise (Spark's Arrow vectors, DuckDB and Polars
+/// all take batches of this size comfortably).
+const DEFAULT_BATCH_ROWS: usize = 65_536;
+
+/// The name of in-memory input in rejects, unless told otherwise.
+const BYTES_SOURCE: &str = "<bytes>";
+
+/// A compiled set of log schemas, ready to normalize bytes, files and directories.
+#[pyclass(module = "normalog", frozen)]
+pub(crate) struct Normalizer {
+    job: Job,
+    /// The log types this normalizer tries, in order.
+    log_types: Vec<String>,
+    threads: usize,
+}
+
+#[pymethods]
+impl Normalizer {
+    #[new]
+    #[pyo3(signature = (
+        schemas=None, log_types=None, source_id=None, source_label=None, *,
+        threads=None, batch_rows=DEFAULT_BATCH_ROWS, envelope=None,
+        max_record_bytes=None, max_document_bytes=None,
+    ))]
+    #[allow(clippy::too_many_arguments)] // Python keyword arguments
+    fn new(
+        schemas: Option<&Bound<'_, PyAny>>,
+        log_types: Option<Vec<String>>,
+        source_id: Option<String>,
+        source_label: Option<String>,
+        threads: Option<usize>,
+        batch_rows: usize,
+        envelope: Option<String>,
+        max_record_bytes: Option<usize>,
+        max_document_bytes: Option<usize>,
+    ) -> PyResult<Self> {
+        if log_types.as_ref().is_some_and(Vec::is_empty) {
+            return Err(PyValueError::new_err(
+                "log_types must be None (classify among all) or a non-empty list",
+            ));
+        }
+        if threads == Some(0) {
+            return Err(PyValueError::new_err("threads must be at least 1"));
+        }
+        if batch_rows == 0 {
+            return Err(PyValueError::new_err("batch_rows must be at least 1"));
+        }
+        let registry = load_registry(schemas)?;
+        let mut builder = NormalizerBuilder::new();
+        builder
+            .log_types(log_types.unwrap_or_default())
+            .source_id(source_id)
+            .source_label(source_label);
+        let mut batch = Batch::new();
+        batch.envelope(envelope);
+        if let Some(n) = max_record_bytes {
+            builder.max_record_bytes(n);
+            batch.max_record_bytes(n);
+        }
+        if let Some(n) = max_document_bytes {
+            batch.max_document_bytes(n);
+        }
+        let normalizer = builder
+            .build(&registry)
+            .map_err(|e| unknown_log_type(&e, &registry))?;
+        let log_types = normalizer.log_types().map(str::to_owned).collect();
+        let threads = threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        batch.threads(threads);
+        Ok(Normalizer {
+            job: Job {
+                registry: Arc::new(registry),
+                builder,
+                batch,
+                batch_rows,
+                reader_name: BYTES_SOURCE.into(),
+            },
+            log_types,
+            threads,
+        })
+    }
+
+    /// The log types this normalizer tries, in order.
+    #[getter]
+    fn log_types(&self) -> Vec<String> {
+        self.log_types.clone()
+    }
+
+    /// Threads of `normalize` over several inputs.
+    #[getter]
+    fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// The `pyarrow.Schema` of a log type's events (the CLI's Parquet schema).
+    fn arrow_schema<'py>(&self, py: Python<'py>, log_type: &str) -> PyResult<Bound<'py, PyAny>> {
+        self.schema_of(log_type)?.as_ref().to_pyarrow(py)
+    }
+
+    /// The Arrow schema of the rejects table.
+    #[staticmethod]
+    fn rejects_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+        run::rejects_schema().as_ref().to_pyarrow(py)
+    }
+
+    /// Normalize `data` (bytes, or a path to a file or directory, or a list of paths) into
+    /// pyarrow tables, one per log type seen, with the rejects and counts.
+    #[pyo3(signature = (data, *, source=None))]
+    fn normalize(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        source: Option<String>,
+    ) -> PyResult<NormalizeResult> {
+        let inputs = inputs_of(data)?;
+        let job = self.job_named(source);
+        let threads = self.threads;
+        let outcome = py
+            .detach(|| run::collect(&job, &inputs, threads))
+            .map_err(runtime_error)?;
+        NormalizeResult::new(py, outcome, &job, self.single_log_type().as_deref())
+    }
+
+    /// The events of one log type as a stream of `pyarrow.RecordBatch`es of at most
+    /// `batch_rows` rows, normalized on a background thread while they are read.
+    #[pyo3(signature = (data, log_type=None, *, source=None))]
+    fn iter_batches(
+        &self,
+        data: &Bound<'_, PyAny>,
+        log_type: Option<String>,
+        source: Option<String>,
+    ) -> PyResult<BatchStream> {
+        let log_type = match log_type {
+            Some(lt) => lt,
+            None => self.single_log_type().ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "iter_batches needs log_type= when the normalizer tries several log types ({})",
+                    self.log_types.join(", ")
+                ))
+            })?,
+        };
+        let schema = self.schema_of(&log_type)?;
+        if !self.log_types.contains(&log_type) {
+            return Err(PyValueError::new_err(format!(
+                "log type \"{log_type}\" is not tried by this normalizer (its log types: {})",
+                self.log_types.join(", ")
+            )));
+        }
+        let inputs = inputs_of(data)?;
+        let (rx, end) = stream::start(self.job_named(source), inputs, log_type, self.threads);
+        Ok(BatchStream {
+            schema,
+            rx: Mutex::new(Some(rx)),
+            end,
+        })
+    }
+
+    /// Only the rejects of `data` (a pyarrow table), with the counts: events are normalized
+    /// and dropped.
+    #[pyo3(signature = (data, *, source=None))]
+    fn rejects<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'_, PyAny>,
+        source: Option<String>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>)> {
+        let inputs = inputs_of(data)?;
+        let job = self.job_named(source);
+        let (rejects, summary) = py
+            .detach(|| run::rejects_only(&job, &inputs))
+            .map_err(runtime_error)?;
+        let table = rejects_table(py, &rejects)?;
+        let stats = stats_dict(py, &summary, rejects.failed())?;
+        Ok((table, stats))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("normalog.Normalizer(log_types={:?})", self.log_types)
+    }
+}
+
+impl Normalizer {
+    fn schema_of(&self, log_type: &str) -> PyResult<SchemaRef> {
+        let registry = &self.job.registry;
+        if let Some(plan) = registry.get(log_type) {
+            return Ok(arrow_schema(plan));
+        }
+        let err = NormalizerBuilder::new()
+            .log_types([log_type])
+            .build(registry)
+            .err()
+            .ok_or_else(|| runtime_error("log type both missing and found"))?;
+        Err(unknown_log_type(&err, registry))
+    }
+
+    fn single_log_type(&self) -> Option<String> {
+        match self.log_types.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        }
+    }
+
+    fn job_named(&self, source: Option<String>) -> Job {
+        let mut job = self.job.clone();
+        if let Some(s) = source {
+            job.reader_name = s;
+        }
+        job
+    }
+}

@@ -1,0 +1,120 @@
+//! `normalog.NormalizeResult`: what `Normalizer.normalize` returns, the tables per log
+//! type, the rejects and the counts, also readable as one Arrow C stream when there is a
+//! single log type.
+
+use normalog::sink::arrow::arrow_schema;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::run::{Job, Outcome};
+use crate::tables::{rejects_table, stats_dict, table};
+
+/// What `Normalizer.normalize` returns: `tables`, `rejects`, `stats`.
+#[pyclass(module = "normalog", frozen)]
+pub(crate) struct NormalizeResult {
+    tables: Py<PyDict>,
+    rejects: Py<PyAny>,
+    stats: Py<PyDict>,
+    /// The table streamed by `__arrow_c_stream__`: the normalizer's only log type.
+    single: Option<Py<PyAny>>,
+}
+
+impl NormalizeResult {
+    pub(crate) fn new(
+        py: Python<'_>,
+        outcome: Outcome,
+        job: &Job,
+        single: Option<&str>,
+    ) -> PyResult<Self> {
+        let tables = PyDict::new(py);
+        let mut single_table = None;
+        for (log_type, batches) in outcome.tables {
+            let schema = match batches.first() {
+                Some(b) => b.schema(),
+                None => continue,
+            };
+            let t = table(py, schema, batches)?;
+            if single == Some(&*log_type) {
+                single_table = Some(t.clone().unbind());
+            }
+            tables.set_item(log_type, t)?;
+        }
+        if let (Some(lt), None) = (&single, &single_table) {
+            // No event of the only log type: an empty table with its schema.
+            if let Some(plan) = job.registry.get(lt) {
+                single_table = Some(table(py, arrow_schema(plan), Vec::new())?.unbind());
+            }
+        }
+        let rejects = rejects_table(py, &outcome.rejects)?;
+        let stats = stats_dict(py, &outcome.summary, outcome.rejects.failed())?;
+        Ok(NormalizeResult {
+            tables: tables.unbind(),
+            rejects: rejects.unbind(),
+            stats: stats.unbind(),
+            single: single_table,
+        })
+    }
+}
+
+#[pymethods]
+impl NormalizeResult {
+    /// `{log_type: pyarrow.Table}`, one per log type seen, in order of first appearance.
+    #[getter]
+    fn tables(&self, py: Python<'_>) -> Py<PyDict> {
+        self.tables.clone_ref(py)
+    }
+
+    /// The rejected records as a pyarrow table (the CLI's rejects file as columns).
+    #[getter]
+    fn rejects(&self, py: Python<'_>) -> Py<PyAny> {
+        self.rejects.clone_ref(py)
+    }
+
+    /// Counts: records, normalized per log type, rejected (and per reason), failed inputs.
+    #[getter]
+    fn stats(&self, py: Python<'_>) -> Py<PyDict> {
+        self.stats.clone_ref(py)
+    }
+
+    /// The table of one log type (an empty table if none of its events was seen).
+    fn __getitem__<'py>(&self, py: Python<'py>, log_type: &str) -> PyResult<Bound<'py, PyAny>> {
+        match self.tables.bind(py).get_item(log_type)? {
+            Some(t) => Ok(t),
+            None => Err(pyo3::exceptions::PyKeyError::new_err(log_type.to_owned())),
+        }
+    }
+
+    /// The Arrow C stream of the events, when the normalizer has a single log type (else
+    /// pick one: `result.tables[log_type]`).
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let Some(t) = &self.single else {
+            return Err(PyValueError::new_err(
+                "this result holds several log types: stream one of result.tables[log_type]",
+            ));
+        };
+        t.bind(py)
+            .call_method1("__arrow_c_stream__", (requested_schema,))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let stats = self.stats.bind(py);
+        Ok(format!(
+            "normalog.NormalizeResult(records={}, normalized={}, rejected={})",
+            stats
+                .get_item("records")?
+                .map_or(String::new(), |v| v.to_string()),
+            stats
+                .get_item("normalized")?
+                .map_or(String::new(), |v| v.to_string()),
+            stats
+                .get_item("rejected")?
+                .map_or(String::new(), |v| v.to_string()),
+        ))
+    }
+}

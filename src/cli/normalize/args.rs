@@ -1,0 +1,226 @@
+//! The flags of `normalog normalize` ([`NormalizeArgs`]), their value types, and what the
+//! values mean to the library (a [`Partition`], a Parquet codec, ndjson options); `pull`
+//! takes part of them (`cli::pull::output`).
+#![allow(clippy::doc_markdown)] // doc comments of the args are --help text
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use crate::cli::output::FileSize;
+use normalog::sink::layout::Partition;
+use normalog::sink::ndjson::{self, TimeLayout};
+use normalog::sink::parquet;
+
+/// `normalog normalize`.
+#[derive(Debug, clap::Args)]
+#[command(rename_all = "kebab-case")]
+pub struct NormalizeArgs {
+    /// Input files or directories; '-' or no INPUT reads standard input.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Schema file or directory (searched recursively for *.yml / *.yaml, test files
+    /// skipped). Repeatable. Default: the built-in schemas.
+    #[arg(short = 's', long = "schemas", value_name = "PATH")]
+    pub schemas: Vec<PathBuf>,
+
+    /// Only try these log types, in this order. Repeatable. Default: classify among all
+    /// loaded log types.
+    #[arg(short = 't', long = "log-type", value_name = "NAME")]
+    pub log_types: Vec<String>,
+
+    /// Where to write events. For NDJSON: a file (one stream, in input order), '-' or
+    /// nothing for standard output, or a directory (an existing one, or a path ending in
+    /// '/'), which gets the data-lake layout below. For Parquet: a directory, required.
+    /// Directory layout: one table per log type, DIR/TABLE/ with TABLE the log type in
+    /// snake case (Zendesk.Audit -> zendesk_audit), partitioned by --partition on the UTC
+    /// event time, e.g. DIR/zendesk_audit/year=2023/month=7/day=1/hour=14/part-0.parquet.
+    /// Files are written under temporary names (.part-*.tmp-*) and renamed only when the run
+    /// completes. An interrupted run (SIGINT, SIGTERM, SIGHUP) removes its temporary files
+    /// and commits nothing; one killed outright leaves only hidden temporary files, which
+    /// the next run into the directory removes (and says so).
+    #[arg(short = 'o', long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Output format: ndjson (one JSON object per line) or parquet (typed columns; needs
+    /// -o DIR).
+    #[arg(short = 'f', long, value_enum, default_value_t = FormatArg::Ndjson, value_name = "FORMAT")]
+    pub format: FormatArg,
+
+    /// Directory partitioning of a directory output, on the UTC p_event_time: hour
+    /// (year=/month=/day=/hour=, numbers not zero-padded), day (year=/month=/day=) or none.
+    /// Default: hour.
+    #[arg(long, value_enum, value_name = "BY")]
+    pub partition: Option<PartitionArg>,
+
+    /// Directory output: close a part file once it is about SIZE on disk and go on in the
+    /// partition's next part file (part-...-1, -2, ...), so that a large partition, or a
+    /// whole table with --partition none, becomes files of about SIZE. SIZE is a number of
+    /// bytes with an optional unit: K, M, G, T (or KiB, MiB, GiB, TiB: powers of 1024), KB,
+    /// MB, GB, TB (powers of 1000); 'none' for no limit. Query engines read files of
+    /// 128 MB to 1 GB best. A Parquet file holds at least 8,192 rows whatever SIZE is.
+    #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = FileSize::parse)]
+    pub target_file_size: FileSize,
+
+    /// Parquet: rows per row group.
+    #[arg(long, value_name = "N", default_value_t = normalog::sink::parquet::DEFAULT_ROW_GROUP_ROWS)]
+    pub row_group_rows: usize,
+
+    /// Parquet: page compression.
+    #[arg(long, value_enum, default_value_t = CompressionArg::Zstd, value_name = "CODEC")]
+    pub compression: CompressionArg,
+
+    /// Directory output: files open at once; when more partitions are being written, the
+    /// least recently used file is closed (a partition seen again gets a new part file).
+    /// With Parquet writer threads (see --threads), a closed file is finished by its
+    /// thread a little later, so a few more files than N can be open for a moment: keep
+    /// N well under the open-files limit (ulimit -n).
+    #[arg(long, value_name = "N", default_value_t = normalog::sink::parquet::DEFAULT_MAX_OPEN_FILES)]
+    pub max_open_files: usize,
+
+    /// Parquet: memory, in MiB, for rows not written yet. Half holds back the rows of
+    /// partitions with fewer rows than a large file (8,192), so that each is written
+    /// once, as one file, even from input not in time order; when they need more, the
+    /// least recently used are written early. Once a partition written so comes again (the
+    /// input is not in time order), rows beyond this memory are spilled to hidden files
+    /// under DIR/_normalog/spill and merged at the end, so that each partition is still one
+    /// file (a partition written before that gets a second part; --stats says both). The
+    /// other half is for the unfinished row groups of open files.
+    #[arg(long, value_name = "MIB", default_value_t = normalog::sink::parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20)]
+    pub max_buffered_mib: usize,
+
+    /// Write rejected records to this file as NDJSON objects {"source","record","index"
+    /// (in an API page only),"field" (the envelope field, for a record found inside an API
+    /// page or single-record response),"line","byte","column" (invalid JSON only: where it
+    /// goes wrong),"reason","log_type","error","candidates" (when several log types were
+    /// tried),"raw","raw_truncated" (when raw was cut at 4096 bytes)} instead of reporting
+    /// each on stderr. "record" is the record's 0-based index in its input, "line" and
+    /// "column" 1-based and "byte" a 0-based offset.
+    #[arg(long, value_name = "PATH")]
+    pub rejects: Option<PathBuf>,
+
+    /// Stop with exit status 2 once more than N records were rejected (a safety valve for
+    /// a misconfigured schema); output files are then not written (events already sent
+    /// to standard output cannot be taken back). Default: no limit.
+    #[arg(long, value_name = "N")]
+    pub max_rejects: Option<u64>,
+
+    /// Worker threads. With --format parquet and N >= 2 (the default on 2 or more cores),
+    /// also min(N, --max-open-files) threads that encode and compress the Parquet files,
+    /// each file on one of them. Default: one per core.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Field of the API responses to unwrap: an array of records (audit_logs,
+    /// activity_logs) or one record (audit_log, from Zendesk's "show audit log"). An object
+    /// without it is tried as a record; refused, it is rejected as `not_a_page`. Default:
+    /// an object that no schema accepts is unwrapped when it holds exactly one array of
+    /// objects, or when its only field holds an object. A record refused inside an envelope
+    /// is reported there ("field" in the rejects file).
+    #[arg(long, value_name = "FIELD")]
+    pub envelope: Option<String>,
+
+    /// A whole-document input (a JSON array, a pretty-printed page) is read whole up to
+    /// this many bytes; a larger one is read as NDJSON.
+    #[arg(long, value_name = "BYTES", default_value_t = normalog::pipeline::DEFAULT_MAX_DOCUMENT_BYTES)]
+    pub max_document_bytes: usize,
+
+    /// Print a summary to stderr: records in, normalized per log type, rejected per reason,
+    /// bytes, elapsed time, MB/s and records/s.
+    #[arg(long)]
+    pub stats: bool,
+
+    /// How timestamps are written: rfc3339 (2023-07-01T14:00:00Z) or panther
+    /// (2023-07-01 14:00:00.000000000, Panther's data-lake layout).
+    #[arg(long, value_enum, default_value_t = TimeFormatArg::Rfc3339, value_name = "FORMAT")]
+    pub time_format: TimeFormatArg,
+
+    /// Value of p_source_id on every event.
+    #[arg(long, value_name = "ID")]
+    pub source_id: Option<String>,
+
+    /// Value of p_source_label on every event.
+    #[arg(long, value_name = "LABEL")]
+    pub source_label: Option<String>,
+
+    /// Records longer than this many bytes are rejected without being parsed.
+    #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES)]
+    pub max_record_bytes: usize,
+
+    /// Do not report each rejected record on stderr (they are still counted).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// One JSON object per line.
+    Ndjson,
+    /// Apache Parquet, one table per log type.
+    Parquet,
+}
+
+/// Directory partitioning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PartitionArg {
+    /// DIR/TABLE/part-N.*
+    None,
+    /// DIR/TABLE/year=YYYY/month=M/day=D/part-N.*
+    Day,
+    /// DIR/TABLE/year=YYYY/month=M/day=D/hour=H/part-N.*
+    Hour,
+}
+
+/// Parquet compression codec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompressionArg {
+    /// zstd (default level).
+    Zstd,
+    /// Snappy.
+    Snappy,
+    /// gzip (default level).
+    Gzip,
+    /// Uncompressed.
+    None,
+}
+
+impl From<PartitionArg> for Partition {
+    fn from(by: PartitionArg) -> Partition {
+        match by {
+            PartitionArg::None => Partition::None,
+            PartitionArg::Day => Partition::Day,
+            PartitionArg::Hour => Partition::Hour,
+        }
+    }
+}
+
+impl From<CompressionArg> for parquet::Compression {
+    fn from(codec: CompressionArg) -> parquet::Compression {
+        match codec {
+            CompressionArg::Zstd => parquet::Compression::Zstd,
+            CompressionArg::Snappy => parquet::Compression::Snappy,
+            CompressionArg::Gzip => parquet::Compression::Gzip,
+            CompressionArg::None => parquet::Compression::None,
+        }
+    }
+}
+
+/// Timestamp layout of the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimeFormatArg {
+    /// 2023-07-01T14:00:00Z, fractional digits only when not zero.
+    Rfc3339,
+    /// 2023-07-01 14:00:00.000000000 (UTC, 9 fractional digits).
+    Panther,
+}
+
+pub(crate) fn ndjson_options(args: &NormalizeArgs) -> ndjson::Options {
+    ndjson::Options {
+        time_layout: match args.time_format {
+            TimeFormatArg::Rfc3339 => TimeLayout::Rfc3339,
+            TimeFormatArg::Panther => TimeLayout::Panther,
+        },
+    }
+}

@@ -1,0 +1,324 @@
+//! `normalog normalize`: the run, from its flags checked and its outputs opened to the
+//! inputs through the pipeline into the output and its commit. The flags are in `args.rs`,
+//! the reporting of rejects, progress and `--stats` in `report.rs`.
+
+mod args;
+mod report;
+
+pub(super) use args::ndjson_options;
+pub use args::{CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg};
+use report::{print_file_stats, print_stats, CliObserver};
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::time::Instant;
+
+use super::output::{open_rejects, Output, OutputFile, RejectsWriter};
+use super::signals::Interrupt;
+use super::{load_registry, messages, progress, Fatal, EXIT_OK, EXIT_REJECTS};
+use normalog::pipeline::{self, Batch, Input, RunSummary};
+use normalog::registry::Registry;
+use normalog::sink::layout::Partition;
+use normalog::sink::ndjson;
+use normalog::NormalizerBuilder;
+
+pub(super) fn run(args: &NormalizeArgs, interrupt: Option<&Interrupt>) -> Result<u8, Fatal> {
+    let mut config = NormalizeConfig::from_args(args)?;
+    if let Some(i) = interrupt {
+        config.batch.cancel_on(i.flag());
+    }
+    config.run(interrupt)
+}
+
+/// The `normalize` command ready to run: every flag checked, the schemas loaded, the inputs
+/// listed and the outputs opened. Raw flags stay in [`NormalizeArgs`]; this is what they
+/// mean (ripgrep's split of raw and validated arguments, `flags/{lowargs,hiargs}.rs`).
+struct NormalizeConfig {
+    registry: Registry,
+    builder: NormalizerBuilder,
+    inputs: Vec<Input>,
+    batch: Batch,
+    ndjson: ndjson::Options,
+    output: Output,
+    rejects: Option<OutputFile>,
+    quiet: bool,
+    stats: bool,
+    max_rejects: Option<u64>,
+}
+
+/// An output file (`-o FILE`, `--rejects FILE`) that is also an input would be replaced by
+/// the run's results, losing the input: refuse it before anything is opened.
+fn refuse_overwriting_inputs(args: &NormalizeArgs, inputs: &[Input]) -> Result<(), Fatal> {
+    let outputs = [
+        ("-o", args.output.as_deref()),
+        ("--rejects", args.rejects.as_deref()),
+    ];
+    for (flag, out) in outputs {
+        let Some(out) = out.filter(|p| p.as_os_str() != "-") else {
+            continue;
+        };
+        for input in inputs {
+            if let Input::Path(p) = input {
+                if same_file(p, out) {
+                    return Err(Fatal::Message(format!(
+                        "{flag} {}: this file is also an input; the run would overwrite it",
+                        out.display()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same existing file (through symbolic or hard links too).
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Whether two paths name the same existing file (through symbolic links).
+#[cfg(not(unix))]
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+impl NormalizeConfig {
+    /// Check `args` and open the outputs, in this order: schemas and log types, inputs,
+    /// `--threads`, the output, the rejects file. The first problem ends the command before
+    /// any input is read.
+    fn from_args(args: &NormalizeArgs) -> Result<NormalizeConfig, Fatal> {
+        let registry = load_registry(&args.schemas)?;
+        let mut builder = NormalizerBuilder::new();
+        builder
+            .log_types(args.log_types.iter().cloned())
+            .source_id(args.source_id.clone())
+            .source_label(args.source_label.clone())
+            .max_record_bytes(args.max_record_bytes);
+        // Check the log types now, for a clear message; the workers build their own.
+        builder.build(&registry).map_err(|e| {
+            let known: Vec<&str> = registry.log_types().collect();
+            Fatal::Message(format!("{e} (loaded log types: {})", known.join(", ")))
+        })?;
+
+        let inputs: Vec<Input> = if args.inputs.is_empty() {
+            vec![Input::Stdin]
+        } else {
+            pipeline::expand(&args.inputs)
+        };
+
+        refuse_overwriting_inputs(args, &inputs)?;
+        let mut batch = Batch::new();
+        batch
+            .max_record_bytes(args.max_record_bytes)
+            .max_document_bytes(args.max_document_bytes)
+            .envelope(args.envelope.clone())
+            .max_rejects(args.max_rejects);
+        if let Some(n) = args.threads {
+            if n == 0 {
+                return Err(Fatal::Message("--threads must be at least 1".into()));
+            }
+            batch.threads(n);
+        }
+        let mut output = Output::open(args)?;
+        if let Some(id) = run_id(&inputs) {
+            match &mut output {
+                Output::Parquet(w) => w.set_run_id(id),
+                Output::NdjsonDir(w) => w.set_run_id(id),
+                Output::Stdout(_) | Output::File(_) => {}
+            }
+        }
+        let rejects = open_rejects(args.rejects.as_deref())?;
+        Ok(NormalizeConfig {
+            registry,
+            builder,
+            inputs,
+            batch,
+            ndjson: ndjson_options(args),
+            output,
+            rejects,
+            quiet: args.quiet,
+            stats: args.stats,
+            max_rejects: args.max_rejects,
+        })
+    }
+
+    /// Normalize every input into the output, report, and commit the outputs; returns the
+    /// exit status.
+    fn run(mut self, interrupt: Option<&Interrupt>) -> Result<u8, Fatal> {
+        let mut rejects = self.rejects.take();
+        let mut observer = CliObserver {
+            rejects: rejects.as_mut().map(RejectsWriter::new),
+            quiet: self.quiet,
+            bar: progress::Bar::new(self.inputs.len(), self.quiet),
+        };
+
+        let started = Instant::now();
+        let run = self.batch_run(&mut observer).map_err(|e| match e {
+            Fatal::Interrupted(what) if matches!(self.output, Output::Stdout(_)) => {
+                Fatal::Interrupted(format!(
+                    "{what}; the events written to standard output so far are incomplete"
+                ))
+            }
+            e => e,
+        })?;
+        observer.bar.finish();
+        if let Some(w) = observer.rejects.take() {
+            w.finish()?;
+        }
+        drop(observer);
+        // The rejects file is kept even when the run stops on --max-rejects: it says why.
+        if let Some(r) = rejects {
+            r.commit()?;
+        }
+        if run.too_many_rejects {
+            if self.stats {
+                print_stats(
+                    &run.summary,
+                    run.failed_inputs,
+                    started.elapsed().as_secs_f64(),
+                );
+            }
+            // The output is incomplete: its temporary files are removed, not renamed. Standard
+            // output cannot be taken back: say so.
+            let what = if matches!(self.output, Output::Stdout(_)) {
+                "the events written to standard output so far are incomplete"
+            } else {
+                "no output written"
+            };
+            drop(self.output);
+            return Err(Fatal::Message(format!(
+                "stopped: more than {} records rejected (--max-rejects); {what}",
+                self.max_rejects.unwrap_or_default()
+            )));
+        }
+        let output_files = self.output_files();
+        let rotated = self.rotated_files();
+        let spilled = match &self.output {
+            Output::Parquet(w) => w.spilled_rows(),
+            _ => 0,
+        };
+        self.output.commit()?;
+        // After the commit: it writes the partitions held back, and finishes the open files.
+        if self.stats {
+            print_stats(
+                &run.summary,
+                run.failed_inputs,
+                started.elapsed().as_secs_f64(),
+            );
+            if let Some((files, extra, partition)) = output_files {
+                print_file_stats(files, extra, run.summary.normalized, partition);
+            }
+            if spilled > 0 {
+                messages::plain(&format!(
+                    "  {spilled} rows spilled to disk and merged at the end, for one file per \
+                     partition: in the order the input came, its partitions did not fit in \
+                     --max-buffered-mib"
+                ));
+            }
+            if let Some(rotated) = rotated.filter(|&n| n > 0) {
+                messages::plain(&format!(
+                    "  {rotated} files closed at --target-file-size, the partition going on \
+                     in its next part"
+                ));
+            }
+        }
+        if interrupt.is_some_and(Interrupt::fired) {
+            // Too late to stop: the output was complete, and committing is never left half
+            // done. Still reported, so that a script sees the interrupt.
+            return Err(Fatal::Interrupted(
+                "the run had finished: its output is complete and committed".into(),
+            ));
+        }
+        Ok(if run.summary.rejected > 0 || run.failed_inputs > 0 {
+            EXIT_REJECTS
+        } else {
+            EXIT_OK
+        })
+    }
+
+    /// Part files written (opened: every opened file is written), the extra ones among
+    /// them (a partition's second part and later) and the partitioning, for a directory
+    /// output.
+    fn output_files(&self) -> Option<(u64, u64, Partition)> {
+        match &self.output {
+            Output::Parquet(w) => Some((w.files_opened(), w.extra_files(), w.options().partition)),
+            Output::NdjsonDir(w) => Some((w.files_opened(), w.extra_files(), w.partition())),
+            Output::Stdout(_) | Output::File(_) => None,
+        }
+    }
+
+    /// Part files closed at the target size, for a directory output.
+    fn rotated_files(&self) -> Option<u64> {
+        match &self.output {
+            Output::Parquet(w) => Some(w.rotated_files()),
+            Output::NdjsonDir(w) => Some(w.rotated_files()),
+            Output::Stdout(_) | Output::File(_) => None,
+        }
+    }
+
+    /// The pipeline run into the output, whichever it is.
+    fn batch_run(&mut self, observer: &mut CliObserver<'_>) -> Result<RunSummary, Fatal> {
+        let (builder, registry, inputs) = (&self.builder, &self.registry, &self.inputs);
+        Ok(match &mut self.output {
+            Output::Parquet(w) => self
+                .batch
+                .run_parquet(builder, registry, inputs, w, observer)?,
+            Output::NdjsonDir(w) => self
+                .batch
+                .run_ndjson_dir(builder, registry, inputs, w, observer)?,
+            Output::Stdout(_) | Output::File(_) => {
+                let mut writer = BufWriter::with_capacity(1 << 20, self.output.writer());
+                let run = self.batch.run_ndjson(
+                    builder,
+                    registry,
+                    inputs,
+                    &mut writer,
+                    self.ndjson,
+                    observer,
+                )?;
+                writer.flush()?;
+                run
+            }
+        })
+    }
+}
+
+/// The identity of a run's inputs, which names its part files in a directory output so that
+/// re-running the same inputs replaces them (see `normalog::sink::layout`, "Re-running"):
+/// each input's absolute path, size and modification time, in sorted order. `None` when an
+/// input has no such identity (standard input), or cannot be looked at: the run then adds
+/// files beside the others.
+fn run_id(inputs: &[Input]) -> Option<u64> {
+    let mut ids = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let Input::Path(path) = input else {
+            return None;
+        };
+        let path = std::fs::canonicalize(path).ok()?;
+        let meta = std::fs::metadata(&path).ok()?;
+        let mtime = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        let mut id = path.as_os_str().as_encoded_bytes().to_vec();
+        id.extend_from_slice(&meta.len().to_le_bytes());
+        id.extend_from_slice(&mtime.as_nanos().to_le_bytes());
+        ids.push(id);
+    }
+    if ids.is_empty() {
+        return None;
+    }
+    ids.sort();
+    Some(normalog::sink::layout::stable_hash(
+        ids.iter().map(Vec::as_slice),
+    ))
+}
