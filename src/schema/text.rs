@@ -28,6 +28,8 @@ use super::RegexParser;
 
 mod check;
 mod grok;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use check::check;
 use grok::Grok;
