@@ -17,9 +17,10 @@
 //! When a field is captured more than once (alternatives, or repeated placeholders), the
 //! first group that took part in the match gives its value.
 //!
-//! The checks of the parser block run with the other schema checks ([`super::validate`]).
-
-use std::fmt::Write as _;
+//! The checks of the parser block run with the other schema checks ([`super::validate`]);
+//! they report every problem of the patterns, each where it is written (the item of `match`
+//! or the definition, and the column inside it when the file shows the text one character
+//! per column).
 
 use regex::Regex;
 
@@ -27,12 +28,13 @@ use super::validate::suggest;
 use super::RegexParser;
 
 mod check;
+mod fastmatch;
 mod grok;
+mod joined;
 #[cfg(test)]
 mod tests;
 
 pub(crate) use check::check;
-use grok::Grok;
 
 /// The grok patterns every `parser: regex` schema can use without defining them; a
 /// `patternDefinitions` entry of the same name replaces one. Written for normalog (loosely
@@ -101,6 +103,9 @@ pub enum At {
 pub struct Problem {
     /// Where.
     pub at: At,
+    /// Where in the text of `at` (the `match` item or the definition's pattern), as a byte
+    /// offset, when the problem is at one place of it.
+    pub offset: Option<usize>,
     /// What, lowercase.
     pub message: String,
     /// How to fix it.
@@ -109,7 +114,49 @@ pub struct Problem {
 
 impl Problem {
     fn new(at: At, message: String, hint: Option<String>) -> Problem {
-        Problem { at, message, hint }
+        Problem {
+            at,
+            offset: None,
+            message,
+            hint,
+        }
+    }
+}
+
+/// A capture that fills a field, and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Fill {
+    pub(crate) field: String,
+    pub(crate) at: At,
+    /// Byte offset in the text of `at`.
+    pub(crate) offset: Option<usize>,
+}
+
+/// What reading the patterns of a parser block found.
+#[derive(Debug, Default)]
+pub(crate) struct Reading {
+    /// The regular expressions (one for `regex`, one per item for `fastmatch`) when there is
+    /// no problem.
+    pub(crate) compiled: Vec<Compiled>,
+    /// Every problem, in the order found.
+    pub(crate) problems: Vec<Problem>,
+    /// Every capture that fills a field.
+    pub(crate) fills: Vec<Fill>,
+    /// Whether `fills` is known to hold every capture: false when a pattern could not be read
+    /// to its end, so that no field is said to be filled by nothing when it may be.
+    pub(crate) complete: bool,
+}
+
+impl Reading {
+    /// The first regular expression, or the first problem.
+    fn into_first(self) -> Result<Compiled, Problem> {
+        let mut problems = self.problems.into_iter();
+        match (problems.next(), self.compiled.into_iter().next()) {
+            (None, Some(compiled)) => Ok(compiled),
+            (Some(problem), _) => Err(problem),
+            // Not produced by the readers: a pattern is compiled unless a problem says why.
+            (None, None) => Err(empty_match()),
+        }
     }
 }
 
@@ -117,111 +164,20 @@ impl Problem {
 ///
 /// # Errors
 ///
-/// An unknown grok pattern, a cycle of definitions, a grok type conversion, or what the
-/// `regex` crate refuses (its message).
+/// The first problem (a schema check reports all of them): an unknown grok pattern, a cycle
+/// of definitions, a grok type conversion, or what the `regex` crate refuses (its message).
 pub fn compile_regex(p: &RegexParser) -> Result<Compiled, Problem> {
-    if p.patterns.is_empty() {
-        return Err(empty_match());
-    }
-    let mut grok = Grok {
-        definitions: &p.pattern_definitions,
-        fields: Vec::new(),
-    };
-    // A definition that is wrong on its own is reported where it is written.
-    for (name, text) in &p.pattern_definitions {
-        let at = At::Definition(name.clone());
-        let mut probe = Grok {
-            definitions: &p.pattern_definitions,
-            fields: Vec::new(),
-        };
-        let source = probe.expand(text, &at, &mut vec![name.clone()])?;
-        if let Err(e) = Regex::new(&source) {
-            return Err(Problem::new(at, regex_message(&e), None));
-        }
-    }
-    let mut source = String::new();
-    for (i, item) in p.patterns.iter().enumerate() {
-        source.push_str(&grok.expand(item, &At::MatchItem(i), &mut Vec::new())?);
-    }
-    let at = if p.patterns.len() == 1 {
-        At::MatchItem(0)
-    } else {
-        At::Match
-    };
-    let regex = Regex::new(&source).map_err(|e| {
-        Problem::new(
-            at,
-            regex_message(&e),
-            (p.patterns.len() > 1)
-                .then(|| "the items of `match` are joined into one regular expression".into()),
-        )
-    })?;
-    let captures = captures(&regex, &grok.fields);
-    Ok(Compiled { regex, captures })
+    joined::read(p).into_first()
 }
 
 /// The regular expression of the pattern `match[index]` of a `parser: fastmatch` block.
 ///
 /// # Errors
 ///
-/// A placeholder without a name or not closed, or two placeholders without text between.
+/// The first problem (a schema check reports all of them): a placeholder without a name or
+/// not closed, two placeholders without text between, or one name twice.
 pub fn compile_fastmatch(pattern: &str, index: usize) -> Result<Compiled, Problem> {
-    let at = At::MatchItem(index);
-    let mut source = String::from("(?s)^");
-    let mut fields: Vec<String> = Vec::new();
-    let mut rest = pattern;
-    let mut after_placeholder = false;
-    while !rest.is_empty() {
-        match rest.find("%{") {
-            Some(0) => {
-                let Some(end) = rest.find('}') else {
-                    return Err(unclosed(at, rest));
-                };
-                let name = &rest[2..end];
-                if name.is_empty() {
-                    return Err(Problem::new(
-                        at,
-                        "a `%{}` placeholder has no field name".into(),
-                        Some("write the name of the field it fills, e.g. `%{client_ip}`".into()),
-                    ));
-                }
-                if after_placeholder {
-                    return Err(Problem::new(
-                        at,
-                        format!("placeholder `%{{{name}}}` follows another placeholder without text between them"),
-                        Some("fastmatch cuts a line at the literal text between placeholders; put a separator between them, or use `parser: regex`".into()),
-                    ));
-                }
-                if fields.iter().any(|f| f == name) {
-                    // Both would match (fastmatch has no alternation): one value would be lost.
-                    return Err(Problem::new(
-                        at,
-                        format!("placeholder `%{{{name}}}` appears twice in this pattern"),
-                        Some("a field holds one value; name the second one differently, or match it as text".into()),
-                    ));
-                }
-                rest = &rest[end + 1..];
-                let lazy = if rest.is_empty() { "" } else { "?" };
-                let _ = write!(source, "(?P<{GROUP_PREFIX}{}>.*{lazy})", fields.len());
-                fields.push(name.to_owned());
-                after_placeholder = true;
-            }
-            Some(start) => {
-                source.push_str(&regex::escape(&rest[..start]));
-                rest = &rest[start..];
-                after_placeholder = false;
-            }
-            None => {
-                source.push_str(&regex::escape(rest));
-                rest = "";
-                after_placeholder = false;
-            }
-        }
-    }
-    source.push('$');
-    let regex = Regex::new(&source).map_err(|e| Problem::new(at, regex_message(&e), None))?;
-    let captures = captures(&regex, &fields);
-    Ok(Compiled { regex, captures })
+    fastmatch::read(pattern, index).into_first()
 }
 
 /// `(group index, field)` of the groups that fill fields: the placeholders' groups and the
@@ -261,15 +217,6 @@ fn empty_match() -> Problem {
         At::Match,
         "`match` has no patterns".into(),
         Some("list at least one pattern under `match`".into()),
-    )
-}
-
-fn unclosed(at: At, rest: &str) -> Problem {
-    let shown: String = rest.chars().take(20).collect();
-    Problem::new(
-        at,
-        format!("placeholder `{shown}` is not closed"),
-        Some("close it with `}`".into()),
     )
 }
 

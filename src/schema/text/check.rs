@@ -1,20 +1,58 @@
 //! The checks of a text parser block (`regex`, `fastmatch`; `csv` has its own): its patterns
-//! compile, and they and `expandFields` name the fields of the schema.
+//! compile, and they and `expandFields` name the fields of the schema. Every problem is
+//! reported, each where it is written: the column of a placeholder or of a regular
+//! expression's mistake inside a `match` item or a definition when the file shows the text
+//! one character per column (the loader records where, as `@match[i]`), else the item.
 
-use super::super::{Schema, Span, TextOptions};
-use super::{
-    closest, compile_fastmatch, compile_regex, empty_match, template_names, At, Compiled, Problem,
-};
+use std::collections::BTreeMap;
 
-/// The top-level fields a text parser block fills: every captured field and every
-/// `expandFields` key.
-fn filled(compiled: &[Compiled], options: &TextOptions) -> Vec<String> {
-    let mut out: Vec<String> = compiled
-        .iter()
-        .flat_map(|c| c.captures.iter().map(|(_, f)| f.clone()))
-        .collect();
-    out.extend(options.expand_fields.keys().cloned());
-    out
+use super::super::{KeySpans, Schema, Span, TextOptions};
+use super::{closest, fastmatch, joined, template_names, At, Fill, Problem, Reading};
+
+/// Which text parser, for messages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Regex,
+    Fastmatch,
+}
+
+/// Where the patterns of a block are written: the positions the loader recorded, and the
+/// texts (to count the characters before a byte offset).
+struct Places<'a> {
+    spans: &'a KeySpans,
+    patterns: &'a [String],
+    definitions: Option<&'a BTreeMap<String, String>>,
+    /// The `regex:` or `fastmatch:` key, when nothing closer is known.
+    block: Span,
+}
+
+impl Places<'_> {
+    /// The position of `offset` in the text written at `at`, or of the text, or of the block.
+    fn span(&self, at: &At, offset: Option<usize>) -> Span {
+        let (key, text) = match at {
+            At::Match => ("match".to_owned(), None),
+            At::MatchItem(i) => (format!("match[{i}]"), self.patterns.get(*i)),
+            At::Definition(name) => (
+                format!("patternDefinitions.{name}"),
+                self.definitions.and_then(|d| d.get(name)),
+            ),
+        };
+        let inside = offset
+            .zip(text)
+            .and_then(|(offset, text)| text.get(..offset))
+            .zip(self.spans.get(&format!("@{key}")))
+            .and_then(|(before, start)| {
+                let chars = u32::try_from(before.chars().count()).ok()?;
+                Some(Span {
+                    line: start.line,
+                    col: start.col.checked_add(chars)?,
+                })
+            });
+        inside
+            .or_else(|| self.spans.get(&key))
+            .or_else(|| self.spans.get("match"))
+            .unwrap_or(self.block)
+    }
 }
 
 /// Check the text parser block of `schema`, if any; `error` receives each problem.
@@ -33,7 +71,7 @@ pub(crate) fn check(schema: &Schema, error: &mut dyn FnMut(Span, String, Option<
         }
         return super::super::csv::check(schema, c, error);
     }
-    let (compiled, options, spans, kind) = match (&parser.regex, &parser.fastmatch) {
+    let (reading, options, places, kind) = match (&parser.regex, &parser.fastmatch) {
         (Some(_), Some(f)) => {
             let span = f.key_spans.get("").unwrap_or(schema.span);
             error(
@@ -43,68 +81,86 @@ pub(crate) fn check(schema: &Schema, error: &mut dyn FnMut(Span, String, Option<
             );
             return;
         }
-        (Some(r), None) => match compile_regex(r) {
-            Ok(c) => (vec![c], &r.options, &r.key_spans, "regex"),
-            Err(p) => return report(&p, &r.key_spans, schema, error),
-        },
+        (Some(r), None) => {
+            let places = Places {
+                spans: &r.key_spans,
+                patterns: &r.patterns,
+                definitions: Some(&r.pattern_definitions),
+                block: r.key_spans.get("").unwrap_or(schema.span),
+            };
+            (joined::read(r), &r.options, places, Kind::Regex)
+        }
         (None, Some(f)) => {
-            if f.patterns.is_empty() {
-                return report(&empty_match(), &f.key_spans, schema, error);
-            }
-            let mut compiled = Vec::new();
-            let mut ok = true;
-            for (i, pattern) in f.patterns.iter().enumerate() {
-                match compile_fastmatch(pattern, i) {
-                    Ok(c) => compiled.push(c),
-                    Err(p) => {
-                        report(&p, &f.key_spans, schema, error);
-                        ok = false;
-                    }
-                }
-            }
-            if !ok {
-                return;
-            }
-            (compiled, &f.options, &f.key_spans, "fastmatch")
+            let places = Places {
+                spans: &f.key_spans,
+                patterns: &f.patterns,
+                definitions: None,
+                block: f.key_spans.get("").unwrap_or(schema.span),
+            };
+            (
+                fastmatch::read_all(&f.patterns),
+                &f.options,
+                places,
+                Kind::Fastmatch,
+            )
         }
         (None, None) => return,
     };
-    check_names(schema, &compiled, options, spans, kind, error);
+    for p in &reading.problems {
+        report(p, &places, error);
+    }
+    check_names(schema, &reading, options, &places, kind, error);
+}
+
+fn report(p: &Problem, places: &Places<'_>, error: &mut dyn FnMut(Span, String, Option<String>)) {
+    error(
+        places.span(&p.at, p.offset),
+        p.message.clone(),
+        p.hint.clone(),
+    );
 }
 
 /// Captures and `expandFields` keys name top-level fields, templates name captured values,
-/// and every field is filled by something.
+/// and every field is filled by something. What depends on knowing every capture is checked
+/// only when the patterns could be read whole.
 fn check_names(
     schema: &Schema,
-    compiled: &[Compiled],
+    reading: &Reading,
     options: &TextOptions,
-    spans: &super::super::KeySpans,
-    kind: &str,
+    places: &Places<'_>,
+    kind: Kind,
     error: &mut dyn FnMut(Span, String, Option<String>),
 ) {
     let names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
-    let block = spans.get("").unwrap_or(schema.span);
-    // Captures must name top-level fields.
-    for (i, c) in compiled.iter().enumerate() {
-        let span = spans
-            .get(&format!("match[{i}]"))
-            .or_else(|| spans.get("match"))
-            .unwrap_or(block);
-        for (_, field) in &c.captures {
-            if !names.contains(&field.as_str()) {
-                let hint = closest(field, &names, "add a field of this name to `fields`");
-                let shown = if kind == "fastmatch" {
-                    format!("`%{{{field}}}`")
-                } else {
-                    format!("the capture `{field}`")
-                };
-                error(span, format!("{shown} names no field"), Some(hint));
-            }
+    // Captures must name top-level fields (a definition used twice is reported once).
+    let mut seen: Vec<&Fill> = Vec::new();
+    for fill in &reading.fills {
+        if names.contains(&fill.field.as_str()) || seen.contains(&fill) {
+            continue;
+        }
+        seen.push(fill);
+        let hint = closest(&fill.field, &names, "add a field of this name to `fields`");
+        let shown = match kind {
+            Kind::Fastmatch => format!("`%{{{}}}`", fill.field),
+            Kind::Regex => format!("the capture `{}`", fill.field),
+        };
+        error(
+            places.span(&fill.at, fill.offset),
+            format!("{shown} names no field"),
+            Some(hint),
+        );
+    }
+    let mut captured: Vec<String> = Vec::new();
+    for fill in &reading.fills {
+        if !captured.contains(&fill.field) {
+            captured.push(fill.field.clone());
         }
     }
-    let captured: Vec<String> = filled(compiled, &TextOptions::default());
     for (key, template) in &options.expand_fields {
-        let span = spans.get(&format!("expandFields.{key}")).unwrap_or(block);
+        let span = places
+            .spans
+            .get(&format!("expandFields.{key}"))
+            .unwrap_or(places.block);
         if !names.contains(&key.as_str()) {
             let hint = closest(key, &names, "add a field of this name to `fields`");
             error(
@@ -114,7 +170,7 @@ fn check_names(
             );
         }
         match template_names(template) {
-            Ok(used) => {
+            Ok(used) if reading.complete => {
                 for name in used {
                     if !captured.iter().any(|c| c == name) {
                         error(
@@ -127,6 +183,7 @@ fn check_names(
                     }
                 }
             }
+            Ok(_) => {}
             Err(rest) => error(
                 span,
                 format!("placeholder `{rest}` is not closed"),
@@ -134,25 +191,34 @@ fn check_names(
             ),
         }
     }
-    let all = filled(compiled, options);
+    if !reading.complete {
+        return;
+    }
     for f in &schema.fields {
-        if !all.contains(&f.name) {
-            error(
-                f.span,
+        if captured.contains(&f.name) || options.expand_fields.contains_key(&f.name) {
+            continue;
+        }
+        let (parser, hint) = match kind {
+            Kind::Fastmatch => (
+                "fastmatch",
                 format!(
-                    "field `{}` is filled by no pattern of the {kind} parser",
+                    "capture it with `%{{{}}}`, build it with `expandFields`, or remove it",
                     f.name
                 ),
-                Some(if kind == "fastmatch" {
-                    format!(
-                        "capture it with `%{{{}}}`, build it with `expandFields`, or remove it",
-                        f.name
-                    )
-                } else {
-                    format!("capture it with `%{{PATTERN:{}}}` or `(?P<name>...)`, build it with `expandFields`, or remove it", f.name)
-                }),
-            );
-        }
+            ),
+            Kind::Regex => (
+                "regex",
+                format!("capture it with `%{{PATTERN:{}}}` or `(?P<name>...)`, build it with `expandFields`, or remove it", f.name),
+            ),
+        };
+        error(
+            f.span,
+            format!(
+                "field `{}` is filled by no pattern of the {parser} parser",
+                f.name
+            ),
+            Some(hint),
+        );
     }
 }
 
@@ -166,22 +232,4 @@ fn list(names: &[String]) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     }
-}
-
-fn report(
-    p: &Problem,
-    spans: &super::super::KeySpans,
-    schema: &Schema,
-    error: &mut dyn FnMut(Span, String, Option<String>),
-) {
-    let block = spans.get("").unwrap_or(schema.span);
-    let span = match &p.at {
-        At::Match => spans.get("match"),
-        At::MatchItem(i) => spans
-            .get(&format!("match[{i}]"))
-            .or_else(|| spans.get("match")),
-        At::Definition(name) => spans.get(&format!("patternDefinitions.{name}")),
-    }
-    .unwrap_or(block);
-    error(span, p.message.clone(), p.hint.clone());
 }
