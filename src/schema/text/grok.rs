@@ -14,6 +14,10 @@ use super::{closest, At, Fill, Problem, BUILTIN_PATTERNS, GROUP_PREFIX};
 
 /// Placeholders nest (a definition using another) at most this deep.
 const MAX_NESTING: usize = 32;
+/// The most text one pattern may expand to. Each level of patterns within patterns can
+/// double it, so a small schema could otherwise ask for gigabytes; the `regex` crate refuses
+/// far smaller patterns anyway (10 MiB compiled).
+const MAX_EXPANSION: usize = 1 << 20;
 
 /// Grok expansion over the definitions and the built-in patterns.
 pub(super) struct Grok<'d> {
@@ -31,8 +35,11 @@ pub(super) struct Grok<'d> {
     /// Problems noticed, counting those already recorded (a definition is broken when its
     /// expansion notices any, even one first found through another pattern).
     pub(super) noticed: usize,
-    /// Whether a text was not read to its end (a placeholder not closed).
-    pub(super) truncated: bool,
+    /// Whether the text being expanded was not read to its end (a placeholder not closed,
+    /// or an expansion too long).
+    truncated: bool,
+    /// Whether the expansion went over [`MAX_EXPANSION`] (then it stops everywhere).
+    too_long: bool,
 }
 
 /// Where the text being expanded is written: the `match` item or definition `at`. Inside a
@@ -85,7 +92,39 @@ impl<'d> Grok<'d> {
             problems: Vec::new(),
             noticed: 0,
             truncated: false,
+            too_long: false,
         }
+    }
+
+    /// The expansion of `text`, written by the user at `place` (a `match` item or a
+    /// definition, whose name is then in `stack`), with where each run of it comes from, and
+    /// whether it was read to its end.
+    pub(super) fn expand_written(
+        &mut self,
+        text: &str,
+        place: &Place,
+        stack: &mut Vec<String>,
+        pieces: &mut Vec<Piece>,
+    ) -> (String, bool) {
+        self.truncated = false;
+        self.too_long = false;
+        let mut out = String::new();
+        self.expand(text, place, stack, &mut out, Some(pieces));
+        if self.too_long {
+            // Reported for the pattern written here, not for the one deep inside it where
+            // the expansion happened to pass the limit.
+            self.noticed += 1;
+            self.problems.push(Problem {
+                at: place.at.clone(),
+                offset: None,
+                message: format!(
+                    "the grok patterns in this pattern expand to more than {} MiB",
+                    MAX_EXPANSION >> 20
+                ),
+                hint: Some("a pattern that uses another twice doubles in size at each level; use fewer levels".into()),
+            });
+        }
+        (out, !self.truncated)
     }
 
     fn definition(&self, name: &str) -> Option<&'d str> {
@@ -113,7 +152,7 @@ impl<'d> Grok<'d> {
     /// Append `text`, written at `place`, to `out` with its placeholders replaced; `stack`
     /// holds the definitions being expanded. For a text the user wrote, at the top, `pieces`
     /// receives where each run of `out` comes from.
-    pub(super) fn expand(
+    fn expand(
         &mut self,
         text: &str,
         place: &Place,
@@ -133,6 +172,14 @@ impl<'d> Grok<'d> {
         let mut pos = 0;
         while let Some(found) = text[pos..].find("%{") {
             let start = pos + found;
+            if self.too_long {
+                return;
+            }
+            if out.len() > MAX_EXPANSION {
+                self.truncated = true;
+                self.too_long = true;
+                return;
+            }
             if start > pos {
                 piece(&mut pieces, out.len(), pos, true);
                 out.push_str(&text[pos..start]);

@@ -40,21 +40,13 @@ pub(super) fn read(p: &RegexParser) -> Reading {
         .iter()
         .enumerate()
         .map(|(i, text)| {
-            grok.truncated = false;
-            let mut source = String::new();
             let mut pieces = Vec::new();
             let place = Place::of(At::MatchItem(i));
-            grok.expand(
-                text,
-                &place,
-                &mut Vec::new(),
-                &mut source,
-                Some(&mut pieces),
-            );
+            let (source, whole) = grok.expand_written(text, &place, &mut Vec::new(), &mut pieces);
             Item {
                 source,
                 pieces,
-                whole: !grok.truncated,
+                whole,
             }
         })
         .collect();
@@ -92,16 +84,10 @@ fn check_definitions(p: &RegexParser, grok: &mut Grok<'_>) {
         }
         let noticed = grok.noticed;
         let at = At::Definition(name.clone());
-        let mut source = String::new();
         let mut pieces = Vec::new();
         let mut stack = vec![name.clone()];
-        grok.expand(
-            text,
-            &Place::of(at.clone()),
-            &mut stack,
-            &mut source,
-            Some(&mut pieces),
-        );
+        let (source, _) =
+            grok.expand_written(text, &Place::of(at.clone()), &mut stack, &mut pieces);
         // Its captures count where it is used.
         grok.fields.clear();
         grok.fills.clear();

@@ -84,4 +84,6 @@ cases! {
         "1:67: `%{c}` names no field",
         "1:136: field `d` is filled by no pattern of the fastmatch parser",
     ];
+    // Each level of patterns using another twice doubles the expansion: it is bounded.
+    grok_expansion_is_bounded: &format!("{{schema: Cust.Tst, parser: {{regex: {{patternDefinitions: {{A: '{}', B: '{}'}}, match: ['%{{B:a}}']}}}}, fields: [{{name: a, type: string}}]}}", "y".repeat(1000), "%{A}".repeat(1100)) => ["1:1065: the grok patterns in this pattern expand to more than 1 MiB"];
 }
