@@ -623,7 +623,7 @@ fn schema_check_points_at_a_bad_regex() {
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(
-        err.contains("bad.yml:5:9: invalid regular expression: unclosed character class"),
+        err.contains("bad.yml:5:17: invalid regular expression: unclosed character class"),
         "{err}"
     );
 }

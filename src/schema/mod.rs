@@ -472,8 +472,11 @@ pub struct Span {
 }
 
 /// Where the keys of a YAML mapping were written, by key name: `timeFormat`, `validate.allow`,
-/// `timeFormats[1]` (an item of a list), `definitions.Name` (a definition's name). Filled by
-/// [`load`]; empty for a schema built in code, and then checks fall back to the node's `span`.
+/// `timeFormats[1]` (an item of a list), `definitions.Name` (a definition's name). A key with
+/// `@` in front (`@match[1]`) is where the text of that value starts, recorded when each of its
+/// characters takes one column of one line, so a problem inside the text can point at its
+/// column. Filled by [`load`]; empty for a schema built in code, and then checks fall back to
+/// the node's `span`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct KeySpans(BTreeMap<String, Span>);
 

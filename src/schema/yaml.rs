@@ -16,6 +16,8 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::Span;
 
+mod columns;
+
 /// YAML nesting deeper than this is refused while reading, which also bounds the recursion of
 /// reading and checking. A schema nested [`super::validate::MAX_DEPTH`] levels deep takes about
 /// twice as many YAML levels, so the checks still see (and report) a little too deep schema.
@@ -40,6 +42,9 @@ pub(crate) enum NodeKind {
         style: Style,
         /// Tagged `!!str`: text even when plain (other tags do not change how it is read).
         str_tag: bool,
+        /// Where the first character of `text` is, when its characters take one column each
+        /// on one line (see [`columns::Lines::text_start`]).
+        text_at: Option<Span>,
     },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
@@ -84,6 +89,7 @@ fn span_of(mark: Marker) -> Span {
 
 struct TreeReader<'a> {
     parser: Parser<std::str::Chars<'a>>,
+    lines: columns::Lines<'a>,
     aliases: Aliases,
     /// The anchors of the current document by id, with their node when aliases are resolved.
     anchors: HashMap<usize, Option<Node>>,
@@ -124,6 +130,7 @@ impl TreeReader<'_> {
     fn new(text: &str, aliases: Aliases) -> TreeReader<'_> {
         TreeReader {
             parser: Parser::new_from_str(text),
+            lines: columns::Lines::new(text),
             aliases,
             anchors: HashMap::new(),
             nodes: 0,
@@ -213,10 +220,12 @@ impl TreeReader<'_> {
                     TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => Style::Quoted,
                 };
                 let str_tag = tag.is_some_and(|t| t.suffix == "str");
+                let text_at = self.lines.text_start(span, style, &text);
                 let kind = NodeKind::Scalar {
                     text,
                     style,
                     str_tag,
+                    text_at,
                 };
                 (leaf(kind), anchor)
             }
@@ -383,6 +392,7 @@ impl Node {
                 text,
                 style,
                 str_tag,
+                ..
             } => Some(scalar_kind(text, *style == Style::Plain && !str_tag)),
             _ => None,
         }
@@ -403,6 +413,15 @@ impl Node {
 
     pub(crate) fn is_null(&self) -> bool {
         self.scalar_kind() == Some(ScalarKind::Null)
+    }
+
+    /// Where the first character of a scalar's text is written, when each of its characters
+    /// takes one column of one line (plain, or quoted without escapes).
+    pub(crate) fn text_at(&self) -> Option<Span> {
+        match &self.kind {
+            NodeKind::Scalar { text_at, .. } => *text_at,
+            _ => None,
+        }
     }
 
     /// The scalar's text, unless it is null or not a scalar.

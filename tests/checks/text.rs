@@ -9,8 +9,8 @@
 //! * every event is a JSON object of its log type.
 //!
 //! The first byte picks the parser and options, the second a count; the bytes up to the
-//! first NUL are the pattern (fastmatch, regex) or the delimiter and column names (csv), the
-//! rest is the input.
+//! first NUL are the patterns (fastmatch, regex: up to four `match` items, one a line) or the
+//! delimiter and column names (csv), the rest is the input.
 
 use normalog::schema::text::{compile_fastmatch, compile_regex};
 use normalog::schema::RegexParser;
@@ -168,8 +168,10 @@ fn schema(flags: u8, count: u8, spec: &str) -> Option<String> {
             json!({ "fastmatch": options })
         }
         _ => {
+            // Joined into one regular expression: a mistake in one item is traced back to it.
+            let patterns: Vec<String> = spec.split('\n').take(4).map(String::from).collect();
             let parser = RegexParser {
-                patterns: vec![spec.to_owned()],
+                patterns: patterns.clone(),
                 ..RegexParser::default()
             };
             fields = Vec::new();
@@ -178,7 +180,7 @@ fn schema(flags: u8, count: u8, spec: &str) -> Option<String> {
                     fields.push(f);
                 }
             }
-            options.insert("match".into(), json!([spec]));
+            options.insert("match".into(), json!(patterns));
             options.insert("skipLines".into(), json!(count % 3));
             json!({ "regex": options })
         }

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use super::{Entry, Loader};
-use crate::schema::yaml::ScalarKind;
+use crate::schema::yaml::{Node, NodeKind, ScalarKind};
 use crate::schema::{
-    CsvParser, FastmatchParser, KeySpans, NativeParser, ParserSpec, RegexParser, TextOptions,
+    CsvParser, FastmatchParser, KeySpans, NativeParser, ParserSpec, RegexParser, Span, TextOptions,
 };
 
 const PARSER_KEYS: &[&str] = &["native", "csv", "fastmatch", "regex", "script"];
@@ -178,20 +178,38 @@ impl Loader {
         }
     }
 
-    /// `match`: a list of patterns (one pattern alone is taken as a list of one).
+    /// `match`: a list of patterns (one pattern alone is taken as a list of one). Each item's
+    /// position is `match[i]`, and `@match[i]` where its text starts when a problem inside it
+    /// can be pointed at by column (the YAML node's `text_at`).
     fn patterns(&mut self, e: Entry<'_>, spans: &mut KeySpans) -> Vec<String> {
         if let Some(text) = e.value.text() {
             spans.insert("match[0]", e.value.span);
+            if let Some(at) = e.value.text_at() {
+                spans.insert("@match[0]", at);
+            }
             return vec![text.to_owned()];
         }
+        // The items `text_list` keeps, in its order: the text ones.
+        let starts: Vec<Option<Span>> = match &e.value.kind {
+            NodeKind::Seq(nodes) => nodes
+                .iter()
+                .filter(|n| n.text().is_some())
+                .map(Node::text_at)
+                .collect(),
+            _ => Vec::new(),
+        };
         let items = self.text_list(e);
         for (i, (_, span)) in items.iter().enumerate() {
             spans.insert(format!("match[{i}]"), *span);
+            if let Some(Some(at)) = starts.get(i) {
+                spans.insert(format!("@match[{i}]"), *at);
+            }
         }
         items.into_iter().map(|(t, _)| t.to_owned()).collect()
     }
 
-    /// A mapping of names to text, each position recorded as `<what>.<name>`.
+    /// A mapping of names to text, each position recorded as `<what>.<name>` (the name), and
+    /// `@<what>.<name>` where the text starts, as for [`Self::patterns`].
     fn text_map(
         &mut self,
         e: Entry<'_>,
@@ -212,6 +230,9 @@ impl Loader {
         };
         for d in self.entries(pairs, None) {
             spans.insert(format!("{what}.{}", d.key), d.key_span);
+            if let Some(at) = d.value.text_at() {
+                spans.insert(format!("@{what}.{}", d.key), at);
+            }
             if let Some(text) = self.text(d) {
                 out.insert(d.key.to_owned(), text);
             }

@@ -1,0 +1,235 @@
+//! The checks of a text parser block (`regex`, `fastmatch`; `csv` has its own): its patterns
+//! compile, and they and `expandFields` name the fields of the schema. Every problem is
+//! reported, each where it is written: the column of a placeholder or of a regular
+//! expression's mistake inside a `match` item or a definition when the file shows the text
+//! one character per column (the loader records where, as `@match[i]`), else the item.
+
+use std::collections::BTreeMap;
+
+use super::super::{KeySpans, Schema, Span, TextOptions};
+use super::{closest, fastmatch, joined, template_names, At, Fill, Problem, Reading};
+
+/// Which text parser, for messages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Regex,
+    Fastmatch,
+}
+
+/// Where the patterns of a block are written: the positions the loader recorded, and the
+/// texts (to count the characters before a byte offset).
+struct Places<'a> {
+    spans: &'a KeySpans,
+    patterns: &'a [String],
+    definitions: Option<&'a BTreeMap<String, String>>,
+    /// The `regex:` or `fastmatch:` key, when nothing closer is known.
+    block: Span,
+}
+
+impl Places<'_> {
+    /// The position of `offset` in the text written at `at`, or of the text, or of the block.
+    fn span(&self, at: &At, offset: Option<usize>) -> Span {
+        let (key, text) = match at {
+            At::Match => ("match".to_owned(), None),
+            At::MatchItem(i) => (format!("match[{i}]"), self.patterns.get(*i)),
+            At::Definition(name) => (
+                format!("patternDefinitions.{name}"),
+                self.definitions.and_then(|d| d.get(name)),
+            ),
+        };
+        let inside = offset
+            .zip(text)
+            .and_then(|(offset, text)| text.get(..offset))
+            .zip(self.spans.get(&format!("@{key}")))
+            .and_then(|(before, start)| {
+                let chars = u32::try_from(before.chars().count()).ok()?;
+                Some(Span {
+                    line: start.line,
+                    col: start.col.checked_add(chars)?,
+                })
+            });
+        inside
+            .or_else(|| self.spans.get(&key))
+            .or_else(|| self.spans.get("match"))
+            .unwrap_or(self.block)
+    }
+}
+
+/// Check the text parser block of `schema`, if any; `error` receives each problem.
+pub(crate) fn check(schema: &Schema, error: &mut dyn FnMut(Span, String, Option<String>)) {
+    let Some(parser) = &schema.parser else {
+        return;
+    };
+    if let Some(c) = &parser.csv {
+        if parser.regex.is_some() || parser.fastmatch.is_some() {
+            error(
+                c.key_spans.get("").unwrap_or(schema.span),
+                "a schema has one parser, but `csv` is given with another".into(),
+                Some("keep one of them".into()),
+            );
+            return;
+        }
+        return super::super::csv::check(schema, c, error);
+    }
+    let (reading, options, places, kind) = match (&parser.regex, &parser.fastmatch) {
+        (Some(_), Some(f)) => {
+            let span = f.key_spans.get("").unwrap_or(schema.span);
+            error(
+                span,
+                "a schema has one parser, but both `regex` and `fastmatch` are given".into(),
+                Some("keep one of them".into()),
+            );
+            return;
+        }
+        (Some(r), None) => {
+            let places = Places {
+                spans: &r.key_spans,
+                patterns: &r.patterns,
+                definitions: Some(&r.pattern_definitions),
+                block: r.key_spans.get("").unwrap_or(schema.span),
+            };
+            (joined::read(r), &r.options, places, Kind::Regex)
+        }
+        (None, Some(f)) => {
+            let places = Places {
+                spans: &f.key_spans,
+                patterns: &f.patterns,
+                definitions: None,
+                block: f.key_spans.get("").unwrap_or(schema.span),
+            };
+            (
+                fastmatch::read_all(&f.patterns),
+                &f.options,
+                places,
+                Kind::Fastmatch,
+            )
+        }
+        (None, None) => return,
+    };
+    for p in &reading.problems {
+        report(p, &places, error);
+    }
+    check_names(schema, &reading, options, &places, kind, error);
+}
+
+fn report(p: &Problem, places: &Places<'_>, error: &mut dyn FnMut(Span, String, Option<String>)) {
+    error(
+        places.span(&p.at, p.offset),
+        p.message.clone(),
+        p.hint.clone(),
+    );
+}
+
+/// Captures and `expandFields` keys name top-level fields, templates name captured values,
+/// and every field is filled by something. What depends on knowing every capture is checked
+/// only when the patterns could be read whole.
+fn check_names(
+    schema: &Schema,
+    reading: &Reading,
+    options: &TextOptions,
+    places: &Places<'_>,
+    kind: Kind,
+    error: &mut dyn FnMut(Span, String, Option<String>),
+) {
+    let names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+    // Captures must name top-level fields (a definition used twice is reported once).
+    let mut seen: Vec<&Fill> = Vec::new();
+    for fill in &reading.fills {
+        if names.contains(&fill.field.as_str()) || seen.contains(&fill) {
+            continue;
+        }
+        seen.push(fill);
+        let hint = closest(&fill.field, &names, "add a field of this name to `fields`");
+        let shown = match kind {
+            Kind::Fastmatch => format!("`%{{{}}}`", fill.field),
+            Kind::Regex => format!("the capture `{}`", fill.field),
+        };
+        error(
+            places.span(&fill.at, fill.offset),
+            format!("{shown} names no field"),
+            Some(hint),
+        );
+    }
+    let mut captured: Vec<String> = Vec::new();
+    for fill in &reading.fills {
+        if !captured.contains(&fill.field) {
+            captured.push(fill.field.clone());
+        }
+    }
+    for (key, template) in &options.expand_fields {
+        let span = places
+            .spans
+            .get(&format!("expandFields.{key}"))
+            .unwrap_or(places.block);
+        if !names.contains(&key.as_str()) {
+            let hint = closest(key, &names, "add a field of this name to `fields`");
+            error(
+                span,
+                format!("`expandFields` key `{key}` names no field"),
+                Some(hint),
+            );
+        }
+        match template_names(template) {
+            Ok(used) if reading.complete => {
+                for name in used {
+                    if !captured.iter().any(|c| c == name) {
+                        error(
+                            span,
+                            format!(
+                                "`%{{{name}}}` in `expandFields.{key}` names no captured value"
+                            ),
+                            Some(format!("the patterns capture: {}", list(&captured))),
+                        );
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(rest) => error(
+                span,
+                format!("placeholder `{rest}` is not closed"),
+                Some("close it with `}`".into()),
+            ),
+        }
+    }
+    if !reading.complete {
+        return;
+    }
+    for f in &schema.fields {
+        if captured.contains(&f.name) || options.expand_fields.contains_key(&f.name) {
+            continue;
+        }
+        let (parser, hint) = match kind {
+            Kind::Fastmatch => (
+                "fastmatch",
+                format!(
+                    "capture it with `%{{{}}}`, build it with `expandFields`, or remove it",
+                    f.name
+                ),
+            ),
+            Kind::Regex => (
+                "regex",
+                format!("capture it with `%{{PATTERN:{}}}` or `(?P<name>...)`, build it with `expandFields`, or remove it", f.name),
+            ),
+        };
+        error(
+            f.span,
+            format!(
+                "field `{}` is filled by no pattern of the {parser} parser",
+                f.name
+            ),
+            Some(hint),
+        );
+    }
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "nothing".into()
+    } else {
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}

@@ -1,0 +1,286 @@
+//! Reading a `parser: regex` block: the definitions, then the `match` items, expanded and
+//! joined into one regular expression, with every problem placed where it is written.
+//!
+//! The items are one pattern, so the `regex` crate refuses them at one place of the joined
+//! text: that place is traced back to its item and the column in it. To find the mistakes of
+//! other items too, the item at fault is left out and the rest is read again, as long as the
+//! next mistake found cannot be a consequence of leaving one out (a group or class left open
+//! in one item may be closed in another; an unknown escape is wrong wherever it is).
+
+use regex::Regex;
+use regex_syntax::ast::{self, Ast, GroupKind};
+
+use super::grok::{written_offset, Grok, Piece, Place};
+use super::{captures, empty_match, regex_message, At, Compiled, Fill, Problem, Reading};
+use super::{RegexParser, GROUP_PREFIX};
+
+/// Syntax mistakes reported at most in one block: each costs a new reading of the whole
+/// pattern, and this bounds the work on a block of thousands of bad items.
+const MAX_SYNTAX_REPORTS: usize = 32;
+
+/// One `match` item, expanded.
+struct Item {
+    source: String,
+    pieces: Vec<Piece>,
+    /// Read to its end (no placeholder left open).
+    whole: bool,
+}
+
+pub(super) fn read(p: &RegexParser) -> Reading {
+    if p.patterns.is_empty() {
+        return Reading {
+            problems: vec![empty_match()],
+            ..Reading::default()
+        };
+    }
+    let mut grok = Grok::new(&p.pattern_definitions);
+    check_definitions(p, &mut grok);
+    let items: Vec<Item> = p
+        .patterns
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let mut pieces = Vec::new();
+            let place = Place::of(At::MatchItem(i));
+            let (source, whole) = grok.expand_written(text, &place, &mut Vec::new(), &mut pieces);
+            Item {
+                source,
+                pieces,
+                whole,
+            }
+        })
+        .collect();
+    let joined: String = items.iter().map(|item| item.source.as_str()).collect();
+    let mut out = Reading {
+        compiled: Vec::new(),
+        problems: std::mem::take(&mut grok.problems),
+        fills: std::mem::take(&mut grok.fills),
+        complete: items.iter().all(|item| item.whole),
+    };
+    match Regex::new(&joined) {
+        Ok(regex) => {
+            out.fills.extend(named_groups(&joined, &items));
+            if out.problems.is_empty() {
+                let captures = captures(&regex, &grok.fields);
+                out.compiled.push(Compiled { regex, captures });
+            }
+        }
+        Err(e) => {
+            out.problems.extend(syntax_problems(&items, &e));
+            // The user's named groups are not known.
+            out.complete = false;
+        }
+    }
+    out
+}
+
+/// Each definition on its own: its placeholders, and its expansion as a regular expression.
+/// A definition with a problem is broken: the patterns using it are read as if it matched
+/// the empty text.
+fn check_definitions(p: &RegexParser, grok: &mut Grok<'_>) {
+    for (name, text) in &p.pattern_definitions {
+        if grok.broken.contains(name) {
+            continue;
+        }
+        let noticed = grok.noticed;
+        let at = At::Definition(name.clone());
+        let mut pieces = Vec::new();
+        let mut stack = vec![name.clone()];
+        let (source, _) =
+            grok.expand_written(text, &Place::of(at.clone()), &mut stack, &mut pieces);
+        // Its captures count where it is used.
+        grok.fields.clear();
+        grok.fills.clear();
+        if grok.noticed > noticed {
+            grok.broken.insert(name.clone());
+            continue;
+        }
+        if let Err(e) = Regex::new(&source) {
+            let (offset, message) = match regex_syntax::Parser::new().parse(&source) {
+                Err(syntax) => (
+                    written_offset(&pieces, error_span(&syntax).0),
+                    syntax_message(&syntax),
+                ),
+                Ok(_) => (None, regex_message(&e)),
+            };
+            grok.problems.push(Problem {
+                at,
+                offset,
+                message,
+                hint: None,
+            });
+            grok.broken.insert(name.clone());
+        }
+    }
+}
+
+/// The problems of joined items the `regex` crate refused with `refused`: the first where it
+/// is, then those of the other items (see the module's comment).
+fn syntax_problems(items: &[Item], refused: &regex::Error) -> Vec<Problem> {
+    let joined_hint = || "the items of `match` are joined into one regular expression".to_owned();
+    // An item not read to its end is already reported, and left out from the start.
+    let mut left_out: Vec<bool> = items.iter().map(|item| !item.whole).collect();
+    let mut first = !left_out.contains(&true);
+    let mut out = Vec::new();
+    for _ in 0..items.len().min(MAX_SYNTAX_REPORTS) {
+        let mut source = String::new();
+        let mut starts = Vec::with_capacity(items.len());
+        for (item, out) in items.iter().zip(&left_out) {
+            starts.push(source.len());
+            if !out {
+                source.push_str(&item.source);
+            }
+        }
+        let Err(error) = regex_syntax::Parser::new().parse(&source) else {
+            if first {
+                // Refused for another reason than syntax (its size).
+                let (at, hint) = match items.len() {
+                    1 => (At::MatchItem(0), None),
+                    _ => (At::Match, Some(joined_hint())),
+                };
+                out.push(Problem::new(at, regex_message(refused), hint));
+            }
+            break;
+        };
+        let alone = stands_alone(&error);
+        if !first && !alone {
+            break;
+        }
+        let (start, end) = error_span(&error);
+        let Some((i, offset)) = locate(items, &starts, &left_out, start) else {
+            if first {
+                out.push(Problem::new(At::Match, syntax_message(&error), None));
+            }
+            break;
+        };
+        // Where the mistake runs over into the next item, or may be completed by another.
+        let last = locate(items, &starts, &left_out, end.saturating_sub(1).max(start));
+        let across = last.is_some_and(|(j, _)| j != i);
+        out.push(Problem {
+            at: At::MatchItem(i),
+            offset,
+            message: syntax_message(&error),
+            hint: (items.len() > 1 && (across || !alone)).then(joined_hint),
+        });
+        left_out[i] = true;
+        first = false;
+    }
+    out
+}
+
+/// The item holding the byte `pos` of the joined text, and the offset in its written text.
+fn locate(
+    items: &[Item],
+    starts: &[usize],
+    left_out: &[bool],
+    pos: usize,
+) -> Option<(usize, Option<usize>)> {
+    let kept = || (0..items.len()).filter(|&i| !left_out[i] && !items[i].source.is_empty());
+    // At the end of the text (a pattern cut short), the last item.
+    let i = kept()
+        .find(|&i| pos < starts[i] + items[i].source.len())
+        .or_else(|| kept().next_back())?;
+    let within = pos.saturating_sub(starts[i]).min(items[i].source.len());
+    Some((i, written_offset(&items[i].pieces, within)))
+}
+
+/// The user's named groups `(?P<name>...)`, where each is written.
+fn named_groups(joined: &str, items: &[Item]) -> Vec<Fill> {
+    struct Names(Vec<(usize, String)>);
+    impl ast::Visitor for Names {
+        type Output = Vec<(usize, String)>;
+        type Err = ();
+        fn finish(self) -> Result<Self::Output, ()> {
+            Ok(self.0)
+        }
+        fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
+            if let Ast::Group(group) = ast {
+                if let GroupKind::CaptureName { name, .. } = &group.kind {
+                    if !name.name.starts_with(GROUP_PREFIX) {
+                        self.0.push((group.span.start.offset, name.name.clone()));
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+    let Ok(tree) = ast::parse::Parser::new().parse(joined) else {
+        return Vec::new();
+    };
+    let names = ast::visit(&tree, Names(Vec::new())).unwrap_or_default();
+    let mut starts = Vec::with_capacity(items.len());
+    let mut start = 0;
+    for item in items {
+        starts.push(start);
+        start += item.source.len();
+    }
+    let everything = vec![false; items.len()];
+    names
+        .into_iter()
+        .map(
+            |(pos, field)| match locate(items, &starts, &everything, pos) {
+                Some((i, offset)) => Fill {
+                    field,
+                    at: At::MatchItem(i),
+                    offset,
+                },
+                None => Fill {
+                    field,
+                    at: At::Match,
+                    offset: None,
+                },
+            },
+        )
+        .collect()
+}
+
+/// Whether a syntax error is wrong wherever the text stands, so it can be reported after an
+/// item was left out (unlike a group, a class or an escape left open, or a repetition with
+/// nothing before it, which the left-out item may have completed).
+fn stands_alone(error: &regex_syntax::Error) -> bool {
+    use ast::ErrorKind as K;
+    match error {
+        regex_syntax::Error::Parse(e) => matches!(
+            e.kind(),
+            K::ClassEscapeInvalid
+                | K::ClassRangeInvalid
+                | K::DecimalInvalid
+                | K::EscapeHexInvalid
+                | K::EscapeHexInvalidDigit
+                | K::EscapeUnrecognized
+                | K::FlagDuplicate { .. }
+                | K::FlagRepeatedNegation { .. }
+                | K::FlagUnrecognized
+                | K::GroupNameDuplicate { .. }
+                | K::GroupNameEmpty
+                | K::GroupNameInvalid
+                | K::RepetitionCountInvalid
+                | K::SpecialWordBoundaryUnrecognized
+                | K::UnicodeClassInvalid
+                | K::UnsupportedBackreference
+                | K::UnsupportedLookAround
+        ),
+        regex_syntax::Error::Translate(_) => true,
+        _ => false,
+    }
+}
+
+/// The byte range of the pattern a syntax error is about.
+fn error_span(error: &regex_syntax::Error) -> (usize, usize) {
+    let span = match error {
+        regex_syntax::Error::Parse(e) => e.span(),
+        regex_syntax::Error::Translate(e) => e.span(),
+        _ => return (0, 0),
+    };
+    (span.start.offset, span.end.offset)
+}
+
+/// `invalid regular expression: <what>`, in the words of the `regex` crate.
+fn syntax_message(error: &regex_syntax::Error) -> String {
+    let what = match error {
+        regex_syntax::Error::Parse(e) => e.kind().to_string(),
+        regex_syntax::Error::Translate(e) => e.kind().to_string(),
+        other => other.to_string(),
+    };
+    format!("invalid regular expression: {what}")
+}

@@ -1,0 +1,89 @@
+//! The checks of the text parser blocks (`regex`, `fastmatch`), on schemas read from YAML:
+//! the exact `line:col` and message of each problem.
+
+use crate::schema::load::tests::check;
+
+macro_rules! cases {
+    ($($name:ident: $yaml:expr => [$($expected:expr),* $(,)?];)*) => {
+        $(#[test] fn $name() { check($yaml, &[$($expected),*]); })*
+    };
+}
+
+// One line per case, in flow style.
+cases! {
+        regex_unknown_option: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>.*)'], trimSpaces: true}}, fields: [{name: a, type: string}]}" => ["1:59: unknown key `trimSpaces` (hint: did you mean `trimSpace`?)"];
+        fastmatch_unknown_option: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a}'], patternDefinitions: {}}}, fields: [{name: a, type: string}]}" => ["1:58: unknown key `patternDefinitions` (hint: valid keys here: match, skipPrefix, trimSpace, emptyValues, expandFields, skipLines)"];
+        regex_no_match: "{schema: Cust.Tst, parser: {regex: {trimSpace: true}}, fields: [{name: a, type: string}]}" => ["1:29: `regex` has no `match` (hint: list the patterns a line must match under `match`)", "1:29: `match` has no patterns"];
+        regex_bad_regex: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>.*']}}, fields: [{name: a, type: string}]}" => ["1:46: invalid regular expression: unclosed group"];
+        regex_bad_regex_joined: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>', '.*']}}, fields: [{name: a, type: string}]}" => ["1:46: invalid regular expression: unclosed group (hint: the items of `match` are joined into one regular expression)"];
+        regex_bad_definition: "{schema: Cust.Tst, parser: {regex: {patternDefinitions: {BAD: '[a-'}, match: ['%{BAD:a}']}}, fields: [{name: a, type: string}]}" => ["1:64: invalid regular expression: unclosed character class"];
+        regex_unknown_grok: "{schema: Cust.Tst, parser: {regex: {match: ['%{NOTSPAC:a}']}}, fields: [{name: a, type: string}]}" => ["1:46: unknown grok pattern `NOTSPAC` in `%{NOTSPAC:a}` (hint: did you mean `NOTSPACE`?)"];
+        regex_grok_cycle: "{schema: Cust.Tst, parser: {regex: {patternDefinitions: {AA: '%{BB}', BB: '%{AA}'}, match: ['%{AA:a}']}}, fields: [{name: a, type: string}]}" => ["1:76: grok pattern `AA` refers to itself: `AA -> BB -> AA`"];
+        regex_grok_conversion: "{schema: Cust.Tst, parser: {regex: {match: ['%{INT:a:int}']}}, fields: [{name: a, type: int}]}" => ["1:46: `%{INT:a:int}` has a type conversion"];
+        regex_capture_names_no_field: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a} %{WORD:usr}']}}, fields: [{name: a, type: string}, {name: user, type: string}]}" => ["1:56: the capture `usr` names no field (hint: did you mean `user`?)", "1:107: field `user` is filled by no pattern of the regex parser"];
+        regex_named_group_no_field: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>x)(?P<zzz>y)']}}, fields: [{name: a, type: string}]}" => ["1:54: the capture `zzz` names no field (hint: add a field of this name to `fields`)"];
+        regex_field_not_filled: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => ["1:95: field `b` is filled by no pattern of the regex parser (hint: capture it with `%{PATTERN:b}` or `(?P<name>...)`, build it with `expandFields`, or remove it)"];
+        regex_expand_ok: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], expandFields: {b: 'x-%{a}'}}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [];
+        regex_expand_unknown_value: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], expandFields: {b: 'x-%{c}'}}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => ["1:74: `%{c}` in `expandFields.b` names no captured value (hint: the patterns capture: `a`)"];
+        regex_expand_unknown_key: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], expandFields: {bb: 'x'}}}, fields: [{name: a, type: string}]}" => ["1:74: `expandFields` key `bb` names no field (hint: add a field of this name to `fields`)"];
+        regex_skip_lines: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], skipLines: 1}}, fields: [{name: a, type: string}]}" => [];
+        fastmatch_skip_lines_negative: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a}'], skipLines: -1}}, fields: [{name: a, type: string}]}" => ["1:69: `skipLines` must be a whole number, zero or more, found `-1` (hint: write e.g. `skipLines: 1`)"];
+        regex_trim_space_not_bool: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}'], trimSpace: yes}}, fields: [{name: a, type: string}]}" => ["1:70: `trimSpace` must be true or false, found a string"];
+        regex_and_fastmatch: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a}']}, fastmatch: {match: ['%{a}']}}, fields: [{name: a, type: string}]}" => ["1:60: a schema has one parser, but both `regex` and `fastmatch` are given (hint: keep one of them)"];
+        fastmatch_names_no_field: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a} %{usr}']}}, fields: [{name: a, type: string}, {name: user, type: string}]}" => ["1:55: `%{usr}` names no field (hint: did you mean `user`?)", "1:101: field `user` is filled by no pattern of the fastmatch parser"];
+        fastmatch_adjacent: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a} x', '%{a}%{b}']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => ["1:64: placeholder `%{b}` follows another placeholder without text between them"];
+        fastmatch_twice: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a} as %{a}']}}, fields: [{name: a, type: string}]}" => ["1:58: placeholder `%{a}` appears twice in this pattern (hint: a field holds one value; name the second one differently, or match it as text)"];
+        fastmatch_unclosed: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a'], emptyValues: ['-']}}, fields: [{name: a, type: string}]}" => ["1:50: placeholder `%{a` is not closed (hint: close it with `}`)"];
+        fastmatch_empty_match: "{schema: Cust.Tst, parser: {fastmatch: {match: []}}, fields: [{name: a, type: string}]}" => ["1:41: `match` has no patterns (hint: list at least one pattern under `match`)"];
+        fastmatch_one_string: "{schema: Cust.Tst, parser: {fastmatch: {match: '%{a}', skipPrefix: '>', trimSpace: true, emptyValues: ['-'], expandFields: {}}}, fields: [{name: a, type: string}]}" => [];
+    // Issue 18: each mistake at the item and column where it is written, all of them at once.
+    r18_bad_regex_at_its_item: r"{schema: Cust.Tst, parser: {regex: {match: ['^(?P<a>\w+) ', '\q', ' (?P<b>\w+)$']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => ["1:62: invalid regular expression: unrecognized escape sequence"];
+    r18_bad_regex_in_each_item: r"{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>\q)', '(?P<b>x{3,2})', ' \p{Foo}']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [
+        "1:52: invalid regular expression: unrecognized escape sequence",
+        "1:66: invalid regular expression: invalid repetition count range, the start must be <= the end",
+        "1:77: invalid regular expression: Unicode property not found",
+    ];
+    r18_mistake_across_items: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>[a-', ')']}}, fields: [{name: a, type: string}]}" => ["1:53: invalid regular expression: invalid character class range, the start must be <= the end (hint: the items of `match` are joined into one regular expression)"];
+    // Leaving out the item with the unclosed class would leave `)` unopened: not a mistake of its own.
+    r18_no_report_caused_by_leaving_an_item_out: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>[a-z', ')', ')']}}, fields: [{name: a, type: string}]}" => ["1:52: invalid regular expression: unclosed character class (hint: the items of `match` are joined into one regular expression)"];
+    r18_groups_across_items_are_fine: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>x)(', ')', '[', 'a]']}}, fields: [{name: a, type: string}]}" => [];
+    r18_duplicate_group_name: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>x)', '(?P<a>y)']}}, fields: [{name: a, type: string}]}" => ["1:62: invalid regular expression: duplicate capture group name"];
+    r18_grok_problems_in_each_item: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>\\w+) ', '%{NOPE:b}', ' %{INT:c:int}']}}, fields: [{name: a, type: string}, {name: b, type: string}, {name: c, type: int}]}" => [
+        "1:61: unknown grok pattern `NOPE` in `%{NOPE:b}` (hint: define it under `patternDefinitions`)",
+        "1:75: `%{INT:c:int}` has a type conversion",
+    ];
+    r18_every_bad_definition_once: "{schema: Cust.Tst, parser: {regex: {patternDefinitions: {ONE: '[0-', TWO: '%{NOPE}', USES: '%{TWO}x'}, match: ['%{USES:a} %{ONE:b}']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [
+        "1:64: invalid regular expression: unclosed character class",
+        "1:76: unknown grok pattern `NOPE` in `%{NOPE}`",
+    ];
+    r18_captures_at_their_column: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a} %{WORD:usr}', ' (?P<zzz>x)']}}, fields: [{name: a, type: string}, {name: user, type: string}]}" => [
+        "1:56: the capture `usr` names no field (hint: did you mean `user`?)",
+        "1:72: the capture `zzz` names no field",
+        "1:122: field `user` is filled by no pattern of the regex parser",
+    ];
+    // An escape or a doubled quote moves the text off its columns: the item is pointed at.
+    r18_escaped_text_points_at_the_item: r#"{schema: Cust.Tst, parser: {regex: {match: ["(?P<a>\\q)", (?P<b>\q), 'it''s\q']}}, fields: [{name: a, type: string}, {name: b, type: string}]}"# => [
+        "1:45: invalid regular expression: unrecognized escape sequence",
+        "1:65: invalid regular expression: unrecognized escape sequence",
+        "1:70: invalid regular expression: unrecognized escape sequence",
+    ];
+    r18_columns_count_characters: r"{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>é\q)']}}, fields: [{name: a, type: string}]}" => ["1:53: invalid regular expression: unrecognized escape sequence"];
+    r18_fastmatch_every_item: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{nope} x %{a}', '%{a}%{b}']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [
+        "1:50: `%{nope}` names no field",
+        "1:72: placeholder `%{b}` follows another placeholder without text between them",
+    ];
+    r18_fastmatch_every_placeholder: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a}%{b} %{a} %{}', '%{c', '%{d}']}}, fields: [{name: a, type: string}, {name: b, type: string}, {name: c, type: string}]}" => [
+        "1:54: placeholder `%{b}` follows another placeholder without text between them",
+        "1:59: placeholder `%{a}` appears twice in this pattern",
+        "1:64: a `%{}` placeholder has no field name",
+        "1:71: placeholder `%{c` is not closed",
+        "1:78: `%{d}` names no field",
+    ];
+    r18_fastmatch_unfilled_field_beside_a_bad_item: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a}%{b}', '%{a} %{c}']}}, fields: [{name: a, type: string}, {name: b, type: string}, {name: d, type: string}]}" => [
+        "1:54: placeholder `%{b}` follows another placeholder without text between them",
+        "1:67: `%{c}` names no field",
+        "1:136: field `d` is filled by no pattern of the fastmatch parser",
+    ];
+    // Each level of patterns using another twice doubles the expansion: it is bounded.
+    grok_expansion_is_bounded: &format!("{{schema: Cust.Tst, parser: {{regex: {{patternDefinitions: {{A: '{}', B: '{}'}}, match: ['%{{B:a}}']}}}}, fields: [{{name: a, type: string}}]}}", "y".repeat(1000), "%{A}".repeat(1100)) => ["1:1065: the grok patterns in this pattern expand to more than 1 MiB"];
+}

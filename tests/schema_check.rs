@@ -1,0 +1,137 @@
+//! `normalog schema check` on text parser blocks written the usual way (block style): every
+//! mistake of a parser block is reported at once, each at its `file:line:col` (issue 18).
+
+use std::process::Command;
+
+/// The lines `normalog schema check` prints for the schema `yaml`, with the file's directory
+/// taken out of them, and its exit code.
+fn check(yaml: &str) -> (Vec<String>, Option<i32>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("s.yml");
+    std::fs::write(&path, yaml).expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args(["schema", "check"])
+        .arg(&path)
+        .output()
+        .expect("run normalog");
+    let prefix = format!("{}/", dir.path().display());
+    let lines = String::from_utf8(o.stderr)
+        .expect("utf-8 stderr")
+        .lines()
+        .map(|l| l.replace(&prefix, ""))
+        .collect();
+    (lines, o.status.code())
+}
+
+#[track_caller]
+fn assert_reports(yaml: &str, expected: &[&str]) {
+    let (lines, code) = check(yaml);
+    assert_eq!(lines, expected, "schema:\n{yaml}");
+    assert_eq!(code, Some(2));
+}
+
+#[test]
+fn r18_regex_mistakes_at_their_item_and_column() {
+    assert_reports(
+        "schema: Custom.Proxy
+parser:
+  regex:
+    patternDefinitions:
+      STATUS: '[0-9]{3'
+      USER: '%{WORDS}'
+    match:
+      - '^(?P<client>\\S+) '
+      - '(?P<method>[A-Z+) '
+      - '%{NOTSPAC:path} '
+      - '%{STATUS:status} %{USER:user}'
+    trimSpaces: true
+fields:
+  - name: client
+    type: string
+  - name: method
+    type: string
+  - name: path
+    type: string
+  - name: status
+    type: int
+  - name: user
+    type: string
+",
+        &[
+            "normalog: s.yml:5:21: invalid regular expression: unclosed counted repetition",
+            "normalog: s.yml:6:14: unknown grok pattern `WORDS` in `%{WORDS}` (hint: did you mean `WORD`?)",
+            "normalog: s.yml:9:21: invalid regular expression: unclosed character class (hint: the items of `match` are joined into one regular expression)",
+            "normalog: s.yml:10:10: unknown grok pattern `NOTSPAC` in `%{NOTSPAC:path}` (hint: did you mean `NOTSPACE`?)",
+            "normalog: s.yml:12:5: unknown key `trimSpaces` (hint: did you mean `trimSpace`?)",
+        ],
+    );
+}
+
+#[test]
+fn r18_fastmatch_reports_every_mistake() {
+    assert_reports(
+        "schema: Custom.Access
+parser:
+  fastmatch:
+    match:
+      - '%{nope} - %{user} [%{time}]'
+      - '%{user}%{time} %{user}'
+      - '%{time}'
+fields:
+  - name: user
+    type: string
+  - name: time
+    type: string
+  - name: bytes
+    type: bigint
+",
+        &[
+            "normalog: s.yml:5:10: `%{nope}` names no field (hint: add a field of this name to `fields`)",
+            "normalog: s.yml:6:17: placeholder `%{time}` follows another placeholder without text between them (hint: fastmatch cuts a line at the literal text between placeholders; put a separator between them, or use `parser: regex`)",
+            "normalog: s.yml:6:25: placeholder `%{user}` appears twice in this pattern (hint: a field holds one value; name the second one differently, or match it as text)",
+            "normalog: s.yml:13:5: field `bytes` is filled by no pattern of the fastmatch parser (hint: capture it with `%{bytes}`, build it with `expandFields`, or remove it)",
+        ],
+    );
+}
+
+/// One pattern written as a plain scalar, not a list: the column is in it too.
+#[test]
+fn r18_one_plain_pattern() {
+    assert_reports(
+        "schema: Custom.One
+parser:
+  regex:
+    match: ^(?P<a>\\w+) (?P<b>\\d{2,1})$
+fields:
+  - name: a
+    type: string
+  - name: b
+    type: string
+",
+        &["normalog: s.yml:4:32: invalid regular expression: invalid repetition count range, the start must be <= the end"],
+    );
+}
+
+/// A pattern in a block scalar (`|`) or with escapes is pointed at as a whole.
+#[test]
+fn r18_patterns_off_their_columns_point_at_the_item() {
+    assert_reports(
+        "schema: Custom.Off
+parser:
+  regex:
+    match:
+      - |-
+        ^(?P<a>\\q)
+      - \" (?P<b>\\\\q)\\t\"
+fields:
+  - name: a
+    type: string
+  - name: b
+    type: string
+",
+        &[
+            "normalog: s.yml:6:9: invalid regular expression: unrecognized escape sequence",
+            "normalog: s.yml:7:9: invalid regular expression: unrecognized escape sequence",
+        ],
+    );
+}
