@@ -73,8 +73,8 @@
 //! open at once fit in that memory; a partition whose rows come again after it was
 //! written gets another part file ([`ParquetWriter::extra_files`]). Such a small file gets
 //! settings for its size: statistics only for `p_event_time` (min and max, per column
-//! chunk), no page index nor offset index. When the codec is zstd (or none) and every
-//! column is flat or a list of flat values (all the shipped schemas), it is written by
+//! chunk), no page index nor offset index. When it has fewer than 1,000 rows, the codec
+//! is zstd (or none) and every column is flat or a list of flat values (all the shipped schemas), it is written by
 //! `compact.rs`: one PLAIN page per column chunk, zstd on the pages of at least 512 bytes
 //! with a compressor reused from file to file, and no Arrow column writers. Otherwise
 //! the Arrow writer writes it, compressing only the column chunks where it pays: none

@@ -217,7 +217,7 @@ impl PartWriter {
         } = &self.state
         {
             let codec = props.compression(&ColumnPath::from(P_EVENT_TIME));
-            if *rows < OPEN_AFTER_ROWS && compact::handles(schema, codec) {
+            if compact::handles(schema, codec, *rows) {
                 if let State::Pending {
                     out,
                     schema,
