@@ -3,7 +3,7 @@
 //! (`expandFields`), then typed decoding. Lines a log type skips (`skipLines`, `skipPrefix`,
 //! a CSV header) never get here (`skip.rs`). Every value is a string until the field's decoder
 //! converts it: the values are handed to the same decoders as JSON strings
-//! ([`TapeDecoder::flat_field`] on a tape of string nodes), so a text field decodes, rejects
+//! ([`TapeDecoder::flat_field`] on a tape of one string node), so a text field decodes, rejects
 //! and reports exactly as a JSON string in that field would, with no JSON written or parsed.
 //!
 //! # The shared step, and how a parser feeds it
@@ -20,13 +20,13 @@
 //! (the order decides which of two bad values a reject names). The caller picks how string
 //! values reach the event: borrowed from the text ([`Borrowed`](super::tape::Borrowed), when it is the line the
 //! event borrows) or copied into the event's text buffer ([`Copied`], for a scratch
-//! buffer, as for a CSV row with quotes); expanded values are always copied.
+//! buffer, as for a CSV row with an escaped quote); expanded values are always copied.
 //!
-//! Every buffer is reused: the capture locations per pattern, the value spans, the tapes of
-//! string nodes, and the expansion scratch.
+//! Every buffer is reused: the capture locations per pattern, the value spans and the
+//! expansion scratch; each value reaches its decoder as a one-node tape on the stack.
 
 use regex::CaptureLocations;
-use simd_json::{Node, Tape};
+use simd_json::Node;
 
 use super::csv::CsvSlot;
 use super::cut::{cut_line, Cut, CutSlot};
@@ -45,12 +45,6 @@ pub(crate) struct TextSlot {
     /// The values of the `expandFields` entries, one after the other, and their spans.
     scratch: String,
     expanded: Vec<(usize, usize)>,
-    /// The string nodes handed to the decoders (captured, then expanded values) and the
-    /// field each fills; kept empty between lines (`Tape::reset`), so no lifetime outlives
-    /// a call.
-    tape: Tape<'static>,
-    expanded_tape: Tape<'static>,
-    order: Vec<usize>,
     /// The state of a `parser: csv` plan.
     pub(super) csv: Option<CsvSlot>,
 }
@@ -67,9 +61,6 @@ impl TextSlot {
             vals: vec![None; plan.outputs.len()],
             scratch: String::new(),
             expanded: Vec::with_capacity(plan.expand.len()),
-            tape: Tape(Vec::with_capacity(plan.outputs.len())),
-            expanded_tape: Tape(Vec::with_capacity(plan.expand.len())),
-            order: Vec::with_capacity(plan.outputs.len()),
             csv: plan.csv.as_ref().map(|_| CsvSlot::default()),
         }
     }
@@ -203,50 +194,34 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
         slot.expanded.push((start, slot.scratch.len()));
     }
 
-    let mut tape: Tape<'t> = std::mem::replace(&mut slot.tape, Tape(Vec::new())).reset();
-    slot.order.clear();
+    let start = TapeDecoder::<M>::new(&[], vals, out_text, true).open(root);
     for &output in &*plan.plain {
         if let (Some((s, e)), Some(field)) = (slot.vals[output], plan.fields[output]) {
-            tape.0.push(Node::String(&text[s..e]));
-            slot.order.push(field);
+            decode_str::<M>(root, start, field, &text[s..e], vals, out_text)?;
         }
     }
-    let mut dec = TapeDecoder::<M>::new(&tape.0, vals, out_text, true);
-    let start = dec.open(root);
-    let mut result = Ok(());
-    for (vi, &field) in slot.order.iter().enumerate() {
-        result = dec.flat_field(root, start, field, vi);
-        if result.is_err() {
-            break;
+    for ((output, _), &(s, e)) in plan.expand.iter().zip(&slot.expanded) {
+        if let Some(field) = plan.fields[*output] {
+            decode_str::<Copied>(root, start, field, &slot.scratch[s..e], vals, out_text)?;
         }
-    }
-    slot.tape = tape.reset();
-    result?;
-
-    if !plan.expand.is_empty() {
-        let scratch = std::mem::take(&mut slot.scratch);
-        let mut tape: Tape<'_> =
-            std::mem::replace(&mut slot.expanded_tape, Tape(Vec::new())).reset();
-        slot.order.clear();
-        for ((output, _), &(s, e)) in plan.expand.iter().zip(&slot.expanded) {
-            if let Some(field) = plan.fields[*output] {
-                tape.0.push(Node::String(&scratch[s..e]));
-                slot.order.push(field);
-            }
-        }
-        let mut dec = TapeDecoder::<Copied>::new(&tape.0, vals, out_text, true);
-        let mut result = Ok(());
-        for (vi, &field) in slot.order.iter().enumerate() {
-            result = dec.flat_field(root, start, field, vi);
-            if result.is_err() {
-                break;
-            }
-        }
-        slot.expanded_tape = tape.reset();
-        slot.scratch = scratch;
-        result?;
     }
     TapeDecoder::<M>::new(&[], vals, out_text, true).close(root, start)
+}
+
+/// Decode field `field` of the block at `start` from the value `s`: a tape of one string
+/// node, so the value decodes as a JSON string in that field would. Built per value, with
+/// no tape to fill and read back for the whole line.
+#[inline]
+fn decode_str<'v, 'a, M: StrMode<'v, 'a>>(
+    root: &ObjectPlan,
+    start: usize,
+    field: usize,
+    s: &'v str,
+    vals: &mut Vec<Val<'a>>,
+    out_text: &mut String,
+) -> DecodeResult<()> {
+    let node = [Node::String(s)];
+    TapeDecoder::<M>::new(&node, vals, out_text, true).flat_field(root, start, field, 0)
 }
 
 #[cfg(test)]
