@@ -342,6 +342,10 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             (Fast::Int { max, .. }, Node::Static(StaticNode::U64(u))) => {
                 i64::try_from(u).ok().filter(|&i| i <= max).map(Val::Int)
             }
+            // Integer text (a text log's value): anything else, `""` too, goes the long way.
+            (Fast::Int { min, max }, Node::String(s)) => parse_int(s)
+                .filter(|i| (min..=max).contains(i))
+                .map(Val::Int),
             (Fast::Time, Node::String(s)) if !s.is_empty() => match &field.value.decoder {
                 Decoder::Timestamp { formats, .. } => {
                     formats.iter().find_map(|f| f.parse_str(s)).map(Val::Time)

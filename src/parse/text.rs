@@ -153,9 +153,15 @@ pub(crate) fn keep(
 ) -> Option<(usize, usize)> {
     if plan.trim_space {
         let value = &text[start..end];
-        let trimmed = value.trim_start();
-        start += value.len() - trimmed.len();
-        end = start + trimmed.trim_end().len();
+        let b = value.as_bytes();
+        // Nearly every value starts and ends with a visible ASCII character: nothing to trim
+        // (every other White_Space character is a control, a space or not ASCII).
+        let visible = |c: Option<&u8>| c.is_some_and(u8::is_ascii_graphic);
+        if !(visible(b.first()) && visible(b.last())) {
+            let trimmed = value.trim_start();
+            start += value.len() - trimmed.len();
+            end = start + trimmed.trim_end().len();
+        }
     }
     // Bytes: the span is on character boundaries already (the parsers cut at them).
     let value = &text.as_bytes()[start..end];
