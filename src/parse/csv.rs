@@ -271,10 +271,12 @@ fn fill(
         });
     }
     vals.fill(None);
-    for (&(start, end), column) in cs.fields.iter().zip(columns) {
+    // Last column first, so that of two columns naming an output, the first with a kept
+    // value wins without reading back what was stored (the usual row names each output once).
+    for (&(start, end), column) in cs.fields.iter().zip(columns).rev() {
         if let Some(output) = *column {
-            if vals[output].is_none() {
-                vals[output] = keep(plan, text, start, end);
+            if let Some(span) = keep(plan, text, start, end) {
+                vals[output] = Some(span);
             }
         }
     }

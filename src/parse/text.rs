@@ -143,7 +143,8 @@ fn cut(p: &FastPattern, plan: &TextPlan, vals: &mut [Option<(usize, usize)>], li
 }
 
 /// `trimSpace` and `emptyValues` applied to the value `text[start..end]`: its span, or none
-/// when it is one of the empty values.
+/// when it is one of the empty values. Called for every value: small enough to inline, the
+/// rare work out of line.
 #[inline]
 pub(crate) fn keep(
     plan: &TextPlan,
@@ -151,24 +152,33 @@ pub(crate) fn keep(
     mut start: usize,
     mut end: usize,
 ) -> Option<(usize, usize)> {
+    // Bytes: the span is on character boundaries (the parsers cut at them).
+    let b = text.as_bytes();
     if plan.trim_space {
-        let value = &text[start..end];
-        let b = value.as_bytes();
         // Nearly every value starts and ends with a visible ASCII character: nothing to trim
         // (every other White_Space character is a control, a space or not ASCII).
         let visible = |c: Option<&u8>| c.is_some_and(u8::is_ascii_graphic);
-        if !(visible(b.first()) && visible(b.last())) {
-            let trimmed = value.trim_start();
-            start += value.len() - trimmed.len();
-            end = start + trimmed.trim_end().len();
+        let value = &b[start..end];
+        if !(visible(value.first()) && visible(value.last())) {
+            (start, end) = trimmed(text, start, end);
         }
     }
-    // Bytes: the span is on character boundaries already (the parsers cut at them).
-    let value = &text.as_bytes()[start..end];
-    if plan.empty_values.iter().any(|e| e.as_bytes() == value) {
-        return None;
-    }
-    Some((start, end))
+    let value = &b[start..end];
+    // Lengths first: most values are longer than an empty value such as `-`.
+    let empty = plan
+        .empty_values
+        .iter()
+        .any(|e| e.len() == value.len() && e.as_bytes() == value);
+    (!empty).then_some((start, end))
+}
+
+/// The span of `text[start..end]` without the white space around it (`str::trim`).
+#[inline(never)]
+fn trimmed(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let value = &text[start..end];
+    let rest = value.trim_start();
+    let start = start + value.len() - rest.len();
+    (start, start + rest.trim_end().len())
 }
 
 /// The shared step: build the `expandFields` values from `slot.vals` (spans in `text`) and
@@ -235,6 +245,48 @@ mod tests {
     use super::*;
     use crate::registry::Registry;
     use crate::testing::xorshift;
+
+    /// `keep` with its fast checks gives what trimming with `str::trim` and comparing with
+    /// every empty value gives, on random values of visible, space, control and non-ASCII
+    /// characters (Unicode white space among them), with and without `trimSpace`.
+    #[test]
+    fn keep_trims_and_drops_as_str_trim() {
+        let pieces = [
+            "a", "-", " ", "\t", "\r", "\u{a0}", "\u{85}", "\u{3000}", "é", "\u{1}", "x-", "--",
+        ];
+        let mut rnd = xorshift(0x7e4);
+        for trim_space in [false, true] {
+            let yaml = format!(
+                "schema: Tst.Keep\nparser:\n  fastmatch:\n    match: ['%{{a}}']\n    \
+                 trimSpace: {trim_space}\n    emptyValues: ['-', '', '\u{a0}-']\n\
+                 fields:\n  - {{name: a, type: string}}\n"
+            );
+            let mut registry = Registry::new();
+            registry.add_str(&yaml, "keep.yml").expect("schema loads");
+            let plan = registry.get("Tst.Keep").expect("plan");
+            let tp = plan.text.as_ref().expect("text plan");
+            assert_eq!(tp.trim_space, trim_space);
+            for _ in 0..5000 {
+                let mut text = String::new();
+                for _ in 0..rnd(6) {
+                    text.push_str(pieces[rnd(pieces.len())]);
+                }
+                // A value somewhere inside the text, on character boundaries.
+                let bounds: Vec<usize> = (0..=text.len())
+                    .filter(|&i| text.is_char_boundary(i))
+                    .collect();
+                let (i, j) = (rnd(bounds.len()), rnd(bounds.len()));
+                let (start, end) = (bounds[i.min(j)], bounds[i.max(j)]);
+                let value = &text[start..end];
+                let kept = if trim_space { value.trim() } else { value };
+                let want = (!tp.empty_values.iter().any(|e| **e == *kept)).then(|| {
+                    let at = start + (value.len() - value.trim_start().len()) * usize::from(trim_space);
+                    (at, at + kept.len())
+                });
+                assert_eq!(keep(tp, &text, start, end), want, "{value:?} in {text:?}");
+            }
+        }
+    }
 
     /// Cutting a line at the literal text of a fastmatch pattern gives what the pattern's
     /// regular expression (lazy groups, anchored) gives, on random lines made of the
