@@ -360,7 +360,10 @@ mod tests {
             (r#"a"b,c"d"#, &[r#"a"b"#, r#"c"d"#]),
             (r#" "a",b"#, &[r#" "a""#, "b"]),
             (r#""é,ü",ß,"山田, 太郎""#, &["é,ü", "ß", "山田, 太郎"]),
-            (r#""Mozilla/5.0 (X11; Linux) Gecko",-"#, &["Mozilla/5.0 (X11; Linux) Gecko", "-"]),
+            (
+                r#""Mozilla/5.0 (X11; Linux) Gecko",-"#,
+                &["Mozilla/5.0 (X11; Linux) Gecko", "-"],
+            ),
         ];
         for (line, want) in in_line {
             let want: Vec<String> = want.iter().map(|&v| v.to_owned()).collect();
@@ -385,7 +388,9 @@ mod tests {
     /// takes every line whose quoted values hold no quote.
     #[test]
     fn cutting_in_place_agrees_with_unescaping() {
-        let pieces = [",", ";", "\"", "\"\"", " ", "a", "bc", "é", "山田", ",\"", "\","];
+        let pieces = [
+            ",", ";", "\"", "\"\"", " ", "a", "bc", "é", "山田", ",\"", "\",",
+        ];
         let mut rnd = xorshift(0xc5f);
         let mut cut = 0;
         for _ in 0..20_000 {

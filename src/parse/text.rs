@@ -280,7 +280,8 @@ mod tests {
                 let value = &text[start..end];
                 let kept = if trim_space { value.trim() } else { value };
                 let want = (!tp.empty_values.iter().any(|e| **e == *kept)).then(|| {
-                    let at = start + (value.len() - value.trim_start().len()) * usize::from(trim_space);
+                    let at =
+                        start + (value.len() - value.trim_start().len()) * usize::from(trim_space);
                     (at, at + kept.len())
                 });
                 assert_eq!(keep(tp, &text, start, end), want, "{value:?} in {text:?}");
