@@ -108,6 +108,40 @@ fn header_is_consumed_and_names_the_columns() {
     assert_eq!(value(&out.events[0], "extra"), serde_json::Value::Null);
 }
 
+/// Trimmed values, `-` and nothing for none.
+const TRIMMED: &str = r"
+schema: Custom.Trimmed
+parser:
+  csv:
+    delimiter: ','
+    hasHeader: true
+    trimSpace: true
+    emptyValues: ['-', '']
+fields:
+  - {name: user, type: string, required: true}
+  - {name: n, type: int}
+";
+
+#[test]
+fn a_column_named_twice_gives_its_first_kept_value() {
+    let mut registry = Registry::new();
+    registry.add_str(TRIMMED, "trimmed.yml").unwrap();
+    let mut n = NormalizerBuilder::new().build(&registry).unwrap();
+    let mut out = Collect::default();
+    let input = ["user,n,user", "ann,1,bob", " - ,2, cid ", " ,3,  ", "-,4,-"];
+    for (i, line) in input.iter().enumerate() {
+        let pos = Position::new(0, i as u64 + 1, i as u64);
+        n.normalize_bytes(line.as_bytes(), pos, &mut out).unwrap();
+    }
+    // The first column wins; when its value is dropped (empty after trimming, or `-`), the
+    // second's; with both dropped, the row has no user, a required field.
+    assert_eq!(users(&out.events), [("ann".into(), 1), ("cid".into(), 2)]);
+    assert_eq!(out.rejects.len(), 2, "{:?}", out.rejects);
+    for reject in &out.rejects {
+        assert!(reject.contains("user"), "{reject}");
+    }
+}
+
 #[test]
 fn a_header_alone_is_neither_event_nor_reject() {
     let out = lines(&["Custom.Users"], &["user,n"]);

@@ -2,11 +2,14 @@
 //! ends with (`text::decode`: `expandFields`, then the field decoders; no JSON is written).
 //!
 //! The quoting rules are in [`crate::schema::csv`] (Go's `encoding/csv` with lazy quotes,
-//! as Panther reads rows). A line without any `"` is cut at each delimiter and the spans
-//! point into the line itself (no copy). A line holding a `"` has its values unescaped, all
-//! of them, into the reused `CsvSlot::unquoted` buffer, and the spans point into that
-//! buffer, which the decode step then reads in place of the line (`decode::<Copied>`: the
-//! event copies those values, as the buffer is rewritten by the next row).
+//! as Panther reads rows). One pass over the positions of the delimiters and quotes
+//! ([`split_in_place`]) cuts the usual line: its unquoted values, and its quoted values that
+//! hold no quote (their text is what lies between the quotes), are spans of the line itself,
+//! no copy. A line with a value to rewrite (an escaped quote `""`, or a quote inside a quoted
+//! value that lazy quotes keep as text) has its values unescaped, all of them, into the
+//! reused `CsvSlot::unquoted` buffer ([`unescape`]), and the spans point into that buffer,
+//! which the decode step then reads in place of the line (`decode::<Copied>`: the event
+//! copies those values, as the buffer is rewritten by the next row).
 //!
 //! Per input, a plan with `hasHeader` and no `columns` learns the output of each column from
 //! the input's first line ([`learn_header`]); the normalizer calls it for line 1 and when a
@@ -30,12 +33,12 @@ pub(crate) struct CsvSlot {
     header_ok: bool,
     /// The span of each value of the current row, in the line or in `unquoted`.
     fields: Vec<(usize, usize)>,
-    /// The values of a row holding quotes, unescaped.
+    /// The values of a row with a value to rewrite (an escaped quote), unescaped.
     unquoted: String,
 }
 
 /// Split `line` into the spans of its values (into `fields`, cleared first). Returns false
-/// when they point into `line`; true when the line holds a quote and every value was
+/// when they point into `line`; true when a value had to be rewritten and every value was
 /// unescaped into `buf` (cleared first), the spans pointing there.
 pub(crate) fn split(
     line: &str,
@@ -43,17 +46,71 @@ pub(crate) fn split(
     fields: &mut Vec<(usize, usize)>,
     buf: &mut String,
 ) -> bool {
-    fields.clear();
-    let bytes = line.as_bytes();
-    if memchr::memchr(b'"', bytes).is_none() {
-        let mut start = 0;
-        for at in memchr::memchr_iter(delimiter, bytes) {
-            fields.push((start, at));
-            start = at + 1;
-        }
-        fields.push((start, bytes.len()));
+    if split_in_place(line.as_bytes(), delimiter, fields) {
         return false;
     }
+    unescape(line, delimiter, fields, buf);
+    true
+}
+
+/// Cut `line` at its delimiters into spans of the line (into `fields`, cleared first),
+/// when no value needs rewriting: a quoted value (a quote opens it) is the text between its
+/// quotes, up to a quote followed by the delimiter or by the line's end (a value never
+/// closed runs to the line's end); a quote anywhere else in an unquoted value is text.
+/// False, `fields` left unfinished, when a quoted value holds a quote: an escaped one
+/// (`""`) or a quote lazy quotes keep as text (`"a"b"`), for [`unescape`].
+///
+/// One pass over the positions of the delimiters and quotes (`memchr2`) rather than a search
+/// per value: the values are short, and each search has its own setup.
+fn split_in_place(line: &[u8], delimiter: u8, fields: &mut Vec<(usize, usize)>) -> bool {
+    fields.clear();
+    // The start of the current value, and whether a quote opened it.
+    let mut start = 0;
+    let mut quoted = false;
+    // The delimiter after a closing quote ends that value: it is passed over.
+    let mut next = 0;
+    for at in memchr::memchr2_iter(delimiter, b'"', line) {
+        if at < next {
+            continue;
+        }
+        let byte = line[at];
+        if quoted {
+            // The delimiter is text inside quotes.
+            if byte != b'"' {
+                continue;
+            }
+            match line.get(at + 1) {
+                None => {
+                    fields.push((start + 1, at));
+                    return true;
+                }
+                Some(&b) if b == delimiter => {
+                    fields.push((start + 1, at));
+                    start = at + 2;
+                    next = at + 2;
+                    quoted = false;
+                }
+                Some(_) => return false,
+            }
+        } else if byte == delimiter {
+            fields.push((start, at));
+            start = at + 1;
+        } else if at == start {
+            quoted = true;
+        }
+    }
+    fields.push(if quoted {
+        (start + 1, line.len())
+    } else {
+        (start, line.len())
+    });
+    true
+}
+
+/// Split `line` into its values unescaped into `buf` (cleared first), their spans into
+/// `fields` (cleared first): every quoting rule, for the lines [`split_in_place`] leaves.
+fn unescape(line: &str, delimiter: u8, fields: &mut Vec<(usize, usize)>, buf: &mut String) {
+    fields.clear();
     buf.clear();
     // Cutting at ASCII bytes (the quote, the delimiter) keeps every slice on a character
     // boundary.
@@ -67,14 +124,14 @@ pub(crate) fn split(
                     // Never closed: the value runs to the end of the line.
                     buf.push_str(rest);
                     fields.push((start, buf.len()));
-                    return true;
+                    return;
                 };
                 buf.push_str(&rest[..q]);
                 rest = &rest[q + 1..];
                 match rest.as_bytes().first() {
                     None => {
                         fields.push((start, buf.len()));
-                        return true;
+                        return;
                     }
                     Some(&b) if b == delimiter => {
                         rest = &rest[1..];
@@ -93,7 +150,7 @@ pub(crate) fn split(
         let Some(at) = memchr::memchr(delimiter, rest.as_bytes()) else {
             buf.push_str(rest);
             fields.push((start, buf.len()));
-            return true;
+            return;
         };
         buf.push_str(&rest[..at]);
         rest = &rest[at + 1..];
@@ -214,10 +271,12 @@ fn fill(
         });
     }
     vals.fill(None);
-    for (&(start, end), column) in cs.fields.iter().zip(columns) {
+    // Last column first, so that of two columns naming an output, the first with a kept
+    // value wins without reading back what was stored (the usual row names each output once).
+    for (&(start, end), column) in cs.fields.iter().zip(columns).rev() {
         if let Some(output) = *column {
-            if vals[output].is_none() {
-                vals[output] = keep(plan, text, start, end);
+            if let Some(span) = keep(plan, text, start, end) {
+                vals[output] = Some(span);
             }
         }
     }
@@ -227,6 +286,7 @@ fn fill(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::xorshift;
 
     fn values(line: &str, delimiter: u8) -> Vec<String> {
         let mut fields = Vec::new();
@@ -237,6 +297,21 @@ mod tests {
             line.to_owned()
         };
         fields.iter().map(|&(s, e)| text[s..e].to_owned()).collect()
+    }
+
+    /// The values every quoting rule gives (the unescaping path, for any line).
+    fn unescaped(line: &str, delimiter: u8) -> Vec<String> {
+        let mut fields = Vec::new();
+        let mut buf = String::new();
+        unescape(line, delimiter, &mut fields, &mut buf);
+        fields.iter().map(|&(s, e)| buf[s..e].to_owned()).collect()
+    }
+
+    /// The values cut in place, or none when a value needs rewriting.
+    fn in_place(line: &str, delimiter: u8) -> Option<Vec<String>> {
+        let mut fields = Vec::new();
+        split_in_place(line.as_bytes(), delimiter, &mut fields)
+            .then(|| fields.iter().map(|&(s, e)| line[s..e].to_owned()).collect())
     }
 
     /// What Go's `encoding/csv` reader with `LazyQuotes` gives for one line.
@@ -263,7 +338,107 @@ mod tests {
         ];
         for (line, want) in cases {
             assert_eq!(values(line, b','), *want, "{line}");
+            assert_eq!(unescaped(line, b','), *want, "{line}");
         }
         assert_eq!(values("a\tb c\t\"d\te\"", b'\t'), ["a", "b c", "d\te"]);
+    }
+
+    /// Which lines are cut in place (no value to rewrite), and which are left to the
+    /// unescaping path; what the in-place cut gives is what unescaping gives.
+    #[test]
+    fn cuts_in_place_unless_a_quoted_value_holds_a_quote() {
+        let in_line: &[(&str, &[&str])] = &[
+            ("", &[""]),
+            ("a,b,c", &["a", "b", "c"]),
+            ("a,,c,", &["a", "", "c", ""]),
+            (",,", &["", "", ""]),
+            (r#""a,b",c"#, &["a,b", "c"]),
+            (r#"x,"a,b""#, &["x", "a,b"]),
+            (r#""","",x"#, &["", "", "x"]),
+            (r#"a,"b","#, &["a", "b", ""]),
+            (r#""open,to end"#, &["open,to end"]),
+            (r#"a"b,c"d"#, &[r#"a"b"#, r#"c"d"#]),
+            (r#" "a",b"#, &[r#" "a""#, "b"]),
+            (r#""é,ü",ß,"山田, 太郎""#, &["é,ü", "ß", "山田, 太郎"]),
+            (
+                r#""Mozilla/5.0 (X11; Linux) Gecko",-"#,
+                &["Mozilla/5.0 (X11; Linux) Gecko", "-"],
+            ),
+        ];
+        for (line, want) in in_line {
+            let want: Vec<String> = want.iter().map(|&v| v.to_owned()).collect();
+            assert_eq!(in_place(line, b','), Some(want.clone()), "{line}");
+            assert_eq!(unescaped(line, b','), want, "{line}");
+        }
+        let rewritten = [
+            r#""say ""hi""",2"#,
+            r#""""""#,
+            r#""a"b,c"#,
+            r#""a"b",c"#,
+            r#"x,"a"""#,
+            r#"x,"a" ,y"#,
+        ];
+        for line in rewritten {
+            assert_eq!(in_place(line, b','), None, "{line}");
+        }
+    }
+
+    /// On random lines made of delimiters, quotes, spaces and text (ASCII and not), the
+    /// in-place cut gives what the unescaping path gives whenever it takes the line, and
+    /// takes every line whose quoted values hold no quote.
+    #[test]
+    fn cutting_in_place_agrees_with_unescaping() {
+        let pieces = [
+            ",", ";", "\"", "\"\"", " ", "a", "bc", "é", "山田", ",\"", "\",",
+        ];
+        let mut rnd = xorshift(0xc5f);
+        let mut cut = 0;
+        for _ in 0..20_000 {
+            let mut line = String::new();
+            for _ in 0..rnd(12) {
+                line.push_str(pieces[rnd(pieces.len())]);
+            }
+            let delimiter = if rnd(2) == 0 { b',' } else { b';' };
+            let want = unescaped(&line, delimiter);
+            assert_eq!(values(&line, delimiter), want, "{line:?}");
+            match in_place(&line, delimiter) {
+                Some(got) => {
+                    cut += 1;
+                    assert_eq!(got, want, "{line:?}");
+                }
+                None => assert!(
+                    holds_a_quote(&line, delimiter),
+                    "{line:?} was not cut in place"
+                ),
+            }
+        }
+        // Enough lines are cut in place for the values to be compared.
+        assert!(cut > 5_000, "{cut} lines cut in place");
+    }
+
+    /// Whether a quoted value of `line` holds a quote (read with every rule, the slow way):
+    /// a quote opens a value, and the quote that closes it is not followed by the delimiter
+    /// or the line's end.
+    fn holds_a_quote(line: &str, delimiter: u8) -> bool {
+        let b = line.as_bytes();
+        let mut at = 0;
+        loop {
+            if b.get(at) == Some(&b'"') {
+                let Some(q) = b[at + 1..].iter().position(|&c| c == b'"') else {
+                    return false;
+                };
+                let after = at + 1 + q + 1;
+                match b.get(after) {
+                    None => return false,
+                    Some(&c) if c == delimiter => at = after + 1,
+                    Some(_) => return true,
+                }
+            } else {
+                match b[at..].iter().position(|&c| c == delimiter) {
+                    Some(d) => at += d + 1,
+                    None => return false,
+                }
+            }
+        }
     }
 }

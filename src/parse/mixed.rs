@@ -23,23 +23,12 @@ impl Normalizer {
         pos: Position,
     ) -> Result<Event<'s>, Error> {
         let len = padded_len.unwrap_or(line.len());
+        if !json_like(&line[..len]) {
+            let text: &'l [u8] = &line[..len];
+            return self.normalize_text(text, pos);
+        }
         if pos.line == 1 {
             self.learn_headers(Some(&line[..len]));
-        }
-        let json_like = line[..len].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        if !json_like {
-            // The usual text line: values borrow from it.
-            let text: &'l [u8] = &line[..len];
-            let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
-            let tried = self.try_text::<Borrowed>(text, pos, &mut vals);
-            if let Tried::Accepted(pi) = tried {
-                return Ok(self.assemble_event(pi, vals, pos));
-            }
-            self.vals = recycle(vals);
-            return Err(match tried {
-                Tried::Skipped(pi) => self.skipped(pi, pos),
-                _ => self.refuse_all(pos, true, |_| Refusal::NotJson),
-            });
         }
         let mut copy = std::mem::take(&mut self.scratch);
         if original.is_none() {
@@ -99,6 +88,28 @@ impl Normalizer {
         }
     }
 
+    /// A line that is not a JSON object, for the text log types alone: the event's values
+    /// borrow from it, so it is read where it lies (no copy).
+    pub(super) fn normalize_text<'s, 'l: 's>(
+        &'s mut self,
+        line: &'l [u8],
+        pos: Position,
+    ) -> Result<Event<'s>, Error> {
+        if pos.line == 1 {
+            self.learn_headers(Some(line));
+        }
+        let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
+        let tried = self.try_text::<Borrowed>(line, pos, &mut vals);
+        if let Tried::Accepted(pi) = tried {
+            return Ok(self.assemble_event(pi, vals, pos));
+        }
+        self.vals = recycle(vals);
+        Err(match tried {
+            Tried::Skipped(pi) => self.skipped(pi, pos),
+            _ => self.refuse_all(pos, true, |_| Refusal::NotJson),
+        })
+    }
+
     /// Match `line` with each text log type in order and decode the values of the first
     /// that matches and decodes them (strings borrowed or copied as `M` says: see
     /// `text.rs`): the index of the plan that accepted it; else of the first that skips it;
@@ -113,7 +124,7 @@ impl Normalizer {
         // Reused: a line the first text type refuses is usual in a mixed run.
         let refusals = &mut self.text_refusals;
         refusals.clear();
-        let Ok(line) = std::str::from_utf8(line) else {
+        let Ok(line) = simdutf8::basic::from_utf8(line) else {
             refusals.extend(
                 text_plans
                     .iter()
@@ -157,6 +168,12 @@ impl Normalizer {
             log_type: self.plans[pi].log_type.clone(),
         })
     }
+}
+
+/// Whether `line` starts like a JSON object (after whitespace): only the JSON log types
+/// read it (a text parser never claims one).
+pub(super) fn json_like(line: &[u8]) -> bool {
+    line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 /// What the text log types made of a line: the index of the plan that accepted it, or of

@@ -245,16 +245,12 @@ impl Normalizer {
             return sink.rejected(&too_long(pos, len, self.max_record_bytes));
         }
         if self.n_json < self.plans.len() {
-            return match self.normalize_mixed(line, padded_len, original, pos) {
-                Ok(event) => {
-                    let result = sink.record(&event);
-                    let buffers = event.into_buffers();
-                    self.reuse(buffers);
-                    result
-                }
-                Err(e) if e.classify() == crate::error::Category::Skipped => Ok(true),
-                Err(e) => sink.rejected(&e),
-            };
+            let normalized = self.normalize_mixed(line, padded_len, original, pos);
+            let (result, buffers) = hand_over(normalized, sink);
+            if let Some(buffers) = buffers {
+                self.reuse(buffers);
+            }
+            return result;
         }
         let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
         let parsed = match padded_len {
@@ -361,6 +357,15 @@ impl Normalizer {
     ) -> Result<bool, S::Error> {
         if line.len() > self.max_record_bytes {
             return sink.rejected(&too_long(pos, line.len(), self.max_record_bytes));
+        }
+        if self.n_json < self.plans.len() && !mixed::json_like(line) {
+            // A text line is read where it lies: only simd-json needs a copy to rewrite.
+            let normalized = self.normalize_text(line, pos);
+            let (result, buffers) = hand_over(normalized, sink);
+            if let Some(buffers) = buffers {
+                self.reuse(buffers);
+            }
+            return result;
         }
         let mut copy = std::mem::take(&mut self.copy);
         // The padding may hold anything (an earlier, longer record), so the buffer only grows.
@@ -518,6 +523,22 @@ impl Normalizer {
             meta: &self.meta,
             position: pos,
         }
+    }
+}
+
+/// Hand a text or mixed record's event, or its reject, to `sink` (a line consumed without
+/// an event goes to neither): what the sink returned, and the event's buffers for reuse.
+fn hand_over<S: Sink + ?Sized>(
+    normalized: Result<Event<'_>, Error>,
+    sink: &mut S,
+) -> (Result<bool, S::Error>, Option<EventBuffers>) {
+    match normalized {
+        Ok(event) => {
+            let result = sink.record(&event);
+            (result, Some(event.into_buffers()))
+        }
+        Err(e) if e.classify() == crate::error::Category::Skipped => (Ok(true), None),
+        Err(e) => (sink.rejected(&e), None),
     }
 }
 

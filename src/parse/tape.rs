@@ -14,7 +14,9 @@ use crate::event::Val;
 use crate::json::{write_json, write_number};
 use crate::time::Timestamp;
 
+mod numbers;
 mod refusals;
+use numbers::{is_integer_text, parse_float, parse_int};
 pub(crate) use refusals::quote;
 use refusals::{add_segment, bad_text, problem, quote_node, wrong};
 
@@ -340,6 +342,10 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             (Fast::Int { max, .. }, Node::Static(StaticNode::U64(u))) => {
                 i64::try_from(u).ok().filter(|&i| i <= max).map(Val::Int)
             }
+            // Integer text (a text log's value): anything else, `""` too, goes the long way.
+            (Fast::Int { min, max }, Node::String(s)) => parse_int(s)
+                .filter(|i| (min..=max).contains(i))
+                .map(Val::Int),
             (Fast::Time, Node::String(s)) if !s.is_empty() => match &field.value.decoder {
                 Decoder::Timestamp { formats, .. } => {
                     formats.iter().find_map(|f| f.parse_str(s)).map(Val::Time)
@@ -624,29 +630,4 @@ pub(crate) fn scan_keys<'v>(
             }
         }
     }
-}
-
-/// Go's `strconv.ParseInt(s, 10, 64)`: optional sign, ASCII digits, nothing else.
-fn parse_int(s: &str) -> Option<i64> {
-    if !is_integer_text(s) {
-        return None;
-    }
-    s.parse().ok()
-}
-
-fn is_integer_text(s: &str) -> bool {
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// A float from a string; Go's `ParseFloat` also takes "NaN"/"Inf", which JSON cannot carry,
-/// so only finite values pass.
-fn parse_float(s: &str) -> Option<f64> {
-    let ok = s
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'));
-    if !ok {
-        return None;
-    }
-    s.parse::<f64>().ok().filter(|f| f.is_finite())
 }

@@ -3,7 +3,7 @@
 //! (`expandFields`), then typed decoding. Lines a log type skips (`skipLines`, `skipPrefix`,
 //! a CSV header) never get here (`skip.rs`). Every value is a string until the field's decoder
 //! converts it: the values are handed to the same decoders as JSON strings
-//! ([`TapeDecoder::flat_field`] on a tape of string nodes), so a text field decodes, rejects
+//! ([`TapeDecoder::flat_field`] on a tape of one string node), so a text field decodes, rejects
 //! and reports exactly as a JSON string in that field would, with no JSON written or parsed.
 //!
 //! # The shared step, and how a parser feeds it
@@ -20,13 +20,13 @@
 //! (the order decides which of two bad values a reject names). The caller picks how string
 //! values reach the event: borrowed from the text ([`Borrowed`](super::tape::Borrowed), when it is the line the
 //! event borrows) or copied into the event's text buffer ([`Copied`], for a scratch
-//! buffer, as for a CSV row with quotes); expanded values are always copied.
+//! buffer, as for a CSV row with an escaped quote); expanded values are always copied.
 //!
-//! Every buffer is reused: the capture locations per pattern, the value spans, the tapes of
-//! string nodes, and the expansion scratch.
+//! Every buffer is reused: the capture locations per pattern, the value spans and the
+//! expansion scratch; each value reaches its decoder as a one-node tape on the stack.
 
 use regex::CaptureLocations;
-use simd_json::{Node, Tape};
+use simd_json::Node;
 
 use super::csv::CsvSlot;
 use super::cut::{cut_line, Cut, CutSlot};
@@ -45,12 +45,6 @@ pub(crate) struct TextSlot {
     /// The values of the `expandFields` entries, one after the other, and their spans.
     scratch: String,
     expanded: Vec<(usize, usize)>,
-    /// The string nodes handed to the decoders (captured, then expanded values) and the
-    /// field each fills; kept empty between lines (`Tape::reset`), so no lifetime outlives
-    /// a call.
-    tape: Tape<'static>,
-    expanded_tape: Tape<'static>,
-    order: Vec<usize>,
     /// The state of a `parser: csv` plan.
     pub(super) csv: Option<CsvSlot>,
 }
@@ -67,9 +61,6 @@ impl TextSlot {
             vals: vec![None; plan.outputs.len()],
             scratch: String::new(),
             expanded: Vec::with_capacity(plan.expand.len()),
-            tape: Tape(Vec::with_capacity(plan.outputs.len())),
-            expanded_tape: Tape(Vec::with_capacity(plan.expand.len())),
-            order: Vec::with_capacity(plan.outputs.len()),
             csv: plan.csv.as_ref().map(|_| CsvSlot::default()),
         }
     }
@@ -152,7 +143,8 @@ fn cut(p: &FastPattern, plan: &TextPlan, vals: &mut [Option<(usize, usize)>], li
 }
 
 /// `trimSpace` and `emptyValues` applied to the value `text[start..end]`: its span, or none
-/// when it is one of the empty values.
+/// when it is one of the empty values. Called for every value: small enough to inline, the
+/// rare work out of line.
 #[inline]
 pub(crate) fn keep(
     plan: &TextPlan,
@@ -160,18 +152,33 @@ pub(crate) fn keep(
     mut start: usize,
     mut end: usize,
 ) -> Option<(usize, usize)> {
+    // Bytes: the span is on character boundaries (the parsers cut at them).
+    let b = text.as_bytes();
     if plan.trim_space {
-        let value = &text[start..end];
-        let trimmed = value.trim_start();
-        start += value.len() - trimmed.len();
-        end = start + trimmed.trim_end().len();
+        // Nearly every value starts and ends with a visible ASCII character: nothing to trim
+        // (every other White_Space character is a control, a space or not ASCII).
+        let visible = |c: Option<&u8>| c.is_some_and(u8::is_ascii_graphic);
+        let value = &b[start..end];
+        if !(visible(value.first()) && visible(value.last())) {
+            (start, end) = trimmed(text, start, end);
+        }
     }
-    // Bytes: the span is on character boundaries already (the parsers cut at them).
-    let value = &text.as_bytes()[start..end];
-    if plan.empty_values.iter().any(|e| e.as_bytes() == value) {
-        return None;
-    }
-    Some((start, end))
+    let value = &b[start..end];
+    // Lengths first: most values are longer than an empty value such as `-`.
+    let empty = plan
+        .empty_values
+        .iter()
+        .any(|e| e.len() == value.len() && e.as_bytes() == value);
+    (!empty).then_some((start, end))
+}
+
+/// The span of `text[start..end]` without the white space around it (`str::trim`).
+#[inline(never)]
+fn trimmed(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let value = &text[start..end];
+    let rest = value.trim_start();
+    let start = start + value.len() - rest.len();
+    (start, start + rest.trim_end().len())
 }
 
 /// The shared step: build the `expandFields` values from `slot.vals` (spans in `text`) and
@@ -203,50 +210,34 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
         slot.expanded.push((start, slot.scratch.len()));
     }
 
-    let mut tape: Tape<'t> = std::mem::replace(&mut slot.tape, Tape(Vec::new())).reset();
-    slot.order.clear();
+    let start = TapeDecoder::<M>::new(&[], vals, out_text, true).open(root);
     for &output in &*plan.plain {
         if let (Some((s, e)), Some(field)) = (slot.vals[output], plan.fields[output]) {
-            tape.0.push(Node::String(&text[s..e]));
-            slot.order.push(field);
+            decode_str::<M>(root, start, field, &text[s..e], vals, out_text)?;
         }
     }
-    let mut dec = TapeDecoder::<M>::new(&tape.0, vals, out_text, true);
-    let start = dec.open(root);
-    let mut result = Ok(());
-    for (vi, &field) in slot.order.iter().enumerate() {
-        result = dec.flat_field(root, start, field, vi);
-        if result.is_err() {
-            break;
+    for ((output, _), &(s, e)) in plan.expand.iter().zip(&slot.expanded) {
+        if let Some(field) = plan.fields[*output] {
+            decode_str::<Copied>(root, start, field, &slot.scratch[s..e], vals, out_text)?;
         }
-    }
-    slot.tape = tape.reset();
-    result?;
-
-    if !plan.expand.is_empty() {
-        let scratch = std::mem::take(&mut slot.scratch);
-        let mut tape: Tape<'_> =
-            std::mem::replace(&mut slot.expanded_tape, Tape(Vec::new())).reset();
-        slot.order.clear();
-        for ((output, _), &(s, e)) in plan.expand.iter().zip(&slot.expanded) {
-            if let Some(field) = plan.fields[*output] {
-                tape.0.push(Node::String(&scratch[s..e]));
-                slot.order.push(field);
-            }
-        }
-        let mut dec = TapeDecoder::<Copied>::new(&tape.0, vals, out_text, true);
-        let mut result = Ok(());
-        for (vi, &field) in slot.order.iter().enumerate() {
-            result = dec.flat_field(root, start, field, vi);
-            if result.is_err() {
-                break;
-            }
-        }
-        slot.expanded_tape = tape.reset();
-        slot.scratch = scratch;
-        result?;
     }
     TapeDecoder::<M>::new(&[], vals, out_text, true).close(root, start)
+}
+
+/// Decode field `field` of the block at `start` from the value `s`: a tape of one string
+/// node, so the value decodes as a JSON string in that field would. Built per value, with
+/// no tape to fill and read back for the whole line.
+#[inline]
+fn decode_str<'v, 'a, M: StrMode<'v, 'a>>(
+    root: &ObjectPlan,
+    start: usize,
+    field: usize,
+    s: &'v str,
+    vals: &mut Vec<Val<'a>>,
+    out_text: &mut String,
+) -> DecodeResult<()> {
+    let node = [Node::String(s)];
+    TapeDecoder::<M>::new(&node, vals, out_text, true).flat_field(root, start, field, 0)
 }
 
 #[cfg(test)]
@@ -254,6 +245,49 @@ mod tests {
     use super::*;
     use crate::registry::Registry;
     use crate::testing::xorshift;
+
+    /// `keep` with its fast checks gives what trimming with `str::trim` and comparing with
+    /// every empty value gives, on random values of visible, space, control and non-ASCII
+    /// characters (Unicode white space among them), with and without `trimSpace`.
+    #[test]
+    fn keep_trims_and_drops_as_str_trim() {
+        let pieces = [
+            "a", "-", " ", "\t", "\r", "\u{a0}", "\u{85}", "\u{3000}", "é", "\u{1}", "x-", "--",
+        ];
+        let mut rnd = xorshift(0x7e4);
+        for trim_space in [false, true] {
+            let yaml = format!(
+                "schema: Tst.Keep\nparser:\n  fastmatch:\n    match: ['%{{a}}']\n    \
+                 trimSpace: {trim_space}\n    emptyValues: ['-', '', '\u{a0}-']\n\
+                 fields:\n  - {{name: a, type: string}}\n"
+            );
+            let mut registry = Registry::new();
+            registry.add_str(&yaml, "keep.yml").expect("schema loads");
+            let plan = registry.get("Tst.Keep").expect("plan");
+            let tp = plan.text.as_ref().expect("text plan");
+            assert_eq!(tp.trim_space, trim_space);
+            for _ in 0..5000 {
+                let mut text = String::new();
+                for _ in 0..rnd(6) {
+                    text.push_str(pieces[rnd(pieces.len())]);
+                }
+                // A value somewhere inside the text, on character boundaries.
+                let bounds: Vec<usize> = (0..=text.len())
+                    .filter(|&i| text.is_char_boundary(i))
+                    .collect();
+                let (i, j) = (rnd(bounds.len()), rnd(bounds.len()));
+                let (start, end) = (bounds[i.min(j)], bounds[i.max(j)]);
+                let value = &text[start..end];
+                let kept = if trim_space { value.trim() } else { value };
+                let want = (!tp.empty_values.iter().any(|e| **e == *kept)).then(|| {
+                    let at =
+                        start + (value.len() - value.trim_start().len()) * usize::from(trim_space);
+                    (at, at + kept.len())
+                });
+                assert_eq!(keep(tp, &text, start, end), want, "{value:?} in {text:?}");
+            }
+        }
+    }
 
     /// Cutting a line at the literal text of a fastmatch pattern gives what the pattern's
     /// regular expression (lazy groups, anchored) gives, on random lines made of the
