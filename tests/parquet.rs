@@ -805,7 +805,9 @@ fn dictionary_only_where_values_repeat() {
         .log_types(["Zoom.Activity"])
         .build(&registry)
         .expect("normalizer");
-    // Unique emails, two event types; 10 rows in hour 0, then 600 rows in hour 1.
+    // Unique emails, two event types; 10 rows in hour 0, then 1,000 more in hour 0 and
+    // 1,200 in hour 1 (files of 1,000 rows or more: smaller ones are written without
+    // dictionaries at all, by the compact writer).
     let lines = |range: std::ops::Range<u32>, hour: u32| {
         let mut text = String::new();
         for i in range {
@@ -822,7 +824,7 @@ fn dictionary_only_where_values_repeat() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut writer = ParquetWriter::new(dir.path(), Options::default());
     let mut tee = Tee::default();
-    for text in [lines(0..10, 0), lines(10..610, 1)] {
+    for text in [lines(0..10, 0), lines(10..1010, 0) + &lines(1010..2210, 1)] {
         pipeline::normalize_reader(&mut norm, std::io::Cursor::new(text), &mut tee)
             .expect("normalize");
         let b = &mut tee.builders[0];
@@ -830,7 +832,7 @@ fn dictionary_only_where_values_repeat() {
         writer.write_batch(b.log_type(), &batch).expect("write");
     }
     writer.commit().expect("commit");
-    assert_eq!(assert_same_rows(&tee.ndjson.events, dir.path()), 610);
+    assert_eq!(assert_same_rows(&tee.ndjson.events, dir.path()), 2210);
 
     let files = parquet_files(dir.path());
     assert_eq!(files.len(), 2);

@@ -217,7 +217,9 @@ impl PartWriter {
         } = &self.state
         {
             let codec = props.compression(&ColumnPath::from(P_EVENT_TIME));
-            if compact::handles(schema, codec, *rows) {
+            // One row group: the file must fit in the table's row group size.
+            let one_group = props.max_row_group_row_count().is_none_or(|n| *rows <= n);
+            if one_group && compact::handles(schema, codec, *rows) {
                 if let State::Pending {
                     out,
                     schema,
