@@ -1,7 +1,7 @@
 //! Small files written without the parquet crate's column writers: each column chunk is
 //! one PLAIN data page (levels bit-packed or run-length encoded), compressed with zstd by a
 //! compressor that lives as long as its thread, and the file's metadata is laid out by the
-//! parquet crate's file writer ([`SerializedFileWriter::append_column`]).
+//! parquet crate's file writer ([`SerializedRowGroupWriter::append_column`](parquet::file::writer::SerializedRowGroupWriter::append_column)).
 //!
 //! Why: with `--partition hour`, a months-long archive becomes thousands of files of a few
 //! dozen rows, and what a file costs beyond its rows dominates the run (issue 16). The
