@@ -75,7 +75,8 @@
 //! settings for its size: statistics only for `p_event_time` (min and max, per column
 //! chunk), no page index nor offset index. When it has fewer than 1,000 rows, the codec
 //! is zstd (or none) and every column is flat or a list of flat values (all the shipped schemas), it is written by
-//! `compact.rs`: one PLAIN page per column chunk, zstd on the pages of at least 512 bytes
+//! `compact.rs`: one page per column chunk (dictionary indices for strings that repeat,
+//! deltas for integers and times, else PLAIN), zstd on column chunks of at least 512 bytes
 //! with a compressor reused from file to file, and no Arrow column writers. Otherwise
 //! the Arrow writer writes it, compressing only the column chunks where it pays: none
 //! under 1 KiB, Snappy under 4 KiB when the codec is zstd. Setting up column writers and a

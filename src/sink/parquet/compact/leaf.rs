@@ -1,0 +1,264 @@
+//! One leaf column of a compact file: its levels and values gathered from every batch,
+//! then laid out as pages in the encoding that makes them smallest.
+
+use std::collections::HashMap;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::Array;
+use parquet::basic::Encoding;
+use parquet::errors::{ParquetError, Result};
+
+use super::encode;
+use super::Kind;
+
+/// The levels and values of one leaf column, gathered from every batch.
+#[derive(Default)]
+pub(super) struct Leaf {
+    pub(super) rep: Vec<u8>,
+    pub(super) def: Vec<u8>,
+    /// PLAIN values: length-prefixed bytes, or little-endian numbers.
+    values: Vec<u8>,
+    /// How many values `values` holds.
+    count: usize,
+    bools: Vec<bool>,
+    /// Min and max of an INT64 column (for `p_event_time`'s statistics).
+    pub(super) range: Option<(i64, i64)>,
+}
+
+/// The pages of a column chunk, uncompressed.
+pub(super) struct Pages {
+    /// The dictionary (PLAIN values) and its length, when the values are indices into it.
+    pub(super) dictionary: Option<(Vec<u8>, u32)>,
+    /// Repetition levels, definition levels, then the values.
+    pub(super) data: Vec<u8>,
+    /// How the data page's values are encoded.
+    pub(super) encoding: Encoding,
+}
+
+impl Leaf {
+    /// How many values (not nulls) the column has.
+    pub(super) fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Append value `i` of `array` (known to be valid).
+    fn push(&mut self, kind: Kind, array: &dyn Array, i: usize) {
+        self.count += 1;
+        match kind {
+            Kind::Bytes => {
+                let v = array.as_string::<i32>().value(i).as_bytes();
+                // A string of an Arrow array with i32 offsets is under 2 GiB.
+                let len = u32::try_from(v.len()).unwrap_or(u32::MAX);
+                self.values.extend_from_slice(&len.to_le_bytes());
+                self.values.extend_from_slice(v);
+            }
+            Kind::Bool => self.bools.push(array.as_boolean().value(i)),
+            Kind::Int16 => {
+                let v = i32::from(array.as_primitive::<Int16Type>().value(i));
+                self.values.extend_from_slice(&v.to_le_bytes());
+            }
+            Kind::Int32 => {
+                let v = array.as_primitive::<Int32Type>().value(i);
+                self.values.extend_from_slice(&v.to_le_bytes());
+            }
+            Kind::Int64 | Kind::Timestamp => {
+                let v = if kind == Kind::Int64 {
+                    array.as_primitive::<Int64Type>().value(i)
+                } else {
+                    array.as_primitive::<TimestampMicrosecondType>().value(i)
+                };
+                self.values.extend_from_slice(&v.to_le_bytes());
+                self.range = Some(match self.range {
+                    Some((lo, hi)) => (lo.min(v), hi.max(v)),
+                    None => (v, v),
+                });
+            }
+            Kind::Float64 => {
+                let v = array.as_primitive::<Float64Type>().value(i);
+                self.values.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+    }
+
+    /// Append the rows of a flat column whose defined values have level `max_def` (0:
+    /// required, 1: optional).
+    pub(super) fn flat(&mut self, kind: Kind, array: &dyn Array, max_def: i16) -> Result<()> {
+        for i in 0..array.len() {
+            if array.is_valid(i) {
+                if max_def > 0 {
+                    self.def.push(1);
+                }
+                self.push(kind, array, i);
+            } else if max_def > 0 {
+                self.def.push(0);
+            } else {
+                return Err(ParquetError::General(
+                    "a null in a column that is not nullable".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Append the rows of a list column (Parquet's three-level list): a null list is
+    /// level 0, an empty one the list's own level, a null item one more, a value `max_def`.
+    pub(super) fn list(
+        &mut self,
+        kind: Kind,
+        array: &dyn Array,
+        nullable: bool,
+        max_def: i16,
+    ) -> Result<()> {
+        let list = array.as_list::<i32>();
+        let values = list.values().as_ref();
+        let (list_def, item_null_def) = (u8::from(nullable), u8::from(nullable) + 1);
+        let value_def = u8::try_from(max_def).unwrap_or(u8::MAX);
+        let offsets = list.value_offsets();
+        for row in 0..list.len() {
+            if list.is_null(row) {
+                if !nullable {
+                    return Err(ParquetError::General(
+                        "a null list in a column that is not nullable".into(),
+                    ));
+                }
+                self.rep.push(0);
+                self.def.push(0);
+                continue;
+            }
+            let (start, end) = (to_index(offsets[row]), to_index(offsets[row + 1]));
+            if start == end {
+                self.rep.push(0);
+                self.def.push(list_def);
+                continue;
+            }
+            for j in start..end {
+                self.rep.push(u8::from(j > start));
+                if values.is_valid(j) {
+                    self.def.push(value_def);
+                    self.push(kind, values, j);
+                } else if value_def > item_null_def {
+                    self.def.push(item_null_def);
+                } else {
+                    return Err(ParquetError::General(
+                        "a null item in a list whose items are not nullable".into(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The pages: levels, then the values as a dictionary and its indices (strings of
+    /// which at most half are distinct), `DELTA_BINARY_PACKED` (integers and times, when
+    /// smaller than PLAIN), or PLAIN. A file has a few dozen to a few hundred rows: zstd
+    /// alone compresses such pages poorly (its tables cost more than they save), while
+    /// repeated strings and close numbers are most of what the logs' columns hold.
+    pub(super) fn pages(&self, kind: Kind, max_def: i16, max_rep: i16) -> Pages {
+        let mut data = Vec::with_capacity(self.values.len() + self.def.len() / 2 + 16);
+        if max_rep > 0 {
+            encode::levels(&mut data, &self.rep, max_rep);
+        }
+        if max_def > 0 {
+            encode::levels(&mut data, &self.def, max_def);
+        }
+        let mut encoding = Encoding::PLAIN;
+        let mut dictionary = None;
+        match kind {
+            Kind::Bool => {
+                for bits in self.bools.chunks(8) {
+                    data.push(
+                        bits.iter()
+                            .enumerate()
+                            .fold(0u8, |byte, (k, &b)| byte | (u8::from(b) << k)),
+                    );
+                }
+            }
+            Kind::Bytes => match self.dictionary() {
+                Some((entries, len, indices)) => {
+                    let width = encode::index_width(len);
+                    data.push(width);
+                    encode::hybrid(&mut data, &indices, width);
+                    encoding = Encoding::RLE_DICTIONARY;
+                    dictionary = Some((entries, u32::try_from(len).unwrap_or(u32::MAX)));
+                }
+                None => data.extend_from_slice(&self.values),
+            },
+            Kind::Int16 | Kind::Int32 | Kind::Int64 | Kind::Timestamp => {
+                let (size, bits) = if matches!(kind, Kind::Int16 | Kind::Int32) {
+                    (4, 32)
+                } else {
+                    (8, 64)
+                };
+                let numbers: Vec<i64> = self
+                    .values
+                    .chunks_exact(size)
+                    .map(|b| match (<[u8; 4]>::try_from(b), <[u8; 8]>::try_from(b)) {
+                        (Ok(four), _) => i64::from(i32::from_le_bytes(four)),
+                        (_, Ok(eight)) => i64::from_le_bytes(eight),
+                        _ => 0,
+                    })
+                    .collect();
+                let at = data.len();
+                encode::delta_binary_packed(&mut data, &numbers, bits);
+                if data.len() - at < self.values.len() {
+                    encoding = Encoding::DELTA_BINARY_PACKED;
+                } else {
+                    data.truncate(at);
+                    data.extend_from_slice(&self.values);
+                }
+            }
+            Kind::Float64 => data.extend_from_slice(&self.values),
+        }
+        Pages {
+            dictionary,
+            data,
+            encoding,
+        }
+    }
+
+    /// The length-prefixed strings in `values`.
+    fn strings(&self) -> impl Iterator<Item = &[u8]> {
+        let mut rest = self.values.as_slice();
+        std::iter::from_fn(move || {
+            let (len, tail) = rest.split_first_chunk::<4>()?;
+            let len = usize::try_from(u32::from_le_bytes(*len)).unwrap_or(usize::MAX);
+            let (value, tail) = tail.split_at_checked(len)?;
+            rest = tail;
+            Some(value)
+        })
+    }
+
+    /// The strings' dictionary (PLAIN, in order of first appearance), its length and each
+    /// value's index, when at most half the values are distinct.
+    fn dictionary(&self) -> Option<(Vec<u8>, usize, Vec<u32>)> {
+        let most = self.count / 2;
+        if most == 0 {
+            return None;
+        }
+        let mut seen: HashMap<&[u8], u32, ahash::RandomState> =
+            HashMap::with_capacity_and_hasher(most, ahash::RandomState::new());
+        let mut entries = Vec::new();
+        let mut indices = Vec::with_capacity(self.count);
+        for value in self.strings() {
+            let next = u32::try_from(seen.len()).unwrap_or(u32::MAX);
+            let index = *seen.entry(value).or_insert_with(|| {
+                // A string's length was checked when it was pushed.
+                let len = u32::try_from(value.len()).unwrap_or(u32::MAX);
+                entries.extend_from_slice(&len.to_le_bytes());
+                entries.extend_from_slice(value);
+                next
+            });
+            if seen.len() > most {
+                return None;
+            }
+            indices.push(index);
+        }
+        Some((entries, seen.len(), indices))
+    }
+}
+
+/// An Arrow offset (never negative) as an index.
+fn to_index(offset: i32) -> usize {
+    usize::try_from(offset).unwrap_or(0)
+}

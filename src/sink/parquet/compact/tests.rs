@@ -1,0 +1,356 @@
+//! The compact writer's files read back as the Arrow writer's do, in every encoding it
+//! chooses.
+
+use std::sync::Arc;
+
+use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::{
+    ArrayRef, BooleanArray, Float64Array, Int16Array, Int32Array, Int64Array, StringArray,
+    TimestampMicrosecondArray,
+};
+use arrow_schema::Field;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::ZstdLevel;
+use parquet::file::reader::{FileReader, SerializedFileReader};
+
+use super::*;
+
+/// A list of strings per row: `None` a null list, `Some(vec![])` an empty one, a
+/// `None` item a null item.
+fn lists(rows: &[Option<Vec<Option<&str>>>]) -> ArrayRef {
+    let mut b = ListBuilder::new(StringBuilder::new());
+    for row in rows {
+        match row {
+            None => b.append(false),
+            Some(items) => {
+                for item in items {
+                    b.values().append_option(*item);
+                }
+                b.append(true);
+            }
+        }
+    }
+    Arc::new(b.finish())
+}
+
+/// A batch with every kind of column this writer handles, nulls in each nullable one
+/// (rows `k`, shifted by `k`).
+fn batch(rows: usize, k: usize) -> RecordBatch {
+    let null = |i: usize| (i + k) % 5 == 3;
+    let n = |i: usize| i64::try_from(i + k).expect("small");
+    let times: ArrayRef = Arc::new(
+        TimestampMicrosecondArray::from_iter_values(
+            (0..rows).map(|i| 1_700_000_000_000_000 + n(i) * 7_919),
+        )
+        .with_timezone("UTC"),
+    );
+    let text: ArrayRef = Arc::new(
+        (0..rows)
+            .map(|i| (!null(i)).then(|| format!("välue {} {}", i + k, "x".repeat((i + k) % 40))))
+            .collect::<StringArray>(),
+    );
+    let required: ArrayRef = Arc::new(StringArray::from_iter_values(
+        (0..rows).map(|i| format!("{:032x}", i + k)),
+    ));
+    let flags: ArrayRef = Arc::new(
+        (0..rows)
+            .map(|i| (!null(i)).then_some((i + k).is_multiple_of(3)))
+            .collect::<BooleanArray>(),
+    );
+    let small: ArrayRef = Arc::new(
+        (0..rows)
+            .map(|i| (!null(i)).then_some(i16::try_from(i + k).unwrap_or(0) - 300))
+            .collect::<Int16Array>(),
+    );
+    let mid: ArrayRef = Arc::new(
+        (0..rows)
+            .map(|i| (!null(i)).then_some(i32::try_from(i + k).unwrap_or(0) * -65_537))
+            .collect::<Int32Array>(),
+    );
+    let big: ArrayRef = Arc::new(
+        (0..rows)
+            .map(|i| (!null(i)).then_some(n(i) << 40))
+            .collect::<Int64Array>(),
+    );
+    let float: ArrayRef = Arc::new(
+        (0..rows)
+            .map(|i| (!null(i)).then_some(f64::from(i32::try_from(i + k).unwrap_or(0)) / 3.0))
+            .collect::<Float64Array>(),
+    );
+    // Five values and nulls: a dictionary.
+    let kinds: ArrayRef = Arc::new(
+        (0..rows)
+            .map(|i| {
+                (!null(i)).then(|| ["login", "update", "delete", "create", "exportéd"][(i + k) % 5])
+            })
+            .collect::<StringArray>(),
+    );
+    // Numbers far apart: PLAIN (their deltas take as many bits as they do).
+    let random: ArrayRef = Arc::new(Int64Array::from_iter_values((0..rows).map(|i| {
+        // splitmix64's finalizer: neighbours far apart.
+        let mut x = n(i).cast_unsigned().wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        (x ^ (x >> 31)).cast_signed()
+    })));
+    let shapes: Vec<Option<Vec<Option<&str>>>> = (0..rows)
+        .map(|i| match (i + k) % 4 {
+            0 => None,
+            1 => Some(vec![]),
+            2 => Some(vec![Some("10.0.0.1"), None, Some("2001:db8::1")]),
+            _ => Some(vec![Some("192.168.1.1")]),
+        })
+        .collect();
+    let fields = vec![
+        Field::new(P_EVENT_TIME, times.data_type().clone(), false),
+        Field::new("text", DataType::Utf8, true),
+        Field::new("required", DataType::Utf8, false),
+        Field::new("flag", DataType::Boolean, true),
+        Field::new("small", DataType::Int16, true),
+        Field::new("mid", DataType::Int32, true),
+        Field::new("big", DataType::Int64, true),
+        Field::new("float", DataType::Float64, true),
+        Field::new("p_any_ip_addresses", lists(&[]).data_type().clone(), true),
+        Field::new("kind", DataType::Utf8, true),
+        Field::new("random", DataType::Int64, false),
+    ];
+    RecordBatch::try_new(
+        Arc::new(Schema::new(fields)),
+        vec![
+            times,
+            text,
+            required,
+            flags,
+            small,
+            mid,
+            big,
+            float,
+            lists(&shapes),
+            kinds,
+            random,
+        ],
+    )
+    .expect("batch")
+}
+
+fn read_back(bytes: Vec<u8>) -> Vec<RecordBatch> {
+    ParquetRecordBatchReaderBuilder::try_new(Bytes::from(bytes))
+        .expect("reader")
+        .build()
+        .expect("reader")
+        .collect::<std::result::Result<_, _>>()
+        .expect("batches")
+}
+
+/// Each column's path and the encoding of its values: the dictionary's indices, deltas, or
+/// PLAIN.
+fn value_encodings(bytes: &[u8]) -> Vec<(String, Encoding)> {
+    let reader = SerializedFileReader::new(Bytes::copy_from_slice(bytes)).expect("read");
+    let group = reader.metadata().row_group(0);
+    group
+        .columns()
+        .iter()
+        .map(|c| {
+            let all: Vec<Encoding> = c.encodings().collect();
+            let values = [Encoding::RLE_DICTIONARY, Encoding::DELTA_BINARY_PACKED]
+                .into_iter()
+                .find(|e| all.contains(e))
+                .unwrap_or(Encoding::PLAIN);
+            assert_eq!(
+                c.dictionary_page_offset().is_some(),
+                values == Encoding::RLE_DICTIONARY
+            );
+            (c.column_path().string(), values)
+        })
+        .collect()
+}
+
+fn zstd() -> Compression {
+    Compression::ZSTD(ZstdLevel::default())
+}
+
+/// The rows read back are the rows written, with the types the Arrow writer's files
+/// read back with: every kind, null and empty lists, null items, several batches.
+#[test]
+fn reads_back_as_the_arrow_writer_files_do() {
+    let batches = [batch(700, 0), batch(3, 700), batch(250, 703)];
+    let schema = batches[0].schema();
+    assert!(handles(&schema, zstd(), 953));
+    assert!(!handles(&schema, zstd(), MAX_ROWS));
+    for codec in [zstd(), Compression::UNCOMPRESSED] {
+        let ours = write(Vec::new(), &schema, &batches, codec).expect("write");
+        let mut theirs = Vec::new();
+        let options = ArrowWriterOptions::new().with_skip_arrow_metadata(true);
+        let mut w = ArrowWriter::try_new_with_options(&mut theirs, Arc::clone(&schema), options)
+            .expect("arrow writer");
+        for b in &batches {
+            w.write(b).expect("write");
+        }
+        w.close().expect("close");
+        let expected = [
+            (P_EVENT_TIME, Encoding::DELTA_BINARY_PACKED),
+            ("text", Encoding::PLAIN),
+            ("required", Encoding::PLAIN),
+            ("flag", Encoding::PLAIN),
+            ("small", Encoding::DELTA_BINARY_PACKED),
+            ("mid", Encoding::DELTA_BINARY_PACKED),
+            ("big", Encoding::DELTA_BINARY_PACKED),
+            ("float", Encoding::PLAIN),
+            ("p_any_ip_addresses.list.item", Encoding::RLE_DICTIONARY),
+            ("kind", Encoding::RLE_DICTIONARY),
+            ("random", Encoding::PLAIN),
+        ];
+        let got = value_encodings(&ours);
+        assert_eq!(
+            got,
+            expected.map(|(name, e)| (name.to_owned(), e)),
+            "{codec:?}"
+        );
+        let (ours, theirs) = (read_back(ours), read_back(theirs));
+        let ours = arrow_select::concat::concat_batches(&ours[0].schema(), &ours).expect("concat");
+        let theirs =
+            arrow_select::concat::concat_batches(&theirs[0].schema(), &theirs).expect("concat");
+        assert_eq!(ours, theirs);
+        let input = arrow_select::concat::concat_batches(&schema, &batches).expect("concat");
+        assert_eq!(ours.num_rows(), 953);
+        for (i, column) in input.columns().iter().enumerate() {
+            assert_eq!(
+                ours.column(i).to_data(),
+                column.to_data(),
+                "{}",
+                schema.field(i).name()
+            );
+        }
+    }
+}
+
+/// zstd where a page is large enough, statistics only for `p_event_time`, one page per
+/// column chunk, no page index.
+#[test]
+fn compresses_large_pages_and_keeps_event_time_statistics() {
+    let b = batch(80, 0);
+    let bytes = write(Vec::new(), &b.schema(), std::slice::from_ref(&b), zstd()).expect("write");
+    let reader = SerializedFileReader::new(Bytes::from(bytes)).expect("read");
+    let meta = reader.metadata();
+    assert_eq!(meta.file_metadata().num_rows(), 80);
+    assert_eq!(
+        meta.file_metadata().created_by(),
+        Some(concat!("normalog ", env!("CARGO_PKG_VERSION")))
+    );
+    let rg = meta.row_group(0);
+    for c in rg.columns() {
+        let name = c.column_path().string();
+        let raw = c.uncompressed_size();
+        match c.compression() {
+            Compression::ZSTD(_) => assert!(c.compressed_size() < raw, "{name}"),
+            Compression::UNCOMPRESSED => {
+                // Random bits (the floats' mantissas, `random`) do not compress.
+                assert!(
+                    raw < 600 || name == "float" || name == "random",
+                    "{name}: {raw} bytes left as they are"
+                );
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+        assert!(c.column_index_offset().is_none(), "{name}");
+        assert!(c.offset_index_offset().is_none(), "{name}");
+        assert_eq!(c.statistics().is_some(), name == P_EVENT_TIME, "{name}");
+    }
+    // 80 strings of 32 characters: zstd.
+    assert!(matches!(rg.column(2).compression(), Compression::ZSTD(_)));
+    // 80 bits and levels: too small to compress.
+    assert_eq!(rg.column(3).compression(), Compression::UNCOMPRESSED);
+    let t = rg.column(0).statistics().expect("stats");
+    let first = 1_700_000_000_000_000i64;
+    assert_eq!(t.min_bytes_opt(), Some(&first.to_le_bytes()[..]));
+    assert_eq!(
+        t.max_bytes_opt(),
+        Some(&(first + 79 * 7_919).to_le_bytes()[..])
+    );
+    assert_eq!(t.null_count_opt(), Some(0));
+}
+
+#[test]
+fn leaves_structs_and_other_codecs_to_the_arrow_writer() {
+    let b = batch(2, 0);
+    assert!(!handles(&b.schema(), Compression::SNAPPY, 2));
+    let inner = Field::new("a", DataType::Utf8, true);
+    let s = Schema::new(vec![Field::new(
+        "obj",
+        DataType::Struct(vec![inner].into()),
+        true,
+    )]);
+    assert!(!handles(&s, zstd(), 2));
+}
+
+/// Integers whose deltas overflow their type: each delta wraps as the readers add it, so
+/// the extremes of INT32 and INT64 take a few bits and read back as they were.
+#[test]
+fn deltas_of_extreme_integers_wrap_and_read_back() {
+    let rows = 200;
+    let mid: ArrayRef = Arc::new(Int32Array::from_iter_values((0..rows).map(|i| {
+        if i % 2 == 0 {
+            i32::MIN
+        } else {
+            i32::MAX
+        }
+    })));
+    let big: ArrayRef = Arc::new(Int64Array::from_iter_values((0..rows).map(|i| {
+        if i % 2 == 0 {
+            i64::MIN
+        } else {
+            i64::MAX
+        }
+    })));
+    let small: ArrayRef = Arc::new(Int16Array::from_iter_values((0..rows).map(|i| {
+        if i % 3 == 0 {
+            i16::MIN
+        } else {
+            i16::MAX
+        }
+    })));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("mid", DataType::Int32, false),
+        Field::new("big", DataType::Int64, false),
+        Field::new("small", DataType::Int16, false),
+    ]));
+    let b = RecordBatch::try_new(Arc::clone(&schema), vec![mid, big, small]).expect("batch");
+    for codec in [zstd(), Compression::UNCOMPRESSED] {
+        let bytes = write(Vec::new(), &schema, std::slice::from_ref(&b), codec).expect("write");
+        let got = value_encodings(&bytes);
+        assert!(
+            got.iter().all(|(_, e)| *e == Encoding::DELTA_BINARY_PACKED),
+            "{got:?}"
+        );
+        let back = read_back(bytes);
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0], b);
+    }
+}
+
+/// A column of one repeated string, and one of a single row: a dictionary of one entry,
+/// and PLAIN (a dictionary cannot pay for itself).
+#[test]
+fn dictionaries_of_one_entry_and_single_values() {
+    for rows in [1, 2, 77] {
+        let same: ArrayRef = Arc::new(StringArray::from_iter_values(std::iter::repeat_n(
+            "Zoom.Activity",
+            rows,
+        )));
+        let schema = Arc::new(Schema::new(vec![Field::new(
+            "p_log_type",
+            DataType::Utf8,
+            false,
+        )]));
+        let b = RecordBatch::try_new(Arc::clone(&schema), vec![same]).expect("batch");
+        let bytes = write(Vec::new(), &schema, std::slice::from_ref(&b), zstd()).expect("write");
+        let want = if rows == 1 {
+            Encoding::PLAIN
+        } else {
+            Encoding::RLE_DICTIONARY
+        };
+        assert_eq!(value_encodings(&bytes), [("p_log_type".to_owned(), want)]);
+        assert_eq!(read_back(bytes), [b]);
+    }
+}
