@@ -45,7 +45,7 @@ impl PartFile for ParquetPart {
         let w = PartWriter::new(
             BufWriter::with_capacity(1 << 16, file),
             Arc::clone(&table.schema),
-            table.props.clone(),
+            Arc::clone(&table.props),
         );
         Ok(ParquetPart::Local(Box::new(w)))
     }
@@ -61,7 +61,7 @@ impl PartFile for ParquetPart {
 
     fn finish(self) -> Result<(), Error> {
         match self {
-            ParquetPart::Local(w) => finish_file(w),
+            ParquetPart::Local(w) => finish_file(*w),
             // The writer thread finishes it, in order after the file's last batch; an
             // error there is returned when the threads stop.
             ParquetPart::Remote { id, tx, .. } => {
@@ -76,7 +76,7 @@ impl PartFile for ParquetPart {
 pub(super) struct WholeFile {
     pub(super) tmp: PathBuf,
     pub(super) schema: SchemaRef,
-    pub(super) props: WriterProperties,
+    pub(super) props: Arc<WriterProperties>,
     pub(super) batches: Vec<RecordBatch>,
 }
 
@@ -103,7 +103,7 @@ impl WholeFile {
             self.props,
             self.batches,
         );
-        finish_file(Box::new(w)).map_err(|e| with_path(&tmp, e))
+        finish_file(w).map_err(|e| with_path(&tmp, e))
     }
 }
 
@@ -117,7 +117,7 @@ pub(super) fn write_whole_files(files: Vec<WholeFile>, threads: usize) -> Result
 }
 
 /// Write the footer and close.
-pub(super) fn finish_file(w: FileWriter) -> Result<(), Error> {
+pub(super) fn finish_file(w: PartWriter) -> Result<(), Error> {
     let out = w.finish().map_err(parquet_error)?;
     let file = out.into_inner().map_err(|e| Error::from(e.into_error()))?;
     drop(file);

@@ -192,7 +192,9 @@ use crate::event::{Event, P_EVENT_TIME, P_PARSE_TIME, P_ROW_ID};
 /// What a part file is opened with.
 pub(crate) struct TableSpec {
     schema: SchemaRef,
-    props: WriterProperties,
+    /// Shared by the table's files (a clone of the properties is a clone of a map of
+    /// column paths: thousands a run with `--partition hour`).
+    props: Arc<WriterProperties>,
     /// Whether the dictionary columns were chosen from a sample
     /// (`dictionary::unique_columns`); files opened before keep a dictionary on every column
     /// but the unique `p_*` ones.
@@ -400,7 +402,11 @@ impl ParquetWriter {
     }
 
     /// The file properties of a table whose `plain` columns get no dictionary.
-    fn props(&self, schema: &arrow_schema::Schema, plain: Vec<ColumnPath>) -> WriterProperties {
+    fn props(
+        &self,
+        schema: &arrow_schema::Schema,
+        plain: Vec<ColumnPath>,
+    ) -> Arc<WriterProperties> {
         let mut props = WriterProperties::builder()
             .set_compression(self.opts.compression.codec())
             .set_statistics_enabled(EnabledStatistics::Page)
@@ -414,7 +420,7 @@ impl ParquetWriter {
         for column in plain {
             props = props.set_column_dictionary_enabled(column, false);
         }
-        part::integer_encodings(props, schema).build()
+        Arc::new(part::integer_encodings(props, schema).build())
     }
 
     /// Write a batch of events of `log_type`, with the schema of
@@ -540,7 +546,7 @@ impl ParquetWriter {
         Ok(WholeFile {
             tmp: self.parts.reserve(*index, key)?,
             schema: Arc::clone(&spec.schema),
-            props: spec.props.clone(),
+            props: Arc::clone(&spec.props),
             batches,
         })
     }

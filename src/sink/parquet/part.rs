@@ -43,6 +43,7 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::BufWriter;
+use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch};
@@ -84,7 +85,7 @@ enum State {
     Pending {
         out: BufWriter<File>,
         schema: SchemaRef,
-        props: WriterProperties,
+        props: Arc<WriterProperties>,
         batches: Vec<RecordBatch>,
         rows: usize,
         bytes: usize,
@@ -96,7 +97,11 @@ enum State {
 
 impl PartWriter {
     /// A part file into `out`, with the table's `schema` and `props`.
-    pub(super) fn new(out: BufWriter<File>, schema: SchemaRef, props: WriterProperties) -> Self {
+    pub(super) fn new(
+        out: BufWriter<File>,
+        schema: SchemaRef,
+        props: Arc<WriterProperties>,
+    ) -> Self {
         PartWriter {
             state: State::Pending {
                 out,
@@ -114,7 +119,7 @@ impl PartWriter {
     pub(super) fn whole(
         out: BufWriter<File>,
         schema: SchemaRef,
-        props: WriterProperties,
+        props: Arc<WriterProperties>,
         batches: Vec<RecordBatch>,
     ) -> Self {
         let rows = batches.iter().map(RecordBatch::num_rows).sum();
@@ -259,7 +264,7 @@ impl PartWriter {
         let props = if complete && rows < OPEN_AFTER_ROWS {
             small_file_props(&props, &schema, &batches)
         } else {
-            props
+            Arc::unwrap_or_clone(props)
         };
         let options = ArrowWriterOptions::new()
             .with_properties(props)
@@ -472,7 +477,7 @@ mod tests {
         )
         .build();
         let out = BufWriter::new(File::create(&path).expect("create"));
-        let mut w = PartWriter::new(out, b.schema(), props);
+        let mut w = PartWriter::new(out, b.schema(), Arc::new(props));
         let mut at = 0;
         while at < rows {
             let len = (rows - at).min(1000);

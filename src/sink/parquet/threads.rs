@@ -212,7 +212,7 @@ fn shard(rx: &Receiver<ShardMsg>, budget: usize) -> ShardResult {
             ShardMsg::Close(id) => {
                 let i = index(&open, id)?;
                 let (_, tmp, w, _) = open.remove(i);
-                finish_file(w).map_err(|e| with_path(&tmp, e))?;
+                finish_file(*w).map_err(|e| with_path(&tmp, e))?;
             }
             ShardMsg::Whole(file) => file.write()?,
             ShardMsg::Stop => break,

@@ -5,7 +5,10 @@ use std::collections::HashMap;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType};
-use arrow_array::Array;
+use arrow_array::{
+    Array, BooleanArray, Float64Array, Int16Array, Int32Array, Int64Array, StringArray,
+    TimestampMicrosecondArray,
+};
 use parquet::basic::Encoding;
 use parquet::errors::{ParquetError, Result};
 
@@ -22,8 +25,6 @@ pub(super) struct Leaf {
     /// How many values `values` holds.
     count: usize,
     bools: Vec<bool>,
-    /// Min and max of an INT64 column (for `p_event_time`'s statistics).
-    pub(super) range: Option<(i64, i64)>,
 }
 
 /// The pages of a column chunk, uncompressed.
@@ -37,65 +38,77 @@ pub(super) struct Pages {
 }
 
 impl Leaf {
+    /// Empty, keeping the buffers for the next column.
+    pub(super) fn clear(&mut self) {
+        self.rep.clear();
+        self.def.clear();
+        self.values.clear();
+        self.count = 0;
+        self.bools.clear();
+    }
+
     /// How many values (not nulls) the column has.
     pub(super) fn count(&self) -> usize {
         self.count
     }
 
     /// Append value `i` of `array` (known to be valid).
-    fn push(&mut self, kind: Kind, array: &dyn Array, i: usize) {
+    fn push(&mut self, array: &Typed, i: usize) {
         self.count += 1;
-        match kind {
-            Kind::Bytes => {
-                let v = array.as_string::<i32>().value(i).as_bytes();
+        match array {
+            Typed::Bytes(a) => {
+                let v = a.value(i).as_bytes();
                 // A string of an Arrow array with i32 offsets is under 2 GiB.
                 let len = u32::try_from(v.len()).unwrap_or(u32::MAX);
                 self.values.extend_from_slice(&len.to_le_bytes());
                 self.values.extend_from_slice(v);
             }
-            Kind::Bool => self.bools.push(array.as_boolean().value(i)),
-            Kind::Int16 => {
-                let v = i32::from(array.as_primitive::<Int16Type>().value(i));
+            Typed::Bool(a) => self.bools.push(a.value(i)),
+            Typed::Int16(a) => {
+                let v = i32::from(a.value(i));
                 self.values.extend_from_slice(&v.to_le_bytes());
             }
-            Kind::Int32 => {
-                let v = array.as_primitive::<Int32Type>().value(i);
-                self.values.extend_from_slice(&v.to_le_bytes());
-            }
-            Kind::Int64 | Kind::Timestamp => {
-                let v = if kind == Kind::Int64 {
-                    array.as_primitive::<Int64Type>().value(i)
-                } else {
-                    array.as_primitive::<TimestampMicrosecondType>().value(i)
-                };
-                self.values.extend_from_slice(&v.to_le_bytes());
-                self.range = Some(match self.range {
-                    Some((lo, hi)) => (lo.min(v), hi.max(v)),
-                    None => (v, v),
-                });
-            }
-            Kind::Float64 => {
-                let v = array.as_primitive::<Float64Type>().value(i);
-                self.values.extend_from_slice(&v.to_le_bytes());
-            }
+            Typed::Int32(a) => self.values.extend_from_slice(&a.value(i).to_le_bytes()),
+            Typed::Int64(a) => self.values.extend_from_slice(&a.value(i).to_le_bytes()),
+            Typed::Timestamp(a) => self.values.extend_from_slice(&a.value(i).to_le_bytes()),
+            Typed::Float64(a) => self.values.extend_from_slice(&a.value(i).to_le_bytes()),
         }
+    }
+
+    /// The smallest and largest of the INT64 values (for `p_event_time`'s statistics).
+    pub(super) fn int64_range(&self) -> Option<(i64, i64)> {
+        let mut numbers = self
+            .values
+            .chunks_exact(8)
+            .filter_map(|b| <[u8; 8]>::try_from(b).ok())
+            .map(i64::from_le_bytes);
+        let first = numbers.next()?;
+        Some(numbers.fold((first, first), |(lo, hi), v| (lo.min(v), hi.max(v))))
     }
 
     /// Append the rows of a flat column whose defined values have level `max_def` (0:
     /// required, 1: optional).
     pub(super) fn flat(&mut self, kind: Kind, array: &dyn Array, max_def: i16) -> Result<()> {
+        let typed = Typed::of(kind, array);
+        if array.null_count() == 0 {
+            if max_def > 0 {
+                self.def.resize(self.def.len() + array.len(), 1);
+            }
+            for i in 0..array.len() {
+                self.push(&typed, i);
+            }
+            return Ok(());
+        }
+        if max_def == 0 {
+            return Err(ParquetError::General(
+                "a null in a column that is not nullable".into(),
+            ));
+        }
         for i in 0..array.len() {
-            if array.is_valid(i) {
-                if max_def > 0 {
-                    self.def.push(1);
-                }
-                self.push(kind, array, i);
-            } else if max_def > 0 {
-                self.def.push(0);
-            } else {
-                return Err(ParquetError::General(
-                    "a null in a column that is not nullable".into(),
-                ));
+            let valid = array.is_valid(i);
+            self.def.push(u8::from(valid));
+            if valid {
+                self.push(&typed, i);
             }
         }
         Ok(())
@@ -112,6 +125,7 @@ impl Leaf {
     ) -> Result<()> {
         let list = array.as_list::<i32>();
         let values = list.values().as_ref();
+        let typed = Typed::of(kind, values);
         let (list_def, item_null_def) = (u8::from(nullable), u8::from(nullable) + 1);
         let value_def = u8::try_from(max_def).unwrap_or(u8::MAX);
         let offsets = list.value_offsets();
@@ -136,7 +150,7 @@ impl Leaf {
                 self.rep.push(u8::from(j > start));
                 if values.is_valid(j) {
                     self.def.push(value_def);
-                    self.push(kind, values, j);
+                    self.push(&typed, j);
                 } else if value_def > item_null_def {
                     self.def.push(item_null_def);
                 } else {
@@ -230,7 +244,8 @@ impl Leaf {
     }
 
     /// The strings' dictionary (PLAIN, in order of first appearance), its length and each
-    /// value's index, when at most half the values are distinct.
+    /// value's index, when at most half the values are distinct (and at most three
+    /// quarters of the first [`PROBE`]).
     fn dictionary(&self) -> Option<(Vec<u8>, usize, Vec<u32>)> {
         let most = self.count / 2;
         if most == 0 {
@@ -249,12 +264,45 @@ impl Leaf {
                 entries.extend_from_slice(value);
                 next
             });
-            if seen.len() > most {
+            indices.push(index);
+            // Most columns are nearly all distinct (ids, addresses, texts) or repeat a few
+            // values (actions, types): the first values tell which, before every value
+            // is hashed.
+            if seen.len() > most || (indices.len() == PROBE && seen.len() > PROBE * 3 / 4) {
                 return None;
             }
-            indices.push(index);
         }
         Some((entries, seen.len(), indices))
+    }
+}
+
+/// How many of a column's first values [`Leaf::dictionary`] looks at before it hashes
+/// the rest.
+const PROBE: usize = 16;
+
+/// An array downcast to its type once, not for each value.
+enum Typed<'a> {
+    Bytes(&'a StringArray),
+    Bool(&'a BooleanArray),
+    Int16(&'a Int16Array),
+    Int32(&'a Int32Array),
+    Int64(&'a Int64Array),
+    Timestamp(&'a TimestampMicrosecondArray),
+    Float64(&'a Float64Array),
+}
+
+impl<'a> Typed<'a> {
+    /// `array`, whose type is `kind`'s ([`super::layout`] checked it).
+    fn of(kind: Kind, array: &'a dyn Array) -> Self {
+        match kind {
+            Kind::Bytes => Typed::Bytes(array.as_string::<i32>()),
+            Kind::Bool => Typed::Bool(array.as_boolean()),
+            Kind::Int16 => Typed::Int16(array.as_primitive::<Int16Type>()),
+            Kind::Int32 => Typed::Int32(array.as_primitive::<Int32Type>()),
+            Kind::Int64 => Typed::Int64(array.as_primitive::<Int64Type>()),
+            Kind::Timestamp => Typed::Timestamp(array.as_primitive::<TimestampMicrosecondType>()),
+            Kind::Float64 => Typed::Float64(array.as_primitive::<Float64Type>()),
+        }
     }
 }
 

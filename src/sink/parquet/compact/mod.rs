@@ -252,10 +252,11 @@ pub(super) fn write<W: std::io::Write + Send>(
     // Every column chunk goes into one buffer, then each is appended from its offset.
     let mut sink = TrackedWrite::new(Vec::new());
     let mut chunks = Vec::with_capacity(layout.len());
+    let mut leaf = Leaf::default();
     for (i, (field, &(kind, is_list))) in schema.fields().iter().zip(&layout).enumerate() {
         let column = descr.column(i);
         let (max_def, max_rep) = (column.max_def_level(), column.max_rep_level());
-        let mut leaf = Leaf::default();
+        leaf.clear();
         for batch in batches {
             let array = batch.column(i).as_ref();
             if is_list {
@@ -300,7 +301,7 @@ pub(super) fn write<W: std::io::Write + Send>(
             .set_data_page_offset(offset(last.offset))
             .set_dictionary_page_offset(has_dictionary.then(|| offset(first.offset)));
         if field.name() == P_EVENT_TIME && !is_list {
-            if let Some((min, max)) = leaf.range {
+            if let Some((min, max)) = leaf.int64_range() {
                 let nulls = rows.saturating_sub(leaf.count());
                 meta = meta.set_statistics(Statistics::int64(
                     Some(min),
