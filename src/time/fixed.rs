@@ -191,7 +191,13 @@ mod tests {
         let mut d = digits.iter().cycle();
         let mut v: Vec<u8> = shape
             .bytes()
-            .map(|c| if c == b'd' { b'0' + d.next().unwrap_or(&0) % 10 } else { c })
+            .map(|c| {
+                if c == b'd' {
+                    b'0' + d.next().unwrap_or(&0) % 10
+                } else {
+                    c
+                }
+            })
             .collect();
         let (kind, at, byte) = edit;
         let at = at % (v.len() + 1);
@@ -253,7 +259,11 @@ mod tests {
             assert_eq!(decided.is_some(), valid, "{v}");
             assert_eq!(decided, p.parse_items(v.as_bytes()), "{v}");
         }
-        for v in ["2023-7-01 14:00:00", "2023-07-01 14:00:00 ", "2023-07-01T14:00:00"] {
+        for v in [
+            "2023-7-01 14:00:00",
+            "2023-07-01 14:00:00 ",
+            "2023-07-01T14:00:00",
+        ] {
             assert!(fixed.parse(v.as_bytes()).is_none(), "{v}");
         }
     }
