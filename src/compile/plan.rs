@@ -248,6 +248,12 @@ pub(crate) enum Fast {
     /// A `timestamp` without `isEmbeddedJSON`: a non-empty JSON string one of the formats
     /// reads is taken.
     Time,
+    /// A `boolean` without `isEmbeddedJSON`: a JSON boolean, or a string Go's
+    /// `strconv.ParseBool` reads (`""` is empty), is taken.
+    Bool,
+    /// A `string` with `validate` and without `isEmbeddedJSON`: a JSON string that passes
+    /// the checks is taken as it is.
+    Checked,
     /// No fast case.
     No,
 }

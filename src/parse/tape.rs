@@ -14,9 +14,11 @@ use crate::event::Val;
 use crate::json::{write_json, write_number};
 use crate::time::Timestamp;
 
+mod fast;
 mod keys;
 mod numbers;
 mod refusals;
+pub(crate) use fast::fast_str;
 pub(crate) use keys::{scan_keys, KeyScan, Memo, MEMO};
 use numbers::{is_integer_text, parse_float, parse_int};
 pub(crate) use refusals::quote;
@@ -274,6 +276,8 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
     ) -> DecodeResult<()> {
         let field = &plan.fields[fi];
         let node = self.tape[vi];
+        // The JSON cases of `fast_str` and the integers, matched here on both at once: calling
+        // `fast_str` here cost the JSON path 3% of its instructions (callgrind).
         let fast = match (field.value.fast, node) {
             (Fast::String, Node::String(s)) => Some(M::string(s, self.text)),
             (Fast::Int { min, max }, Node::Static(StaticNode::I64(i))) if min <= i && i <= max => {

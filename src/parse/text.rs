@@ -30,7 +30,7 @@ use simd_json::Node;
 
 use super::csv::CsvSlot;
 use super::cut::{cut_line, Cut, CutSlot};
-use super::tape::{Copied, DecodeResult, StrMode, TapeDecoder};
+use super::tape::{fast_str, Copied, DecodeResult, StrMode, TapeDecoder};
 use crate::compile::text::{FastPattern, Piece, TextPlan};
 use crate::compile::ObjectPlan;
 use crate::event::Val;
@@ -213,7 +213,17 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
     let start = TapeDecoder::<M>::new(&[], vals, out_text, true).open(root);
     for &output in &*plan.plain {
         if let (Some((s, e)), Some(field)) = (slot.vals[output], plan.fields[output]) {
-            decode_str::<M>(root, start, field, &text[s..e], vals, out_text)?;
+            // The common cases straight into the slot, without a decoder and a tape for
+            // each value (what `flat_field` would try first anyway).
+            let s = &text[s..e];
+            match root
+                .fields
+                .get(field)
+                .and_then(|f| fast_str::<M>(&f.value, s, out_text))
+            {
+                Some(v) => vals[start + field] = v,
+                None => decode_str::<M>(root, start, field, s, vals, out_text)?,
+            }
         }
     }
     for ((output, _), &(s, e)) in plan.expand.iter().zip(&slot.expanded) {
