@@ -161,14 +161,10 @@ impl Cx<'_> {
                 return Ok(plan);
             }
         };
-        let validate = v.validate.as_ref().map(|val| {
-            Box::new(ValidatePlan {
-                allow: val.allow.iter().map(|s| s.as_str().into()).collect(),
-                deny: val.deny.iter().map(|s| s.as_str().into()).collect(),
-                ip: val.ip,
-                cidr: val.cidr,
-            })
-        });
+        let validate = v
+            .validate
+            .as_ref()
+            .map(|val| Box::new(ValidatePlan::new(&val.allow, &val.deny, val.ip, val.cidr)));
         let indicators: Box<[IndicatorKind]> = if matches!(v.ty, FieldType::Array) {
             Box::new([])
         } else {
