@@ -137,7 +137,7 @@ mod tests {
                             if rnd(3) == 0 {
                                 alphabet[rnd(alphabet.len())]
                             } else {
-                                rnd(256) as u8
+                                u8::try_from(rnd(256)).unwrap_or(0)
                             }
                         })
                         .collect();

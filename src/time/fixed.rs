@@ -19,6 +19,10 @@ const MAX_LEN: usize = 32;
 const ONES: u128 = u128::MAX / 0xff;
 const TOPS: u128 = ONES * 0x80;
 
+/// A value without the layout's shape, left to the pattern engine.
+#[derive(Debug)]
+pub(super) struct OtherShape;
+
 /// A pattern of numbers and literal text, compiled to offsets (see the module docs).
 #[derive(Debug, Clone)]
 pub(super) struct FixedLayout {
@@ -90,19 +94,19 @@ impl FixedLayout {
         })
     }
 
-    /// The value decoded, when it has the layout's exact shape (`Some(None)`: it has, and is
-    /// not a valid time, e.g. February 30); `None` when it has not (the engine decides).
+    /// The value decoded, when it has the layout's exact shape (`Ok(None)`: it has, and is
+    /// not a valid time, e.g. February 30); `Err` when it has not (the engine decides).
     #[inline]
-    pub(super) fn parse(&self, input: &[u8]) -> Option<Option<Timestamp>> {
+    pub(super) fn parse(&self, input: &[u8]) -> Result<Option<Timestamp>, OtherShape> {
         if input.len() != self.len {
-            return None;
+            return Err(OtherShape);
         }
         let mut buf = [0u8; MAX_LEN];
         buf[..self.len].copy_from_slice(input);
         let (lo, hi) = buf.split_at(16);
         let words = [lo, hi].map(|w| u128::from_le_bytes(w.try_into().unwrap_or_default()));
         if !(self.shaped(words[0], 0) && self.shaped(words[1], 1)) {
-            return None;
+            return Err(OtherShape);
         }
         // Year, month, day, hour, minute, second.
         let mut fields = [self.default_year, 1, 1, 0, 0, 0];
@@ -118,7 +122,7 @@ impl FixedLayout {
             };
         }
         let [year, month, day, hour, minute, second] = fields;
-        Some(civil_to_ts(
+        Ok(civil_to_ts(
             i64::from(year),
             month,
             day,
@@ -141,7 +145,7 @@ impl FixedLayout {
         // The digits' lanes, the others set to '0': every lane must be a digit. Below 0x80,
         // a lane is at least '0' when setting its top bit and taking 0x30 leaves the top bit
         // (no borrow crosses lanes), and at most '9' when adding 0x46 does not set it.
-        let v = w & digits | !digits & ONES * u128::from(b'0');
+        let v = (w & digits) | (!digits & (ONES * u128::from(b'0')));
         v & TOPS == 0
             && ((v | TOPS) - ONES * u128::from(b'0')) & TOPS == TOPS
             && (v + ONES * 0x46) & TOPS == 0
@@ -264,7 +268,7 @@ mod tests {
             "2023-07-01 14:00:00 ",
             "2023-07-01T14:00:00",
         ] {
-            assert!(fixed.parse(v.as_bytes()).is_none(), "{v}");
+            assert!(fixed.parse(v.as_bytes()).is_err(), "{v}");
         }
     }
 }

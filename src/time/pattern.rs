@@ -338,7 +338,7 @@ impl State {
 
 impl Pattern {
     pub(super) fn parse(&self, input: &[u8]) -> Option<Timestamp> {
-        if let Some(decided) = self.fixed.as_ref().and_then(|f| f.parse(input)) {
+        if let Some(Ok(decided)) = self.fixed.as_ref().map(|f| f.parse(input)) {
             return decided;
         }
         self.parse_items(input)

@@ -106,7 +106,7 @@ mod tests {
         let mut taken = 0;
         for _ in 0..20_000 {
             let mut s = String::new();
-            for _ in 0..1 + rnd(2) {
+            for _ in 0..=rnd(2) {
                 s.push_str(pieces[rnd(pieces.len())]);
             }
             for field in &*plan.root.fields {
