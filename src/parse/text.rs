@@ -2,7 +2,8 @@
 //! match (or split, for CSV: `csv.rs`), trim (`trimSpace`), drop (`emptyValues`), add
 //! (`expandFields`), then typed decoding. Lines a log type skips (`skipLines`, `skipPrefix`,
 //! a CSV header) never get here (`skip.rs`). Every value is a string until the field's decoder
-//! converts it: the values are handed to the same decoders as JSON strings
+//! converts it: the common cases straight into the field's slot ([`fast_str`], the field's
+//! fast case chosen at compile time), any other value to the same decoders as JSON strings
 //! ([`TapeDecoder::flat_field`] on a tape of one string node), so a text field decodes, rejects
 //! and reports exactly as a JSON string in that field would, with no JSON written or parsed.
 //!
@@ -23,7 +24,8 @@
 //! buffer, as for a CSV row with an escaped quote); expanded values are always copied.
 //!
 //! Every buffer is reused: the capture locations per pattern, the value spans and the
-//! expansion scratch; each value reaches its decoder as a one-node tape on the stack.
+//! expansion scratch; a value that leaves the fast cases reaches its decoder as a one-node
+//! tape on the stack.
 
 use regex::CaptureLocations;
 use simd_json::Node;
