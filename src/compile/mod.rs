@@ -161,14 +161,10 @@ impl Cx<'_> {
                 return Ok(plan);
             }
         };
-        let validate = v.validate.as_ref().map(|val| {
-            Box::new(ValidatePlan {
-                allow: val.allow.iter().map(|s| s.as_str().into()).collect(),
-                deny: val.deny.iter().map(|s| s.as_str().into()).collect(),
-                ip: val.ip,
-                cidr: val.cidr,
-            })
-        });
+        let validate = v
+            .validate
+            .as_ref()
+            .map(|val| Box::new(ValidatePlan::new(&val.allow, &val.deny, val.ip, val.cidr)));
         let indicators: Box<[IndicatorKind]> = if matches!(v.ty, FieldType::Array) {
             Box::new([])
         } else {
@@ -181,7 +177,7 @@ impl Cx<'_> {
         };
         Ok(ValuePlan {
             needs_walk: child_walk || v.is_event_time || !indicators.is_empty(),
-            fast: fast(&decoder, v.is_embedded_json || validate.is_some()),
+            fast: fast(&decoder, v.is_embedded_json, validate.is_some()),
             decoder,
             indicators,
             event_time: v.is_event_time && v.ty == FieldType::Timestamp,
@@ -207,11 +203,14 @@ fn collect_value_kinds(v: &ValuePlan, out: &mut Vec<IndicatorKind>) {
 }
 
 /// The fast case of a value decoded with `decoder` (see [`Fast`]); none when the value is
-/// embedded JSON or validated.
-fn fast(decoder: &Decoder, general: bool) -> Fast {
+/// embedded JSON, or validated and not a string.
+fn fast(decoder: &Decoder, embedded_json: bool, validated: bool) -> Fast {
     match decoder {
-        _ if general => Fast::No,
+        _ if embedded_json => Fast::No,
+        Decoder::String if validated => Fast::Checked,
+        _ if validated => Fast::No,
         Decoder::String => Fast::String,
+        Decoder::Bool => Fast::Bool,
         Decoder::Int16 => Fast::Int {
             min: i16::MIN.into(),
             max: i16::MAX.into(),

@@ -248,6 +248,12 @@ pub(crate) enum Fast {
     /// A `timestamp` without `isEmbeddedJSON`: a non-empty JSON string one of the formats
     /// reads is taken.
     Time,
+    /// A `boolean` without `isEmbeddedJSON`: a JSON boolean, or a string Go's
+    /// `strconv.ParseBool` reads (`""` is empty), is taken.
+    Bool,
+    /// A `string` with `validate` and without `isEmbeddedJSON`: a JSON string that passes
+    /// the checks is taken as it is.
+    Checked,
     /// No fast case.
     No,
 }
@@ -290,21 +296,43 @@ impl Decoder {
 /// `validate:` of a string, compiled.
 #[derive(Debug)]
 pub(crate) struct ValidatePlan {
-    pub(crate) allow: Vec<Box<str>>,
-    pub(crate) deny: Vec<Box<str>>,
+    /// `allow` (when not empty) and `deny`, looked up as keys are (a value up to 16 bytes
+    /// is one hash and one comparison of two words, not a comparison with each entry).
+    allow: Option<KeyIndex>,
+    deny: KeyIndex,
     pub(crate) ip: Option<IpVersion>,
     pub(crate) cidr: Option<IpVersion>,
 }
 
 impl ValidatePlan {
+    /// The checks of `validate`: the values `allow`ed (none: any), those `deny`ed, the IP
+    /// and CIDR checks.
+    pub(crate) fn new(
+        allow: &[String],
+        deny: &[String],
+        ip: Option<IpVersion>,
+        cidr: Option<IpVersion>,
+    ) -> ValidatePlan {
+        let index = |values: &[String]| {
+            let values: Vec<Arc<str>> = values.iter().map(|v| v.as_str().into()).collect();
+            KeyIndex::new(&values)
+        };
+        ValidatePlan {
+            allow: (!allow.is_empty()).then(|| index(allow)),
+            deny: index(deny),
+            ip,
+            cidr,
+        }
+    }
+
     /// `Ok` when `s` passes; the error names the failing check.
     pub(crate) fn check(&self, s: &str) -> Result<(), crate::error::ValueProblem> {
         use crate::error::ValueProblem;
-        if !self.allow.is_empty() {
-            if !self.allow.iter().any(|a| &**a == s) {
+        if let Some(allow) = &self.allow {
+            if allow.find(s).is_none() {
                 return Err(ValueProblem::NotAllowed);
             }
-        } else if self.deny.iter().any(|d| &**d == s) {
+        } else if self.deny.find(s).is_some() {
             return Err(ValueProblem::NotAllowed);
         }
         if let Some(v) = self.ip {
@@ -346,5 +374,55 @@ fn ip_matches(s: &str, v: IpVersion) -> bool {
         Ok(std::net::IpAddr::V4(_)) => matches!(v, IpVersion::Ipv4 | IpVersion::Any),
         Ok(std::net::IpAddr::V6(_)) => matches!(v, IpVersion::Ipv6 | IpVersion::Any),
         Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ValidatePlan;
+    use crate::error::ValueProblem;
+    use crate::testing::xorshift;
+
+    /// `allow` and `deny` through the key index decide as a comparison with each entry, on
+    /// random values near the entries: of every length around the index's 4, 8 and 16
+    /// bytes, prefixes and extensions of each other, repeated entries, the empty string.
+    #[test]
+    fn allow_and_deny_decide_as_a_scan_of_the_entries() {
+        let pieces = ["a", "ab", "-", "é", "\0", "session", "x", "0123456789"];
+        let mut rnd = xorshift(0xa110);
+        let value = |rnd: &mut dyn FnMut(usize) -> usize| {
+            let mut v = String::new();
+            for _ in 0..rnd(5) {
+                v.push_str(pieces[rnd(pieces.len())]);
+            }
+            v
+        };
+        let (mut allowed, mut denied) = (0, 0);
+        for _ in 0..300 {
+            let entries: Vec<String> = (0..rnd(7)).map(|_| value(&mut rnd)).collect();
+            let allow = ValidatePlan::new(&entries, &[], None, None);
+            let deny = ValidatePlan::new(&[], &entries, None, None);
+            for _ in 0..100 {
+                let v = if rnd(3) == 0 && !entries.is_empty() {
+                    entries[rnd(entries.len())].clone()
+                } else {
+                    value(&mut rnd)
+                };
+                let listed = entries.contains(&v);
+                let want_allow = entries.is_empty() || listed;
+                assert_eq!(allow.check(&v).is_ok(), want_allow, "{v:?} in {entries:?}");
+                assert_eq!(deny.check(&v).is_ok(), !listed, "{v:?} in {entries:?}");
+                if let Err(p) = allow.check(&v) {
+                    assert!(matches!(p, ValueProblem::NotAllowed));
+                }
+                allowed += usize::from(want_allow);
+                denied += usize::from(listed);
+            }
+        }
+        // Both answers come up often enough to be compared.
+        assert!(
+            allowed > 5_000 && denied > 5_000,
+            "{allowed} allowed, {denied} denied"
+        );
     }
 }

@@ -20,6 +20,7 @@ use crate::compile::ObjectPlan;
 use crate::error::Refusal;
 use crate::event::Val;
 
+use super::marks::Marks;
 use super::tape::{Copied, DecodeResult, Fail, StrMode};
 use super::text::{self, keep, TextSlot};
 
@@ -60,7 +61,7 @@ pub(crate) fn split(
 /// False, `fields` left unfinished, when a quoted value holds a quote: an escaped one
 /// (`""`) or a quote lazy quotes keep as text (`"a"b"`), for [`unescape`].
 ///
-/// One pass over the positions of the delimiters and quotes (`memchr2`) rather than a search
+/// One pass over the positions of the delimiters and quotes ([`Marks`]) rather than a search
 /// per value: the values are short, and each search has its own setup.
 fn split_in_place(line: &[u8], delimiter: u8, fields: &mut Vec<(usize, usize)>) -> bool {
     fields.clear();
@@ -69,7 +70,7 @@ fn split_in_place(line: &[u8], delimiter: u8, fields: &mut Vec<(usize, usize)>) 
     let mut quoted = false;
     // The delimiter after a closing quote ends that value: it is passed over.
     let mut next = 0;
-    for at in memchr::memchr2_iter(delimiter, b'"', line) {
+    for at in Marks::new(delimiter, b'"', line) {
         if at < next {
             continue;
         }

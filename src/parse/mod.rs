@@ -21,6 +21,7 @@ pub(crate) mod csv;
 mod cut;
 mod enrich;
 pub mod frame;
+mod marks;
 mod mixed;
 mod skip;
 mod stamp;

@@ -2,7 +2,8 @@
 //! match (or split, for CSV: `csv.rs`), trim (`trimSpace`), drop (`emptyValues`), add
 //! (`expandFields`), then typed decoding. Lines a log type skips (`skipLines`, `skipPrefix`,
 //! a CSV header) never get here (`skip.rs`). Every value is a string until the field's decoder
-//! converts it: the values are handed to the same decoders as JSON strings
+//! converts it: the common cases straight into the field's slot ([`fast_str`], the field's
+//! fast case chosen at compile time), any other value to the same decoders as JSON strings
 //! ([`TapeDecoder::flat_field`] on a tape of one string node), so a text field decodes, rejects
 //! and reports exactly as a JSON string in that field would, with no JSON written or parsed.
 //!
@@ -23,14 +24,15 @@
 //! buffer, as for a CSV row with an escaped quote); expanded values are always copied.
 //!
 //! Every buffer is reused: the capture locations per pattern, the value spans and the
-//! expansion scratch; each value reaches its decoder as a one-node tape on the stack.
+//! expansion scratch; a value that leaves the fast cases reaches its decoder as a one-node
+//! tape on the stack.
 
 use regex::CaptureLocations;
 use simd_json::Node;
 
 use super::csv::CsvSlot;
 use super::cut::{cut_line, Cut, CutSlot};
-use super::tape::{Copied, DecodeResult, StrMode, TapeDecoder};
+use super::tape::{fast_str, Copied, DecodeResult, StrMode, TapeDecoder};
 use crate::compile::text::{FastPattern, Piece, TextPlan};
 use crate::compile::ObjectPlan;
 use crate::event::Val;
@@ -213,7 +215,17 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
     let start = TapeDecoder::<M>::new(&[], vals, out_text, true).open(root);
     for &output in &*plan.plain {
         if let (Some((s, e)), Some(field)) = (slot.vals[output], plan.fields[output]) {
-            decode_str::<M>(root, start, field, &text[s..e], vals, out_text)?;
+            // The common cases straight into the slot, without a decoder and a tape for
+            // each value (what `flat_field` would try first anyway).
+            let s = &text[s..e];
+            match root
+                .fields
+                .get(field)
+                .and_then(|f| fast_str::<M>(&f.value, s, out_text))
+            {
+                Some(v) => vals[start + field] = v,
+                None => decode_str::<M>(root, start, field, s, vals, out_text)?,
+            }
         }
     }
     for ((output, _), &(s, e)) in plan.expand.iter().zip(&slot.expanded) {

@@ -176,11 +176,7 @@ pub(super) fn compile_layout(spec: &str, layout: &str) -> Result<Pattern, TimeFo
             }
         }
     }
-    Ok(Pattern {
-        spec: spec.into(),
-        items: items.into_boxed_slice(),
-        default_year: 0,
-    })
+    Ok(Pattern::new(spec, items, 0))
 }
 
 impl Pattern {

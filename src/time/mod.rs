@@ -31,6 +31,7 @@ use chrono::{DateTime, Utc};
 use crate::suggest::{did_you_mean, suggest};
 
 mod calendar;
+mod fixed;
 mod go_layout;
 mod pattern;
 mod rfc3339;

@@ -3,6 +3,7 @@
 //! build the elements live in `strftime.rs` and `go_layout.rs`.
 
 use super::calendar::{civil_to_ts, days_in_month, is_leap};
+use super::fixed::FixedLayout;
 use super::rfc3339::{fraction_digits, two_digits};
 use super::unix::{from_seconds, parse_int};
 use super::Timestamp;
@@ -18,6 +19,8 @@ pub struct Pattern {
     /// Year used when the pattern has no year element: 1900 for strftime (timefmt-go), 0 for Go
     /// layouts (Go's `time.Parse`).
     pub(super) default_year: i64,
+    /// The shortcut for values of a fixed shape, when the pattern has one (`fixed.rs`).
+    pub(super) fixed: Option<FixedLayout>,
 }
 
 impl PartialEq for Pattern {
@@ -29,6 +32,15 @@ impl PartialEq for Pattern {
 impl Eq for Pattern {}
 
 impl Pattern {
+    pub(super) fn new(spec: &str, items: Vec<Item>, default_year: i64) -> Pattern {
+        Pattern {
+            spec: spec.into(),
+            fixed: FixedLayout::of(&items, default_year),
+            items: items.into_boxed_slice(),
+            default_year,
+        }
+    }
+
     /// The spec text as written in the schema: `%Y-%m-%d` or `layout=2006-01-02`.
     #[must_use]
     pub fn spec(&self) -> &str {
@@ -326,6 +338,14 @@ impl State {
 
 impl Pattern {
     pub(super) fn parse(&self, input: &[u8]) -> Option<Timestamp> {
+        if let Some(Ok(decided)) = self.fixed.as_ref().map(|f| f.parse(input)) {
+            return decided;
+        }
+        self.parse_items(input)
+    }
+
+    /// The pattern engine: match `input` element by element.
+    pub(super) fn parse_items(&self, input: &[u8]) -> Option<Timestamp> {
         let mut st = State {
             year: self.default_year,
             century: None,

@@ -58,11 +58,7 @@ pub(super) fn compile_strftime(spec: &str) -> Result<Pattern, TimeFormatError> {
             Some("use directives such as %Y-%m-%d %H:%M:%S".to_owned()),
         ));
     }
-    Ok(Pattern {
-        spec: spec.into(),
-        items: items.into_boxed_slice(),
-        default_year: 1900,
-    })
+    Ok(Pattern::new(spec, items, 1900))
 }
 
 /// Appends the items of one strftime directive; false when it is not supported.
