@@ -1,0 +1,202 @@
+//! Tests of schema validation: the exact errors of schemas that load but are wrong.
+
+use super::*;
+use crate::indicators::IndicatorKind;
+use crate::schema::load::tests::check;
+
+macro_rules! cases {
+    ($($name:ident: $yaml:expr => [$($expected:expr),* $(,)?];)*) => {
+        $(#[test] fn $name() { check($yaml, &[$($expected),*]); })*
+    };
+}
+
+// `{schema: Cust.Tst, fields: [` is 28 characters: the first field starts at column 29.
+cases! {
+    valid: "{schema: Cust.Tst, fields: [{name: a, type: string}]}" => [];
+    schema_name_lowercase: "{schema: custom, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `custom` (hint: a name is one or more parts joined by dots, each an uppercase letter followed by letters or digits, e.g. `Custom.MyApp`)"];
+    schema_name_short_part: "{schema: Custom.A, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `Custom.A`"];
+    schema_name_symbol: "{schema: Custom.My-App, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `Custom.My-App`"];
+    schema_name_empty_part: "{schema: Custom..App, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `Custom..App`"];
+    schema_name_many_dots: "{schema: Custom.My.App.V2, fields: [{name: a, type: string}]}" => [];
+    schema_name_empty: "{schema: '', fields: [{name: a, type: string}]}" => ["1:2: the schema name is empty (hint: name the log type, e.g. `schema: Custom.MyApp`)"];
+    fields_empty: "{schema: Cust.Tst, fields: []}" => ["1:20: the schema has no fields (hint: list the record's fields under `fields`)"];
+    field_name_empty: "{schema: Cust.Tst, fields: [{name: '', type: string}]}" => ["1:29: a field name is empty (hint: set `name` to the JSON key of the field)"];
+    field_name_digit: "{schema: Cust.Tst, fields: [{name: 1st, type: string}]}" => ["1:29: invalid field name `1st` (hint: a field name starts with a letter, `_` or one of !#%&',/=@$*+\\`~)"];
+    field_name_symbols_ok: "{schema: Cust.Tst, fields: [{name: '@timestamp', type: string}, {name: meta.user, type: string}, {name: _id, type: string}]}" => [];
+    field_duplicate: "{schema: Cust.Tst, fields: [{name: a, type: string}, {name: a, type: int}]}" => ["1:54: duplicate field name `a` (hint: the first `a` is at 1:29; remove or rename one)"];
+    field_collides_case: "{schema: Cust.Tst, fields: [{name: userAgent, type: string}, {name: UserAgent, type: string}]}" => ["1:62: field name `UserAgent` collides with `userAgent` at 1:29 (hint: table columns ignore case and replace punctuation, so both become `useragent`; rename one)"];
+    field_collides_column: "{schema: Cust.Tst, fields: [{name: user.agent, type: string}, {name: user_agent, type: string}]}" => ["1:63: field name `user_agent` collides with `user.agent` at 1:29 (hint: table columns ignore case and replace punctuation, so both become `user_agent`; rename one)"];
+    field_collides_transliterated: "{schema: Cust.Tst, fields: [{name: a@b, type: string}, {name: A_at_sign_B, type: string}]}" => ["1:56: field name `A_at_sign_B` collides with `a@b` at 1:29"];
+    field_dash_is_kept: "{schema: Cust.Tst, fields: [{name: user-agent, type: string}, {name: user_agent, type: string}]}" => [];
+    nested_duplicate: "{schema: Cust.Tst, fields: [{name: o, type: object, fields: [{name: a, type: string}, {name: a, type: string}]}]}" => ["1:87: duplicate field name `a` (hint: the first `a` is at 1:62; remove or rename one)"];
+    same_name_in_different_objects_ok: "{schema: Cust.Tst, fields: [{name: a, type: string}, {name: o, type: object, fields: [{name: a, type: string}]}]}" => [];
+    timestamp_no_format: "{schema: Cust.Tst, fields: [{name: t, type: timestamp}]}" => ["1:29: timestamp field `t` has no `timeFormat` (hint: add `timeFormat: rfc3339` (or unix, unix_ms, unix_us, unix_ns, cloudflare, a strftime pattern such as `%Y-%m-%d %H:%M:%S`, or `layout=<Go layout>`))"];
+    timestamp_bad_format: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormat: rfc3389}]}" => ["1:56: unknown timeFormat \"rfc3389\" (hint: did you mean `rfc3339`?"];
+    timestamp_bad_formats_item: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormats: [unix, unix_sec]}]}" => ["1:76: unknown timeFormat \"unix_sec\""];
+    timestamp_bad_strftime: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormat: '%Q'}]}" => ["1:56: unsupported strftime directive \"%Q\" in \"%Q\""];
+    timestamp_formats_empty: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormats: []}]}" => ["1:56: `timeFormats` is empty (hint: list at least one time format, e.g. `timeFormats: [rfc3339]`)"];
+    timestamp_both_ok: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormat: unix, timeFormats: [unix_ms, rfc3339], isEventTime: true}]}" => [];
+    time_format_on_string: "{schema: Cust.Tst, fields: [{name: s, type: string, timeFormat: unix}]}" => ["1:53: `timeFormat` is only allowed on timestamp fields (hint: field `s` has type `string`; remove `timeFormat` or use `type: timestamp`)"];
+    time_formats_on_int: "{schema: Cust.Tst, fields: [{name: s, type: int, timeFormats: [unix]}]}" => ["1:50: `timeFormats` is only allowed on timestamp fields"];
+    event_time_on_string: "{schema: Cust.Tst, fields: [{name: s, type: string, isEventTime: true}]}" => ["1:53: `isEventTime` is only allowed on timestamp fields (hint: field `s` has type `string`; remove `isEventTime` or use `type: timestamp`)"];
+    event_time_false_on_string_ok: "{schema: Cust.Tst, fields: [{name: s, type: string, isEventTime: false}]}" => [];
+    array_no_element: "{schema: Cust.Tst, fields: [{name: a, type: array}]}" => ["1:29: array field `a` has no `element` (hint: give the type of the items, e.g. `element: {type: string}`)"];
+    object_no_fields: "{schema: Cust.Tst, fields: [{name: o, type: object}]}" => ["1:29: object field `o` has no `fields` (hint: list the object's keys under `fields`, or use `type: json` to keep any JSON value)"];
+    object_empty_fields: "{schema: Cust.Tst, fields: [{name: o, type: object, fields: []}]}" => ["1:53: object field `o` has no `fields`"];
+    fields_on_string: "{schema: Cust.Tst, fields: [{name: s, type: string, fields: [{name: a, type: int}]}]}" => ["1:53: `fields` is only allowed on objects (hint: field `s` has type `string`; remove `fields` or use `type: object`)"];
+    element_on_json: "{schema: Cust.Tst, fields: [{name: s, type: json, element: {type: int}}]}" => ["1:51: `element` is only allowed on arrays (hint: field `s` has type `json`; remove `element` or use `type: array`)"];
+    target_on_object: "{schema: Cust.Tst, definitions: {User: {type: string}}, fields: [{name: s, type: object, target: User, fields: [{name: a, type: int}]}]}" => ["1:90: `target` is only allowed on refs (hint: field `s` has type `object`; remove `target` or use `type: ref`)"];
+    ref_no_target: "{schema: Cust.Tst, fields: [{name: r, type: ref}]}" => ["1:29: ref field `r` has no `target` (hint: describe the type under `definitions` and set `target` to its name)"];
+    ref_no_target_lists_definitions: "{schema: Cust.Tst, definitions: {User: {type: string}, Host: {type: string}}, fields: [{name: r, type: ref}]}" => ["1:88: ref field `r` has no `target` (hint: set `target` to one of the definitions: `Host`, `User`)"];
+    ref_unknown_target: "{schema: Cust.Tst, definitions: {User: {type: string}}, fields: [{name: r, type: ref, target: Usr}]}" => ["1:87: unknown definition `Usr` (hint: did you mean `User`? definitions: `User`)"];
+    ref_unknown_target_no_definitions: "{schema: Cust.Tst, fields: [{name: r, type: ref, target: User}]}" => ["1:50: unknown definition `User` (hint: the schema has no `definitions`; add one with this name)"];
+    ref_self_cycle: "{schema: Cust.Tst, definitions: {Node: {type: object, fields: [{name: next, type: ref, target: Node}]}}, fields: [{name: r, type: ref, target: Node}]}" => ["1:88: definition `Node` refers to itself: `Node -> Node` (hint: a definition cannot contain itself; use `type: json` where the data nests recursively)"];
+    ref_two_step_cycle: "{schema: Cust.Tst, definitions: {Bb: {type: array, element: {type: ref, target: Aa}}, Aa: {type: ref, target: Bb}}, fields: [{name: r, type: ref, target: Aa}]}" => ["1:103: definition `Aa` refers to itself: `Aa -> Bb -> Aa`"];
+    ref_shared_not_cycle: "{schema: Cust.Tst, definitions: {Aa: {type: object, fields: [{name: x, type: ref, target: Bb}, {name: y, type: ref, target: Bb}]}, Bb: {type: string}}, fields: [{name: r, type: ref, target: Aa}]}" => [];
+    definition_name_lowercase: "{schema: Cust.Tst, definitions: {user: {type: string}}, fields: [{name: r, type: ref, target: user}]}" => ["1:34: invalid definition name `user` (hint: a definition name is an uppercase letter followed by letters or digits, e.g. `UserInfo`)"];
+    definition_checked: "{schema: Cust.Tst, definitions: {User: {type: array}}, fields: [{name: r, type: ref, target: User}]}" => ["1:34: array definition `User` has no `element`"];
+    indicators_on_int: "{schema: Cust.Tst, fields: [{name: n, type: int, indicators: [ip]}]}" => ["1:50: `indicators` is only allowed on strings and arrays of strings (hint: field `n` has type `int`; indicators scan text, so use `type: string` or remove them)"];
+    indicators_on_array_of_strings: "{schema: Cust.Tst, fields: [{name: n, type: array, indicators: [ip], element: {type: string}}]}" => [];
+    indicators_on_element: "{schema: Cust.Tst, fields: [{name: n, type: array, element: {type: string, indicators: [ip]}}]}" => [];
+    indicators_on_array_of_ints: "{schema: Cust.Tst, fields: [{name: n, type: array, indicators: [ip], element: {type: int}}]}" => ["1:52: `indicators` is only allowed on strings and arrays of strings (hint: field `n` has type `array`; indicators scan text, so use `type: string` or remove them)"];
+    indicators_on_element_int: "{schema: Cust.Tst, fields: [{name: n, type: array, element: {type: bigint, indicators: [ip]}}]}" => ["1:76: `indicators` is only allowed on strings and arrays of strings (hint: element of field `n` has type `bigint`"];
+    indicators_on_ref_to_string: "{schema: Cust.Tst, definitions: {Ip: {type: string}}, fields: [{name: n, type: ref, target: Ip, indicators: [ip]}]}" => [];
+    validate_on_int: "{schema: Cust.Tst, fields: [{name: n, type: int, validate: {allow: ['1']}}]}" => ["1:50: `validate` is only allowed on strings (hint: field `n` has type `int`; remove `validate` or use `type: string`)"];
+    validate_allow_empty: "{schema: Cust.Tst, fields: [{name: s, type: string, validate: {allow: []}}]}" => ["1:64: `validate.allow` is empty (hint: list the values to allow, or remove `allow`)"];
+    validate_deny_empty: "{schema: Cust.Tst, fields: [{name: s, type: string, validate: {deny: , ip: any}}]}" => ["1:64: `validate.deny` is empty (hint: list the values to deny, or remove `deny`)"];
+    validate_nothing: "{schema: Cust.Tst, fields: [{name: s, type: string, validate: {}}]}" => ["1:53: `validate` has no checks (hint: add `allow`, `deny`, `ip` or `cidr`, or remove `validate`)"];
+    validate_all_ok: "{schema: Cust.Tst, fields: [{name: s, type: string, validate: {allow: [a], deny: [b], ip: ipv4, cidr: ipv6}}]}" => [];
+    embedded_json_on_string: "{schema: Cust.Tst, fields: [{name: s, type: string, isEmbeddedJSON: true}]}" => ["1:53: `isEmbeddedJSON` is only allowed on object, array and json values (hint: field `s` has type `string`; remove `isEmbeddedJSON`, or use `type: json` to parse the embedded JSON)"];
+    embedded_json_ok: "{schema: Cust.Tst, fields: [{name: j, type: json, isEmbeddedJSON: true}, {name: a, type: array, isEmbeddedJSON: true, element: {type: int}}, {name: o, type: object, isEmbeddedJSON: true, fields: [{name: x, type: int}]}]}" => [];
+    nested_element_errors: "{schema: Cust.Tst, fields: [{name: a, type: array, element: {type: array, element: {type: timestamp}}}]}" => ["1:84: timestamp element of element of field `a` has no `timeFormat`"];
+    errors_in_file_order: "schema: Cust.Tst\ndefinitions:\n  Bad:\n    type: object\nfields:\n  - name: a\n    type: int\n    indicators: [ip]\n  - name: A\n    type: string\n" => [
+        "3:3: object definition `Bad` has no `fields`",
+        "8:5: `indicators` is only allowed on strings and arrays of strings",
+        "9:5: field name `A` collides with `a` at 6:5",
+    ];
+}
+
+fn nested(depth: usize) -> Schema {
+    let mut value = ValueSchema::new(FieldType::String);
+    for _ in 1..depth {
+        let mut object = ValueSchema::new(FieldType::Object);
+        object.fields.push(field("x", value));
+        value = object;
+    }
+    Schema {
+        schema: "Custom.Deep".into(),
+        parser: None,
+        description: None,
+        reference_url: None,
+        version: 0,
+        definitions: std::collections::BTreeMap::new(),
+        fields: vec![field("x", value)],
+        origin: None,
+        span: Span::default(),
+        key_spans: super::super::KeySpans::default(),
+    }
+}
+
+fn field(name: &str, value: ValueSchema) -> Field {
+    Field {
+        name: name.into(),
+        required: false,
+        description: None,
+        value,
+        span: Span::default(),
+    }
+}
+
+fn messages(schema: &Schema) -> Vec<String> {
+    validate(schema)
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+}
+
+#[test]
+fn depth_limit() {
+    assert!(validate(&nested(MAX_DEPTH)).is_empty());
+    assert_eq!(
+            messages(&nested(MAX_DEPTH + 1)),
+            ["field `x` nests deeper than 64 levels (hint: flatten the schema, or use `type: json` for the deep part)"]
+        );
+    assert_eq!(messages(&nested(MAX_DEPTH + 20)).len(), 1);
+}
+
+#[test]
+fn depth_limit_through_refs() {
+    let mut schema = nested(1);
+    let deep = nested(40).fields.remove(0).value;
+    schema.definitions.insert("Deep".into(), deep);
+    let mut wrapper = nested(30).fields.remove(0).value;
+    // Replace the innermost string by a ref to Deep: 30 + 40 - 1 levels.
+    let mut inner = &mut wrapper;
+    while inner.ty == FieldType::Object {
+        inner = &mut inner.fields[0].value;
+    }
+    *inner = ValueSchema {
+        target: Some("Deep".into()),
+        ..ValueSchema::new(FieldType::Ref)
+    };
+    schema.fields[0].value = wrapper;
+    assert_eq!(
+            messages(&schema),
+            ["field `x` nests deeper than 64 levels once `Deep` is expanded (hint: flatten the definitions, or use `type: json` for the deep part)"]
+        );
+}
+
+#[test]
+fn schema_built_in_code_has_no_positions() {
+    let mut schema = nested(1);
+    schema
+        .fields
+        .push(field("x", ValueSchema::new(FieldType::Array)));
+    schema.fields[0].value.indicators.push(IndicatorKind::Ip);
+    assert_eq!(
+            messages(&schema),
+            [
+                "duplicate field name `x` (hint: the first `x` is at an earlier field; remove or rename one)",
+                "array field `x` has no `element` (hint: give the type of the items, e.g. `element: {type: string}`)",
+            ]
+        );
+}
+
+#[test]
+fn column_names() {
+    for (name, column) in [
+        ("userAgent", "userAgent"),
+        ("user-agent", "user-agent"),
+        ("user.agent", "user_agent"),
+        ("user agent", "user_agent"),
+        ("@timestamp", "at_sign_timestamp"),
+        ("a@b", "a_at_sign_b"),
+        ("price$", "price_dollar_sign"),
+        ("a=b", "a_eq_b"),
+        ("50%", "50_percent"),
+        ("C:\\path", "C__backslash_path"),
+        ("x/y+z", "x_slash_y_plus_z"),
+        ("héllo", "héllo"),
+        (
+            "a,b'c`d*e&f!g#h~i",
+            "a_comma_b_apostrophe_c_backtick_d_asterisk_e_ampersand_f_exclamation_g_hash_h_tilde_i",
+        ),
+    ] {
+        assert_eq!(column_name(name), column, "{name}");
+    }
+}
+
+#[test]
+fn name_rules() {
+    assert!(is_schema_name("Zendesk.Audit"));
+    assert!(is_schema_name("Custom.My.App2"));
+    assert!(!is_schema_name("Custom."));
+    assert!(!is_schema_name("Ab"));
+    assert!(!is_schema_name("Custom.my"));
+    assert!(is_definition_name("Ab"));
+    assert!(!is_definition_name("A"));
+    assert!(!is_definition_name("A_b"));
+    assert!(is_field_name("`weird`"));
+    assert!(!is_field_name("-x"));
+    assert!(!is_field_name(""));
+}
