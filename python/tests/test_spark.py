@@ -2,7 +2,8 @@
 
 Per log type: row count, sum of p_event_time in microseconds, an order-independent digest of
 the rows (minus p_row_id and p_parse_time) and the rejects equal the CLI's; p_row_id is unique
-across tasks; the same in a session whose time zone is not UTC.
+across tasks; the same in a session whose time zone is not UTC. And Spark reads the CLI's own
+hour-partitioned lake as the same rows as its unpartitioned output.
 """
 
 import hashlib
@@ -16,8 +17,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import normalog
-from conftest import (VOLATILE, cli_parquet_tables, make_corpus, read_cli_rejects, rejects_as_cli,
-                      run_cli, table_dir)
+from conftest import (VOLATILE, cli_parquet_tables, gen, make_corpus, read_cli_rejects,
+                      rejects_as_cli, run_cli, table_dir)
 
 from pyspark.sql import SparkSession, functions as F  # noqa: E402
 
@@ -150,3 +151,42 @@ def test_non_utc_session(spark, spark_corpus, tmp_path):
                   ns.rejects_paths(df), spark_corpus, tmp_path)
     finally:
         spark.conf.set("spark.sql.session.timeZone", "UTC")
+
+
+def test_reads_the_cli_hour_lake(spark, cli, tmp_path):
+    """Spark reads the CLI's hour layout, whose small files are written without the Arrow
+    writer (dictionary pages for repeated strings, DELTA_BINARY_PACKED integers and times),
+    as the same rows as the CLI's unpartitioned output (the Arrow writer's files), with
+    integer partition columns that agree with p_event_time."""
+    src = tmp_path / "in"
+    src.mkdir()
+    # A month of sparse events (files of a row or two) and six dense hours (hundreds a file).
+    (src / "sparse.ndjson").write_bytes(
+        gen(cli, "-n", 3000, "--span", "30d", "--start", "2024-01-01", "--seed", 21))
+    (src / "dense.ndjson").write_bytes(
+        gen(cli, "-n", 6000, "--span", "6h", "--start", "2024-03-01", "--seed", 22))
+    for layout in ("hour", "none"):
+        run_cli(cli, "normalize", src, "-f", "parquet", "-o", tmp_path / layout,
+                "--partition", layout, check_codes=(0,))
+    encodings = set()
+    for f in (tmp_path / "hour").rglob("*.parquet"):
+        meta = pq.ParquetFile(f).metadata
+        for i in range(meta.num_columns):
+            encodings.update(meta.row_group(0).column(i).encodings)
+    assert {"RLE_DICTIONARY", "DELTA_BINARY_PACKED", "PLAIN"} <= encodings, encodings
+    for lt in LOG_TYPES:
+        table = tmp_path / "hour" / table_dir(lt)
+        hour = spark.read.option("basePath", str(table)).parquet(str(table))
+        flat = spark.read.parquet(str(tmp_path / "none" / table_dir(lt)))
+        types = {f.name: f.dataType.simpleString() for f in hour.schema}
+        assert [types[k] for k in ("year", "month", "day", "hour")] == ["int"] * 4, lt
+        misplaced = hour.where((F.col("year") != F.year("p_event_time"))
+                               | (F.col("month") != F.month("p_event_time"))
+                               | (F.col("day") != F.dayofmonth("p_event_time"))
+                               | (F.col("hour") != F.hour("p_event_time")))
+        assert misplaced.count() == 0, lt
+        keep = [c for c in flat.columns if c not in VOLATILE]
+        a, b = hour.select(keep), flat.select(keep)
+        assert a.count() == b.count() > 0, lt
+        assert a.exceptAll(b).count() == 0, lt
+        assert b.exceptAll(a).count() == 0, lt
