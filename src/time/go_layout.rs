@@ -5,9 +5,9 @@
 
 use chrono::{Datelike, Timelike};
 
+use super::names::{LONG_DAYS, LONG_MONTHS, SHORT_DAYS, SHORT_MONTHS};
 use super::pattern::{
-    is_field_item, num, num_spaced, push_lit, Case, Field, Frac, Item, OffsetForm, LONG_DAYS,
-    LONG_MONTHS, SHORT_DAYS, SHORT_MONTHS,
+    is_field_item, num, num_spaced, push_lit, Case, Field, Frac, Item, OffsetForm,
 };
 use super::{Pattern, TimeFormatError, Timestamp};
 

@@ -33,6 +33,7 @@ use crate::suggest::{did_you_mean, suggest};
 mod calendar;
 mod fixed;
 mod go_layout;
+mod names;
 mod pattern;
 mod rfc3339;
 mod strftime;
