@@ -13,10 +13,8 @@
 //! another part, which `--stats` reports).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
 
 use super::part::{OPEN_AFTER_BYTES, OPEN_AFTER_ROWS};
 
@@ -57,20 +55,20 @@ impl Pending {
     }
 
     /// Hold a copy of `batch` (a slice of a larger batch, which it would otherwise keep
-    /// alive) for `key`; returns whether the partition has reached the rows or bytes at
+    /// alive) for `key`, given a batch of no rows of its schema; returns whether the partition has reached the rows or bytes at
     /// which its file is opened ([`take`](Self::take) it then).
     pub(super) fn add(
         &mut self,
         key: Key,
-        schema: &SchemaRef,
+        empty: &RecordBatch,
         batch: &RecordBatch,
     ) -> Result<bool, arrow_schema::ArrowError> {
         self.tick += 1;
         // A copy: `concat_batches` of one batch would slice it, keeping (and counting) all of
         // the larger batch's buffers for each partition that holds a slice of it. With an
         // empty batch beside it, it copies (faster than a `take` of every row).
-        let empty = RecordBatch::new_empty(Arc::clone(schema));
-        let copy = arrow_select::concat::concat_batches(schema, [batch, &empty])?;
+        let schema = empty.schema_ref();
+        let copy = arrow_select::concat::concat_batches(schema, [batch, empty])?;
         let held = self.held.entry(key).or_insert_with(|| Held {
             batches: Vec::new(),
             rows: 0,
@@ -173,10 +171,10 @@ mod tests {
     #[test]
     fn holds_merges_and_gives_back_the_least_recently_used_over_budget() {
         let b = batch(10);
-        let schema = b.schema();
+        let empty = RecordBatch::new_empty(b.schema());
         let mut p = Pending::new(usize::MAX);
         for i in 0..40 {
-            assert!(!p.add((0, i % 4), &schema, &b.slice(0, 2)).expect("add"));
+            assert!(!p.add((0, i % 4), &empty, &b.slice(0, 2)).expect("add"));
         }
         // Ten slices of 2 rows each, merged as a binary counter: 16 + 4 rows.
         let held = p.take((0, 1)).expect("held");
@@ -196,7 +194,7 @@ mod tests {
         assert_eq!(p.bytes(), 0);
         // Reaching the rows of a large file says so.
         let big = batch(i64::try_from(OPEN_AFTER_ROWS).expect("rows"));
-        assert!(p.add((1, 0), &schema, &big).expect("add"));
+        assert!(p.add((1, 0), &empty, &big).expect("add"));
         assert_eq!(p.take_all().len(), 1);
     }
 }

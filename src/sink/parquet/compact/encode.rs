@@ -29,20 +29,22 @@ fn bit_pack(out: &mut Vec<u8>, values: impl Iterator<Item = u64>, width: u8) {
     if width == 0 {
         return;
     }
+    // Bits gather in `acc` and leave it eight bytes at a time: a byte at a time cost about
+    // a third of the time of the deltas of a file's times and counters.
     let mut acc: u128 = 0;
     let mut bits = 0u32;
     for v in values {
+        // `bits` is under 64 here, and `v` under 2^64: the shifted value fits.
         acc |= u128::from(v) << bits;
         bits += u32::from(width);
-        while bits >= 8 {
-            out.push(acc.to_le_bytes()[0]);
-            acc >>= 8;
-            bits -= 8;
+        if bits >= 64 {
+            out.extend_from_slice(&acc.to_le_bytes()[..8]);
+            acc >>= 64;
+            bits -= 64;
         }
     }
-    if bits > 0 {
-        out.push(acc.to_le_bytes()[0]);
-    }
+    let tail = bits.div_ceil(8) as usize;
+    out.extend_from_slice(&acc.to_le_bytes()[..tail]);
 }
 
 /// Append `values` (each under 2^`width`) in the RLE/bit-packed hybrid, without a length:
