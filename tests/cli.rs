@@ -677,3 +677,81 @@ fn rejects_file_gives_the_column_of_invalid_json() {
     let quiet = run(&["normalize"], "{\"a\":1,\"b\":tru}\n");
     assert!(stderr(&quiet).contains("column 15"), "{}", stderr(&quiet));
 }
+
+#[test]
+fn an_input_directory_without_files_is_named_and_nothing_to_read_is_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("archive");
+    std::fs::create_dir_all(empty.join("2024")).expect("mkdir");
+    std::fs::write(empty.join(".hidden.jsonl"), "{}\n").expect("write");
+    let empty = empty.to_str().expect("utf-8");
+    // Only empty directories: nothing to read ends the command, not a clean run of 0.
+    let o = run(&["normalize", "--stats", empty], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "warning: {empty}: a directory with no input files"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("no input files: every directory given is empty"),
+        "{err}"
+    );
+    // Beside a file with records: a warning, and the run goes on.
+    let file = util::data("samples/mixed.jsonl");
+    let o = run(
+        &[
+            "normalize",
+            "-o",
+            "/dev/null",
+            empty,
+            file.to_str().expect("path"),
+        ],
+        "",
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains(&format!("warning: {empty}:")), "{err}");
+}
+
+#[test]
+fn an_input_that_cannot_be_opened_is_skipped_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("nope.jsonl");
+    let missing = missing.to_str().expect("utf-8");
+    let o = run(&["normalize", "-o", "/dev/null", missing], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let line = err.lines().find(|l| l.contains("nope.jsonl")).expect(&err);
+    assert!(line.ends_with("(input skipped)"), "{line}");
+    assert!(!line.contains("after 0 records"), "{line}");
+}
+
+#[test]
+fn a_directory_output_over_a_file_is_refused_with_or_without_a_slash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("afile");
+    std::fs::write(&file, "keep me").expect("write");
+    let with_slash = format!("{}/", file.display());
+    for args in [
+        vec!["normalize", "-o", with_slash.as_str()],
+        vec![
+            "normalize",
+            "--format",
+            "parquet",
+            "-o",
+            with_slash.as_str(),
+        ],
+    ] {
+        let o = run(&args, "");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("writes a directory, and this is a file"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), "keep me");
+}

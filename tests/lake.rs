@@ -260,16 +260,15 @@ fn stats_report_files_and_warn_when_they_are_tiny() {
             .count();
         (String::from_utf8(o.stderr).expect("utf-8"), files)
     };
-    // About 2,100 hours of 1.4 rows each.
+    // About 2,100 hours of 1.4 rows each: the average has a decimal below 10 rows.
     let (err, files) = stats("hour");
-    let line = format!(
-        "files: {files} written, {} rows per file on average\n",
-        3000 / files
-    );
+    let per_file = |files: usize| 3000.0 / f64::from(u32::try_from(files).expect("files"));
+    let average = format!("{:.1}", per_file(files));
+    let line = format!("files: {files} written, {average} rows per file on average\n");
     assert!(err.contains(&line), "{err}");
     assert!(
         err.contains(&format!(
-            "normalog: warning: {files} files of 1 rows on average"
+            "normalog: warning: {files} files of {average} rows on average"
         )) && err.contains("--partition day makes fewer, larger files"),
         "{err}"
     );
@@ -278,8 +277,8 @@ fn stats_report_files_and_warn_when_they_are_tiny() {
     assert!((88..=93).contains(&files), "{files}");
     assert!(
         err.contains(&format!(
-            "files: {files} written, {} rows per file",
-            3000 / files
+            "files: {files} written, {:.0} rows per file",
+            per_file(files)
         )),
         "{err}"
     );

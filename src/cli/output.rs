@@ -33,7 +33,8 @@ impl Output {
                     "--format parquet writes a directory: give one with -o DIR".into(),
                 ))
             }
-            (FormatArg::Parquet, Some(p)) if p.is_file() => {
+            // `components()` drops a trailing '/': `afile/` names the file `afile`.
+            (FormatArg::Parquet, Some(p)) if p.components().as_path().is_file() => {
                 return Err(Fatal::Message(format!(
                     "{}: --format parquet writes a directory, and this is a file",
                     p.display()
@@ -60,6 +61,12 @@ impl Output {
             return Err(Fatal::Message(
                 "--max-open-files and --row-group-rows must be at least 1".into(),
             ));
+        }
+        if dir.components().as_path().is_file() {
+            return Err(Fatal::Message(format!(
+                "{}: -o DIR/ writes a directory, and this is a file",
+                dir.display()
+            )));
         }
         // Created now, so that an unusable output fails before any input is read.
         std::fs::create_dir_all(dir)

@@ -46,6 +46,29 @@ struct NormalizeConfig {
     max_rejects: Option<u64>,
 }
 
+/// The inputs under the paths given. A directory with no input files (every entry hidden,
+/// or none) is named in a warning, and when nothing at all is left to read the command
+/// ends: a mistyped or empty archive directory must not look like a clean run of 0 records.
+fn expand_inputs(paths: &[std::path::PathBuf]) -> Result<Vec<Input>, Fatal> {
+    let mut inputs = Vec::new();
+    for path in paths {
+        let found = pipeline::expand(std::slice::from_ref(path));
+        if found.is_empty() {
+            messages::error(&format!(
+                "warning: {}: a directory with no input files (hidden files are skipped)",
+                path.display()
+            ));
+        }
+        inputs.extend(found);
+    }
+    if inputs.is_empty() {
+        return Err(Fatal::Message(
+            "no input files: every directory given is empty".into(),
+        ));
+    }
+    Ok(inputs)
+}
+
 /// An output file (`-o FILE`, `--rejects FILE`) that is also an input would be replaced by
 /// the run's results, losing the input: refuse it before anything is opened.
 fn refuse_overwriting_inputs(args: &NormalizeArgs, inputs: &[Input]) -> Result<(), Fatal> {
@@ -111,7 +134,7 @@ impl NormalizeConfig {
         let inputs: Vec<Input> = if args.inputs.is_empty() {
             vec![Input::Stdin]
         } else {
-            pipeline::expand(&args.inputs)
+            expand_inputs(&args.inputs)?
         };
 
         refuse_overwriting_inputs(args, &inputs)?;

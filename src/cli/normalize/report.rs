@@ -68,7 +68,8 @@ const TINY_FILES_MIN: u64 = 100;
 pub(super) fn print_file_stats(files: u64, extra: u64, rows: u64, partition: Partition) {
     let average = rows.checked_div(files).unwrap_or(0);
     messages::plain(&format!(
-        "files: {files} written, {average} rows per file on average"
+        "files: {files} written, {} rows per file on average",
+        rows_per_file(rows, files)
     ));
     if extra > 0 {
         messages::error(&format!(
@@ -85,10 +86,26 @@ pub(super) fn print_file_stats(files: u64, extra: u64, rows: u64, partition: Par
     };
     if files >= TINY_FILES_MIN && average < TINY_FILE_ROWS {
         messages::error(&format!(
-            "warning: {files} files of {average} rows on average: files this small cost \
+            "warning: {files} files of {} rows on average: files this small cost \
              more to write, store and read than their rows; {coarser} makes fewer, larger \
-             files (README: Choosing a layout)"
+             files (README: Choosing a layout)",
+            rows_per_file(rows, files)
         ));
+    }
+}
+
+/// `rows / files` for people: one decimal under 10 (`1.4`, not a truncated `1`), rounded
+/// to a whole number from there.
+fn rows_per_file(rows: u64, files: u64) -> String {
+    if files == 0 {
+        return "0".into();
+    }
+    #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+    let average = rows as f64 / files as f64;
+    if average < 10.0 {
+        format!("{average:.1}")
+    } else {
+        format!("{average:.0}")
     }
 }
 
@@ -119,12 +136,31 @@ impl Observer for CliObserver<'_> {
     }
 
     fn input_failed(&mut self, source: &str, err: &io::Error, records: u64) {
-        let line =
-            format!("{source}: {err} (after {records} records; going on with the next input)");
+        // The run goes on with the other inputs, if any; the summary counts what was read.
+        let line = if records == 0 {
+            format!("{source}: {err} (input skipped)")
+        } else {
+            format!("{source}: {err} (after {records} records; the rest of this input is skipped)")
+        };
         self.bar.suspend(|| messages::error(&line));
     }
 
     fn progress(&mut self, progress: &Progress) {
         self.bar.update(progress);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rows_per_file;
+
+    #[test]
+    fn rows_per_file_is_rounded_not_truncated() {
+        assert_eq!(rows_per_file(21, 11), "1.9");
+        assert_eq!(rows_per_file(3000, 2100), "1.4");
+        assert_eq!(rows_per_file(99, 10), "9.9");
+        assert_eq!(rows_per_file(200_000, 2598), "77");
+        assert_eq!(rows_per_file(1000, 1), "1000");
+        assert_eq!(rows_per_file(5, 0), "0");
     }
 }
