@@ -248,8 +248,32 @@ fn fatal_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
-        "normalog: unknown log type \"No.Such\" (loaded log types: Zendesk.Audit, Zoom.Activity, Zoom.Operation)\n"
+        "normalog: unknown log type \"No.Such\" (loaded log types: Zendesk.Audit, Zoom.Activity, Zoom.Operation); a log type of your own needs its schema: -s PATH\n"
     );
+    // A name that differs only in case gets the loaded one it means, in gen as in normalize.
+    for cmd in ["normalize", "gen"] {
+        let o = run(&[cmd, "-t", "zoom.activity"], "");
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).ends_with("; did you mean `Zoom.Activity`?\n"),
+            "{cmd}: {}",
+            stderr(&o)
+        );
+    }
+    // With schemas of one's own loaded, no hint to load them.
+    let schemas = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let o = run(
+        &[
+            "normalize",
+            "-s",
+            schemas.to_str().expect("path"),
+            "-t",
+            "No.Such",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).ends_with("Zoom.Operation)\n"), "{}", stderr(&o));
     let o = run(&["normalize", "--bogus"], "");
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--bogus"));

@@ -9,22 +9,31 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-const EXIT_CODES: &str = "\
-Exit status:
+/// The exit statuses of `normalize`, in its `--help` and (named as such) the top level's.
+macro_rules! normalize_exit_codes {
+    () => {
+        "\
   0    every record was normalized
   1    the run finished, but some records were rejected (or an input could not be read)
-  2    fatal error: bad flags, bad schema, unusable output
+  2    fatal error: bad flags, bad schema, unusable output, no input file at all
   130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM, 129 by SIGHUP (128 + the signal's
        number): the run stopped, its temporary files were removed and nothing was
        committed (or, if it was already renaming its files into place, it finished
        that). A second signal ends the process at once; the next run into the same
-       directory removes what it left.";
+       directory removes what it left."
+    };
+}
+const EXIT_CODES: &str = concat!("Exit status:\n", normalize_exit_codes!());
+const TOP_EXIT_CODES: &str = concat!(
+    "Exit status of normalize (test and pull list theirs in their --help):\n",
+    normalize_exit_codes!()
+);
 
 /// Normalize logs with Panther log schemas: JSON records, and text lines read by a
 /// schema's `parser: csv`, `regex` or `fastmatch`, into typed fields, p_* standard fields and
 /// indicators. Schemas for Zendesk.Audit, Zoom.Activity and Zoom.Operation are built in.
 #[derive(Debug, Parser)]
-#[command(name = "normalog", version, after_help = EXIT_CODES)]
+#[command(name = "normalog", version, after_help = TOP_EXIT_CODES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -69,8 +78,10 @@ pub enum Command {
     ///
     /// Deterministic for a seed. The shipped log types get hand-tuned values; any other
     /// schema gets values shaped by its field types, indicators and time formats. A text log
-    /// type's lines follow its patterns (fastmatch: the text between placeholders; regex: the
-    /// pattern's syntax), and each line is checked to read back as written.
+    /// type's lines follow its parser (csv: a header line when the schema has `hasHeader`,
+    /// then the values joined by the delimiter, quoted where needed; fastmatch: the text
+    /// between placeholders; regex: the pattern's syntax), and each line is checked to read
+    /// back as written.
     Gen(super::gen_cmd::GenArgs),
     /// Measure normalog on generated data: raw simd-json parse, parse stage, NDJSON and Parquet
     /// output.

@@ -5,7 +5,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use super::output::OutputFile;
-use super::{load_registry, messages, Fatal, EXIT_OK};
+use super::{load_registry, messages, unknown_log_type, Fatal, EXIT_OK};
 use normalog::gen::{GenError, GenOptions, GenSummary, Generator};
 use normalog::Registry;
 
@@ -63,6 +63,7 @@ pub struct GenArgs {
 pub(super) fn generator(
     registry: &Registry,
     log_types: &[String],
+    schemas_given: bool,
     opts: &GenOptions,
 ) -> Result<(Vec<String>, Generator), Fatal> {
     // By default every loaded log type, JSON records and text lines mixed.
@@ -71,11 +72,8 @@ pub(super) fn generator(
     } else {
         log_types.to_vec()
     };
-    let generator = Generator::new(registry, &names, opts).map_err(|e| match e {
-        GenError::UnknownLogType(_) => {
-            let known: Vec<&str> = registry.log_types().collect();
-            Fatal::Message(format!("{e} (loaded log types: {})", known.join(", ")))
-        }
+    let generator = Generator::new(registry, &names, opts).map_err(|e| match &e {
+        GenError::UnknownLogType(name) => unknown_log_type(&e, name, registry, schemas_given),
         e => Fatal::Message(e.to_string()),
     })?;
     Ok((names, generator))
@@ -92,7 +90,8 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
         opts = opts.spread(args.records, span);
     }
     let registry = load_registry(&args.schemas)?;
-    let (_, mut generator) = generator(&registry, &args.log_types, &opts)?;
+    let (_, mut generator) =
+        generator(&registry, &args.log_types, !args.schemas.is_empty(), &opts)?;
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     let summary = match path {
         Some(p) => {

@@ -122,6 +122,29 @@ impl From<io::Error> for Fatal {
     }
 }
 
+/// The error for a log type that no loaded schema defines (`error` names it): the loaded
+/// ones, the one meant when only the case differs, and, when only the built-in schemas are
+/// loaded, how to load one's own.
+fn unknown_log_type(
+    error: &dyn std::fmt::Display,
+    name: &str,
+    registry: &Registry,
+    schemas_given: bool,
+) -> Fatal {
+    let known: Vec<&str> = registry.log_types().collect();
+    let hint = if let Some(meant) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+        format!("; did you mean `{meant}`?")
+    } else if schemas_given {
+        String::new()
+    } else {
+        "; a log type of your own needs its schema: -s PATH".to_owned()
+    };
+    Fatal::Message(format!(
+        "{error} (loaded log types: {}){hint}",
+        known.join(", ")
+    ))
+}
+
 fn load_registry(paths: &[PathBuf]) -> Result<Registry, Fatal> {
     if paths.is_empty() {
         return Ok(Registry::builtin());

@@ -106,7 +106,19 @@ pub fn from_file(path: &Path) -> Result<Schema, SchemaErrors> {
 pub fn from_path(path: &Path) -> Result<Vec<Schema>, SchemaErrors> {
     let is_dir = fs::metadata(path).is_ok_and(|m| m.is_dir());
     if !is_dir {
-        return from_file(path).map(|s| vec![s]);
+        return from_file(path).map(|s| vec![s]).map_err(|mut e| {
+            // Named as a test file and not a schema: its problems are that it is not one.
+            if has_test_file_name(path) {
+                for error in &mut e.0 {
+                    error.hint = Some(
+                        "this is named as a schema test file (`*_tests.yml`): run it with \
+                         `normalog test`, and give -s the schema file"
+                            .into(),
+                    );
+                }
+            }
+            e
+        });
     }
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -158,14 +170,19 @@ pub fn from_path(path: &Path) -> Result<Vec<Schema>, SchemaErrors> {
 /// or `_tests.yaml`, or one of its directories is named `tests`.
 #[must_use]
 pub fn is_test_file(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if name.ends_with("_tests.yml") || name.ends_with("_tests.yaml") {
+    if has_test_file_name(path) {
         return true;
     }
     path.parent().is_some_and(|dir| {
         dir.components()
             .any(|c| matches!(c, Component::Normal(n) if n == "tests"))
     })
+}
+
+/// Whether the name of `path` ends in `_tests.yml` or `_tests.yaml`.
+fn has_test_file_name(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.ends_with("_tests.yml") || name.ends_with("_tests.yaml")
 }
 
 fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<SchemaError>) {
@@ -336,6 +353,35 @@ mod tests {
                 "{}:1:21: the schema has no fields (hint: list the record's fields under `fields`)",
                 path.display()
             )
+        );
+    }
+
+    #[test]
+    fn a_test_file_given_as_a_schema_says_what_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let test = "name: one\nlogType: Custom.Aa\ninput: '{}'\nresult: '{}'\n---\nname: two\n";
+        write(dir.path(), "Aa_tests.yml", test);
+        write(dir.path(), "Aa.yml", test);
+        let hint = |name: &str| {
+            let err = from_path(&dir.path().join(name)).unwrap_err();
+            err.0
+                .iter()
+                .filter_map(|e| e.hint.clone())
+                .collect::<Vec<_>>()
+        };
+        let named_as_test = hint("Aa_tests.yml");
+        assert!(!named_as_test.is_empty());
+        assert!(
+            named_as_test
+                .iter()
+                .all(|h| h.contains("run it with `normalog test`")),
+            "{named_as_test:?}"
+        );
+        // The same text under a schema's name keeps the schema hints.
+        assert!(
+            !hint("Aa.yml").iter().any(|h| h.contains("normalog test")),
+            "{:?}",
+            hint("Aa.yml")
         );
     }
 

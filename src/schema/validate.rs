@@ -96,6 +96,29 @@ fn is_schema_name(name: &str) -> bool {
     name.len() >= 3 && name.split('.').all(is_definition_name)
 }
 
+/// The hint for an invalid schema name: the first part that breaks the rule and how, then
+/// the rule.
+fn schema_name_hint(name: &str) -> String {
+    let rule = "a name is one or more parts joined by dots, each an uppercase letter followed \
+                by at least one letter or digit, e.g. `Custom.MyApp`";
+    let problem = match name.split('.').find(|part| !is_definition_name(part)) {
+        Some("") => "a part is empty (two dots, or a dot at an end)".to_owned(),
+        Some(part) if !part.starts_with(|c: char| c.is_ascii_uppercase()) => {
+            format!("`{part}` does not start with an uppercase letter")
+        }
+        Some(part) if part.len() < 2 => format!("`{part}` is a single letter"),
+        Some(part) => {
+            let bad = part
+                .chars()
+                .find(|c| !c.is_ascii_alphanumeric())
+                .unwrap_or('?');
+            format!("`{part}` holds `{bad}`")
+        }
+        None => "the name is under three characters".to_owned(),
+    };
+    format!("{problem}; {rule}")
+}
+
 /// `^[A-Z][A-Za-z0-9]+$`: a definition name, and one part of a schema name.
 fn is_definition_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -145,7 +168,7 @@ impl<'s> Validator<'s> {
             self.error(
                 name_span,
                 format!("invalid schema name `{}`", schema.schema),
-                Some("a name is one or more parts joined by dots, each an uppercase letter followed by letters or digits, e.g. `Custom.MyApp`".into()),
+                Some(schema_name_hint(&schema.schema)),
             );
         }
         for (name, value) in &schema.definitions {

@@ -52,7 +52,7 @@ pub struct BenchArgs {
     pub records: u64,
 
     /// Worker threads; every row splits the data the same way.
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 1)]
     pub threads: usize,
 
     /// Rounds of runs: each row keeps its best run of each slice of the data (slices of at
@@ -110,7 +110,8 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
     if names.is_empty() || args.only == Some(BenchPath::Text) {
         return text::run_alone(&mut text_rows, &registry, args);
     }
-    let (names, mut generator) = super::gen_cmd::generator(&registry, &names, &opts)?;
+    let (names, mut generator) =
+        super::gen_cmd::generator(&registry, &names, !args.schemas.is_empty(), &opts)?;
     // Fail on bad names before spending time generating.
     NormalizerBuilder::new()
         .log_types(names.iter().cloned())

@@ -35,7 +35,9 @@ pub struct NormalizeArgs {
     /// '/'), which gets the data-lake layout below. For Parquet: a directory, required.
     /// Directory layout: one table per log type, DIR/TABLE/ with TABLE the log type in
     /// snake case (Zendesk.Audit -> zendesk_audit), partitioned by --partition on the UTC
-    /// event time, e.g. DIR/zendesk_audit/year=2023/month=7/day=1/hour=14/part-0.parquet.
+    /// event time, e.g. DIR/zendesk_audit/year=2023/month=7/day=1/hour=14/part-ID-0.parquet
+    /// (ID from the inputs' identity, so that a re-run replaces its own files; standard
+    /// input has none and writes part-N files).
     /// Files are written under temporary names (.part-*.tmp-*) and renamed only when the run
     /// completes. An interrupted run (SIGINT, SIGTERM, SIGHUP) removes its temporary files
     /// and commits nothing; one killed outright leaves only hidden temporary files, which
@@ -165,11 +167,11 @@ pub enum FormatArg {
 /// Directory partitioning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PartitionArg {
-    /// DIR/TABLE/part-N.*
+    /// DIR/TABLE/part-ID-N.*
     None,
-    /// DIR/TABLE/year=YYYY/month=M/day=D/part-N.*
+    /// DIR/TABLE/year=YYYY/month=M/day=D/part-ID-N.*
     Day,
-    /// DIR/TABLE/year=YYYY/month=M/day=D/hour=H/part-N.*
+    /// DIR/TABLE/year=YYYY/month=M/day=D/hour=H/part-ID-N.*
     Hour,
 }
 

@@ -15,7 +15,8 @@ use std::time::Instant;
 
 use super::output::{open_rejects, Output, OutputFile, RejectsWriter};
 use super::signals::Interrupt;
-use super::{load_registry, messages, progress, Fatal, EXIT_OK, EXIT_REJECTS};
+use super::{load_registry, messages, progress, unknown_log_type, Fatal, EXIT_OK, EXIT_REJECTS};
+use normalog::error::ErrorKind;
 use normalog::pipeline::{self, Batch, Input, RunSummary};
 use normalog::registry::Registry;
 use normalog::sink::layout::Partition;
@@ -126,9 +127,11 @@ impl NormalizeConfig {
             .source_label(args.source_label.clone())
             .max_record_bytes(args.max_record_bytes);
         // Check the log types now, for a clear message; the workers build their own.
-        builder.build(&registry).map_err(|e| {
-            let known: Vec<&str> = registry.log_types().collect();
-            Fatal::Message(format!("{e} (loaded log types: {})", known.join(", ")))
+        builder.build(&registry).map_err(|e| match e.kind() {
+            ErrorKind::UnknownLogType(name) => {
+                unknown_log_type(&e, name, &registry, !args.schemas.is_empty())
+            }
+            _ => Fatal::Message(e.to_string()),
         })?;
 
         let inputs: Vec<Input> = if args.inputs.is_empty() {

@@ -13,10 +13,10 @@ macro_rules! cases {
 // `{schema: Cust.Tst, fields: [` is 28 characters: the first field starts at column 29.
 cases! {
     valid: "{schema: Cust.Tst, fields: [{name: a, type: string}]}" => [];
-    schema_name_lowercase: "{schema: custom, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `custom` (hint: a name is one or more parts joined by dots, each an uppercase letter followed by letters or digits, e.g. `Custom.MyApp`)"];
-    schema_name_short_part: "{schema: Custom.A, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `Custom.A`"];
-    schema_name_symbol: "{schema: Custom.My-App, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `Custom.My-App`"];
-    schema_name_empty_part: "{schema: Custom..App, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `Custom..App`"];
+    schema_name_lowercase: "{schema: custom, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `custom` (hint: `custom` does not start with an uppercase letter; a name is one or more parts joined by dots, each an uppercase letter followed by at least one letter or digit, e.g. `Custom.MyApp`)"];
+    schema_name_short_part: "{schema: Custom.A, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `Custom.A` (hint: `A` is a single letter;"];
+    schema_name_symbol: "{schema: Custom.My-App, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `Custom.My-App` (hint: `My-App` holds `-`;"];
+    schema_name_empty_part: "{schema: Custom..App, fields: [{name: a, type: string}]}" => ["1:2: invalid schema name `Custom..App` (hint: a part is empty (two dots, or a dot at an end);"];
     schema_name_many_dots: "{schema: Custom.My.App.V2, fields: [{name: a, type: string}]}" => [];
     schema_name_empty: "{schema: '', fields: [{name: a, type: string}]}" => ["1:2: the schema name is empty (hint: name the log type, e.g. `schema: Custom.MyApp`)"];
     fields_empty: "{schema: Cust.Tst, fields: []}" => ["1:20: the schema has no fields (hint: list the record's fields under `fields`)"];
