@@ -42,7 +42,8 @@ pub(crate) fn schema_error(errors: &SchemaErrors) -> PyErr {
 }
 
 pub(crate) fn unknown_log_type(e: &normalog::Error, registry: &Registry) -> PyErr {
-    // The CLI's wording (cli/normalize/mod.rs).
+    // The CLI's wording (`unknown_log_type` in cli/mod.rs), without its hints, which name
+    // its own flags.
     let known: Vec<&str> = registry.log_types().collect();
     PyValueError::new_err(format!("{e} (loaded log types: {})", known.join(", ")))
 }
