@@ -157,6 +157,7 @@ mod gather;
 mod options;
 mod part;
 mod pending;
+mod route;
 mod size;
 mod spill;
 mod threads;
@@ -165,26 +166,20 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::TimestampMicrosecondType;
-use arrow_array::{RecordBatch, UInt32Array};
+use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
-use self::files::{
-    bound_memory, finish_files, local_files, parquet_error, write_whole_files, ParquetPart,
-    WholeFile,
-};
-use self::gather::{runs, should_gather};
+use self::files::{finish_files, write_whole_files, ParquetPart, WholeFile};
 pub use self::options::{
     Compression, Options, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_OPEN_FILES,
     DEFAULT_ROW_GROUP_ROWS,
 };
 use self::pending::Pending;
 use self::spill::Spill;
-use self::threads::{thread_stopped, ShardMsg, Shards};
-use super::arrow::{arrow_error, RecordBatchBuilder};
+use self::threads::Shards;
+use super::arrow::RecordBatchBuilder;
 use super::layout::{sink_error, table_name, Parts};
 use crate::error::Error;
 use crate::event::{Event, P_EVENT_TIME, P_PARSE_TIME, P_ROW_ID};
@@ -427,185 +422,6 @@ impl ParquetWriter {
         Arc::new(part::integer_encodings(props, schema).build())
     }
 
-    /// Write a batch of events of `log_type`, with the schema of
-    /// [`arrow_schema`](super::arrow::arrow_schema), each row into the partition of its
-    /// `p_event_time`. Rows keep their order within a partition.
-    ///
-    /// # Errors
-    ///
-    /// I/O and encoding errors, a batch without a `p_event_time` timestamp column, or a
-    /// batch whose schema differs from the first batch of the log type.
-    pub fn write_batch(&mut self, log_type: &str, batch: &RecordBatch) -> Result<(), Error> {
-        if batch.num_rows() == 0 {
-            return Ok(());
-        }
-        let t = self.table(log_type, &batch.schema())?;
-        self.sample_dictionary_columns(t, batch);
-        let partition = self.parts.partition();
-        let times = batch
-            .column_by_name(P_EVENT_TIME)
-            .and_then(|c| c.as_primitive_opt::<TimestampMicrosecondType>())
-            .ok_or_else(|| {
-                sink_error(format!("record batch for {log_type} has no {P_EVENT_TIME}"))
-            })?;
-        let keys: Vec<i64> = times
-            .values()
-            .iter()
-            .map(|&us| partition.key_of_micros(us))
-            .collect();
-        if self.recent.len() <= t {
-            self.recent.resize(t + 1, (i64::MAX, i64::MIN));
-        }
-        let first = keys.iter().copied().min().unwrap_or(i64::MAX);
-        let last = keys.iter().copied().max().unwrap_or(i64::MIN);
-        self.recent[t] = (first, last);
-        let mut runs = runs(&keys);
-        let sorted;
-        let batch = if should_gather(&runs, keys.len()) {
-            // Rows of one partition are scattered in many short runs: gather them (stable),
-            // so that each partition gets one write instead of one per run.
-            let mut order: Vec<u32> = (0..u32::try_from(keys.len()).unwrap_or(u32::MAX)).collect();
-            order.sort_by_key(|&i| keys[i as usize]);
-            let keys: Vec<i64> = order.iter().map(|&i| keys[i as usize]).collect();
-            runs = gather::runs(&keys);
-            sorted = arrow_select::take::take_record_batch(batch, &UInt32Array::from(order))
-                .map_err(arrow_error)?;
-            &sorted
-        } else {
-            batch
-        };
-        let index = self.tables[t].1;
-        let mut to_spill = Vec::new();
-        for (key, start, len) in runs {
-            if self.spill.active() && !self.parts.is_open(index, key) {
-                to_spill.push((key, start, len));
-            } else if let Err(e) = self.write_part(t, key, &batch.slice(start, len)) {
-                return Err(self.thread_error(e));
-            }
-        }
-        if !to_spill.is_empty() {
-            if let Err(e) = self.keep_for_spill(t, batch, to_spill) {
-                return Err(self.thread_error(e));
-            }
-        }
-        self.rows += batch.num_rows() as u64;
-        Ok(())
-    }
-
-    /// Write rows of one partition: held back ([`pending`]) while the partition has no
-    /// open file and fewer rows than a large file, into its open file otherwise.
-    fn write_part(&mut self, t: usize, key: i64, batch: &RecordBatch) -> Result<(), Error> {
-        let index = self.tables[t].1;
-        if !self.parts.is_open(index, key) {
-            if !self.pending.holds((t, key)) && self.parts.had_part(index, key) {
-                // A partition written earlier comes again: the input is not in time order.
-                self.start_spilling(None)?;
-                return self.keep_for_spill(t, batch, vec![(key, 0, batch.num_rows())]);
-            }
-            if self
-                .pending
-                .add((t, key), &self.tables[t].2.empty, batch)
-                .map_err(arrow_error)?
-            {
-                // Large enough to be written as it comes: opened with its rows so far.
-                if let Some(held) = self.pending.take((t, key)) {
-                    for b in &held.batches {
-                        self.write_open(t, key, b)?;
-                    }
-                }
-            }
-            // Past an eighth of their budget, held partitions the input has moved on from
-            // (outside the time range of their table's last batch; in time order, oldest or
-            // newest first, they are complete) are written: then they take no memory, and
-            // are written while the input is read. Past the whole budget, a partition
-            // inside that range means the input is not in time order: spill.
-            while let Some(((t, key), over)) = self.pending.lru_over(EARLY_WRITE_PART) {
-                let (first, last) = self.recent[t];
-                if (first..=last).contains(&key) {
-                    if !over {
-                        break;
-                    }
-                    let held = self.pending.take((t, key));
-                    return self.start_spilling(held.map(|h| ((t, key), h)));
-                }
-                if let Some(held) = self.pending.take((t, key)) {
-                    self.written_for_memory += 1;
-                    self.write_whole(t, key, held.batches)?;
-                }
-            }
-            return Ok(());
-        }
-        self.write_open(t, key, batch)
-    }
-
-    /// The file of a partition's rows, to be written whole.
-    fn whole_file(
-        &mut self,
-        t: usize,
-        key: i64,
-        batches: Vec<RecordBatch>,
-    ) -> Result<WholeFile, Error> {
-        let (_, index, spec) = &self.tables[t];
-        Ok(WholeFile {
-            tmp: self.parts.reserve(*index, key)?,
-            schema: Arc::clone(&spec.schema),
-            props: Arc::clone(&spec.props),
-            batches,
-        })
-    }
-
-    /// Write a partition's held rows as one file: on a writer thread if there are any.
-    fn write_whole(&mut self, t: usize, key: i64, batches: Vec<RecordBatch>) -> Result<(), Error> {
-        let file = self.whole_file(t, key, batches)?;
-        match &mut self.shards {
-            Some(shards) => shards
-                .next_thread()
-                .send(ShardMsg::Whole(Box::new(file)))
-                .map_err(|_| thread_stopped()),
-            None => file.write(),
-        }
-    }
-
-    /// Write rows into the partition's open file (opened if needed).
-    fn write_open(&mut self, t: usize, key: i64, batch: &RecordBatch) -> Result<(), Error> {
-        let (_, index, spec) = &self.tables[t];
-        let (file, tmp) = self.parts.file_with_path(*index, key, spec)?;
-        let Some(shards) = &mut self.shards else {
-            if let ParquetPart::Local(w) = file {
-                w.write(batch).map_err(parquet_error)?;
-            }
-            let budget = self.opts.row_group_budget();
-            return bound_memory(local_files(&mut self.parts), budget).map_err(|(_, e)| e);
-        };
-        if let ParquetPart::Local(_) = file {
-            // Opened just now (or before the threads started): from now on one writer
-            // thread owns it, so its batches are written in the order they are sent.
-            let (id, tx) = shards.assign();
-            let size = Arc::new(size::SizeLog::default());
-            let remote = ParquetPart::Remote {
-                id,
-                tx: tx.clone(),
-                size: Arc::clone(&size),
-                writes: 0,
-            };
-            if let ParquetPart::Local(writer) = std::mem::replace(file, remote) {
-                let tmp = tmp.to_path_buf();
-                tx.send(ShardMsg::Open {
-                    id,
-                    tmp,
-                    writer,
-                    size,
-                })
-                .map_err(|_| thread_stopped())?;
-            }
-        }
-        if let ParquetPart::Remote { id, tx, writes, .. } = file {
-            *writes += 1;
-            tx.send(ShardMsg::Write(*id, batch.clone()))
-                .map_err(|_| thread_stopped())?;
-        }
-        Ok(())
-    }
     /// Append one event (the [`Sink`](super::Sink) path): events are collected per log
     /// type and written in batches.
     ///
