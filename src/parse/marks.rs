@@ -1,24 +1,21 @@
 //! The positions of two bytes in a line (a CSV row's delimiters and quotes), in order:
-//! found eight bytes at a time into a bit mask per 64 bytes of the line, then read off the
+//! found sixteen bytes at a time into a bit mask per 64 bytes of the line, then read off the
 //! masks bit by bit.
 //!
 //! `memchr2_iter` searches again from each position it gives, and each search has its setup
 //! and its end checks, which cost more than the scan of a short CSV value (about a hundred
-//! instructions a value, callgrind). The masks cost a fixed few instructions per eight bytes,
-//! with no branch that depends on the text, and each position then costs its bit's.
+//! instructions a value, callgrind). The masks cost a fixed few instructions per sixteen
+//! bytes (two byte compares and a move-mask, through `wide`'s vectors: SSE2 on x86-64), with
+//! no branch that depends on the text, and each position then costs its bit's.
 
-use crate::words::read8;
-
-const ONES: u64 = u64::MAX / 0xff;
-const LOWS: u64 = ONES * 0x7f;
-const TOPS: u64 = ONES * 0x80;
+use wide::u8x16;
 
 /// The positions in `text` of the bytes `a` and `b`, in increasing order.
 pub(crate) struct Marks<'t> {
     text: &'t [u8],
-    /// `a` and `b` in every byte of a word.
-    a: u64,
-    b: u64,
+    /// `a` and `b` in every lane.
+    a: u8x16,
+    b: u8x16,
     /// The start of the 64 bytes `mask` covers...
     base: usize,
     /// ...and their marks not yet given: bit `i` for the byte at `base + i`.
@@ -29,8 +26,8 @@ impl<'t> Marks<'t> {
     pub(crate) fn new(a: u8, b: u8, text: &'t [u8]) -> Marks<'t> {
         let mut marks = Marks {
             text,
-            a: ONES * u64::from(a),
-            b: ONES * u64::from(b),
+            a: u8x16::splat(a),
+            b: u8x16::splat(b),
             base: 0,
             mask: 0,
         };
@@ -42,51 +39,46 @@ impl<'t> Marks<'t> {
     #[inline]
     fn block(&self, base: usize) -> u64 {
         if let Some(chunk) = self.text.get(base..base + 64) {
-            // A whole block: eight words at fixed offsets, a loop the compiler unrolls (the
-            // loop below costs twice the instructions per word).
-            let chunk: &[u8; 64] = chunk.try_into().unwrap_or(&[0; 64]);
+            // A whole block: four vectors at fixed offsets, a loop the compiler unrolls.
             let mut mask = 0;
-            for (k, word) in chunk.chunks_exact(8).enumerate() {
-                let w = u64::from_le_bytes(word.try_into().unwrap_or_default());
-                mask |= self.word(w) << (8 * k);
+            for (k, part) in chunk.chunks_exact(16).enumerate() {
+                mask |= self.vector(part.try_into().unwrap_or(&[0; 16])) << (16 * k);
             }
             return mask;
         }
         let end = self.text.len().min(base + 64);
         let mut mask = 0;
         let mut at = base;
-        while at + 8 <= end {
-            mask |= self.word(read8(self.text, at)) << (at - base);
-            at += 8;
+        while at + 16 <= end {
+            let part = self.text.get(at..at + 16).and_then(|p| p.try_into().ok());
+            mask |= self.vector(part.unwrap_or(&[0; 16])) << (at - base);
+            at += 16;
         }
         let left = end.saturating_sub(at);
         if left > 0 {
-            let tail = if end >= 8 {
-                // The last eight bytes of the text: the marks of the bytes before `at` (already
-                // counted) are shifted out.
-                self.word(read8(self.text, end - 8)) >> (8 - left)
+            let tail = if end >= 16 {
+                // The last sixteen bytes of the text: the marks of the bytes before `at`
+                // (already counted) are shifted out.
+                let last = self.text.get(end - 16..end).and_then(|p| p.try_into().ok());
+                self.vector(last.unwrap_or(&[0; 16])) >> (16 - left)
             } else {
-                // A text under eight bytes, padded; the marks past its end are cleared (the
+                // A text under sixteen bytes, padded; the marks past its end are cleared (the
                 // padding is NUL, which may be one of the bytes).
-                let mut word = [0u8; 8];
-                word[..left].copy_from_slice(&self.text[at..end]);
-                self.word(u64::from_le_bytes(word)) & ((1 << left) - 1)
+                let mut padded = [0u8; 16];
+                padded[..left].copy_from_slice(&self.text[at..end]);
+                self.vector(&padded) & ((1 << left) - 1)
             };
             mask |= tail << (at - base);
         }
         mask
     }
 
-    /// Bit `k` set when byte `k` of `w` is `a` or `b`.
+    /// Bit `k` set when byte `k` of `part` is `a` or `b`.
     #[inline]
-    fn word(&self, w: u64) -> u64 {
-        // A lane of `x` is zero exactly when adding 0x7f to its low seven bits leaves its
-        // top bit clear and its top bit was clear: no carry crosses lanes.
-        let unlike = |x: u64| ((x & LOWS) + LOWS) | x;
-        let marked = !(unlike(w ^ self.a) & unlike(w ^ self.b)) & TOPS;
-        // The top bit of byte k (bit 8k + 7) times bit 7(7 - k) of the factor lands on bit
-        // 56 + k; no other product reaches bits 56..64.
-        marked.wrapping_mul(0x0002_0408_1020_4081) >> 56
+    fn vector(&self, part: &[u8; 16]) -> u64 {
+        let v = u8x16::new(*part);
+        let marked = v.simd_eq(self.a) | v.simd_eq(self.b);
+        u64::from(marked.to_bitmask())
     }
 }
 
