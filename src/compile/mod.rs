@@ -6,6 +6,7 @@
 
 pub(crate) mod cut;
 mod plan;
+pub(crate) mod sep;
 pub(crate) mod text;
 
 use std::sync::Arc;

@@ -6,10 +6,10 @@
 
 use std::sync::Arc;
 
-use memchr::memmem::Finder;
 use regex::Regex;
 
 use super::cut::RegexCut;
+use super::sep::Sep;
 use super::ObjectPlan;
 use crate::schema::text::{compile_fastmatch, compile_regex, template_names, Compiled};
 use crate::schema::{CsvParser, ParserSpec, TextOptions};
@@ -75,7 +75,7 @@ pub(crate) struct FastPattern {
     pub(crate) lead: Box<str>,
     /// The separator after each placeholder but the last (never empty: schema checks refuse
     /// two placeholders without text between them).
-    pub(crate) seps: Box<[Finder<'static>]>,
+    pub(crate) seps: Box<[Sep]>,
     /// The text after the last placeholder (may be empty: the last value takes the rest).
     pub(crate) tail: Box<str>,
     /// The output each placeholder fills, in order.
@@ -306,7 +306,7 @@ fn fast_pattern(
     }
     Ok(FastPattern {
         lead: pattern[..lead_end].into(),
-        seps: texts.iter().map(|t| Finder::new(t).into_owned()).collect(),
+        seps: texts.iter().filter_map(|t| Sep::new(t)).collect(),
         tail: tail.into(),
         outputs: outputs.into(),
     })

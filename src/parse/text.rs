@@ -131,7 +131,7 @@ fn cut(p: &FastPattern, plan: &TextPlan, vals: &mut [Option<(usize, usize)>], li
         if vals[output].is_none() {
             vals[output] = keep(plan, line, at, at + found);
         }
-        at += found + sep.needle().len();
+        at += found + sep.len();
     }
     let tail = p.tail.as_bytes();
     if b.len() < at + tail.len() || !b.ends_with(tail) {
