@@ -747,10 +747,151 @@ fn an_input_that_cannot_be_opened_is_skipped_and_says_so() {
     let missing = missing.to_str().expect("utf-8");
     let o = run(&["normalize", "-o", "/dev/null", missing], "");
     let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    // The only input: nothing was read at all (see the next test).
+    assert_eq!(o.status.code(), Some(2), "{err}");
     let line = err.lines().find(|l| l.contains("nope.jsonl")).expect(&err);
     assert!(line.ends_with("(input skipped)"), "{line}");
     assert!(!line.contains("after 0 records"), "{line}");
+}
+
+/// Not one input could be read: nothing to read, as when no input file was found (exit 2,
+/// not the 1 of a finished run with rejects), and the outputs are left as they were. Some
+/// inputs unreadable beside others read is still a finished run with problems (exit 1).
+#[test]
+fn no_input_could_be_read_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| dir.path().join(name).to_str().expect("utf-8").to_owned();
+    let (nope1, nope2) = (path("nope1.jsonl"), path("nope2.jsonl"));
+    let (out, rejects) = (path("out.ndjson"), path("rejects.ndjson"));
+    std::fs::write(&out, "earlier output\n").expect("write");
+    std::fs::write(&rejects, "earlier rejects\n").expect("write");
+    let o = run(
+        &[
+            "normalize",
+            "--stats",
+            "-o",
+            &out,
+            "--rejects",
+            &rejects,
+            &nope1,
+            &nope2,
+        ],
+        "",
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for nope in [&nope1, &nope2] {
+        assert!(err.contains(&format!("{nope}: ")), "{err}");
+    }
+    assert!(
+        err.contains("no input could be read: every input was skipped; nothing written"),
+        "{err}"
+    );
+    assert!(err.contains("2 inputs failed"), "--stats: {err}");
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("read"),
+        "earlier output\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&rejects).expect("read"),
+        "earlier rejects\n"
+    );
+
+    // One input read beside the missing one: the run finishes, written, with exit 1.
+    let file = util::data("samples/mixed.jsonl");
+    let o = run(
+        &[
+            "normalize",
+            "-o",
+            &out,
+            &nope1,
+            file.to_str().expect("path"),
+        ],
+        "",
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("(input skipped)"), "{err}");
+    assert!(!err.contains("no input could be read"), "{err}");
+    let written = std::fs::read_to_string(&out).expect("read");
+    assert_eq!(written.lines().count(), 12, "{written}");
+}
+
+/// A run that writes nothing into a directory output it created (here: its input is
+/// missing, or every record is rejected) leaves no empty directory behind, nor the
+/// parents it created for it; a directory that existed before the run stays, and one the
+/// run wrote files into is kept.
+#[test]
+fn a_run_that_writes_nothing_leaves_no_directory_it_created() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| dir.path().join(name).to_str().expect("utf-8").to_owned();
+    let missing = path("nope.jsonl");
+    let rejected = path("rejected.jsonl");
+    std::fs::write(&rejected, "{\"not\":\"a known record\"}\n").expect("write");
+    let sample = util::data("samples/mixed.jsonl");
+    let sample = sample.to_str().expect("path");
+
+    let cases: [(&[&str], String, &str, Option<i32>); 4] = [
+        (
+            &["-f", "parquet"],
+            path("new/lake"),
+            missing.as_str(),
+            Some(2),
+        ),
+        (
+            &["-f", "parquet"],
+            path("new/lake/"),
+            rejected.as_str(),
+            Some(1),
+        ),
+        (&[], path("new/lake/"), missing.as_str(), Some(2)),
+        (
+            &["-f", "ndjson"],
+            path("new/lake/"),
+            rejected.as_str(),
+            Some(1),
+        ),
+    ];
+    for (flags, out, input, code) in cases {
+        let mut args = vec!["normalize"];
+        args.extend(flags);
+        args.extend(["-o", out.as_str(), input]);
+        let o = run(&args, "");
+        assert_eq!(o.status.code(), code, "{args:?}: {}", stderr(&o));
+        assert!(
+            !dir.path().join("new").exists(),
+            "{args:?} left {:?}",
+            util::files_under(dir.path())
+        );
+    }
+
+    // An empty directory that was there before the run stays.
+    let kept = dir.path().join("kept");
+    std::fs::create_dir(&kept).expect("mkdir");
+    for flags in [&["-f", "parquet"][..], &[][..]] {
+        let out = format!("{}/", kept.display());
+        let mut args = vec!["normalize"];
+        args.extend(flags);
+        args.extend(["-o", out.as_str(), missing.as_str()]);
+        let o = run(&args, "");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(kept.is_dir(), "{args:?}");
+    }
+
+    // A run that writes files keeps the directory it created, with them.
+    for flags in [&["-f", "parquet"][..], &[][..]] {
+        let out = path("written/lake/");
+        let mut args = vec!["normalize"];
+        args.extend(flags);
+        args.extend(["-o", out.as_str(), sample]);
+        let o = run(&args, "");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(
+            !util::files_under(&dir.path().join("written/lake")).is_empty(),
+            "{args:?}"
+        );
+        std::fs::remove_dir_all(dir.path().join("written")).expect("clean up");
+    }
 }
 
 #[test]

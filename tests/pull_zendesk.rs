@@ -5,6 +5,7 @@
 #![allow(clippy::cast_possible_truncation)]
 
 mod fake;
+mod util;
 
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
@@ -642,6 +643,47 @@ fn crash_of_a_single_file_output_keeps_the_previous_file_and_state() {
             .lines()
             .count(),
         20
+    );
+}
+
+/// `--max-buffered-mib` is taken as normalize takes it (a number of MiB, here the bound of
+/// each batch's Parquet writer), and a small bound gives the lake of the default one: one
+/// file for the batch's partition, the rows of the NDJSON pull, nothing hidden left.
+#[test]
+fn max_buffered_mib_is_taken_for_parquet_batches() {
+    let records = dataset(1, 3000, now_secs() - 3600, 7);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    let flags = ["--partition", "none", "--batch-records", "5000", "-q"];
+    let ndjson = PullDir::new();
+    let out = ndjson.pull(&fake, &flags);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let mut text = String::new();
+    for f in ndjson.data_files() {
+        text.push_str(&std::fs::read_to_string(f).expect("read"));
+    }
+    let want = util::lake::ndjson_rows(&text);
+    assert_eq!(want.len(), 3000);
+
+    for memory in [&[][..], &["--max-buffered-mib", "1"][..]] {
+        let run = PullDir::new();
+        let out = run.pull(
+            &fake,
+            &[&flags[..], &["--format", "parquet"], memory].concat(),
+        );
+        assert_eq!(code(&out), 0, "{memory:?}: {}", stderr(&out));
+        assert_eq!(util::lake::parquet_rows(&run.out()), want, "{memory:?}");
+        assert_eq!(util::lake::parquet_files(&run.out()).len(), 1, "{memory:?}");
+        assert!(run.hidden_files().is_empty(), "{:?}", run.hidden_files());
+    }
+
+    // Its value is normalize's: a number of MiB.
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--max-buffered-mib", "1GB"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--max-buffered-mib"),
+        "{}",
+        stderr(&out)
     );
 }
 

@@ -14,8 +14,10 @@ macro_rules! normalize_exit_codes {
     () => {
         "\
   0    every record was normalized
-  1    the run finished, but some records were rejected (or an input could not be read)
-  2    fatal error: bad flags, bad schema, unusable output, no input file at all
+  1    the run finished, but some records were rejected (or some inputs could not be
+       read while others were)
+  2    fatal error: bad flags, bad schema, unusable output, nothing to read (no input
+       file at all, or not one input could be read)
   130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM, 129 by SIGHUP (128 + the signal's
        number): the run stopped, its temporary files were removed and nothing was
        committed (or, if it was already renaming its files into place, it finished

@@ -5,15 +5,15 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::normalize::{ndjson_options, FormatArg, NormalizeArgs, PartitionArg};
+use super::normalize::{ndjson_options, parquet_options, partition, FormatArg, NormalizeArgs};
 use super::{messages, Fatal};
 use normalog::atomic::AtomicFile;
 use normalog::pipeline::{rejects, Reject};
-use normalog::sink::layout::{self, Partition};
+use normalog::sink::layout;
 use normalog::sink::ndjson_dir::NdjsonDirWriter;
-use normalog::sink::parquet::{self, ParquetWriter};
+use normalog::sink::parquet::ParquetWriter;
 
 /// Standard output, a file written under a temporary name and renamed when complete, or a
 /// directory layout (NDJSON or Parquet) whose files are renamed when complete.
@@ -25,7 +25,9 @@ pub(super) enum Output {
 }
 
 impl Output {
-    pub(super) fn open(args: &NormalizeArgs) -> Result<Output, Fatal> {
+    /// Open the output of `args`. A directory output is created now, with the parents it
+    /// lacks, noted in `created` (see [`CreatedDirs::remove_if_empty`]).
+    pub(super) fn open(args: &NormalizeArgs, created: &mut CreatedDirs) -> Result<Output, Fatal> {
         let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
         let dir = match (args.format, path) {
             (FormatArg::Parquet, None) => {
@@ -69,24 +71,15 @@ impl Output {
             )));
         }
         // Created now, so that an unusable output fails before any input is read.
-        std::fs::create_dir_all(dir)
+        created
+            .create(dir)
             .map_err(|e| Fatal::Message(format!("{}: {e}", dir.display())))?;
         recover(dir)?;
-        let partition = Partition::from(args.partition.unwrap_or(PartitionArg::Hour));
         let mut output = match args.format {
-            FormatArg::Parquet => Output::Parquet(ParquetWriter::new(
-                dir,
-                parquet::Options {
-                    partition,
-                    compression: args.compression.into(),
-                    row_group_rows: args.row_group_rows,
-                    max_open_files: args.max_open_files,
-                    max_buffered_bytes: args.max_buffered_mib.saturating_mul(1 << 20),
-                },
-            )),
+            FormatArg::Parquet => Output::Parquet(ParquetWriter::new(dir, parquet_options(args))),
             FormatArg::Ndjson => Output::NdjsonDir(NdjsonDirWriter::new(
                 dir,
-                partition,
+                partition(args),
                 args.max_open_files,
                 ndjson_options(args),
             )),
@@ -116,6 +109,80 @@ impl Output {
             Output::Parquet(mut w) => w.commit()?,
         }
         Ok(())
+    }
+}
+
+/// The directories a run created for its directory output (`-o DIR/` and the parents it
+/// lacked), outermost first; never one that existed before the run. A run that leaves no
+/// file in its output directory removes them ([`remove_if_empty`](Self::remove_if_empty)):
+/// `normalize -o DIR/ missing.jsonl` leaves no empty `DIR` behind.
+#[derive(Debug, Default)]
+pub(super) struct CreatedDirs(Vec<PathBuf>);
+
+impl CreatedDirs {
+    /// Create `dir` and its missing parents (as `create_dir_all`), one level at a time, and
+    /// note those this call made: one that another process makes meanwhile is not noted.
+    /// On failure, what it made is removed again.
+    fn create(&mut self, dir: &Path) -> io::Result<()> {
+        let mut missing = Vec::new();
+        let mut d = dir.components().as_path();
+        while !d.as_os_str().is_empty() && std::fs::metadata(d).is_err() {
+            missing.push(d.to_path_buf());
+            match d.parent() {
+                Some(parent) => d = parent,
+                None => break,
+            }
+        }
+        for d in missing.into_iter().rev() {
+            match std::fs::create_dir(&d) {
+                Ok(()) => self.0.push(d),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && d.is_dir() => {}
+                Err(e) => {
+                    self.remove_if_empty();
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Once the output's writers are gone (their temporary files removed): when the output
+    /// directory was created by this run and holds no file, remove it (with the empty
+    /// directories a writer may leave in it, such as `_normalog/locks/`), then each parent
+    /// created with it, innermost first, while they are empty. A directory holding any file
+    /// (or symbolic link) is never removed.
+    pub(super) fn remove_if_empty(&mut self) {
+        let Some(out) = self.0.last() else {
+            return;
+        };
+        if !holds_no_file(out) {
+            return;
+        }
+        remove_subdirs(out);
+        for d in self.0.drain(..).rev() {
+            // Fails, and stops, at the first that is not empty.
+            if std::fs::remove_dir(&d).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// Whether `dir` holds nothing but directories that hold nothing but directories.
+fn holds_no_file(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.into_iter().all(|e| {
+            e.is_ok_and(|e| e.file_type().is_ok_and(|t| t.is_dir()) && holds_no_file(&e.path()))
+        })
+    })
+}
+
+/// Remove the (empty) directories under `dir`, innermost first.
+fn remove_subdirs(dir: &Path) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = e.path();
+        remove_subdirs(&path);
+        let _ = std::fs::remove_dir(&path);
     }
 }
 

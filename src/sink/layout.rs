@@ -491,7 +491,15 @@ impl<F: PartFile> Parts<F> {
         if self.cancelled() {
             return Err(Error::cancelled());
         }
-        if self.done.is_empty() && self.run.is_none() {
+        // Nothing to put in place, and no earlier commit of this run whose files would go:
+        // the commit changes nothing, so it writes nothing (no lock, journal or manifest),
+        // and a run that wrote no file leaves the directory as it found it.
+        if self.done.is_empty()
+            && self
+                .run
+                .as_deref()
+                .is_none_or(|run| !manifest::exists(&self.dir, run))
+        {
             self.lock = None;
             return Ok(());
         }

@@ -176,3 +176,33 @@ impl super::Sink for NdjsonDirWriter {
         self.commit()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A commit with no file to put in place and no earlier commit of its run writes
+    /// nothing (no manifest, no lock directory); after an earlier commit of its run, it
+    /// still removes that commit's files.
+    #[test]
+    fn a_commit_of_nothing_writes_nothing() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        let writer = || {
+            let mut w = NdjsonDirWriter::new(dir, Partition::None, 4, Options::default());
+            w.set_run_id(7);
+            w
+        };
+        writer().commit().expect("commit");
+        assert_eq!(std::fs::read_dir(dir).expect("read").count(), 0);
+        let mut w = writer();
+        w.write_lines("Zoom.Activity", 0, b"{}\n").expect("write");
+        w.commit().expect("commit");
+        drop(w);
+        let part = dir.join("zoom_activity/part-0000000000000007-0.ndjson");
+        assert!(part.exists());
+        // The same run again, with nothing this time: its earlier file goes.
+        writer().commit().expect("commit");
+        assert!(!part.exists());
+    }
+}

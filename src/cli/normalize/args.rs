@@ -226,3 +226,20 @@ pub(crate) fn ndjson_options(args: &NormalizeArgs) -> ndjson::Options {
         },
     }
 }
+
+/// The directory partitioning of `--partition` (default: by hour).
+pub(crate) fn partition(args: &NormalizeArgs) -> Partition {
+    Partition::from(args.partition.unwrap_or(PartitionArg::Hour))
+}
+
+/// The Parquet writer's options of a directory output, from the flags (`normalize` and
+/// `pull` alike).
+pub(crate) fn parquet_options(args: &NormalizeArgs) -> parquet::Options {
+    parquet::Options {
+        partition: partition(args),
+        compression: args.compression.into(),
+        row_group_rows: args.row_group_rows,
+        max_open_files: args.max_open_files,
+        max_buffered_bytes: args.max_buffered_mib.saturating_mul(1 << 20),
+    }
+}

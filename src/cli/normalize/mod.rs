@@ -5,7 +5,7 @@
 mod args;
 mod report;
 
-pub(super) use args::ndjson_options;
+pub(super) use args::{ndjson_options, parquet_options, partition};
 pub use args::{CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg};
 use report::{print_file_stats, print_stats, CliObserver};
 
@@ -13,7 +13,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::time::Instant;
 
-use super::output::{open_rejects, Output, OutputFile, RejectsWriter};
+use super::output::{open_rejects, CreatedDirs, Output, OutputFile, RejectsWriter};
 use super::signals::Interrupt;
 use super::{load_registry, messages, progress, unknown_log_type, Fatal, EXIT_OK, EXIT_REJECTS};
 use normalog::error::ErrorKind;
@@ -24,11 +24,17 @@ use normalog::sink::ndjson;
 use normalog::NormalizerBuilder;
 
 pub(super) fn run(args: &NormalizeArgs, interrupt: Option<&Interrupt>) -> Result<u8, Fatal> {
-    let mut config = NormalizeConfig::from_args(args)?;
-    if let Some(i) = interrupt {
-        config.batch.cancel_on(i.flag());
-    }
-    config.run(interrupt)
+    let mut created = CreatedDirs::default();
+    let result = NormalizeConfig::from_args(args, &mut created).and_then(|mut config| {
+        if let Some(i) = interrupt {
+            config.batch.cancel_on(i.flag());
+        }
+        config.run(interrupt)
+    });
+    // However the run ended, its writers are gone (their temporary files with them): a
+    // directory it created for its output and left without a file goes too.
+    created.remove_if_empty();
+    result
 }
 
 /// The `normalize` command ready to run: every flag checked, the schemas loaded, the inputs
@@ -68,6 +74,13 @@ fn expand_inputs(paths: &[std::path::PathBuf]) -> Result<Vec<Input>, Fatal> {
         ));
     }
     Ok(inputs)
+}
+
+/// Whether no input of the run could be read at all: each failed (could not be opened, or
+/// broke off) before a single record. Some inputs failing while others are read is a run
+/// that finished with problems (exit 1); this is a run that had nothing to read (exit 2).
+fn nothing_read(run: &RunSummary, inputs: usize) -> bool {
+    inputs > 0 && run.failed_inputs >= inputs as u64 && run.summary.records == 0
 }
 
 /// An output file (`-o FILE`, `--rejects FILE`) that is also an input would be replaced by
@@ -117,8 +130,11 @@ fn same_file(a: &Path, b: &Path) -> bool {
 impl NormalizeConfig {
     /// Check `args` and open the outputs, in this order: schemas and log types, inputs,
     /// `--threads`, the output, the rejects file. The first problem ends the command before
-    /// any input is read.
-    fn from_args(args: &NormalizeArgs) -> Result<NormalizeConfig, Fatal> {
+    /// any input is read. The directories made for the output are noted in `created`.
+    fn from_args(
+        args: &NormalizeArgs,
+        created: &mut CreatedDirs,
+    ) -> Result<NormalizeConfig, Fatal> {
         let registry = load_registry(&args.schemas)?;
         let mut builder = NormalizerBuilder::new();
         builder
@@ -153,7 +169,7 @@ impl NormalizeConfig {
             }
             batch.threads(n);
         }
-        let mut output = Output::open(args)?;
+        let mut output = Output::open(args, created)?;
         if let Some(id) = run_id(&inputs) {
             match &mut output {
                 Output::Parquet(w) => w.set_run_id(id),
@@ -196,6 +212,20 @@ impl NormalizeConfig {
             e => e,
         })?;
         observer.bar.finish();
+        if nothing_read(&run, self.inputs.len()) {
+            // As when no input file was found at all: not a finished run with problems, and
+            // the outputs (an earlier -o FILE, --rejects FILE) are left as they were.
+            if self.stats {
+                print_stats(
+                    &run.summary,
+                    run.failed_inputs,
+                    started.elapsed().as_secs_f64(),
+                );
+            }
+            return Err(Fatal::Message(
+                "no input could be read: every input was skipped; nothing written".into(),
+            ));
+        }
         if let Some(w) = observer.rejects.take() {
             w.finish()?;
         }

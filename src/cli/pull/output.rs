@@ -5,14 +5,14 @@ use std::path::PathBuf;
 
 use super::{config_err, fatal_to_config};
 use crate::cli::normalize::{
-    ndjson_options, CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg,
+    ndjson_options, parquet_options, partition, CompressionArg, FormatArg, NormalizeArgs,
+    PartitionArg, TimeFormatArg,
 };
-use crate::cli::output::{open_rejects, Output, OutputFile};
+use crate::cli::output::{open_rejects, CreatedDirs, FileSize, Output, OutputFile};
 use normalog::pipeline::{self, Batch};
 use normalog::pull::deliver::{self, Delivery, DirFormat, Target};
 use normalog::pull::PullError;
 use normalog::registry::Registry;
-use normalog::sink::layout::Partition;
 use normalog::sink::parquet;
 use normalog::NormalizerBuilder;
 
@@ -45,6 +45,11 @@ pub struct PullOutputArgs {
     /// Directory output: files open at once.
     #[arg(long, value_name = "N", default_value_t = parquet::DEFAULT_MAX_OPEN_FILES)]
     pub max_open_files: usize,
+
+    /// Parquet: memory, in MiB, for the rows of a batch not written yet: the bound of
+    /// normalize --max-buffered-mib, applied to the writer of each batch.
+    #[arg(long, value_name = "MIB", default_value_t = parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20)]
+    pub max_buffered_mib: usize,
 
     /// Write rejected records to this file as NDJSON objects (as normalize --rejects).
     #[arg(long, value_name = "PATH")]
@@ -96,10 +101,13 @@ impl PullOutputArgs {
             format: self.format,
             partition: self.partition,
             row_group_rows: self.row_group_rows,
-            target_file_size: crate::cli::output::FileSize::default(),
+            // No --target-file-size (see the README): each batch goes into part files of its
+            // own, in one write per partition, and a part file is closed at its target only
+            // between two writes into it, so no target could split a file or grow one.
+            target_file_size: FileSize(None),
             compression: self.compression,
             max_open_files: self.max_open_files,
-            max_buffered_mib: parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20,
+            max_buffered_mib: self.max_buffered_mib,
             rejects: self.rejects.clone(),
             max_rejects: None,
             threads: self.threads,
@@ -115,6 +123,17 @@ impl PullOutputArgs {
     }
 }
 
+/// The file format of a directory output, with normalize's options.
+fn dir_format(nargs: &NormalizeArgs) -> DirFormat {
+    match nargs.format {
+        FormatArg::Parquet => DirFormat::Parquet(parquet_options(nargs)),
+        FormatArg::Ndjson => DirFormat::Ndjson {
+            partition: partition(nargs),
+            max_open_files: nargs.max_open_files,
+        },
+    }
+}
+
 /// Open the output of a pull of `source` (`zendesk`, `zoom`) for `account`, checked as
 /// normalize checks it (before any request): the delivery, with one stream per
 /// `(envelope field, log type)`, and the rejects file.
@@ -127,30 +146,17 @@ pub(super) fn open(
 ) -> Result<(Delivery, Option<OutputFile>), PullError> {
     let log_types: Vec<&str> = streams.iter().map(|(_, t)| *t).collect();
     let nargs = args.as_normalize(&log_types);
-    let output = Output::open(&nargs).map_err(fatal_to_config)?;
+    // The directory of a pull stays even when a run brings nothing: each batch's staging
+    // directory is made in it, and the next runs write into it.
+    let output = Output::open(&nargs, &mut CreatedDirs::default()).map_err(fatal_to_config)?;
     let target = match output {
         Output::Stdout(s) => Target::Stream(Box::new(s)),
         Output::File(OutputFile::Atomic(f)) => Target::File(f),
         Output::File(OutputFile::InPlace(f)) => Target::Stream(Box::new(f)),
-        Output::NdjsonDir(_) | Output::Parquet(_) => {
-            let dir = nargs.output.clone().unwrap_or_default();
-            let partition = Partition::from(nargs.partition.unwrap_or(PartitionArg::Hour));
-            let format = if nargs.format == FormatArg::Parquet {
-                DirFormat::Parquet(parquet::Options {
-                    partition,
-                    compression: nargs.compression.into(),
-                    row_group_rows: nargs.row_group_rows,
-                    max_open_files: nargs.max_open_files,
-                    ..parquet::Options::default()
-                })
-            } else {
-                DirFormat::Ndjson {
-                    partition,
-                    max_open_files: nargs.max_open_files,
-                }
-            };
-            Target::Dir { dir, format }
-        }
+        Output::NdjsonDir(_) | Output::Parquet(_) => Target::Dir {
+            dir: nargs.output.clone().unwrap_or_default(),
+            format: dir_format(&nargs),
+        },
     };
     let rejects = open_rejects(nargs.rejects.as_deref()).map_err(fatal_to_config)?;
 
@@ -190,4 +196,39 @@ pub(super) fn open(
         delivery.stream(envelope, builder, batch.clone());
     }
     Ok((delivery, rejects))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// The output flags of a pull, alone.
+    #[derive(Debug, Parser)]
+    struct Flags {
+        #[command(flatten)]
+        output: PullOutputArgs,
+    }
+
+    fn dir_format_of(args: &[&str]) -> DirFormat {
+        let flags = Flags::try_parse_from([&["pull"][..], args].concat()).expect("flags");
+        dir_format(&flags.output.as_normalize(&["Zendesk.Audit"]))
+    }
+
+    /// `--max-buffered-mib` reaches the Parquet writer of each batch, with normalize's
+    /// default when not given.
+    #[test]
+    fn max_buffered_mib_reaches_the_parquet_writer() {
+        let format = dir_format_of(&["-f", "parquet", "--max-buffered-mib", "3"]);
+        let DirFormat::Parquet(opts) = format else {
+            panic!("{format:?}")
+        };
+        assert_eq!(opts.max_buffered_bytes, 3 << 20);
+
+        let format = dir_format_of(&["-f", "parquet"]);
+        let DirFormat::Parquet(opts) = format else {
+            panic!("{format:?}")
+        };
+        assert_eq!(opts, parquet::Options::default());
+    }
 }

@@ -15,6 +15,11 @@ use crate::error::Error;
 /// Where the manifests of `dir` live.
 pub(crate) const RUNS_DIR: &str = "_normalog/runs";
 
+/// Whether run `run` has committed into `dir` before: its manifest exists.
+pub(crate) fn exists(dir: &Path, run: &str) -> bool {
+    dir.join(RUNS_DIR).join(run).exists()
+}
+
 /// Record `written` (absolute or `dir`-relative paths) as run `run`'s files, removing the
 /// files an earlier commit of the same run listed and this one did not write.
 ///
