@@ -103,7 +103,7 @@ impl<'a> Indicators<'a> {
                 }
             }
             IndicatorKind::NetAddr => {
-                let v = value.trim();
+                let v = trim(value);
                 let host = url::split_host_port(v).unwrap_or(v);
                 self.push_host(Cow::Borrowed(host));
             }
@@ -115,8 +115,8 @@ impl<'a> Indicators<'a> {
                     self.push(Column::Emails, Cow::Borrowed(v));
                 }
             }
-            IndicatorKind::Username => self.push(Column::Usernames, Cow::Borrowed(value.trim())),
-            IndicatorKind::TraceId => self.push(Column::TraceIds, Cow::Borrowed(value.trim())),
+            IndicatorKind::Username => self.push(Column::Usernames, Cow::Borrowed(trim(value))),
+            IndicatorKind::TraceId => self.push(Column::TraceIds, Cow::Borrowed(trim(value))),
             IndicatorKind::Md5 => self.push_hash(Column::Md5Hashes, value, 32),
             IndicatorKind::Sha1 => self.push_hash(Column::Sha1Hashes, value, 40),
             IndicatorKind::Sha256 => self.push_hash(Column::Sha256Hashes, value, 64),
@@ -178,7 +178,7 @@ impl<'a> Indicators<'a> {
 
     /// Hash logic: trim, exactly `len` hex digits, lower-cased.
     fn push_hash(&mut self, c: Column, value: &'a str, len: usize) {
-        let v = value.trim();
+        let v = trim(value);
         if v.len() != len || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
             return;
         }
@@ -238,6 +238,7 @@ impl<'a> Indicators<'a> {
 
     /// The order of values `i` and `j`: column first (`FieldID` order), then Go's byte-wise
     /// string order.
+    #[inline]
     fn cmp(&self, i: usize, j: usize) -> std::cmp::Ordering {
         self.columns[i]
             .cmp(&self.columns[j])
@@ -296,7 +297,10 @@ impl<'a> Indicators<'a> {
     fn dedup(&mut self) {
         let mut kept = 1;
         for i in 1..self.values.len() {
-            if self.cmp(kept - 1, i).is_ne() {
+            // Equality only: a different column or length decides most pairs without
+            // comparing the text.
+            if self.columns[kept - 1] != self.columns[i] || self.values[kept - 1] != self.values[i]
+            {
                 if kept != i {
                     self.swap(kept, i);
                 }
