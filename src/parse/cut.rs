@@ -98,8 +98,8 @@ fn exact(dfa: &DFA, cache: &mut Cache, line: &str, start: usize, end: usize) -> 
     let b = line.as_bytes();
     let input = Input::new(line).range(start..end).anchored(Anchored::Yes);
     let mut sid = dfa.start_state_forward(cache, &input).ok()?;
-    for &x in &b[start..end] {
-        sid = dfa.next_state(cache, sid, x).ok()?;
+    let mut at = start;
+    while at < end {
         if sid.is_tagged() {
             if sid.is_dead() {
                 return Some(false);
@@ -107,7 +107,32 @@ fn exact(dfa: &DFA, cache: &mut Cache, line: &str, start: usize, end: usize) -> 
             if sid.is_quit() {
                 return None;
             }
+            // A match state (or a start state): the checked transition.
+            sid = dfa.next_state(cache, sid, b[at]).ok()?;
+            at += 1;
+            continue;
         }
+        // Through untagged states, the transition is a table read (no cache to check);
+        // a transition not computed yet shows as an unknown state, computed then from the
+        // state before it (as regex-automata's own search loop does).
+        let mut prev = sid;
+        while at < end {
+            prev = sid;
+            sid = dfa.next_state_untagged(cache, sid, b[at]);
+            at += 1;
+            if sid.is_tagged() {
+                break;
+            }
+        }
+        if sid.is_unknown() {
+            sid = dfa.next_state(cache, prev, b[at - 1]).ok()?;
+        }
+    }
+    if sid.is_dead() {
+        return Some(false);
+    }
+    if sid.is_quit() {
+        return None;
     }
     // Matches show one byte late: after the byte that follows the span (or the end).
     sid = match b.get(end) {
