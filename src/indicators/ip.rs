@@ -14,6 +14,8 @@
 
 use std::net::IpAddr;
 
+use wide::u8x16;
+
 use crate::words::{read4, read8};
 
 /// Whether `s` is an IPv4 or IPv6 address as Go's `net.ParseIP` would accept it.
@@ -65,13 +67,12 @@ fn fast(b: &[u8]) -> Option<bool> {
 
 /// A dotted quad's text (4 to 15 bytes) decided: `None` when it has a colon (IPv6 or nothing).
 ///
-/// The text sits in one `u128`, a byte per lane; each class is the top bits of its lanes, and
-/// `>> 8` moves every lane's flag to the lane before it.
+/// The text sits in one vector of sixteen bytes (`wide`'s safe vectors: SSE2 on x86-64);
+/// each class is a bit mask of its bytes (bit `k` for byte `k`), and `>> 1` moves every
+/// byte's flag to the byte before it.
 fn ipv4(b: &[u8]) -> Option<bool> {
-    const ONES: u128 = u128::MAX / 0xff;
-    const TOPS: u128 = ONES * 0x80;
     let n = b.len();
-    // Bytes 0..8 and 8..n; past the text, lanes are NUL, which is in no class.
+    // Bytes 0..8 and 8..n; past the text, bytes are NUL, which is in no class.
     let w = if n >= 8 {
         // The last eight bytes moved down to start at byte 8: two shifts, as 8 * (16 - n)
         // is 64 when n is 8.
@@ -81,27 +82,28 @@ fn ipv4(b: &[u8]) -> Option<bool> {
         // Bytes 0..4 and n-4..n, OR-ed where they overlap (the same bytes).
         u128::from(u64::from(read4(b, 0)) | u64::from(read4(b, n - 4)) << (8 * (n - 4)))
     };
-    let at_least = |lo: u8| w + ONES * u128::from(0x80 - lo);
-    let in_range = |lo: u8, hi: u8| at_least(lo) & !at_least(hi + 1) & TOPS;
-    if in_range(b':', b':') != 0 {
+    let v = u8x16::new(w.to_le_bytes());
+    let is = |c: u8| v.simd_eq(u8x16::splat(c)).to_bitmask();
+    let at_least = |lo: u8| v.max(u8x16::splat(lo)).simd_eq(v).to_bitmask();
+    if is(b':') != 0 {
         return None;
     }
-    let d = in_range(b'0', b'9');
-    let dots = in_range(b'.', b'.');
+    let d = at_least(b'0') & !at_least(b'9' + 1);
+    let dots = is(b'.');
     // Fields are runs of digits; `starts` are their first digits.
-    let starts = d & !(d << 8);
-    // Only the lanes of the text can be flagged: all of them are when there are `n` flags.
+    let starts = d & !(d << 1);
+    // Only the bytes of the text can be flagged: all of them are when there are `n` flags.
     let shape = (d | dots).count_ones() as usize == n
         && dots.count_ones() == 3
-        && dots & (dots >> 8 | 0x80) == 0
+        && dots & (dots >> 1 | 1) == 0
         && b[n - 1] != b'.'
-        && d & d >> 8 & d >> 16 & d >> 24 == 0
-        && starts & !at_least(b'1') & d >> 8 == 0;
+        && d & d >> 1 & d >> 2 & d >> 3 == 0
+        && starts & !at_least(b'1') & d >> 1 == 0;
     // A field of three digits (no leading zero) is over 255 when it starts with 3-9, or with
     // 2 and then 6-9, or with 25 and then 6-9. For digits, at least '3' is a one-sided test.
-    let three = starts & d >> 8 & d >> 16;
-    let (two, five, six_up) = (in_range(b'2', b'2'), in_range(b'5', b'5'), at_least(b'6'));
-    let over = three & (at_least(b'3') | two & (six_up >> 8 | five >> 8 & six_up >> 16));
+    let three = starts & d >> 1 & d >> 2;
+    let (two, five, six_up) = (is(b'2'), is(b'5'), at_least(b'6'));
+    let over = three & (at_least(b'3') | two & (six_up >> 1 | five >> 1 & six_up >> 2));
     Some(shape && over == 0)
 }
 
