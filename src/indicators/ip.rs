@@ -73,7 +73,7 @@ fn fast(b: &[u8]) -> Option<bool> {
 fn ipv4(b: &[u8]) -> Option<bool> {
     let n = b.len();
     // Bytes 0..8 and 8..n; past the text, bytes are NUL, which is in no class.
-    let w = if n >= 8 {
+    let word = if n >= 8 {
         // The last eight bytes moved down to start at byte 8: two shifts, as 8 * (16 - n)
         // is 64 when n is 8.
         let tail = read8(b, n - 8) >> 1 >> (8 * (16 - n) - 1);
@@ -82,9 +82,9 @@ fn ipv4(b: &[u8]) -> Option<bool> {
         // Bytes 0..4 and n-4..n, OR-ed where they overlap (the same bytes).
         u128::from(u64::from(read4(b, 0)) | u64::from(read4(b, n - 4)) << (8 * (n - 4)))
     };
-    let v = u8x16::new(w.to_le_bytes());
-    let is = |c: u8| v.simd_eq(u8x16::splat(c)).to_bitmask();
-    let at_least = |lo: u8| v.max(u8x16::splat(lo)).simd_eq(v).to_bitmask();
+    let lanes = u8x16::new(word.to_le_bytes());
+    let is = |c: u8| lanes.simd_eq(u8x16::splat(c)).to_bitmask();
+    let at_least = |lo: u8| lanes.max(u8x16::splat(lo)).simd_eq(lanes).to_bitmask();
     if is(b':') != 0 {
         return None;
     }
