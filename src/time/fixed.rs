@@ -8,9 +8,17 @@
 //! the same digits at the same offsets, and with no other element the date is checked and
 //! built from them the same way (`civil_to_ts`). Any other value (a one-digit day, a wrong
 //! length, a letter) goes to the engine, so what is accepted and rejected does not change.
+//!
+//! Two elements of the usual web server time (`%d/%b/%Y:%H:%M:%S %z`) are read too: a short
+//! month name (three letters, at its offset, by the engine's own `month_name`), and a
+//! `±hhmm` offset (its sign at its offset, then four digits). Neither holds a digit where a
+//! number would continue, so the numbers are still read at the same offsets; a name that is
+//! not a month, a sign that is neither `+` nor `-`, or an offset out of the engine's range
+//! leaves the value to the engine.
 
 use super::calendar::civil_to_ts;
-use super::pattern::{Field, Item};
+use super::names::month_name;
+use super::pattern::{Field, Item, OffsetForm};
 use super::Timestamp;
 
 /// The longest value the shortcut reads (two 16-byte words); longer patterns are left to the
@@ -18,6 +26,15 @@ use super::Timestamp;
 const MAX_LEN: usize = 32;
 const ONES: u128 = u128::MAX / 0xff;
 const TOPS: u128 = ONES * 0x80;
+
+/// What a byte of the layout holds.
+#[derive(Debug, Clone, Copy)]
+enum Lane {
+    Digit,
+    Literal(u8),
+    /// Read on its own: a letter of a month name, an offset's sign.
+    Other,
+}
 
 /// A value without the layout's shape, left to the pattern engine.
 #[derive(Debug)]
@@ -30,9 +47,14 @@ pub(super) struct FixedLayout {
     len: usize,
     /// Per 16-byte word of the value: all ones in the lanes of digits...
     digits: [u128; 2],
-    /// ...and the literal bytes in the others (zero past the end, where the value is padded
+    /// ...all ones in the lanes read on their own (a month name, an offset's sign)...
+    others: [u128; 2],
+    /// ...and the literal bytes in the rest (zero past the end, where the value is padded
     /// with zeros).
     literals: [u128; 2],
+    /// The offset of a short month name (`%b`), and of a `±hhmm` offset's sign.
+    month_name: Option<u8>,
+    offset: Option<u8>,
     /// Each number: its offset, its width and the index of its field in the fields that
     /// [`FixedLayout::parse`] hands to `civil_to_ts`, in pattern order.
     numbers: Box<[(u8, u8, u8)]>,
@@ -42,15 +64,33 @@ pub(super) struct FixedLayout {
 
 impl FixedLayout {
     /// The layout of `items`, when every element is a number of a date or time field (read
-    /// without spaces before it or a fraction after it) or literal text without digits.
+    /// without spaces before it or a fraction after it), literal text without digits, or at
+    /// most one short month name and one `±hhmm` offset.
     pub(super) fn of(items: &[Item], default_year: i64) -> Option<FixedLayout> {
-        // Per byte: `None` for a digit, else the literal byte.
-        let mut shape: Vec<Option<u8>> = Vec::new();
+        let mut shape: Vec<Lane> = Vec::new();
         let mut numbers = Vec::new();
+        let (mut month, mut offset) = (None, None);
         for item in items {
             match item {
                 Item::Lit(lit) if !lit.iter().any(u8::is_ascii_digit) => {
-                    shape.extend(lit.iter().copied().map(Some));
+                    shape.extend(lit.iter().copied().map(Lane::Literal));
+                }
+                Item::MonthName { long: false } if month.is_none() => {
+                    month = Some(u8::try_from(shape.len()).ok()?);
+                    shape.extend([Lane::Other; 3]);
+                }
+                Item::Offset {
+                    form: OffsetForm::HhMm | OffsetForm::Lenient,
+                    ..
+                } if offset.is_none() => {
+                    offset = Some(u8::try_from(shape.len()).ok()?);
+                    shape.extend([
+                        Lane::Other,
+                        Lane::Digit,
+                        Lane::Digit,
+                        Lane::Digit,
+                        Lane::Digit,
+                    ]);
                 }
                 Item::Num {
                     field,
@@ -69,7 +109,7 @@ impl FixedLayout {
                         _ => return None,
                     };
                     numbers.push((u8::try_from(shape.len()).ok()?, *max, slot));
-                    shape.extend(std::iter::repeat_n(None, usize::from(*max)));
+                    shape.extend(std::iter::repeat_n(Lane::Digit, usize::from(*max)));
                 }
                 _ => return None,
             }
@@ -77,18 +117,22 @@ impl FixedLayout {
         if shape.len() > MAX_LEN || numbers.is_empty() {
             return None;
         }
-        let (mut digits, mut literals) = ([0u128; 2], [0u128; 2]);
+        let (mut digits, mut others, mut literals) = ([0u128; 2], [0u128; 2], [0u128; 2]);
         for (i, b) in shape.iter().enumerate() {
             let lane = 8 * (i % 16);
             match b {
-                None => digits[i / 16] |= 0xff << lane,
-                Some(b) => literals[i / 16] |= u128::from(*b) << lane,
+                Lane::Digit => digits[i / 16] |= 0xff << lane,
+                Lane::Other => others[i / 16] |= 0xff << lane,
+                Lane::Literal(b) => literals[i / 16] |= u128::from(*b) << lane,
             }
         }
         Some(FixedLayout {
             len: shape.len(),
             digits,
+            others,
             literals,
+            month_name: month,
+            offset,
             numbers: numbers.into_boxed_slice(),
             default_year: u32::try_from(default_year).ok()?,
         })
@@ -121,6 +165,27 @@ impl FixedLayout {
                 _ => d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3),
             };
         }
+        if let Some(at) = self.month_name {
+            let name = buf
+                .get(usize::from(at)..usize::from(at) + 3)
+                .unwrap_or_default();
+            fields[1] = month_name(name, false).ok_or(OtherShape)?.0;
+        }
+        let mut offset = 0;
+        if let Some(at) = self.offset {
+            let at = usize::from(at);
+            let sign = match buf[at % MAX_LEN] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return Err(OtherShape),
+            };
+            let d = |k: usize| u32::from(buf[(at + k) % MAX_LEN].wrapping_sub(b'0'));
+            let (hh, mm) = (d(1) * 10 + d(2), d(3) * 10 + d(4));
+            if hh > 24 || mm > 60 {
+                return Err(OtherShape);
+            }
+            offset = sign * i64::from(hh * 3600 + mm * 60);
+        }
         let [year, month, day, hour, minute, second] = fields;
         Ok(civil_to_ts(
             i64::from(year),
@@ -130,7 +195,7 @@ impl FixedLayout {
             minute,
             second,
             0,
-            0,
+            offset,
         ))
     }
 
@@ -139,7 +204,7 @@ impl FixedLayout {
     #[inline]
     fn shaped(&self, w: u128, k: usize) -> bool {
         let digits = self.digits[k];
-        if w & !digits != self.literals[k] {
+        if w & !(digits | self.others[k]) != self.literals[k] {
             return false;
         }
         // The digits' lanes, the others set to '0': every lane must be a digit. Below 0x80,
@@ -158,20 +223,31 @@ mod tests {
 
     use super::super::{Pattern, TimeFormat};
 
-    /// Patterns with a fixed layout, and two without (a one-digit `%e`, a Go layout whose
-    /// seconds may take a fraction), whose values all go to the engine.
-    const SPECS: [&str; 10] = [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y%m%d%H%M%S",
-        "%d/%m/%Y",
-        "%H:%M",
-        "%F %T",
-        "%Y-%m-%dT%H:%M:%SZ",
-        "layout=20060102",
-        "%m/%d/%Y %H:%M",
-        "%e/%m/%Y",
-        "layout=2006-01-02 15:04:05",
+    /// Patterns with a fixed layout, and three without (a one-digit `%e`, two Go layouts whose
+    /// seconds may take a fraction), whose values all go to the engine; each with the shape of
+    /// its values: `d` a digit, `\x01` a month name, `\x02` a `±hhmm` offset.
+    const SPECS: [(&str, &str); 14] = [
+        ("%Y-%m-%d %H:%M:%S", "dddd-dd-dd dd:dd:dd"),
+        ("%Y%m%d%H%M%S", "dddddddddddddd"),
+        ("%d/%m/%Y", "dd/dd/dddd"),
+        ("%H:%M", "dd:dd"),
+        ("%F %T", "dddd-dd-dd dd:dd:dd"),
+        ("%Y-%m-%dT%H:%M:%SZ", "dddd-dd-ddTdd:dd:ddZ"),
+        ("layout=20060102", "dddddddd"),
+        ("%m/%d/%Y %H:%M", "dd/dd/dddd dd:dd"),
+        ("%d/%b/%Y:%H:%M:%S %z", "dd/\x01/dddd:dd:dd:dd \x02"),
+        ("%b%d %H:%M:%S%z", "\x01dd dd:dd:dd\x02"),
+        ("%Y-%m-%d %H:%M:%S %z", "dddd-dd-dd dd:dd:dd \x02"),
+        ("%e/%m/%Y", "dd/dd/dddd"),
+        ("layout=2006-01-02 15:04:05", "dddd-dd-dd dd:dd:dd"),
+        (
+            "layout=02/Jan/2006:15:04:05 -0700",
+            "dd/\x01/dddd:dd:dd:dd \x02",
+        ),
     ];
+
+    /// The month names `value` writes, valid (in any case) or not.
+    const NAMES: [&[u8]; 6] = [b"Jan", b"oct", b"DEC", b"Sep", b"Foo", b"Ju1"];
 
     fn pattern(spec: &str) -> Pattern {
         match TimeFormat::from_spec(spec).expect("spec") {
@@ -180,32 +256,30 @@ mod tests {
         }
     }
 
-    /// A value shaped like `spec`: each directive's digits (any, so out-of-range months, days,
+    /// A value of `shape`: each digit from `digits` (any, so out-of-range months, days,
     /// hours, February 29 of common years and the like come up), then changed at random:
-    /// a byte replaced, removed or added, a number shortened.
-    fn value(spec: &str, digits: &[u8], edit: (u8, usize, u8)) -> Vec<u8> {
-        let shape = spec
-            .trim_start_matches("layout=")
-            .replace("%Y", "dddd")
-            .replace("2006", "dddd")
-            .replace("%F", "dddd-dd-dd")
-            .replace("%T", "dd:dd:dd")
-            .replace(['%', '0', '1', '2', '3', '4', '5'], "")
-            .replace(['m', 'd', 'H', 'M', 'S', 'e'], "dd");
+    /// a byte replaced, removed or added.
+    fn value(shape: &str, digits: &[u8], edit: (u8, usize, u8)) -> Vec<u8> {
         let mut d = digits.iter().cycle();
-        let mut v: Vec<u8> = shape
-            .bytes()
-            .map(|c| {
-                if c == b'd' {
-                    b'0' + d.next().unwrap_or(&0) % 10
-                } else {
-                    c
+        let mut digit = || b'0' + d.next().unwrap_or(&0) % 10;
+        let mut v: Vec<u8> = Vec::new();
+        for c in shape.bytes() {
+            match c {
+                b'd' => v.push(digit()),
+                1 => v.extend_from_slice(NAMES[usize::from(digit() - b'0') % NAMES.len()]),
+                2 => {
+                    // Offsets of up to 29:69, some past the engine's range; one sign in ten
+                    // is neither + nor -.
+                    v.push(b"+-+-+-+-+x"[usize::from(digit() - b'0')]);
+                    let hh = (digit() - b'0') % 3;
+                    v.extend([b'0' + hh, digit(), b'0' + (digit() - b'0') % 7, digit()]);
                 }
-            })
-            .collect();
+                c => v.push(c),
+            }
+        }
         let (kind, at, byte) = edit;
         let at = at % (v.len() + 1);
-        let byte = b"0123456789-: /TZx\xc3"[usize::from(byte) % 17];
+        let byte = b"0123456789-: /TZx\xc3+J"[usize::from(byte) % 19];
         match kind % 6 {
             0 if at < v.len() => v[at] = byte,
             1 if at < v.len() => {
@@ -228,11 +302,12 @@ mod tests {
             low in any::<bool>(),
             edit in (any::<u8>(), any::<usize>(), any::<u8>()),
         ) {
-            let p = pattern(SPECS[spec]);
+            let (spec, shape) = SPECS[spec];
+            let p = pattern(spec);
             // Digits below 3 make valid dates likely; any digit makes invalid ones.
             let digits: Vec<u8> = digits.iter().map(|&d| if low { d % 3 } else { d }).collect();
-            let v = value(SPECS[spec], &digits, edit);
-            prop_assert_eq!(p.parse(&v), p.parse_items(&v), "{:?} on {:?}", SPECS[spec], String::from_utf8_lossy(&v));
+            let v = value(shape, &digits, edit);
+            prop_assert_eq!(p.parse(&v), p.parse_items(&v), "{:?} on {:?}", spec, String::from_utf8_lossy(&v));
         }
     }
 
@@ -240,10 +315,17 @@ mod tests {
     /// with itself), and decides both valid and invalid dates.
     #[test]
     fn fixed_layout_is_used_for_number_patterns() {
-        for spec in &SPECS[..8] {
-            assert!(pattern(spec).fixed.is_some(), "{spec:?}");
+        for (spec, shape) in &SPECS[..11] {
+            let p = pattern(spec);
+            let fixed = p.fixed.as_ref().expect(spec);
+            // All ones: a valid time, a valid name (`oct`) and offset (`-1111`), so the
+            // shapes of the test above are the layouts' own.
+            let v = value(shape, &[1], (5, 0, 0));
+            let decided = fixed.parse(&v).expect(spec);
+            assert!(decided.is_some(), "{spec:?} on {v:?}");
+            assert_eq!(decided, p.parse_items(&v), "{spec:?}");
         }
-        for spec in &SPECS[8..] {
+        for (spec, _) in &SPECS[11..] {
             assert!(pattern(spec).fixed.is_none(), "{spec:?}");
         }
         let p = pattern("%Y-%m-%d %H:%M:%S");
