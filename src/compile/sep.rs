@@ -11,6 +11,8 @@
 
 use wide::u8x16;
 
+use crate::words::mask16;
+
 /// A separator (never empty) and its first byte in every lane.
 #[derive(Debug)]
 pub(crate) struct Sep {
@@ -69,24 +71,7 @@ impl Sep {
     /// `base` (which is within `hay`).
     #[inline]
     fn block(&self, hay: &[u8], base: usize) -> u32 {
-        let eq = |part: &[u8]| {
-            let part: [u8; 16] = part.try_into().unwrap_or([0; 16]);
-            u8x16::new(part).simd_eq(self.first).to_bitmask()
-        };
-        if let Some(part) = hay.get(base..base + 16) {
-            return eq(part);
-        }
-        let left = hay.len() - base;
-        if hay.len() >= 16 {
-            // The last sixteen bytes: the bytes before `base` (already looked at) shifted out.
-            eq(&hay[hay.len() - 16..]) >> (16 - left)
-        } else {
-            // A haystack under sixteen bytes, padded with NUL (which may be the first byte:
-            // the bits past its end are cleared).
-            let mut padded = [0u8; 16];
-            padded[..left].copy_from_slice(&hay[base..]);
-            eq(&padded) & ((1 << left) - 1)
-        }
+        mask16(hay, base, |v| v.simd_eq(self.first))
     }
 }
 

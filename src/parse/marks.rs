@@ -10,6 +10,8 @@
 
 use wide::u8x16;
 
+use crate::words::mask16;
+
 /// The positions in `text` of the bytes `a` and `b`, in increasing order.
 pub(crate) struct Marks<'t> {
     text: &'t [u8],
@@ -38,47 +40,23 @@ impl<'t> Marks<'t> {
     /// The marks of the (up to) 64 bytes at `base`.
     #[inline]
     fn block(&self, base: usize) -> u64 {
+        let marked = |v: u8x16| v.simd_eq(self.a) | v.simd_eq(self.b);
         if let Some(chunk) = self.text.get(base..base + 64) {
             // A whole block: four vectors at fixed offsets, a loop the compiler unrolls.
             let mut mask = 0;
-            for (k, part) in chunk.chunks_exact(16).enumerate() {
-                mask |= self.vector(part.try_into().unwrap_or(&[0; 16])) << (16 * k);
+            for k in 0..4 {
+                mask |= u64::from(mask16(chunk, 16 * k, marked)) << (16 * k);
             }
             return mask;
         }
-        let end = self.text.len().min(base + 64);
+        // The end of the text: fewer vectors, the last one partial.
         let mut mask = 0;
         let mut at = base;
-        while at + 16 <= end {
-            let part = self.text.get(at..at + 16).and_then(|p| p.try_into().ok());
-            mask |= self.vector(part.unwrap_or(&[0; 16])) << (at - base);
+        while at < self.text.len() {
+            mask |= u64::from(mask16(self.text, at, marked)) << (at - base);
             at += 16;
         }
-        let left = end.saturating_sub(at);
-        if left > 0 {
-            let tail = if end >= 16 {
-                // The last sixteen bytes of the text: the marks of the bytes before `at`
-                // (already counted) are shifted out.
-                let last = self.text.get(end - 16..end).and_then(|p| p.try_into().ok());
-                self.vector(last.unwrap_or(&[0; 16])) >> (16 - left)
-            } else {
-                // A text under sixteen bytes, padded; the marks past its end are cleared (the
-                // padding is NUL, which may be one of the bytes).
-                let mut padded = [0u8; 16];
-                padded[..left].copy_from_slice(&self.text[at..end]);
-                self.vector(&padded) & ((1 << left) - 1)
-            };
-            mask |= tail << (at - base);
-        }
         mask
-    }
-
-    /// Bit `k` set when byte `k` of `part` is `a` or `b`.
-    #[inline]
-    fn vector(&self, part: &[u8; 16]) -> u64 {
-        let v = u8x16::new(*part);
-        let marked = v.simd_eq(self.a) | v.simd_eq(self.b);
-        u64::from(marked.to_bitmask())
     }
 }
 
