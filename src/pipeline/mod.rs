@@ -467,6 +467,7 @@ impl Batch {
         if let Some(flag) = &self.cancel {
             writer.cancel_on(Arc::clone(flag));
         }
+        writer.set_threads(self.threads);
         let (opts, partition) = (writer.options(), writer.partition());
         parallel::run(
             self,

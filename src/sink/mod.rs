@@ -13,6 +13,7 @@ mod collect;
 pub mod layout;
 pub mod ndjson;
 pub mod ndjson_dir;
+mod parallel;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 

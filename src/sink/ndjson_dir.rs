@@ -93,6 +93,13 @@ impl NdjsonDirWriter {
         self.parts.set_target_size(bytes);
     }
 
+    /// Rename the part files into place on up to `threads` threads when committing
+    /// (default 1; [`Batch::run_ndjson_dir`](crate::pipeline::Batch::run_ndjson_dir) gives
+    /// its own): with thousands of partitions, one rename after another is slow.
+    pub(crate) fn set_threads(&mut self, threads: usize) {
+        self.parts.set_threads(threads);
+    }
+
     /// Stop when `flag` becomes true: as
     /// [`ParquetWriter::cancel_on`](super::parquet::ParquetWriter::cancel_on).
     pub fn cancel_on(&mut self, flag: Arc<AtomicBool>) {

@@ -17,7 +17,8 @@ use super::size::{SizeLog, SIZE_LAG};
 use super::threads::{thread_stopped, ShardMsg};
 use super::TableSpec;
 use crate::error::{Error, ErrorKind};
-use crate::sink::layout::{path_error, sink_error, with_path, PartFile, Parts};
+use crate::sink::layout::{path_error, with_path, PartFile, Parts};
+use crate::sink::parallel::parallel;
 
 /// The writer of one open Parquet file (boxed: it is large, and moves between threads).
 pub(super) type FileWriter = Box<PartWriter>;
@@ -113,7 +114,7 @@ impl WholeFile {
 ///
 /// The first error; the other threads stop after their current file.
 pub(super) fn write_whole_files(files: Vec<WholeFile>, threads: usize) -> Result<(), Error> {
-    parallel(files, threads, WholeFile::write)
+    parallel(files, threads, "normalog-parquet", WholeFile::write)
 }
 
 /// Write the footer and close.
@@ -154,66 +155,7 @@ pub(super) fn finish_files(
             ParquetPart::Remote { .. } => 0,
         })
     });
-    parallel(files, threads, finish)
-}
-
-/// Call `f` with each of `items`, in order, on up to `threads` threads.
-///
-/// # Errors
-///
-/// The first error; the other threads stop after their current item.
-fn parallel<T: Send>(
-    items: Vec<T>,
-    threads: usize,
-    f: impl Fn(T) -> Result<(), Error> + Sync,
-) -> Result<(), Error> {
-    let threads = threads.min(items.len());
-    if threads < 2 {
-        return items.into_iter().try_for_each(f);
-    }
-    let queue = std::sync::Mutex::new(items.into_iter());
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    std::thread::scope(|s| {
-        let work = || -> Result<(), Error> {
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let next = match queue.lock() {
-                    Ok(mut q) => q.next(),
-                    Err(_) => None,
-                };
-                let Some(item) = next else { break };
-                if let Err(e) = f(item) {
-                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-                    return Err(e);
-                }
-            }
-            Ok(())
-        };
-        let mut handles = Vec::with_capacity(threads);
-        for i in 0..threads {
-            match std::thread::Builder::new()
-                .name(format!("normalog-parquet-{i}"))
-                .spawn_scoped(s, work)
-            {
-                Ok(h) => handles.push(h),
-                // The threads already spawned (or this one) finish the rest.
-                Err(_) => break,
-            }
-        }
-        let mut first = if handles.is_empty() {
-            work().err()
-        } else {
-            None
-        };
-        for h in handles {
-            let result = h
-                .join()
-                .unwrap_or_else(|_| Err(sink_error("a Parquet writer thread panicked".into())));
-            if let Err(e) = result {
-                first.get_or_insert(e);
-            }
-        }
-        first.map_or(Ok(()), Err)
-    })
+    parallel(files, threads, "normalog-parquet", finish)
 }
 
 /// The Arrow writers of the open files written on this thread.

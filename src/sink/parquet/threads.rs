@@ -37,6 +37,7 @@ impl ParquetWriter {
         }
         let budget = self.opts.row_group_budget() / k;
         self.threads = k;
+        self.parts.set_threads(k);
         let mut shards = Shards {
             txs: Vec::with_capacity(k),
             handles: Vec::with_capacity(k),
