@@ -141,6 +141,14 @@ fn pulls_every_record_once_with_the_documented_request_shape() {
         "{}",
         stderr(&out)
     );
+    // And the files it published, as normalize reports them.
+    let files = run.data_files().len();
+    assert!(files > 0);
+    assert!(
+        stderr(&out).contains(&format!("files: {files} written, ")),
+        "{files} files: {}",
+        stderr(&out)
+    );
 
     // A second run reads the overlap again and emits nothing new.
     let out = run.pull(&fake, &[]);
@@ -675,6 +683,18 @@ fn max_buffered_mib_is_taken_for_parquet_batches() {
         assert_eq!(util::lake::parquet_files(&run.out()).len(), 1, "{memory:?}");
         assert!(run.hidden_files().is_empty(), "{:?}", run.hidden_files());
     }
+    // `--stats` counts the files the batches published.
+    let run = PullDir::new();
+    let out = run.pull(
+        &fake,
+        &[&flags[..], &["--format", "parquet", "--stats"]].concat(),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("files: 1 written, 3000 rows per file on average"),
+        "{}",
+        stderr(&out)
+    );
 
     // Its value is normalize's: a number of MiB.
     let run = PullDir::new();

@@ -6,6 +6,7 @@
 
 pub mod args;
 pub mod bench;
+mod file_stats;
 pub mod gen_cmd;
 mod messages;
 mod normalize;

@@ -46,6 +46,22 @@ pub enum DirFormat {
     Parquet(parquet::Options),
 }
 
+/// The part files a [`Delivery`] into a directory published, for `--stats`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FileCounts {
+    /// The output's partitioning; `None` when the output is not a directory.
+    pub partition: Option<Partition>,
+    /// Part files published into the output directory.
+    pub files: u64,
+    /// Of those, extra parts of a partition within one batch: its file was written before
+    /// the batch's last rows of it came, to stay within the memory or open-files bound.
+    pub extra_files: u64,
+    /// Rows spilled to disk and merged before they were written (Parquet: a batch's
+    /// partitions, in the order its records came, did not fit in the memory bound).
+    pub spilled_rows: u64,
+}
+
 /// Where the events go.
 #[non_exhaustive]
 pub enum Target {
@@ -98,6 +114,8 @@ pub struct Delivery {
     tag: String,
     /// `--raw DIR`: the pages as received.
     raw: Option<RawArchive>,
+    /// What was published so far.
+    counts: FileCounts,
 }
 
 /// How one stream's pages are normalized.
@@ -133,6 +151,24 @@ impl Delivery {
             ndjson,
             tag,
             raw: None,
+            counts: FileCounts::default(),
+        }
+    }
+
+    /// The part files published so far (all zero, with no partitioning, unless the output
+    /// is a directory).
+    #[must_use]
+    pub fn file_counts(&self) -> FileCounts {
+        let partition = match &self.target {
+            Target::Dir { format, .. } => Some(match format {
+                DirFormat::Ndjson { partition, .. } => *partition,
+                DirFormat::Parquet(opts) => opts.partition,
+            }),
+            Target::Stream(_) | Target::File(_) => None,
+        };
+        FileCounts {
+            partition,
+            ..self.counts
         }
     }
 
@@ -296,7 +332,11 @@ impl Delivery {
                     self.ndjson,
                     observer,
                 ) {
-                    Ok(run) => run,
+                    Ok((run, extra, spilled)) => {
+                        self.counts.extra_files += extra;
+                        self.counts.spilled_rows += spilled;
+                        run
+                    }
                     Err(e) => {
                         // Nothing of this batch was published: its staging directory goes
                         // (a crash instead leaves it for `recover`).
@@ -305,13 +345,14 @@ impl Delivery {
                         return Err(e);
                     }
                 };
-                self.publish(&dir, &stage, commit)?;
+                self.counts.files += self.publish(&dir, &stage, commit)?;
                 Ok(run)
             }
         }
     }
 
-    /// Normalize a batch into its staging directory, committed there.
+    /// Normalize a batch into its staging directory, committed there; with the extra part
+    /// files and the rows spilled ([`FileCounts`]).
     #[allow(clippy::too_many_arguments)]
     fn stage(
         batch: &Batch,
@@ -322,7 +363,7 @@ impl Delivery {
         format: DirFormat,
         ndjson: ndjson::Options,
         observer: &mut dyn Observer,
-    ) -> Result<RunSummary, PullError> {
+    ) -> Result<(RunSummary, u64, u64), PullError> {
         Ok(match format {
             DirFormat::Ndjson {
                 partition,
@@ -330,23 +371,28 @@ impl Delivery {
             } => {
                 let mut w = NdjsonDirWriter::new(stage, partition, max_open_files, ndjson);
                 let run = batch.run_ndjson_dir(builder, registry, inputs, &mut w, observer)?;
+                let extra = w.extra_files();
                 w.commit()?;
-                run
+                (run, extra, 0)
             }
             DirFormat::Parquet(opts) => {
                 let mut w = ParquetWriter::new(stage, opts);
                 let run = batch.run_parquet(builder, registry, inputs, &mut w, observer)?;
+                // Counted before the commit, which writes the held and spilled rows.
+                let (extra, spilled) = (w.extra_files(), w.spilled_rows());
                 w.commit()?;
-                run
+                (run, extra, spilled)
             }
         })
     }
 
-    /// Move the staged files of `commit` into the layout, fsynced, under their final names.
-    fn publish(&self, dir: &Path, stage: &Path, commit: Commit) -> Result<(), PullError> {
+    /// Move the staged files of `commit` into the layout, fsynced, under their final names;
+    /// returns how many.
+    fn publish(&self, dir: &Path, stage: &Path, commit: Commit) -> Result<u64, PullError> {
         let mut files = Vec::new();
         walk(stage, &mut files).map_err(|e| out_err(stage, &e))?;
         let mut dirs: Vec<PathBuf> = Vec::new();
+        let mut published = 0;
         for f in files {
             let rel = f.strip_prefix(stage).unwrap_or(&f);
             let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or_default();
@@ -363,6 +409,7 @@ impl Delivery {
                 self.tag, commit.run, commit.seq
             ));
             std::fs::rename(&f, &dest).map_err(|e| out_err(&dest, &e))?;
+            published += 1;
             // The new entry, and any directory created for it, down from the output.
             let mut d = dest_dir.as_path();
             while d.starts_with(dir) && !dirs.iter().any(|x| x == d) {
@@ -376,7 +423,7 @@ impl Delivery {
         for d in &dirs {
             sync_dir(d).map_err(|e| out_err(d, &e))?;
         }
-        Ok(())
+        Ok(published)
     }
 
     /// The state is saved with `commit`: the staging directories of the batches up to it

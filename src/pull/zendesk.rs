@@ -34,7 +34,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::commits::Batches;
-use super::deliver::{Delivery, PageBuilder};
+use super::deliver::{Delivery, FileCounts, PageBuilder};
 use super::http::{base64, check_base_url, pct, Client, Request, Response};
 use super::paging::Paging;
 use super::state::{StateFile, StreamState};
@@ -118,6 +118,8 @@ pub struct Outcome {
     pub leftovers_removed: u64,
     /// Batches committed.
     pub commits: u64,
+    /// The part files published into a directory output.
+    pub files: FileCounts,
 }
 
 #[derive(Deserialize)]
@@ -339,6 +341,7 @@ pub fn pull(
     out.leftovers_removed = delivery.recover(&[TABLE.to_owned()], committed)?;
     if end < start {
         delivery.finish()?;
+        out.files = delivery.file_counts();
         return Ok(out);
     }
     out.window = Some((start, end));
@@ -474,5 +477,6 @@ pub fn pull(
         delivery.committed(batches.last())?;
     }
     out.commits = batches.saves();
+    out.files = delivery.file_counts();
     Ok(out)
 }

@@ -7,12 +7,13 @@ mod report;
 
 pub(super) use args::{ndjson_options, parquet_options, partition};
 pub use args::{CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg};
-use report::{print_file_stats, print_stats, CliObserver};
+use report::{print_stats, CliObserver};
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::time::Instant;
 
+use super::file_stats::{print_file_stats, print_spilled};
 use super::output::{open_rejects, CreatedDirs, Output, OutputFile, RejectsWriter};
 use super::signals::Interrupt;
 use super::{load_registry, messages, progress, unknown_log_type, Fatal, EXIT_OK, EXIT_REJECTS};
@@ -272,13 +273,7 @@ impl NormalizeConfig {
             if let Some((files, extra, partition)) = output_files {
                 print_file_stats(files, extra, run.summary.normalized, partition);
             }
-            if spilled > 0 {
-                messages::plain(&format!(
-                    "  {spilled} rows spilled to disk and merged at the end, for one file per \
-                     partition: in the order the input came, its partitions did not fit in \
-                     --max-buffered-mib"
-                ));
-            }
+            print_spilled(spilled);
             if let Some(rotated) = rotated.filter(|&n| n > 0) {
                 messages::plain(&format!(
                     "  {rotated} files closed at --target-file-size, the partition going on \

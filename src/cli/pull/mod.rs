@@ -14,9 +14,11 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::file_stats::{print_file_stats, print_spilled};
 use super::output::{OutputFile, RejectsWriter};
 use super::{messages, EXIT_FATAL};
 use normalog::pipeline::{Observer, Reject};
+use normalog::pull::deliver::FileCounts;
 use normalog::pull::http::Policy;
 use normalog::pull::{parse_duration, parse_time, Progress, PullError, Secret};
 
@@ -217,6 +219,16 @@ pub(super) fn drive<T>(
     // A rejects file that could not be written is the error, whatever the pull's outcome.
     flushed?;
     pulled
+}
+
+/// `--stats` about the part files a pull published into a directory output (`rows`: the
+/// records normalized, all of which are in them); nothing for other outputs.
+pub(super) fn print_files(files: FileCounts, rows: u64) {
+    let Some(partition) = files.partition else {
+        return;
+    };
+    print_file_stats(files.files, files.extra_files, rows, partition);
+    print_spilled(files.spilled_rows);
 }
 
 pub(super) fn fatal_to_config(f: super::Fatal) -> PullError {

@@ -59,7 +59,8 @@ pub struct PullOutputArgs {
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Print a summary to stderr: pages, records, duplicates dropped, rejects, rate.
+    /// Print a summary to stderr: pages, records, duplicates dropped, rejects, rate; with
+    /// -o DIR/, the files published (rows per file, extra parts, rows spilled to disk).
     #[arg(long)]
     pub stats: bool,
 

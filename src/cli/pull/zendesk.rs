@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::{
-    config_err, drive, duration, messages, output, read_secret, time, PullOutputArgs, RetryArgs,
+    config_err, drive, duration, messages, output, print_files, read_secret, time, PullOutputArgs,
+    RetryArgs,
 };
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
 use normalog::pull::http::Client;
@@ -221,6 +222,7 @@ pub(super) fn run(
             client.rate_waited().as_secs_f64(),
             client.paced().as_secs_f64()
         ));
+        print_files(outcome.files, s.normalized);
     }
     Ok(if outcome.summary.rejected > 0 {
         EXIT_REJECTS

@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use clap::ValueEnum;
 
-use super::{config_err, drive, messages, output, read_secret, time, PullOutputArgs, RetryArgs};
+use super::{
+    config_err, drive, messages, output, print_files, read_secret, time, PullOutputArgs, RetryArgs,
+};
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
 use normalog::pull::http::{check_base_url, Client};
 use normalog::pull::state::StateFile;
@@ -221,6 +223,7 @@ pub(super) fn run(
             client.rate_waited().as_secs_f64(),
             client.paced().as_secs_f64()
         ));
+        print_files(outcome.files, s.normalized);
     }
     Ok(if outcome.summary.rejected > 0 {
         EXIT_REJECTS

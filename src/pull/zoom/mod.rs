@@ -50,7 +50,7 @@ use serde_json::value::RawValue;
 mod session;
 
 use super::commits::Batches;
-use super::deliver::{Delivery, PageBuilder};
+use super::deliver::{Delivery, FileCounts, PageBuilder};
 use super::http::{base64, check_base_url, pct, Client, Response};
 use super::paging::Paging;
 use super::state::{StateFile, StreamState};
@@ -192,6 +192,8 @@ pub struct Outcome {
     pub leftovers_removed: u64,
     /// State saves.
     pub commits: u64,
+    /// The part files published into a directory output.
+    pub files: FileCounts,
     /// Things the user should know (e.g. `--since` clamped to six months).
     pub warnings: Vec<String>,
 }
@@ -522,6 +524,7 @@ pub fn pull(
         delivery.committed(batches.last())?;
     }
     out.commits = batches.saves();
+    out.files = delivery.file_counts();
     Ok(out)
 }
 
