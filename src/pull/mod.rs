@@ -40,6 +40,7 @@
 mod commits;
 pub mod deliver;
 pub mod http;
+mod page;
 mod paging;
 pub mod raw;
 pub mod state;
