@@ -212,4 +212,62 @@ mod tests {
         writer().commit().expect("commit");
         assert!(!part.exists());
     }
+
+    /// A rename that fails in the middle of a commit on several threads: the commit says
+    /// which file, and what is left is the files renamed before the failure, under their
+    /// final names, and nothing else: no temporary file, no journal, the obstacle untouched.
+    #[test]
+    fn a_failed_rename_leaves_final_files_only() {
+        fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).expect("read").flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    out.push(path.clone());
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        for threads in [1, 2, 4] {
+            let tmp = tempfile::tempdir().expect("tempdir");
+            let dir = tmp.path();
+            let mut w = NdjsonDirWriter::new(dir, Partition::Hour, 64, Options::default());
+            w.set_run_id(7);
+            w.set_threads(threads);
+            for hour in 0..40 {
+                w.write_lines("Zoom.Activity", hour, b"{}\n")
+                    .expect("write");
+            }
+            // A directory, not empty, where the part of hour 20 goes: its rename fails.
+            let blocked = dir
+                .join("zoom_activity")
+                .join(Partition::Hour.dir(20))
+                .join("part-0000000000000007-0.ndjson");
+            std::fs::create_dir_all(blocked.join("inside")).expect("mkdir");
+            let err = w.commit().expect_err("a rename fails");
+            assert!(err.to_string().contains("hour=20"), "{threads}: {err}");
+            drop(w);
+            let mut left = Vec::new();
+            walk(dir, &mut left);
+            let names = |p: &std::path::PathBuf| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let hidden: Vec<_> = left.iter().filter(|p| names(p).starts_with('.')).collect();
+            assert!(hidden.is_empty(), "{threads}: {hidden:?}");
+            let journals: Vec<_> = left
+                .iter()
+                .filter(|p| p.is_file() && p.starts_with(dir.join("_normalog")))
+                .collect();
+            assert!(journals.is_empty(), "{threads}: {journals:?}");
+            assert!(blocked.join("inside").is_dir());
+            for p in left.iter().filter(|p| p.is_file()) {
+                assert!(names(p).starts_with("part-0000000000000007-"), "{p:?}");
+                assert_eq!(std::fs::read(p).expect("read"), b"{}\n");
+            }
+        }
+    }
 }
