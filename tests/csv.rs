@@ -38,6 +38,19 @@ fields:
   - {name: value, type: string}
 ";
 
+/// Column names from each input's header line, which may follow comment lines.
+const EXPORT: &str = r"
+schema: Custom.Export
+parser:
+  csv:
+    delimiter: ','
+    hasHeader: true
+    skipPrefix: '#'
+fields:
+  - {name: user, type: string, required: true}
+  - {name: n, type: int}
+";
+
 const KV: &str = r"
 schema: Custom.Kv
 parser:
@@ -59,6 +72,7 @@ fn registry() -> Registry {
     let mut r = Registry::new();
     for (yaml, name) in [
         (USERS, "users.yml"),
+        (EXPORT, "export.yml"),
         (PAIRS, "pairs.yml"),
         (KV, "kv.yml"),
         (JSON, "json.yml"),
@@ -179,6 +193,37 @@ fn a_first_line_naming_no_field_is_no_header() {
         "{}",
         out.rejects[1]
     );
+}
+
+/// The header is the first line the log type does not skip: an export's comment lines
+/// (`skipPrefix`) may come before it (and blank lines: the batch test below).
+#[test]
+fn the_header_may_follow_comments_and_blank_lines() {
+    let out = lines(
+        &["Custom.Export"],
+        &[
+            "# exported 2026-12-04",
+            "# columns: n, user",
+            "n,user",
+            "1,ann",
+            "# end",
+        ],
+    );
+    assert!(out.rejects.is_empty(), "{:?}", out.rejects);
+    assert_eq!(users(&out.events), [("ann".to_owned(), 1)]);
+    // A line that names no field in the header's place: the rejects say which line it was.
+    let out = lines(&["Custom.Export"], &["# exported", "a,b", "ann,1"]);
+    assert!(out.events.is_empty());
+    assert!(
+        out.rejects[1].ends_with(
+            "Custom.Export: no header: line 2 of this input names none of the log type's fields (hasHeader)"
+        ),
+        "{}",
+        out.rejects[1]
+    );
+    // Without `skipPrefix`, a comment line is the header line, and names no field.
+    let out = lines(&["Custom.Users"], &["# exported", "user,n", "ann,1"]);
+    assert!(out.events.is_empty(), "{:?}", out.events);
 }
 
 #[test]
@@ -324,6 +369,57 @@ fn batch_runs_read_each_files_header_in_every_chunk() {
         .unwrap();
     assert_eq!(run.summary.normalized, total);
     assert_eq!(users(&sink.events), expected);
+}
+
+/// Files whose header follows a comment line and a blank line: every chunk, from whatever
+/// worker, reads its rows with that header.
+#[test]
+fn batch_runs_find_a_header_after_comments_in_every_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    std::fs::write(
+        &a,
+        format!(
+            "# exported by a gateway\n\n{}",
+            users_file(ROWS, false, "a")
+        ),
+    )
+    .unwrap();
+    let inputs = [Input::Path(a)];
+    let registry = registry();
+    let mut builder = NormalizerBuilder::new();
+    builder.log_types(["Custom.Export"]);
+    let expected: Vec<(String, i64)> = (0..ROWS).map(|i| (format!("a{i}"), i64::from(i))).collect();
+    for threads in [1, 4] {
+        for chunk in [64, 1 << 22] {
+            let mut out = Vec::new();
+            let run = Batch::new()
+                .threads(threads)
+                .chunk_bytes(chunk)
+                .run_ndjson(
+                    &builder,
+                    &registry,
+                    &inputs,
+                    &mut out,
+                    ndjson::Options::default(),
+                    &mut Ignore,
+                )
+                .unwrap();
+            let s = &run.summary;
+            let rows = u64::from(ROWS);
+            assert_eq!(
+                (s.normalized, s.rejected, s.skipped_lines, s.blank_lines),
+                (rows, 0, 2, 1),
+                "threads {threads}, chunk {chunk}"
+            );
+            let events: Vec<String> = String::from_utf8(out)
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect();
+            assert_eq!(users(&events), expected, "threads {threads}, chunk {chunk}");
+        }
+    }
 }
 
 /// CSV (header and `skipPrefix`), regex (`skipLines`) and JSON log types in one run: each

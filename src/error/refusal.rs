@@ -174,12 +174,17 @@ pub enum Refusal {
         found: usize,
         /// Columns.
         expected: usize,
-        /// The columns are those of the input's header line (`hasHeader` without `columns`).
-        from_header: bool,
+        /// The line of the input's header, when the columns are those it names (`hasHeader`
+        /// without `columns`).
+        header_line: Option<u64>,
     },
-    /// A CSV log type reads its column names from each input's first line (`hasHeader`
-    /// without `columns`), and this input's first line names none of its fields.
-    NoHeader,
+    /// A CSV log type reads its column names from each input's header line (`hasHeader`
+    /// without `columns`: the first line it does not skip), and this input's names none of
+    /// its fields (`line`), or was not among the first lines of the input (`None`).
+    NoHeader {
+        /// The header's line in the input.
+        line: Option<u64>,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -221,16 +226,24 @@ impl fmt::Display for Refusal {
             Refusal::FieldCount {
                 found,
                 expected,
-                from_header,
+                header_line,
             } => write!(
                 f,
                 "row has {found} value{}, but the {} {expected} column{}",
                 if *found == 1 { "" } else { "s" },
-                if *from_header { "header (line 1) names" } else { "schema's `columns` are" },
+                match header_line {
+                    Some(line) => format!("header (line {line}) names"),
+                    None => "schema's `columns` are".to_owned(),
+                },
                 if *expected == 1 { "" } else { "s" },
             ),
-            Refusal::NoHeader => f.write_str(
-                "no header: line 1 of this input names none of the log type's fields (hasHeader)",
+            Refusal::NoHeader { line: Some(line) } => write!(
+                f,
+                "no header: line {line} of this input names none of the log type's fields \
+                 (hasHeader)"
+            ),
+            Refusal::NoHeader { line: None } => f.write_str(
+                "no header: none of this input's first lines is a header line (hasHeader)",
             ),
         }
     }
@@ -260,7 +273,7 @@ impl Refusal {
             | Refusal::NotUtf8
             | Refusal::NoMatch { .. }
             | Refusal::FieldCount { .. }
-            | Refusal::NoHeader => None,
+            | Refusal::NoHeader { .. } => None,
         }
     }
 
@@ -275,7 +288,7 @@ impl Refusal {
             Refusal::NotUtf8 => "not_utf8",
             Refusal::NoMatch { .. } => "no_match",
             Refusal::FieldCount { .. } => "field_count",
-            Refusal::NoHeader => "no_header",
+            Refusal::NoHeader { .. } => "no_header",
             Refusal::BadValue { problem, .. } => match problem {
                 ValueProblem::WrongType { .. } => "wrong_type",
                 ValueProblem::NotAnInteger => "not_an_integer",

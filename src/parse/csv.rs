@@ -11,9 +11,13 @@
 //! which the decode step then reads in place of the line (`decode::<Copied>`: the event
 //! copies those values, as the buffer is rewritten by the next row).
 //!
-//! Per input, a plan with `hasHeader` and no `columns` learns the output of each column from
-//! the input's first line ([`learn_header`]); the normalizer calls it for line 1 and when a
-//! caller says where an input starts ([`Normalizer::start_input`](super::Normalizer::start_input)).
+//! Per input, a plan with `hasHeader` takes as its header the input's first line that it
+//! does not skip (lines `skipLines` and `skipPrefix` consume, and blank lines, may come
+//! before it: an export's comment lines) and consumes it; without `columns` it learns the
+//! output of each column from it ([`offer_header`]). The normalizer starts each input's
+//! search at line 1, and when a caller says where an input starts
+//! ([`Normalizer::start_input`](super::Normalizer::start_input)), from the input's first
+//! lines.
 
 use crate::compile::text::{CsvPlan, TextPlan};
 use crate::compile::ObjectPlan;
@@ -30,8 +34,13 @@ pub(crate) struct CsvSlot {
     /// The output of each column of the current input's header (`hasHeader` without
     /// `columns`), reused from input to input.
     header: Vec<Option<usize>>,
-    /// Whether `header` holds this input's columns (its first line named an output).
+    /// Whether `header` holds this input's columns (its header line named an output).
     header_ok: bool,
+    /// The line of the current input that is its header: [`WAITING`] until a line the plan
+    /// does not skip has come, [`NO_HEADER`] when there is none (with `columns`: the first
+    /// such line had another number of values; or the input's first lines, given by a
+    /// caller starting in its middle, held none).
+    header_line: u64,
     /// The span of each value of the current row, in the line or in `unquoted`.
     fields: Vec<(usize, usize)>,
     /// The values of a row with a value to rewrite (an escaped quote), unescaped.
@@ -159,22 +168,60 @@ fn unescape(line: &str, delimiter: u8, fields: &mut Vec<(usize, usize)>, buf: &m
     }
 }
 
-/// Read the first line of an input (none: the input has no first line, or it is not text)
-/// as the header of a plan with `hasHeader` and no `columns`: the output each column fills.
-/// A header that names none of the outputs is not this log type's: its rows are refused.
-pub(crate) fn learn_header(plan: &TextPlan, slot: &mut TextSlot, line: Option<&str>) {
-    let (Some(c), Some(cs)) = (&plan.csv, &mut slot.csv) else {
-        return;
-    };
-    if !c.has_header || !c.columns.is_empty() {
-        return;
+/// [`CsvSlot::header_line`] before the header has come.
+const WAITING: u64 = 0;
+/// [`CsvSlot::header_line`] of an input without a header line.
+const NO_HEADER: u64 = u64::MAX;
+
+/// A new input starts: a plan with `hasHeader` waits for its header line.
+pub(crate) fn start_input(plan: &TextPlan, slot: &mut TextSlot) {
+    if let (Some(c), Some(cs)) = (&plan.csv, &mut slot.csv) {
+        if c.has_header {
+            cs.header.clear();
+            cs.header_ok = false;
+            cs.header_line = WAITING;
+        }
     }
-    cs.header.clear();
-    cs.header_ok = false;
-    let Some(line) = line else { return };
+}
+
+/// The input's first lines, given by a caller that starts in its middle, were all read and
+/// none was the header: the plan stops waiting (its rows are refused: no header).
+pub(crate) fn no_header_yet(slot: &mut TextSlot) {
+    if let Some(cs) = slot.csv.as_mut().filter(|cs| cs.header_line == WAITING) {
+        cs.header_line = NO_HEADER;
+    }
+}
+
+/// Offer line `line_no` of the input (`line`, without its line end) to a plan with
+/// `hasHeader`; returns whether it is the input's header, to be consumed. The first line
+/// the plan does not skip (lines 1 to `skipLines`, lines that start with `skipPrefix`,
+/// blank lines) is the header line: without `columns` its values name the output each
+/// column fills (a header that names none is not this log type's: neither it nor the
+/// input's rows are, they are refused); with `columns`, it is the header only if it has as
+/// many values as columns (otherwise the input has no header line, and this line is a row).
+pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, line_no: u64) -> bool {
+    let (Some(c), Some(cs)) = (&plan.csv, &mut slot.csv) else {
+        return false;
+    };
+    if !c.has_header {
+        return false;
+    }
+    if cs.header_line != WAITING {
+        return cs.header_line == line_no && (cs.header_ok || !c.columns.is_empty());
+    }
+    let skipped = line_no <= plan.skip_lines
+        || plan
+            .skip_prefix
+            .as_deref()
+            .is_some_and(|p| line.starts_with(p))
+        || line.trim().is_empty();
+    if skipped {
+        return false;
+    }
     let CsvSlot {
         header,
         header_ok,
+        header_line,
         fields,
         unquoted,
     } = cs;
@@ -183,6 +230,11 @@ pub(crate) fn learn_header(plan: &TextPlan, slot: &mut TextSlot, line: Option<&s
     } else {
         line
     };
+    if !c.columns.is_empty() {
+        let is_header = fields.len() == c.columns.len();
+        *header_line = if is_header { line_no } else { NO_HEADER };
+        return is_header;
+    }
     header.extend(fields.iter().map(|&(s, e)| {
         let name = if plan.trim_space {
             text[s..e].trim()
@@ -192,23 +244,8 @@ pub(crate) fn learn_header(plan: &TextPlan, slot: &mut TextSlot, line: Option<&s
         plan.outputs.iter().position(|o| **o == *name)
     }));
     *header_ok = header.iter().any(Option::is_some);
-}
-
-/// Whether `line`, the first of its input, is the header of this plan (to be consumed):
-/// for `hasHeader` with `columns`, a row of as many values as columns; without `columns`,
-/// a header that names an output (see [`learn_header`], called before).
-pub(crate) fn is_header(plan: &TextPlan, slot: &mut TextSlot, line: &str) -> bool {
-    let (Some(c), Some(cs)) = (&plan.csv, &mut slot.csv) else {
-        return false;
-    };
-    if !c.has_header {
-        return false;
-    }
-    if c.columns.is_empty() {
-        return cs.header_ok;
-    }
-    split(line, c.delimiter, &mut cs.fields, &mut cs.unquoted);
-    cs.fields.len() == c.columns.len()
+    *header_line = line_no;
+    *header_ok
 }
 
 /// Split the row `line` into the values of `plan`'s outputs and decode them into a new
@@ -252,23 +289,26 @@ fn fill(
 ) -> Result<bool, Refusal> {
     let TextSlot { vals, csv, .. } = slot;
     let Some(cs) = csv.as_mut() else {
-        return Err(Refusal::NoHeader);
+        return Err(Refusal::NoHeader { line: None });
     };
     let quoted = split(line, c.delimiter, &mut cs.fields, unquoted);
     let text: &str = if quoted { unquoted } else { line };
-    let (columns, from_header): (&[Option<usize>], bool) = if c.columns.is_empty() {
+    let (columns, header_line): (&[Option<usize>], Option<u64>) = if c.columns.is_empty() {
         if !cs.header_ok {
-            return Err(Refusal::NoHeader);
+            let line = cs.header_line;
+            return Err(Refusal::NoHeader {
+                line: (line != WAITING && line != NO_HEADER).then_some(line),
+            });
         }
-        (&cs.header, true)
+        (&cs.header, Some(cs.header_line))
     } else {
-        (&c.columns, false)
+        (&c.columns, None)
     };
     if cs.fields.len() != columns.len() {
         return Err(Refusal::FieldCount {
             found: cs.fields.len(),
             expected: columns.len(),
-            from_header,
+            header_line,
         });
     }
     vals.fill(None);

@@ -28,7 +28,7 @@ impl Normalizer {
             return self.normalize_text(text, pos);
         }
         if pos.line == 1 {
-            self.learn_headers(Some(&line[..len]));
+            self.first_line(&line[..len]);
         }
         let mut copy = std::mem::take(&mut self.scratch);
         if original.is_none() {
@@ -96,7 +96,7 @@ impl Normalizer {
         pos: Position,
     ) -> Result<Event<'s>, Error> {
         if pos.line == 1 {
-            self.learn_headers(Some(line));
+            self.first_line(line);
         }
         let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
         let tried = self.try_text::<Borrowed>(line, pos, &mut vals);

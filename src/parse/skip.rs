@@ -1,16 +1,17 @@
 //! Lines a text log type consumes without an event, and where an input starts.
 //!
 //! A text log type skips lines 1 to `skipLines` of each input, lines that start with its
-//! `skipPrefix`, and (`parser: csv` with `hasHeader`) its header, line 1. A skipped line is
+//! `skipPrefix`, and (`parser: csv` with `hasHeader`) its header, the first other line. A skipped line is
 //! neither an event nor a reject, like a blank line; it is skipped only when no other log
 //! type of the run reads it, so that classification among several log types still works.
 //!
 //! Where an input starts is told by the record's [`Position`]: line 1 is an input's first
 //! line. Every entry point that frames input stamps it (the batch pipeline, the
 //! [`StreamNormalizer`](super::StreamNormalizer), the schema test runner); a caller of
-//! [`Normalizer::normalize_bytes`] gives it. A CSV log type that takes its column names from
-//! the header learns them when line 1 comes by, or from [`Normalizer::start_input`] when a
-//! caller starts in the middle of an input (the pipeline's workers do, for every chunk).
+//! [`Normalizer::normalize_bytes`] gives it. A CSV log type with a header starts waiting for
+//! it when line 1 comes by, and takes it from the input's first lines
+//! ([`Normalizer::start_input`]) when a caller starts in the middle of an input (the
+//! pipeline's workers do, for every chunk).
 
 use super::csv;
 use super::text::TextSlot;
@@ -18,8 +19,9 @@ use super::Normalizer;
 use crate::compile::text::TextPlan;
 use crate::error::Position;
 
-/// Whether `plan` consumes `line` (at `pos`) without an event. CSV headers must have been
-/// learned from line 1 before (see [`Normalizer::learn_headers`]).
+/// Whether `plan` consumes `line` (at `pos`) without an event: lines 1 to `skipLines`,
+/// lines that start with `skipPrefix`, and a CSV header (the first other line of the input;
+/// see [`csv::offer_header`]).
 pub(super) fn skips(plan: &TextPlan, slot: &mut TextSlot, line: &str, pos: Position) -> bool {
     if (1..=plan.skip_lines).contains(&pos.line) {
         return true;
@@ -31,26 +33,62 @@ pub(super) fn skips(plan: &TextPlan, slot: &mut TextSlot, line: &str, pos: Posit
     {
         return true;
     }
-    pos.line == 1 && csv::is_header(plan, slot, line)
+    csv::offer_header(plan, slot, line, pos.line)
 }
 
 impl Normalizer {
-    /// Say that the records that follow come from the middle of an input whose first line
-    /// is `first_line` (without its line end; `None` when it is blank or unknown). Only CSV
-    /// log types that take their column names from a header (`hasHeader` without `columns`)
-    /// use it: they read the names from it. Records at line 1 do the same by themselves, so
-    /// a caller that normalizes each input from its start needs not call this.
-    pub fn start_input(&mut self, first_line: Option<&[u8]>) {
-        self.learn_headers(first_line);
-    }
-
-    /// Every CSV log type with a header learns the current input's columns from its first
-    /// line.
-    pub(super) fn learn_headers(&mut self, first_line: Option<&[u8]>) {
-        let line = first_line.and_then(|l| std::str::from_utf8(l).ok());
+    /// Say that the records that follow come from the middle of an input that starts with
+    /// `head`: its first line (without its line end; `None` when it is blank or unknown), or
+    /// its first lines (each ended by `\n`, the last one whole too). Only CSV log types with
+    /// `hasHeader` use it: they take the first line they do not skip (`skipLines`,
+    /// `skipPrefix`, blank lines) as the input's header, and without `columns` read their
+    /// column names from it; when `head` holds no such line, the input's rows are refused
+    /// (no header). Records at line 1 start an input by themselves, so a caller that
+    /// normalizes each input from its start needs not call this.
+    pub fn start_input(&mut self, head: Option<&[u8]>) {
         for (plan, slot) in self.plans[self.n_json..].iter().zip(&mut self.text_slots) {
             if let Some(tp) = &plan.text {
-                csv::learn_header(tp, slot, line);
+                csv::start_input(tp, slot);
+            }
+        }
+        let head = head.unwrap_or_default();
+        let lines = head
+            .strip_suffix(b"\n")
+            .unwrap_or(head)
+            .split(|&b| b == b'\n');
+        for (line_no, line) in (1..).zip(lines) {
+            // Lines that are not text are no one's header (as a row they would be refused).
+            let Some(line) = std::str::from_utf8(line).ok().and_then(|l| {
+                let l = l.strip_suffix('\r').unwrap_or(l);
+                (!l.trim().is_empty()).then_some(l)
+            }) else {
+                continue;
+            };
+            self.offer_headers(line, line_no);
+        }
+        for slot in &mut self.text_slots {
+            csv::no_header_yet(slot);
+        }
+    }
+
+    /// Line 1 of an input, in the order its records come: every CSV log type with
+    /// `hasHeader` starts waiting for the input's header, which may be this line.
+    pub(super) fn first_line(&mut self, line: &[u8]) {
+        for (plan, slot) in self.plans[self.n_json..].iter().zip(&mut self.text_slots) {
+            if let Some(tp) = &plan.text {
+                csv::start_input(tp, slot);
+            }
+        }
+        if let Ok(line) = std::str::from_utf8(line) {
+            self.offer_headers(line, 1);
+        }
+    }
+
+    /// Offer line `line_no` to every CSV log type waiting for its header.
+    fn offer_headers(&mut self, line: &str, line_no: u64) {
+        for (plan, slot) in self.plans[self.n_json..].iter().zip(&mut self.text_slots) {
+            if let Some(tp) = &plan.text {
+                csv::offer_header(tp, slot, line, line_no);
             }
         }
     }

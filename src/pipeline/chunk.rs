@@ -88,10 +88,10 @@ pub(crate) struct Chunk {
     pub bytes: u64,
     /// Set on the last chunk of an input: how the input ended.
     pub end: Option<io::Result<()>>,
-    /// The input's first line (none when blank, over the limit, or not read): a worker
-    /// tells its normalizer, so CSV log types with a header know this input's columns
-    /// even in a chunk from the middle of the input.
-    pub first_line: Option<Arc<[u8]>>,
+    /// The input's first lines (up to [`HEAD_BYTES`](super::chunker::HEAD_BYTES), whole
+    /// lines; none when not read): a worker tells its normalizer, so CSV log types with a
+    /// header know this input's columns even in a chunk from the middle of the input.
+    pub head: Option<Arc<[u8]>>,
     pub bufs: Bufs,
     /// Filled by [`process`](super::records::process).
     pub summary: Summary,

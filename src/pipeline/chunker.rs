@@ -67,9 +67,8 @@ struct Open {
     /// An over-long line whose start was read with the last chunk: the next call skips
     /// the rest of it and reports it.
     skip: Option<Skip>,
-    /// The input's first line (none when blank or not read whole), taken from its first
-    /// chunk once `head_taken`.
-    first_line: Option<Arc<[u8]>>,
+    /// The input's first lines, taken from its first chunk once `head_taken`.
+    head: Option<Arc<[u8]>>,
     head_taken: bool,
 }
 
@@ -109,7 +108,7 @@ impl<'a> Chunker<'a> {
                         reported: 0,
                         pending: Vec::new(),
                         skip: None,
-                        first_line: None,
+                        head: None,
                         head_taken: false,
                     };
                     let chunk = open.next_chunk(bufs, self.framing);
@@ -125,7 +124,7 @@ impl<'a> Chunker<'a> {
                     line: 1,
                     bytes: 0,
                     end: Some(Err(e)),
-                    first_line: None,
+                    head: None,
                     bufs,
                     summary: Summary::default(),
                     stop: false,
@@ -202,6 +201,23 @@ fn closes(text: &[u8]) -> bool {
     depth <= 0
 }
 
+/// How much of an input's start a chunk from its middle carries ([`Chunk::head`]): the
+/// lines a CSV header may follow (an export's comment lines, blank lines) are a few.
+pub(crate) const HEAD_BYTES: usize = 64 << 10;
+
+/// The whole lines of `data` (an input's first chunk) within its first [`HEAD_BYTES`], or
+/// its first line if that is longer; none when empty.
+fn head(data: &[u8]) -> Option<&[u8]> {
+    let end = if data.len() <= HEAD_BYTES {
+        data.len()
+    } else {
+        memchr::memrchr(b'\n', &data[..HEAD_BYTES])
+            .or_else(|| memchr::memchr(b'\n', data))
+            .map_or(data.len(), |nl| nl + 1)
+    };
+    (end > 0).then(|| &data[..end])
+}
+
 impl Open {
     /// Bytes read that no chunk accounts for yet: the unterminated tail kept for the next
     /// chunk, and the start of an over-long line, which the next chunk reports with the
@@ -220,11 +236,9 @@ impl Open {
             && line == 1
             && matches!(kind, Kind::Lines | Kind::Document)
         {
-            let data = &bufs.data;
-            let end = memchr::memchr(b'\n', data).unwrap_or(data.len());
-            self.first_line = frame::record_of(&data[..end]).map(Arc::from);
+            self.head = head(&bufs.data).map(Arc::from);
         }
-        let first_line = self.first_line.clone();
+        let head = self.head.clone();
         Chunk {
             seq: 0,
             input: self.index,
@@ -234,7 +248,7 @@ impl Open {
             line,
             bytes,
             end: None,
-            first_line,
+            head,
             bufs,
             summary: Summary::default(),
             stop: false,

@@ -70,7 +70,7 @@ pub(crate) fn process<S: Sink + ?Sized>(
 ) -> Result<(), S::Error> {
     // Text log types that read a CSV header learn this input's columns (a chunk may start
     // in the middle of its input).
-    norm.start_input(chunk.first_line.as_deref());
+    norm.start_input(chunk.head.as_deref());
     let Bufs { data, rejects, .. } = &mut chunk.bufs;
     let mut summary = Summary {
         bytes: chunk.bytes,
