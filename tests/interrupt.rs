@@ -228,6 +228,63 @@ fn sigint_and_sigterm_stop_cleanly_at_every_point() {
     }
 }
 
+/// Signals that come together (`timeout` signals the process and then its group) are one
+/// request: the run stops cleanly. One that comes a second or more after the first ends the
+/// process at once, as the signal would, leaving only hidden files for the next run.
+#[test]
+fn repeated_signals_are_one_stop_and_a_later_one_ends_at_once() {
+    let t = setup();
+    let kill = |child: &Child, signal: &str| {
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+    };
+    let (lake, before) = lake_with_b(&t, "lake-twice");
+    let paused = Paused::start(&lake, &t.a, "write");
+    kill(&paused.child, "INT");
+    kill(&paused.child, "INT");
+    let out = paused.resume();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("no output committed"), "{stderr}");
+    assert_eq!(debris(&lake), Vec::<PathBuf>::new());
+    assert_kept(&lake, &before, "two SIGINTs");
+
+    let (lake, before) = lake_with_b(&t, "lake-later");
+    let mut paused = Paused::start(&lake, &t.a, "write");
+    kill(&paused.child, "INT");
+    // Well past the second of grace, even if the signal thread read the first one late.
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(
+        paused.child.try_wait().expect("wait").is_none(),
+        "still stopping"
+    );
+    kill(&paused.child, "INT");
+    let status = paused.child.wait().expect("wait");
+    std::os::unix::process::ExitStatusExt::signal(&status).map_or_else(
+        || panic!("ended by itself: {status}"),
+        |sig| assert_eq!(sig, 2, "{status}"),
+    );
+    let _ = std::fs::remove_file(&paused.marker);
+    assert!(
+        !debris(&lake).is_empty(),
+        "killed while writing: its temporary files stay"
+    );
+    // The next run removes them and says so.
+    let out = ok(&mut normalize(&lake, &t.a));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("temporary files left by an interrupted run"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(debris(&lake), Vec::<PathBuf>::new());
+    assert_eq!(parquet_rows(&lake), t.all_rows);
+    assert_kept(&lake, &before, "a later SIGINT");
+}
+
 #[test]
 fn after_kill_9_the_next_run_cleans_up() {
     let t = setup();

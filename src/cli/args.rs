@@ -12,8 +12,7 @@ use clap::{Parser, Subcommand};
 /// The exit statuses of `normalize`, in its `--help` and (named as such) the top level's.
 macro_rules! normalize_exit_codes {
     () => {
-        "\
-  0    every record was normalized
+        "  0    every record was normalized
   1    the run finished, but some records were rejected (or some inputs could not be
        read while others were)
   2    fatal error: bad flags, bad schema, unusable output, nothing to read (no input
@@ -21,7 +20,8 @@ macro_rules! normalize_exit_codes {
   130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM, 129 by SIGHUP (128 + the signal's
        number): the run stopped, its temporary files were removed and nothing was
        committed (or, if it was already renaming its files into place, it finished
-       that). A second signal ends the process at once; the next run into the same
+       that). Signals within a second of the first are the same request; one a
+       second or more later ends the process at once, and the next run into the same
        directory removes what it left."
     };
 }

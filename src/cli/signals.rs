@@ -4,15 +4,19 @@
 //! between chunks ([`normalog::pipeline::Batch::cancel_on`]); the run stops, its writers
 //! remove their temporary files, and the command exits with 128 + the signal's number (130
 //! for SIGINT, 143 for SIGTERM, 129 for SIGHUP), as shells report a process killed by it.
-//! A second signal while the first is being handled ends the process at once, as the
+//! Another signal at least [`REPEAT_GRACE`] after the first ends the process at once, as the
 //! signal's default action would: its hidden temporary files are then left for the next
-//! run into the same directory to remove.
+//! run into the same directory to remove. Signals closer to the first are the same request
+//! again: `timeout(1)` sends its signal to the process and then to its process group, and a
+//! supervisor may signal both too, so one stop would otherwise come as two.
 //!
 //! The handlers only store to atomics (signal-hook's `flag` module), which is all a signal
-//! handler may safely do.
+//! handler may safely do; a thread reads the signals again (signal-hook's iterator) to time
+//! the repeats.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 #[cfg(unix)]
 use signal_hook::consts::signal::SIGHUP;
@@ -23,6 +27,9 @@ use signal_hook::consts::signal::{SIGINT, SIGTERM};
 const SIGNALS: &[i32] = &[SIGINT, SIGTERM, SIGHUP];
 #[cfg(not(unix))]
 const SIGNALS: &[i32] = &[SIGINT, SIGTERM];
+
+/// How long after the first signal another one is the same request (see the module docs).
+const REPEAT_GRACE: Duration = Duration::from_secs(1);
 
 /// The handlers of one command: the flag they set, and the signal that set it.
 pub(super) struct Interrupt {
@@ -36,9 +43,13 @@ impl Interrupt {
     pub(super) fn install() -> Interrupt {
         let flag = Arc::new(AtomicBool::new(false));
         let signal = Arc::new(AtomicUsize::new(0));
+        let repeats = watch_repeats();
         for &sig in SIGNALS {
-            // In this order: the default action first, armed only once the flag is set.
-            let _ = signal_hook::flag::register_conditional_default(sig, Arc::clone(&flag));
+            if !repeats {
+                // Without the thread, any second signal: the default action first, armed
+                // only once the flag is set.
+                let _ = signal_hook::flag::register_conditional_default(sig, Arc::clone(&flag));
+            }
             if let Ok(n) = usize::try_from(sig) {
                 let _ = signal_hook::flag::register_usize(sig, Arc::clone(&signal), n);
             }
@@ -69,4 +80,29 @@ impl Interrupt {
         };
         (name, u8::try_from(128 + n).unwrap_or(u8::MAX))
     }
+}
+
+/// Start the thread that ends the process on a signal that comes [`REPEAT_GRACE`] or more
+/// after the first; false when it cannot be started.
+fn watch_repeats() -> bool {
+    let Ok(mut signals) = signal_hook::iterator::Signals::new(SIGNALS) else {
+        return false;
+    };
+    let watcher = move || {
+        let mut first: Option<Instant> = None;
+        for sig in signals.forever() {
+            match first {
+                None => first = Some(Instant::now()),
+                Some(at) if at.elapsed() >= REPEAT_GRACE => {
+                    // Ends the process as the signal would have (exit status and all).
+                    let _ = signal_hook::low_level::emulate_default_handler(sig);
+                }
+                Some(_) => {}
+            }
+        }
+    };
+    std::thread::Builder::new()
+        .name("normalog-signals".into())
+        .spawn(watcher)
+        .is_ok()
 }
