@@ -554,3 +554,46 @@ fn target_file_size_applies_to_ndjson_directories() {
     let want = util::lake::ndjson_rows(&String::from_utf8_lossy(&ndjson.stdout));
     assert_eq!(util::lake::ndjson_rows(&lines.join("\n")), want);
 }
+
+/// A field named like a partition directory (`year`, `hour`: table columns ignore case) is
+/// warned about with a partitioned layout, where engines reading the partitions as columns
+/// would show the directory's value in its place; not with `--partition none`.
+#[test]
+fn fields_named_like_partition_directories_are_warned_about() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schemas = dir.path().join("schemas");
+    std::fs::create_dir(&schemas).expect("mkdir");
+    std::fs::write(
+        schemas.join("hours.yml"),
+        "schema: Custom.Hours\nparser: {csv: {delimiter: ',', columns: [time, year, Hour, note]}}\n\
+         fields:\n  - {name: time, type: timestamp, timeFormat: rfc3339, isEventTime: true}\n  \
+         - {name: year, type: string}\n  - {name: Hour, type: int}\n  - {name: note, type: string}\n",
+    )
+    .expect("write");
+    let input = dir.path().join("h.csv");
+    std::fs::write(&input, "2023-07-01T14:00:00Z,FY23,3,a\n").expect("write");
+    let warned = |partition: &str, format: &str| {
+        let lake = dir.path().join(format!("lake-{partition}-{format}"));
+        let out = ok(&[
+            "normalize",
+            "-s",
+            s(&schemas),
+            "--format",
+            format,
+            "--partition",
+            partition,
+            "-o",
+            &format!("{}/", s(&lake)),
+            s(&input),
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        ["`year`", "`Hour`"].map(|f| {
+            stderr.contains(&format!(
+                "warning: Custom.Hours: field {f} has the name of a partition directory"
+            ))
+        })
+    };
+    assert_eq!(warned("hour", "parquet"), [true, true]);
+    assert_eq!(warned("day", "ndjson"), [true, false]);
+    assert_eq!(warned("none", "parquet"), [false, false]);
+}

@@ -20,6 +20,7 @@ use super::{load_registry, messages, progress, unknown_log_type, Fatal, EXIT_OK,
 use normalog::error::ErrorKind;
 use normalog::pipeline::{self, Batch, Input, RunSummary};
 use normalog::registry::Registry;
+use normalog::schema::validate::column_name;
 use normalog::sink::layout::Partition;
 use normalog::sink::ndjson;
 use normalog::NormalizerBuilder;
@@ -128,6 +129,41 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Warn about fields of the log types written that have the name of one of the layout's
+/// partition directories (`year`, `month`, `day`, `hour`): an engine that reads the
+/// partitions as columns (DuckDB's `hive_partitioning`, Spark, Athena) puts the directory's
+/// value in its place.
+fn warn_partition_columns(registry: &Registry, log_types: &[String], partition: Partition) {
+    let keys: &[&str] = match partition {
+        Partition::Hour => &["year", "month", "day", "hour"],
+        Partition::Day => &["year", "month", "day"],
+        _ => return,
+    };
+    let flag = if partition == Partition::Hour {
+        "hour"
+    } else {
+        "day"
+    };
+    for plan in registry.plans() {
+        if !log_types.is_empty() && !log_types.iter().any(|t| t == plan.log_type()) {
+            continue;
+        }
+        for field in &plan.schema().fields {
+            let column = column_name(&field.name).to_ascii_lowercase();
+            if keys.contains(&column.as_str()) {
+                messages::error(&format!(
+                    "warning: {}: field `{}` has the name of a partition directory of \
+                     --partition {flag} (`{column}=`): engines that read partitions as columns \
+                     (DuckDB's hive_partitioning, Spark, Athena) show the directory's value in \
+                     its place; rename the field in the schema, or use --partition none",
+                    plan.log_type(),
+                    field.name
+                ));
+            }
+        }
+    }
+}
+
 impl NormalizeConfig {
     /// Check `args` and open the outputs, in this order: schemas and log types, inputs,
     /// `--threads`, the output, the rejects file. The first problem ends the command before
@@ -171,6 +207,9 @@ impl NormalizeConfig {
             batch.threads(n);
         }
         let mut output = Output::open(args, created)?;
+        if matches!(output, Output::Parquet(_) | Output::NdjsonDir(_)) {
+            warn_partition_columns(&registry, &args.log_types, partition(args));
+        }
         if let Some(id) = run_id(&inputs) {
             match &mut output {
                 Output::Parquet(w) => w.set_run_id(id),
