@@ -302,7 +302,7 @@ impl Loader {
                 .collect(),
             _ if e.value.is_null() => Vec::new(),
             _ => {
-                let example = e.value.text().unwrap_or("...");
+                let example = e.value.text().map_or_else(|| "...".to_owned(), flow_item);
                 self.error(
                     e.value_span(),
                     format!("`{}` must be a list, found {}", e.key, e.value.kind_name()),
@@ -640,6 +640,24 @@ impl Loader {
                 None
             }
         }
+    }
+}
+
+/// `text` as an item of a YAML flow list (`[...]`): as it is when it is a word that YAML
+/// reads as that string (`ip`, `Custom.App`), single-quoted otherwise (`-`, `a, b`, `#x`,
+/// `true`, `404`...).
+fn flow_item(text: &str) -> String {
+    let word = text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/'))
+        && !["true", "false", "null", "yes", "no", "on", "off"]
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(text));
+    if word {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "''"))
     }
 }
 
