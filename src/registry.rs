@@ -121,6 +121,13 @@ impl Registry {
         self.plans.iter().map(|p| p.log_type())
     }
 
+    /// The loaded log type `name` most likely meant (the same but for case, or a typo or two
+    /// away), for messages about an unknown one.
+    #[must_use]
+    pub fn closest_log_type(&self, name: &str) -> Option<&str> {
+        crate::suggest::suggest(name, self.log_types())
+    }
+
     /// Number of log types.
     #[must_use]
     pub fn len(&self) -> usize {

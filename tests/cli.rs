@@ -250,9 +250,15 @@ fn fatal_errors_exit_2() {
         stderr(&o),
         "normalog: unknown log type \"No.Such\" (loaded log types: Zendesk.Audit, Zoom.Activity, Zoom.Operation); a log type of your own needs its schema: -s PATH\n"
     );
-    // A name that differs only in case gets the loaded one it means, in gen as in normalize.
-    for cmd in ["normalize", "gen"] {
-        let o = run(&[cmd, "-t", "zoom.activity"], "");
+    // A name that differs only in case, or by a typo, gets the loaded one it means, in gen
+    // as in normalize.
+    for (cmd, name) in [
+        ("normalize", "zoom.activity"),
+        ("gen", "zoom.activity"),
+        ("normalize", "Zoom.Activty"),
+        ("gen", "Zoom.Actvity"),
+    ] {
+        let o = run(&[cmd, "-t", name], "");
         assert_eq!(o.status.code(), Some(2));
         assert!(
             stderr(&o).ends_with("; did you mean `Zoom.Activity`?\n"),

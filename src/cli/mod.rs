@@ -133,7 +133,7 @@ fn unknown_log_type(
     schemas_given: bool,
 ) -> Fatal {
     let known: Vec<&str> = registry.log_types().collect();
-    let hint = if let Some(meant) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+    let hint = if let Some(meant) = registry.closest_log_type(name) {
         format!("; did you mean `{meant}`?")
     } else if schemas_given {
         String::new()
