@@ -926,3 +926,39 @@ fn a_directory_output_over_a_file_is_refused_with_or_without_a_slash() {
     }
     assert_eq!(std::fs::read_to_string(&file).expect("read"), "keep me");
 }
+
+/// `-o NAME.parquet` makes a directory of tables, not one file: said once, at the start.
+#[test]
+fn a_parquet_named_output_is_said_to_be_a_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("events.parquet");
+    let o = run(
+        &[
+            "normalize",
+            "--format",
+            "parquet",
+            "-o",
+            out.to_str().expect("utf-8"),
+        ],
+        "{\"time\":\"2024-01-01T00:00:17Z\",\"email\":\"a@example.com\",\"type\":\"Sign in\"}\n",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--format parquet writes a directory of tables"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(out.join("zoom_activity").is_dir());
+    // Into it again: it is a directory now, nothing to say.
+    let o = run(
+        &[
+            "normalize",
+            "--format",
+            "parquet",
+            "-o",
+            out.to_str().expect("utf-8"),
+        ],
+        "{\"time\":\"2024-01-01T00:00:18Z\",\"email\":\"b@example.com\",\"type\":\"Sign in\"}\n",
+    );
+    assert_eq!(stderr(&o), "");
+}

@@ -42,7 +42,17 @@ impl Output {
                     p.display()
                 )))
             }
-            (FormatArg::Parquet, Some(p)) => Some(p),
+            (FormatArg::Parquet, Some(p)) => {
+                if p.extension().is_some_and(|e| e == "parquet") && !p.exists() && !args.quiet {
+                    // One would expect a file of that name.
+                    messages::error(&format!(
+                        "note: {}: --format parquet writes a directory of tables \
+                         (<table>/.../part-*.parquet), created under this name",
+                        p.display()
+                    ));
+                }
+                Some(p)
+            }
             (FormatArg::Ndjson, Some(p)) if is_dir_path(p) => Some(p),
             (FormatArg::Ndjson, _) => None,
         };

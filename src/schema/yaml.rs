@@ -109,7 +109,11 @@ pub(crate) fn read_tree(text: &str) -> Result<Option<Node>, Problem> {
         return Err(Problem {
             span,
             message: "a second YAML document in a schema file".into(),
-            hint: Some("write one schema per file".into()),
+            hint: Some(
+                "write one schema per file; a file of test cases is named `*_tests.yml` (or sits \
+                 under `tests/`)"
+                    .into(),
+            ),
         });
     }
     Ok(Some(root))

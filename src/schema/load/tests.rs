@@ -46,7 +46,7 @@ cases! {
     syntax_nested_value: "schema: a: b" => ["1:10: invalid YAML: mapping values are not allowed in this context"];
     empty_file: "" => ["the schema file is empty (hint: a schema needs at least `schema` and `fields`)"];
     comment_only: "# nothing\n" => ["the schema file is empty"];
-    two_documents: "{schema: Cust.Tst, fields: [{name: a, type: string}]}\n---\n{}" => ["2:1: a second YAML document in a schema file (hint: write one schema per file)"];
+    two_documents: "{schema: Cust.Tst, fields: [{name: a, type: string}]}\n---\n{}" => ["2:1: a second YAML document in a schema file (hint: write one schema per file; a file of test cases is named `*_tests.yml` (or sits under `tests/`))"];
     root_list: "[1, 2]" => ["1:1: a schema must be a mapping, found a list"];
     root_scalar: "hello" => ["1:1: a schema must be a mapping, found a string"];
     missing_both: "{description: x}" => ["1:1: missing `schema` (the log type name)", "1:1: missing `fields`"];
