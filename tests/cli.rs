@@ -962,3 +962,25 @@ fn a_parquet_named_output_is_said_to_be_a_directory() {
     );
     assert_eq!(stderr(&o), "");
 }
+
+/// `schema list`, `schema check` and `test` take schema paths both ways: as arguments and
+/// with `-s`, normalize's flag.
+#[test]
+fn schema_commands_take_paths_as_arguments_or_with_s() {
+    let schemas = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/schemas");
+    let dir = schemas.to_str().expect("utf-8");
+    for args in [
+        &["schema", "check", dir][..],
+        &["schema", "check", "-s", dir],
+        &["schema", "list", dir],
+        &["schema", "list", "-s", dir],
+    ] {
+        let o = run(args, "");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+        assert!(text.contains("Bench.VpnSessions"), "{args:?}: {text}");
+    }
+    let builtin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let o = run(&["test", "-s", builtin.to_str().expect("utf-8")], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

@@ -112,6 +112,10 @@ pub struct TestArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
+    /// Schema file or directory (as PATH; the flag of normalize). Repeatable.
+    #[arg(short = 's', long = "schemas", value_name = "PATH")]
+    pub schemas: Vec<PathBuf>,
+
     /// Rewrite the expected result of each failing case from the actual output, leaving the
     /// rest of the file as it is (p_row_id, p_parse_time and p_schema_version are left out).
     #[arg(long)]

@@ -11,11 +11,14 @@ use super::{load_registry, Fatal, EXIT_OK};
 /// `normalog schema ...`.
 #[derive(Debug, Subcommand)]
 pub enum SchemaCommand {
-    /// List the loaded log types (built-in, or from --schemas).
+    /// List the loaded log types (built-in, or from the given schemas).
     List {
         /// Schema file or directory. Repeatable. Default: the built-in schemas.
         #[arg(short = 's', long = "schemas", value_name = "PATH")]
         schemas: Vec<PathBuf>,
+        /// Schema files or directories (as -s).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
     },
     /// Load and compile schemas, reporting every problem with file:line:col. Without PATH,
     /// checks the built-in schemas. Exit status 0 when all are valid, 2 otherwise.
@@ -23,6 +26,9 @@ pub enum SchemaCommand {
         /// Schema files or directories.
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// Schema file or directory (as PATH; the flag of normalize). Repeatable.
+        #[arg(short = 's', long = "schemas", value_name = "PATH")]
+        schemas: Vec<PathBuf>,
     },
     /// Print a JSON Schema of the schema file format, for editors (e.g. the YAML language
     /// server's `# yaml-language-server: $schema=<file>` comment).
@@ -32,8 +38,8 @@ pub enum SchemaCommand {
 pub(super) fn run(cmd: &SchemaCommand) -> Result<u8, Fatal> {
     let mut stdout = io::stdout().lock();
     match cmd {
-        SchemaCommand::List { schemas } => {
-            let registry = load_registry(schemas)?;
+        SchemaCommand::List { schemas, paths } => {
+            let registry = load_registry(&[&schemas[..], paths].concat())?;
             for plan in registry.plans() {
                 let s = plan.schema();
                 writeln!(
@@ -45,8 +51,8 @@ pub(super) fn run(cmd: &SchemaCommand) -> Result<u8, Fatal> {
                 )?;
             }
         }
-        SchemaCommand::Check { paths } => {
-            let registry = load_registry(paths)?;
+        SchemaCommand::Check { paths, schemas } => {
+            let registry = load_registry(&[&paths[..], schemas].concat())?;
             let names: Vec<&str> = registry.log_types().collect();
             writeln!(
                 stdout,

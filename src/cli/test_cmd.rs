@@ -13,10 +13,11 @@ use super::{messages, Fatal, EXIT_FATAL, EXIT_OK, EXIT_REJECTS};
 use normalog::schematest::{CaseResult, Difference, LoadErrors, Outcome, Report, Suite};
 
 pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
-    let suite = if args.paths.is_empty() {
+    let paths = [&args.paths[..], &args.schemas].concat();
+    let suite = if paths.is_empty() {
         Suite::builtin()
     } else {
-        Suite::load(&args.paths)
+        Suite::load(&paths)
     };
     let suite = match suite {
         Ok(s) => s,
