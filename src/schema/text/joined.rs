@@ -59,6 +59,8 @@ pub(super) fn read(p: &RegexParser) -> Reading {
     };
     match Regex::new(&joined) {
         Ok(regex) => {
+            out.problems
+                .extend(filled_twice(&joined, &grok.fields, &out.fills));
             out.fills.extend(named_groups(&joined, &items));
             if out.problems.is_empty() {
                 let captures = captures(&regex, &grok.fields);
@@ -182,6 +184,95 @@ fn locate(
         .or_else(|| kept().next_back())?;
     let within = pos.saturating_sub(starts[i]).min(items[i].source.len());
     Some((i, written_offset(&items[i].pieces, within)))
+}
+
+/// A placeholder that fills the field of an earlier placeholder of the joined pattern when
+/// both can match one line (they are not in two branches of one `|`): the regex crate
+/// refuses two groups of one name, but placeholders get groups of their own, and one of the
+/// two values would be lost. `fields` and `fills` are by placeholder group number.
+fn filled_twice(joined: &str, fields: &[String], fills: &[Fill]) -> Vec<Problem> {
+    /// Each placeholder group: its number and the alternation branches it is in, as
+    /// (alternation, branch) from the outermost.
+    struct Groups {
+        open: Vec<(usize, usize)>,
+        alternations: usize,
+        found: Vec<(usize, Vec<(usize, usize)>)>,
+    }
+    impl ast::Visitor for Groups {
+        type Output = Vec<(usize, Vec<(usize, usize)>)>;
+        type Err = ();
+        fn finish(self) -> Result<Self::Output, ()> {
+            Ok(self.found)
+        }
+        fn visit_pre(&mut self, ast: &Ast) -> Result<(), ()> {
+            match ast {
+                Ast::Alternation(_) => {
+                    self.open.push((self.alternations, 0));
+                    self.alternations += 1;
+                }
+                Ast::Group(group) => {
+                    if let GroupKind::CaptureName { name, .. } = &group.kind {
+                        if let Some(n) = name.name.strip_prefix(GROUP_PREFIX) {
+                            if let Ok(n) = n.parse() {
+                                self.found.push((n, self.open.clone()));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            Ok(())
+        }
+        fn visit_post(&mut self, ast: &Ast) -> Result<(), ()> {
+            if let Ast::Alternation(_) = ast {
+                self.open.pop();
+            }
+            Ok(())
+        }
+        fn visit_alternation_in(&mut self) -> Result<(), ()> {
+            if let Some((_, branch)) = self.open.last_mut() {
+                *branch += 1;
+            }
+            Ok(())
+        }
+    }
+    let Ok(tree) = ast::parse::Parser::new().parse(joined) else {
+        return Vec::new();
+    };
+    let groups = Groups {
+        open: Vec::new(),
+        alternations: 0,
+        found: Vec::new(),
+    };
+    let found = ast::visit(&tree, groups).unwrap_or_default();
+    let exclusive = |a: &[(usize, usize)], b: &[(usize, usize)]| {
+        a.iter()
+            .any(|&(alt, i)| b.iter().any(|&(other, j)| alt == other && i != j))
+    };
+    let mut problems = Vec::new();
+    for (k, (later, later_path)) in found.iter().enumerate() {
+        let (Some(field), Some(fill)) = (fields.get(*later), fills.get(*later)) else {
+            continue;
+        };
+        let clash = found[..k].iter().any(|(earlier, path)| {
+            fields.get(*earlier) == Some(field) && !exclusive(path, later_path)
+        });
+        if clash {
+            problems.push(Problem {
+                at: fill.at.clone(),
+                offset: fill.offset,
+                message: format!(
+                    "field `{field}` is filled by two placeholders that can both match a line"
+                ),
+                hint: Some(
+                    "a field holds one value; name the second one differently, match it \
+                     without a field (`%{PATTERN}`), or make them alternatives (`(?:...|...)`)"
+                        .into(),
+                ),
+            });
+        }
+    }
+    problems
 }
 
 /// The user's named groups `(?P<name>...)`, where each is written.
