@@ -39,7 +39,7 @@ pub(crate) struct CsvSlot {
     /// The line of the current input that is its header: [`WAITING`] until a line the plan
     /// does not skip has come, [`NO_HEADER`] when there is none (with `columns`: the first
     /// such line had another number of values; or the input's first lines, given by a
-    /// caller starting in its middle, held none).
+    /// caller starting in its middle, held none; or the plan has no `hasHeader`).
     header_line: u64,
     /// The span of each value of the current row, in the line or in `unquoted`.
     fields: Vec<(usize, usize)>,
@@ -168,10 +168,11 @@ fn unescape(line: &str, delimiter: u8, fields: &mut Vec<(usize, usize)>, buf: &m
     }
 }
 
-/// [`CsvSlot::header_line`] before the header has come.
-const WAITING: u64 = 0;
-/// [`CsvSlot::header_line`] of an input without a header line.
-const NO_HEADER: u64 = u64::MAX;
+/// [`CsvSlot::header_line`] of a plan with `hasHeader` before its input's header has come.
+const WAITING: u64 = u64::MAX;
+/// [`CsvSlot::header_line`] of an input without a header line (and of a plan without
+/// `hasHeader`, or before any input started: the default).
+const NO_HEADER: u64 = 0;
 
 /// A new input starts: a plan with `hasHeader` waits for its header line.
 pub(crate) fn start_input(plan: &TextPlan, slot: &mut TextSlot) {
@@ -182,6 +183,13 @@ pub(crate) fn start_input(plan: &TextPlan, slot: &mut TextSlot) {
             cs.header_line = WAITING;
         }
     }
+}
+
+/// Whether the plan of `slot` waits for the current input's header line.
+pub(crate) fn waits_for_header(slot: &TextSlot) -> bool {
+    slot.csv
+        .as_ref()
+        .is_some_and(|cs| cs.header_line == WAITING)
 }
 
 /// The input's first lines, given by a caller that starts in its middle, were all read and

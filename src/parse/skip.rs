@@ -57,6 +57,11 @@ impl Normalizer {
             .unwrap_or(head)
             .split(|&b| b == b'\n');
         for (line_no, line) in (1..).zip(lines) {
+            // Read only as far as a log type waits for its header (usually line 1; for JSON
+            // log types alone, not at all).
+            if !self.text_slots.iter().any(csv::waits_for_header) {
+                break;
+            }
             // Lines that are not text are no one's header (as a row they would be refused).
             let Some(line) = std::str::from_utf8(line).ok().and_then(|l| {
                 let l = l.strip_suffix('\r').unwrap_or(l);
