@@ -42,10 +42,20 @@ pub(crate) fn schema_error(errors: &SchemaErrors) -> PyErr {
 }
 
 pub(crate) fn unknown_log_type(e: &normalog::Error, registry: &Registry) -> PyErr {
-    // The CLI's wording (`unknown_log_type` in cli/mod.rs), without its hints, which name
-    // its own flags.
+    // The CLI's wording (`unknown_log_type` in cli/mod.rs), without its hints that name its
+    // own flags.
     let known: Vec<&str> = registry.log_types().collect();
-    PyValueError::new_err(format!("{e} (loaded log types: {})", known.join(", ")))
+    let meant = match e.kind() {
+        normalog::ErrorKind::UnknownLogType(name) => registry
+            .closest_log_type(name)
+            .map(|m| format!("; did you mean `{m}`?")),
+        _ => None,
+    };
+    PyValueError::new_err(format!(
+        "{e} (loaded log types: {}){}",
+        known.join(", "),
+        meant.unwrap_or_default()
+    ))
 }
 
 pub(crate) fn runtime_error(e: impl std::fmt::Display) -> PyErr {

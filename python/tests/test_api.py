@@ -183,6 +183,13 @@ def test_unknown_log_type_has_the_cli_message(cli, tmp_path):
     assert cli_message == str(e.value) + "; a log type of your own needs its schema: -s PATH"
     with pytest.raises(ValueError, match="Nope.Type"):
         normalog.Normalizer().arrow_schema("Nope.Type")
+    # A typo of a loaded one: both suggest it, in the same words.
+    _, _, stderr = run_cli(cli, "normalize", "-t", "Zoom.Activty", "-o", tmp_path / "o.ndjson",
+                           "-", input=b"", check_codes=(2,))
+    with pytest.raises(ValueError) as e:
+        normalog.Normalizer(log_types=["Zoom.Activty"])
+    assert stderr.strip().removeprefix("normalog: ") == str(e.value)
+    assert str(e.value).endswith("; did you mean `Zoom.Activity`?")
 
 
 def test_custom_schema(tmp_path):
