@@ -30,6 +30,7 @@ use super::{
 use crate::indicators::IndicatorKind;
 
 mod parser;
+mod scalars;
 
 /// A value whose `type` is missing or unknown (already reported): keep what is below, so it is
 /// checked too, under the type it implies, and drop the attributes whose fitness depends on
@@ -225,92 +226,6 @@ impl Loader {
             }
         });
         entries
-    }
-
-    /// A text value (any scalar but null).
-    fn text(&mut self, e: Entry<'_>) -> Option<String> {
-        if let Some(text) = e.value.text() {
-            return Some(text.to_owned());
-        }
-        self.error(
-            e.value_span(),
-            format!(
-                "`{}` must be a string, found {}",
-                e.key,
-                e.value.kind_name()
-            ),
-            None,
-        );
-        None
-    }
-
-    /// An optional text value: null means absent.
-    fn opt_text(&mut self, e: Entry<'_>) -> Option<String> {
-        if e.value.is_null() {
-            None
-        } else {
-            self.text(e)
-        }
-    }
-
-    fn boolean(&mut self, e: Entry<'_>) -> bool {
-        if let Some(ScalarKind::Bool(b)) = e.value.scalar_kind() {
-            return b;
-        }
-        let hint = match e.value.text() {
-            Some(t @ ("yes" | "no" | "on" | "off" | "y" | "n" | "Yes" | "No" | "On" | "Off")) => {
-                format!("YAML 1.2 reads `{t}` as text; write true or false")
-            }
-            Some(t) if matches!(t.to_ascii_lowercase().as_str(), "true" | "false") => {
-                format!("write {} without quotes", t.to_ascii_lowercase())
-            }
-            _ => "write true or false".into(),
-        };
-        self.error(
-            e.value_span(),
-            format!(
-                "`{}` must be true or false, found {}",
-                e.key,
-                e.value.kind_name()
-            ),
-            Some(hint),
-        );
-        false
-    }
-
-    /// A list of text values with their positions; null means an empty list.
-    fn text_list<'n>(&mut self, e: Entry<'n>) -> Vec<(&'n str, Span)> {
-        match &e.value.kind {
-            NodeKind::Seq(items) => items
-                .iter()
-                .filter_map(|item| {
-                    if let Some(t) = item.text() {
-                        Some((t, item.span))
-                    } else {
-                        self.error(
-                            item.span,
-                            format!(
-                                "each item of `{}` must be a string, found {}",
-                                e.key,
-                                item.kind_name()
-                            ),
-                            None,
-                        );
-                        None
-                    }
-                })
-                .collect(),
-            _ if e.value.is_null() => Vec::new(),
-            _ => {
-                let example = e.value.text().map_or_else(|| "...".to_owned(), flow_item);
-                self.error(
-                    e.value_span(),
-                    format!("`{}` must be a list, found {}", e.key, e.value.kind_name()),
-                    Some(format!("write `{}: [{example}]`", e.key)),
-                );
-                Vec::new()
-            }
-        }
     }
 
     pub(super) fn schema(&mut self, root: &Node) -> Option<Schema> {
@@ -640,24 +555,6 @@ impl Loader {
                 None
             }
         }
-    }
-}
-
-/// `text` as an item of a YAML flow list (`[...]`): as it is when it is a word that YAML
-/// reads as that string (`ip`, `Custom.App`), single-quoted otherwise (`-`, `a, b`, `#x`,
-/// `true`, `404`...).
-fn flow_item(text: &str) -> String {
-    let word = text.starts_with(|c: char| c.is_ascii_alphabetic())
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/'))
-        && !["true", "false", "null", "yes", "no", "on", "off"]
-            .iter()
-            .any(|w| w.eq_ignore_ascii_case(text));
-    if word {
-        text.to_owned()
-    } else {
-        format!("'{}'", text.replace('\'', "''"))
     }
 }
 
