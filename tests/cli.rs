@@ -984,3 +984,46 @@ fn schema_commands_take_paths_as_arguments_or_with_s() {
     let o = run(&["test", "-s", builtin.to_str().expect("utf-8")], "");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// A refused record of a user's schema that holds an array of objects (an order's items) is
+/// rejected with its own reason, not unwrapped as an API page of its items; a page whose
+/// field no schema has is still unwrapped.
+#[test]
+fn a_refused_record_is_not_read_as_a_page_of_its_items() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("order.yml"),
+        "schema: Custom.Order\nfields:\n  - {name: time, type: timestamp, timeFormat: rfc3339, \
+         isEventTime: true, required: true}\n  - {name: customer, type: string}\n  - name: items\n    \
+         type: array\n    element: {type: object, fields: [{name: time, type: timestamp, \
+         timeFormat: rfc3339}, {name: sku, type: string}]}\n",
+    )
+    .expect("write");
+    let item = r#"{"time":"2023-07-01T13:00:00Z","sku":"B1"}"#;
+    let bad = format!(r#"{{"time":"2023-07-01 15:00:00","customer":"b","items":[{item},{item}]}}"#);
+    let o = run(
+        &["normalize", "-s", dir.path().to_str().expect("utf-8")],
+        &format!("{bad}\n"),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(
+        stderr(&o)
+            .contains("Custom.Order: field \"time\": timestamp does not match time format rfc3339"),
+        "{}",
+        stderr(&o)
+    );
+    // A page of orders: its field is no field of the schema, so it is unwrapped.
+    let good = r#"{"time":"2023-07-01T15:00:00Z","customer":"c","items":[]}"#;
+    let page = format!(r#"{{"orders":[{good},{good}],"next_page":null}}"#);
+    let o = run(
+        &["normalize", "-s", dir.path().to_str().expect("utf-8")],
+        &format!("{page}\n"),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
+}

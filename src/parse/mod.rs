@@ -208,6 +208,15 @@ impl Normalizer {
         self.plans.iter().map(|p| p.log_type())
     }
 
+    /// Whether `key` names a top-level field of one of the JSON log types: an object that
+    /// holds it is a record of that type (refused, then rejected with its own reason), not
+    /// an API envelope whose field holds records.
+    pub(crate) fn has_json_field(&self, key: &str) -> bool {
+        self.plans[..self.n_json]
+            .iter()
+            .any(|p| p.root.fields.iter().any(|f| &*f.name == key))
+    }
+
     /// Normalize one record in place (the buffer is modified: simd-json unescapes strings
     /// into it) and hand the event, or the reject, to `sink`.
     ///

@@ -78,6 +78,13 @@ pub(super) struct Envelope<'r> {
     single: bool,
 }
 
+impl Envelope<'_> {
+    /// The field that holds the records.
+    pub(super) fn field(&self) -> &str {
+        &self.field
+    }
+}
+
 /// The envelope `raw` is, if any. With `field`: that field, holding an array of objects (a
 /// page) or an object (a single record). Without: the one field holding an array of
 /// objects (other fields are paging data), or else, when the object has exactly one field

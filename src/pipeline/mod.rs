@@ -84,7 +84,10 @@
 //!   unwrapped: each element of the array is a record, and an empty page holds no record.
 //! * **Single-record responses**: an object record that no schema accepts and whose only
 //!   field holds an object (Zendesk's "show audit log", `{"audit_log":{...}}`) is that
-//!   object: it is normalized, or rejected with its own reason, inside the field. With
+//!   object: it is normalized, or rejected with its own reason, inside the field.
+//! * Neither when that field is a top-level field of one of the JSON log types tried: the
+//!   object is then a record of that type that was refused (an order whose `items` are
+//!   objects, with a bad time), and is rejected with its own reason. With
 //!   [`Batch::envelope`] set, an object holding that field as an array of objects or as an
 //!   object is unwrapped without being tried as a record first.
 //!

@@ -236,8 +236,13 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         };
         if is_object && err.classify() == Category::Data {
             match self.framing.envelope.as_deref() {
+                // Only an envelope whose field no JSON log type has: a record of a user's
+                // schema that holds an array of objects is that record, refused, not a
+                // page of its items.
                 None => {
-                    if let Some(env) = envelope(raw, None) {
+                    if let Some(env) =
+                        envelope(raw, None).filter(|env| !self.norm.has_json_field(env.field()))
+                    {
                         return self.unwrap(data, range.start, &env, pos);
                     }
                 }
