@@ -111,12 +111,19 @@ pub(crate) fn write_i64(out: &mut Vec<u8>, i: i64) {
 }
 
 /// Floats: integral values print without a fraction (`3`), others in the shortest form that
-/// reads back the same; JSON has no NaN or infinity, and decoding never produces them.
+/// reads back the same; magnitudes under 1e-6 or from 1e21 with an exponent (`1e308`,
+/// `5e-324`: in full they run to hundreds of digits), where Go's and JavaScript's JSON
+/// switch too. JSON has no NaN or infinity, and decoding never produces them.
 pub(crate) fn write_f64(out: &mut Vec<u8>, f: f64) {
-    if f.is_finite() {
-        let _ = write!(out, "{f}");
-    } else {
+    if !f.is_finite() {
         out.extend_from_slice(b"null");
+        return;
+    }
+    let magnitude = f.abs();
+    if magnitude != 0.0 && !(1e-6..1e21).contains(&magnitude) {
+        let _ = write!(out, "{f:e}");
+    } else {
+        let _ = write!(out, "{f}");
     }
 }
 
@@ -587,5 +594,23 @@ mod tests {
         out.push(b' ');
         write_f64(&mut out, 0.25);
         assert_eq!(out, b"3 0.25");
+        // Very large and very small magnitudes with an exponent, not hundreds of digits; all
+        // read back the same.
+        for (f, text) in [
+            (1e308, "1e308"),
+            (5e-324, "5e-324"),
+            (-1.5e21, "-1.5e21"),
+            (1e20, "100000000000000000000"),
+            (1.5e-7, "1.5e-7"),
+            (0.000_001, "0.000001"),
+            (0.0, "0"),
+            (-2.5, "-2.5"),
+        ] {
+            out.clear();
+            write_f64(&mut out, f);
+            assert_eq!(std::str::from_utf8(&out), Ok(text), "{f}");
+            let back: f64 = serde_json::from_slice(&out).expect("json");
+            assert_eq!(back.to_bits(), f.to_bits(), "{text}");
+        }
     }
 }

@@ -54,8 +54,10 @@ pub enum Command {
     /// a UTF-8 BOM and blank lines tolerated), a JSON array of records, or API pages (an
     /// object holding the records in an array field, e.g. {"audit_logs":[...]}, or one
     /// record in its only field, e.g. {"audit_log":{...}}), which are unwrapped. A line that
-    /// is not a JSON object goes to the log types whose schema has a text parser. With several log types loaded and no --log-type, each record takes the
-    /// first log type that accepts it (the last successful one is tried first). Rejected
+    /// is not a JSON object goes to the log types whose schema has a text parser. With several
+    /// log types (loaded, or given with --log-type), each record takes the first that
+    /// accepts it, the last successful one tried first (a record two of them accept goes to
+    /// the one that took the records before it). Rejected
     /// records are reported on stderr (or written to --rejects) and the run goes on; an
     /// unreadable or truncated input, or one in a format other than JSON text (Parquet, zip,
     /// bzip2, xz, lz4, told by its first bytes), is reported and the run goes on with the

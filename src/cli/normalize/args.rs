@@ -25,8 +25,8 @@ pub struct NormalizeArgs {
     #[arg(short = 's', long = "schemas", value_name = "PATH")]
     pub schemas: Vec<PathBuf>,
 
-    /// Only try these log types, in this order. Repeatable. Default: classify among all
-    /// loaded log types.
+    /// Only try these log types, in this order (the last successful one first: see the
+    /// command's description). Repeatable. Default: classify among all loaded log types.
     #[arg(short = 't', long = "log-type", value_name = "NAME")]
     pub log_types: Vec<String>,
 
