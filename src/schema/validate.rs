@@ -178,7 +178,7 @@ impl<'s> Validator<'s> {
                 self.error(
                     span,
                     format!("invalid definition name `{name}`"),
-                    Some("a definition name is an uppercase letter followed by letters or digits, e.g. `UserInfo`".into()),
+                    Some("a definition name is an uppercase letter followed by at least one letter or digit, e.g. `UserInfo`".into()),
                 );
             }
             self.check_value(value, &format!("definition `{name}`"), 1);
