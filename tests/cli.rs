@@ -1027,3 +1027,25 @@ fn a_refused_record_is_not_read_as_a_page_of_its_items() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
 }
+
+/// A JSON array file over --max-document-bytes is read line by line: a note says so, and
+/// which flag reads it whole.
+#[test]
+fn a_json_array_over_the_document_limit_is_noted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("array.json");
+    let rec = r#"{"email":"a@example.com","time":"2024-01-01T00:00:17Z","type":"Sign in"}"#;
+    std::fs::write(&file, format!("[\n{rec},\n{rec}\n]\n")).expect("write");
+    let path = file.to_str().expect("utf-8");
+    let o = run(&["normalize", "--max-document-bytes", "50", "-q", path], "");
+    assert!(
+        stderr(&o).contains("over --max-document-bytes (50): it is read line by line"),
+        "{}",
+        stderr(&o)
+    );
+    // Within the limit: read whole, no note.
+    let o = run(&["normalize", path], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
+}
