@@ -932,16 +932,14 @@ fn a_directory_output_over_a_file_is_refused_with_or_without_a_slash() {
 fn a_parquet_named_output_is_said_to_be_a_directory() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("events.parquet");
-    let o = run(
-        &[
-            "normalize",
-            "--format",
-            "parquet",
-            "-o",
-            out.to_str().expect("utf-8"),
-        ],
-        "{\"time\":\"2024-01-01T00:00:17Z\",\"email\":\"a@example.com\",\"type\":\"Sign in\"}\n",
-    );
+    let normalize = |email: &str| {
+        let record = format!(
+            "{{\"time\":\"2024-01-01T00:00:17Z\",\"email\":\"{email}\",\"type\":\"Sign in\"}}\n"
+        );
+        let path = out.to_str().expect("utf-8");
+        run(&["normalize", "--format", "parquet", "-o", path], &record)
+    };
+    let o = normalize("a@example.com");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("--format parquet writes a directory of tables"),
@@ -950,16 +948,7 @@ fn a_parquet_named_output_is_said_to_be_a_directory() {
     );
     assert!(out.join("zoom_activity").is_dir());
     // Into it again: it is a directory now, nothing to say.
-    let o = run(
-        &[
-            "normalize",
-            "--format",
-            "parquet",
-            "-o",
-            out.to_str().expect("utf-8"),
-        ],
-        "{\"time\":\"2024-01-01T00:00:18Z\",\"email\":\"b@example.com\",\"type\":\"Sign in\"}\n",
-    );
+    let o = normalize("b@example.com");
     assert_eq!(stderr(&o), "");
 }
 

@@ -307,6 +307,36 @@ fn users_file(rows: u32, user_first: bool, tag: &str) -> String {
     s
 }
 
+/// A batch run of `inputs` as NDJSON on `threads` threads with chunks of `chunk` bytes: its
+/// counts, and the events' lines.
+fn batch_run(
+    builder: &NormalizerBuilder,
+    registry: &Registry,
+    inputs: &[Input],
+    threads: usize,
+    chunk: usize,
+) -> (normalog::sink::Summary, Vec<String>) {
+    let mut out = Vec::new();
+    let run = Batch::new()
+        .threads(threads)
+        .chunk_bytes(chunk)
+        .run_ndjson(
+            builder,
+            registry,
+            inputs,
+            &mut out,
+            ndjson::Options::default(),
+            &mut Ignore,
+        )
+        .unwrap();
+    let events = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    (run.summary, events)
+}
+
 /// Rows per file in the batch test: inputs are read 64 KiB at a time, so these files are
 /// cut into several chunks each.
 const ROWS: u32 = 12_000;
@@ -331,20 +361,7 @@ fn batch_runs_read_each_files_header_in_every_chunk() {
     let total = 2 * u64::from(ROWS);
     for threads in [1, 4] {
         for chunk in [64, 1 << 22] {
-            let mut out = Vec::new();
-            let run = Batch::new()
-                .threads(threads)
-                .chunk_bytes(chunk)
-                .run_ndjson(
-                    &builder,
-                    &registry,
-                    &inputs,
-                    &mut out,
-                    ndjson::Options::default(),
-                    &mut Ignore,
-                )
-                .unwrap();
-            let s = &run.summary;
+            let (s, events) = batch_run(&builder, &registry, &inputs, threads, chunk);
             assert_eq!(
                 (s.records, s.normalized, s.rejected),
                 (total, total, 0),
@@ -352,11 +369,6 @@ fn batch_runs_read_each_files_header_in_every_chunk() {
             );
             // Each file's header once, whatever chunk a worker starts in.
             assert_eq!(s.skipped_lines, 2, "threads {threads}, chunk {chunk}");
-            let events: Vec<String> = String::from_utf8(out)
-                .unwrap()
-                .lines()
-                .map(String::from)
-                .collect();
             assert_eq!(users(&events), expected, "threads {threads}, chunk {chunk}");
         }
     }
@@ -392,31 +404,13 @@ fn batch_runs_find_a_header_after_comments_in_every_chunk() {
     let expected: Vec<(String, i64)> = (0..ROWS).map(|i| (format!("a{i}"), i64::from(i))).collect();
     for threads in [1, 4] {
         for chunk in [64, 1 << 22] {
-            let mut out = Vec::new();
-            let run = Batch::new()
-                .threads(threads)
-                .chunk_bytes(chunk)
-                .run_ndjson(
-                    &builder,
-                    &registry,
-                    &inputs,
-                    &mut out,
-                    ndjson::Options::default(),
-                    &mut Ignore,
-                )
-                .unwrap();
-            let s = &run.summary;
+            let (s, events) = batch_run(&builder, &registry, &inputs, threads, chunk);
             let rows = u64::from(ROWS);
             assert_eq!(
                 (s.normalized, s.rejected, s.skipped_lines, s.blank_lines),
                 (rows, 0, 2, 1),
                 "threads {threads}, chunk {chunk}"
             );
-            let events: Vec<String> = String::from_utf8(out)
-                .unwrap()
-                .lines()
-                .map(String::from)
-                .collect();
             assert_eq!(users(&events), expected, "threads {threads}, chunk {chunk}");
         }
     }

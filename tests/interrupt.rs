@@ -107,13 +107,18 @@ impl Paused {
 
     /// Send `signal` (`INT`, `TERM`, `KILL`), let the run go on, and wait for its end.
     fn signal(self, signal: &str) -> Output {
+        self.send(signal);
+        self.resume()
+    }
+
+    /// Send `signal` to the paused run.
+    fn send(&self, signal: &str) {
         let sent = Command::new("kill")
             .arg(format!("-{signal}"))
             .arg(self.child.id().to_string())
             .status()
             .expect("kill");
         assert!(sent.success());
-        self.resume()
     }
 
     fn resume(self) -> Output {
@@ -234,18 +239,10 @@ fn sigint_and_sigterm_stop_cleanly_at_every_point() {
 #[test]
 fn repeated_signals_are_one_stop_and_a_later_one_ends_at_once() {
     let t = setup();
-    let kill = |child: &Child, signal: &str| {
-        let sent = Command::new("kill")
-            .arg(format!("-{signal}"))
-            .arg(child.id().to_string())
-            .status()
-            .expect("kill");
-        assert!(sent.success());
-    };
     let (lake, before) = lake_with_b(&t, "lake-twice");
     let paused = Paused::start(&lake, &t.a, "write");
-    kill(&paused.child, "INT");
-    kill(&paused.child, "INT");
+    paused.send("INT");
+    paused.send("INT");
     let out = paused.resume();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
@@ -255,14 +252,14 @@ fn repeated_signals_are_one_stop_and_a_later_one_ends_at_once() {
 
     let (lake, before) = lake_with_b(&t, "lake-later");
     let mut paused = Paused::start(&lake, &t.a, "write");
-    kill(&paused.child, "INT");
+    paused.send("INT");
     // Well past the second of grace, even if the signal thread read the first one late.
     std::thread::sleep(Duration::from_millis(2500));
     assert!(
         paused.child.try_wait().expect("wait").is_none(),
         "still stopping"
     );
-    kill(&paused.child, "INT");
+    paused.send("INT");
     let status = paused.child.wait().expect("wait");
     std::os::unix::process::ExitStatusExt::signal(&status).map_or_else(
         || panic!("ended by itself: {status}"),
