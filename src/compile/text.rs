@@ -276,6 +276,16 @@ fn templates(
 }
 
 impl TextPlan {
+    /// Whether the plan's options skip line `line_no` (`line`) of an input: lines 1 to
+    /// `skipLines`, and lines that start with `skipPrefix`.
+    pub(crate) fn skips_line(&self, line: &str, line_no: u64) -> bool {
+        (1..=self.skip_lines).contains(&line_no)
+            || self
+                .skip_prefix
+                .as_deref()
+                .is_some_and(|p| line.starts_with(p))
+    }
+
     /// Name the root field each output fills (once the root object is compiled).
     pub(crate) fn bind(&mut self, root: &ObjectPlan) {
         self.fields = self.outputs.iter().map(|name| root.find(name)).collect();

@@ -217,12 +217,7 @@ pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, lin
     if cs.header_line != WAITING {
         return cs.header_line == line_no && (cs.header_ok || !c.columns.is_empty());
     }
-    let skipped = line_no <= plan.skip_lines
-        || plan
-            .skip_prefix
-            .as_deref()
-            .is_some_and(|p| line.starts_with(p))
-        || line.trim().is_empty();
+    let skipped = plan.skips_line(line, line_no) || line.trim().is_empty();
     if skipped {
         return false;
     }

@@ -23,17 +23,7 @@ use crate::error::Position;
 /// lines that start with `skipPrefix`, and a CSV header (the first other line of the input;
 /// see [`csv::offer_header`]).
 pub(super) fn skips(plan: &TextPlan, slot: &mut TextSlot, line: &str, pos: Position) -> bool {
-    if (1..=plan.skip_lines).contains(&pos.line) {
-        return true;
-    }
-    if plan
-        .skip_prefix
-        .as_deref()
-        .is_some_and(|p| line.starts_with(p))
-    {
-        return true;
-    }
-    csv::offer_header(plan, slot, line, pos.line)
+    plan.skips_line(line, pos.line) || csv::offer_header(plan, slot, line, pos.line)
 }
 
 impl Normalizer {
