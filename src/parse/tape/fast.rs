@@ -9,55 +9,35 @@ use super::StrMode;
 use crate::compile::{Decoder, Fast, ValuePlan};
 use crate::event::Val;
 
-/// Store the value of string `s` in a field of `plan` into `slot`, when it is a common case
-/// (true); false leaves `slot` as it was.
-///
-/// Each case stores its value itself: a value built in one place and copied into the slot
-/// was written to the stack in parts and read back whole, which stalled the CPU on every
-/// field (the store could not be forwarded to the load: `perf` put a third of the text
-/// decode loop's samples on that copy).
+/// The value of string `s` in a field of `plan`, when it is a common case.
 #[inline]
 pub(crate) fn fast_str<'v, 'a, M: StrMode<'v, 'a>>(
     plan: &ValuePlan,
     s: &'v str,
     text: &mut String,
-    slot: &mut Val<'a>,
-) -> bool {
+) -> Option<Val<'a>> {
     match plan.fast {
-        Fast::String => *slot = M::string(s, text),
+        Fast::String => Some(M::string(s, text)),
         // Integer text (a text log's value): anything else, `""` too, goes the long way.
-        Fast::Int { min, max } => match parse_int(s) {
-            Some(i) if (min..=max).contains(&i) => *slot = Val::Int(i),
-            _ => return false,
-        },
-        Fast::Time if !s.is_empty() => {
-            let Decoder::Timestamp { formats, .. } = &plan.decoder else {
-                return false;
-            };
-            match formats.iter().find_map(|f| f.parse_str(s)) {
-                Some(t) => *slot = Val::Time(t),
-                None => return false,
+        Fast::Int { min, max } => parse_int(s)
+            .filter(|i| (min..=max).contains(i))
+            .map(Val::Int),
+        Fast::Time if !s.is_empty() => match &plan.decoder {
+            Decoder::Timestamp { formats, .. } => {
+                formats.iter().find_map(|f| f.parse_str(s)).map(Val::Time)
             }
-        }
-        Fast::Bool => match bool_text(s) {
-            Some(b) => *slot = b,
-            None => return false,
+            _ => None,
         },
+        Fast::Bool => bool_text(s),
         // Checked before the string is taken: a copy (`Copied`) is made only for a value
         // that is kept.
-        Fast::Checked => {
-            let kept = plan
-                .validate
-                .as_ref()
-                .is_some_and(|check| check.check(s).is_ok());
-            if !kept {
-                return false;
-            }
-            *slot = M::string(s, text);
-        }
-        Fast::Time | Fast::No => return false,
+        Fast::Checked => plan
+            .validate
+            .as_ref()
+            .is_some_and(|check| check.check(s).is_ok())
+            .then(|| M::string(s, text)),
+        Fast::Time | Fast::No => None,
     }
-    true
 }
 
 /// A boolean's text as the general path reads it: `""` is empty, then Go's
@@ -131,9 +111,7 @@ mod tests {
             }
             for field in &*plan.root.fields {
                 let (mut text, mut general_text) = (String::new(), String::new());
-                let mut slot = Val::Absent;
-                let fast =
-                    fast_str::<Borrowed>(&field.value, &s, &mut text, &mut slot).then_some(slot);
+                let fast = fast_str::<Borrowed>(&field.value, &s, &mut text);
                 let node = [Node::String(&s)];
                 let mut vals = Vec::new();
                 let general =
@@ -169,7 +147,7 @@ mod tests {
                 .expect("field");
             let mut text = String::new();
             assert!(
-                fast_str::<Borrowed>(&field.value, s, &mut text, &mut Val::Absent),
+                fast_str::<Borrowed>(&field.value, s, &mut text).is_some(),
                 "{name}: {s:?}"
             );
         }
