@@ -514,6 +514,16 @@ fn bench_gives_text_log_types_a_row_each() {
         let text = stdout(&out);
         let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("text: ")).collect();
         assert_eq!(rows.len(), 3, "{text}");
+        // Each text row is followed by its JSON twin's, with the same records generated.
+        let lines: Vec<&str> = text.lines().collect();
+        for row in &rows {
+            let at = lines.iter().position(|l| l == row).expect("the row");
+            let twin = lines.get(at + 1).copied().unwrap_or_default();
+            assert!(twin.starts_with("  its JSON twin"), "{text}");
+            assert!(twin.contains(" rejected ("), "{twin}");
+            // The text row's share of the JSON rows and of its twin.
+            assert_eq!(row.matches('%').count(), 2, "{row}");
+        }
         assert!(
             rows[0].starts_with("text: Bench.Firewall (regex)"),
             "{text}"

@@ -43,7 +43,9 @@ use normalog::NormalizerBuilder;
 pub struct BenchArgs {
     /// Log types to generate and normalize. Repeatable. The JSON ones are mixed at random in
     /// the JSON rows; each text log type (parser: fastmatch, regex or csv) gets its own lines
-    /// and row. Default: every loaded log type.
+    /// and row, and a row for its JSON twin: the same fields as a JSON log type, on as many
+    /// generated JSON records (the two paths compared on the same work). Default: every
+    /// loaded log type.
     #[arg(short = 't', long = "log-type", value_name = "NAME")]
     pub log_types: Vec<String>,
 
@@ -89,7 +91,7 @@ pub enum BenchPath {
     Ndjson,
     /// Normalize to Parquet (zstd) in a temporary directory.
     Parquet,
-    /// The parse stage of each text log type, on its own lines.
+    /// The parse stage of each text log type, on its own lines, and of its JSON twin.
     Text,
 }
 
@@ -165,7 +167,8 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
         keep_best(&mut parquet, parquet_row(&registry, &names, &parts, 1)?);
         // Text lines: whole runs, one per round, between the JSON rows' rounds.
         for row in &mut text_rows {
-            row.measure(&registry, args.threads)?;
+            #[allow(clippy::cast_possible_truncation)] // rounds are counted in u32
+            row.measure(&registry, args.threads, round as u32)?;
         }
     }
     let [raw, parse_only, ndjson] =

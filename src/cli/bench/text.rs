@@ -5,6 +5,12 @@
 //! A file of generated lines may start with a preamble its reader skips (a CSV header,
 //! `skipLines` lines). Each thread reads its part of the records as an input of its own, so
 //! each part starts with the preamble, as each file of a real export does.
+//!
+//! Beside each text row, its JSON twin: the same fields as a JSON log type (the schema
+//! without its `parser`), with as many generated JSON records, through the JSON path. The
+//! JSON rows above measure other log types, whose records do other work per byte (the
+//! shipped ones: long strings, few numbers and indicators); the twin compares the two paths
+//! on the same fields, decoders and indicators. The two are measured in turn, in each round.
 
 use std::io::{self, Write};
 use std::time::Instant;
@@ -26,6 +32,54 @@ pub(super) struct TextRow {
     /// Lines of the preamble.
     preamble_lines: usize,
     pub(super) best: Option<Measured>,
+    twin: Twin,
+}
+
+/// The JSON twin of a text row (see the module docs).
+struct Twin {
+    /// Holds the twin alone.
+    registry: Registry,
+    name: String,
+    data: Vec<u8>,
+    best: Option<Measured>,
+}
+
+impl Twin {
+    /// The twin of text log type `name`: its schema without the parser, named
+    /// `<name>.AsJson`, and `records` generated JSON records for it.
+    fn new(
+        registry: &Registry,
+        name: &str,
+        records: u64,
+        opts: &GenOptions,
+    ) -> Result<Twin, Fatal> {
+        let fatal = |e: &dyn std::fmt::Display| Fatal::Message(format!("JSON twin of {name}: {e}"));
+        let mut schema = registry
+            .get(name)
+            .ok_or_else(|| fatal(&"not loaded"))?
+            .schema()
+            .clone();
+        schema.parser = None;
+        schema.schema = format!("{name}.AsJson");
+        let name = schema.schema.clone();
+        let mut twin_registry = Registry::new();
+        twin_registry.add(schema).map_err(|e| fatal(&e))?;
+        let mut generator =
+            Generator::new(&twin_registry, &[name.as_str()], opts).map_err(|e| fatal(&e))?;
+        Ok(Twin {
+            data: generator.generate(records),
+            registry: twin_registry,
+            name,
+            best: None,
+        })
+    }
+
+    fn measure(&mut self, threads: usize) -> Result<(), Fatal> {
+        let parts = split_after(&self.data, 0, threads);
+        let m = Row::Parse.measure(&self.registry, std::slice::from_ref(&self.name), &parts)?;
+        keep_best(&mut self.best, m);
+        Ok(())
+    }
 }
 
 impl TextRow {
@@ -57,6 +111,7 @@ impl TextRow {
             data: generator.generate(records),
             preamble_lines,
             best: None,
+            twin: Twin::new(registry, name, records, opts)?,
         })
     }
 
@@ -65,11 +120,24 @@ impl TextRow {
     }
 
     /// One run of the parse stage over this row's lines, on `threads` threads (each part
-    /// after the preamble).
-    pub(super) fn measure(&mut self, registry: &Registry, threads: usize) -> Result<(), Fatal> {
+    /// after the preamble), and one over its twin's records; round `round` decides which
+    /// goes first.
+    pub(super) fn measure(
+        &mut self,
+        registry: &Registry,
+        threads: usize,
+        round: u32,
+    ) -> Result<(), Fatal> {
+        let twin_first = !round.is_multiple_of(2);
+        if twin_first {
+            self.twin.measure(threads)?;
+        }
         let parts = split_after(&self.data, self.preamble_lines, threads);
         let m = Row::Parse.measure(registry, std::slice::from_ref(&self.name), &parts)?;
         keep_best(&mut self.best, m);
+        if !twin_first {
+            self.twin.measure(threads)?;
+        }
         Ok(())
     }
 }
@@ -81,41 +149,62 @@ pub(super) fn print_rows(rows: &[TextRow], json_parse: Option<f64>) -> io::Resul
     writeln!(
         out,
         "text log types: their own generated lines, as many records; parse stage only \
-         (events, no output), MB/s of input bytes"
+         (events, no output), MB/s of input bytes; each with its JSON twin (the same fields \
+         as a JSON log type, as many generated JSON records)"
     )?;
     writeln!(
         out,
-        "{:<40} {:>9} {:>12} {:>8}  records",
-        "path", "MB/s", "records/s", "vs JSON"
+        "{:<40} {:>9} {:>12} {:>8} {:>8}  records",
+        "path", "MB/s", "records/s", "vs JSON", "vs twin"
     )?;
+    let percent = |rate: f64, of: Option<f64>| {
+        of.map_or_else(|| "-".to_owned(), |j| format!("{:.1}%", rate / j * 100.0))
+    };
     for row in rows {
-        let Some(m) = &row.best else { continue };
+        let (Some(m), Some(t)) = (&row.best, &row.twin.best) else {
+            continue;
+        };
         let rate = mb(row.bytes()) / m.secs;
-        let records = m.ok + m.rejected;
-        let vs = json_parse.map_or_else(|| "-".to_owned(), |j| format!("{:.1}%", rate / j * 100.0));
-        writeln!(
-            out,
-            "{:<40} {:>9.1} {:>12} {:>8}  {} normalized, {} rejected ({:.1} MB, {:.0} B/record)",
-            format!("text: {} ({})", row.name, row.parser),
-            rate,
-            thousands(as_f64(records) / m.secs),
-            vs,
-            m.ok,
-            m.rejected,
-            mb(row.bytes()),
-            as_f64(row.bytes() as u64) / as_f64(records.max(1)),
-        )?;
+        let twin_rate = mb(row.twin.data.len()) / t.secs;
+        for (path, rate, m, bytes, vs_json, vs_twin) in [
+            (
+                format!("text: {} ({})", row.name, row.parser),
+                rate,
+                m,
+                row.bytes(),
+                percent(rate, json_parse),
+                percent(rate, Some(twin_rate)),
+            ),
+            (
+                "  its JSON twin".to_owned(),
+                twin_rate,
+                t,
+                row.twin.data.len(),
+                percent(twin_rate, json_parse),
+                "-".to_owned(),
+            ),
+        ] {
+            let records = m.ok + m.rejected;
+            writeln!(
+                out,
+                "{path:<40} {rate:>9.1} {:>12} {vs_json:>8} {vs_twin:>8}  {} normalized, {} \
+                 rejected ({:.1} MB, {:.0} B/record)",
+                thousands(as_f64(records) / m.secs),
+                m.ok,
+                m.rejected,
+                mb(bytes),
+                as_f64(bytes as u64) / as_f64(records.max(1)),
+            )?;
+        }
     }
     out.flush()
 }
 
 /// Whether every text row's events and rejects add up to the records generated.
 pub(super) fn counts_add_up(rows: &[TextRow], records: u64) -> bool {
-    rows.iter().all(|r| {
-        r.best
-            .as_ref()
-            .is_some_and(|m| m.ok + m.rejected == records)
-    })
+    let adds_up = |m: &Option<Measured>| m.as_ref().is_some_and(|m| m.ok + m.rejected == records);
+    rows.iter()
+        .all(|r| adds_up(&r.best) && adds_up(&r.twin.best))
 }
 
 /// The rows of the text log types `names`, each with `records` generated lines.
@@ -145,9 +234,9 @@ pub(super) fn run_alone(
     registry: &Registry,
     args: &BenchArgs,
 ) -> Result<u8, Fatal> {
-    for _ in 0..args.repeat {
+    for round in 0..args.repeat {
         for row in rows.iter_mut() {
-            row.measure(registry, args.threads)?;
+            row.measure(registry, args.threads, round)?;
         }
     }
     print_rows(rows, None)?;
