@@ -24,8 +24,10 @@ use crate::compile::ObjectPlan;
 use crate::error::Refusal;
 use crate::event::Val;
 
+use simd_json::Node;
+
 use super::marks::Marks;
-use super::tape::{Copied, DecodeResult, Fail, StrMode};
+use super::tape::{fast_str, Copied, DecodeResult, Fail, StrMode, TapeDecoder};
 use super::text::{self, keep, TextSlot};
 
 /// The reused state of one CSV plan in one normalizer.
@@ -45,6 +47,44 @@ pub(crate) struct CsvSlot {
     fields: Vec<(usize, usize)>,
     /// The values of a row with a value to rewrite (an escaped quote), unescaped.
     unquoted: String,
+    /// Per column of the current columns (`columns`, or the input's header), the root field
+    /// its value decodes into ([`NO_FIELD`] for none), when rows can be decoded as they are
+    /// cut ([`decode_direct`]); empty when they cannot.
+    direct: Vec<usize>,
+}
+
+impl CsvSlot {
+    /// The slot of a CSV plan; with `columns`, its columns are known now.
+    pub(crate) fn new(plan: &TextPlan, c: &CsvPlan) -> CsvSlot {
+        let mut slot = CsvSlot::default();
+        set_direct(plan, &c.columns, &mut slot.direct);
+        slot
+    }
+}
+
+/// [`CsvSlot::direct`] of a column that fills no field.
+const NO_FIELD: usize = usize::MAX;
+
+/// Set `direct` ([`CsvSlot::direct`]) for the columns `columns` (the output of each) of
+/// `plan`; left empty when a row's values must all be cut before they are decoded, i.e.
+/// when templates (`expandFields`) read them or when two columns name one output (the
+/// first with a kept value wins). Reuses `direct`: a header comes with each input.
+fn set_direct(plan: &TextPlan, columns: &[Option<usize>], direct: &mut Vec<usize>) {
+    direct.clear();
+    // A header that names no output refuses every row (no header): the general way says so.
+    let names_one = columns.iter().any(Option::is_some);
+    let named_twice = columns
+        .iter()
+        .enumerate()
+        .any(|(i, o)| o.is_some() && columns[..i].contains(o));
+    if !plan.expand.is_empty() || !names_one || named_twice {
+        return;
+    }
+    direct.extend(
+        columns
+            .iter()
+            .map(|o| o.and_then(|o| plan.fields[o]).unwrap_or(NO_FIELD)),
+    );
 }
 
 /// Split `line` into the spans of its values (into `fields`, cleared first). Returns false
@@ -74,47 +114,98 @@ pub(crate) fn split(
 /// per value: the values are short, and each search has its own setup.
 fn split_in_place(line: &[u8], delimiter: u8, fields: &mut Vec<(usize, usize)>) -> bool {
     fields.clear();
-    // The start of the current value, and whether a quote opened it.
-    let mut start = 0;
-    let mut quoted = false;
-    // The delimiter after a closing quote ends that value: it is passed over.
-    let mut next = 0;
-    for at in Marks::new(delimiter, b'"', line) {
-        if at < next {
-            continue;
-        }
-        let byte = line[at];
-        if quoted {
-            // The delimiter is text inside quotes.
-            if byte != b'"' {
-                continue;
-            }
-            match line.get(at + 1) {
-                None => {
-                    fields.push((start + 1, at));
-                    return true;
-                }
-                Some(&b) if b == delimiter => {
-                    fields.push((start + 1, at));
-                    start = at + 2;
-                    next = at + 2;
-                    quoted = false;
-                }
-                Some(_) => return false,
-            }
-        } else if byte == delimiter {
-            fields.push((start, at));
-            start = at + 1;
-        } else if at == start {
-            quoted = true;
+    for cell in Cells::new(line, delimiter) {
+        let Ok(span) = cell else {
+            return false;
+        };
+        fields.push(span);
+    }
+    true
+}
+
+/// A quoted value holds a quote: the line's values must be unescaped ([`unescape`]).
+#[derive(Debug)]
+struct Quote;
+
+/// [`split_in_place`]'s cutting: the span of each value of a line, in order, or [`Quote`]
+/// (and nothing after it).
+struct Cells<'l> {
+    line: &'l [u8],
+    delimiter: u8,
+    marks: Marks<'l>,
+    /// The start of the current value, and whether a quote opened it.
+    start: usize,
+    quoted: bool,
+    /// The delimiter after a closing quote ends that value: it is passed over.
+    next: usize,
+    done: bool,
+}
+
+impl<'l> Cells<'l> {
+    fn new(line: &'l [u8], delimiter: u8) -> Cells<'l> {
+        Cells {
+            line,
+            delimiter,
+            marks: Marks::new(delimiter, b'"', line),
+            start: 0,
+            quoted: false,
+            next: 0,
+            done: false,
         }
     }
-    fields.push(if quoted {
-        (start + 1, line.len())
-    } else {
-        (start, line.len())
-    });
-    true
+}
+
+impl Iterator for Cells<'_> {
+    type Item = Result<(usize, usize), Quote>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        for at in self.marks.by_ref() {
+            if at < self.next {
+                continue;
+            }
+            let byte = self.line[at];
+            if self.quoted {
+                // The delimiter is text inside quotes.
+                if byte != b'"' {
+                    continue;
+                }
+                let value = (self.start + 1, at);
+                match self.line.get(at + 1) {
+                    None => {
+                        self.done = true;
+                        return Some(Ok(value));
+                    }
+                    Some(&b) if b == self.delimiter => {
+                        self.start = at + 2;
+                        self.next = at + 2;
+                        self.quoted = false;
+                        return Some(Ok(value));
+                    }
+                    Some(_) => {
+                        self.done = true;
+                        return Some(Err(Quote));
+                    }
+                }
+            } else if byte == self.delimiter {
+                let value = (self.start, at);
+                self.start = at + 1;
+                return Some(Ok(value));
+            } else if at == self.start {
+                self.quoted = true;
+            }
+        }
+        self.done = true;
+        let end = self.line.len();
+        Some(Ok(if self.quoted {
+            (self.start + 1, end)
+        } else {
+            (self.start, end)
+        }))
+    }
 }
 
 /// Split `line` into its values unescaped into `buf` (cleared first), their spans into
@@ -181,6 +272,9 @@ pub(crate) fn start_input(plan: &TextPlan, slot: &mut TextSlot) {
             cs.header.clear();
             cs.header_ok = false;
             cs.header_line = WAITING;
+            if c.columns.is_empty() {
+                cs.direct.clear();
+            }
         }
     }
 }
@@ -227,6 +321,7 @@ pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, lin
         header_line,
         fields,
         unquoted,
+        direct,
     } = cs;
     let text: &str = if split(line, c.delimiter, fields, unquoted) {
         unquoted
@@ -248,6 +343,7 @@ pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, lin
     }));
     *header_ok = header.iter().any(Option::is_some);
     *header_line = line_no;
+    set_direct(plan, header, direct);
     *header_ok
 }
 
@@ -256,6 +352,23 @@ pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, lin
 /// the event as `M` makes them, unescaped ones are copied. The block's start, or why the row
 /// is refused.
 pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
+    root: &ObjectPlan,
+    plan: &TextPlan,
+    c: &CsvPlan,
+    slot: &mut TextSlot,
+    line: &'t str,
+    vals: &mut Vec<Val<'a>>,
+    out_text: &mut String,
+) -> DecodeResult<usize> {
+    if let Some(decoded) = decode_direct::<M>(root, plan, c, slot, line, vals, out_text) {
+        return decoded;
+    }
+    decode_general::<M>(root, plan, c, slot, line, vals, out_text)
+}
+
+/// [`decode`] the general way: every value cut, then the decode step every text parser
+/// ends with.
+fn decode_general<'t, 'a, M: StrMode<'t, 'a>>(
     root: &ObjectPlan,
     plan: &TextPlan,
     c: &CsvPlan,
@@ -279,6 +392,67 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
         cs.unquoted = unquoted;
     }
     result
+}
+
+/// The usual row, decoded as it is cut: each value, once kept (`trimSpace`,
+/// `emptyValues`), goes to its field's decoder at once, without the spans of the row's
+/// values and of the outputs' values written and read back (`fill`, then `text::decode`).
+/// None, with nothing left behind, when the row needs the general way: the columns do not
+/// allow it (see [`set_direct`]), a value must be unescaped, the row has another number
+/// of values, or a value is refused (the general way decides which reject to give: the
+/// first bad value in the outputs' order, not the columns').
+///
+/// Every value decoded, the block is the general way's: the same values in the same
+/// fields (each output named by one column), so its `required` check gives the same.
+fn decode_direct<'t, 'a, M: StrMode<'t, 'a>>(
+    root: &ObjectPlan,
+    plan: &TextPlan,
+    c: &CsvPlan,
+    slot: &TextSlot,
+    line: &'t str,
+    vals: &mut Vec<Val<'a>>,
+    out_text: &mut String,
+) -> Option<DecodeResult<usize>> {
+    let direct = &slot.csv.as_ref()?.direct;
+    if direct.is_empty() {
+        return None;
+    }
+    let text_len = out_text.len();
+    let start = TapeDecoder::<M>::new(&[], vals, out_text, true).open(root);
+    let mut columns = direct.iter();
+    let mut complete = true;
+    for cell in Cells::new(line.as_bytes(), c.delimiter) {
+        let (Ok((from, to)), Some(&field)) = (cell, columns.next()) else {
+            complete = false;
+            break;
+        };
+        if field == NO_FIELD {
+            continue;
+        }
+        let Some((from, to)) = keep(plan, line, from, to) else {
+            continue;
+        };
+        let (Some(plan_field), Some(value)) = (root.fields.get(field), line.get(from..to)) else {
+            complete = false;
+            break;
+        };
+        if let Some(v) = fast_str::<M>(&plan_field.value, value, out_text) {
+            vals[start + field] = v;
+            continue;
+        }
+        let node = [Node::String(value)];
+        let mut decoder = TapeDecoder::<M>::new(&node, vals, out_text, false);
+        if decoder.flat_field(root, start, field, 0).is_err() {
+            complete = false;
+            break;
+        }
+    }
+    if !complete || columns.next().is_some() {
+        vals.truncate(start);
+        out_text.truncate(text_len);
+        return None;
+    }
+    Some(TapeDecoder::<M>::new(&[], vals, out_text, true).close(root, start))
 }
 
 /// Split the row into `slot.vals` (trimmed, empty values left out); true when the spans
@@ -484,5 +658,133 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod direct_tests {
+    use super::super::tape::Borrowed;
+    use super::*;
+    use crate::registry::Registry;
+    use crate::testing::xorshift;
+
+    /// Good values of the field of column `name` of the test schema below.
+    fn good(name: &str) -> &'static [&'static str] {
+        match name {
+            "t" => &["2023-07-01 14:00:00"],
+            "e" => &["on", "off", "-"],
+            "n" => &["12", "-7", " 5 "],
+            "b" => &["true", "F"],
+            "s" => &["x", "\"a,b\"", "é"],
+            "j" => &["{\"k\":1}", "\"[1]\""],
+            _ => &["w"],
+        }
+    }
+
+    /// Rows decoded as they are cut give what the general way gives: the same block of values
+    /// and text when it takes them, a refusal when the general way refuses; and when it
+    /// leaves a row to the general way it leaves nothing behind. On random rows of valid and
+    /// bad values, quoted, escaped, empty, padded, short and long, with columns in another
+    /// order than the fields, and with a header that names one output twice (no direct way).
+    #[test]
+    fn decoding_as_cut_agrees_with_the_general_way() {
+        let yaml = "schema: Tst.Direct\nparser:\n  csv:\n    delimiter: ','\n    hasHeader: true\n\
+                    \x20   trimSpace: true\n    emptyValues: ['-', 'n/a']\nfields:\n\
+                    \x20 - {name: t, type: timestamp, timeFormat: '%Y-%m-%d %H:%M:%S', required: true}\n\
+                    \x20 - {name: e, type: string, validate: {allow: [on, off]}}\n\
+                    \x20 - {name: n, type: bigint}\n\
+                    \x20 - {name: b, type: boolean}\n\
+                    \x20 - {name: s, type: string, required: true}\n\
+                    \x20 - {name: j, type: json}\n";
+        let mut registry = Registry::new();
+        registry.add_str(yaml, "direct.yml").expect("schema loads");
+        let plan = registry.get("Tst.Direct").expect("plan");
+        let tp = plan.text.as_ref().expect("text plan");
+        let c = tp.csv.as_ref().expect("csv plan");
+        let pieces = [
+            "2023-07-01 14:00:00",
+            "2023-02-30 14:00:00",
+            "on",
+            "off",
+            "maybe",
+            "12",
+            "-7",
+            "99999999999999999999",
+            "true",
+            "F",
+            "yes",
+            "-",
+            "n/a",
+            "",
+            " x ",
+            "\"a,b\"",
+            "\"say \"\"hi\"\"\"",
+            "\"lazy\"quote\"",
+            "{\"k\":1}",
+            "é",
+        ];
+        let mut rnd = xorshift(0xd1ec7);
+        let (mut direct_taken, mut direct_refused) = (0, 0);
+        for header in ["s,t,e,n,b,j,x", "j,b,n,e,t,s", "t,s,s,n"] {
+            let mut slot = TextSlot::new(tp);
+            start_input(tp, &mut slot);
+            assert!(offer_header(tp, &mut slot, header, 1));
+            let names: Vec<&str> = header.split(',').collect();
+            // Mostly a good value of the column's field, else any piece; now and then a
+            // value too few or too many.
+            for _ in 0..4_000 {
+                let n = match rnd(20) {
+                    0 => names.len() - 1,
+                    1 => names.len() + 1,
+                    _ => names.len(),
+                };
+                let row: Vec<&str> = (0..n)
+                    .map(|k| {
+                        let good = good(names.get(k).copied().unwrap_or_default());
+                        if rnd(8) == 0 {
+                            pieces[rnd(pieces.len())]
+                        } else {
+                            good[rnd(good.len())]
+                        }
+                    })
+                    .collect();
+                let row = row.join(",");
+                let (mut vals, mut text) = (Vec::new(), String::new());
+                let direct =
+                    decode_direct::<Borrowed>(&plan.root, tp, c, &slot, &row, &mut vals, &mut text);
+                let (mut g_vals, mut g_text) = (Vec::new(), String::new());
+                let general = decode_general::<Borrowed>(
+                    &plan.root,
+                    tp,
+                    c,
+                    &mut slot,
+                    &row,
+                    &mut g_vals,
+                    &mut g_text,
+                );
+                match direct {
+                    None => assert!(vals.is_empty() && text.is_empty(), "{row:?}"),
+                    Some(Ok(_)) => {
+                        direct_taken += 1;
+                        assert!(general.is_ok(), "{row:?}: taken, the general way refuses");
+                        assert_eq!(format!("{vals:?}"), format!("{g_vals:?}"), "{row:?}");
+                        assert_eq!(text, g_text, "{row:?}");
+                    }
+                    Some(Err(_)) => {
+                        direct_refused += 1;
+                        assert!(
+                            general.is_err(),
+                            "{row:?}: refused, the general way takes it"
+                        );
+                    }
+                }
+            }
+            if header == "t,s,s,n" {
+                assert!(slot.csv.as_ref().is_some_and(|cs| cs.direct.is_empty()));
+            }
+        }
+        // Enough rows went each way for the comparison to mean something.
+        assert!(direct_taken > 300, "{direct_taken} rows decoded as cut");
+        assert!(direct_refused > 100, "{direct_refused} rows refused as cut");
     }
 }

@@ -63,7 +63,7 @@ impl TextSlot {
             vals: vec![None; plan.outputs.len()],
             scratch: String::new(),
             expanded: Vec::with_capacity(plan.expand.len()),
-            csv: plan.csv.as_ref().map(|_| CsvSlot::default()),
+            csv: plan.csv.as_ref().map(|c| CsvSlot::new(plan, c)),
         }
     }
 }
