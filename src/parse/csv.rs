@@ -436,8 +436,11 @@ fn decode_direct<'t, 'a, M: StrMode<'t, 'a>>(
             complete = false;
             break;
         };
-        if let Some(v) = fast_str::<M>(&plan_field.value, value, out_text) {
-            vals[start + field] = v;
+        let Some(slot) = vals.get_mut(start + field) else {
+            complete = false;
+            break;
+        };
+        if fast_str::<M>(&plan_field.value, value, out_text, slot) {
             continue;
         }
         let node = [Node::String(value)];

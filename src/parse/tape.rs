@@ -48,6 +48,9 @@ pub(crate) fn json_type(n: &Node<'_>) -> JsonType {
 /// event's text buffer (for tapes of embedded JSON, which live shorter than the event).
 pub(crate) trait StrMode<'v, 'a> {
     fn string(s: &'v str, text: &mut String) -> Val<'a>;
+
+    /// [`StrMode::string`] stored into `slot` (see `fast_str` for why it is stored there).
+    fn store(s: &'v str, text: &mut String, slot: &mut Val<'a>);
 }
 
 /// Strings borrow from the input line.
@@ -56,6 +59,11 @@ impl<'v: 'a, 'a> StrMode<'v, 'a> for Borrowed {
     #[inline]
     fn string(s: &'v str, _: &mut String) -> Val<'a> {
         Val::Str(s)
+    }
+
+    #[inline]
+    fn store(s: &'v str, _: &mut String, slot: &mut Val<'a>) {
+        *slot = Val::Str(s);
     }
 }
 
@@ -66,6 +74,17 @@ impl<'a> StrMode<'_, 'a> for Copied {
         let start = text.len();
         text.push_str(s);
         text_val(start, text.len())
+    }
+
+    #[inline]
+    #[allow(clippy::cast_possible_truncation)] // records are limited far below 4 GiB
+    fn store(s: &str, text: &mut String, slot: &mut Val<'a>) {
+        let start = text.len();
+        text.push_str(s);
+        *slot = Val::Text {
+            start: start as u32,
+            end: text.len() as u32,
+        };
     }
 }
 

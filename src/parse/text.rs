@@ -218,13 +218,12 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
             // The common cases straight into the slot, without a decoder and a tape for
             // each value (what `flat_field` would try first anyway).
             let s = &text[s..e];
-            match root
-                .fields
-                .get(field)
-                .and_then(|f| fast_str::<M>(&f.value, s, out_text))
-            {
-                Some(v) => vals[start + field] = v,
-                None => decode_str::<M>(root, start, field, s, vals, out_text)?,
+            let taken = match (root.fields.get(field), vals.get_mut(start + field)) {
+                (Some(f), Some(slot)) => fast_str::<M>(&f.value, s, out_text, slot),
+                _ => false,
+            };
+            if !taken {
+                decode_str::<M>(root, start, field, s, vals, out_text)?;
             }
         }
     }
