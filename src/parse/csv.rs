@@ -11,6 +11,11 @@
 //! which the decode step then reads in place of the line (`decode::<Copied>`: the event
 //! copies those values, as the buffer is rewritten by the next row).
 //!
+//! The usual row does not go through those spans at all: it is decoded as it is cut
+//! ([`decode_direct`]), each value handed to its field's decoder as soon as its end is
+//! found. Any row that way cannot finish (a value to unescape, a bad value, another number
+//! of values) is done again the general way above, which decides the reject.
+//!
 //! Per input, a plan with `hasHeader` takes as its header the input's first line that it
 //! does not skip (lines `skipLines` and `skipPrefix` consume, and blank lines, may come
 //! before it: an export's comment lines) and consumes it; without `columns` it learns the
