@@ -43,9 +43,10 @@ use normalog::NormalizerBuilder;
 pub struct BenchArgs {
     /// Log types to generate and normalize. Repeatable. The JSON ones are mixed at random in
     /// the JSON rows; each text log type (parser: fastmatch, regex or csv) gets its own lines
-    /// and row, and a row for its JSON twin: the same fields as a JSON log type, on as many
-    /// generated JSON records (the two paths compared on the same work). Default: every
-    /// loaded log type.
+    /// and row, and a row for its JSON twin: the same fields as a JSON log type
+    /// (`<name>.AsJson`), on as many generated JSON records (the two paths compared on the
+    /// same fields; with --invalid-rate, each breaks its own records). Default: every loaded
+    /// log type.
     #[arg(short = 't', long = "log-type", value_name = "NAME")]
     pub log_types: Vec<String>,
 
