@@ -77,14 +77,10 @@ impl<'a> StrMode<'_, 'a> for Copied {
     }
 
     #[inline]
-    #[allow(clippy::cast_possible_truncation)] // records are limited far below 4 GiB
     fn store(s: &str, text: &mut String, slot: &mut Val<'a>) {
         let start = text.len();
         text.push_str(s);
-        *slot = Val::Text {
-            start: start as u32,
-            end: text.len() as u32,
-        };
+        *slot = text_val(start, text.len());
     }
 }
 
