@@ -115,9 +115,12 @@
 //! another row than with one thread; up to 8 batch slices wait per writer thread. A file
 //! closed to stay within `max_open_files` is finished by its thread shortly after, so a
 //! new file may be opened just before an old one is closed. A held partition written
-//! during the run goes to the writer threads in turn, which create its file (and
-//! directory) and write it: the calling thread creates no small file, which was the
-//! bottleneck of `--partition hour` (file creation is most of the system time). At the
+//! during the run is queued for n more threads (`whole.rs`), the next free one of which
+//! creates its file (and directory) and writes it; only when the files queued hold
+//! an eighth of the held rows' budget does the calling thread write one itself rather
+//! than wait. So with `--partition hour` the calling thread rarely creates a small file
+//! (file creation is most of that layout's system time), and no thread waits while
+//! another has files to write. At the
 //! end of the run the threads hand their open files back to the writer, and
 //! [`ParquetWriter::commit`] then finishes them, and writes the partitions still held, on
 //! as many threads. With a target file size
@@ -161,6 +164,7 @@ mod route;
 mod size;
 mod spill;
 mod threads;
+mod whole;
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -221,8 +225,9 @@ pub struct ParquetWriter {
     /// Events taken through the `Sink` implementation, per log type.
     builders: Vec<RecordBatchBuilder>,
     rows: u64,
-    /// The writer threads, while [`start_threads`](Self::start_threads) has them running.
-    shards: Option<Shards>,
+    /// The writer threads, while [`start_threads`](Self::start_threads) has them running
+    /// (boxed, as `pending`).
+    shards: Option<Box<Shards>>,
     /// A writer thread failed: its files are lost, so nothing may be committed.
     failed: bool,
     /// Writer threads of the last [`start_threads`](Self::start_threads) (1 without): as
@@ -480,6 +485,9 @@ impl ParquetWriter {
 impl Drop for ParquetWriter {
     /// Stops the writer threads before the temporary files are removed.
     fn drop(&mut self) {
+        if let Some(shards) = &self.shards {
+            shards.whole.abandon();
+        }
         let _ = self.stop_threads();
     }
 }

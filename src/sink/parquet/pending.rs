@@ -28,7 +28,8 @@ const BATCH_OVERHEAD: usize = 1024;
 pub(super) struct Held {
     pub(super) batches: Vec<RecordBatch>,
     pub(super) rows: usize,
-    bytes: usize,
+    /// Memory taken by `batches`.
+    pub(super) bytes: usize,
     used: u64,
 }
 

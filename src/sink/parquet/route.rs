@@ -127,7 +127,7 @@ impl ParquetWriter {
                 }
                 if let Some(held) = self.pending.take((t, key)) {
                     self.written_for_memory += 1;
-                    self.write_whole(t, key, held.batches)?;
+                    self.write_whole(t, key, held.batches, held.bytes)?;
                 }
             }
             return Ok(());
@@ -151,21 +151,24 @@ impl ParquetWriter {
         })
     }
 
-    /// Write a partition's held rows as one file: on a writer thread if there are any.
+    /// Write a partition's held rows (`bytes` in memory) as one file: queued for the
+    /// writer threads if there are any and their queue has room, else here.
     pub(super) fn write_whole(
         &mut self,
         t: usize,
         key: i64,
         batches: Vec<RecordBatch>,
+        bytes: usize,
     ) -> Result<(), Error> {
         let file = self.whole_file(t, key, batches)?;
-        match &mut self.shards {
-            Some(shards) => shards
-                .next_thread()
-                .send(ShardMsg::Whole(Box::new(file)))
-                .map_err(|_| thread_stopped()),
-            None => file.write(),
-        }
+        let file = match &self.shards {
+            Some(shards) => match shards.whole.send(file, bytes)? {
+                Some(file) => file,
+                None => return Ok(()),
+            },
+            None => file,
+        };
+        file.write()
     }
 
     /// Write rows into the partition's open file (opened if needed).

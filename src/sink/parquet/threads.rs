@@ -9,9 +9,10 @@ use std::thread::JoinHandle;
 
 use arrow_array::RecordBatch;
 
-use super::files::{bound_memory, finish_file, parquet_error, FileWriter, ParquetPart, WholeFile};
+use super::files::{bound_memory, finish_file, parquet_error, FileWriter, ParquetPart};
 use super::size::SizeLog;
-use super::ParquetWriter;
+use super::whole::WholeQueue;
+use super::{ParquetWriter, EARLY_WRITE_PART};
 use crate::error::Error;
 use crate::sink::layout::{sink_error, with_path};
 
@@ -36,6 +37,7 @@ impl ParquetWriter {
             return Ok(());
         }
         let budget = self.opts.row_group_budget() / k;
+        let whole = WholeQueue::start(k, self.opts.held_budget() / EARLY_WRITE_PART)?;
         self.threads = k;
         self.parts.set_threads(k);
         let mut shards = Shards {
@@ -43,6 +45,7 @@ impl ParquetWriter {
             handles: Vec::with_capacity(k),
             next_id: 0,
             next: 0,
+            whole,
         };
         for i in 0..k {
             let (tx, rx) = sync_channel(SHARD_QUEUE);
@@ -55,13 +58,13 @@ impl ParquetWriter {
                     shards.handles.push(h);
                 }
                 Err(e) => {
-                    self.shards = Some(shards);
+                    self.shards = Some(Box::new(shards));
                     let _ = self.stop_threads();
                     return Err(Error::from(e));
                 }
             }
         }
-        self.shards = Some(shards);
+        self.shards = Some(Box::new(shards));
         Ok(())
     }
 
@@ -80,7 +83,7 @@ impl ParquetWriter {
             let _ = tx.send(ShardMsg::Stop);
         }
         let mut back = HashMap::new();
-        let mut first = None;
+        let mut first = shards.whole.stop().err();
         for h in shards.handles {
             match h.join() {
                 Ok(Ok(files)) => back.extend(files),
@@ -142,8 +145,6 @@ pub(super) enum ShardMsg {
     Write(u64, RecordBatch),
     /// Finish a file (write its footer and close it).
     Close(u64),
-    /// Create and write a file whole (boxed: its properties are large).
-    Whole(Box<WholeFile>),
     /// Give the open files back and end.
     Stop,
 }
@@ -158,6 +159,8 @@ pub(super) struct Shards {
     next_id: u64,
     /// The thread the next file goes to.
     next: usize,
+    /// Held partitions written during the run.
+    pub(super) whole: WholeQueue,
 }
 
 impl Shards {
@@ -170,7 +173,7 @@ impl Shards {
     }
 
     /// The next thread in turn.
-    pub(super) fn next_thread(&mut self) -> &SyncSender<ShardMsg> {
+    fn next_thread(&mut self) -> &SyncSender<ShardMsg> {
         let tx = &self.txs[self.next];
         self.next = (self.next + 1) % self.txs.len();
         tx
@@ -215,7 +218,6 @@ fn shard(rx: &Receiver<ShardMsg>, budget: usize) -> ShardResult {
                 let (_, tmp, w, _) = open.remove(i);
                 finish_file(*w).map_err(|e| with_path(&tmp, e))?;
             }
-            ShardMsg::Whole(file) => file.write()?,
             ShardMsg::Stop => break,
         }
     }
