@@ -154,6 +154,7 @@
 //! ```
 
 mod compact;
+mod copy;
 mod dictionary;
 mod files;
 mod gather;

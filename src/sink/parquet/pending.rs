@@ -65,11 +65,10 @@ impl Pending {
         batch: &RecordBatch,
     ) -> Result<bool, arrow_schema::ArrowError> {
         self.tick += 1;
-        // A copy: `concat_batches` of one batch would slice it, keeping (and counting) all of
-        // the larger batch's buffers for each partition that holds a slice of it. With an
-        // empty batch beside it, it copies (faster than a `take` of every row).
+        // A copy: a slice would keep (and count) all of the larger batch's buffers for each
+        // partition that holds a slice of it.
         let schema = empty.schema_ref();
-        let copy = arrow_select::concat::concat_batches(schema, [batch, empty])?;
+        let copy = super::copy::compact(batch, empty)?;
         let held = self.held.entry(key).or_insert_with(|| Held {
             batches: Vec::new(),
             rows: 0,
