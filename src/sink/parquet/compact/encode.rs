@@ -13,7 +13,7 @@ pub(super) fn uleb(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// `v` zigzag-encoded (small magnitudes, either sign, become small numbers).
-fn zigzag(v: i64) -> u64 {
+pub(super) fn zigzag(v: i64) -> u64 {
     ((v << 1) ^ (v >> 63)).cast_unsigned()
 }
 

@@ -1,8 +1,8 @@
 //! Small files written without the parquet crate's column writers: each column chunk is
 //! one data page (levels bit-packed or run-length encoded; the values as a dictionary and
 //! its indices, as deltas, or PLAIN: `leaf.rs` chooses), compressed with zstd by a
-//! compressor that lives as long as its thread, and the file's metadata is laid out by the
-//! parquet crate's file writer ([`SerializedRowGroupWriter::append_column`](parquet::file::writer::SerializedRowGroupWriter::append_column)).
+//! compressor that lives as long as its thread, and the file's footer is written by
+//! `footer.rs` from the parts of the parquet crate's footer that a table's files share.
 //!
 //! Why: with `--partition hour`, a months-long archive becomes thousands of files of a few
 //! dozen rows, and what a file costs beyond its rows dominates the run (issue 16). The
@@ -31,19 +31,18 @@ use bytes::Bytes;
 use parquet::arrow::ArrowSchemaConverter;
 use parquet::basic::{Compression, Encoding};
 use parquet::column::page::{CompressedPage, Page, PageWriteSpec, PageWriter};
-use parquet::column::writer::ColumnCloseResult;
 use parquet::errors::{ParquetError, Result};
-use parquet::file::metadata::ColumnChunkMetaData;
 use parquet::file::properties::{WriterProperties, WriterPropertiesPtr};
-use parquet::file::statistics::Statistics;
 use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedWrite};
 use parquet::schema::types::SchemaDescPtr;
 
 use crate::event::P_EVENT_TIME;
 
 mod encode;
+mod footer;
 mod leaf;
 
+use footer::{ChunkMeta, TableFooter};
 use leaf::{Leaf, Pages};
 
 /// Column chunks whose pages hold fewer bytes are stored as they are. Measured on the
@@ -111,7 +110,8 @@ pub(super) fn handles(schema: &Schema, codec: Compression, rows: usize) -> bool 
         && layout(schema).is_some()
 }
 
-/// The file properties the file writer needs (what it writes in the footer).
+/// The file properties the crate's file writer needs to write the footer parts that every file
+/// of a table shares ([`table`]).
 fn file_props() -> WriterPropertiesPtr {
     static PROPS: OnceLock<WriterPropertiesPtr> = OnceLock::new();
     Arc::clone(PROPS.get_or_init(|| {
@@ -126,25 +126,46 @@ fn file_props() -> WriterPropertiesPtr {
 thread_local! {
     /// The zstd compressor of this thread, and its level.
     static ZSTD: RefCell<Option<(i32, zstd::bulk::Compressor<'static>)>> = const { RefCell::new(None) };
-    /// The Parquet schema of the tables this thread wrote last (the Arrow schema kept
-    /// alongside, so that its address is not reused while it is a key).
-    static SCHEMAS: RefCell<Vec<(SchemaRef, SchemaDescPtr)>> = const { RefCell::new(Vec::new()) };
+    /// The tables this thread wrote last (the Arrow schema kept alongside, so that its
+    /// address is not reused while it is a key).
+    static TABLES: RefCell<Vec<(SchemaRef, Arc<Table>)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The Parquet schema of `schema`, converted once per thread.
-fn parquet_schema(schema: &SchemaRef) -> Result<SchemaDescPtr> {
-    SCHEMAS.with_borrow_mut(|known| {
-        if let Some((_, d)) = known.iter().find(|(s, _)| Arc::ptr_eq(s, schema)) {
-            return Ok(Arc::clone(d));
+/// What the files of a table share: the Parquet schema, and the footer's parts that do
+/// not depend on the rows.
+struct Table {
+    descr: SchemaDescPtr,
+    footer: TableFooter,
+}
+
+/// The table of `schema`, made once per thread.
+fn table(schema: &SchemaRef) -> Result<Arc<Table>> {
+    TABLES.with_borrow_mut(|known| {
+        if let Some((_, t)) = known.iter().find(|(s, _)| Arc::ptr_eq(s, schema)) {
+            return Ok(Arc::clone(t));
         }
         let descr = Arc::new(ArrowSchemaConverter::new().convert(schema)?);
+        // The crate's footer of a file of no rows: its schema, `created_by` and column
+        // orders are every file's.
+        let empty = SerializedFileWriter::new(Vec::new(), descr.root_schema_ptr(), file_props())?
+            .into_inner()?;
+        let footer = empty
+            .get(MAGIC.len()..empty.len().saturating_sub(8))
+            .ok_or_else(|| ParquetError::General("compact writer: no footer".into()))?;
+        let t = Arc::new(Table {
+            footer: TableFooter::new(footer, &descr)?,
+            descr,
+        });
         if known.len() >= 64 {
             known.remove(0);
         }
-        known.push((Arc::clone(schema), Arc::clone(&descr)));
-        Ok(descr)
+        known.push((Arc::clone(schema), Arc::clone(&t)));
+        Ok(t)
     })
 }
+
+/// The first and last bytes of a Parquet file.
+const MAGIC: &[u8; 4] = b"PAR1";
 
 /// `data` compressed with zstd at `level` by this thread's compressor.
 fn zstd_compress(level: i32, data: &[u8]) -> Result<Vec<u8>> {
@@ -237,19 +258,42 @@ fn compress(
 /// Write `batches` (all the rows of the file, fewer than a few thousand) to `out` as one
 /// row group; see the module docs. `codec` is the table's (zstd or none: [`handles`]).
 pub(super) fn write<W: std::io::Write + Send>(
-    out: W,
+    mut out: W,
     schema: &SchemaRef,
     batches: &[RecordBatch],
     codec: Compression,
 ) -> Result<W> {
+    let table = table(schema)?;
+    let (data, rows, chunks) = encode(&table.descr, schema, batches, codec)?;
+    let mut footer = Vec::with_capacity(2048);
+    table
+        .footer
+        .write(&mut footer, to_i64(rows), &chunks, to_i64(MAGIC.len()))?;
+    let footer_len = u32::try_from(footer.len())
+        .map_err(|_| ParquetError::General("compact writer: footer too large".into()))?;
+    out.write_all(MAGIC)?;
+    out.write_all(&data)?;
+    out.write_all(&footer)?;
+    out.write_all(&footer_len.to_le_bytes())?;
+    out.write_all(MAGIC)?;
+    Ok(out)
+}
+
+/// The column chunks of `batches` one after the other, the rows, and what the footer
+/// says of each chunk (offsets from the start of the chunks).
+fn encode(
+    descr: &SchemaDescPtr,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    codec: Compression,
+) -> Result<(Vec<u8>, usize, Vec<ChunkMeta>)> {
     let Some(layout) = layout(schema) else {
         return Err(ParquetError::General(
             "compact writer: unsupported column type".into(),
         ));
     };
-    let descr = parquet_schema(schema)?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    // Every column chunk goes into one buffer, then each is appended from its offset.
+    // Every column chunk goes into one buffer.
     let mut sink = TrackedWrite::new(Vec::new());
     let mut chunks = Vec::with_capacity(layout.len());
     let mut leaf = Leaf::default();
@@ -291,47 +335,24 @@ pub(super) fn write<W: std::io::Write + Send>(
             return Err(ParquetError::General("a column chunk without pages".into()));
         };
         let sum = |f: fn(&PageWriteSpec) -> usize| specs.iter().map(f).sum::<usize>();
-        let bytes_written = specs.iter().map(|s| s.bytes_written).sum::<u64>();
-        let mut meta = ColumnChunkMetaData::builder(column)
-            .set_encodings(encodings)
-            .set_num_values(i64::from(num_values))
-            .set_compression(chunk_codec)
-            .set_total_compressed_size(to_i64(sum(|s| s.compressed_size)))
-            .set_total_uncompressed_size(to_i64(sum(|s| s.uncompressed_size)))
-            .set_data_page_offset(offset(last.offset))
-            .set_dictionary_page_offset(has_dictionary.then(|| offset(first.offset)));
-        if field.name() == P_EVENT_TIME && !is_list {
-            if let Some((min, max)) = leaf.int64_range() {
-                let nulls = rows.saturating_sub(leaf.count());
-                meta = meta.set_statistics(Statistics::int64(
-                    Some(min),
-                    Some(max),
-                    None,
-                    Some(nulls as u64),
-                    false,
-                ));
-            }
-        }
-        chunks.push((meta.build()?, bytes_written));
+        let statistics = if field.name() == P_EVENT_TIME && !is_list {
+            leaf.int64_range()
+                .map(|(min, max)| (min, max, to_i64(rows.saturating_sub(leaf.count()))))
+        } else {
+            None
+        };
+        chunks.push(ChunkMeta {
+            encodings,
+            codec: chunk_codec,
+            num_values: i64::from(num_values),
+            uncompressed: to_i64(sum(|s| s.uncompressed_size)),
+            compressed: to_i64(sum(|s| s.compressed_size)),
+            data_page_offset: offset(last.offset),
+            dictionary_page_offset: has_dictionary.then(|| offset(first.offset)),
+            statistics,
+        });
     }
-    let data = Bytes::from(sink.into_inner()?);
-    let mut file = SerializedFileWriter::new(out, descr.root_schema_ptr(), file_props())?;
-    let mut group = file.next_row_group()?;
-    for (metadata, bytes_written) in chunks {
-        group.append_column(
-            &data,
-            ColumnCloseResult {
-                bytes_written,
-                rows_written: rows as u64,
-                metadata,
-                bloom_filter: None,
-                column_index: None,
-                offset_index: None,
-            },
-        )?;
-    }
-    group.close()?;
-    file.into_inner()
+    Ok((sink.into_inner()?, rows, chunks))
 }
 
 #[cfg(test)]
