@@ -114,11 +114,11 @@
 //! groups under `max_buffered_bytes / 2n`, so a row group cut early for memory may be cut at
 //! another row than with one thread; up to 8 batch slices wait per writer thread. A file
 //! closed to stay within `max_open_files` is finished by its thread shortly after, so a
-//! new file may be opened just before an old one is closed. A held partition written
-//! during the run is queued for n more threads (`whole.rs`), the next free one of which
-//! creates its file (and directory) and writes it; only when the files queued hold
-//! an eighth of the held rows' budget does the calling thread write one itself rather
-//! than wait. So with `--partition hour` the calling thread rarely creates a small file
+//! new file may be opened just before an old one is closed. The held partitions written
+//! during the run are queued at the end of each batch for n more threads (`whole.rs`),
+//! the next free one of which creates each file (and directory) and writes it; only when
+//! the files queued hold an eighth of the held rows' budget does the calling thread
+//! write some itself rather than wait. So with `--partition hour` the calling thread rarely creates a small file
 //! (file creation is most of that layout's system time), and no thread waits while
 //! another has files to write. At the
 //! end of the run the threads hand their open files back to the writer, and
@@ -245,6 +245,9 @@ pub struct ParquetWriter {
     /// Per table, the first and last partitions of its last batch: a held partition outside
     /// them is complete if the input is in time order (oldest or newest first).
     recent: Vec<(i64, i64)>,
+    /// Held partitions to be written whole by the writer threads, sent at the end of each
+    /// batch ([`whole`]).
+    outbox: Vec<whole::Queued>,
 }
 
 impl std::fmt::Debug for ParquetWriter {
@@ -274,6 +277,7 @@ impl ParquetWriter {
             written_for_memory: 0,
             spill: Box::default(),
             recent: Vec::new(),
+            outbox: Vec::new(),
         }
     }
 
@@ -489,6 +493,7 @@ impl Drop for ParquetWriter {
         if let Some(shards) = &self.shards {
             shards.whole.abandon();
         }
+        self.outbox.clear();
         let _ = self.stop_threads();
     }
 }

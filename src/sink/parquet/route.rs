@@ -79,6 +79,9 @@ impl ParquetWriter {
                 return Err(self.thread_error(e));
             }
         }
+        if let Err(e) = self.send_whole() {
+            return Err(self.thread_error(e));
+        }
         self.rows += batch.num_rows() as u64;
         Ok(())
     }
@@ -151,8 +154,9 @@ impl ParquetWriter {
         })
     }
 
-    /// Write a partition's held rows (`bytes` in memory) as one file: queued for the
-    /// writer threads if there are any and their queue has room, else here.
+    /// Write a partition's held rows (`bytes` in memory) as one file: with writer threads,
+    /// kept for them until the end of the batch ([`send_whole`](Self::send_whole)), else
+    /// here.
     pub(super) fn write_whole(
         &mut self,
         t: usize,
@@ -161,14 +165,25 @@ impl ParquetWriter {
         bytes: usize,
     ) -> Result<(), Error> {
         let file = self.whole_file(t, key, batches)?;
-        let file = match &self.shards {
-            Some(shards) => match shards.whole.send(file, bytes)? {
-                Some(file) => file,
-                None => return Ok(()),
-            },
-            None => file,
-        };
+        if self.shards.is_some() {
+            self.outbox.push((file, bytes));
+            return Ok(());
+        }
         file.write()
+    }
+
+    /// Queue the files kept by [`write_whole`](Self::write_whole) for the writer threads,
+    /// writing here those the queue has no room for.
+    pub(super) fn send_whole(&mut self) -> Result<(), Error> {
+        if self.outbox.is_empty() {
+            return Ok(());
+        }
+        let files = std::mem::take(&mut self.outbox);
+        let back = match &self.shards {
+            Some(shards) => shards.whole.send(files)?,
+            None => files,
+        };
+        back.into_iter().try_for_each(|(file, _)| file.write())
     }
 
     /// Write rows into the partition's open file (opened if needed).

@@ -75,15 +75,17 @@ impl ParquetWriter {
     ///
     /// The first error of a writer thread (I/O, encoding); the writer then cannot commit.
     pub(crate) fn stop_threads(&mut self) -> Result<(), Error> {
+        // The files kept for the queue go first (dropped when the writer is).
+        let unsent = self.send_whole();
         let Some(shards) = self.shards.take() else {
-            return Ok(());
+            return unsent;
         };
         for tx in &shards.txs {
             // Fails only if the thread has stopped already (after an error).
             let _ = tx.send(ShardMsg::Stop);
         }
         let mut back = HashMap::new();
-        let mut first = shards.whole.stop().err();
+        let mut first = shards.whole.stop().err().or(unsent.err());
         for h in shards.handles {
             match h.join() {
                 Ok(Ok(files)) => back.extend(files),
