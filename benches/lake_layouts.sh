@@ -8,9 +8,12 @@
 # output, for the side-by-side.
 #
 #   cargo build --release
-#   benches/lake_layouts.sh [BINARY] [RECORDS] [SPAN] [REPEAT]
+#   benches/lake_layouts.sh [BINARY] [RECORDS] [SPAN] [ROUNDS]
 #
-# Defaults: target/release/normalog, 1000000 records, 180d, best of 3 runs per layout.
+# Defaults: target/release/normalog, 1000000 records, 180d, 5 rounds. Each round runs the
+# three layouts one after the other, so that a noisy minute of a shared machine touches
+# every layout alike; the table shows the median wall and CPU time of each layout over the
+# rounds (and their range), and the ratios are of the medians.
 # The archive is `normalog gen -n RECORDS --span SPAN --start 2024-01-01` (seed 1) of the
 # shipped log types, in a temporary directory (about 270 bytes a record).
 set -euo pipefail
@@ -18,41 +21,53 @@ set -euo pipefail
 BIN=$(realpath "${1:-target/release/normalog}")
 RECORDS=${2:-1000000}
 SPAN=${3:-180d}
-REPEAT=${4:-3}
+ROUNDS=${4:-5}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 "$BIN" gen -n "$RECORDS" --span "$SPAN" --start 2024-01-01 -o "$WORK/archive.jsonl"
 BYTES_IN=$(stat -c %s "$WORK/archive.jsonl")
-echo "archive: $RECORDS records over $SPAN, $BYTES_IN bytes; $(nproc) cores; best of $REPEAT"
-printf '%-6s %8s %8s %8s %12s %10s %8s\n' layout wall_s cpu_s files bytes rows/file rss_mb
+echo "archive: $RECORDS records over $SPAN, $BYTES_IN bytes; $(nproc) cores; $ROUNDS rounds"
 
-# Every run writes into a new directory, and none is removed before the end: on ext4
-# without a journal, creating files shortly (30 s) after thousands were deleted makes the
-# kernel skip each recently freed inode, which charged the run after a removal about
-# 0.5 s of system time for 13,000 files.
-declare -A WALL CPU FILES SIZE RSS
+# Every run writes into a new directory, and none is removed before the end: on ext4,
+# creating files shortly after thousands were deleted makes the kernel skip each recently
+# freed inode, which charged the run after a removal about 0.5 s of system time for 13,000
+# files.
+LAYOUTS="none day hour"
+declare -A WALLS CPUS FILES SIZE RSS
 run=0
-for layout in none day hour; do
-  best=""
-  for _ in $(seq "$REPEAT"); do
+for round in $(seq "$ROUNDS"); do
+  for layout in $LAYOUTS; do
     run=$((run + 1))
     lake="$WORK/lake-$run"
     /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" \
       "$BIN" normalize --format parquet --partition "$layout" -o "$lake" "$WORK/archive.jsonl"
     read -r wall user sys rss < "$WORK/time"
-    cpu=$(echo "$user + $sys" | bc)
-    if [ -z "$best" ] || [ "$(echo "$wall < $best" | bc)" = 1 ]; then
-      best=$wall; WALL[$layout]=$wall; CPU[$layout]=$cpu; RSS[$layout]=$((rss / 1024))
+    WALLS[$layout]+="$wall "
+    CPUS[$layout]+="$(echo "$user + $sys" | bc) "
+    RSS[$layout]=$(( rss / 1024 > ${RSS[$layout]:-0} ? rss / 1024 : ${RSS[$layout]:-0} ))
+    if [ "$round" = 1 ]; then
+      FILES[$layout]=$(find "$lake" -name '*.parquet' | wc -l)
+      SIZE[$layout]=$(find "$lake" -name '*.parquet' -printf '%s\n' | awk '{s+=$1} END {print s}')
+      if [ "$layout" = none ]; then
+        ln -s "$lake" "$WORK/flat"
+      fi
     fi
   done
-  FILES[$layout]=$(find "$lake" -name '*.parquet' | wc -l)
-  SIZE[$layout]=$(find "$lake" -name '*.parquet' -printf '%s\n' | awk '{s+=$1} END {print s}')
-  printf '%-6s %8s %8s %8s %12s %10s %8s\n' "$layout" "${WALL[$layout]}" "${CPU[$layout]}" \
-    "${FILES[$layout]}" "${SIZE[$layout]}" "$((RECORDS / FILES[$layout]))" "${RSS[$layout]}"
-  if [ "$layout" = none ]; then
-    ln -s "$lake" "$WORK/flat"
-  fi
+done
+
+# The median of a list of numbers, and "min-max".
+median() { tr ' ' '\n' <<< "$1" | grep . | sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
+range() { tr ' ' '\n' <<< "$1" | grep . | sort -n | awk 'NR==1 {lo=$1} {hi=$1} END {print lo "-" hi}'; }
+
+printf '%-6s %8s %12s %8s %8s %12s %10s %8s\n' layout wall_s "(range)" cpu_s files bytes rows/file rss_mb
+declare -A WALL CPU
+for layout in $LAYOUTS; do
+  WALL[$layout]=$(median "${WALLS[$layout]}")
+  CPU[$layout]=$(median "${CPUS[$layout]}")
+  printf '%-6s %8s %12s %8s %8s %12s %10s %8s\n' "$layout" "${WALL[$layout]}" \
+    "($(range "${WALLS[$layout]}"))" "${CPU[$layout]}" "${FILES[$layout]}" "${SIZE[$layout]}" \
+    "$((RECORDS / FILES[$layout]))" "${RSS[$layout]}"
 done
 echo "hour/none: throughput $(echo "scale=2; ${WALL[none]} / ${WALL[hour]}" | bc)" \
   "(target >= 0.50), CPU $(echo "scale=2; ${CPU[hour]} / ${CPU[none]}" | bc)x," \
