@@ -20,9 +20,12 @@
 //!   half-written file, and an aborted or cancelled run leaves no part files (its temporary
 //!   files are removed). A run killed outright (`kill -9`) leaves only hidden temporary
 //!   files (and its lock and, if it was committing, its journal under `_normalog/`), which
-//!   the next run into the directory removes or, for a commit, completes ([`recover`]).
+//!   the next run into the directory removes or, for a commit, completes ([`recover`]);
+//!   killed in the middle of its commit, the files it had renamed are visible until then.
 //!   `<n>` counts from 0 in each directory, skipping names that already exist, so a second
-//!   run into the same directory adds files beside the first run's.
+//!   run into the same directory adds files beside the first run's; a name that another
+//!   such run took meanwhile (two runs from standard input at once) is skipped when the
+//!   file is put in place, which never replaces a file ([`place_new`]).
 //! * With a target file size (the writers' `set_target_file_size`), a part file
 //!   that has reached about that many bytes on disk is closed and the partition's next
 //!   rows go to its next part (`part-<n+1>`), so a large partition (or a whole table with
@@ -444,7 +447,12 @@ impl<F: PartFile> Parts<F> {
         // another was the last tenth of an hour-partitioned run, on one core.
         let renamed: Vec<AtomicBool> = done.iter().map(|_| AtomicBool::new(false)).collect();
         let rename = |((tmp, dest), ok): (&(PathBuf, PathBuf), &AtomicBool)| {
-            std::fs::rename(tmp, dest).map_err(|e| path_error(dest, &e))?;
+            if run.is_some() {
+                // Named after the run: an earlier commit's file of that name is replaced.
+                std::fs::rename(tmp, dest).map_err(|e| path_error(dest, &e))?;
+            } else {
+                place_new(tmp, dest).map_err(|e| path_error(dest, &e))?;
+            }
             ok.store(true, Ordering::Relaxed);
             Ok(())
         };
@@ -474,6 +482,67 @@ impl<F: PartFile> Parts<F> {
         self.lock = None;
         Ok(())
     }
+}
+
+/// Put the temporary file `tmp` in place as `dest` (`part-<n>.<ext>`) or, when a file of
+/// that name exists, as the next free `part-<n+1>`, `part-<n+2>`, ...; the name it got.
+///
+/// For a run without an identity, which adds files: its names are chosen when its files are
+/// opened, so another such run writing the same directory at the same time (two runs from
+/// standard input) may have chosen the same, and a rename would replace the other's file.
+/// A hard link fails instead when the name is taken; the temporary name is removed after.
+/// A file that already is `tmp` under that name (linked by a run that died before it
+/// removed the temporary name) is kept as it is. Where the filesystem has no hard links,
+/// the file is renamed when no file has the name (the one case a race can still lose).
+pub(crate) fn place_new(tmp: &Path, dest: &Path) -> std::io::Result<PathBuf> {
+    let mut dest = dest.to_path_buf();
+    loop {
+        match std::fs::hard_link(tmp, &dest) {
+            Ok(()) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if same_file(tmp, &dest) {
+                    break;
+                }
+                dest = next_part_name(&dest).ok_or(e)?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(e),
+            Err(_) if !dest.exists() => {
+                std::fs::rename(tmp, &dest)?;
+                return Ok(dest);
+            }
+            Err(_) => {
+                dest = next_part_name(&dest)
+                    .ok_or_else(|| std::io::Error::other("no free part name"))?;
+            }
+        }
+    }
+    std::fs::remove_file(tmp)?;
+    Ok(dest)
+}
+
+/// Whether `a` and `b` are names of one file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
+}
+
+/// `dir/part-<n+1>.<ext>` for `dir/part-<n>.<ext>`.
+fn next_part_name(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let (stem, ext) = name.split_once('.')?;
+    let n: u64 = stem.strip_prefix("part-")?.parse().ok()?;
+    Some(path.with_file_name(format!("part-{}.{ext}", n.checked_add(1)?)))
 }
 
 impl<F: PartFile> Drop for Parts<F> {

@@ -213,6 +213,45 @@ mod tests {
         assert!(!part.exists());
     }
 
+    /// Two runs without an identity (from standard input) writing the same directory at the
+    /// same time both chose `part-0` when they opened their files: the second to commit
+    /// puts its file in place as `part-1`, and no row of either is lost.
+    #[test]
+    fn concurrent_adding_runs_keep_each_others_files() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        for partition in [Partition::None, Partition::Hour] {
+            let mut first = NdjsonDirWriter::new(dir, partition, 4, Options::default());
+            let mut second = NdjsonDirWriter::new(dir, partition, 4, Options::default());
+            first
+                .write_lines("Zoom.Activity", 3, b"{\"run\":1}\n")
+                .expect("write");
+            second
+                .write_lines("Zoom.Activity", 3, b"{\"run\":2}\n")
+                .expect("write");
+            first.commit().expect("commit");
+            second.commit().expect("commit");
+            drop((first, second));
+            let part_dir = match partition {
+                Partition::None => dir.join("zoom_activity"),
+                p => dir.join("zoom_activity").join(p.dir(3)),
+            };
+            let mut contents: Vec<String> = std::fs::read_dir(&part_dir)
+                .expect("read")
+                .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("file"))
+                .collect();
+            contents.sort();
+            assert_eq!(
+                contents,
+                ["{\"run\":1}\n", "{\"run\":2}\n"],
+                "{partition:?}"
+            );
+            assert!(
+                part_dir.join("part-0.ndjson").exists() && part_dir.join("part-1.ndjson").exists()
+            );
+        }
+    }
+
     /// A rename that fails in the middle of a commit on several threads: the commit says
     /// which file, and what is left is the files renamed before the failure, under their
     /// final names, and nothing else: no temporary file, no journal, the obstacle untouched.

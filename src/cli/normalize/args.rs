@@ -40,8 +40,9 @@ pub struct NormalizeArgs {
     /// input has none and writes part-N files).
     /// Files are written under temporary names (.part-*.tmp-*) and renamed only when the run
     /// completes. An interrupted run (SIGINT, SIGTERM, SIGHUP) removes its temporary files
-    /// and commits nothing; one killed outright leaves only hidden temporary files, which
-    /// the next run into the directory removes (and says so).
+    /// and commits nothing; one killed outright leaves hidden temporary files, which the
+    /// next run into the directory removes (and says so), or, killed while renaming its
+    /// files into place, part of them renamed, a commit the next run completes.
     #[arg(short = 'o', long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 

@@ -179,8 +179,14 @@ fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
         let Some((tmp, dest)) = line.split_once('\t') else {
             continue;
         };
-        let (tmp, dest) = (dir.join(tmp), dir.join(dest));
-        match std::fs::rename(&tmp, &dest) {
+        let (tmp, mut dest) = (dir.join(tmp), dir.join(dest));
+        // A run without an identity adds: its file never replaces another (`place_new`).
+        let placed = if run.is_some() {
+            std::fs::rename(&tmp, &dest)
+        } else {
+            super::place_new(&tmp, &dest).map(|name| dest = name)
+        };
+        match placed {
             Ok(()) => {}
             // Renamed before the run died.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && dest.exists() => {}
@@ -380,5 +386,40 @@ mod tests {
         let manifest = std::fs::read_to_string(d.join("_normalog/runs/aa")).expect("manifest");
         assert_eq!(manifest.lines().count(), 3);
         assert!(!d.join(COMMITS_DIR).join(&t).exists());
+    }
+
+    /// The commit of a dead run without an identity (which adds files) completes without
+    /// replacing a file that took one of its names meanwhile, and without a second copy of
+    /// a file it had linked into place but not yet unlinked from its temporary name.
+    #[test]
+    fn an_interrupted_adding_commit_replaces_nothing() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let d = tmp.path();
+        let lock = RunLock::acquire(d).expect("lock");
+        let t = lock.token().to_owned();
+        let pairs: Vec<(PathBuf, PathBuf)> = (0..2)
+            .map(|i| {
+                let tmp = d.join(format!("t/h={i}/.part-0.ndjson.tmp-{t}"));
+                std::fs::create_dir_all(tmp.parent().expect("parent")).expect("mkdir");
+                std::fs::write(&tmp, format!("ours {i}")).expect("write");
+                (tmp, d.join(format!("t/h={i}/part-0.ndjson")))
+            })
+            .collect();
+        lock.write_journal(d, None, &pairs).expect("journal");
+        // Another adding run committed its own part-0 into h=0; our run had linked its
+        // file of h=1 into place and died before removing the temporary name.
+        std::fs::write(&pairs[0].1, "theirs").expect("write");
+        std::fs::hard_link(&pairs[1].0, &pairs[1].1).expect("link");
+        drop(lock);
+        let got = recover(d).expect("recover");
+        assert_eq!((got.runs, got.commits_completed), (1, 1));
+        let read = |p: &str| std::fs::read_to_string(d.join(p)).expect(p);
+        assert_eq!(read("t/h=0/part-0.ndjson"), "theirs");
+        assert_eq!(read("t/h=0/part-1.ndjson"), "ours 0");
+        assert_eq!(read("t/h=1/part-0.ndjson"), "ours 1");
+        for dir in ["t/h=0", "t/h=1"] {
+            let names: Vec<_> = std::fs::read_dir(d.join(dir)).expect("read").collect();
+            assert_eq!(names.len(), if dir == "t/h=0" { 2 } else { 1 }, "{dir}");
+        }
     }
 }
