@@ -11,21 +11,57 @@ const TINY_FILE_ROWS: u64 = 1000;
 /// records makes small files, and that is fine).
 const TINY_FILES_MIN: u64 = 100;
 
-/// `--stats` for a directory output: files written, rows per file, and a warning with a
-/// coarser layout when files are tiny (each file costs time, a footer and an engine's
-/// open, whatever its rows; see README "Choosing a layout").
-pub(super) fn print_file_stats(files: u64, extra: u64, rows: u64, partition: Partition) {
+/// What a run's files were: how many, with how many extra parts of a partition
+/// ([`print_file_stats`]), and the rows that went through disk.
+pub(super) struct FileStats {
+    pub(super) files: u64,
+    pub(super) extra: u64,
+    pub(super) rows: u64,
+    pub(super) partition: Partition,
+    pub(super) spilled: u64,
+    /// Files closed at `--target-file-size`, when the output counts them.
+    pub(super) rotated: Option<u64>,
+}
+
+/// `--stats` for a directory output: files written, rows per file, rows spilled, files
+/// closed at the target size; then warnings: extra parts, and tiny files with a coarser
+/// layout (each file costs time, a footer and an engine's open, whatever its rows; see
+/// README "Choosing a layout").
+pub(super) fn print_file_stats(stats: &FileStats) {
+    let FileStats {
+        files,
+        extra,
+        rows,
+        partition,
+        spilled,
+        rotated,
+    } = *stats;
     let average = rows.checked_div(files).unwrap_or(0);
     messages::plain(&format!(
         "files: {files} written, {} rows per file on average",
         rows_per_file(rows, files)
     ));
+    if spilled > 0 {
+        // Input out of time order: its partitions' rows come a few at a time, and are
+        // spilled once the rows held back take an eighth of their memory.
+        messages::plain(&format!(
+            "  {spilled} rows spilled to disk and merged at the end, for one file per \
+             partition (input not in time order, or its partitions did not fit in \
+             --max-buffered-mib)"
+        ));
+    }
+    if let Some(rotated) = rotated.filter(|&n| n > 0) {
+        messages::plain(&format!(
+            "  {rotated} files closed at --target-file-size, the partition going on in its \
+             next part"
+        ));
+    }
     if extra > 0 {
         messages::error(&format!(
             "warning: {extra} of the {files} files are extra parts of a partition: it was \
-             written before its last rows came, to keep within --max-buffered-mib (Parquet) \
-             or --max-open-files, and the partition came again (input not in time order); \
-             raise them, or sort the input by time, for one file per partition"
+             written before its last rows came (to keep within --max-buffered-mib with \
+             Parquet, or --max-open-files), and the partition came again: the input was \
+             in time order, then went back; sort it by time for one file per partition"
         ));
     }
     let coarser = match partition {
@@ -55,18 +91,6 @@ fn rows_per_file(rows: u64, files: u64) -> String {
         format!("{average:.1}")
     } else {
         format!("{average:.0}")
-    }
-}
-
-/// `--stats` when rows went through disk: the input's partitions, in the order it came, did
-/// not fit in `--max-buffered-mib`.
-pub(super) fn print_spilled(spilled: u64) {
-    if spilled > 0 {
-        messages::plain(&format!(
-            "  {spilled} rows spilled to disk and merged at the end, for one file per \
-             partition: in the order the input came, its partitions did not fit in \
-             --max-buffered-mib"
-        ));
     }
 }
 

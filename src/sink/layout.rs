@@ -25,7 +25,7 @@
 //!   `<n>` counts from 0 in each directory, skipping names that already exist, so a second
 //!   run into the same directory adds files beside the first run's; a name that another
 //!   such run took meanwhile (two runs from standard input at once) is skipped when the
-//!   file is put in place, which never replaces a file ([`place_new`]).
+//!   file is put in place, which never replaces a file (`place_new`).
 //! * With a target file size (the writers' `set_target_file_size`), a part file
 //!   that has reached about that many bytes on disk is closed and the partition's next
 //!   rows go to its next part (`part-<n+1>`), so a large partition (or a whole table with

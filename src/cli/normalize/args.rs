@@ -84,12 +84,12 @@ pub struct NormalizeArgs {
 
     /// Parquet: memory, in MiB, for rows not written yet. Half holds back the rows of
     /// partitions with fewer rows than a large file (8,192), so that each is written
-    /// once, as one file, even from input not in time order; when they need more, the
-    /// least recently used are written early. Once a partition written so comes again (the
-    /// input is not in time order), rows beyond this memory are spilled to hidden files
-    /// under DIR/_normalog/spill and merged at the end, so that each partition is still one
-    /// file (a partition written before that gets a second part; --stats says both). The
-    /// other half is for the unfinished row groups of open files.
+    /// once, as one file. Past an eighth of that half, input in time order has the
+    /// partitions it has moved on from written early; input out of time order (a shuffled
+    /// archive), or in time order but past the whole half, has its rows spilled to hidden
+    /// files under DIR/_normalog/spill and merged at the end, so that each partition is
+    /// still one file (a partition written early that comes again gets a second part;
+    /// --stats says both). The other half is for the unfinished row groups of open files.
     #[arg(long, value_name = "MIB", default_value_t = normalog::sink::parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20)]
     pub max_buffered_mib: usize,
 

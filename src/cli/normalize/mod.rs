@@ -13,7 +13,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::time::Instant;
 
-use super::file_stats::{print_file_stats, print_spilled};
+use super::file_stats::{print_file_stats, FileStats};
 use super::output::{open_rejects, CreatedDirs, Output, OutputFile, RejectsWriter};
 use super::signals::Interrupt;
 use super::{load_registry, messages, progress, unknown_log_type, Fatal, EXIT_OK, EXIT_REJECTS};
@@ -346,14 +346,14 @@ impl NormalizeConfig {
                 started.elapsed().as_secs_f64(),
             );
             if let Some((files, extra, partition)) = output_files {
-                print_file_stats(files, extra, run.summary.normalized, partition);
-            }
-            print_spilled(spilled);
-            if let Some(rotated) = rotated.filter(|&n| n > 0) {
-                messages::plain(&format!(
-                    "  {rotated} files closed at --target-file-size, the partition going on \
-                     in its next part"
-                ));
+                print_file_stats(&FileStats {
+                    files,
+                    extra,
+                    rows: run.summary.normalized,
+                    partition,
+                    spilled,
+                    rotated,
+                });
             }
         }
         if interrupt.is_some_and(Interrupt::fired) {

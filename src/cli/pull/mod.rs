@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::file_stats::{print_file_stats, print_spilled};
+use super::file_stats::{print_file_stats, FileStats};
 use super::output::{OutputFile, RejectsWriter};
 use super::{messages, EXIT_FATAL};
 use normalog::pipeline::{Observer, Reject};
@@ -227,8 +227,14 @@ pub(super) fn print_files(files: FileCounts, rows: u64) {
     let Some(partition) = files.partition else {
         return;
     };
-    print_file_stats(files.files, files.extra_files, rows, partition);
-    print_spilled(files.spilled_rows);
+    print_file_stats(&FileStats {
+        files: files.files,
+        extra: files.extra_files,
+        rows,
+        partition,
+        spilled: files.spilled_rows,
+        rotated: None,
+    });
 }
 
 pub(super) fn fatal_to_config(f: super::Fatal) -> PullError {

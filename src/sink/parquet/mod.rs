@@ -65,13 +65,15 @@
 //! **Small files.** A partition's rows are held back as Arrow, with no file open, until
 //! they reach 8,192 (or 8 MiB): then its file is opened and written as rows come. A
 //! partition that never gets there (an hour of a few dozen events) is written whole, as
-//! one file, at [`commit`](ParquetWriter::commit), or earlier if the rows held back by all
-//! partitions go over half of [`Options::max_buffered_bytes`] (the least recently used
-//! partitions are written first; see [`ParquetWriter::written_for_memory`]). So input not
-//! in time order (sources interleaved, API pages newest first) still makes one file per
-//! partition, whatever [`Options::max_open_files`], as long as the partitions it has
-//! open at once fit in that memory; a partition whose rows come again after it was
-//! written gets another part file ([`ParquetWriter::extra_files`]). Such a small file gets
+//! one file, at [`commit`](ParquetWriter::commit), or earlier, once the rows held back by
+//! all partitions take an eighth of half of [`Options::max_buffered_bytes`], if the input
+//! is in time order and has moved on from it (least recently used first; see
+//! [`ParquetWriter::written_for_memory`]). Input out of time order (a shuffled archive),
+//! or in time order past the whole half, is spilled to hidden files under
+//! `DIR/_normalog/spill/` and merged at the commit, one file per partition. So input not
+//! in time order still makes one file per partition, whatever
+//! [`Options::max_open_files`]; a partition whose rows come again after it was written
+//! early gets another part file ([`ParquetWriter::extra_files`]). Such a small file gets
 //! settings for its size: statistics only for `p_event_time` (min and max, per column
 //! chunk), no page index nor offset index. When it has fewer than 1,000 rows, the codec
 //! is zstd (or none) and every column is flat or a list of flat values (all the shipped schemas), it is written by
@@ -242,9 +244,9 @@ pub struct ParquetWriter {
     written_for_memory: u64,
     /// Held rows spilled to disk when the input is not in time order (boxed, as `pending`).
     spill: Box<Spill>,
-    /// Per table, the first and last partitions of its last batch: a held partition outside
-    /// them is complete if the input is in time order (oldest or newest first).
-    recent: Vec<(i64, i64)>,
+    /// Per table, the partitions of its last batch and of all its batches so far: which
+    /// held partitions the input has moved on from ([`route::Recent`]).
+    recent: Vec<route::Recent>,
     /// Held partitions to be written whole by the writer threads, sent at the end of each
     /// batch ([`whole`]).
     outbox: Vec<whole::Queued>,

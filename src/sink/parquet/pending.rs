@@ -7,10 +7,10 @@
 //! partition costs only its rows (no file, no Parquet writer), so any number of them can
 //! wait, and each is written once, as one file, when its rows are complete: at the end of
 //! the run, or earlier when it reaches [`OPEN_AFTER_ROWS`] (then it is opened and written
-//! as it comes, as a large file) or when the held rows of all partitions go over the
-//! memory budget (then the least recently used partitions are written out: with input in
-//! time order those are complete; otherwise a partition seen again after that gets
-//! another part, which `--stats` reports).
+//! as it comes, as a large file) or when the held rows of all partitions go over a share
+//! of the memory budget (then, with input in time order, the least recently used
+//! partitions the input has moved on from are written out, complete; otherwise the
+//! writer spills: see `route.rs`).
 
 use std::collections::{BTreeMap, HashMap};
 
