@@ -15,7 +15,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use util::files_under;
-use util::lake::{debris, parquet_files, parquet_rows};
+use util::lake::{debris, empty_dirs, parquet_files, parquet_rows};
 
 const BIN: &str = env!("CARGO_BIN_EXE_normalog");
 
@@ -208,6 +208,7 @@ fn sigint_and_sigterm_stop_cleanly_at_every_point() {
                 "{context}: {stderr}"
             );
             assert_eq!(debris(&lake), Vec::<PathBuf>::new(), "{context}");
+            assert_eq!(empty_dirs(&lake), Vec::<PathBuf>::new(), "{context}");
             assert_kept(&lake, &before, &context);
             if *point == "rename" {
                 // Renaming had begun: the commit completes rather than stay half done.
@@ -341,6 +342,7 @@ fn after_kill_9_the_next_run_cleans_up() {
             usize::from(!hidden.is_empty() || point == "rename")
         );
         assert_eq!(debris(&lake), Vec::<PathBuf>::new(), "{context}");
+        assert_eq!(empty_dirs(&lake), Vec::<PathBuf>::new(), "{context}");
         assert_eq!(parquet_rows(&lake), t.all_rows, "{context}");
         assert_kept(&lake, &before, &context);
     }

@@ -306,9 +306,8 @@ impl<F: PartFile> Parts<F> {
         let token = self.lock()?.token().to_owned();
         let mut dir = self.dir.join(&self.tables[table]);
         dir.push(self.partition.dir(key));
-        std::fs::create_dir_all(&dir).map_err(|e| path_error(&dir, &e))?;
         let (tmp, dest) = self.name(&dir, table, key, rotating, &token);
-        let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
+        let file = create_file(&tmp).map_err(|e| path_error(&tmp, &e))?;
         file_created();
         self.opened();
         Ok(Open {
@@ -546,15 +545,54 @@ fn next_part_name(path: &Path) -> Option<PathBuf> {
 }
 
 impl<F: PartFile> Drop for Parts<F> {
-    /// Without [`Parts::commit`], nothing appears: every temporary file is removed.
+    /// Without [`Parts::commit`], nothing appears: every temporary file is removed, and
+    /// the partition directories left empty.
     fn drop(&mut self) {
+        let mut removed = Vec::with_capacity(self.open.len() + self.done.len());
         for (_, o) in self.open.drain() {
             drop(o.file);
-            let _ = std::fs::remove_file(&o.tmp);
+            removed.push(o.tmp);
         }
-        for (tmp, _) in self.done.drain(..) {
-            let _ = std::fs::remove_file(&tmp);
+        removed.extend(self.done.drain(..).map(|(tmp, _)| tmp));
+        for tmp in &removed {
+            if std::fs::remove_file(tmp).is_ok() {
+                remove_empty_parents(tmp, &self.dir);
+            }
         }
+    }
+}
+
+/// Create the file `path`, and its directory if needed. A directory can vanish between
+/// its creation and the file's: another run into the same directory removes the partition
+/// directories it leaves empty (when it is interrupted, or cleans up after a killed run).
+pub(crate) fn create_file(path: &Path) -> std::io::Result<File> {
+    let mut tries = 0;
+    loop {
+        match File::create(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && tries < 3 => {
+                tries += 1;
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+            }
+            r => return r,
+        }
+    }
+}
+
+/// Remove the directories holding `file` (just removed) that are now empty, innermost
+/// first, up to `top` (kept), and never under `top/_normalog` (where a live run may be
+/// about to create its files). Stops at the first that is not empty.
+pub(crate) fn remove_empty_parents(file: &Path, top: &Path) {
+    if file.starts_with(top.join("_normalog")) {
+        return;
+    }
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == top || !d.starts_with(top) || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
     }
 }
 

@@ -86,6 +86,32 @@ pub fn ndjson_rows(text: &str) -> Vec<String> {
 
 /// What an unfinished run leaves: hidden files (temporary part files and manifests), and
 /// the run locks and commit journals under `_normalog/`.
+/// Directories under `lake` (outside `_normalog/`) that hold nothing: partitions an
+/// interrupted run created and left.
+#[allow(dead_code)]
+pub fn empty_dirs(lake: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut any = false;
+        for e in entries.flatten() {
+            any = true;
+            let path = e.path();
+            if path.is_dir() && !path.ends_with("_normalog") {
+                walk(&path, out);
+            }
+        }
+        if !any {
+            out.push(dir.to_path_buf());
+        }
+    }
+    let mut out = Vec::new();
+    walk(lake, &mut out);
+    out.retain(|d| d != lake);
+    out
+}
+
 pub fn debris(lake: &Path) -> Vec<PathBuf> {
     files_under(lake)
         .into_iter()

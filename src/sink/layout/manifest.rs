@@ -59,12 +59,8 @@ pub(crate) fn replace_run(
                 }
                 let stale = dir.join(stale);
                 match std::fs::remove_file(&stale) {
-                    Ok(()) => {
-                        // Leave no empty partition directory behind (fails if not empty).
-                        if let Some(parent) = stale.parent() {
-                            let _ = std::fs::remove_dir(parent);
-                        }
-                    }
+                    // Leave no empty partition directory behind.
+                    Ok(()) => super::remove_empty_parents(&stale, dir),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                     Err(e) => return Err(path_error(&stale, &e)),
                 }

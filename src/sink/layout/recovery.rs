@@ -94,7 +94,10 @@ pub fn recover(dir: &Path) -> Result<Recovered, Error> {
         let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
         if name.starts_with('.') && suffixes.iter().any(|s| name.ends_with(s.as_str())) {
             match std::fs::remove_file(&f) {
-                Ok(()) => out.temporary_files += 1,
+                Ok(()) => {
+                    out.temporary_files += 1;
+                    super::remove_empty_parents(&f, dir);
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => return Err(path_error(&f, &e)),
             }
@@ -353,6 +356,8 @@ mod tests {
             (1, 1, 0)
         );
         assert!(live_tmp.exists() && committed.exists() && !dead_tmp.exists());
+        // The dead run's partition directory, left empty, went; its table's did not.
+        assert!(!d.join("t/h=1").exists() && d.join("t").is_dir());
         assert!(!d.join(LOCKS_DIR).join(dead).exists());
         assert_eq!(recover(d).expect("again"), Recovered::default());
         let live_lock = d.join(LOCKS_DIR).join(live.token());

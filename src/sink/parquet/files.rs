@@ -17,7 +17,7 @@ use super::size::{SizeLog, SIZE_LAG};
 use super::threads::{thread_stopped, ShardMsg};
 use super::TableSpec;
 use crate::error::{Error, ErrorKind};
-use crate::sink::layout::{path_error, with_path, PartFile, Parts};
+use crate::sink::layout::{create_file, path_error, with_path, PartFile, Parts};
 use crate::sink::parallel::parallel;
 
 /// The writer of one open Parquet file (boxed: it is large, and moves between threads).
@@ -85,18 +85,7 @@ impl WholeFile {
     /// Create the file and write it.
     pub(super) fn write(self) -> Result<(), Error> {
         let tmp = self.tmp;
-        let create = || -> std::io::Result<File> {
-            match File::create(&tmp) {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    if let Some(dir) = tmp.parent() {
-                        std::fs::create_dir_all(dir)?;
-                    }
-                    File::create(&tmp)
-                }
-                r => r,
-            }
-        };
-        let file = create().map_err(|e| path_error(&tmp, &e))?;
+        let file = create_file(&tmp).map_err(|e| path_error(&tmp, &e))?;
         crate::sink::layout::file_created();
         let w = PartWriter::whole(
             BufWriter::with_capacity(1 << 16, file),
