@@ -69,10 +69,13 @@ impl Output {
                 Some(p) => Output::File(OutputFile::create(p)?),
             });
         };
-        if args.max_open_files == 0 || args.row_group_rows == 0 {
-            return Err(Fatal::Message(
-                "--max-open-files and --row-group-rows must be at least 1".into(),
-            ));
+        for (flag, value) in [
+            ("--max-open-files", args.max_open_files),
+            ("--row-group-rows", args.row_group_rows),
+        ] {
+            if value == 0 {
+                return Err(Fatal::Message(format!("{flag} must be at least 1")));
+            }
         }
         if dir.components().as_path().is_file() {
             return Err(Fatal::Message(format!(
@@ -251,8 +254,17 @@ impl FileSize {
         }
         let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
         let (num, unit) = t.split_at(split);
-        let unit = unit.trim().to_ascii_lowercase();
-        let scale: u64 = match unit.as_str() {
+        let what = || format!("{s:?} is not a size: a whole number and a unit, e.g. 256MiB or 1GB");
+        if num.is_empty() {
+            return Err(what());
+        }
+        if unit.starts_with(['.', ',']) {
+            return Err(format!(
+                "{s:?}: a size is a whole number of its unit (e.g. 1536MiB for 1.5GiB)"
+            ));
+        }
+        let unit = unit.trim();
+        let scale: u64 = match unit.to_ascii_lowercase().as_str() {
             "" | "b" => 1,
             "k" | "kib" => 1 << 10,
             "m" | "mib" => 1 << 20,
@@ -269,9 +281,10 @@ impl FileSize {
                 ))
             }
         };
-        let n: u64 = num
-            .parse()
-            .map_err(|_| format!("{s:?} is not a size: a number and a unit, e.g. 256MiB or 1GB"))?;
+        // Only digits: a number too large for 64 bits is the one failure.
+        let Ok(n) = num.parse::<u64>() else {
+            return Err(format!("{s:?} is too large"));
+        };
         match n.checked_mul(scale) {
             Some(0) => Err("must be more than 0 (or 'none' for no limit)".into()),
             Some(bytes) => Ok(FileSize(Some(bytes))),
@@ -393,5 +406,15 @@ mod tests {
         for bad in ["", "MiB", "1.5GB", "12 parsecs", "0", "-1M", "99999999999T"] {
             assert!(FileSize::parse(bad).is_err(), "{bad}");
         }
+        let err = |s: &str| FileSize::parse(s).expect_err(s);
+        assert!(err("1.5G").contains("whole number"), "{}", err("1.5G"));
+        assert!(err("-1").contains("is not a size"), "{}", err("-1"));
+        assert!(err("99999999999999999999").contains("too large"));
+        assert!(err("17179869184T").contains("too large"));
+        assert!(
+            err("12 Parsecs").contains("\"Parsecs\""),
+            "{}",
+            err("12 Parsecs")
+        );
     }
 }

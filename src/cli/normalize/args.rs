@@ -131,7 +131,9 @@ pub struct NormalizeArgs {
     pub max_document_bytes: usize,
 
     /// Print a summary to stderr: records in, normalized per log type, rejected per reason,
-    /// bytes, elapsed time, MB/s and records/s.
+    /// bytes, elapsed time, MB/s and records/s; with -o DIR/, the files written and their
+    /// average rows, rows spilled to disk, files closed at --target-file-size, and warnings
+    /// for extra parts of a partition and for tiny files (with a coarser --partition).
     #[arg(long)]
     pub stats: bool,
 
