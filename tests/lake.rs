@@ -536,6 +536,35 @@ fn target_file_size_rotates_part_files() {
         listing.iter().map(|p| &p.0).collect::<Vec<_>>()
     );
     assert_eq!(util::lake::parquet_rows(&lake), want);
+
+    // A target below a compressed row group of the default size (65,536 rows, about 2.5 MB
+    // here): files of about the target, not of a fraction of it (the size of a file whose
+    // only row group is unfinished was its bytes before compression).
+    let small = tmp.path().join("small");
+    let target: u64 = 1 << 20;
+    ok(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "--partition",
+        "none",
+        "--target-file-size",
+        "1MiB",
+        "-o",
+        s(&small),
+        s(&input),
+    ]);
+    for table in ["zendesk_audit", "zoom_activity", "zoom_operation"] {
+        let parts = parts_of(&small, table, "parquet");
+        assert!(parts.len() >= 2, "{table}: {parts:?}");
+        for (f, size) in &parts[..parts.len() - 1] {
+            assert!(
+                *size >= target && *size <= target * 2,
+                "{f}: {size} bytes for a target of {target}"
+            );
+        }
+    }
+    assert_eq!(util::lake::parquet_rows(&small), want);
 }
 
 #[test]

@@ -47,7 +47,8 @@ impl PartFile for ParquetPart {
             BufWriter::with_capacity(1 << 16, file),
             Arc::clone(&table.schema),
             Arc::clone(&table.props),
-        );
+        )
+        .with_target(table.target);
         Ok(ParquetPart::Local(Box::new(w)))
     }
 

@@ -204,6 +204,8 @@ pub(crate) struct TableSpec {
     /// A batch of no rows of `schema`, made once: held rows are copied by concatenating
     /// it beside them ([`pending`]); made for each copy, it cost 2% of an hour run.
     empty: RecordBatch,
+    /// The target file size ([`ParquetWriter::set_target_file_size`]).
+    target: Option<u64>,
 }
 
 /// Held partitions the input has moved on from are written early once the held rows pass
@@ -250,6 +252,8 @@ pub struct ParquetWriter {
     /// Held partitions to be written whole by the writer threads, sent at the end of each
     /// batch ([`whole`]).
     outbox: Vec<whole::Queued>,
+    /// The target file size, for the tables' specs ([`TableSpec::target`]).
+    target_size: Option<u64>,
 }
 
 impl std::fmt::Debug for ParquetWriter {
@@ -280,6 +284,7 @@ impl ParquetWriter {
             spill: Box::default(),
             recent: Vec::new(),
             outbox: Vec::new(),
+            target_size: None,
         }
     }
 
@@ -304,12 +309,18 @@ impl ParquetWriter {
     }
 
     /// Close a part file once it is about `bytes` on disk (the row groups written plus the
-    /// unfinished one's expected size), and write the partition's next rows into its next
-    /// part; `None` (the default): one file per partition, whatever its size. A file's
-    /// first rows are held back until they reach 8,192: a file holds at least that many
-    /// rows, whatever the target.
+    /// unfinished one's expected size, scaled by the written ones' compression), and write
+    /// the partition's next rows into its next part; `None` (the default): one file per
+    /// partition, whatever its size. A file's first rows are held back until they reach
+    /// 8,192: a file holds at least that many rows, whatever the target. A row group is
+    /// written early if its bytes before compression reach `bytes`, so that a file's size
+    /// on disk is known for a target below a row group's.
     pub fn set_target_file_size(&mut self, bytes: Option<u64>) {
         self.parts.set_target_size(bytes);
+        self.target_size = bytes;
+        for (_, _, spec) in &mut self.tables {
+            spec.target = bytes;
+        }
     }
 
     /// Stop when `flag` becomes true: [`commit`](Self::commit) then fails with
@@ -407,6 +418,7 @@ impl ParquetWriter {
                 props: self.props(schema, Vec::new()),
                 sampled: false,
                 empty: RecordBatch::new_empty(Arc::clone(schema)),
+                target: self.target_size,
             },
         ));
         Ok(self.tables.len() - 1)
