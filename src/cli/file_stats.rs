@@ -64,16 +64,22 @@ pub(super) fn print_file_stats(stats: &FileStats) {
              in time order, then went back; sort it by time for one file per partition"
         ));
     }
+    // A day holds at most 24 hours: day files average at most 24 times the hour files'
+    // rows, so hour files that small are tiny as days too.
     let coarser = match partition {
-        Partition::Hour => "--partition day",
-        Partition::Day => "--partition none",
+        Partition::Hour if average.saturating_mul(24) < TINY_FILE_ROWS => {
+            "--partition none makes fewer, larger files (--partition day would still make \
+             files of fewer than 1,000 rows)"
+        }
+        Partition::Hour => "--partition day makes fewer, larger files",
+        Partition::Day => "--partition none makes fewer, larger files",
         _ => return,
     };
     if files >= TINY_FILES_MIN && average < TINY_FILE_ROWS {
         messages::error(&format!(
             "warning: {files} files of {} rows on average: files this small cost \
-             more to write, store and read than their rows; {coarser} makes fewer, larger \
-             files (README: Choosing a layout)",
+             more to write, store and read than their rows; {coarser} (README: Choosing a \
+             layout)",
             rows_per_file(rows, files)
         ));
     }
