@@ -251,6 +251,18 @@ fn repeated_signals_are_one_stop_and_a_later_one_ends_at_once() {
     assert_eq!(debris(&lake), Vec::<PathBuf>::new());
     assert_kept(&lake, &before, "two SIGINTs");
 
+    // A SIGTERM right after a SIGINT is the same stop: reported as the first signal.
+    let (lake, before) = lake_with_b(&t, "lake-int-term");
+    let paused = Paused::start(&lake, &t.a, "write");
+    paused.send("INT");
+    std::thread::sleep(Duration::from_millis(50));
+    paused.send("TERM");
+    let out = paused.resume();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGINT"), "{stderr}");
+    assert_kept(&lake, &before, "SIGINT then SIGTERM");
+
     let (lake, before) = lake_with_b(&t, "lake-later");
     let mut paused = Paused::start(&lake, &t.a, "write");
     paused.send("INT");

@@ -34,7 +34,11 @@ const REPEAT_GRACE: Duration = Duration::from_secs(1);
 /// The handlers of one command: the flag they set, and the signal that set it.
 pub(super) struct Interrupt {
     flag: Arc<AtomicBool>,
-    signal: Arc<AtomicUsize>,
+    /// The first signal, as the thread that times repeats saw it (0 until then).
+    first: Arc<AtomicUsize>,
+    /// The last signal, stored by the handlers themselves (a handler cannot tell whether
+    /// it is the first without code this crate does not allow: `unsafe`).
+    last: Arc<AtomicUsize>,
 }
 
 impl Interrupt {
@@ -42,8 +46,9 @@ impl Interrupt {
     /// action (the process ends at once), which is what it was without them.
     pub(super) fn install() -> Interrupt {
         let flag = Arc::new(AtomicBool::new(false));
-        let signal = Arc::new(AtomicUsize::new(0));
-        let repeats = watch_repeats();
+        let first = Arc::new(AtomicUsize::new(0));
+        let last = Arc::new(AtomicUsize::new(0));
+        let repeats = watch_repeats(Arc::clone(&first));
         for &sig in SIGNALS {
             if !repeats {
                 // Without the thread, any second signal: the default action first, armed
@@ -51,11 +56,11 @@ impl Interrupt {
                 let _ = signal_hook::flag::register_conditional_default(sig, Arc::clone(&flag));
             }
             if let Ok(n) = usize::try_from(sig) {
-                let _ = signal_hook::flag::register_usize(sig, Arc::clone(&signal), n);
+                let _ = signal_hook::flag::register_usize(sig, Arc::clone(&last), n);
             }
             let _ = signal_hook::flag::register(sig, Arc::clone(&flag));
         }
-        Interrupt { flag, signal }
+        Interrupt { flag, first, last }
     }
 
     /// The flag that the handlers set.
@@ -68,9 +73,13 @@ impl Interrupt {
         self.flag.load(Ordering::SeqCst)
     }
 
-    /// The signal's name and the exit status that reports it (128 + its number).
+    /// The signal's name and the exit status that reports it (128 + its number): the
+    /// first signal's, when a second came within the grace (SIGINT then SIGTERM: 130).
     pub(super) fn status(&self) -> (&'static str, u8) {
-        let n = self.signal.load(Ordering::SeqCst);
+        let n = match self.first.load(Ordering::SeqCst) {
+            0 => self.last.load(Ordering::SeqCst),
+            first => first,
+        };
         let name = match i32::try_from(n) {
             Ok(SIGINT) => "SIGINT",
             Ok(SIGTERM) => "SIGTERM",
@@ -82,9 +91,10 @@ impl Interrupt {
     }
 }
 
-/// Start the thread that ends the process on a signal that comes [`REPEAT_GRACE`] or more
-/// after the first; false when it cannot be started.
-fn watch_repeats() -> bool {
+/// Start the thread that records the first signal in `first_signal` and ends the process
+/// on a signal that comes [`REPEAT_GRACE`] or more after it; false when it cannot be
+/// started.
+fn watch_repeats(first_signal: Arc<AtomicUsize>) -> bool {
     let Ok(mut signals) = signal_hook::iterator::Signals::new(SIGNALS) else {
         return false;
     };
@@ -92,7 +102,10 @@ fn watch_repeats() -> bool {
         let mut first: Option<Instant> = None;
         for sig in signals.forever() {
             match first {
-                None => first = Some(Instant::now()),
+                None => {
+                    first = Some(Instant::now());
+                    first_signal.store(usize::try_from(sig).unwrap_or(0), Ordering::SeqCst);
+                }
                 Some(at) if at.elapsed() >= REPEAT_GRACE => {
                     // Ends the process as the signal would have (exit status and all).
                     let _ = signal_hook::low_level::emulate_default_handler(sig);
