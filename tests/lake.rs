@@ -185,7 +185,8 @@ fn rerunning_the_same_inputs_leaves_one_copy_of_each_event() {
     assert_eq!(b_only.len(), 500);
     assert_eq!(hour_files, b_files);
 
-    // Nothing but part files and the manifests: no temporary files, no other names.
+    // Nothing but part files, the manifests and the runs' lists of inputs: no temporary
+    // files, no other names.
     for f in files_under(&lake) {
         let rel = f
             .strip_prefix(&lake)
@@ -195,6 +196,7 @@ fn rerunning_the_same_inputs_leaves_one_copy_of_each_event() {
         let name = f.file_name().expect("name").to_string_lossy().into_owned();
         assert!(
             rel.starts_with("_normalog/runs/")
+                || rel.starts_with("_normalog/inputs/")
                 || (name.starts_with("part-") && name.ends_with(".parquet")),
             "{rel}"
         );
@@ -474,6 +476,35 @@ fn parts_of(lake: &Path, table: &str, ext: &str) -> Vec<(String, u64)> {
         .collect();
     parts.sort();
     parts.into_iter().map(|(_, f, size)| (f, size)).collect()
+}
+
+/// Inputs another run loaded into the lake are named in a warning: their rows are added
+/// again (only the same inputs, unchanged, replace a run). Re-running the same inputs, or
+/// adding new ones alone, says nothing.
+#[test]
+fn inputs_loaded_by_another_run_are_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 500, "1d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 500, "1d", 2);
+    let lake = tmp.path().join("lake");
+    let run = |inputs: &[&Path]| {
+        let mut args = vec!["normalize", "--format", "parquet", "-o", s(&lake)];
+        args.extend(inputs.iter().map(|p| s(p)));
+        String::from_utf8(ok(&args).stderr).expect("utf-8")
+    };
+    assert_eq!(run(&[&a]), "");
+    assert_eq!(run(&[&a]), "");
+    assert_eq!(run(&[&b]), "");
+    let err = run(&[&a, &b]);
+    assert!(
+        err.contains(&format!("warning: {}: {} and 1 more", s(&lake), s(&a)))
+            && err.contains("its rows are added again"),
+        "{err}"
+    );
+    let (rows, _) = lake_rows(&lake);
+    assert_eq!(rows.len(), 2000, "a and b, then a and b again");
+    // After that run, a alone is loaded elsewhere too.
+    assert!(run(&[&a]).contains(&format!("{} was loaded by an earlier run", s(&a))));
 }
 
 #[test]

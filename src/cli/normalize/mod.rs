@@ -3,6 +3,7 @@
 //! the reporting of rejects, progress and `--stats` in `report.rs`.
 
 mod args;
+mod loaded;
 mod report;
 
 pub(super) use args::{ndjson_options, parquet_options, partition};
@@ -53,6 +54,9 @@ struct NormalizeConfig {
     quiet: bool,
     stats: bool,
     max_rejects: Option<u64>,
+    /// The inputs of a run with an identity into a directory output, recorded at its
+    /// commit ([`loaded`]).
+    loaded: Option<loaded::Loaded>,
 }
 
 /// The inputs under the paths given. A directory with no input files (every entry hidden,
@@ -246,11 +250,18 @@ impl NormalizeConfig {
         if matches!(output, Output::Parquet(_) | Output::NdjsonDir(_)) {
             warn_partition_columns(&registry, &args.log_types, partition(args));
         }
+        let mut loaded = None;
         if let Some(id) = run_id(&inputs) {
             match &mut output {
                 Output::Parquet(w) => w.set_run_id(id),
                 Output::NdjsonDir(w) => w.set_run_id(id),
                 Output::Stdout(_) | Output::File(_) => {}
+            }
+            if let (Output::Parquet(_) | Output::NdjsonDir(_), Some(dir)) = (&output, &args.output)
+            {
+                let run = loaded::Loaded::new(dir, id, &inputs);
+                run.warn_if_loaded_before();
+                loaded = Some(run);
             }
         }
         let rejects = open_rejects(args.rejects.as_deref())?;
@@ -265,6 +276,7 @@ impl NormalizeConfig {
             quiet: args.quiet,
             stats: args.stats,
             max_rejects: args.max_rejects,
+            loaded,
         })
     }
 
@@ -338,6 +350,9 @@ impl NormalizeConfig {
             _ => 0,
         };
         self.output.commit()?;
+        if let Some(loaded) = &self.loaded {
+            loaded.record();
+        }
         // After the commit: it writes the partitions held back, and finishes the open files.
         if self.stats {
             print_stats(
