@@ -25,7 +25,7 @@
 //!   `<n>` counts from 0 in each directory, skipping names that already exist, so a second
 //!   run into the same directory adds files beside the first run's; a name that another
 //!   such run took meanwhile (two runs from standard input at once) is skipped when the
-//!   file is put in place, which never replaces a file (`place_new`).
+//!   file is put in place, which never replaces a file (`place.rs`).
 //! * With a target file size (the writers' `set_target_file_size`), a part file
 //!   that has reached about that many bytes on disk is closed and the partition's next
 //!   rows go to its next part (`part-<n+1>`), so a large partition (or a whole table with
@@ -52,11 +52,14 @@
 
 mod manifest;
 mod partition;
+mod place;
 pub mod recovery;
 
 pub use manifest::stable_hash;
 pub use partition::{table_name, Partition};
 pub use recovery::{recover, Recovered};
+
+pub(crate) use place::{create_file, place_new, remove_empty_parents};
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -483,67 +486,6 @@ impl<F: PartFile> Parts<F> {
     }
 }
 
-/// Put the temporary file `tmp` in place as `dest` (`part-<n>.<ext>`) or, when a file of
-/// that name exists, as the next free `part-<n+1>`, `part-<n+2>`, ...; the name it got.
-///
-/// For a run without an identity, which adds files: its names are chosen when its files are
-/// opened, so another such run writing the same directory at the same time (two runs from
-/// standard input) may have chosen the same, and a rename would replace the other's file.
-/// A hard link fails instead when the name is taken; the temporary name is removed after.
-/// A file that already is `tmp` under that name (linked by a run that died before it
-/// removed the temporary name) is kept as it is. Where the filesystem has no hard links,
-/// the file is renamed when no file has the name (the one case a race can still lose).
-pub(crate) fn place_new(tmp: &Path, dest: &Path) -> std::io::Result<PathBuf> {
-    let mut dest = dest.to_path_buf();
-    loop {
-        match std::fs::hard_link(tmp, &dest) {
-            Ok(()) => break,
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                if same_file(tmp, &dest) {
-                    break;
-                }
-                dest = next_part_name(&dest).ok_or(e)?;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(e),
-            Err(_) if !dest.exists() => {
-                std::fs::rename(tmp, &dest)?;
-                return Ok(dest);
-            }
-            Err(_) => {
-                dest = next_part_name(&dest)
-                    .ok_or_else(|| std::io::Error::other("no free part name"))?;
-            }
-        }
-    }
-    std::fs::remove_file(tmp)?;
-    Ok(dest)
-}
-
-/// Whether `a` and `b` are names of one file.
-fn same_file(a: &Path, b: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        match (std::fs::metadata(a), std::fs::metadata(b)) {
-            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-            _ => false,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (a, b);
-        false
-    }
-}
-
-/// `dir/part-<n+1>.<ext>` for `dir/part-<n>.<ext>`.
-fn next_part_name(path: &Path) -> Option<PathBuf> {
-    let name = path.file_name()?.to_str()?;
-    let (stem, ext) = name.split_once('.')?;
-    let n: u64 = stem.strip_prefix("part-")?.parse().ok()?;
-    Some(path.with_file_name(format!("part-{}.{ext}", n.checked_add(1)?)))
-}
-
 impl<F: PartFile> Drop for Parts<F> {
     /// Without [`Parts::commit`], nothing appears: every temporary file is removed, and
     /// the partition directories left empty.
@@ -559,40 +501,6 @@ impl<F: PartFile> Drop for Parts<F> {
                 remove_empty_parents(tmp, &self.dir);
             }
         }
-    }
-}
-
-/// Create the file `path`, and its directory if needed. A directory can vanish between
-/// its creation and the file's: another run into the same directory removes the partition
-/// directories it leaves empty (when it is interrupted, or cleans up after a killed run).
-pub(crate) fn create_file(path: &Path) -> std::io::Result<File> {
-    let mut tries = 0;
-    loop {
-        match File::create(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && tries < 3 => {
-                tries += 1;
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir)?;
-                }
-            }
-            r => return r,
-        }
-    }
-}
-
-/// Remove the directories holding `file` (just removed) that are now empty, innermost
-/// first, up to `top` (kept), and never under `top/_normalog` (where a live run may be
-/// about to create its files). Stops at the first that is not empty.
-pub(crate) fn remove_empty_parents(file: &Path, top: &Path) {
-    if file.starts_with(top.join("_normalog")) {
-        return;
-    }
-    let mut dir = file.parent();
-    while let Some(d) = dir {
-        if d == top || !d.starts_with(top) || std::fs::remove_dir(d).is_err() {
-            break;
-        }
-        dir = d.parent();
     }
 }
 
