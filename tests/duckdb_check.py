@@ -73,9 +73,10 @@ with tempfile.TemporaryDirectory() as tmp:
     con = duckdb.connect()
 
     tables = {"zendesk_audit": "Zendesk.Audit", "zoom_activity": "Zoom.Activity", "zoom_operation": "Zoom.Operation"}
-    # `_normalog` holds the run manifests (engines skip `_` directories).
+    # `_normalog` holds the run's manifest and its list of inputs (engines skip `_`
+    # directories), and nothing else once the run is over (no lock, no journal).
     check("tables", sorted(p.name for p in lake.iterdir() if not p.name.startswith("_")), sorted(tables))
-    check("run manifest", [p.parent.name for p in (lake / "_normalog").rglob("*") if p.is_file()], ["runs"])
+    check("run manifest", sorted(p.parent.name for p in (lake / "_normalog").rglob("*") if p.is_file()), ["inputs", "runs"])
     for table, log_type in tables.items():
         glob = f"{lake}/{table}/**/*.parquet"
         n, lo, hi = con.execute(
