@@ -537,21 +537,7 @@ fn target_file_size_rotates_part_files() {
         stderr.contains("files closed at --target-file-size"),
         "{stderr}"
     );
-    let mut listing = Vec::new();
-    for table in ["zendesk_audit", "zoom_activity", "zoom_operation"] {
-        let parts = parts_of(&lake, table, "parquet");
-        assert!(parts.len() >= 2, "{table}: {parts:?}");
-        // Every part but the last is closed once it has reached the target: at least it,
-        // at most what the rows of a few writes add past it (writer threads report a
-        // file's size a few writes late).
-        for (f, size) in &parts[..parts.len() - 1] {
-            assert!(
-                *size >= target && *size <= target * 2,
-                "{f}: {size} bytes for a target of {target}"
-            );
-        }
-        listing.extend(parts);
-    }
+    let listing = parts_near_target(&lake, target);
     // The rows are those of the NDJSON output of the same input.
     let ndjson = ok(&["normalize", s(&input)]);
     let want = util::lake::ndjson_rows(&String::from_utf8_lossy(&ndjson.stdout));
@@ -586,8 +572,18 @@ fn target_file_size_rotates_part_files() {
         s(&small),
         s(&input),
     ]);
+    parts_near_target(&small, target);
+    assert_eq!(util::lake::parquet_rows(&small), want);
+}
+
+/// The Parquet part files of the three tables under `lake`, after checking that each table
+/// has several and that every part but its last was closed once it reached `target`: at
+/// least it, at most what the rows of a few writes add past it (writer threads report a
+/// file's size a few writes late).
+fn parts_near_target(lake: &Path, target: u64) -> Vec<(String, u64)> {
+    let mut listing = Vec::new();
     for table in ["zendesk_audit", "zoom_activity", "zoom_operation"] {
-        let parts = parts_of(&small, table, "parquet");
+        let parts = parts_of(lake, table, "parquet");
         assert!(parts.len() >= 2, "{table}: {parts:?}");
         for (f, size) in &parts[..parts.len() - 1] {
             assert!(
@@ -595,8 +591,9 @@ fn target_file_size_rotates_part_files() {
                 "{f}: {size} bytes for a target of {target}"
             );
         }
+        listing.extend(parts);
     }
-    assert_eq!(util::lake::parquet_rows(&small), want);
+    listing
 }
 
 #[test]
