@@ -173,7 +173,8 @@ def test_reads_the_cli_hour_lake(spark, cli, tmp_path):
         meta = pq.ParquetFile(f).metadata
         for i in range(meta.num_columns):
             encodings.update(meta.row_group(0).column(i).encodings)
-    assert {"RLE_DICTIONARY", "DELTA_BINARY_PACKED", "PLAIN"} <= encodings, encodings
+    assert {"RLE_DICTIONARY", "DELTA_BINARY_PACKED", "DELTA_LENGTH_BYTE_ARRAY",
+            "PLAIN"} <= encodings, encodings
     for lt in LOG_TYPES:
         table = tmp_path / "hour" / table_dir(lt)
         hour = spark.read.option("basePath", str(table)).parquet(str(table))

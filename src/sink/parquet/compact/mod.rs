@@ -1,6 +1,6 @@
 //! Small files written without the parquet crate's column writers: each column chunk is
 //! one data page (levels bit-packed or run-length encoded; the values as a dictionary and
-//! its indices, as deltas, or PLAIN: `leaf.rs` chooses), compressed with zstd by a
+//! its indices, as deltas, as lengths and bytes, or PLAIN: `leaf.rs` chooses), compressed with zstd by a
 //! compressor that lives as long as its thread, and the file's footer is written by
 //! `footer.rs` from the parts of the parquet crate's footer that a table's files share.
 //!
@@ -234,7 +234,7 @@ fn compress(
             buf,
             num_values: entries,
             encoding: Encoding::PLAIN,
-            is_sorted: false,
+            is_sorted: true,
         };
         out.push((page, raw_len));
     }

@@ -143,8 +143,8 @@ fn read_back(bytes: Vec<u8>) -> Vec<RecordBatch> {
         .expect("batches")
 }
 
-/// Each column's path and the encoding of its values: the dictionary's indices, deltas, or
-/// PLAIN.
+/// Each column's path and the encoding of its values: the dictionary's indices, deltas,
+/// strings' deltas of lengths, or PLAIN.
 fn value_encodings(bytes: &[u8]) -> Vec<(String, Encoding)> {
     let reader = SerializedFileReader::new(Bytes::copy_from_slice(bytes)).expect("read");
     let group = reader.metadata().row_group(0);
@@ -153,10 +153,14 @@ fn value_encodings(bytes: &[u8]) -> Vec<(String, Encoding)> {
         .iter()
         .map(|c| {
             let all: Vec<Encoding> = c.encodings().collect();
-            let values = [Encoding::RLE_DICTIONARY, Encoding::DELTA_BINARY_PACKED]
-                .into_iter()
-                .find(|e| all.contains(e))
-                .unwrap_or(Encoding::PLAIN);
+            let values = [
+                Encoding::RLE_DICTIONARY,
+                Encoding::DELTA_BINARY_PACKED,
+                Encoding::DELTA_LENGTH_BYTE_ARRAY,
+            ]
+            .into_iter()
+            .find(|e| all.contains(e))
+            .unwrap_or(Encoding::PLAIN);
             assert_eq!(
                 c.dictionary_page_offset().is_some(),
                 values == Encoding::RLE_DICTIONARY
@@ -190,8 +194,8 @@ fn reads_back_as_the_arrow_writer_files_do() {
         w.close().expect("close");
         let expected = [
             (P_EVENT_TIME, Encoding::DELTA_BINARY_PACKED),
-            ("text", Encoding::PLAIN),
-            ("required", Encoding::PLAIN),
+            ("text", Encoding::DELTA_LENGTH_BYTE_ARRAY),
+            ("required", Encoding::DELTA_LENGTH_BYTE_ARRAY),
             ("flag", Encoding::PLAIN),
             ("small", Encoding::DELTA_BINARY_PACKED),
             ("mid", Encoding::DELTA_BINARY_PACKED),
@@ -330,7 +334,7 @@ fn deltas_of_extreme_integers_wrap_and_read_back() {
 }
 
 /// A column of one repeated string, and one of a single row: a dictionary of one entry,
-/// and PLAIN (a dictionary cannot pay for itself).
+/// and the string alone (a dictionary cannot pay for itself).
 #[test]
 fn dictionaries_of_one_entry_and_single_values() {
     for rows in [1, 2, 77] {
@@ -346,12 +350,92 @@ fn dictionaries_of_one_entry_and_single_values() {
         let b = RecordBatch::try_new(Arc::clone(&schema), vec![same]).expect("batch");
         let bytes = write(Vec::new(), &schema, std::slice::from_ref(&b), zstd()).expect("write");
         let want = if rows == 1 {
-            Encoding::PLAIN
+            Encoding::DELTA_LENGTH_BYTE_ARRAY
         } else {
             Encoding::RLE_DICTIONARY
         };
         assert_eq!(value_encodings(&bytes), [("p_log_type".to_owned(), want)]);
         assert_eq!(read_back(bytes), [b]);
+    }
+}
+
+/// The entries of the first column's dictionary page, and the page's `is_sorted` flag.
+fn dictionary_entries(bytes: Vec<u8>) -> (Vec<Vec<u8>>, bool) {
+    let reader = SerializedFileReader::new(Bytes::from(bytes)).expect("read");
+    let group = reader.get_row_group(0).expect("row group");
+    let mut pages = group.get_column_page_reader(0).expect("pages");
+    let Some(Page::DictionaryPage { buf, is_sorted, .. }) = pages.get_next_page().expect("page")
+    else {
+        panic!("no dictionary page first");
+    };
+    let mut entries = Vec::new();
+    let mut rest = &buf[..];
+    while let Some((len, tail)) = rest.split_first_chunk::<4>() {
+        let (value, tail) = tail.split_at(u32::from_le_bytes(*len) as usize);
+        entries.push(value.to_vec());
+        rest = tail;
+    }
+    (entries, is_sorted)
+}
+
+/// A dictionary lists its strings in byte order (and says so), whatever order the rows
+/// come in; the indices follow, so the rows read back as written.
+#[test]
+fn dictionaries_are_sorted_and_indices_follow() {
+    let words = [
+        "update", "Zoë", "create", "", "delete", "ßeta", "create", "update",
+    ];
+    let values: StringArray = (0..80)
+        .map(|i| (i % 7 != 3).then_some(words[(i * 5) % words.len()]))
+        .collect();
+    let schema = Arc::new(Schema::new(vec![Field::new("kind", DataType::Utf8, true)]));
+    let b = RecordBatch::try_new(Arc::clone(&schema), vec![Arc::new(values)]).expect("batch");
+    for codec in [zstd(), Compression::UNCOMPRESSED] {
+        let bytes = write(Vec::new(), &schema, std::slice::from_ref(&b), codec).expect("write");
+        assert_eq!(
+            value_encodings(&bytes),
+            [("kind".to_owned(), Encoding::RLE_DICTIONARY)]
+        );
+        let (entries, is_sorted) = dictionary_entries(bytes.clone());
+        let mut want: Vec<Vec<u8>> = words.iter().map(|w| w.as_bytes().to_vec()).collect();
+        want.sort();
+        want.dedup();
+        assert_eq!(entries, want);
+        assert!(is_sorted);
+        assert_eq!(read_back(bytes), std::slice::from_ref(&b));
+    }
+}
+
+/// Strings without a dictionary (`DELTA_LENGTH_BYTE_ARRAY`): empty ones, long ones,
+/// multi-byte characters and nulls read back as written; a column of nulls only has no
+/// values to encode.
+#[test]
+fn distinct_strings_of_every_length_read_back() {
+    let texts: StringArray = (0..300)
+        .map(|i: usize| match i % 6 {
+            0 => None,
+            1 => Some(String::new()),
+            2 => Some("ü".repeat(i * 7)),
+            _ => Some(format!("{i}-{}", "x".repeat(i % 50))),
+        })
+        .collect();
+    let nulls: StringArray = (0..300).map(|_| None::<&str>).collect();
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("text", DataType::Utf8, true),
+        Field::new("nothing", DataType::Utf8, true),
+    ]));
+    let b = RecordBatch::try_new(Arc::clone(&schema), vec![Arc::new(texts), Arc::new(nulls)])
+        .expect("batch");
+    for codec in [zstd(), Compression::UNCOMPRESSED] {
+        let bytes = write(Vec::new(), &schema, std::slice::from_ref(&b), codec).expect("write");
+        assert_eq!(
+            value_encodings(&bytes),
+            [
+                ("text".to_owned(), Encoding::DELTA_LENGTH_BYTE_ARRAY),
+                ("nothing".to_owned(), Encoding::PLAIN)
+            ]
+        );
+        assert_eq!(read_back(bytes), std::slice::from_ref(&b));
     }
 }
 
