@@ -756,6 +756,74 @@ fn an_input_directory_without_files_is_named_and_nothing_to_read_is_an_error() {
     assert!(err.contains(&format!("warning: {empty}:")), "{err}");
 }
 
+/// Each input file is read once, however the paths reach it: a symbolic link to `.` in an
+/// input directory is not followed round (it read every file about 40 times), a file given
+/// twice or given beside its directory is loaded once, and an output directory inside the
+/// input directory is not read back by the next run (a re-run added every row again). Each
+/// is said on stderr.
+#[cfg(unix)]
+#[test]
+fn each_input_file_is_read_once_and_the_output_directory_is_not_an_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).expect("mkdir");
+    let records = format!("{ACTIVITY}\n{ACTIVITY}\n{ACTIVITY}\n");
+    std::fs::write(logs.join("a.jsonl"), &records).expect("write");
+    std::os::unix::fs::symlink(".", logs.join("current")).expect("symlink");
+    let a = logs.join("a.jsonl");
+    let (logs_arg, a_arg) = (logs.to_str().expect("utf-8"), a.to_str().expect("utf-8"));
+
+    let o = run(&["normalize", logs_arg, a_arg, a_arg], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(events(&o).len(), 3, "{err}");
+    assert!(
+        err.contains(&format!(
+            "warning: {a_arg} and 1 more: reached more than once"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("current: a directory reached again through a symbolic link"),
+        "{err}"
+    );
+
+    // The lake inside the directory it is made from: the second run reads what the first
+    // did, and replaces its files.
+    let lake = logs.join("lake");
+    let lake_arg = &format!("{}/", lake.display());
+    for round in 0..2 {
+        let o = run(&["normalize", "-o", lake_arg, logs_arg], "");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        assert_eq!(
+            err.contains("lake: the output directory, inside an input directory"),
+            round == 1,
+            "{err}"
+        );
+        let rows: usize = walk_files(&lake)
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "ndjson"))
+            .map(|p| std::fs::read_to_string(p).expect("read").lines().count())
+            .sum();
+        assert_eq!(rows, 3, "round {round}: {err}");
+    }
+}
+
+/// Every file under `dir`, recursively.
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
 #[test]
 fn an_input_that_cannot_be_opened_is_skipped_and_says_so() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -3,7 +3,7 @@
 //! [`expand`] turns the paths a user gave into a list of [`Input`]s: a directory becomes the
 //! files under it, recursively, in byte-wise sorted path order (hidden entries, whose name
 //! starts with `.`, are skipped: that is where temporary outputs live), and `-` is standard
-//! input. [`Input::open`] detects the compression from the first bytes, never from the file
+//! input; each file is listed once however many paths reach it ([`Expander`]). [`Input::open`] detects the compression from the first bytes, never from the file
 //! name: gzip (`1f 8b`, every member of a multi-member file, as log shippers write them),
 //! zstd (`28 b5 2f fd`, every frame), anything else is read as is.
 //!
@@ -16,6 +16,7 @@
 //! and the run goes on with the next input. Real logs compress 5–50×; a gzip bomb of zeros
 //! reaches about 1,000×.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -245,41 +246,130 @@ impl Read for BombGuard {
 }
 
 /// Expand paths into inputs: `-` is standard input, a directory is every file under it
-/// (recursively, sorted, hidden entries skipped), anything else is a file.
+/// (recursively, sorted, hidden entries skipped), anything else is a file. Each file is
+/// listed once, however often it is reached ([`Expander`] says which were repeated).
 ///
 /// A directory that cannot be listed is kept as an input of its own, so that opening it
 /// fails in its place in the run and is reported like any unreadable input.
 #[must_use]
 pub fn expand(paths: &[PathBuf]) -> Vec<Input> {
-    let mut out = Vec::new();
+    let mut expander = Expander::default();
     for p in paths {
-        if p.as_os_str() == "-" {
-            out.push(Input::Stdin);
-        } else if p.is_dir() {
-            walk(p, &mut out);
-        } else {
-            out.push(Input::Path(p.clone()));
-        }
+        expander.add(p);
     }
-    out
+    expander.inputs
 }
 
-fn walk(dir: &Path, out: &mut Vec<Input>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        out.push(Input::Path(dir.to_path_buf()));
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| !e.file_name().as_encoded_bytes().starts_with(b"."))
-        .map(|e| e.path())
-        .collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            walk(&p, out);
+/// Lists the inputs under paths given one after the other, each file once.
+///
+/// A file is the same file whatever path reaches it (given twice, given and inside a
+/// directory also given, or behind a symbolic link): reading it again would load its records
+/// twice. A directory reached again (a symbolic link to one of its parents, or to a directory
+/// already walked) is not entered again: a link to `.` would otherwise be followed until the
+/// system refuses the path, reading every file dozens of times. Directories can also be
+/// excluded ([`exclude`](Self::exclude)): a run's output directory inside an input directory
+/// must not be read back as input.
+#[derive(Debug, Default)]
+pub struct Expander {
+    /// The inputs found, in order.
+    pub inputs: Vec<Input>,
+    /// Files reached again after their first place, left out.
+    pub repeated: Vec<PathBuf>,
+    /// Directories reached again, left out.
+    pub revisited: Vec<PathBuf>,
+    /// Excluded directories met in the walk, left out.
+    pub excluded: Vec<PathBuf>,
+    seen: HashSet<FileId>,
+    exclude: HashSet<FileId>,
+}
+
+/// What makes two paths the same file or directory.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FileId {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg(not(unix))]
+    Canonical(PathBuf),
+}
+
+impl FileId {
+    // The signature of the other systems' version, which can fail.
+    #[allow(clippy::unnecessary_wraps)]
+    #[cfg(unix)]
+    fn of(_path: &Path, meta: &std::fs::Metadata) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt;
+        Some(FileId::Inode(meta.dev(), meta.ino()))
+    }
+
+    #[cfg(not(unix))]
+    fn of(path: &Path, _meta: &std::fs::Metadata) -> Option<FileId> {
+        std::fs::canonicalize(path).ok().map(FileId::Canonical)
+    }
+}
+
+impl Expander {
+    /// Leave out `dir` (if it exists) and everything under it wherever a walk meets it.
+    pub fn exclude(&mut self, dir: &Path) {
+        if let Some(id) = std::fs::metadata(dir)
+            .ok()
+            .and_then(|m| FileId::of(dir, &m))
+        {
+            self.exclude.insert(id);
+        }
+    }
+
+    /// Add the inputs under `path` (see [`expand`]); returns how many were added.
+    pub fn add(&mut self, path: &Path) -> usize {
+        let before = self.inputs.len();
+        if path.as_os_str() == "-" {
+            self.inputs.push(Input::Stdin);
         } else {
-            out.push(Input::Path(p));
+            self.visit(path);
+        }
+        self.inputs.len() - before
+    }
+
+    fn visit(&mut self, path: &Path) {
+        // A path that cannot be examined stays an input: opening it reports why.
+        let Ok(meta) = std::fs::metadata(path) else {
+            self.inputs.push(Input::Path(path.to_path_buf()));
+            return;
+        };
+        let id = FileId::of(path, &meta);
+        if let Some(id) = &id {
+            if meta.is_dir() && self.exclude.contains(id) {
+                self.excluded.push(path.to_path_buf());
+                return;
+            }
+            if !self.seen.insert(id.clone()) {
+                if meta.is_dir() {
+                    self.revisited.push(path.to_path_buf());
+                } else {
+                    self.repeated.push(path.to_path_buf());
+                }
+                return;
+            }
+        }
+        if meta.is_dir() {
+            self.walk(path);
+        } else {
+            self.inputs.push(Input::Path(path.to_path_buf()));
+        }
+    }
+
+    fn walk(&mut self, dir: &Path) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            self.inputs.push(Input::Path(dir.to_path_buf()));
+            return;
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| !e.file_name().as_encoded_bytes().starts_with(b"."))
+            .map(|e| e.path())
+            .collect();
+        paths.sort();
+        for p in paths {
+            self.visit(&p);
         }
     }
 }
@@ -372,5 +462,56 @@ mod tests {
             })
             .collect();
         assert_eq!(got, ["a.json", "b/2.json", "c.gz", "-"]);
+    }
+
+    /// A symbolic link to a parent directory is not followed round and round, and a file
+    /// reached again (given twice, given and inside a directory also given, or through a
+    /// link) is listed once, at its first place; an excluded directory is not entered.
+    #[cfg(unix)]
+    #[test]
+    fn each_file_once_through_loops_links_and_repeats() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("logs/old")).unwrap();
+        std::fs::create_dir(root.join("out")).unwrap();
+        for f in ["logs/a.json", "logs/old/b.json", "out/part.json"] {
+            std::fs::write(root.join(f), b"{}").unwrap();
+        }
+        std::os::unix::fs::symlink(".", root.join("logs/current")).unwrap();
+        std::os::unix::fs::symlink("a.json", root.join("logs/latest.json")).unwrap();
+        let mut expander = Expander::default();
+        expander.exclude(&root.join("out"));
+        let added: Vec<usize> = [
+            root.to_path_buf(),
+            root.join("logs/a.json"),
+            root.join("logs"),
+        ]
+        .iter()
+        .map(|p| expander.add(p))
+        .collect();
+        let names = |paths: Vec<&Path>| -> Vec<String> {
+            paths
+                .iter()
+                .map(|p| p.strip_prefix(root).unwrap().display().to_string())
+                .collect()
+        };
+        let inputs = expander.inputs.iter().map(|i| match i {
+            Input::Path(p) => p.as_path(),
+            Input::Stdin | Input::Reader(_) => Path::new("-"),
+        });
+        assert_eq!(names(inputs.collect()), ["logs/a.json", "logs/old/b.json"]);
+        assert_eq!(added, [2, 0, 0]);
+        assert_eq!(
+            names(expander.repeated.iter().map(PathBuf::as_path).collect()),
+            ["logs/latest.json", "logs/a.json"]
+        );
+        assert_eq!(
+            names(expander.revisited.iter().map(PathBuf::as_path).collect()),
+            ["logs/current", "logs"]
+        );
+        assert_eq!(
+            names(expander.excluded.iter().map(PathBuf::as_path).collect()),
+            ["out"]
+        );
     }
 }

@@ -123,7 +123,7 @@ use crate::sink::parquet::ParquetWriter;
 use crate::sink::{Sink, Summary};
 use chunk::{Bufs, Chunk, Framing};
 use chunker::Chunker;
-pub use input::{expand, Compression, Input};
+pub use input::{expand, Compression, Expander, Input};
 
 /// A rejected record, as told to an [`Observer`].
 #[derive(Debug, Clone, Copy)]

@@ -16,7 +16,12 @@ use normalog::sink::parquet;
 #[derive(Debug, clap::Args)]
 #[command(rename_all = "kebab-case")]
 pub struct NormalizeArgs {
-    /// Input files or directories; '-' or no INPUT reads standard input.
+    /// Input files or directories; '-' or no INPUT reads standard input. A directory is
+    /// every file under it, recursively, in sorted order, except hidden entries (names
+    /// starting with '.') and the output directory. Each file is read once, however many
+    /// paths reach it (given twice, inside a directory also given, behind a symbolic link),
+    /// and a link back to a parent directory is not followed again; stderr says what was
+    /// left out.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 

@@ -59,27 +59,58 @@ struct NormalizeConfig {
     loaded: Option<loaded::Loaded>,
 }
 
-/// The inputs under the paths given. A directory with no input files (every entry hidden,
-/// or none) is named in a warning, and when nothing at all is left to read the command
-/// ends: a mistyped or empty archive directory must not look like a clean run of 0 records.
-fn expand_inputs(paths: &[std::path::PathBuf]) -> Result<Vec<Input>, Fatal> {
-    let mut inputs = Vec::new();
+/// The inputs under the paths given, each file once, the output directory left out. A
+/// directory with no input files (every entry hidden, or none) is named in a warning, and
+/// when nothing at all is left to read the command ends: a mistyped or empty archive
+/// directory must not look like a clean run of 0 records. What was left out is said:
+/// files reached twice (their records would be loaded twice), directories reached again
+/// through a symbolic link, and the output directory inside an input directory (a second
+/// run would read the first one's output back).
+fn expand_inputs(paths: &[std::path::PathBuf], output: Option<&Path>) -> Result<Vec<Input>, Fatal> {
+    let mut expander = pipeline::Expander::default();
+    if let Some(out) = output {
+        expander.exclude(out);
+    }
     for path in paths {
-        let found = pipeline::expand(std::slice::from_ref(path));
-        if found.is_empty() {
+        if expander.add(path) == 0 && path.is_dir() {
             messages::error(&format!(
-                "warning: {}: a directory with no input files (hidden files are skipped)",
+                "warning: {}: a directory with no input files (hidden files, files already \
+                 listed and the output directory are skipped)",
                 path.display()
             ));
         }
-        inputs.extend(found);
     }
-    if inputs.is_empty() {
+    let left_out = [
+        (
+            &expander.repeated,
+            "reached more than once (given twice, inside a directory also given, or behind a \
+             link); read once",
+        ),
+        (
+            &expander.revisited,
+            "a directory reached again through a symbolic link; not read again",
+        ),
+        (
+            &expander.excluded,
+            "the output directory, inside an input directory; not read as input",
+        ),
+    ];
+    for (paths, why) in left_out {
+        if let Some(first) = paths.first() {
+            let more = match paths.len() - 1 {
+                0 => String::new(),
+                1 => " and 1 more".to_owned(),
+                n => format!(" and {n} more"),
+            };
+            messages::error(&format!("warning: {}{more}: {why}", first.display()));
+        }
+    }
+    if expander.inputs.is_empty() {
         return Err(Fatal::Message(
             "no input files: every directory given is empty".into(),
         ));
     }
-    Ok(inputs)
+    Ok(expander.inputs)
 }
 
 /// Whether no input of the run could be read at all: each failed (could not be opened, or
@@ -229,7 +260,7 @@ impl NormalizeConfig {
         let inputs: Vec<Input> = if args.inputs.is_empty() {
             vec![Input::Stdin]
         } else {
-            expand_inputs(&args.inputs)?
+            expand_inputs(&args.inputs, args.output.as_deref())?
         };
 
         refuse_overwriting_inputs(args, &inputs)?;
