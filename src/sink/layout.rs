@@ -51,6 +51,7 @@
 //!   others back and writes each whole, see [`super::parquet`].)
 
 mod manifest;
+mod mixed;
 mod partition;
 mod place;
 pub mod recovery;
@@ -100,6 +101,9 @@ pub(crate) struct Parts<F: PartFile> {
     max_open: usize,
     /// Table name per table index.
     tables: Vec<String>,
+    /// Per table index: whether its directory was checked for another layout's files
+    /// ([`mixed`]).
+    checked: Vec<bool>,
     open: HashMap<(usize, i64), Open<F>>,
     /// Finished files waiting for [`Parts::commit`]: (temporary, destination).
     done: Vec<(PathBuf, PathBuf)>,
@@ -133,6 +137,7 @@ impl<F: PartFile> Parts<F> {
             partition,
             max_open: max_open.max(1),
             tables: Vec::new(),
+            checked: Vec::new(),
             open: HashMap::new(),
             done: Vec::new(),
             next_part: HashMap::new(),
@@ -196,7 +201,19 @@ impl<F: PartFile> Parts<F> {
             return i;
         }
         self.tables.push(name.to_owned());
+        self.checked.push(false);
         self.tables.len() - 1
+    }
+
+    /// The directory of a table; the first time, after checking that it holds no other
+    /// run's files of another layout ([`mixed`]).
+    fn table_dir(&mut self, table: usize) -> Result<PathBuf, Error> {
+        let dir = self.dir.join(&self.tables[table]);
+        if !self.checked[table] {
+            mixed::refuse_mixed_layouts(&dir, self.partition, self.run.as_deref(), F::EXT)?;
+            self.checked[table] = true;
+        }
+        Ok(dir)
     }
 
     pub(crate) fn partition(&self) -> Partition {
@@ -274,7 +291,7 @@ impl<F: PartFile> Parts<F> {
     /// The run's lock cannot be taken (its token names temporary files).
     pub(crate) fn reserve(&mut self, table: usize, key: i64) -> Result<PathBuf, Error> {
         let token = self.lock()?.token().to_owned();
-        let mut dir = self.dir.join(&self.tables[table]);
+        let mut dir = self.table_dir(table)?;
         dir.push(self.partition.dir(key));
         let (tmp, dest) = self.name(&dir, table, key, false, &token);
         self.opened();
@@ -307,7 +324,7 @@ impl<F: PartFile> Parts<F> {
         rotating: bool,
     ) -> Result<Open<F>, Error> {
         let token = self.lock()?.token().to_owned();
-        let mut dir = self.dir.join(&self.tables[table]);
+        let mut dir = self.table_dir(table)?;
         dir.push(self.partition.dir(key));
         let (tmp, dest) = self.name(&dir, table, key, rotating, &token);
         let file = create_file(&tmp).map_err(|e| path_error(&tmp, &e))?;

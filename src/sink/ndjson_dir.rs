@@ -219,8 +219,9 @@ mod tests {
     #[test]
     fn concurrent_adding_runs_keep_each_others_files() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let dir = tmp.path();
         for partition in [Partition::None, Partition::Hour] {
+            // A directory each: one table keeps one layout.
+            let dir = &tmp.path().join(format!("{partition:?}"));
             let mut first = NdjsonDirWriter::new(dir, partition, 4, Options::default());
             let mut second = NdjsonDirWriter::new(dir, partition, 4, Options::default());
             first

@@ -1,0 +1,140 @@
+//! A run into a table directory that holds other runs' files of another layout is refused
+//! before it writes: `--partition day` appended to an hour lake put `year=/month=/day=`
+//! files beside `.../hour=H/` ones, and readers of hive partitions cannot read such a
+//! table at all (DuckDB: "Hive partition mismatch"; Spark infers no consistent partition
+//! columns). The run's own files of an earlier time (the same inputs re-run with another
+//! layout) are not in the way: the commit replaces them.
+//!
+//! A part file's layout is its depth below the table directory: none 0, day 3
+//! (`year=/month=/day=`), hour 4. The walk enters only partition directories (`key=value`),
+//! and not the hour directories of an hour run (their files are what it writes too): it
+//! reads the year, month and day directories, a few hundred for months of logs.
+
+use std::path::{Path, PathBuf};
+
+use super::{sink_error, Partition};
+use crate::error::Error;
+
+/// Fail if `table_dir` holds a part file (`part-*.<ext>`) of another run, in another
+/// layout than `partition`'s. `run` is this run's id (its files are `part-<run>-*`); a
+/// run without one owns no file written before.
+pub(crate) fn refuse_mixed_layouts(
+    table_dir: &Path,
+    partition: Partition,
+    run: Option<&str>,
+    ext: &str,
+) -> Result<(), Error> {
+    let want = depth(partition);
+    let own = run.map(|r| format!("part-{r}-"));
+    let is_foreign = |name: &str| {
+        name.starts_with("part-")
+            && name.ends_with(&format!(".{ext}"))
+            && !own.as_deref().is_some_and(|o| name.starts_with(o))
+    };
+    let Some((found, at)) = find(table_dir, 0, want, &is_foreign) else {
+        return Ok(());
+    };
+    let theirs = match at {
+        0 => "none",
+        3 => "day",
+        4 => "hour",
+        _ => "another layout",
+    };
+    let ours = match partition {
+        Partition::None => "none",
+        Partition::Day => "day",
+        Partition::Hour => "hour",
+    };
+    Err(sink_error(format!(
+        "{}: holds files of another run partitioned by {theirs} (such as {}); this run \
+         partitions by {ours}, and a table of two layouts cannot be read by engines (DuckDB: \
+         \"Hive partition mismatch\"): write this directory with the same partitioning \
+         ({theirs}), or write into another directory",
+        table_dir.display(),
+        found.strip_prefix(table_dir).unwrap_or(&found).display(),
+    )))
+}
+
+/// The partition depth of the files a layout writes.
+fn depth(partition: Partition) -> usize {
+    match partition {
+        Partition::None => 0,
+        Partition::Day => 3,
+        Partition::Hour => 4,
+    }
+}
+
+/// The first foreign part file under `dir` (at partition depth `at`) whose depth is not
+/// `want`, and its depth. A directory that cannot be read is passed over: this check must
+/// not stop a run that the writing itself would not.
+fn find(
+    dir: &Path,
+    at: usize,
+    want: usize,
+    is_foreign: &impl Fn(&str) -> bool,
+) -> Option<(PathBuf, usize)> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut subdirs = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_file() {
+            if at != want && is_foreign(name) {
+                return Some((entry.path(), at));
+            }
+        } else if kind.is_dir() && name.contains('=') && !name.starts_with(['.', '_']) {
+            subdirs.push(entry.path());
+        }
+    }
+    let below = at + 1;
+    // Hour directories hold what an hour run writes itself; nothing goes deeper.
+    if below > depth(Partition::Hour) || (below == want && want == depth(Partition::Hour)) {
+        return None;
+    }
+    subdirs
+        .iter()
+        .find_map(|sub| find(sub, below, want, is_foreign))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(root: &Path, rel: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, b"").expect("write");
+    }
+
+    #[test]
+    fn other_runs_files_of_another_depth_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let t = dir.path();
+        // An empty or missing table: nothing in the way.
+        for p in [Partition::None, Partition::Day, Partition::Hour] {
+            refuse_mixed_layouts(&t.join("missing"), p, None, "parquet").expect("missing");
+        }
+        touch(t, "year=2024/month=1/day=2/hour=3/part-aa-0.parquet");
+        touch(t, "year=2024/month=1/day=2/hour=3/.part-bb-0.parquet.tmp-x");
+        refuse_mixed_layouts(t, Partition::Hour, Some("bb"), "parquet").expect("same layout");
+        // Another format's files are another table's business.
+        refuse_mixed_layouts(t, Partition::Day, Some("bb"), "ndjson").expect("other format");
+        // The same run's files of an earlier time: replaced by the commit.
+        refuse_mixed_layouts(t, Partition::Day, Some("aa"), "parquet").expect("own files");
+        for (p, run) in [(Partition::Day, Some("bb")), (Partition::None, None)] {
+            let e = refuse_mixed_layouts(t, p, run, "parquet").expect_err("mixed");
+            let msg = e.to_string();
+            assert!(msg.contains("partitioned by hour"), "{msg}");
+            assert!(
+                msg.contains("year=2024/month=1/day=2/hour=3/part-aa-0.parquet"),
+                "{msg}"
+            );
+        }
+        touch(t, "part-cc-0.parquet");
+        let e = refuse_mixed_layouts(t, Partition::Hour, Some("bb"), "parquet").expect_err("none");
+        assert!(e.to_string().contains("partitioned by none"), "{e}");
+    }
+}
