@@ -188,16 +188,64 @@ fn rerunning_the_same_inputs_leaves_one_copy_of_each_event() {
     );
     assert_eq!(lake_rows(&lake).0, both);
 
-    // Alone in its directory, the same input with another layout replaces its files.
+    // Alone in its directory, the same input with another layout replaces its files, and
+    // says so.
     let alone = tmp.path().join("alone");
     parquet_into(&alone, "hour", &[&a]);
-    parquet_into(&alone, "day", &[&a]);
+    let o = ok(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "--partition",
+        "day",
+        "-o",
+        s(&alone),
+        s(&a),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "note: replaced the earlier run of the same inputs; {files} of its files were \
+             not written again and were removed"
+        )),
+        "{err}"
+    );
     assert_eq!(lake_rows(&alone).0, first);
     assert!(
         files_under(&alone)
             .iter()
             .all(|f| !f.to_string_lossy().contains("hour=")),
         "hour files left"
+    );
+
+    // A re-run given fewer log types removes the other tables' files of the earlier run:
+    // a warning names them (the other records are rejects now: exit 1).
+    let o = normalog(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "--partition",
+        "day",
+        "-t",
+        "Zoom.Activity",
+        "-o",
+        s(&alone),
+        s(&a),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "warning: zendesk_audit, zoom_operation: the earlier run of the same inputs had \
+             rows in these tables and this run wrote none"
+        ),
+        "{err}"
+    );
+    let (rows, _) = lake_rows(&alone);
+    assert!(
+        !rows.is_empty() && rows.iter().all(|(_, t)| t == "Zoom.Activity"),
+        "{}",
+        rows.len()
     );
 
     // Nothing but part files, the manifests and the runs' lists of inputs: no temporary

@@ -11,7 +11,7 @@ use super::normalize::{ndjson_options, parquet_options, partition, FormatArg, No
 use super::{messages, Fatal};
 use normalog::atomic::AtomicFile;
 use normalog::pipeline::{rejects, Reject};
-use normalog::sink::layout;
+use normalog::sink::layout::{self, Replaced};
 use normalog::sink::ndjson_dir::NdjsonDirWriter;
 use normalog::sink::parquet::ParquetWriter;
 
@@ -114,14 +114,25 @@ impl Output {
         }
     }
 
-    pub(super) fn commit(self) -> Result<(), Fatal> {
-        match self {
-            Output::Stdout(s) => s.lock().flush()?,
-            Output::File(f) => f.commit()?,
-            Output::NdjsonDir(mut w) => w.commit()?,
-            Output::Parquet(mut w) => w.commit()?,
-        }
-        Ok(())
+    pub(super) fn commit(self) -> Result<Option<Replaced>, Fatal> {
+        Ok(match self {
+            Output::Stdout(s) => {
+                s.lock().flush()?;
+                None
+            }
+            Output::File(f) => {
+                f.commit()?;
+                None
+            }
+            Output::NdjsonDir(mut w) => {
+                w.commit()?;
+                w.replaced().cloned()
+            }
+            Output::Parquet(mut w) => {
+                w.commit()?;
+                w.replaced().cloned()
+            }
+        })
     }
 }
 

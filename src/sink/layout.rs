@@ -94,6 +94,35 @@ struct Open<F> {
     used: u64,
 }
 
+/// What a commit removed of an earlier commit of the same run identity (the same inputs):
+/// the files it did not write again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Replaced {
+    /// Files of the earlier commit removed (paths relative to the output directory).
+    pub removed: Vec<String>,
+    /// Tables in which the earlier commit had files and this run wrote none (it was given
+    /// fewer log types, or other schemas): their rows from these inputs are gone.
+    pub tables_gone: Vec<String>,
+}
+
+impl Replaced {
+    fn new(removed: Vec<String>, written: &[String]) -> Self {
+        let mut tables_gone: Vec<String> = removed
+            .iter()
+            .filter_map(|f| f.split('/').next())
+            .filter(|t| !written.iter().any(|w| w == t))
+            .map(str::to_owned)
+            .collect();
+        tables_gone.sort();
+        tables_gone.dedup();
+        Replaced {
+            removed,
+            tables_gone,
+        }
+    }
+}
+
 /// The open and finished part files of one output directory.
 pub(crate) struct Parts<F: PartFile> {
     dir: PathBuf,
@@ -122,6 +151,9 @@ pub(crate) struct Parts<F: PartFile> {
     target_size: Option<u64>,
     /// Files closed because they reached the target size (stats).
     pub(crate) rotated_files: u64,
+    /// After the commit of a run that replaced an earlier commit of the same identity: what
+    /// it removed ([`Replaced`]).
+    pub(crate) replaced: Option<Replaced>,
     /// Set by the caller to stop the run: the commit then puts nothing in place.
     cancel: Option<Arc<AtomicBool>>,
     /// Taken before the first file is created; its token ends the temporary names.
@@ -147,6 +179,7 @@ impl<F: PartFile> Parts<F> {
             run: None,
             target_size: None,
             rotated_files: 0,
+            replaced: None,
             cancel: None,
             lock: None,
             threads: 1,
@@ -493,7 +526,8 @@ impl<F: PartFile> Parts<F> {
         let written: Vec<PathBuf> = written.into_iter().map(|((_, dest), _)| dest).collect();
         if let Some(run) = run {
             // On failure the journal stays: the next run's `recover` completes the commit.
-            manifest::replace_run(dir, run, &written, lock.token())?;
+            let removed = manifest::replace_run(dir, run, &written, lock.token())?;
+            self.replaced = removed.map(|files| Replaced::new(files, &self.tables));
         }
         std::fs::remove_file(&journal).map_err(|e| path_error(&journal, &e))?;
         // Nothing of this run is left to clean up: its lock goes (taken again if the

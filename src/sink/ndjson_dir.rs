@@ -106,6 +106,14 @@ impl NdjsonDirWriter {
         self.parts.cancel_on(flag);
     }
 
+    /// After [`commit`](Self::commit), when the run had an identity and an earlier run with
+    /// the same one had committed into the directory: the files of it that this run did not
+    /// write again, now removed, and the tables it had rows in and this run has none.
+    #[must_use]
+    pub fn replaced(&self) -> Option<&crate::sink::layout::Replaced> {
+        self.parts.replaced.as_ref()
+    }
+
     /// Part files opened so far.
     #[must_use]
     pub fn files_opened(&self) -> u64 {

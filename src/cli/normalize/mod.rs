@@ -113,6 +113,28 @@ fn expand_inputs(paths: &[std::path::PathBuf], output: Option<&Path>) -> Result<
     Ok(expander.inputs)
 }
 
+/// Say what a re-run removed of the earlier run of the same inputs: its files not written
+/// again (a note: another `--partition` or time range writes other files), and above all
+/// the tables it had rows in and this run has none, whose rows from these inputs are now
+/// gone (a warning: `-t` or other schemas on a re-run are easy to miss).
+fn report_replaced(replaced: &normalog::sink::layout::Replaced, quiet: bool) {
+    if !replaced.tables_gone.is_empty() {
+        messages::error(&format!(
+            "warning: {}: the earlier run of the same inputs had rows in these tables and \
+             this run wrote none (other -t/--log-type or schemas); their files were removed",
+            replaced.tables_gone.join(", ")
+        ));
+    } else if !replaced.removed.is_empty() && !quiet {
+        let n = replaced.removed.len();
+        messages::error(&format!(
+            "note: replaced the earlier run of the same inputs; {n} of its files {} not \
+             written again and {} removed",
+            if n == 1 { "was" } else { "were" },
+            if n == 1 { "was" } else { "were" },
+        ));
+    }
+}
+
 /// Whether no input of the run could be read at all: each failed (could not be opened, or
 /// broke off) before a single record. Some inputs failing while others are read is a run
 /// that finished with problems (exit 1); this is a run that had nothing to read (exit 2).
@@ -380,7 +402,10 @@ impl NormalizeConfig {
             Output::Parquet(w) => w.spilled_rows(),
             _ => 0,
         };
-        self.output.commit()?;
+        let replaced = self.output.commit()?;
+        if let Some(replaced) = &replaced {
+            report_replaced(replaced, self.quiet);
+        }
         if let Some(loaded) = &self.loaded {
             loaded.record();
         }

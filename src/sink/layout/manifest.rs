@@ -21,7 +21,8 @@ pub(crate) fn exists(dir: &Path, run: &str) -> bool {
 }
 
 /// Record `written` (absolute or `dir`-relative paths) as run `run`'s files, removing the
-/// files an earlier commit of the same run listed and this one did not write.
+/// files an earlier commit of the same run listed and this one did not write. Returns,
+/// when there was an earlier commit, the files of it removed (relative to `dir`).
 ///
 /// The order makes every interruption safe: the new files are already in place (same
 /// names replaced atomically by rename); stale files are removed before the manifest is
@@ -35,7 +36,7 @@ pub(crate) fn replace_run(
     run: &str,
     written: &[PathBuf],
     token: &str,
-) -> Result<(), Error> {
+) -> Result<Option<Vec<String>>, Error> {
     let runs = dir.join(RUNS_DIR);
     let path = runs.join(run);
     let relative: Vec<String> = written
@@ -48,8 +49,10 @@ pub(crate) fn replace_run(
         })
         .collect();
     let now: HashSet<&str> = relative.iter().map(String::as_str).collect();
+    let mut replaced = None;
     match std::fs::read_to_string(&path) {
         Ok(old) => {
+            let removed = replaced.insert(Vec::new());
             for stale in old.lines().filter(|l| !l.is_empty() && !now.contains(l)) {
                 // Only part files of this run: a manifest edited by hand cannot make a
                 // commit delete anything else.
@@ -57,10 +60,14 @@ pub(crate) fn replace_run(
                 if !name.is_some_and(|n| n.starts_with(&format!("part-{run}-"))) {
                     continue;
                 }
+                let relative = stale;
                 let stale = dir.join(stale);
                 match std::fs::remove_file(&stale) {
-                    // Leave no empty partition directory behind.
-                    Ok(()) => super::remove_empty_parents(&stale, dir),
+                    Ok(()) => {
+                        // Leave no empty partition directory behind.
+                        super::remove_empty_parents(&stale, dir);
+                        removed.push(relative.to_owned());
+                    }
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                     Err(e) => return Err(path_error(&stale, &e)),
                 }
@@ -85,7 +92,8 @@ pub(crate) fn replace_run(
     write().map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         path_error(&path, &e)
-    })
+    })?;
+    Ok(replaced)
 }
 
 /// A stable 64-bit hash (FNV-1a) of `parts`: run ids must not change between builds, as
