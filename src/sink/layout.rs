@@ -50,6 +50,8 @@
 //!   writer opens a file only for a partition of many rows: it holds the rows of the
 //!   others back and writes each whole, see [`super::parquet`].)
 
+#[cfg(feature = "parquet")]
+mod again;
 mod manifest;
 mod mixed;
 mod partition;
@@ -138,6 +140,9 @@ pub(crate) struct Parts<F: PartFile> {
     done: Vec<(PathBuf, PathBuf)>,
     /// Next part number per partition directory.
     next_part: HashMap<(usize, i64), u32>,
+    /// Partitions whose only part so far was written whole ([`Parts::reserve`]): its
+    /// index in `done`, for [`Parts::take_back`].
+    whole: HashMap<(usize, i64), usize>,
     tick: u64,
     /// Files opened so far (tests and stats).
     pub(crate) files_opened: u64,
@@ -173,6 +178,7 @@ impl<F: PartFile> Parts<F> {
             open: HashMap::new(),
             done: Vec::new(),
             next_part: HashMap::new(),
+            whole: HashMap::new(),
             tick: 0,
             files_opened: 0,
             extra_files: 0,
@@ -329,6 +335,9 @@ impl<F: PartFile> Parts<F> {
         let (tmp, dest) = self.name(&dir, table, key, false, &token);
         self.opened();
         self.done.push((tmp.clone(), dest));
+        if self.next_part.get(&(table, key)) == Some(&1) {
+            self.whole.insert((table, key), self.done.len() - 1);
+        }
         Ok(tmp)
     }
 
@@ -458,6 +467,8 @@ impl<F: PartFile> Parts<F> {
         finish: impl FnOnce(Vec<(F, PathBuf)>) -> Result<(), Error>,
     ) -> Result<(), Error> {
         pause_point("commit");
+        // Files taken back ([`Parts::take_back`]) left an empty entry.
+        self.done.retain(|(tmp, _)| !tmp.as_os_str().is_empty());
         let mut open: Vec<_> = self.open.drain().collect();
         open.sort_by_key(|(k, _)| *k);
         let mut files = Vec::with_capacity(open.len());

@@ -93,8 +93,9 @@ pub struct NormalizeArgs {
     /// partitions it has moved on from written early; input out of time order (a shuffled
     /// archive), or in time order but past the whole half, has its rows spilled to hidden
     /// files under DIR/_normalog/spill and merged at the end, so that each partition is
-    /// still one file (a partition written early that comes again gets a second part;
-    /// --stats says both). The other half is for the unfinished row groups of open files.
+    /// still one file (a partition written early that comes again is read back at the end
+    /// and written again with its new rows; a large one, written as it came, gets a
+    /// second part; --stats says both). The other half is for the unfinished row groups of open files.
     #[arg(long, value_name = "MIB", default_value_t = normalog::sink::parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20)]
     pub max_buffered_mib: usize,
 

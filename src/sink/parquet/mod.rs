@@ -73,7 +73,9 @@
 //! `DIR/_normalog/spill/` and merged at the commit, one file per partition. So input not
 //! in time order still makes one file per partition, whatever
 //! [`Options::max_open_files`]; a partition whose rows come again after it was written
-//! early gets another part file ([`ParquetWriter::extra_files`]). Such a small file gets
+//! early (whole) is read back at the commit and written again with them, and a large
+//! partition whose file was closed gets another part file
+//! ([`ParquetWriter::extra_files`]). Such a small file gets
 //! settings for its size: statistics only for `p_event_time` (min and max, per column
 //! chunk), no page index nor offset index. When it has fewer than 1,000 rows, the codec
 //! is zstd (or none) and every column is flat or a list of flat values (all the shipped schemas), it is written by
@@ -347,10 +349,13 @@ impl ParquetWriter {
     /// [`commit`](Self::commit) writes, one file each).
     #[must_use]
     pub fn files_opened(&self) -> u64 {
+        // A spilled partition whose file the commit takes back is written again, not added.
         let spilled_only = self
             .spill
             .keys()
-            .filter(|&k| !self.pending.holds(k))
+            .filter(|&(t, key)| {
+                !self.pending.holds((t, key)) && !self.parts.can_take_back(self.tables[t].1, key)
+            })
             .count();
         self.parts.files_opened + self.pending.len() as u64 + spilled_only as u64
     }
@@ -382,20 +387,24 @@ impl ParquetWriter {
             .keys()
             .filter(|&(t, key)| self.parts.had_part(self.tables[t].1, key))
             .count();
-        // And the partitions whose rows were spilled after they had a part (the merge at
-        // commit writes them another).
+        // And the partitions whose rows were spilled after they had a part the merge at
+        // commit cannot take back (one written whole it reads back and writes again).
         let spilled = self
             .spill
             .keys()
-            .filter(|&(t, key)| self.parts.had_part(self.tables[t].1, key))
+            .filter(|&(t, key)| {
+                let index = self.tables[t].1;
+                self.parts.had_part(index, key) && !self.parts.can_take_back(index, key)
+            })
             .count();
         self.parts.extra_files + held as u64 + spilled as u64
     }
 
     /// Partitions written before the end of the run because the rows held back for
     /// partitions not written yet went over their share of [`Options::max_buffered_bytes`]
-    /// (input not in time order, or a lot of it, with many partitions at once): such a
-    /// partition gets another part file if its rows come again.
+    /// (input not in time order, or a lot of it, with many partitions at once): if its rows
+    /// come again, they are spilled, and the commit reads its file back and writes it
+    /// again with them.
     #[must_use]
     pub fn written_for_memory(&self) -> u64 {
         self.written_for_memory

@@ -20,20 +20,25 @@
 //! rows of a partition keep their order) and written as one run file (Parquet,
 //! uncompressed, without statistics: written once, read once). At commit, the runs of a
 //! table are read side by side, one pass each, and each partition's rows from every run
-//! are written as one file, a chunk of partitions at a time. The run files are hidden and
+//! are written as one file, a chunk of partitions at a time; a partition written whole
+//! before its rows came again is read back first, and written again with them (so input
+//! in time order that goes back, such as two archives of overlapping months one after
+//! the other, still makes one file per partition). The run files are hidden and
 //! named after the run's lock (`DIR/_normalog/spill/.spill-<table>-<n>.parquet.tmp-<token>`):
 //! removed after the merge or on drop, and by the next run's recovery after a `kill -9`.
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs::File;
 use std::io::BufWriter;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use arrow_select::interleave::interleave_record_batch;
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
+};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -111,8 +116,15 @@ impl ParquetWriter {
             let schema = Arc::clone(&self.tables[t].2.schema);
             let mut cursors = self.spill.open(t)?;
             let (mut chunk, mut chunk_rows) = (Vec::new(), 0);
+            let index = self.tables[t].1;
             while let Some(key) = cursors.iter().filter_map(Cursor::next_key).min() {
                 let mut batches = Vec::new();
+                // The partition's file written before its rows came again: read back, its
+                // rows first, and written again with them (one file per partition).
+                if let Some(earlier) = self.parts.take_back(index, key) {
+                    chunk_rows += read_whole(&earlier, &schema, &mut batches)?;
+                    std::fs::remove_file(&earlier).map_err(|e| path_error(&earlier, &e))?;
+                }
                 for c in &mut cursors {
                     if c.next_key() == Some(key) {
                         chunk_rows += c.take(&mut batches)?;
@@ -140,6 +152,24 @@ impl ParquetWriter {
         self.spill.keys.clear();
         Ok(())
     }
+}
+
+/// Append the rows of a part file written whole by this run to `out`, with the table's
+/// `schema` (its file has no Arrow schema: timestamps would read back with another time
+/// zone name); returns how many.
+fn read_whole(path: &Path, schema: &SchemaRef, out: &mut Vec<RecordBatch>) -> Result<usize, Error> {
+    let file = File::open(path).map_err(|e| path_error(path, &e))?;
+    let options = ArrowReaderOptions::new().with_schema(Arc::clone(schema));
+    let reader = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)
+        .and_then(|b| b.with_batch_size(READ_BATCH_ROWS).build())
+        .map_err(|e| with_path(path, parquet_error(e)))?;
+    let mut rows = 0;
+    for batch in reader {
+        let batch = batch.map_err(|e| with_path(path, arrow_error(e)))?;
+        rows += batch.num_rows();
+        out.push(batch);
+    }
+    Ok(rows)
 }
 
 /// The spilled rows of a writer.
