@@ -6,9 +6,10 @@
 //! DIR/<table>/part-0.parquet                                     (--partition none)
 //! ```
 //!
-//! * `<table>` is the log type in snake case as Panther names its tables: lower case, and
-//!   every character other than `a-z`, `0-9` and `_` replaced by `_` (`Zendesk.Audit` →
-//!   `zendesk_audit`, `AWS.VPCFlow` → `aws_vpcflow`). See [`table_name`].
+//! * `<table>` is the log type as Panther names its tables: lower case, and every character
+//!   other than `a-z`, `0-9` and `_` replaced by `_` (`Zendesk.Audit` → `zendesk_audit`,
+//!   `AWS.VPCFlow` → `aws_vpcflow`: not snake case, the words run together). See
+//!   [`table_name`]; a registry refuses two log types with one table name.
 //! * Partitions are Hive-style directories on the UTC `p_event_time`, so DuckDB
 //!   (`hive_partitioning`), Spark, Trino and Athena read `year`, `month`, `day`, `hour` as
 //!   columns and prune by them. The numbers are not zero-padded (`month=7`, `hour=0`), so
@@ -55,8 +56,9 @@ mod partition;
 mod place;
 pub mod recovery;
 
+pub use crate::names::table_name;
 pub use manifest::stable_hash;
-pub use partition::{table_name, Partition};
+pub use partition::Partition;
 pub use recovery::{recover, Recovered};
 
 pub(crate) use place::{create_file, place_new, remove_empty_parents};
