@@ -33,9 +33,11 @@ pub struct NormalizeArgs {
     /// Where to write events. For NDJSON: a file (one stream, in input order), '-' or
     /// nothing for standard output, or a directory (an existing one, or a path ending in
     /// '/'), which gets the data-lake layout below. For Parquet: a directory, required.
-    /// Directory layout: one table per log type, DIR/TABLE/ with TABLE the log type in
-    /// snake case (Zendesk.Audit -> zendesk_audit), partitioned by --partition on the UTC
-    /// event time, e.g. DIR/zendesk_audit/year=2023/month=7/day=1/hour=14/part-ID-0.parquet
+    /// Directory layout: one table per log type, DIR/TABLE/ with TABLE the log type
+    /// lower-cased, with '.' as '_' (Zendesk.Audit -> zendesk_audit, Custom.MyApp ->
+    /// custom_myapp; two log types with one table name are refused), partitioned by
+    /// --partition on the UTC event time, e.g.
+    /// DIR/zendesk_audit/year=2023/month=7/day=1/hour=14/part-ID-0.parquet
     /// (ID from the inputs' identity, so that a re-run replaces its own files; standard
     /// input has none and writes part-N files).
     /// Files are written under temporary names (.part-*.tmp-*) and renamed only when the run
