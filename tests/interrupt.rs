@@ -295,6 +295,28 @@ fn repeated_signals_are_one_stop_and_a_later_one_ends_at_once() {
     assert_kept(&lake, &before, "a later SIGINT");
 }
 
+/// `pull` shares the handling of signals with `normalize`, and its `--help` says the same
+/// about repeated ones: it used to say that any second signal ends the process at once.
+#[test]
+fn pull_help_describes_repeated_signals_as_normalize_does() {
+    let same = "Signals within a second of the first are the same request; one a second or more \
+                later ends the process at once";
+    for args in [
+        &["normalize", "--help"][..],
+        &["pull", "zendesk", "--help"],
+        &["pull", "zoom", "--help"],
+    ] {
+        let o = ok(Command::new(BIN).args(args));
+        // Help text is wrapped to the terminal: compare it with its spacing made single.
+        let help = String::from_utf8_lossy(&o.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(help.contains(same), "{args:?}:\n{help}");
+        assert!(!help.contains("A second signal ends"), "{args:?}:\n{help}");
+    }
+}
+
 #[test]
 fn after_kill_9_the_next_run_cleans_up() {
     let t = setup();
