@@ -421,6 +421,30 @@ fn max_rejects_on_stdout_says_the_output_is_incomplete() {
     );
 }
 
+/// The limit is checked per chunk of input (about 1 MiB), not per record: on a smaller input
+/// the run reads it all, writes every valid event and then stops. The help says so (a
+/// reviewer expected the stop at the N+1st reject).
+#[test]
+fn max_rejects_stops_at_the_end_of_the_chunk_as_the_help_says() {
+    let input = format!("{ACTIVITY}\n{{}}\n").repeat(20);
+    let o = run(&["normalize", "--max-rejects", "2", "-j", "1"], &input);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(events(&o).len(), 20, "the whole chunk's events are written");
+    let reported = stderr(&o)
+        .lines()
+        .filter(|l| l.contains("missing required field"))
+        .count();
+    assert_eq!(reported, 3, "the first N + 1 rejects are reported");
+    let help = stdout(&run(&["normalize", "--help"], ""))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        help.contains("the run stops at the end of the chunk in which the limit was passed"),
+        "{help}"
+    );
+}
+
 #[test]
 fn schema_test_without_cases_is_not_a_pass() {
     let rich = util::data("schemas/rich.yml");
