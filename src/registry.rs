@@ -1,6 +1,7 @@
 //! [`Registry`]: the loaded, compiled log schemas, looked up by log type.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::compile::Plan;
@@ -28,6 +29,9 @@ pub const BUILTIN_SCHEMAS: &[(&str, &str)] = &[
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     plans: Vec<Arc<Plan>>,
+    /// The schema files [`Registry::add_path`] read, canonical, so that one given twice
+    /// (alone, or inside a directory also given) is read once.
+    files: HashSet<PathBuf>,
 }
 
 impl Registry {
@@ -62,12 +66,16 @@ impl Registry {
     /// `Custom.MyApp` and `Custom.MyAPP` are both `custom_myapp`), whose events would share
     /// a table directory of a lake.
     pub fn add(&mut self, schema: Schema) -> Result<(), SchemaErrors> {
-        if self.get(&schema.schema).is_some() {
+        if let Some(first) = self.get(&schema.schema) {
             return Err(SchemaErrors(vec![SchemaError {
                 origin: schema.origin.clone(),
-                span: schema.span,
-                message: format!("log type {} is defined twice", schema.schema),
-                hint: Some("each log type may be loaded from one schema only".into()),
+                span: schema.key_spans.get("schema").unwrap_or(schema.span),
+                message: format!(
+                    "log type `{}` is already defined in {}",
+                    schema.schema,
+                    defined_at(first.schema())
+                ),
+                hint: Some("each log type is defined once; rename or remove one".into()),
             }]));
         }
         // Refused here rather than by the lake writers: a lake's tables are one directory
@@ -112,14 +120,32 @@ impl Registry {
 
     /// Load a schema file, or every schema under a directory (test files skipped).
     ///
+    /// A file that an earlier call read (the same file by its canonical path: given twice,
+    /// or alone and inside a directory) is skipped: it holds the same schemas, so
+    /// `-s app.yml -s app.yml` loads them once rather than failing on each log type
+    /// "defined" twice.
+    ///
     /// # Errors
     ///
-    /// Every problem of every file.
+    /// Every problem of every file (of a file read before: none).
     pub fn add_path(&mut self, path: &Path) -> Result<(), SchemaErrors> {
         let mut errors = Vec::new();
+        let given = canonical_file(path);
+        if let Some(file) = &given {
+            if !self.files.insert(file.clone()) {
+                return Ok(());
+            }
+        }
         match load::from_path(path) {
             Ok(schemas) => {
                 for s in schemas {
+                    // From a directory: each schema names its file by its origin.
+                    let file = s.origin.as_deref().map(Path::new).and_then(canonical_file);
+                    if let Some(file) = file.filter(|_| given.is_none()) {
+                        if !self.files.insert(file) {
+                            continue;
+                        }
+                    }
                     if let Err(e) = self.add(s) {
                         errors.extend(e.0);
                     }
@@ -169,6 +195,12 @@ impl Registry {
     pub fn is_empty(&self) -> bool {
         self.plans.is_empty()
     }
+}
+
+/// The canonical path of `path` when it is a file (not a directory, nor missing).
+fn canonical_file(path: &Path) -> Option<PathBuf> {
+    let file = std::fs::canonicalize(path).ok()?;
+    file.is_file().then_some(file)
 }
 
 /// Where a schema was defined, for messages: `file:line:col` of its `schema` key, the file

@@ -21,7 +21,8 @@ pub struct NormalizeArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Schema file or directory (searched recursively for *.yml / *.yaml, test files
-    /// skipped). Repeatable. Default: the built-in schemas.
+    /// skipped). Repeatable; a file given twice (or also inside a directory given) is read
+    /// once. Default: the built-in schemas.
     #[arg(short = 's', long = "schemas", value_name = "PATH")]
     pub schemas: Vec<PathBuf>,
 
