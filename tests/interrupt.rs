@@ -429,7 +429,8 @@ fn a_running_runs_files_are_never_removed() {
 
 /// Input not in time order, over the memory bound, is spilled to hidden files (see
 /// `sink::parquet::spill`): an interrupt removes them, `kill -9` leaves them for the next
-/// run to remove, and the clean re-run has every row once.
+/// run to remove, and the clean re-run has every row once. No run leaves the spill
+/// directory behind, empty (it used to stay, interrupted or not).
 #[test]
 fn spill_files_go_with_an_interrupt_and_after_kill_9() {
     let t = setup();
@@ -455,8 +456,13 @@ fn spill_files_go_with_an_interrupt_and_after_kill_9() {
         let out = paused.signal(signal);
         assert_eq!(out.status.code(), status, "{context}");
         let left = debris(&lake);
+        let spill_dir = lake.join("_normalog/spill");
         if signal == "INT" {
             assert_eq!(left, Vec::<PathBuf>::new(), "{context}");
+            assert!(
+                !spill_dir.exists(),
+                "{context}: the spill directory is removed"
+            );
         } else {
             assert!(
                 spilled.iter().all(|f| left.contains(f)),
@@ -480,6 +486,11 @@ fn spill_files_go_with_an_interrupt_and_after_kill_9() {
             );
         }
         assert_eq!(debris(&lake), Vec::<PathBuf>::new(), "{context}");
+        // The re-run spills too (the same input and bound), and removes the directory.
+        assert!(
+            !spill_dir.exists(),
+            "{context}: the spill directory is removed"
+        );
         assert_eq!(parquet_rows(&lake), t.all_rows, "{context}");
         assert_kept(&lake, &before, &context);
     }

@@ -74,6 +74,10 @@ use recovery::RunLock;
 use crate::error::{Error, ErrorKind};
 use crate::sink::parallel::parallel;
 
+/// Where the runs' scratch files go ([`Parts::scratch_path`]); removed when it is left
+/// empty, by the run that spilled and by the recovery after a killed one.
+const SPILL_DIR: &str = "_normalog/spill";
+
 /// A file format of the layout: how a part file is opened, and finished under its
 /// temporary name.
 pub(crate) trait PartFile: Sized {
@@ -294,7 +298,7 @@ impl<F: PartFile> Parts<F> {
     /// The run's lock cannot be taken, or the directory cannot be created.
     pub(crate) fn scratch_path(&mut self, name: &str) -> Result<PathBuf, Error> {
         let token = self.lock()?.token().to_owned();
-        let dir = self.dir.join("_normalog/spill");
+        let dir = self.dir.join(SPILL_DIR);
         std::fs::create_dir_all(&dir).map_err(|e| path_error(&dir, &e))?;
         Ok(dir.join(format!(".{name}.tmp-{token}")))
     }

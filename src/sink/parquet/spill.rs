@@ -22,12 +22,13 @@
 //! table are read side by side, one pass each, and each partition's rows from every run
 //! are written as one file, a chunk of partitions at a time. The run files are hidden and
 //! named after the run's lock (`DIR/_normalog/spill/.spill-<table>-<n>.parquet.tmp-<token>`):
-//! removed after the merge or on drop, and by the next run's recovery after a `kill -9`.
+//! removed after the merge or on drop, and by the next run's recovery after a `kill -9`;
+//! so is their directory, once empty.
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs::File;
 use std::io::BufWriter;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
@@ -43,7 +44,7 @@ use super::pending::{Held, Key};
 use super::ParquetWriter;
 use crate::error::Error;
 use crate::sink::arrow::arrow_error;
-use crate::sink::layout::{path_error, pause_point, sink_error, with_path};
+use crate::sink::layout::{create_file, path_error, pause_point, sink_error, with_path};
 
 /// Rows per row group of a run file: the reader of a run holds one row group.
 const RUN_ROW_GROUP_ROWS: usize = 16_384;
@@ -238,7 +239,7 @@ impl Spill {
             index: Vec::new(),
         });
         let path = &self.runs[self.runs.len() - 1].path;
-        let file = File::create(path).map_err(|e| path_error(path, &e))?;
+        let file = create_file(path).map_err(|e| path_error(path, &e))?;
         let props = WriterProperties::builder()
             .set_compression(Compression::UNCOMPRESSED)
             .set_statistics_enabled(EnabledStatistics::None)
@@ -288,10 +289,22 @@ impl Spill {
             .collect()
     }
 
-    /// Remove the run files (after the merge, or when the run is dropped).
+    /// Remove the run files (after the merge, or when the run is dropped), and their
+    /// directory when that leaves it empty, so that a run leaves no `_normalog/spill/`
+    /// behind (interrupted or not). Another run spilling into the same lake keeps it (its
+    /// files are in it), or, between creating it and its file, creates it again
+    /// ([`create_file`]).
     pub(super) fn remove_files(&mut self) {
+        let dir = self
+            .runs
+            .first()
+            .and_then(|r| r.path.parent().map(Path::to_path_buf));
         for run in self.runs.drain(..) {
             let _ = std::fs::remove_file(&run.path);
+        }
+        if let Some(dir) = dir {
+            // Fails, as it should, while the directory holds anything.
+            let _ = std::fs::remove_dir(dir);
         }
     }
 }
