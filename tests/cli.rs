@@ -130,6 +130,34 @@ fn panther_time_format() {
     assert_eq!(e["p_event_time"], "2023-07-01 14:00:00.500000000");
 }
 
+/// Parquet timestamps are typed columns: `--time-format panther` cannot apply to them, and
+/// is refused rather than silently ignored (as it was), before anything is written.
+#[test]
+fn panther_time_format_with_parquet_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path().join("lake");
+    let lake = lake.to_str().expect("utf-8 path");
+    let o = run(
+        &[
+            "normalize",
+            "--format",
+            "parquet",
+            "--time-format",
+            "panther",
+            "-o",
+            lake,
+        ],
+        ACTIVITY,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "normalog: --time-format panther applies to NDJSON output only: Parquet writes \
+         timestamps as typed timestamp columns (UTC, microseconds), which have no text layout\n"
+    );
+    assert!(!std::path::Path::new(lake).exists(), "nothing is written");
+}
+
 #[test]
 fn rejects_exit_1_and_report_on_stderr() {
     let input = format!("{ACTIVITY}\n{{\"email\":\"x@y.z\"}}\nnot json\n\n{ACTIVITY}\n");

@@ -143,8 +143,9 @@ pub struct NormalizeArgs {
     #[arg(long)]
     pub stats: bool,
 
-    /// How timestamps are written: rfc3339 (2023-07-01T14:00:00Z) or panther
-    /// (2023-07-01 14:00:00.000000000, Panther's data-lake layout).
+    /// How timestamps are written in NDJSON: rfc3339 (2023-07-01T14:00:00Z) or panther
+    /// (2023-07-01 14:00:00.000000000, Panther's data-lake layout). Parquet has typed
+    /// timestamp columns: panther with --format parquet is refused.
     #[arg(long, value_enum, default_value_t = TimeFormatArg::Rfc3339, value_name = "FORMAT")]
     pub time_format: TimeFormatArg,
 
