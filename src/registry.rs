@@ -1,9 +1,11 @@
 //! [`Registry`]: the loaded, compiled log schemas, looked up by log type.
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::compile::Plan;
+use crate::names::table_name;
 use crate::schema::{load, Schema, SchemaError, SchemaErrors};
 
 /// The shipped schemas, compiled into the binary: `(origin, YAML)`.
@@ -27,6 +29,9 @@ pub const BUILTIN_SCHEMAS: &[(&str, &str)] = &[
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     plans: Vec<Arc<Plan>>,
+    /// The schema files [`Registry::add_path`] read, canonical, so that one given twice
+    /// (alone, or inside a directory also given) is read once.
+    files: HashSet<PathBuf>,
 }
 
 impl Registry {
@@ -56,14 +61,47 @@ impl Registry {
     ///
     /// # Errors
     ///
-    /// The schema's problems, or a log type that is already registered.
+    /// The schema's problems, a log type that is already registered, or one with the table
+    /// name of a registered one ([`sink::layout::table_name`](crate::sink::layout::table_name):
+    /// `Custom.MyApp` and `Custom.MyAPP` are both `custom_myapp`), whose events would share
+    /// a table directory of a lake.
     pub fn add(&mut self, schema: Schema) -> Result<(), SchemaErrors> {
-        if self.get(&schema.schema).is_some() {
+        if let Some(first) = self.get(&schema.schema) {
             return Err(SchemaErrors(vec![SchemaError {
                 origin: schema.origin.clone(),
-                span: schema.span,
-                message: format!("log type {} is defined twice", schema.schema),
-                hint: Some("each log type may be loaded from one schema only".into()),
+                span: schema.key_spans.get("schema").unwrap_or(schema.span),
+                message: format!(
+                    "log type `{}` is already defined in {}",
+                    schema.schema,
+                    defined_at(first.schema())
+                ),
+                hint: Some("each log type is defined once; rename or remove one".into()),
+            }]));
+        }
+        // Refused here rather than by the lake writers: a lake's tables are one directory
+        // per table name, and files of two shapes in one directory are a table no engine
+        // reads ("schema mismatch" in DuckDB). Finding it when the schemas are loaded puts
+        // it before any input is read, and in `schema check`.
+        let table = table_name(&schema.schema);
+        if let Some(other) = self
+            .plans
+            .iter()
+            .find(|p| table_name(p.log_type()) == table)
+        {
+            return Err(SchemaErrors(vec![SchemaError {
+                origin: schema.origin.clone(),
+                span: schema.key_spans.get("schema").unwrap_or(schema.span),
+                message: format!(
+                    "log type `{}` has the same table name, `{table}`, as log type `{}` ({}): \
+                     the events of both would go into one table directory",
+                    schema.schema,
+                    other.log_type(),
+                    defined_at(other.schema()),
+                ),
+                hint: Some(
+                    "rename one of them; a table name is the log type lower-cased, with `.` as `_`"
+                        .into(),
+                ),
             }]));
         }
         let plan = crate::compile::compile_owned(schema)?;
@@ -82,14 +120,32 @@ impl Registry {
 
     /// Load a schema file, or every schema under a directory (test files skipped).
     ///
+    /// A file that an earlier call read (the same file by its canonical path: given twice,
+    /// or alone and inside a directory) is skipped: it holds the same schemas, so
+    /// `-s app.yml -s app.yml` loads them once rather than failing on each log type
+    /// "defined" twice.
+    ///
     /// # Errors
     ///
-    /// Every problem of every file.
+    /// Every problem of every file (of a file read before: none).
     pub fn add_path(&mut self, path: &Path) -> Result<(), SchemaErrors> {
         let mut errors = Vec::new();
+        let given = canonical_file(path);
+        if let Some(file) = &given {
+            if !self.files.insert(file.clone()) {
+                return Ok(());
+            }
+        }
         match load::from_path(path) {
             Ok(schemas) => {
                 for s in schemas {
+                    // From a directory: each schema names its file by its origin.
+                    let file = s.origin.as_deref().map(Path::new).and_then(canonical_file);
+                    if let Some(file) = file.filter(|_| given.is_none()) {
+                        if !self.files.insert(file) {
+                            continue;
+                        }
+                    }
                     if let Err(e) = self.add(s) {
                         errors.extend(e.0);
                     }
@@ -138,5 +194,49 @@ impl Registry {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.plans.is_empty()
+    }
+}
+
+/// The canonical path of `path` when it is a file (not a directory, nor missing).
+fn canonical_file(path: &Path) -> Option<PathBuf> {
+    let file = std::fs::canonicalize(path).ok()?;
+    file.is_file().then_some(file)
+}
+
+/// Where a schema was defined, for messages: `file:line:col` of its `schema` key, the file
+/// alone when positions are unknown, or "a schema built in code".
+fn defined_at(schema: &Schema) -> String {
+    let span = schema.key_spans.get("schema").unwrap_or(schema.span);
+    match (&schema.origin, span.line) {
+        (Some(origin), 0) => origin.to_string(),
+        (Some(origin), line) => format!("{origin}:{line}:{}", span.col),
+        (None, _) => "a schema built in code".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIELDS: &str = "fields:\n  - name: msg\n    type: string\n";
+
+    #[test]
+    fn log_types_with_one_table_name_are_refused_naming_both() {
+        let mut r = Registry::new();
+        r.add_str(&format!("schema: Custom.MyApp\n{FIELDS}"), "a.yml")
+            .expect("first schema");
+        let e = r
+            .add_str(&format!("schema: Custom.MyAPP\n{FIELDS}"), "b.yml")
+            .expect_err("same table name");
+        assert_eq!(
+            e.to_string(),
+            "b.yml:1:1: log type `Custom.MyAPP` has the same table name, `custom_myapp`, as \
+             log type `Custom.MyApp` (a.yml:1:1): the events of both would go into one table \
+             directory (hint: rename one of them; a table name is the log type lower-cased, \
+             with `.` as `_`)"
+        );
+        r.add_str(&format!("schema: Custom.My.App\n{FIELDS}"), "c.yml")
+            .expect("a table name of its own");
+        assert_eq!(r.len(), 2);
     }
 }

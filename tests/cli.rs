@@ -130,6 +130,34 @@ fn panther_time_format() {
     assert_eq!(e["p_event_time"], "2023-07-01 14:00:00.500000000");
 }
 
+/// Parquet timestamps are typed columns: `--time-format panther` cannot apply to them, and
+/// is refused rather than silently ignored (as it was), before anything is written.
+#[test]
+fn panther_time_format_with_parquet_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path().join("lake");
+    let lake = lake.to_str().expect("utf-8 path");
+    let o = run(
+        &[
+            "normalize",
+            "--format",
+            "parquet",
+            "--time-format",
+            "panther",
+            "-o",
+            lake,
+        ],
+        ACTIVITY,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "normalog: --time-format panther applies to NDJSON output only: Parquet writes \
+         timestamps as typed timestamp columns (UTC, microseconds), which have no text layout\n"
+    );
+    assert!(!std::path::Path::new(lake).exists(), "nothing is written");
+}
+
 #[test]
 fn rejects_exit_1_and_report_on_stderr() {
     let input = format!("{ACTIVITY}\n{{\"email\":\"x@y.z\"}}\nnot json\n\n{ACTIVITY}\n");
@@ -418,6 +446,30 @@ fn max_rejects_on_stdout_says_the_output_is_incomplete() {
         ),
         "{}",
         stderr(&o)
+    );
+}
+
+/// The limit is checked per chunk of input (about 1 MiB), not per record: on a smaller input
+/// the run reads it all, writes every valid event and then stops. The help says so (a
+/// reviewer expected the stop at the N+1st reject).
+#[test]
+fn max_rejects_stops_at_the_end_of_the_chunk_as_the_help_says() {
+    let input = format!("{ACTIVITY}\n{{}}\n").repeat(20);
+    let o = run(&["normalize", "--max-rejects", "2", "-j", "1"], &input);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(events(&o).len(), 20, "the whole chunk's events are written");
+    let reported = stderr(&o)
+        .lines()
+        .filter(|l| l.contains("missing required field"))
+        .count();
+    assert_eq!(reported, 3, "the first N + 1 rejects are reported");
+    let help = stdout(&run(&["normalize", "--help"], ""))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        help.contains("the run stops at the end of the chunk in which the limit was passed"),
+        "{help}"
     );
 }
 

@@ -295,6 +295,28 @@ fn repeated_signals_are_one_stop_and_a_later_one_ends_at_once() {
     assert_kept(&lake, &before, "a later SIGINT");
 }
 
+/// `pull` shares the handling of signals with `normalize`, and its `--help` says the same
+/// about repeated ones: it used to say that any second signal ends the process at once.
+#[test]
+fn pull_help_describes_repeated_signals_as_normalize_does() {
+    let same = "Signals within a second of the first are the same request; one a second or more \
+                later ends the process at once";
+    for args in [
+        &["normalize", "--help"][..],
+        &["pull", "zendesk", "--help"],
+        &["pull", "zoom", "--help"],
+    ] {
+        let o = ok(Command::new(BIN).args(args));
+        // Help text is wrapped to the terminal: compare it with its spacing made single.
+        let help = String::from_utf8_lossy(&o.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(help.contains(same), "{args:?}:\n{help}");
+        assert!(!help.contains("A second signal ends"), "{args:?}:\n{help}");
+    }
+}
+
 #[test]
 fn after_kill_9_the_next_run_cleans_up() {
     let t = setup();
@@ -407,7 +429,8 @@ fn a_running_runs_files_are_never_removed() {
 
 /// Input not in time order, over the memory bound, is spilled to hidden files (see
 /// `sink::parquet::spill`): an interrupt removes them, `kill -9` leaves them for the next
-/// run to remove, and the clean re-run has every row once.
+/// run to remove, and the clean re-run has every row once. No run leaves the spill
+/// directory behind, empty (it used to stay, interrupted or not).
 #[test]
 fn spill_files_go_with_an_interrupt_and_after_kill_9() {
     let t = setup();
@@ -433,8 +456,13 @@ fn spill_files_go_with_an_interrupt_and_after_kill_9() {
         let out = paused.signal(signal);
         assert_eq!(out.status.code(), status, "{context}");
         let left = debris(&lake);
+        let spill_dir = lake.join("_normalog/spill");
         if signal == "INT" {
             assert_eq!(left, Vec::<PathBuf>::new(), "{context}");
+            assert!(
+                !spill_dir.exists(),
+                "{context}: the spill directory is removed"
+            );
         } else {
             assert!(
                 spilled.iter().all(|f| left.contains(f)),
@@ -458,6 +486,11 @@ fn spill_files_go_with_an_interrupt_and_after_kill_9() {
             );
         }
         assert_eq!(debris(&lake), Vec::<PathBuf>::new(), "{context}");
+        // The re-run spills too (the same input and bound), and removes the directory.
+        assert!(
+            !spill_dir.exists(),
+            "{context}: the spill directory is removed"
+        );
         assert_eq!(parquet_rows(&lake), t.all_rows, "{context}");
         assert_kept(&lake, &before, &context);
     }

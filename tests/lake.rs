@@ -615,14 +615,23 @@ fn inputs_loaded_by_another_run_are_named() {
     assert_eq!(run(&[&b]), "");
     let err = run(&[&a, &b]);
     assert!(
-        err.contains(&format!("warning: {}: {} and 1 more", s(&lake), s(&a)))
-            && err.contains("its rows are added again"),
+        err.contains(&format!(
+            "warning: {}: {} and 1 more of this run's inputs were loaded by an earlier run \
+             with other inputs (or before it changed): their rows are added again",
+            s(&lake),
+            s(&a)
+        )),
         "{err}"
     );
     let (rows, _) = lake_rows(&lake);
     assert_eq!(rows.len(), 2000, "a and b, then a and b again");
     // After that run, a alone is loaded elsewhere too.
-    assert!(run(&[&a]).contains(&format!("{} was loaded by an earlier run", s(&a))));
+    let err = run(&[&a]);
+    assert!(
+        err.contains(&format!("{} was loaded by an earlier run", s(&a)))
+            && err.contains("its rows are added again"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! `normalog schema check` on text parser blocks written the usual way (block style): every
-//! mistake of a parser block is reported at once, each at its `file:line:col` (issue 18).
+//! mistake of a parser block is reported at once, each at its `file:line:col` (issue 18);
+//! and schemas given in several paths (one file twice, two log types with one table name).
 
 use std::process::Command;
 
@@ -134,4 +135,109 @@ fields:
             "normalog: s.yml:7:9: invalid regular expression: unrecognized escape sequence",
         ],
     );
+}
+
+/// `Custom.MyApp` and `Custom.MyAPP` both have the table `custom_myapp`: a lake run would
+/// write files of both shapes into one table directory, which DuckDB cannot read. `schema
+/// check` and `normalize` refuse the pair, naming both log types, the table and the files.
+#[test]
+fn log_types_with_one_table_name_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(
+        d.join("a.yml"),
+        "schema: Custom.MyApp\nfields:\n  - name: msg\n    type: string\n",
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("b.yml"),
+        "schema: Custom.MyAPP\nfields:\n  - name: n\n    type: bigint\n",
+    )
+    .expect("write");
+    std::fs::write(d.join("in.jsonl"), "{\"msg\":\"hi\"}\n{\"n\":3}\n").expect("write");
+    let expected = "normalog: b.yml:1:1: log type `Custom.MyAPP` has the same table name, \
+                    `custom_myapp`, as log type `Custom.MyApp` (a.yml:1:1): the events of both \
+                    would go into one table directory (hint: rename one of them; a table name \
+                    is the log type lower-cased, with `.` as `_`)\n";
+    let lake = ["-s", "a.yml", "-s", "b.yml", "-o", "lake/", "in.jsonl"];
+    for args in [
+        &["schema", "check", "a.yml", "b.yml"][..],
+        &[&["normalize", "--format", "parquet"][..], &lake].concat(),
+        &[&["normalize"][..], &lake].concat(),
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+            .current_dir(d)
+            .args(args)
+            .output()
+            .expect("run normalog");
+        assert_eq!(String::from_utf8_lossy(&o.stderr), expected, "{args:?}");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+    }
+    assert!(!d.join("lake").exists(), "nothing is written");
+}
+
+/// One schema file given twice (`-s app.yml -s app.yml`, or alone and inside a directory
+/// also given) is read once: it used to fail with "log type ... is defined twice", without
+/// saying that both were the same file. The same log type in two different files is
+/// refused, naming both.
+#[test]
+fn a_schema_file_given_twice_is_read_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir(d.join("dir")).expect("mkdir");
+    let app = "schema: Custom.MyApp\nfields:\n  - name: msg\n    type: string\n";
+    std::fs::write(d.join("dir/app.yml"), app).expect("write");
+    std::fs::write(d.join("copy.yml"), app).expect("write");
+    std::fs::write(d.join("in.jsonl"), "{\"msg\":\"hi\"}\n").expect("write");
+    let normalog = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_normalog"))
+            .current_dir(d)
+            .args(args)
+            .output()
+            .expect("run normalog")
+    };
+    for args in [
+        &["schema", "check", "dir/app.yml", "dir/app.yml"][..],
+        &[
+            "schema",
+            "check",
+            "-s",
+            "dir/app.yml",
+            "-s",
+            "./dir/../dir/app.yml",
+        ],
+        &["schema", "check", "-s", "dir", "-s", "dir/app.yml"],
+        &["schema", "check", "-s", "dir/app.yml", "-s", "dir"],
+    ] {
+        let o = normalog(args);
+        assert_eq!(String::from_utf8_lossy(&o.stderr), "", "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            "ok: 1 schema (Custom.MyApp)\n",
+            "{args:?}"
+        );
+    }
+    let o = normalog(&[
+        "normalize",
+        "-s",
+        "dir/app.yml",
+        "-s",
+        "dir/app.yml",
+        "in.jsonl",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 1);
+
+    let o = normalog(&["schema", "check", "dir/app.yml", "copy.yml"]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "normalog: copy.yml:1:1: log type `Custom.MyApp` is already defined in \
+         dir/app.yml:1:1 (hint: each log type is defined once; rename or remove one)\n"
+    );
+    assert_eq!(o.status.code(), Some(2));
 }

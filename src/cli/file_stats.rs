@@ -86,7 +86,9 @@ pub(super) fn print_file_stats(stats: &FileStats) {
 }
 
 /// `rows / files` for people: one decimal under 10 (`1.4`, not a truncated `1`), rounded
-/// to a whole number from there.
+/// to a whole number from there. A whole number is written without its decimal under 10
+/// too (`1`, not `1.0`), as it is above (`31`): "1.0 rows per file" beside "31 rows per
+/// file" read as two formats.
 fn rows_per_file(rows: u64, files: u64) -> String {
     if files == 0 {
         return "0".into();
@@ -94,7 +96,11 @@ fn rows_per_file(rows: u64, files: u64) -> String {
     #[allow(clippy::cast_precision_loss)] // counts far below 2^52
     let average = rows as f64 / files as f64;
     if average < 10.0 {
-        format!("{average:.1}")
+        let text = format!("{average:.1}");
+        match text.strip_suffix(".0") {
+            Some(whole) => whole.to_owned(),
+            None => text,
+        }
     } else {
         format!("{average:.0}")
     }
@@ -112,5 +118,10 @@ mod tests {
         assert_eq!(rows_per_file(200_000, 2598), "77");
         assert_eq!(rows_per_file(1000, 1), "1000");
         assert_eq!(rows_per_file(5, 0), "0");
+        // Whole numbers look alike on both sides of 10.
+        assert_eq!(rows_per_file(150, 148), "1");
+        assert_eq!(rows_per_file(300, 100), "3");
+        assert_eq!(rows_per_file(999, 100), "10");
+        assert_eq!(rows_per_file(3100, 100), "31");
     }
 }

@@ -7,7 +7,9 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::normalize::{ndjson_options, parquet_options, partition, FormatArg, NormalizeArgs};
+use super::normalize::{
+    ndjson_options, parquet_options, partition, FormatArg, NormalizeArgs, TimeFormatArg,
+};
 use super::{messages, Fatal};
 use normalog::atomic::AtomicFile;
 use normalog::pipeline::{rejects, Reject};
@@ -28,6 +30,16 @@ impl Output {
     /// Open the output of `args`. A directory output is created now, with the parents it
     /// lacks, noted in `created` (see [`CreatedDirs::remove_if_empty`]).
     pub(super) fn open(args: &NormalizeArgs, created: &mut CreatedDirs) -> Result<Output, Fatal> {
+        // Refused, as --partition without a directory output is: a flag that cannot
+        // apply is a mistake to point at, not one to leave for the reader of the lake.
+        if args.format == FormatArg::Parquet && args.time_format == TimeFormatArg::Panther {
+            return Err(Fatal::Message(
+                "--time-format panther applies to NDJSON output only: Parquet writes \
+                 timestamps as typed timestamp columns (UTC, microseconds), which have no text \
+                 layout"
+                    .into(),
+            ));
+        }
         let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
         let dir = match (args.format, path) {
             (FormatArg::Parquet, None) => {

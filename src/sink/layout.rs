@@ -6,9 +6,10 @@
 //! DIR/<table>/part-0.parquet                                     (--partition none)
 //! ```
 //!
-//! * `<table>` is the log type in snake case as Panther names its tables: lower case, and
-//!   every character other than `a-z`, `0-9` and `_` replaced by `_` (`Zendesk.Audit` →
-//!   `zendesk_audit`, `AWS.VPCFlow` → `aws_vpcflow`). See [`table_name`].
+//! * `<table>` is the log type as Panther names its tables: lower case, and every character
+//!   other than `a-z`, `0-9` and `_` replaced by `_` (`Zendesk.Audit` → `zendesk_audit`,
+//!   `AWS.VPCFlow` → `aws_vpcflow`: not snake case, the words run together). See
+//!   [`table_name`]; a registry refuses two log types with one table name.
 //! * Partitions are Hive-style directories on the UTC `p_event_time`, so DuckDB
 //!   (`hive_partitioning`), Spark, Trino and Athena read `year`, `month`, `day`, `hour` as
 //!   columns and prune by them. The numbers are not zero-padded (`month=7`, `hour=0`), so
@@ -58,8 +59,9 @@ mod partition;
 mod place;
 pub mod recovery;
 
+pub use crate::names::table_name;
 pub use manifest::stable_hash;
-pub use partition::{table_name, Partition};
+pub use partition::Partition;
 pub use recovery::{recover, Recovered};
 
 pub(crate) use place::{create_file, place_new, remove_empty_parents};
@@ -74,6 +76,10 @@ use recovery::RunLock;
 
 use crate::error::{Error, ErrorKind};
 use crate::sink::parallel::parallel;
+
+/// Where the runs' scratch files go ([`Parts::scratch_path`]); removed when it is left
+/// empty, by the run that spilled and by the recovery after a killed one.
+const SPILL_DIR: &str = "_normalog/spill";
 
 /// A file format of the layout: how a part file is opened, and finished under its
 /// temporary name.
@@ -351,7 +357,7 @@ impl<F: PartFile> Parts<F> {
     /// The run's lock cannot be taken, or the directory cannot be created.
     pub(crate) fn scratch_path(&mut self, name: &str) -> Result<PathBuf, Error> {
         let token = self.lock()?.token().to_owned();
-        let dir = self.dir.join("_normalog/spill");
+        let dir = self.dir.join(SPILL_DIR);
         std::fs::create_dir_all(&dir).map_err(|e| path_error(&dir, &e))?;
         Ok(dir.join(format!(".{name}.tmp-{token}")))
     }

@@ -26,7 +26,8 @@ pub struct NormalizeArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Schema file or directory (searched recursively for *.yml / *.yaml, test files
-    /// skipped). Repeatable. Default: the built-in schemas.
+    /// skipped). Repeatable; a file given twice (or also inside a directory given) is read
+    /// once. Default: the built-in schemas.
     #[arg(short = 's', long = "schemas", value_name = "PATH")]
     pub schemas: Vec<PathBuf>,
 
@@ -38,9 +39,11 @@ pub struct NormalizeArgs {
     /// Where to write events. For NDJSON: a file (one stream, in input order), '-' or
     /// nothing for standard output, or a directory (an existing one, or a path ending in
     /// '/'), which gets the data-lake layout below. For Parquet: a directory, required.
-    /// Directory layout: one table per log type, DIR/TABLE/ with TABLE the log type in
-    /// snake case (Zendesk.Audit -> zendesk_audit), partitioned by --partition on the UTC
-    /// event time, e.g. DIR/zendesk_audit/year=2023/month=7/day=1/hour=14/part-ID-0.parquet
+    /// Directory layout: one table per log type, DIR/TABLE/ with TABLE the log type
+    /// lower-cased, with '.' as '_' (Zendesk.Audit -> zendesk_audit, Custom.MyApp ->
+    /// custom_myapp; two log types with one table name are refused), partitioned by
+    /// --partition on the UTC event time, e.g.
+    /// DIR/zendesk_audit/year=2023/month=7/day=1/hour=14/part-ID-0.parquet
     /// (ID from the inputs' identity, so that a re-run replaces its own files; standard
     /// input has none and writes part-N files).
     /// Files are written under temporary names (.part-*.tmp-*) and renamed only when the run
@@ -111,7 +114,10 @@ pub struct NormalizeArgs {
 
     /// Stop with exit status 2 once more than N records were rejected (a safety valve for
     /// a misconfigured schema); output files are then not written (events already sent
-    /// to standard output cannot be taken back). Default: no limit.
+    /// to standard output cannot be taken back). The count is checked as each chunk of
+    /// input (about 1 MiB) is done, so the run stops at the end of the chunk in which the
+    /// limit was passed: more records than N may be read and rejected (the first N + 1 are
+    /// reported), and that chunk's events still go to standard output. Default: no limit.
     #[arg(long, value_name = "N")]
     pub max_rejects: Option<u64>,
 
@@ -143,8 +149,9 @@ pub struct NormalizeArgs {
     #[arg(long)]
     pub stats: bool,
 
-    /// How timestamps are written: rfc3339 (2023-07-01T14:00:00Z) or panther
-    /// (2023-07-01 14:00:00.000000000, Panther's data-lake layout).
+    /// How timestamps are written in NDJSON: rfc3339 (2023-07-01T14:00:00Z) or panther
+    /// (2023-07-01 14:00:00.000000000, Panther's data-lake layout). Parquet has typed
+    /// timestamp columns: panther with --format parquet is refused.
     #[arg(long, value_enum, default_value_t = TimeFormatArg::Rfc3339, value_name = "FORMAT")]
     pub time_format: TimeFormatArg,
 

@@ -54,13 +54,17 @@ impl Loaded {
         let Some(first) = shared.first() else {
             return;
         };
-        let more = match shared.len() {
-            1 => String::new(),
-            n => format!(" and {} more of this run's inputs", n - 1),
+        let (more, was, its) = match shared.len() {
+            1 => (String::new(), "was", "its"),
+            n => (
+                format!(" and {} more of this run's inputs", n - 1),
+                "were",
+                "their",
+            ),
         };
         messages::error(&format!(
-            "warning: {}: {first}{more} was loaded by an earlier run with other inputs (or \
-             before it changed): its rows are added again. Only the same inputs, unchanged, \
+            "warning: {}: {first}{more} {was} loaded by an earlier run with other inputs (or \
+             before it changed): {its} rows are added again. Only the same inputs, unchanged, \
              replace a run's files (README: Re-running and appending)",
             self.dir.display()
         ));

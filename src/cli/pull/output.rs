@@ -64,7 +64,8 @@ pub struct PullOutputArgs {
     #[arg(long)]
     pub stats: bool,
 
-    /// How timestamps are written: rfc3339 or panther.
+    /// How timestamps are written in NDJSON: rfc3339 or panther (refused with --format
+    /// parquet, whose timestamp columns are typed).
     #[arg(long, value_enum, default_value_t = TimeFormatArg::Rfc3339, value_name = "FORMAT")]
     pub time_format: TimeFormatArg,
 

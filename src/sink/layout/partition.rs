@@ -1,5 +1,4 @@
-//! The partitions of the layout (directories by `p_event_time`, UTC) and the table name of
-//! a log type.
+//! The partitions of the layout (directories by `p_event_time`, UTC).
 
 use std::path::PathBuf;
 
@@ -69,36 +68,11 @@ impl Partition {
     }
 }
 
-/// The table (directory) name of a log type: lower case, with every character other than
-/// `a-z`, `0-9` and `_` replaced by `_` (`Zoom.Activity` → `zoom_activity`).
-#[must_use]
-pub fn table_name(log_type: &str) -> String {
-    log_type
-        .chars()
-        .map(|c| {
-            let c = c.to_ascii_lowercase();
-            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
     use super::*;
-
-    #[test]
-    fn table_names() {
-        assert_eq!(table_name("Zendesk.Audit"), "zendesk_audit");
-        assert_eq!(table_name("Zoom.Activity"), "zoom_activity");
-        assert_eq!(table_name("AWS.VPCFlow"), "aws_vpcflow");
-        assert_eq!(table_name("Custom.my-logs 2"), "custom_my_logs_2");
-    }
 
     #[test]
     fn partition_dirs() {

@@ -103,6 +103,9 @@ pub fn recover(dir: &Path) -> Result<Recovered, Error> {
             }
         }
     }
+    // The dead runs' spill files are gone: their directory too, unless a live run's are
+    // in it (`remove_empty_parents` stays out of `_normalog`, where the others are shared).
+    let _ = std::fs::remove_dir(dir.join(super::SPILL_DIR));
     for (token, file) in dead {
         // Removed while still locked, so that nobody can take it for a live one.
         for p in [dir.join(LOCKS_DIR).join(&token), hidden_lock(dir, &token)] {
@@ -364,6 +367,28 @@ mod tests {
         assert!(live_lock.exists());
         drop(live);
         assert!(!live_lock.exists());
+    }
+
+    /// The spill directory goes with the dead run's spill files, and stays while a live
+    /// run's are in it.
+    #[test]
+    fn a_dead_runs_spill_directory_is_removed_a_live_ones_kept() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let d = tmp.path();
+        let spill = d.join(super::super::SPILL_DIR);
+        let dead = "1-abc";
+        touch(&d.join(LOCKS_DIR).join(dead));
+        touch(&spill.join(format!(".spill-0-0.parquet.tmp-{dead}")));
+        assert_eq!(recover(d).expect("recover").temporary_files, 1);
+        assert!(!spill.exists());
+
+        let live = RunLock::acquire(d).expect("lock");
+        let live_spill = spill.join(format!(".spill-0-0.parquet.tmp-{}", live.token()));
+        touch(&live_spill);
+        touch(&d.join(LOCKS_DIR).join(dead));
+        touch(&spill.join(format!(".spill-0-0.parquet.tmp-{dead}")));
+        assert_eq!(recover(d).expect("recover").temporary_files, 1);
+        assert!(live_spill.exists());
     }
 
     #[test]

@@ -25,7 +25,8 @@
 //! in time order that goes back, such as two archives of overlapping months one after
 //! the other, still makes one file per partition). The run files are hidden and
 //! named after the run's lock (`DIR/_normalog/spill/.spill-<table>-<n>.parquet.tmp-<token>`):
-//! removed after the merge or on drop, and by the next run's recovery after a `kill -9`.
+//! removed after the merge or on drop, and by the next run's recovery after a `kill -9`;
+//! so is their directory, once empty.
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs::File;
@@ -48,7 +49,7 @@ use super::pending::{Held, Key};
 use super::ParquetWriter;
 use crate::error::Error;
 use crate::sink::arrow::arrow_error;
-use crate::sink::layout::{path_error, pause_point, sink_error, with_path};
+use crate::sink::layout::{create_file, path_error, pause_point, sink_error, with_path};
 
 /// Rows per row group of a run file: the reader of a run holds one row group.
 const RUN_ROW_GROUP_ROWS: usize = 16_384;
@@ -268,7 +269,7 @@ impl Spill {
             index: Vec::new(),
         });
         let path = &self.runs[self.runs.len() - 1].path;
-        let file = File::create(path).map_err(|e| path_error(path, &e))?;
+        let file = create_file(path).map_err(|e| path_error(path, &e))?;
         let props = WriterProperties::builder()
             .set_compression(Compression::UNCOMPRESSED)
             .set_statistics_enabled(EnabledStatistics::None)
@@ -318,10 +319,22 @@ impl Spill {
             .collect()
     }
 
-    /// Remove the run files (after the merge, or when the run is dropped).
+    /// Remove the run files (after the merge, or when the run is dropped), and their
+    /// directory when that leaves it empty, so that a run leaves no `_normalog/spill/`
+    /// behind (interrupted or not). Another run spilling into the same lake keeps it (its
+    /// files are in it), or, between creating it and its file, creates it again
+    /// ([`create_file`]).
     pub(super) fn remove_files(&mut self) {
+        let dir = self
+            .runs
+            .first()
+            .and_then(|r| r.path.parent().map(Path::to_path_buf));
         for run in self.runs.drain(..) {
             let _ = std::fs::remove_file(&run.path);
+        }
+        if let Some(dir) = dir {
+            // Fails, as it should, while the directory holds anything.
+            let _ = std::fs::remove_dir(dir);
         }
     }
 }
