@@ -295,6 +295,57 @@ fn repeated_signals_are_one_stop_and_a_later_one_ends_at_once() {
     assert_kept(&lake, &before, "a later SIGINT");
 }
 
+/// A run reading standard input that has nothing more to give (`tail -f app.log |`, a
+/// writer asleep) stops on SIGINT or SIGTERM at once: it waited in its read until the
+/// writer wrote again or closed. The events read before the signal were not committed.
+#[test]
+fn a_signal_stops_a_run_waiting_for_standard_input() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let record = "{\"email\":\"a@example.com\",\"time\":\"2023-07-01T14:00:00Z\"}\n";
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let lake = tmp.path().join(format!("lake-{signal}"));
+        for threads in ["1", "2"] {
+            let mut child = Command::new(BIN)
+                .args(["normalize", "-j", threads, "--format", "parquet", "-o"])
+                .arg(&lake)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn");
+            let mut stdin = child.stdin.take().expect("stdin");
+            std::io::Write::write_all(&mut stdin, record.as_bytes()).expect("write");
+            // Read, normalized, and now waiting for more.
+            std::thread::sleep(Duration::from_millis(300));
+            let sent = Command::new("kill")
+                .args([&format!("-{signal}"), &child.id().to_string()])
+                .status()
+                .expect("kill");
+            assert!(sent.success());
+            let started = Instant::now();
+            // The writer keeps its end open: only the signal can end the run.
+            let status = loop {
+                if let Some(status) = child.try_wait().expect("wait") {
+                    break status;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(10),
+                    "-j {threads}: still waiting for input after SIG{signal}"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            };
+            drop(stdin);
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err)
+                .expect("stderr");
+            assert_eq!(status.code(), Some(code), "-j {threads}: {err}");
+            assert!(err.contains("no output committed"), "{err}");
+            // The directory the run created goes with its files.
+            assert!(!lake.exists(), "{}", lake.display());
+        }
+    }
+}
+
 /// `pull` shares the handling of signals with `normalize`, and its `--help` says the same
 /// about repeated ones: it used to say that any second signal ends the process at once.
 #[test]

@@ -5,6 +5,7 @@
 //! The rules are in [the pipeline module](super#framing).
 
 use std::io::{self, Read};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use super::chunk::{Bufs, Chunk, Framing, Kind};
@@ -21,6 +22,9 @@ pub(crate) struct Chunker<'a> {
     next_input: usize,
     seq: u64,
     cur: Option<Open>,
+    /// Set when the run stops: an input waiting for its next byte gives up then
+    /// ([`Input::open_stoppable`]).
+    stop: Option<Arc<AtomicBool>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +84,13 @@ impl<'a> Chunker<'a> {
             next_input: 0,
             seq: 0,
             cur: None,
+            stop: None,
         }
+    }
+
+    /// Make inputs that can wait forever (standard input, pipes) give up once `stop` is set.
+    pub fn stop_on(&mut self, stop: Arc<AtomicBool>) {
+        self.stop = Some(stop);
     }
 
     /// The next chunk, built in `bufs`; `None` when every input is done.
@@ -95,7 +105,7 @@ impl<'a> Chunker<'a> {
             let input = self.inputs.get(index)?;
             self.next_input += 1;
             let source: Arc<str> = input.name().into();
-            match input.open() {
+            match input.open_stoppable(self.stop.as_ref()) {
                 Ok((reader, _)) => {
                     let mut open = Open {
                         index,

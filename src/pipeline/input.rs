@@ -20,8 +20,10 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+use super::pipe::Stoppable;
 
 /// Decompressed bytes allowed before the expansion ratio is checked.
 pub const BOMB_ALLOWANCE: u64 = 64 * 1024 * 1024;
@@ -118,10 +120,29 @@ impl Input {
     ///
     /// The file cannot be opened or its first bytes cannot be read.
     pub fn open(&self) -> io::Result<(Box<dyn Read + Send>, Compression)> {
-        let raw: Box<dyn Read + Send> = match self {
-            Input::Stdin => Box::new(io::stdin()),
-            Input::Path(p) => Box::new(File::open(p)?),
-            Input::Reader(r) => r.take()?,
+        self.open_stoppable(None)
+    }
+
+    /// [`open`](Self::open), and when `stop` is given, an input that can wait forever for
+    /// its next byte (standard input, a named pipe, a device) is read so that its reads
+    /// fail once `stop` is set ([`super::pipe`]).
+    pub(crate) fn open_stoppable(
+        &self,
+        stop: Option<&Arc<AtomicBool>>,
+    ) -> io::Result<(Box<dyn Read + Send>, Compression)> {
+        let raw: Box<dyn Read + Send> = match (self, stop) {
+            (Input::Stdin, Some(stop)) => Box::new(Stoppable::new(io::stdin(), Arc::clone(stop))?),
+            (Input::Stdin, None) => Box::new(io::stdin()),
+            (Input::Path(p), stop) => {
+                let file = File::open(p)?;
+                match stop {
+                    Some(stop) if !file.metadata()?.is_file() => {
+                        Box::new(Stoppable::new(file, Arc::clone(stop))?)
+                    }
+                    _ => Box::new(file),
+                }
+            }
+            (Input::Reader(r), _) => r.take()?,
         };
         decode(raw)
     }

@@ -105,6 +105,7 @@ mod chunker;
 mod envelope;
 pub mod input;
 mod parallel;
+mod pipe;
 mod records;
 pub mod rejects;
 
@@ -346,6 +347,9 @@ impl Batch {
     {
         let framing = self.framing(normalizer.max_record_bytes);
         let mut chunker = Chunker::new(inputs, &framing);
+        if let Some(flag) = &self.cancel {
+            chunker.stop_on(Arc::clone(flag));
+        }
         let mut emitter = Emitter::new(self.max_rejects, inputs.len());
         let mut bufs = Bufs::default();
         while let Some(mut chunk) = chunker.next_chunk(bufs) {

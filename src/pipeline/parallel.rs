@@ -131,14 +131,17 @@ where
     let (work_tx, work_rx) = sync_channel::<Chunk>(in_flight);
     let work_rx: Arc<Mutex<Receiver<Chunk>>> = Arc::new(Mutex::new(work_rx));
     let (done_tx, done_rx) = sync_channel::<(Chunk, E::Output)>(in_flight);
-    let stop = AtomicBool::new(false);
+    // Also the inputs' stop: one waiting for its next byte gives up once it is set.
+    let stop = Arc::new(AtomicBool::new(false));
     // Stop early: the run ended early (this thread's `stop`), or the caller cancelled it.
     let stopping = || stop.load(Ordering::Relaxed) || batch.cancelled();
 
+    let stop_inputs = Arc::clone(&stop);
     std::thread::scope(|s| {
         let stopping = &stopping;
         s.spawn(move || {
             let mut chunker = Chunker::new(inputs, framing);
+            chunker.stop_on(Arc::clone(&stop_inputs));
             while let Ok(bufs) = pool_rx.recv() {
                 if stopping() {
                     break;

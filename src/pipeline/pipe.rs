@@ -1,0 +1,161 @@
+//! Inputs that can wait forever for their next byte (standard input, a named pipe, a
+//! terminal) are read on a thread of their own, so that a run can stop while they are
+//! silent: `tail -f app.log | normalog normalize` with nothing new to read, or a pipe whose
+//! writer sleeps, ignored SIGINT and SIGTERM until the writer wrote again or closed (the
+//! reading thread sat in `read`, and the run waited for it). The thread reads blocks into a
+//! small queue; [`Stoppable::read`] takes from it, and gives up with an error once the run's
+//! stop flag is set. The thread itself may stay blocked in its `read` until the process
+//! ends or the writer writes: nothing can wake it, and nothing waits for it.
+//!
+//! Regular files never wait: they are read directly, without the extra thread and copy.
+
+use std::io::{self, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Bytes the reading thread asks for at a time.
+const BLOCK: usize = 64 * 1024;
+/// Blocks read ahead of the consumer.
+const QUEUE: usize = 4;
+/// How often a waiting [`Stoppable::read`] looks at the stop flag.
+const POLL: Duration = Duration::from_millis(50);
+
+/// A reader whose reads stop, with an error, once `stop` is set (see the module docs).
+pub(crate) struct Stoppable {
+    rx: Receiver<io::Result<Vec<u8>>>,
+    block: Vec<u8>,
+    at: usize,
+    ended: bool,
+    stop: Arc<AtomicBool>,
+}
+
+impl Stoppable {
+    /// Read `inner` on a new thread.
+    ///
+    /// # Errors
+    ///
+    /// The thread cannot be started.
+    pub(crate) fn new<R: Read + Send + 'static>(
+        mut inner: R,
+        stop: Arc<AtomicBool>,
+    ) -> io::Result<Self> {
+        let (tx, rx) = sync_channel(QUEUE);
+        std::thread::Builder::new()
+            .name("normalog-pipe".into())
+            .spawn(move || loop {
+                let mut block = vec![0; BLOCK];
+                match inner.read(&mut block) {
+                    Ok(n) => {
+                        block.truncate(n);
+                        // The consumer is gone (stopped or done): so is the point of reading.
+                        if tx.send(Ok(block)).is_err() || n == 0 {
+                            return;
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            })?;
+        Ok(Stoppable {
+            rx,
+            block: Vec::new(),
+            at: 0,
+            ended: false,
+            stop,
+        })
+    }
+}
+
+impl Read for Stoppable {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.at < self.block.len() {
+                let n = out.len().min(self.block.len() - self.at);
+                out[..n].copy_from_slice(&self.block[self.at..self.at + n]);
+                self.at += n;
+                return Ok(n);
+            }
+            if self.ended || out.is_empty() {
+                return Ok(0);
+            }
+            if self.stop.load(Ordering::Relaxed) {
+                // Not `Interrupted`: readers retry that kind.
+                return Err(io::Error::other(
+                    "the run was stopped while waiting for input",
+                ));
+            }
+            match self.rx.recv_timeout(POLL) {
+                Ok(Ok(block)) => {
+                    self.ended = block.is_empty();
+                    (self.block, self.at) = (block, 0);
+                }
+                Ok(Err(e)) => {
+                    self.ended = true;
+                    return Err(e);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                // The thread ends after the end of the input or an error, both sent.
+                Err(RecvTimeoutError::Disconnected) => self.ended = true,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that gives its bytes, then blocks until `release` is dropped.
+    struct Silent {
+        data: Option<Vec<u8>>,
+        release: Receiver<()>,
+    }
+
+    impl Read for Silent {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if let Some(data) = self.data.take() {
+                out[..data.len()].copy_from_slice(&data);
+                return Ok(data.len());
+            }
+            let _ = self.release.recv();
+            Ok(0)
+        }
+    }
+
+    #[test]
+    fn reads_what_comes_then_stops_while_the_input_is_silent() {
+        let (hold, release) = sync_channel(0);
+        let stop = Arc::new(AtomicBool::new(false));
+        let silent = Silent {
+            data: Some(b"{\"a\":1}\n".to_vec()),
+            release,
+        };
+        let mut r = Stoppable::new(silent, Arc::clone(&stop)).expect("thread");
+        let mut buf = [0u8; 64];
+        assert_eq!(r.read(&mut buf).expect("read"), 8);
+        let flag = Arc::clone(&stop);
+        let setter = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            flag.store(true, Ordering::Relaxed);
+        });
+        let e = r.read(&mut buf).expect_err("stopped");
+        assert!(e.to_string().contains("stopped"), "{e}");
+        setter.join().expect("setter");
+        drop(hold);
+    }
+
+    #[test]
+    fn passes_everything_through_to_the_end() {
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut r = Stoppable::new(io::Cursor::new(data.clone()), stop).expect("thread");
+        let mut out = Vec::new();
+        r.read_to_end(&mut out).expect("read");
+        assert_eq!(out, data);
+    }
+}
