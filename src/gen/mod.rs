@@ -115,14 +115,15 @@ pub struct GenOptions {
     /// Unix seconds of the first record's time. Default: a time in 2023 or 2024 chosen by
     /// the seed.
     pub start: Option<i64>,
-    /// Mean time between consecutive records, in microseconds (each gap is drawn uniformly
-    /// from 0 to twice the mean). Default: 86 ms, so a million records span about a day;
+    /// Mean time between consecutive records, in microseconds (record `i` is at `i` mean
+    /// gaps from the start, plus a random part of one: gaps of 0 to twice the mean, and
+    /// `n` records within `n` mean gaps). Default: 86 ms, so a million records span about a day;
     /// [`spread`](Self::spread) sets it from a span.
     pub mean_gap_us: Option<u64>,
 }
 
 impl GenOptions {
-    /// Spread `records` records over about `span_secs` seconds (a data-lake archive of
+    /// Spread `records` records over `span_secs` seconds (a data-lake archive of
     /// months rather than the default day per million records), by setting
     /// [`mean_gap_us`](Self::mean_gap_us).
     #[must_use]

@@ -324,12 +324,12 @@ fn spread_over_a_span_from_a_start() {
     let times = times.0;
     assert_eq!(times.len(), 20_000);
     let (lo, hi) = (*times.iter().min().unwrap(), *times.iter().max().unwrap());
-    // The clock starts at `start` and moves by one gap (at most twice the mean, 778 s)
-    // before the first record; record times are up to 2 s before the clock.
-    assert!((start - 2..start + 1556).contains(&lo), "{lo}");
-    // The span is covered within a few percent (the gaps are random).
-    let span = u64::try_from(hi - lo).unwrap();
-    assert!((170 * DAY..190 * DAY).contains(&span), "{span}");
+    // Record i is at i mean gaps (777.6 s) from `start`, plus a random part of one;
+    // record times are up to 2 s before the clock. So every record is within the span, and
+    // the first and last are within a gap of its ends.
+    let end = start + i64::try_from(180 * DAY).unwrap();
+    assert!((start - 2..start + 778).contains(&lo), "{lo}");
+    assert!((end - 780..end).contains(&hi), "{hi} against {end}");
     // Spread evenly: every day has records, and about as many per day.
     let mut per_day = std::collections::BTreeMap::new();
     for t in &times {
