@@ -344,6 +344,35 @@ fn a_signal_stops_a_run_waiting_for_standard_input() {
             assert!(!lake.exists(), "{}", lake.display());
         }
     }
+    // A named pipe without a writer: opening it waits, and the signal ends that too.
+    let fifo = tmp.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let mut child = Command::new(BIN)
+        .args(["normalize", "-o", "/dev/null"])
+        .arg(&fifo)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(10) {
+            // Open the pipe for writing so that the run can end either way.
+            let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
+            panic!("still opening the named pipe after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(143), "{status}");
 }
 
 /// `pull` shares the handling of signals with `normalize`, and its `--help` says the same

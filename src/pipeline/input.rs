@@ -131,17 +131,18 @@ impl Input {
         stop: Option<&Arc<AtomicBool>>,
     ) -> io::Result<(Box<dyn Read + Send>, Compression)> {
         let raw: Box<dyn Read + Send> = match (self, stop) {
-            (Input::Stdin, Some(stop)) => Box::new(Stoppable::new(io::stdin(), Arc::clone(stop))?),
-            (Input::Stdin, None) => Box::new(io::stdin()),
-            (Input::Path(p), stop) => {
-                let file = File::open(p)?;
-                match stop {
-                    Some(stop) if !file.metadata()?.is_file() => {
-                        Box::new(Stoppable::new(file, Arc::clone(stop))?)
-                    }
-                    _ => Box::new(file),
-                }
+            (Input::Stdin, Some(stop)) => {
+                Box::new(Stoppable::open(|| Ok(io::stdin()), Arc::clone(stop))?)
             }
+            (Input::Stdin, None) => Box::new(io::stdin()),
+            // Not a regular file (a named pipe, a device): opened and read on a thread of
+            // its own, as opening a pipe waits for a writer. Its metadata says so without
+            // opening it.
+            (Input::Path(p), Some(stop)) if std::fs::metadata(p).is_ok_and(|m| !m.is_file()) => {
+                let path = p.clone();
+                Box::new(Stoppable::open(move || File::open(path), Arc::clone(stop))?)
+            }
+            (Input::Path(p), _) => Box::new(File::open(p)?),
             (Input::Reader(r), _) => r.take()?,
         };
         decode(raw)

@@ -5,7 +5,10 @@
 //! reading thread sat in `read`, and the run waited for it). The thread reads blocks into a
 //! small queue; [`Stoppable::read`] takes from it, and gives up with an error once the run's
 //! stop flag is set. The thread itself may stay blocked in its `read` until the process
-//! ends or the writer writes: nothing can wake it, and nothing waits for it.
+//! ends or the writer writes: nothing can wake it, and nothing waits for it. (So a program
+//! that cancels a run reading its standard input and then reads standard input itself
+//! may find the next block taken by that thread: for the CLI, which exits, it does not
+//! matter.) A named pipe is opened on that thread too: opening one waits for a writer.
 //!
 //! Regular files never wait: they are read directly, without the extra thread and copy.
 
@@ -37,27 +40,48 @@ impl Stoppable {
     /// # Errors
     ///
     /// The thread cannot be started.
-    pub(crate) fn new<R: Read + Send + 'static>(
-        mut inner: R,
+    #[cfg(test)]
+    fn new<R: Read + Send + 'static>(inner: R, stop: Arc<AtomicBool>) -> io::Result<Self> {
+        Self::open(move || Ok(inner), stop)
+    }
+
+    /// Open a reader with `open` and read it, both on a new thread: opening a named pipe
+    /// waits for a writer, and can wait as long as a read. An error opening it is the
+    /// first read's.
+    ///
+    /// # Errors
+    ///
+    /// The thread cannot be started.
+    pub(crate) fn open<R: Read + 'static>(
+        open: impl FnOnce() -> io::Result<R> + Send + 'static,
         stop: Arc<AtomicBool>,
     ) -> io::Result<Self> {
         let (tx, rx) = sync_channel(QUEUE);
         std::thread::Builder::new()
             .name("normalog-pipe".into())
-            .spawn(move || loop {
-                let mut block = vec![0; BLOCK];
-                match inner.read(&mut block) {
-                    Ok(n) => {
-                        block.truncate(n);
-                        // The consumer is gone (stopped or done): so is the point of reading.
-                        if tx.send(Ok(block)).is_err() || n == 0 {
-                            return;
-                        }
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            .spawn(move || {
+                let mut inner = match open() {
+                    Ok(inner) => inner,
                     Err(e) => {
                         let _ = tx.send(Err(e));
                         return;
+                    }
+                };
+                loop {
+                    let mut block = vec![0; BLOCK];
+                    match inner.read(&mut block) {
+                        Ok(n) => {
+                            block.truncate(n);
+                            // The consumer is gone (stopped or done): so is the point of reading.
+                            if tx.send(Ok(block)).is_err() || n == 0 {
+                                return;
+                            }
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                            return;
+                        }
                     }
                 }
             })?;

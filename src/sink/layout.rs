@@ -118,9 +118,9 @@ impl Replaced {
     fn new(removed: Vec<String>, written: &[String]) -> Self {
         let mut tables_gone: Vec<String> = removed
             .iter()
-            .filter_map(|f| f.split('/').next())
+            .filter_map(|f| Path::new(f).components().next())
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .filter(|t| !written.iter().any(|w| w == t))
-            .map(str::to_owned)
             .collect();
         tables_gone.sort();
         tables_gone.dedup();
@@ -147,7 +147,8 @@ pub(crate) struct Parts<F: PartFile> {
     /// Next part number per partition directory.
     next_part: HashMap<(usize, i64), u32>,
     /// Partitions whose only part so far was written whole ([`Parts::reserve`]): its
-    /// index in `done`, for [`Parts::take_back`].
+    /// index in `done`, for [`Parts::take_back`], until the commit.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     whole: HashMap<(usize, i64), usize>,
     tick: u64,
     /// Files opened so far (tests and stats).
@@ -473,8 +474,10 @@ impl<F: PartFile> Parts<F> {
         finish: impl FnOnce(Vec<(F, PathBuf)>) -> Result<(), Error>,
     ) -> Result<(), Error> {
         pause_point("commit");
-        // Files taken back ([`Parts::take_back`]) left an empty entry.
+        // Files taken back ([`Parts::take_back`]) left an empty entry; the indices of the
+        // others into `done` are no longer right, and nothing is taken back after this.
         self.done.retain(|(tmp, _)| !tmp.as_os_str().is_empty());
+        self.whole.clear();
         let mut open: Vec<_> = self.open.drain().collect();
         open.sort_by_key(|(k, _)| *k);
         let mut files = Vec::with_capacity(open.len());

@@ -72,7 +72,11 @@ fn expand_inputs(paths: &[std::path::PathBuf], output: Option<&Path>) -> Result<
         expander.exclude(out);
     }
     for path in paths {
-        if expander.add(path) == 0 && path.is_dir() {
+        let left_out = expander.revisited.len() + expander.excluded.len();
+        let added = expander.add(path);
+        // A directory left out as a whole is said below, not as an empty one.
+        let whole = expander.revisited.len() + expander.excluded.len() > left_out;
+        if added == 0 && !whole && path.is_dir() {
             messages::error(&format!(
                 "warning: {}: a directory with no input files (hidden files, files already \
                  listed and the output directory are skipped)",
@@ -88,7 +92,8 @@ fn expand_inputs(paths: &[std::path::PathBuf], output: Option<&Path>) -> Result<
         ),
         (
             &expander.revisited,
-            "a directory reached again through a symbolic link; not read again",
+            "a directory reached again (given twice, inside a directory also given, or \
+             behind a symbolic link); not read again",
         ),
         (
             &expander.excluded,
@@ -106,9 +111,14 @@ fn expand_inputs(paths: &[std::path::PathBuf], output: Option<&Path>) -> Result<
         }
     }
     if expander.inputs.is_empty() {
-        return Err(Fatal::Message(
-            "no input files: every directory given is empty".into(),
-        ));
+        let left_out = !(expander.repeated.is_empty()
+            && expander.revisited.is_empty()
+            && expander.excluded.is_empty());
+        return Err(Fatal::Message(if left_out {
+            "no input files left to read (the warnings above say what was left out)".into()
+        } else {
+            "no input files: every directory given is empty".into()
+        }));
     }
     Ok(expander.inputs)
 }

@@ -123,8 +123,10 @@ impl ParquetWriter {
                 // The partition's file written before its rows came again: read back, its
                 // rows first, and written again with them (one file per partition).
                 if let Some(earlier) = self.parts.take_back(index, key) {
-                    chunk_rows += read_whole(&earlier, &schema, &mut batches)?;
+                    // No longer one of the run's files: removed here, whether read or not.
+                    let read = read_whole(&earlier, &schema, &mut batches);
                     std::fs::remove_file(&earlier).map_err(|e| path_error(&earlier, &e))?;
+                    chunk_rows += read?;
                 }
                 for c in &mut cursors {
                     if c.next_key() == Some(key) {
