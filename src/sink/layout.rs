@@ -262,6 +262,13 @@ impl<F: PartFile> Parts<F> {
         Ok(dir)
     }
 
+    /// Check, before the run writes, that the directory of table `name` holds no other
+    /// run's files of another layout ([`mixed`]), without registering the table.
+    pub(crate) fn check_layout(&self, name: &str) -> Result<(), Error> {
+        let dir = self.dir.join(name);
+        mixed::refuse_mixed_layouts(&dir, self.partition, self.run.as_deref(), F::EXT)
+    }
+
     pub(crate) fn partition(&self) -> Partition {
         self.partition
     }

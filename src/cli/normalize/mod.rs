@@ -327,6 +327,18 @@ impl NormalizeConfig {
                 loaded = Some(run);
             }
         }
+        // A table of two layouts is refused before reading (the writers would refuse it at
+        // the commit, when small partitions are written).
+        {
+            let written = registry
+                .log_types()
+                .filter(|lt| args.log_types.is_empty() || args.log_types.iter().any(|t| t == lt));
+            match &output {
+                Output::Parquet(w) => w.check_layout(written)?,
+                Output::NdjsonDir(w) => w.check_layout(written)?,
+                Output::Stdout(_) | Output::File(_) => {}
+            }
+        }
         let rejects = open_rejects(args.rejects.as_deref())?;
         Ok(NormalizeConfig {
             registry,

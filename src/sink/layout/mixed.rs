@@ -5,6 +5,11 @@
 //! columns). The run's own files of an earlier time (the same inputs re-run with another
 //! layout) are not in the way: the commit replaces them.
 //!
+//! What it does not catch: two runs of different layouts started together into a table
+//! with no files yet (each sees none of the other's, which are still temporary), and
+//! `pull`, which writes into a staging directory of its own and renames its files into
+//! the lake.
+//!
 //! A part file's layout is its depth below the table directory: none 0, day 3
 //! (`year=/month=/day=`), hour 4. The walk enters only partition directories (`key=value`),
 //! and not the hour directories of an hour run (their files are what it writes too): it

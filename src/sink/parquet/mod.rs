@@ -345,6 +345,25 @@ impl ParquetWriter {
         self.parts.replaced.as_ref()
     }
 
+    /// Refuse now, before any input is read, a run whose tables (those of `log_types`)
+    /// hold other runs' files of another layout: the writer refuses it anyway when it
+    /// writes a table's first file, which for small partitions is at the commit. Call it
+    /// after [`set_run_id`](Self::set_run_id): the run's own files are not in the way.
+    ///
+    /// # Errors
+    ///
+    /// A table directory holds files of another run in another layout.
+    pub fn check_layout<'a>(
+        &self,
+        log_types: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), crate::error::Error> {
+        for log_type in log_types {
+            self.parts
+                .check_layout(&crate::sink::layout::table_name(log_type))?;
+        }
+        Ok(())
+    }
+
     /// Part files opened so far, counting the partitions held back (which
     /// [`commit`](Self::commit) writes, one file each).
     #[must_use]
