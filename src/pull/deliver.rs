@@ -244,9 +244,17 @@ impl Delivery {
             }
             None => 0,
         };
-        let Target::Dir { dir, .. } = &self.target else {
+        let Target::Dir { dir, format } = &self.target else {
             return Ok(removed);
         };
+        // A table of two layouts cannot be read: refused before anything is fetched.
+        let (partition, ext) = match format {
+            DirFormat::Ndjson { partition, .. } => (*partition, "ndjson"),
+            DirFormat::Parquet(opts) => (opts.partition, "parquet"),
+        };
+        for table in tables {
+            crate::sink::layout::refuse_mixed_layouts(&dir.join(table), partition, None, ext)?;
+        }
         let staging = self.staging(dir);
         if !staging.exists() {
             return Ok(removed);
@@ -626,6 +634,27 @@ mod tests {
             d.recover(&["zendesk_audit".into()], c1).expect("recover"),
             0
         );
+    }
+
+    /// A pull into a table another run wrote by hour is refused when it starts (the
+    /// delivery here writes unpartitioned files): a table of two layouts cannot be read.
+    #[test]
+    fn a_table_of_another_layout_is_refused_before_anything_is_written() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("out");
+        let hour = dir.join("zendesk_audit/year=2026/month=1/day=1/hour=0");
+        std::fs::create_dir_all(&hour).expect("mkdir");
+        std::fs::write(hour.join("part-0.ndjson"), "{}\n").expect("write");
+        let mut d = delivery(&dir);
+        let c0 = Commit { run: 0, seq: 0 };
+        let e = d
+            .recover(&["zendesk_audit".into()], c0)
+            .expect_err("mixed layouts");
+        assert!(e.to_string().contains("partitioned by hour"), "{e}");
+        // Another format's files are no obstacle.
+        std::fs::rename(hour.join("part-0.ndjson"), hour.join("part-0.parquet")).expect("mv");
+        d.recover(&["zendesk_audit".into()], c0)
+            .expect("other format");
     }
 
     #[test]

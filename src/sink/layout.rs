@@ -61,6 +61,7 @@ pub mod recovery;
 
 pub use crate::names::table_name;
 pub use manifest::stable_hash;
+pub use mixed::refuse_mixed_layouts;
 pub use partition::Partition;
 pub use recovery::{recover, Recovered};
 

@@ -6,9 +6,9 @@
 //! layout) are not in the way: the commit replaces them.
 //!
 //! What it does not catch: two runs of different layouts started together into a table
-//! with no files yet (each sees none of the other's, which are still temporary), and
-//! `pull`, which writes into a staging directory of its own and renames its files into
-//! the lake.
+//! with no files yet (each sees none of the other's, which are still temporary). `pull`,
+//! which writes into a staging directory and renames its files into the lake, checks the
+//! lake's tables when it starts.
 //!
 //! A part file's layout is its depth below the table directory: none 0, day 3
 //! (`year=/month=/day=`), hour 4. The walk enters only partition directories (`key=value`),
@@ -23,7 +23,11 @@ use crate::error::Error;
 /// Fail if `table_dir` holds a part file (`part-*.<ext>`) of another run, in another
 /// layout than `partition`'s. `run` is this run's id (its files are `part-<run>-*`); a
 /// run without one owns no file written before.
-pub(crate) fn refuse_mixed_layouts(
+///
+/// # Errors
+///
+/// Such a file was found ([`ErrorKind::Sink`](crate::ErrorKind::Sink), naming it).
+pub fn refuse_mixed_layouts(
     table_dir: &Path,
     partition: Partition,
     run: Option<&str>,
