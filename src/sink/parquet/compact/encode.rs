@@ -94,11 +94,17 @@ pub(super) fn delta_binary_packed(out: &mut Vec<u8>, values: &[i64], bits: u32) 
     uleb(out, MINIBLOCKS as u64);
     uleb(out, values.len() as u64);
     uleb(out, zigzag(values.first().copied().unwrap_or(0)));
-    let deltas: Vec<i64> = values
-        .windows(2)
-        .map(|w| wrap(w[1].wrapping_sub(w[0])))
-        .collect();
-    for block in deltas.chunks(BLOCK) {
+    // A block's deltas on the stack: a small file's columns are a block or two each, and
+    // allocating for them cost as much as packing them.
+    let mut deltas = [0i64; BLOCK];
+    let mut rest = values;
+    while rest.len() > 1 {
+        let n = (rest.len() - 1).min(BLOCK);
+        for (d, w) in deltas.iter_mut().zip(rest.windows(2)).take(n) {
+            *d = wrap(w[1].wrapping_sub(w[0]));
+        }
+        rest = &rest[n..];
+        let block = &deltas[..n];
         let min = block.iter().copied().min().unwrap_or(0);
         uleb(out, zigzag(min));
         // Above the minimum; below 2^bits.
@@ -110,16 +116,12 @@ pub(super) fn delta_binary_packed(out: &mut Vec<u8>, values: &[i64], bits: u32) 
                 r
             }
         };
-        let minis: Vec<&[i64]> = block.chunks(MINIBLOCK).collect();
-        let widths: Vec<u8> = (0..MINIBLOCKS)
-            .map(|m| {
-                minis.get(m).map_or(0, |mini| {
-                    width_of(mini.iter().map(|&d| relative(d)).max().unwrap_or(0))
-                })
-            })
-            .collect();
+        let mut widths = [0u8; MINIBLOCKS];
+        for (width, mini) in widths.iter_mut().zip(block.chunks(MINIBLOCK)) {
+            *width = width_of(mini.iter().map(|&d| relative(d)).max().unwrap_or(0));
+        }
         out.extend_from_slice(&widths);
-        for (mini, &width) in minis.iter().zip(&widths) {
+        for (mini, &width) in block.chunks(MINIBLOCK).zip(&widths) {
             // A miniblock is always MINIBLOCK values long, the last one padded with zeros.
             let padding = std::iter::repeat_n(0, MINIBLOCK - mini.len());
             bit_pack(out, mini.iter().map(|&d| relative(d)).chain(padding), width);
