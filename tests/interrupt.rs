@@ -317,23 +317,10 @@ fn a_signal_stops_a_run_waiting_for_standard_input() {
             std::io::Write::write_all(&mut stdin, record.as_bytes()).expect("write");
             // Read, normalized, and now waiting for more.
             std::thread::sleep(Duration::from_millis(300));
-            let sent = Command::new("kill")
-                .args([&format!("-{signal}"), &child.id().to_string()])
-                .status()
-                .expect("kill");
-            assert!(sent.success());
-            let started = Instant::now();
             // The writer keeps its end open: only the signal can end the run.
-            let status = loop {
-                if let Some(status) = child.try_wait().expect("wait") {
-                    break status;
-                }
-                assert!(
-                    started.elapsed() < Duration::from_secs(10),
-                    "-j {threads}: still waiting for input after SIG{signal}"
-                );
-                std::thread::sleep(Duration::from_millis(20));
-            };
+            let status = signal_and_wait(&mut child, signal).unwrap_or_else(|| {
+                panic!("-j {threads}: still waiting for input after SIG{signal}")
+            });
             drop(stdin);
             let mut err = String::new();
             std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err)
@@ -355,24 +342,29 @@ fn a_signal_stops_a_run_waiting_for_standard_input() {
         .spawn()
         .expect("spawn");
     std::thread::sleep(Duration::from_millis(300));
+    let Some(status) = signal_and_wait(&mut child, "TERM") else {
+        // Open the pipe for writing so that the run can end either way.
+        let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
+        panic!("still opening the named pipe after SIGTERM");
+    };
+    assert_eq!(status.code(), Some(143), "{status}");
+}
+
+/// Send `signal` (`INT`, `TERM`) to `child` and wait up to 10 s for it to end.
+fn signal_and_wait(child: &mut Child, signal: &str) -> Option<std::process::ExitStatus> {
     let sent = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .expect("kill");
     assert!(sent.success());
     let started = Instant::now();
-    let status = loop {
+    while started.elapsed() < Duration::from_secs(10) {
         if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(10) {
-            // Open the pipe for writing so that the run can end either way.
-            let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
-            panic!("still opening the named pipe after SIGTERM");
+            return Some(status);
         }
         std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(status.code(), Some(143), "{status}");
+    }
+    None
 }
 
 /// `pull` shares the handling of signals with `normalize`, and its `--help` says the same

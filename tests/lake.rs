@@ -31,6 +31,18 @@ fn s(p: &Path) -> &str {
 
 /// Write a generated archive of the shipped log types spread over `span`.
 fn archive(dir: &Path, name: &str, records: u64, span: &str, seed: u64) -> std::path::PathBuf {
+    archive_from(dir, name, records, span, seed, "2024-01-01")
+}
+
+/// [`archive`] from the day `start`.
+fn archive_from(
+    dir: &Path,
+    name: &str,
+    records: u64,
+    span: &str,
+    seed: u64,
+    start: &str,
+) -> std::path::PathBuf {
     let path = dir.join(name);
     ok(&[
         "gen",
@@ -39,7 +51,7 @@ fn archive(dir: &Path, name: &str, records: u64, span: &str, seed: u64) -> std::
         "--span",
         span,
         "--start",
-        "2024-01-01",
+        start,
         "--seed",
         &seed.to_string(),
         "-o",
@@ -169,19 +181,19 @@ fn rerunning_the_same_inputs_leaves_one_copy_of_each_event() {
     assert_eq!(lake_rows(&lake).0, both);
 
     // The same input with another layout, beside another run's files of the first one:
-    // refused before anything is written (engines cannot read a table of two layouts).
-    let o = normalog(&[
-        "normalize",
-        "--format",
-        "parquet",
-        "--partition",
-        "day",
-        "-o",
-        s(&lake),
-        s(&a),
-    ]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    // refused before its input is read (engines cannot read a table of two layouts).
+    let day_run = |lake: &Path, flags: &[&str]| {
+        let mut args = vec!["normalize", "--format", "parquet", "--partition", "day"];
+        args.extend(flags);
+        args.extend(["-o", s(lake), s(&a)]);
+        let o = normalog(&args);
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, err) = day_run(&lake, &[]);
+    assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("holds files of another run partitioned by hour"),
         "{err}"
@@ -192,17 +204,8 @@ fn rerunning_the_same_inputs_leaves_one_copy_of_each_event() {
     // says so.
     let alone = tmp.path().join("alone");
     parquet_into(&alone, "hour", &[&a]);
-    let o = ok(&[
-        "normalize",
-        "--format",
-        "parquet",
-        "--partition",
-        "day",
-        "-o",
-        s(&alone),
-        s(&a),
-    ]);
-    let err = String::from_utf8_lossy(&o.stderr);
+    let (code, err) = day_run(&alone, &[]);
+    assert_eq!(code, Some(0), "{err}");
     assert!(
         err.contains(&format!(
             "note: replaced the earlier run of the same inputs; {files} of its files were \
@@ -220,20 +223,8 @@ fn rerunning_the_same_inputs_leaves_one_copy_of_each_event() {
 
     // A re-run given fewer log types removes the other tables' files of the earlier run:
     // a warning names them (the other records are rejects now: exit 1).
-    let o = normalog(&[
-        "normalize",
-        "--format",
-        "parquet",
-        "--partition",
-        "day",
-        "-t",
-        "Zoom.Activity",
-        "-o",
-        s(&alone),
-        s(&a),
-    ]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{err}");
+    let (code, err) = day_run(&alone, &["-t", "Zoom.Activity"]);
+    assert_eq!(code, Some(1), "{err}");
     assert!(
         err.contains(
             "warning: zendesk_audit, zoom_operation: the earlier run of the same inputs had \
@@ -433,20 +424,7 @@ fn stats_say_when_unordered_input_splits_partitions() {
 fn an_input_going_back_in_time_still_makes_one_file_per_partition() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let first = archive(tmp.path(), "first.jsonl", 60_000, "30d", 8);
-    let second = tmp.path().join("second.jsonl");
-    ok(&[
-        "gen",
-        "-n",
-        "15000",
-        "--span",
-        "20d",
-        "--start",
-        "2024-01-10",
-        "--seed",
-        "9",
-        "-o",
-        s(&second),
-    ]);
+    let second = archive_from(tmp.path(), "second.jsonl", 15_000, "20d", 9, "2024-01-10");
     let flat = tmp.path().join("flat");
     parquet_into(&flat, "none", &[&first, &second]);
     let (expected, _) = lake_rows(&flat);

@@ -263,11 +263,17 @@ impl<F: PartFile> Parts<F> {
         Ok(dir)
     }
 
-    /// Check, before the run writes, that the directory of table `name` holds no other
-    /// run's files of another layout ([`mixed`]), without registering the table.
-    pub(crate) fn check_layout(&self, name: &str) -> Result<(), Error> {
-        let dir = self.dir.join(name);
-        mixed::refuse_mixed_layouts(&dir, self.partition, self.run.as_deref(), F::EXT)
+    /// Check, before the run writes, that the table directories of `log_types` hold no
+    /// other run's files of another layout ([`mixed`]), without registering the tables.
+    pub(crate) fn check_layout<'a>(
+        &self,
+        log_types: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), Error> {
+        for log_type in log_types {
+            let dir = self.dir.join(table_name(log_type));
+            mixed::refuse_mixed_layouts(&dir, self.partition, self.run.as_deref(), F::EXT)?;
+        }
+        Ok(())
     }
 
     pub(crate) fn partition(&self) -> Partition {

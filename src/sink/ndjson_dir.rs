@@ -106,18 +106,16 @@ impl NdjsonDirWriter {
         self.parts.cancel_on(flag);
     }
 
-    /// After [`commit`](Self::commit), when the run had an identity and an earlier run with
-    /// the same one had committed into the directory: the files of it that this run did not
-    /// write again, now removed, and the tables it had rows in and this run has none.
+    /// What the commit removed of an earlier run with the same identity: as
+    /// [`ParquetWriter::replaced`](super::parquet::ParquetWriter::replaced).
     #[must_use]
     pub fn replaced(&self) -> Option<&crate::sink::layout::Replaced> {
         self.parts.replaced.as_ref()
     }
 
-    /// Refuse now, before any input is read, a run whose tables (those of `log_types`)
-    /// hold other runs' files of another layout: the writer refuses it anyway when it
-    /// writes a table's first file, which for small partitions is at the commit. Call it
-    /// after [`set_run_id`](Self::set_run_id): the run's own files are not in the way.
+    /// Refuse a run whose tables hold other runs' files of another layout: as
+    /// [`ParquetWriter::check_layout`](super::parquet::ParquetWriter::check_layout) (here,
+    /// files are opened as rows come).
     ///
     /// # Errors
     ///
@@ -126,11 +124,7 @@ impl NdjsonDirWriter {
         &self,
         log_types: impl IntoIterator<Item = &'a str>,
     ) -> Result<(), crate::error::Error> {
-        for log_type in log_types {
-            self.parts
-                .check_layout(&crate::sink::layout::table_name(log_type))?;
-        }
-        Ok(())
+        self.parts.check_layout(log_types)
     }
 
     /// Part files opened so far.

@@ -357,11 +357,7 @@ impl ParquetWriter {
         &self,
         log_types: impl IntoIterator<Item = &'a str>,
     ) -> Result<(), crate::error::Error> {
-        for log_type in log_types {
-            self.parts
-                .check_layout(&crate::sink::layout::table_name(log_type))?;
-        }
-        Ok(())
+        self.parts.check_layout(log_types)
     }
 
     /// Part files opened so far, counting the partitions held back (which
