@@ -53,6 +53,7 @@
 
 #[cfg(feature = "parquet")]
 mod again;
+mod commit;
 mod manifest;
 mod mixed;
 mod partition;
@@ -60,7 +61,7 @@ mod place;
 pub mod recovery;
 
 pub use crate::names::table_name;
-pub use manifest::stable_hash;
+pub use manifest::{stable_hash, Replaced};
 pub use mixed::refuse_mixed_layouts;
 pub use partition::Partition;
 pub use recovery::{recover, Recovered};
@@ -76,7 +77,6 @@ use std::sync::Arc;
 use recovery::RunLock;
 
 use crate::error::{Error, ErrorKind};
-use crate::sink::parallel::parallel;
 
 /// Where the runs' scratch files go ([`Parts::scratch_path`]); removed when it is left
 /// empty, by the run that spilled and by the recovery after a killed one.
@@ -101,35 +101,6 @@ struct Open<F> {
     tmp: PathBuf,
     dest: PathBuf,
     used: u64,
-}
-
-/// What a commit removed of an earlier commit of the same run identity (the same inputs):
-/// the files it did not write again.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Replaced {
-    /// Files of the earlier commit removed (paths relative to the output directory).
-    pub removed: Vec<String>,
-    /// Tables in which the earlier commit had files and this run wrote none (it was given
-    /// fewer log types, or other schemas): their rows from these inputs are gone.
-    pub tables_gone: Vec<String>,
-}
-
-impl Replaced {
-    fn new(removed: Vec<String>, written: &[String]) -> Self {
-        let mut tables_gone: Vec<String> = removed
-            .iter()
-            .filter_map(|f| Path::new(f).components().next())
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .filter(|t| !written.iter().any(|w| w == t))
-            .collect();
-        tables_gone.sort();
-        tables_gone.dedup();
-        Replaced {
-            removed,
-            tables_gone,
-        }
-    }
 }
 
 /// The open and finished part files of one output directory.
@@ -469,123 +440,6 @@ impl<F: PartFile> Parts<F> {
     #[cfg(feature = "parquet")]
     pub(crate) fn open_count(&self) -> usize {
         self.open.len()
-    }
-
-    /// Finish every open file and rename all finished files into place.
-    pub(crate) fn commit(&mut self) -> Result<(), Error> {
-        self.commit_with(|files| {
-            for (file, tmp) in files {
-                file.finish().map_err(|e| with_path(&tmp, e))?;
-            }
-            Ok(())
-        })
-    }
-
-    /// [`commit`](Self::commit), with `finish` finishing the open files (each given with its
-    /// temporary path; e.g. on several threads).
-    pub(crate) fn commit_with(
-        &mut self,
-        finish: impl FnOnce(Vec<(F, PathBuf)>) -> Result<(), Error>,
-    ) -> Result<(), Error> {
-        pause_point("commit");
-        // Files taken back ([`Parts::take_back`]) left an empty entry; the indices of the
-        // others into `done` are no longer right, and nothing is taken back after this.
-        self.done.retain(|(tmp, _)| !tmp.as_os_str().is_empty());
-        self.whole.clear();
-        let mut open: Vec<_> = self.open.drain().collect();
-        open.sort_by_key(|(k, _)| *k);
-        let mut files = Vec::with_capacity(open.len());
-        for (_, o) in open {
-            // Recorded first, so the temporary file is removed on drop even if finishing fails.
-            self.done.push((o.tmp.clone(), o.dest));
-            files.push((o.file, o.tmp));
-        }
-        if self.cancelled() {
-            return Err(Error::cancelled());
-        }
-        finish(files)?;
-        // The last point where a cancelled run leaves nothing: from the journal on, the
-        // commit completes (here, or by the next run's `recover` if this one is killed).
-        if self.cancelled() {
-            return Err(Error::cancelled());
-        }
-        // Nothing to put in place, and no earlier commit of this run whose files would go:
-        // the commit changes nothing, so it writes nothing (no lock, journal or manifest),
-        // and a run that wrote no file leaves the directory as it found it.
-        if self.done.is_empty()
-            && self
-                .run
-                .as_deref()
-                .is_none_or(|run| !manifest::exists(&self.dir, run))
-        {
-            self.lock = None;
-            return Ok(());
-        }
-        self.lock()?;
-        let (dir, run) = (&self.dir, self.run.as_deref());
-        let Some(lock) = &self.lock else {
-            return Err(sink_error("no run lock".into()));
-        };
-        let journal = lock.write_journal(dir, run, &self.done)?;
-        let done = std::mem::take(&mut self.done);
-        // The first file alone (the test pause point `rename` holds the whole commit there),
-        // the others on several threads: with thousands of hours, renaming one file after
-        // another was the last tenth of an hour-partitioned run, on one core.
-        let renamed: Vec<AtomicBool> = done.iter().map(|_| AtomicBool::new(false)).collect();
-        let rename = |((tmp, dest), ok): (&(PathBuf, PathBuf), &AtomicBool)| {
-            if run.is_some() {
-                // Named after the run: an earlier commit's file of that name is replaced.
-                std::fs::rename(tmp, dest).map_err(|e| path_error(dest, &e))?;
-            } else {
-                place_new(tmp, dest).map_err(|e| path_error(dest, &e))?;
-            }
-            ok.store(true, Ordering::Relaxed);
-            Ok(())
-        };
-        let mut pairs = done.iter().zip(&renamed);
-        let result = pairs.next().map_or(Ok(()), rename).and_then(|()| {
-            pause_point("rename");
-            parallel(pairs.collect(), self.threads, "normalog-commit", rename)
-        });
-        let (written, left): (Vec<_>, Vec<_>) = done
-            .into_iter()
-            .zip(&renamed)
-            .partition(|(_, ok)| ok.load(Ordering::Relaxed));
-        if let Err(e) = result {
-            // Not completed later: the files not renamed are removed (on drop).
-            self.done = left.into_iter().map(|(pair, _)| pair).collect();
-            let _ = std::fs::remove_file(&journal);
-            return Err(e);
-        }
-        let written: Vec<PathBuf> = written.into_iter().map(|((_, dest), _)| dest).collect();
-        if let Some(run) = run {
-            // On failure the journal stays: the next run's `recover` completes the commit.
-            let removed = manifest::replace_run(dir, run, &written, lock.token())?;
-            self.replaced = removed.map(|files| Replaced::new(files, &self.tables));
-        }
-        std::fs::remove_file(&journal).map_err(|e| path_error(&journal, &e))?;
-        // Nothing of this run is left to clean up: its lock goes (taken again if the
-        // writer writes more).
-        self.lock = None;
-        Ok(())
-    }
-}
-
-impl<F: PartFile> Drop for Parts<F> {
-    /// Without [`Parts::commit`], nothing appears: every temporary file is removed, and
-    /// the partition directories left empty.
-    fn drop(&mut self) {
-        let mut removed = Vec::with_capacity(self.open.len() + self.done.len());
-        for (_, o) in self.open.drain() {
-            drop(o.file);
-            removed.push(o.tmp);
-        }
-        removed.extend(self.done.drain(..).map(|(tmp, _)| tmp));
-        for tmp in &removed {
-            if std::fs::remove_file(tmp).is_ok() {
-                remove_empty_parents(tmp, &self.dir);
-            }
-        }
     }
 }
 

@@ -96,6 +96,35 @@ pub(crate) fn replace_run(
     Ok(replaced)
 }
 
+/// What a commit removed of an earlier commit of the same run identity (the same inputs):
+/// the files it did not write again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Replaced {
+    /// Files of the earlier commit removed (paths relative to the output directory).
+    pub removed: Vec<String>,
+    /// Tables in which the earlier commit had files and this run wrote none (it was given
+    /// fewer log types, or other schemas): their rows from these inputs are gone.
+    pub tables_gone: Vec<String>,
+}
+
+impl Replaced {
+    pub(super) fn new(removed: Vec<String>, written: &[String]) -> Self {
+        let mut tables_gone: Vec<String> = removed
+            .iter()
+            .filter_map(|f| Path::new(f).components().next())
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .filter(|t| !written.iter().any(|w| w == t))
+            .collect();
+        tables_gone.sort();
+        tables_gone.dedup();
+        Replaced {
+            removed,
+            tables_gone,
+        }
+    }
+}
+
 /// A stable 64-bit hash (FNV-1a) of `parts`: run ids must not change between builds, as
 /// `std`'s hashers may.
 #[must_use]

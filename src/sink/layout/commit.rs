@@ -1,0 +1,132 @@
+//! The commit of a run's part files: finish the open ones, write the journal, rename every
+//! file into place (on several threads), replace the run's manifest; and, without a
+//! commit, the removal of every temporary file when the writer is dropped.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::{
+    manifest, path_error, pause_point, place_new, remove_empty_parents, sink_error, with_path,
+    PartFile, Parts, Replaced,
+};
+use crate::error::Error;
+use crate::sink::parallel::parallel;
+
+impl<F: PartFile> Parts<F> {
+    /// Finish every open file and rename all finished files into place.
+    pub(crate) fn commit(&mut self) -> Result<(), Error> {
+        self.commit_with(|files| {
+            for (file, tmp) in files {
+                file.finish().map_err(|e| with_path(&tmp, e))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// [`commit`](Self::commit), with `finish` finishing the open files (each given with its
+    /// temporary path; e.g. on several threads).
+    pub(crate) fn commit_with(
+        &mut self,
+        finish: impl FnOnce(Vec<(F, PathBuf)>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        pause_point("commit");
+        // Files taken back ([`Parts::take_back`]) left an empty entry; the indices of the
+        // others into `done` are no longer right, and nothing is taken back after this.
+        self.done.retain(|(tmp, _)| !tmp.as_os_str().is_empty());
+        self.whole.clear();
+        let mut open: Vec<_> = self.open.drain().collect();
+        open.sort_by_key(|(k, _)| *k);
+        let mut files = Vec::with_capacity(open.len());
+        for (_, o) in open {
+            // Recorded first, so the temporary file is removed on drop even if finishing fails.
+            self.done.push((o.tmp.clone(), o.dest));
+            files.push((o.file, o.tmp));
+        }
+        if self.cancelled() {
+            return Err(Error::cancelled());
+        }
+        finish(files)?;
+        // The last point where a cancelled run leaves nothing: from the journal on, the
+        // commit completes (here, or by the next run's `recover` if this one is killed).
+        if self.cancelled() {
+            return Err(Error::cancelled());
+        }
+        // Nothing to put in place, and no earlier commit of this run whose files would go:
+        // the commit changes nothing, so it writes nothing (no lock, journal or manifest),
+        // and a run that wrote no file leaves the directory as it found it.
+        if self.done.is_empty()
+            && self
+                .run
+                .as_deref()
+                .is_none_or(|run| !manifest::exists(&self.dir, run))
+        {
+            self.lock = None;
+            return Ok(());
+        }
+        self.lock()?;
+        let (dir, run) = (&self.dir, self.run.as_deref());
+        let Some(lock) = &self.lock else {
+            return Err(sink_error("no run lock".into()));
+        };
+        let journal = lock.write_journal(dir, run, &self.done)?;
+        let done = std::mem::take(&mut self.done);
+        // The first file alone (the test pause point `rename` holds the whole commit there),
+        // the others on several threads: with thousands of hours, renaming one file after
+        // another was the last tenth of an hour-partitioned run, on one core.
+        let renamed: Vec<AtomicBool> = done.iter().map(|_| AtomicBool::new(false)).collect();
+        let rename = |((tmp, dest), ok): (&(PathBuf, PathBuf), &AtomicBool)| {
+            if run.is_some() {
+                // Named after the run: an earlier commit's file of that name is replaced.
+                std::fs::rename(tmp, dest).map_err(|e| path_error(dest, &e))?;
+            } else {
+                place_new(tmp, dest).map_err(|e| path_error(dest, &e))?;
+            }
+            ok.store(true, Ordering::Relaxed);
+            Ok(())
+        };
+        let mut pairs = done.iter().zip(&renamed);
+        let result = pairs.next().map_or(Ok(()), rename).and_then(|()| {
+            pause_point("rename");
+            parallel(pairs.collect(), self.threads, "normalog-commit", rename)
+        });
+        let (written, left): (Vec<_>, Vec<_>) = done
+            .into_iter()
+            .zip(&renamed)
+            .partition(|(_, ok)| ok.load(Ordering::Relaxed));
+        if let Err(e) = result {
+            // Not completed later: the files not renamed are removed (on drop).
+            self.done = left.into_iter().map(|(pair, _)| pair).collect();
+            let _ = std::fs::remove_file(&journal);
+            return Err(e);
+        }
+        let written: Vec<PathBuf> = written.into_iter().map(|((_, dest), _)| dest).collect();
+        if let Some(run) = run {
+            // On failure the journal stays: the next run's `recover` completes the commit.
+            let removed = manifest::replace_run(dir, run, &written, lock.token())?;
+            self.replaced = removed.map(|files| Replaced::new(files, &self.tables));
+        }
+        std::fs::remove_file(&journal).map_err(|e| path_error(&journal, &e))?;
+        // Nothing of this run is left to clean up: its lock goes (taken again if the
+        // writer writes more).
+        self.lock = None;
+        Ok(())
+    }
+}
+
+impl<F: PartFile> Drop for Parts<F> {
+    /// Without [`Parts::commit`], nothing appears: every temporary file is removed, and
+    /// the partition directories left empty.
+    fn drop(&mut self) {
+        let mut removed = Vec::with_capacity(self.open.len() + self.done.len());
+        for (_, o) in self.open.drain() {
+            drop(o.file);
+            removed.push(o.tmp);
+        }
+        removed.extend(self.done.drain(..).map(|(tmp, _)| tmp));
+        for tmp in &removed {
+            if std::fs::remove_file(tmp).is_ok() {
+                remove_empty_parents(tmp, &self.dir);
+            }
+        }
+    }
+}
