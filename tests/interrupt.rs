@@ -499,6 +499,34 @@ fn a_running_runs_files_are_never_removed() {
     assert!(files_under(&lake).iter().all(|f| f.exists()));
 }
 
+/// Two runs of different layouts started together into a new lake each find no committed
+/// file of the other when they start (the other's are still temporary). Commits go one at
+/// a time and check the tables again: the second to commit is refused, removes its files
+/// and exits non-zero, so the table keeps one layout that engines can read.
+#[test]
+fn of_two_runs_of_different_layouts_started_together_the_second_to_commit_is_refused() {
+    let t = setup();
+    let lake = t.dir.join("lake");
+    let hour = Paused::start(&lake, &t.a, "commit");
+    let day = ok(normalize(&lake, &t.b).args(["--partition", "day"]));
+    assert_eq!(String::from_utf8_lossy(&day.stderr), "");
+    let out = hour.resume();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the hour run was not refused");
+    assert!(
+        stderr.contains("holds files of another run partitioned by day")
+            && stderr.contains("this run partitions by hour"),
+        "{stderr}"
+    );
+    assert_eq!(parquet_rows(&lake), t.b_rows);
+    assert!(parquet_files(&lake).iter().all(|f| {
+        let rel = f.strip_prefix(&lake).expect("under the lake");
+        rel.components().count() == 5 && !rel.to_string_lossy().contains("hour=")
+    }));
+    assert_eq!(debris(&lake), Vec::<PathBuf>::new());
+    assert_eq!(empty_dirs(&lake), Vec::<PathBuf>::new());
+}
+
 /// Input not in time order, over the memory bound, is spilled to hidden files (see
 /// `sink::parquet::spill`): an interrupt removes them, `kill -9` leaves them for the next
 /// run to remove, and the clean re-run has every row once. No run leaves the spill

@@ -247,6 +247,17 @@ impl<F: PartFile> Parts<F> {
         Ok(())
     }
 
+    /// Check the tables this run wrote again, under the commit lock
+    /// ([`recovery::CommitLock`]): another run of another layout may have committed
+    /// into them since they were checked.
+    fn check_again(&self) -> Result<(), Error> {
+        for (table, _) in self.tables.iter().zip(&self.checked).filter(|(_, c)| **c) {
+            let dir = self.dir.join(table);
+            mixed::refuse_mixed_layouts(&dir, self.partition, self.run.as_deref(), F::EXT)?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn partition(&self) -> Partition {
         self.partition
     }

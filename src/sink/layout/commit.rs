@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::recovery::CommitLock;
 use super::{
     manifest, path_error, pause_point, place_new, remove_empty_parents, sink_error, with_path,
     PartFile, Parts, Replaced,
@@ -64,6 +65,8 @@ impl<F: PartFile> Parts<F> {
             return Ok(());
         }
         self.lock()?;
+        let _one_at_a_time = CommitLock::acquire(&self.dir)?;
+        self.check_again()?;
         let (dir, run) = (&self.dir, self.run.as_deref());
         let Some(lock) = &self.lock else {
             return Err(sink_error("no run lock".into()));

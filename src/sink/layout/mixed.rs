@@ -5,10 +5,11 @@
 //! columns). The run's own files of an earlier time (the same inputs re-run with another
 //! layout) are not in the way: the commit replaces them.
 //!
-//! What it does not catch: two runs of different layouts started together into a table
-//! with no files yet (each sees none of the other's, which are still temporary). `pull`,
-//! which writes into a staging directory and renames its files into the lake, checks the
-//! lake's tables when it starts.
+//! Two runs of different layouts started together into a table with no files yet each see
+//! none of the other's (still temporary) when they start: the commit checks the run's
+//! tables again under the directory's commit lock (`recovery::CommitLock`), so the second
+//! to commit is refused. `pull`, which writes into a staging directory and renames its
+//! files into the lake, checks the lake's tables when it starts only.
 //!
 //! A part file's layout is its depth below the table directory: none 0, day 3
 //! (`year=/month=/day=`), hour 4. The walk enters only partition directories (`key=value`),

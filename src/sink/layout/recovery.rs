@@ -290,6 +290,48 @@ impl Drop for RunLock {
     }
 }
 
+/// The lock that makes the commits into a directory one at a time: an exclusive `flock`
+/// on the directory `DIR/_normalog` itself (no file to leave behind), waited for, held
+/// from before a commit's journal until its manifest is replaced. Under it, a commit checks
+/// the tables again for another layout's files ([`super::mixed`]): two runs of different
+/// layouts started together into a table with no files yet each saw none of the other's,
+/// still temporary, when they started; the second to commit now sees the first one's and
+/// is refused.
+pub(crate) struct CommitLock {
+    _dir: File,
+}
+
+impl CommitLock {
+    /// Wait for and take the commit lock of `dir`.
+    pub(crate) fn acquire(dir: &Path) -> Result<CommitLock, Error> {
+        let path = dir.join(COMMIT_LOCK);
+        std::fs::create_dir_all(&path).map_err(|e| path_error(&path, &e))?;
+        let handle = File::open(&path).map_err(|e| path_error(&path, &e))?;
+        wait_for_lock(&handle).map_err(|e| path_error(&path, &e))?;
+        Ok(CommitLock { _dir: handle })
+    }
+}
+
+/// The directory locked by [`CommitLock`].
+const COMMIT_LOCK: &str = "_normalog";
+
+#[cfg(target_os = "linux")]
+fn wait_for_lock(file: &File) -> std::io::Result<()> {
+    loop {
+        match rustix::fs::flock(file, rustix::fs::FlockOperation::LockExclusive) {
+            // A signal (the run's own SIGINT handler) interrupts the wait: wait again; the
+            // commit checks for a stop itself.
+            Err(rustix::io::Errno::INTR) => {}
+            other => return other.map_err(std::io::Error::from),
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn wait_for_lock(_file: &File) -> std::io::Result<()> {
+    Ok(())
+}
+
 #[cfg(target_os = "linux")]
 fn lock(file: &File) -> std::io::Result<()> {
     rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive)
