@@ -1,0 +1,328 @@
+//! The other commands (`schema`, `bench`, `gen`), `--help`, and text log types beside
+//! JSON ones.
+
+use serde_json::Value;
+
+use crate::{events, run, stderr, stdout, util, ACTIVITY};
+
+#[test]
+fn schema_commands() {
+    let o = run(&["schema", "list"], "");
+    assert_eq!(o.status.code(), Some(0));
+    let list = stdout(&o);
+    for t in [
+        "Zendesk.Audit\t11 fields",
+        "Zoom.Activity\t6 fields",
+        "Zoom.Operation\t5 fields",
+    ] {
+        assert!(list.contains(t), "{list}");
+    }
+    let o = run(&["schema", "check"], "");
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        "ok: 3 schemas (Zendesk.Audit, Zoom.Activity, Zoom.Operation)\n"
+    );
+    let rich = util::data("schemas/rich.yml");
+    let o = run(&["schema", "check", rich.to_str().expect("path")], "");
+    assert_eq!(stdout(&o), "ok: 1 schema (Custom.Rich)\n");
+    let o = run(&["schema", "json-schema"], "");
+    assert_eq!(o.status.code(), Some(0));
+    let js: Value = serde_json::from_str(&stdout(&o)).expect("JSON Schema is JSON");
+    assert_eq!(js["title"], "Schema");
+    assert!(js["properties"]["fields"].is_object());
+    assert!(js["properties"]["referenceURL"].is_object());
+}
+
+#[test]
+fn help_explains_every_flag() {
+    let o = run(&["normalize", "--help"], "");
+    assert_eq!(o.status.code(), Some(0));
+    let help = stdout(&o);
+    for flag in [
+        "--schemas",
+        "--log-type",
+        "--output",
+        "--rejects",
+        "--stats",
+        "--time-format",
+        "--source-id",
+        "--source-label",
+        "--max-record-bytes",
+        "--target-file-size",
+        "KiB, MiB, GiB",
+        "Exit status:",
+        "130  interrupted by SIGINT",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+    }
+}
+
+#[test]
+fn schema_test_without_cases_is_not_a_pass() {
+    let rich = util::data("schemas/rich.yml");
+    let o = run(&["test", rich.to_str().expect("path")], "");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "0 passed, 0 failed\n");
+    assert!(
+        stderr(&o).starts_with("normalog: no test cases found"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bench_prints_a_row_per_path_with_every_record_counted() {
+    let out = run(
+        &[
+            "bench",
+            "--records",
+            "3000",
+            "--threads",
+            "2",
+            "--repeat",
+            "2",
+            "--invalid-rate",
+            "0.1",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("2 threads") && text.contains("best of 2 runs"),
+        "{text}"
+    );
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("raw ") || l.starts_with("parse ") || l.starts_with("normalize "))
+        .collect();
+    assert_eq!(rows.len(), 4, "{text}");
+    assert!(rows[0].contains("100.0%"), "{text}");
+    // Every row accounts for every record: accepted plus rejected.
+    let counts: Vec<(u64, u64)> = rows
+        .iter()
+        .map(|row| {
+            let numbers: Vec<u64> = row
+                .split([' ', ','])
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            (numbers[numbers.len() - 2], numbers[numbers.len() - 1])
+        })
+        .collect();
+    for (row, (ok, rejected)) in rows.iter().zip(&counts) {
+        assert_eq!(ok + rejected, 3000, "{row}");
+    }
+    // The normalizer's rows agree, and reject more than the raw parse (which refuses only
+    // the truncated JSON among the invalid records).
+    assert!(counts[1] == counts[2] && counts[2] == counts[3], "{text}");
+    assert!(counts[1].1 > counts[0].1, "{text}");
+}
+
+/// `bench` with text log types loaded beside JSON ones: a row per text log type (the CSV one
+/// too, its rows after a header), on its own lines, with every record counted and the share
+/// of the JSON parse row; on two threads each part starts with the header, so no row of the
+/// second part is lost or refused.
+#[test]
+fn bench_gives_text_log_types_a_row_each() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schemas = root.join("schemas");
+    let text_schemas = root.join("benches/schemas");
+    for threads in ["1", "2"] {
+        let out = run(
+            &[
+                "bench",
+                "-s",
+                schemas.to_str().expect("utf-8 path"),
+                "-s",
+                text_schemas.to_str().expect("utf-8 path"),
+                "--records",
+                "500",
+                "--repeat",
+                "1",
+                "--threads",
+                threads,
+                "--invalid-rate",
+                "0.1",
+            ],
+            "",
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("text: ")).collect();
+        assert_eq!(rows.len(), 3, "{text}");
+        // Each text row is followed by its JSON twin's, with the same records generated.
+        let lines: Vec<&str> = text.lines().collect();
+        for row in &rows {
+            let at = lines.iter().position(|l| l == row).expect("the row");
+            let twin = lines.get(at + 1).copied().unwrap_or_default();
+            assert!(twin.starts_with("  its JSON twin"), "{text}");
+            assert!(twin.contains(" rejected ("), "{twin}");
+            // The text row's share of the JSON rows and of its twin.
+            assert_eq!(row.matches('%').count(), 2, "{row}");
+        }
+        assert!(
+            rows[0].starts_with("text: Bench.Firewall (regex)"),
+            "{text}"
+        );
+        assert!(
+            rows[1].starts_with("text: Bench.VpnSessions (csv)"),
+            "{text}"
+        );
+        assert!(
+            rows[2].starts_with("text: Bench.WebAccess (fastmatch)"),
+            "{text}"
+        );
+        for row in rows {
+            assert!(row.contains('%'), "{row}");
+            // "... N normalized, M rejected (x MB, y B/record)": N + M is every record.
+            let at = row.find(" normalized").expect("counts");
+            let head: Vec<u64> = row[..at]
+                .split(' ')
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            let ok = *head.last().expect("normalized count");
+            let rejected: u64 = row[at..]
+                .split(' ')
+                .find_map(|w| w.parse().ok())
+                .expect("rejected count");
+            assert_eq!(ok + rejected, 500, "{row}");
+            assert!(rejected > 0, "invalid lines are generated too: {row}");
+            // Only the invalid ones: about 10%, never most.
+            assert!(rejected < 150, "{row}");
+        }
+    }
+}
+
+/// `gen` for a CSV log type with a header: the header comes first, then `--records` rows,
+/// and `normalize --stats` reads them all back, counting the header as a line skipped on
+/// purpose, apart from blank lines and rejects.
+#[test]
+fn gen_writes_csv_rows_that_normalize_with_the_header_counted() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text_schemas = root.join("benches/schemas");
+    let schemas = text_schemas.to_str().expect("utf-8 path");
+    let generated = run(
+        &["gen", "-s", schemas, "-t", "Bench.VpnSessions", "-n", "200"],
+        "",
+    );
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let rows = stdout(&generated);
+    let first = rows.lines().next().expect("a header");
+    assert!(
+        first.starts_with("time,event,session_id,user,client_ip,"),
+        "{first}"
+    );
+    assert_eq!(rows.lines().count(), 201);
+    let o = run(&["normalize", "--stats", "-s", schemas], &rows);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(events(&o).len(), 200);
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "records: 200 in, 200 normalized, 0 rejected (0 blank lines skipped, \
+             1 line skipped on purpose: skipLines/skipPrefix/header)"
+        ),
+        "{err}"
+    );
+}
+
+/// Text log types beside JSON ones in one run: each line goes to the type that reads it, and
+/// a line no pattern matches is a reject that names the patterns tried.
+#[test]
+fn text_and_json_logs_in_one_run() {
+    let text = util::data("schematest/text");
+    let json = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let input = [
+        ACTIVITY,
+        r#"203.0.113.9 - alice [01/Jul/2023:14:00:00 +0200] "GET / HTTP/1.1" 200 5120"#,
+        "2023-07-01 14:00:00 CONNECT user=alice src=10.0.0.1 port=443 duration=35.5s",
+        "garbage line",
+    ]
+    .join("\n");
+    let o = run(
+        &[
+            "normalize",
+            "--stats",
+            "-s",
+            json.to_str().expect("path"),
+            "-s",
+            text.to_str().expect("path"),
+        ],
+        &input,
+    );
+    assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
+    let types: Vec<String> = events(&o)
+        .iter()
+        .map(|e| e["p_log_type"].as_str().expect("p_log_type").to_owned())
+        .collect();
+    assert_eq!(
+        types,
+        ["Zoom.Activity", "Custom.WebAccess", "Custom.VpnSession"]
+    );
+    let err = stderr(&o);
+    assert!(err.contains("record 3 (line 4, byte "), "{err}");
+    assert!(
+        err.contains(r#"Custom.VpnSession: line matches no pattern (tried "%{time} CONNECT user="#),
+        "{err}"
+    );
+    assert!(
+        err.contains("records: 4 in, 3 normalized, 1 rejected"),
+        "{err}"
+    );
+}
+
+/// `schema check` reports a bad regex at the pattern, with the regex crate's message; the
+/// JSON Schema describes the text parser blocks.
+#[test]
+fn schema_check_points_at_a_bad_regex() {
+    let o = run(&["schema", "json-schema"], "");
+    let schema: Value = serde_json::from_str(&stdout(&o)).expect("JSON Schema");
+    let defs = &schema["$defs"];
+    assert_eq!(
+        defs["RegexParser"]["required"],
+        serde_json::json!(["match"])
+    );
+    assert_eq!(
+        defs["RegexParser"]["additionalProperties"],
+        Value::Bool(false)
+    );
+    assert!(defs["FastmatchParser"]["properties"]["expandFields"].is_object());
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad.yml");
+    std::fs::write(
+        &path,
+        "schema: Custom.Bad\nparser:\n  regex:\n    match:\n      - '^(?P<a>[a-z+'\nfields:\n  - {name: a, type: string}\n",
+    )
+    .expect("write");
+    let o = run(&["schema", "check", path.to_str().expect("path")], "");
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.yml:5:17: invalid regular expression: unclosed character class"),
+        "{err}"
+    );
+}
+
+/// `schema list`, `schema check` and `test` take schema paths both ways: as arguments and
+/// with `-s`, normalize's flag.
+#[test]
+fn schema_commands_take_paths_as_arguments_or_with_s() {
+    let schemas = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/schemas");
+    let dir = schemas.to_str().expect("utf-8");
+    for args in [
+        &["schema", "check", dir][..],
+        &["schema", "check", "-s", dir],
+        &["schema", "list", dir],
+        &["schema", "list", "-s", dir],
+    ] {
+        let o = run(args, "");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+        assert!(text.contains("Bench.VpnSessions"), "{args:?}: {text}");
+    }
+    let builtin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let o = run(&["test", "-s", builtin.to_str().expect("utf-8")], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

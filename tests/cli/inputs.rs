@@ -1,0 +1,207 @@
+//! What `normalize` reads: input files and directories, each read once, and those that
+//! cannot be read.
+
+use crate::{events, run, stderr, util, ACTIVITY};
+
+#[test]
+fn unreadable_input_is_reported_and_the_run_goes_on() {
+    let sample = util::data("samples/zoom_activity.jsonl");
+    let o = run(
+        &[
+            "normalize",
+            "no-such-file.jsonl",
+            sample.to_str().expect("path"),
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(events(&o).len(), 4);
+    assert!(
+        stderr(&o).starts_with("normalog: no-such-file.jsonl: "),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn an_input_directory_without_files_is_named_and_nothing_to_read_is_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("archive");
+    std::fs::create_dir_all(empty.join("2024")).expect("mkdir");
+    std::fs::write(empty.join(".hidden.jsonl"), "{}\n").expect("write");
+    let empty = empty.to_str().expect("utf-8");
+    // Only empty directories: nothing to read ends the command, not a clean run of 0.
+    let o = run(&["normalize", "--stats", empty], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "warning: {empty}: a directory with no input files"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("no input files: every directory given is empty"),
+        "{err}"
+    );
+    // Beside a file with records: a warning, and the run goes on.
+    let file = util::data("samples/mixed.jsonl");
+    let o = run(
+        &[
+            "normalize",
+            "-o",
+            "/dev/null",
+            empty,
+            file.to_str().expect("path"),
+        ],
+        "",
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains(&format!("warning: {empty}:")), "{err}");
+}
+
+/// Each input file is read once, however the paths reach it: a symbolic link to `.` in an
+/// input directory is not followed round (it read every file about 40 times), a file given
+/// twice or given beside its directory is loaded once, and an output directory inside the
+/// input directory is not read back by the next run (a re-run added every row again). Each
+/// is said on stderr.
+#[cfg(unix)]
+#[test]
+fn each_input_file_is_read_once_and_the_output_directory_is_not_an_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).expect("mkdir");
+    let records = format!("{ACTIVITY}\n{ACTIVITY}\n{ACTIVITY}\n");
+    std::fs::write(logs.join("a.jsonl"), &records).expect("write");
+    std::os::unix::fs::symlink(".", logs.join("current")).expect("symlink");
+    let a = logs.join("a.jsonl");
+    let (logs_arg, a_arg) = (logs.to_str().expect("utf-8"), a.to_str().expect("utf-8"));
+
+    let o = run(&["normalize", logs_arg, a_arg, a_arg], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(events(&o).len(), 3, "{err}");
+    assert!(
+        err.contains(&format!(
+            "warning: {a_arg} and 1 more: reached more than once"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("current: a directory reached again (given twice, inside a directory"),
+        "{err}"
+    );
+
+    // The lake inside the directory it is made from: the second run reads what the first
+    // did, and replaces its files.
+    let lake = logs.join("lake");
+    let lake_arg = &format!("{}/", lake.display());
+    for round in 0..2 {
+        let o = run(&["normalize", "-o", lake_arg, logs_arg], "");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        assert_eq!(
+            err.contains("lake: the output directory, inside an input directory"),
+            round == 1,
+            "{err}"
+        );
+        let rows: usize = walk_files(&lake)
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "ndjson"))
+            .map(|p| std::fs::read_to_string(p).expect("read").lines().count())
+            .sum();
+        assert_eq!(rows, 3, "round {round}: {err}");
+    }
+}
+
+/// Every file under `dir`, recursively.
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn an_input_that_cannot_be_opened_is_skipped_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("nope.jsonl");
+    let missing = missing.to_str().expect("utf-8");
+    let o = run(&["normalize", "-o", "/dev/null", missing], "");
+    let err = stderr(&o);
+    // The only input: nothing was read at all (see the next test).
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let line = err.lines().find(|l| l.contains("nope.jsonl")).expect(&err);
+    assert!(line.ends_with("(input skipped)"), "{line}");
+    assert!(!line.contains("after 0 records"), "{line}");
+}
+
+/// Not one input could be read: nothing to read, as when no input file was found (exit 2,
+/// not the 1 of a finished run with rejects), and the outputs are left as they were. Some
+/// inputs unreadable beside others read is still a finished run with problems (exit 1).
+#[test]
+fn no_input_could_be_read_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| dir.path().join(name).to_str().expect("utf-8").to_owned();
+    let (nope1, nope2) = (path("nope1.jsonl"), path("nope2.jsonl"));
+    let (out, rejects) = (path("out.ndjson"), path("rejects.ndjson"));
+    std::fs::write(&out, "earlier output\n").expect("write");
+    std::fs::write(&rejects, "earlier rejects\n").expect("write");
+    let o = run(
+        &[
+            "normalize",
+            "--stats",
+            "-o",
+            &out,
+            "--rejects",
+            &rejects,
+            &nope1,
+            &nope2,
+        ],
+        "",
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    for nope in [&nope1, &nope2] {
+        assert!(err.contains(&format!("{nope}: ")), "{err}");
+    }
+    assert!(
+        err.contains("no input could be read: every input was skipped; nothing written"),
+        "{err}"
+    );
+    assert!(err.contains("2 inputs failed"), "--stats: {err}");
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("read"),
+        "earlier output\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&rejects).expect("read"),
+        "earlier rejects\n"
+    );
+
+    // One input read beside the missing one: the run finishes, written, with exit 1.
+    let file = util::data("samples/mixed.jsonl");
+    let o = run(
+        &[
+            "normalize",
+            "-o",
+            &out,
+            &nope1,
+            file.to_str().expect("path"),
+        ],
+        "",
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("(input skipped)"), "{err}");
+    assert!(!err.contains("no input could be read"), "{err}");
+    let written = std::fs::read_to_string(&out).expect("read");
+    assert_eq!(written.lines().count(), 12, "{written}");
+}

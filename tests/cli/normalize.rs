@@ -1,0 +1,387 @@
+//! `normalize`: records in, events on stdout and rejects on stderr or in a file, the
+//! exit codes and the limits.
+
+use std::io::{Read, Write};
+use std::process::Stdio;
+
+use serde_json::Value;
+
+use crate::{events, normalog, run, stderr, stdout, util, ACTIVITY};
+
+#[test]
+fn samples_normalize_with_exit_0() {
+    let file = util::data("samples/mixed.jsonl");
+    let o = run(&["normalize", file.to_str().expect("path")], "");
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let evs = events(&o);
+    assert_eq!(evs.len(), 12);
+    let types: Vec<&str> = evs
+        .iter()
+        .map(|e| e["p_log_type"].as_str().expect("p_log_type"))
+        .collect();
+    assert_eq!(types.iter().filter(|t| **t == "Zendesk.Audit").count(), 5);
+    assert_eq!(types.iter().filter(|t| **t == "Zoom.Activity").count(), 4);
+    assert_eq!(types.iter().filter(|t| **t == "Zoom.Operation").count(), 3);
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn stdin_and_dash_read_standard_input() {
+    for args in [&["normalize"][..], &["normalize", "-"][..]] {
+        let o = run(args, &format!("{ACTIVITY}\n"));
+        assert_eq!(o.status.code(), Some(0));
+        let e = &events(&o)[0];
+        assert_eq!(e["p_log_type"], "Zoom.Activity");
+        assert_eq!(e["p_event_time"], "2023-07-01T14:00:00.5Z");
+        assert_eq!(e["p_any_ip_addresses"], serde_json::json!(["10.1.2.3"]));
+        assert_eq!(e["p_any_emails"], serde_json::json!(["ann@example.com"]));
+    }
+}
+
+#[test]
+fn output_field_order_is_schema_then_standard_fields() {
+    let o = run(
+        &[
+            "normalize",
+            "--source-id",
+            "s-1",
+            "--source-label",
+            "zoom prod",
+        ],
+        ACTIVITY,
+    );
+    let line = stdout(&o);
+    let keys: Vec<String> = serde_json::from_str::<serde_json::Map<String, Value>>(&line)
+        .expect("json")
+        .keys()
+        .cloned()
+        .collect();
+    // serde_json's Map is sorted unless preserve_order; check the raw text order instead.
+    let pos = |k: &str| {
+        line.find(&format!("\"{k}\":"))
+            .unwrap_or_else(|| panic!("{k} missing"))
+    };
+    let order = [
+        "email",
+        "time",
+        "type",
+        "ip_address",
+        "p_log_type",
+        "p_row_id",
+        "p_event_time",
+        "p_parse_time",
+        "p_schema_version",
+        "p_source_id",
+        "p_source_label",
+        "p_any_ip_addresses",
+        "p_any_emails",
+    ];
+    assert_eq!(keys.len(), order.len());
+    for w in order.windows(2) {
+        assert!(pos(w[0]) < pos(w[1]), "{} before {}", w[0], w[1]);
+    }
+}
+
+#[test]
+fn panther_time_format() {
+    let o = run(&["normalize", "--time-format", "panther"], ACTIVITY);
+    let e = &events(&o)[0];
+    assert_eq!(e["time"], "2023-07-01 14:00:00.500000000");
+    assert_eq!(e["p_event_time"], "2023-07-01 14:00:00.500000000");
+}
+
+/// Parquet timestamps are typed columns: `--time-format panther` cannot apply to them, and
+/// is refused rather than silently ignored (as it was), before anything is written.
+#[test]
+fn panther_time_format_with_parquet_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path().join("lake");
+    let lake = lake.to_str().expect("utf-8 path");
+    let o = run(
+        &[
+            "normalize",
+            "--format",
+            "parquet",
+            "--time-format",
+            "panther",
+            "-o",
+            lake,
+        ],
+        ACTIVITY,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "normalog: --time-format panther applies to NDJSON output only: Parquet writes \
+         timestamps as typed timestamp columns (UTC, microseconds), which have no text layout\n"
+    );
+    assert!(!std::path::Path::new(lake).exists(), "nothing is written");
+}
+
+#[test]
+fn rejects_exit_1_and_report_on_stderr() {
+    let input = format!("{ACTIVITY}\n{{\"email\":\"x@y.z\"}}\nnot json\n\n{ACTIVITY}\n");
+    let o = run(&["normalize", "-t", "Zoom.Activity"], &input);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(events(&o).len(), 2);
+    assert_eq!(
+        stderr(&o),
+        "normalog: <stdin>: record 1 (line 2, byte 101): Zoom.Activity: missing required field \"time\"\n\
+         normalog: <stdin>: record 2 (line 3, byte 119, column 2): invalid JSON: expected ident\n"
+    );
+}
+
+#[test]
+fn rejects_file_and_stats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rejects = dir.path().join("rejects.ndjson");
+    let input = format!("{ACTIVITY}\n{{\"email\":\"x@y.z\",\"time\":\"yesterday\"}}\n");
+    let o = run(
+        &[
+            "normalize",
+            "--stats",
+            "--rejects",
+            rejects.to_str().expect("path"),
+        ],
+        &input,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let text = std::fs::read_to_string(&rejects).expect("rejects file");
+    let r: Value = serde_json::from_str(text.trim()).expect("reject is JSON");
+    assert_eq!(r["source"], "<stdin>");
+    assert_eq!(r["line"], 2);
+    assert_eq!(r["byte"], 101);
+    assert_eq!(r["raw"], r#"{"email":"x@y.z","time":"yesterday"}"#);
+    assert!(
+        r["error"].as_str().expect("error").contains("Zoom.Activity: field \"time\": timestamp does not match time format rfc3339: \"yesterday\""),
+        "{r}"
+    );
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("records: 2 in, 1 normalized, 1 rejected"),
+        "{err}"
+    );
+    assert!(err.contains("  normalized Zoom.Activity: 1\n"), "{err}");
+    assert!(err.contains("  rejected unclassified: 1\n"), "{err}");
+    assert!(err.contains("MB/s"), "{err}");
+    // No temporary files are left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("rejects.ndjson")]);
+}
+
+#[test]
+fn fatal_errors_exit_2() {
+    let o = run(&["normalize", "-t", "No.Such"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "normalog: unknown log type \"No.Such\" (loaded log types: Zendesk.Audit, Zoom.Activity, Zoom.Operation); a log type of your own needs its schema: -s PATH\n"
+    );
+    // A name that differs only in case, or by a typo, gets the loaded one it means, in gen
+    // as in normalize.
+    for (cmd, name) in [
+        ("normalize", "zoom.activity"),
+        ("gen", "zoom.activity"),
+        ("normalize", "Zoom.Activty"),
+        ("gen", "Zoom.Actvity"),
+    ] {
+        let o = run(&[cmd, "-t", name], "");
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).ends_with("; did you mean `Zoom.Activity`?\n"),
+            "{cmd}: {}",
+            stderr(&o)
+        );
+    }
+    // With schemas of one's own loaded, no hint to load them.
+    let schemas = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let o = run(
+        &[
+            "normalize",
+            "-s",
+            schemas.to_str().expect("path"),
+            "-t",
+            "No.Such",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).ends_with("Zoom.Operation)\n"), "{}", stderr(&o));
+    let o = run(&["normalize", "--bogus"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--bogus"));
+    let o = run(&["normalize", "-s", "no/such/dir"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("normalog: no/such/dir"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn broken_pipe_exits_0() {
+    let mut child = normalog()
+        .args(["normalize"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let line = format!("{ACTIVITY}\n");
+        for _ in 0..20_000 {
+            if stdin.write_all(line.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut out = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 64];
+    out.read_exact(&mut first).expect("some output");
+    drop(out);
+    let status = child.wait().expect("wait");
+    writer.join().expect("writer");
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn rejects_to_stdout_is_refused() {
+    let o = run(&["normalize", "--rejects", "-"], ACTIVITY);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "normalog: --rejects needs a file: standard output carries the events\n"
+    );
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn max_rejects_on_stdout_says_the_output_is_incomplete() {
+    let input = format!("{ACTIVITY}\n{{}}\n{{}}\n{ACTIVITY}\n");
+    let o = run(
+        &["normalize", "-q", "--max-rejects", "1", "-j", "1"],
+        &input,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).ends_with(
+            "stopped: more than 1 records rejected (--max-rejects); the events written to \
+             standard output so far are incomplete\n"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// The limit is checked per chunk of input (about 1 MiB), not per record: on a smaller input
+/// the run reads it all, writes every valid event and then stops. The help says so (a
+/// reviewer expected the stop at the N+1st reject).
+#[test]
+fn max_rejects_stops_at_the_end_of_the_chunk_as_the_help_says() {
+    let input = format!("{ACTIVITY}\n{{}}\n").repeat(20);
+    let o = run(&["normalize", "--max-rejects", "2", "-j", "1"], &input);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(events(&o).len(), 20, "the whole chunk's events are written");
+    let reported = stderr(&o)
+        .lines()
+        .filter(|l| l.contains("missing required field"))
+        .count();
+    assert_eq!(reported, 3, "the first N + 1 rejects are reported");
+    let help = stdout(&run(&["normalize", "--help"], ""))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        help.contains("the run stops at the end of the chunk in which the limit was passed"),
+        "{help}"
+    );
+}
+
+/// The rejects file gives the column where invalid JSON goes wrong, as stderr does (review
+/// finding: the help promised it, the file did not have it).
+#[test]
+fn rejects_file_gives_the_column_of_invalid_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rejects = dir.path().join("r.ndjson");
+    let out = run(
+        &["normalize", "--rejects", rejects.to_str().expect("utf-8")],
+        "{\"a\":1,\"b\":tru}\n",
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(&rejects).expect("rejects")).expect("JSON");
+    assert_eq!(v["reason"], "invalid_json", "{v}");
+    assert_eq!(v["column"], 15, "{v}");
+    let quiet = run(&["normalize"], "{\"a\":1,\"b\":tru}\n");
+    assert!(stderr(&quiet).contains("column 15"), "{}", stderr(&quiet));
+}
+
+/// A refused record of a user's schema that holds an array of objects (an order's items) is
+/// rejected with its own reason, not unwrapped as an API page of its items; a page whose
+/// field no schema has is still unwrapped.
+#[test]
+fn a_refused_record_is_not_read_as_a_page_of_its_items() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("order.yml"),
+        "schema: Custom.Order\nfields:\n  - {name: time, type: timestamp, timeFormat: rfc3339, \
+         isEventTime: true, required: true}\n  - {name: customer, type: string}\n  - name: items\n    \
+         type: array\n    element: {type: object, fields: [{name: time, type: timestamp, \
+         timeFormat: rfc3339}, {name: sku, type: string}]}\n",
+    )
+    .expect("write");
+    let item = r#"{"time":"2023-07-01T13:00:00Z","sku":"B1"}"#;
+    let bad = format!(r#"{{"time":"2023-07-01 15:00:00","customer":"b","items":[{item},{item}]}}"#);
+    let o = run(
+        &["normalize", "-s", dir.path().to_str().expect("utf-8")],
+        &format!("{bad}\n"),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(
+        stderr(&o)
+            .contains("Custom.Order: field \"time\": timestamp does not match time format rfc3339"),
+        "{}",
+        stderr(&o)
+    );
+    // A page of orders: its field is no field of the schema, so it is unwrapped.
+    let good = r#"{"time":"2023-07-01T15:00:00Z","customer":"c","items":[]}"#;
+    let page = format!(r#"{{"orders":[{good},{good}],"next_page":null}}"#);
+    let o = run(
+        &["normalize", "-s", dir.path().to_str().expect("utf-8")],
+        &format!("{page}\n"),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
+}
+
+/// A JSON array file over --max-document-bytes is read line by line: a note says so, and
+/// which flag reads it whole.
+#[test]
+fn a_json_array_over_the_document_limit_is_noted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("array.json");
+    let rec = r#"{"email":"a@example.com","time":"2024-01-01T00:00:17Z","type":"Sign in"}"#;
+    std::fs::write(&file, format!("[\n{rec},\n{rec}\n]\n")).expect("write");
+    let path = file.to_str().expect("utf-8");
+    let o = run(&["normalize", "--max-document-bytes", "50", "-q", path], "");
+    assert!(
+        stderr(&o).contains("over --max-document-bytes (50): it is read line by line"),
+        "{}",
+        stderr(&o)
+    );
+    // Within the limit: read whole, no note.
+    let o = run(&["normalize", path], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
+}

@@ -1,0 +1,225 @@
+//! Where `normalize` writes: files written whole, pipes and links kept, outputs that are
+//! inputs or files where a directory is wanted refused, nothing left by a run that wrote
+//! nothing.
+
+use std::process::Command;
+
+use crate::{run, stderr, stdout, util, ACTIVITY};
+
+#[test]
+fn output_file_is_written_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("events.ndjson");
+    let o = run(&["normalize", "-o", out.to_str().expect("path")], ACTIVITY);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "");
+    let text = std::fs::read_to_string(&out).expect("output");
+    assert_eq!(text.lines().count(), 1);
+    assert!(text.ends_with('\n'));
+}
+
+/// `-o` naming a device or a pipe (`-o /dev/null` is the common case) writes into it: the
+/// write-then-rename used for regular files would replace it with a plain file.
+#[cfg(unix)]
+#[test]
+fn output_to_a_pipe_writes_into_it_and_leaves_it_a_pipe() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("events.pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the pipe"))
+    };
+    let o = run(&["normalize", "-o", fifo.to_str().expect("path")], ACTIVITY);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    // Checked before joining: had the pipe been replaced, the reader would wait forever.
+    let kind = std::fs::symlink_metadata(&fifo)
+        .expect("still there")
+        .file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced: {kind:?}");
+    let text = reader.join().expect("reader");
+    assert_eq!(text.lines().count(), 1, "{text}");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert_eq!(leftovers.len(), 1, "temporary files left: {leftovers:?}");
+}
+
+/// `-o` naming a symbolic link replaces the file it points to and keeps the link.
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink_keeps_the_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("real.ndjson");
+    std::fs::write(&target, "old\n").expect("write");
+    let link = dir.path().join("latest.ndjson");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    let o = run(&["normalize", "-o", link.to_str().expect("path")], ACTIVITY);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    let text = std::fs::read_to_string(&target).expect("target");
+    assert!(text.contains("Zoom.Activity"), "{text}");
+}
+
+/// An output file that is also an input would be overwritten with the run's results: the
+/// input is refused before anything is read or written (review finding).
+#[test]
+fn outputs_that_are_inputs_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.jsonl");
+    let data = std::fs::read(util_sample()).expect("sample");
+    std::fs::write(&input, &data).expect("write");
+    let link = dir.path().join("link.jsonl");
+    std::fs::hard_link(&input, &link).expect("hard link");
+    let path = input.to_str().expect("utf-8");
+    for args in [
+        vec!["normalize", "--rejects", path, path],
+        vec!["normalize", "-o", path, path],
+        vec!["normalize", "-o", link.to_str().expect("utf-8"), path],
+    ] {
+        let out = run(&args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("is also an input"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(std::fs::read(&input).expect("read"), data, "{args:?}");
+    }
+}
+
+fn util_sample() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/samples/mixed.jsonl")
+}
+
+/// A run that writes nothing into a directory output it created (here: its input is
+/// missing, or every record is rejected) leaves no empty directory behind, nor the
+/// parents it created for it; a directory that existed before the run stays, and one the
+/// run wrote files into is kept.
+#[test]
+fn a_run_that_writes_nothing_leaves_no_directory_it_created() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| dir.path().join(name).to_str().expect("utf-8").to_owned();
+    let missing = path("nope.jsonl");
+    let rejected = path("rejected.jsonl");
+    std::fs::write(&rejected, "{\"not\":\"a known record\"}\n").expect("write");
+    let sample = util::data("samples/mixed.jsonl");
+    let sample = sample.to_str().expect("path");
+
+    let cases: [(&[&str], String, &str, Option<i32>); 4] = [
+        (
+            &["-f", "parquet"],
+            path("new/lake"),
+            missing.as_str(),
+            Some(2),
+        ),
+        (
+            &["-f", "parquet"],
+            path("new/lake/"),
+            rejected.as_str(),
+            Some(1),
+        ),
+        (&[], path("new/lake/"), missing.as_str(), Some(2)),
+        (
+            &["-f", "ndjson"],
+            path("new/lake/"),
+            rejected.as_str(),
+            Some(1),
+        ),
+    ];
+    for (flags, out, input, code) in cases {
+        let mut args = vec!["normalize"];
+        args.extend(flags);
+        args.extend(["-o", out.as_str(), input]);
+        let o = run(&args, "");
+        assert_eq!(o.status.code(), code, "{args:?}: {}", stderr(&o));
+        assert!(
+            !dir.path().join("new").exists(),
+            "{args:?} left {:?}",
+            util::files_under(dir.path())
+        );
+    }
+
+    // An empty directory that was there before the run stays.
+    let kept = dir.path().join("kept");
+    std::fs::create_dir(&kept).expect("mkdir");
+    for flags in [&["-f", "parquet"][..], &[][..]] {
+        let out = format!("{}/", kept.display());
+        let mut args = vec!["normalize"];
+        args.extend(flags);
+        args.extend(["-o", out.as_str(), missing.as_str()]);
+        let o = run(&args, "");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(kept.is_dir(), "{args:?}");
+    }
+
+    // A run that writes files keeps the directory it created, with them.
+    for flags in [&["-f", "parquet"][..], &[][..]] {
+        let out = path("written/lake/");
+        let mut args = vec!["normalize"];
+        args.extend(flags);
+        args.extend(["-o", out.as_str(), sample]);
+        let o = run(&args, "");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(
+            !util::files_under(&dir.path().join("written/lake")).is_empty(),
+            "{args:?}"
+        );
+        std::fs::remove_dir_all(dir.path().join("written")).expect("clean up");
+    }
+}
+
+#[test]
+fn a_directory_output_over_a_file_is_refused_with_or_without_a_slash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("afile");
+    std::fs::write(&file, "keep me").expect("write");
+    let with_slash = format!("{}/", file.display());
+    for args in [
+        vec!["normalize", "-o", with_slash.as_str()],
+        vec![
+            "normalize",
+            "--format",
+            "parquet",
+            "-o",
+            with_slash.as_str(),
+        ],
+    ] {
+        let o = run(&args, "");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("writes a directory, and this is a file"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), "keep me");
+}
+
+/// `-o NAME.parquet` makes a directory of tables, not one file: said once, at the start.
+#[test]
+fn a_parquet_named_output_is_said_to_be_a_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("events.parquet");
+    let normalize = |email: &str| {
+        let record = format!(
+            "{{\"time\":\"2024-01-01T00:00:17Z\",\"email\":\"{email}\",\"type\":\"Sign in\"}}\n"
+        );
+        let path = out.to_str().expect("utf-8");
+        run(&["normalize", "--format", "parquet", "-o", path], &record)
+    };
+    let o = normalize("a@example.com");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--format parquet writes a directory of tables"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(out.join("zoom_activity").is_dir());
+    // Into it again: it is a directory now, nothing to say.
+    let o = normalize("b@example.com");
+    assert_eq!(stderr(&o), "");
+}
