@@ -103,7 +103,7 @@ fn partition_layout() {
         }
     }
     // A second run of the same input into the same directory replaces the first run's
-    // files (tests/lake.rs has the rows read back).
+    // files (tests/lake/ has the rows read back).
     let out = normalog(&[
         "normalize",
         input,

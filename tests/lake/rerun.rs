@@ -1,0 +1,180 @@
+//! Re-running into the same directory: the same inputs leave one copy of each event,
+//! standard input and new inputs append, and inputs loaded before with others are named.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::util::files_under;
+use crate::{archive, lake_rows, normalog, ok, parquet_into, s};
+
+#[test]
+fn rerunning_the_same_inputs_leaves_one_copy_of_each_event() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 2000, "10d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 500, "10d", 2);
+    let lake = tmp.path().join("lake");
+
+    parquet_into(&lake, "hour", &[&a]);
+    let (first, files) = lake_rows(&lake);
+    assert_eq!(first.len(), 2000);
+    // The same input again: the same rows, in as many files (replaced, not added).
+    parquet_into(&lake, "hour", &[&a]);
+    assert_eq!(lake_rows(&lake), (first.clone(), files));
+
+    // Another input is appended beside it, and survives a re-run of the first.
+    parquet_into(&lake, "hour", &[&b]);
+    let (both, _) = lake_rows(&lake);
+    assert_eq!(both.len(), 2500);
+    parquet_into(&lake, "hour", &[&a]);
+    assert_eq!(lake_rows(&lake).0, both);
+
+    // The same input with another layout, beside another run's files of the first one:
+    // refused before its input is read (engines cannot read a table of two layouts).
+    let day_run = |lake: &Path, flags: &[&str]| {
+        let mut args = vec!["normalize", "--format", "parquet", "--partition", "day"];
+        args.extend(flags);
+        args.extend(["-o", s(lake), s(&a)]);
+        let o = normalog(&args);
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, err) = day_run(&lake, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("holds files of another run partitioned by hour"),
+        "{err}"
+    );
+    assert_eq!(lake_rows(&lake).0, both);
+
+    // Alone in its directory, the same input with another layout replaces its files, and
+    // says so.
+    let alone = tmp.path().join("alone");
+    parquet_into(&alone, "hour", &[&a]);
+    let (code, err) = day_run(&alone, &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains(&format!(
+            "note: replaced the earlier run of the same inputs; {files} of its files were \
+             not written again and were removed"
+        )),
+        "{err}"
+    );
+    assert_eq!(lake_rows(&alone).0, first);
+    assert!(
+        files_under(&alone)
+            .iter()
+            .all(|f| !f.to_string_lossy().contains("hour=")),
+        "hour files left"
+    );
+
+    // A re-run given fewer log types removes the other tables' files of the earlier run:
+    // a warning names them (the other records are rejects now: exit 1).
+    let (code, err) = day_run(&alone, &["-t", "Zoom.Activity"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(
+            "warning: zendesk_audit, zoom_operation: the earlier run of the same inputs had \
+             rows in these tables and this run wrote none"
+        ),
+        "{err}"
+    );
+    let (rows, _) = lake_rows(&alone);
+    assert!(
+        !rows.is_empty() && rows.iter().all(|(_, t)| t == "Zoom.Activity"),
+        "{}",
+        rows.len()
+    );
+
+    // Nothing but part files, the manifests and the runs' lists of inputs: no temporary
+    // files, no other names.
+    for f in files_under(&lake) {
+        let rel = f
+            .strip_prefix(&lake)
+            .expect("under")
+            .to_string_lossy()
+            .into_owned();
+        let name = f.file_name().expect("name").to_string_lossy().into_owned();
+        assert!(
+            rel.starts_with("_normalog/runs/")
+                || rel.starts_with("_normalog/inputs/")
+                || (name.starts_with("part-") && name.ends_with(".parquet")),
+            "{rel}"
+        );
+    }
+}
+
+#[test]
+fn ndjson_directories_rerun_the_same_way() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 600, "3d", 3);
+    let lake = tmp.path().join("lake");
+    let run = || ok(&["normalize", "-o", &format!("{}/", s(&lake)), s(&a)]);
+    let lines = || -> usize {
+        files_under(&lake)
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "ndjson"))
+            .map(|f| std::fs::read_to_string(f).expect("read").lines().count())
+            .sum()
+    };
+    run();
+    assert_eq!(lines(), 600);
+    run();
+    assert_eq!(lines(), 600);
+}
+
+#[test]
+fn standard_input_appends() {
+    // Standard input has no identity: each run adds its files.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 300, "1d", 4);
+    let lake = tmp.path().join("lake");
+    for _ in 0..2 {
+        let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+            .args(["normalize", "--format", "parquet", "-o", s(&lake)])
+            .stdin(std::fs::File::open(&a).expect("open"))
+            .output()
+            .expect("run");
+        assert!(o.status.success());
+    }
+    assert_eq!(lake_rows(&lake).0.len(), 600);
+}
+
+/// Inputs another run loaded into the lake are named in a warning: their rows are added
+/// again (only the same inputs, unchanged, replace a run). Re-running the same inputs, or
+/// adding new ones alone, says nothing.
+#[test]
+fn inputs_loaded_by_another_run_are_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 500, "1d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 500, "1d", 2);
+    let lake = tmp.path().join("lake");
+    let run = |inputs: &[&Path]| {
+        let mut args = vec!["normalize", "--format", "parquet", "-o", s(&lake)];
+        args.extend(inputs.iter().map(|p| s(p)));
+        String::from_utf8(ok(&args).stderr).expect("utf-8")
+    };
+    assert_eq!(run(&[&a]), "");
+    assert_eq!(run(&[&a]), "");
+    assert_eq!(run(&[&b]), "");
+    let err = run(&[&a, &b]);
+    assert!(
+        err.contains(&format!(
+            "warning: {}: {} and 1 more of this run's inputs were loaded by an earlier run \
+             with other inputs (or before it changed): their rows are added again",
+            s(&lake),
+            s(&a)
+        )),
+        "{err}"
+    );
+    let (rows, _) = lake_rows(&lake);
+    assert_eq!(rows.len(), 2000, "a and b, then a and b again");
+    // After that run, a alone is loaded elsewhere too.
+    let err = run(&[&a]);
+    assert!(
+        err.contains(&format!("{} was loaded by an earlier run", s(&a)))
+            && err.contains("its rows are added again"),
+        "{err}"
+    );
+}
