@@ -178,6 +178,54 @@ fn a_json_object_is_not_read_by_a_text_type() {
     );
 }
 
+/// A line that starts like a JSON object but is broken, at the top of an input, is the
+/// JSON reject that says where, also when a text log type skips the first lines of each
+/// input (`skipLines`): the skip used to count it as a preamble line, and the record
+/// vanished without a reject (review finding). Text lines there are still skipped.
+#[test]
+fn broken_json_at_the_top_of_an_input_is_rejected_not_skipped() {
+    let mut registry = registry();
+    registry
+        .add_str(
+            "schema: Custom.Pre\nparser:\n  fastmatch:\n    skipLines: 2\n    match:\n      \
+             - '%{job} status=%{status}'\nfields:\n  - {name: job, type: string}\n  \
+             - {name: status, type: string}\n",
+            "pre.yml",
+        )
+        .expect("schema loads");
+    let mut n = NormalizerBuilder::new()
+        .log_types(["Custom.Json", "Custom.Pre"])
+        .build(&registry)
+        .expect("build");
+    let lines = [
+        r#"{"level":"INFO","#,
+        "# a preamble line",
+        r#"{"level":"WARN"}"#,
+        "backup status=ok",
+    ];
+    let mut out = Collect::default();
+    for (i, line) in lines.iter().enumerate() {
+        n.normalize_bytes(
+            line.as_bytes(),
+            Position::new(0, i as u64 + 1, i as u64),
+            &mut out,
+        )
+        .expect("collect never fails");
+    }
+    assert_eq!(out.rejects.len(), 1, "{:?}", out.rejects);
+    assert!(
+        out.rejects[0].contains("line 1") && out.rejects[0].contains("JSON"),
+        "{}",
+        out.rejects[0]
+    );
+    let types: Vec<_> = out
+        .events
+        .iter()
+        .map(|e| field(e, "p_log_type").expect("p_log_type"))
+        .collect();
+    assert_eq!(types, ["Custom.Json", "Custom.Pre"]);
+}
+
 #[test]
 fn non_utf8_line_is_rejected() {
     let registry = registry();

@@ -59,11 +59,15 @@ impl Normalizer {
         let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
         let accepted = match self.try_text::<Copied>(text, pos, &mut vals) {
             Tried::Accepted(pi) => Some(pi),
-            Tried::Skipped(pi) => {
+            // A skip counts lines (`skipLines`, a CSV header), it does not read them: a
+            // broken JSON object at the top of an input, with JSON log types loaded, is that
+            // object's reject below, not a preamble line (it vanished without a word).
+            Tried::Skipped(pi) if json_error.is_none() || self.n_json == 0 => {
                 self.scratch = copy;
                 self.vals = recycle(vals);
                 return Err(self.skipped(pi, pos));
             }
+            Tried::Skipped(_) => None,
             Tried::Refused => None,
         };
         let rejected = match accepted {

@@ -38,6 +38,27 @@ pub fn validate(schema: &Schema) -> Vec<SchemaError> {
     errors
 }
 
+/// Whether a top-level column (lower case) is one of the standard fields every event gets:
+/// a field of that name would be a second column or key of the same name (Parquet readers
+/// refuse or rename it, JSON readers keep one of the two).
+fn is_standard_column(column: &str) -> bool {
+    use crate::names::{
+        P_EVENT_TIME, P_LOG_TYPE, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION, P_SOURCE_ID,
+        P_SOURCE_LABEL,
+    };
+    column.starts_with("p_any_")
+        || [
+            P_LOG_TYPE,
+            P_ROW_ID,
+            P_EVENT_TIME,
+            P_PARSE_TIME,
+            P_SCHEMA_VERSION,
+            P_SOURCE_ID,
+            P_SOURCE_LABEL,
+        ]
+        .contains(&column)
+}
+
 /// The name a field gets as a table column: Panther's Glue column-name normalisation
 /// (`glueschema.ColumnName`). ASCII letters, digits, `_` and `-` are kept (case too); some
 /// punctuation is spelled out (`@` → `at_sign`, wrapped in `_` except at either end); every
@@ -237,6 +258,19 @@ impl<'s> Validator<'s> {
             }
             seen.insert(name, field.span);
             let column = column_name(name).to_lowercase();
+            if depth == 1 && is_standard_column(&column) {
+                self.error(
+                    field.span,
+                    format!("field name `{name}` is taken by the standard field `{column}`"),
+                    Some(
+                        "every event gets the `p_` fields (`p_any_*` too), so the output would \
+                         have two; leave this field out of the schema (keys it does not name \
+                         are dropped)"
+                            .into(),
+                    ),
+                );
+                continue;
+            }
             if let Some((other, other_span)) = columns.get(&column) {
                 let (other, other_span) = (*other, *other_span);
                 self.error(
