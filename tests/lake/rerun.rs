@@ -77,6 +77,8 @@ fn rerunning_the_same_inputs_leaves_one_copy_of_each_event() {
         err.contains(
             "warning: zendesk_audit, zoom_operation: the earlier run of the same inputs had \
              rows in these tables and this run wrote none"
+        ) && err.contains(
+            "records were rejected; or other -t/--log-type or schemas); their files were removed"
         ),
         "{err}"
     );
@@ -122,6 +124,19 @@ fn ndjson_directories_rerun_the_same_way() {
     assert_eq!(lines(), 600);
     run();
     assert_eq!(lines(), 600);
+    // The same inputs in Parquet replace the NDJSON files, and a warning says the lake
+    // changed format (a re-run that forgot `--format parquet` did so with a note).
+    let out = ok(&["normalize", "--format", "parquet", "-o", s(&lake), s(&a)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "warning: replaced the earlier run of the same inputs, which wrote .ndjson files, \
+             with .parquet files (--format)"
+        ),
+        "{err}"
+    );
+    assert_eq!(lines(), 0);
+    assert_eq!(lake_rows(&lake).0.len(), 600);
 }
 
 #[test]

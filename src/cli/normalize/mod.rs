@@ -126,16 +126,41 @@ fn expand_inputs(paths: &[std::path::PathBuf], output: Option<&Path>) -> Result<
 /// Say what a re-run removed of the earlier run of the same inputs: its files not written
 /// again (a note: another `--partition` or time range writes other files), and above all
 /// the tables it had rows in and this run has none, whose rows from these inputs are now
-/// gone (a warning: `-t` or other schemas on a re-run are easy to miss).
-fn report_replaced(replaced: &normalog::sink::layout::Replaced, quiet: bool) {
+/// gone (a warning: `-t` or other schemas on a re-run are easy to miss, and so are flags
+/// that make every record a reject: `rejected` says how many were).
+/// A re-run in another `--format` (`ext`: this run's file extension) replaces every file of
+/// the earlier one: a warning too, as the lake changes format.
+fn report_replaced(
+    replaced: &normalog::sink::layout::Replaced,
+    ext: &str,
+    rejected: u64,
+    quiet: bool,
+) {
     if !replaced.tables_gone.is_empty() {
+        let why = match rejected {
+            0 => "other -t/--log-type or schemas".to_owned(),
+            1 => "1 record was rejected; or other -t/--log-type or schemas".to_owned(),
+            n => format!("{n} records were rejected; or other -t/--log-type or schemas"),
+        };
         messages::error(&format!(
             "warning: {}: the earlier run of the same inputs had rows in these tables and \
-             this run wrote none (other -t/--log-type or schemas); their files were removed",
+             this run wrote none ({why}); their files were removed",
             replaced.tables_gone.join(", ")
         ));
-    } else if !replaced.removed.is_empty() && !quiet {
-        let n = replaced.removed.len();
+    }
+    let n = replaced.removed.len();
+    let other_format = replaced
+        .removed
+        .iter()
+        .filter_map(|f| Path::new(f).extension()?.to_str())
+        .find(|e| *e != ext);
+    if let Some(theirs) = other_format {
+        messages::error(&format!(
+            "warning: replaced the earlier run of the same inputs, which wrote .{theirs} \
+             files, with .{ext} files (--format); {n} of its files {} removed",
+            if n == 1 { "was" } else { "were" },
+        ));
+    } else if replaced.tables_gone.is_empty() && n > 0 && !quiet {
         messages::error(&format!(
             "note: replaced the earlier run of the same inputs; {n} of its files {} not \
              written again and {} removed",
@@ -424,9 +449,13 @@ impl NormalizeConfig {
             Output::Parquet(w) => w.spilled_rows(),
             _ => 0,
         };
+        let ext = match &self.output {
+            Output::Parquet(_) => "parquet",
+            _ => "ndjson",
+        };
         let replaced = self.output.commit()?;
         if let Some(replaced) = &replaced {
-            report_replaced(replaced, self.quiet);
+            report_replaced(replaced, ext, run.summary.rejected, self.quiet);
         }
         if let Some(loaded) = &self.loaded {
             loaded.record();
