@@ -290,7 +290,10 @@ pub fn expand(paths: &[PathBuf]) -> Vec<Input> {
 /// already walked) is not entered again: a link to `.` would otherwise be followed until the
 /// system refuses the path, reading every file dozens of times. Directories can also be
 /// excluded ([`exclude`](Self::exclude)): a run's output directory inside an input directory
-/// must not be read back as input.
+/// must not be read back as input. Nor is the output directory of an earlier run met in a
+/// walk (a directory holding `_normalog`, [`outputs`](Self::outputs)): its NDJSON events
+/// would be loaded again beside the logs they came from. `_normalog` directories (lists
+/// of runs and inputs, never logs) are skipped as hidden entries are.
 #[derive(Debug, Default)]
 pub struct Expander {
     /// The inputs found, in order.
@@ -301,6 +304,9 @@ pub struct Expander {
     pub revisited: Vec<PathBuf>,
     /// Excluded directories met in the walk, left out.
     pub excluded: Vec<PathBuf>,
+    /// Output directories of earlier runs (they hold `_normalog`) met in the walk of a
+    /// directory given, left out; one given itself is read.
+    pub outputs: Vec<PathBuf>,
     seen: HashSet<FileId>,
     exclude: HashSet<FileId>,
 }
@@ -346,12 +352,13 @@ impl Expander {
         if path.as_os_str() == "-" {
             self.inputs.push(Input::Stdin);
         } else {
-            self.visit(path);
+            self.visit(path, true);
         }
         self.inputs.len() - before
     }
 
-    fn visit(&mut self, path: &Path) {
+    /// `given`: the path was given, not met in a walk.
+    fn visit(&mut self, path: &Path, given: bool) {
         // A path that cannot be examined stays an input: opening it reports why.
         let Ok(meta) = std::fs::metadata(path) else {
             self.inputs.push(Input::Path(path.to_path_buf()));
@@ -373,6 +380,10 @@ impl Expander {
             }
         }
         if meta.is_dir() {
+            if !given && path.join(OUTPUT_MARK).is_dir() {
+                self.outputs.push(path.to_path_buf());
+                return;
+            }
             self.walk(path);
         } else {
             self.inputs.push(Input::Path(path.to_path_buf()));
@@ -386,15 +397,21 @@ impl Expander {
         };
         let mut paths: Vec<PathBuf> = entries
             .filter_map(Result::ok)
-            .filter(|e| !e.file_name().as_encoded_bytes().starts_with(b"."))
+            .filter(|e| {
+                let name = e.file_name();
+                !name.as_encoded_bytes().starts_with(b".") && name != OUTPUT_MARK
+            })
             .map(|e| e.path())
             .collect();
         paths.sort();
         for p in paths {
-            self.visit(&p);
+            self.visit(&p, false);
         }
     }
 }
+
+/// The directory every directory output of `normalize` holds (its runs' manifests).
+const OUTPUT_MARK: &str = "_normalog";
 
 #[cfg(test)]
 mod tests {

@@ -113,6 +113,23 @@ fn each_input_file_is_read_once_and_the_output_directory_is_not_an_input() {
             .sum();
         assert_eq!(rows, 3, "round {round}: {err}");
     }
+
+    // That lake, inside the input directory of a run with another output: an earlier
+    // run's output, not read (its events were loaded again, and its lists of runs and
+    // inputs came back as rejects). Given by name, its events are read, its `_normalog`
+    // is not.
+    let o = run(&["normalize", logs_arg], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(events(&o).len(), 3, "{err}");
+    assert!(
+        err.contains("lake: the output of an earlier run (it holds _normalog), inside an input directory; not read as input"),
+        "{err}"
+    );
+    let o = run(&["normalize", lake_arg], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(events(&o).len(), 3, "{err}");
 }
 
 /// Every file under `dir`, recursively.

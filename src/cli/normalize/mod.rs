@@ -72,10 +72,12 @@ fn expand_inputs(paths: &[std::path::PathBuf], output: Option<&Path>) -> Result<
         expander.exclude(out);
     }
     for path in paths {
-        let left_out = expander.revisited.len() + expander.excluded.len();
+        let wholes =
+            |e: &pipeline::Expander| e.revisited.len() + e.excluded.len() + e.outputs.len();
+        let left_out = wholes(&expander);
         let added = expander.add(path);
         // A directory left out as a whole is said below, not as an empty one.
-        let whole = expander.revisited.len() + expander.excluded.len() > left_out;
+        let whole = wholes(&expander) > left_out;
         if added == 0 && !whole && path.is_dir() {
             messages::error(&format!(
                 "warning: {}: a directory with no input files (hidden files, files already \
@@ -99,6 +101,11 @@ fn expand_inputs(paths: &[std::path::PathBuf], output: Option<&Path>) -> Result<
             &expander.excluded,
             "the output directory, inside an input directory; not read as input",
         ),
+        (
+            &expander.outputs,
+            "the output of an earlier run (it holds _normalog), inside an input directory; \
+             not read as input (give it by name to read it)",
+        ),
     ];
     for (paths, why) in left_out {
         if let Some(first) = paths.first() {
@@ -113,7 +120,8 @@ fn expand_inputs(paths: &[std::path::PathBuf], output: Option<&Path>) -> Result<
     if expander.inputs.is_empty() {
         let left_out = !(expander.repeated.is_empty()
             && expander.revisited.is_empty()
-            && expander.excluded.is_empty());
+            && expander.excluded.is_empty()
+            && expander.outputs.is_empty());
         return Err(Fatal::Message(if left_out {
             "no input files left to read (the warnings above say what was left out)".into()
         } else {
