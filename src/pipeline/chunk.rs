@@ -97,4 +97,7 @@ pub(crate) struct Chunk {
     pub summary: Summary,
     /// The sink asked to stop while processing this chunk.
     pub stop: bool,
+    /// Cut before a chunk's worth because a stream (standard input, a pipe) had no more
+    /// for now: its output is written out at once (see [`Chunker`](super::chunker)).
+    pub live: bool,
 }

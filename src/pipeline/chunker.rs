@@ -57,6 +57,8 @@ struct Open {
     index: usize,
     source: Arc<str>,
     reader: Box<dyn Read + Send>,
+    /// Standard input or a pipe: whole lines go as soon as a read finds no more for now.
+    stream: bool,
     mode: Mode,
     /// Offset of the next unsent byte (the start of `pending`) in the decoded input.
     byte: u64,
@@ -111,6 +113,7 @@ impl<'a> Chunker<'a> {
                         index,
                         source,
                         reader,
+                        stream: input.is_stream(),
                         mode: Mode::Detect,
                         byte: 0,
                         line: 1,
@@ -138,6 +141,7 @@ impl<'a> Chunker<'a> {
                     bufs,
                     summary: Summary::default(),
                     stop: false,
+                    live: false,
                 },
             }
         };
@@ -262,6 +266,7 @@ impl Open {
             bufs,
             summary: Summary::default(),
             stop: false,
+            live: false,
         }
     }
 
@@ -334,6 +339,14 @@ impl Open {
                     let tail = bufs.data.len() - tail_start;
                     if frame::surely_too_long(tail, f.max_record_bytes) {
                         return self.start_skip(bufs, tail_start);
+                    }
+                    // A stream that gave less than asked for had no more for now (`tail -f`,
+                    // a slow producer): its whole lines go now rather than after a chunk's
+                    // worth, which may be hours away. A fast producer fills every read.
+                    if self.stream && n < READ_SIZE && tail_start > 0 {
+                        let mut chunk = self.lines_chunk(bufs, tail_start);
+                        chunk.live = true;
+                        return chunk;
                     }
                 }
             }

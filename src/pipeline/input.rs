@@ -126,6 +126,16 @@ impl Input {
     /// [`open`](Self::open), and when `stop` is given, an input that can wait forever for
     /// its next byte (standard input, a named pipe, a device) is read so that its reads
     /// fail once `stop` is set ([`super::pipe`]).
+    /// Standard input, or a path that is not a regular file (a named pipe, a device):
+    /// what it holds arrives over time.
+    pub(crate) fn is_stream(&self) -> bool {
+        match self {
+            Input::Stdin => true,
+            Input::Path(p) => std::fs::metadata(p).is_ok_and(|m| !m.is_file()),
+            Input::Reader(_) => false,
+        }
+    }
+
     pub(crate) fn open_stoppable(
         &self,
         stop: Option<&Arc<AtomicBool>>,

@@ -70,7 +70,9 @@
 //!   [`parse::frame`](crate::parse::frame) that every entry point shares (byte-order mark,
 //!   CRLF, blank lines, record limit); blank lines are counted. The reader cuts the stream
 //!   into chunks of about [`Batch::chunk_bytes`] made of whole
-//!   lines, so workers can normalize chunks independently. A line longer than the record
+//!   lines, so workers can normalize chunks independently; from standard input or a pipe,
+//!   also whenever a read finds less than it asked for (the stream paused: `tail -f`), and
+//!   [`run_ndjson`](Batch::run_ndjson) flushes such a chunk's events. A line longer than the record
 //!   limit is never buffered: it is skipped to its end and becomes one `too_long` reject.
 //! * **Whole JSON documents**: an input whose first non-blank byte is `[`, or whose first
 //!   line opens a `{` it does not close (a pretty-printed object), is read whole (up to
@@ -399,7 +401,15 @@ impl Batch {
             registry,
             inputs,
             || parallel::NdjsonEncoder { opts },
-            |chunk, ()| out.write_all(&chunk.bufs.out).map_err(Error::from),
+            |chunk, ()| {
+                out.write_all(&chunk.bufs.out)?;
+                // Events of a stream that paused reach the reader now, not with the next
+                // chunk's worth.
+                if chunk.live {
+                    out.flush()?;
+                }
+                Ok(())
+            },
             observer,
         )?;
         out.flush()?;

@@ -38,6 +38,49 @@ fn stdin_and_dash_read_standard_input() {
     }
 }
 
+/// Standard input that pauses (`tail -f logs | normalog normalize`): the events of the
+/// lines read so far are written out then, not held until a chunk's worth (1 MiB) or the
+/// end of the input (review finding: nothing came out, and a SIGTERM lost them all).
+#[test]
+fn events_of_a_paused_stream_are_written_at_once() {
+    use std::io::BufRead;
+    let mut child = normalog()
+        .args(["normalize", "-j", "2"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn normalog");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if tx.send(line.expect("read stdout")).is_err() {
+                break;
+            }
+        }
+    });
+    let wait = std::time::Duration::from_secs(60);
+    for round in 0..2 {
+        writeln!(stdin, "{ACTIVITY}\n{ACTIVITY}").expect("write stdin");
+        stdin.flush().expect("flush");
+        // Standard input stays open: the events must come without it.
+        for _ in 0..2 {
+            let line = rx
+                .recv_timeout(wait)
+                .unwrap_or_else(|e| panic!("round {round}: no event while the input waits: {e}"));
+            let v: Value = serde_json::from_str(&line).expect("JSON event");
+            assert_eq!(v["p_log_type"], "Zoom.Activity");
+        }
+    }
+    drop(stdin);
+    let status = child.wait().expect("wait");
+    reader.join().expect("reader");
+    assert!(status.success(), "{status}");
+    assert!(rx.try_recv().is_err(), "more events than records");
+}
+
 #[test]
 fn output_field_order_is_schema_then_standard_fields() {
     let o = run(
