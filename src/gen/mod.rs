@@ -65,6 +65,8 @@ pub(crate) struct State {
     rng: Rng,
     /// The current record's time, Unix seconds.
     pub(crate) secs: i64,
+    /// The first record's time: no time of a record (its jitter included) is before it.
+    pub(crate) start: i64,
     /// The clock's steps and the microseconds within `secs` (`times::Clock`).
     clock: times::Clock,
 }
@@ -79,9 +81,11 @@ impl State {
         // Drawn even when `start` is given, so the values that follow do not depend on it.
         #[allow(clippy::cast_possible_wrap)]
         let secs = times::EPOCH_2023 + rng.below_u64(times::TWO_YEARS) as i64;
+        let secs = start.unwrap_or(secs);
         State {
             rng,
-            secs: start.unwrap_or(secs),
+            secs,
+            start: secs,
             clock: times::Clock::new(mean_gap_us),
         }
     }

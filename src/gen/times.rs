@@ -200,10 +200,12 @@ pub(super) fn mean_gap_us(records: u64, span_secs: u64) -> u64 {
 }
 
 /// The current record's time, with a second or two of jitter (fields of one record differ a
-/// little) and random sub-second digits.
+/// little) and random sub-second digits; never before the first record's time (`--start`
+/// is where the archive starts: records 2 s before it fell into the hour, day and even year
+/// before).
 pub(super) fn record_time(rng: &mut State) -> (i64, u32) {
     #[allow(clippy::cast_possible_wrap)]
-    let secs = rng.secs - rng.below(3) as i64;
+    let secs = (rng.secs - rng.below(3) as i64).max(rng.start);
     #[allow(clippy::cast_possible_truncation)]
     let nanos = rng.below_u64(1_000_000_000) as u32;
     (secs, nanos)

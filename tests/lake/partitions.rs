@@ -34,6 +34,35 @@ fn gen_span_spreads_an_archive_over_days() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// `gen --start T`: no record is before T, with or without `--span` (the second or two of
+/// jitter in each record's times put the first records of an archive starting at a new
+/// year in the year before).
+#[test]
+fn gen_start_is_the_earliest_time() {
+    for span in [None, Some("1h")] {
+        let mut args = vec!["gen", "-n", "300", "--start", "2024-01-01", "--seed", "5"];
+        args.extend(span.iter().flat_map(|s| ["--span", *s]));
+        let archive = ok(&args).stdout;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_normalog"))
+            .arg("normalize")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut stdin = child.stdin.take().expect("stdin");
+        std::io::Write::write_all(&mut stdin, &archive).expect("write");
+        drop(stdin);
+        let out = child.wait_with_output().expect("wait");
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        assert_eq!(text.lines().count(), 300, "{span:?}");
+        for line in text.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).expect("JSON");
+            let t = v["p_event_time"].as_str().expect("p_event_time");
+            assert!(t.starts_with("2024-01-01T"), "{span:?}: {t}");
+        }
+    }
+}
+
 /// A field named like a partition directory (`year`, `hour`: table columns ignore case) is
 /// warned about with a partitioned layout, where engines reading the partitions as columns
 /// would show the directory's value in its place; not with `--partition none`.
