@@ -113,6 +113,20 @@ impl From<Error> for Fatal {
     }
 }
 
+impl Fatal {
+    /// The error of a write to `what` (a path, or [`STDOUT`]): a message says where; a
+    /// closed pipe stays one.
+    fn on(self, what: &dyn std::fmt::Display) -> Fatal {
+        match self {
+            Fatal::Message(m) => Fatal::Message(format!("{what}: {m}")),
+            other => other,
+        }
+    }
+}
+
+/// How errors name standard output.
+const STDOUT: &str = "standard output";
+
 impl From<io::Error> for Fatal {
     fn from(e: io::Error) -> Fatal {
         if e.kind() == io::ErrorKind::BrokenPipe {

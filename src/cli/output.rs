@@ -129,7 +129,9 @@ impl Output {
     pub(super) fn commit(self) -> Result<Option<Replaced>, Fatal> {
         Ok(match self {
             Output::Stdout(s) => {
-                s.lock().flush()?;
+                s.lock()
+                    .flush()
+                    .map_err(|e| Fatal::from(e).on(&super::STDOUT))?;
                 None
             }
             Output::File(f) => {
@@ -327,19 +329,25 @@ fn is_dir_path(p: &Path) -> bool {
 /// is removed. Anything else that exists (`/dev/null`, a FIFO, a terminal) is opened and
 /// written in place: renaming over it would replace the device or pipe with a plain file.
 pub(super) enum OutputFile {
-    /// Renamed into place at commit.
-    Atomic(AtomicFile),
+    /// Renamed into place at commit (at the path given).
+    Atomic(AtomicFile, PathBuf),
     /// A device or pipe, written in place.
-    InPlace(File),
+    InPlace(File, PathBuf),
 }
 
 impl OutputFile {
     pub(super) fn create(dest: &Path) -> Result<OutputFile, Fatal> {
         let fail = |e: io::Error| Fatal::Message(format!("{}: {e}", dest.display()));
         match std::fs::metadata(dest) {
-            Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+            Ok(meta) if meta.is_dir() => {
+                return Err(Fatal::Message(format!(
+                    "{}: a directory; this output is a file: give its name",
+                    dest.display()
+                )));
+            }
+            Ok(meta) if !meta.is_file() => {
                 let file = File::options().write(true).open(dest).map_err(fail)?;
-                return Ok(OutputFile::InPlace(file));
+                return Ok(OutputFile::InPlace(file, dest.to_path_buf()));
             }
             _ => {}
         }
@@ -353,22 +361,31 @@ impl OutputFile {
                 fail(e)
             }
         })?;
-        Ok(OutputFile::Atomic(file))
+        Ok(OutputFile::Atomic(file, dest.to_path_buf()))
+    }
+
+    /// The path given for it.
+    pub(super) fn dest(&self) -> &Path {
+        match self {
+            OutputFile::Atomic(_, p) | OutputFile::InPlace(_, p) => p,
+        }
     }
 
     /// The file to write to.
     pub(super) fn file(&mut self) -> &mut File {
         match self {
-            OutputFile::Atomic(f) => f.file(),
-            OutputFile::InPlace(f) => f,
+            OutputFile::Atomic(f, _) => f.file(),
+            OutputFile::InPlace(f, _) => f,
         }
     }
 
-    pub(super) fn commit(self) -> io::Result<()> {
-        match self {
-            OutputFile::Atomic(f) => f.commit(),
-            OutputFile::InPlace(mut f) => f.flush(),
-        }
+    /// Put the file in place (or flush a device); an error names the path.
+    pub(super) fn commit(self) -> Result<(), Fatal> {
+        let (done, dest) = match self {
+            OutputFile::Atomic(f, dest) => (f.commit(), dest),
+            OutputFile::InPlace(mut f, dest) => (f.flush(), dest),
+        };
+        done.map_err(|e| Fatal::from(e).on(&dest.display()))
     }
 }
 

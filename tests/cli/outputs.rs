@@ -223,3 +223,49 @@ fn a_parquet_named_output_is_said_to_be_a_directory() {
     let o = normalize("b@example.com");
     assert_eq!(stderr(&o), "");
 }
+
+/// A failed write says where it went: standard output or the file (a full disk, here
+/// `/dev/full`), and a directory given where a file is wanted is named with the reason
+/// (review finding: "No space left on device" and "Is a directory" alone).
+#[cfg(target_os = "linux")]
+#[test]
+fn failed_writes_name_their_output() {
+    let sample = util::data("samples/mixed.jsonl");
+    let sample = sample.to_str().expect("utf-8");
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args(["normalize", sample])
+        .stdout(full)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("standard output: No space left on device"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["normalize", "-o", "/dev/full", sample], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("/dev/full: No space left on device"),
+        "{}",
+        stderr(&o)
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_str().expect("utf-8");
+    for args in [
+        &["normalize", "--rejects", d, sample][..],
+        &["gen", "-n", "5", "-o", d][..],
+    ] {
+        let o = run(args, "");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains(&format!("{d}: a directory; this output is a file")),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}

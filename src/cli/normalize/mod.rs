@@ -531,16 +531,32 @@ impl NormalizeConfig {
                 .batch
                 .run_ndjson_dir(builder, registry, inputs, w, observer)?,
             Output::Stdout(_) | Output::File(_) => {
+                // A failed write (a full disk, /dev/full) says where it went.
+                let name = match &self.output {
+                    Output::File(f) => f.dest().display().to_string(),
+                    _ => super::STDOUT.to_owned(),
+                };
                 let mut writer = BufWriter::with_capacity(1 << 20, self.output.writer());
-                let run = self.batch.run_ndjson(
-                    builder,
-                    registry,
-                    inputs,
-                    &mut writer,
-                    self.ndjson,
-                    observer,
-                )?;
-                writer.flush()?;
+                let run = self
+                    .batch
+                    .run_ndjson(
+                        builder,
+                        registry,
+                        inputs,
+                        &mut writer,
+                        self.ndjson,
+                        observer,
+                    )
+                    .map_err(|e| {
+                        let io = matches!(e.kind(), normalog::ErrorKind::Io(_));
+                        let fatal = Fatal::from(e);
+                        if io {
+                            fatal.on(&name)
+                        } else {
+                            fatal
+                        }
+                    })?;
+                writer.flush().map_err(|e| Fatal::from(e).on(&name))?;
                 run
             }
         })

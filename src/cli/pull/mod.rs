@@ -215,7 +215,10 @@ pub(super) fn drive<T>(
     drop(observer);
     line.finish();
     if let Some(r) = rejects {
-        r.commit()?;
+        r.commit().map_err(|f| match f {
+            super::Fatal::Message(m) => PullError::Output(m),
+            other => fatal_to_config(other),
+        })?;
     }
     // A rejects file that could not be written is the error, whatever the pull's outcome.
     flushed?;

@@ -153,8 +153,8 @@ pub(super) fn open(
     let output = Output::open(&nargs, &mut CreatedDirs::default()).map_err(fatal_to_config)?;
     let target = match output {
         Output::Stdout(s) => Target::Stream(Box::new(s)),
-        Output::File(OutputFile::Atomic(f)) => Target::File(f),
-        Output::File(OutputFile::InPlace(f)) => Target::Stream(Box::new(f)),
+        Output::File(OutputFile::Atomic(f, _)) => Target::File(f),
+        Output::File(OutputFile::InPlace(f, _)) => Target::Stream(Box::new(f)),
         Output::NdjsonDir(_) | Output::Parquet(_) => Target::Dir {
             dir: nargs.output.clone().unwrap_or_default(),
             format: dir_format(&nargs),
