@@ -40,6 +40,18 @@ impl Output {
                     .into(),
             ));
         }
+        if args.format == FormatArg::Ndjson {
+            for (flag, given) in [
+                ("--compression", args.compression.is_some()),
+                ("--row-group-rows", args.row_group_rows.is_some()),
+            ] {
+                if given {
+                    return Err(Fatal::Message(format!(
+                        "{flag} applies to --format parquet; this output is NDJSON"
+                    )));
+                }
+            }
+        }
         let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
         let dir = match (args.format, path) {
             (FormatArg::Parquet, None) => {
@@ -82,9 +94,10 @@ impl Output {
             });
         };
         for (flag, value) in [
-            ("--max-open-files", args.max_open_files),
+            ("--max-open-files", Some(args.max_open_files)),
             ("--row-group-rows", args.row_group_rows),
         ] {
+            let Some(value) = value else { continue };
             if value == 0 {
                 return Err(Fatal::Message(format!("{flag} must be at least 1")));
             }
@@ -269,53 +282,59 @@ impl Default for FileSize {
 }
 
 impl FileSize {
-    /// `1048576`, `256MiB`, `256M`, `1GB`, `none`: a number and an optional unit, K/M/G/T
-    /// and KiB/MiB/GiB/TiB in powers of 1024, KB/MB/GB/TB in powers of 1000, B for bytes
-    /// (case-insensitive).
+    /// `1048576`, `256MiB`, `256M`, `1GB` (see [`parse_bytes`]), or `none`.
     pub(super) fn parse(s: &str) -> Result<FileSize, String> {
-        let t = s.trim();
-        if t.eq_ignore_ascii_case("none") {
+        if s.trim().eq_ignore_ascii_case("none") {
             return Ok(FileSize(None));
         }
-        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-        let (num, unit) = t.split_at(split);
-        let what = || format!("{s:?} is not a size: a whole number and a unit, e.g. 256MiB or 1GB");
-        if num.is_empty() {
-            return Err(what());
-        }
-        if unit.starts_with(['.', ',']) {
-            return Err(format!(
-                "{s:?}: a size is a whole number of its unit (e.g. 1536MiB for 1.5GiB)"
-            ));
-        }
-        let unit = unit.trim();
-        let scale: u64 = match unit.to_ascii_lowercase().as_str() {
-            "" | "b" => 1,
-            "k" | "kib" => 1 << 10,
-            "m" | "mib" => 1 << 20,
-            "g" | "gib" => 1 << 30,
-            "t" | "tib" => 1 << 40,
-            "kb" => 1_000,
-            "mb" => 1_000_000,
-            "gb" => 1_000_000_000,
-            "tb" => 1_000_000_000_000,
-            _ => {
-                return Err(format!(
-                    "unknown unit {unit:?}: use K, M, G, T (powers of 1024, also KiB...), KB, \
-                     MB, GB, TB (powers of 1000), or 'none'"
-                ))
-            }
-        };
-        // Only digits: a number too large for 64 bits is the one failure.
-        let Ok(n) = num.parse::<u64>() else {
-            return Err(format!("{s:?} is too large"));
-        };
-        match n.checked_mul(scale) {
-            Some(0) => Err("must be more than 0 (or 'none' for no limit)".into()),
-            Some(bytes) => Ok(FileSize(Some(bytes))),
-            None => Err(format!("{s:?} is too large")),
+        match parse_bytes(s) {
+            Ok(0) => Err("must be more than 0 (or 'none' for no limit)".into()),
+            Ok(bytes) => Ok(FileSize(Some(bytes))),
+            Err(e) => Err(format!("{e}; or 'none' for no limit")),
         }
     }
+}
+
+/// A number of bytes and an optional unit, K/M/G/T and KiB/MiB/GiB/TiB in powers of 1024,
+/// KB/MB/GB/TB in powers of 1000, B for bytes (case-insensitive): `1048576`, `256MiB`,
+/// `10KB`.
+pub(super) fn parse_bytes(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    if num.is_empty() {
+        return Err(format!(
+            "{s:?} is not a size: a whole number and a unit, e.g. 256MiB or 1GB"
+        ));
+    }
+    if unit.starts_with(['.', ',']) {
+        return Err(format!(
+            "{s:?}: a size is a whole number of its unit (e.g. 1536MiB for 1.5GiB)"
+        ));
+    }
+    let unit = unit.trim();
+    let scale: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "t" | "tib" => 1 << 40,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        _ => {
+            return Err(format!(
+                "unknown unit {unit:?}: use K, M, G, T (powers of 1024, also KiB...), KB, MB, \
+                 GB, TB (powers of 1000)"
+            ))
+        }
+    };
+    // Only digits: a number too large for 64 bits is the one failure.
+    num.parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| format!("{s:?} is too large"))
 }
 
 /// An `-o` path names a directory layout when it is an existing directory or ends in '/'.

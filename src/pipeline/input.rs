@@ -181,7 +181,7 @@ pub fn decode(mut raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>
         // Read as text, such a file would give one invalid-JSON reject per line.
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("{what}, not JSON text: skipped"),
+            format!("{what}, not JSON text"),
         ));
     }
     let whole = io::Cursor::new(head).take(got as u64).chain(raw);

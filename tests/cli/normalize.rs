@@ -428,3 +428,53 @@ fn a_json_array_over_the_document_limit_is_noted() {
     assert_eq!(stderr(&o), "");
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
 }
+
+/// Flags that cannot apply, or whose value makes no sense, are refused before the run
+/// (exit 2, naming the flag); sizes take units (review findings: `--compression` with
+/// NDJSON output was silently ignored, `--max-record-bytes 10KB` refused, `-j 100000`
+/// accepted).
+#[test]
+fn flags_that_cannot_apply_or_make_no_sense_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nd = format!("{}/nd/", dir.path().display());
+    for (args, says) in [
+        (
+            vec!["--compression", "gzip"],
+            "--compression applies to --format parquet",
+        ),
+        (
+            vec!["--row-group-rows", "5", "-o", &nd],
+            "--row-group-rows applies to --format parquet",
+        ),
+        (vec!["--max-record-bytes", "0"], "must be at least 1 byte"),
+        (vec!["--max-record-bytes", "none"], "is not a size"),
+        (vec!["--max-buffered-mib", "0"], "must be at least 1"),
+        (vec!["-j", "0"], "must be at least 1"),
+        (vec!["-j", "100000"], "at most 1024"),
+    ] {
+        let mut all = vec!["normalize"];
+        all.extend(&args);
+        let o = run(&all, &format!("{ACTIVITY}\n"));
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "", "{args:?}");
+    }
+    assert!(!dir.path().join("nd").exists());
+    // A size with a unit: 1KB holds the record, 50 bytes does not.
+    let o = run(
+        &["normalize", "--max-record-bytes", "1KB"],
+        &format!("{ACTIVITY}\n"),
+    );
+    assert_eq!(
+        (o.status.code(), events(&o).len()),
+        (Some(0), 1),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(
+        &["normalize", "--max-record-bytes", "50B"],
+        &format!("{ACTIVITY}\n"),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("50"), "{}", stderr(&o));
+}

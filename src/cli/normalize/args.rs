@@ -74,13 +74,13 @@ pub struct NormalizeArgs {
     #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = FileSize::parse)]
     pub target_file_size: FileSize,
 
-    /// Parquet: rows per row group.
-    #[arg(long, value_name = "N", default_value_t = normalog::sink::parquet::DEFAULT_ROW_GROUP_ROWS)]
-    pub row_group_rows: usize,
+    /// Parquet: rows per row group. Default: 122880. Refused with NDJSON output.
+    #[arg(long, value_name = "N")]
+    pub row_group_rows: Option<usize>,
 
-    /// Parquet: page compression.
-    #[arg(long, value_enum, default_value_t = CompressionArg::Zstd, value_name = "CODEC")]
-    pub compression: CompressionArg,
+    /// Parquet: page compression. Default: zstd. Refused with NDJSON output.
+    #[arg(long, value_enum, value_name = "CODEC")]
+    pub compression: Option<CompressionArg>,
 
     /// Directory output: files open at once; when more partitions are being written, the
     /// least recently used file is closed (a partition seen again gets a new part file).
@@ -99,7 +99,7 @@ pub struct NormalizeArgs {
     /// still one file (a partition written early that comes again is read back at the end
     /// and written again with its new rows; a large one, written as it came, gets a
     /// second part; --stats says both). The other half is for the unfinished row groups of open files.
-    #[arg(long, value_name = "MIB", default_value_t = normalog::sink::parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20)]
+    #[arg(long, value_name = "MIB", default_value_t = normalog::sink::parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20, value_parser = at_least_one)]
     pub max_buffered_mib: usize,
 
     /// Write rejected records to this file as NDJSON objects {"source","record","index"
@@ -124,7 +124,7 @@ pub struct NormalizeArgs {
     /// Worker threads. With --format parquet and N >= 2 (the default on 2 or more cores),
     /// also min(N, --max-open-files) threads that encode and compress the Parquet files,
     /// each file on one of them. Default: one per core.
-    #[arg(short = 'j', long, value_name = "N")]
+    #[arg(short = 'j', long, value_name = "N", value_parser = thread_count)]
     pub threads: Option<usize>,
 
     /// Field of the API responses to unwrap: an array of records (audit_logs,
@@ -138,8 +138,9 @@ pub struct NormalizeArgs {
     pub envelope: Option<String>,
 
     /// A whole-document input (a JSON array, a pretty-printed page) is read whole up to
-    /// this many bytes; a larger one is read as NDJSON.
-    #[arg(long, value_name = "BYTES", default_value_t = normalog::pipeline::DEFAULT_MAX_DOCUMENT_BYTES)]
+    /// this many bytes (a size, with units as --target-file-size: 64MiB); a larger one is
+    /// read as NDJSON.
+    #[arg(long, value_name = "BYTES", default_value_t = normalog::pipeline::DEFAULT_MAX_DOCUMENT_BYTES, value_parser = byte_count)]
     pub max_document_bytes: usize,
 
     /// Print a summary to stderr: records in, normalized per log type, rejected per reason,
@@ -163,8 +164,9 @@ pub struct NormalizeArgs {
     #[arg(long, value_name = "LABEL")]
     pub source_label: Option<String>,
 
-    /// Records longer than this many bytes are rejected without being parsed.
-    #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES)]
+    /// Records longer than this many bytes are rejected without being parsed (a size, with
+    /// units as --target-file-size: 16MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES, value_parser = byte_count)]
     pub max_record_bytes: usize,
 
     /// Do not report each rejected record on stderr (they are still counted).
@@ -254,9 +256,43 @@ pub(crate) fn partition(args: &NormalizeArgs) -> Partition {
 pub(crate) fn parquet_options(args: &NormalizeArgs) -> parquet::Options {
     parquet::Options {
         partition: partition(args),
-        compression: args.compression.into(),
-        row_group_rows: args.row_group_rows,
+        compression: args.compression.unwrap_or(CompressionArg::Zstd).into(),
+        row_group_rows: args
+            .row_group_rows
+            .unwrap_or(normalog::sink::parquet::DEFAULT_ROW_GROUP_ROWS),
         max_open_files: args.max_open_files,
         max_buffered_bytes: args.max_buffered_mib.saturating_mul(1 << 20),
+    }
+}
+
+/// A count of at least 1 (`--max-buffered-mib`).
+pub(crate) fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A number of bytes of at least 1, with an optional unit (`16MiB`, `10KB`: as
+/// `--target-file-size`, without `none`).
+pub(crate) fn byte_count(s: &str) -> Result<usize, String> {
+    match crate::cli::output::parse_bytes(s)? {
+        0 => Err("must be at least 1 byte".into()),
+        n => usize::try_from(n).map_err(|_| format!("{s:?} is too large")),
+    }
+}
+
+/// Most worker threads: far more than cores only costs memory and the kernel's time
+/// (100,000 took 8 s of system time to start).
+pub(crate) const MAX_THREADS: usize = 1024;
+
+/// `--threads`: 1 to [`MAX_THREADS`].
+pub(crate) fn thread_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) if n > MAX_THREADS => Err(format!("at most {MAX_THREADS}")),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
     }
 }

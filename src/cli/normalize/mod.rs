@@ -6,7 +6,9 @@ mod args;
 mod loaded;
 mod report;
 
-pub(super) use args::{ndjson_options, parquet_options, partition};
+pub(super) use args::{
+    at_least_one, byte_count, ndjson_options, parquet_options, partition, thread_count,
+};
 pub use args::{CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg};
 use report::{print_stats, CliObserver};
 

@@ -34,13 +34,13 @@ pub struct PullOutputArgs {
     #[arg(long, value_enum, value_name = "BY")]
     pub partition: Option<PartitionArg>,
 
-    /// Parquet: rows per row group.
-    #[arg(long, value_name = "N", default_value_t = parquet::DEFAULT_ROW_GROUP_ROWS)]
-    pub row_group_rows: usize,
+    /// Parquet: rows per row group. Default: 122880. Refused with NDJSON output.
+    #[arg(long, value_name = "N")]
+    pub row_group_rows: Option<usize>,
 
-    /// Parquet: page compression.
-    #[arg(long, value_enum, default_value_t = CompressionArg::Zstd, value_name = "CODEC")]
-    pub compression: CompressionArg,
+    /// Parquet: page compression. Default: zstd. Refused with NDJSON output.
+    #[arg(long, value_enum, value_name = "CODEC")]
+    pub compression: Option<CompressionArg>,
 
     /// Directory output: files open at once.
     #[arg(long, value_name = "N", default_value_t = parquet::DEFAULT_MAX_OPEN_FILES)]
@@ -48,7 +48,7 @@ pub struct PullOutputArgs {
 
     /// Parquet: memory, in MiB, for the rows of a batch not written yet: the bound of
     /// normalize --max-buffered-mib, applied to the writer of each batch.
-    #[arg(long, value_name = "MIB", default_value_t = parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20)]
+    #[arg(long, value_name = "MIB", default_value_t = parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20, value_parser = crate::cli::normalize::at_least_one)]
     pub max_buffered_mib: usize,
 
     /// Write rejected records to this file as NDJSON objects (as normalize --rejects).
@@ -56,7 +56,7 @@ pub struct PullOutputArgs {
     pub rejects: Option<PathBuf>,
 
     /// Worker threads normalizing each batch. Default: one per core.
-    #[arg(short = 'j', long, value_name = "N")]
+    #[arg(short = 'j', long, value_name = "N", value_parser = crate::cli::normalize::thread_count)]
     pub threads: Option<usize>,
 
     /// Print a summary to stderr: pages, records, duplicates dropped, rejects, rate; with
@@ -77,8 +77,9 @@ pub struct PullOutputArgs {
     #[arg(long, value_name = "LABEL")]
     pub source_label: Option<String>,
 
-    /// Records longer than this many bytes are rejected without being parsed.
-    #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES)]
+    /// Records longer than this many bytes are rejected without being parsed (a size, with
+    /// units: 16MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES, value_parser = crate::cli::normalize::byte_count)]
     pub max_record_bytes: usize,
 
     /// Also keep each API page as received, gzipped, as DIR/<field>/page-*.json.gz (field:
