@@ -37,6 +37,10 @@ pub(super) fn print_file_stats(stats: &FileStats) {
         rotated,
     } = *stats;
     let average = rows.checked_div(files).unwrap_or(0);
+    if files == 0 {
+        messages::plain("files: none written");
+        return;
+    }
     messages::plain(&format!(
         "files: {files} written, {} rows per file on average",
         rows_per_file(rows, files)

@@ -366,8 +366,13 @@ impl Client {
                     let why = format!("server error {}", resp.status);
                     if failures >= self.policy.attempts.max(1) {
                         let body = Secret::redact(&resp.body_excerpt(), secrets);
+                        let said = if body.trim().is_empty() {
+                            " (an empty body)".to_owned()
+                        } else {
+                            format!(": {body}")
+                        };
                         return Err(PullError::Api(format!(
-                            "{what}: {why} after {failures} tries: {body}"
+                            "{what}: {why} after {failures} tries{said}"
                         )));
                     }
                     (why, self.backoff(failures))
