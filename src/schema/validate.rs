@@ -276,7 +276,7 @@ impl<'s> Validator<'s> {
                 self.error(
                     field.span,
                     format!("field name `{name}` collides with `{other}` at {}", at(other_span)),
-                    Some(format!("table columns ignore case and replace punctuation, so both become `{column}`; rename one")),
+                    Some(format!("Panther's table columns ignore case and replace punctuation (query engines such as DuckDB ignore case too), so both become `{column}`; rename one")),
                 );
             } else {
                 columns.insert(column, (name, field.span));

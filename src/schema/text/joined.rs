@@ -158,11 +158,22 @@ fn syntax_problems(items: &[Item], refused: &regex::Error) -> Vec<Problem> {
         // Where the mistake runs over into the next item, or may be completed by another.
         let last = locate(items, &starts, &left_out, end.saturating_sub(1).max(start));
         let across = last.is_some_and(|(j, _)| j != i);
+        // Refused at its very first character, an item most often pays for the one before
+        // it, which left a group or a name open (`(?P<name` then `^...`).
+        let at_start = start == starts[i] && (0..i).any(|j| !left_out[j]);
+        let hint = if at_start {
+            Some(format!(
+                "{}: the mistake may be at the end of the item before this one",
+                joined_hint()
+            ))
+        } else {
+            (items.len() > 1 && (across || !alone)).then(joined_hint)
+        };
         out.push(Problem {
             at: At::MatchItem(i),
             offset,
             message: syntax_message(&error),
-            hint: (items.len() > 1 && (across || !alone)).then(joined_hint),
+            hint,
         });
         left_out[i] = true;
         first = false;
