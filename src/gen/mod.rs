@@ -181,7 +181,7 @@ impl fmt::Display for GenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             GenError::NoLogType => f.write_str("no log type to generate"),
-            GenError::UnknownLogType(name) => write!(f, "unknown log type {name}"),
+            GenError::UnknownLogType(name) => write!(f, "unknown log type \"{name}\""),
             GenError::TextPattern { log_type, reason } => {
                 write!(f, "{log_type}: cannot generate text lines: {reason}")
             }

@@ -87,7 +87,12 @@ impl Loader {
                     format!("`{}` must be a list, found {}", e.key, e.value.kind_name()),
                     Some(format!("write `{}: [{example}]`", e.key)),
                 );
-                Vec::new()
+                // Read as the list the hint writes, so that the checks of the list (not
+                // empty) do not report the same mistake again; the schema is refused anyway.
+                e.value
+                    .text()
+                    .map(|t| vec![(t, e.value.span)])
+                    .unwrap_or_default()
             }
         }
     }

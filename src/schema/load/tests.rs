@@ -88,6 +88,7 @@ cases! {
     unknown_indicator_list: "{schema: Cust.Tst, fields: [{name: a, type: string, indicators: [mac]}]}" => ["1:66: unknown indicator `mac` (hint: valid indicators: ip, domain, hostname, url, net_addr, email, username, trace_id, md5, sha1, sha256, aws_arn, aws_arn_only, aws_account_id, aws_instance_id, aws_tag)"];
     indicators_not_list: "{schema: Cust.Tst, fields: [{name: a, type: string, indicators: ip}]}" => ["1:65: `indicators` must be a list, found a string (hint: write `indicators: [ip]`)"];
     // The hint is YAML that reads back as the value: `[-]` would not.
+    allow_not_list_is_one_mistake: "{schema: Cust.Tst, fields: [{name: a, type: string, validate: {allow: 5}}]}" => ["1:71: `allow` must be a list, found a number (hint: write `allow: ['5']`)"];
     empty_values_not_list: "{schema: Cust.Tst, parser: {csv: {delimiter: ',', columns: [a], emptyValues: '-'}}, fields: [{name: a, type: string}]}" => ["1:78: `emptyValues` must be a list, found a string (hint: write `emptyValues: ['-']`)"];
     indicators_item_map: "{schema: Cust.Tst, fields: [{name: a, type: string, indicators: [{ip: 1}]}]}" => ["1:66: each item of `indicators` must be a string, found a mapping"];
     validate_ip_bad: "{schema: Cust.Tst, fields: [{name: a, type: string, validate: {ip: v4}}]}" => ["1:68: invalid `validate.ip` value `v4` (hint: use ipv4, ipv6 or any)"];
