@@ -4,7 +4,7 @@
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
-use super::output::OutputFile;
+use super::output::{Labelled, OutputFile};
 use super::{load_registry, messages, unknown_log_type, Fatal, EXIT_OK};
 use normalog::gen::{GenError, GenOptions, GenSummary, Generator};
 use normalog::Registry;
@@ -96,11 +96,20 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
     let summary = match path {
         Some(p) => {
             let mut file = OutputFile::create(p)?;
-            let s = write(&mut generator, args.records, file.file())?;
+            let name = file.dest().display().to_string();
+            let s = write(
+                &mut generator,
+                args.records,
+                Labelled::new(file.file(), name),
+            )?;
             file.commit()?;
             s
         }
-        None => write(&mut generator, args.records, io::stdout().lock())?,
+        None => write(
+            &mut generator,
+            args.records,
+            Labelled::new(io::stdout().lock(), super::STDOUT),
+        )?,
     };
     if args.stats {
         messages::plain(&format!(

@@ -423,14 +423,15 @@ pub(super) fn open_rejects(path: Option<&Path>) -> Result<Option<OutputFile>, Fa
 /// [`rejects::write_reject`], buffered. [`finish`](Self::finish) flushes; the caller then
 /// commits the [`OutputFile`].
 pub(super) struct RejectsWriter<'f> {
-    out: BufWriter<&'f mut File>,
+    out: BufWriter<Labelled<&'f mut File>>,
     line: Vec<u8>,
 }
 
 impl<'f> RejectsWriter<'f> {
     pub(super) fn new(file: &'f mut OutputFile) -> RejectsWriter<'f> {
+        let name = file.dest().display().to_string();
         RejectsWriter {
-            out: BufWriter::new(file.file()),
+            out: BufWriter::new(Labelled::new(file.file(), name)),
             line: Vec::new(),
         }
     }
@@ -446,6 +447,37 @@ impl<'f> RejectsWriter<'f> {
             .into_inner()
             .map(drop)
             .map_err(io::IntoInnerError::into_error)
+    }
+}
+
+/// A writer whose errors name it (`rejects.ndjson: No space left on device`), with their
+/// kind kept (a closed pipe is still one): a run writes to several outputs, and an error
+/// that reaches the top must say which one failed.
+pub(super) struct Labelled<W> {
+    inner: W,
+    name: String,
+}
+
+impl<W: Write> Labelled<W> {
+    pub(super) fn new(inner: W, name: impl Into<String>) -> Self {
+        Labelled {
+            inner,
+            name: name.into(),
+        }
+    }
+
+    fn label(&self, e: io::Error) -> io::Error {
+        io::Error::new(e.kind(), format!("{}: {e}", self.name))
+    }
+}
+
+impl<W: Write> Write for Labelled<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf).map_err(|e| self.label(e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush().map_err(|e| self.label(e))
     }
 }
 

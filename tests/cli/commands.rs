@@ -56,6 +56,19 @@ fn help_explains_every_flag() {
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
     }
+    // Defaults written in the text (clap shows none for flags without a value) are the
+    // library's.
+    let rows = format!(
+        "Default: {}",
+        normalog::sink::parquet::DEFAULT_ROW_GROUP_ROWS
+    );
+    for command in [
+        &["normalize", "--help"][..],
+        &["pull", "zoom", "--help"][..],
+    ] {
+        let help = stdout(&run(command, ""));
+        assert!(help.contains(&rows), "{command:?} lacks {rows}:\n{help}");
+    }
 }
 
 #[test]

@@ -254,6 +254,22 @@ fn failed_writes_name_their_output() {
         "{}",
         stderr(&o)
     );
+    // The rejects file, beside standard output: its own name, not standard output's.
+    let o = run(&["normalize", "--rejects", "/dev/full"], "not json\n");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("/dev/full: No space left on device")
+            && !stderr(&o).contains("standard output"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["gen", "-n", "5", "-o", "/dev/full"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("/dev/full: No space left on device"),
+        "{}",
+        stderr(&o)
+    );
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path().to_str().expect("utf-8");
     for args in [

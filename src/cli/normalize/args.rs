@@ -74,7 +74,7 @@ pub struct NormalizeArgs {
     #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = FileSize::parse)]
     pub target_file_size: FileSize,
 
-    /// Parquet: rows per row group. Default: 122880. Refused with NDJSON output.
+    /// Parquet: rows per row group. Default: 65536. Refused with NDJSON output.
     #[arg(long, value_name = "N")]
     pub row_group_rows: Option<usize>,
 

@@ -17,7 +17,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::file_stats::{print_file_stats, FileStats};
-use super::output::{open_rejects, CreatedDirs, Output, OutputFile, RejectsWriter};
+use super::output::{open_rejects, CreatedDirs, Labelled, Output, OutputFile, RejectsWriter};
 use super::signals::Interrupt;
 use super::{load_registry, messages, progress, unknown_log_type, Fatal, EXIT_OK, EXIT_REJECTS};
 use normalog::error::ErrorKind;
@@ -538,27 +538,17 @@ impl NormalizeConfig {
                     Output::File(f) => f.dest().display().to_string(),
                     _ => super::STDOUT.to_owned(),
                 };
-                let mut writer = BufWriter::with_capacity(1 << 20, self.output.writer());
-                let run = self
-                    .batch
-                    .run_ndjson(
-                        builder,
-                        registry,
-                        inputs,
-                        &mut writer,
-                        self.ndjson,
-                        observer,
-                    )
-                    .map_err(|e| {
-                        let io = matches!(e.kind(), normalog::ErrorKind::Io(_));
-                        let fatal = Fatal::from(e);
-                        if io {
-                            fatal.on(&name)
-                        } else {
-                            fatal
-                        }
-                    })?;
-                writer.flush().map_err(|e| Fatal::from(e).on(&name))?;
+                let mut writer =
+                    BufWriter::with_capacity(1 << 20, Labelled::new(self.output.writer(), name));
+                let run = self.batch.run_ndjson(
+                    builder,
+                    registry,
+                    inputs,
+                    &mut writer,
+                    self.ndjson,
+                    observer,
+                )?;
+                writer.flush()?;
                 run
             }
         })

@@ -34,7 +34,7 @@ pub struct PullOutputArgs {
     #[arg(long, value_enum, value_name = "BY")]
     pub partition: Option<PartitionArg>,
 
-    /// Parquet: rows per row group. Default: 122880. Refused with NDJSON output.
+    /// Parquet: rows per row group. Default: 65536. Refused with NDJSON output.
     #[arg(long, value_name = "N")]
     pub row_group_rows: Option<usize>,
 
