@@ -466,18 +466,18 @@ impl<W: Write> Labelled<W> {
         }
     }
 
-    fn label(&self, e: io::Error) -> io::Error {
+    fn label(&self, e: &io::Error) -> io::Error {
         io::Error::new(e.kind(), format!("{}: {e}", self.name))
     }
 }
 
 impl<W: Write> Write for Labelled<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write(buf).map_err(|e| self.label(e))
+        self.inner.write(buf).map_err(|e| self.label(&e))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush().map_err(|e| self.label(e))
+        self.inner.flush().map_err(|e| self.label(&e))
     }
 }
 
