@@ -527,6 +527,44 @@ fn of_two_runs_of_different_layouts_started_together_the_second_to_commit_is_ref
     assert_eq!(empty_dirs(&lake), Vec::<PathBuf>::new());
 }
 
+/// A run that waits for another run's commit into the same directory (the commit lock,
+/// an `flock` on `DIR/_normalog`, here held by the test) stops on SIGINT, before it has
+/// committed anything (the wait did not see the signal: Ctrl-C did nothing until the other
+/// commit ended, and then the run committed).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_run_waiting_for_another_commit_stops_on_sigint() {
+    let t = setup();
+    let (lake, before) = lake_with_b(&t, "lake");
+    let mut paused = Paused::start(&lake, &t.a, "commit");
+    let held = std::fs::File::open(lake.join("_normalog")).expect("open _normalog");
+    rustix::fs::flock(&held, rustix::fs::FlockOperation::LockExclusive).expect("flock");
+    std::fs::remove_file(&paused.marker).expect("resume");
+    // Let it reach the lock and wait there.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        paused.child.try_wait().expect("wait").is_none(),
+        "the run did not wait for the lock"
+    );
+    paused.send("INT");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let child = paused.child;
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the run did not stop while it waited")
+        .expect("wait");
+    drop(held);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("no output committed"), "{stderr}");
+    assert_eq!(parquet_rows(&lake), t.b_rows);
+    assert_eq!(debris(&lake), Vec::<PathBuf>::new());
+    assert_kept(&lake, &before, "after the stop");
+}
+
 /// Input not in time order, over the memory bound, is spilled to hidden files (see
 /// `sink::parquet::spill`): an interrupt removes them, `kill -9` leaves them for the next
 /// run to remove, and the clean re-run has every row once. No run leaves the spill

@@ -16,6 +16,9 @@ pub(crate) struct Framing {
     pub max_record_bytes: usize,
     pub max_document_bytes: usize,
     pub envelope: Option<String>,
+    /// Cut a stream's whole lines into a chunk as soon as a read finds less than it asked
+    /// for (the stream paused), for outputs that show events as they come.
+    pub live: bool,
 }
 
 /// What a chunk's data holds.

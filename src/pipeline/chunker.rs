@@ -73,9 +73,13 @@ struct Open {
     /// An over-long line whose start was read with the last chunk: the next call skips
     /// the rest of it and reports it.
     skip: Option<Skip>,
-    /// The input's first lines, taken from its first chunk once `head_taken`.
+    /// The input's first lines, from its first chunks: up to [`HEAD_BYTES`] of whole
+    /// lines, complete once `head_taken` (a stream's first chunks may be a line each, and
+    /// a CSV header may come after a preamble sent apart).
     head: Option<Arc<[u8]>>,
     head_taken: bool,
+    /// The lines `head` holds, to tell that a chunk continues it.
+    head_lines: u64,
 }
 
 impl<'a> Chunker<'a> {
@@ -123,6 +127,7 @@ impl<'a> Chunker<'a> {
                         skip: None,
                         head: None,
                         head_taken: false,
+                        head_lines: 0,
                     };
                     let chunk = open.next_chunk(bufs, self.framing);
                     self.cur = Some(open);
@@ -219,15 +224,18 @@ fn closes(text: &[u8]) -> bool {
 /// lines a CSV header may follow (an export's comment lines, blank lines) are a few.
 pub(crate) const HEAD_BYTES: usize = 64 << 10;
 
-/// The whole lines of `data` (an input's first chunk) within its first [`HEAD_BYTES`], or
-/// its first line if that is longer; none when empty.
-fn head(data: &[u8]) -> Option<&[u8]> {
-    let end = if data.len() <= HEAD_BYTES {
+/// The whole lines of `data` within its first `room` bytes, or (`first`: the input's first
+/// chunk) its first line if that is longer; none when empty.
+fn head(data: &[u8], room: usize, first: bool) -> Option<&[u8]> {
+    let end = if data.len() <= room {
         data.len()
     } else {
-        memchr::memrchr(b'\n', &data[..HEAD_BYTES])
-            .or_else(|| memchr::memchr(b'\n', data))
-            .map_or(data.len(), |nl| nl + 1)
+        let within = memchr::memrchr(b'\n', &data[..room]).map(|nl| nl + 1);
+        match within {
+            Some(end) => end,
+            None if first => memchr::memchr(b'\n', data).map_or(data.len(), |nl| nl + 1),
+            None => 0,
+        }
     };
     (end > 0).then(|| &data[..end])
 }
@@ -246,11 +254,8 @@ impl Open {
         let done = self.read - self.unsent();
         let bytes = done.saturating_sub(self.reported);
         self.reported = done.max(self.reported);
-        if !std::mem::replace(&mut self.head_taken, true)
-            && line == 1
-            && matches!(kind, Kind::Lines | Kind::Document)
-        {
-            self.head = head(&bufs.data).map(Arc::from);
+        if !self.head_taken {
+            self.grow_head(kind, line, &bufs.data);
         }
         let head = self.head.clone();
         Chunk {
@@ -268,6 +273,28 @@ impl Open {
             stop: false,
             live: false,
         }
+    }
+
+    /// Add the lines of the chunk at `line` to the head while the head is short and the
+    /// chunk continues it; anything else (a skipped over-long line, a full head, a chunk
+    /// that holds more than fits) completes it.
+    fn grow_head(&mut self, kind: Kind, line: u64, data: &[u8]) {
+        self.head_taken = true;
+        if !matches!(kind, Kind::Lines | Kind::Document) || line != self.head_lines + 1 {
+            return;
+        }
+        let had = self.head.as_deref().unwrap_or_default();
+        let Some(part) = head(data, HEAD_BYTES.saturating_sub(had.len()), had.is_empty()) else {
+            return;
+        };
+        let mut grown = Vec::with_capacity(had.len() + part.len());
+        grown.extend_from_slice(had);
+        grown.extend_from_slice(part);
+        self.head_lines += count_lines(part);
+        // All of the chunk fitted, ending with a line end: the next one may go on.
+        self.head_taken =
+            part.len() < data.len() || grown.len() >= HEAD_BYTES || !part.ends_with(b"\n");
+        self.head = Some(Arc::from(grown));
     }
 
     /// Send `data[..cut]` (whole lines) and keep the rest as pending.
@@ -343,7 +370,7 @@ impl Open {
                     // A stream that gave less than asked for had no more for now (`tail -f`,
                     // a slow producer): its whole lines go now rather than after a chunk's
                     // worth, which may be hours away. A fast producer fills every read.
-                    if self.stream && n < READ_SIZE && tail_start > 0 {
+                    if f.live && self.stream && n < READ_SIZE && tail_start > 0 {
                         let mut chunk = self.lines_chunk(bufs, tail_start);
                         chunk.live = true;
                         return chunk;
@@ -467,6 +494,7 @@ mod tests {
             max_record_bytes: max,
             max_document_bytes: 1 << 20,
             envelope: None,
+            live: true,
         }
     }
 
@@ -558,5 +586,66 @@ mod tests {
         assert_eq!(detect(b"{\"a\":\"{\"}\n", false, 100), Some(Mode::Lines));
         assert_eq!(detect(b"{\"a\":1", false, 100), None);
         assert_eq!(detect(b"{\"a\":1", true, 100), Some(Mode::Lines));
+    }
+
+    /// A stream (a named pipe) that gives its lines a few at a time, with pauses: each
+    /// batch is a chunk of its own, at once, and every chunk carries the input's first
+    /// lines as far as they came, so that a CSV header sent after a preamble is known to
+    /// the chunks that follow it (each was only given the first chunk's lines).
+    #[cfg(unix)]
+    #[test]
+    fn a_paused_stream_gives_its_lines_at_once_with_the_head_so_far() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let path = fifo.clone();
+        let writer = std::thread::spawn(move || {
+            let mut f = std::fs::File::options().write(true).open(path).unwrap();
+            for part in ["# preamble\n", "a,b\n1,2\n", "3,4\n"] {
+                std::io::Write::write_all(&mut f, part.as_bytes()).unwrap();
+                // The next part once this one came out as a chunk.
+                if wait.recv().is_err() {
+                    return;
+                }
+            }
+        });
+        let inputs = [Input::Path(fifo)];
+        let f = framing(1 << 20, 1000);
+        let mut c = Chunker::new(&inputs, &f);
+        let mut got = Vec::new();
+        while let Some(ch) = c.next_chunk(Bufs::default()) {
+            let _ = go.send(());
+            let head = ch
+                .head
+                .as_deref()
+                .map(|h| String::from_utf8_lossy(h).into_owned());
+            got.push((
+                String::from_utf8_lossy(&ch.bufs.data).into_owned(),
+                ch.line,
+                ch.live,
+                head,
+            ));
+        }
+        writer.join().unwrap();
+        let all = "# preamble\na,b\n1,2\n3,4\n".to_owned();
+        assert_eq!(
+            got,
+            [
+                ("# preamble\n".into(), 1, true, Some("# preamble\n".into())),
+                (
+                    "a,b\n1,2\n".into(),
+                    2,
+                    true,
+                    Some("# preamble\na,b\n1,2\n".into())
+                ),
+                ("3,4\n".into(), 4, true, Some(all.clone())),
+                (String::new(), 5, false, Some(all)),
+            ]
+        );
     }
 }

@@ -123,9 +123,6 @@ impl Input {
         self.open_stoppable(None)
     }
 
-    /// [`open`](Self::open), and when `stop` is given, an input that can wait forever for
-    /// its next byte (standard input, a named pipe, a device) is read so that its reads
-    /// fail once `stop` is set ([`super::pipe`]).
     /// Standard input, or a path that is not a regular file (a named pipe, a device):
     /// what it holds arrives over time.
     pub(crate) fn is_stream(&self) -> bool {
@@ -136,6 +133,9 @@ impl Input {
         }
     }
 
+    /// [`open`](Self::open), and when `stop` is given, an input that can wait forever for
+    /// its next byte (standard input, a named pipe, a device) is read so that its reads
+    /// fail once `stop` is set ([`super::pipe`]).
     pub(crate) fn open_stoppable(
         &self,
         stop: Option<&Arc<AtomicBool>>,
@@ -278,7 +278,8 @@ impl Read for BombGuard {
 }
 
 /// Expand paths into inputs: `-` is standard input, a directory is every file under it
-/// (recursively, sorted, hidden entries skipped), anything else is a file. Each file is
+/// (recursively, sorted, hidden entries, `_normalog` and earlier runs' output directories
+/// skipped: see [`Expander`]), anything else is a file. Each file is
 /// listed once, however often it is reached ([`Expander`] says which were repeated).
 ///
 /// A directory that cannot be listed is kept as an input of its own, so that opening it
@@ -301,8 +302,8 @@ pub fn expand(paths: &[PathBuf]) -> Vec<Input> {
 /// system refuses the path, reading every file dozens of times. Directories can also be
 /// excluded ([`exclude`](Self::exclude)): a run's output directory inside an input directory
 /// must not be read back as input. Nor is the output directory of an earlier run met in a
-/// walk (a directory holding `_normalog`, [`outputs`](Self::outputs)): its NDJSON events
-/// would be loaded again beside the logs they came from. `_normalog` directories (lists
+/// walk (a directory holding `_normalog`, or `pull`'s `.pull-*`: [`outputs`](Self::outputs)):
+/// its NDJSON events would be loaded again beside the logs they came from. `_normalog` directories (lists
 /// of runs and inputs, never logs) are skipped as hidden entries are.
 #[derive(Debug, Default)]
 pub struct Expander {
@@ -314,8 +315,8 @@ pub struct Expander {
     pub revisited: Vec<PathBuf>,
     /// Excluded directories met in the walk, left out.
     pub excluded: Vec<PathBuf>,
-    /// Output directories of earlier runs (they hold `_normalog`) met in the walk of a
-    /// directory given, left out; one given itself is read.
+    /// Output directories of earlier runs (they hold `_normalog` or `.pull-*`) met in the
+    /// walk of a directory given, left out; one given itself is read.
     pub outputs: Vec<PathBuf>,
     seen: HashSet<FileId>,
     exclude: HashSet<FileId>,
@@ -390,7 +391,7 @@ impl Expander {
             }
         }
         if meta.is_dir() {
-            if !given && path.join(OUTPUT_MARK).is_dir() {
+            if !given && is_output_dir(path) {
                 self.outputs.push(path.to_path_buf());
                 return;
             }
@@ -422,6 +423,18 @@ impl Expander {
 
 /// The directory every directory output of `normalize` holds (its runs' manifests).
 const OUTPUT_MARK: &str = "_normalog";
+
+/// Whether `dir` is the output directory of a run: `normalize`'s hold [`OUTPUT_MARK`],
+/// `pull`'s a hidden staging directory per source and account (`.pull-<tag>`).
+fn is_output_dir(dir: &Path) -> bool {
+    dir.join(OUTPUT_MARK).is_dir()
+        || std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                e.file_name().as_encoded_bytes().starts_with(b".pull-")
+                    && e.file_type().is_ok_and(|t| t.is_dir())
+            })
+        })
+}
 
 #[cfg(test)]
 mod tests {

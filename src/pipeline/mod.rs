@@ -70,9 +70,9 @@
 //!   [`parse::frame`](crate::parse::frame) that every entry point shares (byte-order mark,
 //!   CRLF, blank lines, record limit); blank lines are counted. The reader cuts the stream
 //!   into chunks of about [`Batch::chunk_bytes`] made of whole
-//!   lines, so workers can normalize chunks independently; from standard input or a pipe,
-//!   also whenever a read finds less than it asked for (the stream paused: `tail -f`), and
-//!   [`run_ndjson`](Batch::run_ndjson) flushes such a chunk's events. A line longer than the record
+//!   lines, so workers can normalize chunks independently; from standard input or a pipe
+//!   into [`run_ndjson`](Batch::run_ndjson), also whenever a read finds less than it asked
+//!   for (the stream paused: `tail -f`), and that chunk's events are flushed. A line longer than the record
 //!   limit is never buffered: it is skipped to its end and becomes one `too_long` reject.
 //! * **Whole JSON documents**: an input whose first non-blank byte is `[`, or whose first
 //!   line opens a `{` it does not close (a pretty-printed object), is read whole (up to
@@ -279,8 +279,9 @@ impl Batch {
     }
 
     /// The framing of a run whose normalizers reject records over `normalizer_limit`
-    /// bytes: one record limit for the chunker, the workers and the normalizer.
-    fn framing(&self, normalizer_limit: usize) -> Framing {
+    /// bytes: one record limit for the chunker, the workers and the normalizer; `live`
+    /// ([`Framing::live`]) for a run whose events go to a stream.
+    fn framing(&self, normalizer_limit: usize, live: bool) -> Framing {
         Framing {
             chunk_bytes: self.chunk_bytes,
             max_record_bytes: self
@@ -288,6 +289,7 @@ impl Batch {
                 .map_or(normalizer_limit, |own| own.min(normalizer_limit)),
             max_document_bytes: self.max_document_bytes,
             envelope: self.envelope.clone(),
+            live,
         }
     }
 
@@ -347,7 +349,7 @@ impl Batch {
         S: Sink + ?Sized,
         O: Observer + ?Sized,
     {
-        let framing = self.framing(normalizer.max_record_bytes);
+        let framing = self.framing(normalizer.max_record_bytes, false);
         let mut chunker = Chunker::new(inputs, &framing);
         if let Some(flag) = &self.cancel {
             chunker.stop_on(Arc::clone(flag));

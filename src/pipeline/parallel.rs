@@ -48,6 +48,10 @@ const BUFS_PER_WORKER: usize = 4;
 pub(super) trait Encoder: Send {
     /// Travels with the chunk to the writer.
     type Output: Send;
+    /// Whether its writer shows events as they come (a stream): then a stream input's
+    /// lines go as soon as it pauses ([`Framing::live`]); files that appear at the commit
+    /// gain nothing from smaller chunks.
+    const LIVE: bool = false;
     /// Normalize the chunk's records (counting and collecting rejects in the chunk) and
     /// return their encoding.
     fn encode(
@@ -79,6 +83,8 @@ impl Sink for ChunkNdjson<'_> {
 }
 
 impl Encoder for NdjsonEncoder {
+    const LIVE: bool = true;
+
     type Output = ();
     fn encode(&mut self, norm: &mut Normalizer, chunk: &mut Chunk, framing: &Framing) {
         let mut out = std::mem::take(&mut chunk.bufs.out);
@@ -122,7 +128,7 @@ where
     let limit = workers
         .first()
         .map_or(DEFAULT_MAX_RECORD_BYTES, |(n, _)| n.max_record_bytes);
-    let framing = &batch.framing(limit);
+    let framing = &batch.framing(limit, E::LIVE);
     let in_flight = (batch.threads * BUFS_PER_WORKER).max(4);
     let (pool_tx, pool_rx) = sync_channel::<Bufs>(in_flight);
     for _ in 0..in_flight {

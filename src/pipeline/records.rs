@@ -305,6 +305,7 @@ mod tests {
             max_record_bytes: max,
             max_document_bytes: 1 << 20,
             envelope: None,
+            live: true,
         }
     }
 

@@ -38,15 +38,17 @@ pub fn validate(schema: &Schema) -> Vec<SchemaError> {
     errors
 }
 
-/// Whether a top-level column (lower case) is one of the standard fields every event gets:
-/// a field of that name would be a second column or key of the same name (Parquet readers
-/// refuse or rename it, JSON readers keep one of the two).
-fn is_standard_column(column: &str) -> bool {
+/// Whether a top-level field name (lower case: engines such as DuckDB ignore case) is one
+/// of the standard fields every event may get, `p_any_*` columns included: a field of that
+/// name would be a second column or key of the same name (Parquet readers refuse or rename
+/// it, JSON readers keep one of the two).
+fn is_standard_column(name: &str) -> bool {
+    use crate::indicators::Column;
     use crate::names::{
         P_EVENT_TIME, P_LOG_TYPE, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION, P_SOURCE_ID,
         P_SOURCE_LABEL,
     };
-    column.starts_with("p_any_")
+    Column::ALL.iter().any(|c| c.name() == name)
         || [
             P_LOG_TYPE,
             P_ROW_ID,
@@ -56,7 +58,7 @@ fn is_standard_column(column: &str) -> bool {
             P_SOURCE_ID,
             P_SOURCE_LABEL,
         ]
-        .contains(&column)
+        .contains(&name)
 }
 
 /// The name a field gets as a table column: Panther's Glue column-name normalisation
@@ -258,10 +260,11 @@ impl<'s> Validator<'s> {
             }
             seen.insert(name, field.span);
             let column = column_name(name).to_lowercase();
-            if depth == 1 && is_standard_column(&column) {
+            let lower = name.to_lowercase();
+            if depth == 1 && is_standard_column(&lower) {
                 self.error(
                     field.span,
-                    format!("field name `{name}` is taken by the standard field `{column}`"),
+                    format!("field name `{name}` is taken by the standard field `{lower}`"),
                     Some(
                         "every event gets the `p_` fields (`p_any_*` too), so the output would \
                          have two; leave this field out of the schema (keys it does not name \

@@ -123,13 +123,25 @@ fn each_input_file_is_read_once_and_the_output_directory_is_not_an_input() {
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert_eq!(events(&o).len(), 3, "{err}");
     assert!(
-        err.contains("lake: the output of an earlier run (it holds _normalog), inside an input directory; not read as input"),
+        err.contains("lake: the output of an earlier run (it holds _normalog or .pull-*), inside an input directory; not read as input"),
         "{err}"
     );
     let o = run(&["normalize", lake_arg], "");
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert_eq!(events(&o).len(), 3, "{err}");
+
+    // A pull's output directory (its staging directories are `.pull-*`) likewise.
+    let pulled = logs.join("pulled");
+    std::fs::create_dir_all(pulled.join(".pull-zoom-acme")).expect("mkdir");
+    std::fs::write(pulled.join("events.ndjson"), format!("{ACTIVITY}\n")).expect("write");
+    let o = run(&["normalize", logs_arg], "");
+    let err = stderr(&o);
+    assert_eq!(events(&o).len(), 3, "{err}");
+    assert!(
+        err.contains("lake and 1 more: the output of an earlier run"),
+        "{err}"
+    );
 }
 
 /// Every file under `dir`, recursively.

@@ -25,16 +25,17 @@ fn run(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn normalog");
-    let written = child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes());
+    // Written on a thread of its own: normalize writes events before its input ends (a
+    // paused stream), and a full stdout pipe would otherwise wait for this write.
+    let mut pipe = child.stdin.take().expect("stdin");
+    let text = stdin.to_owned();
+    let writer = std::thread::spawn(move || pipe.write_all(text.as_bytes()));
+    let out = child.wait_with_output().expect("wait");
     // A run refused before reading its input may exit before the write ends.
-    if let Err(e) = written {
+    if let Err(e) = writer.join().expect("stdin writer") {
         assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
     }
-    child.wait_with_output().expect("wait")
+    out
 }
 
 fn stdout(o: &Output) -> String {

@@ -42,17 +42,10 @@ fn gen_start_is_the_earliest_time() {
     for span in [None, Some("1h")] {
         let mut args = vec!["gen", "-n", "300", "--start", "2024-01-01", "--seed", "5"];
         args.extend(span.iter().flat_map(|s| ["--span", *s]));
-        let archive = ok(&args).stdout;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_normalog"))
-            .arg("normalize")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        let mut stdin = child.stdin.take().expect("stdin");
-        std::io::Write::write_all(&mut stdin, &archive).expect("write");
-        drop(stdin);
-        let out = child.wait_with_output().expect("wait");
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let archive = tmp.path().join("a.jsonl");
+        std::fs::write(&archive, ok(&args).stdout).expect("write");
+        let out = ok(&["normalize", s(&archive)]);
         let text = String::from_utf8(out.stdout).expect("utf-8");
         assert_eq!(text.lines().count(), 300, "{span:?}");
         for line in text.lines() {

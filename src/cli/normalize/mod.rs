@@ -105,8 +105,8 @@ fn expand_inputs(paths: &[std::path::PathBuf], output: Option<&Path>) -> Result<
         ),
         (
             &expander.outputs,
-            "the output of an earlier run (it holds _normalog), inside an input directory; \
-             not read as input (give it by name to read it)",
+            "the output of an earlier run (it holds _normalog or .pull-*), inside an input \
+             directory; not read as input (give it by name to read it)",
         ),
     ];
     for (paths, why) in left_out {
@@ -338,10 +338,8 @@ impl NormalizeConfig {
             .max_document_bytes(args.max_document_bytes)
             .envelope(args.envelope.clone())
             .max_rejects(args.max_rejects);
+        // 1 to 1024: checked when the flag was read (`thread_count`).
         if let Some(n) = args.threads {
-            if n == 0 {
-                return Err(Fatal::Message("--threads must be at least 1".into()));
-            }
             batch.threads(n);
         }
         let mut output = Output::open(args, created)?;

@@ -165,10 +165,8 @@ pub(super) fn open(
 
     let mut batch = Batch::new();
     batch.max_record_bytes(nargs.max_record_bytes);
+    // 1 to 1024: checked when the flag was read (`thread_count`).
     if let Some(n) = nargs.threads {
-        if n == 0 {
-            return Err(config_err("--threads must be at least 1"));
-        }
         batch.threads(n);
     }
     if let Some(i) = interrupt {

@@ -65,7 +65,10 @@ impl<F: PartFile> Parts<F> {
             return Ok(());
         }
         self.lock()?;
-        let _one_at_a_time = CommitLock::acquire(&self.dir)?;
+        let cancel = self.cancel.clone();
+        let _one_at_a_time = CommitLock::acquire(&self.dir, || {
+            cancel.as_ref().is_some_and(|f| f.load(Ordering::Relaxed))
+        })?;
         self.check_again()?;
         let (dir, run) = (&self.dir, self.run.as_deref());
         let Some(lock) = &self.lock else {

@@ -291,8 +291,9 @@ impl Drop for RunLock {
 }
 
 /// The lock that makes the commits into a directory one at a time: an exclusive `flock`
-/// on the directory `DIR/_normalog` itself (no file to leave behind), waited for, held
-/// from before a commit's journal until its manifest is replaced. Under it, a commit checks
+/// on the directory `DIR/_normalog` itself (no file to leave behind), waited for (tried
+/// every 20 ms, so that a stop ends the wait), held from before a commit's journal until
+/// its manifest is replaced. Under it, a commit checks
 /// the tables again for another layout's files ([`super::mixed`]): two runs of different
 /// layouts started together into a table with no files yet each saw none of the other's,
 /// still temporary, when they started; the second to commit now sees the first one's and
@@ -302,40 +303,39 @@ impl Drop for RunLock {
 /// descriptor open for writing), the commit goes on without the lock, as before there was
 /// one: the second check is then only as good as its timing.
 pub(crate) struct CommitLock {
-    _dir: File,
+    _dir: Option<File>,
 }
 
 impl CommitLock {
-    /// Wait for and take the commit lock of `dir`.
-    pub(crate) fn acquire(dir: &Path) -> Result<CommitLock, Error> {
+    /// Take the commit lock of `dir`, waiting while another run commits; `cancelled`
+    /// (the run was asked to stop) ends the wait with [`Error::cancelled`], before this
+    /// commit has done anything.
+    pub(crate) fn acquire(dir: &Path, cancelled: impl Fn() -> bool) -> Result<CommitLock, Error> {
         let path = dir.join(COMMIT_LOCK);
         std::fs::create_dir_all(&path).map_err(|e| path_error(&path, &e))?;
-        let handle = File::open(&path).map_err(|e| path_error(&path, &e))?;
-        // Refused (see above): go on without.
-        let _ = wait_for_lock(&handle);
-        Ok(CommitLock { _dir: handle })
+        // A directory that cannot be opened (on some systems) or locked (see above): the
+        // commit goes on without the lock.
+        let Ok(handle) = File::open(&path) else {
+            return Ok(CommitLock { _dir: None });
+        };
+        loop {
+            match lock(&handle) {
+                Ok(()) => break,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if cancelled() {
+                        return Err(Error::cancelled());
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(_) => return Ok(CommitLock { _dir: None }),
+            }
+        }
+        Ok(CommitLock { _dir: Some(handle) })
     }
 }
 
 /// The directory locked by [`CommitLock`].
 const COMMIT_LOCK: &str = "_normalog";
-
-#[cfg(target_os = "linux")]
-fn wait_for_lock(file: &File) -> std::io::Result<()> {
-    loop {
-        match rustix::fs::flock(file, rustix::fs::FlockOperation::LockExclusive) {
-            // A signal (the run's own SIGINT handler) interrupts the wait: wait again; the
-            // commit checks for a stop itself.
-            Err(rustix::io::Errno::INTR) => {}
-            other => return other.map_err(std::io::Error::from),
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn wait_for_lock(_file: &File) -> std::io::Result<()> {
-    Ok(())
-}
 
 #[cfg(target_os = "linux")]
 fn lock(file: &File) -> std::io::Result<()> {
