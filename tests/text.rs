@@ -55,10 +55,14 @@ fn registry() -> Registry {
 }
 
 fn run(types: &[&str], lines: &[&str]) -> Collect {
-    let registry = registry();
+    run_in(&registry(), types, lines)
+}
+
+/// [`run`] with the log types of `registry`.
+fn run_in(registry: &Registry, types: &[&str], lines: &[&str]) -> Collect {
     let mut n = NormalizerBuilder::new()
         .log_types(types.iter().copied())
-        .build(&registry)
+        .build(registry)
         .expect("build");
     let mut out = Collect::default();
     for (i, line) in lines.iter().enumerate() {
@@ -193,25 +197,13 @@ fn broken_json_at_the_top_of_an_input_is_rejected_not_skipped() {
             "pre.yml",
         )
         .expect("schema loads");
-    let mut n = NormalizerBuilder::new()
-        .log_types(["Custom.Json", "Custom.Pre"])
-        .build(&registry)
-        .expect("build");
     let lines = [
         r#"{"level":"INFO","#,
         "# a preamble line",
         r#"{"level":"WARN"}"#,
         "backup status=ok",
     ];
-    let mut out = Collect::default();
-    for (i, line) in lines.iter().enumerate() {
-        n.normalize_bytes(
-            line.as_bytes(),
-            Position::new(0, i as u64 + 1, i as u64),
-            &mut out,
-        )
-        .expect("collect never fails");
-    }
+    let out = run_in(&registry, &["Custom.Json", "Custom.Pre"], &lines);
     assert_eq!(out.rejects.len(), 1, "{:?}", out.rejects);
     assert!(
         out.rejects[0].contains("line 1") && out.rejects[0].contains("JSON"),

@@ -24,8 +24,9 @@ use std::time::Duration;
 
 use super::chunk::{Bufs, Chunk, Framing};
 use super::chunker::Chunker;
+use super::emitter::Emitter;
 use super::records;
-use super::{Batch, Emitter, Input, Observer, RunSummary};
+use super::{Batch, Input, Observer, RunSummary};
 use crate::error::Error;
 use crate::event::Event;
 use crate::parse::{Normalizer, NormalizerBuilder, DEFAULT_MAX_RECORD_BYTES};

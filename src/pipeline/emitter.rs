@@ -1,0 +1,81 @@
+//! The ordered end of a run: each chunk's rejects and input failures reported to the
+//! observer in input order, the counts added up, and the decision to go on.
+
+use std::io;
+
+use super::chunk::Chunk;
+use super::{Observer, Progress, Reject, RunSummary};
+
+/// The ordered end of a run: reports a chunk's rejects and input failures to the observer
+/// (record indexes made input-relative), adds up counts and decides whether to go on.
+pub(super) struct Emitter {
+    pub(super) run: RunSummary,
+    max_rejects: Option<u64>,
+    input: Option<usize>,
+    input_records: u64,
+    progress: Progress,
+}
+
+impl Emitter {
+    pub(super) fn new(max_rejects: Option<u64>, inputs: usize) -> Self {
+        Emitter {
+            run: RunSummary::default(),
+            max_rejects,
+            input: None,
+            input_records: 0,
+            progress: Progress {
+                inputs,
+                ..Progress::default()
+            },
+        }
+    }
+
+    /// Returns whether to go on.
+    pub(super) fn emit<O: Observer + ?Sized>(
+        &mut self,
+        chunk: &mut Chunk,
+        observer: &mut O,
+    ) -> io::Result<bool> {
+        if self.input != Some(chunk.input) {
+            self.input = Some(chunk.input);
+            self.input_records = 0;
+        }
+        let before = self.run.summary.rejected;
+        for (rejected, r) in (before + 1..).zip(&chunk.bufs.rejects) {
+            let shifted;
+            let error = if r.index.is_none() && self.input_records > 0 {
+                shifted = r.error.with_record_offset(self.input_records);
+                &shifted
+            } else {
+                &r.error
+            };
+            observer.rejected(&Reject {
+                source: &chunk.source,
+                error,
+                raw: &chunk.bufs.data[r.raw.clone()],
+                index: r.index,
+                field: r.field.as_deref(),
+            })?;
+            if self.max_rejects.is_some_and(|max| rejected > max) {
+                self.run.too_many_rejects = true;
+                break;
+            }
+        }
+        self.run.summary.merge(&chunk.summary);
+        self.input_records += chunk.summary.records;
+        if let Some(end) = chunk.end.take() {
+            self.progress.inputs_done += 1;
+            if let Err(e) = end {
+                self.run.failed_inputs += 1;
+                observer.input_failed(&chunk.source, &e, self.input_records);
+            }
+        }
+        self.progress.bytes = self.run.summary.bytes;
+        self.progress.records = self.run.summary.records;
+        observer.progress(&self.progress);
+        if chunk.stop {
+            self.run.stopped = true;
+        }
+        Ok(!self.run.stopped && !self.run.too_many_rejects)
+    }
+}
