@@ -26,6 +26,7 @@ use super::PullError;
 use crate::atomic::AtomicFile;
 use crate::pipeline::{input::SharedReader, Batch, Input, Observer, RunSummary};
 use crate::registry::Registry;
+use crate::sink::layout::recovery::CommitLock;
 use crate::sink::layout::Partition;
 use crate::sink::ndjson;
 use crate::sink::ndjson_dir::NdjsonDirWriter;
@@ -45,6 +46,16 @@ pub enum DirFormat {
     },
     /// Parquet files.
     Parquet(parquet::Options),
+}
+
+impl DirFormat {
+    /// The partitioning and the file extension of its part files.
+    fn layout(&self) -> (Partition, &'static str) {
+        match self {
+            DirFormat::Ndjson { partition, .. } => (*partition, "ndjson"),
+            DirFormat::Parquet(opts) => (opts.partition, "parquet"),
+        }
+    }
 }
 
 /// The part files a [`Delivery`] into a directory published, for `--stats`.
@@ -248,10 +259,7 @@ impl Delivery {
             return Ok(removed);
         };
         // A table of two layouts cannot be read: refused before anything is fetched.
-        let (partition, ext) = match format {
-            DirFormat::Ndjson { partition, .. } => (*partition, "ndjson"),
-            DirFormat::Parquet(opts) => (opts.partition, "parquet"),
-        };
+        let (partition, ext) = format.layout();
         for table in tables {
             crate::sink::layout::refuse_mixed_layouts(&dir.join(table), partition, None, ext)?;
         }
@@ -400,6 +408,24 @@ impl Delivery {
     fn publish(&self, dir: &Path, stage: &Path, commit: Commit) -> Result<u64, PullError> {
         let mut files = Vec::new();
         walk(stage, &mut files).map_err(|e| out_err(stage, &e))?;
+        // One commit into the lake at a time (normalize's too), and under that lock its
+        // tables checked again: a run of another layout may have committed into them since
+        // this pull started. Refused here, the batch is not in the state, and the next
+        // run's recovery removes its stage.
+        let _one_at_a_time = CommitLock::acquire(dir, || self.cancelled())?;
+        if let Target::Dir { format, .. } = &self.target {
+            let (partition, ext) = format.layout();
+            let mut tables: Vec<&std::ffi::OsStr> = files
+                .iter()
+                .filter_map(|f| f.strip_prefix(stage).ok()?.components().next())
+                .map(std::path::Component::as_os_str)
+                .collect();
+            tables.sort_unstable();
+            tables.dedup();
+            for table in tables {
+                crate::sink::layout::refuse_mixed_layouts(&dir.join(table), partition, None, ext)?;
+            }
+        }
         let mut dirs: Vec<PathBuf> = Vec::new();
         let mut published = 0;
         for f in files {
@@ -655,6 +681,29 @@ mod tests {
         std::fs::rename(hour.join("part-0.ndjson"), hour.join("part-0.parquet")).expect("mv");
         d.recover(&["zendesk_audit".into()], c0)
             .expect("other format");
+    }
+
+    /// A run of another layout that committed into the table after this pull started
+    /// (the pull checked when it started, and found nothing): the batch is refused when
+    /// it would be published, under the lake's commit lock, and nothing of it appears.
+    #[test]
+    fn a_batch_is_refused_when_another_layout_came_in_meanwhile() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("out");
+        let mut d = delivery(&dir);
+        let c0 = Commit { run: 0, seq: 0 };
+        d.recover(&["zendesk_audit".into()], c0)
+            .expect("nothing yet");
+        let hour = dir.join("zendesk_audit/year=2026/month=1/day=1/hour=0");
+        std::fs::create_dir_all(&hour).expect("mkdir");
+        std::fs::write(hour.join("part-0.ndjson"), "{}\n").expect("write");
+        let e = d
+            .write(Commit { run: 1, seq: 1 }, &mut page(&[1, 2]), &mut Ignore)
+            .expect_err("mixed layouts");
+        assert!(e.to_string().contains("partitioned by hour"), "{e}");
+        let mut files = Vec::new();
+        walk(&dir.join("zendesk_audit"), &mut files).expect("walk");
+        assert_eq!(files, [hour.join("part-0.ndjson")]);
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! none of the other's (still temporary) when they start: the commit checks the run's
 //! tables again under the directory's commit lock (`recovery::CommitLock`), so the second
 //! to commit is refused. `pull`, which writes into a staging directory and renames its
-//! files into the lake, checks the lake's tables when it starts only.
+//! files into the lake, checks the lake's tables when it starts, and again under the same
+//! lock before it renames each batch's files into the lake.
 //!
 //! A part file's layout is its depth below the table directory: none 0, day 3
 //! (`year=/month=/day=`), hour 4. The walk enters only partition directories (`key=value`),
