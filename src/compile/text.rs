@@ -279,11 +279,15 @@ impl TextPlan {
     /// Whether the plan's options skip line `line_no` (`line`) of an input: lines 1 to
     /// `skipLines`, and lines that start with `skipPrefix`.
     pub(crate) fn skips_line(&self, line: &str, line_no: u64) -> bool {
-        (1..=self.skip_lines).contains(&line_no)
-            || self
-                .skip_prefix
-                .as_deref()
-                .is_some_and(|p| line.starts_with(p))
+        (1..=self.skip_lines).contains(&line_no) || self.skips_prefix(line)
+    }
+
+    /// Whether `line` starts with the `skipPrefix`: a skip that says what the line is, not
+    /// only where it stands.
+    pub(crate) fn skips_prefix(&self, line: &str) -> bool {
+        self.skip_prefix
+            .as_deref()
+            .is_some_and(|p| line.starts_with(p))
     }
 
     /// Name the root field each output fills (once the root object is compiled).

@@ -59,16 +59,18 @@ impl Normalizer {
         let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
         let accepted = match self.try_text::<Copied>(text, pos, &mut vals) {
             Tried::Accepted(pi) => Some(pi),
-            // A skip counts lines (`skipLines`, a CSV header), it does not read them: a
+            // A skip by position (`skipLines`, a CSV header) does not read the line: a
             // broken JSON object at the top of an input, with JSON log types loaded, is that
-            // object's reject below, not a preamble line (it vanished without a word).
-            Tried::Skipped(pi) if json_error.is_none() || self.n_json == 0 => {
+            // object's reject below, not a preamble line (it vanished without a word). A
+            // `skipPrefix` that the line starts with says what the line is: skipped.
+            Tried::Skipped(pi, by_prefix)
+                if by_prefix || json_error.is_none() || self.n_json == 0 =>
+            {
                 self.scratch = copy;
                 self.vals = recycle(vals);
                 return Err(self.skipped(pi, pos));
             }
-            Tried::Skipped(_) => None,
-            Tried::Refused => None,
+            Tried::Skipped(..) | Tried::Refused => None,
         };
         let rejected = match accepted {
             Some(_) => None,
@@ -109,7 +111,7 @@ impl Normalizer {
         }
         self.vals = recycle(vals);
         Err(match tried {
-            Tried::Skipped(pi) => self.skipped(pi, pos),
+            Tried::Skipped(pi, _) => self.skipped(pi, pos),
             _ => self.refuse_all(pos, true, |_| Refusal::NotJson),
         })
     }
@@ -142,7 +144,11 @@ impl Normalizer {
                 continue;
             };
             if skip::skips(tp, slot, line, pos) {
-                skipped.get_or_insert(self.n_json + i);
+                let by_prefix = tp.skips_prefix(line);
+                match &mut skipped {
+                    None => skipped = Some((self.n_json + i, by_prefix)),
+                    Some((_, any)) => *any |= by_prefix,
+                }
                 continue;
             }
             vals.clear();
@@ -162,7 +168,9 @@ impl Normalizer {
                 Err(Fail::Quick) => {}
             }
         }
-        skipped.map_or(Tried::Refused, Tried::Skipped)
+        skipped.map_or(Tried::Refused, |(pi, by_prefix)| {
+            Tried::Skipped(pi, by_prefix)
+        })
     }
 
     /// What a line that log type `pi` skips gives: not an event, not a reject.
@@ -181,9 +189,9 @@ pub(super) fn json_like(line: &[u8]) -> bool {
 }
 
 /// What the text log types made of a line: the index of the plan that accepted it, or of
-/// the first that skips it, or none took it.
+/// the first that skips it (and whether one skips it by its `skipPrefix`), or none took it.
 enum Tried {
     Accepted(usize),
-    Skipped(usize),
+    Skipped(usize, bool),
     Refused,
 }
