@@ -1,0 +1,152 @@
+//! Faults of the API: rate limits and their `Retry-After`, server errors, resets, a cursor
+//! that repeats.
+
+use super::*;
+
+/// A 429 with this `Retry-After` (1 s ahead) is waited out, never retried early.
+fn honours_retry_after(form: RetryAfter) {
+    let records = dataset(1, 20, now_secs() - 100, 1);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    {
+        let mut inner = fake.inner();
+        inner.faults_after = 1;
+        inner.faults.push_back(Fault::TooMany(form));
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--page-size", "10"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.ids(), expected(&records));
+    let log = fake.inner().log.clone();
+    let i = log.iter().position(|l| l.status == 429).expect("a 429");
+    let gap = log[i + 1].at.duration_since(log[i].at);
+    // HTTP dates have whole seconds: "1 s ahead" can be as little as just over 0 s.
+    let floor = match form {
+        RetryAfter::Seconds(s) => Duration::from_secs(s),
+        _ => Duration::from_millis(1),
+    };
+    assert!(gap >= floor, "retried after {gap:?}");
+}
+
+#[test]
+fn retry_after_in_seconds() {
+    honours_retry_after(RetryAfter::Seconds(1));
+}
+
+#[test]
+fn retry_after_as_http_date() {
+    honours_retry_after(RetryAfter::HttpDate(2));
+}
+
+#[test]
+fn retry_after_as_rfc3339() {
+    honours_retry_after(RetryAfter::Rfc3339(2));
+}
+
+#[test]
+fn requests_are_paced_when_the_rate_limit_is_nearly_spent() {
+    let records = dataset(1, 30, now_secs() - 100, 1);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    fake.inner().remaining = 20; // of 700: under 5 %
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--page-size", "10"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.ids(), expected(&records));
+    let log = fake.inner().log.clone();
+    assert_eq!(log.len(), 3);
+    for w in log.windows(2) {
+        let gap = w[1].at.duration_since(w[0].at);
+        assert!(gap >= Duration::from_millis(950), "paced by 1 s: {gap:?}");
+    }
+}
+
+#[test]
+fn rate_limited_past_max_wait_exits_4_with_state_saved() {
+    let records = dataset(1, 30, now_secs() - 100, 1);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    {
+        let mut inner = fake.inner();
+        inner.faults_after = 2;
+        for _ in 0..10 {
+            inner
+                .faults
+                .push_back(Fault::TooMany(RetryAfter::Seconds(60)));
+        }
+    }
+    let run = PullDir::new();
+    let out = run.pull(
+        &fake,
+        &[
+            "--page-size",
+            "10",
+            "--batch-records",
+            "10",
+            "--max-wait",
+            "5s",
+        ],
+    );
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--max-wait"), "{}", stderr(&out));
+    // Two batches were committed before the storm.
+    assert_eq!(run.ids().len(), 20);
+    assert!(run.state().exists());
+    // Later, without the storm, the rest arrives exactly once.
+    fake.inner().faults.clear();
+    let out = run.pull(&fake, &["--page-size", "10"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.ids(), expected(&records));
+}
+
+#[test]
+fn server_errors_and_resets_are_retried() {
+    let records = dataset(1, 25, now_secs() - 100, 1);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    {
+        let mut inner = fake.inner();
+        inner.faults_after = 1;
+        for f in [
+            Fault::Status(503),
+            Fault::Reset,
+            Fault::Status(500),
+            Fault::Status(502),
+        ] {
+            inner.faults.push_back(f);
+        }
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--page-size", "10"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.ids(), expected(&records));
+}
+
+#[test]
+fn a_burst_longer_than_the_tries_exits_5() {
+    let fake = FakeZendesk::start(dataset(1, 5, now_secs() - 100, 1), token_auth());
+    for _ in 0..6 {
+        fake.inner().faults.push_back(Fault::Status(503));
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &[]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("server error 503 after 6 tries"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fake.inner().log.len(), 6);
+    assert!(!run.state().exists());
+}
+
+#[test]
+fn a_repeating_cursor_stops_the_stream() {
+    let fake = FakeZendesk::start(dataset(1, 50, now_secs() - 100, 1), token_auth());
+    {
+        let mut inner = fake.inner();
+        inner.faults_after = 2;
+        inner.faults.push_back(Fault::RepeatCursor);
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--page-size", "10"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains("came back twice"), "{}", stderr(&out));
+    assert!(fake.inner().log.len() < 10, "no spinning");
+}

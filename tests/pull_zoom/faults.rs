@@ -1,0 +1,157 @@
+//! Faults of the API: expired and repeating page tokens, rate limits and their
+//! `Retry-After`, server errors, resets.
+
+use super::*;
+
+#[test]
+fn an_expired_page_token_restarts_the_window() {
+    let records = both(100, 50, 4);
+    let fake = FakeZoom::start(records.clone());
+    {
+        let mut inner = fake.inner();
+        inner.faults_after = 3;
+        inner.faults.push_back(Fault::ExpireTokens);
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--page-size", "10", "--stats"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("windows restarted (page token expired): 1"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(run.events(), expected(&records));
+    let log = fake.report_log();
+    let i = log.iter().position(|l| l.status == 400).expect("a 400");
+    assert!(log[i].param("next_page_token").is_some());
+    assert!(log[i + 1].param("next_page_token").is_none(), "from page 1");
+}
+
+#[test]
+fn a_repeating_page_token_stops_the_stream() {
+    let fake = FakeZoom::start(both(100, 1, 0));
+    {
+        // The third page of the first day with records answers its own token again.
+        let mut inner = fake.inner();
+        inner.faults_after = 2;
+        inner.faults.push_back(Fault::RepeatToken);
+    }
+    let run = PullDir::new();
+    let flags = [
+        "--page-size",
+        "10",
+        "--since",
+        "2d",
+        "--log-type",
+        "activity",
+    ];
+    let out = run.pull(&fake, &flags);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains("came back twice"), "{}", stderr(&out));
+    assert!(fake.report_log().len() < 10, "no spinning");
+}
+
+/// A 429 with this `Retry-After` (some seconds ahead) is waited out, never retried early.
+fn honours_retry_after(form: RetryAfter) {
+    let records = both(20, 1, 0);
+    let fake = FakeZoom::start(records.clone());
+    {
+        let mut inner = fake.inner();
+        inner.faults_after = 1;
+        inner.faults.push_back(Fault::TooMany(form));
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--page-size", "10"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.events(), expected(&records));
+    let log = fake.report_log();
+    let i = log.iter().position(|l| l.status == 429).expect("a 429");
+    let gap = log[i + 1].at.duration_since(log[i].at);
+    // Dates have whole seconds: "2 s ahead" is at least just over 1 s.
+    let floor = match form {
+        RetryAfter::Seconds(s) => Duration::from_secs(s),
+        _ => Duration::from_secs(1),
+    };
+    assert!(gap >= floor, "retried after {gap:?}");
+}
+
+#[test]
+fn retry_after_in_seconds() {
+    honours_retry_after(RetryAfter::Seconds(1));
+}
+
+#[test]
+fn retry_after_as_http_date() {
+    honours_retry_after(RetryAfter::HttpDate(2));
+}
+
+#[test]
+fn retry_after_as_zoom_rfc3339_instant() {
+    honours_retry_after(RetryAfter::Rfc3339(2));
+}
+
+#[test]
+fn rate_limited_past_max_wait_exits_4_with_state_saved() {
+    let records = both(30, 1, 0);
+    let fake = FakeZoom::start(records.clone());
+    {
+        let mut inner = fake.inner();
+        // Two day windows of activity pass, then a daily-limit storm.
+        inner.faults_after = 2;
+        for _ in 0..10 {
+            inner
+                .faults
+                .push_back(Fault::TooMany(RetryAfter::Rfc3339(3600)));
+        }
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--max-wait", "5s"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--max-wait"), "{}", stderr(&out));
+    assert!(run.state().exists(), "the committed windows are saved");
+    fake.inner().faults.clear();
+    let out = run.pull(&fake, &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.events(), expected(&records));
+}
+
+#[test]
+fn server_errors_and_resets_are_retried() {
+    let records = both(25, 1, 0);
+    let fake = FakeZoom::start(records.clone());
+    {
+        let mut inner = fake.inner();
+        inner.faults_after = 1;
+        for f in [
+            Fault::Status(503),
+            Fault::Reset,
+            Fault::Status(500),
+            Fault::Status(502),
+            Fault::TooMany(RetryAfter::Missing),
+        ] {
+            inner.faults.push_back(f);
+        }
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--page-size", "10"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.events(), expected(&records));
+}
+
+#[test]
+fn a_burst_longer_than_the_tries_exits_5() {
+    let fake = FakeZoom::start(both(5, 1, 0));
+    for _ in 0..6 {
+        fake.inner().faults.push_back(Fault::Status(503));
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &[]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("server error 503 after 6 tries"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fake.report_log().len(), 6);
+    assert!(!run.state().exists());
+}
