@@ -527,6 +527,84 @@ fn of_two_runs_of_different_layouts_started_together_the_second_to_commit_is_ref
     assert_eq!(empty_dirs(&lake), Vec::<PathBuf>::new());
 }
 
+/// A run killed in the middle of its commit after a run of another layout started (whose
+/// start found it alive): that run completes the dead one's commit under the commit lock
+/// before its own, so its check sees the dead run's files and refuses. It used to commit,
+/// and the next run completed the dead commit: a table of two layouts, which DuckDB cannot
+/// read and every later run refused (review finding).
+#[test]
+fn a_commit_cut_by_kill_9_after_another_layout_started_is_completed_first_and_refuses_it() {
+    let t = setup();
+    let lake = t.dir.join("lake");
+    // The day run first (a run starting while another commits waits for that commit).
+    let day = Paused::start_with(&lake, &t.b, "commit", &["--partition", "day"]);
+    let hour = Paused::start(&lake, &t.a, "rename");
+    assert_eq!(hour.signal("KILL").status.code(), None);
+    let out = day.resume();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the day run was not refused");
+    assert!(
+        stderr.contains("holds files of another run partitioned by hour"),
+        "{stderr}"
+    );
+    let a_rows = t.all_rows.len() - t.b_rows.len();
+    assert_eq!(parquet_rows(&lake).len(), a_rows);
+    let depths = |lake: &Path| -> Vec<usize> {
+        let mut d: Vec<usize> = parquet_files(lake)
+            .iter()
+            .map(|f| f.strip_prefix(lake).expect("under").components().count())
+            .collect();
+        d.dedup();
+        d
+    };
+    assert_eq!(depths(&lake), [6], "hour files only");
+    // The next run cleans up what the killed run left (its lock).
+    ok(&mut normalize(&lake, &t.a));
+    assert_eq!(parquet_rows(&lake).len(), a_rows);
+    assert_eq!(debris(&lake), Vec::<PathBuf>::new());
+}
+
+/// A rename that fails in the middle of a commit (here: a directory where a file goes)
+/// leaves the commit to be completed, never half undone: the journal and the files not
+/// yet renamed stay, and the next run into the directory completes it once the cause is
+/// gone. A re-run in another layout that failed so used to leave some files of each
+/// layout, and every later run was refused (review finding).
+#[test]
+fn a_commit_whose_rename_fails_is_completed_by_the_next_run() {
+    let t = setup();
+    let lake = t.dir.join("lake");
+    ok(&mut normalize(&lake, &t.a));
+    // Where the day re-run of `a` puts its files: the same names in a lake of their own.
+    let probe = t.dir.join("probe");
+    ok(normalize(&probe, &t.a).args(["--partition", "day"]));
+    let mut names = parquet_files(&probe);
+    names.sort();
+    let last = names
+        .last()
+        .expect("files")
+        .strip_prefix(&probe)
+        .expect("under");
+    let blocker = lake.join(last);
+    std::fs::create_dir_all(blocker.join("in-the-way")).expect("mkdir");
+    let out = normalize(&lake, &t.a)
+        .args(["--partition", "day", "--threads", "1"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the next run into"), "{stderr}");
+    std::fs::remove_dir_all(&blocker).expect("remove the blocker");
+    let out = ok(normalize(&lake, &t.b).args(["--partition", "day"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("completed 1 commit"), "{stderr}");
+    assert_eq!(parquet_rows(&lake), t.all_rows);
+    assert!(parquet_files(&lake)
+        .iter()
+        .all(|f| !f.to_string_lossy().contains("hour=")));
+    assert_eq!(debris(&lake), Vec::<PathBuf>::new());
+    assert_eq!(empty_dirs(&lake), Vec::<PathBuf>::new());
+}
+
 /// A run that waits for another run's commit into the same directory (the commit lock,
 /// an `flock` on `DIR/_normalog`, here held by the test) stops on SIGINT, before it has
 /// committed anything (the wait did not see the signal: Ctrl-C did nothing until the other

@@ -26,7 +26,7 @@ use super::PullError;
 use crate::atomic::AtomicFile;
 use crate::pipeline::{input::SharedReader, Batch, Input, Observer, RunSummary};
 use crate::registry::Registry;
-use crate::sink::layout::recovery::CommitLock;
+use crate::sink::layout::recovery::{complete_dead_commits, CommitLock};
 use crate::sink::layout::Partition;
 use crate::sink::ndjson;
 use crate::sink::ndjson_dir::NdjsonDirWriter;
@@ -412,7 +412,10 @@ impl Delivery {
         // tables checked again: a run of another layout may have committed into them since
         // this pull started. Refused here, the batch is not in the state, and the next
         // run's recovery removes its stage.
-        let _one_at_a_time = CommitLock::acquire(dir, || self.cancelled())?;
+        let one_at_a_time = CommitLock::acquire(dir, || self.cancelled())?;
+        // A normalize run killed in the middle of its commit into this lake: its files in
+        // place first, for the check to see them.
+        complete_dead_commits(dir, &one_at_a_time)?;
         if let Target::Dir { format, .. } = &self.target {
             let (partition, ext) = format.layout();
             let mut tables: Vec<&std::ffi::OsStr> = files

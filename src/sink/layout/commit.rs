@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::recovery::CommitLock;
+use super::recovery::{complete_dead_commits, CommitLock};
 use super::{
     manifest, path_error, pause_point, place_new, remove_empty_parents, sink_error, with_path,
     PartFile, Parts, Replaced,
@@ -66,9 +66,10 @@ impl<F: PartFile> Parts<F> {
         }
         self.lock()?;
         let cancel = self.cancel.clone();
-        let _one_at_a_time = CommitLock::acquire(&self.dir, || {
+        let one_at_a_time = CommitLock::acquire(&self.dir, || {
             cancel.as_ref().is_some_and(|f| f.load(Ordering::Relaxed))
         })?;
+        complete_dead_commits(&self.dir, &one_at_a_time)?;
         self.check_again()?;
         let (dir, run) = (&self.dir, self.run.as_deref());
         let Some(lock) = &self.lock else {
@@ -100,10 +101,20 @@ impl<F: PartFile> Parts<F> {
             .zip(&renamed)
             .partition(|(_, ok)| ok.load(Ordering::Relaxed));
         if let Err(e) = result {
-            // Not completed later: the files not renamed are removed (on drop).
-            self.done = left.into_iter().map(|(pair, _)| pair).collect();
-            let _ = std::fs::remove_file(&journal);
-            return Err(e);
+            // From the journal on, a commit is completed, never undone (a rename may have
+            // replaced an earlier commit's file): the files not renamed stay under their
+            // temporary names, and the journal stays. The run's lock goes, so the next run
+            // into the directory, or the next commit of another, completes this one.
+            drop(left);
+            self.lock = None;
+            return Err(sink_error(format!(
+                "{e}; the commit stopped after {} of its {} files: the next run into {} \
+                 completes it (its journal: {})",
+                written.len(),
+                renamed.len(),
+                dir.display(),
+                journal.display()
+            )));
         }
         let written: Vec<PathBuf> = written.into_iter().map(|((_, dest), _)| dest).collect();
         if let Some(run) = run {

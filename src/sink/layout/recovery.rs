@@ -60,8 +60,16 @@ pub struct Recovered {
 /// I/O errors reading `dir` or removing and renaming files.
 pub fn recover(dir: &Path) -> Result<Recovered, Error> {
     let mut out = Recovered::default();
+    let tokens = tokens(dir)?;
+    if tokens.is_empty() {
+        return Ok(out);
+    }
+    // Under the commit lock: a dead run's commit completed here must not interleave with a
+    // live run's commit (both replace manifests, and the live one checks the tables for
+    // another layout's files first).
+    let _one_at_a_time = CommitLock::acquire(dir, || false)?;
     let mut dead: Vec<(String, File)> = Vec::new();
-    for token in tokens(dir)? {
+    for token in tokens {
         let path = dir.join(LOCKS_DIR).join(&token);
         let file = match File::options().read(true).write(true).open(&path) {
             Ok(f) => f,
@@ -115,6 +123,46 @@ pub fn recover(dir: &Path) -> Result<Recovered, Error> {
         out.runs += 1;
     }
     Ok(out)
+}
+
+/// Complete the commits of runs into `dir` that are gone, as [`recover`] does, while the
+/// caller holds the directory's commit lock (`_held`), just before its own commit: a run
+/// killed between its journal and its last rename, after this run started (and so after
+/// its `recover`), has files in the tables that this commit's check for another layout
+/// must see, and a manifest that must be replaced before this one. Their other temporary
+/// files and their locks are left to the next [`recover`]. Returns how many commits.
+///
+/// # Errors
+///
+/// I/O errors reading the journals or renaming their files.
+pub(crate) fn complete_dead_commits(dir: &Path, _held: &CommitLock) -> Result<u64, Error> {
+    let commits = dir.join(COMMITS_DIR);
+    let entries = match std::fs::read_dir(&commits) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(path_error(&commits, &e)),
+    };
+    let mut completed = 0;
+    for entry in entries {
+        let entry = entry.map_err(|e| path_error(&commits, &e))?;
+        let name = entry.file_name();
+        // Journals being written (hidden) belong to a run that has not started renaming.
+        let Some(token) = name.to_str().filter(|t| is_token(t)) else {
+            continue;
+        };
+        let lock_path = dir.join(LOCKS_DIR).join(token);
+        let lock = match File::options().read(true).write(true).open(&lock_path) {
+            Ok(f) => try_lock(&f).then_some(f),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => lock_anyway(dir, token),
+            Err(e) => return Err(path_error(&lock_path, &e)),
+        };
+        // Held by a live run (this one's own lock included): not ours to complete.
+        if lock.is_some() {
+            roll_forward(dir, &entry.path(), token)?;
+            completed += 1;
+        }
+    }
+    Ok(completed)
 }
 
 /// The tokens of every lock and journal in `dir` (a lock being created is hidden:
