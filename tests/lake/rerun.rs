@@ -177,7 +177,8 @@ fn inputs_loaded_by_another_run_are_named() {
     assert!(
         err.contains(&format!(
             "warning: {}: {} and 1 more of this run's inputs were loaded by an earlier run \
-             with other inputs (or before it changed): their rows are added again",
+             with other inputs (or before it changed, or under another path): their rows are \
+             added again",
             s(&lake),
             s(&a)
         )),
@@ -190,6 +191,37 @@ fn inputs_loaded_by_another_run_are_named() {
     assert!(
         err.contains(&format!("{} was loaded by an earlier run", s(&a)))
             && err.contains("its rows are added again"),
+        "{err}"
+    );
+}
+
+/// An input moved or renamed since a run loaded it is another run's input (its identity
+/// is its path, size and time), so its rows are added again: the warning says so, naming
+/// the path it was loaded as. It said nothing, and every row was in the lake twice
+/// (review finding).
+#[cfg(unix)]
+#[test]
+fn a_moved_input_is_named_with_the_path_it_was_loaded_as() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 300, "1d", 1);
+    let lake = tmp.path().join("lake");
+    let run = |input: &Path| {
+        let args = ["normalize", "--format", "parquet", "-o", s(&lake), s(input)];
+        String::from_utf8(ok(&args).stderr).expect("utf-8")
+    };
+    assert_eq!(run(&a), "");
+    let moved = tmp.path().join("renamed.jsonl");
+    std::fs::rename(&a, &moved).expect("move");
+    let err = run(&moved);
+    let was = std::fs::canonicalize(tmp.path())
+        .expect("canonical")
+        .join("a.jsonl");
+    assert!(
+        err.contains(&format!(
+            "{} (loaded as {}) was loaded by an earlier run",
+            s(&moved),
+            s(&was)
+        )) && err.contains("its rows are added again"),
         "{err}"
     );
 }
