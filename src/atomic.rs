@@ -62,13 +62,15 @@ impl AtomicFile {
         &mut self.file
     }
 
-    /// Flush and rename the file into place.
+    /// Flush the file to disk and rename it into place (flushed first, so that a power
+    /// cut cannot leave the new name on an empty file).
     ///
     /// # Errors
     ///
     /// The flush or the rename failed; the temporary file is removed.
     pub fn commit(mut self) -> io::Result<()> {
         self.file.flush()?;
+        self.file.sync_all()?;
         if let Some((tmp, dest)) = self.paths.take() {
             std::fs::rename(&tmp, &dest).inspect_err(|_| {
                 let _ = std::fs::remove_file(&tmp);

@@ -275,21 +275,28 @@ mod tests {
     }
 
     /// A rename that fails in the middle of a commit on several threads: the commit says
-    /// which file, and what is left is the files renamed before the failure, under their
-    /// final names, and nothing else: no temporary file, no journal, the obstacle untouched.
+    /// which file, and that the next run completes it; the journal and the files not yet
+    /// renamed stay (a commit is never half undone), and once the obstacle is gone
+    /// [`recover`](crate::sink::layout::recover) puts every file in place and leaves nothing
+    /// hidden.
     #[test]
-    fn a_failed_rename_leaves_final_files_only() {
+    fn a_failed_rename_is_completed_by_the_next_recovery() {
         fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
             for e in std::fs::read_dir(dir).expect("read").flatten() {
                 let path = e.path();
                 if path.is_dir() {
-                    out.push(path.clone());
                     walk(&path, out);
                 } else {
                     out.push(path);
                 }
             }
         }
+        let names = |p: &std::path::PathBuf| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
         for threads in [1, 2, 4] {
             let tmp = tempfile::tempdir().expect("tempdir");
             let dir = tmp.path();
@@ -306,29 +313,37 @@ mod tests {
                 .join(Partition::Hour.dir(20))
                 .join("part-0000000000000007-0.ndjson");
             std::fs::create_dir_all(blocked.join("inside")).expect("mkdir");
-            let err = w.commit().expect_err("a rename fails");
-            assert!(err.to_string().contains("hour=20"), "{threads}: {err}");
+            let err = w.commit().expect_err("a rename fails").to_string();
+            assert!(
+                err.contains("hour=20") && err.contains("the next run into"),
+                "{threads}: {err}"
+            );
             drop(w);
             let mut left = Vec::new();
             walk(dir, &mut left);
-            let names = |p: &std::path::PathBuf| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or_default()
-                    .to_owned()
-            };
-            let hidden: Vec<_> = left.iter().filter(|p| names(p).starts_with('.')).collect();
-            assert!(hidden.is_empty(), "{threads}: {hidden:?}");
-            let journals: Vec<_> = left
+            let journal = |p: &&std::path::PathBuf| p.starts_with(dir.join("_normalog/commits"));
+            assert_eq!(
+                left.iter().filter(journal).count(),
+                1,
+                "{threads}: {left:?}"
+            );
+            assert!(left.iter().any(|p| names(p).starts_with(".part-")));
+            std::fs::remove_dir_all(&blocked).expect("remove the obstacle");
+            let got = crate::sink::layout::recover(dir).expect("recover");
+            assert_eq!(got.commits_completed, 1, "{threads}");
+            let mut left = Vec::new();
+            walk(dir, &mut left);
+            let parts: Vec<_> = left
                 .iter()
-                .filter(|p| p.is_file() && p.starts_with(dir.join("_normalog")))
+                .filter(|p| !p.starts_with(dir.join("_normalog")))
                 .collect();
-            assert!(journals.is_empty(), "{threads}: {journals:?}");
-            assert!(blocked.join("inside").is_dir());
-            for p in left.iter().filter(|p| p.is_file()) {
+            assert_eq!(parts.len(), 40, "{threads}: {parts:?}");
+            for p in parts {
                 assert!(names(p).starts_with("part-0000000000000007-"), "{p:?}");
                 assert_eq!(std::fs::read(p).expect("read"), b"{}\n");
             }
+            assert!(left.iter().all(|p| !names(p).starts_with('.')), "{left:?}");
+            assert!(!left.iter().any(|p| journal(&p)), "{left:?}");
         }
     }
 }

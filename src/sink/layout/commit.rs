@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::recovery::{complete_dead_commits, CommitLock};
+use super::recovery::{complete_dead_commits, sync_file_system, CommitLock};
 use super::{
     manifest, path_error, pause_point, place_new, remove_empty_parents, sink_error, with_path,
     PartFile, Parts, Replaced,
@@ -63,6 +63,11 @@ impl<F: PartFile> Parts<F> {
         {
             self.lock = None;
             return Ok(());
+        }
+        // The files' bytes durable before the journal names them (outside the commit lock:
+        // the flush of a large run takes a while).
+        if !self.done.is_empty() {
+            sync_file_system(&self.dir)?;
         }
         self.lock()?;
         let cancel = self.cancel.clone();
@@ -122,6 +127,8 @@ impl<F: PartFile> Parts<F> {
             let removed = manifest::replace_run(dir, run, &written, lock.token())?;
             self.replaced = removed.map(|files| Replaced::new(files, &self.tables));
         }
+        // The renames and the manifest durable before the journal goes.
+        sync_file_system(dir)?;
         std::fs::remove_file(&journal).map_err(|e| path_error(&journal, &e))?;
         // Nothing of this run is left to clean up: its lock goes (taken again if the
         // writer writes more).
