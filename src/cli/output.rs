@@ -112,6 +112,7 @@ impl Output {
         created
             .create(dir)
             .map_err(|e| Fatal::Message(format!("{}: {e}", dir.display())))?;
+        writable(dir)?;
         recover(dir)?;
         let mut output = match args.format {
             FormatArg::Parquet => Output::Parquet(ParquetWriter::new(dir, parquet_options(args))),
@@ -479,6 +480,26 @@ impl<W: Write> Write for Labelled<W> {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush().map_err(|e| self.label(&e))
     }
+}
+
+/// Fail now if this user cannot create files in `dir` (the run lock and part files are
+/// created lazily, with the first file written: a read-only lake failed only after the whole
+/// input was read).
+#[cfg(target_os = "linux")]
+fn writable(dir: &Path) -> Result<(), Fatal> {
+    use rustix::fs::Access;
+    rustix::fs::access(dir, Access::WRITE_OK | Access::EXEC_OK).map_err(|e| {
+        Fatal::Message(format!(
+            "{}: cannot write into this directory: {}",
+            dir.display(),
+            std::io::Error::from(e)
+        ))
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn writable(_dir: &Path) -> Result<(), Fatal> {
+    Ok(())
 }
 
 #[cfg(test)]
