@@ -269,6 +269,27 @@ impl RunLock {
     pub(crate) fn acquire(dir: &Path) -> Result<RunLock, Error> {
         let locks = dir.join(LOCKS_DIR);
         std::fs::create_dir_all(&locks).map_err(|e| path_error(&locks, &e))?;
+        let mut tries = 0;
+        loop {
+            match Self::try_acquire(dir, &locks) {
+                // Another run's `recover` took the new lock file for a dead run's (between
+                // its creation and its lock) and removes it: again, under another token.
+                Err(e)
+                    if tries < 3
+                        && matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::NotFound
+                        ) =>
+                {
+                    tries += 1;
+                }
+                Err(e) => return Err(path_error(&locks, &e)),
+                Ok(lock) => return Ok(lock),
+            }
+        }
+    }
+
+    fn try_acquire(dir: &Path, locks: &Path) -> std::io::Result<RunLock> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -281,11 +302,10 @@ impl RunLock {
             .write(true)
             .create(true)
             .truncate(true)
-            .open(&hidden)
-            .map_err(|e| path_error(&hidden, &e))?;
-        lock(&file).map_err(|e| path_error(&hidden, &e))?;
+            .open(&hidden)?;
+        lock(&file)?;
         let path = locks.join(&token);
-        std::fs::rename(&hidden, &path).map_err(|e| path_error(&path, &e))?;
+        std::fs::rename(&hidden, &path)?;
         Ok(RunLock {
             token,
             path,
