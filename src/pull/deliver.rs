@@ -258,6 +258,9 @@ impl Delivery {
         let Target::Dir { dir, format } = &self.target else {
             return Ok(removed);
         };
+        // What normalize runs killed in this lake left: their commits completed (before the
+        // check below, which must see their files), their temporary files removed.
+        let removed = removed + crate::sink::layout::recover(dir)?.temporary_files;
         // A table of two layouts cannot be read: refused before anything is fetched.
         let (partition, ext) = format.layout();
         for table in tables {
@@ -663,6 +666,49 @@ mod tests {
             d.recover(&["zendesk_audit".into()], c1).expect("recover"),
             0
         );
+    }
+
+    /// What a normalize run killed in the lake left is cleaned up when a pull starts: its
+    /// interrupted commit completed (here a file of another layout, which the pull then
+    /// refuses), its temporary files removed and counted (pull left them to normalize).
+    #[test]
+    fn a_killed_normalize_runs_leftovers_are_handled_when_a_pull_starts() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("out");
+        let dead = "1-abc";
+        let locks = dir.join("_normalog/locks");
+        std::fs::create_dir_all(&locks).expect("mkdir");
+        std::fs::write(locks.join(dead), "").expect("lock");
+        let table = dir.join("zendesk_audit");
+        std::fs::create_dir_all(&table).expect("mkdir");
+        let leftover = table.join(format!(".part-9.ndjson.tmp-{dead}"));
+        std::fs::write(&leftover, "{}\n").expect("write");
+        let mut d = delivery(&dir);
+        let c0 = Commit { run: 0, seq: 0 };
+        assert_eq!(
+            d.recover(&["zendesk_audit".into()], c0).expect("recover"),
+            1
+        );
+        assert!(!leftover.exists() && !locks.join(dead).exists());
+
+        // A commit cut after its journal: completed, so the check sees its hour file.
+        std::fs::write(locks.join(dead), "").expect("lock");
+        let hour = "zendesk_audit/year=2026/month=1/day=1/hour=0";
+        std::fs::create_dir_all(dir.join(hour)).expect("mkdir");
+        let tmp_name = format!("{hour}/.part-0.ndjson.tmp-{dead}");
+        std::fs::write(dir.join(&tmp_name), "{}\n").expect("write");
+        let commits = dir.join("_normalog/commits");
+        std::fs::create_dir_all(&commits).expect("mkdir");
+        std::fs::write(
+            commits.join(dead),
+            format!("run -\n{tmp_name}\t{hour}/part-0.ndjson\n"),
+        )
+        .expect("journal");
+        let e = d
+            .recover(&["zendesk_audit".into()], c0)
+            .expect_err("mixed layouts");
+        assert!(e.to_string().contains("partitioned by hour"), "{e}");
+        assert!(dir.join(hour).join("part-0.ndjson").exists());
     }
 
     /// A pull into a table another run wrote by hour is refused when it starts (the
