@@ -1,5 +1,5 @@
 //! A slow, obviously correct reference normalizer on `serde_json::Value`, shared by the
-//! property tests (`tests/props.rs`) and the `differential` fuzz target (`fuzz/`), which
+//! property tests (`tests/props/`) and the `differential` fuzz target (`fuzz/`), which
 //! include this file with `#[path]`.
 //!
 //! It reads the user-facing [`Schema`] model directly (not the compiled plan): it resolves
