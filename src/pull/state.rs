@@ -55,6 +55,12 @@ pub struct StreamState {
     /// identical records were emitted (two identical sign-ins in one second are two events).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub recent_hashes: BTreeMap<String, (i64, u32)>,
+    /// From this instant on (RFC 3339, UTC), every record emitted is in `recent_ids` or
+    /// `recent_hashes`. A run never reads back before it: records older than what the state
+    /// remembers would be emitted again (an overlap made wider than the last run's). Empty
+    /// in states written before it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub remembered_from: String,
 }
 
 impl StreamState {
@@ -62,6 +68,25 @@ impl StreamState {
     pub(crate) fn watermark_secs(&self) -> Result<i64, PullError> {
         parse_rfc3339(&self.watermark)
             .ok_or_else(|| PullError::Config(format!("state: bad watermark {:?}", self.watermark)))
+    }
+
+    /// Where a run that would read back to `start` may start: not before what the state
+    /// remembers (see [`remembered_from`](Self::remembered_from)).
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Config`] when the state's time is not RFC 3339.
+    pub(crate) fn read_back_to(&self, start: i64) -> Result<i64, PullError> {
+        if self.remembered_from.is_empty() {
+            return Ok(start);
+        }
+        let remembered = parse_rfc3339(&self.remembered_from).ok_or_else(|| {
+            PullError::Config(format!(
+                "state: bad remembered_from {:?}",
+                self.remembered_from
+            ))
+        })?;
+        Ok(start.max(remembered))
     }
 }
 

@@ -120,6 +120,8 @@ pub struct Outcome {
     pub commits: u64,
     /// The part files published into a directory output.
     pub files: FileCounts,
+    /// What the user should know about how the run read (said on stderr).
+    pub warnings: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -322,9 +324,20 @@ pub fn pull(
     }
     let overlap = secs(config.overlap);
     let prev = state.stream(STREAM).cloned();
+    let mut out = Outcome::default();
     let (mut watermark, mut seen, start) = if let Some(p) = &prev {
         let w = p.watermark_secs()?;
-        (w, p.recent_ids.clone(), w - overlap)
+        let start = p.read_back_to(w - overlap)?;
+        if start > w - overlap {
+            out.warnings.push(format!(
+                "--overlap {}s reaches back before what the state remembers: this run reads \
+                 from {} (records before it would be emitted again); the overlap widens as the \
+                 runs go on",
+                overlap,
+                format_time(start)
+            ));
+        }
+        (w, p.recent_ids.clone(), start)
     } else {
         let since = config.since.ok_or_else(|| {
             PullError::Config(
@@ -335,8 +348,9 @@ pub fn pull(
         })?;
         (since, BTreeMap::new(), since)
     };
+    // Every record emitted from here on is in `seen` (pruned below, and this moves up).
+    let mut remembered = start;
     let end = (now - secs(config.lag)).min(config.until.unwrap_or(i64::MAX));
-    let mut out = Outcome::default();
     let committed = state.committed();
     out.leftovers_removed = delivery.recover(&[TABLE.to_owned()], committed)?;
     if end < start {
@@ -447,6 +461,7 @@ pub fn pull(
                 watermark
             };
             seen.retain(|_, at| *at >= position - overlap);
+            remembered = remembered.max(position - overlap);
             if delivery.has_pending(&pending) {
                 batches.write(&mut delivery, &mut pending, observer, &mut out.summary)?;
             }
@@ -454,6 +469,7 @@ pub fn pull(
                 let pos = StreamState {
                     watermark: format_time(position),
                     recent_ids: seen.clone(),
+                    remembered_from: format_time(remembered),
                     ..StreamState::default()
                 };
                 batches.save(state, STREAM, pos)?;
@@ -471,6 +487,7 @@ pub fn pull(
         let pos = StreamState {
             watermark: format_time(watermark),
             recent_ids: seen,
+            remembered_from: format_time(remembered),
             ..StreamState::default()
         };
         batches.save(state, STREAM, pos)?;

@@ -96,7 +96,8 @@ pub struct Inner {
     /// "Today" for the six-months check, as Unix seconds (the real clock by default).
     pub now: Option<i64>,
     snapshots: HashMap<String, Snapshot>,
-    report_requests: usize,
+    /// Report requests served so far (to schedule faults after them).
+    pub report_requests: usize,
 }
 
 /// The running fake.

@@ -229,6 +229,35 @@ fn late_records_and_same_second_groups_are_caught_once_by_the_next_run() {
     assert_eq!(run.ids(), expected(&records));
 }
 
+/// A wider `--overlap` than the last run's does not read back before what the state
+/// remembers: those records were emitted, and the state no longer knows them, so they came
+/// again (review finding). The run says so and reads from there.
+#[test]
+fn a_wider_overlap_reads_back_only_what_the_state_remembers() {
+    let now = now_secs();
+    let records: Vec<Rec> = dataset(1, 300, 0, 1)
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| Rec {
+            created_at: now - 5 * 3600 + i as i64 * 55,
+            ..r
+        })
+        .collect();
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    let run = PullDir::new();
+    let out = run.pull(&fake, &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.ids(), expected(&records));
+    let out = run.pull(&fake, &["--overlap", "3h"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("reaches back before what the state remembers"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(run.ids(), expected(&records));
+}
+
 #[test]
 fn bad_credentials_exit_3_and_leave_no_state() {
     let fake = FakeZendesk::start(dataset(1, 5, now_secs() - 100, 1), token_auth());

@@ -155,3 +155,75 @@ fn a_burst_longer_than_the_tries_exits_5() {
     assert_eq!(fake.report_log().len(), 6);
     assert!(!run.state().exists());
 }
+
+/// A run that stops partway (here: server errors past the tries, after its first window)
+/// keeps the position where it was: the windows it re-read within the overlap do not move
+/// it back. It moved back to the first window's end, and the next run read back further
+/// than the state remembered and emitted those days' records again (review finding).
+#[test]
+fn a_run_stopped_partway_does_not_move_the_position_back() {
+    let now = now_secs();
+    let records = dataset(Kind::Activity, 1, 300, now - 6 * 86_400, 1, 0)
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| Rec {
+            time: now - 6 * 86_400 + (i as i64) * 1700,
+            ..r
+        })
+        .collect::<Vec<_>>();
+    let fake = FakeZoom::start(records.clone());
+    let run = PullDir::new();
+    let flags = ["--log-type", "activity", "--since", "7d"];
+    let out = run.pull(&fake, &flags);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.events(), expected(&records));
+    let state = std::fs::read_to_string(run.state()).expect("state");
+    {
+        let mut inner = fake.inner();
+        inner.faults_after = inner.report_requests + 2;
+        for _ in 0..6 {
+            inner.faults.push_back(Fault::Status(503));
+        }
+    }
+    let out = run.pull(&fake, &flags);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let watermark = |text: &str| -> String {
+        let v: serde_json::Value = serde_json::from_str(text).expect("json");
+        v["streams"]["activity"]["watermark"]
+            .as_str()
+            .expect("watermark")
+            .to_owned()
+    };
+    let after = std::fs::read_to_string(run.state()).expect("state");
+    assert_eq!(watermark(&after), watermark(&state));
+    let out = run.pull(&fake, &flags);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.events(), expected(&records));
+}
+
+/// A wider `--overlap-days` than the last run's does not read back before what the state
+/// remembers (those records would be emitted again): the run says so and reads from there.
+#[test]
+fn a_wider_overlap_reads_back_only_what_the_state_remembers() {
+    let now = now_secs();
+    let records = dataset(Kind::Activity, 1, 200, now - 6 * 86_400, 1, 0)
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| Rec {
+            time: now - 6 * 86_400 + (i as i64) * 2500,
+            ..r
+        })
+        .collect::<Vec<_>>();
+    let fake = FakeZoom::start(records.clone());
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--log-type", "activity", "--since", "7d"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = run.pull(&fake, &["--log-type", "activity", "--overlap-days", "5"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--overlap-days 5 reaches back before what the state remembers"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(run.events(), expected(&records));
+}

@@ -194,6 +194,9 @@ pub(super) fn run(
             line,
         )
     })?;
+    for w in &outcome.warnings {
+        messages::error(&format!("warning: {w}"));
+    }
     if a.output.stats {
         let s = &outcome.summary;
         let secs = started.elapsed().as_secs_f64().max(1e-9);

@@ -244,6 +244,11 @@ struct StreamRun {
     kind: LogKind,
     floor: i64,
     seen: BTreeMap<String, (i64, u32)>,
+    /// The watermark of the state: a window re-read within the overlap does not move it
+    /// back (the next run would read back further than `seen` remembers).
+    previous: Option<i64>,
+    /// Every record emitted from here on is in `seen`.
+    remembered: i64,
     watermark: Option<i64>,
     /// The first page of the first window, asked before anything is committed.
     prefetched: Option<Response>,
@@ -301,9 +306,20 @@ pub fn pull(
     // Every stream's starting point, checked before any request.
     let mut streams = Vec::new();
     for &kind in &config.kinds {
-        let (floor, seen) = if let Some(p) = state.stream(kind.name()) {
+        let (floor, seen, previous) = if let Some(p) = state.stream(kind.name()) {
             let w = p.watermark_secs()?;
-            (day_start(w) - overlap, p.recent_hashes.clone())
+            let floor = p.read_back_to(day_start(w) - overlap)?;
+            if floor > day_start(w) - overlap {
+                out.warnings.push(format!(
+                    "{}: --overlap-days {} reaches back before what the state remembers: \
+                     this run reads from {} (records before it would be emitted again); the \
+                     overlap widens as the runs go on",
+                    kind.name(),
+                    config.overlap_days,
+                    date(floor)
+                ));
+            }
+            (floor, p.recent_hashes.clone(), Some(w))
         } else {
             let since = config.since.ok_or_else(|| {
                 PullError::Config(format!(
@@ -312,7 +328,7 @@ pub fn pull(
                     kind.name()
                 ))
             })?;
-            (day_start(since), BTreeMap::new())
+            (day_start(since), BTreeMap::new(), None)
         };
         let floor = if floor < oldest {
             out.warnings.push(format!(
@@ -329,6 +345,8 @@ pub fn pull(
             kind,
             floor,
             seen,
+            previous,
+            remembered: floor,
             watermark: None,
             prefetched: None,
         });
@@ -489,14 +507,16 @@ pub fn pull(
                     }
                 }
                 // The window is drained and in the output: commit it.
-                let watermark = (to + DAY - 1).min(end);
+                let watermark = (to + DAY - 1).min(end).max(s.previous.unwrap_or(i64::MIN));
                 s.watermark = Some(watermark);
                 let next_floor = day_start(watermark) - overlap;
                 s.seen.retain(|_, (at, _)| *at >= next_floor);
+                s.remembered = s.remembered.max(next_floor);
                 if per_window {
                     let pos = StreamState {
                         watermark: format_time(watermark),
                         recent_hashes: s.seen.clone(),
+                        remembered_from: format_time(s.remembered),
                         ..StreamState::default()
                     };
                     batches.save(state, kind.name(), pos)?;
@@ -516,6 +536,7 @@ pub fn pull(
                 let pos = StreamState {
                     watermark: format_time(w),
                     recent_hashes: s.seen,
+                    remembered_from: format_time(s.remembered),
                     ..StreamState::default()
                 };
                 batches.save(state, s.kind.name(), pos)?;
