@@ -139,7 +139,10 @@ impl TimeFormat {
     /// Z07:00 Z07 Z070000 Z07:00:00`; a run of spaces matches a run of spaces, and a fraction
     /// after the seconds is accepted even when the layout has none. As on Panther (whose local
     /// zone is UTC), a zone abbreviation (`MST`) other than `GMT±h` is taken as offset 0 — Go does
-    /// the same for abbreviations it does not know. Without a year the year is 0, as in Go.
+    /// the same for abbreviations it does not know. A numeric offset wins over an abbreviation
+    /// in either order (`-0700 MST`, Go's `Time.String()`, reads `+0200 CEST` as +02:00), and the
+    /// name `UTC` or a `Z` wins over both, as in `time.Parse`; strftime patterns take the zone of
+    /// their last `%z`/`%Z`, as timefmt-go does. Without a year the year is 0, as in Go.
     ///
     /// # Errors
     ///

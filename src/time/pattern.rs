@@ -153,7 +153,33 @@ struct State {
     second: u32,
     nanos: u32,
     offset: i64,
+    /// What set `offset`, so that a later element can tell whether it may replace it.
+    offset_from: ZoneSource,
     unix: Option<i64>,
+}
+
+/// Where a value's offset came from, weakest first. Go's `time.Parse` ranks them: the name
+/// `UTC` or a `Z` fixes the zone at UTC, else a numeric offset decides, else a zone
+/// abbreviation (an unknown one being offset 0); within a rank the last one read wins. So
+/// `+0200 CEST` (Go's `Time.String()`) is two hours east, not the abbreviation's offset 0.
+/// timefmt-go's `%Z` does not rank: it replaces whatever came before (see
+/// `match_zone_abbr`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum ZoneSource {
+    Unset,
+    Abbreviation,
+    Numeric,
+    Utc,
+}
+
+impl State {
+    /// Sets the offset unless a stronger source set it already.
+    fn set_offset(&mut self, offset: i64, from: ZoneSource) {
+        if from >= self.offset_from {
+            self.offset = offset;
+            self.offset_from = from;
+        }
+    }
 }
 
 impl State {
@@ -227,6 +253,7 @@ impl Pattern {
             second: 0,
             nanos: 0,
             offset: 0,
+            offset_from: ZoneSource::Unset,
             unix: None,
         };
         let mut s = input;
@@ -347,21 +374,23 @@ fn match_zone_abbr<'a>(strftime: bool, s: &'a [u8], st: &mut State) -> Option<&'
     if strftime {
         let n = s.iter().take_while(|c| c.is_ascii_uppercase()).count();
         let name = &s[..n];
-        // timefmt-go hands the run of capitals to Go's time.Parse("MST", …).
+        // timefmt-go hands the run of capitals to Go's time.Parse("MST", …) and takes the
+        // zone it returns, replacing any `%z` read before.
         if !(name == b"Z" || name == b"UTC" || parse_time_zone(name) == Some(n)) {
             return None;
         }
         st.offset = 0;
+        st.offset_from = ZoneSource::Abbreviation;
         return Some(&s[n..]);
     }
     if let Some(rest) = s.strip_prefix(b"UTC") {
-        st.offset = 0;
+        st.set_offset(0, ZoneSource::Utc);
         return Some(rest);
     }
     let n = parse_time_zone(s)?;
     // Go fabricates a zone with offset 0 for abbreviations it cannot look up, except "GMT±h",
     // whose hours it reads.
-    st.offset = match &s[..n] {
+    let offset = match &s[..n] {
         [b'G', b'M', b'T', sign, digits @ ..] if !digits.is_empty() => {
             let h = digits
                 .iter()
@@ -374,6 +403,7 @@ fn match_zone_abbr<'a>(strftime: bool, s: &'a [u8], st: &mut State) -> Option<&'
         }
         _ => 0,
     };
+    st.set_offset(offset, ZoneSource::Abbreviation);
     Some(&s[n..])
 }
 
@@ -448,7 +478,7 @@ fn match_frac<'a>(frac: Frac, s: &'a [u8], st: &mut State) -> Option<&'a [u8]> {
 fn match_offset<'a>(z: bool, form: OffsetForm, s: &'a [u8], st: &mut State) -> Option<&'a [u8]> {
     if z {
         if let Some(rest) = s.strip_prefix(b"Z") {
-            st.offset = 0;
+            st.set_offset(0, ZoneSource::Utc);
             return Some(rest);
         }
     }
@@ -480,7 +510,10 @@ fn match_offset<'a>(z: bool, form: OffsetForm, s: &'a [u8], st: &mut State) -> O
     if hh > 24 || mm > 60 || ss > 60 {
         return None;
     }
-    st.offset = sign * i64::from(hh * 3600 + mm * 60 + ss);
+    st.set_offset(
+        sign * i64::from(hh * 3600 + mm * 60 + ss),
+        ZoneSource::Numeric,
+    );
     Some(rest)
 }
 

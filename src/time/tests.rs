@@ -298,6 +298,26 @@ decode_cases!(strftime_edges {
     "%Y-%m-%dT%H:%M:%S.%f%z", S("2023-07-01T14:00:00Z") => None;
 });
 
+// Go's `time.Parse`: a numeric offset wins over a zone abbreviation, in either order (the
+// first case is `Time.String()`), and the name UTC (or `Z`) wins over both.
+decode_cases!(layout_numeric_offset_beats_zone_abbreviation {
+    "layout=2006-01-02 15:04:05.999999999 -0700 MST", S("2023-06-01 12:00:00.5 +0200 CEST") => Some("2023-06-01T10:00:00.5Z");
+    "layout=2006-01-02 15:04:05 -0700 MST", S("2023-01-01 00:00:00 -0500 EST") => Some("2023-01-01T05:00:00Z");
+    "layout=2006-01-02 15:04:05 -0700 MST", S("2023-01-01 00:00:00 +0100 GMT+3") => Some("2022-12-31T23:00:00Z");
+    "layout=2006-01-02 15:04:05 -0700 MST", S("2023-01-01 00:00:00 +0100 UTC") => Some("2023-01-01T00:00:00Z");
+    "layout=2006-01-02 15:04:05 -07:00 MST", S("2023-01-01 00:00:00 +01:00 CET") => Some("2022-12-31T23:00:00Z");
+    "layout=2006-01-02 15:04:05 MST -0700", S("2023-01-01 00:00:00 CET +0100") => Some("2022-12-31T23:00:00Z");
+    "layout=2006-01-02 15:04:05 MST -0700", S("2023-01-01 00:00:00 GMT+3 +0100") => Some("2022-12-31T23:00:00Z");
+    "layout=2006-01-02 15:04:05 MST -0700", S("2023-01-01 00:00:00 UTC +0100") => Some("2023-01-01T00:00:00Z");
+    "layout=2006-01-02 15:04:05 Z0700 MST", S("2023-01-01 00:00:00 Z CET") => Some("2023-01-01T00:00:00Z");
+});
+
+// timefmt-go does not rank: the last of `%z`/`%Z` gives the zone (an abbreviation's is 0).
+decode_cases!(strftime_last_zone_element_wins {
+    "%Y-%m-%d %H:%M:%S %z %Z", S("2023-01-01 00:00:00 +0100 CET") => Some("2023-01-01T00:00:00Z");
+    "%Y-%m-%d %H:%M:%S %Z %z", S("2023-01-01 00:00:00 CET +0100") => Some("2022-12-31T23:00:00Z");
+});
+
 decode_cases!(layout {
     "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 UTC") => Some("2023-07-01T14:00:00Z");
     "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 MST") => Some("2023-07-01T14:00:00Z");
