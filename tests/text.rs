@@ -134,6 +134,53 @@ fn fastmatch_patterns_in_order_empty_values_and_expansion() {
     );
 }
 
+/// Panther adds an `expandFields` value only when it is neither empty nor one of the
+/// `emptyValues`: a template whose values were all dropped leaves its field out.
+#[test]
+fn expanded_value_empty_or_in_empty_values_is_left_out() {
+    let mut registry = Registry::new();
+    registry
+        .add_str(
+            r"
+schema: Custom.Sessions
+parser:
+  fastmatch:
+    match: ['%{at}|%{user}|%{host}']
+    emptyValues: ['-', 'none', '@']
+    expandFields:
+      session: '%{user}@%{host}'
+      who: '%{user}'
+      tagged: 'none'
+fields:
+  - {name: at, type: string}
+  - {name: user, type: string}
+  - {name: host, type: string}
+  - {name: session, type: string}
+  - {name: who, type: string}
+  - {name: tagged, type: string}
+",
+            "sessions.yml",
+        )
+        .expect("schema loads");
+    let out = run_in(
+        &registry,
+        &["Custom.Sessions"],
+        &["1|eve|10.0.0.9", "2|-|10.0.0.9", "3|none|-"],
+    );
+    assert_eq!(out.events.len(), 3, "rejects: {:?}", out.rejects);
+    let [full, no_user, nothing] = [0, 1, 2].map(|i| &out.events[i]);
+    assert_eq!(field(full, "session"), Some("eve@10.0.0.9".into()));
+    assert_eq!(field(full, "who"), Some("eve".into()));
+    // A template of literal text only, equal to an empty value.
+    assert_eq!(field(full, "tagged"), None, "{full}");
+    assert_eq!(field(no_user, "session"), Some("@10.0.0.9".into()));
+    // `%{user}` alone, with `user` dropped: empty.
+    assert_eq!(field(no_user, "who"), None, "{no_user}");
+    // Both values dropped: `@`, one of the empty values.
+    assert_eq!(field(nothing, "session"), None, "{nothing}");
+    assert_eq!(field(nothing, "who"), None, "{nothing}");
+}
+
 #[test]
 fn json_objects_go_to_json_types_and_text_to_text_types() {
     let lines = [

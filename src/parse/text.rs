@@ -16,7 +16,8 @@
 //! it had to rewrite, e.g. unescaped quotes; then the whole text is that buffer). The parser
 //! applies [`keep`] (trim, then drop the empty values) to each span it stores, and keeps the
 //! first value of an output captured twice. [`decode`] then builds the `expandFields`
-//! values from the kept ones (in the slot's own scratch) and hands every value to the
+//! values from the kept ones (in the slot's own scratch), drops those that come out empty or
+//! as one of the `emptyValues`, as Panther does, and hands every value to the
 //! decoders: captured values first, in output order, then expanded ones, in template order
 //! (the order decides which of two bad values a reject names). The caller picks how string
 //! values reach the event: borrowed from the text ([`Borrowed`](super::tape::Borrowed), when it is the line the
@@ -44,9 +45,10 @@ pub(crate) struct TextSlot {
     cut: Option<CutSlot>,
     /// The span of each output's value (after trimming), or none; see the module docs.
     pub(crate) vals: Vec<Option<(usize, usize)>>,
-    /// The values of the `expandFields` entries, one after the other, and their spans.
+    /// The values of the `expandFields` entries, one after the other, and their spans (none
+    /// for a value that is dropped: empty or one of the `emptyValues`).
     scratch: String,
-    expanded: Vec<(usize, usize)>,
+    expanded: Vec<Option<(usize, usize)>>,
     /// The state of a `parser: csv` plan.
     pub(super) csv: Option<CsvSlot>,
 }
@@ -209,7 +211,12 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
                 }
             }
         }
-        slot.expanded.push((start, slot.scratch.len()));
+        // Panther adds an expanded field only when its value is neither empty nor one of the
+        // `emptyValues` (`@` from `%{user}@%{src}` with both values dropped, say).
+        let value = &slot.scratch[start..];
+        let dropped = value.is_empty() || plan.empty_values.iter().any(|e| **e == *value);
+        slot.expanded
+            .push((!dropped).then_some((start, slot.scratch.len())));
     }
 
     let start = TapeDecoder::<M>::new(&[], vals, out_text, true).open(root);
@@ -227,8 +234,8 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
             }
         }
     }
-    for ((output, _), &(s, e)) in plan.expand.iter().zip(&slot.expanded) {
-        if let Some(field) = plan.fields[*output] {
+    for ((output, _), &span) in plan.expand.iter().zip(&slot.expanded) {
+        if let (Some((s, e)), Some(field)) = (span, plan.fields[*output]) {
             decode_str::<Copied>(root, start, field, &slot.scratch[s..e], vals, out_text)?;
         }
     }
