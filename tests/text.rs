@@ -217,16 +217,98 @@ fn json_objects_go_to_json_types_and_text_to_text_types() {
     );
 }
 
+/// With no JSON log type in the run, a line that is a JSON object is text like any other,
+/// for the text log types to match (it used to be refused by each of them); with one, it
+/// goes to the JSON log types alone, as Panther's classifier gives it.
 #[test]
-fn a_json_object_is_not_read_by_a_text_type() {
-    // `%{a};%{b}` would match this line if it were read as text.
-    let out = run(&["Custom.Csvish"], &[r#"{"a":"x;1"}"#]);
+fn a_json_object_is_text_when_no_json_log_type_is_loaded() {
+    let mut registry = registry();
+    registry
+        .add_str(
+            r#"
+schema: Custom.Embedded
+parser:
+  fastmatch:
+    match: ['{"a":%{a},"b":%{b}}']
+fields:
+  - {name: a, type: int}
+  - {name: b, type: string}
+"#,
+            "embedded.yml",
+        )
+        .expect("schema loads");
+    let line = r#"{"a":1,"b":"x"}"#;
+    let out = run_in(&registry, &["Custom.Embedded"], &[line]);
+    assert_eq!(out.events.len(), 1, "rejects: {:?}", out.rejects);
+    assert_eq!(field(&out.events[0], "a"), Some(1.into()));
+    assert_eq!(field(&out.events[0], "b"), Some("\"x\"".into()));
+    // `%{a};%{b};%{c}` matches this line read as text.
+    let out = run_in(&registry, &["Custom.Csvish"], &[r#"{"a":"x;1;y"}"#]);
+    assert_eq!(out.events.len(), 1, "rejects: {:?}", out.rejects);
+    assert_eq!(field(&out.events[0], "a"), Some("{\"a\":\"x".into()));
+    assert_eq!(field(&out.events[0], "b"), Some(1.into()));
+
+    // A JSON log type loaded: the object is its record, refused by it alone.
+    let out = run_in(&registry, &["Custom.Json", "Custom.Embedded"], &[line]);
     assert!(out.events.is_empty());
     assert!(
-        out.rejects[0].contains("record is a JSON object, and this log type reads text"),
+        out.rejects[0].contains("Custom.Json") && !out.rejects[0].contains("Custom.Embedded"),
         "{}",
         out.rejects[0]
     );
+}
+
+/// The batch runs frame inputs the same way: without a JSON log type, an input that starts
+/// like a JSON document (`[`) is lines of text all the same, not a document read whole and
+/// cut into its elements.
+#[test]
+fn a_run_of_text_log_types_reads_a_json_looking_input_as_lines() {
+    use normalog::pipeline::{Batch, Ignore, Input};
+
+    let mut registry = Registry::new();
+    registry
+        .add_str(
+            r#"
+schema: Custom.FirstA
+parser:
+  regex:
+    match: ['"a":%{INT:a}']
+fields:
+  - {name: a, type: int}
+"#,
+            "first_a.yml",
+        )
+        .expect("schema loads");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("looks_like.json");
+    std::fs::write(&path, "[{\"a\":1},{\"a\":2}]\n{\"a\":3}\n").expect("write input");
+    let inputs = [Input::Path(path)];
+    let builder = {
+        let mut b = NormalizerBuilder::new();
+        b.log_types(["Custom.FirstA"]);
+        b
+    };
+    let mut normalizer = builder.build(&registry).expect("build");
+    let mut out = normalog::sink::Collect::default();
+    let run = Batch::new()
+        .run(&mut normalizer, &inputs, &mut out, &mut Ignore)
+        .expect("run");
+    assert_eq!(run.summary.normalized, 2, "rejects: {:?}", out.rejects);
+    assert_eq!(field(&out.events[0], "a"), Some(1.into()));
+    assert_eq!(field(&out.events[1], "a"), Some(3.into()));
+    let mut ndjson = Vec::new();
+    let run = Batch::new()
+        .threads(2)
+        .run_ndjson(
+            &builder,
+            &registry,
+            &inputs,
+            &mut ndjson,
+            normalog::sink::ndjson::Options::default(),
+            &mut Ignore,
+        )
+        .expect("run");
+    assert_eq!(run.summary.normalized, 2);
 }
 
 /// A line that starts like a JSON object but is broken, at the top of an input, is the

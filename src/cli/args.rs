@@ -54,7 +54,9 @@ pub enum Command {
     /// a UTF-8 BOM and blank lines tolerated), a JSON array of records, or API pages (an
     /// object holding the records in an array field, e.g. {"audit_logs":[...]}, or one
     /// record in its only field, e.g. {"audit_log":{...}}), which are unwrapped. A line that
-    /// is not a JSON object goes to the log types whose schema has a text parser. With several
+    /// is not a JSON object goes to the log types whose schema has a text parser; when only
+    /// such log types are loaded, every input is read as lines and every line, a JSON object
+    /// too, goes to them. With several
     /// log types (loaded, or given with --log-type), each record takes the first that
     /// accepts it, the last successful one tried first (a record two of them accept goes to
     /// the one that took the records before it). Rejected

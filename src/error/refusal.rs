@@ -158,9 +158,6 @@ pub enum Refusal {
     NotAnObject(JsonType),
     /// The record is not JSON (a line of text), and the log type reads JSON.
     NotJson,
-    /// The record is a JSON object, and the log type reads text (`parser: regex` or
-    /// `fastmatch`): a text parser never claims a JSON object.
-    JsonObject,
     /// The line is not UTF-8, and the log type reads text.
     NotUtf8,
     /// The line matches none of the log type's patterns.
@@ -209,9 +206,6 @@ impl fmt::Display for Refusal {
             }
             Refusal::NotAnObject(t) => write!(f, "record is {t}, not a JSON object"),
             Refusal::NotJson => f.write_str("record is not a JSON object"),
-            Refusal::JsonObject => {
-                f.write_str("record is a JSON object, and this log type reads text")
-            }
             Refusal::NotUtf8 => f.write_str("line is not UTF-8 text"),
             Refusal::NoMatch { patterns } => {
                 f.write_str("line matches no pattern (tried ")?;
@@ -269,7 +263,6 @@ impl Refusal {
             | Refusal::BadValue { field, .. } => Some(field),
             Refusal::NotAnObject(_)
             | Refusal::NotJson
-            | Refusal::JsonObject
             | Refusal::NotUtf8
             | Refusal::NoMatch { .. }
             | Refusal::FieldCount { .. }
@@ -284,7 +277,6 @@ impl Refusal {
             // Counted with missing values: `""` is null for these types.
             Refusal::MissingField(_) | Refusal::EmptyRequired { .. } => "missing_field",
             Refusal::NotAnObject(_) | Refusal::NotJson => "not_an_object",
-            Refusal::JsonObject => "json_object",
             Refusal::NotUtf8 => "not_utf8",
             Refusal::NoMatch { .. } => "no_match",
             Refusal::FieldCount { .. } => "field_count",

@@ -12,9 +12,10 @@ use crate::error::{Error, ErrorKind, Position, Refusal};
 use crate::event::{recycle, Event, Val};
 
 impl Normalizer {
-    /// A record when some candidates read text: a line that is a JSON object goes to the
-    /// JSON log types alone (a text parser never claims one); any other line is matched by
-    /// the text log types in order, and the first that matches and decodes it wins.
+    /// A record when some candidates read text: with JSON log types loaded, a line that is
+    /// a JSON object goes to them alone (a text parser never claims one); any other line,
+    /// and every line when no JSON log type is loaded, is matched by the text log types in
+    /// order, and the first that matches and decodes it wins.
     pub(super) fn normalize_mixed<'s, 'l: 's>(
         &'s mut self,
         line: &'l mut [u8],
@@ -23,7 +24,7 @@ impl Normalizer {
         pos: Position,
     ) -> Result<Event<'s>, Error> {
         let len = padded_len.unwrap_or(line.len());
-        if !json_like(&line[..len]) {
+        if !self.json_goes_to_json_types(&line[..len]) {
             let text: &'l [u8] = &line[..len];
             return self.normalize_text(text, pos);
         }
@@ -43,11 +44,7 @@ impl Normalizer {
         let (found, json_error) = match (parsed, tape.0.first()) {
             (Ok(()), Some(Node::Object { .. })) => {
                 self.scratch = copy;
-                if self.n_json > 0 {
-                    return self.decode_event(tape, pos);
-                }
-                self.tape = tape.reset();
-                return Err(self.refuse_all(pos, false, |_| Refusal::JsonObject));
+                return self.decode_event(tape, pos);
             }
             (Ok(()), node) => (node.map(json_type), None),
             (Err(e), _) => (None, Some(e)),
@@ -63,9 +60,7 @@ impl Normalizer {
             // broken JSON object at the top of an input, with JSON log types loaded, is that
             // object's reject below, not a preamble line (it vanished without a word). A
             // `skipPrefix` that the line starts with says what the line is: skipped.
-            Tried::Skipped(pi, by_prefix)
-                if by_prefix || json_error.is_none() || self.n_json == 0 =>
-            {
+            Tried::Skipped(pi, by_prefix) if by_prefix || json_error.is_none() => {
                 self.scratch = copy;
                 self.vals = recycle(vals);
                 return Err(self.skipped(pi, pos));
@@ -76,12 +71,11 @@ impl Normalizer {
             Some(_) => None,
             // A line that starts like a JSON object but is broken, and that no text log
             // type reads, is most likely broken JSON: say where.
-            None => Some(match json_error {
-                Some(e) if self.n_json > 0 => Error::json(pos, &e, Some(text)),
-                _ => {
-                    let json_refusal = found.map_or(Refusal::NotJson, Refusal::NotAnObject);
-                    self.refuse_all(pos, true, |_| json_refusal.clone())
-                }
+            None => Some(if let Some(e) = json_error {
+                Error::json(pos, &e, Some(text))
+            } else {
+                let json_refusal = found.map_or(Refusal::NotJson, Refusal::NotAnObject);
+                self.refuse_all(pos, |_| json_refusal.clone())
             }),
         };
         self.scratch = copy;
@@ -89,13 +83,13 @@ impl Normalizer {
             (Some(pi), _) => Ok(self.assemble_event(pi, vals, pos)),
             (None, rejected) => {
                 self.vals = recycle(vals);
-                Err(rejected.unwrap_or_else(|| self.refuse_all(pos, true, |_| Refusal::NotJson)))
+                Err(rejected.unwrap_or_else(|| self.refuse_all(pos, |_| Refusal::NotJson)))
             }
         }
     }
 
-    /// A line that is not a JSON object, for the text log types alone: the event's values
-    /// borrow from it, so it is read where it lies (no copy).
+    /// A line for the text log types alone (not a JSON object, or no JSON log type is
+    /// loaded): the event's values borrow from it, so it is read where it lies (no copy).
     pub(super) fn normalize_text<'s, 'l: 's>(
         &'s mut self,
         line: &'l [u8],
@@ -112,7 +106,7 @@ impl Normalizer {
         self.vals = recycle(vals);
         Err(match tried {
             Tried::Skipped(pi, _) => self.skipped(pi, pos),
-            _ => self.refuse_all(pos, true, |_| Refusal::NotJson),
+            _ => self.refuse_all(pos, |_| Refusal::NotJson),
         })
     }
 
@@ -182,10 +176,14 @@ impl Normalizer {
     }
 }
 
-/// Whether `line` starts like a JSON object (after whitespace): only the JSON log types
-/// read it (a text parser never claims one).
-pub(super) fn json_like(line: &[u8]) -> bool {
-    line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+impl Normalizer {
+    /// Whether `line` is for the JSON log types first: it starts like a JSON object (after
+    /// whitespace) and some are loaded. Panther's classifier gives a JSON object to the JSON
+    /// parsers; without any, a line such as `{"a":1}` is text like any other, for the text
+    /// log types to match.
+    pub(super) fn json_goes_to_json_types(&self, line: &[u8]) -> bool {
+        self.n_json > 0 && line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+    }
 }
 
 /// What the text log types made of a line: the index of the plan that accepted it, or of

@@ -208,6 +208,11 @@ impl Normalizer {
         self.plans.iter().map(|p| p.log_type())
     }
 
+    /// Whether some of the log types read JSON (have no text parser).
+    pub(crate) fn reads_json(&self) -> bool {
+        self.n_json > 0
+    }
+
     /// Whether `key` names a top-level field of one of the JSON log types: an object that
     /// holds it is a record of that type (refused, then rejected with its own reason), not
     /// an API envelope whose field holds records.
@@ -312,28 +317,14 @@ impl Normalizer {
     }
 
     /// The reject of a record no candidate accepted: the text log types' refusals are in
-    /// `text_refusals` when `text_tried`, else each refuses a JSON object; `json` gives each
-    /// JSON log type's.
+    /// `text_refusals`; `json` gives each JSON log type's.
     #[cold]
-    fn refuse_all(
-        &self,
-        pos: Position,
-        text_tried: bool,
-        json: impl Fn(&Plan) -> Refusal,
-    ) -> Error {
+    fn refuse_all(&self, pos: Position, json: impl Fn(&Plan) -> Refusal) -> Error {
         let mut refusals: Vec<(Arc<str>, Refusal)> = self.plans[..self.n_json]
             .iter()
             .map(|p| (p.log_type.clone(), json(p)))
             .collect();
-        if text_tried {
-            refusals.extend(self.text_refusals.iter().cloned());
-        } else {
-            refusals.extend(
-                self.plans[self.n_json..]
-                    .iter()
-                    .map(|p| (p.log_type.clone(), Refusal::JsonObject)),
-            );
-        }
+        refusals.extend(self.text_refusals.iter().cloned());
         if refusals.len() == 1 {
             let (log_type, refusal) = refusals.remove(0);
             return Error::new(ErrorKind::Rejected {
@@ -368,7 +359,7 @@ impl Normalizer {
         if line.len() > self.max_record_bytes {
             return sink.rejected(&too_long(pos, line.len(), self.max_record_bytes));
         }
-        if self.n_json < self.plans.len() && !mixed::json_like(line) {
+        if self.n_json < self.plans.len() && !self.json_goes_to_json_types(line) {
             // A text line is read where it lies: only simd-json needs a copy to rewrite.
             let normalized = self.normalize_text(line, pos);
             let (result, buffers) = hand_over(normalized, sink);

@@ -16,6 +16,10 @@ pub(crate) struct Framing {
     pub max_record_bytes: usize,
     pub max_document_bytes: usize,
     pub envelope: Option<String>,
+    /// Whether an input may be a JSON document, read whole (see `chunker::detect`): only
+    /// when a JSON log type is loaded. Without one, every input is lines of text, whatever
+    /// its first byte (`[error] ...`, or `{"a":1}` for a text pattern to match).
+    pub documents: bool,
     /// Cut a stream's whole lines into a chunk as soon as a read finds less than it asked
     /// for (the stream paused), for outputs that show events as they come.
     pub live: bool,

@@ -340,7 +340,7 @@ impl Open {
                 last_nl = Some(old + i);
             }
             if self.mode == Mode::Detect {
-                self.detect_mode(&mut bufs.data, &mut last_nl, eof, f.chunk_bytes);
+                self.detect_mode(&mut bufs.data, &mut last_nl, eof, f);
             }
             match self.mode {
                 // Not decided yet: read more.
@@ -388,7 +388,7 @@ impl Open {
         data: &mut Vec<u8>,
         last_nl: &mut Option<usize>,
         eof: bool,
-        chunk_bytes: usize,
+        f: &Framing,
     ) {
         if data.len() >= frame::BOM.len() || eof {
             // Once a mark was dropped, `byte` is past it: never drop a second one.
@@ -402,7 +402,9 @@ impl Open {
                 self.byte = bom as u64;
                 *last_nl = last_nl.map(|nl| nl - bom);
             }
-            if let Some(mode) = detect(data, eof, chunk_bytes) {
+            if !f.documents {
+                self.mode = Mode::Lines;
+            } else if let Some(mode) = detect(data, eof, f.chunk_bytes) {
                 self.mode = mode;
             }
         }
@@ -495,6 +497,7 @@ mod tests {
             max_document_bytes: 1 << 20,
             envelope: None,
             live: true,
+            documents: true,
         }
     }
 

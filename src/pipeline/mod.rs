@@ -74,7 +74,8 @@
 //!   into [`run_ndjson`](Batch::run_ndjson), also whenever a read finds less than it asked
 //!   for (the stream paused: `tail -f`), and that chunk's events are flushed. A line longer than the record
 //!   limit is never buffered: it is skipped to its end and becomes one `too_long` reject.
-//! * **Whole JSON documents**: an input whose first non-blank byte is `[`, or whose first
+//! * **Whole JSON documents**, when a JSON log type is loaded (with text log types alone,
+//!   every input is lines): an input whose first non-blank byte is `[`, or whose first
 //!   line opens a `{` it does not close (a pretty-printed object), is read whole (up to
 //!   [`Batch::max_document_bytes`]; beyond that it is
 //!   framed as NDJSON) and parsed as a sequence of JSON values. A top-level array is a list
@@ -281,9 +282,10 @@ impl Batch {
     }
 
     /// The framing of a run whose normalizers reject records over `normalizer_limit`
-    /// bytes: one record limit for the chunker, the workers and the normalizer; `live`
-    /// ([`Framing::live`]) for a run whose events go to a stream.
-    fn framing(&self, normalizer_limit: usize, live: bool) -> Framing {
+    /// bytes: one record limit for the chunker, the workers and the normalizer; JSON
+    /// `documents` only when they have JSON log types; `live` ([`Framing::live`]) for a run
+    /// whose events go to a stream.
+    fn framing(&self, normalizer_limit: usize, documents: bool, live: bool) -> Framing {
         Framing {
             chunk_bytes: self.chunk_bytes,
             max_record_bytes: self
@@ -292,6 +294,7 @@ impl Batch {
             max_document_bytes: self.max_document_bytes,
             envelope: self.envelope.clone(),
             live,
+            documents,
         }
     }
 
@@ -351,7 +354,7 @@ impl Batch {
         S: Sink + ?Sized,
         O: Observer + ?Sized,
     {
-        let framing = self.framing(normalizer.max_record_bytes, false);
+        let framing = self.framing(normalizer.max_record_bytes, normalizer.reads_json(), false);
         let mut chunker = Chunker::new(inputs, &framing);
         if let Some(flag) = &self.cancel {
             chunker.stop_on(Arc::clone(flag));

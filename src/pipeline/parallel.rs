@@ -124,12 +124,14 @@ where
     let workers = (0..batch.threads)
         .map(|_| builder.build(registry).map(|n| (n, make())))
         .collect::<Result<Vec<_>, _>>()?;
-    // All built from one builder, so any worker's record limit is the run's (there is at
-    // least one worker).
-    let limit = workers
+    // All built from one builder, so any worker's record limit and log types are the run's
+    // (there is at least one worker).
+    let (limit, documents) = workers
         .first()
-        .map_or(DEFAULT_MAX_RECORD_BYTES, |(n, _)| n.max_record_bytes);
-    let framing = &batch.framing(limit, E::LIVE);
+        .map_or((DEFAULT_MAX_RECORD_BYTES, true), |(n, _)| {
+            (n.max_record_bytes, n.reads_json())
+        });
+    let framing = &batch.framing(limit, documents, E::LIVE);
     let in_flight = (batch.threads * BUFS_PER_WORKER).max(4);
     let (pool_tx, pool_rx) = sync_channel::<Bufs>(in_flight);
     for _ in 0..in_flight {

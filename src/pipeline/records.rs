@@ -306,6 +306,7 @@ mod tests {
             max_document_bytes: 1 << 20,
             envelope: None,
             live: true,
+            documents: true,
         }
     }
 
