@@ -11,6 +11,7 @@ use regex::Regex;
 use regex_syntax::ast::{self, Ast, GroupKind};
 
 use super::grok::{written_offset, Grok, Piece, Place};
+use super::perl_classes::go_perl_classes;
 use super::{captures, empty_match, regex_message, At, Compiled, Fill, Problem, Reading};
 use super::{RegexParser, GROUP_PREFIX};
 
@@ -57,7 +58,8 @@ pub(super) fn read(p: &RegexParser) -> Reading {
         fills: std::mem::take(&mut grok.fills),
         complete: items.iter().all(|item| item.whole),
     };
-    match Regex::new(&joined) {
+    // Compiled with Go's ASCII `\d \w \s \b`; refused, it is reported as written.
+    match Regex::new(&go_perl_classes(&joined)) {
         Ok(regex) => {
             out.problems
                 .extend(filled_twice(&joined, &grok.fields, &out.fills));
