@@ -414,7 +414,19 @@ fn bench_text_group(c: &mut Criterion, registry: &Registry, name: &str, log_type
     let plan = registry.get(log_type).unwrap();
     let parser = plan.schema().parser.as_ref().unwrap();
     let regexes: Vec<regex::Regex> = match (&parser.regex, &parser.fastmatch) {
-        (Some(r), _) => vec![normalog::schema::text::compile_regex(r).unwrap().regex],
+        (Some(r), _) => {
+            let fields: Vec<&str> = plan
+                .schema()
+                .fields
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect();
+            vec![
+                normalog::schema::text::compile_regex(r, &fields)
+                    .unwrap()
+                    .regex,
+            ]
+        }
         (None, Some(f)) => f
             .patterns
             .iter()

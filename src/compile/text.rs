@@ -111,7 +111,7 @@ impl TextPlan {
         let (compiled, options, sources, skip_lines): (Vec<Compiled>, &TextOptions, _, _) =
             match (&spec.regex, &spec.fastmatch) {
                 (Some(r), _) => (
-                    vec![compile_regex(r).map_err(|p| p.message)?],
+                    vec![compile_regex(r, fields).map_err(|p| p.message)?],
                     &r.options,
                     vec![r.patterns.concat()],
                     r.skip_lines,

@@ -147,7 +147,8 @@ impl LineGen {
             spec.and_then(|s| s.regex.as_ref()),
         ) {
             (_, Some(r)) => {
-                let c = compile_regex(r).map_err(|p| refuse(p.message))?;
+                let names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+                let c = compile_regex(r, &names).map_err(|p| refuse(p.message))?;
                 (regex_shape(&c, &index, &refuse)?, vec![c], &r.options)
             }
             (Some(f), None) => {

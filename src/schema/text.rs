@@ -38,40 +38,140 @@ mod tests;
 pub(crate) use check::check;
 
 /// The grok patterns every `parser: regex` schema can use without defining them; a
-/// `patternDefinitions` entry of the same name replaces one. Written for normalog (loosely
-/// after the usual names of grok libraries): `IPV6` is permissive (hex digits, colons and
-/// dots with at least one colon), and the decoders or indicators check the value further.
+/// `patternDefinitions` entry of the same name replaces one. The base set of grok libraries
+/// (Logstash's `grok-patterns`, which Panther's grok ships), written for normalog in RE2
+/// syntax: where the originals use look-behind, look-ahead or atomic groups (`BASE10NUM`,
+/// `IPV4`, `TIME`, `YEAR`, `QUOTEDSTRING`, `WINPATH`), those are left out or made plain
+/// groups, so a pattern may match where the original would refuse a neighbouring
+/// character. `IPV6` is permissive (hex digits, colons and dots with at least one colon);
+/// the decoders or indicators check values further. A capture inside a built-in
+/// (`SYSLOGPROG` fills `program` and `pid`) fills a field only when the schema has one of
+/// that name.
 pub const BUILTIN_PATTERNS: &[(&str, &str)] = &[
+    // Words, numbers, strings.
+    ("USERNAME", r"[a-zA-Z0-9._-]+"),
+    ("USER", r"%{USERNAME}"),
+    ("EMAILLOCALPART", r"[a-zA-Z][a-zA-Z0-9_.+-=:]+"),
+    ("EMAILADDRESS", r"%{EMAILLOCALPART}@%{HOSTNAME}"),
+    ("INT", r"[+-]?[0-9]+"),
+    ("BASE10NUM", r"[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"),
+    ("NUMBER", r"%{BASE10NUM}"),
+    ("BASE16NUM", r"[+-]?(?:0x)?[0-9A-Fa-f]+"),
+    (
+        "BASE16FLOAT",
+        r"\b[+-]?(?:0x)?(?:[0-9A-Fa-f]+(?:\.[0-9A-Fa-f]*)?|\.[0-9A-Fa-f]+)\b",
+    ),
+    ("POSINT", r"\b[1-9][0-9]*\b"),
+    ("NONNEGINT", r"\b[0-9]+\b"),
     ("WORD", r"\b\w+\b"),
     ("NOTSPACE", r"\S+"),
     ("SPACE", r"\s*"),
     ("DATA", r".*?"),
     ("GREEDYDATA", r".*"),
-    ("INT", r"[+-]?[0-9]+"),
-    ("POSINT", r"\b[1-9][0-9]*\b"),
-    ("NONNEGINT", r"\b[0-9]+\b"),
-    ("NUMBER", r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"),
+    (
+        "QUOTEDSTRING",
+        r#""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`"#,
+    ),
+    ("QS", r"%{QUOTEDSTRING}"),
+    (
+        "UUID",
+        r"[A-Fa-f0-9]{8}-(?:[A-Fa-f0-9]{4}-){3}[A-Fa-f0-9]{12}",
+    ),
+    (
+        "URN",
+        r"urn:[0-9A-Za-z][0-9A-Za-z-]{0,31}:(?:%[0-9a-fA-F]{2}|[0-9A-Za-z()+,.:=@;$_!*'/?#-])+",
+    ),
+    // Networking.
+    ("CISCOMAC", r"(?:[A-Fa-f0-9]{4}\.){2}[A-Fa-f0-9]{4}"),
+    ("WINDOWSMAC", r"(?:[A-Fa-f0-9]{2}-){5}[A-Fa-f0-9]{2}"),
+    ("COMMONMAC", r"(?:[A-Fa-f0-9]{2}:){5}[A-Fa-f0-9]{2}"),
+    ("MAC", r"%{CISCOMAC}|%{WINDOWSMAC}|%{COMMONMAC}"),
     (
         "IPV4",
         r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])",
     ),
     ("IPV6", r"[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*"),
-    ("IP", r"(?:%{IPV6}|%{IPV4})"),
+    ("IP", r"%{IPV6}|%{IPV4}"),
     (
         "HOSTNAME",
         r"\b[0-9A-Za-z][0-9A-Za-z-]{0,62}(?:\.[0-9A-Za-z][0-9A-Za-z-]{0,62})*\.?\b",
     ),
-    ("IPORHOST", r"(?:%{IP}|%{HOSTNAME})"),
-    ("USER", r"[a-zA-Z0-9._-]+"),
-    ("QUOTEDSTRING", r#""(?:[^"\\]|\\.)*""#),
-    ("QS", r"%{QUOTEDSTRING}"),
+    // The older name of HOSTNAME.
+    ("HOST", r"%{HOSTNAME}"),
+    ("IPORHOST", r"%{IP}|%{HOSTNAME}"),
+    ("HOSTPORT", r"%{IPORHOST}:%{POSINT}"),
+    // Paths and URIs.
+    ("UNIXPATH", r"(?:/(?:[\w_%!$@:.,+~-]+|\\.)*)+"),
+    ("WINPATH", r"(?:[A-Za-z]+:|\\)(?:\\[^\\?*]*)+"),
+    ("PATH", r"%{UNIXPATH}|%{WINPATH}"),
+    ("TTY", r"/dev/(?:pts|tty[pq]?)(?:\w+)?/?[0-9]+"),
+    ("URIPROTO", r"[A-Za-z][A-Za-z0-9+\-.]+"),
+    ("URIHOST", r"%{IPORHOST}(?::%{POSINT:port})?"),
+    ("URIPATH", r"(?:/[A-Za-z0-9$.+!*'(){},~:;=@#%&_\-]*)+"),
+    ("URIPARAM", r"\?[A-Za-z0-9$.+!*'|(){},~@#%&/=:;_?\-\[\]<>]*"),
+    ("URIPATHPARAM", r"%{URIPATH}(?:%{URIPARAM})?"),
     (
-        "HTTPDATE",
-        r"[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}",
+        "URI",
+        r"%{URIPROTO}://(?:%{USER}(?::[^@]*)?@)?(?:%{URIHOST})?(?:%{URIPATHPARAM})?",
+    ),
+    // Dates and times.
+    (
+        "MONTH",
+        r"\b(?:[Jj]an(?:uary|uar)?|[Ff]eb(?:ruary|ruar)?|[Mm](?:a|ä)?r(?:ch|z)?|[Aa]pr(?:il)?|[Mm]a(?:y|i)?|[Jj]un(?:e|i)?|[Jj]ul(?:y|i)?|[Aa]ug(?:ust)?|[Ss]ep(?:tember)?|[Oo](?:c|k)?t(?:ober)?|[Nn]ov(?:ember)?|[Dd]e(?:c|z)(?:ember)?)\b",
+    ),
+    ("MONTHNUM", r"0?[1-9]|1[0-2]"),
+    ("MONTHNUM2", r"0[1-9]|1[0-2]"),
+    ("MONTHDAY", r"0[1-9]|[12][0-9]|3[01]|[1-9]"),
+    (
+        "DAY",
+        r"Mon(?:day)?|Tue(?:sday)?|Wed(?:nesday)?|Thu(?:rsday)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?",
+    ),
+    ("YEAR", r"(?:\d\d){1,2}"),
+    ("HOUR", r"2[0123]|[01]?[0-9]"),
+    ("MINUTE", r"[0-5][0-9]"),
+    // 60: a leap second.
+    ("SECOND", r"(?:[0-5]?[0-9]|60)(?:[:.,][0-9]+)?"),
+    ("TIME", r"%{HOUR}:%{MINUTE}:%{SECOND}"),
+    ("DATE_US", r"%{MONTHNUM}[/-]%{MONTHDAY}[/-]%{YEAR}"),
+    ("DATE_EU", r"%{MONTHDAY}[./-]%{MONTHNUM}[./-]%{YEAR}"),
+    ("ISO8601_TIMEZONE", r"Z|[+-]%{HOUR}(?::?%{MINUTE})"),
+    ("ISO8601_SECOND", r"%{SECOND}|60"),
+    (
+        "TIMESTAMP_ISO8601",
+        r"%{YEAR}-%{MONTHNUM}-%{MONTHDAY}[T ]%{HOUR}:?%{MINUTE}(?::?%{SECOND})?%{ISO8601_TIMEZONE}?",
+    ),
+    ("DATE", r"%{DATE_US}|%{DATE_EU}"),
+    ("DATESTAMP", r"%{DATE}[- ]%{TIME}"),
+    ("TZ", r"[APMCE][SD]T|UTC"),
+    (
+        "DATESTAMP_RFC822",
+        r"%{DAY} %{MONTH} %{MONTHDAY} %{YEAR} %{TIME} %{TZ}",
     ),
     (
-        "UUID",
-        r"[A-Fa-f0-9]{8}-(?:[A-Fa-f0-9]{4}-){3}[A-Fa-f0-9]{12}",
+        "DATESTAMP_RFC2822",
+        r"%{DAY}, %{MONTHDAY} %{MONTH} %{YEAR} %{TIME} %{ISO8601_TIMEZONE}",
+    ),
+    (
+        "DATESTAMP_OTHER",
+        r"%{DAY} %{MONTH} %{MONTHDAY} %{TIME} %{TZ} %{YEAR}",
+    ),
+    (
+        "DATESTAMP_EVENTLOG",
+        r"%{YEAR}%{MONTHNUM2}%{MONTHDAY}%{HOUR}%{MINUTE}%{SECOND}",
+    ),
+    ("HTTPDATE", r"%{MONTHDAY}/%{MONTH}/%{YEAR}:%{TIME} %{INT}"),
+    // Syslog.
+    ("SYSLOGTIMESTAMP", r"%{MONTH} +%{MONTHDAY} %{TIME}"),
+    ("PROG", r"[\x21-\x5a\x5c\x5e-\x7e]+"),
+    ("SYSLOGPROG", r"%{PROG:program}(?:\[%{POSINT:pid}\])?"),
+    ("SYSLOGHOST", r"%{IPORHOST}"),
+    (
+        "SYSLOGFACILITY",
+        r"<%{NONNEGINT:facility}.%{NONNEGINT:priority}>",
+    ),
+    (
+        "LOGLEVEL",
+        r"[Aa]lert|ALERT|[Tt]race|TRACE|[Dd]ebug|DEBUG|[Nn]otice|NOTICE|[Ii]nfo|INFO|[Ww]arn?(?:ing)?|WARN?(?:ING)?|[Ee]rr?(?:or)?|ERR?(?:OR)?|[Cc]rit?(?:ical)?|CRIT?(?:ICAL)?|[Ff]atal|FATAL|[Ss]evere|SEVERE|EMERG(?:ENCY)?|[Ee]merg(?:ency)?",
     ),
 ];
 
@@ -161,14 +261,15 @@ impl Reading {
     }
 }
 
-/// The regular expression of a `parser: regex` block.
+/// The regular expression of a `parser: regex` block, in a schema whose top-level fields
+/// are `fields` (what the captures of built-in patterns may fill).
 ///
 /// # Errors
 ///
 /// The first problem (a schema check reports all of them): an unknown grok pattern, a cycle
 /// of definitions, a grok type conversion, or what the `regex` crate refuses (its message).
-pub fn compile_regex(p: &RegexParser) -> Result<Compiled, Problem> {
-    joined::read(p).into_first()
+pub fn compile_regex(p: &RegexParser, fields: &[&str]) -> Result<Compiled, Problem> {
+    joined::read(p, fields).into_first()
 }
 
 /// The regular expression of the pattern `match[index]` of a `parser: fastmatch` block.

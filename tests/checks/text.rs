@@ -175,7 +175,8 @@ fn schema(flags: u8, count: u8, spec: &str) -> Option<String> {
                 ..RegexParser::default()
             };
             fields = Vec::new();
-            for (_, f) in compile_regex(&parser).ok()?.captures {
+            // No fields yet: the captures of built-in patterns stay plain groups.
+            for (_, f) in compile_regex(&parser, &[]).ok()?.captures {
                 if !fields.contains(&f) {
                     fields.push(f);
                 }

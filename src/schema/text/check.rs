@@ -71,6 +71,7 @@ pub(crate) fn check(schema: &Schema, error: &mut dyn FnMut(Span, String, Option<
         }
         return super::super::csv::check(schema, c, error);
     }
+    let field_names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
     let (reading, options, places, kind) = match (&parser.regex, &parser.fastmatch) {
         (Some(_), Some(f)) => {
             let span = f.key_spans.get("").unwrap_or(schema.span);
@@ -88,7 +89,12 @@ pub(crate) fn check(schema: &Schema, error: &mut dyn FnMut(Span, String, Option<
                 definitions: Some(&r.pattern_definitions),
                 block: r.key_spans.get("").unwrap_or(schema.span),
             };
-            (joined::read(r), &r.options, places, Kind::Regex)
+            (
+                joined::read(r, &field_names),
+                &r.options,
+                places,
+                Kind::Regex,
+            )
         }
         (None, Some(f)) => {
             let places = Places {

@@ -22,6 +22,8 @@ const MAX_EXPANSION: usize = 1 << 20;
 /// Grok expansion over the definitions and the built-in patterns.
 pub(super) struct Grok<'d> {
     definitions: &'d BTreeMap<String, String>,
+    /// The schema's top-level fields: what a capture inside a built-in pattern may fill.
+    schema_fields: &'d [&'d str],
     /// Definitions found wrong (each problem reported where it is written): a placeholder
     /// naming one matches the empty text, so the patterns using it are still checked without
     /// a second report.
@@ -83,9 +85,13 @@ pub(super) fn written_offset(pieces: &[Piece], pos: usize) -> Option<usize> {
 }
 
 impl<'d> Grok<'d> {
-    pub(super) fn new(definitions: &'d BTreeMap<String, String>) -> Grok<'d> {
+    pub(super) fn new(
+        definitions: &'d BTreeMap<String, String>,
+        schema_fields: &'d [&'d str],
+    ) -> Grok<'d> {
         Grok {
             definitions,
+            schema_fields,
             broken: BTreeSet::new(),
             fields: Vec::new(),
             fills: Vec::new(),
@@ -241,6 +247,13 @@ impl<'d> Grok<'d> {
                     "write `%{{{name}:field}}`, or `%{{{name}}}` to match without capturing"
                 )),
             );
+            field = None;
+        }
+        // A built-in's own captures (`program` and `pid` of `SYSLOGPROG`) are values Panther
+        // hands its decoder, which keeps only those a field is named after: here they fill
+        // a field of the schema, or are plain groups (no "names no field" report about a
+        // text the user did not write).
+        if place.via.is_some() && field.is_some_and(|f| !self.schema_fields.contains(&f)) {
             field = None;
         }
         match field {

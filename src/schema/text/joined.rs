@@ -27,14 +27,15 @@ struct Item {
     whole: bool,
 }
 
-pub(super) fn read(p: &RegexParser) -> Reading {
+/// The `regex` block `p` of a schema whose top-level fields are `fields`.
+pub(super) fn read(p: &RegexParser, fields: &[&str]) -> Reading {
     if p.patterns.is_empty() {
         return Reading {
             problems: vec![empty_match()],
             ..Reading::default()
         };
     }
-    let mut grok = Grok::new(&p.pattern_definitions);
+    let mut grok = Grok::new(&p.pattern_definitions, fields);
     check_definitions(p, &mut grok);
     let items: Vec<Item> = p
         .patterns
