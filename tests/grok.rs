@@ -1,5 +1,5 @@
 //! The built-in grok patterns of `parser: regex`: each one loads and compiles, and the
-//! usual ones read the lines they are made for.
+//! usual ones read the lines they are made for; and Go's ASCII `\d \w \s \b` in them.
 
 use normalog::schema::text::BUILTIN_PATTERNS;
 use normalog::sink::Collect;
@@ -157,6 +157,38 @@ fields:
     assert_eq!(fields(&out.events[1])["mac"], "001a.2b3c.4d5e");
     // `LOUD` is no log level.
     assert_eq!(out.rejects.len(), 1);
+}
+
+/// `\d \w \s \b` are ASCII, as in Go's RE2 (Panther), in grok patterns too (`WORD` is
+/// `\b\w+\b`): a non-ASCII letter, digit or space is none of them.
+#[test]
+fn regex_perl_classes_are_ascii_as_in_go() {
+    let out = normalize(
+        r"
+schema: Custom.Ascii
+parser:
+  regex:
+    match: ['^%{WORD:w} (?P<d>\d+) %{NOTSPACE:ns}(?P<s>\s)x$']
+fields:
+  - {name: w, type: string}
+  - {name: d, type: string}
+  - {name: ns, type: string}
+  - {name: s, type: string}
+",
+        &[
+            "abc 12 q-é x",
+            "héllo 5 a x",
+            "abc \u{663}\u{664} b x",
+            "abc 5 b\u{a0}x",
+            "abc 5 b\u{2003}x",
+        ],
+    );
+    assert_eq!(out.events.len(), 1, "rejects: {:?}", out.rejects);
+    assert_eq!(fields(&out.events[0])["ns"], "q-é");
+    assert_eq!(out.rejects.len(), 4, "events: {:?}", out.events);
+    for reject in &out.rejects {
+        assert!(reject.contains("line matches no pattern"), "{reject}");
+    }
 }
 
 /// The README lists every built-in pattern (its "Text logs" section).

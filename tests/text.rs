@@ -112,43 +112,6 @@ fn regex_optional_group_left_out_and_bad_int_rejected() {
     );
 }
 
-/// `\d \w \s \b` are ASCII, as in Go's RE2 (Panther), in grok patterns too (`WORD` is
-/// `\b\w+\b`): a non-ASCII letter, digit or space is none of them.
-#[test]
-fn regex_perl_classes_are_ascii_as_in_go() {
-    let mut registry = Registry::new();
-    registry
-        .add_str(
-            r"
-schema: Custom.Ascii
-parser:
-  regex:
-    match: ['^%{WORD:w} (?P<d>\d+) %{NOTSPACE:ns}(?P<s>\s)x$']
-fields:
-  - {name: w, type: string}
-  - {name: d, type: string}
-  - {name: ns, type: string}
-  - {name: s, type: string}
-",
-            "ascii.yml",
-        )
-        .expect("schema loads");
-    let lines = [
-        "abc 12 q-é x",
-        "héllo 5 a x",
-        "abc \u{663}\u{664} b x",
-        "abc 5 b\u{a0}x",
-        "abc 5 b\u{2003}x",
-    ];
-    let out = run_in(&registry, &["Custom.Ascii"], &lines);
-    assert_eq!(out.events.len(), 1, "rejects: {:?}", out.rejects);
-    assert_eq!(field(&out.events[0], "ns"), Some("q-é".into()));
-    assert_eq!(out.rejects.len(), 4, "events: {:?}", out.events);
-    for reject in &out.rejects {
-        assert!(reject.contains("line matches no pattern"), "{reject}");
-    }
-}
-
 #[test]
 fn fastmatch_patterns_in_order_empty_values_and_expansion() {
     let out = run(
