@@ -237,9 +237,9 @@ fn a_wider_overlap_reads_back_only_what_the_state_remembers() {
     let now = now_secs();
     let records: Vec<Rec> = dataset(1, 300, 0, 1)
         .into_iter()
-        .enumerate()
-        .map(|(i, r)| Rec {
-            created_at: now - 5 * 3600 + i as i64 * 55,
+        .zip(0i64..)
+        .map(|(r, i)| Rec {
+            created_at: now - 5 * 3600 + i * 55,
             ..r
         })
         .collect();
