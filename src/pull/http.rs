@@ -241,6 +241,8 @@ pub struct Client {
     /// No request before this instant (pacing).
     next_at: Option<std::time::Instant>,
     rng: u64,
+    /// Set when the run is asked to stop: the waits between tries end at once.
+    cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -279,6 +281,7 @@ impl Client {
             paced: Duration::ZERO,
             next_at: None,
             rng: seed | 1,
+            cancel: None,
         }
     }
 
@@ -324,7 +327,7 @@ impl Client {
                 let wait = at.saturating_duration_since(std::time::Instant::now());
                 if !wait.is_zero() {
                     progress.waiting("rate limit nearly spent", wait);
-                    std::thread::sleep(wait);
+                    self.sleep(wait)?;
                     self.paced += wait;
                 }
             }
@@ -390,7 +393,32 @@ impl Client {
                 }
             };
             progress.waiting(&why, wait);
-            std::thread::sleep(wait);
+            self.sleep(wait)?;
+        }
+    }
+
+    /// End the waits between tries (429s, server errors, pacing) as soon as `flag` is set:
+    /// a stop asked during a wait of minutes (`--max-wait`) took effect only after it.
+    pub fn cancel_on(&mut self, flag: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+        self.cancel = Some(flag);
+    }
+
+    /// Sleep `wait`, in slices, unless the run is asked to stop.
+    fn sleep(&self, wait: Duration) -> Result<(), PullError> {
+        let until = std::time::Instant::now() + wait;
+        loop {
+            if self
+                .cancel
+                .as_ref()
+                .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
+            {
+                return Err(PullError::Interrupted(super::INTERRUPTED.into()));
+            }
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            std::thread::sleep(left.min(Duration::from_millis(50)));
         }
     }
 

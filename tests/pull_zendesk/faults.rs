@@ -150,3 +150,49 @@ fn a_repeating_cursor_stops_the_stream() {
     assert!(stderr(&out).contains("came back twice"), "{}", stderr(&out));
     assert!(fake.inner().log.len() < 10, "no spinning");
 }
+
+/// A stop asked while the pull waits out a 429 ends the wait at once: exit 130, the state
+/// as it was. The wait went on to the end (up to `--max-wait`, 15 minutes by default) and
+/// the run then exited 4 (review finding).
+#[cfg(unix)]
+#[test]
+fn sigint_during_a_rate_limit_wait_stops_at_once() {
+    let records = dataset(1, 20, now_secs() - 100, 1);
+    let fake = FakeZendesk::start(records, token_auth());
+    {
+        let mut inner = fake.inner();
+        for _ in 0..20 {
+            inner
+                .faults
+                .push_back(Fault::TooMany(RetryAfter::Seconds(30)));
+        }
+    }
+    let run = PullDir::new();
+    let mut cmd = run.command(&fake, &["--max-wait", "40s"], &[]);
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // The first request is answered 429 at once; the run then waits 30 s.
+    let until = std::time::Instant::now() + Duration::from_secs(20);
+    while fake.inner().log.is_empty() {
+        assert!(std::time::Instant::now() < until, "no request");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(code(&out), 130, "{}", stderr(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the stop waited for the rate limit: {:?}",
+        started.elapsed()
+    );
+    assert!(!run.state().exists());
+}

@@ -47,8 +47,9 @@ Exit status:
   3  authentication or permission refused (the state file is left as it was)
   4  rate limited past --max-wait (state saved up to the last committed batch: run again)
   5  other API or network error after retries
-  130  interrupted by SIGINT (143 SIGTERM, 129 SIGHUP): stopped between pages, or in a
-       batch before its files were published; the state holds the last committed batch
+  130  interrupted by SIGINT (143 SIGTERM, 129 SIGHUP): stopped between pages, in a wait
+       before a retry, or in a batch before its files were published; the state holds the
+       last committed batch
        (run again to go on). Signals within a second of the first are the same request;
        one a second or more later ends the process at once (as kill -9: see Delivery)";
 

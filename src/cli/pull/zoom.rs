@@ -177,6 +177,9 @@ pub(super) fn run(
         messages::error("note: --since is ignored: the state file has a position");
     }
     let mut client = Client::new(policy);
+    if let Some(i) = interrupt {
+        client.cancel_on(i.flag());
+    }
     let started = Instant::now();
     let outcome = drive(rejects, a.output.quiet, |observer, line| {
         zoom::pull(
