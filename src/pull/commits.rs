@@ -36,11 +36,16 @@ impl Batches {
     /// added to `summary`.
     pub(super) fn write(
         &mut self,
+        state: &mut StateFile,
         delivery: &mut Delivery,
         pending: &mut PageBuilder,
         observer: &mut dyn Observer,
         summary: &mut Summary,
     ) -> Result<(), PullError> {
+        // The state's id names the batch's files: on disk before any is published.
+        if delivery.names_files() {
+            state.create_if_missing()?;
+        }
         self.seq += 1;
         let commit = Commit {
             run: self.run,

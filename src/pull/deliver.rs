@@ -104,12 +104,20 @@ impl std::fmt::Debug for Target {
     }
 }
 
-/// The short name of a source and account in part file names: 8 hex digits of a hash
-/// (FNV-1a), stable across runs and machines.
+/// The short name of a state file's pulls in part file names: 8 hex digits of a hash
+/// (FNV-1a) of the source, the account and the state's id (`state_id`, empty in states
+/// written before there was one), stable across runs and machines. Two state files of one
+/// account writing into one directory have different tags: their part names (which count
+/// runs from 1 in each state) never meet, and each one's recovery removes only its own.
 #[must_use]
-pub fn tag(source: &str, account: &str) -> String {
+pub fn tag(source: &str, account: &str, state_id: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in source.bytes().chain([0]).chain(account.bytes()) {
+    let id = (!state_id.is_empty()).then_some(state_id);
+    let bytes = source.bytes().chain([0]).chain(account.bytes()).chain(
+        id.into_iter()
+            .flat_map(|i| std::iter::once(0).chain(i.bytes())),
+    );
+    for b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
@@ -233,6 +241,13 @@ impl Delivery {
     #[must_use]
     pub fn checkpoint_each_batch(&self) -> bool {
         !matches!(self.target, Target::File(_))
+    }
+
+    /// True when batches are published as files named after the tag (a directory output,
+    /// or `--raw` pages).
+    #[must_use]
+    pub fn names_files(&self) -> bool {
+        matches!(self.target, Target::Dir { .. }) || self.raw.is_some()
     }
 
     fn staging(&self, dir: &Path) -> PathBuf {
@@ -609,7 +624,7 @@ mod tests {
             },
             Registry::builtin(),
             ndjson::Options::default(),
-            tag("zendesk", "acme"),
+            tag("zendesk", "acme", ""),
         );
         d.stream("audit_logs", builder, batch);
         d
@@ -648,7 +663,7 @@ mod tests {
         d.write(c1, &mut page(&[1, 2]), &mut Ignore).expect("write");
         d.committed(c1).expect("committed");
         assert!(!dir
-            .join(".pull-".to_owned() + &tag("zendesk", "acme"))
+            .join(".pull-".to_owned() + &tag("zendesk", "acme", ""))
             .exists());
         // Batch 2 reaches the output, the run dies before its checkpoint.
         d.write(Commit { run: 1, seq: 2 }, &mut page(&[3]), &mut Ignore)
@@ -756,9 +771,13 @@ mod tests {
     }
 
     #[test]
-    fn tags_differ_per_account() {
-        assert_eq!(tag("zendesk", "acme"), tag("zendesk", "acme"));
-        assert_ne!(tag("zendesk", "acme"), tag("zendesk", "acm"));
-        assert_eq!(tag("zendesk", "acme").len(), 8);
+    fn tags_differ_per_account_and_state() {
+        assert_eq!(tag("zendesk", "acme", ""), tag("zendesk", "acme", ""));
+        assert_ne!(tag("zendesk", "acme", ""), tag("zendesk", "acm", ""));
+        assert_eq!(tag("zendesk", "acme", "").len(), 8);
+        // A state's id makes another tag; a state without one keeps the tag of before.
+        assert_ne!(tag("zendesk", "acme", "1f"), tag("zendesk", "acme", "20"));
+        assert_ne!(tag("zendesk", "acme", "1f"), tag("zendesk", "acme", ""));
+        assert_eq!(tag("zendesk", "acme", ""), "52c1cbe1");
     }
 }

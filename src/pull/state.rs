@@ -108,6 +108,12 @@ pub struct State {
     /// When it was written.
     #[serde(default)]
     pub updated_at: String,
+    /// This state file's own id, made when it was created: it names the part files of its
+    /// pulls ([`tag`](super::deliver::tag)), so that two state files of one account
+    /// writing into one directory never replace or remove each other's files. Empty in
+    /// states written before there was one (their files keep their names).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
 }
 
 /// An open, locked state file.
@@ -120,6 +126,8 @@ pub struct StateFile {
     state: Option<State>,
     source: String,
     account: String,
+    /// The state's id: from the file, or new (the file is written with it).
+    id: String,
 }
 
 impl StateFile {
@@ -160,13 +168,62 @@ impl StateFile {
                 return Err(PullError::Config(format!("{}: {e}", path.display())));
             }
         };
+        let id = match &state {
+            Some(s) => s.id.clone(),
+            None => new_id(path),
+        };
         Ok(StateFile {
             path: path.to_path_buf(),
             _lock: lock,
             state,
             source: source.to_owned(),
             account: account.to_owned(),
+            id,
         })
+    }
+
+    /// The state's id (empty for a state file written before there was one).
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Write the state file now if there is none yet, with no position: its id must be on
+    /// disk before the first batch is published under it, or a crash then would leave
+    /// files that the next run (with a new id) could not tell as its own.
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Output`] when writing fails.
+    pub fn create_if_missing(&mut self) -> Result<(), PullError> {
+        if self.state.is_some() {
+            return Ok(());
+        }
+        let state = self.empty();
+        self.write(state)
+    }
+
+    fn empty(&self) -> State {
+        State {
+            version: VERSION,
+            source: self.source.clone(),
+            account: self.account.clone(),
+            committed: Commit::default(),
+            streams: BTreeMap::new(),
+            updated_at: String::new(),
+            id: self.id.clone(),
+        }
+    }
+
+    fn write(&mut self, mut state: State) -> Result<(), PullError> {
+        state.updated_at = format_time(super::now_secs());
+        let mut text = serde_json::to_vec_pretty(&state)
+            .map_err(|e| PullError::Output(format!("state: {e}")))?;
+        text.push(b'\n');
+        write_durably(&self.path, &text)
+            .map_err(|e| PullError::Output(format!("{}: {e}", self.path.display())))?;
+        self.state = Some(state);
+        Ok(())
     }
 
     /// The state on disk, if any.
@@ -198,25 +255,30 @@ impl StateFile {
         stream: &str,
         position: StreamState,
     ) -> Result<(), PullError> {
-        let mut state = self.state.clone().unwrap_or_else(|| State {
-            version: VERSION,
-            source: self.source.clone(),
-            account: self.account.clone(),
-            committed: Commit::default(),
-            streams: BTreeMap::new(),
-            updated_at: String::new(),
-        });
+        let mut state = self.state.clone().unwrap_or_else(|| self.empty());
         state.committed = committed;
         state.streams.insert(stream.to_owned(), position);
-        state.updated_at = format_time(super::now_secs());
-        let mut text = serde_json::to_vec_pretty(&state)
-            .map_err(|e| PullError::Output(format!("state: {e}")))?;
-        text.push(b'\n');
-        write_durably(&self.path, &text)
-            .map_err(|e| PullError::Output(format!("{}: {e}", self.path.display())))?;
-        self.state = Some(state);
-        Ok(())
+        self.write(state)
     }
+}
+
+/// A new state's id: 16 hex digits of a hash of the time, the process and the path, so
+/// that two state files made anywhere are told apart.
+fn new_id(path: &Path) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let bytes = nanos
+        .to_le_bytes()
+        .into_iter()
+        .chain(std::process::id().to_le_bytes())
+        .chain(path.as_os_str().as_encoded_bytes().iter().copied());
+    for b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
 }
 
 /// `<path>.lock`.

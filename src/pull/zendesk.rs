@@ -463,7 +463,13 @@ pub fn pull(
             seen.retain(|_, at| *at >= position - overlap);
             remembered = remembered.max(position - overlap);
             if delivery.has_pending(&pending) {
-                batches.write(&mut delivery, &mut pending, observer, &mut out.summary)?;
+                batches.write(
+                    state,
+                    &mut delivery,
+                    &mut pending,
+                    observer,
+                    &mut out.summary,
+                )?;
             }
             if per_batch {
                 let pos = StreamState {

@@ -229,6 +229,37 @@ fn late_records_and_same_second_groups_are_caught_once_by_the_next_run() {
     assert_eq!(run.ids(), expected(&records));
 }
 
+/// Two state files of one account pulling into one directory (a backfill beside the
+/// scheduled pull, or a state file lost and made again) keep each other's files: each
+/// state names its files with its own id. Their part names used to meet (runs are counted
+/// from 1 in each state) and the second pull's files replaced the first's: 1,500 of 3,000
+/// records lost without an error (review finding).
+#[test]
+fn two_state_files_into_one_directory_keep_each_others_files() {
+    let now = now_secs();
+    let records: Vec<Rec> = dataset(1, 400, 0, 1)
+        .into_iter()
+        .zip(0i64..)
+        .map(|(r, i)| Rec {
+            created_at: now - 4 * 3600 + i * 30 + 7,
+            ..r
+        })
+        .collect();
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    let (backfill, scheduled) = (PullDir::new(), PullDir::new());
+    let lake = backfill.out_dir_arg();
+    let flags = ["--partition", "none", "--batch-records", "50", "-o", &lake];
+    let mut old = flags.to_vec();
+    old.extend(["--since", "1d", "--until", "2h"]);
+    let out = backfill.pull(&fake, &old);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let mut new = flags.to_vec();
+    new.extend(["--since", "2h"]);
+    let out = scheduled.pull(&fake, &new);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(backfill.ids(), expected(&records));
+}
+
 /// A wider `--overlap` than the last run's does not read back before what the state
 /// remembers: those records were emitted, and the state no longer knows them, so they came
 /// again (review finding). The run says so and reads from there.

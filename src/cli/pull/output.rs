@@ -144,6 +144,7 @@ pub(super) fn open(
     args: &PullOutputArgs,
     source: &str,
     account: &str,
+    state_id: &str,
     streams: &[(&str, &str)],
     interrupt: Option<&crate::cli::signals::Interrupt>,
 ) -> Result<(Delivery, Option<OutputFile>), PullError> {
@@ -176,7 +177,7 @@ pub(super) fn open(
         target,
         Registry::builtin(),
         ndjson_options(&nargs),
-        deliver::tag(source, account),
+        deliver::tag(source, account, state_id),
     );
     if let Some(raw) = &args.raw {
         if raw.exists() && !raw.is_dir() {

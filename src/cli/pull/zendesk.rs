@@ -169,15 +169,15 @@ pub(super) fn run(
     }
     let policy = a.retry.policy()?;
 
+    let mut state = StateFile::open(&a.state, "zendesk", sub)?;
     let (delivery, rejects) = output::open(
         &a.output,
         "zendesk",
         sub,
+        state.id(),
         &[(zendesk::STREAM, zendesk::LOG_TYPE)],
         interrupt,
     )?;
-
-    let mut state = StateFile::open(&a.state, "zendesk", sub)?;
     if state.stream(zendesk::STREAM).is_some() && a.since.is_some() && !a.output.quiet {
         messages::error("note: --since is ignored: the state file has a position");
     }

@@ -167,9 +167,9 @@ pub(super) fn run(
     };
     let policy = a.retry.policy()?;
     let streams: Vec<(&str, &str)> = kinds.iter().map(|k| (k.envelope(), k.log_type())).collect();
-    let (delivery, rejects) = output::open(&a.output, "zoom", account, &streams, interrupt)?;
-
     let mut state = StateFile::open(&a.state, "zoom", account)?;
+    let (delivery, rejects) =
+        output::open(&a.output, "zoom", account, state.id(), &streams, interrupt)?;
     if a.since.is_some()
         && !a.output.quiet
         && kinds.iter().all(|k| state.stream(k.name()).is_some())

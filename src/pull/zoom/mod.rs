@@ -494,6 +494,7 @@ pub fn pull(
                             || (next.is_none() && delivery.has_pending(&pending))
                         {
                             batches.write(
+                                state,
                                 &mut delivery,
                                 &mut pending,
                                 observer,
