@@ -110,6 +110,10 @@ pub struct Outcome {
     pub received: u64,
     /// Records dropped as emitted by an earlier run (or earlier in this one).
     pub duplicates: u64,
+    /// Records dropped as outside the time range asked for (a server that does not honour
+    /// `filter[created_at]`, or a clock ahead of ours): past its end they would move the
+    /// position ahead of records not read yet.
+    pub out_of_range: u64,
     /// Counts of the normalization of the emitted records.
     pub summary: Summary,
     /// The window read: `(start, end)`, Unix seconds; `None` when there was nothing to read.
@@ -404,6 +408,10 @@ pub fn pull(
             let (id, at) = key
                 .map(|k| (k.id, k.created_at.as_deref().and_then(parse_rfc3339)))
                 .unwrap_or_default();
+            if at.is_some_and(|t| t < start || t > end) {
+                out.out_of_range += 1;
+                continue;
+            }
             if let Some(at) = at {
                 latest_read = latest_read.max(at);
             }

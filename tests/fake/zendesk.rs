@@ -74,6 +74,9 @@ pub struct Inner {
     pub busy: Duration,
     /// `X-Rate-Limit-Remaining` of the answers (of a limit of 700).
     pub remaining: u32,
+    /// A fault: records past the end of `filter[created_at]` are served too (a server that
+    /// does not honour it, or whose clock is ahead).
+    pub ignore_range_end: bool,
     audit_requests: usize,
 }
 
@@ -95,6 +98,7 @@ impl FakeZendesk {
             tokens: Vec::new(),
             busy: Duration::ZERO,
             remaining: 699,
+            ignore_range_end: false,
             audit_requests: 0,
         })
     }
@@ -341,7 +345,9 @@ fn audit_logs(
     let mut matching: Vec<&Rec> = inner
         .records
         .iter()
-        .filter(|r| r.visible && r.created_at >= lo && r.created_at <= hi)
+        .filter(|r| {
+            r.visible && r.created_at >= lo && (r.created_at <= hi || inner.ignore_range_end)
+        })
         .collect();
     matching.sort_by_key(|r| (r.created_at, r.id));
     if !ascending {

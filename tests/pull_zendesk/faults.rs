@@ -196,3 +196,34 @@ fn sigint_during_a_rate_limit_wait_stops_at_once() {
     );
     assert!(!run.state().exists());
 }
+
+/// Records a server serves past the end of the range asked for (it ignored the filter, or
+/// its clock is ahead) are dropped and counted: passed on, they were events after `--until`,
+/// and they moved the saved position into the future, so later runs read nothing until
+/// then (review finding).
+#[test]
+fn records_past_the_range_asked_for_are_dropped() {
+    let now = now_secs();
+    let mut records = dataset(1, 10, now - 300, 1);
+    let future = dataset(100, 4, now + 86_400, 1);
+    records.extend(future);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    fake.inner().ignore_range_end = true;
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--stats"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("4 outside the window"),
+        "{}",
+        stderr(&out)
+    );
+    let in_range: Vec<Rec> = records.iter().filter(|r| r.id < 100).cloned().collect();
+    assert_eq!(run.ids(), expected(&in_range));
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.state()).expect("state")).expect("json");
+    let watermark = state["streams"]["audit_logs"]["watermark"]
+        .as_str()
+        .expect("watermark");
+    let at = chrono::DateTime::parse_from_rfc3339(watermark).expect("rfc 3339");
+    assert!(at.timestamp() <= now_secs(), "{watermark}");
+}

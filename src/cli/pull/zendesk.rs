@@ -217,8 +217,14 @@ pub(super) fn run(
         #[allow(clippy::cast_precision_loss)]
         let rate = outcome.received as f64 / secs;
         messages::plain(&format!(
-            "pages: {}, records: {} received, {} duplicates dropped, {} normalized, {} rejected",
-            outcome.pages, outcome.received, outcome.duplicates, s.normalized, s.rejected
+            "pages: {}, records: {} received, {} duplicates dropped, {} outside the window, \
+             {} normalized, {} rejected",
+            outcome.pages,
+            outcome.received,
+            outcome.duplicates,
+            outcome.out_of_range,
+            s.normalized,
+            s.rejected
         ));
         messages::plain(&format!(
             "commits: {}, leftovers of a crashed run removed: {}, rate-limit waits: {:.1} s, pacing: {:.1} s, \
