@@ -355,8 +355,10 @@ impl Client {
                     rate_limited += 1;
                     if self.rate_waited + wait > self.policy.max_wait {
                         return Err(PullError::RateLimited(format!(
-                            "{what}: still rate limited (429) after waiting {} s in total \
-                             (--max-wait {} s); run again later",
+                            "{what}: still rate limited (429): the server asks to wait {} s \
+                             more, after {} s waited in total, past --max-wait {} s; run again \
+                             later",
+                            wait.as_secs(),
                             self.rate_waited.as_secs(),
                             self.policy.max_wait.as_secs()
                         )));

@@ -289,6 +289,49 @@ fn a_wider_overlap_reads_back_only_what_the_state_remembers() {
     assert_eq!(run.ids(), expected(&records));
 }
 
+/// A token file written by an editor (a space before, CRLF and a blank line after) is the
+/// token: the spaces used to be sent with it, and the API answered 401.
+#[test]
+fn a_token_file_with_spaces_and_line_ends_around_the_token_works() {
+    let records = dataset(1, 5, now_secs() - 100, 1);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    let run = PullDir::new();
+    let file = run.dir.path().join("token");
+    std::fs::write(&file, format!(" {TOKEN}\r\n\r\n")).expect("write");
+    let out = run.pull(&fake, &["--token-file", file.to_str().expect("utf-8")]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.ids(), expected(&records));
+}
+
+/// `--batch-records 0`, and `--until` before `--since`, are refused (exit 2) before any
+/// request; both were taken (the second one exited 0, having read nothing).
+#[test]
+fn a_zero_batch_and_a_range_that_ends_before_it_starts_are_refused() {
+    let fake = FakeZendesk::start(Vec::new(), token_auth());
+    for (flags, says) in [
+        (
+            &["--batch-records", "0"][..],
+            "--batch-records must be at least 1",
+        ),
+        (
+            &[
+                "--since",
+                "2026-01-02T00:00:00Z",
+                "--until",
+                "2026-01-01T00:00:00Z",
+            ][..],
+            "--until is before --since",
+        ),
+    ] {
+        let run = PullDir::new();
+        let out = run.pull(&fake, flags);
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+        assert!(!run.state().exists());
+    }
+    assert!(fake.inner().log.is_empty());
+}
+
 #[test]
 fn bad_credentials_exit_3_and_leave_no_state() {
     let fake = FakeZendesk::start(dataset(1, 5, now_secs() - 100, 1), token_auth());

@@ -134,17 +134,38 @@ pub(super) fn read_secret(
         }
         let text = std::fs::read_to_string(path)
             .map_err(|e| config_err(format!("{}: {e}", path.display())))?;
-        Secret::new(text)
+        // Tokens and secrets hold no spaces: an editor's line end (CRLF, a blank line
+        // after) or a stray space would only make the API answer 401.
+        Secret::new(text.trim())
     } else {
         let name = env.unwrap_or(default_env);
         let value = std::env::var(name)
             .map_err(|_| config_err(format!("the environment variable {name} is not set")))?;
-        Secret::new(value)
+        Secret::new(value.trim())
     };
     if secret.is_empty() {
         return Err(config_err("the secret given is empty"));
     }
     Ok(secret)
+}
+
+/// The checks both pulls make of `--batch-records`, `--since` and `--until`.
+pub(super) fn check_batches_and_range(
+    batch_records: usize,
+    since: Option<i64>,
+    until: Option<i64>,
+) -> Result<(), PullError> {
+    if batch_records == 0 {
+        return Err(config_err("--batch-records must be at least 1"));
+    }
+    if let (Some(since), Some(until)) = (since, until) {
+        if until < since {
+            return Err(config_err(
+                "--until is before --since: there is nothing to read between them",
+            ));
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn duration(flag: &str, v: &str) -> Result<Duration, PullError> {

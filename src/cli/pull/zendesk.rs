@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::{
-    config_err, drive, duration, messages, output, print_files, read_secret, time, PullOutputArgs,
-    RetryArgs,
+    check_batches_and_range, config_err, drive, duration, messages, output, print_files,
+    read_secret, time, PullOutputArgs, RetryArgs,
 };
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
 use normalog::pull::http::Client;
@@ -162,11 +162,12 @@ pub(super) fn run(
         lag: duration("--lag", &a.lag)?,
         overlap: duration("--overlap", &a.overlap)?,
         page_size: a.page_size,
-        batch_records: a.batch_records.max(1),
+        batch_records: a.batch_records,
     };
     if config.page_size == 0 || config.page_size > zendesk::MAX_PAGE_SIZE {
         return Err(config_err("--page-size must be between 1 and 100"));
     }
+    check_batches_and_range(a.batch_records, config.since, config.until)?;
     let policy = a.retry.policy()?;
 
     let mut state = StateFile::open(&a.state, "zendesk", sub)?;

@@ -7,7 +7,8 @@ use std::time::Instant;
 use clap::ValueEnum;
 
 use super::{
-    config_err, drive, messages, output, print_files, read_secret, time, PullOutputArgs, RetryArgs,
+    check_batches_and_range, config_err, drive, messages, output, print_files, read_secret, time,
+    PullOutputArgs, RetryArgs,
 };
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
 use normalog::pull::http::{check_base_url, Client};
@@ -163,8 +164,9 @@ pub(super) fn run(
         overlap_days: a.overlap_days,
         window_days: a.window_days,
         page_size: a.page_size,
-        batch_records: a.batch_records.max(1),
+        batch_records: a.batch_records,
     };
+    check_batches_and_range(a.batch_records, config.since, config.until)?;
     let policy = a.retry.policy()?;
     let streams: Vec<(&str, &str)> = kinds.iter().map(|k| (k.envelope(), k.log_type())).collect();
     let mut state = StateFile::open(&a.state, "zoom", account)?;
