@@ -149,6 +149,21 @@ pub(super) fn read_secret(
     Ok(secret)
 }
 
+/// The `--stats` line of what a pull read: pages, records received, dropped, normalized.
+pub(super) fn print_records(
+    pages: u64,
+    received: u64,
+    duplicates: u64,
+    out_of_range: u64,
+    s: &normalog::sink::Summary,
+) {
+    messages::plain(&format!(
+        "pages: {pages}, records: {received} received, {duplicates} duplicates dropped, \
+         {out_of_range} outside the window, {} normalized, {} rejected",
+        s.normalized, s.rejected
+    ));
+}
+
 /// The checks both pulls make of `--batch-records`, `--since` and `--until`.
 pub(super) fn check_batches_and_range(
     batch_records: usize,

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::{
     check_batches_and_range, config_err, drive, duration, messages, output, print_files,
-    read_secret, time, PullOutputArgs, RetryArgs,
+    print_records, read_secret, time, PullOutputArgs, RetryArgs,
 };
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
 use normalog::pull::http::Client;
@@ -217,16 +217,13 @@ pub(super) fn run(
         messages::plain(&format!("window: {window}"));
         #[allow(clippy::cast_precision_loss)]
         let rate = outcome.received as f64 / secs;
-        messages::plain(&format!(
-            "pages: {}, records: {} received, {} duplicates dropped, {} outside the window, \
-             {} normalized, {} rejected",
+        print_records(
             outcome.pages,
             outcome.received,
             outcome.duplicates,
             outcome.out_of_range,
-            s.normalized,
-            s.rejected
-        ));
+            s,
+        );
         messages::plain(&format!(
             "commits: {}, leftovers of a crashed run removed: {}, rate-limit waits: {:.1} s, pacing: {:.1} s, \
              elapsed: {secs:.3} s, {rate:.0} records/s",

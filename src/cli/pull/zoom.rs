@@ -7,8 +7,8 @@ use std::time::Instant;
 use clap::ValueEnum;
 
 use super::{
-    check_batches_and_range, config_err, drive, messages, output, print_files, read_secret, time,
-    PullOutputArgs, RetryArgs,
+    check_batches_and_range, config_err, drive, messages, output, print_files, print_records,
+    read_secret, time, PullOutputArgs, RetryArgs,
 };
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
 use normalog::pull::http::{check_base_url, Client};
@@ -207,16 +207,13 @@ pub(super) fn run(
         messages::plain(&format!("window: {window}"));
         #[allow(clippy::cast_precision_loss)]
         let rate = outcome.received as f64 / secs;
-        messages::plain(&format!(
-            "pages: {}, records: {} received, {} duplicates dropped, {} outside the window, \
-             {} normalized, {} rejected",
+        print_records(
             outcome.pages,
             outcome.received,
             outcome.duplicates,
             outcome.out_of_range,
-            s.normalized,
-            s.rejected
-        ));
+            s,
+        );
         messages::plain(&format!(
             "commits: {}, tokens minted: {}, windows restarted (page token expired): {}, \
              leftovers of a crashed run removed: {}, rate-limit waits: {:.1} s, pacing: {:.1} s, elapsed: \
