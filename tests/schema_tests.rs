@@ -84,7 +84,7 @@ fn panther_format_fixtures_pass() {
     assert!(suite.registry.get("Custom.SampleAPI").is_some());
     let report = suite.run();
     assert_eq!(report.failed(), 0, "failing cases:\n{}", failures(&report));
-    assert_eq!(report.passed(), 5);
+    assert_eq!(report.passed(), 4);
 }
 
 /// Text log types (`parser: regex`, `fastmatch`, `csv`, with `skipLines`) with their cases in Panther's
@@ -192,7 +192,7 @@ fn update_rewrites_failing_results() {
         assert!(after.contains(comment), "lost {comment:?}:\n{after}");
     }
     // The new expectations: Panther's JSON-string form, volatile fields left out, the
-    // placeholder kept where the old result used it, `results: []` for a rejected input.
+    // placeholder kept where the old result used it, `error:` for a rejected input.
     assert!(
         after.contains(concat!(
             "# this comment stays\n",
@@ -213,7 +213,10 @@ fn update_rewrites_failing_results() {
         "{after}"
     );
     assert!(
-        after.contains("  {\"time\": \"2023-05-16T13:41:07Z\"}\nresults: []\n"),
+        after.contains(concat!(
+            "  {\"time\": \"2023-05-16T13:41:07Z\"}\n",
+            "error: \"Zoom.Activity: missing required field \\\"email\\\"\"\n"
+        )),
         "{after}"
     );
     for volatile in ["p_row_id", "p_parse_time", "p_schema_version"] {
@@ -235,10 +238,25 @@ fn unknown_key_is_an_error_with_file_and_line() {
     let err = TestFile::from_str(far, "far_tests.yml").expect_err("unknown key");
     assert!(
         err.to_string().contains(
-            "unknown key \"outcome\" in test case (the keys are name, logType, input, result \
-             and results)"
+            "unknown key \"outcome\" in test case (the keys are name, logType, input, result, \
+             results and error)"
         ),
         "{err}"
+    );
+    // A case expects events or a reject, not both; an empty `error` expects nothing.
+    let both = "name: x\nlogType: Zoom.Activity\ninput: '{}'\nresults: []\nerror: missing\n";
+    let err = TestFile::from_str(both, "both_tests.yml").expect_err("both");
+    assert_eq!(
+        err.to_string(),
+        "both_tests.yml:4:1: \"results\" and \"error\" in one case: a case expects either \
+         events or a reject"
+    );
+    let empty = "name: x\nlogType: Zoom.Activity\ninput: '{}'\nerror: ''\n";
+    let err = TestFile::from_str(empty, "empty_tests.yml").expect_err("empty error");
+    assert_eq!(
+        err.to_string(),
+        "empty_tests.yml:4:8: \"error\" must be a non-empty string: a part of the expected \
+         reject reason"
     );
 
     let dir = tempfile::tempdir().expect("tempdir");
@@ -288,4 +306,78 @@ fn unknown_log_type_fails_the_case() {
         case.outcome
     );
     assert_eq!((report.passed(), report.failed()), (0, 1));
+}
+
+/// A case is run as Panther's runner runs it: a rejected line fails the case, also one that
+/// expects no event (only skipped lines give none), and `error` expects the reject instead.
+#[test]
+fn rejected_input_fails_unless_error_expects_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schema = "schema: Custom.Fm\nparser:\n  fastmatch:\n    skipPrefix: '#'\n    match: \
+                  ['%{level} [%{mod}] %{msg}']\nfields:\n  - {name: level, type: string}\n  - \
+                  {name: mod, type: string}\n  - {name: msg, type: string}\n";
+    std::fs::write(dir.path().join("Fm.yml"), schema).expect("write schema");
+    let cases = [
+        ("garbage, no result", "input: garbage\n"),
+        ("comment, no result", "input: '# a comment'\n"),
+        (
+            "garbage, error",
+            "input: garbage\nerror: line matches no pattern\n",
+        ),
+        (
+            "garbage, other error",
+            "input: garbage\nerror: missing required field\n",
+        ),
+        (
+            "match, error",
+            "input: INFO [core] hi\nerror: line matches no pattern\n",
+        ),
+        (
+            "comment, error",
+            "input: '# a comment'\nerror: line matches no pattern\n",
+        ),
+        (
+            "two lines, one rejected",
+            "input: |\n  INFO [core] hi\n  garbage\nresult: \
+             '{\"level\":\"INFO\",\"mod\":\"core\",\"msg\":\"hi\",\"p_log_type\":\"Custom.Fm\"}'\n",
+        ),
+    ];
+    let mut text = String::new();
+    for (name, rest) in cases {
+        let _ = write!(text, "---\nname: {name}\nlogType: Custom.Fm\n{rest}");
+    }
+    std::fs::write(dir.path().join("fm_tests.yml"), &text).expect("write tests");
+
+    let report = Suite::load(&[dir.path()]).expect("suite loads").run();
+    let first = report.cases().next().expect("cases");
+    assert!(
+        matches!(&first.outcome, Outcome::Rejected { expected: 0, .. }),
+        "{:?}",
+        first.outcome
+    );
+
+    let out = normalog(dir.path(), &["test", "."]);
+    let no_pattern = "Custom.Fm: line matches no pattern (tried \"%{level} [%{mod}] %{msg}\")";
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "FAIL garbage, no result (./fm_tests.yml:2)
+     input rejected: {no_pattern}
+     expected no event and no reject (\"error\" expects a reject)
+ok   comment, no result (./fm_tests.yml:6)
+ok   garbage, error (./fm_tests.yml:10)
+FAIL garbage, other error (./fm_tests.yml:15)
+     expected a reject with \"missing required field\", got another: {no_pattern}
+FAIL match, error (./fm_tests.yml:20)
+     expected a reject with \"line matches no pattern\", got 1 event
+FAIL comment, error (./fm_tests.yml:25)
+     expected a reject with \"line matches no pattern\", got no event and no reject
+FAIL two lines, one rejected (./fm_tests.yml:30)
+     input rejected: {no_pattern}
+     expected 1 event, got 1
+2 passed, 5 failed
+"
+        )
+    );
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -44,10 +44,7 @@ pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
     if !args.update {
         return Ok(EXIT_REJECTS);
     }
-    let updatable = report
-        .cases()
-        .filter(|c| matches!(c.outcome, Outcome::Fail(_) | Outcome::Rejected { .. }))
-        .count();
+    let updatable = report.cases().filter(|c| c.outcome.is_updatable()).count();
     match suite.update(&report) {
         Ok(done) => {
             for (origin, n) in &done {
@@ -100,14 +97,42 @@ fn render_case(case: &CaseResult, s: &mut String) {
             }
         }
         Outcome::Rejected { reason, expected } => {
-            let e = if *expected == 1 { "" } else { "s" };
             let _ = writeln!(s, "{DETAIL}input rejected: {reason}");
-            let _ = writeln!(s, "{DETAIL}expected {expected} event{e}, got none");
+            if *expected == 0 {
+                let _ = writeln!(
+                    s,
+                    "{DETAIL}expected no event and no reject (\"error\" expects a reject)"
+                );
+            } else {
+                let e = if *expected == 1 { "" } else { "s" };
+                let _ = writeln!(
+                    s,
+                    "{DETAIL}expected {expected} event{e}, got {}",
+                    count(case.actual.len())
+                );
+            }
+        }
+        Outcome::NotRejected { expected, reason } => {
+            let got = match (reason, case.actual.len()) {
+                (Some(r), 0) => format!("another: {r}"),
+                (None, 0) => "no event and no reject".to_owned(),
+                (_, 1) => "1 event".to_owned(),
+                (_, n) => format!("{n} events"),
+            };
+            let _ = writeln!(s, "{DETAIL}expected a reject with {expected:?}, got {got}");
         }
         Outcome::Error(m) => {
             let _ = writeln!(s, "{DETAIL}error: {m}");
         }
         _ => {}
+    }
+}
+
+fn count(n: usize) -> String {
+    if n == 0 {
+        "none".to_owned()
+    } else {
+        n.to_string()
     }
 }
 

@@ -13,8 +13,9 @@ use super::{LoadError, TestCase};
 use crate::schema::yaml::{read_documents, Aliases, Node, NodeKind, Style};
 use crate::suggest::{did_you_mean, suggest};
 
-/// The keys of a test case, as in Panther's `logtesting.TestCase`.
-const KEYS: [&str; 5] = ["name", "logType", "input", "result", "results"];
+/// The keys of a test case: Panther's `logtesting.TestCase`, and `error` (ours: Panther's
+/// runner fails every case whose input is rejected, so it has no way to expect a reject).
+const KEYS: [&str; 6] = ["name", "logType", "input", "result", "results", "error"];
 
 /// Where a top-level key of a case is: what `--update` needs to find the result block.
 #[derive(Debug, Clone)]
@@ -96,7 +97,7 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
     let mut errors = Vec::new();
     let mut keys: Vec<KeyPos> = Vec::new();
     let (mut name, mut log_type, mut input) = (None, None, None);
-    let (mut result, mut results) = (None, None);
+    let (mut result, mut results, mut error) = (None, None, None);
     for (k, v) in entries {
         let Some(key) = scalar(k) else {
             errors.push(err(k, "a key of a test case must be a plain string".into()));
@@ -135,16 +136,11 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
             },
             "result" => result = Some(v),
             "results" => results = Some(v),
-            other => {
-                let hint = match suggest(other, KEYS.iter().copied()) {
-                    Some(k) => did_you_mean(Some(k)).trim_end().to_owned(),
-                    None => "the keys are name, logType, input, result and results".to_owned(),
-                };
-                errors.push(err(
-                    k,
-                    format!("unknown key \"{other}\" in test case ({hint})"),
-                ));
-            }
+            "error" => match expected_reject(v) {
+                Ok(e) => error = Some(e),
+                Err(e) => errors.push(e.at(origin)),
+            },
+            other => errors.push(err(k, unknown_key(other))),
         }
     }
     for (value, key) in [(&name, "name"), (&log_type, "logType")] {
@@ -154,6 +150,13 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
     }
     if input.is_none() && !keys.iter().any(|k| k.name == "input") {
         errors.push(at("test case has no \"input\"".into()));
+    }
+    if let (Some(_), Some(k)) = (&error, keys.iter().find(|k| k.name.starts_with("result"))) {
+        let m = format!(
+            "\"{}\" and \"error\" in one case: a case expects either events or a reject",
+            k.name
+        );
+        errors.push(LoadError::test_file(origin, k.line, k.col, m));
     }
     let lt = log_type.clone().unwrap_or_default();
     let expected = expected_events(result, results, &lt, origin, &mut errors);
@@ -165,6 +168,7 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
         log_type: lt,
         input: input.unwrap_or_default(),
         expected,
+        error,
         line,
         keys,
     })
@@ -212,6 +216,25 @@ impl NodeError {
 
     fn at(self, origin: &Arc<str>) -> LoadError {
         LoadError::test_file(origin, self.line, self.col, self.message)
+    }
+}
+
+fn unknown_key(key: &str) -> String {
+    let hint = match suggest(key, KEYS.iter().copied()) {
+        Some(k) => did_you_mean(Some(k)).trim_end().to_owned(),
+        None => "the keys are name, logType, input, result, results and error".to_owned(),
+    };
+    format!("unknown key \"{key}\" in test case ({hint})")
+}
+
+/// `error`: a part of the reason the input must be rejected with.
+fn expected_reject(v: &Node) -> Result<String, NodeError> {
+    match scalar(v).map(str::trim) {
+        Some(s) if !s.is_empty() => Ok(s.to_owned()),
+        _ => Err(NodeError::new(
+            v,
+            "\"error\" must be a non-empty string: a part of the expected reject reason".into(),
+        )),
     }
 }
 
@@ -398,7 +421,7 @@ mod tests {
             msgs,
             [
                 "t_tests.yml:2:1: unknown key \"logtype\" in test case (did you mean `logType`?)",
-                "t_tests.yml:4:1: unknown key \"expect\" in test case (the keys are name, logType, input, result and results)",
+                "t_tests.yml:4:1: unknown key \"expect\" in test case (the keys are name, logType, input, result, results and error)",
                 "t_tests.yml:1:1: test case has no \"logType\"",
             ]
         );

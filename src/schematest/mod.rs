@@ -22,7 +22,9 @@
 //! * `input` is one record (pretty-printed JSON over several lines is fine).
 //! * `result` is the expected event as a JSON string, or as a YAML mapping; `results` is a
 //!   list of them (`result` comes first), and `results: []` (or neither key) means the input
-//!   must produce no event, e.g. because a required field is missing.
+//!   must produce no event and no reject, e.g. a CSV header or a comment line.
+//! * `error` (ours, not Panther's) instead says the input must be rejected, with a reason that
+//!   contains its text (`error: missing required field "id"`).
 //! * `{{.LogType}}` in an expected event stands for the case's `logType`.
 //! * Any other key is an error naming the file and line.
 //!
@@ -45,8 +47,10 @@
 //!   expected event lists them: Panther's format predates the first and leaves the others to
 //!   the source.
 //!
-//! A case whose input is rejected passes when it expects no event, and otherwise fails with
-//! the reject reason ([`Outcome::Rejected`]).
+//! A case whose input is rejected fails with the reject reason ([`Outcome::Rejected`]) unless
+//! it expects that reject with `error`: Panther's runner requires the input to parse
+//! (`logtesting.TestRegisteredParser` asserts no error) before it counts the events, so "no
+//! event" there means a line skipped on purpose, never a line refused.
 //!
 //! # Usage
 //!
@@ -111,6 +115,9 @@ pub struct TestCase {
     /// The expected events (`result`, then `results`), placeholders expanded. Empty: the
     /// input must produce no event.
     pub expected: Vec<Value>,
+    /// `error`: the input must be rejected, with a reason containing this text. Set only when
+    /// `expected` is empty.
+    pub error: Option<String>,
     /// 1-based line where the case starts in its file.
     pub line: usize,
     /// Where the top-level keys are, for `--update`.
@@ -381,7 +388,7 @@ impl Suite {
     /// run and are not compared), `p_event_time` when it is the parse time (its absence
     /// asserts exactly that), and `p_schema_version` / `p_source_*` (as in Panther's files).
     /// `{{.LogType}}` is kept for `p_log_type` when the old expectation used it. A rejected
-    /// input gets `results: []`.
+    /// input that gave no event gets `error:` with the reject reason.
     ///
     /// # Errors
     ///
@@ -391,12 +398,12 @@ impl Suite {
         let mut done = Vec::new();
         let mut errors = Vec::new();
         for (file, fr) in self.files.iter().zip(&report.files) {
-            let todo: Vec<(&TestCase, &[String])> = file
+            let todo: Vec<(&TestCase, update::Expect<'_>)> = file
                 .cases
                 .iter()
                 .zip(&fr.cases)
                 .filter(|(_, r)| r.outcome.is_updatable())
-                .map(|(c, r)| (c, r.actual.as_slice()))
+                .map(|(c, r)| (c, update::Expect::of(r)))
                 .collect();
             if todo.is_empty() {
                 continue;
@@ -539,14 +546,25 @@ pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseRe
     }
     result.actual = sink.events;
     let expected = &case.expected;
-    if result.actual.is_empty() && !expected.is_empty() {
-        if let Some(reason) = sink.rejects.into_iter().next() {
-            result.outcome = Outcome::Rejected {
-                reason,
-                expected: expected.len(),
+    if let Some(want) = &case.error {
+        let matching = sink.rejects.iter().find(|r| r.contains(want.as_str()));
+        if !(result.actual.is_empty() && matching.is_some()) {
+            result.outcome = Outcome::NotRejected {
+                expected: want.clone(),
+                reason: sink.rejects.into_iter().next(),
             };
-            return result;
         }
+        return result;
+    }
+    // A reject fails the case whatever it expects, as Panther's runner fails a case whose
+    // input does not parse: a case that expects no event passes only when its lines are
+    // skipped (a header, a comment), not when they are refused.
+    if let Some(reason) = sink.rejects.into_iter().next() {
+        result.outcome = Outcome::Rejected {
+            reason,
+            expected: expected.len(),
+        };
+        return result;
     }
     let shape = Shape::of(plan.schema());
     let mut diffs = Vec::new();

@@ -63,12 +63,20 @@ pub enum Outcome {
     Pass,
     /// Events were produced, but not the expected ones.
     Fail(Vec<Difference>),
-    /// Events were expected, but the input was rejected.
+    /// The input (or a line of it) was rejected, and the case does not expect a reject.
     Rejected {
-        /// Why the normalizer rejected the input.
+        /// Why the normalizer rejected the input (the first reject).
         reason: String,
-        /// How many events were expected.
+        /// How many events were expected (0: none, and no reject either).
         expected: usize,
+    },
+    /// The case expects a reject (`error`), but the input gave events, nothing, or a reject
+    /// for another reason.
+    NotRejected {
+        /// The text the reject reason should contain.
+        expected: String,
+        /// The reason of the first reject, if any.
+        reason: Option<String>,
     },
     /// The case could not run (its log type is not loaded).
     Error(String),
@@ -81,8 +89,13 @@ impl Outcome {
         matches!(self, Outcome::Pass)
     }
 
-    pub(super) fn is_updatable(&self) -> bool {
-        matches!(self, Outcome::Fail(_) | Outcome::Rejected { .. })
+    /// True for the failures `--update` can rewrite: all but [`Outcome::Error`].
+    #[must_use]
+    pub fn is_updatable(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Fail(_) | Outcome::Rejected { .. } | Outcome::NotRejected { .. }
+        )
     }
 }
 

@@ -19,14 +19,14 @@
 //! left out: `p_row_id`, `p_parse_time`, and `p_event_time` when it is the parse time (an
 //! absent `p_event_time` asserts exactly that). `p_schema_version` and the source fields are
 //! left out as in Panther's files (they are only compared when listed). A case whose input was
-//! rejected gets `results: []`.
+//! rejected, giving no event, gets `error:` with the reject reason.
 
 use std::fmt::Write as _;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::TestCase;
+use super::{CaseResult, Outcome, TestCase};
 use crate::event::{
     P_EVENT_TIME, P_LOG_TYPE, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION, P_SOURCE_ID, P_SOURCE_LABEL,
 };
@@ -35,6 +35,29 @@ use crate::event::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Unsupported(pub(crate) String);
 
+/// The new expectation of a failing case.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Expect<'a> {
+    /// These events (NDJSON lines); none: `results: []`.
+    Events(&'a [String]),
+    /// A reject with this reason.
+    Reject(&'a str),
+}
+
+impl<'a> Expect<'a> {
+    /// What a run of the case gave: its reject when it gave no event, else its events.
+    pub(crate) fn of(r: &'a CaseResult) -> Expect<'a> {
+        match &r.outcome {
+            Outcome::Rejected { reason, .. }
+            | Outcome::NotRejected {
+                reason: Some(reason),
+                ..
+            } if r.actual.is_empty() => Expect::Reject(reason),
+            _ => Expect::Events(&r.actual),
+        }
+    }
+}
+
 /// A replacement of whole lines: `[start, end)` (0-based) by `text`.
 struct Edit {
     start: usize,
@@ -42,13 +65,15 @@ struct Edit {
     text: String,
 }
 
-/// The new text of a file in which `cases` get the given actual events (NDJSON lines) as
-/// their expectation.
-pub(crate) fn rewrite(text: &str, cases: &[(&TestCase, &[String])]) -> Result<String, Unsupported> {
+/// The new text of a file in which `cases` get the given expectations.
+pub(crate) fn rewrite(
+    text: &str,
+    cases: &[(&TestCase, Expect<'_>)],
+) -> Result<String, Unsupported> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut edits = Vec::new();
-    for (case, events) in cases {
-        edits.push(edit(&lines, case, events)?);
+    for (case, expect) in cases {
+        edits.push(edit(&lines, case, *expect)?);
     }
     edits.sort_by_key(|e| e.start);
     let mut out = String::with_capacity(text.len());
@@ -69,7 +94,7 @@ pub(crate) fn rewrite(text: &str, cases: &[(&TestCase, &[String])]) -> Result<St
     Ok(out)
 }
 
-fn edit(lines: &[&str], case: &TestCase, events: &[String]) -> Result<Edit, Unsupported> {
+fn edit(lines: &[&str], case: &TestCase, expect: Expect<'_>) -> Result<Edit, Unsupported> {
     let keys = &case.keys;
     for (i, k) in keys.iter().enumerate() {
         let before = lines
@@ -111,7 +136,7 @@ fn edit(lines: &[&str], case: &TestCase, events: &[String]) -> Result<Edit, Unsu
     let targets: Vec<usize> = keys
         .iter()
         .enumerate()
-        .filter(|(_, k)| k.name == "result" || k.name == "results")
+        .filter(|(_, k)| matches!(k.name.as_str(), "result" | "results" | "error"))
         .map(|(i, _)| i)
         .collect();
     // Keep the `{{.LogType}}` placeholder when the old expectation used it.
@@ -120,7 +145,15 @@ fn edit(lines: &[&str], case: &TestCase, events: &[String]) -> Result<Edit, Unsu
         lines[start..end].iter().any(|l| l.contains(".LogType"))
     });
     let log_type = placeholder.then_some(case.log_type.as_str());
-    let block = block(events, indent, log_type);
+    let block = match expect {
+        Expect::Events(events) => block(events, indent, log_type),
+        // A JSON string is a YAML double-quoted scalar: its escapes are YAML's too.
+        Expect::Reject(reason) => format!(
+            "{}error: {}\n",
+            " ".repeat(indent),
+            Value::String(reason.to_owned())
+        ),
+    };
     match targets.as_slice() {
         [] => {
             let (_, end) = range(keys.len() - 1);
@@ -139,7 +172,8 @@ fn edit(lines: &[&str], case: &TestCase, events: &[String]) -> Result<Edit, Unsu
             })
         }
         [first, .., last] => {
-            // `result` and `results` both: one block replaces both, and anything between.
+            // Several of `result`, `results`, `error`: one block replaces them all, and
+            // anything between.
             let (start, _) = range(*first);
             let (_, end) = range(*last);
             Ok(Edit {
@@ -328,7 +362,8 @@ mod tests {
 
     fn rewrite_all(text: &str, events: &[String]) -> Result<String, Unsupported> {
         let cases = crate::schematest::file::parse(text, &Arc::from("t_tests.yml")).expect("valid");
-        let todo: Vec<(&TestCase, &[String])> = cases.iter().map(|c| (c, events)).collect();
+        let todo: Vec<(&TestCase, Expect<'_>)> =
+            cases.iter().map(|c| (c, Expect::Events(events))).collect();
         rewrite(text, &todo)
     }
 
