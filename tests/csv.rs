@@ -136,24 +136,55 @@ fields:
   - {name: n, type: int}
 ";
 
+/// As in Panther, where the row becomes a JSON object with the name twice: the field gets
+/// the last kept value (a repeated JSON key's rule), a template the first (Panther's
+/// templates read the first pair of a name).
 #[test]
-fn a_column_named_twice_gives_its_first_kept_value() {
+fn a_column_named_twice_gives_the_field_its_last_kept_value() {
     let mut registry = Registry::new();
     registry.add_str(TRIMMED, "trimmed.yml").unwrap();
     let mut n = NormalizerBuilder::new().build(&registry).unwrap();
     let mut out = Collect::default();
-    let input = ["user,n,user", "ann,1,bob", " - ,2, cid ", " ,3,  ", "-,4,-"];
+    let input = [
+        "user,n,user",
+        "ann,1,bob",
+        " - ,2, cid ",
+        "dan,3,-",
+        " ,4,  ",
+        "-,5,-",
+    ];
     for (i, line) in input.iter().enumerate() {
         let pos = Position::new(0, i as u64 + 1, i as u64);
         n.normalize_bytes(line.as_bytes(), pos, &mut out).unwrap();
     }
-    // The first column wins; when its value is dropped (empty after trimming, or `-`), the
-    // second's; with both dropped, the row has no user, a required field.
-    assert_eq!(users(&out.events), [("ann".into(), 1), ("cid".into(), 2)]);
+    // The last column wins; when its value is dropped (empty after trimming, or `-`), the
+    // first's; with both dropped, the row has no user, a required field.
+    assert_eq!(
+        users(&out.events),
+        [("bob".into(), 1), ("cid".into(), 2), ("dan".into(), 3)]
+    );
     assert_eq!(out.rejects.len(), 2, "{:?}", out.rejects);
     for reject in &out.rejects {
         assert!(reject.contains("user"), "{reject}");
     }
+    // A template reads the first kept value, the field the last.
+    let mut registry = Registry::new();
+    let yaml = TRIMMED.replace(
+        "    emptyValues",
+        "    expandFields: {who: '<%{user}>'}\n    emptyValues",
+    ) + "  - {name: who, type: string}\n";
+    registry.add_str(&yaml, "expand.yml").unwrap();
+    let mut n = NormalizerBuilder::new().build(&registry).unwrap();
+    let mut out = Collect::default();
+    for (i, line) in ["user,n,user", "ann,1,bob", "-,2,cid"].iter().enumerate() {
+        let pos = Position::new(0, i as u64 + 1, i as u64);
+        n.normalize_bytes(line.as_bytes(), pos, &mut out).unwrap();
+    }
+    assert_eq!(out.events.len(), 2, "{:?}", out.rejects);
+    assert_eq!(value(&out.events[0], "user"), "bob");
+    assert_eq!(value(&out.events[0], "who"), "<ann>");
+    assert_eq!(value(&out.events[1], "user"), "cid");
+    assert_eq!(value(&out.events[1], "who"), "<cid>");
 }
 
 #[test]

@@ -73,7 +73,7 @@ const NO_FIELD: usize = usize::MAX;
 /// Set `direct` ([`CsvSlot::direct`]) for the columns `columns` (the output of each) of
 /// `plan`; left empty when a row's values must all be cut before they are decoded, i.e.
 /// when templates (`expandFields`) read them or when two columns name one output (the
-/// first with a kept value wins). Reuses `direct`: a header comes with each input.
+/// last with a kept value wins: see [`fill`]). Reuses `direct`: a header comes with each input.
 fn set_direct(plan: &TextPlan, columns: &[Option<usize>], direct: &mut Vec<usize>) {
     direct.clear();
     // A header that names no output refuses every row (no header): the general way says so.
@@ -476,7 +476,9 @@ fn fill(
     line: &str,
     unquoted: &mut String,
 ) -> Result<bool, Refusal> {
-    let TextSlot { vals, csv, .. } = slot;
+    let TextSlot {
+        vals, csv, firsts, ..
+    } = slot;
     let Some(cs) = csv.as_mut() else {
         return Err(Refusal::NoHeader { line: None });
     };
@@ -501,11 +503,20 @@ fn fill(
         });
     }
     vals.fill(None);
-    // Last column first, so that of two columns naming an output, the first with a kept
-    // value wins without reading back what was stored (the usual row names each output once).
-    for (&(start, end), column) in cs.fields.iter().zip(columns).rev() {
+    firsts.clear();
+    // Of two columns naming an output, the field gets the last kept value and templates the
+    // first, as in Panther (the reference's `OSS:LP/preprocessors/csv.go` and `text.go`):
+    // the row becomes name/value pairs, values dropped pair by pair (`emptyValues`), a
+    // template reads the first pair of its name, and the pairs are written as one JSON
+    // object whose repeated key decodes as the last, as a repeated JSON key does here.
+    for (&(start, end), column) in cs.fields.iter().zip(columns) {
         if let Some(output) = *column {
             if let Some(span) = keep(plan, text, start, end) {
+                if let Some(first) = vals[output] {
+                    if !plan.expand.is_empty() && !firsts.iter().any(|(o, _)| *o == output) {
+                        firsts.push((output, first));
+                    }
+                }
                 vals[output] = Some(span);
             }
         }

@@ -15,7 +15,8 @@
 //! [`decode`] with the slot: the line itself, or a scratch buffer the parser owns (values
 //! it had to rewrite, e.g. unescaped quotes; then the whole text is that buffer). The parser
 //! applies [`keep`] (trim, then drop the empty values) to each span it stores, and keeps the
-//! first value of an output captured twice. [`decode`] then builds the `expandFields`
+//! first value of an output captured twice (a CSV row naming a column twice: the last, see
+//! `csv::fill`). [`decode`] then builds the `expandFields`
 //! values from the kept ones (in the slot's own scratch), drops those that come out empty or
 //! as one of the `emptyValues`, as Panther does, and hands every value to the
 //! decoders: captured values first, in output order, then expanded ones, in template order
@@ -45,6 +46,9 @@ pub(crate) struct TextSlot {
     cut: Option<CutSlot>,
     /// The span of each output's value (after trimming), or none; see the module docs.
     pub(crate) vals: Vec<Option<(usize, usize)>>,
+    /// For an output a CSV row names twice with two kept values: its first kept value, which
+    /// templates read (the field takes the last: see `csv::fill`). Empty for other parsers.
+    pub(crate) firsts: Vec<(usize, (usize, usize))>,
     /// The values of the `expandFields` entries, one after the other, and their spans (none
     /// for a value that is dropped: empty or one of the `emptyValues`).
     scratch: String,
@@ -63,6 +67,7 @@ impl TextSlot {
                 .collect(),
             cut: plan.cut.as_ref().map(CutSlot::new),
             vals: vec![None; plan.outputs.len()],
+            firsts: Vec::new(),
             scratch: String::new(),
             expanded: Vec::with_capacity(plan.expand.len()),
             csv: plan.csv.as_ref().map(|c| CsvSlot::new(plan, c)),
@@ -205,7 +210,8 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
             match piece {
                 Piece::Text(t) => slot.scratch.push_str(t),
                 Piece::Value(v) => {
-                    if let Some((s, e)) = slot.vals[*v] {
+                    let first = slot.firsts.iter().find(|(o, _)| o == v).map(|&(_, s)| s);
+                    if let Some((s, e)) = first.or(slot.vals[*v]) {
                         slot.scratch.push_str(&text[s..e]);
                     }
                 }
