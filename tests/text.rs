@@ -181,6 +181,19 @@ fields:
     assert_eq!(field(nothing, "who"), None, "{nothing}");
 }
 
+/// Spaces around a template's names are not part of them (Panther trims them).
+#[test]
+fn template_names_are_trimmed() {
+    let mut registry = Registry::new();
+    let yaml = "schema: Custom.Tpl\nparser:\n  fastmatch:\n    match: ['%{u} %{h}']\n    \
+                expandFields: {s: '%{ u }@%{h\t}!'}\nfields:\n  - {name: u, type: string}\n  - \
+                {name: h, type: string}\n  - {name: s, type: string}\n";
+    registry.add_str(yaml, "t.yml").expect("schema loads");
+    let out = run_in(&registry, &["Custom.Tpl"], &["eve host1"]);
+    assert_eq!(out.events.len(), 1, "rejects: {:?}", out.rejects);
+    assert_eq!(field(&out.events[0], "s"), Some("eve@host1!".into()));
+}
+
 #[test]
 fn json_objects_go_to_json_types_and_text_to_text_types() {
     let lines = [

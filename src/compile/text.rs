@@ -265,7 +265,11 @@ fn templates(
                 pieces.push(Piece::Text(rest[..start].into()));
             }
             pieces.push(Piece::Value(output(name)));
-            rest = &rest[start + name.len() + 3..];
+            // Past the closing `}`: the name may have had spaces around it.
+            let end = rest[start..]
+                .find('}')
+                .map_or(rest.len(), |e| start + e + 1);
+            rest = &rest[end..];
         }
         if !rest.is_empty() {
             pieces.push(Piece::Text(rest.into()));

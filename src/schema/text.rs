@@ -330,7 +330,9 @@ fn closest(word: &str, names: &[&str], otherwise: &str) -> String {
     }
 }
 
-/// The `%{name}`s of an `expandFields` template.
+/// The `%{name}`s of an `expandFields` template. Spaces around a name are not part of it
+/// (`%{ user }` is `user`): Panther trims them when it compiles the template (the reference's
+/// `OSS:LP/preprocessors/text.go`, `compileFieldTemplates`).
 ///
 /// # Errors
 ///
@@ -343,7 +345,7 @@ pub fn template_names(template: &str) -> Result<Vec<&str>, &str> {
         let Some(end) = rest.find('}') else {
             return Err(rest);
         };
-        out.push(&rest[2..end]);
+        out.push(rest[2..end].trim());
         rest = &rest[end + 1..];
     }
     Ok(out)
