@@ -225,3 +225,49 @@ fn a_moved_input_is_named_with_the_path_it_was_loaded_as() {
         "{err}"
     );
 }
+
+/// A re-run whose every record is rejected (here: `-s` with a schema that fits none, which
+/// leaves the built-in ones out) commits nothing and keeps the earlier run's files: it
+/// replaced them with none, and every row was gone, with the exit code of a few rejects
+/// (review finding).
+#[test]
+fn a_rerun_rejecting_every_record_keeps_the_earlier_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 300, "1d", 1);
+    let lake = tmp.path().join("lake");
+    ok(&["normalize", "--format", "parquet", "-o", s(&lake), s(&a)]);
+    let (before, _) = lake_rows(&lake);
+    let schemas = tmp.path().join("schemas");
+    std::fs::create_dir_all(&schemas).expect("mkdir");
+    std::fs::write(
+        schemas.join("never.yml"),
+        "schema: Custom.Never\nfields:\n  - {name: never, type: string, required: true}\n",
+    )
+    .expect("write");
+    let out = normalog(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "-o",
+        s(&lake),
+        "-s",
+        s(&schemas),
+        s(&a),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("every record was rejected (300): nothing committed"),
+        "{err}"
+    );
+    let (after, _) = lake_rows(&lake);
+    assert_eq!(after, before);
+    let hidden: Vec<_> = files_under(&lake)
+        .into_iter()
+        .filter(|f| {
+            f.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}

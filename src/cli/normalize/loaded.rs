@@ -76,6 +76,11 @@ impl Loaded {
         }
     }
 
+    /// Whether an earlier run of the same inputs committed files that this run replaces.
+    pub(super) fn committed_before(&self) -> bool {
+        self.dir.join(RUNS_DIR).join(&self.run).exists()
+    }
+
     /// Warn about the inputs that another run still in the directory loaded.
     pub(super) fn warn_if_loaded_before(&self) {
         let shared = self.loaded_by_others();

@@ -388,6 +388,27 @@ impl NormalizeConfig {
         })
     }
 
+    /// Refuse to commit a re-run whose every record was rejected (a wrong `-s`, a schema
+    /// being edited): it would replace the earlier run's files with none, an accident far
+    /// more often than a wish, so the earlier files stay.
+    fn keep_earlier_files_if_all_rejected(&self, run: &RunSummary) -> Result<(), Fatal> {
+        let s = &run.summary;
+        if s.normalized == 0
+            && s.rejected > 0
+            && self
+                .loaded
+                .as_ref()
+                .is_some_and(loaded::Loaded::committed_before)
+        {
+            return Err(Fatal::Message(format!(
+                "every record was rejected ({}): nothing committed, and the files an earlier \
+                 run of these inputs wrote are kept (check the schemas and -t, and run again)",
+                s.rejected
+            )));
+        }
+        Ok(())
+    }
+
     /// Normalize every input into the output, report, and commit the outputs; returns the
     /// exit status.
     fn run(mut self, interrupt: Option<&Interrupt>) -> Result<u8, Fatal> {
@@ -451,6 +472,8 @@ impl NormalizeConfig {
                 self.max_rejects.unwrap_or_default()
             )));
         }
+        // Refused, the output goes with `self`: its temporary files are removed.
+        self.keep_earlier_files_if_all_rejected(&run)?;
         let output_files = self.output_files();
         let rotated = self.rotated_files();
         let spilled = match &self.output {
