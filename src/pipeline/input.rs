@@ -318,6 +318,10 @@ pub struct Expander {
     /// Output directories of earlier runs (they hold `_normalog` or `.pull-*`) met in the
     /// walk of a directory given, left out; one given itself is read.
     pub outputs: Vec<PathBuf>,
+    /// Entries met in a walk that are neither files nor directories (named pipes, sockets,
+    /// devices), left out: opening a pipe waits for a writer, and the run hung there. One
+    /// given by name is read (`normalize <(zcat x.gz)`).
+    pub special: Vec<PathBuf>,
     seen: HashSet<FileId>,
     exclude: HashSet<FileId>,
 }
@@ -375,6 +379,10 @@ impl Expander {
             self.inputs.push(Input::Path(path.to_path_buf()));
             return;
         };
+        if !given && !meta.is_file() && !meta.is_dir() {
+            self.special.push(path.to_path_buf());
+            return;
+        }
         let id = FileId::of(path, &meta);
         if let Some(id) = &id {
             if meta.is_dir() && self.exclude.contains(id) {

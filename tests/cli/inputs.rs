@@ -234,3 +234,40 @@ fn no_input_could_be_read_exits_2_and_writes_nothing() {
     let written = std::fs::read_to_string(&out).expect("read");
     assert_eq!(written.lines().count(), 12, "{written}");
 }
+
+/// A named pipe met in the walk of an input directory is left out with a warning: opening
+/// it waited for a writer, and the run hung there forever (review finding).
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_in_an_input_directory_is_left_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("a.jsonl"), format!("{ACTIVITY}\n")).expect("write");
+    let fifo = dir.path().join("zz.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let mut child = crate::normalog()
+        .args(["normalize", dir.path().to_str().expect("utf-8")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > until {
+            let _ = child.kill();
+            panic!("the run waited on the named pipe");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(events(&out).len(), 1);
+    assert!(
+        stderr(&out).contains("zz.fifo: not a file (a named pipe"),
+        "{}",
+        stderr(&out)
+    );
+}

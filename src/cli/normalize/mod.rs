@@ -108,6 +108,11 @@ fn expand_inputs(paths: &[std::path::PathBuf], output: Option<&Path>) -> Result<
             "the output of an earlier run (it holds _normalog or .pull-*), inside an input \
              directory; not read as input (give it by name to read it)",
         ),
+        (
+            &expander.special,
+            "not a file (a named pipe, a socket or a device), inside an input directory; not \
+             read (give it by name to read it)",
+        ),
     ];
     for (paths, why) in left_out {
         if let Some(first) = paths.first() {
@@ -123,7 +128,8 @@ fn expand_inputs(paths: &[std::path::PathBuf], output: Option<&Path>) -> Result<
         let left_out = !(expander.repeated.is_empty()
             && expander.revisited.is_empty()
             && expander.excluded.is_empty()
-            && expander.outputs.is_empty());
+            && expander.outputs.is_empty()
+            && expander.special.is_empty());
         return Err(Fatal::Message(if left_out {
             "no input files left to read (the warnings above say what was left out)".into()
         } else {
