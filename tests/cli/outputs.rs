@@ -285,3 +285,32 @@ fn failed_writes_name_their_output() {
         );
     }
 }
+
+/// `-o` and `--rejects` naming one file are refused before anything is read: the events
+/// and the rejects overwrote each other, and the run failed with "No such file or
+/// directory", leaving a file of both (review finding).
+#[test]
+fn output_and_rejects_naming_one_file_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sample = crate::util::data("samples/mixed.jsonl");
+    let out = dir.path().join("x.ndjson");
+    let same = dir.path().join(".").join("x.ndjson");
+    let o = crate::run(
+        &[
+            "normalize",
+            "-o",
+            out.to_str().expect("utf-8"),
+            "--rejects",
+            same.to_str().expect("utf-8"),
+            sample.to_str().expect("utf-8"),
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", crate::stderr(&o));
+    assert!(
+        crate::stderr(&o).contains("the same file"),
+        "{}",
+        crate::stderr(&o)
+    );
+    assert!(!out.exists());
+}

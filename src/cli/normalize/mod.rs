@@ -200,6 +200,20 @@ fn refuse_overwriting_inputs(args: &NormalizeArgs, inputs: &[Input]) -> Result<(
         ("-o", args.output.as_deref()),
         ("--rejects", args.rejects.as_deref()),
     ];
+    let not_stdout = |p: &&Path| p.as_os_str() != "-";
+    if let (Some(o), Some(r)) = (
+        outputs[0].1.filter(not_stdout),
+        outputs[1].1.filter(not_stdout),
+    ) {
+        if same_destination(o, r) {
+            return Err(Fatal::Message(format!(
+                "-o {} and --rejects {}: the same file; the events and the rejects would \
+                 overwrite each other",
+                o.display(),
+                r.display()
+            )));
+        }
+    }
     for (flag, out) in outputs {
         let Some(out) = out.filter(|p| p.as_os_str() != "-") else {
             continue;
@@ -261,6 +275,16 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
         _ => false,
     }
+}
+
+/// Whether two output paths would be the same file: the same existing file, or the same
+/// name in the same directory.
+fn same_destination(a: &Path, b: &Path) -> bool {
+    let dir = |p: &Path| {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+        std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()
+    };
+    same_file(a, b) || (a.file_name() == b.file_name() && dir(a).is_some() && dir(a) == dir(b))
 }
 
 /// Whether two paths name the same existing file (through symbolic links).
