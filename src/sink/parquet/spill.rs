@@ -61,6 +61,13 @@ const RUN_PAGE_ROWS: usize = 1024;
 const RUN_PAGE_BYTES: usize = 64 * 1024;
 /// Rows per batch read back from a run (a run's batch is held while the merge takes it).
 const READ_BATCH_ROWS: usize = 1024;
+/// What the reader of a run holds, about: a page of each column and a batch read back.
+const RUN_READER_BYTES: usize = 2 << 20;
+/// Runs of one level merged into one run of the next, at the least and at the most: the
+/// merge reads them all at once, so that the runs read at any time stay within the memory
+/// budget and grow with the logarithm of the input, not with the input.
+const MIN_FAN_IN: usize = 4;
+const MAX_FAN_IN: usize = 64;
 /// Rows of merged partitions gathered before they are written (on the writer threads).
 const MERGE_CHUNK_ROWS: usize = 65_536;
 /// Memory counted per kept batch beyond its buffers.
@@ -106,10 +113,33 @@ impl ParquetWriter {
             if batches.is_empty() {
                 continue;
             }
-            let name = format!("spill-{t}-{}.parquet", self.spill.runs.len());
-            let path = self.parts.scratch_path(&name)?;
+            let path = self.run_path(t)?;
             let schema = Arc::clone(&self.tables[t].2.schema);
             self.spill.write_run(t, path, &schema, &batches)?;
+            self.merge_full_levels(t)?;
+        }
+        Ok(())
+    }
+
+    /// A new run file's path for table `t`.
+    fn run_path(&mut self, t: usize) -> Result<PathBuf, Error> {
+        self.spill.named += 1;
+        self.parts
+            .scratch_path(&format!("spill-{t}-{}.parquet", self.spill.named))
+    }
+
+    /// While table `t` has as many runs of one level as the fan-in, merge them into one
+    /// run of the next level (an external merge sort's tiers): the final merge then reads
+    /// a few dozen runs at the most, whatever the input's size.
+    fn merge_full_levels(&mut self, t: usize) -> Result<(), Error> {
+        let fan_in = (self.opts.held_budget() / RUN_READER_BYTES).clamp(MIN_FAN_IN, MAX_FAN_IN);
+        while let Some(level) = self.spill.full_level(t, fan_in) {
+            if self.parts.cancelled() {
+                return Err(Error::cancelled());
+            }
+            let path = self.run_path(t)?;
+            let schema = Arc::clone(&self.tables[t].2.schema);
+            self.spill.merge_level(t, level, path, &schema)?;
         }
         Ok(())
     }
@@ -163,6 +193,26 @@ impl ParquetWriter {
     }
 }
 
+/// The properties of a run file: written once, read once.
+fn run_props() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::UNCOMPRESSED)
+        .set_statistics_enabled(EnabledStatistics::None)
+        .set_dictionary_enabled(false)
+        .set_offset_index_disabled(true)
+        .set_max_row_group_row_count(Some(RUN_ROW_GROUP_ROWS))
+        .set_data_page_row_count_limit(RUN_PAGE_ROWS)
+        .set_data_page_size_limit(RUN_PAGE_BYTES)
+        .set_write_batch_size(RUN_PAGE_ROWS)
+        .build()
+}
+
+/// A new run file at `path`, buffered.
+fn run_file(path: &Path) -> Result<BufWriter<File>, Error> {
+    let file = create_file(path).map_err(|e| path_error(path, &e))?;
+    Ok(BufWriter::with_capacity(1 << 20, file))
+}
+
 /// Append the rows of a part file written whole by this run to `out`, with the table's
 /// `schema` (its file has no Arrow schema: timestamps would read back with another time
 /// zone name); returns how many.
@@ -185,6 +235,8 @@ fn read_whole(path: &Path, schema: &SchemaRef, out: &mut Vec<RecordBatch>) -> Re
 #[derive(Default)]
 pub(super) struct Spill {
     runs: Vec<Run>,
+    /// Run files named so far (each name once, as merged runs go).
+    named: usize,
     /// Input not in time order was seen: rows of partitions without an open file are
     /// kept here, and spilled.
     active: bool,
@@ -206,6 +258,8 @@ struct Kept {
 /// One run file: the rows of some partitions of one table, in partition order.
 struct Run {
     table: usize,
+    /// 0 for rows spilled, n + 1 for runs of level n merged.
+    level: u32,
     path: PathBuf,
     /// Each partition in the run and its rows, in the order written.
     index: Vec<(i64, usize)>,
@@ -273,24 +327,14 @@ impl Spill {
         // Listed first, so that it is removed on drop even if writing fails.
         self.runs.push(Run {
             table,
+            level: 0,
             path,
             index: Vec::new(),
         });
         let path = &self.runs[self.runs.len() - 1].path;
-        let file = create_file(path).map_err(|e| path_error(path, &e))?;
-        let props = WriterProperties::builder()
-            .set_compression(Compression::UNCOMPRESSED)
-            .set_statistics_enabled(EnabledStatistics::None)
-            .set_dictionary_enabled(false)
-            .set_offset_index_disabled(true)
-            .set_max_row_group_row_count(Some(RUN_ROW_GROUP_ROWS))
-            .set_data_page_row_count_limit(RUN_PAGE_ROWS)
-            .set_data_page_size_limit(RUN_PAGE_BYTES)
-            .set_write_batch_size(RUN_PAGE_ROWS)
-            .build();
-        let out = BufWriter::with_capacity(1 << 20, file);
+        let out = run_file(path)?;
         let write = || -> parquet::errors::Result<()> {
-            let mut w = ArrowWriter::try_new(out, Arc::clone(schema), Some(props))?;
+            let mut w = ArrowWriter::try_new(out, Arc::clone(schema), Some(run_props()))?;
             for rows in order.chunks(RUN_ROW_GROUP_ROWS) {
                 let batch = interleave_record_batch(&batches, rows)?;
                 w.write(&batch)?;
@@ -308,11 +352,86 @@ impl Spill {
         Ok(())
     }
 
+    /// A level of `table`'s runs that holds `fan_in` runs, if any.
+    fn full_level(&self, table: usize, fan_in: usize) -> Option<u32> {
+        let mut counts = std::collections::BTreeMap::new();
+        for r in self.runs.iter().filter(|r| r.table == table) {
+            *counts.entry(r.level).or_insert(0) += 1;
+        }
+        counts
+            .into_iter()
+            .find(|&(_, n)| n >= fan_in)
+            .map(|(level, _)| level)
+    }
+
+    /// Merge the runs of `table` at `level` into one run of the next level, at `path`:
+    /// each partition's rows from each run, in the order of the runs (so, as they came).
+    fn merge_level(
+        &mut self,
+        table: usize,
+        level: u32,
+        path: PathBuf,
+        schema: &SchemaRef,
+    ) -> Result<(), Error> {
+        let merged = |r: &Run| r.table == table && r.level == level;
+        let mut cursors = self.open_where(merged)?;
+        // Listed first, so that it is removed on drop even if writing fails.
+        self.runs.push(Run {
+            table,
+            level: level + 1,
+            path,
+            index: Vec::new(),
+        });
+        let path = self.runs[self.runs.len() - 1].path.clone();
+        let out = run_file(&path)?;
+        let mut index = Vec::new();
+        let write = || -> Result<(), Error> {
+            let mut w = ArrowWriter::try_new(out, Arc::clone(schema), Some(run_props()))
+                .map_err(parquet_error)?;
+            while let Some(key) = cursors.iter().filter_map(Cursor::next_key).min() {
+                let mut batches = Vec::new();
+                let mut rows = 0;
+                for c in &mut cursors {
+                    if c.next_key() == Some(key) {
+                        rows += c.take(&mut batches)?;
+                    }
+                }
+                for b in batches {
+                    let b = RecordBatch::try_new(Arc::clone(schema), b.columns().to_vec())
+                        .map_err(arrow_error)?;
+                    w.write(&b).map_err(parquet_error)?;
+                }
+                index.push((key, rows));
+            }
+            w.close().map_err(parquet_error)?;
+            Ok(())
+        };
+        write().map_err(|e| with_path(&path, e))?;
+        if let Some(run) = self.runs.last_mut() {
+            run.index = index;
+        }
+        // The merged runs go (the new one is of the next level).
+        let (gone, kept): (Vec<Run>, Vec<Run>) = std::mem::take(&mut self.runs)
+            .into_iter()
+            .partition(|r| merged(r));
+        self.runs = kept;
+        for run in gone {
+            let _ = std::fs::remove_file(&run.path);
+        }
+        Ok(())
+    }
+
     /// The runs of `table`, opened to be read in partition order.
     pub(super) fn open(&self, table: usize) -> Result<Vec<Cursor>, Error> {
+        self.open_where(|r| r.table == table)
+    }
+
+    /// The runs `which` selects, in the order they were written, opened to be read in
+    /// partition order.
+    fn open_where(&self, which: impl Fn(&Run) -> bool) -> Result<Vec<Cursor>, Error> {
         self.runs
             .iter()
-            .filter(|r| r.table == table && !r.index.is_empty())
+            .filter(|r| which(r) && !r.index.is_empty())
             .map(|r| {
                 let file = File::open(&r.path).map_err(|e| path_error(&r.path, &e))?;
                 let reader = ParquetRecordBatchReaderBuilder::try_new(file)
