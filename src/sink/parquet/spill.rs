@@ -139,7 +139,9 @@ impl ParquetWriter {
             }
             let path = self.run_path(t)?;
             let schema = Arc::clone(&self.tables[t].2.schema);
-            self.spill.merge_level(t, level, path, &schema)?;
+            let parts = &self.parts;
+            self.spill
+                .merge_level(t, level, path, &schema, &|| parts.cancelled())?;
         }
         Ok(())
     }
@@ -155,6 +157,11 @@ impl ParquetWriter {
             let (mut chunk, mut chunk_rows) = (Vec::new(), 0);
             let index = self.tables[t].1;
             while let Some(key) = cursors.iter().filter_map(Cursor::next_key).min() {
+                // A stop ends the merge at once (it checked every chunk of 65,536 rows, read
+                // from every run: seconds on a large shuffled archive).
+                if self.parts.cancelled() {
+                    return Err(Error::cancelled());
+                }
                 let mut batches = Vec::new();
                 // The partition's file written before its rows came again: read back, its
                 // rows first, and written again with them (one file per partition).
@@ -177,9 +184,6 @@ impl ParquetWriter {
                     .map_err(arrow_error)?;
                 chunk.push(self.whole_file(t, key, batches)?);
                 if chunk_rows >= MERGE_CHUNK_ROWS {
-                    if self.parts.cancelled() {
-                        return Err(Error::cancelled());
-                    }
                     write_whole_files(std::mem::take(&mut chunk), threads)?;
                     chunk_rows = 0;
                 }
@@ -372,6 +376,7 @@ impl Spill {
         level: u32,
         path: PathBuf,
         schema: &SchemaRef,
+        cancelled: &dyn Fn() -> bool,
     ) -> Result<(), Error> {
         let merged = |r: &Run| r.table == table && r.level == level;
         let mut cursors = self.open_where(merged)?;
@@ -389,6 +394,9 @@ impl Spill {
             let mut w = ArrowWriter::try_new(out, Arc::clone(schema), Some(run_props()))
                 .map_err(parquet_error)?;
             while let Some(key) = cursors.iter().filter_map(Cursor::next_key).min() {
+                if cancelled() {
+                    return Err(Error::cancelled());
+                }
                 let mut batches = Vec::new();
                 let mut rows = 0;
                 for c in &mut cursors {
