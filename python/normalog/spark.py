@@ -11,7 +11,8 @@ Spark lists, reads and writes (Parquet, Iceberg, Delta) with its own connectors.
 
 ``mapInArrow`` has one output schema per call, so each call yields one log type's events;
 ``rejects_paths`` / ``rejects_binary`` yield the rejected records (the CLI's rejects-file
-fields) of the same inputs.
+fields) of the same inputs, and a row per input that could not be read to its end (which
+fails ``normalize_*`` unless ``failed_inputs="skip"``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from . import Normalizer
 
 __all__ = [
     "DEFAULT_BATCH_ROWS",
+    "FAILED_INPUT",
     "schema",
     "rejects_schema",
     "normalize_paths",
@@ -37,6 +39,9 @@ __all__ = [
 #: Rows per Arrow batch handed to Spark (Arrow Java vectors have 32-bit offsets: keep
 #: batches bounded).
 DEFAULT_BATCH_ROWS = 16_384
+
+#: The ``reason`` of the reject row of an input that could not be read to its end.
+FAILED_INPUT = "input_failed"
 
 # Normalizers of this Python worker, by options: Spark reuses its Python workers across
 # tasks, so schemas are loaded and compiled once per worker, not once per task.
@@ -149,21 +154,60 @@ def _cast(batch: pa.RecordBatch, target: pa.Schema) -> pa.RecordBatch:
         schema=target)
 
 
-def _events(column: str, binary: bool, log_type: str, opts: tuple):
+def _contents(batches: Iterator[pa.RecordBatch], column: str, binary: bool):
+    """(source name, data) of each file of the input batches: the bytes Spark read, or the
+    path (a local one read by the normalizer, a remote one read here)."""
+    for b in batches:
+        paths = b.column("path" if binary else column).to_pylist()
+        contents = b.column("content").to_pylist() if binary else [None] * len(paths)
+        for path, content in zip(paths, contents):
+            if content is not None:
+                yield path, content
+            else:
+                local = _local_path(path)
+                yield path, (local if local is not None else _read(path))
+
+
+def _failure(f: dict) -> str:
+    """What went wrong with a failed input, in the CLI's words (without the source)."""
+    if f["records"] == 0:
+        return f"{f['error']} (input skipped)"
+    return (f"{f['error']} (after {f['records']} records; the rest of this input is "
+            "skipped)")
+
+
+def _failed_rows(failed: list, target: pa.Schema) -> pa.RecordBatch:
+    """One reject row per failed input: ``reason`` ``input_failed``, ``record`` the records
+    read from it before the failure, no position (line, byte: null) and no ``raw``."""
+    n = len(failed)
+    cols = {
+        "source": [f["source"] for f in failed],
+        "record": [f["records"] for f in failed],
+        "reason": [FAILED_INPUT] * n,
+        "error": [_failure(f) for f in failed],
+        "raw": [""] * n,
+        "raw_truncated": [False] * n,
+    }
+    return pa.RecordBatch.from_arrays(
+        [pa.array(cols.get(f.name, [None] * n), f.type) for f in target], schema=target)
+
+
+def _events(column: str, binary: bool, log_type: str, opts: tuple, failed_inputs: str):
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         n = _normalizer(opts)
         target = _spark_arrow(n.arrow_schema(log_type))
-        for b in batches:
-            paths = b.column("path" if binary else column).to_pylist()
-            contents = b.column("content").to_pylist() if binary else [None] * len(paths)
-            for path, content in zip(paths, contents):
-                if content is not None:
-                    data = content
-                else:
-                    local = _local_path(path)
-                    data = local if local is not None else _read(path)
-                for out in n.iter_batches(data, log_type, source=path):
-                    yield _cast(out, target)
+        for path, data in _contents(batches, column, binary):
+            stream = n.iter_batches(data, log_type, source=path)
+            for out in stream:
+                yield _cast(out, target)
+            failed = stream.stats["failed_inputs"]
+            if failed and failed_inputs == "raise":
+                # As Spark with spark.sql.files.ignoreCorruptFiles=false: the task fails
+                # rather than the events of the rest of the file going missing unseen.
+                f = failed[0]
+                raise OSError(
+                    f"normalog: {f['source']}: {_failure(f)}; with failed_inputs=\"skip\" "
+                    "the events read are kept and the failure is a row of rejects_*")
 
     return run
 
@@ -172,25 +216,25 @@ def _rejects(column: str, binary: bool, opts: tuple):
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         n = _normalizer(opts)
         target = _spark_arrow(Normalizer.rejects_schema())
-        for b in batches:
-            paths = b.column("path" if binary else column).to_pylist()
-            contents = b.column("content").to_pylist() if binary else [None] * len(paths)
-            for path, content in zip(paths, contents):
-                if content is not None:
-                    data = content
-                else:
-                    local = _local_path(path)
-                    data = local if local is not None else _read(path)
-                table, _ = n.rejects(data, source=path)
-                for out in table.to_batches():
-                    yield _cast(out, target)
+        for path, data in _contents(batches, column, binary):
+            table, stats = n.rejects(data, source=path)
+            for out in table.to_batches():
+                yield _cast(out, target)
+            if stats["failed_inputs"]:
+                yield _failed_rows(stats["failed_inputs"], target)
 
     return run
 
 
+def _check_failed_inputs(failed_inputs: str) -> str:
+    if failed_inputs not in ("raise", "skip"):
+        raise ValueError(f'failed_inputs must be "raise" or "skip", not {failed_inputs!r}')
+    return failed_inputs
+
+
 def normalize_paths(df, log_type: str, *, column: str = "path", schemas=None, log_types=None,
                     source_id=None, source_label=None, threads: int = 1,
-                    batch_rows: int = DEFAULT_BATCH_ROWS):
+                    batch_rows: int = DEFAULT_BATCH_ROWS, failed_inputs: str = "raise"):
     """The events of ``log_type`` in the files named by ``df[column]`` (local paths,
     ``file:`` URIs, or URIs that ``pyarrow.fs`` opens), normalized on the executors.
 
@@ -198,26 +242,39 @@ def normalize_paths(df, log_type: str, *, column: str = "path", schemas=None, lo
     gives a task one core). Records are classified among ``log_types`` (default: all
     loaded), as by the CLI; those of other log types are left out, rejects are in
     ``rejects_paths``. Repartition ``df`` to spread the files over tasks.
+
+    An input that cannot be read to its end (a truncated gzip file, a Parquet or zip file)
+    fails the task with an ``OSError`` naming it (``failed_inputs="raise"``, as Spark's
+    own readers of corrupt files); with ``failed_inputs="skip"`` the events read from it
+    are kept, the run goes on as the CLI's, and ``rejects_paths`` has a row for it
+    (reason ``input_failed``).
     """
+    _check_failed_inputs(failed_inputs)
     opts = _opts(schemas, log_types, source_id, source_label, threads, batch_rows)
-    return df.select(column).mapInArrow(_events(column, False, log_type, opts),
+    return df.select(column).mapInArrow(_events(column, False, log_type, opts, failed_inputs),
                                         schema(log_type, schemas))
 
 
 def normalize_binary(df, log_type: str, *, schemas=None, log_types=None, source_id=None,
-                     source_label=None, threads: int = 1, batch_rows: int = DEFAULT_BATCH_ROWS):
+                     source_label=None, threads: int = 1, batch_rows: int = DEFAULT_BATCH_ROWS,
+                     failed_inputs: str = "raise"):
     """As :func:`normalize_paths`, over ``spark.read.format("binaryFile")`` (columns
     ``path`` and ``content``): Spark lists and reads the files with its own credentials.
     A file over 2 GiB cannot be read this way (Spark's limit)."""
+    _check_failed_inputs(failed_inputs)
     opts = _opts(schemas, log_types, source_id, source_label, threads, batch_rows)
-    return df.select("path", "content").mapInArrow(_events("path", True, log_type, opts),
-                                                   schema(log_type, schemas))
+    return df.select("path", "content").mapInArrow(
+        _events("path", True, log_type, opts, failed_inputs), schema(log_type, schemas))
 
 
 def rejects_paths(df, *, column: str = "path", schemas=None, log_types=None):
     """The rejected records of the files of ``df[column]``, with the CLI's rejects-file
     fields (source, record, index, field, line, byte, column, reason, log_type, error, candidates,
-    raw, raw_truncated)."""
+    raw, raw_truncated), and a row per input that could not be read to its end (the CLI
+    reports those on stderr): reason ``input_failed``, ``error`` the CLI's message (``a
+    Parquet file, not JSON text (input skipped)``, ``incomplete deflate stream (after 1565
+    records; the rest of this input is skipped)``), ``record`` the records read before the
+    failure, ``line`` and ``byte`` null, ``raw`` empty."""
     opts = _opts(schemas, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
     return df.select(column).mapInArrow(_rejects(column, False, opts), rejects_schema())
 

@@ -6,6 +6,7 @@ across tasks; the same in a session whose time zone is not UTC. And Spark reads 
 hour-partitioned lake as the same rows as its unpartitioned output.
 """
 
+import gzip
 import hashlib
 import json
 import os
@@ -115,6 +116,11 @@ def check_job(spark, events_of, rejects_df, spark_corpus, out: Path):
         assert [f.name for f in written.schema] == [f.name for f in ns.schema(lt)]
         assert [f.dataType for f in written.schema] == [f.dataType for f in ns.schema(lt)]
     ours = [r.asDict() for r in rejects_df.collect()]
+    # The truncated gzip file: a row for the input (the CLI tells it on stderr), beside the
+    # rejects of the records read before the failure (in the CLI's rejects file).
+    failed = [r for r in ours if r["reason"] == ns.FAILED_INPUT]
+    assert [Path(r["source"]).name for r in failed] == ["i_truncated.ndjson.gz"]
+    ours = [r for r in ours if r["reason"] != ns.FAILED_INPUT]
     ours = rejects_as_cli(pa.Table.from_pylist(ours, schema=normalog.Normalizer.rejects_schema()))
     assert rejects_key(ours) == rejects_key(spark_corpus["rejects"])
 
@@ -132,13 +138,15 @@ def test_schema_is_generated_from_arrow():
 
 def test_normalize_paths(spark, spark_corpus, tmp_path):
     df = paths_df(spark, spark_corpus["root"])
-    check_job(spark, lambda lt: ns.normalize_paths(df, lt), ns.rejects_paths(df), spark_corpus,
+    check_job(spark, lambda lt: ns.normalize_paths(df, lt, failed_inputs="skip"),
+              ns.rejects_paths(df), spark_corpus,
               tmp_path)
 
 
 def test_normalize_binary(spark, spark_corpus, tmp_path):
     df = binary_df(spark, spark_corpus["root"])
-    check_job(spark, lambda lt: ns.normalize_binary(df, lt), ns.rejects_binary(df), spark_corpus,
+    check_job(spark, lambda lt: ns.normalize_binary(df, lt, failed_inputs="skip"),
+              ns.rejects_binary(df), spark_corpus,
               tmp_path)
 
 
@@ -146,11 +154,64 @@ def test_non_utc_session(spark, spark_corpus, tmp_path):
     spark.conf.set("spark.sql.session.timeZone", "America/Los_Angeles")
     try:
         df = paths_df(spark, spark_corpus["root"])
-        check_job(spark, lambda lt: ns.normalize_binary(binary_df(spark, spark_corpus["root"]), lt)
-                  if lt == "Zoom.Activity" else ns.normalize_paths(df, lt),
+        check_job(spark, lambda lt: ns.normalize_binary(binary_df(spark, spark_corpus["root"]), lt,
+                                                        failed_inputs="skip")
+                  if lt == "Zoom.Activity" else ns.normalize_paths(df, lt, failed_inputs="skip"),
                   ns.rejects_paths(df), spark_corpus, tmp_path)
     finally:
         spark.conf.set("spark.sql.session.timeZone", "UTC")
+
+
+def failed_inputs_dir(cli, root: Path) -> Path:
+    """Good NDJSON, a truncated gzip file, a Parquet file: what the CLI reports and skips."""
+    root.mkdir()
+    (root / "good.ndjson").write_bytes(gen(cli, "-t", "Zoom.Activity", "-n", 50, "--seed", 31))
+    whole = gzip.compress(gen(cli, "-t", "Zoom.Activity", "-n", 2000, "--seed", 32))
+    (root / "trunc.ndjson.gz").write_bytes(whole[: len(whole) // 2])
+    pq.write_table(pa.table({"a": [1, 2]}), root / "some.parquet")
+    return root
+
+
+def test_failed_inputs_fail_the_job_by_default(spark, cli, tmp_path):
+    """Review finding: a truncated file lost its tail, a Parquet file was skipped, with no
+    error, reject or log. By default the task fails, naming the file, as Spark's readers
+    of corrupt files do."""
+    root = failed_inputs_dir(cli, tmp_path / "in")
+    only_trunc = spark.read.format("binaryFile").load(str(root / "trunc.ndjson.gz"))
+    with pytest.raises(Exception) as e:
+        ns.normalize_binary(only_trunc, "Zoom.Activity").count()
+    assert "trunc.ndjson.gz: incomplete deflate stream (after " in str(e.value)
+    paths = spark.createDataFrame([(str(root / "some.parquet"),)], "path string")
+    with pytest.raises(Exception) as e:
+        ns.normalize_paths(paths, "Zoom.Activity").collect()
+    assert "some.parquet: a Parquet file, not JSON text (input skipped)" in str(e.value)
+    with pytest.raises(ValueError, match="failed_inputs"):
+        ns.normalize_paths(paths, "Zoom.Activity", failed_inputs="ignore")
+
+
+def test_failed_inputs_skipped_are_rejects(spark, cli, tmp_path):
+    """With failed_inputs="skip": the events read (as the CLI's), and rejects_* has a row per
+    failed input with the CLI's message."""
+    root = failed_inputs_dir(cli, tmp_path / "in")
+    _, _, stderr = run_cli(cli, "normalize", root, "-t", "Zoom.Activity", "-o", tmp_path / "out",
+                           "--stats")
+    cli_failed = {}
+    for line in stderr.splitlines():
+        if line.endswith(("(input skipped)", "of this input is skipped)")):
+            path, message = line.removeprefix("normalog: ").split(": ", 1)
+            cli_failed[Path(path).name] = message
+    assert sorted(cli_failed) == ["some.parquet", "trunc.ndjson.gz"]
+    want = normalog.Normalizer(log_types=["Zoom.Activity"]).normalize(str(root))
+    files = spark.read.format("binaryFile").load(str(root)).repartition(3)
+    events = ns.normalize_binary(files, "Zoom.Activity", log_types=["Zoom.Activity"],
+                                 failed_inputs="skip")
+    assert events.count() == want.stats["normalized"]["Zoom.Activity"] > 50
+    rows = ns.rejects_binary(files, log_types=["Zoom.Activity"]).collect()
+    failed = {Path(r.source).name: r for r in rows if r.reason == ns.FAILED_INPUT}
+    assert {k: r.error for k, r in failed.items()} == cli_failed
+    assert failed["some.parquet"].record == 0
+    assert failed["trunc.ndjson.gz"].record > 0
+    assert failed["trunc.ndjson.gz"].line is None and failed["trunc.ndjson.gz"].raw == ""
 
 
 def test_reads_the_cli_hour_lake(spark, cli, tmp_path):
