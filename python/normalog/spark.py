@@ -17,6 +17,7 @@ fails ``normalize_*`` unless ``failed_inputs="skip"``).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from typing import Iterator
 from urllib.parse import unquote, urlparse
@@ -43,29 +44,84 @@ DEFAULT_BATCH_ROWS = 16_384
 #: The ``reason`` of the reject row of an input that could not be read to its end.
 FAILED_INPUT = "input_failed"
 
-# Normalizers of this Python worker, by options: Spark reuses its Python workers across
-# tasks, so schemas are loaded and compiled once per worker, not once per task.
+# Normalizers of this Python worker, by options and the digest of the schema files: Spark
+# reuses its Python workers across tasks (and jobs), so schemas are loaded and compiled once
+# per worker, not once per task; a schema file edited between two jobs has another digest,
+# so it is compiled again instead of the old plan being used.
 _NORMALIZERS: dict = {}
+
+# Distinct options a worker keeps normalizers for (a notebook editing a schema makes one
+# per edit).
+_MAX_NORMALIZERS = 16
 
 
 def _normalizer(opts: tuple) -> Normalizer:
     n = _NORMALIZERS.get(opts)
     if n is None:
-        schemas, log_types, source_id, source_label, threads, batch_rows = opts
+        schemas, _digest, log_types, source_id, source_label, threads, batch_rows = opts
         n = Normalizer(schemas=list(schemas) if schemas else None,
                        log_types=list(log_types) if log_types else None,
                        source_id=source_id, source_label=source_label,
                        threads=threads, batch_rows=batch_rows)
+        if len(_NORMALIZERS) >= _MAX_NORMALIZERS:
+            _NORMALIZERS.clear()
         _NORMALIZERS[opts] = n
     return n
+
+
+def _schemas_digest(schemas) -> str | None:
+    """A digest of the schema files as the driver reads them: of each file given, and of
+    the ``*.yml`` / ``*.yaml`` files under each directory given (their relative names and
+    bytes, in name order)."""
+    if not schemas:
+        return None
+    h = hashlib.sha256()
+    for given in schemas:
+        h.update(b"\0given\0" + given.encode())
+        if os.path.isdir(given):
+            files = []
+            for d, _, names in os.walk(given):
+                files += [os.path.join(d, f) for f in names if f.endswith((".yml", ".yaml"))]
+            files.sort()
+        else:
+            files = [given]
+        for f in files:
+            h.update(b"\0file\0" + os.path.relpath(f, given).encode() + b"\0")
+            try:
+                with open(f, "rb") as fh:
+                    h.update(fh.read())
+            except OSError:
+                # Loading the schemas reports it, with the CLI's message.
+                h.update(b"\0unreadable")
+    return h.hexdigest()
 
 
 def _opts(schemas, log_types, source_id, source_label, threads, batch_rows) -> tuple:
     if schemas is not None and not isinstance(schemas, (list, tuple)):
         schemas = [schemas]
-    return (tuple(os.fspath(s) for s in schemas) if schemas else None,
+    schemas = tuple(os.fspath(s) for s in schemas) if schemas else None
+    return (schemas, _schemas_digest(schemas),
             tuple(log_types) if log_types else None,
             source_id, source_label, threads, batch_rows)
+
+
+def _difference(declared: pa.Schema, found: pa.Schema) -> str:
+    """How the executor's schema differs from the declared one, field by field."""
+    want = {f.name: f.type for f in declared}
+    got = {f.name: f.type for f in found}
+    parts = []
+    missing = [n for n in want if n not in got]
+    if missing:
+        parts.append("declared, not on the executor: " + ", ".join(missing))
+    extra = [n for n in got if n not in want]
+    if extra:
+        parts.append("on the executor, not declared: " + ", ".join(extra))
+    parts += [f"{n}: {want[n]} declared, {got[n]} on the executor"
+              for n in want if n in got and want[n] != got[n]]
+    if not parts:
+        parts.append(f"the fields in another order: declared {', '.join(declared.names)}; "
+                     f"on the executor {', '.join(found.names)}")
+    return "; ".join(parts)
 
 
 def _spark_type(t: pa.DataType):
@@ -192,10 +248,22 @@ def _failed_rows(failed: list, target: pa.Schema) -> pa.RecordBatch:
         [pa.array(cols.get(f.name, [None] * n), f.type) for f in target], schema=target)
 
 
-def _events(column: str, binary: bool, log_type: str, opts: tuple, failed_inputs: str):
+def _events(column: str, binary: bool, log_type: str, opts: tuple, target: pa.Schema,
+            failed_inputs: str):
+    """The task of ``normalize_*``; ``target`` is the Arrow schema declared to Spark (by the
+    driver)."""
+
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         n = _normalizer(opts)
-        target = _spark_arrow(n.arrow_schema(log_type))
+        found = _spark_arrow(n.arrow_schema(log_type))
+        if not found.equals(target):
+            # Spark would read the batches by position as the declared schema: a crash in
+            # Arrow Java, or values in the wrong columns.
+            raise ValueError(
+                f"normalog: the schema of {log_type} on this executor is not the one "
+                f"declared to Spark ({_difference(target, found)}): the schema files were "
+                "edited since the DataFrame was made (make it again), or the executors do "
+                "not have the driver's files")
         for path, data in _contents(batches, column, binary):
             stream = n.iter_batches(data, log_type, source=path)
             for out in stream:
@@ -251,8 +319,10 @@ def normalize_paths(df, log_type: str, *, column: str = "path", schemas=None, lo
     """
     _check_failed_inputs(failed_inputs)
     opts = _opts(schemas, log_types, source_id, source_label, threads, batch_rows)
-    return df.select(column).mapInArrow(_events(column, False, log_type, opts, failed_inputs),
-                                        schema(log_type, schemas))
+    arrow = Normalizer(schemas=schemas).arrow_schema(log_type)
+    return df.select(column).mapInArrow(
+        _events(column, False, log_type, opts, _spark_arrow(arrow), failed_inputs),
+        _struct(arrow))
 
 
 def normalize_binary(df, log_type: str, *, schemas=None, log_types=None, source_id=None,
@@ -263,8 +333,10 @@ def normalize_binary(df, log_type: str, *, schemas=None, log_types=None, source_
     A file over 2 GiB cannot be read this way (Spark's limit)."""
     _check_failed_inputs(failed_inputs)
     opts = _opts(schemas, log_types, source_id, source_label, threads, batch_rows)
+    arrow = Normalizer(schemas=schemas).arrow_schema(log_type)
     return df.select("path", "content").mapInArrow(
-        _events("path", True, log_type, opts, failed_inputs), schema(log_type, schemas))
+        _events("path", True, log_type, opts, _spark_arrow(arrow), failed_inputs),
+        _struct(arrow))
 
 
 def rejects_paths(df, *, column: str = "path", schemas=None, log_types=None):

@@ -214,6 +214,63 @@ def test_failed_inputs_skipped_are_rejects(spark, cli, tmp_path):
     assert failed["trunc.ndjson.gz"].line is None and failed["trunc.ndjson.gz"].raw == ""
 
 
+EDIT_V1 = """schema: Custom.Edit
+fields:
+  - {name: time, type: timestamp, timeFormat: rfc3339, isEventTime: true, required: true}
+  - {name: user, type: string}
+  - {name: host, type: string}
+"""
+
+
+def test_schema_edited_between_jobs(spark, tmp_path):
+    """Review finding: Python workers kept the normalizer compiled from the first version of
+    a schema file, so after an edit Spark read the old batches as the new schema: columns
+    swapped silently, or a crash in Arrow Java for a field added."""
+    d = tmp_path / "schemas"
+    d.mkdir()
+    (d / "edit.yml").write_text(EDIT_V1)
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(2):
+        (src / f"{i}.ndjson").write_text(
+            '{"time":"2023-07-01T14:00:00Z","user":"ann","host":"web-1","bytes":42}\n' * 3)
+    files = spark.read.format("binaryFile").load(str(src)).repartition(2)
+
+    def rows():
+        return ns.normalize_binary(files, "Custom.Edit", schemas=str(d)).drop(
+            "p_row_id", "p_parse_time").collect()
+
+    assert {(r.user, r.host) for r in rows()} == {("ann", "web-1")}
+    # The same fields in another order: the same Arrow types, so nothing else would notice.
+    (d / "edit.yml").write_text(EDIT_V1.replace(
+        "  - {name: user, type: string}\n  - {name: host, type: string}\n",
+        "  - {name: host, type: string}\n  - {name: user, type: string}\n"))
+    got = rows()
+    assert len(got) == 6 and {(r.user, r.host) for r in got} == {("ann", "web-1")}
+    (d / "edit.yml").write_text(EDIT_V1 + "  - {name: bytes, type: bigint}\n")
+    got = rows()
+    assert len(got) == 6 and {(r.user, r.host, r.bytes) for r in got} == {("ann", "web-1", 42)}
+
+
+def test_executor_schema_differs_from_declared(tmp_path):
+    """An executor whose schema files are not the driver's: a clear error naming the log
+    type and the difference, not batches Spark misreads (the task function is run here
+    as an executor runs it)."""
+    d = tmp_path / "schemas"
+    d.mkdir()
+    (d / "edit.yml").write_text(EDIT_V1)
+    declared = ns._spark_arrow(normalog.Normalizer(schemas=str(d)).arrow_schema("Custom.Edit"))
+    opts = ns._opts(str(d), None, None, None, 1, ns.DEFAULT_BATCH_ROWS)
+    # Another copy of the files, with a field more, under the driver's digest.
+    (d / "edit.yml").write_text(EDIT_V1 + "  - {name: bytes, type: bigint}\n")
+    ns._NORMALIZERS.clear()
+    data = pa.RecordBatch.from_pydict({"path": ["x"], "content": [b'{"time":"2023-07-01T14:00:00Z"}\n']})
+    task = ns._events("path", True, "Custom.Edit", opts, declared, "raise")
+    with pytest.raises(ValueError, match=r"schema of Custom.Edit on this executor is not the one "
+                       r"declared to Spark \(on the executor, not declared: bytes\)"):
+        list(task(iter([data])))
+
+
 def test_reads_the_cli_hour_lake(spark, cli, tmp_path):
     """Spark reads the CLI's hour layout, whose small files are written without the Arrow
     writer (dictionary pages for repeated strings, DELTA_BINARY_PACKED integers and times),
