@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 from typing import Iterator
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote
 
 import pyarrow as pa
 
@@ -183,14 +183,41 @@ def rejects_schema():
     return _struct(Normalizer.rejects_schema())
 
 
+# Hadoop's names of S3 (Spark on EMR, Databricks, open source), which pyarrow calls s3.
+_SCHEME_ALIASES = {"s3a": "s3", "s3n": "s3"}
+
+
+def _split_scheme(path: str):
+    """(scheme, rest) as Hadoop's ``Path`` splits them: a scheme is what comes before a
+    colon that no slash precedes; (None, path) for a plain path."""
+    colon = path.find(":")
+    slash = path.find("/")
+    if colon <= 0 or 0 <= slash < colon:
+        return None, path
+    return path[:colon], path[colon + 1:]
+
+
 def _local_path(path: str):
-    """A local path for ``file:`` URIs and plain paths; ``None`` for other URIs."""
-    u = urlparse(path)
-    if u.scheme in ("", "file"):
-        return unquote(u.path) if u.scheme else path
-    if len(u.scheme) == 1:  # a Windows drive letter
+    """The local path of a plain path or a ``file:`` URI; ``None`` for other URIs.
+
+    Spark and Hadoop write paths as they are, not percent-encoded (``file:/logs/a b
+    #1.json``), so nothing is decoded: a ``%20`` in a file name stays one. A name with a
+    colon (``logs:2024.json``) is a local file when one of that name exists here, and a
+    Windows drive letter is no scheme. A percent-encoded ``file:`` URI (``pathlib``'s
+    ``as_uri()``) is decoded only when the path as written does not exist and the decoded
+    one does."""
+    scheme, rest = _split_scheme(path)
+    if scheme is None or len(scheme) == 1 or os.path.exists(path):
         return path
-    return None
+    if scheme.lower() != "file":
+        return None
+    if rest.startswith("//"):
+        # file:///x, file://host/x: the path starts at the slash after the authority.
+        start = rest.find("/", 2)
+        rest = rest[start:] if start != -1 else "/"
+    if not os.path.exists(rest) and "%" in rest and os.path.exists(unquote(rest)):
+        return unquote(rest)
+    return rest
 
 
 def _read(path: str) -> bytes:
@@ -198,7 +225,19 @@ def _read(path: str) -> bytes:
     the normalizer detects gzip and zstd itself)."""
     from pyarrow import fs
 
-    filesystem, inner = fs.FileSystem.from_uri(path)
+    scheme, rest = _split_scheme(path)
+    scheme = (scheme or "").lower()
+    scheme = _SCHEME_ALIASES.get(scheme, scheme)
+    # pyarrow decodes a URI's %-escapes, and Spark's paths are not encoded: encode them, so
+    # that a space, '#' or '%' in a key is that character.
+    uri = f"{scheme}:{quote(rest, safe='/:@')}"
+    try:
+        filesystem, inner = fs.FileSystem.from_uri(uri)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
+        raise ValueError(
+            f'{path}: no local file of that name, and pyarrow.fs cannot open the scheme '
+            f'"{scheme}" ({e}); pyarrow.fs opens s3 (also as s3a, s3n), gs, abfs, hdfs '
+            "and file") from None
     with filesystem.open_input_stream(inner, compression=None) as f:
         return f.read()
 
@@ -304,7 +343,8 @@ def normalize_paths(df, log_type: str, *, column: str = "path", schemas=None, lo
                     source_id=None, source_label=None, threads: int = 1,
                     batch_rows: int = DEFAULT_BATCH_ROWS, failed_inputs: str = "raise"):
     """The events of ``log_type`` in the files named by ``df[column]`` (local paths,
-    ``file:`` URIs, or URIs that ``pyarrow.fs`` opens), normalized on the executors.
+    ``file:`` URIs, or URIs that ``pyarrow.fs`` opens, ``s3a:`` / ``s3n:`` as ``s3:``),
+    normalized on the executors. Paths are as Spark lists them, not percent-encoded.
 
     Each task normalizes its files one after the other with ``threads`` threads (1: Spark
     gives a task one core). Records are classified among ``log_types`` (default: all

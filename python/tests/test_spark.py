@@ -271,6 +271,36 @@ def test_executor_schema_differs_from_declared(tmp_path):
         list(task(iter([data])))
 
 
+def test_paths_as_spark_lists_them(spark, cli, tmp_path, monkeypatch):
+    """Review finding: normalize_paths url-decoded the paths Spark lists (which are not
+    encoded: `file:/a b/fw #1 %20.log`), and took a local name with a colon for a URI."""
+    d = tmp_path / "odd dir"
+    d.mkdir()
+    data = gen(cli, "-t", "Zoom.Activity", "-n", 20, "--seed", 41)
+    for name in ("fw #1 %20.ndjson", "logs:2024.ndjson"):
+        (d / name).write_bytes(data)
+    listed = spark.read.format("binaryFile").load(str(d))
+    assert any("fw #1 %20" in r.path for r in listed.select("path").collect())
+    assert ns.normalize_paths(listed.select("path"), "Zoom.Activity").count() == 40
+    # A pathlib URI (percent-encoded) of the same file opens too.
+    uri = spark.createDataFrame([((d / "fw #1 %20.ndjson").as_uri(),)], "path string")
+    assert ns.normalize_paths(uri, "Zoom.Activity").count() == 20
+    # Through pyarrow.fs, the path as Spark writes it is the file's name, not a URI's escapes.
+    assert ns._read("file:" + str(d / "fw #1 %20.ndjson")) == data
+    # A relative name with a colon that exists is a local file (the task run here).
+    monkeypatch.chdir(d)
+    batch = pa.RecordBatch.from_pydict({"path": ["logs:2024.ndjson"]})
+    task = ns._events("path", False, "Zoom.Activity",
+                      ns._opts(None, None, None, None, 1, ns.DEFAULT_BATCH_ROWS),
+                      ns._spark_arrow(normalog.Normalizer().arrow_schema("Zoom.Activity")),
+                      "raise")
+    assert sum(b.num_rows for b in task(iter([batch]))) == 20
+    # A scheme pyarrow.fs does not know is named.
+    with pytest.raises(ValueError, match='no local file of that name, and pyarrow.fs cannot '
+                       'open the scheme "nosuch"'):
+        ns._read("nosuch://host/a b.ndjson")
+
+
 def test_reads_the_cli_hour_lake(spark, cli, tmp_path):
     """Spark reads the CLI's hour layout, whose small files are written without the Arrow
     writer (dictionary pages for repeated strings, DELTA_BINARY_PACKED integers and times),
