@@ -325,7 +325,8 @@ def _rejects(column: str, binary: bool, opts: tuple):
         target = _spark_arrow(Normalizer.rejects_schema())
         for path, data in _contents(batches, column, binary):
             table, stats = n.rejects(data, source=path)
-            for out in table.to_batches():
+            # The table is one batch per file: cut it to the bound of the event batches.
+            for out in table.to_batches(max_chunksize=DEFAULT_BATCH_ROWS):
                 yield _cast(out, target)
             if stats["failed_inputs"]:
                 yield _failed_rows(stats["failed_inputs"], target)
@@ -386,7 +387,8 @@ def rejects_paths(df, *, column: str = "path", schemas=None, log_types=None):
     reports those on stderr): reason ``input_failed``, ``error`` the CLI's message (``a
     Parquet file, not JSON text (input skipped)``, ``incomplete deflate stream (after 1565
     records; the rest of this input is skipped)``), ``record`` the records read before the
-    failure, ``line`` and ``byte`` null, ``raw`` empty."""
+    failure, ``line`` and ``byte`` null, ``raw`` empty. Batches of at most
+    ``DEFAULT_BATCH_ROWS`` rows, as the events."""
     opts = _opts(schemas, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
     return df.select(column).mapInArrow(_rejects(column, False, opts), rejects_schema())
 

@@ -301,6 +301,19 @@ def test_paths_as_spark_lists_them(spark, cli, tmp_path, monkeypatch):
         ns._read("nosuch://host/a b.ndjson")
 
 
+def test_rejects_batches_are_bounded(tmp_path):
+    """Review finding: the rejects task yielded one batch per file (66,800 rows seen), not
+    batches of at most DEFAULT_BATCH_ROWS rows as the events (Arrow Java's 32-bit offsets)."""
+    n = ns.DEFAULT_BATCH_ROWS * 2 + 5
+    f = tmp_path / "bad.ndjson"
+    f.write_bytes(b"not json\n" * n)
+    batch = pa.RecordBatch.from_pydict({"path": [str(f)]})
+    task = ns._rejects("path", False, ns._opts(None, None, None, None, 1, ns.DEFAULT_BATCH_ROWS))
+    sizes = [b.num_rows for b in task(iter([batch]))]
+    assert sum(sizes) == n
+    assert max(sizes) == ns.DEFAULT_BATCH_ROWS
+
+
 def test_reads_the_cli_hour_lake(spark, cli, tmp_path):
     """Spark reads the CLI's hour layout, whose small files are written without the Arrow
     writer (dictionary pages for repeated strings, DELTA_BINARY_PACKED integers and times),
