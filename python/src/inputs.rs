@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use normalog::pipeline::input::SharedReader;
 use normalog::pipeline::{self, Input};
 use normalog::{Registry, SchemaErrors};
-use pyo3::exceptions::{PyFileNotFoundError, PyValueError};
+use pyo3::exceptions::{PyFileNotFoundError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyList};
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyMemoryView, PyString};
 
 use crate::schema_error;
 
@@ -39,6 +39,22 @@ pub(crate) fn load_registry(schemas: Option<&Bound<'_, PyAny>>) -> PyResult<Regi
     }
 }
 
+/// The bytes of any other object with the buffer protocol (memoryview, `pyarrow.Buffer`,
+/// numpy arrays), `None` for an object without it.
+///
+/// `memoryview()` is the test: `__buffer__` exists on Python 3.12 and later only, and
+/// `PyObject_CheckBuffer` is not in the limited API of 3.10, this wheel's floor.
+fn buffer_bytes(data: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
+    match PyMemoryView::from(data) {
+        Ok(view) => {
+            let b = view.call_method0("tobytes")?;
+            Ok(Some(b.cast::<PyBytes>()?.as_bytes().to_vec()))
+        }
+        Err(e) if e.is_instance_of::<PyTypeError>(data.py()) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Inputs of a call: bytes-like data (read in memory, compression detected), or a path (a
 /// directory is walked as by the CLI), or a list of paths.
 pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
@@ -46,16 +62,10 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
         Some(b.as_bytes().to_vec())
     } else if let Ok(b) = data.cast::<PyByteArray>() {
         Some(b.to_vec())
-    } else if data.hasattr("__buffer__")? && !data.is_instance_of::<pyo3::types::PyString>() {
-        // memoryview and other buffers: copied once through bytes().
-        let b = data
-            .py()
-            .import("builtins")?
-            .getattr("bytes")?
-            .call1((data,))?;
-        Some(b.cast::<PyBytes>()?.as_bytes().to_vec())
-    } else {
+    } else if data.is_instance_of::<PyString>() {
         None
+    } else {
+        buffer_bytes(data)?
     };
     if let Some(bytes) = bytes {
         return Ok(vec![Input::Reader(SharedReader::new(
@@ -68,7 +78,7 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
         data.extract::<Vec<PathBuf>>()?
     } else {
         return Err(PyValueError::new_err(
-            "data must be bytes, a path (str or os.PathLike), or a list of paths",
+            "data must be bytes-like, a path (str or os.PathLike), or a list of paths",
         ));
     };
     for p in &paths {

@@ -126,7 +126,8 @@ impl Normalizer {
         run::rejects_schema().as_ref().to_pyarrow(py)
     }
 
-    /// Normalize `data` (bytes, or a path to a file or directory, or a list of paths) into
+    /// Normalize `data` (bytes or any other buffer, such as a memoryview or a
+    /// `pyarrow.Buffer`; or a path to a file or directory, or a list of paths) into
     /// pyarrow tables, one per log type seen, with the rejects and counts.
     #[pyo3(signature = (data, *, source=None))]
     fn normalize(

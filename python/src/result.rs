@@ -2,8 +2,11 @@
 //! type, the rejects and the counts, also readable as one Arrow C stream when there is a
 //! single log type.
 
+use std::sync::Arc;
+
 use normalog::sink::arrow::arrow_schema;
-use pyo3::exceptions::PyValueError;
+use normalog::Registry;
+use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -18,6 +21,8 @@ pub(crate) struct NormalizeResult {
     stats: Py<PyDict>,
     /// The table streamed by `__arrow_c_stream__`: the normalizer's only log type.
     single: Option<Py<PyAny>>,
+    /// The loaded schemas: the empty table of a log type none of whose events was seen.
+    registry: Arc<Registry>,
 }
 
 impl NormalizeResult {
@@ -53,6 +58,7 @@ impl NormalizeResult {
             rejects: rejects.unbind(),
             stats: stats.unbind(),
             single: single_table,
+            registry: Arc::clone(&job.registry),
         })
     }
 }
@@ -77,12 +83,20 @@ impl NormalizeResult {
         self.stats.clone_ref(py)
     }
 
-    /// The table of one log type (an empty table if none of its events was seen).
+    /// The table of one log type (an empty table with its schema if none of its events was
+    /// seen); a `KeyError` for a log type that is not loaded.
     fn __getitem__<'py>(&self, py: Python<'py>, log_type: &str) -> PyResult<Bound<'py, PyAny>> {
-        match self.tables.bind(py).get_item(log_type)? {
-            Some(t) => Ok(t),
-            None => Err(pyo3::exceptions::PyKeyError::new_err(log_type.to_owned())),
+        if let Some(t) = self.tables.bind(py).get_item(log_type)? {
+            return Ok(t);
         }
+        if let Some(plan) = self.registry.get(log_type) {
+            return table(py, arrow_schema(plan), Vec::new());
+        }
+        let known: Vec<&str> = self.registry.log_types().collect();
+        Err(PyKeyError::new_err(format!(
+            "unknown log type \"{log_type}\" (loaded log types: {})",
+            known.join(", ")
+        )))
     }
 
     /// The Arrow C stream of the events, when the normalizer has a single log type (else

@@ -235,3 +235,36 @@ def test_gil_is_released(cli):
     # While Rust normalizes, this thread keeps running Python: the GIL is not held.
     assert elapsed > 0.05
     assert ticks > 10_000, (ticks, elapsed)
+
+
+RECORD = b'{"email":"a@example.com","time":"2023-07-01T14:00:00Z"}\n'
+
+
+@pytest.mark.parametrize("make", [
+    memoryview,
+    pa.py_buffer,
+    lambda b: pa.array([b], pa.binary())[0].as_buffer(),
+    lambda b: memoryview(bytearray(b))[0:],
+], ids=["memoryview", "pyarrow.Buffer", "scalar.as_buffer", "bytearray view"])
+def test_buffers_are_bytes(make):
+    """Review finding: buffers other than bytes / bytearray were refused ("data must be
+    bytes, ...") before Python 3.12, the check looking for __buffer__ (3.12+), though the
+    wheel is for 3.10 and later."""
+    r = normalog.Normalizer().normalize(make(RECORD))
+    assert r.stats["normalized"] == {"Zoom.Activity": 1}
+    assert r.tables["Zoom.Activity"].num_rows == 1
+
+
+def test_getitem_of_a_log_type_not_seen():
+    """Review finding: result[log_type] raised KeyError where its docstring promises an empty
+    table; an unknown log type is a KeyError that lists the loaded ones."""
+    n = normalog.Normalizer(log_types=["Zoom.Activity"])
+    r = n.normalize(b'{"nope":1}\n')
+    assert r.tables == {}
+    empty = r["Zoom.Activity"]
+    assert empty.num_rows == 0 and empty.schema.equals(n.arrow_schema("Zoom.Activity"))
+    r = normalog.Normalizer().normalize(RECORD)
+    assert r["Zendesk.Audit"].schema.equals(normalog.Normalizer().arrow_schema("Zendesk.Audit"))
+    assert r["Zoom.Activity"].num_rows == 1
+    with pytest.raises(KeyError, match="loaded log types: Zendesk.Audit"):
+        r["Nope.Type"]
