@@ -1,0 +1,227 @@
+//! The inputs of `normalize`: the paths given expanded into files (each once), the outputs
+//! that must not be among them, and the identity of a run's inputs that names its files.
+
+use std::path::Path;
+
+use normalog::pipeline::{self, Input};
+
+use super::args::NormalizeArgs;
+use crate::cli::{messages, Fatal};
+
+/// The inputs under the paths given, each file once, the output directory left out. A
+/// directory with no input files (every entry hidden, or none) is named in a warning, and
+/// when nothing at all is left to read the command ends: a mistyped or empty archive
+/// directory must not look like a clean run of 0 records. What was left out is said:
+/// files reached twice (their records would be loaded twice), directories reached again
+/// through a symbolic link, and the output directory inside an input directory (a second
+/// run would read the first one's output back).
+pub(super) fn expand_inputs(
+    paths: &[std::path::PathBuf],
+    output: Option<&Path>,
+) -> Result<Vec<Input>, Fatal> {
+    let mut expander = pipeline::Expander::default();
+    if let Some(out) = output {
+        expander.exclude(out);
+    }
+    for path in paths {
+        let wholes =
+            |e: &pipeline::Expander| e.revisited.len() + e.excluded.len() + e.outputs.len();
+        let left_out = wholes(&expander);
+        let added = expander.add(path);
+        // A directory left out as a whole is said below, not as an empty one.
+        let whole = wholes(&expander) > left_out;
+        if added == 0 && !whole && path.is_dir() {
+            messages::error(&format!(
+                "warning: {}: a directory with no input files (hidden files, files already \
+                 listed and the output directory are skipped)",
+                path.display()
+            ));
+        }
+    }
+    let left_out = [
+        (
+            &expander.repeated,
+            "reached more than once (given twice, inside a directory also given, or behind a \
+             link); read once",
+        ),
+        (
+            &expander.revisited,
+            "a directory reached again (given twice, inside a directory also given, or \
+             behind a symbolic link); not read again",
+        ),
+        (
+            &expander.excluded,
+            "the output directory, inside an input directory; not read as input",
+        ),
+        (
+            &expander.outputs,
+            "the output of an earlier run (it holds _normalog or .pull-*), inside an input \
+             directory; not read as input (give it by name to read it)",
+        ),
+        (
+            &expander.special,
+            "not a file (a named pipe, a socket or a device), inside an input directory; not \
+             read (give it by name to read it)",
+        ),
+    ];
+    for (paths, why) in left_out {
+        if let Some(first) = paths.first() {
+            let more = match paths.len() - 1 {
+                0 => String::new(),
+                1 => " and 1 more".to_owned(),
+                n => format!(" and {n} more"),
+            };
+            messages::error(&format!("warning: {}{more}: {why}", first.display()));
+        }
+    }
+    if expander.inputs.is_empty() {
+        let left_out = !(expander.repeated.is_empty()
+            && expander.revisited.is_empty()
+            && expander.excluded.is_empty()
+            && expander.outputs.is_empty()
+            && expander.special.is_empty());
+        return Err(Fatal::Message(if left_out {
+            "no input files left to read (the warnings above say what was left out)".into()
+        } else {
+            "no input files: every directory given is empty".into()
+        }));
+    }
+    Ok(expander.inputs)
+}
+
+/// An output file (`-o FILE`, `--rejects FILE`) that is also an input would be replaced by
+/// the run's results, losing the input: refuse it before anything is opened.
+pub(super) fn refuse_overwriting_inputs(
+    args: &NormalizeArgs,
+    inputs: &[Input],
+) -> Result<(), Fatal> {
+    let outputs = [
+        ("-o", args.output.as_deref()),
+        ("--rejects", args.rejects.as_deref()),
+    ];
+    let not_stdout = |p: &&Path| p.as_os_str() != "-";
+    if let (Some(o), Some(r)) = (
+        outputs[0].1.filter(not_stdout),
+        outputs[1].1.filter(not_stdout),
+    ) {
+        if same_destination(o, r) {
+            return Err(Fatal::Message(format!(
+                "-o {} and --rejects {}: the same file; the events and the rejects would \
+                 overwrite each other",
+                o.display(),
+                r.display()
+            )));
+        }
+    }
+    for (flag, out) in outputs {
+        let Some(out) = out.filter(|p| p.as_os_str() != "-") else {
+            continue;
+        };
+        for input in inputs {
+            if let Input::Path(p) = input {
+                if same_file(p, out) {
+                    return Err(Fatal::Message(format!(
+                        "{flag} {}: this file is also an input; the run would overwrite it",
+                        out.display()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Say so when an input file starts like a JSON array and is larger than
+/// `--max-document-bytes`: it is read as NDJSON then, and an array written one element per
+/// line would come out as a reject per line ("trailing characters") with nothing pointing at
+/// the limit. Plain files only (the size of a compressed one is not its text's).
+pub(super) fn note_large_documents(inputs: &[Input], max_document_bytes: usize) {
+    for input in inputs {
+        let Input::Path(path) = input else { continue };
+        let Ok(meta) = std::fs::metadata(path) else {
+            continue;
+        };
+        if !meta.is_file() || meta.len() <= max_document_bytes as u64 {
+            continue;
+        }
+        let mut head = [0u8; 64];
+        let Ok(n) = std::fs::File::open(path).and_then(|mut f| {
+            use std::io::Read;
+            f.read(&mut head)
+        }) else {
+            continue;
+        };
+        let text = head[..n]
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&head[..n]);
+        if text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            messages::error(&format!(
+                "note: {}: a JSON array of {} bytes, over --max-document-bytes ({}): it is \
+                 read line by line, as NDJSON; raise --max-document-bytes to read it whole",
+                path.display(),
+                meta.len(),
+                max_document_bytes
+            ));
+        }
+    }
+}
+
+/// Whether two paths name the same existing file (through symbolic or hard links too).
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Whether two output paths would be the same file: the same existing file, or the same
+/// name in the same directory.
+fn same_destination(a: &Path, b: &Path) -> bool {
+    let dir = |p: &Path| {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+        std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()
+    };
+    same_file(a, b) || (a.file_name() == b.file_name() && dir(a).is_some() && dir(a) == dir(b))
+}
+
+/// Whether two paths name the same existing file (through symbolic links).
+#[cfg(not(unix))]
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+/// The identity of a run's inputs, which names its part files in a directory output so that
+/// re-running the same inputs replaces them (see `normalog::sink::layout`, "Re-running"):
+/// each input's absolute path, size and modification time, in sorted order. `None` when an
+/// input has no such identity (standard input), or cannot be looked at: the run then adds
+/// files beside the others.
+pub(super) fn run_id(inputs: &[Input]) -> Option<u64> {
+    let mut ids = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let Input::Path(path) = input else {
+            return None;
+        };
+        let path = std::fs::canonicalize(path).ok()?;
+        let meta = std::fs::metadata(&path).ok()?;
+        let mtime = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        let mut id = path.as_os_str().as_encoded_bytes().to_vec();
+        id.extend_from_slice(&meta.len().to_le_bytes());
+        id.extend_from_slice(&mtime.as_nanos().to_le_bytes());
+        ids.push(id);
+    }
+    if ids.is_empty() {
+        return None;
+    }
+    ids.sort();
+    Some(normalog::sink::layout::stable_hash(
+        ids.iter().map(Vec::as_slice),
+    ))
+}

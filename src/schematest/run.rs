@@ -1,0 +1,149 @@
+//! One test case run: its input normalized with the schemas loaded, the events and rejects
+//! collected, and compared with what the case expects.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::compare::{self, Shape};
+use super::{CaseResult, Difference, Outcome, TestCase};
+use crate::error::{Error, Position};
+use crate::event::{Event, P_EVENT_TIME, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION};
+use crate::registry::Registry;
+use crate::sink::{ndjson, Sink};
+use crate::NormalizerBuilder;
+
+/// Collects the events of one case as JSON text, and the reject reasons.
+#[derive(Default)]
+struct CaseSink {
+    events: Vec<String>,
+    rejects: Vec<String>,
+    buf: Vec<u8>,
+}
+
+impl Sink for CaseSink {
+    type Error = Error;
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+        self.buf.clear();
+        ndjson::write_event(&mut self.buf, event, ndjson::Options::default());
+        self.events
+            .push(String::from_utf8_lossy(&self.buf).into_owned());
+        Ok(true)
+    }
+    fn rejected(&mut self, err: &Error) -> Result<bool, Error> {
+        self.rejects.push(err.reason());
+        Ok(true)
+    }
+}
+
+/// An actual event without the values that change on every run, for messages.
+fn without_volatile(mut event: Value) -> Value {
+    if let Value::Object(m) = &mut event {
+        if m.get(P_EVENT_TIME) == m.get(P_PARSE_TIME) {
+            m.remove(P_EVENT_TIME);
+        }
+        for k in [P_ROW_ID, P_PARSE_TIME, P_SCHEMA_VERSION] {
+            m.remove(k);
+        }
+    }
+    event
+}
+
+/// Run one case with the schemas of `registry`.
+pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseResult {
+    let mut result = CaseResult {
+        name: case.name.clone(),
+        file: file.clone(),
+        line: case.line,
+        outcome: Outcome::Pass,
+        actual: Vec::new(),
+    };
+    let (Some(plan), Ok(mut normalizer)) = (
+        registry.get(&case.log_type),
+        NormalizerBuilder::new()
+            .log_types([case.log_type.as_str()])
+            .build(registry),
+    ) else {
+        let known: Vec<&str> = registry.log_types().collect();
+        result.outcome = Outcome::Error(format!(
+            "log type {} is not loaded (loaded: {})",
+            case.log_type,
+            known.join(", ")
+        ));
+        return result;
+    };
+    let mut sink = CaseSink::default();
+    // A JSON input is one record, possibly pretty-printed: simd-json takes the newlines as
+    // whitespace, so the whole text is one record. A text input is lines, each a record,
+    // kept as written but for the line ends (spaces may matter to the patterns).
+    let (records, whole): (Vec<&str>, _) = if plan.is_text() {
+        let lines = case
+            .input
+            .lines()
+            .map(|l| l.strip_suffix('\r').unwrap_or(l));
+        (lines.filter(|l| !l.is_empty()).collect(), None)
+    } else {
+        (Vec::new(), Some(case.input.trim()))
+    };
+    for (i, input) in whole.into_iter().chain(records).enumerate() {
+        let pos = Position::new(0, i as u64 + 1, i as u64);
+        if let Err(e) = normalizer.normalize_bytes(input.as_bytes(), pos, &mut sink) {
+            result.outcome = Outcome::Error(e.to_string());
+            return result;
+        }
+    }
+    result.actual = sink.events;
+    let expected = &case.expected;
+    if let Some(want) = &case.error {
+        let matching = sink.rejects.iter().find(|r| r.contains(want.as_str()));
+        if !(result.actual.is_empty() && matching.is_some()) {
+            result.outcome = Outcome::NotRejected {
+                expected: want.clone(),
+                reason: sink.rejects.into_iter().next(),
+            };
+        }
+        return result;
+    }
+    // A reject fails the case whatever it expects, as Panther's runner fails a case whose
+    // input does not parse: a case that expects no event passes only when its lines are
+    // skipped (a header, a comment), not when they are refused.
+    if let Some(reason) = sink.rejects.into_iter().next() {
+        result.outcome = Outcome::Rejected {
+            reason,
+            expected: expected.len(),
+        };
+        return result;
+    }
+    let shape = Shape::of(plan.schema());
+    let mut diffs = Vec::new();
+    let many = expected.len() > 1 || result.actual.len() > 1;
+    for i in 0..expected.len().max(result.actual.len()) {
+        let prefix = if many {
+            format!("[{i}] ")
+        } else {
+            String::new()
+        };
+        let actual: Option<Value> = result
+            .actual
+            .get(i)
+            .and_then(|s| serde_json::from_str(s).ok());
+        match (expected.get(i), actual) {
+            (Some(Value::Object(e)), Some(Value::Object(a))) => {
+                for mut d in compare::event(e, &a, &shape) {
+                    d.path.insert_str(0, &prefix);
+                    diffs.push(d);
+                }
+            }
+            (e, a) => diffs.push(Difference {
+                path: format!("{prefix}(event)"),
+                expected: e.cloned(),
+                actual: a.map(without_volatile),
+                rule: e.is_none().then_some("no event"),
+            }),
+        }
+    }
+    if !diffs.is_empty() {
+        result.outcome = Outcome::Fail(diffs);
+    }
+    result
+}
