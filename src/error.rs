@@ -322,6 +322,18 @@ impl Error {
     #[cold]
     #[inline(never)]
     pub(crate) fn json(pos: Position, err: &simd_json::Error, original: Option<&[u8]>) -> Error {
+        // A byte order mark inside an input (files joined with `cat`, each saved by an
+        // editor that starts files with one) makes a good record "expected value": say so.
+        // (The mark's bytes are spelled here: this module is below the parser's.)
+        if original.is_some_and(|raw| raw.starts_with(b"\xEF\xBB\xBF")) {
+            return Error::new(ErrorKind::Json {
+                pos,
+                offset: 0,
+                message: "the line starts with a byte order mark (U+FEFF; files joined with \
+                          `cat`?): remove it, only an input's first line may have one"
+                    .into(),
+            });
+        }
         // simd-json's offsets and kinds are coarse (a truncated record is a "syntax error"
         // at its start); when the untouched record is at hand, serde_json describes the
         // problem and its column precisely. Only rejected records pay for this.

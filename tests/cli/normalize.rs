@@ -364,6 +364,22 @@ fn rejects_file_gives_the_column_of_invalid_json() {
     assert!(stderr(&quiet).contains("column 15"), "{}", stderr(&quiet));
 }
 
+/// A byte order mark at the start of a later line (two exports joined with `cat`) is named
+/// in the reject: it said only "expected value" (review finding). The first line's mark is
+/// an input's own, and dropped.
+#[test]
+fn a_byte_order_mark_inside_an_input_is_named() {
+    let line = ACTIVITY;
+    let out = run(&["normalize"], &format!("\u{feff}{line}\n\u{feff}{line}\n"));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(events(&out).len(), 1);
+    assert!(
+        stderr(&out).contains("line 2") && stderr(&out).contains("byte order mark"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// A refused record of a user's schema that holds an array of objects (an order's items) is
 /// rejected with its own reason, not unwrapped as an API page of its items; a page whose
 /// field no schema has is still unwrapped.
