@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use crate::util::files_under;
-use crate::{archive, archive_from, lake_rows, ok, parquet_into, partitions, parts_of, s, util};
+use crate::{
+    archive, archive_from, hidden_files, lake_rows, ok, parquet_into, partitions, parts_of, s, util,
+};
 
 #[test]
 fn stats_report_files_and_warn_when_they_are_tiny() {
@@ -207,13 +209,7 @@ fn unordered_input_beyond_the_memory_bound_is_spilled_and_merged() {
     assert!(err.contains(&format!("files: {files} written")), "{err}");
 
     // Nothing left of the spill files, nor any hidden file.
-    let hidden: Vec<_> = files_under(&lake)
-        .into_iter()
-        .filter(|f| {
-            f.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .collect();
+    let hidden = hidden_files(&lake);
     assert!(hidden.is_empty(), "{hidden:?}");
 }
 

@@ -30,6 +30,17 @@ fn ok(args: &[&str]) -> Output {
     o
 }
 
+/// The hidden files under `lake`: temporary and spill files a run left.
+fn hidden_files(lake: &Path) -> Vec<std::path::PathBuf> {
+    files_under(lake)
+        .into_iter()
+        .filter(|f| {
+            f.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect()
+}
+
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }

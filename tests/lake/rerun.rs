@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::util::files_under;
-use crate::{archive, lake_rows, normalog, ok, parquet_into, s};
+use crate::{archive, hidden_files, lake_rows, normalog, ok, parquet_into, s};
 
 #[test]
 fn rerunning_the_same_inputs_leaves_one_copy_of_each_event() {
@@ -262,12 +262,6 @@ fn a_rerun_rejecting_every_record_keeps_the_earlier_files() {
     );
     let (after, _) = lake_rows(&lake);
     assert_eq!(after, before);
-    let hidden: Vec<_> = files_under(&lake)
-        .into_iter()
-        .filter(|f| {
-            f.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .collect();
+    let hidden = hidden_files(&lake);
     assert!(hidden.is_empty(), "{hidden:?}");
 }

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub(super) use crate::sink::layout::recovery::walk;
+
 use super::super::state::Commit;
 use super::super::PullError;
 
@@ -72,23 +74,4 @@ pub(super) fn staging_dir(dir: &Path, tag: &str) -> PathBuf {
 
 pub(in crate::pull) fn out_err(path: &Path, e: &std::io::Error) -> PullError {
     PullError::Output(format!("{}: {e}", path.display()))
-}
-
-/// Every file under `dir` (none if it does not exist).
-pub(super) fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    for entry in entries {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            walk(&path, out)?;
-        } else {
-            out.push(path);
-        }
-    }
-    Ok(())
 }

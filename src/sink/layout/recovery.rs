@@ -454,8 +454,9 @@ fn try_lock(_file: &File) -> bool {
     false
 }
 
-/// Every file under `dir` (none if it does not exist).
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Every file under `dir` (none if it does not exist); also what `pull` publishes and
+/// recovers.
+pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
