@@ -284,7 +284,7 @@ impl Delivery {
         // A table of two layouts cannot be read: refused before anything is fetched.
         let (partition, ext) = format.layout();
         for table in tables {
-            crate::sink::layout::refuse_mixed_layouts(&dir.join(table), partition, None, ext)?;
+            crate::sink::layout::refuse_mixed_layouts(&dir.join(table), partition, &[], ext)?;
         }
         let staging = self.staging(dir);
         if !staging.exists() {
@@ -449,7 +449,7 @@ impl Delivery {
             tables.sort_unstable();
             tables.dedup();
             for table in tables {
-                crate::sink::layout::refuse_mixed_layouts(&dir.join(table), partition, None, ext)?;
+                crate::sink::layout::refuse_mixed_layouts(&dir.join(table), partition, &[], ext)?;
             }
         }
         let mut dirs: Vec<PathBuf> = Vec::new();

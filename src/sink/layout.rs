@@ -42,9 +42,15 @@
 //! the first run had and this one has not). So re-running the same inputs into the same
 //! directory leaves exactly one copy of each event, whatever changed in between
 //! (`--partition`, thread counts), while files of other ids (other inputs, or runs
-//! without an id) are never touched: appending new inputs is running them alone. Running
-//! a *different* set that includes inputs already loaded (`a` then `a b`) is another id,
-//! and duplicates `a`'s rows; so is an input that changed (grown, touched).
+//! without an id) are never touched: appending new inputs is running them alone.
+//!
+//! Running a *different* set that includes inputs already loaded (`a` then `a b`) is
+//! another id. Its writer can be told to supersede earlier runs (`supersede_runs`): their
+//! files, manifests and inputs lists go in the same commit (the journal names them), so
+//! that `a`'s rows are there once. The CLI supersedes each earlier run whose every input
+//! is among the new run's, unchanged (same file, size and modification time); an earlier
+//! run with an input the new one does not read again, or reads changed (grown, touched),
+//! is kept, and its rows of the shared inputs are then there twice (the CLI warns).
 //! * At most `max_open` files are open at once; opening one more closes the least recently
 //!   used. A partition seen again later gets a new part file. So a million distinct hours
 //!   cost a million small files, but never a million open handles or buffers. (The Parquet
@@ -131,6 +137,11 @@ pub(crate) struct Parts<F: PartFile> {
     /// The run's identity ([`Parts::set_run`]), in hex: part files are named after it and
     /// replace those of an earlier run with the same identity.
     run: Option<String>,
+    /// Earlier runs this one supersedes ([`Parts::supersede`]), in hex: removed whole when
+    /// this one commits.
+    supersedes: Vec<String>,
+    /// The run's list of inputs ([`Parts::set_inputs_list`]), put in place by the commit.
+    inputs_list: Option<String>,
     /// Close a file once it is about this many bytes on disk ([`Parts::set_target_size`]).
     target_size: Option<u64>,
     /// Files closed because they reached the target size (stats).
@@ -162,6 +173,8 @@ impl<F: PartFile> Parts<F> {
             files_opened: 0,
             extra_files: 0,
             run: None,
+            supersedes: Vec::new(),
+            inputs_list: None,
             target_size: None,
             rotated_files: 0,
             replaced: None,
@@ -213,6 +226,39 @@ impl<F: PartFile> Parts<F> {
         self.run = Some(format!("{id:016x}"));
     }
 
+    /// Remove the files of the runs `ids` when this run commits, in the same commit (its
+    /// journal names them, so a commit cut short is completed with them): runs whose
+    /// inputs this one reads again, unchanged, so that their rows would otherwise be in
+    /// the directory twice. Their files are not in the way of this run's layout either.
+    /// The caller decides which runs (the CLI: those whose every input is among this
+    /// run's); a run already gone at the commit is passed over.
+    pub(crate) fn supersede(&mut self, ids: &[u64]) {
+        self.supersedes = ids.iter().map(|id| format!("{id:016x}")).collect();
+        self.supersedes.sort();
+        self.supersedes.dedup();
+        if let Some(run) = &self.run {
+            self.supersedes.retain(|s| s != run);
+        }
+    }
+
+    /// Put `text` in `DIR/_normalog/inputs/<id>` when this run (with an id) commits, in
+    /// the same commit as its files and manifest: what later runs read to know which
+    /// inputs this one loaded (the CLI's list; the library only stores it, and removes it
+    /// with the run when a later run supersedes it).
+    pub(crate) fn set_inputs_list(&mut self, text: String) {
+        self.inputs_list = Some(text);
+    }
+
+    /// The runs whose part files are not in the way of this run's layout: its own
+    /// earlier commit's and those it supersedes, all replaced by its commit.
+    fn own_runs(&self) -> Vec<&str> {
+        self.run
+            .iter()
+            .chain(&self.supersedes)
+            .map(String::as_str)
+            .collect()
+    }
+
     /// The index of a table, registering it on first use.
     pub(crate) fn table(&mut self, name: &str) -> usize {
         if let Some(i) = self.tables.iter().position(|t| t == name) {
@@ -228,7 +274,7 @@ impl<F: PartFile> Parts<F> {
     fn table_dir(&mut self, table: usize) -> Result<PathBuf, Error> {
         let dir = self.dir.join(&self.tables[table]);
         if !self.checked[table] {
-            mixed::refuse_mixed_layouts(&dir, self.partition, self.run.as_deref(), F::EXT)?;
+            mixed::refuse_mixed_layouts(&dir, self.partition, &self.own_runs(), F::EXT)?;
             self.checked[table] = true;
         }
         Ok(dir)
@@ -242,7 +288,7 @@ impl<F: PartFile> Parts<F> {
     ) -> Result<(), Error> {
         for log_type in log_types {
             let dir = self.dir.join(table_name(log_type));
-            mixed::refuse_mixed_layouts(&dir, self.partition, self.run.as_deref(), F::EXT)?;
+            mixed::refuse_mixed_layouts(&dir, self.partition, &self.own_runs(), F::EXT)?;
         }
         Ok(())
     }
@@ -253,7 +299,7 @@ impl<F: PartFile> Parts<F> {
     fn check_again(&self) -> Result<(), Error> {
         for (table, _) in self.tables.iter().zip(&self.checked).filter(|(_, c)| **c) {
             let dir = self.dir.join(table);
-            mixed::refuse_mixed_layouts(&dir, self.partition, self.run.as_deref(), F::EXT)?;
+            mixed::refuse_mixed_layouts(&dir, self.partition, &self.own_runs(), F::EXT)?;
         }
         Ok(())
     }
@@ -459,7 +505,9 @@ impl<F: PartFile> Parts<F> {
 /// is removed (at most a minute), so that a test can interrupt it right there. Points:
 /// `read` (the reader has cut its first chunk), `write` (the third part file was created),
 /// `commit` (all input written, before the open files are finished), `rename` (the first
-/// file of the commit was renamed into place). Compiled into debug builds only.
+/// file of the commit was renamed into place), `supersede` (every file renamed and the
+/// manifest replaced, before the runs it supersedes are removed). Compiled into debug
+/// builds only.
 #[cfg(debug_assertions)]
 pub(crate) fn pause_point(point: &str) {
     static PAUSED: AtomicBool = AtomicBool::new(false);

@@ -87,6 +87,18 @@ impl NdjsonDirWriter {
         self.parts.set_run(id);
     }
 
+    /// Remove the files of the earlier runs `ids` when this run commits: as
+    /// [`ParquetWriter::supersede_runs`](super::parquet::ParquetWriter::supersede_runs).
+    pub fn supersede_runs(&mut self, ids: &[u64]) {
+        self.parts.supersede(ids);
+    }
+
+    /// Record the run's inputs with its commit: as
+    /// [`ParquetWriter::set_run_inputs`](super::parquet::ParquetWriter::set_run_inputs).
+    pub fn set_run_inputs(&mut self, list: String) {
+        self.parts.set_inputs_list(list);
+    }
+
     /// Close a part file once it holds `bytes` or more, and write the partition's next lines
     /// into its next part; `None` (the default): one file per partition.
     pub fn set_target_file_size(&mut self, bytes: Option<u64>) {

@@ -12,6 +12,7 @@ use util::files_under;
 mod files;
 mod partitions;
 mod rerun;
+mod supersede;
 
 fn normalog(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_normalog"))

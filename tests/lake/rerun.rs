@@ -156,74 +156,90 @@ fn standard_input_appends() {
     assert_eq!(lake_rows(&lake).0.len(), 600);
 }
 
-/// Inputs another run loaded into the lake are named in a warning: their rows are added
-/// again (only the same inputs, unchanged, replace a run). Re-running the same inputs, or
-/// adding new ones alone, says nothing.
+/// Inputs another run loaded into the lake, which this run does not supersede (that run
+/// had inputs this one does not read again), are named in a warning: their rows are added
+/// again. Re-running the same inputs, adding new ones alone, or reading again every input
+/// of the earlier runs, says nothing of it.
 #[test]
-fn inputs_loaded_by_another_run_are_named() {
+fn inputs_loaded_by_a_run_not_superseded_are_named() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let a = archive(tmp.path(), "a.jsonl", 500, "1d", 1);
     let b = archive(tmp.path(), "b.jsonl", 500, "1d", 2);
     let lake = tmp.path().join("lake");
     let run = |inputs: &[&Path]| {
-        let mut args = vec!["normalize", "--format", "parquet", "-o", s(&lake)];
+        let mut args = vec!["normalize", "--format", "parquet", "-q", "-o", s(&lake)];
         args.extend(inputs.iter().map(|p| s(p)));
         String::from_utf8(ok(&args).stderr).expect("utf-8")
     };
     assert_eq!(run(&[&a]), "");
     assert_eq!(run(&[&a]), "");
     assert_eq!(run(&[&b]), "");
-    let err = run(&[&a, &b]);
+    // `a b` reads again every input of the runs `a` and `b`: it replaces both.
+    assert_eq!(run(&[&a, &b]), "");
+    assert_eq!(lake_rows(&lake).0.len(), 1000);
+    // `a` alone does not read `b` again: the run `a b` stays, and `a`'s rows are added.
+    let err = run(&[&a]);
     assert!(
         err.contains(&format!(
-            "warning: {}: {} and 1 more of this run's inputs were loaded by an earlier run \
-             with other inputs (or before it changed, or under another path): their rows are \
-             added again",
+            "warning: {}: {} was loaded by an earlier run with inputs this run does not read \
+             again (or before it changed, or under another path): its rows are added again",
             s(&lake),
             s(&a)
         )),
         "{err}"
     );
-    let (rows, _) = lake_rows(&lake);
-    assert_eq!(rows.len(), 2000, "a and b, then a and b again");
-    // After that run, a alone is loaded elsewhere too.
-    let err = run(&[&a]);
+    assert_eq!(lake_rows(&lake).0.len(), 1500);
+    // So does an input that changed since: it is another file.
+    let c = archive(tmp.path(), "c.jsonl", 200, "1d", 3);
+    assert_eq!(run(&[&c]), "");
+    let mut grown = std::fs::read(&c).expect("read");
+    grown.extend(std::fs::read(&c).expect("read"));
+    std::fs::write(&c, grown).expect("write");
+    let err = run(&[&c]);
     assert!(
-        err.contains(&format!("{} was loaded by an earlier run", s(&a)))
-            && err.contains("its rows are added again"),
+        err.contains(&format!("{} was loaded by an earlier run", s(&c))),
         "{err}"
     );
+    assert_eq!(lake_rows(&lake).0.len(), 1500 + 200 + 400);
 }
 
-/// An input moved or renamed since a run loaded it is another run's input (its identity
-/// is its path, size and time), so its rows are added again: the warning says so, naming
-/// the path it was loaded as. It said nothing, and every row was in the lake twice
-/// (review finding).
+/// An input moved or renamed since a run loaded it is the same file: a run of it alone
+/// supersedes that run. Beside an input that is not read again, it is named with the path
+/// it was loaded as (it said nothing, and every row was in the lake twice: review finding).
 #[cfg(unix)]
 #[test]
-fn a_moved_input_is_named_with_the_path_it_was_loaded_as() {
+fn a_moved_input_is_known_by_its_file() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let a = archive(tmp.path(), "a.jsonl", 300, "1d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 200, "1d", 2);
     let lake = tmp.path().join("lake");
-    let run = |input: &Path| {
-        let args = ["normalize", "--format", "parquet", "-o", s(&lake), s(input)];
+    let run = |inputs: &[&Path]| {
+        let mut args = vec!["normalize", "--format", "parquet", "-q", "-o", s(&lake)];
+        args.extend(inputs.iter().map(|p| s(p)));
         String::from_utf8(ok(&args).stderr).expect("utf-8")
     };
-    assert_eq!(run(&a), "");
+    assert_eq!(run(&[&a]), "");
     let moved = tmp.path().join("renamed.jsonl");
     std::fs::rename(&a, &moved).expect("move");
-    let err = run(&moved);
+    assert_eq!(run(&[&moved]), "");
+    assert_eq!(lake_rows(&lake).0.len(), 300);
+
+    assert_eq!(run(&[&moved, &b]), "");
+    let again = tmp.path().join("again.jsonl");
+    std::fs::rename(&moved, &again).expect("move");
+    let err = run(&[&again]);
     let was = std::fs::canonicalize(tmp.path())
         .expect("canonical")
-        .join("a.jsonl");
+        .join("renamed.jsonl");
     assert!(
         err.contains(&format!(
             "{} (loaded as {}) was loaded by an earlier run",
-            s(&moved),
+            s(&again),
             s(&was)
         )) && err.contains("its rows are added again"),
         "{err}"
     );
+    assert_eq!(lake_rows(&lake).0.len(), 800);
 }
 
 /// A re-run whose every record is rejected (here: `-s` with a schema that fits none, which

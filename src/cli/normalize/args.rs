@@ -44,8 +44,10 @@ pub struct NormalizeArgs {
     /// custom_myapp; two log types with one table name are refused), partitioned by
     /// --partition on the UTC event time, e.g.
     /// DIR/zendesk_audit/year=2023/month=7/day=1/hour=14/part-ID-0.parquet
-    /// (ID from the inputs' identity, so that a re-run replaces its own files; standard
-    /// input has none and writes part-N files).
+    /// (ID from the inputs' identity, so that a re-run replaces its own files, and a run
+    /// that reads again every input of an earlier run, unchanged, replaces that run's: a
+    /// directory of logs that gained files is re-run without duplicates; standard input
+    /// has no identity and writes part-N files).
     /// Files are written under temporary names (.part-*.tmp-*) and renamed only when the run
     /// completes. An interrupted run (SIGINT, SIGTERM, SIGHUP) removes its temporary files
     /// and commits nothing; one killed outright leaves hidden temporary files, which the

@@ -1,14 +1,16 @@
-//! Which inputs each run loaded into a directory output, so that a run of inputs that
-//! another run loaded warns that their rows are added again.
+//! Which inputs each run loaded into a directory output: a run that reads again every input
+//! of an earlier run supersedes it (the commit removes its files), and a run of inputs that
+//! another run loaded, which it does not supersede, warns that their rows are added again.
 //!
-//! Why: a run replaces only its own earlier files, and a run is its set of inputs as they
-//! were (`normalog::sink::layout`, "Re-running"). Running `a b` after `a`, or `a` again
-//! after it grew, or after it was moved or renamed, is another run, and `a`'s rows are then
-//! in the lake twice: documented, but silent. Each committed run with an identity lists its
-//! inputs in `DIR/_normalog/inputs/<id>`, a line each: the canonical path and, where the
-//! system has them, the file's device, inode, size and modification time (so that a file
-//! moved within its file system is still known). A later run reads the lists of the runs
-//! still in the lake (those with a manifest) and names the inputs it shares with them.
+//! Why: a run is its set of inputs as they were (`normalog::sink::layout`, "Re-running").
+//! Running `a b` after `a` is another run; without superseding, `a`'s rows would be in the
+//! lake twice, and re-running a directory that gained files would add every row again.
+//! Each committed run with an identity lists its inputs in `DIR/_normalog/inputs/<id>`, a
+//! line each: the canonical path and, where the system has them, the file's device, inode,
+//! size and modification time (so that a file moved within its file system is still
+//! known). A later run reads the lists of the runs still in the lake (those with a
+//! manifest). Runs whose every file is among its own, unchanged, are superseded; for the
+//! others (`a` after it grew, `a` after `a b`) it names the inputs it shares with them.
 
 use std::path::{Path, PathBuf};
 
@@ -26,11 +28,20 @@ struct LoadedInput {
     file: Option<String>,
 }
 
+/// A run committed into the directory before: its id and its inputs (canonical path, and
+/// the file's key where recorded).
+struct EarlierRun {
+    id: String,
+    inputs: Vec<(String, Option<String>)>,
+}
+
 /// A run into a directory output, with the identity that names its files.
 pub(super) struct Loaded {
     dir: PathBuf,
     run: String,
     inputs: Vec<LoadedInput>,
+    /// The earlier runs this one supersedes ([`Loaded::superseded`]).
+    superseded: Vec<u64>,
 }
 
 /// The file at `path` as `dev:inode:size:mtime-ns`: the same after a move within its file
@@ -69,11 +80,14 @@ impl Loaded {
                 canonical: canonical.to_string_lossy().into_owned(),
             })
             .collect();
-        Loaded {
+        let mut loaded = Loaded {
             dir: dir.to_path_buf(),
             run: format!("{id:016x}"),
             inputs,
-        }
+            superseded: Vec::new(),
+        };
+        loaded.superseded = loaded.find_superseded();
+        loaded
     }
 
     /// Whether an earlier run of the same inputs committed files that this run replaces.
@@ -81,7 +95,44 @@ impl Loaded {
         self.dir.join(RUNS_DIR).join(&self.run).exists()
     }
 
-    /// Warn about the inputs that another run still in the directory loaded.
+    /// The earlier runs this run supersedes ([`Loaded::find_superseded`]), found when it
+    /// started.
+    pub(super) fn superseded(&self) -> &[u64] {
+        &self.superseded
+    }
+
+    /// Whether this run's commit replaces files of earlier runs: its own identity's, or
+    /// runs it supersedes.
+    pub(super) fn replaces_earlier_files(&self) -> bool {
+        self.committed_before() || !self.superseded.is_empty()
+    }
+
+    /// The earlier runs this run supersedes: those still in the directory whose every
+    /// input is among this run's, unchanged (the same file, size and modification time,
+    /// wherever it is now). Their rows are all in this run's output, so its commit removes
+    /// their files (`normalog::sink::layout`, "Re-running"). A list of an earlier version
+    /// (paths alone) proves nothing about the files, and supersedes nothing.
+    fn find_superseded(&self) -> Vec<u64> {
+        let ours: std::collections::HashSet<&str> = self
+            .inputs
+            .iter()
+            .filter_map(|i| i.file.as_deref())
+            .collect();
+        self.earlier_runs()
+            .into_iter()
+            .filter(|run| {
+                !run.inputs.is_empty()
+                    && run
+                        .inputs
+                        .iter()
+                        .all(|(_, file)| file.as_deref().is_some_and(|f| ours.contains(f)))
+            })
+            .filter_map(|run| u64::from_str_radix(&run.id, 16).ok())
+            .collect()
+    }
+
+    /// Warn about the inputs that another run still in the directory loaded, and that
+    /// this run does not supersede.
     pub(super) fn warn_if_loaded_before(&self) {
         let shared = self.loaded_by_others();
         let Some((given, was)) = shared.first() else {
@@ -100,22 +151,21 @@ impl Loaded {
             ),
         };
         messages::error(&format!(
-            "warning: {}: {first}{more} {was} loaded by an earlier run with other inputs (or \
-             before it changed, or under another path): {its} rows are added again. Only the \
-             same inputs, unchanged and where they were, replace a run's files (README: \
-             Re-running and appending)",
+            "warning: {}: {first}{more} {was} loaded by an earlier run with inputs this run \
+             does not read again (or before it changed, or under another path): {its} rows \
+             are added again. A run replaces the earlier runs whose inputs it reads all \
+             again, unchanged (README: Re-running and appending)",
             self.dir.display()
         ));
     }
 
-    /// This run's inputs that other committed runs list, each with the path it was
-    /// loaded as when that was another (the file moved or renamed).
-    fn loaded_by_others(&self) -> Vec<(&str, Option<String>)> {
+    /// The runs committed into the directory before, other than this run's identity: each
+    /// one's id and inputs (canonical path, and file key where recorded).
+    fn earlier_runs(&self) -> Vec<EarlierRun> {
         let Ok(entries) = std::fs::read_dir(self.dir.join(INPUTS_DIR)) else {
             return Vec::new();
         };
-        let mut paths = std::collections::HashSet::new();
-        let mut files = std::collections::HashMap::new();
+        let mut runs = Vec::new();
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             // Hidden: being written. This run's own list: a re-run replaces it. A list
@@ -129,19 +179,45 @@ impl Loaded {
             let Ok(text) = std::fs::read_to_string(entry.path()) else {
                 continue;
             };
-            for line in text.lines() {
-                // Lists of earlier versions hold the path alone.
-                let (path, file) = line
-                    .rsplit_once('\t')
-                    .filter(|(_, f)| {
-                        f.bytes()
-                            .all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
-                    })
-                    .unwrap_or((line, ""));
-                paths.insert(path.to_owned());
-                if !file.is_empty() {
-                    files.insert(file.to_owned(), path.to_owned());
+            let inputs = text
+                .lines()
+                .map(|line| {
+                    // Lists of earlier versions hold the path alone.
+                    match line.rsplit_once('\t').filter(|(_, f)| {
+                        !f.is_empty()
+                            && f.bytes()
+                                .all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
+                    }) {
+                        Some((path, file)) => (path.to_owned(), Some(file.to_owned())),
+                        None => (line.to_owned(), None),
+                    }
+                })
+                .collect();
+            runs.push(EarlierRun { id: name, inputs });
+        }
+        runs
+    }
+
+    /// This run's inputs that other committed runs list, and that this run does not
+    /// supersede, each with the path it was loaded as when that was another (the file
+    /// moved or renamed).
+    fn loaded_by_others(&self) -> Vec<(&str, Option<String>)> {
+        let superseded: Vec<String> = self
+            .superseded
+            .iter()
+            .map(|id| format!("{id:016x}"))
+            .collect();
+        let mut paths = std::collections::HashSet::new();
+        let mut files = std::collections::HashMap::new();
+        for run in self.earlier_runs() {
+            if superseded.contains(&run.id) {
+                continue;
+            }
+            for (path, file) in run.inputs {
+                if let Some(file) = file {
+                    files.insert(file, path.clone());
                 }
+                paths.insert(path);
             }
         }
         self.inputs
@@ -156,26 +232,11 @@ impl Loaded {
             .collect()
     }
 
-    /// Record this run's inputs, once it is committed (written under a hidden name, then
-    /// renamed). A failure costs only a later warning, so it is not an error.
-    pub(super) fn record(&self) {
-        // A run that wrote nothing has no manifest, and leaves the directory as it was.
-        if !self.dir.join(RUNS_DIR).join(&self.run).exists() {
-            return;
-        }
-        let dir = self.dir.join(INPUTS_DIR);
-        if std::fs::create_dir_all(&dir).is_err() {
-            return;
-        }
-        // A list this run's identity left half written when it was killed (a re-run
-        // replaces the list; nothing else would remove it).
-        let stale = format!(".{}.tmp-", self.run);
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            if entry.file_name().to_string_lossy().starts_with(&stale) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-        let tmp = dir.join(format!("{stale}{}", std::process::id()));
+    /// This run's list of inputs, a line each (the canonical path, and a tab and the
+    /// file's key where known): the writer puts it in `DIR/_normalog/inputs/<id>` with its
+    /// commit (`set_run_inputs`), so that a run whose files are in place always has its
+    /// list.
+    pub(super) fn list(&self) -> String {
         let mut text = String::new();
         for input in &self.inputs {
             text.push_str(&input.canonical);
@@ -185,10 +246,6 @@ impl Loaded {
             }
             text.push('\n');
         }
-        if std::fs::write(&tmp, text).is_err()
-            || std::fs::rename(&tmp, dir.join(&self.run)).is_err()
-        {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        text
     }
 }

@@ -76,6 +76,16 @@ fn report_replaced(
     rejected: u64,
     quiet: bool,
 ) {
+    let runs = match replaced.superseded.len() {
+        0 => "the earlier run of the same inputs".to_owned(),
+        1 => "the earlier run whose inputs this run read again".to_owned(),
+        n => format!("{n} earlier runs whose inputs this run read again"),
+    };
+    let its = if replaced.superseded.len() > 1 {
+        "their"
+    } else {
+        "its"
+    };
     if !replaced.tables_gone.is_empty() {
         let why = match rejected {
             0 => "other -t/--log-type or schemas".to_owned(),
@@ -83,12 +93,17 @@ fn report_replaced(
             n => format!("{n} records were rejected; or other -t/--log-type or schemas"),
         };
         messages::error(&format!(
-            "warning: {}: the earlier run of the same inputs had rows in these tables and \
-             this run wrote none ({why}); their files were removed",
+            "warning: {}: {runs} had rows in these tables and this run wrote none ({why}); \
+             their files were removed",
             replaced.tables_gone.join(", ")
         ));
     }
     let n = replaced.removed.len();
+    let (files_were, were) = if n == 1 {
+        ("file was", "was")
+    } else {
+        ("files were", "were")
+    };
     let other_format = replaced
         .removed
         .iter()
@@ -96,17 +111,17 @@ fn report_replaced(
         .find(|e| *e != ext);
     if let Some(theirs) = other_format {
         messages::error(&format!(
-            "warning: replaced the earlier run of the same inputs, which wrote .{theirs} \
-             files, with .{ext} files (--format); {n} of its files {} removed",
-            if n == 1 { "was" } else { "were" },
+            "warning: replaced {runs}, which wrote .{theirs} files, with .{ext} files \
+             (--format); {n} of {its} {files_were} removed",
         ));
     } else if replaced.tables_gone.is_empty() && n > 0 && !quiet {
-        messages::error(&format!(
-            "note: replaced the earlier run of the same inputs; {n} of its files {} not \
-             written again and {} removed",
-            if n == 1 { "was" } else { "were" },
-            if n == 1 { "was" } else { "were" },
-        ));
+        let note = if replaced.superseded.is_empty() {
+            format!("{n} of its {files_were} not written again and {were} removed")
+        } else {
+            // Their rows are all in this run's files.
+            format!("{its} {n} {files_were} removed, and {its} rows are in this run's files")
+        };
+        messages::error(&format!("note: replaced {runs}; {note}"));
     }
 }
 
@@ -208,6 +223,17 @@ impl NormalizeConfig {
             {
                 let run = loaded::Loaded::new(dir, id, &inputs);
                 run.warn_if_loaded_before();
+                match &mut output {
+                    Output::Parquet(w) => {
+                        w.supersede_runs(run.superseded());
+                        w.set_run_inputs(run.list());
+                    }
+                    Output::NdjsonDir(w) => {
+                        w.supersede_runs(run.superseded());
+                        w.set_run_inputs(run.list());
+                    }
+                    Output::Stdout(_) | Output::File(_) => {}
+                }
                 loaded = Some(run);
             }
         }
@@ -240,8 +266,9 @@ impl NormalizeConfig {
     }
 
     /// Refuse to commit a re-run whose every record was rejected (a wrong `-s`, a schema
-    /// being edited): it would replace the earlier run's files with none, an accident far
-    /// more often than a wish, so the earlier files stay.
+    /// being edited): it would replace the earlier run's files (its own identity's, or
+    /// those of the runs it supersedes) with none, an accident far more often than a wish,
+    /// so the earlier files stay.
     fn keep_earlier_files_if_all_rejected(&self, run: &RunSummary) -> Result<(), Fatal> {
         let s = &run.summary;
         if s.normalized == 0
@@ -249,11 +276,11 @@ impl NormalizeConfig {
             && self
                 .loaded
                 .as_ref()
-                .is_some_and(loaded::Loaded::committed_before)
+                .is_some_and(loaded::Loaded::replaces_earlier_files)
         {
             return Err(Fatal::Message(format!(
-                "every record was rejected ({}): nothing committed, and the files an earlier \
-                 run of these inputs wrote are kept (check the schemas and -t, and run again)",
+                "every record was rejected ({}): nothing committed, and the files earlier \
+                 runs of these inputs wrote are kept (check the schemas and -t, and run again)",
                 s.rejected
             )));
         }
@@ -338,9 +365,6 @@ impl NormalizeConfig {
         let replaced = self.output.commit()?;
         if let Some(replaced) = &replaced {
             report_replaced(replaced, ext, run.summary.rejected, self.quiet);
-        }
-        if let Some(loaded) = &self.loaded {
-            loaded.record();
         }
         // After the commit: it writes the partitions held back, and finishes the open files.
         if self.stats {

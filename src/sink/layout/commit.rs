@@ -1,6 +1,7 @@
 //! The commit of a run's part files: finish the open ones, write the journal, rename every
-//! file into place (on several threads), replace the run's manifest; and, without a
-//! commit, the removal of every temporary file when the writer is dropped.
+//! file into place (on several threads), replace the run's manifest, remove the runs it
+//! supersedes; and, without a commit, the removal of every temporary file when the writer
+//! is dropped.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -58,8 +59,9 @@ impl<F: PartFile> Parts<F> {
         if self.done.is_empty()
             && self
                 .run
-                .as_deref()
-                .is_none_or(|run| !manifest::exists(&self.dir, run))
+                .iter()
+                .chain(&self.supersedes)
+                .all(|run| !manifest::exists(&self.dir, run))
         {
             self.lock = None;
             return Ok(());
@@ -80,7 +82,16 @@ impl<F: PartFile> Parts<F> {
         let Some(lock) = &self.lock else {
             return Err(sink_error("no run lock".into()));
         };
-        let journal = lock.write_journal(dir, run, &self.done)?;
+        // The inputs list under a temporary name before the journal, which says to put
+        // it in place.
+        let inputs = match (run, &self.inputs_list) {
+            (Some(run), Some(text)) => {
+                manifest::write_inputs(dir, run, lock.token(), text)?;
+                true
+            }
+            _ => false,
+        };
+        let journal = lock.write_journal(dir, run, inputs, &self.supersedes, &self.done)?;
         let done = std::mem::take(&mut self.done);
         // The first file alone (the test pause point `rename` holds the whole commit there),
         // the others on several threads: with thousands of hours, renaming one file after
@@ -122,11 +133,8 @@ impl<F: PartFile> Parts<F> {
             )));
         }
         let written: Vec<PathBuf> = written.into_iter().map(|((_, dest), _)| dest).collect();
-        if let Some(run) = run {
-            // On failure the journal stays: the next run's `recover` completes the commit.
-            let removed = manifest::replace_run(dir, run, &written, lock.token())?;
-            self.replaced = removed.map(|files| Replaced::new(files, &self.tables));
-        }
+        // On failure the journal stays: the next run's `recover` completes the commit.
+        self.replaced = self.replace_earlier(&written, inputs, lock.token())?;
         // The renames and the manifest durable before the journal goes.
         sync_file_system(dir)?;
         std::fs::remove_file(&journal).map_err(|e| path_error(&journal, &e))?;
@@ -134,6 +142,37 @@ impl<F: PartFile> Parts<F> {
         // writer writes more).
         self.lock = None;
         Ok(())
+    }
+}
+
+impl<F: PartFile> Parts<F> {
+    /// After the renames: replace the run's manifest and put its inputs list (if it
+    /// `wrote_inputs`) in place, then remove the runs it supersedes. Returns what was
+    /// removed of earlier runs, if anything was theirs.
+    fn replace_earlier(
+        &self,
+        written: &[PathBuf],
+        wrote_inputs: bool,
+        token: &str,
+    ) -> Result<Option<Replaced>, Error> {
+        let dir = &self.dir;
+        let mut removed = None;
+        if let Some(run) = self.run.as_deref() {
+            removed = manifest::replace_run(dir, run, written, token)?;
+            if wrote_inputs {
+                manifest::place_inputs(dir, run, token)?;
+            }
+        }
+        // The superseded runs after this run's manifest: cut short in between, the
+        // journal's completion removes them (their rows are in this run's files).
+        if !self.supersedes.is_empty() {
+            pause_point("supersede");
+        }
+        let (superseded, files) = manifest::remove_runs(dir, &self.supersedes)?;
+        if !superseded.is_empty() {
+            removed.get_or_insert_with(Vec::new).extend(files);
+        }
+        Ok(removed.map(|files| Replaced::new(files, superseded, &self.tables)))
     }
 }
 

@@ -14,6 +14,43 @@ use crate::error::Error;
 
 /// Where the manifests of `dir` live.
 pub(crate) const RUNS_DIR: &str = "_normalog/runs";
+/// Where each run's list of inputs lives (`DIR/_normalog/inputs/<id>`), the text its
+/// writer was given ([`super::Parts::set_inputs_list`]; the CLI's, which tells later runs
+/// what this one read). Put in place by the commit, with the manifest; removed with the
+/// run when a later run supersedes it ([`remove_runs`]).
+const INPUTS_DIR: &str = "_normalog/inputs";
+
+/// The temporary name of run `run`'s inputs list, written by the writer of lock `token`
+/// before its commit's journal (a dead run's is removed by [`super::recover`], as its other
+/// temporary files).
+fn inputs_tmp(dir: &Path, run: &str, token: &str) -> PathBuf {
+    dir.join(INPUTS_DIR).join(format!(".{run}.tmp-{token}"))
+}
+
+/// Write run `run`'s inputs list under its temporary name, durably.
+pub(crate) fn write_inputs(dir: &Path, run: &str, token: &str, text: &str) -> Result<(), Error> {
+    let tmp = inputs_tmp(dir, run, token);
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(dir.join(INPUTS_DIR))?;
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        path_error(&tmp, &e)
+    })
+}
+
+/// Put run `run`'s inputs list written by [`write_inputs`] in place (replacing an earlier
+/// commit's); done already (no temporary file) is not an error.
+pub(crate) fn place_inputs(dir: &Path, run: &str, token: &str) -> Result<(), Error> {
+    let dest = dir.join(INPUTS_DIR).join(run);
+    match std::fs::rename(inputs_tmp(dir, run, token), &dest) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(path_error(&dest, &e)),
+        _ => Ok(()),
+    }
+}
 
 /// Whether run `run` has committed into `dir` before: its manifest exists.
 pub(crate) fn exists(dir: &Path, run: &str) -> bool {
@@ -52,26 +89,8 @@ pub(crate) fn replace_run(
     let mut replaced = None;
     match std::fs::read_to_string(&path) {
         Ok(old) => {
-            let removed = replaced.insert(Vec::new());
-            for stale in old.lines().filter(|l| !l.is_empty() && !now.contains(l)) {
-                // Only part files of this run: a manifest edited by hand cannot make a
-                // commit delete anything else.
-                let name = Path::new(stale).file_name().and_then(|n| n.to_str());
-                if !name.is_some_and(|n| n.starts_with(&format!("part-{run}-"))) {
-                    continue;
-                }
-                let relative = stale;
-                let stale = dir.join(stale);
-                match std::fs::remove_file(&stale) {
-                    Ok(()) => {
-                        // Leave no empty partition directory behind.
-                        super::remove_empty_parents(&stale, dir);
-                        removed.push(relative.to_owned());
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(path_error(&stale, &e)),
-                }
-            }
+            let stale = old.lines().filter(|l| !now.contains(l));
+            replaced = Some(remove_listed(dir, run, stale)?);
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(path_error(&path, &e)),
@@ -96,20 +115,85 @@ pub(crate) fn replace_run(
     Ok(replaced)
 }
 
-/// What a commit removed of an earlier commit of the same run identity (the same inputs):
-/// the files it did not write again.
+/// Remove the part files of run `run` among `listed` (lines of its manifest, relative to
+/// `dir`), and the partition directories they leave empty. Returns those removed.
+fn remove_listed<'a>(
+    dir: &Path,
+    run: &str,
+    listed: impl Iterator<Item = &'a str>,
+) -> Result<Vec<String>, Error> {
+    let mut removed = Vec::new();
+    for relative in listed.filter(|l| !l.is_empty()) {
+        // Only part files of this run: a manifest edited by hand cannot make a commit
+        // delete anything else.
+        let name = Path::new(relative).file_name().and_then(|n| n.to_str());
+        if !name.is_some_and(|n| n.starts_with(&format!("part-{run}-"))) {
+            continue;
+        }
+        let stale = dir.join(relative);
+        match std::fs::remove_file(&stale) {
+            Ok(()) => {
+                // Leave no empty partition directory behind.
+                super::remove_empty_parents(&stale, dir);
+                removed.push(relative.to_owned());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(path_error(&stale, &e)),
+        }
+    }
+    Ok(removed)
+}
+
+/// Remove the runs `runs` that this commit supersedes (a later run that read all their
+/// inputs again, unchanged, and so holds their rows): each one's part files, then its
+/// manifest, then its inputs list. A run already gone is passed over, so a commit
+/// completed twice (by [`super::recover`] after a crash) removes nothing more. Returns
+/// the runs removed and their files (relative to `dir`).
+pub(crate) fn remove_runs(
+    dir: &Path,
+    runs: &[String],
+) -> Result<(Vec<String>, Vec<String>), Error> {
+    let (mut gone, mut files) = (Vec::new(), Vec::new());
+    for run in runs {
+        let path = dir.join(RUNS_DIR).join(run);
+        let listed = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(path_error(&path, &e)),
+        };
+        files.extend(remove_listed(dir, run, listed.lines())?);
+        // The manifest last but one: interrupted before it, the journal's next completion
+        // finds the run still there and removes what is left.
+        std::fs::remove_file(&path).map_err(|e| path_error(&path, &e))?;
+        let inputs = dir.join(INPUTS_DIR).join(run);
+        match std::fs::remove_file(&inputs) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(path_error(&inputs, &e))
+            }
+            _ => {}
+        }
+        gone.push(run.clone());
+    }
+    Ok((gone, files))
+}
+
+/// What a commit removed of earlier runs: of an earlier commit of the same run identity
+/// (the same inputs), the files it did not write again; of the runs it superseded (whose
+/// inputs it all read again), every file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Replaced {
-    /// Files of the earlier commit removed (paths relative to the output directory).
+    /// Files of the earlier commits removed (paths relative to the output directory).
     pub removed: Vec<String>,
+    /// The ids of the runs superseded and removed, whole.
+    pub superseded: Vec<String>,
     /// Tables in which the earlier commit had files and this run wrote none (it was given
     /// fewer log types, or other schemas): their rows from these inputs are gone.
     pub tables_gone: Vec<String>,
 }
 
 impl Replaced {
-    pub(super) fn new(removed: Vec<String>, written: &[String]) -> Self {
+    pub(super) fn new(removed: Vec<String>, superseded: Vec<String>, written: &[String]) -> Self {
         let mut tables_gone: Vec<String> = removed
             .iter()
             .filter_map(|f| Path::new(f).components().next())
@@ -120,6 +204,7 @@ impl Replaced {
         tables_gone.dedup();
         Replaced {
             removed,
+            superseded,
             tables_gone,
         }
     }

@@ -23,8 +23,9 @@ use super::{sink_error, Partition};
 use crate::error::Error;
 
 /// Fail if `table_dir` holds a part file (`part-*.<ext>`) of another run, in another
-/// layout than `partition`'s. `run` is this run's id (its files are `part-<run>-*`); a
-/// run without one owns no file written before.
+/// layout than `partition`'s. `own` are the ids of the runs whose files this run replaces
+/// (its own id, whose files are `part-<id>-*`, and the runs it supersedes); a run without
+/// an id owns no file written before.
 ///
 /// # Errors
 ///
@@ -32,15 +33,15 @@ use crate::error::Error;
 pub fn refuse_mixed_layouts(
     table_dir: &Path,
     partition: Partition,
-    run: Option<&str>,
+    own: &[&str],
     ext: &str,
 ) -> Result<(), Error> {
     let want = depth(partition);
-    let own = run.map(|r| format!("part-{r}-"));
+    let own: Vec<String> = own.iter().map(|r| format!("part-{r}-")).collect();
     let is_foreign = |name: &str| {
         name.starts_with("part-")
             && name.ends_with(&format!(".{ext}"))
-            && !own.as_deref().is_some_and(|o| name.starts_with(o))
+            && !own.iter().any(|o| name.starts_with(o.as_str()))
     };
     let Some((found, at)) = find(table_dir, 0, want, &is_foreign) else {
         return Ok(());
@@ -126,16 +127,18 @@ mod tests {
         let t = dir.path();
         // An empty or missing table: nothing in the way.
         for p in [Partition::None, Partition::Day, Partition::Hour] {
-            refuse_mixed_layouts(&t.join("missing"), p, None, "parquet").expect("missing");
+            refuse_mixed_layouts(&t.join("missing"), p, &[], "parquet").expect("missing");
         }
         touch(t, "year=2024/month=1/day=2/hour=3/part-aa-0.parquet");
         touch(t, "year=2024/month=1/day=2/hour=3/.part-bb-0.parquet.tmp-x");
-        refuse_mixed_layouts(t, Partition::Hour, Some("bb"), "parquet").expect("same layout");
+        refuse_mixed_layouts(t, Partition::Hour, &["bb"], "parquet").expect("same layout");
         // Another format's files are another table's business.
-        refuse_mixed_layouts(t, Partition::Day, Some("bb"), "ndjson").expect("other format");
+        refuse_mixed_layouts(t, Partition::Day, &["bb"], "ndjson").expect("other format");
         // The same run's files of an earlier time: replaced by the commit.
-        refuse_mixed_layouts(t, Partition::Day, Some("aa"), "parquet").expect("own files");
-        for (p, run) in [(Partition::Day, Some("bb")), (Partition::None, None)] {
+        refuse_mixed_layouts(t, Partition::Day, &["aa"], "parquet").expect("own files");
+        // The files of a run this one supersedes: removed by the commit.
+        refuse_mixed_layouts(t, Partition::Day, &["bb", "aa"], "parquet").expect("superseded");
+        for (p, run) in [(Partition::Day, &["bb"][..]), (Partition::None, &[])] {
             let e = refuse_mixed_layouts(t, p, run, "parquet").expect_err("mixed");
             let msg = e.to_string();
             assert!(msg.contains("partitioned by hour"), "{msg}");
@@ -145,7 +148,7 @@ mod tests {
             );
         }
         touch(t, "part-cc-0.parquet");
-        let e = refuse_mixed_layouts(t, Partition::Hour, Some("bb"), "parquet").expect_err("none");
+        let e = refuse_mixed_layouts(t, Partition::Hour, &["bb"], "parquet").expect_err("none");
         assert!(e.to_string().contains("partitioned by none"), "{e}");
     }
 }

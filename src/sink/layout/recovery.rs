@@ -17,11 +17,13 @@
 //!
 //! **Commits.** A commit renames many files, which cannot be done at once. So, once every
 //! file is finished and before the first rename, the writer writes a journal,
-//! `DIR/_normalog/commits/<token>`: its run id (or `-`) and each `(temporary, final)` pair.
-//! It removes the journal when its files are renamed and its manifest is replaced. A run
-//! killed in between leaves the journal; [`recover`] then finishes the commit (renames the
-//! temporary files still there, replaces the manifest) instead of removing them, so no run
-//! is ever left half in place.
+//! `DIR/_normalog/commits/<token>`: its run id (or `-`), whether it wrote an inputs list,
+//! the runs it supersedes, and each `(temporary, final)` pair. It removes the journal when
+//! its files are renamed, its manifest and inputs list are replaced and the runs it
+//! supersedes are removed. A run killed in between
+//! leaves the journal; [`recover`] then finishes the commit (renames the temporary files
+//! still there, replaces the manifest, removes the superseded runs) instead of removing
+//! them, so no run is ever left half in place.
 //!
 //! Without `flock` (targets other than Linux here) no lock can be tested: [`recover`] then
 //! removes nothing.
@@ -36,6 +38,10 @@ use crate::error::Error;
 const LOCKS_DIR: &str = "_normalog/locks";
 /// Where the journals of commits in progress live.
 const COMMITS_DIR: &str = "_normalog/commits";
+/// The start of a journal's line naming a run the commit supersedes.
+const SUPERSEDE: &str = "supersede ";
+/// A journal's line saying that the run wrote its inputs list, to be put in place.
+const INPUTS_LINE: &str = "inputs";
 
 /// What [`recover`] did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -220,7 +226,7 @@ fn hidden_lock(dir: &Path, token: &str) -> PathBuf {
 }
 
 /// Finish the commit of a dead run from its journal: rename its temporary files still there,
-/// replace its manifest, remove the journal.
+/// replace its manifest, remove the runs it supersedes, remove the journal.
 fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
     let text = std::fs::read_to_string(journal).map_err(|e| path_error(journal, &e))?;
     let mut lines = text.lines();
@@ -229,8 +235,16 @@ fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
         .and_then(|l| l.strip_prefix("run "))
         .filter(|r| *r != "-");
     let mut written = Vec::new();
+    let mut supersedes = Vec::new();
+    let mut inputs = false;
     for line in lines {
         let Some((tmp, dest)) = line.split_once('\t') else {
+            // Lines of their own, without a tab (journals of earlier versions have none):
+            // a run superseded, or the inputs list.
+            if let Some(id) = line.strip_prefix(SUPERSEDE) {
+                supersedes.push(id.to_owned());
+            }
+            inputs |= line == INPUTS_LINE;
             continue;
         };
         let (tmp, mut dest) = (dir.join(tmp), dir.join(dest));
@@ -252,7 +266,11 @@ fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
     }
     if let Some(run) = run {
         manifest::replace_run(dir, run, &written, token)?;
+        if inputs {
+            manifest::place_inputs(dir, run, token)?;
+        }
     }
+    manifest::remove_runs(dir, &supersedes)?;
     sync_file_system(dir)?;
     std::fs::remove_file(journal).map_err(|e| path_error(journal, &e))
 }
@@ -318,11 +336,15 @@ impl RunLock {
         &self.token
     }
 
-    /// Write the journal of a commit about to rename `files` (`(temporary, final)`).
+    /// Write the journal of a commit about to rename `files` (`(temporary, final)`), put
+    /// the run's `inputs` list in place (when it wrote one), and remove the runs it
+    /// `supersedes`.
     pub(crate) fn write_journal(
         &self,
         dir: &Path,
         run: Option<&str>,
+        inputs: bool,
+        supersedes: &[String],
         files: &[(PathBuf, PathBuf)],
     ) -> Result<PathBuf, Error> {
         let commits = dir.join(COMMITS_DIR);
@@ -334,6 +356,15 @@ impl RunLock {
                 .into_owned()
         };
         let mut text = format!("run {}\n", run.unwrap_or("-"));
+        if inputs {
+            text.push_str(INPUTS_LINE);
+            text.push('\n');
+        }
+        for id in supersedes {
+            text.push_str(SUPERSEDE);
+            text.push_str(id);
+            text.push('\n');
+        }
         for (tmp, dest) in files {
             text.push_str(&rel(tmp));
             text.push('\t');
@@ -474,125 +505,4 @@ pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 #[cfg(all(test, target_os = "linux"))]
-mod tests {
-    use super::*;
-
-    fn touch(p: &Path) {
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, b"x").expect("write");
-    }
-
-    #[test]
-    fn a_live_runs_files_are_kept_a_dead_runs_removed() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let d = tmp.path();
-        let live = RunLock::acquire(d).expect("lock");
-        let live_tmp = d.join(format!("t/.part-0.parquet.tmp-{}", live.token()));
-        touch(&live_tmp);
-        // A dead run: its lock file is there, unlocked.
-        let dead = "1-abc";
-        touch(&d.join(LOCKS_DIR).join(dead));
-        let dead_tmp = d.join(format!("t/h=1/.part-3.parquet.tmp-{dead}"));
-        touch(&dead_tmp);
-        let committed = d.join("t/part-3.parquet");
-        touch(&committed);
-        let got = recover(d).expect("recover");
-        assert_eq!(
-            (got.runs, got.temporary_files, got.commits_completed),
-            (1, 1, 0)
-        );
-        assert!(live_tmp.exists() && committed.exists() && !dead_tmp.exists());
-        // The dead run's partition directory, left empty, went; its table's did not.
-        assert!(!d.join("t/h=1").exists() && d.join("t").is_dir());
-        assert!(!d.join(LOCKS_DIR).join(dead).exists());
-        assert_eq!(recover(d).expect("again"), Recovered::default());
-        let live_lock = d.join(LOCKS_DIR).join(live.token());
-        assert!(live_lock.exists());
-        drop(live);
-        assert!(!live_lock.exists());
-    }
-
-    /// The spill directory goes with the dead run's spill files, and stays while a live
-    /// run's are in it.
-    #[test]
-    fn a_dead_runs_spill_directory_is_removed_a_live_ones_kept() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let d = tmp.path();
-        let spill = d.join(super::super::SPILL_DIR);
-        let dead = "1-abc";
-        touch(&d.join(LOCKS_DIR).join(dead));
-        touch(&spill.join(format!(".spill-0-0.parquet.tmp-{dead}")));
-        assert_eq!(recover(d).expect("recover").temporary_files, 1);
-        assert!(!spill.exists());
-
-        let live = RunLock::acquire(d).expect("lock");
-        let live_spill = spill.join(format!(".spill-0-0.parquet.tmp-{}", live.token()));
-        touch(&live_spill);
-        touch(&d.join(LOCKS_DIR).join(dead));
-        touch(&spill.join(format!(".spill-0-0.parquet.tmp-{dead}")));
-        assert_eq!(recover(d).expect("recover").temporary_files, 1);
-        assert!(live_spill.exists());
-    }
-
-    #[test]
-    fn an_interrupted_commit_is_completed() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let d = tmp.path();
-        let lock = RunLock::acquire(d).expect("lock");
-        let t = lock.token().to_owned();
-        let pairs: Vec<(PathBuf, PathBuf)> = (0..3)
-            .map(|i| {
-                let tmp = d.join(format!("t/h={i}/.part-aa-0.parquet.tmp-{t}"));
-                touch(&tmp);
-                (tmp, d.join(format!("t/h={i}/part-aa-0.parquet")))
-            })
-            .collect();
-        lock.write_journal(d, Some("aa"), &pairs).expect("journal");
-        // The first file was renamed, then the run ended without finishing its commit.
-        std::fs::rename(&pairs[0].0, &pairs[0].1).expect("rename");
-        drop(lock);
-        let got = recover(d).expect("recover");
-        assert_eq!((got.runs, got.commits_completed), (1, 1));
-        for (tmp, dest) in &pairs {
-            assert!(dest.exists() && !tmp.exists(), "{}", dest.display());
-        }
-        let manifest = std::fs::read_to_string(d.join("_normalog/runs/aa")).expect("manifest");
-        assert_eq!(manifest.lines().count(), 3);
-        assert!(!d.join(COMMITS_DIR).join(&t).exists());
-    }
-
-    /// The commit of a dead run without an identity (which adds files) completes without
-    /// replacing a file that took one of its names meanwhile, and without a second copy of
-    /// a file it had linked into place but not yet unlinked from its temporary name.
-    #[test]
-    fn an_interrupted_adding_commit_replaces_nothing() {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let d = tmp.path();
-        let lock = RunLock::acquire(d).expect("lock");
-        let t = lock.token().to_owned();
-        let pairs: Vec<(PathBuf, PathBuf)> = (0..2)
-            .map(|i| {
-                let tmp = d.join(format!("t/h={i}/.part-0.ndjson.tmp-{t}"));
-                std::fs::create_dir_all(tmp.parent().expect("parent")).expect("mkdir");
-                std::fs::write(&tmp, format!("ours {i}")).expect("write");
-                (tmp, d.join(format!("t/h={i}/part-0.ndjson")))
-            })
-            .collect();
-        lock.write_journal(d, None, &pairs).expect("journal");
-        // Another adding run committed its own part-0 into h=0; our run had linked its
-        // file of h=1 into place and died before removing the temporary name.
-        std::fs::write(&pairs[0].1, "theirs").expect("write");
-        std::fs::hard_link(&pairs[1].0, &pairs[1].1).expect("link");
-        drop(lock);
-        let got = recover(d).expect("recover");
-        assert_eq!((got.runs, got.commits_completed), (1, 1));
-        let read = |p: &str| std::fs::read_to_string(d.join(p)).expect(p);
-        assert_eq!(read("t/h=0/part-0.ndjson"), "theirs");
-        assert_eq!(read("t/h=0/part-1.ndjson"), "ours 0");
-        assert_eq!(read("t/h=1/part-0.ndjson"), "ours 1");
-        for dir in ["t/h=0", "t/h=1"] {
-            let names: Vec<_> = std::fs::read_dir(d.join(dir)).expect("read").collect();
-            assert_eq!(names.len(), if dir == "t/h=0" { 2 } else { 1 }, "{dir}");
-        }
-    }
-}
+mod tests;

@@ -310,6 +310,24 @@ impl ParquetWriter {
         self.parts.set_run(id);
     }
 
+    /// Remove, when this run commits, the files of the earlier runs `ids` (their ids as
+    /// given to [`set_run_id`](Self::set_run_id)), their manifests and their inputs lists,
+    /// in the same commit: for runs whose every input this run reads again, unchanged, so
+    /// that their rows are not in the directory twice. See [`super::layout`]
+    /// ("Re-running"). Their files of another layout are not in this run's way.
+    pub fn supersede_runs(&mut self, ids: &[u64]) {
+        self.parts.supersede(ids);
+    }
+
+    /// Put `list` in `DIR/_normalog/inputs/<id>` when the run (given an id with
+    /// [`set_run_id`](Self::set_run_id)) commits, in the same commit as its files: a
+    /// record of what the run read, for later runs to find the runs they supersede (the
+    /// CLI writes each input's canonical path and file identity, a line each). Removed with
+    /// the run when a later run supersedes it.
+    pub fn set_run_inputs(&mut self, list: String) {
+        self.parts.set_inputs_list(list);
+    }
+
     /// Close a part file once it is about `bytes` on disk (the row groups written plus the
     /// unfinished one's expected size, scaled by the written ones' compression), and write
     /// the partition's next rows into its next part; `None` (the default): one file per

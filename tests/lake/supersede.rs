@@ -1,0 +1,188 @@
+//! A run that reads again every input of earlier runs supersedes them: its commit removes
+//! their files, so that re-running a directory that gained files leaves one copy of each
+//! event, as a fresh run of the directory would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{archive, archive_from, hidden_files, lake_rows, normalog, ok, s};
+
+/// `normalize --format parquet -o lake inputs…` with `flags`; its stderr.
+fn run_into(lake: &Path, flags: &[&str], inputs: &[&Path]) -> String {
+    let mut args = vec!["normalize", "--format", "parquet", "-o", s(lake)];
+    args.extend(flags);
+    args.extend(inputs.iter().map(|p| s(p)));
+    String::from_utf8(ok(&args).stderr).expect("utf-8")
+}
+
+/// The ids of the runs listed in `lake/_normalog/<what>` (`runs` or `inputs`).
+fn listed(lake: &Path, what: &str) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(lake.join("_normalog").join(what))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn rerunning_a_directory_that_gained_files_leaves_one_copy_of_each_event() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir(&logs).expect("mkdir");
+    archive(&logs, "a.jsonl", 600, "3d", 1);
+    let other = archive(tmp.path(), "other.jsonl", 250, "3d", 9);
+    let lake = tmp.path().join("lake");
+
+    assert_eq!(run_into(&lake, &[], &[&logs]), "");
+    // Another run's input, outside the directory: never touched by the directory's runs.
+    assert_eq!(run_into(&lake, &[], &[&other]), "");
+    let (with_other, _) = lake_rows(&lake);
+    assert_eq!(with_other.len(), 850);
+
+    let more = [("b.jsonl", 2, "2024-01-04"), ("c.jsonl", 3, "2024-01-07")];
+    for (day, (name, seed, start)) in more.into_iter().enumerate() {
+        archive_from(&logs, name, 300, "3d", seed, start);
+        let err = run_into(&lake, &[], &[&logs]);
+        assert_eq!(
+            err.lines().count(),
+            1,
+            "round {day}: only the note on the replaced run: {err}"
+        );
+        assert!(
+            err.contains("note: replaced the earlier run whose inputs this run read again; its ")
+                && err.contains("files were removed, and its rows are in this run's files"),
+            "round {day}: {err}"
+        );
+        // The same rows as a fresh run of the directory, beside the other run's.
+        let fresh = tmp.path().join(format!("fresh-{day}"));
+        run_into(&fresh, &[], &[&logs, &other]);
+        assert_eq!(lake_rows(&lake).0, lake_rows(&fresh).0, "round {day}");
+        assert_eq!(lake_rows(&lake).0.len(), 850 + 300 * (day + 1));
+        // Two runs left: the directory's latest and the other input's; no lists of
+        // runs that are gone.
+        assert_eq!(listed(&lake, "runs").len(), 2, "round {day}");
+        assert_eq!(
+            listed(&lake, "runs"),
+            listed(&lake, "inputs"),
+            "round {day}"
+        );
+    }
+    let hidden: Vec<PathBuf> = hidden_files(&lake);
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
+
+/// The files of a run being superseded are not in the way of another layout: the commit
+/// removes them. The other run's files still are.
+#[test]
+fn a_superseding_run_may_change_the_layout_of_what_it_replaces() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 400, "2d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 300, "2d", 2);
+    let lake = tmp.path().join("lake");
+    run_into(&lake, &["--partition", "hour"], &[&a]);
+    run_into(&lake, &["--partition", "day", "-q"], &[&a, &b]);
+    let depths: std::collections::BTreeSet<usize> = crate::util::files_under(&lake)
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "parquet"))
+        .map(|f| f.strip_prefix(&lake).expect("under").components().count())
+        .collect();
+    assert_eq!(depths, [5].into(), "table/year/month/day/file only");
+    assert_eq!(lake_rows(&lake).0.len(), 700);
+
+    // With a run of other inputs in the table, another layout is refused as before.
+    let c = archive(tmp.path(), "c.jsonl", 100, "2d", 3);
+    run_into(&lake, &["--partition", "day"], &[&c]);
+    let o = normalog(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "--partition",
+        "hour",
+        "-o",
+        s(&lake),
+        s(&a),
+        s(&b),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(lake_rows(&lake).0.len(), 800);
+}
+
+/// Killed after its files are in place and before the run it supersedes is removed, a
+/// commit is completed by the next run into the directory: the superseded files go then.
+#[cfg(unix)]
+#[test]
+fn a_commit_cut_before_removing_what_it_supersedes_is_completed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 500, "2d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 300, "2d", 2);
+    let c = archive(tmp.path(), "c.jsonl", 200, "2d", 3);
+    let lake = tmp.path().join("lake");
+    run_into(&lake, &[], &[&a]);
+    let marker = tmp.path().join("paused");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args(["normalize", "--format", "parquet", "-q", "-o"])
+        .args([s(&lake), s(&a), s(&b)])
+        .env("NORMALOG_TEST_PAUSE", format!("supersede:{}", s(&marker)))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let until = Instant::now() + Duration::from_secs(120);
+    while !marker.exists() {
+        assert!(child.try_wait().expect("wait").is_none(), "ended early");
+        assert!(Instant::now() < until, "never reached the pause");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().expect("kill -9");
+    child.wait().expect("wait");
+    // Both runs' files are in place: `a`'s rows twice, until the commit is completed.
+    assert_eq!(lake_rows(&lake).0.len(), 500 + 800);
+
+    let err = run_into(&lake, &[], &[&c]);
+    assert!(err.contains("completed 1 commit"), "{err}");
+    let fresh = tmp.path().join("fresh");
+    run_into(&fresh, &[], &[&a, &b, &c]);
+    assert_eq!(lake_rows(&lake).0, lake_rows(&fresh).0);
+    assert_eq!(listed(&lake, "runs").len(), 2);
+    assert_eq!(listed(&lake, "runs"), listed(&lake, "inputs"));
+    let hidden = hidden_files(&lake);
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
+
+/// A run that would supersede earlier runs and rejects every record (a wrong `-s`) commits
+/// nothing: the earlier runs' files stay.
+#[test]
+fn a_superseding_run_rejecting_every_record_keeps_the_earlier_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 300, "1d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 100, "1d", 2);
+    let lake = tmp.path().join("lake");
+    run_into(&lake, &[], &[&a]);
+    let (before, _) = lake_rows(&lake);
+    let schemas = tmp.path().join("schemas");
+    std::fs::create_dir_all(&schemas).expect("mkdir");
+    std::fs::write(
+        schemas.join("never.yml"),
+        "schema: Custom.Never\nfields:\n  - {name: never, type: string, required: true}\n",
+    )
+    .expect("write");
+    let o = normalog(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "-o",
+        s(&lake),
+        "-s",
+        s(&schemas),
+        s(&a),
+        s(&b),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("nothing committed"), "{err}");
+    assert_eq!(lake_rows(&lake).0, before);
+}
