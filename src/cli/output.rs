@@ -8,7 +8,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::normalize::{
-    ndjson_options, parquet_options, partition, FormatArg, NormalizeArgs, TimeFormatArg,
+    max_open_files, ndjson_options, parquet_options, partition, FormatArg, NormalizeArgs,
+    TimeFormatArg,
 };
 use super::{messages, Fatal};
 use normalog::atomic::AtomicFile;
@@ -44,6 +45,7 @@ impl Output {
             for (flag, given) in [
                 ("--compression", args.compression.is_some()),
                 ("--row-group-rows", args.row_group_rows.is_some()),
+                ("--max-buffered-mib", args.max_buffered_mib.is_some()),
             ] {
                 if given {
                     return Err(Fatal::Message(format!(
@@ -81,12 +83,17 @@ impl Output {
             (FormatArg::Ndjson, _) => None,
         };
         let Some(dir) = dir else {
-            if args.partition.is_some() {
-                return Err(Fatal::Message(
-                    "--partition applies to a directory output: give -o DIR/ (an existing \
-                     directory or a path ending in '/')"
-                        .into(),
-                ));
+            for (flag, given) in [
+                ("--partition", args.partition.is_some()),
+                ("--target-file-size", args.target_file_size.is_some()),
+                ("--max-open-files", args.max_open_files.is_some()),
+            ] {
+                if given {
+                    return Err(Fatal::Message(format!(
+                        "{flag} applies to a directory output: give -o DIR/ (an existing \
+                         directory or a path ending in '/')"
+                    )));
+                }
             }
             return Ok(match path {
                 None => Output::Stdout(io::stdout()),
@@ -94,7 +101,7 @@ impl Output {
             });
         };
         for (flag, value) in [
-            ("--max-open-files", Some(args.max_open_files)),
+            ("--max-open-files", args.max_open_files),
             ("--row-group-rows", args.row_group_rows),
         ] {
             let Some(value) = value else { continue };
@@ -119,13 +126,13 @@ impl Output {
             FormatArg::Ndjson => Output::NdjsonDir(NdjsonDirWriter::new(
                 dir,
                 partition(args),
-                args.max_open_files,
+                max_open_files(args),
                 ndjson_options(args),
             )),
         };
         match &mut output {
-            Output::Parquet(w) => w.set_target_file_size(args.target_file_size.0),
-            Output::NdjsonDir(w) => w.set_target_file_size(args.target_file_size.0),
+            Output::Parquet(w) => w.set_target_file_size(target_file_size(args)),
+            Output::NdjsonDir(w) => w.set_target_file_size(target_file_size(args)),
             Output::Stdout(_) | Output::File(_) => {}
         }
         Ok(output)
@@ -266,6 +273,12 @@ fn recover(dir: &Path) -> Result<(), Fatal> {
         messages::error(&format!("{}: {}", dir.display(), said.join("; ")));
     }
     Ok(())
+}
+
+/// The target size of a directory output's part files: `--target-file-size`, or the
+/// default; `None`: no limit.
+fn target_file_size(args: &NormalizeArgs) -> Option<u64> {
+    args.target_file_size.unwrap_or_default().0
 }
 
 /// `--target-file-size`: bytes, or `None` for no limit.

@@ -448,7 +448,7 @@ fn a_json_array_over_the_document_limit_is_noted() {
 /// Flags that cannot apply, or whose value makes no sense, are refused before the run
 /// (exit 2, naming the flag); sizes take units (review findings: `--compression` with
 /// NDJSON output was silently ignored, `--max-record-bytes 10KB` refused, `-j 100000`
-/// accepted).
+/// accepted; the directory output's flags were accepted silently with standard output).
 #[test]
 fn flags_that_cannot_apply_or_make_no_sense_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -465,6 +465,22 @@ fn flags_that_cannot_apply_or_make_no_sense_are_refused() {
         (vec!["--max-record-bytes", "0"], "must be at least 1 byte"),
         (vec!["--max-record-bytes", "none"], "is not a size"),
         (vec!["--max-buffered-mib", "0"], "must be at least 1"),
+        (
+            vec!["--max-buffered-mib", "8", "-o", &nd],
+            "--max-buffered-mib applies to --format parquet",
+        ),
+        (
+            vec!["--target-file-size", "1G"],
+            "--target-file-size applies to a directory output",
+        ),
+        (
+            vec!["--max-open-files", "8"],
+            "--max-open-files applies to a directory output",
+        ),
+        (
+            vec!["--partition", "day"],
+            "--partition applies to a directory output",
+        ),
         (vec!["-j", "0"], "must be at least 1"),
         (vec!["-j", "100000"], "at most 1024"),
     ] {

@@ -73,8 +73,9 @@ pub struct NormalizeArgs {
     /// bytes with an optional unit: K, M, G, T (or KiB, MiB, GiB, TiB: powers of 1024), KB,
     /// MB, GB, TB (powers of 1000); 'none' for no limit. Query engines read files of
     /// 128 MB to 1 GB best. A Parquet file holds at least 8,192 rows whatever SIZE is.
-    #[arg(long, value_name = "SIZE", default_value = "512MiB", value_parser = FileSize::parse)]
-    pub target_file_size: FileSize,
+    /// Default: 512MiB. Refused without a directory output.
+    #[arg(long, value_name = "SIZE", value_parser = FileSize::parse)]
+    pub target_file_size: Option<FileSize>,
 
     /// Parquet: rows per row group. Default: 65536. Refused with NDJSON output.
     #[arg(long, value_name = "N")]
@@ -88,9 +89,10 @@ pub struct NormalizeArgs {
     /// least recently used file is closed (a partition seen again gets a new part file).
     /// With Parquet writer threads (see --threads), a closed file is finished by its
     /// thread a little later, so a few more files than N can be open for a moment: keep
-    /// N well under the open-files limit (ulimit -n).
-    #[arg(long, value_name = "N", default_value_t = normalog::sink::parquet::DEFAULT_MAX_OPEN_FILES)]
-    pub max_open_files: usize,
+    /// N well under the open-files limit (ulimit -n). Default: 64. Refused without a
+    /// directory output.
+    #[arg(long, value_name = "N")]
+    pub max_open_files: Option<usize>,
 
     /// Parquet: memory, in MiB, for rows not written yet. Half holds back the rows of
     /// partitions with fewer rows than a large file (8,192), so that each is written
@@ -100,9 +102,10 @@ pub struct NormalizeArgs {
     /// files under DIR/_normalog/spill and merged at the end, so that each partition is
     /// still one file (a partition written early that comes again is read back at the end
     /// and written again with its new rows; a large one, written as it came, gets a
-    /// second part; --stats says both). The other half is for the unfinished row groups of open files.
-    #[arg(long, value_name = "MIB", default_value_t = normalog::sink::parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20, value_parser = at_least_one)]
-    pub max_buffered_mib: usize,
+    /// second part; --stats says both). The other half is for the unfinished row groups of
+    /// open files. Default: 256. Refused with NDJSON output.
+    #[arg(long, value_name = "MIB", value_parser = at_least_one)]
+    pub max_buffered_mib: Option<usize>,
 
     /// Write rejected records to this file as NDJSON objects {"source","record","index"
     /// (in an API page only),"field" (the envelope field, for a record found inside an API
@@ -262,9 +265,19 @@ pub(crate) fn parquet_options(args: &NormalizeArgs) -> parquet::Options {
         row_group_rows: args
             .row_group_rows
             .unwrap_or(normalog::sink::parquet::DEFAULT_ROW_GROUP_ROWS),
-        max_open_files: args.max_open_files,
-        max_buffered_bytes: args.max_buffered_mib.saturating_mul(1 << 20),
+        max_open_files: max_open_files(args),
+        max_buffered_bytes: args
+            .max_buffered_mib
+            .map_or(normalog::sink::parquet::DEFAULT_MAX_BUFFERED_BYTES, |mib| {
+                mib.saturating_mul(1 << 20)
+            }),
     }
+}
+
+/// The files a directory output keeps open at once (`--max-open-files`, or the default).
+pub(crate) fn max_open_files(args: &NormalizeArgs) -> usize {
+    args.max_open_files
+        .unwrap_or(normalog::sink::parquet::DEFAULT_MAX_OPEN_FILES)
 }
 
 /// A count of at least 1 (`--max-buffered-mib`).

@@ -8,7 +8,8 @@ mod loaded;
 mod report;
 
 pub(super) use args::{
-    at_least_one, byte_count, ndjson_options, parquet_options, partition, thread_count,
+    at_least_one, byte_count, max_open_files, ndjson_options, parquet_options, partition,
+    thread_count,
 };
 pub use args::{CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg};
 use inputs::{expand_inputs, note_large_documents, refuse_overwriting_inputs, run_id};

@@ -5,15 +5,14 @@ use std::path::PathBuf;
 
 use super::{config_err, fatal_to_config};
 use crate::cli::normalize::{
-    ndjson_options, parquet_options, partition, CompressionArg, FormatArg, NormalizeArgs,
-    PartitionArg, TimeFormatArg,
+    max_open_files, ndjson_options, parquet_options, partition, CompressionArg, FormatArg,
+    NormalizeArgs, PartitionArg, TimeFormatArg,
 };
-use crate::cli::output::{open_rejects, CreatedDirs, FileSize, Output, OutputFile};
+use crate::cli::output::{open_rejects, CreatedDirs, Output, OutputFile};
 use normalog::pipeline::{self, Batch};
 use normalog::pull::deliver::{self, Delivery, DirFormat, Target};
 use normalog::pull::PullError;
 use normalog::registry::Registry;
-use normalog::sink::parquet;
 use normalog::NormalizerBuilder;
 
 /// The output options of `normalize` that apply to a pull.
@@ -42,14 +41,16 @@ pub struct PullOutputArgs {
     #[arg(long, value_enum, value_name = "CODEC")]
     pub compression: Option<CompressionArg>,
 
-    /// Directory output: files open at once.
-    #[arg(long, value_name = "N", default_value_t = parquet::DEFAULT_MAX_OPEN_FILES)]
-    pub max_open_files: usize,
+    /// Directory output: files open at once. Default: 64. Refused without a directory
+    /// output.
+    #[arg(long, value_name = "N")]
+    pub max_open_files: Option<usize>,
 
     /// Parquet: memory, in MiB, for the rows of a batch not written yet: the bound of
-    /// normalize --max-buffered-mib, applied to the writer of each batch.
-    #[arg(long, value_name = "MIB", default_value_t = parquet::DEFAULT_MAX_BUFFERED_BYTES >> 20, value_parser = crate::cli::normalize::at_least_one)]
-    pub max_buffered_mib: usize,
+    /// normalize --max-buffered-mib, applied to the writer of each batch. Default: 256.
+    /// Refused with NDJSON output.
+    #[arg(long, value_name = "MIB", value_parser = crate::cli::normalize::at_least_one)]
+    pub max_buffered_mib: Option<usize>,
 
     /// Write rejected records to this file as NDJSON objects (as normalize --rejects).
     #[arg(long, value_name = "PATH")]
@@ -107,7 +108,7 @@ impl PullOutputArgs {
             // No --target-file-size (see the README): each batch goes into part files of its
             // own, in one write per partition, and a part file is closed at its target only
             // between two writes into it, so no target could split a file or grow one.
-            target_file_size: FileSize(None),
+            target_file_size: None,
             compression: self.compression,
             max_open_files: self.max_open_files,
             max_buffered_mib: self.max_buffered_mib,
@@ -132,7 +133,7 @@ fn dir_format(nargs: &NormalizeArgs) -> DirFormat {
         FormatArg::Parquet => DirFormat::Parquet(parquet_options(nargs)),
         FormatArg::Ndjson => DirFormat::Ndjson {
             partition: partition(nargs),
-            max_open_files: nargs.max_open_files,
+            max_open_files: max_open_files(nargs),
         },
     }
 }
@@ -231,6 +232,6 @@ mod tests {
         let DirFormat::Parquet(opts) = format else {
             panic!("{format:?}")
         };
-        assert_eq!(opts, parquet::Options::default());
+        assert_eq!(opts, normalog::sink::parquet::Options::default());
     }
 }
