@@ -206,6 +206,54 @@ fn binary_files_in_a_directory_are_skipped_by_name() {
     assert!(err.contains("1 input failed"), "{err}");
 }
 
+/// Text in UTF-16 (what Windows tools write) or UTF-32 fails its input with the encoding
+/// and the way to convert it; it gave one invalid-JSON reject per line, and one more.
+#[test]
+fn utf16_and_utf32_inputs_are_named_with_their_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = good(1) + "\n" + &good(2) + "\n";
+    let utf16 = |big: bool| -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|u| {
+                if big {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            })
+            .collect()
+    };
+    let bom = |mark: &[u8], mut body: Vec<u8>| {
+        body.splice(0..0, mark.iter().copied());
+        body
+    };
+    let utf32le: Vec<u8> = text
+        .chars()
+        .flat_map(|c| (c as u32).to_le_bytes())
+        .collect();
+    for (name, bytes, says) in [
+        ("le-bom", bom(b"\xff\xfe", utf16(false)), "UTF-16LE text"),
+        ("le", utf16(false), "UTF-16LE text"),
+        ("be-bom", bom(b"\xfe\xff", utf16(true)), "UTF-16BE text"),
+        ("be", utf16(true), "UTF-16BE text"),
+        ("32le", bom(b"\xff\xfe\0\0", utf32le), "UTF-32LE text"),
+    ] {
+        let file = dir.path().join(format!("{name}.jsonl"));
+        std::fs::write(&file, bytes).unwrap();
+        let o = normalog(&["normalize", path(&file)]);
+        let err = stderr(&o);
+        // Its only input skipped: nothing was read.
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains(&format!(
+                "{says}; normalog reads UTF-8: convert it first (iconv -f"
+            )),
+            "{name}: {err}"
+        );
+        assert_eq!(err.lines().count(), 2, "{name}: {err}");
+    }
+}
+
 #[test]
 fn api_pages_are_unwrapped_with_positions() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/envelopes");

@@ -184,6 +184,17 @@ pub fn decode(mut raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>
             format!("{what}, not JSON text"),
         ));
     }
+    if let Some(encoding) = wide_text(&head[..got]) {
+        // Read as UTF-8, every line (and the NULs between its characters) would be an
+        // invalid-JSON reject, one more than there are lines.
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{encoding} text; normalog reads UTF-8: convert it first (iconv -f {encoding} \
+                 -t UTF-8)"
+            ),
+        ));
+    }
     let whole = io::Cursor::new(head).take(got as u64).chain(raw);
     let compressed = Arc::new(AtomicU64::new(0));
     let counted = Counted {
@@ -233,6 +244,22 @@ fn unsupported(head: &[u8]) -> Option<&'static str> {
         .iter()
         .find(|(magic, _)| head.starts_with(magic))
         .map(|&(_, what)| what)
+}
+
+/// The encoding of text in UTF-16 or UTF-32 (Windows tools write UTF-16, PowerShell's
+/// `Out-File` by default), from its byte-order mark or, without one, from the NULs of
+/// ASCII characters in its first two: `None` for anything else.
+fn wide_text(head: &[u8]) -> Option<&'static str> {
+    let ascii = |b: u8| b != 0 && b.is_ascii();
+    match head {
+        [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32LE"),
+        [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32BE"),
+        [0xFF, 0xFE, ..] => Some("UTF-16LE"),
+        [0xFE, 0xFF, ..] => Some("UTF-16BE"),
+        [a, 0, b, 0, ..] if ascii(*a) && ascii(*b) => Some("UTF-16LE"),
+        [0, a, 0, b, ..] if ascii(*a) && ascii(*b) => Some("UTF-16BE"),
+        _ => None,
+    }
 }
 
 /// Counts the compressed bytes a decoder consumes.
