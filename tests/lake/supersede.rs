@@ -186,3 +186,70 @@ fn a_superseding_run_rejecting_every_record_keeps_the_earlier_files() {
     assert!(err.contains("nothing committed"), "{err}");
     assert_eq!(lake_rows(&lake).0, before);
 }
+
+/// `--skip-loaded` reads only the files no run in the lake loaded (unchanged), as a run of
+/// their own, and says how many it skipped; with nothing new it does nothing, and says so.
+/// A full run of the directory afterwards supersedes those runs: one file per partition.
+#[test]
+fn skip_loaded_appends_the_new_files_and_a_full_run_compacts_them() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir(&logs).expect("mkdir");
+    let lake = tmp.path().join("lake");
+    archive_from(&logs, "a.jsonl", 400, "2d", 1, "2024-01-01");
+    assert_eq!(run_into(&lake, &["--skip-loaded"], &[&logs]), "");
+    let err = run_into(&lake, &["--skip-loaded"], &[&logs]);
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "normalog: note: {}: nothing new: the input was loaded by a run still there, \
+             unchanged (--skip-loaded)",
+            s(&lake)
+        )
+    );
+    assert_eq!(listed(&lake, "runs").len(), 1);
+
+    // A new file: read alone, as a run of its own; the partitions it shares with the
+    // first run get a second file.
+    archive_from(&logs, "b.jsonl", 300, "2d", 2, "2024-01-01");
+    let err = run_into(&lake, &["--skip-loaded"], &[&logs]);
+    assert!(
+        err.contains(
+            "1 of the 2 inputs was loaded by a run still there, unchanged, and is skipped"
+        ),
+        "{err}"
+    );
+    assert_eq!(listed(&lake, "runs").len(), 2);
+    let fresh = tmp.path().join("fresh");
+    run_into(&fresh, &[], &[&logs]);
+    assert_eq!(lake_rows(&lake).0, lake_rows(&fresh).0);
+    let (_, fresh_files) = lake_rows(&fresh);
+    let (_, files) = lake_rows(&lake);
+    assert!(
+        files > fresh_files,
+        "{files} files: partitions in both runs"
+    );
+
+    // The whole directory without the flag: it reads every input of both runs again and
+    // replaces them, one file per partition.
+    run_into(&lake, &["-q"], &[&logs]);
+    assert_eq!(lake_rows(&lake), lake_rows(&fresh));
+    assert_eq!(listed(&lake, "runs").len(), 1);
+
+    // Refused where it cannot apply.
+    for (args, says) in [
+        (
+            vec!["normalize", "--skip-loaded", s(&logs)],
+            "--skip-loaded applies to a directory output",
+        ),
+        (
+            vec!["normalize", "--skip-loaded", "-o", s(&lake), "-"],
+            "--skip-loaded needs input files",
+        ),
+    ] {
+        let o = normalog(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}

@@ -77,6 +77,15 @@ pub struct NormalizeArgs {
     #[arg(long, value_name = "SIZE", value_parser = FileSize::parse)]
     pub target_file_size: Option<FileSize>,
 
+    /// Directory output: skip the input files that a run still in DIR loaded, unchanged
+    /// (the same file, size and modification time, even if moved or renamed), and read
+    /// only the others, as a run of their own: appending the new files of a directory of
+    /// logs without reading the old ones again. (Without it, a run that reads again every
+    /// input of an earlier run replaces that run's files: the same rows, rewritten as one
+    /// file per partition.)
+    #[arg(long)]
+    pub skip_loaded: bool,
+
     /// Parquet: rows per row group. Default: 65536. Refused with NDJSON output.
     #[arg(long, value_name = "N")]
     pub row_group_rows: Option<usize>,

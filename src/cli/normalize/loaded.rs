@@ -28,6 +28,64 @@ struct LoadedInput {
     file: Option<String>,
 }
 
+/// The runs committed into `dir` (those whose manifest is there), but `except`: each one's
+/// id and inputs (canonical path, and file key where recorded).
+fn committed_runs(dir: &Path, except: Option<&str>) -> Vec<EarlierRun> {
+    let Ok(entries) = std::fs::read_dir(dir.join(INPUTS_DIR)) else {
+        return Vec::new();
+    };
+    let mut runs = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // Hidden: being written. The run's own list: a re-run replaces it. A list without
+        // its run's manifest: that run's files are gone.
+        if name.starts_with('.')
+            || except == Some(name.as_str())
+            || !dir.join(RUNS_DIR).join(&name).exists()
+        {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(entry.path()) else {
+            continue;
+        };
+        let inputs = text
+            .lines()
+            .map(|line| {
+                // Lists of earlier versions hold the path alone.
+                match line.rsplit_once('\t').filter(|(_, f)| {
+                    !f.is_empty()
+                        && f.bytes()
+                            .all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
+                }) {
+                    Some((path, file)) => (path.to_owned(), Some(file.to_owned())),
+                    None => (line.to_owned(), None),
+                }
+            })
+            .collect();
+        runs.push(EarlierRun { id: name, inputs });
+    }
+    runs
+}
+
+/// `--skip-loaded`: remove from `inputs` the files that a run committed into `dir` loaded,
+/// unchanged (the same file, size and modification time, wherever it is now); returns how
+/// many. Their rows are in the lake already, and the run that holds them stays.
+pub(super) fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> usize {
+    let loaded: std::collections::HashSet<String> = committed_runs(dir, None)
+        .into_iter()
+        .flat_map(|run| run.inputs.into_iter().filter_map(|(_, file)| file))
+        .collect();
+    let before = inputs.len();
+    inputs.retain(|input| {
+        let Input::Path(path) = input else {
+            return true;
+        };
+        let key = std::fs::canonicalize(path).ok().and_then(|c| file_key(&c));
+        !key.is_some_and(|k| loaded.contains(&k))
+    });
+    before - inputs.len()
+}
+
 /// A run committed into the directory before: its id and its inputs (canonical path, and
 /// the file's key where recorded).
 struct EarlierRun {
@@ -162,40 +220,7 @@ impl Loaded {
     /// The runs committed into the directory before, other than this run's identity: each
     /// one's id and inputs (canonical path, and file key where recorded).
     fn earlier_runs(&self) -> Vec<EarlierRun> {
-        let Ok(entries) = std::fs::read_dir(self.dir.join(INPUTS_DIR)) else {
-            return Vec::new();
-        };
-        let mut runs = Vec::new();
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            // Hidden: being written. This run's own list: a re-run replaces it. A list
-            // without its run's manifest: that run's files are gone.
-            if name.starts_with('.')
-                || name == self.run
-                || !self.dir.join(RUNS_DIR).join(&name).exists()
-            {
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(entry.path()) else {
-                continue;
-            };
-            let inputs = text
-                .lines()
-                .map(|line| {
-                    // Lists of earlier versions hold the path alone.
-                    match line.rsplit_once('\t').filter(|(_, f)| {
-                        !f.is_empty()
-                            && f.bytes()
-                                .all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
-                    }) {
-                        Some((path, file)) => (path.to_owned(), Some(file.to_owned())),
-                        None => (line.to_owned(), None),
-                    }
-                })
-                .collect();
-            runs.push(EarlierRun { id: name, inputs });
-        }
-        runs
+        committed_runs(&self.dir, Some(&self.run))
     }
 
     /// This run's inputs that other committed runs list, and that this run does not

@@ -62,6 +62,8 @@ struct NormalizeConfig {
     /// The inputs of a run with an identity into a directory output, recorded at its
     /// commit ([`loaded`]).
     loaded: Option<loaded::Loaded>,
+    /// `--skip-loaded` skipped every input: there is nothing to do.
+    nothing_new: bool,
 }
 
 /// Say what a re-run removed of the earlier run of the same inputs: its files not written
@@ -191,7 +193,7 @@ impl NormalizeConfig {
             _ => Fatal::Message(e.to_string()),
         })?;
 
-        let inputs: Vec<Input> = if args.inputs.is_empty() {
+        let mut inputs: Vec<Input> = if args.inputs.is_empty() {
             vec![Input::Stdin]
         } else {
             expand_inputs(&args.inputs, args.output.as_deref())?
@@ -212,6 +214,51 @@ impl NormalizeConfig {
         let mut output = Output::open(args, created)?;
         if matches!(output, Output::Parquet(_) | Output::NdjsonDir(_)) {
             warn_partition_columns(&registry, &args.log_types, partition(args));
+        }
+        let mut skipped_loaded = None;
+        if args.skip_loaded {
+            let dir = match (&output, &args.output) {
+                (Output::Parquet(_) | Output::NdjsonDir(_), Some(dir)) => dir,
+                _ => {
+                    return Err(Fatal::Message(
+                        "--skip-loaded applies to a directory output: give -o DIR/ (an \
+                         existing directory or a path ending in '/')"
+                            .into(),
+                    ))
+                }
+            };
+            if inputs.iter().any(|i| !matches!(i, Input::Path(_))) {
+                return Err(Fatal::Message(
+                    "--skip-loaded needs input files: standard input has no identity to \
+                     know it by"
+                        .into(),
+                ));
+            }
+            let given = inputs.len();
+            let skipped = loaded::skip_loaded(dir, &mut inputs);
+            if skipped == given {
+                if !args.quiet {
+                    messages::error(&format!(
+                        "note: {}: nothing new: {} loaded by a run still there, unchanged \
+                         (--skip-loaded)",
+                        dir.display(),
+                        if given == 1 {
+                            "the input was".to_owned()
+                        } else {
+                            format!("each of the {given} inputs was")
+                        }
+                    ));
+                }
+            } else if skipped > 0 && !args.quiet {
+                messages::error(&format!(
+                    "note: {}: {skipped} of the {given} inputs {} loaded by a run still \
+                     there, unchanged, and {} skipped (--skip-loaded)",
+                    dir.display(),
+                    if skipped == 1 { "was" } else { "were" },
+                    if skipped == 1 { "is" } else { "are" },
+                ));
+            }
+            skipped_loaded = Some(skipped);
         }
         let mut loaded = None;
         if let Some(id) = run_id(&inputs) {
@@ -251,6 +298,7 @@ impl NormalizeConfig {
             }
         }
         let rejects = open_rejects(args.rejects.as_deref())?;
+        let inputs_left = inputs.len();
         Ok(NormalizeConfig {
             registry,
             builder,
@@ -263,6 +311,7 @@ impl NormalizeConfig {
             stats: args.stats,
             max_rejects: args.max_rejects,
             loaded,
+            nothing_new: skipped_loaded.is_some() && inputs_left == 0,
         })
     }
 
@@ -291,6 +340,10 @@ impl NormalizeConfig {
     /// Normalize every input into the output, report, and commit the outputs; returns the
     /// exit status.
     fn run(mut self, interrupt: Option<&Interrupt>) -> Result<u8, Fatal> {
+        if self.nothing_new {
+            // Every input is in the lake already (the note said so): a success.
+            return Ok(EXIT_OK);
+        }
         let mut rejects = self.rejects.take();
         let mut observer = CliObserver {
             rejects: rejects.as_mut().map(RejectsWriter::new),

@@ -123,6 +123,7 @@ impl PullOutputArgs {
             source_label: self.source_label.clone(),
             max_record_bytes: self.max_record_bytes,
             quiet: self.quiet,
+            skip_loaded: false,
         }
     }
 }
