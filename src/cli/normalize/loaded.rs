@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use normalog::pipeline::Input;
 
-use crate::cli::messages;
+use crate::cli::{messages, Fatal};
 
 const INPUTS_DIR: &str = "_normalog/inputs";
 const RUNS_DIR: &str = "_normalog/runs";
@@ -67,10 +67,60 @@ fn committed_runs(dir: &Path, except: Option<&str>) -> Vec<EarlierRun> {
     runs
 }
 
-/// `--skip-loaded`: remove from `inputs` the files that a run committed into `dir` loaded,
-/// unchanged (the same file, size and modification time, wherever it is now); returns how
-/// many. Their rows are in the lake already, and the run that holds them stays.
-pub(super) fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> usize {
+/// `--skip-loaded` into the directory output `dir` (`None`: the output is not one, which
+/// is refused, as is standard input): skip the inputs a run in `dir` loaded, unchanged,
+/// and say how many (unless `quiet`). Returns how many were skipped.
+pub(super) fn skip_loaded_inputs(
+    dir: Option<&Path>,
+    inputs: &mut Vec<Input>,
+    quiet: bool,
+) -> Result<usize, Fatal> {
+    let Some(dir) = dir else {
+        return Err(Fatal::Message(
+            "--skip-loaded applies to a directory output: give -o DIR/ (an existing \
+             directory or a path ending in '/')"
+                .into(),
+        ));
+    };
+    if inputs.iter().any(|i| !matches!(i, Input::Path(_))) {
+        return Err(Fatal::Message(
+            "--skip-loaded needs input files: standard input has no identity to know it by".into(),
+        ));
+    }
+    let given = inputs.len();
+    let skipped = skip_loaded(dir, inputs);
+    let note = if quiet || skipped == 0 {
+        None
+    } else if skipped == given {
+        let what = if given == 1 {
+            "the input was".to_owned()
+        } else {
+            format!("each of the {given} inputs was")
+        };
+        Some(format!(
+            "nothing new: {what} loaded by a run still there, unchanged"
+        ))
+    } else {
+        let (was, is) = if skipped == 1 {
+            ("was", "is")
+        } else {
+            ("were", "are")
+        };
+        Some(format!(
+            "{skipped} of the {given} inputs {was} loaded by a run still there, unchanged, \
+             and {is} skipped"
+        ))
+    };
+    if let Some(note) = note {
+        messages::error(&format!("note: {}: {note} (--skip-loaded)", dir.display()));
+    }
+    Ok(skipped)
+}
+
+/// Remove from `inputs` the files that a run committed into `dir` loaded, unchanged (the
+/// same file, size and modification time, wherever it is now); returns how many. Their
+/// rows are in the lake already, and the run that holds them stays.
+fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> usize {
     let loaded: std::collections::HashSet<String> = committed_runs(dir, None)
         .into_iter()
         .flat_map(|run| run.inputs.into_iter().filter_map(|(_, file)| file))

@@ -215,51 +215,15 @@ impl NormalizeConfig {
         if matches!(output, Output::Parquet(_) | Output::NdjsonDir(_)) {
             warn_partition_columns(&registry, &args.log_types, partition(args));
         }
-        let mut skipped_loaded = None;
-        if args.skip_loaded {
+        let skipped_loaded = if args.skip_loaded {
             let dir = match (&output, &args.output) {
-                (Output::Parquet(_) | Output::NdjsonDir(_), Some(dir)) => dir,
-                _ => {
-                    return Err(Fatal::Message(
-                        "--skip-loaded applies to a directory output: give -o DIR/ (an \
-                         existing directory or a path ending in '/')"
-                            .into(),
-                    ))
-                }
+                (Output::Parquet(_) | Output::NdjsonDir(_), Some(dir)) => Some(dir.as_path()),
+                _ => None,
             };
-            if inputs.iter().any(|i| !matches!(i, Input::Path(_))) {
-                return Err(Fatal::Message(
-                    "--skip-loaded needs input files: standard input has no identity to \
-                     know it by"
-                        .into(),
-                ));
-            }
-            let given = inputs.len();
-            let skipped = loaded::skip_loaded(dir, &mut inputs);
-            if skipped == given {
-                if !args.quiet {
-                    messages::error(&format!(
-                        "note: {}: nothing new: {} loaded by a run still there, unchanged \
-                         (--skip-loaded)",
-                        dir.display(),
-                        if given == 1 {
-                            "the input was".to_owned()
-                        } else {
-                            format!("each of the {given} inputs was")
-                        }
-                    ));
-                }
-            } else if skipped > 0 && !args.quiet {
-                messages::error(&format!(
-                    "note: {}: {skipped} of the {given} inputs {} loaded by a run still \
-                     there, unchanged, and {} skipped (--skip-loaded)",
-                    dir.display(),
-                    if skipped == 1 { "was" } else { "were" },
-                    if skipped == 1 { "is" } else { "are" },
-                ));
-            }
-            skipped_loaded = Some(skipped);
-        }
+            Some(loaded::skip_loaded_inputs(dir, &mut inputs, args.quiet)?)
+        } else {
+            None
+        };
         let mut loaded = None;
         if let Some(id) = run_id(&inputs) {
             match &mut output {
