@@ -250,7 +250,8 @@ fn unsupported(head: &[u8]) -> Option<&'static str> {
 /// `Out-File` by default), from its byte-order mark or, without one, from the NULs of
 /// ASCII characters in its first two: `None` for anything else.
 fn wide_text(head: &[u8]) -> Option<&'static str> {
-    let ascii = |b: u8| b != 0 && b.is_ascii();
+    // Printable ASCII or whitespace: what JSON and log lines start with.
+    let ascii = |b: u8| b.is_ascii_graphic() || matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     match head {
         [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32LE"),
         [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32BE"),

@@ -174,6 +174,17 @@ pub fn check(data: &[u8]) {
                 assert!(e.to_string().contains("not JSON text"), "{e}");
                 return;
             }
+            // And text in UTF-16 or UTF-32 (a byte-order mark, or NULs between its first
+            // characters), refused whole with its encoding.
+            Err(e)
+                if data.starts_with(&[0xff, 0xfe])
+                    || data.starts_with(&[0xfe, 0xff])
+                    || data.iter().take(4).any(|&b| b == 0) =>
+            {
+                assert_eq!(e.classify(), normalog::Category::Io, "{e}");
+                assert!(e.to_string().contains("normalog reads UTF-8"), "{e}");
+                return;
+            }
             Err(e) => panic!("reading a slice cannot fail: {e}"),
         };
         assert_eq!(summary.records, summary.normalized + summary.rejected);
