@@ -109,6 +109,9 @@ struct Open<F> {
     used: u64,
 }
 
+/// Which earlier runs a run supersedes, asked at its commit (run ids).
+pub type SupersedeDecider = Box<dyn Fn() -> Vec<u64> + Send + Sync>;
+
 /// The open and finished part files of one output directory.
 pub(crate) struct Parts<F: PartFile> {
     dir: PathBuf,
@@ -140,6 +143,9 @@ pub(crate) struct Parts<F: PartFile> {
     /// Earlier runs this one supersedes ([`Parts::supersede`]), in hex: removed whole when
     /// this one commits.
     supersedes: Vec<String>,
+    /// Decides again at the commit which runs this one supersedes
+    /// ([`Parts::supersede_decided_by`]).
+    decide_supersedes: Option<SupersedeDecider>,
     /// The run's list of inputs ([`Parts::set_inputs_list`]), put in place by the commit.
     inputs_list: Option<String>,
     /// Close a file once it is about this many bytes on disk ([`Parts::set_target_size`]).
@@ -174,6 +180,7 @@ impl<F: PartFile> Parts<F> {
             extra_files: 0,
             run: None,
             supersedes: Vec::new(),
+            decide_supersedes: None,
             inputs_list: None,
             target_size: None,
             rotated_files: 0,
@@ -247,6 +254,13 @@ impl<F: PartFile> Parts<F> {
     /// with the run when a later run supersedes it).
     pub(crate) fn set_inputs_list(&mut self, text: String) {
         self.inputs_list = Some(text);
+    }
+
+    /// Decide again at the commit, under the directory's commit lock, which runs this one
+    /// supersedes: `decide`'s answer replaces [`supersede`](Self::supersede)'s (runs
+    /// committed after this one started count; inputs that failed can be left out).
+    pub(crate) fn supersede_decided_by(&mut self, decide: SupersedeDecider) {
+        self.decide_supersedes = Some(decide);
     }
 
     /// The runs whose part files are not in the way of this run's layout: its own

@@ -93,6 +93,12 @@ impl NdjsonDirWriter {
         self.parts.supersede(ids);
     }
 
+    /// Decide again at the commit which runs this one supersedes: as
+    /// [`ParquetWriter::supersede_runs_decided_by`](super::parquet::ParquetWriter::supersede_runs_decided_by).
+    pub fn supersede_runs_decided_by(&mut self, decide: crate::sink::layout::SupersedeDecider) {
+        self.parts.supersede_decided_by(decide);
+    }
+
     /// Record the run's inputs with its commit: as
     /// [`ParquetWriter::set_run_inputs`](super::parquet::ParquetWriter::set_run_inputs).
     pub fn set_run_inputs(&mut self, list: String) {

@@ -13,6 +13,7 @@ mod files;
 mod partitions;
 mod rerun;
 mod supersede;
+mod supersede_failures;
 
 fn normalog(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_normalog"))

@@ -1,7 +1,7 @@
 //! The inputs of `normalize`: the paths given expanded into files (each once), the outputs
 //! that must not be among them, and the identity of a run's inputs that names its files.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use normalog::pipeline::{self, Input};
 
@@ -197,21 +197,19 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// The identity of a run's inputs, which names its part files in a directory output so that
 /// re-running the same inputs replaces them (see `normalog::sink::layout`, "Re-running"):
 /// each input's absolute path, size and modification time, in sorted order. `None` when an
-/// input has no such identity (standard input), or cannot be looked at: the run then adds
-/// files beside the others.
+/// input has no such identity (standard input): the run then adds files beside the others.
+/// An input that cannot be looked at (missing, a dangling link) fails when it is opened,
+/// and is left out: the run keeps the identity of the others (without one, re-running a
+/// directory with a dangling link in it added every row again).
 pub(super) fn run_id(inputs: &[Input]) -> Option<u64> {
     let mut ids = Vec::with_capacity(inputs.len());
     for input in inputs {
         let Input::Path(path) = input else {
             return None;
         };
-        let path = std::fs::canonicalize(path).ok()?;
-        let meta = std::fs::metadata(&path).ok()?;
-        let mtime = meta
-            .modified()
-            .ok()?
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?;
+        let Some((path, meta, mtime)) = identity(path) else {
+            continue;
+        };
         let mut id = path.as_os_str().as_encoded_bytes().to_vec();
         id.extend_from_slice(&meta.len().to_le_bytes());
         id.extend_from_slice(&mtime.as_nanos().to_le_bytes());
@@ -224,4 +222,16 @@ pub(super) fn run_id(inputs: &[Input]) -> Option<u64> {
     Some(normalog::sink::layout::stable_hash(
         ids.iter().map(Vec::as_slice),
     ))
+}
+
+/// An input's canonical path, metadata and modification time since the epoch.
+fn identity(path: &Path) -> Option<(PathBuf, std::fs::Metadata, std::time::Duration)> {
+    let path = std::fs::canonicalize(path).ok()?;
+    let meta = std::fs::metadata(&path).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some((path, meta, mtime))
 }

@@ -26,6 +26,8 @@ struct LoadedInput {
     given: String,
     canonical: String,
     file: Option<String>,
+    /// Not read to its end ([`Loaded::mark_failed`]).
+    failed: bool,
 }
 
 /// The runs committed into `dir` (those whose manifest is there), but `except`: each one's
@@ -117,6 +119,41 @@ pub(super) fn skip_loaded_inputs(
     Ok(skipped)
 }
 
+/// A run without an identity (standard input among its inputs) adds its files: warn when
+/// its input files were loaded by a run in `dir`, whose rows of them are then there twice.
+pub(super) fn warn_if_loaded_without_identity(dir: &Path, inputs: &[Input]) {
+    let loaded: std::collections::HashSet<String> = committed_runs(dir, None)
+        .into_iter()
+        .flat_map(|run| run.inputs.into_iter().filter_map(|(_, file)| file))
+        .collect();
+    let shared: Vec<String> = inputs
+        .iter()
+        .filter_map(|input| match input {
+            Input::Path(p) => Some(p),
+            _ => None,
+        })
+        .filter(|p| {
+            std::fs::canonicalize(p)
+                .ok()
+                .and_then(|c| file_key(&c))
+                .is_some_and(|k| loaded.contains(&k))
+        })
+        .map(|p| p.display().to_string())
+        .collect();
+    if let Some(first) = shared.first() {
+        let (more, was) = match shared.len() {
+            1 => (String::new(), "was"),
+            n => (format!(" and {} more of this run's inputs", n - 1), "were"),
+        };
+        messages::error(&format!(
+            "warning: {}: {first}{more} {was} loaded by an earlier run: with standard input among \
+             its inputs this run has no identity and adds its rows again (run the files \
+             alone to replace that run)",
+            dir.display()
+        ));
+    }
+}
+
 /// Remove from `inputs` the files that a run committed into `dir` loaded, unchanged (the
 /// same file, size and modification time, wherever it is now); returns how many. Their
 /// rows are in the lake already, and the run that holds them stays.
@@ -134,6 +171,31 @@ fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> usize {
         !key.is_some_and(|k| loaded.contains(&k))
     });
     before - inputs.len()
+}
+
+/// Which earlier runs a run supersedes: those still in `dir` (but the run's own identity)
+/// whose every input is among the files it read to their end, unchanged. Asked again at the
+/// commit, under the directory's commit lock, so that runs committed meanwhile count.
+pub(super) struct Superseding {
+    dir: PathBuf,
+    run: String,
+    read: std::collections::HashSet<String>,
+}
+
+impl Superseding {
+    pub(super) fn runs(&self) -> Vec<u64> {
+        committed_runs(&self.dir, Some(&self.run))
+            .into_iter()
+            .filter(|run| {
+                !run.inputs.is_empty()
+                    && run
+                        .inputs
+                        .iter()
+                        .all(|(_, file)| file.as_ref().is_some_and(|f| self.read.contains(f)))
+            })
+            .filter_map(|run| u64::from_str_radix(&run.id, 16).ok())
+            .collect()
+    }
 }
 
 /// A run committed into the directory before: its id and its inputs (canonical path, and
@@ -186,6 +248,7 @@ impl Loaded {
                 given: given.to_string_lossy().into_owned(),
                 file: file_key(&canonical),
                 canonical: canonical.to_string_lossy().into_owned(),
+                failed: false,
             })
             .collect();
         let mut loaded = Loaded {
@@ -221,22 +284,49 @@ impl Loaded {
     /// their files (`normalog::sink::layout`, "Re-running"). A list of an earlier version
     /// (paths alone) proves nothing about the files, and supersedes nothing.
     fn find_superseded(&self) -> Vec<u64> {
-        let ours: std::collections::HashSet<&str> = self
-            .inputs
+        self.superseding().runs()
+    }
+
+    /// What decides, at the commit, which runs this one supersedes: its inputs read to
+    /// their end (all, until [`Loaded::mark_failed`]).
+    pub(super) fn superseding(&self) -> Superseding {
+        Superseding {
+            dir: self.dir.clone(),
+            run: self.run.clone(),
+            read: self
+                .inputs
+                .iter()
+                .filter(|i| !i.failed)
+                .filter_map(|i| i.file.clone())
+                .collect(),
+        }
+    }
+
+    /// The inputs that could not be read to their end (named as the run reports them):
+    /// they are left out of the list of this run's inputs, and no earlier run that loaded
+    /// them is superseded (its rows of them would be lost).
+    pub(super) fn mark_failed(&mut self, failed: &[String]) {
+        for input in &mut self.inputs {
+            input.failed |= failed.contains(&input.given);
+        }
+    }
+
+    /// The given names of the inputs that could not be read to their end.
+    pub(super) fn failed(&self) -> Vec<&str> {
+        self.inputs
             .iter()
-            .filter_map(|i| i.file.as_deref())
-            .collect();
-        self.earlier_runs()
-            .into_iter()
-            .filter(|run| {
-                !run.inputs.is_empty()
-                    && run
-                        .inputs
-                        .iter()
-                        .all(|(_, file)| file.as_deref().is_some_and(|f| ours.contains(f)))
-            })
-            .filter_map(|run| u64::from_str_radix(&run.id, 16).ok())
+            .filter(|i| i.failed)
+            .map(|i| i.given.as_str())
             .collect()
+    }
+
+    /// Of the runs this run would have superseded when it started, those still in the
+    /// directory after its commit (kept because an input of theirs failed).
+    pub(super) fn kept(&self) -> usize {
+        self.superseded
+            .iter()
+            .filter(|id| self.dir.join(RUNS_DIR).join(format!("{id:016x}")).exists())
+            .count()
     }
 
     /// Warn about the inputs that another run still in the directory loaded, and that
@@ -313,7 +403,8 @@ impl Loaded {
     /// list.
     pub(super) fn list(&self) -> String {
         let mut text = String::new();
-        for input in &self.inputs {
+        // Only the inputs read to their end: the run holds all their rows.
+        for input in self.inputs.iter().filter(|i| !i.failed) {
             text.push_str(&input.canonical);
             if let Some(file) = &input.file {
                 text.push('\t');

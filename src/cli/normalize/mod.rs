@@ -27,7 +27,7 @@ use normalog::error::ErrorKind;
 use normalog::pipeline::{Batch, Input, RunSummary};
 use normalog::registry::Registry;
 use normalog::schema::validate::column_name;
-use normalog::sink::layout::Partition;
+use normalog::sink::layout::{self, Partition};
 use normalog::sink::ndjson;
 use normalog::NormalizerBuilder;
 
@@ -121,11 +121,34 @@ fn report_replaced(
         let note = if replaced.superseded.is_empty() {
             format!("{n} of its {files_were} not written again and {were} removed")
         } else {
-            // Their rows are all in this run's files.
-            format!("{its} {n} {files_were} removed, and {its} rows are in this run's files")
+            // Read again whatever the options: with others (-t, -s, limits), its rows
+            // are what this run made of them.
+            format!("{its} {n} {files_were} removed")
         };
         messages::error(&format!("note: replaced {runs}; {note}"));
     }
+}
+
+/// Say that earlier runs this run would have superseded are kept, because an input of
+/// theirs could not be read: the rows of their other inputs are now there twice.
+fn warn_kept_for_failed_inputs(loaded: &loaded::Loaded) {
+    let failed = loaded.failed();
+    let kept = loaded.kept();
+    if failed.is_empty() || kept == 0 {
+        return;
+    }
+    let runs = if kept == 1 {
+        "an earlier run".to_owned()
+    } else {
+        format!("{kept} earlier runs")
+    };
+    messages::error(&format!(
+        "warning: {runs} that loaded {} {} kept, as this run could not read it to the end: \
+         the rows of the other inputs it shares with this run are there twice, until a run \
+         reads them all again",
+        failed.join(", "),
+        if kept == 1 { "is" } else { "are" }
+    ));
 }
 
 /// Whether no input of the run could be read at all: each failed (could not be opened, or
@@ -225,7 +248,13 @@ impl NormalizeConfig {
             None
         };
         let mut loaded = None;
-        if let Some(id) = run_id(&inputs) {
+        let id = run_id(&inputs);
+        if let (None, Output::Parquet(_) | Output::NdjsonDir(_), Some(dir)) =
+            (id, &output, &args.output)
+        {
+            loaded::warn_if_loaded_without_identity(dir, &inputs);
+        }
+        if let Some(id) = id {
             match &mut output {
                 Output::Parquet(w) => w.set_run_id(id),
                 Output::NdjsonDir(w) => w.set_run_id(id),
@@ -235,15 +264,11 @@ impl NormalizeConfig {
             {
                 let run = loaded::Loaded::new(dir, id, &inputs);
                 run.warn_if_loaded_before();
+                // Decided again at the commit ([`NormalizeConfig::prepare_commit`]); known
+                // now for the check of the tables' layouts.
                 match &mut output {
-                    Output::Parquet(w) => {
-                        w.supersede_runs(run.superseded());
-                        w.set_run_inputs(run.list());
-                    }
-                    Output::NdjsonDir(w) => {
-                        w.supersede_runs(run.superseded());
-                        w.set_run_inputs(run.list());
-                    }
+                    Output::Parquet(w) => w.supersede_runs(run.superseded()),
+                    Output::NdjsonDir(w) => w.supersede_runs(run.superseded()),
                     Output::Stdout(_) | Output::File(_) => {}
                 }
                 loaded = Some(run);
@@ -301,6 +326,81 @@ impl NormalizeConfig {
         Ok(())
     }
 
+    /// Before the commit of a run with an identity into a directory: leave the inputs that
+    /// could not be read to their end (`failed`) out of its list and out of the decision of
+    /// the runs it supersedes (so that no run that loaded them loses their rows), and
+    /// refuse a commit that would replace the earlier run of the same inputs without them.
+    fn prepare_commit(&mut self, failed: &[String]) -> Result<(), Fatal> {
+        let Some(loaded) = &mut self.loaded else {
+            return Ok(());
+        };
+        loaded.mark_failed(failed);
+        let not_read = loaded.failed();
+        if !not_read.is_empty() && loaded.committed_before() {
+            return Err(Fatal::Message(format!(
+                "{} could not be read to the end: nothing committed, and the files the \
+                 earlier run of these inputs wrote are kept (this run would replace them \
+                 without those rows); fix or remove it, and run again",
+                not_read.join(", ")
+            )));
+        }
+        let (list, superseding) = (loaded.list(), loaded.superseding());
+        let decide: layout::SupersedeDecider = Box::new(move || superseding.runs());
+        match &mut self.output {
+            Output::Parquet(w) => {
+                w.set_run_inputs(list);
+                w.supersede_runs_decided_by(decide);
+            }
+            Output::NdjsonDir(w) => {
+                w.set_run_inputs(list);
+                w.supersede_runs_decided_by(decide);
+            }
+            Output::Stdout(_) | Output::File(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Commit the outputs of a finished run, and say what the commit replaced and, with
+    /// `--stats`, what the run did.
+    fn commit_and_report(self, run: &RunSummary, started: Instant) -> Result<(), Fatal> {
+        let output_files = self.output_files();
+        let rotated = self.rotated_files();
+        let spilled = match &self.output {
+            Output::Parquet(w) => w.spilled_rows(),
+            _ => 0,
+        };
+        let ext = match &self.output {
+            Output::Parquet(_) => "parquet",
+            _ => "ndjson",
+        };
+        let replaced = self.output.commit()?;
+        if let Some(replaced) = &replaced {
+            report_replaced(replaced, ext, run.summary.rejected, self.quiet);
+        }
+        if let Some(loaded) = &self.loaded {
+            warn_kept_for_failed_inputs(loaded);
+        }
+        // After the commit: it writes the partitions held back, and finishes the open files.
+        if self.stats {
+            print_stats(
+                &run.summary,
+                run.failed_inputs,
+                started.elapsed().as_secs_f64(),
+            );
+            if let Some((files, extra, partition)) = output_files {
+                print_file_stats(&FileStats {
+                    files,
+                    extra,
+                    rows: run.summary.normalized,
+                    partition,
+                    spilled,
+                    rotated,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Normalize every input into the output, report, and commit the outputs; returns the
     /// exit status.
     fn run(mut self, interrupt: Option<&Interrupt>) -> Result<u8, Fatal> {
@@ -313,6 +413,7 @@ impl NormalizeConfig {
             rejects: rejects.as_mut().map(RejectsWriter::new),
             quiet: self.quiet,
             bar: progress::Bar::new(self.inputs.len(), self.quiet),
+            failed: Vec::new(),
         };
 
         let started = Instant::now();
@@ -342,6 +443,7 @@ impl NormalizeConfig {
         if let Some(w) = observer.rejects.take() {
             w.finish()?;
         }
+        let failed = std::mem::take(&mut observer.failed);
         drop(observer);
         // The rejects file is kept even when the run stops on --max-rejects: it says why.
         if let Some(r) = rejects {
@@ -370,38 +472,8 @@ impl NormalizeConfig {
         }
         // Refused, the output goes with `self`: its temporary files are removed.
         self.keep_earlier_files_if_all_rejected(&run)?;
-        let output_files = self.output_files();
-        let rotated = self.rotated_files();
-        let spilled = match &self.output {
-            Output::Parquet(w) => w.spilled_rows(),
-            _ => 0,
-        };
-        let ext = match &self.output {
-            Output::Parquet(_) => "parquet",
-            _ => "ndjson",
-        };
-        let replaced = self.output.commit()?;
-        if let Some(replaced) = &replaced {
-            report_replaced(replaced, ext, run.summary.rejected, self.quiet);
-        }
-        // After the commit: it writes the partitions held back, and finishes the open files.
-        if self.stats {
-            print_stats(
-                &run.summary,
-                run.failed_inputs,
-                started.elapsed().as_secs_f64(),
-            );
-            if let Some((files, extra, partition)) = output_files {
-                print_file_stats(&FileStats {
-                    files,
-                    extra,
-                    rows: run.summary.normalized,
-                    partition,
-                    spilled,
-                    rotated,
-                });
-            }
-        }
+        self.prepare_commit(&failed)?;
+        self.commit_and_report(&run, started)?;
         if interrupt.is_some_and(Interrupt::fired) {
             // Too late to stop: the output was complete, and committing is never left half
             // done. Still reported, so that a script sees the interrupt.

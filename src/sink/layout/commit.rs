@@ -77,6 +77,10 @@ impl<F: PartFile> Parts<F> {
             cancel.as_ref().is_some_and(|f| f.load(Ordering::Relaxed))
         })?;
         complete_dead_commits(&self.dir, &one_at_a_time)?;
+        if let Some(decide) = &self.decide_supersedes {
+            let ids = decide();
+            self.supersede(&ids);
+        }
         self.check_again()?;
         let (dir, run) = (&self.dir, self.run.as_deref());
         let Some(lock) = &self.lock else {

@@ -145,8 +145,8 @@ fn remove_listed<'a>(
 }
 
 /// Remove the runs `runs` that this commit supersedes (a later run that read all their
-/// inputs again, unchanged, and so holds their rows): each one's part files, then its
-/// manifest, then its inputs list. A run already gone is passed over, so a commit
+/// inputs again, unchanged): each one's part files, then its inputs list, then its
+/// manifest. A run already gone is passed over, so a commit
 /// completed twice (by [`super::recover`] after a crash) removes nothing more. Returns
 /// the runs removed and their files (relative to `dir`).
 pub(crate) fn remove_runs(
@@ -162,9 +162,8 @@ pub(crate) fn remove_runs(
             Err(e) => return Err(path_error(&path, &e)),
         };
         files.extend(remove_listed(dir, run, listed.lines())?);
-        // The manifest last but one: interrupted before it, the journal's next completion
-        // finds the run still there and removes what is left.
-        std::fs::remove_file(&path).map_err(|e| path_error(&path, &e))?;
+        // The manifest last: interrupted before it, the journal's completion finds the
+        // run still there and removes what is left (its inputs list too).
         let inputs = dir.join(INPUTS_DIR).join(run);
         match std::fs::remove_file(&inputs) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -172,6 +171,7 @@ pub(crate) fn remove_runs(
             }
             _ => {}
         }
+        std::fs::remove_file(&path).map_err(|e| path_error(&path, &e))?;
         gone.push(run.clone());
     }
     Ok((gone, files))

@@ -319,6 +319,14 @@ impl ParquetWriter {
         self.parts.supersede(ids);
     }
 
+    /// Decide again at the commit which runs this one supersedes: `decide` is called under
+    /// the directory's commit lock, just before the files are put in place, and its answer
+    /// replaces [`supersede_runs`](Self::supersede_runs)'s, so that runs committed after
+    /// this one started are seen (and inputs that could not be read can be left out).
+    pub fn supersede_runs_decided_by(&mut self, decide: crate::sink::layout::SupersedeDecider) {
+        self.parts.supersede_decided_by(decide);
+    }
+
     /// Put `list` in `DIR/_normalog/inputs/<id>` when the run (given an id with
     /// [`set_run_id`](Self::set_run_id)) commits, in the same commit as its files: a
     /// record of what the run read, for later runs to find the runs they supersede (the

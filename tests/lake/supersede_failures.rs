@@ -1,0 +1,179 @@
+//! Superseding when inputs fail or other runs commit meanwhile (review findings): an
+//! earlier run is superseded only if every input of it was read to the end, decided at the
+//! commit, so that no row is lost and runs committed meanwhile count.
+#![cfg(unix)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::supersede::{listed, run_into};
+use crate::{archive, hidden_files, lake_rows, s};
+
+/// `normalize --format parquet -o lake inputs…`, paused at `point` (the debug-build hook
+/// `NORMALOG_TEST_PAUSE`) until the returned marker file is removed.
+fn paused(lake: &Path, inputs: &[&Path], point: &str) -> (Child, PathBuf) {
+    let marker = lake.with_extension(format!("pause-{point}"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args(["normalize", "--format", "parquet", "-o", s(lake)])
+        .args(inputs.iter().map(|p| s(p)))
+        .env("NORMALOG_TEST_PAUSE", format!("{point}:{}", s(&marker)))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let until = Instant::now() + Duration::from_secs(120);
+    while !marker.exists() {
+        assert!(child.try_wait().expect("wait").is_none(), "ended early");
+        assert!(Instant::now() < until, "never reached {point}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    (child, marker)
+}
+
+fn resume((child, marker): (Child, PathBuf)) -> Output {
+    std::fs::remove_file(marker).expect("remove the marker");
+    child.wait_with_output().expect("wait")
+}
+
+/// An input of the earlier run deleted while the superseding run reads the others: that
+/// run is kept (its rows were removed, and lost), and a warning says so.
+#[test]
+fn a_run_whose_input_could_not_be_read_is_kept() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 400, "2d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 300, "2d", 2);
+    let lake = tmp.path().join("lake");
+    run_into(&lake, &[], &[&a]);
+    let (rows_a, _) = lake_rows(&lake);
+    let fresh = tmp.path().join("fresh");
+    run_into(&fresh, &[], &[&b]);
+    let (rows_b, _) = lake_rows(&fresh);
+
+    let run = paused(&lake, &[&b, &a], "read");
+    std::fs::remove_file(&a).expect("delete a");
+    let out = resume(run);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "warning: an earlier run that loaded {} is kept, as this run could not read it",
+            s(&a)
+        )),
+        "{err}"
+    );
+    let mut both = [rows_a, rows_b].concat();
+    both.sort();
+    assert_eq!(lake_rows(&lake).0, both);
+    assert_eq!(listed(&lake, "runs").len(), 2);
+}
+
+/// The same inputs re-run, one of which cannot be read to the end: nothing is committed,
+/// as the commit would replace the earlier files without its rows.
+#[test]
+fn a_rerun_that_could_not_read_an_input_keeps_the_earlier_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 400, "2d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 300, "2d", 2);
+    let lake = tmp.path().join("lake");
+    run_into(&lake, &[], &[&b, &a]);
+    let (before, _) = lake_rows(&lake);
+    let run = paused(&lake, &[&b, &a], "read");
+    std::fs::remove_file(&a).expect("delete a");
+    let out = resume(run);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{} could not be read to the end: nothing committed, and the files the earlier \
+             run of these inputs wrote are kept",
+            s(&a)
+        )),
+        "{err}"
+    );
+    assert_eq!(lake_rows(&lake).0, before);
+    let hidden = hidden_files(&lake);
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
+
+/// A run that committed while another was going, with inputs the other reads too, is
+/// superseded by it: the decision is taken at the commit.
+#[test]
+fn a_run_committed_meanwhile_is_superseded() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 400, "2d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 300, "2d", 2);
+    let c = archive(tmp.path(), "c.jsonl", 200, "2d", 3);
+    let lake = tmp.path().join("lake");
+    run_into(&lake, &[], &[&a]);
+    let run = paused(&lake, &[&a, &b, &c], "commit");
+    run_into(&lake, &["-q"], &[&a, &b]);
+    let out = resume(run);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fresh = tmp.path().join("fresh");
+    run_into(&fresh, &[], &[&a, &b, &c]);
+    assert_eq!(lake_rows(&lake).0, lake_rows(&fresh).0);
+    assert_eq!(listed(&lake, "runs").len(), 1);
+}
+
+/// An input that cannot be looked at (a dangling link in the directory) fails when read,
+/// and the run keeps the identity of the others: re-running replaces its files. It had
+/// none, and added every row again.
+#[test]
+fn a_dangling_link_does_not_cost_the_run_its_identity() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir(&logs).expect("mkdir");
+    archive(&logs, "a.jsonl", 300, "2d", 1);
+    std::os::unix::fs::symlink(tmp.path().join("gone.jsonl"), logs.join("b.jsonl"))
+        .expect("symlink");
+    let lake = tmp.path().join("lake");
+    for _ in 0..2 {
+        let o = crate::normalog(&["normalize", "--format", "parquet", "-o", s(&lake), s(&logs)]);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert_eq!(lake_rows(&lake).0.len(), 300);
+}
+
+/// Standard input among the inputs: the run has no identity and adds its rows; files it
+/// shares with a run in the lake are named.
+#[test]
+fn standard_input_beside_loaded_files_is_warned_about() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 200, "1d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 100, "1d", 2);
+    let lake = tmp.path().join("lake");
+    run_into(&lake, &[], &[&a]);
+    let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args([
+            "normalize",
+            "--format",
+            "parquet",
+            "-o",
+            s(&lake),
+            "-",
+            s(&a),
+        ])
+        .stdin(std::fs::File::open(&b).expect("open"))
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{} was loaded by an earlier run: with standard input among its inputs this run \
+             has no identity and adds its rows again",
+            s(&a)
+        )),
+        "{err}"
+    );
+    assert_eq!(lake_rows(&lake).0.len(), 500);
+}
