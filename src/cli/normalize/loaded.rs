@@ -19,6 +19,20 @@ use normalog::pipeline::Input;
 use crate::cli::{messages, Fatal};
 
 const INPUTS_DIR: &str = "_normalog/inputs";
+/// Before the file of an input listed as read only in part (it failed part of the way):
+/// `partial:<records read>:<file>`.
+const PARTIAL: &str = "partial:";
+
+/// An input listed as read in part: the records read, and its file.
+fn partial_of(listed: &str) -> Option<(u64, &str)> {
+    let (records, file) = listed.strip_prefix(PARTIAL)?.split_once(':')?;
+    Some((records.parse().ok()?, file))
+}
+
+/// The file key of a listed input's file, read to the end or not.
+fn file_of(listed: &str) -> &str {
+    partial_of(listed).map_or(listed, |(_, file)| file)
+}
 const RUNS_DIR: &str = "_normalog/runs";
 
 /// One input of a run: its path as given, as recorded (canonical), and the file it was.
@@ -26,8 +40,8 @@ struct LoadedInput {
     given: String,
     canonical: String,
     file: Option<String>,
-    /// Not read to its end ([`Loaded::mark_failed`]).
-    failed: bool,
+    /// Not read to its end: the records read before ([`Loaded::mark_failed`]).
+    failed: Option<u64>,
 }
 
 /// The runs committed into `dir` (those whose manifest is there), but `except`: each one's
@@ -55,8 +69,10 @@ fn committed_runs(dir: &Path, except: Option<&str>) -> Vec<EarlierRun> {
             .map(|line| {
                 // Lists of earlier versions hold the path alone.
                 match line.rsplit_once('\t').filter(|(_, f)| {
-                    !f.is_empty()
-                        && f.bytes()
+                    let key = file_of(f);
+                    !key.is_empty()
+                        && key
+                            .bytes()
                             .all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
                 }) {
                     Some((path, file)) => (path.to_owned(), Some(file.to_owned())),
@@ -124,7 +140,11 @@ pub(super) fn skip_loaded_inputs(
 pub(super) fn warn_if_loaded_without_identity(dir: &Path, inputs: &[Input]) {
     let loaded: std::collections::HashSet<String> = committed_runs(dir, None)
         .into_iter()
-        .flat_map(|run| run.inputs.into_iter().filter_map(|(_, file)| file))
+        .flat_map(|run| {
+            run.inputs
+                .into_iter()
+                .filter_map(|(_, file)| Some(file_of(&file?).to_owned()))
+        })
         .collect();
     let shared: Vec<String> = inputs
         .iter()
@@ -160,7 +180,11 @@ pub(super) fn warn_if_loaded_without_identity(dir: &Path, inputs: &[Input]) {
 fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> usize {
     let loaded: std::collections::HashSet<String> = committed_runs(dir, None)
         .into_iter()
-        .flat_map(|run| run.inputs.into_iter().filter_map(|(_, file)| file))
+        .flat_map(|run| {
+            run.inputs
+                .into_iter()
+                .filter_map(|(_, file)| Some(file_of(&file?).to_owned()))
+        })
         .collect();
     let before = inputs.len();
     inputs.retain(|input| {
@@ -179,10 +203,25 @@ fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> usize {
 pub(super) struct Superseding {
     dir: PathBuf,
     run: String,
+    /// The files read to their end.
     read: std::collections::HashSet<String>,
+    /// The files that failed part of the way, with the records read before.
+    partial: std::collections::HashMap<String, u64>,
 }
 
 impl Superseding {
+    /// Whether this run holds the rows an earlier run had of the input listed as `file`:
+    /// it read the same file to the end, or the earlier run read it only in part and this
+    /// run read as many records of the same file (a corrupt file fails at the same place).
+    fn holds(&self, file: &str) -> bool {
+        match partial_of(file) {
+            Some((records, key)) => {
+                self.read.contains(key) || self.partial.get(key) == Some(&records)
+            }
+            None => self.read.contains(file),
+        }
+    }
+
     pub(super) fn runs(&self) -> Vec<u64> {
         committed_runs(&self.dir, Some(&self.run))
             .into_iter()
@@ -191,7 +230,7 @@ impl Superseding {
                     && run
                         .inputs
                         .iter()
-                        .all(|(_, file)| file.as_ref().is_some_and(|f| self.read.contains(f)))
+                        .all(|(_, file)| file.as_deref().is_some_and(|f| self.holds(f)))
             })
             .filter_map(|run| u64::from_str_radix(&run.id, 16).ok())
             .collect()
@@ -248,7 +287,7 @@ impl Loaded {
                 given: given.to_string_lossy().into_owned(),
                 file: file_key(&canonical),
                 canonical: canonical.to_string_lossy().into_owned(),
-                failed: false,
+                failed: None,
             })
             .collect();
         let mut loaded = Loaded {
@@ -296,18 +335,25 @@ impl Loaded {
             read: self
                 .inputs
                 .iter()
-                .filter(|i| !i.failed)
+                .filter(|i| i.failed.is_none())
                 .filter_map(|i| i.file.clone())
+                .collect(),
+            partial: self
+                .inputs
+                .iter()
+                .filter_map(|i| Some((i.file.clone()?, i.failed?)))
                 .collect(),
         }
     }
 
-    /// The inputs that could not be read to their end (named as the run reports them):
-    /// they are left out of the list of this run's inputs, and no earlier run that loaded
-    /// them is superseded (its rows of them would be lost).
-    pub(super) fn mark_failed(&mut self, failed: &[String]) {
+    /// The inputs that could not be read to their end (named as the run reports them): the
+    /// list of this run's inputs names them without their file, and no earlier run that
+    /// loaded them is superseded (its rows of them would be lost).
+    pub(super) fn mark_failed(&mut self, failed: &[(String, u64)]) {
         for input in &mut self.inputs {
-            input.failed |= failed.contains(&input.given);
+            if let Some((_, records)) = failed.iter().find(|(name, _)| *name == input.given) {
+                input.failed = Some(*records);
+            }
         }
     }
 
@@ -315,7 +361,7 @@ impl Loaded {
     pub(super) fn failed(&self) -> Vec<&str> {
         self.inputs
             .iter()
-            .filter(|i| i.failed)
+            .filter(|i| i.failed.is_some())
             .map(|i| i.given.as_str())
             .collect()
     }
@@ -380,7 +426,7 @@ impl Loaded {
             }
             for (path, file) in run.inputs {
                 if let Some(file) = file {
-                    files.insert(file, path.clone());
+                    files.insert(file_of(&file).to_owned(), path.clone());
                 }
                 paths.insert(path);
             }
@@ -403,15 +449,35 @@ impl Loaded {
     /// list.
     pub(super) fn list(&self) -> String {
         let mut text = String::new();
-        // Only the inputs read to their end: the run holds all their rows.
-        for input in self.inputs.iter().filter(|i| !i.failed) {
+        for input in &self.inputs {
             text.push_str(&input.canonical);
             if let Some(file) = &input.file {
                 text.push('\t');
+                // An input not read to its end: the run holds only some of its rows.
+                if let Some(records) = input.failed {
+                    text.push_str(PARTIAL);
+                    text.push_str(&records.to_string());
+                    text.push(':');
+                }
                 text.push_str(file);
             }
             text.push('\n');
         }
         text
+    }
+
+    /// Whether the earlier commit of this run's identity read to the end an input that
+    /// this run could not: replacing its files would lose that input's rows.
+    pub(super) fn would_lose_rows(&self) -> bool {
+        let Ok(text) = std::fs::read_to_string(self.dir.join(INPUTS_DIR).join(&self.run)) else {
+            // No list (an earlier version's run, or one killed before it): its files may
+            // hold any of the inputs' rows.
+            return self.committed_before() && self.inputs.iter().any(|i| i.failed.is_some());
+        };
+        self.inputs
+            .iter()
+            .filter(|i| i.failed.is_some())
+            .filter_map(|i| i.file.as_deref())
+            .any(|file| text.lines().any(|l| l.ends_with(&format!("\t{file}"))))
     }
 }

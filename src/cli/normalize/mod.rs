@@ -330,13 +330,13 @@ impl NormalizeConfig {
     /// could not be read to their end (`failed`) out of its list and out of the decision of
     /// the runs it supersedes (so that no run that loaded them loses their rows), and
     /// refuse a commit that would replace the earlier run of the same inputs without them.
-    fn prepare_commit(&mut self, failed: &[String]) -> Result<(), Fatal> {
+    fn prepare_commit(&mut self, failed: &[(String, u64)]) -> Result<(), Fatal> {
         let Some(loaded) = &mut self.loaded else {
             return Ok(());
         };
         loaded.mark_failed(failed);
         let not_read = loaded.failed();
-        if !not_read.is_empty() && loaded.committed_before() {
+        if !not_read.is_empty() && loaded.would_lose_rows() {
             return Err(Fatal::Message(format!(
                 "{} could not be read to the end: nothing committed, and the files the \
                  earlier run of these inputs wrote are kept (this run would replace them \

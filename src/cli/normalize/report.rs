@@ -60,8 +60,9 @@ pub(super) struct CliObserver<'f> {
     pub(super) rejects: Option<RejectsWriter<'f>>,
     pub(super) quiet: bool,
     pub(super) bar: progress::Bar,
-    /// The inputs that could not be read to their end, as named in messages.
-    pub(super) failed: Vec<String>,
+    /// The inputs that could not be read to their end, as named in messages, with the
+    /// records read before.
+    pub(super) failed: Vec<(String, u64)>,
 }
 
 impl Observer for CliObserver<'_> {
@@ -85,7 +86,7 @@ impl Observer for CliObserver<'_> {
 
     fn input_failed(&mut self, source: &str, err: &io::Error, records: u64) {
         // The run goes on with the other inputs, if any; the summary counts what was read.
-        self.failed.push(source.to_owned());
+        self.failed.push((source.to_owned(), records));
         let line = if records == 0 {
             format!("{source}: {err} (input skipped)")
         } else {
