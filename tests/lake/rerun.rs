@@ -243,7 +243,8 @@ fn a_moved_input_is_known_by_its_file() {
 }
 
 /// A re-run whose every record is rejected (here: `-s` with a schema that fits none, which
-/// leaves the built-in ones out) commits nothing and keeps the earlier run's files: it
+/// leaves the built-in ones out), or a run that would supersede the earlier one, commits
+/// nothing and keeps the earlier run's files: it
 /// replaced them with none, and every row was gone, with the exit code of a few rejects
 /// (review finding).
 #[test]
@@ -260,24 +261,24 @@ fn a_rerun_rejecting_every_record_keeps_the_earlier_files() {
         "schema: Custom.Never\nfields:\n  - {name: never, type: string, required: true}\n",
     )
     .expect("write");
-    let out = normalog(&[
-        "normalize",
-        "--format",
-        "parquet",
-        "-o",
-        s(&lake),
-        "-s",
-        s(&schemas),
-        s(&a),
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains("every record was rejected (300): nothing committed"),
-        "{err}"
-    );
-    let (after, _) = lake_rows(&lake);
-    assert_eq!(after, before);
+    // The same inputs, and a run that would supersede the first (it reads `a` again).
+    let b = archive(tmp.path(), "b.jsonl", 100, "1d", 2);
+    for (inputs, rejected) in [(vec![s(&a)], 300), (vec![s(&a), s(&b)], 400)] {
+        let mut args = vec!["normalize", "--format", "parquet", "-o", s(&lake)];
+        args.extend(["-s", s(&schemas)]);
+        args.extend(&inputs);
+        let out = normalog(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!(
+                "every record was rejected ({rejected}): nothing committed"
+            )),
+            "{err}"
+        );
+        let (after, _) = lake_rows(&lake);
+        assert_eq!(after, before);
+    }
     let hidden = hidden_files(&lake);
     assert!(hidden.is_empty(), "{hidden:?}");
 }

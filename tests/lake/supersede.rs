@@ -153,40 +153,6 @@ fn a_commit_cut_before_removing_what_it_supersedes_is_completed() {
     assert!(hidden.is_empty(), "{hidden:?}");
 }
 
-/// A run that would supersede earlier runs and rejects every record (a wrong `-s`) commits
-/// nothing: the earlier runs' files stay.
-#[test]
-fn a_superseding_run_rejecting_every_record_keeps_the_earlier_files() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let a = archive(tmp.path(), "a.jsonl", 300, "1d", 1);
-    let b = archive(tmp.path(), "b.jsonl", 100, "1d", 2);
-    let lake = tmp.path().join("lake");
-    run_into(&lake, &[], &[&a]);
-    let (before, _) = lake_rows(&lake);
-    let schemas = tmp.path().join("schemas");
-    std::fs::create_dir_all(&schemas).expect("mkdir");
-    std::fs::write(
-        schemas.join("never.yml"),
-        "schema: Custom.Never\nfields:\n  - {name: never, type: string, required: true}\n",
-    )
-    .expect("write");
-    let o = normalog(&[
-        "normalize",
-        "--format",
-        "parquet",
-        "-o",
-        s(&lake),
-        "-s",
-        s(&schemas),
-        s(&a),
-        s(&b),
-    ]);
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("nothing committed"), "{err}");
-    assert_eq!(lake_rows(&lake).0, before);
-}
-
 /// `--skip-loaded` reads only the files no run in the lake loaded (unchanged), as a run of
 /// their own, and says how many it skipped; with nothing new it does nothing, and says so.
 /// A full run of the directory afterwards supersedes those runs: one file per partition.

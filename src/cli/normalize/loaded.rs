@@ -135,29 +135,34 @@ pub(super) fn skip_loaded_inputs(
     Ok(skipped)
 }
 
-/// A run without an identity (standard input among its inputs) adds its files: warn when
-/// its input files were loaded by a run in `dir`, whose rows of them are then there twice.
-pub(super) fn warn_if_loaded_without_identity(dir: &Path, inputs: &[Input]) {
-    let loaded: std::collections::HashSet<String> = committed_runs(dir, None)
+/// The files (keys) of the inputs the runs committed into `dir` loaded, in whole or in part.
+fn loaded_files(dir: &Path) -> std::collections::HashSet<String> {
+    committed_runs(dir, None)
         .into_iter()
         .flat_map(|run| {
             run.inputs
                 .into_iter()
                 .filter_map(|(_, file)| Some(file_of(&file?).to_owned()))
         })
-        .collect();
+        .collect()
+}
+
+/// The file (key) of the input at `path`, if it can be looked at.
+fn input_file(path: &Path) -> Option<String> {
+    file_key(&std::fs::canonicalize(path).ok()?)
+}
+
+/// A run without an identity (standard input among its inputs) adds its files: warn when
+/// its input files were loaded by a run in `dir`, whose rows of them are then there twice.
+pub(super) fn warn_if_loaded_without_identity(dir: &Path, inputs: &[Input]) {
+    let loaded = loaded_files(dir);
     let shared: Vec<String> = inputs
         .iter()
         .filter_map(|input| match input {
             Input::Path(p) => Some(p),
             _ => None,
         })
-        .filter(|p| {
-            std::fs::canonicalize(p)
-                .ok()
-                .and_then(|c| file_key(&c))
-                .is_some_and(|k| loaded.contains(&k))
-        })
+        .filter(|p| input_file(p).is_some_and(|k| loaded.contains(&k)))
         .map(|p| p.display().to_string())
         .collect();
     if let Some(first) = shared.first() {
@@ -178,21 +183,13 @@ pub(super) fn warn_if_loaded_without_identity(dir: &Path, inputs: &[Input]) {
 /// same file, size and modification time, wherever it is now); returns how many. Their
 /// rows are in the lake already, and the run that holds them stays.
 fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> usize {
-    let loaded: std::collections::HashSet<String> = committed_runs(dir, None)
-        .into_iter()
-        .flat_map(|run| {
-            run.inputs
-                .into_iter()
-                .filter_map(|(_, file)| Some(file_of(&file?).to_owned()))
-        })
-        .collect();
+    let loaded = loaded_files(dir);
     let before = inputs.len();
     inputs.retain(|input| {
         let Input::Path(path) = input else {
             return true;
         };
-        let key = std::fs::canonicalize(path).ok().and_then(|c| file_key(&c));
-        !key.is_some_and(|k| loaded.contains(&k))
+        !input_file(path).is_some_and(|k| loaded.contains(&k))
     });
     before - inputs.len()
 }
