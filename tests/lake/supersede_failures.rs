@@ -184,17 +184,11 @@ fn standard_input_beside_loaded_files_is_warned_about() {
 /// of each event, as a fresh run would.
 #[test]
 fn a_file_that_fails_part_of_the_way_is_read_again_alike() {
-    use std::io::Write as _;
     let tmp = tempfile::tempdir().expect("tempdir");
     let logs = tmp.path().join("logs");
     std::fs::create_dir(&logs).expect("mkdir");
     archive(&logs, "a.jsonl", 300, "2d", 1);
-    let x = archive(tmp.path(), "x.jsonl", 2000, "2d", 4);
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(&std::fs::read(&x).expect("read"))
-        .expect("gzip");
-    let gz = gz.finish().expect("gzip");
-    std::fs::write(logs.join("x.jsonl.gz"), &gz[..gz.len() / 2]).expect("write");
+    cut_gzip(&logs, "x.jsonl.gz");
     let lake = tmp.path().join("lake");
     let run = |lake: &Path| {
         let o = crate::normalog(&["normalize", "--format", "parquet", "-o", s(lake), s(&logs)]);
@@ -214,4 +208,125 @@ fn a_file_that_fails_part_of_the_way_is_read_again_alike() {
     assert!(rows.len() > 500, "some of x's rows: {}", rows.len());
     assert_eq!(rows, lake_rows(&fresh).0);
     assert_eq!(listed(&lake, "runs").len(), 1);
+}
+
+/// A re-run of the same inputs that reads fewer records of a file the earlier commit read
+/// in part (here: a corrupt gzip deleted during the re-run) commits nothing: it would
+/// replace those rows with fewer (review finding).
+#[test]
+fn a_rerun_reading_less_of_a_file_read_in_part_keeps_the_earlier_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let b = archive(tmp.path(), "b.jsonl", 300, "2d", 2);
+    let x = cut_gzip(tmp.path(), "x.jsonl.gz");
+    let lake = tmp.path().join("lake");
+    let o = crate::normalog(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "-o",
+        s(&lake),
+        s(&b),
+        s(&x),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let (before, _) = lake_rows(&lake);
+    assert!(before.len() > 300);
+    let run = paused(&lake, &[&b, &x], "read");
+    std::fs::remove_file(&x).expect("delete x");
+    let out = resume(run);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("nothing committed"), "{err}");
+    assert_eq!(lake_rows(&lake).0, before);
+}
+
+/// A file rotated while the run goes (renamed, another made under its name) is not taken
+/// for the file the run started with: the run that loaded the old one is kept, and the
+/// new run lists the file by its path alone (review finding: the old file's rows were
+/// lost).
+#[test]
+fn a_file_rotated_during_the_run_does_not_supersede_its_old_run() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 300, "2d", 1);
+    let x = archive(tmp.path(), "x.jsonl", 200, "2d", 2);
+    let lake = tmp.path().join("lake");
+    run_into(&lake, &[], &[&x]);
+    let (old_x, _) = lake_rows(&lake);
+    let run = paused(&lake, &[&a, &x], "read");
+    std::fs::rename(&x, tmp.path().join("x.jsonl.1")).expect("rotate");
+    archive(tmp.path(), "x.jsonl", 100, "2d", 3);
+    let out = resume(run);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("is kept"), "{err}");
+    let (rows, _) = lake_rows(&lake);
+    assert_eq!(rows.len(), 200 + 300 + 100);
+    assert!(
+        old_x.iter().all(|r| rows.contains(r)),
+        "the old x's rows are there"
+    );
+    assert_eq!(listed(&lake, "runs").len(), 2);
+}
+
+/// `--skip-loaded` reads again a file that a run read only in part (here: none of it, as
+/// it could not be opened then): its records may all be there now (review finding: it
+/// was skipped as loaded).
+#[test]
+fn skip_loaded_reads_again_a_file_read_in_part() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir(&logs).expect("mkdir");
+    archive(&logs, "a.jsonl", 300, "2d", 1);
+    let x = cut_gzip(&logs, "x.jsonl.gz");
+    let lake = tmp.path().join("lake");
+    let o = crate::normalog(&["normalize", "--format", "parquet", "-o", s(&lake), s(&logs)]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = crate::normalog(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "--skip-loaded",
+        "-o",
+        s(&lake),
+        s(&logs),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("1 of the 2 inputs was loaded"), "{err}");
+    assert!(err.contains(s(&x)), "x read again: {err}");
+}
+
+/// A run committed meanwhile that this run does not supersede (it read more inputs) is
+/// named in the warning, which is worked out after the commit (review finding: no warning,
+/// and every shared row twice).
+#[test]
+fn a_run_committed_meanwhile_with_more_inputs_is_warned_about() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 300, "2d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 200, "2d", 2);
+    let c = archive(tmp.path(), "c.jsonl", 100, "2d", 3);
+    let lake = tmp.path().join("lake");
+    run_into(&lake, &[], &[&a]);
+    let run = paused(&lake, &[&a, &b], "commit");
+    run_into(&lake, &["-q"], &[&a, &b, &c]);
+    let out = resume(run);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("were loaded by an earlier run with inputs this run does not read again"),
+        "{err}"
+    );
+}
+
+/// A gzip of 2,000 generated records cut in half, written as `dir/name`.
+fn cut_gzip(dir: &Path, name: &str) -> PathBuf {
+    use std::io::Write as _;
+    let x = archive(dir, &format!("{name}.plain"), 2000, "2d", 4);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&std::fs::read(&x).expect("read"))
+        .expect("gzip");
+    let gz = gz.finish().expect("gzip");
+    std::fs::remove_file(&x).expect("remove");
+    let path = dir.join(name);
+    std::fs::write(&path, &gz[..gz.len() / 2]).expect("write");
+    path
 }

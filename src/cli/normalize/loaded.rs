@@ -42,6 +42,9 @@ struct LoadedInput {
     file: Option<String>,
     /// Not read to its end: the records read before ([`Loaded::mark_failed`]).
     failed: Option<u64>,
+    /// Another file, or written to, by the end of the run than at its start (rotated, or
+    /// growing): which of them was read is not known ([`Loaded::mark_failed`]).
+    changed: bool,
 }
 
 /// The runs committed into `dir` (those whose manifest is there), but `except`: each one's
@@ -135,14 +138,16 @@ pub(super) fn skip_loaded_inputs(
     Ok(skipped)
 }
 
-/// The files (keys) of the inputs the runs committed into `dir` loaded, in whole or in part.
-fn loaded_files(dir: &Path) -> std::collections::HashSet<String> {
+/// The files (keys) of the inputs the runs committed into `dir` loaded: read to the end,
+/// and also read in part unless `whole`.
+fn loaded_files(dir: &Path, whole: bool) -> std::collections::HashSet<String> {
     committed_runs(dir, None)
         .into_iter()
         .flat_map(|run| {
-            run.inputs
-                .into_iter()
-                .filter_map(|(_, file)| Some(file_of(&file?).to_owned()))
+            run.inputs.into_iter().filter_map(|(_, file)| {
+                let file = file?;
+                (!whole || partial_of(&file).is_none()).then(|| file_of(&file).to_owned())
+            })
         })
         .collect()
 }
@@ -155,7 +160,7 @@ fn input_file(path: &Path) -> Option<String> {
 /// A run without an identity (standard input among its inputs) adds its files: warn when
 /// its input files were loaded by a run in `dir`, whose rows of them are then there twice.
 pub(super) fn warn_if_loaded_without_identity(dir: &Path, inputs: &[Input]) {
-    let loaded = loaded_files(dir);
+    let loaded = loaded_files(dir, false);
     let shared: Vec<String> = inputs
         .iter()
         .filter_map(|input| match input {
@@ -183,7 +188,9 @@ pub(super) fn warn_if_loaded_without_identity(dir: &Path, inputs: &[Input]) {
 /// same file, size and modification time, wherever it is now); returns how many. Their
 /// rows are in the lake already, and the run that holds them stays.
 fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> usize {
-    let loaded = loaded_files(dir);
+    // Read to the end: a file read in part (unreadable, corrupt) is read again, as its
+    // other records may be there now.
+    let loaded = loaded_files(dir, true);
     let before = inputs.len();
     inputs.retain(|input| {
         let Input::Path(path) = input else {
@@ -285,6 +292,7 @@ impl Loaded {
                 file: file_key(&canonical),
                 canonical: canonical.to_string_lossy().into_owned(),
                 failed: None,
+                changed: false,
             })
             .collect();
         let mut loaded = Loaded {
@@ -332,33 +340,40 @@ impl Loaded {
             read: self
                 .inputs
                 .iter()
-                .filter(|i| i.failed.is_none())
+                .filter(|i| i.failed.is_none() && !i.changed)
                 .filter_map(|i| i.file.clone())
                 .collect(),
             partial: self
                 .inputs
                 .iter()
+                .filter(|i| !i.changed)
                 .filter_map(|i| Some((i.file.clone()?, i.failed?)))
                 .collect(),
         }
     }
 
-    /// The inputs that could not be read to their end (named as the run reports them): the
-    /// list of this run's inputs names them without their file, and no earlier run that
-    /// loaded them is superseded (its rows of them would be lost).
+    /// The inputs that could not be read to their end (named as the run reports them, with
+    /// the records read), listed as read in part; and, looked at again, those that changed
+    /// while the run went, listed by path alone. No earlier run that loaded them is
+    /// superseded unless this run holds the same rows of them.
     pub(super) fn mark_failed(&mut self, failed: &[(String, u64)]) {
         for input in &mut self.inputs {
             if let Some((_, records)) = failed.iter().find(|(name, _)| *name == input.given) {
                 input.failed = Some(*records);
             }
+            // Looked at again: a file rotated (renamed, and another made under its name)
+            // or written to after the run took its identity.
+            input.changed =
+                input.file.is_some() && input_file(Path::new(&input.canonical)) != input.file;
         }
     }
 
-    /// The given names of the inputs that could not be read to their end.
+    /// The given names of the inputs that could not be read to their end, or changed
+    /// while the run went.
     pub(super) fn failed(&self) -> Vec<&str> {
         self.inputs
             .iter()
-            .filter(|i| i.failed.is_some())
+            .filter(|i| i.failed.is_some() || i.changed)
             .map(|i| i.given.as_str())
             .collect()
     }
@@ -448,7 +463,9 @@ impl Loaded {
         let mut text = String::new();
         for input in &self.inputs {
             text.push_str(&input.canonical);
-            if let Some(file) = &input.file {
+            // Changed while read: which file's rows the run holds is not known, so it is
+            // listed by its path alone (no later run supersedes this one by it).
+            if let (Some(file), false) = (&input.file, input.changed) {
                 text.push('\t');
                 // An input not read to its end: the run holds only some of its rows.
                 if let Some(records) = input.failed {
@@ -469,12 +486,26 @@ impl Loaded {
         let Ok(text) = std::fs::read_to_string(self.dir.join(INPUTS_DIR).join(&self.run)) else {
             // No list (an earlier version's run, or one killed before it): its files may
             // hold any of the inputs' rows.
-            return self.committed_before() && self.inputs.iter().any(|i| i.failed.is_some());
+            return self.committed_before() && !self.failed().is_empty();
         };
+        let earlier: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.rsplit_once('\t').map(|(_, f)| f))
+            .collect();
         self.inputs
             .iter()
-            .filter(|i| i.failed.is_some())
-            .filter_map(|i| i.file.as_deref())
-            .any(|file| text.lines().any(|l| l.ends_with(&format!("\t{file}"))))
+            .filter(|i| i.failed.is_some() || i.changed)
+            .filter_map(|i| Some((i.file.as_deref()?, i.failed.filter(|_| !i.changed))))
+            .any(|(file, read)| {
+                earlier
+                    .iter()
+                    .any(|listed| match (partial_of(listed), read) {
+                        // Read in part before: lost if this run read fewer of its records.
+                        (Some((records, was)), Some(now)) => was == file && now < records,
+                        (Some((_, was)), None) => was == file,
+                        // Read whole before.
+                        (None, _) => *listed == file,
+                    })
+            })
     }
 }

@@ -143,9 +143,9 @@ fn warn_kept_for_failed_inputs(loaded: &loaded::Loaded) {
         format!("{kept} earlier runs")
     };
     messages::error(&format!(
-        "warning: {runs} that loaded {} {} kept, as this run could not read it to the end: \
-         the rows of the other inputs it shares with this run are there twice, until a run \
-         reads them all again",
+        "warning: {runs} that loaded {} {} kept, as this run could not read it to the end \
+         (or it changed while read): the rows of any other inputs it shares with this run \
+         are there twice, until a run reads them all again",
         failed.join(", "),
         if kept == 1 { "is" } else { "are" }
     ));
@@ -263,7 +263,6 @@ impl NormalizeConfig {
             if let (Output::Parquet(_) | Output::NdjsonDir(_), Some(dir)) = (&output, &args.output)
             {
                 let run = loaded::Loaded::new(dir, id, &inputs);
-                run.warn_if_loaded_before();
                 // Decided again at the commit ([`NormalizeConfig::prepare_commit`]); known
                 // now for the check of the tables' layouts.
                 match &mut output {
@@ -340,7 +339,7 @@ impl NormalizeConfig {
             return Err(Fatal::Message(format!(
                 "{} could not be read to the end: nothing committed, and the files the \
                  earlier run of these inputs wrote are kept (this run would replace them \
-                 without those rows); fix or remove it, and run again",
+                 without those rows); make it readable as it was, and run again",
                 not_read.join(", ")
             )));
         }
@@ -378,6 +377,9 @@ impl NormalizeConfig {
             report_replaced(replaced, ext, run.summary.rejected, self.quiet);
         }
         if let Some(loaded) = &self.loaded {
+            // After the commit, against the runs there then: one committed meanwhile
+            // counts.
+            loaded.warn_if_loaded_before();
             warn_kept_for_failed_inputs(loaded);
         }
         // After the commit: it writes the partitions held back, and finishes the open files.
