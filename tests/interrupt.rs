@@ -4,7 +4,7 @@
 //! of other runs are never touched, nor the files of a run still going.
 //!
 //! The runs pause at a named point through the debug-build hook `NORMALOG_TEST_PAUSE`
-//! (`<point>:<marker file>`: the process creates the marker and waits until it is removed).
+//! (`util::pause`).
 #![cfg(unix)]
 
 mod util;
@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use util::files_under;
 use util::lake::{debris, empty_dirs, parquet_files, parquet_rows};
+use util::pause::Paused;
 
 const BIN: &str = env!("CARGO_BIN_EXE_normalog");
 
@@ -73,12 +74,6 @@ fn normalize(lake: &Path, input: &Path) -> Command {
     c
 }
 
-/// A run of `input` into `lake` stopped at `point`: it waits there until the marker goes.
-struct Paused {
-    child: Child,
-    marker: PathBuf,
-}
-
 impl Paused {
     fn start(lake: &Path, input: &Path, point: &str) -> Paused {
         Paused::start_with(lake, input, point, &[])
@@ -86,23 +81,9 @@ impl Paused {
 
     /// As [`start`](Self::start), with more flags.
     fn start_with(lake: &Path, input: &Path, point: &str, flags: &[&str]) -> Paused {
-        let marker = lake.with_extension(format!("pause-{point}"));
-        let _ = std::fs::remove_file(&marker);
-        let mut child = normalize(lake, input)
-            .args(flags)
-            .env("NORMALOG_TEST_PAUSE", format!("{point}:{}", s(&marker)))
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        let until = Instant::now() + Duration::from_secs(120);
-        while !marker.exists() {
-            if let Some(status) = child.try_wait().expect("wait") {
-                panic!("the run ended ({status}) before reaching {point}");
-            }
-            assert!(Instant::now() < until, "the run never reached {point}");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        Paused { child, marker }
+        let mut cmd = normalize(lake, input);
+        cmd.args(flags);
+        Paused::spawn(cmd, point, lake.with_extension(format!("pause-{point}")))
     }
 
     /// Send `signal` (`INT`, `TERM`, `KILL`), let the run go on, and wait for its end.
@@ -119,11 +100,6 @@ impl Paused {
             .status()
             .expect("kill");
         assert!(sent.success());
-    }
-
-    fn resume(self) -> Output {
-        std::fs::remove_file(&self.marker).expect("remove the marker");
-        self.child.wait_with_output().expect("wait")
     }
 }
 

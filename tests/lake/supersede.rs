@@ -3,9 +3,9 @@
 //! event, as a fresh run of the directory would.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
+use crate::util::pause::Paused;
 use crate::{archive, archive_from, hidden_files, lake_rows, normalog, ok, s};
 
 /// `normalize --format parquet -o lake inputs…` with `flags`; its stderr.
@@ -123,22 +123,12 @@ fn a_commit_cut_before_removing_what_it_supersedes_is_completed() {
     let c = archive(tmp.path(), "c.jsonl", 200, "2d", 3);
     let lake = tmp.path().join("lake");
     run_into(&lake, &[], &[&a]);
-    let marker = tmp.path().join("paused");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_normalog"))
-        .args(["normalize", "--format", "parquet", "-q", "-o"])
-        .args([s(&lake), s(&a), s(&b)])
-        .env("NORMALOG_TEST_PAUSE", format!("supersede:{}", s(&marker)))
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let until = Instant::now() + Duration::from_secs(120);
-    while !marker.exists() {
-        assert!(child.try_wait().expect("wait").is_none(), "ended early");
-        assert!(Instant::now() < until, "never reached the pause");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child.kill().expect("kill -9");
-    child.wait().expect("wait");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
+    cmd.args(["normalize", "--format", "parquet", "-q", "-o"])
+        .args([s(&lake), s(&a), s(&b)]);
+    let mut run = Paused::spawn(cmd, "supersede", tmp.path().join("paused"));
+    run.child.kill().expect("kill -9");
+    run.child.wait().expect("wait");
     // Both runs' files are in place: `a`'s rows twice, until the commit is completed.
     assert_eq!(lake_rows(&lake).0.len(), 500 + 800);
 

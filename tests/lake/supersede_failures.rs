@@ -4,35 +4,18 @@
 #![cfg(unix)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use crate::supersede::{listed, run_into};
+use crate::util::pause::Paused;
 use crate::{archive, hidden_files, lake_rows, s};
 
-/// `normalize --format parquet -o lake inputs…`, paused at `point` (the debug-build hook
-/// `NORMALOG_TEST_PAUSE`) until the returned marker file is removed.
-fn paused(lake: &Path, inputs: &[&Path], point: &str) -> (Child, PathBuf) {
-    let marker = lake.with_extension(format!("pause-{point}"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_normalog"))
-        .args(["normalize", "--format", "parquet", "-o", s(lake)])
-        .args(inputs.iter().map(|p| s(p)))
-        .env("NORMALOG_TEST_PAUSE", format!("{point}:{}", s(&marker)))
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let until = Instant::now() + Duration::from_secs(120);
-    while !marker.exists() {
-        assert!(child.try_wait().expect("wait").is_none(), "ended early");
-        assert!(Instant::now() < until, "never reached {point}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    (child, marker)
-}
-
-fn resume((child, marker): (Child, PathBuf)) -> Output {
-    std::fs::remove_file(marker).expect("remove the marker");
-    child.wait_with_output().expect("wait")
+/// `normalize --format parquet -o lake inputs…`, paused at `point`.
+fn paused(lake: &Path, inputs: &[&Path], point: &str) -> Paused {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
+    cmd.args(["normalize", "--format", "parquet", "-o", s(lake)])
+        .args(inputs.iter().map(|p| s(p)));
+    Paused::spawn(cmd, point, lake.with_extension(format!("pause-{point}")))
 }
 
 /// An input of the earlier run deleted while the superseding run reads the others: that
@@ -51,7 +34,7 @@ fn a_run_whose_input_could_not_be_read_is_kept() {
 
     let run = paused(&lake, &[&b, &a], "read");
     std::fs::remove_file(&a).expect("delete a");
-    let out = resume(run);
+    let out = run.resume();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
@@ -79,7 +62,7 @@ fn a_rerun_that_could_not_read_an_input_keeps_the_earlier_files() {
     let (before, _) = lake_rows(&lake);
     let run = paused(&lake, &[&b, &a], "read");
     std::fs::remove_file(&a).expect("delete a");
-    let out = resume(run);
+    let out = run.resume();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
@@ -107,7 +90,7 @@ fn a_run_committed_meanwhile_is_superseded() {
     run_into(&lake, &[], &[&a]);
     let run = paused(&lake, &[&a, &b, &c], "commit");
     run_into(&lake, &["-q"], &[&a, &b]);
-    let out = resume(run);
+    let out = run.resume();
     assert!(
         out.status.success(),
         "{}",
@@ -233,7 +216,7 @@ fn a_rerun_reading_less_of_a_file_read_in_part_keeps_the_earlier_files() {
     assert!(before.len() > 300);
     let run = paused(&lake, &[&b, &x], "read");
     std::fs::remove_file(&x).expect("delete x");
-    let out = resume(run);
+    let out = run.resume();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("nothing committed"), "{err}");
@@ -255,7 +238,7 @@ fn a_file_rotated_during_the_run_does_not_supersede_its_old_run() {
     let run = paused(&lake, &[&a, &x], "read");
     std::fs::rename(&x, tmp.path().join("x.jsonl.1")).expect("rotate");
     archive(tmp.path(), "x.jsonl", 100, "2d", 3);
-    let out = resume(run);
+    let out = run.resume();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("is kept"), "{err}");
@@ -308,7 +291,7 @@ fn a_run_committed_meanwhile_with_more_inputs_is_warned_about() {
     run_into(&lake, &[], &[&a]);
     let run = paused(&lake, &[&a, &b], "commit");
     run_into(&lake, &["-q"], &[&a, &b, &c]);
-    let out = resume(run);
+    let out = run.resume();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(

@@ -4,6 +4,7 @@
 pub mod arrow_rows;
 pub mod entry;
 pub mod lake;
+pub mod pause;
 
 use std::path::{Path, PathBuf};
 
