@@ -109,8 +109,10 @@ struct Open<F> {
     used: u64,
 }
 
-/// Which earlier runs a run supersedes, asked at its commit (run ids).
-pub type SupersedeDecider = Box<dyn Fn() -> Vec<u64> + Send + Sync>;
+/// Which earlier runs a run supersedes (run ids), asked at its commit under the directory's
+/// commit lock; or why the run must not commit at all (nothing is put in place, and the
+/// commit fails with that message).
+pub type SupersedeDecider = Box<dyn Fn() -> Result<Vec<u64>, String> + Send + Sync>;
 
 /// The open and finished part files of one output directory.
 pub(crate) struct Parts<F: PartFile> {
@@ -258,7 +260,8 @@ impl<F: PartFile> Parts<F> {
 
     /// Decide again at the commit, under the directory's commit lock, which runs this one
     /// supersedes: `decide`'s answer replaces [`supersede`](Self::supersede)'s (runs
-    /// committed after this one started count; inputs that failed can be left out).
+    /// committed after this one started count; inputs that failed can be left out), and
+    /// its error stops the commit before anything is put in place.
     pub(crate) fn supersede_decided_by(&mut self, decide: SupersedeDecider) {
         self.decide_supersedes = Some(decide);
     }
@@ -516,7 +519,8 @@ impl<F: PartFile> Parts<F> {
 
 /// The test-only pause: with `NORMALOG_TEST_PAUSE=<point>:<marker>` in the environment, the
 /// first time the process reaches `point` it creates the file `<marker>` and waits until it
-/// is removed (at most a minute), so that a test can interrupt it right there. Points:
+/// is removed (at most a minute), so that a test can interrupt it right there; several
+/// `<point>:<marker>` separated by `;` pause at each in turn. Points:
 /// `read` (the reader has cut its first chunk), `write` (the third part file was created),
 /// `commit` (all input written, before the open files are finished), `rename` (the first
 /// file of the commit was renamed into place), `supersede` (every file renamed and the
@@ -524,14 +528,27 @@ impl<F: PartFile> Parts<F> {
 /// builds only.
 #[cfg(debug_assertions)]
 pub(crate) fn pause_point(point: &str) {
-    static PAUSED: AtomicBool = AtomicBool::new(false);
+    static PAUSED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     let Ok(v) = std::env::var("NORMALOG_TEST_PAUSE") else {
         return;
     };
-    let Some((p, marker)) = v.split_once(':') else {
+    let Some(marker) = v
+        .split(';')
+        .filter_map(|p| p.split_once(':'))
+        .find_map(|(p, marker)| (p == point).then_some(marker))
+    else {
         return;
     };
-    if p != point || PAUSED.swap(true, Ordering::SeqCst) || std::fs::write(marker, p).is_err() {
+    {
+        let Ok(mut paused) = PAUSED.lock() else {
+            return;
+        };
+        if paused.iter().any(|p| p == point) {
+            return;
+        }
+        paused.push(point.to_owned());
+    }
+    if std::fs::write(marker, point).is_err() {
         return;
     }
     let until = std::time::Instant::now() + std::time::Duration::from_secs(60);

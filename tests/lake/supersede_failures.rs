@@ -78,6 +78,57 @@ fn a_rerun_that_could_not_read_an_input_keeps_the_earlier_files() {
     assert!(hidden.is_empty(), "{hidden:?}");
 }
 
+/// As above, but the run of the same inputs that read them all commits while this one is
+/// going, after this one found an input unreadable: the refusal is decided at the commit,
+/// under the commit lock, so the rows committed meanwhile are kept (it was decided before
+/// the lock, and this run replaced them without that input's rows).
+#[test]
+fn a_rerun_that_could_not_read_an_input_keeps_a_commit_made_meanwhile() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 400, "2d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 300, "2d", 2);
+    let lake = tmp.path().join("lake");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
+    cmd.args([
+        "normalize",
+        "--format",
+        "parquet",
+        "-o",
+        s(&lake),
+        s(&b),
+        s(&a),
+    ]);
+    let at = |point: &str| {
+        (
+            point.to_owned(),
+            lake.with_extension(format!("pause-{point}")),
+        )
+    };
+    let mut run = Paused::spawn_at(cmd, vec![at("read"), at("commit")]);
+    let away = tmp.path().join("a.away");
+    std::fs::rename(&a, &away).expect("move a away");
+    // `a` cannot be opened; the run is at its commit, with its inputs' checks done.
+    run.go_on();
+    // The same file back (same inode, size and time): a run of the same inputs.
+    std::fs::rename(&away, &a).expect("move a back");
+    run_into(&lake, &["-q"], &[&b, &a]);
+    let (meanwhile, _) = lake_rows(&lake);
+    let out = run.resume();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{} could not be read to the end: nothing committed, and the files the earlier \
+             run of these inputs wrote are kept",
+            s(&a)
+        )),
+        "{err}"
+    );
+    assert_eq!(lake_rows(&lake).0, meanwhile);
+    let hidden = hidden_files(&lake);
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
+
 /// A run that committed while another was going, with inputs the other reads too, is
 /// superseded by it: the decision is taken at the commit.
 #[test]

@@ -211,6 +211,9 @@ pub(super) struct Superseding {
     read: std::collections::HashSet<String>,
     /// The files that failed part of the way, with the records read before.
     partial: std::collections::HashMap<String, u64>,
+    /// The inputs not read to their end, or changed during the run: each one's name as
+    /// given, its file (where known) and, unless it changed, the records read.
+    not_read: Vec<(String, Option<String>, Option<u64>)>,
 }
 
 impl Superseding {
@@ -226,7 +229,54 @@ impl Superseding {
         }
     }
 
-    pub(super) fn runs(&self) -> Vec<u64> {
+    /// At the commit, under the directory's commit lock (so that a run of the same inputs
+    /// committed meanwhile counts): the runs superseded, or why nothing may be committed.
+    pub(super) fn decide(&self) -> Result<Vec<u64>, String> {
+        if self.would_lose_rows() {
+            let names: Vec<&str> = self.not_read.iter().map(|(n, _, _)| n.as_str()).collect();
+            return Err(format!(
+                "{}: {} could not be read to the end: nothing committed, and the files the \
+                 earlier run of these inputs wrote are kept (this run would replace them \
+                 without those rows); make it readable as it was, and run again",
+                self.dir.display(),
+                names.join(", ")
+            ));
+        }
+        Ok(self.runs())
+    }
+
+    /// Whether the earlier commit of this run's identity read to the end an input that
+    /// this run could not: replacing its files would lose that input's rows.
+    fn would_lose_rows(&self) -> bool {
+        if self.not_read.is_empty() {
+            return false;
+        }
+        let Ok(text) = std::fs::read_to_string(self.dir.join(INPUTS_DIR).join(&self.run)) else {
+            // No list (an earlier version's run, or one killed before it): its files may
+            // hold any of the inputs' rows.
+            return self.dir.join(RUNS_DIR).join(&self.run).exists();
+        };
+        let earlier: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.rsplit_once('\t').map(|(_, f)| f))
+            .collect();
+        self.not_read
+            .iter()
+            .filter_map(|(_, file, read)| Some((file.as_deref()?, *read)))
+            .any(|(file, read)| {
+                earlier
+                    .iter()
+                    .any(|listed| match (partial_of(listed), read) {
+                        // Read in part before: lost if this run read fewer of its records.
+                        (Some((records, was)), Some(now)) => was == file && now < records,
+                        (Some((_, was)), None) => was == file,
+                        // Read whole before.
+                        (None, _) => *listed == file,
+                    })
+            })
+    }
+
+    fn runs(&self) -> Vec<u64> {
         committed_runs(&self.dir, Some(&self.run))
             .into_iter()
             .filter(|run| {
@@ -348,6 +398,15 @@ impl Loaded {
                 .iter()
                 .filter(|i| !i.changed)
                 .filter_map(|i| Some((i.file.clone()?, i.failed?)))
+                .collect(),
+            not_read: self
+                .inputs
+                .iter()
+                .filter(|i| i.failed.is_some() || i.changed)
+                .map(|i| {
+                    let read = i.failed.filter(|_| !i.changed);
+                    (i.given.clone(), i.file.clone(), read)
+                })
                 .collect(),
         }
     }
@@ -478,34 +537,5 @@ impl Loaded {
             text.push('\n');
         }
         text
-    }
-
-    /// Whether the earlier commit of this run's identity read to the end an input that
-    /// this run could not: replacing its files would lose that input's rows.
-    pub(super) fn would_lose_rows(&self) -> bool {
-        let Ok(text) = std::fs::read_to_string(self.dir.join(INPUTS_DIR).join(&self.run)) else {
-            // No list (an earlier version's run, or one killed before it): its files may
-            // hold any of the inputs' rows.
-            return self.committed_before() && !self.failed().is_empty();
-        };
-        let earlier: Vec<&str> = text
-            .lines()
-            .filter_map(|l| l.rsplit_once('\t').map(|(_, f)| f))
-            .collect();
-        self.inputs
-            .iter()
-            .filter(|i| i.failed.is_some() || i.changed)
-            .filter_map(|i| Some((i.file.as_deref()?, i.failed.filter(|_| !i.changed))))
-            .any(|(file, read)| {
-                earlier
-                    .iter()
-                    .any(|listed| match (partial_of(listed), read) {
-                        // Read in part before: lost if this run read fewer of its records.
-                        (Some((records, was)), Some(now)) => was == file && now < records,
-                        (Some((_, was)), None) => was == file,
-                        // Read whole before.
-                        (None, _) => *listed == file,
-                    })
-            })
     }
 }

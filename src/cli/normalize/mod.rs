@@ -327,24 +327,17 @@ impl NormalizeConfig {
 
     /// Before the commit of a run with an identity into a directory: leave the inputs that
     /// could not be read to their end (`failed`) out of its list and out of the decision of
-    /// the runs it supersedes (so that no run that loaded them loses their rows), and
-    /// refuse a commit that would replace the earlier run of the same inputs without them.
-    fn prepare_commit(&mut self, failed: &[(String, u64)]) -> Result<(), Fatal> {
+    /// the runs it supersedes (so that no run that loaded them loses their rows); the
+    /// commit refuses to replace the earlier run of the same inputs without them.
+    fn prepare_commit(&mut self, failed: &[(String, u64)]) {
         let Some(loaded) = &mut self.loaded else {
-            return Ok(());
+            return;
         };
         loaded.mark_failed(failed);
-        let not_read = loaded.failed();
-        if !not_read.is_empty() && loaded.would_lose_rows() {
-            return Err(Fatal::Message(format!(
-                "{} could not be read to the end: nothing committed, and the files the \
-                 earlier run of these inputs wrote are kept (this run would replace them \
-                 without those rows); make it readable as it was, and run again",
-                not_read.join(", ")
-            )));
-        }
         let (list, superseding) = (loaded.list(), loaded.superseding());
-        let decide: layout::SupersedeDecider = Box::new(move || superseding.runs());
+        // Under the commit lock: a run of the same inputs committed meanwhile counts, both
+        // for the runs superseded and for the refusal to lose its rows.
+        let decide: layout::SupersedeDecider = Box::new(move || superseding.decide());
         match &mut self.output {
             Output::Parquet(w) => {
                 w.set_run_inputs(list);
@@ -356,7 +349,6 @@ impl NormalizeConfig {
             }
             Output::Stdout(_) | Output::File(_) => {}
         }
-        Ok(())
     }
 
     /// Commit the outputs of a finished run, and say what the commit replaced and, with
@@ -474,7 +466,7 @@ impl NormalizeConfig {
         }
         // Refused, the output goes with `self`: its temporary files are removed.
         self.keep_earlier_files_if_all_rejected(&run)?;
-        self.prepare_commit(&failed)?;
+        self.prepare_commit(&failed);
         self.commit_and_report(&run, started)?;
         if interrupt.is_some_and(Interrupt::fired) {
             // Too late to stop: the output was complete, and committing is never left half

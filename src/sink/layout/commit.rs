@@ -78,7 +78,8 @@ impl<F: PartFile> Parts<F> {
         })?;
         complete_dead_commits(&self.dir, &one_at_a_time)?;
         if let Some(decide) = &self.decide_supersedes {
-            let ids = decide();
+            // Refused: nothing was put in place; the temporary files go with the writer.
+            let ids = decide().map_err(sink_error)?;
             self.supersede(&ids);
         }
         self.check_again()?;

@@ -322,7 +322,8 @@ impl ParquetWriter {
     /// Decide again at the commit which runs this one supersedes: `decide` is called under
     /// the directory's commit lock, just before the files are put in place, and its answer
     /// replaces [`supersede_runs`](Self::supersede_runs)'s, so that runs committed after
-    /// this one started are seen (and inputs that could not be read can be left out).
+    /// this one started are seen (and inputs that could not be read can be left out). An
+    /// error from `decide` stops the commit before anything is put in place.
     pub fn supersede_runs_decided_by(&mut self, decide: crate::sink::layout::SupersedeDecider) {
         self.parts.supersede_decided_by(decide);
     }
