@@ -1,0 +1,368 @@
+//! Interrupted runs leave no debris (issue 16): SIGINT and SIGTERM stop a run and remove
+//! its temporary files; `kill -9` leaves only hidden temporary files, which the next run
+//! into the directory removes (or, for a commit it had started, completes); committed files
+//! of other runs are never touched, nor the files of a run still going.
+//!
+//! The runs pause at a named point through the debug-build hook `NORMALOG_TEST_PAUSE`
+//! (`util::pause`).
+#![cfg(unix)]
+
+#[path = "../util/mod.rs"]
+mod util;
+
+mod kill9;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use util::lake::{debris, empty_dirs, parquet_files, parquet_rows};
+use util::pause::Paused;
+
+const BIN: &str = env!("CARGO_BIN_EXE_normalog");
+
+/// Where a run can be paused, in the order it gets there.
+const POINTS: [&str; 4] = ["read", "write", "commit", "rename"];
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+fn ok(cmd: &mut Command) -> Output {
+    let o = cmd.output().expect("run normalog");
+    assert!(
+        o.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+/// A generated archive of `records` records over five days.
+fn archive(dir: &Path, name: &str, records: u32, seed: u32) -> PathBuf {
+    let path = dir.join(name);
+    ok(Command::new(BIN).args([
+        "gen",
+        "-n",
+        &records.to_string(),
+        "--span",
+        "5d",
+        "--start",
+        "2024-03-01",
+        "--seed",
+        &seed.to_string(),
+        "-o",
+        s(&path),
+    ]));
+    path
+}
+
+/// `normalize` of `input` into the Parquet lake `lake`, by hour, with few files open at
+/// once (so that files are also closed while the run goes).
+fn normalize(lake: &Path, input: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.args([
+        "normalize",
+        "--format",
+        "parquet",
+        "--max-open-files",
+        "4",
+        "-q",
+        "-o",
+        s(lake),
+        s(input),
+    ]);
+    c
+}
+
+impl Paused {
+    fn start(lake: &Path, input: &Path, point: &str) -> Paused {
+        Paused::start_with(lake, input, point, &[])
+    }
+
+    /// As [`start`](Self::start), with more flags.
+    fn start_with(lake: &Path, input: &Path, point: &str, flags: &[&str]) -> Paused {
+        let mut cmd = normalize(lake, input);
+        cmd.args(flags);
+        Paused::spawn(cmd, point, lake.with_extension(format!("pause-{point}")))
+    }
+
+    /// Send `signal` (`INT`, `TERM`, `KILL`), let the run go on, and wait for its end.
+    fn signal(self, signal: &str) -> Output {
+        self.send(signal);
+        self.resume()
+    }
+
+    /// Send `signal` to the paused run.
+    fn send(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+    }
+}
+
+/// Each committed file (relative path) with its contents: what another run must not touch.
+fn committed(lake: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    parquet_files(lake)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(&f).expect("read");
+            (f.strip_prefix(lake).expect("under").to_path_buf(), bytes)
+        })
+        .collect()
+}
+
+/// The inputs of a test and the rows of their clean runs into one lake.
+struct Setup {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+    /// The run that gets interrupted.
+    a: PathBuf,
+    /// Committed before, by another run.
+    b: PathBuf,
+    /// Rows of `b` alone, and of `a` and `b`, each run cleanly.
+    b_rows: Vec<String>,
+    all_rows: Vec<String>,
+}
+
+fn setup() -> Setup {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().to_path_buf();
+    let a = archive(&dir, "a.jsonl", 3000, 1);
+    let b = archive(&dir, "b.jsonl", 400, 2);
+    let clean = dir.join("clean");
+    ok(&mut normalize(&clean, &b));
+    let b_rows = parquet_rows(&clean);
+    ok(&mut normalize(&clean, &a));
+    let all_rows = parquet_rows(&clean);
+    assert_eq!((b_rows.len(), all_rows.len()), (400, 3400));
+    Setup {
+        _tmp: tmp,
+        dir,
+        a,
+        b,
+        b_rows,
+        all_rows,
+    }
+}
+
+/// A lake holding `b`'s committed run.
+fn lake_with_b(t: &Setup, name: &str) -> (PathBuf, BTreeMap<PathBuf, Vec<u8>>) {
+    let lake = t.dir.join(name);
+    ok(&mut normalize(&lake, &t.b));
+    let before = committed(&lake);
+    assert!(!before.is_empty());
+    (lake, before)
+}
+
+/// `b`'s files are all there, unchanged.
+fn assert_kept(lake: &Path, before: &BTreeMap<PathBuf, Vec<u8>>, context: &str) {
+    let now = committed(lake);
+    for (path, bytes) in before {
+        assert!(
+            now.get(path) == Some(bytes),
+            "{context}: {} changed",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn sigint_and_sigterm_stop_cleanly_at_every_point() {
+    let t = setup();
+    for (i, point) in POINTS.iter().enumerate() {
+        for (signal, status) in [("INT", 130), ("TERM", 143)] {
+            let context = format!("SIG{signal} at {point}");
+            let (lake, before) = lake_with_b(&t, &format!("lake-{i}-{signal}"));
+            let out = Paused::start(&lake, &t.a, point).signal(signal);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(status), "{context}: {stderr}");
+            assert!(
+                stderr.contains(&format!("interrupted by SIG{signal}")),
+                "{context}: {stderr}"
+            );
+            assert_eq!(debris(&lake), Vec::<PathBuf>::new(), "{context}");
+            assert_eq!(empty_dirs(&lake), Vec::<PathBuf>::new(), "{context}");
+            assert_kept(&lake, &before, &context);
+            if *point == "rename" {
+                // Renaming had begun: the commit completes rather than stay half done.
+                assert!(
+                    stderr.contains("complete and committed"),
+                    "{context}: {stderr}"
+                );
+                assert_eq!(parquet_rows(&lake), t.all_rows, "{context}");
+            } else {
+                assert!(
+                    stderr.contains("no output committed"),
+                    "{context}: {stderr}"
+                );
+                assert_eq!(parquet_rows(&lake), t.b_rows, "{context}");
+            }
+            // A clean re-run: nothing to clean up, and the rows of clean runs.
+            let out = ok(&mut normalize(&lake, &t.a));
+            assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{context}");
+            assert_eq!(parquet_rows(&lake), t.all_rows, "{context}");
+            assert_eq!(debris(&lake), Vec::<PathBuf>::new(), "{context}");
+            assert_kept(&lake, &before, &context);
+        }
+    }
+}
+
+/// Signals that come together (`timeout` signals the process and then its group) are one
+/// request: the run stops cleanly. One that comes a second or more after the first ends the
+/// process at once, as the signal would, leaving only hidden files for the next run.
+#[test]
+fn repeated_signals_are_one_stop_and_a_later_one_ends_at_once() {
+    let t = setup();
+    let (lake, before) = lake_with_b(&t, "lake-twice");
+    let paused = Paused::start(&lake, &t.a, "write");
+    paused.send("INT");
+    paused.send("INT");
+    let out = paused.resume();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("no output committed"), "{stderr}");
+    assert_eq!(debris(&lake), Vec::<PathBuf>::new());
+    assert_kept(&lake, &before, "two SIGINTs");
+
+    // A SIGTERM right after a SIGINT is the same stop: reported as the first signal.
+    let (lake, before) = lake_with_b(&t, "lake-int-term");
+    let paused = Paused::start(&lake, &t.a, "write");
+    paused.send("INT");
+    std::thread::sleep(Duration::from_millis(50));
+    paused.send("TERM");
+    let out = paused.resume();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted by SIGINT"), "{stderr}");
+    assert_kept(&lake, &before, "SIGINT then SIGTERM");
+
+    let (lake, before) = lake_with_b(&t, "lake-later");
+    let mut paused = Paused::start(&lake, &t.a, "write");
+    paused.send("INT");
+    // Well past the second of grace, even if the signal thread read the first one late.
+    std::thread::sleep(Duration::from_millis(2500));
+    assert!(
+        paused.child.try_wait().expect("wait").is_none(),
+        "still stopping"
+    );
+    paused.send("INT");
+    let status = paused.child.wait().expect("wait");
+    std::os::unix::process::ExitStatusExt::signal(&status).map_or_else(
+        || panic!("ended by itself: {status}"),
+        |sig| assert_eq!(sig, 2, "{status}"),
+    );
+    let _ = std::fs::remove_file(&paused.marker);
+    assert!(
+        !debris(&lake).is_empty(),
+        "killed while writing: its temporary files stay"
+    );
+    // The next run removes them and says so.
+    let out = ok(&mut normalize(&lake, &t.a));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("temporary files left by an interrupted run"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(debris(&lake), Vec::<PathBuf>::new());
+    assert_eq!(parquet_rows(&lake), t.all_rows);
+    assert_kept(&lake, &before, "a later SIGINT");
+}
+
+/// A run reading standard input that has nothing more to give (`tail -f app.log |`, a
+/// writer asleep) stops on SIGINT or SIGTERM at once: it waited in its read until the
+/// writer wrote again or closed. The events read before the signal were not committed.
+#[test]
+fn a_signal_stops_a_run_waiting_for_standard_input() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let record = "{\"email\":\"a@example.com\",\"time\":\"2023-07-01T14:00:00Z\"}\n";
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let lake = tmp.path().join(format!("lake-{signal}"));
+        for threads in ["1", "2"] {
+            let mut child = Command::new(BIN)
+                .args(["normalize", "-j", threads, "--format", "parquet", "-o"])
+                .arg(&lake)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn");
+            let mut stdin = child.stdin.take().expect("stdin");
+            std::io::Write::write_all(&mut stdin, record.as_bytes()).expect("write");
+            // Read, normalized, and now waiting for more.
+            std::thread::sleep(Duration::from_millis(300));
+            // The writer keeps its end open: only the signal can end the run.
+            let status = signal_and_wait(&mut child, signal).unwrap_or_else(|| {
+                panic!("-j {threads}: still waiting for input after SIG{signal}")
+            });
+            drop(stdin);
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err)
+                .expect("stderr");
+            assert_eq!(status.code(), Some(code), "-j {threads}: {err}");
+            assert!(err.contains("no output committed"), "{err}");
+            // The directory the run created goes with its files.
+            assert!(!lake.exists(), "{}", lake.display());
+        }
+    }
+    // A named pipe without a writer: opening it waits, and the signal ends that too.
+    let fifo = tmp.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let mut child = Command::new(BIN)
+        .args(["normalize", "-o", "/dev/null"])
+        .arg(&fifo)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(300));
+    let Some(status) = signal_and_wait(&mut child, "TERM") else {
+        // Open the pipe for writing so that the run can end either way.
+        let _ = std::fs::OpenOptions::new().write(true).open(&fifo);
+        panic!("still opening the named pipe after SIGTERM");
+    };
+    assert_eq!(status.code(), Some(143), "{status}");
+}
+
+/// Send `signal` (`INT`, `TERM`) to `child` and wait up to 10 s for it to end.
+fn signal_and_wait(child: &mut Child, signal: &str) -> Option<std::process::ExitStatus> {
+    let sent = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
+
+/// `pull` shares the handling of signals with `normalize`, and its `--help` says the same
+/// about repeated ones: it used to say that any second signal ends the process at once.
+#[test]
+fn pull_help_describes_repeated_signals_as_normalize_does() {
+    let same = "Signals within a second of the first are the same request; one a second or more \
+                later ends the process at once";
+    for args in [
+        &["normalize", "--help"][..],
+        &["pull", "zendesk", "--help"],
+        &["pull", "zoom", "--help"],
+    ] {
+        let o = ok(Command::new(BIN).args(args));
+        // Help text is wrapped to the terminal: compare it with its spacing made single.
+        let help = String::from_utf8_lossy(&o.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(help.contains(same), "{args:?}:\n{help}");
+        assert!(!help.contains("A second signal ends"), "{args:?}:\n{help}");
+    }
+}
