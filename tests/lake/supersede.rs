@@ -209,3 +209,24 @@ fn skip_loaded_appends_the_new_files_and_a_full_run_compacts_them() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+/// An input whose name holds a newline or a backslash is listed on one line: a later run of
+/// its directory supersedes the run that loaded it (the newline cut its line in two, the run
+/// had an input without a file, and each re-run of the directory added its rows again).
+#[test]
+fn inputs_named_with_a_newline_or_a_backslash_are_superseded() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir(&logs).expect("mkdir");
+    archive(&logs, "a\nb.jsonl", 300, "2d", 1);
+    archive(&logs, "c\\nd.jsonl", 200, "2d", 2);
+    let lake = tmp.path().join("lake");
+    run_into(&lake, &["-q"], &[&logs]);
+    archive(&logs, "e.jsonl", 100, "2d", 3);
+    run_into(&lake, &["-q"], &[&logs]);
+    let fresh = tmp.path().join("fresh");
+    run_into(&fresh, &["-q"], &[&logs]);
+    assert_eq!(listed(&lake, "runs").len(), 1);
+    assert_eq!(lake_rows(&lake).0.len(), 600);
+    assert_eq!(lake_rows(&lake).0, lake_rows(&fresh).0);
+}

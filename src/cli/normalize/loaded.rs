@@ -29,6 +29,32 @@ fn partial_of(listed: &str) -> Option<(u64, &str)> {
     Some((records.parse().ok()?, file))
 }
 
+/// A path as written in an inputs list: a newline (which would cut its line in two, and
+/// leave the run with an input it cannot be superseded by) as `\n`, a backslash as `\\`.
+fn escape_path(path: &str) -> String {
+    path.replace('\\', "\\\\").replace('\n', "\\n")
+}
+
+/// A path of an inputs list as it is ([`escape_path`]).
+fn unescape_path(listed: &str) -> String {
+    let mut path = String::with_capacity(listed.len());
+    let mut chars = listed.chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('\\', Some('n')) => {
+                path.push('\n');
+                chars.next();
+            }
+            ('\\', Some('\\')) => {
+                path.push('\\');
+                chars.next();
+            }
+            _ => path.push(c),
+        }
+    }
+    path
+}
+
 /// The file key of a listed input's file, read to the end or not.
 fn file_of(listed: &str) -> &str {
     partial_of(listed).map_or(listed, |(_, file)| file)
@@ -78,8 +104,8 @@ fn committed_runs(dir: &Path, except: Option<&str>) -> Vec<EarlierRun> {
                             .bytes()
                             .all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
                 }) {
-                    Some((path, file)) => (path.to_owned(), Some(file.to_owned())),
-                    None => (line.to_owned(), None),
+                    Some((path, file)) => (unescape_path(path), Some(file.to_owned())),
+                    None => (unescape_path(line), None),
                 }
             })
             .collect();
@@ -521,7 +547,7 @@ impl Loaded {
     pub(super) fn list(&self) -> String {
         let mut text = String::new();
         for input in &self.inputs {
-            text.push_str(&input.canonical);
+            text.push_str(&escape_path(&input.canonical));
             // Changed while read: which file's rows the run holds is not known, so it is
             // listed by its path alone (no later run supersedes this one by it).
             if let (Some(file), false) = (&input.file, input.changed) {
