@@ -254,13 +254,17 @@ def _contents(batches: Iterator[pa.RecordBatch], column: str, binary: bool):
     path (a local one read by the normalizer, a remote one read here)."""
     for b in batches:
         paths = b.column("path" if binary else column).to_pylist()
-        contents = b.column("content").to_pylist() if binary else [None] * len(paths)
-        for path, content in zip(paths, contents):
+        contents = b.column("content") if binary else None
+        for i, path in enumerate(paths):
+            # One file's bytes at a time as a Python object: the whole batch's (Spark puts
+            # thousands of files in one) copied at once doubled the task's memory.
+            content = contents[i].as_py() if contents is not None else None
             if content is not None:
                 yield path, content
             else:
                 local = _local_path(path)
                 yield path, (local if local is not None else _read(path))
+            del content
 
 
 def _failure(f: dict) -> str:

@@ -150,6 +150,29 @@ def test_normalize_binary(spark, spark_corpus, tmp_path):
               tmp_path)
 
 
+def test_binary_content_is_taken_one_file_at_a_time():
+    """A task holds Spark's Arrow batch and about one file's bytes as a Python object, not a
+    copy of the whole batch (Spark puts thousands of files in one; copying them at once
+    doubled the task's memory). tracemalloc sees the Python objects, not Arrow's buffers."""
+    import tracemalloc
+    size, files = 1 << 20, 24
+    batch = pa.RecordBatch.from_pydict({
+        "path": [f"file:/in/{i}.json" for i in range(files)],
+        "content": [bytes([i]) * size for i in range(files)],
+    })
+    tracemalloc.start()
+    try:
+        seen = []
+        for path, data in ns._contents(iter([batch]), "path", True):
+            seen.append((path, len(data), data[:1]))
+            del data
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert seen == [(f"file:/in/{i}.json", size, bytes([i])) for i in range(files)]
+    assert peak < 3 * size, f"{peak} bytes of Python objects at once for files of {size}"
+
+
 def test_non_utc_session(spark, spark_corpus, tmp_path):
     spark.conf.set("spark.sql.session.timeZone", "America/Los_Angeles")
     try:
