@@ -194,19 +194,22 @@ fn same_events_as_normalizing_the_pages() {
 
 #[test]
 fn late_records_and_same_second_groups_are_caught_once_by_the_next_run() {
-    let now = now_secs();
+    // The next run reads from its own clock's "now" less the overlap (10 min): the records
+    // sit 30 s inside it, so that the seconds the runs take do not push them out (at the
+    // edge, a run starting a second later than this clock missed them).
+    let t = now_secs() - 600 + 30;
     // 40 records in the same second, cut by pages of 15; and more spread around.
-    let mut records = dataset(1, 40, now - 600, 40);
-    records.extend(dataset(100, 30, now - 590, 2));
-    // Visible only later: inside the overlap (10 min) behind the next watermark.
+    let mut records = dataset(1, 40, t, 40);
+    records.extend(dataset(100, 30, t + 10, 2));
+    // Visible only later: inside the overlap behind the next watermark.
     records.push(Rec {
         id: 500,
-        created_at: now - 595,
+        created_at: t + 5,
         visible: false,
     });
     records.push(Rec {
         id: 501,
-        created_at: now - 600,
+        created_at: t,
         visible: false,
     });
     let fake = FakeZendesk::start(records.clone(), token_auth());
@@ -221,7 +224,7 @@ fn late_records_and_same_second_groups_are_caught_once_by_the_next_run() {
         for r in &mut inner.records {
             r.visible = true;
         }
-        inner.records.extend(dataset(200, 5, now - 600, 5));
+        inner.records.extend(dataset(200, 5, t, 5));
     }
     let records = fake.inner().records.clone();
     let out = run.pull(&fake, &["--page-size", "15", "--batch-records", "10"]);
