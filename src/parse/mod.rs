@@ -16,6 +16,7 @@
 //! (`mixed.rs`). Some
 //! lines are consumed without an event (`skip.rs`: `skipLines`, `skipPrefix`, CSV headers).
 
+mod candidates;
 mod classify;
 pub(crate) mod csv;
 mod cut;
@@ -29,6 +30,7 @@ mod stream;
 pub(crate) mod tape;
 mod text;
 
+pub(crate) use candidates::Start;
 pub use stream::StreamNormalizer;
 
 use std::sync::Arc;
@@ -145,6 +147,7 @@ impl NormalizerBuilder {
             scan: Scan::new(),
             plans,
             last: 0,
+            start: None,
             meta: Arc::new(self.meta.clone()),
             max_record_bytes: self.max_record_bytes,
             buffers: Buffers::new(4096),
@@ -176,6 +179,9 @@ pub struct Normalizer {
     scan: Scan,
     /// The plan that accepted the previous record: tried first.
     last: usize,
+    /// In a chunk of the parallel pipeline: how its events depend on the `last` it
+    /// started from (`candidates.rs`).
+    start: Option<candidates::Start>,
     meta: Arc<SourceMeta>,
     pub(crate) max_record_bytes: usize,
     buffers: Buffers,
@@ -427,55 +433,6 @@ impl Normalizer {
                     .collect(),
             })
         }
-    }
-
-    /// Decode the record (an object) into `vals` with each candidate plan, the last
-    /// successful one first, and return the index of the first plan that accepts it.
-    fn try_candidates<'l>(
-        &mut self,
-        tape: &[Node<'l>],
-        vals: &mut Vec<Val<'l>>,
-        pos: Position,
-    ) -> Result<usize, Error> {
-        let n = self.n_json;
-        if let Some(c) = &self.classifier {
-            c.scan(tape, &mut self.scan);
-        }
-        for attempt in 0..n {
-            // The last successful type first, then the others in order.
-            let pi = match attempt {
-                0 => self.last,
-                a if a <= self.last => a - 1,
-                a => a,
-            };
-            let memo = match &self.classifier {
-                Some(c) if !c.candidate(&self.scan, pi) => continue,
-                Some(c) => Some(c.memo(&self.scan, pi)),
-                None => None,
-            };
-            vals.clear();
-            self.text.clear();
-            let mut dec = TapeDecoder::<Borrowed>::new(tape, vals, &mut self.text, n == 1);
-            let decoded = match memo {
-                Some(memo) => dec.object_known(&self.plans[pi].root, memo),
-                None => dec.object(&self.plans[pi].root, 0),
-            };
-            match decoded {
-                Ok(_) => {
-                    self.last = pi;
-                    return Ok(pi);
-                }
-                Err(Fail::Detail(refusal)) if n == 1 => {
-                    return Err(Error::new(ErrorKind::Rejected {
-                        pos,
-                        log_type: self.plans[pi].log_type.clone(),
-                        refusal,
-                    }));
-                }
-                Err(_) => {}
-            }
-        }
-        Err(self.explain_refusals(tape, vals, pos))
     }
 
     /// No candidate accepted the record: decode it again with details, in schema order, to

@@ -6,6 +6,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::error::Error;
+use crate::parse::Start;
 use crate::sink::Summary;
 
 /// Framing limits and choices of one run: the [`Batch`](super::Batch) options, with the
@@ -104,6 +105,10 @@ pub(crate) struct Chunk {
     pub summary: Summary,
     /// The sink asked to stop while processing this chunk.
     pub stop: bool,
+    /// Filled by [`process`](super::records::process) with several JSON log types: how
+    /// the log types of its events depend on the one its first record was tried with
+    /// first (the ordered writer checks it against the chunk before).
+    pub classified: Option<Start>,
     /// Cut before a chunk's worth because a stream (standard input, a pipe) had no more
     /// for now: its output is written out at once (see [`Chunker`](super::chunker)).
     pub live: bool,

@@ -147,6 +147,7 @@ impl<'a> Chunker<'a> {
                     summary: Summary::default(),
                     stop: false,
                     live: false,
+                    classified: None,
                 },
             }
         };
@@ -272,6 +273,7 @@ impl Open {
             summary: Summary::default(),
             stop: false,
             live: false,
+            classified: None,
         }
     }
 

@@ -148,25 +148,7 @@ where
     let stop_inputs = Arc::clone(&stop);
     std::thread::scope(|s| {
         let stopping = &stopping;
-        s.spawn(move || {
-            let mut chunker = Chunker::new(inputs, framing);
-            chunker.stop_on(Arc::clone(&stop_inputs));
-            while let Ok(bufs) = pool_rx.recv() {
-                if stopping() {
-                    break;
-                }
-                let Some(chunk) = chunker.next_chunk(bufs) else {
-                    break;
-                };
-                let first = chunk.seq == 0;
-                if work_tx.send(chunk).is_err() {
-                    break;
-                }
-                if first {
-                    crate::sink::layout::pause_point("read");
-                }
-            }
-        });
+        s.spawn(move || read(inputs, framing, stop_inputs, &pool_rx, &work_tx, stopping));
         for (mut norm, mut encoder) in workers {
             let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
@@ -192,6 +174,7 @@ where
         let mut emitter = Emitter::new(batch.max_rejects, inputs.len());
         let mut waiting: BTreeMap<u64, (Chunk, E::Output)> = BTreeMap::new();
         let mut next = 0u64;
+        let mut order = Reclassify::new(builder, registry, &make);
         let result = 'run: loop {
             if batch.cancelled() {
                 break Err(Error::cancelled());
@@ -208,8 +191,11 @@ where
                 }
             };
             waiting.insert(chunk.seq, (chunk, output));
-            while let Some((mut chunk, output)) = waiting.remove(&next) {
+            while let Some((mut chunk, mut output)) = waiting.remove(&next) {
                 next += 1;
+                if let Err(e) = order.check(&mut chunk, &mut output, framing) {
+                    break 'run Err(e);
+                }
                 if let Err(e) = write(&chunk, output) {
                     break 'run Err(e);
                 }
@@ -229,6 +215,93 @@ where
         result?;
         Ok(emitter.run)
     })
+}
+
+/// The reader: cut `inputs` into chunks, each in a buffer from the pool, for the workers,
+/// until the inputs end or the run stops.
+fn read(
+    inputs: &[Input],
+    framing: &Framing,
+    stop: Arc<AtomicBool>,
+    pool: &Receiver<Bufs>,
+    work: &std::sync::mpsc::SyncSender<Chunk>,
+    stopping: impl Fn() -> bool,
+) {
+    let mut chunker = Chunker::new(inputs, framing);
+    chunker.stop_on(stop);
+    while let Ok(bufs) = pool.recv() {
+        if stopping() {
+            break;
+        }
+        let Some(chunk) = chunker.next_chunk(bufs) else {
+            break;
+        };
+        let first = chunk.seq == 0;
+        if work.send(chunk).is_err() {
+            break;
+        }
+        if first {
+            crate::sink::layout::pause_point("read");
+        }
+    }
+}
+
+/// Keeps the classification of records that several log types accept what one thread
+/// would make of them (`parse/candidates.rs`): each chunk, taken in input order, is checked
+/// against the log type the chunk before it left, and normalized again from it on this
+/// thread when the worker's start was another and mattered.
+struct Reclassify<'a, E, M> {
+    builder: &'a NormalizerBuilder,
+    registry: &'a Registry,
+    make: &'a M,
+    /// The log type (index) the records so far left to be tried first: a new
+    /// normalizer's, then each chunk's.
+    state: usize,
+    /// This thread's normalizer and encoder, made the first time a chunk is redone.
+    again: Option<(Normalizer, E)>,
+}
+
+impl<'a, E: Encoder, M: Fn() -> E> Reclassify<'a, E, M> {
+    fn new(builder: &'a NormalizerBuilder, registry: &'a Registry, make: &'a M) -> Self {
+        Reclassify {
+            builder,
+            registry,
+            make,
+            state: 0,
+            again: None,
+        }
+    }
+
+    /// Check the next chunk in input order; redo it (its `output` replaced) if its events
+    /// are not those it has from the state the chunk before left.
+    fn check(
+        &mut self,
+        chunk: &mut Chunk,
+        output: &mut E::Output,
+        framing: &Framing,
+    ) -> Result<(), Error> {
+        let Some(start) = chunk.classified else {
+            return Ok(());
+        };
+        if let Some(after) = start.state_after(self.state) {
+            self.state = after;
+            return Ok(());
+        }
+        let (norm, encoder) = match &mut self.again {
+            Some(again) => again,
+            None => self
+                .again
+                .insert((self.builder.build(self.registry)?, (self.make)())),
+        };
+        chunk.bufs.out.clear();
+        chunk.bufs.rejects.clear();
+        norm.start_from(self.state);
+        *output = encoder.encode(norm, chunk, framing);
+        if let Some(start) = chunk.classified {
+            self.state = start.state_after(self.state).unwrap_or(start.to);
+        }
+        Ok(())
+    }
 }
 
 /// Lines of one chunk for the NDJSON directory layout: `(log type, partition key, byte

@@ -71,6 +71,7 @@ pub(crate) fn process<S: Sink + ?Sized>(
     // Text log types that read a CSV header learn this input's columns (a chunk may start
     // in the middle of its input).
     norm.start_input(chunk.head.as_deref());
+    norm.begin_chunk();
     let Bufs { data, rejects, .. } = &mut chunk.bufs;
     let mut summary = Summary {
         bytes: chunk.bytes,
@@ -101,6 +102,7 @@ pub(crate) fn process<S: Sink + ?Sized>(
         }
         Kind::Empty => {}
     }
+    chunk.classified = ctx.norm.end_chunk();
     chunk.stop = ctx.stop;
     chunk.summary = summary;
     Ok(())
