@@ -302,31 +302,46 @@ fn a_file_rotated_during_the_run_does_not_supersede_its_old_run() {
     assert_eq!(listed(&lake, "runs").len(), 2);
 }
 
-/// `--skip-loaded` reads again a file that a run read only in part (here: none of it, as
-/// it could not be opened then): its records may all be there now (review finding: it
-/// was skipped as loaded).
+/// `--skip-loaded` skips a file that a run read in part, unchanged (a corrupt gzip): read
+/// again, it gives the same records, which were added twice (review finding); the note
+/// says so, and a run without the flag reads it again. A file of which nothing could be
+/// read is read again (no row of it is in the lake).
 #[test]
-fn skip_loaded_reads_again_a_file_read_in_part() {
+fn skip_loaded_skips_a_file_read_in_part_and_says_so() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let logs = tmp.path().join("logs");
     std::fs::create_dir(&logs).expect("mkdir");
     archive(&logs, "a.jsonl", 300, "2d", 1);
     let x = cut_gzip(&logs, "x.jsonl.gz");
+    let broken = logs.join("y.jsonl.gz");
+    std::fs::write(&broken, b"\x1f\x8b\x08\x00 not a gzip stream").expect("write");
     let lake = tmp.path().join("lake");
-    let o = crate::normalog(&["normalize", "--format", "parquet", "-o", s(&lake), s(&logs)]);
-    assert_eq!(o.status.code(), Some(1));
-    let o = crate::normalog(&[
-        "normalize",
-        "--format",
-        "parquet",
-        "--skip-loaded",
-        "-o",
-        s(&lake),
-        s(&logs),
-    ]);
+    let normalize = |flags: &[&str]| {
+        let mut args = vec!["normalize", "--format", "parquet", "-o", s(&lake)];
+        args.extend(flags);
+        args.push(s(&logs));
+        crate::normalog(&args)
+    };
+    assert_eq!(normalize(&[]).status.code(), Some(1));
+    let (before, _) = lake_rows(&lake);
+    assert!(before.len() > 300, "{}", before.len());
+
+    let o = normalize(&["--skip-loaded"]);
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("1 of the 2 inputs was loaded"), "{err}");
-    assert!(err.contains(s(&x)), "x read again: {err}");
+    assert!(
+        err.contains(
+            "2 of the 3 inputs were loaded by a run still there, unchanged, and are skipped; \
+             one of them was read only in part, as far as it could be: a run without \
+             --skip-loaded reads it again (--skip-loaded)"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains(s(&x)), "x skipped: {err}");
+    assert!(err.contains(s(&broken)), "y read again: {err}");
+    assert_eq!(lake_rows(&lake).0, before, "no row twice");
+
+    assert_eq!(normalize(&["-q"]).status.code(), Some(1));
+    assert_eq!(lake_rows(&lake).0, before);
 }
 
 /// A run committed meanwhile that this run does not supersede (it read more inputs) is

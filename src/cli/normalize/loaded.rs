@@ -135,7 +135,7 @@ pub(super) fn skip_loaded_inputs(
         ));
     }
     let given = inputs.len();
-    let skipped = skip_loaded(dir, inputs);
+    let (skipped, partial) = skip_loaded(dir, inputs);
     let note = if quiet || skipped == 0 {
         None
     } else if skipped == given {
@@ -158,24 +158,46 @@ pub(super) fn skip_loaded_inputs(
              and {is} skipped"
         ))
     };
+    let partial = match partial {
+        0 => String::new(),
+        1 if skipped == 1 => "; it was read only in part, as far as it could be: a run \
+                               without --skip-loaded reads it again"
+            .to_owned(),
+        1 => "; one of them was read only in part, as far as it could be: a run without \
+              --skip-loaded reads it again"
+            .to_owned(),
+        n => format!(
+            "; {n} of them were read only in part, as far as they could be: a run without \
+             --skip-loaded reads them again"
+        ),
+    };
     if let Some(note) = note {
-        messages::error(&format!("note: {}: {note} (--skip-loaded)", dir.display()));
+        messages::error(&format!(
+            "note: {}: {note}{partial} (--skip-loaded)",
+            dir.display()
+        ));
     }
     Ok(skipped)
 }
 
-/// The files (keys) of the inputs the runs committed into `dir` loaded: read to the end,
-/// and also read in part unless `whole`.
-fn loaded_files(dir: &Path, whole: bool) -> std::collections::HashSet<String> {
-    committed_runs(dir, None)
-        .into_iter()
-        .flat_map(|run| {
-            run.inputs.into_iter().filter_map(|(_, file)| {
-                let file = file?;
-                (!whole || partial_of(&file).is_none()).then(|| file_of(&file).to_owned())
-            })
-        })
-        .collect()
+/// The files (keys) of the inputs the runs committed into `dir` loaded, each with the
+/// records a run read of it when none read it to the end (`None`: one did).
+fn loaded_files(dir: &Path) -> std::collections::HashMap<String, Option<u64>> {
+    let mut loaded = std::collections::HashMap::new();
+    for run in committed_runs(dir, None) {
+        for file in run.inputs.into_iter().filter_map(|(_, file)| file) {
+            let (key, records) = match partial_of(&file) {
+                Some((records, key)) => (key, Some(records)),
+                None => (file.as_str(), None),
+            };
+            let known = loaded.entry(key.to_owned()).or_insert(records);
+            *known = match (*known, records) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                _ => None,
+            };
+        }
+    }
+    loaded
 }
 
 /// The file (key) of the input at `path`, if it can be looked at.
@@ -186,14 +208,14 @@ fn input_file(path: &Path) -> Option<String> {
 /// A run without an identity (standard input among its inputs) adds its files: warn when
 /// its input files were loaded by a run in `dir`, whose rows of them are then there twice.
 pub(super) fn warn_if_loaded_without_identity(dir: &Path, inputs: &[Input]) {
-    let loaded = loaded_files(dir, false);
+    let loaded = loaded_files(dir);
     let shared: Vec<String> = inputs
         .iter()
         .filter_map(|input| match input {
             Input::Path(p) => Some(p),
             _ => None,
         })
-        .filter(|p| input_file(p).is_some_and(|k| loaded.contains(&k)))
+        .filter(|p| input_file(p).is_some_and(|k| loaded.contains_key(&k)))
         .map(|p| p.display().to_string())
         .collect();
     if let Some(first) = shared.first() {
@@ -211,20 +233,28 @@ pub(super) fn warn_if_loaded_without_identity(dir: &Path, inputs: &[Input]) {
 }
 
 /// Remove from `inputs` the files that a run committed into `dir` loaded, unchanged (the
-/// same file, size and modification time, wherever it is now); returns how many. Their
-/// rows are in the lake already, and the run that holds them stays.
-fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> usize {
-    // Read to the end: a file read in part (unreadable, corrupt) is read again, as its
-    // other records may be there now.
-    let loaded = loaded_files(dir, true);
+/// same file, size and modification time, wherever it is now): their rows are in the lake
+/// already, and the run that holds them stays. Returns how many, and how many of them
+/// were read only in part (a corrupt file: read again unchanged, it gives the same records,
+/// which would be there twice). A file of which no record could be read is read again.
+fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> (usize, usize) {
+    let loaded = loaded_files(dir);
     let before = inputs.len();
+    let mut partial = 0;
     inputs.retain(|input| {
         let Input::Path(path) = input else {
             return true;
         };
-        !input_file(path).is_some_and(|k| loaded.contains(&k))
+        match input_file(path).and_then(|k| loaded.get(&k).copied()) {
+            Some(None) => false,
+            Some(Some(records)) if records > 0 => {
+                partial += 1;
+                false
+            }
+            _ => true,
+        }
     });
-    before - inputs.len()
+    (before - inputs.len(), partial)
 }
 
 /// Which earlier runs a run supersedes: those still in `dir` (but the run's own identity)
