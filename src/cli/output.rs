@@ -83,18 +83,7 @@ impl Output {
             (FormatArg::Ndjson, _) => None,
         };
         let Some(dir) = dir else {
-            for (flag, given) in [
-                ("--partition", args.partition.is_some()),
-                ("--target-file-size", args.target_file_size.is_some()),
-                ("--max-open-files", args.max_open_files.is_some()),
-            ] {
-                if given {
-                    return Err(Fatal::Message(format!(
-                        "{flag} applies to a directory output: give -o DIR/ (an existing \
-                         directory or a path ending in '/')"
-                    )));
-                }
-            }
+            refuse_directory_flags(args)?;
             return Ok(match path {
                 None => Output::Stdout(io::stdout()),
                 Some(p) => Output::File(OutputFile::create(p)?),
@@ -512,6 +501,24 @@ fn writable(dir: &Path) -> Result<(), Fatal> {
 
 #[cfg(not(target_os = "linux"))]
 fn writable(_dir: &Path) -> Result<(), Fatal> {
+    Ok(())
+}
+
+/// Refuse the flags that apply to a directory output only, when the output is not one.
+fn refuse_directory_flags(args: &NormalizeArgs) -> Result<(), Fatal> {
+    for (flag, given) in [
+        ("--partition", args.partition.is_some()),
+        ("--target-file-size", args.target_file_size.is_some()),
+        ("--max-open-files", args.max_open_files.is_some()),
+        ("--allow-dropped-tables", args.allow_dropped_tables),
+    ] {
+        if given {
+            return Err(Fatal::Message(format!(
+                "{flag} applies to a directory output: give -o DIR/ (an existing directory \
+                 or a path ending in '/')"
+            )));
+        }
+    }
     Ok(())
 }
 

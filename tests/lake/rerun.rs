@@ -69,9 +69,14 @@ fn rerunning_the_same_inputs_leaves_one_copy_of_each_event() {
         "hour files left"
     );
 
-    // A re-run given fewer log types removes the other tables' files of the earlier run:
-    // a warning names them (the other records are rejects now: exit 1).
+    // A re-run given fewer log types would remove the other tables' files of the earlier
+    // run, while the other records are rejects now: refused, the files kept (exit 2).
     let (code, err) = day_run(&alone, &["-t", "Zoom.Activity"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("nothing committed, and the earlier files are kept"), "{err}");
+    assert_eq!(lake_rows(&alone).0, first);
+    // On purpose: a warning names them (exit 1, for the rejects).
+    let (code, err) = day_run(&alone, &["-t", "Zoom.Activity", "--allow-dropped-tables"]);
     assert_eq!(code, Some(1), "{err}");
     assert!(
         err.contains(
@@ -281,4 +286,52 @@ fn a_rerun_rejecting_every_record_keeps_the_earlier_files() {
     }
     let hidden = hidden_files(&lake);
     assert!(hidden.is_empty(), "{hidden:?}");
+}
+
+/// A re-run that rejects records and writes nothing in tables the earlier run had rows in
+/// (here: `-s` with a schema that fits the Zendesk records alone) commits nothing and
+/// keeps the earlier files, unless `--allow-dropped-tables` (review finding: the three
+/// tables' rows were removed, for one table of the wrong log type).
+#[test]
+fn a_rerun_dropping_tables_while_rejecting_records_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 600, "1d", 1);
+    let lake = tmp.path().join("lake");
+    ok(&["normalize", "--format", "parquet", "-o", s(&lake), s(&a)]);
+    let (before, _) = lake_rows(&lake);
+    let schemas = tmp.path().join("schemas");
+    std::fs::create_dir_all(&schemas).expect("mkdir");
+    std::fs::write(
+        schemas.join("ids.yml"),
+        "schema: Custom.Ids\nfields:\n  - {name: id, type: bigint, required: true}\n",
+    )
+    .expect("write");
+    let rerun = |flags: &[&str]| {
+        let mut args = vec!["normalize", "--format", "parquet", "-o", s(&lake)];
+        args.extend(["-s", s(&schemas)]);
+        args.extend(flags);
+        args.push(s(&a));
+        normalog(&args)
+    };
+    let out = rerun(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "zendesk_audit, zoom_activity, zoom_operation: the earlier run of these inputs \
+             has rows in these tables and this run wrote none, while it rejected"
+        ) && err.contains("nothing committed, and the earlier files are kept"),
+        "{err}"
+    );
+    assert_eq!(lake_rows(&lake).0, before);
+    let hidden = hidden_files(&lake);
+    assert!(hidden.is_empty(), "{hidden:?}");
+
+    let out = rerun(&["--allow-dropped-tables"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("their files were removed"), "{err}");
+    let (after, _) = lake_rows(&lake);
+    assert!(!after.is_empty() && after.len() < before.len());
+    assert!(after.iter().all(|(_, lt)| lt == "Custom.Ids"), "{after:?}");
 }

@@ -15,6 +15,7 @@ use normalog::sink::parquet;
 /// `normalog normalize`.
 #[derive(Debug, clap::Args)]
 #[command(rename_all = "kebab-case")]
+#[allow(clippy::struct_excessive_bools)] // command-line switches, each its own
 pub struct NormalizeArgs {
     /// Input files or directories; '-' or no INPUT reads standard input. A directory is
     /// every file under it, recursively, in sorted order, except hidden entries (names
@@ -86,6 +87,13 @@ pub struct NormalizeArgs {
     /// file per partition.)
     #[arg(long)]
     pub skip_loaded: bool,
+
+    /// Directory output: let a re-run that rejects records remove the tables the earlier
+    /// run of the same inputs (or a run it supersedes) had rows in and it writes none of.
+    /// Without it such a commit is refused, the earlier files kept (exit 2): a wrong -s or
+    /// -t that still accepts a few records would otherwise replace the lake's good tables.
+    #[arg(long)]
+    pub allow_dropped_tables: bool,
 
     /// Parquet: rows per row group. Default: 65536. Refused with NDJSON output.
     #[arg(long, value_name = "N")]

@@ -361,6 +361,9 @@ pub(super) struct Loaded {
     inputs: Vec<LoadedInput>,
     /// The earlier runs this one supersedes ([`Loaded::superseded`]).
     superseded: Vec<u64>,
+    /// `--allow-dropped-tables`: its commit may remove tables of the files it replaces
+    /// that it writes nothing in, though it rejected records.
+    pub(super) allow_dropped_tables: bool,
 }
 
 /// The file at `path` as `dev:inode:size:mtime-ns`: the same after a move within its file
@@ -406,6 +409,7 @@ impl Loaded {
             run: format!("{id:016x}"),
             inputs,
             superseded: Vec::new(),
+            allow_dropped_tables: false,
         };
         loaded.superseded = loaded.find_superseded();
         loaded
@@ -426,6 +430,26 @@ impl Loaded {
     /// runs it supersedes.
     pub(super) fn replaces_earlier_files(&self) -> bool {
         self.committed_before() || !self.superseded.is_empty()
+    }
+
+    /// The tables in which the files its commit replaces are (those of the earlier commit
+    /// of this run's identity, and of the runs it supersedes), as their manifests list
+    /// them (`DIR/_normalog/runs/<id>`: a path relative to DIR a line) and still there.
+    pub(super) fn earlier_tables(&self) -> std::collections::BTreeSet<String> {
+        let ids = std::iter::once(self.run.clone())
+            .chain(self.superseded.iter().map(|id| format!("{id:016x}")));
+        let mut tables = std::collections::BTreeSet::new();
+        for id in ids {
+            let Ok(text) = std::fs::read_to_string(self.dir.join(RUNS_DIR).join(id)) else {
+                continue;
+            };
+            for file in text.lines().filter(|f| self.dir.join(f).is_file()) {
+                if let Some(table) = Path::new(file).components().next() {
+                    tables.insert(table.as_os_str().to_string_lossy().into_owned());
+                }
+            }
+        }
+        tables
     }
 
     /// The earlier runs this run supersedes: those still in the directory whose every

@@ -27,7 +27,7 @@ use normalog::error::ErrorKind;
 use normalog::pipeline::{Batch, Input, RunSummary};
 use normalog::registry::Registry;
 use normalog::schema::validate::column_name;
-use normalog::sink::layout::{self, Partition};
+use normalog::sink::layout::{self, table_name, Partition};
 use normalog::sink::ndjson;
 use normalog::NormalizerBuilder;
 
@@ -262,7 +262,8 @@ impl NormalizeConfig {
             }
             if let (Output::Parquet(_) | Output::NdjsonDir(_), Some(dir)) = (&output, &args.output)
             {
-                let run = loaded::Loaded::new(dir, id, &inputs);
+                let mut run = loaded::Loaded::new(dir, id, &inputs);
+                run.allow_dropped_tables = args.allow_dropped_tables;
                 // Decided again at the commit ([`NormalizeConfig::prepare_commit`]); known
                 // now for the check of the tables' layouts.
                 match &mut output {
@@ -306,23 +307,46 @@ impl NormalizeConfig {
     /// Refuse to commit a re-run whose every record was rejected (a wrong `-s`, a schema
     /// being edited): it would replace the earlier run's files (its own identity's, or
     /// those of the runs it supersedes) with none, an accident far more often than a wish,
-    /// so the earlier files stay.
-    fn keep_earlier_files_if_all_rejected(&self, run: &RunSummary) -> Result<(), Fatal> {
+    /// so the earlier files stay. The same for a re-run that rejected records and writes
+    /// nothing in tables the earlier runs had rows in (a wrong `-s` that accepts a few
+    /// records), unless `--allow-dropped-tables`.
+    fn keep_earlier_files_if_rejected(&self, run: &RunSummary) -> Result<(), Fatal> {
         let s = &run.summary;
-        if s.normalized == 0
-            && s.rejected > 0
-            && self
-                .loaded
-                .as_ref()
-                .is_some_and(loaded::Loaded::replaces_earlier_files)
-        {
+        let Some(loaded) = self.loaded.as_ref().filter(|l| l.replaces_earlier_files()) else {
+            return Ok(());
+        };
+        if s.rejected == 0 {
+            return Ok(());
+        }
+        if s.normalized == 0 {
             return Err(Fatal::Message(format!(
                 "every record was rejected ({}): nothing committed, and the files earlier \
                  runs of these inputs wrote are kept (check the schemas and -t, and run again)",
                 s.rejected
             )));
         }
-        Ok(())
+        let written: Vec<String> = s.by_log_type.keys().map(|lt| table_name(lt)).collect();
+        let dropped: Vec<String> = loaded
+            .earlier_tables()
+            .into_iter()
+            .filter(|t| !written.contains(t))
+            .collect();
+        if dropped.is_empty() || loaded.allow_dropped_tables {
+            return Ok(());
+        }
+        Err(Fatal::Message(format!(
+            "{}: the earlier run of these inputs has rows in {} and this run wrote none, \
+             while it rejected {} records: nothing committed, and the earlier files are kept \
+             (check the schemas and -t, and run again; --allow-dropped-tables commits such a \
+             run, removing those rows)",
+            dropped.join(", "),
+            if dropped.len() == 1 {
+                "this table"
+            } else {
+                "these tables"
+            },
+            s.rejected
+        )))
     }
 
     /// Before the commit of a run with an identity into a directory: leave the inputs that
@@ -465,7 +489,7 @@ impl NormalizeConfig {
             )));
         }
         // Refused, the output goes with `self`: its temporary files are removed.
-        self.keep_earlier_files_if_all_rejected(&run)?;
+        self.keep_earlier_files_if_rejected(&run)?;
         self.prepare_commit(&failed);
         self.commit_and_report(&run, started)?;
         if interrupt.is_some_and(Interrupt::fired) {

@@ -124,6 +124,7 @@ impl PullOutputArgs {
             max_record_bytes: self.max_record_bytes,
             quiet: self.quiet,
             skip_loaded: false,
+            allow_dropped_tables: false,
         }
     }
 }
