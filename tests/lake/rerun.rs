@@ -73,7 +73,10 @@ fn rerunning_the_same_inputs_leaves_one_copy_of_each_event() {
     // run, while the other records are rejects now: refused, the files kept (exit 2).
     let (code, err) = day_run(&alone, &["-t", "Zoom.Activity"]);
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("nothing committed, and the earlier files are kept"), "{err}");
+    assert!(
+        err.contains("nothing committed, and the earlier files are kept"),
+        "{err}"
+    );
     assert_eq!(lake_rows(&alone).0, first);
     // On purpose: a warning names them (exit 1, for the rejects).
     let (code, err) = day_run(&alone, &["-t", "Zoom.Activity", "--allow-dropped-tables"]);

@@ -16,7 +16,11 @@ use std::path::{Path, PathBuf};
 
 use normalog::pipeline::Input;
 
-use crate::cli::{messages, Fatal};
+use crate::cli::messages;
+
+mod skip;
+
+pub(super) use skip::{skip_loaded_inputs, warn_if_loaded_without_identity};
 
 const INPUTS_DIR: &str = "_normalog/inputs";
 /// Before the file of an input listed as read only in part (it failed part of the way):
@@ -114,147 +118,9 @@ fn committed_runs(dir: &Path, except: Option<&str>) -> Vec<EarlierRun> {
     runs
 }
 
-/// `--skip-loaded` into the directory output `dir` (`None`: the output is not one, which
-/// is refused, as is standard input): skip the inputs a run in `dir` loaded, unchanged,
-/// and say how many (unless `quiet`). Returns how many were skipped.
-pub(super) fn skip_loaded_inputs(
-    dir: Option<&Path>,
-    inputs: &mut Vec<Input>,
-    quiet: bool,
-) -> Result<usize, Fatal> {
-    let Some(dir) = dir else {
-        return Err(Fatal::Message(
-            "--skip-loaded applies to a directory output: give -o DIR/ (an existing \
-             directory or a path ending in '/')"
-                .into(),
-        ));
-    };
-    if inputs.iter().any(|i| !matches!(i, Input::Path(_))) {
-        return Err(Fatal::Message(
-            "--skip-loaded needs input files: standard input has no identity to know it by".into(),
-        ));
-    }
-    let given = inputs.len();
-    let (skipped, partial) = skip_loaded(dir, inputs);
-    let note = if quiet || skipped == 0 {
-        None
-    } else if skipped == given {
-        let what = if given == 1 {
-            "the input was".to_owned()
-        } else {
-            format!("each of the {given} inputs was")
-        };
-        Some(format!(
-            "nothing new: {what} loaded by a run still there, unchanged"
-        ))
-    } else {
-        let (was, is) = if skipped == 1 {
-            ("was", "is")
-        } else {
-            ("were", "are")
-        };
-        Some(format!(
-            "{skipped} of the {given} inputs {was} loaded by a run still there, unchanged, \
-             and {is} skipped"
-        ))
-    };
-    let partial = match partial {
-        0 => String::new(),
-        1 if skipped == 1 => "; it was read only in part, as far as it could be: a run \
-                               without --skip-loaded reads it again"
-            .to_owned(),
-        1 => "; one of them was read only in part, as far as it could be: a run without \
-              --skip-loaded reads it again"
-            .to_owned(),
-        n => format!(
-            "; {n} of them were read only in part, as far as they could be: a run without \
-             --skip-loaded reads them again"
-        ),
-    };
-    if let Some(note) = note {
-        messages::error(&format!(
-            "note: {}: {note}{partial} (--skip-loaded)",
-            dir.display()
-        ));
-    }
-    Ok(skipped)
-}
-
-/// The files (keys) of the inputs the runs committed into `dir` loaded, each with the
-/// records a run read of it when none read it to the end (`None`: one did).
-fn loaded_files(dir: &Path) -> std::collections::HashMap<String, Option<u64>> {
-    let mut loaded = std::collections::HashMap::new();
-    for run in committed_runs(dir, None) {
-        for file in run.inputs.into_iter().filter_map(|(_, file)| file) {
-            let (key, records) = match partial_of(&file) {
-                Some((records, key)) => (key, Some(records)),
-                None => (file.as_str(), None),
-            };
-            let known = loaded.entry(key.to_owned()).or_insert(records);
-            *known = match (*known, records) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                _ => None,
-            };
-        }
-    }
-    loaded
-}
-
 /// The file (key) of the input at `path`, if it can be looked at.
 fn input_file(path: &Path) -> Option<String> {
     file_key(&std::fs::canonicalize(path).ok()?)
-}
-
-/// A run without an identity (standard input among its inputs) adds its files: warn when
-/// its input files were loaded by a run in `dir`, whose rows of them are then there twice.
-pub(super) fn warn_if_loaded_without_identity(dir: &Path, inputs: &[Input]) {
-    let loaded = loaded_files(dir);
-    let shared: Vec<String> = inputs
-        .iter()
-        .filter_map(|input| match input {
-            Input::Path(p) => Some(p),
-            _ => None,
-        })
-        .filter(|p| input_file(p).is_some_and(|k| loaded.contains_key(&k)))
-        .map(|p| p.display().to_string())
-        .collect();
-    if let Some(first) = shared.first() {
-        let (more, was) = match shared.len() {
-            1 => (String::new(), "was"),
-            n => (format!(" and {} more of this run's inputs", n - 1), "were"),
-        };
-        messages::error(&format!(
-            "warning: {}: {first}{more} {was} loaded by an earlier run: with standard input among \
-             its inputs this run has no identity and adds its rows again (run the files \
-             alone to replace that run)",
-            dir.display()
-        ));
-    }
-}
-
-/// Remove from `inputs` the files that a run committed into `dir` loaded, unchanged (the
-/// same file, size and modification time, wherever it is now): their rows are in the lake
-/// already, and the run that holds them stays. Returns how many, and how many of them
-/// were read only in part (a corrupt file: read again unchanged, it gives the same records,
-/// which would be there twice). A file of which no record could be read is read again.
-fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> (usize, usize) {
-    let loaded = loaded_files(dir);
-    let before = inputs.len();
-    let mut partial = 0;
-    inputs.retain(|input| {
-        let Input::Path(path) = input else {
-            return true;
-        };
-        match input_file(path).and_then(|k| loaded.get(&k).copied()) {
-            Some(None) => false,
-            Some(Some(records)) if records > 0 => {
-                partial += 1;
-                false
-            }
-            _ => true,
-        }
-    });
-    (before - inputs.len(), partial)
 }
 
 /// Which earlier runs a run supersedes: those still in `dir` (but the run's own identity)
