@@ -129,6 +129,45 @@ fn a_rerun_that_could_not_read_an_input_keeps_a_commit_made_meanwhile() {
     assert!(hidden.is_empty(), "{hidden:?}");
 }
 
+/// A run committed while another was going, which the other supersedes and would leave
+/// tables of out (it rejected their records: fewer `-t`): the other's commit is refused,
+/// as it would be in sequence (review finding: the check used the runs superseded when
+/// the run started, and the tables of the run committed meanwhile were removed).
+#[test]
+fn a_run_committed_meanwhile_keeps_the_tables_a_superseding_run_would_drop() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 400, "2d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 300, "2d", 2);
+    let lake = tmp.path().join("lake");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
+    cmd.args([
+        "normalize",
+        "--format",
+        "parquet",
+        "-t",
+        "Zoom.Activity",
+        "-o",
+        s(&lake),
+    ])
+    .args([s(&a), s(&b)]);
+    let run = Paused::spawn(cmd, "commit", lake.with_extension("pause-commit"));
+    run_into(&lake, &["-q"], &[&a]);
+    let (meanwhile, _) = lake_rows(&lake);
+    let out = run.resume();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "zendesk_audit, zoom_operation: the earlier run whose inputs this run read again \
+             has rows in these tables and this run wrote none"
+        ),
+        "{err}"
+    );
+    assert_eq!(lake_rows(&lake).0, meanwhile);
+    let hidden = hidden_files(&lake);
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
+
 /// A run that committed while another was going, with inputs the other reads too, is
 /// superseded by it: the decision is taken at the commit.
 #[test]

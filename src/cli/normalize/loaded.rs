@@ -19,8 +19,10 @@ use normalog::pipeline::Input;
 use crate::cli::messages;
 
 mod skip;
+mod superseding;
 
 pub(super) use skip::{skip_loaded_inputs, warn_if_loaded_without_identity};
+pub(super) use superseding::{AfterRun, Superseding};
 
 const INPUTS_DIR: &str = "_normalog/inputs";
 /// Before the file of an input listed as read only in part (it failed part of the way):
@@ -123,96 +125,6 @@ fn input_file(path: &Path) -> Option<String> {
     file_key(&std::fs::canonicalize(path).ok()?)
 }
 
-/// Which earlier runs a run supersedes: those still in `dir` (but the run's own identity)
-/// whose every input is among the files it read to their end, unchanged. Asked again at the
-/// commit, under the directory's commit lock, so that runs committed meanwhile count.
-pub(super) struct Superseding {
-    dir: PathBuf,
-    run: String,
-    /// The files read to their end.
-    read: std::collections::HashSet<String>,
-    /// The files that failed part of the way, with the records read before.
-    partial: std::collections::HashMap<String, u64>,
-    /// The inputs not read to their end, or changed during the run: each one's name as
-    /// given, its file (where known) and, unless it changed, the records read.
-    not_read: Vec<(String, Option<String>, Option<u64>)>,
-}
-
-impl Superseding {
-    /// Whether this run holds the rows an earlier run had of the input listed as `file`:
-    /// it read the same file to the end, or the earlier run read it only in part and this
-    /// run read as many records of the same file (a corrupt file fails at the same place).
-    fn holds(&self, file: &str) -> bool {
-        match partial_of(file) {
-            Some((records, key)) => {
-                self.read.contains(key) || self.partial.get(key) == Some(&records)
-            }
-            None => self.read.contains(file),
-        }
-    }
-
-    /// At the commit, under the directory's commit lock (so that a run of the same inputs
-    /// committed meanwhile counts): the runs superseded, or why nothing may be committed.
-    pub(super) fn decide(&self) -> Result<Vec<u64>, String> {
-        if self.would_lose_rows() {
-            let names: Vec<&str> = self.not_read.iter().map(|(n, _, _)| n.as_str()).collect();
-            return Err(format!(
-                "{}: {} could not be read to the end: nothing committed, and the files the \
-                 earlier run of these inputs wrote are kept (this run would replace them \
-                 without those rows); make it readable as it was, and run again",
-                self.dir.display(),
-                names.join(", ")
-            ));
-        }
-        Ok(self.runs())
-    }
-
-    /// Whether the earlier commit of this run's identity read to the end an input that
-    /// this run could not: replacing its files would lose that input's rows.
-    fn would_lose_rows(&self) -> bool {
-        if self.not_read.is_empty() {
-            return false;
-        }
-        let Ok(text) = std::fs::read_to_string(self.dir.join(INPUTS_DIR).join(&self.run)) else {
-            // No list (an earlier version's run, or one killed before it): its files may
-            // hold any of the inputs' rows.
-            return self.dir.join(RUNS_DIR).join(&self.run).exists();
-        };
-        let earlier: Vec<&str> = text
-            .lines()
-            .filter_map(|l| l.rsplit_once('\t').map(|(_, f)| f))
-            .collect();
-        self.not_read
-            .iter()
-            .filter_map(|(_, file, read)| Some((file.as_deref()?, *read)))
-            .any(|(file, read)| {
-                earlier
-                    .iter()
-                    .any(|listed| match (partial_of(listed), read) {
-                        // Read in part before: lost if this run read fewer of its records.
-                        (Some((records, was)), Some(now)) => was == file && now < records,
-                        (Some((_, was)), None) => was == file,
-                        // Read whole before.
-                        (None, _) => *listed == file,
-                    })
-            })
-    }
-
-    fn runs(&self) -> Vec<u64> {
-        committed_runs(&self.dir, Some(&self.run))
-            .into_iter()
-            .filter(|run| {
-                !run.inputs.is_empty()
-                    && run
-                        .inputs
-                        .iter()
-                        .all(|(_, file)| file.as_deref().is_some_and(|f| self.holds(f)))
-            })
-            .filter_map(|run| u64::from_str_radix(&run.id, 16).ok())
-            .collect()
-    }
-}
-
 /// A run committed into the directory before: its id and its inputs (canonical path, and
 /// the file's key where recorded).
 struct EarlierRun {
@@ -281,41 +193,10 @@ impl Loaded {
         loaded
     }
 
-    /// Whether an earlier run of the same inputs committed files that this run replaces.
-    pub(super) fn committed_before(&self) -> bool {
-        self.dir.join(RUNS_DIR).join(&self.run).exists()
-    }
-
     /// The earlier runs this run supersedes ([`Loaded::find_superseded`]), found when it
     /// started.
     pub(super) fn superseded(&self) -> &[u64] {
         &self.superseded
-    }
-
-    /// Whether this run's commit replaces files of earlier runs: its own identity's, or
-    /// runs it supersedes.
-    pub(super) fn replaces_earlier_files(&self) -> bool {
-        self.committed_before() || !self.superseded.is_empty()
-    }
-
-    /// The tables in which the files its commit replaces are (those of the earlier commit
-    /// of this run's identity, and of the runs it supersedes), as their manifests list
-    /// them (`DIR/_normalog/runs/<id>`: a path relative to DIR a line) and still there.
-    pub(super) fn earlier_tables(&self) -> std::collections::BTreeSet<String> {
-        let ids = std::iter::once(self.run.clone())
-            .chain(self.superseded.iter().map(|id| format!("{id:016x}")));
-        let mut tables = std::collections::BTreeSet::new();
-        for id in ids {
-            let Ok(text) = std::fs::read_to_string(self.dir.join(RUNS_DIR).join(id)) else {
-                continue;
-            };
-            for file in text.lines().filter(|f| self.dir.join(f).is_file()) {
-                if let Some(table) = Path::new(file).components().next() {
-                    tables.insert(table.as_os_str().to_string_lossy().into_owned());
-                }
-            }
-        }
-        tables
     }
 
     /// The earlier runs this run supersedes: those still in the directory whose every
@@ -324,12 +205,12 @@ impl Loaded {
     /// their files (`normalog::sink::layout`, "Re-running"). A list of an earlier version
     /// (paths alone) proves nothing about the files, and supersedes nothing.
     fn find_superseded(&self) -> Vec<u64> {
-        self.superseding().runs()
+        self.superseding(&AfterRun::default()).runs()
     }
 
     /// What decides, at the commit, which runs this one supersedes: its inputs read to
     /// their end (all, until [`Loaded::mark_failed`]).
-    pub(super) fn superseding(&self) -> Superseding {
+    pub(super) fn superseding(&self, after: &AfterRun) -> Superseding {
         Superseding {
             dir: self.dir.clone(),
             run: self.run.clone(),
@@ -354,6 +235,7 @@ impl Loaded {
                     (i.given.clone(), i.file.clone(), read)
                 })
                 .collect(),
+            after: after.clone(),
         }
     }
 

@@ -304,63 +304,28 @@ impl NormalizeConfig {
         })
     }
 
-    /// Refuse to commit a re-run whose every record was rejected (a wrong `-s`, a schema
-    /// being edited): it would replace the earlier run's files (its own identity's, or
-    /// those of the runs it supersedes) with none, an accident far more often than a wish,
-    /// so the earlier files stay. The same for a re-run that rejected records and writes
-    /// nothing in tables the earlier runs had rows in (a wrong `-s` that accepts a few
-    /// records), unless `--allow-dropped-tables`.
-    fn keep_earlier_files_if_rejected(&self, run: &RunSummary) -> Result<(), Fatal> {
-        let s = &run.summary;
-        let Some(loaded) = self.loaded.as_ref().filter(|l| l.replaces_earlier_files()) else {
-            return Ok(());
-        };
-        if s.rejected == 0 {
-            return Ok(());
-        }
-        if s.normalized == 0 {
-            return Err(Fatal::Message(format!(
-                "every record was rejected ({}): nothing committed, and the files earlier \
-                 runs of these inputs wrote are kept (check the schemas and -t, and run again)",
-                s.rejected
-            )));
-        }
-        let written: Vec<String> = s.by_log_type.keys().map(|lt| table_name(lt)).collect();
-        let dropped: Vec<String> = loaded
-            .earlier_tables()
-            .into_iter()
-            .filter(|t| !written.contains(t))
-            .collect();
-        if dropped.is_empty() || loaded.allow_dropped_tables {
-            return Ok(());
-        }
-        Err(Fatal::Message(format!(
-            "{}: the earlier run of these inputs has rows in {} and this run wrote none, \
-             while it rejected {} records: nothing committed, and the earlier files are kept \
-             (check the schemas and -t, and run again; --allow-dropped-tables commits such a \
-             run, removing those rows)",
-            dropped.join(", "),
-            if dropped.len() == 1 {
-                "this table"
-            } else {
-                "these tables"
-            },
-            s.rejected
-        )))
-    }
-
     /// Before the commit of a run with an identity into a directory: leave the inputs that
     /// could not be read to their end (`failed`) out of its list and out of the decision of
-    /// the runs it supersedes (so that no run that loaded them loses their rows); the
-    /// commit refuses to replace the earlier run of the same inputs without them.
-    fn prepare_commit(&mut self, failed: &[(String, u64)]) {
+    /// the runs it supersedes (so that no run that loaded them loses their rows). The
+    /// commit refuses to replace the earlier run of the same inputs without them, and to
+    /// replace the files of earlier runs while leaving out rows it rejected: every record
+    /// rejected (a wrong `-s`), or none written in tables they had rows in (a wrong `-s`
+    /// that fits a few records, fewer `-t`) unless `--allow-dropped-tables`.
+    fn prepare_commit(&mut self, run: &RunSummary, failed: &[(String, u64)]) {
         let Some(loaded) = &mut self.loaded else {
             return;
         };
         loaded.mark_failed(failed);
-        let (list, superseding) = (loaded.list(), loaded.superseding());
-        // Under the commit lock: a run of the same inputs committed meanwhile counts, both
-        // for the runs superseded and for the refusal to lose its rows.
+        let s = &run.summary;
+        let after = loaded::AfterRun {
+            normalized: s.normalized,
+            rejected: s.rejected,
+            written: s.by_log_type.keys().map(|lt| table_name(lt)).collect(),
+            allow_dropped_tables: loaded.allow_dropped_tables,
+        };
+        let (list, superseding) = (loaded.list(), loaded.superseding(&after));
+        // Under the commit lock: runs committed meanwhile count, for the runs superseded
+        // and for the refusals.
         let decide: layout::SupersedeDecider = Box::new(move || superseding.decide());
         match &mut self.output {
             Output::Parquet(w) => {
@@ -488,9 +453,7 @@ impl NormalizeConfig {
                 self.max_rejects.unwrap_or_default()
             )));
         }
-        // Refused, the output goes with `self`: its temporary files are removed.
-        self.keep_earlier_files_if_rejected(&run)?;
-        self.prepare_commit(&failed);
+        self.prepare_commit(&run, &failed);
         self.commit_and_report(&run, started)?;
         if interrupt.is_some_and(Interrupt::fired) {
             // Too late to stop: the output was complete, and committing is never left half

@@ -1,0 +1,177 @@
+//! Which earlier runs a run supersedes, and the refusals decided with it at the commit,
+//! under the directory's commit lock (runs committed meanwhile count): a re-run that would
+//! replace rows it could not read, or leave out tables it rejected the records of.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::{committed_runs, partial_of, INPUTS_DIR, RUNS_DIR};
+
+/// Which earlier runs a run supersedes: those still in `dir` (but the run's own identity)
+/// whose every input is among the files it read to their end, unchanged. Asked again at the
+/// commit, under the directory's commit lock, so that runs committed meanwhile count.
+pub(in crate::cli::normalize) struct Superseding {
+    pub(super) dir: PathBuf,
+    pub(super) run: String,
+    /// The files read to their end.
+    pub(super) read: std::collections::HashSet<String>,
+    /// The files that failed part of the way, with the records read before.
+    pub(super) partial: std::collections::HashMap<String, u64>,
+    /// The inputs not read to their end, or changed during the run: each one's name as
+    /// given, its file (where known) and, unless it changed, the records read.
+    pub(super) not_read: Vec<(String, Option<String>, Option<u64>)>,
+    /// What the run made of its inputs.
+    pub(super) after: AfterRun,
+}
+
+/// What a finished run made of its inputs, for the refusals decided at its commit.
+#[derive(Clone, Debug, Default)]
+pub(in crate::cli::normalize) struct AfterRun {
+    pub(in crate::cli::normalize) normalized: u64,
+    pub(in crate::cli::normalize) rejected: u64,
+    /// The tables it wrote rows in.
+    pub(in crate::cli::normalize) written: Vec<String>,
+    /// `--allow-dropped-tables`.
+    pub(in crate::cli::normalize) allow_dropped_tables: bool,
+}
+
+impl Superseding {
+    /// Whether this run holds the rows an earlier run had of the input listed as `file`:
+    /// it read the same file to the end, or the earlier run read it only in part and this
+    /// run read as many records of the same file (a corrupt file fails at the same place).
+    fn holds(&self, file: &str) -> bool {
+        match partial_of(file) {
+            Some((records, key)) => {
+                self.read.contains(key) || self.partial.get(key) == Some(&records)
+            }
+            None => self.read.contains(file),
+        }
+    }
+
+    /// At the commit, under the directory's commit lock (so that a run of the same inputs
+    /// committed meanwhile counts): the runs superseded, or why nothing may be committed.
+    pub(in crate::cli::normalize) fn decide(&self) -> Result<Vec<u64>, String> {
+        if self.would_lose_rows() {
+            let names: Vec<&str> = self.not_read.iter().map(|(n, _, _)| n.as_str()).collect();
+            return Err(format!(
+                "{}: {} could not be read to the end: nothing committed, and the files the \
+                 earlier run of these inputs wrote are kept (this run would replace them \
+                 without those rows); make it readable as it was, and run again",
+                self.dir.display(),
+                names.join(", ")
+            ));
+        }
+        let ids = self.runs();
+        self.refuse_dropping_rows(&ids)?;
+        Ok(ids)
+    }
+
+    /// A run that rejected records must not replace the files of the earlier run of its
+    /// inputs, or of the runs `ids` it supersedes, with none (every record rejected: a
+    /// wrong `-s`, a schema being edited), nor leave out tables they had rows in (a wrong
+    /// `-s` that fits a few records, fewer `-t`) unless `--allow-dropped-tables`: an
+    /// accident far more often than a wish, so the earlier files stay.
+    fn refuse_dropping_rows(&self, ids: &[u64]) -> Result<(), String> {
+        let after = &self.after;
+        let own = self.tables_of(&self.run);
+        let replaced = self.dir.join(RUNS_DIR).join(&self.run).exists() || !ids.is_empty();
+        if after.rejected == 0 || !replaced {
+            return Ok(());
+        }
+        if after.normalized == 0 {
+            return Err(format!(
+                "every record was rejected ({}): nothing committed, and the files earlier \
+                 runs of these inputs wrote are kept (check the schemas and -t, and run again)",
+                after.rejected
+            ));
+        }
+        let others: BTreeSet<String> = ids
+            .iter()
+            .flat_map(|id| self.tables_of(&format!("{id:016x}")))
+            .collect();
+        let gone = |t: &String| !after.written.contains(t);
+        let dropped: BTreeSet<&String> = own.iter().chain(&others).filter(|t| gone(t)).collect();
+        if dropped.is_empty() || after.allow_dropped_tables {
+            return Ok(());
+        }
+        let whose = match (own.iter().any(gone), ids.len()) {
+            (true, 0) => "the earlier run of these inputs has",
+            (true, _) => {
+                "the earlier runs of these inputs and whose inputs this run read again have"
+            }
+            (false, 1) => "the earlier run whose inputs this run read again has",
+            (false, _) => "the earlier runs whose inputs this run read again have",
+        };
+        let names: Vec<&str> = dropped.iter().map(|t| t.as_str()).collect();
+        Err(format!(
+            "{}: {whose} rows in {} and this run wrote none, while it rejected {} records: \
+             nothing committed, and the earlier files are kept (check the schemas and -t, and \
+             run again; --allow-dropped-tables commits such a run, removing those rows)",
+            names.join(", "),
+            if names.len() == 1 {
+                "this table"
+            } else {
+                "these tables"
+            },
+            after.rejected
+        ))
+    }
+
+    /// The tables the files of run `id` are in, as its manifest lists them
+    /// (`DIR/_normalog/runs/<id>`: a path relative to DIR a line), those still there.
+    fn tables_of(&self, id: &str) -> BTreeSet<String> {
+        let Ok(text) = std::fs::read_to_string(self.dir.join(RUNS_DIR).join(id)) else {
+            return BTreeSet::new();
+        };
+        text.lines()
+            .filter(|f| self.dir.join(f).is_file())
+            .filter_map(|f| Path::new(f).components().next())
+            .map(|t| t.as_os_str().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    /// Whether the earlier commit of this run's identity read to the end an input that
+    /// this run could not: replacing its files would lose that input's rows.
+    fn would_lose_rows(&self) -> bool {
+        if self.not_read.is_empty() {
+            return false;
+        }
+        let Ok(text) = std::fs::read_to_string(self.dir.join(INPUTS_DIR).join(&self.run)) else {
+            // No list (an earlier version's run, or one killed before it): its files may
+            // hold any of the inputs' rows.
+            return self.dir.join(RUNS_DIR).join(&self.run).exists();
+        };
+        let earlier: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.rsplit_once('\t').map(|(_, f)| f))
+            .collect();
+        self.not_read
+            .iter()
+            .filter_map(|(_, file, read)| Some((file.as_deref()?, *read)))
+            .any(|(file, read)| {
+                earlier
+                    .iter()
+                    .any(|listed| match (partial_of(listed), read) {
+                        // Read in part before: lost if this run read fewer of its records.
+                        (Some((records, was)), Some(now)) => was == file && now < records,
+                        (Some((_, was)), None) => was == file,
+                        // Read whole before.
+                        (None, _) => *listed == file,
+                    })
+            })
+    }
+
+    pub(super) fn runs(&self) -> Vec<u64> {
+        committed_runs(&self.dir, Some(&self.run))
+            .into_iter()
+            .filter(|run| {
+                !run.inputs.is_empty()
+                    && run
+                        .inputs
+                        .iter()
+                        .all(|(_, file)| file.as_deref().is_some_and(|f| self.holds(f)))
+            })
+            .filter_map(|run| u64::from_str_radix(&run.id, 16).ok())
+            .collect()
+    }
+}
