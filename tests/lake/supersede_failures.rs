@@ -62,20 +62,12 @@ fn a_rerun_that_could_not_read_an_input_keeps_the_earlier_files() {
     let (before, _) = lake_rows(&lake);
     let run = paused(&lake, &[&b, &a], "read");
     std::fs::remove_file(&a).expect("delete a");
-    let out = run.resume();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains(&format!(
-            "{} could not be read to the end: nothing committed, and the files the earlier \
-             run of these inputs wrote are kept",
-            s(&a)
-        )),
-        "{err}"
+    let unread = format!(
+        "{} could not be read to the end: nothing committed, and the files the earlier run \
+         of these inputs wrote are kept",
+        s(&a)
     );
-    assert_eq!(lake_rows(&lake).0, before);
-    let hidden = hidden_files(&lake);
-    assert!(hidden.is_empty(), "{hidden:?}");
+    refused(&run.resume(), &unread, &lake, &before);
 }
 
 /// As above, but the run of the same inputs that read them all commits while this one is
@@ -113,20 +105,12 @@ fn a_rerun_that_could_not_read_an_input_keeps_a_commit_made_meanwhile() {
     std::fs::rename(&away, &a).expect("move a back");
     run_into(&lake, &["-q"], &[&b, &a]);
     let (meanwhile, _) = lake_rows(&lake);
-    let out = run.resume();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains(&format!(
-            "{} could not be read to the end: nothing committed, and the files the earlier \
-             run of these inputs wrote are kept",
-            s(&a)
-        )),
-        "{err}"
+    let unread = format!(
+        "{} could not be read to the end: nothing committed, and the files the earlier run \
+         of these inputs wrote are kept",
+        s(&a)
     );
-    assert_eq!(lake_rows(&lake).0, meanwhile);
-    let hidden = hidden_files(&lake);
-    assert!(hidden.is_empty(), "{hidden:?}");
+    refused(&run.resume(), &unread, &lake, &meanwhile);
 }
 
 /// A run committed while another was going, which the other supersedes and would leave
@@ -153,19 +137,9 @@ fn a_run_committed_meanwhile_keeps_the_tables_a_superseding_run_would_drop() {
     let run = Paused::spawn(cmd, "commit", lake.with_extension("pause-commit"));
     run_into(&lake, &["-q"], &[&a]);
     let (meanwhile, _) = lake_rows(&lake);
-    let out = run.resume();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains(
-            "zendesk_audit, zoom_operation: the earlier run whose inputs this run read again \
-             has rows in these tables and this run wrote none"
-        ),
-        "{err}"
-    );
-    assert_eq!(lake_rows(&lake).0, meanwhile);
-    let hidden = hidden_files(&lake);
-    assert!(hidden.is_empty(), "{hidden:?}");
+    let dropped = "zendesk_audit, zoom_operation: the earlier run whose inputs this run read \
+                   again has rows in these tables and this run wrote none";
+    refused(&run.resume(), dropped, &lake, &meanwhile);
 }
 
 /// A run that committed while another was going, with inputs the other reads too, is
@@ -417,4 +391,15 @@ fn cut_gzip(dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, &gz[..gz.len() / 2]).expect("write");
     path
+}
+
+/// A run refused at its commit: exit 2 with `message` on stderr, the lake's rows as they
+/// were (`rows`), and no temporary file left.
+fn refused(out: &std::process::Output, message: &str, lake: &Path, rows: &[(i64, String)]) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(message), "{err}");
+    assert_eq!(lake_rows(lake).0, rows);
+    let hidden = hidden_files(lake);
+    assert!(hidden.is_empty(), "{hidden:?}");
 }
