@@ -62,12 +62,7 @@ fn a_rerun_that_could_not_read_an_input_keeps_the_earlier_files() {
     let (before, _) = lake_rows(&lake);
     let run = paused(&lake, &[&b, &a], "read");
     std::fs::remove_file(&a).expect("delete a");
-    let unread = format!(
-        "{} could not be read to the end: nothing committed, and the files the earlier run \
-         of these inputs wrote are kept",
-        s(&a)
-    );
-    refused(&run.resume(), &unread, &lake, &before);
+    refused(&run.resume(), &not_read_whole(&a), &lake, &before);
 }
 
 /// As above, but the run of the same inputs that read them all commits while this one is
@@ -105,12 +100,7 @@ fn a_rerun_that_could_not_read_an_input_keeps_a_commit_made_meanwhile() {
     std::fs::rename(&away, &a).expect("move a back");
     run_into(&lake, &["-q"], &[&b, &a]);
     let (meanwhile, _) = lake_rows(&lake);
-    let unread = format!(
-        "{} could not be read to the end: nothing committed, and the files the earlier run \
-         of these inputs wrote are kept",
-        s(&a)
-    );
-    refused(&run.resume(), &unread, &lake, &meanwhile);
+    refused(&run.resume(), &not_read_whole(&a), &lake, &meanwhile);
 }
 
 /// A run committed while another was going, which the other supersedes and would leave
@@ -402,4 +392,14 @@ fn refused(out: &std::process::Output, message: &str, lake: &Path, rows: &[(i64,
     assert_eq!(lake_rows(lake).0, rows);
     let hidden = hidden_files(lake);
     assert!(hidden.is_empty(), "{hidden:?}");
+}
+
+/// The refusal of a re-run that could not read `input` to the end, which the earlier run
+/// of the same inputs read whole.
+fn not_read_whole(input: &Path) -> String {
+    format!(
+        "{} could not be read to the end: nothing committed, and the files the earlier run of \
+         these inputs wrote are kept",
+        s(input)
+    )
 }
