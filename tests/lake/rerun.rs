@@ -1,7 +1,7 @@
 //! Re-running into the same directory: the same inputs leave one copy of each event,
 //! standard input and new inputs append, and inputs loaded before with others are named.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::util::files_under;
@@ -258,17 +258,11 @@ fn a_moved_input_is_known_by_its_file() {
 #[test]
 fn a_rerun_rejecting_every_record_keeps_the_earlier_files() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let a = archive(tmp.path(), "a.jsonl", 300, "1d", 1);
-    let lake = tmp.path().join("lake");
-    ok(&["normalize", "--format", "parquet", "-o", s(&lake), s(&a)]);
-    let (before, _) = lake_rows(&lake);
-    let schemas = tmp.path().join("schemas");
-    std::fs::create_dir_all(&schemas).expect("mkdir");
-    std::fs::write(
-        schemas.join("never.yml"),
+    let (a, lake, before) = loaded_lake(tmp.path(), 300);
+    let schemas = one_schema(
+        tmp.path(),
         "schema: Custom.Never\nfields:\n  - {name: never, type: string, required: true}\n",
-    )
-    .expect("write");
+    );
     // The same inputs, and a run that would supersede the first (it reads `a` again).
     let b = archive(tmp.path(), "b.jsonl", 100, "1d", 2);
     for (inputs, rejected) in [(vec![s(&a)], 300), (vec![s(&a), s(&b)], 400)] {
@@ -298,17 +292,11 @@ fn a_rerun_rejecting_every_record_keeps_the_earlier_files() {
 #[test]
 fn a_rerun_dropping_tables_while_rejecting_records_is_refused() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let a = archive(tmp.path(), "a.jsonl", 600, "1d", 1);
-    let lake = tmp.path().join("lake");
-    ok(&["normalize", "--format", "parquet", "-o", s(&lake), s(&a)]);
-    let (before, _) = lake_rows(&lake);
-    let schemas = tmp.path().join("schemas");
-    std::fs::create_dir_all(&schemas).expect("mkdir");
-    std::fs::write(
-        schemas.join("ids.yml"),
+    let (a, lake, before) = loaded_lake(tmp.path(), 600);
+    let schemas = one_schema(
+        tmp.path(),
         "schema: Custom.Ids\nfields:\n  - {name: id, type: bigint, required: true}\n",
-    )
-    .expect("write");
+    );
     let rerun = |flags: &[&str]| {
         let mut args = vec!["normalize", "--format", "parquet", "-o", s(&lake)];
         args.extend(["-s", s(&schemas)]);
@@ -337,4 +325,22 @@ fn a_rerun_dropping_tables_while_rejecting_records_is_refused() {
     let (after, _) = lake_rows(&lake);
     assert!(!after.is_empty() && after.len() < before.len());
     assert!(after.iter().all(|(_, lt)| lt == "Custom.Ids"), "{after:?}");
+}
+
+/// An archive `dir/a.jsonl` of `records` over a day, loaded into the Parquet lake
+/// `dir/lake`: the archive, the lake and its rows.
+fn loaded_lake(dir: &Path, records: u64) -> (PathBuf, PathBuf, Vec<(i64, String)>) {
+    let a = archive(dir, "a.jsonl", records, "1d", 1);
+    let lake = dir.join("lake");
+    ok(&["normalize", "--format", "parquet", "-o", s(&lake), s(&a)]);
+    let (rows, _) = lake_rows(&lake);
+    (a, lake, rows)
+}
+
+/// A directory `dir/schemas` holding one schema, `yaml`.
+fn one_schema(dir: &Path, yaml: &str) -> PathBuf {
+    let schemas = dir.join("schemas");
+    std::fs::create_dir_all(&schemas).expect("mkdir");
+    std::fs::write(schemas.join("schema.yml"), yaml).expect("write");
+    schemas
 }
