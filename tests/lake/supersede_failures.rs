@@ -181,14 +181,26 @@ fn a_dangling_link_does_not_cost_the_run_its_identity() {
 }
 
 /// Standard input among the inputs: the run has no identity and adds its rows; files it
-/// shares with a run in the lake are named.
+/// shares with a run in the lake are named, but not one of which that run read nothing
+/// (no row of it is there to be added again).
 #[test]
 fn standard_input_beside_loaded_files_is_warned_about() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let a = archive(tmp.path(), "a.jsonl", 200, "1d", 1);
     let b = archive(tmp.path(), "b.jsonl", 100, "1d", 2);
+    let broken = tmp.path().join("y.jsonl.gz");
+    std::fs::write(&broken, b"\x1f\x8b\x08\x00 not a gzip stream").expect("write");
     let lake = tmp.path().join("lake");
-    run_into(&lake, &[], &[&a]);
+    let first = crate::normalog(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "-o",
+        s(&lake),
+        s(&a),
+        s(&broken),
+    ]);
+    assert_eq!(first.status.code(), Some(1));
     let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
         .args([
             "normalize",
@@ -198,12 +210,13 @@ fn standard_input_beside_loaded_files_is_warned_about() {
             s(&lake),
             "-",
             s(&a),
+            s(&broken),
         ])
         .stdin(std::fs::File::open(&b).expect("open"))
         .output()
         .expect("run");
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{err}");
+    assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
         err.contains(&format!(
             "{} was loaded by an earlier run: with standard input among its inputs this run \

@@ -96,8 +96,10 @@ fn loaded_files(dir: &Path) -> std::collections::HashMap<String, Option<u64>> {
 
 /// A run without an identity (standard input among its inputs) adds its files: warn when
 /// its input files were loaded by a run in `dir`, whose rows of them are then there twice.
+/// A file of which that run read no record has no rows there, and is not named.
 pub(in crate::cli::normalize) fn warn_if_loaded_without_identity(dir: &Path, inputs: &[Input]) {
-    let loaded = loaded_files(dir);
+    let mut loaded = loaded_files(dir);
+    loaded.retain(|_, records| *records != Some(0));
     let shared: Vec<String> = inputs
         .iter()
         .filter_map(|input| match input {
