@@ -356,56 +356,96 @@ pub(crate) fn write_number(out: &mut String, n: StaticNode) {
     };
 }
 
-/// Compact JSON for a tape subtree.
-pub(crate) fn write_json(out: &mut String, nodes: &[Node<'_>]) {
+/// Compact JSON for a tape subtree. `float_text(i)` gives the text as written of the float
+/// at `nodes[i]` when it is known, and it is written as it is (valid JSON: it was read
+/// as such); otherwise the float's shortest form. Returns whether every float had its text.
+pub(crate) fn write_json<'x>(
+    out: &mut String,
+    nodes: &[Node<'_>],
+    float_text: &dyn Fn(usize) -> Option<&'x str>,
+) -> bool {
     let mut buf = std::mem::take(out).into_bytes();
-    write_json_bytes(&mut buf, nodes);
+    let mut all = true;
+    write_json_bytes(&mut buf, nodes, &mut |i| {
+        let text = float_text(i);
+        all &= text.is_some();
+        text
+    });
     // Only valid UTF-8 was written: tape strings are validated str, the rest is ASCII. A
     // fallback here would drop the whole text buffer, every earlier `Text` value with it.
     #[allow(clippy::expect_used)]
     let text = String::from_utf8(buf).expect("invariant: compact JSON of a tape is UTF-8");
     *out = text;
+    all
 }
 
-fn write_json_bytes(out: &mut Vec<u8>, nodes: &[Node<'_>]) -> usize {
-    match nodes[0] {
-        Node::String(s) => {
-            write_json_str(out, s);
-            1
+/// [`write_json`] without recursion (a `json` value may nest as deep as its record: 1,024
+/// levels, more than a recursive writer's frames fit in a test thread's stack unoptimized),
+/// and without allocating: the open arrays and objects are kept in a fixed array.
+fn write_json_bytes<'x>(
+    out: &mut Vec<u8>,
+    nodes: &[Node<'_>],
+    float_text: &mut dyn FnMut(usize) -> Option<&'x str>,
+) {
+    /// simd-json's deepest nesting (its `DEFAULT_MAX_DEPTH`), which every tape keeps to.
+    const DEPTH: usize = 1024;
+    // The open containers, innermost last: the index after each one's last node, and
+    // whether it is an object (its entries start with a key).
+    let mut open = [(0u32, false); DEPTH];
+    let mut depth = 0;
+    // The next value is the first of its container: no comma before it.
+    let mut first = true;
+    let mut i = 0;
+    while i < nodes.len() {
+        while depth > 0 && open[depth - 1].0 as usize <= i {
+            depth -= 1;
+            out.push(if open[depth].1 { b'}' } else { b']' });
+            // The container was a value of the one around it.
+            first = false;
         }
-        Node::Static(n) => {
-            write_static(out, n);
-            1
-        }
-        Node::Array { len, count } => {
-            out.push(b'[');
-            let mut i = 1;
-            for k in 0..len {
-                if k > 0 {
-                    out.push(b',');
-                }
-                i += write_json_bytes(out, &nodes[i..]);
+        if depth > 0 {
+            if !first {
+                out.push(b',');
             }
-            out.push(b']');
-            count + 1
-        }
-        Node::Object { len, count } => {
-            out.push(b'{');
-            let mut i = 1;
-            for k in 0..len {
-                if k > 0 {
-                    out.push(b',');
-                }
+            if open[depth - 1].1 {
                 if let Node::String(key) = nodes[i] {
                     write_json_str(out, key);
                 }
                 out.push(b':');
                 i += 1;
-                i += write_json_bytes(out, &nodes[i..]);
             }
-            out.push(b'}');
-            count + 1
         }
+        first = false;
+        let Some(&node) = nodes.get(i) else {
+            break;
+        };
+        match node {
+            Node::String(s) => write_json_str(out, s),
+            Node::Static(n @ StaticNode::F64(_)) => match float_text(i) {
+                Some(text) => out.extend_from_slice(text.as_bytes()),
+                None => write_static(out, n),
+            },
+            Node::Static(n) => write_static(out, n),
+            Node::Array { count, .. } | Node::Object { count, .. } if depth == DEPTH => {
+                // Deeper than any tape: not reached.
+                out.extend_from_slice(b"null");
+                i += count;
+            }
+            Node::Array { count, .. } | Node::Object { count, .. } => {
+                let object = matches!(node, Node::Object { .. });
+                out.push(if object { b'{' } else { b'[' });
+                #[allow(clippy::cast_possible_truncation)] // records are far below 4 GiB
+                let end = (i + count + 1) as u32;
+                open[depth] = (end, object);
+                depth += 1;
+                first = true;
+            }
+        }
+        i += 1;
+    }
+    while depth > 0 {
+        depth -= 1;
+        out.push(if open[depth].1 { b'}' } else { b']' });
     }
 }
 
@@ -418,6 +458,45 @@ mod tests {
         let mut out = Vec::new();
         write_json_str(&mut out, "a\"b\\c\nd\u{1}é");
         assert_eq!(String::from_utf8(out).unwrap(), r#""a\"b\\c\nd\u0001é""#);
+    }
+
+    /// `write_json` writes what `serde_json` writes compactly, for nested and empty arrays
+    /// and objects, at any depth a tape may have.
+    #[test]
+    fn compact_json_like_serde_json() {
+        // serde_json reads 128 levels: 120 here (the hostile tests nest 1,000).
+        let deep = format!("{}1{}", "[{\"a\":".repeat(60), "}]".repeat(60));
+        for text in [
+            "[]",
+            "{}",
+            "[[],{}]",
+            r#"{"a":[],"b":{},"c":[1,[2,[]],{"d":{}}],"e":"x\"y\u00e9"}"#,
+            r#"[{"a":1},{"b":[true,null,"x",-7,18446744073709551615]},[]]"#,
+            r#" { "k" : [ 1 , { } , [ [ ] ] ] } "#,
+            &deep,
+        ] {
+            let mut bytes = text.as_bytes().to_vec();
+            let tape = simd_json::to_tape(&mut bytes).expect("valid JSON");
+            let mut out = String::new();
+            assert!(write_json(&mut out, &tape.0, &|_| None), "no float: {text}");
+            let expected: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
+            assert_eq!(out, expected.to_string(), "{text}");
+        }
+    }
+
+    /// Floats are written with the text `float_text` gives, else in their shortest form.
+    #[test]
+    fn compact_json_floats_as_given() {
+        let mut bytes = br#"[1.50,{"a":2E-9,"b":[0.10]}]"#.to_vec();
+        let tape = simd_json::to_tape(&mut bytes).expect("valid JSON");
+        let mut out = String::new();
+        let texts = |i: usize| match i {
+            1 => Some("1.50"),
+            4 => Some("2E-9"),
+            _ => None,
+        };
+        assert!(!write_json(&mut out, &tape.0, &texts));
+        assert_eq!(out, r#"[1.50,{"a":2E-9,"b":[0.1]}]"#);
     }
 
     #[test]

@@ -55,6 +55,17 @@ cases! {
     empty_string_kept_for_strings: r#"{"id":1,"msg":""}"# => ok json!({"id":1,"msg":""});
     numbers_into_strings_keep_text: r#"{"id":1,"msg":12}"# => ok json!({"id":1,"msg":"12"});
     float_into_string: r#"{"id":1,"msg":0.5}"# => ok json!({"id":1,"msg":"0.5"});
+    // Panther keeps a number's text as written: a version 1.10 is not 1.1.
+    float_into_string_as_written: r#"{"id":1,"msg":1.10}"# => ok json!({"id":1,"msg":"1.10"});
+    exponent_into_string_as_written: r#"{"id":1,"msg":1E+2}"# => ok json!({"id":1,"msg":"1E+2"});
+    floats_into_strings_beside_escapes: r#"{"id":1,"actor":{"email":"a\"b@x.com","name":-0.50},"msg":"\u00e9\\","tags":[2.50,"k:v",1e-7],"count":12}"#
+        => ok json!({"id":1,"actor":{"email":"a\"b@x.com","name":"-0.50"},"msg":"é\\","tags":["2.50","k:v","1e-7"],"count":12,
+            "p_any_aws_tags":["1e-7","2.50","k:v"],"p_any_emails":["a\"b@x.com"],"p_any_usernames":["-0.50"]});
+    // An integer beyond 64 bits is a float: where no field takes it, it does no harm.
+    big_integer_in_an_unknown_key: r#"{"id":1,"nope":123456789012345678901234567890}"# => ok json!({"id":1});
+    big_integer_into_string_as_written: r#"{"id":1,"msg":99999999999999999999}"# => ok json!({"id":1,"msg":"99999999999999999999"});
+    big_integer_into_float: r#"{"id":1,"ratio":123456789012345678901234567890}"# => ok json!({"id":1,"ratio":1.2345678901234568e29});
+    embedded_float_into_string_as_written: r#"{"id":1,"payload":"{\"user\":3.140}"}"# => ok json!({"id":1,"payload":{"user":"3.140"}});
     bool_into_string: r#"{"id":1,"msg":true}"# => ok json!({"id":1,"msg":"true"});
     floats: r#"{"id":1,"ratio":"2.5","count":3}"# => ok json!({"id":1,"ratio":2.5,"count":3});
     float_from_integer: r#"{"id":1,"ratio":7}"# => ok json!({"id":1,"ratio":7});
@@ -130,6 +141,7 @@ err_cases! {
     missing_required: r#"{"msg":"x"}"# => &format!("{AT}missing required field \"id\"");
     null_required: r#"{"id":null}"# => &format!("{AT}missing required field \"id\"");
     missing_nested_required: r#"{"id":1,"actor":{"name":"x"}}"# => &format!("{AT}missing required field \"actor.email\"");
+    big_integer_into_int: r#"{"id":-99999999999999999999}"# => &format!("{AT}field \"id\": number out of range for its type: -1e20");
     float_into_int: r#"{"id":1.5}"# => &format!("{AT}field \"id\": expected an integer, found a float: 1.5");
     integral_float_into_int: r#"{"id":-1.0}"# => &format!("{AT}field \"id\": expected an integer, found a float: -1.0");
     out_of_range_smallint: r#"{"id":1,"small":40000}"# => &format!("{AT}field \"small\": number out of range for its type: 40000");
@@ -182,4 +194,30 @@ fn classification_picks_first_accepting_type() {
     )
     .expect("accepted");
     assert_eq!(v["p_log_type"], "Zoom.Operation");
+}
+
+/// A `json` value keeps its floats as written (Panther keeps the value raw), in the record
+/// and in embedded JSON; the text of the event is compared, as a JSON value would not
+/// tell `1.50` from `1.5`.
+#[test]
+fn json_values_keep_their_floats_as_written() {
+    let registry = util::registry("rich.yml");
+    let mut n = normalog::NormalizerBuilder::new()
+        .log_types(["Custom.Rich"])
+        .build(&registry)
+        .expect("build");
+    let mut out = normalog::sink::Collect::default();
+    let record = r#"{"id":1,"extra":{"v":[1.50,2,"x\"y"],"e":1E2,"s":-0.0},"embedded_any":"[0.10, {\"a\": 2e-9}]"}"#;
+    n.normalize_bytes(record.as_bytes(), normalog::Position::default(), &mut out)
+        .expect("collect");
+    assert_eq!(out.events.len(), 1, "{:?}", out.rejects);
+    let event = &out.events[0];
+    assert!(
+        event.contains(r#""extra":{"v":[1.50,2,"x\"y"],"e":1E2,"s":-0.0}"#),
+        "{event}"
+    );
+    assert!(
+        event.contains(r#""embedded_any":[0.10,{"a":2e-9}]"#),
+        "{event}"
+    );
 }

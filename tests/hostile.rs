@@ -6,7 +6,8 @@
 //! Behaviours defined here (and documented in the README's decoding rules and the reference):
 //! duplicate keys — the last one wins, even over a bad earlier value; keys match schema
 //! field names exactly (a key that differs only in case is an unknown key, dropped);
-//! integers beyond 64 bits and numbers beyond f64 are invalid JSON; `-0` is the integer 0.
+//! numbers beyond f64 are invalid JSON (an integer beyond 64 bits is a float); `-0` is the
+//! integer 0.
 //!
 //! Not here: a gzip bomb. This branch's pipeline reads plain files only (gzip support is
 //! built on another branch); the bomb test belongs with it.

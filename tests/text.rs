@@ -2,6 +2,7 @@
 //! `normalize_line` (in place), `normalize_bytes`, `normalize` (an event returned), and
 //! classification among text and JSON log types.
 
+use normalog::sink::ndjson::Options;
 use normalog::sink::Collect;
 use normalog::{NormalizerBuilder, Position, Registry};
 
@@ -429,6 +430,38 @@ fn normalize_line_and_normalize_read_text_too() {
         .normalize(&mut line, Position::default())
         .expect_err("rejected");
     assert!(err.to_string().contains("invalid JSON"), "{err}");
+}
+
+/// A float that goes into a string keeps its text as written (`1.10`, not `1.1`) whichever
+/// entry point reads it, with text log types loaded beside (the mixed path) or not.
+#[test]
+fn floats_into_strings_as_written_by_every_entry_point() {
+    let registry = registry();
+    for types in [&["Custom.Json"][..], &["Custom.Json", "Custom.Kv"]] {
+        let mut n = NormalizerBuilder::new()
+            .log_types(types.iter().copied())
+            .build(&registry)
+            .expect("build");
+        let record = br#"{"x": "a\"b", "level": 1.10}"#;
+        let mut out = Collect::default();
+        n.normalize_bytes(record, Position::default(), &mut out)
+            .expect("collect");
+        n.normalize_line(&mut record.to_vec(), Position::default(), &mut out)
+            .expect("collect");
+        let mut line = record.to_vec();
+        let event = n
+            .normalize(&mut line, Position::default())
+            .expect("accepted");
+        out.events.push(event.to_json(Options::default()));
+        assert_eq!(out.events.len(), 3, "{types:?}: {:?}", out.rejects);
+        for event in &out.events {
+            assert_eq!(
+                field(event, "level"),
+                Some("1.10".into()),
+                "{types:?}: {event}"
+            );
+        }
+    }
 }
 
 /// The generator writes lines for text log types that read back as written: every line is

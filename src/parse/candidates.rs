@@ -140,6 +140,7 @@ impl Normalizer {
         vals: &mut Vec<Val<'l>>,
         pi: usize,
     ) -> Option<Result<(), Fail>> {
+        self.wants_literals = false;
         let memo = match &self.classifier {
             Some(c) if !c.candidate(&self.scan, pi) => return None,
             Some(c) => Some(c.memo(&self.scan, pi)),
@@ -152,6 +153,7 @@ impl Normalizer {
             Some(memo) => dec.object_known(&self.plans[pi].root, memo),
             None => dec.object(&self.plans[pi].root, 0),
         };
+        self.wants_literals = dec.wants_literals;
         Some(decoded.map(|_| ()))
     }
 }

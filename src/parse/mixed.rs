@@ -43,8 +43,10 @@ impl Normalizer {
         };
         let (found, json_error) = match (parsed, tape.0.first()) {
             (Ok(()), Some(Node::Object { .. })) => {
+                // An untouched copy for the floats that go into strings: the caller's, or
+                // the one made above, back in `scratch`.
                 self.scratch = copy;
-                return self.decode_event(tape, pos);
+                return self.decode_event(tape, pos, original);
             }
             (Ok(()), node) => (node.map(json_type), None),
             (Err(e), _) => (None, Some(e)),

@@ -22,6 +22,7 @@ pub(crate) mod csv;
 mod cut;
 mod enrich;
 pub mod frame;
+mod literals;
 mod marks;
 mod mixed;
 mod skip;
@@ -143,6 +144,8 @@ impl NormalizerBuilder {
             n_json,
             text_slots,
             scratch: Vec::new(),
+            literals: literals::Literals::default(),
+            wants_literals: false,
             text_refusals: Vec::new(),
             scan: Scan::new(),
             plans,
@@ -169,8 +172,13 @@ pub struct Normalizer {
     n_json: usize,
     /// The reused matching state of each text log type.
     text_slots: Vec<TextSlot>,
-    /// An untouched copy of a record that is parsed as JSON in place but may be text.
+    /// An untouched copy of a record parsed in place: it may be text, or its floats may go
+    /// into strings as written (`literals.rs`).
     scratch: Vec<u8>,
+    /// The texts of the current record's numbers, read on the rare path.
+    literals: literals::Literals,
+    /// The last decoding wrote a float into a string without its text.
+    wants_literals: bool,
     /// Why each text log type refused the current line.
     text_refusals: Vec<(Arc<str>, Refusal)>,
     /// With several candidates: finds which can accept a record in one scan of its keys.
@@ -228,8 +236,9 @@ impl Normalizer {
             .any(|p| p.root.fields.iter().any(|f| &*f.name == key))
     }
 
-    /// Normalize one record in place (the buffer is modified: simd-json unescapes strings
-    /// into it) and hand the event, or the reject, to `sink`.
+    /// Normalize one record and hand the event, or the reject, to `sink`: the same as
+    /// [`normalize_bytes`](Self::normalize_bytes), which copies the record into a reused,
+    /// padded buffer (simd-json reads a padded copy either way) and leaves `line` as it was.
     ///
     /// For text log types, `pos.line` tells where an input starts: line 1 is an input's
     /// first line (a CSV header with `hasHeader`; `skipLines` counts from it). A line such
@@ -246,27 +255,26 @@ impl Normalizer {
         pos: Position,
         sink: &mut S,
     ) -> Result<bool, S::Error> {
-        self.parse(line, None, None, pos, sink)
+        self.normalize_bytes(line, pos, sink)
     }
 
-    /// Parse `line` in place; `original` is an untouched copy, used only to describe a
-    /// syntax error precisely. With `padded_len`, the record is `line[..padded_len]` and
-    /// the rest is at least [`simd_json::INPUT_PADDING`] bytes of padding, which spares
-    /// simd-json its own padded copy of the record.
+    /// Parse the record `line[..len]` in place; the rest of `line` is at least
+    /// [`simd_json::INPUT_PADDING`] bytes of padding, which spares simd-json its own padded
+    /// copy. `original` is the record untouched: it describes a syntax error precisely, and
+    /// holds the texts of floats that go into strings (`literals.rs`).
     fn parse<S: Sink + ?Sized>(
         &mut self,
         line: &mut [u8],
-        padded_len: Option<usize>,
-        original: Option<&[u8]>,
+        len: usize,
+        original: &[u8],
         pos: Position,
         sink: &mut S,
     ) -> Result<bool, S::Error> {
-        let len = padded_len.unwrap_or(line.len());
         if len > self.max_record_bytes {
             return sink.rejected(&too_long(pos, len, self.max_record_bytes));
         }
         if self.n_json < self.plans.len() {
-            let normalized = self.normalize_mixed(line, padded_len, original, pos);
+            let normalized = self.normalize_mixed(line, Some(len), Some(original), pos);
             let (result, buffers) = hand_over(normalized, sink);
             if let Some(buffers) = buffers {
                 self.reuse(buffers);
@@ -274,15 +282,11 @@ impl Normalizer {
             return result;
         }
         let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
-        let parsed = match padded_len {
-            Some(len) => simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape),
-            None => simd_json::fill_tape(line, &mut self.buffers, &mut tape),
-        };
-        if let Err(e) = parsed {
+        if let Err(e) = simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape) {
             self.tape = tape.reset();
-            return sink.rejected(&Error::json(pos, &e, original));
+            return sink.rejected(&Error::json(pos, &e, Some(original)));
         }
-        match self.decode_event(tape, pos) {
+        match self.decode_event(tape, pos, Some(original)) {
             Ok(event) => {
                 let result = sink.record(&event);
                 let buffers = event.into_buffers();
@@ -314,12 +318,16 @@ impl Normalizer {
         if self.n_json < self.plans.len() {
             return self.normalize_mixed(line, None, None, pos);
         }
+        // The event borrows the line: its untouched copy is kept for the rare record whose
+        // floats go into strings (`literals.rs`).
+        self.scratch.clear();
+        self.scratch.extend_from_slice(line);
         let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
         if let Err(e) = simd_json::fill_tape(line, &mut self.buffers, &mut tape) {
             self.tape = tape.reset();
             return Err(Error::json(pos, &e, None));
         }
-        self.decode_event(tape, pos)
+        self.decode_event(tape, pos, None)
     }
 
     /// The reject of a record no candidate accepted: the text log types' refusals are in
@@ -381,7 +389,7 @@ impl Normalizer {
             copy.resize(padded, b' ');
         }
         copy[..line.len()].copy_from_slice(line);
-        let result = self.parse(&mut copy[..padded], Some(line.len()), Some(line), pos, sink);
+        let result = self.parse(&mut copy[..padded], line.len(), line, pos, sink);
         self.copy = copy;
         result
     }
@@ -389,10 +397,13 @@ impl Normalizer {
     /// Decode a parsed record with the candidate plans into an event, or say why not: the
     /// not-an-object reject, then `try_candidates` (with `explain_refusals` when every
     /// candidate refuses), then `assemble_event`.
+    /// `original`: the record untouched (`None`: its copy in `scratch`), read only when a
+    /// float went into a string (`literals.rs`).
     fn decode_event<'s, 'l: 's>(
         &'s mut self,
         tape_buf: Tape<'l>,
         pos: Position,
+        original: Option<&[u8]>,
     ) -> Result<Event<'s>, Error> {
         let tape: &[Node<'l>] = &tape_buf.0;
         // Empty, and `Vec<Val<'static>>` is a `Vec<Val<'l>>` (covariance): no recycling here.
@@ -402,6 +413,9 @@ impl Normalizer {
         } else {
             Err(self.not_an_object(tape, pos))
         };
+        if let (Ok(pi), true) = (&accepted, self.wants_literals) {
+            self.decode_with_literals(tape, &mut vals, *pi, original);
+        }
         // Every exit puts the tape back here, before the event borrows `self`.
         self.tape = tape_buf.reset();
         match accepted {

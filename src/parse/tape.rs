@@ -12,6 +12,7 @@ use crate::compile::{Decoder, Fast, ObjectPlan, ValuePlan};
 use crate::error::{FieldPath, JsonType, PathSegment, Refusal, ValueProblem};
 use crate::event::Val;
 use crate::json::{write_json, write_number};
+use crate::parse::literals::{text_may_differ, Literals};
 use crate::time::Timestamp;
 
 mod fast;
@@ -110,6 +111,11 @@ pub(crate) struct TapeDecoder<'t, 'v, 'a, M> {
     text: &'t mut String,
     /// Build detailed refusals (see [`Fail`]).
     detail: bool,
+    /// The texts of the record's numbers, when read (`literals.rs`).
+    literals: Option<&'t Literals>,
+    /// A float went into a string while the texts were not read: the record is decoded
+    /// again with them (the rare path).
+    pub(crate) wants_literals: bool,
     mode: PhantomData<M>,
 }
 
@@ -126,8 +132,16 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             vals,
             text,
             detail,
+            literals: None,
+            wants_literals: false,
             mode: PhantomData,
         }
+    }
+
+    /// The decoder writes floats into strings with their texts as written, from `literals`.
+    pub(crate) fn with_literals(mut self, literals: &'t Literals) -> Self {
+        self.literals = Some(literals);
+        self
     }
 
     #[inline]
@@ -369,7 +383,12 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
                 Node::Static(StaticNode::Bool(b)) => Val::Str(if b { "true" } else { "false" }),
                 Node::Static(n) => {
                     let start = self.text.len();
-                    write_number(self.text, n);
+                    if let Some(written) = self.literals.and_then(|l| l.at(at)) {
+                        self.text.push_str(written);
+                    } else {
+                        self.wants_literals |= self.literals.is_none() && text_may_differ(n);
+                        write_number(self.text, n);
+                    }
                     text_val(start, self.text.len())
                 }
                 _ => return Err(self.fail(|| wrong(plan, &node))),
@@ -439,7 +458,10 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             },
             Decoder::Json => {
                 let start = self.text.len();
-                write_json(self.text, &self.tape[at..at + node_count(&node)]);
+                let literals = self.literals;
+                let nodes = &self.tape[at..at + node_count(&node)];
+                let all = write_json(self.text, nodes, &|i| literals.and_then(|l| l.at(at + i)));
+                self.wants_literals |= literals.is_none() && !all;
                 Val::Json {
                     #[allow(clippy::cast_possible_truncation)]
                     start: start as u32,
@@ -456,6 +478,10 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             Node::Static(StaticNode::U64(u)) => i64::try_from(u).map_err(|_| {
                 self.fail(|| problem(ValueProblem::OutOfRange, Some(u.to_string().into())))
             })?,
+            // An integer beyond 64 bits is read as a float: out of range, not a fraction.
+            Node::Static(StaticNode::F64(f)) if f.fract() == 0.0 && f.abs() >= 2f64.powi(63) => {
+                return Err(self.fail(|| problem(ValueProblem::OutOfRange, Some(quote_node(&node)))))
+            }
             Node::Static(StaticNode::F64(f)) => {
                 return Err(self.fail(|| {
                     problem(
@@ -512,14 +538,26 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             return Ok(Val::Absent);
         }
         let mut buf = s.as_bytes().to_vec();
-        let Ok(tape) = simd_json::to_tape(&mut buf) else {
+        let mut buffers = simd_json::Buffers::new(buf.len());
+        let mut tape = simd_json::Tape(Vec::new());
+        if simd_json::fill_tape(&mut buf, &mut buffers, &mut tape).is_err() {
             return Err(self.fail(|| Refusal::BadValue {
                 field: FieldPath::default(),
                 problem: ValueProblem::BadEmbeddedJson,
                 value: Some(quote(s)),
             }));
-        };
-        let mut sub = TapeDecoder::<Copied>::new(&tape.0, self.vals, self.text, self.detail);
+        }
+        // The string is the embedded record untouched: its floats' texts are at hand.
+        let mut literals = Literals::default();
+        if tape
+            .0
+            .iter()
+            .any(|n| matches!(n, Node::Static(n) if text_may_differ(*n)))
+        {
+            literals.read(&tape.0, s.as_bytes(), buffers.structural_indexes());
+        }
+        let mut sub = TapeDecoder::<Copied>::new(&tape.0, self.vals, self.text, self.detail)
+            .with_literals(&literals);
         match tape.0[0] {
             Node::Static(StaticNode::Null) => Ok(Val::Absent),
             node => sub.decode(plan, node, 0),

@@ -20,9 +20,9 @@
 //! normalizer's documented behaviour:
 //!
 //! * nesting deeper than [`MAX_DEPTH`] (simd-json's limit) is a syntax error;
-//! * an integer literal that fits neither `i64` nor `u64` (`1777…777`, 400 digits) is a
-//!   syntax error: simd-json rejects it as an invalid number, where `serde_json` would read a
-//!   float. normalog refuses to guess a value for it;
+//! * an integer literal that fits neither `i64` nor `u64` (`1777…777`, 400 digits) is read
+//!   as a float, as `serde_json` does (simd-json's `big-int-as-float`); an integral float
+//!   beyond 64 bits is out of range for an integer field;
 //! * `-0` is the integer 0 (simd-json), not the float -0.0 (`serde_json`);
 //! * floats are read correctly rounded (`serde_json`'s `float_roundtrip` feature, as
 //!   simd-json does), since a last-bit difference shows in `unix` times once multiplied;
@@ -86,7 +86,7 @@ pub fn parse(line: &[u8]) -> Option<Value> {
     let _: serde::de::IgnoredAny = serde::Deserialize::deserialize(&mut de).ok()?;
     de.end().ok()?;
     // Valid JSON: now read it again with the integer literals as simd-json reads them.
-    let text = integers_as_simd_json(line)?;
+    let text = integers_as_simd_json(line);
     let mut de = serde_json::Deserializer::from_slice(&text);
     de.disable_recursion_limit();
     serde::Deserialize::deserialize(&mut de).ok()
@@ -122,8 +122,8 @@ fn text_depth(text: &[u8]) -> usize {
 }
 
 /// Valid JSON text with its integer literals (no fraction, no exponent) as simd-json reads
-/// them: `None` when one is outside the 64-bit range, and `-0` written `0`.
-fn integers_as_simd_json(text: &[u8]) -> Option<Vec<u8>> {
+/// them: `-0` written `0` (one beyond 64 bits is a float to both).
+fn integers_as_simd_json(text: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     let mut in_string = false;
     let mut escaped = false;
@@ -145,10 +145,6 @@ fn integers_as_simd_json(text: &[u8]) -> Option<Vec<u8>> {
             continue;
         }
         if !token.is_empty() {
-            let integer = !token.contains(['.', 'e', 'E']);
-            if integer && token.parse::<i64>().is_err() && token.parse::<u64>().is_err() {
-                return None;
-            }
             if token == "-0" {
                 token.replace_range(.., "0");
             }
@@ -158,7 +154,7 @@ fn integers_as_simd_json(text: &[u8]) -> Option<Vec<u8>> {
         in_string = b == b'"';
         out.push(b);
     }
-    Some(out)
+    out
 }
 
 /// Normalize one record with one schema.
@@ -572,7 +568,12 @@ fn int(
         Value::Number(n) => match (n.as_i64(), n.as_u64()) {
             (Some(i), _) => i,
             (None, Some(_)) => return fail("out_of_range", path),
-            (None, None) => return fail("not_an_integer", path),
+            (None, None) => match n.as_f64() {
+                Some(f) if f.fract() == 0.0 && f.abs() >= 2f64.powi(63) => {
+                    return fail("out_of_range", path)
+                }
+                _ => return fail("not_an_integer", path),
+            },
         },
         Value::String(s) if s.is_empty() => return Some(D::Empty),
         Value::String(s) => {

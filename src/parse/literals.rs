@@ -1,0 +1,121 @@
+//! The text of a record's numbers as written, for floats decoded into `string` fields:
+//! Panther keeps a number's literal text there (`1.50` → `"1.50"`, `1e2` → `"1e2"`), and
+//! a version such as `1.10` must not become `"1.1"`. The tape holds only the parsed value.
+//!
+//! How: simd-json rewrites a record's strings in place but never its numbers, and its
+//! structural indexes point at the first byte of every value, so the numbers' texts are
+//! read from an untouched copy of the record at those indexes, in the order of the text,
+//! which is the order of the number nodes on the tape. This is the rare path: a record is
+//! decoded again with the texts only when a float went into a string (the decoder notes
+//! it, `TapeDecoder::wants_literals`).
+
+use simd_json::{Node, StaticNode};
+
+use super::tape::{Borrowed, TapeDecoder};
+use crate::event::Val;
+
+/// The texts of a record's numbers, by tape index.
+#[derive(Debug, Default)]
+pub(crate) struct Literals {
+    /// The tape indices of the record's numbers, in order.
+    nodes: Vec<u32>,
+    /// The text of the number `nodes[k]`: `text[spans[k].0..spans[k].1]`.
+    spans: Vec<(u32, u32)>,
+    text: String,
+}
+
+impl Literals {
+    /// The texts of the numbers of `tape`, read from `record` (the record as it was given
+    /// to simd-json, untouched) at `structural` (simd-json's structural indexes of it).
+    /// Empty when they do not line up (a number is then written in its shortest form).
+    pub(crate) fn read(&mut self, tape: &[Node<'_>], record: &[u8], structural: &[u32]) {
+        self.nodes.clear();
+        self.spans.clear();
+        self.text.clear();
+        #[allow(clippy::cast_possible_truncation)] // records are limited far below 4 GiB
+        self.nodes.extend(
+            (0..tape.len())
+                .filter(|&i| matches!(tape[i], Node::Static(n) if is_number(n)))
+                .map(|i| i as u32),
+        );
+        for &at in structural {
+            let Some(rest) = record.get(at as usize..) else {
+                continue;
+            };
+            if !rest
+                .first()
+                .is_some_and(|&c| c == b'-' || c.is_ascii_digit())
+            {
+                continue;
+            }
+            let len = rest
+                .iter()
+                .take_while(|&&c| {
+                    c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E')
+                })
+                .count();
+            let start = self.text.len();
+            // Only ASCII bytes were taken.
+            self.text
+                .push_str(std::str::from_utf8(&rest[..len]).unwrap_or_default());
+            #[allow(clippy::cast_possible_truncation)]
+            self.spans.push((start as u32, self.text.len() as u32));
+        }
+        if self.spans.len() != self.nodes.len() {
+            self.nodes.clear();
+            self.spans.clear();
+        }
+    }
+
+    /// The text of the number at tape index `at`, as written.
+    pub(crate) fn at(&self, at: usize) -> Option<&str> {
+        let k = self.nodes.binary_search(&u32::try_from(at).ok()?).ok()?;
+        let (start, end) = self.spans[k];
+        Some(&self.text[start as usize..end as usize])
+    }
+}
+
+/// Whether a number's text may differ from the one `write_number` gives it: a float's
+/// (`1.50`, `1e2`, `1E+2`); an integer's digits are its text.
+pub(crate) fn text_may_differ(n: StaticNode) -> bool {
+    matches!(n, StaticNode::F64(_))
+}
+
+fn is_number(n: StaticNode) -> bool {
+    matches!(
+        n,
+        StaticNode::I64(_) | StaticNode::U64(_) | StaticNode::F64(_)
+    )
+}
+
+impl super::Normalizer {
+    /// The rare path: plan `pi` accepted the record, and a float went into a string. Decode
+    /// it again with that plan and the numbers' texts, read from `original` (`None`: the
+    /// untouched copy in `scratch`), so the strings hold the floats as written.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn decode_with_literals<'l>(
+        &mut self,
+        tape: &[Node<'l>],
+        vals: &mut Vec<Val<'l>>,
+        pi: usize,
+        original: Option<&[u8]>,
+    ) {
+        let kept = std::mem::take(&mut self.scratch);
+        let record = original.unwrap_or(&kept);
+        self.literals
+            .read(tape, record, self.buffers.structural_indexes());
+        self.scratch = kept;
+        vals.clear();
+        self.text.clear();
+        let root = &self.plans[pi].root;
+        let mut dec = TapeDecoder::<Borrowed>::new(tape, vals, &mut self.text, false)
+            .with_literals(&self.literals);
+        if dec.object(root, 0).is_err() {
+            // Not expected (only the texts of strings differ): keep the first decoding.
+            vals.clear();
+            self.text.clear();
+            let _ = TapeDecoder::<Borrowed>::new(tape, vals, &mut self.text, false).object(root, 0);
+        }
+    }
+}
