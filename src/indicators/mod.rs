@@ -98,7 +98,8 @@ impl<'a> Indicators<'a> {
             IndicatorKind::Domain => self.push_domain(Cow::Borrowed(value)),
             IndicatorKind::Hostname => self.push_host(Cow::Borrowed(value)),
             IndicatorKind::Url => {
-                if let Some(host) = url::url_hostname(value) {
+                // Trimmed first, as Panther's `ScanURL` does.
+                if let Some(host) = url::url_hostname(trim(value)) {
                     self.push_host(host);
                 }
             }

@@ -88,6 +88,8 @@ fn url() {
         (Url, "https://www.example.com:443/a/b?c=d&e=%2F#frag") => [DomainNames: ["www.example.com"]];
         (Url, "http://user:p%40ss@host.example:8080/") => [DomainNames: ["host.example"]];
         (Url, "http://a@b@host.example/") => [DomainNames: ["host.example"]];
+        // Trimmed before parsing, as Panther's final ScanURL does (the one with net_addr).
+        (Url, " https://a.example/x \n") => [DomainNames: ["a.example"]];
         (Url, "http://[2001:db8::1]:443/x") => [IpAddresses: ["2001:db8::1"]];
         (Url, "http://[2001:db8::1]/x") => [IpAddresses: ["2001:db8::1"]];
         (Url, "http://[fe80::1%25eth0]/") => [DomainNames: ["fe80::1%eth0"]];
@@ -108,8 +110,8 @@ fn url() {
         (Url, "http://xn--.example/") => [DomainNames: ["xn--.example"]];
         (Url, "http://a--b.example/") => [DomainNames: ["a--b.example"]];
         (Url, "http://bücher.example/") => [DomainNames: ["bücher.example"]];
-        (Url, " http://a.example/ ") => [];
-        (Url, "http://a.example/\t") => [];
+        (Url, " http://a.example/ ") => [DomainNames: ["a.example"]];
+        (Url, "http://a.example/\t") => [DomainNames: ["a.example"]];
         (Url, "http://a.example/\u{7f}") => [];
         (Url, "ht-tp://a.example/") => [DomainNames: ["a.example"]];
         (Url, "1http://a.example/") => [];
@@ -119,7 +121,7 @@ fn url() {
         (Url, "mailto:a@example.com") => [];
         (Url, "http:///x") => [];
         (Url, "http://host:port/") => [];
-        (Url, " https://example.com") => [];
+        (Url, " https://example.com") => [DomainNames: ["example.com"]];
         (Url, "") => [];
     });
 }
