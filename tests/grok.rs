@@ -203,3 +203,40 @@ fn readme_lists_every_builtin_pattern() {
         assert!(list.contains(&format!("`{name}`")), "README lacks `{name}`");
     }
 }
+
+/// Panther's own built-ins (its grok package), as Panther defines them: the aliases `NS`
+/// and `PID` its Apache schemas use, `TZ` as any three capitals, `KITCHEN`,
+/// `TIMESTAMP_RFC822`, `IPV4INT` and `HEXDIGIT` (review finding: unknown here before, and
+/// `TZ` refused `GMT`).
+#[test]
+fn panther_builtins_read_their_lines() {
+    let out = normalize(
+        r"
+schema: Custom.Panther
+parser:
+  regex:
+    match: ['^%{NS:a} %{PID:pid} %{TZ:tz} %{KITCHEN:k} %{TIMESTAMP_RFC822:r} %{IPV4INT:o} %{HEXDIGIT:h}$']
+fields:
+  - {name: a, type: string}
+  - {name: pid, type: int}
+  - {name: tz, type: string}
+  - {name: k, type: string}
+  - {name: r, type: string}
+  - {name: o, type: int}
+  - {name: h, type: string}
+",
+        &[
+            "x-y 42 GMT 9:05 Mon Jan 2 2006 15:04:05 JST 255 B",
+            "x-y 42 UT 9:05 Mon Jan 2 2006 15:04:05 JST 255 B",
+            "x-y 0 GMT 9:05 Mon Jan 2 2006 15:04:05 JST 255 B",
+        ],
+    );
+    assert_eq!(out.events.len(), 1, "rejects: {:?}", out.rejects);
+    let e = fields(&out.events[0]);
+    assert_eq!(e["tz"], "GMT");
+    assert_eq!(e["pid"], 42);
+    assert_eq!(e["r"], "Mon Jan 2 2006 15:04:05 JST");
+    assert_eq!(e["h"], "B");
+    // `UT` is not three capitals; 0 is no `PID` (`POSINT`).
+    assert_eq!(out.rejects.len(), 2, "events: {:?}", out.events);
+}

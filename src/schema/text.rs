@@ -38,76 +38,60 @@ mod tests;
 pub(crate) use check::check;
 
 /// The grok patterns every `parser: regex` schema can use without defining them; a
-/// `patternDefinitions` entry of the same name replaces one. The base set of grok libraries
-/// (Logstash's `grok-patterns`, which Panther's grok ships), written for normalog in RE2
-/// syntax: where the originals use look-behind, look-ahead or atomic groups (`BASE10NUM`,
-/// `IPV4`, `TIME`, `YEAR`, `QUOTEDSTRING`, `WINPATH`), those are left out or made plain
-/// groups, so a pattern may match where the original would refuse a neighbouring
-/// character. `IPV6` is permissive (hex digits, colons and dots with at least one colon);
-/// the decoders or indicators check values further. A capture inside a built-in
-/// (`SYSLOGPROG` fills `program` and `pid`) fills a field only when the schema has one of
-/// that name.
+/// `patternDefinitions` entry of the same name replaces one. First Panther's own set (its
+/// `gork` package, based on grokky), as Panther defines them, with one departure:
+/// Panther's `HEXDIGIT` is `[0-9a-fAF]`, a slip that leaves out `B` to `E` (and with them
+/// upper-case UUIDs and IPv6 addresses); here it is `[0-9a-fA-F]`. Then a few patterns of
+/// Logstash's `grok-patterns` that Panther lacks (normalog extensions: a schema using them
+/// does not load in Panther). A capture inside a built-in (`SYSLOGPROG` fills `program`
+/// and `pid`) fills a field only when the schema has one of that name.
 pub const BUILTIN_PATTERNS: &[(&str, &str)] = &[
-    // Words, numbers, strings.
-    ("USERNAME", r"[a-zA-Z0-9._-]+"),
-    ("USER", r"%{USERNAME}"),
-    ("EMAILLOCALPART", r"[a-zA-Z][a-zA-Z0-9_.+-=:]+"),
-    ("EMAILADDRESS", r"%{EMAILLOCALPART}@%{HOSTNAME}"),
-    ("INT", r"[+-]?[0-9]+"),
-    ("BASE10NUM", r"[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"),
-    ("NUMBER", r"%{BASE10NUM}"),
-    ("BASE16NUM", r"[+-]?(?:0x)?[0-9A-Fa-f]+"),
-    (
-        "BASE16FLOAT",
-        r"\b[+-]?(?:0x)?(?:[0-9A-Fa-f]+(?:\.[0-9A-Fa-f]*)?|\.[0-9A-Fa-f]+)\b",
-    ),
-    ("POSINT", r"\b[1-9][0-9]*\b"),
-    ("NONNEGINT", r"\b[0-9]+\b"),
-    ("WORD", r"\b\w+\b"),
-    ("NOTSPACE", r"\S+"),
-    ("SPACE", r"\s*"),
+    // Panther's patterns. Text.
     ("DATA", r".*?"),
     ("GREEDYDATA", r".*"),
+    ("NOTSPACE", r"\S+"),
+    ("SPACE", r"\s*"),
+    ("WORD", r"\b\w+\b"),
     (
         "QUOTEDSTRING",
-        r#""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`"#,
+        r#""(?:\\.|[^\\"]+)+"|""|'(?:\\.|[^\\']+)+'|''"#,
     ),
-    ("QS", r"%{QUOTEDSTRING}"),
+    ("HEXDIGIT", r"[0-9a-fA-F]"),
     (
         "UUID",
-        r"[A-Fa-f0-9]{8}-(?:[A-Fa-f0-9]{4}-){3}[A-Fa-f0-9]{12}",
+        r"%{HEXDIGIT}{8}-(?:%{HEXDIGIT}{4}-){3}%{HEXDIGIT}{12}",
     ),
-    (
-        "URN",
-        r"urn:[0-9A-Za-z][0-9A-Za-z-]{0,31}:(?:%[0-9a-fA-F]{2}|[0-9A-Za-z()+,.:=@;$_!*'/?#-])+",
-    ),
-    // Networking.
+    // Numbers.
+    ("INT", r"[+-]?(?:[0-9]+)"),
+    ("BASE10NUM", r"[+-]?(?:[0-9]+(?:\.[0-9]+)?)|\.[0-9]+"),
+    ("NUMBER", r"%{BASE10NUM}"),
+    ("BASE16NUM", r"(?:0[xX])?%{HEXDIGIT}+"),
+    ("POSINT", r"\b[1-9][0-9]*\b"),
+    ("NONNEGINT", r"\b[0-9]+\b"),
+    // Network.
     ("CISCOMAC", r"(?:[A-Fa-f0-9]{4}\.){2}[A-Fa-f0-9]{4}"),
     ("WINDOWSMAC", r"(?:[A-Fa-f0-9]{2}-){5}[A-Fa-f0-9]{2}"),
     ("COMMONMAC", r"(?:[A-Fa-f0-9]{2}:){5}[A-Fa-f0-9]{2}"),
     ("MAC", r"%{CISCOMAC}|%{WINDOWSMAC}|%{COMMONMAC}"),
-    (
-        "IPV4",
-        r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])",
-    ),
-    ("IPV6", r"[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*"),
+    ("IPV6", IPV6),
+    ("IPV4INT", r"25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9]"),
+    ("IPV4", r"\b(?:(?:%{IPV4INT})\.){3}(?:%{IPV4INT})\b"),
     ("IP", r"%{IPV6}|%{IPV4}"),
     (
         "HOSTNAME",
-        r"\b[0-9A-Za-z][0-9A-Za-z-]{0,62}(?:\.[0-9A-Za-z][0-9A-Za-z-]{0,62})*\.?\b",
+        r"\b(?:[0-9A-Za-z][0-9A-Za-z-]{0,62})(?:\.(?:[0-9A-Za-z][0-9A-Za-z-]{0,62}))*(\.?|\b)",
     ),
-    // The older name of HOSTNAME.
-    ("HOST", r"%{HOSTNAME}"),
     ("IPORHOST", r"%{IP}|%{HOSTNAME}"),
     ("HOSTPORT", r"%{IPORHOST}:%{POSINT}"),
     // Paths and URIs.
-    ("UNIXPATH", r"(?:/(?:[\w_%!$@:.,+~-]+|\\.)*)+"),
-    ("WINPATH", r"(?:[A-Za-z]+:|\\)(?:\\[^\\?*]*)+"),
-    ("PATH", r"%{UNIXPATH}|%{WINPATH}"),
-    ("TTY", r"/dev/(?:pts|tty[pq]?)(?:\w+)?/?[0-9]+"),
-    ("URIPROTO", r"[A-Za-z][A-Za-z0-9+\-.]+"),
-    ("URIHOST", r"%{IPORHOST}(?::%{POSINT:port})?"),
-    ("URIPATH", r"(?:/[A-Za-z0-9$.+!*'(){},~:;=@#%&_\-]*)+"),
+    ("USERNAME", r"[a-zA-Z0-9._-]+"),
+    ("UNIXPATH", r"(?:/[\w_%!$@:.,-]?/?)(\S+)?"),
+    ("WINPATH", r"(?:[A-Za-z]:|\\)(?:\\[^\\?*]*)+"),
+    ("PATH", r"(?:%{UNIXPATH}|%{WINPATH})"),
+    ("TTY", r"(?:/dev/(pts|tty([pq])?)(\w+)?/?(?:[0-9]+))"),
+    ("URIPROTO", r"[A-Za-z]+(?:\+[A-Za-z+]+)?"),
+    ("URIHOST", r"%{IPORHOST}(?::%{POSINT})?"),
+    ("URIPATH", r"(?:/[A-Za-z0-9$.+!*'(){},~:;=@#%_\-]*)+"),
     ("URIPARAM", r"\?[A-Za-z0-9$.+!*'|(){},~@#%&/=:;_?\-\[\]<>]*"),
     ("URIPATHPARAM", r"%{URIPATH}(?:%{URIPARAM})?"),
     (
@@ -117,51 +101,77 @@ pub const BUILTIN_PATTERNS: &[(&str, &str)] = &[
     // Dates and times.
     (
         "MONTH",
-        r"\b(?:[Jj]an(?:uary|uar)?|[Ff]eb(?:ruary|ruar)?|[Mm](?:a|ä)?r(?:ch|z)?|[Aa]pr(?:il)?|[Mm]a(?:y|i)?|[Jj]un(?:e|i)?|[Jj]ul(?:y|i)?|[Aa]ug(?:ust)?|[Ss]ep(?:tember)?|[Oo](?:c|k)?t(?:ober)?|[Nn]ov(?:ember)?|[Dd]e(?:c|z)(?:ember)?)\b",
+        r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:tember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b",
     ),
     ("MONTHNUM", r"0?[1-9]|1[0-2]"),
     ("MONTHNUM2", r"0[1-9]|1[0-2]"),
-    ("MONTHDAY", r"0[1-9]|[12][0-9]|3[01]|[1-9]"),
+    ("MONTHDAY", r"(?:0[1-9])|(?:[12][0-9])|(?:3[01])|[1-9]"),
     (
         "DAY",
-        r"Mon(?:day)?|Tue(?:sday)?|Wed(?:nesday)?|Thu(?:rsday)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?",
+        r"\b(?:Mon(?:day)?|Tue(?:sday)?|Wed(?:nesday)?|Thu(?:rsday)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?)\b",
     ),
     ("YEAR", r"(?:\d\d){1,2}"),
     ("HOUR", r"2[0123]|[01]?[0-9]"),
     ("MINUTE", r"[0-5][0-9]"),
     // 60: a leap second.
     ("SECOND", r"(?:[0-5]?[0-9]|60)(?:[:.,][0-9]+)?"),
+    ("KITCHEN", r"%{HOUR}:%{MINUTE}"),
     ("TIME", r"%{HOUR}:%{MINUTE}:%{SECOND}"),
     ("DATE_US", r"%{MONTHNUM}[/-]%{MONTHDAY}[/-]%{YEAR}"),
     ("DATE_EU", r"%{MONTHDAY}[./-]%{MONTHNUM}[./-]%{YEAR}"),
-    ("ISO8601_TIMEZONE", r"Z|[+-]%{HOUR}(?::?%{MINUTE})"),
-    ("ISO8601_SECOND", r"%{SECOND}|60"),
+    ("ISO8601_TIMEZONE", r"(?:Z|[+-]%{HOUR}(?::?%{MINUTE}))"),
+    ("ISO8601_SECOND", r"(?:%{SECOND}|60)"),
     (
         "TIMESTAMP_ISO8601",
         r"%{YEAR}-%{MONTHNUM}-%{MONTHDAY}[T ]%{HOUR}:?%{MINUTE}(?::?%{SECOND})?%{ISO8601_TIMEZONE}?",
     ),
     ("DATE", r"%{DATE_US}|%{DATE_EU}"),
-    ("DATESTAMP", r"%{DATE}[- ]%{TIME}"),
-    ("TZ", r"[APMCE][SD]T|UTC"),
+    ("DATETIME", r"%{DATE}[- ]%{TIME}"),
+    ("TZ", r"[A-Z]{3}"),
+    ("TZOFFSET", r"[+-]\d{4}"),
     (
-        "DATESTAMP_RFC822",
+        "TIMESTAMP_RFC822",
         r"%{DAY} %{MONTH} %{MONTHDAY} %{YEAR} %{TIME} %{TZ}",
     ),
     (
-        "DATESTAMP_RFC2822",
+        "TIMESTAMP_RFC2822",
         r"%{DAY}, %{MONTHDAY} %{MONTH} %{YEAR} %{TIME} %{ISO8601_TIMEZONE}",
     ),
     (
-        "DATESTAMP_OTHER",
+        "TIMESTAMP_OTHER",
         r"%{DAY} %{MONTH} %{MONTHDAY} %{TIME} %{TZ} %{YEAR}",
     ),
     (
-        "DATESTAMP_EVENTLOG",
+        "TIMESTAMP_EVENTLOG",
         r"%{YEAR}%{MONTHNUM2}%{MONTHDAY}%{HOUR}%{MINUTE}%{SECOND}",
     ),
-    ("HTTPDATE", r"%{MONTHDAY}/%{MONTH}/%{YEAR}:%{TIME} %{INT}"),
-    // Syslog.
     ("SYSLOGTIMESTAMP", r"%{MONTH} +%{MONTHDAY} %{TIME}"),
+    (
+        "HTTPDATE",
+        r"%{MONTHDAY}/%{MONTH}/%{YEAR}:%{TIME} %{TZOFFSET}",
+    ),
+    // Panther's aliases.
+    ("NS", r"%{NOTSPACE}"),
+    ("QS", r"%{QUOTEDSTRING}"),
+    ("HOST", r"%{HOSTNAME}"),
+    ("PID", r"%{POSINT}"),
+    ("USER", r"%{USERNAME}"),
+    // normalog extensions: Logstash's, not in Panther.
+    ("EMAILLOCALPART", r"[a-zA-Z][a-zA-Z0-9_.+-=:]+"),
+    ("EMAILADDRESS", r"%{EMAILLOCALPART}@%{HOSTNAME}"),
+    (
+        "BASE16FLOAT",
+        r"\b[+-]?(?:0x)?(?:[0-9A-Fa-f]+(?:\.[0-9A-Fa-f]*)?|\.[0-9A-Fa-f]+)\b",
+    ),
+    (
+        "URN",
+        r"urn:[0-9A-Za-z][0-9A-Za-z-]{0,31}:(?:%[0-9a-fA-F]{2}|[0-9A-Za-z()+,.:=@;$_!*'/?#-])+",
+    ),
+    ("DATESTAMP", r"%{DATE}[- ]%{TIME}"),
+    ("DATESTAMP_RFC822", r"%{TIMESTAMP_RFC822}"),
+    ("DATESTAMP_RFC2822", r"%{TIMESTAMP_RFC2822}"),
+    ("DATESTAMP_OTHER", r"%{TIMESTAMP_OTHER}"),
+    ("DATESTAMP_EVENTLOG", r"%{TIMESTAMP_EVENTLOG}"),
     ("PROG", r"[\x21-\x5a\x5c\x5e-\x7e]+"),
     ("SYSLOGPROG", r"%{PROG:program}(?:\[%{POSINT:pid}\])?"),
     ("SYSLOGHOST", r"%{IPORHOST}"),
@@ -174,6 +184,19 @@ pub const BUILTIN_PATTERNS: &[(&str, &str)] = &[
         r"[Aa]lert|ALERT|[Tt]race|TRACE|[Dd]ebug|DEBUG|[Nn]otice|NOTICE|[Ii]nfo|INFO|[Ww]arn?(?:ing)?|WARN?(?:ING)?|[Ee]rr?(?:or)?|ERR?(?:OR)?|[Cc]rit?(?:ical)?|CRIT?(?:ICAL)?|[Ff]atal|FATAL|[Ss]evere|SEVERE|EMERG(?:ENCY)?|[Ee]merg(?:ency)?",
     ),
 ];
+
+/// Panther's `IPV6`: the eight groups of hex digits with `::` in any place, an IPv4 tail,
+/// and a zone (`%eth0`).
+const IPV6: &str = concat!(
+    r"\b(?:(?:(?:%{HEXDIGIT}{1,4}:){7}(?:%{HEXDIGIT}{1,4}|:))",
+    r"|(?:(?:%{HEXDIGIT}{1,4}:){6}(?::%{HEXDIGIT}{1,4}|(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})|:))",
+    r"|(?:(?:%{HEXDIGIT}{1,4}:){5}(?:(?:(?::%{HEXDIGIT}{1,4}){1,2})|:(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})|:))",
+    r"|((%{HEXDIGIT}{1,4}:){4}(((:%{HEXDIGIT}{1,4}){1,3})|((:%{HEXDIGIT}{1,4})?:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))",
+    r"|((%{HEXDIGIT}{1,4}:){3}(((:%{HEXDIGIT}{1,4}){1,4})|((:%{HEXDIGIT}{1,4}){0,2}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))",
+    r"|((%{HEXDIGIT}{1,4}:){2}(((:%{HEXDIGIT}{1,4}){1,5})|((:%{HEXDIGIT}{1,4}){0,3}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))",
+    r"|((%{HEXDIGIT}{1,4}:){1}(((:%{HEXDIGIT}{1,4}){1,6})|((:%{HEXDIGIT}{1,4}){0,4}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))",
+    r"|(:(((:%{HEXDIGIT}{1,4}){1,7})|((:%{HEXDIGIT}{1,4}){0,5}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:)))(%.+)?\b",
+);
 
 /// The prefix of the capture groups made for placeholders (user groups cannot clash with
 /// them in practice: a group name of the `regex` crate may not hold the dash).
