@@ -96,14 +96,16 @@ fn regex_captures_become_typed_fields() {
     );
 }
 
+/// A group that takes no part in the match gives `""`, as Panther's grok does.
 #[test]
-fn regex_optional_group_left_out_and_bad_int_rejected() {
+fn regex_optional_group_left_out_is_empty_and_bad_int_rejected() {
     let out = run(
         &["Custom.Kv"],
         &["WARN del=7", "WARN del=99999999999", "warn del=7"],
     );
     assert_eq!(out.events.len(), 1);
-    assert_eq!(field(&out.events[0], "who"), None);
+    assert_eq!(field(&out.events[0], "who"), Some("".into()));
+    assert_eq!(field(&out.events[0], "p_any_emails"), None);
     assert_eq!(out.rejects.len(), 2);
     assert!(out.rejects[0].contains("field \"n\""), "{}", out.rejects[0]);
     assert!(
@@ -620,5 +622,38 @@ fields:
         summary.records,
         "{:?}",
         out.rejects.first()
+    );
+}
+
+/// A field whose group takes no part in the match is `""` (review finding: it was left
+/// out, so a `required` string failed where Panther takes `""`): a string keeps it, a
+/// number is null, and `emptyValues` holding `''` drops it.
+#[test]
+fn regex_groups_outside_the_match_are_empty_text() {
+    let schema = |empty: &str| {
+        format!(
+            "schema: Custom.Opt\nparser:\n  regex:\n    match: ['^%{{WORD:a}}(?: %{{WORD:b}} %{{INT:n}})?$']\n\
+             {empty}fields:\n  - {{name: a, type: string}}\n  - {{name: b, type: string, required: true}}\n\
+             \x20 - {{name: n, type: int}}\n"
+        )
+    };
+    let mut registry = Registry::new();
+    registry.add_str(&schema(""), "opt.yml").expect("schema loads");
+    let out = run_in(&registry, &["Custom.Opt"], &["x", "x y 3"]);
+    assert_eq!(out.events.len(), 2, "rejects: {:?}", out.rejects);
+    assert_eq!(field(&out.events[0], "b"), Some("".into()));
+    assert_eq!(field(&out.events[0], "n"), None);
+    assert_eq!(field(&out.events[1], "n"), Some(3.into()));
+
+    let mut registry = Registry::new();
+    registry
+        .add_str(&schema("    emptyValues: ['']\n"), "opt.yml")
+        .expect("schema loads");
+    let out = run_in(&registry, &["Custom.Opt"], &["x"]);
+    assert_eq!(out.events.len(), 0);
+    assert!(
+        out.rejects[0].contains("missing required field \"b\""),
+        "{:?}",
+        out.rejects
     );
 }

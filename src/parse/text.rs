@@ -93,6 +93,8 @@ pub(crate) fn match_line(plan: &TextPlan, slot: &mut TextSlot, line: &str) -> bo
                         slot.vals[output] = keep(plan, line, start, end);
                     }
                 }
+                let took_part = |group: usize| matches!(cs.spans.get(group), Some(Some(_)));
+                empty_if_unmatched(plan, &plan.groups[0], &mut slot.vals, took_part);
                 return true;
             }
             Cut::NoMatch => return false,
@@ -116,7 +118,26 @@ pub(crate) fn match_line(plan: &TextPlan, slot: &mut TextSlot, line: &str) -> bo
             slot.vals[output] = keep(plan, line, start, end);
         }
     }
+    let took_part = |group: usize| locs.get(group).is_some();
+    empty_if_unmatched(plan, &plan.groups[matched], &mut slot.vals, took_part);
     true
+}
+
+/// A field whose groups all stayed out of the match (`(?: %{WORD:b})?` on a line without
+/// it) is `""`, as in Panther, whose grok gives such a group the empty text: it passes
+/// `required` as a string, and is null for other types or when `emptyValues` holds `""`.
+#[inline]
+fn empty_if_unmatched(
+    plan: &TextPlan,
+    groups: &[(usize, usize)],
+    vals: &mut [Option<(usize, usize)>],
+    took_part: impl Fn(usize) -> bool,
+) {
+    for &(_, output) in groups {
+        if vals[output].is_none() && !groups.iter().any(|&(g, o)| o == output && took_part(g)) {
+            vals[output] = keep(plan, "", 0, 0);
+        }
+    }
 }
 
 /// Cut `line` with fastmatch pattern `p` (see [`FastPattern`]) into `vals`; false, with

@@ -72,6 +72,7 @@ const TOP_KEYS: &[&str] = &[
     "version",
     "definitions",
     "fields",
+    "fieldDiscoveryEnabled",
 ];
 const FIELD_KEYS: &[&str] = &["name", "required", "description"];
 const VALUE_KEYS: &[&str] = &[
@@ -94,7 +95,6 @@ fn unsupported_hint(key: &str) -> Option<String> {
         "rename" | "copy" | "concat" | "split" | "mask" => {
             format!("transformations such as `{key}` are not supported by normalog; remove it")
         }
-        "fieldDiscoveryEnabled" => "field discovery is not supported by normalog; remove it".into(),
         _ => return None,
     })
 }
@@ -262,6 +262,7 @@ impl Loader {
                 "version" => schema.version = self.version(e),
                 "definitions" => self.definitions(e, &mut schema),
                 "fields" => schema.fields = self.fields(e),
+                "fieldDiscoveryEnabled" => self.field_discovery(e),
                 _ => {}
             }
         }
@@ -283,6 +284,18 @@ impl Loader {
             );
         }
         Some(schema)
+    }
+
+    /// `fieldDiscoveryEnabled`, metadata of Panther's upload tool: `false` is what normalog
+    /// does anyway; `true` is refused.
+    fn field_discovery(&mut self, e: Entry<'_>) {
+        if self.boolean(e) {
+            self.error(
+                e.value_span(),
+                "field discovery is not supported by normalog".into(),
+                Some("write `fieldDiscoveryEnabled: false`, or remove it".into()),
+            );
+        }
     }
 
     fn version(&mut self, e: Entry<'_>) -> i64 {

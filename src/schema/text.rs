@@ -15,7 +15,8 @@
 //!   placeholders need literal text between them.
 //!
 //! When a field is captured more than once (alternatives, or repeated placeholders), the
-//! first group that took part in the match gives its value.
+//! first group that took part in the match gives its value; when none took part, it is
+//! `""` (Panther's grok gives a group outside the match the empty text).
 //!
 //! The checks of the parser block run with the other schema checks ([`super::validate`]);
 //! they report every problem of the patterns, each where it is written (the item of `match`
@@ -77,18 +78,20 @@ pub const BUILTIN_PATTERNS: &[(&str, &str)] = &[
     ("IPV4INT", r"25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9]"),
     ("IPV4", r"\b(?:(?:%{IPV4INT})\.){3}(?:%{IPV4INT})\b"),
     ("IP", r"%{IPV6}|%{IPV4}"),
+    // Panther ends it with `(\.?|\b)`, which matches what `\.?` does (its first branch
+    // always can): written so, without a group, the regex parser can cut at it.
     (
         "HOSTNAME",
-        r"\b(?:[0-9A-Za-z][0-9A-Za-z-]{0,62})(?:\.(?:[0-9A-Za-z][0-9A-Za-z-]{0,62}))*(\.?|\b)",
+        r"\b(?:[0-9A-Za-z][0-9A-Za-z-]{0,62})(?:\.(?:[0-9A-Za-z][0-9A-Za-z-]{0,62}))*\.?",
     ),
     ("IPORHOST", r"%{IP}|%{HOSTNAME}"),
     ("HOSTPORT", r"%{IPORHOST}:%{POSINT}"),
     // Paths and URIs.
     ("USERNAME", r"[a-zA-Z0-9._-]+"),
-    ("UNIXPATH", r"(?:/[\w_%!$@:.,-]?/?)(\S+)?"),
+    ("UNIXPATH", r"(?:/[\w_%!$@:.,-]?/?)(?:\S+)?"),
     ("WINPATH", r"(?:[A-Za-z]:|\\)(?:\\[^\\?*]*)+"),
     ("PATH", r"(?:%{UNIXPATH}|%{WINPATH})"),
-    ("TTY", r"(?:/dev/(pts|tty([pq])?)(\w+)?/?(?:[0-9]+))"),
+    ("TTY", r"(?:/dev/(?:pts|tty(?:[pq])?)(?:\w+)?/?(?:[0-9]+))"),
     ("URIPROTO", r"[A-Za-z]+(?:\+[A-Za-z+]+)?"),
     ("URIHOST", r"%{IPORHOST}(?::%{POSINT})?"),
     ("URIPATH", r"(?:/[A-Za-z0-9$.+!*'(){},~:;=@#%_\-]*)+"),
@@ -186,16 +189,19 @@ pub const BUILTIN_PATTERNS: &[(&str, &str)] = &[
 ];
 
 /// Panther's `IPV6`: the eight groups of hex digits with `::` in any place, an IPv4 tail,
-/// and a zone (`%eth0`).
+/// and a zone (`%eth0`). Its groups are written non-capturing here (Panther skips groups
+/// without a name), and its zone is letters, digits and `._~-` (RFC 6874's unreserved
+/// characters; Panther's is `%.+`, any text): both let the regex parser cut lines at the
+/// literal text after an address instead of running the regex engine.
 const IPV6: &str = concat!(
     r"\b(?:(?:(?:%{HEXDIGIT}{1,4}:){7}(?:%{HEXDIGIT}{1,4}|:))",
-    r"|(?:(?:%{HEXDIGIT}{1,4}:){6}(?::%{HEXDIGIT}{1,4}|(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})|:))",
-    r"|(?:(?:%{HEXDIGIT}{1,4}:){5}(?:(?:(?::%{HEXDIGIT}{1,4}){1,2})|:(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})|:))",
-    r"|((%{HEXDIGIT}{1,4}:){4}(((:%{HEXDIGIT}{1,4}){1,3})|((:%{HEXDIGIT}{1,4})?:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))",
-    r"|((%{HEXDIGIT}{1,4}:){3}(((:%{HEXDIGIT}{1,4}){1,4})|((:%{HEXDIGIT}{1,4}){0,2}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))",
-    r"|((%{HEXDIGIT}{1,4}:){2}(((:%{HEXDIGIT}{1,4}){1,5})|((:%{HEXDIGIT}{1,4}){0,3}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))",
-    r"|((%{HEXDIGIT}{1,4}:){1}(((:%{HEXDIGIT}{1,4}){1,6})|((:%{HEXDIGIT}{1,4}){0,4}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))",
-    r"|(:(((:%{HEXDIGIT}{1,4}){1,7})|((:%{HEXDIGIT}{1,4}){0,5}:((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:)))(%.+)?\b",
+    r"|(?:(?:%{HEXDIGIT}{1,4}:){6}(?::%{HEXDIGIT}{1,4}|(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})|:))",
+    r"|(?:(?:%{HEXDIGIT}{1,4}:){5}(?:(?:(?::%{HEXDIGIT}{1,4}){1,2})|:(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})|:))",
+    r"|(?:(?:%{HEXDIGIT}{1,4}:){4}(?:(?:(?::%{HEXDIGIT}{1,4}){1,3})|(?:(?::%{HEXDIGIT}{1,4})?:(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))",
+    r"|(?:(?:%{HEXDIGIT}{1,4}:){3}(?:(?:(?::%{HEXDIGIT}{1,4}){1,4})|(?:(?::%{HEXDIGIT}{1,4}){0,2}:(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))",
+    r"|(?:(?:%{HEXDIGIT}{1,4}:){2}(?:(?:(?::%{HEXDIGIT}{1,4}){1,5})|(?:(?::%{HEXDIGIT}{1,4}){0,3}:(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))",
+    r"|(?:(?:%{HEXDIGIT}{1,4}:){1}(?:(?:(?::%{HEXDIGIT}{1,4}){1,6})|(?:(?::%{HEXDIGIT}{1,4}){0,4}:(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:))",
+    r"|(?::(?:(?:(?::%{HEXDIGIT}{1,4}){1,7})|(?:(?::%{HEXDIGIT}{1,4}){0,5}:(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}))|:)))(?:%[0-9A-Za-z._~-]+)?\b",
 );
 
 /// The prefix of the capture groups made for placeholders (user groups cannot clash with

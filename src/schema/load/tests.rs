@@ -51,8 +51,10 @@ cases! {
     root_scalar: "hello" => ["1:1: a schema must be a mapping, found a string"];
     missing_both: "{description: x}" => ["1:1: missing `schema` (the log type name)", "1:1: missing `fields`"];
     unknown_top_key_suggest: "{schema: Cust.Tst, referenceUrl: x, fields: [{name: a, type: string}]}" => ["1:20: unknown key `referenceUrl` (hint: did you mean `referenceURL`?)"];
-    unknown_top_key_list: "{schema: Cust.Tst, owner: me, fields: [{name: a, type: string}]}" => ["1:20: unknown key `owner` (hint: valid keys here: schema, parser, description, referenceURL, version, definitions, fields)"];
-    unsupported_key: "{schema: Cust.Tst, fieldDiscoveryEnabled: true, fields: [{name: a, type: string}]}" => ["1:20: unknown key `fieldDiscoveryEnabled` (hint: field discovery is not supported by normalog; remove it)"];
+    unknown_top_key_list: "{schema: Cust.Tst, owner: me, fields: [{name: a, type: string}]}" => ["1:20: unknown key `owner` (hint: valid keys here: schema, parser, description, referenceURL, version, definitions, fields, fieldDiscoveryEnabled)"];
+    field_discovery_off_loads: "{schema: Cust.Tst, fieldDiscoveryEnabled: false, fields: [{name: a, type: string}]}" => [];
+    field_discovery_on: "{schema: Cust.Tst, fieldDiscoveryEnabled: true, fields: [{name: a, type: string}]}" => ["1:43: field discovery is not supported by normalog (hint: write `fieldDiscoveryEnabled: false`, or remove it)"];
+    field_discovery_not_a_bool: "{schema: Cust.Tst, fieldDiscoveryEnabled: 'no', fields: [{name: a, type: string}]}" => ["1:43: `fieldDiscoveryEnabled` must be true or false, found a string"];
     transformation_key: "{schema: Cust.Tst, fields: [{name: a, type: string, rename: {from: b}}]}" => ["1:53: unknown key `rename` (hint: transformations such as `rename` are not supported by normalog; remove it)"];
     typo_required: "{schema: Cust.Tst, fields: [{name: a, type: string, requird: true}]}" => ["1:53: unknown key `requird` (hint: did you mean `required`?)"];
     typo_time_format_case: "{schema: Cust.Tst, fields: [{name: a, type: timestamp, timeformat: unix}]}" => ["1:29: timestamp field `a` has no `timeFormat`", "1:56: unknown key `timeformat` (hint: did you mean `timeFormat`?)"];
