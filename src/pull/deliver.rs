@@ -7,7 +7,8 @@
 //!   removed only after the state is saved ([`Delivery::committed`]). When a run finds a
 //!   staging directory, an earlier run died between output and checkpoint: every part of
 //!   its tag above the committed `(run, seq)` is removed before pulling again
-//!   ([`Delivery::recover`]).
+//!   ([`Delivery::recover`]). Published parts are whole but not committed until the state
+//!   is saved: exactly once holds for the committed ones (see the `pull` module).
 //! * [`Target::Stream`]: NDJSON to standard output, flushed before each checkpoint. **At
 //!   least once**: what was written before a crash cannot be taken back.
 //! * [`Target::File`]: NDJSON into one file, renamed into place when the run ends; the

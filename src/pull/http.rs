@@ -243,6 +243,9 @@ pub struct Client {
     rng: u64,
     /// Set when the run is asked to stop: the waits between tries end at once.
     cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Every secret sent so far (`Authorization` values, and those named to
+    /// [`send`](Self::send)), for [`redact`](Self::redact).
+    sent: Vec<Secret>,
 }
 
 impl std::fmt::Debug for Client {
@@ -282,6 +285,7 @@ impl Client {
             next_at: None,
             rng: seed | 1,
             cancel: None,
+            sent: Vec::new(),
         }
     }
 
@@ -295,6 +299,20 @@ impl Client {
     #[must_use]
     pub fn paced(&self) -> Duration {
         self.paced
+    }
+
+    /// `e` with every secret this client has sent blanked from its message (see
+    /// [`Secret::redact`]): the last guard of a pull's errors, whatever built them.
+    #[must_use]
+    pub fn redact(&self, e: PullError) -> PullError {
+        let sent: Vec<&Secret> = self.sent.iter().collect();
+        e.redacted(&sent)
+    }
+
+    fn remember(&mut self, secret: &Secret) {
+        if !self.sent.contains(secret) {
+            self.sent.push(secret.clone());
+        }
     }
 
     /// A uniform value in `[0, 1)`.
@@ -319,6 +337,12 @@ impl Client {
         secrets: &[&Secret],
         progress: &mut dyn Progress,
     ) -> Result<Response, PullError> {
+        for s in secrets.iter().copied().chain(&req.authorization) {
+            self.remember(s);
+        }
+        let mut all: Vec<&Secret> = secrets.to_vec();
+        all.extend(&req.authorization);
+        let secrets = &all[..];
         let what = Secret::redact(&format!("{} {}", req.method, req.url), secrets);
         let mut failures = 0u32;
         let mut rate_limited = 0u32;

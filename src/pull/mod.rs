@@ -36,6 +36,12 @@
 //! `committed = (run, seq)` and the new positions. A run that starts after a crash removes
 //! every part of its tag with a `(run, seq)` above the committed one, so the union of the
 //! files is exactly the committed records.
+//!
+//! A part file is visible (whole) from its rename on, before the state commits it: a
+//! reader of the directory may rely only on the files whose `(run, seq)` is at most the
+//! state's `committed`, or on every file once a run has ended without error (its start
+//! removed what a crashed run left; the staging directory `.pull-<tag>/` exists whenever
+//! uncommitted files may be present).
 
 mod commits;
 pub mod deliver;
@@ -81,18 +87,48 @@ impl Secret {
         self.0.is_empty()
     }
 
-    /// `text` with every occurrence of each secret replaced by `***` (a Basic header's
-    /// base64 value is a secret of its own). Secrets shorter than 4 bytes are left alone: they would
+    /// `text` with every form of each secret replaced by `***`: the value; for an
+    /// `Authorization` value (`Basic …`, `Bearer …`), also its credential alone (the
+    /// base64 of `EMAIL/token:TOKEN` or `CLIENT_ID:SECRET`, a bare access token), since a
+    /// server or a proxy may echo either; and of each of those, the forms it takes when
+    /// echoed in a URL (percent-encoded), in JSON (`/` escaped as `\/`), or as base64
+    /// without its `=` padding. Secrets shorter than 4 bytes are left alone: they would
     /// blank common words, and no real credential is that short.
     #[must_use]
     pub fn redact(text: &str, secrets: &[&Secret]) -> String {
+        let mut forms: Vec<String> = secrets.iter().flat_map(|s| s.forms()).collect();
+        // The longest first, so that a form inside another (the token inside its header
+        // value) does not leave the rest of the longer one behind.
+        forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+        forms.dedup();
         let mut out = text.to_owned();
-        for s in secrets {
-            if s.0.len() >= 4 {
-                out = out.replace(&s.0, "***");
+        for f in &forms {
+            if out.contains(f.as_str()) {
+                out = out.replace(f.as_str(), "***");
             }
         }
         out
+    }
+
+    /// Every form of the secret that [`redact`](Self::redact) blanks.
+    fn forms(&self) -> Vec<String> {
+        let mut bare = vec![self.0.clone()];
+        for scheme in ["Basic ", "Bearer "] {
+            let v = self.0.as_str();
+            if v.len() > scheme.len() && v[..scheme.len()].eq_ignore_ascii_case(scheme) {
+                bare.push(v[scheme.len()..].trim().to_owned());
+            }
+        }
+        let mut forms = Vec::new();
+        for b in bare {
+            let unpadded = b.trim_end_matches('=').to_owned();
+            for f in [http::pct(&b), b.replace('/', "\\/"), unpadded, b] {
+                if f.len() >= 4 && !forms.contains(&f) {
+                    forms.push(f);
+                }
+            }
+        }
+        forms
     }
 }
 
@@ -144,6 +180,23 @@ impl PullError {
             | PullError::Api(m)
             | PullError::Output(m)
             | PullError::Interrupted(m) => m,
+        }
+    }
+}
+
+impl PullError {
+    /// The same error with every form of `secrets` blanked from its message (see
+    /// [`Secret::redact`]).
+    #[must_use]
+    pub fn redacted(self, secrets: &[&Secret]) -> PullError {
+        let r = |m: String| Secret::redact(&m, secrets);
+        match self {
+            PullError::Config(m) => PullError::Config(r(m)),
+            PullError::Auth(m) => PullError::Auth(r(m)),
+            PullError::RateLimited(m) => PullError::RateLimited(r(m)),
+            PullError::Api(m) => PullError::Api(r(m)),
+            PullError::Output(m) => PullError::Output(r(m)),
+            PullError::Interrupted(m) => PullError::Interrupted(r(m)),
         }
     }
 }
@@ -292,6 +345,29 @@ mod tests {
         assert_eq!(
             Secret::redact("token hunter22 in url?x=hunter22", &[&s]),
             "token *** in url?x=***"
+        );
+    }
+
+    /// Every form a credential can be echoed in is blanked: the header value, its
+    /// credential alone (with and without base64 padding), percent-encoded and
+    /// JSON-escaped (review finding: only whole header values were).
+    #[test]
+    fn every_form_of_a_credential_is_redacted() {
+        let token = Secret::new("s3cr3t-api-token-value");
+        let b64 = http::base64(b"admin@acme.example/token:s3cr3t-api-token-value");
+        let basic = Secret::new(format!("Basic {b64}"));
+        let bearer = Secret::new("Bearer oauth-token-1-a/b+c");
+        let text = format!(
+            "header Basic {b64}; bare {b64}; unpadded {}; url {}; raw s3cr3t-api-token-value; \
+             bearer oauth-token-1-a/b+c; json oauth-token-1-a\\/b+c; url {}",
+            b64.trim_end_matches('='),
+            http::pct(&b64),
+            http::pct("oauth-token-1-a/b+c"),
+        );
+        let red = Secret::redact(&text, &[&token, &basic, &bearer]);
+        assert_eq!(
+            red,
+            "header ***; bare ***; unpadded ***; url ***; raw ***; bearer ***; json ***; url ***"
         );
     }
 

@@ -61,9 +61,40 @@ pub struct StreamState {
     /// in states written before it was kept.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub remembered_from: String,
+    /// Set while the stream has read nothing yet: where its first read starts (RFC 3339,
+    /// UTC), the `--since` of the run that first asked for it. Saved with the first commit
+    /// of any stream of that run (or by a Zendesk run whose first window cannot be read
+    /// yet), so that a rerun needs no `--since` and a later `--since` does not move the
+    /// start. `watermark` holds the same instant, for readers that do not know this field.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub since: String,
 }
 
 impl StreamState {
+    /// The position of a stream that has read nothing yet and starts at `since`.
+    #[must_use]
+    pub fn starting_at(since: i64) -> StreamState {
+        StreamState {
+            watermark: format_time(since),
+            since: format_time(since),
+            ..StreamState::default()
+        }
+    }
+
+    /// Where the stream's first read starts (Unix seconds), when it has read nothing yet.
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Config`] when the state's time is not RFC 3339.
+    pub(crate) fn since_secs(&self) -> Result<Option<i64>, PullError> {
+        if self.since.is_empty() {
+            return Ok(None);
+        }
+        parse_rfc3339(&self.since)
+            .map(Some)
+            .ok_or_else(|| PullError::Config(format!("state: bad since {:?}", self.since)))
+    }
+
     /// The watermark in Unix seconds.
     pub(crate) fn watermark_secs(&self) -> Result<i64, PullError> {
         parse_rfc3339(&self.watermark)
@@ -128,6 +159,9 @@ pub struct StateFile {
     account: String,
     /// The state's id: from the file, or new (the file is written with it).
     id: String,
+    /// Streams of this run with no position yet, and where they start: saved with the
+    /// next save ([`start_streams`](Self::start_streams)).
+    starts: Vec<(String, StreamState)>,
 }
 
 impl StateFile {
@@ -179,6 +213,7 @@ impl StateFile {
             source: source.to_owned(),
             account: account.to_owned(),
             id,
+            starts: Vec::new(),
         })
     }
 
@@ -244,6 +279,19 @@ impl StateFile {
         self.state.as_ref().and_then(|s| s.streams.get(name))
     }
 
+    /// Record where each of `streams` (those of the run) starts, at `since`, if it has no
+    /// position: nothing is written now (a run refused before its first commit leaves the
+    /// file as it was), but every save of this run writes them with its own stream, so that
+    /// a rerun after an interrupted first run needs no `--since` for any of them.
+    pub fn start_streams(&mut self, streams: &[&str], since: i64) {
+        for name in streams {
+            if self.stream(name).is_none() && !self.starts.iter().any(|(n, _)| n == name) {
+                self.starts
+                    .push(((*name).to_owned(), StreamState::starting_at(since)));
+            }
+        }
+    }
+
     /// Save `stream`'s position with `committed`, atomically and durably.
     ///
     /// # Errors
@@ -257,6 +305,12 @@ impl StateFile {
     ) -> Result<(), PullError> {
         let mut state = self.state.clone().unwrap_or_else(|| self.empty());
         state.committed = committed;
+        for (name, start) in &self.starts {
+            state
+                .streams
+                .entry(name.clone())
+                .or_insert_with(|| start.clone());
+        }
         state.streams.insert(stream.to_owned(), position);
         self.write(state)
     }

@@ -296,6 +296,48 @@ fn secrets_of<'a>(config: &'a Config, authorization: Option<&'a Secret>) -> Vec<
     v
 }
 
+/// A first run whose `--since` is later than now − lag: nothing can be read yet. Say so,
+/// with when the first window can be read; and save the start (`fresh`: the state has no
+/// position for the stream yet), so that later runs begin there: a `--since` relative to
+/// now (`2m`) given again by each run from cron would otherwise never be reached.
+fn not_yet(
+    config: &Config,
+    state: &mut StateFile,
+    fresh: bool,
+    since: i64,
+    now: i64,
+    out: &mut Outcome,
+) -> Result<(), PullError> {
+    let lag = secs(config.lag);
+    out.warnings.push(format!(
+        "nothing to read yet: the start {} is later than now minus --lag {} ({}); the first \
+         window can be read from {} on{}",
+        format_time(since),
+        human(lag),
+        format_time(now - lag),
+        format_time(since + lag),
+        if fresh {
+            " (the start is saved in the state file: later runs begin there, without --since)"
+        } else {
+            ""
+        }
+    ));
+    if fresh {
+        state.save(state.committed(), STREAM, StreamState::starting_at(since))?;
+    }
+    Ok(())
+}
+
+/// Seconds as `5m`, `2h`, `90s`.
+fn human(s: i64) -> String {
+    match s {
+        0 => "0".into(),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
 fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 4)
 }
@@ -310,8 +352,22 @@ fn secs(d: Duration) -> i64 {
 /// # Errors
 ///
 /// See [`PullError`]; on any error the state holds the last committed batch.
-#[allow(clippy::too_many_lines)] // one loop, read top to bottom
 pub fn pull(
+    config: &Config,
+    client: &mut Client,
+    state: &mut StateFile,
+    delivery: Delivery,
+    now: i64,
+    observer: &mut dyn Observer,
+    progress: &mut dyn Progress,
+) -> Result<Outcome, PullError> {
+    // Messages are redacted where they are made; this is the last guard, with every
+    // secret the client sent (a minted token included), whatever the message quotes.
+    run(config, client, state, delivery, now, observer, progress).map_err(|e| client.redact(e))
+}
+
+#[allow(clippy::too_many_lines)] // one loop, read top to bottom
+fn run(
     config: &Config,
     client: &mut Client,
     state: &mut StateFile,
@@ -329,35 +385,42 @@ pub fn pull(
     let overlap = secs(config.overlap);
     let prev = state.stream(STREAM).cloned();
     let mut out = Outcome::default();
-    let (mut watermark, mut seen, start) = if let Some(p) = &prev {
-        let w = p.watermark_secs()?;
-        let start = p.read_back_to(w - overlap)?;
-        if start > w - overlap {
-            out.warnings.push(format!(
-                "--overlap {}s reaches back before what the state remembers: this run reads \
-                 from {} (records before it would be emitted again); the overlap widens as the \
-                 runs go on",
-                overlap,
-                format_time(start)
-            ));
-        }
-        (w, p.recent_ids.clone(), start)
-    } else {
-        let since = config.since.ok_or_else(|| {
-            PullError::Config(
-                "the state file has no position yet: give --since (e.g. --since 30d or \
-                 --since 2026-01-01T00:00:00Z)"
-                    .into(),
-            )
-        })?;
-        (since, BTreeMap::new(), since)
-    };
+    // A stream that has read before goes on from its watermark; one that has not (no
+    // position, or only where it starts) starts at `first`.
+    let (mut watermark, mut seen, start, first) =
+        if let Some(p) = prev.as_ref().filter(|p| p.since.is_empty()) {
+            let w = p.watermark_secs()?;
+            let start = p.read_back_to(w - overlap)?;
+            if start > w - overlap {
+                out.warnings.push(format!(
+                    "--overlap {}s reaches back before what the state remembers: this run \
+                     reads from {} (records before it would be emitted again); the overlap \
+                     widens as the runs go on",
+                    overlap,
+                    format_time(start)
+                ));
+            }
+            (w, p.recent_ids.clone(), start, None)
+        } else {
+            let saved = prev.as_ref().map(StreamState::since_secs).transpose()?;
+            let Some(since) = saved.flatten().or(config.since) else {
+                return Err(PullError::Config(
+                    "the state file has no position yet: give --since (e.g. --since 30d \
+                     or --since 2026-01-01T00:00:00Z)"
+                        .into(),
+                ));
+            };
+            (since, BTreeMap::new(), since, Some(since))
+        };
     // Every record emitted from here on is in `seen` (pruned below, and this moves up).
     let mut remembered = start;
     let end = (now - secs(config.lag)).min(config.until.unwrap_or(i64::MAX));
     let committed = state.committed();
     out.leftovers_removed = delivery.recover(&[TABLE.to_owned()], committed)?;
     if end < start {
+        if let Some(since) = first.filter(|s| now - secs(config.lag) < *s) {
+            not_yet(config, state, prev.is_none(), since, now, &mut out)?;
+        }
         delivery.finish()?;
         out.files = delivery.file_counts();
         return Ok(out);

@@ -58,6 +58,11 @@ pub enum Fault {
     Reset,
     /// Answer with the cursor of the request (has_more true): a repeating cursor.
     RepeatCursor,
+    /// Answer this status with a body that echoes the credentials, as a server or a proxy
+    /// that quotes the request may: the `Authorization` value, its credential alone (the
+    /// base64, the bare access token), the decoded `EMAIL/token:TOKEN`, the API token and
+    /// the OAuth client secret.
+    Echo(u16),
 }
 
 #[derive(Debug)]
@@ -297,6 +302,7 @@ fn audit_logs(
                     });
                 }
                 Fault::RepeatCursor => repeat = true,
+                Fault::Echo(status) => return Some(echo(status, &inner.auth, authorization)),
             }
         }
     }
@@ -397,6 +403,24 @@ fn audit_logs(
     a.headers
         .push(("X-Rate-Limit-Remaining".into(), inner.remaining.to_string()));
     Some(a)
+}
+
+/// The answer of [`Fault::Echo`].
+fn echo(status: u16, auth: &AuthMode, authorization: Option<&str>) -> Answer {
+    let header = authorization.unwrap_or_default();
+    let bare = header.split_once(' ').map_or(header, |(_, c)| c);
+    let known = match auth {
+        AuthMode::Token { email, token } => format!("{email}/token:{token} {token}"),
+        AuthMode::Bearer(t) => t.clone(),
+        AuthMode::OAuth { secret, .. } => secret.clone(),
+    };
+    let body = serde_json::json!({
+        "error": "InvalidValue",
+        "description": format!("rejected request with Authorization: {header}"),
+        "credential": bare,
+        "echo": known,
+    });
+    json(status, &body.to_string())
 }
 
 /// `n` records from `start`, `per_second` of them in each second, ids from `first_id`.

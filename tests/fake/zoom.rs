@@ -62,6 +62,10 @@ pub enum Fault {
     RepeatToken,
     /// Every page token issued so far expires now (the client was too slow).
     ExpireTokens,
+    /// Answer this status with a body whose message echoes the credentials, as a server or
+    /// a proxy that quotes the request may: the `Authorization` value, the bare access
+    /// token, the base64 of `CLIENT_ID:SECRET` and the client secret.
+    Echo(u16),
 }
 
 struct Snapshot {
@@ -320,6 +324,16 @@ fn report(
                 Fault::TooMany(form) => return Some(too_many(form)),
                 Fault::RepeatToken => repeat = true,
                 Fault::ExpireTokens => inner.snapshots.clear(),
+                Fault::Echo(status) => {
+                    let basic = b64(format!("{}:{}", inner.client_id, inner.secret).as_bytes());
+                    let message = format!(
+                        "rejected request with Authorization: Bearer {token}; bare {token}; \
+                         app {basic}; secret {}",
+                        inner.secret
+                    );
+                    let body = serde_json::json!({"code": status, "message": message});
+                    return Some(json(status, &body.to_string()));
+                }
             }
         }
     }

@@ -243,3 +243,74 @@ mod prop {
         }
     }
 }
+
+/// `(run, batch)` of a part file `part-<tag>-<run>-<batch>-<n>.<ext>`.
+fn run_and_batch(file: &std::path::Path) -> (u64, u64) {
+    let name = file.file_name().and_then(|n| n.to_str()).expect("name");
+    let mut parts = name
+        .split(['-', '.'])
+        .skip(2)
+        .map(|n| n.parse().expect("number"));
+    (parts.next().expect("run"), parts.next().expect("batch"))
+}
+
+/// The state file's `committed` `(run, seq)`.
+fn committed(run: &PullDir) -> (u64, u64) {
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.state()).expect("state")).expect("json");
+    let c = &state["committed"];
+    (
+        c["run"].as_u64().expect("run"),
+        c["seq"].as_u64().expect("seq"),
+    )
+}
+
+/// What `--help` and the README tell a reader of `-o DIR/`: a part file can be visible
+/// before it is committed (and a crash then makes the next run remove it and write its
+/// records again), such files are present only while `.pull-<tag>/` exists, the committed
+/// ones are those at most the state's `committed`, and after a run that exited 0 every
+/// file is committed. `--help` said "files being written have hidden names", which let a
+/// loader of files as they appear ingest records twice (review finding).
+#[test]
+fn what_a_reader_of_the_directory_may_rely_on() {
+    let records = dataset(1, 30, now_secs() - 500, 3);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    let run = PullDir::new();
+    let flags = ["--page-size", "10", "--batch-records", "10"];
+    let out = run.pull_env(&fake, &flags, &[("NORMALOG_PULL_FAIL_AT", "after-sink:2")]);
+    assert!(out.status.code().is_none(), "crashed: {}", stderr(&out));
+    let last = committed(&run);
+    let visible = run.data_files();
+    let uncommitted: Vec<_> = visible.iter().filter(|f| run_and_batch(f) > last).collect();
+    assert!(!uncommitted.is_empty(), "a batch visible before its commit");
+    assert_ne!(run.hidden_at_top(), 0, "the staging directory says so");
+    let out = run.pull(&fake, &[&flags[..], &["--stats"]].concat());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("leftovers of a crashed run removed: 0,"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(run.hidden_at_top(), 0);
+    let last = committed(&run);
+    assert!(run.data_files().iter().all(|f| run_and_batch(f) <= last));
+    assert_eq!(run.ids(), expected(&records));
+
+    let help = Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args(["pull", "zendesk", "--help"])
+        .output()
+        .expect("help");
+    let help = String::from_utf8_lossy(&help.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for says in [
+        "it is committed only when the state file is saved after it",
+        "read DIR after a run that exited 0 or 1",
+        "at most the state file's committed {run, seq}",
+        "(S3 notifications, Auto Loader) gets at least once",
+    ] {
+        assert!(help.contains(says), "--help lacks {says:?}: {help}");
+    }
+    assert!(!help.contains("files being written have hidden names"));
+}

@@ -227,3 +227,55 @@ fn records_past_the_range_asked_for_are_dropped() {
     let at = chrono::DateTime::parse_from_rfc3339(watermark).expect("rfc 3339");
     assert!(at.timestamp() <= now_secs(), "{watermark}");
 }
+
+/// A case of [`credentials_echoed_in_an_error_body_are_redacted`]: the auth, the status of
+/// the echo, the flags and the environment.
+type EchoCase<'a> = (AuthMode, u16, &'a [&'a str], &'a [(&'a str, &'a str)]);
+
+/// A server (or a proxy) that echoes the credentials in an error body: no form of any of
+/// them reaches the output. Only whole header values were redacted, and the bare base64 of
+/// `EMAIL/token:TOKEN` and the bare OAuth access token were printed (review finding).
+#[test]
+fn credentials_echoed_in_an_error_body_are_redacted() {
+    let basic = fake::server::b64(format!("{EMAIL}/token:{TOKEN}").as_bytes());
+    let oauth = AuthMode::OAuth {
+        client_id: "cli".into(),
+        secret: "client-secret-xyz".into(),
+        ttl_requests: None,
+    };
+    let cases: [EchoCase<'_>; 3] = [
+        (token_auth(), 400, &[], &[]),
+        (
+            oauth,
+            404,
+            &["--client-id", "cli"],
+            &[("ZENDESK_CLIENT_SECRET", "client-secret-xyz")],
+        ),
+        (
+            AuthMode::Bearer("ready-token-123".into()),
+            400,
+            &["--bearer-env", "MY_TOKEN"],
+            &[("MY_TOKEN", "ready-token-123")],
+        ),
+    ];
+    for (auth, status, flags, env) in cases {
+        let fake = FakeZendesk::start(dataset(1, 5, now_secs() - 100, 1), auth);
+        fake.inner().faults.push_back(Fault::Echo(status));
+        let run = PullDir::new();
+        let out = run.pull_env(&fake, flags, env);
+        assert_eq!(code(&out), 5, "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(&format!("{status}: ")), "{err}");
+        assert!(err.contains("Authorization: ***"), "{err}");
+        for secret in [
+            basic.as_str(),
+            basic.trim_end_matches('='),
+            TOKEN,
+            MINTED_TOKEN,
+            "client-secret-xyz",
+            "ready-token-123",
+        ] {
+            assert!(!err.contains(secret), "{secret} printed: {err}");
+        }
+    }
+}

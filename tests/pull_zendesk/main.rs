@@ -61,7 +61,7 @@ impl ZendeskPull for PullDir {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
         cmd.args(["pull", "zendesk", "--subdomain", "acme", "--state"])
             .arg(self.state())
-            .args(["--lag", "0", "--backoff", "10ms"])
+            .args(["--backoff", "10ms"])
             .env("ZENDESK_API_TOKEN", TOKEN)
             .env_remove("NORMALOG_PULL_FAIL_AT");
         if !extra
@@ -78,6 +78,9 @@ impl ZendeskPull for PullDir {
         }
         if !extra.contains(&"--since") {
             cmd.args(["--since", "30d"]);
+        }
+        if !extra.contains(&"--lag") {
+            cmd.args(["--lag", "0"]);
         }
         cmd.args(extra);
         for (k, v) in env {
@@ -505,4 +508,48 @@ fn the_state_is_bound_to_its_subdomain() {
         stderr(&out)
     );
     assert_eq!(std::fs::read(run.state()).expect("state"), before);
+}
+
+/// A `--since` later than now minus `--lag` cannot be read yet: the run says so, naming the
+/// start, the lag and when the first window can be read, and saves the start, so that the
+/// next run (from cron, with the same relative --since) begins there. Such a run exited 0
+/// without a word, no request and no state file, every run: a `--since 2m` never started
+/// (review finding).
+#[test]
+fn a_since_later_than_now_minus_lag_is_said_and_its_start_kept() {
+    let now = now_secs();
+    let records = dataset(1, 10, now - 100, 1);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--since", "2m", "--lag", "5m"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    for says in [
+        "warning: nothing to read yet: the start ",
+        "is later than now minus --lag 5m",
+        "the first window can be read from ",
+        "the start is saved in the state file",
+    ] {
+        assert!(err.contains(says), "{says}: {err}");
+    }
+    assert!(fake.inner().log.is_empty(), "no request");
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.state()).expect("state")).expect("json");
+    let since = state["streams"]["audit_logs"]["since"]
+        .as_str()
+        .expect("the start saved");
+    let at = chrono::DateTime::parse_from_rfc3339(since).expect("rfc 3339");
+    assert!((at.timestamp() - (now - 120)).abs() <= 5, "{since}");
+
+    // Later (here: with no lag, so now minus lag is past the start), the same kind of
+    // --since, which would start after the records, is ignored: the run reads from the
+    // saved start.
+    let out = run.pull(&fake, &["--since", "1m"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--since is ignored for audit_logs: the state file starts it at"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(run.ids(), expected(&records));
 }

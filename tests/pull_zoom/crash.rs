@@ -127,3 +127,33 @@ mod prop {
         }
     }
 }
+
+/// A first run of both reports that stops after its first commit (activity's first
+/// window): the rerun needs no `--since` for operation, whose start was saved with that
+/// commit, and a `--since` given again moves neither report (with a note). The rerun
+/// failed with "the state file has no position for operation yet: give --since", and a
+/// later --since silently moved operation's start (review finding).
+#[test]
+fn a_rerun_of_an_interrupted_first_run_needs_no_since() {
+    let records = both(30, 1, 0);
+    for again in [Some("12h"), None] {
+        let fake = FakeZoom::start(records.clone());
+        let run = PullDir::new();
+        let out = run.pull_env(&fake, &[], &[("NORMALOG_PULL_FAIL_AT", "after-state:1")]);
+        assert!(out.status.code().is_none(), "crashed: {}", stderr(&out));
+        let out = match again {
+            None => run.pull_without_since(&fake, &[]),
+            Some(since) => run.pull(&fake, &["--since", since]),
+        };
+        assert_eq!(code(&out), 0, "{again:?}: {}", stderr(&out));
+        assert_eq!(run.events(), expected(&records), "{again:?}");
+        if again.is_some() {
+            for note in [
+                "note: --since is ignored for activity: the state file has its position",
+                "note: --since is ignored for operation: the state file starts it at",
+            ] {
+                assert!(stderr(&out).contains(note), "{}", stderr(&out));
+            }
+        }
+    }
+}

@@ -227,3 +227,28 @@ fn a_wider_overlap_reads_back_only_what_the_state_remembers() {
     );
     assert_eq!(run.events(), expected(&records));
 }
+
+/// A server (or a proxy) that echoes the credentials in an error message: no form of any
+/// of them reaches the output. The bare access token and the bare base64 of
+/// `CLIENT_ID:SECRET` were printed (review finding).
+#[test]
+fn credentials_echoed_in_an_error_body_are_redacted() {
+    let basic = fake::server::b64(format!("{CLIENT_ID}:{SECRET}").as_bytes());
+    for status in [400, 404] {
+        let fake = FakeZoom::start(both(5, 1, 0));
+        fake.inner().faults.push_back(Fault::Echo(status));
+        let run = PullDir::new();
+        let out = run.pull(&fake, &[]);
+        assert_eq!(code(&out), 5, "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("Authorization: ***"), "{err}");
+        for secret in [
+            basic.as_str(),
+            basic.trim_end_matches('='),
+            SECRET,
+            MINTED_TOKEN,
+        ] {
+            assert!(!err.contains(secret), "{secret} printed: {err}");
+        }
+    }
+}

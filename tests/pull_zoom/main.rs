@@ -32,6 +32,8 @@ trait ZoomPull {
     fn pull_env(&self, fake: &FakeZoom, extra: &[&str], env: &[(&str, &str)]) -> Output;
     /// The command of [`pull_env`](Self::pull_env), not started.
     fn command(&self, fake: &FakeZoom, extra: &[&str], env: &[(&str, &str)]) -> Command;
+    /// [`pull`](Self::pull) with no `--since` at all (unless in `extra`).
+    fn pull_without_since(&self, fake: &FakeZoom, extra: &[&str]) -> Output;
     /// Every event in the lake, with how many times it appears.
     fn events(&self) -> BTreeMap<Key, usize>;
 }
@@ -48,31 +50,15 @@ impl ZoomPull for PullDir {
         self.check_secrets(&out, &[SECRET, MINTED_TOKEN]);
         out
     }
+    fn pull_without_since(&self, fake: &FakeZoom, extra: &[&str]) -> Output {
+        let out = command_since(self, fake, extra, &[], None)
+            .output()
+            .expect("run normalog");
+        self.check_secrets(&out, &[SECRET, MINTED_TOKEN]);
+        out
+    }
     fn command(&self, fake: &FakeZoom, extra: &[&str], env: &[(&str, &str)]) -> Command {
-        let out_dir = self.out_dir_arg();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
-        cmd.args(["pull", "zoom", "--client-id", CLIENT_ID])
-            .arg("--state")
-            .arg(self.state())
-            .args(["--backoff", "10ms"])
-            .env("ZOOM_CLIENT_SECRET", SECRET)
-            .env_remove("NORMALOG_PULL_FAIL_AT");
-        for (flag, value) in [
-            ("--account-id", ACCOUNT),
-            ("--api-base", fake.url.as_str()),
-            ("--oauth-base", fake.url.as_str()),
-            ("-o", out_dir.as_str()),
-            ("--since", "3d"),
-        ] {
-            if !extra.contains(&flag) {
-                cmd.args([flag, value]);
-            }
-        }
-        cmd.args(extra);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd
+        command_since(self, fake, extra, env, Some("3d"))
     }
     fn events(&self) -> BTreeMap<Key, usize> {
         let mut all = BTreeMap::new();
@@ -83,6 +69,43 @@ impl ZoomPull for PullDir {
         }
         all
     }
+}
+
+/// `pull zoom` against the fake into the lake of `run`, with `extra` flags, and `--since`
+/// (unless `None` or in `extra`).
+fn command_since(
+    run: &PullDir,
+    fake: &FakeZoom,
+    extra: &[&str],
+    env: &[(&str, &str)],
+    since: Option<&str>,
+) -> Command {
+    let out_dir = run.out_dir_arg();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
+    cmd.args(["pull", "zoom", "--client-id", CLIENT_ID])
+        .arg("--state")
+        .arg(run.state())
+        .args(["--backoff", "10ms"])
+        .env("ZOOM_CLIENT_SECRET", SECRET)
+        .env_remove("NORMALOG_PULL_FAIL_AT");
+    for (flag, value) in [
+        ("--account-id", ACCOUNT),
+        ("--api-base", fake.url.as_str()),
+        ("--oauth-base", fake.url.as_str()),
+        ("-o", out_dir.as_str()),
+    ] {
+        if !extra.contains(&flag) {
+            cmd.args([flag, value]);
+        }
+    }
+    if let Some(since) = since.filter(|_| !extra.contains(&"--since")) {
+        cmd.args(["--since", since]);
+    }
+    cmd.args(extra);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
 }
 
 fn key_of(line: &str) -> Key {

@@ -20,6 +20,7 @@ use super::{messages, EXIT_FATAL};
 use normalog::pipeline::{Observer, Reject};
 use normalog::pull::deliver::FileCounts;
 use normalog::pull::http::Policy;
+use normalog::pull::state::StateFile;
 use normalog::pull::{parse_duration, parse_time, Progress, PullError, Secret};
 
 pub use output::PullOutputArgs;
@@ -35,10 +36,17 @@ pub const EXIT_API: u8 = 5;
 
 /// `--help` footer of `pull`.
 pub const PULL_EXIT_CODES: &str = "\
-Delivery: into a directory (-o DIR/) every record is written exactly once, across crashes
-(kill -9 included) and reruns: each run adds its own part files, files being written have
-hidden names, and the next run removes what a crashed run left. To standard output or a
-single file (-o FILE, replaced at the end of each run) it is at least once across crashes.
+Delivery: into a directory (-o DIR/) every record ends up in exactly one committed part
+file, across crashes (kill -9 included) and reruns. A part file
+part-<tag>-<run>-<batch>-<n>.<ext> appears whole (it is written under a hidden name), but it
+is committed only when the state file is saved after it (Zendesk: right after each batch;
+Zoom: at the end of each window), and until then a crash makes the next run remove it and
+write its records again in new files. So read DIR after a run that exited 0 or 1 (nothing
+uncommitted is left then), or take only the files whose (run, batch) is at most the state
+file's committed {run, seq}: while DIR/.pull-<tag>/ exists, uncommitted files may be
+present. A loader that ingests files as they appear (S3 notifications, Auto Loader) gets
+at least once. To standard output or a single file (-o FILE, replaced at the end of each
+run) it is at least once across crashes.
 
 Exit status:
   0  done
@@ -181,6 +189,30 @@ pub(super) fn check_batches_and_range(
         }
     }
     Ok(())
+}
+
+/// Say, unless `quiet`, for which of `streams` a `--since` given is ignored: those the
+/// state file has a position for, or a start saved by an earlier run (a start is never
+/// moved by a later --since, nor a position).
+pub(super) fn note_since_ignored(state: &StateFile, streams: &[&str], since: bool, quiet: bool) {
+    if !since || quiet {
+        return;
+    }
+    for name in streams {
+        let Some(p) = state.stream(name) else {
+            continue;
+        };
+        let why = if p.since.is_empty() {
+            format!("the state file has its position (up to {})", p.watermark)
+        } else {
+            format!(
+                "the state file starts it at {} (saved by an earlier run; to start elsewhere, \
+                 give another --state)",
+                p.since
+            )
+        };
+        messages::error(&format!("note: --since is ignored for {name}: {why}"));
+    }
 }
 
 pub(super) fn duration(flag: &str, v: &str) -> Result<Duration, PullError> {

@@ -21,7 +21,8 @@ use normalog::NormalizerBuilder;
 pub struct PullOutputArgs {
     /// Where to write events: '-' or nothing for standard output, a file (replaced at the
     /// end of the run), or a directory (an existing one, or a path ending in '/') in the
-    /// data-lake layout of normalize, written exactly once.
+    /// data-lake layout of normalize, written exactly once (a part file is committed when
+    /// the state is saved after it: see Delivery below).
     #[arg(short = 'o', long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 

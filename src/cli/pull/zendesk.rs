@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::{
-    check_batches_and_range, config_err, drive, duration, messages, output, print_files,
-    print_records, read_secret, time, PullOutputArgs, RetryArgs,
+    check_batches_and_range, config_err, drive, duration, messages, note_since_ignored, output,
+    print_files, print_records, read_secret, time, PullOutputArgs, RetryArgs,
 };
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
 use normalog::pull::http::Client;
@@ -67,7 +67,11 @@ pub struct ZendeskArgs {
     pub base_url: Option<String>,
 
     /// Where to start when the state file has no position yet: RFC 3339
-    /// (2026-01-01T00:00:00Z) or a duration back from now (30d, 12h).
+    /// (2026-01-01T00:00:00Z) or a duration back from now (30d, 12h). A start later than
+    /// now minus --lag cannot be read yet: the run says so on stderr (with when the first
+    /// window can be read), saves the start in the state file, and exits 0; later runs
+    /// begin there. Once the state has a position or a saved start, --since is ignored
+    /// (with a note): give another --state to start elsewhere.
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
@@ -179,9 +183,12 @@ pub(super) fn run(
         &[(zendesk::STREAM, zendesk::LOG_TYPE)],
         interrupt,
     )?;
-    if state.stream(zendesk::STREAM).is_some() && a.since.is_some() && !a.output.quiet {
-        messages::error("note: --since is ignored: the state file has a position");
-    }
+    note_since_ignored(
+        &state,
+        &[zendesk::STREAM],
+        a.since.is_some(),
+        a.output.quiet,
+    );
     let mut client = Client::new(policy);
     if let Some(i) = interrupt {
         client.cancel_on(i.flag());

@@ -7,8 +7,8 @@ use std::time::Instant;
 use clap::ValueEnum;
 
 use super::{
-    check_batches_and_range, config_err, drive, messages, output, print_files, print_records,
-    read_secret, time, PullOutputArgs, RetryArgs,
+    check_batches_and_range, config_err, drive, messages, note_since_ignored, output, print_files,
+    print_records, read_secret, time, PullOutputArgs, RetryArgs,
 };
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
 use normalog::pull::http::{check_base_url, Client};
@@ -60,6 +60,9 @@ pub struct ZoomArgs {
     /// Where to start when the state file has no position yet: RFC 3339
     /// (2026-01-01T00:00:00Z) or a duration back from now (30d); its whole UTC day is read.
     /// Zoom serves the last six months only: an older time is clamped, with a warning.
+    /// The start of every --log-type of the run is saved with the run's first commit, so
+    /// that a rerun of an interrupted first run needs no --since; once a report has a
+    /// position or a saved start, --since is ignored for it (with a note).
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
@@ -172,12 +175,8 @@ pub(super) fn run(
     let mut state = StateFile::open(&a.state, "zoom", account)?;
     let (delivery, rejects) =
         output::open(&a.output, "zoom", account, state.id(), &streams, interrupt)?;
-    if a.since.is_some()
-        && !a.output.quiet
-        && kinds.iter().all(|k| state.stream(k.name()).is_some())
-    {
-        messages::error("note: --since is ignored: the state file has a position");
-    }
+    let names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+    note_since_ignored(&state, &names, a.since.is_some(), a.output.quiet);
     let mut client = Client::new(policy);
     if let Some(i) = interrupt {
         client.cancel_on(i.flag());

@@ -274,8 +274,22 @@ fn window_url(api: &str, kind: LogKind, from: i64, to: i64, page_size: u32) -> S
 /// # Errors
 ///
 /// See [`PullError`]; on any error the state holds the last committed window.
-#[allow(clippy::too_many_lines)] // the windows, their pages, their commits: read top to bottom
 pub fn pull(
+    config: &Config,
+    client: &mut Client,
+    state: &mut StateFile,
+    delivery: Delivery,
+    now: i64,
+    observer: &mut dyn Observer,
+    progress: &mut dyn Progress,
+) -> Result<Outcome, PullError> {
+    // Messages are redacted where they are made; this is the last guard, with every
+    // secret the client sent (a minted token included), whatever the message quotes.
+    run(config, client, state, delivery, now, observer, progress).map_err(|e| client.redact(e))
+}
+
+#[allow(clippy::too_many_lines)] // the windows, their pages, their commits: read top to bottom
+fn run(
     config: &Config,
     client: &mut Client,
     state: &mut StateFile,
@@ -306,7 +320,8 @@ pub fn pull(
     // Every stream's starting point, checked before any request.
     let mut streams = Vec::new();
     for &kind in &config.kinds {
-        let (floor, seen, previous) = if let Some(p) = state.stream(kind.name()) {
+        let started = state.stream(kind.name()).filter(|p| p.since.is_empty());
+        let (floor, seen, previous) = if let Some(p) = started {
             let w = p.watermark_secs()?;
             let floor = p.read_back_to(day_start(w) - overlap)?;
             if floor > day_start(w) - overlap {
@@ -321,13 +336,20 @@ pub fn pull(
             }
             (floor, p.recent_hashes.clone(), Some(w))
         } else {
-            let since = config.since.ok_or_else(|| {
-                PullError::Config(format!(
-                    "the state file has no position for {} yet: give --since (e.g. --since \
+            // No position, or only where the stream starts (saved by an earlier run that
+            // stopped before this stream's first commit): that start wins over --since.
+            let saved = state.stream(kind.name()).map(StreamState::since_secs);
+            let since = saved
+                .transpose()?
+                .flatten()
+                .or(config.since)
+                .ok_or_else(|| {
+                    PullError::Config(format!(
+                        "the state file has no position for {} yet: give --since (e.g. --since \
                      30d or --since 2026-01-01T00:00:00Z)",
-                    kind.name()
-                ))
-            })?;
+                        kind.name()
+                    ))
+                })?;
             (day_start(since), BTreeMap::new(), None)
         };
         let floor = if floor < oldest {
@@ -350,6 +372,12 @@ pub fn pull(
             watermark: None,
             prefetched: None,
         });
+    }
+    // Every stream of the run gets its start with the first commit of any of them, so
+    // that a rerun of an interrupted first run needs no --since.
+    if let Some(since) = config.since {
+        let names: Vec<&str> = config.kinds.iter().map(|k| k.name()).collect();
+        state.start_streams(&names, since);
     }
     let committed = state.committed();
     let tables: Vec<String> = config
