@@ -638,7 +638,9 @@ fn regex_groups_outside_the_match_are_empty_text() {
         )
     };
     let mut registry = Registry::new();
-    registry.add_str(&schema(""), "opt.yml").expect("schema loads");
+    registry
+        .add_str(&schema(""), "opt.yml")
+        .expect("schema loads");
     let out = run_in(&registry, &["Custom.Opt"], &["x", "x y 3"]);
     assert_eq!(out.events.len(), 2, "rejects: {:?}", out.rejects);
     assert_eq!(field(&out.events[0], "b"), Some("".into()));
