@@ -28,6 +28,7 @@ pub(crate) mod yaml;
 /// A log schema: one log type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = field_discovery_property)]
 pub struct Schema {
     /// The log type name, e.g. `Zendesk.Audit` or `Custom.MyApp`.
     pub schema: String,
@@ -66,6 +67,24 @@ pub struct Schema {
     #[serde(skip)]
     #[schemars(skip)]
     pub key_spans: KeySpans,
+}
+
+/// `fieldDiscoveryEnabled` in the JSON Schema of the file format: metadata of Panther's
+/// upload tool, which the loader takes (`false` only) without keeping it in the model.
+fn field_discovery_property(schema: &mut schemars::Schema) {
+    if let Some(properties) = schema
+        .get_mut("properties")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        properties.insert(
+            "fieldDiscoveryEnabled".into(),
+            serde_json::json!({
+                "description": "Panther's field discovery: not supported by normalog, so only `false` is taken.",
+                "type": "boolean",
+                "const": false
+            }),
+        );
+    }
 }
 
 impl Schema {

@@ -32,6 +32,8 @@ fn schema_commands() {
     assert_eq!(js["title"], "Schema");
     assert!(js["properties"]["fields"].is_object());
     assert!(js["properties"]["referenceURL"].is_object());
+    // Panther's upload-tool metadata loads when `false`: editors are told so.
+    assert_eq!(js["properties"]["fieldDiscoveryEnabled"]["const"], false);
 }
 
 #[test]
