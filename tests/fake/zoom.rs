@@ -8,8 +8,10 @@
 //!   `{"code":124,"message":"Invalid access token."}`. (The token endpoint's own refusal
 //!   body is not in the reference: the fake answers OAuth 2.0's `invalid_client` shape.)
 //! * `GET /v2/report/activities` (`activity_logs`) and `GET /v2/report/operationlogs`
-//!   (`operation_logs`): `from`/`to` as `yyyy-mm-dd` (UTC days) required, a range over one
-//!   month or a `from` beyond six months refused (400, code 300), `page_size` default 30 and
+//!   (`operation_logs`): `from`/`to` as `yyyy-mm-dd` required, read as UTC days or, with
+//!   `offset`, as days of a time zone that far from UTC (Zoom does not say which zone it
+//!   reads them in: it may be the account's), a range over one month or a `from` beyond six
+//!   months (of that zone's today) refused (400, code 300), `page_size` default 30 and
 //!   ≤ 300, records newest first with no id, `next_page_token` opaque and `""` on the last
 //!   page. A token names a snapshot of the result taken at the first page (so records that
 //!   arrive while a window is paged show up in the next read of it) and expires after
@@ -99,6 +101,10 @@ pub struct Inner {
     pub busy: Duration,
     /// "Today" for the six-months check, as Unix seconds (the real clock by default).
     pub now: Option<i64>,
+    /// The UTC offset, in seconds east of UTC, of the time zone `from`/`to` are read in
+    /// (0: UTC days; −8 × 3600: an account in UTC−8, whose date 2026-01-02 runs from
+    /// 2026-01-02T08:00:00Z to 2026-01-03T08:00:00Z).
+    pub offset: i64,
     snapshots: HashMap<String, Snapshot>,
     /// Report requests served so far (to schedule faults after them).
     pub report_requests: usize,
@@ -138,6 +144,7 @@ impl FakeZoom {
             minted: 0,
             busy: Duration::ZERO,
             now: None,
+            offset: 0,
             snapshots: HashMap::new(),
             report_requests: 0,
         })
@@ -353,7 +360,9 @@ fn report(
     if to < from || to - from >= 31 * 86_400 {
         return invalid("The date range should only be one month.");
     }
-    let today = inner.now.unwrap_or_else(now_secs).div_euclid(86_400) * 86_400;
+    // Dates, as UTC midnights, of the zone they are read in.
+    let zone = inner.offset;
+    let today = (inner.now.unwrap_or_else(now_secs) + zone).div_euclid(86_400) * 86_400;
     if from < today - 183 * 86_400 {
         return invalid("Only provide report in recent 6 months.");
     }
@@ -379,7 +388,10 @@ fn report(
             let mut matching: Vec<&Rec> = inner
                 .records
                 .iter()
-                .filter(|r| r.kind == kind && r.visible && r.time >= from && r.time < to + 86_400)
+                .filter(|r| {
+                    let local = r.time + zone;
+                    r.kind == kind && r.visible && local >= from && local < to + 86_400
+                })
                 .collect();
             // Newest first; ties in dataset order.
             matching.sort_by_key(|r| std::cmp::Reverse(r.time));

@@ -10,6 +10,7 @@ mod fake;
 
 mod crash;
 mod faults;
+mod zones;
 
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
@@ -184,11 +185,14 @@ fn pulls_both_reports_with_the_documented_request_shape() {
     );
     let reports = fake.report_log();
     // Activity first, then operation logs: one request stream, day windows from the day
-    // of --since to today, oldest first, never a future date.
+    // of --since to today, oldest first, never a future date; the first window also asks
+    // for the date before (Zoom may read dates in a time zone behind UTC).
     let since_day = day(now_secs() - 3 * 86_400);
+    let day_before = day(now_secs() - 4 * 86_400);
     let today = day(now_secs());
     assert_eq!(reports[0].path, "/v2/report/activities");
-    assert_eq!(reports[0].param("from"), Some(since_day.as_str()));
+    assert_eq!(reports[0].param("from"), Some(day_before.as_str()));
+    assert_eq!(reports[0].param("to"), Some(since_day.as_str()));
     assert_eq!(
         reports.last().expect("some").path,
         "/v2/report/operationlogs"
@@ -200,7 +204,11 @@ fn pulls_both_reports_with_the_documented_request_shape() {
     for r in &reports {
         assert_eq!(r.method, "GET");
         assert_eq!(r.param("page_size"), Some("300"));
-        assert_eq!(r.param("from"), r.param("to"), "day windows");
+        if r.param("from") == Some(day_before.as_str()) {
+            assert_eq!(r.param("to"), Some(since_day.as_str()), "the first window");
+        } else {
+            assert_eq!(r.param("from"), r.param("to"), "day windows");
+        }
         assert!(r.param("to").expect("to") <= today.as_str());
         assert!(r
             .authorization

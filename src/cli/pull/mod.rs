@@ -82,8 +82,9 @@ pub enum PullCommand {
     /// scopes report:read:user_activities:admin and report:read:operation_logs:admin (or
     /// the classic report:read:admin), and an app owner whose role may view "Usage
     /// reports", "Sign In/Sign Out" and "Admin Activity Logs". Zoom's records have no id:
-    /// each run reads whole UTC days again (--overlap-days) and drops what it emitted by a
-    /// count per content hash, so identical records are kept as often as Zoom has them.
+    /// each run reads whole days again (--overlap-days, and one date more, as Zoom may read
+    /// dates in the account's time zone) and drops what it emitted by a count per content
+    /// hash, so identical records are kept as often as Zoom has them.
     #[command(after_help = PULL_EXIT_CODES)]
     Zoom(Box<ZoomArgs>),
 }

@@ -58,21 +58,27 @@ pub struct ZoomArgs {
     pub oauth_base: String,
 
     /// Where to start when the state file has no position yet: RFC 3339
-    /// (2026-01-01T00:00:00Z) or a duration back from now (30d); its whole UTC day is read.
-    /// Zoom serves the last six months only: an older time is clamped, with a warning.
-    /// The start of every --log-type of the run is saved with the run's first commit, so
-    /// that a rerun of an interrupted first run needs no --since; once a report has a
-    /// position or a saved start, --since is ignored for it (with a note).
+    /// (2026-01-01T00:00:00Z) or a duration back from now (30d); the records from 00:00 UTC
+    /// of its day on are pulled, whatever time zone Zoom reads its dates in. Zoom serves
+    /// the last six months only: an older time is clamped, with a warning. The start of
+    /// every --log-type of the run is saved with the run's first commit, so that a rerun of
+    /// an interrupted first run needs no --since; once a report has a position or a saved
+    /// start, --since is ignored for it (with a note).
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
-    /// Never read records after this time (RFC 3339 or a duration back from now).
+    /// Never read records after this time (RFC 3339 or a duration back from now). The run
+    /// gets every record up to it, unless it is after 10:00 UTC today: Zoom may read dates
+    /// in a time zone up to UTC+14, where that is tomorrow already, and no request asks for
+    /// a date after today (UTC); a run after 00:00 UTC gets the rest.
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
 
-    /// Each run reads this many whole days before the day it got to again and drops what
-    /// it emitted already, so records that show up late are caught while their day is
-    /// within the overlap.
+    /// Each run reads again from 00:00 UTC this many days before the day it got to, and
+    /// drops what it emitted already, so records that show up late are caught while their
+    /// day is within the overlap. (Zoom filters by date, in a time zone it does not name:
+    /// each run also asks for the date before its first day, and drops the records older
+    /// than that day.)
     #[arg(long, value_name = "DAYS", default_value_t = 2)]
     pub overlap_days: u32,
 
@@ -201,7 +207,7 @@ pub(super) fn run(
         let secs = started.elapsed().as_secs_f64().max(1e-9);
         let window = outcome.window.as_ref().map_or_else(
             || "nothing to read yet".to_owned(),
-            |(from, to)| format!("{from} .. {to} (UTC days)"),
+            |(from, to)| format!("{from} .. {to} (the dates asked for)"),
         );
         messages::plain(&format!("window: {window}"));
         #[allow(clippy::cast_precision_loss)]

@@ -8,12 +8,15 @@
 //! within the last six months), returns records newest first in pages of `page_size` ≤ 300
 //! chained by `next_page_token`, and gives records no id. So, per log type, each run:
 //!
-//! * reads from `floor = start of the UTC day of the watermark − overlap days` (the first
-//!   run: the day of `--since`), clamped to the oldest day Zoom serves (today − 179 days,
-//!   with a warning), up to today (or `--until`), in windows of `window_days` days, oldest
-//!   first, never asking for a future date;
-//! * drops records older than `floor` (a date may be read in the account's time zone: such
-//!   a record was emitted already or is older than the overlap) and records after `--until`;
+//! * emits the records from `floor = 00:00 UTC of the watermark's day − overlap days` (the
+//!   first run: of the day of `--since`) up to now (or `--until`). Zoom does not say in which
+//!   time zone it reads the dates (it may be the account's, anywhere from UTC−12 to
+//!   UTC+14), so the run asks from the date before the floor's and up to the date after the
+//!   end's, though never past today (UTC) nor further back than Zoom serves (today − 179
+//!   days: an older floor is clamped, with a warning), in windows of `window_days` days
+//!   (the first one takes the date before too), oldest first (see `days.rs`);
+//! * drops records older than `floor` (emitted already, or before `--since`) and records
+//!   after `--until`;
 //! * drops what was emitted already by a **count per content hash** (SHA-256 of the record's
 //!   canonical JSON): within a window drain the `n`th occurrence of a hash is emitted only
 //!   when fewer than `n` were emitted before, so two identical sign-ins in the same second
@@ -23,12 +26,16 @@
 //!   one of the reports (scope, role) fails with the state file as it was;
 //! * commits at the end of each window (records arrive newest first, so no position inside
 //!   a window is safe): the batches written during the window, then the state with the
-//!   watermark at the window's end (at most now, or `--until`) and the hashes a later read
-//!   from the next floor can return. Batches of a window that was never committed are
+//!   watermark at the last instant the window's dates hold in every time zone (10:00 UTC
+//!   of its last date; at most now, or `--until`) and the hashes a later read from the
+//!   next floor can return. Batches of a window that was never committed are
 //!   removed by the next run (see [`super::deliver`]).
 //!
 //! Zoom has no visibility lag to wait out: today's records are pulled, and a record that
-//! shows up late is caught by the next run while its day is within the overlap.
+//! shows up late is caught by the next run while its day is within the overlap. If Zoom
+//! reads dates in a zone ahead of UTC, the records of the end of the UTC day are under
+//! tomorrow's date there, which is asked for once it is today in UTC: they come with a run
+//! after 00:00 UTC (the watermark stays before them).
 //!
 //! # Tokens and failures
 //!
@@ -41,22 +48,25 @@
 //! after a fresh token, a missing scope (code 4700) and "No permission." (code 200) are
 //! [`PullError::Auth`]; a page token that repeats stops the stream with [`PullError::Api`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::Instant;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+mod days;
 mod session;
+mod stream;
 
 use super::commits::Batches;
 use super::deliver::{Delivery, FileCounts, PageBuilder};
-use super::http::{base64, check_base_url, pct, Client, Response};
+use super::http::{base64, check_base_url, pct, Client};
 use super::paging::Paging;
 use super::state::{StateFile, StreamState};
 use super::{format_time, parse_rfc3339, Progress, PullError, Secret};
 use crate::pipeline::Observer;
 use crate::sink::Summary;
+use days::{date, day_start, DAY};
 use session::{Answer, Session};
 
 /// Largest `page_size` of the report endpoints.
@@ -67,8 +77,6 @@ pub const MAX_WINDOW_DAYS: u32 = 30;
 pub const MAX_DAYS_BACK: i64 = 179;
 /// The classic scope that reads both reports.
 pub const CLASSIC_SCOPE: &str = "report:read:admin";
-
-const DAY: i64 = 86_400;
 
 /// A Zoom report pulled as one stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -228,32 +236,6 @@ pub fn content_hash(raw: &str) -> String {
     hex
 }
 
-fn day_start(t: i64) -> i64 {
-    t.div_euclid(DAY) * DAY
-}
-
-fn date(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0)
-        .unwrap_or_default()
-        .format("%Y-%m-%d")
-        .to_string()
-}
-
-/// One log type's run: its first day, the hashes emitted, the watermark.
-struct StreamRun {
-    kind: LogKind,
-    floor: i64,
-    seen: BTreeMap<String, (i64, u32)>,
-    /// The watermark of the state: a window re-read within the overlap does not move it
-    /// back (the next run would read back further than `seen` remembers).
-    previous: Option<i64>,
-    /// Every record emitted from here on is in `seen`.
-    remembered: i64,
-    watermark: Option<i64>,
-    /// The first page of the first window, asked before anything is committed.
-    prefetched: Option<Response>,
-}
-
 /// The URL of a window's first page.
 fn window_url(api: &str, kind: LogKind, from: i64, to: i64, page_size: u32) -> String {
     format!(
@@ -315,64 +297,9 @@ fn run(
     }
     let mut out = Outcome::default();
     let overlap = i64::from(config.overlap_days) * DAY;
-    let oldest = day_start(now) - MAX_DAYS_BACK * DAY;
     let end = now.min(config.until.unwrap_or(i64::MAX));
     // Every stream's starting point, checked before any request.
-    let mut streams = Vec::new();
-    for &kind in &config.kinds {
-        let started = state.stream(kind.name()).filter(|p| p.since.is_empty());
-        let (floor, seen, previous) = if let Some(p) = started {
-            let w = p.watermark_secs()?;
-            let floor = p.read_back_to(day_start(w) - overlap)?;
-            if floor > day_start(w) - overlap {
-                out.warnings.push(format!(
-                    "{}: --overlap-days {} reaches back before what the state remembers: \
-                     this run reads from {} (records before it would be emitted again); the \
-                     overlap widens as the runs go on",
-                    kind.name(),
-                    config.overlap_days,
-                    date(floor)
-                ));
-            }
-            (floor, p.recent_hashes.clone(), Some(w))
-        } else {
-            // No position, or only where the stream starts (saved by an earlier run that
-            // stopped before this stream's first commit): that start wins over --since.
-            let saved = state.stream(kind.name()).map(StreamState::since_secs);
-            let since = saved
-                .transpose()?
-                .flatten()
-                .or(config.since)
-                .ok_or_else(|| {
-                    PullError::Config(format!(
-                        "the state file has no position for {} yet: give --since (e.g. --since \
-                     30d or --since 2026-01-01T00:00:00Z)",
-                        kind.name()
-                    ))
-                })?;
-            (day_start(since), BTreeMap::new(), None)
-        };
-        let floor = if floor < oldest {
-            out.warnings.push(format!(
-                "{}: Zoom serves the last six months only: reading from {} instead of {}",
-                kind.name(),
-                date(oldest),
-                date(floor)
-            ));
-            oldest
-        } else {
-            floor
-        };
-        streams.push(StreamRun {
-            kind,
-            floor,
-            seen,
-            previous,
-            remembered: floor,
-            watermark: None,
-            prefetched: None,
-        });
-    }
+    let mut streams = stream::start(config, state, now, &mut out.warnings)?;
     // Every stream of the run gets its start with the first commit of any of them, so
     // that a rerun of an interrupted first run needs no --since.
     if let Some(since) = config.since {
@@ -401,14 +328,29 @@ fn run(
     let mut batches = Batches::new(committed);
     let per_window = delivery.checkpoint_each_batch();
     let api = config.api_base.trim_end_matches('/').to_owned();
-    let window_to =
-        |from: i64| (from + i64::from(config.window_days - 1) * DAY).min(day_start(end));
+    // The dates to ask for: from the date before each floor's (see `days`), in windows of
+    // `window_days` dates (the first one takes that date too, up to Zoom's one month), up
+    // to the date after the end's but not past today.
+    let last = days::last_date(end, now);
+    let max_span = i64::from(MAX_WINDOW_DAYS - 1) * DAY;
+    let window_to = |from: i64, floor: i64| {
+        (from.max(floor) + i64::from(config.window_days - 1) * DAY)
+            .min(from + max_span)
+            .min(last)
+    };
     let result = (|| -> Result<(), PullError> {
         // Each report's first page before anything is committed, so that an app allowed
         // one report but not the other (scopes, role) leaves the state as it was.
         for s in &mut streams {
-            if s.floor <= day_start(end) {
-                let url = window_url(&api, s.kind, s.floor, window_to(s.floor), config.page_size);
+            if s.floor <= end {
+                let from = days::first_date(s.floor);
+                let url = window_url(
+                    &api,
+                    s.kind,
+                    from,
+                    window_to(from, s.floor),
+                    config.page_size,
+                );
                 if let Answer::Page(r) = session.get(s.kind, &url, false, progress)? {
                     s.prefetched = Some(r);
                 }
@@ -417,9 +359,9 @@ fn run(
         for s in &mut streams {
             let kind = s.kind;
             let mut pending = PageBuilder::new(kind.envelope());
-            let mut from = s.floor;
-            while from <= day_start(end) {
-                let to = window_to(from);
+            let mut from = days::first_date(s.floor);
+            while s.floor <= end && from <= last {
+                let to = window_to(from, s.floor);
                 let (from_d, to_d) = (date(from), date(to));
                 match &mut out.window {
                     Some((first, lastd)) => {
@@ -495,7 +437,9 @@ fn run(
                                 out.duplicates += 1;
                                 continue;
                             }
-                            s.seen.insert(hash, (at.unwrap_or(from), *n));
+                            // A record without a time is remembered while its window's
+                            // dates can be read again (from the day before a next floor).
+                            s.seen.insert(hash, (at.unwrap_or(to + DAY), *n));
                             pending.push(raw.get());
                         }
                         progress.page(out.pages, out.received, (&from_d, &to_d));
@@ -536,7 +480,9 @@ fn run(
                     }
                 }
                 // The window is drained and in the output: commit it.
-                let watermark = (to + DAY - 1).min(end).max(s.previous.unwrap_or(i64::MIN));
+                let watermark = days::held_until(to)
+                    .min(end)
+                    .max(s.previous.unwrap_or(i64::MIN));
                 s.watermark = Some(watermark);
                 let next_floor = day_start(watermark) - overlap;
                 s.seen.retain(|_, (at, _)| *at >= next_floor);
@@ -594,12 +540,5 @@ mod tests {
             content_hash("{}"),
             "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
         );
-    }
-
-    #[test]
-    fn days() {
-        assert_eq!(date(1_767_225_600 + 86_399), "2026-01-01");
-        assert_eq!(day_start(1_767_225_600 + 5), 1_767_225_600);
-        assert_eq!(day_start(-1), -86_400);
     }
 }
