@@ -65,6 +65,9 @@ def main():
                  .config("spark.ui.enabled", "false")
                  .config("spark.ui.showConsoleProgress", "false")
                  .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+                 # The README's session: dates before 1582 written as they are on Spark 3.5.
+                 .config("spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED")
+                 .config("spark.sql.parquet.int96RebaseModeInWrite", "CORRECTED")
                  .getOrCreate())
         spark.sparkContext.setLogLevel("ERROR")
         df = spark.createDataFrame([(p,) for p in paths], ["path"]).repartition(files)

@@ -11,8 +11,12 @@ Spark lists, reads and writes (Parquet, Iceberg, Delta) with its own connectors.
 
 ``mapInArrow`` has one output schema per call, so each call yields one log type's events;
 ``rejects_paths`` / ``rejects_binary`` yield the rejected records (the CLI's rejects-file
-fields) of the same inputs, and a row per input that could not be read to its end (which
-fails ``normalize_*`` unless ``failed_inputs="skip"``).
+fields) of the same inputs, and a row per input that could not be opened or read to its
+end (which fails ``normalize_*`` unless ``failed_inputs="skip"``).
+
+For dates before 1582 (an event time of year 1 or 1500), Spark 3.5 refuses to write Parquet
+unless the session says how (``spark.sql.parquet.datetimeRebaseModeInWrite=CORRECTED``,
+Spark 4's default; the README's session does).
 """
 
 from __future__ import annotations
@@ -242,6 +246,18 @@ def _read(path: str) -> bytes:
         return f.read()
 
 
+class _Unreadable:
+    """What :func:`_contents` yields for an input it could not read (a null path, a remote
+    file deleted since it was listed): a failed input, as the normalizer reports one."""
+
+    def __init__(self, error: str) -> None:
+        self.error = error
+
+    def failed(self, source: str | None) -> dict:
+        """The input as an entry of ``stats["failed_inputs"]`` (no record read)."""
+        return {"source": source, "error": self.error, "records": 0}
+
+
 def _cast(batch: pa.RecordBatch, target: pa.Schema) -> pa.RecordBatch:
     # Same buffers; only field names and nullability change.
     return pa.RecordBatch.from_arrays(
@@ -249,9 +265,12 @@ def _cast(batch: pa.RecordBatch, target: pa.Schema) -> pa.RecordBatch:
         schema=target)
 
 
-def _contents(batches: Iterator[pa.RecordBatch], column: str, binary: bool):
+def _contents(batches: Iterator[pa.RecordBatch], column: str,
+              binary: bool) -> Iterator[tuple[str | None, bytes | str | _Unreadable]]:
     """(source name, data) of each file of the input batches: the bytes Spark read, or the
-    path (a local one read by the normalizer, a remote one read here)."""
+    path (a local one read by the normalizer, which reports it as a failed input if it
+    cannot open it; a remote one read here), or :class:`_Unreadable` for a null path or a
+    remote file that cannot be read (deleted since it was listed, say)."""
     for b in batches:
         paths = b.column("path" if binary else column).to_pylist()
         contents = b.column("content") if binary else None
@@ -261,9 +280,21 @@ def _contents(batches: Iterator[pa.RecordBatch], column: str, binary: bool):
             content = contents[i].as_py() if contents is not None else None
             if content is not None:
                 yield path, content
+            elif path is None:
+                yield path, _Unreadable(f'a null path in the column "{column}"')
             else:
                 local = _local_path(path)
-                yield path, (local if local is not None else _read(path))
+                if local is not None:
+                    yield path, local
+                else:
+                    try:
+                        data: bytes | _Unreadable = _read(path)
+                    except OSError as e:
+                        # pyarrow's FileNotFoundError, PermissionError, or an OSError of
+                        # the store: this file fails, as a local one would, not the task.
+                        data = _Unreadable(str(e) or type(e).__name__)
+                    yield path, data
+                    del data
             del content
 
 
@@ -308,16 +339,22 @@ def _events(column: str, binary: bool, log_type: str, opts: tuple, target: pa.Sc
                 "edited since the DataFrame was made (make it again), or the executors do "
                 "not have the driver's files")
         for path, data in _contents(batches, column, binary):
-            stream = n.iter_batches(data, log_type, source=path)
-            for out in stream:
-                yield _cast(out, target)
-            failed = stream.stats["failed_inputs"]
+            if isinstance(data, _Unreadable):
+                failed = [data.failed(path)]
+            else:
+                # The rejects are rejects_*'s: here they are only counted, so that the
+                # task's memory stays bounded (a file of rejects was kept whole).
+                stream = n.iter_batches(data, log_type, source=path, keep_rejects=False)
+                for out in stream:
+                    yield _cast(out, target)
+                failed = stream.stats["failed_inputs"]
             if failed and failed_inputs == "raise":
                 # As Spark with spark.sql.files.ignoreCorruptFiles=false: the task fails
                 # rather than the events of the rest of the file going missing unseen.
                 f = failed[0]
+                where = f"{f['source']}: " if f["source"] is not None else ""
                 raise OSError(
-                    f"normalog: {f['source']}: {_failure(f)}; with failed_inputs=\"skip\" "
+                    f"normalog: {where}{_failure(f)}; with failed_inputs=\"skip\" "
                     "the events read are kept and the failure is a row of rejects_*")
 
     return run
@@ -328,12 +365,16 @@ def _rejects(column: str, binary: bool, opts: tuple):
         n = _normalizer(opts)
         target = _spark_arrow(Normalizer.rejects_schema())
         for path, data in _contents(batches, column, binary):
-            table, stats = n.rejects(data, source=path)
-            # The table is one batch per file: cut it to the bound of the event batches.
-            for out in table.to_batches(max_chunksize=DEFAULT_BATCH_ROWS):
+            if isinstance(data, _Unreadable):
+                yield _failed_rows([data.failed(path)], target)
+                continue
+            # Batches of at most the normalizer's batch_rows rows as they are made: a
+            # file's rejects are never all in memory.
+            stream = n.iter_rejects(data, source=path)
+            for out in stream:
                 yield _cast(out, target)
-            if stats["failed_inputs"]:
-                yield _failed_rows(stats["failed_inputs"], target)
+            if stream.stats["failed_inputs"]:
+                yield _failed_rows(stream.stats["failed_inputs"], target)
 
     return run
 
@@ -342,6 +383,23 @@ def _check_failed_inputs(failed_inputs: str) -> str:
     if failed_inputs not in ("raise", "skip"):
         raise ValueError(f'failed_inputs must be "raise" or "skip", not {failed_inputs!r}')
     return failed_inputs
+
+
+def _checked_schema(log_type: str, schemas: object, log_types: list[str] | None,
+                    source_id: str | None, source_label: str | None, threads: int,
+                    batch_rows: int) -> pa.Schema:
+    """The Arrow schema of ``log_type``, once the normalizer the executors will build was
+    built here, on the driver, with the same options: a bad option (an unknown log type,
+    ``threads=0``, ``batch_rows=0``, a schema error) fails the call that makes the
+    DataFrame, with the API's message, not the first action with a worker's traceback."""
+    n = Normalizer(schemas=schemas, log_types=log_types, source_id=source_id,
+                   source_label=source_label, threads=threads, batch_rows=batch_rows)
+    arrow = n.arrow_schema(log_type)
+    if log_type not in n.log_types:
+        raise ValueError(
+            f'log type "{log_type}" is not among log_types ({", ".join(n.log_types)}): '
+            "its records would all be classified as others; add it to log_types")
+    return arrow
 
 
 def normalize_paths(df, log_type: str, *, column: str = "path", schemas=None, log_types=None,
@@ -356,15 +414,22 @@ def normalize_paths(df, log_type: str, *, column: str = "path", schemas=None, lo
     loaded), as by the CLI; those of other log types are left out, rejects are in
     ``rejects_paths``. Repartition ``df`` to spread the files over tasks.
 
-    An input that cannot be read to its end (a truncated gzip file, a Parquet or zip file)
-    fails the task with an ``OSError`` naming it (``failed_inputs="raise"``, as Spark's
-    own readers of corrupt files); with ``failed_inputs="skip"`` the events read from it
-    are kept, the run goes on as the CLI's, and ``rejects_paths`` has a row for it
-    (reason ``input_failed``).
+    An input that cannot be opened (missing, deleted since it was listed, unreadable, a
+    null path) or read to its end (a truncated gzip file, a Parquet or zip file) fails the
+    task with an ``OSError`` naming it (``failed_inputs="raise"``, as Spark's own readers
+    of corrupt files); with ``failed_inputs="skip"`` the events read from it are kept, the
+    run goes on as the CLI's, and ``rejects_paths`` has a row for it (reason
+    ``input_failed``). Rejected records are only counted here (``rejects_paths`` has
+    them), so a task's memory does not grow with them.
+
+    The options are checked here, on the driver, by building the executors' normalizer
+    (an unknown log type, ``log_type`` not among ``log_types``, ``threads=0`` and
+    ``batch_rows=0`` are a ``ValueError`` of this call, not of the first action).
     """
     _check_failed_inputs(failed_inputs)
+    arrow = _checked_schema(log_type, schemas, log_types, source_id, source_label, threads,
+                            batch_rows)
     opts = _opts(schemas, log_types, source_id, source_label, threads, batch_rows)
-    arrow = Normalizer(schemas=schemas).arrow_schema(log_type)
     return df.select(column).mapInArrow(
         _events(column, False, log_type, opts, _spark_arrow(arrow), failed_inputs),
         _struct(arrow))
@@ -377,8 +442,9 @@ def normalize_binary(df, log_type: str, *, schemas=None, log_types=None, source_
     ``path`` and ``content``): Spark lists and reads the files with its own credentials.
     A file over 2 GiB cannot be read this way (Spark's limit)."""
     _check_failed_inputs(failed_inputs)
+    arrow = _checked_schema(log_type, schemas, log_types, source_id, source_label, threads,
+                            batch_rows)
     opts = _opts(schemas, log_types, source_id, source_label, threads, batch_rows)
-    arrow = Normalizer(schemas=schemas).arrow_schema(log_type)
     return df.select("path", "content").mapInArrow(
         _events("path", True, log_type, opts, _spark_arrow(arrow), failed_inputs),
         _struct(arrow))
@@ -387,18 +453,22 @@ def normalize_binary(df, log_type: str, *, schemas=None, log_types=None, source_
 def rejects_paths(df, *, column: str = "path", schemas=None, log_types=None):
     """The rejected records of the files of ``df[column]``, with the CLI's rejects-file
     fields (source, record, index, field, line, byte, column, reason, log_type, error, candidates,
-    raw, raw_truncated), and a row per input that could not be read to its end (the CLI
-    reports those on stderr): reason ``input_failed``, ``error`` the CLI's message (``a
-    Parquet file, not JSON text (input skipped)``, ``incomplete deflate stream (after 1565
-    records; the rest of this input is skipped)``), ``record`` the records read before the
-    failure, ``line`` and ``byte`` null, ``raw`` empty. Batches of at most
-    ``DEFAULT_BATCH_ROWS`` rows, as the events."""
+    raw, raw_truncated), and a row per input that could not be opened or read to its end
+    (the CLI reports those on stderr): reason ``input_failed``, ``error`` the CLI's message
+    (``No such file or directory (os error 2) (input skipped)``, ``a Parquet file, not JSON
+    text (input skipped)``, ``incomplete deflate stream (after 1565 records; the rest of
+    this input is skipped)``), ``record`` the records read before the failure, ``line`` and
+    ``byte`` null, ``raw`` empty (and ``source`` null for a null path). Batches of at most
+    ``DEFAULT_BATCH_ROWS`` rows, as the events, made as they are read: a task holds a few
+    batches of rejects, not a file's."""
+    Normalizer(schemas=schemas, log_types=log_types)  # checked on the driver
     opts = _opts(schemas, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
     return df.select(column).mapInArrow(_rejects(column, False, opts), rejects_schema())
 
 
 def rejects_binary(df, *, schemas=None, log_types=None):
     """As :func:`rejects_paths`, over ``spark.read.format("binaryFile")``."""
+    Normalizer(schemas=schemas, log_types=log_types)  # checked on the driver
     opts = _opts(schemas, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
     return df.select("path", "content").mapInArrow(_rejects("path", True, opts),
                                                    rejects_schema())

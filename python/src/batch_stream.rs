@@ -1,6 +1,7 @@
-//! `normalog.BatchStream`: what `Normalizer.iter_batches` returns, the Python face of the
-//! run on its own thread in `stream.rs` (an iterator of record batches and an Arrow C
-//! stream), with the rejects and counts once every batch was read.
+//! `normalog.BatchStream`: what `Normalizer.iter_batches` and `Normalizer.iter_rejects`
+//! return, the Python face of the run on its own thread in `stream.rs` (an iterator of
+//! record batches and an Arrow C stream), with the rejects and counts once every batch was
+//! read.
 
 use std::sync::{Arc, Mutex};
 
@@ -16,13 +17,16 @@ use crate::runtime_error;
 use crate::stream;
 use crate::tables::{rejects_table, stats_dict};
 
-/// What `Normalizer.iter_batches` returns: an iterator of `pyarrow.RecordBatch`, also an
-/// Arrow C stream (`__arrow_c_stream__`, readable once); `rejects` and `stats` once read.
+/// What `Normalizer.iter_batches` and `Normalizer.iter_rejects` return: an iterator of
+/// `pyarrow.RecordBatch`, also an Arrow C stream (`__arrow_c_stream__`, readable once);
+/// `rejects` (if kept) and `stats` once read.
 #[pyclass(module = "normalog", frozen)]
 pub(crate) struct BatchStream {
     pub(crate) schema: SchemaRef,
     pub(crate) rx: Mutex<Option<std::sync::mpsc::Receiver<stream::Msg>>>,
     pub(crate) end: Arc<Mutex<Option<stream::End>>>,
+    /// Why `rejects` has no table when the run did not keep them.
+    pub(crate) not_kept: &'static str,
 }
 
 #[pymethods]
@@ -76,14 +80,19 @@ impl BatchStream {
         pa_reader.call_method0("read_all")
     }
 
-    /// The rejects (a pyarrow table), once every batch was read.
+    /// The rejects (a pyarrow table), once every batch was read; a `ValueError` if they
+    /// were not kept (`keep_rejects=False`, or the stream of `iter_rejects`).
     #[getter]
     fn rejects<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let end = self.end.lock().map_err(runtime_error)?;
         let end = end
             .as_ref()
             .ok_or_else(|| runtime_error("rejects are known once every batch was read"))?;
-        rejects_table(py, &end.rejects)
+        let batches = end
+            .rejects
+            .as_ref()
+            .ok_or_else(|| PyValueError::new_err(self.not_kept))?;
+        rejects_table(py, batches.clone())
     }
 
     /// The counts, once every batch was read.
@@ -93,7 +102,7 @@ impl BatchStream {
         let end = end
             .as_ref()
             .ok_or_else(|| runtime_error("stats are known once every batch was read"))?;
-        stats_dict(py, &end.summary, end.rejects.failed())
+        stats_dict(py, &end.summary, &end.failed)
     }
 }
 

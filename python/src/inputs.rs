@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use normalog::pipeline::input::SharedReader;
 use normalog::pipeline::{self, Input};
 use normalog::{Registry, SchemaErrors};
-use pyo3::exceptions::{PyFileNotFoundError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyMemoryView, PyString};
 
@@ -56,7 +56,8 @@ fn buffer_bytes(data: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
 }
 
 /// Inputs of a call: bytes-like data (read in memory, compression detected), or a path (a
-/// directory is walked as by the CLI), or a list of paths.
+/// directory is walked as by the CLI), or a list of paths; a path that cannot be opened is
+/// not an error here but a failed input of the run.
 pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
     let bytes: Option<Vec<u8>> = if let Ok(b) = data.cast::<PyBytes>() {
         Some(b.as_bytes().to_vec())
@@ -81,13 +82,8 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
             "data must be bytes-like, a path (str or os.PathLike), or a list of paths",
         ));
     };
-    for p in &paths {
-        if !p.exists() {
-            return Err(PyFileNotFoundError::new_err(format!(
-                "{}: No such file or directory",
-                p.display()
-            )));
-        }
-    }
+    // A path that cannot be opened (missing, deleted since it was listed, unreadable) is a
+    // failed input of the run, as for the CLI (`stats["failed_inputs"]`); the others are
+    // normalized.
     Ok(pipeline::expand(&paths))
 }

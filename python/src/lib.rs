@@ -29,8 +29,11 @@ use batch_stream::BatchStream;
 use normalizer::Normalizer;
 use result::NormalizeResult;
 
+// Declared in module `normalog` (which re-exports it), not `_normalog`: pickle finds a
+// class by its `__module__`, and an exception raised in a worker process of a
+// `ProcessPoolExecutor` must be unpickled in the parent.
 create_exception!(
-    _normalog,
+    normalog,
     SchemaError,
     PyValueError,
     "Schemas that cannot be loaded: the message lists every problem with file:line:col, as the CLI prints them."

@@ -16,7 +16,7 @@ use pyo3::types::PyDict;
 use crate::batch_stream::BatchStream;
 use crate::inputs::{inputs_of, load_registry};
 use crate::result::NormalizeResult;
-use crate::run::{self, Job};
+use crate::run::{self, Job, Keep, Rejects};
 use crate::tables::{rejects_table, stats_dict};
 use crate::{runtime_error, stream, unknown_log_type};
 
@@ -147,12 +147,17 @@ impl Normalizer {
 
     /// The events of one log type as a stream of `pyarrow.RecordBatch`es of at most
     /// `batch_rows` rows, normalized on a background thread while they are read.
-    #[pyo3(signature = (data, log_type=None, *, source=None))]
+    ///
+    /// The rejects are kept for `stream.rejects` (memory grows with them: about the size of
+    /// their table); with `keep_rejects=False` they are only counted (`stream.stats`), and
+    /// memory stays bounded whatever the input. `iter_rejects` streams them.
+    #[pyo3(signature = (data, log_type=None, *, source=None, keep_rejects=true))]
     fn iter_batches(
         &self,
         data: &Bound<'_, PyAny>,
         log_type: Option<String>,
         source: Option<String>,
+        keep_rejects: bool,
     ) -> PyResult<BatchStream> {
         let log_type = match log_type {
             Some(lt) => lt,
@@ -171,16 +176,43 @@ impl Normalizer {
             )));
         }
         let inputs = inputs_of(data)?;
-        let (rx, end) = stream::start(self.job_named(source), inputs, log_type, self.threads);
+        let of = stream::Of::Events {
+            log_type,
+            keep_rejects,
+        };
+        let (rx, end) = stream::start(self.job_named(source), inputs, of, self.threads);
         Ok(BatchStream {
             schema,
             rx: Mutex::new(Some(rx)),
             end,
+            not_kept: "the rejects were only counted (keep_rejects=False): their counts are in \
+                       stats; iter_rejects streams them",
         })
     }
 
-    /// Only the rejects of `data` (a pyarrow table), with the counts: events are normalized
-    /// and dropped.
+    /// The rejects of `data` as a stream of `pyarrow.RecordBatch`es of at most `batch_rows`
+    /// rows (with `rejects_schema()`), made on a background thread while they are read:
+    /// memory stays bounded whatever the input. Events are normalized and dropped; the
+    /// counts and failed inputs are in `stream.stats` once every batch was read.
+    #[pyo3(signature = (data, *, source=None))]
+    fn iter_rejects(
+        &self,
+        data: &Bound<'_, PyAny>,
+        source: Option<String>,
+    ) -> PyResult<BatchStream> {
+        let inputs = inputs_of(data)?;
+        let (rx, end) = stream::start(self.job_named(source), inputs, stream::Of::Rejects, 1);
+        Ok(BatchStream {
+            schema: run::rejects_schema(),
+            rx: Mutex::new(Some(rx)),
+            end,
+            not_kept: "the rejects of iter_rejects are the stream's batches",
+        })
+    }
+
+    /// Only the rejects of `data` (a pyarrow table, in chunks of at most `batch_rows` rows),
+    /// with the counts: events are normalized and dropped. The table is in memory whole;
+    /// `iter_rejects` streams it.
     #[pyo3(signature = (data, *, source=None))]
     fn rejects<'py>(
         &self,
@@ -190,11 +222,17 @@ impl Normalizer {
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>)> {
         let inputs = inputs_of(data)?;
         let job = self.job_named(source);
-        let (rejects, summary) = py
-            .detach(|| run::rejects_only(&job, &inputs))
+        let (kept, failed, summary) = py
+            .detach(|| {
+                let mut rejects = Rejects::new(&job.reader_name, job.batch_rows, Keep::All);
+                let summary =
+                    run::rejects_only(&job, &inputs, &mut rejects).map_err(|e| e.to_string())?;
+                let (kept, failed) = rejects.into_kept()?;
+                Ok::<_, String>((kept, failed, summary))
+            })
             .map_err(runtime_error)?;
-        let table = rejects_table(py, &rejects)?;
-        let stats = stats_dict(py, &summary, rejects.failed())?;
+        let stats = stats_dict(py, &summary, &failed)?;
+        let table = rejects_table(py, kept.unwrap_or_default())?;
         Ok((table, stats))
     }
 

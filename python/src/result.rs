@@ -51,8 +51,8 @@ impl NormalizeResult {
                 single_table = Some(table(py, arrow_schema(plan), Vec::new())?.unbind());
             }
         }
-        let rejects = rejects_table(py, &outcome.rejects)?;
-        let stats = stats_dict(py, &outcome.summary, outcome.rejects.failed())?;
+        let stats = stats_dict(py, &outcome.summary, &outcome.failed)?;
+        let rejects = rejects_table(py, outcome.rejects)?;
         Ok(NormalizeResult {
             tables: tables.unbind(),
             rejects: rejects.unbind(),

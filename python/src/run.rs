@@ -40,21 +40,49 @@ pub struct FailedInput {
     pub records: u64,
 }
 
+/// What a run does with its rejected records (failed inputs and counts are always kept).
+pub enum Keep {
+    /// Keep them all, as record batches of at most `batch_rows` rows: memory grows with
+    /// the rejects (about the size of their table).
+    All,
+    /// Only count them (the run's summary counts them by reason): memory stays bounded
+    /// whatever the input.
+    Count,
+    /// Hand each batch of at most `batch_rows` rows to the function as soon as it is full
+    /// (and the last one at [`Rejects::flush`]); the function returns false to stop the run.
+    Stream(Box<dyn FnMut(RecordBatch) -> bool + Send>),
+}
+
 /// Rejects and failed inputs of a run, as told to the [`Observer`].
-#[derive(Debug, Default)]
+///
+/// Each reject is encoded by the core's rejects-file encoder (exactly the CLI's
+/// `--rejects` line) and read at once into the columns of the batch being built, so no
+/// more than one batch of them is ever held as text or columns under construction.
 pub struct Rejects {
-    /// One JSON object per line, exactly as the CLI's `--rejects` file.
-    lines: Vec<u8>,
+    keep: Keep,
+    /// Finished batches, with [`Keep::All`].
+    batches: Vec<RecordBatch>,
+    /// The batch being built, and its rows.
+    columns: RejectColumns,
     rows: usize,
+    batch_rows: usize,
+    /// One reject's JSON line, reused.
+    line: Vec<u8>,
     failed: Vec<FailedInput>,
     reader_name: String,
 }
 
 impl Rejects {
-    pub fn new(reader_name: &str) -> Self {
+    pub fn new(reader_name: &str, batch_rows: usize, keep: Keep) -> Self {
         Rejects {
+            keep,
+            batches: Vec::new(),
+            columns: RejectColumns::new(),
+            rows: 0,
+            batch_rows: batch_rows.max(1),
+            line: Vec::new(),
+            failed: Vec::new(),
             reader_name: reader_name.to_owned(),
-            ..Rejects::default()
         }
     }
 
@@ -66,30 +94,61 @@ impl Rejects {
         }
     }
 
-    /// The rejects as one record batch with [`rejects_schema`].
+    /// Finish the batch being built: kept, or handed to the stream's function.
     ///
     /// # Errors
     ///
-    /// Only if a line is not the JSON the core wrote (a bug).
-    pub fn finish(&self) -> Result<RecordBatch, String> {
-        RejectColumns::from_lines(&self.lines, self.rows)
+    /// The stream's function returned false (its reader is gone), or the batch cannot be
+    /// made (a bug).
+    pub fn flush(&mut self) -> io::Result<()> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        self.rows = 0;
+        let batch = self.columns.finish().map_err(io::Error::other)?;
+        match &mut self.keep {
+            Keep::All => self.batches.push(batch),
+            Keep::Count => {}
+            Keep::Stream(send) => {
+                if !send(batch) {
+                    return Err(io::Error::other("the rejects' reader is gone"));
+                }
+            }
+        }
+        Ok(())
     }
 
-    pub fn failed(&self) -> &[FailedInput] {
-        &self.failed
+    /// The rejects kept ([`Keep::All`]), `None` if they were only counted or streamed.
+    ///
+    /// # Errors
+    ///
+    /// As [`flush`](Self::flush).
+    pub fn into_kept(mut self) -> Result<(Option<Vec<RecordBatch>>, Vec<FailedInput>), String> {
+        self.flush().map_err(|e| e.to_string())?;
+        let kept = matches!(self.keep, Keep::All).then_some(self.batches);
+        Ok((kept, self.failed))
     }
 }
 
 impl Observer for Rejects {
     fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
-        let mut buf = std::mem::take(&mut self.lines);
+        if matches!(self.keep, Keep::Count) {
+            return Ok(());
+        }
+        let mut line = std::mem::take(&mut self.line);
+        line.clear();
         let renamed = Reject {
             source: self.source(reject.source),
             ..*reject
         };
-        rejects::write_reject(&mut buf, &renamed);
-        self.lines = buf;
+        rejects::write_reject(&mut line, &renamed);
+        let pushed = self.columns.push_line(&line);
+        self.line = line;
+        pushed.map_err(io::Error::other)?;
         self.rows += 1;
+        if self.rows >= self.batch_rows {
+            self.flush()?;
+        }
         Ok(())
     }
 
@@ -140,41 +199,48 @@ struct RejectColumns {
 }
 
 impl RejectColumns {
-    fn from_lines(lines: &[u8], rows: usize) -> Result<RecordBatch, String> {
-        let mut c = RejectColumns {
-            source: StringBuilder::with_capacity(rows, 0),
-            record: Int64Builder::with_capacity(rows),
-            index: Int64Builder::with_capacity(rows),
-            field: StringBuilder::with_capacity(rows, 0),
-            line: Int64Builder::with_capacity(rows),
-            byte: Int64Builder::with_capacity(rows),
-            column: Int64Builder::with_capacity(rows),
-            reason: StringBuilder::with_capacity(rows, 0),
-            log_type: StringBuilder::with_capacity(rows, 0),
-            error: StringBuilder::with_capacity(rows, 0),
-            candidates: StringBuilder::with_capacity(rows, 0),
-            raw: StringBuilder::with_capacity(rows, 0),
-            raw_truncated: BooleanBuilder::with_capacity(rows),
-        };
-        for line in lines.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-            let v: serde_json::Value =
-                serde_json::from_slice(line).map_err(|e| format!("rejects: {e}"))?;
-            c.push(&v);
+    fn new() -> Self {
+        RejectColumns {
+            source: StringBuilder::new(),
+            record: Int64Builder::new(),
+            index: Int64Builder::new(),
+            field: StringBuilder::new(),
+            line: Int64Builder::new(),
+            byte: Int64Builder::new(),
+            column: Int64Builder::new(),
+            reason: StringBuilder::new(),
+            log_type: StringBuilder::new(),
+            error: StringBuilder::new(),
+            candidates: StringBuilder::new(),
+            raw: StringBuilder::new(),
+            raw_truncated: BooleanBuilder::new(),
         }
+    }
+
+    /// Add the reject of one line of the rejects file (without its newline).
+    fn push_line(&mut self, line: &[u8]) -> Result<(), String> {
+        let v: serde_json::Value =
+            serde_json::from_slice(line).map_err(|e| format!("rejects: {e}"))?;
+        self.push(&v);
+        Ok(())
+    }
+
+    /// The rows added since the last call, as a record batch with [`rejects_schema`].
+    fn finish(&mut self) -> Result<RecordBatch, String> {
         let columns: Vec<ArrayRef> = vec![
-            Arc::new(c.source.finish()),
-            Arc::new(c.record.finish()),
-            Arc::new(c.index.finish()),
-            Arc::new(c.field.finish()),
-            Arc::new(c.line.finish()),
-            Arc::new(c.byte.finish()),
-            Arc::new(c.column.finish()),
-            Arc::new(c.reason.finish()),
-            Arc::new(c.log_type.finish()),
-            Arc::new(c.error.finish()),
-            Arc::new(c.candidates.finish()),
-            Arc::new(c.raw.finish()),
-            Arc::new(c.raw_truncated.finish()),
+            Arc::new(self.source.finish()),
+            Arc::new(self.record.finish()),
+            Arc::new(self.index.finish()),
+            Arc::new(self.field.finish()),
+            Arc::new(self.line.finish()),
+            Arc::new(self.byte.finish()),
+            Arc::new(self.column.finish()),
+            Arc::new(self.reason.finish()),
+            Arc::new(self.log_type.finish()),
+            Arc::new(self.error.finish()),
+            Arc::new(self.candidates.finish()),
+            Arc::new(self.raw.finish()),
+            Arc::new(self.raw_truncated.finish()),
         ];
         RecordBatch::try_new(rejects_schema(), columns).map_err(|e| e.to_string())
     }
@@ -208,7 +274,9 @@ impl RejectColumns {
 pub struct Outcome {
     /// Batches by log type, log types in order of first appearance in the input.
     pub tables: Vec<(String, Vec<RecordBatch>)>,
-    pub rejects: Rejects,
+    /// The rejects, in batches of at most `batch_rows` rows.
+    pub rejects: Vec<RecordBatch>,
+    pub failed: Vec<FailedInput>,
     pub summary: Summary,
 }
 
@@ -243,18 +311,19 @@ fn log_type_of(batch: &RecordBatch) -> String {
 ///
 /// A normalizer cannot be built, or a batch cannot be made (the core's errors).
 pub fn collect(job: &Job, inputs: &[Input], threads: usize) -> Result<Outcome, Error> {
-    let mut out = Outcome {
-        rejects: Rejects::new(&job.reader_name),
-        ..Outcome::default()
-    };
+    let mut out = Outcome::default();
+    let mut rejects = Rejects::new(&job.reader_name, job.batch_rows, Keep::All);
     let mut batches = Vec::new();
-    let run = run_parallel(job, inputs, threads, None, &mut out.rejects, |b| {
+    let run = run_parallel(job, inputs, threads, None, &mut rejects, |b| {
         batches.push(b);
         true
     })?;
     for b in batches {
         out.add_batch(b);
     }
+    let (kept, failed) = rejects.into_kept().map_err(io::Error::other)?;
+    out.rejects = kept.unwrap_or_default();
+    out.failed = failed;
     out.summary = run.summary;
     Ok(out)
 }
@@ -278,7 +347,7 @@ pub fn run_parallel(
     let rows = job.batch_rows.max(1);
     let mut batch = job.batch.clone();
     batch.threads(threads);
-    batch.run_batches(
+    let run = batch.run_batches(
         &job.builder,
         &job.registry,
         inputs,
@@ -297,22 +366,22 @@ pub fn run_parallel(
             Ok(())
         },
         rejects,
-    )
+    )?;
+    rejects.flush()?;
+    Ok(run)
 }
 
-/// Rejects only (events are normalized and dropped).
+/// Rejects only (events are normalized and dropped), on one thread, told to `rejects`
+/// (kept, or streamed as they come: see [`Keep`]).
 ///
 /// # Errors
 ///
-/// As [`collect`].
-pub fn rejects_only(job: &Job, inputs: &[Input]) -> Result<(Rejects, Summary), Error> {
+/// As [`collect`]; also when a streamed batch's reader is gone.
+pub fn rejects_only(job: &Job, inputs: &[Input], rejects: &mut Rejects) -> Result<Summary, Error> {
     let mut norm = job.builder.build(&job.registry)?;
-    let mut rejects = Rejects::new(&job.reader_name);
-    let run = job.batch.run(
-        &mut norm,
-        inputs,
-        &mut normalog::sink::Discard,
-        &mut rejects,
-    )?;
-    Ok((rejects, run.summary))
+    let run = job
+        .batch
+        .run(&mut norm, inputs, &mut normalog::sink::Discard, rejects)?;
+    rejects.flush()?;
+    Ok(run.summary)
 }

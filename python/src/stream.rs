@@ -1,10 +1,11 @@
-//! `iter_batches`: a run on its own thread that hands record batches of one log type to
-//! Python through a bounded channel, so memory stays bounded whatever the input size.
+//! `iter_batches` and `iter_rejects`: a run on its own thread that hands record batches (of
+//! one log type's events, or of the rejects) to Python through a bounded channel, so memory
+//! stays bounded whatever the input size.
 //!
 //! The run waits when Python is behind (the channel holds [`IN_FLIGHT`] batches); when
 //! Python drops the stream, the run stops at the next batch.
 
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 
 use arrow_array::{RecordBatch, RecordBatchReader};
@@ -12,7 +13,7 @@ use arrow_schema::{ArrowError, SchemaRef};
 use normalog::pipeline::Input;
 use normalog::sink::Summary;
 
-use crate::run::{run_parallel, Job, Rejects};
+use crate::run::{rejects_only, run_parallel, FailedInput, Job, Keep, Rejects};
 
 /// Batches waiting for Python, at most.
 const IN_FLIGHT: usize = 2;
@@ -27,39 +28,70 @@ pub enum Msg {
 /// How the run ended, for `rejects` and `stats` once the batches are read.
 #[derive(Debug, Default)]
 pub struct End {
-    pub rejects: Rejects,
+    /// The rejects kept; `None` when they were only counted, or were the stream's batches.
+    pub rejects: Option<Vec<RecordBatch>>,
+    pub failed: Vec<FailedInput>,
     pub summary: Summary,
 }
 
-/// Start the run of `inputs` on its own thread (with a reader and `threads` normalizer
-/// threads of the core's parallel path); its
-/// batches (of `log_type` only) come out of the receiver, and the rejects and counts are put
-/// in the returned slot at the end.
+/// What the stream's batches are.
+pub enum Of {
+    /// The events of one log type, the rejects kept for `rejects` (`true`) or only
+    /// counted.
+    Events {
+        log_type: String,
+        keep_rejects: bool,
+    },
+    /// The rejects (events are normalized and dropped).
+    Rejects,
+}
+
+/// Start the run of `inputs` on its own thread: the events of a log type (with a reader
+/// and `threads` normalizer threads of the core's parallel path), or the rejects (one
+/// thread); the batches come out of the receiver, and how the run ended is put in the
+/// returned slot at the end.
 pub fn start(
     job: Job,
     inputs: Vec<Input>,
-    log_type: String,
+    of: Of,
     threads: usize,
 ) -> (Receiver<Msg>, Arc<Mutex<Option<End>>>) {
     let (tx, rx) = sync_channel(IN_FLIGHT);
     let end = Arc::new(Mutex::new(None));
     let slot = Arc::clone(&end);
     std::thread::spawn(move || {
-        let mut rejects = Rejects::new(&job.reader_name);
-        let send = |b| tx.send(Msg::Batch(b)).is_ok();
-        let result = run_parallel(&job, &inputs, threads, Some(&log_type), &mut rejects, send);
-        let done = match result {
-            Ok(run) => {
+        let result = match of {
+            Of::Events {
+                log_type,
+                keep_rejects,
+            } => {
+                let keep = if keep_rejects { Keep::All } else { Keep::Count };
+                let mut rejects = Rejects::new(&job.reader_name, job.batch_rows, keep);
+                let send = |b| tx.send(Msg::Batch(b)).is_ok();
+                run_parallel(&job, &inputs, threads, Some(&log_type), &mut rejects, send)
+                    .map(|run| (rejects, run.summary))
+            }
+            Of::Rejects => {
+                let batches: SyncSender<Msg> = tx.clone();
+                let send = Box::new(move |b| batches.send(Msg::Batch(b)).is_ok());
+                let mut rejects =
+                    Rejects::new(&job.reader_name, job.batch_rows, Keep::Stream(send));
+                rejects_only(&job, &inputs, &mut rejects).map(|summary| (rejects, summary))
+            }
+        };
+        let done = result
+            .map_err(|e| e.to_string())
+            .and_then(|(rejects, summary)| {
+                let (kept, failed) = rejects.into_kept()?;
                 if let Ok(mut slot) = slot.lock() {
                     *slot = Some(End {
-                        rejects,
-                        summary: run.summary,
+                        rejects: kept,
+                        failed,
+                        summary,
                     });
                 }
                 Ok(())
-            }
-            Err(e) => Err(e.to_string()),
-        };
+            });
         let _ = tx.send(Msg::Done(done));
     });
     (rx, end)

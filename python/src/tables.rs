@@ -8,8 +8,7 @@ use normalog::sink::Summary;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::run::{FailedInput, Rejects};
-use crate::runtime_error;
+use crate::run::{rejects_schema, FailedInput};
 
 fn reader_of(schema: SchemaRef, batches: Vec<RecordBatch>) -> Box<dyn RecordBatchReader + Send> {
     Box::new(RecordBatchIterator::new(
@@ -29,12 +28,12 @@ pub(crate) fn table(
         .call_method0("read_all")
 }
 
-pub(crate) fn rejects_table<'py>(
-    py: Python<'py>,
-    rejects: &Rejects,
-) -> PyResult<Bound<'py, PyAny>> {
-    let batch = rejects.finish().map_err(runtime_error)?;
-    table(py, batch.schema(), vec![batch])
+/// The rejects' batches as one `pyarrow.Table` (its chunks the batches).
+pub(crate) fn rejects_table(
+    py: Python<'_>,
+    batches: Vec<RecordBatch>,
+) -> PyResult<Bound<'_, PyAny>> {
+    table(py, rejects_schema(), batches)
 }
 
 pub(crate) fn stats_dict<'py>(

@@ -181,3 +181,50 @@ def cli_reference(cli, corpus, tmp_path_factory):
         "stats": parse_cli_stats(stderr),
         "stderr": stderr,
     }
+
+
+# Rows of `all_rejects`: unclassified records (no loaded log type has their fields) of
+# about 430 bytes, 64 MB in all.
+ALL_REJECTS_ROWS = 150_000
+
+
+@pytest.fixture(scope="session")
+def all_rejects(tmp_path_factory) -> Path:
+    """An NDJSON file whose every record is rejected (unclassified)."""
+    path = tmp_path_factory.mktemp("all_rejects") / "all_rejects.ndjson"
+    pad = "x" * 400
+    with open(path, "w") as f:
+        for i in range(ALL_REJECTS_ROWS):
+            f.write(f'{{"foo":{i},"bar":"{pad}"}}\n')
+    return path
+
+
+def peak_growth(code: str, *args) -> tuple[list, float]:
+    """Run ``code`` in a fresh Python with ``args`` as ``sys.argv[1:]``: the words it prints
+    last, and how much its peak RSS grew (MiB) while it ran after its imports.
+
+    ``code`` calls ``start()`` once its set-up is done and prints its result; the peak is
+    taken when it ends. A process of its own: the peak of this one is that of every test
+    before. The peak is the address space's (``VmHWM``), not ``ru_maxrss``, which Linux
+    carries over ``exec`` from the parent: a child of a big pytest would start at its peak.
+    """
+    import sys
+
+    prologue = (
+        "import sys\n"
+        "def _peak():\n"
+        "    with open('/proc/self/status') as f:\n"
+        "        return next(int(l.split()[1]) for l in f if l.startswith('VmHWM:')) / 1024\n"
+        "_base = [0.0]\n"
+        "def start():\n"
+        "    _base[0] = _peak()\n"
+    )
+    epilogue = "\nprint('peak-growth', _peak() - _base[0])\n"
+    p = subprocess.run([sys.executable, "-c", prologue + code + epilogue, *map(str, args)],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise AssertionError(f"the probe failed ({p.returncode}): {p.stderr}")
+    lines = p.stdout.split("\n")
+    growth = float(next(l for l in lines if l.startswith("peak-growth")).split()[1])
+    result = [l for l in lines if l and not l.startswith("peak-growth")][-1].split()
+    return result, growth

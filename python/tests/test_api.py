@@ -1,16 +1,19 @@
 """The Python API against the CLI on the same inputs."""
 
 import os
+import pickle
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 import normalog
-from conftest import (VOLATILE, canonical_rows, gen, parse_cli_stats, read_cli_rejects,
-                      rejects_as_cli, run_cli, table_dir)
+from conftest import (ALL_REJECTS_ROWS, VOLATILE, canonical_rows, gen, parse_cli_stats,
+                      peak_growth, read_cli_rejects, rejects_as_cli, run_cli, table_dir)
 
 
 @pytest.fixture(scope="module")
@@ -201,8 +204,6 @@ def test_custom_schema(tmp_path):
 
 def test_bad_arguments():
     n = normalog.Normalizer()
-    with pytest.raises(FileNotFoundError):
-        n.normalize("/nonexistent/normalog/input.json")
     with pytest.raises(ValueError):
         n.normalize(12)
     with pytest.raises(ValueError, match="log_type="):
@@ -268,3 +269,113 @@ def test_getitem_of_a_log_type_not_seen():
     assert r["Zoom.Activity"].num_rows == 1
     with pytest.raises(KeyError, match="loaded log types: Zendesk.Audit"):
         r["Nope.Type"]
+
+
+def test_missing_input_is_a_failed_input(cli, tmp_path):
+    """Review finding: a missing input raised FileNotFoundError and the call returned
+    nothing, while the CLI reports it "(input skipped)", exits 1 and normalizes the rest
+    (a file deleted between listing and reading is common on S3). Now it is a failed input
+    with the CLI's message, and the other inputs are normalized."""
+    good = tmp_path / "good.ndjson"
+    good.write_bytes(gen(cli, "-t", "Zoom.Activity", "-n", 40, "--seed", 51) + b'{"nope":1}\n')
+    missing = tmp_path / "deleted.ndjson"
+    code, _, stderr = run_cli(cli, "normalize", missing, good, "-o", tmp_path / "out.ndjson",
+                              "--stats")
+    assert code == 1
+    cli_message = next(l for l in stderr.splitlines() if l.endswith("(input skipped)"))
+    want = {"source": str(missing), "error": "No such file or directory (os error 2)",
+            "records": 0}
+    assert cli_message == f"normalog: {missing}: {want['error']} (input skipped)"
+    n = normalog.Normalizer()
+    r = n.normalize([str(missing), str(good)])
+    assert r.tables["Zoom.Activity"].num_rows == 40
+    assert r.stats["failed_inputs"] == [want]
+    assert r.stats["rejected"] == r.rejects.num_rows == 1
+    assert n.normalize(str(missing)).stats["failed_inputs"] == [want]
+    stream = n.iter_batches([missing, good], "Zoom.Activity")
+    assert sum(b.num_rows for b in stream) == 40
+    assert stream.stats["failed_inputs"] == [want]
+    table, stats = n.rejects([str(missing), str(good)])
+    assert table.num_rows == 1 and stats["failed_inputs"] == [want]
+    stream = n.iter_rejects([str(missing), str(good)])
+    assert sum(b.num_rows for b in stream) == 1
+    assert stream.stats["failed_inputs"] == [want]
+
+
+def test_schema_error_is_picklable(tmp_path):
+    """Review finding: SchemaError's module was `_normalog` (not importable), so a
+    ProcessPoolExecutor's parent got a PicklingError instead of the schema's message."""
+    bad = tmp_path / "bad.yml"
+    bad.write_text("schema: Custom.Bad\nfields:\n  - name: a\n    type: strng\n")
+    with pytest.raises(normalog.SchemaError) as e:
+        normalog.Normalizer(schemas=str(bad))
+    assert normalog.SchemaError.__module__ == "normalog"
+    assert repr(normalog.SchemaError) == "<class 'normalog.SchemaError'>"
+    again = pickle.loads(pickle.dumps(e.value))
+    assert type(again) is normalog.SchemaError and str(again) == str(e.value)
+    with ProcessPoolExecutor(1) as pool:
+        with pytest.raises(normalog.SchemaError) as remote:
+            pool.submit(partial(normalog.Normalizer, schemas=str(bad))).result()
+    assert str(remote.value) == str(e.value) and ":4:" in str(remote.value)
+
+
+# Normalizes `sys.argv[1]` in a fresh process (see conftest.peak_growth); prints the rows
+# and the rejects seen.
+MEMORY_PROBE = """
+import pyarrow
+import normalog
+path, what = sys.argv[1], sys.argv[2]
+n = normalog.Normalizer(threads=1, batch_rows=4096)
+start()
+if what == "iter_batches":
+    s = n.iter_batches(path, "Zoom.Activity", keep_rejects=False)
+    rows = sum(b.num_rows for b in s)
+    print(rows, s.stats["rejected"])
+else:
+    s = n.iter_rejects(path)
+    rows = 0
+    for b in s:
+        assert b.num_rows <= 4096
+        rows += b.num_rows
+    print(rows, s.stats["rejected"])
+"""
+
+# What a stream may hold at once, MiB: a few batches and the reader's chunks, far from the
+# 64 MB input (the rejects kept as JSON lines made 1.5 to 3 times the input).
+STREAM_BOUND_MIB = 32
+
+
+@pytest.mark.parametrize("what", ["iter_batches", "iter_rejects"])
+def test_streams_do_not_keep_every_reject(all_rejects, what):
+    """Review finding: iter_batches kept every reject of its input as JSON lines (787 MiB of
+    peak for a 224 MB file of rejects), though the README says "memory bounded", and the
+    only way to the rejects was a whole table (Normalizer.rejects peaked at 1.5 GiB).
+    iter_batches(keep_rejects=False) only counts them; iter_rejects streams them in
+    batches; both hold a few batches whatever the input."""
+    (rows, rejected), growth = peak_growth(MEMORY_PROBE, all_rejects, what)
+    want_rows = 0 if what == "iter_batches" else ALL_REJECTS_ROWS
+    assert (int(rows), int(rejected)) == (want_rows, ALL_REJECTS_ROWS)
+    assert growth < STREAM_BOUND_MIB, f"{what}: peak RSS grew {growth:.0f} MiB"
+
+
+def test_rejects_kept_or_counted_or_streamed(corpus, result):
+    """keep_rejects=False: the same events and counts, and no rejects table (an error that
+    says why); iter_rejects: the rejects of normalize, in batches of at most batch_rows."""
+    n = normalog.Normalizer(batch_rows=7)
+    stream = n.iter_batches(corpus, "Zoom.Activity", keep_rejects=False)
+    table = pa.Table.from_batches(list(stream))
+    assert canonical_rows(table) == canonical_rows(result.tables["Zoom.Activity"])
+    assert stream.stats == result.stats
+    with pytest.raises(ValueError, match="only counted"):
+        stream.rejects
+    stream = n.iter_rejects(corpus)
+    assert stream.schema.equals(normalog.Normalizer.rejects_schema())
+    batches = list(stream)
+    assert max(b.num_rows for b in batches) == 7
+    assert rejects_as_cli(pa.Table.from_batches(batches)) == rejects_as_cli(result.rejects)
+    assert stream.stats == result.stats
+    with pytest.raises(ValueError, match="stream's batches"):
+        stream.rejects
+    table, stats = n.rejects(corpus)
+    assert max(len(c) for c in table.column("raw").chunks) <= 7
+    assert rejects_as_cli(table) == rejects_as_cli(result.rejects) and stats == result.stats

@@ -10,7 +10,9 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import sys
+from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,8 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import normalog
-from conftest import (VOLATILE, cli_parquet_tables, gen, make_corpus, read_cli_rejects,
-                      rejects_as_cli, run_cli, table_dir)
+from conftest import (ALL_REJECTS_ROWS, REPO, VOLATILE, cli_parquet_tables, gen, make_corpus,
+                      peak_growth, read_cli_rejects, rejects_as_cli, run_cli, table_dir)
 
 from pyspark.sql import SparkSession, functions as F  # noqa: E402
 
@@ -42,18 +44,30 @@ def digest(table: pa.Table) -> tuple:
     return table.num_rows, micros, total
 
 
+def readme_session_config() -> dict:
+    """The ``.config(key, value)`` calls of the session in the README's Spark recipe."""
+    text = (REPO / "README.md").read_text()
+    section = text[text.index("\n## Spark\n"):]
+    block = section[section.index("```python"):]
+    block = block[:block.index("```", len("```python"))]
+    return dict(re.findall(r'\.config\("([^"]+)",\s*"([^"]+)"\)', block))
+
+
 @pytest.fixture(scope="module")
 def spark():
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    s = (SparkSession.builder.master("local[2]").appName("normalog-test")
-         .config("spark.ui.enabled", "false")
-         .config("spark.sql.shuffle.partitions", "2")
-         .config("spark.sql.session.timeZone", "UTC")
-         .config("spark.driver.memory", "1g")
-         # Parquet timestamps as UTC microseconds (Spark's default is the legacy INT96).
-         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
-         .getOrCreate())
+    builder = (SparkSession.builder.master("local[2]").appName("normalog-test")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.driver.memory", "1g"))
+    # The session the README documents (UTC; Parquet timestamps as UTC microseconds, not
+    # the legacy INT96; dates before 1582 written on Spark 3.5), so that the tests run it.
+    config = readme_session_config()
+    assert config["spark.sql.session.timeZone"] == "UTC", config
+    for key, value in config.items():
+        builder = builder.config(key, value)
+    s = builder.getOrCreate()
     yield s
     s.stop()
 
@@ -375,3 +389,124 @@ def test_reads_the_cli_hour_lake(spark, cli, tmp_path):
         assert a.count() == b.count() > 0, lt
         assert a.exceptAll(b).count() == 0, lt
         assert b.exceptAll(a).count() == 0, lt
+
+
+def test_missing_inputs_are_failed_inputs(spark, cli, tmp_path):
+    """Review finding: a path that does not exist (a file deleted between Spark's listing
+    and the task, common on S3) failed the task with FileNotFoundError even with
+    failed_inputs="skip", and rejects_paths failed too, though it "always has a row per
+    failed input"; a null path was an AttributeError. Now both are failed inputs, as the
+    CLI's missing inputs: skipped with "skip", a row of rejects_*, the task's error (naming
+    them) with "raise"."""
+    good = tmp_path / "good.ndjson"
+    good.write_bytes(gen(cli, "-t", "Zoom.Activity", "-n", 40, "--seed", 61))
+    missing = tmp_path / "deleted.ndjson"
+    df = spark.createDataFrame([(str(good),), (str(missing),), (None,)], "path string")
+    assert ns.normalize_paths(df, "Zoom.Activity", failed_inputs="skip").count() == 40
+    failed = {r.source: (r.error, r.record) for r in ns.rejects_paths(df).collect()
+              if r.reason == ns.FAILED_INPUT}
+    assert failed == {
+        str(missing): ("No such file or directory (os error 2) (input skipped)", 0),
+        None: ('a null path in the column "path" (input skipped)', 0),
+    }
+    only_missing = spark.createDataFrame([(str(missing),)], "path string")
+    with pytest.raises(Exception) as e:
+        ns.normalize_paths(only_missing, "Zoom.Activity").collect()
+    assert "deleted.ndjson: No such file or directory (os error 2) (input skipped)" in str(e.value)
+    only_null = spark.createDataFrame([(None,)], "path string")
+    with pytest.raises(Exception) as e:
+        ns.normalize_paths(only_null, "Zoom.Activity").collect()
+    assert 'normalog: a null path in the column "path" (input skipped)' in str(e.value)
+
+
+def test_missing_remote_inputs_are_failed_inputs():
+    """A remote file (read through pyarrow.fs) that is gone is a failed input too, not the
+    task's FileNotFoundError (the task functions run here as an executor runs them; pyarrow's
+    mock filesystem stands for S3)."""
+    batch = pa.RecordBatch.from_pydict({"path": ["mock:///bucket/gone.ndjson"]})
+    opts = ns._opts(None, None, None, None, 1, ns.DEFAULT_BATCH_ROWS)
+    target = ns._spark_arrow(normalog.Normalizer().arrow_schema("Zoom.Activity"))
+    assert list(ns._events("path", False, "Zoom.Activity", opts, target, "skip")(iter([batch]))) == []
+    with pytest.raises(OSError, match=r"normalog: mock:///bucket/gone.ndjson: .* \(input skipped\)"):
+        list(ns._events("path", False, "Zoom.Activity", opts, target, "raise")(iter([batch])))
+    rows = pa.Table.from_batches(list(ns._rejects("path", False, opts)(iter([batch])))).to_pylist()
+    assert [(r["source"], r["reason"], r["record"]) for r in rows] == [
+        ("mock:///bucket/gone.ndjson", ns.FAILED_INPUT, 0)]
+    assert rows[0]["error"].endswith("(input skipped)")
+
+
+def test_options_are_checked_on_the_driver(spark):
+    """Review finding: a misspelled log type, a log type not in log_types, threads=0 or
+    batch_rows=0 made a DataFrame without complaint and failed at the first action with a
+    long worker traceback. The driver builds the executors' normalizer and says what is
+    wrong when the DataFrame is made."""
+    df = spark.createDataFrame([("x.ndjson",)], "path string")
+    files = spark.createDataFrame([("x.ndjson", b"")], "path string, content binary")
+    for call in (partial(ns.normalize_paths, df), partial(ns.normalize_binary, files)):
+        with pytest.raises(ValueError, match="did you mean `Zoom.Activity`"):
+            call("Zoom.Activity", log_types=["Zoom.Activty"])
+        with pytest.raises(ValueError, match='log type "Zoom.Activity" is not among log_types'):
+            call("Zoom.Activity", log_types=["Zoom.Operation"])
+        with pytest.raises(ValueError, match="threads must be at least 1"):
+            call("Zoom.Activity", threads=0)
+        with pytest.raises(ValueError, match="batch_rows must be at least 1"):
+            call("Zoom.Activity", batch_rows=0)
+    with pytest.raises(ValueError, match="did you mean `Zoom.Activity`"):
+        ns.rejects_paths(df, log_types=["Zoom.Activty"])
+    with pytest.raises(ValueError, match="did you mean `Zoom.Activity`"):
+        ns.rejects_binary(files, log_types=["Zoom.Activty"])
+
+
+# Runs a task function of normalog.spark on `sys.argv[1]` as an executor runs it, in a fresh
+# process (see conftest.peak_growth); prints the rows it yields.
+TASK_PROBE = """
+import pyarrow as pa
+import normalog
+from normalog import spark as ns
+path, kind = sys.argv[1], sys.argv[2]
+opts = ns._opts(None, None, None, None, 1, ns.DEFAULT_BATCH_ROWS)
+batch = pa.RecordBatch.from_pydict({"path": [path]})
+target = ns._spark_arrow(normalog.Normalizer().arrow_schema("Zoom.Activity"))
+if kind == "events":
+    task = ns._events("path", False, "Zoom.Activity", opts, target, "raise")
+else:
+    task = ns._rejects("path", False, opts)
+ns._normalizer(opts)
+start()
+print(sum(b.num_rows for b in task(iter([batch]))))
+"""
+
+
+@pytest.mark.parametrize("kind", ["events", "rejects"])
+def test_tasks_do_not_keep_every_reject(all_rejects, kind):
+    """Review finding: each normalize_* task kept every reject of its file (as JSON lines)
+    and never read them; rejects_* made one table per file: a task's peak RSS grew with the
+    rejects of its file (872 MiB for a 224 MB file of rejects), and Spark killed the Python
+    worker under spark.executor.pyspark.memory. Now normalize_* only counts them and
+    rejects_* streams them: a few batches whatever the file."""
+    (rows,), growth = peak_growth(TASK_PROBE, all_rejects, kind)
+    assert int(rows) == (0 if kind == "events" else ALL_REJECTS_ROWS)
+    # The reader's chunks; for the rejects, batches of DEFAULT_BATCH_ROWS rejects (about
+    # 15 MB each): one being made, two in flight, one in Python. Kept, the rejects of this
+    # 64 MB file made about 150 MiB (events) and 280 MiB (rejects).
+    bound = 32 if kind == "events" else 100
+    assert growth < bound, f"{kind}: peak RSS grew {growth:.0f} MiB for a 64 MB file"
+
+
+def test_ancient_event_times_are_written(spark, tmp_path):
+    """Review finding: on Spark 3.5 the README's session failed to write the Parquet of
+    event times before 1582 (year 1 or 1500: INCONSISTENT_BEHAVIOR_CROSS_VERSION.
+    WRITE_ANCIENT_DATETIME); the README's config now writes them as they are (Spark 4's
+    default). Run on both Spark lines by CI."""
+    src = tmp_path / "old.ndjson"
+    times = ["0001-01-01T00:00:00Z", "1500-06-01T12:30:00Z", "1582-10-10T00:00:00Z",
+             "2023-07-01T14:00:00Z"]
+    src.write_text("".join(f'{{"email":"a@example.com","time":"{t}"}}\n' for t in times))
+    want = normalog.Normalizer().normalize(str(src))
+    assert want.stats["normalized"] == {"Zoom.Activity": len(times)}
+    df = spark.createDataFrame([(str(src),)], "path string")
+    out = tmp_path / "out"
+    ns.normalize_paths(df, "Zoom.Activity").write.parquet(str(out))
+    micros = pq.read_table(out).column("p_event_time").cast(pa.int64()).to_pylist()
+    expected = want.tables["Zoom.Activity"].column("p_event_time").cast(pa.int64()).to_pylist()
+    assert sorted(micros) == sorted(expected)
