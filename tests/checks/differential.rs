@@ -70,6 +70,11 @@ pub fn check(data: &[u8]) {
             let schema = plan.schema();
             let want = reference::normalize(schema, data);
             let (event, reject) = run(n, data);
+            if reference::ambiguous_numbers() {
+                // One value written two ways went into a string: the model cannot say which
+                // text is where (the normalizer can), so the record is not compared.
+                return;
+            }
             match (&want, event, reject) {
                 (Outcome::Syntax, None, Some((Category::Syntax, _, _))) => {}
                 (Outcome::Refused(problems), None, Some((Category::Data, msg, Some(key)))) => {

@@ -30,7 +30,8 @@
 
 #![allow(dead_code)] // each includer uses a different part
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use chrono::Timelike;
@@ -145,6 +146,7 @@ fn integers_as_simd_json(text: &[u8]) -> Vec<u8> {
             continue;
         }
         if !token.is_empty() {
+            note_literal(&token);
             if token == "-0" {
                 token.replace_range(.., "0");
             }
@@ -157,8 +159,49 @@ fn integers_as_simd_json(text: &[u8]) -> Vec<u8> {
     out
 }
 
+thread_local! {
+    /// The texts as written of the current record's numbers (its embedded JSON's too), by
+    /// their [`canonical_text`]: a number that goes into a string keeps the text it was
+    /// written with (`1.50`), as the normalizer writes it. `None`: one value written two
+    /// ways (`1.5` and `1.50`), which the model cannot tell apart.
+    static LITERALS: RefCell<HashMap<String, Option<String>>> = RefCell::new(HashMap::new());
+    /// Whether a number written two ways went into a string ([`ambiguous_numbers`]).
+    static AMBIGUOUS: RefCell<bool> = const { RefCell::new(false) };
+}
+
+/// Note the text `token` of a number of the record being read.
+fn note_literal(token: &str) {
+    // `-0` is the integer 0, written `0` (simd-json's reading).
+    if token == "-0" {
+        return;
+    }
+    let Ok(n) = serde_json::from_str::<Number>(token) else {
+        return;
+    };
+    let canonical = canonical_text(&n);
+    LITERALS.with(|l| {
+        l.borrow_mut()
+            .entry(canonical)
+            .and_modify(|known| {
+                if known.as_deref() != Some(token) {
+                    *known = None;
+                }
+            })
+            .or_insert_with(|| Some(token.to_owned()));
+    });
+}
+
+/// Whether the last record given to [`normalize`] put into a string a number that it
+/// writes two ways (`1.5` and `1.50`): the model's expectation is then not the
+/// normalizer's, and the record is not compared.
+pub fn ambiguous_numbers() -> bool {
+    AMBIGUOUS.with(|a| *a.borrow())
+}
+
 /// Normalize one record with one schema.
 pub fn normalize(schema: &Schema, line: &[u8]) -> Outcome {
+    LITERALS.with(|l| l.borrow_mut().clear());
+    AMBIGUOUS.with(|a| *a.borrow_mut() = false);
     match parse(line) {
         None => Outcome::Syntax,
         Some(v) => normalize_value(schema, &v),
@@ -594,9 +637,23 @@ fn int(
     Some(D::Int(i))
 }
 
-/// A JSON number as it appears in a string field: integers exactly, floats in Rust's
-/// shortest round-trip `Debug` form (`0.5`, `1e300`, `1.0`).
+/// A JSON number as it appears in a string field: its text as written in the record read
+/// last (see [`LITERALS`]), else [`canonical_text`].
 pub fn number_text(n: &Number) -> String {
+    let canonical = canonical_text(n);
+    match LITERALS.with(|l| l.borrow().get(&canonical).cloned()) {
+        Some(Some(written)) => written,
+        Some(None) => {
+            AMBIGUOUS.with(|a| *a.borrow_mut() = true);
+            canonical
+        }
+        None => canonical,
+    }
+}
+
+/// A JSON number's canonical text: integers exactly, floats in Rust's shortest round-trip
+/// `Debug` form (`0.5`, `1e300`, `1.0`).
+pub fn canonical_text(n: &Number) -> String {
     if let Some(i) = n.as_i64() {
         i.to_string()
     } else if let Some(u) = n.as_u64() {
