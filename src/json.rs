@@ -343,6 +343,13 @@ fn escape_byte(out: &mut Vec<u8>, b: u8) {
     out.extend_from_slice(&[b'\\', short]);
 }
 
+/// Whether a number's text as written may differ from the one [`write_number`] gives it:
+/// a float's (`1.50`, `1e2`, `1E+2`), and a zero's (`-0`, which simd-json reads as the
+/// integer 0); other integers' digits are their text.
+pub(crate) fn text_may_differ(n: StaticNode) -> bool {
+    matches!(n, StaticNode::F64(_) | StaticNode::I64(0))
+}
+
 /// A JSON number as text: integers exactly, floats in the shortest form that reads back
 /// the same (`0.5`, `1e300`), integral floats with `.0` kept so the text stays a float.
 pub(crate) fn write_number(out: &mut String, n: StaticNode) {
@@ -356,9 +363,10 @@ pub(crate) fn write_number(out: &mut String, n: StaticNode) {
     };
 }
 
-/// Compact JSON for a tape subtree. `float_text(i)` gives the text as written of the float
-/// at `nodes[i]` when it is known, and it is written as it is (valid JSON: it was read
-/// as such); otherwise the float's shortest form. Returns whether every float had its text.
+/// Compact JSON for a tape subtree. `float_text(i)` gives the text as written of the number
+/// at `nodes[i]` ([`text_may_differ`]: a float, or a zero) when it is known, and it is
+/// written as it is (valid JSON: it was read as such); otherwise its shortest form. Returns
+/// whether every such number had its text.
 pub(crate) fn write_json<'x>(
     out: &mut String,
     nodes: &[Node<'_>],
@@ -421,7 +429,7 @@ fn write_json_bytes<'x>(
         };
         match node {
             Node::String(s) => write_json_str(out, s),
-            Node::Static(n @ StaticNode::F64(_)) => match float_text(i) {
+            Node::Static(n) if text_may_differ(n) => match float_text(i) {
                 Some(text) => out.extend_from_slice(text.as_bytes()),
                 None => write_static(out, n),
             },

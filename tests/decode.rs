@@ -196,9 +196,9 @@ fn classification_picks_first_accepting_type() {
     assert_eq!(v["p_log_type"], "Zoom.Operation");
 }
 
-/// A `json` value keeps its floats as written (Panther keeps the value raw), in the record
-/// and in embedded JSON; the text of the event is compared, as a JSON value would not
-/// tell `1.50` from `1.5`.
+/// A `json` value keeps its floats (and a `-0`) as written (Panther keeps the value raw), in
+/// the record and in embedded JSON; the text of the event is compared, as a JSON value would
+/// not tell `1.50` from `1.5`.
 #[test]
 fn json_values_keep_their_floats_as_written() {
     let registry = util::registry("rich.yml");
@@ -207,17 +207,17 @@ fn json_values_keep_their_floats_as_written() {
         .build(&registry)
         .expect("build");
     let mut out = normalog::sink::Collect::default();
-    let record = r#"{"id":1,"extra":{"v":[1.50,2,"x\"y"],"e":1E2,"s":-0.0},"embedded_any":"[0.10, {\"a\": 2e-9}]"}"#;
+    let record = r#"{"id":1,"extra":{"v":[1.50,2,"x\"y"],"e":1E2,"s":-0.0,"z":[-0,0]},"embedded_any":"[0.10, {\"a\": 2e-9, \"z\": -0}]"}"#;
     n.normalize_bytes(record.as_bytes(), normalog::Position::default(), &mut out)
         .expect("collect");
     assert_eq!(out.events.len(), 1, "{:?}", out.rejects);
     let event = &out.events[0];
     assert!(
-        event.contains(r#""extra":{"v":[1.50,2,"x\"y"],"e":1E2,"s":-0.0}"#),
+        event.contains(r#""extra":{"v":[1.50,2,"x\"y"],"e":1E2,"s":-0.0,"z":[-0,0]}"#),
         "{event}"
     );
     assert!(
-        event.contains(r#""embedded_any":[0.10,{"a":2e-9}]"#),
+        event.contains(r#""embedded_any":[0.10,{"a":2e-9,"z":-0}]"#),
         "{event}"
     );
 }

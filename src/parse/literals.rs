@@ -1,13 +1,14 @@
-//! The text of a record's numbers as written, for floats decoded into `string` fields:
-//! Panther keeps a number's literal text there (`1.50` → `"1.50"`, `1e2` → `"1e2"`), and
-//! a version such as `1.10` must not become `"1.1"`. The tape holds only the parsed value.
+//! The text of a record's numbers as written, for floats (and zeros) decoded into `string`
+//! fields: Panther keeps a number's literal text there (`1.50` → `"1.50"`, `1e2` → `"1e2"`,
+//! `-0` → `"-0"`), and a version such as `1.10` must not become `"1.1"`. The tape holds
+//! only the parsed value.
 //!
 //! How: simd-json rewrites a record's strings in place but never its numbers, and its
 //! structural indexes point at the first byte of every value, so the numbers' texts are
 //! read from an untouched copy of the record at those indexes, in the order of the text,
 //! which is the order of the number nodes on the tape. This is the rare path: a record is
-//! decoded again with the texts only when a float went into a string (the decoder notes
-//! it, `TapeDecoder::wants_literals`).
+//! decoded again with the texts only when a float or a zero went into a string (the decoder
+//! notes it, `TapeDecoder::wants_literals`).
 
 use simd_json::{Node, StaticNode};
 
@@ -75,12 +76,6 @@ impl Literals {
     }
 }
 
-/// Whether a number's text may differ from the one `write_number` gives it: a float's
-/// (`1.50`, `1e2`, `1E+2`); an integer's digits are its text.
-pub(crate) fn text_may_differ(n: StaticNode) -> bool {
-    matches!(n, StaticNode::F64(_))
-}
-
 fn is_number(n: StaticNode) -> bool {
     matches!(
         n,
@@ -89,9 +84,9 @@ fn is_number(n: StaticNode) -> bool {
 }
 
 impl super::Normalizer {
-    /// The rare path: plan `pi` accepted the record, and a float went into a string. Decode
+    /// The rare path: plan `pi` accepted the record, and a float or a zero went into a string. Decode
     /// it again with that plan and the numbers' texts, read from `original` (`None`: the
-    /// untouched copy in `scratch`), so the strings hold the floats as written.
+    /// untouched copy in `scratch`), so the strings hold the numbers as written.
     #[cold]
     #[inline(never)]
     pub(super) fn decode_with_literals<'l>(

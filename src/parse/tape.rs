@@ -11,8 +11,9 @@ use simd_json::{Node, StaticNode};
 use crate::compile::{Decoder, Fast, ObjectPlan, ValuePlan};
 use crate::error::{FieldPath, JsonType, PathSegment, Refusal, ValueProblem};
 use crate::event::Val;
+use crate::json::text_may_differ;
 use crate::json::{write_json, write_number};
-use crate::parse::literals::{text_may_differ, Literals};
+use crate::parse::literals::Literals;
 use crate::time::Timestamp;
 
 mod fast;

@@ -23,7 +23,8 @@
 //! * an integer literal that fits neither `i64` nor `u64` (`1777…777`, 400 digits) is read
 //!   as a float, as `serde_json` does (simd-json's `big-int-as-float`); an integral float
 //!   beyond 64 bits is out of range for an integer field;
-//! * `-0` is the integer 0 (simd-json), not the float -0.0 (`serde_json`);
+//! * `-0` is the integer 0 (simd-json), not the float -0.0 (`serde_json`); a string keeps
+//!   its text `-0`;
 //! * floats are read correctly rounded (`serde_json`'s `float_roundtrip` feature, as
 //!   simd-json does), since a last-bit difference shows in `unix` times once multiplied;
 //! * float *text* is compared as numbers, not as text (see [`same_number`]).
@@ -171,11 +172,9 @@ thread_local! {
 
 /// Note the text `token` of a number of the record being read.
 fn note_literal(token: &str) {
-    // `-0` is the integer 0, written `0` (simd-json's reading).
-    if token == "-0" {
-        return;
-    }
-    let Ok(n) = serde_json::from_str::<Number>(token) else {
+    // `-0` is the integer 0 (simd-json's reading), written `-0` in a string.
+    let read = if token == "-0" { "0" } else { token };
+    let Ok(n) = serde_json::from_str::<Number>(read) else {
         return;
     };
     let canonical = canonical_text(&n);
