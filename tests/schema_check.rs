@@ -39,12 +39,12 @@ parser:
   regex:
     patternDefinitions:
       STATUS: '[0-9]{3'
-      USER: '%{WORDS}'
+      WHO: '%{WORDS}'
     match:
       - '^(?P<client>\\S+) '
       - '(?P<method>[A-Z+) '
       - '%{NOTSPAC:path} '
-      - '%{STATUS:status} %{USER:user}'
+      - '%{STATUS:status} %{WHO:user}'
     trimSpaces: true
 fields:
   - name: client
@@ -60,7 +60,7 @@ fields:
 ",
         &[
             "normalog: s.yml:5:21: invalid regular expression: unclosed counted repetition",
-            "normalog: s.yml:6:14: unknown grok pattern `WORDS` in `%{WORDS}` (hint: did you mean `WORD`?)",
+            "normalog: s.yml:6:13: unknown grok pattern `WORDS` in `%{WORDS}` (hint: did you mean `WORD`?)",
             "normalog: s.yml:9:21: invalid regular expression: unclosed character class (hint: the items of `match` are joined into one regular expression)",
             "normalog: s.yml:10:10: unknown grok pattern `NOTSPAC` in `%{NOTSPAC:path}` (hint: did you mean `NOTSPACE`?)",
             "normalog: s.yml:12:5: unknown key `trimSpaces` (hint: did you mean `trimSpace`?)",

@@ -38,13 +38,14 @@ mod tests;
 
 pub(crate) use check::check;
 
-/// The grok patterns every `parser: regex` schema can use without defining them; a
-/// `patternDefinitions` entry of the same name replaces one. First Panther's own set (its
-/// `gork` package, based on grokky), as Panther defines them, with one departure:
+/// The grok patterns every `parser: regex` schema can use without defining them. First
+/// Panther's own set (its `gork` package, based on grokky: the first [`PANTHER_PATTERNS`],
+/// which a `patternDefinitions` entry may not redefine, as in Panther), as Panther defines
+/// them, with one departure:
 /// Panther's `HEXDIGIT` is `[0-9a-fAF]`, a slip that leaves out `B` to `E` (and with them
 /// upper-case UUIDs and IPv6 addresses); here it is `[0-9a-fA-F]`. Then a few patterns of
 /// Logstash's `grok-patterns` that Panther lacks (normalog extensions: a schema using them
-/// does not load in Panther). A capture inside a built-in (`SYSLOGPROG` fills `program`
+/// does not load in Panther; a definition of the same name replaces one). A capture inside a built-in (`SYSLOGPROG` fills `program`
 /// and `pid`) fills a field only when the schema has one of that name.
 pub const BUILTIN_PATTERNS: &[(&str, &str)] = &[
     // Panther's patterns. Text.
@@ -187,6 +188,9 @@ pub const BUILTIN_PATTERNS: &[(&str, &str)] = &[
         r"[Aa]lert|ALERT|[Tt]race|TRACE|[Dd]ebug|DEBUG|[Nn]otice|NOTICE|[Ii]nfo|INFO|[Ww]arn?(?:ing)?|WARN?(?:ING)?|[Ee]rr?(?:or)?|ERR?(?:OR)?|[Cc]rit?(?:ical)?|CRIT?(?:ICAL)?|[Ff]atal|FATAL|[Ss]evere|SEVERE|EMERG(?:ENCY)?|[Ee]merg(?:ency)?",
     ),
 ];
+
+/// How many of [`BUILTIN_PATTERNS`] are Panther's (the rest are normalog extensions).
+pub const PANTHER_PATTERNS: usize = 67;
 
 /// Panther's `IPV6`: the eight groups of hex digits with `::` in any place, an IPv4 tail,
 /// and a zone (`%eth0`). Its groups are written non-capturing here (Panther skips groups

@@ -84,6 +84,27 @@ pub(super) fn written_offset(pieces: &[Piece], pos: usize) -> Option<usize> {
     })
 }
 
+/// Whether Panther's grok takes `name` as the name of a pattern in a placeholder: capital
+/// letters, digits and `_`, starting with a letter.
+fn panther_pattern_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Whether Go's regular expressions take `name` as a capture group's name (letters, digits
+/// and `_`): a field named otherwise (`user.name`, `src-ip`) cannot be filled by Panther's
+/// `regex` parser.
+pub(super) fn go_capture_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Whether Panther's grok takes `field` in `%{PATTERN:field}`: a Go capture name holding a
+/// letter or `_` (grok checks for one).
+fn grok_field_name(field: &str) -> bool {
+    go_capture_name(field) && field.chars().any(|c| c.is_ascii_alphabetic() || c == '_')
+}
+
 impl<'d> Grok<'d> {
     pub(super) fn new(
         definitions: &'d BTreeMap<String, String>,
@@ -224,10 +245,13 @@ impl<'d> Grok<'d> {
         stack: &mut Vec<String>,
         out: &mut String,
     ) {
-        let mut parts = inner.splitn(3, ':');
-        let name = parts.next().unwrap_or_default();
-        let mut field = parts.next();
-        if parts.next().is_some() {
+        // Panther's grok trims the tag (`%{ WORD:a }`) and splits it at its first `:`.
+        let tag = inner.trim();
+        let (name, mut field) = match tag.split_once(':') {
+            Some((name, field)) => (name, Some(field)),
+            None => (tag, None),
+        };
+        if let Some((before, _)) = field.and_then(|f| f.split_once(':')) {
             self.problem(
                 place,
                 local,
@@ -237,17 +261,35 @@ impl<'d> Grok<'d> {
                         .into(),
                 ),
             );
+            field = Some(before);
         }
+        // `%{WORD:}` matches without capturing, as in Panther.
         if field == Some("") {
+            field = None;
+        }
+        let name_ok = panther_pattern_name(name);
+        if !name_ok {
+            let upper = name.to_ascii_uppercase();
+            let hint = if panther_pattern_name(&upper) && self.definition(&upper).is_some() {
+                format!("did you mean `{upper}`?")
+            } else {
+                "name patterns with capital letters, digits and `_`, starting with a letter".into()
+            };
             self.problem(
                 place,
                 local,
-                format!("`%{{{inner}}}` has an empty field name"),
-                Some(format!(
-                    "write `%{{{name}:field}}`, or `%{{{name}}}` to match without capturing"
-                )),
+                format!("`{name}` in `%{{{inner}}}` is not a grok pattern name Panther accepts"),
+                Some(hint),
             );
-            field = None;
+        }
+        // Still a capture of the field (no second report that nothing fills it).
+        if let Some(f) = field.filter(|f| !grok_field_name(f)) {
+            self.problem(
+                place,
+                local,
+                format!("`{f}` in `%{{{inner}}}` cannot name a capture group (Panther's regular expressions refuse it)"),
+                Some("a field a `regex` parser fills has a name of letters, digits and `_`".into()),
+            );
         }
         // A built-in's own captures (`program` and `pid` of `SYSLOGPROG`) are values Panther
         // hands its decoder, which keeps only those a field is named after: here they fill
@@ -268,7 +310,11 @@ impl<'d> Grok<'d> {
             }
             None => out.push_str("(?:"),
         }
-        self.body(name, inner, place, local, stack, out);
+        // A name Panther refuses is not expanded, whatever it is defined as: its group
+        // matches the empty text (and its field counts as filled: one report).
+        if name_ok {
+            self.body(name, inner, place, local, stack, out);
+        }
         out.push(')');
     }
 

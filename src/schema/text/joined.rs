@@ -10,10 +10,10 @@
 use regex::Regex;
 use regex_syntax::ast::{self, Ast, GroupKind};
 
-use super::grok::{written_offset, Grok, Piece, Place};
+use super::grok::{go_capture_name, written_offset, Grok, Piece, Place};
 use super::perl_classes::go_perl_classes;
 use super::{captures, empty_match, regex_message, At, Compiled, Fill, Problem, Reading};
-use super::{RegexParser, GROUP_PREFIX};
+use super::{RegexParser, BUILTIN_PATTERNS, GROUP_PREFIX, PANTHER_PATTERNS};
 
 /// Syntax mistakes reported at most in one block: each costs a new reading of the whole
 /// pattern, and this bounds the work on a block of thousands of bad items.
@@ -64,7 +64,20 @@ pub(super) fn read(p: &RegexParser, fields: &[&str]) -> Reading {
         Ok(regex) => {
             out.problems
                 .extend(filled_twice(&joined, &grok.fields, &out.fills));
-            out.fills.extend(named_groups(&joined, &items));
+            let named = named_groups(&joined, &items);
+            // The `regex` crate takes `.`, `[` and `]` in a group's name; Go does not.
+            for fill in named.iter().filter(|f| !go_capture_name(&f.field)) {
+                out.problems.push(Problem {
+                    at: fill.at.clone(),
+                    offset: fill.offset,
+                    message: format!(
+                        "the group name `{}` is refused by Panther's regular expressions",
+                        fill.field
+                    ),
+                    hint: Some("name groups with letters, digits and `_`".into()),
+                });
+            }
+            out.fills.extend(named);
             if out.problems.is_empty() {
                 let captures = captures(&regex, &grok.fields);
                 out.compiled.push(Compiled { regex, captures });
@@ -84,6 +97,21 @@ pub(super) fn read(p: &RegexParser, fields: &[&str]) -> Reading {
 /// the empty text.
 fn check_definitions(p: &RegexParser, grok: &mut Grok<'_>) {
     for (name, text) in &p.pattern_definitions {
+        if BUILTIN_PATTERNS[..PANTHER_PATTERNS]
+            .iter()
+            .any(|(builtin, _)| builtin == name)
+        {
+            // Panther's grok refuses it ("already defined"): a schema that loads here would
+            // not load there.
+            grok.problems.push(Problem {
+                at: At::Definition(name.clone()),
+                offset: None,
+                message: format!("`{name}` is a built-in grok pattern, which Panther does not let a schema redefine"),
+                hint: Some("give your pattern another name".into()),
+            });
+            grok.broken.insert(name.clone());
+            continue;
+        }
         if grok.broken.contains(name) {
             continue;
         }
