@@ -7,6 +7,7 @@
 
 use std::io::{self, BufRead, Write};
 
+use normalog::parse::frame;
 use normalog::sink::ndjson::Options;
 use normalog::{NormalizerBuilder, Position, Registry};
 
@@ -17,13 +18,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     let (mut ok, mut rejected) = (0u64, 0u64);
     let mut line = Vec::new();
+    // Where each line starts in the input, and how many records came before it: the
+    // positions rejects are reported at.
+    let (mut byte, mut records) = (0u64, 0u64);
     for (i, text) in stdin.split(b'\n').enumerate() {
-        line.clear();
-        line.extend_from_slice(&text?);
-        if line.iter().all(u8::is_ascii_whitespace) {
+        let text = text?;
+        let start = byte;
+        byte += text.len() as u64 + 1;
+        // Only the input's first line may start with a byte order mark.
+        let skip = if i == 0 { frame::bom_len(&text) } else { 0 };
+        // Without a trailing `\r`; blank lines are not records.
+        let Some(record) = frame::record_of(&text[skip..]) else {
             continue;
-        }
-        let pos = Position::new(0, i as u64 + 1, i as u64);
+        };
+        line.clear();
+        line.extend_from_slice(record);
+        let pos = Position::new(start + skip as u64, i as u64 + 1, records);
+        records += 1;
         match normalizer.normalize(&mut line, pos) {
             Ok(event) => {
                 event.write_ndjson(&mut out, Options::default())?;

@@ -21,7 +21,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub struct Position {
     /// Byte offset of the record's first byte in the (decompressed) input.
     pub byte: u64,
-    /// 1-based line number of the record's first line.
+    /// 1-based line number of the record's first line; 0 when not known
+    /// (`Position::default()`), which is fine for JSON records.
+    ///
+    /// Text log types read it: line 1 starts an input, so a CSV header is looked for there
+    /// (`hasHeader`) and `skipLines` counts from it. Give them the real line numbers of an
+    /// input (1, 2, 3, ...; a later part of the same file goes on counting), or use
+    /// [`StreamNormalizer`](crate::StreamNormalizer) or
+    /// [`pipeline::normalize_reader`](crate::pipeline::normalize_reader), which count them.
     pub line: u64,
     /// 0-based index of the record in the input (or in its API page).
     pub record: u64,

@@ -165,3 +165,50 @@ fn rejects_come_back_as_errors() {
         "record 1 (line 2, byte 10): Zoom.Activity: missing required field \"time\""
     );
 }
+
+/// An `NdjsonWriter` dropped without a flush still writes its lines: an embedder feeding a
+/// `StreamNormalizer` and letting the writer go out of scope loses nothing.
+#[test]
+fn a_dropped_ndjson_writer_writes_what_it_holds() {
+    let registry = Registry::builtin();
+    let mut stream = StreamNormalizer::new(NormalizerBuilder::new().build(&registry).expect("n"));
+    let mut out = Vec::new();
+    {
+        let mut writer = normalog::sink::ndjson::NdjsonWriter::new(&mut out);
+        stream
+            .feed(samples().as_bytes(), &mut writer)
+            .expect("feed");
+        stream.finish(&mut writer).expect("finish");
+    }
+    let lines = String::from_utf8(out).expect("utf-8");
+    assert_eq!(lines.lines().count(), samples().lines().count(), "{lines}");
+}
+
+/// `normalize` (in place) says what is wrong with invalid JSON as precisely as
+/// `normalize_bytes`: the same message and column, a byte order mark named as such.
+#[test]
+fn invalid_json_is_described_alike_by_every_entry_point() {
+    let registry = Registry::builtin();
+    let mut n = NormalizerBuilder::new()
+        .log_types(["Zoom.Activity"])
+        .build(&registry)
+        .expect("normalizer");
+    let good = r#"{"email":"a@b.c","time":"2023-07-01T14:00:00Z"}"#;
+    for bad in [
+        format!("\u{feff}{good}"),
+        format!("{good}{good}"),
+        "NaN".to_owned(),
+        good[..20].to_owned(),
+        good.replace("a@b.c", "a\u{0}b"),
+    ] {
+        let pos = Position::new(0, 2, 1);
+        let mut by_bytes = Collect::default();
+        n.normalize_bytes(bad.as_bytes(), pos, &mut by_bytes)
+            .expect("sink");
+        let expected = by_bytes.rejects.first().expect("rejected").clone();
+        let mut buf = bad.as_bytes().to_vec();
+        let err = n.normalize(&mut buf, pos).expect_err("rejected");
+        assert_eq!(err.to_string(), expected, "{bad:?}");
+        assert!(!expected.contains("internal error"), "{expected}");
+    }
+}

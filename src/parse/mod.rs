@@ -165,7 +165,8 @@ impl NormalizerBuilder {
     }
 }
 
-/// Normalizes records, one at a time, with reused buffers. Not `Sync`: build one per thread.
+/// Normalizes records, one at a time, with reused buffers. Every call takes `&mut self`:
+/// build one per thread (they are cheap next to the [`Registry`] they share).
 pub struct Normalizer {
     /// The JSON log types, then the text ones (`plans[n_json..]`).
     plans: Vec<Arc<Plan>>,
@@ -325,7 +326,9 @@ impl Normalizer {
         let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
         if let Err(e) = simd_json::fill_tape(line, &mut self.buffers, &mut tape) {
             self.tape = tape.reset();
-            return Err(Error::json(pos, &e, None));
+            // The untouched copy tells what simd-json's error does not (a byte order mark,
+            // trailing characters: the same message as `normalize_bytes`).
+            return Err(Error::json(pos, &e, Some(&self.scratch)));
         }
         self.decode_event(tape, pos, None)
     }
@@ -360,6 +363,12 @@ impl Normalizer {
 
     /// Like [`normalize_line`](Self::normalize_line), but leaves `line` untouched: it is
     /// copied into a reused internal buffer first.
+    ///
+    /// A rejected record is a call to [`Sink::rejected`], whose default drops it: a sink
+    /// that keeps no rejects ([`NdjsonWriter`](crate::sink::ndjson::NdjsonWriter),
+    /// `RecordBatchBuilder`) needs one of its own, or [`Collect`](crate::sink::Collect).
+    /// For text log types, `pos.line` must be the real line number (see
+    /// [`Position::line`](crate::Position::line)).
     ///
     /// # Errors
     ///

@@ -40,6 +40,7 @@ use crate::event::{
     P_SOURCE_ID, P_SOURCE_LABEL,
 };
 use crate::indicators::Column;
+use crate::schema::Schema as LogSchema;
 use crate::time::Timestamp;
 
 mod column;
@@ -120,6 +121,10 @@ fn object_fields(o: &ObjectPlan) -> Fields {
 pub struct RecordBatchBuilder {
     schema: SchemaRef,
     log_type: Arc<str>,
+    /// The log schema of the plan the builder was made for: events of that plan (the same
+    /// `Arc`), or of one compiled from an equal schema (a registry built again), fill its
+    /// columns; an event of another schema of the same name would not.
+    log_schema: Arc<LogSchema>,
     schema_version: i64,
     fields: Vec<ColumnBuilder>,
     // `p_log_type` and `p_schema_version` are the same on every row: they are made at
@@ -144,6 +149,7 @@ impl RecordBatchBuilder {
         RecordBatchBuilder {
             schema: arrow_schema(plan),
             log_type: Arc::clone(&plan.log_type),
+            log_schema: Arc::clone(&plan.schema),
             schema_version: plan.schema_version,
             fields: plan
                 .root
@@ -201,9 +207,14 @@ impl RecordBatchBuilder {
     /// The event is of another log type than the builder's (a [`ErrorKind::Sink`] error).
     pub fn append(&mut self, event: &Event<'_>) -> Result<(), Error> {
         if !self.takes(event) {
+            let of = if same_str(&self.log_type, event.log_type()) {
+                " of another schema (its fields differ)"
+            } else {
+                ""
+            };
             return Err(Error::new(ErrorKind::Sink(
                 format!(
-                    "a {} event cannot be appended to a {} record batch",
+                    "a {} event{of} cannot be appended to a {} record batch",
                     event.log_type(),
                     self.log_type
                 )
@@ -274,11 +285,12 @@ impl RecordBatchBuilder {
 }
 
 impl RecordBatchBuilder {
-    /// Whether the event is of the builder's log type. The builder's name is the plan's
-    /// own `Arc`, so the pointers are equal for events of the same plan and the text
-    /// comparison is only the fallback.
+    /// Whether the event is of the builder's log type and schema: the same plan (its schema's
+    /// `Arc`), or, rarely, a plan of the same name compiled from an equal schema.
     fn takes(&self, event: &Event<'_>) -> bool {
-        same_str(&self.log_type, event.log_type())
+        let theirs = &event.plan().schema;
+        Arc::ptr_eq(&self.log_schema, theirs)
+            || (same_str(&self.log_type, event.log_type()) && *self.log_schema == **theirs)
     }
 }
 

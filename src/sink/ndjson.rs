@@ -68,9 +68,15 @@ pub struct Options {
 }
 
 /// A [`Sink`](super::Sink) writing events as NDJSON to any `io::Write`.
+///
+/// Lines are buffered (64 KiB). Like `std::io::BufWriter`, it writes what it holds when
+/// dropped, but an error then is lost: call [`flush`](Self::flush) or
+/// [`into_inner`](Self::into_inner) (or let [`Batch`](crate::pipeline::Batch) call
+/// [`Sink::finish`](super::Sink::finish)) to see it.
 #[derive(Debug)]
 pub struct NdjsonWriter<W: Write> {
-    out: W,
+    /// `None` only once [`into_inner`](Self::into_inner) took it.
+    out: Option<W>,
     buf: Vec<u8>,
     opts: Options,
 }
@@ -87,7 +93,7 @@ impl<W: Write> NdjsonWriter<W> {
     /// A writer with the given options.
     pub fn with_options(out: W, opts: Options) -> Self {
         NdjsonWriter {
-            out,
+            out: Some(out),
             buf: Vec::with_capacity(FLUSH_AT + 4096),
             opts,
         }
@@ -102,9 +108,17 @@ impl<W: Write> NdjsonWriter<W> {
         write_event(&mut self.buf, event, self.opts);
         self.buf.push(b'\n');
         if self.buf.len() >= FLUSH_AT {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
+            self.write_through()?;
         }
+        Ok(())
+    }
+
+    /// Write the buffered lines to the writer.
+    fn write_through(&mut self) -> io::Result<()> {
+        if let Some(out) = self.out.as_mut() {
+            out.write_all(&self.buf)?;
+        }
+        self.buf.clear();
         Ok(())
     }
 
@@ -114,9 +128,8 @@ impl<W: Write> NdjsonWriter<W> {
     ///
     /// I/O errors of the underlying writer.
     pub fn flush(&mut self) -> io::Result<()> {
-        self.out.write_all(&self.buf)?;
-        self.buf.clear();
-        self.out.flush()
+        self.write_through()?;
+        self.out.as_mut().map_or(Ok(()), Write::flush)
     }
 
     /// Flush and return the writer.
@@ -126,7 +139,20 @@ impl<W: Write> NdjsonWriter<W> {
     /// I/O errors of the underlying writer.
     pub fn into_inner(mut self) -> io::Result<W> {
         self.flush()?;
-        Ok(self.out)
+        // Always there: only this method, which consumes the writer, takes it.
+        self.out
+            .take()
+            .ok_or_else(|| io::Error::other("the NDJSON writer's output was taken"))
+    }
+}
+
+impl<W: Write> Drop for NdjsonWriter<W> {
+    /// Write what is buffered, as `BufWriter` does: an embedder who forgets to flush loses
+    /// no lines (an error here has nowhere to go).
+    fn drop(&mut self) {
+        if !self.buf.is_empty() {
+            let _ = self.flush();
+        }
     }
 }
 

@@ -131,6 +131,34 @@ fn other_log_type_is_refused() {
     assert!(batch.is_empty());
 }
 
+/// A registry built again (a schema reloaded): events of the new plan fill a builder of the
+/// old one when the schema is the same, and are refused when its fields changed, instead
+/// of filling columns by position with another field's values.
+#[test]
+fn same_name_other_schema_is_refused() {
+    let v1 = "schema: Custom.App\nfields:\n  - {name: a, type: string}\n  - {name: b, type: int}\n";
+    let v2 = "schema: Custom.App\nfields:\n  - {name: b, type: int}\n  - {name: a, type: string}\n";
+    let registry = |yaml: &str| {
+        let mut r = Registry::default();
+        r.add_str(yaml, "app.yml").expect("schema");
+        r
+    };
+    let (old, same, new) = (registry(v1), registry(v1), registry(v2));
+    let mut batch = RecordBatchBuilder::new(old.get("Custom.App").expect("plan"));
+    let line = br#"{"a":"hello","b":7}"#;
+    let mut n = NormalizerBuilder::new().build(&same).expect("normalizer");
+    n.normalize_bytes(line, Position::default(), &mut batch)
+        .expect("same schema: appended");
+    let mut n = NormalizerBuilder::new().build(&new).expect("normalizer");
+    let err = n
+        .normalize_bytes(line, Position::default(), &mut batch)
+        .expect_err("refused");
+    assert!(err.to_string().contains("of another schema"), "{err}");
+    let out = batch.finish().expect("batch");
+    assert_eq!(out.num_rows(), 1);
+    assert_eq!(strings(&out, "a"), [Some("hello".to_owned())]);
+}
+
 #[test]
 fn same_str_compares_text() {
     let a: Arc<str> = "Zoom.Activity".into();
