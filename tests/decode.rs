@@ -221,3 +221,42 @@ fn json_values_keep_their_floats_as_written() {
         "{event}"
     );
 }
+
+/// A Unix time out of range (milliseconds in a `unix` field, the usual mistake) says so and
+/// names the unit in which it is in range; a value no unit reads is left at "does not match".
+#[test]
+fn unix_time_out_of_range_names_the_unit_that_fits() {
+    let mut registry = normalog::Registry::new();
+    registry
+        .add_str(
+            "schema: Custom.Unix\nfields:\n  - {name: u, type: timestamp, timeFormat: unix}\n  - {name: m, type: timestamp, timeFormats: [unix_ms, unix_us]}\n",
+            "u.yml",
+        )
+        .expect("schema");
+    let mut n = normalog::NormalizerBuilder::new()
+        .build(&registry)
+        .expect("normalizer");
+    let mut reject = |line: &str| {
+        let mut out = normalog::sink::Collect::default();
+        n.normalize_bytes(line.as_bytes(), normalog::Position::default(), &mut out)
+            .expect("collect");
+        out.rejects.first().cloned().unwrap_or_default()
+    };
+    let r = reject(r#"{"u":1709251200000}"#);
+    assert!(
+        r.ends_with("does not match time format unix: 1709251200000 (out of range as unix: years 0000 to 9999 only; in range as unix_ms)"),
+        "{r}"
+    );
+    let r = reject(r#"{"u":"1709251200000000"}"#);
+    assert!(r.ends_with("in range as unix_us)"), "{r}");
+    let r = reject(r#"{"m":1709251200000000000}"#);
+    assert!(
+        r.ends_with("out of range as unix_us: years 0000 to 9999 only; in range as unix_ns)"),
+        "{r}"
+    );
+    let r = reject(r#"{"u":"soon"}"#);
+    assert!(
+        r.ends_with("does not match time format unix: \"soon\""),
+        "{r}"
+    );
+}

@@ -89,7 +89,7 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
     if let Some(span) = args.span {
         opts = opts.spread(args.records, span);
     }
-    let registry = load_registry(&args.schemas)?;
+    let registry = load_registry(&args.schemas, false)?;
     let (_, mut generator) =
         generator(&registry, &args.log_types, !args.schemas.is_empty(), &opts)?;
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");

@@ -149,6 +149,8 @@ fn unknown_log_type(
     let known: Vec<&str> = registry.log_types().collect();
     let hint = if let Some(meant) = registry.closest_log_type(name) {
         format!("; did you mean `{meant}`?")
+    } else if schemas_given && Registry::builtin().get(name).is_some() {
+        format!("; `{name}` is built in: add --builtin to load the built-in schemas beside yours")
     } else if schemas_given {
         String::new()
     } else {
@@ -160,11 +162,16 @@ fn unknown_log_type(
     ))
 }
 
-fn load_registry(paths: &[PathBuf]) -> Result<Registry, Fatal> {
+/// The schemas of `paths`, and the built-in ones when `builtin` is set or no path is given.
+fn load_registry(paths: &[PathBuf], builtin: bool) -> Result<Registry, Fatal> {
     if paths.is_empty() {
         return Ok(Registry::builtin());
     }
-    let mut registry = Registry::new();
+    let mut registry = if builtin {
+        Registry::builtin()
+    } else {
+        Registry::new()
+    };
     let mut errors = Vec::new();
     for p in paths {
         if let Err(e) = registry.add_path(p) {

@@ -19,6 +19,9 @@ pub enum SchemaCommand {
         /// Schema files or directories (as -s).
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// List the built-in schemas too, beside those given (as normalize --builtin).
+        #[arg(long)]
+        builtin: bool,
     },
     /// Load and compile schemas, reporting every problem with file:line:col. Without PATH,
     /// checks the built-in schemas. Exit status 0 when all are valid, 2 otherwise.
@@ -29,6 +32,10 @@ pub enum SchemaCommand {
         /// Schema file or directory (as PATH; the flag of normalize). Repeatable.
         #[arg(short = 's', long = "schemas", value_name = "PATH")]
         schemas: Vec<PathBuf>,
+        /// Check the given schemas loaded beside the built-in ones (as normalize --builtin):
+        /// a log type or table name defined by both is reported.
+        #[arg(long)]
+        builtin: bool,
     },
     /// Print a JSON Schema of the schema file format, for editors (e.g. the YAML language
     /// server's `# yaml-language-server: $schema=<file>` comment).
@@ -38,8 +45,12 @@ pub enum SchemaCommand {
 pub(super) fn run(cmd: &SchemaCommand) -> Result<u8, Fatal> {
     let mut stdout = io::stdout().lock();
     match cmd {
-        SchemaCommand::List { schemas, paths } => {
-            let registry = load_registry(&[&schemas[..], paths].concat())?;
+        SchemaCommand::List {
+            schemas,
+            paths,
+            builtin,
+        } => {
+            let registry = load_registry(&[&schemas[..], paths].concat(), *builtin)?;
             for plan in registry.plans() {
                 let s = plan.schema();
                 writeln!(
@@ -51,8 +62,12 @@ pub(super) fn run(cmd: &SchemaCommand) -> Result<u8, Fatal> {
                 )?;
             }
         }
-        SchemaCommand::Check { paths, schemas } => {
-            let registry = load_registry(&[&paths[..], schemas].concat())?;
+        SchemaCommand::Check {
+            paths,
+            schemas,
+            builtin,
+        } => {
+            let registry = load_registry(&[&paths[..], schemas].concat(), *builtin)?;
             let names: Vec<&str> = registry.log_types().collect();
             writeln!(
                 stdout,

@@ -184,6 +184,39 @@ pub enum Refusal {
     },
 }
 
+/// The Unix time formats, and their units per second.
+const UNIX_UNITS: [(&str, f64); 4] = [
+    ("unix", 1.0),
+    ("unix_ms", 1e3),
+    ("unix_us", 1e6),
+    ("unix_ns", 1e9),
+];
+
+/// For a number that the `unix*` formats of a field (`formats`, as in [`ValueProblem::BadTime`])
+/// read but found outside the years 0000 to 9999: the last format tried, and the unit in which
+/// the number would be in range. The usual mistake is a field of milliseconds given `unix`,
+/// and "does not match" alone does not say so.
+fn unix_unit_hint(formats: &str, value: &str) -> Option<(&'static str, &'static str)> {
+    // 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z, in seconds.
+    const FIRST: f64 = -62_167_219_200.0;
+    const LAST: f64 = 253_402_300_799.0;
+    let number: f64 = value.trim_matches('"').parse().ok()?;
+    let in_range = |per_second: f64| (FIRST..=LAST).contains(&(number / per_second));
+    let tried: Vec<(&'static str, f64)> = formats
+        .split(" | ")
+        .filter_map(|spec| UNIX_UNITS.iter().find(|(name, _)| *name == spec).copied())
+        .collect();
+    // Every format was a unix one, and each found the number out of range.
+    if tried.is_empty()
+        || tried.len() != formats.split(" | ").count()
+        || tried.iter().any(|&(_, per)| in_range(per))
+    {
+        return None;
+    }
+    let fits = UNIX_UNITS.iter().find(|&&(_, per)| in_range(per))?.0;
+    Some((tried.last()?.0, fits))
+}
+
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -201,6 +234,14 @@ impl fmt::Display for Refusal {
                 write!(f, "field \"{field}\": {problem}")?;
                 if let Some(v) = value {
                     write!(f, ": {v}")?;
+                    if let ValueProblem::BadTime { formats } = problem {
+                        if let Some((tried, fits)) = unix_unit_hint(formats, v) {
+                            write!(
+                                f,
+                                " (out of range as {tried}: years 0000 to 9999 only; in range as {fits})"
+                            )?;
+                        }
+                    }
                 }
                 Ok(())
             }

@@ -215,6 +215,31 @@ fn rejects_file_and_stats() {
     assert_eq!(names, vec![std::ffi::OsString::from("rejects.ndjson")]);
 }
 
+/// `-s` replaces the built-in schemas; `--builtin` loads them beside yours, and naming a
+/// built-in log type without it says so.
+#[test]
+fn builtin_schemas_beside_your_own() {
+    let mixed = util::data("samples/mixed.jsonl");
+    let rich = util::data("schemas/rich.yml");
+    let (mixed, rich) = (mixed.to_str().expect("path"), rich.to_str().expect("path"));
+    let o = run(&["normalize", "-s", rich, mixed], "");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the built-in records are rejected"
+    );
+    let o = run(&["normalize", "-s", rich, "--builtin", mixed], "");
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    assert_eq!(events(&o).len(), 12);
+    let o = run(&["normalize", "-s", rich, "-t", "Zoom.Activity", mixed], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`Zoom.Activity` is built in: add --builtin"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn fatal_errors_exit_2() {
     let o = run(&["normalize", "-t", "No.Such"], "");

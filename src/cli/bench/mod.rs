@@ -107,7 +107,7 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
         invalid_rate: args.invalid_rate,
         ..GenOptions::default()
     };
-    let registry = super::load_registry(&args.schemas)?;
+    let registry = super::load_registry(&args.schemas, false)?;
     let (text_names, names) = text::split_names(&registry, &args.log_types);
     let mut text_rows = text::generate(&registry, &text_names, args.records, &opts)?;
     if names.is_empty() || args.only == Some(BenchPath::Text) {

@@ -32,6 +32,11 @@ pub struct NormalizeArgs {
     #[arg(short = 's', long = "schemas", value_name = "PATH")]
     pub schemas: Vec<PathBuf>,
 
+    /// Load the built-in schemas (Zendesk.Audit, Zoom.Activity, Zoom.Operation) beside those
+    /// of -s, to classify records among yours and theirs. Without -s they are loaded anyway.
+    #[arg(long)]
+    pub builtin: bool,
+
     /// Only try these log types, in this order (the last successful one first: see the
     /// command's description). Repeatable. Default: classify among all loaded log types.
     #[arg(short = 't', long = "log-type", value_name = "NAME")]

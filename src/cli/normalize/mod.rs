@@ -201,7 +201,7 @@ impl NormalizeConfig {
         args: &NormalizeArgs,
         created: &mut CreatedDirs,
     ) -> Result<NormalizeConfig, Fatal> {
-        let registry = load_registry(&args.schemas)?;
+        let registry = load_registry(&args.schemas, args.builtin)?;
         let mut builder = NormalizerBuilder::new();
         builder
             .log_types(args.log_types.iter().cloned())

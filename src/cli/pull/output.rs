@@ -101,6 +101,7 @@ impl PullOutputArgs {
         NormalizeArgs {
             inputs: Vec::new(),
             schemas: Vec::new(),
+            builtin: false,
             log_types: log_types.iter().map(|t| (*t).to_owned()).collect(),
             output: self.output.clone(),
             format: self.format,

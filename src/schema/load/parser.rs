@@ -50,8 +50,21 @@ impl Loader {
             "`parser`",
             Some("remove `parser` for JSON logs"),
         )?;
+        // There is no `parser: json`: JSON is what a schema without `parser` reads.
+        let json = |(key, _): &&(Node, Node)| key.text() == Some("json");
+        if let Some((key, _)) = pairs.iter().find(json) {
+            self.error(
+                key.span,
+                "there is no `json` parser".into(),
+                Some(
+                    "JSON is the default: remove it (and `parser`, if nothing else is in it)"
+                        .into(),
+                ),
+            );
+        }
+        let pairs: Vec<(Node, Node)> = pairs.iter().filter(|p| !json(p)).cloned().collect();
         let mut spec = ParserSpec::default();
-        for p in self.entries(pairs, Some(PARSER_KEYS)) {
+        for p in self.entries(&pairs, Some(PARSER_KEYS)) {
             match p.key {
                 "native" => spec.native = self.native(p),
                 "regex" => spec.regex = self.regex(p),

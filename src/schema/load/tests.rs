@@ -102,7 +102,8 @@ cases! {
     parser_fastmatch: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a}']}}, fields: [{name: a, type: string}]}" => [];
     parser_regex: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>.*)']}}, fields: [{name: a, type: string}]}" => [];
     parser_script: "{schema: Cust.Tst, parser: {script: {function: f}}, fields: [{name: a, type: string}]}" => ["1:29: the script parser is not supported yet"];
-    parser_unknown: "{schema: Cust.Tst, parser: {json: {}}, fields: [{name: a, type: string}]}" => ["1:29: unknown key `json` (hint: valid keys here: native, csv, fastmatch, regex, script)"];
+    parser_json: "{schema: Cust.Tst, parser: {json: {}}, fields: [{name: a, type: string}]}" => ["1:29: there is no `json` parser (hint: JSON is the default: remove it (and `parser`, if nothing else is in it))"];
+    parser_unknown: "{schema: Cust.Tst, parser: {xml: {}}, fields: [{name: a, type: string}]}" => ["1:29: unknown key `xml` (hint: valid keys here: native, csv, fastmatch, regex, script)"];
     parser_native_no_name: "{schema: Cust.Tst, parser: {native: {}}, fields: [{name: a, type: string}]}" => ["1:29: `native` has no `name`"];
     parser_empty_is_absent: "{schema: Cust.Tst, parser: , fields: [{name: a, type: string}]}" => [];
     element_not_map: "{schema: Cust.Tst, fields: [{name: a, type: array, element: string}]}" => ["1:61: `element` must be a mapping, found a string (hint: give the type of the items, e.g. `element: {type: string}`)"];
