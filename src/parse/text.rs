@@ -20,7 +20,9 @@
 //! values from the kept ones (in the slot's own scratch), drops those that come out empty or
 //! as one of the `emptyValues`, as Panther does, and hands every value to the
 //! decoders: captured values first, in output order, then expanded ones, in template order
-//! (the order decides which of two bad values a reject names). The caller picks how string
+//! (the order decides which of two bad values a reject names). An expanded value replaces
+//! a value captured for the same key; a dropped one leaves it (decoded in the expansion's
+//! turn). The caller picks how string
 //! values reach the event: borrowed from the text ([`Borrowed`](super::tape::Borrowed), when it is the line the
 //! event borrows) or copied into the event's text buffer ([`Copied`], for a scratch
 //! buffer, as for a CSV row with an escaped quote); expanded values are always copied.
@@ -262,8 +264,20 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
         }
     }
     for ((output, _), &span) in plan.expand.iter().zip(&slot.expanded) {
-        if let (Some((s, e)), Some(field)) = (span, plan.fields[*output]) {
-            decode_str::<Copied>(root, start, field, &slot.scratch[s..e], vals, out_text)?;
+        let Some(field) = plan.fields[*output] else {
+            continue;
+        };
+        match (span, slot.vals[*output]) {
+            (Some((s, e)), _) => {
+                decode_str::<Copied>(root, start, field, &slot.scratch[s..e], vals, out_text)?;
+            }
+            // A dropped expansion adds nothing, so a value the line gave the key stays, as
+            // in Panther (which appends an expanded value after the captured ones, and only
+            // when it is kept).
+            (None, Some((s, e))) => {
+                decode_str::<M>(root, start, field, &text[s..e], vals, out_text)?;
+            }
+            (None, None) => {}
         }
     }
     TapeDecoder::<M>::new(&[], vals, out_text, true).close(root, start)
