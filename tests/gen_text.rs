@@ -320,3 +320,39 @@ fn two_headers_cannot_share_a_file() {
         "{reason}"
     );
 }
+
+/// A fastmatch pattern with skipped text (`%{}`) and a value between quotes: the generator
+/// fills the skipped text, and writes no backslash in such a line (one would make the
+/// matcher read the quoted value with its escapes), so every line normalizes.
+#[test]
+fn fastmatch_skipped_text_and_quoted_values() {
+    let mut registry = Registry::new();
+    registry
+        .add_str(
+            r#"
+schema: Custom.Quoted
+parser:
+  fastmatch:
+    match: ['<%{}> %{user} "%{msg}" %{n}']
+fields:
+  - {name: user, type: string, required: true}
+  - {name: msg, type: string}
+  - {name: n, type: bigint, required: true}
+"#,
+            "quoted.yml",
+        )
+        .expect("schema loads");
+    let (_, data, summary) = generate(&registry, &["Custom.Quoted"], 300, 0.0);
+    let text = std::str::from_utf8(&data).expect("utf-8");
+    assert!(text
+        .lines()
+        .all(|l| l.starts_with('<') && !l.contains('\\')));
+    let out = normalize(&registry, &["Custom.Quoted"], &data);
+    assert_eq!(
+        out.events.len() as u64,
+        summary.records,
+        "{:?}",
+        out.rejects.first()
+    );
+    assert!(out.rejects.is_empty());
+}

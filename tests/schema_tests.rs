@@ -110,6 +110,18 @@ fn text_parser_fixtures_pass() {
     assert_eq!(report.passed(), 22);
 }
 
+/// fastmatch as Panther's matcher reads a line: quoted values with their escapes (each
+/// kind, bad ones refused, single quotes), values cut at the first occurrence of the text
+/// after them with the rest of the line ignored, `%{}`, and an `expandFields` key that a
+/// pattern also captures.
+#[test]
+fn fastmatch_fixtures_pass() {
+    let suite = Suite::load(&[data().join("fastmatch")]).expect("fixtures load");
+    let report = suite.run();
+    assert_eq!(report.failed(), 0, "failing cases:\n{}", failures(&report));
+    assert_eq!(report.passed(), 19);
+}
+
 /// A schema file and a test file named explicitly (the test file by content, not by name).
 #[test]
 fn explicit_schema_and_test_file() {

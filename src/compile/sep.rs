@@ -36,6 +36,12 @@ impl Sep {
         self.needle.len()
     }
 
+    /// Whether `hay` starts with the separator.
+    #[inline]
+    pub(crate) fn starts(&self, hay: &[u8]) -> bool {
+        hay.starts_with(&self.needle)
+    }
+
     /// Where the separator first occurs in `hay` (as `memmem::find`).
     #[inline]
     pub(crate) fn find(&self, hay: &[u8]) -> Option<usize> {

@@ -11,7 +11,7 @@ use regex::Regex;
 use super::cut::RegexCut;
 use super::sep::Sep;
 use super::ObjectPlan;
-use crate::schema::text::{compile_fastmatch, compile_regex, template_names, Compiled};
+use crate::schema::text::{compile_fastmatch, compile_regex, holes, template_names, Compiled};
 use crate::schema::{CsvParser, ParserSpec, TextOptions};
 
 /// A text parser, compiled.
@@ -62,24 +62,35 @@ pub(crate) struct CsvPlan {
     pub(crate) columns: Box<[Option<usize>]>,
 }
 
-/// A fastmatch pattern: `lead`, then each placeholder followed by its separator (the
-/// literal text up to the next placeholder), and `tail` after the last placeholder.
+/// A fastmatch pattern: `lead`, the text a line must start with, then each placeholder
+/// with the literal text after it, as Panther's matcher (`pkg/x/fastmatch`) reads a line:
+/// a value is the text up to the first occurrence of its separator, which is consumed; the
+/// last placeholder without a separator takes the rest of the line, and after the last
+/// separator the rest is ignored. A value between quotes (see [`Hole::quote`]) is read with
+/// its escapes when a backslash is ahead (`parse/text.rs`).
 ///
-/// Cutting the line at the first occurrence of each separator gives exactly what the
-/// pattern's regular expression (`^lead(.*?)sep1(.*?)...(.*?)tail$`, lazy groups) gives:
-/// the first occurrence is the shortest value a group can take, and taking a later one only
-/// moves the rest of the line to the right, where each later separator and the tail are no
-/// easier to find. So when the cut fails, the regular expression fails too.
+/// Without a backslash, cutting at the first occurrence of each separator gives what the
+/// pattern's regular expression (`^lead(.*?)sep1(.*?)...sepN`, lazy groups) gives: the
+/// first occurrence is the shortest value a group can take, and a later one only leaves
+/// less of the line for the separators after it.
 #[derive(Debug)]
 pub(crate) struct FastPattern {
     pub(crate) lead: Box<str>,
-    /// The separator after each placeholder but the last (never empty: schema checks refuse
-    /// two placeholders without text between them).
-    pub(crate) seps: Box<[Sep]>,
-    /// The text after the last placeholder (may be empty: the last value takes the rest).
-    pub(crate) tail: Box<str>,
-    /// The output each placeholder fills, in order.
-    pub(crate) outputs: Box<[usize]>,
+    /// The placeholders, in order.
+    pub(crate) holes: Box<[Hole]>,
+}
+
+/// A placeholder of a [`FastPattern`].
+#[derive(Debug)]
+pub(crate) struct Hole {
+    /// The output it fills, none for `%{}` (text skipped).
+    pub(crate) output: Option<usize>,
+    /// The literal text after it; none only for the last placeholder when it ends the
+    /// pattern (schema checks refuse two placeholders without text between them).
+    pub(crate) sep: Option<Sep>,
+    /// `"` or `'` when the text before the placeholder ends with that quote and its
+    /// separator starts with it (Panther's rule), else 0.
+    pub(crate) quote: u8,
 }
 
 /// `(capture group, output)` of the groups of one pattern that fill a field.
@@ -306,26 +317,28 @@ fn fast_pattern(
     pattern: &str,
     output: &mut impl FnMut(&str) -> usize,
 ) -> Result<FastPattern, String> {
-    let lead_end = pattern.find("%{").unwrap_or(pattern.len());
-    let mut rest = &pattern[lead_end..];
-    let mut texts = Vec::new();
-    let mut outputs = Vec::new();
-    while let Some(open) = rest.strip_prefix("%{") {
-        let close = open.find('}').ok_or_else(|| format!("unclosed `{rest}`"))?;
-        outputs.push(output(&open[..close]));
-        rest = &open[close + 1..];
-        let next = rest.find("%{").unwrap_or(rest.len());
-        texts.push(&rest[..next]);
-        rest = &rest[next..];
-    }
-    let tail = texts.pop().unwrap_or_default();
-    if texts.iter().any(|t| t.is_empty()) {
-        return Err("two placeholders without text between them".into());
+    let (lead, holes) = holes(pattern).ok_or_else(|| format!("unclosed `%{{` in `{pattern}`"))?;
+    let last = holes.len().saturating_sub(1);
+    let holes = holes
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let sep = Sep::new(h.after);
+            if sep.is_none() && i != last {
+                return Err("two placeholders without text between them".to_owned());
+            }
+            Ok(Hole {
+                output: (!h.name.is_empty()).then(|| output(h.name)),
+                sep,
+                quote: h.quote.unwrap_or(0),
+            })
+        })
+        .collect::<Result<Box<[Hole]>, String>>()?;
+    if holes.is_empty() {
+        return Err("a pattern without placeholders".into());
     }
     Ok(FastPattern {
-        lead: pattern[..lead_end].into(),
-        seps: texts.iter().filter_map(|t| Sep::new(t)).collect(),
-        tail: tail.into(),
-        outputs: outputs.into(),
+        lead: lead.into(),
+        holes,
     })
 }

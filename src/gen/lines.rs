@@ -29,7 +29,7 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 use super::plan::{FieldGen, VGen};
 use super::write::write_value;
 use super::{GenError, State};
-use crate::schema::text::{compile_fastmatch, compile_regex, Compiled};
+use crate::schema::text::{compile_fastmatch, compile_regex, holes, Compiled};
 use crate::schema::{FieldType, Schema};
 
 /// Attempts at one line before giving up on it (a deliberate mistake is then left out).
@@ -69,8 +69,13 @@ struct FastShape {
     /// Index of the pattern in `match`.
     pattern: usize,
     lead: String,
-    /// Each placeholder: the field it fills and the literal text after it.
-    parts: Vec<(usize, String)>,
+    /// Each placeholder: the field it fills (none for `%{}`, which skips text) and the
+    /// literal text after it.
+    parts: Vec<(Option<usize>, String)>,
+    /// Some placeholder is between quotes: a backslash in the line would make the matcher
+    /// read it with its escapes, which the read-back (a regular expression) does not, so
+    /// no value holds one.
+    quoted: bool,
 }
 
 #[derive(Debug)]
@@ -157,7 +162,7 @@ impl LineGen {
                 for (i, p) in f.patterns.iter().enumerate() {
                     compiled.push(compile_fastmatch(p, i).map_err(|p| refuse(p.message))?);
                     let shape = fast_shape(i, p, &index)?;
-                    let fills = |fi: usize| shape.parts.iter().any(|&(f, _)| f == fi);
+                    let fills = |fi: usize| shape.parts.iter().any(|&(f, _)| f == Some(fi));
                     let expanded = |name: &str| f.options.expand_fields.contains_key(name);
                     let complete = (0..fields.len())
                         .all(|fi| !required[fi] || fills(fi) || expanded(&fields[fi].name));
@@ -212,7 +217,7 @@ impl LineGen {
         match &self.shape {
             Shape::Fastmatch(shapes) => shapes
                 .iter()
-                .all(|s| s.parts.iter().any(|&(f, _)| f == field)),
+                .all(|s| s.parts.iter().any(|&(f, _)| f == Some(field))),
             Shape::Regex { fields, .. } => fields.iter().flatten().any(|g| g.field == field),
         }
     }
@@ -254,19 +259,30 @@ impl LineGen {
                 out.extend_from_slice(shape.lead.as_bytes());
                 for (field, after) in &shape.parts {
                     let start = out.len();
-                    match bad.filter(|b| b.field == *field) {
+                    let fits =
+                        |v: &[u8]| fits_before(v, after) && !(shape.quoted && v.contains(&b'\\'));
+                    let Some(field) = *field else {
+                        // Skipped text: any that the separator after it does not cut.
+                        let filler = ["x", "-", "0", "~"]
+                            .into_iter()
+                            .find(|f| fits(f.as_bytes()));
+                        out.extend_from_slice(filler.unwrap_or_default().as_bytes());
+                        out.extend_from_slice(after.as_bytes());
+                        continue;
+                    };
+                    match bad.filter(|b| b.field == field) {
                         Some(b) => out.extend_from_slice(b.text.as_bytes()),
                         None => {
                             for _ in 0..8 {
                                 out.truncate(start);
-                                write_text(rng, out, &fields[*field].value);
-                                if fits_before(&out[start..], after) {
+                                write_text(rng, out, &fields[field].value);
+                                if fits(&out[start..]) {
                                     break;
                                 }
                             }
                         }
                     }
-                    written.push((*field, start - base, out.len() - base));
+                    written.push((field, start - base, out.len() - base));
                     out.extend_from_slice(after.as_bytes());
                 }
                 shape.pattern
@@ -406,20 +422,22 @@ fn fast_shape(
     pattern: &str,
     field: &dyn Fn(&str) -> Result<usize, GenError>,
 ) -> Result<FastShape, GenError> {
-    let (lead, mut rest) = pattern.split_at(pattern.find("%{").unwrap_or(pattern.len()));
+    // Unclosed placeholders are refused when the pattern is compiled, before this.
+    let (lead, holes) = holes(pattern).unwrap_or((pattern, Vec::new()));
     let mut parts = Vec::new();
-    while let Some(after_open) = rest.strip_prefix("%{") {
-        let close = after_open.find('}').unwrap_or(after_open.len());
-        let name = &after_open[..close];
-        rest = after_open.get(close + 1..).unwrap_or("");
-        let next = rest.find("%{").unwrap_or(rest.len());
-        parts.push((field(name)?, rest[..next].to_owned()));
-        rest = &rest[next..];
+    for h in &holes {
+        let filled = if h.name.is_empty() {
+            None
+        } else {
+            Some(field(h.name)?)
+        };
+        parts.push((filled, h.after.to_owned()));
     }
     Ok(FastShape {
         pattern: index,
         lead: lead.to_owned(),
         parts,
+        quoted: holes.iter().any(|h| h.quote.is_some()),
     })
 }
 

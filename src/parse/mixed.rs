@@ -7,6 +7,7 @@ use std::sync::Arc;
 use simd_json::{Node, Tape};
 
 use super::tape::{json_type, Borrowed, Copied, Fail, StrMode};
+use super::text::Matched;
 use super::{csv, skip, text, Normalizer};
 use crate::error::{Error, ErrorKind, Position, Refusal};
 use crate::event::{recycle, Event, Val};
@@ -151,12 +152,22 @@ impl Normalizer {
             self.text.clear();
             let decoded = match &tp.csv {
                 Some(c) => csv::decode::<M>(&plan.root, tp, c, slot, line, vals, &mut self.text),
-                None if text::match_line(tp, slot, line) => {
-                    text::decode::<M>(&plan.root, tp, slot, line, vals, &mut self.text)
-                }
-                None => Err(Fail::Detail(Refusal::NoMatch {
-                    patterns: Arc::clone(&tp.sources),
-                })),
+                None => match text::match_line(tp, slot, line) {
+                    Matched::Line => {
+                        text::decode::<M>(&plan.root, tp, slot, line, vals, &mut self.text)
+                    }
+                    Matched::Unescaped => {
+                        // Taken out of the slot while the decode step borrows the slot.
+                        let buf = std::mem::take(&mut slot.unescaped);
+                        let root = &plan.root;
+                        let r = text::decode::<Copied>(root, tp, slot, &buf, vals, &mut self.text);
+                        slot.unescaped = buf;
+                        r
+                    }
+                    Matched::No => Err(Fail::Detail(Refusal::NoMatch {
+                        patterns: Arc::clone(&tp.sources),
+                    })),
+                },
             };
             match decoded {
                 Ok(_) => return Tried::Accepted(self.n_json + i),

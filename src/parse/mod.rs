@@ -30,6 +30,7 @@ mod stamp;
 mod stream;
 pub(crate) mod tape;
 mod text;
+mod unquote;
 
 pub(crate) use candidates::Start;
 pub use stream::StreamNormalizer;

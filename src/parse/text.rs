@@ -20,7 +20,9 @@
 //! values from the kept ones (in the slot's own scratch), drops those that come out empty or
 //! as one of the `emptyValues`, as Panther does, and hands every value to the
 //! decoders: captured values first, in output order, then expanded ones, in template order
-//! (the order decides which of two bad values a reject names). The caller picks how string
+//! (the order decides which of two bad values a reject names). An expanded value replaces
+//! a value captured for the same key; a dropped one leaves it (decoded in the expansion's
+//! turn). The caller picks how string
 //! values reach the event: borrowed from the text ([`Borrowed`](super::tape::Borrowed), when it is the line the
 //! event borrows) or copied into the event's text buffer ([`Copied`], for a scratch
 //! buffer, as for a CSV row with an escaped quote); expanded values are always copied.
@@ -35,6 +37,8 @@ use simd_json::Node;
 use super::csv::CsvSlot;
 use super::cut::{cut_line, Cut, CutSlot};
 use super::tape::{fast_str, Copied, DecodeResult, StrMode, TapeDecoder};
+use super::unquote::unquote;
+use crate::compile::sep::Sep;
 use crate::compile::text::{FastPattern, Piece, TextPlan};
 use crate::compile::ObjectPlan;
 use crate::event::Val;
@@ -55,6 +59,9 @@ pub(crate) struct TextSlot {
     expanded: Vec<Option<(usize, usize)>>,
     /// The state of a `parser: csv` plan.
     pub(super) csv: Option<CsvSlot>,
+    /// For `fastmatch`: the text the values point into when one was unescaped (a copy of
+    /// the line, then the unescaped values); see [`Matched::Unescaped`].
+    pub(super) unescaped: String,
 }
 
 impl TextSlot {
@@ -71,16 +78,33 @@ impl TextSlot {
             scratch: String::new(),
             expanded: Vec::with_capacity(plan.expand.len()),
             csv: plan.csv.as_ref().map(|c| CsvSlot::new(plan, c)),
+            unescaped: String::new(),
         }
     }
 }
 
-/// Match `line` with the patterns of `plan` in order and fill `slot.vals` (spans in `line`)
-/// from the first that matches; false when none does.
-pub(crate) fn match_line(plan: &TextPlan, slot: &mut TextSlot, line: &str) -> bool {
+/// What [`match_line`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Matched {
+    /// No pattern matches the line.
+    No,
+    /// `slot.vals` are spans in the line.
+    Line,
+    /// A fastmatch value was unescaped: `slot.vals` are spans in `slot.unescaped`.
+    Unescaped,
+}
+
+/// Match `line` with the patterns of `plan` in order and fill `slot.vals` from the first
+/// that matches: spans in `line`, or in `slot.unescaped` as the result says.
+pub(crate) fn match_line(plan: &TextPlan, slot: &mut TextSlot, line: &str) -> Matched {
     slot.vals.fill(None);
     if let Some(fast) = &plan.fast {
-        return fast.iter().any(|p| cut(p, plan, &mut slot.vals, line));
+        let buf = &mut slot.unescaped;
+        return fast
+            .iter()
+            .map(|p| cut(p, plan, &mut slot.vals, line, buf))
+            .find(|m| *m != Matched::No)
+            .unwrap_or(Matched::No);
     }
     if let (Some(c), Some(cs)) = (&plan.cut, &mut slot.cut) {
         match cut_line(c, cs, line) {
@@ -95,9 +119,9 @@ pub(crate) fn match_line(plan: &TextPlan, slot: &mut TextSlot, line: &str) -> bo
                 }
                 let took_part = |group: usize| matches!(cs.spans.get(group), Some(Some(_)));
                 empty_if_unmatched(plan, &plan.groups[0], &mut slot.vals, took_part);
-                return true;
+                return Matched::Line;
             }
-            Cut::NoMatch => return false,
+            Cut::NoMatch => return Matched::No,
             Cut::GaveUp => {}
         }
     }
@@ -107,7 +131,7 @@ pub(crate) fn match_line(plan: &TextPlan, slot: &mut TextSlot, line: &str) -> bo
         .zip(slot.locs.iter_mut())
         .position(|(re, locs)| re.captures_read(locs, line).is_some())
     else {
-        return false;
+        return Matched::No;
     };
     let locs = &slot.locs[matched];
     for &(group, output) in &*plan.groups[matched] {
@@ -120,7 +144,7 @@ pub(crate) fn match_line(plan: &TextPlan, slot: &mut TextSlot, line: &str) -> bo
     }
     let took_part = |group: usize| locs.get(group).is_some();
     empty_if_unmatched(plan, &plan.groups[matched], &mut slot.vals, took_part);
-    true
+    Matched::Line
 }
 
 /// A field whose groups all stayed out of the match (`(?: %{WORD:b})?` on a line without
@@ -140,36 +164,104 @@ fn empty_if_unmatched(
     }
 }
 
-/// Cut `line` with fastmatch pattern `p` (see [`FastPattern`]) into `vals`; false, with
-/// `vals` cleared, when the pattern does not match.
-fn cut(p: &FastPattern, plan: &TextPlan, vals: &mut [Option<(usize, usize)>], line: &str) -> bool {
+/// Cut `line` with fastmatch pattern `p` (see [`FastPattern`]) into `vals`, as Panther's
+/// matcher does; `vals` cleared when the pattern does not match. A value between quotes
+/// with a backslash ahead is read with its escapes ([`quoted`]); the first one that holds
+/// an escape moves every value to `buf`.
+fn cut(
+    p: &FastPattern,
+    plan: &TextPlan,
+    vals: &mut [Option<(usize, usize)>],
+    line: &str,
+    buf: &mut String,
+) -> Matched {
     let b = line.as_bytes();
     if !b.starts_with(p.lead.as_bytes()) {
-        return false;
+        return Matched::No;
     }
     let mut at = p.lead.len();
-    let Some((&last, first)) = p.outputs.split_last() else {
-        return at == b.len();
-    };
-    for (&output, sep) in first.iter().zip(&*p.seps) {
-        let Some(found) = sep.find(&b[at..]) else {
-            vals.fill(None);
-            return false;
+    let mut matched = Matched::Line;
+    // The first backslash at or after where it was last looked for (`None`: none is left),
+    // looked for once a quoted value needs to know, as Panther reads a quoted value with its
+    // escapes only when a backslash is ahead.
+    let mut backslash: Option<Option<usize>> = None;
+    for hole in &*p.holes {
+        let Some(sep) = &hole.sep else {
+            // The last placeholder, with no text after it: the rest of the line.
+            if let Some(output) = hole.output {
+                let text = if matched == Matched::Line {
+                    line
+                } else {
+                    &**buf
+                };
+                vals[output] = keep(plan, text, at, b.len());
+            }
+            return matched;
         };
-        if vals[output].is_none() {
-            vals[output] = keep(plan, line, at, at + found);
+        let escapes_ahead = hole.quote != 0 && {
+            let next = match backslash {
+                Some(Some(found)) if found >= at => Some(found),
+                Some(None) => None,
+                _ => memchr::memchr(b'\\', &b[at..]).map(|i| at + i),
+            };
+            backslash = Some(next);
+            next.is_some()
+        };
+        let value = if escapes_ahead {
+            quoted(line, at, hole.quote, sep, buf, &mut matched)
+        } else {
+            sep.find(&b[at..])
+                .map(|found| (at, at + found, at + found + sep.len()))
+        };
+        let Some((start, end, next)) = value else {
+            vals.fill(None);
+            return Matched::No;
+        };
+        if let Some(output) = hole.output {
+            // Spans in the line are the same in `buf`, which starts with a copy of it.
+            let text = if matched == Matched::Line {
+                line
+            } else {
+                &**buf
+            };
+            vals[output] = keep(plan, text, start, end);
         }
-        at += found + sep.len();
+        at = next;
     }
-    let tail = p.tail.as_bytes();
-    if b.len() < at + tail.len() || !b.ends_with(tail) {
-        vals.fill(None);
-        return false;
-    }
-    if vals[last].is_none() {
-        vals[last] = keep(plan, line, at, b.len() - tail.len());
-    }
-    true
+    // The pattern ends with literal text: the rest of the line is ignored, as in Panther.
+    matched
+}
+
+/// The quoted value at `line[at..]`, read up to the first quote not escaped ([`unquote`]):
+/// its span and where the rest of the line starts, after `sep`, which must follow. A value
+/// with no escape is a span of the line; else it is unescaped into `buf`, which first
+/// gets a copy of the line (`matched` then says so). `None` when an escape is bad or `sep`
+/// does not follow, as in Panther (no later quote is tried).
+#[cold]
+fn quoted(
+    line: &str,
+    at: usize,
+    quote: u8,
+    sep: &Sep,
+    buf: &mut String,
+    matched: &mut Matched,
+) -> Option<(usize, usize, usize)> {
+    let b = line.as_bytes();
+    let stop = memchr::memchr2(quote, b'\\', &b[at..]).map_or(b.len(), |i| at + i);
+    let (start, end, close) = if b.get(stop) == Some(&b'\\') {
+        if *matched == Matched::Line {
+            buf.clear();
+            buf.push_str(line);
+            *matched = Matched::Unescaped;
+        }
+        let start = buf.len();
+        let close = unquote(line, at, quote, buf)?;
+        (start, buf.len(), close)
+    } else {
+        (at, stop, stop)
+    };
+    sep.starts(&b[close..])
+        .then_some((start, end, close + sep.len()))
 }
 
 /// `trimSpace` and `emptyValues` applied to the value `text[start..end]`: its span, or none
@@ -262,8 +354,20 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
         }
     }
     for ((output, _), &span) in plan.expand.iter().zip(&slot.expanded) {
-        if let (Some((s, e)), Some(field)) = (span, plan.fields[*output]) {
-            decode_str::<Copied>(root, start, field, &slot.scratch[s..e], vals, out_text)?;
+        let Some(field) = plan.fields[*output] else {
+            continue;
+        };
+        match (span, slot.vals[*output]) {
+            (Some((s, e)), _) => {
+                decode_str::<Copied>(root, start, field, &slot.scratch[s..e], vals, out_text)?;
+            }
+            // A dropped expansion adds nothing, so a value the line gave the key stays, as
+            // in Panther (which appends an expanded value after the captured ones, and only
+            // when it is kept).
+            (None, Some((s, e))) => {
+                decode_str::<M>(root, start, field, &text[s..e], vals, out_text)?;
+            }
+            (None, None) => {}
         }
     }
     TapeDecoder::<M>::new(&[], vals, out_text, true).close(root, start)
@@ -335,8 +439,10 @@ mod tests {
     }
 
     /// Cutting a line at the literal text of a fastmatch pattern gives what the pattern's
-    /// regular expression (lazy groups, anchored) gives, on random lines made of the
-    /// patterns' own pieces: the same match or non-match, the same values.
+    /// regular expression (lazy groups, anchored at the start, and at the end only after a
+    /// final placeholder) gives, on random lines made of the patterns' own pieces (no
+    /// backslash: no value is read with escapes): the same match or non-match, the same
+    /// values.
     #[test]
     fn cutting_at_literals_agrees_with_the_regex() {
         let patterns = [
@@ -347,9 +453,11 @@ mod tests {
             "%{a},%{b},%{c},",
             "lead %{a}",
             "é%{a}ü%{b}",
+            "%{a} %{} [%{b}]",
+            "'%{a}' %{}",
         ];
         let pieces = [
-            "", " ", ":", "::", "a", "b", "ab", "x", "[", "]", "\"", ",", "é", "ü", "z9",
+            "", " ", ":", "::", "a", "b", "ab", "x", "[", "]", "\"", ",", "é", "ü", "z9", "'",
         ];
         let mut rnd = xorshift(0x5eed);
         for pattern in patterns {
@@ -362,7 +470,8 @@ mod tests {
                 }
             }
             let yaml = format!(
-                "schema: Tst.Cut\nparser:\n  fastmatch:\n    match: ['{pattern}']\nfields:\n{fields}"
+                "schema: Tst.Cut\nparser:\n  fastmatch:\n    match: ['{}']\nfields:\n{fields}",
+                pattern.replace('\'', "''")
             );
             let mut registry = Registry::new();
             registry.add_str(&yaml, "cut.yml").expect("schema loads");
@@ -371,6 +480,7 @@ mod tests {
             let fast = &tp.fast.as_ref().expect("fastmatch")[0];
             let re = &tp.regexes[0];
             let mut vals = vec![None; tp.outputs.len()];
+            let mut buf = String::new();
             let mut matched = 0;
             for _ in 0..3000 {
                 let mut line = String::new();
@@ -392,7 +502,7 @@ mod tests {
                     line = format!("{lead}{line}{tail}");
                 }
                 vals.fill(None);
-                let cut_ok = cut(fast, tp, &mut vals, &line);
+                let cut_ok = cut(fast, tp, &mut vals, &line, &mut buf) == Matched::Line;
                 let caps = re.captures(&line);
                 assert_eq!(cut_ok, caps.is_some(), "{pattern:?} on {line:?}");
                 if let Some(caps) = caps {

@@ -169,8 +169,11 @@ pub struct RegexParser {
 }
 
 /// `parser: fastmatch:` — each line is matched against the `match` patterns in order; the
-/// first that matches the whole line wins. A `%{name}` placeholder captures the text up to
-/// the literal text that follows it (the last one: to the end of the line).
+/// first that matches wins. A line starts with the text before the first placeholder; a
+/// `%{name}` placeholder captures the text up to the first occurrence of the literal text
+/// that follows it (the last one, with none after it: to the end of the line), and the rest
+/// of the line after the last literal text is ignored. `%{}` skips text. A value between
+/// quotes is read with its escapes when a backslash is ahead, as in Panther.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 // Unknown keys are refused by the loader; serde cannot deny them beside `flatten`.
 #[serde(rename_all = "camelCase")]

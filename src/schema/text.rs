@@ -8,11 +8,14 @@
 //!   of `patternDefinitions` (which may hold placeholders too) or a built-in pattern
 //!   ([`BUILTIN_PATTERNS`]). A named group `(?P<name>...)` fills the field `name`. The
 //!   pattern is searched for in the line: write `^` and `$` to match whole lines.
-//! - **fastmatch**: each item of `match` is a pattern of its own, tried in order, and must
-//!   match the whole line. `%{name}` captures as little text as lets the rest of the pattern
-//!   match (so up to the next occurrence of the literal text after it), and the last
-//!   placeholder of a pattern that ends with one captures the rest of the line. Two
-//!   placeholders need literal text between them.
+//! - **fastmatch**: each item of `match` is a pattern of its own, tried in order; a line
+//!   must start with the text before its first placeholder. `%{name}` captures the text up
+//!   to the first occurrence of the literal text after it, and the last placeholder of a
+//!   pattern that ends with one captures the rest of the line; after a pattern's last
+//!   literal text, the rest of the line is ignored. `%{}` skips text. Two placeholders need
+//!   literal text between them. Values between quotes are read with their escapes when a
+//!   backslash is ahead (`parse/text.rs`): the regular expression is the matcher's on
+//!   lines without one.
 //!
 //! When a field is captured more than once (alternatives, or repeated placeholders), the
 //! first group that took part in the match gives its value; when none took part, it is
@@ -37,6 +40,7 @@ mod perl_classes;
 mod tests;
 
 pub(crate) use check::check;
+pub(crate) use fastmatch::holes;
 
 /// The grok patterns every `parser: regex` schema can use without defining them. First
 /// Panther's own set (its `gork` package, based on grokky: the first [`PANTHER_PATTERNS`],
@@ -309,8 +313,8 @@ pub fn compile_regex(p: &RegexParser, fields: &[&str]) -> Result<Compiled, Probl
 ///
 /// # Errors
 ///
-/// The first problem (a schema check reports all of them): a placeholder without a name or
-/// not closed, two placeholders without text between, or one name twice.
+/// The first problem (a schema check reports all of them): a placeholder not closed, two
+/// placeholders without text between, one name twice, or no placeholder at all.
 pub fn compile_fastmatch(pattern: &str, index: usize) -> Result<Compiled, Problem> {
     fastmatch::read(pattern, index).into_first()
 }

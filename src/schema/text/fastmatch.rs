@@ -1,6 +1,14 @@
 //! Reading a `parser: fastmatch` pattern: its `%{name}` placeholders and the literal text
 //! between them, turned into one regular expression. Every problem of the pattern is found,
 //! each at the placeholder it concerns.
+//!
+//! The regular expression is what Panther's matcher (`pkg/x/fastmatch`) does on a line
+//! without a backslash: each value is the text up to the first occurrence of the literal
+//! text after it (lazy groups), and whatever follows the pattern's last literal text is
+//! ignored (no `$`). With a backslash ahead, a value between quotes is read with its
+//! escapes (`parse/text.rs`), which no regular expression can say; the parser cuts lines
+//! itself and the expression serves the generator (`gen`), whose lines hold no backslash
+//! in such patterns.
 
 use std::fmt::Write as _;
 
@@ -53,6 +61,7 @@ pub(super) fn read(pattern: &str, index: usize) -> Reading {
     let mut fills: Vec<Fill> = Vec::new();
     let mut pos = 0;
     let mut after_placeholder = false;
+    let mut placeholders = 0;
     while pos < pattern.len() {
         let rest = &pattern[pos..];
         match rest.find("%{") {
@@ -71,13 +80,9 @@ pub(super) fn read(pattern: &str, index: usize) -> Reading {
                     complete = false;
                     break;
                 };
-                let name = &rest[2..end];
+                let name = placeholder_name(&rest[2..end]);
                 if name.is_empty() {
-                    problem(
-                        pos,
-                        "a `%{}` placeholder has no field name".into(),
-                        "write the name of the field it fills, e.g. `%{client_ip}`",
-                    );
+                    // `%{}` skips text: its value is not kept, as in Panther.
                 } else if fields.iter().any(|f| f == name) {
                     // Both would match (fastmatch has no alternation): one value would be lost.
                     problem(
@@ -101,8 +106,13 @@ pub(super) fn read(pattern: &str, index: usize) -> Reading {
                 }
                 pos += end + 1;
                 let lazy = if pos == pattern.len() { "" } else { "?" };
-                let _ = write!(source, "(?P<{GROUP_PREFIX}{}>.*{lazy})", fields.len());
-                fields.push(name.to_owned());
+                if name.is_empty() {
+                    let _ = write!(source, "(?:.*{lazy})");
+                } else {
+                    let _ = write!(source, "(?P<{GROUP_PREFIX}{}>.*{lazy})", fields.len());
+                    fields.push(name.to_owned());
+                }
+                placeholders += 1;
                 after_placeholder = true;
             }
             found => {
@@ -113,7 +123,18 @@ pub(super) fn read(pattern: &str, index: usize) -> Reading {
             }
         }
     }
-    source.push('$');
+    if complete && placeholders == 0 {
+        // Panther refuses it (`invalid pattern`): a line would give no value.
+        problem(
+            0,
+            "this pattern has no placeholder".into(),
+            "capture a value with `%{name}`, or skip text with `%{}`",
+        );
+    }
+    // Only the last placeholder, when it ends the pattern, runs to the end of the line.
+    if after_placeholder {
+        source.push('$');
+    }
     let mut out = Reading {
         compiled: Vec::new(),
         problems,
@@ -121,14 +142,96 @@ pub(super) fn read(pattern: &str, index: usize) -> Reading {
         complete,
     };
     if out.problems.is_empty() {
-        match Regex::new(&source) {
-            Ok(regex) => out.compiled.push(Compiled {
-                captures: captures(&regex, &fields),
-                regex,
-            }),
-            // Only a pattern too large for the regex crate's limits gets here.
-            Err(e) => out.problems.push(Problem::new(at, regex_message(&e), None)),
-        }
+        compile(&source, &fields, at, &mut out);
     }
     out
+}
+
+/// The regular expression `source` of a pattern whose placeholders fill `fields`, into `out`.
+fn compile(source: &str, fields: &[String], at: At, out: &mut Reading) {
+    match Regex::new(source) {
+        Ok(regex) => out.compiled.push(Compiled {
+            captures: captures(&regex, fields),
+            regex,
+        }),
+        // Only a pattern too large for the regex crate's limits gets here.
+        Err(e) => out.problems.push(Problem::new(at, regex_message(&e), None)),
+    }
+}
+
+/// The field name of a placeholder from the text between `%{` and `}`: white space before
+/// it is not part of it (`%{ user}` is `user`), as Panther's pattern splitter reads it
+/// (`%{\s*(?P<tag>[^}]*)\s*}`, whose `\s` is Go's ASCII white space). Empty for `%{}`, a
+/// placeholder that skips text.
+pub(crate) fn placeholder_name(inside: &str) -> &str {
+    inside.trim_start_matches(['\t', '\n', '\x0c', '\r', ' '])
+}
+
+/// The quote a placeholder's value is read between: `"` or `'` when the literal text before
+/// the placeholder ends with it and the text after starts with the same one, as Panther
+/// detects quoted values. With a backslash ahead in the line, such a value is read with its
+/// escapes (see `parse/text.rs`).
+pub(crate) fn quote_between(before: &str, after: &str) -> Option<u8> {
+    let quote = *before.as_bytes().last()?;
+    (matches!(quote, b'"' | b'\'') && after.as_bytes().first() == Some(&quote)).then_some(quote)
+}
+
+/// A placeholder of a fastmatch pattern, as the matcher uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Hole<'a> {
+    /// The field it fills; empty for `%{}`, which skips text.
+    pub(crate) name: &'a str,
+    /// The literal text after it, up to the next placeholder or the end of the pattern.
+    pub(crate) after: &'a str,
+    /// See [`quote_between`].
+    pub(crate) quote: Option<u8>,
+}
+
+/// A fastmatch pattern cut into the literal text before its first placeholder and its
+/// placeholders; `None` when a placeholder is not closed (the schema checks report it).
+pub(crate) fn holes(pattern: &str) -> Option<(&str, Vec<Hole<'_>>)> {
+    let lead_end = pattern.find("%{").unwrap_or(pattern.len());
+    let lead = &pattern[..lead_end];
+    let mut rest = &pattern[lead_end..];
+    let mut before = lead;
+    let mut out = Vec::new();
+    while let Some(open) = rest.strip_prefix("%{") {
+        let close = open.find('}')?;
+        rest = &open[close + 1..];
+        let next = rest.find("%{").unwrap_or(rest.len());
+        let after = &rest[..next];
+        out.push(Hole {
+            name: placeholder_name(&open[..close]),
+            after,
+            quote: quote_between(before, after),
+        });
+        before = after;
+        rest = &rest[next..];
+    }
+    Some((lead, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holes_names_and_quotes() {
+        let (lead, h) = holes(r#"<%{ a}> "%{b}" '%{}' "%{c}'%{d}"#).expect("closed");
+        assert_eq!(lead, "<");
+        let got: Vec<_> = h.iter().map(|h| (h.name, h.after, h.quote)).collect();
+        assert_eq!(
+            got,
+            [
+                ("a", "> \"", None),
+                ("b", "\" '", Some(b'"')),
+                ("", "' \"", Some(b'\'')),
+                // The quotes around `c` differ: not a quoted value.
+                ("c", "'", None),
+                ("d", "", None),
+            ]
+        );
+        assert_eq!(holes("x %{a"), None);
+        assert_eq!(holes("no placeholder"), Some(("no placeholder", vec![])));
+    }
 }

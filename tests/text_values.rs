@@ -1,0 +1,178 @@
+//! Values as Panther's text preprocessors give them: a quoted fastmatch value read with its
+//! escapes (then trimmed, dropped as an empty value, read by templates), and an
+//! `expandFields` key that the line also fills, for every text parser. The fastmatch cases
+//! in Panther's test format are in `tests/data/schematest/fastmatch/` (`schema_tests.rs`).
+
+use normalog::sink::ndjson::Options;
+use normalog::sink::Collect;
+use normalog::{NormalizerBuilder, Position, Registry};
+
+const JSON: &str = r"
+schema: Custom.Json
+fields:
+  - {name: level, type: string, required: true}
+";
+
+fn run_in(registry: &Registry, types: &[&str], lines: &[&str]) -> Collect {
+    let mut n = NormalizerBuilder::new()
+        .log_types(types.iter().copied())
+        .build(registry)
+        .expect("build");
+    let mut out = Collect::default();
+    for (i, line) in lines.iter().enumerate() {
+        let pos = Position::new(0, i as u64 + 1, i as u64);
+        n.normalize_bytes(line.as_bytes(), pos, &mut out)
+            .expect("collect never fails");
+    }
+    out
+}
+
+fn field(event: &str, key: &str) -> Option<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_str(event).expect("event is JSON");
+    v.get(key).cloned()
+}
+
+/// A quoted fastmatch value with escapes reaches the event unescaped, then trimmed and
+/// checked against `emptyValues`, and templates read it, as in Panther (which unescapes
+/// while matching): through `normalize_bytes`, `normalize_line` and `normalize`, with a
+/// JSON log type loaded beside or not.
+#[test]
+fn fastmatch_quoted_values_by_every_entry_point() {
+    let mut registry = Registry::new();
+    registry.add_str(JSON, "json.yml").expect("schema loads");
+    registry
+        .add_str(
+            r#"
+schema: Custom.Quoted
+parser:
+  fastmatch:
+    match: ['%{level} msg="%{msg}" user=%{user}']
+    trimSpace: true
+    emptyValues: ['-']
+    expandFields:
+      both: '%{user}:%{msg}'
+fields:
+  - {name: level, type: string}
+  - {name: msg, type: string}
+  - {name: user, type: string}
+  - {name: both, type: string}
+"#,
+            "quoted.yml",
+        )
+        .expect("schema loads");
+    let lines: [&[u8]; 3] = [
+        br#"INFO msg="say \"hi\"\t " user=ann"#,
+        br#"INFO msg="\x2d" user=bob"#,
+        br#"INFO msg="a\qb" user=eve"#,
+    ];
+    for types in [&["Custom.Quoted"][..], &["Custom.Json", "Custom.Quoted"]] {
+        let mut n = NormalizerBuilder::new()
+            .log_types(types.iter().copied())
+            .build(&registry)
+            .expect("build");
+        let mut out = Collect::default();
+        for line in lines {
+            n.normalize_bytes(line, Position::default(), &mut out)
+                .expect("collect");
+            n.normalize_line(&mut line.to_vec(), Position::default(), &mut out)
+                .expect("collect");
+            let mut copy = line.to_vec();
+            match n.normalize(&mut copy, Position::default()) {
+                Ok(event) => out.events.push(event.to_json(Options::default())),
+                Err(e) => out.rejects.push(e.to_string()),
+            }
+        }
+        assert_eq!(out.events.len(), 6, "{types:?}: {:?}", out.rejects);
+        for e in &out.events[..3] {
+            assert_eq!(field(e, "msg"), Some("say \"hi\"".into()), "{e}");
+            assert_eq!(field(e, "both"), Some("ann:say \"hi\"".into()), "{e}");
+        }
+        for e in &out.events[3..] {
+            // `\x2d` is `-`, one of the emptyValues.
+            assert_eq!(field(e, "msg"), None, "{e}");
+            assert_eq!(field(e, "both"), Some("bob:".into()), "{e}");
+        }
+        // `\q` is no escape: the pattern does not match.
+        assert_eq!(out.rejects.len(), 3, "{types:?}");
+        assert!(out
+            .rejects
+            .iter()
+            .all(|r| r.contains("line matches no pattern")));
+    }
+}
+
+/// An `expandFields` key that the line also fills keeps the line's value when the
+/// template comes out empty or one of the `emptyValues` (Panther then adds nothing), and
+/// takes the template's value otherwise, for every text parser (review finding: the
+/// captured value was lost).
+#[test]
+fn a_dropped_expansion_keeps_the_captured_value() {
+    let mut registry = Registry::new();
+    for (yaml, name) in [
+        (
+            r"
+schema: Custom.RxExpand
+parser:
+  regex:
+    match: ['^%{NOTSPACE:user}@%{NOTSPACE:host} %{GREEDYDATA:msg}$']
+    emptyValues: ['-']
+    expandFields: {msg: '%{user}'}
+fields:
+  - {name: user, type: string}
+  - {name: host, type: string}
+  - {name: msg, type: string}
+",
+            "rx.yml",
+        ),
+        (
+            r"
+schema: Custom.CsvExpand
+parser:
+  csv:
+    columns: [user, host, msg]
+    emptyValues: ['-']
+    expandFields: {msg: '%{user}'}
+fields:
+  - {name: user, type: string}
+  - {name: host, type: string}
+  - {name: msg, type: string}
+",
+            "csv.yml",
+        ),
+        (
+            r"
+schema: Custom.FmExpand
+parser:
+  fastmatch:
+    match: ['%{user}@%{host} %{msg}']
+    emptyValues: ['-']
+    expandFields: {msg: '%{user}'}
+fields:
+  - {name: user, type: string}
+  - {name: host, type: string}
+  - {name: msg, type: string}
+",
+            "fm.yml",
+        ),
+    ] {
+        registry.add_str(yaml, name).expect("schema loads");
+    }
+    for (log_type, lines) in [
+        ("Custom.FmExpand", ["-@h1 hello", "ann@h1 hello"]),
+        ("Custom.RxExpand", ["-@h1 hello", "ann@h1 hello"]),
+        ("Custom.CsvExpand", ["-,h1,hello", "ann,h1,hello"]),
+    ] {
+        let out = run_in(&registry, &[log_type], &lines);
+        assert_eq!(out.events.len(), 2, "{log_type}: {:?}", out.rejects);
+        assert_eq!(
+            field(&out.events[0], "msg"),
+            Some("hello".into()),
+            "{log_type}"
+        );
+        assert_eq!(
+            field(&out.events[1], "msg"),
+            Some("ann".into()),
+            "{log_type}"
+        );
+    }
+}
