@@ -107,7 +107,7 @@ fn text_parser_fixtures_pass() {
     }
     let report = suite.run();
     assert_eq!(report.failed(), 0, "failing cases:\n{}", failures(&report));
-    assert_eq!(report.passed(), 22);
+    assert_eq!(report.passed(), 26);
 }
 
 /// A schema file and a test file named explicitly (the test file by content, not by name).
