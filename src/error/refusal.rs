@@ -165,7 +165,10 @@ pub enum Refusal {
         /// The `match` items tried, as written in the schema.
         patterns: Arc<[Box<str>]>,
     },
-    /// A CSV row with another number of values than the columns.
+    /// A CSV row with another number of values than its input's header names. With
+    /// `columns` (`header_line` is `None`) no reject says it: such a row is read all the
+    /// same, its values zipped with `columns`, once no other log type reads or skips the
+    /// line; this refusal only puts it off until then.
     FieldCount {
         /// Values in the row.
         found: usize,

@@ -17,12 +17,19 @@
 //! of values) is done again the general way above, which decides the reject.
 //!
 //! Per input, a plan with `hasHeader` takes as its header the input's first line that it
-//! does not skip (lines `skipLines` and `skipPrefix` consume, and blank lines, may come
-//! before it: an export's comment lines) and consumes it; without `columns` it learns the
-//! output of each column from it ([`offer_header`]). The normalizer starts each input's
-//! search at line 1, and when a caller says where an input starts
+//! does not skip (lines `skipPrefix` consumes, and blank lines, may come before it: an
+//! export's comment lines) and consumes it, whatever it holds, as Panther skips it; without
+//! `columns` it learns the output of each column from it ([`offer_header`]). The normalizer
+//! starts each input's search at line 1, and when a caller says where an input starts
 //! ([`Normalizer::start_input`](super::Normalizer::start_input)), from the input's first
 //! lines.
+//!
+//! How many values a row has: with the header's names, as many as the header (Panther's
+//! reader is told that count); with `columns`, any number, as Panther zips a row with its
+//! columns (values beyond them dropped, missing ones empty). Such a row, with another
+//! number of values than `columns`, is the log type's only when no other text log type
+//! reads or skips the line (`mixed.rs`): a CSV log type would otherwise take nearly every
+//! line of another log type's input.
 
 use crate::compile::text::{CsvPlan, TextPlan};
 use crate::compile::ObjectPlan;
@@ -44,9 +51,8 @@ pub(crate) struct CsvSlot {
     /// Whether `header` holds this input's columns (its header line named an output).
     header_ok: bool,
     /// The line of the current input that is its header: [`WAITING`] until a line the plan
-    /// does not skip has come, [`NO_HEADER`] when there is none (with `columns`: the first
-    /// such line had another number of values; or the input's first lines, given by a
-    /// caller starting in its middle, held none; or the plan has no `hasHeader`).
+    /// does not skip has come, [`NO_HEADER`] when there is none (the input's first lines,
+    /// given by a caller starting in its middle, held none; or the plan has no `hasHeader`).
     header_line: u64,
     /// The span of each value of the current row, in the line or in `unquoted`.
     fields: Vec<(usize, usize)>,
@@ -305,11 +311,12 @@ pub(crate) fn no_header_yet(slot: &mut TextSlot) {
 
 /// Offer line `line_no` of the input (`line`, without its line end) to a plan with
 /// `hasHeader`; returns whether it is the input's header, to be consumed. The first line
-/// the plan does not skip (lines 1 to `skipLines`, lines that start with `skipPrefix`,
-/// blank lines) is the header line: without `columns` its values name the output each
-/// column fills (a header that names none is not this log type's: neither it nor the
-/// input's rows are, they are refused); with `columns`, it is the header only if it has as
-/// many values as columns (otherwise the input has no header line, and this line is a row).
+/// the plan does not skip (lines that start with `skipPrefix`, blank lines) is the header
+/// line, whatever it holds, as Panther skips the first line when `columns` are given and
+/// reads the names from it when not. Without `columns` its values name the output each
+/// column fills; a header that names none is not this log type's, and neither are the
+/// input's rows: they are refused (no header), so that another log type may read them.
+/// The line itself goes as a skipped line does: to a log type that reads it, if one does.
 pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, line_no: u64) -> bool {
     let (Some(c), Some(cs)) = (&plan.csv, &mut slot.csv) else {
         return false;
@@ -318,30 +325,30 @@ pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, lin
         return false;
     }
     if cs.header_line != WAITING {
-        return cs.header_line == line_no && (cs.header_ok || !c.columns.is_empty());
+        return cs.header_line == line_no;
     }
     let skipped = plan.skips_line(line, line_no) || line.trim().is_empty();
     if skipped {
         return false;
     }
+    cs.header_line = line_no;
+    if !c.columns.is_empty() {
+        // `columns` name the values: the header's own names are not read.
+        return true;
+    }
     let CsvSlot {
         header,
         header_ok,
-        header_line,
         fields,
         unquoted,
         direct,
+        ..
     } = cs;
     let text: &str = if split(line, c.delimiter, fields, unquoted) {
         unquoted
     } else {
         line
     };
-    if !c.columns.is_empty() {
-        let is_header = fields.len() == c.columns.len();
-        *header_line = if is_header { line_no } else { NO_HEADER };
-        return is_header;
-    }
     header.extend(fields.iter().map(|&(s, e)| {
         let name = if plan.trim_space {
             text[s..e].trim()
@@ -351,15 +358,17 @@ pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, lin
         plan.outputs.iter().position(|o| **o == *name)
     }));
     *header_ok = header.iter().any(Option::is_some);
-    *header_line = line_no;
     set_direct(plan, header, direct);
-    *header_ok
+    true
 }
 
 /// Split the row `line` into the values of `plan`'s outputs and decode them into a new
 /// block of `vals` for `root` (see `text::decode`): values that point into the line reach
 /// the event as `M` makes them, unescaped ones are copied. The block's start, or why the row
-/// is refused.
+/// is refused. With `columns`, a row with another number of values is refused
+/// ([`Refusal::FieldCount`]) unless `any_count`: then its values beyond the columns are
+/// dropped and the missing ones are empty, as in Panther (see the module docs for when).
+#[allow(clippy::too_many_arguments)] // the decode step's buffers, and the one option
 pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
     root: &ObjectPlan,
     plan: &TextPlan,
@@ -368,15 +377,17 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
     line: &'t str,
     vals: &mut Vec<Val<'a>>,
     out_text: &mut String,
+    any_count: bool,
 ) -> DecodeResult<usize> {
     if let Some(decoded) = decode_direct::<M>(root, plan, c, slot, line, vals, out_text) {
         return decoded;
     }
-    decode_general::<M>(root, plan, c, slot, line, vals, out_text)
+    decode_general::<M>(root, plan, c, slot, line, vals, out_text, any_count)
 }
 
 /// [`decode`] the general way: every value cut, then the decode step every text parser
 /// ends with.
+#[allow(clippy::too_many_arguments)] // as `decode`
 fn decode_general<'t, 'a, M: StrMode<'t, 'a>>(
     root: &ObjectPlan,
     plan: &TextPlan,
@@ -385,6 +396,7 @@ fn decode_general<'t, 'a, M: StrMode<'t, 'a>>(
     line: &'t str,
     vals: &mut Vec<Val<'a>>,
     out_text: &mut String,
+    any_count: bool,
 ) -> DecodeResult<usize> {
     // Taken out of the slot while the decode step borrows the slot, and put back after.
     let mut unquoted = slot
@@ -392,7 +404,7 @@ fn decode_general<'t, 'a, M: StrMode<'t, 'a>>(
         .as_mut()
         .map(|cs| std::mem::take(&mut cs.unquoted))
         .unwrap_or_default();
-    let result = match fill(plan, c, slot, line, &mut unquoted) {
+    let result = match fill(plan, c, slot, line, &mut unquoted, any_count) {
         Ok(false) => text::decode::<M>(root, plan, slot, line, vals, out_text),
         Ok(true) => text::decode::<Copied>(root, plan, slot, &unquoted, vals, out_text),
         Err(refusal) => Err(Fail::Detail(refusal)),
@@ -468,13 +480,14 @@ fn decode_direct<'t, 'a, M: StrMode<'t, 'a>>(
 }
 
 /// Split the row into `slot.vals` (trimmed, empty values left out); true when the spans
-/// point into `unquoted` rather than `line`.
+/// point into `unquoted` rather than `line`. `any_count`: see [`decode`].
 fn fill(
     plan: &TextPlan,
     c: &CsvPlan,
     slot: &mut TextSlot,
     line: &str,
     unquoted: &mut String,
+    any_count: bool,
 ) -> Result<bool, Refusal> {
     let TextSlot {
         vals, csv, firsts, ..
@@ -495,7 +508,9 @@ fn fill(
     } else {
         (&c.columns, None)
     };
-    if cs.fields.len() != columns.len() {
+    // Panther's reader is given the header's count of values, which it then holds every
+    // row to; with `columns` it zips each row with them, whatever its count.
+    if cs.fields.len() != columns.len() && (header_line.is_some() || !any_count) {
         return Err(Refusal::FieldCount {
             found: cs.fields.len(),
             expected: columns.len(),
@@ -509,8 +524,12 @@ fn fill(
     // the row becomes name/value pairs, values dropped pair by pair (`emptyValues`), a
     // template reads the first pair of its name, and the pairs are written as one JSON
     // object whose repeated key decodes as the last, as a repeated JSON key does here.
-    for (&(start, end), column) in cs.fields.iter().zip(columns) {
+    for (i, column) in columns.iter().enumerate() {
         if let Some(output) = *column {
+            // A value the row lacks is empty, as Panther's `zipFields` makes it (and goes
+            // through `trimSpace` and `emptyValues` as any value); values beyond the
+            // columns are never read.
+            let (start, end) = cs.fields.get(i).copied().unwrap_or((0, 0));
             if let Some(span) = keep(plan, text, start, end) {
                 if let Some(first) = vals[output] {
                     if !plan.expand.is_empty() && !firsts.iter().any(|(o, _)| *o == output) {

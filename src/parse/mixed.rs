@@ -116,7 +116,13 @@ impl Normalizer {
     /// Match `line` with each text log type in order and decode the values of the first
     /// that matches and decodes them (strings borrowed or copied as `M` says: see
     /// `text.rs`): the index of the plan that accepted it; else of the first that skips it;
-    /// else each one's refusal is in `text_refusals`.
+    /// else of the first CSV log type that reads it as a row with another number of values
+    /// than its `columns`; else each one's refusal is in `text_refusals`.
+    ///
+    /// Why such a row comes last: `columns` zip with a row of any count (as in Panther), so
+    /// a CSV log type would read nearly any line; taken in turn, it would take the lines of
+    /// the text log types loaded after it, and the header or preamble lines another one
+    /// skips. A row with as many values as `columns` is read in turn, as before.
     fn try_text<'t, 'a, M: StrMode<'t, 'a>>(
         &mut self,
         line: &'t [u8],
@@ -136,6 +142,12 @@ impl Normalizer {
             return Tried::Refused;
         };
         let mut skipped = None;
+        // The CSV log types that refused the line for its number of values alone (their
+        // plan indices among the text ones), to read it when no other one does.
+        let other_count = &mut self.other_count;
+        other_count.clear();
+        // With one text log type, nothing can come before such a row.
+        let one_text_type = text_plans.len() == 1;
         for (i, plan) in text_plans.iter().enumerate() {
             let (Some(tp), Some(slot)) = (&plan.text, self.text_slots.get_mut(i)) else {
                 continue;
@@ -151,7 +163,16 @@ impl Normalizer {
             vals.clear();
             self.text.clear();
             let decoded = match &tp.csv {
-                Some(c) => csv::decode::<M>(&plan.root, tp, c, slot, line, vals, &mut self.text),
+                Some(c) => csv::decode::<M>(
+                    &plan.root,
+                    tp,
+                    c,
+                    slot,
+                    line,
+                    vals,
+                    &mut self.text,
+                    one_text_type,
+                ),
                 None => match text::match_line(tp, slot, line) {
                     Matched::Line => {
                         text::decode::<M>(&plan.root, tp, slot, line, vals, &mut self.text)
@@ -171,13 +192,45 @@ impl Normalizer {
             };
             match decoded {
                 Ok(_) => return Tried::Accepted(self.n_json + i),
-                Err(Fail::Detail(r)) => refusals.push((plan.log_type.clone(), r)),
+                Err(Fail::Detail(r)) => {
+                    if let Refusal::FieldCount {
+                        header_line: None, ..
+                    } = r
+                    {
+                        other_count.push((i, refusals.len()));
+                    }
+                    refusals.push((plan.log_type.clone(), r));
+                }
                 Err(Fail::Quick) => {}
             }
         }
-        skipped.map_or(Tried::Refused, |(pi, by_prefix)| {
-            Tried::Skipped(pi, by_prefix)
-        })
+        if let Some((pi, by_prefix)) = skipped {
+            return Tried::Skipped(pi, by_prefix);
+        }
+        for &(i, at) in other_count.iter() {
+            let (Some(plan), Some(slot)) = (text_plans.get(i), self.text_slots.get_mut(i)) else {
+                continue;
+            };
+            let Some(tp) = &plan.text else {
+                continue;
+            };
+            let Some(c) = &tp.csv else {
+                continue;
+            };
+            vals.clear();
+            self.text.clear();
+            match csv::decode::<M>(&plan.root, tp, c, slot, line, vals, &mut self.text, true) {
+                Ok(_) => return Tried::Accepted(self.n_json + i),
+                // The row's own fault, rather than its count, is what its reject says.
+                Err(Fail::Detail(r)) => {
+                    if let Some((_, refusal)) = refusals.get_mut(at) {
+                        *refusal = r;
+                    }
+                }
+                Err(Fail::Quick) => {}
+            }
+        }
+        Tried::Refused
     }
 
     /// What a line that log type `pi` skips gives: not an event, not a reject.

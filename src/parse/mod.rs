@@ -148,6 +148,7 @@ impl NormalizerBuilder {
             literals: literals::Literals::default(),
             wants_literals: false,
             text_refusals: Vec::new(),
+            other_count: Vec::new(),
             scan: Scan::new(),
             plans,
             last: 0,
@@ -183,6 +184,10 @@ pub struct Normalizer {
     wants_literals: bool,
     /// Why each text log type refused the current line.
     text_refusals: Vec<(Arc<str>, Refusal)>,
+    /// The CSV log types that refused the current line for its number of values alone:
+    /// their index among the text log types, and where their refusal is in
+    /// `text_refusals` (see `mixed.rs`, `try_text`).
+    other_count: Vec<(usize, usize)>,
     /// With several candidates: finds which can accept a record in one scan of its keys.
     classifier: Option<Classifier>,
     /// The classifier's scan of the current record.

@@ -15,12 +15,17 @@
 //! every value is a string until the fields' decoders convert it.
 //!
 //! Which name each value gets: `columns`, in order; or, with `hasHeader` and no `columns`,
-//! the values of the first line of each input (the header, consumed). With both, the header
-//! is consumed and `columns` name the values (as in Panther). With `trimSpace`, header names
-//! are trimmed too. A header that names none of the schema's fields is not this log type's
-//! header: the rows of that input are refused (so another log type can read them). A row
-//! whose number of values is not the number of columns is rejected, and says both numbers
-//! (Panther instead takes the count of the first row it reads when `columns` are given).
+//! the values of the first line of each input (the header). With `hasHeader` the header is
+//! consumed whatever it holds, as Panther skips it; with `columns` too, `columns` name the
+//! values. With `trimSpace`, header names are trimmed too. A header that names none of the
+//! schema's fields is not this log type's header: the rows of that input are refused (so
+//! another log type can read them; Panther would read them with names that fill nothing).
+//!
+//! How many values a row has: with the header's names, as many as the header (a row with
+//! another number is rejected, and says both numbers), as Panther's reader is given that
+//! count. With `columns`, any number, as Panther zips a row with them: values beyond them
+//! are dropped, missing ones are empty. Panther's reader (Go's `encoding/csv`) also holds
+//! every row to the count of the first row it read; normalog reads each row on its own.
 //!
 //! Why not the `csv-core` crate: its quoting differs from Go's lazy quotes where Panther
 //! compatibility needs them (`"a"b,c` is one value `a"b,c` in Go, two, `ab` and `c`, in

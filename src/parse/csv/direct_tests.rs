@@ -98,6 +98,7 @@ fn decoding_as_cut_agrees_with_the_general_way() {
                 &row,
                 &mut g_vals,
                 &mut g_text,
+                false,
             );
             match direct {
                 None => assert!(vals.is_empty() && text.is_empty(), "{row:?}"),

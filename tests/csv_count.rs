@@ -1,0 +1,252 @@
+//! `parser: csv`: how many values a row has, and the header line, as in Panther (its
+//! `preprocessors/csv.go`): with `columns`, a row is zipped with them whatever its number of
+//! values; with `hasHeader`, the input's first line (that the log type does not skip) is
+//! consumed whatever it holds. Through `normalize_bytes` with positions, and batch runs on
+//! one thread and on four, with other text log types in the run.
+#![allow(clippy::unwrap_used)] // a test that cannot set up its fixture should panic
+
+use std::fmt::Write as _;
+
+use normalog::pipeline::{Batch, Ignore, Input};
+use normalog::sink::{ndjson, Collect};
+use normalog::{NormalizerBuilder, Position, Registry};
+
+/// Column names from each input's header line.
+const USERS: &str = r"
+schema: Custom.Users
+parser:
+  csv:
+    delimiter: ','
+    hasHeader: true
+fields:
+  - {name: user, type: string, required: true}
+  - {name: n, type: int}
+";
+
+/// Named columns, no header.
+const PAIRS: &str = r"
+schema: Custom.Pairs
+parser:
+  csv:
+    delimiter: '|'
+    columns: [key, value]
+fields:
+  - {name: key, type: string, required: true}
+  - {name: value, type: string}
+";
+
+/// `columns`, and `""` means none.
+const NET: &str = r"
+schema: Custom.Net
+parser:
+  csv:
+    columns: [src, port, proto]
+    emptyValues: ['']
+fields:
+  - {name: src, type: string, required: true}
+  - {name: port, type: int}
+  - {name: proto, type: string, required: true}
+";
+
+/// A header, and `columns` that name the values whatever the header says.
+const METER: &str = r"
+schema: Custom.Meter
+parser:
+  csv:
+    delimiter: ';'
+    hasHeader: true
+    columns: [at, meter, kwh]
+fields:
+  - {name: at, type: timestamp, timeFormat: unix, isEventTime: true}
+  - {name: meter, type: string, required: true}
+  - {name: kwh, type: float}
+";
+
+/// A regex log type whose first line of each input is a preamble.
+const KV: &str = r"
+schema: Custom.Kv
+parser:
+  regex:
+    skipLines: 1
+    match: ['^%{WORD:op}=%{INT:n}$']
+fields:
+  - {name: op, type: string, required: true}
+  - {name: n, type: int}
+";
+
+fn registry() -> Registry {
+    let mut r = Registry::new();
+    for (yaml, name) in [
+        (USERS, "users.yml"),
+        (PAIRS, "pairs.yml"),
+        (NET, "net.yml"),
+        (METER, "meter.yml"),
+        (KV, "kv.yml"),
+    ] {
+        r.add_str(yaml, name).expect("schema loads");
+    }
+    r
+}
+
+fn value(event: &str, key: &str) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(event).expect("event is JSON");
+    v.get(key).cloned().unwrap_or(serde_json::Value::Null)
+}
+
+/// The lines of one input, line 1 first, normalized with the log type `log_type` alone.
+fn lines(log_type: &str, input: &[&str]) -> Collect {
+    let registry = registry();
+    let mut n = NormalizerBuilder::new()
+        .log_types([log_type])
+        .build(&registry)
+        .unwrap();
+    let mut out = Collect::default();
+    for (i, line) in input.iter().enumerate() {
+        let pos = Position::new(0, i as u64 + 1, i as u64);
+        n.normalize_bytes(line.as_bytes(), pos, &mut out).unwrap();
+    }
+    out
+}
+
+/// With `columns`, a row is zipped with them whatever its number of values, as Panther's
+/// `zipFields` does: values beyond the columns are dropped, missing ones are empty (`""`
+/// for a string, null for other types, left out when `""` is one of the `emptyValues`).
+#[test]
+fn columns_take_a_row_of_any_count() {
+    let out = lines("Custom.Pairs", &["a|b|c|d", "k", "|"]);
+    assert!(out.rejects.is_empty(), "{:?}", out.rejects);
+    let pairs: Vec<_> = out
+        .events
+        .iter()
+        .map(|e| (value(e, "key"), value(e, "value")))
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("a".into(), "b".into()),
+            ("k".into(), "".into()),
+            ("".into(), "".into()),
+        ]
+    );
+    // A missing value goes through `emptyValues` as any other: here it is left out, and
+    // so is a required field. Values beyond the columns are not read, quoted or not.
+    let out = lines(
+        "Custom.Net",
+        &["10.0.0.1,22,tcp,extra,\"more, quoted\"", "10.0.0.2,53"],
+    );
+    assert_eq!(out.events.len(), 1, "{:?}", out.rejects);
+    assert_eq!(value(&out.events[0], "port"), 22);
+    assert_eq!(value(&out.events[0], "proto"), "tcp");
+    assert_eq!(
+        out.rejects,
+        ["record 1 (line 2, byte 0): Custom.Net: missing required field \"proto\""]
+    );
+}
+
+/// `hasHeader` with `columns`: the header line is consumed whatever it holds (Panther skips
+/// the first line), here with more values than `columns`, and the rows are zipped with
+/// `columns`.
+#[test]
+fn a_header_with_columns_is_consumed_whatever_its_count() {
+    let out = lines(
+        "Custom.Meter",
+        &["Zeit;Zähler;Verbrauch;Tarif", "1688220000;M-17;1.25;T1"],
+    );
+    assert!(out.rejects.is_empty(), "{:?}", out.rejects);
+    assert_eq!(out.events.len(), 1);
+    assert_eq!(value(&out.events[0], "meter"), "M-17");
+    // An input whose first line reads as a row: it is the header all the same; a row with
+    // fewer values than `columns` lacks the last.
+    let out = lines("Custom.Meter", &["1688220000;M-1;0.5", "1688220060;M-2"]);
+    assert!(out.rejects.is_empty(), "{:?}", out.rejects);
+    assert_eq!(out.events.len(), 1);
+    assert_eq!(value(&out.events[0], "meter"), "M-2");
+    assert_eq!(value(&out.events[0], "kwh"), serde_json::Value::Null);
+}
+
+/// A first line that names none of the fields is the header all the same, consumed as
+/// Panther consumes it; the input's rows are refused, saying why, rather than read with
+/// names that fill no field.
+#[test]
+fn a_first_line_naming_no_field_is_consumed_and_the_rows_refused() {
+    let out = lines("Custom.Users", &["a,b", "ann,1"]);
+    assert!(out.events.is_empty());
+    assert_eq!(
+        out.rejects,
+        ["record 1 (line 2, byte 0): Custom.Users: no header: line 1 of this input names none of the log type's fields (hasHeader)"]
+    );
+    let out = lines("Custom.Users", &["a,b"]);
+    assert!(out.events.is_empty() && out.rejects.is_empty(), "{out:?}");
+}
+
+/// Rows per file in the batch test: inputs are read 64 KiB at a time, so the file is cut
+/// into several chunks.
+const ROWS: u32 = 12_000;
+
+/// `hasHeader` with `columns` in a batch run with other text log types: the file's header
+/// (with more values than `columns`) is consumed in whatever chunk a worker starts, every
+/// row (with more values than `columns` too) is zipped with `columns`, and the lines of
+/// the regex log type's file stay its own (Custom.Pairs, loaded before it, would read them
+/// as rows of one value, but such a row comes after every other reading and skip), with
+/// one thread and with four.
+#[test]
+fn batch_runs_zip_rows_of_another_count_with_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut meter = String::from("Zeit;Zähler;Verbrauch;Tarif\n");
+    for i in 0..ROWS {
+        let _ = writeln!(meter, "{};M-{i};{i}.5;T1", 1_688_220_000 + i);
+    }
+    let files = [
+        ("meter.csv", meter.as_str()),
+        ("kv.log", "kv export v1\nset=2\n"),
+    ];
+    let inputs: Vec<Input> = files
+        .iter()
+        .map(|(name, text)| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            Input::Path(p)
+        })
+        .collect();
+    let registry = registry();
+    let mut builder = NormalizerBuilder::new();
+    builder.log_types(["Custom.Meter", "Custom.Pairs", "Custom.Kv"]);
+    let rows = u64::from(ROWS);
+    let want: Vec<String> = (0..ROWS).map(|i| format!("M-{i}")).collect();
+    for threads in [1, 4] {
+        for chunk in [64, 1 << 22] {
+            let mut out = Vec::new();
+            let run = Batch::new()
+                .threads(threads)
+                .chunk_bytes(chunk)
+                .run_ndjson(
+                    &builder,
+                    &registry,
+                    &inputs,
+                    &mut out,
+                    ndjson::Options::default(),
+                    &mut Ignore,
+                )
+                .unwrap();
+            let s = run.summary;
+            let at = format!("threads {threads}, chunk {chunk}");
+            assert_eq!(
+                (s.records, s.normalized, s.rejected, s.skipped_lines),
+                (rows + 1, rows + 1, 0, 2),
+                "{at}"
+            );
+            let events: Vec<String> = String::from_utf8(out)
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect();
+            let (last, meters) = events.split_last().unwrap();
+            let meters: Vec<String> = meters
+                .iter()
+                .map(|e| value(e, "meter").as_str().unwrap_or("?").to_owned())
+                .collect();
+            assert_eq!(meters, want, "{at}");
+            assert_eq!(value(last, "p_log_type"), "Custom.Kv", "{at}");
+        }
+    }
+}
