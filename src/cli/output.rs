@@ -18,6 +18,10 @@ use normalog::sink::layout::{self, Replaced};
 use normalog::sink::ndjson_dir::NdjsonDirWriter;
 use normalog::sink::parquet::ParquetWriter;
 
+/// The columns a commit added to Parquet tables whose earlier files lack them: table name
+/// and column paths ([`ParquetWriter::columns_added`]).
+pub(super) type ColumnsAdded = Vec<(String, Vec<String>)>;
+
 /// Standard output, a file written under a temporary name and renamed when complete, or a
 /// directory layout (NDJSON or Parquet) whose files are renamed when complete.
 pub(super) enum Output {
@@ -136,8 +140,14 @@ impl Output {
         }
     }
 
-    pub(super) fn commit(self) -> Result<Option<Replaced>, Fatal> {
-        Ok(match self {
+    /// Commit the output: what it replaced of earlier runs (a directory output), and the
+    /// columns it added to Parquet tables whose earlier files lack them (table, columns).
+    pub(super) fn commit(self) -> Result<(Option<Replaced>, ColumnsAdded), Fatal> {
+        if let Output::Parquet(mut w) = self {
+            w.commit()?;
+            return Ok((w.replaced().cloned(), w.columns_added().to_vec()));
+        }
+        let replaced = match self {
             Output::Stdout(s) => {
                 s.lock()
                     .flush()
@@ -152,11 +162,9 @@ impl Output {
                 w.commit()?;
                 w.replaced().cloned()
             }
-            Output::Parquet(mut w) => {
-                w.commit()?;
-                w.replaced().cloned()
-            }
-        })
+            Output::Parquet(_) => None,
+        };
+        Ok((replaced, Vec::new()))
     }
 }
 

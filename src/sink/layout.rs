@@ -51,6 +51,11 @@
 //! is among the new run's, unchanged (same file, size and modification time); an earlier
 //! run with an input the new one does not read again, or reads changed (grown, touched),
 //! is kept, and its rows of the shared inputs are then there twice (the CLI warns).
+//!
+//! A Parquet table keeps its columns: at the commit, under the commit lock, the writer
+//! compares each table's columns with a file of the run committed last among those whose
+//! files stay, and refuses a column of another type or one dropped; columns added are
+//! committed and reported (`ParquetWriter::columns_added`; see `earlier.rs`).
 //! * At most `max_open` files are open at once; opening one more closes the least recently
 //!   used. A partition seen again later gets a new part file. So a million distinct hours
 //!   cost a million small files, but never a million open handles or buffers. (The Parquet
@@ -60,6 +65,7 @@
 #[cfg(feature = "parquet")]
 mod again;
 mod commit;
+mod earlier;
 mod manifest;
 mod mixed;
 mod partition;
@@ -72,6 +78,7 @@ pub use mixed::refuse_mixed_layouts;
 pub use partition::Partition;
 pub use recovery::{recover, Recovered};
 
+pub(crate) use earlier::ColumnCheck;
 pub(crate) use place::{create_file, place_new, remove_empty_parents};
 
 use std::collections::HashMap;
@@ -157,6 +164,9 @@ pub(crate) struct Parts<F: PartFile> {
     /// After the commit of a run that replaced an earlier commit of the same identity: what
     /// it removed ([`Replaced`]).
     pub(crate) replaced: Option<Replaced>,
+    /// After the commit: the columns it added to tables whose earlier files lack them
+    /// ([`earlier`]).
+    columns_added: Vec<(String, Vec<String>)>,
     /// Set by the caller to stop the run: the commit then puts nothing in place.
     cancel: Option<Arc<AtomicBool>>,
     /// Taken before the first file is created; its token ends the temporary names.
@@ -187,6 +197,7 @@ impl<F: PartFile> Parts<F> {
             target_size: None,
             rotated_files: 0,
             replaced: None,
+            columns_added: Vec::new(),
             cancel: None,
             lock: None,
             threads: 1,

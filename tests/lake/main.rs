@@ -9,6 +9,7 @@ use std::process::{Command, Output};
 
 use util::files_under;
 
+mod columns;
 mod files;
 mod partitions;
 mod rerun;

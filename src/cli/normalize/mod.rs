@@ -27,8 +27,10 @@ use normalog::error::ErrorKind;
 use normalog::pipeline::{Batch, Input, RunSummary};
 use normalog::registry::Registry;
 use normalog::schema::validate::column_name;
+use normalog::sink::arrow::arrow_schema;
 use normalog::sink::layout::{self, table_name, Partition};
 use normalog::sink::ndjson;
+use normalog::sink::parquet::ParquetWriter;
 use normalog::NormalizerBuilder;
 
 pub(super) fn run(args: &NormalizeArgs, interrupt: Option<&Interrupt>) -> Result<u8, Fatal> {
@@ -64,6 +66,8 @@ struct NormalizeConfig {
     loaded: Option<loaded::Loaded>,
     /// `--skip-loaded` skipped every input: there is nothing to do.
     nothing_new: bool,
+    /// The output directory (`-o DIR/`), for the warnings that name its tables.
+    dir: Option<std::path::PathBuf>,
 }
 
 /// Say what a re-run removed of the earlier run of the same inputs: its files not written
@@ -129,6 +133,29 @@ fn report_replaced(
     }
 }
 
+/// Warn about the columns a run added to Parquet tables of `dir` whose earlier files lack
+/// them: readers that take one file's columns (DuckDB's `read_parquet` by default) do not
+/// see them.
+fn warn_columns_added(dir: &Path, added: &[(String, Vec<String>)]) {
+    for (table, columns) in added {
+        let table = dir.join(table);
+        let table = table.display();
+        let (columns_, them) = if columns.len() == 1 {
+            ("column", "it")
+        } else {
+            ("columns", "them")
+        };
+        messages::error(&format!(
+            "warning: {table}: this run added the {columns_} {} that the table's earlier files \
+             lack (its schema gained fields); readers see {them} only when they merge the \
+             files' columns by name: DuckDB read_parquet('{table}/**/*.parquet', \
+             hive_partitioning=true, union_by_name=true), Spark \
+             spark.read.option(\"mergeSchema\", \"true\")",
+            columns.join(", ")
+        ));
+    }
+}
+
 /// Say that earlier runs this run would have superseded are kept, because an input of
 /// theirs could not be read: the rows of their other inputs are now there twice.
 fn warn_kept_for_failed_inputs(loaded: &loaded::Loaded) {
@@ -191,6 +218,27 @@ fn warn_partition_columns(registry: &Registry, log_types: &[String], partition: 
             }
         }
     }
+}
+
+/// Refuse before reading a run that would change or drop columns of a Parquet table it is
+/// meant to write: a log type named with -t, or the only one of the schemas. The others are
+/// candidates that the records may never match (a schema directory with one changed schema
+/// must not stop runs of the others): their tables are checked at the commit, under the
+/// commit lock, as these are again.
+fn check_columns(
+    w: &ParquetWriter,
+    registry: &Registry,
+    log_types: &[String],
+) -> Result<(), Fatal> {
+    let only = registry.plans().len() == 1;
+    let tables: Vec<_> = registry
+        .plans()
+        .iter()
+        .filter(|p| only || log_types.iter().any(|t| t == p.log_type()))
+        .map(|p| (p.log_type(), arrow_schema(p)))
+        .collect();
+    w.check_columns(tables.iter().map(|(lt, schema)| (*lt, schema)))?;
+    Ok(())
 }
 
 impl NormalizeConfig {
@@ -286,6 +334,9 @@ impl NormalizeConfig {
                 Output::Stdout(_) | Output::File(_) => {}
             }
         }
+        if let Output::Parquet(w) = &output {
+            check_columns(w, &registry, &args.log_types)?;
+        }
         let rejects = open_rejects(args.rejects.as_deref())?;
         let inputs_left = inputs.len();
         Ok(NormalizeConfig {
@@ -301,6 +352,7 @@ impl NormalizeConfig {
             max_rejects: args.max_rejects,
             loaded,
             nothing_new: skipped_loaded.is_some() && inputs_left == 0,
+            dir: args.output.clone(),
         })
     }
 
@@ -353,10 +405,14 @@ impl NormalizeConfig {
             Output::Parquet(_) => "parquet",
             _ => "ndjson",
         };
-        let replaced = self.output.commit()?;
+        let (replaced, columns_added) = self.output.commit()?;
         if let Some(replaced) = &replaced {
             report_replaced(replaced, ext, run.summary.rejected, self.quiet);
         }
+        warn_columns_added(
+            self.dir.as_deref().unwrap_or(Path::new(".")),
+            &columns_added,
+        );
         if let Some(loaded) = &self.loaded {
             // After the commit, against the runs there then: one committed meanwhile
             // counts.

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::recovery::{complete_dead_commits, sync_file_system, CommitLock};
 use super::{
     manifest, path_error, pause_point, place_new, remove_empty_parents, sink_error, with_path,
-    PartFile, Parts, Replaced,
+    ColumnCheck, PartFile, Parts, Replaced,
 };
 use crate::error::Error;
 use crate::sink::parallel::parallel;
@@ -17,20 +17,28 @@ use crate::sink::parallel::parallel;
 impl<F: PartFile> Parts<F> {
     /// Finish every open file and rename all finished files into place.
     pub(crate) fn commit(&mut self) -> Result<(), Error> {
-        self.commit_with(|files| {
-            for (file, tmp) in files {
-                file.finish().map_err(|e| with_path(&tmp, e))?;
-            }
-            Ok(())
-        })
+        self.commit_with(
+            |files| {
+                for (file, tmp) in files {
+                    file.finish().map_err(|e| with_path(&tmp, e))?;
+                }
+                Ok(())
+            },
+            None,
+        )
     }
 
     /// [`commit`](Self::commit), with `finish` finishing the open files (each given with its
-    /// temporary path; e.g. on several threads).
+    /// temporary path; e.g. on several threads), and `columns` checking each table's
+    /// columns against an earlier file of it that stays, under the commit lock (see
+    /// [`earlier`](super::earlier)): its error refuses the commit before anything is put
+    /// in place.
     pub(crate) fn commit_with(
         &mut self,
         finish: impl FnOnce(Vec<(F, PathBuf)>) -> Result<(), Error>,
+        columns: Option<ColumnCheck<'_>>,
     ) -> Result<(), Error> {
+        self.columns_added.clear();
         pause_point("commit");
         // Files taken back ([`Parts::take_back`]) left an empty entry; the indices of the
         // others into `done` are no longer right, and nothing is taken back after this.
@@ -83,6 +91,11 @@ impl<F: PartFile> Parts<F> {
             self.supersede(&ids);
         }
         self.check_again()?;
+        // Refused: nothing was put in place; the temporary files go with the writer.
+        let added = match columns {
+            Some(check) => self.check_columns(check)?,
+            None => Vec::new(),
+        };
         let (dir, run) = (&self.dir, self.run.as_deref());
         let Some(lock) = &self.lock else {
             return Err(sink_error("no run lock".into()));
@@ -143,6 +156,7 @@ impl<F: PartFile> Parts<F> {
         // The renames and the manifest durable before the journal goes.
         sync_file_system(dir)?;
         std::fs::remove_file(&journal).map_err(|e| path_error(&journal, &e))?;
+        self.columns_added = added;
         // Nothing of this run is left to clean up: its lock goes (taken again if the
         // writer writes more).
         self.lock = None;

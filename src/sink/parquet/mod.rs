@@ -157,6 +157,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod columns;
 mod compact;
 mod copy;
 mod dictionary;
@@ -553,10 +554,14 @@ impl ParquetWriter {
             .into_iter()
             .map(|((t, key), h)| self.whole_file(t, key, h.batches))
             .collect::<Result<_, _>>()?;
-        self.parts.commit_with(|files| {
-            finish_files(files, threads)?;
-            write_whole_files(whole, threads)
-        })
+        let columns = self.column_check();
+        self.parts.commit_with(
+            |files| {
+                finish_files(files, threads)?;
+                write_whole_files(whole, threads)
+            },
+            Some(&columns),
+        )
     }
 }
 

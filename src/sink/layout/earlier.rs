@@ -1,0 +1,183 @@
+//! The columns of a table checked against its earlier files at the commit: a run whose
+//! schema changed a column's type, or dropped a column, would leave a table that readers
+//! cannot read whole (DuckDB takes one file's columns and fails on the others: "failed to
+//! cast column", "could not be found"), so the commit refuses it; a run that only adds
+//! columns commits, and the columns added are reported ([`Parts::columns_added`]), as
+//! readers see them only when they merge the files' columns by name.
+//!
+//! Only the files that stay after the commit count: those of this run's own earlier commit
+//! and of the runs it supersedes are removed by it (a re-run of every input with a new
+//! schema replaces the table, it does not mix two). The check runs where the layout's is
+//! run again, under the directory's commit lock, after the runs superseded are decided:
+//! a run of another schema committed meanwhile is seen.
+//!
+//! One earlier file per table is read (its footer): a file of the run committed last
+//! among those with files in the table (the manifests in `_normalog/runs/`, newest
+//! first). As every commit is checked against the one before, the last run's columns
+//! include every earlier run's, with the same types; runs without an identity (standard
+//! input) have no manifest, and their files are found by a walk of the table only when no
+//! run with one has files there. Tables written before this check may mix already: the
+//! last run's file stands for them.
+
+use std::path::{Path, PathBuf};
+
+use super::manifest::RUNS_DIR;
+use super::{PartFile, Parts};
+use crate::error::Error;
+
+/// Compares this run's columns of a table with those of an earlier file of it
+/// (`(table, table directory, earlier file)`): the columns this run adds, or the error
+/// that refuses the commit (a column whose type changed, one removed).
+pub(crate) type ColumnCheck<'a> = &'a dyn Fn(&str, &Path, &Path) -> Result<Vec<String>, Error>;
+
+impl<F: PartFile> Parts<F> {
+    /// Check the columns of each table this run writes against an earlier file of it that
+    /// stays after the commit (see the module docs); returns, per table, the columns this
+    /// run adds. Call it under the commit lock, after the runs superseded are decided.
+    pub(super) fn check_columns(
+        &self,
+        check: ColumnCheck<'_>,
+    ) -> Result<Vec<(String, Vec<String>)>, Error> {
+        let mut added = Vec::new();
+        let own = self.own_runs();
+        for (table, _) in self.tables.iter().zip(&self.checked).filter(|(_, c)| **c) {
+            let Some(earlier) = earlier_file(&self.dir, table, &own, F::EXT) else {
+                continue;
+            };
+            let columns = check(table, &self.dir.join(table), &earlier)?;
+            if !columns.is_empty() {
+                added.push((table.clone(), columns));
+            }
+        }
+        Ok(added)
+    }
+
+    /// A committed file of `table` that stays after this run's commit, of the run
+    /// committed last ([`earlier_file`]), as known now (the runs superseded are decided
+    /// again at the commit).
+    pub(crate) fn earlier_file_of(&self, table: &str) -> Option<PathBuf> {
+        earlier_file(&self.dir, table, &self.own_runs(), F::EXT)
+    }
+
+    /// The output directory.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The columns the last commit added to tables whose earlier files lack them (table,
+    /// column paths), as [`check_columns`](Self::check_columns) found them.
+    pub(crate) fn columns_added(&self) -> &[(String, Vec<String>)] {
+        &self.columns_added
+    }
+}
+
+/// A committed part file (`part-*.<ext>`) of `table` in `dir` that stays after this run's
+/// commit (not of the runs `own`), of the run committed last: `None` if the table has none.
+/// A manifest or directory that cannot be read is passed over: this check must not stop
+/// a run that the writing itself would not.
+pub(crate) fn earlier_file(dir: &Path, table: &str, own: &[&str], ext: &str) -> Option<PathBuf> {
+    let runs = dir.join(RUNS_DIR);
+    let mut manifests: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&runs)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            // Hidden: a manifest being written.
+            !name.starts_with('.') && !own.contains(&&*name)
+        })
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    // Newest first (a commit renames its manifest into place).
+    manifests.sort_by(|a, b| b.cmp(a));
+    let dot_ext = format!(".{ext}");
+    for (_, manifest) in &manifests {
+        let Ok(listed) = std::fs::read_to_string(manifest) else {
+            continue;
+        };
+        let found = listed
+            .lines()
+            .filter(|l| l.ends_with(&dot_ext))
+            .filter(|l| {
+                Path::new(l)
+                    .components()
+                    .next()
+                    .is_some_and(|c| c.as_os_str() == table)
+            })
+            .map(|l| dir.join(l))
+            .find(|p| p.is_file());
+        if found.is_some() {
+            return found;
+        }
+    }
+    let own: Vec<String> = own.iter().map(|r| format!("part-{r}-")).collect();
+    let is_earlier = |name: &str| {
+        name.starts_with("part-")
+            && name.ends_with(&dot_ext)
+            && !own.iter().any(|o| name.starts_with(o.as_str()))
+    };
+    find_file(&dir.join(table), &is_earlier)
+}
+
+/// The first file under `dir` (in partition directories, `key=value`) that `wanted`.
+fn find_file(dir: &Path, wanted: &impl Fn(&str) -> bool) -> Option<PathBuf> {
+    let mut subdirs = Vec::new();
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_file() && wanted(name) {
+            return Some(entry.path());
+        }
+        if kind.is_dir() && name.contains('=') && !name.starts_with(['.', '_']) {
+            subdirs.push(entry.path());
+        }
+    }
+    subdirs.iter().find_map(|sub| find_file(sub, wanted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(root: &Path, rel: &str) -> PathBuf {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, b"").expect("write");
+        p
+    }
+
+    fn manifest(root: &Path, run: &str, files: &[&str]) {
+        let text = files.iter().fold(String::new(), |text, f| text + f + "\n");
+        touch(root, &format!("{RUNS_DIR}/{run}"));
+        std::fs::write(root.join(RUNS_DIR).join(run), text).expect("manifest");
+        // Apart in time, so that the order of commits is the manifests' mtime order.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+
+    #[test]
+    fn the_last_committed_run_that_stays_is_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        assert_eq!(earlier_file(d, "t", &[], "parquet"), None);
+        let a = "t/year=2024/month=1/day=1/hour=1/part-aa-0.parquet";
+        let b = "t/year=2024/month=1/day=1/hour=2/part-bb-0.parquet";
+        touch(d, a);
+        touch(d, b);
+        manifest(d, "aa", &[a]);
+        manifest(d, "bb", &["u/part-bb-0.parquet", b]);
+        assert_eq!(earlier_file(d, "t", &[], "parquet"), Some(d.join(b)));
+        // The runs this one replaces do not stay.
+        assert_eq!(earlier_file(d, "t", &["bb"], "parquet"), Some(d.join(a)));
+        assert_eq!(earlier_file(d, "t", &["aa", "bb"], "parquet"), None);
+        // Another table's files, another format's: not this table's.
+        assert_eq!(earlier_file(d, "u", &["bb"], "parquet"), None);
+        assert_eq!(earlier_file(d, "t", &[], "ndjson"), None);
+        // A run without an identity has no manifest: found by the walk.
+        let c = touch(d, "t/year=2024/month=1/day=2/hour=0/part-0.parquet");
+        assert_eq!(earlier_file(d, "t", &["aa", "bb"], "parquet"), Some(c));
+    }
+}
