@@ -313,11 +313,30 @@ fn unknown_log_type_fails_the_case() {
     let report = suite.run();
     let case = report.cases().next().expect("one case");
     assert!(
-        matches!(&case.outcome, Outcome::Error(m) if m.starts_with("log type Custom.Nope is not loaded")),
+        matches!(&case.outcome, Outcome::Error(m) if m.starts_with("log type Custom.Nope is not loaded") && m.ends_with("give its schema too (a file or directory beside the test files, or -s)")),
         "{:?}",
         case.outcome
     );
     assert_eq!((report.passed(), report.failed()), (0, 1));
+}
+
+/// Two JSON records on two lines of one case's input: the reject says that a JSON case is
+/// one record, not only "trailing characters".
+#[test]
+fn two_json_records_in_one_case_say_so() {
+    let text = "name: x\nlogType: Zoom.Activity\ninput: |\n  {\"email\":\"a@b.c\",\"time\":\"2023-07-01T14:00:00Z\"}\n  {\"email\":\"d@b.c\",\"time\":\"2023-07-01T14:00:00Z\"}\nresults: []\n";
+    let file = TestFile::from_str(text, "t_tests.yml").expect("valid file");
+    let suite = Suite {
+        registry: normalog::Registry::builtin(),
+        files: vec![file],
+    };
+    let report = suite.run();
+    let case = report.cases().next().expect("one case");
+    assert!(
+        matches!(&case.outcome, Outcome::Rejected { reason, .. } if reason.contains("trailing characters") && reason.contains("a case of a JSON log type is one record")),
+        "{:?}",
+        case.outcome
+    );
 }
 
 /// A case is run as Panther's runner runs it: a rejected line fails the case, also one that

@@ -247,6 +247,26 @@ impl Loader {
             span: root.span,
             key_spans: KeySpans::default(),
         };
+        // A test case (`input` and `logType` or `result`, no `schema` or `fields`) read as a
+        // schema because of its file name: say that, rather than list every key as wrong.
+        let has = |name: &str| pairs.iter().any(|(k, _)| k.text() == Some(name));
+        if has("input")
+            && (has("logType") || has("result") || has("results"))
+            && !has("schema")
+            && !has("fields")
+        {
+            self.error(
+                root.span,
+                "this is a test case (`input`, `logType`, `result`), not a schema".into(),
+                Some(
+                    "name test files `*_tests.yml` (or put them under a `tests` directory): \
+                     schema paths skip them, and `normalog test` reads them"
+                        .into(),
+                ),
+            );
+            self.poisoned.insert(root.span);
+            return None;
+        }
         for e in self.entries(pairs, Some(TOP_KEYS)) {
             schema.key_spans.insert(e.key, e.key_span);
             match e.key {

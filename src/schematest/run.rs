@@ -66,7 +66,8 @@ pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseRe
     ) else {
         let known: Vec<&str> = registry.log_types().collect();
         result.outcome = Outcome::Error(format!(
-            "log type {} is not loaded (loaded: {})",
+            "log type {} is not loaded (loaded: {}); give its schema too (a file or directory \
+             beside the test files, or -s)",
             case.log_type,
             known.join(", ")
         ));
@@ -107,7 +108,18 @@ pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseRe
     // A reject fails the case whatever it expects, as Panther's runner fails a case whose
     // input does not parse: a case that expects no event passes only when its lines are
     // skipped (a header, a comment), not when they are refused.
-    if let Some(reason) = sink.rejects.into_iter().next() {
+    if let Some(mut reason) = sink.rejects.into_iter().next() {
+        // Two JSON records written on two lines: "trailing characters" alone does not say why.
+        let records = case
+            .input
+            .lines()
+            .filter(|l| l.trim_start().starts_with('{'));
+        if whole.is_some() && reason.contains("trailing characters") && records.count() > 1 {
+            reason.push_str(
+                " (the input holds more than one JSON record: a case of a JSON log type is one \
+                 record; write a case for each)",
+            );
+        }
         result.outcome = Outcome::Rejected {
             reason,
             expected: expected.len(),

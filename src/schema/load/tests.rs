@@ -49,6 +49,7 @@ cases! {
     two_documents: "{schema: Cust.Tst, fields: [{name: a, type: string}]}\n---\n{}" => ["2:1: a second YAML document in a schema file (hint: write one schema per file; a file of test cases is named `*_tests.yml` (or sits under `tests/`))"];
     root_list: "[1, 2]" => ["1:1: a schema must be a mapping, found a list"];
     root_scalar: "hello" => ["1:1: a schema must be a mapping, found a string"];
+    a_test_case: "{name: one, logType: Cust.Tst, input: '{}', result: '{}'}" => ["1:1: this is a test case (`input`, `logType`, `result`), not a schema (hint: name test files `*_tests.yml` (or put them under a `tests` directory): schema paths skip them, and `normalog test` reads them)"];
     missing_both: "{description: x}" => ["1:1: missing `schema` (the log type name)", "1:1: missing `fields`"];
     unknown_top_key_suggest: "{schema: Cust.Tst, referenceUrl: x, fields: [{name: a, type: string}]}" => ["1:20: unknown key `referenceUrl` (hint: did you mean `referenceURL`?)"];
     unknown_top_key_list: "{schema: Cust.Tst, owner: me, fields: [{name: a, type: string}]}" => ["1:20: unknown key `owner` (hint: valid keys here: schema, parser, description, referenceURL, version, definitions, fields, fieldDiscoveryEnabled)"];
