@@ -212,3 +212,229 @@ fn invalid_json_is_described_alike_by_every_entry_point() {
         assert!(!expected.contains("internal error"), "{expected}");
     }
 }
+
+/// A dead-letter queue: keeps each reject's reason and raw record, counts events.
+#[derive(Default)]
+struct DeadLetters {
+    events: usize,
+    rejects: Vec<(String, Vec<u8>)>,
+}
+
+impl normalog::Sink for DeadLetters {
+    type Error = normalog::Error;
+    fn record(&mut self, _event: &normalog::Event<'_>) -> Result<bool, normalog::Error> {
+        self.events += 1;
+        Ok(true)
+    }
+    fn rejected_record(
+        &mut self,
+        err: &normalog::Error,
+        raw: &[u8],
+    ) -> Result<bool, normalog::Error> {
+        self.rejects.push((err.code().to_owned(), raw.to_vec()));
+        Ok(true)
+    }
+}
+
+/// A sink written before `rejected_record`: it implements `rejected` alone.
+#[derive(Default)]
+struct OnlyRejected {
+    events: u64,
+    rejects: Vec<String>,
+}
+
+impl normalog::Sink for OnlyRejected {
+    type Error = normalog::Error;
+    fn record(&mut self, _event: &normalog::Event<'_>) -> Result<bool, normalog::Error> {
+        self.events += 1;
+        Ok(true)
+    }
+    fn rejected(&mut self, err: &normalog::Error) -> Result<bool, normalog::Error> {
+        self.rejects.push(err.code().to_owned());
+        Ok(true)
+    }
+}
+
+const GOOD: &str = r#"{"email":"a@example.com","time":"2023-07-01T14:00:00Z"}"#;
+
+/// A stream with a byte-order mark, CRLF and LF endings, blank lines, a text line, and a
+/// last record without its newline; and the raw records of its rejects, as the caller
+/// wrote them.
+fn dead_letter_input() -> (Vec<u8>, Vec<&'static [u8]>) {
+    let mut input = b"\xEF\xBB\xBF".to_vec();
+    for line in [
+        GOOD,
+        "\r",
+        "{\"email\":\"b@example.com\"}\r",
+        "ok fine",
+        GOOD,
+        "{\"email\": broken",
+        "not json at all\r",
+        "  ",
+        "42",
+        "ok fine\r",
+    ] {
+        input.extend_from_slice(line.as_bytes());
+        input.push(b'\n');
+    }
+    input.extend_from_slice(br#"{"time":"x"}"#);
+    let raw: Vec<&[u8]> = vec![
+        br#"{"email":"b@example.com"}"#,
+        br#"{"email": broken"#,
+        b"not json at all",
+        b"42",
+        br#"{"time":"x"}"#,
+    ];
+    (input, raw)
+}
+
+/// The built-in log types, and with `text`, one more that reads `ok <word>` lines (so that
+/// records take the text and mixed paths too).
+fn dead_letter_registry(text: bool) -> Registry {
+    let mut registry = Registry::builtin();
+    if text {
+        registry
+            .add_str(
+                "schema: Custom.Ok\nparser:\n  regex:\n    match: ['^ok (?P<word>\\w+)$']\n\
+                 fields:\n  - {name: word, type: string, required: true}\n",
+                "ok.yml",
+            )
+            .expect("schema");
+    }
+    registry
+}
+
+/// Every entry point hands each reject's raw record to the sink: the record as written,
+/// without its line ending or the input's byte-order mark (the bytes `pipeline::Reject::raw`
+/// holds), in order, and never an event's.
+#[test]
+fn rejects_reach_the_sink_with_their_raw_records() {
+    let (input, raw) = dead_letter_input();
+    for text in [false, true] {
+        let registry = dead_letter_registry(text);
+        let builder = NormalizerBuilder::new();
+        let events = if text { 4 } else { 2 };
+        let mut expected: Vec<&[u8]> = raw.clone();
+        if !text {
+            // No log type reads `ok fine`: two more rejects.
+            expected.insert(1, b"ok fine");
+            expected.push(b"ok fine");
+            expected.swap(5, 6);
+        }
+        let check = |path: &str, sink: &DeadLetters| {
+            let got: Vec<&[u8]> = sink.rejects.iter().map(|(_, r)| &r[..]).collect();
+            assert_eq!(got, expected, "{path}, text log type: {text}");
+            assert_eq!(sink.events, events, "{path}, text log type: {text}");
+        };
+
+        // normalize_bytes over the lines a caller splits with the framing rules.
+        let mut n = builder.build(&registry).expect("normalizer");
+        let mut sink = DeadLetters::default();
+        let bom = normalog::parse::frame::bom_len(&input);
+        let start = Position::new(bom as u64, 1, 0);
+        for line in normalog::parse::frame::Lines::new(&input[bom..], start) {
+            if let normalog::parse::frame::Line::Record(pos, range) = line {
+                let rec = &input[bom + range.start..bom + range.end];
+                // Through `&mut S` too: it forwards the raw record.
+                n.normalize_bytes(rec, pos, &mut &mut sink).expect("sink");
+            }
+        }
+        check("normalize_bytes", &sink);
+
+        // StreamNormalizer, fed in small pieces.
+        for size in [1, 2, 5, 64] {
+            let mut stream = StreamNormalizer::new(builder.build(&registry).expect("n"));
+            let mut sink = DeadLetters::default();
+            for piece in input.chunks(size) {
+                stream.feed(piece, &mut sink).expect("feed");
+            }
+            stream.finish(&mut sink).expect("finish");
+            check(&format!("StreamNormalizer in pieces of {size}"), &sink);
+        }
+
+        // normalize_reader.
+        let mut n = builder.build(&registry).expect("normalizer");
+        let mut sink = DeadLetters::default();
+        normalog::pipeline::normalize_reader(
+            &mut n,
+            std::io::Cursor::new(input.clone()),
+            &mut sink,
+        )
+        .expect("reader");
+        check("normalize_reader", &sink);
+    }
+}
+
+/// `StreamNormalizer::summary` counts what the sink got, as `normalize_reader` counts the
+/// same input.
+#[test]
+fn stream_summary_counts_what_the_sink_got() {
+    let (input, _) = dead_letter_input();
+    let mut input = [input, b"\n".to_vec(), samples().into_bytes()].concat();
+    input.extend_from_slice(b"\n\n");
+    for text in [false, true] {
+        let registry = dead_letter_registry(text);
+        let builder = NormalizerBuilder::new();
+        let mut n = builder.build(&registry).expect("normalizer");
+        let by_reader = normalog::pipeline::normalize_reader(
+            &mut n,
+            std::io::Cursor::new(input.clone()),
+            &mut normalog::sink::Discard,
+        )
+        .expect("reader");
+        for size in [1, 7, 4096] {
+            let mut stream = StreamNormalizer::new(builder.build(&registry).expect("n"));
+            let mut out = Collect::default();
+            for piece in input.chunks(size) {
+                stream.feed(piece, &mut out).expect("feed");
+            }
+            stream.finish(&mut out).expect("finish");
+            let s = stream.summary();
+            let at = format!("pieces of {size}, text log type: {text}");
+            assert_eq!(s.normalized, out.events.len() as u64, "{at}");
+            assert_eq!(s.rejected, out.rejects.len() as u64, "{at}");
+            assert_eq!(s.records, s.normalized + s.rejected, "{at}");
+            assert_eq!(s.by_log_type.values().sum::<u64>(), s.normalized, "{at}");
+            assert_eq!(
+                s.rejects_by_reason.values().sum::<u64>(),
+                s.rejected,
+                "{at}"
+            );
+            assert_eq!(s.blank_lines, 4, "{at}");
+            assert_eq!(s.bytes, input.len() as u64, "{at}");
+            assert_eq!(out.rejected_raw.len(), out.rejects.len(), "{at}");
+            assert_eq!(*s, by_reader, "{at}");
+        }
+    }
+}
+
+/// A sink that implements only `rejected` still gets every reject, on every path.
+#[test]
+fn a_sink_with_only_rejected_gets_every_reject() {
+    let (input, raw) = dead_letter_input();
+    let registry = dead_letter_registry(true);
+    let builder = NormalizerBuilder::new();
+
+    let mut stream = StreamNormalizer::new(builder.build(&registry).expect("n"));
+    let mut by_stream = OnlyRejected::default();
+    for piece in input.chunks(3) {
+        stream.feed(piece, &mut by_stream).expect("feed");
+    }
+    stream.finish(&mut by_stream).expect("finish");
+    assert_eq!(by_stream.rejects.len(), raw.len());
+    assert_eq!(stream.summary().rejected, raw.len() as u64);
+    assert_eq!(stream.summary().normalized, by_stream.events);
+
+    let mut n = builder.build(&registry).expect("normalizer");
+    let mut by_reader = OnlyRejected::default();
+    let summary =
+        normalog::pipeline::normalize_reader(&mut n, std::io::Cursor::new(input), &mut by_reader)
+            .expect("reader");
+    assert_eq!(by_reader.rejects, by_stream.rejects);
+    assert_eq!(summary.rejected, raw.len() as u64);
+
+    let mut by_bytes = OnlyRejected::default();
+    n.normalize_bytes(b"{}", Position::default(), &mut &mut by_bytes)
+        .expect("sink");
+    assert_eq!(by_bytes.rejects.len(), 1);
+}

@@ -255,7 +255,8 @@ impl Normalizer {
     ///
     /// # Errors
     ///
-    /// Only the sink's errors; a bad record is a call to [`Sink::rejected`], not an error.
+    /// Only the sink's errors; a bad record is a call to [`Sink::rejected_record`] (with
+    /// `line` as it was given), not an error.
     pub fn normalize_line<S: Sink + ?Sized>(
         &mut self,
         line: &mut [u8],
@@ -278,11 +279,11 @@ impl Normalizer {
         sink: &mut S,
     ) -> Result<bool, S::Error> {
         if len > self.max_record_bytes {
-            return sink.rejected(&too_long(pos, len, self.max_record_bytes));
+            return sink.rejected_record(&too_long(pos, len, self.max_record_bytes), original);
         }
         if self.n_json < self.plans.len() {
             let normalized = self.normalize_mixed(line, Some(len), Some(original), pos);
-            let (result, buffers) = hand_over(normalized, sink);
+            let (result, buffers) = hand_over(normalized, original, sink);
             if let Some(buffers) = buffers {
                 self.reuse(buffers);
             }
@@ -291,7 +292,7 @@ impl Normalizer {
         let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
         if let Err(e) = simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape) {
             self.tape = tape.reset();
-            return sink.rejected(&Error::json(pos, &e, Some(original)));
+            return sink.rejected_record(&Error::json(pos, &e, Some(original)), original);
         }
         match self.decode_event(tape, pos, Some(original)) {
             Ok(event) => {
@@ -300,7 +301,7 @@ impl Normalizer {
                 self.reuse(buffers);
                 result
             }
-            Err(e) => sink.rejected(&e),
+            Err(e) => sink.rejected_record(&e, original),
         }
     }
 
@@ -370,9 +371,16 @@ impl Normalizer {
     /// Like [`normalize_line`](Self::normalize_line), but leaves `line` untouched: it is
     /// copied into a reused internal buffer first.
     ///
-    /// A rejected record is a call to [`Sink::rejected`], whose default drops it: a sink
-    /// that keeps no rejects ([`NdjsonWriter`](crate::sink::ndjson::NdjsonWriter),
-    /// `RecordBatchBuilder`) needs one of its own, or [`Collect`](crate::sink::Collect).
+    /// Returns what the sink returned: `true` means "go on" whether the record was
+    /// normalized or rejected, `false` asks the caller to stop. Which one it was is what the
+    /// sink was called with: [`Sink::record`] with the event, or
+    /// [`Sink::rejected_record`] with the error and `line` itself (the raw record, for a
+    /// dead-letter queue), whose default calls [`Sink::rejected`], whose default drops it. A
+    /// sink that keeps no rejects ([`NdjsonWriter`](crate::sink::ndjson::NdjsonWriter),
+    /// `RecordBatchBuilder`, [`Discard`](crate::sink::Discard)) needs a wrapper of its own
+    /// that forwards events and keeps rejects, or use [`Collect`](crate::sink::Collect),
+    /// which keeps both. This call keeps no counts: [`StreamNormalizer::summary`] and
+    /// [`normalize_reader`](crate::pipeline::normalize_reader) do.
     /// For text log types, `pos.line` must be the real line number (see
     /// [`Position::line`](crate::Position::line)).
     ///
@@ -386,12 +394,12 @@ impl Normalizer {
         sink: &mut S,
     ) -> Result<bool, S::Error> {
         if line.len() > self.max_record_bytes {
-            return sink.rejected(&too_long(pos, line.len(), self.max_record_bytes));
+            return sink.rejected_record(&too_long(pos, line.len(), self.max_record_bytes), line);
         }
         if self.n_json < self.plans.len() && !self.json_goes_to_json_types(line) {
             // A text line is read where it lies: only simd-json needs a copy to rewrite.
             let normalized = self.normalize_text(line, pos);
-            let (result, buffers) = hand_over(normalized, sink);
+            let (result, buffers) = hand_over(normalized, line, sink);
             if let Some(buffers) = buffers {
                 self.reuse(buffers);
             }
@@ -513,10 +521,12 @@ impl Normalizer {
     }
 }
 
-/// Hand a text or mixed record's event, or its reject, to `sink` (a line consumed without
-/// an event goes to neither): what the sink returned, and the event's buffers for reuse.
+/// Hand a text or mixed record's event, or its reject with the record untouched (`raw`), to
+/// `sink` (a line consumed without an event goes to neither): what the sink returned, and
+/// the event's buffers for reuse.
 fn hand_over<S: Sink + ?Sized>(
     normalized: Result<Event<'_>, Error>,
+    raw: &[u8],
     sink: &mut S,
 ) -> (Result<bool, S::Error>, Option<EventBuffers>) {
     match normalized {
@@ -525,7 +535,7 @@ fn hand_over<S: Sink + ?Sized>(
             (result, Some(event.into_buffers()))
         }
         Err(e) if e.classify() == crate::error::Category::Skipped => (Ok(true), None),
-        Err(e) => (sink.rejected(&e), None),
+        Err(e) => (sink.rejected_record(&e, raw), None),
     }
 }
 

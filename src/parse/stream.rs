@@ -2,12 +2,19 @@
 //! an HTTP body or an async reader) and get events as soon as each record is complete.
 
 use crate::error::{Error, ErrorKind, Position};
+use crate::event::Event;
 use crate::parse::{frame, Normalizer};
-use crate::sink::Sink;
+use crate::sink::{Sink, Summary};
 
 /// Normalizes NDJSON fed in chunks that need not align with records, with the framing
 /// rules of [`frame`] (byte-order mark, CRLF, blank lines, record limit) that the batch
 /// pipeline uses too.
+///
+/// Each record goes to the sink as an event ([`Sink::record`]) or a reject
+/// ([`Sink::rejected_record`], with the line as read: without its `\r\n` or `\n`, and without
+/// the stream's byte-order mark); [`summary`](Self::summary) counts them as they go, with
+/// blank and skipped lines and bytes fed, as the batch runs do. The stream does not call
+/// [`Sink::finish`]: pass it the summary when the input ends, if the sink wants it.
 ///
 /// ```
 /// use normalog::{NormalizerBuilder, Registry, StreamNormalizer, sink::Collect};
@@ -19,7 +26,11 @@ use crate::sink::Sink;
 /// assert!(out.events.is_empty()); // the record is not complete yet
 /// stream.feed(b"me\":\"2023-07-01T14:00:00Z\"}\n", &mut out)?;
 /// assert_eq!(out.events.len(), 1);
+/// stream.feed(b"{\"email\":\"b@example.com\"}\r\n", &mut out)?; // no time: rejected
 /// stream.finish(&mut out)?;
+/// assert_eq!(out.rejected_raw, [br#"{"email":"b@example.com"}"#]);
+/// let summary = stream.summary();
+/// assert_eq!((summary.normalized, summary.rejected), (1, 1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
@@ -41,6 +52,8 @@ pub struct StreamNormalizer {
     /// The line number of the last line begun, and the next record index.
     line: u64,
     record: u64,
+    /// The counts so far.
+    summary: Summary,
 }
 
 impl StreamNormalizer {
@@ -58,16 +71,29 @@ impl StreamNormalizer {
             start: 0,
             line: 0,
             record: 0,
+            summary: Summary::default(),
         }
     }
 
+    /// The counts so far: records normalized (by log type) and rejected (by reason), blank
+    /// and skipped lines, and bytes fed (a byte-order mark included), as a batch run counts
+    /// them; `records == normalized + rejected`. A record still waiting for its line end
+    /// is not counted until a later [`feed`](Self::feed) or [`finish`](Self::finish)
+    /// completes it.
+    #[must_use]
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
     /// Feed the next bytes; every record completed by them goes to `sink`. Returns `false`
-    /// when the sink asked to stop.
+    /// when the sink asked to stop (`true` whether the records were normalized or rejected:
+    /// the sink was told which, and [`summary`](Self::summary) counts them).
     ///
     /// # Errors
     ///
-    /// Only the sink's errors; bad records go to [`Sink::rejected`].
+    /// Only the sink's errors; bad records go to [`Sink::rejected_record`].
     pub fn feed<S: Sink + ?Sized>(&mut self, chunk: &[u8], sink: &mut S) -> Result<bool, S::Error> {
+        self.summary.bytes += chunk.len() as u64;
         let chunk = match self.bom {
             None => chunk,
             Some(seen) => {
@@ -180,11 +206,14 @@ impl StreamNormalizer {
             let pos = Position::new(start, self.line, self.record);
             self.record += 1;
             let len = frame::skipped_len(self.skipped, self.skipped_cr);
-            return sink.rejected(&Error::new(ErrorKind::TooLong {
+            let err = Error::new(ErrorKind::TooLong {
                 pos,
                 len,
                 max: self.normalizer.max_record_bytes,
-            }));
+            });
+            self.summary.add_reject(err.code());
+            // The line was not kept: its raw record is empty, as a batch run's is.
+            return sink.rejected_record(&err, &[]);
         }
         let pending = std::mem::take(&mut self.pending);
         let r = self.emit(&pending, start, sink);
@@ -201,11 +230,52 @@ impl StreamNormalizer {
         sink: &mut S,
     ) -> Result<bool, S::Error> {
         let Some(rec) = frame::record_of(line) else {
+            self.summary.blank_lines += 1;
             return Ok(true);
         };
         let pos = Position::new(start, self.line, self.record);
         self.record += 1;
-        self.normalizer.normalize_bytes(rec, pos, sink)
+        let mut counted = Counted {
+            inner: sink,
+            summary: &mut self.summary,
+            seen: false,
+        };
+        let go_on = self.normalizer.normalize_bytes(rec, pos, &mut counted)?;
+        // Every line reaches the sink but one a text log type consumes on purpose (a CSV
+        // header, `skipLines`, `skipPrefix`): counted apart, as a batch run does.
+        if !counted.seen {
+            self.summary.skipped_lines += 1;
+        }
+        Ok(go_on)
+    }
+}
+
+/// Counts what goes through to the caller's sink, as the batch runs' `Capture` does
+/// (`pipeline/records.rs`), which holds rejects back where this passes them on.
+struct Counted<'a, S: ?Sized> {
+    inner: &'a mut S,
+    summary: &'a mut Summary,
+    /// Whether the record reached the sink (as an event or a reject).
+    seen: bool,
+}
+
+impl<S: Sink + ?Sized> Sink for Counted<'_, S> {
+    type Error = S::Error;
+
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, S::Error> {
+        self.seen = true;
+        self.summary.add_event(event.log_type());
+        self.inner.record(event)
+    }
+
+    fn rejected(&mut self, err: &Error) -> Result<bool, S::Error> {
+        self.rejected_record(err, &[])
+    }
+
+    fn rejected_record(&mut self, err: &Error, raw: &[u8]) -> Result<bool, S::Error> {
+        self.seen = true;
+        self.summary.add_reject(err.code());
+        self.inner.rejected_record(err, raw)
     }
 }
 

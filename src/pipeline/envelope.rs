@@ -61,7 +61,7 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
                 self.stop = true;
             }
             if let Some(err) = capture.held {
-                self.commit_reject_in(err, range, index, Some(env.field.as_ref()))?;
+                self.commit_reject_in(data, err, range, index, Some(env.field.as_ref()))?;
             }
         }
         Ok(())

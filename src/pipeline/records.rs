@@ -57,7 +57,7 @@ pub(super) struct Ctx<'a, S: ?Sized> {
 }
 
 /// Normalize every record of a chunk into `sink`, counting into `chunk.summary` and
-/// collecting rejects in `chunk.bufs.rejects` (the sink's `rejected` is called too).
+/// collecting rejects in `chunk.bufs.rejects` (the sink's `rejected_record` is called too).
 ///
 /// # Errors
 ///
@@ -98,7 +98,7 @@ pub(crate) fn process<S: Sink + ?Sized>(
                 max: framing.max_record_bytes,
             });
             ctx.record = 1;
-            ctx.commit_reject(err, 0..0, None)?;
+            ctx.commit_reject(data, err, 0..0, None)?;
         }
         Kind::Empty => {}
     }
@@ -209,7 +209,7 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
                 len: raw.len(),
                 max: self.framing.max_record_bytes,
             });
-            return self.commit_reject(err, range, None);
+            return self.commit_reject(data, err, range, None);
         }
         let is_object = raw.first() == Some(&b'{');
         if is_object {
@@ -254,32 +254,36 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
                         field: field.into(),
                         record: err,
                     });
-                    return self.commit_reject(err, range, None);
+                    return self.commit_reject(data, err, range, None);
                 }
             }
         }
-        self.commit_reject(err, range, None)
+        self.commit_reject(data, err, range, None)
     }
 
     pub(super) fn commit_reject(
         &mut self,
+        data: &[u8],
         err: Error,
         raw: Range<usize>,
         index: Option<u64>,
     ) -> Result<(), S::Error> {
-        self.commit_reject_in(err, raw, index, None)
+        self.commit_reject_in(data, err, raw, index, None)
     }
 
-    /// Count and keep a reject; `field` names the envelope field it came from.
+    /// Count and keep a reject, whose record is `data[raw]`; `field` names the envelope
+    /// field it came from.
     pub(super) fn commit_reject_in(
         &mut self,
+        data: &[u8],
         err: Error,
         raw: Range<usize>,
         index: Option<u64>,
         field: Option<&str>,
     ) -> Result<(), S::Error> {
         self.summary.add_reject(err.code());
-        if !self.sink.rejected(&err)? {
+        // The sink gets the bytes the observer will (`Reject::raw`).
+        if !self.sink.rejected_record(&err, &data[raw.clone()])? {
             self.stop = true;
         }
         self.rejects.push(RejectRec {

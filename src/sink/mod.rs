@@ -25,6 +25,49 @@ use crate::error::Error;
 use crate::event::Event;
 
 /// Receives normalized events and rejected records.
+///
+/// Every record ends as one call: [`record`](Sink::record) with its event, or
+/// [`rejected_record`](Sink::rejected_record) with its error and its raw bytes (a line that a
+/// text log type consumes on purpose, such as a CSV header, is neither, and neither is a
+/// blank line). A sink that keeps rejects, say for a dead-letter queue, implements
+/// `rejected_record`; one that implements only [`rejected`](Sink::rejected) gets the error
+/// alone, and a sink that implements neither drops rejects:
+///
+/// ```
+/// use normalog::{Error, Event, NormalizerBuilder, Position, Registry, Sink};
+///
+/// #[derive(Default)]
+/// struct DeadLetters {
+///     events: usize,
+///     rejects: Vec<(String, Vec<u8>)>,
+/// }
+///
+/// impl Sink for DeadLetters {
+///     type Error = Error;
+///     fn record(&mut self, _event: &Event<'_>) -> Result<bool, Error> {
+///         self.events += 1;
+///         Ok(true)
+///     }
+///     fn rejected_record(&mut self, err: &Error, raw: &[u8]) -> Result<bool, Error> {
+///         self.rejects.push((err.code().to_owned(), raw.to_vec()));
+///         Ok(true)
+///     }
+/// }
+///
+/// let registry = Registry::builtin();
+/// let mut normalizer = NormalizerBuilder::new().build(&registry)?;
+/// let mut sink = DeadLetters::default();
+/// normalizer.normalize_bytes(br#"{"email":"a@example.com""#, Position::default(), &mut sink)?;
+/// assert_eq!(sink.rejects[0].0, "invalid_json");
+/// assert_eq!(sink.rejects[0].1, br#"{"email":"a@example.com""#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// The counts of a run are a [`Summary`]: [`pipeline::normalize_reader`] returns one,
+/// [`StreamNormalizer::summary`] keeps one, and [`Sink::finish`] gets one from the batch runs.
+///
+/// [`pipeline::normalize_reader`]: crate::pipeline::normalize_reader
+/// [`StreamNormalizer::summary`]: crate::StreamNormalizer::summary
 pub trait Sink {
     /// The sink's error; crate errors (e.g. I/O) convert into it.
     type Error: From<Error>;
@@ -37,7 +80,9 @@ pub trait Sink {
     /// Whatever the sink fails with; it aborts the run.
     fn record(&mut self, event: &Event<'_>) -> Result<bool, Self::Error>;
 
-    /// Called for each rejected record; the default ignores it and continues.
+    /// Called for each rejected record by [`rejected_record`](Sink::rejected_record)'s
+    /// default, which the library calls; the default of this one ignores the reject and
+    /// continues. Implement `rejected_record` instead to get the record's bytes too.
     ///
     /// # Errors
     ///
@@ -45,6 +90,27 @@ pub trait Sink {
     fn rejected(&mut self, err: &Error) -> Result<bool, Self::Error> {
         let _ = err;
         Ok(true)
+    }
+
+    /// Called for each rejected record, with its error and `raw`, the record as read: the
+    /// bytes the caller gave [`Normalizer::normalize_bytes`], or for a line of a stream or a
+    /// reader, the line without its line ending (`\n`, `\r\n`) and without the input's
+    /// byte-order mark; for a record inside an API page, that element's text. These are the
+    /// bytes [`pipeline::Reject::raw`] holds. `raw` is empty only for a record over the size
+    /// limit that a stream or reader skipped without holding it in memory. The default
+    /// calls [`rejected`](Sink::rejected).
+    ///
+    /// `raw` is borrowed for the call: copy it to keep it.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the sink fails with; it aborts the run.
+    ///
+    /// [`Normalizer::normalize_bytes`]: crate::Normalizer::normalize_bytes
+    /// [`pipeline::Reject::raw`]: crate::pipeline::Reject::raw
+    fn rejected_record(&mut self, err: &Error, raw: &[u8]) -> Result<bool, Self::Error> {
+        let _ = raw;
+        self.rejected(err)
     }
 
     /// Called once at the end of the input.
@@ -65,6 +131,9 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     }
     fn rejected(&mut self, err: &Error) -> Result<bool, Self::Error> {
         (**self).rejected(err)
+    }
+    fn rejected_record(&mut self, err: &Error, raw: &[u8]) -> Result<bool, Self::Error> {
+        (**self).rejected_record(err, raw)
     }
     fn finish(&mut self, summary: &Summary) -> Result<(), Self::Error> {
         (**self).finish(summary)
