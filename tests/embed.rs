@@ -438,3 +438,27 @@ fn a_sink_with_only_rejected_gets_every_reject() {
         .expect("sink");
     assert_eq!(by_bytes.rejects.len(), 1);
 }
+
+/// A reject's record number is its index in the input, also past the first chunk of a
+/// reader (the sink used to get the number within the chunk, unlike the observer).
+#[test]
+fn rejects_of_a_long_input_number_their_records_in_the_input() {
+    let registry = Registry::builtin();
+    let mut n = NormalizerBuilder::new()
+        .build(&registry)
+        .expect("normalizer");
+    let good = r#"{"email":"a@b.c","time":"2023-07-01T14:00:00Z"}"#;
+    let records = 3 * 1024 * 1024 / good.len();
+    let mut text = format!("{good}\n").repeat(records);
+    text.push_str("not json\n");
+    let mut sink = Collect::default();
+    let summary =
+        normalog::pipeline::normalize_reader(&mut n, std::io::Cursor::new(text), &mut sink)
+            .expect("run");
+    assert_eq!(summary.rejected, 1);
+    let reject = &sink.rejects[0];
+    assert!(
+        reject.starts_with(&format!("record {records} (line {}, ", records + 1)),
+        "{reject}"
+    );
+}

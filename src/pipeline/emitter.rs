@@ -30,6 +30,15 @@ impl Emitter {
         }
     }
 
+    /// How many records of `chunk`'s input came before it (chunks given in input order).
+    pub(super) fn records_before(&self, chunk: &Chunk) -> u64 {
+        if self.input == Some(chunk.input) {
+            self.input_records
+        } else {
+            0
+        }
+    }
+
     /// Returns whether to go on.
     pub(super) fn emit<O: Observer + ?Sized>(
         &mut self,

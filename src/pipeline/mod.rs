@@ -365,7 +365,8 @@ impl Batch {
             if self.cancelled() {
                 return Err(S::Error::from(Error::cancelled()));
             }
-            records::process(normalizer, &mut chunk, &framing, sink)?;
+            let before = emitter.records_before(&chunk);
+            records::process_numbered(normalizer, &mut chunk, &framing, sink, before)?;
             let go_on = emitter
                 .emit(&mut chunk, observer)
                 .map_err(|e| S::Error::from(Error::from(e)))?;

@@ -53,6 +53,9 @@ pub(super) struct Ctx<'a, S: ?Sized> {
     framing: &'a Framing,
     /// Records seen in this chunk (the chunk-relative record index).
     pub(super) record: u64,
+    /// Records of this input before the chunk, when known ([`process_numbered`]): the
+    /// sink's rejects then number their records in the input, as the observer's do.
+    records_before: u64,
     pub(super) stop: bool,
 }
 
@@ -67,6 +70,22 @@ pub(crate) fn process<S: Sink + ?Sized>(
     chunk: &mut Chunk,
     framing: &Framing,
     sink: &mut S,
+) -> Result<(), S::Error> {
+    process_numbered(norm, chunk, framing, sink, 0)
+}
+
+/// [`process`] for a sink that sees rejects, given how many records of the chunk's input
+/// came before it (known when chunks are processed in order, on one thread).
+///
+/// # Errors
+///
+/// The sink's errors.
+pub(crate) fn process_numbered<S: Sink + ?Sized>(
+    norm: &mut Normalizer,
+    chunk: &mut Chunk,
+    framing: &Framing,
+    sink: &mut S,
+    records_before: u64,
 ) -> Result<(), S::Error> {
     // Text log types that read a CSV header learn this input's columns (a chunk may start
     // in the middle of its input).
@@ -84,6 +103,7 @@ pub(crate) fn process<S: Sink + ?Sized>(
         rejects,
         framing,
         record: 0,
+        records_before,
         stop: false,
     };
     let base = (chunk.byte, chunk.line);
@@ -282,8 +302,16 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         field: Option<&str>,
     ) -> Result<(), S::Error> {
         self.summary.add_reject(err.code());
-        // The sink gets the bytes the observer will (`Reject::raw`).
-        if !self.sink.rejected_record(&err, &data[raw.clone()])? {
+        // The sink gets the bytes the observer will (`Reject::raw`), and the record's number
+        // in its input as the observer will (a record of an API page keeps its index).
+        let shifted;
+        let numbered = if index.is_none() && self.records_before > 0 {
+            shifted = err.with_record_offset(self.records_before);
+            &shifted
+        } else {
+            &err
+        };
+        if !self.sink.rejected_record(numbered, &data[raw.clone()])? {
             self.stop = true;
         }
         self.rejects.push(RejectRec {
