@@ -55,17 +55,23 @@ impl<F: PartFile> Parts<F> {
     /// A committed file of `table` that stays after this run's commit, of the run
     /// committed last ([`earlier_file`]), as known now (the runs superseded are decided
     /// again at the commit).
+    // Used by the Parquet writer's column check.
+    #[cfg(feature = "parquet")]
     pub(crate) fn earlier_file_of(&self, table: &str) -> Option<PathBuf> {
         earlier_file(&self.dir, table, &self.own_runs(), F::EXT)
     }
 
     /// The output directory.
+    // Used by the Parquet writer's column check.
+    #[cfg(feature = "parquet")]
     pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// The columns the last commit added to tables whose earlier files lack them (table,
     /// column paths), as [`check_columns`](Self::check_columns) found them.
+    // Used by the Parquet writer's column check.
+    #[cfg(feature = "parquet")]
     pub(crate) fn columns_added(&self) -> &[(String, Vec<String>)] {
         &self.columns_added
     }
