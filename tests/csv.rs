@@ -9,21 +9,12 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+mod util;
+
 use normalog::pipeline::{Batch, Ignore, Input};
 use normalog::sink::{ndjson, Collect};
 use normalog::{ErrorKind, NormalizerBuilder, Position, Registry, StreamNormalizer};
-
-/// Column names from each input's header line.
-const USERS: &str = r"
-schema: Custom.Users
-parser:
-  csv:
-    delimiter: ','
-    hasHeader: true
-fields:
-  - {name: user, type: string, required: true}
-  - {name: n, type: int}
-";
+use util::csv::{value, KV, USERS};
 
 /// Named columns, no header; `skipPrefix` comments.
 const PAIRS: &str = r"
@@ -51,17 +42,6 @@ fields:
   - {name: n, type: int}
 ";
 
-const KV: &str = r"
-schema: Custom.Kv
-parser:
-  regex:
-    skipLines: 1
-    match: ['^%{WORD:op}=%{INT:n}$']
-fields:
-  - {name: op, type: string, required: true}
-  - {name: n, type: int}
-";
-
 const JSON: &str = r"
 schema: Custom.Json
 fields:
@@ -80,11 +60,6 @@ fn registry() -> Registry {
         r.add_str(yaml, name).expect("schema loads");
     }
     r
-}
-
-fn value(event: &str, key: &str) -> serde_json::Value {
-    let v: serde_json::Value = serde_json::from_str(event).expect("event is JSON");
-    v.get(key).cloned().unwrap_or(serde_json::Value::Null)
 }
 
 /// `(user, n)` of each event, in order.

@@ -7,21 +7,12 @@
 
 use std::fmt::Write as _;
 
+mod util;
+
 use normalog::pipeline::{Batch, Ignore, Input};
 use normalog::sink::{ndjson, Collect};
 use normalog::{NormalizerBuilder, Position, Registry};
-
-/// Column names from each input's header line.
-const USERS: &str = r"
-schema: Custom.Users
-parser:
-  csv:
-    delimiter: ','
-    hasHeader: true
-fields:
-  - {name: user, type: string, required: true}
-  - {name: n, type: int}
-";
+use util::csv::{value, KV, USERS};
 
 /// Named columns, no header.
 const PAIRS: &str = r"
@@ -62,18 +53,6 @@ fields:
   - {name: kwh, type: float}
 ";
 
-/// A regex log type whose first line of each input is a preamble.
-const KV: &str = r"
-schema: Custom.Kv
-parser:
-  regex:
-    skipLines: 1
-    match: ['^%{WORD:op}=%{INT:n}$']
-fields:
-  - {name: op, type: string, required: true}
-  - {name: n, type: int}
-";
-
 fn registry() -> Registry {
     let mut r = Registry::new();
     for (yaml, name) in [
@@ -86,11 +65,6 @@ fn registry() -> Registry {
         r.add_str(yaml, name).expect("schema loads");
     }
     r
-}
-
-fn value(event: &str, key: &str) -> serde_json::Value {
-    let v: serde_json::Value = serde_json::from_str(event).expect("event is JSON");
-    v.get(key).cloned().unwrap_or(serde_json::Value::Null)
 }
 
 /// The lines of one input, line 1 first, normalized with the log type `log_type` alone.

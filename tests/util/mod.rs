@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod arrow_rows;
+pub mod csv;
 pub mod entry;
 pub mod lake;
 pub mod pause;
