@@ -1,0 +1,59 @@
+//! Test-only pause points of a run writing into a directory, where the interruption tests
+//! (`tests/interrupt.rs`, `tests/lake`) stop a process to signal or kill it. Nothing in
+//! release builds.
+
+/// The test-only pause: with `NORMALOG_TEST_PAUSE=<point>:<marker>` in the environment, the
+/// first time the process reaches `point` it creates the file `<marker>` and waits until it
+/// is removed (at most a minute), so that a test can interrupt it right there; several
+/// `<point>:<marker>` separated by `;` pause at each in turn. Points:
+/// `read` (the reader has cut its first chunk), `write` (the third part file was created),
+/// `commit` (all input written, before the open files are finished), `rename` (the first
+/// file of the commit was renamed into place), `supersede` (every file renamed and the
+/// manifest replaced, before the runs it supersedes are removed). Compiled into debug
+/// builds only.
+#[cfg(debug_assertions)]
+pub(crate) fn pause_point(point: &str) {
+    static PAUSED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let Ok(v) = std::env::var("NORMALOG_TEST_PAUSE") else {
+        return;
+    };
+    let Some(marker) = v
+        .split(';')
+        .filter_map(|p| p.split_once(':'))
+        .find_map(|(p, marker)| (p == point).then_some(marker))
+    else {
+        return;
+    };
+    {
+        let Ok(mut paused) = PAUSED.lock() else {
+            return;
+        };
+        if paused.iter().any(|p| p == point) {
+            return;
+        }
+        paused.push(point.to_owned());
+    }
+    if std::fs::write(marker, point).is_err() {
+        return;
+    }
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::path::Path::new(marker).exists() && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[cfg(not(debug_assertions))]
+#[inline]
+pub(crate) fn pause_point(_point: &str) {}
+
+/// A temporary part file was created (on any thread): the third one of the process is the
+/// test-only pause point `write` (see [`pause_point`]).
+pub(crate) fn file_created() {
+    #[cfg(debug_assertions)]
+    {
+        static CREATED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        if CREATED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == 3 {
+            pause_point("write");
+        }
+    }
+}
