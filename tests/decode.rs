@@ -66,6 +66,12 @@ cases! {
     big_integer_into_string_as_written: r#"{"id":1,"msg":99999999999999999999}"# => ok json!({"id":1,"msg":"99999999999999999999"});
     big_integer_into_float: r#"{"id":1,"ratio":123456789012345678901234567890}"# => ok json!({"id":1,"ratio":1.2345678901234568e29});
     embedded_float_into_string_as_written: r#"{"id":1,"payload":"{\"user\":3.140}"}"# => ok json!({"id":1,"payload":{"user":"3.140"}});
+    // A number beyond a float's range is valid JSON: Panther skips it under an unknown key
+    // and keeps its text in a string (simd-json alone refuses the record).
+    beyond_float_range_into_string_or_unknown_key: r#"{"id":1,"msg":1e400,"nope":[-1E+999,{"a":2e308}],"actor":{"email":"a@b.io","name":-5e999}}"#
+        => ok json!({"id":1,"msg":"1e400","actor":{"email":"a@b.io","name":"-5e999"},"p_any_emails":["a@b.io"],"p_any_usernames":["-5e999"]});
+    beyond_float_range_in_embedded_json: r#"{"id":1,"payload":"{\"user\":1e400,\"z\":9e999}"}"# => ok json!({"id":1,"payload":{"user":"1e400"}});
+    huge_integer_into_string: &format!(r#"{{"id":1,"msg":{}}}"#, "9".repeat(400)) => ok json!({"id":1,"msg":"9".repeat(400)});
     bool_into_string: r#"{"id":1,"msg":true}"# => ok json!({"id":1,"msg":"true"});
     floats: r#"{"id":1,"ratio":"2.5","count":3}"# => ok json!({"id":1,"ratio":2.5,"count":3});
     float_from_integer: r#"{"id":1,"ratio":7}"# => ok json!({"id":1,"ratio":7});
@@ -142,6 +148,13 @@ err_cases! {
     null_required: r#"{"id":null}"# => &format!("{AT}missing required field \"id\"");
     missing_nested_required: r#"{"id":1,"actor":{"name":"x"}}"# => &format!("{AT}missing required field \"actor.email\"");
     big_integer_into_int: r#"{"id":-99999999999999999999}"# => &format!("{AT}field \"id\": number out of range for its type: -1e20");
+    beyond_float_range_into_int: r#"{"id":1e400}"# => &format!("{AT}field \"id\": number out of range for its type: 1e400");
+    beyond_float_range_into_float: r#"{"id":1,"ratio":-1.5E+400}"# => &format!("{AT}field \"ratio\": number out of range for its type: -1.5E+400");
+    beyond_float_range_into_time: r#"{"id":1,"ts_unix":1e999}"# => &format!("{AT}field \"ts_unix\": number out of range for its type: 1e999");
+    beyond_float_range_in_an_array: r#"{"id":1,"items":[{"n":1},{"n":1e400}]}"# => &format!("{AT}field \"items[1].n\": number out of range for its type: 1e400");
+    huge_integer_into_int_cut: &format!(r#"{{"id":{}}}"#, "9".repeat(400)) => &format!("{AT}field \"id\": number out of range for its type: {}…", "9".repeat(64));
+    beyond_float_range_and_broken: r#"{"id":1e400,"ok":tru}"# => "record 0 (line 1, byte 0, column 21): invalid JSON: expected ident";
+    beyond_float_range_not_boolean: r#"{"id":1,"ok":1e400}"# => &format!("{AT}field \"ok\": expected boolean, found a number");
     float_into_int: r#"{"id":1.5}"# => &format!("{AT}field \"id\": expected an integer, found a float: 1.5");
     integral_float_into_int: r#"{"id":-1.0}"# => &format!("{AT}field \"id\": expected an integer, found a float: -1.0");
     out_of_range_smallint: r#"{"id":1,"small":40000}"# => &format!("{AT}field \"small\": number out of range for its type: 40000");
@@ -220,6 +233,56 @@ fn json_values_keep_their_floats_as_written() {
         event.contains(r#""embedded_any":[0.10,{"a":2e-9,"z":-0}]"#),
         "{event}"
     );
+}
+
+/// A `json` value keeps a number beyond a float's range as written (Panther keeps the
+/// value raw), with JSON log types alone and with a text log type loaded beside them (two
+/// ways through the normalizer); the record after it is read as usual.
+#[test]
+fn json_values_keep_numbers_beyond_float_range() {
+    let mut registry = util::registry("rich.yml");
+    registry
+        .add_str(
+            "schema: Custom.Line\nparser:\n  regex:\n    match: ['^LINE %{GREEDYDATA:rest}$']\nfields:\n  - {name: rest, type: string}\n",
+            "line.yml",
+        )
+        .expect("schema");
+    let records = [
+        r#"{"id":1,"extra":{"v":[1e400,2,"1e400"],"w":-9E+999}}"#,
+        "LINE 1e400",
+        r#"{"id":1e400}"#,
+        r#"{"id":2,"msg":1.0}"#,
+    ];
+    for (types, events, rejects) in [
+        (&["Custom.Rich"][..], 2, 2),
+        (&["Custom.Rich", "Custom.Line"][..], 3, 1),
+    ] {
+        let mut n = normalog::NormalizerBuilder::new()
+            .log_types(types.iter().copied())
+            .build(&registry)
+            .expect("build");
+        let mut out = normalog::sink::Collect::default();
+        for record in records {
+            n.normalize_bytes(record.as_bytes(), normalog::Position::default(), &mut out)
+                .expect("collect");
+        }
+        assert_eq!(out.events.len(), events, "{types:?}: {:?}", out.rejects);
+        assert_eq!(out.rejects.len(), rejects, "{types:?}: {:?}", out.rejects);
+        assert!(
+            out.events[0].contains(r#""extra":{"v":[1e400,2,"1e400"],"w":-9E+999}"#),
+            "{}",
+            out.events[0]
+        );
+        let last = out.events.last().map_or("", String::as_str);
+        assert!(last.starts_with(r#"{"id":2,"msg":"1.0","#), "{last}");
+        assert!(
+            out.rejects
+                .iter()
+                .any(|r| r.ends_with("field \"id\": number out of range for its type: 1e400")),
+            "{:?}",
+            out.rejects
+        );
+    }
 }
 
 /// A Unix time out of range (milliseconds in a `unix` field, the usual mistake) says so and

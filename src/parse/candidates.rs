@@ -149,6 +149,9 @@ impl Normalizer {
         vals.clear();
         self.text.clear();
         let mut dec = TapeDecoder::<Borrowed>::new(tape, vals, &mut self.text, self.n_json == 1);
+        if self.literals_read {
+            dec = dec.with_literals(&self.literals);
+        }
         let decoded = match memo {
             Some(memo) => dec.object_known(&self.plans[pi].root, memo),
             None => dec.object(&self.plans[pi].root, 0),

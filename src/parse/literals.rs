@@ -23,16 +23,28 @@ pub(crate) struct Literals {
     /// The text of the number `nodes[k]`: `text[spans[k].0..spans[k].1]`.
     spans: Vec<(u32, u32)>,
     text: String,
+    /// The tape indices of the numbers beyond a float's range (`overflow.rs`), ascending.
+    overflowed: Vec<u32>,
 }
 
 impl Literals {
     /// The texts of the numbers of `tape`, read from `record` (the record as it was given
-    /// to simd-json, untouched) at `structural` (simd-json's structural indexes of it).
-    /// Empty when they do not line up (a number is then written in its shortest form).
-    pub(crate) fn read(&mut self, tape: &[Node<'_>], record: &[u8], structural: &[u32]) {
+    /// to simd-json, untouched) at `structural` (simd-json's structural indexes of it);
+    /// `overflowed`: where the numbers beyond a float's range start in `record`, which
+    /// were written over by zeros for simd-json (`overflow.rs`).
+    /// Empty when they do not line up (a number is then written in its shortest form):
+    /// returns whether they did.
+    pub(crate) fn read(
+        &mut self,
+        tape: &[Node<'_>],
+        record: &[u8],
+        structural: &[u32],
+        overflowed: &[u32],
+    ) -> bool {
         self.nodes.clear();
         self.spans.clear();
         self.text.clear();
+        self.overflowed.clear();
         #[allow(clippy::cast_possible_truncation)] // records are limited far below 4 GiB
         self.nodes.extend(
             (0..tape.len())
@@ -61,11 +73,26 @@ impl Literals {
                 .push_str(std::str::from_utf8(&rest[..len]).unwrap_or_default());
             #[allow(clippy::cast_possible_truncation)]
             self.spans.push((start as u32, self.text.len() as u32));
+            if overflowed.binary_search(&at).is_ok() {
+                if let Some(&node) = self.nodes.get(self.spans.len() - 1) {
+                    self.overflowed.push(node);
+                }
+            }
         }
-        if self.spans.len() != self.nodes.len() {
+        let aligned =
+            self.spans.len() == self.nodes.len() && self.overflowed.len() == overflowed.len();
+        if !aligned {
             self.nodes.clear();
             self.spans.clear();
+            self.overflowed.clear();
         }
+        aligned
+    }
+
+    /// Whether the number at tape index `at` is beyond a float's range (its node holds a
+    /// zero written in its place).
+    pub(crate) fn overflowed(&self, at: usize) -> bool {
+        u32::try_from(at).is_ok_and(|at| self.overflowed.binary_search(&at).is_ok())
     }
 
     /// The text of the number at tape index `at`, as written.
@@ -84,6 +111,25 @@ fn is_number(n: StaticNode) -> bool {
 }
 
 impl super::Normalizer {
+    /// The record has numbers beyond a float's range, written over for simd-json
+    /// (`overflowed`, `overflow.rs`): read its numbers' texts before it is decoded, so that
+    /// every decoder tells them from zeros. Returns whether they could be read.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn read_overflowed(&mut self, tape: &[Node<'_>], original: Option<&[u8]>) -> bool {
+        let kept = std::mem::take(&mut self.scratch);
+        let record = original.unwrap_or(&kept);
+        self.literals_read = self.literals.read(
+            tape,
+            record,
+            self.buffers.structural_indexes(),
+            &self.overflowed,
+        );
+        self.scratch = kept;
+        self.overflowed.clear();
+        self.literals_read
+    }
+
     /// The rare path: plan `pi` accepted the record, and a float or a zero went into a string. Decode
     /// it again with that plan and the numbers' texts, read from `original` (`None`: the
     /// untouched copy in `scratch`), so the strings hold the numbers as written.
@@ -99,7 +145,7 @@ impl super::Normalizer {
         let kept = std::mem::take(&mut self.scratch);
         let record = original.unwrap_or(&kept);
         self.literals
-            .read(tape, record, self.buffers.structural_indexes());
+            .read(tape, record, self.buffers.structural_indexes(), &[]);
         self.scratch = kept;
         vals.clear();
         self.text.clear();

@@ -53,6 +53,8 @@ impl Normalizer {
             (Err(e), _) => (None, Some(e)),
         };
         self.tape = tape.reset();
+        // Numbers written over for this parse (`overflow.rs`) that no decoder will read.
+        self.overflowed.clear();
         // simd-json rewrote the line: the text log types read the untouched copy, and the
         // event keeps copies of its strings.
         let text = original.unwrap_or(&copy);

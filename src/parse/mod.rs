@@ -25,6 +25,7 @@ pub mod frame;
 mod literals;
 mod marks;
 mod mixed;
+mod overflow;
 mod skip;
 mod stamp;
 mod stream;
@@ -40,7 +41,7 @@ use std::sync::Arc;
 use simd_json::{Buffers, Node, Tape};
 
 use crate::compile::Plan;
-use crate::error::{Error, ErrorKind, Position, Refusal};
+use crate::error::{Category, Error, ErrorKind, Position, Refusal};
 use crate::event::{recycle, Event, EventBuffers, SourceMeta, Val};
 use crate::indicators::Indicators;
 use crate::registry::Registry;
@@ -147,6 +148,8 @@ impl NormalizerBuilder {
             scratch: Vec::new(),
             literals: literals::Literals::default(),
             wants_literals: false,
+            overflowed: Vec::new(),
+            literals_read: false,
             text_refusals: Vec::new(),
             other_count: Vec::new(),
             scan: Scan::new(),
@@ -182,6 +185,12 @@ pub struct Normalizer {
     literals: literals::Literals,
     /// The last decoding wrote a float into a string without its text.
     wants_literals: bool,
+    /// Where the current record's numbers beyond a float's range start (`overflow.rs`):
+    /// nearly always none.
+    overflowed: Vec<u32>,
+    /// `literals` holds the current record's texts, read before decoding: every decoder
+    /// of the record gets them.
+    literals_read: bool,
     /// Why each text log type refused the current line.
     text_refusals: Vec<(Arc<str>, Refusal)>,
     /// The CSV log types that refused the current line for its number of values alone:
@@ -282,7 +291,17 @@ impl Normalizer {
             return sink.rejected_record(&too_long(pos, len, self.max_record_bytes), original);
         }
         if self.n_json < self.plans.len() {
-            let normalized = self.normalize_mixed(line, Some(len), Some(original), pos);
+            let normalized = match self.normalize_mixed(line, Some(len), Some(original), pos) {
+                // Numbers beyond a float's range: read again with them written over.
+                Err(e) if e.classify() == Category::Syntax => {
+                    if overflow::neutralize(original, &mut line[..len], &mut self.overflowed) {
+                        self.normalize_mixed(line, Some(len), Some(original), pos)
+                    } else {
+                        Err(e)
+                    }
+                }
+                other => other,
+            };
             let (result, buffers) = hand_over(normalized, original, sink);
             if let Some(buffers) = buffers {
                 self.reuse(buffers);
@@ -291,8 +310,11 @@ impl Normalizer {
         }
         let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
         if let Err(e) = simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape) {
-            self.tape = tape.reset();
-            return sink.rejected_record(&Error::json(pos, &e, Some(original)), original);
+            tape = tape.reset();
+            if let Err(e) = self.refill(line, Some(len), original, &mut tape, &e, pos) {
+                self.tape = tape.reset();
+                return sink.rejected_record(&e, original);
+            }
         }
         match self.decode_event(tape, pos, Some(original)) {
             Ok(event) => {
@@ -315,6 +337,13 @@ impl Normalizer {
     /// The record's reject: invalid JSON, too long, or refused by every candidate log type;
     /// or [`ErrorKind::Skipped`] for a line a text log type consumes without an event (a CSV
     /// header, `skipLines`, `skipPrefix`), which is not a reject.
+    ///
+    /// One difference from [`normalize_bytes`](Self::normalize_bytes) and
+    /// [`normalize_line`](Self::normalize_line): a record with a number beyond the range of
+    /// a 64-bit float (`1e400`) is invalid JSON here ("number out of range"), where they
+    /// read it as Panther does (its text kept in `string` and `json` values, skipped under
+    /// keys the schema does not name). They parse such a record a second time, from a
+    /// copy; here the event borrows `line`, which the first parse has already rewritten.
     pub fn normalize<'a>(
         &'a mut self,
         line: &'a mut [u8],
@@ -338,6 +367,37 @@ impl Normalizer {
             return Err(Error::json(pos, &e, Some(&self.scratch)));
         }
         self.decode_event(tape, pos, None)
+    }
+
+    /// simd-json refused the record `line` (`padded_len`: its length before the padding;
+    /// `None`: all of it), `original` untouched: when numbers beyond a float's range are
+    /// why, parse it again into `tape` with them written over (`overflow.rs`); otherwise,
+    /// or if it fails again, the record's reject.
+    #[cold]
+    #[inline(never)]
+    fn refill<'l>(
+        &mut self,
+        line: &'l mut [u8],
+        padded_len: Option<usize>,
+        original: &[u8],
+        tape: &mut Tape<'l>,
+        first: &simd_json::Error,
+        pos: Position,
+    ) -> Result<(), Error> {
+        let len = padded_len.unwrap_or(line.len());
+        if !overflow::neutralize(original, &mut line[..len], &mut self.overflowed) {
+            return Err(Error::json(pos, first, Some(original)));
+        }
+        // The record as simd-json reads it now: what a second error is about.
+        let neutral = line[..len].to_vec();
+        let parsed = match padded_len {
+            Some(len) => simd_json::fill_tape_padded(line, len, &mut self.buffers, tape),
+            None => simd_json::fill_tape(line, &mut self.buffers, tape),
+        };
+        parsed.map_err(|e| {
+            self.overflowed.clear();
+            Error::json(pos, &e, Some(&neutral))
+        })
     }
 
     /// The reject of a record no candidate accepted: the text log types' refusals are in
@@ -431,11 +491,14 @@ impl Normalizer {
         let tape: &[Node<'l>] = &tape_buf.0;
         // Empty, and `Vec<Val<'static>>` is a `Vec<Val<'l>>` (covariance): no recycling here.
         let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
-        let accepted = if matches!(tape.first(), Some(Node::Object { .. })) {
+        let accepted = if !self.overflowed.is_empty() && !self.read_overflowed(tape, original) {
+            Err(overflow_unread(pos))
+        } else if matches!(tape.first(), Some(Node::Object { .. })) {
             self.try_candidates(tape, &mut vals, pos)
         } else {
             Err(self.not_an_object(tape, pos))
         };
+        self.literals_read = false;
         if let (Ok(pi), true) = (&accepted, self.wants_literals) {
             self.decode_with_literals(tape, &mut vals, *pi, original);
         }
@@ -486,6 +549,9 @@ impl Normalizer {
             vals.clear();
             self.text.clear();
             let mut dec = TapeDecoder::<Borrowed>::new(tape, vals, &mut self.text, true);
+            if self.literals_read {
+                dec = dec.with_literals(&self.literals);
+            }
             if let Err(Fail::Detail(r)) = dec.object(&plan.root, 0) {
                 refusals.push((plan.log_type.clone(), r));
             }
@@ -537,6 +603,17 @@ fn hand_over<S: Sink + ?Sized>(
         Err(e) if e.classify() == crate::error::Category::Skipped => (Ok(true), None),
         Err(e) => (sink.rejected_record(&e, raw), None),
     }
+}
+
+/// A record whose numbers beyond a float's range could not be told from the zeros written
+/// over them (not expected: `Literals::read` lines numbers up with simd-json's indexes).
+#[cold]
+fn overflow_unread(pos: Position) -> Error {
+    Error::new(ErrorKind::Json {
+        pos,
+        offset: 0,
+        message: "number out of range".into(),
+    })
 }
 
 #[cold]

@@ -8,7 +8,9 @@
 //!   (`normalize_bytes`) and gives the same output (but `p_row_id`/`p_parse_time`);
 //! * every event writes NDJSON that `serde_json` parses back to an object with `p_log_type`,
 //!   whose `p_any_*` arrays are sorted and unique, and whose top-level fields hold the
-//!   values the typed accessors of the event return;
+//!   values the typed accessors of the event return (but for an event whose `json` value
+//!   keeps a number beyond a float's range as written, `1e400`: valid JSON that
+//!   `serde_json` refuses, counted and not read back);
 //! * the whole input read as NDJSON (framing, blank lines, positions) counts
 //!   `records == normalized + rejected`.
 
@@ -37,12 +39,17 @@ impl Sink for Check {
     fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
         self.buf.clear();
         ndjson::write_event(&mut self.buf, event, ndjson::Options::default());
-        let v: Value = serde_json::from_slice(&self.buf).unwrap_or_else(|e| {
-            panic!(
+        let v: Value = match serde_json::from_slice(&self.buf) {
+            Ok(v) => v,
+            Err(e) if e.to_string().starts_with("number out of range") => {
+                self.events.push(Value::Null);
+                return Ok(true);
+            }
+            Err(e) => panic!(
                 "NDJSON does not parse: {e}: {}",
                 String::from_utf8_lossy(&self.buf)
-            )
-        });
+            ),
+        };
         let obj = v.as_object().expect("an event is a JSON object");
         assert_eq!(
             obj.get("p_log_type").and_then(Value::as_str),

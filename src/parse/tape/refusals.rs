@@ -83,3 +83,17 @@ pub(super) fn quote_node(n: &Node<'_>) -> Box<str> {
         other => json_type(other).to_string().into_boxed_str(),
     }
 }
+
+/// A number's text for a refusal, cut as [`quote`] cuts strings (an integer of 400 digits
+/// says enough in its first few dozen).
+pub(super) fn number_text(s: &str) -> Box<str> {
+    match s.char_indices().nth(QUOTE_MAX) {
+        Some((cut, _)) => format!("{}…", &s[..cut]).into_boxed_str(),
+        None => s.into(),
+    }
+}
+
+/// The refusal of an `isEmbeddedJSON` string that does not hold JSON.
+pub(super) fn bad_embedded(s: &str) -> Refusal {
+    problem(ValueProblem::BadEmbeddedJson, Some(quote(s)))
+}

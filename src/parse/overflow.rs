@@ -1,0 +1,152 @@
+//! Numbers beyond the range of a 64-bit float (`1e400`, an integer of 400 digits): simd-json
+//! refuses the whole record for one of them, while Panther's decoder skips them under keys
+//! the schema does not name, keeps their text in `string` and `json` values, and refuses
+//! them only in numeric and timestamp fields.
+//!
+//! How: such a record is parsed again from a copy in which each of them is written over by
+//! a zero of the same length (`1e400` becomes `0.000`), so that every other byte, and
+//! simd-json's structural indexes, stay where they were. Where they started is noted: the
+//! decoder reads their texts as written (`literals.rs`, which maps those starts to tape
+//! nodes), and refuses them where a number is decoded as a number ("out of range"). Only a
+//! record that simd-json refused pays for the scan.
+
+/// Write `original` over `line` (of the same length) with every number outside strings
+/// that a 64-bit float cannot hold written over by a zero of the same length, and push
+/// where each of them starts into `starts` (cleared first, ascending). Returns whether
+/// there was any: if not, `line` is left as it was.
+pub(crate) fn neutralize(original: &[u8], line: &mut [u8], starts: &mut Vec<u32>) -> bool {
+    starts.clear();
+    if original.len() != line.len() || u32::try_from(original.len()).is_err() {
+        return false;
+    }
+    let mut at = 0;
+    let (mut in_string, mut escaped) = (false, false);
+    while at < original.len() {
+        let b = original[at];
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            at += 1;
+            continue;
+        }
+        if b == b'-' || b.is_ascii_digit() {
+            let len = token_len(&original[at..]);
+            if beyond_f64(&original[at..at + len]) {
+                // Checked above: the record's length fits in a u32.
+                starts.push(u32::try_from(at).unwrap_or(u32::MAX));
+            }
+            at += len;
+            continue;
+        }
+        in_string = b == b'"';
+        at += 1;
+    }
+    if starts.is_empty() {
+        return false;
+    }
+    line.copy_from_slice(original);
+    for &start in starts.iter() {
+        let start = start as usize;
+        let len = token_len(&original[start..]);
+        // At least `1e309`: there is room for `0.` and a zero.
+        let zero = &mut line[start..start + len];
+        zero.fill(b'0');
+        zero[1] = b'.';
+    }
+    true
+}
+
+/// The length of the number-like token at the start of `text` (digits, signs, points and
+/// exponent marks: what simd-json reads as one number, valid or not).
+fn token_len(text: &[u8]) -> usize {
+    text.iter()
+        .take_while(|&&c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+        .count()
+}
+
+/// Whether `token` is a valid JSON number that a 64-bit float cannot hold (its value
+/// rounds to infinity; one that rounds to zero, `1e-400`, is read as 0 by simd-json).
+fn beyond_f64(token: &[u8]) -> bool {
+    valid_number(token)
+        && std::str::from_utf8(token)
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .is_some_and(f64::is_infinite)
+}
+
+/// JSON's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+fn valid_number(token: &[u8]) -> bool {
+    let digits = |t: &[u8]| t.iter().take_while(|c| c.is_ascii_digit()).count();
+    let mut rest = token.strip_prefix(b"-").unwrap_or(token);
+    match digits(rest) {
+        0 => return false,
+        n if n > 1 && rest[0] == b'0' => return false,
+        n => rest = &rest[n..],
+    }
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        match digits(fraction) {
+            0 => return false,
+            n => rest = &fraction[n..],
+        }
+    }
+    if let Some(exponent) = rest.strip_prefix(b"e").or_else(|| rest.strip_prefix(b"E")) {
+        let exponent = exponent
+            .strip_prefix(b"+")
+            .or_else(|| exponent.strip_prefix(b"-"))
+            .unwrap_or(exponent);
+        match digits(exponent) {
+            0 => return false,
+            n => rest = &exponent[n..],
+        }
+    }
+    rest.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(record: &str) -> Option<(String, Vec<u32>)> {
+        let mut line = vec![b' '; record.len()];
+        let mut starts = vec![7];
+        neutralize(record.as_bytes(), &mut line, &mut starts)
+            .then(|| (String::from_utf8(line).unwrap_or_default(), starts))
+    }
+
+    #[test]
+    fn writes_zeros_of_the_same_length_over_numbers_beyond_f64() {
+        let big = "9".repeat(400);
+        let record = format!(r#"{{"a":1e400,"b":[-1E+999,2],"c":{big},"d":1.5}}"#);
+        let (line, starts) = run(&record).unwrap_or_default();
+        let zeros = format!("0.{}", "0".repeat(398));
+        assert_eq!(
+            line,
+            format!(r#"{{"a":0.000,"b":[0.00000,2],"c":{zeros},"d":1.5}}"#)
+        );
+        assert_eq!(starts, vec![5, 16, 31]);
+    }
+
+    #[test]
+    fn leaves_strings_small_numbers_and_invalid_numbers_alone() {
+        assert_eq!(run(r#"{"a":"1e400","b\"1e400":1e-400,"c":1e308}"#), None);
+        assert_eq!(run(r#"{"a":01e400,"b":1e400e1,"c":1.e400,"d":-}"#), None);
+        assert_eq!(run(r#"{"a\\":1e400}"#).map(|(_, s)| s), Some(vec![7]));
+    }
+
+    #[test]
+    fn json_number_grammar() {
+        for good in ["0", "-0", "10", "1.5", "1e5", "1E+5", "-1.25e-7", "0.0"] {
+            assert!(valid_number(good.as_bytes()), "{good}");
+        }
+        for bad in [
+            "", "-", "01", "1.", ".5", "1e", "1e+", "+1", "1.5.5", "1e5e5", "--1",
+        ] {
+            assert!(!valid_number(bad.as_bytes()), "{bad}");
+        }
+    }
+}
