@@ -11,14 +11,15 @@ use normalog::{NormalizerBuilder, Registry};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let registry = Registry::builtin();
-    let plan = registry.get("Zoom.Activity").ok_or("no Zoom.Activity")?;
+    // An unknown log type's error names the loaded ones and the one meant.
+    let plan = registry.lookup("Zoom.Activity")?;
     let mut normalizer = NormalizerBuilder::new()
         .log_types(["Zoom.Activity"])
         .build(&registry)?;
     // The builder is a Sink: push records into it, take a batch whenever you like.
     let mut batch = RecordBatchBuilder::new(plan);
-    let input =
-        std::io::Cursor::new(&include_bytes!("../tests/data/samples/zoom_activity.jsonl")[..]);
+    // Any reader: a borrowed slice here, a `&mut File`, `io::stdin().lock()`.
+    let input: &[u8] = include_bytes!("../tests/data/samples/zoom_activity.jsonl");
     let summary = normalog::pipeline::normalize_reader(&mut normalizer, input, &mut batch)?;
     let batch = batch.finish()?;
     println!("{} records -> {} rows", summary.records, batch.num_rows());

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use crate::schema::SchemaErrors;
 
 mod refusal;
+mod unknown;
 pub use refusal::{FieldPath, JsonType, PathSegment, Refusal, ValueProblem};
+pub use unknown::UnknownLogType;
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -131,8 +133,9 @@ pub enum ErrorKind {
         /// The log type that consumed it.
         log_type: Arc<str>,
     },
-    /// A log type that is not loaded.
-    UnknownLogType(String),
+    /// A log type that is not loaded: its name, the loaded ones, and the one it most
+    /// likely means ([`UnknownLogType::suggestion`]).
+    UnknownLogType(UnknownLogType),
     /// One or more schemas are invalid.
     Schema(SchemaErrors),
     /// A sink failed.
@@ -398,7 +401,7 @@ impl fmt::Display for Reason<'_> {
             ErrorKind::TooLong { len, max, .. } => {
                 write!(f, "record of {len} bytes is longer than the limit of {max}")
             }
-            ErrorKind::UnknownLogType(t) => write!(f, "unknown log type \"{t}\""),
+            ErrorKind::UnknownLogType(e) => write!(f, "{e}"),
             ErrorKind::Schema(e) => write!(f, "{e}"),
             ErrorKind::Sink(e) => write!(f, "output: {e}"),
             ErrorKind::Cancelled => f.write_str("cancelled: nothing was committed"),
@@ -503,6 +506,12 @@ impl From<io::Error> for Error {
     }
 }
 
+impl From<UnknownLogType> for Error {
+    fn from(e: UnknownLogType) -> Error {
+        Error::new(ErrorKind::UnknownLogType(e))
+    }
+}
+
 impl From<SchemaErrors> for Error {
     fn from(e: SchemaErrors) -> Error {
         Error::new(ErrorKind::Schema(e))
@@ -558,7 +567,7 @@ mod tests {
                 max: 10,
             }),
             Error::from(io::Error::new(io::ErrorKind::UnexpectedEof, "cut short")),
-            Error::new(ErrorKind::UnknownLogType("Nope.Log".into())),
+            Error::from(UnknownLogType::new("Zoom.activity", ["Zoom.Activity"])),
             Error::from(SchemaErrors(vec![SchemaError {
                 origin: Some("a.yml".into()),
                 span: Span::default(),

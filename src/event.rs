@@ -180,29 +180,67 @@ impl<'a> Event<'a> {
         self.indicators.column(column)
     }
 
-    /// A top-level or nested field by path of names (`["actor", "email"]`).
+    /// A field by path: the names of nested fields (`["actor", "email"]`), and the indexes
+    /// of array elements (`["events", "0", "user", "name"]`, `["tags", "1"]`).
+    ///
+    /// Each segment is read by the value it applies to: in an object it is a field name, in
+    /// an array a 0-based index written in decimal digits (`"0"`, `"12"`; not `"+1"`,
+    /// `"01"` nor `"-1"`). An index counts the elements as they are written out: `null`
+    /// elements are dropped when a record is normalized, so `["tags", "1"]` of
+    /// `"tags": ["a", null, "b"]` is `"b"`. [`Value::get`] takes the rest of a path from a
+    /// value, and [`Value::elements`] walks an array.
+    ///
+    /// `None` when the path is empty or names no field of the schema; when it goes through a
+    /// value that is neither an object nor an array (a `json` value is text: its inside is
+    /// not reachable) or past the end of an array; or when it ends at a value that is not
+    /// written out (missing, `null`, or an empty array). It never panics and copies nothing:
+    /// the value borrows from the event.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use normalog::{NormalizerBuilder, Position, Registry};
+    ///
+    /// let mut registry = Registry::new();
+    /// registry.add_str(
+    ///     r"
+    /// schema: Custom.Batch
+    /// fields:
+    ///   - name: tags
+    ///     type: array
+    ///     element:
+    ///       type: string
+    ///   - name: events
+    ///     type: array
+    ///     element:
+    ///       type: object
+    ///       fields:
+    ///         - name: user
+    ///           type: object
+    ///           fields:
+    ///             - name: name
+    ///               type: string
+    /// ",
+    ///     "batch.yml",
+    /// )?;
+    /// let mut normalizer = NormalizerBuilder::new().build(&registry)?;
+    /// let mut line = br#"{"tags":["a",null,"b"],"events":[{"user":{"name":"ann"}}]}"#.to_vec();
+    /// let event = normalizer.normalize(&mut line, Position::default())?;
+    ///
+    /// let name = event.get(&["events", "0", "user", "name"]).and_then(|v| v.as_str());
+    /// assert_eq!(name, Some("ann"));
+    /// assert_eq!(event.get(&["tags", "1"]).and_then(|v| v.as_str()), Some("b"));
+    /// assert!(event.get(&["tags", "2"]).is_none());
+    /// let tags = event.get(&["tags"]).and_then(|v| v.elements());
+    /// let tags: Vec<_> = tags.into_iter().flatten().filter_map(|v| v.as_str()).collect();
+    /// assert_eq!(tags, ["a", "b"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn get(&self, path: &[&str]) -> Option<Value<'_>> {
-        let mut obj = &self.plan.root;
-        let mut start = 0usize;
-        let (last, parents) = path.split_last()?;
-        for name in parents {
-            let i = obj.find(name)?;
-            match (&obj.fields[i].value.decoder, self.vals[start + i]) {
-                (Decoder::Object(o), Val::Object { start: s }) => {
-                    obj = o;
-                    start = s as usize;
-                }
-                _ => return None,
-            }
-        }
-        let i = obj.find(last)?;
-        let v = self.vals[start + i];
-        v.is_written().then_some(Value {
-            event: self,
-            plan: &obj.fields[i].value,
-            val: v,
-        })
+        let (first, rest) = path.split_first()?;
+        let root = Value::field(self, &self.plan.root, 0, first)?;
+        root.get(rest)
     }
 
     pub(crate) fn root(&self) -> (&'a ObjectPlan, &[Val<'a>]) {
@@ -223,6 +261,55 @@ pub struct Value<'e> {
 }
 
 impl<'e> Value<'e> {
+    /// Field `name` of the object whose field values start at slot `start`, if written.
+    fn field(
+        event: &'e Event<'e>,
+        object: &'e ObjectPlan,
+        start: usize,
+        name: &str,
+    ) -> Option<Self> {
+        let i = object.find(name)?;
+        let plan = &object.fields.get(i)?.value;
+        let val = *event.vals.get(start.saturating_add(i))?;
+        val.is_written().then_some(Value { event, plan, val })
+    }
+
+    /// The value at `path` below this one, read as [`Event::get`] reads a path: field
+    /// names in objects, decimal indexes in arrays. An empty path is this value.
+    #[must_use]
+    pub fn get(&self, path: &[&str]) -> Option<Value<'e>> {
+        path.iter()
+            .try_fold(*self, |value, segment| value.child(segment))
+    }
+
+    fn child(self, segment: &str) -> Option<Value<'e>> {
+        match (&self.plan.decoder, self.val) {
+            (Decoder::Object(object), Val::Object { start }) => {
+                Value::field(self.event, object, start as usize, segment)
+            }
+            (Decoder::Array(_), Val::Array { .. }) => self.elements()?.nth(index(segment)?),
+            _ => None,
+        }
+    }
+
+    /// The elements of an array, in order (`null` elements were dropped when the record
+    /// was normalized); `None` when the value is not an array.
+    #[must_use]
+    pub fn elements(&self) -> Option<Elements<'e>> {
+        match (&self.plan.decoder, self.val) {
+            (Decoder::Array(plan), Val::Array { start, len }) => {
+                let (start, len) = (start as usize, len as usize);
+                Some(Elements {
+                    event: self.event,
+                    plan,
+                    vals: (self.event.vals.get(start..start.saturating_add(len)))
+                        .unwrap_or_default(),
+                })
+            }
+            _ => None,
+        }
+    }
+
     /// The string, if the value is a string.
     #[must_use]
     pub fn as_str(&self) -> Option<&'e str> {
@@ -282,5 +369,62 @@ impl<'e> Value<'e> {
     #[must_use]
     pub fn field_type(&self) -> crate::schema::FieldType {
         self.plan.decoder.field_type()
+    }
+}
+
+/// The elements of an array [`Value`], from [`Value::elements`].
+#[derive(Debug, Clone)]
+pub struct Elements<'e> {
+    event: &'e Event<'e>,
+    plan: &'e ValuePlan,
+    vals: &'e [Val<'e>],
+}
+
+impl<'e> Iterator for Elements<'e> {
+    type Item = Value<'e>;
+
+    fn next(&mut self) -> Option<Value<'e>> {
+        let (&val, rest) = self.vals.split_first()?;
+        self.vals = rest;
+        Some(self.value(val))
+    }
+
+    /// Without walking the elements before the `n`th: `Value::get` indexes arrays by it.
+    fn nth(&mut self, n: usize) -> Option<Value<'e>> {
+        self.vals = self.vals.get(n..).unwrap_or_default();
+        self.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.vals.len(), Some(self.vals.len()))
+    }
+}
+
+impl ExactSizeIterator for Elements<'_> {}
+
+impl<'e> Elements<'e> {
+    fn value(&self, val: Val<'e>) -> Value<'e> {
+        Value {
+            event: self.event,
+            plan: self.plan,
+            val,
+        }
+    }
+}
+
+/// A path segment as an array index: decimal digits, without a sign or a leading zero
+/// (one spelling per index, as in a JSON Pointer); `None` for anything else.
+fn index(segment: &str) -> Option<usize> {
+    let digits = segment.as_bytes();
+    let canonical = match digits {
+        [] => false,
+        [b'0'] => true,
+        [b'0', ..] => false,
+        _ => digits.iter().all(u8::is_ascii_digit),
+    };
+    if canonical {
+        segment.parse().ok()
+    } else {
+        None
     }
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::compile::Plan;
+use crate::error::UnknownLogType;
 use crate::names::table_name;
 use crate::schema::{load, Schema, SchemaError, SchemaErrors};
 
@@ -166,6 +167,27 @@ impl Registry {
         self.plans.iter().find(|p| p.log_type() == log_type)
     }
 
+    /// The plan of a log type, or an error that names the loaded log types and the one
+    /// `log_type` most likely means (see [`UnknownLogType::suggestion`]).
+    ///
+    /// # Errors
+    ///
+    /// [`UnknownLogType`] when no loaded schema defines `log_type`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let registry = normalog::Registry::builtin();
+    /// assert!(registry.lookup("Zoom.Activity").is_ok());
+    /// let e = registry.lookup("Zoom.Activty").unwrap_err();
+    /// assert_eq!(e.suggestion(), Some("Zoom.Activity"));
+    /// assert!(e.to_string().ends_with("; did you mean `Zoom.Activity`?"));
+    /// ```
+    pub fn lookup(&self, log_type: &str) -> Result<&Arc<Plan>, UnknownLogType> {
+        self.get(log_type)
+            .ok_or_else(|| UnknownLogType::new(log_type, self.log_types()))
+    }
+
     /// All plans, in load order.
     #[must_use]
     pub fn plans(&self) -> &[Arc<Plan>] {
@@ -178,7 +200,8 @@ impl Registry {
     }
 
     /// The loaded log type `name` most likely meant (the same but for case, or a typo or two
-    /// away), for messages about an unknown one.
+    /// away), for messages about an unknown one; [`lookup`](Self::lookup) gives it in its
+    /// error.
     #[must_use]
     pub fn closest_log_type(&self, name: &str) -> Option<&str> {
         crate::suggest::suggest(name, self.log_types())

@@ -146,6 +146,71 @@ fn typed_access_to_an_event() {
 }
 
 #[test]
+fn an_unknown_log_type_names_the_one_meant() {
+    let registry = Registry::builtin();
+    let unknown = |name: &str| {
+        let e = NormalizerBuilder::new()
+            .log_types(["Zoom.Activity", name])
+            .build(&registry)
+            .expect_err("unknown log type");
+        assert_eq!(e.classify(), normalog::Category::Config);
+        assert_eq!(e.code(), "unknown_log_type");
+        match e.into_kind() {
+            normalog::ErrorKind::UnknownLogType(u) => u,
+            other => panic!("not an unknown log type: {other:?}"),
+        }
+    };
+    // A typo, a swap of neighbours, another case: the loaded one meant.
+    for typo in [
+        "Zoom.Activty",
+        "Zoom.Actvitiy",
+        "zoom.activity",
+        "ZOOM.ACTIVITY",
+    ] {
+        let u = unknown(typo);
+        assert_eq!(u.name(), typo);
+        assert_eq!(u.suggestion(), Some("Zoom.Activity"), "{typo}");
+    }
+    let u = unknown("Zendesk.Audti");
+    assert_eq!(u.suggestion(), Some("Zendesk.Audit"));
+    assert_eq!(
+        u.to_string(),
+        "unknown log type \"Zendesk.Audti\" (loaded log types: Zendesk.Audit, Zoom.Activity, \
+         Zoom.Operation); did you mean `Zendesk.Audit`?"
+    );
+    assert_eq!(
+        u.loaded(),
+        ["Zendesk.Audit", "Zoom.Activity", "Zoom.Operation"]
+    );
+    // Nothing close: no guess.
+    let u = unknown("Okta.SystemLog");
+    assert_eq!(u.suggestion(), None);
+    assert!(!u.to_string().contains("did you mean"), "{u}");
+    // The registry says the same without building a normalizer, of its own log types.
+    let mut own = Registry::new();
+    own.add_str(
+        "schema: Custom.MyApp\nfields:\n  - name: msg\n    type: string\n",
+        "a.yml",
+    )
+    .expect("schema");
+    let e = own.lookup("Custom.MyAp").expect_err("unknown");
+    assert_eq!(e.suggestion(), Some("Custom.MyApp"));
+    assert!(own.lookup("Custom.MyApp").is_ok());
+    // And the generator.
+    let g = normalog::gen::Generator::new(
+        &registry,
+        &["zoom.operation"],
+        &normalog::gen::GenOptions::default(),
+    );
+    match g.err() {
+        Some(normalog::gen::GenError::UnknownLogType(u)) => {
+            assert_eq!(u.suggestion(), Some("Zoom.Operation"));
+        }
+        other => panic!("not an unknown log type: {other:?}"),
+    }
+}
+
+#[test]
 fn rejects_come_back_as_errors() {
     let registry = Registry::builtin();
     let mut n = NormalizerBuilder::new()

@@ -1,6 +1,6 @@
 //! `normalog._normalog`: the Python extension module of the `normalog` package.
 //!
-//! A thin layer: arguments are checked and turned into the core's [`Registry`],
+//! A thin layer: arguments are checked and turned into the core's [`Registry`](normalog::Registry),
 //! [`NormalizerBuilder`](normalog::NormalizerBuilder) and
 //! [`Batch`](normalog::pipeline::Batch); the runs (`run.rs`, `stream.rs`) are the core's
 //! pipeline; results cross to Python as Arrow through the C data / C stream interface
@@ -20,7 +20,7 @@ mod run;
 mod stream;
 mod tables;
 
-use normalog::{Registry, SchemaErrors};
+use normalog::SchemaErrors;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -44,21 +44,10 @@ pub(crate) fn schema_error(errors: &SchemaErrors) -> PyErr {
     SchemaError::new_err(lines.join("\n"))
 }
 
-pub(crate) fn unknown_log_type(e: &normalog::Error, registry: &Registry) -> PyErr {
-    // The CLI's wording (`unknown_log_type` in cli/mod.rs), without its hints that name its
-    // own flags.
-    let known: Vec<&str> = registry.log_types().collect();
-    let meant = match e.kind() {
-        normalog::ErrorKind::UnknownLogType(name) => registry
-            .closest_log_type(name)
-            .map(|m| format!("; did you mean `{m}`?")),
-        _ => None,
-    };
-    PyValueError::new_err(format!(
-        "{e} (loaded log types: {}){}",
-        known.join(", "),
-        meant.unwrap_or_default()
-    ))
+/// A `ValueError` with the library's message: the loaded log types and the one meant, in
+/// the CLI's words (the CLI adds hints that name its own flags).
+pub(crate) fn unknown_log_type(e: &dyn std::fmt::Display) -> PyErr {
+    PyValueError::new_err(e.to_string())
 }
 
 pub(crate) fn runtime_error(e: impl std::fmt::Display) -> PyErr {

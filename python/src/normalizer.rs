@@ -82,9 +82,7 @@ impl Normalizer {
         if let Some(n) = max_document_bytes {
             batch.max_document_bytes(n);
         }
-        let normalizer = builder
-            .build(&registry)
-            .map_err(|e| unknown_log_type(&e, &registry))?;
+        let normalizer = builder.build(&registry).map_err(|e| unknown_log_type(&e))?;
         let log_types = normalizer.log_types().map(str::to_owned).collect();
         let threads = threads.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
@@ -243,16 +241,10 @@ impl Normalizer {
 
 impl Normalizer {
     fn schema_of(&self, log_type: &str) -> PyResult<SchemaRef> {
-        let registry = &self.job.registry;
-        if let Some(plan) = registry.get(log_type) {
-            return Ok(arrow_schema(plan));
+        match self.job.registry.lookup(log_type) {
+            Ok(plan) => Ok(arrow_schema(plan)),
+            Err(e) => Err(unknown_log_type(&e)),
         }
-        let err = NormalizerBuilder::new()
-            .log_types([log_type])
-            .build(registry)
-            .err()
-            .ok_or_else(|| runtime_error("log type both missing and found"))?;
-        Err(unknown_log_type(&err, registry))
     }
 
     fn single_log_type(&self) -> Option<String> {

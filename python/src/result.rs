@@ -89,14 +89,11 @@ impl NormalizeResult {
         if let Some(t) = self.tables.bind(py).get_item(log_type)? {
             return Ok(t);
         }
-        if let Some(plan) = self.registry.get(log_type) {
-            return table(py, arrow_schema(plan), Vec::new());
+        match self.registry.lookup(log_type) {
+            Ok(plan) => table(py, arrow_schema(plan), Vec::new()),
+            // The library's message: the loaded log types, and the one meant if one is close.
+            Err(e) => Err(PyKeyError::new_err(e.to_string())),
         }
-        let known: Vec<&str> = self.registry.log_types().collect();
-        Err(PyKeyError::new_err(format!(
-            "unknown log type \"{log_type}\" (loaded log types: {})",
-            known.join(", ")
-        )))
     }
 
     /// The Arrow C stream of the events, when the normalizer has a single log type (else

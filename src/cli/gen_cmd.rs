@@ -73,7 +73,7 @@ pub(super) fn generator(
         log_types.to_vec()
     };
     let generator = Generator::new(registry, &names, opts).map_err(|e| match &e {
-        GenError::UnknownLogType(name) => unknown_log_type(&e, name, registry, schemas_given),
+        GenError::UnknownLogType(unknown) => unknown_log_type(unknown, schemas_given),
         e => Fatal::Message(e.to_string()),
     })?;
     Ok((names, generator))

@@ -25,7 +25,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use args::{Cli, Command};
-use normalog::error::Error;
+use normalog::error::{Error, UnknownLogType};
 use normalog::registry::Registry;
 use normalog::SchemaErrors;
 
@@ -137,18 +137,13 @@ impl From<io::Error> for Fatal {
     }
 }
 
-/// The error for a log type that no loaded schema defines (`error` names it): the loaded
-/// ones, the one meant when only the case differs, and, when only the built-in schemas are
-/// loaded, how to load one's own.
-fn unknown_log_type(
-    error: &dyn std::fmt::Display,
-    name: &str,
-    registry: &Registry,
-    schemas_given: bool,
-) -> Fatal {
-    let known: Vec<&str> = registry.log_types().collect();
-    let hint = if let Some(meant) = registry.closest_log_type(name) {
-        format!("; did you mean `{meant}`?")
+/// The error for a log type that no loaded schema defines: the library's message (the
+/// loaded ones, and the one meant when one is close) and, when none is, a hint about this
+/// command's flags: `--builtin` beside one's own schemas, or `-s` to load one's own.
+fn unknown_log_type(error: &UnknownLogType, schemas_given: bool) -> Fatal {
+    let name = error.name();
+    let hint = if error.suggestion().is_some() {
+        String::new()
     } else if schemas_given && Registry::builtin().get(name).is_some() {
         format!("; `{name}` is built in: add --builtin to load the built-in schemas beside yours")
     } else if schemas_given {
@@ -156,10 +151,7 @@ fn unknown_log_type(
     } else {
         "; a log type of your own needs its schema: -s PATH".to_owned()
     };
-    Fatal::Message(format!(
-        "{error} (loaded log types: {}){hint}",
-        known.join(", ")
-    ))
+    Fatal::Message(format!("{error}{hint}"))
 }
 
 /// The schemas of `paths`, and the built-in ones when `builtin` is set or no path is given.

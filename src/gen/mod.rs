@@ -48,6 +48,7 @@ mod write;
 use std::fmt;
 use std::io::{self, Write};
 
+use crate::error::UnknownLogType;
 use crate::registry::Registry;
 // Not used here: the submodules (plan, write, times) write JSON strings with it.
 use crate::sink::ndjson::write_json_str;
@@ -155,7 +156,7 @@ pub enum GenError {
     /// No log type was asked for.
     NoLogType,
     /// The log type is not in the registry.
-    UnknownLogType(String),
+    UnknownLogType(UnknownLogType),
     /// The log type reads lines of text, and the generator cannot write lines its pattern
     /// reads back as written.
     TextPattern {
@@ -181,7 +182,7 @@ impl fmt::Display for GenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             GenError::NoLogType => f.write_str("no log type to generate"),
-            GenError::UnknownLogType(name) => write!(f, "unknown log type \"{name}\""),
+            GenError::UnknownLogType(e) => write!(f, "{e}"),
             GenError::TextPattern { log_type, reason } => {
                 write!(f, "{log_type}: cannot generate text lines: {reason}")
             }
@@ -275,9 +276,7 @@ impl Generator {
         let mut types = Vec::with_capacity(log_types.len());
         for name in log_types {
             let name = name.as_ref();
-            let plan = registry
-                .get(name)
-                .ok_or_else(|| GenError::UnknownLogType(name.to_owned()))?;
+            let plan = registry.lookup(name).map_err(GenError::UnknownLogType)?;
             let mut t = TypeGen::new(plan.schema())?;
             if plan.is_text() {
                 let line = textgen::TextGen::new(plan.schema(), &t.root.fields)?;

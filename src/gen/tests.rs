@@ -260,9 +260,10 @@ fn bad_options_are_errors() {
         Generator::new::<&str>(&r, &[], &opts).unwrap_err(),
         GenError::NoLogType
     );
+    // The registry's error, "did you mean" and all.
     assert_eq!(
-        Generator::new(&r, &["Nope"], &opts).unwrap_err(),
-        GenError::UnknownLogType("Nope".into())
+        Generator::new(&r, &["Zoom.Actvity"], &opts).unwrap_err(),
+        GenError::UnknownLogType(r.lookup("Zoom.Actvity").unwrap_err())
     );
     let bad = GenOptions {
         invalid_rate: 1.5,

@@ -41,7 +41,7 @@ use std::sync::Arc;
 use simd_json::{Buffers, Node, Tape};
 
 use crate::compile::Plan;
-use crate::error::{Category, Error, ErrorKind, Position, Refusal};
+use crate::error::{Category, Error, ErrorKind, Position, Refusal, UnknownLogType};
 use crate::event::{recycle, Event, EventBuffers, SourceMeta, Val};
 use crate::indicators::Indicators;
 use crate::registry::Registry;
@@ -111,26 +111,37 @@ impl NormalizerBuilder {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::UnknownLogType`] when a requested log type is not in the registry, or the
+    /// [`ErrorKind::UnknownLogType`] when a requested log type is not in the registry (the
+    /// error names the loaded ones and, when one is close, the one meant:
+    /// [`UnknownLogType::suggestion`](crate::error::UnknownLogType::suggestion)), or the
     /// registry is empty.
+    ///
+    /// ```
+    /// use normalog::{ErrorKind, NormalizerBuilder, Registry};
+    ///
+    /// let e = NormalizerBuilder::new()
+    ///     .log_types(["Zoom.Activty"])
+    ///     .build(&Registry::builtin())
+    ///     .unwrap_err();
+    /// let ErrorKind::UnknownLogType(unknown) = e.kind() else { panic!("{e}") };
+    /// assert_eq!(unknown.suggestion(), Some("Zoom.Activity"));
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "unknown log type \"Zoom.Activty\" (loaded log types: Zendesk.Audit, Zoom.Activity, \
+    ///      Zoom.Operation); did you mean `Zoom.Activity`?"
+    /// );
+    /// ```
     pub fn build(&self, registry: &Registry) -> Result<Normalizer, Error> {
         let plans: Vec<Arc<Plan>> = if self.log_types.is_empty() {
             registry.plans().to_vec()
         } else {
             self.log_types
                 .iter()
-                .map(|name| {
-                    registry
-                        .get(name)
-                        .cloned()
-                        .ok_or_else(|| Error::new(ErrorKind::UnknownLogType(name.clone())))
-                })
+                .map(|name| registry.lookup(name).cloned().map_err(Error::from))
                 .collect::<Result<_, _>>()?
         };
         if plans.is_empty() {
-            return Err(Error::new(ErrorKind::UnknownLogType(
-                "(no schema loaded)".into(),
-            )));
+            return Err(Error::from(UnknownLogType::new("(no schema loaded)", [])));
         }
         // JSON log types first (the classifier indexes them), then the text ones, each in
         // the order asked for.

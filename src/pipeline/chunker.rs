@@ -9,19 +9,38 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use super::chunk::{Bufs, Chunk, Framing, Kind};
-use super::input::Input;
+use super::input::{self, Input};
 use crate::parse::frame;
 use crate::sink::Summary;
 
 const READ_SIZE: usize = 64 * 1024;
 
+/// What a chunker reads.
+pub(crate) enum Source<'a> {
+    /// A run's inputs, opened in turn.
+    Inputs(&'a [Input]),
+    /// One reader the caller lends for a run on the caller's thread (so neither `Send` nor
+    /// `'static`), named [`input::READER`]; taken by the first chunk.
+    Borrowed(Option<Box<dyn Read + 'a>>),
+}
+
+impl Source<'_> {
+    /// How many inputs.
+    pub fn len(&self) -> usize {
+        match self {
+            Source::Inputs(inputs) => inputs.len(),
+            Source::Borrowed(_) => 1,
+        }
+    }
+}
+
 /// The reader side: turns a list of inputs into chunks, one call at a time.
 pub(crate) struct Chunker<'a> {
-    inputs: &'a [Input],
+    inputs: Source<'a>,
     framing: &'a Framing,
     next_input: usize,
     seq: u64,
-    cur: Option<Open>,
+    cur: Option<Open<'a>>,
     /// Set when the run stops: an input waiting for its next byte gives up then
     /// ([`Input::open_stoppable`]).
     stop: Option<Arc<AtomicBool>>,
@@ -53,10 +72,10 @@ impl Skip {
     }
 }
 
-struct Open {
+struct Open<'a> {
     index: usize,
     source: Arc<str>,
-    reader: Box<dyn Read + Send>,
+    reader: Box<dyn Read + 'a>,
     /// Standard input or a pipe: whole lines go as soon as a read finds no more for now.
     stream: bool,
     mode: Mode,
@@ -84,6 +103,10 @@ struct Open {
 
 impl<'a> Chunker<'a> {
     pub fn new(inputs: &'a [Input], framing: &'a Framing) -> Self {
+        Chunker::from_source(Source::Inputs(inputs), framing)
+    }
+
+    pub fn from_source(inputs: Source<'a>, framing: &'a Framing) -> Self {
         Chunker {
             inputs,
             framing,
@@ -108,16 +131,27 @@ impl<'a> Chunker<'a> {
             open.next_chunk(bufs, self.framing)
         } else {
             let index = self.next_input;
-            let input = self.inputs.get(index)?;
+            let (source, opened, stream): (Arc<str>, io::Result<Box<dyn Read + 'a>>, _) =
+                match &mut self.inputs {
+                    Source::Inputs(inputs) => {
+                        let input = inputs.get(index)?;
+                        let opened = input.open_stoppable(self.stop.as_ref());
+                        let reader = opened.map(|(r, _)| -> Box<dyn Read + 'a> { r });
+                        (input.name().into(), reader, input.is_stream())
+                    }
+                    Source::Borrowed(reader) => {
+                        let opened = input::decode_borrowed(reader.take()?).map(|(r, _)| r);
+                        (input::READER.into(), opened, false)
+                    }
+                };
             self.next_input += 1;
-            let source: Arc<str> = input.name().into();
-            match input.open_stoppable(self.stop.as_ref()) {
-                Ok((reader, _)) => {
+            match opened {
+                Ok(reader) => {
                     let mut open = Open {
                         index,
                         source,
                         reader,
-                        stream: input.is_stream(),
+                        stream,
                         mode: Mode::Detect,
                         byte: 0,
                         line: 1,
@@ -241,7 +275,7 @@ fn head(data: &[u8], room: usize, first: bool) -> Option<&[u8]> {
     (end > 0).then(|| &data[..end])
 }
 
-impl Open {
+impl Open<'_> {
     /// Bytes read that no chunk accounts for yet: the unterminated tail kept for the next
     /// chunk, and the start of an over-long line, which the next chunk reports with the
     /// rest of that line.

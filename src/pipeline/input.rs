@@ -110,7 +110,7 @@ impl Input {
         match self {
             Input::Stdin => "<stdin>".into(),
             Input::Path(p) => p.display().to_string(),
-            Input::Reader(_) => "<reader>".into(),
+            Input::Reader(_) => READER.into(),
         }
     }
 
@@ -159,69 +159,105 @@ impl Input {
     }
 }
 
+/// How an open reader is named in messages and rejects ([`Input::Reader`], and the borrowed
+/// reader of [`normalize_reader`](super::normalize_reader)).
+pub(crate) const READER: &str = "<reader>";
+
 /// Wrap `raw` in the decoder its first bytes call for.
 ///
 /// # Errors
 ///
 /// Reading the first bytes failed, or the zstd decoder could not be set up.
-pub fn decode(mut raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>, Compression)> {
-    // Read the magic with a loop: a pipe may deliver fewer bytes per read.
-    let mut head = [0u8; 4];
-    let mut got = 0;
-    while got < head.len() {
-        match raw.read(&mut head[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+pub fn decode(raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>, Compression)> {
+    let (reader, compression) = Decoded::new(raw)?;
+    Ok((Box::new(reader), compression))
+}
+
+/// [`decode`] for any reader, a borrowed one too (for a run on the calling thread, which
+/// does not send it anywhere).
+pub(crate) fn decode_borrowed<'r>(
+    raw: impl Read + 'r,
+) -> io::Result<(Box<dyn Read + 'r>, Compression)> {
+    let (reader, compression) = Decoded::new(raw)?;
+    Ok((Box::new(reader), compression))
+}
+
+/// The first bytes of an input, read to detect its compression, and the rest of it.
+type Head<R> = io::Chain<io::Take<io::Cursor<[u8; 4]>>, R>;
+
+/// An input and the decoder its first bytes call for. Generic so that one type serves both
+/// [`decode`] (whose reader a reader thread owns: `Send`, as `R` is) and
+/// [`decode_borrowed`] (any reader).
+enum Decoded<R> {
+    Plain(Head<R>),
+    Gzip(BombGuard<flate2::bufread::MultiGzDecoder<io::BufReader<Counted<Head<R>>>>>),
+    Zstd(BombGuard<zstd::stream::read::Decoder<'static, io::BufReader<Counted<Head<R>>>>>),
+}
+
+impl<R: Read> Read for Decoded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Decoded::Plain(r) => r.read(buf),
+            Decoded::Gzip(r) => r.read(buf),
+            Decoded::Zstd(r) => r.read(buf),
         }
     }
-    let compression = Compression::detect(&head[..got]);
-    if let Some(what) = unsupported(&head[..got]) {
-        // Read as text, such a file would give one invalid-JSON reject per line.
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("{what}, not JSON text"),
-        ));
-    }
-    if let Some(encoding) = wide_text(&head[..got]) {
-        // Read as UTF-8, every line (and the NULs between its characters) would be an
-        // invalid-JSON reject, one more than there are lines.
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!(
-                "{encoding} text; normalog reads UTF-8: convert it first (iconv -f {encoding} \
+}
+
+impl<R: Read> Decoded<R> {
+    fn new(mut raw: R) -> io::Result<(Self, Compression)> {
+        // Read the magic with a loop: a pipe may deliver fewer bytes per read.
+        let mut head = [0u8; 4];
+        let mut got = 0;
+        while got < head.len() {
+            match raw.read(&mut head[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let compression = Compression::detect(&head[..got]);
+        if let Some(what) = unsupported(&head[..got]) {
+            // Read as text, such a file would give one invalid-JSON reject per line.
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{what}, not JSON text"),
+            ));
+        }
+        if let Some(encoding) = wide_text(&head[..got]) {
+            // Read as UTF-8, every line (and the NULs between its characters) would be an
+            // invalid-JSON reject, one more than there are lines.
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{encoding} text; normalog reads UTF-8: convert it first (iconv -f {encoding} \
                  -t UTF-8)"
-            ),
-        ));
+                ),
+            ));
+        }
+        let whole = io::Cursor::new(head).take(got as u64).chain(raw);
+        let compressed = Arc::new(AtomicU64::new(0));
+        // Decoders read from a buffer of compressed bytes; 128 KiB keeps syscalls rare. Plain
+        // text is read straight into the framing's buffer, 64 KiB a read: a buffer here would
+        // copy every byte once more (measured with callgrind: 272 instructions per record).
+        let buffered = |inner| {
+            let count = Arc::clone(&compressed);
+            io::BufReader::with_capacity(128 * 1024, Counted { inner, count })
+        };
+        let reader = match compression {
+            Compression::None => Decoded::Plain(whole),
+            Compression::Gzip => Decoded::Gzip(BombGuard::new(
+                flate2::bufread::MultiGzDecoder::new(buffered(whole)),
+                &compressed,
+            )),
+            Compression::Zstd => Decoded::Zstd(BombGuard::new(
+                zstd::stream::read::Decoder::with_buffer(buffered(whole))?,
+                &compressed,
+            )),
+        };
+        Ok((reader, compression))
     }
-    let whole = io::Cursor::new(head).take(got as u64).chain(raw);
-    let compressed = Arc::new(AtomicU64::new(0));
-    let counted = Counted {
-        inner: whole,
-        count: Arc::clone(&compressed),
-    };
-    let guard = |inner: Box<dyn Read + Send>| -> Box<dyn Read + Send> {
-        Box::new(BombGuard {
-            inner,
-            compressed: Arc::clone(&compressed),
-            decompressed: 0,
-        })
-    };
-    // Decoders read from a buffer of compressed bytes; 128 KiB keeps syscalls rare. Plain
-    // text is read straight into the framing's buffer, 64 KiB a read: a buffer here would
-    // copy every byte once more (measured with callgrind: 272 instructions per record).
-    let buffered = |counted| io::BufReader::with_capacity(128 * 1024, counted);
-    let reader = match compression {
-        Compression::None => Box::new(counted),
-        Compression::Gzip => guard(Box::new(flate2::bufread::MultiGzDecoder::new(buffered(
-            counted,
-        )))),
-        Compression::Zstd => guard(Box::new(zstd::stream::read::Decoder::with_buffer(
-            buffered(counted),
-        )?)),
-    };
-    Ok((reader, compression))
 }
 
 /// Formats an input directory often holds besides logs, told by their first bytes (none of
@@ -278,13 +314,24 @@ impl<R: Read> Read for Counted<R> {
 }
 
 /// Fails a decoder whose output outgrows [`MAX_EXPANSION_RATIO`] times its input.
-struct BombGuard {
-    inner: Box<dyn Read + Send>,
+struct BombGuard<R> {
+    inner: R,
     compressed: Arc<AtomicU64>,
     decompressed: u64,
 }
 
-impl Read for BombGuard {
+impl<R> BombGuard<R> {
+    /// Guard `inner`, a decoder of the bytes `compressed` counts.
+    fn new(inner: R, compressed: &Arc<AtomicU64>) -> Self {
+        BombGuard {
+            inner,
+            compressed: Arc::clone(compressed),
+            decompressed: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for BombGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.decompressed += n as u64;

@@ -127,7 +127,7 @@ use crate::sink::ndjson_dir::NdjsonDirWriter;
 use crate::sink::parquet::ParquetWriter;
 use crate::sink::{Sink, Summary};
 use chunk::{Bufs, Framing};
-use chunker::Chunker;
+use chunker::{Chunker, Source};
 use emitter::Emitter;
 pub use input::{expand, Compression, Expander, Input};
 
@@ -354,12 +354,29 @@ impl Batch {
         S: Sink + ?Sized,
         O: Observer + ?Sized,
     {
+        self.run_source(normalizer, Source::Inputs(inputs), sink, observer)
+    }
+
+    /// [`run`](Self::run) over inputs, or over a reader the caller lends: everything
+    /// happens on this thread, so the reader need not be `Send` nor `'static`.
+    fn run_source<S, O>(
+        &self,
+        normalizer: &mut Normalizer,
+        inputs: Source<'_>,
+        sink: &mut S,
+        observer: &mut O,
+    ) -> Result<RunSummary, S::Error>
+    where
+        S: Sink + ?Sized,
+        O: Observer + ?Sized,
+    {
         let framing = self.framing(normalizer.max_record_bytes, normalizer.reads_json(), false);
-        let mut chunker = Chunker::new(inputs, &framing);
+        let count = inputs.len();
+        let mut chunker = Chunker::from_source(inputs, &framing);
         if let Some(flag) = &self.cancel {
             chunker.stop_on(Arc::clone(flag));
         }
-        let mut emitter = Emitter::new(self.max_rejects, inputs.len());
+        let mut emitter = Emitter::new(self.max_rejects, count);
         let mut bufs = Bufs::default();
         while let Some(mut chunk) = chunker.next_chunk(bufs) {
             if self.cancelled() {
@@ -512,12 +529,40 @@ impl Batch {
 }
 
 /// Normalize NDJSON (or a JSON document, or an API page) from any reader into a sink (no
-/// observer), for embedding. Compressed input is decoded.
+/// observer), for embedding. Compressed input is decoded; the framing, rejects and counts
+/// are those of a [`Batch::run`] over one input named `<reader>`.
+///
+/// It reads on the calling thread, so any reader will do: a borrowed one (`&[u8]`,
+/// `&mut File`, `reader.by_ref()`), a lock (`io::stdin().lock()`), one that is not `Send`
+/// (`Box<dyn Read>`). The reader is read to its end (or until the sink stops the run),
+/// 64 KiB at a time: buffering it first with a `BufReader` adds nothing. For parallel
+/// runs, which read on a thread of their own, give [`Batch`] owned inputs:
+/// [`Input::Path`], or [`Input::Reader`] for a reader that is `Send + 'static`.
 ///
 /// # Errors
 ///
 /// The sink's errors, and I/O errors of the reader.
-pub fn normalize_reader<R: Read + Send + 'static, S: Sink + ?Sized>(
+///
+/// # Example
+///
+/// ```
+/// use normalog::pipeline::normalize_reader;
+/// use normalog::{sink::Collect, NormalizerBuilder, Registry};
+///
+/// let registry = Registry::builtin();
+/// let mut normalizer = NormalizerBuilder::new().build(&registry)?;
+/// let data = String::from(concat!(
+///     r#"{"email":"ann@example.com","time":"2023-07-01T14:00:00Z"}"#,
+///     "\nnot json\n",
+/// ));
+/// let mut out = Collect::default();
+/// // A borrowed slice of a local: no copy, no `'static`.
+/// let summary = normalize_reader(&mut normalizer, data.as_bytes(), &mut out)?;
+/// assert_eq!((summary.records, summary.normalized, summary.rejected), (2, 1, 1));
+/// assert_eq!(out.events.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn normalize_reader<R: Read, S: Sink + ?Sized>(
     normalizer: &mut Normalizer,
     reader: R,
     sink: &mut S,
@@ -528,9 +573,14 @@ pub fn normalize_reader<R: Read + Send + 'static, S: Sink + ?Sized>(
             self.0 = Some(io::Error::new(err.kind(), err.to_string()));
         }
     }
-    let input = Input::Reader(input::SharedReader::new(reader));
+    let reader: Box<dyn Read + '_> = Box::new(reader);
     let mut failed = Failed(None);
-    let run = Batch::new().run(normalizer, &[input], sink, &mut failed)?;
+    let run = Batch::new().run_source(
+        normalizer,
+        Source::Borrowed(Some(reader)),
+        sink,
+        &mut failed,
+    )?;
     if let Some(e) = failed.0 {
         return Err(S::Error::from(Error::from(e)));
     }

@@ -258,8 +258,8 @@ impl NormalizeConfig {
             .max_record_bytes(args.max_record_bytes);
         // Check the log types now, for a clear message; the workers build their own.
         builder.build(&registry).map_err(|e| match e.kind() {
-            ErrorKind::UnknownLogType(name) => {
-                unknown_log_type(&e, name, &registry, !args.schemas.is_empty())
+            ErrorKind::UnknownLogType(unknown) => {
+                unknown_log_type(unknown, !args.schemas.is_empty())
             }
             _ => Fatal::Message(e.to_string()),
         })?;
