@@ -318,6 +318,20 @@ fn unknown_log_type_fails_the_case() {
         case.outcome
     );
     assert_eq!((report.passed(), report.failed()), (0, 1));
+    // A typo: the case says which loaded log type it likely means.
+    let text = "name: x\nlogType: Zoom.Activty\ninput: '{}'\nresults: []\n";
+    let file = TestFile::from_str(text, "t_tests.yml").expect("valid file");
+    let suite = Suite {
+        registry: normalog::Registry::builtin(),
+        files: vec![file],
+    };
+    let report = suite.run();
+    let case = report.cases().next().expect("one case");
+    assert!(
+        matches!(&case.outcome, Outcome::Error(m) if m.contains("Zoom.Operation); did you mean `Zoom.Activity`? give its schema")),
+        "{:?}",
+        case.outcome
+    );
 }
 
 /// Two JSON records on two lines of one case's input: the reject says that a JSON case is

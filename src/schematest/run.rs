@@ -65,11 +65,14 @@ pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseRe
             .build(registry),
     ) else {
         let known: Vec<&str> = registry.log_types().collect();
+        let meant = registry.lookup(&case.log_type).err();
+        let meant = meant.as_ref().and_then(|u| u.suggestion());
         result.outcome = Outcome::Error(format!(
-            "log type {} is not loaded (loaded: {}); give its schema too (a file or directory \
-             beside the test files, or -s)",
+            "log type {} is not loaded (loaded: {}); {}give its schema too (a file or \
+             directory beside the test files, or -s)",
             case.log_type,
-            known.join(", ")
+            known.join(", "),
+            crate::suggest::did_you_mean(meant),
         ));
         return result;
     };
