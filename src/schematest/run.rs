@@ -50,6 +50,19 @@ fn without_volatile(mut event: Value) -> Value {
 }
 
 /// Run one case with the schemas of `registry`.
+/// Why a case of `log_type`, which `registry` does not hold, cannot run.
+fn not_loaded(registry: &Registry, log_type: &str) -> String {
+    let known: Vec<&str> = registry.log_types().collect();
+    let meant = registry.lookup(log_type).err();
+    let meant = meant.as_ref().and_then(|u| u.suggestion());
+    format!(
+        "log type {log_type} is not loaded (loaded: {}); {}give its schema too (a file or \
+         directory beside the test files, or -s)",
+        known.join(", "),
+        crate::suggest::did_you_mean(meant),
+    )
+}
+
 pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseResult {
     let mut result = CaseResult {
         name: case.name.clone(),
@@ -64,16 +77,7 @@ pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseRe
             .log_types([case.log_type.as_str()])
             .build(registry),
     ) else {
-        let known: Vec<&str> = registry.log_types().collect();
-        let meant = registry.lookup(&case.log_type).err();
-        let meant = meant.as_ref().and_then(|u| u.suggestion());
-        result.outcome = Outcome::Error(format!(
-            "log type {} is not loaded (loaded: {}); {}give its schema too (a file or \
-             directory beside the test files, or -s)",
-            case.log_type,
-            known.join(", "),
-            crate::suggest::did_you_mean(meant),
-        ));
+        result.outcome = Outcome::Error(not_loaded(registry, &case.log_type));
         return result;
     };
     let mut sink = CaseSink::default();
