@@ -49,7 +49,6 @@ fn without_volatile(mut event: Value) -> Value {
     event
 }
 
-/// Run one case with the schemas of `registry`.
 /// Why a case of `log_type`, which `registry` does not hold, cannot run.
 fn not_loaded(registry: &Registry, log_type: &str) -> String {
     let known: Vec<&str> = registry.log_types().collect();
@@ -63,6 +62,7 @@ fn not_loaded(registry: &Registry, log_type: &str) -> String {
     )
 }
 
+/// Run one case with the schemas of `registry`.
 pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseResult {
     let mut result = CaseResult {
         name: case.name.clone(),
