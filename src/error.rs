@@ -136,6 +136,8 @@ pub enum ErrorKind {
     /// A log type that is not loaded: its name, the loaded ones, and the one it most
     /// likely means ([`UnknownLogType::suggestion`]).
     UnknownLogType(UnknownLogType),
+    /// The registry holds no log type: there is nothing to normalize with.
+    NoLogTypes,
     /// One or more schemas are invalid.
     Schema(SchemaErrors),
     /// A sink failed.
@@ -203,7 +205,9 @@ impl Error {
             | ErrorKind::NotAPage { .. } => Category::Data,
             ErrorKind::TooLong { .. } => Category::Limit,
             ErrorKind::Io(_) => Category::Io,
-            ErrorKind::UnknownLogType(_) | ErrorKind::Schema(_) => Category::Config,
+            ErrorKind::UnknownLogType(_) | ErrorKind::NoLogTypes | ErrorKind::Schema(_) => {
+                Category::Config
+            }
             ErrorKind::Sink(_) => Category::Sink,
             ErrorKind::Cancelled => Category::Cancelled,
             ErrorKind::Skipped { .. } => Category::Skipped,
@@ -231,6 +235,7 @@ impl Error {
             ErrorKind::TooLong { .. } => "too_long",
             ErrorKind::Io(_) => "io",
             ErrorKind::UnknownLogType(_) => "unknown_log_type",
+            ErrorKind::NoLogTypes => "no_log_types",
             ErrorKind::Schema(_) => "schema",
             ErrorKind::Sink(_) => "sink",
             ErrorKind::Cancelled => "cancelled",
@@ -305,6 +310,7 @@ impl Error {
             // `io::Error` is not `Clone`: keep its kind and message (its source is lost).
             ErrorKind::Io(e) => ErrorKind::Io(io::Error::new(e.kind(), e.to_string())),
             ErrorKind::UnknownLogType(t) => ErrorKind::UnknownLogType(t.clone()),
+            ErrorKind::NoLogTypes => ErrorKind::NoLogTypes,
             ErrorKind::Schema(e) => ErrorKind::Schema(e.clone()),
             // A sink's error can be of any type: keep its message.
             ErrorKind::Sink(e) => ErrorKind::Sink(e.to_string().into()),
@@ -402,6 +408,10 @@ impl fmt::Display for Reason<'_> {
                 write!(f, "record of {len} bytes is longer than the limit of {max}")
             }
             ErrorKind::UnknownLogType(e) => write!(f, "{e}"),
+            ErrorKind::NoLogTypes => f.write_str(
+                "no log type is loaded: add schemas to the registry, or start from the \
+                 built-in ones (Registry::builtin)",
+            ),
             ErrorKind::Schema(e) => write!(f, "{e}"),
             ErrorKind::Sink(e) => write!(f, "output: {e}"),
             ErrorKind::Cancelled => f.write_str("cancelled: nothing was committed"),

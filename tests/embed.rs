@@ -146,6 +146,20 @@ fn typed_access_to_an_event() {
 }
 
 #[test]
+fn an_empty_registry_says_so() {
+    let e = NormalizerBuilder::new()
+        .build(&Registry::new())
+        .expect_err("nothing loaded");
+    assert_eq!(e.classify(), normalog::Category::Config);
+    assert_eq!(e.code(), "no_log_types");
+    assert!(
+        e.to_string()
+            .starts_with("no log type is loaded: add schemas"),
+        "{e}"
+    );
+}
+
+#[test]
 fn an_unknown_log_type_names_the_one_meant() {
     let registry = Registry::builtin();
     let unknown = |name: &str| {

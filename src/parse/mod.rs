@@ -41,7 +41,7 @@ use std::sync::Arc;
 use simd_json::{Buffers, Node, Tape};
 
 use crate::compile::Plan;
-use crate::error::{Category, Error, ErrorKind, Position, Refusal, UnknownLogType};
+use crate::error::{Category, Error, ErrorKind, Position, Refusal};
 use crate::event::{recycle, Event, EventBuffers, SourceMeta, Val};
 use crate::indicators::Indicators;
 use crate::registry::Registry;
@@ -113,8 +113,8 @@ impl NormalizerBuilder {
     ///
     /// [`ErrorKind::UnknownLogType`] when a requested log type is not in the registry (the
     /// error names the loaded ones and, when one is close, the one meant:
-    /// [`UnknownLogType::suggestion`](crate::error::UnknownLogType::suggestion)), or the
-    /// registry is empty.
+    /// [`UnknownLogType::suggestion`](crate::error::UnknownLogType::suggestion)), or
+    /// [`ErrorKind::NoLogTypes`] when the registry is empty.
     ///
     /// ```
     /// use normalog::{ErrorKind, NormalizerBuilder, Registry};
@@ -141,7 +141,7 @@ impl NormalizerBuilder {
                 .collect::<Result<_, _>>()?
         };
         if plans.is_empty() {
-            return Err(Error::from(UnknownLogType::new("(no schema loaded)", [])));
+            return Err(Error::new(ErrorKind::NoLogTypes));
         }
         // JSON log types first (the classifier indexes them), then the text ones, each in
         // the order asked for.
