@@ -33,8 +33,9 @@ pub struct GenArgs {
     pub invalid_rate: f64,
 
     /// Spread the records' times evenly over this span, e.g. 180d (units s, m, h, d, w),
-    /// as an archive of months of logs is. Default: about 86 ms between records (a million
-    /// records span about a day).
+    /// as an archive of months of logs is. Every record has its event time (an optional
+    /// isEventTime field is always written). Default: about 86 ms between records (a
+    /// million records span about a day).
     #[arg(long, value_name = "DURATION", value_parser = parse_span)]
     pub span: Option<u64>,
 
