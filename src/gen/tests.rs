@@ -429,3 +429,22 @@ fields:
         }
     }
 }
+
+/// A `parser: regex` group that takes only some of a time format's forms (`unix` with a
+/// fraction) gets a time of the record, not text made from the group (`0.0`, in 1970).
+#[test]
+fn regex_groups_narrower_than_a_time_format_get_record_times() {
+    let yaml = r"
+schema: Custom.Epoch
+parser:
+  regex:
+    match: ['^(?P<ts>\d+\.\d+) %{WORD:user}$']
+fields:
+  - {name: ts, type: timestamp, timeFormat: unix, isEventTime: true, required: true}
+  - {name: user, type: string}
+";
+    let (start, times) = event_times_over_a_month(yaml, "Custom.Epoch");
+    for t in times {
+        assert!((start - 2..start + 30 * 86_400).contains(&t), "{t}");
+    }
+}
