@@ -341,3 +341,43 @@ fn schema_commands_take_paths_as_arguments_or_with_s() {
     let o = run(&["test", "-s", builtin.to_str().expect("utf-8")], "");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// `gen -o NAME.gz` / `NAME.zst` writes the compression its name says (a six-month archive
+/// is kept compressed), and normalize reads each back to every record.
+#[test]
+fn gen_compresses_by_the_output_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, magic) in [
+        ("archive.ndjson.gz", &[0x1f, 0x8b][..]),
+        ("archive.ndjson.zst", &[0x28, 0xb5, 0x2f, 0xfd][..]),
+    ] {
+        let path = dir.path().join(name);
+        let path = path.to_str().expect("utf-8 path");
+        let o = run(
+            &[
+                "gen",
+                "-n",
+                "300",
+                "--span",
+                "180d",
+                "--start",
+                "2024-01-01",
+                "--stats",
+                "-o",
+                path,
+            ],
+            "",
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(" bytes compressed)"),
+            "{name}: {}",
+            stderr(&o)
+        );
+        let bytes = std::fs::read(path).expect("written");
+        assert!(bytes.starts_with(magic), "{name}: {:?}", &bytes[..8]);
+        let o = run(&["normalize", path], "");
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(events(&o).len(), 300, "{name}");
+    }
+}
