@@ -381,3 +381,15 @@ fn gen_compresses_by_the_output_name() {
         assert_eq!(events(&o).len(), 300, "{name}");
     }
 }
+
+/// `bench` times generated data only: its help says how to time files of your own.
+#[test]
+fn bench_help_says_how_to_time_your_own_files() {
+    let o = run(&["bench", "--help"], "");
+    assert_eq!(o.status.code(), Some(0));
+    let help = stdout(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("normalog normalize --stats -o /dev/null FILE..."),
+        "{help}"
+    );
+}
