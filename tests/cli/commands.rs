@@ -393,3 +393,32 @@ fn bench_help_says_how_to_time_your_own_files() {
         "{help}"
     );
 }
+
+/// With text log types alone, `bench` still says how it ran (threads, rounds), as the table
+/// of the JSON rows does.
+#[test]
+fn bench_of_text_log_types_alone_says_how_it_ran() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text_schemas = root.join("benches/schemas");
+    let schemas = text_schemas.to_str().expect("utf-8 path");
+    let args = [
+        "bench",
+        "-s",
+        schemas,
+        "-t",
+        "Bench.WebAccess",
+        "-n",
+        "300",
+        "--repeat",
+        "1",
+        "-j",
+        "2",
+    ];
+    let o = run(&args, "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let first = text.lines().next().unwrap_or_default();
+    assert!(first.starts_with("normalog bench: 300 records"), "{text}");
+    assert!(first.contains("2 threads"), "{text}");
+    assert!(first.contains("best of 1 run"), "{text}");
+}
