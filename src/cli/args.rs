@@ -93,7 +93,10 @@ pub enum Command {
     /// output.
     ///
     /// Prints MB/s, records/s and the ratio of each path to the raw simd-json tape parse of
-    /// the same lines on the same threads.
+    /// the same lines on the same threads. The data is generated in memory for the log types
+    /// loaded (-s for your own schemas); to time your own files, run `normalog normalize
+    /// --stats -o /dev/null FILE...` (or `--format parquet -o DIR`): --stats prints records/s
+    /// and MB/s.
     Bench(super::bench::BenchArgs),
     /// Pull audit logs from a vendor API (Zendesk, Zoom), incrementally, into the outputs
     /// of normalize.

@@ -2,7 +2,9 @@
 #![allow(clippy::doc_markdown)] // doc comments of the args are --help text
 
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use flate2::write::GzEncoder;
 
 use super::output::{Labelled, OutputFile};
 use super::{load_registry, messages, unknown_log_type, Fatal, EXIT_OK};
@@ -33,8 +35,9 @@ pub struct GenArgs {
     pub invalid_rate: f64,
 
     /// Spread the records' times evenly over this span, e.g. 180d (units s, m, h, d, w),
-    /// as an archive of months of logs is. Default: about 86 ms between records (a million
-    /// records span about a day).
+    /// as an archive of months of logs is. Every record has its event time (an optional
+    /// isEventTime field is always written). Default: about 86 ms between records (a
+    /// million records span about a day).
     #[arg(long, value_name = "DURATION", value_parser = parse_span)]
     pub span: Option<u64>,
 
@@ -44,7 +47,9 @@ pub struct GenArgs {
     pub start: Option<i64>,
 
     /// Write to this file instead of standard output ('-' is standard output). The file
-    /// appears only when complete.
+    /// appears only when complete. A name ending in .gz is written gzip-compressed, one
+    /// ending in .zst zstd-compressed (as normalize reads them); standard output is never
+    /// compressed.
     #[arg(short = 'o', long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
@@ -52,8 +57,8 @@ pub struct GenArgs {
     #[arg(short = 's', long = "schemas", value_name = "PATH")]
     pub schemas: Vec<PathBuf>,
 
-    /// Print a summary (records, invalid, bytes, per log type with how many are valid) to
-    /// stderr.
+    /// Print a summary (records, invalid, bytes before compression, per log type with how
+    /// many are valid) to stderr.
     #[arg(long)]
     pub stats: bool,
 }
@@ -97,11 +102,22 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
         Some(p) => {
             let mut file = OutputFile::create(p)?;
             let name = file.dest().display().to_string();
-            let s = write(
-                &mut generator,
-                args.records,
-                Labelled::new(file.file(), name),
-            )?;
+            let out = Labelled::new(file.file(), name);
+            let s = match Codec::for_path(p) {
+                Codec::None => write(&mut generator, args.records, out)?,
+                Codec::Gzip => {
+                    let mut gz = GzEncoder::new(out, flate2::Compression::default());
+                    let s = write(&mut generator, args.records, &mut gz)?;
+                    gz.finish()?;
+                    s
+                }
+                Codec::Zstd => {
+                    let mut zst = zstd::Encoder::new(out, zstd::DEFAULT_COMPRESSION_LEVEL)?;
+                    let s = write(&mut generator, args.records, &mut zst)?;
+                    zst.finish()?;
+                    s
+                }
+            };
             file.commit()?;
             s
         }
@@ -112,8 +128,14 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
         )?,
     };
     if args.stats {
+        // The bytes generated; a compressed file's own size after them.
+        let on_disk = path
+            .filter(|p| Codec::for_path(p) != Codec::None)
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map(|m| format!(" ({} bytes compressed)", m.len()))
+            .unwrap_or_default();
         messages::plain(&format!(
-            "generated {} records ({} invalid), {} bytes",
+            "generated {} records ({} invalid), {} bytes{on_disk}",
             summary.records, summary.invalid, summary.bytes
         ));
         let counts = summary.per_log_type.iter().zip(&summary.valid_per_log_type);
@@ -122,6 +144,24 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// How `gen -o FILE` compresses, told by the file's name.
+#[derive(Debug, PartialEq, Eq)]
+enum Codec {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Codec {
+    fn for_path(path: &Path) -> Codec {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("gz") => Codec::Gzip,
+            Some(e) if e.eq_ignore_ascii_case("zst") => Codec::Zstd,
+            _ => Codec::None,
+        }
+    }
 }
 
 fn write(generator: &mut Generator, records: u64, out: impl Write) -> io::Result<GenSummary> {
@@ -193,6 +233,15 @@ mod tests {
         ] {
             assert!(parse_span(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn codecs_by_name() {
+        assert_eq!(Codec::for_path(Path::new("a.ndjson.gz")), Codec::Gzip);
+        assert_eq!(Codec::for_path(Path::new("a.GZ")), Codec::Gzip);
+        assert_eq!(Codec::for_path(Path::new("logs/a.jsonl.zst")), Codec::Zstd);
+        assert_eq!(Codec::for_path(Path::new("a.ndjson")), Codec::None);
+        assert_eq!(Codec::for_path(Path::new("gz")), Codec::None);
     }
 
     #[test]

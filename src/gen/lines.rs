@@ -12,8 +12,8 @@
 //! - **regex**: the pattern's syntax tree is walked: literals as written, a character of
 //!   each class, a random count of each repetition (a few at most), a random branch of each
 //!   alternation (one that fills a required field when there is one). A group that fills a
-//!   field takes the field's value when the value matches the group, else text made from
-//!   the group.
+//!   field takes the field's value when the value matches the group (a few tries, more for
+//!   a timestamp), else text made from the group.
 //!
 //! Every line is read back with the schema's own patterns before it is kept: the pattern
 //! that matches first must be the one written, each field must get exactly the value
@@ -540,7 +540,16 @@ impl Walk<'_, '_> {
                     out.extend_from_slice(b.text.as_bytes());
                 } else {
                     let value = &self.fields[g.field].value;
-                    let fitted = (0..4).any(|_| {
+                    // Text made from the group is a last resort: for a timestamp it reads as
+                    // a time far from the record's (`\d+\.\d+` for `unix` gives 0.0, 1970),
+                    // and a group may take only some of the format's forms (`unix` is
+                    // written with a fraction 3 times in 10), so times get more tries.
+                    let tries = if matches!(value, VGen::Time(_)) {
+                        48
+                    } else {
+                        4
+                    };
+                    let fitted = (0..tries).any(|_| {
                         out.truncate(start);
                         write_text(self.rng, out, value);
                         std::str::from_utf8(&out[start..]).is_ok_and(|s| g.fits.is_match(s))

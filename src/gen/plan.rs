@@ -139,10 +139,30 @@ impl<'s> Planner<'s> {
                 key: key.into_boxed_slice(),
                 name: f.name.clone(),
                 required: f.required,
+                event_time: self.holds_event_time(&f.value, depth + 1),
                 value,
             });
         }
         Ok(ObjGen { fields: out })
+    }
+
+    /// Whether `v` is an `isEventTime` timestamp or holds one (in an object's fields, an
+    /// array's element, a `ref`'s definition).
+    fn holds_event_time(&self, v: &ValueSchema, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let Some(r) = self.resolve(v) else {
+            return false;
+        };
+        v.is_event_time
+            || r.is_event_time
+            || r.fields
+                .iter()
+                .any(|f| self.holds_event_time(&f.value, depth + 1))
+            || r.element
+                .as_deref()
+                .is_some_and(|e| self.holds_event_time(e, depth + 1))
     }
 
     fn unsupported(&self, path: &str, v: &ValueSchema) -> GenError {
@@ -287,5 +307,9 @@ pub(super) struct FieldGen {
     pub(super) key: Box<[u8]>,
     pub(super) name: String,
     pub(super) required: bool,
+    /// An `isEventTime` field, or one that holds one: written in every record, optional or
+    /// not, so that `p_event_time` is a generated time (within `--span` from `--start`), not
+    /// the time of the run.
+    pub(super) event_time: bool,
     pub(super) value: VGen,
 }

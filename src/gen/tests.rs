@@ -377,3 +377,75 @@ fn default_clock_unchanged_by_the_span_options() {
     assert_eq!(super::times::mean_gap_us(1_000_000, 86_400), 86_400);
     assert_eq!(super::times::mean_gap_us(0, 10), 10_000_000);
 }
+
+/// `p_event_time` of every record generated for the log type `lt` of `yaml` over 30 days
+/// from 2024-01-01: the sink refuses an event whose time is the parse time.
+fn event_times_over_a_month(yaml: &str, lt: &str) -> (i64, Vec<i64>) {
+    const START: i64 = 1_704_067_200; // 2024-01-01T00:00:00Z
+    let mut registry = Registry::new();
+    registry.add_str(yaml, "custom.yml").unwrap();
+    let opts = GenOptions {
+        seed: 3,
+        start: Some(START),
+        ..GenOptions::default()
+    }
+    .spread(2000, 30 * 86_400);
+    let data = Generator::new(&registry, &[lt], &opts)
+        .unwrap()
+        .generate(2000);
+    let mut n = NormalizerBuilder::new().build(&registry).unwrap();
+    let mut times = EventTimes::default();
+    for line in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        n.normalize_bytes(line, Position::default(), &mut times)
+            .unwrap();
+    }
+    assert_eq!(times.0.len(), 2000);
+    (START, times.0)
+}
+
+/// An optional `isEventTime` field (or an optional object holding one) is written in every
+/// record: left out, the event's time would be the time of the run, outside `--span`.
+#[test]
+fn optional_event_times_are_always_written() {
+    let top = "
+schema: Custom.OptionalTime
+fields:
+  - {name: at, type: timestamp, timeFormat: unix_ms, isEventTime: true}
+  - {name: user, type: string}
+";
+    let nested = "
+schema: Custom.NestedTime
+fields:
+  - {name: user, type: string}
+  - name: meta
+    type: object
+    fields:
+      - {name: host, type: string}
+      - {name: when, type: timestamp, timeFormat: rfc3339, isEventTime: true}
+";
+    for (yaml, lt) in [(top, "Custom.OptionalTime"), (nested, "Custom.NestedTime")] {
+        let (start, times) = event_times_over_a_month(yaml, lt);
+        for t in times {
+            assert!((start - 2..start + 30 * 86_400).contains(&t), "{lt}: {t}");
+        }
+    }
+}
+
+/// A `parser: regex` group that takes only some of a time format's forms (`unix` with a
+/// fraction) gets a time of the record, not text made from the group (`0.0`, in 1970).
+#[test]
+fn regex_groups_narrower_than_a_time_format_get_record_times() {
+    let yaml = r"
+schema: Custom.Epoch
+parser:
+  regex:
+    match: ['^(?P<ts>\d+\.\d+) %{WORD:user}$']
+fields:
+  - {name: ts, type: timestamp, timeFormat: unix, isEventTime: true, required: true}
+  - {name: user, type: string}
+";
+    let (start, times) = event_times_over_a_month(yaml, "Custom.Epoch");
+    for t in times {
+        assert!((start - 2..start + 30 * 86_400).contains(&t), "{t}");
+    }
+}

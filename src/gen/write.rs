@@ -119,7 +119,7 @@ pub(super) fn write_fields(
             continue;
         }
         let targeted = matches!(rec.mutation, Mutation::Text(n, _) if n == f.name);
-        if !f.required && !targeted {
+        if !f.required && !f.event_time && !targeted {
             // Optional fields: sometimes missing, sometimes null, deeper ones more often.
             let r = rng.below(100);
             if r < 6 + depth * 10 {

@@ -341,3 +341,84 @@ fn schema_commands_take_paths_as_arguments_or_with_s() {
     let o = run(&["test", "-s", builtin.to_str().expect("utf-8")], "");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// `gen -o NAME.gz` / `NAME.zst` writes the compression its name says (a six-month archive
+/// is kept compressed), and normalize reads each back to every record.
+#[test]
+fn gen_compresses_by_the_output_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, magic) in [
+        ("archive.ndjson.gz", &[0x1f, 0x8b][..]),
+        ("archive.ndjson.zst", &[0x28, 0xb5, 0x2f, 0xfd][..]),
+    ] {
+        let path = dir.path().join(name);
+        let path = path.to_str().expect("utf-8 path");
+        let o = run(
+            &[
+                "gen",
+                "-n",
+                "300",
+                "--span",
+                "180d",
+                "--start",
+                "2024-01-01",
+                "--stats",
+                "-o",
+                path,
+            ],
+            "",
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(" bytes compressed)"),
+            "{name}: {}",
+            stderr(&o)
+        );
+        let bytes = std::fs::read(path).expect("written");
+        assert!(bytes.starts_with(magic), "{name}: {:?}", &bytes[..8]);
+        let o = run(&["normalize", path], "");
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(events(&o).len(), 300, "{name}");
+    }
+}
+
+/// `bench` times generated data only: its help says how to time files of your own.
+#[test]
+fn bench_help_says_how_to_time_your_own_files() {
+    let o = run(&["bench", "--help"], "");
+    assert_eq!(o.status.code(), Some(0));
+    let help = stdout(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("normalog normalize --stats -o /dev/null FILE..."),
+        "{help}"
+    );
+}
+
+/// With text log types alone, `bench` still says how it ran (threads, rounds), as the table
+/// of the JSON rows does.
+#[test]
+fn bench_of_text_log_types_alone_says_how_it_ran() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text_schemas = root.join("benches/schemas");
+    let schemas = text_schemas.to_str().expect("utf-8 path");
+    let args = [
+        "bench",
+        "-s",
+        schemas,
+        "-t",
+        "Bench.WebAccess",
+        "-n",
+        "300",
+        "--repeat",
+        "1",
+        "-j",
+        "2",
+    ];
+    let o = run(&args, "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let first = text.lines().next().unwrap_or_default();
+    assert!(first.starts_with("normalog bench: 300 records"), "{text}");
+    assert!(first.contains("2 threads"), "{text}");
+    assert!(first.contains("best of 1 run"), "{text}");
+}

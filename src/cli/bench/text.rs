@@ -240,6 +240,19 @@ pub(super) fn run_alone(
             row.measure(registry, args.threads, round)?;
         }
     }
+    // The run's settings, as the JSON table's header gives them.
+    writeln!(
+        io::stdout().lock(),
+        "normalog bench: {} records per text log type, seed {}, {:.1}% invalid; {} thread{}; \
+         time of a row: best of {} run{}",
+        args.records,
+        args.seed,
+        args.invalid_rate * 100.0,
+        args.threads,
+        if args.threads == 1 { "" } else { "s" },
+        args.repeat,
+        if args.repeat == 1 { "" } else { "s" },
+    )?;
     print_rows(rows, None)?;
     if !counts_add_up(rows, args.records) {
         messages::error("record counts do not add up");
