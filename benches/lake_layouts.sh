@@ -44,7 +44,7 @@ for round in $(seq "$ROUNDS"); do
       "$BIN" normalize --format parquet --partition "$layout" -o "$lake" "$WORK/archive.jsonl"
     read -r wall user sys rss < "$WORK/time"
     WALLS[$layout]+="$wall "
-    CPUS[$layout]+="$(echo "$user + $sys" | bc) "
+    CPUS[$layout]+="$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }') "
     RSS[$layout]=$(( rss / 1024 > ${RSS[$layout]:-0} ? rss / 1024 : ${RSS[$layout]:-0} ))
     if [ "$round" = 1 ]; then
       FILES[$layout]=$(find "$lake" -name '*.parquet' | wc -l)
@@ -69,7 +69,7 @@ for layout in $LAYOUTS; do
     "($(range "${WALLS[$layout]}"))" "${CPU[$layout]}" "${FILES[$layout]}" "${SIZE[$layout]}" \
     "$((RECORDS / FILES[$layout]))" "${RSS[$layout]}"
 done
-echo "hour/none: throughput $(echo "scale=2; ${WALL[none]} / ${WALL[hour]}" | bc)" \
+echo "hour/none: throughput $(awk -v a="${WALL[none]}" -v b="${WALL[hour]}" 'BEGIN { printf "%.2f", a / b }')" \
   "(target >= 0.50), CPU $(echo "scale=2; ${CPU[hour]} / ${CPU[none]}" | bc)x," \
   "bytes $(echo "scale=2; ${SIZE[hour]} / ${SIZE[none]}" | bc)x (target <= 2)"
 
