@@ -571,6 +571,8 @@ fields:
         "{reason}"
     );
     assert!(reason.contains("field \"n\""), "{reason}");
+    // The sample line's reason alone: its position among the samples means nothing.
+    assert!(!reason.contains("(line "), "{reason}");
 }
 
 /// Lines that start with `skipPrefix` are skipped by the normalizer, so the generator never

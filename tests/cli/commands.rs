@@ -421,4 +421,14 @@ fn bench_of_text_log_types_alone_says_how_it_ran() {
     assert!(first.starts_with("normalog bench: 300 records"), "{text}");
     assert!(first.contains("2 threads"), "{text}");
     assert!(first.contains("best of 1 run"), "{text}");
+    // A path of JSON log types asked for with text ones alone: refused, not ignored.
+    let mut only = args.to_vec();
+    only.extend(["--only", "ndjson"]);
+    let o = run(&only, "");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--only ndjson: no JSON log type to run it with"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -109,6 +109,16 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
     };
     let registry = super::load_registry(&args.schemas, false)?;
     let (text_names, names) = text::split_names(&registry, &args.log_types);
+    if let (true, Some(only)) = (names.is_empty(), args.only) {
+        if only != BenchPath::Text {
+            // The other paths are a JSON log type's: none was given to run them with.
+            return Err(Fatal::Message(format!(
+                "--only {}: no JSON log type to run it with (the log types given are text \
+                 ones): use --only text, or add a JSON log type with -t",
+                format!("{only:?}").to_lowercase()
+            )));
+        }
+    }
     let mut text_rows = text::generate(&registry, &text_names, args.records, &opts)?;
     if names.is_empty() || args.only == Some(BenchPath::Text) {
         return text::run_alone(&mut text_rows, &registry, args);
