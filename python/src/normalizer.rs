@@ -20,10 +20,6 @@ use crate::run::{self, Job, Keep, Rejects};
 use crate::tables::{rejects_table, stats_dict};
 use crate::{runtime_error, stream, unknown_log_type};
 
-/// Rows per record batch unless told otherwise (Spark's Arrow vectors, DuckDB and Polars
-/// all take batches of this size comfortably).
-const DEFAULT_BATCH_ROWS: usize = 65_536;
-
 /// The name of in-memory input in rejects, unless told otherwise.
 const BYTES_SOURCE: &str = "<bytes>";
 
@@ -38,10 +34,14 @@ pub(crate) struct Normalizer {
 
 #[pymethods]
 impl Normalizer {
+    // batch_rows: 65,536 rows a batch unless told otherwise (Spark's Arrow vectors, DuckDB
+    // and Polars all take batches of this size comfortably). A literal, not a const: PyO3
+    // shows a literal default in the signature Python sees (`inspect.signature`, `help`,
+    // IDEs, the stubs' check), a const as `...`.
     #[new]
     #[pyo3(signature = (
         schemas=None, log_types=None, source_id=None, source_label=None, *,
-        threads=None, batch_rows=DEFAULT_BATCH_ROWS, envelope=None,
+        threads=None, batch_rows=65_536, envelope=None,
         max_record_bytes=None, max_document_bytes=None,
     ))]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments

@@ -1,5 +1,6 @@
 """The Python API against the CLI on the same inputs."""
 
+import inspect
 import os
 import pickle
 import threading
@@ -379,3 +380,33 @@ def test_rejects_kept_or_counted_or_streamed(corpus, result):
     table, stats = n.rejects(corpus)
     assert max(len(c) for c in table.column("raw").chunks) <= 7
     assert rejects_as_cli(table) == rejects_as_cli(result.rejects) and stats == result.stats
+
+
+def test_signatures_show_their_defaults():
+    """Review finding: `Normalizer`'s signature (help(), IDEs, `inspect.signature`) showed
+    `batch_rows=Ellipsis`: PyO3 renders a default that is a Rust const as `...`. Every
+    default of the compiled classes is now a real value."""
+    params = inspect.signature(normalog.Normalizer).parameters
+    assert params["batch_rows"].default == 65_536
+    assert params["threads"].kind is inspect.Parameter.KEYWORD_ONLY
+    for cls in (normalog.Normalizer, normalog.NormalizeResult, normalog.BatchStream):
+        for name, member in [("__new__", cls), *vars(cls).items()]:
+            try:
+                sig = inspect.signature(member)
+            except (TypeError, ValueError):
+                continue  # attributes and properties
+            for p in sig.parameters.values():
+                assert p.default is not Ellipsis, f"{cls.__name__}.{name}: {p}"
+
+
+def test_typing_files_are_installed():
+    """Review finding: the wheel had no type information (no py.typed, no stubs for the
+    compiled module): a type checker saw `normalog.Normalizer` as Any. The stubs' signatures
+    are checked against the runtime by mypy's stubtest in .ci/run; here, that they are
+    installed, and that `normalog.Stats` and `normalog.FailedInput` name the keys that
+    `stats` has."""
+    here = Path(normalog.__file__).parent
+    assert (here / "py.typed").is_file() and (here / "_normalog.pyi").is_file()
+    r = normalog.Normalizer().normalize([str(here / "missing.ndjson")])
+    assert list(r.stats) == list(normalog.Stats.__annotations__)
+    assert list(r.stats["failed_inputs"][0]) == list(normalog.FailedInput.__annotations__)
