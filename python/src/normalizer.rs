@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::batch_stream::BatchStream;
-use crate::inputs::{inputs_of, load_registry};
+use crate::inputs::{inputs_of, load_registry, log_types_of};
 use crate::result::NormalizeResult;
 use crate::run::{self, Job, Keep, Rejects};
 use crate::tables::{rejects_table, stats_dict};
@@ -47,7 +47,7 @@ impl Normalizer {
     #[allow(clippy::too_many_arguments)] // Python keyword arguments
     fn new(
         schemas: Option<&Bound<'_, PyAny>>,
-        log_types: Option<Vec<String>>,
+        log_types: Option<&Bound<'_, PyAny>>,
         source_id: Option<String>,
         source_label: Option<String>,
         threads: Option<usize>,
@@ -56,6 +56,7 @@ impl Normalizer {
         max_record_bytes: Option<usize>,
         max_document_bytes: Option<usize>,
     ) -> PyResult<Self> {
+        let log_types = log_types_of(log_types)?;
         if log_types.as_ref().is_some_and(Vec::is_empty) {
             return Err(PyValueError::new_err(
                 "log_types must be None (classify among all) or a non-empty list",
@@ -176,6 +177,7 @@ impl Normalizer {
             )));
         }
         let inputs = inputs_of(data)?;
+        let what = format!("log_type={log_type:?}");
         let of = stream::Of::Events {
             log_type,
             keep_rejects,
@@ -187,6 +189,7 @@ impl Normalizer {
             end,
             not_kept: "the rejects were only counted (keep_rejects=False): their counts are in \
                        stats; iter_rejects streams them",
+            what,
         })
     }
 
@@ -207,6 +210,7 @@ impl Normalizer {
             rx: Mutex::new(Some(rx)),
             end,
             not_kept: "the rejects of iter_rejects are the stream's batches",
+            what: "rejects".into(),
         })
     }
 
