@@ -20,11 +20,14 @@ from ._normalog import (
     SchemaError,
     __version__,
 )
+from ._stats import FailedInput, Stats
 
 __all__ = [
     "BatchStream",
+    "FailedInput",
     "Normalizer",
     "NormalizeResult",
     "SchemaError",
+    "Stats",
     "__version__",
 ]

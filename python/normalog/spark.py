@@ -23,12 +23,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, Union
 from urllib.parse import quote, unquote
 
 import pyarrow as pa
 
 from . import Normalizer
+
+if TYPE_CHECKING:
+    # pyspark is an optional dependency (the `spark` extra), imported where it is used.
+    from pyspark.sql import DataFrame
+    from pyspark.sql.types import DataType, StructType
 
 __all__ = [
     "DEFAULT_BATCH_ROWS",
@@ -48,18 +54,30 @@ DEFAULT_BATCH_ROWS = 16_384
 #: The ``reason`` of the reject row of an input that could not be read to its end.
 FAILED_INPUT = "input_failed"
 
+# The schema files or directories of a call, as Normalizer(schemas=) takes them.
+_StrPath = Union[str, os.PathLike[str]]
+_Schemas = Union[_StrPath, Sequence[_StrPath], None]
+
+# A normalizer's options, as a key of _NORMALIZERS: (schema paths, their digest, log_types,
+# source_id, source_label, threads, batch_rows).
+_Opts = tuple[tuple[str, ...] | None, str | None, tuple[str, ...] | None, str | None,
+              str | None, int, int]
+
+# What a task makes of its input batches (mapInArrow's function).
+_Task = Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]
+
 # Normalizers of this Python worker, by options and the digest of the schema files: Spark
 # reuses its Python workers across tasks (and jobs), so schemas are loaded and compiled once
 # per worker, not once per task; a schema file edited between two jobs has another digest,
 # so it is compiled again instead of the old plan being used.
-_NORMALIZERS: dict = {}
+_NORMALIZERS: dict[_Opts, Normalizer] = {}
 
 # Distinct options a worker keeps normalizers for (a notebook editing a schema makes one
 # per edit).
 _MAX_NORMALIZERS = 16
 
 
-def _normalizer(opts: tuple) -> Normalizer:
+def _normalizer(opts: _Opts) -> Normalizer:
     n = _NORMALIZERS.get(opts)
     if n is None:
         schemas, _digest, log_types, source_id, source_label, threads, batch_rows = opts
@@ -73,7 +91,7 @@ def _normalizer(opts: tuple) -> Normalizer:
     return n
 
 
-def _schemas_digest(schemas) -> str | None:
+def _schemas_digest(schemas: tuple[str, ...] | None) -> str | None:
     """A digest of the schema files as the driver reads them: of each file given, and of
     the ``*.yml`` / ``*.yaml`` files under each directory given (their relative names and
     bytes, in name order)."""
@@ -100,11 +118,16 @@ def _schemas_digest(schemas) -> str | None:
     return h.hexdigest()
 
 
-def _opts(schemas, log_types, source_id, source_label, threads, batch_rows) -> tuple:
-    if schemas is not None and not isinstance(schemas, (list, tuple)):
-        schemas = [schemas]
-    schemas = tuple(os.fspath(s) for s in schemas) if schemas else None
-    return (schemas, _schemas_digest(schemas),
+def _opts(schemas: _Schemas, log_types: Sequence[str] | None, source_id: str | None,
+          source_label: str | None, threads: int, batch_rows: int) -> _Opts:
+    paths: tuple[str, ...] | None
+    if schemas is None:
+        paths = None
+    elif isinstance(schemas, (str, os.PathLike)):
+        paths = (os.fspath(schemas),)
+    else:
+        paths = tuple(os.fspath(s) for s in schemas) or None
+    return (paths, _schemas_digest(paths),
             tuple(log_types) if log_types else None,
             source_id, source_label, threads, batch_rows)
 
@@ -128,7 +151,7 @@ def _difference(declared: pa.Schema, found: pa.Schema) -> str:
     return "; ".join(parts)
 
 
-def _spark_type(t: pa.DataType):
+def _spark_type(t: pa.DataType) -> DataType:
     from pyspark.sql import types as T
 
     if pa.types.is_string(t):
@@ -153,7 +176,7 @@ def _spark_type(t: pa.DataType):
     raise TypeError(f"no Spark type for the Arrow type {t}")
 
 
-def _struct(arrow: pa.Schema):
+def _struct(arrow: pa.Schema) -> StructType:
     from pyspark.sql import types as T
 
     # Every field nullable: Spark accepts non-null data in a nullable column, not the reverse.
@@ -175,14 +198,14 @@ def _spark_arrow(arrow: pa.Schema) -> pa.Schema:
     return pa.schema([pa.field(f.name, conv(f.type), nullable=True) for f in arrow])
 
 
-def schema(log_type: str, schemas=None):
+def schema(log_type: str, schemas: _Schemas = None) -> StructType:
     """The Spark ``StructType`` of a log type's events, generated from its Arrow schema:
     timestamps (UTC microseconds) as ``TimestampType``, lists as ``ArrayType``, objects as
     ``StructType``; every field nullable."""
     return _struct(Normalizer(schemas=schemas).arrow_schema(log_type))
 
 
-def rejects_schema():
+def rejects_schema() -> StructType:
     """The Spark ``StructType`` of the rejects (``Normalizer.rejects_schema()``)."""
     return _struct(Normalizer.rejects_schema())
 
@@ -191,7 +214,7 @@ def rejects_schema():
 _SCHEME_ALIASES = {"s3a": "s3", "s3n": "s3"}
 
 
-def _split_scheme(path: str):
+def _split_scheme(path: str) -> tuple[str | None, str]:
     """(scheme, rest) as Hadoop's ``Path`` splits them: a scheme is what comes before a
     colon that no slash precedes; (None, path) for a plain path."""
     colon = path.find(":")
@@ -201,7 +224,7 @@ def _split_scheme(path: str):
     return path[:colon], path[colon + 1:]
 
 
-def _local_path(path: str):
+def _local_path(path: str) -> str | None:
     """The local path of a plain path or a ``file:`` URI; ``None`` for other URIs.
 
     Spark and Hadoop write paths as they are, not percent-encoded (``file:/logs/a b
@@ -243,7 +266,8 @@ def _read(path: str) -> bytes:
             f'"{scheme}" ({e}); pyarrow.fs opens s3 (also as s3a, s3n), gs, abfs, hdfs '
             "and file") from None
     with filesystem.open_input_stream(inner, compression=None) as f:
-        return f.read()
+        data: bytes = f.read()
+        return data
 
 
 class _Unreadable:
@@ -253,7 +277,7 @@ class _Unreadable:
     def __init__(self, error: str) -> None:
         self.error = error
 
-    def failed(self, source: str | None) -> dict:
+    def failed(self, source: str | None) -> dict[str, object]:
         """The input as an entry of ``stats["failed_inputs"]`` (no record read)."""
         return {"source": source, "error": self.error, "records": 0}
 
@@ -265,7 +289,7 @@ def _cast(batch: pa.RecordBatch, target: pa.Schema) -> pa.RecordBatch:
         schema=target)
 
 
-def _contents(batches: Iterator[pa.RecordBatch], column: str,
+def _contents(batches: Iterable[pa.RecordBatch], column: str,
               binary: bool) -> Iterator[tuple[str | None, bytes | str | _Unreadable]]:
     """(source name, data) of each file of the input batches: the bytes Spark read, or the
     path (a local one read by the normalizer, which reports it as a failed input if it
@@ -298,7 +322,7 @@ def _contents(batches: Iterator[pa.RecordBatch], column: str,
             del content
 
 
-def _failure(f: dict) -> str:
+def _failure(f: Mapping[str, object]) -> str:
     """What went wrong with a failed input, in the CLI's words (without the source)."""
     if f["records"] == 0:
         return f"{f['error']} (input skipped)"
@@ -306,11 +330,12 @@ def _failure(f: dict) -> str:
             "skipped)")
 
 
-def _failed_rows(failed: list, target: pa.Schema) -> pa.RecordBatch:
+def _failed_rows(failed: Sequence[Mapping[str, object]],
+                 target: pa.Schema) -> pa.RecordBatch:
     """One reject row per failed input: ``reason`` ``input_failed``, ``record`` the records
     read from it before the failure, no position (line, byte: null) and no ``raw``."""
     n = len(failed)
-    cols = {
+    cols: dict[str, Sequence[object]] = {
         "source": [f["source"] for f in failed],
         "record": [f["records"] for f in failed],
         "reason": [FAILED_INPUT] * n,
@@ -322,12 +347,12 @@ def _failed_rows(failed: list, target: pa.Schema) -> pa.RecordBatch:
         [pa.array(cols.get(f.name, [None] * n), f.type) for f in target], schema=target)
 
 
-def _events(column: str, binary: bool, log_type: str, opts: tuple, target: pa.Schema,
-            failed_inputs: str):
+def _events(column: str, binary: bool, log_type: str, opts: _Opts, target: pa.Schema,
+            failed_inputs: str) -> _Task:
     """The task of ``normalize_*``; ``target`` is the Arrow schema declared to Spark (by the
     driver)."""
 
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         n = _normalizer(opts)
         found = _spark_arrow(n.arrow_schema(log_type))
         if not found.equals(target):
@@ -339,6 +364,7 @@ def _events(column: str, binary: bool, log_type: str, opts: tuple, target: pa.Sc
                 "edited since the DataFrame was made (make it again), or the executors do "
                 "not have the driver's files")
         for path, data in _contents(batches, column, binary):
+            failed: Sequence[Mapping[str, object]]
             if isinstance(data, _Unreadable):
                 failed = [data.failed(path)]
             else:
@@ -360,8 +386,8 @@ def _events(column: str, binary: bool, log_type: str, opts: tuple, target: pa.Sc
     return run
 
 
-def _rejects(column: str, binary: bool, opts: tuple):
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def _rejects(column: str, binary: bool, opts: _Opts) -> _Task:
+    def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         n = _normalizer(opts)
         target = _spark_arrow(Normalizer.rejects_schema())
         for path, data in _contents(batches, column, binary):
@@ -385,7 +411,7 @@ def _check_failed_inputs(failed_inputs: str) -> str:
     return failed_inputs
 
 
-def _checked_schema(log_type: str, schemas: object, log_types: list[str] | None,
+def _checked_schema(log_type: str, schemas: _Schemas, log_types: Sequence[str] | None,
                     source_id: str | None, source_label: str | None, threads: int,
                     batch_rows: int) -> pa.Schema:
     """The Arrow schema of ``log_type``, once the normalizer the executors will build was
@@ -402,9 +428,11 @@ def _checked_schema(log_type: str, schemas: object, log_types: list[str] | None,
     return arrow
 
 
-def normalize_paths(df, log_type: str, *, column: str = "path", schemas=None, log_types=None,
-                    source_id=None, source_label=None, threads: int = 1,
-                    batch_rows: int = DEFAULT_BATCH_ROWS, failed_inputs: str = "raise"):
+def normalize_paths(df: DataFrame, log_type: str, *, column: str = "path",
+                    schemas: _Schemas = None, log_types: Sequence[str] | None = None,
+                    source_id: str | None = None, source_label: str | None = None,
+                    threads: int = 1, batch_rows: int = DEFAULT_BATCH_ROWS,
+                    failed_inputs: Literal["raise", "skip"] = "raise") -> DataFrame:
     """The events of ``log_type`` in the files named by ``df[column]`` (local paths,
     ``file:`` URIs, or URIs that ``pyarrow.fs`` opens, ``s3a:`` / ``s3n:`` as ``s3:``),
     normalized on the executors. Paths are as Spark lists them, not percent-encoded.
@@ -435,9 +463,11 @@ def normalize_paths(df, log_type: str, *, column: str = "path", schemas=None, lo
         _struct(arrow))
 
 
-def normalize_binary(df, log_type: str, *, schemas=None, log_types=None, source_id=None,
-                     source_label=None, threads: int = 1, batch_rows: int = DEFAULT_BATCH_ROWS,
-                     failed_inputs: str = "raise"):
+def normalize_binary(df: DataFrame, log_type: str, *, schemas: _Schemas = None,
+                     log_types: Sequence[str] | None = None, source_id: str | None = None,
+                     source_label: str | None = None, threads: int = 1,
+                     batch_rows: int = DEFAULT_BATCH_ROWS,
+                     failed_inputs: Literal["raise", "skip"] = "raise") -> DataFrame:
     """As :func:`normalize_paths`, over ``spark.read.format("binaryFile")`` (columns
     ``path`` and ``content``): Spark lists and reads the files with its own credentials.
     A file over 2 GiB cannot be read this way (Spark's limit)."""
@@ -450,7 +480,8 @@ def normalize_binary(df, log_type: str, *, schemas=None, log_types=None, source_
         _struct(arrow))
 
 
-def rejects_paths(df, *, column: str = "path", schemas=None, log_types=None):
+def rejects_paths(df: DataFrame, *, column: str = "path", schemas: _Schemas = None,
+                  log_types: Sequence[str] | None = None) -> DataFrame:
     """The rejected records of the files of ``df[column]``, with the CLI's rejects-file
     fields (source, record, index, field, line, byte, column, reason, log_type, error, candidates,
     raw, raw_truncated), and a row per input that could not be opened or read to its end
@@ -466,7 +497,8 @@ def rejects_paths(df, *, column: str = "path", schemas=None, log_types=None):
     return df.select(column).mapInArrow(_rejects(column, False, opts), rejects_schema())
 
 
-def rejects_binary(df, *, schemas=None, log_types=None):
+def rejects_binary(df: DataFrame, *, schemas: _Schemas = None,
+                   log_types: Sequence[str] | None = None) -> DataFrame:
     """As :func:`rejects_paths`, over ``spark.read.format("binaryFile")``."""
     Normalizer(schemas=schemas, log_types=log_types)  # checked on the driver
     opts = _opts(schemas, log_types, None, None, 1, DEFAULT_BATCH_ROWS)

@@ -27,6 +27,8 @@ pub(crate) struct BatchStream {
     pub(crate) end: Arc<Mutex<Option<stream::End>>>,
     /// Why `rejects` has no table when the run did not keep them.
     pub(crate) not_kept: &'static str,
+    /// What the batches are, for `repr`: `log_type="Zoom.Activity"`, or `rejects`.
+    pub(crate) what: String,
 }
 
 #[pymethods]
@@ -103,6 +105,18 @@ impl BatchStream {
             .as_ref()
             .ok_or_else(|| runtime_error("stats are known once every batch was read"))?;
         stats_dict(py, &end.summary, &end.failed)
+    }
+
+    /// What the batches are, and the main counts once the run is over.
+    fn __repr__(&self) -> PyResult<String> {
+        let end = self.end.lock().map_err(runtime_error)?;
+        Ok(match end.as_ref() {
+            Some(end) => format!(
+                "normalog.BatchStream({}, records={}, rejected={})",
+                self.what, end.summary.records, end.summary.rejected
+            ),
+            None => format!("normalog.BatchStream({})", self.what),
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use normalog::pipeline::{self, Input};
 use normalog::{Registry, SchemaErrors};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyList, PyMemoryView, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PySequence, PyString};
 
 use crate::schema_error;
 
@@ -37,6 +37,28 @@ pub(crate) fn load_registry(schemas: Option<&Bound<'_, PyAny>>) -> PyResult<Regi
     } else {
         Err(schema_error(&SchemaErrors(errors)))
     }
+}
+
+/// `log_types`: `None` (all loaded), or a sequence of names. A single name is refused with
+/// the fix, where the extraction of a `Vec` said only "Can't extract `str` to `Vec`".
+pub(crate) fn log_types_of(log_types: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<String>>> {
+    let Some(log_types) = log_types.filter(|l| !l.is_none()) else {
+        return Ok(None);
+    };
+    if let Ok(name) = log_types.cast::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "log_types must be a list of log type names, not a str: log_types=[{}]",
+            name.repr()?
+        )));
+    }
+    log_types.extract::<Vec<String>>().map(Some).map_err(|_| {
+        PyTypeError::new_err(format!(
+            "log_types must be None or a list of log type names (str), not {}",
+            log_types
+                .repr()
+                .map_or_else(|_| "that".into(), |r| r.to_string())
+        ))
+    })
 }
 
 /// The bytes of any other object with the buffer protocol (memoryview, `pyarrow.Buffer`,
@@ -75,8 +97,22 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
     }
     let paths: Vec<PathBuf> = if let Ok(p) = data.extract::<PathBuf>() {
         vec![p]
-    } else if data.is_instance_of::<PyList>() || data.is_instance_of::<pyo3::types::PyTuple>() {
-        data.extract::<Vec<PathBuf>>()?
+    } else if let Ok(seq) = data.cast::<PySequence>() {
+        // Any sequence (list, tuple, ...) of paths; an item that is not one is named.
+        let mut paths = Vec::new();
+        for (i, item) in seq.try_iter()?.enumerate() {
+            let item = item?;
+            paths.push(item.extract::<PathBuf>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "data[{i}] is not a path (str or os.PathLike) but {}: data must be \
+                     bytes-like, a path, or a list of paths",
+                    item.get_type()
+                        .name()
+                        .map_or_else(|_| "?".into(), |n| n.to_string())
+                ))
+            })?);
+        }
+        paths
     } else {
         return Err(PyValueError::new_err(
             "data must be bytes-like, a path (str or os.PathLike), or a list of paths",

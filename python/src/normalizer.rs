@@ -14,15 +14,11 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::batch_stream::BatchStream;
-use crate::inputs::{inputs_of, load_registry};
+use crate::inputs::{inputs_of, load_registry, log_types_of};
 use crate::result::NormalizeResult;
 use crate::run::{self, Job, Keep, Rejects};
 use crate::tables::{rejects_table, stats_dict};
 use crate::{runtime_error, stream, unknown_log_type};
-
-/// Rows per record batch unless told otherwise (Spark's Arrow vectors, DuckDB and Polars
-/// all take batches of this size comfortably).
-const DEFAULT_BATCH_ROWS: usize = 65_536;
 
 /// The name of in-memory input in rejects, unless told otherwise.
 const BYTES_SOURCE: &str = "<bytes>";
@@ -38,16 +34,20 @@ pub(crate) struct Normalizer {
 
 #[pymethods]
 impl Normalizer {
+    // batch_rows: 65,536 rows a batch unless told otherwise (Spark's Arrow vectors, DuckDB
+    // and Polars all take batches of this size comfortably). A literal, not a const: PyO3
+    // shows a literal default in the signature Python sees (`inspect.signature`, `help`,
+    // IDEs, the stubs' check), a const as `...`.
     #[new]
     #[pyo3(signature = (
         schemas=None, log_types=None, source_id=None, source_label=None, *,
-        threads=None, batch_rows=DEFAULT_BATCH_ROWS, envelope=None,
+        threads=None, batch_rows=65_536, envelope=None,
         max_record_bytes=None, max_document_bytes=None,
     ))]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments
     fn new(
         schemas: Option<&Bound<'_, PyAny>>,
-        log_types: Option<Vec<String>>,
+        log_types: Option<&Bound<'_, PyAny>>,
         source_id: Option<String>,
         source_label: Option<String>,
         threads: Option<usize>,
@@ -56,6 +56,7 @@ impl Normalizer {
         max_record_bytes: Option<usize>,
         max_document_bytes: Option<usize>,
     ) -> PyResult<Self> {
+        let log_types = log_types_of(log_types)?;
         if log_types.as_ref().is_some_and(Vec::is_empty) {
             return Err(PyValueError::new_err(
                 "log_types must be None (classify among all) or a non-empty list",
@@ -174,6 +175,7 @@ impl Normalizer {
             )));
         }
         let inputs = inputs_of(data)?;
+        let what = format!("log_type={log_type:?}");
         let of = stream::Of::Events {
             log_type,
             keep_rejects,
@@ -185,6 +187,7 @@ impl Normalizer {
             end,
             not_kept: "the rejects were only counted (keep_rejects=False): their counts are in \
                        stats; iter_rejects streams them",
+            what,
         })
     }
 
@@ -205,6 +208,7 @@ impl Normalizer {
             rx: Mutex::new(Some(rx)),
             end,
             not_kept: "the rejects of iter_rejects are the stream's batches",
+            what: "rejects".into(),
         })
     }
 

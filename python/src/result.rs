@@ -5,20 +5,26 @@
 use std::sync::Arc;
 
 use normalog::sink::arrow::arrow_schema;
+use normalog::sink::Summary;
 use normalog::Registry;
 use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::run::{Job, Outcome};
+use crate::run::{FailedInput, Job, Outcome};
 use crate::tables::{rejects_table, stats_dict, table};
 
 /// What `Normalizer.normalize` returns: `tables`, `rejects`, `stats`.
+///
+/// The result does not change: `tables` and `stats` are new dicts at each access, so a
+/// caller's edits to one (`pop`, a key set) are not seen by the next access, `result[...]`
+/// or `repr`.
 #[pyclass(module = "normalog", frozen)]
 pub(crate) struct NormalizeResult {
     tables: Py<PyDict>,
     rejects: Py<PyAny>,
-    stats: Py<PyDict>,
+    summary: Summary,
+    failed: Vec<FailedInput>,
     /// The table streamed by `__arrow_c_stream__`: the normalizer's only log type.
     single: Option<Py<PyAny>>,
     /// The loaded schemas: the empty table of a log type none of whose events was seen.
@@ -51,12 +57,12 @@ impl NormalizeResult {
                 single_table = Some(table(py, arrow_schema(plan), Vec::new())?.unbind());
             }
         }
-        let stats = stats_dict(py, &outcome.summary, &outcome.failed)?;
         let rejects = rejects_table(py, outcome.rejects)?;
         Ok(NormalizeResult {
             tables: tables.unbind(),
             rejects: rejects.unbind(),
-            stats: stats.unbind(),
+            summary: outcome.summary,
+            failed: outcome.failed,
             single: single_table,
             registry: Arc::clone(&job.registry),
         })
@@ -65,10 +71,11 @@ impl NormalizeResult {
 
 #[pymethods]
 impl NormalizeResult {
-    /// `{log_type: pyarrow.Table}`, one per log type seen, in order of first appearance.
+    /// `{log_type: pyarrow.Table}`, one per log type seen, in order of first appearance
+    /// (a new dict at each access; the tables are shared).
     #[getter]
-    fn tables(&self, py: Python<'_>) -> Py<PyDict> {
-        self.tables.clone_ref(py)
+    fn tables<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        self.tables.bind(py).copy()
     }
 
     /// The rejected records as a pyarrow table (the CLI's rejects file as columns).
@@ -77,10 +84,11 @@ impl NormalizeResult {
         self.rejects.clone_ref(py)
     }
 
-    /// Counts: records, normalized per log type, rejected (and per reason), failed inputs.
+    /// Counts: records, normalized per log type, rejected (and per reason), failed inputs
+    /// (`normalog.Stats`; a new dict at each access).
     #[getter]
-    fn stats(&self, py: Python<'_>) -> Py<PyDict> {
-        self.stats.clone_ref(py)
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        stats_dict(py, &self.summary, &self.failed)
     }
 
     /// The table of one log type (an empty table with its schema if none of its events was
@@ -114,18 +122,12 @@ impl NormalizeResult {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let stats = self.stats.bind(py);
+        let normalized = self.summary.by_log_type.clone().into_pyobject(py)?;
         Ok(format!(
             "normalog.NormalizeResult(records={}, normalized={}, rejected={})",
-            stats
-                .get_item("records")?
-                .map_or(String::new(), |v| v.to_string()),
-            stats
-                .get_item("normalized")?
-                .map_or(String::new(), |v| v.to_string()),
-            stats
-                .get_item("rejected")?
-                .map_or(String::new(), |v| v.to_string()),
+            self.summary.records,
+            normalized.repr()?,
+            self.summary.rejected,
         ))
     }
 }

@@ -1,5 +1,6 @@
 """The Python API against the CLI on the same inputs."""
 
+import inspect
 import os
 import pickle
 import threading
@@ -379,3 +380,93 @@ def test_rejects_kept_or_counted_or_streamed(corpus, result):
     table, stats = n.rejects(corpus)
     assert max(len(c) for c in table.column("raw").chunks) <= 7
     assert rejects_as_cli(table) == rejects_as_cli(result.rejects) and stats == result.stats
+
+
+def test_tables_and_stats_are_the_callers_to_change():
+    """Review finding: `result.tables` and `result.stats` were the result's own dicts, so a
+    caller's `result.tables.pop(lt)` (to free a table, say) emptied `result[lt]` and every
+    later `result.tables`, and an edited count showed in `repr(result)`. Each access is now
+    a new dict (of the same tables)."""
+    r = normalog.Normalizer().normalize(RECORD + b"{}\n")
+    tables = r.tables
+    activity = tables.pop("Zoom.Activity")
+    assert tables == {}
+    assert list(r.tables) == ["Zoom.Activity"] and r.tables["Zoom.Activity"].equals(activity)
+    assert r["Zoom.Activity"].num_rows == 1
+    stats = r.stats
+    stats["records"] = 0
+    stats["normalized"].clear()
+    stats["failed_inputs"].append({"source": "x", "error": "y", "records": 0})
+    assert r.stats["records"] == 2 and r.stats["normalized"] == {"Zoom.Activity": 1}
+    assert r.stats["failed_inputs"] == []
+    assert repr(r) == ("normalog.NormalizeResult(records=2, normalized={'Zoom.Activity': 1}, "
+                       "rejected=1)")
+
+
+def test_batch_stream_repr():
+    """Review finding: a BatchStream printed as `<normalog.BatchStream object at 0x...>`; it
+    now says what its batches are, and the counts once its run is over."""
+    n = normalog.Normalizer()
+    stream = n.iter_batches(RECORD + b"{}\n", "Zoom.Activity")
+    assert repr(stream) == 'normalog.BatchStream(log_type="Zoom.Activity")'
+    assert sum(b.num_rows for b in stream) == 1
+    assert repr(stream) == 'normalog.BatchStream(log_type="Zoom.Activity", records=2, rejected=1)'
+    rejects = n.iter_rejects(b"{}\n")
+    assert repr(rejects) == "normalog.BatchStream(rejects)"
+    list(rejects)
+    assert repr(rejects) == "normalog.BatchStream(rejects, records=1, rejected=1)"
+
+
+def test_signatures_show_their_defaults():
+    """Review finding: `Normalizer`'s signature (help(), IDEs, `inspect.signature`) showed
+    `batch_rows=Ellipsis`: PyO3 renders a default that is a Rust const as `...`. Every
+    default of the compiled classes is now a real value."""
+    params = inspect.signature(normalog.Normalizer).parameters
+    assert params["batch_rows"].default == 65_536
+    assert params["threads"].kind is inspect.Parameter.KEYWORD_ONLY
+    for cls in (normalog.Normalizer, normalog.NormalizeResult, normalog.BatchStream):
+        for name, member in [("__new__", cls), *vars(cls).items()]:
+            try:
+                sig = inspect.signature(member)
+            except (TypeError, ValueError):
+                continue  # attributes and properties
+            for p in sig.parameters.values():
+                assert p.default is not Ellipsis, f"{cls.__name__}.{name}: {p}"
+
+
+def test_log_types_as_one_name_says_how():
+    """Review finding: `Normalizer(log_types="Zoom.Activity")` raised TypeError "Can't
+    extract `str` to `Vec`", naming neither the argument nor what it takes."""
+    with pytest.raises(TypeError, match=r"""log_types must be a list of log type names, not a str: log_types=\['Zoom.Activity'\]"""):
+        normalog.Normalizer(log_types="Zoom.Activity")
+    with pytest.raises(TypeError, match=r"log_types must be None or a list of log type names"):
+        normalog.Normalizer(log_types=["Zoom.Activity", 3])
+    assert normalog.Normalizer(log_types=("Zoom.Activity",)).log_types == ["Zoom.Activity"]
+
+
+def test_data_is_any_sequence_of_paths(tmp_path):
+    """Review finding: `data` was refused unless a list or a tuple (the stubs say any
+    sequence of paths), and an item that is not a path raised "expected str, bytes or
+    os.PathLike object, not int", saying neither which argument nor which item."""
+    import collections
+
+    path = tmp_path / "one.ndjson"
+    path.write_bytes(RECORD)
+    (tmp_path / "two.ndjson").write_bytes(RECORD)
+    r = normalog.Normalizer().normalize(collections.UserList([path, str(tmp_path / "two.ndjson")]))
+    assert r.stats["normalized"] == {"Zoom.Activity": 2}
+    with pytest.raises(TypeError, match=r"data\[1\] is not a path \(str or os.PathLike\) but int"):
+        normalog.Normalizer().normalize([path, 3])
+
+
+def test_typing_files_are_installed():
+    """Review finding: the wheel had no type information (no py.typed, no stubs for the
+    compiled module): a type checker saw `normalog.Normalizer` as Any. The stubs' signatures
+    are checked against the runtime by mypy's stubtest in .ci/run; here, that they are
+    installed, and that `normalog.Stats` and `normalog.FailedInput` name the keys that
+    `stats` has."""
+    here = Path(normalog.__file__).parent
+    assert (here / "py.typed").is_file() and (here / "_normalog.pyi").is_file()
+    r = normalog.Normalizer().normalize([str(here / "missing.ndjson")])
+    assert list(r.stats) == list(normalog.Stats.__annotations__)
+    assert list(r.stats["failed_inputs"][0]) == list(normalog.FailedInput.__annotations__)
