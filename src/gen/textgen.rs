@@ -12,9 +12,9 @@ use super::csv::CsvGen;
 use super::lines::{nullable, Bad, LineGen};
 use super::plan::{FieldGen, TypeGen};
 use super::{GenError, State};
+use crate::error::Error;
 use crate::registry::Registry;
 use crate::schema::Schema;
-use crate::error::Error;
 use crate::sink::Sink;
 use crate::{Event, NormalizerBuilder, Position};
 

@@ -96,12 +96,31 @@ pub enum BenchPath {
     Text,
 }
 
-pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
+/// With text log types alone, `--only` may ask for their path only: the others are a JSON
+/// log type's, and none was given to run them with.
+fn text_only(only: Option<BenchPath>) -> Result<(), Fatal> {
+    match only {
+        Some(only) if only != BenchPath::Text => Err(Fatal::Message(format!(
+            "--only {}: no JSON log type to run it with (the log types given are text ones): \
+             use --only text, or add a JSON log type with -t",
+            format!("{only:?}").to_lowercase()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The counts of `args` that cannot be zero.
+fn at_least_one(args: &BenchArgs) -> Result<(), Fatal> {
     if args.threads == 0 || args.repeat == 0 || args.records == 0 {
         return Err(Fatal::Message(
             "--threads, --repeat and --records must be at least 1".into(),
         ));
     }
+    Ok(())
+}
+
+pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
+    at_least_one(args)?;
     let opts = GenOptions {
         seed: args.seed,
         invalid_rate: args.invalid_rate,
@@ -109,15 +128,8 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
     };
     let registry = super::load_registry(&args.schemas, false)?;
     let (text_names, names) = text::split_names(&registry, &args.log_types);
-    if let (true, Some(only)) = (names.is_empty(), args.only) {
-        if only != BenchPath::Text {
-            // The other paths are a JSON log type's: none was given to run them with.
-            return Err(Fatal::Message(format!(
-                "--only {}: no JSON log type to run it with (the log types given are text \
-                 ones): use --only text, or add a JSON log type with -t",
-                format!("{only:?}").to_lowercase()
-            )));
-        }
+    if names.is_empty() {
+        text_only(args.only)?;
     }
     let mut text_rows = text::generate(&registry, &text_names, args.records, &opts)?;
     if names.is_empty() || args.only == Some(BenchPath::Text) {
