@@ -88,17 +88,18 @@ pub fn parse(line: &[u8]) -> Option<Value> {
     }
     let mut de = serde_json::Deserializer::from_slice(line);
     de.disable_recursion_limit();
-    let read: Result<serde::de::IgnoredAny, _> = serde::Deserialize::deserialize(&mut de);
-    if let Err(e) = read {
-        BEYOND.with(|b| *b.borrow_mut() = e.to_string().starts_with("number out of range"));
-        return None;
-    }
+    let _: serde::de::IgnoredAny = serde::Deserialize::deserialize(&mut de).ok()?;
     de.end().ok()?;
     // Valid JSON: now read it again with the integer literals as simd-json reads them.
     let text = integers_as_simd_json(line);
     let mut de = serde_json::Deserializer::from_slice(&text);
     de.disable_recursion_limit();
-    serde::Deserialize::deserialize(&mut de).ok()
+    // Only this reading checks the numbers' range (`IgnoredAny` skips their digits).
+    serde::Deserialize::deserialize(&mut de)
+        .map_err(|e| {
+            BEYOND.with(|b| *b.borrow_mut() = e.to_string().starts_with("number out of range"));
+        })
+        .ok()
 }
 
 /// The deepest nesting of `[` and `{` outside strings (of any text: it is only an upper
