@@ -6,25 +6,26 @@ use std::path::PathBuf;
 use normalog::pipeline::input::SharedReader;
 use normalog::pipeline::{self, Input};
 use normalog::{Registry, SchemaErrors};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PySequence, PyString};
 
 use crate::schema_error;
 
 /// Schemas: `None` (built in), one path, or a list of paths; every problem of every file
-/// is reported, as by the CLI.
+/// is reported, as by the CLI. Anything else is a `TypeError` (a missing or bad file is
+/// a `SchemaError`, a `ValueError`).
 pub(crate) fn load_registry(schemas: Option<&Bound<'_, PyAny>>) -> PyResult<Registry> {
     let Some(schemas) = schemas.filter(|s| !s.is_none()) else {
         return Ok(Registry::builtin());
     };
-    let paths: Vec<PathBuf> = if let Ok(p) = schemas.extract::<PathBuf>() {
-        vec![p]
-    } else {
-        schemas.extract::<Vec<PathBuf>>().map_err(|_| {
-            PyValueError::new_err("schemas must be None, a path, or a list of paths")
-        })?
-    };
+    let paths =
+        paths_of("schemas", "None, a path, or a list of paths", schemas)?.ok_or_else(|| {
+            PyTypeError::new_err(format!(
+                "schemas must be None, a path (str or os.PathLike), or a list of paths, not {}",
+                type_name(schemas)
+            ))
+        })?;
     let mut registry = Registry::new();
     let mut errors = Vec::new();
     for p in &paths {
@@ -95,31 +96,48 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
             std::io::Cursor::new(bytes),
         ))]);
     }
-    let paths: Vec<PathBuf> = if let Ok(p) = data.extract::<PathBuf>() {
-        vec![p]
-    } else if let Ok(seq) = data.cast::<PySequence>() {
-        // Any sequence (list, tuple, ...) of paths; an item that is not one is named.
-        let mut paths = Vec::new();
-        for (i, item) in seq.try_iter()?.enumerate() {
-            let item = item?;
-            paths.push(item.extract::<PathBuf>().map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "data[{i}] is not a path (str or os.PathLike) but {}: data must be \
-                     bytes-like, a path, or a list of paths",
-                    item.get_type()
-                        .name()
-                        .map_or_else(|_| "?".into(), |n| n.to_string())
-                ))
-            })?);
-        }
-        paths
-    } else {
-        return Err(PyValueError::new_err(
-            "data must be bytes-like, a path (str or os.PathLike), or a list of paths",
-        ));
-    };
+    let paths =
+        paths_of("data", "bytes-like, a path, or a list of paths", data)?.ok_or_else(|| {
+            PyTypeError::new_err(format!(
+                "data must be bytes-like, a path (str or os.PathLike), or a list of paths, not {}",
+                type_name(data)
+            ))
+        })?;
     // A path that cannot be opened (missing, deleted since it was listed, unreadable) is a
     // failed input of the run, as for the CLI (`stats["failed_inputs"]`); the others are
     // normalized.
     Ok(pipeline::expand(&paths))
+}
+
+/// One path, or any sequence (list, tuple, ...) of paths; `None` for an object that is
+/// neither (bytes too: a sequence of ints, not of paths). An item that is not a path is a
+/// `TypeError` that names it: `{arg}[{i}]`, and what `arg` takes (`takes`).
+fn paths_of(arg: &str, takes: &str, obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<PathBuf>>> {
+    if let Ok(p) = obj.extract::<PathBuf>() {
+        return Ok(Some(vec![p]));
+    }
+    if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
+        return Ok(None);
+    }
+    let Ok(seq) = obj.cast::<PySequence>() else {
+        return Ok(None);
+    };
+    let mut paths = Vec::new();
+    for (i, item) in seq.try_iter()?.enumerate() {
+        let item = item?;
+        paths.push(item.extract::<PathBuf>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{arg}[{i}] is not a path (str or os.PathLike) but {}: {arg} must be {takes}",
+                type_name(&item)
+            ))
+        })?);
+    }
+    Ok(Some(paths))
+}
+
+/// The name of an object's type, for messages.
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "?".into(), |n| n.to_string())
 }

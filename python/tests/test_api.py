@@ -205,7 +205,7 @@ def test_custom_schema(tmp_path):
 
 def test_bad_arguments():
     n = normalog.Normalizer()
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError):
         n.normalize(12)
     with pytest.raises(ValueError, match="log_type="):
         n.iter_batches(b"")
@@ -470,3 +470,33 @@ def test_typing_files_are_installed():
     r = normalog.Normalizer().normalize([str(here / "missing.ndjson")])
     assert list(r.stats) == list(normalog.Stats.__annotations__)
     assert list(r.stats["failed_inputs"][0]) == list(normalog.FailedInput.__annotations__)
+
+
+def test_wrong_types_are_type_errors(tmp_path):
+    """Review finding: an argument of the wrong type (`normalize(12)`, `schemas=3`) raised
+    ValueError; Python's convention, and that of every other argument here, is TypeError.
+    A right type with a bad value stays a ValueError (a missing schema file is a
+    SchemaError, `threads=0`, `log_types=[]`)."""
+    n = normalog.Normalizer()
+    data_takes = r"data must be bytes-like, a path \(str or os.PathLike\), or a list of paths"
+    with pytest.raises(TypeError, match=data_takes + ", not int"):
+        n.normalize(12)
+    with pytest.raises(TypeError, match=data_takes + ", not set"):
+        n.normalize({"a.ndjson"})
+    for call in (partial(n.iter_batches, log_type="Zoom.Activity"), n.iter_rejects, n.rejects):
+        with pytest.raises(TypeError, match=data_takes):
+            call(None)
+    schemas_takes = r"schemas must be None, a path \(str or os.PathLike\), or a list of paths"
+    with pytest.raises(TypeError, match=schemas_takes + ", not int"):
+        normalog.Normalizer(schemas=3)
+    with pytest.raises(TypeError, match=schemas_takes + ", not bytes"):
+        normalog.Normalizer(schemas=b"schemas/")
+    with pytest.raises(TypeError, match=r"schemas\[1\] is not a path \(str or os.PathLike\) but int"):
+        normalog.Normalizer(schemas=[tmp_path, 3])
+    with pytest.raises(normalog.SchemaError, match="missing.yml"):
+        normalog.Normalizer(schemas=[tmp_path / "missing.yml"])
+    for bad_value in ({"threads": 0}, {"batch_rows": 0}, {"log_types": []}):
+        with pytest.raises(ValueError) as e:
+            normalog.Normalizer(**bad_value)
+        assert not isinstance(e.value, TypeError)
+
