@@ -5,7 +5,7 @@
 
 import os
 from collections.abc import Sequence
-from typing import Final, TypeAlias, final
+from typing import Final, NoReturn, TypeAlias, final
 
 import pyarrow as pa
 from typing_extensions import Buffer, CapsuleType, Self
@@ -66,6 +66,11 @@ class NormalizeResult:
     @property
     def stats(self) -> Stats: ...
     def __getitem__(self, log_type: str, /) -> pa.Table: ...
+    def __contains__(self, log_type: str, /) -> bool: ...
+    # Always a TypeError that says to iterate `tables`. In the stub because stubtest wants
+    # every runtime method there; `__iter__: None` (the way to say "not iterable" to a
+    # type checker) is refused by stubtest, since at runtime it is a method.
+    def __iter__(self) -> NoReturn: ...
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> CapsuleType: ...
 
 @final

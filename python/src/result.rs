@@ -7,7 +7,7 @@ use std::sync::Arc;
 use normalog::sink::arrow::arrow_schema;
 use normalog::sink::Summary;
 use normalog::Registry;
-use pyo3::exceptions::{PyKeyError, PyValueError};
+use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -102,6 +102,23 @@ impl NormalizeResult {
             // The library's message: the loaded log types, and the one meant if one is close.
             Err(e) => Err(PyKeyError::new_err(e.to_string())),
         }
+    }
+
+    /// Whether `result[log_type]` returns a table: a log type of the loaded schemas, its
+    /// events seen or not (`result.tables` has those seen).
+    fn __contains__(&self, py: Python<'_>, log_type: &str) -> PyResult<bool> {
+        Ok(self.tables.bind(py).contains(log_type)? || self.registry.get(log_type).is_some())
+    }
+
+    /// Not iterable, with what to iterate instead. Without it Python would iterate through
+    /// `__getitem__` from `result[0]`, a `TypeError` about an int; iterating log types
+    /// would not say which (those `result[...]` takes, all loaded, or those seen).
+    #[allow(clippy::unused_self)] // a method for Python
+    fn __iter__(&self) -> PyResult<()> {
+        Err(PyTypeError::new_err(
+            "normalog.NormalizeResult is not iterable: iterate result.tables \
+             ({log_type: pyarrow.Table}, the log types seen) or its items()",
+        ))
     }
 
     /// The Arrow C stream of the events, when the normalizer has a single log type (else

@@ -500,3 +500,22 @@ def test_wrong_types_are_type_errors(tmp_path):
             normalog.Normalizer(**bad_value)
         assert not isinstance(e.value, TypeError)
 
+
+def test_result_contains_and_is_not_iterable():
+    """Review finding: `"Zoom.Activity" in result` and `for x in result` fell back to
+    `result[0]`, `result[1]`, ... and failed with a TypeError about an int. `in` now says
+    whether `result[log_type]` returns a table (a loaded log type, its events seen or not);
+    iterating says to iterate `result.tables`."""
+    n = normalog.Normalizer(log_types=["Zoom.Activity"])
+    r = n.normalize(RECORD + b'{"nope":1}\n')
+    assert list(r.tables) == ["Zoom.Activity"]
+    assert "Zoom.Activity" in r
+    assert "Zendesk.Audit" in r and r["Zendesk.Audit"].num_rows == 0  # loaded, not seen
+    assert "Nope.Type" not in r and "zoom.activity" not in r
+    with pytest.raises(KeyError):
+        r["Nope.Type"]
+    with pytest.raises(TypeError):
+        3 in r
+    for iterate in (iter, list, lambda r: [x for x in r]):
+        with pytest.raises(TypeError, match=r"NormalizeResult is not iterable: iterate result.tables"):
+            iterate(r)

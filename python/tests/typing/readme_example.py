@@ -26,11 +26,12 @@ def python_api() -> list[dict[str, Any]]:
     r: normalog.NormalizeResult = n.normalize("archive/2026-11/")
     audit: pa.Table = r.tables["Zendesk.Audit"]
     operations: pa.Table = r["Zoom.Operation"]
+    loaded: bool = "Zoom.Operation" in r
     rejects: pa.Table = r.rejects
     stats: normalog.Stats = r.stats
     records: int = stats["records"] + sum(stats["normalized"].values())
     failed: list[normalog.FailedInput] = stats["failed_inputs"]
-    print(types, operations.num_rows, rejects.column("reason"), records, failed)
+    print(types, operations.num_rows, loaded, rejects.column("reason"), records, failed)
 
     stream = n.iter_batches("big.ndjson.gz", log_type="Zoom.Activity", keep_rejects=False)
     for batch in stream:
