@@ -380,37 +380,6 @@ impl Normalizer {
         self.decode_event(tape, pos, None)
     }
 
-    /// simd-json refused the record `line` (`padded_len`: its length before the padding;
-    /// `None`: all of it), `original` untouched: when numbers beyond a float's range are
-    /// why, parse it again into `tape` with them written over (`overflow.rs`); otherwise,
-    /// or if it fails again, the record's reject.
-    #[cold]
-    #[inline(never)]
-    fn refill<'l>(
-        &mut self,
-        line: &'l mut [u8],
-        padded_len: Option<usize>,
-        original: &[u8],
-        tape: &mut Tape<'l>,
-        first: &simd_json::Error,
-        pos: Position,
-    ) -> Result<(), Error> {
-        let len = padded_len.unwrap_or(line.len());
-        if !overflow::neutralize(original, &mut line[..len], &mut self.overflowed) {
-            return Err(Error::json(pos, first, Some(original)));
-        }
-        // The record as simd-json reads it now: what a second error is about.
-        let neutral = line[..len].to_vec();
-        let parsed = match padded_len {
-            Some(len) => simd_json::fill_tape_padded(line, len, &mut self.buffers, tape),
-            None => simd_json::fill_tape(line, &mut self.buffers, tape),
-        };
-        parsed.map_err(|e| {
-            self.overflowed.clear();
-            Error::json(pos, &e, Some(&neutral))
-        })
-    }
-
     /// The reject of a record no candidate accepted: the text log types' refusals are in
     /// `text_refusals`; `json` gives each JSON log type's.
     #[cold]
@@ -503,7 +472,7 @@ impl Normalizer {
         // Empty, and `Vec<Val<'static>>` is a `Vec<Val<'l>>` (covariance): no recycling here.
         let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
         let accepted = if !self.overflowed.is_empty() && !self.read_overflowed(tape, original) {
-            Err(overflow_unread(pos))
+            Err(overflow::overflow_unread(pos))
         } else if matches!(tape.first(), Some(Node::Object { .. })) {
             self.try_candidates(tape, &mut vals, pos)
         } else {
@@ -614,17 +583,6 @@ fn hand_over<S: Sink + ?Sized>(
         Err(e) if e.classify() == crate::error::Category::Skipped => (Ok(true), None),
         Err(e) => (sink.rejected_record(&e, raw), None),
     }
-}
-
-/// A record whose numbers beyond a float's range could not be told from the zeros written
-/// over them (not expected: `Literals::read` lines numbers up with simd-json's indexes).
-#[cold]
-fn overflow_unread(pos: Position) -> Error {
-    Error::new(ErrorKind::Json {
-        pos,
-        offset: 0,
-        message: "number out of range".into(),
-    })
 }
 
 #[cold]

@@ -10,6 +10,55 @@
 //! nodes), and refuses them where a number is decoded as a number ("out of range"). Only a
 //! record that simd-json refused pays for the scan.
 
+use simd_json::Tape;
+
+use super::Normalizer;
+use crate::error::{Error, ErrorKind, Position};
+
+impl Normalizer {
+    /// simd-json refused the record `line` (`padded_len`: its length before the padding;
+    /// `None`: all of it), `original` untouched: when numbers beyond a float's range are
+    /// why, parse it again into `tape` with them written over; otherwise,
+    /// or if it fails again, the record's reject.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn refill<'l>(
+        &mut self,
+        line: &'l mut [u8],
+        padded_len: Option<usize>,
+        original: &[u8],
+        tape: &mut Tape<'l>,
+        first: &simd_json::Error,
+        pos: Position,
+    ) -> Result<(), Error> {
+        let len = padded_len.unwrap_or(line.len());
+        if !neutralize(original, &mut line[..len], &mut self.overflowed) {
+            return Err(Error::json(pos, first, Some(original)));
+        }
+        // The record as simd-json reads it now: what a second error is about.
+        let neutral = line[..len].to_vec();
+        let parsed = match padded_len {
+            Some(len) => simd_json::fill_tape_padded(line, len, &mut self.buffers, tape),
+            None => simd_json::fill_tape(line, &mut self.buffers, tape),
+        };
+        parsed.map_err(|e| {
+            self.overflowed.clear();
+            Error::json(pos, &e, Some(&neutral))
+        })
+    }
+}
+
+/// A record whose numbers beyond a float's range could not be told from the zeros written
+/// over them (not expected: `Literals::read` lines numbers up with simd-json's indexes).
+#[cold]
+pub(super) fn overflow_unread(pos: Position) -> Error {
+    Error::new(ErrorKind::Json {
+        pos,
+        offset: 0,
+        message: "number out of range".into(),
+    })
+}
+
 /// Write `original` over `line` (of the same length) with every number outside strings
 /// that a 64-bit float cannot hold written over by a zero of the same length, and push
 /// where each of them starts into `starts` (cleared first, ascending). Returns whether
