@@ -301,16 +301,20 @@ fn unreadable_or_invalid_files_exit_2() {
     );
 }
 
-/// A case whose log type is not loaded fails (it cannot pass), without stopping the run.
-#[test]
-fn unknown_log_type_fails_the_case() {
-    let text = "name: x\nlogType: Custom.Nope\ninput: '{}'\nresults: []\n";
+/// The report of one test file `text` run with the built-in schemas.
+fn run_builtin(text: &str) -> normalog::schematest::Report {
     let file = TestFile::from_str(text, "t_tests.yml").expect("valid file");
     let suite = Suite {
         registry: normalog::Registry::builtin(),
         files: vec![file],
     };
-    let report = suite.run();
+    suite.run()
+}
+
+/// A case whose log type is not loaded fails (it cannot pass), without stopping the run.
+#[test]
+fn unknown_log_type_fails_the_case() {
+    let report = run_builtin("name: x\nlogType: Custom.Nope\ninput: '{}'\nresults: []\n");
     let case = report.cases().next().expect("one case");
     assert!(
         matches!(&case.outcome, Outcome::Error(m) if m.starts_with("log type Custom.Nope is not loaded") && m.ends_with("give its schema too (a file or directory beside the test files, or -s)")),
@@ -319,13 +323,7 @@ fn unknown_log_type_fails_the_case() {
     );
     assert_eq!((report.passed(), report.failed()), (0, 1));
     // A typo: the case says which loaded log type it likely means.
-    let text = "name: x\nlogType: Zoom.Activty\ninput: '{}'\nresults: []\n";
-    let file = TestFile::from_str(text, "t_tests.yml").expect("valid file");
-    let suite = Suite {
-        registry: normalog::Registry::builtin(),
-        files: vec![file],
-    };
-    let report = suite.run();
+    let report = run_builtin("name: x\nlogType: Zoom.Activty\ninput: '{}'\nresults: []\n");
     let case = report.cases().next().expect("one case");
     assert!(
         matches!(&case.outcome, Outcome::Error(m) if m.contains("Zoom.Operation); did you mean `Zoom.Activity`? give its schema")),
@@ -338,13 +336,7 @@ fn unknown_log_type_fails_the_case() {
 /// one record, not only "trailing characters".
 #[test]
 fn two_json_records_in_one_case_say_so() {
-    let text = "name: x\nlogType: Zoom.Activity\ninput: |\n  {\"email\":\"a@b.c\",\"time\":\"2023-07-01T14:00:00Z\"}\n  {\"email\":\"d@b.c\",\"time\":\"2023-07-01T14:00:00Z\"}\nresults: []\n";
-    let file = TestFile::from_str(text, "t_tests.yml").expect("valid file");
-    let suite = Suite {
-        registry: normalog::Registry::builtin(),
-        files: vec![file],
-    };
-    let report = suite.run();
+    let report = run_builtin("name: x\nlogType: Zoom.Activity\ninput: |\n  {\"email\":\"a@b.c\",\"time\":\"2023-07-01T14:00:00Z\"}\n  {\"email\":\"d@b.c\",\"time\":\"2023-07-01T14:00:00Z\"}\nresults: []\n");
     let case = report.cases().next().expect("one case");
     assert!(
         matches!(&case.outcome, Outcome::Rejected { reason, .. } if reason.contains("trailing characters") && reason.contains("a case of a JSON log type is one record")),
