@@ -103,7 +103,36 @@ pub enum Command {
     #[cfg(feature = "pull")]
     #[command(subcommand)]
     Pull(super::pull::PullCommand),
+    /// Merge the part files of each partition of a lake into one, in place.
+    ///
+    /// `normalog pull` run on a schedule adds files of its own to each partition at every
+    /// run, so after months a partition holds many files of a few rows, which every query
+    /// pays for. compact merges, in each partition directory, the files of each pull state
+    /// (part-TAG-RUN-BATCH-N), and those of normalize runs from standard input (part-N),
+    /// into one file under a new name, then removes the files it merged. The files of
+    /// normalize runs with named inputs (part-ID-N) are left alone: a re-run of those
+    /// inputs replaces exactly them. A pull's files are left alone while its staging
+    /// directory (DIR/.pull-TAG/) exists: the pull is running, or was killed and its next
+    /// run has not cleaned up yet.
+    ///
+    /// Safe beside other runs into DIR: commits wait for each other. Interrupted
+    /// (Ctrl-C) before its commit, it leaves nothing; killed, it leaves hidden temporary
+    /// files or the journal of its commit, which the next run into DIR (normalize, pull or
+    /// compact) removes or completes. A reader that lists a partition in the moment
+    /// between a merged file's arrival and the removal of the files it holds sees their
+    /// rows twice.
+    #[command(after_help = COMPACT_EXIT_CODES)]
+    Compact(super::compact_cmd::CompactArgs),
 }
+
+const COMPACT_EXIT_CODES: &str = "\
+Exit status:
+  0    done (also when there was nothing to merge, or a pull's files were left for later)
+  1    done, but the files of some partitions could not be merged (a column of two types,
+       say): they are left as they are, and stderr says why
+  2    fatal error: DIR is not a directory, no such table, an I/O error
+  130  interrupted by SIGINT (143 SIGTERM, 129 SIGHUP): the tables compacted before it
+       stay compacted; nothing of the table being compacted was committed";
 
 const TEST_EXIT_CODES: &str = "\
 Exit status:

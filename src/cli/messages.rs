@@ -16,3 +16,16 @@ pub fn plain(message: &str) {
     let mut lock = stderr.lock();
     let _ = writeln!(lock, "{message}");
 }
+
+/// `12345` as `12,345`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

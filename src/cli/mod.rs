@@ -6,6 +6,7 @@
 
 pub mod args;
 pub mod bench;
+mod compact_cmd;
 mod file_stats;
 pub mod gen_cmd;
 mod messages;
@@ -52,14 +53,18 @@ pub fn run() -> ExitCode {
     };
     // Only the commands that write outputs handle interrupts; the others keep the default
     // (the process ends at once), as they leave nothing behind.
-    let interrupt = matches!(cli.command, Command::Normalize(_) | Command::Pull(_))
-        .then(signals::Interrupt::install);
+    let interrupt = matches!(
+        cli.command,
+        Command::Normalize(_) | Command::Pull(_) | Command::Compact(_)
+    )
+    .then(signals::Interrupt::install);
     let result = match cli.command {
         Command::Normalize(args) => normalize::run(&args, interrupt.as_ref()),
         Command::Schema(cmd) => schema_cmd::run(&cmd),
         Command::Test(args) => test_cmd::run(&args),
         Command::Gen(args) => gen_cmd::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Compact(args) => compact_cmd::run(&args, interrupt.as_ref()),
         #[cfg(feature = "pull")]
         Command::Pull(cmd) => return ExitCode::from(pull::run(&cmd, interrupt.as_ref())),
     };

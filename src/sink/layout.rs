@@ -65,6 +65,7 @@
 #[cfg(feature = "parquet")]
 mod again;
 mod commit;
+pub(crate) mod compact;
 mod earlier;
 mod manifest;
 mod mixed;

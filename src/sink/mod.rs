@@ -10,6 +10,7 @@
 #[cfg(feature = "parquet")]
 pub mod arrow;
 mod collect;
+pub mod compact;
 pub mod layout;
 pub mod ndjson;
 pub mod ndjson_dir;

@@ -112,15 +112,7 @@ pub(super) fn mb(bytes: usize) -> f64 {
 pub(super) fn thousands(x: f64) -> String {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let n = x.round() as u64;
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::cli::messages::thousands(n)
 }
 
 #[cfg(test)]

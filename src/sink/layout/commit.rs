@@ -109,7 +109,7 @@ impl<F: PartFile> Parts<F> {
             }
             _ => false,
         };
-        let journal = lock.write_journal(dir, run, inputs, &self.supersedes, &self.done)?;
+        let journal = lock.write_journal(dir, run, inputs, &self.supersedes, &self.done, &[])?;
         let done = std::mem::take(&mut self.done);
         // The first file alone (the test pause point `rename` holds the whole commit there),
         // the others on several threads: with thousands of hours, renaming one file after

@@ -42,6 +42,9 @@ const COMMITS_DIR: &str = "_normalog/commits";
 const SUPERSEDE: &str = "supersede ";
 /// A journal's line saying that the run wrote its inputs list, to be put in place.
 const INPUTS_LINE: &str = "inputs";
+/// The start of a journal's line naming a file the commit removes once its own files are
+/// in place (`normalog compact`: the part files merged into one).
+const REMOVE: &str = "remove ";
 
 /// What [`recover`] did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -236,13 +239,17 @@ fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
         .filter(|r| *r != "-");
     let mut written = Vec::new();
     let mut supersedes = Vec::new();
+    let mut removes = Vec::new();
     let mut inputs = false;
     for line in lines {
         let Some((tmp, dest)) = line.split_once('\t') else {
             // Lines of their own, without a tab (journals of earlier versions have none):
-            // a run superseded, or the inputs list.
+            // a run superseded, a file to remove, or the inputs list.
             if let Some(id) = line.strip_prefix(SUPERSEDE) {
                 supersedes.push(id.to_owned());
+            }
+            if let Some(path) = line.strip_prefix(REMOVE) {
+                removes.push(dir.join(path));
             }
             inputs |= line == INPUTS_LINE;
             continue;
@@ -271,6 +278,16 @@ fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
         }
     }
     manifest::remove_runs(dir, &supersedes)?;
+    // Only once the files that hold their rows are in place (removed before the run died,
+    // or by hand: nothing to do).
+    for path in &removes {
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(path_error(path, &e));
+            }
+            _ => {}
+        }
+    }
     sync_file_system(dir)?;
     std::fs::remove_file(journal).map_err(|e| path_error(journal, &e))
 }
@@ -337,8 +354,8 @@ impl RunLock {
     }
 
     /// Write the journal of a commit about to rename `files` (`(temporary, final)`), put
-    /// the run's `inputs` list in place (when it wrote one), and remove the runs it
-    /// `supersedes`.
+    /// the run's `inputs` list in place (when it wrote one), remove the runs it
+    /// `supersedes`, and then the files of `removes`.
     pub(crate) fn write_journal(
         &self,
         dir: &Path,
@@ -346,6 +363,7 @@ impl RunLock {
         inputs: bool,
         supersedes: &[String],
         files: &[(PathBuf, PathBuf)],
+        removes: &[PathBuf],
     ) -> Result<PathBuf, Error> {
         let commits = dir.join(COMMITS_DIR);
         std::fs::create_dir_all(&commits).map_err(|e| path_error(&commits, &e))?;
@@ -369,6 +387,11 @@ impl RunLock {
             text.push_str(&rel(tmp));
             text.push('\t');
             text.push_str(&rel(dest));
+            text.push('\n');
+        }
+        for path in removes {
+            text.push_str(REMOVE);
+            text.push_str(&rel(path));
             text.push('\n');
         }
         let path = commits.join(&self.token);

@@ -163,6 +163,7 @@ mod copy;
 mod dictionary;
 mod files;
 mod gather;
+mod merge;
 mod options;
 mod part;
 mod pending;
@@ -182,6 +183,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
 use self::files::{finish_files, write_whole_files, ParquetPart, WholeFile};
+pub(crate) use self::merge::merge_parquet;
 pub use self::options::{
     Compression, Options, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_OPEN_FILES,
     DEFAULT_ROW_GROUP_ROWS,
@@ -490,20 +492,7 @@ impl ParquetWriter {
         schema: &arrow_schema::Schema,
         plain: Vec<ColumnPath>,
     ) -> Arc<WriterProperties> {
-        let mut props = WriterProperties::builder()
-            .set_compression(self.opts.compression.codec())
-            .set_statistics_enabled(EnabledStatistics::Page)
-            .set_max_row_group_row_count(Some(self.opts.row_group_rows.max(1)))
-            .set_created_by(concat!("normalog ", env!("CARGO_PKG_VERSION")).to_owned());
-        // Unique (or nearly) by construction: a dictionary would only grow to its size limit
-        // and be dropped, after hashing every value and compressing the dictionary page.
-        for column in [P_ROW_ID, P_PARSE_TIME, P_EVENT_TIME] {
-            props = props.set_column_dictionary_enabled(column.into(), false);
-        }
-        for column in plain {
-            props = props.set_column_dictionary_enabled(column, false);
-        }
-        Arc::new(part::integer_encodings(props, schema).build())
+        table_props(&self.opts, schema, plain)
     }
 
     /// Append one event (the [`Sink`](super::Sink) path): events are collected per log
@@ -585,4 +574,27 @@ impl super::Sink for ParquetWriter {
     fn finish(&mut self, _summary: &super::Summary) -> Result<(), Error> {
         self.commit()
     }
+}
+
+/// The file properties of a table of `schema` written with `opts`, whose `plain` columns
+/// get no dictionary.
+fn table_props(
+    opts: &Options,
+    schema: &arrow_schema::Schema,
+    plain: Vec<ColumnPath>,
+) -> Arc<WriterProperties> {
+    let mut props = WriterProperties::builder()
+        .set_compression(opts.compression.codec())
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_max_row_group_row_count(Some(opts.row_group_rows.max(1)))
+        .set_created_by(concat!("normalog ", env!("CARGO_PKG_VERSION")).to_owned());
+    // Unique (or nearly) by construction: a dictionary would only grow to its size limit
+    // and be dropped, after hashing every value and compressing the dictionary page.
+    for column in [P_ROW_ID, P_PARSE_TIME, P_EVENT_TIME] {
+        props = props.set_column_dictionary_enabled(column.into(), false);
+    }
+    for column in plain {
+        props = props.set_column_dictionary_enabled(column, false);
+    }
+    Arc::new(part::integer_encodings(props, schema).build())
 }

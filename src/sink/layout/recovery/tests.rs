@@ -73,7 +73,7 @@ fn an_interrupted_commit_is_completed() {
             (tmp, d.join(format!("t/h={i}/part-aa-0.parquet")))
         })
         .collect();
-    lock.write_journal(d, Some("aa"), false, &[], &pairs)
+    lock.write_journal(d, Some("aa"), false, &[], &pairs, &[])
         .expect("journal");
     // The first file was renamed, then the run ended without finishing its commit.
     std::fs::rename(&pairs[0].0, &pairs[0].1).expect("rename");
@@ -105,7 +105,7 @@ fn an_interrupted_adding_commit_replaces_nothing() {
             (tmp, d.join(format!("t/h={i}/part-0.ndjson")))
         })
         .collect();
-    lock.write_journal(d, None, false, &[], &pairs)
+    lock.write_journal(d, None, false, &[], &pairs, &[])
         .expect("journal");
     // Another adding run committed its own part-0 into h=0; our run had linked its
     // file of h=1 into place and died before removing the temporary name.

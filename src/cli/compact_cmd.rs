@@ -1,0 +1,179 @@
+//! `normalog compact`: merge the part files of a lake's partitions (see
+//! [`normalog::sink::compact`]), and report what was merged and what was left.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use normalog::sink::compact::{compact, CompactOptions, CompactReport};
+use normalog::sink::layout::table_name;
+
+use super::messages::{self, thousands};
+use super::normalize::CompressionArg;
+use super::output::FileSize;
+use super::signals::Interrupt;
+use super::{Fatal, EXIT_OK, EXIT_REJECTS};
+
+/// The arguments of `normalog compact`.
+#[derive(Debug, Args)]
+pub struct CompactArgs {
+    /// The lake: the -o DIR of normalize or pull.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// Only this table, named by its log type (Zendesk.Audit) or by its directory.
+    /// Repeatable. Default: every table.
+    #[arg(short = 't', long = "table", value_name = "NAME")]
+    pub tables: Vec<String>,
+
+    /// Say what would be merged, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// The most bytes of part files merged into one file: a partition holding more
+    /// becomes several files of about SIZE, and a file as large by itself is left as it
+    /// is. Units as for normalize's --target-file-size ('none' for no limit).
+    /// Default: 512MiB.
+    #[arg(long, value_name = "SIZE", value_parser = FileSize::parse)]
+    pub target_file_size: Option<FileSize>,
+
+    /// Parquet: the compression of the merged files. Default: the files' own.
+    #[arg(long, value_enum, value_name = "CODEC")]
+    pub compression: Option<CompressionArg>,
+
+    /// Parquet: rows per row group of the merged files. Default: 65536.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub row_group_rows: Option<u64>,
+
+    /// List every merge (file names), not only the totals per table.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Print only errors.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+/// Run `compact`; the exit status.
+pub(super) fn run(args: &CompactArgs, interrupt: Option<&Interrupt>) -> Result<u8, Fatal> {
+    if !args.dir.is_dir() {
+        return Err(Fatal::Message(format!(
+            "{}: not a directory (give the -o DIR of normalize or pull)",
+            args.dir.display()
+        )));
+    }
+    let mut opts = CompactOptions::default();
+    opts.tables = args.tables.iter().map(|t| table_name(t)).collect();
+    opts.dry_run = args.dry_run;
+    opts.max_bytes = args.target_file_size.unwrap_or_default().0;
+    opts.compression = args.compression.map(Into::into);
+    if let Some(n) = args.row_group_rows {
+        opts.row_group_rows = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    opts.cancel = interrupt.map(Interrupt::flag);
+    let report = match compact(&args.dir, &opts) {
+        Ok(r) => r,
+        Err(e) if e.is_cancelled() => {
+            return Err(Fatal::Interrupted(
+                "stopped; the tables compacted before it stay compacted, nothing of the \
+                 table being compacted was committed, temporary files removed"
+                    .into(),
+            ))
+        }
+        Err(e) => return Err(Fatal::from(e)),
+    };
+    if !args.quiet {
+        print_report(args, &report);
+    }
+    let refused = report.skipped.iter().any(|s| !s.reason.contains(".pull-"));
+    Ok(if refused { EXIT_REJECTS } else { EXIT_OK })
+}
+
+/// Totals per table on stderr (each merge with `--verbose`), then what was skipped.
+fn print_report(args: &CompactArgs, report: &CompactReport) {
+    let r = &report.recovered;
+    if r.temporary_files > 0 {
+        messages::plain(&format!(
+            "{}: removed {} temporary files left by an interrupted run",
+            args.dir.display(),
+            r.temporary_files
+        ));
+    }
+    if r.commits_completed > 0 {
+        messages::plain(&format!(
+            "completed {} commit(s) that an interrupted run had started",
+            r.commits_completed
+        ));
+    }
+    let verb = if args.dry_run {
+        "would merge"
+    } else {
+        "merged"
+    };
+    for table in &report.tables {
+        let merges: Vec<_> = report.merged.iter().filter(|m| &m.table == table).collect();
+        if merges.is_empty() {
+            continue;
+        }
+        if args.verbose {
+            for m in &merges {
+                let inputs: Vec<String> =
+                    m.inputs.iter().map(|p| p.display().to_string()).collect();
+                messages::plain(&format!(
+                    "{verb} {} -> {}",
+                    inputs.join(" "),
+                    m.output.display()
+                ));
+            }
+        }
+        let files: usize = merges.iter().map(|m| m.inputs.len()).sum();
+        let before: u64 = merges.iter().map(|m| m.bytes_before).sum();
+        if args.dry_run {
+            messages::plain(&format!(
+                "{table}: would merge {} files ({}) into {}",
+                thousands(files as u64),
+                megabytes(before),
+                thousands(merges.len() as u64)
+            ));
+        } else {
+            let after: u64 = merges.iter().map(|m| m.bytes_after).sum();
+            let rows: u64 = merges.iter().map(|m| m.rows).sum();
+            messages::plain(&format!(
+                "{table}: merged {} files ({}) into {} ({}), {} rows",
+                thousands(files as u64),
+                megabytes(before),
+                thousands(merges.len() as u64),
+                megabytes(after),
+                thousands(rows)
+            ));
+        }
+    }
+    if report.merged.is_empty() {
+        messages::plain(&format!(
+            "{}: nothing to merge ({} table(s) looked at)",
+            args.dir.display(),
+            report.tables.len()
+        ));
+    }
+    // One line per table and reason: a pull that runs skips every partition it wrote.
+    let mut skipped: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
+    for s in &report.skipped {
+        let e = skipped.entry((&s.table, &s.reason)).or_default();
+        e.0 += 1;
+        e.1 += s.files;
+    }
+    for ((table, reason), (partitions, files)) in skipped {
+        messages::error(&format!(
+            "{table}: {} partition(s), {} files left as they are: {reason}",
+            thousands(partitions as u64),
+            thousands(files as u64)
+        ));
+    }
+}
+
+fn megabytes(bytes: u64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let mb = bytes as f64 / 1e6;
+    format!("{mb:.1} MB")
+}

@@ -1,0 +1,119 @@
+//! Compaction of a lake written by `normalize` and `pull`: the part files of each partition
+//! merged into one, in place (`normalog compact`). What is merged, and how the commit keeps
+//! every row exactly once across crashes, is in [`super::layout`]'s `compact` module; here,
+//! how each file format merges.
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use super::layout::compact::{self as plan, Scope};
+pub use super::layout::compact::{CompactReport, MergeError, Merged, Skipped};
+use super::layout::path_error;
+#[cfg(feature = "parquet")]
+use super::parquet::{Compression, DEFAULT_ROW_GROUP_ROWS};
+use crate::error::Error;
+
+/// What [`compact`] merges, and how it writes the merged files.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CompactOptions {
+    /// The tables (directory names such as `zendesk_audit`) to compact; empty: every table.
+    pub tables: Vec<String>,
+    /// Only report what would be merged: nothing is written.
+    pub dry_run: bool,
+    /// The most bytes of part files merged into one file; `None`: no limit.
+    pub max_bytes: Option<u64>,
+    /// Parquet: the codec of the merged files; `None`: the files' own.
+    #[cfg(feature = "parquet")]
+    pub compression: Option<Compression>,
+    /// Parquet: rows per row group of the merged files.
+    #[cfg(feature = "parquet")]
+    pub row_group_rows: usize,
+    /// Set to stop the run: it stops before its next merge, or before its commit, and
+    /// leaves nothing (its temporary files removed).
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Default for CompactOptions {
+    fn default() -> Self {
+        CompactOptions {
+            tables: Vec::new(),
+            dry_run: false,
+            max_bytes: None,
+            #[cfg(feature = "parquet")]
+            compression: None,
+            #[cfg(feature = "parquet")]
+            row_group_rows: DEFAULT_ROW_GROUP_ROWS,
+            cancel: None,
+        }
+    }
+}
+
+/// Merge the part files of each partition of the lake `dir` into one, in place: the files
+/// of each `pull` state, and those of runs without an identity (`normalize` from standard
+/// input); never those of `normalize` runs with an identity, which a re-run replaces.
+///
+/// # Errors
+///
+/// `dir` is not a readable directory, a table of `opts.tables` is not in it, the run was
+/// cancelled, or reading, writing or renaming files failed. What was committed before
+/// stays; a merge cut short leaves only temporary files (or a commit's journal), which the
+/// next run into `dir` removes (or completes).
+pub fn compact(dir: &Path, opts: &CompactOptions) -> Result<CompactReport, Error> {
+    let cancelled = || {
+        opts.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    };
+    let scope = Scope {
+        tables: &opts.tables,
+        dry_run: opts.dry_run,
+        max_bytes: opts.max_bytes,
+        cancelled: &cancelled,
+    };
+    let merge = |ext: &str, inputs: &[PathBuf], out: File| -> Result<u64, MergeError> {
+        match ext {
+            #[cfg(feature = "parquet")]
+            "parquet" => {
+                super::parquet::merge_parquet(inputs, out, opts.compression, opts.row_group_rows)
+            }
+            "ndjson" => merge_ndjson(inputs, out).map_err(MergeError::Failed),
+            other => Err(MergeError::Refused(format!(
+                "{other} files cannot be merged by this build"
+            ))),
+        }
+    };
+    plan::compact(dir, &scope, &merge)
+}
+
+/// NDJSON part files one after the other (a line end added after a file without one);
+/// returns the lines.
+fn merge_ndjson(inputs: &[PathBuf], out: File) -> Result<u64, Error> {
+    let mut w = BufWriter::new(out);
+    let mut lines = 0u64;
+    let mut buf = vec![0u8; 1 << 16];
+    for path in inputs {
+        let mut f = File::open(path).map_err(|e| path_error(path, &e))?;
+        let mut last = b'\n';
+        loop {
+            let n = f.read(&mut buf).map_err(|e| path_error(path, &e))?;
+            if n == 0 {
+                break;
+            }
+            let chunk = &buf[..n];
+            lines += memchr::memchr_iter(b'\n', chunk).count() as u64;
+            last = chunk[n - 1];
+            w.write_all(chunk)?;
+        }
+        if last != b'\n' {
+            w.write_all(b"\n")?;
+            lines += 1;
+        }
+    }
+    let file = w.into_inner().map_err(|e| Error::from(e.into_error()))?;
+    file.sync_all()?;
+    Ok(lines)
+}
