@@ -419,6 +419,7 @@ fn commit_table(
                 }
                 Err(MergeError::Failed(e)) => return Err(e),
             };
+            pause_point("merge");
             let bytes_after = std::fs::metadata(&tmp)
                 .map_err(|e| path_error(&tmp, &e))?
                 .len();

@@ -1,0 +1,395 @@
+//! `normalog compact`: the part files of each partition merged into one, every row kept
+//! exactly (row ids and parse times too), the files of named runs left for their re-runs,
+//! and interruptions at each step leaving the lake readable and whole after the next run.
+//! (A pull's files: `tests/pull_zendesk/compact.rs`.)
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use crate::util::arrow_rows::rows;
+use crate::util::lake::{debris, parquet_files};
+use crate::util::pause::Paused;
+use crate::{archive, normalog, ok, s};
+
+/// Every row of the committed Parquet files under `lake`, whole (`p_row_id` and
+/// `p_parse_time` included), nulls left out, sorted.
+fn exact_rows(lake: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in parquet_files(lake) {
+        let batches: Vec<_> =
+            ParquetRecordBatchReaderBuilder::try_new(File::open(&f).expect("open"))
+                .expect("parquet")
+                .build()
+                .expect("reader")
+                .collect::<Result<_, _>>()
+                .expect("batches");
+        out.extend(
+            rows(&batches)
+                .into_iter()
+                .map(|r| serde_json::to_string(&r).expect("json")),
+        );
+    }
+    out.sort();
+    out
+}
+
+/// The part files of each partition directory (relative to `lake`).
+fn files_by_partition(lake: &Path) -> BTreeMap<PathBuf, Vec<String>> {
+    let mut out: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+    for f in parquet_files(lake) {
+        let dir = f
+            .parent()
+            .expect("dir")
+            .strip_prefix(lake)
+            .expect("in lake");
+        let name = f.file_name().expect("name").to_string_lossy().into_owned();
+        out.entry(dir.to_path_buf()).or_default().push(name);
+    }
+    out
+}
+
+/// `normalize --format parquet -o lake` of `input` read from standard input (a run without
+/// an identity, which adds its files), with `extra` flags.
+fn from_stdin(lake: &Path, input: &Path, extra: &[&str]) {
+    let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args(["normalize", "--format", "parquet", "-o", s(lake)])
+        .args(extra)
+        .stdin(File::open(input).expect("open"))
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn compact(lake: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["compact", s(lake)];
+    args.extend(extra);
+    normalog(&args)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A lake of three runs from standard input (hour partitions over a day): each partition
+/// holds up to three files.
+fn three_runs(dir: &Path) -> PathBuf {
+    let lake = dir.join("lake");
+    for seed in 1..=3 {
+        let input = archive(dir, &format!("{seed}.jsonl"), 400, "1d", seed);
+        from_stdin(&lake, &input, &[]);
+    }
+    lake
+}
+
+#[test]
+fn each_partition_becomes_one_file_with_every_row_as_it_was() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let lake = three_runs(tmp.path());
+    let before = exact_rows(&lake);
+    let partitions = files_by_partition(&lake);
+    assert!(partitions.values().any(|f| f.len() == 3), "{partitions:?}");
+    let files = partitions.values().map(Vec::len).sum::<usize>();
+
+    let o = compact(&lake, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let after = files_by_partition(&lake);
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        partitions.keys().collect::<Vec<_>>()
+    );
+    assert!(after.values().all(|f| f.len() == 1), "{after:?}");
+    assert_eq!(exact_rows(&lake), before);
+    assert!(debris(&lake).is_empty(), "{:?}", debris(&lake));
+    let report = stderr(&o);
+    assert!(report.contains("zendesk_audit: merged"), "{report}");
+    let merged: usize = ["zendesk_audit", "zoom_activity", "zoom_operation"]
+        .iter()
+        .map(|t| {
+            let line = report
+                .lines()
+                .find(|l| l.starts_with(t))
+                .expect("a line per table");
+            let n = line
+                .split(" files")
+                .next()
+                .expect("files")
+                .rsplit(' ')
+                .next()
+                .expect("n");
+            n.replace(',', "").parse::<usize>().expect("a count")
+        })
+        .sum();
+    let singles = partitions.values().filter(|f| f.len() == 1).count();
+    assert_eq!(merged + singles, files, "{report}");
+
+    // Nothing left to merge: the lake is not touched.
+    let snapshot = files_by_partition(&lake);
+    let o = compact(&lake, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("nothing to merge"), "{}", stderr(&o));
+    assert_eq!(files_by_partition(&lake), snapshot);
+}
+
+#[test]
+fn dry_run_and_tables_choose_what_is_merged() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let lake = three_runs(tmp.path());
+    let before = files_by_partition(&lake);
+    let o = compact(&lake, &["--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("zoom_activity: would merge"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(files_by_partition(&lake), before);
+
+    // A log type's name or its table's; an unknown one is an error, and nothing is merged.
+    let o = compact(&lake, &["-t", "Custom.Nothing"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no table \"custom_nothing\""),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(files_by_partition(&lake), before);
+    let o = compact(&lake, &["-t", "Zoom.Activity", "--table", "zendesk_audit"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for (dir, files) in files_by_partition(&lake) {
+        let merged = !dir.starts_with("zoom_operation");
+        assert_eq!(
+            files.len() == 1,
+            merged || before[&dir].len() == 1,
+            "{dir:?}"
+        );
+    }
+}
+
+#[test]
+fn a_target_size_below_every_file_merges_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let lake = three_runs(tmp.path());
+    let before = files_by_partition(&lake);
+    let o = compact(&lake, &["--target-file-size", "100"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(files_by_partition(&lake), before);
+}
+
+#[test]
+fn named_runs_are_left_for_their_reruns() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let named = archive(t, "named.jsonl", 300, "1d", 7);
+    let lake = three_runs(t);
+    ok(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "-o",
+        s(&lake),
+        s(&named),
+    ]);
+    let named_files: BTreeSet<PathBuf> = parquet_files(&lake)
+        .into_iter()
+        .filter(|f| {
+            f.file_name()
+                .is_some_and(|n| n.len() > "part-0.parquet".len() + 8)
+        })
+        .collect();
+    assert!(!named_files.is_empty());
+    let before = exact_rows(&lake);
+
+    let o = compact(&lake, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let after: BTreeSet<PathBuf> = parquet_files(&lake).into_iter().collect();
+    assert!(
+        named_files.is_subset(&after),
+        "a named run's file was merged"
+    );
+    assert_eq!(exact_rows(&lake), before);
+
+    // Its re-run replaces exactly its files: every event still there once.
+    let counts = |rows: Vec<String>| -> BTreeMap<String, usize> {
+        let mut m = BTreeMap::new();
+        for r in rows {
+            *m.entry(crate::util::lake::canonical(
+                serde_json::from_str(&r).expect("row"),
+            ))
+            .or_insert(0) += 1;
+        }
+        m
+    };
+    ok(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "-o",
+        s(&lake),
+        s(&named),
+    ]);
+    assert_eq!(counts(exact_rows(&lake)), counts(before));
+}
+
+#[test]
+fn columns_added_by_a_later_run_are_in_the_merged_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let schema = |name: &str, extra: &str| -> PathBuf {
+        let path = t.join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "schema: Custom.App\nparser:\n  native:\n    name: Custom.App\nfields:\n  \
+                 - name: a\n    type: string\n{extra}  - name: time\n    type: timestamp\n    \
+                 timeFormat: rfc3339\n    isEventTime: true\n"
+            ),
+        )
+        .expect("schema");
+        path
+    };
+    let v1 = schema("v1.yml", "");
+    let v2 = schema("v2.yml", "  - name: business_id\n    type: bigint\n");
+    let input = |name: &str, extra: &str| -> PathBuf {
+        let path = t.join(name);
+        std::fs::write(
+            &path,
+            format!("{{\"a\":\"{name}\",{extra}\"time\":\"2024-01-01T10:00:00Z\"}}\n"),
+        )
+        .expect("input");
+        path
+    };
+    let lake = t.join("lake");
+    from_stdin(&lake, &input("old", ""), &["-s", s(&v1)]);
+    from_stdin(&lake, &input("new", "\"business_id\":42,"), &["-s", s(&v2)]);
+    let before = exact_rows(&lake);
+    let o = compact(&lake, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let files = parquet_files(&lake);
+    assert_eq!(files.len(), 1, "{files:?}");
+    let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&files[0]).expect("open"))
+        .expect("parquet");
+    let columns: Vec<String> = reader
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    assert!(columns.contains(&"business_id".to_owned()), "{columns:?}");
+    assert_eq!(exact_rows(&lake), before);
+}
+
+#[test]
+fn ndjson_parts_are_joined() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let lake = t.join("lake");
+    let mut lines = Vec::new();
+    for seed in 1..=2 {
+        let input = archive(t, &format!("{seed}.jsonl"), 200, "6h", seed);
+        let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+            .args(["normalize", "-o", &format!("{}/", lake.display())])
+            .stdin(File::open(&input).expect("open"))
+            .output()
+            .expect("run");
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let ndjson = |lake: &Path| -> (usize, Vec<String>) {
+        let files: Vec<PathBuf> = crate::util::files_under(lake)
+            .into_iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "ndjson"))
+            .collect();
+        let mut lines: Vec<String> = files
+            .iter()
+            .flat_map(|f| {
+                std::fs::read_to_string(f)
+                    .expect("read")
+                    .lines()
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        lines.sort();
+        (files.len(), lines)
+    };
+    let (files, before) = ndjson(&lake);
+    lines.extend(before.iter().cloned());
+    let o = compact(&lake, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (after_files, after) = ndjson(&lake);
+    assert!(after_files < files, "{after_files} of {files}");
+    assert_eq!(after, lines);
+}
+
+/// `compact` of `lake`, paused at `point`.
+fn paused_at(lake: &Path, point: &str) -> Paused {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
+    cmd.args(["compact", s(lake)]);
+    Paused::spawn(cmd, point, lake.with_extension(format!("pause-{point}")))
+}
+
+#[test]
+fn a_stop_before_the_commit_leaves_the_lake_as_it_was() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let lake = three_runs(tmp.path());
+    let before = files_by_partition(&lake);
+    let rows = exact_rows(&lake);
+    let run = paused_at(&lake, "merge");
+    let pid = run.child.id().to_string();
+    ok_kill(&["-INT", &pid]);
+    let o = run.resume();
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
+    assert_eq!(files_by_partition(&lake), before);
+    assert_eq!(exact_rows(&lake), rows);
+    assert!(debris(&lake).is_empty(), "{:?}", debris(&lake));
+}
+
+fn ok_kill(args: &[&str]) {
+    let st = Command::new("kill").args(args).status().expect("kill");
+    assert!(st.success());
+}
+
+/// Killed at each step: the rows are all readable at once (some twice after the merged
+/// files are in place), and the next run into the lake leaves each of them once, one file
+/// per partition, nothing hidden.
+#[test]
+fn a_kill_at_any_step_is_made_whole_by_the_next_run() {
+    for point in ["merge", "compact", "rename"] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let lake = three_runs(tmp.path());
+        let rows = exact_rows(&lake);
+        let run = paused_at(&lake, point);
+        ok_kill(&["-KILL", &run.child.id().to_string()]);
+        let o = run.resume();
+        assert_eq!(o.status.code(), None, "{point}: killed");
+        assert!(!debris(&lake).is_empty(), "{point}: the kill left its lock");
+        let seen = exact_rows(&lake);
+        if point == "rename" {
+            assert!(seen.len() > rows.len(), "{point}: merged files in place");
+        } else {
+            assert_eq!(seen, rows, "{point}");
+        }
+
+        let o = compact(&lake, &[]);
+        assert_eq!(o.status.code(), Some(0), "{point}: {}", stderr(&o));
+        let said = stderr(&o);
+        if point == "merge" {
+            assert!(
+                said.contains("temporary files left by an interrupted run"),
+                "{said}"
+            );
+        } else {
+            assert!(said.contains("completed 1 commit"), "{point}: {said}");
+        }
+        assert_eq!(exact_rows(&lake), rows, "{point}");
+        assert!(
+            files_by_partition(&lake).values().all(|f| f.len() == 1),
+            "{point}"
+        );
+        assert!(debris(&lake).is_empty(), "{point}: {:?}", debris(&lake));
+    }
+}
