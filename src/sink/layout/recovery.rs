@@ -18,7 +18,8 @@
 //! **Commits.** A commit renames many files, which cannot be done at once. So, once every
 //! file is finished and before the first rename, the writer writes a journal,
 //! `DIR/_normalog/commits/<token>`: its run id (or `-`), whether it wrote an inputs list,
-//! the runs it supersedes, and each `(temporary, final)` pair. It removes the journal when
+//! the runs it supersedes, each `(temporary, final)` pair, and (`normalog compact`) the
+//! files to remove once the others are in place. It removes the journal when
 //! its files are renamed, its manifest and inputs list are replaced and the runs it
 //! supersedes are removed. A run killed in between
 //! leaves the journal; [`recover`] then finishes the commit (renames the temporary files
