@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use normalog::sink::compact::{compact, CompactOptions, CompactReport};
+use normalog::sink::compact::{compact, CompactOptions, CompactReport, SkipKind};
 use normalog::sink::layout::table_name;
 
 use super::messages::{self, thousands};
@@ -86,7 +86,10 @@ pub(super) fn run(args: &CompactArgs, interrupt: Option<&Interrupt>) -> Result<u
     if !args.quiet {
         print_report(args, &report);
     }
-    let refused = report.skipped.iter().any(|s| !s.reason.contains(".pull-"));
+    let refused = report
+        .skipped
+        .iter()
+        .any(|s| s.kind == SkipKind::Incompatible);
     Ok(if refused { EXIT_REJECTS } else { EXIT_OK })
 }
 

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use super::layout::compact::{self as plan, Scope};
-pub use super::layout::compact::{CompactReport, MergeError, Merged, Skipped};
+pub use super::layout::compact::{CompactReport, MergeError, Merged, SkipKind, Skipped};
 use super::layout::path_error;
 #[cfg(feature = "parquet")]
 use super::parquet::{Compression, DEFAULT_ROW_GROUP_ROWS};

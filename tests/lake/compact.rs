@@ -282,6 +282,65 @@ fn columns_added_by_a_later_run_are_in_the_merged_file() {
     assert_eq!(exact_rows(&lake), before);
 }
 
+/// Files whose columns cannot make one table (a lake written before commits checked the
+/// columns: here, a file moved in from another lake) are left as they are, with the reason
+/// and exit 1; the other partitions are merged.
+#[test]
+fn files_of_two_column_types_are_left_with_the_reason() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let schema = |name: &str, a: &str| -> PathBuf {
+        let path = t.join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "schema: Custom.App\nparser:\n  native:\n    name: Custom.App\nfields:\n  \
+                 - name: a\n    type: {a}\n  - name: time\n    type: timestamp\n    \
+                 timeFormat: rfc3339\n    isEventTime: true\n"
+            ),
+        )
+        .expect("schema");
+        path
+    };
+    let (text, number) = (schema("text.yml", "string"), schema("number.yml", "bigint"));
+    let input = |name: &str, a: &str, hour: u32| -> PathBuf {
+        let path = t.join(name);
+        std::fs::write(
+            &path,
+            format!("{{\"a\":{a},\"time\":\"2024-01-01T{hour:02}:00:00Z\"}}\n"),
+        )
+        .expect("input");
+        path
+    };
+    let (lake, other) = (t.join("lake"), t.join("other"));
+    for hour in [10, 11] {
+        from_stdin(&lake, &input("a", "\"x\"", hour), &["-s", s(&text)]);
+    }
+    from_stdin(&lake, &input("b", "\"y\"", 11), &["-s", s(&text)]);
+    from_stdin(&other, &input("c", "7", 10), &["-s", s(&number)]);
+    let moved = parquet_files(&other);
+    assert_eq!(moved.len(), 1);
+    let dest = lake.join(
+        moved[0]
+            .strip_prefix(&other)
+            .expect("in other")
+            .parent()
+            .expect("dir"),
+    );
+    std::fs::rename(&moved[0], dest.join("part-9.parquet")).expect("move");
+    let before = files_by_partition(&lake);
+
+    let o = compact(&lake, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("column \"a\""), "{}", stderr(&o));
+    let after = files_by_partition(&lake);
+    let hour = |h: &str| PathBuf::from(format!("custom_app/year=2024/month=1/day=1/hour={h}"));
+    assert_eq!(after[&hour("10")], before[&hour("10")]);
+    assert_eq!(before[&hour("11")].len(), 2);
+    assert_eq!(after[&hour("11")].len(), 1);
+    assert!(debris(&lake).is_empty(), "{:?}", debris(&lake));
+}
+
 #[test]
 fn ndjson_parts_are_joined() {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -87,10 +87,23 @@ pub struct Merged {
     pub bytes_after: u64,
 }
 
+/// Why part files were left as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SkipKind {
+    /// A pull's files, some of which may not be committed yet (its staging directory is
+    /// there): a compaction after the pull's next run merges them.
+    PullUnsettled,
+    /// Files that cannot make one file, such as a column of two types.
+    Incompatible,
+}
+
 /// Files that were left as they are, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Skipped {
+    /// What kind of reason.
+    pub kind: SkipKind,
     /// The table (directory name).
     pub table: String,
     /// The partition directory, relative to the lake directory.
@@ -128,6 +141,8 @@ enum Writer {
 #[derive(Debug, Clone)]
 struct Part {
     path: PathBuf,
+    /// Its file name extension (`parquet`, `ndjson`): files of one merge share it.
+    ext: &'static str,
     writer: Writer,
     /// The order within its writer's files: (run, batch, n) of a pull, (0, 0, n) else.
     order: (u64, u64, u64),
@@ -182,46 +197,46 @@ fn tables(dir: &Path, wanted: &[String]) -> Result<Vec<String>, Error> {
     Ok(out)
 }
 
-/// The part files under `table_dir` that may be merged, by partition directory, and the
-/// file name extension of the table's files.
-fn parts(table_dir: &Path) -> Result<(BTreeMap<PathBuf, Vec<Part>>, &'static str), Error> {
+/// The part files under `table_dir` that may be merged, by partition directory.
+fn parts(table_dir: &Path) -> Result<BTreeMap<PathBuf, Vec<Part>>, Error> {
     let mut files = Vec::new();
     super::recovery::walk(table_dir, &mut files).map_err(|e| path_error(table_dir, &e))?;
     let mut by_dir: BTreeMap<PathBuf, Vec<Part>> = BTreeMap::new();
-    let mut ext = "parquet";
     for f in files {
         let Some(name) = f.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
-        let Some((writer, order, e)) = ["parquet", "ndjson"]
+        let Some((writer, order, ext)) = ["parquet", "ndjson"]
             .into_iter()
             .find_map(|e| parse_name(name, e).map(|(w, o)| (w, o, e)))
         else {
             continue;
         };
-        ext = e;
         let bytes = std::fs::metadata(&f).map_err(|e| path_error(&f, &e))?.len();
         let dir = f.parent().unwrap_or(table_dir).to_path_buf();
         by_dir.entry(dir).or_default().push(Part {
             path: f,
+            ext,
             writer,
             order,
             bytes,
         });
     }
-    Ok((by_dir, ext))
+    Ok(by_dir)
 }
 
-/// The groups of `parts` (one directory's) to merge, each in order: per writer, runs of
-/// consecutive files of at most `max_bytes` together, of two files or more.
+/// The groups of `parts` (one directory's) to merge, each in order: per writer and file
+/// format, runs of consecutive files of at most `max_bytes` together, of two files or more.
 fn groups(mut parts: Vec<Part>, max_bytes: Option<u64>) -> Vec<Vec<Part>> {
-    parts.sort_by(|a, b| (&a.writer, a.order).cmp(&(&b.writer, b.order)));
+    parts.sort_by(|a, b| (a.ext, &a.writer, a.order).cmp(&(b.ext, &b.writer, b.order)));
     let limit = max_bytes.unwrap_or(u64::MAX);
     let mut out: Vec<Vec<Part>> = Vec::new();
     let mut current: Vec<Part> = Vec::new();
     let mut bytes = 0u64;
     for p in parts {
-        let same_writer = current.first().is_some_and(|c| c.writer == p.writer);
+        let same_writer = current
+            .first()
+            .is_some_and(|c| c.writer == p.writer && c.ext == p.ext);
         if !same_writer || bytes.saturating_add(p.bytes) > limit {
             let done = std::mem::take(&mut current);
             if done.len() > 1 {
@@ -242,7 +257,8 @@ fn groups(mut parts: Vec<Part>, max_bytes: Option<u64>) -> Vec<Vec<Part>> {
 /// last run and batch and the next free part number of those; `part-<n>` with the next
 /// number of the directory's for the others. Taken out of `taken` (names already chosen
 /// or there).
-fn output_name(group: &[Part], ext: &str, taken: &mut Vec<String>) -> String {
+fn output_name(group: &[Part], taken: &mut Vec<String>) -> String {
+    let ext = group.first().map_or("", |p| p.ext);
     let last = group.last().map(|p| (p.writer.clone(), p.order));
     let prefix = match &last {
         Some((Writer::Pull(tag), (run, batch, _))) => format!("part-{tag}-{run}-{batch}-"),
@@ -306,7 +322,7 @@ pub(crate) fn compact(
     };
     for table in report.tables.clone() {
         let table_dir = dir.join(&table);
-        let (by_dir, ext) = parts(&table_dir)?;
+        let by_dir = parts(&table_dir)?;
         let rel = |p: &Path| p.strip_prefix(dir).unwrap_or(p).to_path_buf();
         let mut planned: Vec<(PathBuf, Vec<Part>)> = Vec::new();
         for (partition, parts) in by_dir {
@@ -315,6 +331,7 @@ pub(crate) fn compact(
                 if let Writer::Pull(tag) = &group[0].writer {
                     if dir.join(format!(".pull-{tag}")).exists() {
                         report.skipped.push(Skipped {
+                            kind: SkipKind::PullUnsettled,
                             table: table.clone(),
                             partition: rel(&partition),
                             files: group.len(),
@@ -336,7 +353,7 @@ pub(crate) fn compact(
             None => {
                 for (partition, group) in planned {
                     let mut taken = names_in(&partition)?;
-                    let output = partition.join(output_name(&group, ext, &mut taken));
+                    let output = partition.join(output_name(&group, &mut taken));
                     report.merged.push(Merged {
                         table: table.clone(),
                         inputs: group.iter().map(|p| rel(&p.path)).collect(),
@@ -348,11 +365,7 @@ pub(crate) fn compact(
                 }
             }
             Some(lock) => {
-                let table = Table {
-                    name: &table,
-                    ext,
-                    lock,
-                };
+                let table = Table { name: &table, lock };
                 commit_table(dir, &table, planned, opts, merge, &mut report)?;
             }
         }
@@ -360,11 +373,10 @@ pub(crate) fn compact(
     Ok(report)
 }
 
-/// The table being compacted: its name, its files' extension, and this run's lock.
+/// The table being compacted, and this run's lock.
 #[derive(Clone, Copy)]
 struct Table<'a> {
     name: &'a str,
-    ext: &'a str,
     lock: &'a RunLock,
 }
 
@@ -377,11 +389,7 @@ fn commit_table(
     merge: Merger<'_>,
     report: &mut CompactReport,
 ) -> Result<(), Error> {
-    let Table {
-        name: table,
-        ext,
-        lock,
-    } = *table;
+    let Table { name: table, lock } = *table;
     let rel = |p: &Path| p.strip_prefix(dir).unwrap_or(p).to_path_buf();
     let held = CommitLock::acquire(dir, opts.cancelled)?;
     complete_dead_commits(dir, &held)?;
@@ -398,18 +406,19 @@ fn commit_table(
                 continue;
             }
             let mut taken = names_in(&partition)?;
-            let name = output_name(&group, ext, &mut taken);
+            let name = output_name(&group, &mut taken);
             let output = partition.join(&name);
             let tmp = partition.join(format!(".{name}.tmp-{}", lock.token()));
             let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
             pairs.push((tmp.clone(), output.clone()));
             let inputs: Vec<PathBuf> = group.iter().map(|p| p.path.clone()).collect();
-            let rows = match merge(ext, &inputs, file) {
+            let rows = match merge(group[0].ext, &inputs, file) {
                 Ok(rows) => rows,
                 Err(MergeError::Refused(reason)) => {
                     pairs.pop();
                     let _ = std::fs::remove_file(&tmp);
                     report.skipped.push(Skipped {
+                        kind: SkipKind::Incompatible,
                         table: table.to_owned(),
                         partition: rel(&partition),
                         files: group.len(),
@@ -506,6 +515,7 @@ mod tests {
         let (writer, order) = parse_name(name, "parquet").expect("part name");
         Part {
             path: PathBuf::from(name),
+            ext: "parquet",
             writer,
             order,
             bytes,
@@ -548,6 +558,22 @@ mod tests {
     }
 
     #[test]
+    fn files_of_two_formats_are_never_merged() {
+        let mut ndjson = part("part-1.parquet", 10);
+        ndjson.ext = "ndjson";
+        let parts = vec![
+            part("part-0.parquet", 10),
+            ndjson,
+            part("part-2.parquet", 10),
+        ];
+        let formats: Vec<Vec<&str>> = groups(parts, None)
+            .iter()
+            .map(|g| g.iter().map(|p| p.ext).collect())
+            .collect();
+        assert_eq!(formats, [vec!["parquet", "parquet"]]);
+    }
+
+    #[test]
     fn merged_files_take_a_free_name_of_their_writer() {
         let group = vec![
             part("part-aaaaaaaa-1-1-0.parquet", 1),
@@ -559,18 +585,12 @@ mod tests {
             "part-aaaaaaaa-3-2-1.parquet".to_owned(),
         ];
         assert_eq!(
-            output_name(&group, "parquet", &mut taken),
+            output_name(&group, &mut taken),
             "part-aaaaaaaa-3-2-2.parquet"
         );
         let anonymous = vec![part("part-0.parquet", 1), part("part-7.parquet", 1)];
         let mut taken = vec!["part-0.parquet".to_owned(), "part-7.parquet".to_owned()];
-        assert_eq!(
-            output_name(&anonymous, "parquet", &mut taken),
-            "part-8.parquet"
-        );
-        assert_eq!(
-            output_name(&anonymous, "parquet", &mut taken),
-            "part-9.parquet"
-        );
+        assert_eq!(output_name(&anonymous, &mut taken), "part-8.parquet");
+        assert_eq!(output_name(&anonymous, &mut taken), "part-9.parquet");
     }
 }
