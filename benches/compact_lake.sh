@@ -14,7 +14,8 @@
 # are merged alike; the pull's own run is timed in tests/pull_zendesk.)
 # DuckDB (pip install duckdb==2.0.0, if installed) runs the same query on each table
 # before and after, three times each (the median is shown): count, min and max of
-# p_event_time, and the 10 most frequent values of one string column.
+# p_event_time, and the 10 most frequent values of one string column. Last, the whole
+# archive normalized in one run, for comparison.
 set -euo pipefail
 
 BIN=$(realpath "${1:-target/release/normalog}")
@@ -53,7 +54,8 @@ for _ in range(3):
     t0 = time.perf_counter()
     for table, col in columns.items():
         glob = f"read_parquet('{lake}/{table}/**/*.parquet', hive_partitioning = true)"
-        con.execute(f"SELECT count(*), min(p_event_time), max(p_event_time) FROM {glob}").fetchall()
+        # Times as microseconds: Python needs pytz for values with a time zone.
+        con.execute(f"SELECT count(*), epoch_us(min(p_event_time)), epoch_us(max(p_event_time)) FROM {glob}").fetchall()
         con.execute(f"SELECT {col}, count(*) AS n FROM {glob} GROUP BY 1 ORDER BY n DESC LIMIT 10").fetchall()
     times.append(time.perf_counter() - t0)
 print(f"{statistics.median(times):.2f} s (of {', '.join(f'{t:.2f}' for t in times)})")
@@ -76,3 +78,6 @@ echo "after: $files_after files, $bytes_after bytes" \
 if python3 -c 'import duckdb' 2>/dev/null; then
   echo "duckdb queries after: $(query)"
 fi
+"$BIN" normalize --format parquet -q -o "$WORK/one" "$WORK/archive.jsonl"
+echo "the archive in one run, for comparison: $(find "$WORK/one" -name '*.parquet' | wc -l) files," \
+  "$(find "$WORK/one" -name '*.parquet' -printf '%s\n' | awk '{s+=$1} END {print s}') bytes"

@@ -83,9 +83,7 @@ pub(super) fn run(args: &CompactArgs, interrupt: Option<&Interrupt>) -> Result<u
         }
         Err(e) => return Err(Fatal::from(e)),
     };
-    if !args.quiet {
-        print_report(args, &report);
-    }
+    print_report(args, &report);
     let refused = report
         .skipped
         .iter()
@@ -93,8 +91,33 @@ pub(super) fn run(args: &CompactArgs, interrupt: Option<&Interrupt>) -> Result<u
     Ok(if refused { EXIT_REJECTS } else { EXIT_OK })
 }
 
-/// Totals per table on stderr (each merge with `--verbose`), then what was skipped.
+/// Totals per table on stderr (each merge with `--verbose`), then what was skipped; with
+/// `--quiet`, only the files that could not be merged.
 fn print_report(args: &CompactArgs, report: &CompactReport) {
+    if !args.quiet {
+        print_totals(args, report);
+    }
+    // One line per table and reason: a pull that runs skips every partition it wrote.
+    let mut skipped: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
+    for s in &report.skipped {
+        if args.quiet && s.kind != SkipKind::Incompatible {
+            continue;
+        }
+        let e = skipped.entry((&s.table, &s.reason)).or_default();
+        e.0 += 1;
+        e.1 += s.files;
+    }
+    for ((table, reason), (partitions, files)) in skipped {
+        messages::error(&format!(
+            "{table}: {} partition(s), {} files left as they are: {reason}",
+            thousands(partitions as u64),
+            thousands(files as u64)
+        ));
+    }
+}
+
+/// What was cleaned up first, then totals per table (each merge with `--verbose`).
+fn print_totals(args: &CompactArgs, report: &CompactReport) {
     let r = &report.recovered;
     if r.temporary_files > 0 {
         messages::plain(&format!(
@@ -157,20 +180,6 @@ fn print_report(args: &CompactArgs, report: &CompactReport) {
             "{}: nothing to merge ({} table(s) looked at)",
             args.dir.display(),
             report.tables.len()
-        ));
-    }
-    // One line per table and reason: a pull that runs skips every partition it wrote.
-    let mut skipped: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
-    for s in &report.skipped {
-        let e = skipped.entry((&s.table, &s.reason)).or_default();
-        e.0 += 1;
-        e.1 += s.files;
-    }
-    for ((table, reason), (partitions, files)) in skipped {
-        messages::error(&format!(
-            "{table}: {} partition(s), {} files left as they are: {reason}",
-            thousands(partitions as u64),
-            thousands(files as u64)
         ));
     }
 }
