@@ -148,6 +148,16 @@ fn dry_run_and_tables_choose_what_is_merged() {
     );
     assert_eq!(files_by_partition(&lake), before);
 
+    // A directory no run wrote into is not a lake: refused, whatever its files' names.
+    let other = tmp.path().join("other");
+    std::fs::create_dir_all(other.join("t")).expect("mkdir");
+    std::fs::copy(&parquet_files(&lake)[0], other.join("t/part-0.parquet")).expect("copy");
+    std::fs::copy(&parquet_files(&lake)[0], other.join("t/part-1.parquet")).expect("copy");
+    let o = compact(&other, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a lake"), "{}", stderr(&o));
+    assert_eq!(crate::util::files_under(&other).len(), 2);
+
     // A log type's name or its table's; an unknown one is an error, and nothing is merged.
     let o = compact(&lake, &["-t", "Custom.Nothing"]);
     assert_eq!(o.status.code(), Some(2));

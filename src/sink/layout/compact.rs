@@ -177,6 +177,14 @@ fn parse_name(name: &str, ext: &str) -> Option<(Writer, (u64, u64, u64))> {
 /// those of `wanted` only when it is not empty; an error names a wanted table not there.
 fn tables(dir: &Path, wanted: &[String]) -> Result<Vec<String>, Error> {
     let entries = std::fs::read_dir(dir).map_err(|e| path_error(dir, &e))?;
+    // Every run into a lake creates it (its locks): a directory without it was never
+    // written by normalize or pull, and its files are not this command's to merge.
+    if !dir.join("_normalog").is_dir() {
+        return Err(super::sink_error(format!(
+            "{}: not a lake written by normalize or pull (no _normalog/ directory in it)",
+            dir.display()
+        )));
+    }
     let mut out = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| path_error(dir, &e))?;
