@@ -477,17 +477,26 @@ fn commit_table(
         sync_file_system(dir)?;
         std::fs::remove_file(&journal).map_err(|e| path_error(&journal, &e))
     })();
-    if result.is_err() {
+    if let Err(e) = result {
         // Before the journal, the temporary files are this run's to remove; after it, they
         // are gone (renamed) or the journal's, for the next run to complete.
-        let journal_written = dir.join("_normalog/commits").join(lock.token()).exists();
-        if !journal_written {
+        let journal = dir.join("_normalog/commits").join(lock.token());
+        if !journal.exists() {
             for (tmp, _) in &pairs {
                 let _ = std::fs::remove_file(tmp);
             }
+            return Err(e);
         }
+        if e.is_cancelled() {
+            return Err(e);
+        }
+        return Err(super::sink_error(format!(
+            "{e}; the compaction of {table} stopped in its commit: the next run into {} \
+             completes it (its journal: {})",
+            dir.display(),
+            journal.display()
+        )));
     }
-    result?;
     report.merged.extend(done);
     Ok(())
 }
