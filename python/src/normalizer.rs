@@ -50,11 +50,11 @@ impl Normalizer {
         log_types: Option<&Bound<'_, PyAny>>,
         source_id: Option<String>,
         source_label: Option<String>,
-        threads: Option<usize>,
-        batch_rows: usize,
+        threads: Option<i64>,
+        batch_rows: i64,
         envelope: Option<String>,
-        max_record_bytes: Option<usize>,
-        max_document_bytes: Option<usize>,
+        max_record_bytes: Option<i64>,
+        max_document_bytes: Option<i64>,
     ) -> PyResult<Self> {
         let log_types = log_types_of(log_types)?;
         if log_types.as_ref().is_some_and(Vec::is_empty) {
@@ -62,12 +62,16 @@ impl Normalizer {
                 "log_types must be None (classify among all) or a non-empty list",
             ));
         }
-        if threads == Some(0) {
-            return Err(PyValueError::new_err("threads must be at least 1"));
-        }
-        if batch_rows == 0 {
-            return Err(PyValueError::new_err("batch_rows must be at least 1"));
-        }
+        // Taken as signed integers so that a negative one is a ValueError that says what
+        // is allowed, not an OverflowError about converting to an unsigned type.
+        let threads = threads.map(|n| at_least_one("threads", n)).transpose()?;
+        let batch_rows = at_least_one("batch_rows", batch_rows)?;
+        let max_record_bytes = max_record_bytes
+            .map(|n| at_least_one("max_record_bytes", n))
+            .transpose()?;
+        let max_document_bytes = max_document_bytes
+            .map(|n| at_least_one("max_document_bytes", n))
+            .transpose()?;
         let registry = load_registry(schemas)?;
         let mut builder = NormalizerBuilder::new();
         builder
@@ -265,4 +269,12 @@ impl Normalizer {
         }
         job
     }
+}
+
+/// `n` as a count, or the `ValueError` that says `name` must be at least 1.
+fn at_least_one(name: &str, n: i64) -> PyResult<usize> {
+    usize::try_from(n)
+        .ok()
+        .filter(|&n| n >= 1)
+        .ok_or_else(|| PyValueError::new_err(format!("{name} must be at least 1, not {n}")))
 }

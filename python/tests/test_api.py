@@ -213,6 +213,10 @@ def test_bad_arguments():
         normalog.Normalizer(threads=0)
     with pytest.raises(ValueError):
         normalog.Normalizer(log_types=[])
+    # Negative counts say what is allowed (they were OverflowErrors about unsigned types).
+    for name in ("threads", "batch_rows", "max_record_bytes", "max_document_bytes"):
+        with pytest.raises(ValueError, match=f"{name} must be at least 1, not -2"):
+            normalog.Normalizer(**{name: -2})
 
 
 def test_bad_input_never_raises():
