@@ -11,7 +11,7 @@ use normalog::sink::layout::table_name;
 
 use super::messages::{self, thousands};
 use super::normalize::CompressionArg;
-use super::output::FileSize;
+use super::output::{say_recovered, FileSize};
 use super::signals::Interrupt;
 use super::{Fatal, EXIT_OK, EXIT_REJECTS};
 
@@ -72,18 +72,19 @@ pub(super) fn run(args: &CompactArgs, interrupt: Option<&Interrupt>) -> Result<u
         opts.row_group_rows = usize::try_from(n).unwrap_or(usize::MAX);
     }
     opts.cancel = interrupt.map(Interrupt::flag);
-    let report = match compact(&args.dir, &opts) {
-        Ok(r) => r,
-        Err(e) if e.is_cancelled() => {
-            return Err(Fatal::Interrupted(
-                "stopped; the tables compacted before it stay compacted, nothing of the \
-                 table being compacted was committed, temporary files removed"
-                    .into(),
-            ))
-        }
-        Err(e) => return Err(Fatal::from(e)),
-    };
+    let report = compact(&args.dir, &opts).map_err(Fatal::from)?;
+    say_recovered(&args.dir, &report.recovered);
     print_report(args, &report);
+    if report.interrupted {
+        let done = if report.merged.is_empty() {
+            "nothing was committed"
+        } else {
+            "the merges listed above were committed, nothing else"
+        };
+        return Err(Fatal::Interrupted(format!(
+            "stopped; {done}, temporary files removed"
+        )));
+    }
     let refused = report
         .skipped
         .iter()
@@ -116,20 +117,15 @@ fn print_report(args: &CompactArgs, report: &CompactReport) {
     }
 }
 
-/// What was cleaned up first, then totals per table (each merge with `--verbose`).
+/// Totals per table (each merge with `--verbose`).
 fn print_totals(args: &CompactArgs, report: &CompactReport) {
-    let r = &report.recovered;
-    if r.temporary_files > 0 {
-        messages::plain(&format!(
-            "{}: removed {} temporary files left by an interrupted run",
+    if report.pending_commits > 0 {
+        messages::error(&format!(
+            "{}: {} commit(s) of other runs wait in _normalog/commits (of interrupted runs, \
+             or of runs committing now): a compaction that is not dry completes those of \
+             interrupted runs first, so what it merges may differ from this list",
             args.dir.display(),
-            r.temporary_files
-        ));
-    }
-    if r.commits_completed > 0 {
-        messages::plain(&format!(
-            "completed {} commit(s) that an interrupted run had started",
-            r.commits_completed
+            report.pending_commits
         ));
     }
     let verb = if args.dry_run {
@@ -175,7 +171,7 @@ fn print_totals(args: &CompactArgs, report: &CompactReport) {
             ));
         }
     }
-    if report.merged.is_empty() {
+    if report.merged.is_empty() && report.skipped.is_empty() && !report.interrupted {
         messages::plain(&format!(
             "{}: nothing to merge ({} table(s) looked at)",
             args.dir.display(),

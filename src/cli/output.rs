@@ -251,6 +251,12 @@ fn recover(dir: &Path) -> Result<(), Fatal> {
             dir.display()
         ))
     })?;
+    say_recovered(dir, &done);
+    Ok(())
+}
+
+/// Say what the clean-up of `dir` after killed runs did, if anything.
+pub(super) fn say_recovered(dir: &Path, done: &layout::Recovered) {
     let mut said = Vec::new();
     if done.temporary_files > 0 {
         let s = if done.temporary_files == 1 { "" } else { "s" };
@@ -269,7 +275,6 @@ fn recover(dir: &Path) -> Result<(), Fatal> {
     if !said.is_empty() {
         messages::error(&format!("{}: {}", dir.display(), said.join("; ")));
     }
-    Ok(())
 }
 
 /// The target size of a directory output's part files: `--target-file-size`, or the

@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use super::layout::compact::{self as plan, Scope};
 pub use super::layout::compact::{CompactReport, MergeError, Merged, SkipKind, Skipped};
-use super::layout::path_error;
 #[cfg(feature = "parquet")]
 use super::parquet::{Compression, DEFAULT_ROW_GROUP_ROWS};
 use crate::error::Error;
@@ -80,7 +79,7 @@ pub fn compact(dir: &Path, opts: &CompactOptions) -> Result<CompactReport, Error
             "parquet" => {
                 super::parquet::merge_parquet(inputs, out, opts.compression, opts.row_group_rows)
             }
-            "ndjson" => merge_ndjson(inputs, out).map_err(MergeError::Failed),
+            "ndjson" => merge_ndjson(inputs, out),
             other => Err(MergeError::Refused(format!(
                 "{other} files cannot be merged by this build"
             ))),
@@ -90,30 +89,33 @@ pub fn compact(dir: &Path, opts: &CompactOptions) -> Result<CompactReport, Error
 }
 
 /// NDJSON part files one after the other (a line end added after a file without one);
-/// returns the lines.
-fn merge_ndjson(inputs: &[PathBuf], out: File) -> Result<u64, Error> {
+/// returns the lines. A file that cannot be read refuses the merge.
+fn merge_ndjson(inputs: &[PathBuf], out: File) -> Result<u64, MergeError> {
+    let unreadable =
+        |path: &Path, e: &std::io::Error| MergeError::Refused(format!("{}: {e}", path.display()));
+    let failed = |e: std::io::Error| MergeError::Failed(Error::from(e));
     let mut w = BufWriter::new(out);
     let mut lines = 0u64;
     let mut buf = vec![0u8; 1 << 16];
     for path in inputs {
-        let mut f = File::open(path).map_err(|e| path_error(path, &e))?;
+        let mut f = File::open(path).map_err(|e| unreadable(path, &e))?;
         let mut last = b'\n';
         loop {
-            let n = f.read(&mut buf).map_err(|e| path_error(path, &e))?;
+            let n = f.read(&mut buf).map_err(|e| unreadable(path, &e))?;
             if n == 0 {
                 break;
             }
             let chunk = &buf[..n];
             lines += memchr::memchr_iter(b'\n', chunk).count() as u64;
             last = chunk[n - 1];
-            w.write_all(chunk)?;
+            w.write_all(chunk).map_err(failed)?;
         }
         if last != b'\n' {
-            w.write_all(b"\n")?;
+            w.write_all(b"\n").map_err(failed)?;
             lines += 1;
         }
     }
-    let file = w.into_inner().map_err(|e| Error::from(e.into_error()))?;
-    file.sync_all()?;
+    let file = w.into_inner().map_err(|e| failed(e.into_error()))?;
+    file.sync_all().map_err(failed)?;
     Ok(lines)
 }

@@ -240,21 +240,28 @@ fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
         .filter(|r| *r != "-");
     let mut written = Vec::new();
     let mut supersedes = Vec::new();
-    let mut removes = Vec::new();
     let mut inputs = false;
+    // The files `remove` lines name (`normalog compact`: the files merged into the file of
+    // the pair before them) go only if that file is in place: its rows are theirs.
+    let mut removes = Vec::new();
+    let mut last_in_place = false;
     for line in lines {
+        if let Some(path) = line.strip_prefix(REMOVE) {
+            if last_in_place {
+                removes.push(dir.join(path));
+            }
+            continue;
+        }
         let Some((tmp, dest)) = line.split_once('\t') else {
             // Lines of their own, without a tab (journals of earlier versions have none):
-            // a run superseded, a file to remove, or the inputs list.
+            // a run superseded, or the inputs list.
             if let Some(id) = line.strip_prefix(SUPERSEDE) {
                 supersedes.push(id.to_owned());
-            }
-            if let Some(path) = line.strip_prefix(REMOVE) {
-                removes.push(dir.join(path));
             }
             inputs |= line == INPUTS_LINE;
             continue;
         };
+        last_in_place = false;
         let (tmp, mut dest) = (dir.join(tmp), dir.join(dest));
         // A run without an identity adds: its file never replaces another (`place_new`).
         let placed = if run.is_some() {
@@ -270,6 +277,7 @@ fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(path_error(&dest, &e)),
         }
+        last_in_place = true;
         written.push(dest);
     }
     if let Some(run) = run {
@@ -279,8 +287,8 @@ fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
         }
     }
     manifest::remove_runs(dir, &supersedes)?;
-    // Only once the files that hold their rows are in place (removed before the run died,
-    // or by hand: nothing to do).
+    // Only once the files that hold their rows are in place (already removed before the
+    // run died: nothing to do).
     for path in &removes {
         match std::fs::remove_file(path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -356,7 +364,8 @@ impl RunLock {
 
     /// Write the journal of a commit about to rename `files` (`(temporary, final)`), put
     /// the run's `inputs` list in place (when it wrote one), remove the runs it
-    /// `supersedes`, and then the files of `removes`.
+    /// `supersedes`, and then, for each file put in place, the files of `removes` at its
+    /// index (the files whose rows it holds: `normalog compact`; none for other commits).
     pub(crate) fn write_journal(
         &self,
         dir: &Path,
@@ -364,7 +373,7 @@ impl RunLock {
         inputs: bool,
         supersedes: &[String],
         files: &[(PathBuf, PathBuf)],
-        removes: &[PathBuf],
+        removes: &[Vec<PathBuf>],
     ) -> Result<PathBuf, Error> {
         let commits = dir.join(COMMITS_DIR);
         std::fs::create_dir_all(&commits).map_err(|e| path_error(&commits, &e))?;
@@ -384,16 +393,16 @@ impl RunLock {
             text.push_str(id);
             text.push('\n');
         }
-        for (tmp, dest) in files {
+        for (i, (tmp, dest)) in files.iter().enumerate() {
             text.push_str(&rel(tmp));
             text.push('\t');
             text.push_str(&rel(dest));
             text.push('\n');
-        }
-        for path in removes {
-            text.push_str(REMOVE);
-            text.push_str(&rel(path));
-            text.push('\n');
+            for path in removes.get(i).into_iter().flatten() {
+                text.push_str(REMOVE);
+                text.push_str(&rel(path));
+                text.push('\n');
+            }
         }
         let path = commits.join(&self.token);
         let tmp = commits.join(format!(".{0}.tmp-{0}", self.token));

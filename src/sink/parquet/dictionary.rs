@@ -29,7 +29,7 @@ impl ParquetWriter {
 /// Rows a table's batch needs for its values to choose the table's dictionary columns
 /// ([`unique_columns`]); fewer cannot tell a column of a few thousand repeating values from
 /// a unique one.
-const DICTIONARY_MIN_ROWS: usize = 512;
+pub(super) const DICTIONARY_MIN_ROWS: usize = 512;
 /// Values sampled per column to choose whether it gets a dictionary.
 const DICTIONARY_SAMPLE: usize = 1024;
 /// Fewer non-null sampled values than this keep the dictionary (too few to judge; and a
@@ -42,7 +42,7 @@ const DICTIONARY_MIN_VALUES: usize = 64;
 /// dictionary page, and zstd still finds the repeats of a plain page. Measured on the
 /// bench's data (`normalog bench -n 20000 --only parquet`, callgrind): 5% fewer
 /// instructions per record, sampling included, and 8% smaller files (200,000 records).
-fn unique_columns(batch: &RecordBatch) -> Vec<ColumnPath> {
+pub(super) fn unique_columns(batch: &RecordBatch) -> Vec<ColumnPath> {
     let mut out = Vec::new();
     for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
         collect_unique(vec![field.name().clone()], column.as_ref(), &mut out);

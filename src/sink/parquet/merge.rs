@@ -1,23 +1,27 @@
 //! Part files of a table merged into one (`normalog compact`): the rows of each file in
 //! the order given, with the columns of them all, written as the writer writes a part file
 //! of that many rows (a small file by the compact writer, a large one in row groups, with
-//! the table's statistics and encodings).
+//! the table's statistics and encodings, and dictionaries chosen from a sample of the
+//! rows as a run chooses them).
 //!
-//! Memory: one file's batch of [`READ_BATCH_ROWS`] rows at a time, and the writer's
-//! unfinished row group.
+//! Memory: the rows of the sample, then one batch of [`READ_BATCH_ROWS`] rows at a time,
+//! and the writer's unfinished row group.
 
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::{new_null_array, ArrayRef, RecordBatch};
-use arrow_schema::{Field, Schema, SchemaRef};
+use arrow_array::cast::AsArray;
+use arrow_array::{new_null_array, Array, ArrayRef, ListArray, RecordBatch, StructArray};
+use arrow_schema::{DataType, Field, FieldRef, Fields, Schema, SchemaRef};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression as Codec;
+use parquet::file::metadata::ParquetMetaData;
 
+use super::dictionary::{unique_columns, DICTIONARY_MIN_ROWS};
 use super::files::parquet_error;
-use super::part::PartWriter;
+use super::part::{PartWriter, MIN_ZSTD_BYTES};
 use super::{table_props, Compression, Options};
 use crate::error::Error;
 use crate::sink::arrow::arrow_error;
@@ -28,95 +32,176 @@ use crate::sink::layout::{path_error, with_path};
 const READ_BATCH_ROWS: usize = 8192;
 
 /// Merge the Parquet part files `inputs` (in that order) into `out`; returns the rows.
-/// `compression`: the codec of the merged file; `None` takes the files' own (the first
-/// compressed column chunk's codec, zstd when none is compressed).
+/// `compression`: the codec of the merged file; `None` takes the files' own, as their
+/// column chunks tell it ([`codec_of`]; zstd when they are too small to tell).
 ///
 /// # Errors
 ///
-/// [`MergeError::Refused`] when the files' columns cannot make one table: a column of two
-/// types, or a column that cannot be null missing from some file.
-/// [`MergeError::Failed`] when reading or writing fails.
+/// [`MergeError::Refused`] when a file cannot be read, or the files' columns cannot make
+/// one table (a column of two types, a column that cannot be null missing from a file).
+/// [`MergeError::Failed`] when writing fails.
 pub fn merge_parquet(
     inputs: &[PathBuf],
     out: File,
     compression: Option<Compression>,
     row_group_rows: usize,
 ) -> Result<u64, MergeError> {
-    let failed = |path: &Path, e: parquet::errors::ParquetError| {
-        MergeError::Failed(with_path(path, parquet_error(e)))
+    let unreadable = |path: &Path, e: &dyn std::fmt::Display| {
+        MergeError::Refused(format!("{}: {e}", path.display()))
     };
+    let failed = |e: parquet::errors::ParquetError| MergeError::Failed(parquet_error(e));
     let mut schemas = Vec::with_capacity(inputs.len());
-    let mut codec = None;
+    let mut metas = Vec::with_capacity(inputs.len());
     for path in inputs {
-        let file = File::open(path).map_err(|e| MergeError::Failed(path_error(path, &e)))?;
+        let file = File::open(path).map_err(|e| unreadable(path, &e))?;
         let builder =
-            ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| failed(path, e))?;
-        if codec.is_none() {
-            codec = builder
-                .metadata()
-                .row_groups()
-                .iter()
-                .flat_map(parquet::file::metadata::RowGroupMetaData::columns)
-                .map(parquet::file::metadata::ColumnChunkMetaData::compression)
-                .find(|c| *c != Codec::UNCOMPRESSED);
-        }
+            ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| unreadable(path, &e))?;
         schemas.push(Arc::clone(builder.schema()));
+        metas.push(Arc::clone(builder.metadata()));
     }
     let schema = union(inputs, &schemas)?;
-    let opts = Options {
-        compression: compression.unwrap_or(match codec {
-            Some(Codec::SNAPPY) => Compression::Snappy,
-            Some(Codec::GZIP(_)) => Compression::Gzip,
-            _ => Compression::Zstd,
-        }),
+    let mut opts = Options {
+        compression: compression
+            .or_else(|| codec_of(&metas))
+            .unwrap_or(Compression::Zstd),
         row_group_rows,
         ..Options::default()
     };
-    let props = table_props(&opts, &schema, Vec::new());
+    opts.row_group_rows = opts.row_group_rows.max(1);
+    let mut batches = Batches::new(inputs);
+    // A sample of the first rows chooses the dictionary columns, as in a run.
+    let mut sample = Vec::new();
+    let mut sampled = 0;
+    while sampled < DICTIONARY_MIN_ROWS {
+        let Some(batch) = batches.next(&schema).map_err(|(p, e)| unreadable(&p, &e))? else {
+            break;
+        };
+        sampled += batch.num_rows();
+        sample.push(batch);
+    }
+    let plain = match arrow_select::concat::concat_batches(&schema, &sample) {
+        Ok(all) if all.num_rows() >= DICTIONARY_MIN_ROWS => unique_columns(&all),
+        _ => Vec::new(),
+    };
+    let props = table_props(&opts, &schema, plain);
     let mut writer = PartWriter::new(BufWriter::new(out), Arc::clone(&schema), props);
     let mut rows = 0u64;
-    for path in inputs {
-        let file = File::open(path).map_err(|e| MergeError::Failed(path_error(path, &e)))?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-            .and_then(|b| b.with_batch_size(READ_BATCH_ROWS).build())
-            .map_err(|e| failed(path, e))?;
-        for batch in reader {
-            let batch = batch.map_err(|e| MergeError::Failed(with_path(path, arrow_error(e))))?;
-            rows += batch.num_rows() as u64;
-            let batch = project(&batch, &schema)
-                .map_err(|e| MergeError::Failed(with_path(path, arrow_error(e))))?;
-            writer.write(&batch).map_err(|e| failed(path, e))?;
-        }
+    for batch in sample {
+        rows += batch.num_rows() as u64;
+        writer.write(&batch).map_err(failed)?;
     }
-    let fail_out = |e: Error| MergeError::Failed(e);
-    let out = writer.finish().map_err(|e| fail_out(parquet_error(e)))?;
+    while let Some(batch) = batches.next(&schema).map_err(|(p, e)| unreadable(&p, &e))? {
+        rows += batch.num_rows() as u64;
+        writer.write(&batch).map_err(failed)?;
+    }
+    let out = writer.finish().map_err(failed)?;
     let file = out
         .into_inner()
-        .map_err(|e| fail_out(Error::from(e.into_error())))?;
-    file.sync_all().map_err(|e| fail_out(Error::from(e)))?;
+        .map_err(|e| MergeError::Failed(Error::from(e.into_error())))?;
+    file.sync_all()
+        .map_err(|e| MergeError::Failed(Error::from(e)))?;
     Ok(rows)
 }
 
+/// The batches of the input files one after the other, with the merged file's columns.
+struct Batches<'a> {
+    inputs: std::slice::Iter<'a, PathBuf>,
+    current: Option<(
+        &'a Path,
+        parquet::arrow::arrow_reader::ParquetRecordBatchReader,
+    )>,
+}
+
+impl<'a> Batches<'a> {
+    fn new(inputs: &'a [PathBuf]) -> Self {
+        Batches {
+            inputs: inputs.iter(),
+            current: None,
+        }
+    }
+
+    /// The next batch, with the columns of `schema`; or the file that could not be read.
+    fn next(&mut self, schema: &SchemaRef) -> Result<Option<RecordBatch>, (PathBuf, Error)> {
+        loop {
+            if let Some((path, reader)) = &mut self.current {
+                match reader.next() {
+                    Some(Ok(batch)) => {
+                        return conform_batch(&batch, schema)
+                            .map(Some)
+                            .map_err(|e| (path.to_path_buf(), arrow_error(e)));
+                    }
+                    Some(Err(e)) => return Err((path.to_path_buf(), arrow_error(e))),
+                    None => self.current = None,
+                }
+            }
+            let Some(path) = self.inputs.next() else {
+                return Ok(None);
+            };
+            let reader = File::open(path)
+                .map_err(|e| path_error(path, &e))
+                .and_then(|f| {
+                    ParquetRecordBatchReaderBuilder::try_new(f)
+                        .and_then(|b| b.with_batch_size(READ_BATCH_ROWS).build())
+                        .map_err(|e| with_path(path, parquet_error(e)))
+                })
+                .map_err(|e| (path.clone(), e))?;
+            self.current = Some((path, reader));
+        }
+    }
+}
+
+/// The codec a table's files were written with, from their column chunks, when they tell:
+/// small files compress only some chunks (none under 512 bytes; in a zstd table of nested
+/// columns, Snappy under [`MIN_ZSTD_BYTES`]), large ones every chunk with the table's codec.
+fn codec_of(metas: &[Arc<ParquetMetaData>]) -> Option<Compression> {
+    let chunks = || {
+        metas
+            .iter()
+            .flat_map(|m| m.row_groups())
+            .flat_map(parquet::file::metadata::RowGroupMetaData::columns)
+    };
+    let large = |c: &&parquet::file::metadata::ColumnChunkMetaData| {
+        usize::try_from(c.uncompressed_size()).is_ok_and(|n| n >= MIN_ZSTD_BYTES)
+    };
+    if chunks().any(|c| matches!(c.compression(), Codec::ZSTD(_))) {
+        Some(Compression::Zstd)
+    } else if chunks().any(|c| matches!(c.compression(), Codec::GZIP(_))) {
+        Some(Compression::Gzip)
+    } else if chunks()
+        .filter(large)
+        .any(|c| c.compression() == Codec::SNAPPY)
+    {
+        Some(Compression::Snappy)
+    } else if chunks()
+        .filter(large)
+        .any(|c| c.compression() == Codec::UNCOMPRESSED)
+    {
+        Some(Compression::None)
+    } else {
+        None
+    }
+}
+
 /// The columns of the newest file (the last) then those only older files have, each of one
-/// type in every file; a column missing from some file must take nulls.
+/// type in every file (objects: the fields of them all); a column missing from some file
+/// must take nulls.
 fn union(inputs: &[PathBuf], schemas: &[SchemaRef]) -> Result<SchemaRef, MergeError> {
     let mut fields: Vec<Field> = Vec::new();
     for (path, schema) in inputs.iter().zip(schemas).rev() {
         for f in schema.fields() {
             match fields.iter_mut().find(|g| g.name() == f.name()) {
-                Some(g) if g.data_type() != f.data_type() => {
-                    return Err(MergeError::Refused(format!(
-                        "column {:?} is {} in {} but {} in a later file",
-                        f.name(),
-                        f.data_type(),
-                        path.display(),
-                        g.data_type()
-                    )));
-                }
                 Some(g) => {
-                    if f.is_nullable() && !g.is_nullable() {
-                        *g = g.clone().with_nullable(true);
-                    }
+                    let Some(merged) = merge_types(g.data_type(), f.data_type()) else {
+                        return Err(MergeError::Refused(format!(
+                            "column {:?} is {} in {} but {} in a later file",
+                            f.name(),
+                            f.data_type(),
+                            path.display(),
+                            g.data_type()
+                        )));
+                    };
+                    let nullable = g.is_nullable() || f.is_nullable();
+                    *g = g.clone().with_data_type(merged).with_nullable(nullable);
                 }
                 None => fields.push(f.as_ref().clone()),
             }
@@ -137,18 +222,95 @@ fn union(inputs: &[PathBuf], schemas: &[SchemaRef]) -> Result<SchemaRef, MergeEr
     Ok(Arc::new(Schema::new(fields)))
 }
 
-/// `batch` with the columns of `schema`: its own by name, nulls for those it lacks.
-fn project(
+/// The type that holds values of `newer` and `older`: the same type, or objects (and lists
+/// of them) with the fields of both (those of one only may be null); `None` if there is
+/// none.
+fn merge_types(newer: &DataType, older: &DataType) -> Option<DataType> {
+    match (newer, older) {
+        (a, b) if a == b => Some(a.clone()),
+        (DataType::Struct(a), DataType::Struct(b)) => {
+            let mut fields: Vec<Field> = Vec::with_capacity(a.len().max(b.len()));
+            for f in a {
+                let field = match b.find(f.name()) {
+                    Some((_, g)) => f
+                        .as_ref()
+                        .clone()
+                        .with_data_type(merge_types(f.data_type(), g.data_type())?)
+                        .with_nullable(f.is_nullable() || g.is_nullable()),
+                    None => f.as_ref().clone().with_nullable(true),
+                };
+                fields.push(field);
+            }
+            for g in b {
+                if a.find(g.name()).is_none() {
+                    fields.push(g.as_ref().clone().with_nullable(true));
+                }
+            }
+            Some(DataType::Struct(Fields::from(fields)))
+        }
+        (DataType::List(a), DataType::List(b)) => {
+            let item = a
+                .as_ref()
+                .clone()
+                .with_data_type(merge_types(a.data_type(), b.data_type())?)
+                .with_nullable(a.is_nullable() || b.is_nullable());
+            Some(DataType::List(Arc::new(item)))
+        }
+        _ => None,
+    }
+}
+
+/// `batch` with the columns of `schema`: its own by name (objects with the fields of the
+/// schema's), nulls for those it lacks.
+fn conform_batch(
     batch: &RecordBatch,
     schema: &SchemaRef,
 ) -> Result<RecordBatch, arrow_schema::ArrowError> {
-    let columns: Vec<ArrayRef> = schema
+    let columns = schema
         .fields()
         .iter()
         .map(|f| match batch.column_by_name(f.name()) {
-            Some(c) => Arc::clone(c),
-            None => new_null_array(f.data_type(), batch.num_rows()),
+            Some(c) => conform(c, f.data_type()),
+            None => Ok(new_null_array(f.data_type(), batch.num_rows())),
         })
-        .collect();
+        .collect::<Result<Vec<ArrayRef>, _>>()?;
     RecordBatch::try_new(Arc::clone(schema), columns)
+}
+
+/// `array` as an array of `to` (a type [`merge_types`] made from its own).
+fn conform(array: &ArrayRef, to: &DataType) -> Result<ArrayRef, arrow_schema::ArrowError> {
+    if array.data_type() == to {
+        return Ok(Arc::clone(array));
+    }
+    match to {
+        DataType::Struct(fields) => {
+            let s = array.as_struct();
+            let children = fields
+                .iter()
+                .map(|f| match s.column_by_name(f.name()) {
+                    Some(c) => conform(c, f.data_type()),
+                    None => Ok(new_null_array(f.data_type(), s.len())),
+                })
+                .collect::<Result<Vec<ArrayRef>, _>>()?;
+            Ok(Arc::new(StructArray::try_new(
+                fields.clone(),
+                children,
+                s.nulls().cloned(),
+            )?))
+        }
+        DataType::List(item) => {
+            let l = array.as_list::<i32>();
+            let values = conform(l.values(), item.data_type())?;
+            Ok(Arc::new(ListArray::try_new(
+                FieldRef::clone(item),
+                l.offsets().clone(),
+                values,
+                l.nulls().cloned(),
+            )?))
+        }
+        other => Err(arrow_schema::ArrowError::CastError(format!(
+            "{} cannot be read as {other}",
+            array.data_type()
+        ))),
+    }
 }

@@ -12,7 +12,6 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::util::arrow_rows::rows;
 use crate::util::lake::{debris, parquet_files};
-use crate::util::pause::Paused;
 use crate::{archive, normalog, ok, s};
 
 /// Every row of the committed Parquet files under `lake`, whole (`p_row_id` and
@@ -395,72 +394,5 @@ fn ndjson_parts_are_joined() {
     assert_eq!(after, lines);
 }
 
-/// `compact` of `lake`, paused at `point`.
-fn paused_at(lake: &Path, point: &str) -> Paused {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
-    cmd.args(["compact", s(lake)]);
-    Paused::spawn(cmd, point, lake.with_extension(format!("pause-{point}")))
-}
-
-#[test]
-fn a_stop_before_the_commit_leaves_the_lake_as_it_was() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let lake = three_runs(tmp.path());
-    let before = files_by_partition(&lake);
-    let rows = exact_rows(&lake);
-    let run = paused_at(&lake, "merge");
-    let pid = run.child.id().to_string();
-    ok_kill(&["-INT", &pid]);
-    let o = run.resume();
-    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
-    assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
-    assert_eq!(files_by_partition(&lake), before);
-    assert_eq!(exact_rows(&lake), rows);
-    assert!(debris(&lake).is_empty(), "{:?}", debris(&lake));
-}
-
-fn ok_kill(args: &[&str]) {
-    let st = Command::new("kill").args(args).status().expect("kill");
-    assert!(st.success());
-}
-
-/// Killed at each step: the rows are all readable at once (some twice after the merged
-/// files are in place), and the next run into the lake leaves each of them once, one file
-/// per partition, nothing hidden.
-#[test]
-fn a_kill_at_any_step_is_made_whole_by_the_next_run() {
-    for point in ["merge", "compact", "rename"] {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let lake = three_runs(tmp.path());
-        let rows = exact_rows(&lake);
-        let run = paused_at(&lake, point);
-        ok_kill(&["-KILL", &run.child.id().to_string()]);
-        let o = run.resume();
-        assert_eq!(o.status.code(), None, "{point}: killed");
-        assert!(!debris(&lake).is_empty(), "{point}: the kill left its lock");
-        let seen = exact_rows(&lake);
-        if point == "rename" {
-            assert!(seen.len() > rows.len(), "{point}: merged files in place");
-        } else {
-            assert_eq!(seen, rows, "{point}");
-        }
-
-        let o = compact(&lake, &[]);
-        assert_eq!(o.status.code(), Some(0), "{point}: {}", stderr(&o));
-        let said = stderr(&o);
-        if point == "merge" {
-            assert!(
-                said.contains("temporary files left by an interrupted run"),
-                "{said}"
-            );
-        } else {
-            assert!(said.contains("completed 1 commit"), "{point}: {said}");
-        }
-        assert_eq!(exact_rows(&lake), rows, "{point}");
-        assert!(
-            files_by_partition(&lake).values().all(|f| f.len() == 1),
-            "{point}"
-        );
-        assert!(debris(&lake).is_empty(), "{point}: {:?}", debris(&lake));
-    }
-}
+mod interrupt;
+mod written;

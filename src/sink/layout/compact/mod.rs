@@ -20,26 +20,32 @@
 //! `_normalog/runs/<id>`): a re-run of the same inputs replaces exactly those files, and a
 //! merged file would keep their old rows beside the new ones.
 //!
-//! The files of a group are merged in their order (a pull's by run and batch), into files
-//! of at most `max_bytes` of input each; a file as large by itself is left alone.
+//! The files of a group are merged in their order (a pull's by run and batch, the others
+//! by when they were written), into files of at most `max_bytes` of input each; a file as
+//! large by itself is left alone.
 //!
-//! **The commit**, per table, under the directory's commit lock: each merged file is
-//! written as a temporary file of this run ([`RunLock`]), the file system synced, a journal
-//! written that names the merged files and the files they replace; then each merged file
-//! is put in place under a new name (a pull's keeps its tag and the last run and batch it
-//! holds, so that the pull's own rule for committed files still holds), the files it
-//! replaces are removed, and the journal goes. Killed before the journal, the run leaves
+//! **The commit**, per table: each group is merged into a temporary file of this run
+//! ([`RunLock`]), without holding the directory's commit lock (other runs commit
+//! meanwhile); then, under that lock, the groups whose files are all still there (another
+//! compaction may have merged them meanwhile) are committed: the file system synced, a
+//! journal written that names each merged file and, after it, the files it replaces; each
+//! merged file put in place under a new name (a pull's keeps its tag and the last run and
+//! batch it holds, so that the pull's own rule for committed files still holds), the files
+//! it replaces removed, and the journal removed. Killed before the journal, the run leaves
 //! temporary files that the next run into the directory removes; killed after it, the next
-//! run completes the commit ([`recover`](super::recover)). A reader that lists a
-//! partition between the two steps sees its rows twice, for that moment.
+//! run completes the commit ([`recover`](super::recover)), removing a merged file's inputs
+//! only if the merged file is in place. A reader that lists a partition between the two
+//! steps sees its rows twice, for that moment.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use super::recovery::{complete_dead_commits, sync_file_system, CommitLock, RunLock};
-use super::{path_error, pause_point, place_new};
+use super::path_error;
+use super::recovery::RunLock;
 use crate::error::Error;
+
+mod commit;
 
 /// What to compact (the options of [`crate::sink::compact::CompactOptions`] that do not
 /// depend on the file format).
@@ -126,6 +132,13 @@ pub struct CompactReport {
     pub skipped: Vec<Skipped>,
     /// What earlier runs killed in the lake had left, cleaned up first.
     pub recovered: super::Recovered,
+    /// The run was asked to stop: it stopped before a table's commit (nothing of that
+    /// table committed), or after one that had started (the tables in
+    /// [`merged`](Self::merged) are the ones done).
+    pub interrupted: bool,
+    /// In a dry run: commits of interrupted runs waiting in the lake, which a run that is
+    /// not dry completes first (what the dry run lists may then change).
+    pub pending_commits: usize,
 }
 
 /// Who wrote a part file, from its name.
@@ -144,7 +157,10 @@ struct Part {
     /// Its file name extension (`parquet`, `ndjson`): files of one merge share it.
     ext: &'static str,
     writer: Writer,
-    /// The order within its writer's files: (run, batch, n) of a pull, (0, 0, n) else.
+    /// The order within its writer's files: (run, batch, n) of a pull; for the others,
+    /// when the file was written (seconds and nanoseconds), then n. Not n alone: a run
+    /// from standard input takes the lowest free number, so after a compaction a newer
+    /// file has a lower number than the merged one.
     order: (u64, u64, u64),
     bytes: u64,
 }
@@ -180,8 +196,13 @@ fn tables(dir: &Path, wanted: &[String]) -> Result<Vec<String>, Error> {
     // Every run into a lake creates it (its locks): a directory without it was never
     // written by normalize or pull, and its files are not this command's to merge.
     if !dir.join("_normalog").is_dir() {
-        return Err(super::sink_error(format!(
-            "{}: not a lake written by normalize or pull (no _normalog/ directory in it)",
+        let within = dir
+            .parent()
+            .filter(|p| p.join("_normalog").is_dir())
+            .map(|p| format!(": it is a table of the lake {}", p.display()))
+            .unwrap_or_default();
+        return Err(not_found(format!(
+            "{}: not a lake written by normalize or pull (no _normalog/ directory in it){within}",
             dir.display()
         )));
     }
@@ -197,12 +218,37 @@ fn tables(dir: &Path, wanted: &[String]) -> Result<Vec<String>, Error> {
     }
     out.sort();
     if let Some(missing) = wanted.iter().find(|w| !out.contains(w)) {
-        return Err(super::sink_error(format!(
-            "{}: no table {missing:?} in this directory",
-            dir.display()
+        return Err(not_found(format!(
+            "{}: no table {missing:?} in this lake (tables: {})",
+            dir.display(),
+            list_tables(dir)
         )));
     }
     Ok(out)
+}
+
+/// The table directories of `dir`, comma-separated, or `none`.
+fn list_tables(dir: &Path) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with(['.', '_']))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// An error about what is not in the lake: said as it is (no "output:" before it).
+fn not_found(message: String) -> Error {
+    Error::from(std::io::Error::new(std::io::ErrorKind::NotFound, message))
 }
 
 /// The part files under `table_dir` that may be merged, by partition directory.
@@ -220,7 +266,23 @@ fn parts(table_dir: &Path) -> Result<BTreeMap<PathBuf, Vec<Part>>, Error> {
         else {
             continue;
         };
-        let bytes = std::fs::metadata(&f).map_err(|e| path_error(&f, &e))?.len();
+        let meta = std::fs::metadata(&f).map_err(|e| path_error(&f, &e))?;
+        let bytes = meta.len();
+        let order = match writer {
+            Writer::Anonymous => {
+                let written = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .unwrap_or_default();
+                (
+                    written.as_secs(),
+                    u64::from(written.subsec_nanos()),
+                    order.2,
+                )
+            }
+            Writer::Pull(_) => order,
+        };
         let dir = f.parent().unwrap_or(table_dir).to_path_buf();
         by_dir.entry(dir).or_default().push(Part {
             path: f,
@@ -308,9 +370,10 @@ fn names_in(dir: &Path) -> Result<Vec<String>, Error> {
 ///
 /// # Errors
 ///
-/// `dir` is not a readable directory, a table of `opts.tables` is not in it, or reading,
-/// writing or renaming files failed (what was committed before stays committed; a merge in
-/// progress leaves only temporary files, removed by the next run into `dir`).
+/// `dir` is not a lake, a table of `opts.tables` is not in it, or writing or renaming
+/// files failed (what was committed before stays committed; a merge in progress leaves
+/// only temporary files, removed by the next run into `dir`, or a journal that it
+/// completes). A stop (`opts.cancelled`) is not an error: the report says so.
 pub(crate) fn compact(
     dir: &Path,
     opts: &Scope<'_>,
@@ -320,294 +383,100 @@ pub(crate) fn compact(
         tables: tables(dir, opts.tables)?,
         ..CompactReport::default()
     };
-    if !opts.dry_run {
-        report.recovered = super::recover(dir)?;
-    }
     let lock = if opts.dry_run {
+        report.pending_commits = commit::pending(dir);
         None
     } else {
+        report.recovered = super::recover(dir)?;
         Some(RunLock::acquire(dir)?)
     };
     for table in report.tables.clone() {
-        let table_dir = dir.join(&table);
-        let by_dir = parts(&table_dir)?;
-        let rel = |p: &Path| p.strip_prefix(dir).unwrap_or(p).to_path_buf();
-        let mut planned: Vec<(PathBuf, Vec<Part>)> = Vec::new();
-        for (partition, parts) in by_dir {
-            for group in groups(parts, opts.max_bytes) {
-                // Checked after the listing: see the module docs.
-                if let Writer::Pull(tag) = &group[0].writer {
-                    if dir.join(format!(".pull-{tag}")).exists() {
-                        report.skipped.push(Skipped {
-                            kind: SkipKind::PullUnsettled,
-                            table: table.clone(),
-                            partition: rel(&partition),
-                            files: group.len(),
-                            reason: format!(
-                                "a pull of state {tag} is running or was interrupted \
-                                 (.pull-{tag}/ exists): its files may not be committed yet"
-                            ),
-                        });
-                        continue;
-                    }
-                }
-                planned.push((partition.clone(), group));
-            }
+        if (opts.cancelled)() {
+            report.interrupted = true;
+            break;
         }
+        let planned = plan(dir, &table, opts.max_bytes, &mut report)?;
         if planned.is_empty() {
             continue;
         }
         match &lock {
             None => {
+                let mut names = Names::default();
                 for (partition, group) in planned {
-                    let mut taken = names_in(&partition)?;
-                    let output = partition.join(output_name(&group, &mut taken));
+                    let output = names.choose(&partition, &group)?;
                     report.merged.push(Merged {
                         table: table.clone(),
-                        inputs: group.iter().map(|p| rel(&p.path)).collect(),
-                        output: rel(&output),
+                        inputs: group.iter().map(|p| rel(dir, &p.path)).collect(),
+                        output: rel(dir, &output),
                         rows: 0,
                         bytes_before: group.iter().map(|p| p.bytes).sum(),
                         bytes_after: 0,
                     });
                 }
             }
-            Some(lock) => {
-                let table = Table { name: &table, lock };
-                commit_table(dir, &table, planned, opts, merge, &mut report)?;
-            }
+            Some(lock) => commit::table(dir, &table, lock, planned, opts, merge, &mut report)?,
         }
     }
+    // A stop that came while a commit went on (which completes): the run still stops.
+    report.interrupted |= (opts.cancelled)();
     Ok(report)
 }
 
-/// The table being compacted, and this run's lock.
-#[derive(Clone, Copy)]
-struct Table<'a> {
-    name: &'a str,
-    lock: &'a RunLock,
-}
-
-/// Merge and commit the `planned` groups of one table (see the module docs).
-fn commit_table(
+/// The groups of part files of `table` to merge, each with its partition directory; the
+/// groups of a pull that may not have committed them are reported as skipped.
+fn plan(
     dir: &Path,
-    table: &Table<'_>,
-    planned: Vec<(PathBuf, Vec<Part>)>,
-    opts: &Scope<'_>,
-    merge: Merger<'_>,
+    table: &str,
+    max_bytes: Option<u64>,
     report: &mut CompactReport,
-) -> Result<(), Error> {
-    let Table { name: table, lock } = *table;
-    let rel = |p: &Path| p.strip_prefix(dir).unwrap_or(p).to_path_buf();
-    let held = CommitLock::acquire(dir, opts.cancelled)?;
-    complete_dead_commits(dir, &held)?;
-    let mut pairs: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let mut removes: Vec<PathBuf> = Vec::new();
-    let mut done: Vec<Merged> = Vec::new();
-    let result = (|| -> Result<(), Error> {
-        for (partition, group) in planned {
-            if (opts.cancelled)() {
-                return Err(Error::cancelled());
-            }
-            // Merged by another compaction since they were listed: nothing left to do.
-            if group.iter().any(|p| !p.path.exists()) {
-                continue;
-            }
-            let mut taken = names_in(&partition)?;
-            let name = output_name(&group, &mut taken);
-            let output = partition.join(&name);
-            let tmp = partition.join(format!(".{name}.tmp-{}", lock.token()));
-            let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
-            pairs.push((tmp.clone(), output.clone()));
-            let inputs: Vec<PathBuf> = group.iter().map(|p| p.path.clone()).collect();
-            let rows = match merge(group[0].ext, &inputs, file) {
-                Ok(rows) => rows,
-                Err(MergeError::Refused(reason)) => {
-                    pairs.pop();
-                    let _ = std::fs::remove_file(&tmp);
+) -> Result<Vec<(PathBuf, Vec<Part>)>, Error> {
+    let mut planned = Vec::new();
+    for (partition, parts) in parts(&dir.join(table))? {
+        for group in groups(parts, max_bytes) {
+            // Checked after the listing: see the module docs.
+            if let Writer::Pull(tag) = &group[0].writer {
+                if dir.join(format!(".pull-{tag}")).exists() {
                     report.skipped.push(Skipped {
-                        kind: SkipKind::Incompatible,
+                        kind: SkipKind::PullUnsettled,
                         table: table.to_owned(),
-                        partition: rel(&partition),
+                        partition: rel(dir, &partition),
                         files: group.len(),
-                        reason,
+                        reason: format!(
+                            "a pull of state {tag} is running or was interrupted \
+                             (.pull-{tag}/ exists): its files may not be committed yet"
+                        ),
                     });
                     continue;
                 }
-                Err(MergeError::Failed(e)) => return Err(e),
-            };
-            pause_point("merge");
-            let bytes_after = std::fs::metadata(&tmp)
-                .map_err(|e| path_error(&tmp, &e))?
-                .len();
-            removes.extend(inputs.iter().cloned());
-            done.push(Merged {
-                table: table.to_owned(),
-                inputs: inputs.iter().map(|p| rel(p)).collect(),
-                output: rel(&output),
-                rows,
-                bytes_before: group.iter().map(|p| p.bytes).sum(),
-                bytes_after,
-            });
-        }
-        if pairs.is_empty() {
-            return Ok(());
-        }
-        // The last point where a stop leaves nothing: from the journal on, the commit
-        // completes (here, or by the next run into the directory).
-        if (opts.cancelled)() {
-            return Err(Error::cancelled());
-        }
-        // The merged files' bytes durable before the journal that names them.
-        sync_file_system(dir)?;
-        let journal = lock.write_journal(dir, None, false, &[], &pairs, &removes)?;
-        pause_point("compact");
-        for (tmp, output) in &pairs {
-            place_new(tmp, output).map_err(|e| path_error(output, &e))?;
-        }
-        pause_point("rename");
-        for path in &removes {
-            match std::fs::remove_file(path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(path_error(path, &e));
-                }
-                _ => {}
             }
+            planned.push((partition.clone(), group));
         }
-        sync_file_system(dir)?;
-        std::fs::remove_file(&journal).map_err(|e| path_error(&journal, &e))
-    })();
-    if let Err(e) = result {
-        // Before the journal, the temporary files are this run's to remove; after it, they
-        // are gone (renamed) or the journal's, for the next run to complete.
-        let journal = dir.join("_normalog/commits").join(lock.token());
-        if !journal.exists() {
-            for (tmp, _) in &pairs {
-                let _ = std::fs::remove_file(tmp);
-            }
-            return Err(e);
-        }
-        if e.is_cancelled() {
-            return Err(e);
-        }
-        return Err(super::sink_error(format!(
-            "{e}; the compaction of {table} stopped in its commit: the next run into {} \
-             completes it (its journal: {})",
-            dir.display(),
-            journal.display()
-        )));
     }
-    report.merged.extend(done);
-    Ok(())
+    Ok(planned)
+}
+
+/// `p` relative to `dir`.
+fn rel(dir: &Path, p: &Path) -> PathBuf {
+    p.strip_prefix(dir).unwrap_or(p).to_path_buf()
+}
+
+/// The names merged files take, chosen per partition directory: those there and those
+/// chosen before are taken.
+#[derive(Default)]
+struct Names {
+    taken: BTreeMap<PathBuf, Vec<String>>,
+}
+
+impl Names {
+    /// The path of the file that holds the rows of `group` in `partition`.
+    fn choose(&mut self, partition: &Path, group: &[Part]) -> Result<PathBuf, Error> {
+        let taken = match self.taken.entry(partition.to_path_buf()) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(names_in(partition)?),
+        };
+        Ok(partition.join(output_name(group, taken)))
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn part_names_tell_their_writer() {
-        assert_eq!(
-            parse_name("part-3.parquet", "parquet"),
-            Some((Writer::Anonymous, (0, 0, 3)))
-        );
-        assert_eq!(
-            parse_name("part-0a1b2c3d-12-4-0.ndjson", "ndjson"),
-            Some((Writer::Pull("0a1b2c3d".into()), (12, 4, 0)))
-        );
-        // A run with an identity, and names that are not part files.
-        for name in [
-            "part-0123456789abcdef-0.parquet",
-            "part-x.parquet",
-            "part-1.parquet.tmp-1-ab",
-            ".part-1.parquet",
-            "part--1.parquet",
-            "part-0a1b2c3d-1-2.parquet",
-        ] {
-            assert_eq!(parse_name(name, "parquet"), None, "{name}");
-        }
-    }
-
-    fn part(name: &str, bytes: u64) -> Part {
-        let (writer, order) = parse_name(name, "parquet").expect("part name");
-        Part {
-            path: PathBuf::from(name),
-            ext: "parquet",
-            writer,
-            order,
-            bytes,
-        }
-    }
-
-    #[test]
-    fn groups_keep_writers_apart_in_order_within_the_size() {
-        let parts = vec![
-            part("part-aaaaaaaa-2-1-0.parquet", 10),
-            part("part-1.parquet", 10),
-            part("part-aaaaaaaa-1-9-0.parquet", 10),
-            part("part-bbbbbbbb-1-1-0.parquet", 10),
-            part("part-aaaaaaaa-10-1-0.parquet", 10),
-            part("part-0.parquet", 10),
-        ];
-        let names = |g: &Vec<Part>| -> Vec<String> {
-            g.iter().map(|p| p.path.display().to_string()).collect()
-        };
-        let all: Vec<Vec<String>> = groups(parts.clone(), None).iter().map(names).collect();
-        assert_eq!(
-            all,
-            [
-                vec!["part-0.parquet", "part-1.parquet"],
-                vec![
-                    "part-aaaaaaaa-1-9-0.parquet",
-                    "part-aaaaaaaa-2-1-0.parquet",
-                    "part-aaaaaaaa-10-1-0.parquet"
-                ],
-            ]
-        );
-        let within: Vec<Vec<String>> = groups(parts, Some(25)).iter().map(names).collect();
-        assert_eq!(
-            within,
-            [
-                vec!["part-0.parquet", "part-1.parquet"],
-                vec!["part-aaaaaaaa-1-9-0.parquet", "part-aaaaaaaa-2-1-0.parquet"],
-            ]
-        );
-    }
-
-    #[test]
-    fn files_of_two_formats_are_never_merged() {
-        let mut ndjson = part("part-1.parquet", 10);
-        ndjson.ext = "ndjson";
-        let parts = vec![
-            part("part-0.parquet", 10),
-            ndjson,
-            part("part-2.parquet", 10),
-        ];
-        let formats: Vec<Vec<&str>> = groups(parts, None)
-            .iter()
-            .map(|g| g.iter().map(|p| p.ext).collect())
-            .collect();
-        assert_eq!(formats, [vec!["parquet", "parquet"]]);
-    }
-
-    #[test]
-    fn merged_files_take_a_free_name_of_their_writer() {
-        let group = vec![
-            part("part-aaaaaaaa-1-1-0.parquet", 1),
-            part("part-aaaaaaaa-3-2-0.parquet", 1),
-        ];
-        let mut taken = vec![
-            "part-aaaaaaaa-1-1-0.parquet".to_owned(),
-            "part-aaaaaaaa-3-2-0.parquet".to_owned(),
-            "part-aaaaaaaa-3-2-1.parquet".to_owned(),
-        ];
-        assert_eq!(
-            output_name(&group, &mut taken),
-            "part-aaaaaaaa-3-2-2.parquet"
-        );
-        let anonymous = vec![part("part-0.parquet", 1), part("part-7.parquet", 1)];
-        let mut taken = vec!["part-0.parquet".to_owned(), "part-7.parquet".to_owned()];
-        assert_eq!(output_name(&anonymous, &mut taken), "part-8.parquet");
-        assert_eq!(output_name(&anonymous, &mut taken), "part-9.parquet");
-    }
-}
+mod tests;

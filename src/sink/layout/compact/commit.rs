@@ -1,0 +1,233 @@
+//! The merges of one table and their commit (see the module docs of `compact`): merged
+//! into temporary files without the commit lock, committed under it.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use super::super::recovery::{complete_dead_commits, sync_file_system, CommitLock, RunLock};
+use super::super::{path_error, pause_point, place_new, sink_error};
+use super::{
+    rel, CompactReport, MergeError, Merged, Merger, Names, Part, Scope, SkipKind, Skipped,
+};
+use crate::error::Error;
+
+/// A group merged into its temporary file, waiting for the commit.
+struct Ready {
+    partition: PathBuf,
+    group: Vec<Part>,
+    tmp: PathBuf,
+    rows: u64,
+    bytes_after: u64,
+}
+
+impl Ready {
+    fn inputs(&self) -> Vec<PathBuf> {
+        self.group.iter().map(|p| p.path.clone()).collect()
+    }
+}
+
+/// Remove the temporary files of `ready`: they were not committed.
+fn discard(ready: &[Ready]) {
+    for r in ready {
+        let _ = std::fs::remove_file(&r.tmp);
+    }
+}
+
+/// How many commit journals wait in the lake `dir` (of interrupted runs, or of runs
+/// committing now).
+pub(super) fn pending(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("_normalog/commits")).map_or(0, |entries| {
+        entries
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .count()
+    })
+}
+
+/// Merge the `planned` groups of `table` and commit them. A stop before the commit leaves
+/// nothing of the table (and sets [`CompactReport::interrupted`]).
+pub(super) fn table(
+    dir: &Path,
+    table: &str,
+    lock: &RunLock,
+    planned: Vec<(PathBuf, Vec<Part>)>,
+    opts: &Scope<'_>,
+    merge: Merger<'_>,
+    report: &mut CompactReport,
+) -> Result<(), Error> {
+    let mut ready = Vec::new();
+    match merge_groups(dir, table, lock, planned, opts, merge, &mut ready, report) {
+        Ok(true) => {}
+        Ok(false) => {
+            discard(&ready);
+            report.interrupted = true;
+            return Ok(());
+        }
+        Err(e) => {
+            discard(&ready);
+            return Err(e);
+        }
+    }
+    if ready.is_empty() {
+        return Ok(());
+    }
+    commit(dir, table, lock, ready, opts, report)
+}
+
+/// Merge each group into a temporary file of this run, added to `ready`; groups whose
+/// files cannot make one are reported and left. Returns false when the run was stopped.
+#[allow(clippy::too_many_arguments)]
+fn merge_groups(
+    dir: &Path,
+    table: &str,
+    lock: &RunLock,
+    planned: Vec<(PathBuf, Vec<Part>)>,
+    opts: &Scope<'_>,
+    merge: Merger<'_>,
+    ready: &mut Vec<Ready>,
+    report: &mut CompactReport,
+) -> Result<bool, Error> {
+    for (i, (partition, group)) in planned.into_iter().enumerate() {
+        if (opts.cancelled)() {
+            return Ok(false);
+        }
+        let ext = group[0].ext;
+        // Hidden, and named after this run's lock: what recovery removes once it is gone.
+        let tmp = partition.join(format!(".compact-{i}.{ext}.tmp-{}", lock.token()));
+        let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
+        ready.push(Ready {
+            partition,
+            group,
+            tmp,
+            rows: 0,
+            bytes_after: 0,
+        });
+        let Some(r) = ready.last_mut() else {
+            continue;
+        };
+        let inputs = r.inputs();
+        match merge(ext, &inputs, file) {
+            Ok(rows) => {
+                r.rows = rows;
+                r.bytes_after = std::fs::metadata(&r.tmp)
+                    .map_err(|e| path_error(&r.tmp, &e))?
+                    .len();
+                pause_point("merge");
+            }
+            Err(MergeError::Refused(reason)) => {
+                let _ = std::fs::remove_file(&r.tmp);
+                let partition = r.partition.clone();
+                ready.pop();
+                // Merged (and removed) by another compaction meanwhile: nothing to say.
+                if inputs.iter().all(|p| p.exists()) {
+                    report.skipped.push(Skipped {
+                        kind: SkipKind::Incompatible,
+                        table: table.to_owned(),
+                        partition: rel(dir, &partition),
+                        files: inputs.len(),
+                        reason,
+                    });
+                }
+            }
+            Err(MergeError::Failed(e)) => return Err(e),
+        }
+    }
+    Ok(true)
+}
+
+/// Commit the merged files of `ready` under the directory's commit lock.
+fn commit(
+    dir: &Path,
+    table: &str,
+    lock: &RunLock,
+    ready: Vec<Ready>,
+    opts: &Scope<'_>,
+    report: &mut CompactReport,
+) -> Result<(), Error> {
+    // The merged files' bytes durable before the journal that names them.
+    if let Err(e) = sync_file_system(dir) {
+        discard(&ready);
+        return Err(e);
+    }
+    let held = match CommitLock::acquire(dir, opts.cancelled) {
+        Ok(held) => held,
+        Err(e) => {
+            discard(&ready);
+            report.interrupted |= e.is_cancelled();
+            return if e.is_cancelled() { Ok(()) } else { Err(e) };
+        }
+    };
+    if let Err(e) = complete_dead_commits(dir, &held) {
+        discard(&ready);
+        return Err(e);
+    }
+    // Groups merged by another compaction since they were listed are its to commit.
+    let (ready, gone): (Vec<Ready>, Vec<Ready>) = ready
+        .into_iter()
+        .partition(|r| r.group.iter().all(|p| p.path.exists()));
+    discard(&gone);
+    // The last point where a stop leaves nothing: from the journal on, the commit
+    // completes (here, or by the next run into the directory).
+    if ready.is_empty() || (opts.cancelled)() {
+        discard(&ready);
+        report.interrupted |= !ready.is_empty();
+        return Ok(());
+    }
+    let mut names = Names::default();
+    let mut pairs = Vec::with_capacity(ready.len());
+    for r in &ready {
+        match names.choose(&r.partition, &r.group) {
+            Ok(output) => pairs.push((r.tmp.clone(), output)),
+            Err(e) => {
+                discard(&ready);
+                return Err(e);
+            }
+        }
+    }
+    let removes: Vec<Vec<PathBuf>> = ready.iter().map(Ready::inputs).collect();
+    let journal = match lock.write_journal(dir, None, false, &[], &pairs, &removes) {
+        Ok(j) => j,
+        Err(e) => {
+            discard(&ready);
+            return Err(e);
+        }
+    };
+    pause_point("compact");
+    let mut outputs = Vec::with_capacity(pairs.len());
+    let done = (|| -> Result<(), Error> {
+        for (tmp, output) in &pairs {
+            outputs.push(place_new(tmp, output).map_err(|e| path_error(output, &e))?);
+        }
+        pause_point("rename");
+        for path in removes.iter().flatten() {
+            match std::fs::remove_file(path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(path_error(path, &e));
+                }
+                _ => {}
+            }
+        }
+        sync_file_system(dir)?;
+        std::fs::remove_file(&journal).map_err(|e| path_error(&journal, &e))
+    })();
+    if let Err(e) = done {
+        return Err(sink_error(format!(
+            "{e}; the compaction of {table} stopped in its commit: the next run into {} \
+             completes it (its journal: {})",
+            dir.display(),
+            journal.display()
+        )));
+    }
+    drop(held);
+    for (r, output) in ready.into_iter().zip(outputs) {
+        report.merged.push(Merged {
+            table: table.to_owned(),
+            inputs: r.group.iter().map(|p| rel(dir, &p.path)).collect(),
+            output: rel(dir, &output),
+            rows: r.rows,
+            bytes_before: r.group.iter().map(|p| p.bytes).sum(),
+            bytes_after: r.bytes_after,
+        });
+    }
+    Ok(())
+}
