@@ -115,12 +115,14 @@ pub enum Command {
     /// directory (DIR/.pull-TAG/) exists: the pull is running, or was killed and its next
     /// run has not cleaned up yet.
     ///
-    /// Safe beside other runs into DIR: commits wait for each other. Interrupted
-    /// (Ctrl-C) before its commit, it leaves nothing; killed, it leaves hidden temporary
-    /// files or the journal of its commit, which the next run into DIR (normalize, pull or
-    /// compact) removes or completes. A reader that lists a partition in the moment
-    /// between a merged file's arrival and the removal of the files it holds sees their
-    /// rows twice.
+    /// Safe beside other runs into DIR: it merges into hidden files while they go on,
+    /// then commits each table in one step, waiting for their commits as they wait for
+    /// its. Interrupted (Ctrl-C), the tables it committed stay compacted and the one in
+    /// progress is left as it was (or, if its commit had started, completed); killed, it
+    /// leaves hidden temporary files or the journal of its commit, which the next run into
+    /// DIR (normalize, pull or compact) removes or completes. A reader that lists a
+    /// partition in the moment between a merged file's arrival and the removal of the
+    /// files it holds sees their rows twice.
     #[command(after_help = COMPACT_EXIT_CODES)]
     Compact(super::compact_cmd::CompactArgs),
 }
@@ -131,8 +133,8 @@ Exit status:
   1    done, but the files of some partitions could not be merged (a column of two types,
        say): they are left as they are, and stderr says why
   2    fatal error: DIR is not a directory, no such table, an I/O error
-  130  interrupted by SIGINT (143 SIGTERM, 129 SIGHUP): the tables compacted before it
-       stay compacted; nothing of the table being compacted was committed";
+  130  interrupted by SIGINT (143 SIGTERM, 129 SIGHUP): the merges it lists were
+       committed, nothing else";
 
 const TEST_EXIT_CODES: &str = "\
 Exit status:
