@@ -84,6 +84,34 @@ fn three_runs(dir: &Path) -> PathBuf {
     lake
 }
 
+/// `Custom.App`: `a` of type `a_type`, then the `extra` fields (YAML list items), then its
+/// event time `time`; written as `dir/name`.
+fn app_schema(dir: &Path, name: &str, a_type: &str, extra: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        format!(
+            "schema: Custom.App\nparser:\n  native:\n    name: Custom.App\nfields:\n  \
+             - name: a\n    type: {a_type}\n{extra}  - name: time\n    type: timestamp\n    \
+             timeFormat: rfc3339\n    isEventTime: true\n"
+        ),
+    )
+    .expect("schema");
+    path
+}
+
+/// A file `dir/name` of one `Custom.App` record: the JSON members `fields` (each followed
+/// by a comma), at `hour` on 2024-01-01.
+fn app_record(dir: &Path, name: &str, fields: &str, hour: u32) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        format!("{{{fields}\"time\":\"2024-01-01T{hour:02}:00:00Z\"}}\n"),
+    )
+    .expect("input");
+    path
+}
+
 #[test]
 fn each_partition_becomes_one_file_with_every_row_as_it_was() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -194,14 +222,17 @@ fn named_runs_are_left_for_their_reruns() {
     let t = tmp.path();
     let named = archive(t, "named.jsonl", 300, "1d", 7);
     let lake = three_runs(t);
-    ok(&[
-        "normalize",
-        "--format",
-        "parquet",
-        "-o",
-        s(&lake),
-        s(&named),
-    ]);
+    let load_named = || {
+        ok(&[
+            "normalize",
+            "--format",
+            "parquet",
+            "-o",
+            s(&lake),
+            s(&named),
+        ])
+    };
+    load_named();
     let named_files: BTreeSet<PathBuf> = parquet_files(&lake)
         .into_iter()
         .filter(|f| {
@@ -232,14 +263,7 @@ fn named_runs_are_left_for_their_reruns() {
         }
         m
     };
-    ok(&[
-        "normalize",
-        "--format",
-        "parquet",
-        "-o",
-        s(&lake),
-        s(&named),
-    ]);
+    load_named();
     assert_eq!(counts(exact_rows(&lake)), counts(before));
 }
 
@@ -247,30 +271,15 @@ fn named_runs_are_left_for_their_reruns() {
 fn columns_added_by_a_later_run_are_in_the_merged_file() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
-    let schema = |name: &str, extra: &str| -> PathBuf {
-        let path = t.join(name);
-        std::fs::write(
-            &path,
-            format!(
-                "schema: Custom.App\nparser:\n  native:\n    name: Custom.App\nfields:\n  \
-                 - name: a\n    type: string\n{extra}  - name: time\n    type: timestamp\n    \
-                 timeFormat: rfc3339\n    isEventTime: true\n"
-            ),
-        )
-        .expect("schema");
-        path
-    };
-    let v1 = schema("v1.yml", "");
-    let v2 = schema("v2.yml", "  - name: business_id\n    type: bigint\n");
-    let input = |name: &str, extra: &str| -> PathBuf {
-        let path = t.join(name);
-        std::fs::write(
-            &path,
-            format!("{{\"a\":\"{name}\",{extra}\"time\":\"2024-01-01T10:00:00Z\"}}\n"),
-        )
-        .expect("input");
-        path
-    };
+    let v1 = app_schema(t, "v1.yml", "string", "");
+    let v2 = app_schema(
+        t,
+        "v2.yml",
+        "string",
+        "  - name: business_id\n    type: bigint\n",
+    );
+    let input =
+        |name: &str, extra: &str| app_record(t, name, &format!("\"a\":\"{name}\",{extra}"), 10);
     let lake = t.join("lake");
     from_stdin(&lake, &input("old", ""), &["-s", s(&v1)]);
     from_stdin(&lake, &input("new", "\"business_id\":42,"), &["-s", s(&v2)]);
@@ -298,29 +307,11 @@ fn columns_added_by_a_later_run_are_in_the_merged_file() {
 fn files_of_two_column_types_are_left_with_the_reason() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
-    let schema = |name: &str, a: &str| -> PathBuf {
-        let path = t.join(name);
-        std::fs::write(
-            &path,
-            format!(
-                "schema: Custom.App\nparser:\n  native:\n    name: Custom.App\nfields:\n  \
-                 - name: a\n    type: {a}\n  - name: time\n    type: timestamp\n    \
-                 timeFormat: rfc3339\n    isEventTime: true\n"
-            ),
-        )
-        .expect("schema");
-        path
-    };
-    let (text, number) = (schema("text.yml", "string"), schema("number.yml", "bigint"));
-    let input = |name: &str, a: &str, hour: u32| -> PathBuf {
-        let path = t.join(name);
-        std::fs::write(
-            &path,
-            format!("{{\"a\":{a},\"time\":\"2024-01-01T{hour:02}:00:00Z\"}}\n"),
-        )
-        .expect("input");
-        path
-    };
+    let (text, number) = (
+        app_schema(t, "text.yml", "string", ""),
+        app_schema(t, "number.yml", "bigint", ""),
+    );
+    let input = |name: &str, a: &str, hour: u32| app_record(t, name, &format!("\"a\":{a},"), hour);
     let (lake, other) = (t.join("lake"), t.join("other"));
     for hour in [10, 11] {
         from_stdin(&lake, &input("a", "\"x\"", hour), &["-s", s(&text)]);

@@ -177,27 +177,9 @@ fn columns(f: &Path) -> Vec<String> {
 fn the_newest_files_columns_lead_after_earlier_compactions() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
-    let schema = |name: &str, extra: &str| -> PathBuf {
-        let path = t.join(name);
-        std::fs::write(
-            &path,
-            format!(
-                "schema: Custom.App\nparser:\n  native:\n    name: Custom.App\nfields:\n  \
-                 - name: a\n    type: string\n{extra}  - name: time\n    type: timestamp\n    \
-                 timeFormat: rfc3339\n    isEventTime: true\n"
-            ),
-        )
-        .expect("schema");
-        path
-    };
-    let v1 = schema("v1.yml", "");
-    let v2 = schema("v2.yml", "  - name: extra\n    type: string\n");
-    let input = t.join("in.jsonl");
-    std::fs::write(
-        &input,
-        "{\"a\":\"x\",\"extra\":\"y\",\"time\":\"2024-01-01T10:00:00Z\"}\n",
-    )
-    .expect("input");
+    let v1 = app_schema(t, "v1.yml", "string", "");
+    let v2 = app_schema(t, "v2.yml", "string", "  - name: extra\n    type: string\n");
+    let input = app_record(t, "in.jsonl", "\"a\":\"x\",\"extra\":\"y\",", 10);
     let lake = t.join("lake");
     for _ in 0..2 {
         from_stdin(&lake, &input, &["-s", s(&v1)]);
