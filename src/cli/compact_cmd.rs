@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use normalog::sink::compact::{compact, CompactOptions, CompactReport, SkipKind};
+use normalog::sink::compact::{compact_into, CompactOptions, CompactReport, SkipKind};
 use normalog::sink::layout::table_name;
 
 use super::messages::{self, thousands};
@@ -72,14 +72,19 @@ pub(super) fn run(args: &CompactArgs, interrupt: Option<&Interrupt>) -> Result<u
         opts.row_group_rows = usize::try_from(n).unwrap_or(usize::MAX);
     }
     opts.cancel = interrupt.map(Interrupt::flag);
-    let report = compact(&args.dir, &opts).map_err(Fatal::from)?;
-    say_recovered(&args.dir, &report.recovered);
+    let mut report = CompactReport::default();
+    let result = compact_into(&args.dir, &opts, &mut report);
+    if !args.quiet {
+        say_recovered(&args.dir, &report.recovered);
+    }
+    // What was done before an error, too: those tables are compacted.
     print_report(args, &report);
+    result.map_err(Fatal::from)?;
     if report.interrupted {
-        let done = if report.merged.is_empty() {
-            "nothing was committed"
-        } else {
-            "the merges listed above were committed, nothing else"
+        let done = match report.merged.len() {
+            0 => "nothing was committed".to_owned(),
+            _ if !args.quiet => "the merges listed above were committed, nothing else".to_owned(),
+            n => format!("{n} merges were committed, nothing else"),
         };
         return Err(Fatal::Interrupted(format!(
             "stopped; {done}, temporary files removed"

@@ -55,13 +55,32 @@ impl Default for CompactOptions {
 /// of each `pull` state, and those of runs without an identity (`normalize` from standard
 /// input); never those of `normalize` runs with an identity, which a re-run replaces.
 ///
+/// A stop ([`CompactOptions::cancel`]) is not an error: the report's `interrupted` says
+/// so, and what was committed before it.
+///
 /// # Errors
 ///
-/// `dir` is not a readable directory, a table of `opts.tables` is not in it, the run was
-/// cancelled, or reading, writing or renaming files failed. What was committed before
-/// stays; a merge cut short leaves only temporary files (or a commit's journal), which the
-/// next run into `dir` removes (or completes).
+/// `dir` is not a lake, a table of `opts.tables` is not in it, or writing or renaming
+/// files failed. What was committed before stays; a merge cut short leaves only temporary
+/// files (or a commit's journal), which the next run into `dir` removes (or completes).
+/// [`compact_into`] keeps the report of what was done before the error.
 pub fn compact(dir: &Path, opts: &CompactOptions) -> Result<CompactReport, Error> {
+    let mut report = CompactReport::default();
+    compact_into(dir, opts, &mut report)?;
+    Ok(report)
+}
+
+/// [`compact`], with what was done written into `report` as it is done, so that it is
+/// there also when an error ends the run.
+///
+/// # Errors
+///
+/// As [`compact`].
+pub fn compact_into(
+    dir: &Path,
+    opts: &CompactOptions,
+    report: &mut CompactReport,
+) -> Result<(), Error> {
     let cancelled = || {
         opts.cancel
             .as_ref()
@@ -85,7 +104,7 @@ pub fn compact(dir: &Path, opts: &CompactOptions) -> Result<CompactReport, Error
             ))),
         }
     };
-    plan::compact(dir, &scope, &merge)
+    plan::compact(dir, &scope, &merge, report)
 }
 
 /// NDJSON part files one after the other (a line end added after a file without one);

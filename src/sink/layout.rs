@@ -67,6 +67,7 @@ mod again;
 mod commit;
 pub(crate) mod compact;
 mod earlier;
+pub(crate) mod identity;
 mod manifest;
 mod mixed;
 mod partition;

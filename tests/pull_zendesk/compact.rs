@@ -142,3 +142,52 @@ fn a_crashed_pulls_files_wait_for_its_next_run() {
     assert_eq!(ids, expected(&records));
     assert!(merged < files, "{merged} files of {files}");
 }
+
+/// A pull that starts (its staging directory back) while a compaction merges its files: the
+/// compaction commits none of them, as a pull recovering from a crash may have removed and
+/// published again any of those names (review finding: a merged uncommitted file, under a
+/// name above the committed batch, was removed by the pull's next recovery, with the
+/// committed rows merged into it).
+#[test]
+fn a_pull_that_starts_while_its_files_merge_keeps_them() {
+    let records = five_hours();
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    let run = PullDir::new();
+    let out = run.pull(&fake, &FLAGS);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let files = run.data_files();
+    let tag = files[0]
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.split('-').nth(1))
+        .expect("a pull's part name")
+        .to_owned();
+    let marker = run.out().with_extension("pause-merge");
+    let _ = std::fs::remove_file(&marker);
+    let mut compact = Command::new(env!("CARGO_BIN_EXE_normalog"));
+    compact
+        .args(["compact"])
+        .arg(run.out())
+        .env("NORMALOG_TEST_PAUSE", format!("merge:{}", marker.display()))
+        .stderr(std::process::Stdio::piped());
+    let child = compact.spawn().expect("spawn");
+    let until = std::time::Instant::now() + Duration::from_secs(60);
+    while !marker.exists() {
+        assert!(std::time::Instant::now() < until, "never paused");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let staging = run.out().join(format!(".pull-{tag}"));
+    std::fs::create_dir(&staging).expect("staging");
+    std::fs::remove_file(&marker).expect("resume");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is running or was interrupted"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(run.data_files(), files);
+    std::fs::remove_dir(&staging).expect("rmdir");
+    assert!(run.hidden_files().is_empty(), "{:?}", run.hidden_files());
+    assert_eq!(parquet_ids(&run).0, expected(&records));
+}

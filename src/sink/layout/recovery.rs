@@ -18,8 +18,9 @@
 //! **Commits.** A commit renames many files, which cannot be done at once. So, once every
 //! file is finished and before the first rename, the writer writes a journal,
 //! `DIR/_normalog/commits/<token>`: its run id (or `-`), whether it wrote an inputs list,
-//! the runs it supersedes, each `(temporary, final)` pair, and (`normalog compact`) the
-//! files to remove once the others are in place. It removes the journal when
+//! the runs it supersedes, each `(temporary, final)` pair, and (`normalog compact`), after
+//! a pair, the files its file replaces, each with its identity (`identity.rs`): removed once
+//! that file is in place, and only if they are still those files. It removes the journal when
 //! its files are renamed, its manifest and inputs list are replaced and the runs it
 //! supersedes are removed. A run killed in between
 //! leaves the journal; [`recover`] then finishes the commit (renames the temporary files
@@ -32,6 +33,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use super::identity::FileId;
 use super::{manifest, path_error};
 use crate::error::Error;
 
@@ -69,6 +71,12 @@ pub struct Recovered {
 ///
 /// I/O errors reading `dir` or removing and renaming files.
 pub fn recover(dir: &Path) -> Result<Recovered, Error> {
+    recover_unless(dir, &|| false)
+}
+
+/// [`recover`], whose wait for the commit lock (another run committing) ends with
+/// [`Error::cancelled`] once `cancelled` says so.
+pub(crate) fn recover_unless(dir: &Path, cancelled: &dyn Fn() -> bool) -> Result<Recovered, Error> {
     let mut out = Recovered::default();
     let tokens = tokens(dir)?;
     if tokens.is_empty() {
@@ -77,7 +85,7 @@ pub fn recover(dir: &Path) -> Result<Recovered, Error> {
     // Under the commit lock: a dead run's commit completed here must not interleave with a
     // live run's commit (both replace manifests, and the live one checks the tables for
     // another layout's files first).
-    let _one_at_a_time = CommitLock::acquire(dir, || false)?;
+    let _one_at_a_time = CommitLock::acquire(dir, cancelled)?;
     let mut dead: Vec<(String, File)> = Vec::new();
     for token in tokens {
         let path = dir.join(LOCKS_DIR).join(&token);
@@ -246,9 +254,12 @@ fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
     let mut removes = Vec::new();
     let mut last_in_place = false;
     for line in lines {
-        if let Some(path) = line.strip_prefix(REMOVE) {
-            if last_in_place {
-                removes.push(dir.join(path));
+        if let Some(rest) = line.strip_prefix(REMOVE) {
+            // `remove <path>\t<identity>`: only that file, not another that took its name
+            // since (see `identity.rs`).
+            let (path, id) = rest.split_once('\t').unwrap_or((rest, ""));
+            if let (true, Some(id)) = (last_in_place, FileId::parse(id)) {
+                removes.push((dir.join(path), id));
             }
             continue;
         }
@@ -289,7 +300,10 @@ fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
     manifest::remove_runs(dir, &supersedes)?;
     // Only once the files that hold their rows are in place (already removed before the
     // run died: nothing to do).
-    for path in &removes {
+    for (path, id) in &removes {
+        if FileId::at(path) != Some(*id) {
+            continue;
+        }
         match std::fs::remove_file(path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(path_error(path, &e));
@@ -373,7 +387,7 @@ impl RunLock {
         inputs: bool,
         supersedes: &[String],
         files: &[(PathBuf, PathBuf)],
-        removes: &[Vec<PathBuf>],
+        removes: &[Vec<(PathBuf, FileId)>],
     ) -> Result<PathBuf, Error> {
         let commits = dir.join(COMMITS_DIR);
         std::fs::create_dir_all(&commits).map_err(|e| path_error(&commits, &e))?;
@@ -398,9 +412,11 @@ impl RunLock {
             text.push('\t');
             text.push_str(&rel(dest));
             text.push('\n');
-            for path in removes.get(i).into_iter().flatten() {
+            for (path, id) in removes.get(i).into_iter().flatten() {
                 text.push_str(REMOVE);
                 text.push_str(&rel(path));
+                text.push('\t');
+                text.push_str(&id.to_text());
                 text.push('\n');
             }
         }

@@ -161,3 +161,81 @@ fn a_stop_during_a_commit_completes_it_and_says_so() {
         .any(|(p, f)| p.starts_with("zoom_operation") && f.len() > 1));
     assert!(debris(&lake).is_empty(), "{:?}", debris(&lake));
 }
+
+/// Runs from standard input take the lowest free part numbers: while one compaction
+/// merged `part-0` and `part-1`, another merged them first, and new runs wrote new
+/// `part-0` and `part-1`. The first must not commit its copy, nor remove the new files
+/// (review finding: their rows were lost, and the old ones doubled).
+#[test]
+fn files_that_took_a_listed_name_are_not_merged_nor_removed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let lake = t.join("lake");
+    let input = |seed: u64| archive(t, &format!("{seed}.jsonl"), 200, "1d", seed);
+    for seed in [1, 2] {
+        from_stdin(&lake, &input(seed), &["--partition", "none"]);
+    }
+    let first = paused_at(&lake, "merge");
+    let o = compact(&lake, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for seed in [3, 4] {
+        from_stdin(&lake, &input(seed), &["--partition", "none"]);
+    }
+    let names: BTreeSet<String> = files_by_partition(&lake).into_values().flatten().collect();
+    assert!(names.contains("part-0.parquet"), "{names:?}");
+    let rows = exact_rows(&lake);
+    let o = first.resume();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(exact_rows(&lake), rows);
+    assert!(debris(&lake).is_empty(), "{:?}", debris(&lake));
+}
+
+/// The rows of a merged file, and of a run that committed while it was being merged, keep
+/// the order they were written in at the next compaction (review finding: the merged file
+/// took the time of the merge, and the newer run's rows came first).
+#[test]
+fn rows_keep_the_order_they_were_written_in() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let lake = t.join("lake");
+    let input = |seed: u64| archive(t, &format!("{seed}.jsonl"), 300, "1d", seed);
+    for seed in [1, 2] {
+        from_stdin(&lake, &input(seed), &[]);
+    }
+    // Paused after the first of a table's many partitions: the others are merged after the
+    // third run committed.
+    let run = paused_at(&lake, "merge");
+    from_stdin(&lake, &input(3), &[]);
+    assert_eq!(run.resume().status.code(), Some(0));
+    let o = compact(&lake, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut three_runs = 0;
+    for f in parquet_files(&lake) {
+        let batches: Vec<_> =
+            ParquetRecordBatchReaderBuilder::try_new(File::open(&f).expect("open"))
+                .expect("parquet")
+                .build()
+                .expect("reader")
+                .collect::<Result<_, _>>()
+                .expect("batches");
+        let times: Vec<i64> = batches
+            .iter()
+            .flat_map(|b| {
+                use arrow_array::cast::AsArray;
+                b.column_by_name("p_parse_time")
+                    .expect("p_parse_time")
+                    .as_primitive::<arrow_array::types::TimestampMicrosecondType>()
+                    .values()
+                    .to_vec()
+            })
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{f:?}");
+        let mut runs = times.clone();
+        runs.dedup();
+        three_runs += usize::from(runs.len() == 3);
+    }
+    assert!(
+        three_runs > 10,
+        "{three_runs} files of rows of the three runs"
+    );
+}

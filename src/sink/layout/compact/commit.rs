@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use super::super::identity::FileId;
 use super::super::recovery::{complete_dead_commits, sync_file_system, CommitLock, RunLock};
 use super::super::{path_error, pause_point, place_new, sink_error};
 use super::{
@@ -31,6 +32,25 @@ fn discard(ready: &[Ready]) {
     for r in ready {
         let _ = std::fs::remove_file(&r.tmp);
     }
+}
+
+/// Give the merged file `tmp` the modification time of the newest of its `inputs`: files
+/// without an identity are merged in the order they were written, and a run that
+/// committed while this one merged wrote later rows than the merged file holds (review
+/// finding: with the time of the merge, its rows came first at the next compaction).
+fn written_when_its_newest_input_was(tmp: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
+    let newest = inputs
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .max();
+    if let Some(time) = newest {
+        File::options()
+            .write(true)
+            .open(tmp)
+            .and_then(|f| f.set_modified(time))
+            .map_err(|e| path_error(tmp, &e))?;
+    }
+    Ok(())
 }
 
 /// How many commit journals wait in the lake `dir` (of interrupted runs, or of runs
@@ -112,6 +132,7 @@ fn merge_groups(
                 r.bytes_after = std::fs::metadata(&r.tmp)
                     .map_err(|e| path_error(&r.tmp, &e))?
                     .len();
+                written_when_its_newest_input_was(&r.tmp, &inputs)?;
                 pause_point("merge");
             }
             Err(MergeError::Refused(reason)) => {
@@ -161,10 +182,21 @@ fn commit(
         discard(&ready);
         return Err(e);
     }
-    // Groups merged by another compaction since they were listed are its to commit.
+    // A pull's files whose staging directory is back (see the module docs), then files
+    // that are no longer those listed: merged and removed by another compaction, replaced
+    // by another run's file of the same name. Checked in that order, under the lock.
+    let (ready, unsettled): (Vec<Ready>, Vec<Ready>) = ready
+        .into_iter()
+        .partition(|r| super::unsettled(dir, table, &r.partition, &r.group).is_none());
+    for r in &unsettled {
+        report
+            .skipped
+            .extend(super::unsettled(dir, table, &r.partition, &r.group));
+    }
+    discard(&unsettled);
     let (ready, gone): (Vec<Ready>, Vec<Ready>) = ready
         .into_iter()
-        .partition(|r| r.group.iter().all(|p| p.path.exists()));
+        .partition(|r| r.group.iter().all(|p| FileId::at(&p.path) == Some(p.id)));
     discard(&gone);
     // The last point where a stop leaves nothing: from the journal on, the commit
     // completes (here, or by the next run into the directory).
@@ -184,7 +216,10 @@ fn commit(
             }
         }
     }
-    let removes: Vec<Vec<PathBuf>> = ready.iter().map(Ready::inputs).collect();
+    let removes: Vec<Vec<(PathBuf, FileId)>> = ready
+        .iter()
+        .map(|r| r.group.iter().map(|p| (p.path.clone(), p.id)).collect())
+        .collect();
     let journal = match lock.write_journal(dir, None, false, &[], &pairs, &removes) {
         Ok(j) => j,
         Err(e) => {
@@ -193,31 +228,17 @@ fn commit(
         }
     };
     pause_point("compact");
-    let mut outputs = Vec::with_capacity(pairs.len());
-    let done = (|| -> Result<(), Error> {
-        for (tmp, output) in &pairs {
-            outputs.push(place_new(tmp, output).map_err(|e| path_error(output, &e))?);
+    let outputs = match put_in_place(dir, &pairs, &removes, &journal) {
+        Ok(outputs) => outputs,
+        Err(e) => {
+            return Err(sink_error(format!(
+                "{e}; the compaction of {table} stopped in its commit: the next run into {} \
+                 completes it (its journal: {})",
+                dir.display(),
+                journal.display()
+            )))
         }
-        pause_point("rename");
-        for path in removes.iter().flatten() {
-            match std::fs::remove_file(path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(path_error(path, &e));
-                }
-                _ => {}
-            }
-        }
-        sync_file_system(dir)?;
-        std::fs::remove_file(&journal).map_err(|e| path_error(&journal, &e))
-    })();
-    if let Err(e) = done {
-        return Err(sink_error(format!(
-            "{e}; the compaction of {table} stopped in its commit: the next run into {} \
-             completes it (its journal: {})",
-            dir.display(),
-            journal.display()
-        )));
-    }
+    };
     drop(held);
     for (r, output) in ready.into_iter().zip(outputs) {
         report.merged.push(Merged {
@@ -230,4 +251,38 @@ fn commit(
         });
     }
     Ok(())
+}
+
+/// The journal's steps: each merged file of `pairs` put in place, then the files it
+/// replaces (`removes`, at its index) removed, the file system synced, the journal
+/// removed. Returns where each merged file went.
+fn put_in_place(
+    dir: &Path,
+    pairs: &[(PathBuf, PathBuf)],
+    removes: &[Vec<(PathBuf, FileId)>],
+    journal: &Path,
+) -> Result<Vec<PathBuf>, Error> {
+    let mut outputs = Vec::with_capacity(pairs.len());
+    for (tmp, output) in pairs {
+        let placed = place_new(tmp, output).map_err(|e| {
+            sink_error(format!(
+                "putting {} in place as {}: {e}",
+                tmp.display(),
+                output.display()
+            ))
+        })?;
+        outputs.push(placed);
+    }
+    pause_point("rename");
+    for (path, _) in removes.iter().flatten() {
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(path_error(path, &e));
+            }
+            _ => {}
+        }
+    }
+    sync_file_system(dir)?;
+    std::fs::remove_file(journal).map_err(|e| path_error(journal, &e))?;
+    Ok(outputs)
 }

@@ -9,10 +9,16 @@
 //! **What is merged**, per partition directory (the table directory with `--partition
 //! none`):
 //! * the files of one pull state (`<tag>`), when that state's staging directory
-//!   `DIR/.pull-<tag>/` is absent. It is checked after the files are listed: a pull
-//!   publishes a batch's files while its staging directory exists and removes that
-//!   directory only after its state is saved, so a file listed before the directory was
-//!   seen absent is committed. A present directory (a pull running, or killed) skips them;
+//!   `DIR/.pull-<tag>/` is absent: checked when the files are listed, and again under the
+//!   commit lock, before checking that each file is still the one listed (its identity,
+//!   `identity.rs`). A pull publishes a batch's files under that lock while its staging
+//!   directory exists, and removes the directory only after its state is saved; its
+//!   recovery after a crash removes the uncommitted files, then the directory. So a file
+//!   listed earlier and still the same once the directory was seen absent is committed
+//!   (review finding: checked at the listing alone, a pull that recovered and published
+//!   the same names again in between had its uncommitted file merged, under a name its
+//!   next recovery removed, committed rows and all). A present directory (a pull
+//!   running, or killed) skips them;
 //! * the files of runs without an identity (`part-<n>`: `normalize` from standard input),
 //!   which no later run replaces.
 //!
@@ -41,8 +47,9 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use super::identity::FileId;
 use super::path_error;
-use super::recovery::RunLock;
+use super::recovery::{recover_unless, RunLock};
 use crate::error::Error;
 
 mod commit;
@@ -157,6 +164,8 @@ struct Part {
     /// Its file name extension (`parquet`, `ndjson`): files of one merge share it.
     ext: &'static str,
     writer: Writer,
+    /// The file as listed: merged, and removed, only while it is still that file.
+    id: FileId,
     /// The order within its writer's files: (run, batch, n) of a pull; for the others,
     /// when the file was written (seconds and nanoseconds), then n. Not n alone: a run
     /// from standard input takes the lowest free number, so after a compaction a newer
@@ -288,6 +297,7 @@ fn parts(table_dir: &Path) -> Result<BTreeMap<PathBuf, Vec<Part>>, Error> {
             path: f,
             ext,
             writer,
+            id: FileId::of(&meta),
             order,
             bytes,
         });
@@ -366,7 +376,8 @@ fn names_in(dir: &Path) -> Result<Vec<String>, Error> {
 }
 
 /// Merge the part files of each partition of the lake `dir` (see the module docs), with
-/// `merge` writing the merged files.
+/// `merge` writing the merged files; what was done goes into `report` as it is done (also
+/// when an error ends the run).
 ///
 /// # Errors
 ///
@@ -378,16 +389,21 @@ pub(crate) fn compact(
     dir: &Path,
     opts: &Scope<'_>,
     merge: Merger<'_>,
-) -> Result<CompactReport, Error> {
-    let mut report = CompactReport {
-        tables: tables(dir, opts.tables)?,
-        ..CompactReport::default()
-    };
+    report: &mut CompactReport,
+) -> Result<(), Error> {
+    report.tables = tables(dir, opts.tables)?;
     let lock = if opts.dry_run {
         report.pending_commits = commit::pending(dir);
         None
     } else {
-        report.recovered = super::recover(dir)?;
+        match recover_unless(dir, opts.cancelled) {
+            Ok(recovered) => report.recovered = recovered,
+            Err(e) if e.is_cancelled() => {
+                report.interrupted = true;
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        }
         Some(RunLock::acquire(dir)?)
     };
     for table in report.tables.clone() {
@@ -395,7 +411,7 @@ pub(crate) fn compact(
             report.interrupted = true;
             break;
         }
-        let planned = plan(dir, &table, opts.max_bytes, &mut report)?;
+        let planned = plan(dir, &table, opts.max_bytes, report)?;
         if planned.is_empty() {
             continue;
         }
@@ -414,12 +430,12 @@ pub(crate) fn compact(
                     });
                 }
             }
-            Some(lock) => commit::table(dir, &table, lock, planned, opts, merge, &mut report)?,
+            Some(lock) => commit::table(dir, &table, lock, planned, opts, merge, report)?,
         }
     }
     // A stop that came while a commit went on (which completes): the run still stops.
     report.interrupted |= (opts.cancelled)();
-    Ok(report)
+    Ok(())
 }
 
 /// The groups of part files of `table` to merge, each with its partition directory; the
@@ -434,25 +450,32 @@ fn plan(
     for (partition, parts) in parts(&dir.join(table))? {
         for group in groups(parts, max_bytes) {
             // Checked after the listing: see the module docs.
-            if let Writer::Pull(tag) = &group[0].writer {
-                if dir.join(format!(".pull-{tag}")).exists() {
-                    report.skipped.push(Skipped {
-                        kind: SkipKind::PullUnsettled,
-                        table: table.to_owned(),
-                        partition: rel(dir, &partition),
-                        files: group.len(),
-                        reason: format!(
-                            "a pull of state {tag} is running or was interrupted \
-                             (.pull-{tag}/ exists): its files may not be committed yet"
-                        ),
-                    });
-                    continue;
-                }
+            if let Some(skipped) = unsettled(dir, table, &partition, &group) {
+                report.skipped.push(skipped);
+                continue;
             }
             planned.push((partition.clone(), group));
         }
     }
     Ok(planned)
+}
+
+/// The skip of a pull's `group` whose files may not all be committed: its staging
+/// directory is there (see the module docs); `None` for other groups.
+fn unsettled(dir: &Path, table: &str, partition: &Path, group: &[Part]) -> Option<Skipped> {
+    let Writer::Pull(tag) = &group.first()?.writer else {
+        return None;
+    };
+    dir.join(format!(".pull-{tag}")).exists().then(|| Skipped {
+        kind: SkipKind::PullUnsettled,
+        table: table.to_owned(),
+        partition: rel(dir, partition),
+        files: group.len(),
+        reason: format!(
+            "a pull of state {tag} is running or was interrupted (.pull-{tag}/ exists): its \
+             files may not be committed yet"
+        ),
+    })
 }
 
 /// `p` relative to `dir`.

@@ -31,6 +31,7 @@ fn part(name: &str, bytes: u64) -> Part {
         path: PathBuf::from(name),
         ext: "parquet",
         writer,
+        id: FileId::default(),
         order,
         bytes,
     }
