@@ -67,7 +67,7 @@ pub(crate) struct Scope<'a> {
     pub cancelled: &'a dyn Fn() -> bool,
 }
 
-/// Why the files of a group could not be merged ([`Merger`]).
+/// Why the files of a group could not be merged.
 #[derive(Debug)]
 pub enum MergeError {
     /// The files cannot make one file (e.g. a column of two types): the group is skipped
@@ -127,7 +127,7 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// What [`compact`] did.
+/// What [`crate::sink::compact::compact`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CompactReport {
