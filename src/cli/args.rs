@@ -100,6 +100,10 @@ pub enum Command {
     Bench(super::bench::BenchArgs),
     /// Pull audit logs from a vendor API (Zendesk, Zoom), incrementally, into the outputs
     /// of normalize.
+    ///
+    /// Into a directory, each run adds part files of its own to the partitions it reaches:
+    /// run from cron, the pulls leave many small files, which `normalog compact DIR`
+    /// merges (nightly, say).
     #[cfg(feature = "pull")]
     #[command(subcommand)]
     Pull(super::pull::PullCommand),
