@@ -32,9 +32,10 @@ pub struct CompactArgs {
     pub dry_run: bool,
 
     /// The most bytes of part files merged into one file: a partition holding more
-    /// becomes several files of about SIZE, and a file as large by itself is left as it
-    /// is. Units as for normalize's --target-file-size ('none' for no limit).
-    /// Default: 512MiB.
+    /// becomes several files of about SIZE, and a file of three quarters of SIZE or more
+    /// is left as it is (merged again with a few new files, it would be rewritten whole at
+    /// every compaction). Units as for normalize's --target-file-size ('none' for no
+    /// limit). Default: 512MiB.
     #[arg(long, value_name = "SIZE", value_parser = FileSize::parse)]
     pub target_file_size: Option<FileSize>,
 

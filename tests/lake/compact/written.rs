@@ -238,3 +238,41 @@ fn an_unreadable_file_leaves_its_partition_and_is_named() {
         .all(|(_, f)| f.len() == 1));
     assert!(debris(&lake).is_empty(), "{:?}", debris(&lake));
 }
+
+/// A file of three quarters of the target or more is not rewritten with the few files that
+/// came after it (a table of `--partition none`, compacted nightly, would be rewritten
+/// whole each night): the small files are merged among themselves.
+#[test]
+fn a_file_near_the_target_is_not_rewritten() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let lake = t.join("lake");
+    let big = archive(t, "big.jsonl", 3000, "1d", 1);
+    from_stdin(&lake, &big, &["--partition", "none"]);
+    let table = lake.join("zendesk_audit");
+    let first = parquet_files(&table);
+    assert_eq!(first.len(), 1);
+    let size = std::fs::metadata(&first[0]).expect("size").len();
+    let modified = std::fs::metadata(&first[0])
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    for seed in [2, 3] {
+        let small = archive(t, &format!("{seed}.jsonl"), 60, "1d", seed);
+        from_stdin(&lake, &small, &["--partition", "none"]);
+    }
+    let rows = exact_rows(&lake);
+    let target = (size * 5 / 4).to_string();
+    let o = compact(
+        &lake,
+        &["-t", "zendesk_audit", "--target-file-size", &target],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let files = parquet_files(&table);
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(files.contains(&first[0]));
+    let after = std::fs::metadata(&first[0])
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    assert_eq!(after, modified, "the large file was rewritten");
+    assert_eq!(exact_rows(&lake), rows);
+}

@@ -27,8 +27,8 @@
 //! merged file would keep their old rows beside the new ones.
 //!
 //! The files of a group are merged in their order (a pull's by run and batch, the others
-//! by when they were written), into files of at most `max_bytes` of input each; a file as
-//! large by itself is left alone.
+//! by when they were written), into files of at most `max_bytes` of input each; a file of
+//! three quarters of that or more is left alone ([`SETTLED_SHARE`]).
 //!
 //! **The commit**, per table: each group is merged into a temporary file of this run
 //! ([`RunLock`]), without holding the directory's commit lock (other runs commit
@@ -305,11 +305,22 @@ fn parts(table_dir: &Path) -> Result<BTreeMap<PathBuf, Vec<Part>>, Error> {
     Ok(by_dir)
 }
 
+/// A file of at least this share of the target size (`max_bytes`) is left as it is:
+/// merged again with a few new files, it would be rewritten whole every time (a table of
+/// `--partition none` fed by pulls, compacted nightly, would be). Apache Iceberg's
+/// compaction leaves files of three quarters of its target alone too.
+const SETTLED_SHARE: (u64, u64) = (3, 4);
+
 /// The groups of `parts` (one directory's) to merge, each in order: per writer and file
-/// format, runs of consecutive files of at most `max_bytes` together, of two files or more.
+/// format, runs of consecutive files of at most `max_bytes` together, of two files or more;
+/// files of [`SETTLED_SHARE`] of `max_bytes` or more stay out.
 fn groups(mut parts: Vec<Part>, max_bytes: Option<u64>) -> Vec<Vec<Part>> {
-    parts.sort_by(|a, b| (a.ext, &a.writer, a.order).cmp(&(b.ext, &b.writer, b.order)));
     let limit = max_bytes.unwrap_or(u64::MAX);
+    if let Some(max) = max_bytes {
+        let settled = max / SETTLED_SHARE.1 * SETTLED_SHARE.0;
+        parts.retain(|p| p.bytes < settled);
+    }
+    parts.sort_by(|a, b| (a.ext, &a.writer, a.order).cmp(&(b.ext, &b.writer, b.order)));
     let mut out: Vec<Vec<Part>> = Vec::new();
     let mut current: Vec<Part> = Vec::new();
     let mut bytes = 0u64;

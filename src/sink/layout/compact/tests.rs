@@ -107,3 +107,21 @@ fn merged_files_take_a_free_name_of_their_writer() {
     assert_eq!(output_name(&anonymous, &mut taken), "part-8.parquet");
     assert_eq!(output_name(&anonymous, &mut taken), "part-9.parquet");
 }
+
+#[test]
+fn files_of_three_quarters_of_the_target_stay_as_they_are() {
+    let parts = vec![
+        part("part-0.parquet", 80),
+        part("part-1.parquet", 10),
+        part("part-2.parquet", 74),
+        part("part-3.parquet", 10),
+    ];
+    let names: Vec<Vec<String>> = groups(parts, Some(100))
+        .iter()
+        .map(|g| g.iter().map(|p| p.path.display().to_string()).collect())
+        .collect();
+    assert_eq!(
+        names,
+        [vec!["part-1.parquet", "part-2.parquet", "part-3.parquet"]]
+    );
+}
