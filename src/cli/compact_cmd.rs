@@ -1,8 +1,8 @@
 //! `normalog compact`: merge the part files of a lake's partitions (see
 //! [`normalog::sink::compact`]), and report what was merged and what was left.
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -27,7 +27,9 @@ pub struct CompactArgs {
     #[arg(short = 't', long = "table", value_name = "NAME")]
     pub tables: Vec<String>,
 
-    /// Say what would be merged, and change nothing.
+    /// Say what would be merged, and change nothing. It goes by the files' names and
+    /// sizes: files that cannot be read, or whose columns cannot make one table, are found
+    /// by the run that merges (and left, with the reason).
     #[arg(long)]
     pub dry_run: bool,
 
@@ -79,7 +81,7 @@ pub(super) fn run(args: &CompactArgs, interrupt: Option<&Interrupt>) -> Result<u
         say_recovered(&args.dir, &report.recovered);
     }
     // What was done before an error, too: those tables are compacted.
-    print_report(args, &report);
+    print_report(args, &report, result.is_ok());
     result.map_err(Fatal::from)?;
     if report.interrupted {
         let done = match report.merged.len() {
@@ -100,31 +102,32 @@ pub(super) fn run(args: &CompactArgs, interrupt: Option<&Interrupt>) -> Result<u
 
 /// Totals per table on stderr (each merge with `--verbose`), then what was skipped; with
 /// `--quiet`, only the files that could not be merged.
-fn print_report(args: &CompactArgs, report: &CompactReport) {
+fn print_report(args: &CompactArgs, report: &CompactReport, finished: bool) {
     if !args.quiet {
-        print_totals(args, report);
+        print_totals(args, report, finished);
     }
     // One line per table and reason: a pull that runs skips every partition it wrote.
-    let mut skipped: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
+    let mut skipped: BTreeMap<(&str, &str), (BTreeSet<&Path>, usize)> = BTreeMap::new();
     for s in &report.skipped {
         if args.quiet && s.kind != SkipKind::Incompatible {
             continue;
         }
         let e = skipped.entry((&s.table, &s.reason)).or_default();
-        e.0 += 1;
+        e.0.insert(&s.partition);
         e.1 += s.files;
     }
     for ((table, reason), (partitions, files)) in skipped {
         messages::error(&format!(
             "{table}: {} partition(s), {} files left as they are: {reason}",
-            thousands(partitions as u64),
+            thousands(partitions.len() as u64),
             thousands(files as u64)
         ));
     }
 }
 
-/// Totals per table (each merge with `--verbose`).
-fn print_totals(args: &CompactArgs, report: &CompactReport) {
+/// Totals per table (each merge with `--verbose`); `finished`: the run was not ended by
+/// an error (else "nothing to merge" would not be true).
+fn print_totals(args: &CompactArgs, report: &CompactReport, finished: bool) {
     if report.pending_commits > 0 {
         messages::error(&format!(
             "{}: {} commit(s) of other runs wait in _normalog/commits (of interrupted runs, \
@@ -177,7 +180,7 @@ fn print_totals(args: &CompactArgs, report: &CompactReport) {
             ));
         }
     }
-    if report.merged.is_empty() && report.skipped.is_empty() && !report.interrupted {
+    if finished && report.merged.is_empty() && report.skipped.is_empty() && !report.interrupted {
         messages::plain(&format!(
             "{}: nothing to merge ({} table(s) looked at)",
             args.dir.display(),

@@ -188,6 +188,7 @@ fn dry_run_and_tables_choose_what_is_merged() {
     // A log type's name or its table's; an unknown one is an error, and nothing is merged.
     let o = compact(&lake, &["-t", "Custom.Nothing"]);
     assert_eq!(o.status.code(), Some(2));
+    assert!(!stderr(&o).contains("nothing to merge"), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("no table \"custom_nothing\""),
         "{}",

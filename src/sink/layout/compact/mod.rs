@@ -275,7 +275,12 @@ fn parts(table_dir: &Path) -> Result<BTreeMap<PathBuf, Vec<Part>>, Error> {
         else {
             continue;
         };
-        let meta = std::fs::metadata(&f).map_err(|e| path_error(&f, &e))?;
+        let meta = match std::fs::metadata(&f) {
+            Ok(meta) => meta,
+            // Removed since the walk (another compaction's commit, a pull's recovery).
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(path_error(&f, &e)),
+        };
         let bytes = meta.len();
         let order = match writer {
             Writer::Anonymous => {
@@ -317,8 +322,9 @@ const SETTLED_SHARE: (u64, u64) = (3, 4);
 fn groups(mut parts: Vec<Part>, max_bytes: Option<u64>) -> Vec<Vec<Part>> {
     let limit = max_bytes.unwrap_or(u64::MAX);
     if let Some(max) = max_bytes {
-        let settled = max / SETTLED_SHARE.1 * SETTLED_SHARE.0;
-        parts.retain(|p| p.bytes < settled);
+        let (share, of) = SETTLED_SHARE;
+        parts
+            .retain(|p| u128::from(p.bytes) * u128::from(of) < u128::from(max) * u128::from(share));
     }
     parts.sort_by(|a, b| (a.ext, &a.writer, a.order).cmp(&(b.ext, &b.writer, b.order)));
     let mut out: Vec<Vec<Part>> = Vec::new();
