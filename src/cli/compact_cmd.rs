@@ -33,10 +33,11 @@ pub struct CompactArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// The most bytes of part files merged into one file: a partition holding more
-    /// becomes several files of about SIZE, and a file of three quarters of SIZE or more
-    /// is left as it is (merged again with a few new files, it would be rewritten whole at
-    /// every compaction). Units as for normalize's --target-file-size ('none' for no
+    /// The size merged files are cut at, as normalize cuts its part files: a partition
+    /// holding more becomes files of about SIZE and a last, smaller one; a file of three
+    /// quarters of SIZE or more is left as it is (merged again with a few new files, it
+    /// would be rewritten whole at every compaction). A Parquet file holds at least 8,192
+    /// rows whatever SIZE is. Units as for normalize's --target-file-size ('none' for no
     /// limit). Default: 512MiB.
     #[arg(long, value_name = "SIZE", value_parser = FileSize::parse)]
     pub target_file_size: Option<FileSize>,
@@ -149,20 +150,25 @@ fn print_totals(args: &CompactArgs, report: &CompactReport, finished: bool) {
         }
         if args.verbose {
             for m in &merges {
-                let inputs: Vec<String> =
-                    m.inputs.iter().map(|p| p.display().to_string()).collect();
+                let names = |paths: &[PathBuf]| -> String {
+                    let names: Vec<String> =
+                        paths.iter().map(|p| p.display().to_string()).collect();
+                    names.join(" ")
+                };
                 messages::plain(&format!(
                     "{verb} {} -> {}",
-                    inputs.join(" "),
-                    m.output.display()
+                    names(&m.inputs),
+                    names(&m.outputs)
                 ));
             }
         }
         let files: usize = merges.iter().map(|m| m.inputs.len()).sum();
         let before: u64 = merges.iter().map(|m| m.bytes_before).sum();
         if args.dry_run {
+            // How many files they make is known only once they are written (cut at the
+            // target size).
             messages::plain(&format!(
-                "{table}: would merge {} files ({}) into {}",
+                "{table}: would merge {} files ({}) in {} partition(s)",
                 thousands(files as u64),
                 megabytes(before),
                 thousands(merges.len() as u64)
@@ -170,11 +176,12 @@ fn print_totals(args: &CompactArgs, report: &CompactReport, finished: bool) {
         } else {
             let after: u64 = merges.iter().map(|m| m.bytes_after).sum();
             let rows: u64 = merges.iter().map(|m| m.rows).sum();
+            let outputs: usize = merges.iter().map(|m| m.outputs.len()).sum();
             messages::plain(&format!(
                 "{table}: merged {} files ({}) into {} ({}), {} rows",
                 thousands(files as u64),
                 megabytes(before),
-                thousands(merges.len() as u64),
+                thousands(outputs as u64),
                 megabytes(after),
                 thousands(rows)
             ));

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use super::layout::compact::{self as plan, Scope};
-pub use super::layout::compact::{CompactReport, MergeError, Merged, SkipKind, Skipped};
+pub use super::layout::compact::{CompactReport, MergeError, Merged, NextFile, SkipKind, Skipped};
 #[cfg(feature = "parquet")]
 use super::parquet::{Compression, DEFAULT_ROW_GROUP_ROWS};
 use crate::error::Error;
@@ -92,13 +92,21 @@ pub fn compact_into(
         max_bytes: opts.max_bytes,
         cancelled: &cancelled,
     };
-    let merge = |ext: &str, inputs: &[PathBuf], out: File| -> Result<u64, MergeError> {
+    let merge = |ext: &str,
+                 inputs: &[PathBuf],
+                 target: Option<u64>,
+                 next: NextFile<'_>|
+     -> Result<Vec<u64>, MergeError> {
         match ext {
             #[cfg(feature = "parquet")]
-            "parquet" => {
-                super::parquet::merge_parquet(inputs, out, opts.compression, opts.row_group_rows)
-            }
-            "ndjson" => merge_ndjson(inputs, out),
+            "parquet" => super::parquet::merge_parquet(
+                inputs,
+                target,
+                next,
+                opts.compression,
+                opts.row_group_rows,
+            ),
+            "ndjson" => merge_ndjson(inputs, target, next),
             other => Err(MergeError::Refused(format!(
                 "{other} files cannot be merged by this build"
             ))),
@@ -107,16 +115,33 @@ pub fn compact_into(
     plan::compact(dir, &scope, &merge, report)
 }
 
-/// NDJSON part files one after the other (a line end added after a file without one);
-/// returns the lines. A file that cannot be read refuses the merge.
-fn merge_ndjson(inputs: &[PathBuf], out: File) -> Result<u64, MergeError> {
+/// NDJSON part files one after the other (a line end added after a file without one), into
+/// files opened with `next`: the next one after an input file once `target` bytes are
+/// written; returns the lines of each. A file that cannot be read refuses the merge.
+fn merge_ndjson(
+    inputs: &[PathBuf],
+    target: Option<u64>,
+    next: NextFile<'_>,
+) -> Result<Vec<u64>, MergeError> {
     let unreadable =
         |path: &Path, e: &std::io::Error| MergeError::Refused(format!("{}: {e}", path.display()));
     let failed = |e: std::io::Error| MergeError::Failed(Error::from(e));
-    let mut w = BufWriter::new(out);
-    let mut lines = 0u64;
+    let finish = |w: BufWriter<File>| -> Result<(), MergeError> {
+        let file = w.into_inner().map_err(|e| failed(e.into_error()))?;
+        file.sync_all().map_err(failed)
+    };
+    let mut done = Vec::new();
+    let mut w = BufWriter::new(next().map_err(MergeError::Failed)?);
+    let (mut lines, mut written) = (0u64, 0u64);
     let mut buf = vec![0u8; 1 << 16];
     for path in inputs {
+        if target.is_some_and(|t| written >= t) {
+            let full =
+                std::mem::replace(&mut w, BufWriter::new(next().map_err(MergeError::Failed)?));
+            finish(full)?;
+            done.push(std::mem::take(&mut lines));
+            written = 0;
+        }
         let mut f = File::open(path).map_err(|e| unreadable(path, &e))?;
         let mut last = b'\n';
         loop {
@@ -128,13 +153,15 @@ fn merge_ndjson(inputs: &[PathBuf], out: File) -> Result<u64, MergeError> {
             lines += memchr::memchr_iter(b'\n', chunk).count() as u64;
             last = chunk[n - 1];
             w.write_all(chunk).map_err(failed)?;
+            written += n as u64;
         }
         if last != b'\n' {
             w.write_all(b"\n").map_err(failed)?;
             lines += 1;
+            written += 1;
         }
     }
-    let file = w.into_inner().map_err(|e| failed(e.into_error()))?;
-    file.sync_all().map_err(failed)?;
-    Ok(lines)
+    finish(w)?;
+    done.push(lines);
+    Ok(done)
 }

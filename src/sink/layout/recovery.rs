@@ -249,18 +249,21 @@ fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
     let mut written = Vec::new();
     let mut supersedes = Vec::new();
     let mut inputs = false;
-    // The files `remove` lines name (`normalog compact`: the files merged into the file of
-    // the pair before them) go only if that file is in place: its rows are theirs.
+    // The files `remove` lines name (`normalog compact`: the files merged into the files of
+    // the pairs since the last `remove` lines) go only if all of those are in place: their
+    // rows are theirs.
     let mut removes = Vec::new();
-    let mut last_in_place = false;
+    let mut group_in_place = true;
+    let mut after_removes = false;
     for line in lines {
         if let Some(rest) = line.strip_prefix(REMOVE) {
             // `remove <path>\t<identity>`: only that file, not another that took its name
             // since (see `identity.rs`).
             let (path, id) = rest.split_once('\t').unwrap_or((rest, ""));
-            if let (true, Some(id)) = (last_in_place, FileId::parse(id)) {
+            if let (true, Some(id)) = (group_in_place, FileId::parse(id)) {
                 removes.push((dir.join(path), id));
             }
+            after_removes = true;
             continue;
         }
         let Some((tmp, dest)) = line.split_once('\t') else {
@@ -272,7 +275,9 @@ fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
             inputs |= line == INPUTS_LINE;
             continue;
         };
-        last_in_place = false;
+        if after_removes {
+            (group_in_place, after_removes) = (true, false);
+        }
         let (tmp, mut dest) = (dir.join(tmp), dir.join(dest));
         // A run without an identity adds: its file never replaces another (`place_new`).
         let placed = if run.is_some() {
@@ -285,10 +290,12 @@ fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
             // Renamed before the run died.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && dest.exists() => {}
             // Neither there: nothing to put in place (e.g. removed by hand).
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                group_in_place = false;
+                continue;
+            }
             Err(e) => return Err(path_error(&dest, &e)),
         }
-        last_in_place = true;
         written.push(dest);
     }
     if let Some(run) = run {
@@ -378,8 +385,9 @@ impl RunLock {
 
     /// Write the journal of a commit about to rename `files` (`(temporary, final)`), put
     /// the run's `inputs` list in place (when it wrote one), remove the runs it
-    /// `supersedes`, and then, for each file put in place, the files of `removes` at its
-    /// index (the files whose rows it holds: `normalog compact`; none for other commits).
+    /// `supersedes`, and then, after each file put in place, the files of `removes` at its
+    /// index: those whose rows it holds, with those of the files before it since the last
+    /// such list (`normalog compact`; none for other commits).
     pub(crate) fn write_journal(
         &self,
         dir: &Path,

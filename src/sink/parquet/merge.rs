@@ -5,7 +5,8 @@
 //! rows as a run chooses them).
 //!
 //! Memory: the rows of the sample, then one batch of [`READ_BATCH_ROWS`] rows at a time,
-//! and the writer's unfinished row group.
+//! and the writer's unfinished row group. The merged files are cut at the target size, as
+//! `normalize` cuts its part files.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -18,6 +19,7 @@ use arrow_schema::{DataType, Field, FieldRef, Fields, Schema, SchemaRef};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression as Codec;
 use parquet::file::metadata::ParquetMetaData;
+use parquet::file::properties::WriterProperties;
 
 use super::dictionary::{unique_columns, DICTIONARY_MIN_ROWS};
 use super::files::parquet_error;
@@ -25,15 +27,18 @@ use super::part::{PartWriter, MIN_ZSTD_BYTES};
 use super::{table_props, Compression, Options};
 use crate::error::Error;
 use crate::sink::arrow::arrow_error;
-use crate::sink::layout::compact::MergeError;
+use crate::sink::layout::compact::{MergeError, NextFile};
 use crate::sink::layout::{path_error, with_path};
 
 /// Rows read from a file at a time.
 const READ_BATCH_ROWS: usize = 8192;
 
-/// Merge the Parquet part files `inputs` (in that order) into `out`; returns the rows.
-/// `compression`: the codec of the merged file; `None` takes the files' own, as their
-/// column chunks tell it ([`codec_of`]; zstd when they are too small to tell).
+/// Merge the Parquet part files `inputs` (in that order) into files opened with `next`: the
+/// next one once the current one is about `target` bytes on disk (checked between batches,
+/// as `normalize` checks its part files; a file holds at least the rows it keeps before it
+/// opens, 8,192); returns the rows of each. `compression`: the codec of the merged files;
+/// `None` takes the files' own, as their column chunks tell it ([`codec_of`]; zstd when
+/// they are too small to tell).
 ///
 /// # Errors
 ///
@@ -42,14 +47,14 @@ const READ_BATCH_ROWS: usize = 8192;
 /// [`MergeError::Failed`] when writing fails.
 pub fn merge_parquet(
     inputs: &[PathBuf],
-    out: File,
+    target: Option<u64>,
+    next: NextFile<'_>,
     compression: Option<Compression>,
     row_group_rows: usize,
-) -> Result<u64, MergeError> {
+) -> Result<Vec<u64>, MergeError> {
     let unreadable = |path: &Path, e: &dyn std::fmt::Display| {
         MergeError::Refused(format!("{}: {e}", path.display()))
     };
-    let failed = |e: parquet::errors::ParquetError| MergeError::Failed(parquet_error(e));
     let mut schemas = Vec::with_capacity(inputs.len());
     let mut metas = Vec::with_capacity(inputs.len());
     for path in inputs {
@@ -60,14 +65,13 @@ pub fn merge_parquet(
         metas.push(Arc::clone(builder.metadata()));
     }
     let schema = union(inputs, &schemas)?;
-    let mut opts = Options {
+    let opts = Options {
         compression: compression
             .or_else(|| codec_of(&metas))
             .unwrap_or(Compression::Zstd),
-        row_group_rows,
+        row_group_rows: row_group_rows.max(1),
         ..Options::default()
     };
-    opts.row_group_rows = opts.row_group_rows.max(1);
     let mut batches = Batches::new(inputs);
     // A sample of the first rows chooses the dictionary columns, as in a run.
     let mut sample = Vec::new();
@@ -84,23 +88,89 @@ pub fn merge_parquet(
         _ => Vec::new(),
     };
     let props = table_props(&opts, &schema, plain);
-    let mut writer = PartWriter::new(BufWriter::new(out), Arc::clone(&schema), props);
-    let mut rows = 0u64;
+    let mut out = Outputs {
+        next,
+        schema: &schema,
+        props,
+        target,
+        current: None,
+        rows: Vec::new(),
+    };
     for batch in sample {
-        rows += batch.num_rows() as u64;
-        writer.write(&batch).map_err(failed)?;
+        out.write(&batch)?;
     }
     while let Some(batch) = batches.next(&schema).map_err(|(p, e)| unreadable(&p, &e))? {
-        rows += batch.num_rows() as u64;
-        writer.write(&batch).map_err(failed)?;
+        out.write(&batch)?;
     }
-    let out = writer.finish().map_err(failed)?;
-    let file = out
-        .into_inner()
-        .map_err(|e| MergeError::Failed(Error::from(e.into_error())))?;
-    file.sync_all()
-        .map_err(|e| MergeError::Failed(Error::from(e)))?;
-    Ok(rows)
+    out.finish()
+}
+
+/// The merged files being written: the current one, cut at the target size.
+struct Outputs<'a, 'n> {
+    next: NextFile<'n>,
+    schema: &'a SchemaRef,
+    props: Arc<WriterProperties>,
+    target: Option<u64>,
+    /// The file being written and its rows.
+    current: Option<(PartWriter, u64)>,
+    /// The rows of the files finished.
+    rows: Vec<u64>,
+}
+
+impl Outputs<'_, '_> {
+    fn write(&mut self, batch: &RecordBatch) -> Result<(), MergeError> {
+        if self.current.is_none() {
+            let writer = self.open()?;
+            self.current = Some((writer, 0));
+        }
+        let Some((writer, rows)) = &mut self.current else {
+            return Ok(());
+        };
+        writer.write(batch).map_err(failed)?;
+        *rows += batch.num_rows() as u64;
+        if self.target.is_some_and(|t| writer.size_on_disk() >= t) {
+            self.close()?;
+        }
+        Ok(())
+    }
+
+    fn open(&mut self) -> Result<PartWriter, MergeError> {
+        let file = (self.next)().map_err(MergeError::Failed)?;
+        let writer = PartWriter::new(
+            BufWriter::new(file),
+            Arc::clone(self.schema),
+            Arc::clone(&self.props),
+        );
+        Ok(writer.with_target(self.target))
+    }
+
+    fn close(&mut self) -> Result<(), MergeError> {
+        if let Some((writer, rows)) = self.current.take() {
+            let file = writer
+                .finish()
+                .map_err(failed)?
+                .into_inner()
+                .map_err(|e| MergeError::Failed(Error::from(e.into_error())))?;
+            file.sync_all()
+                .map_err(|e| MergeError::Failed(Error::from(e)))?;
+            self.rows.push(rows);
+        }
+        Ok(())
+    }
+
+    /// Finish the last file (a file of no rows when the inputs had none); the rows of each.
+    fn finish(mut self) -> Result<Vec<u64>, MergeError> {
+        if self.current.is_none() && self.rows.is_empty() {
+            let writer = self.open()?;
+            self.current = Some((writer, 0));
+        }
+        self.close()?;
+        Ok(self.rows)
+    }
+}
+
+fn failed(e: parquet::errors::ParquetError) -> MergeError {
+    MergeError::Failed(parquet_error(e))
 }
 
 /// The batches of the input files one after the other, with the merged file's columns.

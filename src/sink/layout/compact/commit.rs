@@ -12,25 +12,27 @@ use super::{
 };
 use crate::error::Error;
 
-/// A group merged into its temporary file, waiting for the commit.
+/// A group merged into its temporary files, waiting for the commit.
 struct Ready {
     partition: PathBuf,
     group: Vec<Part>,
-    tmp: PathBuf,
+    /// The merged files, in order (more than one when the merge cut its output at the
+    /// target size).
+    tmps: Vec<PathBuf>,
     rows: u64,
     bytes_after: u64,
-}
-
-impl Ready {
-    fn inputs(&self) -> Vec<PathBuf> {
-        self.group.iter().map(|p| p.path.clone()).collect()
-    }
 }
 
 /// Remove the temporary files of `ready`: they were not committed.
 fn discard(ready: &[Ready]) {
     for r in ready {
-        let _ = std::fs::remove_file(&r.tmp);
+        remove_all(&r.tmps);
+    }
+}
+
+fn remove_all(files: &[PathBuf]) {
+    for f in files {
+        let _ = std::fs::remove_file(f);
     }
 }
 
@@ -112,33 +114,40 @@ fn merge_groups(
             return Ok(false);
         }
         let ext = group[0].ext;
-        // Hidden, and named after this run's lock: what recovery removes once it is gone.
-        let tmp = partition.join(format!(".compact-{i}.{ext}.tmp-{}", lock.token()));
-        let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
-        ready.push(Ready {
-            partition,
-            group,
-            tmp,
-            rows: 0,
-            bytes_after: 0,
-        });
-        let Some(r) = ready.last_mut() else {
-            continue;
+        let inputs: Vec<PathBuf> = group.iter().map(|p| p.path.clone()).collect();
+        let mut tmps: Vec<PathBuf> = Vec::new();
+        let merged = {
+            let mut next = || -> Result<File, Error> {
+                // Hidden, and named after this run's lock: what recovery removes once the
+                // run is gone.
+                let name = format!(".compact-{i}-{}.{ext}.tmp-{}", tmps.len(), lock.token());
+                let tmp = partition.join(name);
+                let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
+                tmps.push(tmp);
+                Ok(file)
+            };
+            merge(ext, &inputs, opts.max_bytes, &mut next)
         };
-        let inputs = r.inputs();
-        match merge(ext, &inputs, file) {
+        match merged {
             Ok(rows) => {
-                r.rows = rows;
-                r.bytes_after = std::fs::metadata(&r.tmp)
-                    .map_err(|e| path_error(&r.tmp, &e))?
-                    .len();
-                written_when_its_newest_input_was(&r.tmp, &inputs)?;
+                let mut bytes_after = 0;
+                for tmp in &tmps {
+                    bytes_after += std::fs::metadata(tmp)
+                        .map_err(|e| path_error(tmp, &e))?
+                        .len();
+                    written_when_its_newest_input_was(tmp, &inputs)?;
+                }
+                ready.push(Ready {
+                    partition,
+                    group,
+                    tmps,
+                    rows: rows.iter().sum(),
+                    bytes_after,
+                });
                 pause_point("merge");
             }
             Err(MergeError::Refused(reason)) => {
-                let _ = std::fs::remove_file(&r.tmp);
-                let partition = r.partition.clone();
-                ready.pop();
+                remove_all(&tmps);
                 // Merged (and removed) by another compaction meanwhile: nothing to say.
                 if inputs.iter().all(|p| p.exists()) {
                     report.skipped.push(Skipped {
@@ -150,7 +159,10 @@ fn merge_groups(
                     });
                 }
             }
-            Err(MergeError::Failed(e)) => return Err(e),
+            Err(MergeError::Failed(e)) => {
+                remove_all(&tmps);
+                return Err(e);
+            }
         }
     }
     Ok(true)
@@ -205,21 +217,27 @@ fn commit(
         report.interrupted |= !ready.is_empty();
         return Ok(());
     }
+    // Each merged file's final name; after a group's last file in the journal, the files
+    // they replace (recovery removes them only if every file of the group is in place).
     let mut names = Names::default();
-    let mut pairs = Vec::with_capacity(ready.len());
+    let mut pairs = Vec::new();
+    let mut removes: Vec<Vec<(PathBuf, FileId)>> = Vec::new();
     for r in &ready {
-        match names.choose(&r.partition, &r.group) {
-            Ok(output) => pairs.push((r.tmp.clone(), output)),
-            Err(e) => {
-                discard(&ready);
-                return Err(e);
+        for (k, tmp) in r.tmps.iter().enumerate() {
+            match names.choose(&r.partition, &r.group) {
+                Ok(output) => pairs.push((tmp.clone(), output)),
+                Err(e) => {
+                    discard(&ready);
+                    return Err(e);
+                }
             }
+            removes.push(if k + 1 == r.tmps.len() {
+                r.group.iter().map(|p| (p.path.clone(), p.id)).collect()
+            } else {
+                Vec::new()
+            });
         }
     }
-    let removes: Vec<Vec<(PathBuf, FileId)>> = ready
-        .iter()
-        .map(|r| r.group.iter().map(|p| (p.path.clone(), p.id)).collect())
-        .collect();
     let journal = match lock.write_journal(dir, None, false, &[], &pairs, &removes) {
         Ok(j) => j,
         Err(e) => {
@@ -240,11 +258,16 @@ fn commit(
         }
     };
     drop(held);
-    for (r, output) in ready.into_iter().zip(outputs) {
+    let mut outputs = outputs.into_iter();
+    for r in ready {
         report.merged.push(Merged {
             table: table.to_owned(),
             inputs: r.group.iter().map(|p| rel(dir, &p.path)).collect(),
-            output: rel(dir, &output),
+            outputs: outputs
+                .by_ref()
+                .take(r.tmps.len())
+                .map(|o| rel(dir, &o))
+                .collect(),
             rows: r.rows,
             bytes_before: r.group.iter().map(|p| p.bytes).sum(),
             bytes_after: r.bytes_after,

@@ -27,8 +27,10 @@
 //! merged file would keep their old rows beside the new ones.
 //!
 //! The files of a group are merged in their order (a pull's by run and batch, the others
-//! by when they were written), into files of at most `max_bytes` of input each; a file of
-//! three quarters of that or more is left alone ([`SETTLED_SHARE`]).
+//! by when they were written), into files cut at `max_bytes` (as `normalize` cuts its part
+//! files at `--target-file-size`); a file of three quarters of that or more is left alone
+//! ([`SETTLED_SHARE`]), so that only the last, partial file of a partition is merged again
+//! with the files that come after it.
 //!
 //! **The commit**, per table: each group is merged into a temporary file of this run
 //! ([`RunLock`]), without holding the directory's commit lock (other runs commit
@@ -61,7 +63,8 @@ pub(crate) struct Scope<'a> {
     pub tables: &'a [String],
     /// Only say what would be merged: nothing is written.
     pub dry_run: bool,
-    /// The most input bytes merged into one file; `None`: no limit.
+    /// The size merged files are cut at, and the files of three quarters of it or more
+    /// that stay out; `None`: no limit.
     pub max_bytes: Option<u64>,
     /// Set when the run is asked to stop: checked before each merge and before the commit.
     pub cancelled: &'a dyn Fn() -> bool,
@@ -77,9 +80,14 @@ pub enum MergeError {
     Failed(Error),
 }
 
+/// Opens the next file a merge writes into (a temporary file of the compaction).
+pub type NextFile<'a> = &'a mut dyn FnMut() -> Result<File, Error>;
+
 /// Merges the part files of one group (the file name extension, the files in order) into
-/// an open file; returns the rows written.
-pub type Merger<'a> = &'a dyn Fn(&str, &[PathBuf], File) -> Result<u64, MergeError>;
+/// files opened with the [`NextFile`], the next one once the current one holds about the
+/// target size (`None`: all in one); returns the rows of each file.
+pub type Merger<'a> =
+    &'a dyn Fn(&str, &[PathBuf], Option<u64>, NextFile<'_>) -> Result<Vec<u64>, MergeError>;
 
 /// One merge: part files of a partition into one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,14 +97,15 @@ pub struct Merged {
     pub table: String,
     /// The files merged (removed), in order, relative to the lake directory.
     pub inputs: Vec<PathBuf>,
-    /// The file that holds their rows, relative to the lake directory (a new name; with
-    /// [`crate::sink::compact::CompactOptions::dry_run`], the name it would have had).
-    pub output: PathBuf,
+    /// The files that hold their rows (one, or several of about the target size),
+    /// relative to the lake directory; new names. With
+    /// [`crate::sink::compact::CompactOptions::dry_run`], the name the first would have had.
+    pub outputs: Vec<PathBuf>,
     /// Rows written (0 in a dry run).
     pub rows: u64,
     /// Bytes of the files merged.
     pub bytes_before: u64,
-    /// Bytes of the merged file (0 in a dry run).
+    /// Bytes of the merged files (0 in a dry run).
     pub bytes_after: u64,
 }
 
@@ -316,11 +325,12 @@ fn parts(table_dir: &Path) -> Result<BTreeMap<PathBuf, Vec<Part>>, Error> {
 /// compaction leaves files of three quarters of its target alone too.
 const SETTLED_SHARE: (u64, u64) = (3, 4);
 
-/// The groups of `parts` (one directory's) to merge, each in order: per writer and file
-/// format, runs of consecutive files of at most `max_bytes` together, of two files or more;
-/// files of [`SETTLED_SHARE`] of `max_bytes` or more stay out.
+/// The groups of `parts` (one directory's) to merge, each in order: the files of each
+/// writer and file format, of two files or more; files of [`SETTLED_SHARE`] of `max_bytes`
+/// or more stay out. (The merge cuts its output at `max_bytes`: grouping by the files'
+/// sizes instead made files well under it, as small files shrink when merged, and those
+/// were merged again at every compaction: review finding.)
 fn groups(mut parts: Vec<Part>, max_bytes: Option<u64>) -> Vec<Vec<Part>> {
-    let limit = max_bytes.unwrap_or(u64::MAX);
     if let Some(max) = max_bytes {
         let (share, of) = SETTLED_SHARE;
         parts
@@ -328,25 +338,13 @@ fn groups(mut parts: Vec<Part>, max_bytes: Option<u64>) -> Vec<Vec<Part>> {
     }
     parts.sort_by(|a, b| (a.ext, &a.writer, a.order).cmp(&(b.ext, &b.writer, b.order)));
     let mut out: Vec<Vec<Part>> = Vec::new();
-    let mut current: Vec<Part> = Vec::new();
-    let mut bytes = 0u64;
     for p in parts {
-        let same_writer = current
-            .first()
-            .is_some_and(|c| c.writer == p.writer && c.ext == p.ext);
-        if !same_writer || bytes.saturating_add(p.bytes) > limit {
-            let done = std::mem::take(&mut current);
-            if done.len() > 1 {
-                out.push(done);
-            }
-            bytes = 0;
+        match out.last_mut() {
+            Some(group) if group[0].writer == p.writer && group[0].ext == p.ext => group.push(p),
+            _ => out.push(vec![p]),
         }
-        bytes = bytes.saturating_add(p.bytes);
-        current.push(p);
     }
-    if current.len() > 1 {
-        out.push(current);
-    }
+    out.retain(|g| g.len() > 1);
     out
 }
 
@@ -440,7 +438,7 @@ pub(crate) fn compact(
                     report.merged.push(Merged {
                         table: table.clone(),
                         inputs: group.iter().map(|p| rel(dir, &p.path)).collect(),
-                        output: rel(dir, &output),
+                        outputs: vec![rel(dir, &output)],
                         rows: 0,
                         bytes_before: group.iter().map(|p| p.bytes).sum(),
                         bytes_after: 0,

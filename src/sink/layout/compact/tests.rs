@@ -38,7 +38,7 @@ fn part(name: &str, bytes: u64) -> Part {
 }
 
 #[test]
-fn groups_keep_writers_apart_in_order_within_the_size() {
+fn groups_keep_writers_apart_in_order() {
     let parts = vec![
         part("part-aaaaaaaa-2-1-0.parquet", 10),
         part("part-1.parquet", 10),
@@ -49,26 +49,21 @@ fn groups_keep_writers_apart_in_order_within_the_size() {
     ];
     let names =
         |g: &Vec<Part>| -> Vec<String> { g.iter().map(|p| p.path.display().to_string()).collect() };
+    let want = [
+        vec!["part-0.parquet", "part-1.parquet"],
+        vec![
+            "part-aaaaaaaa-1-9-0.parquet",
+            "part-aaaaaaaa-2-1-0.parquet",
+            "part-aaaaaaaa-10-1-0.parquet",
+        ],
+    ];
     let all: Vec<Vec<String>> = groups(parts.clone(), None).iter().map(names).collect();
-    assert_eq!(
-        all,
-        [
-            vec!["part-0.parquet", "part-1.parquet"],
-            vec![
-                "part-aaaaaaaa-1-9-0.parquet",
-                "part-aaaaaaaa-2-1-0.parquet",
-                "part-aaaaaaaa-10-1-0.parquet"
-            ],
-        ]
-    );
-    let within: Vec<Vec<String>> = groups(parts, Some(25)).iter().map(names).collect();
-    assert_eq!(
-        within,
-        [
-            vec!["part-0.parquet", "part-1.parquet"],
-            vec!["part-aaaaaaaa-1-9-0.parquet", "part-aaaaaaaa-2-1-0.parquet"],
-        ]
-    );
+    assert_eq!(all, want);
+    // The target size cuts the merged files, not the groups.
+    let within: Vec<Vec<String>> = groups(parts.clone(), Some(25)).iter().map(names).collect();
+    assert_eq!(within, want);
+    // Files of three quarters of it are left as they are.
+    assert!(groups(parts, Some(13)).is_empty());
 }
 
 #[test]
