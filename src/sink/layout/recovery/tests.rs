@@ -123,3 +123,61 @@ fn an_interrupted_adding_commit_replaces_nothing() {
         assert_eq!(names.len(), if dir == "t/h=0" { 2 } else { 1 }, "{dir}");
     }
 }
+
+/// A compaction's journal: each group's merged files, then the files they replace. The
+/// completion removes a group's inputs only if every merged file of that group is in place,
+/// and only an input that is still the file the journal names.
+#[test]
+fn a_compactions_inputs_go_only_with_all_their_merged_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    let lock = RunLock::acquire(d).expect("lock");
+    let t = lock.token().to_owned();
+    let mut pairs = Vec::new();
+    let mut removes = Vec::new();
+    let mut inputs = Vec::new();
+    // Group a: two merged files; group b: one.
+    for (group, merged) in [("a", 2), ("b", 1)] {
+        let group_inputs: Vec<PathBuf> = (0..3)
+            .map(|i| d.join(format!("t/{group}/part-{i}.parquet")))
+            .collect();
+        for f in &group_inputs {
+            touch(f);
+        }
+        for k in 0..merged {
+            let tmp = d.join(format!("t/{group}/.compact-{k}.parquet.tmp-{t}"));
+            touch(&tmp);
+            pairs.push((tmp, d.join(format!("t/{group}/part-{}.parquet", 3 + k))));
+            removes.push(if k + 1 == merged {
+                group_inputs
+                    .iter()
+                    .map(|f| (f.clone(), FileId::at(f).expect("input")))
+                    .collect()
+            } else {
+                Vec::new()
+            });
+        }
+        inputs.push(group_inputs);
+    }
+    lock.write_journal(d, None, false, &[], &pairs, &removes)
+        .expect("journal");
+    // Group a's first merged file is gone (removed by hand); one of group b's inputs was
+    // replaced by another file of its name.
+    std::fs::remove_file(&pairs[0].0).expect("remove");
+    std::fs::remove_file(&inputs[1][0]).expect("remove");
+    std::fs::write(d.join("t/keep"), b"holds an inode").expect("write");
+    std::fs::write(&inputs[1][0], b"another run's file").expect("write");
+    drop(lock);
+    let got = recover(d).expect("recover");
+    assert_eq!(got.commits_completed, 1);
+    assert!(
+        inputs[0].iter().all(|f| f.exists()),
+        "group a's inputs kept"
+    );
+    assert!(
+        inputs[1][0].exists(),
+        "the file that took an input's name is kept"
+    );
+    assert!(!inputs[1][1].exists() && !inputs[1][2].exists());
+    assert!(pairs[1].1.exists() && pairs[2].1.exists());
+}
