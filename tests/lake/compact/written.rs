@@ -45,16 +45,13 @@ fn a_partition_over_the_target_becomes_files_of_the_target_size() {
         .sum();
     let target = before / 3;
     let rows = exact_rows(&lake);
-    let o = compact(
-        &lake,
-        &[
-            "-t",
-            "zendesk_audit",
-            "--target-file-size",
-            &target.to_string(),
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let target_text = target.to_string();
+    let compact_table = || {
+        let args = ["-t", "zendesk_audit", "--target-file-size", &target_text];
+        let o = compact(&lake, &args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    };
+    compact_table();
     let mut sizes: Vec<u64> = parquet_files(&table)
         .iter()
         .map(|f| std::fs::metadata(f).expect("size").len())
@@ -78,16 +75,7 @@ fn a_partition_over_the_target_becomes_files_of_the_target_size() {
         &archive(tmp.path(), "5.jsonl", 300, "1d", 5),
         &["--partition", "none"],
     );
-    let o = compact(
-        &lake,
-        &[
-            "-t",
-            "zendesk_audit",
-            "--target-file-size",
-            &target.to_string(),
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    compact_table();
     let after = parquet_files(&table);
     assert!(full.iter().all(|f| after.contains(f)), "{full:?} {after:?}");
 }
