@@ -132,10 +132,18 @@ fn merge_groups(
             Ok(rows) => {
                 let mut bytes_after = 0;
                 for tmp in &tmps {
-                    bytes_after += std::fs::metadata(tmp)
-                        .map_err(|e| path_error(tmp, &e))?
-                        .len();
-                    written_when_its_newest_input_was(tmp, &inputs)?;
+                    let done = std::fs::metadata(tmp)
+                        .map_err(|e| path_error(tmp, &e))
+                        .and_then(|m| {
+                            written_when_its_newest_input_was(tmp, &inputs).map(|()| m.len())
+                        });
+                    match done {
+                        Ok(bytes) => bytes_after += bytes,
+                        Err(e) => {
+                            remove_all(&tmps);
+                            return Err(e);
+                        }
+                    }
                 }
                 ready.push(Ready {
                     partition,
