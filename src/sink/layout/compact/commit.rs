@@ -66,19 +66,26 @@ pub(super) fn pending(dir: &Path) -> usize {
     })
 }
 
-/// Merge the `planned` groups of `table` and commit them. A stop before the commit leaves
-/// nothing of the table (and sets [`CompactReport::interrupted`]).
+/// One table's compaction: the lake, the table, this run's lock, the options and the
+/// format's merge.
+#[derive(Clone, Copy)]
+pub(super) struct Job<'a> {
+    pub(super) dir: &'a Path,
+    pub(super) table: &'a str,
+    pub(super) lock: &'a RunLock,
+    pub(super) opts: &'a Scope<'a>,
+    pub(super) merge: Merger<'a>,
+}
+
+/// Merge the `planned` groups of the job's table and commit them. A stop before the commit
+/// leaves nothing of the table (and sets [`CompactReport::interrupted`]).
 pub(super) fn table(
-    dir: &Path,
-    table: &str,
-    lock: &RunLock,
+    job: Job<'_>,
     planned: Vec<(PathBuf, Vec<Part>)>,
-    opts: &Scope<'_>,
-    merge: Merger<'_>,
     report: &mut CompactReport,
 ) -> Result<(), Error> {
     let mut ready = Vec::new();
-    match merge_groups(dir, table, lock, planned, opts, merge, &mut ready, report) {
+    match merge_groups(job, planned, &mut ready, report) {
         Ok(true) => {}
         Ok(false) => {
             discard(&ready);
@@ -93,22 +100,24 @@ pub(super) fn table(
     if ready.is_empty() {
         return Ok(());
     }
-    commit(dir, table, lock, ready, opts, report)
+    commit(job, ready, report)
 }
 
 /// Merge each group into a temporary file of this run, added to `ready`; groups whose
 /// files cannot make one are reported and left. Returns false when the run was stopped.
-#[allow(clippy::too_many_arguments)]
 fn merge_groups(
-    dir: &Path,
-    table: &str,
-    lock: &RunLock,
+    job: Job<'_>,
     planned: Vec<(PathBuf, Vec<Part>)>,
-    opts: &Scope<'_>,
-    merge: Merger<'_>,
     ready: &mut Vec<Ready>,
     report: &mut CompactReport,
 ) -> Result<bool, Error> {
+    let Job {
+        dir,
+        table,
+        lock,
+        opts,
+        merge,
+    } = job;
     for (i, (partition, group)) in planned.into_iter().enumerate() {
         if (opts.cancelled)() {
             return Ok(false);
@@ -177,14 +186,14 @@ fn merge_groups(
 }
 
 /// Commit the merged files of `ready` under the directory's commit lock.
-fn commit(
-    dir: &Path,
-    table: &str,
-    lock: &RunLock,
-    ready: Vec<Ready>,
-    opts: &Scope<'_>,
-    report: &mut CompactReport,
-) -> Result<(), Error> {
+fn commit(job: Job<'_>, ready: Vec<Ready>, report: &mut CompactReport) -> Result<(), Error> {
+    let Job {
+        dir,
+        table,
+        lock,
+        opts,
+        ..
+    } = job;
     // The merged files' bytes durable before the journal that names them.
     if let Err(e) = sync_file_system(dir) {
         discard(&ready);

@@ -445,7 +445,16 @@ pub(crate) fn compact(
                     });
                 }
             }
-            Some(lock) => commit::table(dir, &table, lock, planned, opts, merge, report)?,
+            Some(lock) => {
+                let job = commit::Job {
+                    dir,
+                    table: &table,
+                    lock,
+                    opts,
+                    merge,
+                };
+                commit::table(job, planned, report)?;
+            }
         }
     }
     // A stop that came while a commit went on (which completes): the run still stops.
