@@ -366,6 +366,14 @@ impl Error {
                     Some(i) => text[..i].to_string(),
                     None => text,
                 };
+                // serde_json's word for a bare word where a value goes (`not json`, `tru`).
+                let message = if message == "expected ident" {
+                    "a bare word where a value goes (only true, false and null are written \
+                     without quotes)"
+                        .to_string()
+                } else {
+                    message
+                };
                 return Error::new(ErrorKind::Json {
                     pos,
                     offset,

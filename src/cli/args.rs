@@ -27,7 +27,7 @@ macro_rules! normalize_exit_codes {
 }
 const EXIT_CODES: &str = concat!("Exit status:\n", normalize_exit_codes!());
 const TOP_EXIT_CODES: &str = concat!(
-    "Exit status of normalize (test and pull zendesk|zoom list theirs in their --help):\n",
+    "Exit status of normalize (test, compact and pull zendesk|zoom list theirs in their --help):\n",
     normalize_exit_codes!()
 );
 

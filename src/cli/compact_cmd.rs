@@ -170,7 +170,7 @@ fn print_totals(args: &CompactArgs, report: &CompactReport, finished: bool) {
             messages::plain(&format!(
                 "{table}: would merge {} files ({}) in {} partition(s)",
                 thousands(files as u64),
-                megabytes(before),
+                size(before),
                 thousands(merges.len() as u64)
             ));
         } else {
@@ -180,9 +180,9 @@ fn print_totals(args: &CompactArgs, report: &CompactReport, finished: bool) {
             messages::plain(&format!(
                 "{table}: merged {} files ({}) into {} ({}), {} rows",
                 thousands(files as u64),
-                megabytes(before),
+                size(before),
                 thousands(outputs as u64),
-                megabytes(after),
+                size(after),
                 thousands(rows)
             ));
         }
@@ -196,8 +196,35 @@ fn print_totals(args: &CompactArgs, report: &CompactReport, finished: bool) {
     }
 }
 
-fn megabytes(bytes: u64) -> String {
+/// `bytes` for a person: `512 B`, `3.4 kB`, `14.2 MB`, `1.3 GB` (powers of 1000).
+fn size(bytes: u64) -> String {
     #[allow(clippy::cast_precision_loss)]
-    let mb = bytes as f64 / 1e6;
-    format!("{mb:.1} MB")
+    let b = bytes as f64;
+    match bytes {
+        0..=999 => format!("{bytes} B"),
+        // Up to what rounds to 999.9 of the unit, not to 1000.0.
+        1_000..=999_949 => format!("{:.1} kB", b / 1e3),
+        999_950..=999_949_999 => format!("{:.1} MB", b / 1e6),
+        _ => format!("{:.1} GB", b / 1e9),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_at_a_glance() {
+        let cases = [
+            (0, "0 B"),
+            (999, "999 B"),
+            (1_000, "1.0 kB"),
+            (3_449, "3.4 kB"),
+            (999_949, "999.9 kB"),
+            (999_999, "1.0 MB"),
+            (14_200_000, "14.2 MB"),
+            (1_300_000_000, "1.3 GB"),
+        ];
+        for (bytes, shown) in cases {
+            assert_eq!(super::size(bytes), shown);
+        }
+    }
 }

@@ -41,8 +41,10 @@ pub struct GenArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_span)]
     pub span: Option<u64>,
 
-    /// Time of the first record: RFC 3339 (2024-01-01T00:00:00Z) or a date (2024-01-01,
-    /// midnight UTC). Default: a time in 2023 or 2024 chosen by --seed.
+    /// Start of the records' times: RFC 3339 (2024-01-01T00:00:00Z) or a date (2024-01-01,
+    /// midnight UTC). Record i falls at i mean gaps after it plus a random part of one, so
+    /// the first record is within one gap of it (with -n 5 --span 180d, within 36 days).
+    /// Default: a time in 2023 or 2024 chosen by --seed.
     #[arg(long, value_name = "TIME", value_parser = parse_start)]
     pub start: Option<i64>,
 

@@ -170,7 +170,7 @@ fn rejects_exit_1_and_report_on_stderr() {
     assert_eq!(
         stderr(&o),
         "normalog: <stdin>: record 1 (line 2, byte 101): Zoom.Activity: missing required field \"time\"\n\
-         normalog: <stdin>: record 2 (line 3, byte 119, column 2): invalid JSON: expected ident\n"
+         normalog: <stdin>: record 2 (line 3, byte 119, column 2): invalid JSON: a bare word where a value goes (only true, false and null are written without quotes)\n"
     );
 }
 

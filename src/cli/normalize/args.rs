@@ -37,8 +37,9 @@ pub struct NormalizeArgs {
     #[arg(long)]
     pub builtin: bool,
 
-    /// Only try these log types, in this order (the last successful one first: see the
-    /// command's description). Repeatable. Default: classify among all loaded log types.
+    /// Only try these log types. Repeatable. A record tries them in the order given, except
+    /// that the one that accepted the previous record goes first (see the command's
+    /// description). Default: classify among all loaded log types.
     #[arg(short = 't', long = "log-type", value_name = "NAME")]
     pub log_types: Vec<String>,
 
@@ -198,7 +199,8 @@ pub struct NormalizeArgs {
     #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES, value_parser = byte_count)]
     pub max_record_bytes: usize,
 
-    /// Do not report each rejected record on stderr (they are still counted).
+    /// Do not report each rejected record on stderr (they are still counted), and show no
+    /// progress bar (shown otherwise when stderr is a terminal).
     #[arg(short, long)]
     pub quiet: bool,
 }
@@ -215,11 +217,11 @@ pub enum FormatArg {
 /// Directory partitioning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PartitionArg {
-    /// DIR/TABLE/part-ID-N.*
+    /// DIR/TABLE/part-*
     None,
-    /// DIR/TABLE/year=YYYY/month=M/day=D/part-ID-N.*
+    /// DIR/TABLE/year=YYYY/month=M/day=D/part-*
     Day,
-    /// DIR/TABLE/year=YYYY/month=M/day=D/hour=H/part-ID-N.*
+    /// DIR/TABLE/year=YYYY/month=M/day=D/hour=H/part-*
     Hour,
 }
 

@@ -57,9 +57,9 @@ Exit status:
   5  other API or network error after retries
   130  interrupted by SIGINT (143 SIGTERM, 129 SIGHUP): stopped between pages, in a wait
        before a retry, or in a batch before its files were published; the state holds the
-       last committed batch
-       (run again to go on). Signals within a second of the first are the same request;
-       one a second or more later ends the process at once (as kill -9: see Delivery)";
+       last committed batch (run again to go on). Signals within a second of the first are
+       the same request; one a second or more later ends the process at once (as kill -9:
+       see Delivery)";
 
 /// `normalog pull`.
 #[derive(Debug, clap::Subcommand)]

@@ -80,9 +80,11 @@ impl Superseding {
         }
         if after.normalized == 0 {
             return Err(format!(
-                "every record was rejected ({}): nothing committed, and the files earlier \
-                 runs of these inputs wrote are kept (check the schemas and -t, and run again)",
-                after.rejected
+                "every record was rejected ({}): nothing committed to {}, and the files \
+                 earlier runs of these inputs wrote are kept (check the schemas and -t, and \
+                 run again)",
+                after.rejected,
+                self.dir.display()
             ));
         }
         let others: BTreeSet<String> = ids
