@@ -269,8 +269,9 @@ fn not_found(message: String) -> Error {
     Error::from(std::io::Error::new(std::io::ErrorKind::NotFound, message))
 }
 
-/// The part files under `table_dir` that may be merged, by partition directory.
-fn parts(table_dir: &Path) -> Result<BTreeMap<PathBuf, Vec<Part>>, Error> {
+/// The part files under `table_dir` that may be merged, by partition directory, in time
+/// order of the partitions (`hour=9` before `hour=10`).
+fn parts(table_dir: &Path) -> Result<Vec<(PathBuf, Vec<Part>)>, Error> {
     let mut files = Vec::new();
     super::recovery::walk(table_dir, &mut files).map_err(|e| path_error(table_dir, &e))?;
     let mut by_dir: BTreeMap<PathBuf, Vec<Part>> = BTreeMap::new();
@@ -316,7 +317,22 @@ fn parts(table_dir: &Path) -> Result<BTreeMap<PathBuf, Vec<Part>>, Error> {
             bytes,
         });
     }
+    let mut by_dir: Vec<(PathBuf, Vec<Part>)> = by_dir.into_iter().collect();
+    by_dir.sort_by(|(a, _), (b, _)| partition_order(a, b));
     Ok(by_dir)
+}
+
+/// Partition directories compared as their values are: component by component, the
+/// numbers of `key=value` numerically (`hour=9` before `hour=10`), the rest as text.
+fn partition_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let key = |c: std::path::Component<'_>| {
+        let text = c.as_os_str().to_string_lossy().into_owned();
+        let number = text
+            .split_once('=')
+            .and_then(|(_, v)| v.parse::<u64>().ok());
+        (number, text)
+    };
+    a.components().map(key).cmp(b.components().map(key))
 }
 
 /// A file of at least this share of the target size (`max_bytes`) is left as it is:

@@ -121,3 +121,29 @@ fn files_of_three_quarters_of_the_target_stay_as_they_are() {
         [vec!["part-1.parquet", "part-2.parquet", "part-3.parquet"]]
     );
 }
+
+#[test]
+fn partitions_come_in_time_order() {
+    let mut dirs: Vec<PathBuf> = [
+        "t/year=2024/month=10/day=1/hour=0",
+        "t/year=2024/month=2/day=12/hour=10",
+        "t/year=2024/month=2/day=12/hour=9",
+        "t/year=2024/month=2/day=3/hour=23",
+        "t/year=2023/month=12/day=31/hour=23",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
+    dirs.sort_by(|a, b| partition_order(a, b));
+    let sorted: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    assert_eq!(
+        sorted,
+        [
+            "t/year=2023/month=12/day=31/hour=23",
+            "t/year=2024/month=2/day=3/hour=23",
+            "t/year=2024/month=2/day=12/hour=9",
+            "t/year=2024/month=2/day=12/hour=10",
+            "t/year=2024/month=10/day=1/hour=0",
+        ]
+    );
+}
