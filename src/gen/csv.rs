@@ -14,7 +14,7 @@
 //! its line end and a quoted value cannot span lines, so a value never holds a line end: it
 //! is made again (a few times), then its line ends become spaces. With `trimSpace`, values
 //! are written trimmed. An optional field is now and then left empty (the first of
-//! `emptyValues`, or nothing), as real exports do.
+//! `emptyValues`, or nothing), as real exports do; never the event time.
 //!
 //! Every row is read back with the reader's own splitting before it is kept: as many values
 //! as columns, each field the value written, each required field a value (not empty, not
@@ -200,7 +200,8 @@ impl CsvGen {
                 None => value.extend_from_slice(rng.pick(text::WORDS).as_bytes()),
                 Some(f) => match bad.filter(|b| b.field == f) {
                     Some(b) => value.extend_from_slice(b.text.as_bytes()),
-                    None if !self.required[f] && rng.chance(0.05) => {
+                    // Never the event time: without it the event's would be the run's.
+                    None if !self.required[f] && !fields[f].event_time && rng.chance(0.05) => {
                         let empty = self.empty_values.first().map_or("", String::as_str);
                         value.extend_from_slice(empty.as_bytes());
                     }

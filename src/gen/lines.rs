@@ -8,10 +8,12 @@
 //!
 //! - **fastmatch**: the literal text between the placeholders, as written; a value never
 //!   holds the literal text that follows its placeholder (the matcher cuts the line at its
-//!   first occurrence), and a pattern is chosen only when it fills every required field.
+//!   first occurrence), and a pattern is chosen only when it fills every required field
+//!   (and an optional event time, when some pattern fills it).
 //! - **regex**: the pattern's syntax tree is walked: literals as written, a character of
 //!   each class, a random count of each repetition (a few at most), a random branch of each
-//!   alternation (one that fills a required field when there is one). A group that fills a
+//!   alternation (one that fills a required field, or an optional event time, when there is
+//!   one). A group that fills a
 //!   field takes the field's value when the value matches the group (a few tries, more for
 //!   a timestamp), else text made from the group.
 //!
@@ -50,6 +52,9 @@ pub(super) struct LineGen {
     /// Per field (index in the root's fields): required, and a number, boolean or timestamp
     /// (for which an empty value is null).
     required: Vec<bool>,
+    /// Per field: required, or an optional event time a group fills; the branches and
+    /// repetitions of a regex are chosen to write these.
+    wanted: Vec<bool>,
     nullable: Vec<bool>,
 }
 
@@ -177,11 +182,19 @@ impl LineGen {
                             .into(),
                     ));
                 }
+                // An optional event time is written too, by the patterns that fill it when
+                // some do: without it, the event's time would be the run's, not in --span.
+                for fi in (0..fields.len()).filter(|&fi| fields[fi].event_time) {
+                    let fills = |s: &FastShape| s.parts.iter().any(|&(f, _)| f == Some(fi));
+                    if shapes.iter().any(fills) {
+                        shapes.retain(fills);
+                    }
+                }
                 (Shape::Fastmatch(shapes), compiled, &f.options)
             }
             (None, None) => return Err(refuse("the schema reads JSON, not text".into())),
         };
-        let groups = compiled
+        let groups: Vec<Vec<(usize, usize)>> = compiled
             .iter()
             .map(|c| {
                 c.captures
@@ -199,6 +212,14 @@ impl LineGen {
                 required[i] = false;
             }
         }
+        // The branches of a regex are chosen to fill the required fields and an optional
+        // event time that a group fills (see the fastmatch patterns above).
+        let wanted = (0..fields.len())
+            .map(|fi| {
+                let filled = || groups.iter().flatten().any(|&(_, f)| f == fi);
+                required[fi] || (fields[fi].event_time && filled())
+            })
+            .collect();
         let gen = LineGen {
             skip_prefix: options.skip_prefix.clone().filter(|p| !p.is_empty()),
             shape,
@@ -207,6 +228,7 @@ impl LineGen {
             trim_space: options.trim_space,
             empty_values: options.empty_values.clone(),
             required,
+            wanted,
             nullable: nullable(schema),
         };
         Ok(gen)
@@ -296,7 +318,7 @@ impl LineGen {
                     fields,
                     groups,
                     bad,
-                    required: &self.required,
+                    wanted: &self.wanted,
                     base,
                     written,
                 };
@@ -477,7 +499,8 @@ struct Walk<'a, 'r> {
     fields: &'a [FieldGen],
     groups: &'a [Option<GroupField>],
     bad: Option<Bad>,
-    required: &'a [bool],
+    /// The fields to write when a branch or repetition can ([`LineGen`]'s `wanted`).
+    wanted: &'a [bool],
     base: usize,
     written: &'r mut Written,
 }
@@ -524,7 +547,7 @@ impl Walk<'_, '_> {
                 let hi = r.max.unwrap_or(r.min + 6).min(r.min + 6);
                 let mut n =
                     r.min + u32::try_from(self.rng.below((hi - r.min) as usize + 1)).unwrap_or(0);
-                if n == 0 && self.fills_required(&r.sub) {
+                if n == 0 && self.fills_wanted(&r.sub) {
                     n = 1;
                 }
                 for _ in 0..n {
@@ -568,7 +591,7 @@ impl Walk<'_, '_> {
                 }
             }
             HirKind::Alternation(v) => {
-                let wanted: Vec<&Hir> = v.iter().filter(|h| self.fills_required(h)).collect();
+                let wanted: Vec<&Hir> = v.iter().filter(|h| self.fills_wanted(h)).collect();
                 let h = if wanted.is_empty() {
                     self.rng.pick(v)
                 } else {
@@ -579,17 +602,15 @@ impl Walk<'_, '_> {
         }
     }
 
-    /// Whether `h` holds a group that fills a required field.
-    fn fills_required(&self, h: &Hir) -> bool {
+    /// Whether `h` holds a group that fills a wanted field.
+    fn fills_wanted(&self, h: &Hir) -> bool {
         match h.kind() {
             HirKind::Capture(c) => {
                 let g = self.groups.get(c.index as usize).and_then(Option::as_ref);
-                g.is_some_and(|g| self.required[g.field]) || self.fills_required(&c.sub)
+                g.is_some_and(|g| self.wanted[g.field]) || self.fills_wanted(&c.sub)
             }
-            HirKind::Repetition(r) => self.fills_required(&r.sub),
-            HirKind::Concat(v) | HirKind::Alternation(v) => {
-                v.iter().any(|h| self.fills_required(h))
-            }
+            HirKind::Repetition(r) => self.fills_wanted(&r.sub),
+            HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().any(|h| self.fills_wanted(h)),
             _ => false,
         }
     }

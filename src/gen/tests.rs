@@ -423,7 +423,42 @@ fields:
       - {name: host, type: string}
       - {name: when, type: timestamp, timeFormat: rfc3339, isEventTime: true}
 ";
-    for (yaml, lt) in [(top, "Custom.OptionalTime"), (nested, "Custom.NestedTime")] {
+    // Text log types: a CSV column left empty now and then, a fastmatch pattern and a
+    // regex branch without the time.
+    let csv = "
+schema: Custom.CsvTime
+parser: {csv: {delimiter: ',', columns: [at, user]}}
+fields:
+  - {name: at, type: timestamp, timeFormat: unix, isEventTime: true}
+  - {name: user, type: string, required: true}
+";
+    let fastmatch = "
+schema: Custom.FastTime
+parser:
+  fastmatch:
+    match: ['%{at} | %{user} | %{msg}', 'NOTIME %{user} | %{msg}']
+fields:
+  - {name: at, type: timestamp, timeFormat: rfc3339, isEventTime: true}
+  - {name: user, type: string, required: true}
+  - {name: msg, type: string}
+";
+    let regex = "
+schema: Custom.RegexTime
+parser:
+  regex:
+    match: ['^%{WORD:user}(?: at %{TIMESTAMP_ISO8601:at})? said %{GREEDYDATA:msg}$']
+fields:
+  - {name: at, type: timestamp, timeFormat: rfc3339, isEventTime: true}
+  - {name: user, type: string, required: true}
+  - {name: msg, type: string}
+";
+    for (yaml, lt) in [
+        (top, "Custom.OptionalTime"),
+        (nested, "Custom.NestedTime"),
+        (csv, "Custom.CsvTime"),
+        (fastmatch, "Custom.FastTime"),
+        (regex, "Custom.RegexTime"),
+    ] {
         let (start, times) = event_times_over_a_month(yaml, lt);
         for t in times {
             assert!((start - 2..start + 30 * 86_400).contains(&t), "{lt}: {t}");
