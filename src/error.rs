@@ -548,7 +548,7 @@ impl From<Error> for io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{SchemaError, Span};
+    use crate::schema::{SchemaError, Severity, Span};
 
     fn refusal() -> Refusal {
         Refusal::MissingField(FieldPath(vec![PathSegment::Key("eventTime".into())]))
@@ -587,6 +587,7 @@ mod tests {
             Error::from(io::Error::new(io::ErrorKind::UnexpectedEof, "cut short")),
             Error::from(UnknownLogType::new("Zoom.activity", ["Zoom.Activity"])),
             Error::from(SchemaErrors(vec![SchemaError {
+                severity: Severity::Error,
                 origin: Some("a.yml".into()),
                 span: Span::default(),
                 message: "bad".into(),

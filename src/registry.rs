@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::compile::Plan;
 use crate::error::UnknownLogType;
 use crate::names::table_name;
-use crate::schema::{load, Schema, SchemaError, SchemaErrors};
+use crate::schema::{load, Schema, SchemaError, SchemaErrors, Severity};
 
 /// The shipped schemas, compiled into the binary: `(origin, YAML)`.
 pub const BUILTIN_SCHEMAS: &[(&str, &str)] = &[
@@ -69,6 +69,7 @@ impl Registry {
     pub fn add(&mut self, schema: Schema) -> Result<(), SchemaErrors> {
         if let Some(first) = self.get(&schema.schema) {
             return Err(SchemaErrors(vec![SchemaError {
+                severity: Severity::Error,
                 origin: schema.origin.clone(),
                 span: schema.key_spans.get("schema").unwrap_or(schema.span),
                 message: format!(
@@ -90,6 +91,7 @@ impl Registry {
             .find(|p| table_name(p.log_type()) == table)
         {
             return Err(SchemaErrors(vec![SchemaError {
+                severity: Severity::Error,
                 origin: schema.origin.clone(),
                 span: schema.key_spans.get("schema").unwrap_or(schema.span),
                 message: format!(
@@ -192,6 +194,11 @@ impl Registry {
     #[must_use]
     pub fn plans(&self) -> &[Arc<Plan>] {
         &self.plans
+    }
+
+    /// The warnings of every loaded schema ([`Plan::warnings`]), in load order.
+    pub fn warnings(&self) -> impl Iterator<Item = &SchemaError> {
+        self.plans.iter().flat_map(|p| p.warnings())
     }
 
     /// All log types, in load order.

@@ -1,6 +1,7 @@
 //! `normalog schema check` on text parser blocks written the usual way (block style): every
 //! mistake of a parser block is reported at once, each at its `file:line:col` (issue 18);
-//! and schemas given in several paths (one file twice, two log types with one table name).
+//! schemas given in several paths (one file twice, two log types with one table name); and
+//! warnings, for schemas that load but cannot work as written.
 
 use std::process::Command;
 
@@ -240,4 +241,92 @@ fn a_schema_file_given_twice_is_read_once() {
          dir/app.yml:1:1 (hint: each log type is defined once; rename or remove one)\n"
     );
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// A schema that Panther loads but that can never read a line's time: `%{time}` captures
+/// the text up to the first space, and its time format always has one. `schema check` says
+/// so on stderr, at the placeholder, as a warning, and exits 0; `normalize` and `test` print
+/// the warning too, before the rejects it explains.
+#[test]
+fn fastmatch_time_cut_by_its_separator_is_a_warning() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(
+        d.join("fm.yml"),
+        "schema: Custom.Fm
+parser:
+  fastmatch:
+    match:
+      - '%{time} %{user} %{msg}'
+fields:
+  - name: time
+    type: timestamp
+    timeFormats:
+      - '%Y-%m-%d %H:%M:%S'
+    isEventTime: true
+    required: true
+  - name: user
+    type: string
+  - name: msg
+    type: string
+",
+    )
+    .expect("write");
+    std::fs::write(d.join("in.log"), "2024-01-02 10:11:12 bob hi\n").expect("write");
+    std::fs::write(
+        d.join("fm_tests.yml"),
+        "name: A line\nlogType: Custom.Fm\ninput: 2024-01-02 10:11:12 bob hi\nerror: does not match time format\n",
+    )
+    .expect("write");
+    let warning = "normalog: warning: fm.yml:5:10: `%{time}` captures the text up to the first \
+                   \" \", but the time format of field `time`, `%Y-%m-%d %H:%M:%S`, always \
+                   writes \" \": no time is captured whole, so this pattern never gives `time` a \
+                   value (hint: follow `%{time}` with text its times never hold, make it the \
+                   last placeholder of the pattern, or read the line with `parser: regex`)";
+    let normalog = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_normalog"))
+            .current_dir(d)
+            .args(args)
+            .output()
+            .expect("run normalog")
+    };
+
+    let o = normalog(&["schema", "check", "fm.yml"]);
+    assert_eq!(String::from_utf8_lossy(&o.stderr), format!("{warning}\n"));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "ok: 1 schema (Custom.Fm)\n"
+    );
+    assert_eq!(o.status.code(), Some(0));
+
+    let o = normalog(&["normalize", "-s", "fm.yml", "in.log"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.first(), Some(&warning), "{stderr}");
+    assert!(
+        lines[1..]
+            .iter()
+            .any(|l| l.contains("does not match time format %Y-%m-%d %H:%M:%S: \"2024-01-02\"")),
+        "{stderr}"
+    );
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+
+    // The case expects the reject, so it passes: the warning does not fail the run.
+    let o = normalog(&["test", "fm.yml", "fm_tests.yml"]);
+    assert_eq!(String::from_utf8_lossy(&o.stderr), format!("{warning}\n"));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+
+    // With the time last in the pattern, it takes the rest of the line: no warning.
+    let fixed = std::fs::read_to_string(d.join("fm.yml"))
+        .expect("read")
+        .replace("'%{time} %{user} %{msg}'", "'%{user} %{msg}: %{time}'");
+    std::fs::write(d.join("fm.yml"), fixed).expect("write");
+    let o = normalog(&["schema", "check", "fm.yml"]);
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+    assert_eq!(o.status.code(), Some(0));
 }

@@ -176,8 +176,17 @@ fn load_registry(paths: &[PathBuf], builtin: bool) -> Result<Registry, Fatal> {
         }
     }
     if errors.is_empty() {
+        print_warnings(&registry);
         Ok(registry)
     } else {
         Err(Fatal::Schemas(SchemaErrors(errors)))
+    }
+}
+
+/// Print the warnings of the loaded schemas (`normalog: warning: file:line:col: ...`): they
+/// load, but part of them cannot work as written. The exit status does not change.
+fn print_warnings(registry: &Registry) {
+    for w in registry.warnings() {
+        messages::error(&w.to_string());
     }
 }

@@ -24,7 +24,8 @@ pub enum SchemaCommand {
         builtin: bool,
     },
     /// Load and compile schemas, reporting every problem with file:line:col. Without PATH,
-    /// checks the built-in schemas. Exit status 0 when all are valid, 2 otherwise.
+    /// checks the built-in schemas. Exit status 0 when all are valid, 2 otherwise. Warnings
+    /// (a schema that loads but cannot work as written) go to stderr and leave the status 0.
     Check {
         /// Schema files or directories.
         #[arg(value_name = "PATH")]

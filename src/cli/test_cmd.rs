@@ -26,6 +26,7 @@ pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
             return Ok(EXIT_FATAL);
         }
     };
+    super::print_warnings(&suite.registry);
     let report = suite.run();
     let mut out = io::stdout().lock();
     out.write_all(render(&report).as_bytes())?;

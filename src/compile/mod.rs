@@ -15,7 +15,9 @@ pub use plan::Plan;
 pub(crate) use plan::{Decoder, Fast, FieldPlan, KeyIndex, ObjectPlan, ValuePlan};
 
 use crate::indicators::{Column, IndicatorKind};
-use crate::schema::{validate, Field, FieldType, Schema, SchemaError, SchemaErrors, ValueSchema};
+use crate::schema::{
+    validate, Field, FieldType, Schema, SchemaError, SchemaErrors, Severity, ValueSchema,
+};
 use crate::time::TimeFormat;
 use plan::ValidatePlan;
 
@@ -61,6 +63,7 @@ pub fn compile_owned(schema: Schema) -> Result<Plan, SchemaErrors> {
     }
     Ok(Plan {
         text,
+        warnings: validate::warnings(&schema).into(),
         log_type: schema.schema.as_str().into(),
         json_head: crate::json::json_head(&schema.schema),
         schema_version: schema.version,
@@ -77,6 +80,7 @@ struct Cx<'s> {
 impl Cx<'_> {
     fn error(&self, message: String) -> SchemaError {
         SchemaError {
+            severity: Severity::Error,
             origin: self.schema.origin.clone(),
             span: self.schema.span,
             message,

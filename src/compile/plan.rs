@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::indicators::{Column, IndicatorKind};
-use crate::schema::{FieldType, IpVersion, Schema};
+use crate::schema::{FieldType, IpVersion, Schema, SchemaError};
 use crate::time::TimeFormat;
 use crate::words::{read4, read8};
 
@@ -22,6 +22,8 @@ pub struct Plan {
     pub(crate) schema: Arc<Schema>,
     /// How a line of text becomes a record, for `parser: regex` and `fastmatch`.
     pub(crate) text: Option<super::text::TextPlan>,
+    /// See [`Plan::warnings`].
+    pub(crate) warnings: Box<[SchemaError]>,
 }
 
 impl Plan {
@@ -48,6 +50,14 @@ impl Plan {
     #[must_use]
     pub fn indicator_columns(&self) -> &[Column] {
         &self.columns
+    }
+
+    /// The warnings of the schema ([`validate::warnings`](crate::schema::validate::warnings)):
+    /// parts that load but cannot work as written, in file order. The library does not show
+    /// them; the `normalog` command prints them when it loads the schema.
+    #[must_use]
+    pub fn warnings(&self) -> &[SchemaError] {
+        &self.warnings
     }
 }
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::load::Loader;
 use super::validate::validate;
 use super::yaml::read_tree;
-use super::{Schema, SchemaError, SchemaErrors, Span};
+use super::{Schema, SchemaError, SchemaErrors, Severity, Span};
 
 /// Read one schema from YAML text (one document) and check it.
 ///
@@ -28,6 +28,7 @@ pub fn from_str(text: &str, origin: &str) -> Result<Schema, SchemaErrors> {
     let origin: Arc<str> = Arc::from(origin);
     let fail = |span: Span, message: String, hint: Option<String>| {
         Err(SchemaErrors(vec![SchemaError {
+            severity: Severity::Error,
             origin: Some(origin.clone()),
             span,
             message,
@@ -83,6 +84,7 @@ pub fn from_file(path: &Path) -> Result<Schema, SchemaErrors> {
     match fs::read_to_string(path) {
         Ok(text) => from_str(&text, &origin),
         Err(e) => Err(SchemaErrors(vec![SchemaError {
+            severity: Severity::Error,
             origin: Some(Arc::from(origin.as_str())),
             span: Span::default(),
             message: format!(
@@ -126,6 +128,7 @@ pub fn from_path(path: &Path) -> Result<Vec<Schema>, SchemaErrors> {
     files.sort();
     if files.is_empty() && errors.is_empty() {
         errors.push(SchemaError {
+            severity: Severity::Error,
             origin: Some(Arc::from(path.display().to_string().as_str())),
             span: Span::default(),
             message: "no schema files (*.yml, *.yaml) in this directory".into(),
@@ -143,6 +146,7 @@ pub fn from_path(path: &Path) -> Result<Vec<Schema>, SchemaErrors> {
                 let span = schema.key_spans.get("schema").unwrap_or(schema.span);
                 if let Some((first, first_span)) = names.get(&schema.schema) {
                     errors.push(SchemaError {
+                        severity: Severity::Error,
                         origin: Some(origin),
                         span,
                         message: format!(
@@ -190,6 +194,7 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Sche
         Ok(entries) => entries,
         Err(e) => {
             errors.push(SchemaError {
+                severity: Severity::Error,
                 origin: Some(Arc::from(dir.display().to_string().as_str())),
                 span: Span::default(),
                 message: format!(

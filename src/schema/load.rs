@@ -25,7 +25,8 @@ pub use super::files::{from_file, from_path, from_str, is_test_file};
 use super::validate::{did_you_mean, suggest};
 use super::yaml::{Node, NodeKind, ScalarKind};
 use super::{
-    Field, FieldType, IpVersion, KeySpans, Schema, SchemaError, Span, Validate, ValueSchema,
+    Field, FieldType, IpVersion, KeySpans, Schema, SchemaError, Severity, Span, Validate,
+    ValueSchema,
 };
 use crate::indicators::IndicatorKind;
 
@@ -131,6 +132,7 @@ pub(super) struct Loader {
 impl Loader {
     fn error(&mut self, span: Span, message: String, hint: Option<String>) {
         self.errors.push(SchemaError {
+            severity: Severity::Error,
             origin: Some(self.origin.clone()),
             span,
             message,

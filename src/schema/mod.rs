@@ -526,7 +526,7 @@ impl KeySpans {
     }
 }
 
-/// One problem in a schema file.
+/// One problem in a schema file: an error, or a warning (see [`Severity`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaError {
     /// The file (or `<string>` / `<builtin>/...`) the schema came from.
@@ -537,10 +537,26 @@ pub struct SchemaError {
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
+    /// Whether the schema is refused for it.
+    pub severity: Severity,
+}
+
+/// How serious a [`SchemaError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Severity {
+    /// The schema is refused: it does not load.
+    Error,
+    /// The schema loads (in Panther too) but part of it cannot work as written: see
+    /// [`validate::warnings`]. Shown as `warning: <file>:<line>:<col>: ...`.
+    Warning,
 }
 
 impl fmt::Display for SchemaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.severity == Severity::Warning {
+            f.write_str("warning: ")?;
+        }
         if let Some(origin) = &self.origin {
             write!(f, "{origin}:")?;
         }
@@ -560,7 +576,7 @@ impl fmt::Display for SchemaError {
 
 impl std::error::Error for SchemaError {}
 
-/// Every problem found in one or more schema files; never empty.
+/// Every error found in one or more schema files; never empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaErrors(pub Vec<SchemaError>);
 

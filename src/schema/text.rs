@@ -24,7 +24,10 @@
 //! The checks of the parser block run with the other schema checks ([`super::validate`]);
 //! they report every problem of the patterns, each where it is written (the item of `match`
 //! or the definition, and the column inside it when the file shows the text one character
-//! per column).
+//! per column). A block may also load, here as in Panther, and yet not work as written: a
+//! fastmatch placeholder whose value ends at text that every time of its field holds never
+//! captures a time whole. Those are warnings ([`super::validate::warnings`]), found and
+//! placed the same way.
 
 use regex::Regex;
 
@@ -39,7 +42,7 @@ mod perl_classes;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use check::check;
+pub(crate) use check::{check, lint};
 pub(crate) use fastmatch::holes;
 
 /// The grok patterns every `parser: regex` schema can use without defining them. First

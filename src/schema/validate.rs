@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Field, FieldType, Schema, SchemaError, Span, ValueSchema};
+use super::{Field, FieldType, Schema, SchemaError, Severity, Span, ValueSchema};
 // The "did you mean" engine lives in `crate::suggest`; re-exported for `load.rs`.
 pub(crate) use crate::suggest::{did_you_mean, suggest};
 use crate::time::TimeFormat;
@@ -36,6 +36,27 @@ pub fn validate(schema: &Schema) -> Vec<SchemaError> {
     let mut errors = v.errors;
     errors.sort_by_key(|e| e.span);
     errors
+}
+
+/// The warnings of `schema`, in file order: what the language allows (the schema loads, in
+/// Panther too) but cannot work as written, such as a fastmatch placeholder that can never
+/// capture a time its field reads (see [`super::text`]). Each has
+/// [`Severity::Warning`]; they are certain, never guesses. Meant for a schema that
+/// [`validate`] passes, whose plan keeps them ([`Plan::warnings`](crate::Plan::warnings)).
+#[must_use]
+pub fn warnings(schema: &Schema) -> Vec<SchemaError> {
+    let mut out = Vec::new();
+    super::text::lint(schema, &mut |span, message, hint| {
+        out.push(SchemaError {
+            severity: Severity::Warning,
+            origin: schema.origin.clone(),
+            span,
+            message,
+            hint,
+        });
+    });
+    out.sort_by_key(|w| w.span);
+    out
 }
 
 /// Whether a top-level field name (lower case: engines such as DuckDB ignore case) is one
@@ -171,6 +192,7 @@ struct Validator<'s> {
 impl<'s> Validator<'s> {
     fn error(&mut self, span: Span, message: String, hint: Option<String>) {
         self.errors.push(SchemaError {
+            severity: Severity::Error,
             origin: self.origin.clone(),
             span,
             message,

@@ -30,6 +30,7 @@ use chrono::{DateTime, Utc};
 
 use crate::suggest::{did_you_mean, suggest};
 
+mod always;
 mod calendar;
 mod fixed;
 mod go_layout;

@@ -4,23 +4,31 @@ use std::path::Path;
 
 use super::*;
 
-/// Load `yaml` as `t.yml` and compare the rendered errors with `expected`, in order. An
-/// expected line without `(hint: ...)` matches any hint, one with a hint may stop inside
-/// it; `t.yml:` is added in front. Shared with the tests of `validate`.
+/// Load `yaml` as `t.yml` and compare the rendered errors with `expected`, in order (or,
+/// when it loads, its warnings: `warning: 1:5: ...`). An expected line without
+/// `(hint: ...)` matches any hint, one with a hint may stop inside it; `t.yml:` is added in
+/// front. Shared with the tests of `validate`.
 #[track_caller]
 pub(crate) fn check(yaml: &str, expected: &[&str]) {
     let got: Vec<String> = match from_str(yaml, "t.yml") {
-        Ok(_) => Vec::new(),
+        Ok(schema) => crate::schema::validate::warnings(&schema)
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         Err(e) => e.0.iter().map(ToString::to_string).collect(),
     };
     let ok = got.len() == expected.len()
         && got.iter().zip(expected).all(|(g, e)| {
+            let (severity, e) = match e.strip_prefix("warning: ") {
+                Some(rest) => ("warning: ", rest),
+                None => ("", *e),
+            };
             let sep = if e.starts_with(|c: char| c.is_ascii_digit()) {
                 ""
             } else {
                 " "
             };
-            let e = format!("t.yml:{sep}{e}");
+            let e = format!("{severity}t.yml:{sep}{e}");
             *g == e
                 || g.starts_with(&format!("{e} (hint: "))
                 || (e.contains(" (hint: ") && g.starts_with(&e))

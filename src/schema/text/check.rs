@@ -3,10 +3,11 @@
 //! reported, each where it is written: the column of a placeholder or of a regular
 //! expression's mistake inside a `match` item or a definition when the file shows the text
 //! one character per column (the loader records where, as `@match[i]`), else the item.
+//! [`lint`] finds, the same way, the warnings: what a block that loads cannot do as written.
 
 use std::collections::BTreeMap;
 
-use super::super::{KeySpans, Schema, Span, TextOptions};
+use super::super::{FastmatchParser, KeySpans, Schema, Span, TextOptions};
 use super::{closest, fastmatch, joined, template_names, At, Fill, Problem, Reading};
 
 /// Which text parser, for messages.
@@ -96,26 +97,42 @@ pub(crate) fn check(schema: &Schema, error: &mut dyn FnMut(Span, String, Option<
                 Kind::Regex,
             )
         }
-        (None, Some(f)) => {
-            let places = Places {
-                spans: &f.key_spans,
-                patterns: &f.patterns,
-                definitions: None,
-                block: f.key_spans.get("").unwrap_or(schema.span),
-            };
-            (
-                fastmatch::read_all(&f.patterns),
-                &f.options,
-                places,
-                Kind::Fastmatch,
-            )
-        }
+        (None, Some(f)) => (
+            fastmatch::read_all(&f.patterns),
+            &f.options,
+            fastmatch_places(schema, f),
+            Kind::Fastmatch,
+        ),
         (None, None) => return,
     };
     for p in &reading.problems {
         report(p, &places, error);
     }
     check_names(schema, &reading, options, &places, kind, error);
+}
+
+/// The warnings of the text parser block of `schema` (see [`fastmatch::lint`]); `warn`
+/// receives each one. Only a fastmatch block alone has any.
+pub(crate) fn lint(schema: &Schema, warn: &mut dyn FnMut(Span, String, Option<String>)) {
+    let Some(parser) = &schema.parser else {
+        return;
+    };
+    let (Some(f), None, None) = (&parser.fastmatch, &parser.regex, &parser.csv) else {
+        return;
+    };
+    let places = fastmatch_places(schema, f);
+    for p in fastmatch::lint(schema, &f.patterns, &f.options) {
+        report(&p, &places, warn);
+    }
+}
+
+fn fastmatch_places<'a>(schema: &Schema, f: &'a FastmatchParser) -> Places<'a> {
+    Places {
+        spans: &f.key_spans,
+        patterns: &f.patterns,
+        definitions: None,
+        block: f.key_spans.get("").unwrap_or(schema.span),
+    }
 }
 
 fn report(p: &Problem, places: &Places<'_>, error: &mut dyn FnMut(Span, String, Option<String>)) {

@@ -14,9 +14,11 @@ use std::fmt::Write as _;
 
 use regex::Regex;
 
+use super::super::{FieldType, Schema, TextOptions, ValueSchema};
 use super::{
     captures, empty_match, regex_message, At, Compiled, Fill, Problem, Reading, GROUP_PREFIX,
 };
+use crate::time::TimeFormat;
 
 /// Every pattern of a `fastmatch` block: the problems and captures of all of them.
 pub(super) fn read_all(patterns: &[String]) -> Reading {
@@ -147,6 +149,108 @@ pub(super) fn read(pattern: &str, index: usize) -> Reading {
     out
 }
 
+/// What the patterns of a fastmatch block of `schema` cannot do as written, though the block
+/// loads (here and in Panther): the warnings of the schema checks. Only what is certain:
+///
+/// - a pattern whose literal text at the start begins with the `skipPrefix`: every line it
+///   matches is skipped before it is matched;
+/// - a placeholder of a `timestamp` field followed by literal text that every time format
+///   of the field always holds ([`TimeFormat::always_holds`]): its value ends at the first
+///   occurrence of that text, so no time is captured whole. Not for a value between quotes
+///   (read with its escapes, it may hold the text), nor for a field `expandFields` builds
+///   (the template gives its value).
+pub(super) fn lint(schema: &Schema, patterns: &[String], options: &TextOptions) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let skip_prefix = options.skip_prefix.as_deref().filter(|p| !p.is_empty());
+    for (index, pattern) in patterns.iter().enumerate() {
+        // A placeholder not closed is an error of its own.
+        let Some((lead, holes)) = holes(pattern) else {
+            continue;
+        };
+        let at = At::MatchItem(index);
+        if let Some(prefix) = skip_prefix.filter(|p| lead.starts_with(p)) {
+            out.push(Problem {
+                at: at.clone(),
+                offset: Some(0),
+                message: format!(
+                    "every line this pattern matches starts with the `skipPrefix` {prefix:?}, \
+                     which skips the line before any pattern is tried: this pattern never gives \
+                     an event"
+                ),
+                hint: Some("change `skipPrefix`, or the text the pattern starts with".into()),
+            });
+        }
+        for hole in &holes {
+            if hole.after.is_empty()
+                || hole.quote.is_some()
+                || options.expand_fields.contains_key(hole.name)
+            {
+                continue;
+            }
+            let Some(specs) = time_specs(schema, hole.name) else {
+                continue;
+            };
+            let always = specs
+                .iter()
+                .all(|spec| TimeFormat::from_spec(spec).is_ok_and(|f| f.always_holds(hole.after)));
+            if always {
+                out.push(Problem {
+                    at: at.clone(),
+                    offset: Some(hole.offset),
+                    message: cut_time(hole.name, hole.after, &specs),
+                    hint: Some(format!(
+                        "follow `%{{{}}}` with text its times never hold, make it the last \
+                         placeholder of the pattern, or read the line with `parser: regex`",
+                        hole.name
+                    )),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The time formats of the top-level field `name` when it is a timestamp (following `ref`s;
+/// fastmatch fills top-level fields only, by name), in the order they are tried; `None` for
+/// another type, no such field, or no format.
+fn time_specs<'s>(schema: &'s Schema, name: &str) -> Option<Vec<&'s str>> {
+    let field = schema.fields.iter().find(|f| f.name == name)?;
+    let mut v: &ValueSchema = &field.value;
+    // Bounded, so that a cycle of refs (an error of its own) ends.
+    for _ in 0..=schema.definitions.len() {
+        match (v.ty, &v.target) {
+            (FieldType::Ref, Some(target)) => v = schema.definitions.get(target)?,
+            _ => break,
+        }
+    }
+    let specs: Vec<&str> = v
+        .time_format
+        .iter()
+        .chain(&v.time_formats)
+        .map(String::as_str)
+        .collect();
+    (v.ty == FieldType::Timestamp && !specs.is_empty()).then_some(specs)
+}
+
+/// Why `%{name}`, followed by `after`, can never capture a time of the formats `specs`.
+fn cut_time(name: &str, after: &str, specs: &[&str]) -> String {
+    let formats = specs
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let which = if specs.len() == 1 {
+        format!("the time format of field `{name}`, {formats},")
+    } else {
+        format!("every time format of field `{name}` ({formats})")
+    };
+    format!(
+        "`%{{{name}}}` captures the text up to the first {after:?}, but {which} always \
+         writes {after:?}: no time is captured whole, so this pattern never gives `{name}` a \
+         value"
+    )
+}
+
 /// The regular expression `source` of a pattern whose placeholders fill `fields`, into `out`.
 fn compile(source: &str, fields: &[String], at: At, out: &mut Reading) {
     match Regex::new(source) {
@@ -185,6 +289,8 @@ pub(crate) struct Hole<'a> {
     pub(crate) after: &'a str,
     /// See [`quote_between`].
     pub(crate) quote: Option<u8>,
+    /// The byte offset of its `%{` in the pattern.
+    pub(crate) offset: usize,
 }
 
 /// A fastmatch pattern cut into the literal text before its first placeholder and its
@@ -196,6 +302,7 @@ pub(crate) fn holes(pattern: &str) -> Option<(&str, Vec<Hole<'_>>)> {
     let mut before = lead;
     let mut out = Vec::new();
     while let Some(open) = rest.strip_prefix("%{") {
+        let offset = pattern.len() - rest.len();
         let close = open.find('}')?;
         rest = &open[close + 1..];
         let next = rest.find("%{").unwrap_or(rest.len());
@@ -204,6 +311,7 @@ pub(crate) fn holes(pattern: &str) -> Option<(&str, Vec<Hole<'_>>)> {
             name: placeholder_name(&open[..close]),
             after,
             quote: quote_between(before, after),
+            offset,
         });
         before = after;
         rest = &rest[next..];
@@ -219,16 +327,19 @@ mod tests {
     fn holes_names_and_quotes() {
         let (lead, h) = holes(r#"<%{ a}> "%{b}" '%{}' "%{c}'%{d}"#).expect("closed");
         assert_eq!(lead, "<");
-        let got: Vec<_> = h.iter().map(|h| (h.name, h.after, h.quote)).collect();
+        let got: Vec<_> = h
+            .iter()
+            .map(|h| (h.name, h.after, h.quote, h.offset))
+            .collect();
         assert_eq!(
             got,
             [
-                ("a", "> \"", None),
-                ("b", "\" '", Some(b'"')),
-                ("", "' \"", Some(b'\'')),
+                ("a", "> \"", None, 1),
+                ("b", "\" '", Some(b'"'), 9),
+                ("", "' \"", Some(b'\''), 16),
                 // The quotes around `c` differ: not a quoted value.
-                ("c", "'", None),
-                ("d", "", None),
+                ("c", "'", None, 22),
+                ("d", "", None, 27),
             ]
         );
         assert_eq!(holes("x %{a"), None);

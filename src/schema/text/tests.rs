@@ -107,3 +107,48 @@ cases! {
     // Each level of patterns using another twice doubles the expansion: it is bounded.
     grok_expansion_is_bounded: &format!("{{schema: Cust.Tst, parser: {{regex: {{patternDefinitions: {{A: '{}', B: '{}'}}, match: ['%{{B:a}}']}}}}, fields: [{{name: a, type: string}}]}}", "y".repeat(1000), "%{A}".repeat(1100)) => ["1:1065: the grok patterns in this pattern expand to more than 1 MiB"];
 }
+
+// Warnings: the schema loads (as in Panther) but a fastmatch pattern cannot work as written.
+// A placeholder's value ends at the first occurrence of the text after it, so a time whose
+// every format writes that text is never captured whole.
+
+/// The warning of `%{name}` at `at`, cut at `after`, which `formats` (as the message lists
+/// them) always write; the first case spells one out.
+fn time_cut(at: &str, name: &str, after: &str, formats: &str) -> String {
+    format!("warning: {at}: `%{{{name}}}` captures the text up to the first {after:?}, but {formats} always writes {after:?}: no time is captured whole, so this pattern never gives `{name}` a value (hint: follow `%{{{name}}}` with text its times never hold, make it the last placeholder of the pattern, or read the line with `parser: regex`)")
+}
+
+cases! {
+    time_cut_by_a_space: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{time} %{user} %{msg}']}}, fields: [{name: time, type: timestamp, timeFormats: ['%Y-%m-%d %H:%M:%S'], isEventTime: true, required: true}, {name: user, type: string}, {name: msg, type: string}]}" => [
+        "warning: 1:50: `%{time}` captures the text up to the first \" \", but the time format of field `time`, `%Y-%m-%d %H:%M:%S`, always writes \" \": no time is captured whole, so this pattern never gives `time` a value (hint: follow `%{time}` with text its times never hold, make it the last placeholder of the pattern, or read the line with `parser: regex`)",
+    ];
+    time_cut_every_format: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{ts} %{msg}']}}, fields: [{name: ts, type: timestamp, timeFormat: '%d/%b/%Y:%H:%M:%S %z', timeFormats: ['%c', 'layout=02/Jan/2006:15:04:05 -0700']}, {name: msg, type: string}]}" => [
+        &time_cut("1:50", "ts", " ", "every time format of field `ts` (`%d/%b/%Y:%H:%M:%S %z`, `%c`, `layout=02/Jan/2006:15:04:05 -0700`)"),
+    ];
+    time_cut_by_a_directive: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{msg} at %{time}:%{rest}', '%{time} %{msg}']}}, fields: [{name: time, type: timestamp, timeFormats: ['%F %T', rfc3339]}, {name: msg, type: string}, {name: rest, type: string}]}" => [
+        &time_cut("1:60", "time", ":", "every time format of field `time` (`%F %T`, `rfc3339`)"),
+    ];
+    time_cut_through_a_ref: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{time} %{msg}']}}, definitions: {When: {type: ref, target: Time}, Time: {type: timestamp, timeFormat: '%r'}}, fields: [{name: time, type: ref, target: When}, {name: msg, type: string}]}" => [
+        &time_cut("1:50", "time", " ", "the time format of field `time`, `%r`,"),
+    ];
+    time_cut_in_each_pattern: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{time}|%{msg}', '%{time} %{msg}', '%{msg}: %{time} %{}']}}, fields: [{name: time, type: timestamp, timeFormat: 'layout=Jan _2 15:04:05'}, {name: msg, type: string}]}" => [
+        &time_cut("1:68", "time", " ", "the time format of field `time`, `layout=Jan _2 15:04:05`,"),
+        &time_cut("1:94", "time", " ", "the time format of field `time`, `layout=Jan _2 15:04:05`,"),
+    ];
+    // Fine: the format never writes the text after the placeholder, or only some formats do.
+    time_not_cut_by_its_separator: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{time} %{msg}', '%{time},%{msg}', '%{time} - %{msg}']}}, fields: [{name: time, type: timestamp, timeFormats: ['%Y-%m-%dT%H:%M:%S', rfc3339, unix, '%Y-%m-%d %H:%M']}, {name: msg, type: string}]}" => [];
+    time_last_takes_the_rest: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{msg} %{time}']}}, fields: [{name: time, type: timestamp, timeFormat: '%Y-%m-%d %H:%M:%S'}, {name: msg, type: string}]}" => [];
+    time_comma_with_a_spaced_format: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{time},%{msg}']}}, fields: [{name: time, type: timestamp, timeFormat: '%Y-%m-%d %H:%M:%S'}, {name: msg, type: string}]}" => [];
+    time_one_format_of_several_without_it: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{time} %{msg}']}}, fields: [{name: time, type: timestamp, timeFormats: ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', 'layout=Jan 2 15:04:05']}, {name: msg, type: string}]}" => [];
+    // `%e` writes a space before days 1 to 9 only; `%z` a sign or `Z`; a Go layout's
+    // trailing spaces match the end of a value; unix times are digits.
+    time_text_written_only_sometimes: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a} %{msg}', '%{b}+%{msg}', '%{c} %{msg}', '%{d}.%{msg}']}}, fields: [{name: a, type: timestamp, timeFormat: '%b%e'}, {name: b, type: timestamp, timeFormat: '%FT%T%z'}, {name: c, type: timestamp, timeFormat: 'layout=2006-01-02 '}, {name: d, type: timestamp, timeFormat: unix}, {name: msg, type: string}]}" => [];
+    // A value between quotes with a backslash ahead is read with its escapes, so it may hold
+    // the text after it; a field `expandFields` builds takes the template's value.
+    time_quoted_or_expanded: r#"{schema: Cust.Tst, parser: {fastmatch: {match: ['"%{time}" %{msg}', '%{when} %{clock} %{msg}'], expandFields: {when: '%{when} %{clock}'}}}, fields: [{name: time, type: timestamp, timeFormat: '%Y" %m'}, {name: when, type: timestamp, timeFormat: '%Y-%m-%d %H:%M:%S'}, {name: clock, type: string}, {name: msg, type: string}]}"# => [];
+    time_field_of_another_type: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{time} %{msg}']}}, fields: [{name: time, type: string}, {name: msg, type: string}]}" => [];
+    // Every line the first pattern matches starts with the `skipPrefix`: skipped, never matched.
+    pattern_behind_skip_prefix: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a} %{msg}', '## %{msg}', '# %{a}'], skipPrefix: '##'}}, fields: [{name: a, type: string}, {name: msg, type: string}]}" => [
+        "warning: 1:65: every line this pattern matches starts with the `skipPrefix` \"##\", which skips the line before any pattern is tried: this pattern never gives an event (hint: change `skipPrefix`, or the text the pattern starts with)",
+    ];
+}
