@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use normalog::pipeline::input::SharedReader;
 use normalog::pipeline::{self, Input};
 use normalog::{Registry, SchemaErrors};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyUserWarning};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PySequence, PyString};
 
@@ -14,7 +14,8 @@ use crate::schema_error;
 
 /// Schemas: `None` (built in), one path, or a list of paths; every problem of every file
 /// is reported, as by the CLI. Anything else is a `TypeError` (a missing or bad file is
-/// a `SchemaError`, a `ValueError`).
+/// a `SchemaError`, a `ValueError`). A warning of a schema ([`Registry::warnings`]) is a
+/// Python `UserWarning`.
 pub(crate) fn load_registry(schemas: Option<&Bound<'_, PyAny>>) -> PyResult<Registry> {
     let Some(schemas) = schemas.filter(|s| !s.is_none()) else {
         return Ok(Registry::builtin());
@@ -33,11 +34,17 @@ pub(crate) fn load_registry(schemas: Option<&Bound<'_, PyAny>>) -> PyResult<Regi
             errors.extend(e.0);
         }
     }
-    if errors.is_empty() {
-        Ok(registry)
-    } else {
-        Err(schema_error(&SchemaErrors(errors)))
+    if !errors.is_empty() {
+        return Err(schema_error(&SchemaErrors(errors)));
     }
+    // What loads but cannot work as written (the CLI prints these): a `UserWarning` each,
+    // shown at the caller's `Normalizer(...)` line (level 1: this code has no Python frame).
+    let py = schemas.py();
+    for w in registry.warnings() {
+        let message = std::ffi::CString::new(w.to_string().replace('\0', " "))?;
+        PyErr::warn(py, &py.get_type::<PyUserWarning>(), &message, 1)?;
+    }
+    Ok(registry)
 }
 
 /// `log_types`: `None` (all loaded), or a sequence of names. A single name is refused with

@@ -177,6 +177,27 @@ def test_bad_schema_has_the_cli_message(cli, tmp_path):
         normalog.Normalizer(schemas=[bad])
 
 
+def test_schema_warnings_are_user_warnings_with_the_cli_message(cli, tmp_path):
+    """A schema that loads but cannot work as written (a fastmatch time cut at its own
+    space) warns as the CLI does, with file:line:col; the Normalizer is still made."""
+    schema = tmp_path / "cut.yml"
+    schema.write_text(
+        "schema: Custom.Cut\n"
+        "parser:\n  fastmatch:\n    match:\n      - '%{time} %{user}'\n"
+        "fields:\n"
+        "  - {name: time, type: timestamp, timeFormat: '%Y-%m-%d %H:%M:%S', isEventTime: true}\n"
+        "  - {name: user, type: string}\n"
+    )
+    _, _, stderr = run_cli(cli, "schema", "check", schema)
+    cli_warnings = [l.removeprefix("normalog: warning: ") for l in stderr.splitlines()]
+    assert len(cli_warnings) == 1 and "cut.yml:5:" in cli_warnings[0]
+    with pytest.warns(UserWarning) as caught:
+        n = normalog.Normalizer(schemas=schema)
+    assert [str(w.message).removeprefix("warning: ") for w in caught] == cli_warnings
+    assert caught[0].filename == __file__  # shown at the caller's line
+    assert n.log_types == ["Custom.Cut"]
+
+
 def test_unknown_log_type_has_the_cli_message(cli, tmp_path):
     _, _, stderr = run_cli(cli, "normalize", "-t", "Nope.Type", "-o", tmp_path / "o.ndjson",
                            "-", input=b"", check_codes=(2,))
