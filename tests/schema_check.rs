@@ -281,8 +281,8 @@ fields:
     let warning = "normalog: warning: fm.yml:5:10: `%{time}` captures the text up to the first \
                    \" \", but the time format of field `time`, `%Y-%m-%d %H:%M:%S`, always \
                    writes \" \": no time is captured whole, so this pattern never gives `time` a \
-                   value (hint: follow `%{time}` with text its times never hold, make it the \
-                   last placeholder of the pattern, or read the line with `parser: regex`)";
+                   value (hint: follow `%{time}` with text its times never hold, end the \
+                   pattern with it, or read the line with `parser: regex`)";
     let normalog = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_normalog"))
             .current_dir(d)

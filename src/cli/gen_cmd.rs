@@ -36,8 +36,9 @@ pub struct GenArgs {
 
     /// Spread the records' times evenly over this span, e.g. 180d (units s, m, h, d, w),
     /// as an archive of months of logs is. Every record has its event time (an optional
-    /// isEventTime field is always written). Default: about 86 ms between records (a
-    /// million records span about a day).
+    /// isEventTime field is always written; in a text log type, unless every pattern that
+    /// holds it cuts the time format the generator writes). Default: about 86 ms between
+    /// records (a million records span about a day).
     #[arg(long, value_name = "DURATION", value_parser = parse_span)]
     pub span: Option<u64>,
 

@@ -129,7 +129,15 @@ pub(super) fn write_read_back(
 
 impl LineGen {
     /// The line generator of `schema` (a text log type), whose fields compiled to `fields`.
-    pub(super) fn new(schema: &Schema, fields: &[FieldGen]) -> Result<LineGen, GenError> {
+    /// With `event_time`, an optional event time is written wherever a pattern (or regex
+    /// branch) can hold it: only those patterns are chosen. Without, any pattern that fills
+    /// the required fields (the generator's fallback when those patterns cut the time it
+    /// writes: see `Generator::new`).
+    pub(super) fn new(
+        schema: &Schema,
+        fields: &[FieldGen],
+        event_time: bool,
+    ) -> Result<LineGen, GenError> {
         let refuse = |reason: String| GenError::TextPattern {
             log_type: schema.schema.clone(),
             reason,
@@ -184,7 +192,7 @@ impl LineGen {
                 }
                 // An optional event time is written too, by the patterns that fill it when
                 // some do: without it, the event's time would be the run's, not in --span.
-                for fi in (0..fields.len()).filter(|&fi| fields[fi].event_time) {
+                for fi in (0..fields.len()).filter(|&fi| event_time && fields[fi].event_time) {
                     let fills = |s: &FastShape| s.parts.iter().any(|&(f, _)| f == Some(fi));
                     if shapes.iter().any(fills) {
                         shapes.retain(fills);
@@ -217,7 +225,7 @@ impl LineGen {
         let wanted = (0..fields.len())
             .map(|fi| {
                 let filled = || groups.iter().flatten().any(|&(_, f)| f == fi);
-                required[fi] || (fields[fi].event_time && filled())
+                required[fi] || (event_time && fields[fi].event_time && filled())
             })
             .collect();
         let gen = LineGen {

@@ -484,3 +484,26 @@ fields:
         assert!((start - 2..start + 30 * 86_400).contains(&t), "{t}");
     }
 }
+
+/// A fastmatch log type whose optional event time is read as `unix` (its first format,
+/// `%Y-%m-%d %H:%M:%S`, the one the generator writes, is cut at the pattern's space) and
+/// whose other pattern has no time: the schema loads without a warning and normalizes both
+/// kinds of lines. Keeping only the pattern with the time must not make the generator
+/// refuse the log type (it wrote the pattern without the time before).
+#[test]
+fn an_event_time_pattern_that_cannot_take_the_written_format_does_not_refuse_the_type() {
+    let yaml = "
+schema: Custom.FmUnix
+parser:
+  fastmatch:
+    match: ['NOTIME %{msg}', '%{time} %{msg}']
+fields:
+  - {name: time, type: timestamp, timeFormats: ['%Y-%m-%d %H:%M:%S', unix], isEventTime: true}
+  - {name: msg, type: string, required: true}
+";
+    let mut registry = Registry::new();
+    registry.add_str(yaml, "custom.yml").unwrap();
+    assert!(registry.warnings().next().is_none());
+    let generator = Generator::new(&registry, &["Custom.FmUnix"], &GenOptions::default());
+    assert!(generator.is_ok(), "{:?}", generator.err());
+}

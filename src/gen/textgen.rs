@@ -36,8 +36,14 @@ enum Rows {
 }
 
 impl TextGen {
-    /// The line writer of `schema` (a text log type), whose fields compiled to `fields`.
-    pub(super) fn new(schema: &Schema, fields: &[FieldGen]) -> Result<TextGen, GenError> {
+    /// The line writer of `schema` (a text log type), whose fields compiled to `fields`;
+    /// with `event_time`, patterns (and regex branches) are chosen to write an optional
+    /// event time where some can ([`LineGen::new`]).
+    pub(super) fn new(
+        schema: &Schema,
+        fields: &[FieldGen],
+        event_time: bool,
+    ) -> Result<TextGen, GenError> {
         let spec = schema.parser.as_ref();
         if let Some(c) = spec.and_then(|s| s.csv.as_ref()) {
             let required = fields.iter().map(|f| f.required).collect();
@@ -61,7 +67,7 @@ impl TextGen {
                     .or(s.regex.as_ref().map(|r| r.skip_lines))
             })
             .unwrap_or(0);
-        let rows = Rows::Pattern(LineGen::new(schema, fields)?);
+        let rows = Rows::Pattern(LineGen::new(schema, fields, event_time)?);
         Ok(TextGen { rows, skip_lines })
     }
 

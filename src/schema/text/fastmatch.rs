@@ -199,8 +199,8 @@ pub(super) fn lint(schema: &Schema, patterns: &[String], options: &TextOptions) 
                     offset: Some(hole.offset),
                     message: cut_time(hole.name, hole.after, &specs),
                     hint: Some(format!(
-                        "follow `%{{{}}}` with text its times never hold, make it the last \
-                         placeholder of the pattern, or read the line with `parser: regex`",
+                        "follow `%{{{}}}` with text its times never hold, end the pattern \
+                         with it, or read the line with `parser: regex`",
                         hole.name
                     )),
                 });

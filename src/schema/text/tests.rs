@@ -115,12 +115,12 @@ cases! {
 /// The warning of `%{name}` at `at`, cut at `after`, which `formats` (as the message lists
 /// them) always write; the first case spells one out.
 fn time_cut(at: &str, name: &str, after: &str, formats: &str) -> String {
-    format!("warning: {at}: `%{{{name}}}` captures the text up to the first {after:?}, but {formats} always writes {after:?}: no time is captured whole, so this pattern never gives `{name}` a value (hint: follow `%{{{name}}}` with text its times never hold, make it the last placeholder of the pattern, or read the line with `parser: regex`)")
+    format!("warning: {at}: `%{{{name}}}` captures the text up to the first {after:?}, but {formats} always writes {after:?}: no time is captured whole, so this pattern never gives `{name}` a value (hint: follow `%{{{name}}}` with text its times never hold, end the pattern with it, or read the line with `parser: regex`)")
 }
 
 cases! {
     time_cut_by_a_space: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{time} %{user} %{msg}']}}, fields: [{name: time, type: timestamp, timeFormats: ['%Y-%m-%d %H:%M:%S'], isEventTime: true, required: true}, {name: user, type: string}, {name: msg, type: string}]}" => [
-        "warning: 1:50: `%{time}` captures the text up to the first \" \", but the time format of field `time`, `%Y-%m-%d %H:%M:%S`, always writes \" \": no time is captured whole, so this pattern never gives `time` a value (hint: follow `%{time}` with text its times never hold, make it the last placeholder of the pattern, or read the line with `parser: regex`)",
+        "warning: 1:50: `%{time}` captures the text up to the first \" \", but the time format of field `time`, `%Y-%m-%d %H:%M:%S`, always writes \" \": no time is captured whole, so this pattern never gives `time` a value (hint: follow `%{time}` with text its times never hold, end the pattern with it, or read the line with `parser: regex`)",
     ];
     time_cut_every_format: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{ts} %{msg}']}}, fields: [{name: ts, type: timestamp, timeFormat: '%d/%b/%Y:%H:%M:%S %z', timeFormats: ['%c', 'layout=02/Jan/2006:15:04:05 -0700']}, {name: msg, type: string}]}" => [
         &time_cut("1:50", "ts", " ", "every time format of field `ts` (`%d/%b/%Y:%H:%M:%S %z`, `%c`, `layout=02/Jan/2006:15:04:05 -0700`)"),
