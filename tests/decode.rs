@@ -154,6 +154,9 @@ err_cases! {
     beyond_float_range_in_an_array: r#"{"id":1,"items":[{"n":1},{"n":1e400}]}"# => &format!("{AT}field \"items[1].n\": number out of range for its type: 1e400");
     huge_integer_into_int_cut: &format!(r#"{{"id":{}}}"#, "9".repeat(400)) => &format!("{AT}field \"id\": number out of range for its type: {}…", "9".repeat(64));
     beyond_float_range_and_broken: r#"{"id":1e400,"ok":tru}"# => "record 0 (line 1, byte 0, column 21): invalid JSON: a bare word where a value goes (only true, false and null are written without quotes)";
+    // Python's and YAML's spellings are bare words too; serde_json says "expected value" for
+    // a word whose first letter starts none of true/false/null.
+    bare_word_capitalized: r#"{"id":1,"ok":True}"# => "record 0 (line 1, byte 0, column 14): invalid JSON: a bare word where a value goes (only true, false and null are written without quotes)";
     beyond_float_range_not_boolean: r#"{"id":1,"ok":1e400}"# => &format!("{AT}field \"ok\": expected boolean, found a number");
     float_into_int: r#"{"id":1.5}"# => &format!("{AT}field \"id\": expected an integer, found a float: 1.5");
     integral_float_into_int: r#"{"id":-1.0}"# => &format!("{AT}field \"id\": expected an integer, found a float: -1.0");
