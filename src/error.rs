@@ -366,8 +366,13 @@ impl Error {
                     Some(i) => text[..i].to_string(),
                     None => text,
                 };
-                // serde_json's word for a bare word where a value goes (`not json`, `tru`).
-                let message = if message == "expected ident" {
+                // serde_json's word for a bare word where a value goes (`not json`, `tru`);
+                // a word that starts none of true, false and null (`True`, `None`, `yes`) is
+                // "expected value" at its first letter.
+                let bare = message == "expected ident"
+                    || (message == "expected value"
+                        && raw.get(offset).is_some_and(u8::is_ascii_alphabetic));
+                let message = if bare {
                     "a bare word where a value goes (only true, false and null are written \
                      without quotes)"
                         .to_string()
