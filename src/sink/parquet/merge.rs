@@ -6,10 +6,11 @@
 //!
 //! Memory is bounded whatever the size of the records ([`Limits`]): the rows of the sample
 //! (at most 32 MiB), then one batch at a time (8,192 rows, fewer when the file's rows are
-//! large: about 8 MiB), and the writer's unfinished row group, written out once it buffers
-//! 128 MiB (as `normalize` writes its row groups early within its memory bound). Records
-//! of a MiB were merged in 1.2 GB before these bounds, in 185 MB after. The merged files are cut at the target
-//! size, as `normalize` cuts its part files.
+//! large: about 8 MiB, as a file's first rows show, see [`Batches`]), and the writer's
+//! unfinished row group, written out once it buffers 128 MiB (as `normalize` writes its
+//! row groups early within its memory bound). Records of a MiB were merged in 1.2 GB before
+//! these bounds, in 191 MB after. The merged files are cut at the target size, as
+//! `normalize` cuts its part files.
 
 use std::fs::File;
 use std::io::BufWriter;
