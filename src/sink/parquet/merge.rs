@@ -644,11 +644,18 @@ mod tests {
             ),
         ])
         .expect("batch");
-        let mut w =
-            ArrowWriter::try_new(File::create(&path).expect("create"), batch.schema(), None)
-                .expect("writer");
+        // Row groups of 300 rows: reading on from a row is reading on across them.
+        let props = WriterProperties::builder()
+            .set_max_row_group_row_count(Some(300))
+            .build();
+        let mut w = ArrowWriter::try_new(
+            File::create(&path).expect("create"),
+            batch.schema(),
+            Some(props),
+        )
+        .expect("writer");
         w.write(&batch).expect("write");
-        w.close().expect("close");
+        assert_eq!(w.close().expect("close").num_row_groups(), 7);
         let limits = Limits {
             batch_rows: 8192,
             batch_bytes: 64 << 10,
