@@ -134,8 +134,8 @@ pub enum Command {
 const COMPACT_EXIT_CODES: &str = "\
 Exit status:
   0    done (also when there was nothing to merge, or a pull's files were left for later)
-  1    done, but the files of some partitions could not be merged (a column of two types,
-       say): they are left as they are, and stderr says why
+  1    done, but some files could not be merged (a column of two types, a file that
+       cannot be read): they are left as they are, and stderr says why
   2    fatal error: DIR is not a directory, no such table, an I/O error
   130  interrupted by SIGINT (143 SIGTERM, 129 SIGHUP): the merges it lists were
        committed, nothing else";

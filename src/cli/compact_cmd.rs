@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use normalog::sink::compact::{compact_into, CompactOptions, CompactReport, SkipKind};
+use normalog::sink::compact::{compact_into, CompactOptions, CompactReport};
 use normalog::sink::layout::table_name;
 
 use super::messages::{self, thousands};
@@ -94,10 +94,7 @@ pub(super) fn run(args: &CompactArgs, interrupt: Option<&Interrupt>) -> Result<u
             "stopped; {done}, temporary files removed"
         )));
     }
-    let refused = report
-        .skipped
-        .iter()
-        .any(|s| s.kind == SkipKind::Incompatible);
+    let refused = report.skipped.iter().any(|s| s.kind.needs_attention());
     Ok(if refused { EXIT_REJECTS } else { EXIT_OK })
 }
 
@@ -110,7 +107,7 @@ fn print_report(args: &CompactArgs, report: &CompactReport, finished: bool) {
     // One line per table and reason: a pull that runs skips every partition it wrote.
     let mut skipped: BTreeMap<(&str, &str), (BTreeSet<&Path>, usize)> = BTreeMap::new();
     for s in &report.skipped {
-        if args.quiet && s.kind != SkipKind::Incompatible {
+        if args.quiet && !s.kind.needs_attention() {
             continue;
         }
         let e = skipped.entry((&s.table, &s.reason)).or_default();

@@ -123,8 +123,10 @@ fn merge_ndjson(
     target: Option<u64>,
     next: NextFile<'_>,
 ) -> Result<Vec<u64>, MergeError> {
-    let unreadable =
-        |path: &Path, e: &std::io::Error| MergeError::Refused(format!("{}: {e}", path.display()));
+    let unreadable = |path: &Path, e: &std::io::Error| MergeError::Unreadable {
+        path: path.to_path_buf(),
+        reason: format!("{}: {e}", path.display()),
+    };
     let failed = |e: std::io::Error| MergeError::Failed(Error::from(e));
     let finish = |w: BufWriter<File>| -> Result<(), MergeError> {
         let file = w.into_inner().map_err(|e| failed(e.into_error()))?;

@@ -92,8 +92,9 @@ impl Limits {
 ///
 /// # Errors
 ///
-/// [`MergeError::Refused`] when a file cannot be read, or the files' columns cannot make
-/// one table (a column of two types, a column that cannot be null missing from a file).
+/// [`MergeError::Unreadable`] when a file cannot be read; [`MergeError::Refused`] when the
+/// files' columns cannot make one table (a column of two types, a column that cannot be
+/// null missing from a file).
 /// [`MergeError::Failed`] when writing fails.
 pub fn merge_parquet(
     inputs: &[PathBuf],
@@ -121,8 +122,9 @@ fn merge_within(
     row_group_rows: usize,
     limits: Limits,
 ) -> Result<Vec<u64>, MergeError> {
-    let unreadable = |path: &Path, e: &dyn std::fmt::Display| {
-        MergeError::Refused(format!("{}: {e}", path.display()))
+    let unreadable = |path: &Path, e: &dyn std::fmt::Display| MergeError::Unreadable {
+        path: path.to_path_buf(),
+        reason: format!("{}: {e}", path.display()),
     };
     let mut schemas = Vec::with_capacity(inputs.len());
     let mut metas = Vec::with_capacity(inputs.len());

@@ -118,67 +118,87 @@ fn merge_groups(
         opts,
         merge,
     } = job;
-    for (i, (partition, group)) in planned.into_iter().enumerate() {
-        if (opts.cancelled)() {
-            return Ok(false);
-        }
-        let ext = group[0].ext;
-        let inputs: Vec<PathBuf> = group.iter().map(|p| p.path.clone()).collect();
-        let mut tmps: Vec<PathBuf> = Vec::new();
-        let merged = {
-            let mut next = || -> Result<File, Error> {
-                // Hidden, and named after this run's lock: what recovery removes once the
-                // run is gone.
-                let name = format!(".compact-{i}-{}.{ext}.tmp-{}", tmps.len(), lock.token());
-                let tmp = partition.join(name);
-                let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
-                tmps.push(tmp);
-                Ok(file)
+    for (i, (partition, mut group)) in planned.into_iter().enumerate() {
+        // Again without a file that cannot be read, while two or more are left.
+        while group.len() >= 2 {
+            if (opts.cancelled)() {
+                return Ok(false);
+            }
+            let ext = group[0].ext;
+            let inputs: Vec<PathBuf> = group.iter().map(|p| p.path.clone()).collect();
+            let mut tmps: Vec<PathBuf> = Vec::new();
+            let merged = {
+                let mut next = || -> Result<File, Error> {
+                    // Hidden, and named after this run's lock: what recovery removes once
+                    // the run is gone.
+                    let name = format!(".compact-{i}-{}.{ext}.tmp-{}", tmps.len(), lock.token());
+                    let tmp = partition.join(name);
+                    let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
+                    tmps.push(tmp);
+                    Ok(file)
+                };
+                merge(ext, &inputs, opts.max_bytes, &mut next)
             };
-            merge(ext, &inputs, opts.max_bytes, &mut next)
-        };
-        match merged {
-            Ok(rows) => {
-                let mut bytes_after = 0;
-                for tmp in &tmps {
-                    let done = std::fs::metadata(tmp)
-                        .map_err(|e| path_error(tmp, &e))
-                        .and_then(|m| {
-                            written_when_its_newest_input_was(tmp, &inputs).map(|()| m.len())
-                        });
-                    match done {
-                        Ok(bytes) => bytes_after += bytes,
-                        Err(e) => {
-                            remove_all(&tmps);
-                            return Err(e);
+            match merged {
+                Ok(rows) => {
+                    let mut bytes_after = 0;
+                    for tmp in &tmps {
+                        let done = std::fs::metadata(tmp)
+                            .map_err(|e| path_error(tmp, &e))
+                            .and_then(|m| {
+                                written_when_its_newest_input_was(tmp, &inputs).map(|()| m.len())
+                            });
+                        match done {
+                            Ok(bytes) => bytes_after += bytes,
+                            Err(e) => {
+                                remove_all(&tmps);
+                                return Err(e);
+                            }
                         }
                     }
+                    ready.push(Ready {
+                        partition,
+                        group,
+                        tmps,
+                        rows: rows.iter().sum(),
+                        bytes_after,
+                    });
+                    pause_point("merge");
+                    break;
                 }
-                ready.push(Ready {
-                    partition,
-                    group,
-                    tmps,
-                    rows: rows.iter().sum(),
-                    bytes_after,
-                });
-                pause_point("merge");
-            }
-            Err(MergeError::Refused(reason)) => {
-                remove_all(&tmps);
-                // Merged (and removed) by another compaction meanwhile: nothing to say.
-                if inputs.iter().all(|p| p.exists()) {
+                Err(MergeError::Refused(reason)) => {
+                    remove_all(&tmps);
+                    // Merged (and removed) by another compaction meanwhile: nothing to say.
+                    if inputs.iter().all(|p| p.exists()) {
+                        report.skipped.push(Skipped {
+                            kind: SkipKind::Incompatible,
+                            table: table.to_owned(),
+                            partition: rel(dir, &partition),
+                            files: inputs.len(),
+                            reason,
+                        });
+                    }
+                    break;
+                }
+                Err(MergeError::Unreadable { path, reason }) => {
+                    remove_all(&tmps);
+                    // Gone: another compaction merged the group meanwhile.
+                    if !path.exists() {
+                        break;
+                    }
                     report.skipped.push(Skipped {
-                        kind: SkipKind::Incompatible,
+                        kind: SkipKind::Unreadable,
                         table: table.to_owned(),
                         partition: rel(dir, &partition),
-                        files: inputs.len(),
+                        files: 1,
                         reason,
                     });
+                    group.retain(|p| p.path != path);
                 }
-            }
-            Err(MergeError::Failed(e)) => {
-                remove_all(&tmps);
-                return Err(e);
+                Err(MergeError::Failed(e)) => {
+                    remove_all(&tmps);
+                    return Err(e);
+                }
             }
         }
     }

@@ -76,6 +76,14 @@ pub enum MergeError {
     /// The files cannot make one file (e.g. a column of two types): the group is skipped
     /// and the reason reported.
     Refused(String),
+    /// The file `path` cannot be read (truncated, corrupt): it is left as it is, reported,
+    /// and the group's other files are merged without it.
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why, with the file named.
+        reason: String,
+    },
     /// Reading or writing failed: the compaction stops.
     Failed(Error),
 }
@@ -118,6 +126,18 @@ pub enum SkipKind {
     PullUnsettled,
     /// Files that cannot make one file, such as a column of two types.
     Incompatible,
+    /// A file that cannot be read (truncated, corrupt): the other files of its partition
+    /// are merged without it.
+    Unreadable,
+}
+
+impl SkipKind {
+    /// Whether files were left for a reason the run cannot resolve by itself (the command
+    /// exits 1): not a pull still committing.
+    #[must_use]
+    pub fn needs_attention(self) -> bool {
+        !matches!(self, SkipKind::PullUnsettled)
+    }
 }
 
 /// Files that were left as they are, and why.
