@@ -10,7 +10,7 @@
 //!   holds the literal text that follows its placeholder (the matcher cuts the line at its
 //!   first occurrence), and a pattern is chosen only when it fills every required field
 //!   (and an optional event time, when some pattern fills it).
-//! - **regex**: the pattern's syntax tree is walked: literals as written, a character of
+//! - **regex**: the pattern's syntax tree is walked (`walk.rs`): literals as written, a character of
 //!   each class, a random count of each repetition (a few at most), a random branch of each
 //!   alternation (one that fills a required field, or an optional event time, when there is
 //!   one). A group that fills a
@@ -26,9 +26,10 @@
 //! (a comment line).
 
 use regex::{CaptureLocations, Regex};
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Hir, HirKind};
 
 use super::plan::{FieldGen, VGen};
+use super::walk::{GroupField, Walk};
 use super::write::write_value;
 use super::{GenError, State};
 use crate::schema::text::{compile_fastmatch, compile_regex, holes, Compiled};
@@ -83,13 +84,6 @@ struct FastShape {
     quoted: bool,
 }
 
-#[derive(Debug)]
-struct GroupField {
-    field: usize,
-    /// The group's own pattern, anchored: does a value of the field fit it?
-    fits: Regex,
-}
-
 /// A deliberate mistake: this field gets this text.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Bad {
@@ -98,7 +92,7 @@ pub(super) struct Bad {
 }
 
 /// Where each field's value went in the line being written: `(field, start, end)`.
-type Written = Vec<(usize, usize, usize)>;
+pub(super) type Written = Vec<(usize, usize, usize)>;
 
 /// The retry loop of the line writers (pattern lines here, CSV rows in `csv.rs`): append a
 /// line to `out` with `attempt`, which writes a candidate from `start` (where the line
@@ -498,128 +492,5 @@ fn group_hir(hir: &Hir, index: usize) -> Option<&Hir> {
         HirKind::Repetition(r) => group_hir(&r.sub, index),
         HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().find_map(|h| group_hir(h, index)),
         _ => None,
-    }
-}
-
-/// One walk of a regex syntax tree, writing text it matches.
-struct Walk<'a, 'r> {
-    rng: &'r mut State,
-    fields: &'a [FieldGen],
-    groups: &'a [Option<GroupField>],
-    bad: Option<Bad>,
-    /// The fields to write when a branch or repetition can ([`LineGen`]'s `wanted`).
-    wanted: &'a [bool],
-    base: usize,
-    written: &'r mut Written,
-}
-
-/// Characters tried first for a class (readable lines).
-const NICE: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_./";
-
-impl Walk<'_, '_> {
-    fn hir(&mut self, h: &Hir, out: &mut Vec<u8>) {
-        match h.kind() {
-            HirKind::Empty | HirKind::Look(_) => {}
-            HirKind::Literal(l) => out.extend_from_slice(&l.0),
-            HirKind::Class(Class::Unicode(c)) => {
-                let ranges = c.ranges();
-                let fits = |ch: char| ranges.iter().any(|r| r.start() <= ch && ch <= r.end());
-                let nice = (0..8)
-                    .map(|_| char::from(NICE[self.rng.below(NICE.len())]))
-                    .find(|&ch| fits(ch));
-                let ch = nice.or_else(|| {
-                    ranges
-                        .iter()
-                        .flat_map(|r| (r.start()..=r.end()).take(128))
-                        .find(|ch| !ch.is_control())
-                });
-                if let Some(ch) = ch {
-                    let mut buf = [0u8; 4];
-                    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                }
-            }
-            HirKind::Class(Class::Bytes(c)) => {
-                let b = NICE
-                    .iter()
-                    .copied()
-                    .find(|&b| c.ranges().iter().any(|r| r.start() <= b && b <= r.end()));
-                if let Some(b) = b.or_else(|| {
-                    c.ranges()
-                        .first()
-                        .map(regex_syntax::hir::ClassBytesRange::start)
-                }) {
-                    out.push(b);
-                }
-            }
-            HirKind::Repetition(r) => {
-                let hi = r.max.unwrap_or(r.min + 6).min(r.min + 6);
-                let mut n =
-                    r.min + u32::try_from(self.rng.below((hi - r.min) as usize + 1)).unwrap_or(0);
-                if n == 0 && self.fills_wanted(&r.sub) {
-                    n = 1;
-                }
-                for _ in 0..n {
-                    self.hir(&r.sub, out);
-                }
-            }
-            HirKind::Capture(c) => {
-                let Some(g) = self.groups.get(c.index as usize).and_then(Option::as_ref) else {
-                    return self.hir(&c.sub, out);
-                };
-                let start = out.len();
-                if let Some(b) = self.bad.filter(|b| b.field == g.field) {
-                    out.extend_from_slice(b.text.as_bytes());
-                } else {
-                    let value = &self.fields[g.field].value;
-                    // Text made from the group is a last resort: for a timestamp it reads as
-                    // a time far from the record's (`\d+\.\d+` for `unix` gives 0.0, 1970),
-                    // and a group may take only some of the format's forms (`unix` is
-                    // written with a fraction 3 times in 10), so times get more tries.
-                    let tries = if matches!(value, VGen::Time(_)) {
-                        48
-                    } else {
-                        4
-                    };
-                    let fitted = (0..tries).any(|_| {
-                        out.truncate(start);
-                        write_text(self.rng, out, value);
-                        std::str::from_utf8(&out[start..]).is_ok_and(|s| g.fits.is_match(s))
-                    });
-                    if !fitted {
-                        out.truncate(start);
-                        self.hir(&c.sub, out);
-                    }
-                }
-                self.written
-                    .push((g.field, start - self.base, out.len() - self.base));
-            }
-            HirKind::Concat(v) => {
-                for h in v {
-                    self.hir(h, out);
-                }
-            }
-            HirKind::Alternation(v) => {
-                let wanted: Vec<&Hir> = v.iter().filter(|h| self.fills_wanted(h)).collect();
-                let h = if wanted.is_empty() {
-                    self.rng.pick(v)
-                } else {
-                    *self.rng.pick(&wanted)
-                };
-                self.hir(h, out);
-            }
-        }
-    }
-
-    /// Whether `h` holds a group that fills a wanted field.
-    fn fills_wanted(&self, h: &Hir) -> bool {
-        match h.kind() {
-            HirKind::Capture(c) => {
-                let g = self.groups.get(c.index as usize).and_then(Option::as_ref);
-                g.is_some_and(|g| self.wanted[g.field]) || self.fills_wanted(&c.sub)
-            }
-            HirKind::Repetition(r) => self.fills_wanted(&r.sub),
-            HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().any(|h| self.fills_wanted(h)),
-            _ => false,
-        }
     }
 }

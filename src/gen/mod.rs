@@ -43,6 +43,7 @@ mod strings;
 mod text;
 mod textgen;
 mod times;
+mod walk;
 mod write;
 
 use std::fmt;
