@@ -372,12 +372,22 @@ impl Error {
                 let bare = message == "expected ident"
                     || (message == "expected value"
                         && raw.get(offset).is_some_and(u8::is_ascii_alphabetic));
-                let message = if bare {
-                    "a bare word where a value goes (only true, false and null are written \
-                     without quotes)"
-                        .to_string()
+                let (message, offset) = if bare {
+                    // serde_json points where the word stopped matching a literal (the
+                    // `}` of `tru}`, the `y` of `falsy`); the column of the word's first
+                    // letter is the one to look at.
+                    let start = raw[..offset]
+                        .iter()
+                        .rposition(|b| !b.is_ascii_alphanumeric())
+                        .map_or(0, |i| i + 1);
+                    (
+                        "a bare word where a value goes (only true, false and null are \
+                         written without quotes)"
+                            .to_string(),
+                        start,
+                    )
                 } else {
-                    message
+                    (message, offset)
                 };
                 return Error::new(ErrorKind::Json {
                     pos,

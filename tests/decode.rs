@@ -153,7 +153,10 @@ err_cases! {
     beyond_float_range_into_time: r#"{"id":1,"ts_unix":1e999}"# => &format!("{AT}field \"ts_unix\": number out of range for its type: 1e999");
     beyond_float_range_in_an_array: r#"{"id":1,"items":[{"n":1},{"n":1e400}]}"# => &format!("{AT}field \"items[1].n\": number out of range for its type: 1e400");
     huge_integer_into_int_cut: &format!(r#"{{"id":{}}}"#, "9".repeat(400)) => &format!("{AT}field \"id\": number out of range for its type: {}…", "9".repeat(64));
-    beyond_float_range_and_broken: r#"{"id":1e400,"ok":tru}"# => "record 0 (line 1, byte 0, column 21): invalid JSON: a bare word where a value goes (only true, false and null are written without quotes)";
+    // The column is the bare word's first letter, wherever serde_json stopped reading it.
+    beyond_float_range_and_broken: r#"{"id":1e400,"ok":tru}"# => "record 0 (line 1, byte 0, column 18): invalid JSON: a bare word where a value goes (only true, false and null are written without quotes)";
+    bare_word_cut_by_a_space: r#"{"id":1,"ok":nul }"# => "record 0 (line 1, byte 0, column 14): invalid JSON: a bare word where a value goes (only true, false and null are written without quotes)";
+    bare_word_longer_than_a_literal: r#"{"id":1,"ok":falsy}"# => "record 0 (line 1, byte 0, column 14): invalid JSON: a bare word where a value goes (only true, false and null are written without quotes)";
     // Python's and YAML's spellings are bare words too; serde_json says "expected value" for
     // a word whose first letter starts none of true/false/null.
     bare_word_capitalized: r#"{"id":1,"ok":True}"# => "record 0 (line 1, byte 0, column 14): invalid JSON: a bare word where a value goes (only true, false and null are written without quotes)";

@@ -15,10 +15,10 @@ pub(super) struct TypeGen {
     pub(super) name: String,
     pub(super) root: ObjGen,
     pub(super) realism: Option<realism::Realism>,
-    /// Top-level required fields (for [`InvalidKind::MissingRequired`]).
+    /// Top-level required fields (for [`InvalidKind::MissingRequired`](super::InvalidKind::MissingRequired)).
     pub(super) required: Vec<String>,
     /// Top-level required fields for which `""` is null: numbers, booleans, timestamps
-    /// (for [`InvalidKind::EmptyRequired`]).
+    /// (for [`InvalidKind::EmptyRequired`](super::InvalidKind::EmptyRequired)).
     pub(super) required_nullable: Vec<String>,
     /// Top-level timestamp fields and values none of their formats accept.
     pub(super) bad_times: Vec<(String, Vec<&'static str>)>,

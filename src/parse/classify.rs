@@ -146,7 +146,7 @@ impl Classifier {
         (0..required.len()).all(|w| scan.present[w] & required[w] == required[w])
     }
 
-    /// The field indices of candidate `p` for the record's first [`MEMO`] keys.
+    /// The field indices of candidate `p` for the record's first [`MEMO`](crate::parse::tape::MEMO) keys.
     pub(crate) fn memo<'s>(&'s self, scan: &'s Scan, p: usize) -> Memo<'s> {
         let stride = self.names + 1;
         Memo::Union {

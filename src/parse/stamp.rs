@@ -8,7 +8,7 @@ use chrono::Timelike as _;
 /// The wall clock for `p_parse_time`, read for every record.
 ///
 /// On Linux it is the kernel's coarse real-time clock (`CLOCK_REALTIME_COARSE`), which
-/// advances once per scheduler tick (1 to 4 ms; [`Clock::resolution`]) and costs a few
+/// advances once per scheduler tick (1 to 4 ms; `Clock::resolution`) and costs a few
 /// nanoseconds to read: reading the precise clock for every record took 6 to 12% of the
 /// parse stage's throughput (measured with `normalog bench --only parse`). A parse time a
 /// few milliseconds early is well within what the field is for. Elsewhere, the precise clock.

@@ -1,5 +1,5 @@
 //! The `parser:` block of a schema: `native`, and the text parsers `csv`, `regex` and
-//! `fastmatch` with their options, read by the [`Loader`](super::Loader) with positions like
+//! `fastmatch` with their options, read by the [`super::Loader`] with positions like
 //! the rest.
 
 use std::collections::BTreeMap;
