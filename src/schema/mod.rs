@@ -212,8 +212,8 @@ pub struct CsvParser {
     /// with `columns` given too, `columns` name the values and the header is only skipped.
     #[serde(default, skip_serializing_if = "is_false")]
     pub has_header: bool,
-    /// The names of the columns, in order (required without `hasHeader`). A row must have
-    /// exactly this many values.
+    /// The names of the columns, in order (required without `hasHeader`). A row may have
+    /// any number of values: those beyond `columns` are dropped, a missing one is empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<String>,
     /// The shared text options.
@@ -279,11 +279,14 @@ pub struct NativeParser {
 
 /// One named field of an object (or of the record itself).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+// Unknown keys are refused by the loader; serde cannot deny them beside `flatten`.
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct Field {
     /// The JSON key, matched case-sensitively. A dot is part of the name, not a path.
     pub name: String,
-    /// A missing or `null` value rejects the record (`0`, `false` and `""` are present).
+    /// A missing or `null` value rejects the record. `0` and `false` are present; `""` is
+    /// present for a string, and null for numbers, booleans and timestamps.
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
     /// Free text.
@@ -301,6 +304,7 @@ pub struct Field {
 /// A value's type and its attributes; `element` of an array is a bare `ValueSchema`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct ValueSchema {
     /// The value type.
     #[serde(rename = "type")]

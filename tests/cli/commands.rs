@@ -36,6 +36,106 @@ fn schema_commands() {
     assert_eq!(js["properties"]["fieldDiscoveryEnabled"]["const"], false);
 }
 
+/// The keys the JSON Schema gives editors are the loader's: every schema file of the
+/// repository passes its key check, and a misspelled key in a field or an array element
+/// fails it, as `schema check` refuses it (review finding: `requried: true` passed).
+#[test]
+fn json_schema_knows_every_key_and_refuses_typos() {
+    let o = run(&["schema", "json-schema"], "");
+    let js: Value = serde_json::from_str(&stdout(&o)).expect("JSON Schema is JSON");
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut files = 0;
+    for dir in ["schemas", "tests/data"] {
+        for path in yaml_files(&root.join(dir)) {
+            let text = std::fs::read_to_string(&path).expect("read");
+            // Test files hold several documents; a schema file one, with a `schema` key.
+            let mut docs = serde_yaml::Deserializer::from_str(&text);
+            let first = docs.next().expect("a document");
+            let doc = <serde_yaml::Value as serde::Deserialize>::deserialize(first).expect("YAML");
+            if doc.get("schema").is_none() || docs.next().is_some() {
+                continue;
+            }
+            files += 1;
+            let mut unknown = Vec::new();
+            unknown_keys(&doc, &js, &js, "", &mut unknown);
+            assert!(unknown.is_empty(), "{}: {unknown:?}", path.display());
+        }
+    }
+    assert!(files >= 10, "{files} schema files found");
+
+    let typos: serde_yaml::Value = serde_yaml::from_str(
+        "schema: Custom.Typos\nfields:\n  - name: a\n    type: string\n    requried: true\n  \
+         - name: b\n    type: array\n    element:\n      type: timestamp\n      timeformat: unix\n",
+    )
+    .expect("YAML");
+    let mut unknown = Vec::new();
+    unknown_keys(&typos, &js, &js, "", &mut unknown);
+    assert_eq!(
+        unknown,
+        ["fields[0].requried", "fields[1].element.timeformat"]
+    );
+}
+
+/// The YAML files under `dir`, recursively.
+fn yaml_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            out.extend(yaml_files(&path));
+        } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// The keys of `doc` that `node` (a JSON Schema, `$ref`s resolved in `root`) does not
+/// allow, by path: the JSON Schema check an editor makes, for keys only.
+fn unknown_keys(
+    doc: &serde_yaml::Value,
+    node: &Value,
+    root: &Value,
+    at: &str,
+    out: &mut Vec<String>,
+) {
+    if let Some(r) = node["$ref"].as_str() {
+        let name = r.trim_start_matches("#/$defs/");
+        return unknown_keys(doc, &root["$defs"][name], root, at, out);
+    }
+    for alt in node["anyOf"]
+        .as_array()
+        .into_iter()
+        .chain(node["oneOf"].as_array())
+        .flatten()
+    {
+        unknown_keys(doc, alt, root, at, out);
+    }
+    match doc {
+        serde_yaml::Value::Mapping(m) if node["properties"].is_object() => {
+            for (k, v) in m {
+                let k = k.as_str().expect("string key");
+                let path = if at.is_empty() {
+                    k.to_string()
+                } else {
+                    format!("{at}.{k}")
+                };
+                match node["properties"].get(k) {
+                    Some(p) => unknown_keys(v, p, root, &path, out),
+                    None if node["additionalProperties"] == Value::Bool(false) => out.push(path),
+                    None => {}
+                }
+            }
+        }
+        serde_yaml::Value::Sequence(items) if node["items"].is_object() => {
+            for (i, v) in items.iter().enumerate() {
+                unknown_keys(v, &node["items"], root, &format!("{at}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[test]
 fn help_explains_every_flag() {
     let o = run(&["normalize", "--help"], "");
