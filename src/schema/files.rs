@@ -26,6 +26,9 @@ use super::{Schema, SchemaError, SchemaErrors, Severity, Span};
 /// [`super::validate::validate`], each with its `line:col`, in file order.
 pub fn from_str(text: &str, origin: &str) -> Result<Schema, SchemaErrors> {
     let origin: Arc<str> = Arc::from(origin);
+    // Editors on Windows start files with a byte order mark, which YAML allows there; left
+    // in, it became part of the first key (an unknown key that looks like `schema`).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let fail = |span: Span, message: String, hint: Option<String>| {
         Err(SchemaErrors(vec![SchemaError {
             severity: Severity::Error,
@@ -97,7 +100,8 @@ pub fn from_file(path: &Path) -> Result<Schema, SchemaErrors> {
 }
 
 /// Read a schema file, or every schema of a directory and its subdirectories (`*.yml` and
-/// `*.yaml`, in sorted path order, skipping test files: see [`is_test_file`]).
+/// `*.yaml`, in sorted path order, skipping test files: see [`is_test_file`], and hidden
+/// files and directories, such as a repository's `.github/` workflows).
 ///
 /// Symbolic links to files are followed; symbolic links to directories are not.
 ///
@@ -221,6 +225,12 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Sche
     paths.sort();
     for (path, is_dir) in paths {
         let relative = path.strip_prefix(root).unwrap_or(&path);
+        if path
+            .file_name()
+            .is_some_and(|n| n.as_encoded_bytes().starts_with(b"."))
+        {
+            continue;
+        }
         if is_dir {
             if path.file_name().is_some_and(|n| n != "tests") {
                 walk(root, &path, files, errors);
@@ -267,11 +277,26 @@ mod tests {
         write(d, "a/A_tests.yml", "not: [a schema");
         write(d, "a/tests/A.yml", "not: [a schema");
         write(d, "a/notes.txt", "not yaml");
+        // A repository's CI workflows and an editor's swap files are no schemas.
+        write(d, ".github/workflows/ci.yml", "name: ci\non: [push]\n");
+        write(d, "a/.A.yml.swp.yml", "not: [a schema");
         let schemas = from_path(d).unwrap();
         let names: Vec<&str> = schemas.iter().map(|s| s.schema.as_str()).collect();
         assert_eq!(names, ["Custom.Aa", "Custom.Cc", "Custom.Bb"]);
         // A single file is read whatever its name.
         assert_eq!(from_path(&d.join("b/B.yaml")).unwrap().len(), 1);
+    }
+
+    /// A byte order mark (which YAML allows at the start, and Windows editors write) is no
+    /// part of the first key; a mark later on is a character like any other.
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_skipped() {
+        let schema = from_str(&format!("\u{feff}{TINY}"), "bom.yml").unwrap();
+        assert_eq!(schema.schema, "Custom.Aa");
+        let block = "\u{feff}schema: Custom.Bb\r\nfields:\r\n  - name: a\r\n    type: string\r\n";
+        assert_eq!(from_str(block, "bom.yml").unwrap().schema, "Custom.Bb");
+        let err = from_str(&format!("schema: Custom.Cc\n\u{feff}fields: []\n"), "x.yml");
+        assert!(err.is_err());
     }
 
     #[test]

@@ -26,8 +26,8 @@ pub struct NormalizeArgs {
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 
-    /// Schema file or directory (searched recursively for *.yml / *.yaml, test files
-    /// skipped). Repeatable; a file given twice (or also inside a directory given) is read
+    /// Schema file or directory (searched recursively for *.yml / *.yaml, test files and
+    /// hidden entries such as .github/ skipped). Repeatable; a file given twice (or also inside a directory given) is read
     /// once. Default: the built-in schemas.
     #[arg(short = 's', long = "schemas", value_name = "PATH")]
     pub schemas: Vec<PathBuf>,
