@@ -144,7 +144,8 @@ const TEST_EXIT_CODES: &str = "\
 Exit status:
   0  every case passed (with --update: every failing case was rewritten)
   1  some cases failed
-  2  a schema or test file could not be read or parsed";
+  2  a schema or test file could not be read or parsed, no test case was found, or a case
+     could not run (its log type is not loaded)";
 
 /// `normalog test`.
 #[derive(Debug, clap::Args)]

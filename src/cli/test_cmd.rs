@@ -37,13 +37,30 @@ pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
             "no test cases found (test files are named *_tests.yml / *_tests.yaml, or sit in a \
              tests/ directory beside the schema)",
         );
-        return Ok(EXIT_REJECTS);
+        return Ok(EXIT_FATAL);
     }
+    // A case that could not run (its log type is not loaded) is a setup error, as an
+    // unreadable file is: exit 2, so that CI tells it from a schema that fails its cases.
+    let not_run = report
+        .cases()
+        .filter(|c| matches!(c.outcome, Outcome::Error(_)))
+        .count();
+    if not_run > 0 {
+        let s = if not_run == 1 { "" } else { "s" };
+        messages::error(&format!(
+            "{not_run} case{s} could not run (the errors are above)"
+        ));
+    }
+    let setup = if not_run > 0 {
+        EXIT_FATAL
+    } else {
+        EXIT_REJECTS
+    };
     if report.failed() == 0 {
         return Ok(EXIT_OK);
     }
     if !args.update {
-        return Ok(EXIT_REJECTS);
+        return Ok(setup);
     }
     let updatable = report.cases().filter(|c| c.outcome.is_updatable()).count();
     match suite.update(&report) {
@@ -56,7 +73,7 @@ pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
             Ok(if updatable == report.failed() {
                 EXIT_OK
             } else {
-                EXIT_REJECTS
+                setup
             })
         }
         Err(e) => {

@@ -177,13 +177,34 @@ fn help_explains_every_flag() {
 fn schema_test_without_cases_is_not_a_pass() {
     let rich = util::data("schemas/rich.yml");
     let o = run(&["test", rich.to_str().expect("path")], "");
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2), "nothing tested is a setup error");
     assert_eq!(stdout(&o), "0 passed, 0 failed\n");
     assert!(
         stderr(&o).starts_with("normalog: no test cases found"),
         "{}",
         stderr(&o)
     );
+}
+
+/// A test file given without its schema tests nothing: exit 2 (a setup error, as an
+/// unreadable file), not 1 (a schema that fails its cases), and stderr says why.
+#[test]
+fn schema_test_of_a_log_type_not_loaded_is_a_setup_error() {
+    let tests = util::data("schematest/text/meter_tests.yml");
+    let o = run(&["test", tests.to_str().expect("path")], "");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stdout(&o).contains("is not loaded"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("could not run"), "{}", stderr(&o));
+    let schema = util::data("schematest/text/Meter.yml");
+    let o = run(
+        &[
+            "test",
+            tests.to_str().expect("path"),
+            schema.to_str().expect("path"),
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
 
 #[test]
