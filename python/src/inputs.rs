@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use normalog::pipeline::input::SharedReader;
 use normalog::pipeline::{self, Input};
 use normalog::{Registry, SchemaErrors};
-use pyo3::exceptions::{PyTypeError, PyUserWarning};
+use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyTypeError, PyUserWarning};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PySequence, PyString};
 
+use crate::run::FailedInput;
 use crate::schema_error;
 
 /// Schemas: `None` (built in), one path, or a list of paths; every problem of every file
@@ -103,6 +104,18 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
             std::io::Cursor::new(bytes),
         ))]);
     }
+    if let Ok(text) = data.cast::<PyString>() {
+        // Records passed as a str are read as a path (and a missing file): say so.
+        let text = text.to_cow()?;
+        let looks_like_records =
+            text.trim_start().starts_with(['{', '[']) || text.trim_end().contains('\n');
+        if looks_like_records && !std::path::Path::new(&*text).exists() {
+            return Err(PyTypeError::new_err(
+                "data is a str, which is read as a path, but it holds records: pass them as \
+                 bytes (data.encode())",
+            ));
+        }
+    }
     let paths =
         paths_of("data", "bytes-like, a path, or a list of paths", data)?.ok_or_else(|| {
             PyTypeError::new_err(format!(
@@ -114,6 +127,46 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
     // failed input of the run, as for the CLI (`stats["failed_inputs"]`); the others are
     // normalized.
     Ok(pipeline::expand(&paths))
+}
+
+/// What `normalize` and `rejects` do about inputs that could not be read, beside listing
+/// them in `stats["failed_inputs"]`: when no input could be read at all (each failed before
+/// its first record), an `OSError` (a `FileNotFoundError` when each was missing), as the
+/// CLI stops with "no input could be read"; when some failed, a `UserWarning` that names
+/// them, and the result holds what was read, as the CLI goes on and exits 1. A mistyped
+/// path returned an empty result, the reason only in `stats`.
+pub(crate) fn check_failed(py: Python<'_>, failed: &[FailedInput], inputs: usize) -> PyResult<()> {
+    const LISTED: usize = 3;
+    if failed.is_empty() {
+        return Ok(());
+    }
+    let mut listed: Vec<String> = failed
+        .iter()
+        .take(LISTED)
+        .map(|f| match f.records {
+            0 => format!("{}: {}", f.source, f.error),
+            n => format!("{}: {} (after {n} records)", f.source, f.error),
+        })
+        .collect();
+    if failed.len() > LISTED {
+        listed.push(format!("and {} more", failed.len() - LISTED));
+    }
+    let listed = listed.join("; ");
+    if failed.len() >= inputs && failed.iter().all(|f| f.records == 0) {
+        let message = format!("no input could be read: {listed}");
+        return Err(if failed.iter().all(|f| f.not_found) {
+            PyFileNotFoundError::new_err(message)
+        } else {
+            PyOSError::new_err(message)
+        });
+    }
+    let (n, s) = (failed.len(), if failed.len() == 1 { "" } else { "s" });
+    let message = format!(
+        "{n} input{s} could not be read, or not to the end; the result holds the records read \
+         (stats[\"failed_inputs\"] lists the inputs): {listed}"
+    );
+    let message = std::ffi::CString::new(message.replace('\0', " "))?;
+    PyErr::warn(py, &py.get_type::<PyUserWarning>(), &message, 1)
 }
 
 /// One path, or any sequence (list, tuple, ...) of paths; `None` for an object that is

@@ -14,6 +14,7 @@
 
 mod batch_stream;
 mod inputs;
+mod interrupt;
 mod normalizer;
 mod result;
 mod run;

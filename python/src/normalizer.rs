@@ -2,11 +2,12 @@
 //! (pyarrow tables), `iter_batches` (a stream of record batches) and `rejects` over bytes,
 //! files and directories.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use arrow_pyarrow::ToPyArrow;
 use arrow_schema::SchemaRef;
-use normalog::pipeline::Batch;
+use normalog::pipeline::{Batch, MAX_THREADS};
 use normalog::sink::arrow::arrow_schema;
 use normalog::NormalizerBuilder;
 use pyo3::exceptions::PyValueError;
@@ -14,16 +15,37 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::batch_stream::BatchStream;
-use crate::inputs::{inputs_of, load_registry, log_types_of};
+use crate::inputs::{check_failed, inputs_of, load_registry, log_types_of};
 use crate::result::NormalizeResult;
 use crate::run::{self, Job, Keep, Rejects};
 use crate::tables::{rejects_table, stats_dict};
-use crate::{runtime_error, stream, unknown_log_type};
+use crate::{interrupt, runtime_error, stream, unknown_log_type};
 
 /// The name of in-memory input in rejects, unless told otherwise.
 const BYTES_SOURCE: &str = "<bytes>";
 
 /// A compiled set of log schemas, ready to normalize bytes, files and directories.
+///
+/// Arguments (all optional):
+///
+/// - `schemas`: a schema file or directory, or a list of them (the CLI's `-s`);
+///   `None`: the built-in schemas. A bad schema is a `normalog.SchemaError`.
+/// - `log_types`: the log types to try, in order (a list of names); `None`: every
+///   loaded one, as the CLI classifies records.
+/// - `source_id`, `source_label`: the `p_source_id` / `p_source_label` of every event.
+/// - `threads`: threads of `normalize` and `iter_batches`, 1 to 1024 (default: all
+///   cores); one file is cut into chunks too, and rows stay in input order.
+/// - `batch_rows`: the most rows of a record batch (default 65,536).
+/// - `envelope`: the field of API responses that holds the records (`"audit_logs"`), as
+///   the CLI's `--envelope`; `None`: an object that no schema accepts is unwrapped when
+///   it holds exactly one array of objects.
+/// - `max_record_bytes`: longer records are rejected (`too_long`) without being parsed
+///   (default 16 MiB, as the CLI).
+/// - `max_document_bytes`: the largest whole JSON document (an array, a pretty-printed
+///   page) read at once (default 64 MiB).
+///
+/// Create it once and reuse it: the schemas are compiled here. It is not picklable: in
+/// a Spark or multiprocessing worker, create it in the worker (`normalog.spark` does).
 #[pyclass(module = "normalog", frozen)]
 pub(crate) struct Normalizer {
     job: Job,
@@ -56,6 +78,11 @@ impl Normalizer {
         max_record_bytes: Option<i64>,
         max_document_bytes: Option<i64>,
     ) -> PyResult<Self> {
+        if envelope.as_deref() == Some("") {
+            return Err(PyValueError::new_err(
+                "envelope must name a field (\"audit_logs\"), or be None, not an empty str",
+            ));
+        }
         let log_types = log_types_of(log_types)?;
         if log_types.as_ref().is_some_and(Vec::is_empty) {
             return Err(PyValueError::new_err(
@@ -64,7 +91,7 @@ impl Normalizer {
         }
         // Taken as signed integers so that a negative one is a ValueError that says what
         // is allowed, not an OverflowError about converting to an unsigned type.
-        let threads = threads.map(|n| at_least_one("threads", n)).transpose()?;
+        let threads = threads.map(thread_count).transpose()?;
         let batch_rows = at_least_one("batch_rows", batch_rows)?;
         let max_record_bytes = max_record_bytes
             .map(|n| at_least_one("max_record_bytes", n))
@@ -112,7 +139,8 @@ impl Normalizer {
         self.log_types.clone()
     }
 
-    /// Threads of `normalize` over several inputs.
+    /// Threads of `normalize` and `iter_batches` (one file too: a reader thread cuts it
+    /// into chunks); rows stay in input order.
     #[getter]
     fn threads(&self) -> usize {
         self.threads
@@ -132,6 +160,10 @@ impl Normalizer {
     /// Normalize `data` (bytes or any other buffer, such as a memoryview or a
     /// `pyarrow.Buffer`; or a path to a file or directory, or a list of paths) into
     /// pyarrow tables, one per log type seen, with the rejects and counts.
+    ///
+    /// `source` names bytes data in the rejects (default `<bytes>`); a path names itself.
+    /// An input that cannot be read is in `stats["failed_inputs"]` and a `UserWarning`;
+    /// when none could be read at all, an `OSError` (`FileNotFoundError` when missing).
     #[pyo3(signature = (data, *, source=None))]
     fn normalize(
         &self,
@@ -140,11 +172,11 @@ impl Normalizer {
         source: Option<String>,
     ) -> PyResult<NormalizeResult> {
         let inputs = inputs_of(data)?;
-        let job = self.job_named(source);
+        let (job, cancel) = self.interruptible_job(source);
         let threads = self.threads;
-        let outcome = py
-            .detach(|| run::collect(&job, &inputs, threads))
+        let outcome = interrupt::run(py, &cancel, || run::collect(&job, &inputs, threads))?
             .map_err(runtime_error)?;
+        check_failed(py, &outcome.failed, inputs.len())?;
         NormalizeResult::new(py, outcome, &job, self.single_log_type().as_deref())
     }
 
@@ -227,16 +259,16 @@ impl Normalizer {
         source: Option<String>,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>)> {
         let inputs = inputs_of(data)?;
-        let job = self.job_named(source);
-        let (kept, failed, summary) = py
-            .detach(|| {
-                let mut rejects = Rejects::new(&job.reader_name, job.batch_rows, Keep::All);
-                let summary =
-                    run::rejects_only(&job, &inputs, &mut rejects).map_err(|e| e.to_string())?;
-                let (kept, failed) = rejects.into_kept()?;
-                Ok::<_, String>((kept, failed, summary))
-            })
-            .map_err(runtime_error)?;
+        let (job, cancel) = self.interruptible_job(source);
+        let (kept, failed, summary) = interrupt::run(py, &cancel, || {
+            let mut rejects = Rejects::new(&job.reader_name, job.batch_rows, Keep::All);
+            let summary =
+                run::rejects_only(&job, &inputs, &mut rejects).map_err(|e| e.to_string())?;
+            let (kept, failed) = rejects.into_kept()?;
+            Ok::<_, String>((kept, failed, summary))
+        })?
+        .map_err(runtime_error)?;
+        check_failed(py, &failed, inputs.len())?;
         let stats = stats_dict(py, &summary, &failed)?;
         let table = rejects_table(py, kept.unwrap_or_default())?;
         Ok((table, stats))
@@ -262,6 +294,14 @@ impl Normalizer {
         }
     }
 
+    /// The job of a call that Ctrl-C stops ([`interrupt::run`]), and its flag.
+    fn interruptible_job(&self, source: Option<String>) -> (Job, Arc<AtomicBool>) {
+        let mut job = self.job_named(source);
+        let cancel = Arc::new(AtomicBool::new(false));
+        job.batch.cancel_on(Arc::clone(&cancel));
+        (job, cancel)
+    }
+
     fn job_named(&self, source: Option<String>) -> Job {
         let mut job = self.job.clone();
         if let Some(s) = source {
@@ -269,6 +309,18 @@ impl Normalizer {
         }
         job
     }
+}
+
+/// `threads=`: 1 to the CLI's limit, as `--threads` (far more threads than cores only
+/// costs memory; 2**40 aborted the interpreter, out of memory).
+fn thread_count(n: i64) -> PyResult<usize> {
+    let n = at_least_one("threads", n)?;
+    if n > MAX_THREADS {
+        return Err(PyValueError::new_err(format!(
+            "threads must be at most {MAX_THREADS}, not {n}"
+        )));
+    }
+    Ok(n)
 }
 
 /// `n` as a count, or the `ValueError` that says `name` must be at least 1.

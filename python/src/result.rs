@@ -140,8 +140,12 @@ impl NormalizeResult {
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let normalized = self.summary.by_log_type.clone().into_pyobject(py)?;
+        let failed = match self.failed.len() {
+            0 => String::new(),
+            n => format!(", failed_inputs={n}"),
+        };
         Ok(format!(
-            "normalog.NormalizeResult(records={}, normalized={}, rejected={})",
+            "normalog.NormalizeResult(records={}, normalized={}, rejected={}{failed})",
             self.summary.records,
             normalized.repr()?,
             self.summary.rejected,

@@ -38,6 +38,8 @@ pub struct FailedInput {
     pub error: String,
     /// Records read from it before the failure.
     pub records: u64,
+    /// It did not exist (`FileNotFoundError` when no input could be read).
+    pub not_found: bool,
 }
 
 /// What a run does with its rejected records (failed inputs and counts are always kept).
@@ -158,6 +160,7 @@ impl Observer for Rejects {
             source,
             error: err.to_string(),
             records,
+            not_found: err.kind() == io::ErrorKind::NotFound,
         });
     }
 }

@@ -3,6 +3,7 @@
 import inspect
 import os
 import pickle
+import re
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -19,7 +20,9 @@ from conftest import (ALL_REJECTS_ROWS, VOLATILE, canonical_rows, gen, parse_cli
 
 @pytest.fixture(scope="module")
 def result(corpus):
-    return normalog.Normalizer().normalize(str(corpus))
+    # The corpus holds a truncated file: a failed input, told by a warning.
+    with pytest.warns(UserWarning, match=r"1 input could not be read, or not to the end.*i_truncated"):
+        return normalog.Normalizer().normalize(str(corpus))
 
 
 def test_log_types_and_schema():
@@ -67,7 +70,8 @@ def test_stats_equal_cli(result, cli_reference):
 
 
 def test_threads_give_the_same_result(corpus, result):
-    one = normalog.Normalizer(threads=1).normalize(corpus)  # a PathLike
+    with pytest.warns(UserWarning, match="i_truncated"):
+        one = normalog.Normalizer(threads=1).normalize(corpus)  # a PathLike
     assert one.stats == result.stats
     assert rejects_as_cli(one.rejects) == rejects_as_cli(result.rejects)
     for lt, t in result.tables.items():
@@ -232,6 +236,11 @@ def test_bad_arguments():
         n.iter_batches(b"")
     with pytest.raises(ValueError):
         normalog.Normalizer(threads=0)
+    # The CLI's limit: 2**40 threads aborted the interpreter, out of memory.
+    for many in (1025, 2**40):
+        with pytest.raises(ValueError, match=f"threads must be at most 1024, not {many}"):
+            normalog.Normalizer(threads=many)
+    assert normalog.Normalizer(threads=1024).threads == 1024
     with pytest.raises(ValueError):
         normalog.Normalizer(log_types=[])
     # Negative counts say what is allowed (they were OverflowErrors about unsigned types).
@@ -313,19 +322,75 @@ def test_missing_input_is_a_failed_input(cli, tmp_path):
             "records": 0}
     assert cli_message == f"normalog: {missing}: {want['error']} (input skipped)"
     n = normalog.Normalizer()
-    r = n.normalize([str(missing), str(good)])
+    with pytest.warns(UserWarning, match="could not be read.*deleted.ndjson: " + re.escape(want["error"])):
+        r = n.normalize([str(missing), str(good)])
     assert r.tables["Zoom.Activity"].num_rows == 40
     assert r.stats["failed_inputs"] == [want]
     assert r.stats["rejected"] == r.rejects.num_rows == 1
-    assert n.normalize(str(missing)).stats["failed_inputs"] == [want]
+    assert "failed_inputs=1" in repr(r)
     stream = n.iter_batches([missing, good], "Zoom.Activity")
     assert sum(b.num_rows for b in stream) == 40
     assert stream.stats["failed_inputs"] == [want]
-    table, stats = n.rejects([str(missing), str(good)])
+    with pytest.warns(UserWarning, match="could not be read"):
+        table, stats = n.rejects([str(missing), str(good)])
     assert table.num_rows == 1 and stats["failed_inputs"] == [want]
     stream = n.iter_rejects([str(missing), str(good)])
     assert sum(b.num_rows for b in stream) == 1
     assert stream.stats["failed_inputs"] == [want]
+
+
+def test_nothing_read_raises(tmp_path):
+    """Review finding: a mistyped path, or records passed as a str (read as a path), gave
+    an empty result, the reason only in stats. When no input could be read at all, the call
+    raises, as the CLI stops with "no input could be read"."""
+    n = normalog.Normalizer()
+    missing = tmp_path / "mixd.ndjson"
+    with pytest.raises(FileNotFoundError, match=r"no input could be read: .*mixd.ndjson: No such"):
+        n.normalize(missing)
+    with pytest.raises(FileNotFoundError, match="no input could be read"):
+        n.rejects([missing, tmp_path / "other.ndjson"])
+    # Not UTF-8 (nor a known compression): read, but not one record.
+    with pytest.raises(OSError, match="no input could be read: <bytes>: UTF-16") as e:
+        n.normalize('{"email":"b@example.com"}'.encode("utf-16"))
+    assert not isinstance(e.value, FileNotFoundError)
+    with pytest.raises(TypeError, match=r"read as a path, but it holds records: pass them as bytes"):
+        n.normalize('{"email":"a@example.com","time":"2023-07-01T14:00:00Z"}\n')
+    # An empty input is no failure: nothing to read.
+    assert n.normalize(b"").stats["records"] == 0
+
+
+def test_ctrl_c_stops_normalize(cli, tmp_path):
+    """Review finding: KeyboardInterrupt came once the whole input was normalized (the
+    signal waited for the call). Here the input is a named pipe whose writer keeps it open
+    for a minute: only Ctrl-C can end the call before then."""
+    import signal
+    fifo = tmp_path / "live.ndjson"
+    os.mkfifo(fifo)
+    release = threading.Event()
+
+    def writer():
+        with open(fifo, "wb") as f:
+            f.write(gen(cli, "-n", 1000, "--seed", 61))
+            f.flush()
+            release.wait(60)
+
+    feed = threading.Thread(target=writer)
+    feed.start()
+    n = normalog.Normalizer(threads=1)
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            n.normalize(fifo)
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        feed.join()
+        timer.join()
+    assert waited < 30, "the call ended with its input, not with Ctrl-C"
+    # The normalizer is as good as before.
+    assert n.normalize(b'{"email":"a@example.com","time":"2023-07-01T14:00:00Z"}').stats["normalized"] == {"Zoom.Activity": 1}
 
 
 def test_schema_error_is_picklable(tmp_path):
@@ -402,7 +467,8 @@ def test_rejects_kept_or_counted_or_streamed(corpus, result):
     assert stream.stats == result.stats
     with pytest.raises(ValueError, match="stream's batches"):
         stream.rejects
-    table, stats = n.rejects(corpus)
+    with pytest.warns(UserWarning, match="i_truncated"):
+        table, stats = n.rejects(corpus)
     assert max(len(c) for c in table.column("raw").chunks) <= 7
     assert rejects_as_cli(table) == rejects_as_cli(result.rejects) and stats == result.stats
 
@@ -484,7 +550,7 @@ def test_data_is_any_sequence_of_paths(tmp_path):
         normalog.Normalizer().normalize([path, 3])
 
 
-def test_typing_files_are_installed():
+def test_typing_files_are_installed(tmp_path):
     """Review finding: the wheel had no type information (no py.typed, no stubs for the
     compiled module): a type checker saw `normalog.Normalizer` as Any. The stubs' signatures
     are checked against the runtime by mypy's stubtest in .ci/run; here, that they are
@@ -492,7 +558,9 @@ def test_typing_files_are_installed():
     `stats` has."""
     here = Path(normalog.__file__).parent
     assert (here / "py.typed").is_file() and (here / "_normalog.pyi").is_file()
-    r = normalog.Normalizer().normalize([str(here / "missing.ndjson")])
+    (tmp_path / "empty.ndjson").write_bytes(b"")
+    with pytest.warns(UserWarning):
+        r = normalog.Normalizer().normalize([here / "missing.ndjson", tmp_path / "empty.ndjson"])
     assert list(r.stats) == list(normalog.Stats.__annotations__)
     assert list(r.stats["failed_inputs"][0]) == list(normalog.FailedInput.__annotations__)
 

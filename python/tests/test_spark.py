@@ -238,7 +238,8 @@ def test_failed_inputs_skipped_are_rejects(spark, cli, tmp_path):
             path, message = line.removeprefix("normalog: ").split(": ", 1)
             cli_failed[Path(path).name] = message
     assert sorted(cli_failed) == ["some.parquet", "trunc.ndjson.gz"]
-    want = normalog.Normalizer(log_types=["Zoom.Activity"]).normalize(str(root))
+    with pytest.warns(UserWarning, match="2 inputs could not be read"):
+        want = normalog.Normalizer(log_types=["Zoom.Activity"]).normalize(str(root))
     files = spark.read.format("binaryFile").load(str(root)).repartition(3)
     events = ns.normalize_binary(files, "Zoom.Activity", log_types=["Zoom.Activity"],
                                  failed_inputs="skip")

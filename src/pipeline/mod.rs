@@ -211,6 +211,9 @@ pub struct RunSummary {
 pub const DEFAULT_CHUNK_BYTES: usize = 1 << 20;
 /// Default limit on a whole-document input (JSON array or pretty-printed page).
 pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 64 << 20;
+/// Most worker threads of a run ([`Batch::threads`]): far more than cores only costs
+/// memory and the kernel's time (100,000 took 8 s of system time to start).
+pub const MAX_THREADS: usize = 1024;
 
 /// Options of a batch run.
 #[derive(Debug, Clone)]
@@ -298,11 +301,12 @@ impl Batch {
         }
     }
 
-    /// Worker threads of the parallel runs (at least 1); with 2 or more,
-    /// [`run_parquet`](Self::run_parquet) also starts as many Parquet writer threads (at
-    /// most the writer's [`max_open_files`](crate::sink::parquet::Options::max_open_files)).
+    /// Worker threads of the parallel runs (1 to [`MAX_THREADS`]; `n` is clamped to that
+    /// range); with 2 or more, [`run_parquet`](Self::run_parquet) also starts as many
+    /// Parquet writer threads (at most the writer's
+    /// [`max_open_files`](crate::sink::parquet::Options::max_open_files)).
     pub fn threads(&mut self, n: usize) -> &mut Self {
-        self.threads = n.max(1);
+        self.threads = n.clamp(1, MAX_THREADS);
         self
     }
 

@@ -148,25 +148,34 @@ where
     let stop_inputs = Arc::clone(&stop);
     std::thread::scope(|s| {
         let stopping = &stopping;
-        s.spawn(move || read(inputs, framing, stop_inputs, &pool_rx, &work_tx, stopping));
+        let refused = |e: std::io::Error| refused(&stop, &e);
+        std::thread::Builder::new()
+            .name("normalog-read".into())
+            .spawn_scoped(s, move || {
+                read(inputs, framing, stop_inputs, &pool_rx, &work_tx, stopping);
+            })
+            .map_err(refused)?;
         for (mut norm, mut encoder) in workers {
             let work_rx = Arc::clone(&work_rx);
             let done_tx = done_tx.clone();
-            s.spawn(move || loop {
-                // The lock is held only while waiting for a chunk (a shared receiver).
-                let next = match work_rx.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
-                };
-                let Ok(mut chunk) = next else { return };
-                if stopping() {
-                    return;
-                }
-                let output = encoder.encode(&mut norm, &mut chunk, framing);
-                if done_tx.send((chunk, output)).is_err() {
-                    return;
-                }
-            });
+            let worker = std::thread::Builder::new().name("normalog-work".into());
+            worker
+                .spawn_scoped(s, move || loop {
+                    // The lock is held only while waiting for a chunk (a shared receiver).
+                    let next = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(mut chunk) = next else { return };
+                    if stopping() {
+                        return;
+                    }
+                    let output = encoder.encode(&mut norm, &mut chunk, framing);
+                    if done_tx.send((chunk, output)).is_err() {
+                        return;
+                    }
+                })
+                .map_err(refused)?;
         }
         drop(done_tx);
         drop(work_rx);
@@ -215,6 +224,16 @@ where
         result?;
         Ok(emitter.run)
     })
+}
+
+/// A thread the system refuses (a process limit) ends the run with its error, not a
+/// panic: the threads started stop once `stop` is set and the channels close.
+fn refused(stop: &AtomicBool, e: &std::io::Error) -> Error {
+    stop.store(true, Ordering::Relaxed);
+    Error::from(std::io::Error::new(
+        e.kind(),
+        format!("cannot start a thread of the run: {e}"),
+    ))
 }
 
 /// The reader: cut `inputs` into chunks, each in a buffer from the pool, for the workers,

@@ -295,7 +295,7 @@ mod tests {
         assert_eq!(schema.schema, "Custom.Aa");
         let block = "\u{feff}schema: Custom.Bb\r\nfields:\r\n  - name: a\r\n    type: string\r\n";
         assert_eq!(from_str(block, "bom.yml").unwrap().schema, "Custom.Bb");
-        let err = from_str(&format!("schema: Custom.Cc\n\u{feff}fields: []\n"), "x.yml");
+        let err = from_str("schema: Custom.Cc\n\u{feff}fields: []\n", "x.yml");
         assert!(err.is_err());
     }
 

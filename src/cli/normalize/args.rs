@@ -324,9 +324,7 @@ pub(crate) fn byte_count(s: &str) -> Result<usize, String> {
     }
 }
 
-/// Most worker threads: far more than cores only costs memory and the kernel's time
-/// (100,000 took 8 s of system time to start).
-pub(crate) const MAX_THREADS: usize = 1024;
+pub(crate) use normalog::pipeline::MAX_THREADS;
 
 /// `--threads`: 1 to [`MAX_THREADS`].
 pub(crate) fn thread_count(s: &str) -> Result<usize, String> {
