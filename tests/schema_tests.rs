@@ -187,9 +187,12 @@ fn update_rewrites_failing_results() {
     let before = std::fs::read_to_string(&path).expect("read");
     let out = normalog(dir.path(), &["test", "--update", "activity_tests.yml"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The case that now expects a reject is named as such: `error:` is normalog's key.
     assert_eq!(
         stderr(&out),
-        "normalog: activity_tests.yml: updated 4 cases\n"
+        "normalog: activity_tests.yml: updated 4 cases\n\
+         normalog: 1 case now expects a reject (`error:` with the reason): `error:` is \
+         normalog's, Panther's runner refuses the key; check that it should be rejected\n"
     );
     let after = std::fs::read_to_string(&path).expect("read");
 

@@ -63,11 +63,32 @@ pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
         return Ok(setup);
     }
     let updatable = report.cases().filter(|c| c.outcome.is_updatable()).count();
+    // The cases that will expect a reject: `error:` is ours, and a file with it no longer
+    // runs in Panther's runner (it refuses unknown keys). Said, as the rewrite is silent.
+    let to_error = report
+        .cases()
+        .filter(|c| {
+            c.actual.is_empty()
+                && matches!(
+                    c.outcome,
+                    Outcome::Rejected { .. } | Outcome::NotRejected { reason: Some(_), .. }
+                )
+        })
+        .count();
     match suite.update(&report) {
         Ok(done) => {
             for (origin, n) in &done {
                 let s = if *n == 1 { "" } else { "s" };
                 messages::error(&format!("{origin}: updated {n} case{s}"));
+            }
+            if to_error > 0 {
+                let (s, they) = if to_error == 1 { ("", "it") } else { ("s", "they") };
+                messages::error(&format!(
+                    "{to_error} case{s} now expect{} a reject (`error:` with the reason): \
+                     `error:` is normalog's, Panther's runner refuses the key; check that \
+                     {they} should be rejected",
+                    if to_error == 1 { "s" } else { "" }
+                ));
             }
             // Cases that could not run (unknown log type) are still failing.
             Ok(if updatable == report.failed() {
