@@ -24,6 +24,54 @@ pub(crate) fn suggest<'a>(
     best.map(|(_, c)| c)
 }
 
+/// What a word of another language means here, when spelling does not tell: the names
+/// other schema languages and databases give the same types (`integer`, `bool`,
+/// `datetime`) and indicators (`ipaddress`, `mail`). Each target must be a valid name.
+const SYNONYMS: &[(&str, &str)] = &[
+    // Types.
+    ("integer", "int"),
+    ("int32", "int"),
+    ("long", "bigint"),
+    ("int64", "bigint"),
+    ("short", "smallint"),
+    ("int16", "smallint"),
+    ("bool", "boolean"),
+    ("double", "float"),
+    ("number", "float"),
+    ("decimal", "float"),
+    ("str", "string"),
+    ("text", "string"),
+    ("varchar", "string"),
+    ("datetime", "timestamp"),
+    ("date", "timestamp"),
+    ("time", "timestamp"),
+    ("list", "array"),
+    ("map", "object"),
+    ("struct", "object"),
+    ("dict", "object"),
+    // Indicators.
+    ("ipaddress", "ip"),
+    ("ip_address", "ip"),
+    ("ipv4", "ip"),
+    ("ipv6", "ip"),
+    ("domain_name", "domain"),
+    ("mail", "email"),
+    ("user", "username"),
+    ("arn", "aws_arn"),
+];
+
+/// [`suggest`], or else the synonym of `word` among `candidates` ([`SYNONYMS`]).
+pub(crate) fn suggest_or_synonym<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+) -> Option<&'a str> {
+    suggest(word, candidates.clone()).or_else(|| {
+        let lower = word.to_ascii_lowercase();
+        let (_, meant) = SYNONYMS.iter().find(|(w, _)| *w == lower)?;
+        candidates.into_iter().find(|c| c == meant)
+    })
+}
+
 /// `did you mean `x`? ` (with the trailing space, so the rest of a hint can follow) or nothing:
 /// the one wording of a suggestion, in schema errors and time-format errors alike.
 pub(crate) fn did_you_mean(suggestion: Option<&str>) -> String {
@@ -55,5 +103,18 @@ mod tests {
         // A swap of two neighbours is one edit (plain Levenshtein counts two, too many here).
         assert_eq!(suggest("tpye", keys), Some("type"));
         assert_eq!(suggest("", keys), None);
+    }
+
+    #[test]
+    fn synonyms_when_spelling_does_not_tell() {
+        let types = ["string", "int", "bigint", "boolean", "timestamp"];
+        assert_eq!(suggest("integer", types), None);
+        assert_eq!(suggest_or_synonym("integer", types), Some("int"));
+        assert_eq!(suggest_or_synonym("Long", types), Some("bigint"));
+        assert_eq!(suggest_or_synonym("strng", types), Some("string"));
+        // Only among the candidates: `map` means `object`, not one of these.
+        assert_eq!(suggest_or_synonym("map", types), None);
+        assert_eq!(suggest_or_synonym("ipaddress", ["ip", "email"]), Some("ip"));
+        assert_eq!(suggest_or_synonym("owner", types), None);
     }
 }

@@ -71,7 +71,11 @@ pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
             c.actual.is_empty()
                 && matches!(
                     c.outcome,
-                    Outcome::Rejected { .. } | Outcome::NotRejected { reason: Some(_), .. }
+                    Outcome::Rejected { .. }
+                        | Outcome::NotRejected {
+                            reason: Some(_),
+                            ..
+                        }
                 )
         })
         .count();
@@ -82,7 +86,11 @@ pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
                 messages::error(&format!("{origin}: updated {n} case{s}"));
             }
             if to_error > 0 {
-                let (s, they) = if to_error == 1 { ("", "it") } else { ("s", "they") };
+                let (s, they) = if to_error == 1 {
+                    ("", "it")
+                } else {
+                    ("s", "they")
+                };
                 messages::error(&format!(
                     "{to_error} case{s} now expect{} a reject (`error:` with the reason): \
                      `error:` is normalog's, Panther's runner refuses the key; check that \

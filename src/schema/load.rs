@@ -29,6 +29,7 @@ use super::{
     ValueSchema,
 };
 use crate::indicators::IndicatorKind;
+use crate::suggest::suggest_or_synonym;
 
 mod parser;
 mod scalars;
@@ -498,7 +499,7 @@ impl Loader {
         let ty = FieldType::from_name(&name);
         if ty.is_none() {
             let names = FieldType::ALL.iter().map(|t| t.name());
-            let suggestion = suggest(&name, names.clone());
+            let suggestion = suggest_or_synonym(&name, names.clone());
             self.error(
                 e.value_span(),
                 format!("unknown type `{name}`"),
@@ -520,7 +521,7 @@ impl Loader {
                 }
             } else {
                 let names = IndicatorKind::ALL.iter().map(|k| k.name());
-                let suggestion = suggest(name, names.clone());
+                let suggestion = suggest_or_synonym(name, names.clone());
                 self.error(
                     at,
                     format!("unknown indicator `{name}`"),

@@ -282,7 +282,7 @@ fn hint_start(spec: &str) -> String {
         .iter()
         .any(|p| spec.contains(p))
     {
-        return "date patterns are written with strftime directives, e.g. \"%Y-%m-%d %H:%M:%S\" "
+        return "date patterns are written with strftime directives, e.g. \"%Y-%m-%d %H:%M:%S\"; "
             .to_owned();
     }
     String::new()

@@ -135,6 +135,18 @@ pub(super) fn refuse_overwriting_inputs(
 /// `--max-document-bytes`: it is read as NDJSON then, and an array written one element per
 /// line would come out as a reject per line ("trailing characters") with nothing pointing at
 /// the limit. Plain files only (the size of a compressed one is not its text's).
+/// Run without inputs at a prompt, normalog waited with no word of why: say it reads the
+/// terminal, and how to end it.
+pub(super) fn note_reading_a_terminal(inputs: &[Input]) {
+    use std::io::IsTerminal;
+    if inputs.iter().any(|i| matches!(i, Input::Stdin)) && std::io::stdin().is_terminal() {
+        messages::error(
+            "reading records from standard input, a terminal (end with Ctrl-D; files and \
+             directories are given as arguments)",
+        );
+    }
+}
+
 pub(super) fn note_large_documents(inputs: &[Input], max_document_bytes: usize) {
     for input in inputs {
         let Input::Path(path) = input else { continue };

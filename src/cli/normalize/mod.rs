@@ -12,7 +12,9 @@ pub(super) use args::{
     thread_count,
 };
 pub use args::{CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg};
-use inputs::{expand_inputs, note_large_documents, refuse_overwriting_inputs, run_id};
+use inputs::{
+    expand_inputs, note_large_documents, note_reading_a_terminal, refuse_overwriting_inputs, run_id,
+};
 use report::{print_stats, CliObserver};
 
 use std::io::{BufWriter, Write};
@@ -272,6 +274,9 @@ impl NormalizeConfig {
 
         refuse_overwriting_inputs(args, &inputs)?;
         note_large_documents(&inputs, args.max_document_bytes);
+        if !args.quiet {
+            note_reading_a_terminal(&inputs);
+        }
         let mut batch = Batch::new();
         batch
             .max_record_bytes(args.max_record_bytes)

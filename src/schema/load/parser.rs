@@ -44,12 +44,19 @@ impl Loader {
         if e.value.is_null() {
             return None;
         }
-        let pairs = self.as_map(
-            e.value,
-            e.value_span(),
-            "`parser`",
-            Some("remove `parser` for JSON logs"),
-        )?;
+        // `parser: csv` names the parser where its block of options goes.
+        let hint = match e.value.text() {
+            Some(name @ ("csv" | "regex" | "fastmatch")) => format!(
+                "the parser's name is a key holding its options: `parser: {{{name}: {{{}}}}}`",
+                match name {
+                    "csv" => "columns: [a, b]",
+                    _ => "match: ['...']",
+                }
+            ),
+            Some("json") => "JSON is the default: remove `parser`".to_owned(),
+            _ => "remove `parser` for JSON logs".to_owned(),
+        };
+        let pairs = self.as_map(e.value, e.value_span(), "`parser`", Some(&hint))?;
         // There is no `parser: json`: JSON is what a schema without `parser` reads.
         let json = |(key, _): &&(Node, Node)| key.text() == Some("json");
         if let Some((key, _)) = pairs.iter().find(json) {

@@ -85,7 +85,11 @@ cases! {
     description_number_is_text: "{schema: Cust.Tst, description: 2021, fields: [{name: a, type: string}]}" => [];
     description_empty_is_absent: "{schema: Cust.Tst, description: , fields: [{name: a, type: string}]}" => [];
     unknown_type_suggest: "{schema: Cust.Tst, fields: [{name: a, type: strng}]}" => ["1:45: unknown type `strng` (hint: did you mean `string`? valid types: string, int, smallint, bigint, float, boolean, timestamp, object, array, json, ref)"];
-    unknown_type_list: "{schema: Cust.Tst, fields: [{name: a, type: integer}]}" => ["1:45: unknown type `integer` (hint: valid types: string, int, smallint, bigint, float, boolean, timestamp, object, array, json, ref)"];
+    unknown_type_list: "{schema: Cust.Tst, fields: [{name: a, type: uuid}]}" => ["1:45: unknown type `uuid` (hint: valid types: string, int, smallint, bigint, float, boolean, timestamp, object, array, json, ref)"];
+    // Other languages' names for a type or an indicator, where spelling does not tell.
+    unknown_type_synonym: "{schema: Cust.Tst, fields: [{name: a, type: integer}]}" => ["1:45: unknown type `integer` (hint: did you mean `int`? valid types: string, int, smallint, bigint, float, boolean, timestamp, object, array, json, ref)"];
+    unknown_indicator_synonym: "{schema: Cust.Tst, fields: [{name: a, type: string, indicators: [ipaddress]}]}" => ["1:66: unknown indicator `ipaddress` (hint: did you mean `ip`? valid indicators: ip, domain, hostname, url, net_addr, email, username, trace_id, md5, sha1, sha256, aws_arn, aws_arn_only, aws_account_id, aws_instance_id, aws_tag)"];
+    parser_named_without_options: "{schema: Cust.Tst, parser: csv, fields: [{name: a, type: string}]}" => ["1:28: `parser` must be a mapping, found a string (hint: the parser's name is a key holding its options: `parser: {csv: {columns: [a, b]}}`)"];
     unknown_type_case: "{schema: Cust.Tst, fields: [{name: a, type: String}]}" => ["1:45: unknown type `String`"];
     unknown_type_keeps_children: "{schema: Cust.Tst, fields: [{name: a, type: obj, fields: [{name: b, type: strin}]}]}" => ["1:45: unknown type `obj` (hint: valid types: string, int, smallint, bigint, float, boolean, timestamp, object, array, json, ref)", "1:75: unknown type `strin`"];
     unknown_type_drops_attributes: "{schema: Cust.Tst, fields: [{name: a, type: tmestamp, timeFormat: unix, isEventTime: true}]}" => ["1:45: unknown type `tmestamp`"];
