@@ -17,6 +17,7 @@ pub(crate) use crate::suggest::{did_you_mean, suggest};
 use crate::time::TimeFormat;
 
 mod refs;
+mod year;
 
 /// How deep objects and arrays may nest, counting the record's own fields as level 1
 /// (Panther's limit for resolving `ref`s).
@@ -46,7 +47,7 @@ pub fn validate(schema: &Schema) -> Vec<SchemaError> {
 #[must_use]
 pub fn warnings(schema: &Schema) -> Vec<SchemaError> {
     let mut out = Vec::new();
-    super::text::lint(schema, &mut |span, message, hint| {
+    let mut push = |span, message, hint| {
         out.push(SchemaError {
             severity: Severity::Warning,
             origin: schema.origin.clone(),
@@ -54,7 +55,9 @@ pub fn warnings(schema: &Schema) -> Vec<SchemaError> {
             message,
             hint,
         });
-    });
+    };
+    super::text::lint(schema, &mut push);
+    year::lint(schema, &mut push);
     out.sort_by_key(|w| w.span);
     out
 }

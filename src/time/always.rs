@@ -1,8 +1,8 @@
-//! The text every value of a time format holds, for the schema checks: a fastmatch
+//! What every value of a time format holds, for the schema checks: its text (a fastmatch
 //! placeholder whose value ends at text that every time of its field holds can never capture
-//! one whole (`schema::text`).
+//! one whole: `schema::text`), and a year (an event time without one: `schema::validate`).
 
-use super::pattern::{Frac, Item};
+use super::pattern::{Field, Frac, Item};
 use super::TimeFormat;
 
 /// The separators of every value `rfc3339` reads (`2023-07-01T14:00:00Z`): its offset is
@@ -10,6 +10,28 @@ use super::TimeFormat;
 const RFC3339_SEPARATORS: [&[u8]; 3] = [b"-", b"T", b":"];
 
 impl TimeFormat {
+    /// Whether every value this format reads has a year (`%Y`, `%y`, `2006`, `%s`, the
+    /// `rfc3339` and `unix` formats); a pattern without one gives a default year.
+    pub(crate) fn reads_year(&self) -> bool {
+        match self {
+            TimeFormat::Strftime(p) | TimeFormat::Layout(p) => p.items.iter().any(|item| {
+                matches!(
+                    item,
+                    Item::Num {
+                        field: Field::Year | Field::Year2,
+                        ..
+                    } | Item::Unix
+                )
+            }),
+            _ => true,
+        }
+    }
+
+    /// Whether this is a Go layout (`layout=...`), whose default year is 0.
+    pub(crate) fn is_layout(&self) -> bool {
+        matches!(self, TimeFormat::Layout(_))
+    }
+
     /// Whether every text this format reads ([`TimeFormat::parse_str`]) holds `text`.
     ///
     /// Only what is certain counts, so `false` may also mean "not known": the literal text of

@@ -202,3 +202,49 @@ fn name_rules() {
     assert!(!is_field_name("-x"));
     assert!(!is_field_name(""));
 }
+
+/// The warnings of a schema that loads (see [`warnings`]): message and position.
+fn warned(yaml: &str) -> Vec<String> {
+    let schema = crate::schema::load::from_str(yaml, "t.yml").expect("a valid schema");
+    warnings(&schema)
+        .iter()
+        .map(|w| format!("{}:{}: {}", w.span.line, w.span.col, w.message))
+        .collect()
+}
+
+/// An event time whose formats read no year (syslog's) gets Panther's default year: every
+/// event in one partition, 1900 or 0. A warning, at `isEventTime`; a format of the list
+/// with a year, or a field that is not the event time, is none.
+#[test]
+fn event_time_without_a_year_is_a_warning() {
+    let field = |formats: &str, event: bool| {
+        format!("{{schema: Cust.Tst, fields: [{{name: o, type: object, fields: [{{name: t, type: timestamp, timeFormats: {formats}, isEventTime: {event}}}]}}]}}")
+    };
+    assert_eq!(
+        warned(&field("['%b %e %H:%M:%S']", true)),
+        [
+            "1:122: the event time `t` has no year in its time format: every event gets year 1900 \
+          (as Panther's strftime library gives), and lands in that year's partition"
+        ]
+    );
+    assert_eq!(
+        warned(&field("['layout=Jan _2 15:04:05']", true)),
+        [
+            "1:130: the event time `t` has no year in its time format: every event gets year 0 \
+          (as Go's `time.Parse` gives Panther), and lands in that year's partition"
+        ]
+    );
+    for fine in [
+        "['%b %e %H:%M:%S', '%Y-%m-%d']",
+        "['%d/%m/%y %T']",
+        "['%s']",
+        "[unix_ms]",
+        "['layout=2006 Jan 2']",
+    ] {
+        assert_eq!(warned(&field(fine, true)), Vec::<String>::new(), "{fine}");
+    }
+    assert_eq!(
+        warned(&field("['%b %e %H:%M:%S']", false)),
+        Vec::<String>::new()
+    );
+}
