@@ -172,12 +172,13 @@ err_cases! {
     bad_bool: r#"{"id":1,"ok":"yes"}"# => &format!("{AT}field \"ok\": string is not a valid boolean: \"yes\"");
     bad_rfc3339_space: r#"{"id":1,"ts_rfc":"2023-07-01 14:00:00Z"}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: \"2023-07-01 14:00:00Z\"");
     bad_rfc3339_no_zone: r#"{"id":1,"ts_rfc":"2023-07-01T14:00:00"}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: \"2023-07-01T14:00:00\"");
-    rfc3339_rejects_numbers: r#"{"id":1,"ts_rfc":1688220000}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: 1688220000");
+    // A JSON number into text formats says which formats read numbers.
+    rfc3339_rejects_numbers: r#"{"id":1,"ts_rfc":1688220000}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: 1688220000 (a JSON number: of the time formats, only unix, unix_ms, unix_us and unix_ns read numbers)");
     unix_ms_rejects_float: r#"{"id":1,"ts_ms":1.5}"# => &format!("{AT}field \"ts_ms\": timestamp does not match time format unix_ms: 1.5");
     time_formats_none_match: r#"{"id":1,"ts_multi":"yesterday"}"# => &format!("{AT}field \"ts_multi\": timestamp does not match time format rfc3339 | unix_ms: \"yesterday\"");
     nested_array_path: r#"{"id":1,"items":[{"n":1},{"n":"x"}]}"# => &format!("{AT}field \"items[1].n\": string is not a valid int: \"x\"");
-    validate_allow_fails: r#"{"id":1,"level":"debug"}"# => &format!("{AT}field \"level\": value not allowed by validate: \"debug\"");
-    validate_deny_fails: r#"{"id":1,"kind":"test"}"# => &format!("{AT}field \"kind\": value not allowed by validate: \"test\"");
+    validate_allow_fails: r#"{"id":1,"level":"debug"}"# => &format!("{AT}field \"level\": value is not one of validate.allow (\"info\", \"warn\", \"error\"): \"debug\"");
+    validate_deny_fails: r#"{"id":1,"kind":"test"}"# => &format!("{AT}field \"kind\": value is in validate.deny: \"test\"");
     validate_ip_fails: r#"{"id":1,"src":"10.0.0.300"}"# => &format!("{AT}field \"src\": value is not a valid IP address: \"10.0.0.300\"");
     validate_cidr_fails: r#"{"id":1,"net":"2001:db8::/32"}"# => &format!("{AT}field \"net\": value is not a valid IPv4 CIDR block: \"2001:db8::/32\"");
     bad_embedded: r#"{"id":1,"payload":"{not json"}"# => &format!("{AT}field \"payload\": isEmbeddedJSON value is not a JSON string holding valid JSON: \"{{not json\"");

@@ -303,12 +303,29 @@ impl Decoder {
     }
 }
 
+/// The values of `allow` as a refusal names them: quoted, the first [`LISTED`] and how
+/// many there are in all (a list of hundreds would drown the reason).
+fn listed(values: &[String]) -> Arc<str> {
+    const LISTED: usize = 8;
+    let mut parts: Vec<String> = values
+        .iter()
+        .take(LISTED)
+        .map(|v| format!("{v:?}"))
+        .collect();
+    if values.len() > LISTED {
+        parts.push(format!("… {} in all", values.len()));
+    }
+    parts.join(", ").into()
+}
+
 /// `validate:` of a string, compiled.
 #[derive(Debug)]
 pub(crate) struct ValidatePlan {
     /// `allow` (when not empty) and `deny`, looked up as keys are (a value up to 16 bytes
     /// is one hash and one comparison of two words, not a comparison with each entry).
     allow: Option<KeyIndex>,
+    /// The `allow` values as a refusal lists them.
+    allowed: Option<Arc<str>>,
     deny: KeyIndex,
     pub(crate) ip: Option<IpVersion>,
     pub(crate) cidr: Option<IpVersion>,
@@ -329,6 +346,7 @@ impl ValidatePlan {
         };
         ValidatePlan {
             allow: (!allow.is_empty()).then(|| index(allow)),
+            allowed: (!allow.is_empty()).then(|| listed(allow)),
             deny: index(deny),
             ip,
             cidr,
@@ -340,10 +358,12 @@ impl ValidatePlan {
         use crate::error::ValueProblem;
         if let Some(allow) = &self.allow {
             if allow.find(s).is_none() {
-                return Err(ValueProblem::NotAllowed);
+                return Err(ValueProblem::NotAllowed {
+                    allowed: self.allowed.clone(),
+                });
             }
         } else if self.deny.find(s).is_some() {
-            return Err(ValueProblem::NotAllowed);
+            return Err(ValueProblem::NotAllowed { allowed: None });
         }
         if let Some(v) = self.ip {
             if !ip_matches(s, v) {
@@ -396,6 +416,27 @@ mod tests {
     /// `allow` and `deny` through the key index decide as a comparison with each entry, on
     /// random values near the entries: of every length around the index's 4, 8 and 16
     /// bytes, prefixes and extensions of each other, repeated entries, the empty string.
+    /// A refusal names the values `allow` takes, the first eight of a long list.
+    #[test]
+    fn not_allowed_names_the_allowed_values() {
+        let few: Vec<String> = ["info", "warn"].map(String::from).to_vec();
+        let many: Vec<String> = (0..20).map(|i| format!("v{i}")).collect();
+        let refusal = |allow: &[String]| {
+            ValidatePlan::new(allow, &[], None, None)
+                .check("x")
+                .expect_err("x is not allowed")
+                .to_string()
+        };
+        assert_eq!(
+            refusal(&few),
+            r#"value is not one of validate.allow ("info", "warn")"#
+        );
+        assert_eq!(
+            refusal(&many),
+            r#"value is not one of validate.allow ("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", … 20 in all)"#
+        );
+    }
+
     #[test]
     fn allow_and_deny_decide_as_a_scan_of_the_entries() {
         let pieces = ["a", "ab", "-", "é", "\0", "session", "x", "0123456789"];
@@ -423,7 +464,7 @@ mod tests {
                 assert_eq!(allow.check(&v).is_ok(), want_allow, "{v:?} in {entries:?}");
                 assert_eq!(deny.check(&v).is_ok(), !listed, "{v:?} in {entries:?}");
                 if let Err(p) = allow.check(&v) {
-                    assert!(matches!(p, ValueProblem::NotAllowed));
+                    assert!(matches!(p, ValueProblem::NotAllowed { allowed: Some(_) }));
                 }
                 allowed += usize::from(want_allow);
                 denied += usize::from(listed);

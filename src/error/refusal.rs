@@ -94,8 +94,12 @@ pub enum ValueProblem {
         /// The formats tried, as written in the schema.
         formats: Arc<str>,
     },
-    /// A value rejected by `validate.allow` / `validate.deny`.
-    NotAllowed,
+    /// A value rejected by `validate.allow` (not one of them) or `validate.deny`.
+    NotAllowed {
+        /// The values `allow` takes, as listed in messages (the first few); `None` for a
+        /// value of `deny`.
+        allowed: Option<Arc<str>>,
+    },
     /// A value rejected by `validate.ip` / `validate.cidr`.
     NotIp {
         /// `"IP address"` or `"CIDR block"` (with version).
@@ -121,7 +125,10 @@ impl fmt::Display for ValueProblem {
             ValueProblem::BadTime { formats } => {
                 write!(f, "timestamp does not match time format {formats}")
             }
-            ValueProblem::NotAllowed => f.write_str("value not allowed by validate"),
+            ValueProblem::NotAllowed {
+                allowed: Some(allowed),
+            } => write!(f, "value is not one of validate.allow ({allowed})"),
+            ValueProblem::NotAllowed { allowed: None } => f.write_str("value is in validate.deny"),
             ValueProblem::NotIp { what } => write!(f, "value is not a valid {what}"),
             ValueProblem::BadEmbeddedJson => {
                 f.write_str("isEmbeddedJSON value is not a JSON string holding valid JSON")
@@ -220,6 +227,17 @@ fn unix_unit_hint(formats: &str, value: &str) -> Option<(&'static str, &'static 
     Some((tried.last()?.0, fits))
 }
 
+/// A JSON number (not a string) given to a field none of whose `formats` reads numbers:
+/// `%s` reads the text of seconds, and the usual mistake is a strftime format for epoch
+/// numbers.
+fn is_number_for_text_formats(formats: &str, value: &str) -> bool {
+    !value.starts_with('"')
+        && value.parse::<f64>().is_ok()
+        && formats
+            .split(" | ")
+            .all(|spec| UNIX_UNITS.iter().all(|(name, _)| *name != spec))
+}
+
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -242,6 +260,11 @@ impl fmt::Display for Refusal {
                             write!(
                                 f,
                                 " (out of range as {tried}: years 0000 to 9999 only; in range as {fits})"
+                            )?;
+                        } else if is_number_for_text_formats(formats, v) {
+                            f.write_str(
+                                " (a JSON number: of the time formats, only unix, unix_ms, \
+                                 unix_us and unix_ns read numbers)",
                             )?;
                         }
                     }
@@ -331,7 +354,7 @@ impl Refusal {
                 ValueProblem::OutOfRange => "out_of_range",
                 ValueProblem::BadText { .. } => "bad_text",
                 ValueProblem::BadTime { .. } => "bad_time",
-                ValueProblem::NotAllowed => "not_allowed",
+                ValueProblem::NotAllowed { .. } => "not_allowed",
                 ValueProblem::NotIp { .. } => "not_ip",
                 ValueProblem::BadEmbeddedJson => "bad_embedded_json",
                 ValueProblem::TooDeep => "too_deep",
