@@ -58,9 +58,9 @@ FAILED_INPUT = "input_failed"
 _StrPath = Union[str, os.PathLike[str]]
 _Schemas = Union[_StrPath, Sequence[_StrPath], None]
 
-# A normalizer's options, as a key of _NORMALIZERS: (schema paths, their digest, log_types,
-# source_id, source_label, threads, batch_rows).
-_Opts = tuple[tuple[str, ...] | None, str | None, tuple[str, ...] | None, str | None,
+# A normalizer's options, as a key of _NORMALIZERS: (schema paths, their digest, builtin,
+# log_types, source_id, source_label, threads, batch_rows).
+_Opts = tuple[tuple[str, ...] | None, str | None, bool, tuple[str, ...] | None, str | None,
               str | None, int, int]
 
 # What a task makes of its input batches (mapInArrow's function).
@@ -80,8 +80,8 @@ _MAX_NORMALIZERS = 16
 def _normalizer(opts: _Opts) -> Normalizer:
     n = _NORMALIZERS.get(opts)
     if n is None:
-        schemas, _digest, log_types, source_id, source_label, threads, batch_rows = opts
-        n = Normalizer(schemas=list(schemas) if schemas else None,
+        schemas, _digest, builtin, log_types, source_id, source_label, threads, batch_rows = opts
+        n = Normalizer(schemas=list(schemas) if schemas else None, builtin=builtin,
                        log_types=list(log_types) if log_types else None,
                        source_id=source_id, source_label=source_label,
                        threads=threads, batch_rows=batch_rows)
@@ -118,8 +118,9 @@ def _schemas_digest(schemas: tuple[str, ...] | None) -> str | None:
     return h.hexdigest()
 
 
-def _opts(schemas: _Schemas, log_types: Sequence[str] | None, source_id: str | None,
-          source_label: str | None, threads: int, batch_rows: int) -> _Opts:
+def _opts(schemas: _Schemas, builtin: bool, log_types: Sequence[str] | None,
+          source_id: str | None, source_label: str | None, threads: int,
+          batch_rows: int) -> _Opts:
     paths: tuple[str, ...] | None
     if schemas is None:
         paths = None
@@ -127,7 +128,7 @@ def _opts(schemas: _Schemas, log_types: Sequence[str] | None, source_id: str | N
         paths = (os.fspath(schemas),)
     else:
         paths = tuple(os.fspath(s) for s in schemas) or None
-    return (paths, _schemas_digest(paths),
+    return (paths, _schemas_digest(paths), builtin,
             tuple(log_types) if log_types else None,
             source_id, source_label, threads, batch_rows)
 
@@ -198,11 +199,11 @@ def _spark_arrow(arrow: pa.Schema) -> pa.Schema:
     return pa.schema([pa.field(f.name, conv(f.type), nullable=True) for f in arrow])
 
 
-def schema(log_type: str, schemas: _Schemas = None) -> StructType:
+def schema(log_type: str, schemas: _Schemas = None, *, builtin: bool = False) -> StructType:
     """The Spark ``StructType`` of a log type's events, generated from its Arrow schema:
     timestamps (UTC microseconds) as ``TimestampType``, lists as ``ArrayType``, objects as
     ``StructType``; every field nullable."""
-    return _struct(Normalizer(schemas=schemas).arrow_schema(log_type))
+    return _struct(Normalizer(schemas=schemas, builtin=builtin).arrow_schema(log_type))
 
 
 def rejects_schema() -> StructType:
@@ -411,14 +412,14 @@ def _check_failed_inputs(failed_inputs: str) -> str:
     return failed_inputs
 
 
-def _checked_schema(log_type: str, schemas: _Schemas, log_types: Sequence[str] | None,
-                    source_id: str | None, source_label: str | None, threads: int,
-                    batch_rows: int) -> pa.Schema:
+def _checked_schema(log_type: str, schemas: _Schemas, builtin: bool,
+                    log_types: Sequence[str] | None, source_id: str | None,
+                    source_label: str | None, threads: int, batch_rows: int) -> pa.Schema:
     """The Arrow schema of ``log_type``, once the normalizer the executors will build was
     built here, on the driver, with the same options: a bad option (an unknown log type,
     ``threads=0``, ``batch_rows=0``, a schema error) fails the call that makes the
     DataFrame, with the API's message, not the first action with a worker's traceback."""
-    n = Normalizer(schemas=schemas, log_types=log_types, source_id=source_id,
+    n = Normalizer(schemas=schemas, builtin=builtin, log_types=log_types, source_id=source_id,
                    source_label=source_label, threads=threads, batch_rows=batch_rows)
     arrow = n.arrow_schema(log_type)
     if log_type not in n.log_types:
@@ -429,7 +430,8 @@ def _checked_schema(log_type: str, schemas: _Schemas, log_types: Sequence[str] |
 
 
 def normalize_paths(df: DataFrame, log_type: str, *, column: str = "path",
-                    schemas: _Schemas = None, log_types: Sequence[str] | None = None,
+                    schemas: _Schemas = None, builtin: bool = False,
+                    log_types: Sequence[str] | None = None,
                     source_id: str | None = None, source_label: str | None = None,
                     threads: int = 1, batch_rows: int = DEFAULT_BATCH_ROWS,
                     failed_inputs: Literal["raise", "skip"] = "raise") -> DataFrame:
@@ -438,8 +440,9 @@ def normalize_paths(df: DataFrame, log_type: str, *, column: str = "path",
     normalized on the executors. Paths are as Spark lists them, not percent-encoded.
 
     Each task normalizes its files one after the other with ``threads`` threads (1: Spark
-    gives a task one core). Records are classified among ``log_types`` (default: all
-    loaded), as by the CLI; those of other log types are left out, rejects are in
+    gives a task one core). ``schemas`` and ``builtin`` are as ``Normalizer``'s (schema
+    paths the executors can read; the built-in schemas beside them). Records are
+    classified among ``log_types`` (default: all loaded), as by the CLI; those of other log types are left out, rejects are in
     ``rejects_paths``. Repartition ``df`` to spread the files over tasks.
 
     An input that cannot be opened (missing, deleted since it was listed, unreadable, a
@@ -455,15 +458,16 @@ def normalize_paths(df: DataFrame, log_type: str, *, column: str = "path",
     ``batch_rows=0`` are a ``ValueError`` of this call, not of the first action).
     """
     _check_failed_inputs(failed_inputs)
-    arrow = _checked_schema(log_type, schemas, log_types, source_id, source_label, threads,
-                            batch_rows)
-    opts = _opts(schemas, log_types, source_id, source_label, threads, batch_rows)
+    arrow = _checked_schema(log_type, schemas, builtin, log_types, source_id, source_label,
+                            threads, batch_rows)
+    opts = _opts(schemas, builtin, log_types, source_id, source_label, threads, batch_rows)
     return df.select(column).mapInArrow(
         _events(column, False, log_type, opts, _spark_arrow(arrow), failed_inputs),
         _struct(arrow))
 
 
 def normalize_binary(df: DataFrame, log_type: str, *, schemas: _Schemas = None,
+                     builtin: bool = False,
                      log_types: Sequence[str] | None = None, source_id: str | None = None,
                      source_label: str | None = None, threads: int = 1,
                      batch_rows: int = DEFAULT_BATCH_ROWS,
@@ -472,16 +476,16 @@ def normalize_binary(df: DataFrame, log_type: str, *, schemas: _Schemas = None,
     ``path`` and ``content``): Spark lists and reads the files with its own credentials.
     A file over 2 GiB cannot be read this way (Spark's limit)."""
     _check_failed_inputs(failed_inputs)
-    arrow = _checked_schema(log_type, schemas, log_types, source_id, source_label, threads,
-                            batch_rows)
-    opts = _opts(schemas, log_types, source_id, source_label, threads, batch_rows)
+    arrow = _checked_schema(log_type, schemas, builtin, log_types, source_id, source_label,
+                            threads, batch_rows)
+    opts = _opts(schemas, builtin, log_types, source_id, source_label, threads, batch_rows)
     return df.select("path", "content").mapInArrow(
         _events("path", True, log_type, opts, _spark_arrow(arrow), failed_inputs),
         _struct(arrow))
 
 
 def rejects_paths(df: DataFrame, *, column: str = "path", schemas: _Schemas = None,
-                  log_types: Sequence[str] | None = None) -> DataFrame:
+                  builtin: bool = False, log_types: Sequence[str] | None = None) -> DataFrame:
     """The rejected records of the files of ``df[column]``, with the CLI's rejects-file
     fields (source, record, index, field, line, byte, column, reason, log_type, error, candidates,
     raw, raw_truncated), and a row per input that could not be opened or read to its end
@@ -492,15 +496,15 @@ def rejects_paths(df: DataFrame, *, column: str = "path", schemas: _Schemas = No
     ``byte`` null, ``raw`` empty (and ``source`` null for a null path). Batches of at most
     ``DEFAULT_BATCH_ROWS`` rows, as the events, made as they are read: a task holds a few
     batches of rejects, not a file's."""
-    Normalizer(schemas=schemas, log_types=log_types)  # checked on the driver
-    opts = _opts(schemas, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
+    Normalizer(schemas=schemas, builtin=builtin, log_types=log_types)  # checked on the driver
+    opts = _opts(schemas, builtin, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
     return df.select(column).mapInArrow(_rejects(column, False, opts), rejects_schema())
 
 
-def rejects_binary(df: DataFrame, *, schemas: _Schemas = None,
+def rejects_binary(df: DataFrame, *, schemas: _Schemas = None, builtin: bool = False,
                    log_types: Sequence[str] | None = None) -> DataFrame:
     """As :func:`rejects_paths`, over ``spark.read.format("binaryFile")``."""
-    Normalizer(schemas=schemas, log_types=log_types)  # checked on the driver
-    opts = _opts(schemas, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
+    Normalizer(schemas=schemas, builtin=builtin, log_types=log_types)  # checked on the driver
+    opts = _opts(schemas, builtin, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
     return df.select("path", "content").mapInArrow(_rejects("path", True, opts),
                                                    rejects_schema())

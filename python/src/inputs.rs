@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use normalog::pipeline::input::SharedReader;
 use normalog::pipeline::{self, Input};
 use normalog::{Registry, SchemaErrors};
-use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyTypeError, PyUserWarning};
+use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyTypeError, PyUserWarning, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PySequence, PyString};
 
@@ -17,7 +17,12 @@ use crate::schema_error;
 /// is reported, as by the CLI. Anything else is a `TypeError` (a missing or bad file is
 /// a `SchemaError`, a `ValueError`). A warning of a schema ([`Registry::warnings`]) is a
 /// Python `UserWarning`.
-pub(crate) fn load_registry(schemas: Option<&Bound<'_, PyAny>>) -> PyResult<Registry> {
+///
+/// `builtin`: the built-in schemas beside `schemas` (the CLI's `--builtin`).
+pub(crate) fn load_registry(
+    schemas: Option<&Bound<'_, PyAny>>,
+    builtin: bool,
+) -> PyResult<Registry> {
     let Some(schemas) = schemas.filter(|s| !s.is_none()) else {
         return Ok(Registry::builtin());
     };
@@ -28,7 +33,17 @@ pub(crate) fn load_registry(schemas: Option<&Bound<'_, PyAny>>) -> PyResult<Regi
                 type_name(schemas)
             ))
         })?;
-    let mut registry = Registry::new();
+    if paths.is_empty() {
+        return Err(PyValueError::new_err(
+            "schemas=[] loads no schema: give schema files or directories, or None for the \
+             built-in schemas",
+        ));
+    }
+    let mut registry = if builtin {
+        Registry::builtin()
+    } else {
+        Registry::new()
+    };
     let mut errors = Vec::new();
     for p in &paths {
         if let Err(e) = registry.add_path(p) {

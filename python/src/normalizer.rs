@@ -33,6 +33,8 @@ const BYTES_SOURCE: &str = "<bytes>";
 /// - `log_types`: the log types to try, in order (a list of names); `None`: every
 ///   loaded one, as the CLI classifies records.
 /// - `source_id`, `source_label`: the `p_source_id` / `p_source_label` of every event.
+/// - `builtin`: load the built-in schemas beside `schemas` (the CLI's `--builtin`), so
+///   that records are classified among both.
 /// - `threads`: threads of `normalize` and `iter_batches`, 1 to 1024 (default: all
 ///   cores); one file is cut into chunks too, and rows stay in input order.
 /// - `batch_rows`: the most rows of a record batch (default 65,536).
@@ -63,7 +65,7 @@ impl Normalizer {
     #[new]
     #[pyo3(signature = (
         schemas=None, log_types=None, source_id=None, source_label=None, *,
-        threads=None, batch_rows=65_536, envelope=None,
+        builtin=false, threads=None, batch_rows=65_536, envelope=None,
         max_record_bytes=None, max_document_bytes=None,
     ))]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments
@@ -72,6 +74,7 @@ impl Normalizer {
         log_types: Option<&Bound<'_, PyAny>>,
         source_id: Option<String>,
         source_label: Option<String>,
+        builtin: bool,
         threads: Option<i64>,
         batch_rows: i64,
         envelope: Option<String>,
@@ -99,7 +102,7 @@ impl Normalizer {
         let max_document_bytes = max_document_bytes
             .map(|n| at_least_one("max_document_bytes", n))
             .transpose()?;
-        let registry = load_registry(schemas)?;
+        let registry = load_registry(schemas, builtin)?;
         let mut builder = NormalizerBuilder::new();
         builder
             .log_types(log_types.unwrap_or_default())

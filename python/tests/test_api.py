@@ -228,6 +228,24 @@ def test_custom_schema(tmp_path):
     assert n.arrow_schema(n.log_types[0]).field("p_log_type").type == pa.string()
 
 
+def test_builtin_beside_own_schemas(tmp_path):
+    """The CLI's --builtin: one's own schemas and the built-in ones in one normalizer, so
+    that records are classified among both (review finding: there was no way to)."""
+    schema = tmp_path / "edit.yml"
+    schema.write_text("schema: Custom.Edit\nfields:\n  - {name: user, type: string, required: true}\n")
+    data = (b'{"user":"ann"}\n'
+            b'{"email":"a@example.com","time":"2023-07-01T14:00:00Z","type":"Sign in"}\n')
+    with pytest.raises(ValueError, match=r"unknown log type \"Zoom.Activity\""):
+        normalog.Normalizer(schemas=schema, log_types=["Custom.Edit", "Zoom.Activity"])
+    both = normalog.Normalizer(schemas=schema, builtin=True)
+    assert both.log_types == ["Zendesk.Audit", "Zoom.Activity", "Zoom.Operation", "Custom.Edit"]
+    r = both.normalize(data)
+    assert r.stats["normalized"] == {"Custom.Edit": 1, "Zoom.Activity": 1}
+    # schemas=[] loads nothing: an error that says what to give (it named a Rust function).
+    with pytest.raises(ValueError, match=r"schemas=\[\] loads no schema"):
+        normalog.Normalizer(schemas=[])
+
+
 def test_bad_arguments():
     n = normalog.Normalizer()
     with pytest.raises(TypeError):

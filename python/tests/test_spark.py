@@ -260,6 +260,29 @@ fields:
 """
 
 
+def test_builtin_beside_own_schemas(spark, tmp_path):
+    """builtin=True: the executors classify among one's own schemas and the built-in
+    ones, as the CLI's --builtin."""
+    d = tmp_path / "schemas"
+    d.mkdir()
+    # `user` required: a Zoom.Activity record is not one of these.
+    (d / "edit.yml").write_text(EDIT_V1.replace("name: user, type: string",
+                                                "name: user, type: string, required: true"))
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "mixed.ndjson").write_text(
+        '{"time":"2023-07-01T14:00:00Z","user":"ann","host":"web-1"}\n'
+        '{"email":"a@example.com","time":"2023-07-01T14:00:00Z","type":"Sign in"}\n')
+    files = spark.read.format("binaryFile").load(str(src))
+    with pytest.raises(ValueError, match="unknown log type"):
+        ns.normalize_binary(files, "Zoom.Activity", schemas=str(d))
+    for log_type, column in [("Zoom.Activity", "email"), ("Custom.Edit", "user")]:
+        rows = ns.normalize_binary(files, log_type, schemas=str(d), builtin=True).collect()
+        assert [r[column] for r in rows] == ["a@example.com" if column == "email" else "ann"]
+    assert ns.rejects_binary(files, schemas=str(d), builtin=True).count() == 0
+    assert "email" in ns.schema("Zoom.Activity", str(d), builtin=True).fieldNames()
+
+
 def test_schema_edited_between_jobs(spark, tmp_path):
     """Review finding: Python workers kept the normalizer compiled from the first version of
     a schema file, so after an edit Spark read the old batches as the new schema: columns
