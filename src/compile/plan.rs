@@ -303,7 +303,7 @@ impl Decoder {
     }
 }
 
-/// The values of `allow` as a refusal names them: quoted, the first [`LISTED`] and how
+/// The values of `allow` as a refusal names them: quoted, the first eight and how
 /// many there are in all (a list of hundreds would drown the reason).
 fn listed(values: &[String]) -> Arc<str> {
     const LISTED: usize = 8;
