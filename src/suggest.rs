@@ -105,6 +105,18 @@ mod tests {
         assert_eq!(suggest("", keys), None);
     }
 
+    /// Each synonym means a type or an indicator that exists.
+    #[test]
+    fn every_synonym_names_a_type_or_an_indicator() {
+        for (word, meant) in SYNONYMS {
+            assert!(
+                crate::schema::FieldType::from_name(meant).is_some()
+                    || crate::indicators::IndicatorKind::from_name(meant).is_some(),
+                "{word}: {meant}"
+            );
+        }
+    }
+
     #[test]
     fn synonyms_when_spelling_does_not_tell() {
         let types = ["string", "int", "bigint", "boolean", "timestamp"];

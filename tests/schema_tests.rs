@@ -239,6 +239,16 @@ fn update_rewrites_failing_results() {
     }
 }
 
+/// A test file that starts with a byte order mark (saved by an editor on Windows) reads
+/// as without it: the mark was part of the first key, an unknown key `\u{feff}name`.
+#[test]
+fn a_byte_order_mark_at_a_test_file_start_is_skipped() {
+    let text = "\u{feff}name: x\r\nlogType: Zoom.Activity\r\ninput: '{}'\r\nresults: []\r\n";
+    let file = TestFile::from_str(text, "bom_tests.yml").expect("loads");
+    assert_eq!(file.cases.len(), 1);
+    assert!(!file.text.starts_with('\u{feff}'));
+}
+
 /// Decoded strictly: an unknown key is an error naming the file and line; exit status 2.
 #[test]
 fn unknown_key_is_an_error_with_file_and_line() {

@@ -15,6 +15,7 @@ batches as its Parquet output. Results are pyarrow tables; nothing is converted 
 
 from ._normalog import (
     BatchStream,
+    InputWarning,
     Normalizer,
     NormalizeResult,
     SchemaError,
@@ -25,6 +26,7 @@ from ._stats import FailedInput, Stats
 __all__ = [
     "BatchStream",
     "FailedInput",
+    "InputWarning",
     "Normalizer",
     "NormalizeResult",
     "SchemaError",

@@ -17,11 +17,13 @@ _StrPath: TypeAlias = str | os.PathLike[str]
 # bytearray, memoryview, pyarrow.Buffer, ...), a file or directory, or several of them.
 _Data: TypeAlias = Buffer | _StrPath | Sequence[_StrPath]
 
-__all__ = ["Normalizer", "NormalizeResult", "BatchStream", "SchemaError", "__version__"]
+__all__ = ["Normalizer", "NormalizeResult", "BatchStream", "SchemaError", "InputWarning",
+           "__version__"]
 
 __version__: Final[str]
 
 class SchemaError(ValueError): ...
+class InputWarning(UserWarning): ...
 
 @final
 class Normalizer:

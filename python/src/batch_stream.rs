@@ -3,6 +3,8 @@
 //! record batches and an Arrow C stream), with the rejects and counts once every batch was
 //! read.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex};
 
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
@@ -13,9 +15,9 @@ use pyo3::exceptions::{PyStopIteration, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict};
 
-use crate::runtime_error;
 use crate::stream;
 use crate::tables::{rejects_table, stats_dict};
+use crate::{interrupt, runtime_error};
 
 /// What `Normalizer.iter_batches` and `Normalizer.iter_rejects` return: an iterator of
 /// `pyarrow.RecordBatch`, also an Arrow C stream (`__arrow_c_stream__`, readable once);
@@ -29,6 +31,19 @@ pub(crate) struct BatchStream {
     pub(crate) not_kept: &'static str,
     /// What the batches are, for `repr`: `log_type="Zoom.Activity"`, or `rejects`.
     pub(crate) what: String,
+    /// The run's cancel flag: set on Ctrl-C while waiting for a batch, and when the stream
+    /// is dropped before its end (a loop left early), so that the run stops instead of
+    /// reading on for nobody. Not once its batches went to a reader (`read_all`, the Arrow
+    /// C stream): the reader has the run then.
+    pub(crate) cancel: Arc<AtomicBool>,
+}
+
+impl Drop for BatchStream {
+    fn drop(&mut self) {
+        if self.rx.lock().is_ok_and(|rx| rx.is_some()) {
+            self.cancel.store(true, Ordering::Relaxed);
+        }
+    }
 }
 
 #[pymethods]
@@ -44,10 +59,26 @@ impl BatchStream {
     }
 
     fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let msg = py.detach(|| {
-            let guard = self.rx.lock().ok()?;
-            guard.as_ref()?.recv().ok()
-        });
+        // Waits of at most `POLL` without the GIL, Python's signals checked between them: a
+        // batch of a rare log type may take the whole input to come, and Ctrl-C stops the
+        // wait and the run.
+        let msg = loop {
+            let got = py.detach(|| {
+                let guard = self.rx.lock().ok()?;
+                Some(guard.as_ref()?.recv_timeout(interrupt::POLL))
+            });
+            match got {
+                Some(Err(RecvTimeoutError::Timeout)) => {
+                    if let Err(e) = py.check_signals() {
+                        self.cancel.store(true, Ordering::Relaxed);
+                        self.close();
+                        return Err(e);
+                    }
+                }
+                Some(Ok(msg)) => break Some(msg),
+                Some(Err(RecvTimeoutError::Disconnected)) | None => break None,
+            }
+        };
         match msg {
             Some(stream::Msg::Batch(b)) => b.to_pyarrow(py),
             Some(stream::Msg::Done(Err(e))) => {

@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PySequence, PyString};
 
 use crate::run::FailedInput;
-use crate::schema_error;
+use crate::{schema_error, InputWarning};
 
 /// Schemas: `None` (built in), one path, or a list of paths; every problem of every file
 /// is reported, as by the CLI. Anything else is a `TypeError` (a missing or bad file is
@@ -33,6 +33,9 @@ pub(crate) fn load_registry(
                 type_name(schemas)
             ))
         })?;
+    if paths.is_empty() && builtin {
+        return Ok(Registry::builtin());
+    }
     if paths.is_empty() {
         return Err(PyValueError::new_err(
             "schemas=[] loads no schema: give schema files or directories, or None for the \
@@ -141,15 +144,35 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
     // A path that cannot be opened (missing, deleted since it was listed, unreadable) is a
     // failed input of the run, as for the CLI (`stats["failed_inputs"]`); the others are
     // normalized.
-    Ok(pipeline::expand(&paths))
+    if paths.is_empty() {
+        return Err(PyValueError::new_err(
+            "data names no input (an empty list): give bytes, a path, or paths",
+        ));
+    }
+    let inputs = pipeline::expand(&paths);
+    if inputs.is_empty() {
+        // Directories without a file to read (empty, or only hidden entries): the CLI stops
+        // with these words; an empty result would look like logs without events.
+        let named: Vec<String> = paths
+            .iter()
+            .take(3)
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(PyFileNotFoundError::new_err(format!(
+            "no input files: every directory given is empty ({}{})",
+            named.join(", "),
+            if paths.len() > 3 { ", ..." } else { "" }
+        )));
+    }
+    Ok(inputs)
 }
 
 /// What `normalize` and `rejects` do about inputs that could not be read, beside listing
 /// them in `stats["failed_inputs"]`: when no input could be read at all (each failed before
 /// its first record), an `OSError` (a `FileNotFoundError` when each was missing), as the
-/// CLI stops with "no input could be read"; when some failed, a `UserWarning` that names
-/// them, and the result holds what was read, as the CLI goes on and exits 1. A mistyped
-/// path returned an empty result, the reason only in `stats`.
+/// CLI stops with "no input could be read"; when some failed, a `normalog.InputWarning`
+/// (a `UserWarning`) that names them, and the result holds what was read, as the CLI goes
+/// on and exits 1. A mistyped path returned an empty result, the reason only in `stats`.
 pub(crate) fn check_failed(py: Python<'_>, failed: &[FailedInput], inputs: usize) -> PyResult<()> {
     const LISTED: usize = 3;
     if failed.is_empty() {
@@ -181,7 +204,7 @@ pub(crate) fn check_failed(py: Python<'_>, failed: &[FailedInput], inputs: usize
          (stats[\"failed_inputs\"] lists the inputs): {listed}"
     );
     let message = std::ffi::CString::new(message.replace('\0', " "))?;
-    PyErr::warn(py, &py.get_type::<PyUserWarning>(), &message, 1)
+    PyErr::warn(py, &py.get_type::<InputWarning>(), &message, 1)
 }
 
 /// One path, or any sequence (list, tuple, ...) of paths; `None` for an object that is

@@ -7,7 +7,7 @@
 //! thrown away.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, RecvTimeoutError};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,47 +15,55 @@ use pyo3::prelude::*;
 
 use crate::runtime_error;
 
-/// How often the waiting thread checks for a signal: a Ctrl-C takes at most this long
-/// to be seen, plus what the run takes to stop (a chunk).
-const POLL: Duration = Duration::from_millis(50);
+/// How often a waiting thread checks for a signal: a Ctrl-C takes at most this long to be
+/// seen, plus what the run takes to stop (a chunk).
+pub(crate) const POLL: Duration = Duration::from_millis(50);
 
-/// `work` (a run that stops early once `cancel` is set: [`normalog::pipeline::Batch::cancel_on`])
-/// on a thread of its own; on a signal whose handler raises (Ctrl-C), `cancel` is set,
-/// the run is waited for, and the handler's exception is raised.
-pub(crate) fn run<T: Send>(
+/// `work` (a run that stops early once `cancel` is set:
+/// [`normalog::pipeline::Batch::cancel_on`]) on a thread of its own. On a signal whose
+/// handler raises (Ctrl-C), `cancel` is set and the run is waited for (without the GIL,
+/// so that other Python threads go on) before the handler's exception is raised; a second
+/// signal raises at once and leaves the run to stop on its own.
+pub(crate) fn run<T: Send + 'static>(
     py: Python<'_>,
     cancel: &Arc<AtomicBool>,
-    work: impl FnOnce() -> T + Send,
+    work: impl FnOnce() -> T + Send + 'static,
 ) -> PyResult<T> {
-    std::thread::scope(|s| {
-        let (tx, rx) = sync_channel(1);
-        let handle = std::thread::Builder::new()
-            .name("normalog-run".into())
-            .spawn_scoped(s, move || {
-                let _ = tx.send(work());
-            })
-            .map_err(runtime_error)?;
-        let mut handle = Some(handle);
-        let mut rx = rx;
-        loop {
-            // The receiver is not `Sync`: it goes to the wait without the GIL and back.
-            let (got, back) = py.detach(move || (rx.recv_timeout(POLL), rx));
-            rx = back;
-            match got {
-                Ok(out) => return Ok(out),
-                Err(RecvTimeoutError::Timeout) => {}
-                // The thread ended without sending: it panicked. Joined here, its panic
-                // is this error (the scope would panic again with it).
-                Err(RecvTimeoutError::Disconnected) => {
-                    let _ = handle.take().map(std::thread::ScopedJoinHandle::join);
-                    return Err(runtime_error("the run stopped unexpectedly (a bug)"));
-                }
-            }
-            if let Err(e) = py.check_signals() {
-                cancel.store(true, Ordering::Relaxed);
-                // The scope waits for the run, which stops at its next check.
-                return Err(e);
+    let (tx, rx) = sync_channel(1);
+    std::thread::Builder::new()
+        .name("normalog-run".into())
+        .spawn(move || {
+            let _ = tx.send(work());
+        })
+        .map_err(runtime_error)?;
+    let mut rx = rx;
+    let interrupted = loop {
+        let (got, back) = wait(py, rx);
+        rx = back;
+        match got {
+            Ok(out) => return Ok(out),
+            Err(RecvTimeoutError::Timeout) => {}
+            // The thread ended without sending: it panicked.
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(runtime_error("the run stopped unexpectedly (a bug)"))
             }
         }
-    })
+        if let Err(e) = py.check_signals() {
+            cancel.store(true, Ordering::Relaxed);
+            break e;
+        }
+    };
+    loop {
+        let (got, back) = wait(py, rx);
+        rx = back;
+        if !matches!(got, Err(RecvTimeoutError::Timeout)) || py.check_signals().is_err() {
+            return Err(interrupted);
+        }
+    }
+}
+
+/// One wait of at most [`POLL`] for the run's result, without the GIL. The receiver is not
+/// `Sync`: it goes to the wait and back.
+fn wait<T: Send>(py: Python<'_>, rx: Receiver<T>) -> (Result<T, RecvTimeoutError>, Receiver<T>) {
+    py.detach(move || (rx.recv_timeout(POLL), rx))
 }

@@ -23,7 +23,7 @@ mod tables;
 
 use normalog::SchemaErrors;
 use pyo3::create_exception;
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyUserWarning, PyValueError};
 use pyo3::prelude::*;
 
 use batch_stream::BatchStream;
@@ -38,6 +38,13 @@ create_exception!(
     SchemaError,
     PyValueError,
     "Schemas that cannot be loaded: the message lists every problem with file:line:col, as the CLI prints them."
+);
+
+create_exception!(
+    normalog,
+    InputWarning,
+    PyUserWarning,
+    "Some inputs of a call could not be read, or not to the end: the result holds what was read, and stats[\"failed_inputs\"] lists them. A UserWarning, to filter on its own (warnings.simplefilter(\"error\", normalog.InputWarning) makes it an exception, and the result is lost)."
 );
 
 pub(crate) fn schema_error(errors: &SchemaErrors) -> PyErr {
@@ -61,6 +68,7 @@ fn _normalog(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NormalizeResult>()?;
     m.add_class::<BatchStream>()?;
     m.add("SchemaError", m.py().get_type::<SchemaError>())?;
+    m.add("InputWarning", m.py().get_type::<InputWarning>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

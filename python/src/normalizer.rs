@@ -9,7 +9,7 @@ use arrow_pyarrow::ToPyArrow;
 use arrow_schema::SchemaRef;
 use normalog::pipeline::{Batch, MAX_THREADS};
 use normalog::sink::arrow::arrow_schema;
-use normalog::NormalizerBuilder;
+use normalog::{NormalizerBuilder, Registry};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -117,10 +117,15 @@ impl Normalizer {
         if let Some(n) = max_document_bytes {
             batch.max_document_bytes(n);
         }
-        let normalizer = builder.build(&registry).map_err(|e| unknown_log_type(&e))?;
+        let own_schemas = schemas.is_some_and(|s| !s.is_none()) && !builtin;
+        let normalizer = builder
+            .build(&registry)
+            .map_err(|e| not_built(&e, own_schemas))?;
         let log_types = normalizer.log_types().map(str::to_owned).collect();
         let threads = threads.unwrap_or_else(|| {
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+            std::thread::available_parallelism()
+                .map_or(1, std::num::NonZeroUsize::get)
+                .min(MAX_THREADS)
         });
         batch.threads(threads);
         Ok(Normalizer {
@@ -177,9 +182,13 @@ impl Normalizer {
         let inputs = inputs_of(data)?;
         let (job, cancel) = self.interruptible_job(source);
         let threads = self.threads;
-        let outcome = interrupt::run(py, &cancel, || run::collect(&job, &inputs, threads))?
-            .map_err(runtime_error)?;
-        check_failed(py, &outcome.failed, inputs.len())?;
+        let n_inputs = inputs.len();
+        let run_job = job.clone();
+        let outcome = interrupt::run(py, &cancel, move || {
+            run::collect(&run_job, &inputs, threads)
+        })?
+        .map_err(runtime_error)?;
+        check_failed(py, &outcome.failed, n_inputs)?;
         NormalizeResult::new(py, outcome, &job, self.single_log_type().as_deref())
     }
 
@@ -219,8 +228,10 @@ impl Normalizer {
             log_type,
             keep_rejects,
         };
-        let (rx, end) = stream::start(self.job_named(source), inputs, of, self.threads);
+        let (job, cancel) = self.interruptible_job(source);
+        let (rx, end) = stream::start(job, inputs, of, self.threads)?;
         Ok(BatchStream {
+            cancel,
             schema,
             rx: Mutex::new(Some(rx)),
             end,
@@ -241,8 +252,10 @@ impl Normalizer {
         source: Option<String>,
     ) -> PyResult<BatchStream> {
         let inputs = inputs_of(data)?;
-        let (rx, end) = stream::start(self.job_named(source), inputs, stream::Of::Rejects, 1);
+        let (job, cancel) = self.interruptible_job(source);
+        let (rx, end) = stream::start(job, inputs, stream::Of::Rejects, 1)?;
         Ok(BatchStream {
+            cancel,
             schema: run::rejects_schema(),
             rx: Mutex::new(Some(rx)),
             end,
@@ -263,7 +276,8 @@ impl Normalizer {
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>)> {
         let inputs = inputs_of(data)?;
         let (job, cancel) = self.interruptible_job(source);
-        let (kept, failed, summary) = interrupt::run(py, &cancel, || {
+        let n_inputs = inputs.len();
+        let (kept, failed, summary) = interrupt::run(py, &cancel, move || {
             let mut rejects = Rejects::new(&job.reader_name, job.batch_rows, Keep::All);
             let summary =
                 run::rejects_only(&job, &inputs, &mut rejects).map_err(|e| e.to_string())?;
@@ -271,7 +285,7 @@ impl Normalizer {
             Ok::<_, String>((kept, failed, summary))
         })?
         .map_err(runtime_error)?;
-        check_failed(py, &failed, inputs.len())?;
+        check_failed(py, &failed, n_inputs)?;
         let stats = stats_dict(py, &summary, &failed)?;
         let table = rejects_table(py, kept.unwrap_or_default())?;
         Ok((table, stats))
@@ -312,6 +326,21 @@ impl Normalizer {
         }
         job
     }
+}
+
+/// The error of a normalizer that cannot be built: an unknown log type, with the CLI's
+/// hint when it is a built-in one and only one's own schemas are loaded.
+fn not_built(e: &normalog::Error, own_schemas: bool) -> PyErr {
+    if let normalog::ErrorKind::UnknownLogType(u) = e.kind() {
+        if own_schemas && u.suggestion().is_none() && Registry::builtin().get(u.name()).is_some() {
+            return unknown_log_type(&format!(
+                "{e}; `{}` is built in: add builtin=True to load the built-in schemas beside \
+                 yours",
+                u.name()
+            ));
+        }
+    }
+    unknown_log_type(e)
 }
 
 /// `threads=`: 1 to the CLI's limit, as `--threads` (far more threads than cores only

@@ -13,7 +13,10 @@ use arrow_schema::{ArrowError, SchemaRef};
 use normalog::pipeline::Input;
 use normalog::sink::Summary;
 
+use pyo3::PyResult;
+
 use crate::run::{rejects_only, run_parallel, FailedInput, Job, Keep, Rejects};
+use crate::runtime_error;
 
 /// Batches waiting for Python, at most.
 const IN_FLIGHT: usize = 2;
@@ -24,6 +27,9 @@ pub enum Msg {
     /// The end: `Err` with the message of the error that stopped the run.
     Done(Result<(), String>),
 }
+
+/// Where a run's end is put once it is over ([`End`]), for `rejects` and `stats`.
+pub type EndSlot = Arc<Mutex<Option<End>>>;
 
 /// How the run ended, for `rejects` and `stats` once the batches are read.
 #[derive(Debug, Default)]
@@ -50,51 +56,58 @@ pub enum Of {
 /// and `threads` normalizer threads of the core's parallel path), or the rejects (one
 /// thread); the batches come out of the receiver, and how the run ended is put in the
 /// returned slot at the end.
+///
+/// # Errors
+///
+/// The system refused the thread (a `RuntimeError` that says so, not a panic).
 pub fn start(
     job: Job,
     inputs: Vec<Input>,
     of: Of,
     threads: usize,
-) -> (Receiver<Msg>, Arc<Mutex<Option<End>>>) {
+) -> PyResult<(Receiver<Msg>, EndSlot)> {
     let (tx, rx) = sync_channel(IN_FLIGHT);
     let end = Arc::new(Mutex::new(None));
     let slot = Arc::clone(&end);
-    std::thread::spawn(move || {
-        let result = match of {
-            Of::Events {
-                log_type,
-                keep_rejects,
-            } => {
-                let keep = if keep_rejects { Keep::All } else { Keep::Count };
-                let mut rejects = Rejects::new(&job.reader_name, job.batch_rows, keep);
-                let send = |b| tx.send(Msg::Batch(b)).is_ok();
-                run_parallel(&job, &inputs, threads, Some(&log_type), &mut rejects, send)
-                    .map(|run| (rejects, run.summary))
-            }
-            Of::Rejects => {
-                let batches: SyncSender<Msg> = tx.clone();
-                let send = Box::new(move |b| batches.send(Msg::Batch(b)).is_ok());
-                let mut rejects =
-                    Rejects::new(&job.reader_name, job.batch_rows, Keep::Stream(send));
-                rejects_only(&job, &inputs, &mut rejects).map(|summary| (rejects, summary))
-            }
-        };
-        let done = result
-            .map_err(|e| e.to_string())
-            .and_then(|(rejects, summary)| {
-                let (kept, failed) = rejects.into_kept()?;
-                if let Ok(mut slot) = slot.lock() {
-                    *slot = Some(End {
-                        rejects: kept,
-                        failed,
-                        summary,
-                    });
+    let thread = std::thread::Builder::new().name("normalog-stream".into());
+    thread
+        .spawn(move || {
+            let result = match of {
+                Of::Events {
+                    log_type,
+                    keep_rejects,
+                } => {
+                    let keep = if keep_rejects { Keep::All } else { Keep::Count };
+                    let mut rejects = Rejects::new(&job.reader_name, job.batch_rows, keep);
+                    let send = |b| tx.send(Msg::Batch(b)).is_ok();
+                    run_parallel(&job, &inputs, threads, Some(&log_type), &mut rejects, send)
+                        .map(|run| (rejects, run.summary))
                 }
-                Ok(())
-            });
-        let _ = tx.send(Msg::Done(done));
-    });
-    (rx, end)
+                Of::Rejects => {
+                    let batches: SyncSender<Msg> = tx.clone();
+                    let send = Box::new(move |b| batches.send(Msg::Batch(b)).is_ok());
+                    let mut rejects =
+                        Rejects::new(&job.reader_name, job.batch_rows, Keep::Stream(send));
+                    rejects_only(&job, &inputs, &mut rejects).map(|summary| (rejects, summary))
+                }
+            };
+            let done = result
+                .map_err(|e| e.to_string())
+                .and_then(|(rejects, summary)| {
+                    let (kept, failed) = rejects.into_kept()?;
+                    if let Ok(mut slot) = slot.lock() {
+                        *slot = Some(End {
+                            rejects: kept,
+                            failed,
+                            summary,
+                        });
+                    }
+                    Ok(())
+                });
+            let _ = tx.send(Msg::Done(done));
+        })
+        .map_err(|e| runtime_error(format!("cannot start the stream's thread: {e}")))?;
+    Ok((rx, end))
 }
 
 /// The receiver as an Arrow [`RecordBatchReader`], for the C stream interface.

@@ -164,6 +164,13 @@ def test_arrow_c_stream(corpus, result):
     with pytest.raises(ValueError, match="several log types"):
         pa.table(result)
     assert n.iter_batches(corpus, "Zoom.Activity").read_all().num_rows == table.num_rows
+    # The stream object gone once its batches went to a reader: the reader has the run
+    # (a stream dropped before its end stops its run; this one must not).
+    reader = pa.RecordBatchReader.from_stream(n.iter_batches(corpus, "Zoom.Activity"))
+    import gc
+    gc.collect()
+    time.sleep(0.2)
+    assert reader.read_all().num_rows == table.num_rows
 
 
 def test_bad_schema_has_the_cli_message(cli, tmp_path):
@@ -244,6 +251,10 @@ def test_builtin_beside_own_schemas(tmp_path):
     # schemas=[] loads nothing: an error that says what to give (it named a Rust function).
     with pytest.raises(ValueError, match=r"schemas=\[\] loads no schema"):
         normalog.Normalizer(schemas=[])
+    assert normalog.Normalizer(schemas=[], builtin=True).log_types == normalog.Normalizer().log_types
+    # A built-in log type asked of one's own schemas: the hint the CLI gives for --builtin.
+    with pytest.raises(ValueError, match="`Zoom.Activity` is built in: add builtin=True"):
+        normalog.Normalizer(schemas=schema, log_types=["Zoom.Activity"])
 
 
 def test_bad_arguments():
@@ -340,7 +351,7 @@ def test_missing_input_is_a_failed_input(cli, tmp_path):
             "records": 0}
     assert cli_message == f"normalog: {missing}: {want['error']} (input skipped)"
     n = normalog.Normalizer()
-    with pytest.warns(UserWarning, match="could not be read.*deleted.ndjson: " + re.escape(want["error"])):
+    with pytest.warns(normalog.InputWarning, match="could not be read.*deleted.ndjson: " + re.escape(want["error"])):
         r = n.normalize([str(missing), str(good)])
     assert r.tables["Zoom.Activity"].num_rows == 40
     assert r.stats["failed_inputs"] == [want]
@@ -375,12 +386,23 @@ def test_nothing_read_raises(tmp_path):
         n.normalize('{"email":"a@example.com","time":"2023-07-01T14:00:00Z"}\n')
     # An empty input is no failure: nothing to read.
     assert n.normalize(b"").stats["records"] == 0
+    # Nothing named: an empty list, directories without a file (the CLI's words).
+    with pytest.raises(ValueError, match="data names no input"):
+        n.normalize([])
+    empty = tmp_path / "empty"
+    (empty / ".hidden").mkdir(parents=True)
+    with pytest.raises(FileNotFoundError, match="no input files: every directory given is empty"):
+        n.normalize(empty)
+    with pytest.raises(FileNotFoundError, match="no input files"):
+        n.iter_batches(empty, "Zoom.Activity")
 
 
-def test_ctrl_c_stops_normalize(cli, tmp_path):
+@pytest.mark.parametrize("call", ["normalize", "rejects", "iter_batches", "iter_rejects"])
+def test_ctrl_c_stops_a_call(cli, tmp_path, call):
     """Review finding: KeyboardInterrupt came once the whole input was normalized (the
-    signal waited for the call). Here the input is a named pipe whose writer keeps it open
-    for a minute: only Ctrl-C can end the call before then."""
+    signal waited for the call), and a stream's wait for a batch could not be interrupted.
+    Here the input is a named pipe whose writer keeps it open for a minute: only Ctrl-C can
+    end the call before then."""
     import signal
     fifo = tmp_path / "live.ndjson"
     os.mkfifo(fifo)
@@ -395,17 +417,27 @@ def test_ctrl_c_stops_normalize(cli, tmp_path):
     feed = threading.Thread(target=writer)
     feed.start()
     n = normalog.Normalizer(threads=1)
+    # Python's own handler, whatever this process inherited: a shell's background job (a CI
+    # script under nohup) starts with SIGINT ignored, and Python then installs none.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     started = time.monotonic()
     try:
         with pytest.raises(KeyboardInterrupt):
-            n.normalize(fifo)
+            if call in ("normalize", "rejects"):
+                getattr(n, call)(fifo)
+            else:
+                # A log type none of the records has: the stream waits for its first batch.
+                args = (fifo, "Zendesk.Audit") if call == "iter_batches" else (fifo,)
+                for _ in getattr(n, call)(*args):
+                    pass
         waited = time.monotonic() - started
     finally:
         release.set()
         feed.join()
         timer.join()
+        signal.signal(signal.SIGINT, previous)
     assert waited < 30, "the call ended with its input, not with Ctrl-C"
     # The normalizer is as good as before.
     assert n.normalize(b'{"email":"a@example.com","time":"2023-07-01T14:00:00Z"}').stats["normalized"] == {"Zoom.Activity": 1}

@@ -321,7 +321,7 @@ def test_executor_schema_differs_from_declared(tmp_path):
     d.mkdir()
     (d / "edit.yml").write_text(EDIT_V1)
     declared = ns._spark_arrow(normalog.Normalizer(schemas=str(d)).arrow_schema("Custom.Edit"))
-    opts = ns._opts(str(d), None, None, None, 1, ns.DEFAULT_BATCH_ROWS)
+    opts = ns._opts(str(d), False, None, None, None, 1, ns.DEFAULT_BATCH_ROWS)
     # Another copy of the files, with a field more, under the driver's digest.
     (d / "edit.yml").write_text(EDIT_V1 + "  - {name: bytes, type: bigint}\n")
     ns._NORMALIZERS.clear()
@@ -352,7 +352,7 @@ def test_paths_as_spark_lists_them(spark, cli, tmp_path, monkeypatch):
     monkeypatch.chdir(d)
     batch = pa.RecordBatch.from_pydict({"path": ["logs:2024.ndjson"]})
     task = ns._events("path", False, "Zoom.Activity",
-                      ns._opts(None, None, None, None, 1, ns.DEFAULT_BATCH_ROWS),
+                      ns._opts(None, False, None, None, None, 1, ns.DEFAULT_BATCH_ROWS),
                       ns._spark_arrow(normalog.Normalizer().arrow_schema("Zoom.Activity")),
                       "raise")
     assert sum(b.num_rows for b in task(iter([batch]))) == 20
@@ -369,7 +369,7 @@ def test_rejects_batches_are_bounded(tmp_path):
     f = tmp_path / "bad.ndjson"
     f.write_bytes(b"not json\n" * n)
     batch = pa.RecordBatch.from_pydict({"path": [str(f)]})
-    task = ns._rejects("path", False, ns._opts(None, None, None, None, 1, ns.DEFAULT_BATCH_ROWS))
+    task = ns._rejects("path", False, ns._opts(None, False, None, None, None, 1, ns.DEFAULT_BATCH_ROWS))
     sizes = [b.num_rows for b in task(iter([batch]))]
     assert sum(sizes) == n
     assert max(sizes) == ns.DEFAULT_BATCH_ROWS
@@ -448,7 +448,7 @@ def test_missing_remote_inputs_are_failed_inputs():
     task's FileNotFoundError (the task functions run here as an executor runs them; pyarrow's
     mock filesystem stands for S3)."""
     batch = pa.RecordBatch.from_pydict({"path": ["mock:///bucket/gone.ndjson"]})
-    opts = ns._opts(None, None, None, None, 1, ns.DEFAULT_BATCH_ROWS)
+    opts = ns._opts(None, False, None, None, None, 1, ns.DEFAULT_BATCH_ROWS)
     target = ns._spark_arrow(normalog.Normalizer().arrow_schema("Zoom.Activity"))
     assert list(ns._events("path", False, "Zoom.Activity", opts, target, "skip")(iter([batch]))) == []
     with pytest.raises(OSError, match=r"normalog: mock:///bucket/gone.ndjson: .* \(input skipped\)"):
@@ -488,7 +488,7 @@ import pyarrow as pa
 import normalog
 from normalog import spark as ns
 path, kind = sys.argv[1], sys.argv[2]
-opts = ns._opts(None, None, None, None, 1, ns.DEFAULT_BATCH_ROWS)
+opts = ns._opts(None, False, None, None, None, 1, ns.DEFAULT_BATCH_ROWS)
 batch = pa.RecordBatch.from_pydict({"path": [path]})
 target = ns._spark_arrow(normalog.Normalizer().arrow_schema("Zoom.Activity"))
 if kind == "events":

@@ -303,15 +303,18 @@ impl Decoder {
     }
 }
 
-/// The values of `allow` as a refusal names them: quoted, the first eight and how
-/// many there are in all (a list of hundreds would drown the reason).
+/// The values of `allow` as a refusal names them: JSON-quoted, each cut at 64 characters,
+/// the first eight and how many there are in all (a list of hundreds, or long values,
+/// would drown the reason, which every candidate's refusal repeats).
 fn listed(values: &[String]) -> Arc<str> {
     const LISTED: usize = 8;
-    let mut parts: Vec<String> = values
-        .iter()
-        .take(LISTED)
-        .map(|v| format!("{v:?}"))
-        .collect();
+    const CUT: usize = 64;
+    let quote = |v: &String| {
+        let cut: String = v.chars().take(CUT).collect();
+        let ellipsis = if cut.len() < v.len() { "…" } else { "" };
+        format!("{}{ellipsis}", serde_json::Value::String(cut))
+    };
+    let mut parts: Vec<String> = values.iter().take(LISTED).map(quote).collect();
     if values.len() > LISTED {
         parts.push(format!("… {} in all", values.len()));
     }
@@ -413,9 +416,6 @@ mod tests {
     use crate::error::ValueProblem;
     use crate::testing::xorshift;
 
-    /// `allow` and `deny` through the key index decide as a comparison with each entry, on
-    /// random values near the entries: of every length around the index's 4, 8 and 16
-    /// bytes, prefixes and extensions of each other, repeated entries, the empty string.
     /// A refusal names the values `allow` takes, the first eight of a long list.
     #[test]
     fn not_allowed_names_the_allowed_values() {
@@ -431,12 +431,23 @@ mod tests {
             refusal(&few),
             r#"value is not one of validate.allow ("info", "warn")"#
         );
+        let long = vec!["x".repeat(100), "tab\there".into()];
+        assert_eq!(
+            refusal(&long),
+            format!(
+                r#"value is not one of validate.allow ("{}"…, "tab\there")"#,
+                "x".repeat(64)
+            )
+        );
         assert_eq!(
             refusal(&many),
             r#"value is not one of validate.allow ("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", … 20 in all)"#
         );
     }
 
+    /// `allow` and `deny` through the key index decide as a comparison with each entry, on
+    /// random values near the entries: of every length around the index's 4, 8 and 16
+    /// bytes, prefixes and extensions of each other, repeated entries, the empty string.
     #[test]
     fn allow_and_deny_decide_as_a_scan_of_the_entries() {
         let pieces = ["a", "ab", "-", "é", "\0", "session", "x", "0123456789"];

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::load::Loader;
 use super::validate::validate;
-use super::yaml::read_tree;
+use super::yaml::{read_tree, without_bom};
 use super::{Schema, SchemaError, SchemaErrors, Severity, Span};
 
 /// Read one schema from YAML text (one document) and check it.
@@ -26,9 +26,7 @@ use super::{Schema, SchemaError, SchemaErrors, Severity, Span};
 /// [`super::validate::validate`], each with its `line:col`, in file order.
 pub fn from_str(text: &str, origin: &str) -> Result<Schema, SchemaErrors> {
     let origin: Arc<str> = Arc::from(origin);
-    // Editors on Windows start files with a byte order mark, which YAML allows there; left
-    // in, it became part of the first key (an unknown key that looks like `schema`).
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = without_bom(text);
     let fail = |span: Span, message: String, hint: Option<String>| {
         Err(SchemaErrors(vec![SchemaError {
             severity: Severity::Error,
@@ -295,8 +293,15 @@ mod tests {
         assert_eq!(schema.schema, "Custom.Aa");
         let block = "\u{feff}schema: Custom.Bb\r\nfields:\r\n  - name: a\r\n    type: string\r\n";
         assert_eq!(from_str(block, "bom.yml").unwrap().schema, "Custom.Bb");
-        let err = from_str("schema: Custom.Cc\n\u{feff}fields: []\n", "x.yml");
-        assert!(err.is_err());
+        let err = from_str(
+            "schema: Custom.Cc\n\u{feff}fields: [{name: a, type: string}]\n",
+            "x.yml",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("unknown key `\u{feff}fields`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -97,6 +97,13 @@ struct TreeReader<'a> {
     nodes: usize,
 }
 
+/// `text` without the byte order mark that editors on Windows start files with, which YAML
+/// allows there; left in, it became part of the first key (an unknown key that looks like
+/// `schema` or `name`). Files are read through this before their positions are taken.
+pub(crate) fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 /// The one document of `text` as a tree (`None` for a file with no document), aliases
 /// resolved.
 pub(crate) fn read_tree(text: &str) -> Result<Option<Node>, Problem> {

@@ -48,7 +48,7 @@ fn documents(text: &str, origin: &Arc<str>) -> Result<Vec<Node>, LoadError> {
 /// an `input` key): how a file given by name is told apart from a schema.
 pub(crate) fn looks_like_tests(text: &str) -> bool {
     let origin: Arc<str> = Arc::from("");
-    let Ok(docs) = documents(text, &origin) else {
+    let Ok(docs) = documents(crate::schema::yaml::without_bom(text), &origin) else {
         return false;
     };
     docs.iter().find(|n| !is_null(n)).is_some_and(|n| {

@@ -142,6 +142,8 @@ impl TestFile {
     /// Every problem of the file: invalid YAML, unknown or missing keys, expected events
     /// that are not JSON objects — each with its line and column.
     pub fn from_str(text: &str, origin: &str) -> Result<TestFile, LoadErrors> {
+        // Kept without the mark: `--update` rewrites the text at the positions parsed.
+        let text = crate::schema::yaml::without_bom(text);
         let origin: Arc<str> = Arc::from(origin);
         let cases = file::parse(text, &origin).map_err(LoadErrors)?;
         Ok(TestFile {

@@ -131,10 +131,6 @@ pub(super) fn refuse_overwriting_inputs(
     Ok(())
 }
 
-/// Say so when an input file starts like a JSON array and is larger than
-/// `--max-document-bytes`: it is read as NDJSON then, and an array written one element per
-/// line would come out as a reject per line ("trailing characters") with nothing pointing at
-/// the limit. Plain files only (the size of a compressed one is not its text's).
 /// Run without inputs at a prompt, normalog waited with no word of why: say it reads the
 /// terminal, and how to end it.
 pub(super) fn note_reading_a_terminal(inputs: &[Input]) {
@@ -147,6 +143,10 @@ pub(super) fn note_reading_a_terminal(inputs: &[Input]) {
     }
 }
 
+/// Say so when an input file starts like a JSON array and is larger than
+/// `--max-document-bytes`: it is read as NDJSON then, and an array written one element per
+/// line would come out as a reject per line ("trailing characters") with nothing pointing at
+/// the limit. Plain files only (the size of a compressed one is not its text's).
 pub(super) fn note_large_documents(inputs: &[Input], max_document_bytes: usize) {
     for input in inputs {
         let Input::Path(path) = input else { continue };

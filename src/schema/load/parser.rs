@@ -53,6 +53,9 @@ impl Loader {
                     _ => "match: ['...']",
                 }
             ),
+            Some("native") => "the parser's name is a key holding its options: \
+                               `parser: {native: {name: <Panther's parser>}}`"
+                .to_owned(),
             Some("json") => "JSON is the default: remove `parser`".to_owned(),
             _ => "remove `parser` for JSON logs".to_owned(),
         };

@@ -247,4 +247,13 @@ fn event_time_without_a_year_is_a_warning() {
         warned(&field("['%b %e %H:%M:%S']", false)),
         Vec::<String>::new()
     );
+    // In a definition, at the definition's field.
+    let defined = "{schema: Cust.Tst, definitions: {Ev: {type: object, fields: [{name: t, type: timestamp, timeFormat: '%b %d', isEventTime: true}]}}, fields: [{name: e, type: ref, target: Ev}]}";
+    assert_eq!(
+        warned(defined),
+        [
+            "1:110: the event time `t` has no year in its time format: every event gets year 1900 \
+          (as Panther's strftime library gives), and lands in that year's partition"
+        ]
+    );
 }
