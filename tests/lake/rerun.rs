@@ -185,8 +185,28 @@ fn inputs_loaded_by_a_run_not_superseded_are_named() {
     // `a b` reads again every input of the runs `a` and `b`: it replaces both.
     assert_eq!(run(&[&a, &b]), "");
     assert_eq!(lake_rows(&lake).0.len(), 1000);
-    // `a` alone does not read `b` again: the run `a b` stays, and `a`'s rows are added.
-    let err = run(&[&a]);
+    // `a` alone: the run `a b` holds its rows already, so it commits nothing (it added
+    // them a second time, with a warning).
+    let refused = normalog(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "-q",
+        "-o",
+        s(&lake),
+        s(&a),
+    ]);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("nothing committed: the run ")
+            && err.contains("read every input of this one, unchanged and 1 more"),
+        "{err}"
+    );
+    assert_eq!(lake_rows(&lake).0.len(), 1000);
+    // `a c` shares `a` with the run `a b` only: both stay, and `a`'s rows are added.
+    let c = archive(tmp.path(), "c.jsonl", 200, "1d", 3);
+    let err = run(&[&a, &c]);
     assert!(
         err.contains(&format!(
             "warning: {}: {} was loaded by an earlier run with inputs this run does not read \
@@ -196,19 +216,19 @@ fn inputs_loaded_by_a_run_not_superseded_are_named() {
         )),
         "{err}"
     );
-    assert_eq!(lake_rows(&lake).0.len(), 1500);
+    assert_eq!(lake_rows(&lake).0.len(), 1700);
     // So does an input that changed since: it is another file.
-    let c = archive(tmp.path(), "c.jsonl", 200, "1d", 3);
-    assert_eq!(run(&[&c]), "");
-    let mut grown = std::fs::read(&c).expect("read");
-    grown.extend(std::fs::read(&c).expect("read"));
-    std::fs::write(&c, grown).expect("write");
-    let err = run(&[&c]);
+    let d = archive(tmp.path(), "d.jsonl", 200, "1d", 4);
+    assert_eq!(run(&[&d]), "");
+    let mut grown = std::fs::read(&d).expect("read");
+    grown.extend(std::fs::read(&d).expect("read"));
+    std::fs::write(&d, grown).expect("write");
+    let err = run(&[&d]);
     assert!(
-        err.contains(&format!("{} was loaded by an earlier run", s(&c))),
+        err.contains(&format!("{} was loaded by an earlier run", s(&d))),
         "{err}"
     );
-    assert_eq!(lake_rows(&lake).0.len(), 1500 + 200 + 400);
+    assert_eq!(lake_rows(&lake).0.len(), 1700 + 200 + 400);
 }
 
 /// An input moved or renamed since a run loaded it is the same file: a run of it alone
@@ -235,7 +255,8 @@ fn a_moved_input_is_known_by_its_file() {
     assert_eq!(run(&[&moved, &b]), "");
     let again = tmp.path().join("again.jsonl");
     std::fs::rename(&moved, &again).expect("move");
-    let err = run(&[&again]);
+    let c = archive(tmp.path(), "c.jsonl", 100, "1d", 3);
+    let err = run(&[&again, &c]);
     let was = std::fs::canonicalize(tmp.path())
         .expect("canonical")
         .join("renamed.jsonl");
@@ -247,7 +268,7 @@ fn a_moved_input_is_known_by_its_file() {
         )) && err.contains("its rows are added again"),
         "{err}"
     );
-    assert_eq!(lake_rows(&lake).0.len(), 800);
+    assert_eq!(lake_rows(&lake).0.len(), 900);
 }
 
 /// A re-run whose every record is rejected (here: `-s` with a schema that fits none, which

@@ -220,6 +220,12 @@ impl Loaded {
                 .filter(|i| i.failed.is_none() && !i.changed)
                 .filter_map(|i| i.file.clone())
                 .collect(),
+            read_paths: self
+                .inputs
+                .iter()
+                .filter(|i| i.failed.is_none() && !i.changed)
+                .map(|i| i.canonical.clone())
+                .collect(),
             partial: self
                 .inputs
                 .iter()

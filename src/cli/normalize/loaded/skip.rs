@@ -130,13 +130,18 @@ pub(in crate::cli::normalize) fn warn_if_loaded_without_identity(dir: &Path, inp
 /// which would be there twice). A file of which no record could be read is read again.
 fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> (usize, usize) {
     let loaded = loaded_files(dir);
+    let redo = runs_to_redo(dir, inputs);
     let before = inputs.len();
     let mut partial = 0;
     inputs.retain(|input| {
         let Input::Path(path) = input else {
             return true;
         };
-        match input_file(path).and_then(|k| loaded.get(&k).copied()) {
+        let key = input_file(path);
+        if key.as_ref().is_some_and(|k| redo.contains(k)) {
+            return true;
+        }
+        match key.and_then(|k| loaded.get(&k).copied()) {
             Some(None) => false,
             Some(Some(records)) if records > 0 => {
                 partial += 1;
@@ -146,4 +151,36 @@ fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> (usize, usize) {
         }
     });
     (before - inputs.len(), partial)
+}
+
+/// The files (keys) of the runs in `dir` that read in part an input found at its path
+/// again among `inputs`, changed (a file that was still being copied, complete now): none
+/// of those runs' inputs is skipped, so that this run reads them all again and replaces
+/// the run (its rows of the file were what could be read of it; skipping its other inputs
+/// kept the run, and those rows were there twice).
+fn runs_to_redo(dir: &Path, inputs: &[Input]) -> std::collections::HashSet<String> {
+    let now: std::collections::HashMap<String, Option<String>> = inputs
+        .iter()
+        .filter_map(|input| match input {
+            Input::Path(p) => Some(p),
+            _ => None,
+        })
+        .filter_map(|p| {
+            let canonical = std::fs::canonicalize(p).ok()?;
+            Some((canonical.to_string_lossy().into_owned(), input_file(p)))
+        })
+        .collect();
+    committed_runs(dir, None)
+        .into_iter()
+        .filter(|run| {
+            run.inputs.iter().any(|(path, file)| {
+                let Some((_, was)) = file.as_deref().and_then(partial_of) else {
+                    return false;
+                };
+                now.get(path).is_some_and(|key| key.as_deref() != Some(was))
+            })
+        })
+        .flat_map(|run| run.inputs.into_iter().filter_map(|(_, file)| file))
+        .map(|file| super::file_of(&file).to_owned())
+        .collect()
 }

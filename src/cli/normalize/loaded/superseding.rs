@@ -15,6 +15,8 @@ pub(in crate::cli::normalize) struct Superseding {
     pub(super) run: String,
     /// The files read to their end.
     pub(super) read: std::collections::HashSet<String>,
+    /// The canonical paths of the files read to their end, unchanged while the run went.
+    pub(super) read_paths: std::collections::HashSet<String>,
     /// The files that failed part of the way, with the records read before.
     pub(super) partial: std::collections::HashMap<String, u64>,
     /// The inputs not read to their end, or changed during the run: each one's name as
@@ -36,16 +38,65 @@ pub(in crate::cli::normalize) struct AfterRun {
 }
 
 impl Superseding {
-    /// Whether this run holds the rows an earlier run had of the input listed as `file`:
-    /// it read the same file to the end, or the earlier run read it only in part and this
-    /// run read as many records of the same file (a corrupt file fails at the same place).
-    fn holds(&self, file: &str) -> bool {
+    /// Whether this run holds the rows an earlier run had of the input at `path` listed as
+    /// `file`: it read the same file to the end; or the earlier run read it only in part
+    /// and this run read as many records of the same file (a corrupt file fails at the same
+    /// place), or read the file at that path to its end since (a file read while it was
+    /// still being copied or written, complete now: the earlier run's rows of it were what
+    /// it could read, and keeping them would duplicate them, with every row of the earlier
+    /// run's other inputs, in every later run).
+    fn holds(&self, path: &str, file: &str) -> bool {
         match partial_of(file) {
             Some((records, key)) => {
-                self.read.contains(key) || self.partial.get(key) == Some(&records)
+                self.read.contains(key)
+                    || self.partial.get(key) == Some(&records)
+                    || self.read_paths.contains(path)
             }
             None => self.read.contains(file),
         }
+    }
+
+    /// A run in the directory that read every input of this one, unchanged, to its end,
+    /// and more: its files hold every row this run would commit (the same inputs as part
+    /// of a larger run, or a run of more files committed while this one went). Committing
+    /// would add each of those rows a second time: the refusal that says so.
+    pub(in crate::cli::normalize) fn covered(&self) -> Option<String> {
+        // Every input read whole, each known by its file (a file without a key proves
+        // nothing).
+        if self.read.is_empty()
+            || !self.not_read.is_empty()
+            || self.read.len() != self.read_paths.len()
+        {
+            return None;
+        }
+        let superseded = self.runs();
+        let covering = committed_runs(&self.dir, Some(&self.run))
+            .into_iter()
+            .filter(|run| {
+                u64::from_str_radix(&run.id, 16).is_ok_and(|id| !superseded.contains(&id))
+            })
+            .find(|run| {
+                let whole: std::collections::HashSet<&str> = run
+                    .inputs
+                    .iter()
+                    .filter_map(|(_, file)| file.as_deref())
+                    .filter(|file| partial_of(file).is_none())
+                    .collect();
+                self.read.iter().all(|file| whole.contains(file.as_str()))
+            })?;
+        let more = match covering.inputs.len().saturating_sub(self.read.len()) {
+            0 => String::new(),
+            1 => " and 1 more".to_owned(),
+            n => format!(" and {n} more"),
+        };
+        Some(format!(
+            "{}: nothing committed: the run {} in this directory read every input of this \
+             one, unchanged{more}, so its files hold these rows already (committing would \
+             add them again); run all of its inputs again to replace it, or give only new \
+             files (--skip-loaded leaves out the loaded ones)",
+            self.dir.display(),
+            covering.id,
+        ))
     }
 
     /// At the commit, under the directory's commit lock (so that a run of the same inputs
@@ -60,6 +111,9 @@ impl Superseding {
                 self.dir.display(),
                 names.join(", ")
             ));
+        }
+        if let Some(refusal) = self.covered() {
+            return Err(refusal);
         }
         let ids = self.runs();
         self.refuse_dropping_rows(&ids)?;
@@ -171,7 +225,7 @@ impl Superseding {
                     && run
                         .inputs
                         .iter()
-                        .all(|(_, file)| file.as_deref().is_some_and(|f| self.holds(f)))
+                        .all(|(path, file)| file.as_deref().is_some_and(|f| self.holds(path, f)))
             })
             .filter_map(|run| u64::from_str_radix(&run.id, 16).ok())
             .collect()
