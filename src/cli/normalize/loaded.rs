@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use normalog::pipeline::Input;
 
-use crate::cli::messages;
+use crate::cli::{messages, Fatal};
 
 mod skip;
 mod superseding;
@@ -191,6 +191,16 @@ impl Loaded {
         };
         loaded.superseded = loaded.find_superseded();
         loaded
+    }
+
+    /// Refuse the run before it reads anything when a run in the directory read every
+    /// input of it, and more ([`Superseding::covered`]); decided again at the commit, for a
+    /// run committed meanwhile.
+    pub(super) fn refuse_if_covered(&self) -> Result<(), Fatal> {
+        match self.superseding(&AfterRun::default()).covered() {
+            Some(refusal) => Err(Fatal::Message(refusal)),
+            None => Ok(()),
+        }
     }
 
     /// The earlier runs this run supersedes ([`Loaded::find_superseded`]), found when it

@@ -317,10 +317,7 @@ impl NormalizeConfig {
             {
                 let mut run = loaded::Loaded::new(dir, id, &inputs);
                 run.allow_dropped_tables = args.allow_dropped_tables;
-                // Refused before reading, as at the commit (a run committed meanwhile).
-                if let Some(refusal) = run.superseding(&loaded::AfterRun::default()).covered() {
-                    return Err(Fatal::Message(refusal));
-                }
+                run.refuse_if_covered()?;
                 // Decided again at the commit ([`NormalizeConfig::prepare_commit`]); known
                 // now for the check of the tables' layouts.
                 match &mut output {
