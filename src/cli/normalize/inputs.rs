@@ -132,10 +132,11 @@ pub(super) fn refuse_overwriting_inputs(
 }
 
 /// Run without inputs at a prompt, normalog waited with no word of why: say it reads the
-/// terminal, and how to end it.
-pub(super) fn note_reading_a_terminal(inputs: &[Input]) {
+/// terminal, and how to end it (unless `quiet`).
+pub(super) fn note_reading_a_terminal(inputs: &[Input], quiet: bool) {
     use std::io::IsTerminal;
-    if inputs.iter().any(|i| matches!(i, Input::Stdin)) && std::io::stdin().is_terminal() {
+    if !quiet && inputs.iter().any(|i| matches!(i, Input::Stdin)) && std::io::stdin().is_terminal()
+    {
         messages::error(
             "reading records from standard input, a terminal (end with Ctrl-D; files and \
              directories are given as arguments)",

@@ -274,9 +274,7 @@ impl NormalizeConfig {
 
         refuse_overwriting_inputs(args, &inputs)?;
         note_large_documents(&inputs, args.max_document_bytes);
-        if !args.quiet {
-            note_reading_a_terminal(&inputs);
-        }
+        note_reading_a_terminal(&inputs, args.quiet);
         let mut batch = Batch::new();
         batch
             .max_record_bytes(args.max_record_bytes)
