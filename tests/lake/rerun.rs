@@ -7,6 +7,32 @@ use std::process::Command;
 use crate::util::files_under;
 use crate::{archive, hidden_files, lake_rows, normalog, ok, parquet_into, s};
 
+/// New inputs without `--format parquet` (NDJSON, the default) beside Parquet files of
+/// another run: refused before anything is written, as a query of *.parquet would leave
+/// them out (review finding: committed without a word).
+#[test]
+fn new_inputs_of_another_format_are_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 300, "1d", 1);
+    let c = archive(tmp.path(), "c.jsonl", 100, "1d", 3);
+    let lake = tmp.path().join("lake");
+    parquet_into(&lake, "hour", &[&a]);
+    let before = lake_rows(&lake);
+    let o = normalog(&["normalize", "--partition", "hour", "-o", s(&lake), s(&c)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("holds files of another run in another format"),
+        "{err}"
+    );
+    let ndjson = files_under(&lake)
+        .into_iter()
+        .filter(|f| f.to_string_lossy().contains(".ndjson"))
+        .count();
+    assert_eq!(ndjson, 0, "nothing written");
+    assert_eq!(lake_rows(&lake), before);
+}
+
 #[test]
 fn rerunning_the_same_inputs_leaves_one_copy_of_each_event() {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -1,5 +1,6 @@
-//! A run into a table directory that holds other runs' files of another layout is refused
-//! before it writes: `--partition day` appended to an hour lake put `year=/month=/day=`
+//! A run into a table directory that holds other runs' files of another layout, or of the
+//! other format (`.ndjson` files among `.parquet` ones: a query of `*.parquet` leaves them
+//! out, and compact merges only one format), is refused before it writes: `--partition day` appended to an hour lake put `year=/month=/day=`
 //! files beside `.../hour=H/` ones, and readers of hive partitions cannot read such a
 //! table at all (DuckDB: "Hive partition mismatch"; Spark infers no consistent partition
 //! columns). The run's own files of an earlier time (the same inputs re-run with another
@@ -38,14 +39,33 @@ pub fn refuse_mixed_layouts(
 ) -> Result<(), Error> {
     let want = depth(partition);
     let own: Vec<String> = own.iter().map(|r| format!("part-{r}-")).collect();
-    let is_foreign = |name: &str| {
-        name.starts_with("part-")
-            && name.ends_with(&format!(".{ext}"))
-            && !own.iter().any(|o| name.starts_with(o.as_str()))
+    let ours = format!(".{ext}");
+    // Another run's part file: of this format, or of the other one (`None`).
+    let foreign = |name: &str| -> Option<bool> {
+        if !name.starts_with("part-") || own.iter().any(|o| name.starts_with(o.as_str())) {
+            return None;
+        }
+        if name.ends_with(&ours) {
+            Some(true)
+        } else if PART_EXTS.iter().any(|e| name.ends_with(e)) {
+            Some(false)
+        } else {
+            None
+        }
     };
-    let Some((found, at)) = find(table_dir, 0, want, &is_foreign) else {
+    let Some((found, at, same_format)) = find(table_dir, 0, want, &foreign) else {
         return Ok(());
     };
+    if !same_format {
+        return Err(sink_error(format!(
+            "{}: holds files of another run in another format (such as {}); this run writes \
+             {ours} files, and a table of two formats is not one table to a reader (a query \
+             of *.parquet leaves the others out): give the format of the files there \
+             (--format), or write into another directory",
+            table_dir.display(),
+            found.strip_prefix(table_dir).unwrap_or(&found).display(),
+        )));
+    }
     let theirs = match at {
         0 => "none",
         3 => "day",
@@ -67,6 +87,9 @@ pub fn refuse_mixed_layouts(
     )))
 }
 
+/// The endings of the part files of every format a directory output writes.
+const PART_EXTS: [&str; 2] = [".parquet", ".ndjson"];
+
 /// The partition depth of the files a layout writes.
 fn depth(partition: Partition) -> usize {
     match partition {
@@ -76,15 +99,16 @@ fn depth(partition: Partition) -> usize {
     }
 }
 
-/// The first foreign part file under `dir` (at partition depth `at`) whose depth is not
-/// `want`, and its depth. A directory that cannot be read is passed over: this check must
-/// not stop a run that the writing itself would not.
+/// The first foreign part file under `dir` (at partition depth `at`) of another format,
+/// or of this format at a depth that is not `want`: the file, its depth, and whether it is
+/// of this format. A directory that cannot be read is passed over: this check must not
+/// stop a run that the writing itself would not.
 fn find(
     dir: &Path,
     at: usize,
     want: usize,
-    is_foreign: &impl Fn(&str) -> bool,
-) -> Option<(PathBuf, usize)> {
+    foreign: &impl Fn(&str) -> Option<bool>,
+) -> Option<(PathBuf, usize, bool)> {
     let entries = std::fs::read_dir(dir).ok()?;
     let mut subdirs = Vec::new();
     for entry in entries.flatten() {
@@ -94,21 +118,24 @@ fn find(
             continue;
         };
         if kind.is_file() {
-            if at != want && is_foreign(name) {
-                return Some((entry.path(), at));
+            match foreign(name) {
+                Some(false) => return Some((entry.path(), at, false)),
+                Some(true) if at != want => return Some((entry.path(), at, true)),
+                _ => {}
             }
         } else if kind.is_dir() && name.contains('=') && !name.starts_with(['.', '_']) {
             subdirs.push(entry.path());
         }
     }
     let below = at + 1;
-    // Hour directories hold what an hour run writes itself; nothing goes deeper.
-    if below > depth(Partition::Hour) || (below == want && want == depth(Partition::Hour)) {
+    // Nothing goes deeper than hour directories; an hour run reads them too, for files of
+    // the other format (a few thousand small directories for months of logs).
+    if below > depth(Partition::Hour) {
         return None;
     }
     subdirs
         .iter()
-        .find_map(|sub| find(sub, below, want, is_foreign))
+        .find_map(|sub| find(sub, below, want, foreign))
 }
 
 #[cfg(test)]
@@ -132,8 +159,12 @@ mod tests {
         touch(t, "year=2024/month=1/day=2/hour=3/part-aa-0.parquet");
         touch(t, "year=2024/month=1/day=2/hour=3/.part-bb-0.parquet.tmp-x");
         refuse_mixed_layouts(t, Partition::Hour, &["bb"], "parquet").expect("same layout");
-        // Another format's files are another table's business.
-        refuse_mixed_layouts(t, Partition::Day, &["bb"], "ndjson").expect("other format");
+        // Another format's files, in any layout: refused (the reader of one format would
+        // leave the others out).
+        let e = refuse_mixed_layouts(t, Partition::Hour, &["bb"], "ndjson").expect_err("format");
+        assert!(e.to_string().contains("in another format"), "{e}");
+        assert!(e.to_string().contains("hour=3/part-aa-0.parquet"), "{e}");
+        refuse_mixed_layouts(t, Partition::Hour, &["aa"], "ndjson").expect("own files");
         // The same run's files of an earlier time: replaced by the commit.
         refuse_mixed_layouts(t, Partition::Day, &["aa"], "parquet").expect("own files");
         // The files of a run this one supersedes: removed by the commit.
