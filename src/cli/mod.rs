@@ -46,9 +46,13 @@ pub fn run() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             // --help and --version are "errors" that print to stdout and exit 0.
-            let code = if e.use_stderr() { EXIT_FATAL } else { EXIT_OK };
-            let _ = e.print();
-            return ExitCode::from(code);
+            if !e.use_stderr() {
+                let _ = e.print();
+                return ExitCode::from(EXIT_OK);
+            }
+            // Prefixed as every other diagnostic (a script's log shows which tool spoke).
+            messages::error(e.to_string().trim_end());
+            return ExitCode::from(EXIT_FATAL);
         }
     };
     // Only the commands that write outputs handle interrupts; the others keep the default

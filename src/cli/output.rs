@@ -109,9 +109,12 @@ impl Output {
             )));
         }
         // Created now, so that an unusable output fails before any input is read.
-        created
-            .create(dir)
-            .map_err(|e| Fatal::Message(format!("{}: {e}", dir.display())))?;
+        created.create(dir).map_err(|e| {
+            Fatal::Message(format!(
+                "{}: cannot create the output directory: {e}",
+                dir.display()
+            ))
+        })?;
         writable(dir)?;
         recover(dir)?;
         let mut output = match args.format {

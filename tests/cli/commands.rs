@@ -136,6 +136,23 @@ fn unknown_keys(
     }
 }
 
+/// An argument clap refuses is a diagnostic like any other: prefixed `normalog:` on
+/// stderr (review finding: it began `error:`), exit 2, nothing on stdout.
+#[test]
+fn argument_errors_are_prefixed_as_every_diagnostic() {
+    let o = run(&["normalize", "--threads", "0"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "");
+    assert!(
+        stderr(&o).starts_with("normalog: error: invalid value '0' for '--threads <N>'"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["--version"], "");
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with("normalog "), "{}", stdout(&o));
+}
+
 #[test]
 fn help_explains_every_flag() {
     let o = run(&["normalize", "--help"], "");

@@ -197,6 +197,16 @@ fn a_directory_output_over_a_file_is_refused_with_or_without_a_slash() {
         );
     }
     assert_eq!(std::fs::read_to_string(&file).expect("read"), "keep me");
+    // Below a file: the directory cannot be made, and the message says that is what failed
+    // (review finding: it gave the system's words alone).
+    let below = format!("{}/sub/lake/", file.display());
+    let o = run(&["normalize", "-o", below.as_str()], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("lake/: cannot create the output directory: Not a directory"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// `-o NAME.parquet` makes a directory of tables, not one file: said once, at the start.
