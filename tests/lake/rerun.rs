@@ -391,3 +391,40 @@ fn one_schema(dir: &Path, yaml: &str) -> PathBuf {
     std::fs::write(schemas.join("schema.yml"), yaml).expect("write");
     schemas
 }
+
+/// A copy of a file a run loaded, that kept its modification time (`cp -p`, a backup
+/// restored), is another file, whose rows are added again: the warning names the file it
+/// seems to copy (review finding: nothing was said, with --skip-loaded too).
+#[test]
+fn a_copy_of_a_loaded_file_is_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 200, "1d", 1);
+    let copy = tmp.path().join("restored.jsonl");
+    std::fs::copy(&a, &copy).expect("copy");
+    let modified = std::fs::metadata(&a)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    std::fs::File::options()
+        .write(true)
+        .open(&copy)
+        .and_then(|f| f.set_modified(modified))
+        .expect("keep the time");
+    for (n, flags) in [&[][..], &["--skip-loaded"][..]].into_iter().enumerate() {
+        let lake = tmp.path().join(format!("lake{n}"));
+        parquet_into(&lake, "hour", &[&a]);
+        let mut args = vec!["normalize", "--format", "parquet", "-o", s(&lake)];
+        args.extend(flags);
+        args.push(s(&copy));
+        let err = String::from_utf8(ok(&args).stderr).expect("utf-8");
+        let was = std::fs::canonicalize(&a).expect("canonical");
+        assert!(
+            err.contains(&format!(
+                "{} (loaded as {}, it seems: a copy, of the same size and modification time) \
+                 was loaded by an earlier run",
+                s(&copy),
+                s(&was)
+            )),
+            "{flags:?}: {err}"
+        );
+    }
+}

@@ -144,6 +144,15 @@ pub(super) struct Loaded {
     pub(super) allow_dropped_tables: bool,
 }
 
+/// The size and modification time of a file key (`dev:inode:size:mtime-ns`), by which a
+/// copy that kept the time looks like its original; `None` for an empty file (any two
+/// look alike).
+fn size_and_time(key: &str) -> Option<&str> {
+    let mut parts = key.splitn(3, ':');
+    let (_dev, _inode, look) = (parts.next()?, parts.next()?, parts.next()?);
+    (!look.starts_with("0:")).then_some(look)
+}
+
 /// The file at `path` as `dev:inode:size:mtime-ns`: the same after a move within its file
 /// system, different once it is written to.
 #[cfg(unix)]
@@ -335,13 +344,18 @@ impl Loaded {
             .collect();
         let mut paths = std::collections::HashSet::new();
         let mut files = std::collections::HashMap::new();
+        let mut copies = std::collections::HashMap::new();
         for run in self.earlier_runs() {
             if superseded.contains(&run.id) {
                 continue;
             }
             for (path, file) in run.inputs {
                 if let Some(file) = file {
-                    files.insert(file_of(&file).to_owned(), path.clone());
+                    let key = file_of(&file);
+                    if let Some(look) = size_and_time(key) {
+                        copies.insert(look.to_owned(), path.clone());
+                    }
+                    files.insert(key.to_owned(), path.clone());
                 }
                 paths.insert(path);
             }
@@ -352,8 +366,19 @@ impl Loaded {
                 if paths.contains(&i.canonical) {
                     return Some((i.given.as_str(), None));
                 }
-                let old = files.get(i.file.as_deref()?)?;
-                Some((i.given.as_str(), Some(old.clone())))
+                let file = i.file.as_deref()?;
+                if let Some(old) = files.get(file) {
+                    return Some((i.given.as_str(), Some(old.clone())));
+                }
+                // Another file of the same size and modification time: a copy (`cp -p`, a
+                // backup restored), whose rows are that file's.
+                let old = copies.get(size_and_time(file)?)?;
+                Some((
+                    i.given.as_str(),
+                    Some(format!(
+                        "{old}, it seems: a copy, of the same size and modification time"
+                    )),
+                ))
             })
             .collect()
     }
