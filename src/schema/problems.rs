@@ -1,0 +1,117 @@
+//! Where things are in a schema file ([`Span`], [`KeySpans`]) and what is wrong with it
+//! ([`SchemaError`], [`SchemaErrors`]): the positions every part of the model keeps, and the
+//! problems [`load`](super::load) and [`validate`](super::validate) report with them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// A 1-based line and column in a schema file (0 = unknown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
+pub struct Span {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (in characters).
+    pub col: u32,
+}
+
+/// Where the keys of a YAML mapping were written, by key name: `timeFormat`, `validate.allow`,
+/// `timeFormats[1]` (an item of a list), `definitions.Name` (a definition's name). A key with
+/// `@` in front (`@match[1]`) is where the text of that value starts, recorded when each of its
+/// characters takes one column of one line, so a problem inside the text can point at its
+/// column. Filled by [`load`](super::load); empty for a schema built in code, and then checks fall back to
+/// the node's `span`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeySpans(BTreeMap<String, Span>);
+
+impl KeySpans {
+    /// The position of `key`, if it was written.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<Span> {
+        self.0.get(key).copied()
+    }
+
+    /// Whether `key` was written (even with an empty value, e.g. `allow: []`).
+    #[must_use]
+    pub fn contains(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+
+    /// Record the position of `key`.
+    pub fn insert(&mut self, key: impl Into<String>, span: Span) {
+        self.0.insert(key.into(), span);
+    }
+
+    /// Forget every position (e.g. to compare schemas read from different texts).
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// One problem in a schema file: an error, or a warning (see [`Severity`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaError {
+    /// The file (or `<string>` / `<builtin>/...`) the schema came from.
+    pub origin: Option<Arc<str>>,
+    /// Where in the file.
+    pub span: Span,
+    /// What is wrong, lowercase, no trailing period.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+    /// Whether the schema is refused for it.
+    pub severity: Severity,
+}
+
+/// How serious a [`SchemaError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Severity {
+    /// The schema is refused: it does not load.
+    Error,
+    /// The schema loads (in Panther too) but part of it cannot work as written: see
+    /// [`validate::warnings`](super::validate::warnings). Shown as `warning: <file>:<line>:<col>: ...`.
+    Warning,
+}
+
+impl fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.severity == Severity::Warning {
+            f.write_str("warning: ")?;
+        }
+        if let Some(origin) = &self.origin {
+            write!(f, "{origin}:")?;
+        }
+        if self.span.line > 0 {
+            write!(f, "{}:{}:", self.span.line, self.span.col)?;
+        }
+        if self.origin.is_some() || self.span.line > 0 {
+            f.write_str(" ")?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+/// Every error found in one or more schema files; never empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaErrors(pub Vec<SchemaError>);
+
+impl fmt::Display for SchemaErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SchemaErrors {}
