@@ -1,9 +1,9 @@
 //! A run into a table directory that holds other runs' files of another layout, or of the
 //! other format (`.ndjson` files among `.parquet` ones: a query of `*.parquet` leaves them
-//! out, and compact merges only one format), is refused before it writes: `--partition day` appended to an hour lake put `year=/month=/day=`
-//! files beside `.../hour=H/` ones, and readers of hive partitions cannot read such a
-//! table at all (DuckDB: "Hive partition mismatch"; Spark infers no consistent partition
-//! columns). The run's own files of an earlier time (the same inputs re-run with another
+//! out, and compact merges only one format), is refused before it writes: `--partition
+//! day` appended to an hour lake put `year=/month=/day=` files beside `.../hour=H/` ones,
+//! and readers of hive partitions cannot read such a table at all (DuckDB: "Hive partition
+//! mismatch"; Spark infers no consistent partition columns). The run's own files of an earlier time (the same inputs re-run with another
 //! layout) are not in the way: the commit replaces them.
 //!
 //! Two runs of different layouts started together into a table with no files yet each see
@@ -16,7 +16,11 @@
 //! A part file's layout is its depth below the table directory: none 0, day 3
 //! (`year=/month=/day=`), hour 4. The walk enters only partition directories (`key=value`),
 //! and not the hour directories of an hour run (their files are what it writes too): it
-//! reads the year, month and day directories, a few hundred for months of logs.
+//! reads the year, month and day directories, a few hundred for months of logs. Files of
+//! the other format in hour directories are found in the runs' lists of their files
+//! (`_normalog/runs/<id>`): walking every hour directory of six months of logs, three
+//! times a run (81,000 directory reads), made an append of 100 records into that lake
+//! take 0.21 s against 0.04 s with the lists (a debug build).
 
 use std::path::{Path, PathBuf};
 
@@ -53,7 +57,11 @@ pub fn refuse_mixed_layouts(
             None
         }
     };
-    let Some((found, at, same_format)) = find(table_dir, 0, want, &foreign) else {
+    let found = find(table_dir, 0, want, &foreign).or_else(|| {
+        let other = other_format_listed(table_dir, &own, &ours)?;
+        Some((other, depth(Partition::Hour), false))
+    });
+    let Some((found, at, same_format)) = found else {
         return Ok(());
     };
     if !same_format {
@@ -128,14 +136,46 @@ fn find(
         }
     }
     let below = at + 1;
-    // Nothing goes deeper than hour directories; an hour run reads them too, for files of
-    // the other format (a few thousand small directories for months of logs).
-    if below > depth(Partition::Hour) {
+    // Hour directories hold what an hour run writes itself (of the other format, the runs'
+    // lists say: [`other_format_listed`]); nothing goes deeper.
+    if below > depth(Partition::Hour) || (below == want && want == depth(Partition::Hour)) {
         return None;
     }
     subdirs
         .iter()
         .find_map(|sub| find(sub, below, want, foreign))
+}
+
+/// A file of the other format in `table_dir` that a run other than `own` (prefixes
+/// `part-<id>-`) lists in its manifest (`DIR/_normalog/runs/<id>`, a path relative to DIR
+/// a line): what the walk of an hour table does not enter, the hour directories, known
+/// from the lists (a run writes one format, so each list is read up to its first file of
+/// the table). Listed and still there.
+fn other_format_listed(table_dir: &Path, own: &[String], ours: &str) -> Option<PathBuf> {
+    let dir = table_dir.parent()?;
+    let table = table_dir.file_name()?.to_str()?;
+    let prefix = format!("{table}/");
+    let runs = std::fs::read_dir(dir.join(super::manifest::RUNS_DIR)).ok()?;
+    for entry in runs.flatten() {
+        let name = entry.file_name();
+        let Some(id) = name.to_str() else { continue };
+        if id.starts_with('.') || own.iter().any(|o| o == &format!("part-{id}-")) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(entry.path()) else {
+            continue;
+        };
+        let Some(first) = text.lines().find(|l| l.starts_with(&prefix)) else {
+            continue;
+        };
+        if !first.ends_with(ours) && PART_EXTS.iter().any(|e| first.ends_with(e)) {
+            let file = dir.join(first);
+            if file.is_file() {
+                return Some(file);
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -159,12 +199,12 @@ mod tests {
         touch(t, "year=2024/month=1/day=2/hour=3/part-aa-0.parquet");
         touch(t, "year=2024/month=1/day=2/hour=3/.part-bb-0.parquet.tmp-x");
         refuse_mixed_layouts(t, Partition::Hour, &["bb"], "parquet").expect("same layout");
-        // Another format's files, in any layout: refused (the reader of one format would
-        // leave the others out).
-        let e = refuse_mixed_layouts(t, Partition::Hour, &["bb"], "ndjson").expect_err("format");
+        // Another format's files: refused (the reader of one format would leave the others
+        // out). Found by the walk where it goes (an hour run's own hour directories are
+        // known from the runs' lists: `other_format_in_hours_is_found_in_the_runs_lists`).
+        let e = refuse_mixed_layouts(t, Partition::Day, &["bb"], "ndjson").expect_err("format");
         assert!(e.to_string().contains("in another format"), "{e}");
         assert!(e.to_string().contains("hour=3/part-aa-0.parquet"), "{e}");
-        refuse_mixed_layouts(t, Partition::Hour, &["aa"], "ndjson").expect("own files");
         // The same run's files of an earlier time: replaced by the commit.
         refuse_mixed_layouts(t, Partition::Day, &["aa"], "parquet").expect("own files");
         // The files of a run this one supersedes: removed by the commit.
@@ -179,7 +219,33 @@ mod tests {
             );
         }
         touch(t, "part-cc-0.parquet");
+        let e = refuse_mixed_layouts(t, Partition::Hour, &["bb"], "ndjson").expect_err("format");
+        assert!(e.to_string().contains("in another format"), "{e}");
         let e = refuse_mixed_layouts(t, Partition::Hour, &["bb"], "parquet").expect_err("none");
         assert!(e.to_string().contains("partitioned by none"), "{e}");
+    }
+
+    /// A file of the other format in an hour directory, which an hour run's walk does not
+    /// enter: found in the list of the run that wrote it, unless that run is this one.
+    #[test]
+    fn other_format_in_hours_is_found_in_the_runs_lists() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let lake = dir.path();
+        let file = "tbl/year=2024/month=1/day=2/hour=3/part-aa-0.parquet";
+        touch(lake, file);
+        let table = lake.join("tbl");
+        refuse_mixed_layouts(&table, Partition::Hour, &["bb"], "ndjson").expect("not listed");
+        std::fs::create_dir_all(lake.join("_normalog/runs")).expect("mkdir");
+        std::fs::write(
+            lake.join("_normalog/runs/aa"),
+            format!("other/x.parquet\n{file}\n"),
+        )
+        .expect("write");
+        let e =
+            refuse_mixed_layouts(&table, Partition::Hour, &["bb"], "ndjson").expect_err("listed");
+        assert!(e.to_string().contains("in another format"), "{e}");
+        assert!(e.to_string().contains("hour=3/part-aa-0.parquet"), "{e}");
+        refuse_mixed_layouts(&table, Partition::Hour, &["aa"], "ndjson").expect("own run");
+        refuse_mixed_layouts(&table, Partition::Hour, &["bb"], "parquet").expect("same format");
     }
 }
