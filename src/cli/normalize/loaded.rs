@@ -230,21 +230,16 @@ impl Loaded {
     /// What decides, at the commit, which runs this one supersedes: its inputs read to
     /// their end (all, until [`Loaded::mark_failed`]).
     pub(super) fn superseding(&self, after: &AfterRun) -> Superseding {
+        let whole = || {
+            self.inputs
+                .iter()
+                .filter(|i| i.failed.is_none() && !i.changed)
+        };
         Superseding {
             dir: self.dir.clone(),
             run: self.run.clone(),
-            read: self
-                .inputs
-                .iter()
-                .filter(|i| i.failed.is_none() && !i.changed)
-                .filter_map(|i| i.file.clone())
-                .collect(),
-            read_paths: self
-                .inputs
-                .iter()
-                .filter(|i| i.failed.is_none() && !i.changed)
-                .map(|i| i.canonical.clone())
-                .collect(),
+            read: whole().filter_map(|i| i.file.clone()).collect(),
+            read_paths: whole().map(|i| i.canonical.clone()).collect(),
             partial: self
                 .inputs
                 .iter()
