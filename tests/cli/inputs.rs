@@ -114,6 +114,15 @@ fn each_input_file_is_read_once_and_the_output_directory_is_not_an_input() {
         assert_eq!(rows, 3, "round {round}: {err}");
     }
 
+    // The output directory given as the input directory itself: refused, naming both.
+    let o = run(&["normalize", "-o", lake_arg, lake_arg], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("this input directory is also the output directory (-o)"),
+        "{err}"
+    );
+
     // That lake, inside the input directory of a run with another output: an earlier
     // run's output, not read (its events were loaded again, and its lists of runs and
     // inputs came back as rejects). Given by name, its events are read, its `_normalog`

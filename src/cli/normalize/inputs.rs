@@ -24,6 +24,15 @@ pub(super) fn expand_inputs(
         expander.exclude(out);
     }
     for path in paths {
+        if let Some(out) = output.filter(|_| path.is_dir()) {
+            if same_file(path, out) {
+                return Err(Fatal::Message(format!(
+                    "{}: this input directory is also the output directory (-o); give the \
+                     output a directory of its own",
+                    path.display()
+                )));
+            }
+        }
         let wholes =
             |e: &pipeline::Expander| e.revisited.len() + e.excluded.len() + e.outputs.len();
         let left_out = wholes(&expander);
