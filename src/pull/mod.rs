@@ -115,8 +115,15 @@ impl Secret {
         let mut bare = vec![self.0.clone()];
         for scheme in ["Basic ", "Bearer "] {
             let v = self.0.as_str();
-            if v.len() > scheme.len() && v[..scheme.len()].eq_ignore_ascii_case(scheme) {
-                bare.push(v[scheme.len()..].trim().to_owned());
+            // `get`, not slicing: a secret is the user's text, and a byte count may fall
+            // inside a character.
+            if let Some(rest) = v
+                .get(..scheme.len())
+                .filter(|head| head.eq_ignore_ascii_case(scheme))
+                .and_then(|_| v.get(scheme.len()..))
+                .filter(|rest| !rest.is_empty())
+            {
+                bare.push(rest.trim().to_owned());
             }
         }
         let mut forms = Vec::new();
@@ -369,6 +376,16 @@ mod tests {
             red,
             "header ***; bare ***; unpadded ***; url ***; raw ***; bearer ***; json ***; url ***"
         );
+    }
+
+    /// A secret with a character across the length of "Basic " or "Bearer " (review
+    /// finding: slicing it by bytes panicked on the first request).
+    #[test]
+    fn a_secret_with_multibyte_characters_is_redacted() {
+        for value in ["abcde€-token", "abcdef€-token", "Bearer €-token"] {
+            let s = Secret::new(value);
+            assert_eq!(Secret::redact(&format!("x {value} y"), &[&s]), "x *** y");
+        }
     }
 
     #[test]
