@@ -1,6 +1,7 @@
 //! Batch runs: read inputs, frame records, normalize them on all cores, count everything.
 //!
-//! A [`Batch`] holds the options of a run. It drives normalization two ways:
+//! A [`Batch`] holds the options of a run. It drives normalization three ways (and a fourth,
+//! [`Batch::run_batches`], that hands Arrow batches to the caller):
 //!
 //! * [`Batch::run_ndjson`], the parallel path: a reader thread decodes the inputs
 //!   ([`input`]) and cuts them into chunks on record boundaries (see

@@ -96,7 +96,7 @@ fn dictionary_only_where_values_repeat() {
         .expect("normalizer");
     // Unique emails, two event types; 10 rows in hour 0, then 1,000 more in hour 0 and
     // 1,200 in hour 1 (files of 1,000 rows or more: smaller ones are written without
-    // dictionaries at all, by the compact writer).
+    // dictionaries at all, by the small-file writer).
     let lines = |range: std::ops::Range<u32>, hour: u32| {
         let mut text = String::new();
         for i in range {

@@ -1,6 +1,6 @@
 //! Part files of a table merged into one (`normalog compact`): the rows of each file in
 //! the order given, with the columns of them all, written as the writer writes a part file
-//! of that many rows (a small file by the compact writer, a large one in row groups, with
+//! of that many rows (a small file by the small-file writer, a large one in row groups, with
 //! the table's statistics and encodings, and dictionaries chosen from a sample of the
 //! rows as a run chooses them).
 //!

@@ -79,13 +79,13 @@
 //! settings for its size: statistics only for `p_event_time` (min and max, per column
 //! chunk), no page index nor offset index. When it has fewer than 1,000 rows, the codec
 //! is zstd (or none) and every column is flat or a list of flat values (all the shipped schemas), it is written by
-//! `compact.rs`: one page per column chunk (dictionary indices for strings that repeat,
+//! `small_file/`: one page per column chunk (dictionary indices for strings that repeat,
 //! deltas for integers and times, else PLAIN), zstd on column chunks of at least 512 bytes
 //! with a compressor reused from file to file, and no Arrow column writers. Otherwise
 //! the Arrow writer writes it, compressing only the column chunks where it pays: none
 //! under 1 KiB, Snappy under 4 KiB when the codec is zstd. Setting up column writers and a
 //! zstd compressor for each column chunk was most of the cost of such files, and
-//! statistics and indexes most of their footers; see `part.rs` and `compact.rs` for the
+//! statistics and indexes most of their footers; see `part.rs` and `small_file/` for the
 //! measurements.
 //!
 //! Dictionary encoding is used only where values repeat. `p_row_id`, `p_event_time` and
@@ -158,7 +158,6 @@
 //! ```
 
 mod columns;
-mod compact;
 mod copy;
 mod dictionary;
 mod files;
@@ -169,6 +168,7 @@ mod part;
 mod pending;
 mod route;
 mod size;
+mod small_file;
 mod spill;
 mod threads;
 mod whole;

@@ -31,7 +31,7 @@
 //! offsets: about 1.1–1.6 KB for the shipped schemas, which the format requires.
 //!
 //! Third round: a small file of a zstd (or uncompressed) table of flat and list columns is
-//! now written by `compact.rs`, without the Arrow writer's per-column set-up, with zstd on
+//! now written by `small_file/`, without the Arrow writer's per-column set-up, with zstd on
 //! every page of at least 512 bytes (89.8–90.4 MB for the same archive instead of 107 MB);
 //! [`small_file_props`] remains for other codecs and for tables with structs. Fourth round:
 //! dictionaries for strings of which at most half are distinct, and `DELTA_BINARY_PACKED`
@@ -55,7 +55,7 @@ use parquet::errors::Result;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
-use super::compact;
+use super::small_file;
 use crate::event::P_EVENT_TIME;
 
 /// Rows after which a file is opened with the table's settings and written as it comes.
@@ -259,7 +259,7 @@ impl PartWriter {
             let codec = props.compression(&ColumnPath::from(P_EVENT_TIME));
             // One row group: the file must fit in the table's row group size.
             let one_group = props.max_row_group_row_count().is_none_or(|n| *rows <= n);
-            if one_group && compact::handles(schema, codec, *rows) {
+            if one_group && small_file::handles(schema, codec, *rows) {
                 if let State::Pending {
                     out,
                     schema,
@@ -267,7 +267,7 @@ impl PartWriter {
                     ..
                 } = std::mem::replace(&mut self.state, State::Empty)
                 {
-                    return compact::write(out, &schema, &batches, codec);
+                    return small_file::write(out, &schema, &batches, codec);
                 }
             }
             self.open(true)?;
@@ -534,9 +534,9 @@ mod tests {
         Compression::ZSTD(parquet::basic::ZstdLevel::default())
     }
 
-    /// A small file of a zstd table is written by `compact.rs` (its own tests say how).
+    /// A small file of a zstd table is written by `small_file/` (its own tests say how).
     #[test]
-    fn small_zstd_files_are_written_compact() {
+    fn small_zstd_files_are_written_by_the_small_file_writer() {
         let meta = written(100, zstd());
         assert_eq!(meta.file_metadata().num_rows(), 100);
         let rg = meta.row_group(0);

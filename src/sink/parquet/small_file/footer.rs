@@ -1,4 +1,4 @@
-//! The footer of a compact file (the Thrift `FileMetaData`, compact protocol), written
+//! The footer of a small file (the Thrift `FileMetaData`, compact protocol), written
 //! here rather than by the parquet crate's file writer.
 //!
 //! Why: with `--partition hour` a months-long archive becomes thousands of files, and the
@@ -226,7 +226,7 @@ fn binary(out: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 fn bad(what: &str) -> ParquetError {
-    ParquetError::General(format!("compact writer: {what}"))
+    ParquetError::General(format!("small-file writer: {what}"))
 }
 
 /// The Thrift values of the format's enums (the crate's enums are declared with them).

@@ -1,4 +1,4 @@
-//! One leaf column of a compact file: its levels and values gathered from every batch,
+//! One leaf column of a small file: its levels and values gathered from every batch,
 //! then laid out as pages in the encoding that makes them smallest.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! The encodings of a compact file's pages, written by hand because the parquet crate keeps
+//! The encodings of a small file's pages, written by hand because the parquet crate keeps
 //! its encoders to itself: the RLE/bit-packed hybrid (levels and dictionary indices), and
 //! `DELTA_BINARY_PACKED` (integers and times). Layouts as in the Parquet format's
 //! `Encodings.md`.

@@ -1,4 +1,4 @@
-//! The compact writer's files read back as the Arrow writer's do, in every encoding it
+//! The small-file writer's files read back as the Arrow writer's do, in every encoding it
 //! chooses.
 
 use std::sync::Arc;

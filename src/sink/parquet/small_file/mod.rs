@@ -151,7 +151,7 @@ fn table(schema: &SchemaRef) -> Result<Arc<Table>> {
             .into_inner()?;
         let footer = empty
             .get(MAGIC.len()..empty.len().saturating_sub(8))
-            .ok_or_else(|| ParquetError::General("compact writer: no footer".into()))?;
+            .ok_or_else(|| ParquetError::General("small-file writer: no footer".into()))?;
         let t = Arc::new(Table {
             footer: TableFooter::new(footer, &descr)?,
             descr,
@@ -270,7 +270,7 @@ pub(super) fn write<W: std::io::Write + Send>(
         .footer
         .write(&mut footer, to_i64(rows), &chunks, to_i64(MAGIC.len()))?;
     let footer_len = u32::try_from(footer.len())
-        .map_err(|_| ParquetError::General("compact writer: footer too large".into()))?;
+        .map_err(|_| ParquetError::General("small-file writer: footer too large".into()))?;
     out.write_all(MAGIC)?;
     out.write_all(&data)?;
     out.write_all(&footer)?;
@@ -289,7 +289,7 @@ fn encode(
 ) -> Result<(Vec<u8>, usize, Vec<ChunkMeta>)> {
     let Some(layout) = layout(schema) else {
         return Err(ParquetError::General(
-            "compact writer: unsupported column type".into(),
+            "small-file writer: unsupported column type".into(),
         ));
     };
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
