@@ -135,12 +135,15 @@ impl<'a> Chunker<'a> {
                 match &mut self.inputs {
                     Source::Inputs(inputs) => {
                         let input = inputs.get(index)?;
-                        let opened = input.open_stoppable(self.stop.as_ref());
+                        let opened =
+                            input.open_stoppable(self.stop.as_ref(), self.framing.max_expansion);
                         let reader = opened.map(|(r, _)| -> Box<dyn Read + 'a> { r });
                         (input.name().into(), reader, input.is_stream())
                     }
                     Source::Borrowed(reader) => {
-                        let opened = input::decode_borrowed(reader.take()?).map(|(r, _)| r);
+                        let opened =
+                            input::decode_borrowed(reader.take()?, self.framing.max_expansion)
+                                .map(|(r, _)| r);
                         (input::READER.into(), opened, false)
                     }
                 };
@@ -531,6 +534,7 @@ mod tests {
             chunk_bytes: chunk,
             max_record_bytes: max,
             max_document_bytes: 1 << 20,
+            max_expansion: None,
             envelope: None,
             live: true,
             documents: true,

@@ -12,9 +12,11 @@
 //!
 //! Decompression bombs: once a compressed input has produced more than
 //! [`BOMB_ALLOWANCE`] bytes, it may not expand more than [`MAX_EXPANSION_RATIO`] times its
-//! compressed size read so far; past that the reader fails with an error naming the ratio,
-//! and the run goes on with the next input. Real logs compress 5–50×; a gzip bomb of zeros
-//! reaches about 1,000×.
+//! compressed size read so far (a run may set another ratio, or none:
+//! [`Batch::max_expansion`](super::Batch::max_expansion)); past that the reader fails with
+//! an error naming the ratio, and the run goes on with the next input. Real logs compress
+//! 5–50×, the same line repeated about 300× with `gzip -9`; a gzip bomb of zeros reaches
+//! about 1,000×.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -27,8 +29,11 @@ use super::pipe::Stoppable;
 
 /// Decompressed bytes allowed before the expansion ratio is checked.
 pub const BOMB_ALLOWANCE: u64 = 64 * 1024 * 1024;
-/// Largest accepted ratio of decompressed to compressed bytes, past [`BOMB_ALLOWANCE`].
-pub const MAX_EXPANSION_RATIO: u64 = 200;
+/// Largest accepted ratio of decompressed to compressed bytes, past [`BOMB_ALLOWANCE`], by
+/// default: half of what a gzip bomb of zeros reaches, and above what the same log line
+/// repeated a million times reaches with `gzip -9` (about 300×), which a ratio of 200 cut
+/// off.
+pub const MAX_EXPANSION_RATIO: u64 = 500;
 
 /// One input of a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +125,7 @@ impl Input {
     ///
     /// The file cannot be opened or its first bytes cannot be read.
     pub fn open(&self) -> io::Result<(Box<dyn Read + Send>, Compression)> {
-        self.open_stoppable(None)
+        self.open_stoppable(None, Some(MAX_EXPANSION_RATIO))
     }
 
     /// Standard input, or a path that is not a regular file (a named pipe, a device):
@@ -133,12 +138,14 @@ impl Input {
         }
     }
 
-    /// [`open`](Self::open), and when `stop` is given, an input that can wait forever for
-    /// its next byte (standard input, a named pipe, a device) is read so that its reads
-    /// fail once `stop` is set ([`super::pipe`]).
+    /// [`open`](Self::open) with an expansion ratio of its own (`None`: no limit), and when
+    /// `stop` is given, an input that can wait forever for its next byte (standard input, a
+    /// named pipe, a device) is read so that its reads fail once `stop` is set
+    /// ([`super::pipe`]).
     pub(crate) fn open_stoppable(
         &self,
         stop: Option<&Arc<AtomicBool>>,
+        max_expansion: Option<u64>,
     ) -> io::Result<(Box<dyn Read + Send>, Compression)> {
         let raw: Box<dyn Read + Send> = match (self, stop) {
             (Input::Stdin, Some(stop)) => {
@@ -155,7 +162,8 @@ impl Input {
             (Input::Path(p), _) => Box::new(File::open(p)?),
             (Input::Reader(r), _) => r.take()?,
         };
-        decode(raw)
+        let (reader, compression) = Decoded::new(raw, max_expansion)?;
+        Ok((Box::new(reader), compression))
     }
 }
 
@@ -163,22 +171,24 @@ impl Input {
 /// reader of [`normalize_reader`](super::normalize_reader)).
 pub(crate) const READER: &str = "<reader>";
 
-/// Wrap `raw` in the decoder its first bytes call for.
+/// Wrap `raw` in the decoder its first bytes call for (expanding at most
+/// [`MAX_EXPANSION_RATIO`] times).
 ///
 /// # Errors
 ///
 /// Reading the first bytes failed, or the zstd decoder could not be set up.
 pub fn decode(raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>, Compression)> {
-    let (reader, compression) = Decoded::new(raw)?;
+    let (reader, compression) = Decoded::new(raw, Some(MAX_EXPANSION_RATIO))?;
     Ok((Box::new(reader), compression))
 }
 
 /// [`decode`] for any reader, a borrowed one too (for a run on the calling thread, which
-/// does not send it anywhere).
+/// does not send it anywhere), with an expansion ratio of its own (`None`: no limit).
 pub(crate) fn decode_borrowed<'r>(
     raw: impl Read + 'r,
+    max_expansion: Option<u64>,
 ) -> io::Result<(Box<dyn Read + 'r>, Compression)> {
-    let (reader, compression) = Decoded::new(raw)?;
+    let (reader, compression) = Decoded::new(raw, max_expansion)?;
     Ok((Box::new(reader), compression))
 }
 
@@ -205,7 +215,7 @@ impl<R: Read> Read for Decoded<R> {
 }
 
 impl<R: Read> Decoded<R> {
-    fn new(mut raw: R) -> io::Result<(Self, Compression)> {
+    fn new(mut raw: R, max_expansion: Option<u64>) -> io::Result<(Self, Compression)> {
         // Read the magic with a loop: a pipe may deliver fewer bytes per read.
         let mut head = [0u8; 4];
         let mut got = 0;
@@ -250,10 +260,12 @@ impl<R: Read> Decoded<R> {
             Compression::Gzip => Decoded::Gzip(BombGuard::new(
                 flate2::bufread::MultiGzDecoder::new(buffered(whole)),
                 &compressed,
+                max_expansion,
             )),
             Compression::Zstd => Decoded::Zstd(BombGuard::new(
                 zstd::stream::read::Decoder::with_buffer(buffered(whole))?,
                 &compressed,
+                max_expansion,
             )),
         };
         Ok((reader, compression))
@@ -313,20 +325,23 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// Fails a decoder whose output outgrows [`MAX_EXPANSION_RATIO`] times its input.
+/// Fails a decoder whose output outgrows `ratio` times its input ([`MAX_EXPANSION_RATIO`]
+/// unless the run sets another; `None`: never).
 struct BombGuard<R> {
     inner: R,
     compressed: Arc<AtomicU64>,
     decompressed: u64,
+    ratio: Option<u64>,
 }
 
 impl<R> BombGuard<R> {
     /// Guard `inner`, a decoder of the bytes `compressed` counts.
-    fn new(inner: R, compressed: &Arc<AtomicU64>) -> Self {
+    fn new(inner: R, compressed: &Arc<AtomicU64>, ratio: Option<u64>) -> Self {
         BombGuard {
             inner,
             compressed: Arc::clone(compressed),
             decompressed: 0,
+            ratio,
         }
     }
 }
@@ -335,14 +350,15 @@ impl<R: Read> Read for BombGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.decompressed += n as u64;
-        if self.decompressed > BOMB_ALLOWANCE {
+        if let Some(ratio) = self.ratio.filter(|_| self.decompressed > BOMB_ALLOWANCE) {
             let compressed = self.compressed.load(Ordering::Relaxed).max(1);
-            if self.decompressed / compressed > MAX_EXPANSION_RATIO {
+            if self.decompressed / compressed > ratio {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     format!(
                         "decompression stopped: {} bytes from {compressed} compressed bytes is \
-                         more than {MAX_EXPANSION_RATIO}x (a decompression bomb?)",
+                         more than {ratio}x, the largest expansion allowed (a decompression \
+                         bomb?)",
                         self.decompressed
                     ),
                 ));

@@ -224,6 +224,7 @@ pub struct Batch {
     /// normalizer's.
     max_record_bytes: Option<usize>,
     max_document_bytes: usize,
+    max_expansion: Option<u64>,
     envelope: Option<String>,
     threads: usize,
     max_rejects: Option<u64>,
@@ -236,6 +237,7 @@ impl Default for Batch {
             chunk_bytes: DEFAULT_CHUNK_BYTES,
             max_record_bytes: None,
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            max_expansion: Some(input::MAX_EXPANSION_RATIO),
             envelope: None,
             threads: std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
             max_rejects: None,
@@ -245,7 +247,8 @@ impl Default for Batch {
 }
 
 impl Batch {
-    /// Defaults: 1 MiB chunks, 64 MiB documents, one worker per core, pages detected
+    /// Defaults: 1 MiB chunks, 64 MiB documents, compressed inputs expanding at most
+    /// [`input::MAX_EXPANSION_RATIO`] times, one worker per core, pages detected
     /// automatically, no reject limit. The record size limit is the normalizer's
     /// ([`NormalizerBuilder::max_record_bytes`], 16 MiB by default).
     #[must_use]
@@ -276,6 +279,15 @@ impl Batch {
         self
     }
 
+    /// The largest ratio of decompressed to compressed bytes a gzip or zstd input may reach
+    /// once it has given [`input::BOMB_ALLOWANCE`] bytes ([`input::MAX_EXPANSION_RATIO`] by
+    /// default); `None`: no limit. An input past it fails there (a decompression bomb, or
+    /// a very repetitive log), and the run goes on with the next one.
+    pub fn max_expansion(&mut self, ratio: Option<u64>) -> &mut Self {
+        self.max_expansion = ratio;
+        self
+    }
+
     /// Name the field of API responses: an object holding it as an array of objects (a
     /// page) or as an object (a single-record response) is unwrapped without being tried
     /// as a record. `None` (the default) unwraps an object that no schema accepts when it
@@ -296,6 +308,7 @@ impl Batch {
                 .max_record_bytes
                 .map_or(normalizer_limit, |own| own.min(normalizer_limit)),
             max_document_bytes: self.max_document_bytes,
+            max_expansion: self.max_expansion,
             envelope: self.envelope.clone(),
             live,
             documents,

@@ -338,6 +338,7 @@ mod tests {
             chunk_bytes: chunk,
             max_record_bytes: max,
             max_document_bytes: 1 << 20,
+            max_expansion: None,
             envelope: None,
             live: true,
             documents: true,

@@ -280,3 +280,49 @@ fn a_named_pipe_in_an_input_directory_is_left_out() {
         stderr(&out)
     );
 }
+
+/// A gzip file of the same line repeated (about 300x smaller than its text, as heartbeat
+/// logs are) is read whole by default; a ratio of 200 used to stop it a quarter of the way
+/// in. `--max-expansion` sets the limit, and the message of an input stopped by it names
+/// the flag.
+#[test]
+fn a_very_repetitive_gzip_input_is_read_whole_and_max_expansion_sets_the_limit() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("heartbeats.jsonl.gz");
+    // Blank lines of 85 spaces compress as well as a repeated record and cost nothing to
+    // skip; members of 8.1 MB each, 9 of them: past the 64 MiB read before any check.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&[&b" ".repeat(85)[..], b"\n"].concat().repeat(100_000))
+        .expect("write");
+    let blanks = gz.finish().expect("finish");
+    let record = |line: &str| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(line.as_bytes()).expect("write");
+        gz.write_all(b"\n").expect("write");
+        gz.finish().expect("finish")
+    };
+    let file = [record(ACTIVITY), blanks.repeat(9), record(ACTIVITY)].concat();
+    std::fs::write(&path, &file).expect("write");
+    let arg = path.to_str().expect("path");
+
+    let o = run(&["normalize", arg], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(events(&o).len(), 2);
+
+    let o = run(&["normalize", "--max-expansion", "100", arg], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(events(&o).len(), 1, "{err}");
+    assert!(
+        err.contains("is more than 100x, the largest expansion allowed")
+            && err.contains("; --max-expansion raises the limit"),
+        "{err}"
+    );
+
+    let o = run(&["normalize", "--max-expansion", "none", arg], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["normalize", "--max-expansion", "0", arg], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("must be at least 1"), "{}", stderr(&o));
+}

@@ -173,6 +173,13 @@ pub struct NormalizeArgs {
     #[arg(long, value_name = "BYTES", default_value_t = normalog::pipeline::DEFAULT_MAX_DOCUMENT_BYTES, value_parser = byte_count)]
     pub max_document_bytes: usize,
 
+    /// A gzip or zstd input may expand at most RATIO times its compressed size, once it has
+    /// given 64 MiB (a decompression bomb is stopped there, the input reported as failed and
+    /// the run goes on); 'none' for no limit. Logs compress 5 to 50 times; the same line
+    /// repeated compresses about 300 times with gzip -9, and a gzip bomb of zeros 1,000.
+    #[arg(long, value_name = "RATIO", default_value_t = Expansion(Some(normalog::pipeline::input::MAX_EXPANSION_RATIO)), value_parser = expansion)]
+    pub max_expansion: Expansion,
+
     /// Print a summary to stderr: records in, normalized per log type, rejected per reason,
     /// bytes, elapsed time, MB/s and records/s; with -o DIR/, the files written and their
     /// average rows, rows spilled to disk, files closed at --target-file-size, and warnings
@@ -321,6 +328,32 @@ pub(crate) fn byte_count(s: &str) -> Result<usize, String> {
     match crate::cli::output::parse_bytes(s)? {
         0 => Err("must be at least 1 byte".into()),
         n => usize::try_from(n).map_err(|_| format!("{s:?} is too large")),
+    }
+}
+
+/// `--max-expansion`: a ratio of at least 1, or no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expansion(pub Option<u64>);
+
+impl std::fmt::Display for Expansion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(ratio) => write!(f, "{ratio}"),
+            None => f.write_str("none"),
+        }
+    }
+}
+
+/// `--max-expansion`: `none`, or a whole number of at least 1 (`500`, `500x`).
+pub(crate) fn expansion(s: &str) -> Result<Expansion, String> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(Expansion(None));
+    }
+    match s.strip_suffix(['x', 'X']).unwrap_or(s).parse::<u64>() {
+        Ok(0) => Err("must be at least 1 (or 'none' for no limit)".into()),
+        Ok(n) => Ok(Expansion(Some(n))),
+        Err(_) => Err(format!("{s:?}: a whole number (500) or 'none'")),
     }
 }
 

@@ -11,7 +11,7 @@ pub(super) use args::{
     at_least_one, byte_count, max_open_files, ndjson_options, parquet_options, partition,
     thread_count,
 };
-pub use args::{CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg};
+pub use args::{CompressionArg, Expansion, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg};
 use inputs::{
     expand_inputs, note_large_documents, note_reading_a_terminal, refuse_overwriting_inputs, run_id,
 };
@@ -279,6 +279,7 @@ impl NormalizeConfig {
         batch
             .max_record_bytes(args.max_record_bytes)
             .max_document_bytes(args.max_document_bytes)
+            .max_expansion(args.max_expansion.0)
             .envelope(args.envelope.clone())
             .max_rejects(args.max_rejects);
         // 1 to 1024: checked when the flag was read (`thread_count`).

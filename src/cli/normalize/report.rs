@@ -92,6 +92,12 @@ impl Observer for CliObserver<'_> {
         } else {
             format!("{source}: {err} (after {records} records; the rest of this input is skipped)")
         };
+        // The library's message names the ratio; the flag that sets it is the CLI's.
+        let line = if err.to_string().starts_with("decompression stopped") {
+            format!("{line}; --max-expansion raises the limit")
+        } else {
+            line
+        };
         self.bar.suspend(|| messages::error(&line));
     }
 
