@@ -25,6 +25,11 @@ use std::path::{Path, PathBuf};
 /// A file written as `.<name>.tmp-<pid>` beside its destination and renamed to it by
 /// [`commit`](Self::commit). Dropped without commit, the temporary file is removed.
 ///
+/// A writer that was killed (`kill -9`, a power cut) leaves its temporary file: the next
+/// [`create`](Self::create) for the same destination removes it ([`stale`](Self::stale)
+/// names what it removed). A temporary file is locked (`flock`) while its writer lives, so
+/// that only an abandoned one is removed (Linux; elsewhere they are left alone).
+///
 /// The rename replaces whatever the destination is: a symbolic link is replaced by the new
 /// file, not followed (resolve it first to replace the file it names).
 #[derive(Debug)]
@@ -32,6 +37,8 @@ pub struct AtomicFile {
     file: File,
     /// `(temporary, destination)`; `None` once committed.
     paths: Option<(PathBuf, PathBuf)>,
+    /// The temporary files of killed writers that `create` removed.
+    stale: Vec<PathBuf>,
 }
 
 impl AtomicFile {
@@ -50,11 +57,23 @@ impl AtomicFile {
         tmp_name.push(name);
         tmp_name.push(format!(".tmp-{}", std::process::id()));
         let tmp = dest.with_file_name(tmp_name);
+        let stale = remove_abandoned(dest, name);
         let file = File::create(&tmp)?;
+        // Unlocked (NFS without locks), the file is only at risk from another run's
+        // clean-up while this process lives, which that clean-up also checks.
+        let _ = lock(&file);
         Ok(AtomicFile {
             file,
             paths: Some((tmp, dest.to_path_buf())),
+            stale,
         })
+    }
+
+    /// The temporary files that killed writers of the same destination had left, which
+    /// [`create`](Self::create) removed.
+    #[must_use]
+    pub fn stale(&self) -> &[PathBuf] {
+        &self.stale
     }
 
     /// The temporary file, to write to.
@@ -86,6 +105,77 @@ impl Drop for AtomicFile {
             let _ = std::fs::remove_file(tmp);
         }
     }
+}
+
+/// Remove the temporary files of `dest` (`.<name>.tmp-<pid>`) whose writers are gone: the
+/// file is not locked, and no process has its pid (checked as well, because a writer
+/// locks its file only just after creating it).
+#[cfg(target_os = "linux")]
+fn remove_abandoned(dest: &Path, name: &std::ffi::OsStr) -> Vec<PathBuf> {
+    let dir = dest
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut prefix = OsString::from(".");
+    prefix.push(name);
+    prefix.push(".tmp-");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    // Without /proc, no process can be told dead.
+    if !Path::new("/proc/self").exists() {
+        return Vec::new();
+    }
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .as_encoded_bytes()
+            .strip_prefix(prefix.as_encoded_bytes())
+            .filter(|pid| !pid.is_empty() && pid.iter().all(u8::is_ascii_digit))
+            .and_then(|pid| std::str::from_utf8(pid).ok())
+        else {
+            continue;
+        };
+        let path = entry.path();
+        let alive = Path::new("/proc").join(pid).exists();
+        let abandoned = !alive && File::open(&path).is_ok_and(|f| try_lock(&f));
+        if abandoned && std::fs::remove_file(&path).is_ok() {
+            removed.push(path);
+        }
+    }
+    removed
+}
+
+#[cfg(not(target_os = "linux"))]
+fn remove_abandoned(_dest: &Path, _name: &std::ffi::OsStr) -> Vec<PathBuf> {
+    Vec::new()
+}
+
+/// An exclusive `flock` on `file`, not waiting: held until the file is closed. An error
+/// when another process holds one (or the file system has no locks).
+#[cfg(target_os = "linux")]
+pub(crate) fn lock(file: &File) -> io::Result<()> {
+    rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive)
+        .map_err(io::Error::from)
+}
+
+/// Whether [`lock`] took the lock.
+#[cfg(target_os = "linux")]
+pub(crate) fn try_lock(file: &File) -> bool {
+    lock(file).is_ok()
+}
+
+/// Without `flock`, nothing is locked.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn lock(_file: &File) -> io::Result<()> {
+    Ok(())
+}
+
+/// Without `flock`, no lock can be tested: never taken.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn try_lock(_file: &File) -> bool {
+    false
 }
 
 /// Write `contents` to `dest` through an [`AtomicFile`].

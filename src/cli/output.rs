@@ -399,6 +399,17 @@ impl OutputFile {
                 fail(e)
             }
         })?;
+        if let [first, rest @ ..] = file.stale() {
+            let more = match rest.len() {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            messages::error(&format!(
+                "removed {}{more}: left by an interrupted run (the temporary file of {})",
+                first.display(),
+                dest.display()
+            ));
+        }
         Ok(OutputFile::Atomic(file, dest.to_path_buf()))
     }
 

@@ -3,12 +3,13 @@
 //! of a run still going, and other runs' commits, are never touched.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::util::files_under;
 use crate::util::lake::{debris, empty_dirs, parquet_files, parquet_rows};
 use crate::util::pause::Paused;
-use crate::{assert_kept, committed, lake_with_b, normalize, ok, setup, POINTS};
+use crate::{assert_kept, committed, lake_with_b, normalize, ok, setup, BIN, POINTS};
 
 #[test]
 fn after_kill_9_the_next_run_cleans_up() {
@@ -331,4 +332,82 @@ fn spill_files_go_with_an_interrupt_and_after_kill_9() {
         assert_eq!(parquet_rows(&lake), t.all_rows, "{context}");
         assert_kept(&lake, &before, &context);
     }
+}
+
+/// `-o FILE` (and `--rejects FILE`): a run killed while writing leaves its hidden temporary
+/// file, the size of what it had written; the next run to the same file removes it and
+/// says so (walkthrough finding: they stayed for ever, one per killed cron run). The
+/// temporary file of a run still going is left alone.
+#[test]
+fn after_kill_9_the_next_run_to_the_same_file_removes_its_temporary_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("events.ndjson");
+    let record = "{\"email\":\"a@example.com\",\"time\":\"2023-07-01T14:00:00Z\"}\n";
+    let writer = |out: &Path| {
+        let mut child = Command::new(BIN)
+            .args(["normalize", "-o"])
+            .arg(out)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut stdin = child.stdin.take().expect("stdin");
+        std::io::Write::write_all(&mut stdin, record.as_bytes()).expect("write");
+        let tmp_file = out.with_file_name(format!(".events.ndjson.tmp-{}", child.id()));
+        let started = Instant::now();
+        while !tmp_file.exists() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no temporary file"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        (child, stdin, tmp_file)
+    };
+
+    let (mut killed, stdin, left) = writer(&out);
+    killed.kill().expect("kill -9");
+    killed.wait().expect("wait");
+    drop(stdin);
+    assert!(left.exists(), "kill -9 leaves the temporary file");
+
+    let next_run = || {
+        let o = Command::new(BIN)
+            .args(["normalize", "-o"])
+            .arg(&out)
+            .stdin(Stdio::piped())
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{err}");
+        err
+    };
+    let err = next_run();
+    assert!(!left.exists(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "removed {}: left by an interrupted run (the temporary file of {})",
+            left.display(),
+            out.display()
+        )),
+        "{err}"
+    );
+
+    // A run still writing to the same file keeps its temporary file.
+    let (mut running, running_stdin, running_tmp) = writer(&out);
+    let err = next_run();
+    assert!(
+        running_tmp.exists(),
+        "a running run's file was removed: {err}"
+    );
+    assert!(!err.contains("removed"), "{err}");
+    drop(running_stdin);
+    let status = running.wait().expect("wait");
+    assert!(status.success());
+    assert!(!running_tmp.exists());
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("read").lines().count(),
+        1
+    );
 }

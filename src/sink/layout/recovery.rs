@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 
 use super::identity::FileId;
 use super::{manifest, path_error};
+use crate::atomic::{lock, try_lock};
 use crate::error::Error;
 
 /// Where the run locks of a directory live.
@@ -519,28 +520,6 @@ pub(crate) fn sync_file_system(_dir: &Path) -> Result<(), Error> {
 
 /// The directory locked by [`CommitLock`].
 const COMMIT_LOCK: &str = "_normalog";
-
-#[cfg(target_os = "linux")]
-fn lock(file: &File) -> std::io::Result<()> {
-    rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive)
-        .map_err(std::io::Error::from)
-}
-
-#[cfg(target_os = "linux")]
-fn try_lock(file: &File) -> bool {
-    lock(file).is_ok()
-}
-
-#[cfg(not(target_os = "linux"))]
-fn lock(_file: &File) -> std::io::Result<()> {
-    Ok(())
-}
-
-/// Without flock a run cannot be told dead: never.
-#[cfg(not(target_os = "linux"))]
-fn try_lock(_file: &File) -> bool {
-    false
-}
 
 /// Every file under `dir` (none if it does not exist); also what `pull` publishes and
 /// recovers.
