@@ -329,6 +329,57 @@ fn an_interrupt_stops_between_commits_and_the_next_run_resumes() {
     }
 }
 
+/// A run stopped within a window, after the first of its batches: that batch stays
+/// committed (its files are still there after the next run), and the next run emits none
+/// of it again (pull review finding: the state was saved only at the end of a window, so
+/// the batches written before the stop were left uncommitted in the lake until the next
+/// run replaced them, and on standard output came twice).
+#[cfg(unix)]
+#[test]
+fn an_interrupt_within_a_window_keeps_its_batches_and_the_next_run_skips_them() {
+    let now = now_secs();
+    // About 30 records a day: each day's window takes three batches of 10.
+    let records = dataset(Kind::Activity, 1, 60, now - 2 * 86_400, 7, 0);
+    let fake = FakeZoom::start(records.clone());
+    let run = PullDir::new();
+    let flags = [
+        "--page-size",
+        "10",
+        "--batch-records",
+        "10",
+        "--log-type",
+        "activity",
+        "-q",
+    ];
+    let out = interrupt_at(
+        run.command(&fake, &flags, &[]),
+        run.dir.path(),
+        "pull-batch",
+        "INT",
+    );
+    assert_eq!(code(&out), 130, "{}", stderr(&out));
+    assert!(run.hidden_files().is_empty(), "{:?}", run.hidden_files());
+    let kept = run.data_files();
+    let first = run.events();
+    assert!(first.values().all(|&n| n == 1));
+    assert_eq!(first.values().sum::<usize>(), 10, "{}", stderr(&out));
+    // The state commits that batch: its records are remembered, the window's start kept.
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.state()).expect("a state file"))
+            .expect("state JSON");
+    assert_eq!(state["committed"]["seq"], 1, "{state}");
+    let remembered = state["streams"]["activity"]["recent_hashes"]
+        .as_object()
+        .map_or(0, serde_json::Map::len);
+    assert_eq!(remembered, 10, "{state}");
+
+    let out = run.pull(&fake, &flags);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.events(), expected(&records));
+    let now_there = run.data_files();
+    assert!(kept.iter().all(|f| now_there.contains(f)), "{kept:?}");
+}
+
 #[test]
 fn same_events_as_normalizing_the_pages() {
     let records = dataset(Kind::Operation, 1, 25, now_secs() - 3600, 3, 5);

@@ -39,8 +39,8 @@ pub const PULL_EXIT_CODES: &str = "\
 Delivery: into a directory (-o DIR/) every record ends up in exactly one committed part
 file, across crashes (kill -9 included) and reruns. A part file
 part-<tag>-<run>-<batch>-<n>.<ext> appears whole (it is written under a hidden name), but it
-is committed only when the state file is saved after it (Zendesk: right after each batch;
-Zoom: at the end of each window), and until then a crash makes the next run remove it and
+is committed only when the state file is saved after it (right after each batch), and
+until then a crash makes the next run remove it and
 write its records again in new files. So read DIR after a run that exited 0 or 1 (nothing
 uncommitted is left then), or take only the files whose (run, batch) is at most the state
 file's committed {run, seq}: while DIR/.pull-<tag>/ exists, uncommitted files may be

@@ -82,8 +82,9 @@ pub struct ZoomArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 2)]
     pub overlap_days: u32,
 
-    /// Days per request window (1 to 30). The state is saved at the end of each window,
-    /// so shorter windows lose less on a crash; longer ones make fewer requests.
+    /// Days per request window (1 to 30). The state's watermark moves at the end of each
+    /// window (within one, each batch is saved with the records it emitted): a run stopped
+    /// within a window reads it again; longer ones make fewer requests.
     #[arg(long, value_name = "DAYS", default_value_t = 1)]
     pub window_days: u32,
 
@@ -91,7 +92,7 @@ pub struct ZoomArgs {
     #[arg(long, value_name = "N", default_value_t = zoom::MAX_PAGE_SIZE)]
     pub page_size: u32,
 
-    /// Records per written batch (the state is saved at the end of each window).
+    /// Records per written batch (the state is saved after each).
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub batch_records: usize,
 

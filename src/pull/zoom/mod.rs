@@ -24,12 +24,13 @@
 //!   token) emits only what is new;
 //! * asks each report's first page before anything is committed, so that an app refused
 //!   one of the reports (scope, role) fails with the state file as it was;
-//! * commits at the end of each window (records arrive newest first, so no position inside
-//!   a window is safe): the batches written during the window, then the state with the
-//!   watermark at the last instant the window's dates hold in every time zone (10:00 UTC
-//!   of its last date; at most now, or `--until`) and the hashes a later read from the
-//!   next floor can return. Batches of a window that was never committed are
-//!   removed by the next run (see [`super::deliver`]).
+//! * commits after each batch: the batch, then the state with the hashes of every record
+//!   emitted. The watermark moves only at the end of a window (records arrive newest
+//!   first, so no position inside a window is safe), to the last instant the window's
+//!   dates hold in every time zone (10:00 UTC of its last date; at most now, or
+//!   `--until`); within a window it stays, and a run stopped there reads the window again
+//!   and skips what its batches emitted. Batches that were never committed (a crash
+//!   between a batch and its save) are removed by the next run (see [`super::deliver`]).
 //!
 //! Zoom has no visibility lag to wait out: today's records are pulled, and a record that
 //! shows up late is caught by the next run while its day is within the overlap. If Zoom
@@ -249,13 +250,13 @@ fn window_url(api: &str, kind: LogKind, from: i64, to: i64, page_size: u32) -> S
 /// Pull the configured reports into `delivery`, checkpointing into `state`.
 ///
 /// `now` is the current time (Unix seconds). The state is saved only after the records
-/// before it are durably in the output: at the end of each window for directory and
-/// stream outputs, at the end of the run for a single file (after `delivery` is finished,
-/// which this function does).
+/// before it are durably in the output: after each batch for directory and stream
+/// outputs, at the end of the run for a single file (after `delivery` is finished, which
+/// this function does).
 ///
 /// # Errors
 ///
-/// See [`PullError`]; on any error the state holds the last committed window.
+/// See [`PullError`]; on any error the state holds the last committed batch.
 pub fn pull(
     config: &Config,
     client: &mut Client,
@@ -383,8 +384,9 @@ fn run(
                     let mut token: Option<String> = None;
                     loop {
                         if delivery.cancelled() {
-                            // Between pages: the window's pages read so far were not
-                            // delivered, and the next run reads the window again.
+                            // Between pages: the window's records not yet in a batch were
+                            // not delivered, and the next run reads the window again
+                            // (skipping those of its batches already committed).
                             return Err(PullError::Interrupted(super::INTERRUPTED.into()));
                         }
                         let url = match &token {
@@ -456,7 +458,7 @@ fn run(
                                 return Err(PullError::Api(format!(
                                     "GET {}: the next_page_token {t:?} came back twice in the \
                                      window {from_d} .. {to_d}; stopping rather than looping \
-                                     (the state holds the last committed window)",
+                                     (the state holds the last committed batch)",
                                     kind.path()
                                 )));
                             }
@@ -472,6 +474,17 @@ fn run(
                                 observer,
                                 &mut out.summary,
                             )?;
+                            // Within the window: its watermark stays, and what the batch
+                            // emitted is remembered, so that a run stopped before the
+                            // window ends (an interrupt, a failed request) leaves no
+                            // batch uncommitted and the next one emits none of it again.
+                            if per_window && next.is_some() {
+                                crate::sink::layout::pause_point("pull-batch");
+                                if let Some(pos) = s.position() {
+                                    batches.save(state, kind.name(), pos)?;
+                                    delivery.committed(batches.last())?;
+                                }
+                            }
                         }
                         match next {
                             Some(t) => token = Some(t),
@@ -487,13 +500,7 @@ fn run(
                 let next_floor = day_start(watermark) - overlap;
                 s.seen.retain(|_, (at, _)| *at >= next_floor);
                 s.remembered = s.remembered.max(next_floor);
-                if per_window {
-                    let pos = StreamState {
-                        watermark: format_time(watermark),
-                        recent_hashes: s.seen.clone(),
-                        remembered_from: format_time(s.remembered),
-                        ..StreamState::default()
-                    };
+                if let Some(pos) = s.position().filter(|_| per_window) {
                     batches.save(state, kind.name(), pos)?;
                     delivery.committed(batches.last())?;
                 }

@@ -7,7 +7,7 @@ use super::days::{self, date, day_start, DAY};
 use super::{Config, LogKind, MAX_DAYS_BACK};
 use crate::pull::http::Response;
 use crate::pull::state::{StateFile, StreamState};
-use crate::pull::PullError;
+use crate::pull::{format_time, PullError};
 
 /// One log type's run: its first day, the hashes emitted, the watermark.
 pub(super) struct StreamRun {
@@ -20,6 +20,8 @@ pub(super) struct StreamRun {
     /// Every record emitted from here on is in `seen`.
     pub(super) remembered: i64,
     pub(super) watermark: Option<i64>,
+    /// Where a stream without a position starts (its saved start, or `--since`).
+    pub(super) since: Option<i64>,
     /// The first page of the first window, asked before anything is committed.
     pub(super) prefetched: Option<Response>,
 }
@@ -37,7 +39,7 @@ pub(super) fn start(
     let mut streams = Vec::new();
     for &kind in &config.kinds {
         let started = state.stream(kind.name()).filter(|p| p.since.is_empty());
-        let (floor, seen, previous) = if let Some(p) = started {
+        let (floor, seen, previous, since) = if let Some(p) = started {
             let w = p.watermark_secs()?;
             let floor = p.read_back_to(day_start(w) - overlap)?;
             if floor > day_start(w) - overlap {
@@ -50,7 +52,7 @@ pub(super) fn start(
                     date(floor)
                 ));
             }
-            (floor, p.recent_hashes.clone(), Some(w))
+            (floor, p.recent_hashes.clone(), Some(w), None)
         } else {
             // No position, or only where the stream starts (saved by an earlier run that
             // stopped before this stream's first commit): that start wins over --since.
@@ -66,7 +68,12 @@ pub(super) fn start(
                         kind.name()
                     ))
                 })?;
-            (day_start(since), BTreeMap::new(), None)
+            // What a run stopped within its first window had emitted (see `run`).
+            let seen = state
+                .stream(kind.name())
+                .map(|p| p.recent_hashes.clone())
+                .unwrap_or_default();
+            (day_start(since), seen, None, Some(since))
         };
         // The run asks from the date before the floor's: that one must be served too.
         let earliest = days::earliest_floor(oldest);
@@ -88,8 +95,31 @@ pub(super) fn start(
             previous,
             remembered: floor,
             watermark: None,
+            since,
             prefetched: None,
         });
     }
     Ok(streams)
+}
+
+impl StreamRun {
+    /// The position to save: the watermark of the last window drained (or the state's),
+    /// with every record emitted so far remembered, so that a run stopped within a window
+    /// leaves a state whose next run reads that window again and skips what was emitted.
+    /// `None` for a stream with neither a watermark nor a start (not reached).
+    pub(super) fn position(&self) -> Option<StreamState> {
+        let base = match (self.watermark.or(self.previous), self.since) {
+            (Some(w), _) => StreamState {
+                watermark: format_time(w),
+                ..StreamState::default()
+            },
+            (None, Some(since)) => StreamState::starting_at(since),
+            (None, None) => return None,
+        };
+        Some(StreamState {
+            recent_hashes: self.seen.clone(),
+            remembered_from: format_time(self.remembered),
+            ..base
+        })
+    }
 }

@@ -12,7 +12,9 @@
 /// manifest replaced, before the runs it supersedes are removed); and of `compact`:
 /// `merge` (the first merged file written, under its temporary name), `compact` (the
 /// journal written, before the merged files are put in place), `rename` (the merged files
-/// in place, before the files they hold are removed). Compiled into debug builds only.
+/// in place, before the files they hold are removed); and of `pull zoom`: `pull-batch`
+/// (a batch within a window written, before the state saves it). Compiled into debug
+/// builds only.
 #[cfg(debug_assertions)]
 pub(crate) fn pause_point(point: &str) {
     static PAUSED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
