@@ -292,6 +292,33 @@ impl StateFile {
         }
     }
 
+    /// Write now the starts that [`start_streams`](Self::start_streams) recorded for
+    /// streams without a position (the committed batch as it is): once a run has read its
+    /// first page, so that a rerun after an interrupt or a crash before its first commit
+    /// starts where it did (a relative `--since 30d` given again would start later, and the
+    /// records between the two starts would never be read), with no `--since`.
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Output`] when writing fails (the previous file is intact).
+    pub fn save_starts(&mut self) -> Result<(), PullError> {
+        if self
+            .starts
+            .iter()
+            .all(|(name, _)| self.stream(name).is_some())
+        {
+            return Ok(());
+        }
+        let mut state = self.state.clone().unwrap_or_else(|| self.empty());
+        for (name, start) in &self.starts {
+            state
+                .streams
+                .entry(name.clone())
+                .or_insert_with(|| start.clone());
+        }
+        self.write(state)
+    }
+
     /// Save `stream`'s position with `committed`, atomically and durably.
     ///
     /// # Errors

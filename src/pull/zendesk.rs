@@ -427,6 +427,9 @@ fn run(
     }
     out.window = Some((start, end));
     let (start_s, end_s) = (format_time(start), format_time(end));
+    if let Some(since) = first {
+        state.start_streams(&[STREAM], since);
+    }
 
     let mut session = Session {
         config,
@@ -464,6 +467,10 @@ fn run(
                 "GET /api/v2/audit_logs: not an audit log page ({e})"
             ))
         })?;
+        if out.pages == 0 {
+            // The API answers: the start is kept from here on (see `save_starts`).
+            state.save_starts()?;
+        }
         out.pages += 1;
         out.received += page.audit_logs.len() as u64;
         for raw in &page.audit_logs {

@@ -49,6 +49,28 @@ fn resume_after_a_crash_at_every_commit_point() {
     }
 }
 
+/// A first run that crashed before its first commit keeps its start: the rerun begins
+/// there, whatever its own `--since` (pull review finding: nothing was saved, so the rerun
+/// needed `--since` again, and a relative one started later, the records between the two
+/// starts never read).
+#[test]
+fn a_first_run_crashed_before_its_first_commit_keeps_its_start() {
+    let records = dataset(1, 50, now_secs() - 500, 3);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    let run = PullDir::new();
+    let flags = ["--page-size", "10", "--batch-records", "10"];
+    let out = run.pull_env(&fake, &flags, &[("NORMALOG_PULL_FAIL_AT", "after-sink:1")]);
+    assert!(out.status.code().is_none(), "crashed: {}", stderr(&out));
+    let out = run.pull(&fake, &[&flags[..], &["--since", "1m"]].concat());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--since is ignored"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(run.ids(), expected(&records));
+}
+
 /// SIGINT or SIGTERM while a batch is being normalized or committed into its staging
 /// directory: the pull stops with 130 or 143, publishes nothing of that batch, leaves no
 /// staging directory, and the next run delivers every record once (issue 16).
@@ -100,7 +122,16 @@ fn crash_of_a_single_file_output_keeps_the_previous_file_and_state() {
     ];
     let out = run.pull_env(&fake, &flags, &[("NORMALOG_PULL_FAIL_AT", "after-sink:2")]);
     assert!(out.status.code().is_none(), "crashed");
-    assert!(!file.exists() && !run.state().exists());
+    assert!(!file.exists());
+    // The state holds where the first run started, and nothing committed.
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run.state()).expect("state")).expect("JSON");
+    assert_eq!(state["committed"]["seq"], 0, "{state}");
+    let stream = &state["streams"][normalog::pull::zendesk::STREAM];
+    assert!(
+        stream["since"].as_str().is_some_and(|s| !s.is_empty()),
+        "{state}"
+    );
     let out = run.pull(&fake, &flags);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(

@@ -70,7 +70,8 @@ pub struct ZendeskArgs {
     /// (2026-01-01T00:00:00Z) or a duration back from now (30d, 12h). A start later than
     /// now minus --lag cannot be read yet: the run says so on stderr (with when the first
     /// window can be read), saves the start in the state file, and exits 0; later runs
-    /// begin there. Once the state has a position or a saved start, --since is ignored
+    /// begin there. A first run saves its start once the API has answered its first page,
+    /// so that a rerun of an interrupted one starts there too. Once the state has a position or a saved start, --since is ignored
     /// (with a note): give another --state to start elsewhere.
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,

@@ -61,8 +61,8 @@ pub struct ZoomArgs {
     /// (2026-01-01T00:00:00Z) or a duration back from now (30d); the records from 00:00 UTC
     /// of its day on are pulled, whatever time zone Zoom reads its dates in. Zoom serves
     /// the last six months only: an older time is clamped, with a warning. The start of
-    /// every --log-type of the run is saved with the run's first commit, so that a rerun of
-    /// an interrupted first run needs no --since; once a report has a position or a saved
+    /// every --log-type of the run is saved once each has answered its first page, so that
+    /// a rerun of an interrupted first run starts there and needs no --since; once a report has a position or a saved
     /// start, --since is ignored for it (with a note).
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,

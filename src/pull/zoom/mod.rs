@@ -357,6 +357,8 @@ fn run(
                 }
             }
         }
+        // Both reports answer: their starts are kept from here on (see `save_starts`).
+        state.save_starts()?;
         for s in &mut streams {
             let kind = s.kind;
             let mut pending = PageBuilder::new(kind.envelope());
