@@ -355,7 +355,7 @@ impl Client {
                     self.paced += wait;
                 }
             }
-            let outcome = self.try_once(req);
+            let outcome = self.try_once(req)?;
             if let Try::Answer(resp) = &outcome {
                 if resp.status != 429 {
                     self.next_at = pace(resp).map(|d| std::time::Instant::now() + d);
@@ -458,50 +458,88 @@ impl Client {
         step.mul_f64(self.random())
     }
 
-    fn try_once(&self, req: &Request) -> Try {
-        let mut builder = ureq::http::Request::builder()
-            .method(req.method)
-            .uri(&req.url);
-        for (name, value) in &req.headers {
-            builder = builder.header(*name, value);
-        }
-        if let Some(auth) = &req.authorization {
-            builder = builder.header("Authorization", auth.expose());
-        }
-        let result = match &req.body {
-            Some((ctype, body)) => builder
-                .header("Content-Type", *ctype)
-                .body(body.clone())
-                .map_err(|e| e.to_string())
-                .and_then(|r| self.agent.run(r).map_err(|e| describe(&e))),
-            None => builder
-                .body(())
-                .map_err(|e| e.to_string())
-                .and_then(|r| self.agent.run(r).map_err(|e| describe(&e))),
+    /// One try of `req`. With a stop flag ([`cancel_on`](Self::cancel_on)), the request
+    /// runs on a thread of its own and a stop does not wait for it: a server that hangs
+    /// held a Ctrl-C for the whole request timeout. The abandoned thread ends with the
+    /// request (at its timeout, at the latest) or with the process.
+    fn try_once(&self, req: &Request) -> Result<Try, PullError> {
+        let Some(cancel) = self.cancel.clone() else {
+            return Ok(try_request(&self.agent, req));
         };
-        let mut resp = match result {
-            Ok(r) => r,
-            Err(e) => return Try::Failed(e),
-        };
-        let status = resp.status().as_u16();
-        let headers = resp
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_ascii_lowercase(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        match resp.body_mut().with_config().limit(64 << 20).read_to_vec() {
-            Ok(body) => Try::Answer(Response {
-                status,
-                headers,
-                body,
-            }),
-            Err(e) => Try::Failed(format!("reading the answer: {}", describe(&e))),
+        let stopped = || cancel.load(std::sync::atomic::Ordering::Relaxed);
+        if stopped() {
+            return Err(PullError::Interrupted(super::INTERRUPTED.into()));
         }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (agent, request) = (self.agent.clone(), req.clone());
+        let spawned = std::thread::Builder::new()
+            .name("normalog-request".into())
+            .spawn(move || {
+                let _ = tx.send(try_request(&agent, &request));
+            });
+        if spawned.is_err() {
+            // No thread to be had: the request on this one, as without a stop flag.
+            return Ok(try_request(&self.agent, req));
+        }
+        loop {
+            match rx.recv_timeout(Duration::from_millis(50)) {
+                Ok(outcome) => return Ok(outcome),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) if stopped() => {
+                    return Err(PullError::Interrupted(super::INTERRUPTED.into()));
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Ok(Try::Failed("the request's thread ended".into()));
+                }
+            }
+        }
+    }
+}
+
+/// One try of `req` with `agent`.
+fn try_request(agent: &ureq::Agent, req: &Request) -> Try {
+    let mut builder = ureq::http::Request::builder()
+        .method(req.method)
+        .uri(&req.url);
+    for (name, value) in &req.headers {
+        builder = builder.header(*name, value);
+    }
+    if let Some(auth) = &req.authorization {
+        builder = builder.header("Authorization", auth.expose());
+    }
+    let result = match &req.body {
+        Some((ctype, body)) => builder
+            .header("Content-Type", *ctype)
+            .body(body.clone())
+            .map_err(|e| e.to_string())
+            .and_then(|r| agent.run(r).map_err(|e| describe(&e))),
+        None => builder
+            .body(())
+            .map_err(|e| e.to_string())
+            .and_then(|r| agent.run(r).map_err(|e| describe(&e))),
+    };
+    let mut resp = match result {
+        Ok(r) => r,
+        Err(e) => return Try::Failed(e),
+    };
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    match resp.body_mut().with_config().limit(64 << 20).read_to_vec() {
+        Ok(body) => Try::Answer(Response {
+            status,
+            headers,
+            body,
+        }),
+        Err(e) => Try::Failed(format!("reading the answer: {}", describe(&e))),
     }
 }
 

@@ -279,3 +279,69 @@ fn credentials_echoed_in_an_error_body_are_redacted() {
         }
     }
 }
+
+/// A server that accepts the connection and never answers: Ctrl-C stops the pull at once,
+/// without waiting for the request's timeout (pull review finding: a SIGINT took the whole
+/// 60 s request timeout), and `--request-timeout` sets that timeout.
+#[cfg(unix)]
+#[test]
+fn a_stop_does_not_wait_for_a_request_that_hangs() {
+    use std::time::{Duration, Instant};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let hanging = format!("http://{}", listener.local_addr().expect("addr"));
+    // Connections accepted and held open, never answered.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn);
+        }
+    });
+    let fake = FakeZendesk::start(Vec::new(), token_auth());
+    let run = PullDir::new();
+    let mut child = run
+        .command(
+            &fake,
+            &["--base-url", &hanging, "--request-timeout", "300s", "-q"],
+            &[],
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(500));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let signalled = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if signalled.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("still waiting for the hung request 30 s after SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err)
+        .expect("stderr");
+    assert_eq!(status.code(), Some(130), "{err}");
+
+    // The timeout: a request unanswered for 1 s is a failed try, retried, then given up.
+    let out = run.pull(
+        &fake,
+        &[
+            "--base-url",
+            &hanging,
+            "--request-timeout",
+            "1s",
+            "--attempts",
+            "5",
+        ],
+    );
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).contains("timed out"), "{}", stderr(&out));
+}

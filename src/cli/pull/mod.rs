@@ -241,6 +241,12 @@ pub struct RetryArgs {
     /// First backoff step on server errors (doubled per try, with jitter, up to 60 s).
     #[arg(long, value_name = "DURATION", default_value = "1s", hide = true)]
     pub backoff: String,
+
+    /// Give up on a request that has not been answered whole in this time (a server that
+    /// hangs), and try again as on a server error (--attempts). A stop (Ctrl-C) does not
+    /// wait for it.
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub request_timeout: String,
 }
 
 impl RetryArgs {
@@ -258,6 +264,10 @@ impl RetryArgs {
             attempts: self.attempts,
             backoff_base: duration("--backoff", &self.backoff)?,
             max_wait: duration("--max-wait", &self.max_wait)?,
+            request_timeout: match duration("--request-timeout", &self.request_timeout)? {
+                d if d.is_zero() => return Err(config_err("--request-timeout must be above 0")),
+                d => d,
+            },
             ..Policy::default()
         })
     }
