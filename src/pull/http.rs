@@ -4,7 +4,7 @@
 //! | answer | what the client does |
 //! |---|---|
 //! | 429 | sleeps at least `Retry-After` (delta-seconds, HTTP-date, or an RFC 3339 instant as Zoom sends) plus up to 1 s of jitter, on every 429; without the header, 2 s·2ⁿ capped at 60 s. Past `max_wait` of such sleeps in total: [`PullError::RateLimited`] |
-//! | 5xx, timeout, reset, refused connection | full-jitter exponential backoff (base 1 s, cap 60 s), up to `attempts` tries in all, then [`PullError::Api`] |
+//! | 5xx, timeout, reset, refused connection, a 2xx whose body is not JSON (cut short, a proxy's page) | full-jitter exponential backoff (base 1 s, cap 60 s), up to `attempts` tries in all, then [`PullError::Api`] |
 //! | anything else | returned to the caller, which knows what a 401, 403 or 400 means for its vendor |
 //!
 //! Pacing: when an answer says less than 5 % of the rate limit is left (`X-Rate-Limit` /
@@ -402,6 +402,23 @@ impl Client {
                         };
                         return Err(PullError::Api(format!(
                             "{what}: {why} after {failures} tries{said}"
+                        )));
+                    }
+                    (why, self.backoff(failures))
+                }
+                // Both vendors answer JSON: a success that is not (a body cut short, a
+                // proxy's maintenance page) is a fault of the way there, tried again.
+                Try::Answer(resp)
+                    if (200..300).contains(&resp.status)
+                        && serde_json::from_slice::<serde::de::IgnoredAny>(&resp.body).is_err() =>
+                {
+                    failures += 1;
+                    let why = format!("an answer {} that is not JSON", resp.status);
+                    if failures >= self.policy.attempts.max(1) {
+                        let body = Secret::redact(&resp.body_excerpt(), secrets);
+                        return Err(PullError::Api(format!(
+                            "{what}: {why} after {failures} tries ({body:?}); the state holds \
+                             the last committed batch: run again later"
                         )));
                     }
                     (why, self.backoff(failures))

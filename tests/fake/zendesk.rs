@@ -56,6 +56,10 @@ pub enum Fault {
     Status(u16),
     /// Close the connection without answering.
     Reset,
+    /// A 200 whose JSON body stops partway (a connection cut short at a proxy).
+    CutShort,
+    /// A 200 with an HTML page (a proxy's maintenance page).
+    Html,
     /// Answer with the cursor of the request (has_more true): a repeating cursor.
     RepeatCursor,
     /// Answer this status with a body that echoes the credentials, as a server or a proxy
@@ -283,6 +287,16 @@ fn audit_logs(
         if let Some(f) = inner.faults.pop_front() {
             match f {
                 Fault::Reset => return None,
+                Fault::CutShort => {
+                    return Some(json(200, r#"{"audit_logs":[{"url":"https://acme.zen"#));
+                }
+                Fault::Html => {
+                    return Some(Answer {
+                        status: 200,
+                        headers: vec![("Content-Type".into(), "text/html".into())],
+                        body: "<html><body>Down for maintenance</body></html>".into(),
+                    });
+                }
                 Fault::Status(s) => {
                     return Some(json(s, r#"{"error":"ServiceUnavailable"}"#));
                 }

@@ -345,3 +345,38 @@ fn a_stop_does_not_wait_for_a_request_that_hangs() {
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     assert!(stderr(&out).contains("timed out"), "{}", stderr(&out));
 }
+
+/// A success whose body is not JSON (cut short, a proxy's page) is tried again, as a server
+/// error is (review finding: the first one ended the pull with exit 5).
+#[test]
+fn answers_that_are_not_json_are_tried_again() {
+    let records = dataset(1, 25, now_secs() - 100, 1);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    {
+        let mut inner = fake.inner();
+        inner.faults_after = 1;
+        inner.faults.extend([Fault::CutShort, Fault::Html]);
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--page-size", "10"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.ids(), expected(&records));
+}
+
+/// A success whose body is not JSON, again and again: given up after the tries, saying so.
+#[test]
+fn answers_that_are_never_json_exit_5_after_the_tries() {
+    let fake = FakeZendesk::start(dataset(1, 5, now_secs() - 100, 1), token_auth());
+    for _ in 0..6 {
+        fake.inner().faults.push_back(Fault::CutShort);
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &[]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("an answer 200 that is not JSON after 6 tries"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fake.inner().log.len(), 6);
+}
