@@ -281,3 +281,47 @@ fn r14_required_containers_pass_when_present_even_empty() {
         );
     }
 }
+
+/// Go's zero time, 0001-01-01T00:00:00Z, is no time at all to Panther (`time.Time.IsZero`
+/// in its codecs and its event-time election): the field is left out, it fails `required`,
+/// and it is never the event time, in every format that can give it (review finding: it
+/// was kept, became `p_event_time` and put the row in partition year=1).
+#[test]
+fn go_zero_time_is_no_time() {
+    let yaml = "schema: Custom.Zero\nfields:\n  - name: deleted_at\n    type: timestamp\n    timeFormats: [rfc3339, unix]\n    isEventTime: true\n  - name: created_at\n    type: timestamp\n    timeFormat: rfc3339\n    isEventTime: true\n  - name: r\n    type: timestamp\n    timeFormat: \"%Y-%m-%d %H:%M:%S\"\n    required: true\n";
+    let mut registry = Registry::new();
+    registry.add_str(yaml, "<zero>").unwrap();
+    let run = |line: &str| {
+        let mut n = NormalizerBuilder::new().build(&registry).unwrap();
+        let mut answer = Answer::default();
+        n.normalize_bytes(line.as_bytes(), Position::default(), &mut answer)
+            .unwrap();
+        match answer.reject {
+            Some(r) => Err(r.1),
+            None => Ok(serde_json::from_str::<Value>(&answer.events.events[0]).unwrap()),
+        }
+    };
+    for deleted in [
+        r#""0001-01-01T00:00:00Z""#,
+        "-62135596800",
+        r#""-62135596800""#,
+    ] {
+        let line = format!(
+            r#"{{"deleted_at":{deleted},"created_at":"2023-07-01T14:00:00Z","r":"2023-07-01 14:00:00"}}"#
+        );
+        let event = run(&line).unwrap();
+        assert!(event.get("deleted_at").is_none(), "{line}: {event}");
+        assert_eq!(event["p_event_time"], "2023-07-01T14:00:00Z", "{line}");
+    }
+    // Another instant of year 1 is a time like any other.
+    let event = run(r#"{"deleted_at":"0001-01-01T00:00:01Z","r":"2023-07-01 14:00:00"}"#).unwrap();
+    assert_eq!(event["deleted_at"], "0001-01-01T00:00:01Z");
+    assert_eq!(event["p_event_time"], "0001-01-01T00:00:01Z");
+
+    let message =
+        run(r#"{"created_at":"2023-07-01T14:00:00Z","r":"0001-01-01 00:00:00"}"#).unwrap_err();
+    assert!(
+        message.contains(r#"missing required field "r": the value is "", which is null for a timestamp (or Go's zero time, 0001-01-01T00:00:00Z, which is too)"#),
+        "{message}"
+    );
+}

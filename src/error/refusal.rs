@@ -144,8 +144,9 @@ impl fmt::Display for ValueProblem {
 pub enum Refusal {
     /// A required field is missing or null.
     MissingField(FieldPath),
-    /// A required number, boolean or timestamp field holds `""`, which is null for those
-    /// types, so `required` fails as for a missing value (a required string may be `""`).
+    /// A required number, boolean or timestamp field holds `""` (or, for a timestamp, Go's
+    /// zero time), which is null for those types, so `required` fails as for a missing
+    /// value (a required string may be `""`).
     EmptyRequired {
         /// Where.
         field: FieldPath,
@@ -242,6 +243,13 @@ impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Refusal::MissingField(p) => write!(f, "missing required field \"{p}\""),
+            Refusal::EmptyRequired { field, expected } if *expected == FieldType::Timestamp => {
+                write!(
+                    f,
+                    "missing required field \"{field}\": the value is \"\", which is null for a \
+                     timestamp (or Go's zero time, 0001-01-01T00:00:00Z, which is too)"
+                )
+            }
             Refusal::EmptyRequired { field, expected } => write!(
                 f,
                 "missing required field \"{field}\": the value is \"\", which is null for {} {expected}",

@@ -271,8 +271,8 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
     #[inline(always)]
     fn check_required(&self, plan: &ObjectPlan, start: usize) -> DecodeResult<usize> {
         for &fi in &*plan.required_fields {
-            // `""` is null for numbers, booleans and timestamps (`Val::Empty`), so it fails
-            // `required` as a missing value does; a string keeps `""` as a value.
+            // `""` is null for numbers, booleans and timestamps (`Val::Empty`, also Go's zero
+            // time), so it fails `required` as a missing value does; a string keeps `""`.
             match self.vals[start + fi] {
                 Val::Absent => {
                     let name = &plan.fields[fi].name;
@@ -324,7 +324,12 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
                 .map(Val::Int),
             (Fast::Time, Node::String(s)) if !s.is_empty() => match &field.value.decoder {
                 Decoder::Timestamp { formats, .. } => {
-                    formats.iter().find_map(|f| f.parse_str(s)).map(Val::Time)
+                    // Go's zero time goes the long way, which leaves it out.
+                    formats
+                        .iter()
+                        .find_map(|f| f.parse_str(s))
+                        .filter(|t| !crate::time::is_go_zero(t))
+                        .map(Val::Time)
                 }
                 _ => None,
             },
@@ -437,6 +442,8 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
                     _ => return Err(self.fail(|| wrong(plan, &node))),
                 };
                 match parsed {
+                    // No time at all to Panther (see `is_go_zero`): as `""`.
+                    Some(t) if crate::time::is_go_zero(&t) => Val::Empty,
                     Some(t) => Val::Time(t),
                     None => {
                         return Err(self.fail(|| Refusal::BadValue {

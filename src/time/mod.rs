@@ -57,6 +57,19 @@ use unix::{
 /// A point in time, UTC, nanosecond precision.
 pub type Timestamp = DateTime<Utc>;
 
+/// Go's zero `time.Time`, 0001-01-01T00:00:00Z, in seconds since the Unix epoch.
+const GO_ZERO_SECONDS: i64 = -62_135_596_800;
+
+/// Whether `t` is Go's zero time (0001-01-01T00:00:00Z, whatever format gave it), which
+/// Panther takes for no time at all: the field is left out, it fails `required`, and it is
+/// never the event time (`time.Time.IsZero` in its codecs and event-time election). Go
+/// programs write it for a time that was never set (`deleted_at`, `expires_at`).
+#[inline]
+#[must_use]
+pub fn is_go_zero(t: &Timestamp) -> bool {
+    t.timestamp() == GO_ZERO_SECONDS && t.timestamp_subsec_nanos() == 0
+}
+
 /// A decoder for one `timeFormat` of a schema (see the module documentation).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -571,7 +571,10 @@ impl<'s> Ref<'s> {
                     }
                     _ => return fail("wrong_type", path),
                 };
+                // Go's zero time is no time at all to Panther (`time.Time.IsZero`).
+                let go_zero: Timestamp = "0001-01-01T00:00:00Z".parse().expect("a time");
                 match t {
+                    Some(t) if t == go_zero => D::Empty,
                     Some(t) => D::Time(t, r.event_time),
                     None => return fail("bad_time", path),
                 }

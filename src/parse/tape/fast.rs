@@ -35,8 +35,9 @@ pub(crate) fn fast_str<'v, 'a, M: StrMode<'v, 'a>>(
                 return false;
             };
             match formats.iter().find_map(|f| f.parse_str(s)) {
-                Some(t) => *slot = Val::Time(t),
-                None => return false,
+                // Go's zero time goes the long way, which leaves it out.
+                Some(t) if !crate::time::is_go_zero(&t) => *slot = Val::Time(t),
+                _ => return false,
             }
         }
         Fast::Bool => return bool_text(s, slot),
