@@ -83,7 +83,15 @@ pub(super) fn run(args: &CompactArgs, interrupt: Option<&Interrupt>) -> Result<u
     }
     // What was done before an error, too: those tables are compacted.
     print_report(args, &report, result.is_ok());
-    result.map_err(Fatal::from)?;
+    // An error of the library names a file when it has one; say which run stopped, and
+    // that what it had not committed is as it was.
+    result.map_err(|e| {
+        Fatal::Message(format!(
+            "{}: compaction stopped: {e}; the partitions it had not committed are as they were \
+             (the tables listed above, if any, were compacted)",
+            args.dir.display()
+        ))
+    })?;
     if report.interrupted {
         let done = match report.merged.len() {
             0 => "nothing was committed".to_owned(),

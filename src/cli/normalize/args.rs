@@ -43,8 +43,9 @@ pub struct NormalizeArgs {
     #[arg(short = 't', long = "log-type", value_name = "NAME")]
     pub log_types: Vec<String>,
 
-    /// Where to write events. For NDJSON: a file (one stream, in input order), '-' or
-    /// nothing for standard output, or a directory (an existing one, or a path ending in
+    /// Where to write events. For NDJSON: a file (one stream, in input order, written under
+    /// a hidden name and put in place when the run ends), '-' or nothing for standard output
+    /// (written as the input comes), or a directory (an existing one, or a path ending in
     /// '/'), which gets the data-lake layout below. For Parquet: a directory, required.
     /// Directory layout: one table per log type, DIR/TABLE/ with TABLE the log type
     /// lower-cased, with '.' as '_' (Zendesk.Audit -> zendesk_audit, Custom.MyApp ->
@@ -136,8 +137,9 @@ pub struct NormalizeArgs {
     /// page or single-record response),"line","byte","column" (invalid JSON only: where it
     /// goes wrong),"reason","log_type","error","candidates" (when several log types were
     /// tried),"raw","raw_truncated" (when raw was cut at 4096 bytes)} instead of reporting
-    /// each on stderr. "record" is the record's 0-based index in its input, "line" and
-    /// "column" 1-based and "byte" a 0-based offset.
+    /// each on stderr. "record" is the record's 0-based index in its input (for a record of
+    /// an API page, its index in the page, as "index"; "line" and "byte" find the page),
+    /// "line" and "column" 1-based and "byte" a 0-based offset.
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
 
