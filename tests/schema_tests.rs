@@ -431,3 +431,28 @@ FAIL two lines, one rejected (./fm_tests.yml:30)
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// A symbolic link back to a parent directory is not followed (review finding: the test
+/// runner's walk went round it until the path was too long, and the run failed).
+#[cfg(unix)]
+#[test]
+fn a_link_back_to_a_parent_directory_is_not_followed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schemas = dir.path().join("schemas");
+    std::fs::create_dir_all(schemas.join("sub")).expect("mkdir");
+    std::os::unix::fs::symlink(&schemas, schemas.join("sub/back")).expect("symlink");
+    std::fs::write(
+        schemas.join("sub/app.yml"),
+        "schema: Custom.App\nfields:\n  - name: a\n    type: string\n",
+    )
+    .expect("write");
+    let suite = Suite::load(&[&schemas]).expect("loads");
+    assert_eq!(
+        suite
+            .registry
+            .log_types()
+            .filter(|t| *t == "Custom.App")
+            .count(),
+        1
+    );
+}

@@ -444,10 +444,13 @@ fn io_error(p: &Path, e: &std::io::Error) -> LoadError {
     }
 }
 
-/// Collect the `*.yml` / `*.yaml` files under `dir` (hidden entries skipped).
+/// Collect the `*.yml` / `*.yaml` files under `dir` (hidden entries skipped). A symbolic
+/// link to a directory is not followed, as in the schema directories' walk: a link back to
+/// a parent sent this one round until the path was too long for the system.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
+        let entry = entry?;
+        let path = entry.path();
         if path
             .file_name()
             .and_then(|n| n.to_str())
@@ -455,7 +458,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         {
             continue;
         }
-        if path.is_dir() {
+        if entry.file_type()?.is_dir() {
             walk(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
             out.push(path);
