@@ -27,6 +27,10 @@
 //! [`PullError::Api`] with the redacted body; a cursor that repeats, or three empty pages in a
 //! row that claim more, stop the stream with [`PullError::Api`] instead of looping.
 
+mod key;
+
+use key::Key;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -149,12 +153,6 @@ struct Meta {
 #[derive(Deserialize)]
 struct Token {
     access_token: String,
-}
-
-#[derive(Deserialize)]
-struct Key {
-    id: Option<u64>,
-    created_at: Option<String>,
 }
 
 /// The running pull: client, credentials, the current access token.
