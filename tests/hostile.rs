@@ -79,7 +79,6 @@ fn run_rich(input: &[u8], max: usize) -> (Out, Summary) {
         input.to_vec(),
     )));
     let run = pipeline::Batch::new()
-        .max_record_bytes(max)
         .run(&mut n, &[input], &mut out, &mut pipeline::Ignore)
         .expect("sink never fails");
     assert_eq!(run.failed_inputs, 0, "input read to its end");
@@ -340,7 +339,6 @@ fn zero_byte_file() {
     let mut n = NormalizerBuilder::new().build(&registry).expect("rich");
     let mut out = Collect::default();
     let r = pipeline::Batch::new()
-        .max_record_bytes(MAX)
         .run(
             &mut n,
             &[Input::Path(path)],
@@ -386,7 +384,6 @@ fn binary_file_that_is_not_json() {
     let mut out = Out::default();
     let mut failures = Failures::default();
     let r = pipeline::Batch::new()
-        .max_record_bytes(MAX)
         .run(
             &mut n,
             &[Input::Path(binary), Input::Path(good)],

@@ -111,8 +111,8 @@ impl Normalizer {
         let mut batch = Batch::new();
         batch.envelope(envelope);
         if let Some(n) = max_record_bytes {
+            // The run takes the normalizer's limit.
             builder.max_record_bytes(n);
-            batch.max_record_bytes(n);
         }
         if let Some(n) = max_document_bytes {
             batch.max_document_bytes(n);

@@ -267,6 +267,9 @@ impl Batch {
     /// as `too_long`, and an over-long line is skipped without being buffered). When this
     /// is set too, the lower of the two limits applies to the whole run, so the framing
     /// and the normalizer always agree.
+    #[deprecated(
+        note = "set NormalizerBuilder::max_record_bytes: a run takes its normalizer's limit"
+    )]
     pub fn max_record_bytes(&mut self, bytes: usize) -> &mut Self {
         self.max_record_bytes = Some(bytes);
         self
@@ -659,6 +662,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(deprecated)] // the deprecated setter's rule, kept while it is there
     fn the_record_limit_is_the_normalizers() {
         let mut builder = NormalizerBuilder::new();
         builder.max_record_bytes(1000);

@@ -137,7 +137,7 @@ pub fn pipeline(
 ) -> Outcome {
     let mut n = builder(max).build(registry).expect("normalizer");
     let mut batch = Batch::new();
-    batch.chunk_bytes(chunk_bytes).max_record_bytes(max);
+    batch.chunk_bytes(chunk_bytes);
     let mut keep = Keep::default();
     let mut rejects = Rejects::default();
     batch
@@ -158,10 +158,7 @@ pub fn parallel(
     chunk_bytes: usize,
 ) -> Outcome {
     let mut batch = Batch::new();
-    batch
-        .chunk_bytes(chunk_bytes)
-        .max_record_bytes(max)
-        .threads(2);
+    batch.chunk_bytes(chunk_bytes).threads(2);
     let mut out = Vec::new();
     let mut rejects = Rejects::default();
     batch

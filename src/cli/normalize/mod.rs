@@ -276,8 +276,8 @@ impl NormalizeConfig {
         note_large_documents(&inputs, args.max_document_bytes);
         note_reading_a_terminal(&inputs, args.quiet);
         let mut batch = Batch::new();
+        // The record limit is the normalizer's (set above), which the run takes.
         batch
-            .max_record_bytes(args.max_record_bytes)
             .max_document_bytes(args.max_document_bytes)
             .max_expansion(args.max_expansion.0)
             .envelope(args.envelope.clone())

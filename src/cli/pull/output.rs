@@ -170,8 +170,8 @@ pub(super) fn open(
     };
     let rejects = open_rejects(nargs.rejects.as_deref()).map_err(fatal_to_config)?;
 
+    // The record limit is each stream's normalizer's (set below), which the run takes.
     let mut batch = Batch::new();
-    batch.max_record_bytes(nargs.max_record_bytes);
     // 1 to 1024: checked when the flag was read (`thread_count`).
     if let Some(n) = nargs.threads {
         batch.threads(n);
