@@ -1,0 +1,77 @@
+//! The batch runs' record limit and their counts, on one thread and on several.
+
+use super::*;
+
+/// The rejects of a run: (reason, length of the raw record kept).
+#[derive(Default)]
+struct Rejects(Vec<(String, usize)>);
+
+impl Observer for Rejects {
+    fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
+        self.0.push((reject.error.reason(), reject.raw.len()));
+        Ok(())
+    }
+}
+
+/// One record under 1000 bytes, one far over it (more than a read), one under it.
+fn input(dir: &std::path::Path) -> Vec<Input> {
+    let small = r#"{"email":"a@x.com","time":"2023-01-01T00:00:00Z"}"#;
+    let big = format!(r#"{{"email":"{}@x.com"}}"#, "a".repeat(200_000));
+    let path = dir.join("in.ndjson");
+    std::fs::write(&path, format!("{small}\n{big}\n{small}\n")).unwrap();
+    vec![Input::Path(path)]
+}
+
+fn run(batch: &Batch, builder: &NormalizerBuilder, threads: usize) -> (Summary, Rejects) {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = input(dir.path());
+    let registry = Registry::builtin();
+    let mut rejects = Rejects::default();
+    let run = if threads == 0 {
+        let mut norm = builder.build(&registry).unwrap();
+        let mut sink = crate::sink::Collect::default();
+        batch
+            .run(&mut norm, &inputs, &mut sink, &mut rejects)
+            .unwrap()
+    } else {
+        let mut batch = batch.clone();
+        let mut out = Vec::new();
+        batch
+            .threads(threads)
+            .run_ndjson(
+                builder,
+                &registry,
+                &inputs,
+                &mut out,
+                ndjson::Options::default(),
+                &mut rejects,
+            )
+            .unwrap()
+    };
+    (run.summary, rejects)
+}
+
+#[test]
+#[allow(deprecated)] // the deprecated setter's rule, kept while it is there
+fn the_record_limit_is_the_normalizers() {
+    let mut builder = NormalizerBuilder::new();
+    builder.max_record_bytes(1000);
+    let too_long = "record of 200018 bytes is longer than the limit of 1000".to_string();
+    for threads in [0, 2] {
+        // Only the builder sets the limit: the chunker skips the big line without
+        // keeping it (no raw text), with the builder's limit in the message.
+        let (s, rejects) = run(&Batch::new(), &builder, threads);
+        assert_eq!((s.records, s.normalized, s.rejected), (3, 2, 1));
+        assert_eq!(rejects.0, [(too_long.clone(), 0)], "threads {threads}");
+        // The deprecated Batch limit, set higher or lower: the lower one applies.
+        let (_, rejects) = run(Batch::new().max_record_bytes(1 << 20), &builder, threads);
+        assert_eq!(rejects.0, [(too_long.clone(), 0)], "threads {threads}");
+        let (s, rejects) = run(Batch::new().max_record_bytes(10), &builder, threads);
+        assert_eq!((s.records, s.rejected), (3, 3), "threads {threads}");
+        assert!(
+            rejects.0[0].0.ends_with("the limit of 10"),
+            "{:?}",
+            rejects.0
+        );
+    }
+}
