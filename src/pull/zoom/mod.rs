@@ -173,7 +173,7 @@ pub struct Config {
     pub window_days: u32,
     /// `page_size` (1..=300).
     pub page_size: u32,
-    /// Records per written batch (at least 1); the state is saved at window ends.
+    /// Records per written batch (at least 1); the state is saved after each.
     pub batch_records: usize,
 }
 
