@@ -20,7 +20,7 @@
 //!   or a bearer token), the `created_at` window, cursor pages, dedupe and commits.
 //! * [`zoom::pull`] drives a Zoom pull: Server-to-Server OAuth, date windows, page tokens
 //!   (restarting a window whose token expired), dedupe by a count per content hash, and
-//!   commits at window ends.
+//!   commits after each batch (the watermark moving at window ends).
 //! * Both number and write their batches and save the positions after them the same way
 //!   (`commits.rs`, the commit protocol below), and stop on a cursor that comes back or on
 //!   empty pages that keep claiming more (`paging.rs`).
