@@ -424,7 +424,7 @@ impl fmt::Display for Reason<'_> {
             }
             ErrorKind::NotAPage { field, record } => write!(
                 f,
-                "not an envelope: no \"{field}\" field holding records (--envelope); as a record: {}",
+                "not an envelope: no \"{field}\" field holding records (the envelope asked for: --envelope, or envelope= in Python); as a record: {}",
                 Reason(record)
             ),
             ErrorKind::TooLong { len, max, .. } => {
