@@ -108,6 +108,7 @@ mod chunk;
 mod chunker;
 mod emitter;
 mod envelope;
+mod gzip;
 pub mod input;
 mod parallel;
 mod pipe;
