@@ -114,7 +114,9 @@ fn each_input_file_is_read_once_and_the_output_directory_is_not_an_input() {
         assert_eq!(rows, 3, "round {round}: {err}");
     }
 
-    // The output directory given as the input directory itself: refused, naming both.
+    // The output directory given as the input directory itself, or a directory or file
+    // inside it: refused (a table of the lake given as input was read back into it, its
+    // rows twice more at every run; review finding).
     let o = run(&["normalize", "-o", lake_arg, lake_arg], "");
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
@@ -122,6 +124,20 @@ fn each_input_file_is_read_once_and_the_output_directory_is_not_an_input() {
         err.contains("this input directory is also the output directory (-o)"),
         "{err}"
     );
+    let table = lake.join("zoom_activity");
+    let table_file = walk_files(&table)
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "ndjson"))
+        .expect("a part file");
+    for inside in [&table, &table_file] {
+        let o = run(
+            &["normalize", "-o", lake_arg, inside.to_str().expect("path")],
+            "",
+        );
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("inside the output directory (-o "), "{err}");
+    }
 
     // That lake, inside the input directory of a run with another output: an earlier
     // run's output, not read (its events were loaded again, and its lists of runs and

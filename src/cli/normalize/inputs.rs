@@ -24,14 +24,8 @@ pub(super) fn expand_inputs(
         expander.exclude(out);
     }
     for path in paths {
-        if let Some(out) = output.filter(|_| path.is_dir()) {
-            if same_file(path, out) {
-                return Err(Fatal::Message(format!(
-                    "{}: this input directory is also the output directory (-o); give the \
-                     output a directory of its own",
-                    path.display()
-                )));
-            }
+        if let Some(out) = output {
+            refuse_input_in_output(path, out)?;
         }
         let wholes =
             |e: &pipeline::Expander| e.revisited.len() + e.excluded.len() + e.outputs.len();
@@ -96,6 +90,30 @@ pub(super) fn expand_inputs(
         }));
     }
     Ok(expander.inputs)
+}
+
+/// An input that is the output directory, or inside it, would read the run's own output
+/// back (the lake's tables, again at every run): refused. An output directory inside an
+/// input directory is only left out of it (see [`expand_inputs`]).
+fn refuse_input_in_output(input: &Path, output: &Path) -> Result<(), Fatal> {
+    let (Ok(input_at), Ok(output_at)) =
+        (std::fs::canonicalize(input), std::fs::canonicalize(output))
+    else {
+        return Ok(());
+    };
+    if !output_at.is_dir() || !input_at.starts_with(&output_at) {
+        return Ok(());
+    }
+    let what = if input_at == output_at {
+        "this input directory is also the output directory (-o)".to_owned()
+    } else {
+        format!("inside the output directory (-o {})", output.display())
+    };
+    Err(Fatal::Message(format!(
+        "{}: {what}: the run would read its own output back; give the output a directory of \
+         its own",
+        input.display()
+    )))
 }
 
 /// An output file (`-o FILE`, `--rejects FILE`) that is also an input would be replaced by
