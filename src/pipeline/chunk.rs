@@ -16,8 +16,8 @@ pub(crate) struct Framing {
     pub chunk_bytes: usize,
     pub max_record_bytes: usize,
     pub max_document_bytes: usize,
-    /// The largest ratio a compressed input may expand by (`None`: no limit).
-    pub max_expansion: Option<u64>,
+    /// The largest ratios compressed inputs may expand by.
+    pub max_expansion: super::input::ExpansionLimits,
     pub envelope: Option<String>,
     /// Whether an input may be a JSON document, read whole (see `chunker::detect`): only
     /// when a JSON log type is loaded. Without one, every input is lines of text, whatever

@@ -534,7 +534,7 @@ mod tests {
             chunk_bytes: chunk,
             max_record_bytes: max,
             max_document_bytes: 1 << 20,
-            max_expansion: None,
+            max_expansion: crate::pipeline::input::ExpansionLimits::all(None),
             envelope: None,
             live: true,
             documents: true,

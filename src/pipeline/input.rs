@@ -13,11 +13,11 @@
 //!
 //! Decompression bombs: once a compressed input has produced more than
 //! [`BOMB_ALLOWANCE`] bytes, it may not expand more than [`MAX_EXPANSION_RATIO`] times its
-//! compressed size read so far (a run may set another ratio, or none:
-//! [`Batch::max_expansion`](super::Batch::max_expansion)); past that the reader fails with
-//! an error naming the ratio, and the run goes on with the next input. Real logs compress
-//! 5–50×, the same line repeated about 300× with `gzip -9`; a gzip bomb of zeros reaches
-//! about 1,000×.
+//! compressed size read so far, [`MAX_ZSTD_EXPANSION_RATIO`] for zstd (a run may set another
+//! ratio for both, or none: [`Batch::max_expansion`](super::Batch::max_expansion)); past that
+//! the reader fails with an error naming the ratio, and the run goes on with the next input.
+//! Real logs compress 5–50×; the same line repeated, about 300× with `gzip -9` and 11,000×
+//! with zstd; a gzip bomb of zeros about 1,000×, a zstd one of run-length blocks 32,000×.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -35,6 +35,39 @@ pub const BOMB_ALLOWANCE: u64 = 64 * 1024 * 1024;
 /// repeated a million times reaches with `gzip -9` (about 300×), which a ratio of 200 cut
 /// off.
 pub const MAX_EXPANSION_RATIO: u64 = 500;
+/// [`MAX_EXPANSION_RATIO`] for zstd: above the same log line repeated (about 11,000× at
+/// any level, which 500 cut off), below a frame of run-length blocks (32,768×).
+pub const MAX_ZSTD_EXPANSION_RATIO: u64 = 20_000;
+
+/// The largest expansion of a compressed input, per codec (`None`: no limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpansionLimits {
+    /// For gzip.
+    pub gzip: Option<u64>,
+    /// For zstd.
+    pub zstd: Option<u64>,
+}
+
+impl Default for ExpansionLimits {
+    /// [`MAX_EXPANSION_RATIO`] and [`MAX_ZSTD_EXPANSION_RATIO`].
+    fn default() -> Self {
+        ExpansionLimits {
+            gzip: Some(MAX_EXPANSION_RATIO),
+            zstd: Some(MAX_ZSTD_EXPANSION_RATIO),
+        }
+    }
+}
+
+impl ExpansionLimits {
+    /// One ratio (or none) for every codec.
+    #[must_use]
+    pub fn all(ratio: Option<u64>) -> Self {
+        ExpansionLimits {
+            gzip: ratio,
+            zstd: ratio,
+        }
+    }
+}
 
 /// One input of a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +159,7 @@ impl Input {
     ///
     /// The file cannot be opened or its first bytes cannot be read.
     pub fn open(&self) -> io::Result<(Box<dyn Read + Send>, Compression)> {
-        self.open_stoppable(None, Some(MAX_EXPANSION_RATIO))
+        self.open_stoppable(None, ExpansionLimits::default())
     }
 
     /// Standard input, or a path that is not a regular file (a named pipe, a device):
@@ -139,14 +172,14 @@ impl Input {
         }
     }
 
-    /// [`open`](Self::open) with an expansion ratio of its own (`None`: no limit), and when
+    /// [`open`](Self::open) with expansion limits of its own, and when
     /// `stop` is given, an input that can wait forever for its next byte (standard input, a
     /// named pipe, a device) is read so that its reads fail once `stop` is set
     /// ([`super::pipe`]).
     pub(crate) fn open_stoppable(
         &self,
         stop: Option<&Arc<AtomicBool>>,
-        max_expansion: Option<u64>,
+        max_expansion: ExpansionLimits,
     ) -> io::Result<(Box<dyn Read + Send>, Compression)> {
         let raw: Box<dyn Read + Send> = match (self, stop) {
             (Input::Stdin, Some(stop)) => {
@@ -172,22 +205,22 @@ impl Input {
 /// reader of [`normalize_reader`](super::normalize_reader)).
 pub(crate) const READER: &str = "<reader>";
 
-/// Wrap `raw` in the decoder its first bytes call for (expanding at most
-/// [`MAX_EXPANSION_RATIO`] times).
+/// Wrap `raw` in the decoder its first bytes call for (expanding at most as much as
+/// [`ExpansionLimits::default`] allows).
 ///
 /// # Errors
 ///
 /// Reading the first bytes failed, or the zstd decoder could not be set up.
 pub fn decode(raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>, Compression)> {
-    let (reader, compression) = Decoded::new(raw, Some(MAX_EXPANSION_RATIO))?;
+    let (reader, compression) = Decoded::new(raw, ExpansionLimits::default())?;
     Ok((Box::new(reader), compression))
 }
 
 /// [`decode`] for any reader, a borrowed one too (for a run on the calling thread, which
-/// does not send it anywhere), with an expansion ratio of its own (`None`: no limit).
+/// does not send it anywhere), with expansion limits of its own.
 pub(crate) fn decode_borrowed<'r>(
     raw: impl Read + 'r,
-    max_expansion: Option<u64>,
+    max_expansion: ExpansionLimits,
 ) -> io::Result<(Box<dyn Read + 'r>, Compression)> {
     let (reader, compression) = Decoded::new(raw, max_expansion)?;
     Ok((Box::new(reader), compression))
@@ -216,7 +249,7 @@ impl<R: Read> Read for Decoded<R> {
 }
 
 impl<R: Read> Decoded<R> {
-    fn new(mut raw: R, max_expansion: Option<u64>) -> io::Result<(Self, Compression)> {
+    fn new(mut raw: R, max_expansion: ExpansionLimits) -> io::Result<(Self, Compression)> {
         // Read the magic with a loop: a pipe may deliver fewer bytes per read.
         let mut head = [0u8; 4];
         let mut got = 0;
@@ -261,12 +294,12 @@ impl<R: Read> Decoded<R> {
             Compression::Gzip => Decoded::Gzip(BombGuard::new(
                 super::gzip::Members::new(buffered(whole)),
                 &compressed,
-                max_expansion,
+                max_expansion.gzip,
             )),
             Compression::Zstd => Decoded::Zstd(BombGuard::new(
                 zstd::stream::read::Decoder::with_buffer(buffered(whole))?,
                 &compressed,
-                max_expansion,
+                max_expansion.zstd,
             )),
         };
         Ok((reader, compression))

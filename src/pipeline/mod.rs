@@ -225,7 +225,7 @@ pub struct Batch {
     /// normalizer's.
     max_record_bytes: Option<usize>,
     max_document_bytes: usize,
-    max_expansion: Option<u64>,
+    max_expansion: input::ExpansionLimits,
     envelope: Option<String>,
     threads: usize,
     max_rejects: Option<u64>,
@@ -238,7 +238,7 @@ impl Default for Batch {
             chunk_bytes: DEFAULT_CHUNK_BYTES,
             max_record_bytes: None,
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
-            max_expansion: Some(input::MAX_EXPANSION_RATIO),
+            max_expansion: input::ExpansionLimits::default(),
             envelope: None,
             threads: std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
             max_rejects: None,
@@ -249,7 +249,7 @@ impl Default for Batch {
 
 impl Batch {
     /// Defaults: 1 MiB chunks, 64 MiB documents, compressed inputs expanding at most
-    /// [`input::MAX_EXPANSION_RATIO`] times, one worker per core, pages detected
+    /// [`input::ExpansionLimits::default`] allows, one worker per core, pages detected
     /// automatically, no reject limit. The record size limit is the normalizer's
     /// ([`NormalizerBuilder::max_record_bytes`], 16 MiB by default).
     #[must_use]
@@ -284,11 +284,12 @@ impl Batch {
     }
 
     /// The largest ratio of decompressed to compressed bytes a gzip or zstd input may reach
-    /// once it has given [`input::BOMB_ALLOWANCE`] bytes ([`input::MAX_EXPANSION_RATIO`] by
-    /// default); `None`: no limit. An input past it fails there (a decompression bomb, or
+    /// once it has given [`input::BOMB_ALLOWANCE`] bytes, the same for both; `None`: no limit.
+    /// Without it, [`input::MAX_EXPANSION_RATIO`] for gzip and
+    /// [`input::MAX_ZSTD_EXPANSION_RATIO`] for zstd. An input past it fails there (a decompression bomb, or
     /// a very repetitive log), and the run goes on with the next one.
     pub fn max_expansion(&mut self, ratio: Option<u64>) -> &mut Self {
-        self.max_expansion = ratio;
+        self.max_expansion = input::ExpansionLimits::all(ratio);
         self
     }
 

@@ -178,9 +178,10 @@ pub struct NormalizeArgs {
     /// A gzip or zstd input may expand at most RATIO times its compressed size, once it has
     /// given 64 MiB (a decompression bomb is stopped there, the input reported as failed and
     /// the run goes on); 'none' for no limit. Logs compress 5 to 50 times; the same line
-    /// repeated compresses about 300 times with gzip -9, and a gzip bomb of zeros 1,000.
-    #[arg(long, value_name = "RATIO", default_value_t = Expansion(Some(normalog::pipeline::input::MAX_EXPANSION_RATIO)), value_parser = expansion)]
-    pub max_expansion: Expansion,
+    /// repeated about 300 times with gzip -9 and 11,000 with zstd; a gzip bomb of zeros
+    /// 1,000, a zstd one 32,000. Default: 500 for gzip, 20000 for zstd.
+    #[arg(long, value_name = "RATIO", value_parser = expansion)]
+    pub max_expansion: Option<Expansion>,
 
     /// Print a summary to stderr: records in, normalized per log type, rejected per reason,
     /// bytes, elapsed time, MB/s and records/s; with -o DIR/, the files written and their
@@ -335,16 +336,7 @@ pub(crate) fn byte_count(s: &str) -> Result<usize, String> {
 
 /// `--max-expansion`: a ratio of at least 1, or no limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Expansion(pub Option<u64>);
-
-impl std::fmt::Display for Expansion {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(ratio) => write!(f, "{ratio}"),
-            None => f.write_str("none"),
-        }
-    }
-}
+pub(crate) struct Expansion(pub Option<u64>);
 
 /// `--max-expansion`: `none`, or a whole number of at least 1 (`500`, `500x`).
 pub(crate) fn expansion(s: &str) -> Result<Expansion, String> {

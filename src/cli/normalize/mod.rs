@@ -11,7 +11,7 @@ pub(super) use args::{
     at_least_one, byte_count, max_open_files, ndjson_options, parquet_options, partition,
     thread_count,
 };
-pub use args::{CompressionArg, Expansion, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg};
+pub use args::{CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg};
 use inputs::{
     expand_inputs, note_large_documents, note_reading_a_terminal, refuse_overwriting_inputs, run_id,
 };
@@ -275,17 +275,7 @@ impl NormalizeConfig {
         refuse_overwriting_inputs(args, &inputs)?;
         note_large_documents(&inputs, args.max_document_bytes);
         note_reading_a_terminal(&inputs, args.quiet);
-        let mut batch = Batch::new();
-        // The record limit is the normalizer's (set above), which the run takes.
-        batch
-            .max_document_bytes(args.max_document_bytes)
-            .max_expansion(args.max_expansion.0)
-            .envelope(args.envelope.clone())
-            .max_rejects(args.max_rejects);
-        // 1 to 1024: checked when the flag was read (`thread_count`).
-        if let Some(n) = args.threads {
-            batch.threads(n);
-        }
+        let batch = batch_options(args);
         let mut output = Output::open(args, created)?;
         if matches!(output, Output::Parquet(_) | Output::NdjsonDir(_)) {
             warn_partition_columns(&registry, &args.log_types, partition(args));
@@ -581,4 +571,22 @@ impl NormalizeConfig {
             }
         })
     }
+}
+
+/// The options of the run's batch, from the flags. The record limit is not one of them:
+/// it is the normalizer's, which the run takes.
+fn batch_options(args: &NormalizeArgs) -> Batch {
+    let mut batch = Batch::new();
+    batch
+        .max_document_bytes(args.max_document_bytes)
+        .envelope(args.envelope.clone())
+        .max_rejects(args.max_rejects);
+    if let Some(ratio) = args.max_expansion {
+        batch.max_expansion(ratio.0);
+    }
+    // 1 to 1024: checked when the flag was read (`thread_count`).
+    if let Some(n) = args.threads {
+        batch.threads(n);
+    }
+    batch
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use super::{config_err, fatal_to_config};
 use crate::cli::normalize::{
-    max_open_files, ndjson_options, parquet_options, partition, CompressionArg, Expansion,
-    FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg,
+    max_open_files, ndjson_options, parquet_options, partition, CompressionArg, FormatArg,
+    NormalizeArgs, PartitionArg, TimeFormatArg,
 };
 use crate::cli::output::{open_rejects, CreatedDirs, Output, OutputFile};
 use normalog::pipeline::{self, Batch};
@@ -119,7 +119,7 @@ impl PullOutputArgs {
             threads: self.threads,
             envelope: None,
             max_document_bytes: pipeline::DEFAULT_MAX_DOCUMENT_BYTES,
-            max_expansion: Expansion(Some(pipeline::input::MAX_EXPANSION_RATIO)),
+            max_expansion: None,
             stats: self.stats,
             time_format: self.time_format,
             source_id: self.source_id.clone(),
