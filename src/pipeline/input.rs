@@ -5,7 +5,7 @@
 //! starts with `.`, are skipped: that is where temporary outputs live), and `-` is standard
 //! input; each file is listed once however many paths reach it ([`Expander`]). [`Input::open`] detects the compression from the first bytes, never from the file
 //! name: gzip (`1f 8b`, every member of a multi-member file, as log shippers write them,
-//! and zero padding after the last one: [`super::gzip`]),
+//! and zero padding after the last one: `gzip.rs`),
 //! zstd (`28 b5 2f fd`, every frame), anything else is read as is.
 //!
 //! A truncated or corrupt compressed input surfaces as an `io::Error` from the reader, after
