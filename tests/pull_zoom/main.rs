@@ -380,6 +380,38 @@ fn an_interrupt_within_a_window_keeps_its_batches_and_the_next_run_skips_them() 
     assert!(kept.iter().all(|f| now_there.contains(f)), "{kept:?}");
 }
 
+/// Within a long window the saves thin out as the state grows: each writes every hash
+/// remembered, and one per batch wrote the state once per batch (review finding: 13 GB for
+/// a 30-day window of 50,000 records a day). 800 records in one window, batches of 10: 80
+/// batches, about 20 saves; every record still once.
+#[test]
+fn saves_within_a_long_window_thin_out_as_the_state_grows() {
+    let now = now_secs();
+    let records = dataset(Kind::Activity, 1, 800, now - 3_600, 1, 0);
+    let fake = FakeZoom::start(records.clone());
+    let run = PullDir::new();
+    let flags = [
+        "--page-size",
+        "10",
+        "--batch-records",
+        "10",
+        "--log-type",
+        "activity",
+        "--stats",
+    ];
+    let out = run.pull(&fake, &flags);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 0, "{err}");
+    assert_eq!(run.events(), expected(&records));
+    let commits: usize = err
+        .split("commits: ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no commit count: {err}"));
+    assert!((4..=30).contains(&commits), "{commits} commits: {err}");
+}
+
 #[test]
 fn same_events_as_normalizing_the_pages() {
     let records = dataset(Kind::Operation, 1, 25, now_secs() - 3600, 3, 5);
