@@ -93,7 +93,8 @@ pub struct ZendeskArgs {
     #[arg(long, value_name = "N", default_value_t = zendesk::MAX_PAGE_SIZE)]
     pub page_size: u32,
 
-    /// Records per committed batch: the state is saved after each batch is in the output.
+    /// Records per committed batch: the state is saved after each batch is in the output
+    /// (with -o FILE, at the end of the run).
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub batch_records: usize,
 

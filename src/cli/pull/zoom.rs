@@ -92,7 +92,8 @@ pub struct ZoomArgs {
     #[arg(long, value_name = "N", default_value_t = zoom::MAX_PAGE_SIZE)]
     pub page_size: u32,
 
-    /// Records per written batch (the state is saved after each).
+    /// Records per written batch. The state is saved after a batch (after each one while a
+    /// window is short; see the README), or with -o FILE at the end of the run.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub batch_records: usize,
 
