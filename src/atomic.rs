@@ -107,9 +107,14 @@ impl Drop for AtomicFile {
     }
 }
 
+/// A temporary file written this recently is never taken for an abandoned one.
+#[cfg(target_os = "linux")]
+const FRESH: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Remove the temporary files of `dest` (`.<name>.tmp-<pid>`) whose writers are gone: the
-/// file is not locked, and no process has its pid (checked as well, because a writer
-/// locks its file only just after creating it).
+/// file is not locked, no process has its pid, and it was not written in the last
+/// [`FRESH`] (both checked as well, because a writer locks its file only just after
+/// creating it).
 #[cfg(target_os = "linux")]
 fn remove_abandoned(dest: &Path, name: &std::ffi::OsStr) -> Vec<PathBuf> {
     let dir = dest
@@ -139,7 +144,14 @@ fn remove_abandoned(dest: &Path, name: &std::ffi::OsStr) -> Vec<PathBuf> {
         };
         let path = entry.path();
         let alive = Path::new("/proc").join(pid).exists();
-        let abandoned = !alive && File::open(&path).is_ok_and(|f| try_lock(&f));
+        // A writer locks its file just after creating it: a file written in the last
+        // seconds may be one not locked yet, of a writer whose pid this process cannot see
+        // (another container, another host on a shared directory).
+        let fresh = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().map_or(true, |age| age < FRESH));
+        let abandoned = !alive && !fresh && File::open(&path).is_ok_and(|f| try_lock(&f));
         if abandoned && std::fs::remove_file(&path).is_ok() {
             removed.push(path);
         }

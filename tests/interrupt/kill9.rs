@@ -371,18 +371,21 @@ fn after_kill_9_the_next_run_to_the_same_file_removes_its_temporary_file() {
     killed.wait().expect("wait");
     drop(stdin);
     assert!(left.exists(), "kill -9 leaves the temporary file");
+    // A file written in the last seconds is left alone (its writer may not have locked it
+    // yet); this one is, as a cron job's next run would find it, older.
+    let next_run_err = next_run_of(&out);
+    assert!(
+        left.exists(),
+        "a fresh temporary file was removed: {next_run_err}"
+    );
+    let old = std::time::SystemTime::now() - Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&left)
+        .and_then(|f| f.set_modified(old))
+        .expect("set the file's time");
 
-    let next_run = || {
-        let o = Command::new(BIN)
-            .args(["normalize", "-o"])
-            .arg(&out)
-            .stdin(Stdio::piped())
-            .output()
-            .expect("run");
-        let err = String::from_utf8_lossy(&o.stderr).into_owned();
-        assert!(o.status.success(), "{err}");
-        err
-    };
+    let next_run = || next_run_of(&out);
     let err = next_run();
     assert!(!left.exists(), "{err}");
     assert!(
@@ -410,4 +413,17 @@ fn after_kill_9_the_next_run_to_the_same_file_removes_its_temporary_file() {
         std::fs::read_to_string(&out).expect("read").lines().count(),
         1
     );
+}
+
+/// A run of `normalize -o out` with nothing to read; its stderr.
+fn next_run_of(out: &Path) -> String {
+    let o = Command::new(BIN)
+        .args(["normalize", "-o"])
+        .arg(out)
+        .stdin(Stdio::piped())
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{err}");
+    err
 }
