@@ -5,7 +5,7 @@
 
 import os
 from collections.abc import Sequence
-from typing import Final, NoReturn, TypeAlias, final
+from typing import Final, Literal, NoReturn, TypeAlias, final
 
 import pyarrow as pa
 from typing_extensions import Buffer, CapsuleType, Self
@@ -40,6 +40,7 @@ class Normalizer:
         envelope: str | None = None,
         max_record_bytes: int | None = None,
         max_document_bytes: int | None = None,
+        max_expansion: int | Literal["none"] | None = None,
     ) -> Self: ...
     @property
     def log_types(self) -> list[str]: ...

@@ -10,7 +10,7 @@ use arrow_schema::SchemaRef;
 use normalog::pipeline::{Batch, MAX_THREADS};
 use normalog::sink::arrow::arrow_schema;
 use normalog::{NormalizerBuilder, Registry};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -45,6 +45,11 @@ const BYTES_SOURCE: &str = "<bytes>";
 ///   (default 16 MiB, as the CLI).
 /// - `max_document_bytes`: the largest whole JSON document (an array, a pretty-printed
 ///   page) read at once (default 64 MiB).
+/// - `max_expansion`: a gzip or zstd input may expand at most this many times its
+///   compressed size, once it has given 64 MiB (a decompression bomb is stopped there and
+///   the input counted as failed); `"none"` for no limit (the CLI's `--max-expansion`).
+///   Default (`None`): 500 for gzip, 20,000 for zstd; logs compress 5 to 50 times, the
+///   same line repeated about 300 times with gzip and 11,000 with zstd.
 ///
 /// Create it once and reuse it: the schemas are compiled here. It is not picklable: in
 /// a Spark or multiprocessing worker, create it in the worker (`normalog.spark` does).
@@ -66,7 +71,7 @@ impl Normalizer {
     #[pyo3(signature = (
         schemas=None, log_types=None, source_id=None, source_label=None, *,
         builtin=false, threads=None, batch_rows=65_536, envelope=None,
-        max_record_bytes=None, max_document_bytes=None,
+        max_record_bytes=None, max_document_bytes=None, max_expansion=None,
     ))]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments
     fn new(
@@ -80,6 +85,7 @@ impl Normalizer {
         envelope: Option<String>,
         max_record_bytes: Option<i64>,
         max_document_bytes: Option<i64>,
+        max_expansion: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         if envelope.as_deref() == Some("") {
             return Err(PyValueError::new_err(
@@ -102,6 +108,10 @@ impl Normalizer {
         let max_document_bytes = max_document_bytes
             .map(|n| at_least_one("max_document_bytes", n))
             .transpose()?;
+        let max_expansion = max_expansion
+            .filter(|m| !m.is_none())
+            .map(expansion_ratio)
+            .transpose()?;
         let registry = load_registry(schemas, builtin)?;
         let mut builder = NormalizerBuilder::new();
         builder
@@ -116,6 +126,9 @@ impl Normalizer {
         }
         if let Some(n) = max_document_bytes {
             batch.max_document_bytes(n);
+        }
+        if let Some(ratio) = max_expansion {
+            batch.max_expansion(ratio);
         }
         let own_schemas = schemas.is_some_and(|s| !s.is_none()) && !builtin;
         let normalizer = builder
@@ -353,6 +366,34 @@ fn thread_count(n: i64) -> PyResult<usize> {
         )));
     }
     Ok(n)
+}
+
+/// `max_expansion`: a ratio of at least 1, or `"none"` (`None`: no limit).
+fn expansion_ratio(value: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+    if let Ok(text) = value.extract::<String>() {
+        if text.trim().eq_ignore_ascii_case("none") {
+            return Ok(None);
+        }
+        return Err(PyValueError::new_err(format!(
+            "max_expansion must be a ratio (500) or \"none\" (no limit), not {text:?}"
+        )));
+    }
+    if value.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(PyTypeError::new_err(
+            "max_expansion must be an int (500) or \"none\", not a bool",
+        ));
+    }
+    let n: i64 = value.extract().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "max_expansion must be an int (500) or \"none\", not {}",
+            value
+                .get_type()
+                .name()
+                .map_or_else(|_| "?".into(), |n| n.to_string())
+        ))
+    })?;
+    let n = at_least_one("max_expansion", n)?;
+    Ok(Some(n as u64))
 }
 
 /// `n` as a count, or the `ValueError` that says `name` must be at least 1.

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use arrow_array::builder::{BooleanBuilder, Int64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use normalog::pipeline::input::ExpansionExceeded;
 use normalog::pipeline::{rejects, Batch, Input, Observer, Reject, RunSummary};
 use normalog::sink::Summary;
 use normalog::{Error, NormalizerBuilder, Registry};
@@ -156,9 +157,15 @@ impl Observer for Rejects {
 
     fn input_failed(&mut self, source: &str, err: &io::Error, records: u64) {
         let source = self.source(source).to_owned();
+        // The library's message names the ratio; the argument that sets it is this one.
+        let error = if ExpansionExceeded::of(err).is_some() {
+            format!("{err}; the Normalizer's max_expansion= raises the limit")
+        } else {
+            err.to_string()
+        };
         self.failed.push(FailedInput {
             source,
-            error: err.to_string(),
+            error,
             records,
             not_found: err.kind() == io::ErrorKind::NotFound,
         });

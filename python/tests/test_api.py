@@ -1,5 +1,6 @@
 """The Python API against the CLI on the same inputs."""
 
+import gzip
 import inspect
 import os
 import pickle
@@ -366,6 +367,42 @@ def test_missing_input_is_a_failed_input(cli, tmp_path):
     stream = n.iter_rejects([str(missing), str(good)])
     assert sum(b.num_rows for b in stream) == 1
     assert stream.stats["failed_inputs"] == [want]
+
+
+def test_max_expansion_sets_the_decompression_limit(cli):
+    """The CLI's --max-expansion had no counterpart here: a gzip input of the same line
+    repeated past the limit could not be read at all from Python. The default lets such a
+    file through (about 300x); a lower ratio stops it after 64 MiB, with a warning that
+    names this argument; "none" lifts the limit."""
+    records = gen(cli, "-t", "Zoom.Activity", "-n", 2, "--seed", 61).splitlines(keepends=True)
+    assert len(records) == 2
+    blanks = gzip.compress((b" " * 85 + b"\n") * 100_000, 9)
+    # Members of 8.6 MB each, nine of them: past the 64 MiB read before any check.
+    data = gzip.compress(records[0]) + blanks * 9 + gzip.compress(records[1])
+    assert len(data) * 100 < 9 * 8_600_000
+
+    r = normalog.Normalizer().normalize(data)
+    assert r.tables["Zoom.Activity"].num_rows == 2 and r.stats["failed_inputs"] == []
+
+    with pytest.warns(normalog.InputWarning,
+                      match=r"is more than 100x, the largest expansion allowed .*max_expansion= raises"):
+        r = normalog.Normalizer(max_expansion=100).normalize(data)
+    assert r.tables["Zoom.Activity"].num_rows == 1
+    [failed] = r.stats["failed_inputs"]
+    assert failed["source"] == "<bytes>" and failed["records"] == 1
+    assert failed["error"].startswith("decompression stopped: ")
+
+    for unlimited in ("none", "None"):
+        r = normalog.Normalizer(max_expansion=unlimited).normalize(data)
+        assert r.tables["Zoom.Activity"].num_rows == 2 and r.stats["failed_inputs"] == []
+
+    with pytest.raises(ValueError, match="max_expansion must be at least 1, not 0"):
+        normalog.Normalizer(max_expansion=0)
+    with pytest.raises(ValueError, match='max_expansion must be a ratio .* not "lots"'):
+        normalog.Normalizer(max_expansion="lots")
+    for wrong in (1.5, True, [500]):
+        with pytest.raises(TypeError, match="max_expansion must be an int"):
+            normalog.Normalizer(max_expansion=wrong)
 
 
 def test_nothing_read_raises(tmp_path):

@@ -48,6 +48,40 @@ pub struct ExpansionLimits {
     pub zstd: Option<u64>,
 }
 
+/// The error of an input stopped by its expansion limit, inside the `io::Error`
+/// ([`io::ErrorKind::InvalidData`]) that the run reports for the input: a caller that
+/// lets its user set the limit can say how ([`ExpansionExceeded::of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpansionExceeded {
+    /// Bytes the input had given when it was stopped.
+    pub decompressed: u64,
+    /// Compressed bytes read by then.
+    pub compressed: u64,
+    /// The limit it went past.
+    pub ratio: u64,
+}
+
+impl ExpansionExceeded {
+    /// The expansion error inside `err`, if that is what stopped an input.
+    #[must_use]
+    pub fn of(err: &io::Error) -> Option<&ExpansionExceeded> {
+        err.get_ref()?.downcast_ref()
+    }
+}
+
+impl std::fmt::Display for ExpansionExceeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "decompression stopped: {} bytes from {} compressed bytes is more than {}x, the \
+             largest expansion allowed (a decompression bomb?)",
+            self.decompressed, self.compressed, self.ratio
+        )
+    }
+}
+
+impl std::error::Error for ExpansionExceeded {}
+
 impl Default for ExpansionLimits {
     /// [`MAX_EXPANSION_RATIO`] and [`MAX_ZSTD_EXPANSION_RATIO`].
     fn default() -> Self {
@@ -389,12 +423,11 @@ impl<R: Read> Read for BombGuard<R> {
             if self.decompressed / compressed > ratio {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
-                    format!(
-                        "decompression stopped: {} bytes from {compressed} compressed bytes is \
-                         more than {ratio}x, the largest expansion allowed (a decompression \
-                         bomb?)",
-                        self.decompressed
-                    ),
+                    ExpansionExceeded {
+                        decompressed: self.decompressed,
+                        compressed,
+                        ratio,
+                    },
                 ));
             }
         }

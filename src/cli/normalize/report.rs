@@ -6,6 +6,7 @@ use std::io;
 
 use crate::cli::output::RejectsWriter;
 use crate::cli::{messages, progress};
+use normalog::pipeline::input::ExpansionExceeded;
 use normalog::pipeline::{Observer, Progress, Reject};
 use normalog::sink::Summary;
 
@@ -93,7 +94,7 @@ impl Observer for CliObserver<'_> {
             format!("{source}: {err} (after {records} records; the rest of this input is skipped)")
         };
         // The library's message names the ratio; the flag that sets it is the CLI's.
-        let line = if err.to_string().starts_with("decompression stopped") {
+        let line = if ExpansionExceeded::of(err).is_some() {
             format!("{line}; --max-expansion raises the limit")
         } else {
             line
