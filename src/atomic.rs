@@ -190,15 +190,59 @@ pub(crate) fn try_lock(_file: &File) -> bool {
     false
 }
 
-/// Write `contents` to `dest` through an [`AtomicFile`].
+/// Write `contents` to `dest` through an [`AtomicFile`], then fsync the directory so that
+/// the rename itself survives a power cut.
 ///
 /// # Errors
 ///
-/// As [`AtomicFile::create`], writing, and [`AtomicFile::commit`]; nothing is left behind.
+/// As [`AtomicFile::create`], writing, and [`AtomicFile::commit`]; nothing is left behind
+/// (an error of the directory's fsync comes after the rename: `dest` is then new).
 pub fn write(dest: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> {
     let mut file = AtomicFile::create(dest)?;
     file.file().write_all(contents.as_ref())?;
-    file.commit()
+    file.commit()?;
+    sync_dir(dest.parent().unwrap_or(Path::new(".")))
+}
+
+/// Create `tmp` with `contents`, fsynced, for a caller that renames it into place later
+/// (its temporary names are its own: a lake's carry the lock token its recovery checks).
+/// On an error `tmp` is removed.
+pub(crate) fn write_synced(tmp: &Path, contents: &[u8]) -> io::Result<()> {
+    let write = || -> io::Result<()> {
+        let mut f = File::create(tmp)?;
+        f.write_all(contents)?;
+        f.sync_all()
+    };
+    write().inspect_err(|_| {
+        let _ = std::fs::remove_file(tmp);
+    })
+}
+
+/// [`write_synced`] and rename `tmp` to `dest`; on an error `tmp` is removed.
+pub(crate) fn write_synced_as(tmp: &Path, dest: &Path, contents: &[u8]) -> io::Result<()> {
+    write_synced(tmp, contents)?;
+    std::fs::rename(tmp, dest).inspect_err(|_| {
+        let _ = std::fs::remove_file(tmp);
+    })
+}
+
+/// fsync a directory (its entries: renames and creations). A no-op where directories
+/// cannot be opened as files.
+///
+/// # Errors
+///
+/// I/O errors of the fsync.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    match File::open(dir) {
+        Ok(d) => d.sync_all(),
+        Err(_) if cfg!(not(unix)) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]

@@ -22,8 +22,9 @@ use std::path::{Path, PathBuf};
 
 pub use super::page::PageBuilder;
 use super::raw::RawArchive;
-use super::state::{sync_dir, Commit};
+use super::state::Commit;
 use super::PullError;
+use crate::atomic::sync_dir;
 use crate::atomic::AtomicFile;
 use crate::pipeline::{input::SharedReader, Batch, Input, Observer, RunSummary};
 use crate::registry::Registry;
@@ -515,8 +516,7 @@ impl Delivery {
             Target::Stream(w) => w.flush()?,
             Target::File(_) => {
                 let done = Target::Stream(Box::new(std::io::sink()));
-                if let Target::File(mut f) = std::mem::replace(&mut self.target, done) {
-                    f.file().sync_all()?;
+                if let Target::File(f) = std::mem::replace(&mut self.target, done) {
                     f.commit()?;
                 }
             }

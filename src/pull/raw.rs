@@ -14,8 +14,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::deliver::{out_err, remove_above, remove_stages_through};
-use super::state::{sync_dir, Commit};
+use super::state::Commit;
 use super::PullError;
+use crate::atomic::{sync_dir, write_synced};
 
 /// The archive of raw pages.
 #[derive(Debug)]
@@ -80,9 +81,7 @@ impl RawArchive {
                 self.tag, commit.run, commit.seq
             );
             let tmp = stage.join(format!(".{name}"));
-            let mut f = std::fs::File::create(&tmp).map_err(|e| out_err(&tmp, &e))?;
-            f.write_all(gz).map_err(|e| out_err(&tmp, &e))?;
-            f.sync_all().map_err(|e| out_err(&tmp, &e))?;
+            write_synced(&tmp, gz).map_err(|e| out_err(&tmp, &e))?;
             staged.push((tmp, self.dir.join(envelope), name));
         }
         sync_dir(&stage).map_err(|e| out_err(&stage, &e))?;

@@ -20,13 +20,11 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::{format_time, parse_rfc3339, PullError};
-use crate::atomic::AtomicFile;
 
 /// The version written and read.
 pub const VERSION: u32 = 1;
@@ -255,7 +253,7 @@ impl StateFile {
         let mut text = serde_json::to_vec_pretty(&state)
             .map_err(|e| PullError::Output(format!("state: {e}")))?;
         text.push(b'\n');
-        write_durably(&self.path, &text)
+        crate::atomic::write(&self.path, &text)
             .map_err(|e| PullError::Output(format!("{}: {e}", self.path.display())))?;
         self.state = Some(state);
         Ok(())
@@ -367,39 +365,6 @@ fn lock_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".lock");
     path.with_file_name(name)
-}
-
-/// Write `bytes` to `path` atomically: a temporary file beside it, fsynced, renamed over
-/// it, then the directory fsynced so that the rename itself survives a power cut.
-///
-/// # Errors
-///
-/// I/O errors; the previous file is then intact.
-pub fn write_durably(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = AtomicFile::create(path)?;
-    file.file().write_all(bytes)?;
-    file.file().sync_all()?;
-    file.commit()?;
-    sync_dir(path.parent().unwrap_or(Path::new(".")))
-}
-
-/// fsync a directory (its entries: renames and creations). A no-op where directories
-/// cannot be opened as files.
-///
-/// # Errors
-///
-/// I/O errors of the fsync.
-pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    match File::open(dir) {
-        Ok(d) => d.sync_all(),
-        Err(_) if cfg!(not(unix)) => Ok(()),
-        Err(e) => Err(e),
-    }
 }
 
 /// An exclusive advisory lock on a lock file, released when dropped or when the process

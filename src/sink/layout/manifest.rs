@@ -6,10 +6,10 @@
 //! manifest), so the manifests live inside the lake.
 
 use std::collections::HashSet;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::path_error;
+use crate::atomic::{write_synced, write_synced_as};
 use crate::error::Error;
 
 /// Where the manifests of `dir` live.
@@ -30,16 +30,9 @@ fn inputs_tmp(dir: &Path, run: &str, token: &str) -> PathBuf {
 /// Write run `run`'s inputs list under its temporary name, durably.
 pub(crate) fn write_inputs(dir: &Path, run: &str, token: &str, text: &str) -> Result<(), Error> {
     let tmp = inputs_tmp(dir, run, token);
-    let write = || -> std::io::Result<()> {
-        std::fs::create_dir_all(dir.join(INPUTS_DIR))?;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        path_error(&tmp, &e)
-    })
+    std::fs::create_dir_all(dir.join(INPUTS_DIR))
+        .and_then(|()| write_synced(&tmp, text.as_bytes()))
+        .map_err(|e| path_error(&tmp, &e))
 }
 
 /// Put run `run`'s inputs list written by [`write_inputs`] in place (replacing an earlier
@@ -102,16 +95,7 @@ pub(crate) fn replace_run(
         text.push_str(r);
         text.push('\n');
     }
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        path_error(&path, &e)
-    })?;
+    write_synced_as(&tmp, &path, text.as_bytes()).map_err(|e| path_error(&path, &e))?;
     Ok(replaced)
 }
 

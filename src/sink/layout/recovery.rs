@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 
 use super::identity::FileId;
 use super::{manifest, path_error};
-use crate::atomic::{lock, try_lock};
+use crate::atomic::{lock, sync_dir, try_lock, write_synced_as};
 use crate::error::Error;
 
 /// Where the run locks of a directory live.
@@ -431,17 +431,9 @@ impl RunLock {
         }
         let path = commits.join(&self.token);
         let tmp = commits.join(format!(".{0}.tmp-{0}", self.token));
-        let write = || -> std::io::Result<()> {
-            let mut f = File::create(&tmp)?;
-            std::io::Write::write_all(&mut f, text.as_bytes())?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &path)?;
-            File::open(&commits)?.sync_all()
-        };
-        write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            path_error(&path, &e)
-        })?;
+        write_synced_as(&tmp, &path, text.as_bytes())
+            .and_then(|()| sync_dir(&commits))
+            .map_err(|e| path_error(&path, &e))?;
         Ok(path)
     }
 }
