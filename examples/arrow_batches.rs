@@ -5,8 +5,8 @@
 //! cargo run --example arrow_batches
 //! ```
 
-use arrow_array::Array;
 use normalog::sink::arrow::RecordBatchBuilder;
+use normalog::sink::arrow_array::Array;
 use normalog::{NormalizerBuilder, Registry};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

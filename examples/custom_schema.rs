@@ -38,9 +38,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         r#"{"user":{"email":"ann@example.com"},"at":1688220000000,"from":"192.0.2.1","ok":"true"}"#,
         r#"{"at":1688220001000}"#,
     ];
+    // Where each record starts, as rejects say it: its byte offset, line and index.
+    let mut byte = 0;
     for (i, r) in records.iter().enumerate() {
         let mut line = r.as_bytes().to_vec();
-        match normalizer.normalize(&mut line, Position::new(0, i as u64 + 1, i as u64)) {
+        let position = Position::new(byte, i as u64 + 1, i as u64);
+        byte += r.len() as u64 + 1;
+        match normalizer.normalize(&mut line, position) {
             Ok(event) => {
                 let email = event.get(&["user", "email"]).and_then(|v| v.as_str());
                 let ok = event.get(&["ok"]).and_then(|v| v.as_bool());

@@ -1,7 +1,9 @@
 //! Errors: one boxed [`ErrorKind`] per error, with the position of the record it concerns.
 //!
 //! A record that cannot be normalized becomes an [`Error`] handed to
-//! [`Sink::rejected`](crate::sink::Sink::rejected); the batch goes on. [`Error::is_record_error`]
+//! [`Sink::rejected_record`](crate::sink::Sink::rejected_record) (with the record's bytes;
+//! its default hands the error alone to [`Sink::rejected`](crate::sink::Sink::rejected));
+//! the batch goes on. [`Error::is_record_error`]
 //! tells such per-record errors apart from fatal ones (I/O, schema, sink).
 
 use std::fmt;

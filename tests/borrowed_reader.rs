@@ -108,3 +108,37 @@ fn an_owned_reader_still_works() {
     let (summary, out) = normalize(std::io::Cursor::new(RECORDS.as_bytes().to_vec()));
     check(&summary, &out);
 }
+
+/// A reader that fails part of the way (a connection reset).
+struct FailsAfter<'a>(&'a [u8]);
+
+impl Read for FailsAfter<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.0.is_empty() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "peer went away",
+            ));
+        }
+        self.0.read(buf)
+    }
+}
+
+/// Review finding: the error of a reader that fails said only "peer went away": not which
+/// input, nor that the events before it had reached the sink. It says both now.
+#[test]
+fn a_reader_that_fails_says_how_far_it_got() {
+    let registry = Registry::builtin();
+    let mut n = NormalizerBuilder::new()
+        .log_types(["Zoom.Activity"])
+        .build(&registry)
+        .expect("normalizer");
+    let mut out = Collect::default();
+    let err = normalize_reader(&mut n, FailsAfter(RECORDS.as_bytes()), &mut out)
+        .expect_err("the reader failed");
+    assert_eq!(
+        err.to_string(),
+        "<reader>: peer went away (after 3 records)"
+    );
+    assert_eq!(out.events.len(), 2);
+}

@@ -251,6 +251,54 @@ fn normalize_returns_skipped_for_a_header() {
     assert_eq!(event.log_type(), "Custom.Users");
 }
 
+/// Review finding: a record with no known line (`Position::default()`, line 0) was taken
+/// for the header of an input that had not started, and consumed: every row of a fresh
+/// normalizer vanished, neither event nor reject. It is a row: read with `columns`,
+/// refused (no header) without them, so that it is never lost without a word.
+#[test]
+fn a_record_of_unknown_line_is_never_taken_for_a_header() {
+    const WITH_COLUMNS: &str = r"
+schema: Custom.Named
+parser:
+  csv:
+    delimiter: ','
+    hasHeader: true
+    columns: [user, n]
+fields:
+  - {name: user, type: string, required: true}
+  - {name: n, type: int}
+";
+    let mut registry = registry();
+    registry
+        .add_str(WITH_COLUMNS, "named.yml")
+        .expect("schema loads");
+    let build = |log_type: &str| {
+        NormalizerBuilder::new()
+            .log_types([log_type])
+            .build(&registry)
+            .unwrap()
+    };
+
+    let mut n = build("Custom.Named");
+    let mut out = Collect::default();
+    for line in ["ann,1", "bob,2"] {
+        n.normalize_bytes(line.as_bytes(), Position::default(), &mut out)
+            .unwrap();
+    }
+    assert!(out.rejects.is_empty(), "{:?}", out.rejects);
+    assert_eq!(users(&out.events), [("ann".into(), 1), ("bob".into(), 2)]);
+    let mut line = b"cy,3".to_vec();
+    let event = n.normalize(&mut line, Position::default()).expect("a row");
+    assert_eq!(event.log_type(), "Custom.Named");
+
+    let mut n = build("Custom.Users");
+    let mut out = Collect::default();
+    n.normalize_bytes(b"ann,1", Position::default(), &mut out)
+        .unwrap();
+    assert!(out.events.is_empty());
+    assert_eq!(out.rejects.len(), 1, "{:?}", out.rejects);
+}
+
 #[test]
 fn stream_normalizer_learns_the_header_whatever_the_chunking() {
     let input = b"\xef\xbb\xbfuser,n\r\nann,1\r\n\r\nbob,2";

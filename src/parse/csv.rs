@@ -325,7 +325,9 @@ pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, lin
         return false;
     }
     if cs.header_line != WAITING {
-        return cs.header_line == line_no;
+        // Line 0 is a record whose line is not known (`Position::default()`): never a
+        // header, even when no input has started (NO_HEADER is 0 too).
+        return cs.header_line != NO_HEADER && cs.header_line == line_no;
     }
     let skipped = plan.skips_line(line, line_no) || line.trim().is_empty();
     if skipped {

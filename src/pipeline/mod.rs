@@ -132,7 +132,7 @@ use crate::sink::{Sink, Summary};
 use chunk::{Bufs, Framing};
 use chunker::{Chunker, Source};
 use emitter::Emitter;
-pub use input::{expand, Compression, Expander, Input};
+pub use input::{expand, Compression, Expander, Input, SharedReader};
 pub use observe::{Ignore, Observer, Progress, Reject, RunSummary};
 
 /// Default target size of a chunk of NDJSON input.
@@ -255,7 +255,13 @@ impl Batch {
         self
     }
 
-    /// Stop once more than this many records were rejected.
+    /// Stop once more than this many records were rejected (a safety valve for a schema
+    /// that does not fit the data): the run stops at the end of the chunk
+    /// ([`chunk_bytes`](Self::chunk_bytes)) in which the limit was passed and sets
+    /// [`RunSummary::too_many_rejects`]. The observer is told of the first `n + 1` rejects
+    /// only; the summary counts every record of the chunks read, and the sink was given all
+    /// their events and rejects (workers run ahead of the count). A caller that treats the
+    /// limit as a failure discards the sink's output, as the CLI does.
     pub fn max_rejects(&mut self, n: Option<u64>) -> &mut Self {
         self.max_rejects = n;
         self
@@ -490,7 +496,10 @@ impl Batch {
 ///
 /// # Errors
 ///
-/// The sink's errors, and I/O errors of the reader.
+/// The sink's errors, and I/O errors of the reader (a truncated gzip stream, a connection
+/// reset): the message says how many records were read before, whose events and rejects
+/// the sink was given. For the counts of a run whose input may fail, and each failure as
+/// its own report, use [`Batch::run`] with an [`Observer`].
 ///
 /// # Example
 ///
@@ -518,8 +527,13 @@ pub fn normalize_reader<R: Read, S: Sink + ?Sized>(
 ) -> Result<Summary, S::Error> {
     struct Failed(Option<io::Error>);
     impl Observer for Failed {
-        fn input_failed(&mut self, _: &str, err: &io::Error, _: u64) {
-            self.0 = Some(io::Error::new(err.kind(), err.to_string()));
+        fn input_failed(&mut self, _: &str, err: &io::Error, records: u64) {
+            // The events before the failure went to the sink: say how many records there
+            // were, as the summary that the error replaces would have.
+            self.0 = Some(io::Error::new(
+                err.kind(),
+                format!("<reader>: {err} (after {records} records)"),
+            ));
         }
     }
     let reader: Box<dyn Read + '_> = Box::new(reader);

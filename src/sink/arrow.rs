@@ -6,7 +6,7 @@
 //!
 //! ```
 //! use normalog::sink::arrow::RecordBatchBuilder;
-//! use normalog::{NormalizerBuilder, Position, Registry, Sink};
+//! use normalog::{NormalizerBuilder, Position, Registry};
 //!
 //! let registry = Registry::builtin();
 //! let plan = registry.get("Zoom.Activity").expect("built in");
@@ -20,7 +20,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The type mapping and null rules are those of [`super::parquet`] (see there).
+//! The type mapping and null rules are those of [`super::parquet`] (see there). A builder
+//! holds one log type's batch: an event of another log type is an error of the sink, which
+//! stops the run (normalize with that log type alone, or sort events by log type into a
+//! builder each).
+//!
+//! The batches are arrow-rs's: [`super::arrow_array`] and [`super::arrow_schema`] are
+//! re-exported, so that an embedder uses the version normalog was built with (`Array`,
+//! `RecordBatch`, `Schema`).
 
 use std::sync::Arc;
 

@@ -19,6 +19,10 @@ mod parallel;
 pub mod parquet;
 
 pub use collect::{Collect, Discard};
+/// The arrow-rs crates of [`arrow::RecordBatchBuilder`]'s batches and schemas, as this
+/// crate was built with them: use these rather than another version of your own.
+#[cfg(feature = "parquet")]
+pub use {arrow_array, arrow_schema};
 
 use std::collections::BTreeMap;
 
