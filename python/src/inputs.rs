@@ -207,6 +207,15 @@ pub(crate) fn check_failed(py: Python<'_>, failed: &[FailedInput], inputs: usize
     PyErr::warn(py, &py.get_type::<InputWarning>(), &message, 1)
 }
 
+/// Each note of a run ([`crate::run::Rejects::take_notes`]) as a `normalog.InputWarning`.
+pub(crate) fn warn_notes(py: Python<'_>, notes: &[String]) -> PyResult<()> {
+    for note in notes {
+        let message = std::ffi::CString::new(note.replace('\0', " "))?;
+        PyErr::warn(py, &py.get_type::<InputWarning>(), &message, 1)?;
+    }
+    Ok(())
+}
+
 /// One path, or any sequence (list, tuple, ...) of paths; `None` for an object that is
 /// neither (bytes too: a sequence of ints, not of paths). An item that is not a path is a
 /// `TypeError` that names it: `{arg}[{i}]`, and what `arg` takes (`takes`).

@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::batch_stream::BatchStream;
-use crate::inputs::{check_failed, inputs_of, load_registry, log_types_of};
+use crate::inputs::{check_failed, inputs_of, load_registry, log_types_of, warn_notes};
 use crate::result::NormalizeResult;
 use crate::run::{self, Job, Keep, Rejects};
 use crate::tables::{rejects_table, stats_dict};
@@ -202,6 +202,7 @@ impl Normalizer {
         })?
         .map_err(runtime_error)?;
         check_failed(py, &outcome.failed, n_inputs)?;
+        warn_notes(py, &outcome.notes)?;
         NormalizeResult::new(py, outcome, &job, self.single_log_type().as_deref())
     }
 
@@ -290,15 +291,17 @@ impl Normalizer {
         let inputs = inputs_of(data)?;
         let (job, cancel) = self.interruptible_job(source);
         let n_inputs = inputs.len();
-        let (kept, failed, summary) = interrupt::run(py, &cancel, move || {
+        let (kept, failed, notes, summary) = interrupt::run(py, &cancel, move || {
             let mut rejects = Rejects::new(&job.reader_name, job.batch_rows, Keep::All);
             let summary =
                 run::rejects_only(&job, &inputs, &mut rejects).map_err(|e| e.to_string())?;
+            let notes = rejects.take_notes();
             let (kept, failed) = rejects.into_kept()?;
-            Ok::<_, String>((kept, failed, summary))
+            Ok::<_, String>((kept, failed, notes, summary))
         })?
         .map_err(runtime_error)?;
         check_failed(py, &failed, n_inputs)?;
+        warn_notes(py, &notes)?;
         let stats = stats_dict(py, &summary, &failed)?;
         let table = rejects_table(py, kept.unwrap_or_default())?;
         Ok((table, stats))

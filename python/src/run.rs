@@ -72,6 +72,8 @@ pub struct Rejects {
     /// One reject's JSON line, reused.
     line: Vec<u8>,
     failed: Vec<FailedInput>,
+    /// What the run has to say of inputs that were read (a document over the limit).
+    notes: Vec<String>,
     reader_name: String,
 }
 
@@ -85,6 +87,7 @@ impl Rejects {
             batch_rows: batch_rows.max(1),
             line: Vec::new(),
             failed: Vec::new(),
+            notes: Vec::new(),
             reader_name: reader_name.to_owned(),
         }
     }
@@ -121,6 +124,11 @@ impl Rejects {
         Ok(())
     }
 
+    /// The notes of the run so far ([`Observer::document_over_limit`]).
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
+    }
+
     /// The rejects kept ([`Keep::All`]), `None` if they were only counted or streamed.
     ///
     /// # Errors
@@ -153,6 +161,14 @@ impl Observer for Rejects {
             self.flush()?;
         }
         Ok(())
+    }
+
+    fn document_over_limit(&mut self, source: &str, limit: usize) {
+        let source = self.source(source);
+        self.notes.push(format!(
+            "{source}: a JSON document over max_document_bytes ({limit}): it is read line by \
+             line, as NDJSON; raise the Normalizer's max_document_bytes= to read it whole"
+        ));
     }
 
     fn input_failed(&mut self, source: &str, err: &io::Error, records: u64) {
@@ -287,6 +303,8 @@ pub struct Outcome {
     /// The rejects, in batches of at most `batch_rows` rows.
     pub rejects: Vec<RecordBatch>,
     pub failed: Vec<FailedInput>,
+    /// [`Rejects::take_notes`].
+    pub notes: Vec<String>,
     pub summary: Summary,
 }
 
@@ -331,6 +349,7 @@ pub fn collect(job: &Job, inputs: &[Input], threads: usize) -> Result<Outcome, E
     for b in batches {
         out.add_batch(b);
     }
+    out.notes = rejects.take_notes();
     let (kept, failed) = rejects.into_kept().map_err(io::Error::other)?;
     out.rejects = kept.unwrap_or_default();
     out.failed = failed;

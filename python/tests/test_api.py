@@ -7,6 +7,7 @@ import pickle
 import re
 import threading
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -403,6 +404,28 @@ def test_max_expansion_sets_the_decompression_limit(cli):
     for wrong in (1.5, True, [500]):
         with pytest.raises(TypeError, match="max_expansion must be an int"):
             normalog.Normalizer(max_expansion=wrong)
+
+
+def test_a_json_document_over_the_limit_is_noted(cli):
+    """Review finding: a JSON array over max_document_bytes, read line by line, came out
+    as rejects (one over-long record for an array on one line) with nothing pointing at
+    the limit; the CLI printed a note for plain files only. Now the run says so, from
+    bytes too, and names the argument that reads it whole."""
+    records = gen(cli, "-t", "Zoom.Activity", "-n", 3, "--seed", 62).splitlines()
+    array = b"[\n" + b",\n".join(records) + b"\n]\n"
+    small = normalog.Normalizer(max_document_bytes=64)
+    note = (r"<bytes>: a JSON document over max_document_bytes \(64\): it is read line by "
+            r"line, as NDJSON; raise the Normalizer's max_document_bytes= to read it whole")
+    with pytest.warns(normalog.InputWarning, match=note):
+        r = small.normalize(array)
+    # Lines: "[" and "]" and the two records followed by a comma are rejects.
+    assert r["Zoom.Activity"].num_rows == 1 and r.stats["rejected"] == 4
+    with pytest.warns(normalog.InputWarning, match=note):
+        table, _ = small.rejects(array)
+    assert table.num_rows == 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert normalog.Normalizer().normalize(array)["Zoom.Activity"].num_rows == 3
 
 
 def test_nothing_read_raises(tmp_path):

@@ -114,4 +114,7 @@ pub(crate) struct Chunk {
     /// Cut before a chunk's worth because a stream (standard input, a pipe) had no more
     /// for now: its output is written out at once (see [`Chunker`](super::chunker)).
     pub live: bool,
+    /// Set on the first chunk after the input, which started as a JSON document, outgrew
+    /// the document limit (this one) and is read as lines from there on.
+    pub document_over: Option<usize>,
 }

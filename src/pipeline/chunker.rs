@@ -92,6 +92,9 @@ struct Open<'a> {
     /// An over-long line whose start was read with the last chunk: the next call skips
     /// the rest of it and reports it.
     skip: Option<Skip>,
+    /// The input started as a JSON document but outgrew this limit: the next chunk says
+    /// so ([`Chunk::document_over`]).
+    document_over: Option<usize>,
     /// The input's first lines, from its first chunks: up to [`HEAD_BYTES`] of whole
     /// lines, complete once `head_taken` (a stream's first chunks may be a line each, and
     /// a CSV header may come after a preamble sent apart).
@@ -162,6 +165,7 @@ impl<'a> Chunker<'a> {
                         reported: 0,
                         pending: Vec::new(),
                         skip: None,
+                        document_over: None,
                         head: None,
                         head_taken: false,
                         head_lines: 0,
@@ -185,6 +189,7 @@ impl<'a> Chunker<'a> {
                     stop: false,
                     live: false,
                     classified: None,
+                    document_over: None,
                 },
             }
         };
@@ -311,6 +316,7 @@ impl Open<'_> {
             stop: false,
             live: false,
             classified: None,
+            document_over: self.document_over.take(),
         }
     }
 
@@ -393,6 +399,7 @@ impl Open<'_> {
                     if bufs.data.len() > f.max_document_bytes {
                         // Too big to hold: frame it as lines after all.
                         self.mode = Mode::Lines;
+                        self.document_over = Some(f.max_document_bytes);
                     }
                 }
                 Mode::Lines if eof => {

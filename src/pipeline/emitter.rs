@@ -49,6 +49,9 @@ impl Emitter {
             self.input = Some(chunk.input);
             self.input_records = 0;
         }
+        if let Some(limit) = chunk.document_over {
+            observer.document_over_limit(&chunk.source, limit);
+        }
         let before = self.run.summary.rejected;
         for (rejected, r) in (before + 1..).zip(&chunk.bufs.rejects) {
             let shifted;

@@ -56,6 +56,16 @@ pub trait Observer {
         let _ = (source, err, records);
     }
 
+    /// `source` starts as a JSON document (an array, a pretty-printed page) but is longer
+    /// than the document limit ([`Batch::max_document_bytes`](super::Batch::max_document_bytes),
+    /// `limit`): it is read line by line, as NDJSON, from the start. An array on one line
+    /// is then one over-long record, and one written an element per line a reject per line;
+    /// the user may want to raise the limit. Called before that input's records are
+    /// reported.
+    fn document_over_limit(&mut self, source: &str, limit: usize) {
+        let _ = (source, limit);
+    }
+
     /// Called after each chunk written, with the totals so far.
     fn progress(&mut self, progress: &Progress) {
         let _ = progress;

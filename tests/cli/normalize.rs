@@ -448,8 +448,9 @@ fn a_refused_record_is_not_read_as_a_page_of_its_items() {
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
 }
 
-/// A JSON array file over --max-document-bytes is read line by line: a note says so, and
-/// which flag reads it whole.
+/// A JSON array over --max-document-bytes is read line by line: a note says so, and which
+/// flag reads it whole; gzipped or from standard input too (the note looked at plain
+/// files' sizes only).
 #[test]
 fn a_json_array_over_the_document_limit_is_noted() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -463,6 +464,23 @@ fn a_json_array_over_the_document_limit_is_noted() {
         "{}",
         stderr(&o)
     );
+    let gz = dir.path().join("array.json.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, &std::fs::read(&file).expect("read")).expect("gzip");
+    std::fs::write(&gz, enc.finish().expect("gzip")).expect("write");
+    let stdin = std::fs::read_to_string(&file).expect("read");
+    for (arg, input) in [(gz.to_str().expect("utf-8"), ""), ("-", stdin.as_str())] {
+        let o = run(&["normalize", "--max-document-bytes", "50", arg], input);
+        assert_eq!(
+            stderr(&o)
+                .lines()
+                .filter(|l| l.contains("over --max-document-bytes (50): it is read line by line"))
+                .count(),
+            1,
+            "{}",
+            stderr(&o)
+        );
+    }
     // Within the limit: read whole, no note.
     let o = run(&["normalize", path], "");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

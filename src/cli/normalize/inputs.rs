@@ -171,41 +171,6 @@ pub(super) fn note_reading_a_terminal(inputs: &[Input], quiet: bool) {
     }
 }
 
-/// Say so when an input file starts like a JSON array and is larger than
-/// `--max-document-bytes`: it is read as NDJSON then, and an array written one element per
-/// line would come out as a reject per line ("trailing characters") with nothing pointing at
-/// the limit. Plain files only (the size of a compressed one is not its text's).
-pub(super) fn note_large_documents(inputs: &[Input], max_document_bytes: usize) {
-    for input in inputs {
-        let Input::Path(path) = input else { continue };
-        let Ok(meta) = std::fs::metadata(path) else {
-            continue;
-        };
-        if !meta.is_file() || meta.len() <= max_document_bytes as u64 {
-            continue;
-        }
-        let mut head = [0u8; 64];
-        let Ok(n) = std::fs::File::open(path).and_then(|mut f| {
-            use std::io::Read;
-            f.read(&mut head)
-        }) else {
-            continue;
-        };
-        let text = head[..n]
-            .strip_prefix(b"\xEF\xBB\xBF")
-            .unwrap_or(&head[..n]);
-        if text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-            messages::error(&format!(
-                "note: {}: a JSON array of {} bytes, over --max-document-bytes ({}): it is \
-                 read line by line, as NDJSON; raise --max-document-bytes to read it whole",
-                path.display(),
-                meta.len(),
-                max_document_bytes
-            ));
-        }
-    }
-}
-
 /// Whether two paths name the same existing file (through symbolic or hard links too).
 #[cfg(unix)]
 fn same_file(a: &Path, b: &Path) -> bool {

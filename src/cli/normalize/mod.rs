@@ -12,9 +12,7 @@ pub(super) use args::{
     thread_count,
 };
 pub use args::{CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg};
-use inputs::{
-    expand_inputs, note_large_documents, note_reading_a_terminal, refuse_overwriting_inputs, run_id,
-};
+use inputs::{expand_inputs, note_reading_a_terminal, refuse_overwriting_inputs, run_id};
 use report::{print_stats, CliObserver};
 
 use std::io::{BufWriter, Write};
@@ -273,7 +271,6 @@ impl NormalizeConfig {
         };
 
         refuse_overwriting_inputs(args, &inputs)?;
-        note_large_documents(&inputs, args.max_document_bytes);
         note_reading_a_terminal(&inputs, args.quiet);
         let batch = batch_options(args);
         let mut output = Output::open(args, created)?;

@@ -85,6 +85,15 @@ impl Observer for CliObserver<'_> {
         Ok(())
     }
 
+    fn document_over_limit(&mut self, source: &str, limit: usize) {
+        // Even with -q: without it, the rejects that follow do not point at the limit.
+        let line = format!(
+            "note: {source}: a JSON document over --max-document-bytes ({limit}): it is read \
+             line by line, as NDJSON; raise --max-document-bytes to read it whole"
+        );
+        self.bar.suspend(|| messages::error(&line));
+    }
+
     fn input_failed(&mut self, source: &str, err: &io::Error, records: u64) {
         // The run goes on with the other inputs, if any; the summary counts what was read.
         self.failed.push((source.to_owned(), records));
