@@ -118,6 +118,40 @@ def _schemas_digest(schemas: tuple[str, ...] | None) -> str | None:
     return h.hexdigest()
 
 
+def _check_digest(opts: _Opts) -> None:
+    """Fail the task when the schema files are not those the driver read when the DataFrame
+    was made: a worker that compiled them before keeps that plan (under the driver's
+    digest), a new one would compile the edited files, so the same DataFrame would give
+    events of either version (a `timeFormat` edited, say) depending on the worker."""
+    schemas, digest = opts[0], opts[1]
+    if digest is not None and _schemas_digest(schemas) != digest:
+        raise ValueError(
+            f"normalog: the schema files ({', '.join(schemas or ())}) on this executor are "
+            "not those the DataFrame was made with: they were edited since (make the "
+            "DataFrame again), or the executors do not have the driver's files")
+
+
+def _check_columns(df: DataFrame, column: str, binary: bool) -> None:
+    """The input columns, checked on the driver: a missing one, or paths that are not
+    strings, failed in the first task with a worker's traceback."""
+    types = dict(df.dtypes)
+    if binary:
+        if types.get("path") != "string" or types.get("content") != "binary":
+            raise ValueError(
+                "normalize_binary and rejects_binary take a DataFrame of "
+                'spark.read.format("binaryFile") (columns path: string, content: binary), '
+                f"not one of {', '.join(f'{c}: {t}' for c, t in df.dtypes) or 'no columns'}; "
+                "for a DataFrame of paths, use normalize_paths or rejects_paths")
+        return
+    if column not in types:
+        raise ValueError(
+            f'the DataFrame has no column "{column}" (its columns: '
+            f"{', '.join(types) or 'none'}): name the column of paths with column=; for a "
+            'DataFrame of spark.read.format("binaryFile"), use normalize_binary')
+    if types[column] != "string":
+        raise TypeError(f'the column "{column}" must hold paths as strings, not {types[column]}')
+
+
 def _opts(schemas: _Schemas, builtin: bool, log_types: Sequence[str] | None,
           source_id: str | None, source_label: str | None, threads: int,
           batch_rows: int) -> _Opts:
@@ -364,6 +398,7 @@ def _events(column: str, binary: bool, log_type: str, opts: _Opts, target: pa.Sc
                 f"declared to Spark ({_difference(target, found)}): the schema files were "
                 "edited since the DataFrame was made (make it again), or the executors do "
                 "not have the driver's files")
+        _check_digest(opts)
         for path, data in _contents(batches, column, binary):
             failed: Sequence[Mapping[str, object]]
             if isinstance(data, _Unreadable):
@@ -380,8 +415,9 @@ def _events(column: str, binary: bool, log_type: str, opts: _Opts, target: pa.Sc
                 # rather than the events of the rest of the file going missing unseen.
                 f = failed[0]
                 where = f"{f['source']}: " if f["source"] is not None else ""
+                after = f" (after {f['records']} records)" if f["records"] else ""
                 raise OSError(
-                    f"normalog: {where}{_failure(f)}; with failed_inputs=\"skip\" "
+                    f"normalog: {where}{f['error']}{after}; with failed_inputs=\"skip\" "
                     "the events read are kept and the failure is a row of rejects_*")
 
     return run
@@ -390,6 +426,7 @@ def _events(column: str, binary: bool, log_type: str, opts: _Opts, target: pa.Sc
 def _rejects(column: str, binary: bool, opts: _Opts) -> _Task:
     def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         n = _normalizer(opts)
+        _check_digest(opts)
         target = _spark_arrow(Normalizer.rejects_schema())
         for path, data in _contents(batches, column, binary):
             if isinstance(data, _Unreadable):
@@ -458,6 +495,7 @@ def normalize_paths(df: DataFrame, log_type: str, *, column: str = "path",
     ``batch_rows=0`` are a ``ValueError`` of this call, not of the first action).
     """
     _check_failed_inputs(failed_inputs)
+    _check_columns(df, column, False)
     arrow = _checked_schema(log_type, schemas, builtin, log_types, source_id, source_label,
                             threads, batch_rows)
     opts = _opts(schemas, builtin, log_types, source_id, source_label, threads, batch_rows)
@@ -476,6 +514,7 @@ def normalize_binary(df: DataFrame, log_type: str, *, schemas: _Schemas = None,
     ``path`` and ``content``): Spark lists and reads the files with its own credentials.
     A file over 2 GiB cannot be read this way (Spark's limit)."""
     _check_failed_inputs(failed_inputs)
+    _check_columns(df, "path", True)
     arrow = _checked_schema(log_type, schemas, builtin, log_types, source_id, source_label,
                             threads, batch_rows)
     opts = _opts(schemas, builtin, log_types, source_id, source_label, threads, batch_rows)
@@ -496,6 +535,7 @@ def rejects_paths(df: DataFrame, *, column: str = "path", schemas: _Schemas = No
     ``byte`` null, ``raw`` empty (and ``source`` null for a null path). Batches of at most
     ``DEFAULT_BATCH_ROWS`` rows, as the events, made as they are read: a task holds a few
     batches of rejects, not a file's."""
+    _check_columns(df, column, False)
     Normalizer(schemas=schemas, builtin=builtin, log_types=log_types)  # checked on the driver
     opts = _opts(schemas, builtin, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
     return df.select(column).mapInArrow(_rejects(column, False, opts), rejects_schema())
@@ -504,6 +544,7 @@ def rejects_paths(df: DataFrame, *, column: str = "path", schemas: _Schemas = No
 def rejects_binary(df: DataFrame, *, schemas: _Schemas = None, builtin: bool = False,
                    log_types: Sequence[str] | None = None) -> DataFrame:
     """As :func:`rejects_paths`, over ``spark.read.format("binaryFile")``."""
+    _check_columns(df, "path", True)
     Normalizer(schemas=schemas, builtin=builtin, log_types=log_types)  # checked on the driver
     opts = _opts(schemas, builtin, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
     return df.select("path", "content").mapInArrow(_rejects("path", True, opts),

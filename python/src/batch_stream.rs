@@ -142,9 +142,16 @@ impl BatchStream {
     fn __repr__(&self) -> PyResult<String> {
         let end = self.end.lock().map_err(runtime_error)?;
         Ok(match end.as_ref() {
+            // As NormalizeResult's: a stream warns of no failed input, its repr counts them.
             Some(end) => format!(
-                "normalog.BatchStream({}, records={}, rejected={})",
-                self.what, end.summary.records, end.summary.rejected
+                "normalog.BatchStream({}, records={}, rejected={}{})",
+                self.what,
+                end.summary.records,
+                end.summary.rejected,
+                match end.failed.len() {
+                    0 => String::new(),
+                    n => format!(", failed_inputs={n}"),
+                }
             ),
             None => format!("normalog.BatchStream({})", self.what),
         })

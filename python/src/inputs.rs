@@ -60,7 +60,10 @@ pub(crate) fn load_registry(
     // shown at the caller's `Normalizer(...)` line (level 1: this code has no Python frame).
     let py = schemas.py();
     for w in registry.warnings() {
-        let message = std::ffi::CString::new(w.to_string().replace('\0', " "))?;
+        // The class says it is a warning (the CLI's text starts with "warning: ").
+        let text = w.to_string();
+        let text = text.strip_prefix("warning: ").unwrap_or(&text);
+        let message = std::ffi::CString::new(text.replace('\0', " "))?;
         PyErr::warn(py, &py.get_type::<PyUserWarning>(), &message, 1)?;
     }
     Ok(registry)
