@@ -152,7 +152,28 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
             "data names no input (an empty list): give bytes, a path, or paths",
         ));
     }
-    let inputs = pipeline::expand(&paths);
+    let mut expander = pipeline::Expander::default();
+    for path in &paths {
+        expander.add(path);
+    }
+    // As the CLI's warnings: a file given twice is read once, and so on.
+    for (left_out, why) in expander.left_out() {
+        if let Some(first) = left_out.first() {
+            let more = match left_out.len() - 1 {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            let message = format!("{}{more}: {why}", first.display());
+            let message = std::ffi::CString::new(message.replace('\0', " "))?;
+            PyErr::warn(
+                data.py(),
+                &data.py().get_type::<InputWarning>(),
+                &message,
+                1,
+            )?;
+        }
+    }
+    let inputs = expander.inputs;
     if inputs.is_empty() {
         // Directories without a file to read (empty, or only hidden entries): the CLI stops
         // with these words; an empty result would look like logs without events.

@@ -430,6 +430,26 @@ def test_a_json_document_over_the_limit_is_noted(cli):
         assert normalog.Normalizer().normalize(array)["Zoom.Activity"].num_rows == 3
 
 
+def test_inputs_left_out_are_warned_of(cli, tmp_path):
+    """Review finding: a file given twice (or inside a directory also given) was read once
+    without a word, where the CLI warns; a user counting on twice the rows was not told."""
+    d = tmp_path / "logs"
+    d.mkdir()
+    f = d / "a.ndjson"
+    f.write_bytes(gen(cli, "-t", "Zoom.Activity", "-n", 10, "--seed", 63))
+    n = normalog.Normalizer()
+    code, _, stderr = run_cli(cli, "normalize", f, d, "-o", tmp_path / "out.ndjson")
+    cli_warning = next(l for l in stderr.splitlines() if "reached more than once" in l)
+    for call in (n.normalize, n.rejects, lambda data: n.iter_batches(data, "Zoom.Activity"),
+                 n.iter_rejects):
+        with pytest.warns(normalog.InputWarning) as caught:
+            call([f, d])
+        assert [f"normalog: warning: {w.message}" for w in caught] == [cli_warning]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert n.normalize([f]).stats["records"] == 10
+
+
 def test_nothing_read_raises(tmp_path):
     """Review finding: a mistyped path, or records passed as a str (read as a path), gave
     an empty result, the reason only in stats. When no input could be read at all, the call

@@ -519,6 +519,38 @@ impl Expander {
         }
     }
 
+    /// What was left out, and why, in words for the user: each list of paths (possibly
+    /// empty) with the reason, as the CLI and the Python package warn of them.
+    #[must_use]
+    pub fn left_out(&self) -> [(&[PathBuf], &'static str); 5] {
+        [
+            (
+                &self.repeated,
+                "reached more than once (given twice, inside a directory also given, or \
+                 behind a link); read once",
+            ),
+            (
+                &self.revisited,
+                "a directory reached again (given twice, inside a directory also given, or \
+                 behind a symbolic link); not read again",
+            ),
+            (
+                &self.excluded,
+                "the output directory, inside an input directory; not read as input",
+            ),
+            (
+                &self.outputs,
+                "the output of an earlier run (it holds _normalog or .pull-*), inside an \
+                 input directory; not read as input (give it by name to read it)",
+            ),
+            (
+                &self.special,
+                "not a file (a named pipe, a socket or a device), inside an input directory; \
+                 not read (give it by name to read it)",
+            ),
+        ]
+    }
+
     /// Add the inputs under `path` (see [`expand`]); returns how many were added.
     pub fn add(&mut self, path: &Path) -> usize {
         let before = self.inputs.len();

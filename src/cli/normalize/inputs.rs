@@ -41,33 +41,7 @@ pub(super) fn expand_inputs(
             ));
         }
     }
-    let left_out = [
-        (
-            &expander.repeated,
-            "reached more than once (given twice, inside a directory also given, or behind a \
-             link); read once",
-        ),
-        (
-            &expander.revisited,
-            "a directory reached again (given twice, inside a directory also given, or \
-             behind a symbolic link); not read again",
-        ),
-        (
-            &expander.excluded,
-            "the output directory, inside an input directory; not read as input",
-        ),
-        (
-            &expander.outputs,
-            "the output of an earlier run (it holds _normalog or .pull-*), inside an input \
-             directory; not read as input (give it by name to read it)",
-        ),
-        (
-            &expander.special,
-            "not a file (a named pipe, a socket or a device), inside an input directory; not \
-             read (give it by name to read it)",
-        ),
-    ];
-    for (paths, why) in left_out {
+    for (paths, why) in expander.left_out() {
         if let Some(first) = paths.first() {
             let more = match paths.len() - 1 {
                 0 => String::new(),
