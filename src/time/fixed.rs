@@ -60,6 +60,9 @@ pub(super) struct FixedLayout {
     numbers: Box<[(u8, u8, u8)]>,
     /// The year when the pattern has none.
     default_year: u32,
+    /// Whether the pattern reads a year: without one, February 29 of a common default
+    /// year is left to the engine (`pattern.rs`, which rolls it over).
+    has_year: bool,
 }
 
 impl FixedLayout {
@@ -126,6 +129,7 @@ impl FixedLayout {
                 Lane::Literal(b) => literals[i / 16] |= u128::from(*b) << lane,
             }
         }
+        let has_year = numbers.iter().any(|&(_, _, slot)| slot == 0);
         Some(FixedLayout {
             len: shape.len(),
             digits,
@@ -135,6 +139,7 @@ impl FixedLayout {
             offset,
             numbers: numbers.into_boxed_slice(),
             default_year: u32::try_from(default_year).ok()?,
+            has_year,
         })
     }
 
@@ -187,6 +192,9 @@ impl FixedLayout {
             offset = sign * i64::from(hh * 3600 + mm * 60);
         }
         let [year, month, day, hour, minute, second] = fields;
+        if !self.has_year && (month, day) == (2, 29) {
+            return Err(OtherShape);
+        }
         Ok(civil_to_ts(
             i64::from(year),
             month,

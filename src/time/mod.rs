@@ -144,8 +144,9 @@ impl TimeFormat {
     /// fractional digits (timefmt-go: six), `%z` also accepts `Z` and `±hh:mm`, `%Z` also accepts
     /// `Z`, `%y` maps 69–99 to 19xx and 00–68 to 20xx (timefmt-go: the current century), `12 AM`/
     /// `12 PM` mean 00/12 h (timefmt-go adds 12 to any PM hour), and impossible dates such as
-    /// February 30 are rejected (timefmt-go rolls them over). Without a year the year is 1900;
-    /// without `%z`/`%Z` the time is UTC. Zone abbreviations read by `%Z` are checked for shape
+    /// February 30 are rejected (timefmt-go rolls them over). Without a year the year is 1900,
+    /// and February 29 is then March 1 (as timefmt-go makes it: the date is real in the year
+    /// the value does not say); without `%z`/`%Z` the time is UTC. Zone abbreviations read by `%Z` are checked for shape
     /// and then taken as UTC (offset 0).
     ///
     /// Go layouts follow `time.Parse`: `2006 06 01 1 Jan January 02 _2 2 002 __2 15 03 3 04 4 05

@@ -137,8 +137,11 @@ pub(super) enum Item {
 }
 
 /// Parse state while matching a pattern.
+#[allow(clippy::struct_excessive_bools)] // what the value gave so far, not options
 struct State {
     year: i64,
+    /// The value gave a year (or a century): without one, February 29 is not refused.
+    year_set: bool,
     century: Option<i64>,
     month: u32,
     day: u32,
@@ -190,6 +193,13 @@ impl State {
         if let Some(c) = self.century {
             self.year = c * 100 + self.year.rem_euclid(100);
         }
+        if !self.year_set && self.month == 2 && self.day == 29 && !is_leap(self.year) {
+            // February 29 of a value without a year (syslog's `%b %e %H:%M:%S`) is a real
+            // date of its own year; only the default year 1900 is common. As timefmt-go,
+            // whose `time.Date` rolls it over: March 1 (every Feb 29 line was a reject).
+            self.month = 3;
+            self.day = 1;
+        }
         if self.hour12 && self.hour > 12 {
             return None;
         }
@@ -240,6 +250,7 @@ impl Pattern {
     pub(super) fn parse_items(&self, input: &[u8]) -> Option<Timestamp> {
         let mut st = State {
             year: self.default_year,
+            year_set: false,
             century: None,
             month: 1,
             day: 1,
@@ -409,9 +420,12 @@ fn match_zone_abbr<'a>(strftime: bool, s: &'a [u8], st: &mut State) -> Option<&'
 
 fn set_field(field: Field, v: u32, st: &mut State) -> Option<()> {
     match field {
-        Field::Year => st.year = i64::from(v),
-        Field::Year2 => st.year = i64::from(v) + if v >= 69 { 1900 } else { 2000 },
-        Field::Century => st.century = Some(i64::from(v)),
+        Field::Year => (st.year, st.year_set) = (i64::from(v), true),
+        Field::Year2 => {
+            st.year = i64::from(v) + if v >= 69 { 1900 } else { 2000 };
+            st.year_set = true;
+        }
+        Field::Century => (st.century, st.year_set) = (Some(i64::from(v)), true),
         Field::Month => {
             st.month = v;
             st.month_set = true;
