@@ -356,3 +356,53 @@ fields:
     );
     assert!(out.rejects.is_empty());
 }
+
+/// Captures that name no field but feed `expandFields` templates (which `schema check`
+/// accepts, as Panther does) are written as text their pattern matches: the generator
+/// refused such schemas ("placeholder names no field").
+#[test]
+fn captures_only_for_templates_are_generated() {
+    let mut registry = Registry::new();
+    for (yaml, name) in [
+        (
+            r"
+schema: Custom.RxTemplated
+parser:
+  regex:
+    match: ['^%{WORD:action} %{WORD:tmp} %{WORD:domain}$']
+    expandFields:
+      user.name: '%{tmp}@%{domain}'
+fields:
+  - {name: action, type: string, required: true}
+  - {name: user.name, type: string, required: true}
+",
+            "rx.yml",
+        ),
+        (
+            r"
+schema: Custom.FmTemplated
+parser:
+  fastmatch:
+    match: ['%{action}|%{tmp}']
+    expandFields:
+      who: 'u-%{tmp}'
+fields:
+  - {name: action, type: string, required: true}
+  - {name: who, type: string, required: true}
+",
+            "fm.yml",
+        ),
+    ] {
+        registry.add_str(yaml, name).expect("schema loads");
+    }
+    for log_type in ["Custom.RxTemplated", "Custom.FmTemplated"] {
+        let (_, data, summary) = generate(&registry, &[log_type], 200, 0.0);
+        let out = normalize(&registry, &[log_type], &data);
+        assert_eq!(out.events.len() as u64, summary.records, "{log_type}");
+        assert!(
+            out.rejects.is_empty(),
+            "{log_type}: {:?}",
+            out.rejects.first()
+        );
+    }
+}

@@ -136,11 +136,12 @@ impl LineGen {
             log_type: schema.schema.clone(),
             reason,
         };
-        let index = |name: &str| -> Result<usize, GenError> {
-            let i = fields
-                .iter()
-                .position(|f| f.name == name)
-                .ok_or_else(|| refuse(format!("placeholder `{name}` names no field")))?;
+        // `None`: a capture that names no field (it only feeds `expandFields` templates):
+        // written as text its pattern matches, as a placeholder that skips text.
+        let index = |name: &str| -> Result<Option<usize>, GenError> {
+            let Some(i) = fields.iter().position(|f| f.name == name) else {
+                return Ok(None);
+            };
             if matches!(
                 fields[i].value,
                 VGen::Object(_) | VGen::Array(_) | VGen::Skip
@@ -150,7 +151,7 @@ impl LineGen {
                      timestamp format the generator cannot write)"
                 )));
             }
-            Ok(i)
+            Ok(Some(i))
         };
         let spec = schema.parser.as_ref();
         let required: Vec<bool> = fields.iter().map(|f| f.required).collect();
@@ -414,7 +415,7 @@ pub(super) fn nullable(schema: &Schema) -> Vec<bool> {
 /// The syntax tree of a compiled `parser: regex` pattern, and which field each group fills.
 fn regex_shape(
     c: &Compiled,
-    index: &dyn Fn(&str) -> Result<usize, GenError>,
+    index: &dyn Fn(&str) -> Result<Option<usize>, GenError>,
     refuse: &dyn Fn(String) -> GenError,
 ) -> Result<Shape, GenError> {
     let hir = regex_syntax::ParserBuilder::new()
@@ -423,7 +424,9 @@ fn regex_shape(
         .map_err(|e| refuse(e.to_string()))?;
     let mut by_group: Vec<Option<GroupField>> = Vec::new();
     for (group, name) in &c.captures {
-        let field = index(name)?;
+        let Some(field) = index(name)? else {
+            continue;
+        };
         let Some(sub) = group_hir(&hir, *group) else {
             continue;
         };
@@ -444,7 +447,7 @@ fn regex_shape(
 fn fast_shape(
     index: usize,
     pattern: &str,
-    field: &dyn Fn(&str) -> Result<usize, GenError>,
+    field: &dyn Fn(&str) -> Result<Option<usize>, GenError>,
 ) -> Result<FastShape, GenError> {
     // Unclosed placeholders are refused when the pattern is compiled, before this.
     let (lead, holes) = holes(pattern).unwrap_or((pattern, Vec::new()));
@@ -453,7 +456,7 @@ fn fast_shape(
         let filled = if h.name.is_empty() {
             None
         } else {
-            Some(field(h.name)?)
+            field(h.name)?
         };
         parts.push((filled, h.after.to_owned()));
     }

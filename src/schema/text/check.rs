@@ -155,10 +155,19 @@ fn check_names(
     error: &mut dyn FnMut(Span, String, Option<String>),
 ) {
     let names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+    // A capture that only feeds `expandFields` templates needs no field of its own: as in
+    // Panther, whose flat object of captures drops keys that name no field.
+    let templated: Vec<&str> = options
+        .expand_fields
+        .values()
+        .filter_map(|t| template_names(t).ok())
+        .flatten()
+        .collect();
     // Captures must name top-level fields (a definition used twice is reported once).
     let mut seen: Vec<&Fill> = Vec::new();
     for fill in &reading.fills {
-        if names.contains(&fill.field.as_str()) || seen.contains(&fill) {
+        let field = fill.field.as_str();
+        if names.contains(&field) || templated.contains(&field) || seen.contains(&fill) {
             continue;
         }
         seen.push(fill);
