@@ -428,3 +428,60 @@ fn a_copy_of_a_loaded_file_is_named() {
         );
     }
 }
+
+/// `--replace-changed`: a run of a file that changed since it was loaded (grown, touched,
+/// fixed) replaces the earlier runs whose every input it reads again at the same path
+/// (review finding: a touched or grown day file was loaded a second time, exit 0, and no
+/// command took the copy out). A run of which this one does not read every input again is
+/// kept, flag or not.
+#[test]
+fn replace_changed_replaces_the_earlier_load_of_a_changed_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let day = archive(tmp.path(), "day.jsonl", 300, "1d", 1);
+    let more = archive(tmp.path(), "more.jsonl", 200, "1d", 2);
+    let other = archive(tmp.path(), "other.jsonl", 100, "1d", 3);
+    let lake = tmp.path().join("lake");
+    let run = |flags: &[&str], inputs: &[&Path]| {
+        let mut args = vec!["normalize", "--format", "parquet", "-o", s(&lake)];
+        args.extend(flags);
+        args.extend(inputs.iter().map(|p| s(p)));
+        String::from_utf8(ok(&args).stderr).expect("utf-8")
+    };
+    let touch = |path: &Path, secs: u64| {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(path)
+            .expect("open");
+        let when = std::time::SystemTime::now() + std::time::Duration::from_secs(secs);
+        file.set_modified(when).expect("set mtime");
+    };
+    assert_eq!(run(&["-q"], &[&day]), "");
+    // The day file grew: with the flag, its earlier load is replaced.
+    let mut grown = std::fs::read(&day).expect("read");
+    grown.extend(std::fs::read(&more).expect("read"));
+    std::fs::write(&day, grown).expect("write");
+    let err = run(&["--replace-changed"], &[&day]);
+    assert!(err.contains("note: replaced the earlier run"), "{err}");
+    assert_eq!(lake_rows(&lake).0.len(), 500);
+    // Touched (the same bytes, another modification time): without the flag its rows are
+    // added again, and the warning names the flag.
+    touch(&day, 10);
+    let err = run(&[], &[&day]);
+    assert!(
+        err.contains("its rows are added again") && err.contains("with --replace-changed"),
+        "{err}"
+    );
+    assert_eq!(lake_rows(&lake).0.len(), 1000);
+    // A run with the flag takes out both copies.
+    touch(&day, 20);
+    assert_eq!(run(&["-q", "--replace-changed"], &[&day]), "");
+    assert_eq!(lake_rows(&lake).0.len(), 500);
+    // `day other`, then `day` changed: the run `day other` is not read again whole, so it
+    // is kept, with the flag too.
+    assert_eq!(run(&["-q"], &[&day, &other]), "");
+    assert_eq!(lake_rows(&lake).0.len(), 600);
+    touch(&day, 30);
+    let err = run(&["--replace-changed"], &[&day]);
+    assert!(err.contains("its rows are added again"), "{err}");
+    assert_eq!(lake_rows(&lake).0.len(), 1100);
+}

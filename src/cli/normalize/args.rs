@@ -102,6 +102,14 @@ pub struct NormalizeArgs {
     #[arg(long)]
     pub allow_dropped_tables: bool,
 
+    /// Directory output: also replace an earlier run whose every input this run reads
+    /// again at the same path, though the file changed since (it grew, was fixed, touched
+    /// or downloaded again). Without it such a run is kept and its rows are added again,
+    /// with a warning, since a file rotated in place may no longer hold them. For files
+    /// that are only appended to or rewritten whole; not for logs rotated by copytruncate.
+    #[arg(long)]
+    pub replace_changed: bool,
+
     /// Parquet: rows per row group. Default: 65536. Refused with NDJSON output.
     #[arg(long, value_name = "N")]
     pub row_group_rows: Option<usize>,

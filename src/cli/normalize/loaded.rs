@@ -142,6 +142,9 @@ pub(super) struct Loaded {
     /// `--allow-dropped-tables`: its commit may remove tables of the files it replaces
     /// that it writes nothing in, though it rejected records.
     pub(super) allow_dropped_tables: bool,
+    /// `--replace-changed`: an earlier run whose every input this run reads again at the
+    /// same path, changed or not, is superseded too.
+    replace_changed: bool,
 }
 
 /// The size and modification time of a file key (`dev:inode:size:mtime-ns`), by which a
@@ -175,8 +178,9 @@ fn file_key(_path: &Path) -> Option<String> {
 }
 
 impl Loaded {
-    /// The run `id` of `inputs` (files all: a run with an identity) into `dir`.
-    pub(super) fn new(dir: &Path, id: u64, inputs: &[Input]) -> Loaded {
+    /// The run `id` of `inputs` (files all: a run with an identity) into `dir`;
+    /// `replace_changed`: `--replace-changed`.
+    pub(super) fn new(dir: &Path, id: u64, inputs: &[Input], replace_changed: bool) -> Loaded {
         let inputs = inputs
             .iter()
             .filter_map(|i| match i {
@@ -197,6 +201,7 @@ impl Loaded {
             inputs,
             superseded: Vec::new(),
             allow_dropped_tables: false,
+            replace_changed,
         };
         loaded.superseded = loaded.find_superseded();
         loaded
@@ -256,6 +261,7 @@ impl Loaded {
                 })
                 .collect(),
             after: after.clone(),
+            replace_changed: self.replace_changed,
         }
     }
 
@@ -317,7 +323,8 @@ impl Loaded {
             "warning: {}: {first}{more} {was} loaded by an earlier run with inputs this run \
              does not read again (or before it changed, or under another path): {its} rows \
              are added again. A run replaces the earlier runs whose inputs it reads all \
-             again, unchanged (README: Re-running and appending)",
+             again, unchanged; with --replace-changed, changed too (README: Re-running and \
+             appending)",
             self.dir.display()
         ));
     }

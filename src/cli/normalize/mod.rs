@@ -301,7 +301,7 @@ impl NormalizeConfig {
             }
             if let (Output::Parquet(_) | Output::NdjsonDir(_), Some(dir)) = (&output, &args.output)
             {
-                let mut run = loaded::Loaded::new(dir, id, &inputs);
+                let mut run = loaded::Loaded::new(dir, id, &inputs, args.replace_changed);
                 run.allow_dropped_tables = args.allow_dropped_tables;
                 run.refuse_if_covered()?;
                 // Decided again at the commit ([`NormalizeConfig::prepare_commit`]); known

@@ -128,6 +128,7 @@ impl PullOutputArgs {
             quiet: self.quiet,
             skip_loaded: false,
             allow_dropped_tables: false,
+            replace_changed: false,
         }
     }
 }

@@ -24,6 +24,9 @@ pub(in crate::cli::normalize) struct Superseding {
     pub(super) not_read: Vec<(String, Option<String>, Option<u64>)>,
     /// What the run made of its inputs.
     pub(super) after: AfterRun,
+    /// `--replace-changed`: an input read at the same path holds the earlier rows of it,
+    /// whatever file it is now.
+    pub(super) replace_changed: bool,
 }
 
 /// What a finished run made of its inputs, for the refusals decided at its commit.
@@ -44,7 +47,9 @@ impl Superseding {
     /// place), or read the file at that path to its end since (a file read while it was
     /// still being copied or written, complete now: the earlier run's rows of it were what
     /// it could read, and keeping them would duplicate them, with every row of the earlier
-    /// run's other inputs, in every later run).
+    /// run's other inputs, in every later run). With `--replace-changed`, it read the file
+    /// at that path to its end, whatever it was then: the user says the file now holds
+    /// what the earlier one did (grown, fixed, downloaded again).
     fn holds(&self, path: &str, file: &str) -> bool {
         match partial_of(file) {
             Some((records, key)) => {
@@ -52,7 +57,9 @@ impl Superseding {
                     || self.partial.get(key) == Some(&records)
                     || self.read_paths.contains(path)
             }
-            None => self.read.contains(file),
+            None => {
+                self.read.contains(file) || (self.replace_changed && self.read_paths.contains(path))
+            }
         }
     }
 
