@@ -199,6 +199,15 @@ fn print_totals(args: &CompactArgs, report: &CompactReport, finished: bool) {
             report.tables.len()
         ));
     }
+    if finished && report.named_left_alone > 0 {
+        messages::plain(&format!(
+            "{}: {} file(s) of normalize runs with named inputs share partitions with other \
+             files and were left alone (a re-run of those inputs replaces exactly them); one \
+             run of all those inputs together writes one file per partition",
+            args.dir.display(),
+            report.named_left_alone
+        ));
+    }
 }
 
 /// `bytes` for a person: `512 B`, `3.4 kB`, `14.2 MB`, `1.3 GB` (powers of 1000).

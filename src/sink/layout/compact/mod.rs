@@ -175,6 +175,9 @@ pub struct CompactReport {
     /// In a dry run: commits of interrupted runs waiting in the lake, which a run that is
     /// not dry completes first (what the dry run lists may then change).
     pub pending_commits: usize,
+    /// Part files of runs with named inputs (`part-<id>-<n>`) in partitions of more than
+    /// one file, left alone: a re-run of those inputs replaces exactly them.
+    pub named_left_alone: usize,
 }
 
 /// Who wrote a part file, from its name.
@@ -291,10 +294,14 @@ fn not_found(message: String) -> Error {
 
 /// The part files under `table_dir` that may be merged, by partition directory, in time
 /// order of the partitions (`hour=9` before `hour=10`).
-fn parts(table_dir: &Path) -> Result<Vec<(PathBuf, Vec<Part>)>, Error> {
+/// The part files of each partition of `table_dir` that compact merges, and how many
+/// files of runs with named inputs (`part-<id>-<n>`, left alone) each partition holds.
+#[allow(clippy::type_complexity)]
+fn parts(table_dir: &Path) -> Result<(Vec<(PathBuf, Vec<Part>)>, BTreeMap<PathBuf, usize>), Error> {
     let mut files = Vec::new();
     super::recovery::walk(table_dir, &mut files).map_err(|e| path_error(table_dir, &e))?;
     let mut by_dir: BTreeMap<PathBuf, Vec<Part>> = BTreeMap::new();
+    let mut named: BTreeMap<PathBuf, usize> = BTreeMap::new();
     for f in files {
         let Some(name) = f.file_name().and_then(|n| n.to_str()) else {
             continue;
@@ -303,6 +310,11 @@ fn parts(table_dir: &Path) -> Result<Vec<(PathBuf, Vec<Part>)>, Error> {
             .into_iter()
             .find_map(|e| parse_name(name, e).map(|(w, o)| (w, o, e)))
         else {
+            if is_named_part(name) {
+                *named
+                    .entry(f.parent().unwrap_or(table_dir).to_path_buf())
+                    .or_default() += 1;
+            }
             continue;
         };
         let meta = match std::fs::metadata(&f) {
@@ -339,7 +351,22 @@ fn parts(table_dir: &Path) -> Result<Vec<(PathBuf, Vec<Part>)>, Error> {
     }
     let mut by_dir: Vec<(PathBuf, Vec<Part>)> = by_dir.into_iter().collect();
     by_dir.sort_by(|(a, _), (b, _)| partition_order(a, b));
-    Ok(by_dir)
+    Ok((by_dir, named))
+}
+
+/// Whether `name` is a part file of a run with named inputs: `part-<16 hex>-<n>.<ext>`.
+fn is_named_part(name: &str) -> bool {
+    let Some(stem) = name.strip_prefix("part-").and_then(|s| {
+        s.strip_suffix(".parquet")
+            .or_else(|| s.strip_suffix(".ndjson"))
+    }) else {
+        return false;
+    };
+    matches!(stem.split_once('-'), Some((id, n))
+        if id.len() == 16
+            && id.bytes().all(|c| c.is_ascii_hexdigit())
+            && !n.is_empty()
+            && n.bytes().all(|c| c.is_ascii_digit()))
 }
 
 /// Partition directories compared as their values are: component by component, the
@@ -507,7 +534,17 @@ fn plan(
     report: &mut CompactReport,
 ) -> Result<Vec<(PathBuf, Vec<Part>)>, Error> {
     let mut planned = Vec::new();
-    for (partition, parts) in parts(&dir.join(table))? {
+    let (partitions, named) = parts(&dir.join(table))?;
+    for (partition, n) in &named {
+        let others = partitions
+            .iter()
+            .find(|(p, _)| p == partition)
+            .map_or(0, |(_, parts)| parts.len());
+        if n + others > 1 {
+            report.named_left_alone += n;
+        }
+    }
+    for (partition, parts) in partitions {
         for group in groups(parts, max_bytes) {
             // Checked after the listing: see the module docs.
             if let Some(skipped) = unsettled(dir, table, &partition, &group) {
