@@ -316,7 +316,9 @@ pub(crate) fn no_header_yet(slot: &mut TextSlot) {
 /// reads the names from it when not. Without `columns` its values name the output each
 /// column fills; a header that names none is not this log type's, and neither are the
 /// input's rows: they are refused (no header), so that another log type may read them.
-/// The line itself goes as a skipped line does: to a log type that reads it, if one does.
+/// Such a line is not consumed either: it is refused as its rows are (it was dropped
+/// without a word, and with it the first row of a file that has no header line). A header
+/// that is consumed goes as a skipped line does: to a log type that reads it, if one does.
 pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, line_no: u64) -> bool {
     let (Some(c), Some(cs)) = (&plan.csv, &mut slot.csv) else {
         return false;
@@ -327,7 +329,9 @@ pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, lin
     if cs.header_line != WAITING {
         // Line 0 is a record whose line is not known (`Position::default()`): never a
         // header, even when no input has started (NO_HEADER is 0 too).
-        return cs.header_line != NO_HEADER && cs.header_line == line_no;
+        return cs.header_line != NO_HEADER
+            && cs.header_line == line_no
+            && (cs.header_ok || !c.columns.is_empty());
     }
     let skipped = plan.skips_line(line, line_no) || line.trim().is_empty();
     if skipped {
@@ -361,7 +365,7 @@ pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, lin
     }));
     *header_ok = header.iter().any(Option::is_some);
     set_direct(plan, header, direct);
-    true
+    *header_ok
 }
 
 /// Split the row `line` into the values of `plan`'s outputs and decode them into a new
