@@ -88,7 +88,7 @@ fields:
     type: bigint
 ",
         &[
-            "normalog: s.yml:5:10: `%{nope}` names no field (hint: add a field of this name to `fields`)",
+            "normalog: s.yml:5:10: `%{nope}` names no field (hint: add a field of this name to `fields`, use it in an `expandFields` template, or write `%{}` to skip the text)",
             "normalog: s.yml:6:17: placeholder `%{time}` follows another placeholder without text between them (hint: fastmatch cuts a line at the literal text between placeholders; put a separator between them, or use `parser: regex`)",
             "normalog: s.yml:6:25: placeholder `%{user}` appears twice in this pattern (hint: a field holds one value; name the second one differently, or match it as text)",
             "normalog: s.yml:13:5: field `bytes` is filled by no pattern of the fastmatch parser (hint: capture it with `%{bytes}`, build it with `expandFields`, or remove it)",

@@ -171,7 +171,19 @@ fn check_names(
             continue;
         }
         seen.push(fill);
-        let hint = closest(&fill.field, &names, "add a field of this name to `fields`");
+        let no_match = match kind {
+            // Text to pass over has a placeholder of its own (review finding: the hint
+            // only said to add a field).
+            Kind::Fastmatch => {
+                "add a field of this name to `fields`, use it in an `expandFields` template, \
+                 or write `%{}` to skip the text"
+            }
+            Kind::Regex => {
+                "add a field of this name to `fields`, use it in an `expandFields` template, \
+                 or make the group unnamed"
+            }
+        };
+        let hint = closest(&fill.field, &names, no_match);
         let shown = match kind {
             Kind::Fastmatch => format!("`%{{{}}}`", fill.field),
             Kind::Regex => format!("the capture `{}`", fill.field),
