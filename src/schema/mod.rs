@@ -33,7 +33,9 @@ pub use problems::{KeySpans, SchemaError, SchemaErrors, Severity, Span};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(transform = field_discovery_property)]
 pub struct Schema {
-    /// The log type name, e.g. `Zendesk.Audit` or `Custom.MyApp`.
+    /// The log type name, e.g. `Zendesk.Audit` or `Custom.MyApp`: parts joined by dots, each
+    /// an uppercase letter followed by at least one letter or digit.
+    #[schemars(pattern(r"^[A-Z][A-Za-z0-9]+(\.[A-Z][A-Za-z0-9]+)*$"), length(min = 3))]
     pub schema: String,
     /// The parser. Omit it for JSON logs; `csv`, `regex` and `fastmatch` read lines of text;
     /// `native` is accepted and ignored, as Panther's own schemas use it.
@@ -51,11 +53,13 @@ pub struct Schema {
     pub reference_url: Option<String>,
     /// The schema language version; Panther only knows `0`. Written to `p_schema_version`.
     #[serde(default)]
+    #[schemars(range(min = 0, max = 0))]
     pub version: i64,
     /// Named value schemas that fields of type `ref` point to with `target`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub definitions: BTreeMap<String, ValueSchema>,
     /// The fields of a record, in output order.
+    #[schemars(length(min = 1))]
     pub fields: Vec<Field>,
     /// Where the schema was read from (file name or `<builtin>/...`), for messages.
     #[serde(skip)]
@@ -90,6 +94,20 @@ fn field_discovery_property(schema: &mut schemars::Schema) {
     }
 }
 
+/// The `parser:` block in the JSON Schema: a key at least (as Panther's JSON Schema asks),
+/// and at most one of `csv`, `regex` and `fastmatch` (the checks refuse two).
+fn one_parser(schema: &mut schemars::Schema) {
+    schema.insert("minProperties".into(), serde_json::json!(1));
+    schema.insert(
+        "not".into(),
+        serde_json::json!({"anyOf": [
+            {"required": ["csv", "regex"]},
+            {"required": ["csv", "fastmatch"]},
+            {"required": ["regex", "fastmatch"]},
+        ]}),
+    );
+}
+
 impl Schema {
     /// Reset every position (`span`, `key_spans`, `origin`) here and below, so two schemas can
     /// be compared for content alone (e.g. one read back after writing it out).
@@ -119,6 +137,7 @@ impl Field {
 /// [`csv`] for their semantics). At most one of `csv`, `regex` and `fastmatch` is given.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = one_parser)]
 pub struct ParserSpec {
     /// Panther's built-in parser for this log type (ignored by normalog).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -76,6 +76,61 @@ fn json_schema_knows_every_key_and_refuses_typos() {
     );
 }
 
+/// What an editor can check beyond the keys is checked too (review finding: a lower-case
+/// name, `version: 1`, no fields and two parsers all passed the JSON Schema): the name's
+/// rule, the one version, at least one field, at least one and at most one text parser.
+#[test]
+fn json_schema_holds_the_rules_an_editor_can_check() {
+    let o = run(&["schema", "json-schema"], "");
+    let js: Value = serde_json::from_str(&stdout(&o)).expect("JSON Schema is JSON");
+    let name = &js["properties"]["schema"];
+    let pattern = regex::Regex::new(name["pattern"].as_str().expect("a pattern")).expect("regex");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let check = |name: &str| {
+        let path = dir.path().join("s.yml");
+        std::fs::write(
+            &path,
+            format!("schema: {name}\nfields:\n  - {{name: a, type: string}}\n"),
+        )
+        .expect("write");
+        run(&["schema", "check", path.to_str().expect("utf-8")], "")
+    };
+    for good in [
+        "Custom.MyApp",
+        "Zendesk.Audit",
+        "AWS.S3ServerAccess",
+        "Custom.A1",
+        "Abc",
+    ] {
+        assert!(pattern.is_match(good), "{good}");
+        let o = check(good);
+        assert_eq!(o.status.code(), Some(0), "{good}: {}", stderr(&o));
+    }
+    for bad in [
+        "custom.app",
+        "Custom..App",
+        "Custom.A",
+        "Custom.",
+        "9Lives.App",
+        "Custom-App",
+    ] {
+        assert!(!pattern.is_match(bad), "{bad}");
+        let o = check(bad);
+        assert_eq!(o.status.code(), Some(2), "{bad}: the checks refuse it too");
+    }
+    assert_eq!(name["minLength"], 3);
+    let version = &js["properties"]["version"];
+    assert_eq!(
+        (&version["minimum"], &version["maximum"]),
+        (&0.into(), &0.into())
+    );
+    assert_eq!(js["properties"]["fields"]["minItems"], 1);
+    let parser = &js["$defs"]["ParserSpec"];
+    assert_eq!(parser["minProperties"], 1);
+    let pairs = parser["not"]["anyOf"].as_array().expect("pairs");
+    assert_eq!(pairs.len(), 3, "{parser}");
+}
+
 /// The YAML files under `dir`, recursively.
 fn yaml_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
