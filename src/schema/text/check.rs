@@ -143,27 +143,23 @@ fn report(p: &Problem, places: &Places<'_>, error: &mut dyn FnMut(Span, String, 
     );
 }
 
-/// Captures and `expandFields` keys name top-level fields, templates name captured values,
-/// and every field is filled by something. What depends on knowing every capture is checked
-/// only when the patterns could be read whole.
-fn check_names(
-    schema: &Schema,
+/// Captures name top-level fields, or feed `expandFields` templates (a capture that only
+/// feeds a template needs no field of its own: as in Panther, whose flat object of
+/// captures drops keys that name no field); a definition used twice is reported once.
+fn check_captures(
+    names: &[&str],
     reading: &Reading,
     options: &TextOptions,
     places: &Places<'_>,
     kind: Kind,
     error: &mut dyn FnMut(Span, String, Option<String>),
 ) {
-    let names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
-    // A capture that only feeds `expandFields` templates needs no field of its own: as in
-    // Panther, whose flat object of captures drops keys that name no field.
     let templated: Vec<&str> = options
         .expand_fields
         .values()
         .filter_map(|t| template_names(t).ok())
         .flatten()
         .collect();
-    // Captures must name top-level fields (a definition used twice is reported once).
     let mut seen: Vec<&Fill> = Vec::new();
     for fill in &reading.fills {
         let field = fill.field.as_str();
@@ -183,7 +179,7 @@ fn check_names(
                  or make the group unnamed"
             }
         };
-        let hint = closest(&fill.field, &names, no_match);
+        let hint = closest(&fill.field, names, no_match);
         let shown = match kind {
             Kind::Fastmatch => format!("`%{{{}}}`", fill.field),
             Kind::Regex => format!("the capture `{}`", fill.field),
@@ -194,6 +190,21 @@ fn check_names(
             Some(hint),
         );
     }
+}
+
+/// Captures and `expandFields` keys name top-level fields, templates name captured values,
+/// and every field is filled by something. What depends on knowing every capture is checked
+/// only when the patterns could be read whole.
+fn check_names(
+    schema: &Schema,
+    reading: &Reading,
+    options: &TextOptions,
+    places: &Places<'_>,
+    kind: Kind,
+    error: &mut dyn FnMut(Span, String, Option<String>),
+) {
+    let names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+    check_captures(&names, reading, options, places, kind, error);
     let mut captured: Vec<String> = Vec::new();
     for fill in &reading.fills {
         if !captured.contains(&fill.field) {
