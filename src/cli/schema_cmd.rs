@@ -54,11 +54,12 @@ pub(super) fn run(cmd: &SchemaCommand) -> Result<u8, Fatal> {
             let registry = load_registry(&[&schemas[..], paths].concat(), *builtin)?;
             for plan in registry.plans() {
                 let s = plan.schema();
+                let n = s.fields.len();
                 writeln!(
                     stdout,
-                    "{}\t{} fields\t{}",
+                    "{}\t{n} {}\t{}",
                     s.schema,
-                    s.fields.len(),
+                    if n == 1 { "field" } else { "fields" },
                     s.origin.as_deref().unwrap_or("")
                 )?;
             }
