@@ -5,6 +5,7 @@
 
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Final, Literal, NoReturn, TypeAlias, final
 
 import pyarrow as pa
@@ -18,9 +19,11 @@ _StrPath: TypeAlias = str | os.PathLike[str]
 _Data: TypeAlias = Buffer | _StrPath | Sequence[_StrPath]
 
 __all__ = ["Normalizer", "NormalizeResult", "BatchStream", "SchemaError", "InputWarning",
-           "__version__"]
+           "schema_files", "__version__"]
 
 __version__: Final[str]
+
+def schema_files(paths: Sequence[_StrPath]) -> list[Path]: ...
 
 class SchemaError(ValueError): ...
 class InputWarning(UserWarning): ...

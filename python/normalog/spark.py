@@ -30,6 +30,7 @@ from urllib.parse import quote, unquote
 import pyarrow as pa
 
 from . import Normalizer
+from ._normalog import schema_files
 
 if TYPE_CHECKING:
     # pyspark is an optional dependency (the `spark` extra), imported where it is used.
@@ -92,22 +93,16 @@ def _normalizer(opts: _Opts) -> Normalizer:
 
 
 def _schemas_digest(schemas: tuple[str, ...] | None) -> str | None:
-    """A digest of the schema files as the driver reads them: of each file given, and of
-    the ``*.yml`` / ``*.yaml`` files under each directory given (their relative names and
-    bytes, in name order)."""
+    """A digest of the schema files as the driver reads them: the files the normalizer
+    loads (each file given, the schema files under each directory given: not test files,
+    hidden ones such as an editor's checkpoints, or a repository's workflows), their
+    relative names and bytes, in the order it reads them."""
     if not schemas:
         return None
     h = hashlib.sha256()
     for given in schemas:
         h.update(b"\0given\0" + given.encode())
-        if os.path.isdir(given):
-            files = []
-            for d, _, names in os.walk(given):
-                files += [os.path.join(d, f) for f in names if f.endswith((".yml", ".yaml"))]
-            files.sort()
-        else:
-            files = [given]
-        for f in files:
+        for f in map(os.fspath, schema_files([given])):
             h.update(b"\0file\0" + os.path.relpath(f, given).encode() + b"\0")
             try:
                 with open(f, "rb") as fh:

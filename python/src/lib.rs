@@ -62,9 +62,21 @@ pub(crate) fn runtime_error(e: impl std::fmt::Display) -> PyErr {
     PyRuntimeError::new_err(e.to_string())
 }
 
+/// The schema files that `Normalizer(schemas=paths)` reads, in its order: each file given,
+/// and the schema files under each directory given (`*.yml`, `*.yaml`; not test files, nor
+/// hidden ones). `normalog.spark` digests them to tell that the schemas changed.
+#[pyfunction]
+fn schema_files(paths: Vec<std::path::PathBuf>) -> Vec<std::path::PathBuf> {
+    paths
+        .into_iter()
+        .flat_map(|p| normalog::schema::load::schema_files(&p))
+        .collect()
+}
+
 #[pymodule]
 fn _normalog(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Normalizer>()?;
+    m.add_function(wrap_pyfunction!(schema_files, m)?)?;
     m.add_class::<NormalizeResult>()?;
     m.add_class::<BatchStream>()?;
     m.add("SchemaError", m.py().get_type::<SchemaError>())?;

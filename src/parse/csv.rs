@@ -18,8 +18,10 @@
 //!
 //! Per input, a plan with `hasHeader` takes as its header the input's first line that it
 //! does not skip (lines `skipPrefix` consumes, and blank lines, may come before it: an
-//! export's comment lines) and consumes it, whatever it holds, as Panther skips it; without
-//! `columns` it learns the output of each column from it ([`offer_header`]). The normalizer
+//! export's comment lines). With `columns` it consumes it, whatever it holds, as Panther
+//! skips it; without, it learns the output of each column from it and consumes it, unless
+//! it names none: then it is no header, and it is refused with the input's rows
+//! ([`offer_header`]). The normalizer
 //! starts each input's search at line 1, and when a caller says where an input starts
 //! ([`Normalizer::start_input`](super::Normalizer::start_input)), from the input's first
 //! lines.

@@ -62,10 +62,17 @@ pub struct ExpansionExceeded {
 }
 
 impl ExpansionExceeded {
-    /// The expansion error inside `err`, if that is what stopped an input.
+    /// The expansion error inside `err` (or in its chain of sources), if that is what
+    /// stopped an input.
     #[must_use]
     pub fn of(err: &io::Error) -> Option<&ExpansionExceeded> {
-        err.get_ref()?.downcast_ref()
+        let mut e: &(dyn std::error::Error + 'static) = err.get_ref()?;
+        loop {
+            if let Some(exceeded) = e.downcast_ref() {
+                return Some(exceeded);
+            }
+            e = e.source()?;
+        }
     }
 }
 

@@ -529,10 +529,14 @@ pub fn normalize_reader<R: Read, S: Sink + ?Sized>(
     impl Observer for Failed {
         fn input_failed(&mut self, _: &str, err: &io::Error, records: u64) {
             // The events before the failure went to the sink: say how many records there
-            // were, as the summary that the error replaces would have.
+            // were, as the summary that the error replaces would have; an expansion limit
+            // stays known by its type ([`input::ExpansionExceeded::of`]).
             self.0 = Some(io::Error::new(
                 err.kind(),
-                format!("<reader>: {err} (after {records} records)"),
+                ReaderFailed {
+                    message: format!("<reader>: {err} (after {records} records)"),
+                    expansion: input::ExpansionExceeded::of(err).copied(),
+                },
             ));
         }
     }
@@ -548,6 +552,28 @@ pub fn normalize_reader<R: Read, S: Sink + ?Sized>(
         return Err(S::Error::from(Error::from(e)));
     }
     Ok(run.summary)
+}
+
+/// The error of [`normalize_reader`]'s reader: its message, and the expansion limit that
+/// stopped it, if that is what did.
+#[derive(Debug)]
+struct ReaderFailed {
+    message: String,
+    expansion: Option<input::ExpansionExceeded>,
+}
+
+impl std::fmt::Display for ReaderFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ReaderFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.expansion
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
 }
 
 #[cfg(test)]

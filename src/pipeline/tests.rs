@@ -75,3 +75,27 @@ fn the_record_limit_is_the_normalizers() {
         );
     }
 }
+
+/// `normalize_reader`'s error keeps an expansion limit known by its type (diff review: the
+/// message was copied into a new error, and `ExpansionExceeded::of` found nothing).
+#[test]
+fn a_readers_expansion_error_stays_typed() {
+    let exceeded = super::input::ExpansionExceeded {
+        decompressed: 10,
+        compressed: 1,
+        ratio: 5,
+    };
+    let wrapped = |expansion| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            super::ReaderFailed {
+                message: "<reader>: stopped (after 3 records)".into(),
+                expansion,
+            },
+        )
+    };
+    let err = wrapped(Some(exceeded));
+    assert_eq!(super::input::ExpansionExceeded::of(&err), Some(&exceeded));
+    assert_eq!(err.to_string(), "<reader>: stopped (after 3 records)");
+    assert_eq!(super::input::ExpansionExceeded::of(&wrapped(None)), None);
+}

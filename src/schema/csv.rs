@@ -15,11 +15,12 @@
 //! every value is a string until the fields' decoders convert it.
 //!
 //! Which name each value gets: `columns`, in order; or, with `hasHeader` and no `columns`,
-//! the values of the first line of each input (the header). With `hasHeader` the header is
-//! consumed whatever it holds, as Panther skips it; with `columns` too, `columns` name the
-//! values. With `trimSpace`, header names are trimmed too. A header that names none of the
-//! schema's fields is not this log type's header: the rows of that input are refused (so
-//! another log type can read them; Panther would read them with names that fill nothing).
+//! the values of the first line of each input (the header). With `hasHeader` and `columns`
+//! the header is consumed whatever it holds, as Panther skips it, and `columns` name the
+//! values. With `trimSpace`, header names are trimmed too. A first line that names none of
+//! the schema's fields is not this log type's header: it and the rows of that input are
+//! refused (so another log type can read them; Panther would skip it and read the rows with
+//! names that fill nothing).
 //!
 //! How many values a row has: with the header's names, as many as the header (a row with
 //! another number is rejected, and says both numbers), as Panther's reader is given that

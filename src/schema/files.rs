@@ -172,6 +172,20 @@ pub fn from_path(path: &Path) -> Result<Vec<Schema>, SchemaErrors> {
     }
 }
 
+/// The files [`from_path`] reads for `path`, in its order: the file itself, or the schema
+/// files under the directory (unreadable directories left out). For a caller that must
+/// know whether the schemas changed, by these files' bytes (the Spark recipe's digest).
+#[must_use]
+pub fn schema_files(path: &Path) -> Vec<PathBuf> {
+    if !fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return vec![path.to_path_buf()];
+    }
+    let mut files = Vec::new();
+    walk(path, path, &mut files, &mut Vec::new());
+    files.sort();
+    files
+}
+
 /// Whether `path` is a schema test file rather than a schema: its name ends in `_tests.yml`
 /// or `_tests.yaml`, or one of its directories is named `tests`.
 #[must_use]

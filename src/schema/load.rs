@@ -21,7 +21,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-pub use super::files::{from_file, from_path, from_str, is_test_file};
+pub use super::files::{from_file, from_path, from_str, is_test_file, schema_files};
 use super::validate::{did_you_mean, suggest};
 use super::yaml::{Node, NodeKind, ScalarKind};
 use super::{

@@ -94,10 +94,9 @@ fn field_discovery_property(schema: &mut schemars::Schema) {
     }
 }
 
-/// The `parser:` block in the JSON Schema: a key at least (as Panther's JSON Schema asks),
-/// and at most one of `csv`, `regex` and `fastmatch` (the checks refuse two).
+/// The `parser:` block in the JSON Schema: at most one of `csv`, `regex` and `fastmatch`
+/// (the checks refuse two).
 fn one_parser(schema: &mut schemars::Schema) {
-    schema.insert("minProperties".into(), serde_json::json!(1));
     schema.insert(
         "not".into(),
         serde_json::json!({"anyOf": [

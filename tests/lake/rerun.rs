@@ -484,4 +484,61 @@ fn replace_changed_replaces_the_earlier_load_of_a_changed_file() {
     let err = run(&["--replace-changed"], &[&day]);
     assert!(err.contains("its rows are added again"), "{err}");
     assert_eq!(lake_rows(&lake).0.len(), 1100);
+
+    // Diff review: a file emptied or cut (a rotation that made it anew) holds less than the
+    // earlier run loaded: that run is kept, the flag or not (its rows were deleted).
+    let cut = archive(tmp.path(), "cut.jsonl", 300, "1d", 4);
+    assert_eq!(run(&["-q"], &[&cut]), "");
+    let text = std::fs::read_to_string(&cut).expect("read");
+    let half: String = text.split_inclusive('\n').take(100).collect();
+    std::fs::write(&cut, half).expect("write");
+    let err = run(&["--replace-changed"], &[&cut]);
+    assert!(err.contains("its rows are added again"), "{err}");
+    assert_eq!(lake_rows(&lake).0.len(), 1100 + 300 + 100);
+    std::fs::write(&cut, "").expect("empty");
+    run(&["-q", "--replace-changed"], &[&cut]);
+    assert_eq!(lake_rows(&lake).0.len(), 1100 + 300 + 100);
+
+    // What it cannot apply to is refused: with --skip-loaded (the unchanged inputs beside
+    // a changed one would be skipped, and their run never replaced), standard input, a
+    // file output.
+    for (args, input, why) in [
+        (
+            vec![
+                "--replace-changed",
+                "--skip-loaded",
+                "-o",
+                s(&lake),
+                s(&day),
+            ],
+            "",
+            "--replace-changed and --skip-loaded cannot go together",
+        ),
+        (
+            vec!["--replace-changed", "-o", s(&lake), "-"],
+            "{}\n",
+            "--replace-changed needs input files",
+        ),
+        (
+            vec!["--replace-changed", "-o", "out.ndjson", s(&day)],
+            "",
+            "--replace-changed applies to a directory output",
+        ),
+    ] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
+        cmd.arg("normalize")
+            .args(&args)
+            .current_dir(tmp.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input.as_bytes())
+            .expect("stdin");
+        let o = child.wait_with_output().expect("wait");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(why), "{err}");
+    }
+    assert_eq!(lake_rows(&lake).0.len(), 1100 + 300 + 100);
 }

@@ -318,6 +318,36 @@ fn a_file_rotated_during_the_run_does_not_supersede_its_old_run() {
     assert_eq!(listed(&lake, "runs").len(), 2);
 }
 
+/// A file that grew while a run read it is listed by its path alone: no later run takes it
+/// for the file it read. `--replace-changed` does (diff review: even with the flag, such a
+/// run was never replaced, and its rows were added again at every run), when the file is
+/// not smaller.
+#[test]
+fn replace_changed_replaces_a_run_that_read_a_growing_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let day = archive(tmp.path(), "day.jsonl", 300, "2d", 1);
+    let more = archive(tmp.path(), "more.jsonl", 200, "2d", 2);
+    let lake = tmp.path().join("lake");
+    let run = paused(&lake, &[&day], "read");
+    let mut grown = std::fs::read(&day).expect("read");
+    grown.extend(std::fs::read(&more).expect("read"));
+    std::fs::write(&day, grown).expect("grow");
+    let out = run.resume();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let loaded = lake_rows(&lake).0.len();
+    run_into(&lake, &["--replace-changed"], &[&day]);
+    assert_eq!(
+        lake_rows(&lake).0.len(),
+        500,
+        "the first run's {loaded} rows replaced"
+    );
+    assert_eq!(listed(&lake, "runs").len(), 1);
+}
+
 /// `--skip-loaded` skips a file that a run read in part, unchanged (a corrupt gzip): read
 /// again, it gives the same records, which were added twice (review finding); the note
 /// says so, and a run without the flag reads it again. A file of which nothing could be

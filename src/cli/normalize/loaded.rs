@@ -61,9 +61,42 @@ fn unescape_path(listed: &str) -> String {
     path
 }
 
+/// `--replace-changed` applies to a run of files into a directory, alone: with
+/// `--skip-loaded`, the unchanged inputs beside a changed one are skipped, so the run that
+/// loaded them is never read again whole, and its rows of the changed one were added again.
+pub(super) fn check_replace_changed(
+    args: &super::args::NormalizeArgs,
+    output: &super::Output,
+    inputs: &[Input],
+) -> Result<(), Fatal> {
+    if !args.replace_changed {
+        return Ok(());
+    }
+    let refusal = if args.skip_loaded {
+        "--replace-changed and --skip-loaded cannot go together: run the changed files \
+         with --replace-changed, and the new ones with --skip-loaded"
+    } else if !matches!(
+        output,
+        super::Output::Parquet(_) | super::Output::NdjsonDir(_)
+    ) {
+        "--replace-changed applies to a directory output: give -o DIR/ (an existing \
+         directory or a path ending in '/')"
+    } else if inputs.iter().any(|i| !matches!(i, Input::Path(_))) {
+        "--replace-changed needs input files: standard input has no path to know it by"
+    } else {
+        return Ok(());
+    };
+    Err(Fatal::Message(refusal.into()))
+}
+
 /// The file key of a listed input's file, read to the end or not.
 fn file_of(listed: &str) -> &str {
     partial_of(listed).map_or(listed, |(_, file)| file)
+}
+
+/// The size in a file key (`dev:inode:size:mtime-ns`).
+fn file_size(key: &str) -> Option<u64> {
+    key.split(':').nth(2)?.parse().ok()
 }
 const RUNS_DIR: &str = "_normalog/runs";
 
@@ -142,9 +175,9 @@ pub(super) struct Loaded {
     /// `--allow-dropped-tables`: its commit may remove tables of the files it replaces
     /// that it writes nothing in, though it rejected records.
     pub(super) allow_dropped_tables: bool,
-    /// `--replace-changed`: an earlier run whose every input this run reads again at the
-    /// same path, changed or not, is superseded too.
-    replace_changed: bool,
+    /// `--replace-changed`: the runs in the directory when this run started, which it may
+    /// supersede by its inputs' paths ([`Superseding::holds`]).
+    replace_changed: Option<std::collections::HashSet<String>>,
 }
 
 /// The size and modification time of a file key (`dev:inode:size:mtime-ns`), by which a
@@ -201,7 +234,12 @@ impl Loaded {
             inputs,
             superseded: Vec::new(),
             allow_dropped_tables: false,
-            replace_changed,
+            replace_changed: replace_changed.then(|| {
+                committed_runs(dir, Some(&format!("{id:016x}")))
+                    .into_iter()
+                    .map(|run| run.id)
+                    .collect()
+            }),
         };
         loaded.superseded = loaded.find_superseded();
         loaded
@@ -261,7 +299,10 @@ impl Loaded {
                 })
                 .collect(),
             after: after.clone(),
-            replace_changed: self.replace_changed,
+            replace_changed: self.replace_changed.clone(),
+            read_sizes: whole()
+                .filter_map(|i| Some((i.canonical.clone(), file_size(i.file.as_deref()?)?)))
+                .collect(),
         }
     }
 
@@ -323,9 +364,13 @@ impl Loaded {
             "warning: {}: {first}{more} {was} loaded by an earlier run with inputs this run \
              does not read again (or before it changed, or under another path): {its} rows \
              are added again. A run replaces the earlier runs whose inputs it reads all \
-             again, unchanged; with --replace-changed, changed too (README: Re-running and \
-             appending)",
-            self.dir.display()
+             again, unchanged{} (README: Re-running and appending)",
+            self.dir.display(),
+            if self.replace_changed.is_some() {
+                "; with --replace-changed, changed too, but not smaller"
+            } else {
+                "; with --replace-changed, changed too"
+            }
         ));
     }
 

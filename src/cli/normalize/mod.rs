@@ -277,6 +277,7 @@ impl NormalizeConfig {
         if matches!(output, Output::Parquet(_) | Output::NdjsonDir(_)) {
             warn_partition_columns(&registry, &args.log_types, partition(args));
         }
+        loaded::check_replace_changed(args, &output, &inputs)?;
         let skipped_loaded = if args.skip_loaded {
             let dir = match (&output, &args.output) {
                 (Output::Parquet(_) | Output::NdjsonDir(_), Some(dir)) => Some(dir.as_path()),

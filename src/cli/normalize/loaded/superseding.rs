@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::{committed_runs, partial_of, INPUTS_DIR, RUNS_DIR};
+use super::{committed_runs, file_of, file_size, partial_of, INPUTS_DIR, RUNS_DIR};
 
 /// Which earlier runs a run supersedes: those still in `dir` (but the run's own identity)
 /// whose every input is among the files it read to their end, unchanged. Asked again at the
@@ -24,9 +24,13 @@ pub(in crate::cli::normalize) struct Superseding {
     pub(super) not_read: Vec<(String, Option<String>, Option<u64>)>,
     /// What the run made of its inputs.
     pub(super) after: AfterRun,
-    /// `--replace-changed`: an input read at the same path holds the earlier rows of it,
-    /// whatever file it is now.
-    pub(super) replace_changed: bool,
+    /// `--replace-changed`: the runs that were in the directory when this run started
+    /// (a run committed meanwhile may hold a later state of a file than this run read),
+    /// whose inputs this run holds when it read the file at the same path to its end, not
+    /// smaller than it was (see [`Superseding::holds`]).
+    pub(super) replace_changed: Option<std::collections::HashSet<String>>,
+    /// The size of each file read to its end, by canonical path.
+    pub(super) read_sizes: std::collections::HashMap<String, u64>,
 }
 
 /// What a finished run made of its inputs, for the refusals decided at its commit.
@@ -47,19 +51,27 @@ impl Superseding {
     /// place), or read the file at that path to its end since (a file read while it was
     /// still being copied or written, complete now: the earlier run's rows of it were what
     /// it could read, and keeping them would duplicate them, with every row of the earlier
-    /// run's other inputs, in every later run). With `--replace-changed`, it read the file
-    /// at that path to its end, whatever it was then: the user says the file now holds
-    /// what the earlier one did (grown, fixed, downloaded again).
-    fn holds(&self, path: &str, file: &str) -> bool {
-        match partial_of(file) {
-            Some((records, key)) => {
+    /// run's other inputs, in every later run). `by_path` (`--replace-changed`, for a run
+    /// there when this one started): it read the file at that path to its end, and it was
+    /// not smaller than the listed one: the user says the file holds what the earlier one
+    /// did (grown, fixed, downloaded again). A file emptied, cut, or made anew by a rotation
+    /// is smaller, and the earlier run's rows would go with it.
+    fn holds(&self, path: &str, file: Option<&str>, by_path: bool) -> bool {
+        let at_path = || {
+            let listed = file.and_then(|f| file_size(file_of(f)));
+            self.read_sizes
+                .get(path)
+                .is_some_and(|&now| listed.is_none_or(|was| now >= was))
+        };
+        match file.map(|f| (f, partial_of(f))) {
+            Some((_, Some((records, key)))) => {
                 self.read.contains(key)
                     || self.partial.get(key) == Some(&records)
                     || self.read_paths.contains(path)
             }
-            None => {
-                self.read.contains(file) || (self.replace_changed && self.read_paths.contains(path))
-            }
+            Some((file, None)) => self.read.contains(file) || (by_path && at_path()),
+            // Listed by its path alone (it changed while that run read it): by path only.
+            None => by_path && at_path(),
         }
     }
 
@@ -228,11 +240,15 @@ impl Superseding {
         committed_runs(&self.dir, Some(&self.run))
             .into_iter()
             .filter(|run| {
+                let by_path = self
+                    .replace_changed
+                    .as_ref()
+                    .is_some_and(|known| known.contains(&run.id));
                 !run.inputs.is_empty()
                     && run
                         .inputs
                         .iter()
-                        .all(|(path, file)| file.as_deref().is_some_and(|f| self.holds(path, f)))
+                        .all(|(path, file)| self.holds(path, file.as_deref(), by_path))
             })
             .filter_map(|run| u64::from_str_radix(&run.id, 16).ok())
             .collect()

@@ -293,15 +293,16 @@ fn not_found(message: String) -> Error {
 }
 
 /// The part files under `table_dir` that may be merged, by partition directory, in time
-/// order of the partitions (`hour=9` before `hour=10`).
-/// The part files of each partition of `table_dir` that compact merges, and how many
-/// files of runs with named inputs (`part-<id>-<n>`, left alone) each partition holds.
+/// order of the partitions (`hour=9` before `hour=10`); and the run of each file of a run
+/// with named inputs (`part-<id>-<n>`, left alone), by partition directory.
 #[allow(clippy::type_complexity)]
-fn parts(table_dir: &Path) -> Result<(Vec<(PathBuf, Vec<Part>)>, BTreeMap<PathBuf, usize>), Error> {
+fn parts(
+    table_dir: &Path,
+) -> Result<(Vec<(PathBuf, Vec<Part>)>, BTreeMap<PathBuf, Vec<String>>), Error> {
     let mut files = Vec::new();
     super::recovery::walk(table_dir, &mut files).map_err(|e| path_error(table_dir, &e))?;
     let mut by_dir: BTreeMap<PathBuf, Vec<Part>> = BTreeMap::new();
-    let mut named: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    let mut named: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
     for f in files {
         let Some(name) = f.file_name().and_then(|n| n.to_str()) else {
             continue;
@@ -310,10 +311,11 @@ fn parts(table_dir: &Path) -> Result<(Vec<(PathBuf, Vec<Part>)>, BTreeMap<PathBu
             .into_iter()
             .find_map(|e| parse_name(name, e).map(|(w, o)| (w, o, e)))
         else {
-            if is_named_part(name) {
-                *named
+            if let Some(run) = named_run(name) {
+                named
                     .entry(f.parent().unwrap_or(table_dir).to_path_buf())
-                    .or_default() += 1;
+                    .or_default()
+                    .push(run.to_owned());
             }
             continue;
         };
@@ -354,19 +356,19 @@ fn parts(table_dir: &Path) -> Result<(Vec<(PathBuf, Vec<Part>)>, BTreeMap<PathBu
     Ok((by_dir, named))
 }
 
-/// Whether `name` is a part file of a run with named inputs: `part-<16 hex>-<n>.<ext>`.
-fn is_named_part(name: &str) -> bool {
-    let Some(stem) = name.strip_prefix("part-").and_then(|s| {
+/// The run of `name` when it is a part file of a run with named inputs:
+/// `part-<run: 16 hex>-<n>.<ext>`.
+fn named_run(name: &str) -> Option<&str> {
+    let stem = name.strip_prefix("part-").and_then(|s| {
         s.strip_suffix(".parquet")
             .or_else(|| s.strip_suffix(".ndjson"))
-    }) else {
-        return false;
-    };
-    matches!(stem.split_once('-'), Some((id, n))
-        if id.len() == 16
-            && id.bytes().all(|c| c.is_ascii_hexdigit())
-            && !n.is_empty()
-            && n.bytes().all(|c| c.is_ascii_digit()))
+    })?;
+    let (id, n) = stem.split_once('-')?;
+    (id.len() == 16
+        && id.bytes().all(|c| c.is_ascii_hexdigit())
+        && !n.is_empty()
+        && n.bytes().all(|c| c.is_ascii_digit()))
+    .then_some(id)
 }
 
 /// Partition directories compared as their values are: component by component, the
@@ -535,13 +537,15 @@ fn plan(
 ) -> Result<Vec<(PathBuf, Vec<Part>)>, Error> {
     let mut planned = Vec::new();
     let (partitions, named) = parts(&dir.join(table))?;
-    for (partition, n) in &named {
-        let others = partitions
-            .iter()
-            .find(|(p, _)| p == partition)
-            .map_or(0, |(_, parts)| parts.len());
-        if n + others > 1 {
-            report.named_left_alone += n;
+    for (partition, runs) in &named {
+        // Files of one run alone (cut at a target size) are that run's to replace: not
+        // counted; beside another run's, or beside files compact merges, they are.
+        let others = partitions.iter().any(|(p, _)| p == partition);
+        let mut distinct = runs.clone();
+        distinct.sort();
+        distinct.dedup();
+        if distinct.len() > 1 || others {
+            report.named_left_alone += runs.len();
         }
     }
     for (partition, parts) in partitions {
