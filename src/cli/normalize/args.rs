@@ -104,9 +104,11 @@ pub struct NormalizeArgs {
 
     /// Directory output: also replace an earlier run whose every input this run reads
     /// again at the same path, though the file changed since (it grew, was fixed, touched
-    /// or downloaded again). Without it such a run is kept and its rows are added again,
-    /// with a warning, since a file rotated in place may no longer hold them. For files
-    /// that are only appended to or rewritten whole; not for logs rotated by copytruncate.
+    /// or downloaded again), when it is not smaller than it was. Without it such a run is
+    /// kept and its rows are added again, with a warning, since a file rotated in place may
+    /// no longer hold them. For files that are only appended to or rewritten whole; not for
+    /// logs rotated in place (copytruncate, or rename and a new file at the path: once the
+    /// new file outgrows the old, the old one's rows would go). Not with --skip-loaded.
     #[arg(long)]
     pub replace_changed: bool,
 
