@@ -348,6 +348,57 @@ fn replace_changed_replaces_a_run_that_read_a_growing_file() {
     assert_eq!(listed(&lake, "runs").len(), 1);
 }
 
+/// A file rotated while a run read it (renamed, a smaller one made at its path): even
+/// `--replace-changed` does not replace that run by the new file (second diff review: a
+/// run listed by its path alone was replaced by any file there, and its rows were lost).
+/// A run that read a file in part is replaced by the file at that path only if it is not
+/// smaller either.
+#[test]
+fn a_smaller_file_at_the_path_replaces_no_run() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let x = archive(tmp.path(), "x.jsonl", 300, "2d", 1);
+    let lake = tmp.path().join("lake");
+    let run = paused(&lake, &[&x], "read");
+    std::fs::rename(&x, tmp.path().join("x.jsonl.1")).expect("rotate");
+    archive(tmp.path(), "x.jsonl", 100, "2d", 3);
+    let out = run.resume();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (old, _) = lake_rows(&lake);
+    assert_eq!(old.len(), 300);
+    let err = run_into(&lake, &["--replace-changed"], &[&x]);
+    assert!(err.contains("its rows are added again"), "{err}");
+    let (rows, _) = lake_rows(&lake);
+    assert_eq!(rows.len(), 400);
+    assert!(
+        old.iter().all(|r| rows.contains(r)),
+        "the old rows are kept"
+    );
+
+    // Read in part (a cut gzip), then a smaller, whole file at that path: kept too.
+    let other = tmp.path().join("other");
+    let cut = cut_gzip(tmp.path(), "y.jsonl.gz");
+    let o = crate::normalog(&["normalize", "--format", "parquet", "-o", s(&other), s(&cut)]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let (partial, _) = lake_rows(&other);
+    assert!(!partial.is_empty());
+    let small = archive(tmp.path(), "small.jsonl", 5, "2d", 5);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &std::fs::read(&small).expect("read")).expect("gzip");
+    std::fs::write(&cut, gz.finish().expect("gzip")).expect("write");
+    run_into(&other, &[], &[&cut]);
+    let (rows, _) = lake_rows(&other);
+    assert_eq!(rows.len(), partial.len() + 5);
+}
+
 /// `--skip-loaded` skips a file that a run read in part, unchanged (a corrupt gzip): read
 /// again, it gives the same records, which were added twice (review finding); the note
 /// says so, and a run without the flag reads it again. A file of which nothing could be

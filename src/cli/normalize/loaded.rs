@@ -29,6 +29,16 @@ const INPUTS_DIR: &str = "_normalog/inputs";
 /// `partial:<records read>:<file>`.
 const PARTIAL: &str = "partial:";
 
+/// Before the file of an input that changed while its run read it (grew, or rotated): its
+/// file when the run started, `changed:<file>`. Which state the run read is not known:
+/// only `--replace-changed` supersedes such a run, by a file at that path not smaller.
+const CHANGED: &str = "changed:";
+
+/// The file an input listed as changed while read had when its run started.
+fn changed_of(listed: &str) -> Option<&str> {
+    listed.strip_prefix(CHANGED)
+}
+
 /// An input listed as read in part: the records read, and its file.
 fn partial_of(listed: &str) -> Option<(u64, &str)> {
     let (records, file) = listed.strip_prefix(PARTIAL)?.split_once(':')?;
@@ -137,7 +147,7 @@ fn committed_runs(dir: &Path, except: Option<&str>) -> Vec<EarlierRun> {
             .map(|line| {
                 // Lists of earlier versions hold the path alone.
                 match line.rsplit_once('\t').filter(|(_, f)| {
-                    let key = file_of(f);
+                    let key = changed_of(f).unwrap_or_else(|| file_of(f));
                     !key.is_empty()
                         && key
                             .bytes()
@@ -364,13 +374,9 @@ impl Loaded {
             "warning: {}: {first}{more} {was} loaded by an earlier run with inputs this run \
              does not read again (or before it changed, or under another path): {its} rows \
              are added again. A run replaces the earlier runs whose inputs it reads all \
-             again, unchanged{} (README: Re-running and appending)",
+             again, unchanged; with --replace-changed, changed too, if not smaller (README: \
+             Re-running and appending)",
             self.dir.display(),
-            if self.replace_changed.is_some() {
-                "; with --replace-changed, changed too, but not smaller"
-            } else {
-                "; with --replace-changed, changed too"
-            }
         ));
     }
 
@@ -439,8 +445,13 @@ impl Loaded {
         for input in &self.inputs {
             text.push_str(&escape_path(&input.canonical));
             // Changed while read: which file's rows the run holds is not known, so it is
-            // listed by its path alone (no later run supersedes this one by it).
-            if let (Some(file), false) = (&input.file, input.changed) {
+            // listed with the file it started with, marked (only a run of a file at that
+            // path not smaller, with --replace-changed, supersedes this one by it).
+            if let (Some(file), true) = (&input.file, input.changed) {
+                text.push('\t');
+                text.push_str(CHANGED);
+                text.push_str(file);
+            } else if let Some(file) = &input.file {
                 text.push('\t');
                 // An input not read to its end: the run holds only some of its rows.
                 if let Some(records) = input.failed {

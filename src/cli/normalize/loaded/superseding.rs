@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::{committed_runs, file_of, file_size, partial_of, INPUTS_DIR, RUNS_DIR};
+use super::{changed_of, committed_runs, file_size, partial_of, INPUTS_DIR, RUNS_DIR};
 
 /// Which earlier runs a run supersedes: those still in `dir` (but the run's own identity)
 /// whose every input is among the files it read to their end, unchanged. Asked again at the
@@ -56,22 +56,27 @@ impl Superseding {
     /// not smaller than the listed one: the user says the file holds what the earlier one
     /// did (grown, fixed, downloaded again). A file emptied, cut, or made anew by a rotation
     /// is smaller, and the earlier run's rows would go with it.
+    /// A run listed by paths alone (an earlier version's list) is never held.
     fn holds(&self, path: &str, file: Option<&str>, by_path: bool) -> bool {
-        let at_path = || {
-            let listed = file.and_then(|f| file_size(file_of(f)));
+        let Some(file) = file else {
+            return false;
+        };
+        // The file at that path, read to its end, not smaller than the one listed.
+        let at_path = |listed: &str| {
+            let was = file_size(listed);
             self.read_sizes
                 .get(path)
-                .is_some_and(|&now| listed.is_none_or(|was| now >= was))
+                .is_some_and(|&now| was.is_some_and(|was| now >= was))
         };
-        match file.map(|f| (f, partial_of(f))) {
-            Some((_, Some((records, key)))) => {
-                self.read.contains(key)
-                    || self.partial.get(key) == Some(&records)
-                    || self.read_paths.contains(path)
+        if let Some(started) = changed_of(file) {
+            // Changed while that run read it: by path only.
+            return by_path && at_path(started);
+        }
+        match partial_of(file) {
+            Some((records, key)) => {
+                self.read.contains(key) || self.partial.get(key) == Some(&records) || at_path(key)
             }
-            Some((file, None)) => self.read.contains(file) || (by_path && at_path()),
-            // Listed by its path alone (it changed while that run read it): by path only.
-            None => by_path && at_path(),
+            None => self.read.contains(file) || (by_path && at_path(file)),
         }
     }
 
