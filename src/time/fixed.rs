@@ -192,10 +192,7 @@ impl FixedLayout {
             offset = sign * i64::from(hh * 3600 + mm * 60);
         }
         let [year, month, day, hour, minute, second] = fields;
-        if !self.has_year && (month, day) == (2, 29) {
-            return Err(OtherShape);
-        }
-        Ok(civil_to_ts(
+        let ts = civil_to_ts(
             i64::from(year),
             month,
             day,
@@ -204,7 +201,12 @@ impl FixedLayout {
             second,
             0,
             offset,
-        ))
+        );
+        // Checked only when the date is refused, so that valid values pay nothing.
+        if ts.is_none() && !self.has_year && (month, day) == (2, 29) {
+            return Err(OtherShape);
+        }
+        Ok(ts)
     }
 
     /// Whether word `k` of the value holds digits in the digits' lanes and the literal bytes
