@@ -192,16 +192,7 @@ impl FixedLayout {
             offset = sign * i64::from(hh * 3600 + mm * 60);
         }
         let [year, month, day, hour, minute, second] = fields;
-        let ts = civil_to_ts(
-            i64::from(year),
-            month,
-            day,
-            hour,
-            minute,
-            second,
-            0,
-            offset,
-        );
+        let ts = civil_to_ts(i64::from(year), month, day, hour, minute, second, 0, offset);
         // Checked only when the date is refused, so that valid values pay nothing.
         if ts.is_none() && !self.has_year && (month, day) == (2, 29) {
             return Err(OtherShape);
