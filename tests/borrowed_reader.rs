@@ -16,15 +16,21 @@ const RECORDS: &str = concat!(
     "\n",
 );
 
-fn normalize(reader: impl Read) -> (Summary, Collect) {
+/// The summary and events of `reader` (a run that must succeed), or the run's error.
+fn try_normalize(reader: impl Read) -> (Result<Summary, normalog::Error>, Collect) {
     let registry = Registry::builtin();
     let mut n = NormalizerBuilder::new()
         .log_types(["Zoom.Activity"])
         .build(&registry)
         .expect("normalizer");
     let mut out = Collect::default();
-    let summary = normalize_reader(&mut n, reader, &mut out).expect("run");
+    let summary = normalize_reader(&mut n, reader, &mut out);
     (summary, out)
+}
+
+fn normalize(reader: impl Read) -> (Summary, Collect) {
+    let (summary, out) = try_normalize(reader);
+    (summary.expect("run"), out)
 }
 
 fn check(summary: &Summary, out: &Collect) {
@@ -128,14 +134,8 @@ impl Read for FailsAfter<'_> {
 /// input, nor that the events before it had reached the sink. It says both now.
 #[test]
 fn a_reader_that_fails_says_how_far_it_got() {
-    let registry = Registry::builtin();
-    let mut n = NormalizerBuilder::new()
-        .log_types(["Zoom.Activity"])
-        .build(&registry)
-        .expect("normalizer");
-    let mut out = Collect::default();
-    let err = normalize_reader(&mut n, FailsAfter(RECORDS.as_bytes()), &mut out)
-        .expect_err("the reader failed");
+    let (run, out) = try_normalize(FailsAfter(RECORDS.as_bytes()));
+    let err = run.expect_err("the reader failed");
     assert_eq!(
         err.to_string(),
         "<reader>: peer went away (after 3 records)"
