@@ -281,3 +281,55 @@ fn r16_unordered_input_makes_one_file_per_partition() {
         assert_eq!(rows, 3000, "{name}");
     }
 }
+
+/// The memory bound counts what the parquet writer holds for an unfinished row group, not
+/// the size it expects the row group to take once encoded: `normalize --partition day` of
+/// 10,000,000 generated records peaked at 530 MB at the default bound of 256 MiB, and at
+/// 377 MB once the writer's buffers were counted.
+#[test]
+fn memory_bound_counts_what_the_writer_holds() {
+    let registry = Registry::builtin();
+    let mut norm = NormalizerBuilder::new()
+        .log_types(["Zoom.Activity"])
+        .build(&registry)
+        .expect("normalizer");
+    let mut tee = Tee::default();
+    // 60,000 rows of one hour, each with its own e-mail address (twice: `email` and
+    // `p_any_emails`) and row id: about 4 MB of values, which zstd packs into 100 KB.
+    let mut batches = Vec::new();
+    for chunk in 0..60u32 {
+        let mut text = String::new();
+        for i in chunk * 1000..(chunk + 1) * 1000 {
+            let kind = ["Sign in", "Sign out"][i as usize % 2];
+            let second = i % 60;
+            writeln!(
+                text,
+                "{{\"email\":\"user-{i}@example.com\",\"type\":\"{kind}\",\"time\":\"2023-07-01T00:00:{second:02}Z\"}}"
+            )
+            .expect("write to a String");
+        }
+        pipeline::normalize_reader(&mut norm, std::io::Cursor::new(text), &mut tee)
+            .expect("normalize");
+        batches.push(tee.builders[0].finish().expect("batch"));
+    }
+    // 4 MiB: 2 MiB for unfinished row groups.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opts = Options {
+        max_buffered_bytes: 4 << 20,
+        ..Options::default()
+    };
+    let mut writer = ParquetWriter::new(dir.path(), opts);
+    for b in &batches {
+        writer.write_batch("Zoom.Activity", b).expect("write");
+    }
+    writer.commit().expect("commit");
+    assert_eq!(assert_same_rows(&tee.ndjson.events, dir.path()), 60_000);
+    let files = parquet_files(dir.path());
+    assert_eq!(files.len(), 1);
+    let meta = ParquetRecordBatchReaderBuilder::try_new(File::open(&files[0]).expect("open"))
+        .expect("parquet")
+        .metadata()
+        .clone();
+    // Written out whenever the writer held more than the bound: before, one row group.
+    assert!(meta.num_row_groups() >= 2, "{}", meta.num_row_groups());
+}

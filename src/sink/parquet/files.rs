@@ -159,7 +159,8 @@ pub(super) fn local_files(parts: &mut Parts<ParquetPart>) -> Vec<&mut FileWriter
         .collect()
 }
 
-/// Flush the largest unfinished row group while all of them together are over `budget`.
+/// Flush the largest unfinished row group while all of them together hold more memory than
+/// `budget`.
 ///
 /// # Errors
 ///
@@ -172,7 +173,7 @@ pub(super) fn bound_memory(
         let mut total = 0usize;
         let mut largest: Option<(usize, usize)> = None;
         for (i, f) in files.iter().enumerate() {
-            let size = f.in_progress_size();
+            let size = f.memory_size();
             total += size;
             if largest.is_none_or(|(_, l)| l < size) {
                 largest = Some((i, size));

@@ -44,7 +44,7 @@ struct Limits {
     batch_bytes: u64,
     /// The most bytes of the rows sampled to choose the dictionary columns.
     sample_bytes: usize,
-    /// The bytes of a merged file's unfinished row group that get it written out.
+    /// The memory held for a merged file's unfinished row group that gets it written out.
     row_group_bytes: usize,
 }
 
@@ -205,7 +205,7 @@ impl Outputs<'_, '_> {
         *rows += batch.num_rows() as u64;
         if self.target.is_some_and(|t| writer.size_on_disk() >= t) {
             self.close()?;
-        } else if writer.in_progress_size() >= self.row_group_bytes {
+        } else if writer.memory_size() >= self.row_group_bytes {
             writer.flush().map_err(failed)?;
         }
         Ok(())

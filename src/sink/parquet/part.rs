@@ -216,6 +216,17 @@ impl PartWriter {
         }
     }
 
+    /// Memory the unfinished row group holds (or the rows not written yet): more than its
+    /// encoded size, as the parquet writer keeps dictionary indices and values not yet
+    /// encoded beside its pages.
+    pub(super) fn memory_size(&self) -> usize {
+        match &self.state {
+            State::Open(w) => w.memory_size(),
+            State::Pending { bytes, .. } => *bytes,
+            State::Empty => 0,
+        }
+    }
+
     /// About the bytes of the file on disk: the row groups written, and the encoded size the
     /// parquet writer expects of the unfinished one (pages not compressed yet count whole);
     /// 0 while the first rows are held back (fewer than [`OPEN_AFTER_ROWS`]).
