@@ -320,6 +320,25 @@ impl Error {
         })
     }
 
+    /// [`with_record_offset`](Self::with_record_offset) in place, without a copy: the
+    /// ordered writer numbers every reject of a chunk in its input this way.
+    pub(crate) fn shift_record(&mut self, shift: u64) {
+        match &mut *self.0 {
+            ErrorKind::Json { pos, .. }
+            | ErrorKind::Rejected { pos, .. }
+            | ErrorKind::Unclassified { pos, .. }
+            | ErrorKind::TooLong { pos, .. }
+            | ErrorKind::Skipped { pos, .. } => pos.record += shift,
+            ErrorKind::NotAPage { record, .. } => record.shift_record(shift),
+            ErrorKind::Io(_)
+            | ErrorKind::UnknownLogType(_)
+            | ErrorKind::NoLogTypes
+            | ErrorKind::Schema(_)
+            | ErrorKind::Sink(_)
+            | ErrorKind::Cancelled => {}
+        }
+    }
+
     pub(crate) fn new(kind: ErrorKind) -> Error {
         Error(Box::new(kind))
     }

@@ -53,17 +53,13 @@ impl Emitter {
             observer.document_over_limit(&chunk.source, limit);
         }
         let before = self.run.summary.rejected;
-        for (rejected, r) in (before + 1..).zip(&chunk.bufs.rejects) {
-            let shifted;
-            let error = if r.index.is_none() && self.input_records > 0 {
-                shifted = r.error.with_record_offset(self.input_records);
-                &shifted
-            } else {
-                &r.error
-            };
+        for (rejected, r) in (before + 1..).zip(&mut chunk.bufs.rejects) {
+            if r.index.is_none() {
+                r.error.shift_record(self.input_records);
+            }
             observer.rejected(&Reject {
                 source: &chunk.source,
-                error,
+                error: &r.error,
                 raw: &chunk.bufs.data[r.raw.clone()],
                 index: r.index,
                 field: r.field.as_deref(),

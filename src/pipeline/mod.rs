@@ -71,7 +71,9 @@
 //!   [`parse::frame`](crate::parse::frame) that every entry point shares (byte-order mark,
 //!   CRLF, blank lines, record limit); blank lines are counted. The reader cuts the stream
 //!   into chunks of about [`Batch::chunk_bytes`] made of whole
-//!   lines, so workers can normalize chunks independently; from standard input or a pipe
+//!   lines (8,192 lines at most: a worker holds its chunk's rejects until the chunk is
+//!   written, and short lines that all fail would hold far more than the chunk's bytes),
+//!   so workers can normalize chunks independently; from standard input or a pipe
 //!   into [`run_ndjson`](Batch::run_ndjson), also whenever a read finds less than it asked
 //!   for (the stream paused: `tail -f`), and that chunk's events are flushed. A line longer than the record
 //!   limit is never buffered: it is skipped to its end and becomes one `too_long` reject.
@@ -183,7 +185,8 @@ impl Batch {
         Self::default()
     }
 
-    /// Target size of a chunk: NDJSON input is cut at the first line end past it.
+    /// Target size of a chunk: NDJSON input is cut at the first line end past it, or after
+    /// 8,192 lines.
     pub fn chunk_bytes(&mut self, bytes: usize) -> &mut Self {
         self.chunk_bytes = bytes.max(1);
         self
