@@ -34,7 +34,8 @@ pub struct Position {
     /// [`StreamNormalizer`](crate::StreamNormalizer) or
     /// [`pipeline::normalize_reader`](crate::pipeline::normalize_reader), which count them.
     pub line: u64,
-    /// 0-based index of the record in the input (or in its API page).
+    /// 0-based index of the record in the input (or in its API page), counting every line
+    /// but blank ones: a line a text log type skips (a CSV header, a comment) takes one.
     pub record: u64,
 }
 

@@ -612,3 +612,86 @@ fn json_schema_and_schema_check_cover_csv() {
         assert!(err.contains(want), "{want}\n{err}");
     }
 }
+
+/// The rejects' record indexes, and lines.
+#[derive(Default)]
+struct Positions(Vec<(u64, u64)>);
+
+impl normalog::pipeline::Observer for Positions {
+    fn rejected(&mut self, reject: &normalog::pipeline::Reject<'_>) -> std::io::Result<()> {
+        let pos = reject.error.position().copied().unwrap_or_default();
+        self.0.push((pos.record, pos.line));
+        Ok(())
+    }
+}
+
+/// A header after more than 64 KiB of comment lines is found by every chunk, and record
+/// indexes count the comment and header lines in every chunk alike: before, chunks past
+/// the first 64 KiB refused their rows (no header), and a reject's index counted the
+/// skipped lines only in the input's first chunk.
+#[test]
+fn batch_runs_find_a_late_header_and_number_records_alike_in_every_chunk() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    let comments = 3000;
+    let mut text = String::new();
+    for i in 0..comments {
+        let _ = writeln!(
+            text,
+            "# export note {i} of a gateway that writes long preambles"
+        );
+    }
+    text.push_str(&users_file(ROWS, false, "a"));
+    // Two rows that are not numbers where `n` is: rejected.
+    let bad = [10, ROWS - 10];
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    for row in bad {
+        let at = (comments + 1 + row) as usize;
+        lines[at] = format!("x{row},a{row}");
+    }
+    std::fs::write(&a, lines.join("\n") + "\n").unwrap();
+    assert!(text.len() > 2 * 64 * 1024);
+    let inputs = [Input::Path(a)];
+    let registry = registry();
+    let mut builder = NormalizerBuilder::new();
+    builder.log_types(["Custom.Export"]);
+    // The comments and the header take indexes 0 to 3,000; row r is line 3,002 + r.
+    let expected: Vec<(u64, u64)> = bad
+        .iter()
+        .map(|&r| (u64::from(comments + 1 + r), u64::from(comments + 2 + r)))
+        .collect();
+    for threads in [1, 4] {
+        for chunk in [4096, 1 << 22] {
+            let mut positions = Positions::default();
+            let run = Batch::new()
+                .threads(threads)
+                .chunk_bytes(chunk)
+                .run_ndjson(
+                    &builder,
+                    &registry,
+                    &inputs,
+                    &mut Vec::new(),
+                    ndjson::Options::default(),
+                    &mut positions,
+                )
+                .unwrap();
+            let s = run.summary;
+            assert_eq!(
+                (s.normalized, s.rejected, s.skipped_lines),
+                (u64::from(ROWS) - 2, 2, u64::from(comments) + 1),
+                "threads {threads}, chunk {chunk}"
+            );
+            assert_eq!(positions.0, expected, "threads {threads}, chunk {chunk}");
+        }
+    }
+    // The single-threaded path into any sink.
+    let mut n = builder.build(&registry).unwrap();
+    let mut positions = Positions::default();
+    let run = Batch::new()
+        .chunk_bytes(4096)
+        .run(&mut n, &inputs, &mut Collect::default(), &mut positions)
+        .unwrap();
+    assert_eq!(run.summary.rejected, 2);
+    assert_eq!(positions.0, expected);
+}

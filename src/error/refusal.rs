@@ -312,7 +312,7 @@ impl fmt::Display for Refusal {
                  (hasHeader)"
             ),
             Refusal::NoHeader { line: None } => f.write_str(
-                "no header: none of this input's first lines is a header line (hasHeader)",
+                "no header: no line of this input's first MiB is a header line (hasHeader)",
             ),
         }
     }

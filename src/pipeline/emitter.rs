@@ -13,6 +13,9 @@ pub(super) struct Emitter {
     max_rejects: Option<u64>,
     input: Option<usize>,
     input_records: u64,
+    /// The record indexes this input's chunks took: its records, and the lines a text log
+    /// type skipped (a CSV header, comments), which take one within a chunk too.
+    input_indexes: u64,
     progress: Progress,
 }
 
@@ -23,6 +26,7 @@ impl Emitter {
             max_rejects,
             input: None,
             input_records: 0,
+            input_indexes: 0,
             progress: Progress {
                 inputs,
                 ..Progress::default()
@@ -30,10 +34,10 @@ impl Emitter {
         }
     }
 
-    /// How many records of `chunk`'s input came before it (chunks given in input order).
+    /// The record indexes `chunk`'s input took before it (chunks given in input order).
     pub(super) fn records_before(&self, chunk: &Chunk) -> u64 {
         if self.input == Some(chunk.input) {
-            self.input_records
+            self.input_indexes
         } else {
             0
         }
@@ -48,6 +52,7 @@ impl Emitter {
         if self.input != Some(chunk.input) {
             self.input = Some(chunk.input);
             self.input_records = 0;
+            self.input_indexes = 0;
         }
         if let Some(limit) = chunk.document_over {
             observer.document_over_limit(&chunk.source, limit);
@@ -55,7 +60,7 @@ impl Emitter {
         let before = self.run.summary.rejected;
         for (rejected, r) in (before + 1..).zip(&mut chunk.bufs.rejects) {
             if r.index.is_none() {
-                r.error.shift_record(self.input_records);
+                r.error.shift_record(self.input_indexes);
             }
             observer.rejected(&Reject {
                 source: &chunk.source,
@@ -71,6 +76,7 @@ impl Emitter {
         }
         self.run.summary.merge(&chunk.summary);
         self.input_records += chunk.summary.records;
+        self.input_indexes += chunk.summary.records + chunk.summary.skipped_lines;
         if let Some(end) = chunk.end.take() {
             self.progress.inputs_done += 1;
             if let Err(e) = end {

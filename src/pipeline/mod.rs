@@ -99,7 +99,9 @@
 //!
 //! Positions: `line` and `byte` always point at the record itself in the decoded input
 //! (for a page element or a single-record response, at the object inside the envelope).
-//! `record` is the record's 0-based index in its input, except for page elements, where it
+//! `record` is the record's 0-based index in its input (blank lines take none; a line a
+//! text log type skips, such as a CSV header or a comment, takes one, in every chunk
+//! alike), except for page elements, where it
 //! is the index inside the page (and the reject carries that index as
 //! [`Reject::index`]). Rejects of records found inside an envelope
 //! name its field ([`Reject::field`]).
