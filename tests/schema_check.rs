@@ -3,6 +3,7 @@
 //! schemas given in several paths (one file twice, two log types with one table name); and
 //! warnings, for schemas that load but cannot work as written.
 
+use std::fmt::Write as _;
 use std::process::Command;
 
 /// The lines `normalog schema check` prints for the schema `yaml`, with the file's directory
@@ -329,4 +330,51 @@ fields:
     let o = normalog(&["schema", "check", "fm.yml"]);
     assert_eq!(String::from_utf8_lossy(&o.stderr), "");
     assert_eq!(o.status.code(), Some(0));
+}
+
+/// Thirty definitions that each use the next twice: 2^30 values once the refs are expanded.
+/// Every command that loads schemas took gigabytes and minutes building them (review
+/// finding); each refuses the schema at once, at the ref, as any schema error.
+#[test]
+fn ref_expansion_is_refused_by_every_command() {
+    let mut yaml = String::from("schema: Custom.Bomb\ndefinitions:\n");
+    for i in 0..29 {
+        let next = i + 1;
+        writeln!(yaml, "  D{i}: {{type: object, fields: [{{name: a, type: ref, target: D{next}}}, {{name: b, type: ref, target: D{next}}}]}}").expect("a String takes it");
+    }
+    yaml.push_str("  D29: {type: string}\nfields:\n  - {name: root, type: ref, target: D0}\n");
+    let expected = "normalog: s.yml:34:29: the schema holds 1073741823 values once its refs are expanded, more than the 100000 allowed; field `root` holds 1073741823 of them through `D0 -> D1 -> D2 -> D3 -> D4 -> D5 -> D6 -> D7 -> ...` (hint: every ref is a copy of its definition, so definitions that use others several times multiply (`D0` uses `D1` 2 times); use `type: json` for parts that need not be typed field by field)";
+    assert_reports(&yaml, &[expected]);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schema = dir.path().join("s.yml");
+    std::fs::write(&schema, &yaml).expect("write");
+    let input = dir.path().join("in.json");
+    std::fs::write(&input, "{\"root\":{}}\n").expect("write");
+    let s = schema.to_str().expect("utf-8 path");
+    let i = input.to_str().expect("utf-8 path");
+    for args in [
+        &["normalize", "-s", s, i][..],
+        &["test", s],
+        &["gen", "-s", s, "-t", "Custom.Bomb", "-n", "1"],
+        &["schema", "list", "-s", s],
+    ] {
+        let started = std::time::Instant::now();
+        let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+            .args(args)
+            .output()
+            .expect("run normalog");
+        let stderr =
+            String::from_utf8_lossy(&o.stderr).replace(&format!("{}/", dir.path().display()), "");
+        assert!(
+            stderr.contains(&expected["normalog: ".len()..]),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
+    }
 }

@@ -16,12 +16,20 @@ use super::{Field, FieldType, Schema, SchemaError, Severity, Span, ValueSchema};
 pub(crate) use crate::suggest::{did_you_mean, suggest};
 use crate::time::TimeFormat;
 
+mod expand;
 mod refs;
 mod year;
 
 /// How deep objects and arrays may nest, counting the record's own fields as level 1
 /// (Panther's limit for resolving `ref`s).
 pub const MAX_DEPTH: usize = 64;
+
+/// How many values (fields and array elements, at every level) a schema may hold once its
+/// `ref`s are expanded, each use of a definition being a copy of it: each is a node of the
+/// compiled plan, and a column or more of the Arrow schema. Schemas written by hand hold a
+/// few thousand at most; this bound stops a few lines of definitions that use each other
+/// several times from expanding to billions (see `expand.rs`).
+pub const MAX_VALUES: u64 = 100_000;
 
 /// Check `schema` and return every problem found, in file order (problems without a position
 /// first, in the order they were found). An empty vector means the schema is valid.
@@ -31,7 +39,7 @@ pub fn validate(schema: &Schema) -> Vec<SchemaError> {
         schema,
         origin: schema.origin.clone(),
         errors: Vec::new(),
-        def_depths: HashMap::new(),
+        expanded: expand::expand_definitions(&schema.definitions),
     };
     v.check_schema();
     let mut errors = v.errors;
@@ -188,8 +196,8 @@ struct Validator<'s> {
     schema: &'s Schema,
     origin: Option<Arc<str>>,
     errors: Vec<SchemaError>,
-    /// Expanded depth of each definition (0 while being computed, so cycles end).
-    def_depths: HashMap<&'s str, usize>,
+    /// Each definition once its refs are expanded: its depth and size.
+    expanded: HashMap<&'s str, expand::Expanded>,
 }
 
 impl<'s> Validator<'s> {
@@ -241,6 +249,7 @@ impl<'s> Validator<'s> {
         }
         self.check_fields(&schema.fields, 1);
         self.check_cycles();
+        self.check_size();
         let mut found = Vec::new();
         super::text::check(schema, &mut |span, message, hint| {
             found.push((span, message, hint));

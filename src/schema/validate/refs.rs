@@ -51,37 +51,9 @@ impl<'s> Validator<'s> {
         }
     }
 
-    /// Levels a definition takes once its refs are expanded (0 inside a cycle).
-    fn def_depth(&mut self, name: &str) -> usize {
-        let Some((key, value)) = self.schema.definitions.get_key_value(name) else {
-            return 0;
-        };
-        if let Some(d) = self.def_depths.get(key.as_str()) {
-            return *d;
-        }
-        self.def_depths.insert(key.as_str(), 0);
-        let d = self.tree_depth(value, 1);
-        self.def_depths.insert(key.as_str(), d);
-        d
-    }
-
-    /// Levels below and including `v`, which sits at level `at`; stops counting past the limit.
-    fn tree_depth(&mut self, v: &'s ValueSchema, at: usize) -> usize {
-        if at > MAX_DEPTH + 1 {
-            return 1;
-        }
-        let mut below = 0;
-        if let Some(e) = &v.element {
-            below = below.max(self.tree_depth(e, at + 1));
-        }
-        for f in &v.fields {
-            below = below.max(self.tree_depth(&f.value, at + 1));
-        }
-        if let (FieldType::Ref, Some(t)) = (v.ty, &v.target) {
-            // A ref is replaced by its definition: same level, not one more.
-            return self.def_depth(t).max(1);
-        }
-        1 + below
+    /// Levels a definition takes once its refs are expanded (0 if unknown).
+    fn def_depth(&self, name: &str) -> usize {
+        self.expanded.get(name).map_or(0, |e| e.depth)
     }
 
     /// Definitions that contain themselves, through any chain of refs.

@@ -257,3 +257,113 @@ fn event_time_without_a_year_is_a_warning() {
         ]
     );
 }
+
+/// Definitions `D0..D(n-1)`, each but the last an object of two fields that both use the
+/// next one (the last is a string), and one field `root` using `D0`: 2^n - 1 values once
+/// expanded, from n + 4 lines.
+fn doubling(n: usize) -> String {
+    use std::fmt::Write as _;
+    let mut yaml = String::from("schema: Custom.Bomb\ndefinitions:\n");
+    for i in 0..n - 1 {
+        let next = i + 1;
+        writeln!(yaml, "  D{i}: {{type: object, fields: [{{name: a, type: ref, target: D{next}}}, {{name: b, type: ref, target: D{next}}}]}}").expect("a String takes it");
+    }
+    let last = n - 1;
+    writeln!(
+        yaml,
+        "  D{last}: {{type: string}}\nfields:\n  - {{name: root, type: ref, target: D0}}"
+    )
+    .expect("a String takes it");
+    yaml
+}
+
+/// Compiling copied a definition wherever a ref used it, with no bound: 30 definitions that
+/// each use the next twice took more memory than the machine had (review finding). The
+/// size is counted before anything is built, and refused at the ref that brings it.
+#[test]
+fn ref_expansion_is_bounded() {
+    check(
+        &doubling(30),
+        &["34:29: the schema holds 1073741823 values once its refs are expanded, more than the 100000 allowed; field `root` holds 1073741823 of them through `D0 -> D1 -> D2 -> D3 -> D4 -> D5 -> D6 -> D7 -> ...` (hint: every ref is a copy of its definition, so definitions that use others several times multiply (`D0` uses `D1` 2 times); use `type: json` for parts that need not be typed field by field)"],
+    );
+    // 2^16 - 1 = 65535 values: under the bound, and compiled.
+    let schema = crate::schema::load::from_str(&doubling(16), "t.yml").expect("valid");
+    assert!(crate::compile::compile(&schema).is_ok());
+    // Counting saturates instead of overflowing (this one is too deep as well).
+    let errors = crate::schema::load::from_str(&doubling(70), "t.yml").unwrap_err();
+    let messages: Vec<String> = errors.0.iter().map(|e| e.message.clone()).collect();
+    assert!(
+        messages.iter().any(|m| m.starts_with(
+            "the schema holds at least 18446744073709551615 values once its refs are expanded"
+        )),
+        "{messages:?}"
+    );
+}
+
+/// A code-built schema gets the same refusal, where the library compiles it.
+#[test]
+fn ref_expansion_is_bounded_in_code_built_schemas() {
+    let loaded = crate::schema::load::from_str(&doubling(20), "t.yml");
+    assert!(loaded.is_err());
+    let mut schema = nested(1);
+    let mut previous = ValueSchema::new(FieldType::String);
+    for i in (0..20).rev() {
+        let name = format!("D{i}");
+        schema.definitions.insert(name.clone(), previous);
+        let mut object = ValueSchema::new(FieldType::Object);
+        for f in ["a", "b"] {
+            let r = ValueSchema {
+                target: Some(name.clone()),
+                ..ValueSchema::new(FieldType::Ref)
+            };
+            object.fields.push(field(f, r));
+        }
+        previous = object;
+    }
+    schema.fields[0].value = previous;
+    let mut registry = crate::Registry::new();
+    let err = registry.add(schema).expect_err("refused").to_string();
+    assert!(
+        err.contains("the schema holds 2097151 values once its refs are expanded"),
+        "{err}"
+    );
+}
+
+/// A schema written out field by field, with no ref, is bounded the same way.
+#[test]
+fn many_fields_are_bounded() {
+    let mut schema = nested(1);
+    schema.fields = (0..=MAX_VALUES)
+        .map(|i| field(&format!("f{i}"), ValueSchema::new(FieldType::String)))
+        .collect();
+    assert_eq!(
+        messages(&schema),
+        ["the schema holds 100001 values (fields and array elements, at every level), more than the 100000 allowed (hint: split the log type in two, or use `type: json` for parts that need not be typed field by field)"]
+    );
+    schema.fields.pop();
+    assert!(validate(&schema).is_empty());
+}
+
+/// Definitions were expanded recursively, definition by definition: a chain of a few
+/// thousand (each only naming the next, a valid schema) overflowed the stack.
+#[test]
+fn a_long_chain_of_definitions_does_not_overflow() {
+    let mut schema = nested(1);
+    let n = 50_000;
+    for i in 0..n {
+        let value = if i + 1 == n {
+            ValueSchema::new(FieldType::String)
+        } else {
+            ValueSchema {
+                target: Some(format!("D{}", i + 1)),
+                ..ValueSchema::new(FieldType::Ref)
+            }
+        };
+        schema.definitions.insert(format!("D{i}"), value);
+    }
+    schema.fields[0].value = ValueSchema {
+        target: Some("D0".into()),
+        ..ValueSchema::new(FieldType::Ref)
+    };
+    assert_eq!(messages(&schema), Vec::<String>::new());
+}
