@@ -33,6 +33,9 @@ pub struct Registry {
     /// The schema files [`Registry::add_path`] read, canonical, so that one given twice
     /// (alone, or inside a directory also given) is read once.
     files: HashSet<PathBuf>,
+    /// Warnings about what the paths held but was not read (see
+    /// [`load::from_path_with_warnings`]).
+    left_out: Vec<SchemaError>,
 }
 
 impl Registry {
@@ -126,7 +129,8 @@ impl Registry {
     /// A file that an earlier call read (the same file by its canonical path: given twice,
     /// or alone and inside a directory) is skipped: it holds the same schemas, so
     /// `-s app.yml -s app.yml` loads them once rather than failing on each log type
-    /// "defined" twice.
+    /// "defined" twice. What is not a regular file inside a directory (a named pipe, a
+    /// socket, a device) is not read, with a warning in [`warnings`](Self::warnings).
     ///
     /// # Errors
     ///
@@ -139,7 +143,7 @@ impl Registry {
                 return Ok(());
             }
         }
-        match load::from_path(path) {
+        match load::from_path_with_warnings(path, &mut self.left_out) {
             Ok(schemas) => {
                 for s in schemas {
                     // From a directory: each schema names its file by its origin.
@@ -196,9 +200,19 @@ impl Registry {
         &self.plans
     }
 
-    /// The warnings of every loaded schema ([`Plan::warnings`]), in load order.
+    /// The warnings of every loaded schema ([`Plan::warnings`]), in load order, then those
+    /// about files [`add_path`](Self::add_path) left out of a directory (named pipes,
+    /// sockets, devices).
     pub fn warnings(&self) -> impl Iterator<Item = &SchemaError> {
-        self.plans.iter().flat_map(|p| p.warnings())
+        self.plans
+            .iter()
+            .flat_map(|p| p.warnings())
+            .chain(&self.left_out)
+    }
+
+    /// Keep a warning about a file left out, for [`warnings`](Self::warnings).
+    pub(crate) fn left_out(&mut self, warning: SchemaError) {
+        self.left_out.push(warning);
     }
 
     /// All log types, in load order.

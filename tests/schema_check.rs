@@ -378,3 +378,108 @@ fn ref_expansion_is_refused_by_every_command() {
         );
     }
 }
+
+/// Runs `normalog args` in `dir`, giving up after 20 s (a run that waits on a named pipe
+/// would wait forever): (stderr with the directory taken out, exit code).
+#[cfg(unix)]
+fn run_in(dir: &std::path::Path, args: &[&str]) -> (String, Option<i32>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_normalog"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run normalog");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed().as_secs() > 20 {
+            child.kill().expect("kill");
+            child.wait().expect("wait");
+            panic!("{args:?} still running after 20 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let o = child.wait_with_output().expect("output");
+    (
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        o.status.code(),
+    )
+}
+
+/// A schema path naming `/dev/zero` was read whole: 13 GB before it was killed (review
+/// finding). Schema files are read up to 4 MiB, test files up to 16 MiB; past that, an
+/// error at once.
+#[cfg(unix)]
+#[test]
+fn schema_files_are_read_up_to_a_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::os::unix::fs::symlink("/dev/zero", d.join("zz.yml")).expect("symlink");
+    let big = format!("{}\n", "#".repeat(4 << 20));
+    std::fs::write(d.join("big.yml"), big).expect("write");
+    let schema = "normalog: {}: the file is larger than 4 MiB, too large for a schema (hint: a \
+                  schema is YAML text of some kilobytes, even with hundreds of fields: check \
+                  that this path names a schema file)\n";
+    for file in ["zz.yml", "big.yml"] {
+        for args in [
+            &["schema", "check", file][..],
+            &["normalize", "-s", file, "-"],
+            &["gen", "-s", file, "-t", "Custom.Aa", "-n", "1"],
+        ] {
+            assert_eq!(
+                run_in(d, args),
+                (schema.replace("{}", file), Some(2)),
+                "{args:?}"
+            );
+        }
+    }
+    assert_eq!(
+        run_in(d, &["test", "zz.yml"]),
+        (
+            "normalog: zz.yml: the file is larger than 16 MiB, more than a schema or test file \
+             may be: check that this path names one (a test file this large can be split in \
+             several)\n"
+                .into(),
+            Some(2)
+        )
+    );
+}
+
+/// A named pipe (or another file that is not a regular file) inside a `-s` directory was
+/// left out without a word, while input directories warn of one; `test` read it, waiting
+/// for a writer forever. Both warn now, as input directories do, and go on.
+#[cfg(unix)]
+#[test]
+fn special_files_in_schema_directories_are_left_out_with_a_warning() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir(d.join("s")).expect("mkdir");
+    std::fs::write(
+        d.join("s/A.yml"),
+        "{schema: Custom.Aa, fields: [{name: a, type: string}]}\n",
+    )
+    .expect("write");
+    let made = Command::new("mkfifo")
+        .arg(d.join("s/pipe.yml"))
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", d.join("s/zero.yml")).expect("symlink");
+    let warnings = "normalog: warning: s/pipe.yml: not a file (a named pipe, a socket or a \
+                    device), inside a schema directory; not read (give it by name to read it)\n\
+                    normalog: warning: s/zero.yml: not a file (a named pipe, a socket or a \
+                    device), inside a schema directory; not read (give it by name to read it)\n";
+    assert_eq!(
+        run_in(d, &["schema", "check", "s"]),
+        (warnings.into(), Some(0))
+    );
+    assert_eq!(
+        run_in(d, &["normalize", "-s", "s", "-"]),
+        (warnings.into(), Some(0))
+    );
+    let (stderr, code) = run_in(d, &["test", "s"]);
+    assert!(stderr.starts_with(warnings), "{stderr}");
+    // No test cases in `s`: the run says so, after the warnings.
+    assert_eq!(code, Some(2), "{stderr}");
+}

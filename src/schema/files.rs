@@ -82,32 +82,101 @@ pub fn from_str(text: &str, origin: &str) -> Result<Schema, SchemaErrors> {
 /// [`from_str`]).
 pub fn from_file(path: &Path) -> Result<Schema, SchemaErrors> {
     let origin = path.display().to_string();
-    match fs::read_to_string(path) {
-        Ok(text) => from_str(&text, &origin),
-        Err(e) => Err(SchemaErrors(vec![SchemaError {
-            severity: Severity::Error,
-            origin: Some(Arc::from(origin.as_str())),
-            span: Span::default(),
-            message: format!(
+    let (message, hint) = match read_text(path, MAX_SCHEMA_FILE_BYTES) {
+        Ok(text) => return from_str(&text, &origin),
+        Err(ReadError::Io(e)) => (
+            format!(
                 "cannot read the schema file: {}",
                 lowercase_first(&e.to_string())
             ),
-            hint: None,
-        }])),
+            None,
+        ),
+        Err(ReadError::TooLarge { max }) => (
+            format!(
+                "the file is larger than {} MiB, too large for a schema",
+                max >> 20
+            ),
+            Some(
+                "a schema is YAML text of some kilobytes, even with hundreds of fields: \
+                 check that this path names a schema file"
+                    .into(),
+            ),
+        ),
+    };
+    Err(SchemaErrors(vec![SchemaError {
+        severity: Severity::Error,
+        origin: Some(Arc::from(origin.as_str())),
+        span: Span::default(),
+        message,
+        hint,
+    }]))
+}
+
+/// The largest schema file read: far over any schema written by hand (a few kilobytes,
+/// some tens with hundreds of fields), and small enough that a path naming something else
+/// (a log, `/dev/zero`) is refused at once instead of read into memory whole.
+pub const MAX_SCHEMA_FILE_BYTES: u64 = 4 << 20;
+
+/// Why [`read_text`] gave no text.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// Opening or reading failed, or the text is not UTF-8.
+    Io(std::io::Error),
+    /// The file holds more than `max` bytes (only `max + 1` were read).
+    TooLarge {
+        /// The limit, in bytes.
+        max: u64,
+    },
+}
+
+/// The text of the file at `path`, read only up to `max` bytes: a larger file (or an
+/// endless one, a device or a pipe) is refused once `max + 1` bytes have come.
+pub(crate) fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
+    use std::io::Read as _;
+    let file = fs::File::open(path).map_err(ReadError::Io)?;
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooLarge { max });
     }
+    String::from_utf8(bytes).map_err(|_| {
+        // The message `fs::read_to_string` gives.
+        ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        ))
+    })
 }
 
 /// Read a schema file, or every schema of a directory and its subdirectories (`*.yml` and
 /// `*.yaml`, in sorted path order, skipping test files: see [`is_test_file`], and hidden
 /// files and directories, such as a repository's `.github/` workflows).
 ///
-/// Symbolic links to files are followed; symbolic links to directories are not.
+/// Symbolic links to files are followed; symbolic links to directories are not. What is
+/// not a regular file (a named pipe, a socket, a device) is not read inside a directory,
+/// as input directories do; [`from_path_with_warnings`] says which were left out.
 ///
 /// # Errors
 ///
 /// The problems of all files together (see [`from_str`]), plus unreadable directories, a
 /// log type defined in two files, and a directory that holds no schema.
 pub fn from_path(path: &Path) -> Result<Vec<Schema>, SchemaErrors> {
+    from_path_with_warnings(path, &mut Vec::new())
+}
+
+/// [`from_path`], adding to `warnings` the schema files of the directory that were left out
+/// because they are not regular files (with [`Severity::Warning`]; given by name, such a
+/// file is read).
+///
+/// # Errors
+///
+/// As [`from_path`].
+pub fn from_path_with_warnings(
+    path: &Path,
+    warnings: &mut Vec<SchemaError>,
+) -> Result<Vec<Schema>, SchemaErrors> {
     let is_dir = fs::metadata(path).is_ok_and(|m| m.is_dir());
     if !is_dir {
         return from_file(path).map(|s| vec![s]).map_err(|mut e| {
@@ -124,10 +193,23 @@ pub fn from_path(path: &Path) -> Result<Vec<Schema>, SchemaErrors> {
             e
         });
     }
-    let mut files = Vec::new();
+    let mut found = Found::default();
     let mut errors = Vec::new();
-    walk(path, path, &mut files, &mut errors);
+    walk(path, path, &mut found, &mut errors);
+    let mut files = found.files;
     files.sort();
+    found.special.sort();
+    warnings.extend(found.special.iter().map(|p| {
+        SchemaError {
+            severity: Severity::Warning,
+            origin: Some(Arc::from(p.display().to_string().as_str())),
+            span: Span::default(),
+            message: "not a file (a named pipe, a socket or a device), inside a schema \
+                  directory; not read (give it by name to read it)"
+                .into(),
+            hint: None,
+        }
+    }));
     if files.is_empty() && errors.is_empty() {
         errors.push(SchemaError {
             severity: Severity::Error,
@@ -180,10 +262,10 @@ pub fn schema_files(path: &Path) -> Vec<PathBuf> {
     if !fs::metadata(path).is_ok_and(|m| m.is_dir()) {
         return vec![path.to_path_buf()];
     }
-    let mut files = Vec::new();
-    walk(path, path, &mut files, &mut Vec::new());
-    files.sort();
-    files
+    let mut found = Found::default();
+    walk(path, path, &mut found, &mut Vec::new());
+    found.files.sort();
+    found.files
 }
 
 /// Whether `path` is a schema test file rather than a schema: its name ends in `_tests.yml`
@@ -205,7 +287,18 @@ fn has_test_file_name(path: &Path) -> bool {
     name.ends_with("_tests.yml") || name.ends_with("_tests.yaml")
 }
 
-fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<SchemaError>) {
+/// What a walk of a schema directory found.
+#[derive(Default)]
+struct Found {
+    /// The schema files.
+    files: Vec<PathBuf>,
+    /// What would be a schema file by its name but is not a regular file: left out, as
+    /// input directories leave them out, since reading one could wait forever (a named
+    /// pipe) or never end (a device).
+    special: Vec<PathBuf>,
+}
+
+fn walk(root: &Path, dir: &Path, found: &mut Found, errors: &mut Vec<SchemaError>) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -222,20 +315,24 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Sche
             return;
         }
     };
-    let mut paths: Vec<(PathBuf, bool)> = Vec::new();
+    // (path, is a directory, is a regular file)
+    let mut paths: Vec<(PathBuf, bool, bool)> = Vec::new();
     for entry in entries.flatten() {
         let Ok(kind) = entry.file_type() else {
             continue;
         };
         let path = entry.path();
         if kind.is_dir() {
-            paths.push((path, true));
-        } else if fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-            paths.push((path, false));
+            paths.push((path, true, false));
+        } else if let Ok(meta) = fs::metadata(&path) {
+            // Through a symbolic link, whose target may be a directory: not followed.
+            if !meta.is_dir() {
+                paths.push((path, false, meta.is_file()));
+            }
         }
     }
     paths.sort();
-    for (path, is_dir) in paths {
+    for (path, is_dir, is_file) in paths {
         let relative = path.strip_prefix(root).unwrap_or(&path);
         if path
             .file_name()
@@ -245,10 +342,14 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Sche
         }
         if is_dir {
             if path.file_name().is_some_and(|n| n != "tests") {
-                walk(root, &path, files, errors);
+                walk(root, &path, found, errors);
             }
         } else if has_yaml_extension(&path) && !is_test_file(relative) {
-            files.push(path);
+            if is_file {
+                found.files.push(path);
+            } else {
+                found.special.push(path);
+            }
         }
     }
 }
@@ -388,6 +489,26 @@ mod tests {
             "{e}"
         );
         assert!(from_path(&missing).is_err());
+    }
+
+    /// Up to the limit the text is read; one byte more and it is refused, without reading
+    /// further (a device never ends).
+    #[test]
+    fn read_text_stops_past_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "x.yml", "0123456789");
+        let path = dir.path().join("x.yml");
+        assert_eq!(read_text(&path, 10).unwrap(), "0123456789");
+        assert!(matches!(
+            read_text(&path, 9),
+            Err(ReadError::TooLarge { max: 9 })
+        ));
+        write(dir.path(), "bad.yml", "");
+        fs::write(dir.path().join("bad.yml"), b"\xff").unwrap();
+        let Err(ReadError::Io(e)) = read_text(&dir.path().join("bad.yml"), 10) else {
+            panic!("invalid UTF-8 read");
+        };
+        assert_eq!(e.to_string(), "stream did not contain valid UTF-8");
     }
 
     #[test]

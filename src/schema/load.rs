@@ -21,7 +21,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-pub use super::files::{from_file, from_path, from_str, is_test_file, schema_files};
+pub use super::files::{
+    from_file, from_path, from_path_with_warnings, from_str, is_test_file, schema_files,
+    MAX_SCHEMA_FILE_BYTES,
+};
 use super::validate::{did_you_mean, suggest};
 use super::yaml::{Node, NodeKind, ScalarKind};
 use super::{

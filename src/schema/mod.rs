@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::indicators::IndicatorKind;
 
 pub mod csv;
-mod files;
+pub(crate) mod files;
 pub mod load;
 mod problems;
 pub mod text;

@@ -79,7 +79,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::registry::{Registry, BUILTIN_SCHEMAS};
-use crate::schema::{load, SchemaError};
+use crate::schema::files::ReadError;
+use crate::schema::{load, SchemaError, Severity, Span};
 use file::KeyPos;
 pub use report::{CaseResult, Difference, FileReport, Outcome, Report};
 pub use run::run_case;
@@ -158,17 +159,11 @@ impl TestFile {
     ///
     /// # Errors
     ///
-    /// The file cannot be read, or see [`TestFile::from_str`].
+    /// The file cannot be read, holds more than [`MAX_TEST_FILE_BYTES`], or see
+    /// [`TestFile::from_str`].
     pub fn from_file(path: &Path) -> Result<TestFile, LoadErrors> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            LoadErrors(vec![LoadError::TestFile {
-                origin: Arc::from(origin.as_str()),
-                line: 0,
-                col: 0,
-                message: e.to_string(),
-            }])
-        })?;
+        let text = read_test_file(path).map_err(|e| LoadErrors(vec![e]))?;
         let mut f = TestFile::from_str(&text, &origin)?;
         f.path = Some(path.to_path_buf());
         Ok(f)
@@ -291,11 +286,12 @@ impl Suite {
         let mut errors = Vec::new();
         let mut schema_files = Vec::new();
         let mut test_files = Vec::new();
+        let mut special = Vec::new();
         for p in paths {
             let p = p.as_ref();
             if p.is_dir() {
                 let mut found = Vec::new();
-                if let Err(e) = walk(p, &mut found) {
+                if let Err(e) = walk(p, &mut found, &mut special) {
                     errors.push(io_error(p, &e));
                 }
                 found.sort();
@@ -309,7 +305,7 @@ impl Suite {
                     }
                 }
             } else {
-                match std::fs::read_to_string(p) {
+                match read_test_file(p) {
                     Ok(text)
                         if load::is_test_file(Path::new(p.file_name().unwrap_or_default()))
                             || file::looks_like_tests(&text) =>
@@ -317,11 +313,23 @@ impl Suite {
                         test_files.push(p.to_path_buf());
                     }
                     Ok(_) => schema_files.push(p.to_path_buf()),
-                    Err(e) => errors.push(io_error(p, &e)),
+                    Err(e) => errors.push(e),
                 }
             }
         }
         let mut registry = Registry::new();
+        special.sort();
+        for p in special {
+            registry.left_out(SchemaError {
+                severity: Severity::Warning,
+                origin: Some(Arc::from(p.display().to_string().as_str())),
+                span: Span::default(),
+                message: "not a file (a named pipe, a socket or a device), inside a schema \
+                          directory; not read (give it by name to read it)"
+                    .into(),
+                hint: None,
+            });
+        }
         for f in &schema_files {
             match load::from_file(f) {
                 Ok(schema) => {
@@ -435,6 +443,32 @@ impl Suite {
     }
 }
 
+/// The largest test file read: test files hold records, so they may be larger than a
+/// schema, but a path naming something else (a log archive, `/dev/zero`) is refused at
+/// once instead of read into memory whole.
+pub const MAX_TEST_FILE_BYTES: u64 = 16 << 20;
+
+/// The text of the test (or schema) file at `path`, at most [`MAX_TEST_FILE_BYTES`].
+fn read_test_file(path: &Path) -> Result<String, LoadError> {
+    crate::schema::files::read_text(path, MAX_TEST_FILE_BYTES).map_err(|e| {
+        let message = match e {
+            ReadError::Io(e) => e.to_string(),
+            ReadError::TooLarge { max } => format!(
+                "the file is larger than {} MiB, more than a schema or test file may be: \
+                 check that this path names one (a test file this large can be split in \
+                 several)",
+                max >> 20
+            ),
+        };
+        LoadError::TestFile {
+            origin: Arc::from(path.display().to_string().as_str()),
+            line: 0,
+            col: 0,
+            message,
+        }
+    })
+}
+
 fn io_error(p: &Path, e: &std::io::Error) -> LoadError {
     LoadError::TestFile {
         origin: Arc::from(p.display().to_string().as_str()),
@@ -447,7 +481,11 @@ fn io_error(p: &Path, e: &std::io::Error) -> LoadError {
 /// Collect the `*.yml` / `*.yaml` files under `dir` (hidden entries skipped). A symbolic
 /// link to a directory is not followed, as in the schema directories' walk: a link back to
 /// a parent sent this one round until the path was too long for the system.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+///
+/// What is not a regular file (a named pipe, a socket, a device) goes to `special`, not
+/// read, as schema and input directories leave them out: reading a named pipe waits for a
+/// writer, forever if none comes.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, special: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
@@ -459,9 +497,14 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
             continue;
         }
         if entry.file_type()?.is_dir() {
-            walk(&path, out)?;
+            walk(&path, out, special)?;
         } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-            out.push(path);
+            // Through a symbolic link: what it leads to. What cannot be examined is read,
+            // to say why it cannot be.
+            match std::fs::metadata(&path) {
+                Ok(m) if !m.is_file() && !m.is_dir() => special.push(path),
+                _ => out.push(path),
+            }
         }
     }
     Ok(())

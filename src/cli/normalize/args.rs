@@ -27,8 +27,9 @@ pub struct NormalizeArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Schema file or directory (searched recursively for *.yml / *.yaml, test files and
-    /// hidden entries such as .github/ skipped). Repeatable; a file given twice (or also inside a directory given) is read
-    /// once. Default: the built-in schemas.
+    /// hidden entries such as .github/ skipped; named pipes, sockets and devices in it left
+    /// out with a warning). Repeatable; a file given twice (or also inside a directory
+    /// given) is read once. A schema file is at most 4 MiB. Default: the built-in schemas.
     #[arg(short = 's', long = "schemas", value_name = "PATH")]
     pub schemas: Vec<PathBuf>,
 
