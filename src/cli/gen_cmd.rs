@@ -8,7 +8,7 @@ use flate2::write::GzEncoder;
 
 use super::output::{Labelled, OutputFile};
 use super::{load_registry, messages, unknown_log_type, Fatal, EXIT_OK};
-use normalog::gen::{GenError, GenOptions, GenSummary, Generator};
+use normalog::gen::{GenError, GenOptions, GenSummary, Generator, FIRST_TIME, LAST_TIME};
 use normalog::Registry;
 
 /// `normalog gen`.
@@ -45,7 +45,8 @@ pub struct GenArgs {
     /// Start of the records' times: RFC 3339 (2024-01-01T00:00:00Z) or a date (2024-01-01,
     /// midnight UTC). Record i falls at i mean gaps after it plus a random part of one, so
     /// the first record is within one gap of it (with -n 5 --span 180d, within 36 days).
-    /// Default: a time in 2023 or 2024 chosen by --seed.
+    /// Default: a time in 2023 or 2024 chosen by --seed. The records must end by
+    /// 9999-12-31T23:59:59Z, the last time normalog reads: a later end is refused.
     #[arg(long, value_name = "TIME", value_parser = parse_start)]
     pub start: Option<i64>,
 
@@ -97,6 +98,7 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
     if let Some(span) = args.span {
         opts = opts.spread(args.records, span);
     }
+    check_end(args, &opts)?;
     let registry = load_registry(&args.schemas, false)?;
     let (_, mut generator) =
         generator(&registry, &args.log_types, !args.schemas.is_empty(), &opts)?;
@@ -174,6 +176,71 @@ fn write(generator: &mut Generator, records: u64, out: impl Write) -> io::Result
     Ok(summary)
 }
 
+/// The records end by [`LAST_TIME`]: past it, years of five digits, which no reader takes
+/// (normalize refuses them), or one time for all the records left. Refused here, naming
+/// the flags and the latest start that fits.
+fn check_end(args: &GenArgs, opts: &GenOptions) -> Result<(), Fatal> {
+    if opts.last_time(args.records).is_some_and(|t| t <= LAST_TIME) {
+        return Ok(());
+    }
+    let start = opts.start.map_or_else(
+        || "the default start (in 2023 or 2024)".to_owned(),
+        |t| format!("--start {}", utc(t)),
+    );
+    let spacing = match args.span {
+        Some(span) => format!("--span {}", span_text(span)),
+        None => format!(
+            "-n {} (records up to 172 ms apart without --span)",
+            args.records
+        ),
+    };
+    // How long the records take, and so the latest start for them.
+    let from_zero = GenOptions {
+        start: Some(0),
+        ..*opts
+    };
+    let latest = from_zero
+        .last_time(args.records)
+        .and_then(|length| LAST_TIME.checked_sub(length))
+        .filter(|latest| *latest >= FIRST_TIME);
+    let fix = match latest {
+        Some(latest) if opts.start.is_some() => {
+            format!("--start can be {} at the latest", utc(latest))
+        }
+        Some(latest) => format!("give --start {} or earlier", utc(latest)),
+        None => format!(
+            "they would take longer than all the times normalog reads, years 0 to 9999: {}",
+            if args.span.is_some() {
+                "give a shorter --span"
+            } else {
+                "give fewer records"
+            }
+        ),
+    };
+    Err(Fatal::Message(format!(
+        "{start} with {spacing}: the records would end after {}, the last time normalog \
+         reads; {fix}",
+        utc(LAST_TIME)
+    )))
+}
+
+/// A `--span` in seconds, in the largest unit that divides it (`86400000` is `1000d`).
+fn span_text(secs: u64) -> String {
+    let (n, unit) = [(86_400, "d"), (3600, "h"), (60, "m")]
+        .into_iter()
+        .find(|(size, _)| secs.is_multiple_of(*size))
+        .map_or((secs, "s"), |(size, unit)| (secs / size, unit));
+    format!("{n}{unit}")
+}
+
+/// `t` as RFC 3339 in UTC, or Unix seconds when chrono has no such time.
+fn utc(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0).map_or_else(
+        || format!("{t} (Unix seconds)"),
+        |d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    )
+}
+
 /// `--span`: a number and a unit (s, m, h, d, w), in seconds.
 pub(super) fn parse_span(text: &str) -> Result<u64, String> {
     let unit_at = text
@@ -200,18 +267,31 @@ pub(super) fn parse_span(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{text:?}: the span must be above zero and under 2^64 seconds"))
 }
 
-/// `--start`: RFC 3339, or a date at midnight UTC, as Unix seconds.
+/// `--start`: RFC 3339, or a date at midnight UTC, as Unix seconds; within years 0 to 9999
+/// in UTC (`9999-12-31T23:00:00-05:00` is in the year 10000).
 pub(super) fn parse_start(text: &str) -> Result<i64, String> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Ok(t.timestamp());
+    let t = match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(t) => t.timestamp(),
+        Err(_) => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc().timestamp())
+            .ok_or_else(|| {
+                format!(
+                    "{text:?} is neither RFC 3339 (2024-01-01T00:00:00Z) nor a date (2024-01-01)"
+                )
+            })?,
+    };
+    if (FIRST_TIME..=LAST_TIME).contains(&t) {
+        Ok(t)
+    } else {
+        Err(format!(
+            "{text:?} is {} in UTC, outside the times normalog reads, {} to {}",
+            utc(t),
+            utc(FIRST_TIME),
+            utc(LAST_TIME)
+        ))
     }
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc().timestamp())
-        .ok_or_else(|| {
-            format!("{text:?} is neither RFC 3339 (2024-01-01T00:00:00Z) nor a date (2024-01-01)")
-        })
 }
 
 #[cfg(test)]
@@ -252,5 +332,18 @@ mod tests {
         assert_eq!(parse_start("2024-01-01"), Ok(1_704_067_200));
         assert_eq!(parse_start("2024-01-01T01:00:00+01:00"), Ok(1_704_067_200));
         assert!(parse_start("yesterday").is_err());
+        // Within years 0 to 9999 in UTC.
+        assert_eq!(parse_start("9999-12-31T23:59:59Z"), Ok(LAST_TIME));
+        assert_eq!(parse_start("0000-01-01"), Ok(FIRST_TIME));
+        assert!(parse_start("9999-12-31T23:00:00-05:00").is_err());
+        assert!(parse_start("0000-01-01T00:00:00+01:00").is_err());
+    }
+
+    #[test]
+    fn spans_shown_in_their_largest_unit() {
+        assert_eq!(span_text(1000 * 86_400), "1000d");
+        assert_eq!(span_text(7200), "2h");
+        assert_eq!(span_text(90), "90s");
+        assert_eq!(span_text(u64::MAX), "18446744073709551615s");
     }
 }

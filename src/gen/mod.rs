@@ -44,6 +44,8 @@ mod text;
 mod textgen;
 mod times;
 mod walk;
+
+pub use times::{FIRST_TIME, LAST_TIME};
 mod write;
 
 use std::fmt;
@@ -92,9 +94,15 @@ impl State {
         }
     }
 
-    /// Move the clock forward (by 0 to 172 ms by default).
+    /// Move the clock forward (by 0 to 172 ms by default). It stops at
+    /// [`LAST_TIME`]: a caller of [`Generator::next_record`] that goes on past it gets
+    /// records at that time, never years of five digits (no reader takes them) nor 1970
+    /// (where a time out of chrono's range fell). [`GenOptions::last_time`] tells before.
     fn tick(&mut self) {
-        self.secs += self.clock.step(&mut self.rng);
+        self.secs = self
+            .secs
+            .saturating_add(self.clock.step(&mut self.rng))
+            .min(times::LAST_TIME);
     }
 }
 
@@ -137,6 +145,27 @@ impl GenOptions {
         self.mean_gap_us = Some(times::mean_gap_us(records, span_secs));
         self
     }
+
+    /// The latest time (Unix seconds) one of `records` records can have with these
+    /// options: the start (without one, the latest a seed can choose) plus the most the
+    /// clock moves in `records` records. `None` when that is past what an `i64` holds.
+    /// Past [`LAST_TIME`], the records would not all have their own times (see
+    /// [`Generator::next_record`]); `normalog gen` refuses such options.
+    #[must_use]
+    pub fn last_time(&self, records: u64) -> Option<i64> {
+        #[allow(clippy::cast_possible_wrap)]
+        let start = self
+            .start
+            .unwrap_or(times::EPOCH_2023 + times::TWO_YEARS as i64);
+        let n = u128::from(records);
+        let micros = match self.mean_gap_us {
+            // Record i is in the slot [i, i + 1) mean gaps from the start (`Clock::step`):
+            // the last one is before the end of the span.
+            Some(mean) => (n * u128::from(mean.max(1))).saturating_sub(1),
+            None => n * u128::from(times::DEFAULT_MAX_STEP_US),
+        };
+        start.checked_add(i64::try_from(micros / 1_000_000).ok()?)
+    }
 }
 
 impl Default for GenOptions {
@@ -168,6 +197,9 @@ pub enum GenError {
     },
     /// `invalid_rate` is not within `0.0..=1.0`.
     BadInvalidRate(f64),
+    /// The start (Unix seconds) is not within [`FIRST_TIME`]`..=`[`LAST_TIME`], the times
+    /// normalog reads.
+    StartOutOfRange(i64),
     /// A required timestamp field has no time format the generator can write.
     UnsupportedTimeFormat {
         /// The log type.
@@ -190,6 +222,11 @@ impl fmt::Display for GenError {
             GenError::BadInvalidRate(r) => {
                 write!(f, "invalid rate {r} is not between 0 and 1")
             }
+            GenError::StartOutOfRange(t) => write!(
+                f,
+                "the start, {t} (Unix seconds), is outside the times normalog reads, \
+                 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+            ),
             GenError::UnsupportedTimeFormat {
                 log_type,
                 field,
@@ -262,7 +299,8 @@ impl Generator {
     /// # Errors
     ///
     /// An unknown log type, a text log type whose lines cannot be generated, an empty list, an `invalid_rate` outside
-    /// `0..=1`, or a required timestamp field whose formats the generator cannot write.
+    /// `0..=1`, a start outside [`FIRST_TIME`]`..=`[`LAST_TIME`], or a required timestamp
+    /// field whose formats the generator cannot write.
     pub fn new<S: AsRef<str>>(
         registry: &Registry,
         log_types: &[S],
@@ -273,6 +311,9 @@ impl Generator {
         }
         if !(0.0..=1.0).contains(&opts.invalid_rate) {
             return Err(GenError::BadInvalidRate(opts.invalid_rate));
+        }
+        if let Some(start) = opts.start.filter(|t| !(FIRST_TIME..=LAST_TIME).contains(t)) {
+            return Err(GenError::StartOutOfRange(start));
         }
         let mut types = Vec::with_capacity(log_types.len());
         for name in log_types {
@@ -323,7 +364,9 @@ impl Generator {
         &self.preamble
     }
 
-    /// Append one record (without a newline) to `out`.
+    /// Append one record (without a newline) to `out`. Its times follow the previous
+    /// record's; once the clock reaches [`LAST_TIME`] it stays there (see
+    /// [`GenOptions::last_time`]).
     pub fn next_record(&mut self, out: &mut Vec<u8>) -> RecordInfo {
         self.serial += 1;
         self.rng.tick();

@@ -507,3 +507,59 @@ fields:
     let generator = Generator::new(&registry, &["Custom.FmUnix"], &GenOptions::default());
     assert!(generator.is_ok(), "{:?}", generator.err());
 }
+
+/// Times past 9999 were written with five-digit years, and once out of chrono's range as
+/// 1970 (review finding): normalize rejects the first and misplaces the second. The options
+/// say where the records end, a start out of range is refused, and a clock that reaches the
+/// last time stays there: every record still normalizes, RFC 3339 offsets included.
+#[test]
+fn times_stay_within_years_0_to_9999() {
+    let near_end = GenOptions {
+        start: Some(LAST_TIME - 86_399),
+        ..GenOptions::default()
+    };
+    // Three records over a day: each in its third, the last before the day ends.
+    assert_eq!(near_end.spread(3, 86_400).last_time(3), Some(LAST_TIME));
+    assert_eq!(near_end.spread(3, 86_401).last_time(3), Some(LAST_TIME + 1));
+    // The default clock: up to 172 ms a record.
+    assert_eq!(near_end.last_time(1000), Some(LAST_TIME - 86_399 + 172));
+    assert!(!matches!(
+        GenOptions::default().spread(2, u64::MAX).last_time(2),
+        Some(t) if t <= LAST_TIME
+    ));
+    let registry = Registry::builtin();
+    for start in [LAST_TIME + 1, FIRST_TIME - 1] {
+        let opts = GenOptions {
+            start: Some(start),
+            ..GenOptions::default()
+        };
+        assert_eq!(
+            Generator::new(&registry, &SHIPPED, &opts).unwrap_err(),
+            GenError::StartOutOfRange(start)
+        );
+    }
+    // Ten minutes before the end, a second apart: the last 1400 records reach it.
+    let opts = GenOptions {
+        start: Some(LAST_TIME - 600),
+        ..GenOptions::default()
+    }
+    .spread(2000, 2000);
+    let data = Generator::new(&registry, &SHIPPED, &opts)
+        .unwrap()
+        .generate(2000);
+    let mut n = NormalizerBuilder::new().build(&registry).unwrap();
+    let mut out = Collect::default();
+    for line in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        n.normalize_bytes(line, Position::default(), &mut out)
+            .unwrap();
+    }
+    assert_eq!(out.rejects, Vec::<String>::new());
+    assert_eq!(out.events.len(), 2000);
+    // Those at the end (a second or two of jitter before it, as every record has).
+    let at_the_end = out
+        .events
+        .iter()
+        .filter(|e| e.contains(r#""p_event_time":"9999-12-31T23:59:5"#))
+        .count();
+    assert!(at_the_end > 1000, "{at_the_end}");
+}

@@ -12,6 +12,14 @@ use crate::time::{Pattern, TimeFormat};
 pub(super) const EPOCH_2023: i64 = 1_672_531_200;
 pub(super) const TWO_YEARS: u64 = 2 * 365 * 86_400;
 
+/// 0000-01-01T00:00:00Z, the first time normalog reads (years have four digits).
+pub const FIRST_TIME: i64 = -62_167_219_200;
+/// 9999-12-31T23:59:59Z, the last time normalog reads (years have four digits).
+pub const LAST_TIME: i64 = 253_402_300_799;
+
+/// The most the default clock moves in one record, in microseconds (see [`Clock::step`]).
+pub(super) const DEFAULT_MAX_STEP_US: u64 = 172_000;
+
 /// Text that is not a timestamp in most formats; a field's bad values are the ones none of
 /// its formats accepts (checked when the generator is built).
 pub(super) const BAD_TIMES: &[&str] = &[
@@ -119,8 +127,16 @@ impl TimeGen {
                 let _ = write!(out, "{}", secs * 1_000_000 + i64::from(nanos / 1000));
             }
             TimeGen::UnixNs => {
-                let _ = write!(out, "{}", secs * 1_000_000_000 + i64::from(nanos));
+                // Past 2262 nanoseconds overflow an i64 (and no reader takes them): written
+                // as they are rather than wrapped.
+                let _ = write!(
+                    out,
+                    "{}",
+                    i128::from(secs) * 1_000_000_000 + i128::from(nanos)
+                );
             }
+            // `secs` is within years 0 to 9999 (see `State::tick`), where chrono has every
+            // time: the default (1970) is never taken.
             TimeGen::Pattern(p) => {
                 let t = DateTime::from_timestamp(secs, nanos).unwrap_or_default();
                 let text = t.format_with_items(StrftimeItems::new(p)).to_string();
@@ -164,13 +180,14 @@ impl Clock {
         }
     }
 
-    /// Draw the next record's time; returns the whole seconds to move the clock by.
+    /// Draw the next record's time; returns the whole seconds to move the clock by (over
+    /// `n` records, at most `n` mean gaps, or `n` times [`DEFAULT_MAX_STEP_US`]).
     pub(super) fn step(&mut self, rng: &mut super::Rng) -> i64 {
         let moved = match self.mean_gap_us {
             // The default draws `below(173)` milliseconds, as before there were options, so
             // a seed gives the same bytes as it always did.
             None => {
-                self.micros += rng.below(173) as u64 * 1000;
+                self.micros += rng.below(173) as u64 * 1000; // DEFAULT_MAX_STEP_US at most
                 let secs = self.micros / 1_000_000;
                 self.micros %= 1_000_000;
                 secs
@@ -212,7 +229,9 @@ pub(super) fn record_time(rng: &mut State) -> (i64, u32) {
 }
 
 /// Append `secs` (UTC) shown at `offset_min` minutes from UTC, as RFC 3339 with `digits`
-/// fractional digits (0, 3, 6 or 9) and `Z` for offset 0.
+/// fractional digits (0, 3, 6 or 9) and `Z` for offset 0. Shown in UTC instead when the
+/// offset would take the local time out of years 0 to 9999 (9999-12-31T23:00:00Z is
+/// 10000-01-01T08:00:00+09:00, which no reader takes).
 pub(super) fn write_rfc3339(
     out: &mut Vec<u8>,
     secs: i64,
@@ -220,7 +239,12 @@ pub(super) fn write_rfc3339(
     digits: u32,
     offset_min: i32,
 ) {
-    let local = secs + i64::from(offset_min) * 60;
+    let mut offset_min = offset_min;
+    let mut local = secs + i64::from(offset_min) * 60;
+    if !(FIRST_TIME..=LAST_TIME).contains(&local) {
+        offset_min = 0;
+        local = secs;
+    }
     let t = DateTime::from_timestamp(local, 0).unwrap_or_default();
     let _ = write!(
         out,

@@ -9,6 +9,7 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 mod commands;
+mod gen_times;
 mod inputs;
 mod normalize;
 mod outputs;
