@@ -22,6 +22,25 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+/// Give the new file the permissions (and, where allowed, the owner and group) of the
+/// regular file it will replace, as a shell's `>` keeps them: a file of audit records a
+/// user had made private must not become readable by all because a run rewrote it. Best
+/// effort: without the right to change the owner (not root), the file is the user's.
+fn keep_mode_and_owner(file: &File, dest: &Path) {
+    let Ok(old) = std::fs::symlink_metadata(dest) else {
+        return;
+    };
+    if !old.is_file() {
+        return;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()));
+    }
+    let _ = file.set_permissions(old.permissions());
+}
+
 /// A file written as `.<name>.tmp-<pid>` beside its destination and renamed to it by
 /// [`commit`](Self::commit). Dropped without commit, the temporary file is removed.
 ///
@@ -59,6 +78,7 @@ impl AtomicFile {
         let tmp = dest.with_file_name(tmp_name);
         let stale = remove_abandoned(dest, name);
         let file = File::create(&tmp)?;
+        keep_mode_and_owner(&file, dest);
         // Unlocked (NFS without locks), the file is only at risk from another run's
         // clean-up while this process lives, which that clean-up also checks.
         let _ = lock(&file);
@@ -271,6 +291,29 @@ mod tests {
         write(&dest, "again").expect("write");
         assert_eq!(std::fs::read_to_string(&dest).expect("read"), "again");
         assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+    }
+
+    /// A rewritten file keeps the permissions of the one it replaces (a new one gets the
+    /// default of the umask).
+    #[cfg(unix)]
+    #[test]
+    fn keeps_the_permissions_of_the_file_it_replaces() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dest = dir.path().join("out.txt");
+        let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        write(&dest, "new").expect("write");
+        let fresh = mode(&dest);
+        for private in [0o600, 0o640, 0o400] {
+            std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(private))
+                .expect("chmod");
+            write(&dest, "again").expect("write");
+            assert_eq!(mode(&dest), private);
+            assert_eq!(std::fs::read_to_string(&dest).expect("read"), "again");
+        }
+        let other = dir.path().join("other.txt");
+        write(&other, "x").expect("write");
+        assert_eq!(mode(&other), fresh);
     }
 
     #[test]
