@@ -172,6 +172,10 @@ impl Loader {
         allowed: Option<&[&str]>,
     ) -> Vec<Entry<'n>> {
         let mut out: Vec<Entry<'n>> = Vec::with_capacity(pairs.len());
+        // The first span of each key: a map of thousands of keys (definitions) is checked
+        // for duplicates in linear time, not by comparing each key with every earlier one.
+        let mut seen: std::collections::HashMap<&str, Span> =
+            std::collections::HashMap::with_capacity(pairs.len());
         for (key, value) in pairs {
             let Some(name) = key.text() else {
                 self.error(
@@ -181,8 +185,7 @@ impl Loader {
                 );
                 continue;
             };
-            if let Some(first) = out.iter().find(|e| e.key == name) {
-                let first = first.key_span;
+            if let Some(&first) = seen.get(name) {
                 self.error(
                     key.span,
                     format!("duplicate key `{name}`"),
@@ -205,6 +208,7 @@ impl Loader {
                     continue;
                 }
             }
+            seen.insert(name, key.span);
             out.push(Entry {
                 key: name,
                 key_span: key.span,
