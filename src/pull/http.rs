@@ -152,6 +152,41 @@ pub fn check_base_url(url: &str) -> Result<(), PullError> {
     }
 }
 
+/// Refuse a base URL (given with `flag`) whose path ends with `prefix`, the API path the
+/// pull appends itself (`/v2` for Zoom, `/api/v2` for Zendesk): the requests would go to
+/// `…/v2/v2/…` and fail with a 404 that says little. `example` is a base that works.
+///
+/// # Errors
+///
+/// [`PullError::Config`] naming the flag, with the fix.
+pub fn refuse_api_path(
+    flag: &str,
+    url: &str,
+    prefix: &str,
+    example: &str,
+) -> Result<(), PullError> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.split(['?', '#']).next().unwrap_or_default();
+    let path = path
+        .find('/')
+        .map_or("", |i| &path[i..])
+        .trim_end_matches('/');
+    if path.ends_with(prefix) {
+        return Err(PullError::Config(format!(
+            "{flag} {url}: give the base without {prefix} (e.g. {example}): the pull appends \
+             {prefix}/… itself, and would request {prefix}{prefix}/…"
+        )));
+    }
+    Ok(())
+}
+
+/// `url` without its query (for messages: the query of a page request is long, and what
+/// went wrong is in the scheme, host and path).
+#[must_use]
+pub fn without_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}
+
 /// Parse a `Retry-After` value: delta-seconds, an HTTP-date (`Wed, 21 Oct 2015 07:28:00
 /// GMT`) or an RFC 3339 instant (`2020-05-31T00:00:00Z`, as Zoom sends). Returns how long to
 /// wait from `now_ms` (Unix milliseconds); a date in the past gives zero.
@@ -552,6 +587,55 @@ fn describe(e: &ureq::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A base URL that holds the API path the pull appends is refused; other paths (a
+    /// proxy's) pass.
+    #[test]
+    fn base_urls_ending_with_the_api_path_are_refused() {
+        let ex = "https://api.zoom.us";
+        for bad in [
+            "https://api.zoom.us/v2",
+            "https://api.zoom.us/v2/",
+            "http://127.0.0.1:8080/v2?x=1",
+            "https://proxy.example/zoom/v2",
+        ] {
+            let err = refuse_api_path("--api-base", bad, "/v2", ex).expect_err(bad);
+            assert!(matches!(err, PullError::Config(_)), "{bad}");
+            assert!(err.message().contains("give the base without /v2"), "{err}");
+            assert!(
+                err.message().starts_with(&format!("--api-base {bad}: ")),
+                "{err}"
+            );
+        }
+        for good in [
+            "https://api.zoom.us",
+            "https://eu01api.zoom.us/",
+            "https://proxy.example/v2x",
+            "https://v2",
+        ] {
+            assert_eq!(
+                refuse_api_path("--api-base", good, "/v2", ex),
+                Ok(()),
+                "{good}"
+            );
+        }
+        let zd = "https://acme.zendesk.com";
+        assert!(refuse_api_path(
+            "--base-url",
+            "https://acme.zendesk.com/api/v2",
+            "/api/v2",
+            zd
+        )
+        .is_err());
+        assert_eq!(
+            refuse_api_path("--base-url", "https://acme.zendesk.com/api", "/api/v2", zd),
+            Ok(())
+        );
+        assert_eq!(
+            without_query("http://h/v2/report/activities?from=1"),
+            "http://h/v2/report/activities"
+        );
+    }
 
     #[test]
     fn retry_after_forms() {

@@ -380,3 +380,38 @@ fn answers_that_are_never_json_exit_5_after_the_tries() {
     );
     assert_eq!(fake.inner().log.len(), 6);
 }
+
+/// A base URL that holds the API's path (`…/api/v2`) is refused before any request, with
+/// the fix; and an error names the URL requested, a base's own path included (tester
+/// finding: `/api/v2/api/v2/audit_logs` was requested, and the 404 named
+/// `/api/v2/audit_logs`).
+#[test]
+fn a_base_url_with_the_api_path_is_refused_and_errors_name_the_url_requested() {
+    let fake = FakeZendesk::start(dataset(1, 5, now_secs() - 100, 1), token_auth());
+    let run = PullDir::new();
+    for base in [
+        format!("{}/api/v2", fake.url),
+        format!("{}/api/v2/", fake.url),
+    ] {
+        let out = run.pull(&fake, &["--base-url", &base]);
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!(
+                "--base-url {base}: give the base without /api/v2 (e.g. https://acme.zendesk.com)"
+            )),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(fake.inner().log.is_empty());
+    assert!(!run.state().exists());
+
+    let base = format!("{}/proxy", fake.url);
+    let out = run.pull(&fake, &["--base-url", &base]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("GET {base}/api/v2/audit_logs: 404: ")),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -252,3 +252,35 @@ fn credentials_echoed_in_an_error_body_are_redacted() {
         }
     }
 }
+
+/// An `--api-base` that holds the API's path (`…/v2`, as Zoom writes its base URL) is
+/// refused before any request, with the fix; and an error names the URL requested, a
+/// base's own path included (tester finding: `/v2/v2/report/activities` was requested, and
+/// the 404 named `/v2/report/activities`).
+#[test]
+fn a_base_url_with_the_api_path_is_refused_and_errors_name_the_url_requested() {
+    let fake = FakeZoom::start(both(5, 1, 0));
+    let run = PullDir::new();
+    for base in [format!("{}/v2", fake.url), format!("{}/v2/", fake.url)] {
+        let out = run.pull(&fake, &["--api-base", &base]);
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!(
+                "--api-base {base}: give the base without /v2 (e.g. https://api.zoom.us)"
+            )),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(fake.inner().log.is_empty());
+    assert!(!run.state().exists());
+
+    let base = format!("{}/proxy", fake.url);
+    let out = run.pull(&fake, &["--api-base", &base]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("GET {base}/v2/report/activities: 404: ")),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -61,8 +61,8 @@ pub struct ZendeskArgs {
     #[arg(long, value_name = "NAME")]
     pub bearer_env: Option<String>,
 
-    /// The API's base URL. Default: https://SUB.zendesk.com. http:// only for loopback
-    /// hosts.
+    /// The API's base URL, without /api/v2 (appended by the pull). Default:
+    /// https://SUB.zendesk.com. http:// only for loopback hosts.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
 
@@ -158,6 +158,12 @@ pub(super) fn run(
         .clone()
         .unwrap_or_else(|| format!("https://{sub}.zendesk.com"));
     normalog::pull::http::check_base_url(&base_url)?;
+    normalog::pull::http::refuse_api_path(
+        "--base-url",
+        &base_url,
+        zendesk::API_PREFIX,
+        &format!("https://{sub}.zendesk.com"),
+    )?;
     a.retry.check()?;
     let config = zendesk::Config {
         subdomain: sub.clone(),

@@ -11,7 +11,7 @@ use super::{
     print_records, read_secret, time, PullOutputArgs, RetryArgs,
 };
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
-use normalog::pull::http::{check_base_url, Client};
+use normalog::pull::http::{check_base_url, refuse_api_path, Client};
 use normalog::pull::state::StateFile;
 use normalog::pull::zoom::{self, LogKind};
 use normalog::pull::PullError;
@@ -48,8 +48,8 @@ pub struct ZoomArgs {
     #[arg(long, value_enum, value_name = "TYPE")]
     pub log_type: Vec<LogTypeArg>,
 
-    /// The API's base URL (a regional cluster such as https://eu01api.zoom.us also works).
-    /// http:// only for loopback hosts.
+    /// The API's base URL, without /v2 (appended by the pull); a regional cluster such as
+    /// https://eu01api.zoom.us also works. http:// only for loopback hosts.
     #[arg(long, value_name = "URL", default_value = "https://api.zoom.us")]
     pub api_base: String,
 
@@ -132,6 +132,12 @@ pub(super) fn run(
         )));
     }
     check_base_url(&a.api_base)?;
+    refuse_api_path(
+        "--api-base",
+        &a.api_base,
+        zoom::API_PREFIX,
+        "https://api.zoom.us",
+    )?;
     check_base_url(&a.oauth_base)?;
     a.retry.check()?;
     if a.page_size == 0 || a.page_size > zoom::MAX_PAGE_SIZE {

@@ -39,7 +39,9 @@ use serde_json::value::RawValue;
 
 use super::commits::Batches;
 use super::deliver::{Delivery, FileCounts, PageBuilder};
-use super::http::{base64, check_base_url, pct, Client, Request, Response};
+use super::http::{
+    base64, check_base_url, pct, refuse_api_path, without_query, Client, Request, Response,
+};
 use super::paging::Paging;
 use super::state::{StateFile, StreamState};
 use super::{format_time, parse_rfc3339, Progress, PullError, Secret};
@@ -54,6 +56,8 @@ pub const LOG_TYPE: &str = "Zendesk.Audit";
 pub const TABLE: &str = "zendesk_audit";
 /// The OAuth scope that reads audit logs.
 pub const SCOPE: &str = "auditlogs:read";
+/// The path the endpoint's starts with, appended to the base URL.
+pub const API_PREFIX: &str = "/api/v2";
 /// Largest `page[size]` of the endpoint.
 pub const MAX_PAGE_SIZE: u32 = 100;
 
@@ -272,8 +276,10 @@ impl Session<'_> {
                         }
                         _ => "",
                     };
+                    // The URL requested, not the path meant: a base URL with a path shows in it.
                     return Err(PullError::Api(format!(
-                        "GET /api/v2/audit_logs: {status}: {}{hint}",
+                        "GET {}: {status}: {}{hint}",
+                        without_query(url),
                         body()
                     )));
                 }
@@ -375,6 +381,12 @@ fn run(
     progress: &mut dyn Progress,
 ) -> Result<Outcome, PullError> {
     check_base_url(&config.base_url)?;
+    refuse_api_path(
+        "--base-url",
+        &config.base_url,
+        API_PREFIX,
+        &format!("https://{}.zendesk.com", config.subdomain),
+    )?;
     if config.page_size == 0 || config.page_size > MAX_PAGE_SIZE {
         return Err(PullError::Config(format!(
             "--page-size must be between 1 and {MAX_PAGE_SIZE}"
@@ -443,12 +455,14 @@ fn run(
     let mut cursor: Option<String> = None;
     let mut paging = Paging::default();
     let base = format!(
-        "{}/api/v2/audit_logs?filter%5Bcreated_at%5D%5B%5D={}&filter%5Bcreated_at%5D%5B%5D={}&page%5Bsize%5D={}&sort=created_at",
+        "{}{API_PREFIX}/audit_logs?filter%5Bcreated_at%5D%5B%5D={}&filter%5Bcreated_at%5D%5B%5D={}&page%5Bsize%5D={}&sort=created_at",
         session.base(),
         pct(&start_s),
         pct(&end_s),
         config.page_size
     );
+    // Messages name the URL requested (a base with a path shows in it).
+    let what = format!("GET {}", without_query(&base));
     loop {
         if delivery.cancelled() {
             // Between batches: what is pending was not delivered, and will be read again.
@@ -460,11 +474,8 @@ fn run(
         };
         let resp = session.get(&url, progress)?;
         delivery.keep_raw(STREAM, &resp.body)?;
-        let page: Page<'_> = serde_json::from_slice(&resp.body).map_err(|e| {
-            PullError::Api(format!(
-                "GET /api/v2/audit_logs: not an audit log page ({e})"
-            ))
-        })?;
+        let page: Page<'_> = serde_json::from_slice(&resp.body)
+            .map_err(|e| PullError::Api(format!("{what}: not an audit log page ({e})")))?;
         if out.pages == 0 {
             // The API answers: the start is kept from here on (see `save_starts`).
             state.save_starts()?;
@@ -499,11 +510,10 @@ fn run(
         let more = page.meta.has_more;
         if more {
             if paging.too_many_empty(page.audit_logs.len()) {
-                return Err(PullError::Api(
-                    "GET /api/v2/audit_logs: three empty pages in a row that claim more \
-                     (has_more); stopping rather than looping"
-                        .into(),
-                ));
+                return Err(PullError::Api(format!(
+                    "{what}: three empty pages in a row that claim more (has_more); stopping \
+                     rather than looping"
+                )));
             }
             let next = page
                 .meta
@@ -511,13 +521,11 @@ fn run(
                 .clone()
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| {
-                    PullError::Api(
-                        "GET /api/v2/audit_logs: has_more without an after_cursor".into(),
-                    )
+                    PullError::Api(format!("{what}: has_more without an after_cursor"))
                 })?;
             if paging.repeats(&next) {
                 return Err(PullError::Api(format!(
-                    "GET /api/v2/audit_logs: the cursor {next:?} came back twice; stopping \
+                    "{what}: the cursor {next:?} came back twice; stopping \
                      rather than looping (the state holds the last committed batch)"
                 )));
             }

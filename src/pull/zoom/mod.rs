@@ -61,7 +61,7 @@ mod stream;
 
 use super::commits::Batches;
 use super::deliver::{Delivery, FileCounts, PageBuilder};
-use super::http::{base64, check_base_url, pct, Client};
+use super::http::{base64, check_base_url, pct, refuse_api_path, without_query, Client};
 use super::paging::Paging;
 use super::state::{StateFile, StreamState};
 use super::{format_time, parse_rfc3339, Progress, PullError, Secret};
@@ -76,6 +76,8 @@ pub const MAX_PAGE_SIZE: u32 = 300;
 pub const MAX_WINDOW_DAYS: u32 = 30;
 /// How many days back Zoom serves ("the last six months"; 179 days keeps clear of the edge).
 pub const MAX_DAYS_BACK: i64 = 179;
+/// The path every endpoint's starts with, appended to `--api-base`.
+pub const API_PREFIX: &str = "/v2";
 /// The classic scope that reads both reports.
 pub const CLASSIC_SCOPE: &str = "report:read:admin";
 
@@ -282,6 +284,12 @@ fn run(
     progress: &mut dyn Progress,
 ) -> Result<Outcome, PullError> {
     check_base_url(&config.api_base)?;
+    refuse_api_path(
+        "--api-base",
+        &config.api_base,
+        API_PREFIX,
+        "https://api.zoom.us",
+    )?;
     check_base_url(&config.oauth_base)?;
     if config.page_size == 0 || config.page_size > MAX_PAGE_SIZE {
         return Err(PullError::Config(format!(
@@ -380,6 +388,8 @@ fn run(
                     None => out.window = Some((from_d.clone(), to_d.clone())),
                 }
                 let base = window_url(&api, kind, from, to, config.page_size);
+                // Messages name the URL requested (a base with a path shows in it).
+                let what = format!("GET {}", without_query(&base));
                 let mut restarts = 0;
                 'window: loop {
                     // How often each hash was read in this drain of the window.
@@ -413,9 +423,8 @@ fn run(
                                 out.restarts += 1;
                                 if restarts > 3 {
                                     return Err(PullError::Api(format!(
-                                        "GET {}: the page token was refused {restarts} times \
-                                         in the window {from_d} .. {to_d}: {body}",
-                                        kind.path()
+                                        "{what}: the page token was refused {restarts} times \
+                                         in the window {from_d} .. {to_d}: {body}"
                                     )));
                                 }
                                 continue 'window;
@@ -423,7 +432,7 @@ fn run(
                         };
                         delivery.keep_raw(kind.envelope(), &resp.body)?;
                         let page: Page<'_> = serde_json::from_slice(&resp.body).map_err(|e| {
-                            PullError::Api(format!("GET {}: not a report page ({e})", kind.path()))
+                            PullError::Api(format!("{what}: not a report page ({e})"))
                         })?;
                         out.pages += 1;
                         out.received += page.records.len() as u64;
@@ -453,17 +462,15 @@ fn run(
                         if let Some(t) = &next {
                             if paging.too_many_empty(page.records.len()) {
                                 return Err(PullError::Api(format!(
-                                    "GET {}: three empty pages in a row with a \
-                                     next_page_token; stopping rather than looping",
-                                    kind.path()
+                                    "{what}: three empty pages in a row with a \
+                                     next_page_token; stopping rather than looping"
                                 )));
                             }
                             if paging.repeats(t) {
                                 return Err(PullError::Api(format!(
-                                    "GET {}: the next_page_token {t:?} came back twice in the \
+                                    "{what}: the next_page_token {t:?} came back twice in the \
                                      window {from_d} .. {to_d}; stopping rather than looping \
-                                     (the state holds the last committed batch)",
-                                    kind.path()
+                                     (the state holds the last committed batch)"
                                 )));
                             }
                         }

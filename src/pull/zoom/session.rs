@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::{Config, LogKind, CLASSIC_SCOPE};
-use crate::pull::http::{pct, Client, Request, Response};
+use crate::pull::http::{pct, without_query, Client, Request, Response};
 use crate::pull::{Progress, PullError, Secret};
 
 #[derive(Deserialize)]
@@ -118,7 +118,8 @@ impl Session<'_> {
             }
             let body = Secret::redact(&resp.body_excerpt(), &self.secrets());
             let err: ZoomError = serde_json::from_slice(&resp.body).unwrap_or_default();
-            let what = format!("GET {}", kind.path());
+            // The URL requested, not the path meant: a base URL with a path shows in it.
+            let what = format!("GET {}", without_query(url));
             match (resp.status, err.code) {
                 (_, Some(4700)) => {
                     return Err(PullError::Auth(format!(
