@@ -20,7 +20,8 @@
 //!   scopes:[…]."}`; a role without permission: 400 `{"code":200,"message":"No permission."}`.
 //! * Faults: 429s with `X-RateLimit-*` headers and `Retry-After` as seconds, an HTTP-date,
 //!   an RFC 3339 instant (Zoom's daily limit) or missing; 5xx bursts; resets; a repeating
-//!   page token; a page token that expires now.
+//!   page token; a page token that expires now; a 200 holding Zoom's error shape
+//!   (`code`, `message`) or a page without its records field.
 #![allow(dead_code)] // each test binary uses part of it
 #![allow(
     clippy::cast_possible_truncation,
@@ -68,6 +69,11 @@ pub enum Fault {
     /// a proxy that quotes the request may: the `Authorization` value, the bare access
     /// token, the base64 of `CLIENT_ID:SECRET` and the client secret.
     Echo(u16),
+    /// A 200 whose body is Zoom's error shape instead of a page:
+    /// `{"code":300,"message":"Report is being generated, try later"}`.
+    ErrorIn200,
+    /// The page without its records field (`activity_logs` / `operation_logs`).
+    NoRecordsField,
 }
 
 struct Snapshot {
@@ -120,6 +126,8 @@ pub const BODY_124: &str = r#"{"code":124,"message":"Invalid access token."}"#;
 pub const BODY_NO_PERMISSION: &str = r#"{"code":200,"message":"No permission."}"#;
 pub const BODY_TOKEN_EXPIRED: &str =
     r#"{"code":300,"message":"The next page token is invalid or expired."}"#;
+pub const BODY_REPORT_PENDING: &str =
+    r#"{"code":300,"message":"Report is being generated, try later"}"#;
 pub const BODY_429: &str = r#"{"code":429,"message":"You have reached the maximum per-second rate limit for this API. Try again later."}"#;
 
 impl FakeZoom {
@@ -321,6 +329,7 @@ fn report(
     }
     inner.report_requests += 1;
     let mut repeat = false;
+    let mut no_records = false;
     if inner.report_requests > inner.faults_after {
         if let Some(f) = inner.faults.pop_front() {
             match f {
@@ -330,6 +339,8 @@ fn report(
                 }
                 Fault::TooMany(form) => return Some(too_many(form)),
                 Fault::RepeatToken => repeat = true,
+                Fault::ErrorIn200 => return Some(json(200, BODY_REPORT_PENDING)),
+                Fault::NoRecordsField => no_records = true,
                 Fault::ExpireTokens => inner.snapshots.clear(),
                 Fault::Echo(status) => {
                     let basic = b64(format!("{}:{}", inner.client_id, inner.secret).as_bytes());
@@ -424,10 +435,15 @@ fn report(
         Kind::Activity => "activity_logs",
         Kind::Operation => "operation_logs",
     };
+    let records = if no_records {
+        String::new()
+    } else {
+        format!(r#","{field}":[{page}]"#)
+    };
     let mut a = json(
         200,
         &format!(
-            r#"{{"from":"{}","to":"{}","page_size":{size},"next_page_token":"{next}","{field}":[{page}]}}"#,
+            r#"{{"from":"{}","to":"{}","page_size":{size},"next_page_token":"{next}"{records}}}"#,
             get("from").unwrap_or_default(),
             get("to").unwrap_or_default()
         ),

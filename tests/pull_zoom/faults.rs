@@ -284,3 +284,52 @@ fn a_base_url_with_the_api_path_is_refused_and_errors_name_the_url_requested() {
         stderr(&out)
     );
 }
+
+/// A 200 that is not a page of the report (Zoom's error shape `{"code":300,"message":…}`,
+/// or a page without its records field) stops the pull with exit 5, saying what is missing
+/// and what Zoom said, and the state stays before the day not read: the next run gets
+/// every record. It was read as an empty page: the window counted as drained, the run
+/// exited 0 and the watermark moved past a day never read (tester finding).
+#[test]
+fn an_answer_without_the_records_field_stops_the_pull() {
+    let now = now_secs();
+    let records = dataset(Kind::Activity, 1, 300, now - 6 * 86_400, 1, 0)
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| Rec {
+            time: now - 6 * 86_400 + (i as i64) * 1700,
+            ..r
+        })
+        .collect::<Vec<_>>();
+    for (fault, says) in [
+        (
+            Fault::ErrorIn200,
+            "not a report page (missing field `activity_logs`); Zoom answered code 300: \
+             Report is being generated, try later",
+        ),
+        (
+            Fault::NoRecordsField,
+            "not a report page (missing field `activity_logs`); the state holds",
+        ),
+    ] {
+        let fake = FakeZoom::start(records.clone());
+        {
+            // The third day's window: two are committed before it.
+            let mut inner = fake.inner();
+            inner.faults_after = 2;
+            inner.faults.push_back(fault);
+        }
+        let run = PullDir::new();
+        let flags = ["--log-type", "activity", "--since", "7d"];
+        let out = run.pull(&fake, &flags);
+        assert_eq!(code(&out), 5, "{fault:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("GET {}/v2/report/activities: {says}", fake.url)),
+            "{fault:?}: {}",
+            stderr(&out)
+        );
+        let out = run.pull(&fake, &flags);
+        assert_eq!(code(&out), 0, "{fault:?}: {}", stderr(&out));
+        assert_eq!(run.events(), expected(&records), "{fault:?}");
+    }
+}

@@ -47,15 +47,18 @@
 //! token means the token expired (Zoom answers 400 with code 300 after 15 minutes): the
 //! window is read again from its first page. The token endpoint refusing the app, a 401
 //! after a fresh token, a missing scope (code 4700) and "No permission." (code 200) are
-//! [`PullError::Auth`]; a page token that repeats stops the stream with [`PullError::Api`].
+//! [`PullError::Auth`]; a page token that repeats stops the stream with [`PullError::Api`],
+//! and so does a 200 that is not a page of the report (no records field: Zoom's error shape
+//! `{"code":…,"message":…}`, say), which read as an empty page would end its window as
+//! drained and move the watermark past days never read (see `page.rs`).
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 mod days;
+mod page;
 mod session;
 mod stream;
 
@@ -207,14 +210,6 @@ pub struct Outcome {
     pub files: FileCounts,
     /// Things the user should know (e.g. `--since` clamped to six months).
     pub warnings: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Page<'a> {
-    #[serde(default)]
-    next_page_token: Option<String>,
-    #[serde(borrow, default, alias = "activity_logs", alias = "operation_logs")]
-    records: Vec<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -431,9 +426,7 @@ fn run(
                             }
                         };
                         delivery.keep_raw(kind.envelope(), &resp.body)?;
-                        let page: Page<'_> = serde_json::from_slice(&resp.body).map_err(|e| {
-                            PullError::Api(format!("{what}: not a report page ({e})"))
-                        })?;
+                        let page = page::parse(kind, &resp.body, &what)?;
                         out.pages += 1;
                         out.received += page.records.len() as u64;
                         for raw in &page.records {

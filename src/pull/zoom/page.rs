@@ -1,0 +1,118 @@
+//! A report page as Zoom answers it, checked: its report's records field must be there.
+//! Read as an empty page, an answer without it (`{"code":300,"message":"Report is being
+//! generated, try later"}` with a 200, or a page missing the field) ended the window as
+//! drained, and the watermark moved past days never read.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::LogKind;
+use crate::pull::PullError;
+
+/// A page of a report: its records, and the token of the next page.
+pub(super) struct Page<'a> {
+    pub(super) next_page_token: Option<String>,
+    pub(super) records: Vec<&'a RawValue>,
+}
+
+/// The fields read of an answer. Both record fields are optional here so that the one of
+/// the report asked for can be required by name, and `code` / `message` (Zoom's error
+/// shape) are kept to say what came instead.
+#[derive(Deserialize)]
+struct Body<'a> {
+    #[serde(default)]
+    next_page_token: Option<String>,
+    #[serde(borrow, default)]
+    activity_logs: Option<Vec<&'a RawValue>>,
+    #[serde(borrow, default)]
+    operation_logs: Option<Vec<&'a RawValue>>,
+    #[serde(default)]
+    code: Option<serde_json::Value>,
+    #[serde(default)]
+    message: Option<serde_json::Value>,
+}
+
+/// Read the answer `body` of a request of the report `kind` (`what`: `GET URL`, for
+/// messages).
+///
+/// # Errors
+///
+/// [`PullError::Api`] for a body that is not a page of the report: not a JSON object of
+/// the right types, or without the report's records field (`null` included), saying what
+/// the answer holds instead (Zoom's `code` and `message`).
+pub(super) fn parse<'a>(kind: LogKind, body: &'a [u8], what: &str) -> Result<Page<'a>, PullError> {
+    let b: Body<'a> = serde_json::from_slice(body)
+        .map_err(|e| PullError::Api(format!("{what}: not a report page ({e})")))?;
+    let records = match kind {
+        LogKind::Activity => b.activity_logs,
+        LogKind::Operation => b.operation_logs,
+    };
+    let Some(records) = records else {
+        let text = |v: Option<serde_json::Value>| match v {
+            Some(serde_json::Value::String(s)) => Some(s),
+            Some(serde_json::Value::Null) | None => None,
+            Some(other) => Some(other.to_string()),
+        };
+        let said = match (text(b.code), text(b.message)) {
+            (None, None) => String::new(),
+            (code, message) => format!(
+                "; Zoom answered code {}: {}",
+                code.as_deref().unwrap_or("(none)"),
+                message.as_deref().unwrap_or("(no message)")
+            ),
+        };
+        return Err(PullError::Api(format!(
+            "{what}: not a report page (missing field `{}`){said}; the state holds the last \
+             committed batch: run again later",
+            kind.envelope()
+        )));
+    };
+    Ok(Page {
+        next_page_token: b.next_page_token,
+        records,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(kind: LogKind, body: &str) -> String {
+        match parse(kind, body.as_bytes(), "GET u") {
+            Ok(_) => panic!("{body}: read as a page"),
+            Err(e) => e.message().to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_page_needs_its_reports_records_field() {
+        let p = parse(
+            LogKind::Activity,
+            br#"{"next_page_token":"t","activity_logs":[{"a":1},{"b":2}]}"#,
+            "GET u",
+        )
+        .expect("a page");
+        assert_eq!(
+            (p.next_page_token.as_deref(), p.records.len()),
+            (Some("t"), 2)
+        );
+        let p = parse(LogKind::Operation, br#"{"operation_logs":[]}"#, "GET u").expect("page");
+        assert!(p.records.is_empty() && p.next_page_token.is_none());
+
+        assert_eq!(
+            err(
+                LogKind::Activity,
+                r#"{"code":300,"message":"Report is being generated, try later"}"#
+            ),
+            "GET u: not a report page (missing field `activity_logs`); Zoom answered code \
+             300: Report is being generated, try later; the state holds the last committed \
+             batch: run again later"
+        );
+        // The other report's field is not this one's.
+        assert!(err(LogKind::Operation, r#"{"activity_logs":[]}"#)
+            .starts_with("GET u: not a report page (missing field `operation_logs`); the"));
+        assert!(err(LogKind::Activity, r#"{"activity_logs":null}"#)
+            .contains("missing field `activity_logs`"));
+        assert!(err(LogKind::Activity, r#"{"activity_logs":{}}"#).contains("invalid type"));
+    }
+}
