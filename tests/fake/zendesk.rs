@@ -6,7 +6,7 @@
 //! opaque keyset cursors, the `audit_logs`/`meta`/`links` envelope with numeric ids, rate
 //! limit headers, and injected faults: 429s with each `Retry-After` form, 5xx bursts,
 //! connection resets, a repeating cursor, records that become visible late, expiring OAuth
-//! tokens.
+//! tokens, an answer in the shape of offset pagination (no `meta`), `sort` ignored.
 #![allow(dead_code)]
 // each test binary uses part of it
 // A test fixture written for clarity over the pedantic lints' taste.
@@ -62,6 +62,10 @@ pub enum Fault {
     Html,
     /// Answer with the cursor of the request (has_more true): a repeating cursor.
     RepeatCursor,
+    /// Answer in the shape of offset pagination (`audit_logs`, `next_page`,
+    /// `previous_page`, `count`; no `meta`), as Zendesk does for a request it does not
+    /// take as a cursor one.
+    OffsetShape,
     /// Answer this status with a body that echoes the credentials, as a server or a proxy
     /// that quotes the request may: the `Authorization` value, its credential alone (the
     /// base64, the bare access token), the decoded `EMAIL/token:TOKEN`, the API token and
@@ -86,6 +90,9 @@ pub struct Inner {
     /// A fault: records past the end of `filter[created_at]` are served too (a server that
     /// does not honour it, or whose clock is ahead).
     pub ignore_range_end: bool,
+    /// A fault: every answer is newest first, whatever `sort` asks (Zendesk's default
+    /// order), as from a server that ignores `sort=created_at`.
+    pub ignore_sort: bool,
     audit_requests: usize,
 }
 
@@ -108,6 +115,7 @@ impl FakeZendesk {
             busy: Duration::ZERO,
             remaining: 699,
             ignore_range_end: false,
+            ignore_sort: false,
             audit_requests: 0,
         })
     }
@@ -283,6 +291,7 @@ fn audit_logs(
     }
     inner.audit_requests += 1;
     let mut repeat = false;
+    let mut offset_shape = false;
     if inner.audit_requests > inner.faults_after {
         if let Some(f) = inner.faults.pop_front() {
             match f {
@@ -316,6 +325,7 @@ fn audit_logs(
                     });
                 }
                 Fault::RepeatCursor => repeat = true,
+                Fault::OffsetShape => offset_shape = true,
                 Fault::Echo(status) => return Some(echo(status, &inner.auth, authorization)),
             }
         }
@@ -347,7 +357,7 @@ fn audit_logs(
             r#"{"error":"InvalidPaginationParameter","description":"page[size] must be between 1 and 100"}"#,
         ));
     }
-    let ascending = get("sort") == Some("created_at");
+    let ascending = get("sort") == Some("created_at") && !inner.ignore_sort;
     let after = get("page[after]");
     let after_key = match after {
         Some(c) => match key_of_cursor(c) {
@@ -412,6 +422,22 @@ fn audit_logs(
             "null".into()
         },
     );
+    let body = if offset_shape {
+        format!(
+            r#"{{"audit_logs":[{}],"next_page":{},"previous_page":null,"count":{}}}"#,
+            recs.join(","),
+            if more {
+                format!(
+                    "\"https://acme.zendesk.com/api/v2/audit_logs.json?page=2&per_page={size}\""
+                )
+            } else {
+                "null".into()
+            },
+            rest.len()
+        )
+    } else {
+        body
+    };
     let mut a = json(200, &body);
     a.headers.push(("X-Rate-Limit".into(), "700".into()));
     a.headers

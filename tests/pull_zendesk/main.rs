@@ -9,6 +9,7 @@ mod fake;
 #[path = "../util/mod.rs"]
 mod util;
 
+mod answers;
 mod compact;
 mod crash;
 mod faults;

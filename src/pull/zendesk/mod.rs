@@ -25,7 +25,8 @@
 //! 401 and 403 answers are [`PullError::Auth`] (with OAuth client credentials, one 401 first
 //! re-mints the token); other 4xx answers (e.g. the 400 for a malformed filter) are
 //! [`PullError::Api`] with the redacted body; a cursor that repeats, or three empty pages in a
-//! row that claim more, stop the stream with [`PullError::Api`] instead of looping.
+//! row that claim more, stop the stream with [`PullError::Api`] instead of looping; so does a
+//! page without `meta.has_more` (offset pagination's shape), whose end is unknown.
 
 mod key;
 
@@ -140,14 +141,17 @@ pub struct Outcome {
 struct Page<'a> {
     #[serde(borrow)]
     audit_logs: Vec<&'a RawValue>,
+    /// Required (checked after parsing, to say what is missing): without it, as in an
+    /// answer of offset pagination (`next_page`, `count`), whether more pages follow is
+    /// unknown, and taking it as the last page moved the watermark to the window's end.
     #[serde(default)]
-    meta: Meta,
+    meta: Option<Meta>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 struct Meta {
     #[serde(default)]
-    has_more: bool,
+    has_more: Option<bool>,
     #[serde(default)]
     after_cursor: Option<String>,
 }
@@ -476,6 +480,13 @@ fn run(
         delivery.keep_raw(STREAM, &resp.body)?;
         let page: Page<'_> = serde_json::from_slice(&resp.body)
             .map_err(|e| PullError::Api(format!("{what}: not an audit log page ({e})")))?;
+        let Some(more) = page.meta.as_ref().and_then(|m| m.has_more) else {
+            return Err(PullError::Api(format!(
+                "{what}: not a cursor page: missing `meta.has_more` (an answer of offset \
+                 pagination, with next_page and count, does not say where a cursor page \
+                 ends); stopping, the state holds the last committed batch"
+            )));
+        };
         if out.pages == 0 {
             // The API answers: the start is kept from here on (see `save_starts`).
             state.save_starts()?;
@@ -507,7 +518,6 @@ fn run(
         }
         progress.page(out.pages, out.received, (&start_s, &end_s));
 
-        let more = page.meta.has_more;
         if more {
             if paging.too_many_empty(page.audit_logs.len()) {
                 return Err(PullError::Api(format!(
@@ -517,8 +527,8 @@ fn run(
             }
             let next = page
                 .meta
-                .after_cursor
-                .clone()
+                .as_ref()
+                .and_then(|m| m.after_cursor.clone())
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| {
                     PullError::Api(format!("{what}: has_more without an after_cursor"))
