@@ -33,3 +33,84 @@ fn a_page_without_meta_stops_the_pull() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.ids(), expected(&records));
 }
+
+/// `n` records from an hour ago, one every `every` seconds, ids from 1.
+fn spaced(n: usize, every: i64) -> Vec<Rec> {
+    let t0 = now_secs() - 3600;
+    dataset(1, n, t0, 1)
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| Rec {
+            created_at: t0 + i64::try_from(i).expect("small") * every,
+            ..r
+        })
+        .collect()
+}
+
+/// A server that ignores `sort=created_at` and answers newest first (the API's default)
+/// is caught on its first page, before anything is committed, and the next run (the
+/// server mended) gets every record once. Its first batch was committed with the
+/// watermark at the newest record, and a run stopped after it (here, a server error) left
+/// the next one to start there and skip the rest of the window (tester finding).
+#[test]
+fn records_newest_first_stop_the_pull_before_a_commit() {
+    let records = spaced(250, 10);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    {
+        let mut inner = fake.inner();
+        inner.ignore_sort = true;
+        inner.faults_after = 1;
+        inner.faults.extend([Fault::Status(503); 5]);
+    }
+    let run = PullDir::new();
+    let flags = [
+        "--page-size",
+        "50",
+        "--batch-records",
+        "50",
+        "--attempts",
+        "5",
+    ];
+    let out = run.pull(&fake, &flags);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("created_at goes backwards: record 249 of "),
+        "{}",
+        stderr(&out)
+    );
+    assert!(run.ids().is_empty(), "nothing committed");
+    {
+        let mut inner = fake.inner();
+        inner.ignore_sort = false;
+        inner.faults.clear();
+    }
+    let out = run.pull(&fake, &flags);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.ids(), expected(&records));
+}
+
+/// Pages that show no order (one record each, or records of one second) do not move the
+/// watermark until the walk has shown a record later than the one before it: a server
+/// that answers newest first is caught only at its second page, after the first batch
+/// was committed, and that commit must not have moved the watermark past the records not
+/// read yet.
+#[test]
+fn pages_that_show_no_order_do_not_move_the_watermark() {
+    let records = spaced(30, 60);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    fake.inner().ignore_sort = true;
+    let run = PullDir::new();
+    let flags = ["--page-size", "1", "--batch-records", "1"];
+    let out = run.pull(&fake, &flags);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("created_at goes backwards: record 29 of "),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(run.ids().len(), 1, "the first page's batch is committed");
+    fake.inner().ignore_sort = false;
+    let out = run.pull(&fake, &["--page-size", "10"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.ids(), expected(&records));
+}

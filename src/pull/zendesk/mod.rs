@@ -13,8 +13,12 @@
 //! * a record whose `id` is in the state's `recent_ids` was emitted already and is dropped;
 //!   every other record is emitted and its id remembered;
 //! * after each batch is durably in the output, the state is saved with the watermark at the
-//!   latest `created_at` read (never moving back) and the ids inside the overlap window; at
-//!   the end of the window the watermark becomes `end`.
+//!   latest `created_at` read (never moving back; and only once the walk has shown a record
+//!   later than the one before it) and the ids inside the overlap window; at the end of the
+//!   window the watermark becomes `end`;
+//! * a record older than the one read before it stops the pull ([`PullError::Api`]) before
+//!   its page is committed: the server does not honour `sort=created_at` (the API's default
+//!   is newest first), and no position within the window would be safe.
 //!
 //! A record that becomes visible up to `lag + overlap` after its timestamp is therefore
 //! still read by a later run, and a same-second group cut by a page boundary or a crash is
@@ -456,6 +460,10 @@ fn run(
     let per_batch = delivery.checkpoint_each_batch();
     let mut pending = PageBuilder::new(STREAM);
     let mut latest_read = watermark;
+    // The order of the walk (see the check below): the time of the last record read, and
+    // whether one was later than the one before it.
+    let mut last_at: Option<i64> = None;
+    let mut rising = false;
     let mut cursor: Option<String> = None;
     let mut paging = Paging::default();
     let base = format!(
@@ -498,6 +506,29 @@ fn run(
             let (id, at) = key
                 .map(|k| (k.id, k.created_at.as_deref().and_then(parse_rfc3339)))
                 .unwrap_or_default();
+            if let Some(at) = at {
+                // Oldest first is what makes a position within the window safe: every
+                // record not read yet is at or after the last one read. A record older than
+                // the one before it means the server does not honour sort=created_at (the
+                // API's default is newest first): stop before this page is committed. No
+                // tolerance is needed: ties (one second) keep the order, and a record that
+                // becomes visible late is read by a later run (lag, overlap), never behind
+                // the cursor of this walk.
+                if let Some(prev) = last_at.filter(|p| at < *p) {
+                    let id = id.map_or_else(|| "without an id".to_owned(), |i| i.to_string());
+                    return Err(PullError::Api(format!(
+                        "{what}: created_at goes backwards: record {id} of {} comes after one \
+                         of {}: the server does not return records oldest first \
+                         (sort=created_at), so no position within the window is safe; \
+                         stopping before this page is committed (the state holds the last \
+                         committed batch)",
+                        format_time(at),
+                        format_time(prev)
+                    )));
+                }
+                rising |= last_at.is_some_and(|p| at > p);
+                last_at = Some(at);
+            }
             if at.is_some_and(|t| t < start || t > end) {
                 out.out_of_range += 1;
                 continue;
@@ -548,7 +579,13 @@ fn run(
             // The watermark never moves back, and the ids kept are those a later read
             // (from watermark − overlap) can return again.
             let position = if more {
-                watermark = watermark.max(latest_read);
+                // Only once the walk has shown its order (a record later than the one
+                // before): pages whose records all share one second show no order, and a
+                // server that ignores the sort would be caught only at a later page, after
+                // this save had moved the watermark past the records not read yet.
+                if rising {
+                    watermark = watermark.max(latest_read);
+                }
                 watermark
             } else {
                 watermark = watermark.max(end);
