@@ -96,6 +96,13 @@ impl AtomicFile {
         &self.stale
     }
 
+    /// Where the file goes at [`commit`](Self::commit) (for messages); `None` once
+    /// committed.
+    #[must_use]
+    pub fn destination(&self) -> Option<&Path> {
+        self.paths.as_ref().map(|(_, dest)| dest.as_path())
+    }
+
     /// The temporary file, to write to.
     pub fn file(&mut self) -> &mut File {
         &mut self.file

@@ -286,7 +286,13 @@ impl Delivery {
         // A table of two layouts cannot be read: refused before anything is fetched.
         let (partition, ext) = format.layout();
         for table in tables {
-            crate::sink::layout::refuse_mixed_layouts(&dir.join(table), partition, &[], ext)?;
+            // Flags that do not fit the lake (another format or partitioning): refused
+            // before any request, as a configuration error, not an I/O one.
+            crate::sink::layout::refuse_mixed_layouts(&dir.join(table), partition, &[], ext)
+                .map_err(|e| match e.kind() {
+                    crate::ErrorKind::Io(_) => PullError::from(e),
+                    _ => PullError::Config(e.to_string()),
+                })?;
         }
         let staging = self.staging(dir);
         if !staging.exists() {
@@ -346,15 +352,10 @@ impl Delivery {
                 Ok(run)
             }
             Target::File(f) => {
-                let run = batch.run_ndjson(
-                    builder,
-                    registry,
-                    &inputs,
-                    f.file(),
-                    self.ndjson,
-                    observer,
-                )?;
-                Ok(run)
+                let dest = f.destination().map(Path::to_path_buf).unwrap_or_default();
+                batch
+                    .run_ndjson(builder, registry, &inputs, f.file(), self.ndjson, observer)
+                    .map_err(|e| on_file(&dest, e))
             }
             Target::Dir { dir, format } => {
                 let dir = dir.clone();
@@ -517,13 +518,22 @@ impl Delivery {
             Target::File(_) => {
                 let done = Target::Stream(Box::new(std::io::sink()));
                 if let Target::File(f) = std::mem::replace(&mut self.target, done) {
-                    f.commit()?;
+                    let dest = f.destination().map(Path::to_path_buf).unwrap_or_default();
+                    f.commit().map_err(|e| out_err(&dest, &e))?;
                 }
             }
             Target::Dir { .. } => {}
         }
         Ok(())
     }
+}
+
+/// The error of a batch written into the file `dest`, naming it (an interrupt stays one).
+fn on_file(dest: &Path, e: crate::Error) -> PullError {
+    if e.is_cancelled() {
+        return PullError::from(e);
+    }
+    PullError::Output(format!("{}: {e}", dest.display()))
 }
 
 #[cfg(test)]

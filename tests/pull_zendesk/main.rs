@@ -13,6 +13,7 @@ mod answers;
 mod compact;
 mod crash;
 mod faults;
+mod outputs;
 
 use std::collections::BTreeMap;
 use std::process::{Command, Output};

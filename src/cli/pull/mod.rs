@@ -54,7 +54,9 @@ Exit status:
   2  bad flags or configuration (also: the state file is in use by another pull)
   3  authentication or permission refused (the state file is left as it was)
   4  rate limited past --max-wait (state saved up to the last committed batch: run again)
-  5  other API or network error after retries
+  5  other API or network error after retries, or an error writing the output or the
+     state file (a full disk, a file where a directory goes): the state holds the last
+     committed batch
   130  interrupted by SIGINT (143 SIGTERM, 129 SIGHUP): stopped between pages, in a wait
        before a retry, or in a batch before its files were published; the state holds the
        last committed batch (run again to go on). Signals within a second of the first are
@@ -113,7 +115,10 @@ fn exit_code(e: &PullError) -> u8 {
     match e {
         PullError::Auth(_) => EXIT_AUTH,
         PullError::RateLimited(_) => EXIT_RATE_LIMITED,
-        PullError::Api(_) => EXIT_API,
+        // Writing the output or the state failed (a full disk, a file where a table's
+        // directory goes): an I/O error of the run, as vendor-apis.md's design groups them,
+        // not a flag to fix.
+        PullError::Api(_) | PullError::Output(_) => EXIT_API,
         _ => EXIT_FATAL,
     }
 }
@@ -122,8 +127,10 @@ pub(super) fn config_err(m: impl Into<String>) -> PullError {
     PullError::Config(m.into())
 }
 
-/// A secret from a file (warning when others may read it) or an environment variable.
+/// A secret from a file given with the flag `file_flag` (warning when others may read it)
+/// or an environment variable. Messages about the file name the flag it came from.
 pub(super) fn read_secret(
+    file_flag: &str,
     file: Option<&Path>,
     env: Option<&str>,
     default_env: &str,
@@ -135,14 +142,14 @@ pub(super) fn read_secret(
             if let Ok(meta) = std::fs::metadata(path) {
                 if meta.permissions().mode() & 0o077 != 0 {
                     messages::error(&format!(
-                        "warning: {}: readable by others (chmod 600 it)",
+                        "warning: {file_flag} {}: readable by others (chmod 600 it)",
                         path.display()
                     ));
                 }
             }
         }
         let text = std::fs::read_to_string(path)
-            .map_err(|e| config_err(format!("{}: {e}", path.display())))?;
+            .map_err(|e| config_err(format!("{file_flag} {}: {e}", path.display())))?;
         // Tokens and secrets hold no spaces: an editor's line end (CRLF, a blank line
         // after) or a stray space would only make the API answer 401.
         Secret::new(text.trim())

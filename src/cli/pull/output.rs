@@ -8,7 +8,7 @@ use crate::cli::normalize::{
     max_open_files, ndjson_options, parquet_options, partition, CompressionArg, FormatArg,
     NormalizeArgs, PartitionArg, TimeFormatArg,
 };
-use crate::cli::output::{open_rejects, CreatedDirs, Output, OutputFile};
+use crate::cli::output::{open_rejects, CreatedDirs, Labelled, Output, OutputFile};
 use normalog::pipeline::{self, Batch};
 use normalog::pull::deliver::{self, Delivery, DirFormat, Target};
 use normalog::pull::PullError;
@@ -161,9 +161,12 @@ pub(super) fn open(
     // directory is made in it, and the next runs write into it.
     let output = Output::open(&nargs, &mut CreatedDirs::default()).map_err(fatal_to_config)?;
     let target = match output {
-        Output::Stdout(s) => Target::Stream(Box::new(s)),
+        // Write errors name the output (a full disk says only "No space left on device").
+        Output::Stdout(s) => Target::Stream(Box::new(Labelled::new(s, crate::cli::STDOUT))),
         Output::File(OutputFile::Atomic(f, _)) => Target::File(f),
-        Output::File(OutputFile::InPlace(f, _)) => Target::Stream(Box::new(f)),
+        Output::File(OutputFile::InPlace(f, path)) => {
+            Target::Stream(Box::new(Labelled::new(f, format!("-o {}", path.display()))))
+        }
         Output::NdjsonDir(_) | Output::Parquet(_) => Target::Dir {
             dir: nargs.output.clone().unwrap_or_default(),
             format: dir_format(&nargs),

@@ -118,10 +118,16 @@ fn zendesk_auth(a: &ZendeskArgs) -> Result<Auth, PullError> {
         ));
     }
     if let Some(name) = &a.bearer_env {
-        return Ok(Auth::Bearer(read_secret(None, Some(name), name)?));
+        return Ok(Auth::Bearer(read_secret(
+            "--bearer-env",
+            None,
+            Some(name),
+            name,
+        )?));
     }
     if let Some(client_id) = &a.client_id {
         let secret = read_secret(
+            "--client-secret-file",
             a.client_secret_file.as_deref(),
             a.client_secret_env.as_deref(),
             "ZENDESK_CLIENT_SECRET",
@@ -134,6 +140,7 @@ fn zendesk_auth(a: &ZendeskArgs) -> Result<Auth, PullError> {
     }
     let email = a.email.clone().unwrap_or_default();
     let token = read_secret(
+        "--token-file",
         a.token_file.as_deref(),
         a.token_env.as_deref(),
         "ZENDESK_API_TOKEN",

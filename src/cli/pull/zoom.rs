@@ -169,6 +169,7 @@ pub(super) fn run(
         account_id: account.clone(),
         client_id: a.client_id.clone(),
         secret: read_secret(
+            "--client-secret-file",
             a.client_secret_file.as_deref(),
             a.client_secret_env.as_deref(),
             "ZOOM_CLIENT_SECRET",

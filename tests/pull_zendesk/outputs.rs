@@ -1,0 +1,67 @@
+//! Where a pull writes, when writing fails: the exit status of an I/O error, and messages
+//! that name the path.
+
+use super::*;
+
+/// Writing the output fails (a full disk, a file where a table's directory goes): exit 5,
+/// the I/O error of the run, with the path named; it exited 2, "bad flags or
+/// configuration", with a bare "No space left on device" (tester finding).
+#[cfg(target_os = "linux")]
+#[test]
+fn output_errors_exit_5_and_name_the_path() {
+    let fake = FakeZendesk::start(dataset(1, 5, now_secs() - 100, 1), token_auth());
+
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["-o", "/dev/full"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("-o /dev/full: No space left on device"),
+        "{}",
+        stderr(&out)
+    );
+
+    let run = PullDir::new();
+    let full = std::fs::File::options()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = run
+        .command(&fake, &["-o", "-"], &[])
+        .stdout(full)
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("standard output: No space left on device"),
+        "{}",
+        stderr(&out)
+    );
+
+    let run = PullDir::new();
+    std::fs::create_dir_all(run.out()).expect("lake");
+    std::fs::write(run.out().join("zendesk_audit"), "").expect("a file in the way");
+    let out = run.pull(&fake, &[]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("zendesk_audit/") && stderr(&out).contains("Not a directory"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// A secret file that cannot be read is named with the flag it came from (tester finding:
+/// "/nonexist: No such file or directory" said neither which file nor why it was read).
+#[test]
+fn an_unreadable_token_file_is_named_with_its_flag() {
+    let fake = FakeZendesk::start(Vec::new(), token_auth());
+    let run = PullDir::new();
+    let missing = run.dir.path().join("no-such-token");
+    let out = run.pull(&fake, &["--token-file", missing.to_str().expect("utf-8")]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("--token-file {}: ", missing.display())),
+        "{}",
+        stderr(&out)
+    );
+    assert!(fake.inner().log.is_empty());
+}
