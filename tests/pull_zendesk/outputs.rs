@@ -65,3 +65,36 @@ fn an_unreadable_token_file_is_named_with_its_flag() {
     );
     assert!(fake.inner().log.is_empty());
 }
+
+/// A pull that fails before writing a file removes the output directory it created (and
+/// the parents it created for it), as normalize does; one that existed before stays, and
+/// so does one a run that succeeded made (tester finding: the empty directory was left).
+#[test]
+fn a_failed_pull_removes_the_empty_output_directory_it_created() {
+    let fake = FakeZendesk::start(
+        dataset(1, 5, now_secs() - 100, 1),
+        AuthMode::Token {
+            email: EMAIL.into(),
+            token: "another-token".into(),
+        },
+    );
+    let run = PullDir::new();
+    let parent = run.dir.path().join("new");
+    let lake = format!("{}/lake/", parent.display());
+    let out = run.pull(&fake, &["-o", &lake]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(!parent.exists(), "{} left", parent.display());
+
+    std::fs::create_dir_all(run.out()).expect("lake");
+    let out = run.pull(&fake, &[]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(run.out().is_dir(), "a directory that existed is kept");
+
+    let fake = FakeZendesk::start(Vec::new(), token_auth());
+    let out = run.pull(&fake, &["-o", &lake]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        parent.join("lake").is_dir(),
+        "a run that succeeded keeps it"
+    );
+}

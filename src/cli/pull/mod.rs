@@ -15,7 +15,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::file_stats::{print_file_stats, FileStats};
-use super::output::{OutputFile, RejectsWriter};
+use super::output::{CreatedDirs, OutputFile, RejectsWriter};
 use super::{messages, EXIT_FATAL};
 use normalog::pipeline::{Observer, Reject};
 use normalog::pull::deliver::FileCounts;
@@ -282,8 +282,24 @@ impl RetryArgs {
 
 /// Run `pull` with the rejects reported (into `rejects` or on stderr) and the progress
 /// line drawn (unless `quiet`); then clear the line and commit the rejects file, also when
-/// the pull failed: it holds what was rejected before.
+/// the pull failed: it holds what was rejected before. A pull that failed removes the
+/// output directory it `created` when no file is in it (as normalize does): a run that
+/// failed before writing anything leaves no empty lake behind.
 pub(super) fn drive<T>(
+    rejects: Option<OutputFile>,
+    quiet: bool,
+    mut created: CreatedDirs,
+    pull: impl FnOnce(&mut dyn Observer, &mut dyn Progress) -> Result<T, PullError>,
+) -> Result<T, PullError> {
+    let result = drive_in(rejects, quiet, pull);
+    if result.is_err() {
+        // The delivery, and its writers with their temporary files, are gone by now.
+        created.remove_if_empty();
+    }
+    result
+}
+
+fn drive_in<T>(
     mut rejects: Option<OutputFile>,
     quiet: bool,
     pull: impl FnOnce(&mut dyn Observer, &mut dyn Progress) -> Result<T, PullError>,

@@ -146,7 +146,8 @@ fn dir_format(nargs: &NormalizeArgs) -> DirFormat {
 
 /// Open the output of a pull of `source` (`zendesk`, `zoom`) for `account`, checked as
 /// normalize checks it (before any request): the delivery, with one stream per
-/// `(envelope field, log type)`, and the rejects file.
+/// `(envelope field, log type)`, and the rejects file. A directory output is created now,
+/// noted in `created`; when this fails, what it created goes again (if it holds no file).
 pub(super) fn open(
     args: &PullOutputArgs,
     source: &str,
@@ -154,12 +155,30 @@ pub(super) fn open(
     state_id: &str,
     streams: &[(&str, &str)],
     interrupt: Option<&crate::cli::signals::Interrupt>,
+    created: &mut CreatedDirs,
+) -> Result<(Delivery, Option<OutputFile>), PullError> {
+    let opened = open_in(args, source, account, state_id, streams, interrupt, created);
+    if opened.is_err() {
+        created.remove_if_empty();
+    }
+    opened
+}
+
+fn open_in(
+    args: &PullOutputArgs,
+    source: &str,
+    account: &str,
+    state_id: &str,
+    streams: &[(&str, &str)],
+    interrupt: Option<&crate::cli::signals::Interrupt>,
+    created: &mut CreatedDirs,
 ) -> Result<(Delivery, Option<OutputFile>), PullError> {
     let log_types: Vec<&str> = streams.iter().map(|(_, t)| *t).collect();
     let nargs = args.as_normalize(&log_types);
-    // The directory of a pull stays even when a run brings nothing: each batch's staging
-    // directory is made in it, and the next runs write into it.
-    let output = Output::open(&nargs, &mut CreatedDirs::default()).map_err(fatal_to_config)?;
+    // The directory of a pull stays when a run succeeds with nothing new: each batch's
+    // staging directory is made in it, and the next runs write into it. A run that fails
+    // before writing a file removes it if it made it (see `drive`), as normalize does.
+    let output = Output::open(&nargs, created).map_err(fatal_to_config)?;
     let target = match output {
         // Write errors name the output (a full disk says only "No space left on device").
         Output::Stdout(s) => Target::Stream(Box::new(Labelled::new(s, crate::cli::STDOUT))),

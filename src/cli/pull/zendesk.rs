@@ -8,6 +8,7 @@ use super::{
     check_batches_and_range, config_err, drive, duration, messages, note_since_ignored, output,
     print_files, print_records, read_secret, time, PullOutputArgs, RetryArgs,
 };
+use crate::cli::output::CreatedDirs;
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
 use normalog::pull::http::Client;
 use normalog::pull::state::StateFile;
@@ -190,6 +191,7 @@ pub(super) fn run(
     let policy = a.retry.policy()?;
 
     let mut state = StateFile::open(&a.state, "zendesk", sub)?;
+    let mut created = CreatedDirs::default();
     let (delivery, rejects) = output::open(
         &a.output,
         "zendesk",
@@ -197,6 +199,7 @@ pub(super) fn run(
         state.id(),
         &[(zendesk::STREAM, zendesk::LOG_TYPE)],
         interrupt,
+        &mut created,
     )?;
     note_since_ignored(
         &state,
@@ -209,7 +212,7 @@ pub(super) fn run(
         client.cancel_on(i.flag());
     }
     let started = Instant::now();
-    let outcome = drive(rejects, a.output.quiet, |observer, line| {
+    let outcome = drive(rejects, a.output.quiet, created, |observer, line| {
         zendesk::pull(
             &config,
             &mut client,

@@ -10,6 +10,7 @@ use super::{
     check_batches_and_range, config_err, drive, messages, note_since_ignored, output, print_files,
     print_records, read_secret, time, PullOutputArgs, RetryArgs,
 };
+use crate::cli::output::CreatedDirs;
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
 use normalog::pull::http::{check_base_url, refuse_api_path, Client};
 use normalog::pull::state::StateFile;
@@ -188,8 +189,16 @@ pub(super) fn run(
     let policy = a.retry.policy()?;
     let streams: Vec<(&str, &str)> = kinds.iter().map(|k| (k.envelope(), k.log_type())).collect();
     let mut state = StateFile::open(&a.state, "zoom", account)?;
-    let (delivery, rejects) =
-        output::open(&a.output, "zoom", account, state.id(), &streams, interrupt)?;
+    let mut created = CreatedDirs::default();
+    let (delivery, rejects) = output::open(
+        &a.output,
+        "zoom",
+        account,
+        state.id(),
+        &streams,
+        interrupt,
+        &mut created,
+    )?;
     let names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
     note_since_ignored(&state, &names, a.since.is_some(), a.output.quiet);
     let mut client = Client::new(policy);
@@ -197,7 +206,7 @@ pub(super) fn run(
         client.cancel_on(i.flag());
     }
     let started = Instant::now();
-    let outcome = drive(rejects, a.output.quiet, |observer, line| {
+    let outcome = drive(rejects, a.output.quiet, created, |observer, line| {
         zoom::pull(
             &config,
             &mut client,
