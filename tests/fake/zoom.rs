@@ -15,7 +15,10 @@
 //!   ≤ 300, records newest first with no id, `next_page_token` opaque and `""` on the last
 //!   page. A token names a snapshot of the result taken at the first page (so records that
 //!   arrive while a window is paged show up in the next read of it) and expires after
-//!   `page_token_ttl` (15 minutes at Zoom): then 400 code 300.
+//!   `page_token_ttl` (15 minutes at Zoom): then 400 code 300. The snapshot is an
+//!   assumption, not documented by Zoom (`vendor-apis.md` §2.2 says only that a token
+//!   expires): the pull's exactly-once rests on it, as the README says (with offset-like
+//!   tokens, a record arriving while a window is paged repeats the one on a page boundary).
 //! * A missing scope: `{"code":4700,"message":"Invalid access token, does not contain
 //!   scopes:[…]."}`; a role without permission: 400 `{"code":200,"message":"No permission."}`.
 //! * Faults: 429s with `X-RateLimit-*` headers and `Retry-After` as seconds, an HTTP-date,

@@ -37,8 +37,12 @@ pub const EXIT_API: u8 = 5;
 /// `--help` footer of `pull`.
 pub const PULL_EXIT_CODES: &str = "\
 Delivery: into a directory (-o DIR/) every record ends up in exactly one committed part
-file, across crashes (kill -9 included) and reruns. A part file
-part-<tag>-<run>-<batch>-<n>.<ext> appears whole (it is written under a hidden name), but it
+file, across crashes (kill -9 included) and reruns. For Zoom this assumes, as Zoom does not
+document, that a next_page_token pages through the window as it was at its first page: if
+it is an offset into the live result, a record arriving while a window is paged can make
+the record on a page boundary come back twice, and (records having no id, identical ones
+being kept) be written twice.
+A part file part-<tag>-<run>-<batch>-<n>.<ext> appears whole (it is written under a hidden name), but it
 is committed only when the state file is saved after it (right after each batch), and
 until then a crash makes the next run remove it and
 write its records again in new files. So read DIR after a run that exited 0 or 1 (nothing

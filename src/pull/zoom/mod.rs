@@ -32,6 +32,17 @@
 //!   and skips what its batches emitted. Batches that were never committed (a crash
 //!   between a batch and its save) are removed by the next run (see [`super::deliver`]).
 //!
+//! All this assumes what Zoom does not document: that a `next_page_token` pages through
+//! the result as it was at the window's first page (a snapshot). If it is an offset into
+//! the live result, a record that arrives at the head of the newest-first order while a
+//! window is paged shifts the rest by one, and the record on the next page boundary comes
+//! back on both pages: it counts as two occurrences of its hash and is emitted twice
+//! (never lost). Without ids, nothing read tells that copy from a second identical event
+//! on the boundary (the count per hash exists to keep those), so the pull does not try:
+//! reading page 1 again to see whether the head moved, or draining a window twice, would
+//! cost requests on every run (the reports' limits are the account's) and still not
+//! decide which repeat is which. The README says so where it promises exactly once.
+//!
 //! Zoom has no visibility lag to wait out: today's records are pulled, and a record that
 //! shows up late is caught by the next run while its day is within the overlap. If Zoom
 //! reads dates in a zone ahead of UTC, the records of the end of the UTC day are under
