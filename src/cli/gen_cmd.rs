@@ -2,10 +2,9 @@
 #![allow(clippy::doc_markdown)] // doc comments of the args are --help text
 
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use flate2::write::GzEncoder;
-
+use super::compress::{Codec, Compressor};
 use super::output::{Labelled, OutputFile};
 use super::{load_registry, messages, unknown_log_type, Fatal, EXIT_OK};
 use normalog::gen::{GenError, GenOptions, GenSummary, Generator, FIRST_TIME, LAST_TIME};
@@ -105,21 +104,22 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     let summary = match path {
         Some(p) => {
+            let codec = Codec::for_path(p)?;
             let mut file = OutputFile::create(p)?;
             let name = file.dest().display().to_string();
-            let out = Labelled::new(file.file(), name);
-            let s = match Codec::for_path(p) {
-                Codec::None => write(&mut generator, args.records, out)?,
-                Codec::Gzip => {
-                    let mut gz = GzEncoder::new(out, flate2::Compression::default());
-                    let s = write(&mut generator, args.records, &mut gz)?;
-                    gz.finish()?;
-                    s
-                }
-                Codec::Zstd => {
-                    let mut zst = zstd::Encoder::new(out, zstd::DEFAULT_COMPRESSION_LEVEL)?;
-                    let s = write(&mut generator, args.records, &mut zst)?;
-                    zst.finish()?;
+            let s = match Compressor::new(codec, file.file())? {
+                None => write(
+                    &mut generator,
+                    args.records,
+                    Labelled::new(file.file(), name),
+                )?,
+                Some(mut c) => {
+                    let s = write(
+                        &mut generator,
+                        args.records,
+                        Labelled::new(&mut c, name.clone()),
+                    )?;
+                    c.finish().map_err(|e| Fatal::from(e).on(&name))?;
                     s
                 }
             };
@@ -135,7 +135,7 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
     if args.stats {
         // The bytes generated; a compressed file's own size after them.
         let on_disk = path
-            .filter(|p| Codec::for_path(p) != Codec::None)
+            .filter(|p| Codec::for_path(p).is_ok_and(|c| c != Codec::None))
             .and_then(|p| std::fs::metadata(p).ok())
             .map(|m| format!(" ({} bytes compressed)", m.len()))
             .unwrap_or_default();
@@ -149,24 +149,6 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
         }
     }
     Ok(EXIT_OK)
-}
-
-/// How `gen -o FILE` compresses, told by the file's name.
-#[derive(Debug, PartialEq, Eq)]
-enum Codec {
-    None,
-    Gzip,
-    Zstd,
-}
-
-impl Codec {
-    fn for_path(path: &Path) -> Codec {
-        match path.extension().and_then(|e| e.to_str()) {
-            Some(e) if e.eq_ignore_ascii_case("gz") => Codec::Gzip,
-            Some(e) if e.eq_ignore_ascii_case("zst") => Codec::Zstd,
-            _ => Codec::None,
-        }
-    }
 }
 
 fn write(generator: &mut Generator, records: u64, out: impl Write) -> io::Result<GenSummary> {
@@ -316,15 +298,6 @@ mod tests {
         ] {
             assert!(parse_span(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn codecs_by_name() {
-        assert_eq!(Codec::for_path(Path::new("a.ndjson.gz")), Codec::Gzip);
-        assert_eq!(Codec::for_path(Path::new("a.GZ")), Codec::Gzip);
-        assert_eq!(Codec::for_path(Path::new("logs/a.jsonl.zst")), Codec::Zstd);
-        assert_eq!(Codec::for_path(Path::new("a.ndjson")), Codec::None);
-        assert_eq!(Codec::for_path(Path::new("gz")), Codec::None);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod args;
 pub mod bench;
 mod compact_cmd;
+mod compress;
 mod file_stats;
 pub mod gen_cmd;
 mod messages;

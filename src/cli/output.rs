@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use super::compress::{Codec, Compressor};
 use super::normalize::{
     max_open_files, ndjson_options, parquet_options, partition, FormatArg, NormalizeArgs,
     TimeFormatArg,
@@ -26,7 +27,8 @@ pub(super) type ColumnsAdded = Vec<(String, Vec<String>)>;
 /// directory layout (NDJSON or Parquet) whose files are renamed when complete.
 pub(super) enum Output {
     Stdout(io::Stdout),
-    File(OutputFile),
+    /// With its compressor when its name asks for one (`.gz`, `.zst`).
+    File(OutputFile, Option<Compressor>),
     NdjsonDir(NdjsonDirWriter),
     Parquet(ParquetWriter),
 }
@@ -90,7 +92,13 @@ impl Output {
             refuse_directory_flags(args)?;
             return Ok(match path {
                 None => Output::Stdout(io::stdout()),
-                Some(p) => Output::File(OutputFile::create(p)?),
+                Some(p) => {
+                    let codec = Codec::for_path(p)?;
+                    let mut file = OutputFile::create(p)?;
+                    let compressor = Compressor::new(codec, file.file())
+                        .map_err(|e| Fatal::Message(format!("{}: {e}", p.display())))?;
+                    Output::File(file, compressor)
+                }
             });
         };
         for (flag, value) in [
@@ -129,7 +137,7 @@ impl Output {
         match &mut output {
             Output::Parquet(w) => w.set_target_file_size(target_file_size(args)),
             Output::NdjsonDir(w) => w.set_target_file_size(target_file_size(args)),
-            Output::Stdout(_) | Output::File(_) => {}
+            Output::Stdout(_) | Output::File(..) => {}
         }
         Ok(output)
     }
@@ -137,7 +145,8 @@ impl Output {
     pub(super) fn writer(&mut self) -> Box<dyn Write + '_> {
         match self {
             Output::Stdout(s) => Box::new(s.lock()),
-            Output::File(f) => Box::new(f.file()),
+            Output::File(_, Some(c)) => Box::new(c),
+            Output::File(f, None) => Box::new(f.file()),
             // Directory outputs are written by their own run; nothing goes through here.
             Output::NdjsonDir(_) | Output::Parquet(_) => Box::new(io::sink()),
         }
@@ -157,7 +166,11 @@ impl Output {
                     .map_err(|e| Fatal::from(e).on(&super::STDOUT))?;
                 None
             }
-            Output::File(f) => {
+            Output::File(f, compressor) => {
+                if let Some(c) = compressor {
+                    c.finish()
+                        .map_err(|e| Fatal::from(e).on(&f.dest().display()))?;
+                }
                 f.commit()?;
                 None
             }
@@ -444,6 +457,11 @@ pub(super) fn open_rejects(path: Option<&Path>) -> Result<Option<OutputFile>, Fa
         Some(p) if p.as_os_str() == "-" => Err(Fatal::Message(
             "--rejects needs a file: standard output carries the events".into(),
         )),
+        Some(p) if Codec::for_path(p)? != Codec::None => Err(Fatal::Message(format!(
+            "--rejects {}: the rejects file is written as plain NDJSON; name it without .gz \
+             or .zst",
+            p.display()
+        ))),
         Some(p) => Ok(Some(OutputFile::create(p)?)),
         None => Ok(None),
     }

@@ -18,6 +18,53 @@ fn output_file_is_written_whole() {
     assert!(text.ends_with('\n'));
 }
 
+/// `-o NAME.gz` and `-o NAME.zst` are written compressed (they were plain text under the
+/// compressed name, which zcat and normalize then refused), and read back as the plain
+/// output; names of formats normalog does not write are refused, and leave nothing.
+#[test]
+fn output_files_named_gz_or_zst_are_compressed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| dir.path().join(name).to_str().expect("path").to_owned();
+    let o = run(&["normalize", "-o", &path("plain.ndjson")], ACTIVITY);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let plain = std::fs::read_to_string(path("plain.ndjson")).expect("plain");
+    for (name, magic) in [
+        ("e.ndjson.gz", &[0x1f, 0x8b][..]),
+        ("e.ndjson.zst", &[0x28, 0xb5, 0x2f, 0xfd][..]),
+    ] {
+        let o = run(&["normalize", "-o", &path(name)], ACTIVITY);
+        assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+        let bytes = std::fs::read(path(name)).expect("compressed");
+        assert!(bytes.starts_with(magic), "{name}: not compressed");
+        // Read back by normalize (which decompresses by content) as the same events.
+        let o = run(&["normalize", &path(name)], "");
+        assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+        let events = |t: &str| -> Vec<serde_json::Value> {
+            t.lines()
+                .map(|l| {
+                    let mut v: serde_json::Value = serde_json::from_str(l).expect("json");
+                    let o = v.as_object_mut().expect("object");
+                    o.remove("p_row_id");
+                    o.remove("p_parse_time");
+                    v
+                })
+                .collect()
+        };
+        assert_eq!(events(&stdout(&o)), events(&plain), "{name}");
+    }
+    let o = run(&["normalize", "-o", &path("e.ndjson.bz2")], ACTIVITY);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not .bz2"), "{}", stderr(&o));
+    let o = run(&["normalize", "--rejects", &path("r.gz")], ACTIVITY);
+    assert_eq!(o.status.code(), Some(2));
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["e.ndjson.gz", "e.ndjson.zst", "plain.ndjson"]);
+}
+
 /// `-o` naming a device or a pipe (`-o /dev/null` is the common case) writes into it: the
 /// write-then-rename used for regular files would replace it with a plain file.
 #[cfg(unix)]

@@ -45,7 +45,8 @@ pub struct NormalizeArgs {
     pub log_types: Vec<String>,
 
     /// Where to write events. For NDJSON: a file (one stream, in input order, written under
-    /// a hidden name and put in place when the run ends), '-' or nothing for standard output
+    /// a hidden name and put in place when the run ends; gzip-compressed when its name ends
+    /// in .gz, zstd when in .zst), '-' or nothing for standard output
     /// (written as the input comes), or a directory (an existing one, or a path ending in
     /// '/'), which gets the data-lake layout below. For Parquet: a directory, required.
     /// Directory layout: one table per log type, DIR/TABLE/ with TABLE the log type

@@ -298,7 +298,7 @@ impl NormalizeConfig {
             match &mut output {
                 Output::Parquet(w) => w.set_run_id(id),
                 Output::NdjsonDir(w) => w.set_run_id(id),
-                Output::Stdout(_) | Output::File(_) => {}
+                Output::Stdout(_) | Output::File(..) => {}
             }
             if let (Output::Parquet(_) | Output::NdjsonDir(_), Some(dir)) = (&output, &args.output)
             {
@@ -310,7 +310,7 @@ impl NormalizeConfig {
                 match &mut output {
                     Output::Parquet(w) => w.supersede_runs(run.superseded()),
                     Output::NdjsonDir(w) => w.supersede_runs(run.superseded()),
-                    Output::Stdout(_) | Output::File(_) => {}
+                    Output::Stdout(_) | Output::File(..) => {}
                 }
                 loaded = Some(run);
             }
@@ -324,7 +324,7 @@ impl NormalizeConfig {
             match &output {
                 Output::Parquet(w) => w.check_layout(written)?,
                 Output::NdjsonDir(w) => w.check_layout(written)?,
-                Output::Stdout(_) | Output::File(_) => {}
+                Output::Stdout(_) | Output::File(..) => {}
             }
         }
         if let Output::Parquet(w) = &output {
@@ -381,7 +381,7 @@ impl NormalizeConfig {
                 w.set_run_inputs(list);
                 w.supersede_runs_decided_by(decide);
             }
-            Output::Stdout(_) | Output::File(_) => {}
+            Output::Stdout(_) | Output::File(..) => {}
         }
     }
 
@@ -525,7 +525,7 @@ impl NormalizeConfig {
         match &self.output {
             Output::Parquet(w) => Some((w.files_opened(), w.extra_files(), w.options().partition)),
             Output::NdjsonDir(w) => Some((w.files_opened(), w.extra_files(), w.partition())),
-            Output::Stdout(_) | Output::File(_) => None,
+            Output::Stdout(_) | Output::File(..) => None,
         }
     }
 
@@ -534,7 +534,7 @@ impl NormalizeConfig {
         match &self.output {
             Output::Parquet(w) => Some(w.rotated_files()),
             Output::NdjsonDir(w) => Some(w.rotated_files()),
-            Output::Stdout(_) | Output::File(_) => None,
+            Output::Stdout(_) | Output::File(..) => None,
         }
     }
 
@@ -548,10 +548,10 @@ impl NormalizeConfig {
             Output::NdjsonDir(w) => self
                 .batch
                 .run_ndjson_dir(builder, registry, inputs, w, observer)?,
-            Output::Stdout(_) | Output::File(_) => {
+            Output::Stdout(_) | Output::File(..) => {
                 // A failed write (a full disk, /dev/full) says where it went.
                 let name = match &self.output {
-                    Output::File(f) => f.dest().display().to_string(),
+                    Output::File(f, _) => f.dest().display().to_string(),
                     _ => super::STDOUT.to_owned(),
                 };
                 let mut writer =

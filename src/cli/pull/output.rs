@@ -182,8 +182,14 @@ fn open_in(
     let target = match output {
         // Write errors name the output (a full disk says only "No space left on device").
         Output::Stdout(s) => Target::Stream(Box::new(Labelled::new(s, crate::cli::STDOUT))),
-        Output::File(OutputFile::Atomic(f, _)) => Target::File(f),
-        Output::File(OutputFile::InPlace(f, path)) => {
+        Output::File(f, Some(_)) => {
+            return Err(config_err(format!(
+                "-o {}: pull writes its file as plain NDJSON, batch by batch; name it without                  .gz or .zst, or give a directory (-o DIR/) for a lake",
+                f.dest().display()
+            )))
+        }
+        Output::File(OutputFile::Atomic(f, _), None) => Target::File(f),
+        Output::File(OutputFile::InPlace(f, path), None) => {
             Target::Stream(Box::new(Labelled::new(f, format!("-o {}", path.display()))))
         }
         Output::NdjsonDir(_) | Output::Parquet(_) => Target::Dir {
