@@ -62,8 +62,13 @@ pub struct CompactArgs {
 /// Run `compact`; the exit status.
 pub(super) fn run(args: &CompactArgs, interrupt: Option<&Interrupt>) -> Result<u8, Fatal> {
     if !args.dir.is_dir() {
+        let what = if args.dir.exists() {
+            "not a directory"
+        } else {
+            "no such directory"
+        };
         return Err(Fatal::Message(format!(
-            "{}: not a directory (give the -o DIR of normalize or pull)",
+            "{}: {what} (give the -o DIR of normalize or pull)",
             args.dir.display()
         )));
     }
@@ -86,9 +91,14 @@ pub(super) fn run(args: &CompactArgs, interrupt: Option<&Interrupt>) -> Result<u
     // An error of the library names a file when it has one; say which run stopped, and
     // that what it had not committed is as it was.
     result.map_err(|e| {
+        let after = if args.dry_run || report.merged.is_empty() {
+            "nothing was changed"
+        } else {
+            "the tables listed above were compacted; the partitions it had not committed are \
+             as they were"
+        };
         Fatal::Message(format!(
-            "{}: compaction stopped: {e}; the partitions it had not committed are as they were \
-             (the tables listed above, if any, were compacted)",
+            "{}: compaction stopped: {e}; {after}",
             args.dir.display()
         ))
     })?;

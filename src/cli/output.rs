@@ -68,10 +68,11 @@ impl Output {
                 ))
             }
             // `components()` drops a trailing '/': `afile/` names the file `afile`.
-            (FormatArg::Parquet, Some(p)) if p.components().as_path().is_file() => {
+            (FormatArg::Parquet, Some(p)) if not_a_directory(p) => {
                 return Err(Fatal::Message(format!(
-                    "{}: --format parquet writes a directory, and this is a file",
-                    p.display()
+                    "{}: --format parquet writes a directory, and this is {}",
+                    p.display(),
+                    what_it_is(p)
                 )))
             }
             (FormatArg::Parquet, Some(p)) => {
@@ -110,10 +111,11 @@ impl Output {
                 return Err(Fatal::Message(format!("{flag} must be at least 1")));
             }
         }
-        if dir.components().as_path().is_file() {
+        if not_a_directory(dir) {
             return Err(Fatal::Message(format!(
-                "{}: -o DIR/ writes a directory, and this is a file",
-                dir.display()
+                "{}: -o DIR/ writes a directory, and this is {}",
+                dir.display(),
+                what_it_is(dir)
             )));
         }
         // Created now, so that an unusable output fails before any input is read.
@@ -389,6 +391,13 @@ pub(super) enum OutputFile {
 impl OutputFile {
     pub(super) fn create(dest: &Path) -> Result<OutputFile, Fatal> {
         let fail = |e: io::Error| Fatal::Message(format!("{}: {e}", dest.display()));
+        if dest.as_os_str().as_encoded_bytes().ends_with(b"/") && !dest.is_dir() {
+            return Err(Fatal::Message(format!(
+                "{}: a name ending in '/' is a directory's; this output is a file: give its \
+                 name without the '/'",
+                dest.display()
+            )));
+        }
         match std::fs::metadata(dest) {
             Ok(meta) if meta.is_dir() => {
                 return Err(Fatal::Message(format!(
@@ -455,7 +464,8 @@ impl OutputFile {
 pub(super) fn open_rejects(path: Option<&Path>) -> Result<Option<OutputFile>, Fatal> {
     match path {
         Some(p) if p.as_os_str() == "-" => Err(Fatal::Message(
-            "--rejects needs a file: standard output carries the events".into(),
+            "--rejects needs a file path ('-', standard output, is where events go by default)"
+                .into(),
         )),
         Some(p) if Codec::for_path(p)? != Codec::None => Err(Fatal::Message(format!(
             "--rejects {}: the rejects file is written as plain NDJSON; name it without .gz \
@@ -526,6 +536,20 @@ impl<W: Write> Write for Labelled<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush().map_err(|e| self.label(&e))
+    }
+}
+
+/// Whether `p` exists as something other than a directory (`components()` drops a trailing
+/// '/': `afile/` names the file `afile`).
+fn not_a_directory(p: &Path) -> bool {
+    std::fs::metadata(p.components().as_path()).is_ok_and(|m| !m.is_dir())
+}
+
+/// What `p`, which is not a directory, is: "a file", or "a device or pipe" (`/dev/null`).
+fn what_it_is(p: &Path) -> &'static str {
+    match std::fs::metadata(p.components().as_path()) {
+        Ok(m) if m.is_file() => "a file",
+        _ => "a device or pipe, not a directory",
     }
 }
 

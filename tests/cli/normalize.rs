@@ -323,7 +323,7 @@ fn rejects_to_stdout_is_refused() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
-        "normalog: --rejects needs a file: standard output carries the events\n"
+        "normalog: --rejects needs a file path ('-', standard output, is where events go by default)\n"
     );
     assert_eq!(stdout(&o), "");
 }

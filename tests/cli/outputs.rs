@@ -371,3 +371,60 @@ fn output_and_rejects_naming_one_file_are_refused() {
     );
     assert!(!out.exists());
 }
+
+/// Mistakes a newcomer makes get a message naming the cause: a directory's name for a file
+/// output, a device for a directory output, a schema given as input, a record over the
+/// limit (the flag that raises it).
+#[test]
+fn messages_name_the_cause_of_common_mistakes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| dir.path().join(name).to_str().expect("path").to_owned();
+    // Was "Not a directory (os error 20)".
+    let o = run(
+        &[
+            "normalize",
+            "-o",
+            "/dev/null",
+            "--rejects",
+            &path("missing/"),
+        ],
+        ACTIVITY,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("a name ending in '/' is a directory's"),
+        "{}",
+        stderr(&o)
+    );
+    // Was "cannot write into this directory: Permission denied".
+    let o = run(&["normalize", "-f", "parquet", "-o", "/dev/null"], ACTIVITY);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("a device or pipe, not a directory"),
+        "{}",
+        stderr(&o)
+    );
+    // Every line of a schema rejected as invalid JSON, and nothing said of -s.
+    let schema = path("myapp.yml");
+    std::fs::write(
+        &schema,
+        "schema: Custom.App\nfields:\n  - {name: a, type: string}\n",
+    )
+    .expect("write");
+    let o = run(&["normalize", "-o", "/dev/null", &schema], "");
+    assert!(
+        stderr(&o).contains("read as log records; a schema file is given with -s"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(
+        &["normalize", "--max-record-bytes", "10", "-o", "/dev/null"],
+        ACTIVITY,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("longer than the limit of 10; --max-record-bytes raises the limit"),
+        "{}",
+        stderr(&o)
+    );
+}

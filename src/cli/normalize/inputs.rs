@@ -132,6 +132,25 @@ pub(super) fn refuse_overwriting_inputs(
     Ok(())
 }
 
+/// A YAML file named as an input is most likely a schema meant for `-s`: every line of it
+/// would be rejected as a record that is not JSON, without a word of why.
+pub(super) fn note_schema_files_as_inputs(paths: &[std::path::PathBuf], quiet: bool) {
+    if quiet {
+        return;
+    }
+    for p in paths {
+        let yaml = p
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"));
+        if yaml && p.is_file() {
+            messages::error(&format!(
+                "note: {}: read as log records; a schema file is given with -s {0}",
+                p.display()
+            ));
+        }
+    }
+}
+
 /// Run without inputs at a prompt, normalog waited with no word of why: say it reads the
 /// terminal, and how to end it (unless `quiet`).
 pub(super) fn note_reading_a_terminal(inputs: &[Input], quiet: bool) {

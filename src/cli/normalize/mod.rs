@@ -12,7 +12,10 @@ pub(super) use args::{
     thread_count,
 };
 pub use args::{CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg};
-use inputs::{expand_inputs, note_reading_a_terminal, refuse_overwriting_inputs, run_id};
+use inputs::{
+    expand_inputs, note_reading_a_terminal, note_schema_files_as_inputs, refuse_overwriting_inputs,
+    run_id,
+};
 use report::{print_stats, CliObserver};
 
 use std::io::{BufWriter, Write};
@@ -272,6 +275,7 @@ impl NormalizeConfig {
 
         refuse_overwriting_inputs(args, &inputs)?;
         note_reading_a_terminal(&inputs, args.quiet);
+        note_schema_files_as_inputs(&args.inputs, args.quiet);
         let batch = batch_options(args);
         let mut output = Output::open(args, created)?;
         if matches!(output, Output::Parquet(_) | Output::NdjsonDir(_)) {

@@ -80,6 +80,12 @@ impl Observer for CliObserver<'_> {
                 (None, Some(f)) => format!("{}: inside \"{f}\": {}", reject.source, reject.error),
                 (None, None) => format!("{}: {}", reject.source, reject.error),
             };
+            // The library's message names the limit; the flag that sets it is the CLI's.
+            let line = if reject.error.code() == "too_long" {
+                format!("{line}; --max-record-bytes raises the limit")
+            } else {
+                line
+            };
             self.bar.suspend(|| messages::error(&line));
         }
         Ok(())
