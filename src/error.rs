@@ -591,6 +591,30 @@ mod tests {
         Refusal::MissingField(FieldPath(vec![PathSegment::Key("eventTime".into())]))
     }
 
+    /// A log type of many patterns names the first three in its refusal, and how many more.
+    #[test]
+    fn no_match_names_a_few_patterns() {
+        let patterns = |n: usize| -> Arc<[Box<str>]> {
+            (0..n)
+                .map(|i| format!("p{i} %{{a}}").into_boxed_str())
+                .collect()
+        };
+        let shown = |n| {
+            Refusal::NoMatch {
+                patterns: patterns(n),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            shown(200),
+            "line matches no pattern (tried \"p0 %{a}\", \"p1 %{a}\", \"p2 %{a}\" and 197 more)"
+        );
+        assert_eq!(
+            shown(2),
+            "line matches no pattern (tried \"p0 %{a}\", \"p1 %{a}\")"
+        );
+    }
+
     /// Every kind, with positions at record 2.
     fn every_kind() -> Vec<Error> {
         let pos = Position::new(100, 7, 2);

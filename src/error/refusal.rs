@@ -195,6 +195,9 @@ pub enum Refusal {
     },
 }
 
+/// The patterns a [`Refusal::NoMatch`] message names, at most.
+const PATTERNS_SHOWN: usize = 3;
+
 /// The Unix time formats, and their units per second.
 const UNIX_UNITS: [(&str, f64); 4] = [
     ("unix", 1.0),
@@ -284,13 +287,17 @@ impl fmt::Display for Refusal {
             Refusal::NotUtf8 => f.write_str("line is not UTF-8 text"),
             Refusal::NoMatch { patterns } => {
                 f.write_str("line matches no pattern (tried ")?;
-                for (i, p) in patterns.iter().enumerate() {
+                // A log type of hundreds of patterns made a message of kilobytes per line.
+                for (i, p) in patterns.iter().take(PATTERNS_SHOWN).enumerate() {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
                     write_shortened(f, p)?;
                 }
-                f.write_str(")")
+                match patterns.len().saturating_sub(PATTERNS_SHOWN) {
+                    0 => f.write_str(")"),
+                    n => write!(f, " and {n} more)"),
+                }
             }
             Refusal::FieldCount {
                 found,
