@@ -37,7 +37,18 @@ impl<B: BufRead> Read for Members<B> {
                 return Ok(n);
             }
             // A member ended, checked whole: what follows it?
-            let next = self.decoder.get_mut().fill_buf()?.first().copied();
+            let after = self.decoder.get_mut().fill_buf()?;
+            let next = after.first().copied();
+            // Not another member (gzip's magic, 1f 8b): said as such; the decoder would
+            // report "unexpected end of file" or "invalid gzip header", depending on them.
+            let magic = [0x1f, 0x8b];
+            if next.is_some_and(|b| b != 0) && !magic.starts_with(&after[..after.len().min(2)]) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "after a gzip member, bytes that are not another gzip member (data \
+                     appended to a compressed file?)",
+                ));
+            }
             match next {
                 None => self.done = true,
                 Some(0) if zeros_to_end(self.decoder.get_mut())? => self.done = true,
@@ -172,6 +183,14 @@ mod tests {
         ];
         for (what, bytes) in cases {
             assert!(read(&bytes).is_err(), "{what}");
+        }
+        for tail in [&b"garbage"[..], b"{\"a\":1}\n", b"x"] {
+            let err = read(&[good.clone(), tail.to_vec()].concat()).expect_err("trailing data");
+            assert!(
+                err.to_string()
+                    .contains("bytes that are not another gzip member"),
+                "{err}"
+            );
         }
     }
 }
