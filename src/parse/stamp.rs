@@ -158,9 +158,11 @@ mod tests {
             resolution <= std::time::Duration::from_millis(10),
             "{resolution:?}"
         );
-        // A reading is the time of the last tick, which itself can come a little late.
+        // A reading is the time of the last tick, which itself can come late: on a loaded
+        // virtual machine a tick was seen 9 ms behind (resolution 4 ms). The bound still
+        // tells a clock that stopped or runs on another time.
         let slack = chrono::Duration::from_std(resolution * 2).expect("small")
-            + chrono::Duration::milliseconds(1);
+            + chrono::Duration::milliseconds(50);
         let mut last = clock.now();
         for _ in 0..2000 {
             let before = chrono::Utc::now();
