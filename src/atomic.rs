@@ -22,22 +22,46 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// Give the new file the permissions (and, where allowed, the owner and group) of the
-/// regular file it will replace, as a shell's `>` keeps them: a file of audit records a
-/// user had made private must not become readable by all because a run rewrote it. Best
-/// effort: without the right to change the owner (not root), the file is the user's.
-fn keep_mode_and_owner(file: &File, dest: &Path) {
-    let Ok(old) = std::fs::symlink_metadata(dest) else {
-        return;
-    };
-    if !old.is_file() {
-        return;
+/// The regular file `dest` names now, whose permissions its replacement keeps.
+fn replaced(dest: &Path) -> Option<std::fs::Metadata> {
+    std::fs::symlink_metadata(dest)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+}
+
+/// Create the temporary file: with no more permissions than the owner's when it replaces a
+/// file (which may be private: no one else may open it while it is written), else as
+/// `File::create` does.
+fn create_tmp(tmp: &Path, old: Option<&std::fs::Metadata>) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    if old.is_some() {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
     }
+    #[cfg(not(unix))]
+    let _ = old;
+    options.open(tmp)
+}
+
+/// Give the new file the permissions (and, where allowed, the owner and group) of the
+/// regular file it replaces, as a shell's `>` keeps them: a file of audit records a user
+/// had made private must not become readable by all because a run rewrote it. Without the
+/// right to keep the group, the group's permissions are dropped (the file's group is then
+/// the writer's, which the old bits were not meant for); set-id bits are never copied.
+fn keep_mode_and_owner(file: &File, old: &std::fs::Metadata) {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::MetadataExt;
-        let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()));
+        use std::os::unix::fs::{fchown, MetadataExt, PermissionsExt};
+        let mut mode = old.permissions().mode() & 0o777;
+        let owner_kept = fchown(file, Some(old.uid()), Some(old.gid())).is_ok();
+        if !owner_kept && fchown(file, None, Some(old.gid())).is_err() {
+            mode &= !0o070;
+        }
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
     }
+    #[cfg(not(unix))]
     let _ = file.set_permissions(old.permissions());
 }
 
@@ -77,8 +101,11 @@ impl AtomicFile {
         tmp_name.push(format!(".tmp-{}", std::process::id()));
         let tmp = dest.with_file_name(tmp_name);
         let stale = remove_abandoned(dest, name);
-        let file = File::create(&tmp)?;
-        keep_mode_and_owner(&file, dest);
+        let old = replaced(dest);
+        let file = create_tmp(&tmp, old.as_ref())?;
+        if let Some(old) = &old {
+            keep_mode_and_owner(&file, old);
+        }
         // Unlocked (NFS without locks), the file is only at risk from another run's
         // clean-up while this process lives, which that clean-up also checks.
         let _ = lock(&file);
@@ -318,6 +345,17 @@ mod tests {
             assert_eq!(mode(&dest), private);
             assert_eq!(std::fs::read_to_string(&dest).expect("read"), "again");
         }
+        // Set-id bits are not copied onto a file of records.
+        std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o4755)).expect("chmod");
+        write(&dest, "again").expect("write");
+        assert_eq!(
+            std::fs::metadata(&dest)
+                .expect("metadata")
+                .permissions()
+                .mode()
+                & 0o7777,
+            0o755
+        );
         let other = dir.path().join("other.txt");
         write(&other, "x").expect("write");
         assert_eq!(mode(&other), fresh);

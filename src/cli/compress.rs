@@ -48,10 +48,36 @@ impl Codec {
 }
 
 /// A compressed stream into a file output (through a second handle of its file), finished
-/// before the output is committed.
-pub(super) enum Compressor {
-    Gzip(GzEncoder<File>),
-    Zstd(zstd::Encoder<'static, File>),
+/// before the output is committed. Dropped unfinished (the run failed or was interrupted),
+/// it leaves the stream cut: gzip's encoder writes the stream's end when dropped, which made
+/// a pipe's reader take a partial output for a whole one.
+pub(super) struct Compressor(Option<Encoder>);
+
+enum Encoder {
+    Gzip(GzEncoder<Gate>),
+    Zstd(zstd::Encoder<'static, Gate>),
+}
+
+/// The file under an encoder; once closed, writes fail and reach nothing.
+struct Gate {
+    file: File,
+    closed: bool,
+}
+
+impl Write for Gate {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Err(io::Error::other("the output was abandoned"));
+        }
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        self.file.flush()
+    }
 }
 
 impl Compressor {
@@ -61,17 +87,21 @@ impl Compressor {
     ///
     /// The file's handle cannot be duplicated, or zstd cannot start.
     pub(super) fn new(codec: Codec, file: &File) -> io::Result<Option<Compressor>> {
-        Ok(match codec {
-            Codec::None => None,
-            Codec::Gzip => Some(Compressor::Gzip(GzEncoder::new(
-                file.try_clone()?,
-                flate2::Compression::default(),
-            ))),
-            Codec::Zstd => Some(Compressor::Zstd(zstd::Encoder::new(
-                file.try_clone()?,
+        let gate = || -> io::Result<Gate> {
+            Ok(Gate {
+                file: file.try_clone()?,
+                closed: false,
+            })
+        };
+        let encoder = match codec {
+            Codec::None => return Ok(None),
+            Codec::Gzip => Encoder::Gzip(GzEncoder::new(gate()?, flate2::Compression::default())),
+            Codec::Zstd => Encoder::Zstd(zstd::Encoder::new(
+                gate()?,
                 zstd::DEFAULT_COMPRESSION_LEVEL,
-            )?)),
-        })
+            )?),
+        };
+        Ok(Some(Compressor(Some(encoder))))
     }
 
     /// Write the end of the compressed stream.
@@ -79,32 +109,47 @@ impl Compressor {
     /// # Errors
     ///
     /// Writing it failed.
-    pub(super) fn finish(self) -> io::Result<()> {
-        match self {
-            Compressor::Gzip(e) => e.finish().map(drop),
-            Compressor::Zstd(e) => e.finish().map(drop),
+    pub(super) fn finish(mut self) -> io::Result<()> {
+        match self.0.take() {
+            Some(Encoder::Gzip(e)) => e.finish().map(drop),
+            Some(Encoder::Zstd(e)) => e.finish().map(drop),
+            None => Ok(()),
+        }
+    }
+
+    fn encoder(&mut self) -> io::Result<&mut dyn Write> {
+        match &mut self.0 {
+            Some(Encoder::Gzip(e)) => Ok(e),
+            Some(Encoder::Zstd(e)) => Ok(e),
+            None => Err(io::Error::other("the compressed stream was finished")),
+        }
+    }
+}
+
+impl Drop for Compressor {
+    fn drop(&mut self) {
+        match &mut self.0 {
+            Some(Encoder::Gzip(e)) => e.get_mut().closed = true,
+            Some(Encoder::Zstd(e)) => e.get_mut().closed = true,
+            None => {}
         }
     }
 }
 
 impl Write for Compressor {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Compressor::Gzip(e) => e.write(buf),
-            Compressor::Zstd(e) => e.write(buf),
-        }
+        self.encoder()?.write(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Compressor::Gzip(e) => e.flush(),
-            Compressor::Zstd(e) => e.flush(),
-        }
+        self.encoder()?.flush()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::{Read, Seek};
+
     use super::*;
 
     #[test]
@@ -117,5 +162,27 @@ mod tests {
         assert_eq!(codec("gz"), Some(Codec::None));
         assert_eq!(codec("a.ndjson.bz2"), None);
         assert_eq!(codec("a.XZ"), None);
+    }
+
+    /// Finished, the stream is whole; dropped unfinished, it is cut (gzip's encoder would
+    /// otherwise end it as if whole).
+    #[test]
+    fn only_a_finished_stream_is_whole() {
+        for finish in [true, false] {
+            let mut file = tempfile::tempfile().expect("tempfile");
+            let mut c = Compressor::new(Codec::Gzip, &file)
+                .expect("compressor")
+                .expect("gzip");
+            c.write_all(&b"{\"a\":1}\n".repeat(1000)).expect("write");
+            if finish {
+                c.finish().expect("finish");
+            } else {
+                drop(c);
+            }
+            file.rewind().expect("rewind");
+            let mut text = String::new();
+            let read = flate2::read::GzDecoder::new(&mut file).read_to_string(&mut text);
+            assert_eq!(read.is_ok(), finish, "{read:?}");
+        }
     }
 }

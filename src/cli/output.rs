@@ -467,11 +467,13 @@ pub(super) fn open_rejects(path: Option<&Path>) -> Result<Option<OutputFile>, Fa
             "--rejects needs a file path ('-', standard output, is where events go by default)"
                 .into(),
         )),
-        Some(p) if Codec::for_path(p)? != Codec::None => Err(Fatal::Message(format!(
-            "--rejects {}: the rejects file is written as plain NDJSON; name it without .gz \
-             or .zst",
-            p.display()
-        ))),
+        Some(p) if Codec::for_path(p).map_or(true, |c| c != Codec::None) => {
+            Err(Fatal::Message(format!(
+                "--rejects {}: the rejects file is written as plain NDJSON; name it without its \
+             compression extension",
+                p.display()
+            )))
+        }
         Some(p) => Ok(Some(OutputFile::create(p)?)),
         None => Ok(None),
     }

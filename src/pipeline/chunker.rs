@@ -61,13 +61,13 @@ enum Mode {
 }
 
 /// What a chunk of lines cut at [`MAX_CHUNK_LINES`] was besides its lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 enum Cut {
     Plain,
     /// A live stream's lines, to be written out at once.
     Live,
-    /// The last lines of the input.
-    Ends,
+    /// The last lines of the input, which ended so (a read error, or not).
+    Ends(io::Result<()>),
 }
 
 /// An over-long line being skipped.
@@ -106,9 +106,12 @@ struct Open<'a> {
     reported: u64,
     /// Read but not yet sent: the unterminated tail of the last chunk.
     pending: Vec<u8>,
-    /// Whole lines read but not yet sent, due before `pending` and `skip`: the rest of a
-    /// chunk cut at [`MAX_CHUNK_LINES`], sent by the next calls.
+    /// Whole lines read but not yet sent (from `backlog_at`), due before `pending` and
+    /// `skip`: the rest of a chunk cut at [`MAX_CHUNK_LINES`], sent by the next calls. An
+    /// offset, not a copy of the rest per chunk: after a document over the limit, the
+    /// backlog is the whole document.
     backlog: Vec<u8>,
+    backlog_at: usize,
     /// What the chunk cut for the backlog was besides lines, which the chunks that send
     /// the backlog are in its place.
     backlog_cut: Cut,
@@ -188,6 +191,7 @@ impl<'a> Chunker<'a> {
                         reported: 0,
                         pending: Vec::new(),
                         backlog: Vec::new(),
+                        backlog_at: 0,
                         backlog_cut: Cut::Plain,
                         skip: None,
                         document_over: None,
@@ -328,7 +332,12 @@ impl Open<'_> {
     /// chunk, and the start of an over-long line, which the next chunk reports with the
     /// rest of that line.
     fn unsent(&self) -> u64 {
-        (self.pending.len() + self.backlog.len() + self.skip.map_or(0, |s| s.len)) as u64
+        (self.pending.len() + self.backlog_left() + self.skip.map_or(0, |s| s.len)) as u64
+    }
+
+    /// Bytes of the backlog not sent yet.
+    fn backlog_left(&self) -> usize {
+        self.backlog.len() - self.backlog_at
     }
 
     /// A chunk of `kind` starting at `byte`/`line`, accounting for every byte read so far
@@ -394,25 +403,43 @@ impl Open<'_> {
     /// go to the (empty) backlog.
     fn send_lines(&mut self, mut bufs: Bufs) -> Chunk {
         let (cut, lines) = cap_lines(&bufs.data, MAX_CHUNK_LINES);
+        self.backlog.clear();
         self.backlog.extend_from_slice(&bufs.data[cut..]);
+        self.backlog_at = 0;
         bufs.data.truncate(cut);
+        self.lines_sent(bufs, lines)
+    }
+
+    /// The chunk of the lines in `bufs.data`, `lines` of them, from the next unsent byte.
+    fn lines_sent(&mut self, bufs: Bufs, lines: u64) -> Chunk {
         let (byte, line) = (self.byte, self.line);
-        self.byte += cut as u64;
+        self.byte += bufs.data.len() as u64;
         self.line += lines;
         self.chunk(Kind::Lines, byte, line, bufs)
     }
 
     /// The next lines of the backlog; the last of them end the input if it had ended.
     fn backlog_chunk(&mut self, mut bufs: Bufs) -> Chunk {
-        bufs.data.append(&mut self.backlog);
-        let mut chunk = self.send_lines(bufs);
-        chunk.live = self.backlog_cut == Cut::Live;
-        if !self.backlog.is_empty() {
+        let rest = &self.backlog[self.backlog_at..];
+        let (cut, lines) = cap_lines(rest, MAX_CHUNK_LINES);
+        bufs.data.extend_from_slice(&rest[..cut]);
+        self.backlog_at += cut;
+        if self.backlog_left() > 0 {
+            let mut chunk = self.lines_sent(bufs, lines);
+            chunk.live = matches!(self.backlog_cut, Cut::Live);
             return chunk;
         }
+        // Given back: after a document over the limit it held the whole document.
+        self.backlog = Vec::new();
+        self.backlog_at = 0;
+        let mut chunk = self.lines_sent(bufs, lines);
         match std::mem::replace(&mut self.backlog_cut, Cut::Plain) {
-            Cut::Ends => Self::ended(chunk, Ok(())),
-            Cut::Plain | Cut::Live => chunk,
+            Cut::Ends(end) => Self::ended(chunk, end),
+            Cut::Live => {
+                chunk.live = true;
+                chunk
+            }
+            Cut::Plain => chunk,
         }
     }
 
@@ -424,7 +451,7 @@ impl Open<'_> {
     /// The next chunk of this input. Reads until there is one to send: a chunk's worth of
     /// whole lines, a whole document, an over-long line, or the end of the input.
     fn next_chunk(&mut self, mut bufs: Bufs, f: &Framing) -> Chunk {
-        if !self.backlog.is_empty() {
+        if self.backlog_left() > 0 {
             return self.backlog_chunk(bufs);
         }
         if let Some(skip) = self.skip.take() {
@@ -471,8 +498,8 @@ impl Open<'_> {
                 Mode::Lines if eof => {
                     let len = bufs.data.len();
                     let chunk = self.lines_chunk(bufs, len);
-                    if !self.backlog.is_empty() {
-                        self.backlog_cut = Cut::Ends;
+                    if self.backlog_left() > 0 {
+                        self.backlog_cut = Cut::Ends(Ok(()));
                         return chunk;
                     }
                     return Self::ended(chunk, Ok(()));
@@ -489,7 +516,7 @@ impl Open<'_> {
                     if f.live && self.stream && n < READ_SIZE && tail_start > 0 {
                         let mut chunk = self.lines_chunk(bufs, tail_start);
                         chunk.live = true;
-                        if !self.backlog.is_empty() {
+                        if self.backlog_left() > 0 {
                             self.backlog_cut = Cut::Live;
                         }
                         return chunk;
@@ -542,9 +569,17 @@ impl Open<'_> {
         };
         bufs.data.truncate(cut);
         self.pending.clear();
-        let (byte, line) = (self.byte, self.line);
-        let kind = if cut == 0 { Kind::Empty } else { Kind::Lines };
-        let chunk = self.chunk(kind, byte, line, bufs);
+        if cut == 0 {
+            let (byte, line) = (self.byte, self.line);
+            let chunk = self.chunk(Kind::Empty, byte, line, bufs);
+            return Self::ended(chunk, Err(e));
+        }
+        // Its whole lines, at most a chunk's worth of lines at a time, then the error.
+        let chunk = self.send_lines(bufs);
+        if self.backlog_left() > 0 {
+            self.backlog_cut = Cut::Ends(Err(e));
+            return chunk;
+        }
         Self::ended(chunk, Err(e))
     }
 
@@ -695,6 +730,46 @@ mod tests {
         }
         assert_eq!(byte, input.len());
         assert_eq!(got.iter().map(|c| c.4).sum::<u64>(), input.len() as u64);
+    }
+
+    /// Lines read before a read error are sent a chunk's worth of lines at a time too, the
+    /// error with the last of them.
+    #[test]
+    fn lines_before_a_read_error_are_capped_too() {
+        /// Its bytes, then an error.
+        struct Failing(io::Cursor<Vec<u8>>);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                match self.0.read(buf)? {
+                    0 => Err(io::Error::other("the disk went away")),
+                    n => Ok(n),
+                }
+            }
+        }
+        let max = usize::try_from(MAX_CHUNK_LINES).unwrap();
+        let data = "{}\n".repeat(2 * max + 5).into_bytes();
+        let f = framing(1 << 20, 50);
+        let mut c = Chunker::from_source(
+            Source::Borrowed(Some(Box::new(Failing(io::Cursor::new(data))))),
+            &f,
+        );
+        let mut got = Vec::new();
+        while let Some(ch) = c.next_chunk(Bufs::default()) {
+            let end = ch
+                .end
+                .as_ref()
+                .map(|e| e.as_ref().copied().map_err(ToString::to_string));
+            got.push((count_lines(&ch.bufs.data), ch.line, end));
+        }
+        let n = MAX_CHUNK_LINES;
+        assert_eq!(
+            got,
+            [
+                (n, 1, None),
+                (n, n + 1, None),
+                (5, 2 * n + 1, Some(Err("the disk went away".to_owned()))),
+            ]
+        );
     }
 
     #[test]

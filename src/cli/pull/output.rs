@@ -184,7 +184,8 @@ fn open_in(
         Output::Stdout(s) => Target::Stream(Box::new(Labelled::new(s, crate::cli::STDOUT))),
         Output::File(f, Some(_)) => {
             return Err(config_err(format!(
-                "-o {}: pull writes its file as plain NDJSON, batch by batch; name it without                  .gz or .zst, or give a directory (-o DIR/) for a lake",
+                "-o {}: pull writes its file as plain NDJSON, batch by batch; name it \
+                 without .gz or .zst, or give a directory (-o DIR/) for a lake",
                 f.dest().display()
             )))
         }
