@@ -199,17 +199,7 @@ pub fn from_path_with_warnings(
     let mut files = found.files;
     files.sort();
     found.special.sort();
-    warnings.extend(found.special.iter().map(|p| {
-        SchemaError {
-            severity: Severity::Warning,
-            origin: Some(Arc::from(p.display().to_string().as_str())),
-            span: Span::default(),
-            message: "not a file (a named pipe, a socket or a device), inside a schema \
-                  directory; not read (give it by name to read it)"
-                .into(),
-            hint: None,
-        }
-    }));
+    warnings.extend(found.special.iter().map(|p| left_out(p)));
     if files.is_empty() && errors.is_empty() {
         errors.push(SchemaError {
             severity: Severity::Error,
@@ -251,6 +241,20 @@ pub fn from_path_with_warnings(
         Ok(schemas)
     } else {
         Err(SchemaErrors(errors))
+    }
+}
+
+/// The warning for a special file (a named pipe, a socket or a device) found inside a
+/// schema directory: left out, as input directories leave them.
+pub(crate) fn left_out(path: &Path) -> SchemaError {
+    SchemaError {
+        severity: Severity::Warning,
+        origin: Some(Arc::from(path.display().to_string().as_str())),
+        span: Span::default(),
+        message: "not a file (a named pipe, a socket or a device), inside a schema directory; \
+                  not read (give it by name to read it)"
+            .into(),
+        hint: None,
     }
 }
 

@@ -80,7 +80,7 @@ use serde_json::Value;
 
 use crate::registry::{Registry, BUILTIN_SCHEMAS};
 use crate::schema::files::ReadError;
-use crate::schema::{load, SchemaError, Severity, Span};
+use crate::schema::{load, SchemaError};
 use file::KeyPos;
 pub use report::{CaseResult, Difference, FileReport, Outcome, Report};
 pub use run::run_case;
@@ -320,15 +320,7 @@ impl Suite {
         let mut registry = Registry::new();
         special.sort();
         for p in special {
-            registry.left_out(SchemaError {
-                severity: Severity::Warning,
-                origin: Some(Arc::from(p.display().to_string().as_str())),
-                span: Span::default(),
-                message: "not a file (a named pipe, a socket or a device), inside a schema \
-                          directory; not read (give it by name to read it)"
-                    .into(),
-                hint: None,
-            });
+            registry.left_out(crate::schema::files::left_out(&p));
         }
         for f in &schema_files {
             match load::from_file(f) {
