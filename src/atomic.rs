@@ -48,8 +48,9 @@ fn create_tmp(tmp: &Path, old: Option<&std::fs::Metadata>) -> io::Result<File> {
 /// Give the new file the permissions (and, where allowed, the owner and group) of the
 /// regular file it replaces, as a shell's `>` keeps them: a file of audit records a user
 /// had made private must not become readable by all because a run rewrote it. Without the
-/// right to keep the group, the group's permissions are dropped (the file's group is then
-/// the writer's, which the old bits were not meant for); set-id bits are never copied.
+/// right to keep the group, the group gets the others' permissions (the file's group is
+/// then the writer's, which the old group's bits were not meant for); set-id bits are
+/// never copied.
 fn keep_mode_and_owner(file: &File, old: &std::fs::Metadata) {
     #[cfg(unix)]
     {
@@ -57,7 +58,9 @@ fn keep_mode_and_owner(file: &File, old: &std::fs::Metadata) {
         let mut mode = old.permissions().mode() & 0o777;
         let owner_kept = fchown(file, Some(old.uid()), Some(old.gid())).is_ok();
         if !owner_kept && fchown(file, None, Some(old.gid())).is_err() {
-            mode &= !0o070;
+            // Another group: give it what everyone else may do, no more (and no less: its
+            // members had the others' access before).
+            mode = (mode & !0o070) | ((mode & 0o007) << 3);
         }
         let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
     }

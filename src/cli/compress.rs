@@ -110,9 +110,12 @@ impl Compressor {
     ///
     /// Writing it failed.
     pub(super) fn finish(mut self) -> io::Result<()> {
-        match self.0.take() {
-            Some(Encoder::Gzip(e)) => e.finish().map(drop),
-            Some(Encoder::Zstd(e)) => e.finish().map(drop),
+        // In place, so that the gate closes on drop whatever happened: after an error,
+        // gzip's drop would try to write the end again, and might make the cut stream
+        // look whole; after success, it has nothing left to write.
+        match &mut self.0 {
+            Some(Encoder::Gzip(e)) => e.try_finish(),
+            Some(Encoder::Zstd(e)) => e.do_finish(),
             None => Ok(()),
         }
     }
