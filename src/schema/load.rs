@@ -18,7 +18,7 @@
 //! Finding and reading the files is in `files.rs` (re-exported here), the YAML tree in
 //! `yaml.rs`.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 pub use super::files::{
@@ -172,10 +172,8 @@ impl Loader {
         allowed: Option<&[&str]>,
     ) -> Vec<Entry<'n>> {
         let mut out: Vec<Entry<'n>> = Vec::with_capacity(pairs.len());
-        // The first span of each key: a map of thousands of keys (definitions) is checked
-        // for duplicates in linear time, not by comparing each key with every earlier one.
-        let mut seen: std::collections::HashMap<&str, Span> =
-            std::collections::HashMap::with_capacity(pairs.len());
+        // Each key's first span: duplicates among thousands of keys found in linear time.
+        let mut seen: HashMap<&str, Span> = HashMap::with_capacity(pairs.len());
         for (key, value) in pairs {
             let Some(name) = key.text() else {
                 self.error(

@@ -24,12 +24,7 @@ mod year;
 /// (Panther's limit for resolving `ref`s).
 pub const MAX_DEPTH: usize = 64;
 
-/// How many values (fields and array elements, at every level) a schema may hold once its
-/// `ref`s are expanded, each use of a definition being a copy of it: each is a node of the
-/// compiled plan, and a column or more of the Arrow schema. Schemas written by hand hold a
-/// few thousand at most; this bound stops a few lines of definitions that use each other
-/// several times from expanding to billions (see `expand.rs`).
-pub const MAX_VALUES: u64 = 100_000;
+pub use expand::MAX_VALUES;
 
 /// Check `schema` and return every problem found, in file order (problems without a position
 /// first, in the order they were found). An empty vector means the schema is valid.

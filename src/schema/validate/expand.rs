@@ -9,8 +9,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{key_span, Validator, MAX_DEPTH, MAX_VALUES};
+use super::{key_span, Validator, MAX_DEPTH};
 use crate::schema::{FieldType, ValueSchema};
+
+/// How many values (fields and array elements, at every level) a schema may hold once its
+/// `ref`s are expanded, each use of a definition being a copy of it: each is a node of the
+/// compiled plan, and a column or more of the Arrow schema. Schemas written by hand hold a
+/// few thousand at most; this bound stops a few lines of definitions that use each other
+/// several times from expanding to billions.
+pub const MAX_VALUES: u64 = 100_000;
 
 /// A definition once its refs are expanded.
 #[derive(Clone, Copy)]

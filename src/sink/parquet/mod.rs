@@ -100,9 +100,7 @@
 //! row group is cut every [`Options::row_group_rows`] rows. Memory is bounded by
 //! [`Options::max_buffered_bytes`]: half for the rows held back (above), half for the
 //! unfinished row groups of open files (the largest is flushed early when they together
-//! hold more, counted as the parquet writer's memory: its encoded pages and the values
-//! and dictionary indices not encoded yet, not the smaller size expected once encoded),
-//! whose number [`Options::max_open_files`] bounds (least recently used
+//! hold more, counted as the writer's memory, not their encoded size), whose number [`Options::max_open_files`] bounds (least recently used
 //! files are closed). Files appear under their final names only
 //! when the output is committed ([`ParquetWriter::commit`]); see [`super::layout`].
 //!

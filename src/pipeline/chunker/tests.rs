@@ -1,0 +1,247 @@
+//! The chunker's framing: positions, caps, over-long lines, read errors.
+
+use super::*;
+
+fn framing(chunk: usize, max: usize) -> Framing {
+    Framing {
+        chunk_bytes: chunk,
+        max_record_bytes: max,
+        max_document_bytes: 1 << 20,
+        max_expansion: crate::pipeline::input::ExpansionLimits::all(None),
+        envelope: None,
+        live: true,
+        documents: true,
+    }
+}
+
+/// Chunks of one in-memory input: (kind, byte, line, data, bytes).
+fn chunks(input: &[u8], f: &Framing) -> Vec<(Kind, u64, u64, String, u64)> {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("in");
+    std::fs::write(&p, input).unwrap();
+    let inputs = [Input::Path(p)];
+    let mut c = Chunker::new(&inputs, f);
+    let mut out = Vec::new();
+    while let Some(ch) = c.next_chunk(Bufs::default()) {
+        out.push((
+            ch.kind,
+            ch.byte,
+            ch.line,
+            String::from_utf8_lossy(&ch.bufs.data).into_owned(),
+            ch.bytes,
+        ));
+    }
+    out
+}
+
+#[test]
+fn lines_are_cut_on_newlines_with_positions() {
+    let got = chunks(b"\xEF\xBB\xBFaaaa\nbb\ncccc\nd", &framing(4, 100));
+    let total: u64 = got.iter().map(|c| c.4).sum();
+    assert_eq!(total, 17);
+    let text: String = got.iter().map(|c| c.3.clone()).collect();
+    assert_eq!(text, "aaaa\nbb\ncccc\nd");
+    for (kind, byte, line, data, _) in &got {
+        assert_eq!(*kind, Kind::Lines);
+        let before = &"aaaa\nbb\ncccc\nd"[..usize::try_from(*byte).unwrap() - 3];
+        assert!(data.is_empty() || before.ends_with('\n') || before.is_empty());
+        assert_eq!(*line, 1 + before.matches('\n').count() as u64);
+    }
+}
+
+/// Short lines make chunks of at most [`MAX_CHUNK_LINES`] lines, in order, before an
+/// over-long line that follows them and up to the input's end (without a last newline).
+#[test]
+fn chunks_hold_a_bounded_number_of_lines() {
+    let max = usize::try_from(MAX_CHUNK_LINES).unwrap();
+    let long = "x".repeat(200_000);
+    let input = format!(
+        "{}{long}\n{}{{}}",
+        "{}\n".repeat(2 * max + 10),
+        "{}\n".repeat(max + 1)
+    );
+    let got = chunks(input.as_bytes(), &framing(1 << 20, 50));
+    let kinds: Vec<_> = got.iter().map(|c| c.0).collect();
+    assert_eq!(
+        kinds,
+        [
+            Kind::Lines,
+            Kind::Lines,
+            Kind::Lines,
+            Kind::TooLong { len: 200_000 },
+            Kind::Lines,
+            Kind::Lines,
+        ]
+    );
+    // Each chunk starts where the one before ended, at its own line.
+    let mut byte = 0;
+    for (kind, at, line, data, _) in &got {
+        assert_eq!(*at, byte as u64);
+        assert_eq!(*line, 1 + count_lines(&input.as_bytes()[..byte]));
+        byte += match kind {
+            Kind::TooLong { len } => len + 1,
+            _ => data.len(),
+        };
+        assert!(count_lines(data.as_bytes()) <= MAX_CHUNK_LINES);
+        let at = usize::try_from(*at).unwrap();
+        assert_eq!(data.as_str(), &input[at..][..data.len()]);
+    }
+    assert_eq!(byte, input.len());
+    assert_eq!(got.iter().map(|c| c.4).sum::<u64>(), input.len() as u64);
+}
+
+/// Lines read before a read error are sent a chunk's worth of lines at a time too, the
+/// error with the last of them.
+#[test]
+fn lines_before_a_read_error_are_capped_too() {
+    /// Its bytes, then an error.
+    struct Failing(io::Cursor<Vec<u8>>);
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(io::Error::other("the disk went away")),
+                n => Ok(n),
+            }
+        }
+    }
+    let max = usize::try_from(MAX_CHUNK_LINES).unwrap();
+    let data = "{}\n".repeat(2 * max + 5).into_bytes();
+    let f = framing(1 << 20, 50);
+    let mut c = Chunker::from_source(
+        Source::Borrowed(Some(Box::new(Failing(io::Cursor::new(data))))),
+        &f,
+    );
+    let mut got = Vec::new();
+    while let Some(ch) = c.next_chunk(Bufs::default()) {
+        let end = ch
+            .end
+            .as_ref()
+            .map(|e| e.as_ref().copied().map_err(ToString::to_string));
+        got.push((count_lines(&ch.bufs.data), ch.line, end));
+    }
+    let n = MAX_CHUNK_LINES;
+    assert_eq!(
+        got,
+        [
+            (n, 1, None),
+            (n, n + 1, None),
+            (5, 2 * n + 1, Some(Err("the disk went away".to_owned()))),
+        ]
+    );
+}
+
+#[test]
+fn over_long_lines_are_skipped() {
+    let input = format!("{{}}\n{}\n{{}}\n{}", "x".repeat(200_000), "y".repeat(100));
+    let got = chunks(input.as_bytes(), &framing(1 << 20, 50));
+    let kinds: Vec<_> = got.iter().map(|c| (c.0, c.1, c.2)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (Kind::Lines, 0, 1),
+            (Kind::TooLong { len: 200_000 }, 3, 2),
+            (Kind::Lines, 200_004, 3),
+        ]
+    );
+    assert_eq!(got.iter().map(|c| c.4).sum::<u64>(), input.len() as u64);
+}
+
+#[test]
+fn skipped_lines_carry_their_own_bytes() {
+    // An over-long line first (nothing before it, CRLF), then another one that starts
+    // in the same read and so is skipped with nothing before it either, then a line
+    // that arrives whole (the worker rejects it) and a record: each chunk counts
+    // exactly the bytes it stands for.
+    let input = format!(
+        "{}\r\n{}\n{}\n{{}}\n",
+        "x".repeat(100_000),
+        "y".repeat(200_000),
+        "z".repeat(100)
+    );
+    let got = chunks(input.as_bytes(), &framing(1 << 20, 50));
+    let kinds: Vec<_> = got.iter().map(|c| (c.0, c.1, c.2, c.4)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (Kind::TooLong { len: 100_000 }, 0, 1, 100_002),
+            (Kind::TooLong { len: 200_000 }, 100_002, 2, 200_001),
+            (Kind::Lines, 300_003, 3, 104),
+        ]
+    );
+    // Lines before an over-long line: the line's start, read with them, is counted
+    // with the skipped line.
+    let input = format!("{{}}\n{}\n{{}}\n", "x".repeat(200_000));
+    let got = chunks(input.as_bytes(), &framing(1 << 20, 50));
+    let bytes: Vec<_> = got.iter().map(|c| c.4).collect();
+    assert_eq!(bytes, [3, 200_001, 3]);
+}
+
+#[test]
+fn framing_is_detected() {
+    assert_eq!(detect(b" [1]", true, 10), Some(Mode::Document));
+    assert_eq!(detect(b"{\n \"a\": 1\n}", false, 100), Some(Mode::Document));
+    assert_eq!(detect(b"{\"a\":\"{\"}\n", false, 100), Some(Mode::Lines));
+    assert_eq!(detect(b"{\"a\":1", false, 100), None);
+    assert_eq!(detect(b"{\"a\":1", true, 100), Some(Mode::Lines));
+}
+
+/// A stream (a named pipe) that gives its lines a few at a time, with pauses: each
+/// batch is a chunk of its own, at once, and every chunk carries the input's first
+/// lines as far as they came, so that a CSV header sent after a preamble is known to
+/// the chunks that follow it (each was only given the first chunk's lines).
+#[cfg(unix)]
+#[test]
+fn a_paused_stream_gives_its_lines_at_once_with_the_head_so_far() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (go, wait) = std::sync::mpsc::channel::<()>();
+    let path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        let mut f = std::fs::File::options().write(true).open(path).unwrap();
+        for part in ["# preamble\n", "a,b\n1,2\n", "3,4\n"] {
+            std::io::Write::write_all(&mut f, part.as_bytes()).unwrap();
+            // The next part once this one came out as a chunk.
+            if wait.recv().is_err() {
+                return;
+            }
+        }
+    });
+    let inputs = [Input::Path(fifo)];
+    let f = framing(1 << 20, 1000);
+    let mut c = Chunker::new(&inputs, &f);
+    let mut got = Vec::new();
+    while let Some(ch) = c.next_chunk(Bufs::default()) {
+        let _ = go.send(());
+        let head = ch
+            .head
+            .as_deref()
+            .map(|h| String::from_utf8_lossy(h).into_owned());
+        got.push((
+            String::from_utf8_lossy(&ch.bufs.data).into_owned(),
+            ch.line,
+            ch.live,
+            head,
+        ));
+    }
+    writer.join().unwrap();
+    let all = "# preamble\na,b\n1,2\n3,4\n".to_owned();
+    assert_eq!(
+        got,
+        [
+            ("# preamble\n".into(), 1, true, Some("# preamble\n".into())),
+            (
+                "a,b\n1,2\n".into(),
+                2,
+                true,
+                Some("# preamble\na,b\n1,2\n".into())
+            ),
+            ("3,4\n".into(), 4, true, Some(all.clone())),
+            (String::new(), 5, false, Some(all)),
+        ]
+    );
+}
