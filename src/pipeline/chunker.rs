@@ -12,6 +12,9 @@ use super::chunk::{Bufs, Chunk, Framing, Kind};
 use super::input::{self, Input};
 use crate::parse::frame;
 use crate::sink::Summary;
+use shape::{detect, head};
+
+mod shape;
 
 const READ_SIZE: usize = 64 * 1024;
 
@@ -263,69 +266,11 @@ fn cap_lines(data: &[u8], max: u64) -> (usize, u64) {
     (data.len(), lines)
 }
 
-/// Decide the framing from the first bytes: `None` while more input is needed.
-fn detect(data: &[u8], eof: bool, chunk_bytes: usize) -> Option<Mode> {
-    let Some(i) = data.iter().position(|b| !b.is_ascii_whitespace()) else {
-        return (eof || data.len() >= chunk_bytes).then_some(Mode::Lines);
-    };
-    match data[i] {
-        b'[' => Some(Mode::Document),
-        b'{' => match memchr::memchr(b'\n', &data[i..]) {
-            Some(j) if !closes(&data[i..i + j]) => Some(Mode::Document),
-            Some(_) => Some(Mode::Lines),
-            None => (eof || data.len() >= chunk_bytes).then_some(Mode::Lines),
-        },
-        _ => Some(Mode::Lines),
-    }
-}
-
-/// True when the JSON text closes every bracket it opens (strings skipped).
-fn closes(text: &[u8]) -> bool {
-    let mut depth = 0i64;
-    let mut in_str = false;
-    let mut escaped = false;
-    for &b in text {
-        if in_str {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_str = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_str = true,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => depth -= 1,
-            _ => {}
-        }
-    }
-    depth <= 0
-}
-
 /// How much of an input's start a chunk from its middle carries ([`Chunk::head`]), for the
 /// CSV header, which may follow comment and blank lines: 64 KiB missed the header of an
 /// export after 2,000 comment lines, and a header of thousands of columns. A worker reads
 /// the head only as far as the header (`Normalizer::start_input`).
 pub(crate) const HEAD_BYTES: usize = 1 << 20;
-
-/// The whole lines of `data` within its first `room` bytes, or (`first`: the input's first
-/// chunk) its first line if that is longer; none when empty.
-fn head(data: &[u8], room: usize, first: bool) -> Option<&[u8]> {
-    let end = if data.len() <= room {
-        data.len()
-    } else {
-        let within = memchr::memrchr(b'\n', &data[..room]).map(|nl| nl + 1);
-        match within {
-            Some(end) => end,
-            None if first => memchr::memchr(b'\n', data).map_or(data.len(), |nl| nl + 1),
-            None => 0,
-        }
-    };
-    (end > 0).then(|| &data[..end])
-}
 
 impl Open<'_> {
     /// Bytes read that no chunk accounts for yet: the unterminated tail kept for the next

@@ -172,7 +172,6 @@ impl Loader {
         allowed: Option<&[&str]>,
     ) -> Vec<Entry<'n>> {
         let mut out: Vec<Entry<'n>> = Vec::with_capacity(pairs.len());
-        // Each key's first span: duplicates among thousands of keys found in linear time.
         let mut seen: HashMap<&str, Span> = HashMap::with_capacity(pairs.len());
         for (key, value) in pairs {
             let Some(name) = key.text() else {

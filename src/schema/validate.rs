@@ -19,12 +19,11 @@ use crate::time::TimeFormat;
 mod expand;
 mod refs;
 mod year;
+pub use expand::MAX_VALUES;
 
 /// How deep objects and arrays may nest, counting the record's own fields as level 1
 /// (Panther's limit for resolving `ref`s).
 pub const MAX_DEPTH: usize = 64;
-
-pub use expand::MAX_VALUES;
 
 /// Check `schema` and return every problem found, in file order (problems without a position
 /// first, in the order they were found). An empty vector means the schema is valid.
