@@ -33,7 +33,7 @@ pub(crate) struct Framing {
 pub(crate) enum Kind {
     /// Whole NDJSON lines (the last one may lack its newline at the end of the input).
     Lines,
-    /// A whole input holding JSON documents.
+    /// Records of a whole input holding JSON documents ([`Bufs::records`]).
     Document,
     /// One line over the record limit, skipped; `len` is its length without the newline.
     TooLong { len: usize },
@@ -61,6 +61,8 @@ pub(crate) struct Bufs {
     pub out: Vec<u8>,
     /// Rejects, in input order.
     pub rejects: Vec<RejectRec>,
+    /// A [`Kind::Document`] chunk's records: where each is in `data`, in order.
+    pub records: Vec<Range<usize>>,
 }
 
 impl Bufs {
@@ -74,6 +76,7 @@ impl Bufs {
             }
         }
         self.rejects.clear();
+        self.records.clear();
         if self.rejects.capacity() > 1024 {
             self.rejects.shrink_to(1024);
         }

@@ -13,8 +13,11 @@ use super::input::{self, Input};
 use crate::parse::frame;
 use crate::sink::Summary;
 use shape::{detect, head};
+use values::Walk;
 
+mod document;
 mod shape;
+mod values;
 
 const READ_SIZE: usize = 64 * 1024;
 
@@ -112,9 +115,12 @@ struct Open<'a> {
     /// Whole lines read but not yet sent (from `backlog_at`), due before `pending` and
     /// `skip`: the rest of a chunk cut at [`MAX_CHUNK_LINES`], sent by the next calls. An
     /// offset, not a copy of the rest per chunk: after a document over the limit, the
-    /// backlog is the whole document.
+    /// backlog is the whole document. In [`Mode::Document`], the rest of a whole
+    /// document, sent a chunk of records at a time ([`document`]).
     backlog: Vec<u8>,
     backlog_at: usize,
+    /// Where the document in the backlog is read up to.
+    walk: Walk,
     /// What the chunk cut for the backlog was besides lines, which the chunks that send
     /// the backlog are in its place.
     backlog_cut: Cut,
@@ -159,6 +165,7 @@ impl<'a> Chunker<'a> {
         bufs.data.clear();
         bufs.out.clear();
         bufs.rejects.clear();
+        bufs.records.clear();
         let chunk = if let Some(open) = &mut self.cur {
             open.next_chunk(bufs, self.framing)
         } else {
@@ -195,6 +202,7 @@ impl<'a> Chunker<'a> {
                         pending: Vec::new(),
                         backlog: Vec::new(),
                         backlog_at: 0,
+                        walk: Walk::default(),
                         backlog_cut: Cut::Plain,
                         skip: None,
                         document_over: None,
@@ -319,7 +327,8 @@ impl Open<'_> {
     /// that holds more than fits) completes it.
     fn grow_head(&mut self, kind: Kind, line: u64, data: &[u8]) {
         self.head_taken = true;
-        if !matches!(kind, Kind::Lines | Kind::Document) || line != self.head_lines + 1 {
+        // A document's records are JSON values, not lines under a CSV header.
+        if kind != Kind::Lines || line != self.head_lines + 1 {
             return;
         }
         let had = self.head.as_deref().unwrap_or_default();
@@ -388,6 +397,16 @@ impl Open<'_> {
         }
     }
 
+    /// Send `data[..cut]`, the input's last whole lines (a chunk's worth at a time).
+    fn last_lines(&mut self, bufs: Bufs, cut: usize) -> Chunk {
+        let chunk = self.lines_chunk(bufs, cut);
+        if self.backlog_left() > 0 {
+            self.backlog_cut = Cut::Ends(Ok(()));
+            return chunk;
+        }
+        Self::ended(chunk, Ok(()))
+    }
+
     fn ended(mut chunk: Chunk, end: io::Result<()>) -> Chunk {
         chunk.end = Some(end);
         chunk
@@ -397,7 +416,11 @@ impl Open<'_> {
     /// whole lines, a whole document, an over-long line, or the end of the input.
     fn next_chunk(&mut self, mut bufs: Bufs, f: &Framing) -> Chunk {
         if self.backlog_left() > 0 {
-            return self.backlog_chunk(bufs);
+            return if self.mode == Mode::Document {
+                self.document_chunk(bufs, f)
+            } else {
+                self.backlog_chunk(bufs)
+            };
         }
         if let Some(skip) = self.skip.take() {
             return self.skip_line(bufs, skip);
@@ -428,11 +451,7 @@ impl Open<'_> {
             match self.mode {
                 // Not decided yet: read more.
                 Mode::Detect => {}
-                Mode::Document if eof => {
-                    let (byte, line) = (self.byte, self.line);
-                    let chunk = self.chunk(Kind::Document, byte, line, bufs);
-                    return Self::ended(chunk, Ok(()));
-                }
+                Mode::Document if eof => return self.document_read(bufs, f),
                 Mode::Document => {
                     if bufs.data.len() > f.max_document_bytes {
                         // Too big to hold: frame it as lines after all.
@@ -442,12 +461,7 @@ impl Open<'_> {
                 }
                 Mode::Lines if eof => {
                     let len = bufs.data.len();
-                    let chunk = self.lines_chunk(bufs, len);
-                    if self.backlog_left() > 0 {
-                        self.backlog_cut = Cut::Ends(Ok(()));
-                        return chunk;
-                    }
-                    return Self::ended(chunk, Ok(()));
+                    return self.last_lines(bufs, len);
                 }
                 Mode::Lines => {
                     let tail_start = last_nl.map_or(0, |nl| nl + 1);

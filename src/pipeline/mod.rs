@@ -83,7 +83,9 @@
 //!   [`Batch::max_document_bytes`]; beyond that it is
 //!   framed as NDJSON) and parsed as a sequence of JSON values. A top-level array is a list
 //!   of records; a top-level object is a record. If the document is not valid JSON, it is
-//!   framed as NDJSON instead, so every line is accounted for.
+//!   framed as NDJSON instead, so every line is accounted for. The reader checks the
+//!   document and cuts it into chunks of its records (8,192 at most, about
+//!   [`Batch::chunk_bytes`]), which the workers normalize like chunks of lines.
 //! * **API pages (envelopes)**: an object record that no schema accepts and that holds
 //!   exactly one field whose value is an array of objects (e.g. Zendesk
 //!   `{"audit_logs":[...],"next_page":..}`, Zoom `{"from":..,"activity_logs":[...]}`) is

@@ -6,8 +6,6 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use serde_json::value::RawValue;
-
 use super::chunk::{Bufs, Chunk, Framing, Kind, RejectRec};
 use super::chunker::count_lines;
 use super::envelope::envelope;
@@ -91,7 +89,12 @@ pub(crate) fn process_numbered<S: Sink + ?Sized>(
     // in the middle of its input).
     norm.start_input(chunk.head.as_deref());
     norm.begin_chunk();
-    let Bufs { data, rejects, .. } = &mut chunk.bufs;
+    let Bufs {
+        data,
+        rejects,
+        records,
+        ..
+    } = &mut chunk.bufs;
     let mut summary = Summary {
         bytes: chunk.bytes,
         ..Summary::default()
@@ -109,7 +112,7 @@ pub(crate) fn process_numbered<S: Sink + ?Sized>(
     let base = (chunk.byte, chunk.line);
     match chunk.kind {
         Kind::Lines => ctx.lines(data, base)?,
-        Kind::Document => ctx.document(data, base)?,
+        Kind::Document => ctx.document(data, records, base)?,
         Kind::TooLong { len } => {
             let pos = Position::new(chunk.byte, chunk.line, 0);
             let err = Error::new(ErrorKind::TooLong {
@@ -167,50 +170,29 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         Ok(())
     }
 
-    /// A whole-document input: a sequence of JSON values, or NDJSON if it is not JSON.
-    fn document(&mut self, data: &[u8], base: (u64, u64)) -> Result<(), S::Error> {
-        let mut values = Vec::new();
-        for v in serde_json::Deserializer::from_slice(data).into_iter::<&RawValue>() {
-            match v {
-                Ok(v) => {
-                    let off = offset_in(data, v.get().as_bytes());
-                    values.push(off..off + v.get().len());
-                }
-                Err(_) => return self.lines(data, base),
-            }
-        }
+    /// A chunk of a whole-document input's records: JSON values that the reader checked,
+    /// at `records` in `data`.
+    fn document(
+        &mut self,
+        data: &[u8],
+        records: &[Range<usize>],
+        base: (u64, u64),
+    ) -> Result<(), S::Error> {
         let mut lines = LineCounter {
             at: 0,
             line: base.1,
         };
-        for range in values {
+        for range in records {
             if self.stop {
                 break;
             }
-            if data[range.start] == b'[' {
-                let Ok(elems) = serde_json::from_slice::<Vec<&RawValue>>(&data[range.clone()])
-                else {
-                    continue; // unreachable: validated above
-                };
-                for e in elems {
-                    if self.stop {
-                        break;
-                    }
-                    let off = offset_in(data, e.get().as_bytes());
-                    let pos =
-                        Position::new(base.0 + off as u64, lines.line_at(data, off), self.record);
-                    self.record += 1;
-                    self.record_or_page(data, off..off + e.get().len(), pos)?;
-                }
-            } else {
-                let pos = Position::new(
-                    base.0 + range.start as u64,
-                    lines.line_at(data, range.start),
-                    self.record,
-                );
-                self.record += 1;
-                self.record_or_page(data, range, pos)?;
-            }
+            let pos = Position::new(
+                base.0 + range.start as u64,
+                lines.line_at(data, range.start),
+                self.record,
+            );
+            self.record += 1;
+            self.record_or_page(data, range.clone(), pos)?;
         }
         Ok(())
     }

@@ -99,3 +99,65 @@ fn a_readers_expansion_error_stays_typed() {
     assert_eq!(err.to_string(), "<reader>: stopped (after 3 records)");
     assert_eq!(super::input::ExpansionExceeded::of(&wrapped(None)), None);
 }
+
+/// The positions of a run's rejects: (record, line, byte).
+#[derive(Default)]
+struct Positions(Vec<(u64, u64, u64)>);
+
+impl Observer for Positions {
+    fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
+        let pos = reject.error.position().unwrap();
+        self.0.push((pos.record(), pos.line(), pos.byte()));
+        Ok(())
+    }
+}
+
+/// A document of more records than a chunk holds is normalized in several chunks, and its
+/// rejects keep their place in the input: record numbers, lines and bytes count on from
+/// chunk to chunk, on one thread and on several.
+#[test]
+fn rejects_of_a_long_document_keep_their_place() {
+    let records = usize::try_from(chunker::MAX_CHUNK_LINES).unwrap() + 5;
+    let good = r#"{"email":"a@x.com","time":"2023-01-01T00:00:00Z"}"#;
+    let mut doc = String::from("[");
+    let mut want = Vec::new();
+    for i in 0..records {
+        if i > 0 {
+            doc.push_str(",\n");
+        }
+        if i == records - 3 {
+            doc.push_str(good);
+        } else {
+            want.push((i as u64, i as u64 + 1, doc.len() as u64));
+            doc.push_str("{}");
+        }
+    }
+    doc.push(']');
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.json");
+    std::fs::write(&path, &doc).unwrap();
+    let inputs = [Input::Path(path)];
+    let registry = Registry::builtin();
+    let builder = NormalizerBuilder::new();
+    for threads in [0, 2] {
+        let mut seen = Positions::default();
+        let run = if threads == 0 {
+            let mut norm = builder.build(&registry).unwrap();
+            let mut sink = crate::sink::Collect::default();
+            Batch::new().run(&mut norm, &inputs, &mut sink, &mut seen)
+        } else {
+            Batch::new().threads(threads).run_ndjson(
+                &builder,
+                &registry,
+                &inputs,
+                &mut Vec::new(),
+                ndjson::Options::default(),
+                &mut seen,
+            )
+        }
+        .unwrap();
+        let s = run.summary;
+        assert_eq!((s.records, s.normalized), (records as u64, 1), "{threads}");
+        assert_eq!(seen.0, want, "threads {threads}");
+    }
+}

@@ -245,3 +245,102 @@ fn a_paused_stream_gives_its_lines_at_once_with_the_head_so_far() {
         ]
     );
 }
+
+/// Every chunk of one input with its records: (kind, byte, line, records' text, whether
+/// the input ended with it). Checks that each record is at its chunk's position in `input`.
+fn document_chunks(input: &[u8], f: &Framing) -> Vec<(Kind, u64, u64, Vec<String>, bool)> {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("in");
+    std::fs::write(&p, input).unwrap();
+    let inputs = [Input::Path(p)];
+    let mut c = Chunker::new(&inputs, f);
+    let mut out = Vec::new();
+    let mut bytes = 0;
+    while let Some(ch) = c.next_chunk(Bufs::default()) {
+        let byte = usize::try_from(ch.byte).unwrap();
+        assert_eq!(ch.line, 1 + count_lines(&input[..byte]), "chunk at {byte}");
+        let mut records = Vec::new();
+        for r in &ch.bufs.records {
+            let text = &ch.bufs.data[r.clone()];
+            assert_eq!(&input[byte + r.start..byte + r.end], text);
+            records.push(String::from_utf8(text.to_vec()).unwrap());
+        }
+        bytes += ch.bytes;
+        out.push((ch.kind, ch.byte, ch.line, records, ch.end.is_some()));
+    }
+    assert_eq!(bytes, input.len() as u64, "every byte accounted for once");
+    out
+}
+
+/// A document goes in chunks of at most [`MAX_CHUNK_LINES`] records (3 MB of `[{},{},…]`
+/// held a million rejects, 540 MB, in one worker) and about a chunk's bytes, in order and
+/// each at its place in the input: the elements of its arrays and its other top-level
+/// values, whatever brackets and quotes their strings hold.
+#[test]
+fn a_document_is_cut_into_chunks_of_its_records() {
+    let max = usize::try_from(MAX_CHUNK_LINES).unwrap();
+    let mut want = Vec::new();
+    let mut input = String::from("\u{feff}[\n");
+    for i in 0..2 * max + 3 {
+        let record = if i % 1000 == 7 {
+            format!(r#"{{"s":"a]\"}}[{{\\{i}","n":[1.5e3,{{"x":[]}}],"t":true}}"#)
+        } else {
+            "{}".to_string()
+        };
+        if i > 0 {
+            input.push_str(",\n ");
+        }
+        input.push_str(&record);
+        want.push(record);
+    }
+    input.push_str("\n]\n{\"after\": \"]}\"}\n[]\n -17 \"text\"[[1,2], null]false");
+    want.extend(
+        [
+            "{\"after\": \"]}\"}",
+            "-17",
+            "\"text\"",
+            "[1,2]",
+            "null",
+            "false",
+        ]
+        .map(String::from),
+    );
+
+    let got = document_chunks(input.as_bytes(), &framing(1 << 20, 1 << 20));
+    let counts: Vec<_> = got.iter().map(|c| c.3.len()).collect();
+    assert_eq!(counts, [max, max, 9]);
+    assert!(got.iter().all(|c| c.0 == Kind::Document));
+    let ends: Vec<_> = got.iter().map(|c| c.4).collect();
+    assert_eq!(ends, [false, false, true]);
+    let seen: Vec<_> = got.into_iter().flat_map(|c| c.3).collect();
+    assert_eq!(seen, want);
+
+    // Small chunks: cut by bytes, a record bigger than a chunk alone in its own.
+    let got = document_chunks(input.as_bytes(), &framing(30, 1 << 20));
+    for (_, _, _, records, _) in &got {
+        let span = records.iter().map(|r| r.len() + 4).sum::<usize>();
+        assert!(records.len() == 1 || span <= 30 + 8, "{records:?}");
+    }
+    let seen: Vec<_> = got.into_iter().flat_map(|c| c.3).collect();
+    assert_eq!(seen, want);
+
+    // Nothing but empty arrays and blanks: one chunk with no records, the input's end.
+    let got = document_chunks(b" [ ] [\n]\n", &framing(1 << 20, 1 << 20));
+    assert_eq!(got, [(Kind::Document, 0, 1, vec![], true)]);
+}
+
+/// A document that is not JSON after all (here cut short) is read as lines, at most
+/// [`MAX_CHUNK_LINES`] to a chunk like any input of lines (the workers used to read it
+/// whole, every line in one chunk).
+#[test]
+fn a_document_that_is_not_json_is_read_as_lines() {
+    let max = usize::try_from(MAX_CHUNK_LINES).unwrap();
+    let input = format!("[\n{}{{", "{},\n".repeat(2 * max));
+    let got = chunks(input.as_bytes(), &framing(1 << 20, 1 << 20));
+    let kinds: Vec<_> = got.iter().map(|c| c.0).collect();
+    assert_eq!(kinds, [Kind::Lines; 3]);
+    let lines: Vec<_> = got.iter().map(|c| c.3.matches('\n').count()).collect();
+    assert_eq!(lines, [max, max, 1]);
+    let text: String = got.iter().map(|c| c.3.clone()).collect();
+    assert_eq!(text, input);
+}

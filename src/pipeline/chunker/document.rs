@@ -1,0 +1,83 @@
+//! A whole JSON document cut into chunks of its records, so that a worker holds no more
+//! of a document than of a chunk of lines.
+//!
+//! A document's records are its top-level values, each element of a top-level array
+//! standing for itself (see [the framing rules](crate::pipeline#framing)). Before, a
+//! document went to one worker whole: 3 MB of `[{},{},…]` held a million rejects, 540 MB,
+//! and a large array used one core. Now the reader checks the document once and sends
+//! its records in chunks of at most [`MAX_CHUNK_LINES`] records and about
+//! [`Framing::chunk_bytes`], each with where its records are, so that the workers need not
+//! look for them again.
+
+use serde_json::value::RawValue;
+
+use super::values::Walk;
+use super::{count_lines, Mode, Open, MAX_CHUNK_LINES};
+use crate::pipeline::chunk::{Bufs, Chunk, Framing, Kind};
+
+/// Whether `doc` is a sequence of JSON values (what the workers read as a document).
+fn is_json(doc: &[u8]) -> bool {
+    serde_json::Deserializer::from_slice(doc)
+        .into_iter::<&RawValue>()
+        .all(|v| v.is_ok())
+}
+
+impl Open<'_> {
+    /// The whole document is in `bufs.data`: its first chunk of records, the rest kept in
+    /// the backlog for the next calls. Not JSON after all: its lines.
+    pub(super) fn document_read(&mut self, mut bufs: Bufs, f: &Framing) -> Chunk {
+        if !is_json(&bufs.data) {
+            self.mode = Mode::Lines;
+            let len = bufs.data.len();
+            return self.last_lines(bufs, len);
+        }
+        std::mem::swap(&mut self.backlog, &mut bufs.data);
+        bufs.data.clear();
+        self.backlog_at = 0;
+        self.walk = Walk::default();
+        self.document_chunk(bufs, f)
+    }
+
+    /// The next records of the document in the backlog, at most [`MAX_CHUNK_LINES`] and
+    /// about a chunk's bytes: the slice of the document from the first to the last, and
+    /// where each is in it ([`Bufs::records`]).
+    pub(super) fn document_chunk(&mut self, mut bufs: Bufs, f: &Framing) -> Chunk {
+        let doc = &self.backlog;
+        let start = self.backlog_at;
+        let mut first = None;
+        let mut end = start;
+        let mut ended = false;
+        loop {
+            let before = self.walk;
+            let Some(range) = self.walk.next(doc) else {
+                ended = true;
+                break;
+            };
+            let from = *first.get_or_insert(range.start);
+            if bufs.records.len() as u64 == MAX_CHUNK_LINES
+                || (!bufs.records.is_empty() && range.end - from > f.chunk_bytes)
+            {
+                self.walk = before;
+                break;
+            }
+            bufs.records.push(range.start - from..range.end - from);
+            end = range.end;
+        }
+        let from = first.unwrap_or(start);
+        bufs.data.extend_from_slice(&doc[from..end]);
+        let byte = self.byte + (from - start) as u64;
+        let line = self.line + count_lines(&doc[start..from]);
+        let consumed = if ended { doc.len() } else { self.walk.at() };
+        self.byte += (consumed - start) as u64;
+        self.line += count_lines(&doc[start..consumed]);
+        self.backlog_at = consumed;
+        if !ended {
+            return self.chunk(Kind::Document, byte, line, bufs);
+        }
+        // Given back: it held the whole document.
+        self.backlog = Vec::new();
+        self.backlog_at = 0;
+        let chunk = self.chunk(Kind::Document, byte, line, bufs);
+        Self::ended(chunk, Ok(()))
+    }
+}
