@@ -30,6 +30,8 @@ pub(crate) struct Stoppable {
     rx: Receiver<io::Result<Vec<u8>>>,
     block: Vec<u8>,
     at: usize,
+    /// The next block, taken from the queue to see whether there was one.
+    ahead: Option<io::Result<Vec<u8>>>,
     ended: bool,
     stop: Arc<AtomicBool>,
 }
@@ -89,6 +91,7 @@ impl Stoppable {
             rx,
             block: Vec::new(),
             at: 0,
+            ahead: None,
             ended: false,
             stop,
         })
@@ -99,7 +102,15 @@ impl Read for Stoppable {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         loop {
             if self.at < self.block.len() {
-                let n = out.len().min(self.block.len() - self.at);
+                let left = self.block.len() - self.at;
+                let mut n = out.len().min(left);
+                // The framing takes a read that fills its buffer for a producer with more
+                // to give, and waits for it (`chunker`): a burst of exactly 64 KiB from
+                // `tail -f` waited for the next write. When nothing more has come, one
+                // byte stays for the next read, so this one comes back short.
+                if n == left && n == out.len() && n > 1 && !self.more_queued() {
+                    n -= 1;
+                }
                 out[..n].copy_from_slice(&self.block[self.at..self.at + n]);
                 self.at += n;
                 return Ok(n);
@@ -113,7 +124,11 @@ impl Read for Stoppable {
                     "the run was stopped while waiting for input",
                 ));
             }
-            match self.rx.recv_timeout(POLL) {
+            let next = match self.ahead.take() {
+                Some(next) => Ok(next),
+                None => self.rx.recv_timeout(POLL),
+            };
+            match next {
                 Ok(Ok(block)) => {
                     self.ended = block.is_empty();
                     (self.block, self.at) = (block, 0);
@@ -127,6 +142,16 @@ impl Read for Stoppable {
                 Err(RecvTimeoutError::Disconnected) => self.ended = true,
             }
         }
+    }
+}
+
+impl Stoppable {
+    /// Whether the reading thread has queued another block (or the end, or an error).
+    fn more_queued(&mut self) -> bool {
+        if self.ahead.is_none() {
+            self.ahead = self.rx.try_recv().ok();
+        }
+        self.ahead.is_some()
     }
 }
 
@@ -170,6 +195,25 @@ mod tests {
         let e = r.read(&mut buf).expect_err("stopped");
         assert!(e.to_string().contains("stopped"), "{e}");
         setter.join().expect("setter");
+        drop(hold);
+    }
+
+    /// A burst that fills a read exactly, then silence: the read comes back short (the
+    /// framing's sign that the producer paused) and the rest of the burst comes at once.
+    #[test]
+    fn a_burst_that_fills_a_read_comes_back_short() {
+        let (hold, release) = sync_channel(0);
+        let stop = Arc::new(AtomicBool::new(false));
+        let silent = Silent {
+            data: Some(vec![b'x'; BLOCK]),
+            release,
+        };
+        let mut r = Stoppable::new(silent, Arc::clone(&stop)).expect("thread");
+        let mut buf = vec![0u8; BLOCK];
+        assert_eq!(r.read(&mut buf).expect("read"), BLOCK - 1);
+        assert_eq!(r.read(&mut buf).expect("read"), 1);
+        stop.store(true, Ordering::Relaxed);
+        assert!(r.read(&mut buf).is_err(), "silent: stopped");
         drop(hold);
     }
 
