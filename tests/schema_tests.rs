@@ -187,11 +187,23 @@ fn update_rewrites_failing_results() {
     let before = std::fs::read_to_string(&path).expect("read");
     let out = normalog(dir.path(), &["test", "--update", "activity_tests.yml"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A success reads as one: the rewritten cases are `upd`, not FAIL, and the file is named
+    // with what was rewritten in it.
+    assert_eq!(
+        stdout(&out),
+        "ok   passes (activity_tests.yml:4)
+upd  wrong values (activity_tests.yml:12)
+upd  rejected input (activity_tests.yml:30)
+upd  unexpected event (activity_tests.yml:38)
+upd  no event time expected (activity_tests.yml:44)
+1 passed, 4 updated, 0 failed
+updated 4 expected results in activity_tests.yml
+"
+    );
     // The case that now expects a reject is named as such: `error:` is normalog's key.
     assert_eq!(
         stderr(&out),
-        "normalog: activity_tests.yml: updated 4 cases\n\
-         normalog: 1 case now expects a reject (`error:` with the reason): `error:` is \
+        "normalog: 1 case now expects a reject (`error:` with the reason): `error:` is \
          normalog's, Panther's runner refuses the key; check that it should be rejected\n"
     );
     let after = std::fs::read_to_string(&path).expect("read");
@@ -320,6 +332,7 @@ fn run_builtin(text: &str) -> normalog::schematest::Report {
     let suite = Suite {
         registry: normalog::Registry::builtin(),
         files: vec![file],
+        broken: Vec::new(),
     };
     suite.run()
 }

@@ -143,9 +143,10 @@ Exit status:
 const TEST_EXIT_CODES: &str = "\
 Exit status:
   0  every case passed (with --update: every failing case was rewritten)
-  1  some cases failed
-  2  a schema or test file could not be read or parsed, no test case was found, or a case
-     could not run (its log type is not loaded)";
+  1  some cases failed (with --update: some could not be rewritten)
+  2  a schema or test file could not be read or parsed (it is reported, and the other files'
+     cases still run), no test case was found, or a case could not run (its log type is not
+     loaded)";
 
 /// `normalog test`.
 #[derive(Debug, clap::Args)]
@@ -155,12 +156,15 @@ pub struct TestArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Schema file or directory (as PATH; the flag of normalize). Repeatable.
+    /// Schema file or directory, the same as giving it as PATH (normalize's flag, accepted
+    /// here too). Repeatable.
     #[arg(short = 's', long = "schemas", value_name = "PATH")]
     pub schemas: Vec<PathBuf>,
 
     /// Rewrite the expected result of each failing case from the actual output, leaving the
-    /// rest of the file as it is (p_row_id, p_parse_time and p_schema_version are left out).
+    /// rest of the file as it is (p_row_id, p_parse_time and p_schema_version are left out;
+    /// a rejected input gets `error:` with the reason). The report marks each rewritten case
+    /// `upd` and says how many were rewritten in each file.
     #[arg(long)]
     pub update: bool,
 }

@@ -1,7 +1,7 @@
 //! `normalog test`: run schema test files and render the report.
 //!
-//! stdout gets one line per case and the summary (the command's data); load errors and
-//! `--update` notes go to stderr.
+//! stdout gets one line per case and the summary (the command's data), and with `--update`
+//! what was rewritten; load errors, and the cases that now expect a reject, go to stderr.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -10,27 +10,38 @@ use serde_json::Value;
 
 use super::args::TestArgs;
 use super::{messages, Fatal, EXIT_FATAL, EXIT_OK, EXIT_REJECTS};
-use normalog::schematest::{CaseResult, Difference, LoadErrors, Outcome, Report, Suite};
+use normalog::schematest::{CaseResult, Difference, LoadError, Outcome, Report, Suite, Updated};
 
 pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
     let paths = [&args.paths[..], &args.schemas].concat();
-    let suite = if paths.is_empty() {
-        Suite::builtin()
-    } else {
-        Suite::load(&paths)
-    };
-    let suite = match suite {
-        Ok(s) => s,
-        Err(e) => {
-            report_errors(&e);
-            return Ok(EXIT_FATAL);
+    let (suite, load_errors) = if paths.is_empty() {
+        match Suite::builtin() {
+            Ok(s) => (s, Vec::new()),
+            Err(e) => {
+                report_errors(&e.0);
+                return Ok(EXIT_FATAL);
+            }
         }
+    } else {
+        Suite::load_partial(&paths)
     };
+    // Said first, and the rest still runs: one broken file among many should not hide how
+    // the others fare, and CI still fails on it (exit 2).
+    report_errors(&load_errors);
     super::print_warnings(&suite.registry);
     let report = suite.run();
+    if report.cases().next().is_none() && !load_errors.is_empty() {
+        // Nothing ran, and the errors above say why; "0 passed" would only add noise.
+        return Ok(EXIT_FATAL);
+    }
+    let updated = (args.update && report.failed() > 0).then(|| suite.update(&report));
     let mut out = io::stdout().lock();
-    out.write_all(render(&report).as_bytes())?;
+    out.write_all(render(&report, updated.as_ref()).as_bytes())?;
     out.flush()?;
+    if let Some(u) = &updated {
+        report_errors(&u.errors);
+        note_new_rejects(&report, u);
+    }
     if report.passed() == 0 && report.failed() == 0 {
         // Passing with nothing tested would hide a misplaced or misnamed test file.
         messages::error(
@@ -46,88 +57,129 @@ pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
         .filter(|c| matches!(c.outcome, Outcome::Error(_)))
         .count();
     if not_run > 0 {
-        let s = if not_run == 1 { "" } else { "s" };
-        messages::error(&format!(
-            "{not_run} case{s} could not run (their errors are in the report)"
-        ));
+        messages::error(&if not_run == 1 {
+            "1 case could not run (its error is in the report)".to_owned()
+        } else {
+            format!("{not_run} cases could not run (their errors are in the report)")
+        });
     }
-    let setup = if not_run > 0 {
+    if !load_errors.is_empty() {
+        // Repeated after the report, which may have scrolled the errors out of sight.
+        let files = origins(&load_errors);
+        messages::error(&if let [file] = &files[..] {
+            format!("{file} did not load (see its errors above); the rest ran")
+        } else {
+            format!(
+                "{} files did not load (see their errors above): {}; the rest ran",
+                files.len(),
+                files.join(", ")
+            )
+        });
+    }
+    let failed = report
+        .cases()
+        .filter(|c| is_failed(c, updated.as_ref()))
+        .count();
+    Ok(if not_run > 0 || !load_errors.is_empty() {
         EXIT_FATAL
-    } else {
+    } else if failed > 0 {
         EXIT_REJECTS
-    };
-    if report.failed() == 0 {
-        return Ok(EXIT_OK);
-    }
-    if !args.update {
-        return Ok(setup);
-    }
-    let updatable = report.cases().filter(|c| c.outcome.is_updatable()).count();
-    // The cases that will expect a reject: `error:` is ours, and a file with it no longer
-    // runs in Panther's runner (it refuses unknown keys). Said, as the rewrite is silent.
+    } else {
+        EXIT_OK
+    })
+}
+
+/// The cases whose rewrite made them expect a reject: `error:` is ours, and a file with it no
+/// longer runs in Panther's runner (it refuses unknown keys). Said, as the rewrite is silent.
+fn note_new_rejects(report: &Report, updated: &Updated) {
     let to_error = report
         .cases()
         // A case that already expected a reject (`NotRejected`) had `error:` before.
         .filter(|c| c.actual.is_empty() && matches!(c.outcome, Outcome::Rejected { .. }))
+        .filter(|c| updated.rewrote(&c.file))
         .count();
-    match suite.update(&report) {
-        Ok(done) => {
-            for (origin, n) in &done {
-                let s = if *n == 1 { "" } else { "s" };
-                messages::error(&format!("{origin}: updated {n} case{s}"));
-            }
-            if to_error > 0 {
-                let (s, they) = if to_error == 1 {
-                    ("", "it")
-                } else {
-                    ("s", "they")
-                };
-                messages::error(&format!(
-                    "{to_error} case{s} now expect{} a reject (`error:` with the reason): \
-                     `error:` is normalog's, Panther's runner refuses the key; check that \
-                     {they} should be rejected",
-                    if to_error == 1 { "s" } else { "" }
-                ));
-            }
-            // Cases that could not run (unknown log type) are still failing.
-            Ok(if updatable == report.failed() {
-                EXIT_OK
-            } else {
-                setup
-            })
-        }
-        Err(e) => {
-            report_errors(&e);
-            Ok(EXIT_REJECTS)
-        }
+    if to_error == 0 {
+        return;
     }
+    let (s, they, verb) = if to_error == 1 {
+        ("", "it", "expects")
+    } else {
+        ("s", "they", "expect")
+    };
+    messages::error(&format!(
+        "{to_error} case{s} now {verb} a reject (`error:` with the reason): `error:` is \
+         normalog's, Panther's runner refuses the key; check that {they} should be rejected"
+    ));
 }
 
-fn report_errors(e: &LoadErrors) {
-    for err in &e.0 {
+fn report_errors(errors: &[LoadError]) {
+    for err in errors {
         messages::error(&err.to_string());
     }
 }
 
+/// The files that `errors` are about, each once, in order.
+fn origins(errors: &[LoadError]) -> Vec<String> {
+    let mut files: Vec<String> = Vec::new();
+    for e in errors {
+        let origin = e.origin().unwrap_or("<string>");
+        if !files.iter().any(|f| f == origin) {
+            files.push(origin.to_owned());
+        }
+    }
+    files
+}
+
+/// Whether `case` still fails: it did not pass, and `--update` did not rewrite it.
+fn is_failed(case: &CaseResult, updated: Option<&Updated>) -> bool {
+    !case.outcome.is_pass() && !is_rewritten(case, updated)
+}
+
+fn is_rewritten(case: &CaseResult, updated: Option<&Updated>) -> bool {
+    updated.is_some_and(|u| case.outcome.is_updatable() && u.rewrote(&case.file))
+}
+
 /// The whole report: a line per case, the details of failures, and `N passed, M failed`.
-pub(crate) fn render(report: &Report) -> String {
+/// With `--update`, a rewritten case is `upd` (its new expectation is in the file, for
+/// `git diff`), the count of those joins the summary, and a line per file says what was
+/// rewritten there: the run succeeded, and should not read as a list of failures.
+pub(crate) fn render(report: &Report, updated: Option<&Updated>) -> String {
     let mut s = String::new();
     for case in report.cases() {
-        render_case(case, &mut s);
+        render_case(case, is_rewritten(case, updated), &mut s);
     }
-    let _ = writeln!(s, "{} passed, {} failed", report.passed(), report.failed());
+    let failed = report.cases().filter(|c| is_failed(c, updated)).count();
+    let Some(updated) = updated else {
+        let _ = writeln!(s, "{} passed, {failed} failed", report.passed());
+        return s;
+    };
+    let rewritten: usize = updated.files.iter().map(|(_, n)| n).sum();
+    let _ = writeln!(
+        s,
+        "{} passed, {rewritten} updated, {failed} failed",
+        report.passed()
+    );
+    for (file, n) in &updated.files {
+        let s_ = if *n == 1 { "" } else { "s" };
+        let _ = writeln!(s, "updated {n} expected result{s_} in {file}");
+    }
     s
 }
 
 const DETAIL: &str = "     ";
 
-fn render_case(case: &CaseResult, s: &mut String) {
+fn render_case(case: &CaseResult, rewritten: bool, s: &mut String) {
     let status = if case.outcome.is_pass() {
         "ok  "
+    } else if rewritten {
+        "upd "
     } else {
         "FAIL"
     };
     let _ = writeln!(s, "{status} {} ({}:{})", case.name, case.file, case.line);
+    if rewritten {
+        return;
+    }
     match &case.outcome {
         Outcome::Fail(diffs) => {
             for d in diffs {

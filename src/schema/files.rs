@@ -358,6 +358,35 @@ fn walk(root: &Path, dir: &Path, found: &mut Found, errors: &mut Vec<SchemaError
     }
 }
 
+/// The log type that the schema file at `path` names (its top-level `schema:`), however broken
+/// the rest of the file is; `None` when it cannot be read or names none.
+///
+/// For a file that did not load: the schema test runner must not run that log type's cases
+/// against another schema of the name (a built-in one, when the file is an edited copy), and
+/// can say which file they were waiting for. A file whose YAML does not read gets a look at
+/// its lines, since a syntax error far below the `schema:` line says nothing about the name.
+pub(crate) fn named_log_type(path: &Path) -> Option<String> {
+    let text = read_text(path, MAX_SCHEMA_FILE_BYTES).ok()?;
+    let text = without_bom(&text);
+    let name = match read_tree(text) {
+        Ok(Some(root)) => match root.kind {
+            super::yaml::NodeKind::Map(pairs) => pairs
+                .iter()
+                .find(|(k, _)| k.text() == Some("schema"))
+                .and_then(|(_, v)| v.text().map(str::to_owned)),
+            _ => None,
+        },
+        Ok(None) => None,
+        Err(_) => text.lines().find_map(|line| {
+            let value = line.strip_prefix("schema:")?;
+            // The value up to a comment, without the quotes a YAML scalar may have.
+            let value = value.split(" #").next().unwrap_or(value).trim();
+            Some(value.trim_matches(['"', '\'']).to_owned())
+        }),
+    };
+    name.filter(|n| !n.is_empty())
+}
+
 fn has_yaml_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
@@ -557,6 +586,38 @@ mod tests {
             "{:?}",
             hint("Aa.yml")
         );
+    }
+
+    /// The name of a schema that does not load: from the tree when the YAML reads, from
+    /// the `schema:` line when it does not.
+    #[test]
+    fn named_log_type_of_broken_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for (file, text, expected) in [
+            (
+                "type.yml",
+                "schema: Custom.Aa\nfields: [{name: a, type: strng}]\n",
+                Some("Custom.Aa"),
+            ),
+            (
+                "flow.yml",
+                "{fields: [], schema: 'Custom.Bb'}",
+                Some("Custom.Bb"),
+            ),
+            (
+                "syntax.yml",
+                "schema: \"Custom.Cc\" # x\nfields: [{name: a\n",
+                Some("Custom.Cc"),
+            ),
+            ("nameless.yml", "fields: [{name: a, type: string}]\n", None),
+            ("empty_name.yml", "schema: ''\nfields: [\n", None),
+            ("list.yml", "- schema: Custom.Dd\n", None),
+        ] {
+            write(d, file, text);
+            assert_eq!(named_log_type(&d.join(file)).as_deref(), expected, "{file}");
+        }
+        assert_eq!(named_log_type(&d.join("missing.yml")), None);
     }
 
     #[test]

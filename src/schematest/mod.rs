@@ -191,6 +191,16 @@ pub enum LoadError {
 }
 
 impl LoadError {
+    /// The file the problem is in (or the path that could not be read); `None` for schema
+    /// text given without a name.
+    #[must_use]
+    pub fn origin(&self) -> Option<&str> {
+        match self {
+            LoadError::Schema(e) => e.origin.as_deref(),
+            LoadError::TestFile { origin, .. } => Some(origin),
+        }
+    }
+
     fn test_file(origin: &Arc<str>, line: usize, col: usize, message: String) -> LoadError {
         LoadError::TestFile {
             origin: origin.clone(),
@@ -254,6 +264,36 @@ pub struct Suite {
     pub registry: Registry,
     /// The test files, in the order found.
     pub files: Vec<TestFile>,
+    /// The schema files that did not load ([`Suite::load_partial`]): the cases of their log
+    /// types fail with [`Outcome::Error`].
+    pub broken: Vec<BrokenSchema>,
+}
+
+/// A schema file that did not load (its problems are among the load errors).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenSchema {
+    /// The file, as named in messages.
+    pub origin: Arc<str>,
+    /// The log type it names (its `schema:`), when that much could be read.
+    pub log_type: Option<String>,
+}
+
+/// What [`Suite::update`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Updated {
+    /// Per test file rewritten: its origin and the number of cases whose expectation was
+    /// rewritten.
+    pub files: Vec<(Arc<str>, usize)>,
+    /// The files that could not be rewritten, and why; they are left as they were.
+    pub errors: Vec<LoadError>,
+}
+
+impl Updated {
+    /// Whether the cases of `file` (an origin) were rewritten.
+    #[must_use]
+    pub fn rewrote(&self, file: &str) -> bool {
+        self.files.iter().any(|(f, _)| &**f == file)
+    }
 }
 
 impl Suite {
@@ -270,6 +310,7 @@ impl Suite {
         Ok(Suite {
             registry: Registry::builtin(),
             files,
+            broken: Vec::new(),
         })
     }
 
@@ -283,6 +324,23 @@ impl Suite {
     ///
     /// Every problem of every schema and test file, or a path that does not exist.
     pub fn load<P: AsRef<Path>>(paths: &[P]) -> Result<Suite, LoadErrors> {
+        let (suite, errors) = Suite::load_partial(paths);
+        if errors.is_empty() {
+            Ok(suite)
+        } else {
+            Err(LoadErrors(errors))
+        }
+    }
+
+    /// [`Suite::load`], leaving out what does not load: the suite of the files that load,
+    /// and the problems of the others (empty when every file loaded).
+    ///
+    /// One broken file among many should not hide how the others fare. A schema file that
+    /// does not load is listed in [`Suite::broken`], and the cases of the log type it names
+    /// fail with [`Outcome::Error`] rather than run against a built-in schema of that name,
+    /// which it may be an edited copy of. So does a log type that two files define, or that
+    /// clashes with another's table name: which schema the cases are for is unclear.
+    pub fn load_partial<P: AsRef<Path>>(paths: &[P]) -> (Suite, Vec<LoadError>) {
         let mut errors = Vec::new();
         let mut schema_files = Vec::new();
         let mut test_files = Vec::new();
@@ -322,15 +380,23 @@ impl Suite {
         for p in special {
             registry.left_out(crate::schema::files::left_out(&p));
         }
+        let mut broken = Vec::new();
         for f in &schema_files {
-            match load::from_file(f) {
+            let (log_type, e) = match load::from_file(f) {
                 Ok(schema) => {
-                    if let Err(e) = registry.add(schema) {
-                        errors.extend(LoadErrors::from(e).0);
+                    let name = schema.schema.clone();
+                    match registry.add(schema) {
+                        Ok(()) => continue,
+                        Err(e) => (Some(name), e),
                     }
                 }
-                Err(e) => errors.extend(LoadErrors::from(e).0),
-            }
+                Err(e) => (crate::schema::files::named_log_type(f), e),
+            };
+            errors.extend(LoadErrors::from(e).0);
+            broken.push(BrokenSchema {
+                origin: Arc::from(f.display().to_string().as_str()),
+                log_type,
+            });
         }
         for (origin, text) in BUILTIN_SCHEMAS {
             match load::from_str(text, origin) {
@@ -350,11 +416,14 @@ impl Suite {
                 Err(e) => errors.extend(e.0),
             }
         }
-        if errors.is_empty() {
-            Ok(Suite { registry, files })
-        } else {
-            Err(LoadErrors(errors))
-        }
+        (
+            Suite {
+                registry,
+                files,
+                broken,
+            },
+            errors,
+        )
     }
 
     /// Run every case of every file.
@@ -365,20 +434,32 @@ impl Suite {
                 .iter()
                 .map(|f| FileReport {
                     origin: f.origin.clone(),
-                    cases: f
-                        .cases
-                        .iter()
-                        .map(|c| run_case(&self.registry, c, &f.origin))
-                        .collect(),
+                    cases: f.cases.iter().map(|c| self.run_one(c, &f.origin)).collect(),
                 })
                 .collect(),
         }
     }
 
+    fn run_one(&self, case: &TestCase, file: &Arc<str>) -> CaseResult {
+        let Some(broken) = self.broken.iter().find(|b| b.defines(&case.log_type)) else {
+            return run_case(&self.registry, case, file);
+        };
+        CaseResult {
+            name: case.name.clone(),
+            file: file.clone(),
+            line: case.line,
+            outcome: Outcome::Error(format!(
+                "not run: log type {} is defined in {}, which has errors",
+                case.log_type, broken.origin
+            )),
+            actual: Vec::new(),
+        }
+    }
+
     /// `--update`: rewrite the expected results of the failing cases of `report` (from a
     /// [`Suite::run`] of this suite) in their files, from the actual output. Cases whose
-    /// outcome is [`Outcome::Error`] are left alone. Returns, per rewritten file, its origin
-    /// and the number of cases rewritten.
+    /// outcome is [`Outcome::Error`] are left alone. Returns the files rewritten, with the
+    /// number of cases rewritten in each, and the files that could not be.
     ///
     /// Only the `result` / `results` block of a failing case is replaced (a case with neither
     /// gets one after its last key); comments, layout and the other cases keep their text.
@@ -389,11 +470,10 @@ impl Suite {
     /// `{{.LogType}}` is kept for `p_log_type` when the old expectation used it. A rejected
     /// input that gave no event gets `error:` with the reject reason.
     ///
-    /// # Errors
-    ///
-    /// A built-in test file (nothing to write to), a case not written as a block mapping, or
-    /// an I/O error; files already written stay written.
-    pub fn update(&self, report: &Report) -> Result<Vec<(Arc<str>, usize)>, LoadErrors> {
+    /// A file that cannot be rewritten is left as it was and listed in [`Updated::errors`]
+    /// (a built-in test file, with nothing to write to; a case not written as a block
+    /// mapping; an I/O error); the other files are rewritten all the same.
+    pub fn update(&self, report: &Report) -> Updated {
         let mut done = Vec::new();
         let mut errors = Vec::new();
         for (file, fr) in self.files.iter().zip(&report.files) {
@@ -427,11 +507,16 @@ impl Suite {
                 Err(update::Unsupported(m)) => errors.push(err(m)),
             }
         }
-        if errors.is_empty() {
-            Ok(done)
-        } else {
-            Err(LoadErrors(errors))
+        Updated {
+            files: done,
+            errors,
         }
+    }
+}
+
+impl BrokenSchema {
+    fn defines(&self, log_type: &str) -> bool {
+        self.log_type.as_deref() == Some(log_type)
     }
 }
 

@@ -13,6 +13,7 @@ mod gen_times;
 mod inputs;
 mod normalize;
 mod outputs;
+mod test_cmd;
 
 fn normalog() -> Command {
     Command::new(env!("CARGO_BIN_EXE_normalog"))

@@ -1,0 +1,222 @@
+//! `normalog test` when some files do not load, and the report of `--update` when a file
+//! cannot be rewritten.
+
+use std::path::Path;
+use std::process::Output;
+
+use normalog::schematest::{LoadError, Outcome, Suite, TestFile};
+
+use crate::{normalog, stderr, stdout, util};
+
+/// `normalog test ARGS` run in `dir`, so that messages name files as given.
+fn test_in(dir: &Path, args: &[&str]) -> Output {
+    normalog()
+        .arg("test")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run normalog")
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn shipped() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas")
+}
+
+/// The number of cases in the shipped test file `rel` (under schemas/).
+fn shipped_cases(rel: &str) -> usize {
+    TestFile::from_file(&shipped().join(rel))
+        .expect("shipped tests load")
+        .cases
+        .len()
+}
+
+/// One schema of a directory with an error: the others' cases still run and are reported,
+/// the broken file is named with its problem, and the run exits 2. The broken file is an
+/// edited copy of a shipped schema, so its cases must not quietly run against the built-in
+/// schema of the same name instead.
+#[test]
+fn a_broken_schema_in_a_directory_leaves_the_others_running() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&shipped(), &dir.path().join("schemas"));
+    let operation = dir.path().join("schemas/zoom/Operation.yml");
+    let text = std::fs::read_to_string(&operation).expect("read");
+    let broken = text.replacen("type: string", "type: strang", 1);
+    assert_ne!(broken, text, "the schema has a string field to break");
+    std::fs::write(&operation, broken).expect("write");
+
+    let out = test_in(dir.path(), &["schemas"]);
+    let (o, e) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{o}{e}");
+    let not_run = shipped_cases("zoom/tests/Operation.yml");
+    let ran = ["zendesk/tests/Audit.yml", "zoom/tests/Activity.yml"]
+        .map(shipped_cases)
+        .iter()
+        .sum::<usize>();
+    assert!(
+        o.ends_with(&format!("{ran} passed, {not_run} failed\n")),
+        "{o}"
+    );
+    assert_eq!(o.lines().filter(|l| l.starts_with("ok   ")).count(), ran);
+    let why = "     error: not run: log type Zoom.Operation is defined in \
+               schemas/zoom/Operation.yml, which has errors";
+    assert_eq!(o.lines().filter(|l| *l == why).count(), not_run, "{o}");
+    // The problem first, with file, line and column; after the report, which may have
+    // scrolled it away, which file did not load.
+    let first = e.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("normalog: schemas/zoom/Operation.yml:")
+            && first.contains(": unknown type `strang`"),
+        "{e}"
+    );
+    assert!(
+        e.ends_with(&format!(
+            "normalog: {not_run} cases could not run (their errors are in the report)\n\
+             normalog: schemas/zoom/Operation.yml did not load (see its errors above); the \
+             rest ran\n"
+        )),
+        "{e}"
+    );
+}
+
+/// A log type that two schema files define: which one its cases are for is unclear, so they
+/// do not run (against the first, say), and the second file is the one reported.
+#[test]
+fn a_log_type_defined_twice_does_not_run_its_cases() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schema = "schema: Custom.App\nfields:\n  - name: a\n    type: string\n";
+    std::fs::write(dir.path().join("1.yml"), schema).expect("write");
+    let other = format!("{schema}  - name: b\n    type: int\n");
+    std::fs::write(dir.path().join("2.yml"), other).expect("write");
+    std::fs::write(
+        dir.path().join("app_tests.yml"),
+        "name: x\nlogType: Custom.App\ninput: '{\"a\": \"y\"}'\nresult: '{\"a\": \"y\", \
+         \"p_log_type\": \"Custom.App\"}'\n",
+    )
+    .expect("write");
+    let (suite, errors) = Suite::load_partial(&[dir.path()]);
+    let origins: Vec<_> = errors.iter().map(LoadError::origin).collect();
+    assert_eq!(
+        origins,
+        [Some(&*dir.path().join("2.yml").to_string_lossy())]
+    );
+    let report = suite.run();
+    let outcomes: Vec<_> = report.cases().map(|c| &c.outcome).collect();
+    assert!(
+        matches!(&outcomes[..], [Outcome::Error(m)] if m.ends_with("2.yml, which has errors")),
+        "{outcomes:?}"
+    );
+}
+
+/// The same for a test file that does not load, among others that do.
+#[test]
+fn a_broken_test_file_leaves_the_others_running() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        shipped().join("zoom/tests/Activity.yml"),
+        dir.path().join("activity_tests.yml"),
+    )
+    .expect("copy");
+    std::fs::write(
+        dir.path().join("bad_tests.yml"),
+        "name: x\nlogType: Zoom.Activity\ninput: '{}'\nreslt: '{}'\n",
+    )
+    .expect("write");
+    let out = test_in(dir.path(), &["."]);
+    let (o, e) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(2), "{o}{e}");
+    let cases = shipped_cases("zoom/tests/Activity.yml");
+    assert!(o.ends_with(&format!("{cases} passed, 0 failed\n")), "{o}");
+    assert_eq!(
+        e,
+        "normalog: ./bad_tests.yml:4:1: unknown key \"reslt\" in test case (did you mean \
+         `result`?)\n\
+         normalog: ./bad_tests.yml did not load (see its errors above); the rest ran\n"
+    );
+}
+
+/// One bad schema named alone: its errors, nothing else (no empty report, no "no test
+/// cases found"), exit 2.
+#[test]
+fn a_broken_schema_named_alone_says_only_what_is_wrong() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("App.yml"),
+        "schema: Custom.App\nfields:\n  - name: a\n    type: strang\n",
+    )
+    .expect("write");
+    let out = test_in(dir.path(), &["App.yml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "");
+    let e = stderr(&out);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.starts_with("normalog: App.yml:4:11: unknown type `strang`"),
+        "{e}"
+    );
+}
+
+/// `--update` with a file it cannot rewrite (a case written as a flow mapping): the files it
+/// did rewrite are still said, the other's cases still fail, exit 1.
+#[test]
+fn update_says_what_it_rewrote_beside_a_file_it_could_not() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        util::data("schematest/failing/activity_tests.yml"),
+        dir.path().join("a_tests.yml"),
+    )
+    .expect("copy");
+    std::fs::write(
+        dir.path().join("b_tests.yml"),
+        "--- {name: flow, logType: Zoom.Activity, results: [], input: \
+         '{\"email\": \"ann@example.com\", \"time\": \"2023-05-16T13:41:07Z\"}'}\n",
+    )
+    .expect("write");
+    let out = test_in(dir.path(), &["--update", "a_tests.yml", "b_tests.yml"]);
+    let (o, e) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{o}{e}");
+    assert!(
+        o.ends_with(
+            "1 passed, 4 updated, 1 failed\n\
+             updated 4 expected results in a_tests.yml\n"
+        ),
+        "{o}"
+    );
+    assert!(o.contains("\nFAIL flow (b_tests.yml:1)\n"), "{o}");
+    assert!(
+        e.starts_with(
+            "normalog: b_tests.yml: case \"flow\" is not written as a block mapping; rewrite \
+             its result by hand\n"
+        ),
+        "{e}"
+    );
+    let again = test_in(dir.path(), &["a_tests.yml"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+}
+
+/// `--help` says what the two cases above do: a file that does not load leaves the others
+/// running (exit 2), and `--update` marks what it rewrote; `-s` says it is PATH again.
+#[test]
+fn help_says_what_a_broken_file_and_update_do() {
+    let help = stdout(&normalog().args(["test", "--help"]).output().expect("run"));
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for said in [
+        "it is reported, and the other files' cases still run",
+        "The report marks each rewritten case `upd`",
+        "the same as giving it as PATH",
+    ] {
+        assert!(flat.contains(said), "--help lacks {said:?}:\n{help}");
+    }
+}
