@@ -28,6 +28,23 @@ pub(crate) struct Framing {
     pub live: bool,
 }
 
+#[cfg(test)]
+impl Framing {
+    /// Chunks of about `chunk_bytes`, records of at most `max_record_bytes`, documents of
+    /// 1 MiB; live, with JSON documents detected.
+    pub fn for_tests(chunk_bytes: usize, max_record_bytes: usize) -> Framing {
+        Framing {
+            chunk_bytes,
+            max_record_bytes,
+            max_document_bytes: 1 << 20,
+            max_expansion: super::input::ExpansionLimits::all(None),
+            envelope: None,
+            live: true,
+            documents: true,
+        }
+    }
+}
+
 /// What a chunk's data holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {

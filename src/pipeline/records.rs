@@ -316,15 +316,7 @@ mod tests {
     use crate::NormalizerBuilder;
 
     fn framing(chunk: usize, max: usize) -> Framing {
-        Framing {
-            chunk_bytes: chunk,
-            max_record_bytes: max,
-            max_document_bytes: 1 << 20,
-            max_expansion: crate::pipeline::input::ExpansionLimits::all(None),
-            envelope: None,
-            live: true,
-            documents: true,
-        }
+        Framing::for_tests(chunk, max)
     }
 
     fn normalize(input: &[u8], envelope: Option<&str>) -> (Collect, Summary, Vec<String>) {

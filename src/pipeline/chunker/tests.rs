@@ -3,15 +3,7 @@
 use super::*;
 
 fn framing(chunk: usize, max: usize) -> Framing {
-    Framing {
-        chunk_bytes: chunk,
-        max_record_bytes: max,
-        max_document_bytes: 1 << 20,
-        max_expansion: crate::pipeline::input::ExpansionLimits::all(None),
-        envelope: None,
-        live: true,
-        documents: true,
-    }
+    Framing::for_tests(chunk, max)
 }
 
 /// Chunks of one in-memory input: (kind, byte, line, data, bytes).
