@@ -32,9 +32,16 @@ fn replaced(dest: &Path) -> Option<std::fs::Metadata> {
 /// Create the temporary file: with no more permissions than the owner's when it replaces a
 /// file (which may be private: no one else may open it while it is written), else as
 /// `File::create` does.
+///
+/// Created new (`O_EXCL`), never opened: whatever has the name already, a symbolic link
+/// included, is not written through. In a directory others may write to (`/tmp`), a link
+/// planted at this predictable name would otherwise have the run truncate and fill the file
+/// it points to, with the runner's rights. On Linux, the abandoned file of a killed writer
+/// is gone by now ([`remove_abandoned`]); what is left is a live writer's, or not a
+/// writer's at all: an error that names it, rather than a guess at which.
 fn create_tmp(tmp: &Path, old: Option<&std::fs::Metadata>) -> io::Result<File> {
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     if old.is_some() {
         use std::os::unix::fs::OpenOptionsExt;
@@ -42,7 +49,84 @@ fn create_tmp(tmp: &Path, old: Option<&std::fs::Metadata>) -> io::Result<File> {
     }
     #[cfg(not(unix))]
     let _ = old;
-    options.open(tmp)
+    options.open(tmp).map_err(|e| {
+        if e.kind() != io::ErrorKind::AlreadyExists {
+            return e;
+        }
+        let what = match what_has(tmp) {
+            "a file" => "a file that may be another writer's, still running",
+            what => what,
+        };
+        io::Error::new(
+            e.kind(),
+            format!(
+                "cannot create the temporary file {}: the name is taken by {what}, left as it \
+                 is (not written through); remove it if no other run writes this file",
+                tmp.display()
+            ),
+        )
+    })
+}
+
+/// Create `path` afresh, for a writer whose temporary names are its own (they end in its
+/// lock's token): whatever has the name is removed first (a regular file there is this
+/// writer's own leftover, or that of the dead writer whose work it completes), then the
+/// file is created new (`O_EXCL`), so that a symbolic link at the name is removed, never
+/// followed.
+///
+/// # Errors
+///
+/// Those of the creation; when the name could not be freed (a link another user planted
+/// in a sticky directory such as `/tmp`), an [`io::ErrorKind::AlreadyExists`] that says
+/// what has it and why it stayed.
+pub(crate) fn create_fresh(path: &Path) -> io::Result<File> {
+    let removed = match std::fs::remove_file(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        r => r,
+    };
+    match File::options().write(true).create_new(true).open(path) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            let why = removed
+                .err()
+                .map_or_else(String::new, |r| format!(" ({r})"));
+            Err(io::Error::new(
+                e.kind(),
+                format!(
+                    "the name is taken by {}, which could not be removed{why}; it is left as \
+                     it is (not written through)",
+                    what_has(path)
+                ),
+            ))
+        }
+        r => r,
+    }
+}
+
+/// What has the name `path`, for messages (a symbolic link is not followed).
+fn what_has(path: &Path) -> &'static str {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => "a symbolic link",
+        Ok(m) if m.is_file() => "a file",
+        Ok(m) if m.is_dir() => "a directory",
+        _ => "something other than a file",
+    }
+}
+
+/// `options` that open the file a name has itself, or fail: not the one a symbolic link
+/// there names (`O_NOFOLLOW`), and without waiting on a named pipe (`O_NONBLOCK`, which
+/// changes nothing for a regular file). For files opened, not created new, under names the
+/// tool makes up: lock files, which outlive a run, and the temporary files of killed
+/// writers, locked to tell whether they are abandoned. A link or a pipe there is not the
+/// tool's, and opening through it would create, lock or wait on what it names. Linux only
+/// here (elsewhere, as before).
+pub(crate) fn no_follow(options: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+        options.custom_flags(flags.bits().cast_signed());
+    }
+    options
 }
 
 /// Give the new file the permissions (and, where allowed, the owner and group) of the
@@ -76,6 +160,10 @@ fn keep_mode_and_owner(file: &File, old: &std::fs::Metadata) {
 /// names what it removed). A temporary file is locked (`flock`) while its writer lives, so
 /// that only an abandoned one is removed (Linux; elsewhere they are left alone).
 ///
+/// The temporary file is created new, never opened: a symbolic link (or anything else)
+/// already at its name, such as one planted in a directory others may write to, is not
+/// written through, and [`create`](Self::create) fails instead.
+///
 /// The rename replaces whatever the destination is: a symbolic link is replaced by the new
 /// file, not followed (resolve it first to replace the file it names).
 #[derive(Debug)]
@@ -94,7 +182,9 @@ impl AtomicFile {
     /// # Errors
     ///
     /// `dest` has no file name ([`io::ErrorKind::InvalidInput`], "not a file name"), or the
-    /// temporary file cannot be created.
+    /// temporary file cannot be created: [`io::ErrorKind::AlreadyExists`] when its name is
+    /// taken (by a symbolic link, or by the file of another writer that may be running),
+    /// with a message that names it.
     pub fn create(dest: &Path) -> io::Result<AtomicFile> {
         let name = dest
             .file_name()
@@ -169,9 +259,13 @@ impl Drop for AtomicFile {
 const FRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Remove the temporary files of `dest` (`.<name>.tmp-<pid>`) whose writers are gone: the
-/// file is not locked, no process has its pid, and it was not written in the last
+/// file is not locked, no other process has its pid, and it was not written in the last
 /// [`FRESH`] (both checked as well, because a writer locks its file only just after
-/// creating it).
+/// creating it). This process's own pid counts as no other's: a file with it that is not
+/// locked was left by a killed process that had the same pid before (in a container every
+/// run may be pid 1), and the temporary file about to be created must have its name.
+/// Only regular files are taken for temporary files (a symbolic link or a pipe at such a
+/// name is not a writer's, and is neither opened nor removed).
 #[cfg(target_os = "linux")]
 fn remove_abandoned(dest: &Path, name: &std::ffi::OsStr) -> Vec<PathBuf> {
     let dir = dest
@@ -188,6 +282,7 @@ fn remove_abandoned(dest: &Path, name: &std::ffi::OsStr) -> Vec<PathBuf> {
     if !Path::new("/proc/self").exists() {
         return Vec::new();
     }
+    let own_pid = std::process::id().to_string();
     let mut removed = Vec::new();
     for entry in entries.flatten() {
         let file_name = entry.file_name();
@@ -199,8 +294,11 @@ fn remove_abandoned(dest: &Path, name: &std::ffi::OsStr) -> Vec<PathBuf> {
         else {
             continue;
         };
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
         let path = entry.path();
-        let alive = Path::new("/proc").join(pid).exists();
+        let alive = pid != own_pid && Path::new("/proc").join(pid).exists();
         // A writer locks its file just after creating it: a file written in the last
         // seconds may be one not locked yet, of a writer whose pid this process cannot see
         // (another container, another host on a shared directory).
@@ -208,7 +306,13 @@ fn remove_abandoned(dest: &Path, name: &std::ffi::OsStr) -> Vec<PathBuf> {
             .metadata()
             .and_then(|m| m.modified())
             .is_ok_and(|t| t.elapsed().map_or(true, |age| age < FRESH));
-        let abandoned = !alive && !fresh && File::open(&path).is_ok_and(|f| try_lock(&f));
+        // Opened without following a link or waiting on a pipe, had one replaced the file
+        // since it was listed.
+        let abandoned = !alive
+            && !fresh
+            && no_follow(File::options().read(true))
+                .open(&path)
+                .is_ok_and(|f| try_lock(&f));
         if abandoned && std::fs::remove_file(&path).is_ok() {
             removed.push(path);
         }
@@ -263,10 +367,11 @@ pub fn write(dest: &Path, contents: impl AsRef<[u8]>) -> io::Result<()> {
 
 /// Create `tmp` with `contents`, fsynced, for a caller that renames it into place later
 /// (its temporary names are its own: a lake's carry the lock token its recovery checks).
+/// Created by [`create_fresh`]: a symbolic link at `tmp` is removed, not written through.
 /// On an error `tmp` is removed.
 pub(crate) fn write_synced(tmp: &Path, contents: &[u8]) -> io::Result<()> {
     let write = || -> io::Result<()> {
-        let mut f = File::create(tmp)?;
+        let mut f = create_fresh(tmp)?;
         f.write_all(contents)?;
         f.sync_all()
     };

@@ -137,3 +137,35 @@ impl RawArchive {
         &self.dir
     }
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    /// The hidden name of a page (predictable: the tag, run and batch numbers) with a
+    /// symbolic link planted at it: the page is written, and the file the link named keeps
+    /// its bytes. Before, the gzipped page was written into it.
+    #[test]
+    fn a_link_at_a_pages_hidden_name_is_not_written_through() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "theirs").expect("write");
+        let raw = dir.path().join("raw");
+        let stage = raw.join(".pull-raw-zendesk-acme/1-1");
+        std::fs::create_dir_all(&stage).expect("mkdir");
+        let hidden = stage.join(".page-zendesk-acme-1-1-0.json.gz");
+        std::os::unix::fs::symlink(&victim, &hidden).expect("symlink");
+        let mut archive = RawArchive::new(raw.clone(), "zendesk-acme".into());
+        archive.keep("audit_logs", b"{}").expect("keep");
+        archive.publish(Commit { run: 1, seq: 1 }).expect("publish");
+        assert_eq!(std::fs::read_to_string(&victim).expect("read"), "theirs");
+        let page = raw.join("audit_logs/page-zendesk-acme-1-1-0.json.gz");
+        let mut body = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(page).expect("page"))
+            .read_to_string(&mut body)
+            .expect("gzip");
+        assert_eq!(body, "{}");
+    }
+}

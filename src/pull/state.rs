@@ -376,12 +376,23 @@ struct Lock {
 
 impl Lock {
     fn acquire(path: &Path) -> Result<Lock, PullError> {
-        let file = File::options()
-            .create(true)
+        // A symbolic link at the lock's name is not followed: opening through it would
+        // create (or lock) the file it names, which may be anyone's.
+        let file = crate::atomic::no_follow(File::options().create(true).write(true))
             .truncate(false)
-            .write(true)
             .open(path)
-            .map_err(|e| PullError::Config(format!("{}: {e}", path.display())))?;
+            .map_err(|e| {
+                let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
+                PullError::Config(if link {
+                    format!(
+                        "{}: a symbolic link, not the lock file a pull creates: left as it \
+                         is (not followed); remove it",
+                        path.display()
+                    )
+                } else {
+                    format!("{}: {e}", path.display())
+                })
+            })?;
         lock_exclusive(&file).map_err(|e| {
             if e.kind() == std::io::ErrorKind::WouldBlock {
                 PullError::Config(format!(
@@ -444,6 +455,23 @@ mod tests {
         );
         // Only the state and its lock file: no temporary file is left.
         assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 2);
+    }
+
+    /// A symbolic link at the lock file's name (`<state>.lock`) is not followed: the file it
+    /// names is not created, and the open says why it failed.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_link_at_the_lock_name_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("st.json");
+        let target = dir.path().join("created-through-the-link");
+        std::os::unix::fs::symlink(&target, dir.path().join("st.json.lock")).expect("symlink");
+        let err = StateFile::open(&path, "zendesk", "acme").expect_err("a link");
+        assert!(
+            err.message().contains("st.json.lock: a symbolic link"),
+            "{err}"
+        );
+        assert!(!target.exists(), "created through the link");
     }
 
     #[test]

@@ -92,6 +92,43 @@ fn output_to_a_pipe_writes_into_it_and_leaves_it_a_pipe() {
     assert_eq!(leftovers.len(), 1, "temporary files left: {leftovers:?}");
 }
 
+/// A symbolic link planted at the temporary name of `-o FILE` (`.FILE.tmp-<pid>`, a name
+/// another user can guess in a directory all may write to, such as /tmp) is not written
+/// through: the run fails and names it, and the file it points to keeps its bytes (it was
+/// truncated and filled with the events). The shell plants the link under its own pid,
+/// then `exec`s normalog, which keeps that pid.
+#[cfg(unix)]
+#[test]
+fn a_link_at_the_temporary_name_is_not_written_through() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "theirs\n").expect("write");
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, format!("{ACTIVITY}\n")).expect("write");
+    let o = Command::new("sh")
+        .args([
+            "-c",
+            r#"ln -s "$1" ".out.ndjson.tmp-$$" && exec "$2" normalize -o out.ndjson "$3""#,
+            "sh",
+        ])
+        .arg(&victim)
+        .arg(env!("CARGO_BIN_EXE_normalog"))
+        .arg(&input)
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("sh");
+    assert_eq!(o.status.code(), Some(2), "stderr: {}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("normalog: out.ndjson: cannot create the temporary file .out.ndjson.tmp-")
+            && err.contains(": the name is taken by a symbolic link, left as it is"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "theirs\n");
+    assert!(!dir.path().join("out.ndjson").exists());
+}
+
 /// `-o` naming a symbolic link replaces the file it points to and keeps the link.
 #[cfg(unix)]
 #[test]

@@ -5,6 +5,8 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use crate::atomic::create_fresh;
+
 /// Put the temporary file `tmp` in place as `dest` (`part-<n>.<ext>`) or, when a file of
 /// that name exists, as the next free `part-<n+1>`, `part-<n+2>`, ...; the name it got.
 ///
@@ -66,13 +68,16 @@ fn next_part_name(path: &Path) -> Option<PathBuf> {
     Some(path.with_file_name(format!("part-{}.{ext}", n.checked_add(1)?)))
 }
 
-/// Create the file `path`, and its directory if needed. A directory can vanish between
-/// its creation and the file's: another run into the same directory removes the partition
-/// directories it leaves empty (when it is interrupted, or cleans up after a killed run).
+/// Create the file `path`, a temporary name of this run's own (it ends in the run's
+/// token), and its directory if needed. Created afresh ([`create_fresh`]): a symbolic link
+/// at the name is removed, never followed (the directory may be one others can write to).
+/// A directory can vanish between its creation and the file's: another run into the same
+/// directory removes the partition directories it leaves empty (when it is interrupted,
+/// or cleans up after a killed run).
 pub(crate) fn create_file(path: &Path) -> std::io::Result<File> {
     let mut tries = 0;
     loop {
-        match File::create(path) {
+        match create_fresh(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && tries < 3 => {
                 tries += 1;
                 if let Some(dir) = path.parent() {
@@ -97,5 +102,30 @@ pub(crate) fn remove_empty_parents(file: &Path, top: &Path) {
             break;
         }
         dir = d.parent();
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// A part file's temporary name with a symbolic link planted at it (the output
+    /// directory may be one others can write to): the link is replaced by the new file, and
+    /// the file it named keeps its bytes. Before, it was truncated and written.
+    #[test]
+    fn create_file_does_not_write_through_a_link() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "theirs").expect("write");
+        let tmp = dir.path().join("t/h=1/.part-0.parquet.tmp-1-ab");
+        std::fs::create_dir_all(tmp.parent().expect("parent")).expect("mkdir");
+        std::os::unix::fs::symlink(&victim, &tmp).expect("symlink");
+        let mut f = create_file(&tmp).expect("create");
+        f.write_all(b"ours").expect("write");
+        drop(f);
+        assert_eq!(std::fs::read_to_string(&victim).expect("read"), "theirs");
+        assert!(std::fs::symlink_metadata(&tmp).expect("file").is_file());
+        assert_eq!(std::fs::read_to_string(&tmp).expect("read"), "ours");
     }
 }

@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 
 use super::identity::FileId;
 use super::{manifest, path_error};
-use crate::atomic::{lock, sync_dir, try_lock, write_synced_as};
+use crate::atomic::{lock, no_follow, sync_dir, try_lock, write_synced_as};
 use crate::error::Error;
 
 /// Where the run locks of a directory live.
@@ -224,10 +224,9 @@ fn is_token(s: &str) -> bool {
 /// whose lock is gone: locked by us if it can be.
 fn lock_anyway(dir: &Path, token: &str) -> Option<File> {
     let hidden = hidden_lock(dir, token);
-    let file = File::options()
-        .read(true)
-        .write(true)
-        .create(true)
+    // A symbolic link there is not a lock: not followed (which would create the file it
+    // names), the journal left alone.
+    let file = no_follow(File::options().read(true).write(true).create(true))
         .truncate(false)
         .open(&hidden)
         .ok()?;
@@ -340,11 +339,15 @@ impl RunLock {
             match Self::try_acquire(dir, &locks) {
                 // Another run's `recover` took the new lock file for a dead run's (between
                 // its creation and its lock) and removes it: again, under another token.
+                // Or the new name was taken (by anything but a lock of ours: the token is
+                // new): again, under another token.
                 Err(e)
                     if tries < 3
                         && matches!(
                             e.kind(),
-                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::NotFound
+                            std::io::ErrorKind::WouldBlock
+                                | std::io::ErrorKind::NotFound
+                                | std::io::ErrorKind::AlreadyExists
                         ) =>
                 {
                     tries += 1;
@@ -361,13 +364,13 @@ impl RunLock {
             .map_or(0, |d| d.as_nanos());
         let token = format!("{}-{nanos:x}", std::process::id());
         // Locked under a hidden name first, then renamed: a lock file that can be seen
-        // is always locked while its run lives.
+        // is always locked while its run lives. Created new: a symbolic link at the name
+        // is not followed.
         let hidden = hidden_lock(dir, &token);
         let file = File::options()
             .read(true)
             .write(true)
-            .create(true)
-            .truncate(true)
+            .create_new(true)
             .open(&hidden)?;
         lock(&file)?;
         let path = locks.join(&token);

@@ -10,6 +10,7 @@ use super::super::{path_error, pause_point, place_new, sink_error};
 use super::{
     rel, CompactReport, MergeError, Merged, Merger, Names, Part, Scope, SkipKind, Skipped,
 };
+use crate::atomic::create_fresh;
 use crate::error::Error;
 
 /// A group merged into its temporary files, waiting for the commit.
@@ -133,7 +134,8 @@ fn merge_groups(
                     // the run is gone.
                     let name = format!(".compact-{i}-{}.{ext}.tmp-{}", tmps.len(), lock.token());
                     let tmp = partition.join(name);
-                    let file = File::create(&tmp).map_err(|e| path_error(&tmp, &e))?;
+                    // Afresh: a symbolic link at the name is removed, not followed.
+                    let file = create_fresh(&tmp).map_err(|e| path_error(&tmp, &e))?;
                     tmps.push(tmp);
                     Ok(file)
                 };

@@ -181,3 +181,17 @@ fn a_compactions_inputs_go_only_with_all_their_merged_files() {
     assert!(!inputs[1][1].exists() && !inputs[1][2].exists());
     assert!(pairs[1].1.exists() && pairs[2].1.exists());
 }
+
+/// The hidden lock of a journal's run is created if missing, to be locked: a symbolic link
+/// at its name is not followed (which would create the file it names), and the journal is
+/// then not taken for a dead run's.
+#[test]
+fn a_link_at_a_hidden_lock_is_not_followed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    std::fs::create_dir_all(d.join(LOCKS_DIR)).expect("mkdir");
+    let target = d.join("created-through-the-link");
+    std::os::unix::fs::symlink(&target, hidden_lock(d, "1-abc")).expect("symlink");
+    assert!(lock_anyway(d, "1-abc").is_none());
+    assert!(!target.exists(), "created through the link");
+}
