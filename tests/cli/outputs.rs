@@ -92,6 +92,68 @@ fn output_to_a_pipe_writes_into_it_and_leaves_it_a_pipe() {
     assert_eq!(leftovers.len(), 1, "temporary files left: {leftovers:?}");
 }
 
+/// `--max-rejects` stopping a run whose `-o` is a named pipe: what the pipe got cannot be
+/// taken back, and the message says so, naming it. It said "no output written", true only
+/// of a file, which is written under a temporary name and removed.
+#[cfg(unix)]
+#[test]
+fn max_rejects_into_a_pipe_says_the_output_is_incomplete() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("events.pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the pipe"))
+    };
+    let input = format!("{ACTIVITY}\n{{}}\n{{}}\n{ACTIVITY}\n");
+    let path = fifo.to_str().expect("path");
+    let o = run(
+        &[
+            "normalize",
+            "-q",
+            "--max-rejects",
+            "1",
+            "-j",
+            "1",
+            "-o",
+            path,
+        ],
+        &input,
+    );
+    assert_eq!(o.status.code(), Some(2), "stderr: {}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "normalog: stopped: more than 1 records rejected (--max-rejects); the events \
+             written to {path} so far are incomplete\n"
+        )
+    );
+    // The events of the chunk in which the limit was passed went out, as to standard output.
+    let text = reader.join().expect("reader");
+    assert_eq!(text.lines().count(), 2, "{text}");
+    // Into a file, nothing is written, and the message says that.
+    let out = dir.path().join("events.ndjson");
+    let o = run(
+        &[
+            "normalize",
+            "-q",
+            "--max-rejects",
+            "1",
+            "-o",
+            out.to_str().expect("path"),
+        ],
+        &input,
+    );
+    assert_eq!(o.status.code(), Some(2), "stderr: {}", stderr(&o));
+    assert!(
+        stderr(&o).ends_with("(--max-rejects); no output written\n"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
 /// A symbolic link planted at the temporary name of `-o FILE` (`.FILE.tmp-<pid>`, a name
 /// another user can guess in a directory all may write to, such as /tmp) is not written
 /// through: the run fails and names it, and the file it points to keeps its bytes (it was

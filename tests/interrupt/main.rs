@@ -328,6 +328,60 @@ fn a_signal_stops_a_run_waiting_for_standard_input() {
     assert_eq!(status.code(), Some(143), "{status}");
 }
 
+/// A run whose `-o` and `--rejects` are named pipes writes into them as it goes: stopped
+/// by a signal, it says that what they got is incomplete, naming them. It said "no output
+/// committed" alone, which is what files and directory outputs are left as. The signal is
+/// sent once the reader has an event: the run has written into the pipe and waits for more
+/// input.
+#[test]
+fn a_signal_says_pipe_outputs_are_incomplete() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let events = tmp.path().join("events.pipe");
+    let rejects = tmp.path().join("rejects.pipe");
+    for fifo in [&events, &rejects] {
+        let made = Command::new("mkfifo").arg(fifo).status().expect("mkfifo");
+        assert!(made.success());
+    }
+    let input = "{\"email\":\"a@example.com\",\"time\":\"2023-07-01T14:00:00Z\"}\n{}\n";
+    let mut child = Command::new(BIN)
+        .args(["normalize", "-o"])
+        .arg(&events)
+        .arg("--rejects")
+        .arg(&rejects)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Each pipe is read from its own side: the run's opens for writing wait for a reader.
+    let rejects_reader = {
+        let rejects = rejects.clone();
+        std::thread::spawn(move || std::fs::read(rejects).expect("read the rejects"))
+    };
+    let mut stdin = child.stdin.take().expect("stdin");
+    std::io::Write::write_all(&mut stdin, input.as_bytes()).expect("write");
+    let mut reader = std::io::BufReader::new(std::fs::File::open(&events).expect("open the pipe"));
+    let mut event = String::new();
+    reader.read_line(&mut event).expect("read the pipe");
+    assert!(event.contains("a@example.com"), "{event}");
+    let status = signal_and_wait(&mut child, "INT").expect("still running after SIGINT");
+    drop(stdin);
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err)
+        .expect("stderr");
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(
+        err.ends_with(&format!(
+            "; the events written to {} and the rejects written to {} so far are incomplete\n",
+            events.display(),
+            rejects.display()
+        )),
+        "{err}"
+    );
+    rejects_reader.join().expect("rejects reader");
+}
+
 /// Send `signal` (`INT`, `TERM`) to `child` and wait up to 10 s for it to end.
 fn signal_and_wait(child: &mut Child, signal: &str) -> Option<std::process::ExitStatus> {
     let sent = Command::new("kill")

@@ -157,8 +157,8 @@ pub struct NormalizeArgs {
 
     /// Stop with exit status 2 once more than N records were rejected (a safety valve for
     /// a misconfigured schema); output files are then not written (events already sent
-    /// to standard output cannot be taken back), and --rejects holds the rejects reported
-    /// so far. The count is checked as each chunk of
+    /// to standard output, or to a pipe given with -o, cannot be taken back), and
+    /// --rejects holds the rejects reported so far. The count is checked as each chunk of
     /// input (about 1 MiB) is done, so the run stops at the end of the chunk in which the
     /// limit was passed: more records than N may be read and rejected (the first N + 1 are
     /// reported), and that chunk's events still go to standard output. Default: no limit.

@@ -16,7 +16,7 @@ use inputs::{
     expand_inputs, note_reading_a_terminal, note_schema_files_as_inputs, refuse_overwriting_inputs,
     run_id,
 };
-use report::{print_stats, CliObserver};
+use report::{left_incomplete, print_stats, CliObserver};
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -445,6 +445,8 @@ impl NormalizeConfig {
             return Ok(EXIT_OK);
         }
         let mut rejects = self.rejects.take();
+        // Said now: the rejects file is lent to the observer while the run goes.
+        let incomplete = left_incomplete(&self.output, rejects.as_ref());
         let mut observer = CliObserver {
             rejects: rejects.as_mut().map(RejectsWriter::new),
             quiet: self.quiet,
@@ -453,14 +455,14 @@ impl NormalizeConfig {
         };
 
         let started = Instant::now();
-        let run = self.batch_run(&mut observer).map_err(|e| match e {
-            Fatal::Interrupted(what) if matches!(self.output, Output::Stdout(_)) => {
-                Fatal::Interrupted(format!(
-                    "{what}; the events written to standard output so far are incomplete"
-                ))
-            }
-            e => e,
-        })?;
+        let run = self
+            .batch_run(&mut observer)
+            .map_err(|e| match (e, &incomplete) {
+                (Fatal::Interrupted(what), Some(streams)) => {
+                    Fatal::Interrupted(format!("{what}; {streams}"))
+                }
+                (e, _) => e,
+            })?;
         observer.bar.finish();
         if nothing_read(&run, self.inputs.len()) {
             // As when no input file was found at all: not a finished run with problems, and
@@ -493,13 +495,11 @@ impl NormalizeConfig {
                     started.elapsed().as_secs_f64(),
                 );
             }
-            // The output is incomplete: its temporary files are removed, not renamed. Standard
-            // output cannot be taken back: say so.
-            let what = if matches!(self.output, Output::Stdout(_)) {
-                "the events written to standard output so far are incomplete"
-            } else {
-                "no output written"
-            };
+            // The output is incomplete: its temporary files are removed, not renamed. A
+            // stream (standard output, a pipe) cannot be taken back: say so. The rejects
+            // file is kept, complete.
+            let what = left_incomplete(&self.output, None)
+                .unwrap_or_else(|| "no output written".to_owned());
             drop(self.output);
             return Err(Fatal::Message(format!(
                 "stopped: more than {} records rejected (--max-rejects); {what}",

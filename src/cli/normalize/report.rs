@@ -4,8 +4,8 @@
 
 use std::io;
 
-use crate::cli::output::RejectsWriter;
-use crate::cli::{messages, progress};
+use crate::cli::output::{Output, OutputFile, RejectsWriter};
+use crate::cli::{messages, progress, STDOUT};
 use normalog::pipeline::input::ExpansionExceeded;
 use normalog::pipeline::{Observer, Progress, Reject};
 use normalog::sink::Summary;
@@ -13,6 +13,26 @@ use normalog::sink::Summary;
 /// `1 input`, `2 inputs`.
 fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// What a run stopped before its end (by a signal, or `--max-rejects`) says of the outputs
+/// it cannot take back: those written as it goes (standard output, or a pipe or device
+/// given with `-o` or `--rejects`, written in place), which keep what they got so far. A
+/// file is written under a temporary name, which the stop removes: `None` when every
+/// output is one.
+pub(super) fn left_incomplete(events: &Output, rejects: Option<&OutputFile>) -> Option<String> {
+    let mut streams = Vec::new();
+    match events {
+        Output::Stdout(_) => streams.push(format!("the events written to {STDOUT}")),
+        Output::File(OutputFile::InPlace(_, path), _) => {
+            streams.push(format!("the events written to {}", path.display()));
+        }
+        _ => {}
+    }
+    if let Some(OutputFile::InPlace(_, path)) = rejects {
+        streams.push(format!("the rejects written to {}", path.display()));
+    }
+    (!streams.is_empty()).then(|| format!("{} so far are incomplete", streams.join(" and ")))
 }
 
 pub(super) fn print_stats(s: &Summary, failed_inputs: u64, secs: f64) {
