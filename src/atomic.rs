@@ -69,10 +69,10 @@ fn create_tmp(tmp: &Path, old: Option<&std::fs::Metadata>) -> io::Result<File> {
 }
 
 /// Create `path` afresh, for a writer whose temporary names are its own (they end in its
-/// lock's token): whatever has the name is removed first (a regular file there is this
-/// writer's own leftover, or that of the dead writer whose work it completes), then the
-/// file is created new (`O_EXCL`), so that a symbolic link at the name is removed, never
-/// followed.
+/// lock's token): created new (`O_EXCL`); when the name is taken, whatever has it is
+/// removed (a regular file there is this writer's own leftover, or that of the dead writer
+/// whose work it completes) and the file created new again, so that a symbolic link at the
+/// name is removed, never followed.
 ///
 /// # Errors
 ///
@@ -80,11 +80,18 @@ fn create_tmp(tmp: &Path, old: Option<&std::fs::Metadata>) -> io::Result<File> {
 /// in a sticky directory such as `/tmp`), an [`io::ErrorKind::AlreadyExists`] that says
 /// what has it and why it stayed.
 pub(crate) fn create_fresh(path: &Path) -> io::Result<File> {
+    let create = || File::options().write(true).create_new(true).open(path);
+    // Created first, removed only when taken: an hour lake creates thousands of part files,
+    // and the name is almost never taken.
+    match create() {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        r => return r,
+    }
     let removed = match std::fs::remove_file(path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         r => r,
     };
-    match File::options().write(true).create_new(true).open(path) {
+    match create() {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             let why = removed
                 .err()
