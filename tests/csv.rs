@@ -695,3 +695,27 @@ fn batch_runs_find_a_late_header_and_number_records_alike_in_every_chunk() {
     assert_eq!(run.summary.rejected, 2);
     assert_eq!(positions.0, expected);
 }
+
+/// A JSON array of strings that a CSV log type reads as one column, the first naming it
+/// (a text log type reads a record's JSON text: `"user"` is a quoted CSV value), with a
+/// JSON log type loaded too (so the input is read as a document): the rows after the first
+/// 8,192 are read with the header as well, on one thread and on two. The document goes
+/// whole to one worker here, as the worker of a chunk from its middle would not have seen
+/// the header record.
+#[test]
+fn a_json_array_of_csv_lines_keeps_its_header_to_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<String> = (0..9_000).map(|i| format!("\"u{i}\"")).collect();
+    let path = dir.path().join("rows.json");
+    std::fs::write(&path, format!("[\"user\",\n{}\n]\n", rows.join(",\n"))).unwrap();
+    let inputs = [Input::Path(path)];
+    let registry = registry();
+    let builder = NormalizerBuilder::new()
+        .log_types(["Custom.Users", "Custom.Json"])
+        .clone();
+    for threads in [1, 2] {
+        let (s, events) = batch_run(&builder, &registry, &inputs, threads, 1 << 20);
+        assert_eq!((s.normalized, s.rejected), (9_000, 0), "threads {threads}");
+        assert_eq!(users(&events[8_999..]), [("u8999".to_owned(), -1)]);
+    }
+}

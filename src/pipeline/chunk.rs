@@ -26,6 +26,10 @@ pub(crate) struct Framing {
     /// Cut a stream's whole lines into a chunk as soon as a read finds less than it asked
     /// for (the stream paused), for outputs that show events as they come.
     pub live: bool,
+    /// Send a JSON document whole to one worker, not in chunks of its records: a CSV log
+    /// type with a header learns it from the document's first record (an array of CSV
+    /// lines), which the workers of later chunks would not see.
+    pub whole_documents: bool,
 }
 
 #[cfg(test)]
@@ -41,6 +45,7 @@ impl Framing {
             envelope: None,
             live: true,
             documents: true,
+            whole_documents: false,
         }
     }
 }

@@ -327,7 +327,8 @@ impl Open<'_> {
     /// that holds more than fits) completes it.
     fn grow_head(&mut self, kind: Kind, line: u64, data: &[u8]) {
         self.head_taken = true;
-        // A document's records are JSON values, not lines under a CSV header.
+        // A document's chunks carry its first lines, taken before it is cut
+        // (`document_read`): its chunks of records are not lines that go on from them.
         if kind != Kind::Lines || line != self.head_lines + 1 {
             return;
         }

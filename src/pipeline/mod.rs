@@ -85,7 +85,9 @@
 //!   of records; a top-level object is a record. If the document is not valid JSON, it is
 //!   framed as NDJSON instead, so every line is accounted for. The reader checks the
 //!   document and cuts it into chunks of its records (8,192 at most, about
-//!   [`Batch::chunk_bytes`]), which the workers normalize like chunks of lines.
+//!   [`Batch::chunk_bytes`]), which the workers normalize like chunks of lines; whole,
+//!   when a CSV log type with `hasHeader` is loaded (it takes its header from the
+//!   document's first record, which a chunk from the middle would not show it).
 //! * **API pages (envelopes)**: an object record that no schema accepts and that holds
 //!   exactly one field whose value is an array of objects (e.g. Zendesk
 //!   `{"audit_logs":[...],"next_page":..}`, Zoom `{"from":..,"activity_logs":[...]}`) is
@@ -235,11 +237,11 @@ impl Batch {
         self
     }
 
-    /// The framing of a run whose normalizers reject records over `normalizer_limit`
-    /// bytes: one record limit for the chunker, the workers and the normalizer; JSON
-    /// `documents` only when they have JSON log types; `live` ([`Framing::live`]) for a run
-    /// whose events go to a stream.
-    fn framing(&self, normalizer_limit: usize, documents: bool, live: bool) -> Framing {
+    /// The framing of a run with normalizers like `norm`: one record limit for the chunker,
+    /// the workers and the normalizer; JSON documents only when they have JSON log types;
+    /// `live` ([`Framing::live`]) for a run whose events go to a stream.
+    fn framing(&self, norm: &Normalizer, live: bool) -> Framing {
+        let normalizer_limit = norm.max_record_bytes;
         Framing {
             chunk_bytes: self.chunk_bytes,
             max_record_bytes: self
@@ -249,7 +251,8 @@ impl Batch {
             max_expansion: self.max_expansion,
             envelope: self.envelope.clone(),
             live,
-            documents,
+            documents: norm.reads_json(),
+            whole_documents: norm.reads_headers(),
         }
     }
 
@@ -332,7 +335,7 @@ impl Batch {
         S: Sink + ?Sized,
         O: Observer + ?Sized,
     {
-        let framing = self.framing(normalizer.max_record_bytes, normalizer.reads_json(), false);
+        let framing = self.framing(normalizer, false);
         let count = inputs.len();
         let mut chunker = Chunker::from_source(inputs, &framing);
         if let Some(flag) = &self.cancel {

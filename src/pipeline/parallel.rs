@@ -29,7 +29,7 @@ use super::records;
 use super::{Batch, Input, Observer, RunSummary};
 use crate::error::Error;
 use crate::event::Event;
-use crate::parse::{Normalizer, NormalizerBuilder, DEFAULT_MAX_RECORD_BYTES};
+use crate::parse::{Normalizer, NormalizerBuilder};
 use crate::registry::Registry;
 use crate::sink::layout::Partition;
 use crate::sink::{ndjson, Sink};
@@ -124,14 +124,12 @@ where
     let workers = (0..batch.threads)
         .map(|_| builder.build(registry).map(|n| (n, make())))
         .collect::<Result<Vec<_>, _>>()?;
-    // All built from one builder, so any worker's record limit and log types are the run's
-    // (there is at least one worker).
-    let (limit, documents) = workers
-        .first()
-        .map_or((DEFAULT_MAX_RECORD_BYTES, true), |(n, _)| {
-            (n.max_record_bytes, n.reads_json())
-        });
-    let framing = &batch.framing(limit, documents, E::LIVE);
+    // All built from one builder, so any worker's record limit and log types are the run's.
+    let Some((first, _)) = workers.first() else {
+        // Never: `Batch::threads` keeps at least one.
+        return Ok(RunSummary::default());
+    };
+    let framing = &batch.framing(first, E::LIVE);
     let in_flight = (batch.threads * BUFS_PER_WORKER).max(4);
     let (pool_tx, pool_rx) = sync_channel::<Bufs>(in_flight);
     for _ in 0..in_flight {

@@ -1,5 +1,6 @@
 //! A whole JSON document cut into chunks of its records, so that a worker holds no more
-//! of a document than of a chunk of lines.
+//! of a document than of a chunk of lines (but for the elements of an API page, which are
+//! one record here: a page is known as one only when no log type takes it, in a worker).
 //!
 //! A document's records are its top-level values, each element of a top-level array
 //! standing for itself (see [the framing rules](crate::pipeline#framing)). Before, a
@@ -31,6 +32,13 @@ impl Open<'_> {
             let len = bufs.data.len();
             return self.last_lines(bufs, len);
         }
+        if !self.head_taken {
+            // Its first lines, for every chunk of it, as when a document went whole to one
+            // worker: a CSV log type with a header reads it there, and its text records
+            // (JSON strings) after the first 8,192 were refused for want of a header.
+            self.grow_head(Kind::Lines, self.line, &bufs.data);
+            self.head_taken = true;
+        }
         std::mem::swap(&mut self.backlog, &mut bufs.data);
         bufs.data.clear();
         self.backlog_at = 0;
@@ -47,6 +55,11 @@ impl Open<'_> {
         let mut first = None;
         let mut end = start;
         let mut ended = false;
+        let (max_records, max_bytes) = if f.whole_documents {
+            (u64::MAX, usize::MAX)
+        } else {
+            (MAX_CHUNK_LINES, f.chunk_bytes)
+        };
         loop {
             let before = self.walk;
             let Some(range) = self.walk.next(doc) else {
@@ -54,8 +67,8 @@ impl Open<'_> {
                 break;
             };
             let from = *first.get_or_insert(range.start);
-            if bufs.records.len() as u64 == MAX_CHUNK_LINES
-                || (!bufs.records.is_empty() && range.end - from > f.chunk_bytes)
+            if bufs.records.len() as u64 == max_records
+                || (!bufs.records.is_empty() && range.end - from > max_bytes)
             {
                 self.walk = before;
                 break;

@@ -336,3 +336,29 @@ fn a_document_that_is_not_json_is_read_as_lines() {
     let text: String = got.iter().map(|c| c.3.clone()).collect();
     assert_eq!(text, input);
 }
+
+/// Every chunk of a document carries the document's first lines as its head, as when a
+/// document went whole to one worker: a CSV log type with a header reads the header
+/// there, in every chunk (the records after the first 8,192 were refused for want of one).
+#[test]
+fn every_chunk_of_a_document_has_its_head() {
+    let max = usize::try_from(MAX_CHUNK_LINES).unwrap();
+    let records: Vec<String> = (0..=2 * max).map(|i| format!("\"x{i}\"")).collect();
+    let input = format!("[\"a\",\n{}]\n", records.join(",\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("in");
+    std::fs::write(&p, &input).unwrap();
+    let inputs = [Input::Path(p)];
+    let f = framing(1 << 20, 1 << 20);
+    let mut c = Chunker::new(&inputs, &f);
+    let mut heads = Vec::new();
+    while let Some(ch) = c.next_chunk(Bufs::default()) {
+        assert_eq!(ch.kind, Kind::Document);
+        heads.push(ch.head.map(|h| String::from_utf8(h.to_vec()).unwrap()));
+    }
+    assert_eq!(heads.len(), 3);
+    assert!(
+        heads.iter().all(|h| h.as_deref() == Some(input.as_str())),
+        "{heads:?}"
+    );
+}
