@@ -1,0 +1,191 @@
+//! Which files a test run reads: the paths named, the directories searched, and each
+//! file's text, read with a limit.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{file, BrokenSchema, LoadError, LoadErrors, Suite, TestFile};
+use crate::registry::{Registry, BUILTIN_SCHEMAS};
+use crate::schema::files::ReadError;
+use crate::schema::load;
+
+impl Suite {
+    /// Load what `paths` name. Each path is a test file, a schema file, or a directory
+    /// searched recursively: files named `*_tests.yml` / `*_tests.yaml` or inside a `tests`
+    /// directory are test files, other `*.yml` / `*.yaml` files are schemas. A file named
+    /// explicitly is a test file when its first document has an `input` key. Log types the
+    /// paths do not define are taken from the built-in schemas.
+    ///
+    /// # Errors
+    ///
+    /// Every problem of every schema and test file, or a path that does not exist.
+    pub fn load<P: AsRef<Path>>(paths: &[P]) -> Result<Suite, LoadErrors> {
+        let (suite, errors) = Suite::load_partial(paths);
+        if errors.is_empty() {
+            Ok(suite)
+        } else {
+            Err(LoadErrors(errors))
+        }
+    }
+
+    /// [`Suite::load`], leaving out what does not load: the suite of the files that load,
+    /// and the problems of the others (empty when every file loaded).
+    ///
+    /// One broken file among many should not hide how the others fare. A schema file that
+    /// does not load is listed in [`Suite::broken`], and the cases of the log type it names
+    /// fail with [`Outcome::Error`](super::Outcome::Error) rather than run against a built-in schema of that name,
+    /// which it may be an edited copy of. So does a log type that two files define, or that
+    /// clashes with another's table name: which schema the cases are for is unclear.
+    pub fn load_partial<P: AsRef<Path>>(paths: &[P]) -> (Suite, Vec<LoadError>) {
+        let mut errors = Vec::new();
+        let mut schema_files = Vec::new();
+        let mut test_files = Vec::new();
+        let mut special = Vec::new();
+        for p in paths {
+            let p = p.as_ref();
+            if p.is_dir() {
+                let mut found = Vec::new();
+                if let Err(e) = walk(p, &mut found, &mut special) {
+                    errors.push(io_error(p, &e));
+                }
+                found.sort();
+                for f in found {
+                    // Judge by the path inside the searched directory: a directory named
+                    // `tests` above it (as in this repository's own fixtures) does not count.
+                    if load::is_test_file(f.strip_prefix(p).unwrap_or(&f)) {
+                        test_files.push(f);
+                    } else {
+                        schema_files.push(f);
+                    }
+                }
+            } else {
+                match read_test_file(p) {
+                    Ok(text)
+                        if load::is_test_file(Path::new(p.file_name().unwrap_or_default()))
+                            || file::looks_like_tests(&text) =>
+                    {
+                        test_files.push(p.to_path_buf());
+                    }
+                    Ok(_) => schema_files.push(p.to_path_buf()),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        let mut registry = Registry::new();
+        special.sort();
+        for p in special {
+            registry.left_out(crate::schema::files::left_out(&p));
+        }
+        let mut broken = Vec::new();
+        for f in &schema_files {
+            let (log_type, e) = match load::from_file(f) {
+                Ok(schema) => {
+                    let name = schema.schema.clone();
+                    match registry.add(schema) {
+                        Ok(()) => continue,
+                        Err(e) => (Some(name), e),
+                    }
+                }
+                Err(e) => (crate::schema::files::named_log_type(f), e),
+            };
+            errors.extend(LoadErrors::from(e).0);
+            broken.push(BrokenSchema {
+                origin: Arc::from(f.display().to_string().as_str()),
+                log_type,
+            });
+        }
+        for (origin, text) in BUILTIN_SCHEMAS {
+            match load::from_str(text, origin) {
+                Ok(s) if registry.get(&s.schema).is_none() => {
+                    if let Err(e) = registry.add(s) {
+                        errors.extend(LoadErrors::from(e).0);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => errors.extend(LoadErrors::from(e).0),
+            }
+        }
+        let mut files = Vec::new();
+        for f in &test_files {
+            match TestFile::from_file(f) {
+                Ok(t) => files.push(t),
+                Err(e) => errors.extend(e.0),
+            }
+        }
+        (
+            Suite {
+                registry,
+                files,
+                broken,
+            },
+            errors,
+        )
+    }
+}
+
+/// The largest test file read: test files hold records, so they may be larger than a
+/// schema, but a path naming something else (a log archive, `/dev/zero`) is refused at
+/// once instead of read into memory whole.
+pub const MAX_TEST_FILE_BYTES: u64 = 16 << 20;
+
+/// The text of the test (or schema) file at `path`, at most [`MAX_TEST_FILE_BYTES`].
+pub(super) fn read_test_file(path: &Path) -> Result<String, LoadError> {
+    crate::schema::files::read_text(path, MAX_TEST_FILE_BYTES).map_err(|e| {
+        let message = match e {
+            ReadError::Io(e) => e.to_string(),
+            ReadError::TooLarge { max } => format!(
+                "the file is larger than {} MiB, more than a schema or test file may be: \
+                 check that this path names one (a test file this large can be split in \
+                 several)",
+                max >> 20
+            ),
+        };
+        LoadError::TestFile {
+            origin: Arc::from(path.display().to_string().as_str()),
+            line: 0,
+            col: 0,
+            message,
+        }
+    })
+}
+
+fn io_error(p: &Path, e: &std::io::Error) -> LoadError {
+    LoadError::TestFile {
+        origin: Arc::from(p.display().to_string().as_str()),
+        line: 0,
+        col: 0,
+        message: e.to_string(),
+    }
+}
+
+/// Collect the `*.yml` / `*.yaml` files under `dir` (hidden entries skipped). A symbolic
+/// link to a directory is not followed, as in the schema directories' walk: a link back to
+/// a parent sent this one round until the path was too long for the system.
+///
+/// What is not a regular file (a named pipe, a socket, a device) goes to `special`, not
+/// read, as schema and input directories leave them out: reading a named pipe waits for a
+/// writer, forever if none comes.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, special: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'))
+        {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            walk(&path, out, special)?;
+        } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+            // Through a symbolic link: what it leads to. What cannot be examined is read,
+            // to say why it cannot be.
+            match std::fs::metadata(&path) {
+                Ok(m) if !m.is_file() && !m.is_dir() => special.push(path),
+                _ => out.push(path),
+            }
+        }
+    }
+    Ok(())
+}
