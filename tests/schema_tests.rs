@@ -188,14 +188,15 @@ fn update_rewrites_failing_results() {
     let out = normalog(dir.path(), &["test", "--update", "activity_tests.yml"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // A success reads as one: the rewritten cases are `upd`, not FAIL, and the file is named
-    // with what was rewritten in it.
+    // with what was rewritten in it. Each case is named at its line in the rewritten file
+    // (before the rewrite they were at 30, 38 and 44: the blocks above them changed size).
     assert_eq!(
         stdout(&out),
         "ok   passes (activity_tests.yml:4)
 upd  wrong values (activity_tests.yml:12)
-upd  rejected input (activity_tests.yml:30)
-upd  unexpected event (activity_tests.yml:38)
-upd  no event time expected (activity_tests.yml:44)
+upd  rejected input (activity_tests.yml:31)
+upd  unexpected event (activity_tests.yml:37)
+upd  no event time expected (activity_tests.yml:50)
 1 passed, 4 updated, 0 failed
 updated 4 expected results in activity_tests.yml
 "
@@ -211,6 +212,14 @@ updated 4 expected results in activity_tests.yml
     let again = normalog(dir.path(), &["test", "activity_tests.yml"]);
     assert_eq!(again.status.code(), Some(0), "{}\n{after}", stdout(&again));
     assert!(stdout(&again).ends_with("5 passed, 0 failed\n"));
+    // The lines the update named are those a run of the rewritten file names.
+    let places = |o: &str| -> Vec<String> {
+        o.lines()
+            .filter_map(|l| Some(l.get(5..)?.to_owned()))
+            .take(5)
+            .collect()
+    };
+    assert_eq!(places(&stdout(&out)), places(&stdout(&again)));
 
     // The passing case and the comments are untouched.
     let head_end = before.find("---\nname: wrong values").expect("second case");

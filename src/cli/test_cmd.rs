@@ -142,11 +142,12 @@ fn is_rewritten(case: &CaseResult, updated: Option<&Updated>) -> bool {
 /// The whole report: a line per case, the details of failures, and `N passed, M failed`.
 /// With `--update`, a rewritten case is `upd` (its new expectation is in the file, for
 /// `git diff`), the count of those joins the summary, and a line per file says what was
-/// rewritten there: the run succeeded, and should not read as a list of failures.
+/// rewritten there: the run succeeded, and should not read as a list of failures. Each
+/// case is named at its line in the file as rewritten.
 pub(crate) fn render(report: &Report, updated: Option<&Updated>) -> String {
     let mut s = String::new();
     for case in report.cases() {
-        render_case(case, is_rewritten(case, updated), &mut s);
+        render_case(case, updated, &mut s);
     }
     let failed = report.cases().filter(|c| is_failed(c, updated)).count();
     let Some(updated) = updated else {
@@ -168,7 +169,8 @@ pub(crate) fn render(report: &Report, updated: Option<&Updated>) -> String {
 
 const DETAIL: &str = "     ";
 
-fn render_case(case: &CaseResult, rewritten: bool, s: &mut String) {
+fn render_case(case: &CaseResult, updated: Option<&Updated>, s: &mut String) {
+    let rewritten = is_rewritten(case, updated);
     let status = if case.outcome.is_pass() {
         "ok  "
     } else if rewritten {
@@ -176,7 +178,9 @@ fn render_case(case: &CaseResult, rewritten: bool, s: &mut String) {
     } else {
         "FAIL"
     };
-    let _ = writeln!(s, "{status} {} ({}:{})", case.name, case.file, case.line);
+    // Where the case is now: to be found in the file as it is after the rewrite.
+    let line = updated.map_or(case.line, |u| u.line(&case.file, case.line));
+    let _ = writeln!(s, "{status} {} ({}:{line})", case.name, case.file);
     if rewritten {
         return;
     }

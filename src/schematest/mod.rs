@@ -287,6 +287,8 @@ pub struct Updated {
     pub files: Vec<(Arc<str>, usize)>,
     /// The files that could not be rewritten, and why; they are left as they were.
     pub errors: Vec<LoadError>,
+    /// How the lines of each rewritten file moved.
+    moves: Vec<(Arc<str>, update::Moves)>,
 }
 
 impl Updated {
@@ -294,6 +296,17 @@ impl Updated {
     #[must_use]
     pub fn rewrote(&self, file: &str) -> bool {
         self.files.iter().any(|(f, _)| &**f == file)
+    }
+
+    /// Where what was at `line` (1-based) of `file` (an origin) is now: a case's
+    /// [`CaseResult::line`] is from before the rewrite, and the blocks rewritten above it
+    /// may have grown or shrunk. `line` itself for a file that was not rewritten.
+    #[must_use]
+    pub fn line(&self, file: &str, line: usize) -> usize {
+        self.moves
+            .iter()
+            .find(|(f, _)| &**f == file)
+            .map_or(line, |(_, m)| m.line(line))
     }
 }
 
@@ -365,6 +378,7 @@ impl Suite {
     pub fn update(&self, report: &Report) -> Updated {
         let mut done = Vec::new();
         let mut errors = Vec::new();
+        let mut moves = Vec::new();
         for (file, fr) in self.files.iter().zip(&report.files) {
             let todo: Vec<(&TestCase, update::Expect<'_>)> = file
                 .cases
@@ -389,8 +403,11 @@ impl Suite {
                 continue;
             };
             match update::rewrite(&file.text, &todo) {
-                Ok(text) => match crate::atomic::write(path, &text) {
-                    Ok(()) => done.push((file.origin.clone(), todo.len())),
+                Ok((text, lines)) => match crate::atomic::write(path, &text) {
+                    Ok(()) => {
+                        done.push((file.origin.clone(), todo.len()));
+                        moves.push((file.origin.clone(), lines));
+                    }
                     Err(e) => errors.push(err(e.to_string())),
                 },
                 Err(update::Unsupported(m)) => errors.push(err(m)),
@@ -399,6 +416,7 @@ impl Suite {
         Updated {
             files: done,
             errors,
+            moves,
         }
     }
 }

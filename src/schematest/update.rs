@@ -65,17 +65,50 @@ struct Edit {
     text: String,
 }
 
-/// The new text of a file in which `cases` get the given expectations.
+/// How the lines of a file moved in a rewrite: the report of `--update` names each case
+/// where it now is, not where it was before the blocks above it grew or shrank.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Moves(Vec<(usize, isize)>);
+
+impl Moves {
+    /// The 1-based line, after the rewrite, of what was at `line` before it. Only the lines
+    /// outside the replaced blocks move as a whole (a case's first line is always one).
+    pub(crate) fn line(&self, line: usize) -> usize {
+        let shift: isize = self
+            .0
+            .iter()
+            .filter(|(end, _)| *end < line)
+            .map(|(_, delta)| delta)
+            .sum();
+        line.saturating_add_signed(shift)
+    }
+}
+
+/// The new text of a file in which `cases` get the given expectations, and how its lines
+/// moved.
 pub(crate) fn rewrite(
     text: &str,
     cases: &[(&TestCase, Expect<'_>)],
-) -> Result<String, Unsupported> {
+) -> Result<(String, Moves), Unsupported> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut edits = Vec::new();
     for (case, expect) in cases {
         edits.push(edit(&lines, case, *expect)?);
     }
     edits.sort_by_key(|e| e.start);
+    // Each edit moves the lines from its end (0-based, exclusive: the first 1-based line
+    // after it is `end + 1`) by the lines it adds less those it replaces.
+    let moves = Moves(
+        edits
+            .iter()
+            .map(|e| {
+                let added = e.text.matches('\n').count();
+                let delta = isize::try_from(added).unwrap_or(isize::MAX)
+                    - isize::try_from(e.end.saturating_sub(e.start)).unwrap_or(isize::MAX);
+                (e.end, delta)
+            })
+            .collect(),
+    );
     let mut out = String::with_capacity(text.len());
     let mut next = 0;
     for e in edits {
@@ -91,7 +124,7 @@ pub(crate) fn rewrite(
     for l in &lines[next.min(lines.len())..] {
         out.push_str(l);
     }
-    Ok(out)
+    Ok((out, moves))
 }
 
 fn edit(lines: &[&str], case: &TestCase, expect: Expect<'_>) -> Result<Edit, Unsupported> {
@@ -364,7 +397,7 @@ mod tests {
         let cases = crate::schematest::file::parse(text, &Arc::from("t_tests.yml")).expect("valid");
         let todo: Vec<(&TestCase, Expect<'_>)> =
             cases.iter().map(|c| (c, Expect::Events(events))).collect();
-        rewrite(text, &todo)
+        rewrite(text, &todo).map(|(text, _)| text)
     }
 
     #[test]
@@ -375,6 +408,33 @@ mod tests {
             rewrite_all(text, &ev).expect("rewritten"),
             "# head\nname: a\nlogType: A.B\n  # indented comment\ninput: |\n  {}\nresult: |\n  {\n    \"x\": 1,\n    \"p_log_type\": \"A.B\"\n  }\n\n# tail\n---\nname: b\nlogType: A.B\ninput: '{}'\nresult: |\n  {\n    \"x\": 1,\n    \"p_log_type\": \"A.B\"\n  }\n"
         );
+    }
+
+    #[test]
+    fn moves_say_where_the_lines_after_each_block_went() {
+        // Case a gets a result of 5 lines where it had none, case b's one-line result
+        // becomes `results: []` (as long), and case c's one-line result 5 lines.
+        let text = "name: a\nlogType: A.B\ninput: '{}'\n---\nname: b\nlogType: A.B\n\
+                    input: '{}'\nresult: '{}'\n---\nname: c\nlogType: A.B\ninput: '{}'\n\
+                    result: '{}'\n# end\n";
+        let cases = crate::schematest::file::parse(text, &Arc::from("t_tests.yml")).expect("valid");
+        let one = [r#"{"x":1,"p_log_type":"A.B"}"#.to_owned()];
+        let todo = [
+            (&cases[0], Expect::Events(&one)),
+            (&cases[1], Expect::Events(&[])),
+            (&cases[2], Expect::Events(&one)),
+        ];
+        let (new, moves) = rewrite(text, &todo).expect("rewritten");
+        let again = crate::schematest::file::parse(&new, &Arc::from("t_tests.yml")).expect("valid");
+        let before: Vec<usize> = cases.iter().map(|c| c.line).collect();
+        let after: Vec<usize> = again.iter().map(|c| c.line).collect();
+        assert_eq!(before, [1, 5, 10]);
+        assert_eq!(after, [1, 10, 15]);
+        let mapped: Vec<usize> = before.iter().map(|&l| moves.line(l)).collect();
+        assert_eq!(mapped, after);
+        // A line after the last block moves by all of them: `# end` (14) by 5 + 0 + 4.
+        assert_eq!(moves.line(14), 23);
+        assert_eq!(new.lines().nth(22), Some("# end"));
     }
 
     #[test]
