@@ -34,7 +34,9 @@ pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
         // Nothing ran, and the errors above say why; "0 passed" would only add noise.
         return Ok(EXIT_FATAL);
     }
-    let updated = (args.update && report.failed() > 0).then(|| suite.update(&report));
+    // Even when every case passed: the report then says that nothing needed rewriting,
+    // rather than read as if --update had been left out.
+    let updated = args.update.then(|| suite.update(&report));
     let mut out = io::stdout().lock();
     out.write_all(render(&report, updated.as_ref()).as_bytes())?;
     out.flush()?;
@@ -142,8 +144,8 @@ fn is_rewritten(case: &CaseResult, updated: Option<&Updated>) -> bool {
 /// The whole report: a line per case, the details of failures, and `N passed, M failed`.
 /// With `--update`, a rewritten case is `upd` (its new expectation is in the file, for
 /// `git diff`), the count of those joins the summary, and a line per file says what was
-/// rewritten there: the run succeeded, and should not read as a list of failures. Each
-/// case is named at its line in the file as rewritten.
+/// rewritten there (or one line says that every case passed): the run succeeded, and should
+/// not read as a list of failures. Each case is named at its line in the file as rewritten.
 pub(crate) fn render(report: &Report, updated: Option<&Updated>) -> String {
     let mut s = String::new();
     for case in report.cases() {
@@ -163,6 +165,9 @@ pub(crate) fn render(report: &Report, updated: Option<&Updated>) -> String {
     for (file, n) in &updated.files {
         let s_ = if *n == 1 { "" } else { "s" };
         let _ = writeln!(s, "updated {n} expected result{s_} in {file}");
+    }
+    if report.passed() > 0 && report.failed() == 0 {
+        let _ = writeln!(s, "nothing to update: every case passed");
     }
     s
 }

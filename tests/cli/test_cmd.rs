@@ -206,6 +206,28 @@ fn update_says_what_it_rewrote_beside_a_file_it_could_not() {
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
 }
 
+/// `--update` when every case passes: the report says that nothing needed rewriting (not
+/// the plain report, as if the flag had been left out), the file is untouched, exit 0.
+#[test]
+fn update_with_every_case_passing_says_nothing_needed_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("activity_tests.yml");
+    std::fs::copy(shipped().join("zoom/tests/Activity.yml"), &path).expect("copy");
+    let before = std::fs::read_to_string(&path).expect("read");
+    let out = test_in(dir.path(), &["--update", "activity_tests.yml"]);
+    let (o, e) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{o}{e}");
+    let cases = shipped_cases("zoom/tests/Activity.yml");
+    assert!(
+        o.ends_with(&format!(
+            "{cases} passed, 0 updated, 0 failed\nnothing to update: every case passed\n"
+        )),
+        "{o}"
+    );
+    assert_eq!(e, "");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), before);
+}
+
 /// `--help` says what the two cases above do: a file that does not load leaves the others
 /// running (exit 2), and `--update` marks what it rewrote; `-s` says it is PATH again.
 #[test]
