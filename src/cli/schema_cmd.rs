@@ -30,7 +30,8 @@ pub enum SchemaCommand {
         /// Schema files or directories.
         #[arg(value_name = "PATH")]
         paths: Vec<PathBuf>,
-        /// Schema file or directory (as PATH; the flag of normalize). Repeatable.
+        /// Schema file or directory, the same as giving it as PATH (normalize's flag, accepted
+        /// here too). Repeatable.
         #[arg(short = 's', long = "schemas", value_name = "PATH")]
         schemas: Vec<PathBuf>,
         /// Check the given schemas loaded beside the built-in ones (as normalize --builtin):

@@ -534,6 +534,20 @@ fn schema_commands_take_paths_as_arguments_or_with_s() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
 
+/// The `-s` of `schema check` and `test` is described in the same words, which say that it
+/// is PATH again (`schema check` said "as PATH; the flag of normalize", which read as two
+/// different things).
+#[test]
+fn s_of_schema_check_and_test_reads_the_same() {
+    let said = "-s, --schemas <PATH> Schema file or directory, the same as giving it as PATH \
+                (normalize's flag, accepted here too). Repeatable";
+    for command in [&["schema", "check", "--help"][..], &["test", "--help"]] {
+        let help = stdout(&run(command, ""));
+        let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(said), "{command:?}:\n{help}");
+    }
+}
+
 /// `gen -o NAME.gz` / `NAME.zst` writes the compression its name says (a six-month archive
 /// is kept compressed), and normalize reads each back to every record.
 #[test]
