@@ -85,10 +85,7 @@ pub fn from_file(path: &Path) -> Result<Schema, SchemaErrors> {
     let (message, hint) = match read_text(path, MAX_SCHEMA_FILE_BYTES) {
         Ok(text) => return from_str(&text, &origin),
         Err(ReadError::Io(e)) => (
-            format!(
-                "cannot read the schema file: {}",
-                lowercase_first(&e.to_string())
-            ),
+            format!("cannot read the schema file: {}", lowercase_first(&e)),
             None,
         ),
         Err(ReadError::TooLarge { max }) => (
@@ -310,10 +307,7 @@ fn walk(root: &Path, dir: &Path, found: &mut Found, errors: &mut Vec<SchemaError
                 severity: Severity::Error,
                 origin: Some(Arc::from(dir.display().to_string().as_str())),
                 span: Span::default(),
-                message: format!(
-                    "cannot read the directory: {}",
-                    lowercase_first(&e.to_string())
-                ),
+                message: format!("cannot read the directory: {}", lowercase_first(&e)),
                 hint: None,
             });
             return;
@@ -393,7 +387,10 @@ fn has_yaml_extension(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
 }
 
-fn lowercase_first(s: &str) -> String {
+/// `s` with its first letter in lower case: the operating system's "No such file or
+/// directory" inside a message of ours, which starts lower case.
+pub(crate) fn lowercase_first(s: &impl std::fmt::Display) -> String {
+    let s = s.to_string();
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),

@@ -164,7 +164,7 @@ impl TestFile {
     /// [`TestFile::from_str`].
     pub fn from_file(path: &Path) -> Result<TestFile, LoadErrors> {
         let origin = path.display().to_string();
-        let text = paths::read_test_file(path).map_err(|e| LoadErrors(vec![e]))?;
+        let text = paths::read_test_file(path, "test file").map_err(|e| LoadErrors(vec![e]))?;
         let mut f = TestFile::from_str(&text, &origin)?;
         f.path = Some(path.to_path_buf());
         Ok(f)

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::{file, BrokenSchema, LoadError, LoadErrors, Suite, TestFile};
 use crate::registry::{Registry, BUILTIN_SCHEMAS};
-use crate::schema::files::ReadError;
+use crate::schema::files::{lowercase_first, ReadError};
 use crate::schema::load;
 
 impl Suite {
@@ -59,11 +59,15 @@ impl Suite {
                     }
                 }
             } else {
-                match read_test_file(p) {
-                    Ok(text)
-                        if load::is_test_file(Path::new(p.file_name().unwrap_or_default()))
-                            || file::looks_like_tests(&text) =>
-                    {
+                let named_test = load::is_test_file(Path::new(p.file_name().unwrap_or_default()));
+                // Otherwise, which it is, its text says; one that cannot be read is either.
+                let what = if named_test {
+                    "test file"
+                } else {
+                    "schema or test file"
+                };
+                match read_test_file(p, what) {
+                    Ok(text) if named_test || file::looks_like_tests(&text) => {
                         test_files.push(p.to_path_buf());
                     }
                     Ok(_) => schema_files.push(p.to_path_buf()),
@@ -129,10 +133,13 @@ impl Suite {
 pub const MAX_TEST_FILE_BYTES: u64 = 16 << 20;
 
 /// The text of the test (or schema) file at `path`, at most [`MAX_TEST_FILE_BYTES`].
-pub(super) fn read_test_file(path: &Path) -> Result<String, LoadError> {
+///
+/// `what` names the file in the message (`test file`, `schema or test file`), as `schema
+/// check` and `normalize -s` say "cannot read the schema file: no such file or directory".
+pub(super) fn read_test_file(path: &Path, what: &str) -> Result<String, LoadError> {
     crate::schema::files::read_text(path, MAX_TEST_FILE_BYTES).map_err(|e| {
         let message = match e {
-            ReadError::Io(e) => e.to_string(),
+            ReadError::Io(e) => format!("cannot read the {what}: {}", lowercase_first(&e)),
             ReadError::TooLarge { max } => format!(
                 "the file is larger than {} MiB, more than a schema or test file may be: \
                  check that this path names one (a test file this large can be split in \

@@ -206,6 +206,50 @@ fn update_says_what_it_rewrote_beside_a_file_it_could_not() {
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
 }
 
+/// A path that does not exist is said as `schema check` and `normalize -s` say it ("cannot
+/// read the schema file: no such file ..."), not in the system's own words alone ("No such
+/// file or directory (os error 2)"), and what the file was to be is named.
+#[test]
+fn a_missing_path_is_said_as_schema_check_says_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (args, said) in [
+        (
+            &["nothere.yml"][..],
+            "nothere.yml: cannot read the schema or test file: ",
+        ),
+        (
+            &["-s", "nothere.yml"],
+            "nothere.yml: cannot read the schema or test file: ",
+        ),
+        (
+            &["nothere_tests.yml"],
+            "nothere_tests.yml: cannot read the test file: ",
+        ),
+    ] {
+        let out = test_in(dir.path(), args);
+        let e = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {e}");
+        assert_eq!(stdout(&out), "", "{args:?}");
+        assert_eq!(e.lines().count(), 1, "{args:?}: {e}");
+        assert!(
+            e.starts_with(&format!("normalog: {said}no such file or directory")),
+            "{args:?}: {e}"
+        );
+    }
+    let check = normalog()
+        .args(["schema", "check", "nothere.yml"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run");
+    assert!(
+        stderr(&check).starts_with(
+            "normalog: nothere.yml: cannot read the schema file: no such file or directory"
+        ),
+        "{}",
+        stderr(&check)
+    );
+}
+
 /// `--update` when every case passes: the report says that nothing needed rewriting (not
 /// the plain report, as if the flag had been left out), the file is untouched, exit 0.
 #[test]
