@@ -74,9 +74,11 @@ pub enum Command {
     ///
     /// Each PATH is a test file, a schema file, or a directory searched recursively: files
     /// named *_tests.yml / *_tests.yaml or inside a tests/ directory are test files, other
-    /// *.yml / *.yaml files are schemas. Log types the paths do not define come from the
-    /// built-in schemas. Without PATH, the built-in schemas are tested against their shipped
-    /// tests.
+    /// *.yml / *.yaml files are schemas. When no test file is named, a schema file named is
+    /// tested against the test files beside it, as its directory would be (those in its
+    /// directory's tests/, and its *_tests.yml neighbours), for the cases of its log type
+    /// only. Log types the paths do not define come from the built-in schemas. Without PATH,
+    /// the built-in schemas are tested against their shipped tests.
     #[command(after_help = TEST_EXIT_CODES)]
     Test(TestArgs),
     /// Generate realistic records (NDJSON, or text lines for schemas with a text parser) for

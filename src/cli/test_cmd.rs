@@ -48,7 +48,7 @@ pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
         // Passing with nothing tested would hide a misplaced or misnamed test file.
         messages::error(
             "no test cases found (test files are named *_tests.yml / *_tests.yaml, or sit in a \
-             tests/ directory beside the schema)",
+             tests/ directory beside the schema, and their cases name its log type in logType)",
         );
         return Ok(EXIT_FATAL);
     }

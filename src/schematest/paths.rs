@@ -13,8 +13,11 @@ impl Suite {
     /// Load what `paths` name. Each path is a test file, a schema file, or a directory
     /// searched recursively: files named `*_tests.yml` / `*_tests.yaml` or inside a `tests`
     /// directory are test files, other `*.yml` / `*.yaml` files are schemas. A file named
-    /// explicitly is a test file when its first document has an `input` key. Log types the
-    /// paths do not define are taken from the built-in schemas.
+    /// explicitly is a test file when its first document has an `input` key. When no test
+    /// file is named, the schema files named are tested against the test files beside them
+    /// (under the `tests` directory beside each, and the `*_tests.yml` / `*_tests.yaml` files
+    /// of its directory), for the cases of their log types only. Log types the paths do not
+    /// define are taken from the built-in schemas.
     ///
     /// # Errors
     ///
@@ -33,14 +36,19 @@ impl Suite {
     ///
     /// One broken file among many should not hide how the others fare. A schema file that
     /// does not load is listed in [`Suite::broken`], and the cases of the log type it names
-    /// fail with [`Outcome::Error`](super::Outcome::Error) rather than run against a built-in schema of that name,
-    /// which it may be an edited copy of. So does a log type that two files define, or that
-    /// clashes with another's table name: which schema the cases are for is unclear.
+    /// fail with [`Outcome::Error`](super::Outcome::Error) rather than run against a
+    /// built-in schema of that name, which it may be an edited copy of. So does a log type
+    /// that two files define, or that clashes with another's table name: which schema the
+    /// cases are for is unclear.
     pub fn load_partial<P: AsRef<Path>>(paths: &[P]) -> (Suite, Vec<LoadError>) {
         let mut errors = Vec::new();
         let mut schema_files = Vec::new();
         let mut test_files = Vec::new();
         let mut special = Vec::new();
+        // The schema files named as such (not found in a directory), and whether a test
+        // file was: see `beside`.
+        let mut named_schemas = Vec::new();
+        let mut named_a_test = false;
         for p in paths {
             let p = p.as_ref();
             if p.is_dir() {
@@ -69,12 +77,27 @@ impl Suite {
                 match read_test_file(p, what) {
                     Ok(text) if named_test || file::looks_like_tests(&text) => {
                         test_files.push(p.to_path_buf());
+                        named_a_test = true;
                     }
-                    Ok(_) => schema_files.push(p.to_path_buf()),
+                    Ok(_) => {
+                        schema_files.push(p.to_path_buf());
+                        named_schemas.push(p.to_path_buf());
+                    }
                     Err(e) => errors.push(e),
                 }
             }
         }
+        let companions = if named_a_test {
+            Vec::new()
+        } else {
+            beside(&named_schemas, &test_files, &mut special, &mut errors)
+        };
+        // The log types of the schema files named, loaded or not: what the tests found
+        // beside them are run for.
+        let named_types: Vec<String> = named_schemas
+            .iter()
+            .filter_map(|f| crate::schema::files::named_log_type(f))
+            .collect();
         let mut registry = Registry::new();
         special.sort();
         for p in special {
@@ -109,13 +132,10 @@ impl Suite {
                 Err(e) => errors.extend(LoadErrors::from(e).0),
             }
         }
-        let mut files = Vec::new();
-        for f in &test_files {
-            match TestFile::from_file(f) {
-                Ok(t) => files.push(t),
-                Err(e) => errors.extend(e.0),
-            }
-        }
+        let mut files = read_tests(&test_files, None, &mut errors);
+        // Only the named schemas' cases of those: `tests/` may hold the cases of the other
+        // schemas of the directory, which were not asked for.
+        files.extend(read_tests(&companions, Some(&named_types), &mut errors));
         (
             Suite {
                 registry,
@@ -125,6 +145,92 @@ impl Suite {
             errors,
         )
     }
+}
+
+/// Read the test files `paths`; with `log_types`, keep only their cases (and the files with
+/// one).
+fn read_tests(
+    paths: &[PathBuf],
+    log_types: Option<&[String]>,
+    errors: &mut Vec<LoadError>,
+) -> Vec<TestFile> {
+    let mut files = Vec::new();
+    for f in paths {
+        match TestFile::from_file(f) {
+            Ok(mut t) => {
+                if let Some(log_types) = log_types {
+                    t.cases.retain(|c| log_types.contains(&c.log_type));
+                }
+                if log_types.is_none() || !t.cases.is_empty() {
+                    files.push(t);
+                }
+            }
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    files
+}
+
+/// The test files beside the schema files `schemas`, as a run of their directory would find
+/// them: every file under the `tests/` directory beside each, and the `*_tests.yml` /
+/// `*_tests.yaml` files in its own directory; sorted, each once, none of `found`.
+///
+/// Naming a schema file alone (`normalog test zoom/Activity.yml`) then runs its tests, as
+/// naming its directory does; a run that names a test file runs that one only, so this is
+/// not called for it.
+fn beside(
+    schemas: &[PathBuf],
+    found: &[PathBuf],
+    special: &mut Vec<PathBuf>,
+    errors: &mut Vec<LoadError>,
+) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs: Vec<&Path> = schemas
+        .iter()
+        .map(|s| s.parent().unwrap_or(Path::new("")))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        let tests = dir.join("tests");
+        if tests.is_dir() {
+            let mut under = Vec::new();
+            if let Err(e) = walk(&tests, &mut under, special) {
+                errors.push(io_error(&tests, &e));
+            }
+            out.extend(under);
+        }
+        // `a.yml` has the parent "": listed as ".", its files named as `a.yml` is.
+        let listed = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        // Not reported when it cannot be listed: the schema named in it was read, and
+        // nothing was asked of the directory.
+        for entry in std::fs::read_dir(listed).into_iter().flatten().flatten() {
+            let name = entry.file_name();
+            let is_file = std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file());
+            if is_file
+                && !name.as_encoded_bytes().starts_with(b".")
+                && load::is_test_file(Path::new(&name))
+            {
+                out.push(dir.join(name));
+            }
+        }
+    }
+    // The same file, however it is spelled (`a/x_tests.yml`, `./a/x_tests.yml`), once.
+    let key = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let known: Vec<PathBuf> = found.iter().map(|p| key(p)).collect();
+    out.sort();
+    let mut seen = Vec::new();
+    out.retain(|p| {
+        let k = key(p);
+        let new = !known.contains(&k) && !seen.contains(&k);
+        seen.push(k);
+        new
+    });
+    out
 }
 
 /// The largest test file read: test files hold records, so they may be larger than a

@@ -206,6 +206,67 @@ fn update_says_what_it_rewrote_beside_a_file_it_could_not() {
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
 }
 
+/// A schema file named alone runs the tests beside it, as naming its directory does: here
+/// zoom/Activity.yml runs zoom/tests/Activity.yml, and not zoom/tests/Operation.yml, whose
+/// cases are another schema's. (It found no test case, and said to put them where it
+/// then did not look.)
+#[test]
+fn a_schema_file_named_alone_runs_the_tests_beside_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_tree(&shipped().join("zoom"), &dir.path().join("zoom"));
+    let out = test_in(dir.path(), &["zoom/Activity.yml"]);
+    let (o, e) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{o}{e}");
+    let cases = shipped_cases("zoom/tests/Activity.yml");
+    assert!(o.ends_with(&format!("{cases} passed, 0 failed\n")), "{o}");
+    let in_file = o
+        .lines()
+        .filter(|l| l.contains("(zoom/tests/Activity.yml:"));
+    assert_eq!(in_file.count(), cases, "{o}");
+    assert_eq!(e, "");
+}
+
+/// Which tests beside a named schema run: those of its log type, from its directory's
+/// tests/ and its *_tests.yml neighbours; a test file named runs alone.
+#[test]
+fn the_tests_beside_a_schema_are_those_of_its_log_type() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schema = |name: &str| format!("schema: {name}\nfields:\n  - name: a\n    type: string\n");
+    let case = |name: &str, log_type: &str| {
+        format!(
+            "---\nname: {name}\nlogType: {log_type}\ninput: '{{\"a\": \"y\"}}'\nresult: \
+             '{{\"a\": \"y\", \"p_log_type\": \"{log_type}\"}}'\n"
+        )
+    };
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    write("s/App.yml", &schema("Custom.App"));
+    write("s/Other.yml", &schema("Custom.Other"));
+    write(
+        "s/tests/both.yml",
+        &(case("app in tests", "Custom.App") + &case("other in tests", "Custom.Other")),
+    );
+    write("s/app_tests.yml", &case("app beside", "Custom.App"));
+    write("s/other_tests.yml", &case("other beside", "Custom.Other"));
+
+    let out = test_in(dir.path(), &["s/App.yml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "ok   app beside (s/app_tests.yml:2)\n\
+         ok   app in tests (s/tests/both.yml:2)\n\
+         2 passed, 0 failed\n"
+    );
+    let out = test_in(dir.path(), &["s/App.yml", "s/app_tests.yml"]);
+    assert_eq!(
+        stdout(&out),
+        "ok   app beside (s/app_tests.yml:2)\n1 passed, 0 failed\n"
+    );
+}
+
 /// A path that does not exist is said as `schema check` and `normalize -s` say it ("cannot
 /// read the schema file: no such file ..."), not in the system's own words alone ("No such
 /// file or directory (os error 2)"), and what the file was to be is named.
