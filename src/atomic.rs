@@ -115,6 +115,8 @@ fn what_has(path: &Path) -> &'static str {
         Ok(m) if m.file_type().is_symlink() => "a symbolic link",
         Ok(m) if m.is_file() => "a file",
         Ok(m) if m.is_dir() => "a directory",
+        #[cfg(unix)]
+        Ok(m) if std::os::unix::fs::FileTypeExt::is_fifo(&m.file_type()) => "a named pipe",
         _ => "something other than a file",
     }
 }
@@ -305,14 +307,18 @@ fn remove_abandoned(dest: &Path, name: &std::ffi::OsStr) -> Vec<PathBuf> {
             continue;
         }
         let path = entry.path();
-        let alive = pid != own_pid && Path::new("/proc").join(pid).exists();
+        let own = pid == own_pid;
+        let alive = !own && Path::new("/proc").join(pid).exists();
         // A writer locks its file just after creating it: a file written in the last
         // seconds may be one not locked yet, of a writer whose pid this process cannot see
-        // (another container, another host on a shared directory).
-        let fresh = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t.elapsed().map_or(true, |age| age < FRESH));
+        // (another container, another host on a shared directory). Not one of this
+        // process's pid: its writers are this process's, whose files are locked by now
+        // (a run restarted at once as pid 1 failed on the file of the one killed).
+        let fresh = !own
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().map_or(true, |age| age < FRESH));
         // Opened without following a link or waiting on a pipe, had one replaced the file
         // since it was listed.
         let abandoned = !alive
