@@ -254,18 +254,6 @@ impl Normalizer {
         self.n_json > 0
     }
 
-    /// Whether a CSV log type reads a header line. It learns it from an input's first
-    /// record, which the records of a JSON document from its middle do not show it: such a
-    /// run sends a document whole to one worker (see `pipeline::chunker::document`).
-    pub(crate) fn reads_headers(&self) -> bool {
-        self.plans[self.n_json..].iter().any(|p| {
-            p.text
-                .as_ref()
-                .and_then(|t| t.csv.as_ref())
-                .is_some_and(|c| c.has_header)
-        })
-    }
-
     /// Whether `key` names a top-level field of one of the JSON log types: an object that
     /// holds it is a record of that type (refused, then rejected with its own reason), not
     /// an API envelope whose field holds records.

@@ -27,6 +27,18 @@ pub(super) fn skips(plan: &TextPlan, slot: &mut TextSlot, line: &str, pos: Posit
 }
 
 impl Normalizer {
+    /// Whether a CSV log type reads a header line. It learns it from an input's first
+    /// record, which the records of a JSON document from its middle do not show it: such a
+    /// run sends a document whole to one worker (see `pipeline::chunker::document`).
+    pub(crate) fn reads_headers(&self) -> bool {
+        self.plans[self.n_json..].iter().any(|p| {
+            p.text
+                .as_ref()
+                .and_then(|t| t.csv.as_ref())
+                .is_some_and(|c| c.has_header)
+        })
+    }
+
     /// Say that the records that follow come from the middle of an input that starts with
     /// `head`: its first line (without its line end; `None` when it is blank or unknown), or
     /// its first lines (each ended by `\n`, the last one whole too). Only CSV log types with

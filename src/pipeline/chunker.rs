@@ -12,7 +12,7 @@ use super::chunk::{Bufs, Chunk, Framing, Kind};
 use super::input::{self, Input};
 use crate::parse::frame;
 use crate::sink::Summary;
-use shape::{detect, head};
+use shape::detect;
 use values::Walk;
 
 mod document;
@@ -320,30 +320,6 @@ impl Open<'_> {
             classified: None,
             document_over: self.document_over.take(),
         }
-    }
-
-    /// Add the lines of the chunk at `line` to the head while the head is short and the
-    /// chunk continues it; anything else (a skipped over-long line, a full head, a chunk
-    /// that holds more than fits) completes it.
-    fn grow_head(&mut self, kind: Kind, line: u64, data: &[u8]) {
-        self.head_taken = true;
-        // A document's chunks carry its first lines, taken before it is cut
-        // (`document_read`): its chunks of records are not lines that go on from them.
-        if kind != Kind::Lines || line != self.head_lines + 1 {
-            return;
-        }
-        let had = self.head.as_deref().unwrap_or_default();
-        let Some(part) = head(data, HEAD_BYTES.saturating_sub(had.len()), had.is_empty()) else {
-            return;
-        };
-        let mut grown = Vec::with_capacity(had.len() + part.len());
-        grown.extend_from_slice(had);
-        grown.extend_from_slice(part);
-        self.head_lines += count_lines(part);
-        // All of the chunk fitted, ending with a line end: the next one may go on.
-        self.head_taken =
-            part.len() < data.len() || grown.len() >= HEAD_BYTES || !part.ends_with(b"\n");
-        self.head = Some(Arc::from(grown));
     }
 
     /// Send `data[..cut]` (whole lines) and keep the rest as pending.

@@ -1,7 +1,10 @@
 //! What an input's first bytes tell: its framing (NDJSON lines or a whole JSON document),
 //! and the whole lines of its start that a chunk carries as its head.
 
-use super::Mode;
+use std::sync::Arc;
+
+use super::{count_lines, Mode, Open, HEAD_BYTES};
+use crate::pipeline::chunk::Kind;
 
 /// Decide the framing from the first bytes: `None` while more input is needed.
 pub(super) fn detect(data: &[u8], eof: bool, chunk_bytes: usize) -> Option<Mode> {
@@ -47,7 +50,7 @@ fn closes(text: &[u8]) -> bool {
 
 /// The whole lines of `data` within its first `room` bytes, or (`first`: the input's first
 /// chunk) its first line if that is longer; none when empty.
-pub(super) fn head(data: &[u8], room: usize, first: bool) -> Option<&[u8]> {
+fn head(data: &[u8], room: usize, first: bool) -> Option<&[u8]> {
     let end = if data.len() <= room {
         data.len()
     } else {
@@ -59,4 +62,30 @@ pub(super) fn head(data: &[u8], room: usize, first: bool) -> Option<&[u8]> {
         }
     };
     (end > 0).then(|| &data[..end])
+}
+
+impl Open<'_> {
+    /// Add the lines of the chunk at `line` to the head while the head is short and the
+    /// chunk continues it; anything else (a skipped over-long line, a full head, a chunk
+    /// that holds more than fits) completes it.
+    pub(super) fn grow_head(&mut self, kind: Kind, line: u64, data: &[u8]) {
+        self.head_taken = true;
+        // A document's chunks carry its first lines, taken before it is cut
+        // (`document_read`): its chunks of records are not lines that go on from them.
+        if kind != Kind::Lines || line != self.head_lines + 1 {
+            return;
+        }
+        let had = self.head.as_deref().unwrap_or_default();
+        let Some(part) = head(data, HEAD_BYTES.saturating_sub(had.len()), had.is_empty()) else {
+            return;
+        };
+        let mut grown = Vec::with_capacity(had.len() + part.len());
+        grown.extend_from_slice(had);
+        grown.extend_from_slice(part);
+        self.head_lines += count_lines(part);
+        // All of the chunk fitted, ending with a line end: the next one may go on.
+        self.head_taken =
+            part.len() < data.len() || grown.len() >= HEAD_BYTES || !part.ends_with(b"\n");
+        self.head = Some(Arc::from(grown));
+    }
 }
