@@ -65,6 +65,19 @@ fn output_files_named_gz_or_zst_are_compressed() {
     assert_eq!(names, ["e.ndjson.gz", "e.ndjson.zst", "plain.ndjson"]);
 }
 
+/// A named pipe `events.pipe` made in `dir`, and a thread that reads it to its end.
+#[cfg(unix)]
+fn read_a_pipe(dir: &std::path::Path) -> (std::path::PathBuf, std::thread::JoinHandle<String>) {
+    let fifo = dir.join("events.pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the pipe"))
+    };
+    (fifo, reader)
+}
+
 /// `-o` naming a device or a pipe (`-o /dev/null` is the common case) writes into it: the
 /// write-then-rename used for regular files would replace it with a plain file.
 #[cfg(unix)]
@@ -72,13 +85,7 @@ fn output_files_named_gz_or_zst_are_compressed() {
 fn output_to_a_pipe_writes_into_it_and_leaves_it_a_pipe() {
     use std::os::unix::fs::FileTypeExt;
     let dir = tempfile::tempdir().expect("tempdir");
-    let fifo = dir.path().join("events.pipe");
-    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
-    assert!(made.success());
-    let reader = {
-        let fifo = fifo.clone();
-        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the pipe"))
-    };
+    let (fifo, reader) = read_a_pipe(dir.path());
     let o = run(&["normalize", "-o", fifo.to_str().expect("path")], ACTIVITY);
     assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
     // Checked before joining: had the pipe been replaced, the reader would wait forever.
@@ -99,13 +106,7 @@ fn output_to_a_pipe_writes_into_it_and_leaves_it_a_pipe() {
 #[test]
 fn max_rejects_into_a_pipe_says_the_output_is_incomplete() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let fifo = dir.path().join("events.pipe");
-    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
-    assert!(made.success());
-    let reader = {
-        let fifo = fifo.clone();
-        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the pipe"))
-    };
+    let (fifo, reader) = read_a_pipe(dir.path());
     let input = format!("{ACTIVITY}\n{{}}\n{{}}\n{ACTIVITY}\n");
     let path = fifo.to_str().expect("path");
     let o = run(

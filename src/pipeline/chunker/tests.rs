@@ -6,24 +6,25 @@ fn framing(chunk: usize, max: usize) -> Framing {
     Framing::for_tests(chunk, max)
 }
 
-/// Chunks of one in-memory input: (kind, byte, line, data, bytes).
-fn chunks(input: &[u8], f: &Framing) -> Vec<(Kind, u64, u64, String, u64)> {
+/// Every chunk of one in-memory input (written to a file and read as one).
+fn every_chunk(input: &[u8], f: &Framing) -> Vec<Chunk> {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("in");
     std::fs::write(&p, input).unwrap();
     let inputs = [Input::Path(p)];
     let mut c = Chunker::new(&inputs, f);
-    let mut out = Vec::new();
-    while let Some(ch) = c.next_chunk(Bufs::default()) {
-        out.push((
-            ch.kind,
-            ch.byte,
-            ch.line,
-            String::from_utf8_lossy(&ch.bufs.data).into_owned(),
-            ch.bytes,
-        ));
-    }
-    out
+    std::iter::from_fn(|| c.next_chunk(Bufs::default())).collect()
+}
+
+/// Chunks of one in-memory input: (kind, byte, line, data, bytes).
+fn chunks(input: &[u8], f: &Framing) -> Vec<(Kind, u64, u64, String, u64)> {
+    every_chunk(input, f)
+        .into_iter()
+        .map(|ch| {
+            let data = String::from_utf8_lossy(&ch.bufs.data).into_owned();
+            (ch.kind, ch.byte, ch.line, data, ch.bytes)
+        })
+        .collect()
 }
 
 #[test]
@@ -241,14 +242,9 @@ fn a_paused_stream_gives_its_lines_at_once_with_the_head_so_far() {
 /// Every chunk of one input with its records: (kind, byte, line, records' text, whether
 /// the input ended with it). Checks that each record is at its chunk's position in `input`.
 fn document_chunks(input: &[u8], f: &Framing) -> Vec<(Kind, u64, u64, Vec<String>, bool)> {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("in");
-    std::fs::write(&p, input).unwrap();
-    let inputs = [Input::Path(p)];
-    let mut c = Chunker::new(&inputs, f);
     let mut out = Vec::new();
     let mut bytes = 0;
-    while let Some(ch) = c.next_chunk(Bufs::default()) {
+    for ch in every_chunk(input, f) {
         let byte = usize::try_from(ch.byte).unwrap();
         assert_eq!(ch.line, 1 + count_lines(&input[..byte]), "chunk at {byte}");
         let mut records = Vec::new();
@@ -345,14 +341,8 @@ fn every_chunk_of_a_document_has_its_head() {
     let max = usize::try_from(MAX_CHUNK_LINES).unwrap();
     let records: Vec<String> = (0..=2 * max).map(|i| format!("\"x{i}\"")).collect();
     let input = format!("[\"a\",\n{}]\n", records.join(",\n"));
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("in");
-    std::fs::write(&p, &input).unwrap();
-    let inputs = [Input::Path(p)];
-    let f = framing(1 << 20, 1 << 20);
-    let mut c = Chunker::new(&inputs, &f);
     let mut heads = Vec::new();
-    while let Some(ch) = c.next_chunk(Bufs::default()) {
+    for ch in every_chunk(input.as_bytes(), &framing(1 << 20, 1 << 20)) {
         assert_eq!(ch.kind, Kind::Document);
         heads.push(ch.head.map(|h| String::from_utf8(h.to_vec()).unwrap()));
     }
