@@ -27,9 +27,9 @@ const SCHEMAS: [(&str, &str); 2] = [
 /// Blocks of 60 records: the first 2 of a block only one log type accepts (`Custom.Bb` in
 /// even blocks, `Custom.Aa` in odd ones), the others both; and a record no log type
 /// accepts now and then.
-fn records() -> Vec<String> {
+fn records(n: usize) -> Vec<String> {
     let pad = "x".repeat(40);
-    (0..6000)
+    (0..n)
         .map(|i| {
             let (block, at) = (i / 60, i % 60);
             if i % 97 == 50 {
@@ -85,11 +85,34 @@ fn ambiguous_records_are_classified_alike_on_any_number_of_threads() {
     for (name, yaml) in SCHEMAS {
         registry.add_str(yaml, name).unwrap();
     }
-    let records = records();
+    let records = records(6000);
     let input = dir.path().join("in.jsonl");
     std::fs::write(&input, records.join("\n") + "\n").unwrap();
-    let inputs = [Input::Path(input)];
-    let want: Vec<(String, String)> = expected(&records)
+    check(&registry, &[Input::Path(input)], &records);
+}
+
+/// The same, the last 20,000 records inside an API page, which a worker cuts into parts
+/// (`pipeline/split.rs`) that the ordered writer checks like chunks: the page starts in
+/// the middle of a block of ambiguous records, whose log type the records before it set.
+#[test]
+fn ambiguous_records_of_a_big_page_are_classified_alike_on_any_number_of_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut registry = Registry::new();
+    for (name, yaml) in SCHEMAS {
+        registry.add_str(yaml, name).unwrap();
+    }
+    let records = records(26_030);
+    let (lines, page) = records.split_at(6030);
+    let input = dir.path().join("in.jsonl");
+    let page = format!("{{\"items\":[{}]}}", page.join(","));
+    std::fs::write(&input, lines.join("\n") + "\n" + &page + "\n").unwrap();
+    check(&registry, &[Input::Path(input)], &records);
+}
+
+/// `inputs` hold `records` (alone or as the elements of a page): their events are
+/// classified by the rule, on one thread and on several.
+fn check(registry: &Registry, inputs: &[Input], records: &[String]) {
+    let want: Vec<(String, String)> = expected(records)
         .into_iter()
         .zip(0..)
         .filter_map(|(lt, i)| Some((lt?.to_owned(), i.to_string())))
@@ -100,9 +123,9 @@ fn ambiguous_records_are_classified_alike_on_any_number_of_threads() {
     batch.chunk_bytes(4096);
 
     let mut collect = Collect::default();
-    let mut norm = builder.build(&registry).unwrap();
+    let mut norm = builder.build(registry).unwrap();
     batch
-        .run(&mut norm, &inputs, &mut collect, &mut Ignore)
+        .run(&mut norm, inputs, &mut collect, &mut Ignore)
         .unwrap();
     let single: String = collect.events.iter().map(|e| e.clone() + "\n").collect();
     assert_eq!(log_types(single.as_bytes()), want, "one thread");
@@ -113,8 +136,8 @@ fn ambiguous_records_are_classified_alike_on_any_number_of_threads() {
             .threads(threads)
             .run_ndjson(
                 &builder,
-                &registry,
-                &inputs,
+                registry,
+                inputs,
                 &mut out,
                 ndjson::Options::default(),
                 &mut Ignore,

@@ -54,16 +54,20 @@ impl Normalizer {
             }
         }
         let head = head.unwrap_or_default();
-        let lines = head
+        let mut lines = head
             .strip_suffix(b"\n")
             .unwrap_or(head)
             .split(|&b| b == b'\n');
-        for (line_no, line) in (1..).zip(lines) {
-            // Read only as far as a log type waits for its header (usually line 1; for JSON
-            // log types alone, not at all).
+        // Read only as far as a log type waits for its header (usually line 1; for JSON log
+        // types alone, not at all: not even to the end of line 1, which may be an API page
+        // of megabytes that every part of it would look through).
+        for line_no in 1.. {
             if !self.text_slots.iter().any(csv::waits_for_header) {
                 break;
             }
+            let Some(line) = lines.next() else {
+                break;
+            };
             // Lines that are not text are no one's header (as a row they would be refused).
             let Some(line) = std::str::from_utf8(line).ok().and_then(|l| {
                 let l = l.strip_suffix('\r').unwrap_or(l);

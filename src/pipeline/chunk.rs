@@ -61,6 +61,10 @@ pub(crate) enum Kind {
     TooLong { len: usize },
     /// No data: an input that could not be opened, or the end marker of an input.
     Empty,
+    /// Elements of an API page too big for one chunk's results, from element `first` of
+    /// the page on ([`Bufs::records`]); the page's field is [`Chunk::page`]. Made by a
+    /// worker ([`split`](super::split)), not by the reader.
+    Elements { first: u64 },
 }
 
 /// A rejected record of a chunk: the error (with a chunk-relative record index unless
@@ -142,4 +146,15 @@ pub(crate) struct Chunk {
     /// Set on the first chunk after the input, which started as a JSON document, outgrew
     /// the document limit (this one) and is read as lines from there on.
     pub document_over: Option<usize>,
+    /// Which part of the reader's chunk `seq` this is: 0, then the parts a worker cut a
+    /// big API page of it into ([`split`](super::split)), in order.
+    pub part: u32,
+    /// More parts of chunk `seq` follow this one.
+    pub more: bool,
+    /// A [`Kind::Elements`] chunk's page field.
+    pub page: Option<Arc<str>>,
+    /// Set by [`process`](super::records::process) when it stopped at an API page with
+    /// more elements than a chunk holds: the rest of the chunk, from the page on, is to
+    /// be cut into parts.
+    pub split: Option<super::split::Split>,
 }

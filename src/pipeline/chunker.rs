@@ -230,6 +230,10 @@ impl<'a> Chunker<'a> {
                     live: false,
                     classified: None,
                     document_over: None,
+                    part: 0,
+                    more: false,
+                    page: None,
+                    split: None,
                 },
             }
         };
@@ -319,6 +323,10 @@ impl Open<'_> {
             live: false,
             classified: None,
             document_over: self.document_over.take(),
+            part: 0,
+            more: false,
+            page: None,
+            split: None,
         }
     }
 

@@ -11,27 +11,36 @@ use std::ops::Range;
 use serde_json::value::RawValue;
 
 use super::records::{offset_in, Capture, Ctx, LineCounter};
+use super::split::Split;
 use crate::error::Position;
 use crate::sink::Sink;
 
 impl<S: Sink + ?Sized> Ctx<'_, S> {
-    /// Normalize the records of an envelope found in the record at `page_pos`. A refused
-    /// record inside it is rejected at its own position, naming the envelope's field: the
-    /// refusal of the record inside says what is wrong with it, where the envelope's own
-    /// refusal (no log type has a field named like the envelope's) would not.
+    /// Normalize the records of an envelope found in the record `data[page]` at
+    /// `page_pos`. A refused record inside it is rejected at its own position, naming the
+    /// envelope's field: the refusal of the record inside says what is wrong with it, where
+    /// the envelope's own refusal (no log type has a field named like the envelope's) would
+    /// not. A page of more elements than a chunk holds stops the chunk instead ([`Split`]).
     pub(super) fn unwrap(
         &mut self,
         data: &[u8],
-        page_start: usize,
-        env: &Envelope<'_>,
+        page: Range<usize>,
+        env: Envelope<'_>,
         page_pos: Position,
     ) -> Result<(), S::Error> {
-        // The envelope was counted as one record by the caller; its records replace it.
+        if !env.single && Split::needed(env.elems.len()) {
+            let mut elems = env.elems;
+            for r in &mut elems {
+                *r = page.start + r.start..page.start + r.end;
+            }
+            self.split = Some(Split::new(&env.field, elems, page.end));
+            return Ok(());
+        }
         let elems = &env.elems;
+        // The envelope was counted as one record by the caller; its records replace it.
         self.record = self.record - 1 + elems.len() as u64;
-        let page = &data[page_start..];
         let mut lines = LineCounter {
-            at: 0,
+            at: page.start,
             line: page_pos.line,
         };
         for (i, r) in elems.iter().enumerate() {
@@ -41,28 +50,71 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
             // A page element is numbered inside its page; a single-record response's
             // record keeps the envelope's place in the input.
             let index = (!env.single).then_some(i as u64);
+            let range = page.start + r.start..page.start + r.end;
             let pos = Position::new(
                 page_pos.byte + r.start as u64,
-                lines.line_at(page, r.start),
+                lines.line_at(data, range.start),
                 index.unwrap_or(page_pos.record),
             );
-            let range = page_start + r.start..page_start + r.end;
-            let mut capture = Capture {
-                inner: &mut *self.sink,
-                summary: &mut *self.summary,
-                held: None,
-                // Elements are JSON objects, which no text log type skips.
-                seen: false,
-            };
-            if !self
-                .norm
-                .normalize_bytes(&data[range.clone()], pos, &mut capture)?
-            {
-                self.stop = true;
+            self.element(data, range, pos, index, &env.field)?;
+        }
+        Ok(())
+    }
+
+    /// Normalize the elements of an API page at `records` in `data` (a part of a big page,
+    /// [`Kind::Elements`](super::chunk::Kind::Elements)), the first being element `first`
+    /// of the page of `field`; `base` is the position of `data[0]`.
+    pub(super) fn elements(
+        &mut self,
+        data: &[u8],
+        records: &[Range<usize>],
+        base: (u64, u64),
+        first: u64,
+        field: &str,
+    ) -> Result<(), S::Error> {
+        let mut lines = LineCounter {
+            at: 0,
+            line: base.1,
+        };
+        for (index, range) in (first..).zip(records) {
+            if self.stop {
+                break;
             }
-            if let Some(err) = capture.held {
-                self.commit_reject_in(data, err, range, index, Some(env.field.as_ref()))?;
-            }
+            self.record += 1;
+            let pos = Position::new(
+                base.0 + range.start as u64,
+                lines.line_at(data, range.start),
+                index,
+            );
+            self.element(data, range.clone(), pos, Some(index), field)?;
+        }
+        Ok(())
+    }
+
+    /// Normalize the envelope's record `data[range]`, element `index` of its page.
+    fn element(
+        &mut self,
+        data: &[u8],
+        range: Range<usize>,
+        pos: Position,
+        index: Option<u64>,
+        field: &str,
+    ) -> Result<(), S::Error> {
+        let mut capture = Capture {
+            inner: &mut *self.sink,
+            summary: &mut *self.summary,
+            held: None,
+            // Elements are JSON objects, which no text log type skips.
+            seen: false,
+        };
+        if !self
+            .norm
+            .normalize_bytes(&data[range.clone()], pos, &mut capture)?
+        {
+            self.stop = true;
+        }
+        if let Some(err) = capture.held {
+            self.commit_reject_in(data, err, range, index, Some(field))?;
         }
         Ok(())
     }

@@ -92,6 +92,10 @@
 //!   exactly one field whose value is an array of objects (e.g. Zendesk
 //!   `{"audit_logs":[...],"next_page":..}`, Zoom `{"from":..,"activity_logs":[...]}`) is
 //!   unwrapped: each element of the array is a record, and an empty page holds no record.
+//!   The reader cannot tell a page from a record, so a page reaches a worker whole; one
+//!   of more than 8,192 elements is cut there into parts of at most that many elements
+//!   and about [`Batch::chunk_bytes`], written one after the other like chunks (see
+//!   `split.rs`).
 //! * **Single-record responses**: an object record that no schema accepts and whose only
 //!   field holds an object (Zendesk's "show audit log", `{"audit_log":{...}}`) is that
 //!   object: it is normalized, or rejected with its own reason, inside the field.
@@ -123,6 +127,8 @@ mod parallel;
 mod pipe;
 mod records;
 pub mod rejects;
+mod sequential;
+mod split;
 
 use std::io::{self, Read, Write};
 use std::num::NonZeroUsize;
@@ -137,9 +143,8 @@ use crate::sink::ndjson_dir::NdjsonDirWriter;
 #[cfg(feature = "parquet")]
 use crate::sink::parquet::ParquetWriter;
 use crate::sink::{Sink, Summary};
-use chunk::{Bufs, Framing};
-use chunker::{Chunker, Source};
-use emitter::Emitter;
+use chunk::Framing;
+use chunker::Source;
 pub use input::{expand, Compression, Expander, Input, SharedReader};
 pub use observe::{Ignore, Observer, Progress, Reject, RunSummary};
 
@@ -300,69 +305,6 @@ impl Batch {
         self.cancel
             .as_ref()
             .is_some_and(|f| f.load(Ordering::Relaxed))
-    }
-
-    /// Normalize every input into `sink` on this thread, then call [`Sink::finish`].
-    ///
-    /// # Errors
-    ///
-    /// The sink's errors and the observer's I/O errors abort the run. Unreadable inputs and
-    /// bad records do not.
-    pub fn run<S, O>(
-        &self,
-        normalizer: &mut Normalizer,
-        inputs: &[Input],
-        sink: &mut S,
-        observer: &mut O,
-    ) -> Result<RunSummary, S::Error>
-    where
-        S: Sink + ?Sized,
-        O: Observer + ?Sized,
-    {
-        self.run_source(normalizer, Source::Inputs(inputs), sink, observer)
-    }
-
-    /// [`run`](Self::run) over inputs, or over a reader the caller lends: everything
-    /// happens on this thread, so the reader need not be `Send` nor `'static`.
-    fn run_source<S, O>(
-        &self,
-        normalizer: &mut Normalizer,
-        inputs: Source<'_>,
-        sink: &mut S,
-        observer: &mut O,
-    ) -> Result<RunSummary, S::Error>
-    where
-        S: Sink + ?Sized,
-        O: Observer + ?Sized,
-    {
-        let framing = self.framing(normalizer, false);
-        let count = inputs.len();
-        let mut chunker = Chunker::from_source(inputs, &framing);
-        if let Some(flag) = &self.cancel {
-            chunker.stop_on(Arc::clone(flag));
-        }
-        let mut emitter = Emitter::new(self.max_rejects, count);
-        let mut bufs = Bufs::default();
-        while let Some(mut chunk) = chunker.next_chunk(bufs) {
-            if self.cancelled() {
-                return Err(S::Error::from(Error::cancelled()));
-            }
-            let before = emitter.records_before(&chunk);
-            records::process_numbered(normalizer, &mut chunk, &framing, sink, before)?;
-            let go_on = emitter
-                .emit(&mut chunk, observer)
-                .map_err(|e| S::Error::from(Error::from(e)))?;
-            bufs = chunk.bufs;
-            bufs.recycle(framing.chunk_bytes);
-            if !go_on {
-                break;
-            }
-        }
-        if self.cancelled() {
-            return Err(S::Error::from(Error::cancelled()));
-        }
-        sink.finish(&emitter.run.summary)?;
-        Ok(emitter.run)
     }
 
     /// Normalize every input on [`threads`](Self::threads) workers and write NDJSON events

@@ -17,8 +17,8 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -26,6 +26,7 @@ use super::chunk::{Bufs, Chunk, Framing};
 use super::chunker::Chunker;
 use super::emitter::Emitter;
 use super::records;
+use super::split::Parts;
 use super::{Batch, Input, Observer, RunSummary};
 use crate::error::Error;
 use crate::event::Event;
@@ -36,6 +37,10 @@ use crate::sink::{ndjson, Sink};
 
 /// How often the ordered writer, waiting for a chunk, looks at the cancellation flag.
 const CANCEL_POLL: Duration = Duration::from_millis(50);
+
+/// How often a worker with the parts of a big API page looks whether the writer has
+/// reached its chunk.
+const PART_POLL: Duration = Duration::from_millis(1);
 
 /// Buffers in flight per worker: enough to keep workers busy while the writer waits for
 /// a slow chunk, few enough to bound memory (about 3 × chunk size each).
@@ -140,6 +145,8 @@ where
     let (done_tx, done_rx) = sync_channel::<(Chunk, E::Output)>(in_flight);
     // Also the inputs' stop: one waiting for its next byte gives up once it is set.
     let stop = Arc::new(AtomicBool::new(false));
+    // How many chunks the writer has written, every part of each.
+    let written = &AtomicU64::new(0);
     // Stop early: the run ended early (this thread's `stop`), or the caller cancelled it.
     let stopping = || stop.load(Ordering::Relaxed) || batch.cancelled();
 
@@ -153,34 +160,25 @@ where
                 read(inputs, framing, stop_inputs, &pool_rx, &work_tx, stopping);
             })
             .map_err(refused)?;
-        for (mut norm, mut encoder) in workers {
-            let work_rx = Arc::clone(&work_rx);
-            let done_tx = done_tx.clone();
-            let worker = std::thread::Builder::new().name("normalog-work".into());
-            worker
-                .spawn_scoped(s, move || loop {
-                    // The lock is held only while waiting for a chunk (a shared receiver).
-                    let next = match work_rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok(mut chunk) = next else { return };
-                    if stopping() {
-                        return;
-                    }
-                    let output = encoder.encode(&mut norm, &mut chunk, framing);
-                    if done_tx.send((chunk, output)).is_err() {
-                        return;
-                    }
-                })
+        for (norm, encoder) in workers {
+            let worker = Worker {
+                work: Arc::clone(&work_rx),
+                done: done_tx.clone(),
+                framing,
+                written,
+            };
+            std::thread::Builder::new()
+                .name("normalog-work".into())
+                .spawn_scoped(s, move || worker.run(norm, encoder, stopping))
                 .map_err(refused)?;
         }
         drop(done_tx);
         drop(work_rx);
 
         let mut emitter = Emitter::new(batch.max_rejects, inputs.len());
-        let mut waiting: BTreeMap<u64, (Chunk, E::Output)> = BTreeMap::new();
-        let mut next = 0u64;
+        // Keyed by chunk and part.
+        let mut waiting: BTreeMap<(u64, u32), (Chunk, E::Output)> = BTreeMap::new();
+        let mut next = (0u64, 0u32);
         let mut order = Reclassify::new(builder, registry, &make);
         let result = 'run: loop {
             if batch.cancelled() {
@@ -197,9 +195,13 @@ where
                     };
                 }
             };
-            waiting.insert(chunk.seq, (chunk, output));
+            waiting.insert((chunk.seq, chunk.part), (chunk, output));
             while let Some((mut chunk, mut output)) = waiting.remove(&next) {
-                next += 1;
+                next = if chunk.more {
+                    (next.0, next.1 + 1)
+                } else {
+                    (next.0 + 1, 0)
+                };
                 if let Err(e) = order.check(&mut chunk, &mut output, framing) {
                     break 'run Err(e);
                 }
@@ -211,8 +213,12 @@ where
                     Ok(false) => break 'run Ok(()),
                     Err(e) => break 'run Err(Error::from(e)),
                 }
-                chunk.bufs.recycle(framing.chunk_bytes);
-                let _ = pool_tx.send(chunk.bufs);
+                written.store(next.0, Ordering::Release);
+                // The parts after part 0 have buffers of their own, not the pool's.
+                if chunk.part == 0 {
+                    chunk.bufs.recycle(framing.chunk_bytes);
+                    let _ = pool_tx.send(chunk.bufs);
+                }
             }
         };
         // Unblock and stop the other threads if we stopped early.
@@ -222,6 +228,57 @@ where
         result?;
         Ok(emitter.run)
     })
+}
+
+/// A worker's ends of the channels, and what it reads of the run.
+struct Worker<'a, E: Encoder> {
+    work: Arc<Mutex<Receiver<Chunk>>>,
+    done: SyncSender<(Chunk, E::Output)>,
+    framing: &'a Framing,
+    /// How many chunks the writer has written.
+    written: &'a AtomicU64,
+}
+
+impl<E: Encoder> Worker<'_, E> {
+    /// Encode chunks until there are no more or the run stops.
+    fn run(self, mut norm: Normalizer, mut encoder: E, stopping: &impl Fn() -> bool) {
+        loop {
+            // The lock is held only while waiting for a chunk (a shared receiver).
+            let next = match self.work.lock() {
+                Ok(rx) => rx.recv(),
+                Err(_) => return,
+            };
+            let Ok(mut chunk) = next else { return };
+            if stopping() {
+                return;
+            }
+            let output = encoder.encode(&mut norm, &mut chunk, self.framing);
+            let (seq, split) = (chunk.seq, chunk.split.take());
+            let parts = split.map(|split| Parts::new(&mut chunk, split, self.framing));
+            if self.done.send((chunk, output)).is_err() {
+                return;
+            }
+            let Some(parts) = parts else { continue };
+            // The parts of a big API page go to the writer as it writes them: sent before
+            // it reaches this chunk, they would all wait in its reorder buffer, as the whole
+            // page's results did before.
+            while self.written.load(Ordering::Acquire) < seq {
+                if stopping() {
+                    return;
+                }
+                std::thread::sleep(PART_POLL);
+            }
+            for mut part in parts {
+                if stopping() {
+                    return;
+                }
+                let output = encoder.encode(&mut norm, &mut part, self.framing);
+                if self.done.send((part, output)).is_err() {
+                    return;
+                }
+            }
+        }
+    }
 }
 
 /// A thread the system refuses (a process limit) ends the run with its error, not a
@@ -314,6 +371,8 @@ impl<'a, E: Encoder, M: Fn() -> E> Reclassify<'a, E, M> {
         chunk.bufs.rejects.clear();
         norm.start_from(self.state);
         *output = encoder.encode(norm, chunk, framing);
+        // Part 0 of a big API page stops at the page again; its worker sends the parts.
+        chunk.split = None;
         if let Some(start) = chunk.classified {
             self.state = start.state_after(self.state).unwrap_or(start.to);
         }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use super::chunk::{Bufs, Chunk, Framing, Kind, RejectRec};
 use super::chunker::count_lines;
 use super::envelope::envelope;
+use super::split::Split;
 use crate::error::{Category, Error, ErrorKind, Position};
 use crate::event::Event;
 use crate::parse::frame::{Line, Lines};
@@ -55,6 +56,8 @@ pub(super) struct Ctx<'a, S: ?Sized> {
     /// sink's rejects then number their records in the input, as the observer's do.
     records_before: u64,
     pub(super) stop: bool,
+    /// Set when the chunk stopped at a big API page ([`Split`]).
+    pub(super) split: Option<Split>,
 }
 
 /// Normalize every record of a chunk into `sink`, counting into `chunk.summary` and
@@ -108,8 +111,10 @@ pub(crate) fn process_numbered<S: Sink + ?Sized>(
         record: 0,
         records_before,
         stop: false,
+        split: None,
     };
     let base = (chunk.byte, chunk.line);
+    let page = chunk.page.clone();
     match chunk.kind {
         Kind::Lines => ctx.lines(data, base)?,
         Kind::Document => ctx.document(data, records, base)?,
@@ -123,10 +128,20 @@ pub(crate) fn process_numbered<S: Sink + ?Sized>(
             ctx.record = 1;
             ctx.commit_reject(data, err, 0..0, None)?;
         }
+        Kind::Elements { first } => {
+            ctx.elements(
+                data,
+                records,
+                base,
+                first,
+                page.as_deref().unwrap_or_default(),
+            )?;
+        }
         Kind::Empty => {}
     }
     chunk.classified = ctx.norm.end_chunk();
     chunk.stop = ctx.stop;
+    chunk.split = ctx.split;
     chunk.summary = summary;
     Ok(())
 }
@@ -155,7 +170,7 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
     /// Frame `data[from..]` as NDJSON lines; `base` is the position of `data[0]`.
     fn lines(&mut self, data: &[u8], base: (u64, u64)) -> Result<(), S::Error> {
         let mut lines = Lines::new(data, Position::new(base.0, base.1, self.record));
-        while !self.stop {
+        while !self.stop && self.split.is_none() {
             match lines.next() {
                 None => break,
                 Some(Line::Blank) => self.summary.blank_lines += 1,
@@ -183,7 +198,7 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
             line: base.1,
         };
         for range in records {
-            if self.stop {
+            if self.stop || self.split.is_some() {
                 break;
             }
             let pos = Position::new(
@@ -217,7 +232,7 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         if is_object {
             if let Some(field) = self.framing.envelope.as_deref() {
                 if let Some(env) = envelope(raw, Some(field)) {
-                    return self.unwrap(data, range.start, &env, pos);
+                    return self.unwrap(data, range, env, pos);
                 }
             }
         }
@@ -247,7 +262,7 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
                     if let Some(env) =
                         envelope(raw, None).filter(|env| !self.norm.has_json_field(env.field()))
                     {
-                        return self.unwrap(data, range.start, &env, pos);
+                        return self.unwrap(data, range, env, pos);
                     }
                 }
                 // Not the page the caller said to expect: say so, with the record's refusal.

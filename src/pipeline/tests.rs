@@ -161,3 +161,117 @@ fn rejects_of_a_long_document_keep_their_place() {
         assert_eq!(seen.0, want, "threads {threads}");
     }
 }
+
+/// What a run reported: each reject's record, page index and field, and at each progress
+/// step (one per part of a chunk written) how many rejects came with it.
+#[derive(Default)]
+struct Steps {
+    rejects: Vec<(u64, Option<u64>, Option<String>, usize)>,
+    this_step: u64,
+    per_step: Vec<u64>,
+}
+
+impl Observer for Steps {
+    fn rejected(&mut self, r: &Reject<'_>) -> io::Result<()> {
+        let record = r.error.position().map_or(u64::MAX, |p| p.record);
+        let field = r.field.map(str::to_owned);
+        self.rejects.push((record, r.index, field, r.raw.len()));
+        self.this_step += 1;
+        Ok(())
+    }
+
+    fn progress(&mut self, _: &Progress) {
+        self.per_step.push(std::mem::take(&mut self.this_step));
+    }
+}
+
+/// A page of 30,000 elements, two in three refused, between other records: its elements
+/// are written a chunk's worth at a time (a worker held all 20,000 rejects before, and a
+/// 15 MB page of `{}` 3 GB), numbered and placed as before, on one thread and several,
+/// on a line and inside a document.
+#[test]
+fn a_big_page_is_written_a_chunk_at_a_time() {
+    let valid =
+        |i: u64| format!(r#"{{"id":{i},"action":"create","created_at":"2024-05-01T10:00:00Z"}}"#);
+    let element = |i: u64| {
+        if i % 3 == 2 {
+            valid(i)
+        } else {
+            format!(r#"{{"id":{i}}}"#)
+        }
+    };
+    let elements: Vec<String> = (0..30_000).map(element).collect();
+    let page = format!(
+        r#"{{"audit_logs":[{}],"next_page":null}}"#,
+        elements.join(",")
+    );
+    let records = [valid(1), page, r#"{"x":1}"#.to_owned(), valid(2)];
+    let dir = tempfile::tempdir().unwrap();
+    let lines = dir.path().join("lines.ndjson");
+    std::fs::write(&lines, records.join("\n") + "\n").unwrap();
+    let document = dir.path().join("document.json");
+    std::fs::write(&document, format!("[\n{}\n]\n", records.join(",\n"))).unwrap();
+
+    // Expected: every refused element with its index in the page, then the refused
+    // record after the page, numbered after the page's elements.
+    let mut expected: Vec<_> = (0..30_000u64)
+        .filter(|i| i % 3 != 2)
+        .map(|i| (i, Some(i), Some("audit_logs".to_owned()), element(i).len()))
+        .collect();
+    expected.push((1 + 30_000, None, None, 7));
+    let registry = Registry::builtin();
+    let builder = NormalizerBuilder::new();
+    for input in [lines, document] {
+        let inputs = [Input::Path(input.clone())];
+        for threads in [0, 1, 2] {
+            let mut steps = Steps::default();
+            let (run, events) = if threads == 0 {
+                let mut norm = builder.build(&registry).unwrap();
+                let mut sink = crate::sink::Collect::default();
+                let run = Batch::new()
+                    .run(&mut norm, &inputs, &mut sink, &mut steps)
+                    .unwrap();
+                (run, sink.events.join("\n").into_bytes())
+            } else {
+                let mut out = Vec::new();
+                let run = Batch::new()
+                    .threads(threads)
+                    .run_ndjson(
+                        &builder,
+                        &registry,
+                        &inputs,
+                        &mut out,
+                        ndjson::Options::default(),
+                        &mut steps,
+                    )
+                    .unwrap();
+                (run, out)
+            };
+            let events: Vec<String> = std::str::from_utf8(&events)
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+                .collect();
+            let what = format!("{} on {threads} threads", input.display());
+            assert_eq!(steps.rejects, expected, "{what}");
+            let mut ids = vec!["1".to_owned()];
+            ids.extend(
+                (0..30_000)
+                    .filter(|i| i % 3 == 2)
+                    .map(|i: u64| i.to_string()),
+            );
+            ids.push("2".to_owned());
+            assert_eq!(events, ids, "{what}");
+            assert_eq!(
+                (run.summary.records, run.summary.rejected),
+                (30_003, 20_001),
+                "{what}"
+            );
+            let most = steps.per_step.iter().max().copied().unwrap_or(0);
+            assert!(
+                most <= chunker::MAX_CHUNK_LINES,
+                "{what}: {most} rejects in one step"
+            );
+        }
+    }
+}

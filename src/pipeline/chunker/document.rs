@@ -1,6 +1,7 @@
 //! A whole JSON document cut into chunks of its records, so that a worker holds no more
-//! of a document than of a chunk of lines (but for the elements of an API page, which are
-//! one record here: a page is known as one only when no log type takes it, in a worker).
+//! of a document than of a chunk of lines (an API page is one record here: a page is
+//! known as one only when no log type takes it, in a worker, which cuts a big one into
+//! parts: `pipeline/split.rs`).
 //!
 //! A document's records are its top-level values, each element of a top-level array
 //! standing for itself (see [the framing rules](crate::pipeline#framing)). Before, a
