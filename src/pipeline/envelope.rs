@@ -137,10 +137,15 @@ impl Envelope<'_> {
     }
 }
 
-/// The envelope `raw` is, if any. With `field`: that field, holding an array of objects (a
-/// page) or an object (a single record). Without: the one field holding an array of
-/// objects (other fields are paging data), or else, when the object has exactly one field
-/// and it holds an object, that object.
+/// The envelope `raw` is, if any. With `field`: that field, holding an array (a page) or
+/// an object (a single record). Without: the one field holding an array of records (other
+/// fields are paging data), or else, when the object has exactly one field and it holds an
+/// object, that object.
+///
+/// An array of records is one with an object among its elements, or none at all (an
+/// empty page); every element of a page is a record, and one that is not an object
+/// (`null`, a number) is rejected on its own: it used to make the whole page one refused
+/// record, so that `normalog pull` lost a page of a hundred records to one bad element.
 pub(super) fn envelope<'r>(raw: &'r [u8], field: Option<&str>) -> Option<Envelope<'r>> {
     let map: HashMap<Cow<'r, str>, &RawValue> = serde_json::from_slice(raw).ok()?;
     let range = |v: &RawValue| {
@@ -152,10 +157,8 @@ pub(super) fn envelope<'r>(raw: &'r [u8], field: Option<&str>) -> Option<Envelop
             return None;
         }
         let elems: Vec<&RawValue> = serde_json::from_str(v.get()).ok()?;
-        elems
-            .iter()
-            .map(|e| e.get().starts_with('{').then(|| range(e)))
-            .collect()
+        let records = elems.is_empty() || elems.iter().any(|e| e.get().starts_with('{'));
+        (records || field.is_some()).then(|| elems.iter().map(|e| range(e)).collect())
     };
     let single = |k: &Cow<'r, str>, v: &RawValue| {
         v.get().starts_with('{').then(|| Envelope {

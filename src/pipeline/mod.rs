@@ -92,6 +92,8 @@
 //!   exactly one field whose value is an array of objects (e.g. Zendesk
 //!   `{"audit_logs":[...],"next_page":..}`, Zoom `{"from":..,"activity_logs":[...]}`) is
 //!   unwrapped: each element of the array is a record, and an empty page holds no record.
+//!   An element that is not an object (`null`, a number) is rejected on its own; an
+//!   array none of whose elements is an object (`"tags":[1,2]`) holds no records.
 //!   The reader cannot tell a page from a record, so a page reaches a worker whole; one
 //!   of more than 8,192 elements is cut there into parts of at most that many elements
 //!   and about [`Batch::chunk_bytes`], written one after the other like chunks (see

@@ -394,6 +394,34 @@ mod tests {
         assert_eq!((s.records, s.normalized, s.rejected), (2, 1, 1));
     }
 
+    /// An element of a page that is not an object is rejected on its own, and the page's
+    /// other records are normalized: the page was one refused record before, and a pull
+    /// lost every record of it (review finding). An array none of whose elements is an
+    /// object is no page unless the envelope was asked for.
+    #[test]
+    fn an_element_that_is_not_an_object_is_rejected_alone() {
+        let page = format!("{{\"activity_logs\":[{A},null,42,{A}],\"next_page_token\":\"\"}}\n");
+        for envelope in [None, Some("activity_logs")] {
+            let (_, s, rejects) = normalize(page.as_bytes(), envelope);
+            assert_eq!(
+                (s.records, s.normalized, s.rejected),
+                (4, 2, 2),
+                "{envelope:?}"
+            );
+            assert_eq!(rejects, ["Some(1) null", "Some(2) 42"], "{envelope:?}");
+        }
+        let (sink, s, _) = normalize(b"{\"tags\":[1,2]}\n", None);
+        assert_eq!((s.records, s.rejected), (1, 1));
+        assert!(
+            sink.rejects[0].starts_with("record 0 (line 1"),
+            "{:?}",
+            sink.rejects
+        );
+        let (_, s, rejects) = normalize(b"{\"tags\":[1,2]}\n", Some("tags"));
+        assert_eq!((s.records, s.rejected), (2, 2));
+        assert_eq!(rejects, ["Some(0) 1", "Some(1) 2"]);
+    }
+
     #[test]
     fn an_object_that_is_not_the_named_page_says_so() {
         // A page under another field, with --envelope audit_logs: not unwrapped, refused as

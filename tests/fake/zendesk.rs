@@ -66,6 +66,9 @@ pub enum Fault {
     /// `previous_page`, `count`; no `meta`), as Zendesk does for a request it does not
     /// take as a cursor one.
     OffsetShape,
+    /// Answer the page with this raw JSON value after its records (`null`, `42`): a bad
+    /// element among good ones.
+    Element(&'static str),
     /// Answer this status with a body that echoes the credentials, as a server or a proxy
     /// that quotes the request may: the `Authorization` value, its credential alone (the
     /// base64, the bare access token), the decoded `EMAIL/token:TOKEN`, the API token and
@@ -292,6 +295,7 @@ fn audit_logs(
     inner.audit_requests += 1;
     let mut repeat = false;
     let mut offset_shape = false;
+    let mut extra = None;
     if inner.audit_requests > inner.faults_after {
         if let Some(f) = inner.faults.pop_front() {
             match f {
@@ -326,6 +330,7 @@ fn audit_logs(
                 }
                 Fault::RepeatCursor => repeat = true,
                 Fault::OffsetShape => offset_shape = true,
+                Fault::Element(value) => extra = Some(value),
                 Fault::Echo(status) => return Some(echo(status, &inner.auth, authorization)),
             }
         }
@@ -402,7 +407,8 @@ fn audit_logs(
             more = true;
         }
     }
-    let recs: Vec<String> = page.iter().map(|r| record_json(r)).collect();
+    let mut recs: Vec<String> = page.iter().map(|r| record_json(r)).collect();
+    recs.extend(extra.map(str::to_owned));
     let q = |c: &Option<String>| {
         match c {
         Some(c) => format!("\"https://acme.zendesk.com/api/v2/audit_logs.json?page%5Bafter%5D={c}&page%5Bsize%5D={size}\""),

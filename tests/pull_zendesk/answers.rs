@@ -34,6 +34,35 @@ fn a_page_without_meta_stops_the_pull() {
     assert_eq!(run.ids(), expected(&records));
 }
 
+/// A page with an element that is not a record (`null`) among its records: that element
+/// is rejected (exit 1), every record of the page is written, and the next run writes
+/// none again. The page was one refused record: its 100 records were never written, and
+/// the state moved past them (review finding).
+#[test]
+fn a_bad_element_loses_no_other_record_of_its_page() {
+    let records = dataset(1, 250, now_secs() - 3600, 1);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    {
+        let mut inner = fake.inner();
+        inner.faults_after = 1;
+        inner.faults.push_back(Fault::Element("null"));
+    }
+    let run = PullDir::new();
+    let flags = ["--page-size", "100", "--batch-records", "100"];
+    let out = run.pull(&fake, &flags);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("API record 100 of a batch: record 100 (line 1, byte ")
+            && stderr(&out).contains("record is null, not a JSON object"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(run.ids(), expected(&records));
+    let out = run.pull(&fake, &flags);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.ids(), expected(&records));
+}
+
 /// `n` records from an hour ago, one every `every` seconds, ids from 1.
 fn spaced(n: usize, every: i64) -> Vec<Rec> {
     let t0 = now_secs() - 3600;
