@@ -258,7 +258,7 @@ impl<E: Encoder> Worker<'_, E> {
             if self.done.send((chunk, output)).is_err() {
                 return;
             }
-            let Some(parts) = parts else { continue };
+            let Some(mut parts) = parts else { continue };
             // The parts of a big API page go to the writer as it writes them: sent before
             // it reaches this chunk, they would all wait in its reorder buffer, as the whole
             // page's results did before.
@@ -268,13 +268,22 @@ impl<E: Encoder> Worker<'_, E> {
                 }
                 std::thread::sleep(PART_POLL);
             }
-            for mut part in parts {
+            while let Some(mut part) = parts.next() {
                 if stopping() {
                     return;
                 }
                 let output = encoder.encode(&mut norm, &mut part, self.framing);
+                // The last part, the chunk's records after the page, may stop at another
+                // big page: its parts come next.
+                let more = part
+                    .split
+                    .take()
+                    .map(|s| Parts::new(&mut part, s, self.framing));
                 if self.done.send((part, output)).is_err() {
                     return;
+                }
+                if let Some(more) = more {
+                    parts = more;
                 }
             }
         }

@@ -89,8 +89,12 @@ pub(crate) fn process_numbered<S: Sink + ?Sized>(
     records_before: u64,
 ) -> Result<(), S::Error> {
     // Text log types that read a CSV header learn this input's columns (a chunk may start
-    // in the middle of its input).
-    norm.start_input(chunk.head.as_deref());
+    // in the middle of its input). Not for the elements of a page (`split.rs`), objects
+    // that only JSON log types take: the head may be that page, megabytes that a log type
+    // waiting for its header would read again for every part.
+    if !matches!(chunk.kind, Kind::Elements { .. }) {
+        norm.start_input(chunk.head.as_deref());
+    }
     norm.begin_chunk();
     let Bufs {
         data,

@@ -65,7 +65,7 @@ impl Batch {
             }
             let before = emitter.records_before(&chunk);
             records::process_numbered(normalizer, &mut chunk, &framing, sink, before)?;
-            let parts = chunk
+            let mut parts = chunk
                 .split
                 .take()
                 .map(|split| Parts::new(&mut chunk, split, &framing));
@@ -73,12 +73,17 @@ impl Batch {
             bufs = chunk.bufs;
             bufs.recycle(framing.chunk_bytes);
             // The parts of a big API page the chunk stopped at, one after the other.
-            for mut part in parts.into_iter().flatten() {
+            while let Some(mut part) = parts.as_mut().and_then(Iterator::next) {
                 if !go_on || self.cancelled() {
                     break;
                 }
                 let before = emitter.records_before(&part);
                 records::process_numbered(normalizer, &mut part, &framing, sink, before)?;
+                // The last part, the chunk's records after the page, may stop at another
+                // big page: its parts come next.
+                if let Some(split) = part.split.take() {
+                    parts = Some(Parts::new(&mut part, split, &framing));
+                }
                 go_on = emit(&mut emitter, &mut part, observer)?;
             }
             if !go_on {

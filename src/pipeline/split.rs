@@ -50,7 +50,8 @@ impl Split {
 
 /// The parts after part 0 of a chunk that stopped at a big page: chunks of the page's
 /// elements, then one of the chunk's records after the page (the last part, which ends
-/// the input if the chunk did).
+/// the input if the chunk did, and which may stop at another big page: its parts then
+/// follow it, numbered on).
 pub(crate) struct Parts {
     /// The chunk's data from the first element on.
     tail: Vec<u8>,
@@ -187,6 +188,8 @@ impl Iterator for Parts {
                 records,
             );
             chunk.page = Some(Arc::clone(&self.field));
+            // Its worker does not read the head (`records::process_numbered`).
+            chunk.head = None;
             return Some(chunk);
         }
         let (from, records) = self.rest.take()?;

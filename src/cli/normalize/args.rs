@@ -159,9 +159,11 @@ pub struct NormalizeArgs {
     /// a misconfigured schema); output files are then not written (events already sent
     /// to standard output, or to a pipe given with -o, cannot be taken back), and
     /// --rejects holds the rejects reported so far. The count is checked as each chunk of
-    /// input (about 1 MiB) is done, so the run stops at the end of the chunk in which the
-    /// limit was passed: more records than N may be read and rejected (the first N + 1 are
-    /// reported), and that chunk's events still go to standard output. Default: no limit.
+    /// input (about 1 MiB and at most 8,192 records; the elements of a larger API page
+    /// come in chunks of their own) is done, so the run stops at the end of the chunk in
+    /// which the limit was passed: more records than N may be read and rejected (the first
+    /// N + 1 are reported), and that chunk's events still go to standard output. Default:
+    /// no limit.
     #[arg(long, value_name = "N")]
     pub max_rejects: Option<u64>,
 
