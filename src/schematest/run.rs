@@ -133,22 +133,27 @@ pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseRe
         };
         return result;
     }
-    let shape = Shape::of(plan.schema());
+    let diffs = differences(expected, &result.actual, &Shape::of(plan.schema()));
+    if !diffs.is_empty() {
+        result.outcome = Outcome::Fail(diffs);
+    }
+    result
+}
+
+/// How the `actual` events (NDJSON lines) differ from the `expected` ones, in order.
+fn differences(expected: &[Value], actual: &[String], shape: &Shape) -> Vec<Difference> {
     let mut diffs = Vec::new();
-    let many = expected.len() > 1 || result.actual.len() > 1;
-    for i in 0..expected.len().max(result.actual.len()) {
+    let many = expected.len() > 1 || actual.len() > 1;
+    for i in 0..expected.len().max(actual.len()) {
         let prefix = if many {
             format!("[{i}] ")
         } else {
             String::new()
         };
-        let actual: Option<Value> = result
-            .actual
-            .get(i)
-            .and_then(|s| serde_json::from_str(s).ok());
-        match (expected.get(i), actual) {
+        let a: Option<Value> = actual.get(i).and_then(|s| serde_json::from_str(s).ok());
+        match (expected.get(i), a) {
             (Some(Value::Object(e)), Some(Value::Object(a))) => {
-                for mut d in compare::event(e, &a, &shape) {
+                for mut d in compare::event(e, &a, shape) {
                     d.path.insert_str(0, &prefix);
                     diffs.push(d);
                 }
@@ -161,8 +166,5 @@ pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseRe
             }),
         }
     }
-    if !diffs.is_empty() {
-        result.outcome = Outcome::Fail(diffs);
-    }
-    result
+    diffs
 }
