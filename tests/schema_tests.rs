@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use normalog::schematest::{Outcome, Report, Suite, TestFile};
+use normalog::schematest::{Outcome, Reject, Report, Suite, TestFile};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -374,7 +374,7 @@ fn two_json_records_in_one_case_say_so() {
     let report = run_builtin("name: x\nlogType: Zoom.Activity\ninput: |\n  {\"email\":\"a@b.c\",\"time\":\"2023-07-01T14:00:00Z\"}\n  {\"email\":\"d@b.c\",\"time\":\"2023-07-01T14:00:00Z\"}\nresults: []\n");
     let case = report.cases().next().expect("one case");
     assert!(
-        matches!(&case.outcome, Outcome::Rejected { reason, .. } if reason.contains("trailing characters") && reason.contains("a case of a JSON log type is one record")),
+        matches!(&case.outcome, Outcome::Rejected { rejects, .. } if matches!(&rejects[..], [r] if r.line.is_none() && r.reason.contains("trailing characters") && r.reason.contains("a case of a JSON log type is one record"))),
         "{:?}",
         case.outcome
     );
@@ -445,12 +445,100 @@ FAIL match, error (./fm_tests.yml:20)
 FAIL comment, error (./fm_tests.yml:25)
      expected a reject with \"line matches no pattern\", got no event and no reject
 FAIL two lines, one rejected (./fm_tests.yml:30)
-     input rejected: {no_pattern}
-     expected 1 event, got 1
+     input line 2 rejected: {no_pattern}
+     expected 1 event and no reject, got 1 event (input line 1) and 1 rejected line
+     a case expects either events or a reject: split its input into cases
 2 passed, 5 failed
 "
         )
     );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// A fastmatch log type whose `n` is an int, in `dir`: a line can be rejected for two
+/// reasons, no pattern matched or `n` not a number.
+fn write_fm_int(dir: &Path) {
+    let schema = "schema: Custom.FmInt\nparser:\n  fastmatch:\n    skipPrefix: '#'\n    match: \
+                  ['%{level} [%{mod}] %{n}']\nfields:\n  - {name: level, type: string}\n  - \
+                  {name: mod, type: string}\n  - {name: n, type: int}\n";
+    std::fs::write(dir.join("FmInt.yml"), schema).expect("write schema");
+}
+
+/// `error:` passes only when no line of the input gives an event and every rejected line's
+/// reason holds its text (review finding: one matching reject passed the case, whatever the
+/// other lines gave); a failure names each line that did not match, by its line in `input`.
+#[test]
+fn error_expects_every_line_of_the_input_rejected_with_its_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_fm_int(dir.path());
+    let text = "---
+name: an event, then the reject
+logType: Custom.FmInt
+input: |
+  INFO [core] 1
+  garbage
+error: matches no pattern
+---
+name: the reject, a blank line, another reject
+logType: Custom.FmInt
+input: |
+  garbage
+
+  INFO [core] x
+error: matches no pattern
+---
+name: every line the reject, a comment skipped
+logType: Custom.FmInt
+input: |
+  garbage
+  # a comment
+  more garbage
+error: matches no pattern
+";
+    std::fs::write(dir.path().join("fm_tests.yml"), text).expect("write tests");
+
+    let report = Suite::load(&[dir.path()]).expect("suite loads").run();
+    let outcomes: Vec<_> = report.cases().map(|c| &c.outcome).collect();
+    let no_pattern = "Custom.FmInt: line matches no pattern (tried \"%{level} [%{mod}] %{n}\")";
+    let not_int = "Custom.FmInt: field \"n\": string is not a valid int: \"x\"";
+    let reject = |line, reason: &str| Reject {
+        line: Some(line),
+        reason: reason.to_owned(),
+    };
+    assert_eq!(
+        outcomes,
+        [
+            &Outcome::NotRejected {
+                expected: "matches no pattern".into(),
+                rejects: vec![reject(2, no_pattern)],
+                event_lines: vec![1],
+            },
+            &Outcome::NotRejected {
+                expected: "matches no pattern".into(),
+                rejects: vec![reject(1, no_pattern), reject(3, not_int)],
+                event_lines: vec![],
+            },
+            &Outcome::Pass,
+        ]
+    );
+
+    let out = normalog(dir.path(), &["test", "."]);
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "FAIL an event, then the reject (./fm_tests.yml:2)
+     expected a reject with \"matches no pattern\" for every line not skipped, and no event; got:
+       input line 1 gave an event
+     a case expects either events or a reject: split its input into cases
+FAIL the reject, a blank line, another reject (./fm_tests.yml:9)
+     expected a reject with \"matches no pattern\" for every line not skipped, and no event; got:
+       input line 3 rejected for another reason: {not_int}
+ok   every line the reject, a comment skipped (./fm_tests.yml:17)
+1 passed, 2 failed
+"
+        )
+    );
+    assert_eq!(stderr(&out), "");
     assert_eq!(out.status.code(), Some(1));
 }
 

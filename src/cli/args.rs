@@ -145,7 +145,8 @@ Exit status:
 const TEST_EXIT_CODES: &str = "\
 Exit status:
   0  every case passed (with --update: every failing case was rewritten)
-  1  some cases failed (with --update: some could not be rewritten)
+  1  some cases failed (with --update: some could not be rewritten, in a file that cannot be
+     written, or as no expectation makes them pass)
   2  a schema or test file could not be read or parsed (it is reported, and the other files'
      cases still run), no test case was found, or a case could not run (its log type is not
      loaded)";
@@ -166,7 +167,10 @@ pub struct TestArgs {
     /// Rewrite the expected result of each failing case from the actual output, leaving the
     /// rest of the file as it is (p_row_id, p_parse_time and p_schema_version are left out;
     /// a rejected input gets `error:` with the reason). The report marks each rewritten case
-    /// `upd` and says how many were rewritten in each file.
+    /// `upd` and says how many were rewritten in each file. A case that no expectation can
+    /// make pass is left as it is, still fails, and is said on stderr: a case expects either
+    /// events or a reject, so an input whose lines give both, or are rejected for different
+    /// reasons, must be split into cases.
     #[arg(long)]
     pub update: bool,
 }

@@ -10,7 +10,9 @@ use serde_json::Value;
 
 use super::args::TestArgs;
 use super::{messages, Fatal, EXIT_FATAL, EXIT_OK, EXIT_REJECTS};
-use normalog::schematest::{CaseResult, Difference, LoadError, Outcome, Report, Suite, Updated};
+use normalog::schematest::{
+    CaseResult, Difference, LoadError, Outcome, Reject, Report, Suite, Updated,
+};
 
 pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
     let paths = [&args.paths[..], &args.schemas].concat();
@@ -42,6 +44,8 @@ pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
     out.flush()?;
     if let Some(u) = &updated {
         report_errors(&u.errors);
+        // After the report, which names them FAIL: why --update left them as they were.
+        report_errors(&u.skipped);
         note_new_rejects(&report, u);
     }
     if report.passed() == 0 && report.failed() == 0 {
@@ -98,7 +102,7 @@ fn note_new_rejects(report: &Report, updated: &Updated) {
         .cases()
         // A case that already expected a reject (`NotRejected`) had `error:` before.
         .filter(|c| c.actual.is_empty() && matches!(c.outcome, Outcome::Rejected { .. }))
-        .filter(|c| updated.rewrote(&c.file))
+        .filter(|c| is_rewritten(c, Some(updated)))
         .count();
     if to_error == 0 {
         return;
@@ -138,7 +142,9 @@ fn is_failed(case: &CaseResult, updated: Option<&Updated>) -> bool {
 }
 
 fn is_rewritten(case: &CaseResult, updated: Option<&Updated>) -> bool {
-    updated.is_some_and(|u| case.outcome.is_updatable() && u.rewrote(&case.file))
+    updated.is_some_and(|u| {
+        case.outcome.is_updatable() && case.not_updatable().is_none() && u.rewrote(&case.file)
+    })
 }
 
 /// The whole report: a line per case, the details of failures, and `N passed, M failed`.
@@ -195,36 +201,147 @@ fn render_case(case: &CaseResult, updated: Option<&Updated>, s: &mut String) {
                 let _ = writeln!(s, "{DETAIL}{}", difference(d));
             }
         }
-        Outcome::Rejected { reason, expected } => {
-            let _ = writeln!(s, "{DETAIL}input rejected: {reason}");
-            if *expected == 0 {
-                let _ = writeln!(
-                    s,
-                    "{DETAIL}expected no event and no reject (\"error\" expects a reject)"
-                );
-            } else {
-                let e = if *expected == 1 { "" } else { "s" };
-                let _ = writeln!(
-                    s,
-                    "{DETAIL}expected {expected} event{e}, got {}",
-                    count(case.actual.len())
-                );
-            }
-        }
-        Outcome::NotRejected { expected, reason } => {
-            let got = match (reason, case.actual.len()) {
-                (Some(r), 0) => format!("another: {r}"),
-                (None, 0) => "no event and no reject".to_owned(),
-                (_, 1) => "1 event".to_owned(),
-                (_, n) => format!("{n} events"),
-            };
-            let _ = writeln!(s, "{DETAIL}expected a reject with {expected:?}, got {got}");
-        }
+        Outcome::Rejected {
+            rejects,
+            expected,
+            event_lines,
+        } => rejected(case, rejects, *expected, event_lines, s),
+        Outcome::NotRejected {
+            expected,
+            rejects,
+            event_lines,
+        } => not_rejected(case, expected, rejects, event_lines, s),
         Outcome::Error(m) => {
             let _ = writeln!(s, "{DETAIL}error: {m}");
         }
         _ => {}
     }
+}
+
+/// A case that expects no reject, with rejected lines. The input lines are named when the
+/// input has several (a text input); one record reads as it did before lines were named.
+fn rejected(
+    case: &CaseResult,
+    rejects: &[Reject],
+    expected: usize,
+    event_lines: &[usize],
+    s: &mut String,
+) {
+    for r in rejects {
+        let _ = match r.line {
+            Some(line) => writeln!(s, "{DETAIL}input line {line} rejected: {}", r.reason),
+            None => writeln!(s, "{DETAIL}input rejected: {}", r.reason),
+        };
+    }
+    let e = if expected == 1 { "" } else { "s" };
+    if rejects.iter().all(|r| r.line.is_none()) {
+        let _ = if expected == 0 {
+            writeln!(
+                s,
+                "{DETAIL}expected no event and no reject (\"error\" expects a reject)"
+            )
+        } else {
+            writeln!(
+                s,
+                "{DETAIL}expected {expected} event{e}, got {}",
+                count(case.actual.len())
+            )
+        };
+        return;
+    }
+    let got = got(event_lines, rejects.len());
+    let _ = if expected == 0 {
+        writeln!(
+            s,
+            "{DETAIL}expected no event and no reject (\"error\" expects a reject), got {got}"
+        )
+    } else {
+        writeln!(
+            s,
+            "{DETAIL}expected {expected} event{e} and no reject, got {got}"
+        )
+    };
+    if !case.actual.is_empty() {
+        let _ = writeln!(s, "{DETAIL}{EITHER}");
+    }
+}
+
+/// Said of a case whose input gives events and rejects.
+const EITHER: &str = "a case expects either events or a reject: split its input into cases";
+
+/// A case that expects a reject (`error`) and got something else: each input line that gave
+/// an event or another reject is named, when the input has several lines.
+fn not_rejected(
+    case: &CaseResult,
+    expected: &str,
+    rejects: &[Reject],
+    event_lines: &[usize],
+    s: &mut String,
+) {
+    let named = !event_lines.is_empty() || rejects.iter().any(|r| r.line.is_some());
+    if !named {
+        let got = match (rejects.first(), case.actual.len()) {
+            (Some(r), 0) => format!("another: {}", r.reason),
+            (None, 0) => "no event and no reject".to_owned(),
+            (_, 1) => "1 event".to_owned(),
+            (_, n) => format!("{n} events"),
+        };
+        let _ = writeln!(s, "{DETAIL}expected a reject with {expected:?}, got {got}");
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "{DETAIL}expected a reject with {expected:?} for every line not skipped, and no event; \
+         got:"
+    );
+    // In input order: the lines that gave events, and those rejected for another reason.
+    let mut lines: Vec<(usize, String)> = Vec::new();
+    for (i, &line) in event_lines.iter().enumerate() {
+        if i > 0 && event_lines[i - 1] == line {
+            continue;
+        }
+        let n = event_lines.iter().filter(|&&l| l == line).count();
+        let events = if n == 1 {
+            "an event".to_owned()
+        } else {
+            format!("{n} events")
+        };
+        lines.push((line, format!("input line {line} gave {events}")));
+    }
+    for r in rejects.iter().filter(|r| !r.reason.contains(expected)) {
+        let line = r.line.unwrap_or(0);
+        lines.push((
+            line,
+            format!(
+                "input line {line} rejected for another reason: {}",
+                r.reason
+            ),
+        ));
+    }
+    lines.sort_by_key(|(line, _)| *line);
+    for (_, text) in lines {
+        let _ = writeln!(s, "{DETAIL}  {text}");
+    }
+    if !case.actual.is_empty() && !rejects.is_empty() {
+        let _ = writeln!(s, "{DETAIL}{EITHER}");
+    }
+}
+
+/// `1 event (input line 1) and 2 rejected lines`, `no event and 1 rejected line`.
+fn got(event_lines: &[usize], rejects: usize) -> String {
+    let mut lines = event_lines.to_vec();
+    lines.dedup();
+    let events = match (event_lines.len(), &lines[..]) {
+        (0, _) => "no event".to_owned(),
+        (1, [line]) => format!("1 event (input line {line})"),
+        (n, [line]) => format!("{n} events (input line {line})"),
+        (n, _) => {
+            let each: Vec<String> = lines.iter().map(ToString::to_string).collect();
+            format!("{n} events (input lines {})", each.join(", "))
+        }
+    };
+    let s = if rejects == 1 { "" } else { "s" };
+    format!("{events} and {rejects} rejected line{s}")
 }
 
 fn count(n: usize) -> String {

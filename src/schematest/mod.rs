@@ -24,7 +24,9 @@
 //!   list of them (`result` comes first), and `results: []` (or neither key) means the input
 //!   must produce no event and no reject, e.g. a CSV header or a comment line.
 //! * `error` (ours, not Panther's) instead says the input must be rejected, with a reason that
-//!   contains its text (`error: missing required field "id"`).
+//!   contains its text (`error: missing required field "id"`). For a text input of several
+//!   lines, every line must be skipped or rejected with such a reason, and at least one
+//!   rejected: a line that gives an event, or is rejected for another reason, fails the case.
 //! * `{{.LogType}}` in an expected event stands for the case's `logType`.
 //! * Any other key is an error naming the file and line.
 //!
@@ -50,7 +52,10 @@
 //! A case whose input is rejected fails with the reject reason ([`Outcome::Rejected`]) unless
 //! it expects that reject with `error`: Panther's runner requires the input to parse
 //! (`logtesting.TestRegisteredParser` asserts no error) before it counts the events, so "no
-//! event" there means a line skipped on purpose, never a line refused.
+//! event" there means a line skipped on purpose, never a line refused. A case expects either
+//! events or a reject, so an input whose lines give both can never pass: its lines belong in
+//! cases of their own. Each reject ([`Reject`]) names its line in the input when the input is
+//! several lines of text.
 //!
 //! # Usage
 //!
@@ -83,7 +88,7 @@ use crate::registry::Registry;
 use crate::schema::SchemaError;
 use file::KeyPos;
 pub use paths::MAX_TEST_FILE_BYTES;
-pub use report::{CaseResult, Difference, FileReport, Outcome, Report};
+pub use report::{CaseResult, Difference, FileReport, Outcome, Reject, Report};
 pub use run::run_case;
 
 /// The shipped schema tests, compiled into the binary: `(origin, YAML)`.
@@ -287,6 +292,9 @@ pub struct Updated {
     pub files: Vec<(Arc<str>, usize)>,
     /// The files that could not be rewritten, and why; they are left as they were.
     pub errors: Vec<LoadError>,
+    /// The failing cases left as they were because no expectation would make them pass
+    /// ([`CaseResult::not_updatable`]), each at its line in its file as rewritten, with why.
+    pub skipped: Vec<LoadError>,
     /// How the lines of each rewritten file moved.
     moves: Vec<(Arc<str>, update::Moves)>,
 }
@@ -360,8 +368,11 @@ impl Suite {
 
     /// `--update`: rewrite the expected results of the failing cases of `report` (from a
     /// [`Suite::run`] of this suite) in their files, from the actual output. Cases whose
-    /// outcome is [`Outcome::Error`] are left alone. Returns the files rewritten, with the
-    /// number of cases rewritten in each, and the files that could not be.
+    /// outcome is [`Outcome::Error`] are left alone, and so are those no expectation would
+    /// make pass, listed in [`Updated::skipped`]: an input whose lines give events and
+    /// rejects, or rejects for different reasons (see [`CaseResult::not_updatable`]). Returns
+    /// the files rewritten, with the number of cases rewritten in each, and the files that
+    /// could not be.
     ///
     /// Only the `result` / `results` block of a failing case is replaced (a case with neither
     /// gets one after its last key); comments, layout and the other cases keep their text.
@@ -370,7 +381,8 @@ impl Suite {
     /// run and are not compared), `p_event_time` when it is the parse time (its absence
     /// asserts exactly that), and `p_schema_version` / `p_source_*` (as in Panther's files).
     /// `{{.LogType}}` is kept for `p_log_type` when the old expectation used it. A rejected
-    /// input that gave no event gets `error:` with the reject reason.
+    /// input that gave no event (every rejected line with the same reason) gets `error:` with
+    /// the reject reason.
     ///
     /// A file that cannot be rewritten is left as it was and listed in [`Updated::errors`]
     /// (a built-in test file, with nothing to write to; a case not written as a block
@@ -379,45 +391,70 @@ impl Suite {
         let mut done = Vec::new();
         let mut errors = Vec::new();
         let mut moves = Vec::new();
+        let mut skipped = Vec::new();
         for (file, fr) in self.files.iter().zip(&report.files) {
-            let todo: Vec<(&TestCase, update::Expect<'_>)> = file
-                .cases
-                .iter()
-                .zip(&fr.cases)
-                .filter(|(_, r)| r.outcome.is_updatable())
-                .map(|(c, r)| (c, update::Expect::of(r)))
-                .collect();
-            if todo.is_empty() {
-                continue;
+            let mut todo: Vec<(&TestCase, update::Expect<'_>)> = Vec::new();
+            let mut left = Vec::new();
+            for (c, r) in file.cases.iter().zip(&fr.cases) {
+                if !r.outcome.is_updatable() {
+                    continue;
+                }
+                match update::Expect::of(r) {
+                    Ok(expect) => todo.push((c, expect)),
+                    Err(why) => left.push((c, why)),
+                }
             }
-            let err = |message: String| LoadError::TestFile {
-                origin: file.origin.clone(),
-                line: 0,
-                col: 0,
-                message,
-            };
-            let Some(path) = &file.path else {
-                errors.push(err(
-                    "built-in tests cannot be updated; pass the file's path".into(),
+            let lines = (!todo.is_empty())
+                .then(|| Self::rewrite(file, &todo, &mut done, &mut errors))
+                .flatten();
+            for (c, why) in left {
+                let col = c.keys.first().map_or(1, |k| k.col);
+                let message = format!("case \"{}\" not updated: {why}", c.name);
+                skipped.push(LoadError::test_file(
+                    &file.origin,
+                    lines.as_ref().map_or(c.line, |m| m.line(c.line)),
+                    col,
+                    message,
                 ));
-                continue;
-            };
-            match update::rewrite(&file.text, &todo) {
-                Ok((text, lines)) => match crate::atomic::write(path, &text) {
-                    Ok(()) => {
-                        done.push((file.origin.clone(), todo.len()));
-                        moves.push((file.origin.clone(), lines));
-                    }
-                    Err(e) => errors.push(err(e.to_string())),
-                },
-                Err(update::Unsupported(m)) => errors.push(err(m)),
+            }
+            if let Some(lines) = lines {
+                moves.push((file.origin.clone(), lines));
             }
         }
         Updated {
             files: done,
             errors,
+            skipped,
             moves,
         }
+    }
+
+    /// Rewrite the cases `todo` of `file`, saying in `done` or `errors` how it went; how its
+    /// lines moved, when it was rewritten.
+    fn rewrite(
+        file: &TestFile,
+        todo: &[(&TestCase, update::Expect<'_>)],
+        done: &mut Vec<(Arc<str>, usize)>,
+        errors: &mut Vec<LoadError>,
+    ) -> Option<update::Moves> {
+        let err = |message: String| LoadError::test_file(&file.origin, 0, 0, message);
+        let Some(path) = &file.path else {
+            errors.push(err(
+                "built-in tests cannot be updated; pass the file's path".into(),
+            ));
+            return None;
+        };
+        match update::rewrite(&file.text, todo) {
+            Ok((text, lines)) => match crate::atomic::write(path, &text) {
+                Ok(()) => {
+                    done.push((file.origin.clone(), todo.len()));
+                    return Some(lines);
+                }
+                Err(e) => errors.push(err(e.to_string())),
+            },
+            Err(update::Unsupported(m)) => errors.push(err(m)),
+        }
+        None
     }
 }
 

@@ -63,23 +63,39 @@ pub enum Outcome {
     Pass,
     /// Events were produced, but not the expected ones.
     Fail(Vec<Difference>),
-    /// The input (or a line of it) was rejected, and the case does not expect a reject.
+    /// The input (or lines of it) was rejected, and the case does not expect a reject.
     Rejected {
-        /// Why the normalizer rejected the input (the first reject).
-        reason: String,
+        /// Every reject, in input order (never empty).
+        rejects: Vec<Reject>,
         /// How many events were expected (0: none, and no reject either).
         expected: usize,
+        /// The 1-based line of the input each event came from (as
+        /// [`CaseResult::actual`]); empty when the input is one record.
+        event_lines: Vec<usize>,
     },
-    /// The case expects a reject (`error`), but the input gave events, nothing, or a reject
-    /// for another reason.
+    /// The case expects a reject (`error`), but the input gave an event, nothing, or a reject
+    /// whose reason does not contain the expected text.
     NotRejected {
-        /// The text the reject reason should contain.
+        /// The text every reject reason should contain.
         expected: String,
-        /// The reason of the first reject, if any.
-        reason: Option<String>,
+        /// Every reject, in input order, those with the expected text too.
+        rejects: Vec<Reject>,
+        /// The 1-based line of the input each event came from (as
+        /// [`CaseResult::actual`]); empty when the input is one record.
+        event_lines: Vec<usize>,
     },
     /// The case could not run (its log type is not loaded).
     Error(String),
+}
+
+/// A record of a case's input that the normalizer rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    /// The 1-based line of the case's `input` it is on; `None` when the input is one record
+    /// (a JSON record, or a text input of one line), where there is no line to tell apart.
+    pub line: Option<usize>,
+    /// Why it was rejected.
+    pub reason: String,
 }
 
 impl Outcome {
@@ -89,13 +105,28 @@ impl Outcome {
         matches!(self, Outcome::Pass)
     }
 
-    /// True for the failures `--update` can rewrite: all but [`Outcome::Error`].
+    /// True for the failures `--update` may rewrite: all but [`Outcome::Error`]. Whether a
+    /// given case can be rewritten is [`CaseResult::not_updatable`].
     #[must_use]
     pub fn is_updatable(&self) -> bool {
         matches!(
             self,
             Outcome::Fail(_) | Outcome::Rejected { .. } | Outcome::NotRejected { .. }
         )
+    }
+}
+
+impl CaseResult {
+    /// Why `--update` cannot rewrite this failing case, when no expectation would make it
+    /// pass: its input gives events and rejects (a case expects either events or a reject),
+    /// or rejects for reasons that differ (`error` is one text every reason contains). `None`
+    /// for a case that passed, could not run, or can be rewritten.
+    #[must_use]
+    pub fn not_updatable(&self) -> Option<String> {
+        if !self.outcome.is_updatable() {
+            return None;
+        }
+        super::update::Expect::of(self).err()
     }
 }
 

@@ -6,18 +6,23 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::compare::{self, Shape};
-use super::{CaseResult, Difference, Outcome, TestCase};
+use super::{CaseResult, Difference, Outcome, Reject, TestCase};
 use crate::error::{Error, Position};
 use crate::event::{Event, P_EVENT_TIME, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION};
 use crate::registry::Registry;
 use crate::sink::{ndjson, Sink};
 use crate::NormalizerBuilder;
 
-/// Collects the events of one case as JSON text, and the reject reasons.
+/// Collects the events of one case as JSON text, and the rejects, each with the line of the
+/// input it came from.
 #[derive(Default)]
 struct CaseSink {
     events: Vec<String>,
-    rejects: Vec<String>,
+    event_lines: Vec<usize>,
+    rejects: Vec<Reject>,
+    /// The 1-based input line of the record being normalized; `None` for an input of one
+    /// record.
+    line: Option<usize>,
     buf: Vec<u8>,
 }
 
@@ -28,10 +33,14 @@ impl Sink for CaseSink {
         ndjson::write_event(&mut self.buf, event, ndjson::Options::default());
         self.events
             .push(String::from_utf8_lossy(&self.buf).into_owned());
+        self.event_lines.extend(self.line);
         Ok(true)
     }
     fn rejected(&mut self, err: &Error) -> Result<bool, Error> {
-        self.rejects.push(err.reason());
+        self.rejects.push(Reject {
+            line: self.line,
+            reason: err.reason(),
+        });
         Ok(true)
     }
 }
@@ -83,31 +92,43 @@ pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseRe
     let mut sink = CaseSink::default();
     // A JSON input is one record, possibly pretty-printed: simd-json takes the newlines as
     // whitespace, so the whole text is one record. A text input is lines, each a record,
-    // kept as written but for the line ends (spaces may matter to the patterns).
-    let (records, whole): (Vec<&str>, _) = if plan.is_text() {
+    // kept as written but for the line ends (spaces may matter to the patterns), each with
+    // its 1-based line in the input for messages.
+    let (records, whole): (Vec<(usize, &str)>, _) = if plan.is_text() {
         let lines = case
             .input
             .lines()
-            .map(|l| l.strip_suffix('\r').unwrap_or(l));
-        (lines.filter(|l| !l.is_empty()).collect(), None)
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .enumerate()
+            .map(|(i, l)| (i + 1, l));
+        (lines.filter(|(_, l)| !l.is_empty()).collect(), None)
     } else {
         (Vec::new(), Some(case.input.trim()))
     };
-    for (i, input) in whole.into_iter().chain(records).enumerate() {
+    // One record has no line to tell apart: its messages stay as they were before lines
+    // were named.
+    let named = records.len() > 1;
+    let whole = whole.map(|w| (0, w));
+    for (i, (line, input)) in whole.into_iter().chain(records).enumerate() {
         let pos = Position::new(0, i as u64 + 1, i as u64);
+        sink.line = named.then_some(line);
         if let Err(e) = normalizer.normalize_bytes(input.as_bytes(), pos, &mut sink) {
             result.outcome = Outcome::Error(e.to_string());
             return result;
         }
     }
     result.actual = sink.events;
+    let (mut rejects, event_lines) = (sink.rejects, sink.event_lines);
     let expected = &case.expected;
     if let Some(want) = &case.error {
-        let matching = sink.rejects.iter().find(|r| r.contains(want.as_str()));
-        if !(result.actual.is_empty() && matching.is_some()) {
+        // Every rejected line must be the expected reject, and no line may give an event: a
+        // case expects either events or a reject, and one reject among others proves little.
+        let all_match = !rejects.is_empty() && rejects.iter().all(|r| r.reason.contains(want));
+        if !(result.actual.is_empty() && all_match) {
             result.outcome = Outcome::NotRejected {
                 expected: want.clone(),
-                reason: sink.rejects.into_iter().next(),
+                rejects,
+                event_lines,
             };
         }
         return result;
@@ -115,21 +136,22 @@ pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseRe
     // A reject fails the case whatever it expects, as Panther's runner fails a case whose
     // input does not parse: a case that expects no event passes only when its lines are
     // skipped (a header, a comment), not when they are refused.
-    if let Some(mut reason) = sink.rejects.into_iter().next() {
+    if let Some(first) = rejects.first_mut() {
         // Two JSON records written on two lines: "trailing characters" alone does not say why.
         let records = case
             .input
             .lines()
             .filter(|l| l.trim_start().starts_with('{'));
-        if whole.is_some() && reason.contains("trailing characters") && records.count() > 1 {
-            reason.push_str(
+        if whole.is_some() && first.reason.contains("trailing characters") && records.count() > 1 {
+            first.reason.push_str(
                 " (the input holds more than one JSON record: a case of a JSON log type is one \
                  record; write a case for each)",
             );
         }
         result.outcome = Outcome::Rejected {
-            reason,
+            rejects,
             expected: expected.len(),
+            event_lines,
         };
         return result;
     }

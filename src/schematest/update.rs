@@ -20,13 +20,18 @@
 //! absent `p_event_time` asserts exactly that). `p_schema_version` and the source fields are
 //! left out as in Panther's files (they are only compared when listed). A case whose input was
 //! rejected, giving no event, gets `error:` with the reject reason.
+//!
+//! A case that no expectation would make pass is not rewritten ([`Expect::of`] says why): its
+//! lines give events and rejects (a case expects either), or are rejected for different
+//! reasons (`error:` holds one). Writing its events alone would claim a fix, and the next
+//! run would fail it again.
 
 use std::fmt::Write as _;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::{CaseResult, Outcome, TestCase};
+use super::{CaseResult, Outcome, Reject, TestCase};
 use crate::event::{
     P_EVENT_TIME, P_LOG_TYPE, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION, P_SOURCE_ID, P_SOURCE_LABEL,
 };
@@ -45,17 +50,61 @@ pub(crate) enum Expect<'a> {
 }
 
 impl<'a> Expect<'a> {
-    /// What a run of the case gave: its reject when it gave no event, else its events.
-    pub(crate) fn of(r: &'a CaseResult) -> Expect<'a> {
-        match &r.outcome {
-            Outcome::Rejected { reason, .. }
-            | Outcome::NotRejected {
-                reason: Some(reason),
-                ..
-            } if r.actual.is_empty() => Expect::Reject(reason),
-            _ => Expect::Events(&r.actual),
+    /// What a run of the case gave: its reject when it gave no event, else its events. An
+    /// error, saying why, when no expectation would make the case pass: its input gave events
+    /// and rejects (a case expects either), or rejects for different reasons (`error:` is one
+    /// reason).
+    pub(crate) fn of(r: &'a CaseResult) -> Result<Expect<'a>, String> {
+        let (Outcome::Rejected {
+            rejects,
+            event_lines,
+            ..
+        }
+        | Outcome::NotRejected {
+            rejects,
+            event_lines,
+            ..
+        }) = &r.outcome
+        else {
+            return Ok(Expect::Events(&r.actual));
+        };
+        let Some(first) = rejects.first() else {
+            return Ok(Expect::Events(&r.actual));
+        };
+        let why = if !r.actual.is_empty() {
+            "its input gives events and rejects, and a case expects either events or a reject \
+             (`error:`)"
+        } else if rejects.iter().any(|x| x.reason != first.reason) {
+            "its input lines are rejected for different reasons, and a case expects one reject \
+             (`error:` with a text every reason contains)"
+        } else {
+            return Ok(Expect::Reject(&first.reason));
+        };
+        Err(format!(
+            "{why}, so split its input into cases: {}",
+            lines(event_lines, rejects)
+        ))
+    }
+}
+
+/// What each line of an input gave, in input order: `input line 1 gives an event; input
+/// line 2 is rejected: REASON`.
+fn lines(event_lines: &[usize], rejects: &[Reject]) -> String {
+    let mut each: Vec<(usize, String)> = Vec::new();
+    for (i, &line) in event_lines.iter().enumerate() {
+        if i == 0 || event_lines[i - 1] != line {
+            each.push((line, format!("input line {line} gives an event")));
         }
     }
+    for x in rejects {
+        each.push(match x.line {
+            Some(line) => (line, format!("input line {line} is rejected: {}", x.reason)),
+            None => (0, format!("the input is rejected: {}", x.reason)),
+        });
+    }
+    each.sort_by_key(|(line, _)| *line);
+    let each: Vec<String> = each.into_iter().map(|(_, s)| s).collect();
+    each.join("; ")
 }
 
 /// A replacement of whole lines: `[start, end)` (0-based) by `text`.

@@ -342,8 +342,98 @@ fn help_says_what_a_broken_file_and_update_do() {
     for said in [
         "it is reported, and the other files' cases still run",
         "The report marks each rewritten case `upd`",
+        "A case that no expectation can make pass is left as it is, still fails",
         "the same as giving it as PATH",
     ] {
         assert!(flat.contains(said), "--help lacks {said:?}:\n{help}");
     }
+}
+
+/// `--update` leaves a case that no expectation makes pass as it is (review finding: a text
+/// case whose first line gave an event and whose second was rejected got `result:` with the
+/// event, was reported `upd`, "updated 1 expected result", exit 0, and failed the next run).
+/// A case expects either events or one reject: stderr names each input line and what it gave,
+/// says to split the input, and the run exits 1. The other cases of the file are rewritten,
+/// and the case left is named at its line in the file as rewritten.
+#[test]
+fn update_leaves_a_case_whose_lines_give_events_and_rejects_as_it_is() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        util::data("schematest/text/VpnSession.yml"),
+        dir.path().join("VpnSession.yml"),
+    )
+    .expect("copy");
+    let connect = "2023-07-01 14:00:00 CONNECT user=alice src=10.0.0.1 port=443 duration=35.5s";
+    let bad_port = "2023-07-01 14:00:00 CONNECT user=alice src=10.0.0.1 port=x duration=35.5s";
+    let text = format!(
+        "name: garbage alone\nlogType: Custom.VpnSession\ninput: garbage\n\
+         ---\nname: event and reject\nlogType: Custom.VpnSession\ninput: |\n  {connect}\n  garbage\n\
+         ---\nname: two reasons\nlogType: Custom.VpnSession\ninput: |\n  garbage\n  {bad_port}\n"
+    );
+    let path = dir.path().join("vpn_tests.yml");
+    std::fs::write(&path, &text).expect("write");
+
+    let out = test_in(dir.path(), &["--update", "VpnSession.yml", "vpn_tests.yml"]);
+    let (o, e) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{o}{e}");
+    let no_pattern = "Custom.VpnSession: line matches no pattern (tried \"%{time} CONNECT \
+                      user=%{user} src=%{src_ip} port=%{port} dura\"..., \"%{time} DENY \
+                      user=%{user} src=%{src_ip} reason=\\\"%{reason}\\\"\")";
+    let not_int = "Custom.VpnSession: field \"port\": string is not a valid int: \"x\"";
+    // `garbage alone` gained an `error:` line: the cases after it moved down by one.
+    assert_eq!(
+        o,
+        format!(
+            "upd  garbage alone (vpn_tests.yml:1)
+FAIL event and reject (vpn_tests.yml:6)
+     input line 2 rejected: {no_pattern}
+     expected no event and no reject (\"error\" expects a reject), got 1 event (input line 1) \
+             and 1 rejected line
+     a case expects either events or a reject: split its input into cases
+FAIL two reasons (vpn_tests.yml:12)
+     input line 1 rejected: {no_pattern}
+     input line 2 rejected: {not_int}
+     expected no event and no reject (\"error\" expects a reject), got no event and 2 \
+             rejected lines
+0 passed, 1 updated, 2 failed
+updated 1 expected result in vpn_tests.yml
+"
+        )
+    );
+    assert_eq!(
+        e,
+        format!(
+            "normalog: vpn_tests.yml:6:1: case \"event and reject\" not updated: its input gives \
+             events and rejects, and a case expects either events or a reject (`error:`), so \
+             split its input into cases: input line 1 gives an event; input line 2 is \
+             rejected: {no_pattern}\n\
+             normalog: vpn_tests.yml:12:1: case \"two reasons\" not updated: its input lines \
+             are rejected for different reasons, and a case expects one reject (`error:` with \
+             a text every reason contains), so split its input into cases: input line 1 is \
+             rejected: {no_pattern}; input line 2 is rejected: {not_int}\n\
+             normalog: 1 case now expects a reject (`error:` with the reason): `error:` is \
+             normalog's, Panther's runner refuses the key; check that it should be rejected\n"
+        )
+    );
+    // Only `garbage alone` was rewritten; the next run fails the two others as before.
+    let after = std::fs::read_to_string(&path).expect("read");
+    assert_eq!(
+        after,
+        text.replacen(
+            "input: garbage\n",
+            &format!(
+                "input: garbage\nerror: {}\n",
+                serde_json::Value::from(no_pattern)
+            ),
+            1
+        )
+    );
+    let again = test_in(dir.path(), &["VpnSession.yml", "vpn_tests.yml"]);
+    let o = stdout(&again);
+    assert_eq!(again.status.code(), Some(1), "{o}");
+    assert!(
+        o.starts_with("ok   garbage alone (vpn_tests.yml:1)\n"),
+        "{o}"
+    );
+    assert!(o.ends_with("1 passed, 2 failed\n"), "{o}");
 }
