@@ -358,7 +358,7 @@ impl Client {
         let mut all: Vec<&Secret> = secrets.to_vec();
         all.extend(&req.authorization);
         let secrets = &all[..];
-        let what = Secret::redact(&format!("{} {}", req.method, req.url), secrets);
+        let what = named(req, secrets);
         let mut failures = 0u32;
         let mut rate_limited = 0u32;
         loop {
@@ -441,6 +441,8 @@ impl Client {
                 Try::Answer(resp) => return Ok(resp),
                 Try::Failed(err) => {
                     failures += 1;
+                    // A network error's text may quote the URL: its query goes too.
+                    let err = err.replace(&req.url, without_query(&req.url));
                     let err = Secret::redact(&err, secrets);
                     if failures >= self.policy.attempts.max(1) {
                         return Err(PullError::Api(format!(
@@ -526,6 +528,16 @@ impl Client {
             }
         }
     }
+}
+
+/// `req` as messages name it: its method and its URL without the query (a page
+/// request's is long, and a page token or a window is no help in reading what went
+/// wrong), `secrets` redacted.
+fn named(req: &Request, secrets: &[&Secret]) -> String {
+    Secret::redact(
+        &format!("{} {}", req.method, without_query(&req.url)),
+        secrets,
+    )
 }
 
 /// One try of `req` with `agent`.

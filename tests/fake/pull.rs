@@ -168,3 +168,17 @@ pub fn normalize_page(log_type: &str, page: &Path) -> Output {
         .output()
         .expect("normalize")
 }
+
+/// Every URL of `base` that `stderr` names is without its query: messages name the URL
+/// requested, not its page cursor, window or token (review finding: a 5xx, a 429 past
+/// `--max-wait` and a timeout quoted the whole query).
+pub fn assert_urls_without_query(stderr: &str, base: &str) {
+    assert!(stderr.contains(base), "no URL of {base} named: {stderr}");
+    for (at, _) in stderr.match_indices(base) {
+        let url: String = stderr[at..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect();
+        assert!(!url.contains('?'), "a query in {url}: {stderr}");
+    }
+}

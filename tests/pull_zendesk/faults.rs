@@ -2,6 +2,7 @@
 //! that repeats.
 
 use super::*;
+use crate::fake::pull::assert_urls_without_query;
 
 /// A 429 with this `Retry-After` (1 s ahead) is waited out, never retried early.
 fn honours_retry_after(form: RetryAfter) {
@@ -86,6 +87,15 @@ fn rate_limited_past_max_wait_exits_4_with_state_saved() {
     );
     assert_eq!(code(&out), 4, "{}", stderr(&out));
     assert!(stderr(&out).contains("--max-wait"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "GET {}/api/v2/audit_logs: still rate limited",
+            fake.url
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert_urls_without_query(&stderr(&out), &fake.url);
     // Two batches were committed before the storm.
     assert_eq!(run.ids().len(), 20);
     assert!(run.state().exists());
@@ -128,10 +138,14 @@ fn a_burst_longer_than_the_tries_exits_5() {
     let out = run.pull(&fake, &[]);
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("server error 503 after 6 tries"),
+        stderr(&out).contains(&format!(
+            "GET {}/api/v2/audit_logs: server error 503 after 6 tries",
+            fake.url
+        )),
         "{}",
         stderr(&out)
     );
+    assert_urls_without_query(&stderr(&out), &fake.url);
     assert_eq!(fake.inner().log.len(), 6);
     assert!(!run.state().exists());
 }
@@ -344,6 +358,7 @@ fn a_stop_does_not_wait_for_a_request_that_hangs() {
     );
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     assert!(stderr(&out).contains("timed out"), "{}", stderr(&out));
+    assert_urls_without_query(&stderr(&out), &hanging);
 }
 
 /// A success whose body is not JSON (cut short, a proxy's page) is tried again, as a server

@@ -2,6 +2,7 @@
 //! `Retry-After`, server errors, resets.
 
 use super::*;
+use crate::fake::pull::assert_urls_without_query;
 
 #[test]
 fn an_expired_page_token_restarts_the_window() {
@@ -108,6 +109,15 @@ fn rate_limited_past_max_wait_exits_4_with_state_saved() {
     let out = run.pull(&fake, &["--max-wait", "5s"]);
     assert_eq!(code(&out), 4, "{}", stderr(&out));
     assert!(stderr(&out).contains("--max-wait"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "GET {}/v2/report/activities: still rate",
+            fake.url
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert_urls_without_query(&stderr(&out), &fake.url);
     assert!(run.state().exists(), "the committed windows are saved");
     fake.inner().faults.clear();
     let out = run.pull(&fake, &[]);
@@ -152,8 +162,42 @@ fn a_burst_longer_than_the_tries_exits_5() {
         "{}",
         stderr(&out)
     );
+    assert_urls_without_query(&stderr(&out), &fake.url);
     assert_eq!(fake.report_log().len(), 6);
     assert!(!run.state().exists());
+}
+
+/// Server errors past the tries on a page asked for with a page token: the message names
+/// the URL without its query, the token included.
+#[test]
+fn a_burst_on_a_later_page_names_the_url_without_its_token() {
+    let fake = FakeZoom::start(both(25, 1, 0));
+    {
+        let mut inner = fake.inner();
+        // Each report's first page, then the activity report's second.
+        inner.faults_after = 2;
+        for _ in 0..6 {
+            inner.faults.push_back(Fault::Status(503));
+        }
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--page-size", "10", "--window-days", "30"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let failed = fake.report_log()[2].clone();
+    assert_eq!(failed.path, "/v2/report/activities");
+    assert!(
+        failed.param("next_page_token").is_some(),
+        "a later page failed"
+    );
+    assert!(
+        stderr(&out).contains(&format!(
+            "GET {}/v2/report/activities: server error 503 after 6 tries",
+            fake.url
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert_urls_without_query(&stderr(&out), &fake.url);
 }
 
 /// A run that stops partway (here: server errors past the tries, after its first window)
