@@ -117,6 +117,9 @@ pub struct Inner {
     snapshots: HashMap<String, Snapshot>,
     /// Report requests served so far (to schedule faults after them).
     pub report_requests: usize,
+    /// A page without records gives its records field as `null` instead of `[]`. Zoom's
+    /// reference shows neither for an empty range; a client should read both.
+    pub null_when_empty: bool,
 }
 
 /// The running fake.
@@ -158,6 +161,7 @@ impl FakeZoom {
             offset: 0,
             snapshots: HashMap::new(),
             report_requests: 0,
+            null_when_empty: false,
         })
     }
 
@@ -440,6 +444,8 @@ fn report(
     };
     let records = if no_records {
         String::new()
+    } else if page.is_empty() && inner.null_when_empty {
+        format!(r#","{field}":null"#)
     } else {
         format!(r#","{field}":[{page}]"#)
     };

@@ -377,3 +377,25 @@ fn an_answer_without_the_records_field_stops_the_pull() {
         assert_eq!(run.events(), expected(&records), "{fault:?}");
     }
 }
+
+/// A page whose records field is `null` (an empty range, so answered) is a page without
+/// records: the run goes on and the next one too (review finding: every run stopped with
+/// exit 5 and "missing field `activity_logs`", a field that was there).
+#[test]
+fn a_null_records_field_is_a_page_without_records() {
+    // Sign-ins two days ago only: the other day windows, and today's, are empty.
+    let records = dataset(Kind::Activity, 1, 20, now_secs() - 2 * 86_400, 1, 0);
+    let fake = FakeZoom::start(records.clone());
+    fake.inner().null_when_empty = true;
+    let run = PullDir::new();
+    for _ in 0..2 {
+        let out = run.pull(&fake, &[]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert_eq!(run.events(), expected(&records));
+    }
+    // The operation logs have no record: each of their pages was `null`.
+    assert!(fake
+        .report_log()
+        .iter()
+        .any(|r| r.path == "/v2/report/operationlogs"));
+}

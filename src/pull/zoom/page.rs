@@ -1,7 +1,9 @@
 //! A report page as Zoom answers it, checked: its report's records field must be there.
 //! Read as an empty page, an answer without it (`{"code":300,"message":"Report is being
 //! generated, try later"}` with a 200, or a page missing the field) ended the window as
-//! drained, and the watermark moved past days never read.
+//! drained, and the watermark moved past days never read. The field given as `null` on a
+//! page that is not Zoom's error shape (no `code`) is a page without records: Zoom does
+//! not document it, but an empty range so answered stopped every run (review finding).
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -22,14 +24,32 @@ pub(super) struct Page<'a> {
 struct Body<'a> {
     #[serde(default)]
     next_page_token: Option<String>,
-    #[serde(borrow, default)]
-    activity_logs: Option<Vec<&'a RawValue>>,
-    #[serde(borrow, default)]
-    operation_logs: Option<Vec<&'a RawValue>>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    activity_logs: Field<Vec<&'a RawValue>>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    operation_logs: Field<Vec<&'a RawValue>>,
     #[serde(default)]
     code: Option<serde_json::Value>,
     #[serde(default)]
     message: Option<serde_json::Value>,
+}
+
+/// A field of an answer: not there, `null`, or a value.
+#[derive(Default)]
+enum Field<T> {
+    #[default]
+    Absent,
+    Null,
+    Value(T),
+}
+
+/// A field that is there: `null` or a value (absent, it is the default).
+fn present<'de, D, T>(d: D) -> Result<Field<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.map_or(Field::Null, Field::Value))
 }
 
 /// Read the answer `body` of a request of the report `kind` (`what`: `GET URL`, for
@@ -38,14 +58,22 @@ struct Body<'a> {
 /// # Errors
 ///
 /// [`PullError::Api`] for a body that is not a page of the report: not a JSON object of
-/// the right types, or without the report's records field (`null` included), saying what
-/// the answer holds instead (Zoom's `code` and `message`).
+/// the right types, without the report's records field, or with it `null` beside a
+/// `code` (Zoom's error shape), saying what the answer holds instead (Zoom's `code` and
+/// `message`).
 pub(super) fn parse<'a>(kind: LogKind, body: &'a [u8], what: &str) -> Result<Page<'a>, PullError> {
     let b: Body<'a> = serde_json::from_slice(body)
         .map_err(|e| PullError::Api(format!("{what}: not a report page ({e})")))?;
     let records = match kind {
         LogKind::Activity => b.activity_logs,
         LogKind::Operation => b.operation_logs,
+    };
+    let null = matches!(records, Field::Null);
+    let records = match records {
+        Field::Value(records) => Some(records),
+        // `null` on a page: no records. Beside an error code, the answer is the error.
+        Field::Null if b.code.is_none() => Some(Vec::new()),
+        Field::Null | Field::Absent => None,
     };
     let Some(records) = records else {
         let text = |v: Option<serde_json::Value>| match v {
@@ -61,10 +89,14 @@ pub(super) fn parse<'a>(kind: LogKind, body: &'a [u8], what: &str) -> Result<Pag
                 message.as_deref().unwrap_or("(no message)")
             ),
         };
+        let fault = if null {
+            format!("field `{}` is null", kind.envelope())
+        } else {
+            format!("missing field `{}`", kind.envelope())
+        };
         return Err(PullError::Api(format!(
-            "{what}: not a report page (missing field `{}`){said}; the state holds the last \
-             committed batch: run again later",
-            kind.envelope()
+            "{what}: not a report page ({fault}){said}; the state holds the last committed \
+             batch: run again later"
         )));
     };
     Ok(Page {
@@ -111,8 +143,21 @@ mod tests {
         // The other report's field is not this one's.
         assert!(err(LogKind::Operation, r#"{"activity_logs":[]}"#)
             .starts_with("GET u: not a report page (missing field `operation_logs`); the"));
-        assert!(err(LogKind::Activity, r#"{"activity_logs":null}"#)
-            .contains("missing field `activity_logs`"));
+        // `null` is a page without records, unless the answer is Zoom's error shape.
+        for kind in [LogKind::Activity, LogKind::Operation] {
+            let body = format!(r#"{{"next_page_token":"","{}":null}}"#, kind.envelope());
+            let p = parse(kind, body.as_bytes(), "GET u").expect("a page");
+            assert!(p.records.is_empty() && p.next_page_token.as_deref() == Some(""));
+        }
+        assert_eq!(
+            err(
+                LogKind::Activity,
+                r#"{"code":300,"message":"Report is being generated","activity_logs":null}"#
+            ),
+            "GET u: not a report page (field `activity_logs` is null); Zoom answered code \
+             300: Report is being generated; the state holds the last committed batch: run \
+             again later"
+        );
         assert!(err(LogKind::Activity, r#"{"activity_logs":{}}"#).contains("invalid type"));
     }
 }
