@@ -37,7 +37,7 @@ use crate::NormalizerBuilder;
 
 mod files;
 
-pub(super) use files::{out_err, remove_above, remove_stages_through};
+pub(super) use files::{out_err, refuse_files_of_a_twin, remove_above, remove_stages_through};
 use files::{staging_dir, walk};
 
 /// The output's file format in a directory.
@@ -267,7 +267,9 @@ impl Delivery {
     ///
     /// # Errors
     ///
-    /// [`PullError::Output`] on I/O errors.
+    /// [`PullError::Output`] on I/O errors; [`PullError::Config`] when files of this tag
+    /// above `committed` are there with no staging directory: another state file with
+    /// this one's id wrote them, and this run's files would replace them.
     pub fn recover(&mut self, tables: &[String], committed: Commit) -> Result<u64, PullError> {
         let removed = match &mut self.raw {
             Some(raw) => {
@@ -295,10 +297,11 @@ impl Delivery {
                 })?;
         }
         let staging = self.staging(dir);
+        let prefix = format!("part-{}-", self.tag);
         if !staging.exists() {
+            refuse_files_of_a_twin(dir, tables, &prefix, committed)?;
             return Ok(removed);
         }
-        let prefix = format!("part-{}-", self.tag);
         let removed = removed + remove_above(dir, tables, &prefix, committed)?;
         std::fs::remove_dir_all(&staging).map_err(|e| out_err(&staging, &e))?;
         sync_dir(dir).map_err(|e| out_err(dir, &e))?;

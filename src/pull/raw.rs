@@ -13,7 +13,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::deliver::{out_err, remove_above, remove_stages_through};
+use super::deliver::{out_err, refuse_files_of_a_twin, remove_above, remove_stages_through};
 use super::state::Commit;
 use super::PullError;
 use crate::atomic::{sync_dir, write_synced};
@@ -117,14 +117,17 @@ impl RawArchive {
     ///
     /// # Errors
     ///
-    /// [`PullError::Output`] on I/O errors.
+    /// [`PullError::Output`] on I/O errors; [`PullError::Config`] when pages above
+    /// `committed` are there with no staging directory (another state file with this
+    /// one's id wrote them).
     pub fn recover(&mut self, envelopes: &[&str], committed: Commit) -> Result<u64, PullError> {
         let staging = self.staging();
-        if !staging.exists() {
-            return Ok(0);
-        }
         let subdirs: Vec<String> = envelopes.iter().map(|e| (*e).to_owned()).collect();
         let prefix = format!("page-{}-", self.tag);
+        if !staging.exists() {
+            refuse_files_of_a_twin(&self.dir, &subdirs, &prefix, committed)?;
+            return Ok(0);
+        }
         let removed = remove_above(&self.dir, &subdirs, &prefix, committed)?;
         std::fs::remove_dir_all(&staging).map_err(|e| out_err(&staging, &e))?;
         sync_dir(&self.dir).map_err(|e| out_err(&self.dir, &e))?;

@@ -13,8 +13,14 @@
 //! [<time>, <count>]}`.
 //!
 //! * Bound to its `source` and `account` (the subdomain or the Zoom account id): opening it for another is refused.
+//! * Reached through symbolic links: the file a link names is the one locked and written
+//!   (the link stays), so that two names of one state file are one state.
 //! * Locked for the run through `<state>.lock`, a separate file, so that a run refused
 //!   before its first commit leaves an absent state file absent.
+//! * Its own: it records where it lives (`path`), so that a copy (`cp a.json b.json`) is
+//!   told from its original and gets an id of its own before it names any file; with
+//!   the original's id, the two would name their part files alike and replace each
+//!   other's (review finding). A state file moved elsewhere keeps its id.
 //! * Saved atomically: written beside itself, fsynced, renamed over, and the directory
 //!   fsynced. It holds no secret and no access token.
 
@@ -25,6 +31,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{format_time, parse_rfc3339, PullError};
+
+mod place;
 
 /// The version written and read.
 pub const VERSION: u32 = 1;
@@ -143,11 +151,17 @@ pub struct State {
     /// states written before there was one (their files keep their names).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,
+    /// Where the file was written (its path, symbolic links resolved): opened at another
+    /// path while a state file of the same id is still there, it is a copy, which gets an
+    /// id of its own. Empty in states written before it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub path: String,
 }
 
 /// An open, locked state file.
 #[derive(Debug)]
 pub struct StateFile {
+    /// The state file itself: the path given, symbolic links resolved.
     path: PathBuf,
     /// Held for the run; the lock goes with it (also when the process is killed).
     _lock: Lock,
@@ -155,22 +169,28 @@ pub struct StateFile {
     state: Option<State>,
     source: String,
     account: String,
-    /// The state's id: from the file, or new (the file is written with it).
+    /// The state's id: from the file, or new (the file is written with it): for a new
+    /// file, and for a copy of another state file.
     id: String,
+    /// The state file this one is a copy of, when it is one (and so has a new id).
+    copied_from: Option<PathBuf>,
     /// Streams of this run with no position yet, and where they start: saved with the
     /// next save ([`start_streams`](Self::start_streams)).
     starts: Vec<(String, StreamState)>,
 }
 
 impl StateFile {
-    /// Lock `path` (through `<path>.lock`) and read it if it exists; refuse a state of
-    /// another source or account.
+    /// Lock `path` (through `<path>.lock`, `path` being the file a symbolic link there
+    /// names) and read it if it exists; refuse a state of another source or account. A
+    /// copy of another state file (see [`copied_from`](Self::copied_from)) gets an id of
+    /// its own, written before any file is named with it.
     ///
     /// # Errors
     ///
     /// [`PullError::Config`]: another run holds the lock, the file is unreadable or not a
     /// state file, or it belongs to another account.
     pub fn open(path: &Path, source: &str, account: &str) -> Result<StateFile, PullError> {
+        let path = &place::resolve(path)?;
         let lock = Lock::acquire(&lock_path(path))?;
         let state = match std::fs::read(path) {
             Ok(bytes) => {
@@ -200,17 +220,19 @@ impl StateFile {
                 return Err(PullError::Config(format!("{}: {e}", path.display())));
             }
         };
+        let copied_from = state.as_ref().and_then(|s| place::copied_from(s, path));
         let id = match &state {
-            Some(s) => s.id.clone(),
-            None => new_id(path),
+            Some(s) if copied_from.is_none() => s.id.clone(),
+            _ => new_id(path),
         };
         Ok(StateFile {
-            path: path.to_path_buf(),
+            path: path.clone(),
             _lock: lock,
             state,
             source: source.to_owned(),
             account: account.to_owned(),
             id,
+            copied_from,
             starts: Vec::new(),
         })
     }
@@ -221,18 +243,34 @@ impl StateFile {
         &self.id
     }
 
-    /// Write the state file now if there is none yet, with no position: its id must be on
-    /// disk before the first batch is published under it, or a crash then would leave
-    /// files that the next run (with a new id) could not tell as its own.
+    /// The state file this one is a copy of: it was written at that path, where a state
+    /// file of the same id still is. This one has a new id, so that the two name their
+    /// files apart (each goes on from the position it holds).
+    #[must_use]
+    pub fn copied_from(&self) -> Option<&Path> {
+        self.copied_from.as_deref()
+    }
+
+    /// The state file: the path given, symbolic links resolved.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Write the state file now if there is none yet (with no position), or if it holds
+    /// another id (a copy's new one): its id must be on disk before the first batch is
+    /// published under it, or a crash then would leave files that the next run (with a
+    /// new id) could not tell as its own.
     ///
     /// # Errors
     ///
     /// [`PullError::Output`] when writing fails.
     pub fn create_if_missing(&mut self) -> Result<(), PullError> {
-        if self.state.is_some() {
-            return Ok(());
-        }
-        let state = self.empty();
+        let state = match &self.state {
+            Some(s) if s.id == self.id => return Ok(()),
+            Some(s) => s.clone(),
+            None => self.empty(),
+        };
         self.write(state)
     }
 
@@ -245,11 +283,15 @@ impl StateFile {
             streams: BTreeMap::new(),
             updated_at: String::new(),
             id: self.id.clone(),
+            path: String::new(),
         }
     }
 
     fn write(&mut self, mut state: State) -> Result<(), PullError> {
         state.updated_at = format_time(super::now_secs());
+        // Its own id and place, whatever the file held (a copy's, a moved file's).
+        state.id.clone_from(&self.id);
+        state.path = self.path.to_string_lossy().into_owned();
         let mut text = serde_json::to_vec_pretty(&state)
             .map_err(|e| PullError::Output(format!("state: {e}")))?;
         text.push(b'\n');
@@ -472,6 +514,42 @@ mod tests {
             "{err}"
         );
         assert!(!target.exists(), "created through the link");
+    }
+
+    /// A copy (its original still in place) gets a new id, written before anything is
+    /// named with it; a moved state file keeps its id; each records where it lives.
+    #[test]
+    fn a_copy_gets_a_new_id_and_a_moved_file_keeps_its_own() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (a, b, c) = (
+            dir.path().join("a.json"),
+            dir.path().join("b.json"),
+            dir.path().join("c.json"),
+        );
+        let mut st = StateFile::open(&a, "zoom", "acc").expect("open");
+        st.create_if_missing().expect("create");
+        let id = st.id().to_owned();
+        drop(st);
+        std::fs::copy(&a, &b).expect("cp");
+        let mut copy = StateFile::open(&b, "zoom", "acc").expect("open copy");
+        assert_eq!(
+            copy.copied_from(),
+            Some(a.canonicalize().expect("a").as_path())
+        );
+        assert_ne!(copy.id(), id);
+        copy.create_if_missing().expect("write the new id");
+        let on_disk: State = serde_json::from_slice(&std::fs::read(&b).expect("b")).expect("b");
+        assert_eq!(on_disk.id, copy.id());
+        assert_eq!(Path::new(&on_disk.path), copy.path());
+        drop(copy);
+        let copy = StateFile::open(&b, "zoom", "acc").expect("reopen copy");
+        assert!(copy.copied_from().is_none());
+        drop(copy);
+
+        std::fs::rename(&a, &c).expect("mv");
+        let moved = StateFile::open(&c, "zoom", "acc").expect("open moved");
+        assert!(moved.copied_from().is_none());
+        assert_eq!(moved.id(), id);
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod fake;
 
 mod crash;
 mod faults;
+mod states;
 mod zones;
 
 use std::collections::BTreeMap;

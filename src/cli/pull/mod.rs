@@ -206,6 +206,19 @@ pub(super) fn check_batches_and_range(
 /// Say, unless `quiet`, for which of `streams` a `--since` given is ignored: those the
 /// state file has a position for, or a start saved by an earlier run (a start is never
 /// moved by a later --since, nor a position).
+/// Say that the state file is a copy of another one, and so pulls under an id of its own.
+pub(super) fn note_copied(state: &StateFile, quiet: bool) {
+    if let (Some(original), false) = (state.copied_from(), quiet) {
+        messages::error(&format!(
+            "note: {} is a copy of the state file {}: it goes on from the position it holds, \
+             as a state file of its own (its part files are named apart from that one's; \
+             records both pull are in the output of each)",
+            state.path().display(),
+            original.display()
+        ));
+    }
+}
+
 pub(super) fn note_since_ignored(state: &StateFile, streams: &[&str], since: bool, quiet: bool) {
     if !since || quiet {
         return;

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::{
-    check_batches_and_range, config_err, drive, duration, messages, note_since_ignored, output,
-    print_files, print_records, read_secret, time, PullOutputArgs, RetryArgs,
+    check_batches_and_range, config_err, drive, duration, messages, note_copied,
+    note_since_ignored, output, print_files, print_records, read_secret, time, PullOutputArgs,
+    RetryArgs,
 };
 use crate::cli::output::CreatedDirs;
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
@@ -191,6 +192,7 @@ pub(super) fn run(
     let policy = a.retry.policy()?;
 
     let mut state = StateFile::open(&a.state, "zendesk", sub)?;
+    note_copied(&state, a.output.quiet);
     let mut created = CreatedDirs::default();
     let (delivery, rejects) = output::open(
         &a.output,

@@ -7,8 +7,8 @@ use std::time::Instant;
 use clap::ValueEnum;
 
 use super::{
-    check_batches_and_range, config_err, drive, messages, note_since_ignored, output, print_files,
-    print_records, read_secret, time, PullOutputArgs, RetryArgs,
+    check_batches_and_range, config_err, drive, messages, note_copied, note_since_ignored, output,
+    print_files, print_records, read_secret, time, PullOutputArgs, RetryArgs,
 };
 use crate::cli::output::CreatedDirs;
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
@@ -189,6 +189,7 @@ pub(super) fn run(
     let policy = a.retry.policy()?;
     let streams: Vec<(&str, &str)> = kinds.iter().map(|k| (k.envelope(), k.log_type())).collect();
     let mut state = StateFile::open(&a.state, "zoom", account)?;
+    note_copied(&state, a.output.quiet);
     let mut created = CreatedDirs::default();
     let (delivery, rejects) = output::open(
         &a.output,
