@@ -53,9 +53,11 @@ pub struct StreamState {
     /// has been emitted. The next run reads from `watermark - overlap`.
     pub watermark: String,
     /// Ids emitted with a timestamp inside the overlap window, with that timestamp (Unix
-    /// seconds), so that a re-read drops them.
+    /// seconds), so that a re-read drops them. An integer id (of any size or sign, also
+    /// given as text) is its decimal digits, `-` first below zero; any other id is its
+    /// JSON text (`"x7"`, quotes included, `1.5`).
     #[serde(default)]
-    pub recent_ids: BTreeMap<u64, i64>,
+    pub recent_ids: BTreeMap<String, i64>,
     /// For sources without ids (Zoom): the content hash (hex) of each record emitted with a
     /// timestamp inside the overlap window, with that timestamp (Unix seconds) and how many
     /// identical records were emitted (two identical sign-ins in one second are two events).
@@ -481,7 +483,8 @@ mod tests {
             watermark: "2026-01-01T00:00:00Z".into(),
             ..StreamState::default()
         };
-        pos.recent_ids.insert(498_483, 1_767_225_600);
+        pos.recent_ids.insert("498483".into(), 1_767_225_600);
+        pos.recent_ids.insert("-7".into(), 1_767_225_600);
         st.save(Commit { run: 1, seq: 2 }, "audit_logs", pos.clone())
             .expect("save");
         drop(st);

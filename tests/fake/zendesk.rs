@@ -26,7 +26,7 @@ use super::server::{b64, now_secs, rfc3339, Answer, Api, Logged, RetryAfter, Ser
 /// A record of the dataset.
 #[derive(Debug, Clone)]
 pub struct Rec {
-    pub id: u64,
+    pub id: i64,
     pub created_at: i64,
     /// Invisible records are not returned (eventual consistency).
     pub visible: bool,
@@ -164,13 +164,13 @@ pub fn record_json(r: &Rec) -> String {
 }
 
 /// An opaque cursor for the key `(created_at, id)`: base64 of a scrambled text.
-fn cursor_of(at: i64, id: u64) -> String {
+fn cursor_of(at: i64, id: i64) -> String {
     let text = format!("{at}:{id}");
     let scrambled: Vec<u8> = text.bytes().map(|b| b ^ 0x5a).collect();
     b64(&scrambled)
 }
 
-fn key_of_cursor(c: &str) -> Option<(i64, u64)> {
+fn key_of_cursor(c: &str) -> Option<(i64, i64)> {
     // Decode base64 by brute force over the alphabet (tests only).
     const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut bits = 0u32;
@@ -470,10 +470,10 @@ fn echo(status: u16, auth: &AuthMode, authorization: Option<&str>) -> Answer {
 }
 
 /// `n` records from `start`, `per_second` of them in each second, ids from `first_id`.
-pub fn dataset(first_id: u64, n: usize, start: i64, per_second: usize) -> Vec<Rec> {
+pub fn dataset(first_id: i64, n: usize, start: i64, per_second: usize) -> Vec<Rec> {
     (0..n)
         .map(|i| Rec {
-            id: first_id + i as u64,
+            id: first_id + i as i64,
             created_at: start + (i / per_second.max(1)) as i64,
             visible: true,
         })

@@ -11,7 +11,7 @@ use super::*;
 
 /// Every `id` in the Parquet files of the lake, with how many times it appears; and how
 /// many files there are.
-fn parquet_ids(run: &PullDir) -> (BTreeMap<u64, usize>, usize) {
+fn parquet_ids(run: &PullDir) -> (BTreeMap<i64, usize>, usize) {
     use arrow_array::cast::AsArray;
     use arrow_array::types::Int64Type;
     let files: Vec<_> = run
@@ -29,7 +29,7 @@ fn parquet_ids(run: &PullDir) -> (BTreeMap<u64, usize>, usize) {
             let batch = batch.expect("batch");
             let col = batch.column_by_name("id").expect("id column");
             for id in col.as_primitive::<Int64Type>().iter().flatten() {
-                *ids.entry(u64::try_from(id).expect("id")).or_default() += 1;
+                *ids.entry(id).or_default() += 1;
             }
         }
     }

@@ -44,7 +44,7 @@ trait ZendeskPull {
     /// The command of [`pull_env`](Self::pull_env), not started.
     fn command(&self, fake: &FakeZendesk, extra: &[&str], env: &[(&str, &str)]) -> Command;
     /// Every `id` in the lake, with how many times it appears.
-    fn ids(&self) -> BTreeMap<u64, usize>;
+    fn ids(&self) -> BTreeMap<i64, usize>;
 }
 
 impl ZendeskPull for PullDir {
@@ -91,12 +91,12 @@ impl ZendeskPull for PullDir {
         }
         cmd
     }
-    fn ids(&self) -> BTreeMap<u64, usize> {
+    fn ids(&self) -> BTreeMap<i64, usize> {
         let mut ids = BTreeMap::new();
         for f in self.data_files() {
             for line in std::fs::read_to_string(&f).expect("read").lines() {
                 let v: serde_json::Value = serde_json::from_str(line).expect("json");
-                *ids.entry(v["id"].as_u64().expect("id")).or_default() += 1;
+                *ids.entry(v["id"].as_i64().expect("id")).or_default() += 1;
             }
         }
         ids
@@ -104,7 +104,7 @@ impl ZendeskPull for PullDir {
 }
 
 /// The visible records' ids, each once.
-fn expected(records: &[Rec]) -> BTreeMap<u64, usize> {
+fn expected(records: &[Rec]) -> BTreeMap<i64, usize> {
     records
         .iter()
         .filter(|r| r.visible)

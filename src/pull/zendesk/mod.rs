@@ -356,7 +356,7 @@ fn run(
         for raw in &page.audit_logs {
             let key: Option<Key> = serde_json::from_str(raw.get()).ok();
             let (id, at) = key
-                .map(|k| (k.id, k.created_at.as_deref().and_then(parse_rfc3339)))
+                .map(|k| (k.id(), k.created_at.as_deref().and_then(parse_rfc3339)))
                 .unwrap_or_default();
             if let Some(at) = at {
                 // Oldest first is what makes a position within the window safe: every
@@ -367,7 +367,7 @@ fn run(
                 // becomes visible late is read by a later run (lag, overlap), never behind
                 // the cursor of this walk.
                 if let Some(prev) = last_at.filter(|p| at < *p) {
-                    let id = id.map_or_else(|| "without an id".to_owned(), |i| i.to_string());
+                    let id = id.unwrap_or_else(|| "without an id".to_owned());
                     return Err(PullError::Api(format!(
                         "{what}: created_at goes backwards: record {id} of {} comes after one \
                          of {}: the server does not return records oldest first \
