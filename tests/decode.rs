@@ -184,7 +184,15 @@ err_cases! {
     bad_embedded: r#"{"id":1,"payload":"{not json"}"# => &format!("{AT}field \"payload\": isEmbeddedJSON value is not a JSON string holding valid JSON: \"{{not json\"");
     not_an_object: r#"[1,2]"# => &format!("{AT}record is an array, not a JSON object");
     invalid_json: r#"{"id":1,"#=> "record 0 (line 1, byte 0, column 8): invalid JSON: EOF while parsing a value";
-    invalid_utf8_escape: r#"{"id":1,"msg":"\ud800"}"# => "record 0 (line 1, byte 0, column 22): invalid JSON: unexpected end of hex escape";
+    // A lone surrogate escape is named, high or low, at its `\`.
+    invalid_utf8_escape: r#"{"id":1,"msg":"\ud800"}"# => "record 0 (line 1, byte 0, column 16): invalid JSON: lone leading (high) surrogate escape \\ud800: a \\udc00 to \\udfff escape must follow it";
+    lone_high_surrogate_before_another_escape: r#"{"id":1,"msg":"\ud800\u0041"}"# => "record 0 (line 1, byte 0, column 16): invalid JSON: lone leading (high) surrogate escape \\ud800: a \\udc00 to \\udfff escape must follow it";
+    lone_low_surrogate: r#"{"id":1,"msg":"\udc00\ud800"}"# => "record 0 (line 1, byte 0, column 16): invalid JSON: lone trailing (low) surrogate escape \\udc00: it must follow a \\ud800 to \\udbff escape";
+    lone_surrogate_after_a_pair_and_escaped_backslashes: r#"{"id":1,"msg":"\\ud800 \uD83D\uDE00 \"\\","extra":"\uDFFF"}"# => "record 0 (line 1, byte 0, column 52): invalid JSON: lone trailing (low) surrogate escape \\uDFFF: it must follow a \\ud800 to \\udbff escape";
+    // The column is where simd-json's limit of 1024 levels is crossed (the record is level 1),
+    // not where serde_json's of 128 is.
+    nested_too_deeply: &format!(r#"{{"id":1,"extra":{}{}}}"#, "[".repeat(1100), "]".repeat(1100)) => "record 0 (line 1, byte 0, column 1040): invalid JSON: arrays and objects nested deeper than 1024 levels (the record is the first)";
+    nested_too_deeply_after_5000_bytes: &format!(r#"{{"id":1,"msg":"{}","extra":{}{}}}"#, "x".repeat(5000), "[".repeat(1100), "]".repeat(1100)) => "record 0 (line 1, byte 0, column 6049): invalid JSON: arrays and objects nested deeper than 1024 levels (the record is the first)";
 }
 
 #[test]

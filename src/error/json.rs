@@ -41,28 +41,42 @@ impl Error {
                 let bare = message == "expected ident"
                     || (message == "expected value"
                         && raw.get(offset).is_some_and(u8::is_ascii_alphabetic));
-                let (message, offset) = if bare {
-                    // serde_json points where the word stopped matching a literal (the
-                    // `}` of `tru}`, the `y` of `falsy`); the column of the word's first
-                    // letter is the one to look at.
-                    let start = raw[..offset]
-                        .iter()
-                        .rposition(|b| !b.is_ascii_alphanumeric())
-                        .map_or(0, |i| i + 1);
-                    (
-                        "a bare word where a value goes (only true, false and null are \
-                         written without quotes)"
-                            .to_string(),
-                        start,
-                    )
-                } else {
-                    (message, offset)
+                let described = match message.as_str() {
+                    // serde_json gives up at 128 levels, simd-json at 1024: its own offset is
+                    // where its limit is crossed. Another error of simd-json's lies within
+                    // the levels serde_json did not read: simd-json's says it (below).
+                    "recursion limit exceeded" => (*err.error()
+                        == simd_json::ErrorType::DepthLimitExceeded)
+                        .then(|| (too_deep(), err.index())),
+                    // serde_json's words for a lone surrogate escape point past it and call a
+                    // trailing surrogate a leading one.
+                    "unexpected end of hex escape" | "lone leading surrogate in hex escape" => {
+                        Some(lone_surrogate(raw).unwrap_or((message, offset)))
+                    }
+                    _ if bare => {
+                        // serde_json points where the word stopped matching a literal (the
+                        // `}` of `tru}`, the `y` of `falsy`); the column of the word's first
+                        // letter is the one to look at.
+                        let start = raw[..offset]
+                            .iter()
+                            .rposition(|b| !b.is_ascii_alphanumeric())
+                            .map_or(0, |i| i + 1);
+                        Some((
+                            "a bare word where a value goes (only true, false and null are \
+                             written without quotes)"
+                                .to_string(),
+                            start,
+                        ))
+                    }
+                    _ => Some((message, offset)),
                 };
-                return Error::new(ErrorKind::Json {
-                    pos,
-                    offset,
-                    message: message.into(),
-                });
+                if let Some((message, offset)) = described {
+                    return Error::new(ErrorKind::Json {
+                        pos,
+                        offset,
+                        message: message.into(),
+                    });
+                }
             }
         }
         Error::new(ErrorKind::Json {
@@ -71,6 +85,69 @@ impl Error {
             message: json_message(err.error()),
         })
     }
+}
+
+/// The reject of a record nested deeper than simd-json reads.
+fn too_deep() -> String {
+    format!(
+        "arrays and objects nested deeper than {} levels (the record is the first)",
+        simd_json::DEFAULT_MAX_DEPTH
+    )
+}
+
+/// The first lone surrogate escape of `raw`, a record that `serde_json` read as valid JSON up
+/// to one: its offset (at its `\`) and the reject's message. A `\ud800`-`\udbff` escape
+/// (high, leading) must be followed at once by a `\udc00`-`\udfff` one (low, trailing), and a
+/// low one must follow a high one.
+fn lone_surrogate(raw: &[u8]) -> Option<(String, usize)> {
+    let hex = |at: usize| -> Option<(u16, &str)> {
+        let digits = std::str::from_utf8(raw.get(at..at + 4)?).ok()?;
+        Some((u16::from_str_radix(digits, 16).ok()?, digits))
+    };
+    let escape = |at: usize| match raw.get(at..at + 2) {
+        Some(b"\\u") => hex(at + 2),
+        _ => None,
+    };
+    let mut in_string = false;
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'"' => in_string = !in_string,
+            b'\\' if in_string => {
+                if let Some((n, digits)) = escape(i) {
+                    match n {
+                        0xD800..=0xDBFF => match escape(i + 6) {
+                            Some((0xDC00..=0xDFFF, _)) => i += 6,
+                            _ => {
+                                return Some((
+                                    format!(
+                                    "lone leading (high) surrogate escape \\u{digits}: a \\udc00 \
+                                         to \\udfff escape must follow it"
+                                ),
+                                    i,
+                                ))
+                            }
+                        },
+                        0xDC00..=0xDFFF => {
+                            return Some((
+                                format!(
+                                    "lone trailing (low) surrogate escape \\u{digits}: it must \
+                                     follow a \\ud800 to \\udbff escape"
+                                ),
+                                i,
+                            ))
+                        }
+                        _ => {}
+                    }
+                }
+                // The escaped byte is not a quote, whatever it is.
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Byte offset in `raw` of `serde_json`'s 1-based `line`/`column` (column counts bytes).
@@ -98,7 +175,7 @@ fn json_message(err: &simd_json::ErrorType) -> std::borrow::Cow<'static, str> {
         }
         E::UnexpectedCharacter => "unexpected character".into(),
         E::Syntax => "syntax error".into(),
-        E::DepthLimitExceeded => "nesting too deep".into(),
+        E::DepthLimitExceeded => too_deep().into(),
         E::InvalidExponent => "invalid number exponent".into(),
         other => {
             let s = format!("{other:?}");

@@ -389,6 +389,35 @@ fn rejects_file_gives_the_column_of_invalid_json() {
     assert!(stderr(&quiet).contains("column 12"), "{}", stderr(&quiet));
 }
 
+/// The column of a record nested too deeply is where the limit of 1024 levels is crossed,
+/// in the rejects file and on stderr (review finding: it was where `serde_json`, which reads
+/// rejected records again for their messages, gives up, 128 levels in).
+#[test]
+fn rejects_file_gives_the_column_where_nesting_is_too_deep() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rejects = dir.path().join("r.ndjson");
+    let line = format!("{{\"j\":{}{}}}\n", "[".repeat(1100), "]".repeat(1100));
+    let out = run(
+        &["normalize", "--rejects", rejects.to_str().expect("utf-8")],
+        &line,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(&rejects).expect("rejects")).expect("JSON");
+    assert_eq!(v["column"], 1029, "{v}");
+    assert_eq!(
+        v["error"],
+        "invalid JSON: arrays and objects nested deeper than 1024 levels (the record is the first)",
+        "{v}"
+    );
+    let quiet = run(&["normalize"], &line);
+    assert!(
+        stderr(&quiet).contains("column 1029)"),
+        "{}",
+        stderr(&quiet)
+    );
+}
+
 /// A byte order mark at the start of a later line (two exports joined with `cat`) is named
 /// in the reject: it said only "expected value" (review finding). The first line's mark is
 /// an input's own, and dropped.
