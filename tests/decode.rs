@@ -147,7 +147,13 @@ err_cases! {
     missing_required: r#"{"msg":"x"}"# => &format!("{AT}missing required field \"id\"");
     null_required: r#"{"id":null}"# => &format!("{AT}missing required field \"id\"");
     missing_nested_required: r#"{"id":1,"actor":{"name":"x"}}"# => &format!("{AT}missing required field \"actor.email\"");
-    big_integer_into_int: r#"{"id":-99999999999999999999}"# => &format!("{AT}field \"id\": number out of range for its type: -1e20");
+    // A number is shown as written, not as the float it was read as.
+    big_integer_into_int: r#"{"id":-99999999999999999999}"# => &format!("{AT}field \"id\": number out of range for its type: -99999999999999999999");
+    just_below_bigint: r#"{"id":-9223372036854775809}"# => &format!("{AT}field \"id\": number out of range for its type: -9223372036854775809");
+    exponent_into_int: r#"{"id":1e12}"# => &format!("{AT}field \"id\": expected an integer, found a float: 1e12");
+    exponent_fraction_into_int: r#"{"id":10E-1}"# => &format!("{AT}field \"id\": expected an integer, found a float: 10E-1");
+    exponent_into_nested_int: r#"{"id":1,"items":[{"n":1},{"n":2.50}]}"# => &format!("{AT}field \"items[1].n\": expected an integer, found a float: 2.50");
+    float_time_as_written: r#"{"id":1,"ts_ms":1.50e3}"# => &format!("{AT}field \"ts_ms\": timestamp does not match time format unix_ms: 1.50e3");
     beyond_float_range_into_int: r#"{"id":1e400}"# => &format!("{AT}field \"id\": number out of range for its type: 1e400");
     beyond_float_range_into_float: r#"{"id":1,"ratio":-1.5E+400}"# => &format!("{AT}field \"ratio\": number out of range for its type: -1.5E+400");
     beyond_float_range_into_time: r#"{"id":1,"ts_unix":1e999}"# => &format!("{AT}field \"ts_unix\": number out of range for its type: 1e999");
@@ -209,6 +215,21 @@ fn classification_reports_every_candidate() {
          Zoom.Activity: missing required field \"email\"; \
          Zoom.Operation: missing required field \"time\"; \
          Custom.Rich: missing required field \"id\""
+    );
+}
+
+/// With several log types, each refusal is built again once every type refused the record:
+/// the numbers it quotes are shown as written there too.
+#[test]
+fn classification_shows_numbers_as_written() {
+    let mut registry = normalog::Registry::builtin();
+    registry
+        .add_path(&util::data("schemas/rich.yml"))
+        .expect("rich schema loads");
+    let got = util::normalize(&registry, &[], r#"{"id":1E+2}"#).expect_err("no type accepts it");
+    assert!(
+        got.ends_with("Custom.Rich: field \"id\": expected an integer, found a float: 1E+2"),
+        "{got}"
     );
 }
 

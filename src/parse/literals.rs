@@ -12,7 +12,8 @@
 
 use simd_json::{Node, StaticNode};
 
-use super::tape::{Borrowed, TapeDecoder};
+use super::tape::{Borrowed, Fail, TapeDecoder};
+use crate::error::{Error, ErrorKind};
 use crate::event::Val;
 
 /// The texts of a record's numbers, by tape index.
@@ -128,6 +129,57 @@ impl super::Normalizer {
         self.scratch = kept;
         self.overflowed.clear();
         self.literals_read
+    }
+
+    /// Every candidate refused the record (`err`), and a refusal quotes a number as it was
+    /// parsed (`TapeDecoder::refuse_value` asked for the texts): the refusals built again
+    /// with the numbers' texts, read from `original` (`None`: the copy in `scratch`), so
+    /// that the reject shows each number as written (`-9223372036854775809`, not
+    /// `-9.223372036854776e18`). Rejected records alone come here.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn refuse_with_literals<'l>(
+        &mut self,
+        tape: &[Node<'l>],
+        vals: &mut Vec<Val<'l>>,
+        original: Option<&[u8]>,
+        err: Error,
+    ) -> Error {
+        if !self.wants_literals || self.literals_read {
+            return err;
+        }
+        let kept = std::mem::take(&mut self.scratch);
+        let record = original.unwrap_or(&kept);
+        self.literals_read =
+            self.literals
+                .read(tape, record, self.buffers.structural_indexes(), &[]);
+        self.scratch = kept;
+        if !self.literals_read {
+            return err;
+        }
+        match err.kind() {
+            ErrorKind::Rejected { pos, log_type, .. } if self.n_json == 1 => {
+                vals.clear();
+                self.text.clear();
+                let root = &self.plans[0].root;
+                let decoded = TapeDecoder::<Borrowed>::new(tape, vals, &mut self.text, true)
+                    .with_literals(&self.literals)
+                    .object(root, 0);
+                match decoded {
+                    Err(Fail::Detail(refusal)) => Error::new(ErrorKind::Rejected {
+                        pos: *pos,
+                        log_type: log_type.clone(),
+                        refusal,
+                    }),
+                    _ => err,
+                }
+            }
+            ErrorKind::Unclassified { pos, .. } => {
+                let pos = *pos;
+                self.explain_refusals(tape, vals, pos)
+            }
+            _ => err,
+        }
     }
 
     /// The rare path: plan `pi` accepted the record, and a float or a zero went into a string. Decode

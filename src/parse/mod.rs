@@ -475,6 +475,7 @@ impl Normalizer {
             Err(overflow::overflow_unread(pos))
         } else if matches!(tape.first(), Some(Node::Object { .. })) {
             self.try_candidates(tape, &mut vals, pos)
+                .map_err(|e| self.refuse_with_literals(tape, &mut vals, original, e))
         } else {
             Err(self.not_an_object(tape, pos))
         };
@@ -518,13 +519,14 @@ impl Normalizer {
     /// No candidate accepted the record: decode it again with details, in schema order, to
     /// say why each refused it.
     #[cold]
-    fn explain_refusals<'l>(
+    pub(super) fn explain_refusals<'l>(
         &mut self,
         tape: &[Node<'l>],
         vals: &mut Vec<Val<'l>>,
         pos: Position,
     ) -> Error {
         let mut refusals: Vec<(Arc<str>, Refusal)> = Vec::with_capacity(self.n_json);
+        self.wants_literals = false;
         for plan in &self.plans[..self.n_json] {
             vals.clear();
             self.text.clear();
@@ -535,6 +537,8 @@ impl Normalizer {
             if let Err(Fail::Detail(r)) = dec.object(&plan.root, 0) {
                 refusals.push((plan.log_type.clone(), r));
             }
+            // A refusal may quote a number as parsed (`refuse_with_literals`).
+            self.wants_literals |= dec.wants_literals;
         }
         Error::new(ErrorKind::Unclassified { pos, refusals })
     }

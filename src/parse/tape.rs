@@ -25,7 +25,7 @@ pub(crate) use fast::fast_str;
 pub(crate) use keys::{scan_keys, KeyScan, Memo, MEMO};
 use numbers::{is_integer_text, parse_float, parse_int};
 pub(crate) use refusals::quote;
-use refusals::{add_segment, bad_text, problem, quote_node, wrong};
+use refusals::{add_segment, bad_text, problem, wrong};
 
 /// Number of tape nodes a value occupies.
 #[inline]
@@ -405,9 +405,9 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
                 }
                 _ => return Err(self.fail(|| wrong(plan, &node))),
             },
-            Decoder::Int16 => self.int(plan, node, i64::from(i16::MIN), i64::from(i16::MAX))?,
-            Decoder::Int32 => self.int(plan, node, i64::from(i32::MIN), i64::from(i32::MAX))?,
-            Decoder::Int64 => self.int(plan, node, i64::MIN, i64::MAX)?,
+            Decoder::Int16 => self.int(plan, node, at, i64::from(i16::MIN), i64::from(i16::MAX))?,
+            Decoder::Int32 => self.int(plan, node, at, i64::from(i32::MIN), i64::from(i32::MAX))?,
+            Decoder::Int64 => self.int(plan, node, at, i64::MIN, i64::MAX)?,
             Decoder::Float => match node {
                 Node::Static(StaticNode::F64(f)) => Val::Float(f),
                 #[allow(clippy::cast_precision_loss)] // as JSON decoders do
@@ -446,13 +446,8 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
                     Some(t) if crate::time::is_go_zero(&t) => Val::Empty,
                     Some(t) => Val::Time(t),
                     None => {
-                        return Err(self.fail(|| Refusal::BadValue {
-                            field: FieldPath::default(),
-                            problem: ValueProblem::BadTime {
-                                formats: spec.clone(),
-                            },
-                            value: Some(quote_node(&node)),
-                        }))
+                        let formats = spec.clone();
+                        return Err(self.refuse_value(ValueProblem::BadTime { formats }, node, at));
                     }
                 }
             }
@@ -486,7 +481,14 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
         })
     }
 
-    fn int(&self, plan: &ValuePlan, node: Node<'_>, min: i64, max: i64) -> DecodeResult<Val<'a>> {
+    fn int(
+        &mut self,
+        plan: &ValuePlan,
+        node: Node<'_>,
+        at: usize,
+        min: i64,
+        max: i64,
+    ) -> DecodeResult<Val<'a>> {
         let v = match node {
             Node::Static(StaticNode::I64(i)) => i,
             Node::Static(StaticNode::U64(u)) => i64::try_from(u).map_err(|_| {
@@ -494,15 +496,13 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
             })?,
             // An integer beyond 64 bits is read as a float: out of range, not a fraction.
             Node::Static(StaticNode::F64(f)) if f.fract() == 0.0 && f.abs() >= 2f64.powi(63) => {
-                return Err(self.fail(|| problem(ValueProblem::OutOfRange, Some(quote_node(&node)))))
+                return Err(self.refuse_value(ValueProblem::OutOfRange, node, at))
             }
-            Node::Static(StaticNode::F64(f)) => {
-                return Err(self.fail(|| {
-                    problem(
-                        ValueProblem::NotAnInteger,
-                        Some(quote_node(&node)).filter(|_| f.is_finite()),
-                    )
-                }))
+            Node::Static(StaticNode::F64(f)) if f.is_finite() => {
+                return Err(self.refuse_value(ValueProblem::NotAnInteger, node, at))
+            }
+            Node::Static(StaticNode::F64(_)) => {
+                return Err(self.fail(|| problem(ValueProblem::NotAnInteger, None)))
             }
             Node::String("") => return Ok(Val::Empty),
             Node::String(s) => match parse_int(s) {

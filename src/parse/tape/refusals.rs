@@ -4,10 +4,10 @@
 
 use simd_json::Node;
 
-use super::{json_type, Fail};
+use super::{json_type, Fail, StrMode, TapeDecoder};
 use crate::compile::ValuePlan;
 use crate::error::{FieldPath, PathSegment, Refusal, ValueProblem};
-use crate::json::{write_json_str, write_number};
+use crate::json::{text_may_differ, write_json_str, write_number};
 
 /// Longest value quoted in a reject message.
 const QUOTE_MAX: usize = 64;
@@ -55,6 +55,29 @@ pub(super) fn problem(p: ValueProblem, value: Option<Box<str>>) -> Refusal {
         field: FieldPath::default(),
         problem: p,
         value,
+    }
+}
+
+impl<'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'_, 'v, 'a, M> {
+    /// The refusal of the value `node` at tape index `at` for `p`, quoting the value. A
+    /// number is quoted as written in the record (`1e12`, not `1000000000000.0`) when its
+    /// text was read (`literals.rs`); when it was not, as it was parsed, and the decoder asks
+    /// for the texts (`wants_literals`), so that the record's refusal is built again with them.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn refuse_value(&mut self, p: ValueProblem, node: Node<'_>, at: usize) -> Fail {
+        if !self.detail {
+            return Fail::Quick;
+        }
+        let value = match (node, self.literals.and_then(|l| l.at(at))) {
+            (Node::Static(_), Some(text)) => number_text(text),
+            (Node::Static(n), None) => {
+                self.wants_literals |= text_may_differ(n);
+                quote_node(&node)
+            }
+            _ => quote_node(&node),
+        };
+        Fail::Detail(problem(p, Some(value)))
     }
 }
 
