@@ -153,7 +153,7 @@ err_cases! {
     exponent_into_int: r#"{"id":1e12}"# => &format!("{AT}field \"id\": expected an integer, found a float: 1e12");
     exponent_fraction_into_int: r#"{"id":10E-1}"# => &format!("{AT}field \"id\": expected an integer, found a float: 10E-1");
     exponent_into_nested_int: r#"{"id":1,"items":[{"n":1},{"n":2.50}]}"# => &format!("{AT}field \"items[1].n\": expected an integer, found a float: 2.50");
-    float_time_as_written: r#"{"id":1,"ts_ms":1.50e3}"# => &format!("{AT}field \"ts_ms\": timestamp does not match time format unix_ms: 1.50e3");
+    float_time_as_written: r#"{"id":1,"ts_ms":1.50e3}"# => &format!("{AT}field \"ts_ms\": timestamp does not match time format unix_ms: 1.50e3 (a number with a fraction or an exponent: of the time formats, only unix reads one)");
     beyond_float_range_into_int: r#"{"id":1e400}"# => &format!("{AT}field \"id\": number out of range for its type: 1e400");
     beyond_float_range_into_float: r#"{"id":1,"ratio":-1.5E+400}"# => &format!("{AT}field \"ratio\": number out of range for its type: -1.5E+400");
     beyond_float_range_into_time: r#"{"id":1,"ts_unix":1e999}"# => &format!("{AT}field \"ts_unix\": number out of range for its type: 1e999");
@@ -179,8 +179,12 @@ err_cases! {
     bad_rfc3339_space: r#"{"id":1,"ts_rfc":"2023-07-01 14:00:00Z"}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: \"2023-07-01 14:00:00Z\"");
     bad_rfc3339_no_zone: r#"{"id":1,"ts_rfc":"2023-07-01T14:00:00"}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: \"2023-07-01T14:00:00\"");
     // A JSON number into text formats says which formats read numbers.
-    rfc3339_rejects_numbers: r#"{"id":1,"ts_rfc":1688220000}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: 1688220000 (a JSON number: of the time formats, only unix, unix_ms, unix_us and unix_ns read numbers)");
-    unix_ms_rejects_float: r#"{"id":1,"ts_ms":1.5}"# => &format!("{AT}field \"ts_ms\": timestamp does not match time format unix_ms: 1.5");
+    rfc3339_rejects_numbers: r#"{"id":1,"ts_rfc":1688220000}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: 1688220000 (a JSON number: of the time formats, only unix, unix_ms, unix_us, unix_ns and cloudflare read numbers)");
+    // A fraction or an exponent, where only integers are read (cloudflare reads integers:
+    // the hint said it read no numbers).
+    unix_ms_rejects_float: r#"{"id":1,"ts_ms":1.5}"# => &format!("{AT}field \"ts_ms\": timestamp does not match time format unix_ms: 1.5 (a number with a fraction or an exponent: of the time formats, only unix reads one)");
+    cloudflare_rejects_float: r#"{"id":1,"ts_cf":1688220000.5}"# => &format!("{AT}field \"ts_cf\": timestamp does not match time format cloudflare: 1688220000.5 (a number with a fraction or an exponent: of the time formats, only unix reads one)");
+    cloudflare_rejects_exponent: r#"{"id":1,"ts_cf":1.68822e9}"# => &format!("{AT}field \"ts_cf\": timestamp does not match time format cloudflare: 1.68822e9 (a number with a fraction or an exponent: of the time formats, only unix reads one)");
     time_formats_none_match: r#"{"id":1,"ts_multi":"yesterday"}"# => &format!("{AT}field \"ts_multi\": timestamp does not match time format rfc3339 | unix_ms: \"yesterday\"");
     nested_array_path: r#"{"id":1,"items":[{"n":1},{"n":"x"}]}"# => &format!("{AT}field \"items[1].n\": string is not a valid int: \"x\"");
     validate_allow_fails: r#"{"id":1,"level":"debug"}"# => &format!("{AT}field \"level\": value is not one of validate.allow (\"info\", \"warn\", \"error\"): \"debug\"");
@@ -351,6 +355,29 @@ fn unix_time_out_of_range_names_the_unit_that_fits() {
     let r = reject(r#"{"m":1709251200000000000}"#);
     assert!(
         r.ends_with("out of range as unix_us: years 0000 to 9999 only; in range as unix_ns)"),
+        "{r}"
+    );
+    // A float is read by unix alone: no other unit is named for it...
+    let r = reject(r#"{"u":1709251200000.5}"#);
+    assert!(
+        r.ends_with("unix: 1709251200000.5 (out of range as unix: years 0000 to 9999 only)"),
+        "{r}"
+    );
+    let r = reject(r#"{"u":-62167219200.5}"#);
+    assert!(
+        r.ends_with("unix: -62167219200.5 (out of range as unix: years 0000 to 9999 only)"),
+        "{r}"
+    );
+    // ...and one whose float is past the range, its decimal text not, says so.
+    let r = reject(r#"{"u":253402300799.999999}"#);
+    assert!(
+        r.ends_with("unix: 253402300799.999999 (out of range as unix: years 0000 to 9999 only; it is read as the float 253402300800)"),
+        "{r}"
+    );
+    // Integer units read no fraction: the hint says that, not a range.
+    let r = reject(r#"{"m":1.7e18}"#);
+    assert!(
+        r.ends_with("unix_ms | unix_us: 1.7e18 (a number with a fraction or an exponent: of the time formats, only unix reads one)"),
         "{r}"
     );
     let r = reject(r#"{"u":"soon"}"#);

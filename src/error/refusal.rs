@@ -206,40 +206,104 @@ const UNIX_UNITS: [(&str, f64); 4] = [
     ("unix_ns", 1e9),
 ];
 
-/// For a number that the `unix*` formats of a field (`formats`, as in [`ValueProblem::BadTime`])
-/// read but found outside the years 0000 to 9999: the last format tried, and the unit in which
-/// the number would be in range. The usual mistake is a field of milliseconds given `unix`,
-/// and "does not match" alone does not say so.
-fn unix_unit_hint(formats: &str, value: &str) -> Option<(&'static str, &'static str)> {
-    // 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z, in seconds.
-    const FIRST: f64 = -62_167_219_200.0;
-    const LAST: f64 = 253_402_300_799.0;
-    let number: f64 = value.trim_matches('"').parse().ok()?;
-    let in_range = |per_second: f64| (FIRST..=LAST).contains(&(number / per_second));
-    let tried: Vec<(&'static str, f64)> = formats
-        .split(" | ")
-        .filter_map(|spec| UNIX_UNITS.iter().find(|(name, _)| *name == spec).copied())
-        .collect();
-    // Every format was a unix one, and each found the number out of range.
-    if tried.is_empty()
-        || tried.len() != formats.split(" | ").count()
-        || tried.iter().any(|&(_, per)| in_range(per))
-    {
-        return None;
-    }
-    let fits = UNIX_UNITS.iter().find(|&&(_, per)| in_range(per))?.0;
-    Some((tried.last()?.0, fits))
+/// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z, in seconds: the range of timestamps.
+const FIRST_SECOND: i64 = -62_167_219_200;
+const LAST_SECOND: i64 = 253_402_300_799;
+const FIRST_FLOAT: f64 = -62_167_219_200.0;
+const LAST_FLOAT: f64 = 253_402_300_799.0;
+
+/// Whether the Unix time format `name` reads the number `text` (a JSON number as written, or
+/// a string's text) at all: `unix` any number, the others integers of 64 bits alone.
+fn unix_format_reads(name: &str, text: &str) -> bool {
+    name == "unix" || text.parse::<i64>().is_ok()
 }
 
-/// A JSON number (not a string) given to a field none of whose `formats` reads numbers:
-/// `%s` reads the text of seconds, and the usual mistake is a strftime format for epoch
-/// numbers.
-fn is_number_for_text_formats(formats: &str, value: &str) -> bool {
-    !value.starts_with('"')
-        && value.parse::<f64>().is_ok()
-        && formats
-            .split(" | ")
-            .all(|spec| UNIX_UNITS.iter().all(|(name, _)| *name != spec))
+/// What a reject says of a number that the `unix*` formats of a field (`formats`, as in
+/// [`ValueProblem::BadTime`]) found outside the years 0000 to 9999. The usual mistake is a
+/// field of milliseconds given `unix`, and "does not match" alone does not say so.
+#[derive(Debug, PartialEq)]
+struct UnixRangeHint {
+    /// The last format tried that reads such a number.
+    tried: &'static str,
+    /// The first format that would read the number and find it in range, if any
+    /// (`unix_ms` reads no fraction, so it is never named for one).
+    fits: Option<&'static str>,
+    /// The number was read as a float beyond the range although its decimal text is not
+    /// (`253402300799.999999` is read as 253402300800): that float.
+    float: Option<f64>,
+}
+
+fn unix_range_hint(formats: &str, value: &str) -> Option<UnixRangeHint> {
+    let text = value.trim_matches('"');
+    let number: f64 = text.parse().ok()?;
+    let in_range = |per_second: f64| (FIRST_FLOAT..=LAST_FLOAT).contains(&(number / per_second));
+    // Every format was a unix one...
+    let tried = formats
+        .split(" | ")
+        .map(|spec| UNIX_UNITS.iter().find(|(name, _)| *name == spec).copied())
+        .collect::<Option<Vec<(&'static str, f64)>>>()?;
+    // ...and each that reads such a number found it out of range.
+    let readers: Vec<_> = tried
+        .iter()
+        .filter(|(name, _)| unix_format_reads(name, text))
+        .collect();
+    let (last, _) = readers.last()?;
+    if readers.iter().any(|&&(_, per)| in_range(per)) {
+        return None;
+    }
+    let fits = UNIX_UNITS
+        .iter()
+        .find(|&&(name, per)| unix_format_reads(name, text) && in_range(per))
+        .map(|&(name, _)| name);
+    let float = (*last == "unix" && decimal_seconds_in_range(text)).then_some(number);
+    Some(UnixRangeHint {
+        tried: last,
+        fits,
+        float,
+    })
+}
+
+/// Whether `text`, a number of seconds without an exponent, lies within the years 0000 to
+/// 9999 (its floor does): its float may not (the nearest float to `253402300799.999999`
+/// is 253402300800).
+fn decimal_seconds_in_range(text: &str) -> bool {
+    if text.contains(['e', 'E']) {
+        return false;
+    }
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let Ok(mut floor) = whole.parse::<i64>() else {
+        return false;
+    };
+    if whole.starts_with('-') && fraction.bytes().any(|b| b != b'0') {
+        floor -= 1;
+    }
+    (FIRST_SECOND..=LAST_SECOND).contains(&floor)
+}
+
+/// The time formats that read JSON numbers (the others read strings alone).
+fn reads_numbers(spec: &str) -> bool {
+    spec == "cloudflare" || UNIX_UNITS.iter().any(|(name, _)| *name == spec)
+}
+
+/// Why a JSON number (not a string) was not read by a field's `formats`, when that is the
+/// reason: no format reads numbers (`%s` reads the text of seconds, and the usual mistake is
+/// a strftime format for epoch numbers), or it has a fraction or an exponent and only
+/// `unix` reads those (`cloudflare` and `unix_ms` read integers).
+fn number_hint(formats: &str, value: &str) -> Option<&'static str> {
+    if value.starts_with('"') || value.parse::<f64>().is_err() {
+        return None;
+    }
+    let mut specs = formats.split(" | ");
+    if !specs.clone().any(reads_numbers) {
+        return Some(
+            "a JSON number: of the time formats, only unix, unix_ms, unix_us, unix_ns and \
+             cloudflare read numbers",
+        );
+    }
+    let integer = value.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    (!integer && !specs.any(|spec| spec == "unix")).then_some(
+        "a number with a fraction or an exponent: of the time formats, only unix reads one",
+    )
 }
 
 impl fmt::Display for Refusal {
@@ -267,16 +331,21 @@ impl fmt::Display for Refusal {
                 if let Some(v) = value {
                     write!(f, ": {v}")?;
                     if let ValueProblem::BadTime { formats } = problem {
-                        if let Some((tried, fits)) = unix_unit_hint(formats, v) {
+                        if let Some(hint) = unix_range_hint(formats, v) {
                             write!(
                                 f,
-                                " (out of range as {tried}: years 0000 to 9999 only; in range as {fits})"
+                                " (out of range as {}: years 0000 to 9999 only",
+                                hint.tried
                             )?;
-                        } else if is_number_for_text_formats(formats, v) {
-                            f.write_str(
-                                " (a JSON number: of the time formats, only unix, unix_ms, \
-                                 unix_us and unix_ns read numbers)",
-                            )?;
+                            if let Some(float) = hint.float {
+                                write!(f, "; it is read as the float {float}")?;
+                            }
+                            if let Some(fits) = hint.fits {
+                                write!(f, "; in range as {fits}")?;
+                            }
+                            f.write_str(")")?;
+                        } else if let Some(hint) = number_hint(formats, v) {
+                            write!(f, " ({hint})")?;
                         }
                     }
                 }
