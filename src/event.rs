@@ -28,6 +28,9 @@ pub(crate) enum Val<'a> {
     Absent,
     /// `""` in a number, boolean or timestamp field: null in output, but present for `required`.
     Empty,
+    /// Go's zero time (0001-01-01T00:00:00Z) in a timestamp field: no time at all to
+    /// Panther, so as [`Val::Empty`]; apart only for the reject's message.
+    ZeroTime,
     Str(&'a str),
     Text {
         start: u32,
@@ -58,7 +61,7 @@ impl Val<'_> {
     #[inline]
     pub(crate) fn is_written(&self) -> bool {
         match self {
-            Val::Absent | Val::Empty => false,
+            Val::Absent | Val::Empty | Val::ZeroTime => false,
             Val::Array { len, .. } => *len > 0,
             _ => true,
         }

@@ -176,3 +176,35 @@ fields:
         );
     }
 }
+
+/// A required timestamp of a text line given Go's zero time fails `required` as `""`
+/// would, and the reject says which of the two it was, for fastmatch and CSV alike.
+#[test]
+fn a_required_zero_time_is_named_in_text_lines() {
+    let mut registry = Registry::new();
+    for (yaml, name) in [
+        (
+            "schema: Custom.Fm\nparser:\n  fastmatch:\n    match: ['%{t} %{msg}']\nfields:\n  - {name: t, type: timestamp, timeFormat: rfc3339, required: true}\n  - {name: msg, type: string}\n",
+            "fm.yml",
+        ),
+        (
+            "schema: Custom.Csv\nparser:\n  csv:\n    delimiter: ','\n    columns: [t, msg]\nfields:\n  - {name: t, type: timestamp, timeFormat: rfc3339, required: true}\n  - {name: msg, type: string}\n",
+            "csv.yml",
+        ),
+    ] {
+        registry.add_str(yaml, name).expect("schema loads");
+    }
+    let zero = "the value is Go's zero time (0001-01-01T00:00:00Z), which is null for a timestamp";
+    let out = run_in(&registry, &["Custom.Fm"], &["0001-01-01T00:00:00Z hello"]);
+    assert!(
+        out.rejects.len() == 1 && out.rejects[0].ends_with(zero),
+        "{:?}",
+        out.rejects
+    );
+    let out = run_in(&registry, &["Custom.Csv"], &["0001-01-01T00:00:00Z,hello"]);
+    assert!(
+        out.rejects.len() == 1 && out.rejects[0].ends_with(zero),
+        "{:?}",
+        out.rejects
+    );
+}

@@ -152,6 +152,9 @@ pub enum Refusal {
         field: FieldPath,
         /// The field's type.
         expected: FieldType,
+        /// The value was Go's zero time (0001-01-01T00:00:00Z, in any format the field
+        /// reads), not `""`.
+        zero_time: bool,
     },
     /// A value could not be decoded.
     BadValue {
@@ -310,14 +313,18 @@ impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Refusal::MissingField(p) => write!(f, "missing required field \"{p}\""),
-            Refusal::EmptyRequired { field, expected } if *expected == FieldType::Timestamp => {
-                write!(
-                    f,
-                    "missing required field \"{field}\": the value is \"\", which is null for a \
-                     timestamp (or Go's zero time, 0001-01-01T00:00:00Z, which is too)"
-                )
-            }
-            Refusal::EmptyRequired { field, expected } => write!(
+            Refusal::EmptyRequired {
+                field,
+                zero_time: true,
+                ..
+            } => write!(
+                f,
+                "missing required field \"{field}\": the value is Go's zero time \
+                 (0001-01-01T00:00:00Z), which is null for a timestamp"
+            ),
+            Refusal::EmptyRequired {
+                field, expected, ..
+            } => write!(
                 f,
                 "missing required field \"{field}\": the value is \"\", which is null for {} {expected}",
                 if *expected == FieldType::Int { "an" } else { "a" }

@@ -271,8 +271,9 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
     #[inline(always)]
     fn check_required(&self, plan: &ObjectPlan, start: usize) -> DecodeResult<usize> {
         for &fi in &*plan.required_fields {
-            // `""` is null for numbers, booleans and timestamps (`Val::Empty`, also Go's zero
-            // time), so it fails `required` as a missing value does; a string keeps `""`.
+            // `""` is null for numbers, booleans and timestamps (`Val::Empty`; Go's zero time
+            // is `Val::ZeroTime`), so it fails `required` as a missing value does; a string
+            // keeps `""`.
             match self.vals[start + fi] {
                 Val::Absent => {
                     let name = &plan.fields[fi].name;
@@ -280,11 +281,12 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
                         Refusal::MissingField(FieldPath(vec![PathSegment::Key(name.clone())]))
                     }));
                 }
-                Val::Empty => {
+                v @ (Val::Empty | Val::ZeroTime) => {
                     let field = &plan.fields[fi];
                     return Err(self.fail(|| Refusal::EmptyRequired {
                         field: FieldPath(vec![PathSegment::Key(field.name.clone())]),
                         expected: field.value.decoder.field_type(),
+                        zero_time: matches!(v, Val::ZeroTime),
                     }));
                 }
                 _ => {}
@@ -443,7 +445,7 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
                 };
                 match parsed {
                     // No time at all to Panther (see `is_go_zero`): as `""`.
-                    Some(t) if crate::time::is_go_zero(&t) => Val::Empty,
+                    Some(t) if crate::time::is_go_zero(&t) => Val::ZeroTime,
                     Some(t) => Val::Time(t),
                     None => {
                         let formats = spec.clone();

@@ -366,7 +366,7 @@ fn write_value(
     opts: Options,
 ) {
     match v {
-        Val::Absent | Val::Empty => out.extend_from_slice(b"null"),
+        Val::Absent | Val::Empty | Val::ZeroTime => out.extend_from_slice(b"null"),
         Val::Str(s) => write_json_str(out, s),
         Val::Text { start, end } => write_json_str(out, ev.text_of(start, end)),
         Val::Json { start, end } => out.extend_from_slice(ev.text_of(start, end).as_bytes()),
