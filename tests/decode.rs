@@ -93,6 +93,9 @@ cases! {
     cloudflare_nanos: r#"{"id":1,"ts_cf":1688220000000000000}"# => ok json!({"id":1,"ts_cf":"2023-07-01T14:00:00Z"});
     cloudflare_string: r#"{"id":1,"ts_cf":"2023-07-01T14:00:00Z"}"# => ok json!({"id":1,"ts_cf":"2023-07-01T14:00:00Z"});
     strftime: r#"{"id":1,"ts_strf":"2023-07-01 14:00:00"}"# => ok json!({"id":1,"ts_strf":"2023-07-01T14:00:00Z"});
+    // As timefmt-go (Go's `time.Date`): a leap second and hour 24 roll over.
+    strftime_leap_second: r#"{"id":1,"ts_strf":"2016-12-31 23:59:60"}"# => ok json!({"id":1,"ts_strf":"2017-01-01T00:00:00Z"});
+    strftime_hour_24: r#"{"id":1,"ts_strf":"2023-07-01 24:00:00"}"# => ok json!({"id":1,"ts_strf":"2023-07-02T00:00:00Z"});
     go_layout: r#"{"id":1,"ts_layout":"2023-07-01 14:00:00 UTC"}"# => ok json!({"id":1,"ts_layout":"2023-07-01T14:00:00Z"});
     time_formats_in_order: r#"{"id":1,"ts_multi":1688220000000}"# => ok json!({"id":1,"ts_multi":"2023-07-01T14:00:00Z"});
     time_formats_first: r#"{"id":1,"ts_multi":"2023-07-01T14:00:00Z"}"# => ok json!({"id":1,"ts_multi":"2023-07-01T14:00:00Z"});
@@ -177,6 +180,10 @@ err_cases! {
     wrong_type_array: r#"{"id":1,"tags":"a"}"# => &format!("{AT}field \"tags\": expected array, found a string");
     bad_bool: r#"{"id":1,"ok":"yes"}"# => &format!("{AT}field \"ok\": string is not a valid boolean: \"yes\"");
     bad_rfc3339_space: r#"{"id":1,"ts_rfc":"2023-07-01 14:00:00Z"}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: \"2023-07-01 14:00:00Z\"");
+    // rfc3339 stays strict: no leap second, no hour 24; a Go layout refuses them too.
+    bad_rfc3339_leap_second: r#"{"id":1,"ts_rfc":"2016-12-31T23:59:60Z"}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: \"2016-12-31T23:59:60Z\"");
+    bad_layout_hour_24: r#"{"id":1,"ts_layout":"2023-07-01 24:00:00 UTC"}"# => &format!("{AT}field \"ts_layout\": timestamp does not match time format layout=2006-01-02 15:04:05 MST: \"2023-07-01 24:00:00 UTC\"");
+    strftime_minute_60: r#"{"id":1,"ts_strf":"2023-07-01 14:60:00"}"# => &format!("{AT}field \"ts_strf\": timestamp does not match time format %Y-%m-%d %H:%M:%S: \"2023-07-01 14:60:00\"");
     bad_rfc3339_no_zone: r#"{"id":1,"ts_rfc":"2023-07-01T14:00:00"}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: \"2023-07-01T14:00:00\"");
     // A JSON number into text formats says which formats read numbers.
     rfc3339_rejects_numbers: r#"{"id":1,"ts_rfc":1688220000}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: 1688220000 (a JSON number: of the time formats, only unix, unix_ms, unix_us, unix_ns and cloudflare read numbers)");

@@ -18,7 +18,7 @@
 
 use super::calendar::civil_to_ts;
 use super::names::month_name;
-use super::pattern::{Field, Item, OffsetForm};
+use super::pattern::{Dialect, Field, Item, OffsetForm};
 use super::Timestamp;
 
 /// The longest value the shortcut reads (two 16-byte words); longer patterns are left to the
@@ -63,13 +63,16 @@ pub(super) struct FixedLayout {
     /// Whether the pattern reads a year: without one, February 29 of a common default
     /// year is left to the engine (`pattern.rs`, which rolls it over).
     has_year: bool,
+    /// A strftime pattern: hour 24 and second 60 are left to the engine, which rolls them
+    /// over as timefmt-go does (Go layouts refuse them).
+    rolls_over: bool,
 }
 
 impl FixedLayout {
     /// The layout of `items`, when every element is a number of a date or time field (read
     /// without spaces before it or a fraction after it), literal text without digits, or at
     /// most one short month name and one `±hhmm` offset.
-    pub(super) fn of(items: &[Item], default_year: i64) -> Option<FixedLayout> {
+    pub(super) fn of(items: &[Item], default_year: i64, dialect: Dialect) -> Option<FixedLayout> {
         let mut shape: Vec<Lane> = Vec::new();
         let mut numbers = Vec::new();
         let (mut month, mut offset) = (None, None);
@@ -140,6 +143,7 @@ impl FixedLayout {
             numbers: numbers.into_boxed_slice(),
             default_year: u32::try_from(default_year).ok()?,
             has_year,
+            rolls_over: dialect == Dialect::Strftime,
         })
     }
 
@@ -194,7 +198,10 @@ impl FixedLayout {
         let [year, month, day, hour, minute, second] = fields;
         let ts = civil_to_ts(i64::from(year), month, day, hour, minute, second, 0, offset);
         // Checked only when the date is refused, so that valid values pay nothing.
-        if ts.is_none() && !self.has_year && (month, day) == (2, 29) {
+        if ts.is_none()
+            && ((!self.has_year && (month, day) == (2, 29))
+                || (self.rolls_over && (hour == 24 || second == 60)))
+        {
             return Err(OtherShape);
         }
         Ok(ts)
@@ -338,18 +345,22 @@ mod tests {
             ("2023-13-01 00:00:00", false),
             ("2023-00-10 00:00:00", false),
             ("2023-04-31 00:00:00", false),
-            ("2023-07-01 24:00:00", false),
+            ("2023-07-01 25:00:00", false),
             ("2023-07-01 00:60:00", false),
-            ("2023-07-01 00:00:60", false),
+            ("2023-07-01 00:00:61", false),
         ] {
             let decided = fixed.parse(v.as_bytes()).expect("the shape");
             assert_eq!(decided.is_some(), valid, "{v}");
             assert_eq!(decided, p.parse_items(v.as_bytes()), "{v}");
         }
+        // Hour 24 and second 60 go to the engine, which rolls them over (strftime) or
+        // refuses them (a Go layout).
         for v in [
             "2023-7-01 14:00:00",
             "2023-07-01 14:00:00 ",
             "2023-07-01T14:00:00",
+            "2023-07-01 24:00:00",
+            "2023-07-01 00:00:60",
         ] {
             assert!(fixed.parse(v.as_bytes()).is_err(), "{v}");
         }

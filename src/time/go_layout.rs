@@ -7,7 +7,7 @@ use chrono::{Datelike, Timelike};
 
 use super::names::{LONG_DAYS, LONG_MONTHS, SHORT_DAYS, SHORT_MONTHS};
 use super::pattern::{
-    is_field_item, num, num_spaced, push_lit, Case, Field, Frac, Item, OffsetForm,
+    is_field_item, num, num_spaced, push_lit, Case, Dialect, Field, Frac, Item, OffsetForm,
 };
 use super::{Pattern, TimeFormatError, Timestamp};
 
@@ -176,7 +176,7 @@ pub(super) fn compile_layout(spec: &str, layout: &str) -> Result<Pattern, TimeFo
             }
         }
     }
-    Ok(Pattern::new(spec, items, 0))
+    Ok(Pattern::new(spec, items, Dialect::GoLayout))
 }
 
 impl Pattern {

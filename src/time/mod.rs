@@ -144,7 +144,11 @@ impl TimeFormat {
     /// fractional digits (timefmt-go: six), `%z` also accepts `Z` and `±hh:mm`, `%Z` also accepts
     /// `Z`, `%y` maps 69–99 to 19xx and 00–68 to 20xx (timefmt-go: the current century), `12 AM`/
     /// `12 PM` mean 00/12 h (timefmt-go adds 12 to any PM hour), and impossible dates such as
-    /// February 30 are rejected (timefmt-go rolls them over). Without a year the year is 1900,
+    /// February 30, hours from 25, minutes from 60, seconds from 61 and days of the year (`%j`)
+    /// of 0 or past the year's end are rejected (timefmt-go rolls them over, or ignores a `%j`
+    /// of 0). As in timefmt-go, hour 24 is the next day's hour 0 and second 60 (a leap second)
+    /// the next minute's second 0, and a `%j` gives the date whatever `%m` and `%d` say
+    /// (a Go layout's `002` must agree with them, as in Go). Without a year the year is 1900,
     /// and February 29 is then March 1 (as timefmt-go makes it: the date is real in the year
     /// the value does not say); without `%z`/`%Z` the time is UTC. Zone abbreviations read by `%Z` are checked for shape
     /// and then taken as UTC (offset 0).

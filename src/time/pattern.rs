@@ -19,6 +19,8 @@ use matching::match_item;
 pub struct Pattern {
     pub(super) spec: Box<str>,
     pub(super) items: Box<[Item]>,
+    /// Whose rules decide where timefmt-go and Go's `time.Parse` differ.
+    pub(super) dialect: Dialect,
     /// Year used when the pattern has no year element: 1900 for strftime (timefmt-go), 0 for Go
     /// layouts (Go's `time.Parse`).
     pub(super) default_year: i64,
@@ -34,12 +36,31 @@ impl PartialEq for Pattern {
 
 impl Eq for Pattern {}
 
+/// The library whose rules a pattern follows where the two differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Dialect {
+    /// strftime patterns, as itchyny/timefmt-go's `Parse` reads them (Panther's library): it
+    /// hands the fields to Go's `time.Date`, which rolls hour 24 into the next day and second
+    /// 60 (a leap second) into the next minute, and a day of the year (`%j`) gives the date
+    /// alone, the month and day being ignored. The year is 1900 when none is given.
+    Strftime,
+    /// Go reference-time layouts, as Go's `time.Parse` reads them: hours 0-23, seconds 0-59,
+    /// a day of the year must agree with the month and day given. The year is 0 when none is
+    /// given.
+    GoLayout,
+}
+
 impl Pattern {
-    pub(super) fn new(spec: &str, items: Vec<Item>, default_year: i64) -> Pattern {
+    pub(super) fn new(spec: &str, items: Vec<Item>, dialect: Dialect) -> Pattern {
+        let default_year = match dialect {
+            Dialect::Strftime => 1900,
+            Dialect::GoLayout => 0,
+        };
         Pattern {
             spec: spec.into(),
-            fixed: FixedLayout::of(&items, default_year),
+            fixed: FixedLayout::of(&items, default_year, dialect),
             items: items.into_boxed_slice(),
+            dialect,
             default_year,
         }
     }
@@ -187,7 +208,7 @@ impl State {
 }
 
 impl State {
-    fn finish(mut self) -> Option<Timestamp> {
+    fn finish(mut self, dialect: Dialect) -> Option<Timestamp> {
         if let Some(secs) = self.unix {
             return from_seconds(secs, self.nanos);
         }
@@ -220,7 +241,11 @@ impl State {
                 left -= days_in_month(self.year, month);
                 month += 1;
             }
-            if (self.month_set && self.month != month) || (self.day_set && self.day != left) {
+            // timefmt-go takes the date from the day of the year alone; Go's `time.Parse`
+            // refuses a month or day that disagrees with it.
+            let disagrees =
+                (self.month_set && self.month != month) || (self.day_set && self.day != left);
+            if disagrees && dialect == Dialect::GoLayout {
                 return None;
             }
             self.month = month;
@@ -235,6 +260,46 @@ impl State {
             self.second,
             self.nanos,
             self.offset,
+        )
+        // Only a refused time pays for the check.
+        .or_else(|| self.rolled_over(dialect))
+    }
+}
+
+impl State {
+    /// Hour 24 (of `%H` or `%k`: `%I` stops at 12) and second 60 of a strftime pattern, rolled
+    /// over as timefmt-go's `time.Date` does: 24:00:00 is the next day's 00:00:00, 23:59:60
+    /// the next minute's first second. Minutes from 60, seconds from 61 and hours from 25
+    /// stay refused, as impossible dates are (the README lists these departures).
+    #[cold]
+    #[inline(never)]
+    fn rolled_over(&self, dialect: Dialect) -> Option<Timestamp> {
+        if dialect != Dialect::Strftime || !(self.hour == 24 || self.second == 60) {
+            return None;
+        }
+        let (hour, extra_hour) = if self.hour == 24 {
+            (23, 1)
+        } else {
+            (self.hour, 0)
+        };
+        let (second, extra_second) = if self.second == 60 {
+            (59, 1)
+        } else {
+            (self.second, 0)
+        };
+        let ts = civil_to_ts(
+            self.year,
+            self.month,
+            self.day,
+            hour,
+            self.minute,
+            second,
+            self.nanos,
+            self.offset,
+        )?;
+        from_seconds(
+            ts.timestamp() + extra_hour * 3600 + extra_second,
+            ts.timestamp_subsec_nanos(),
         )
     }
 }
@@ -273,7 +338,7 @@ impl Pattern {
             s = match_item(item, s, &mut st)?;
         }
         if s.is_empty() {
-            st.finish()
+            st.finish(self.dialect)
         } else {
             None
         }

@@ -1,7 +1,7 @@
 //! Compiles strftime patterns (the directives of `itchyny/timefmt-go`) into pattern elements.
 
 use super::pattern::{
-    is_field_item, num, num_spaced, push_lit, Case, Field, Frac, Item, OffsetForm,
+    is_field_item, num, num_spaced, push_lit, Case, Dialect, Field, Frac, Item, OffsetForm,
 };
 use super::{Pattern, TimeFormatError};
 
@@ -58,7 +58,7 @@ pub(super) fn compile_strftime(spec: &str) -> Result<Pattern, TimeFormatError> {
             Some("use directives such as %Y-%m-%d %H:%M:%S".to_owned()),
         ));
     }
-    Ok(Pattern::new(spec, items, 1900))
+    Ok(Pattern::new(spec, items, Dialect::Strftime))
 }
 
 /// Appends the items of one strftime directive; false when it is not supported.

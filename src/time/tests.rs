@@ -190,7 +190,6 @@ decode_cases!(strftime {
     "%Y-%m-%d %H:%M:%S", S("2023-07-01 14:00:00 ") => None;
     "%Y-%m-%d %H:%M:%S", S("2023-02-30 14:00:00") => None;
     "%Y-%m-%d %H:%M:%S", S("2024-02-29 14:00:00") => Some("2024-02-29T14:00:00Z");
-    "%Y-%m-%d %H:%M:%S", S("2023-07-01 24:00:00") => None;
     "%Y-%m-%d %H:%M:%S", S("") => None;
     "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:55:36 -0700") => Some("2000-10-10T20:55:36Z");
     "%d/%b/%Y:%H:%M:%S %z", S("10/oct/2000:13:55:36 +05:30") => Some("2000-10-10T08:25:36Z");
@@ -239,6 +238,32 @@ decode_cases!(strftime {
     "%Y\t%m%n%d", S("2023\t07\n01") => Some("2023-07-01T00:00:00Z");
 });
 
+// As timefmt-go (Go's `time.Date`): hour 24 is the next day's hour 0, second 60 (a leap
+// second) the next minute's second 0; other hours, minutes and seconds out of range are
+// refused (a departure, as for impossible dates).
+decode_cases!(strftime_rolls_over_hour_24_and_second_60 {
+    "%Y-%m-%d %H:%M:%S", S("2023-07-01 24:00:00") => Some("2023-07-02T00:00:00Z");
+    "%Y-%m-%d %H:%M:%S", S("2016-12-31 23:59:60") => Some("2017-01-01T00:00:00Z");
+    "%Y-%m-%d %H:%M:%S", S("2023-07-01 24:30:60") => Some("2023-07-02T00:31:00Z");
+    "%Y-%m-%d %H:%M:%S", S("2023-07-1 24:0:0") => Some("2023-07-02T00:00:00Z");
+    "%Y-%m-%d %H:%M:%S", S("2023-07-01 25:00:00") => None;
+    "%Y-%m-%d %H:%M:%S", S("2023-07-01 14:60:00") => None;
+    "%Y-%m-%d %H:%M:%S", S("2023-07-01 14:00:61") => None;
+    "%Y-%m-%d %H:%M:%S", S("2023-02-30 24:00:00") => None;
+    "%Y-%m-%d %H:%M:%S", S("9999-12-31 23:59:60") => None;
+    "%Y-%m-%dT%H:%M:%S.%f%z", S("2016-12-31T23:59:60.5+0100") => Some("2016-12-31T23:00:00.5Z");
+    "%k:%M:%S %F", S("24:00:00 2023-12-31") => Some("2024-01-01T00:00:00Z");
+    "%I:%M %p %F", S("24:00 PM 2023-07-01") => None;
+});
+
+// As timefmt-go: with %j, the date is the year's day, whatever the month and day say.
+decode_cases!(strftime_year_day_decides_the_date {
+    "%Y %j %m %d", S("2023 001 07 01") => Some("2023-01-01T00:00:00Z");
+    "%Y %j %m %d", S("2024 060 12 31") => Some("2024-02-29T00:00:00Z");
+    "%d/%m/%Y %j", S("31/12/2023 032") => Some("2023-02-01T00:00:00Z");
+    "%Y %j %m %d", S("2023 001 01 01") => Some("2023-01-01T00:00:00Z");
+});
+
 // Edges of the common web and syslog layouts, pinned before the strftime fast path.
 decode_cases!(strftime_edges {
     "%d/%b/%Y:%H:%M:%S %z", S("29/Feb/2024:00:00:00 +0000") => Some("2024-02-29T00:00:00Z");
@@ -248,9 +273,10 @@ decode_cases!(strftime_edges {
     "%d/%b/%Y:%H:%M:%S %z", S("31/Apr/2023:00:00:00 +0000") => None;
     "%d/%b/%Y:%H:%M:%S %z", S("32/Jan/2023:00:00:00 +0000") => None;
     "%d/%b/%Y:%H:%M:%S %z", S("00/Jan/2023:00:00:00 +0000") => None;
-    "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:24:00:00 +0000") => None;
+    "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:24:00:00 +0000") => Some("2000-10-11T00:00:00Z");
     "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:60:00 +0000") => None;
-    "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:00:60 +0000") => None;
+    "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:00:60 +0000") => Some("2000-10-10T13:01:00Z");
+    "%d/%b/%Y:%H:%M:%S %z", S("31/Dec/2000:23:59:60 -0100") => Some("2001-01-01T01:00:00Z");
     "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:23:59:59 +0000") => Some("2000-10-10T23:59:59Z");
     "%d/%b/%Y:%H:%M:%S %z", S("1/Oct/2000:13:55:36 +0000") => Some("2000-10-01T13:55:36Z");
     "%d/%b/%Y:%H:%M:%S %z", S("001/Oct/2000:13:55:36 +0000") => None;
@@ -369,6 +395,13 @@ decode_cases!(layout {
     "layout=Monday, January 2, 2006 3:04 PM", S("Saturday, July 1, 2023 13:00 PM") => None;
     "layout=03:04pm 02.01.06", S("02:30pm 01.07.23") => Some("2023-07-01T14:30:00Z");
     "layout=2006 002", S("2024 060") => Some("2024-02-29T00:00:00Z");
+    // Go's `time.Parse`, unlike timefmt-go: the day of the year must agree with the month
+    // and day, and hour 24 and second 60 are refused.
+    "layout=2006 002 01 02", S("2023 001 07 01") => None;
+    "layout=2006 002 01 02", S("2023 001 01 01") => Some("2023-01-01T00:00:00Z");
+    "layout=2006-01-02 15:04:05", S("2023-07-01 24:00:00") => None;
+    "layout=2006-01-02 15:04:05", S("2016-12-31 23:59:60") => None;
+    "layout=2006-01-02 3:04:05", S("2016-12-31 3:59:60") => None;
     "layout=2006_01_02", S("2023_07_01") => Some("2023-07-01T00:00:00Z");
     "layout=_2006", S("_2023") => Some("2023-01-01T00:00:00Z");
     "layout=2006-01-02", S("2023-07-01") => Some("2023-07-01T00:00:00Z");
