@@ -97,7 +97,8 @@ fields:
     );
 }
 
-/// One pattern written as a plain scalar, not a list: the column is in it too.
+/// One pattern written as a plain scalar, not a list, is refused as Panther refuses it (its
+/// `match` is a list of strings), and the problem in the pattern is still pointed at.
 #[test]
 fn r18_one_plain_pattern() {
     assert_reports(
@@ -111,7 +112,10 @@ fields:
   - name: b
     type: string
 ",
-        &["normalog: s.yml:4:32: invalid regular expression: invalid repetition count range, the start must be <= the end"],
+        &[
+            "normalog: s.yml:4:12: `match` must be a list, found a string (hint: write `match: ['^(?P<a>\\w+) (?P<b>\\d{2,1})$']`)",
+            "normalog: s.yml:4:32: invalid regular expression: invalid repetition count range, the start must be <= the end",
+        ],
     );
 }
 

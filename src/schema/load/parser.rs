@@ -201,25 +201,21 @@ impl Loader {
         }
     }
 
-    /// `match`: a list of patterns (one pattern alone is taken as a list of one). Each item's
-    /// position is `match[i]`, and `@match[i]` where its text starts when a problem inside it
-    /// can be pointed at by column (the YAML node's `text_at`).
+    /// `match`: a list of patterns. One pattern written alone, not in a list, is refused as
+    /// Panther refuses it (its `match` is a Go `[]string`, which Go's YAML does not fill from
+    /// a scalar), with the hint `text_list` gives; it is still read as a list of one, so that
+    /// the problems inside the pattern are reported too. Each item's position is `match[i]`,
+    /// and `@match[i]` where its text starts when a problem inside it can be pointed at by
+    /// column (the YAML node's `text_at`).
     fn patterns(&mut self, e: Entry<'_>, spans: &mut KeySpans) -> Vec<String> {
-        if let Some(text) = e.value.text() {
-            spans.insert("match[0]", e.value.span);
-            if let Some(at) = e.value.text_at() {
-                spans.insert("@match[0]", at);
-            }
-            return vec![text.to_owned()];
-        }
-        // The items `text_list` keeps, in its order: the text ones.
+        // The items `text_list` keeps, in its order: the text ones (a scalar is one).
         let starts: Vec<Option<Span>> = match &e.value.kind {
             NodeKind::Seq(nodes) => nodes
                 .iter()
                 .filter(|n| n.text().is_some())
                 .map(Node::text_at)
                 .collect(),
-            _ => Vec::new(),
+            _ => vec![e.value.text_at()],
         };
         let items = self.text_list(e);
         for (i, (_, span)) in items.iter().enumerate() {

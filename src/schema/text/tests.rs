@@ -59,7 +59,10 @@ cases! {
         fastmatch_skip_still_needs_text_after: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{}%{a}']}}, fields: [{name: a, type: string}]}" => ["1:53: placeholder `%{a}` follows another placeholder without text between them"];
         // Panther refuses a pattern without placeholders (`invalid pattern`).
         fastmatch_no_placeholder: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a}', 'just text']}}, fields: [{name: a, type: string}]}" => ["1:58: this pattern has no placeholder (hint: capture a value with `%{name}`, or skip text with `%{}`)"];
-        fastmatch_one_string: "{schema: Cust.Tst, parser: {fastmatch: {match: '%{a}', skipPrefix: '>', trimSpace: true, emptyValues: ['-'], expandFields: {}}}, fields: [{name: a, type: string}]}" => [];
+        fastmatch_one_string: "{schema: Cust.Tst, parser: {fastmatch: {match: '%{a}', skipPrefix: '>', trimSpace: true, emptyValues: ['-'], expandFields: {}}}, fields: [{name: a, type: string}]}" => ["1:48: `match` must be a list, found a string (hint: write `match: ['%{a}']`)"];
+        regex_one_string: r"{schema: Cust.Tst, parser: {regex: {match: '^(?P<a>\w+)$'}}, fields: [{name: a, type: string}]}" => [r"1:44: `match` must be a list, found a string (hint: write `match: ['^(?P<a>\w+)$']`)"];
+        // The pattern written alone is still checked: both mistakes at once.
+        regex_one_string_bad_too: r"{schema: Cust.Tst, parser: {regex: {match: '^(?P<a>\q)$'}}, fields: [{name: a, type: string}]}" => [r"1:44: `match` must be a list, found a string (hint: write `match: ['^(?P<a>\q)$']`)", "1:52: invalid regular expression: unrecognized escape sequence"];
     // Issue 18: each mistake at the item and column where it is written, all of them at once.
     r18_bad_regex_at_its_item: r"{schema: Cust.Tst, parser: {regex: {match: ['^(?P<a>\w+) ', '\q', ' (?P<b>\w+)$']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => ["1:62: invalid regular expression: unrecognized escape sequence"];
     r18_bad_regex_in_each_item: r"{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>\q)', '(?P<b>x{3,2})', ' \p{Foo}']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [
