@@ -36,6 +36,7 @@ use super::RegexParser;
 
 mod check;
 mod fastmatch;
+mod go_limits;
 mod grok;
 mod joined;
 mod perl_classes;

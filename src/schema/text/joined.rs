@@ -10,6 +10,7 @@
 use regex::Regex;
 use regex_syntax::ast::{self, Ast, GroupKind};
 
+use super::go_limits::{repeat_counts, repeat_hint, repeat_message};
 use super::grok::{go_capture_name, written_offset, Grok, Piece, Place};
 use super::perl_classes::go_perl_classes;
 use super::{captures, empty_match, regex_message, At, Compiled, Fill, Problem, Reading};
@@ -62,6 +63,7 @@ pub(super) fn read(p: &RegexParser, fields: &[&str]) -> Reading {
     // Compiled with Go's ASCII `\d \w \s \b`; refused, it is reported as written.
     match Regex::new(&go_perl_classes(&joined)) {
         Ok(regex) => {
+            out.problems.extend(too_many_repeats(&joined, &items));
             out.problems
                 .extend(filled_twice(&joined, &grok.fields, &out.fills));
             let named = named_groups(&joined, &items);
@@ -125,6 +127,18 @@ fn check_definitions(p: &RegexParser, grok: &mut Grok<'_>) {
         grok.fields.clear();
         grok.fills.clear();
         if grok.noticed > noticed {
+            grok.broken.insert(name.clone());
+            continue;
+        }
+        // A count Go refuses, where it is written; the patterns using it then read it as
+        // empty, so it is reported once.
+        if let Some(&pos) = repeat_counts(&source).first() {
+            grok.problems.push(Problem {
+                at,
+                offset: written_offset(&pieces, pos),
+                message: repeat_message(),
+                hint: Some(repeat_hint()),
+            });
             grok.broken.insert(name.clone());
             continue;
         }
@@ -317,6 +331,38 @@ fn filled_twice(joined: &str, fields: &[String], fills: &[Fill]) -> Vec<Problem>
     problems
 }
 
+/// The repetition counts of the joined items that Go refuses, each where it is written.
+fn too_many_repeats(joined: &str, items: &[Item]) -> Vec<Problem> {
+    let starts = item_starts(items);
+    let everything = vec![false; items.len()];
+    repeat_counts(joined)
+        .into_iter()
+        .map(|pos| {
+            let (at, offset) = match locate(items, &starts, &everything, pos) {
+                Some((i, offset)) => (At::MatchItem(i), offset),
+                None => (At::Match, None),
+            };
+            Problem {
+                at,
+                offset,
+                message: repeat_message(),
+                hint: Some(repeat_hint()),
+            }
+        })
+        .collect()
+}
+
+/// Where each item starts in the joined text.
+fn item_starts(items: &[Item]) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(items.len());
+    let mut start = 0;
+    for item in items {
+        starts.push(start);
+        start += item.source.len();
+    }
+    starts
+}
+
 /// The user's named groups `(?P<name>...)`, where each is written.
 fn named_groups(joined: &str, items: &[Item]) -> Vec<Fill> {
     struct Names(Vec<(usize, String)>);
@@ -341,12 +387,7 @@ fn named_groups(joined: &str, items: &[Item]) -> Vec<Fill> {
         return Vec::new();
     };
     let names = ast::visit(&tree, Names(Vec::new())).unwrap_or_default();
-    let mut starts = Vec::with_capacity(items.len());
-    let mut start = 0;
-    for item in items {
-        starts.push(start);
-        start += item.source.len();
-    }
+    let starts = item_starts(items);
     let everything = vec![false; items.len()];
     names
         .into_iter()
