@@ -32,6 +32,12 @@ pub(super) struct Grok<'d> {
     pub(super) fields: Vec<String>,
     /// Where each placeholder that fills a field is written.
     pub(super) fills: Vec<Fill>,
+    /// For each of `fills`, the placeholders of the user's text that lead to it, from the
+    /// `match` item down (`%{TWO}` in the item, `%{KV}` in `TWO`, for a capture in `KV`):
+    /// where two captures of one field part, which is where a second one is written.
+    pub(super) trails: Vec<Vec<(At, usize)>>,
+    /// The placeholders being expanded that name a definition, as in `trails`.
+    trail: Vec<(At, usize)>,
     /// Every problem found, once each, in the order found.
     pub(super) problems: Vec<Problem>,
     /// Problems noticed, counting those already recorded (a definition is broken when its
@@ -116,6 +122,8 @@ impl<'d> Grok<'d> {
             broken: BTreeSet::new(),
             fields: Vec::new(),
             fills: Vec::new(),
+            trails: Vec::new(),
+            trail: Vec::new(),
             problems: Vec::new(),
             noticed: 0,
             truncated: false,
@@ -307,6 +315,7 @@ impl<'d> Grok<'d> {
                     at: place.at.clone(),
                     offset: Some(place.offset(local)),
                 });
+                self.trails.push(self.trail.clone());
             }
             None => out.push_str("(?:"),
         }
@@ -371,7 +380,9 @@ impl<'d> Grok<'d> {
             );
             return;
         }
-        let inner_place = if self.definitions.contains_key(name) {
+        let defined = self.definitions.contains_key(name);
+        let inner_place = if defined {
+            self.trail.push((place.at.clone(), place.offset(local)));
             Place::of(At::Definition(name.to_owned()))
         } else {
             Place {
@@ -382,5 +393,8 @@ impl<'d> Grok<'d> {
         stack.push(name.to_owned());
         self.expand(body, &inner_place, stack, out, None);
         stack.pop();
+        if defined {
+            self.trail.pop();
+        }
     }
 }

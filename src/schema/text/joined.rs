@@ -64,8 +64,12 @@ pub(super) fn read(p: &RegexParser, fields: &[&str]) -> Reading {
     match Regex::new(&go_perl_classes(&joined)) {
         Ok(regex) => {
             out.problems.extend(too_many_repeats(&joined, &items));
-            out.problems
-                .extend(filled_twice(&joined, &grok.fields, &out.fills));
+            out.problems.extend(filled_twice(
+                &joined,
+                &grok.fields,
+                &out.fills,
+                &grok.trails,
+            ));
             let named = named_groups(&joined, &items);
             // The `regex` crate takes `.`, `[` and `]` in a group's name; Go does not.
             for fill in named.iter().filter(|f| !go_capture_name(&f.field)) {
@@ -126,6 +130,7 @@ fn check_definitions(p: &RegexParser, grok: &mut Grok<'_>) {
         // Its captures count where it is used.
         grok.fields.clear();
         grok.fills.clear();
+        grok.trails.clear();
         if grok.noticed > noticed {
             grok.broken.insert(name.clone());
             continue;
@@ -245,8 +250,15 @@ fn locate(
 /// A placeholder that fills the field of an earlier placeholder of the joined pattern when
 /// both can match one line (they are not in two branches of one `|`): the regex crate
 /// refuses two groups of one name, but placeholders get groups of their own, and one of the
-/// two values would be lost. `fields` and `fills` are by placeholder group number.
-fn filled_twice(joined: &str, fields: &[String], fills: &[Fill]) -> Vec<Problem> {
+/// two values would be lost. `fields`, `fills` and `trails` are by placeholder group number.
+/// Each is reported once, where the two part: a definition used twice (`%{KV} %{KV}`) at
+/// its second use, not at the capture inside it, which is written once.
+fn filled_twice(
+    joined: &str,
+    fields: &[String],
+    fills: &[Fill],
+    trails: &[Vec<(At, usize)>],
+) -> Vec<Problem> {
     /// Each placeholder group: its number and the alternation branches it is in, as
     /// (alternation, branch) from the outermost.
     struct Groups {
@@ -307,28 +319,72 @@ fn filled_twice(joined: &str, fields: &[String], fills: &[Fill]) -> Vec<Problem>
     };
     let mut problems = Vec::new();
     for (k, (later, later_path)) in found.iter().enumerate() {
-        let (Some(field), Some(fill)) = (fields.get(*later), fills.get(*later)) else {
+        let (Some(field), Some(_)) = (fields.get(*later), fills.get(*later)) else {
             continue;
         };
-        let clash = found[..k].iter().any(|(earlier, path)| {
+        let clash = found[..k].iter().find(|(earlier, path)| {
             fields.get(*earlier) == Some(field) && !exclusive(path, later_path)
         });
-        if clash {
-            problems.push(Problem {
-                at: fill.at.clone(),
-                offset: fill.offset,
-                message: format!(
-                    "field `{field}` is filled by two placeholders that can both match a line"
-                ),
-                hint: Some(
-                    "a field holds one value; name the second one differently, match it \
-                     without a field (`%{PATTERN}`), or make them alternatives (`(?:...|...)`)"
-                        .into(),
-                ),
-            });
+        let Some((earlier, _)) = clash else {
+            continue;
+        };
+        let (at, offset, through) = where_they_part(fills, trails, *earlier, *later);
+        let through = if through {
+            "this placeholder fills it through the grok patterns it names; "
+        } else {
+            ""
+        };
+        let problem = Problem {
+            at,
+            offset,
+            message: format!(
+                "field `{field}` is filled by two placeholders that can both match a line"
+            ),
+            hint: Some(format!(
+                "{through}a field holds one value; name the second one differently, match it \
+                 without a field (`%{{PATTERN}}`), or make them alternatives (`(?:...|...)`)"
+            )),
+        };
+        if !problems.contains(&problem) {
+            problems.push(problem);
         }
     }
     problems
+}
+
+/// Where the placeholder group `later` parts from `earlier` in what the user wrote: the
+/// first placeholder on the way to it (from the `match` item down, see [`Grok::trails`])
+/// that is not on the way to `earlier`; and whether that placeholder names a definition
+/// that leads to the capture rather than being the capture itself.
+fn where_they_part(
+    fills: &[Fill],
+    trails: &[Vec<(At, usize)>],
+    earlier: usize,
+    later: usize,
+) -> (At, Option<usize>, bool) {
+    // The placeholders leading to each capture, the capture's own last.
+    let chain = |n: usize| -> Vec<(At, Option<usize>)> {
+        let mut chain: Vec<(At, Option<usize>)> = trails
+            .get(n)
+            .into_iter()
+            .flatten()
+            .map(|(at, offset)| (at.clone(), Some(*offset)))
+            .collect();
+        if let Some(fill) = fills.get(n) {
+            chain.push((fill.at.clone(), fill.offset));
+        }
+        chain
+    };
+    let (first, second) = (chain(earlier), chain(later));
+    let part = first
+        .iter()
+        .zip(&second)
+        .position(|(a, b)| a != b)
+        .unwrap_or(second.len().saturating_sub(1));
+    match second.get(part) {
+        Some((at, offset)) => (at.clone(), *offset, part + 1 < second.len()),
+        None => (At::Match, None, false),
+    }
 }
 
 /// The repetition counts of the joined items that Go refuses, each where it is written.
