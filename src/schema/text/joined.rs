@@ -148,18 +148,19 @@ fn check_definitions(p: &RegexParser, grok: &mut Grok<'_>) {
             continue;
         }
         if let Err(e) = Regex::new(&source) {
-            let (offset, message) = match regex_syntax::Parser::new().parse(&source) {
+            let (offset, message, hint) = match regex_syntax::Parser::new().parse(&source) {
                 Err(syntax) => (
                     written_offset(&pieces, error_span(&syntax).0),
                     syntax_message(&syntax),
+                    go_only_hint(&syntax, &source),
                 ),
-                Ok(_) => (None, regex_message(&e)),
+                Ok(_) => (None, regex_message(&e), None),
             };
             grok.problems.push(Problem {
                 at,
                 offset,
                 message,
-                hint: None,
+                hint,
             });
             grok.broken.insert(name.clone());
         }
@@ -223,7 +224,7 @@ fn syntax_problems(items: &[Item], refused: &regex::Error) -> Vec<Problem> {
             at: At::MatchItem(i),
             offset,
             message: syntax_message(&error),
-            hint,
+            hint: go_only_hint(&error, &source).or(hint),
         });
         left_out[i] = true;
         first = false;
@@ -492,6 +493,32 @@ fn stands_alone(error: &regex_syntax::Error) -> bool {
         ),
         regex_syntax::Error::Translate(_) => true,
         _ => false,
+    }
+}
+
+/// The hint for what Go's regular expressions (Panther's) take and the `regex` crate does
+/// not: one name on several groups, and `\Q...\E` (literal text).
+fn go_only_hint(error: &regex_syntax::Error, source: &str) -> Option<String> {
+    let regex_syntax::Error::Parse(e) = error else {
+        return None;
+    };
+    match e.kind() {
+        ast::ErrorKind::GroupNameDuplicate { .. } => Some(
+            "Go's regular expressions take one name on several groups, but normalog does not: \
+             to fill one field from alternatives, write placeholders, e.g. \
+             `(?:%{INT:a}|%{WORD:a})`, defining your own patterns under \
+             `patternDefinitions` if need be"
+                .into(),
+        ),
+        ast::ErrorKind::EscapeUnrecognized => {
+            let (start, end) = error_span(error);
+            matches!(source.get(start..end), Some(r"\Q" | r"\E")).then(|| {
+                "`\\Q...\\E` (literal text) is Go's, not normalog's: escape each special \
+                 character of the text with `\\` instead"
+                    .into()
+            })
+        }
+        _ => None,
     }
 }
 
