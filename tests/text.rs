@@ -432,7 +432,13 @@ fn non_utf8_line_is_rejected() {
     let mut out = Collect::default();
     n.normalize_bytes(b"INFO set=1 by \xff", Position::default(), &mut out)
         .expect("collect");
-    assert!(out.rejects[0].contains("not UTF-8"), "{}", out.rejects[0]);
+    // Where, as JSON rejects say it: the 1-based column of the first byte that is not UTF-8.
+    assert!(
+        out.rejects[0]
+            .contains("line is not UTF-8 text: byte 0xff at column 15 is not UTF-8 there"),
+        "{}",
+        out.rejects[0]
+    );
 }
 
 #[test]

@@ -170,7 +170,13 @@ pub enum Refusal {
     /// The record is not JSON (a line of text), and the log type reads JSON.
     NotJson,
     /// The line is not UTF-8, and the log type reads text.
-    NotUtf8,
+    NotUtf8 {
+        /// Where the first byte that is not UTF-8 is in the line (0-based; the message shows
+        /// the 1-based column, as for JSON).
+        offset: usize,
+        /// That byte.
+        byte: u8,
+    },
     /// The line matches none of the log type's patterns.
     NoMatch {
         /// The `match` items tried, as written in the schema.
@@ -360,7 +366,11 @@ impl fmt::Display for Refusal {
             }
             Refusal::NotAnObject(t) => write!(f, "record is {t}, not a JSON object"),
             Refusal::NotJson => f.write_str("record is not a JSON object"),
-            Refusal::NotUtf8 => f.write_str("line is not UTF-8 text"),
+            Refusal::NotUtf8 { offset, byte } => write!(
+                f,
+                "line is not UTF-8 text: byte 0x{byte:02x} at column {} is not UTF-8 there",
+                offset + 1
+            ),
             Refusal::NoMatch { patterns } => {
                 f.write_str("line matches no pattern (tried ")?;
                 // A log type of hundreds of patterns made a message of kilobytes per line.
@@ -421,7 +431,7 @@ impl Refusal {
             | Refusal::BadValue { field, .. } => Some(field),
             Refusal::NotAnObject(_)
             | Refusal::NotJson
-            | Refusal::NotUtf8
+            | Refusal::NotUtf8 { .. }
             | Refusal::NoMatch { .. }
             | Refusal::FieldCount { .. }
             | Refusal::NoHeader { .. } => None,
@@ -435,7 +445,7 @@ impl Refusal {
             // Counted with missing values: `""` is null for these types.
             Refusal::MissingField(_) | Refusal::EmptyRequired { .. } => "missing_field",
             Refusal::NotAnObject(_) | Refusal::NotJson => "not_an_object",
-            Refusal::NotUtf8 => "not_utf8",
+            Refusal::NotUtf8 { .. } => "not_utf8",
             Refusal::NoMatch { .. } => "no_match",
             Refusal::FieldCount { .. } => "field_count",
             Refusal::NoHeader { .. } => "no_header",

@@ -136,10 +136,11 @@ impl Normalizer {
         let refusals = &mut self.text_refusals;
         refusals.clear();
         let Ok(line) = simdutf8::basic::from_utf8(line) else {
+            let refusal = not_utf8(line);
             refusals.extend(
                 text_plans
                     .iter()
-                    .map(|p| (p.log_type.clone(), Refusal::NotUtf8)),
+                    .map(|p| (p.log_type.clone(), refusal.clone())),
             );
             return Tried::Refused;
         };
@@ -260,4 +261,18 @@ enum Tried {
     Accepted(usize),
     Skipped(usize, bool),
     Refused,
+}
+
+/// The refusal of a line that is not UTF-8, with where: simdutf8's fast check does not
+/// say, the standard library's (run on such lines only) does.
+#[cold]
+#[inline(never)]
+fn not_utf8(line: &[u8]) -> Refusal {
+    let offset = std::str::from_utf8(line)
+        .err()
+        .map_or(0, |e| e.valid_up_to());
+    Refusal::NotUtf8 {
+        offset,
+        byte: line.get(offset).copied().unwrap_or_default(),
+    }
 }
