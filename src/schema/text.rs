@@ -287,6 +287,9 @@ pub(crate) struct Reading {
     /// Whether `fills` is known to hold every capture: false when a pattern could not be read
     /// to its end, so that no field is said to be filled by nothing when it may be.
     pub(crate) complete: bool,
+    /// `regex`: the literal text every match starts a line with, when the pattern is
+    /// anchored at the start (`^`) and compiled (empty when it starts with anything else).
+    pub(crate) lead: Option<String>,
 }
 
 impl Reading {

@@ -112,17 +112,42 @@ pub(crate) fn check(schema: &Schema, error: &mut dyn FnMut(Span, String, Option<
 }
 
 /// The warnings of the text parser block of `schema` (see [`fastmatch::lint`]); `warn`
-/// receives each one. Only a fastmatch block alone has any.
+/// receives each one. Only a fastmatch or regex block alone has any.
 pub(crate) fn lint(schema: &Schema, warn: &mut dyn FnMut(Span, String, Option<String>)) {
     let Some(parser) = &schema.parser else {
         return;
     };
-    let (Some(f), None, None) = (&parser.fastmatch, &parser.regex, &parser.csv) else {
-        return;
-    };
-    let places = fastmatch_places(schema, f);
-    for p in fastmatch::lint(schema, &f.patterns, &f.options) {
-        report(&p, &places, warn);
+    match (&parser.fastmatch, &parser.regex, &parser.csv) {
+        (Some(f), None, None) => {
+            let places = fastmatch_places(schema, f);
+            for p in fastmatch::lint(schema, &f.patterns, &f.options) {
+                report(&p, &places, warn);
+            }
+        }
+        (None, Some(r), None) => {
+            let field_names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+            let prefix = r.options.skip_prefix.as_deref().filter(|p| !p.is_empty());
+            let lead = joined::read(r, &field_names).lead;
+            if let Some((prefix, _)) = prefix.zip(lead).filter(|(p, lead)| lead.starts_with(p)) {
+                let places = Places {
+                    spans: &r.key_spans,
+                    patterns: &r.patterns,
+                    definitions: Some(&r.pattern_definitions),
+                    block: r.key_spans.get("").unwrap_or(schema.span),
+                };
+                let p = Problem::new(
+                    At::MatchItem(0),
+                    format!(
+                        "every line this pattern matches starts with the `skipPrefix` {prefix:?}, \
+                         which skips the line before the pattern is tried: this pattern never \
+                         gives an event"
+                    ),
+                    Some("change `skipPrefix`, or the text the pattern starts with".into()),
+                );
+                report(&p, &places, warn);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -142,6 +142,7 @@ pub(super) fn read(pattern: &str, index: usize) -> Reading {
         problems,
         fills,
         complete,
+        lead: None,
     };
     if out.problems.is_empty() {
         compile(&source, &fields, at, &mut out);

@@ -8,7 +8,7 @@
 //! in one item may be closed in another; an unknown escape is wrong wherever it is).
 
 use regex::Regex;
-use regex_syntax::ast::{self, Ast, GroupKind};
+use regex_syntax::ast::{self, AssertionKind, Ast, GroupKind};
 
 use super::go_limits::{repeat_counts, repeat_hint, repeat_message};
 use super::grok::{go_capture_name, written_offset, Grok, Piece, Place};
@@ -59,6 +59,7 @@ pub(super) fn read(p: &RegexParser, fields: &[&str]) -> Reading {
         problems: std::mem::take(&mut grok.problems),
         fills: std::mem::take(&mut grok.fills),
         complete: items.iter().all(|item| item.whole),
+        lead: None,
     };
     // Compiled with Go's ASCII `\d \w \s \b`; refused, it is reported as written.
     match Regex::new(&go_perl_classes(&joined)) {
@@ -85,6 +86,7 @@ pub(super) fn read(p: &RegexParser, fields: &[&str]) -> Reading {
             }
             out.fills.extend(named);
             if out.problems.is_empty() {
+                out.lead = literal_lead(&joined);
                 let captures = captures(&regex, &grok.fields);
                 out.compiled.push(Compiled { regex, captures });
             }
@@ -386,6 +388,35 @@ fn where_they_part(
         Some((at, offset)) => (at.clone(), *offset, part + 1 < second.len()),
         None => (At::Match, None, false),
     }
+}
+
+/// The literal text every match of `joined` starts the line with: `None` unless the
+/// pattern starts with `^` (or `\A`) outside any alternation; then the literal characters
+/// that follow it, up to the first thing that is not one (a group, a class, a repetition).
+fn literal_lead(joined: &str) -> Option<String> {
+    let tree = ast::parse::Parser::new().parse(joined).ok()?;
+    let asts = match &tree {
+        Ast::Concat(concat) => concat.asts.as_slice(),
+        other => std::slice::from_ref(other),
+    };
+    let (first, rest) = asts.split_first()?;
+    let Ast::Assertion(anchor) = first else {
+        return None;
+    };
+    if !matches!(
+        anchor.kind,
+        AssertionKind::StartLine | AssertionKind::StartText
+    ) {
+        return None;
+    }
+    let mut lead = String::new();
+    for ast in rest {
+        let Ast::Literal(literal) = ast else {
+            break;
+        };
+        lead.push(literal.c);
+    }
+    Some(lead)
 }
 
 /// The repetition counts of the joined items that Go refuses, each where it is written.

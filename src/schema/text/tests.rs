@@ -172,4 +172,17 @@ cases! {
     pattern_behind_skip_prefix: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a} %{msg}', '## %{msg}', '# %{a}'], skipPrefix: '##'}}, fields: [{name: a, type: string}, {name: msg, type: string}]}" => [
         "warning: 1:65: every line this pattern matches starts with the `skipPrefix` \"##\", which skips the line before any pattern is tried: this pattern never gives an event (hint: change `skipPrefix`, or the text the pattern starts with)",
     ];
+    // The same for regex, when the pattern, anchored at the start, begins with the prefix.
+    regex_behind_skip_prefix: r"{schema: Cust.Tst, parser: {regex: {skipPrefix: '#', match: ['^#(?P<a>\w+)$']}}, fields: [{name: a, type: string}]}" => [
+        "warning: 1:62: every line this pattern matches starts with the `skipPrefix` \"#\", which skips the line before the pattern is tried: this pattern never gives an event (hint: change `skipPrefix`, or the text the pattern starts with)",
+    ];
+    regex_behind_skip_prefix_across_items: r"{schema: Cust.Tst, parser: {regex: {skipPrefix: '# ', match: ['^', '\# (?P<a>\w+)$']}}, fields: [{name: a, type: string}]}" => [
+        "warning: 1:63: every line this pattern matches starts with the `skipPrefix` \"# \", which skips the line before the pattern is tried: this pattern never gives an event (hint: change `skipPrefix`, or the text the pattern starts with)",
+    ];
+    // Not certain: not anchored, optional, case-insensitive, in a group, in an alternation.
+    regex_skip_prefix_unanchored: r"{schema: Cust.Tst, parser: {regex: {skipPrefix: '#', match: ['#(?P<a>\w+)$']}}, fields: [{name: a, type: string}]}" => [];
+    regex_skip_prefix_optional: r"{schema: Cust.Tst, parser: {regex: {skipPrefix: '#', match: ['^#?(?P<a>\w+)$']}}, fields: [{name: a, type: string}]}" => [];
+    regex_skip_prefix_any_case: r"{schema: Cust.Tst, parser: {regex: {skipPrefix: 'x', match: ['^(?i)x(?P<a>\w+)$']}}, fields: [{name: a, type: string}]}" => [];
+    regex_skip_prefix_in_a_group: r"{schema: Cust.Tst, parser: {regex: {skipPrefix: '#', match: ['^(?P<a>#\w+)$']}}, fields: [{name: a, type: string}]}" => [];
+    regex_skip_prefix_in_one_branch: r"{schema: Cust.Tst, parser: {regex: {skipPrefix: '#', match: ['^#(?P<a>\w+)$|^(?P<b>x)$']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [];
 }
