@@ -158,3 +158,38 @@ pub(crate) struct Chunk {
     /// be cut into parts.
     pub split: Option<super::split::Split>,
 }
+
+impl Chunk {
+    /// A chunk of `bufs` from input `input` (named `source`) starting at `byte`/`line`:
+    /// not yet numbered (`seq` 0, set by the reader), accounting for no bytes, part 0 of
+    /// its reader's chunk, with nothing processed yet. Callers set what differs.
+    pub fn new(
+        input: usize,
+        source: Arc<str>,
+        kind: Kind,
+        (byte, line): (u64, u64),
+        bufs: Bufs,
+    ) -> Chunk {
+        Chunk {
+            seq: 0,
+            input,
+            source,
+            kind,
+            byte,
+            line,
+            bytes: 0,
+            end: None,
+            head: None,
+            bufs,
+            summary: Summary::default(),
+            stop: false,
+            classified: None,
+            live: false,
+            document_over: None,
+            part: 0,
+            more: false,
+            page: None,
+            split: None,
+        }
+    }
+}

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use super::chunk::{Bufs, Chunk, Framing, Kind};
 use super::input::{self, Input};
 use crate::parse::frame;
-use crate::sink::Summary;
 use shape::detect;
 use values::Walk;
 
@@ -215,25 +214,8 @@ impl<'a> Chunker<'a> {
                     chunk
                 }
                 Err(e) => Chunk {
-                    seq: 0,
-                    input: index,
-                    source,
-                    kind: Kind::Empty,
-                    byte: 0,
-                    line: 1,
-                    bytes: 0,
                     end: Some(Err(e)),
-                    head: None,
-                    bufs,
-                    summary: Summary::default(),
-                    stop: false,
-                    live: false,
-                    classified: None,
-                    document_over: None,
-                    part: 0,
-                    more: false,
-                    page: None,
-                    split: None,
+                    ..Chunk::new(index, source, Kind::Empty, (0, 1), bufs)
                 },
             }
         };
@@ -306,27 +288,11 @@ impl Open<'_> {
         if !self.head_taken {
             self.grow_head(kind, line, &bufs.data);
         }
-        let head = self.head.clone();
         Chunk {
-            seq: 0,
-            input: self.index,
-            source: self.source.clone(),
-            kind,
-            byte,
-            line,
             bytes,
-            end: None,
-            head,
-            bufs,
-            summary: Summary::default(),
-            stop: false,
-            live: false,
-            classified: None,
+            head: self.head.clone(),
             document_over: self.document_over.take(),
-            part: 0,
-            more: false,
-            page: None,
-            split: None,
+            ..Chunk::new(self.index, self.source.clone(), kind, (byte, line), bufs)
         }
     }
 

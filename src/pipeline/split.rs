@@ -20,7 +20,6 @@ use std::sync::Arc;
 use super::chunk::{Bufs, Chunk, Framing, Kind};
 use super::chunker::{count_lines, MAX_CHUNK_LINES};
 use super::records::LineCounter;
-use crate::sink::Summary;
 
 /// Where a chunk stopped at a big API page.
 #[derive(Debug)]
@@ -136,27 +135,17 @@ impl Parts {
             .into_iter()
             .map(|r| r.start - from..r.end - from)
             .collect();
+        let at = (
+            self.byte + from as u64,
+            self.lines.line_at(&self.tail, from),
+        );
+        // Part 0 accounted for the chunk's bytes.
         Chunk {
             seq: self.seq,
-            input: self.input,
-            source: Arc::clone(&self.source),
-            kind,
-            byte: self.byte + from as u64,
-            line: self.lines.line_at(&self.tail, from),
-            // Part 0 accounted for the chunk's bytes.
-            bytes: 0,
-            end: None,
             head: self.head.clone(),
-            bufs,
-            summary: Summary::default(),
-            stop: false,
-            live: false,
-            classified: None,
-            document_over: None,
             part: self.part,
             more: true,
-            page: None,
-            split: None,
+            ..Chunk::new(self.input, Arc::clone(&self.source), kind, at, bufs)
         }
     }
 }
