@@ -3,7 +3,8 @@
 //!
 //! This is the only user of yaml-rust2. Its event parser gives the position of every node
 //! (`serde_yaml` does not), so every problem found later can point at the place in the file.
-//! Two readers use it: schema files ([`read_tree`]: one document, aliases resolved) and
+//! Two readers use it: schema files ([`read_tree`]: one document, aliases and merge keys
+//! (`<<: *base`, [`merge`]) resolved) and
 //! schema test files ([`read_documents`] with [`Aliases::Keep`]: many documents, aliases left
 //! for the reader to refuse where they are used). Reading refuses nesting and alias expansion
 //! beyond fixed limits, and tells what a plain scalar is under YAML 1.2: only `true`/`false`
@@ -17,6 +18,7 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 use super::Span;
 
 mod columns;
+mod merge;
 
 /// YAML nesting deeper than this is refused while reading, which also bounds the recursion of
 /// reading and checking. A schema nested [`super::validate::MAX_DEPTH`] levels deep takes about
@@ -262,6 +264,11 @@ impl TreeReader<'_> {
                     let (event, mark) = self.next()?;
                     let value = self.node(event, mark, depth + 1)?;
                     pairs.push((key, value));
+                }
+                // Schema files (aliases resolved) apply merge keys as Panther's YAML reader
+                // does; test files keep them, to refuse where their aliases are used.
+                if self.aliases == Aliases::Resolve {
+                    pairs = merge::apply(pairs)?;
                 }
                 // A block mapping's start event is marked after its first key; the key is
                 // where the mapping visibly starts.
