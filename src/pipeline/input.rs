@@ -357,8 +357,12 @@ pub struct Expander {
     /// devices), left out: opening a pipe waits for a writer, and the run hung there. One
     /// given by name is read (`normalize <(zcat x.gz)`).
     pub special: Vec<PathBuf>,
+    /// Files that this run's standard output or standard error write to
+    /// ([`exclude_file`](Self::exclude_file)), given or met in a walk, left out.
+    pub streams: Vec<PathBuf>,
     seen: HashSet<FileId>,
     exclude: HashSet<FileId>,
+    exclude_files: HashSet<FileId>,
 }
 
 /// What makes two paths the same file or directory.
@@ -396,10 +400,29 @@ impl Expander {
         }
     }
 
+    /// Leave out the file `file` is open on (if it is a regular file) wherever it is met,
+    /// given or in a walk: the run's standard output redirected into an input directory
+    /// (`normalize logs/ > logs/out.ndjson`) would otherwise be read back as it grows, and
+    /// the run would never end. Only where files have an identity apart from their path
+    /// (Unix); elsewhere nothing is left out.
+    pub fn exclude_file(&mut self, file: &std::fs::File) {
+        #[cfg(unix)]
+        if let Some(id) = file
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| FileId::of(Path::new(""), &m))
+        {
+            self.exclude_files.insert(id);
+        }
+        #[cfg(not(unix))]
+        let _ = file;
+    }
+
     /// What was left out, and why, in words for the user: each list of paths (possibly
     /// empty) with the reason, as the CLI and the Python package warn of them.
     #[must_use]
-    pub fn left_out(&self) -> [(&[PathBuf], &'static str); 5] {
+    pub fn left_out(&self) -> [(&[PathBuf], &'static str); 6] {
         [
             (
                 &self.repeated,
@@ -424,6 +447,11 @@ impl Expander {
                 &self.special,
                 "not a file (a named pipe, a socket or a device), inside an input directory; \
                  not read (give it by name to read it)",
+            ),
+            (
+                &self.streams,
+                "the file this run's standard output or standard error is redirected to; not \
+                 read as input (it would read its own output back)",
             ),
         ]
     }
@@ -454,6 +482,10 @@ impl Expander {
         if let Some(id) = &id {
             if meta.is_dir() && self.exclude.contains(id) {
                 self.excluded.push(path.to_path_buf());
+                return;
+            }
+            if meta.is_file() && self.exclude_files.contains(id) {
+                self.streams.push(path.to_path_buf());
                 return;
             }
             if !self.seen.insert(id.clone()) {

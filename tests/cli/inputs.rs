@@ -368,3 +368,72 @@ fn very_repetitive_gzip_and_zstd_inputs_are_read_whole_and_max_expansion_sets_th
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("must be at least 1"), "{}", stderr(&o));
 }
+
+/// Standard output and standard error redirected into the directory being read are not read
+/// back: `normalize logs/ > logs/events.ndjson` read its own events as they were written and
+/// never ended (22 GB in a minute from 9 MB of logs). Each is left out with a warning, and a
+/// file given by name that standard output appends to is left out the same way.
+#[cfg(unix)]
+#[test]
+fn the_files_standard_output_and_error_write_to_are_not_inputs() {
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).expect("mkdir");
+    let input = logs.join("a.jsonl");
+    std::fs::write(&input, format!("{ACTIVITY}\n{ACTIVITY}\n{ACTIVITY}\n")).expect("write");
+    let (out_path, err_path) = (logs.join("events.ndjson"), logs.join("errors.txt"));
+    let run_into = |args: &[&std::path::Path], append: bool| {
+        let open = |p: &std::path::Path| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(append)
+                .write(true)
+                .truncate(!append)
+                .open(p)
+                .expect("open")
+        };
+        let mut child = crate::normalog()
+            .arg("normalize")
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(open(&out_path))
+            .stderr(open(&err_path))
+            .spawn()
+            .expect("spawn");
+        // A guard against the loop coming back, not a measure of speed.
+        for _ in 0..600 {
+            if let Some(status) = child.try_wait().expect("wait") {
+                let err = std::fs::read_to_string(&err_path).expect("stderr");
+                return (status.code(), err);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        panic!("the run did not end: it reads its own output");
+    };
+
+    let (code, err) = run_into(&[&logs], false);
+    assert_eq!(code, Some(0), "{err}");
+    let events = std::fs::read_to_string(&out_path).expect("events");
+    assert_eq!(events.lines().count(), 3, "{err}");
+    // Both, named by the first in the walk's order.
+    assert!(
+        err.contains(&format!(
+            "warning: {} and 1 more: the file this run's standard output or standard error \
+             is redirected to; not read as input",
+            err_path.display()
+        )),
+        "{err}"
+    );
+
+    // Given by name, the input that standard output appends to: nothing else to read.
+    let (code, err) = {
+        std::fs::copy(&input, &out_path).expect("copy");
+        run_into(&[&out_path], true)
+    };
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no input files left to read"), "{err}");
+    let events = std::fs::read_to_string(&out_path).expect("events");
+    assert_eq!(events.lines().count(), 3, "{err}");
+}

@@ -14,7 +14,8 @@ use crate::cli::{messages, Fatal};
 /// directory must not look like a clean run of 0 records. What was left out is said:
 /// files reached twice (their records would be loaded twice), directories reached again
 /// through a symbolic link, and the output directory inside an input directory (a second
-/// run would read the first one's output back).
+/// run would read the first one's output back), and the files standard output and standard
+/// error are redirected to.
 pub(super) fn expand_inputs(
     paths: &[std::path::PathBuf],
     output: Option<&Path>,
@@ -23,12 +24,16 @@ pub(super) fn expand_inputs(
     if let Some(out) = output {
         expander.exclude(out);
     }
+    for stream in standard_streams() {
+        expander.exclude_file(&stream);
+    }
     for path in paths {
         if let Some(out) = output {
             refuse_input_in_output(path, out)?;
         }
-        let wholes =
-            |e: &pipeline::Expander| e.revisited.len() + e.excluded.len() + e.outputs.len();
+        let wholes = |e: &pipeline::Expander| {
+            e.revisited.len() + e.excluded.len() + e.outputs.len() + e.streams.len()
+        };
         let left_out = wholes(&expander);
         let added = expander.add(path);
         // A directory left out as a whole is said below, not as an empty one.
@@ -56,7 +61,8 @@ pub(super) fn expand_inputs(
             && expander.revisited.is_empty()
             && expander.excluded.is_empty()
             && expander.outputs.is_empty()
-            && expander.special.is_empty());
+            && expander.special.is_empty()
+            && expander.streams.is_empty());
         return Err(Fatal::Message(if left_out {
             "no input files left to read (the warnings above say what was left out)".into()
         } else {
@@ -64,6 +70,26 @@ pub(super) fn expand_inputs(
         }));
     }
     Ok(expander.inputs)
+}
+
+/// The files standard output and standard error are open on, to leave them out of the
+/// inputs: `normalize logs/ > logs/events.ndjson` read its own events back as they were
+/// written, and never ended.
+fn standard_streams() -> Vec<std::fs::File> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        [
+            std::io::stdout().as_fd().try_clone_to_owned(),
+            std::io::stderr().as_fd().try_clone_to_owned(),
+        ]
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(std::fs::File::from)
+        .collect()
+    }
+    #[cfg(not(unix))]
+    Vec::new()
 }
 
 /// An input that is the output directory, or inside it, would read the run's own output
