@@ -97,10 +97,11 @@ pub(super) fn run(args: &CompactArgs, interrupt: Option<&Interrupt>) -> Result<u
             "the tables listed above were compacted; the partitions it had not committed are \
              as they were"
         };
-        Fatal::Message(format!(
-            "{}: compaction stopped: {e}; {after}",
-            args.dir.display()
-        ))
+        // The library's message names the lake first when it is about the lake itself.
+        let dir = format!("{}: ", args.dir.display());
+        let e = e.to_string();
+        let e = e.strip_prefix(&dir).unwrap_or(&e);
+        Fatal::Message(format!("{dir}compaction stopped: {e}; {after}"))
     })?;
     if report.interrupted {
         let done = match report.merged.len() {

@@ -390,7 +390,23 @@ pub(super) enum OutputFile {
 
 impl OutputFile {
     pub(super) fn create(dest: &Path) -> Result<OutputFile, Fatal> {
-        let fail = |e: io::Error| Fatal::Message(format!("{}: {e}", dest.display()));
+        let fail = |e: io::Error| {
+            let parent = dest.parent().filter(|p| !p.as_os_str().is_empty());
+            Fatal::Message(match parent {
+                Some(dir) if e.kind() == io::ErrorKind::NotFound && !dir.exists() => format!(
+                    "{}: cannot create this output file: its directory {} does not exist \
+                     (create it first)",
+                    dest.display(),
+                    dir.display()
+                ),
+                // The system's bare words ("Permission denied") say what failed; the
+                // atomic file's own messages already do.
+                _ if e.raw_os_error().is_some() => {
+                    format!("{}: cannot create this output file: {e}", dest.display())
+                }
+                _ => format!("{}: {e}", dest.display()),
+            })
+        };
         if dest.as_os_str().as_encoded_bytes().ends_with(b"/") && !dest.is_dir() {
             return Err(Fatal::Message(format!(
                 "{}: a name ending in '/' is a directory's; this output is a file: give its \

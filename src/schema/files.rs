@@ -45,7 +45,16 @@ pub fn from_str(text: &str, origin: &str) -> Result<Schema, SchemaErrors> {
                 Some("a schema needs at least `schema` and `fields`".into()),
             )
         }
-        Err(problem) => return fail(problem.span, problem.message, problem.hint),
+        Err(problem) => {
+            let hint = problem.hint.or_else(|| {
+                json_lines(text).then(|| {
+                    "this file holds JSON records, one per line, not a schema: log records are \
+                     the inputs of `normalize`; a schema is YAML with `schema:` and `fields:`"
+                        .into()
+                })
+            });
+            return fail(problem.span, problem.message, hint);
+        }
     };
     let mut loader = Loader {
         origin: origin.clone(),
@@ -350,6 +359,18 @@ fn walk(root: &Path, dir: &Path, found: &mut Found, errors: &mut Vec<SchemaError
             }
         }
     }
+}
+
+/// Whether `text` reads as JSON records one per line (its first two lines that are not blank
+/// start with `{` or `[`): YAML refuses a second such line, with a message about documents.
+fn json_lines(text: &str) -> bool {
+    let mut lines = text.lines().map(str::trim_start).filter(|l| !l.is_empty());
+    lines
+        .by_ref()
+        .take(2)
+        .filter(|l| l.starts_with(['{', '[']))
+        .count()
+        == 2
 }
 
 /// The log type that the schema file at `path` names (its top-level `schema:`), however broken

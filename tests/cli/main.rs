@@ -11,6 +11,7 @@ use serde_json::Value;
 mod commands;
 mod gen_times;
 mod inputs;
+mod mistakes;
 mod normalize;
 mod outputs;
 mod test_cmd;

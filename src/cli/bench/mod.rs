@@ -111,10 +111,14 @@ fn text_only(only: Option<BenchPath>) -> Result<(), Fatal> {
 
 /// The counts of `args` that cannot be zero.
 fn at_least_one(args: &BenchArgs) -> Result<(), Fatal> {
-    if args.threads == 0 || args.repeat == 0 || args.records == 0 {
-        return Err(Fatal::Message(
-            "--threads, --repeat and --records must be at least 1".into(),
-        ));
+    for (flag, zero) in [
+        ("--threads", args.threads == 0),
+        ("--repeat", args.repeat == 0),
+        ("--records", args.records == 0),
+    ] {
+        if zero {
+            return Err(Fatal::Message(format!("{flag} 0: must be at least 1")));
+        }
     }
     Ok(())
 }

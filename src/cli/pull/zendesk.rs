@@ -158,8 +158,17 @@ pub(super) fn run(
     let now = normalog::pull::now_secs();
     let sub = &a.subdomain;
     if sub.is_empty() || !sub.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        // `acme.zendesk.com` or `https://acme.zendesk.com` for `acme`: say which part.
+        let hint = sub
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .split_once(".zendesk.com")
+            .map(|(name, _)| name)
+            .filter(|name| !name.is_empty() && !name.contains(['.', '/']))
+            .map(|name| format!(" (give the account's name alone: --subdomain {name})"))
+            .unwrap_or_default();
         return Err(config_err(format!(
-            "--subdomain {sub:?}: letters, digits and '-' only"
+            "--subdomain {sub:?}: letters, digits and '-' only{hint}"
         )));
     }
     let base_url = a

@@ -229,17 +229,25 @@ fn tables(dir: &Path, wanted: &[String]) -> Result<Vec<String>, Error> {
     }
     out.sort();
     if let Some(missing) = wanted.iter().find(|w| !out.contains(w)) {
+        let tables = table_names(dir);
+        let meant = crate::suggest::suggest(missing, tables.iter().map(String::as_str))
+            .map(|t| format!("; did you mean `{t}`?"))
+            .unwrap_or_default();
+        let tables = if tables.is_empty() {
+            "none".to_owned()
+        } else {
+            tables.join(", ")
+        };
         return Err(not_found(format!(
-            "{}: no table {missing:?} in this lake (tables: {})",
+            "{}: no table {missing:?} in this lake{meant} (tables: {tables})",
             dir.display(),
-            list_tables(dir)
         )));
     }
     Ok(out)
 }
 
-/// The table directories of `dir`, comma-separated, or `none`.
-fn list_tables(dir: &Path) -> String {
+/// The table directories of `dir`, sorted.
+fn table_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|d| {
             d.flatten()
@@ -250,11 +258,7 @@ fn list_tables(dir: &Path) -> String {
         })
         .unwrap_or_default();
     names.sort();
-    if names.is_empty() {
-        "none".to_owned()
-    } else {
-        names.join(", ")
-    }
+    names
 }
 
 /// An error about what is not in the lake: said as it is (no "output:" before it).

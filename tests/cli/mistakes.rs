@@ -1,0 +1,125 @@
+//! Messages for the mistakes a new user makes first: each says what was wrong and what to
+//! give instead.
+
+use crate::{run, stderr, util};
+
+/// An output file whose directory does not exist says so, instead of a bare "No such file
+/// or directory" that reads as if the input were missing.
+#[test]
+fn an_output_in_a_missing_directory_names_the_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("no-such-dir");
+    let sample = util::data("samples/zoom_activity.jsonl");
+    let sample = sample.to_str().expect("path");
+    let out = missing.join("events.ndjson");
+    let gz = missing.join("logs.gz");
+    for args in [
+        vec!["normalize", "-o", out.to_str().expect("path"), sample],
+        vec![
+            "normalize",
+            "--rejects",
+            out.to_str().expect("path"),
+            sample,
+        ],
+        vec!["gen", "-n", "1", "-o", gz.to_str().expect("path")],
+    ] {
+        let o = run(&args, "");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "cannot create this output file: its directory {} does not exist",
+                missing.display()
+            )),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+/// A count of 0 names its flag.
+#[test]
+fn bench_names_the_flag_that_is_zero() {
+    for flag in ["--records", "--repeat", "--threads"] {
+        let o = run(&["bench", flag, "0"], "");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("{flag} 0: must be at least 1")),
+            "{err}"
+        );
+    }
+}
+
+/// A Zendesk host name given for the account's name: the name to give is said.
+#[test]
+fn a_zendesk_host_for_the_subdomain_says_the_name_to_give() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state.json");
+    let lake = dir.path().join("lake");
+    for given in ["acme.zendesk.com", "https://acme.zendesk.com/"] {
+        let o = run(
+            &[
+                "pull",
+                "zendesk",
+                "--subdomain",
+                given,
+                "--state",
+                state.to_str().expect("path"),
+                "-o",
+                lake.to_str().expect("path"),
+            ],
+            "",
+        );
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("(give the account's name alone: --subdomain acme)"),
+            "{err}"
+        );
+    }
+}
+
+/// A table mistyped for `compact -t` gets the one meant, and the lake is named once.
+#[test]
+fn compact_suggests_the_table_meant() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path().join("lake");
+    let lake = lake.to_str().expect("path");
+    let sample = util::data("samples/zoom_activity.jsonl");
+    let o = run(
+        &[
+            "normalize",
+            "-q",
+            "--format",
+            "parquet",
+            "-o",
+            &format!("{lake}/"),
+            sample.to_str().expect("path"),
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["compact", "-t", "Zoom.Activty", lake], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{lake}: compaction stopped: no table \"zoom_activty\" in this lake; did you mean \
+             `zoom_activity`? (tables: zoom_activity)"
+        )),
+        "{err}"
+    );
+}
+
+/// A file of log records given as a schema is said to be one.
+#[test]
+fn records_given_as_a_schema_are_said_to_be_records() {
+    let sample = util::data("samples/zoom_activity.jsonl");
+    let o = run(&["schema", "check", sample.to_str().expect("path")], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("this file holds JSON records, one per line, not a schema"),
+        "{err}"
+    );
+}
