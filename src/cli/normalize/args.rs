@@ -88,8 +88,8 @@ pub struct NormalizeArgs {
     pub target_file_size: Option<FileSize>,
 
     /// Directory output: skip the input files that a run still in DIR loaded, unchanged
-    /// (the same file, size and modification time, even if moved or renamed; also one it
-    /// could read only in part, whose records would come twice), and read only the
+    /// (the same file, size and modification time, even if moved or renamed, or downloaded
+    /// again to the same path with its time kept; also one it could read only in part, whose records would come twice), and read only the
     /// others, as a run of their own: appending the new files of a directory of
     /// logs without reading the old ones again. (Without it, a run that reads again every
     /// input of an earlier run replaces that run's files: the same rows, rewritten as one

@@ -122,9 +122,50 @@ struct LoadedInput {
     changed: bool,
 }
 
+/// This run's input files now: the file key at each canonical path ([`committed_runs`]).
+type Now = std::collections::HashMap<String, String>;
+
+/// The file keys of `inputs` now, by canonical path.
+fn now_of(inputs: &[Input]) -> Now {
+    inputs
+        .iter()
+        .filter_map(|input| match input {
+            Input::Path(p) => {
+                let canonical = std::fs::canonicalize(p).ok()?;
+                let key = file_key(&canonical)?;
+                Some((canonical.to_string_lossy().into_owned(), key))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// An earlier run's listed file (`key`, `partial:<n>:key` or `changed:key`) at `path`, with
+/// the key of the file at that path now when that is the same file downloaded again or
+/// restored: another inode, the same size and modification time (`cp -p`, `aws s3 sync`, a
+/// backup put back). Why: a worker that syncs its archive afresh every day and runs the
+/// directory into a lake saw every file as a copy, so no run superseded the one before, and
+/// `--skip-loaded` skipped nothing: every row was added again each day. A file rotated in
+/// place (another made at the path) has another size or time.
+fn same_at_path(path: &str, listed: &str, now: &Now) -> String {
+    let Some(current) = now.get(path) else {
+        return listed.to_owned();
+    };
+    let (prefix, key) = match (changed_of(listed), partial_of(listed)) {
+        (Some(key), _) => (&listed[..CHANGED.len()], key),
+        (None, Some((_, key))) => (&listed[..listed.len() - key.len()], key),
+        (None, None) => ("", listed),
+    };
+    match (size_and_time(key), size_and_time(current)) {
+        (Some(was), Some(is)) if was == is && key != current => format!("{prefix}{current}"),
+        _ => listed.to_owned(),
+    }
+}
+
 /// The runs committed into `dir` (those whose manifest is there), but `except`: each one's
-/// id and inputs (canonical path, and file key where recorded).
-fn committed_runs(dir: &Path, except: Option<&str>) -> Vec<EarlierRun> {
+/// id and inputs (canonical path, and file key where recorded), an input's file read as
+/// the file at its path now when that is the same one downloaded again ([`same_at_path`]).
+fn committed_runs(dir: &Path, except: Option<&str>, now: &Now) -> Vec<EarlierRun> {
     let Ok(entries) = std::fs::read_dir(dir.join(INPUTS_DIR)) else {
         return Vec::new();
     };
@@ -153,7 +194,11 @@ fn committed_runs(dir: &Path, except: Option<&str>) -> Vec<EarlierRun> {
                             .bytes()
                             .all(|b| b.is_ascii_digit() || b == b':' || b == b'.')
                 }) {
-                    Some((path, file)) => (unescape_path(path), Some(file.to_owned())),
+                    Some((path, file)) => {
+                        let path = unescape_path(path);
+                        let file = same_at_path(&path, file, now);
+                        (path, Some(file))
+                    }
                     None => (unescape_path(line), None),
                 }
             })
@@ -245,7 +290,7 @@ impl Loaded {
             superseded: Vec::new(),
             allow_dropped_tables: false,
             replace_changed: replace_changed.then(|| {
-                committed_runs(dir, Some(&format!("{id:016x}")))
+                committed_runs(dir, Some(&format!("{id:016x}")), &Now::new())
                     .into_iter()
                     .map(|run| run.id)
                     .collect()
@@ -273,7 +318,7 @@ impl Loaded {
 
     /// The earlier runs this run supersedes: those still in the directory whose every
     /// input is among this run's, unchanged (the same file, size and modification time,
-    /// wherever it is now). Their rows are all in this run's output, so its commit removes
+    /// wherever it is now; or at the same path, the same size and time: [`same_at_path`]). Their rows are all in this run's output, so its commit removes
     /// their files (`normalog::sink::layout`, "Re-running"). A list of an earlier version
     /// (paths alone) proves nothing about the files, and supersedes nothing.
     fn find_superseded(&self) -> Vec<u64> {
@@ -313,6 +358,7 @@ impl Loaded {
             read_sizes: whole()
                 .filter_map(|i| Some((i.canonical.clone(), file_size(i.file.as_deref()?)?)))
                 .collect(),
+            now: self.now(),
         }
     }
 
@@ -383,7 +429,15 @@ impl Loaded {
     /// The runs committed into the directory before, other than this run's identity: each
     /// one's id and inputs (canonical path, and file key where recorded).
     fn earlier_runs(&self) -> Vec<EarlierRun> {
-        committed_runs(&self.dir, Some(&self.run))
+        committed_runs(&self.dir, Some(&self.run), &self.now())
+    }
+
+    /// This run's inputs now, by canonical path, as their keys were taken at its start.
+    fn now(&self) -> Now {
+        self.inputs
+            .iter()
+            .filter_map(|i| Some((i.canonical.clone(), i.file.clone()?)))
+            .collect()
     }
 
     /// This run's inputs that other committed runs list, and that this run does not

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use normalog::pipeline::Input;
 
-use super::{committed_runs, input_file, partial_of};
+use super::{committed_runs, input_file, now_of, partial_of};
 use crate::cli::{messages, Fatal};
 
 /// `--skip-loaded` into the directory output `dir` (`None`: the output is not one, which
@@ -76,9 +76,9 @@ pub(in crate::cli::normalize) fn skip_loaded_inputs(
 
 /// The files (keys) of the inputs the runs committed into `dir` loaded, each with the
 /// records a run read of it when none read it to the end (`None`: one did).
-fn loaded_files(dir: &Path) -> std::collections::HashMap<String, Option<u64>> {
+fn loaded_files(dir: &Path, inputs: &[Input]) -> std::collections::HashMap<String, Option<u64>> {
     let mut loaded = std::collections::HashMap::new();
-    for run in committed_runs(dir, None) {
+    for run in committed_runs(dir, None, &now_of(inputs)) {
         for file in run.inputs.into_iter().filter_map(|(_, file)| file) {
             let (key, records) = match partial_of(&file) {
                 Some((records, key)) => (key, Some(records)),
@@ -98,7 +98,7 @@ fn loaded_files(dir: &Path) -> std::collections::HashMap<String, Option<u64>> {
 /// its input files were loaded by a run in `dir`, whose rows of them are then there twice.
 /// A file of which that run read no record has no rows there, and is not named.
 pub(in crate::cli::normalize) fn warn_if_loaded_without_identity(dir: &Path, inputs: &[Input]) {
-    let mut loaded = loaded_files(dir);
+    let mut loaded = loaded_files(dir, inputs);
     loaded.retain(|_, records| *records != Some(0));
     let shared: Vec<String> = inputs
         .iter()
@@ -124,12 +124,13 @@ pub(in crate::cli::normalize) fn warn_if_loaded_without_identity(dir: &Path, inp
 }
 
 /// Remove from `inputs` the files that a run committed into `dir` loaded, unchanged (the
-/// same file, size and modification time, wherever it is now): their rows are in the lake
+/// same file, size and modification time, wherever it is now, or at the same path the same
+/// size and time): their rows are in the lake
 /// already, and the run that holds them stays. Returns how many, and how many of them
 /// were read only in part (a corrupt file: read again unchanged, it gives the same records,
 /// which would be there twice). A file of which no record could be read is read again.
 fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> (usize, usize) {
-    let loaded = loaded_files(dir);
+    let loaded = loaded_files(dir, inputs);
     let redo = runs_to_redo(dir, inputs);
     let before = inputs.len();
     let mut partial = 0;
@@ -170,7 +171,7 @@ fn runs_to_redo(dir: &Path, inputs: &[Input]) -> std::collections::HashSet<Strin
             Some((canonical.to_string_lossy().into_owned(), input_file(p)))
         })
         .collect();
-    committed_runs(dir, None)
+    committed_runs(dir, None, &now_of(inputs))
         .into_iter()
         .filter(|run| {
             run.inputs.iter().any(|(path, file)| {

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use super::{changed_of, committed_runs, file_size, partial_of, INPUTS_DIR, RUNS_DIR};
+use super::{changed_of, committed_runs, file_size, partial_of, Now, INPUTS_DIR, RUNS_DIR};
 
 /// Which earlier runs a run supersedes: those still in `dir` (but the run's own identity)
 /// whose every input is among the files it read to their end, unchanged. Asked again at the
@@ -31,6 +31,9 @@ pub(in crate::cli::normalize) struct Superseding {
     pub(super) replace_changed: Option<std::collections::HashSet<String>>,
     /// The size of each file read to its end, by canonical path.
     pub(super) read_sizes: std::collections::HashMap<String, u64>,
+    /// Every input's file at the run's start, by canonical path: an earlier run's input
+    /// at the same path, downloaded again, is the same file ([`super::same_at_path`]).
+    pub(super) now: Now,
 }
 
 /// What a finished run made of its inputs, for the refusals decided at its commit.
@@ -94,7 +97,7 @@ impl Superseding {
             return None;
         }
         let superseded = self.runs();
-        let covering = committed_runs(&self.dir, Some(&self.run))
+        let covering = committed_runs(&self.dir, Some(&self.run), &self.now)
             .into_iter()
             .filter(|run| {
                 u64::from_str_radix(&run.id, 16).is_ok_and(|id| !superseded.contains(&id))
@@ -242,7 +245,7 @@ impl Superseding {
     }
 
     pub(super) fn runs(&self) -> Vec<u64> {
-        committed_runs(&self.dir, Some(&self.run))
+        committed_runs(&self.dir, Some(&self.run), &self.now)
             .into_iter()
             .filter(|run| {
                 let by_path = self
