@@ -297,6 +297,7 @@ fn spill_files_go_with_an_interrupt_and_after_kill_9() {
         let spill_dir = lake.join("_normalog/spill");
         if signal == "INT" {
             assert_eq!(left, Vec::<PathBuf>::new(), "{context}");
+            assert_eq!(empty_dirs(&lake), Vec::<PathBuf>::new(), "{context}");
             assert!(
                 !spill_dir.exists(),
                 "{context}: the spill directory is removed"
@@ -324,6 +325,7 @@ fn spill_files_go_with_an_interrupt_and_after_kill_9() {
             );
         }
         assert_eq!(debris(&lake), Vec::<PathBuf>::new(), "{context}");
+        assert_eq!(empty_dirs(&lake), Vec::<PathBuf>::new(), "{context}");
         // The re-run spills too (the same input and bound), and removes the directory.
         assert!(
             !spill_dir.exists(),

@@ -84,8 +84,6 @@ pub fn ndjson_rows(text: &str) -> Vec<String> {
     out
 }
 
-/// What an unfinished run leaves: hidden files (temporary part files and manifests), and
-/// the run locks and commit journals under `_normalog/`.
 /// Directories under `lake` (outside `_normalog/`) that hold nothing: partitions an
 /// interrupted run created and left.
 #[allow(dead_code)]
@@ -112,6 +110,8 @@ pub fn empty_dirs(lake: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// What an unfinished run leaves: hidden files (temporary part files and manifests), and
+/// the run locks and commit journals under `_normalog/`.
 pub fn debris(lake: &Path) -> Vec<PathBuf> {
     files_under(lake)
         .into_iter()

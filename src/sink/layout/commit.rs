@@ -206,8 +206,14 @@ impl<F: PartFile> Drop for Parts<F> {
         }
         removed.extend(self.done.drain(..).map(|(tmp, _)| tmp));
         for tmp in &removed {
-            if std::fs::remove_file(tmp).is_ok() {
-                remove_empty_parents(tmp, &self.dir);
+            // Not there: never created (named, and the run stopped before it wrote it), or
+            // removed already; its directory may still be there, empty.
+            match std::fs::remove_file(tmp) {
+                Ok(()) => remove_empty_parents(tmp, &self.dir),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    remove_empty_parents(tmp, &self.dir);
+                }
+                Err(_) => {}
             }
         }
     }

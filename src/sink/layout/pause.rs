@@ -9,7 +9,8 @@
 /// `read` (the reader has cut its first chunk), `write` (the third part file was created),
 /// `commit` (all input written, before the open files are finished), `rename` (the first
 /// file of the commit was renamed into place), `supersede` (every file renamed and the
-/// manifest replaced, before the runs it supersedes are removed); and of `compact`:
+/// manifest replaced, before the runs it supersedes are removed), `spill` (rows out of
+/// time order were written to a spill file); and of `compact`:
 /// `merge` (the first merged file written, under its temporary name), `compact` (the
 /// journal written, before the merged files are put in place), `rename` (the merged files
 /// in place, before the files they hold are removed); and of `pull zoom`: `pull-batch`

@@ -168,7 +168,7 @@ impl ParquetWriter {
                 if let Some(earlier) = self.parts.take_back(index, key) {
                     // No longer one of the run's files: removed here, whether read or not.
                     let read = read_whole(&earlier, &schema, &mut batches);
-                    std::fs::remove_file(&earlier).map_err(|e| path_error(&earlier, &e))?;
+                    self.parts.remove_taken_back(&earlier)?;
                     chunk_rows += read?;
                 }
                 for c in &mut cursors {
