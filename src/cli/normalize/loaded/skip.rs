@@ -29,7 +29,24 @@ pub(in crate::cli::normalize) fn skip_loaded_inputs(
         ));
     }
     let given = inputs.len();
-    let (skipped, partial) = skip_loaded(dir, inputs);
+    let Skipping {
+        left_out: skipped,
+        partial,
+        again,
+    } = skip_loaded(dir, inputs);
+    if again > 0 && !quiet {
+        let (n, was) = match again {
+            1 => ("1 input".to_owned(), "was"),
+            n => (format!("{n} inputs"), "were"),
+        };
+        messages::error(&format!(
+            "note: {}: {n} loaded unchanged {was} read again all the same: the run that \
+             loaded {} could read another of its inputs only in part, which is complete now, \
+             and this run replaces that run (--skip-loaded)",
+            dir.display(),
+            if again == 1 { "it" } else { "them" }
+        ));
+    }
     let note = if quiet || skipped == 0 {
         None
     } else if skipped == given {
@@ -129,17 +146,18 @@ pub(in crate::cli::normalize) fn warn_if_loaded_without_identity(dir: &Path, inp
 /// already, and the run that holds them stays. Returns how many, and how many of them
 /// were read only in part (a corrupt file: read again unchanged, it gives the same records,
 /// which would be there twice). A file of which no record could be read is read again.
-fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> (usize, usize) {
+fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> Skipping {
     let loaded = loaded_files(dir, inputs);
     let redo = runs_to_redo(dir, inputs);
     let before = inputs.len();
-    let mut partial = 0;
+    let (mut partial, mut again) = (0, 0);
     inputs.retain(|input| {
         let Input::Path(path) = input else {
             return true;
         };
         let key = input_file(path);
         if key.as_ref().is_some_and(|k| redo.contains(k)) {
+            again += usize::from(key.as_ref().is_some_and(|k| loaded.contains_key(k)));
             return true;
         }
         match key.and_then(|k| loaded.get(&k).copied()) {
@@ -151,7 +169,21 @@ fn skip_loaded(dir: &Path, inputs: &mut Vec<Input>) -> (usize, usize) {
             _ => true,
         }
     });
-    (before - inputs.len(), partial)
+    Skipping {
+        left_out: before - inputs.len(),
+        partial,
+        again,
+    }
+}
+
+/// What [`skip_loaded`] left out, and read again.
+struct Skipping {
+    left_out: usize,
+    /// Of those left out, the files read only in part.
+    partial: usize,
+    /// Files loaded unchanged but read again: another input of their run, read in part
+    /// then, is complete now, and this run replaces that run ([`runs_to_redo`]).
+    again: usize,
 }
 
 /// The files (keys) of the runs in `dir` that read in part an input found at its path
