@@ -367,8 +367,22 @@ impl fmt::Display for Reason<'_> {
             ErrorKind::Io(e) => write!(f, "{e}"),
             ErrorKind::Json { message, .. } => write!(f, "invalid JSON: {message}"),
             ErrorKind::Rejected {
-                log_type, refusal, ..
-            } => write!(f, "{log_type}: {refusal}"),
+                log_type,
+                refusal,
+                pos,
+            } => {
+                write!(f, "{log_type}: {refusal}")?;
+                // Only a record at a known line is a header: a caller that passes
+                // `Position::default()` saw its header itself refused as "no header".
+                if pos.line == 0 && matches!(refusal, Refusal::NoHeader { line: None }) {
+                    f.write_str(
+                        "; this record's line is 0 (not known), and only a record at a known \
+                         line can be a header: number the lines of each input from 1 (or give \
+                         the input's first lines to `start_input`)",
+                    )?;
+                }
+                Ok(())
+            }
             ErrorKind::Unclassified { refusals, .. } => {
                 f.write_str("no log type accepted the record")?;
                 for (i, (lt, r)) in refusals.iter().enumerate() {

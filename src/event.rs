@@ -15,6 +15,8 @@ use crate::error::Position;
 use crate::indicators::{Column, Indicators};
 use crate::time::Timestamp;
 
+mod debug;
+
 pub use crate::names::{
     P_EVENT_TIME, P_LOG_TYPE, P_PARSE_TIME, P_ROW_ID, P_SCHEMA_VERSION, P_SOURCE_ID, P_SOURCE_LABEL,
 };
@@ -94,7 +96,6 @@ pub struct SourceMeta {
 }
 
 /// One normalized record.
-#[derive(Debug)]
 #[allow(clippy::struct_field_names)] // `event_time` is Panther's name
 pub struct Event<'a> {
     pub(crate) plan: &'a Plan,
@@ -256,7 +257,7 @@ impl<'a> Event<'a> {
 }
 
 /// A field value of an [`Event`], for typed access.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Value<'e> {
     event: &'e Event<'e>,
     plan: &'e ValuePlan,

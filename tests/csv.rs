@@ -297,6 +297,21 @@ fields:
         .unwrap();
     assert!(out.events.is_empty());
     assert_eq!(out.rejects.len(), 1, "{:?}", out.rejects);
+    // The reject says why: the line is not known (review finding: "no line of this
+    // input's first MiB is a header line", of an input whose header was that very record).
+    let message = &out.rejects[0];
+    assert!(
+        message.contains("this record's line is 0 (not known)")
+            && message.contains("number the lines of each input from 1"),
+        "{message}"
+    );
+    // At a known line, no such words.
+    let mut n = build("Custom.Users");
+    let mut out = Collect::default();
+    n.normalize_bytes(b"ann,1", Position::new(1, 3, 40), &mut out)
+        .unwrap();
+    let message = &out.rejects[0];
+    assert!(!message.contains("not known"), "{message}");
 }
 
 #[test]

@@ -148,6 +148,17 @@ impl Input {
         stop: Option<&Arc<AtomicBool>>,
         max_expansion: ExpansionLimits,
     ) -> io::Result<(Box<dyn Read + Send>, Compression)> {
+        // Opened, a directory failed at its first read with the system's bare "Is a
+        // directory": say what to give instead.
+        if let Input::Path(p) = self {
+            if std::fs::metadata(p).is_ok_and(|m| m.is_dir()) {
+                return Err(io::Error::new(
+                    io::ErrorKind::IsADirectory,
+                    "a directory, not a file: give its files (`pipeline::expand` lists the \
+                     files under directories, as the command line reads them)",
+                ));
+            }
+        }
         let raw: Box<dyn Read + Send> = match (self, stop) {
             (Input::Stdin, Some(stop)) => {
                 Box::new(Stoppable::open(|| Ok(io::stdin()), Arc::clone(stop))?)
@@ -547,6 +558,18 @@ fn is_output_dir(dir: &Path) -> bool {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    /// A directory given as an input says to list its files (review finding: the bare
+    /// system error, "Is a directory (os error 21)", at its first read).
+    #[test]
+    fn a_directory_is_not_an_input_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let Err(e) = Input::Path(dir.path().to_path_buf()).open() else {
+            panic!("a directory opened as an input");
+        };
+        assert_eq!(e.kind(), io::ErrorKind::IsADirectory);
+        assert!(e.to_string().contains("`pipeline::expand`"), "{e}");
+    }
 
     fn read_all(bytes: Vec<u8>) -> (io::Result<Vec<u8>>, Compression) {
         let (mut r, c) = decode(Box::new(io::Cursor::new(bytes))).unwrap();

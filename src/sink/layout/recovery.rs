@@ -332,6 +332,12 @@ pub(crate) struct RunLock {
 impl RunLock {
     /// Create and lock `DIR/_normalog/locks/<token>` for a new token.
     pub(crate) fn acquire(dir: &Path) -> Result<RunLock, Error> {
+        // The output directory first, so that an error names it, not `_normalog/locks`.
+        std::fs::create_dir_all(dir).map_err(|e| {
+            let e =
+                std::io::Error::new(e.kind(), format!("cannot create the output directory: {e}"));
+            path_error(dir, &e)
+        })?;
         let locks = dir.join(LOCKS_DIR);
         std::fs::create_dir_all(&locks).map_err(|e| path_error(&locks, &e))?;
         let mut tries = 0;

@@ -195,3 +195,26 @@ fn a_link_at_a_hidden_lock_is_not_followed() {
     assert!(lock_anyway(d, "1-abc").is_none());
     assert!(!target.exists(), "created through the link");
 }
+
+/// An output directory that cannot be made is named as the output directory (review
+/// finding: the error named `DIR/_normalog/locks`, a path of normalog's own, at the commit
+/// of a `ParquetWriter`).
+#[test]
+fn an_output_directory_that_cannot_be_made_is_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("a-file");
+    touch(&file);
+    let dir = file.join("lake");
+    let Err(e) = RunLock::acquire(&dir) else {
+        panic!("a lock under a file");
+    };
+    let message = e.to_string();
+    assert!(
+        message.starts_with(&format!(
+            "{}: cannot create the output directory: ",
+            dir.display()
+        )),
+        "{message}"
+    );
+    assert!(!message.contains("_normalog"), "{message}");
+}
