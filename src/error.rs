@@ -218,7 +218,9 @@ impl Error {
         }
     }
 
-    /// True for errors about one record: skip it and go on with the next.
+    /// True for errors about one record: skip it and go on with the next. That includes a
+    /// line skipped on purpose (a CSV header, [`Category::Skipped`]), which is not a reject:
+    /// to count rejects, leave out that category ([`Error::classify`]).
     #[must_use]
     pub fn is_record_error(&self) -> bool {
         matches!(

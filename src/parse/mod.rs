@@ -101,7 +101,7 @@ impl NormalizerBuilder {
         self
     }
 
-    /// Records longer than this are rejected without being parsed.
+    /// Records longer than this are rejected without being parsed (0 rejects every record).
     pub fn max_record_bytes(&mut self, max: usize) -> &mut Self {
         self.max_record_bytes = max;
         self

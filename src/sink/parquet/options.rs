@@ -45,9 +45,9 @@ pub struct Options {
     pub partition: Partition,
     /// Page compression (default: zstd).
     pub compression: Compression,
-    /// Rows per row group (default [`DEFAULT_ROW_GROUP_ROWS`]; at least 1).
+    /// Rows per row group (default [`DEFAULT_ROW_GROUP_ROWS`]; 0 is taken as 1).
     pub row_group_rows: usize,
-    /// Part files open at once (default [`DEFAULT_MAX_OPEN_FILES`]; at least 1). With
+    /// Part files open at once (default [`DEFAULT_MAX_OPEN_FILES`]; 0 is taken as 1). With
     /// writer threads ([`Batch::run_parquet`](crate::pipeline::Batch::run_parquet) with
     /// `threads(n)`, n ≥ 2) this bounds the files the writer keeps open; a file it closes is
     /// finished by its thread shortly after, so the process can briefly hold a few more.
