@@ -173,3 +173,53 @@ fn records_with_negative_or_odd_ids_are_written_once() {
     let state = std::fs::read_to_string(run.state()).expect("state");
     assert!(state.contains(r#""-50": "#), "{state}");
 }
+
+/// From cron (`-q`), a rejected record is said in one line, which cron mails: the
+/// watermark moves past it and no later run reads it again, so it was lost without a word
+/// (review finding). The rejects file keeps it until a run rejects records again: a later
+/// run that rejects none leaves the file as it was (it was emptied).
+#[test]
+fn rejects_from_cron_are_said_and_kept() {
+    let records = dataset(1, 40, now_secs() - 300, 7);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    let bad: &'static str = Box::leak(
+        format!(
+            r#"{{"id":9001,"actor_id":"not-a-number","created_at":"{}"}}"#,
+            fake::server::rfc3339(now_secs() - 60)
+        )
+        .into_boxed_str(),
+    );
+    let run = PullDir::new();
+    fake.inner().faults.push_back(Fault::Element(bad));
+    let out = run.pull(&fake, &["-q"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "warning: 1 API record was rejected (later runs do not read it again); not kept: \
+             give --rejects FILE to keep them"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    let rejects = run.dir.path().join("rejects.ndjson");
+    let rejects_arg = rejects.to_str().expect("path");
+    let run = PullDir::new();
+    fake.inner().faults.push_back(Fault::Element(bad));
+    let out = run.pull(&fake, &["-q", "--rejects", rejects_arg]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("written to {rejects_arg}")),
+        "{}",
+        stderr(&out)
+    );
+    let kept = std::fs::read_to_string(&rejects).expect("rejects");
+    assert_eq!(kept.lines().count(), 1, "{kept}");
+    assert!(kept.contains("not-a-number"), "{kept}");
+    // A run that rejects nothing: no word, and the file as it was.
+    let out = run.pull(&fake, &["-q", "--rejects", rejects_arg]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    assert_eq!(std::fs::read_to_string(&rejects).expect("rejects"), kept);
+    assert_eq!(run.ids(), expected(&records));
+}

@@ -326,15 +326,32 @@ fn drive_in<T>(
         rejects: rejects.as_mut().map(RejectsWriter::new),
         quiet,
         line: line.clone(),
+        count: 0,
     };
     let pulled = pull(&mut observer, &mut line);
     let flushed = observer
         .rejects
         .take()
         .map_or(Ok(()), RejectsWriter::finish);
+    let rejected = observer.count;
     drop(observer);
     line.finish();
-    if let Some(r) = rejects {
+    // From cron (`-q`), a rejected record was lost without a word: the watermark moves past
+    // it, and no later run reads it again. One line says so, which cron mails.
+    if quiet && rejected > 0 {
+        let kept = match &rejects {
+            Some(r) => format!("written to {}", r.dest().display()),
+            None => "not kept: give --rejects FILE to keep them".to_owned(),
+        };
+        messages::error(&format!(
+            "warning: {rejected} API record{} rejected (later runs do not read {} again); {kept}",
+            if rejected == 1 { " was" } else { "s were" },
+            if rejected == 1 { "it" } else { "them" },
+        ));
+    }
+    // A run that rejected nothing leaves the rejects file as it was: from cron, the last
+    // rejects stay until a run rejects records again.
+    if let Some(r) = rejects.filter(|_| rejected > 0) {
         r.commit().map_err(|f| match f {
             super::Fatal::Message(m) => PullError::Output(m),
             other => fatal_to_config(other),
@@ -421,10 +438,13 @@ struct RejectReporter<'f> {
     rejects: Option<RejectsWriter<'f>>,
     quiet: bool,
     line: Line,
+    /// Records rejected so far.
+    count: u64,
 }
 
 impl Observer for RejectReporter<'_> {
     fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
+        self.count += 1;
         if let Some(w) = &mut self.rejects {
             w.write(reject)?;
         } else if !self.quiet {

@@ -53,7 +53,8 @@ pub struct PullOutputArgs {
     #[arg(long, value_name = "MIB", value_parser = crate::cli::normalize::at_least_one)]
     pub max_buffered_mib: Option<usize>,
 
-    /// Write rejected records to this file as NDJSON objects (as normalize --rejects).
+    /// Write rejected records to this file as NDJSON objects (as normalize --rejects). A run
+    /// that rejects none leaves the file as it was (from cron it keeps the last rejects).
     #[arg(long, value_name = "PATH")]
     pub rejects: Option<PathBuf>,
 
@@ -90,7 +91,8 @@ pub struct PullOutputArgs {
     #[arg(long, value_name = "DIR")]
     pub raw: Option<PathBuf>,
 
-    /// No progress line, and rejected records are not reported one by one.
+    /// No progress line, and rejected records are not reported one by one (one line says how
+    /// many, if any).
     #[arg(short, long)]
     pub quiet: bool,
 }
