@@ -69,6 +69,12 @@ pub struct StreamState {
     /// in states written before it was kept.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub remembered_from: String,
+    /// Where the stream's first read began (RFC 3339, UTC): nothing before it was ever
+    /// emitted, so a run that cannot read back as far as its overlap asks only because
+    /// of it (`remembered_from` still there) leaves nothing to emit again, and says
+    /// nothing. Empty in states written before it was kept.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub began: String,
     /// Set while the stream has read nothing yet: where its first read starts (RFC 3339,
     /// UTC), the `--since` of the run that first asked for it. Saved with the first commit
     /// of any stream of that run (or by a Zendesk run whose first window cannot be read
@@ -115,6 +121,14 @@ impl StreamState {
     /// # Errors
     ///
     /// [`PullError::Config`] when the state's time is not RFC 3339.
+    /// Whether a run that would read back to `start` but starts at `floor`
+    /// ([`read_back_to`](Self::read_back_to)) leaves out records that earlier runs emitted:
+    /// not when the floor is where the stream began (the first run's `--since`, nearer than
+    /// the overlap), before which nothing was emitted.
+    pub(crate) fn forgets_before(&self, start: i64, floor: i64) -> bool {
+        floor > start && parse_rfc3339(&self.began).is_none_or(|began| floor > began)
+    }
+
     pub(crate) fn read_back_to(&self, start: i64) -> Result<i64, PullError> {
         if self.remembered_from.is_empty() {
             return Ok(start);

@@ -272,6 +272,32 @@ fn a_wider_overlap_reads_back_only_what_the_state_remembers() {
     assert_eq!(run.events(), expected(&records));
 }
 
+/// A first `--since` nearer than the overlap: the next runs read back only to it, and
+/// say nothing, since nothing before it was ever emitted (review finding: every run
+/// warned, for two days, of an overlap the user never changed).
+#[test]
+fn an_overlap_reaching_before_the_first_since_is_not_warned_of() {
+    let now = now_secs();
+    let records = dataset(Kind::Activity, 1, 120, now - 86_400, 1, 0)
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| Rec {
+            time: now - 20 * 3600 + (i as i64) * 500,
+            ..r
+        })
+        .collect::<Vec<_>>();
+    let fake = FakeZoom::start(records.clone());
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--log-type", "activity", "--since", "1d"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for _ in 0..2 {
+        let out = run.pull(&fake, &["--log-type", "activity"]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert!(!stderr(&out).contains("reaches back"), "{}", stderr(&out));
+    }
+    assert_eq!(run.events(), expected(&records));
+}
+
 /// A server (or a proxy) that echoes the credentials in an error message: no form of any
 /// of them reaches the output. The bare access token and the bare base64 of
 /// `CLIENT_ID:SECRET` were printed (review finding).

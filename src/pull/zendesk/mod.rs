@@ -261,7 +261,7 @@ fn run(
         if let Some(p) = prev.as_ref().filter(|p| p.since.is_empty()) {
             let w = p.watermark_secs()?;
             let start = p.read_back_to(w - overlap)?;
-            if start > w - overlap {
+            if p.forgets_before(w - overlap, start) {
                 out.warnings.push(format!(
                     "--overlap {}s reaches back before what the state remembers: this run \
                      reads from {} (records before it would be emitted again); the overlap \
@@ -284,6 +284,11 @@ fn run(
         };
     // Every record emitted from here on is in `seen` (pruned below, and this moves up).
     let mut remembered = start;
+    // Where the stream began: kept from the state, or this first run's start.
+    let began = match prev.as_ref().filter(|p| p.since.is_empty()) {
+        Some(p) => p.began.clone(),
+        None => format_time(start),
+    };
     let end = (now - secs(config.lag)).min(config.until.unwrap_or(i64::MAX));
     let committed = state.committed();
     out.leftovers_removed = delivery.recover(&[TABLE.to_owned()], committed)?;
@@ -459,6 +464,7 @@ fn run(
                     watermark: format_time(position),
                     recent_ids: seen.clone(),
                     remembered_from: format_time(remembered),
+                    began: began.clone(),
                     ..StreamState::default()
                 };
                 batches.save(state, STREAM, pos)?;
@@ -477,6 +483,7 @@ fn run(
             watermark: format_time(watermark),
             recent_ids: seen,
             remembered_from: format_time(remembered),
+            began,
             ..StreamState::default()
         };
         batches.save(state, STREAM, pos)?;

@@ -543,6 +543,7 @@ fn run(
                     watermark: format_time(w),
                     recent_hashes: s.seen,
                     remembered_from: format_time(s.remembered),
+                    began: s.began.map(format_time).unwrap_or_default(),
                     ..StreamState::default()
                 };
                 batches.save(state, s.kind.name(), pos)?;

@@ -7,7 +7,7 @@ use super::days::{self, date, day_start, DAY};
 use super::{Config, LogKind, MAX_DAYS_BACK};
 use crate::pull::http::Response;
 use crate::pull::state::{StateFile, StreamState};
-use crate::pull::{format_time, PullError};
+use crate::pull::{format_time, parse_rfc3339, PullError};
 
 /// One log type's run: its first day, the hashes emitted, the watermark.
 pub(super) struct StreamRun {
@@ -19,6 +19,8 @@ pub(super) struct StreamRun {
     pub(super) previous: Option<i64>,
     /// Every record emitted from here on is in `seen`.
     pub(super) remembered: i64,
+    /// Where the stream's first read began (see [`StreamState::began`]), when known.
+    pub(super) began: Option<i64>,
     pub(super) watermark: Option<i64>,
     /// Where a stream without a position starts (its saved start, or `--since`).
     pub(super) since: Option<i64>,
@@ -39,10 +41,12 @@ pub(super) fn start(
     let mut streams = Vec::new();
     for &kind in &config.kinds {
         let started = state.stream(kind.name()).filter(|p| p.since.is_empty());
+        // Where the stream began: kept from the state, or this (first) run's floor.
+        let mut began = None;
         let (floor, seen, previous, since) = if let Some(p) = started {
             let w = p.watermark_secs()?;
             let floor = p.read_back_to(day_start(w) - overlap)?;
-            if floor > day_start(w) - overlap {
+            if p.forgets_before(day_start(w) - overlap, floor) {
                 warnings.push(format!(
                     "{}: --overlap-days {} reaches back before what the state remembers: \
                      this run reads from {} (records before it would be emitted again); the \
@@ -52,6 +56,7 @@ pub(super) fn start(
                     date(floor)
                 ));
             }
+            began = parse_rfc3339(&p.began);
             (floor, p.recent_hashes.clone(), Some(w), None)
         } else {
             // No position, or only where the stream starts (saved by an earlier run that
@@ -93,6 +98,7 @@ pub(super) fn start(
             floor,
             seen,
             previous,
+            began: began.or(since.map(|_| floor)),
             remembered: floor,
             watermark: None,
             since,
@@ -119,6 +125,7 @@ impl StreamRun {
         Some(StreamState {
             recent_hashes: self.seen.clone(),
             remembered_from: format_time(self.remembered),
+            began: self.began.map(format_time).unwrap_or_default(),
             ..base
         })
     }
