@@ -125,11 +125,13 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
             std::io::Cursor::new(bytes),
         ))]);
     }
-    if let Ok(text) = data.cast::<PyString>() {
-        // Records passed as a str are read as a path (and a missing file): say so.
-        let text = text.to_cow()?;
-        let looks_like_records =
-            text.trim_start().starts_with(['{', '[']) || text.trim_end().contains('\n');
+    // A str that is not UTF-8 (a file name `os.listdir` gave, with surrogates) is a path.
+    if let Some(text) = data.cast::<PyString>().ok().and_then(|t| t.to_cow().ok()) {
+        // Records passed as a str are read as a path (and a missing file): say so. A file
+        // name may start with a bracket (`[2024].json`): records hold quotes or colons.
+        let looks_like_records = (text.trim_start().starts_with(['{', '['])
+            && text.contains(['"', ':']))
+            || text.trim_end().contains('\n');
         if looks_like_records && !std::path::Path::new(&*text).exists() {
             return Err(PyTypeError::new_err(
                 "data is a str, which is read as a path, but it holds records: pass them as \

@@ -466,6 +466,22 @@ def test_nothing_read_raises(tmp_path):
     assert not isinstance(e.value, FileNotFoundError)
     with pytest.raises(TypeError, match=r"read as a path, but it holds records: pass them as bytes"):
         n.normalize('{"email":"a@example.com","time":"2023-07-01T14:00:00Z"}\n')
+    with pytest.raises(TypeError, match=r"read as a path, but it holds records"):
+        n.normalize('{"email":"a@example.com"}')
+    # A missing file whose name starts with a bracket is a missing file (review finding:
+    # "it holds records").
+    with pytest.raises(FileNotFoundError, match=r"\[2024\].json: No such"):
+        n.normalize(str(tmp_path / "[2024].json"))
+
+
+def test_a_str_path_that_is_not_utf8_is_read(tmp_path):
+    """Review finding: a file name that is not UTF-8, as os.listdir gives it (with
+    surrogates), raised UnicodeEncodeError as a str, though it worked as a Path."""
+    name = os.fsdecode(b"caf\xe9.jsonl")
+    path = tmp_path / name
+    path.write_bytes(b'{"email":"a@example.com","time":"2023-07-01T14:00:00Z"}\n')
+    n = normalog.Normalizer()
+    assert n.normalize(os.path.join(str(tmp_path), name)).stats["records"] == 1
     # An empty input is no failure: nothing to read.
     assert n.normalize(b"").stats["records"] == 0
     # Nothing named: an empty list, directories without a file (the CLI's words).
