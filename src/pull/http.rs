@@ -3,7 +3,7 @@
 //!
 //! | answer | what the client does |
 //! |---|---|
-//! | 429 | sleeps at least `Retry-After` (delta-seconds, HTTP-date, or an RFC 3339 instant as Zoom sends) plus up to 1 s of jitter, on every 429; without the header, 2 s·2ⁿ capped at 60 s. Past `max_wait` of such sleeps in total: [`PullError::RateLimited`] |
+//! | 429 | sleeps at least `Retry-After` (delta-seconds, HTTP-date, or an RFC 3339 instant as Zoom sends) plus up to 1 s of jitter (cut to what `max_wait` leaves), on every 429; without the header, 2 s·2ⁿ capped at 60 s. Past `max_wait` of such sleeps in total: [`PullError::RateLimited`] |
 //! | 5xx, timeout, reset, refused connection, a 2xx whose body is not JSON (cut short, a proxy's page) | full-jitter exponential backoff (base 1 s, cap 60 s), up to `attempts` tries in all, then [`PullError::Api`] |
 //! | anything else | returned to the caller, which knows what a 401, 403 or 400 means for its vendor |
 //!
@@ -382,23 +382,23 @@ impl Client {
                     let floor = resp
                         .header("retry-after")
                         .and_then(|v| parse_retry_after(v, now_ms));
-                    let wait = if let Some(d) = floor {
-                        // Never early: the header is a minimum; jitter only adds.
-                        d + Duration::from_secs_f64(self.random())
-                    } else {
-                        let step = Duration::from_secs(2)
+                    // Never early: the header is a minimum; jitter only adds, as far as
+                    // --max-wait leaves room (a wait that fits is not refused for its jitter).
+                    let step = floor.unwrap_or_else(|| {
+                        Duration::from_secs(2)
                             .saturating_mul(1 << rate_limited.min(5))
-                            .min(Duration::from_secs(60));
-                        step + Duration::from_secs_f64(self.random())
-                    };
+                            .min(Duration::from_secs(60))
+                    });
+                    let room = self.policy.max_wait.saturating_sub(self.rate_waited);
+                    let wait = (step + Duration::from_secs_f64(self.random())).min(room.max(step));
                     rate_limited += 1;
                     if self.rate_waited + wait > self.policy.max_wait {
                         return Err(PullError::RateLimited(format!(
-                            "{what}: still rate limited (429): the server asks to wait {} s \
-                             more, after {} s waited in total, past --max-wait {} s; run again \
-                             later",
-                            wait.as_secs(),
-                            self.rate_waited.as_secs(),
+                            "{what}: still rate limited (429): the server asks to wait {:.1} s \
+                             more, after {:.1} s waited in total, past --max-wait {} s; run \
+                             again later",
+                            step.as_secs_f64(),
+                            self.rate_waited.as_secs_f64(),
                             self.policy.max_wait.as_secs()
                         )));
                     }
