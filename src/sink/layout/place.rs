@@ -81,11 +81,37 @@ pub(crate) fn create_file(path: &Path) -> std::io::Result<File> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && tries < 3 => {
                 tries += 1;
                 if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir)?;
+                    std::fs::create_dir_all(dir).map_err(|e| in_the_way(dir, e))?;
                 }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+                return Err(match path.parent() {
+                    Some(dir) => in_the_way(dir, e),
+                    None => e,
+                })
             }
             r => return r,
         }
+    }
+}
+
+/// The error of making the directory `dir`, naming what is in its way when that is a file
+/// (`table/year=2026` a file): the caller names the file it was making, which does not
+/// exist, and said nothing of the one to move.
+fn in_the_way(dir: &Path, e: std::io::Error) -> std::io::Error {
+    let file = dir
+        .ancestors()
+        .find(|a| std::fs::symlink_metadata(a).is_ok_and(|m| !m.is_dir()));
+    match file {
+        Some(file) => std::io::Error::new(
+            e.kind(),
+            format!(
+                "{}: not a directory, in the way of the partition directory {}",
+                file.display(),
+                dir.display()
+            ),
+        ),
+        None => e,
     }
 }
 
@@ -108,6 +134,32 @@ pub(crate) fn remove_empty_parents(file: &Path, top: &Path) {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+
+    /// A file where a partition directory goes is named as what is in the way (review
+    /// finding: the error named the part file being made, under a directory that does not
+    /// exist).
+    #[test]
+    fn a_file_in_the_way_of_a_partition_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let year = dir.path().join("t/year=2024");
+        std::fs::create_dir_all(dir.path().join("t")).expect("mkdir");
+        std::fs::write(&year, "not a directory").expect("write");
+        for tmp in [
+            year.join(".part-0.parquet.tmp-1-ab"),
+            year.join("month=1/day=1/hour=0/.part-0.parquet.tmp-1-ab"),
+        ] {
+            let Err(e) = create_file(&tmp) else {
+                panic!("created under a file");
+            };
+            assert!(
+                e.to_string().starts_with(&format!(
+                    "{}: not a directory, in the way of the partition directory",
+                    year.display()
+                )),
+                "{e}"
+            );
+        }
+    }
 
     /// A part file's temporary name with a symbolic link planted at it (the output
     /// directory may be one others can write to): the link is replaced by the new file, and
