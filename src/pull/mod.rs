@@ -158,8 +158,8 @@ pub enum PullError {
     /// Bad configuration: flags, a state file of another account, a state file in use, an
     /// `http://` URL to a host that is not loopback. Nothing was requested.
     Config(String),
-    /// The API refused the credentials (401) or the permission (403). The state file is
-    /// untouched.
+    /// The API refused the credentials (401) or the permission (403). The state holds the
+    /// last batch committed before (none when the first request was refused).
     Auth(String),
     /// Still rate limited after waiting `--max-wait` in total. The state holds the last
     /// committed batch.

@@ -56,7 +56,7 @@ Exit status:
   0  done
   1  done, some records rejected
   2  bad flags or configuration (also: the state file is in use by another pull)
-  3  authentication or permission refused (the state file is left as it was)
+  3  authentication or permission refused (the state keeps the batches committed before)
   4  rate limited past --max-wait (state saved up to the last committed batch: run again)
   5  other API or network error after retries, or an error writing the output or the
      state file (a full disk, a file where a directory goes): the state holds the last
