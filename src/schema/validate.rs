@@ -17,8 +17,8 @@ pub(crate) use crate::suggest::{did_you_mean, suggest};
 use crate::time::TimeFormat;
 
 mod expand;
+mod lints;
 mod refs;
-mod year;
 pub use expand::MAX_VALUES;
 
 /// How deep objects and arrays may nest, counting the record's own fields as level 1
@@ -59,7 +59,7 @@ pub fn warnings(schema: &Schema) -> Vec<SchemaError> {
         });
     };
     super::text::lint(schema, &mut push);
-    year::lint(schema, &mut push);
+    lints::lint(schema, &mut push);
     out.sort_by_key(|w| w.span);
     out
 }

@@ -1,15 +1,21 @@
-//! The warning of an event time whose formats read no year (syslog's `%b %e %H:%M:%S`):
-//! every event gets the year Panther's libraries give a time without one, 1900 for a
-//! strftime pattern and 0 for a Go layout, and lands in that year's partition. The schema
-//! is valid (Panther loads it), but it cannot work as meant.
+//! The lints of a schema that loads (Panther loads it too) but cannot work as meant, over
+//! every value of it: nested fields, array elements and definitions.
+//!
+//! - An event time whose formats read no year (syslog's `%b %e %H:%M:%S`): every event gets
+//!   the year Panther's libraries give a time without one, 1900 for a strftime pattern and
+//!   0 for a Go layout, and lands in that year's partition.
+//! - A `validate` with both `allow` and `deny`: a value in `allow` is kept and any other
+//!   refused, as in Panther, so `deny` does nothing (Panther's JSON schema of the format
+//!   takes one of the two).
 
 use super::key_span;
 use crate::schema::{Field, Schema, Span, ValueSchema};
 use crate::time::TimeFormat;
 
-/// Report each `isEventTime` field of `schema` (nested ones and definitions too) none of
-/// whose time formats reads a year.
-pub(super) fn lint(schema: &Schema, report: &mut dyn FnMut(Span, String, Option<String>)) {
+type Report<'r> = &'r mut dyn FnMut(Span, String, Option<String>);
+
+/// Report what the lints find in `schema`.
+pub(super) fn lint(schema: &Schema, report: Report<'_>) {
     for field in &schema.fields {
         field_lint(field, report);
     }
@@ -18,17 +24,23 @@ pub(super) fn lint(schema: &Schema, report: &mut dyn FnMut(Span, String, Option<
     }
 }
 
-fn field_lint(field: &Field, report: &mut dyn FnMut(Span, String, Option<String>)) {
+fn field_lint(field: &Field, report: Report<'_>) {
     value_lint(&field.value, &field.name, report);
 }
 
-fn value_lint(v: &ValueSchema, name: &str, report: &mut dyn FnMut(Span, String, Option<String>)) {
+fn value_lint(v: &ValueSchema, name: &str, report: Report<'_>) {
     for field in &v.fields {
         field_lint(field, report);
     }
     if let Some(element) = &v.element {
         value_lint(element, name, report);
     }
+    year_lint(v, name, report);
+    deny_lint(v, name, report);
+}
+
+/// An `isEventTime` value none of whose time formats reads a year.
+fn year_lint(v: &ValueSchema, name: &str, report: Report<'_>) {
     if !v.is_event_time {
         return;
     }
@@ -60,5 +72,23 @@ fn value_lint(v: &ValueSchema, name: &str, report: &mut dyn FnMut(Span, String, 
              year be the event time"
                 .into(),
         ),
+    );
+}
+
+/// A `validate` with both lists: `deny` does nothing.
+fn deny_lint(v: &ValueSchema, name: &str, report: Report<'_>) {
+    let Some(checks) = &v.validate else {
+        return;
+    };
+    if checks.allow.is_empty() || checks.deny.is_empty() {
+        return;
+    }
+    report(
+        key_span(v, "validate.deny"),
+        format!(
+            "`validate.deny` of `{name}` does nothing beside `allow`: a value in `allow` is \
+             kept, and any other refused"
+        ),
+        Some("keep one list: `allow` alone, or `deny` alone".into()),
     );
 }
