@@ -54,6 +54,20 @@ fn archive(dir: &Path, name: &str, records: u64, span: &str, seed: u64) -> std::
     archive_from(dir, name, records, span, seed, "2024-01-01")
 }
 
+/// A copy of `from` at `to` that keeps its modification time (`cp -p`, a backup restored,
+/// an archive downloaded again): another file, of the same size and time.
+fn copy_keeping_time(from: &Path, to: &Path) {
+    std::fs::copy(from, to).expect("copy");
+    let modified = std::fs::metadata(from)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    std::fs::File::options()
+        .write(true)
+        .open(to)
+        .and_then(|f| f.set_modified(modified))
+        .expect("keep the time");
+}
+
 /// [`archive`] from the day `start`.
 fn archive_from(
     dir: &Path,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::util::files_under;
-use crate::{archive, hidden_files, lake_rows, normalog, ok, parquet_into, s};
+use crate::{archive, copy_keeping_time, hidden_files, lake_rows, normalog, ok, parquet_into, s};
 
 /// New inputs without `--format parquet` (NDJSON, the default) beside Parquet files of
 /// another run: refused before anything is written, as a query of *.parquet would leave
@@ -400,15 +400,7 @@ fn a_copy_of_a_loaded_file_is_named() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let a = archive(tmp.path(), "a.jsonl", 200, "1d", 1);
     let copy = tmp.path().join("restored.jsonl");
-    std::fs::copy(&a, &copy).expect("copy");
-    let modified = std::fs::metadata(&a)
-        .and_then(|m| m.modified())
-        .expect("mtime");
-    std::fs::File::options()
-        .write(true)
-        .open(&copy)
-        .and_then(|f| f.set_modified(modified))
-        .expect("keep the time");
+    copy_keeping_time(&a, &copy);
     for (n, flags) in [&[][..], &["--skip-loaded"][..]].into_iter().enumerate() {
         let lake = tmp.path().join(format!("lake{n}"));
         parquet_into(&lake, "hour", &[&a]);

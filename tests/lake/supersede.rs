@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::util::pause::Paused;
-use crate::{archive, archive_from, hidden_files, lake_rows, normalog, ok, s};
+use crate::{archive, archive_from, copy_keeping_time, hidden_files, lake_rows, normalog, ok, s};
 
 /// `normalize --format parquet -o lake inputs…` with `flags`; its stderr.
 pub(crate) fn run_into(lake: &Path, flags: &[&str], inputs: &[&Path]) -> String {
@@ -240,16 +240,7 @@ fn download_again(dir: &Path, files: &[&Path]) {
     }
     std::fs::create_dir(dir).expect("mkdir");
     for file in files {
-        let copy = dir.join(file.file_name().expect("name"));
-        std::fs::copy(file, &copy).expect("copy");
-        let modified = std::fs::metadata(file)
-            .and_then(|m| m.modified())
-            .expect("mtime");
-        std::fs::File::options()
-            .write(true)
-            .open(&copy)
-            .and_then(|f| f.set_modified(modified))
-            .expect("keep the time");
+        copy_keeping_time(file, &dir.join(file.file_name().expect("name")));
     }
 }
 
