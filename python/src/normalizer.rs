@@ -42,7 +42,7 @@ const BYTES_SOURCE: &str = "<bytes>";
 ///   the CLI's `--envelope`; `None`: an object that no schema accepts is unwrapped when
 ///   it holds exactly one array of objects.
 /// - `max_record_bytes`: longer records are rejected (`too_long`) without being parsed
-///   (default 16 MiB, as the CLI).
+///   (default 16 MiB, as the CLI; at most 1 GiB).
 /// - `max_document_bytes`: the largest whole JSON document (an array, a pretty-printed
 ///   page) read at once (default 64 MiB).
 /// - `max_expansion`: a gzip or zstd input may expand at most this many times its
@@ -102,9 +102,7 @@ impl Normalizer {
         // is allowed, not an OverflowError about converting to an unsigned type.
         let threads = threads.map(thread_count).transpose()?;
         let batch_rows = at_least_one("batch_rows", batch_rows)?;
-        let max_record_bytes = max_record_bytes
-            .map(|n| at_least_one("max_record_bytes", n))
-            .transpose()?;
+        let max_record_bytes = max_record_bytes.map(record_limit).transpose()?;
         let max_document_bytes = max_document_bytes
             .map(|n| at_least_one("max_document_bytes", n))
             .transpose()?;
@@ -400,6 +398,17 @@ fn expansion_ratio(value: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
 }
 
 /// `n` as a count, or the `ValueError` that says `name` must be at least 1.
+/// `max_record_bytes`: at least 1, at most the library's ceiling (1 GiB).
+fn record_limit(n: i64) -> PyResult<usize> {
+    use normalog::parse::MAX_RECORD_BYTES_CEILING as CEILING;
+    match at_least_one("max_record_bytes", n)? {
+        n if n > CEILING => Err(PyValueError::new_err(format!(
+            "max_record_bytes must be at most {CEILING} (1 GiB), not {n}"
+        ))),
+        n => Ok(n),
+    }
+}
+
 fn at_least_one(name: &str, n: i64) -> PyResult<usize> {
     usize::try_from(n)
         .ok()

@@ -279,6 +279,10 @@ def test_bad_arguments():
     for name in ("threads", "batch_rows", "max_record_bytes", "max_document_bytes"):
         with pytest.raises(ValueError, match=f"{name} must be at least 1, not -2"):
             normalog.Normalizer(**{name: -2})
+    # A record's strings are addressed with 32-bit offsets: the limit stops at 1 GiB.
+    with pytest.raises(ValueError, match="max_record_bytes must be at most 1073741824"):
+        normalog.Normalizer(max_record_bytes=2**32)
+    assert normalog.Normalizer(max_record_bytes=2**30) is not None
 
 
 def test_bad_input_never_raises():

@@ -97,7 +97,11 @@ fn digit_value(b: u8) -> Option<u32> {
 /// Decode one Punycode string (without the ACE prefix) and append it to `out`.
 ///
 /// Returns `None` on any decoding error: non-ASCII input, bad digit, overflow, an invalid or basic
-/// decoded code point, an empty result, or an over-long input.
+/// decoded code point, an empty result, a result of ASCII only, or an over-long input.
+///
+/// A result of ASCII only (`google-` gives `google`) is not an A-label: encoding it again
+/// would give no `xn--` label (RFC 5891 §5.4), and UTS #46 (since Unicode 15.1) counts it as
+/// an error. Decoding it would let `xn--google-.com` pass for `google.com`.
 pub(crate) fn decode_into(input: &str, out: &mut String) -> Option<()> {
     if !input.is_ascii() || input.len() > MAX_LABEL_LEN {
         return None;
@@ -141,7 +145,7 @@ pub(crate) fn decode_into(input: &str, out: &mut String) -> Option<()> {
         output.insert(usize::try_from(index).ok()?, char::from_u32(code_point)?);
         index += 1;
     }
-    if output.is_empty() {
+    if output.iter().all(char::is_ascii) {
         return None;
     }
     out.extend(output);
@@ -204,6 +208,11 @@ mod tests {
         assert_eq!(domain_to_unicode("axn--b.com"), None);
         assert_eq!(domain_to_unicode("xn--.com"), None);
         assert_eq!(domain_to_unicode("xn--bcher-kv!.com"), None);
+        // Labels that decode to ASCII only are not A-labels: the text is kept, so that
+        // `xn--google-.com` does not pass for `google.com`.
+        assert_eq!(domain_to_unicode("xn--google-.com"), None);
+        assert_eq!(domain_to_unicode("xn--PayPal-.com"), None);
+        assert_eq!(domain_to_unicode("a.xn--bcher-kva.xn--invalid-"), None);
         assert_eq!(domain_to_unicode(""), None);
     }
 

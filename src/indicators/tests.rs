@@ -65,6 +65,7 @@ fn domain_and_hostname() {
         (Domain, "not a domain!") => [DomainNames: ["not a domain!"]];
         (Domain, "xn--bcher-kva.example") => [DomainNames: ["bücher.example"]];
         (Domain, "xn--bcher-kv!.example") => [DomainNames: ["xn--bcher-kv!.example"]];
+        (Domain, "xn--google-.com") => [DomainNames: ["xn--google-.com"]];
         (Domain, "") => [];
         (Domain, " \t") => [];
         (Hostname, "127.0.0.1") => [IpAddresses: ["127.0.0.1"]];
@@ -108,6 +109,7 @@ fn url() {
         (Url, "HTTPS://Mixed.Case.Example/") => [DomainNames: ["Mixed.Case.Example"]];
         (Url, "http://XN--BCHER-KVA.example/") => [DomainNames: ["BüCHER.example"]];
         (Url, "http://xn--.example/") => [DomainNames: ["xn--.example"]];
+        (Url, "https://xn--google-.com/login") => [DomainNames: ["xn--google-.com"]];
         (Url, "http://a--b.example/") => [DomainNames: ["a--b.example"]];
         (Url, "http://bücher.example/") => [DomainNames: ["bücher.example"]];
         (Url, " http://a.example/ ") => [DomainNames: ["a.example"]];

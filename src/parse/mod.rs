@@ -54,6 +54,11 @@ use text::TextSlot;
 /// Default limit on one record's size.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
+/// The highest record size limit (1 GiB): a record's decoded strings are addressed with
+/// 32-bit offsets, and what a record expands to (its strings, transformations) stays well
+/// below 4 GiB from a record of this size.
+pub const MAX_RECORD_BYTES_CEILING: usize = 1 << 30;
+
 /// Builds [`Normalizer`]s; one builder can build a normalizer per thread.
 #[derive(Debug, Clone)]
 pub struct NormalizerBuilder {
@@ -102,8 +107,9 @@ impl NormalizerBuilder {
     }
 
     /// Records longer than this are rejected without being parsed (0 rejects every record).
+    /// A limit above [`MAX_RECORD_BYTES_CEILING`] is taken as that ceiling.
     pub fn max_record_bytes(&mut self, max: usize) -> &mut Self {
-        self.max_record_bytes = max;
+        self.max_record_bytes = max.min(MAX_RECORD_BYTES_CEILING);
         self
     }
 

@@ -536,6 +536,7 @@ fn flags_that_cannot_apply_or_make_no_sense_are_refused() {
         ),
         (vec!["--max-record-bytes", "0"], "must be at least 1 byte"),
         (vec!["--max-record-bytes", "none"], "is not a size"),
+        (vec!["--max-record-bytes", "5GiB"], "at most 1GiB"),
         (vec!["--max-buffered-mib", "0"], "must be at least 1"),
         (
             vec!["--max-buffered-mib", "8", "-o", &nd],

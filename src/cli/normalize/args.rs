@@ -219,8 +219,8 @@ pub struct NormalizeArgs {
     pub source_label: Option<String>,
 
     /// Records longer than this many bytes are rejected without being parsed (a size, with
-    /// units as --target-file-size: 16MiB).
-    #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES, value_parser = byte_count)]
+    /// units as --target-file-size: 16MiB; at most 1GiB).
+    #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES, value_parser = record_limit)]
     pub max_record_bytes: usize,
 
     /// Do not report each rejected record on stderr (they are still counted), and show no
@@ -345,6 +345,17 @@ pub(crate) fn byte_count(s: &str) -> Result<usize, String> {
     match crate::cli::output::parse_bytes(s)? {
         0 => Err("must be at least 1 byte".into()),
         n => usize::try_from(n).map_err(|_| format!("{s:?} is too large")),
+    }
+}
+
+/// `--max-record-bytes`: a size of at least 1 byte and at most the library's ceiling.
+pub(crate) fn record_limit(s: &str) -> Result<usize, String> {
+    use normalog::parse::MAX_RECORD_BYTES_CEILING as CEILING;
+    match byte_count(s)? {
+        n if n > CEILING => Err(format!(
+            "at most 1GiB ({CEILING} bytes): a record's strings are addressed with 32-bit offsets"
+        )),
+        n => Ok(n),
     }
 }
 

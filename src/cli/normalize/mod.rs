@@ -8,7 +8,7 @@ mod loaded;
 mod report;
 
 pub(super) use args::{
-    at_least_one, byte_count, max_open_files, ndjson_options, parquet_options, partition,
+    at_least_one, max_open_files, ndjson_options, parquet_options, partition, record_limit,
     thread_count,
 };
 pub use args::{CompressionArg, FormatArg, NormalizeArgs, PartitionArg, TimeFormatArg};

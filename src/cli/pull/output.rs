@@ -81,8 +81,8 @@ pub struct PullOutputArgs {
     pub source_label: Option<String>,
 
     /// Records longer than this many bytes are rejected without being parsed (a size, with
-    /// units: 16MiB).
-    #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES, value_parser = crate::cli::normalize::byte_count)]
+    /// units: 16MiB; at most 1GiB).
+    #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES, value_parser = crate::cli::normalize::record_limit)]
     pub max_record_bytes: usize,
 
     /// Also keep each API page as received, gzipped, as DIR/<field>/page-*.json.gz (field:
