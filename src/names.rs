@@ -1,5 +1,5 @@
-//! The standard output field names: the `p_*` metadata every event carries, and the table
-//! name of a log type.
+//! The standard output field names: the `p_*` metadata every event carries, the table
+//! name of a log type, and the column name of a field.
 //!
 //! The one place they are spelled (STYLE: "const strings"); every writer, reader and test
 //! uses these. A leaf, re-exported from [`crate::event`] (the field names) and
@@ -36,6 +36,64 @@ pub fn table_name(log_type: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The name a field gets as a table column: Panther's Glue column-name normalisation
+/// (`glueschema.ColumnName`). ASCII letters, digits, `_` and `-` are kept (case too); some
+/// punctuation is spelled out (`@` → `at_sign`, wrapped in `_` except at either end); every
+/// other character becomes `_`.
+///
+/// Panther transliterates non-ASCII letters to ASCII (anyascii); normalog has no such table
+/// and keeps them as they are, which column names in Parquet allow.
+///
+/// Arrow and Parquet columns (struct fields too) take these names, as Panther's data lake
+/// does: query engines refuse or misread `.`, spaces and `@` in a column name (Spark reads
+/// `meta.user` as a field of `meta`). NDJSON keeps the schema's names, as `pantherlog` does.
+/// The schema check refuses two fields of one object whose column names are the same but
+/// for case, so every table's columns are distinct.
+#[must_use]
+pub fn column_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let count = name.chars().count();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            out.push(c);
+        } else if let Some(word) = transliterate(c) {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push_str(word);
+            if i + 1 < count {
+                out.push('_');
+            }
+        } else if !c.is_ascii() && c.is_alphabetic() {
+            out.push(c);
+        } else {
+            out.push('_');
+        }
+    }
+    out
+}
+
+fn transliterate(c: char) -> Option<&'static str> {
+    Some(match c {
+        '@' => "at_sign",
+        ',' => "comma",
+        '`' => "backtick",
+        '\'' => "apostrophe",
+        '$' => "dollar_sign",
+        '*' => "asterisk",
+        '&' => "ampersand",
+        '!' => "exclamation",
+        '%' => "percent",
+        '+' => "plus",
+        '/' => "slash",
+        '\\' => "backslash",
+        '#' => "hash",
+        '~' => "tilde",
+        '=' => "eq",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

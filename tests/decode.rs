@@ -392,4 +392,12 @@ fn unix_time_out_of_range_names_the_unit_that_fits() {
         r.ends_with("does not match time format unix: \"soon\""),
         "{r}"
     );
+    // NaN and infinities are not numbers, so not out of range either.
+    for text in ["NaN", "Infinity", "-inf"] {
+        let r = reject(&format!(r#"{{"u":"{text}"}}"#));
+        assert!(
+            r.ends_with(&format!("does not match time format unix: \"{text}\"")),
+            "{r}"
+        );
+    }
 }

@@ -244,7 +244,8 @@ struct UnixRangeHint {
 
 fn unix_range_hint(formats: &str, value: &str) -> Option<UnixRangeHint> {
     let text = value.trim_matches('"');
-    let number: f64 = text.parse().ok()?;
+    // Rust reads `NaN` and `inf` too: not numbers, so not out of range.
+    let number: f64 = text.parse().ok().filter(|n: &f64| n.is_finite())?;
     let in_range = |per_second: f64| (FIRST_FLOAT..=LAST_FLOAT).contains(&(number / per_second));
     // Every format was a unix one...
     let tried = formats

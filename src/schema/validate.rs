@@ -19,6 +19,8 @@ use crate::time::TimeFormat;
 mod expand;
 mod lints;
 mod refs;
+/// Where it has always been found; it lives with the other output names.
+pub use crate::names::column_name;
 pub use expand::MAX_VALUES;
 
 /// How deep objects and arrays may nest, counting the record's own fields as level 1
@@ -85,58 +87,6 @@ fn is_standard_column(name: &str) -> bool {
             P_SOURCE_LABEL,
         ]
         .contains(&name)
-}
-
-/// The name a field gets as a table column: Panther's Glue column-name normalisation
-/// (`glueschema.ColumnName`). ASCII letters, digits, `_` and `-` are kept (case too); some
-/// punctuation is spelled out (`@` → `at_sign`, wrapped in `_` except at either end); every
-/// other character becomes `_`.
-///
-/// Panther transliterates non-ASCII letters to ASCII (anyascii); normalog has no such table
-/// and keeps them as they are, which column names in Parquet allow.
-#[must_use]
-pub fn column_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let count = name.chars().count();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-            out.push(c);
-        } else if let Some(word) = transliterate(c) {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push_str(word);
-            if i + 1 < count {
-                out.push('_');
-            }
-        } else if !c.is_ascii() && c.is_alphabetic() {
-            out.push(c);
-        } else {
-            out.push('_');
-        }
-    }
-    out
-}
-
-fn transliterate(c: char) -> Option<&'static str> {
-    Some(match c {
-        '@' => "at_sign",
-        ',' => "comma",
-        '`' => "backtick",
-        '\'' => "apostrophe",
-        '$' => "dollar_sign",
-        '*' => "asterisk",
-        '&' => "ampersand",
-        '!' => "exclamation",
-        '%' => "percent",
-        '+' => "plus",
-        '/' => "slash",
-        '\\' => "backslash",
-        '#' => "hash",
-        '~' => "tilde",
-        '=' => "eq",
-        _ => return None,
-    })
 }
 
 /// Panther's schema-name rule (docs JSON Schema): dot-separated parts, each an uppercase ASCII
@@ -270,7 +220,8 @@ impl<'s> Validator<'s> {
                     field.span,
                     format!("invalid field name `{name}`"),
                     Some(
-                        "a field name starts with a letter, `_` or one of !#%&',/=@$*+\\`~".into(),
+                        "a field name starts with an ASCII letter, `_` or one of !#%&',/=@$*+\\`~"
+                            .into(),
                     ),
                 );
             }
@@ -288,11 +239,15 @@ impl<'s> Validator<'s> {
             }
             seen.insert(name, field.span);
             let column = column_name(name).to_lowercase();
-            let lower = name.to_lowercase();
-            if depth == 1 && is_standard_column(&lower) {
+            if depth == 1 && is_standard_column(&column) {
+                let taken = if column == name.to_lowercase() {
+                    format!("field name `{name}` is taken by the standard field `{column}`")
+                } else {
+                    format!("field name `{name}` is the column `{column}`, a standard field")
+                };
                 self.error(
                     field.span,
-                    format!("field name `{name}` is taken by the standard field `{lower}`"),
+                    taken,
                     Some(
                         "every event gets the `p_` fields (`p_any_*` too), so the output would \
                          have two; leave this field out of the schema (keys it does not name \

@@ -47,6 +47,7 @@ use crate::event::{
     P_SOURCE_ID, P_SOURCE_LABEL,
 };
 use crate::indicators::Column;
+use crate::names::column_name;
 use crate::schema::Schema as LogSchema;
 use crate::time::Timestamp;
 
@@ -67,7 +68,8 @@ pub fn timestamp_type() -> DataType {
     DataType::Timestamp(TimeUnit::Microsecond, Some(UTC.into()))
 }
 
-/// The Arrow schema of a log type's events: the schema's fields in schema order, then
+/// The Arrow schema of a log type's events: the schema's fields in schema order (named as
+/// table columns: [`column_name`]), then
 /// `p_log_type`, `p_row_id`, `p_event_time`, `p_parse_time`, `p_schema_version`,
 /// `p_source_id`, `p_source_label`, then every `p_any_*` column the schema can fill
 /// ([`Plan::indicator_columns`]).
@@ -77,7 +79,7 @@ pub fn arrow_schema(plan: &Plan) -> SchemaRef {
         .root
         .fields
         .iter()
-        .map(|f| Field::new(&*f.name, value_type(&f.value), true))
+        .map(|f| Field::new(column_name(&f.name), value_type(&f.value), true))
         .collect();
     fields.push(Field::new(P_LOG_TYPE, DataType::Utf8, false));
     fields.push(Field::new(P_ROW_ID, DataType::Utf8, false));
@@ -116,7 +118,7 @@ fn value_type(plan: &ValuePlan) -> DataType {
 fn object_fields(o: &ObjectPlan) -> Fields {
     o.fields
         .iter()
-        .map(|f| Field::new(&*f.name, value_type(&f.value), true))
+        .map(|f| Field::new(column_name(&f.name), value_type(&f.value), true))
         .collect()
 }
 

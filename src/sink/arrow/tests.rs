@@ -159,6 +159,34 @@ fn same_name_other_schema_is_refused() {
     assert_eq!(strings(&out, "a"), [Some("hello".to_owned())]);
 }
 
+/// Columns take Panther's data-lake names (`meta.user` is `meta_user`), fields of objects
+/// too, so that query engines read them without quoting; the values are the fields'.
+#[test]
+fn columns_are_named_as_table_columns() {
+    let yaml = "schema: Custom.Names\nfields:\n  - {name: meta.user, type: string}\n  - {name: '@timestamp', type: string}\n  - {name: has space, type: string}\n  - name: o\n    type: object\n    fields:\n      - {name: in.ner, type: string}\n";
+    let mut registry = Registry::default();
+    registry.add_str(yaml, "names.yml").expect("schema");
+    let mut batch = RecordBatchBuilder::new(registry.get("Custom.Names").expect("plan"));
+    let mut n = NormalizerBuilder::new()
+        .build(&registry)
+        .expect("normalizer");
+    let line = br#"{"meta.user":"ann","@timestamp":"t","has space":"x","o":{"in.ner":"y"}}"#;
+    n.normalize_bytes(line, Position::default(), &mut batch)
+        .expect("appended");
+    let out = batch.finish().expect("batch");
+    let schema = out.schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(
+        names[..4],
+        ["meta_user", "at_sign_timestamp", "has_space", "o"]
+    );
+    assert_eq!(strings(&out, "meta_user"), [Some("ann".to_owned())]);
+    assert_eq!(strings(&out, "has_space"), [Some("x".to_owned())]);
+    let o = out.column_by_name("o").expect("o").as_struct();
+    assert_eq!(o.column_names(), ["in_ner"]);
+    assert_eq!(o.column(0).as_string::<i32>().value(0), "y");
+}
+
 #[test]
 fn same_str_compares_text() {
     let a: Arc<str> = "Zoom.Activity".into();
