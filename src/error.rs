@@ -153,6 +153,7 @@ pub enum ErrorKind {
 
 /// Broad class of an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Category {
     /// The record is not valid JSON.
     Syntax,

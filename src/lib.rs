@@ -21,19 +21,22 @@
 //!
 //! # Module map
 //!
-//! The data flows down this table; each module imports only the ones above it (checked by
-//! `tests/layering.rs`), and the leaf utilities at the bottom.
+//! The data flows down this table; each module imports only the ones above it and the
+//! leaf utilities at the bottom (checked by `tests/layering.rs`), with two exceptions: the
+//! normalizer builds [`Event`]s (`parse` → `event`) and pushes them into a [`Sink`]
+//! (`parse` → `sink`, for the trait and its [`Summary`] only).
 //!
 //! | stage | module | principal types |
 //! |---|---|---|
 //! | what the user writes | [`schema`] (`files`, `yaml`, `load`, `validate`) | [`Schema`], [`SchemaErrors`] |
+//! | what goes wrong, and where | [`error`] | [`Error`] with a [`Position`] |
 //! | compiled once | [`compile`], [`registry`] | [`Plan`], [`Registry`] |
 //! | the hot path | [`parse`] (`frame`, `classify`, `tape`, `stream`) | [`Normalizer`], [`StreamNormalizer`] |
-//! | its output | [`event`], [`error`] | [`Event`], [`Error`] with a [`Position`] |
+//! | its output | [`event`] | [`Event`] |
 //! | where events go | [`sink`] (`ndjson`, `ndjson_dir`, `arrow`, `parquet`, `collect`; `layout`: the lake's partitions, runs and commits; `compact`: merging its small files) | [`Sink`], [`Summary`] |
 //! | batch runs | [`pipeline`] (inputs, chunks, workers, ordered writer) | [`pipeline::Batch`] |
 //! | around them | [`pull`] (vendor APIs into the outputs above; feature `pull`), [`gen`] (records for benchmarks), [`schematest`] (`*_tests.yml`) | [`gen::Generator`], [`schematest::Suite`] |
-//! | leaf utilities | [`time`], [`indicators`], [`atomic`]; private `json`, `names`, `suggest`, `words` | [`time::TimeFormat`], [`indicators::IndicatorKind`] |
+//! | leaf utilities | [`time`], [`indicators`], [`atomic`]; private `json`, `names`, `suggest`, `fnv`, `words` | [`time::TimeFormat`], [`indicators::IndicatorKind`] |
 //!
 //! The command line lives in the binary (`src/main.rs`, `src/cli/`), not in the library.
 //!
@@ -60,6 +63,7 @@ pub mod atomic;
 pub mod compile;
 pub mod error;
 pub mod event;
+mod fnv;
 #[cfg(feature = "gen")]
 pub mod gen;
 pub mod indicators;

@@ -78,6 +78,24 @@ pub(crate) fn did_you_mean(suggestion: Option<&str>) -> String {
     suggestion.map_or_else(String::new, |s| format!("did you mean `{s}`? "))
 }
 
+/// A whole hint: `did you mean `x`?` for the closest of `names` to `word`, else
+/// `otherwise`.
+pub(crate) fn did_you_mean_or<'a>(
+    word: &str,
+    names: impl IntoIterator<Item = &'a str>,
+    otherwise: impl FnOnce() -> String,
+) -> String {
+    match suggest(word, names) {
+        Some(s) => meant(s),
+        None => otherwise(),
+    }
+}
+
+/// `did you mean `x`?`: [`did_you_mean`]'s wording, as a whole hint.
+pub(crate) fn meant(suggestion: &str) -> String {
+    did_you_mean(Some(suggestion)).trim_end().to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

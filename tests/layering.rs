@@ -14,7 +14,7 @@
 //!
 //! The layers, lowest first:
 //!
-//! - **Leaf utilities** (`words`, `names`, `suggest`, `atomic`, `json`, `time`,
+//! - **Leaf utilities** (`words`, `names`, `suggest`, `fnv`, `atomic`, `json`, `time`,
 //!   `indicators`): anyone may import them; they import only each other (check 1 keeps that
 //!   acyclic) and never a stage.
 //! - **The stages in `DESIGN.md`'s order**, with the few modules that sit between them:
@@ -51,6 +51,7 @@ const LAYERS: &[&[&str]] = &[
         "words",
         "names",
         "suggest",
+        "fnv",
         "atomic",
         "json",
         "time",
@@ -237,15 +238,26 @@ fn upward_imports(graph: &Graph) -> Vec<String> {
     problems
 }
 
-/// The text before the first `#[cfg(test)]` module (test modules end their file in this
-/// crate), without `//` comments.
+/// The text without `//` comments and test modules: an inline `#[cfg(test)] mod x { … }`
+/// ends its file (clippy's `items_after_test_module` holds every file to that), while a
+/// `#[cfg(test)] mod x;` may sit anywhere and only its two lines are left out.
 fn code_only(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = String::new();
+    let mut skip_next = false;
     for (i, line) in lines.iter().enumerate() {
         let next = lines.get(i + 1).map_or("", |l| l.trim());
+        if std::mem::take(&mut skip_next) {
+            out.push('\n');
+            continue;
+        }
         if line.trim() == "#[cfg(test)]" && is_mod_line(next) {
-            break;
+            if !next.ends_with(';') {
+                break;
+            }
+            skip_next = true;
+            out.push('\n');
+            continue;
         }
         // Keep the line (empty if it is a comment) so that line numbers stay right.
         out.push_str(strip_comment(line));

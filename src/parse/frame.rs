@@ -1,5 +1,5 @@
 //! NDJSON framing rules, in one place for every entry point: the batch pipeline
-//! (`pipeline/framing.rs`), [`StreamNormalizer`](crate::StreamNormalizer), and callers that
+//! (`pipeline/records.rs`), [`StreamNormalizer`](crate::StreamNormalizer), and callers that
 //! split lines themselves before [`Normalizer::normalize_bytes`](crate::Normalizer) (with
 //! [`Lines`]).
 //!

@@ -118,17 +118,12 @@ impl std::fmt::Debug for Target {
 /// runs from 1 in each state) never meet, and each one's recovery removes only its own.
 #[must_use]
 pub fn tag(source: &str, account: &str, state_id: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let id = (!state_id.is_empty()).then_some(state_id);
     let bytes = source.bytes().chain([0]).chain(account.bytes()).chain(
         id.into_iter()
             .flat_map(|i| std::iter::once(0).chain(i.bytes())),
     );
-    for b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{:08x}", h >> 32)
+    format!("{:08x}", crate::fnv::fnv1a(bytes) >> 32)
 }
 
 /// Normalizes batches of records (API pages) into a [`Target`].

@@ -183,7 +183,7 @@ pub fn refuse_api_path(
 /// `url` without its query (for messages: the query of a page request is long, and what
 /// went wrong is in the scheme, host and path).
 #[must_use]
-pub fn without_query(url: &str) -> &str {
+pub(crate) fn without_query(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
 }
 
@@ -191,7 +191,7 @@ pub fn without_query(url: &str) -> &str {
 /// GMT`) or an RFC 3339 instant (`2020-05-31T00:00:00Z`, as Zoom sends). Returns how long to
 /// wait from `now_ms` (Unix milliseconds); a date in the past gives zero.
 #[must_use]
-pub fn parse_retry_after(value: &str, now_ms: i64) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &str, now_ms: i64) -> Option<Duration> {
     let v = value.trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
@@ -225,7 +225,7 @@ pub(crate) fn base64(input: &[u8]) -> String {
 /// the rate limit is left, until the window resets (`ratelimit-reset`, at most 60 s) or
 /// 1 s; otherwise none.
 #[must_use]
-pub fn pace(resp: &Response) -> Option<Duration> {
+pub(crate) fn pace(resp: &Response) -> Option<Duration> {
     let pair = |limit: &str, remaining: &str| -> Option<(u64, u64)> {
         let l = resp.header(limit)?.trim().parse().ok()?;
         let r = resp.header(remaining)?.trim().parse().ok()?;

@@ -405,17 +405,12 @@ fn new_id(path: &Path) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let bytes = nanos
         .to_le_bytes()
         .into_iter()
         .chain(std::process::id().to_le_bytes())
         .chain(path.as_os_str().as_encoded_bytes().iter().copied());
-    for b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    format!("{:016x}", crate::fnv::fnv1a(bytes))
 }
 
 /// `<path>.lock`.

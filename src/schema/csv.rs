@@ -37,7 +37,6 @@
 use std::collections::HashMap;
 
 use super::text::template_names;
-use super::validate::suggest;
 use super::{CsvParser, Schema, Span};
 
 /// The delimiter byte of a `csv` block, or what is wrong with it.
@@ -168,10 +167,7 @@ pub(crate) fn check(
 
 /// `did you mean `x`?` for the closest of `names`, else `otherwise`.
 fn closest(word: &str, names: &[&str], otherwise: &str) -> String {
-    match suggest(word, names.iter().copied()) {
-        Some(s) => format!("did you mean `{s}`?"),
-        None => otherwise.into(),
-    }
+    crate::suggest::did_you_mean_or(word, names.iter().copied(), || otherwise.into())
 }
 
 #[cfg(test)]

@@ -196,10 +196,9 @@ impl Loader {
             if let Some(allowed) = allowed {
                 if !allowed.contains(&name) {
                     let hint = unsupported_hint(name).unwrap_or_else(|| {
-                        match suggest(name, allowed.iter().copied()) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => format!("valid keys here: {}", allowed.join(", ")),
-                        }
+                        crate::suggest::did_you_mean_or(name, allowed.iter().copied(), || {
+                            format!("valid keys here: {}", allowed.join(", "))
+                        })
                     });
                     self.error(key.span, format!("unknown key `{name}`"), Some(hint));
                     continue;

@@ -31,7 +31,6 @@
 
 use regex::Regex;
 
-use super::validate::suggest;
 use super::RegexParser;
 
 mod check;
@@ -368,10 +367,7 @@ fn empty_match() -> Problem {
 
 /// `did you mean `x`?` for the closest of `names`, else `otherwise`.
 fn closest(word: &str, names: &[&str], otherwise: &str) -> String {
-    match suggest(word, names.iter().copied()) {
-        Some(s) => format!("did you mean `{s}`?"),
-        None => otherwise.into(),
-    }
+    crate::suggest::did_you_mean_or(word, names.iter().copied(), || otherwise.into())
 }
 
 /// The `%{name}`s of an `expandFields` template. Spaces around a name are not part of it

@@ -175,13 +175,6 @@ pub(super) fn run(
         .base_url
         .clone()
         .unwrap_or_else(|| format!("https://{sub}.zendesk.com"));
-    normalog::pull::http::check_base_url(&base_url)?;
-    normalog::pull::http::refuse_api_path(
-        "--base-url",
-        &base_url,
-        zendesk::API_PREFIX,
-        &format!("https://{sub}.zendesk.com"),
-    )?;
     a.retry.check()?;
     let config = zendesk::Config {
         subdomain: sub.clone(),
@@ -194,9 +187,7 @@ pub(super) fn run(
         page_size: a.page_size,
         batch_records: a.batch_records,
     };
-    if config.page_size == 0 || config.page_size > zendesk::MAX_PAGE_SIZE {
-        return Err(config_err("--page-size must be between 1 and 100"));
-    }
+    config.check()?;
     check_batches_and_range(a.batch_records, config.since, config.until)?;
     let policy = a.retry.policy()?;
 

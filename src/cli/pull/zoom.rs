@@ -12,7 +12,7 @@ use super::{
 };
 use crate::cli::output::CreatedDirs;
 use crate::cli::{EXIT_OK, EXIT_REJECTS};
-use normalog::pull::http::{check_base_url, refuse_api_path, Client};
+use normalog::pull::http::Client;
 use normalog::pull::state::StateFile;
 use normalog::pull::zoom::{self, LogKind};
 use normalog::pull::PullError;
@@ -132,27 +132,7 @@ pub(super) fn run(
             "--account-id {account:?}: letters, digits, '-' and '_' only"
         )));
     }
-    check_base_url(&a.api_base)?;
-    refuse_api_path(
-        "--api-base",
-        &a.api_base,
-        zoom::API_PREFIX,
-        "https://api.zoom.us",
-    )?;
-    check_base_url(&a.oauth_base)?;
     a.retry.check()?;
-    if a.page_size == 0 || a.page_size > zoom::MAX_PAGE_SIZE {
-        return Err(config_err(format!(
-            "--page-size must be between 1 and {}",
-            zoom::MAX_PAGE_SIZE
-        )));
-    }
-    if a.window_days == 0 || a.window_days > zoom::MAX_WINDOW_DAYS {
-        return Err(config_err(format!(
-            "--window-days must be between 1 and {}",
-            zoom::MAX_WINDOW_DAYS
-        )));
-    }
     let mut kinds: Vec<LogKind> = a
         .log_type
         .iter()
@@ -185,6 +165,7 @@ pub(super) fn run(
         page_size: a.page_size,
         batch_records: a.batch_records,
     };
+    config.check()?;
     check_batches_and_range(a.batch_records, config.since, config.until)?;
     let policy = a.retry.policy()?;
     let streams: Vec<(&str, &str)> = kinds.iter().map(|k| (k.envelope(), k.log_type())).collect();

@@ -113,6 +113,31 @@ pub struct Config {
     pub batch_records: usize,
 }
 
+impl Config {
+    /// Refuse what no pull can run with: a base URL that is not HTTP(S) or that names the
+    /// API's path, a page size out of 1 to [`MAX_PAGE_SIZE`]. [`pull`] checks it first;
+    /// callers may check before they open anything.
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Config`], in the words of the command line's flags.
+    pub fn check(&self) -> Result<(), PullError> {
+        check_base_url(&self.base_url)?;
+        refuse_api_path(
+            "--base-url",
+            &self.base_url,
+            API_PREFIX,
+            &format!("https://{}.zendesk.com", self.subdomain),
+        )?;
+        if self.page_size == 0 || self.page_size > MAX_PAGE_SIZE {
+            return Err(PullError::Config(format!(
+                "--page-size must be between 1 and {MAX_PAGE_SIZE}"
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -240,18 +265,7 @@ fn run(
     observer: &mut dyn Observer,
     progress: &mut dyn Progress,
 ) -> Result<Outcome, PullError> {
-    check_base_url(&config.base_url)?;
-    refuse_api_path(
-        "--base-url",
-        &config.base_url,
-        API_PREFIX,
-        &format!("https://{}.zendesk.com", config.subdomain),
-    )?;
-    if config.page_size == 0 || config.page_size > MAX_PAGE_SIZE {
-        return Err(PullError::Config(format!(
-            "--page-size must be between 1 and {MAX_PAGE_SIZE}"
-        )));
-    }
+    config.check()?;
     let overlap = secs(config.overlap);
     let prev = state.stream(STREAM).cloned();
     let mut out = Outcome::default();

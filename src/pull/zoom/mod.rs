@@ -193,6 +193,41 @@ pub struct Config {
     pub batch_records: usize,
 }
 
+impl Config {
+    /// Refuse what no pull can run with: base URLs that are not HTTP(S) or an API base
+    /// that names the API's path, a page size out of 1 to [`MAX_PAGE_SIZE`], a window out
+    /// of 1 to [`MAX_WINDOW_DAYS`] days, no log type. [`pull`] checks it first; callers
+    /// may check before they open anything.
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Config`], in the words of the command line's flags.
+    pub fn check(&self) -> Result<(), PullError> {
+        check_base_url(&self.api_base)?;
+        refuse_api_path(
+            "--api-base",
+            &self.api_base,
+            API_PREFIX,
+            "https://api.zoom.us",
+        )?;
+        check_base_url(&self.oauth_base)?;
+        if self.page_size == 0 || self.page_size > MAX_PAGE_SIZE {
+            return Err(PullError::Config(format!(
+                "--page-size must be between 1 and {MAX_PAGE_SIZE}"
+            )));
+        }
+        if self.window_days == 0 || self.window_days > MAX_WINDOW_DAYS {
+            return Err(PullError::Config(format!(
+                "--window-days must be between 1 and {MAX_WINDOW_DAYS}"
+            )));
+        }
+        if self.kinds.is_empty() {
+            return Err(PullError::Config("no --log-type to pull".into()));
+        }
+        Ok(())
+    }
+}
+
 /// What a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -232,7 +267,7 @@ struct TimeField<'a> {
 /// The SHA-256 (hex) of a record's canonical JSON: keys sorted, insignificant white space
 /// dropped, numbers as `serde_json` writes them.
 #[must_use]
-pub fn content_hash(raw: &str) -> String {
+pub(crate) fn content_hash(raw: &str) -> String {
     let canonical = serde_json::from_str::<serde_json::Value>(raw)
         .map_or_else(|_| raw.to_owned(), |v| v.to_string());
     let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
@@ -289,27 +324,7 @@ fn run(
     observer: &mut dyn Observer,
     progress: &mut dyn Progress,
 ) -> Result<Outcome, PullError> {
-    check_base_url(&config.api_base)?;
-    refuse_api_path(
-        "--api-base",
-        &config.api_base,
-        API_PREFIX,
-        "https://api.zoom.us",
-    )?;
-    check_base_url(&config.oauth_base)?;
-    if config.page_size == 0 || config.page_size > MAX_PAGE_SIZE {
-        return Err(PullError::Config(format!(
-            "--page-size must be between 1 and {MAX_PAGE_SIZE}"
-        )));
-    }
-    if config.window_days == 0 || config.window_days > MAX_WINDOW_DAYS {
-        return Err(PullError::Config(format!(
-            "--window-days must be between 1 and {MAX_WINDOW_DAYS}"
-        )));
-    }
-    if config.kinds.is_empty() {
-        return Err(PullError::Config("no --log-type to pull".into()));
-    }
+    config.check()?;
     let mut out = Outcome::default();
     let overlap = i64::from(config.overlap_days) * DAY;
     let end = now.min(config.until.unwrap_or(i64::MAX));

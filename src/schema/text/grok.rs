@@ -279,7 +279,7 @@ impl<'d> Grok<'d> {
         if !name_ok {
             let upper = name.to_ascii_uppercase();
             let hint = if panther_pattern_name(&upper) && self.definition(&upper).is_some() {
-                format!("did you mean `{upper}`?")
+                crate::suggest::meant(&upper)
             } else {
                 "name patterns with capital letters, digits and `_`, starting with a letter".into()
             };

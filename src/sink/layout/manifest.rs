@@ -198,17 +198,12 @@ impl Replaced {
 /// `std`'s hashers may.
 #[must_use]
 pub fn stable_hash<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for &b in part {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        // A separator, so that ["ab", "c"] and ["a", "bc"] differ.
-        h ^= 0xff;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+    // A separator after each part, so that ["ab", "c"] and ["a", "bc"] differ.
+    crate::fnv::fnv1a(
+        parts
+            .into_iter()
+            .flat_map(|part| part.iter().copied().chain([0xff])),
+    )
 }
 
 #[cfg(test)]

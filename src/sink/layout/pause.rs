@@ -1,5 +1,5 @@
 //! Test-only pause points of a run writing into a directory, where the interruption tests
-//! (`tests/interrupt.rs`, `tests/lake`) stop a process to signal or kill it. Nothing in
+//! (`tests/interrupt/`, `tests/lake`) stop a process to signal or kill it. Nothing in
 //! release builds.
 
 /// The test-only pause: with `NORMALOG_TEST_PAUSE=<point>:<marker>` in the environment, the

@@ -75,6 +75,7 @@ pub(crate) struct Scope<'a> {
 
 /// Why the files of a group could not be merged.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum MergeError {
     /// The files cannot make one file (e.g. a column of two types): the group is skipped
     /// and the reason reported.
