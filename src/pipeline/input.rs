@@ -29,6 +29,7 @@ use std::sync::{Arc, Mutex};
 use super::pipe::Stoppable;
 
 mod expansion;
+mod sniff;
 
 use expansion::{BombGuard, Counted};
 pub use expansion::{
@@ -149,9 +150,11 @@ impl Input {
         max_expansion: ExpansionLimits,
     ) -> io::Result<(Box<dyn Read + Send>, Compression)> {
         // Opened, a directory failed at its first read with the system's bare "Is a
-        // directory": say what to give instead.
+        // directory": say what to give instead. A directory is an input when its listing
+        // failed ([`expand`] keeps it for its error): that error is the reason.
         if let Input::Path(p) = self {
             if std::fs::metadata(p).is_ok_and(|m| m.is_dir()) {
+                std::fs::read_dir(p)?;
                 return Err(io::Error::new(
                     io::ErrorKind::IsADirectory,
                     "a directory, not a file: give its files (`pipeline::expand` lists the \
@@ -212,9 +215,12 @@ type Head<R> = io::Chain<io::Take<io::Cursor<[u8; 4]>>, R>;
 /// [`decode_borrowed`] (any reader).
 enum Decoded<R> {
     Plain(Head<R>),
-    Gzip(BombGuard<super::gzip::Members<io::BufReader<Counted<Head<R>>>>>),
-    Zstd(BombGuard<zstd::stream::read::Decoder<'static, io::BufReader<Counted<Head<R>>>>>),
+    Gzip(Head<BombGuard<super::gzip::Members<Compressed<R>>>>),
+    Zstd(Head<BombGuard<zstd::stream::read::Decoder<'static, Compressed<R>>>>),
 }
+
+/// The compressed bytes of an input, counted (for the expansion limit) and buffered.
+type Compressed<R> = io::BufReader<Counted<Head<R>>>;
 
 impl<R: Read> Read for Decoded<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -228,35 +234,10 @@ impl<R: Read> Read for Decoded<R> {
 
 impl<R: Read> Decoded<R> {
     fn new(mut raw: R, max_expansion: ExpansionLimits) -> io::Result<(Self, Compression)> {
-        // Read the magic with a loop: a pipe may deliver fewer bytes per read.
-        let mut head = [0u8; 4];
-        let mut got = 0;
-        while got < head.len() {
-            match raw.read(&mut head[got..]) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
+        let (head, got) = sniff::read_head(&mut raw)?;
         let compression = Compression::detect(&head[..got]);
-        if let Some(what) = unsupported(&head[..got]) {
-            // Read as text, such a file would give one invalid-JSON reject per line.
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{what}, not JSON text"),
-            ));
-        }
-        if let Some(encoding) = wide_text(&head[..got]) {
-            // Read as UTF-8, every line (and the NULs between its characters) would be an
-            // invalid-JSON reject, one more than there are lines.
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "{encoding} text; normalog reads UTF-8: convert it first (iconv -f {encoding} \
-                 -t UTF-8)"
-                ),
-            ));
+        if let Some(refused) = sniff::refused(&head[..got], Compression::None) {
+            return Err(refused);
         }
         let whole = io::Cursor::new(head).take(got as u64).chain(raw);
         let compressed = Arc::new(AtomicU64::new(0));
@@ -269,57 +250,24 @@ impl<R: Read> Decoded<R> {
         };
         let reader = match compression {
             Compression::None => Decoded::Plain(whole),
-            Compression::Gzip => Decoded::Gzip(BombGuard::new(
-                super::gzip::Members::new(buffered(whole)),
-                &compressed,
-                max_expansion.gzip,
-            )),
-            Compression::Zstd => Decoded::Zstd(BombGuard::new(
-                zstd::stream::read::Decoder::with_buffer(buffered(whole))?,
-                &compressed,
-                max_expansion.zstd,
-            )),
+            Compression::Gzip => Decoded::Gzip(sniff::checked(
+                BombGuard::new(
+                    super::gzip::Members::new(buffered(whole)),
+                    &compressed,
+                    max_expansion.gzip,
+                ),
+                compression,
+            )?),
+            Compression::Zstd => Decoded::Zstd(sniff::checked(
+                BombGuard::new(
+                    zstd::stream::read::Decoder::with_buffer(buffered(whole))?,
+                    &compressed,
+                    max_expansion.zstd,
+                ),
+                compression,
+            )?),
         };
         Ok((reader, compression))
-    }
-}
-
-/// Formats an input directory often holds besides logs, told by their first bytes (none of
-/// which can start JSON text).
-fn unsupported(head: &[u8]) -> Option<&'static str> {
-    const KNOWN: &[(&[u8], &str)] = &[
-        (b"PAR1", "a Parquet file"),
-        (b"PK\x03\x04", "a zip archive"),
-        (b"BZh", "bzip2-compressed (not supported: use gzip or zstd)"),
-        (
-            b"\xfd7zX",
-            "xz-compressed (not supported: use gzip or zstd)",
-        ),
-        (
-            b"\x04\x22\x4d\x18",
-            "lz4-compressed (not supported: use gzip or zstd)",
-        ),
-    ];
-    KNOWN
-        .iter()
-        .find(|(magic, _)| head.starts_with(magic))
-        .map(|&(_, what)| what)
-}
-
-/// The encoding of text in UTF-16 or UTF-32 (Windows tools write UTF-16, PowerShell's
-/// `Out-File` by default), from its byte-order mark or, without one, from the NULs of
-/// ASCII characters in its first two: `None` for anything else.
-fn wide_text(head: &[u8]) -> Option<&'static str> {
-    // Printable ASCII or whitespace: what JSON and log lines start with.
-    let ascii = |b: u8| b.is_ascii_graphic() || matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-    match head {
-        [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32LE"),
-        [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32BE"),
-        [0xFF, 0xFE, ..] => Some("UTF-16LE"),
-        [0xFE, 0xFF, ..] => Some("UTF-16BE"),
-        [a, 0, b, 0, ..] if ascii(*a) && ascii(*b) => Some("UTF-16LE"),
-        [0, a, 0, b, ..] if ascii(*a) && ascii(*b) => Some("UTF-16BE"),
-        _ => None,
     }
 }
 
@@ -612,6 +560,42 @@ mod tests {
         );
     }
 
+    /// Looked at once decompressed too (review finding: a file gzipped twice, or a zip
+    /// archive gzipped, gave one invalid-JSON reject per binary "line").
+    #[test]
+    fn what_a_compressed_input_holds_is_refused_by_name() {
+        let zstd = |data: &[u8]| zstd::encode_all(data, 1).unwrap();
+        let utf16: Vec<u8> = "{}\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        for (bytes, what) in [
+            (
+                gzip(&gzip(b"{}\n")),
+                "compressed twice: gzip-compressed data (inside the gzip",
+            ),
+            (
+                zstd(&gzip(b"{}\n")),
+                "compressed twice: gzip-compressed data (inside the zstd",
+            ),
+            (
+                gzip(&zstd(b"{}\n")),
+                "compressed twice: zstd-compressed data (inside the gzip",
+            ),
+            (
+                gzip(b"PK\x03\x04rest"),
+                "a zip archive (inside the gzip compression)",
+            ),
+            (gzip(&utf16), "UTF-16LE text (inside the gzip compression)"),
+        ] {
+            let Err(e) = decode(Box::new(io::Cursor::new(bytes))) else {
+                panic!("{what}: accepted");
+            };
+            assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+            assert!(e.to_string().starts_with(what), "{e}");
+        }
+        // Decompressed text is read from its first byte, however short.
+        assert_eq!(read_all(gzip(b"{")).0.unwrap(), b"{");
+        assert_eq!(read_all(gzip(b"")).0.unwrap(), b"");
+    }
+
     #[test]
     fn gzip_multi_member() {
         let mut bytes = gzip(b"a\n");
@@ -635,8 +619,12 @@ mod tests {
         let data = b"{\"a\":1}\n".repeat(1000);
         let g = gzip(&data);
         assert!(read_all(g[..g.len() / 2].to_vec()).0.is_err());
+        // zstd decodes whole blocks: the look at the first decompressed bytes finds it.
         let z = zstd::encode_all(&data[..], 1).unwrap();
-        assert!(read_all(z[..z.len() / 2].to_vec()).0.is_err());
+        let e = decode(Box::new(io::Cursor::new(z[..z.len() / 2].to_vec())))
+            .map(|_| ())
+            .expect_err("truncated");
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
     }
 
     #[test]

@@ -123,3 +123,21 @@ fn records_given_as_a_schema_are_said_to_be_records() {
         "{err}"
     );
 }
+
+/// A file named with a newline or a terminal escape sequence: its rejects stay one line
+/// each, and the escape never reaches the terminal (review finding: both went to stderr as
+/// they were).
+#[test]
+fn odd_file_names_are_escaped_in_messages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in ["a\nb.jsonl", "x\u{1b}[31m.jsonl"] {
+        std::fs::write(dir.path().join(name), "{bad\n").expect("write");
+    }
+    let o = run(&["normalize", dir.path().to_str().expect("path")], "");
+    let err = stderr(&o);
+    assert!(!err.contains('\u{1b}'), "{err}");
+    let rejects: Vec<&str> = err.lines().filter(|l| l.contains("invalid JSON")).collect();
+    assert_eq!(rejects.len(), 2, "{err}");
+    assert!(rejects[0].contains("a\\nb.jsonl: record 0"), "{err}");
+    assert!(rejects[1].contains("x\\u{1b}[31m.jsonl: record 0"), "{err}");
+}

@@ -91,14 +91,14 @@ impl Observer for CliObserver<'_> {
         if let Some(w) = &mut self.rejects {
             w.write(reject)?;
         } else if !self.quiet {
+            let source = messages::shown(reject.source);
             let line = match (reject.index, reject.field) {
-                (Some(i), Some(f)) => format!(
-                    "{}: page element {i} of \"{f}\": {}",
-                    reject.source, reject.error
-                ),
-                (Some(i), None) => format!("{}: page element {i}: {}", reject.source, reject.error),
-                (None, Some(f)) => format!("{}: inside \"{f}\": {}", reject.source, reject.error),
-                (None, None) => format!("{}: {}", reject.source, reject.error),
+                (Some(i), Some(f)) => {
+                    format!("{source}: page element {i} of \"{f}\": {}", reject.error)
+                }
+                (Some(i), None) => format!("{source}: page element {i}: {}", reject.error),
+                (None, Some(f)) => format!("{source}: inside \"{f}\": {}", reject.error),
+                (None, None) => format!("{source}: {}", reject.error),
             };
             // The library's message names the limit; the flag that sets it is the CLI's.
             let line = if reject.error.code() == "too_long" {
@@ -112,6 +112,7 @@ impl Observer for CliObserver<'_> {
     }
 
     fn document_over_limit(&mut self, source: &str, limit: usize) {
+        let source = messages::shown(source);
         // Even with -q: without it, the rejects that follow do not point at the limit.
         let line = format!(
             "note: {source}: a JSON document over --max-document-bytes ({limit}): it is read \
@@ -121,8 +122,9 @@ impl Observer for CliObserver<'_> {
     }
 
     fn input_failed(&mut self, source: &str, err: &io::Error, records: u64) {
+        let source = messages::shown(source);
         // The run goes on with the other inputs, if any; the summary counts what was read.
-        self.failed.push((source.to_owned(), records));
+        self.failed.push((source.to_string(), records));
         let line = if records == 0 {
             format!("{source}: {err} (input skipped)")
         } else {
