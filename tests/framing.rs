@@ -116,6 +116,22 @@ fn r14_bom_crlf_blank_lines_limit_and_final_line_agree_everywhere() {
     assert!(b5 < b10);
 }
 
+/// A line of only a vertical tab is blank, as one of only a form feed is (Go's
+/// `strings.TrimSpace` takes both; review finding: the vertical tab was an invalid-JSON
+/// reject), everywhere.
+#[test]
+fn vertical_tab_and_form_feed_lines_are_blank() {
+    let mut input = Input::new(b"");
+    input.push(&format!("{}\n", good(1)));
+    input.push("\x0b\n");
+    input.push("\x0c\r\n");
+    input.push(" \x0b\t\x0c\n");
+    input.push(&format!("{}\n", good(2)));
+    let got = sweep(&input.data);
+    assert_eq!(got.events.len(), 2, "{got:#?}");
+    assert!(got.rejects.is_empty(), "{got:#?}");
+}
+
 #[test]
 fn r14_records_at_the_limit_with_crlf() {
     // A record of exactly MAX bytes passes with a CRLF ending; one byte more is too long,

@@ -210,6 +210,27 @@ fn invalid_utf8_inside_a_string() {
     );
 }
 
+/// The reject names the byte that is not UTF-8 and points at it (review finding: it said
+/// "invalid unicode code point", the words of `serde_json`).
+#[test]
+fn invalid_utf8_is_named_in_the_reject() {
+    let mut n = NormalizerBuilder::new()
+        .build(&Registry::builtin())
+        .expect("normalizer");
+    let mut out = Collect::default();
+    n.normalize_bytes(
+        b"{\"email\":\"a\xffb\",\"time\":\"2023-07-01T14:00:00Z\"}",
+        normalog::Position::default(),
+        &mut out,
+    )
+    .expect("collect");
+    let reject = out.rejects.first().cloned().unwrap_or_default();
+    assert!(
+        reject.contains("column 12): invalid JSON: invalid UTF-8: byte 0xff is not UTF-8 there"),
+        "{reject}"
+    );
+}
+
 #[test]
 fn invalid_utf8_inside_a_key() {
     assert_eq!(

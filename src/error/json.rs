@@ -53,6 +53,12 @@ impl Error {
                     "unexpected end of hex escape" | "lone leading surrogate in hex escape" => {
                         Some(lone_surrogate(raw).unwrap_or((message, offset)))
                     }
+                    // serde_json's words for invalid UTF-8 in a string (as for an
+                    // escape of a code point that is not one, which the lone-surrogate
+                    // case above describes): name the byte.
+                    "invalid unicode code point" => {
+                        Some(not_utf8(raw).unwrap_or((message, offset)))
+                    }
                     _ if bare => {
                         // serde_json points where the word stopped matching a literal (the
                         // `}` of `tru}`, the `y` of `falsy`); the column of the word's first
@@ -85,6 +91,16 @@ impl Error {
             message: json_message(err.error()),
         })
     }
+}
+
+/// The first byte of `raw` that is not UTF-8 there: the reject's message, and its offset.
+fn not_utf8(raw: &[u8]) -> Option<(String, usize)> {
+    let at = std::str::from_utf8(raw).err()?.valid_up_to();
+    let byte = raw.get(at)?;
+    Some((
+        format!("invalid UTF-8: byte 0x{byte:02x} is not UTF-8 there"),
+        at,
+    ))
 }
 
 /// The reject of a record nested deeper than simd-json reads.

@@ -33,16 +33,23 @@ pub fn bom_len(data: &[u8]) -> usize {
 }
 
 /// The record of one line given without its `\n`: the line without a trailing `\r`, or
-/// `None` when the line is blank (only ASCII whitespace).
+/// `None` when the line is blank (only ASCII whitespace: space, tab, `\r`, and the form
+/// feed and vertical tab, as Go's `strings.TrimSpace` takes them).
 #[must_use]
 pub fn record_of(line: &[u8]) -> Option<&[u8]> {
     let rec = line.strip_suffix(b"\r").unwrap_or(line);
-    if rec.iter().all(u8::is_ascii_whitespace) {
+    if rec
+        .iter()
+        .all(|&b| b.is_ascii_whitespace() || b == VERTICAL_TAB)
+    {
         None
     } else {
         Some(rec)
     }
 }
+
+/// Not in Rust's `is_ascii_whitespace`, which has the form feed.
+const VERTICAL_TAB: u8 = 0x0b;
 
 /// Whether a line of which `held` bytes have arrived, with no `\n` yet, is sure to hold a
 /// record over `max` bytes (one more byte may be the `\r` of a CRLF ending).
