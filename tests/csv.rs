@@ -183,6 +183,31 @@ fn wrong_number_of_values_is_a_reject_that_says_so() {
     );
 }
 
+/// A value with a line break in an export: its quote opens on one line and closes on the
+/// next, and neither row has the header's count. The first reject says which quote is
+/// never closed (review finding: only the counts were said).
+#[test]
+fn an_unclosed_quote_is_named_when_the_count_is_wrong() {
+    let out = lines(
+        &["Custom.Users"],
+        &[
+            "user,n",
+            "\"ann \"\"the\"\" first, 1",
+            "smith\",1,x",
+            "\"a\"\"",
+        ],
+    );
+    assert!(out.events.is_empty());
+    assert_eq!(
+        out.rejects,
+        [
+            "record 1 (line 2, byte 0): Custom.Users: row has 1 value, but the header (line 1) names 2 columns (the quote at column 1 is never closed on this line: a value cannot span lines)",
+            "record 2 (line 3, byte 0): Custom.Users: row has 3 values, but the header (line 1) names 2 columns",
+            "record 3 (line 4, byte 0): Custom.Users: row has 1 value, but the header (line 1) names 2 columns (the quote at column 1 is never closed on this line: a value cannot span lines)",
+        ]
+    );
+}
+
 /// The header is the first line the log type does not skip: an export's comment lines
 /// (`skipPrefix`) may come before it (and blank lines: the batch test below).
 #[test]

@@ -138,6 +138,34 @@ impl fmt::Display for ValueProblem {
     }
 }
 
+/// [`Refusal::FieldCount`] in words.
+fn field_count(
+    f: &mut fmt::Formatter<'_>,
+    found: usize,
+    expected: usize,
+    header_line: Option<u64>,
+    open_quote: Option<usize>,
+) -> fmt::Result {
+    write!(
+        f,
+        "row has {found} value{}, but the {} {expected} column{}",
+        if found == 1 { "" } else { "s" },
+        match header_line {
+            Some(line) => format!("header (line {line}) names"),
+            None => "schema's `columns` are".to_owned(),
+        },
+        if expected == 1 { "" } else { "s" },
+    )?;
+    match open_quote {
+        Some(column) => write!(
+            f,
+            " (the quote at column {column} is never closed on this line: a value cannot \
+             span lines)"
+        ),
+        None => Ok(()),
+    }
+}
+
 /// A rejected record for one candidate log type (classification keeps one per candidate).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -194,6 +222,10 @@ pub enum Refusal {
         /// The line of the input's header, when the columns are those it names (`hasHeader`
         /// without `columns`).
         header_line: Option<u64>,
+        /// The column (1-based) of a quote that opens the row's last value and that no
+        /// quote closes: the value ran to the end of the line, most often because it held
+        /// a line break (an export's value never spans lines here, nor in Panther).
+        open_quote: Option<usize>,
     },
     /// A CSV log type reads its column names from each input's header line (`hasHeader`
     /// without `columns`: the first line it does not skip), and this input's names none of
@@ -390,16 +422,8 @@ impl fmt::Display for Refusal {
                 found,
                 expected,
                 header_line,
-            } => write!(
-                f,
-                "row has {found} value{}, but the {} {expected} column{}",
-                if *found == 1 { "" } else { "s" },
-                match header_line {
-                    Some(line) => format!("header (line {line}) names"),
-                    None => "schema's `columns` are".to_owned(),
-                },
-                if *expected == 1 { "" } else { "s" },
-            ),
+                open_quote,
+            } => field_count(f, *found, *expected, *header_line, *open_quote),
             Refusal::NoHeader { line: Some(line) } => write!(
                 f,
                 "no header: line {line} of this input names none of the log type's fields \

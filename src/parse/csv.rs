@@ -225,6 +225,37 @@ impl Iterator for Cells<'_> {
     }
 }
 
+/// The column (1-based) of the quote that opens the last value of `line` when no quote
+/// closes it (a quote followed by the delimiter or the line's end), as [`unescape`] reads
+/// quotes: such a value runs to the end of the line.
+fn unclosed_quote(line: &str, delimiter: u8) -> Option<usize> {
+    let b = line.as_bytes();
+    let mut start = 0;
+    loop {
+        if b.get(start) != Some(&b'"') {
+            start += memchr::memchr(delimiter, b.get(start..)?)? + 1;
+            continue;
+        }
+        let mut at = start + 1;
+        loop {
+            let Some(q) = b.get(at..).and_then(|rest| memchr::memchr(b'"', rest)) else {
+                return Some(start + 1);
+            };
+            let q = at + q;
+            match b.get(q + 1) {
+                None => return None,
+                Some(&d) if d == delimiter => {
+                    start = q + 2;
+                    break;
+                }
+                // `""` is an escaped quote; a quote followed by anything else is text.
+                Some(b'"') => at = q + 2,
+                Some(_) => at = q + 1,
+            }
+        }
+    }
+}
+
 /// Split `line` into its values unescaped into `buf` (cleared first), their spans into
 /// `fields` (cleared first): every quoting rule, for the lines [`split_in_place`] leaves.
 fn unescape(line: &str, delimiter: u8, fields: &mut Vec<(usize, usize)>, buf: &mut String) {
@@ -523,6 +554,7 @@ fn fill(
             found: cs.fields.len(),
             expected: columns.len(),
             header_line,
+            open_quote: unclosed_quote(line, c.delimiter),
         });
     }
     vals.fill(None);
