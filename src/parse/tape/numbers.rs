@@ -74,21 +74,140 @@ pub(super) fn is_integer_text(s: &str) -> bool {
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// A float from a string; Go's `ParseFloat` also takes "NaN"/"Inf", which JSON cannot carry,
-/// so only finite values pass.
+/// A float from a string, as Go's `ParseFloat` reads it (the reference's §1.6): decimal,
+/// with `_` between digits (`1_000.5`), or a hexadecimal mantissa with a binary exponent
+/// (`0x1.8p3`). Go also takes "NaN"/"Inf", which JSON cannot carry (Panther's encoder
+/// fails on them), so only finite values pass.
 pub(super) fn parse_float(s: &str) -> Option<f64> {
-    let ok = s
+    let plain = s
         .bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'));
-    if !ok {
+    let value = if plain {
+        s.parse::<f64>().ok()?
+    } else {
+        go_float(s)?
+    };
+    Some(value).filter(|f| f.is_finite())
+}
+
+/// The forms of Go's float syntax that std's parser does not read.
+#[cold]
+fn go_float(s: &str) -> Option<f64> {
+    let (negative, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if !underscores_ok(body) {
         return None;
     }
-    s.parse::<f64>().ok().filter(|f| f.is_finite())
+    let body = body.replace('_', "");
+    let value = match body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        Some(hex) => hex_float(hex)?,
+        None if body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E')) =>
+        {
+            body.parse::<f64>().ok()?
+        }
+        None => return None,
+    };
+    Some(if negative { -value } else { value })
+}
+
+/// Go's rule for `_` in a number (`strconv`'s `underscoreOK`): each one between two digits,
+/// or between the base prefix and a digit.
+fn underscores_ok(s: &str) -> bool {
+    let b = s.as_bytes();
+    let hex = b.len() >= 2 && b[0] == b'0' && b[1].eq_ignore_ascii_case(&b'x');
+    // What came last: 'd' a digit (or the prefix), '_' an underscore, '^' the start, '!' other.
+    let mut saw = if hex { b'd' } else { b'^' };
+    for &c in &b[if hex { 2 } else { 0 }..] {
+        if c.is_ascii_digit() || (hex && c.is_ascii_hexdigit()) {
+            saw = b'd';
+        } else if c == b'_' {
+            if saw != b'd' {
+                return false;
+            }
+            saw = b'_';
+        } else if saw == b'_' {
+            return false;
+        } else {
+            saw = b'!';
+        }
+    }
+    saw != b'_'
+}
+
+/// A hexadecimal mantissa (digits, at most one `.`) and its exponent (`p`, a power of two,
+/// which Go requires): `1.8p3` is 12.
+fn hex_float(s: &str) -> Option<f64> {
+    let (mantissa, exponent) = s.split_once(['p', 'P'])?;
+    let mut exponent: i64 = exponent.parse().ok()?;
+    let (mut value, mut digits, mut after_point) = (0u64, false, false);
+    for c in mantissa.bytes() {
+        if c == b'.' && !after_point {
+            after_point = true;
+            continue;
+        }
+        let d = u64::from(char::from(c).to_digit(16)?);
+        digits = true;
+        if value >> 60 == 0 {
+            value = value * 16 + d;
+            exponent -= if after_point { 4 } else { 0 };
+        } else if !after_point {
+            // Past 60 bits only the magnitude counts: beyond f64's 53 it is rounded off.
+            exponent += 4;
+        }
+    }
+    if !digits {
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss)] // rounded to f64's 53 bits, as any parser does
+    let mut out = value as f64;
+    // Scaled in steps: 2^e is exact in f64 only for e in -1022..=1023.
+    let step = exponent.signum() * 512;
+    while exponent.abs() > 512 && out != 0.0 && out.is_finite() {
+        out *= 2f64.powi(i32::try_from(step).ok()?);
+        exponent -= step;
+    }
+    Some(out * 2f64.powi(i32::try_from(exponent).ok()?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Go's `ParseFloat` (checked against Go 1.19 by a reviewer, and its documentation):
+    /// underscores between digits, hexadecimal mantissas with a binary exponent.
+    #[test]
+    fn go_float_syntax() {
+        for (s, want) in [
+            ("1_0.5", Some(10.5)),
+            ("1_000", Some(1000.0)),
+            ("-1_000e1_0", Some(-1e13)),
+            ("0x1p3", Some(8.0)),
+            ("0x1.8p1", Some(3.0)),
+            ("-0X1P-2", Some(-0.25)),
+            ("0x_1p0", Some(1.0)),
+            ("0x.8p1", Some(1.0)),
+            ("0x1p-1074", Some(5e-324)),
+            ("0x1p1024", None),
+            ("0x10", None),
+            ("0xp3", None),
+            ("_1", None),
+            ("1_", None),
+            ("1__0", None),
+            ("1_.5", None),
+            ("1._5", None),
+            ("NaN", None),
+            ("Inf", None),
+            ("1,5", None),
+            ("12.50", Some(12.5)),
+        ] {
+            assert_eq!(parse_float(s), want, "{s}");
+        }
+    }
 
     /// The one-pass reader agrees with the check and std's parser it replaced (Go's
     /// `ParseInt` rules), around the limits and on malformed text.
