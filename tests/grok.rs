@@ -240,3 +240,42 @@ fields:
     // `UT` is not three capitals; 0 is no `PID` (`POSINT`).
     assert_eq!(out.rejects.len(), 2, "events: {:?}", out.events);
 }
+
+/// Patterns are Go's syntax (review s34-h1): where it parts from the `regex` crate's, lines
+/// match as Go matches them (the values are Go 1.19's).
+#[test]
+fn go_syntax_lines_match_as_in_go() {
+    for (pattern, line, want) in [
+        // Punctuation escapes are the character (not word boundaries).
+        (r"^\<%{INT:x}\>", "<34>Oct 11 22:14:15 host su: msg", "34"),
+        // In a class, `~~`, `--` and `[` are text, and `-` after `\w` is a `-`.
+        (r"^(?P<x>[a~~b]+)", "a~b", "a~b"),
+        (r"^(?P<x>[a-c--b]+)", "a-cb", "a-cb"),
+        (
+            r"^host=(?P<x>[\w-.]+) ",
+            "host=web-1.example.com x",
+            "web-1.example.com",
+        ),
+        (r"^(?P<x>[^[]+)\[", "sshd[12]: msg", "sshd"),
+        // A `{` that starts no repeat is text.
+        (r"^(?P<x>a{ 2 })", "a{ 2 }", "a{ 2 }"),
+        (r"^attrs={%{DATA:x}}$", "attrs={a,b}", "a,b"),
+        (r"^x{}y{,2} (?P<x>\w+)$", "x{}y{,2} ok", "ok"),
+        // Octal, and literal text.
+        (r"^a(?P<x>\011)b", "a\tb", "\t"),
+        (r"^\Q1.2\E (?P<x>\w+)$", "1.2 ab", "ab"),
+    ] {
+        let yaml = format!(
+            "schema: Custom.Go\nparser:\n  regex:\n    match: ['{pattern}']\n\
+             fields:\n  - {{name: x, type: string}}\n"
+        );
+        let out = normalize(&yaml, &[line]);
+        assert_eq!(
+            out.events.len(),
+            1,
+            "{pattern} on {line:?}: {:?}",
+            out.rejects
+        );
+        assert_eq!(fields(&out.events[0])["x"], want, "{pattern} on {line:?}");
+    }
+}

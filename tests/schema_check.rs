@@ -137,8 +137,8 @@ fields:
     type: string
 ",
         &[
-            "normalog: s.yml:6:9: invalid regular expression: unrecognized escape sequence",
-            "normalog: s.yml:7:9: invalid regular expression: unrecognized escape sequence",
+            "normalog: s.yml:6:9: invalid regular expression: invalid escape sequence: `\\q`",
+            "normalog: s.yml:7:9: invalid regular expression: invalid escape sequence: `\\q`",
         ],
     );
 }

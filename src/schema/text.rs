@@ -1,7 +1,9 @@
 //! What the patterns of the text parsers mean: grok placeholders of `parser: regex` and the
 //! `%{name}` placeholders of `parser: fastmatch`, both turned into one regular expression
-//! (RE2 syntax, run by the `regex` crate, in time linear in the line) per pattern, with the
-//! field each capture group fills. `\d \w \s \b` keep Go's ASCII meanings (`perl_classes.rs`).
+//! (run by the `regex` crate, in time linear in the line) per pattern, with the field each
+//! capture group fills. Patterns are Go's syntax (Panther's), read as Go reads them and
+//! spelled for the crate (`go_syntax.rs`: `\d \w \s \b` keep Go's ASCII meanings, `\<` is
+//! `<`...).
 //!
 //! - **regex**: the `match` items are joined into one pattern. `%{PATTERN:field}` becomes a
 //!   capture group filling `field`; `%{PATTERN}` a group that only matches. `PATTERN` is one
@@ -36,9 +38,9 @@ use super::RegexParser;
 mod check;
 mod fastmatch;
 mod go_limits;
+mod go_syntax;
 mod grok;
 mod joined;
-mod perl_classes;
 #[cfg(test)]
 mod tests;
 

@@ -6,13 +6,17 @@
 //! other items too, the item at fault is left out and the rest is read again, as long as the
 //! next mistake found cannot be a consequence of leaving one out (a group or class left open
 //! in one item may be closed in another; an unknown escape is wrong wherever it is).
+//!
+//! The joined text is Go's syntax: it is read as Go reads it and spelled for the `regex`
+//! crate (`go_syntax.rs`) before anything else looks at it, and every place found in the
+//! translation is traced back through it to the text as written.
 
 use regex::Regex;
 use regex_syntax::ast::{self, AssertionKind, Ast, GroupKind};
 
 use super::go_limits::{repeat_counts, repeat_hint, repeat_message};
+use super::go_syntax::{translate, Translation};
 use super::grok::{go_capture_name, written_offset, Grok, Piece, Place};
-use super::perl_classes::go_perl_classes;
 use super::{captures, empty_match, regex_message, At, Compiled, Fill, Problem, Reading};
 use super::{RegexParser, BUILTIN_PATTERNS, GROUP_PREFIX, PANTHER_PATTERNS};
 
@@ -61,17 +65,21 @@ pub(super) fn read(p: &RegexParser, fields: &[&str]) -> Reading {
         complete: items.iter().all(|item| item.whole),
         lead: None,
     };
-    // Compiled with Go's ASCII `\d \w \s \b`; refused, it is reported as written.
-    match Regex::new(&go_perl_classes(&joined)) {
-        Ok(regex) => {
-            out.problems.extend(too_many_repeats(&joined, &items));
+    // Read as Go reads it, then compiled; refused, it is reported as written.
+    let compiled = translate(&joined).map(|go| {
+        let regex = Regex::new(go.as_str());
+        (go, regex)
+    });
+    match compiled {
+        Ok((go, Ok(regex))) => {
+            out.problems.extend(too_many_repeats(&go, &items));
             out.problems.extend(filled_twice(
-                &joined,
+                go.as_str(),
                 &grok.fields,
                 &out.fills,
                 &grok.trails,
             ));
-            let named = named_groups(&joined, &items);
+            let named = named_groups(&go, &items);
             // The `regex` crate takes `.`, `[` and `]` in a group's name; Go does not.
             for fill in named.iter().filter(|f| !go_capture_name(&f.field)) {
                 out.problems.push(Problem {
@@ -86,13 +94,17 @@ pub(super) fn read(p: &RegexParser, fields: &[&str]) -> Reading {
             }
             out.fills.extend(named);
             if out.problems.is_empty() {
-                out.lead = literal_lead(&joined);
+                out.lead = literal_lead(go.as_str());
                 let captures = captures(&regex, &grok.fields);
                 out.compiled.push(Compiled { regex, captures });
             }
         }
-        Err(e) => {
-            out.problems.extend(syntax_problems(&items, &e));
+        refused => {
+            let crate_error = match &refused {
+                Ok((_, Err(e))) => Some(e),
+                _ => None,
+            };
+            out.problems.extend(syntax_problems(&items, crate_error));
             // The user's named groups are not known.
             out.complete = false;
         }
@@ -137,24 +149,37 @@ fn check_definitions(p: &RegexParser, grok: &mut Grok<'_>) {
             grok.broken.insert(name.clone());
             continue;
         }
+        let go = match translate(&source) {
+            Ok(go) => go,
+            Err(refusal) => {
+                grok.problems.push(Problem {
+                    at,
+                    offset: written_offset(&pieces, refusal.at),
+                    message: refusal.message(),
+                    hint: Some(refusal.hint()),
+                });
+                grok.broken.insert(name.clone());
+                continue;
+            }
+        };
         // A count Go refuses, where it is written; the patterns using it then read it as
         // empty, so it is reported once.
-        if let Some(&pos) = repeat_counts(&source).first() {
+        if let Some(&pos) = repeat_counts(go.as_str()).first() {
             grok.problems.push(Problem {
                 at,
-                offset: written_offset(&pieces, pos),
+                offset: written_offset(&pieces, go.go_offset(pos)),
                 message: repeat_message(),
                 hint: Some(repeat_hint()),
             });
             grok.broken.insert(name.clone());
             continue;
         }
-        if let Err(e) = Regex::new(&source) {
-            let (offset, message, hint) = match regex_syntax::Parser::new().parse(&source) {
+        if let Err(e) = Regex::new(go.as_str()) {
+            let (offset, message, hint) = match regex_syntax::Parser::new().parse(go.as_str()) {
                 Err(syntax) => (
-                    written_offset(&pieces, error_span(&syntax).0),
+                    written_offset(&pieces, go.go_offset(error_span(&syntax).0)),
                     syntax_message(&syntax),
-                    go_only_hint(&syntax, &source),
+                    go_only_hint(&syntax),
                 ),
                 Ok(_) => (None, regex_message(&e), None),
             };
@@ -169,9 +194,10 @@ fn check_definitions(p: &RegexParser, grok: &mut Grok<'_>) {
     }
 }
 
-/// The problems of joined items the `regex` crate refused with `refused`: the first where it
-/// is, then those of the other items (see the module's comment).
-fn syntax_problems(items: &[Item], refused: &regex::Error) -> Vec<Problem> {
+/// The problems of joined items that Go's syntax or the `regex` crate refused (`crate_error`
+/// when it was the crate): the first where it is, then those of the other items (see the
+/// module's comment).
+fn syntax_problems(items: &[Item], crate_error: Option<&regex::Error>) -> Vec<Problem> {
     let joined_hint = || "the items of `match` are joined into one regular expression".to_owned();
     // An item not read to its end is already reported, and left out from the start.
     let mut left_out: Vec<bool> = items.iter().map(|item| !item.whole).collect();
@@ -186,8 +212,8 @@ fn syntax_problems(items: &[Item], refused: &regex::Error) -> Vec<Problem> {
                 source.push_str(&item.source);
             }
         }
-        let Err(error) = regex_syntax::Parser::new().parse(&source) else {
-            if first {
+        let Some(mistake) = first_mistake(&source) else {
+            if let Some(refused) = crate_error.filter(|_| first) {
                 // Refused for another reason than syntax (its size).
                 let (at, hint) = match items.len() {
                     1 => (At::MatchItem(0), None),
@@ -197,14 +223,13 @@ fn syntax_problems(items: &[Item], refused: &regex::Error) -> Vec<Problem> {
             }
             break;
         };
-        let alone = stands_alone(&error);
-        if !first && !alone {
+        if !first && !mistake.alone {
             break;
         }
-        let (start, end) = error_span(&error);
+        let (start, end) = (mistake.start, mistake.end);
         let Some((i, offset)) = locate(items, &starts, &left_out, start) else {
             if first {
-                out.push(Problem::new(At::Match, syntax_message(&error), None));
+                out.push(Problem::new(At::Match, mistake.message, None));
             }
             break;
         };
@@ -220,18 +245,55 @@ fn syntax_problems(items: &[Item], refused: &regex::Error) -> Vec<Problem> {
                 joined_hint()
             ))
         } else {
-            (items.len() > 1 && (across || !alone)).then(joined_hint)
+            (items.len() > 1 && (across || !mistake.alone)).then(joined_hint)
         };
         out.push(Problem {
             at: At::MatchItem(i),
             offset,
-            message: syntax_message(&error),
-            hint: go_only_hint(&error, &source).or(hint),
+            message: mistake.message,
+            hint: mistake.hint.or(hint),
         });
         left_out[i] = true;
         first = false;
     }
     out
+}
+
+/// A syntax mistake in a pattern, placed in the pattern as written.
+struct Mistake {
+    start: usize,
+    end: usize,
+    message: String,
+    /// Its own hint, over the one about joined items.
+    hint: Option<String>,
+    /// Wrong wherever it stands (see [`stands_alone`]).
+    alone: bool,
+}
+
+/// The first syntax mistake of `source`: what Go refuses, else what the `regex` crate
+/// refuses in the translation.
+fn first_mistake(source: &str) -> Option<Mistake> {
+    let go = match translate(source) {
+        Ok(go) => go,
+        Err(refusal) => {
+            return Some(Mistake {
+                start: refusal.at,
+                end: refusal.end,
+                message: refusal.message(),
+                hint: Some(refusal.hint()),
+                alone: refusal.stands_alone(),
+            })
+        }
+    };
+    let error = regex_syntax::Parser::new().parse(go.as_str()).err()?;
+    let (start, end) = error_span(&error);
+    Some(Mistake {
+        start: go.go_offset(start),
+        end: go.go_offset(end),
+        message: syntax_message(&error),
+        hint: go_only_hint(&error),
+        alone: stands_alone(&error),
+    })
 }
 
 /// The item holding the byte `pos` of the joined text, and the offset in its written text.
@@ -420,13 +482,13 @@ fn literal_lead(joined: &str) -> Option<String> {
 }
 
 /// The repetition counts of the joined items that Go refuses, each where it is written.
-fn too_many_repeats(joined: &str, items: &[Item]) -> Vec<Problem> {
+fn too_many_repeats(go: &Translation, items: &[Item]) -> Vec<Problem> {
     let starts = item_starts(items);
     let everything = vec![false; items.len()];
-    repeat_counts(joined)
+    repeat_counts(go.as_str())
         .into_iter()
         .map(|pos| {
-            let (at, offset) = match locate(items, &starts, &everything, pos) {
+            let (at, offset) = match locate(items, &starts, &everything, go.go_offset(pos)) {
                 Some((i, offset)) => (At::MatchItem(i), offset),
                 None => (At::Match, None),
             };
@@ -452,7 +514,7 @@ fn item_starts(items: &[Item]) -> Vec<usize> {
 }
 
 /// The user's named groups `(?P<name>...)`, where each is written.
-fn named_groups(joined: &str, items: &[Item]) -> Vec<Fill> {
+fn named_groups(go: &Translation, items: &[Item]) -> Vec<Fill> {
     struct Names(Vec<(usize, String)>);
     impl ast::Visitor for Names {
         type Output = Vec<(usize, String)>;
@@ -471,7 +533,7 @@ fn named_groups(joined: &str, items: &[Item]) -> Vec<Fill> {
             Ok(())
         }
     }
-    let Ok(tree) = ast::parse::Parser::new().parse(joined) else {
+    let Ok(tree) = ast::parse::Parser::new().parse(go.as_str()) else {
         return Vec::new();
     };
     let names = ast::visit(&tree, Names(Vec::new())).unwrap_or_default();
@@ -480,7 +542,7 @@ fn named_groups(joined: &str, items: &[Item]) -> Vec<Fill> {
     names
         .into_iter()
         .map(
-            |(pos, field)| match locate(items, &starts, &everything, pos) {
+            |(pos, field)| match locate(items, &starts, &everything, go.go_offset(pos)) {
                 Some((i, offset)) => Fill {
                     field,
                     at: At::MatchItem(i),
@@ -528,8 +590,8 @@ fn stands_alone(error: &regex_syntax::Error) -> bool {
 }
 
 /// The hint for what Go's regular expressions (Panther's) take and the `regex` crate does
-/// not: one name on several groups, and `\Q...\E` (literal text).
-fn go_only_hint(error: &regex_syntax::Error, source: &str) -> Option<String> {
+/// not: one name on several groups.
+fn go_only_hint(error: &regex_syntax::Error) -> Option<String> {
     let regex_syntax::Error::Parse(e) = error else {
         return None;
     };
@@ -541,14 +603,6 @@ fn go_only_hint(error: &regex_syntax::Error, source: &str) -> Option<String> {
              `patternDefinitions` if need be"
                 .into(),
         ),
-        ast::ErrorKind::EscapeUnrecognized => {
-            let (start, end) = error_span(error);
-            matches!(source.get(start..end), Some(r"\Q" | r"\E")).then(|| {
-                "`\\Q...\\E` (literal text) is Go's, not normalog's: escape each special \
-                 character of the text with `\\` instead"
-                    .into()
-            })
-        }
         _ => None,
     }
 }

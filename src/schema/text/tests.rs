@@ -62,7 +62,7 @@ cases! {
         fastmatch_one_string: "{schema: Cust.Tst, parser: {fastmatch: {match: '%{a}', skipPrefix: '>', trimSpace: true, emptyValues: ['-'], expandFields: {}}}, fields: [{name: a, type: string}]}" => ["1:48: `match` must be a list, found a string (hint: write `match: ['%{a}']`)"];
         regex_one_string: r"{schema: Cust.Tst, parser: {regex: {match: '^(?P<a>\w+)$'}}, fields: [{name: a, type: string}]}" => [r"1:44: `match` must be a list, found a string (hint: write `match: ['^(?P<a>\w+)$']`)"];
         // The pattern written alone is still checked: both mistakes at once.
-        regex_one_string_bad_too: r"{schema: Cust.Tst, parser: {regex: {match: '^(?P<a>\q)$'}}, fields: [{name: a, type: string}]}" => [r"1:44: `match` must be a list, found a string (hint: write `match: ['^(?P<a>\q)$']`)", "1:52: invalid regular expression: unrecognized escape sequence"];
+        regex_one_string_bad_too: r"{schema: Cust.Tst, parser: {regex: {match: '^(?P<a>\q)$'}}, fields: [{name: a, type: string}]}" => [r"1:44: `match` must be a list, found a string (hint: write `match: ['^(?P<a>\q)$']`)", "1:52: invalid regular expression: invalid escape sequence: `\\q`"];
         // Go refuses repetition counts over 1000, here at the `{` of the count.
         regex_repeat_over_go_limit: r"{schema: Cust.Tst, parser: {regex: {match: ['^(?P<a>\w{1001})$']}}, fields: [{name: a, type: string}]}" => ["1:55: invalid regular expression: invalid repeat count (hint: Panther's regular expressions (Go's) refuse a count `{n}`, `{n,}` or `{n,m}` over 1000, and counts nested in one another whose product is over 1000; use `+` or `*`)"];
         regex_repeat_at_least_over_go_limit: r"{schema: Cust.Tst, parser: {regex: {match: ['^(?P<a>\w+) ', '(?P<b>x{1001,})$']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => ["1:69: invalid regular expression: invalid repeat count (hint: Panther's regular expressions (Go's) refuse a count `{n}`, `{n,}` or `{n,m}` over 1000, and counts nested in one another whose product is over 1000; use `+` or `*`)"];
@@ -76,14 +76,34 @@ cases! {
         regex_filled_twice_by_a_builtin_capture: r"{schema: Cust.Tst, parser: {regex: {match: ['^%{SYSLOGPROG}: %{INT:pid}$']}}, fields: [{name: program, type: string}, {name: pid, type: int}]}" => ["1:62: field `pid` is filled by two placeholders that can both match a line (hint: a field holds one value; name the second one differently, match it without a field (`%{PATTERN}`), or make them alternatives (`(?:...|...)`))"];
         // What Go takes and the `regex` crate does not, with a hint (README: Text logs).
         regex_duplicate_group_name_hint: r"{schema: Cust.Tst, parser: {regex: {match: ['^(?:(?P<a>\d+)|(?P<a>[a-z]+))$']}}, fields: [{name: a, type: string}]}" => [r"1:65: invalid regular expression: duplicate capture group name (hint: Go's regular expressions take one name on several groups, but normalog does not: to fill one field from alternatives, write placeholders, e.g. `(?:%{INT:a}|%{WORD:a})`, defining your own patterns under `patternDefinitions` if need be)"];
-        regex_quoted_literal_hint: r"{schema: Cust.Tst, parser: {regex: {match: ['^\Q1.2\E (?P<a>\w+)$']}}, fields: [{name: a, type: string}]}" => [r"1:47: invalid regular expression: unrecognized escape sequence (hint: `\Q...\E` (literal text) is Go's, not normalog's: escape each special character of the text with `\` instead)"];
-        regex_quoted_literal_hint_in_definition: r"{schema: Cust.Tst, parser: {regex: {patternDefinitions: {V: '\Q1.2\E'}, match: ['^%{V} (?P<a>\w+)$']}}, fields: [{name: a, type: string}]}" => [r"1:62: invalid regular expression: unrecognized escape sequence (hint: `\Q...\E` (literal text) is Go's, not normalog's: escape each special character of the text with `\` instead)"];
+        // Go's `\Q...\E` (literal text) is read as Go reads it.
+        regex_quoted_literal: r"{schema: Cust.Tst, parser: {regex: {match: ['^\Q1.2\E (?P<a>\w+)$']}}, fields: [{name: a, type: string}]}" => [];
+        regex_quoted_literal_in_definition: r"{schema: Cust.Tst, parser: {regex: {patternDefinitions: {V: '\Q1.2\E'}, match: ['^%{V} (?P<a>\w+)$']}}, fields: [{name: a, type: string}]}" => [];
+        // What Go refuses and the `regex` crate takes, refused in Go's words where it is written.
+        regex_go_nested_repetition: r"{schema: Cust.Tst, parser: {regex: {match: ['^(?P<a>a++)$']}}, fields: [{name: a, type: string}]}" => ["1:55: invalid regular expression: invalid nested repetition operator: `++` (hint: Panther's regular expressions (Go's) refuse a repetition right after another; keep one, or group the first: `(?:a*)*`)"];
+        regex_go_nested_counts: r"{schema: Cust.Tst, parser: {regex: {match: ['^(?P<a>x{2}{3})$']}}, fields: [{name: a, type: string}]}" => ["1:57: invalid regular expression: invalid nested repetition operator: `{2}{3}`"];
+        regex_go_nested_after_lazy: r"{schema: Cust.Tst, parser: {regex: {match: ['^(?P<a>x*?+)$']}}, fields: [{name: a, type: string}]}" => ["1:56: invalid regular expression: invalid nested repetition operator: `*?+`"];
+        regex_go_nested_across_items: r"{schema: Cust.Tst, parser: {regex: {match: ['^(?P<a>x*', '*)$']}}, fields: [{name: a, type: string}]}" => ["1:59: invalid regular expression: invalid nested repetition operator: `**`"];
+        regex_go_repeat_of_a_group: r"{schema: Cust.Tst, parser: {regex: {match: ['^(?P<a>(?:x*)*)$']}}, fields: [{name: a, type: string}]}" => [];
+        regex_go_verbose_flag: r"{schema: Cust.Tst, parser: {regex: {match: ['(?x)(?P<a>\w+)']}}, fields: [{name: a, type: string}]}" => ["1:48: invalid regular expression: invalid or unsupported Perl syntax: `(?x` (hint: Panther's regular expressions (Go's) take `(?:...)`, `(?P<name>...)`, `(?<name>...)`, and the flags `i`, `m`, `s` and `U` as `(?i)` or `(?i-s:...)`)"];
+        regex_go_unicode_flag: r"{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>(?-u:\w+))']}}, fields: [{name: a, type: string}]}" => ["1:55: invalid regular expression: invalid or unsupported Perl syntax: `(?-u`"];
+        regex_go_flags_taken: r"{schema: Cust.Tst, parser: {regex: {match: ['(?i)(?P<a>(?s-m:x.)(?U)y+)']}}, fields: [{name: a, type: string}]}" => [];
+        regex_go_angle_named_group: r"{schema: Cust.Tst, parser: {regex: {match: ['^(?<a>\w+)$']}}, fields: [{name: a, type: string}]}" => [];
+        regex_go_unknown_escapes: r"{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>\u0041)', '\e', ' \1', '\b{start}']}}, fields: [{name: a, type: string}]}" => [
+            r"1:52: invalid regular expression: invalid escape sequence: `\u` (hint: Panther's regular expressions (Go's) take a backslash before punctuation (`\.`, `\<`), and the escapes `\a \f \t \n \r \v`, octal `\0` to `\377`, `\x7F`, `\x{10FFFF}`, `\A \b \B \z`, `\d \s \w` (and `\D \S \W`), `\pL`, `\p{Greek}` and `\Q...\E`: no other letter or digit (no backreference))",
+            r"1:63: invalid regular expression: invalid escape sequence: `\e`",
+            r"1:70: invalid regular expression: invalid escape sequence: `\1`",
+        ];
+        regex_go_octal_and_punctuation: r"{schema: Cust.Tst, parser: {regex: {match: ['^\<(?P<a>\011\0)\>\_\ \Q[x\E$']}}, fields: [{name: a, type: string}]}" => [];
+        regex_go_unicode_names: r"{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>\pL\p{Greek}\P{Lu}[\p{^Han}])', ' \p{Letter}']}}, fields: [{name: a, type: string}]}" => [r"1:86: invalid regular expression: invalid character class range: `\p{Letter}`"];
+        regex_go_refused_in_definition: r"{schema: Cust.Tst, parser: {regex: {patternDefinitions: {V: 'a(?R)'}, match: ['%{V:a}']}}, fields: [{name: a, type: string}]}" => ["1:65: invalid regular expression: invalid or unsupported Perl syntax: `(?R`"];
+        regex_go_braces_are_text: r"{schema: Cust.Tst, parser: {regex: {match: ['^attrs={%{DATA:a}}$ {} x{,2} x{ 2 } [\w-.][^[]']}}, fields: [{name: a, type: string}]}" => [];
     // Issue 18: each mistake at the item and column where it is written, all of them at once.
-    r18_bad_regex_at_its_item: r"{schema: Cust.Tst, parser: {regex: {match: ['^(?P<a>\w+) ', '\q', ' (?P<b>\w+)$']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => ["1:62: invalid regular expression: unrecognized escape sequence"];
+    r18_bad_regex_at_its_item: r"{schema: Cust.Tst, parser: {regex: {match: ['^(?P<a>\w+) ', '\q', ' (?P<b>\w+)$']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => ["1:62: invalid regular expression: invalid escape sequence: `\\q`"];
     r18_bad_regex_in_each_item: r"{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>\q)', '(?P<b>x{3,2})', ' \p{Foo}']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [
-        "1:52: invalid regular expression: unrecognized escape sequence",
+        "1:52: invalid regular expression: invalid escape sequence: `\\q`",
         "1:66: invalid regular expression: invalid repetition count range, the start must be <= the end",
-        "1:77: invalid regular expression: Unicode property not found",
+        r"1:77: invalid regular expression: invalid character class range: `\p{Foo}`",
     ];
     r18_mistake_across_items: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>[a-', ')']}}, fields: [{name: a, type: string}]}" => ["1:53: invalid regular expression: invalid character class range, the start must be <= the end (hint: the items of `match` are joined into one regular expression)"];
     // Leaving out the item with the unclosed class would leave `)` unopened: not a mistake of its own.
@@ -105,11 +125,11 @@ cases! {
     ];
     // An escape or a doubled quote moves the text off its columns: the item is pointed at.
     r18_escaped_text_points_at_the_item: r#"{schema: Cust.Tst, parser: {regex: {match: ["(?P<a>\\q)", (?P<b>\q), 'it''s\q']}}, fields: [{name: a, type: string}, {name: b, type: string}]}"# => [
-        "1:45: invalid regular expression: unrecognized escape sequence",
-        "1:65: invalid regular expression: unrecognized escape sequence",
-        "1:70: invalid regular expression: unrecognized escape sequence",
+        "1:45: invalid regular expression: invalid escape sequence: `\\q`",
+        "1:65: invalid regular expression: invalid escape sequence: `\\q`",
+        "1:70: invalid regular expression: invalid escape sequence: `\\q`",
     ];
-    r18_columns_count_characters: r"{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>é\q)']}}, fields: [{name: a, type: string}]}" => ["1:53: invalid regular expression: unrecognized escape sequence"];
+    r18_columns_count_characters: r"{schema: Cust.Tst, parser: {regex: {match: ['(?P<a>é\q)']}}, fields: [{name: a, type: string}]}" => ["1:53: invalid regular expression: invalid escape sequence: `\\q`"];
     r18_fastmatch_every_item: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{nope} x %{a}', '%{a}%{b}']}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [
         "1:50: `%{nope}` names no field",
         "1:72: placeholder `%{b}` follows another placeholder without text between them",
