@@ -40,7 +40,7 @@ fn r18_regex_mistakes_at_their_item_and_column() {
 parser:
   regex:
     patternDefinitions:
-      STATUS: '[0-9]{3'
+      STATUS: '[0-9](3'
       WHO: '%{WORDS}'
     match:
       - '^(?P<client>\\S+) '
@@ -61,7 +61,7 @@ fields:
     type: string
 ",
         &[
-            "normalog: s.yml:5:21: invalid regular expression: unclosed counted repetition",
+            "normalog: s.yml:5:21: invalid regular expression: unclosed group",
             "normalog: s.yml:6:13: unknown grok pattern `WORDS` in `%{WORDS}` (hint: did you mean `WORD`?)",
             "normalog: s.yml:9:21: invalid regular expression: unclosed character class (hint: the items of `match` are joined into one regular expression)",
             "normalog: s.yml:10:10: unknown grok pattern `NOTSPAC` in `%{NOTSPAC:path}` (hint: did you mean `NOTSPACE`?)",
@@ -137,8 +137,8 @@ fields:
     type: string
 ",
         &[
-            "normalog: s.yml:6:9: invalid regular expression: invalid escape sequence: `\\q`",
-            "normalog: s.yml:7:9: invalid regular expression: invalid escape sequence: `\\q`",
+            "normalog: s.yml:6:9: invalid regular expression: invalid escape sequence: `\\q` (hint: Panther's regular expressions (Go's) take a backslash before punctuation (`\\.`, `\\<`), and the escapes `\\a \\f \\t \\n \\r \\v`, octal `\\0` to `\\377`, `\\x7F`, `\\x{10FFFF}`, `\\A \\b \\B \\z`, `\\d \\s \\w` (and `\\D \\S \\W`), `\\pL`, `\\p{Greek}` and `\\Q...\\E`: no other letter or digit (no backreference))",
+            "normalog: s.yml:7:9: invalid regular expression: invalid escape sequence: `\\q` (hint: Panther's regular expressions (Go's) take a backslash before punctuation (`\\.`, `\\<`), and the escapes `\\a \\f \\t \\n \\r \\v`, octal `\\0` to `\\377`, `\\x7F`, `\\x{10FFFF}`, `\\A \\b \\B \\z`, `\\d \\s \\w` (and `\\D \\S \\W`), `\\pL`, `\\p{Greek}` and `\\Q...\\E`: no other letter or digit (no backreference))",
         ],
     );
 }

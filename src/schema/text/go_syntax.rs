@@ -31,8 +31,6 @@
 //! Every problem points into the pattern as written: a [`Refusal`] at its byte offset, and
 //! a place in the translation through [`Translation::go_offset`].
 
-use std::fmt::Write as _;
-
 use regex_syntax::is_meta_character;
 
 use super::grok::{written_offset, Piece};
@@ -61,8 +59,9 @@ impl Refused {
         }
     }
 
-    fn hint(self) -> &'static str {
-        match self {
+    /// How to fix it.
+    pub(super) fn hint(self) -> String {
+        let hint = match self {
             Refused::Escape => {
                 "Panther's regular expressions (Go's) take a backslash before punctuation \
                  (`\\.`, `\\<`), and the escapes `\\a \\f \\t \\n \\r \\v`, octal `\\0` to `\\377`, \
@@ -82,7 +81,8 @@ impl Refused {
                  `\\p{Lu}`) and scripts (`\\p{Greek}`) as Go spells them, and the ASCII \
                  classes `[[:alpha:]]`, `[[:digit:]]`..."
             }
-        }
+        };
+        hint.to_owned()
     }
 }
 
@@ -106,11 +106,6 @@ impl Refusal {
             self.kind.words(),
             self.expr
         )
-    }
-
-    /// How to fix it.
-    pub(super) fn hint(&self) -> String {
-        self.kind.hint().to_owned()
     }
 
     /// Whether the mistake is one wherever the text stands (a repetition after another may
@@ -172,7 +167,7 @@ const POSIX_CLASSES: &[&str] = &[
     "space", "upper", "word", "xdigit",
 ];
 
-/// Go's Unicode general categories (`unicode.Categories`, Go 1.19 to 1.24).
+/// Go's Unicode general categories (`unicode.Categories` of Go 1.19).
 const CATEGORIES: &[&str] = &[
     "C", "Cc", "Cf", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me", "Mn", "N",
     "Nd", "Nl", "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "S", "Sc", "Sk", "Sm", "So",
@@ -285,17 +280,12 @@ impl<'g> Reader<'g> {
         self.pos += len;
     }
 
-    /// Append `text` for the Go text from `from` to `pos` (read already).
-    fn spell(&mut self, from: usize, text: &str) {
-        self.put(from, text, false);
-    }
-
     /// Append the literal character `c`, read at `from`, escaped if the crate needs it.
     fn literal(&mut self, from: usize, c: char) {
         if is_meta_character(c) {
-            self.spell(from, &format!("\\{c}"));
+            self.put(from, &format!("\\{c}"), false);
         } else {
-            self.spell(from, c.encode_utf8(&mut [0; 4]));
+            self.put(from, c.encode_utf8(&mut [0; 4]), false);
         }
     }
 
@@ -327,7 +317,7 @@ impl<'g> Reader<'g> {
                 '\\' => self.escape()?,
                 '{' => {
                     self.pos += 1;
-                    self.spell(self.pos - 1, r"\{");
+                    self.put(self.pos - 1, r"\{", false);
                     self.operand = true;
                 }
                 '|' => {
@@ -403,14 +393,13 @@ impl<'g> Reader<'g> {
                     } else {
                         format!("{on}-{off}")
                     };
-                    let mut text = String::new();
-                    if c == ':' {
-                        let _ = write!(text, "(?{flags}:");
-                        self.operand = false;
-                    } else if !flags.is_empty() {
-                        let _ = write!(text, "(?{flags})");
-                    }
-                    self.spell(start, &text);
+                    let text = match c {
+                        ':' => format!("(?{flags}:"),
+                        _ if flags.is_empty() => String::new(),
+                        _ => format!("(?{flags})"),
+                    };
+                    self.operand &= c == ')';
+                    self.put(start, &text, false);
                     return Ok(());
                 }
                 _ => {
@@ -436,13 +425,13 @@ impl<'g> Reader<'g> {
             'b' | 'B' => {
                 self.pos += 2;
                 let text = if c == 'b' { r"(?-u:\b)" } else { r"(?-u:\B)" };
-                self.spell(start, text);
+                self.put(start, text, false);
             }
             'Q' => self.quoted(),
             'p' | 'P' => self.unicode_class()?,
             'd' | 'D' | 's' | 'S' | 'w' | 'W' => {
                 self.pos += 2;
-                self.spell(start, perl_class(c, false));
+                self.put(start, perl_class(c, false), false);
             }
             _ => self.char_escape()?,
         }
@@ -497,7 +486,7 @@ impl<'g> Reader<'g> {
             (_, false) => format!(r"\p{{{name}}}"),
             (_, true) => format!(r"\P{{{name}}}"),
         };
-        self.spell(start, &text);
+        self.put(start, &text, false);
         self.operand = true;
         Ok(())
     }
@@ -531,7 +520,7 @@ impl<'g> Reader<'g> {
                     .bytes()
                     .fold(0u32, |v, b| v * 8 + u32::from(b - b'0'));
                 self.pos += 1 + digits;
-                self.spell(start, &format!(r"\x{{{value:X}}}"));
+                self.put(start, &format!(r"\x{{{value:X}}}"), false);
             }
             'x' => {
                 let hex = &rest[1..];
@@ -605,7 +594,7 @@ impl<'g> Reader<'g> {
                 rest.strip_prefix('\\').and_then(|r| r.chars().next())
             {
                 self.pos += 2;
-                self.spell(self.pos - 2, perl_class(c, true));
+                self.put(self.pos - 2, perl_class(c, true), false);
                 continue;
             }
             self.class_char()?;

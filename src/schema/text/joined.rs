@@ -156,7 +156,7 @@ fn check_definitions(p: &RegexParser, grok: &mut Grok<'_>) {
                     at,
                     offset: written_offset(&pieces, refusal.at),
                     message: refusal.message(),
-                    hint: Some(refusal.hint()),
+                    hint: Some(refusal.kind.hint()),
                 });
                 grok.broken.insert(name.clone());
                 continue;
@@ -280,7 +280,7 @@ fn first_mistake(source: &str) -> Option<Mistake> {
                 start: refusal.at,
                 end: refusal.end,
                 message: refusal.message(),
-                hint: Some(refusal.hint()),
+                hint: Some(refusal.kind.hint()),
                 alone: refusal.stands_alone(),
             })
         }

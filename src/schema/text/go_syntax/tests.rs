@@ -224,3 +224,32 @@ fn builtin_patterns_translate() {
         Regex::new(t.as_str()).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
 }
+
+/// Every short pattern over the characters that matter is translated or refused without a
+/// panic, and every offset of a translation points inside the pattern.
+#[test]
+fn short_patterns_never_panic() {
+    let alphabet = [
+        "\\", "[", "]", "(", ")", "?", "*", "{", "}", ",", "1", "x", "p", "Q", "E", ":", "^", "-",
+        "<", "é",
+    ];
+    let mut pattern = String::new();
+    let n = alphabet.len();
+    for len in 1..=4u32 {
+        for mut k in 0..n.pow(len) {
+            pattern.clear();
+            for _ in 0..len {
+                pattern.push_str(alphabet[k % n]);
+                k /= n;
+            }
+            match translate(&pattern) {
+                Ok(t) => {
+                    for pos in 0..=t.as_str().len() {
+                        assert!(t.go_offset(pos) <= pattern.len(), "{pattern}");
+                    }
+                }
+                Err(e) => assert!(e.at <= e.end && e.end <= pattern.len(), "{pattern}"),
+            }
+        }
+    }
+}
