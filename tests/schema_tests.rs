@@ -122,6 +122,32 @@ fn fastmatch_fixtures_pass() {
     assert_eq!(report.passed(), 19);
 }
 
+/// A file named twice, or alone and inside a directory also named, is read once: its log
+/// type is not "defined twice" and its cases run once (review finding: every case failed
+/// to run, or ran twice).
+#[test]
+fn a_file_reached_twice_is_read_once() {
+    let dir = data().join("fastmatch");
+    let schema = dir.join("Cuts.yml");
+    let tests = dir.join("cuts_tests.yml");
+    let one = Suite::load(&[&dir]).expect("fixtures load").run();
+    for paths in [
+        vec![dir.clone(), dir.clone()],
+        vec![schema.clone(), dir.clone()],
+        vec![dir.clone(), tests.clone()],
+        vec![dir.join("."), dir.clone()],
+    ] {
+        let report = Suite::load(&paths)
+            .unwrap_or_else(|e| panic!("{paths:?}: {e}"))
+            .run();
+        assert_eq!(report.failed(), 0, "{paths:?}:\n{}", failures(&report));
+        assert_eq!(report.passed(), one.passed(), "{paths:?}");
+    }
+    let report = Suite::load(&[&schema, &schema]).expect("loads").run();
+    assert_eq!(report.failed(), 0, "{}", failures(&report));
+    assert!(report.passed() > 0);
+}
+
 /// A schema file and a test file named explicitly (the test file by content, not by name).
 #[test]
 fn explicit_schema_and_test_file() {

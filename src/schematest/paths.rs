@@ -1,6 +1,7 @@
 //! Which files a test run reads: the paths named, the directories searched, and each
 //! file's text, read with a limit.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -87,11 +88,20 @@ impl Suite {
                 }
             }
         }
-        let companions = if named_a_test {
+        // A file named twice, or alone and inside a directory also named, is read once (as
+        // `Registry::add_path` reads schemas): a schema read twice would be a log type
+        // defined twice, a test file read twice cases run twice.
+        let mut seen = HashSet::new();
+        let mut once =
+            |f: &PathBuf| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()));
+        schema_files.retain(&mut once);
+        test_files.retain(&mut once);
+        let mut companions = if named_a_test {
             Vec::new()
         } else {
             beside(&named_schemas, &test_files, &mut special, &mut errors)
         };
+        companions.retain(&mut once);
         // The log types of the schema files named, loaded or not: what the tests found
         // beside them are run for.
         let named_types: Vec<String> = named_schemas
