@@ -60,6 +60,11 @@ pub struct GenArgs {
     #[arg(short = 's', long = "schemas", value_name = "PATH")]
     pub schemas: Vec<PathBuf>,
 
+    /// Load the built-in schemas (Zendesk.Audit, Zoom.Activity, Zoom.Operation) beside those
+    /// of -s, to mix their records with yours. Without -s they are loaded anyway.
+    #[arg(long)]
+    pub builtin: bool,
+
     /// Print a summary (records, invalid, bytes before compression, per log type with how
     /// many are valid) to stderr.
     #[arg(long)]
@@ -78,13 +83,25 @@ pub(super) fn generator(
     let names: Vec<String> = if log_types.is_empty() {
         registry.log_types().map(str::to_owned).collect()
     } else {
-        log_types.to_vec()
+        asked_once(log_types)
     };
     let generator = Generator::new(registry, &names, opts).map_err(|e| match &e {
         GenError::UnknownLogType(unknown) => unknown_log_type(unknown, schemas_given),
         e => Fatal::Message(e.to_string()),
     })?;
     Ok((names, generator))
+}
+
+/// The log types of `-t`, each once, in the order first given: a repeated `-t` does not
+/// give its log type a second share.
+pub(super) fn asked_once(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(names.len());
+    for n in names {
+        if !out.contains(n) {
+            out.push(n.clone());
+        }
+    }
+    out
 }
 
 pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
@@ -98,7 +115,7 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
         opts = opts.spread(args.records, span);
     }
     check_end(args, &opts)?;
-    let registry = load_registry(&args.schemas, false)?;
+    let registry = load_registry(&args.schemas, args.builtin)?;
     let (_, mut generator) =
         generator(&registry, &args.log_types, !args.schemas.is_empty(), &opts)?;
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");
@@ -238,6 +255,14 @@ pub(super) fn parse_span(text: &str) -> Result<u64, String> {
         "h" => 3600,
         "d" => 86_400,
         "w" => 7 * 86_400,
+        _ if unit.starts_with(['.', ',']) => {
+            return Err(format!(
+                "{text:?}: a whole number of its unit (1.5d is 36h)"
+            ))
+        }
+        _ if unit.len() > 1 && matches!(&unit[..1], "s" | "m" | "h" | "d" | "w") => {
+            return Err(format!("{text:?}: one number and one unit (1h30m is 90m)"))
+        }
         _ => {
             return Err(format!(
                 "unknown unit {unit:?} in {text:?}: use s, m, h, d or w"
@@ -298,6 +323,14 @@ mod tests {
         ] {
             assert!(parse_span(bad).is_err(), "{bad}");
         }
+        // What was wrong, not "unknown unit" (review finding).
+        let says = |text: &str, what: &str| {
+            let e = parse_span(text).expect_err(text);
+            assert!(e.contains(what), "{text}: {e}");
+        };
+        says("1.5d", "a whole number of its unit");
+        says("1h30m", "one number and one unit");
+        says("1y", "unknown unit \"y\"");
     }
 
     #[test]

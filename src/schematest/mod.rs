@@ -44,7 +44,8 @@
 //!   the string or number the field's own `timeFormat` reads (`1688220000` for `unix`);
 //! * every other key is compared exactly: a missing or an extra key is a difference, `p_any_*`
 //!   arrays must be sorted and deduplicated. Numbers compare by value (`1 == 1.0`), and an
-//!   expected `null` means "absent" (normalized events never hold `null`);
+//!   expected `null` is a difference: normalized events never hold `null`, so Panther's
+//!   `JSONEq` finds the key missing (leave out what a record does not fill);
 //! * `p_schema_version`, `p_source_id` and `p_source_label` are compared only when the
 //!   expected event lists them: Panther's format predates the first and leaves the others to
 //!   the source.

@@ -638,3 +638,79 @@ fn bench_of_text_log_types_alone_says_how_it_ran() {
         stderr(&o)
     );
 }
+
+/// `gen` and `bench` take `--builtin` beside `-s`, as their hint for a built-in log type
+/// says, and a log type named twice with `-t` gets one share (review findings: the flag did
+/// not exist; `-t A -t B -t B` gave B two thirds of the records).
+#[test]
+fn gen_mixes_builtin_and_own_log_types_in_equal_shares() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text_schemas = root.join("benches/schemas");
+    let text_schemas = text_schemas.to_str().expect("utf-8 path");
+    let out = run(
+        &["gen", "-s", text_schemas, "-t", "Zoom.Activity", "-n", "1"],
+        "",
+    );
+    assert!(stderr(&out).contains("add --builtin"), "{}", stderr(&out));
+    let out = run(
+        &[
+            "gen",
+            "-s",
+            text_schemas,
+            "--builtin",
+            "-t",
+            "Zoom.Activity",
+            "-t",
+            "Bench.Firewall",
+            "-t",
+            "Zoom.Activity",
+            "-n",
+            "1000",
+            "--stats",
+        ],
+        "",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let share = |name: &str| -> u64 {
+        let line = err
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name}:")))
+            .unwrap_or_else(|| panic!("{name} in {err}"));
+        line.split(':')
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    assert_eq!(err.matches("Zoom.Activity:").count(), 1, "{err}");
+    assert_eq!(
+        share("Zoom.Activity") + share("Bench.Firewall"),
+        1000,
+        "{err}"
+    );
+    assert!(share("Zoom.Activity").abs_diff(500) < 100, "{err}");
+}
+
+/// `bench --only text` with no text log type says so (review finding: an empty table, exit 0).
+#[test]
+fn bench_only_text_without_text_log_types_is_refused() {
+    let out = run(
+        &[
+            "bench",
+            "--records",
+            "100",
+            "--repeat",
+            "1",
+            "--only",
+            "text",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--only text: no text log type to run it with"),
+        "{}",
+        stderr(&out)
+    );
+}

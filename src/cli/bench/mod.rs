@@ -75,6 +75,11 @@ pub struct BenchArgs {
     #[arg(short = 's', long = "schemas", value_name = "PATH")]
     pub schemas: Vec<PathBuf>,
 
+    /// Load the built-in schemas (Zendesk.Audit, Zoom.Activity, Zoom.Operation) beside those
+    /// of -s, to mix their records with yours. Without -s they are loaded anyway.
+    #[arg(long)]
+    pub builtin: bool,
+
     /// Run only this path, over the whole data, --repeat times (for profilers); prints the
     /// best run (no slices).
     #[arg(long, value_enum, value_name = "PATH")]
@@ -102,10 +107,60 @@ fn text_only(only: Option<BenchPath>) -> Result<(), Fatal> {
     match only {
         Some(only) if only != BenchPath::Text => Err(Fatal::Message(format!(
             "--only {}: no JSON log type to run it with (the log types given are text ones): \
-             use --only text, or add a JSON log type with -t",
-            format!("{only:?}").to_lowercase()
+             use --only text, or add a JSON log type (--builtin for the built-in ones)",
+            only.flag()
         ))),
         _ => Ok(()),
+    }
+}
+
+/// `--only`: one path over the whole data, its best of `--repeat` runs.
+fn run_only(
+    only: BenchPath,
+    args: &BenchArgs,
+    registry: &normalog::Registry,
+    names: &[String],
+    parts: &[Vec<&[u8]>],
+    bytes: usize,
+) -> Result<u8, Fatal> {
+    let m = best(args.repeat, || match only {
+        BenchPath::Raw => Row::Raw.measure(registry, names, parts),
+        BenchPath::Parse | BenchPath::Text => Row::Parse.measure(registry, names, parts),
+        BenchPath::Ndjson => Row::Ndjson.measure(registry, names, parts),
+        BenchPath::Parquet => parquet_row(registry, names, parts, 1),
+    })?;
+    writeln!(
+        io::stdout().lock(),
+        "--only {}: {:.1} MB/s, {} records/s",
+        only.flag(),
+        mb(bytes) / m.secs,
+        thousands(as_f64(args.records) / m.secs)
+    )?;
+    Ok(EXIT_OK)
+}
+
+/// With JSON log types alone, `--only text` has nothing to run.
+fn json_only(only: Option<BenchPath>) -> Result<(), Fatal> {
+    if only == Some(BenchPath::Text) {
+        return Err(Fatal::Message(
+            "--only text: no text log type to run it with (the log types given are JSON \
+             ones): load a schema with a csv, regex or fastmatch parser with -s"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+impl BenchPath {
+    /// As `--only` names it.
+    fn flag(self) -> &'static str {
+        match self {
+            BenchPath::Raw => "raw",
+            BenchPath::Parse => "parse",
+            BenchPath::Ndjson => "ndjson",
+            BenchPath::Parquet => "parquet",
+            BenchPath::Text => "text",
+        }
     }
 }
 
@@ -130,10 +185,13 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
         invalid_rate: args.invalid_rate,
         ..GenOptions::default()
     };
-    let registry = super::load_registry(&args.schemas, false)?;
+    let registry = super::load_registry(&args.schemas, args.builtin)?;
     let (text_names, names) = text::split_names(&registry, &args.log_types);
     if names.is_empty() {
         text_only(args.only)?;
+    }
+    if text_names.is_empty() {
+        json_only(args.only)?;
     }
     let mut text_rows = text::generate(&registry, &text_names, args.records, &opts)?;
     if names.is_empty() || args.only == Some(BenchPath::Text) {
@@ -158,19 +216,7 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
     let bytes = data.len();
 
     if let Some(only) = args.only {
-        let m = best(args.repeat, || match only {
-            BenchPath::Raw => Row::Raw.measure(&registry, &names, &parts),
-            BenchPath::Parse | BenchPath::Text => Row::Parse.measure(&registry, &names, &parts),
-            BenchPath::Ndjson => Row::Ndjson.measure(&registry, &names, &parts),
-            BenchPath::Parquet => parquet_row(&registry, &names, &parts, 1),
-        })?;
-        writeln!(
-            io::stdout().lock(),
-            "{only:?}: {:.1} MB/s, {} records/s",
-            mb(bytes) / m.secs,
-            thousands(as_f64(args.records) / m.secs)
-        )?;
-        return Ok(EXIT_OK);
+        return run_only(only, args, &registry, &names, &parts, bytes);
     }
     // Rounds of runs interleaved slice by slice (the three rows on slice 1, then on slice 2,
     // ...), each row keeping its best run of each slice: a burst of load from elsewhere

@@ -267,7 +267,7 @@ pub(super) fn split_names(registry: &Registry, asked: &[String]) -> (Vec<String>
     let chosen: Vec<String> = if asked.is_empty() {
         registry.log_types().map(str::to_owned).collect()
     } else {
-        asked.to_vec()
+        crate::cli::gen_cmd::asked_once(asked)
     };
     chosen
         .into_iter()
