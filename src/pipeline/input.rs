@@ -50,16 +50,31 @@ pub enum Input {
 
 /// An open reader as an [`Input`]: the first [`Input::open`] takes it.
 #[derive(Clone)]
-pub struct SharedReader(Arc<Mutex<Option<Box<dyn Read + Send>>>>);
+pub struct SharedReader {
+    reader: Arc<Mutex<Option<Box<dyn Read + Send>>>>,
+    /// Its name in rejects and messages ([`READER`] when none is given).
+    name: Option<Arc<str>>,
+}
 
 impl SharedReader {
-    /// Wrap a reader.
+    /// Wrap a reader, named `<reader>` in rejects and messages.
     pub fn new<R: Read + Send + 'static>(reader: R) -> Self {
-        SharedReader(Arc::new(Mutex::new(Some(Box::new(reader)))))
+        SharedReader {
+            reader: Arc::new(Mutex::new(Some(Box::new(reader)))),
+            name: None,
+        }
+    }
+
+    /// Wrap a reader, named `name` in rejects and messages (a file name, a URL, a batch).
+    pub fn named<R: Read + Send + 'static>(reader: R, name: &str) -> Self {
+        SharedReader {
+            name: Some(name.into()),
+            ..SharedReader::new(reader)
+        }
     }
 
     fn take(&self) -> io::Result<Box<dyn Read + Send>> {
-        self.0
+        self.reader
             .lock()
             .ok()
             .and_then(|mut r| r.take())
@@ -75,7 +90,7 @@ impl std::fmt::Debug for SharedReader {
 
 impl PartialEq for SharedReader {
     fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        Arc::ptr_eq(&self.reader, &other.reader)
     }
 }
 
@@ -117,7 +132,7 @@ impl Input {
         match self {
             Input::Stdin => "<stdin>".into(),
             Input::Path(p) => p.display().to_string(),
-            Input::Reader(_) => READER.into(),
+            Input::Reader(r) => r.name.as_deref().unwrap_or(READER).into(),
         }
     }
 

@@ -336,7 +336,12 @@ impl Delivery {
         page: Vec<u8>,
         observer: &mut dyn Observer,
     ) -> Result<RunSummary, PullError> {
-        let inputs = [Input::Reader(SharedReader::new(Cursor::new(page)))];
+        // Rejects name the batch; their `index` is the record's place in it.
+        let name = format!(
+            "pull batch {} of run {} ({envelope})",
+            commit.seq, commit.run
+        );
+        let inputs = [Input::Reader(SharedReader::named(Cursor::new(page), &name))];
         let Some(setup) = self.streams.iter().find(|s| s.envelope == envelope) else {
             return Err(PullError::Output(format!(
                 "no stream {envelope:?} in this delivery"

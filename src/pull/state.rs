@@ -207,6 +207,15 @@ impl StateFile {
     /// state file, or it belongs to another account.
     pub fn open(path: &Path, source: &str, account: &str) -> Result<StateFile, PullError> {
         let path = &place::resolve(path)?;
+        // A first run's state may go in a directory of its own, made as `-o` makes one.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                PullError::Config(format!(
+                    "{}: cannot create the state file's directory: {e}",
+                    path.display()
+                ))
+            })?;
+        }
         let lock = Lock::acquire(&lock_path(path))?;
         let state = match std::fs::read(path) {
             Ok(bytes) => {

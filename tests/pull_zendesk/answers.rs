@@ -216,6 +216,12 @@ fn rejects_from_cron_are_said_and_kept() {
     let kept = std::fs::read_to_string(&rejects).expect("rejects");
     assert_eq!(kept.lines().count(), 1, "{kept}");
     assert!(kept.contains("not-a-number"), "{kept}");
+    // The reject names the batch it came in (review finding: `<reader>`).
+    let reject: serde_json::Value = serde_json::from_str(kept.trim()).expect("json");
+    assert_eq!(
+        reject["source"], "pull batch 1 of run 1 (audit_logs)",
+        "{kept}"
+    );
     // A run that rejects nothing: no word, and the file as it was.
     let out = run.pull(&fake, &["-q", "--rejects", rejects_arg]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));

@@ -352,6 +352,15 @@ fn bad_credentials_exit_3_and_leave_no_state() {
         "{}",
         stderr(&out)
     );
+    // The request, as every other error names it (review finding: the base URL alone).
+    assert!(
+        stderr(&out).contains(&format!(
+            "GET {}/api/v2/audit_logs: authentication refused (401)",
+            fake.url
+        )),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stderr(&out).contains("wrong-token"));
     assert!(!run.state().exists(), "absent stays absent");
     assert!(run.ids().is_empty());

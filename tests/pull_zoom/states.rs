@@ -94,7 +94,8 @@ fn a_copy_of_a_state_file_gets_an_id_of_its_own() {
     );
     let committed_by_a = contents(&run);
 
-    let out = pull_state(&run, &fake, &b, &["--until", "24h"]);
+    // Said under -q too, as under cron (review finding: -q hid it).
+    let out = pull_state(&run, &fake, &b, &["--until", "24h", "-q"]);
     kept(&committed_by_a, &contents(&run));
     ok(&out);
     assert!(
@@ -194,4 +195,17 @@ fn an_older_version_put_back_is_refused_before_it_writes_over_files() {
     );
     assert_eq!(fake.inner().log.len(), requests, "no request");
     kept(&committed, &contents(&run));
+}
+
+/// A first run's state file may go in a directory that does not exist yet: it is made, as
+/// `-o` makes its directories (review finding: the run failed on the lock file's path).
+#[test]
+fn a_state_file_in_a_new_directory_is_written() {
+    let records = spread(30);
+    let fake = FakeZoom::start(records.clone());
+    let run = PullDir::new();
+    let state = run.dir.path().join("pull/zoom/acme.json");
+    ok(&pull_state(&run, &fake, &state, &[]));
+    assert!(state.is_file());
+    assert_eq!(run.events(), expected(&records));
 }

@@ -207,8 +207,10 @@ pub(super) fn check_batches_and_range(
 /// state file has a position for, or a start saved by an earlier run (a start is never
 /// moved by a later --since, nor a position).
 /// Say that the state file is a copy of another one, and so pulls under an id of its own.
-pub(super) fn note_copied(state: &StateFile, quiet: bool) {
-    if let (Some(original), false) = (state.copied_from(), quiet) {
+/// Said even with -q (under cron): records that both state files pull go into the
+/// output of each, so a copy made by mistake doubles them.
+pub(super) fn note_copied(state: &StateFile) {
+    if let Some(original) = state.copied_from() {
         messages::error(&format!(
             "note: {} is a copy of the state file {}: it goes on from the position it holds, \
              as a state file of its own (its part files are named apart from that one's; \

@@ -192,7 +192,7 @@ pub(super) fn run(
     let policy = a.retry.policy()?;
 
     let mut state = StateFile::open(&a.state, "zendesk", sub)?;
-    note_copied(&state, a.output.quiet);
+    note_copied(&state);
     let mut created = CreatedDirs::default();
     let (delivery, rejects) = output::open(
         &a.output,

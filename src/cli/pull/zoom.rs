@@ -170,7 +170,7 @@ pub(super) fn run(
     let policy = a.retry.policy()?;
     let streams: Vec<(&str, &str)> = kinds.iter().map(|k| (k.envelope(), k.log_type())).collect();
     let mut state = StateFile::open(&a.state, "zoom", account)?;
-    note_copied(&state, a.output.quiet);
+    note_copied(&state);
     let mut created = CreatedDirs::default();
     let (delivery, rejects) = output::open(
         &a.output,

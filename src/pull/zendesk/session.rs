@@ -115,17 +115,17 @@ impl Session<'_> {
                         Auth::Bearer(_) => "the bearer token is invalid or expired",
                     };
                     return Err(PullError::Auth(format!(
-                        "{}: authentication refused (401): {}; {how}",
-                        self.config.base_url,
+                        "GET {}: authentication refused (401): {}; {how}",
+                        without_query(url),
                         body()
                     )));
                 }
                 403 => {
                     return Err(PullError::Auth(format!(
-                        "{}: permission refused (403): {}; reading audit logs needs an admin \
+                        "GET {}: permission refused (403): {}; reading audit logs needs an admin \
                          of an account on the Enterprise plan (audit log access), and with \
                          OAuth the scope {SCOPE}",
-                        self.config.base_url,
+                        without_query(url),
                         body()
                     )))
                 }
