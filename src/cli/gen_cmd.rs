@@ -149,6 +149,7 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
             Labelled::new(io::stdout().lock(), super::STDOUT),
         )?,
     };
+    warn_short_of_invalid(args.invalid_rate, &generator, &summary);
     if args.stats {
         // The bytes generated; a compressed file's own size after them.
         let on_disk = path
@@ -166,6 +167,31 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Warn of each log type whose share of invalid records fell far short of
+/// `--invalid-rate`: gen breaks a record by giving a field a value its type or a `validate`
+/// refuses, which a text log type's line does not always allow (a pattern that takes any
+/// text there), and only `--stats` showed it.
+fn warn_short_of_invalid(rate: f64, generator: &Generator, summary: &GenSummary) {
+    if rate <= 0.0 {
+        return;
+    }
+    let counts = summary.per_log_type.iter().zip(&summary.valid_per_log_type);
+    for (name, (&n, &valid)) in generator.log_types().zip(counts) {
+        let invalid = n.saturating_sub(valid);
+        // Expecting 20 or more, half of them is no chance shortfall.
+        #[allow(clippy::cast_precision_loss)] // counts of records, far below 2^52
+        let (invalid_f, expected) = (invalid as f64, rate * n as f64);
+        let short = expected >= 20.0 && invalid_f < expected / 2.0;
+        if short {
+            messages::error(&format!(
+                "warning: {name}: {invalid} of {n} records are invalid, far short of \
+                 --invalid-rate {rate}: gen cannot make most of its records invalid (its \
+                 parser takes what gen can change in them)"
+            ));
+        }
+    }
 }
 
 fn write(generator: &mut Generator, records: u64, out: impl Write) -> io::Result<GenSummary> {
