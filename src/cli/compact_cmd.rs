@@ -29,7 +29,8 @@ pub struct CompactArgs {
 
     /// Say what would be merged, and change nothing. It goes by the files' names and
     /// sizes: files that cannot be read, or whose columns cannot make one table, are found
-    /// by the run that merges (and left, with the reason).
+    /// by the run that merges (and left, with the reason). Commits that wait are said; the
+    /// temporary files of an interrupted run are neither removed nor counted.
     #[arg(long)]
     pub dry_run: bool,
 

@@ -223,8 +223,10 @@ pub struct NormalizeArgs {
     #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES, value_parser = record_limit)]
     pub max_record_bytes: usize,
 
-    /// Do not report each rejected record on stderr (they are still counted), and show no
-    /// progress bar (shown otherwise when stderr is a terminal).
+    /// Do not report each rejected record on stderr (they are still counted), show no
+    /// progress bar (shown otherwise when stderr is a terminal), and print no notes: what a
+    /// run into a directory replaced or skipped as loaded before, a schema file given as an
+    /// input, standard input being a terminal. Warnings and errors are still printed.
     #[arg(short, long)]
     pub quiet: bool,
 }
