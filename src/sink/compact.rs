@@ -1,6 +1,6 @@
 //! Compaction of a lake written by `normalize` and `pull`: the part files of each partition
 //! merged into one, in place (`normalog compact`). What is merged, and how the commit keeps
-//! every row exactly once across crashes, is in [`super::layout`]'s `compact` module; here,
+//! every row exactly once across crashes, is in [`super::layout`]'s `merging` module; here,
 //! how each file format merges.
 
 use std::fs::File;
@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use super::layout::compact::{self as plan, Scope};
-pub use super::layout::compact::{CompactReport, MergeError, Merged, NextFile, SkipKind, Skipped};
+use super::layout::merging::{self as plan, Scope};
+pub use super::layout::merging::{CompactReport, MergeError, Merged, NextFile, SkipKind, Skipped};
 #[cfg(feature = "parquet")]
 use super::parquet::{Compression, DEFAULT_ROW_GROUP_ROWS};
 use crate::error::Error;

@@ -65,10 +65,10 @@
 #[cfg(feature = "parquet")]
 mod again;
 mod commit;
-pub(crate) mod compact;
 mod earlier;
 pub(crate) mod identity;
 mod manifest;
+pub(crate) mod merging;
 mod mixed;
 mod partition;
 mod pause;

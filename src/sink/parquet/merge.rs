@@ -31,7 +31,7 @@ use super::part::{PartWriter, MIN_ZSTD_BYTES};
 use super::{table_props, Compression, Options};
 use crate::error::Error;
 use crate::sink::arrow::arrow_error;
-use crate::sink::layout::compact::{MergeError, NextFile};
+use crate::sink::layout::merging::{MergeError, NextFile};
 use crate::sink::layout::{path_error, with_path};
 
 /// What bounds a merge's memory, whatever the size of the records.
