@@ -174,6 +174,13 @@ pub enum Category {
 }
 
 impl Error {
+    /// The reject of a record of `len` bytes over the limit `max` (out of the hot path).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn too_long(pos: Position, len: usize, max: usize) -> Error {
+        Error::new(ErrorKind::TooLong { pos, len, max })
+    }
+
     /// The kind.
     #[must_use]
     pub fn kind(&self) -> &ErrorKind {

@@ -54,9 +54,8 @@ use text::TextSlot;
 /// Default limit on one record's size.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
-/// The highest record size limit (1 GiB): a record's decoded strings are addressed with
-/// 32-bit offsets, and what a record expands to (its strings, transformations) stays well
-/// below 4 GiB from a record of this size.
+/// The highest record size limit (1 GiB): a record's decoded strings, at most a few times
+/// its size, are addressed with 32-bit offsets.
 pub const MAX_RECORD_BYTES_CEILING: usize = 1 << 30;
 
 /// Builds [`Normalizer`]s; one builder can build a normalizer per thread.
@@ -305,7 +304,8 @@ impl Normalizer {
         sink: &mut S,
     ) -> Result<bool, S::Error> {
         if len > self.max_record_bytes {
-            return sink.rejected_record(&too_long(pos, len, self.max_record_bytes), original);
+            return sink
+                .rejected_record(&Error::too_long(pos, len, self.max_record_bytes), original);
         }
         if self.n_json < self.plans.len() {
             let normalized = match self.normalize_mixed(line, Some(len), Some(original), pos) {
@@ -367,7 +367,7 @@ impl Normalizer {
         pos: Position,
     ) -> Result<Event<'a>, Error> {
         if line.len() > self.max_record_bytes {
-            return Err(too_long(pos, line.len(), self.max_record_bytes));
+            return Err(Error::too_long(pos, line.len(), self.max_record_bytes));
         }
         if self.n_json < self.plans.len() {
             return self.normalize_mixed(line, None, None, pos);
@@ -440,7 +440,10 @@ impl Normalizer {
         sink: &mut S,
     ) -> Result<bool, S::Error> {
         if line.len() > self.max_record_bytes {
-            return sink.rejected_record(&too_long(pos, line.len(), self.max_record_bytes), line);
+            return sink.rejected_record(
+                &Error::too_long(pos, line.len(), self.max_record_bytes),
+                line,
+            );
         }
         if self.n_json < self.plans.len() && !self.json_goes_to_json_types(line) {
             // A text line is read where it lies: only simd-json needs a copy to rewrite.
@@ -593,10 +596,4 @@ fn hand_over<S: Sink + ?Sized>(
         Err(e) if e.classify() == crate::error::Category::Skipped => (Ok(true), None),
         Err(e) => (sink.rejected_record(&e, raw), None),
     }
-}
-
-#[cold]
-#[inline(never)]
-fn too_long(pos: Position, len: usize, max: usize) -> Error {
-    Error::new(ErrorKind::TooLong { pos, len, max })
 }
