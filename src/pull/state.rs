@@ -206,16 +206,23 @@ impl StateFile {
     /// [`PullError::Config`]: another run holds the lock, the file is unreadable or not a
     /// state file, or it belongs to another account.
     pub fn open(path: &Path, source: &str, account: &str) -> Result<StateFile, PullError> {
-        let path = &place::resolve(path)?;
-        // A first run's state may go in a directory of its own, made as `-o` makes one.
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut resolved = place::resolve(path)?;
+        // A first run's state may go in a directory of its own, made as `-o` makes one;
+        // then resolved again, into the absolute path the state records (its copies are
+        // told apart by it).
+        if let Some(dir) = resolved
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+        {
             std::fs::create_dir_all(dir).map_err(|e| {
                 PullError::Config(format!(
                     "{}: cannot create the state file's directory: {e}",
-                    path.display()
+                    resolved.display()
                 ))
             })?;
+            resolved = place::resolve(path)?;
         }
+        let path = &resolved;
         let lock = Lock::acquire(&lock_path(path))?;
         let state = match std::fs::read(path) {
             Ok(bytes) => {

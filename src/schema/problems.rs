@@ -80,7 +80,16 @@ impl fmt::Display for SchemaError {
             f.write_str("warning: ")?;
         }
         if let Some(origin) = &self.origin {
-            write!(f, "{origin}:")?;
+            // A file name with a line break (or another control character) must not split
+            // the message: written as `\n`.
+            for c in origin.chars() {
+                if c.is_control() {
+                    write!(f, "{}", c.escape_debug())?;
+                } else {
+                    write!(f, "{c}")?;
+                }
+            }
+            f.write_str(":")?;
         }
         if self.span.line > 0 {
             write!(f, "{}:{}:", self.span.line, self.span.col)?;

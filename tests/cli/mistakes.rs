@@ -140,4 +140,12 @@ fn odd_file_names_are_escaped_in_messages() {
     assert_eq!(rejects.len(), 2, "{err}");
     assert!(rejects[0].contains("a\\nb.jsonl: record 0"), "{err}");
     assert!(rejects[1].contains("x\\u{1b}[31m.jsonl: record 0"), "{err}");
+    // A schema file's name in its errors, too.
+    let schema = dir.path().join("s\nx.yml");
+    std::fs::write(&schema, "schema: Custom.Odd\n").expect("write");
+    let o = run(&["schema", "check", schema.to_str().expect("path")], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("s\\nx.yml:"), "{err}");
 }

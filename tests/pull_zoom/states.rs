@@ -24,7 +24,9 @@ fn pull_state(run: &PullDir, fake: &FakeZoom, state: &Path, extra: &[&str]) -> O
     .args(["-o", &run.out_dir_arg()])
     .args(extra)
     .env("ZOOM_CLIENT_SECRET", SECRET)
-    .env_remove("NORMALOG_PULL_FAIL_AT");
+    .env_remove("NORMALOG_PULL_FAIL_AT")
+    // A relative `state` is relative to the run's directory.
+    .current_dir(run.dir.path());
     cmd.output().expect("run normalog")
 }
 
@@ -204,8 +206,20 @@ fn a_state_file_in_a_new_directory_is_written() {
     let records = spread(30);
     let fake = FakeZoom::start(records.clone());
     let run = PullDir::new();
+    ok(&pull_state(
+        &run,
+        &fake,
+        Path::new("pull/zoom/acme.json"),
+        &[],
+    ));
     let state = run.dir.path().join("pull/zoom/acme.json");
-    ok(&pull_state(&run, &fake, &state, &[]));
     assert!(state.is_file());
     assert_eq!(run.events(), expected(&records));
+    // Recorded whole, as when the directory was there: copies of the state are told apart
+    // by it (review finding: a relative path, so a copied directory was not seen as one).
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state).expect("state")).expect("json");
+    let recorded = Path::new(s["path"].as_str().expect("path"));
+    assert!(recorded.is_absolute(), "{recorded:?}");
+    assert!(recorded.ends_with("pull/zoom/acme.json"), "{recorded:?}");
 }

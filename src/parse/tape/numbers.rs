@@ -139,12 +139,28 @@ fn underscores_ok(s: &str) -> bool {
     saw != b'_'
 }
 
+/// The decimal exponent of a hexadecimal float, clamped: past a few thousand, every
+/// exponent gives 0 or infinity (the mantissa holds at most 64 bits), so a longer one is as
+/// good as `FAR`.
+fn binary_exponent(text: &str) -> Option<i64> {
+    const FAR: i64 = 1 << 20;
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(match text.parse::<i64>() {
+        Ok(e) => e.clamp(-FAR, FAR),
+        Err(_) if text.starts_with('-') => -FAR,
+        Err(_) => FAR,
+    })
+}
+
 /// A hexadecimal mantissa (digits, at most one `.`) and its exponent (`p`, a power of two,
 /// which Go requires): `1.8p3` is 12.
 fn hex_float(s: &str) -> Option<f64> {
     let (mantissa, exponent) = s.split_once(['p', 'P'])?;
-    let mut exponent: i64 = exponent.parse().ok()?;
-    let (mut value, mut digits, mut after_point) = (0u64, false, false);
+    let mut exponent = binary_exponent(exponent)?;
+    let (mut value, mut digits, mut after_point, mut sticky) = (0u64, false, false, false);
     for c in mantissa.bytes() {
         if c == b'.' && !after_point {
             after_point = true;
@@ -155,14 +171,17 @@ fn hex_float(s: &str) -> Option<f64> {
         if value >> 60 == 0 {
             value = value * 16 + d;
             exponent -= if after_point { 4 } else { 0 };
-        } else if !after_point {
-            // Past 60 bits only the magnitude counts: beyond f64's 53 it is rounded off.
-            exponent += 4;
+        } else {
+            // Past 60 bits a digit only tells whether the value is above a halfway point
+            // (f64 keeps 53): it is kept as a sticky lowest bit.
+            sticky |= d != 0;
+            exponent += if after_point { 0 } else { 4 };
         }
     }
     if !digits {
         return None;
     }
+    value |= u64::from(sticky);
     #[allow(clippy::cast_precision_loss)] // rounded to f64's 53 bits, as any parser does
     let mut out = value as f64;
     // Scaled in steps: 2^e is exact in f64 only for e in -1022..=1023.
@@ -192,6 +211,18 @@ mod tests {
             ("0x_1p0", Some(1.0)),
             ("0x.8p1", Some(1.0)),
             ("0x1p-1074", Some(5e-324)),
+            // A digit past 60 bits still rounds the halfway case up (review finding).
+            (
+                "0x1.00000000000008000000000001p0",
+                Some(1.000_000_000_000_000_2),
+            ),
+            (
+                "0x1.000000000000080000000000001p-1022",
+                Some(2.225_073_858_507_202e-308),
+            ),
+            ("0x1.00000000000008p0", Some(1.0)),
+            ("0x1p-99999999999999999999", Some(0.0)),
+            ("0x1p99999999999999999999", None),
             ("0x1p1024", None),
             ("0x10", None),
             ("0xp3", None),
