@@ -111,7 +111,7 @@ pub(super) fn filled_twice(
 }
 
 /// Where the placeholder group `later` parts from `earlier` in what the user wrote: the
-/// first placeholder on the way to it (from the `match` item down, see [`Grok::trails`])
+/// first placeholder on the way to it (from the `match` item down, see [`Grok::trails`](super::super::grok::Grok::trails))
 /// that is not on the way to `earlier`; and whether that placeholder names a definition
 /// that leads to the capture rather than being the capture itself.
 fn where_they_part(
