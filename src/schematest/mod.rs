@@ -360,7 +360,7 @@ impl Suite {
             file: file.clone(),
             line: case.line,
             outcome: Outcome::Error(format!(
-                "not run: log type {} is defined in {}, which has errors",
+                "not run: log type {} is defined in {}, which did not load (see its errors)",
                 case.log_type, broken.origin
             )),
             actual: Vec::new(),

@@ -71,7 +71,7 @@ fn a_broken_schema_in_a_directory_leaves_the_others_running() {
     );
     assert_eq!(o.lines().filter(|l| l.starts_with("ok   ")).count(), ran);
     let why = "     error: not run: log type Zoom.Operation is defined in \
-               schemas/zoom/Operation.yml, which has errors";
+               schemas/zoom/Operation.yml, which did not load (see its errors)";
     assert_eq!(o.lines().filter(|l| *l == why).count(), not_run, "{o}");
     // The problem first, with file, line and column; after the report, which may have
     // scrolled it away, which file did not load.
@@ -115,7 +115,7 @@ fn a_log_type_defined_twice_does_not_run_its_cases() {
     let report = suite.run();
     let outcomes: Vec<_> = report.cases().map(|c| &c.outcome).collect();
     assert!(
-        matches!(&outcomes[..], [Outcome::Error(m)] if m.ends_with("2.yml, which has errors")),
+        matches!(&outcomes[..], [Outcome::Error(m)] if m.ends_with("2.yml, which did not load (see its errors)")),
         "{outcomes:?}"
     );
 }
