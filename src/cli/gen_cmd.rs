@@ -180,11 +180,7 @@ fn warn_short_of_invalid(rate: f64, generator: &Generator, summary: &GenSummary)
     let counts = summary.per_log_type.iter().zip(&summary.valid_per_log_type);
     for (name, (&n, &valid)) in generator.log_types().zip(counts) {
         let invalid = n.saturating_sub(valid);
-        // Expecting 20 or more, half of them is no chance shortfall.
-        #[allow(clippy::cast_precision_loss)] // counts of records, far below 2^52
-        let (invalid_f, expected) = (invalid as f64, rate * n as f64);
-        let short = expected >= 20.0 && invalid_f < expected / 2.0;
-        if short {
+        if far_short_of(rate, n, invalid) {
             messages::error(&format!(
                 "warning: {name}: {invalid} of {n} records are invalid, far short of \
                  --invalid-rate {rate}: gen cannot make most of its records invalid (its \
@@ -192,6 +188,14 @@ fn warn_short_of_invalid(rate: f64, generator: &Generator, summary: &GenSummary)
             ));
         }
     }
+}
+
+/// Whether `invalid` of `n` records is far short of the share `rate`: under half of what was
+/// asked, when 20 or more were expected (half of them is then no chance shortfall).
+pub(super) fn far_short_of(rate: f64, n: u64, invalid: u64) -> bool {
+    #[allow(clippy::cast_precision_loss)] // counts of records, far below 2^52
+    let (invalid, expected) = (invalid as f64, rate * n as f64);
+    expected >= 20.0 && invalid < expected / 2.0
 }
 
 fn write(generator: &mut Generator, records: u64, out: impl Write) -> io::Result<GenSummary> {

@@ -265,6 +265,7 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
     )?;
     if !text_rows.is_empty() {
         text::print_rows(&text_rows, Some(mb(bytes) / parse_only.secs))?;
+        text::warn_short_of_invalid(&text_rows, args.invalid_rate);
     }
     // A fast but wrong path must not pass unnoticed.
     let counts = |m: &Measured| (m.ok, m.rejected);

@@ -201,6 +201,24 @@ pub(super) fn print_rows(rows: &[TextRow], json_parse: Option<f64>) -> io::Resul
     out.flush()
 }
 
+/// Warn of each text row whose share of rejected lines fell far short of `--invalid-rate`
+/// (as `gen` does): a pattern that takes any text where gen breaks a value makes the line
+/// valid, and the header's rate would misstate what was measured.
+pub(super) fn warn_short_of_invalid(rows: &[TextRow], rate: f64) {
+    for row in rows {
+        let Some(m) = &row.best else { continue };
+        let n = m.ok + m.rejected;
+        if crate::cli::gen_cmd::far_short_of(rate, n, m.rejected) {
+            messages::error(&format!(
+                "warning: {}: {} of {n} lines were rejected, far short of --invalid-rate \
+                 {rate}: gen cannot make most of its lines invalid (its parser takes what gen \
+                 can change in them)",
+                row.name, m.rejected
+            ));
+        }
+    }
+}
+
 /// Whether every text row's events and rejects add up to the records generated.
 pub(super) fn counts_add_up(rows: &[TextRow], records: u64) -> bool {
     let adds_up = |m: &Option<Measured>| m.as_ref().is_some_and(|m| m.ok + m.rejected == records);
@@ -254,6 +272,7 @@ pub(super) fn run_alone(
         if args.repeat == 1 { "" } else { "s" },
     )?;
     print_rows(rows, None)?;
+    warn_short_of_invalid(rows, args.invalid_rate);
     if !counts_add_up(rows, args.records) {
         messages::error("record counts do not add up");
         return Ok(EXIT_FATAL);
