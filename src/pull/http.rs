@@ -4,7 +4,7 @@
 //! | answer | what the client does |
 //! |---|---|
 //! | 429 | sleeps at least `Retry-After` (delta-seconds, HTTP-date, or an RFC 3339 instant as Zoom sends) plus up to 1 s of jitter (cut to what `max_wait` leaves), on every 429; without the header, 2 s·2ⁿ capped at 60 s. Past `max_wait` of such sleeps in total: [`PullError::RateLimited`] |
-//! | 5xx, timeout, reset, refused connection, a 2xx whose body is not JSON (cut short, a proxy's page) | full-jitter exponential backoff (base 1 s, cap 60 s), up to `attempts` tries in all, then [`PullError::Api`] |
+//! | 5xx, timeout, reset, refused connection, a 2xx whose body is not JSON (cut short, a proxy's page) | full-jitter exponential backoff (base 1 s, cap 60 s), up to `attempts` tries in all, then [`PullError::Api`]; a 5xx's `Retry-After` is the least wait, counted against `max_wait` as 429s' sleeps are |
 //! | anything else | returned to the caller, which knows what a 401, 403 or 400 means for its vendor |
 //!
 //! Pacing: when an answer says less than 5 % of the rate limit is left (`X-Rate-Limit` /
@@ -14,11 +14,19 @@
 //! with its other integrations, is not run dry.
 //!
 //! Redirects are not followed (an `Authorization` header must not travel to another
-//! host). Bodies are read up to 64 MiB.
+//! host). Bodies are read up to 64 MiB. `http://` URLs (loopback only) never go through a
+//! proxy of the environment; `https://` ones take it (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`).
 
 use std::time::Duration;
 
 use super::{Progress, PullError, Secret};
+
+mod urls;
+mod waits;
+
+pub(crate) use urls::{base64, pct, without_query};
+pub use urls::{check_base_url, refuse_api_path};
+use waits::{pace, parse_retry_after};
 
 /// Retry settings.
 #[derive(Debug, Clone)]
@@ -100,6 +108,37 @@ impl Response {
             .map(|(_, v)| v.as_str())
     }
 
+    /// For a redirect (3xx), where it pointed and why it is not followed, for a message in
+    /// place of the body: `flag` is the base URL to give that host with. A bare `301: ` said
+    /// nothing of the host that a renamed or mapped domain now answers at (review finding).
+    #[must_use]
+    pub(crate) fn redirected(&self, flag: &str) -> Option<String> {
+        if !(300..400).contains(&self.status) {
+            return None;
+        }
+        let to = self.header("location").map_or_else(
+            || "without a Location".to_owned(),
+            |l| format!("to {}", without_query(l.trim())),
+        );
+        Some(format!(
+            "redirected {to}, which is not followed (the credentials would go along): give \
+             that host as {flag}"
+        ))
+    }
+
+    /// For an answer of an OAuth token endpoint that is none (404 or 405: a wrong base URL)
+    /// or a redirect, what to say after the status: `body` (redacted) and the base URL's
+    /// `flag` to check. Such answers were taken for refused credentials (review finding).
+    #[must_use]
+    pub(crate) fn not_a_token_endpoint(&self, flag: &str, body: &str) -> Option<String> {
+        match self.status {
+            404 | 405 => Some(format!(
+                "{body}; no OAuth token endpoint there: check {flag}"
+            )),
+            _ => self.redirected(flag),
+        }
+    }
+
     /// The body as text, cut to 500 bytes, for error messages (redact it first).
     #[must_use]
     pub fn body_excerpt(&self) -> String {
@@ -116,140 +155,15 @@ impl Response {
     }
 }
 
-/// Refuse a base URL that would send credentials in clear text: `https://` anywhere,
-/// `http://` only to a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`).
-///
-/// # Errors
-///
-/// [`PullError::Config`] for another scheme, or `http://` to another host.
-pub fn check_base_url(url: &str) -> Result<(), PullError> {
-    if url.starts_with("https://") && url.len() > "https://".len() {
-        return Ok(());
-    }
-    let Some(rest) = url.strip_prefix("http://") else {
-        return Err(PullError::Config(format!(
-            "{url}: not an http(s) URL (e.g. https://acme.zendesk.com)"
-        )));
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let authority = authority.rsplit('@').next().unwrap_or_default();
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split(']').next().unwrap_or_default()
-    } else {
-        authority.split(':').next().unwrap_or_default()
-    };
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if loopback {
-        Ok(())
-    } else {
-        Err(PullError::Config(format!(
-            "{url}: http:// is allowed for loopback hosts only (credentials would travel in \
-             clear text); use https://"
-        )))
-    }
-}
-
-/// Refuse a base URL (given with `flag`) whose path ends with `prefix`, the API path the
-/// pull appends itself (`/v2` for Zoom, `/api/v2` for Zendesk): the requests would go to
-/// `…/v2/v2/…` and fail with a 404 that says little. `example` is a base that works.
-///
-/// # Errors
-///
-/// [`PullError::Config`] naming the flag, with the fix.
-pub fn refuse_api_path(
-    flag: &str,
-    url: &str,
-    prefix: &str,
-    example: &str,
-) -> Result<(), PullError> {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let path = rest.split(['?', '#']).next().unwrap_or_default();
-    let path = path
-        .find('/')
-        .map_or("", |i| &path[i..])
-        .trim_end_matches('/');
-    if path.ends_with(prefix) {
-        return Err(PullError::Config(format!(
-            "{flag} {url}: give the base without {prefix} (e.g. {example}): the pull appends \
-             {prefix}/… itself, and would request {prefix}{prefix}/…"
-        )));
-    }
-    Ok(())
-}
-
-/// `url` without its query (for messages: the query of a page request is long, and what
-/// went wrong is in the scheme, host and path).
-#[must_use]
-pub(crate) fn without_query(url: &str) -> &str {
-    url.split(['?', '#']).next().unwrap_or(url)
-}
-
-/// Parse a `Retry-After` value: delta-seconds, an HTTP-date (`Wed, 21 Oct 2015 07:28:00
-/// GMT`) or an RFC 3339 instant (`2020-05-31T00:00:00Z`, as Zoom sends). Returns how long to
-/// wait from `now_ms` (Unix milliseconds); a date in the past gives zero.
-#[must_use]
-pub(crate) fn parse_retry_after(value: &str, now_ms: i64) -> Option<Duration> {
-    let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(v)
-        .or_else(|_| chrono::DateTime::parse_from_rfc3339(v))
-        .ok()?;
-    let ms = at.timestamp_millis().saturating_sub(now_ms).max(0);
-    Some(Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
-}
-
-/// Everything but RFC 3986's unreserved characters (letters, digits, `-._~`).
-const QUERY_COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Percent-encode a query component (everything but unreserved characters).
-pub(crate) fn pct(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, QUERY_COMPONENT).to_string()
-}
-
-/// Standard base64, padded (for the Basic header).
-pub(crate) fn base64(input: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(input)
-}
-
-/// How long to wait before the next request after `resp`: when it says less than 5 % of
-/// the rate limit is left, until the window resets (`ratelimit-reset`, at most 60 s) or
-/// 1 s; otherwise none.
-#[must_use]
-pub(crate) fn pace(resp: &Response) -> Option<Duration> {
-    let pair = |limit: &str, remaining: &str| -> Option<(u64, u64)> {
-        let l = resp.header(limit)?.trim().parse().ok()?;
-        let r = resp.header(remaining)?.trim().parse().ok()?;
-        Some((l, r))
-    };
-    let (limit, remaining) = pair("x-rate-limit", "x-rate-limit-remaining")
-        .or_else(|| pair("ratelimit-limit", "ratelimit-remaining"))
-        .or_else(|| pair("x-ratelimit-limit", "x-ratelimit-remaining"))?;
-    if limit == 0 || remaining.saturating_mul(20) >= limit {
-        return None;
-    }
-    let reset = resp
-        .header("ratelimit-reset")
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    Some(reset.map_or(Duration::from_secs(1), |s| {
-        Duration::from_secs(s.clamp(1, 60))
-    }))
-}
-
 /// The blocking client: one request at a time, retried by [`Policy`].
 pub struct Client {
     agent: ureq::Agent,
+    /// The agent for `http://` URLs (loopback only, [`check_base_url`]): never through a
+    /// proxy of the environment (`HTTPS_PROXY`, `ALL_PROXY`), which would get the
+    /// credentials in clear text (review finding).
+    direct: ureq::Agent,
     policy: Policy,
-    /// Sleeps on 429s so far.
+    /// Sleeps the server asked for so far: on 429s, and a 5xx's `Retry-After`.
     rate_waited: Duration,
     /// Sleeps of pacing so far.
     paced: Duration,
@@ -283,17 +197,19 @@ impl Client {
     /// A client with this policy.
     #[must_use]
     pub fn new(policy: Policy) -> Client {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_connect(Some(policy.connect_timeout))
-            .timeout_global(Some(policy.request_timeout))
-            .user_agent(concat!("normalog/", env!("CARGO_PKG_VERSION")))
-            .build();
+        let config = || {
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .timeout_connect(Some(policy.connect_timeout))
+                .timeout_global(Some(policy.request_timeout))
+                .user_agent(concat!("normalog/", env!("CARGO_PKG_VERSION")))
+        };
         let seed = u64::from(std::process::id())
             ^ u64::try_from(chrono::Utc::now().timestamp_nanos_opt().unwrap_or(1)).unwrap_or(1);
         Client {
-            agent: config.into(),
+            agent: config().build().into(),
+            direct: config().proxy(None).build().into(),
             policy,
             rate_waited: Duration::ZERO,
             paced: Duration::ZERO,
@@ -304,7 +220,7 @@ impl Client {
         }
     }
 
-    /// Time slept on 429s so far.
+    /// Time slept on 429s, and on a 5xx's `Retry-After`, so far.
     #[must_use]
     pub fn rate_waited(&self) -> Duration {
         self.rate_waited
@@ -407,19 +323,8 @@ impl Client {
                 }
                 Try::Answer(resp) if resp.status >= 500 => {
                     failures += 1;
-                    let why = format!("server error {}", resp.status);
-                    if failures >= self.policy.attempts.max(1) {
-                        let body = Secret::redact(&resp.body_excerpt(), secrets);
-                        let said = if body.trim().is_empty() {
-                            " (an empty body)".to_owned()
-                        } else {
-                            format!(": {body}")
-                        };
-                        return Err(PullError::Api(format!(
-                            "{what}: {why} after {failures} tries{said}"
-                        )));
-                    }
-                    (why, self.backoff(failures))
+                    let wait = self.after_server_error(&resp, failures, &what, secrets)?;
+                    (format!("server error {}", resp.status), wait)
                 }
                 // Both vendors answer JSON: a success that is not (a body cut short, a
                 // proxy's maintenance page) is a fault of the way there, tried again.
@@ -482,6 +387,61 @@ impl Client {
         }
     }
 
+    /// The wait before the next try after a server error, the `failures`th in a row: the
+    /// backoff, or the answer's `Retry-After` when longer (a 503 of maintenance, RFC 9110),
+    /// counted against `max_wait` as a 429's (backoff alone gave up on a 30 s maintenance
+    /// within 9 s, review finding).
+    ///
+    /// # Errors
+    ///
+    /// [`PullError::Api`] when the tries are spent, or the wait asked for would pass
+    /// `max_wait`.
+    fn after_server_error(
+        &mut self,
+        resp: &Response,
+        failures: u32,
+        what: &str,
+        secrets: &[&Secret],
+    ) -> Result<Duration, PullError> {
+        let why = format!("server error {}", resp.status);
+        let said = || {
+            let body = Secret::redact(&resp.body_excerpt(), secrets);
+            if body.trim().is_empty() {
+                " (an empty body)".to_owned()
+            } else {
+                format!(": {body}")
+            }
+        };
+        if failures >= self.policy.attempts.max(1) {
+            return Err(PullError::Api(format!(
+                "{what}: {why} after {failures} tries{}",
+                said()
+            )));
+        }
+        let backoff = self.backoff(failures);
+        let asked = resp
+            .header("retry-after")
+            .and_then(|v| parse_retry_after(v, chrono::Utc::now().timestamp_millis()));
+        match asked {
+            Some(floor) if self.rate_waited + floor > self.policy.max_wait => {
+                Err(PullError::Api(format!(
+                    "{what}: {why}, asking to wait {:.1} s (Retry-After), past --max-wait {} s \
+                     with {:.1} s waited already; run again later{}",
+                    floor.as_secs_f64(),
+                    self.policy.max_wait.as_secs(),
+                    self.rate_waited.as_secs_f64(),
+                    said()
+                )))
+            }
+            Some(floor) => {
+                let wait = floor.max(backoff);
+                self.rate_waited += wait;
+                Ok(wait)
+            }
+            None => Ok(backoff),
+        }
+    }
+
     /// Full jitter: uniform in `[0, min(cap, base·2^(n-1))]`.
     fn backoff(&mut self, n: u32) -> Duration {
         let step = self
@@ -497,23 +457,28 @@ impl Client {
     /// held a Ctrl-C for the whole request timeout. The abandoned thread ends with the
     /// request (at its timeout, at the latest) or with the process.
     fn try_once(&self, req: &Request) -> Result<Try, PullError> {
+        let agent = if req.url.starts_with("http://") {
+            &self.direct
+        } else {
+            &self.agent
+        };
         let Some(cancel) = self.cancel.clone() else {
-            return Ok(try_request(&self.agent, req));
+            return Ok(try_request(agent, req));
         };
         let stopped = || cancel.load(std::sync::atomic::Ordering::Relaxed);
         if stopped() {
             return Err(PullError::Interrupted(super::INTERRUPTED.into()));
         }
         let (tx, rx) = std::sync::mpsc::channel();
-        let (agent, request) = (self.agent.clone(), req.clone());
+        let (on_thread, request) = (agent.clone(), req.clone());
         let spawned = std::thread::Builder::new()
             .name("normalog-request".into())
             .spawn(move || {
-                let _ = tx.send(try_request(&agent, &request));
+                let _ = tx.send(try_request(&on_thread, &request));
             });
         if spawned.is_err() {
             // No thread to be had: the request on this one, as without a stop flag.
-            return Ok(try_request(&self.agent, req));
+            return Ok(try_request(agent, req));
         }
         loop {
             match rx.recv_timeout(Duration::from_millis(50)) {

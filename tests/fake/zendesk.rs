@@ -54,6 +54,10 @@ pub enum AuthMode {
 pub enum Fault {
     TooMany(RetryAfter),
     Status(u16),
+    /// A 503 of maintenance with this `Retry-After`.
+    Unavailable(RetryAfter),
+    /// A 301 to this `Location` (a renamed or host-mapped account).
+    Redirect(&'static str),
     /// Close the connection without answering.
     Reset,
     /// A 200 whose JSON body stops partway (a connection cut short at a proxy).
@@ -312,6 +316,22 @@ fn audit_logs(
                 }
                 Fault::Status(s) => {
                     return Some(json(s, r#"{"error":"ServiceUnavailable"}"#));
+                }
+                Fault::Unavailable(form) => {
+                    let mut headers = vec![("Content-Type".to_owned(), "text/plain".to_owned())];
+                    headers.extend(form.value().map(|v| ("retry-after".to_owned(), v)));
+                    return Some(Answer {
+                        status: 503,
+                        headers,
+                        body: "Maintenance".to_owned(),
+                    });
+                }
+                Fault::Redirect(location) => {
+                    return Some(Answer {
+                        status: 301,
+                        headers: vec![("location".to_owned(), location.to_owned())],
+                        body: String::new(),
+                    });
                 }
                 Fault::TooMany(form) => {
                     let mut headers = vec![

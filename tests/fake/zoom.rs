@@ -20,7 +20,7 @@
 //!   expires): the pull's exactly-once rests on it, as the README says (with offset-like
 //!   tokens, a record arriving while a window is paged repeats the one on a page boundary).
 //! * A missing scope: `{"code":4700,"message":"Invalid access token, does not contain
-//!   scopes:[…]."}`; a role without permission: 400 `{"code":200,"message":"No permission."}`.
+//!   scopes:[…]."}` (or code 4711, [`Inner::scope_code`]); a role without permission: 400 `{"code":200,"message":"No permission."}`.
 //! * Faults: 429s with `X-RateLimit-*` headers and `Retry-After` as seconds, an HTTP-date,
 //!   an RFC 3339 instant (Zoom's daily limit) or missing; 5xx bursts; resets; a repeating
 //!   page token; a page token that expires now; a 200 holding Zoom's error shape
@@ -91,6 +91,9 @@ pub struct Inner {
     pub secret: String,
     /// Scopes of minted tokens.
     pub scopes: Vec<String>,
+    /// The error code of a token without the report's scope: 4700, or 4711 as Zoom answers
+    /// apps of granular scopes (devforum.zoom.us/t/108207).
+    pub scope_code: u32,
     /// The role of the app owner may view the reports.
     pub permitted: bool,
     /// `expires_in` of minted tokens.
@@ -147,6 +150,7 @@ impl FakeZoom {
                 "report:read:user_activities:admin".into(),
                 "report:read:operation_logs:admin".into(),
             ],
+            scope_code: 4700,
             permitted: true,
             token_ttl: Duration::from_secs(3599),
             token_uses: None,
@@ -327,7 +331,8 @@ fn report(
         return Some(json(
             401,
             &format!(
-                r#"{{"code":4700,"message":"Invalid access token, does not contain scopes:[{scope}, report:read:admin]."}}"#
+                r#"{{"code":{},"message":"Invalid access token, does not contain scopes:[{scope}, report:read:admin]."}}"#,
+                inner.scope_code
             ),
         ));
     }

@@ -450,3 +450,124 @@ fn a_base_url_with_the_api_path_is_refused_and_errors_name_the_url_requested() {
         stderr(&out)
     );
 }
+
+/// A proxy of the environment is not used for an `http://` (loopback) base URL: it would get
+/// the credentials in clear text (review finding: `HTTPS_PROXY` took the request, the token
+/// with it, and the run failed with a 502 after its tries).
+#[test]
+fn a_loopback_base_url_never_goes_through_a_proxy() {
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    proxy.set_nonblocking(true).expect("non-blocking");
+    let proxy_url = format!("http://{}", proxy.local_addr().expect("address"));
+    let records = dataset(1, 20, now_secs() - 100, 1);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    let run = PullDir::new();
+    let mut cmd = run.command(&fake, &["--attempts", "5", "--request-timeout", "2s"], &[]);
+    for var in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+    ] {
+        cmd.env(var, &proxy_url);
+    }
+    cmd.env_remove("NO_PROXY").env_remove("no_proxy");
+    let out = cmd.output().expect("run normalog");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.ids(), expected(&records));
+    assert!(proxy.accept().is_err(), "a connection reached the proxy");
+}
+
+/// A 503 with `Retry-After` (maintenance) is waited out for at least what it asks, as a 429's
+/// is (review finding: backoff alone gave up on a 30 s maintenance within 9 s); one that asks
+/// for more than `--max-wait` leaves stops the run at once, saying so.
+#[test]
+fn a_503_retry_after_is_waited_out_within_max_wait() {
+    let records = dataset(1, 20, now_secs() - 100, 1);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    {
+        let mut inner = fake.inner();
+        inner.faults_after = 1;
+        inner
+            .faults
+            .push_back(Fault::Unavailable(RetryAfter::Seconds(1)));
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--page-size", "10"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.ids(), expected(&records));
+    let log = fake.inner().log.clone();
+    let i = log.iter().position(|l| l.status == 503).expect("a 503");
+    let gap = log[i + 1].at.duration_since(log[i].at);
+    assert!(gap >= Duration::from_secs(1), "retried after {gap:?}");
+
+    let fake = FakeZendesk::start(records, token_auth());
+    fake.inner()
+        .faults
+        .push_back(Fault::Unavailable(RetryAfter::Seconds(600)));
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--max-wait", "5s"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "server error 503, asking to wait 600.0 s (Retry-After), past --max-wait 5 s"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fake.inner().log.len(), 1);
+}
+
+/// A redirect is not followed (the credentials would go along), and the message says where
+/// it pointed (review finding: a bare "301: ").
+#[test]
+fn a_redirect_names_where_it_points() {
+    let fake = FakeZendesk::start(dataset(1, 5, now_secs() - 100, 1), token_auth());
+    fake.inner().faults.push_back(Fault::Redirect(
+        "https://acme2.zendesk.com/api/v2/audit_logs?page%5Bsize%5D=100",
+    ));
+    let run = PullDir::new();
+    let out = run.pull(&fake, &[]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            ": 301: redirected to https://acme2.zendesk.com/api/v2/audit_logs, which is not \
+             followed (the credentials would go along): give that host as --base-url"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fake.inner().log.len(), 1);
+}
+
+/// A base URL whose token endpoint answers 404 names the base URL, not the credentials
+/// (review finding: "the OAuth client was refused", exit 3).
+#[test]
+fn no_token_endpoint_at_the_base_url_says_so() {
+    let fake = FakeZendesk::start(
+        dataset(1, 5, now_secs() - 100, 1),
+        AuthMode::OAuth {
+            client_id: "cli".into(),
+            secret: "client-secret-xyz".into(),
+            ttl_requests: None,
+        },
+    );
+    let run = PullDir::new();
+    let base = format!("{}/zendesk", fake.url);
+    let out = run.pull_env(
+        &fake,
+        &["--client-id", "cli", "--base-url", &base],
+        &[("ZENDESK_CLIENT_SECRET", "client-secret-xyz")],
+    );
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "POST {base}/oauth/tokens: 404: {{\"error\":\"InvalidEndpoint\",\"description\":\
+             \"Not found\"}}; no OAuth token endpoint there: check --base-url"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("refused"), "{}", stderr(&out));
+}

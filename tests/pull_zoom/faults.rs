@@ -355,6 +355,45 @@ fn a_base_url_with_the_api_path_is_refused_and_errors_name_the_url_requested() {
     );
 }
 
+/// An `--oauth-base` that holds the token path (`…/oauth`, `…/oauth/token`) is refused
+/// before any request, and a token endpoint that answers 404 names `--oauth-base`, not the
+/// credentials (review finding: "Zoom refused the app's credentials (404)", exit 3).
+#[test]
+fn an_oauth_base_with_the_token_path_or_none_there_is_named() {
+    let fake = FakeZoom::start(both(5, 1, 0));
+    let run = PullDir::new();
+    for (base, path) in [
+        (format!("{}/oauth", fake.url), "/oauth"),
+        (format!("{}/oauth/token/", fake.url), "/oauth/token"),
+    ] {
+        let out = run.pull(&fake, &["--oauth-base", &base]);
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!(
+                "--oauth-base {base}: give the base without {path} (e.g. https://zoom.us)"
+            )),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(fake.inner().log.is_empty());
+
+    let base = format!("{}/proxy", fake.url);
+    let out = run.pull(&fake, &["--oauth-base", &base]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("POST {base}/oauth/token: 404: ")),
+        "{err}"
+    );
+    assert!(
+        err.contains("; no OAuth token endpoint there: check --oauth-base"),
+        "{err}"
+    );
+    assert!(!err.contains("refused"), "{err}");
+    assert!(!run.state().exists());
+}
+
 /// A 200 that is not a page of the report (Zoom's error shape `{"code":300,"message":…}`,
 /// or a page without its records field) stops the pull with exit 5, saying what is missing
 /// and what Zoom said, and the state stays before the day not read: the next run gets

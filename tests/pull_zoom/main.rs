@@ -468,22 +468,30 @@ fn bad_credentials_exit_3_and_leave_no_state() {
     assert!(stderr(&out).contains("account_id"), "{}", stderr(&out));
 }
 
+/// A token without the report's scope: code 4700, or 4711 as Zoom answers apps of granular
+/// scopes (review finding: 4711 was an authentication failure after a useless re-mint).
 #[test]
 fn missing_scope_exits_3_naming_it_and_leaves_the_state_as_it_was() {
-    let fake = FakeZoom::start(both(5, 1, 0));
-    let run = PullDir::new();
-    assert_eq!(code(&run.pull(&fake, &["--log-type", "activity"])), 0);
-    let before = std::fs::read(run.state()).expect("state");
-    fake.inner().scopes = vec!["report:read:user_activities:admin".into()];
-    let out = run.pull(&fake, &[]);
-    assert_eq!(code(&out), 3, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("report:read:operation_logs:admin"),
-        "{}",
-        stderr(&out)
-    );
-    assert!(stderr(&out).contains("4700"), "{}", stderr(&out));
-    assert_eq!(std::fs::read(run.state()).expect("state"), before);
+    for scope_code in [4700, 4711] {
+        let fake = FakeZoom::start(both(5, 1, 0));
+        let run = PullDir::new();
+        assert_eq!(code(&run.pull(&fake, &["--log-type", "activity"])), 0);
+        let before = std::fs::read(run.state()).expect("state");
+        let minted = fake.inner().minted;
+        {
+            let mut inner = fake.inner();
+            inner.scopes = vec!["report:read:user_activities:admin".into()];
+            inner.scope_code = scope_code;
+        }
+        let out = run.pull(&fake, &[]);
+        assert_eq!(code(&out), 3, "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("lacks a scope"), "{err}");
+        assert!(err.contains("report:read:operation_logs:admin"), "{err}");
+        assert!(err.contains(&scope_code.to_string()), "{err}");
+        assert_eq!(fake.inner().minted, minted + 1, "no re-mint: {err}");
+        assert_eq!(std::fs::read(run.state()).expect("state"), before);
+    }
 }
 
 #[test]

@@ -256,7 +256,8 @@ pub(super) fn time(flag: &str, v: Option<&str>, now: i64) -> Result<Option<i64>,
 #[derive(Debug, clap::Args)]
 #[command(rename_all = "kebab-case")]
 pub struct RetryArgs {
-    /// Give up (exit 4) once this much time in total was spent waiting on rate limits.
+    /// Give up (exit 4) once this much time in total was spent waiting on rate limits (429s),
+    /// or (exit 5) on a server error's Retry-After that would pass it.
     #[arg(long, value_name = "DURATION", default_value = "15m")]
     pub max_wait: String,
 

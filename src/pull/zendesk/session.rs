@@ -61,8 +61,16 @@ impl Session<'_> {
                 };
                 let secrets = secrets_of(self.config, self.authorization.as_ref());
                 let resp = self.client.send(&req, &secrets, progress)?;
+                let body = || Secret::redact(&resp.body_excerpt(), &self.secrets());
+                if let Some(said) = resp.not_a_token_endpoint("--base-url", &body()) {
+                    return Err(PullError::Api(format!(
+                        "POST {}/oauth/tokens: {}: {said}",
+                        self.base(),
+                        resp.status
+                    )));
+                }
                 if resp.status != 200 && resp.status != 201 {
-                    let body = Secret::redact(&resp.body_excerpt(), &self.secrets());
+                    let body = body();
                     return Err(PullError::Auth(format!(
                         "POST {}/oauth/tokens: the OAuth client was refused ({}): {body}; check \
                          --client-id, the client secret, and that the client may request the \
@@ -130,17 +138,19 @@ impl Session<'_> {
                     )))
                 }
                 status => {
-                    let hint = match status {
-                        404 => {
-                            "; is the subdomain right, and is the account on the Enterprise plan?"
-                        }
-                        _ => "",
+                    let said = match (status, resp.redirected("--base-url")) {
+                        (_, Some(redirect)) => redirect,
+                        (404, None) => format!(
+                            "{}; is the subdomain right, and is the account on the Enterprise \
+                             plan?",
+                            body()
+                        ),
+                        _ => body(),
                     };
                     // The URL requested, not the path meant: a base URL with a path shows in it.
                     return Err(PullError::Api(format!(
-                        "GET {}: {status}: {}{hint}",
-                        without_query(url),
-                        body()
+                        "GET {}: {status}: {said}",
+                        without_query(url)
                     )));
                 }
             }

@@ -211,6 +211,9 @@ impl Config {
             "https://api.zoom.us",
         )?;
         check_base_url(&self.oauth_base)?;
+        for path in ["/oauth", "/oauth/token"] {
+            refuse_api_path("--oauth-base", &self.oauth_base, path, "https://zoom.us")?;
+        }
         if self.page_size == 0 || self.page_size > MAX_PAGE_SIZE {
             return Err(PullError::Config(format!(
                 "--page-size must be between 1 and {MAX_PAGE_SIZE}"

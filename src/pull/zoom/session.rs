@@ -66,6 +66,12 @@ impl Session<'_> {
         let secrets = secrets_of(&self.config.secret, &self.basic, self.bearer.as_ref());
         let resp = self.client.send(&req, &secrets, progress)?;
         let body = Secret::redact(&resp.body_excerpt(), &self.secrets());
+        if let Some(said) = resp.not_a_token_endpoint("--oauth-base", &body) {
+            return Err(PullError::Api(format!(
+                "POST {base}/oauth/token: {}: {said}",
+                resp.status
+            )));
+        }
         match resp.status {
             200 => {}
             400..=499 => {
@@ -121,7 +127,8 @@ impl Session<'_> {
             // The URL requested, not the path meant: a base URL with a path shows in it.
             let what = format!("GET {}", without_query(url));
             match (resp.status, err.code) {
-                (_, Some(4700)) => {
+                // 4711: a token without the granular scopes ("does not contain scopes").
+                (_, Some(4700 | 4711)) => {
                     return Err(PullError::Auth(format!(
                         "{what}: the app's token lacks a scope ({}): {body}; add the scope {} \
                          (or the classic {CLASSIC_SCOPE}) to the Server-to-Server OAuth app",
@@ -151,11 +158,11 @@ impl Session<'_> {
                 }
                 (400..=499, _) if paged => return Ok(Answer::TokenExpired(body)),
                 (status, _) => {
-                    return Err(PullError::Api(format!(
-                        "{what}: {status}: {}",
+                    let said = resp.redirected("--api-base").unwrap_or_else(|| {
                         err.message
                             .map_or(body, |m| Secret::redact(&m, &self.secrets()))
-                    )))
+                    });
+                    return Err(PullError::Api(format!("{what}: {status}: {said}")));
                 }
             }
         }

@@ -1,0 +1,93 @@
+//! The URLs of `pull`: which base URLs may carry credentials, the API path a base must not
+//! repeat, and the encodings of query components and of the Basic header.
+
+use super::PullError;
+
+/// Refuse a base URL that would send credentials in clear text: `https://` anywhere,
+/// `http://` only to a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`).
+///
+/// # Errors
+///
+/// [`PullError::Config`] for another scheme, or `http://` to another host.
+pub fn check_base_url(url: &str) -> Result<(), PullError> {
+    if url.starts_with("https://") && url.len() > "https://".len() {
+        return Ok(());
+    }
+    let Some(rest) = url.strip_prefix("http://") else {
+        return Err(PullError::Config(format!(
+            "{url}: not an http(s) URL (e.g. https://acme.zendesk.com)"
+        )));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit('@').next().unwrap_or_default();
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or_default()
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback {
+        Ok(())
+    } else {
+        Err(PullError::Config(format!(
+            "{url}: http:// is allowed for loopback hosts only (credentials would travel in \
+             clear text); use https://"
+        )))
+    }
+}
+
+/// Refuse a base URL (given with `flag`) whose path ends with `prefix`, the API path the
+/// pull appends itself (`/v2` for Zoom, `/api/v2` for Zendesk): the requests would go to
+/// `…/v2/v2/…` and fail with a 404 that says little. `example` is a base that works.
+///
+/// # Errors
+///
+/// [`PullError::Config`] naming the flag, with the fix.
+pub fn refuse_api_path(
+    flag: &str,
+    url: &str,
+    prefix: &str,
+    example: &str,
+) -> Result<(), PullError> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let path = rest.split(['?', '#']).next().unwrap_or_default();
+    let path = path
+        .find('/')
+        .map_or("", |i| &path[i..])
+        .trim_end_matches('/');
+    if path.ends_with(prefix) {
+        return Err(PullError::Config(format!(
+            "{flag} {url}: give the base without {prefix} (e.g. {example}): the pull appends \
+             {prefix}/… itself, and would request {prefix}{prefix}/…"
+        )));
+    }
+    Ok(())
+}
+
+/// `url` without its query (for messages: the query of a page request is long, and what
+/// went wrong is in the scheme, host and path).
+#[must_use]
+pub(crate) fn without_query(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
+}
+
+/// Everything but RFC 3986's unreserved characters (letters, digits, `-._~`).
+const QUERY_COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encode a query component (everything but unreserved characters).
+pub(crate) fn pct(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, QUERY_COMPONENT).to_string()
+}
+
+/// Standard base64, padded (for the Basic header).
+pub(crate) fn base64(input: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(input)
+}
