@@ -355,6 +355,21 @@ impl Error {
         Error(Box::new(kind))
     }
 
+    /// A sink's own failure ([`ErrorKind::Sink`], code `sink`): for a [`Sink`](crate::Sink)
+    /// whose `Error` is this type and whose output failed (a producer that cannot send, a
+    /// table that refuses a batch), told apart from input I/O.
+    ///
+    /// ```
+    /// let e = normalog::Error::sink("the broker refused the batch");
+    /// assert_eq!(e.code(), "sink");
+    /// assert_eq!(e.to_string(), "output: the broker refused the batch");
+    /// ```
+    #[cold]
+    #[must_use]
+    pub fn sink(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
+        Error::new(ErrorKind::Sink(e.into()))
+    }
+
     /// The error of a cancelled run.
     #[cold]
     #[must_use]
@@ -403,7 +418,8 @@ impl fmt::Display for Reason<'_> {
             }
             ErrorKind::NotAPage { field, record } => write!(
                 f,
-                "not an envelope: no \"{field}\" field holding records (the envelope asked for: --envelope, or envelope= in Python); as a record: {}",
+                "not an envelope: no \"{field}\" field holding records (the envelope field \
+                 asked for); as a record: {}",
                 Reason(record)
             ),
             ErrorKind::TooLong { len, max, .. } => {
@@ -418,7 +434,10 @@ impl fmt::Display for Reason<'_> {
             ErrorKind::Sink(e) => write!(f, "output: {e}"),
             ErrorKind::Cancelled => f.write_str("cancelled: nothing was committed"),
             ErrorKind::Skipped { log_type, .. } => {
-                write!(f, "{log_type}: line skipped (a header, skipLines or skipPrefix)")
+                write!(
+                    f,
+                    "{log_type}: line skipped (a header, skipLines or skipPrefix)"
+                )
             }
         }
     }
@@ -455,12 +474,16 @@ impl fmt::Debug for Error {
     }
 }
 
+/// The source is that of the error wrapped ([`ErrorKind::Io`], [`ErrorKind::Schema`],
+/// [`ErrorKind::Sink`]), not the error itself: the message already says what it says, and a
+/// report that walks the chain (anyhow's `{:#}`, `tracing`) printed it twice (review
+/// finding). The wrapped error is [`Error::kind`]'s.
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &*self.0 {
-            ErrorKind::Io(e) => Some(e),
-            ErrorKind::Schema(e) => Some(e),
-            ErrorKind::Sink(e) => Some(&**e),
+            ErrorKind::Io(e) => e.source(),
+            ErrorKind::Schema(e) => e.source(),
+            ErrorKind::Sink(e) => e.source(),
             _ => None,
         }
     }

@@ -58,6 +58,13 @@
 
 #![warn(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]
+// Without the optional features, the docs' links to their items (`ParquetWriter`, `gen`,
+// `pull`) have nothing to point at: they show as plain text there, and are checked in the
+// build with every feature (`.ci/run` builds the docs both ways).
+#![cfg_attr(
+    not(all(feature = "parquet", feature = "gen", feature = "pull")),
+    allow(rustdoc::broken_intra_doc_links)
+)]
 
 pub mod atomic;
 pub mod compile;

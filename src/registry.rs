@@ -27,7 +27,7 @@ pub const BUILTIN_SCHEMAS: &[(&str, &str)] = &[
 
 /// Compiled log schemas by log type. Share it (it is `Send + Sync`) and build a
 /// [`Normalizer`](crate::Normalizer) per thread from it.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Registry {
     plans: Vec<Arc<Plan>>,
     /// The schema files [`Registry::add_path`] read, canonical, so that one given twice
@@ -36,6 +36,15 @@ pub struct Registry {
     /// Warnings about what the paths held but was not read (see
     /// [`load::from_path_with_warnings`]).
     left_out: Vec<SchemaError>,
+}
+
+/// The log types loaded, in load order (their plans are internals of some kilobytes each).
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("log_types", &self.log_types().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Registry {
@@ -126,35 +135,37 @@ impl Registry {
 
     /// Load a schema file, or every schema under a directory (test files skipped).
     ///
-    /// A file that an earlier call read (the same file by its canonical path: given twice,
-    /// or alone and inside a directory) is skipped: it holds the same schemas, so
-    /// `-s app.yml -s app.yml` loads them once rather than failing on each log type
-    /// "defined" twice. What is not a regular file inside a directory (a named pipe, a
-    /// socket, a device) is not read, with a warning in [`warnings`](Self::warnings).
+    /// A file whose schema an earlier call added (the same file by its canonical path:
+    /// given twice, or alone and inside a directory) is skipped: it holds the same schema,
+    /// so `-s app.yml -s app.yml` loads it once rather than failing on a log type "defined"
+    /// twice. A file that failed is read again (fixed since, say). What is not a regular
+    /// file inside a directory (a named pipe, a socket, a device) is not read, with a
+    /// warning in [`warnings`](Self::warnings).
     ///
     /// # Errors
     ///
-    /// Every problem of every file (of a file read before: none).
+    /// Every problem of every file read (of a file added before: none).
     pub fn add_path(&mut self, path: &Path) -> Result<(), SchemaErrors> {
         let mut errors = Vec::new();
         let given = canonical_file(path);
-        if let Some(file) = &given {
-            if !self.files.insert(file.clone()) {
-                return Ok(());
-            }
+        if given.as_ref().is_some_and(|f| self.files.contains(f)) {
+            return Ok(());
         }
         match load::from_path_with_warnings(path, &mut self.left_out) {
             Ok(schemas) => {
                 for s in schemas {
                     // From a directory: each schema names its file by its origin.
-                    let file = s.origin.as_deref().map(Path::new).and_then(canonical_file);
-                    if let Some(file) = file.filter(|_| given.is_none()) {
-                        if !self.files.insert(file) {
-                            continue;
-                        }
+                    let file = given
+                        .clone()
+                        .or_else(|| s.origin.as_deref().map(Path::new).and_then(canonical_file));
+                    if file.as_ref().is_some_and(|f| self.files.contains(f)) {
+                        continue;
                     }
-                    if let Err(e) = self.add(s) {
-                        errors.extend(e.0);
+                    // Only a file whose schema was added counts as read: one that failed
+                    // was a silent no-op when given again, fixed (review finding).
+                    match self.add(s) {
+                        Ok(()) => self.files.extend(file),
+                        Err(e) => errors.extend(e.0),
                     }
                 }
             }
@@ -282,5 +293,38 @@ mod tests {
         r.add_str(&format!("schema: Custom.My.App\n{FIELDS}"), "c.yml")
             .expect("a table name of its own");
         assert_eq!(r.len(), 2);
+    }
+
+    /// A file that failed to load, given again once fixed, is loaded (review finding: the
+    /// second call returned `Ok` and loaded nothing, as for a file read before), alone and
+    /// inside a directory; a file that loaded is still read once.
+    #[test]
+    fn a_file_that_failed_is_read_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("app.yml");
+        for given in [file.clone(), dir.path().to_owned()] {
+            std::fs::write(
+                &file,
+                "schema: Custom.MyApp
+fields:
+  - {name: msg, type: strng}
+",
+            )
+            .expect("write");
+            let mut r = Registry::new();
+            r.add_path(&given).expect_err("unknown type");
+            std::fs::write(
+                &file,
+                format!(
+                    "schema: Custom.MyApp
+{FIELDS}"
+                ),
+            )
+            .expect("write");
+            r.add_path(&given).expect("fixed");
+            assert_eq!(r.log_types().collect::<Vec<_>>(), ["Custom.MyApp"]);
+            r.add_path(&file).expect("read once");
+            assert_eq!(r.len(), 1);
+        }
     }
 }

@@ -134,6 +134,14 @@ fn typed_access_to_an_event() {
     );
     assert!(event.get(&["nope"]).is_none());
     assert_eq!(event.event_time().to_rfc3339(), "2024-02-12T08:15:03+00:00");
+    {
+        // chrono's methods through the crate's own chrono, without a dependency on it.
+        use normalog::time::chrono::{Datelike, Timelike};
+        assert_eq!(
+            (event.event_time().year(), event.event_time().hour()),
+            (2024, 8)
+        );
+    }
     assert!(!event.event_time_is_parse_time());
     assert_eq!(event.row_id().len(), 32);
     assert_eq!(event.source().label.as_deref(), Some("zendesk prod"));
@@ -539,5 +547,85 @@ fn rejects_of_a_long_input_number_their_records_in_the_input() {
     assert!(
         reject.starts_with(&format!("record {records} (line {}, ", records + 1)),
         "{reject}"
+    );
+}
+
+/// The errors an embedder logs with their chain of sources say each thing once (review
+/// finding: the wrapped I/O, schema and sink errors were the source too, and a report
+/// that walks the chain printed them twice); a sink reports its own failure as one.
+#[test]
+fn an_error_and_its_sources_say_each_thing_once() {
+    fn chain(e: &dyn std::error::Error) -> Vec<String> {
+        let mut all = vec![e.to_string()];
+        let mut next = e.source();
+        while let Some(s) = next {
+            all.push(s.to_string());
+            next = s.source();
+        }
+        all
+    }
+    let io = normalog::Error::from(std::io::Error::new(std::io::ErrorKind::NotFound, "gone"));
+    assert_eq!(chain(&io), ["gone"]);
+    assert!(
+        matches!(io.kind(), normalog::ErrorKind::Io(e) if e.kind() == std::io::ErrorKind::NotFound)
+    );
+    let mut registry = Registry::new();
+    let schema = registry
+        .add_str(
+            "schema: Custom.App\nfields:\n  - {name: a, type: strng}\n",
+            "app.yml",
+        )
+        .expect_err("unknown type");
+    let schema = normalog::Error::from(schema);
+    assert_eq!(chain(&schema).len(), 1, "{:?}", chain(&schema));
+    let sink = normalog::Error::sink("the broker refused the batch");
+    assert_eq!(chain(&sink), ["output: the broker refused the batch"]);
+    assert_eq!(sink.code(), "sink");
+}
+
+/// `Debug` of what an embedder keeps in its own structs says what it is without the
+/// internals (review finding: 25 KB for the built-in registry, and the bytes of a pending
+/// line, up to the record limit, as numbers).
+#[test]
+fn debug_output_stays_short() {
+    let registry = Registry::builtin();
+    let shown = format!("{registry:?}");
+    assert_eq!(
+        shown,
+        "Registry { log_types: [\"Zendesk.Audit\", \"Zoom.Activity\", \"Zoom.Operation\"], .. }"
+    );
+    let plan = registry.get("Zoom.Activity").expect("plan");
+    assert!(format!("{plan:?}").len() < 100, "{plan:?}");
+    let mut stream =
+        StreamNormalizer::new(NormalizerBuilder::new().build(&registry).expect("build"));
+    let mut out = Collect::default();
+    stream.feed(&vec![b' '; 1 << 20], &mut out).expect("feed");
+    let shown = format!("{stream:?}");
+    assert!(shown.len() < 300, "{} bytes", shown.len());
+    assert!(shown.contains("pending_bytes: 1048576"), "{shown}");
+}
+
+/// A log type named twice is tried once (review finding: tried twice, and named twice in
+/// every reject).
+#[test]
+fn a_log_type_named_twice_is_tried_once() {
+    let registry = Registry::builtin();
+    let mut n = NormalizerBuilder::new()
+        .log_types(["Zoom.Activity", "Zoom.Operation", "Zoom.Activity"])
+        .build(&registry)
+        .expect("build");
+    assert_eq!(
+        n.log_types().collect::<Vec<_>>(),
+        ["Zoom.Activity", "Zoom.Operation"]
+    );
+    let mut out = Collect::default();
+    n.normalize_bytes(b"{\"x\":1}", Position::default(), &mut out)
+        .expect("normalize");
+    assert_eq!(out.rejects.len(), 1);
+    assert_eq!(
+        out.rejects[0].matches("Zoom.Activity:").count(),
+        1,
+        "{}",
+        out.rejects[0]
     );
 }

@@ -9,7 +9,6 @@ use crate::words::{read4, read8};
 
 /// A compiled log schema, ready to normalize records. Cheap to share: wrap it in an `Arc` and
 /// give each thread its own [`Normalizer`](crate::Normalizer).
-#[derive(Debug)]
 pub struct Plan {
     pub(crate) log_type: Arc<str>,
     /// `"p_log_type":"<log type>","p_row_id":"`, JSON-escaped: the start of the standard
@@ -24,6 +23,17 @@ pub struct Plan {
     pub(crate) text: Option<super::text::TextPlan>,
     /// See [`Plan::warnings`].
     pub(crate) warnings: Box<[SchemaError]>,
+}
+
+/// The log type and version only: the compiled plan is thousands of lines of internals
+/// (review finding: an embedder's `#[derive(Debug)]` config logged 7 KB per plan).
+impl std::fmt::Debug for Plan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plan")
+            .field("log_type", &self.log_type)
+            .field("schema_version", &self.schema_version)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Plan {

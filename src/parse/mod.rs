@@ -83,7 +83,8 @@ impl NormalizerBuilder {
         Self::default()
     }
 
-    /// Restrict to these log types (tried in this order). Empty means all.
+    /// Restrict to these log types (tried in this order; one named twice, once, where first
+    /// named). Empty means all.
     pub fn log_types<I, T>(&mut self, names: I) -> &mut Self
     where
         I: IntoIterator<Item = T>,
@@ -140,10 +141,16 @@ impl NormalizerBuilder {
         let plans: Vec<Arc<Plan>> = if self.log_types.is_empty() {
             registry.plans().to_vec()
         } else {
-            self.log_types
-                .iter()
-                .map(|name| registry.lookup(name).cloned().map_err(Error::from))
-                .collect::<Result<_, _>>()?
+            // A log type asked for twice is tried once, where first asked for (it was tried,
+            // and named in rejects, twice: review finding).
+            let mut plans: Vec<Arc<Plan>> = Vec::with_capacity(self.log_types.len());
+            for name in &self.log_types {
+                let plan = registry.lookup(name).map_err(Error::from)?;
+                if !plans.iter().any(|p| Arc::ptr_eq(p, plan)) {
+                    plans.push(Arc::clone(plan));
+                }
+            }
+            plans
         };
         if plans.is_empty() {
             return Err(Error::new(ErrorKind::NoLogTypes));

@@ -33,7 +33,6 @@ use crate::sink::{Sink, Summary};
 /// assert_eq!((summary.normalized, summary.rejected), (1, 1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug)]
 pub struct StreamNormalizer {
     normalizer: Normalizer,
     /// How many bytes of a byte-order mark the stream has started with so far; `None` once
@@ -54,6 +53,24 @@ pub struct StreamNormalizer {
     record: u64,
     /// The counts so far.
     summary: Summary,
+    /// The sink asked to stop: nothing more is read (the rest of the chunk it stopped in
+    /// was dropped, so a later chunk would start mid-record).
+    stopped: bool,
+}
+
+/// Where the stream is, and how much of a line it holds: not the bytes (up to the record
+/// limit, printed as a list of numbers by a derived `Debug`).
+impl std::fmt::Debug for StreamNormalizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamNormalizer")
+            .field("normalizer", &self.normalizer)
+            .field("byte", &self.byte)
+            .field("line", &self.line)
+            .field("record", &self.record)
+            .field("pending_bytes", &self.pending.len())
+            .field("stopped", &self.stopped)
+            .finish_non_exhaustive()
+    }
 }
 
 impl StreamNormalizer {
@@ -72,6 +89,7 @@ impl StreamNormalizer {
             line: 0,
             record: 0,
             summary: Summary::default(),
+            stopped: false,
         }
     }
 
@@ -89,10 +107,24 @@ impl StreamNormalizer {
     /// when the sink asked to stop (`true` whether the records were normalized or rejected:
     /// the sink was told which, and [`summary`](Self::summary) counts them).
     ///
+    /// A stop is for good: the records after the one the sink stopped at are not read, and
+    /// later calls (`feed`, [`finish`](Self::finish)) read nothing and return `false`. (A
+    /// later chunk would start in the middle of what was left unread.)
+    ///
     /// # Errors
     ///
     /// Only the sink's errors; bad records go to [`Sink::rejected_record`].
     pub fn feed<S: Sink + ?Sized>(&mut self, chunk: &[u8], sink: &mut S) -> Result<bool, S::Error> {
+        if self.stopped {
+            return Ok(false);
+        }
+        let go_on = self.read(chunk, sink)?;
+        self.stopped = !go_on;
+        Ok(go_on)
+    }
+
+    /// [`feed`](Self::feed) of a stream not stopped.
+    fn read<S: Sink + ?Sized>(&mut self, chunk: &[u8], sink: &mut S) -> Result<bool, S::Error> {
         self.summary.bytes += chunk.len() as u64;
         let chunk = match self.bom {
             None => chunk,
@@ -120,22 +152,26 @@ impl StreamNormalizer {
         self.lines(chunk, sink)
     }
 
-    /// The input ended: normalize a last record that had no newline.
+    /// The input ended: normalize a last record that had no newline. After a stop
+    /// ([`feed`](Self::feed)), nothing: returns `false`.
     ///
     /// # Errors
     ///
     /// Only the sink's errors.
     pub fn finish<S: Sink + ?Sized>(&mut self, sink: &mut S) -> Result<bool, S::Error> {
+        if self.stopped {
+            return Ok(false);
+        }
+        let mut go_on = true;
         if let Some(seen) = self.bom.take() {
             // The whole stream is a prefix of the mark: it is data.
-            if !self.lines(&frame::BOM[..seen], sink)? {
-                return Ok(false);
-            }
+            go_on = self.lines(&frame::BOM[..seen], sink)?;
         }
-        if self.pending.is_empty() && !self.skipping {
-            return Ok(true);
+        if go_on && (!self.pending.is_empty() || self.skipping) {
+            go_on = self.end_pending(sink)?;
         }
-        self.end_pending(sink)
+        self.stopped = !go_on;
+        Ok(go_on)
     }
 
     /// The wrapped normalizer.
@@ -317,6 +353,43 @@ mod tests {
                 Some(e) => assert_eq!(&got, e, "chunk size {size}"),
             }
         }
+    }
+
+    /// A sink that stops at its first event.
+    #[derive(Default)]
+    struct StopAtFirst(Collect);
+
+    impl Sink for StopAtFirst {
+        type Error = Error;
+        fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+            self.0.record(event)?;
+            Ok(false)
+        }
+        fn rejected(&mut self, err: &Error) -> Result<bool, Error> {
+            self.0.rejected(err)
+        }
+    }
+
+    /// A stop is for good (review finding: the rest of the chunk it came in was dropped,
+    /// and the next chunk was read from the middle of a record, with wrong lines and
+    /// bytes): later chunks and `finish` read nothing and say `false`.
+    #[test]
+    fn a_stop_is_for_good() {
+        let registry = Registry::builtin();
+        let mut s = StreamNormalizer::new(NormalizerBuilder::new().build(&registry).unwrap());
+        let mut sink = StopAtFirst::default();
+        let third = format!("{REC}\n");
+        let (head, tail) = third.split_at(20);
+        assert!(!s
+            .feed(format!("{REC}\n{REC}\n{head}").as_bytes(), &mut sink)
+            .unwrap());
+        assert!(!s
+            .feed(format!("{tail}{REC}\n").as_bytes(), &mut sink)
+            .unwrap());
+        assert!(!s.finish(&mut sink).unwrap());
+        assert_eq!(sink.0.events.len(), 1);
+        assert!(sink.0.rejects.is_empty(), "{:?}", sink.0.rejects);
+        assert_eq!(s.summary().records, 1);
     }
 
     #[test]

@@ -442,7 +442,7 @@ mod tests {
         );
         let msg = &sink.rejects[0];
         assert!(
-            msg.contains(r#"not an envelope: no "audit_logs" field holding records (the envelope asked for: --envelope, or envelope= in Python); as a record: no log type accepted the record: "#),
+            msg.contains(r#"not an envelope: no "audit_logs" field holding records (the envelope field asked for); as a record: no log type accepted the record: "#),
             "{msg}"
         );
         assert!(msg.starts_with("record 0 (line 1, byte 0)"), "{msg}");

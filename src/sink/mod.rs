@@ -74,7 +74,8 @@ use crate::event::Event;
 /// [`pipeline::normalize_reader`]: crate::pipeline::normalize_reader
 /// [`StreamNormalizer::summary`]: crate::StreamNormalizer::summary
 pub trait Sink {
-    /// The sink's error; crate errors (e.g. I/O) convert into it.
+    /// The sink's error; crate errors (e.g. I/O) convert into it. A sink whose error is
+    /// [`Error`] reports a failure of its own with [`Error::sink`].
     type Error: From<Error>;
 
     /// Called for each normalized event. `Ok(false)` stops normalization early; `Err`

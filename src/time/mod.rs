@@ -54,8 +54,14 @@ use unix::{
     parse_unix_str, CLOUDFLARE_SECONDS_LIMIT,
 };
 
-/// A point in time, UTC, nanosecond precision.
+/// A point in time, UTC, nanosecond precision: chrono's, whose methods
+/// ([`Datelike`](chrono::Datelike), [`Timelike`](chrono::Timelike)) come with the
+/// [`chrono`] re-exported here.
 pub type Timestamp = DateTime<Utc>;
+
+/// The chrono crate as this crate was built with it, for [`Timestamp`]'s methods
+/// (`use normalog::time::chrono::Timelike;`): use it rather than a version of your own.
+pub use chrono;
 
 /// Go's zero `time.Time`, 0001-01-01T00:00:00Z, in seconds since the Unix epoch.
 const GO_ZERO_SECONDS: i64 = -62_135_596_800;
