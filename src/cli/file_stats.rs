@@ -21,6 +21,9 @@ pub(super) struct FileStats {
     pub(super) spilled: u64,
     /// Files closed at `--target-file-size`, when the output counts them.
     pub(super) rotated: Option<u64>,
+    /// Parquet (rows held back, spilled and merged per partition), not NDJSON (written as
+    /// they come): the causes of extra parts differ.
+    pub(super) parquet: bool,
 }
 
 /// `--stats` for a directory output: files written, rows per file, rows spilled, files
@@ -35,6 +38,7 @@ pub(super) fn print_file_stats(stats: &FileStats) {
         partition,
         spilled,
         rotated,
+        parquet,
     } = *stats;
     let average = rows.checked_div(files).unwrap_or(0);
     if files == 0 {
@@ -61,11 +65,23 @@ pub(super) fn print_file_stats(stats: &FileStats) {
         ));
     }
     if extra > 0 {
+        // The cause named by the format: "the input went back in time" was said of input in
+        // time order whose tables outnumbered --max-open-files, and of shuffled input into
+        // NDJSON, which gets a file per visit to a partition (review finding).
+        let why = if parquet {
+            "its file was closed to stay within --max-open-files (more tables, or partitions \
+             of over 8,192 rows, written at once than it allows) or its rows written early \
+             to stay within --max-buffered-mib, and the partition came again: raise \
+             --max-open-files (at least the number of tables) or --max-buffered-mib"
+        } else {
+            "NDJSON is written as it comes, and a partition's file is closed when more \
+             partitions than --max-open-files are open at once: when the partition comes \
+             again (input not in time order, or more tables at once than the limit) it gets \
+             another file; sort the input by time, raise --max-open-files, or write Parquet \
+             (which holds rows back and merges them: one file per partition)"
+        };
         messages::error(&format!(
-            "warning: {extra} of the {files} files are extra parts of a partition: it was \
-             written before its last rows came (to keep within --max-buffered-mib with \
-             Parquet, or --max-open-files), and the partition came again: the input was \
-             in time order, then went back; sort it by time for one file per partition"
+            "warning: {extra} of the {files} files are extra parts of a partition: {why}"
         ));
     }
     // A day holds at most 24 hours: day files average at most 24 times the hour files'

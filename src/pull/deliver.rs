@@ -71,6 +71,9 @@ impl DirFormat {
 pub struct FileCounts {
     /// The output's partitioning; `None` when the output is not a directory.
     pub partition: Option<Partition>,
+    /// The directory's files are Parquet (rows held back and merged per partition), not
+    /// NDJSON (written as they come).
+    pub parquet: bool,
     /// Part files published into the output directory.
     pub files: u64,
     /// Of those, extra parts of a partition within one batch: its file was written before
@@ -181,15 +184,16 @@ impl Delivery {
     /// is a directory).
     #[must_use]
     pub fn file_counts(&self) -> FileCounts {
-        let partition = match &self.target {
-            Target::Dir { format, .. } => Some(match format {
-                DirFormat::Ndjson { partition, .. } => *partition,
-                DirFormat::Parquet(opts) => opts.partition,
-            }),
-            Target::Stream(_) | Target::File(_) => None,
+        let (partition, parquet) = match &self.target {
+            Target::Dir { format, .. } => match format {
+                DirFormat::Ndjson { partition, .. } => (Some(*partition), false),
+                DirFormat::Parquet(opts) => (Some(opts.partition), true),
+            },
+            Target::Stream(_) | Target::File(_) => (None, false),
         };
         FileCounts {
             partition,
+            parquet,
             ..self.counts
         }
     }

@@ -420,3 +420,78 @@ fn pull_help_describes_repeated_signals_as_normalize_does() {
         assert!(!help.contains("A second signal ends"), "{args:?}:\n{help}");
     }
 }
+
+/// The one entry of `lake/_normalog/<sub>` (the paused run's lock token, say).
+fn only_entry(lake: &Path, sub: &str) -> String {
+    let entries: Vec<String> = std::fs::read_dir(lake.join("_normalog").join(sub))
+        .expect("read the directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    entries.into_iter().next().expect("one")
+}
+
+/// A commit that fails after its files are in place (the manifest cannot be written: a
+/// full disk, here a directory in its way) says that they are, and that the next run
+/// completes it (review finding: a bare "No space left on device", exit 2, while readers
+/// saw every file). The next run does.
+#[test]
+fn a_commit_failing_after_its_files_are_in_place_says_so() {
+    let t = setup();
+    let (lake, before) = lake_with_b(&t, "lake-manifest");
+    let paused = Paused::start(&lake, &t.a, "rename");
+    let journal = only_entry(&lake, "commits");
+    let text =
+        std::fs::read_to_string(lake.join("_normalog/commits").join(&journal)).expect("journal");
+    let run = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("run "))
+        .expect("the run's id");
+    let in_the_way = lake.join("_normalog/runs").join(run);
+    std::fs::create_dir_all(in_the_way.join("x")).expect("mkdir");
+    let out = paused.resume();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the commit stopped after its ")
+            && stderr.contains(" files were in place: the next run into "),
+        "{stderr}"
+    );
+    assert_kept(&lake, &before, "manifest in the way");
+    std::fs::remove_dir_all(&in_the_way).expect("remove");
+    let out = ok(&mut normalize(&lake, &t.b));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("completed 1 commit"), "{stderr}");
+    assert_eq!(parquet_rows(&lake), t.all_rows);
+    assert_eq!(debris(&lake), Vec::<PathBuf>::new());
+}
+
+/// A commit whose journal cannot be written leaves nothing of it (review finding: the
+/// inputs list written before it stayed under its hidden name for good).
+#[test]
+fn a_commit_failing_before_its_journal_leaves_nothing() {
+    let t = setup();
+    let (lake, before) = lake_with_b(&t, "lake-journal");
+    let paused = Paused::start(&lake, &t.a, "commit");
+    let token = only_entry(&lake, "locks");
+    std::fs::create_dir_all(lake.join("_normalog/commits").join(&token).join("x")).expect("mkdir");
+    let out = paused.resume();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&token), "{stderr}");
+    let hidden: Vec<PathBuf> = util::files_under(&lake.join("_normalog/inputs"))
+        .into_iter()
+        .filter(|f| {
+            f.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    assert_eq!(hidden, Vec::<PathBuf>::new());
+    assert_kept(&lake, &before, "journal in the way");
+    assert_eq!(parquet_rows(&lake), t.b_rows);
+    std::fs::remove_dir_all(lake.join("_normalog/commits").join(&token)).expect("remove");
+    ok(&mut normalize(&lake, &t.a));
+    assert_eq!(parquet_rows(&lake), t.all_rows);
+    assert_eq!(debris(&lake), Vec::<PathBuf>::new());
+}

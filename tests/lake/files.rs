@@ -394,3 +394,52 @@ fn target_file_size_applies_to_ndjson_directories() {
     let want = util::lake::ndjson_rows(&String::from_utf8_lossy(&ndjson.stdout));
     assert_eq!(util::lake::ndjson_rows(&lines.join("\n")), want);
 }
+
+/// The extra-parts warning names the cause by the format (review finding: it said "the
+/// input was in time order, then went back" of input in time order whose three tables
+/// outnumbered --max-open-files, and of shuffled input into NDJSON).
+#[test]
+fn the_extra_parts_warning_names_the_cause() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // In time order, three tables of about 10,000 rows each: their files are open at once.
+    let input = archive(tmp.path(), "a.jsonl", 30_000, "2d", 3);
+    let stderr = |format: &str, partition: &str, open: &str, input: &Path| {
+        // A path ending in '/': a directory output whatever the format.
+        let lake = format!(
+            "{}/",
+            s(&tmp.path().join(format!("{format}-{partition}-{open}")))
+        );
+        let o = ok(&[
+            "normalize",
+            "--stats",
+            "--format",
+            format,
+            "--partition",
+            partition,
+            "--max-open-files",
+            open,
+            "-o",
+            &lake,
+            s(input),
+        ]);
+        String::from_utf8(o.stderr).expect("utf-8")
+    };
+    let err = stderr("parquet", "none", "1", &input);
+    assert!(
+        err.contains("extra parts of a partition: its file was closed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("raise --max-open-files (at least the number of tables)"),
+        "{err}"
+    );
+    assert!(!err.contains("went back"), "{err}");
+    assert!(!stderr("parquet", "none", "3", &input).contains("extra parts"));
+
+    let err = stderr("ndjson", "day", "2", &shuffled_copy(&input));
+    assert!(
+        err.contains("extra parts of a partition: NDJSON is written as it comes"),
+        "{err}"
+    );
+    assert!(err.contains("or write Parquet"), "{err}");
+}

@@ -431,6 +431,7 @@ impl NormalizeConfig {
                     partition,
                     spilled,
                     rotated,
+                    parquet: ext == "parquet",
                 });
             }
         }

@@ -378,6 +378,7 @@ pub(super) fn print_files(files: FileCounts, rows: u64) {
         partition,
         spilled: files.spilled_rows,
         rotated: None,
+        parquet: files.parquet,
     });
 }
 

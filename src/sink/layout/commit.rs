@@ -3,10 +3,10 @@
 //! supersedes; and, without a commit, the removal of every temporary file when the writer
 //! is dropped.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::recovery::{complete_dead_commits, sync_file_system, CommitLock};
+use super::recovery::{complete_dead_commits, sync_file_system, CommitLock, RunLock};
 use super::{
     manifest, path_error, pause_point, place_new, remove_empty_parents, sink_error, with_path,
     ColumnCheck, PartFile, Parts, Replaced,
@@ -100,16 +100,7 @@ impl<F: PartFile> Parts<F> {
         let Some(lock) = &self.lock else {
             return Err(sink_error("no run lock".into()));
         };
-        // The inputs list under a temporary name before the journal, which says to put
-        // it in place.
-        let inputs = match (run, &self.inputs_list) {
-            (Some(run), Some(text)) => {
-                manifest::write_inputs(dir, run, lock.token(), text)?;
-                true
-            }
-            _ => false,
-        };
-        let journal = lock.write_journal(dir, run, inputs, &self.supersedes, &self.done, &[])?;
+        let (journal, inputs) = self.write_journal(lock)?;
         let done = std::mem::take(&mut self.done);
         // The first file alone (the test pause point `rename` holds the whole commit there),
         // the others on several threads: with thousands of hours, renaming one file after
@@ -151,16 +142,69 @@ impl<F: PartFile> Parts<F> {
             )));
         }
         let written: Vec<PathBuf> = written.into_iter().map(|((_, dest), _)| dest).collect();
-        // On failure the journal stays: the next run's `recover` completes the commit.
-        self.replaced = self.replace_earlier(&written, inputs, lock.token())?;
-        // The renames and the manifest durable before the journal goes.
-        sync_file_system(dir)?;
-        std::fs::remove_file(&journal).map_err(|e| path_error(&journal, &e))?;
-        self.columns_added = added;
-        // Nothing of this run is left to clean up: its lock goes (taken again if the
-        // writer writes more).
+        let token = lock.token().to_owned();
+        let finished = self.after_renames(&written, inputs, &token, &journal);
+        // Whatever the outcome, nothing of this run is left to clean up: its lock goes
+        // (taken again if the writer writes more); on failure, the journal stays for the
+        // next run.
         self.lock = None;
+        self.replaced = finished?;
+        self.columns_added = added;
         Ok(())
+    }
+
+    /// The commit's journal, after the run's inputs list under a temporary name (the
+    /// journal says to put it in place): the journal's path, and whether there is a list.
+    fn write_journal(&self, lock: &RunLock) -> Result<(PathBuf, bool), Error> {
+        let (dir, run) = (&self.dir, self.run.as_deref());
+        let inputs = match (run, &self.inputs_list) {
+            (Some(run), Some(text)) => {
+                manifest::write_inputs(dir, run, lock.token(), text)?;
+                true
+            }
+            _ => false,
+        };
+        let journal = lock
+            .write_journal(dir, run, inputs, &self.supersedes, &self.done, &[])
+            .inspect_err(|_| {
+                // No journal: nothing of the commit is done, and its inputs list would stay
+                // under its hidden name for good (its token is in no lock nor journal).
+                if let (true, Some(run)) = (inputs, run) {
+                    manifest::remove_inputs_tmp(dir, run, lock.token());
+                }
+            })?;
+        Ok((journal, inputs))
+    }
+
+    /// After the renames: the manifest and inputs list in place, the runs superseded
+    /// removed, all durable, then the journal removed. On failure the journal stays: the
+    /// next run's `recover` completes the commit. The files are in place (readers see
+    /// them): the error says so, and who completes it, as after a failed rename (a bare "No
+    /// space left on device" read as nothing committed: review finding).
+    fn after_renames(
+        &self,
+        written: &[PathBuf],
+        inputs: bool,
+        token: &str,
+        journal: &Path,
+    ) -> Result<Option<Replaced>, Error> {
+        let finished = self
+            .replace_earlier(written, inputs, token)
+            .and_then(|replaced| {
+                // The renames and the manifest durable before the journal goes.
+                sync_file_system(&self.dir)?;
+                std::fs::remove_file(journal).map_err(|e| path_error(journal, &e))?;
+                Ok(replaced)
+            });
+        finished.map_err(|e| {
+            sink_error(format!(
+                "{e}; the commit stopped after its {} files were in place: the next run into \
+                 {} completes it (its journal: {})",
+                written.len(),
+                self.dir.display(),
+                journal.display()
+            ))
+        })
     }
 }
 

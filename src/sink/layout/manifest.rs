@@ -35,6 +35,12 @@ pub(crate) fn write_inputs(dir: &Path, run: &str, token: &str, text: &str) -> Re
         .map_err(|e| path_error(&tmp, &e))
 }
 
+/// Remove run `run`'s inputs list written by [`write_inputs`] under its temporary name, for
+/// a commit that stopped before its journal: no later run could tell it from a live one's.
+pub(crate) fn remove_inputs_tmp(dir: &Path, run: &str, token: &str) {
+    let _ = std::fs::remove_file(inputs_tmp(dir, run, token));
+}
+
 /// Put run `run`'s inputs list written by [`write_inputs`] in place (replacing an earlier
 /// commit's); done already (no temporary file) is not an error.
 pub(crate) fn place_inputs(dir: &Path, run: &str, token: &str) -> Result<(), Error> {
