@@ -306,7 +306,7 @@ impl Normalizer {
         .map_err(runtime_error)?;
         check_failed(py, &failed, n_inputs)?;
         warn_notes(py, &notes)?;
-        let stats = stats_dict(py, &summary, &failed)?;
+        let stats = stats_dict(py, &summary, &failed, &notes)?;
         let table = rejects_table(py, kept.unwrap_or_default())?;
         Ok((table, stats))
     }
