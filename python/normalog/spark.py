@@ -77,6 +77,10 @@ class _Limits(NamedTuple):
     max_expansion: int | Literal["none"] | None
 
 
+#: No limit given: the Normalizer's defaults.
+_NO_LIMITS = _Limits(None, None, None, None)
+
+
 class _Opts(NamedTuple):
     """A normalizer's options, as a key of _NORMALIZERS."""
 
@@ -189,9 +193,9 @@ def _check_columns(df: DataFrame, column: str, binary: bool) -> None:
         raise TypeError(f'the column "{column}" must hold paths as strings, not {types[column]}')
 
 
-def _opts(schemas: _Schemas, schema_texts: _Texts, builtin: bool,
-          log_types: Sequence[str] | None, source_id: str | None, source_label: str | None,
-          threads: int, batch_rows: int, limits: _Limits) -> _Opts:
+def _opts(schemas: _Schemas, builtin: bool, log_types: Sequence[str] | None,
+          source_id: str | None, source_label: str | None, threads: int, batch_rows: int,
+          *, schema_texts: _Texts = None, limits: _Limits = _NO_LIMITS) -> _Opts:
     paths: tuple[str, ...] | None
     if schemas is None:
         paths = None
@@ -514,8 +518,8 @@ def normalize_paths(df: DataFrame, log_type: str, *, column: str = "path",
     arrow = _checked_schema(log_type, _build(schemas, schema_texts, builtin, log_types,
                                              source_id, source_label, threads, batch_rows,
                                              limits))
-    opts = _opts(schemas, schema_texts, builtin, log_types, source_id, source_label, threads,
-                 batch_rows, limits)
+    opts = _opts(schemas, builtin, log_types, source_id, source_label, threads, batch_rows,
+                 schema_texts=schema_texts, limits=limits)
     return df.select(column).mapInArrow(
         _events(column, False, log_type, opts, _spark_arrow(arrow), failed_inputs),
         _struct(arrow))
@@ -539,8 +543,8 @@ def normalize_binary(df: DataFrame, log_type: str, *, schemas: _Schemas = None,
     arrow = _checked_schema(log_type, _build(schemas, schema_texts, builtin, log_types,
                                              source_id, source_label, threads, batch_rows,
                                              limits))
-    opts = _opts(schemas, schema_texts, builtin, log_types, source_id, source_label, threads,
-                 batch_rows, limits)
+    opts = _opts(schemas, builtin, log_types, source_id, source_label, threads, batch_rows,
+                 schema_texts=schema_texts, limits=limits)
     return df.select("path", "content").mapInArrow(
         _events("path", True, log_type, opts, _spark_arrow(arrow), failed_inputs),
         _struct(arrow))
@@ -568,8 +572,8 @@ def rejects_paths(df: DataFrame, *, column: str = "path", schemas: _Schemas = No
     # Checked on the driver.
     _build(schemas, schema_texts, builtin, log_types, None, None, 1, DEFAULT_BATCH_ROWS,
            limits)
-    opts = _opts(schemas, schema_texts, builtin, log_types, None, None, 1,
-                 DEFAULT_BATCH_ROWS, limits)
+    opts = _opts(schemas, builtin, log_types, None, None, 1, DEFAULT_BATCH_ROWS,
+                 schema_texts=schema_texts, limits=limits)
     return df.select(column).mapInArrow(_rejects(column, False, opts), rejects_schema())
 
 
@@ -584,7 +588,7 @@ def rejects_binary(df: DataFrame, *, schemas: _Schemas = None, schema_texts: _Te
     # Checked on the driver.
     _build(schemas, schema_texts, builtin, log_types, None, None, 1, DEFAULT_BATCH_ROWS,
            limits)
-    opts = _opts(schemas, schema_texts, builtin, log_types, None, None, 1,
-                 DEFAULT_BATCH_ROWS, limits)
+    opts = _opts(schemas, builtin, log_types, None, None, 1, DEFAULT_BATCH_ROWS,
+                 schema_texts=schema_texts, limits=limits)
     return df.select("path", "content").mapInArrow(_rejects("path", True, opts),
                                                    rejects_schema())
