@@ -37,6 +37,7 @@ class Normalizer:
         source_id: str | None = None,
         source_label: str | None = None,
         *,
+        schema_texts: str | Sequence[str] | None = None,
         builtin: bool = False,
         threads: int | None = None,
         batch_rows: int = 65536,

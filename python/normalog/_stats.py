@@ -36,3 +36,7 @@ class Stats(TypedDict):
     #: Bytes read (decompressed).
     bytes: int
     failed_inputs: list[FailedInput]
+    #: What the run has to say of inputs it read: a JSON document over
+    #: ``max_document_bytes``, read line by line (``normalize`` and the end of a stream's
+    #: iteration also warn of it, a ``normalog.InputWarning``).
+    notes: list[str]

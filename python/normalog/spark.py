@@ -24,13 +24,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Literal, Union
-from urllib.parse import quote, unquote
+from typing import TYPE_CHECKING, Literal, NamedTuple, Union
 
 import pyarrow as pa
 
 from . import Normalizer
 from ._normalog import schema_files
+from ._spark_paths import _local_path, _read
 
 if TYPE_CHECKING:
     # pyspark is an optional dependency (the `spark` extra), imported where it is used.
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_BATCH_ROWS",
     "FAILED_INPUT",
+    "DOCUMENT_OVER_LIMIT",
     "schema",
     "rejects_schema",
     "normalize_paths",
@@ -55,14 +56,45 @@ DEFAULT_BATCH_ROWS = 16_384
 #: The ``reason`` of the reject row of an input that could not be read to its end.
 FAILED_INPUT = "input_failed"
 
+#: The ``reason`` of the reject row of a JSON document over ``max_document_bytes``, read
+#: line by line (its lines are rejects of their own): what to raise to read it whole.
+DOCUMENT_OVER_LIMIT = "document_over_limit"
+
 # The schema files or directories of a call, as Normalizer(schemas=) takes them.
 _StrPath = Union[str, os.PathLike[str]]
 _Schemas = Union[_StrPath, Sequence[_StrPath], None]
 
-# A normalizer's options, as a key of _NORMALIZERS: (schema paths, their digest, builtin,
-# log_types, source_id, source_label, threads, batch_rows).
-_Opts = tuple[tuple[str, ...] | None, str | None, bool, tuple[str, ...] | None, str | None,
-              str | None, int, int]
+# Schema YAML texts, as Normalizer(schema_texts=) takes them.
+_Texts = Union[str, Sequence[str], None]
+
+
+class _Limits(NamedTuple):
+    """The Normalizer's limits a Spark call passes on (its arguments of the same names)."""
+
+    envelope: str | None
+    max_record_bytes: int | None
+    max_document_bytes: int | None
+    max_expansion: int | Literal["none"] | None
+
+
+#: No limit given: the Normalizer's defaults.
+_NO_LIMITS = _Limits(None, None, None, None)
+
+
+class _Opts(NamedTuple):
+    """A normalizer's options, as a key of _NORMALIZERS."""
+
+    schemas: tuple[str, ...] | None
+    digest: str | None
+    schema_texts: tuple[str, ...] | None
+    builtin: bool
+    log_types: tuple[str, ...] | None
+    source_id: str | None
+    source_label: str | None
+    threads: int
+    batch_rows: int
+    limits: _Limits
+
 
 # What a task makes of its input batches (mapInArrow's function).
 _Task = Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]
@@ -81,15 +113,29 @@ _MAX_NORMALIZERS = 16
 def _normalizer(opts: _Opts) -> Normalizer:
     n = _NORMALIZERS.get(opts)
     if n is None:
-        schemas, _digest, builtin, log_types, source_id, source_label, threads, batch_rows = opts
-        n = Normalizer(schemas=list(schemas) if schemas else None, builtin=builtin,
-                       log_types=list(log_types) if log_types else None,
-                       source_id=source_id, source_label=source_label,
-                       threads=threads, batch_rows=batch_rows)
+        n = _build(opts.schemas, opts.schema_texts, opts.builtin, opts.log_types,
+                   opts.source_id, opts.source_label, opts.threads, opts.batch_rows,
+                   opts.limits)
         if len(_NORMALIZERS) >= _MAX_NORMALIZERS:
             _NORMALIZERS.clear()
         _NORMALIZERS[opts] = n
     return n
+
+
+def _build(schemas: _Schemas, schema_texts: _Texts, builtin: bool,
+           log_types: Sequence[str] | None, source_id: str | None, source_label: str | None,
+           threads: int, batch_rows: int, limits: _Limits) -> Normalizer:
+    """The normalizer of a call: on the driver with the arguments as given (so that a bad
+    one fails the call with the API's message), on the executors with its options."""
+    return Normalizer(schemas=list(schemas) if isinstance(schemas, tuple) else schemas,
+                      schema_texts=(list(schema_texts) if isinstance(schema_texts, tuple)
+                                    else schema_texts),
+                      builtin=builtin, log_types=list(log_types) if log_types else None,
+                      source_id=source_id, source_label=source_label, threads=threads,
+                      batch_rows=batch_rows, envelope=limits.envelope,
+                      max_record_bytes=limits.max_record_bytes,
+                      max_document_bytes=limits.max_document_bytes,
+                      max_expansion=limits.max_expansion)
 
 
 def _schemas_digest(schemas: tuple[str, ...] | None) -> str | None:
@@ -118,7 +164,7 @@ def _check_digest(opts: _Opts) -> None:
     was made: a worker that compiled them before keeps that plan (under the driver's
     digest), a new one would compile the edited files, so the same DataFrame would give
     events of either version (a `timeFormat` edited, say) depending on the worker."""
-    schemas, digest = opts[0], opts[1]
+    schemas, digest = opts.schemas, opts.digest
     if digest is not None and _schemas_digest(schemas) != digest:
         raise ValueError(
             f"normalog: the schema files ({', '.join(schemas or ())}) on this executor are "
@@ -148,8 +194,8 @@ def _check_columns(df: DataFrame, column: str, binary: bool) -> None:
 
 
 def _opts(schemas: _Schemas, builtin: bool, log_types: Sequence[str] | None,
-          source_id: str | None, source_label: str | None, threads: int,
-          batch_rows: int) -> _Opts:
+          source_id: str | None, source_label: str | None, threads: int, batch_rows: int,
+          *, schema_texts: _Texts = None, limits: _Limits = _NO_LIMITS) -> _Opts:
     paths: tuple[str, ...] | None
     if schemas is None:
         paths = None
@@ -157,9 +203,14 @@ def _opts(schemas: _Schemas, builtin: bool, log_types: Sequence[str] | None,
         paths = (os.fspath(schemas),)
     else:
         paths = tuple(os.fspath(s) for s in schemas) or None
-    return (paths, _schemas_digest(paths), builtin,
-            tuple(log_types) if log_types else None,
-            source_id, source_label, threads, batch_rows)
+    texts: tuple[str, ...] | None
+    if schema_texts is None or isinstance(schema_texts, str):
+        texts = (schema_texts,) if schema_texts is not None else None
+    else:
+        texts = tuple(schema_texts) or None
+    return _Opts(paths, _schemas_digest(paths), texts, builtin,
+                 tuple(log_types) if log_types else None, source_id, source_label, threads,
+                 batch_rows, limits)
 
 
 def _difference(declared: pa.Schema, found: pa.Schema) -> str:
@@ -240,66 +291,6 @@ def rejects_schema() -> StructType:
     return _struct(Normalizer.rejects_schema())
 
 
-# Hadoop's names of S3 (Spark on EMR, Databricks, open source), which pyarrow calls s3.
-_SCHEME_ALIASES = {"s3a": "s3", "s3n": "s3"}
-
-
-def _split_scheme(path: str) -> tuple[str | None, str]:
-    """(scheme, rest) as Hadoop's ``Path`` splits them: a scheme is what comes before a
-    colon that no slash precedes; (None, path) for a plain path."""
-    colon = path.find(":")
-    slash = path.find("/")
-    if colon <= 0 or 0 <= slash < colon:
-        return None, path
-    return path[:colon], path[colon + 1:]
-
-
-def _local_path(path: str) -> str | None:
-    """The local path of a plain path or a ``file:`` URI; ``None`` for other URIs.
-
-    Spark and Hadoop write paths as they are, not percent-encoded (``file:/logs/a b
-    #1.json``), so nothing is decoded: a ``%20`` in a file name stays one. A name with a
-    colon (``logs:2024.json``) is a local file when one of that name exists here, and a
-    Windows drive letter is no scheme. A percent-encoded ``file:`` URI (``pathlib``'s
-    ``as_uri()``) is decoded only when the path as written does not exist and the decoded
-    one does."""
-    scheme, rest = _split_scheme(path)
-    if scheme is None or len(scheme) == 1 or os.path.exists(path):
-        return path
-    if scheme.lower() != "file":
-        return None
-    if rest.startswith("//"):
-        # file:///x, file://host/x: the path starts at the slash after the authority.
-        start = rest.find("/", 2)
-        rest = rest[start:] if start != -1 else "/"
-    if not os.path.exists(rest) and "%" in rest and os.path.exists(unquote(rest)):
-        return unquote(rest)
-    return rest
-
-
-def _read(path: str) -> bytes:
-    """A remote file's bytes through pyarrow's filesystems (compressed bytes as stored:
-    the normalizer detects gzip and zstd itself)."""
-    from pyarrow import fs
-
-    scheme, rest = _split_scheme(path)
-    scheme = (scheme or "").lower()
-    scheme = _SCHEME_ALIASES.get(scheme, scheme)
-    # pyarrow decodes a URI's %-escapes, and Spark's paths are not encoded: encode them, so
-    # that a space, '#' or '%' in a key is that character.
-    uri = f"{scheme}:{quote(rest, safe='/:@')}"
-    try:
-        filesystem, inner = fs.FileSystem.from_uri(uri)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
-        raise ValueError(
-            f'{path}: no local file of that name, and pyarrow.fs cannot open the scheme '
-            f'"{scheme}" ({e}); pyarrow.fs opens s3 (also as s3a, s3n), gs, abfs, hdfs '
-            "and file") from None
-    with filesystem.open_input_stream(inner, compression=None) as f:
-        data: bytes = f.read()
-        return data
-
-
 class _Unreadable:
     """What :func:`_contents` yields for an input it could not read (a null path, a remote
     file deleted since it was listed): a failed input, as the normalizer reports one."""
@@ -377,6 +368,23 @@ def _failed_rows(failed: Sequence[Mapping[str, object]],
         [pa.array(cols.get(f.name, [None] * n), f.type) for f in target], schema=target)
 
 
+def _note_rows(source: str | None, notes: Sequence[str], target: pa.Schema) -> pa.RecordBatch:
+    """One reject row per note of an input's run (``reason`` ``document_over_limit``,
+    ``error`` the note, which names the argument to raise), no record nor position."""
+    n = len(notes)
+    prefix = f"{source}: "
+    cols: dict[str, Sequence[object]] = {
+        "source": [source] * n,
+        "record": [0] * n,
+        "reason": [DOCUMENT_OVER_LIMIT] * n,
+        "error": [m.removeprefix(prefix) for m in notes],
+        "raw": [""] * n,
+        "raw_truncated": [False] * n,
+    }
+    return pa.RecordBatch.from_arrays(
+        [pa.array(cols.get(f.name, [None] * n), f.type) for f in target], schema=target)
+
+
 def _events(column: str, binary: bool, log_type: str, opts: _Opts, target: pa.Schema,
             failed_inputs: str) -> _Task:
     """The task of ``normalize_*``; ``target`` is the Arrow schema declared to Spark (by the
@@ -432,8 +440,13 @@ def _rejects(column: str, binary: bool, opts: _Opts) -> _Task:
             stream = n.iter_rejects(data, source=path)
             for out in stream:
                 yield _cast(out, target)
-            if stream.stats["failed_inputs"]:
-                yield _failed_rows(stream.stats["failed_inputs"], target)
+            stats = stream.stats
+            if stats["failed_inputs"]:
+                yield _failed_rows(stats["failed_inputs"], target)
+            if stats["notes"]:
+                # Beside the rejects of its lines, why they are rejects: a JSON document
+                # over max_document_bytes, read line by line.
+                yield _note_rows(path, stats["notes"], target)
 
     return run
 
@@ -444,15 +457,12 @@ def _check_failed_inputs(failed_inputs: str) -> str:
     return failed_inputs
 
 
-def _checked_schema(log_type: str, schemas: _Schemas, builtin: bool,
-                    log_types: Sequence[str] | None, source_id: str | None,
-                    source_label: str | None, threads: int, batch_rows: int) -> pa.Schema:
+def _checked_schema(log_type: str, n: Normalizer) -> pa.Schema:
     """The Arrow schema of ``log_type``, once the normalizer the executors will build was
-    built here, on the driver, with the same options: a bad option (an unknown log type,
-    ``threads=0``, ``batch_rows=0``, a schema error) fails the call that makes the
-    DataFrame, with the API's message, not the first action with a worker's traceback."""
-    n = Normalizer(schemas=schemas, builtin=builtin, log_types=log_types, source_id=source_id,
-                   source_label=source_label, threads=threads, batch_rows=batch_rows)
+    built here, on the driver, with the same options (``n``): a bad option (an unknown log
+    type, ``threads=0``, ``batch_rows=0``, a schema error, a limit out of range) fails the
+    call that makes the DataFrame, with the API's message, not the first action with a
+    worker's traceback."""
     arrow = n.arrow_schema(log_type)
     if log_type not in n.log_types:
         raise ValueError(
@@ -462,20 +472,33 @@ def _checked_schema(log_type: str, schemas: _Schemas, builtin: bool,
 
 
 def normalize_paths(df: DataFrame, log_type: str, *, column: str = "path",
-                    schemas: _Schemas = None, builtin: bool = False,
-                    log_types: Sequence[str] | None = None,
+                    schemas: _Schemas = None, schema_texts: _Texts = None,
+                    builtin: bool = False, log_types: Sequence[str] | None = None,
                     source_id: str | None = None, source_label: str | None = None,
                     threads: int = 1, batch_rows: int = DEFAULT_BATCH_ROWS,
-                    failed_inputs: Literal["raise", "skip"] = "raise") -> DataFrame:
+                    failed_inputs: Literal["raise", "skip"] = "raise",
+                    envelope: str | None = None, max_record_bytes: int | None = None,
+                    max_document_bytes: int | None = None,
+                    max_expansion: int | Literal["none"] | None = None) -> DataFrame:
     """The events of ``log_type`` in the files named by ``df[column]`` (local paths,
-    ``file:`` URIs, or URIs that ``pyarrow.fs`` opens, ``s3a:`` / ``s3n:`` as ``s3:``),
-    normalized on the executors. Paths are as Spark lists them, not percent-encoded.
+    ``file:`` URIs, or URIs that ``pyarrow.fs`` opens: ``s3`` (also ``s3a:`` / ``s3n:``),
+    ``gs``, ``hdfs``), normalized on the executors. Paths are as Spark lists them, not
+    percent-encoded. Azure paths (``abfs``, ``abfss``, ``wasb``, ``wasbs``) are refused:
+    read them with ``spark.read.format("binaryFile")`` and :func:`normalize_binary`, which
+    uses Spark's own credentials.
 
     Each task normalizes its files one after the other with ``threads`` threads (1: Spark
-    gives a task one core). ``schemas`` and ``builtin`` are as ``Normalizer``'s (schema
-    paths the executors can read; the built-in schemas beside them). Records are
-    classified among ``log_types`` (default: all loaded), as by the CLI; those of other log types are left out, rejects are in
+    gives a task one core). Records are classified among ``log_types`` (default: all
+    loaded), as by the CLI; those of other log types are left out, rejects are in
     ``rejects_paths``. Repartition ``df`` to spread the files over tasks.
+
+    ``schemas``, ``schema_texts`` and ``builtin`` are as ``Normalizer``'s (schema paths the
+    executors can read, or schema YAML text, which goes to the executors with the task;
+    the built-in schemas beside them). ``envelope``, ``max_record_bytes``,
+    ``max_document_bytes`` and ``max_expansion`` are ``Normalizer``'s limits, with its
+    defaults and checks: a JSON document (an array, a pretty-printed export) over
+    ``max_document_bytes`` (64 MiB) is read line by line, its lines rejects, and
+    ``rejects_*`` has a row that says so (reason ``document_over_limit``).
 
     An input that cannot be opened (missing, deleted since it was listed, unreadable, a
     null path) or read to its end (a truncated gzip file, a Parquet or zip file) fails the
@@ -491,35 +514,47 @@ def normalize_paths(df: DataFrame, log_type: str, *, column: str = "path",
     """
     _check_failed_inputs(failed_inputs)
     _check_columns(df, column, False)
-    arrow = _checked_schema(log_type, schemas, builtin, log_types, source_id, source_label,
-                            threads, batch_rows)
-    opts = _opts(schemas, builtin, log_types, source_id, source_label, threads, batch_rows)
+    limits = _Limits(envelope, max_record_bytes, max_document_bytes, max_expansion)
+    arrow = _checked_schema(log_type, _build(schemas, schema_texts, builtin, log_types,
+                                             source_id, source_label, threads, batch_rows,
+                                             limits))
+    opts = _opts(schemas, builtin, log_types, source_id, source_label, threads, batch_rows,
+                 schema_texts=schema_texts, limits=limits)
     return df.select(column).mapInArrow(
         _events(column, False, log_type, opts, _spark_arrow(arrow), failed_inputs),
         _struct(arrow))
 
 
 def normalize_binary(df: DataFrame, log_type: str, *, schemas: _Schemas = None,
-                     builtin: bool = False,
+                     schema_texts: _Texts = None, builtin: bool = False,
                      log_types: Sequence[str] | None = None, source_id: str | None = None,
                      source_label: str | None = None, threads: int = 1,
                      batch_rows: int = DEFAULT_BATCH_ROWS,
-                     failed_inputs: Literal["raise", "skip"] = "raise") -> DataFrame:
+                     failed_inputs: Literal["raise", "skip"] = "raise",
+                     envelope: str | None = None, max_record_bytes: int | None = None,
+                     max_document_bytes: int | None = None,
+                     max_expansion: int | Literal["none"] | None = None) -> DataFrame:
     """As :func:`normalize_paths`, over ``spark.read.format("binaryFile")`` (columns
     ``path`` and ``content``): Spark lists and reads the files with its own credentials.
     A file over 2 GiB cannot be read this way (Spark's limit)."""
     _check_failed_inputs(failed_inputs)
     _check_columns(df, "path", True)
-    arrow = _checked_schema(log_type, schemas, builtin, log_types, source_id, source_label,
-                            threads, batch_rows)
-    opts = _opts(schemas, builtin, log_types, source_id, source_label, threads, batch_rows)
+    limits = _Limits(envelope, max_record_bytes, max_document_bytes, max_expansion)
+    arrow = _checked_schema(log_type, _build(schemas, schema_texts, builtin, log_types,
+                                             source_id, source_label, threads, batch_rows,
+                                             limits))
+    opts = _opts(schemas, builtin, log_types, source_id, source_label, threads, batch_rows,
+                 schema_texts=schema_texts, limits=limits)
     return df.select("path", "content").mapInArrow(
         _events("path", True, log_type, opts, _spark_arrow(arrow), failed_inputs),
         _struct(arrow))
 
 
 def rejects_paths(df: DataFrame, *, column: str = "path", schemas: _Schemas = None,
-                  builtin: bool = False, log_types: Sequence[str] | None = None) -> DataFrame:
+                  schema_texts: _Texts = None, builtin: bool = False,
+                  log_types: Sequence[str] | None = None, envelope: str | None = None,
+                  max_record_bytes: int | None = None, max_document_bytes: int | None = None,
+                  max_expansion: int | Literal["none"] | None = None) -> DataFrame:
     """The rejected records of the files of ``df[column]``, with the CLI's rejects-file
     fields (source, record, index, field, line, byte, column, reason, log_type, error, candidates,
     raw, raw_truncated), and a row per input that could not be opened or read to its end
@@ -527,20 +562,33 @@ def rejects_paths(df: DataFrame, *, column: str = "path", schemas: _Schemas = No
     (``No such file or directory (os error 2) (input skipped)``, ``a Parquet file, not JSON
     text (input skipped)``, ``incomplete deflate stream (after 1565 records; the rest of
     this input is skipped)``), ``record`` the records read before the failure, ``line`` and
-    ``byte`` null, ``raw`` empty (and ``source`` null for a null path). Batches of at most
-    ``DEFAULT_BATCH_ROWS`` rows, as the events, made as they are read: a task holds a few
-    batches of rejects, not a file's."""
+    ``byte`` null, ``raw`` empty (and ``source`` null for a null path); and a row per JSON
+    document over ``max_document_bytes`` (reason ``document_over_limit``, ``record`` 0).
+    Batches of at most ``DEFAULT_BATCH_ROWS`` rows, as the events, made as they are read:
+    a task holds a few batches of rejects, not a file's. The other arguments are as
+    :func:`normalize_paths`'s."""
     _check_columns(df, column, False)
-    Normalizer(schemas=schemas, builtin=builtin, log_types=log_types)  # checked on the driver
-    opts = _opts(schemas, builtin, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
+    limits = _Limits(envelope, max_record_bytes, max_document_bytes, max_expansion)
+    # Checked on the driver.
+    _build(schemas, schema_texts, builtin, log_types, None, None, 1, DEFAULT_BATCH_ROWS,
+           limits)
+    opts = _opts(schemas, builtin, log_types, None, None, 1, DEFAULT_BATCH_ROWS,
+                 schema_texts=schema_texts, limits=limits)
     return df.select(column).mapInArrow(_rejects(column, False, opts), rejects_schema())
 
 
-def rejects_binary(df: DataFrame, *, schemas: _Schemas = None, builtin: bool = False,
-                   log_types: Sequence[str] | None = None) -> DataFrame:
+def rejects_binary(df: DataFrame, *, schemas: _Schemas = None, schema_texts: _Texts = None,
+                   builtin: bool = False, log_types: Sequence[str] | None = None,
+                   envelope: str | None = None, max_record_bytes: int | None = None,
+                   max_document_bytes: int | None = None,
+                   max_expansion: int | Literal["none"] | None = None) -> DataFrame:
     """As :func:`rejects_paths`, over ``spark.read.format("binaryFile")``."""
     _check_columns(df, "path", True)
-    Normalizer(schemas=schemas, builtin=builtin, log_types=log_types)  # checked on the driver
-    opts = _opts(schemas, builtin, log_types, None, None, 1, DEFAULT_BATCH_ROWS)
+    limits = _Limits(envelope, max_record_bytes, max_document_bytes, max_expansion)
+    # Checked on the driver.
+    _build(schemas, schema_texts, builtin, log_types, None, None, 1, DEFAULT_BATCH_ROWS,
+           limits)
+    opts = _opts(schemas, builtin, log_types, None, None, 1, DEFAULT_BATCH_ROWS,
+                 schema_texts=schema_texts, limits=limits)
     return df.select("path", "content").mapInArrow(_rejects("path", True, opts),
                                                    rejects_schema())

@@ -8,15 +8,16 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex};
 
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
-use arrow_array::RecordBatchReader;
-use arrow_pyarrow::{IntoPyArrow, ToPyArrow};
+use arrow_array::RecordBatch;
+use arrow_pyarrow::ToPyArrow;
 use arrow_schema::SchemaRef;
 use pyo3::exceptions::{PyStopIteration, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict};
 
+use crate::inputs::warn_notes;
 use crate::stream;
-use crate::tables::{rejects_table, stats_dict};
+use crate::tables::{rejects_table, stats_dict, table};
 use crate::{interrupt, runtime_error};
 
 /// What `Normalizer.iter_batches` and `Normalizer.iter_rejects` return: an iterator of
@@ -59,36 +60,9 @@ impl BatchStream {
     }
 
     fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        // Waits of at most `POLL` without the GIL, Python's signals checked between them: a
-        // batch of a rare log type may take the whole input to come, and Ctrl-C stops the
-        // wait and the run.
-        let msg = loop {
-            let got = py.detach(|| {
-                let guard = self.rx.lock().ok()?;
-                Some(guard.as_ref()?.recv_timeout(interrupt::POLL))
-            });
-            match got {
-                Some(Err(RecvTimeoutError::Timeout)) => {
-                    if let Err(e) = py.check_signals() {
-                        self.cancel.store(true, Ordering::Relaxed);
-                        self.close();
-                        return Err(e);
-                    }
-                }
-                Some(Ok(msg)) => break Some(msg),
-                Some(Err(RecvTimeoutError::Disconnected)) | None => break None,
-            }
-        };
-        match msg {
-            Some(stream::Msg::Batch(b)) => b.to_pyarrow(py),
-            Some(stream::Msg::Done(Err(e))) => {
-                self.close();
-                Err(runtime_error(e))
-            }
-            Some(stream::Msg::Done(Ok(()))) | None => {
-                self.close();
-                Err(PyStopIteration::new_err(()))
-            }
+        match self.next_batch(py)? {
+            Some(b) => b.to_pyarrow(py),
+            None => Err(PyStopIteration::new_err(())),
         }
     }
 
@@ -107,10 +81,17 @@ impl BatchStream {
 
     /// The remaining batches as one `pyarrow.Table`.
     fn read_all<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let reader: Box<dyn RecordBatchReader + Send> = Box::new(self.take_reader()?);
-        let pa_reader = reader.into_pyarrow(py)?;
-        // pyarrow reads the stream without the GIL.
-        pa_reader.call_method0("read_all")
+        // Read here, not by pyarrow's `read_all` of the C stream: that waits without the
+        // GIL, where a Ctrl-C can only end the read as pyarrow's own error; here it is the
+        // `KeyboardInterrupt` itself, within about a batch, as for `for batch in stream`.
+        if self.rx.lock().map_err(runtime_error)?.is_none() {
+            return Err(PyValueError::new_err("the stream was already read"));
+        }
+        let mut batches = Vec::new();
+        while let Some(b) = self.next_batch(py)? {
+            batches.push(b);
+        }
+        table(py, Arc::clone(&self.schema), batches)
     }
 
     /// The rejects (a pyarrow table), once every batch was read; a `ValueError` if they
@@ -135,7 +116,7 @@ impl BatchStream {
         let end = end
             .as_ref()
             .ok_or_else(|| runtime_error("stats are known once every batch was read"))?;
-        stats_dict(py, &end.summary, &end.failed)
+        stats_dict(py, &end.summary, &end.failed, &end.notes)
     }
 
     /// What the batches are, and the main counts once the run is over.
@@ -171,7 +152,57 @@ impl BatchStream {
             rx,
             schema: Arc::clone(&self.schema),
             done: false,
+            cancel: Arc::clone(&self.cancel),
+            owner: std::thread::current().id(),
         })
+    }
+
+    /// The next batch, `None` at the end (the run's notes warned of then). Waits of at most
+    /// `POLL` without the GIL, Python's signals checked between them: a batch of a rare log
+    /// type may take the whole input to come, and Ctrl-C stops the wait and the run.
+    fn next_batch(&self, py: Python<'_>) -> PyResult<Option<RecordBatch>> {
+        let msg = loop {
+            let got = py.detach(|| {
+                let guard = self.rx.lock().ok()?;
+                Some(guard.as_ref()?.recv_timeout(interrupt::POLL))
+            });
+            match got {
+                Some(Err(RecvTimeoutError::Timeout)) => {
+                    if let Err(e) = py.check_signals() {
+                        self.cancel.store(true, Ordering::Relaxed);
+                        self.close();
+                        return Err(e);
+                    }
+                }
+                Some(Ok(msg)) => break Some(msg),
+                Some(Err(RecvTimeoutError::Disconnected)) | None => break None,
+            }
+        };
+        match msg {
+            Some(stream::Msg::Batch(b)) => Ok(Some(b)),
+            Some(stream::Msg::Done(Err(e))) => {
+                self.close();
+                Err(runtime_error(e))
+            }
+            Some(stream::Msg::Done(Ok(()))) => {
+                self.close();
+                // As `normalize` warns of them; `stats["notes"]` has them too, for the
+                // readers of the C stream, which no warning reaches.
+                let notes = self
+                    .end
+                    .lock()
+                    .map_err(runtime_error)?
+                    .as_ref()
+                    .map(|end| end.notes.clone())
+                    .unwrap_or_default();
+                warn_notes(py, &notes)?;
+                Ok(None)
+            }
+            None => {
+                self.close();
+                Ok(None)
+            }
+        }
     }
 
     fn close(&self) {

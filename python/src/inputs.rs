@@ -13,34 +13,44 @@ use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PySequence, PyString};
 use crate::run::FailedInput;
 use crate::{schema_error, InputWarning};
 
-/// Schemas: `None` (built in), one path, or a list of paths; every problem of every file
-/// is reported, as by the CLI. Anything else is a `TypeError` (a missing or bad file is
-/// a `SchemaError`, a `ValueError`). A warning of a schema ([`Registry::warnings`]) is a
-/// Python `UserWarning`.
+/// Schemas: `schemas` (`None`, one path, or a list of paths) and `texts` (`None`, one
+/// schema's YAML text, or a list of them); both `None`: the built-in schemas. Every problem
+/// of every file and text is reported, as by the CLI. Anything else is a `TypeError` (a
+/// missing or bad file is a `SchemaError`, a `ValueError`). A warning of a schema
+/// ([`Registry::warnings`]) is a Python `UserWarning`.
 ///
-/// `builtin`: the built-in schemas beside `schemas` (the CLI's `--builtin`).
+/// `builtin`: the built-in schemas beside the others (the CLI's `--builtin`).
 pub(crate) fn load_registry(
     schemas: Option<&Bound<'_, PyAny>>,
+    texts: Option<&Bound<'_, PyAny>>,
     builtin: bool,
 ) -> PyResult<Registry> {
-    let Some(schemas) = schemas.filter(|s| !s.is_none()) else {
+    let schemas = schemas.filter(|s| !s.is_none());
+    let texts = texts.filter(|t| !t.is_none());
+    let Some(py) = schemas.or(texts).map(Bound::py) else {
         return Ok(Registry::builtin());
     };
-    let paths =
-        paths_of("schemas", "None, a path, or a list of paths", schemas)?.ok_or_else(|| {
-            PyTypeError::new_err(format!(
-                "schemas must be None, a path (str or os.PathLike), or a list of paths, not {}",
-                type_name(schemas)
-            ))
-        })?;
-    if paths.is_empty() && builtin {
+    let paths = match schemas {
+        Some(schemas) => schema_paths(schemas)?,
+        None => Vec::new(),
+    };
+    let texts = match texts {
+        Some(texts) => schema_texts_of(texts)?,
+        None => Vec::new(),
+    };
+    if paths.is_empty() && texts.is_empty() && builtin {
         return Ok(Registry::builtin());
     }
-    if paths.is_empty() {
-        return Err(PyValueError::new_err(
-            "schemas=[] loads no schema: give schema files or directories, or None for the \
-             built-in schemas",
-        ));
+    if paths.is_empty() && texts.is_empty() {
+        let given = if schemas.is_some() {
+            "schemas=[]"
+        } else {
+            "schema_texts=[]"
+        };
+        return Err(PyValueError::new_err(format!(
+            "{given} loads no schema: give schema files or directories (schemas=), schema \
+             YAML text (schema_texts=), or neither for the built-in schemas"
+        )));
     }
     let mut registry = if builtin {
         Registry::builtin()
@@ -53,12 +63,16 @@ pub(crate) fn load_registry(
             errors.extend(e.0);
         }
     }
+    for (origin, text) in &texts {
+        if let Err(e) = registry.add_str(text, origin) {
+            errors.extend(e.0);
+        }
+    }
     if !errors.is_empty() {
         return Err(schema_error(&SchemaErrors(errors)));
     }
     // What loads but cannot work as written (the CLI prints these): a `UserWarning` each,
     // shown at the caller's `Normalizer(...)` line (level 1: this code has no Python frame).
-    let py = schemas.py();
     for w in registry.warnings() {
         // The class says it is a warning (the CLI's text starts with "warning: ").
         let text = w.to_string();
@@ -67,6 +81,84 @@ pub(crate) fn load_registry(
         PyErr::warn(py, &py.get_type::<PyUserWarning>(), &message, 1)?;
     }
     Ok(registry)
+}
+
+/// `schemas`: one path or a list of paths. A str that holds a schema's YAML (a newline and
+/// `schema:`) is a `TypeError` that points to `schema_texts=`: read as a path, the whole
+/// YAML was named as a missing file.
+fn schema_paths(schemas: &Bound<'_, PyAny>) -> PyResult<Vec<PathBuf>> {
+    let yaml_at = |obj: &Bound<'_, PyAny>| {
+        obj.cast::<PyString>()
+            .ok()
+            .and_then(|t| t.to_cow().ok())
+            .is_some_and(|t| t.contains('\n') && t.contains("schema:"))
+    };
+    let refuse = |what: &str| {
+        PyTypeError::new_err(format!(
+            "{what} is a str that holds a schema's YAML text, not a path: pass the text as \
+             schema_texts= (schemas= takes schema files and directories)"
+        ))
+    };
+    if yaml_at(schemas) {
+        return Err(refuse("schemas"));
+    }
+    if let Some(seq) = sequence_of_items(schemas) {
+        for (i, item) in seq.try_iter()?.enumerate() {
+            if yaml_at(&item?) {
+                return Err(refuse(&format!("schemas[{i}]")));
+            }
+        }
+    }
+    paths_of("schemas", "None, a path, or a list of paths", schemas)?.ok_or_else(|| {
+        PyTypeError::new_err(format!(
+            "schemas must be None, a path (str or os.PathLike), or a list of paths, not {}",
+            type_name(schemas)
+        ))
+    })
+}
+
+/// `schema_texts`: one schema's YAML text, or a list of them, each with the name it has in
+/// messages (`schema_texts[1]:3:5: ...`).
+fn schema_texts_of(texts: &Bound<'_, PyAny>) -> PyResult<Vec<(String, String)>> {
+    const TAKES: &str = "schema_texts must be a schema's YAML text (str) or a list of them";
+    if let Ok(text) = texts.cast::<PyString>() {
+        return Ok(vec![("schema_texts".into(), text.to_cow()?.into_owned())]);
+    }
+    let not_text = |what: &str, obj: &Bound<'_, PyAny>| {
+        let hint = if obj.extract::<PathBuf>().is_ok() {
+            " (schema files and directories go in schemas=)"
+        } else {
+            ""
+        };
+        PyTypeError::new_err(format!("{what}, not {}{hint}", type_name(obj)))
+    };
+    let Some(seq) = sequence_of_items(texts) else {
+        return Err(not_text(TAKES, texts));
+    };
+    let mut out = Vec::new();
+    for (i, item) in seq.try_iter()?.enumerate() {
+        let item = item?;
+        let Ok(text) = item.cast::<PyString>() else {
+            return Err(not_text(
+                &format!("schema_texts[{i}] is not YAML text (str): {TAKES}"),
+                &item,
+            ));
+        };
+        out.push((format!("schema_texts[{i}]"), text.to_cow()?.into_owned()));
+    }
+    Ok(out)
+}
+
+/// A sequence whose items are looked at one by one: not a str, bytes or a path (`None` for
+/// those, and for what is not a sequence).
+fn sequence_of_items<'a, 'py>(obj: &'a Bound<'py, PyAny>) -> Option<&'a Bound<'py, PySequence>> {
+    if obj.is_instance_of::<PyString>()
+        || obj.is_instance_of::<PyBytes>()
+        || obj.is_instance_of::<PyByteArray>()
+    {
+        return None;
+    }
+    obj.cast::<PySequence>().ok()
 }
 
 /// `log_types`: `None` (all loaded), or a sequence of names. A single name is refused with
@@ -125,18 +217,22 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
             std::io::Cursor::new(bytes),
         ))]);
     }
-    // A str that is not UTF-8 (a file name `os.listdir` gave, with surrogates) is a path.
-    if let Some(text) = data.cast::<PyString>().ok().and_then(|t| t.to_cow().ok()) {
-        // Records passed as a str are read as a path (and a missing file): say so. A file
-        // name may start with a bracket (`[2024].json`): records hold quotes or colons.
-        let looks_like_records = (text.trim_start().starts_with(['{', '['])
-            && text.contains(['"', ':']))
-            || text.trim_end().contains('\n');
-        if looks_like_records && !std::path::Path::new(&*text).exists() {
-            return Err(PyTypeError::new_err(
-                "data is a str, which is read as a path, but it holds records: pass them as \
-                 bytes (data.encode())",
-            ));
+    // Records passed as a str (or a list of them: records from Kafka or an API) are read
+    // as paths, and missing files: say so.
+    if holds_records(data) {
+        return Err(PyTypeError::new_err(
+            "data is a str, which is read as a path, but it holds records: pass them as \
+             bytes (data.encode())",
+        ));
+    }
+    if let Some(seq) = sequence_of_items(data) {
+        for (i, item) in seq.try_iter()?.enumerate() {
+            if holds_records(&item?) {
+                return Err(PyTypeError::new_err(format!(
+                    "data[{i}] is a str, which is read as a path, but it holds records: pass \
+                     records as bytes (\"\\n\".join(data).encode() for a list of them)"
+                )));
+            }
         }
     }
     let paths =
@@ -156,7 +252,14 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
     }
     let mut expander = pipeline::Expander::default();
     for path in &paths {
-        expander.add(path);
+        // The CLI's `-` (standard input) is the file of that name here: Python has
+        // `/dev/stdin` (or `sys.stdin.buffer.read()`), and in a notebook or a Spark worker
+        // standard input is not the user's.
+        if path.as_os_str() == "-" {
+            expander.add(&std::path::Path::new(".").join("-"));
+        } else {
+            expander.add(path);
+        }
     }
     // As the CLI's warnings: a file given twice is read once, and so on.
     for (left_out, why) in expander.left_out() {
@@ -266,6 +369,20 @@ fn paths_of(arg: &str, takes: &str, obj: &Bound<'_, PyAny>) -> PyResult<Option<V
         })?);
     }
     Ok(Some(paths))
+}
+
+/// A str that holds records rather than names a file: it starts with `{` or `[` and holds
+/// quotes or colons (a file name may start with a bracket: `[2024].json`), or it holds
+/// several lines; and no file has that name.
+fn holds_records(obj: &Bound<'_, PyAny>) -> bool {
+    // A str that is not UTF-8 (a file name `os.listdir` gave, with surrogates) is a path.
+    let Some(text) = obj.cast::<PyString>().ok().and_then(|t| t.to_cow().ok()) else {
+        return false;
+    };
+    let looks_like_records = (text.trim_start().starts_with(['{', '['])
+        && text.contains(['"', ':']))
+        || text.trim_end().contains('\n');
+    looks_like_records && !std::path::Path::new(&*text).exists()
 }
 
 /// The name of an object's type, for messages.

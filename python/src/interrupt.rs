@@ -67,3 +67,29 @@ pub(crate) fn run<T: Send + 'static>(
 fn wait<T: Send>(py: Python<'_>, rx: Receiver<T>) -> (Result<T, RecvTimeoutError>, Receiver<T>) {
     py.detach(move || (rx.recv_timeout(POLL), rx))
 }
+
+/// Python's signal handlers run on behalf of a reader of the Arrow C stream (pyarrow,
+/// Polars, DuckDB), which reads without the GIL: `Err` with what to tell the reader when
+/// a handler raised. Only a message crosses the C stream, and the reader raises its own
+/// error with it (pyarrow an `ArrowInvalid`), so a `KeyboardInterrupt` is asked for again
+/// (`_thread.interrupt_main`): the caller's code gets it at its next step, as Ctrl-C
+/// meant, not only an error that an `except Exception` would swallow.
+pub(crate) fn check_signals(py: Python<'_>) -> Result<(), String> {
+    let Err(e) = py.check_signals() else {
+        return Ok(());
+    };
+    if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
+        let again = py
+            .import("_thread")
+            .and_then(|t| t.call_method0("interrupt_main"));
+        if let Err(again) = again {
+            return Err(format!(
+                "KeyboardInterrupt: the read was interrupted ({again})"
+            ));
+        }
+        return Err("KeyboardInterrupt: the read was interrupted, and the run stopped".into());
+    }
+    Err(format!(
+        "a signal handler raised {e}: the read was interrupted, and the run stopped"
+    ))
+}

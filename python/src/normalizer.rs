@@ -30,11 +30,13 @@ const BYTES_SOURCE: &str = "<bytes>";
 ///
 /// - `schemas`: a schema file or directory, or a list of them (the CLI's `-s`);
 ///   `None`: the built-in schemas. A bad schema is a `normalog.SchemaError`.
+/// - `schema_texts`: a schema's YAML text, or a list of them, loaded beside `schemas`
+///   (named `schema_texts[i]` in messages). A str in `schemas` is always a path.
+/// - `builtin`: load the built-in schemas beside `schemas` and `schema_texts` (the CLI's
+///   `--builtin`), so that records are classified among both.
 /// - `log_types`: the log types to try, in order (a list of names); `None`: every
 ///   loaded one, as the CLI classifies records.
 /// - `source_id`, `source_label`: the `p_source_id` / `p_source_label` of every event.
-/// - `builtin`: load the built-in schemas beside `schemas` (the CLI's `--builtin`), so
-///   that records are classified among both.
 /// - `threads`: threads of `normalize` and `iter_batches`, 1 to 1024 (default: all
 ///   cores); one file is cut into chunks too, and rows stay in input order.
 /// - `batch_rows`: the most rows of a record batch (default 65,536).
@@ -70,7 +72,7 @@ impl Normalizer {
     #[new]
     #[pyo3(signature = (
         schemas=None, log_types=None, source_id=None, source_label=None, *,
-        builtin=false, threads=None, batch_rows=65_536, envelope=None,
+        schema_texts=None, builtin=false, threads=None, batch_rows=65_536, envelope=None,
         max_record_bytes=None, max_document_bytes=None, max_expansion=None,
     ))]
     #[allow(clippy::too_many_arguments)] // Python keyword arguments
@@ -79,6 +81,7 @@ impl Normalizer {
         log_types: Option<&Bound<'_, PyAny>>,
         source_id: Option<String>,
         source_label: Option<String>,
+        schema_texts: Option<&Bound<'_, PyAny>>,
         builtin: bool,
         threads: Option<i64>,
         batch_rows: i64,
@@ -110,7 +113,7 @@ impl Normalizer {
             .filter(|m| !m.is_none())
             .map(expansion_ratio)
             .transpose()?;
-        let registry = load_registry(schemas, builtin)?;
+        let registry = load_registry(schemas, schema_texts, builtin)?;
         let mut builder = NormalizerBuilder::new();
         builder
             .log_types(log_types.unwrap_or_default())
@@ -128,7 +131,9 @@ impl Normalizer {
         if let Some(ratio) = max_expansion {
             batch.max_expansion(ratio);
         }
-        let own_schemas = schemas.is_some_and(|s| !s.is_none()) && !builtin;
+        let own_schemas = (schemas.is_some_and(|s| !s.is_none())
+            || schema_texts.is_some_and(|s| !s.is_none()))
+            && !builtin;
         let normalizer = builder
             .build(&registry)
             .map_err(|e| not_built(&e, own_schemas))?;
@@ -181,6 +186,7 @@ impl Normalizer {
     /// pyarrow tables, one per log type seen, with the rejects and counts.
     ///
     /// `source` names bytes data in the rejects (default `<bytes>`); a path names itself.
+    /// The path `"-"` is the file named `-`, not standard input (that is `/dev/stdin`).
     /// An input that cannot be read is in `stats["failed_inputs"]` and a `UserWarning`;
     /// when none could be read at all, an `OSError` (`FileNotFoundError` when missing).
     #[pyo3(signature = (data, *, source=None))]
@@ -300,7 +306,7 @@ impl Normalizer {
         .map_err(runtime_error)?;
         check_failed(py, &failed, n_inputs)?;
         warn_notes(py, &notes)?;
-        let stats = stats_dict(py, &summary, &failed)?;
+        let stats = stats_dict(py, &summary, &failed, &notes)?;
         let table = rejects_table(py, kept.unwrap_or_default())?;
         Ok((table, stats))
     }

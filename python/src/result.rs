@@ -25,6 +25,8 @@ pub(crate) struct NormalizeResult {
     rejects: Py<PyAny>,
     summary: Summary,
     failed: Vec<FailedInput>,
+    /// What the run had to say of inputs it read (also warned of), for `stats["notes"]`.
+    notes: Vec<String>,
     /// The table streamed by `__arrow_c_stream__`: the normalizer's only log type.
     single: Option<Py<PyAny>>,
     /// The loaded schemas: the empty table of a log type none of whose events was seen.
@@ -63,6 +65,7 @@ impl NormalizeResult {
             rejects: rejects.unbind(),
             summary: outcome.summary,
             failed: outcome.failed,
+            notes: outcome.notes,
             single: single_table,
             registry: Arc::clone(&job.registry),
         })
@@ -88,7 +91,7 @@ impl NormalizeResult {
     /// (`normalog.Stats`; a new dict at each access).
     #[getter]
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        stats_dict(py, &self.summary, &self.failed)
+        stats_dict(py, &self.summary, &self.failed, &self.notes)
     }
 
     /// The table of one log type (an empty table with its schema if none of its events was

@@ -5,18 +5,20 @@
 //! The run waits when Python is behind (the channel holds [`IN_FLIGHT`] batches); when
 //! Python drops the stream, the run stops at the next batch.
 
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
 
 use arrow_array::{RecordBatch, RecordBatchReader};
 use arrow_schema::{ArrowError, SchemaRef};
 use normalog::pipeline::Input;
 use normalog::sink::Summary;
 
-use pyo3::PyResult;
+use pyo3::prelude::*;
 
 use crate::run::{rejects_only, run_parallel, FailedInput, Job, Keep, Rejects};
-use crate::runtime_error;
+use crate::{interrupt, runtime_error};
 
 /// Batches waiting for Python, at most.
 const IN_FLIGHT: usize = 2;
@@ -37,6 +39,9 @@ pub struct End {
     /// The rejects kept; `None` when they were only counted, or were the stream's batches.
     pub rejects: Option<Vec<RecordBatch>>,
     pub failed: Vec<FailedInput>,
+    /// What the run had to say of inputs it read ([`Rejects::take_notes`]): `normalize`
+    /// warns of them, a stream has them in `stats["notes"]` (and warns at its end).
+    pub notes: Vec<String>,
     pub summary: Summary,
 }
 
@@ -93,12 +98,14 @@ pub fn start(
             };
             let done = result
                 .map_err(|e| e.to_string())
-                .and_then(|(rejects, summary)| {
+                .and_then(|(mut rejects, summary)| {
+                    let notes = rejects.take_notes();
                     let (kept, failed) = rejects.into_kept()?;
                     if let Ok(mut slot) = slot.lock() {
                         *slot = Some(End {
                             rejects: kept,
                             failed,
+                            notes,
                             summary,
                         });
                     }
@@ -110,11 +117,42 @@ pub fn start(
     Ok((rx, end))
 }
 
-/// The receiver as an Arrow [`RecordBatchReader`], for the C stream interface.
+/// The receiver as an Arrow [`RecordBatchReader`], for the C stream interface: what
+/// pyarrow (`pa.table(stream)`, `RecordBatchReader.from_stream`), Polars or DuckDB read,
+/// without the GIL.
 pub struct ChannelReader {
     pub rx: Receiver<Msg>,
     pub schema: SchemaRef,
     pub done: bool,
+    /// The run's cancel flag, set when the read is interrupted.
+    pub cancel: Arc<AtomicBool>,
+    /// The Python thread that took the stream: signals are checked only when it is the one
+    /// reading. A consumer's own thread (DuckDB reads on its workers) would wait for the GIL
+    /// that the Python thread holds while it waits for that consumer.
+    pub owner: ThreadId,
+}
+
+impl ChannelReader {
+    /// The next message; waits of at most [`interrupt::POLL`], with Python's signals checked
+    /// between them: a batch of a rare log type may take the whole input to come, and
+    /// Ctrl-C must stop the read (and the run) within about a batch, as it stops
+    /// `for batch in stream`.
+    fn recv(&self) -> Result<Option<Msg>, ArrowError> {
+        loop {
+            match self.rx.recv_timeout(interrupt::POLL) {
+                Ok(msg) => return Ok(Some(msg)),
+                Err(RecvTimeoutError::Disconnected) => return Ok(None),
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            if std::thread::current().id() != self.owner {
+                continue;
+            }
+            if let Err(e) = Python::attach(interrupt::check_signals) {
+                self.cancel.store(true, Ordering::Relaxed);
+                return Err(ArrowError::ExternalError(e.into()));
+            }
+        }
+    }
 }
 
 impl Iterator for ChannelReader {
@@ -123,15 +161,19 @@ impl Iterator for ChannelReader {
         if self.done {
             return None;
         }
-        match self.rx.recv() {
-            Ok(Msg::Batch(b)) => Some(Ok(b)),
-            Ok(Msg::Done(Ok(()))) | Err(_) => {
+        match self.recv() {
+            Ok(Some(Msg::Batch(b))) => Some(Ok(b)),
+            Ok(Some(Msg::Done(Ok(()))) | None) => {
                 self.done = true;
                 None
             }
-            Ok(Msg::Done(Err(e))) => {
+            Ok(Some(Msg::Done(Err(e)))) => {
                 self.done = true;
                 Some(Err(ArrowError::ExternalError(e.into())))
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(e))
             }
         }
     }

@@ -40,6 +40,7 @@ pub(crate) fn stats_dict<'py>(
     py: Python<'py>,
     s: &Summary,
     failed: &[FailedInput],
+    notes: &[String],
 ) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("records", s.records)?;
@@ -58,5 +59,6 @@ pub(crate) fn stats_dict<'py>(
         failed_list.append(item)?;
     }
     d.set_item("failed_inputs", failed_list)?;
+    d.set_item("notes", notes)?;
     Ok(d)
 }

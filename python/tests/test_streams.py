@@ -1,0 +1,132 @@
+"""Streams read whole: what they tell of their inputs, and Ctrl-C while they are read by
+`read_all` or through the Arrow C stream (pyarrow)."""
+
+import os
+import signal
+import threading
+import time
+import warnings
+from contextlib import contextmanager
+
+import pyarrow as pa
+import pytest
+
+import normalog
+from conftest import gen
+
+NOTE = (r"<bytes>: a JSON document over max_document_bytes \(64\): it is read line by "
+        r"line, as NDJSON; raise the Normalizer's max_document_bytes= to read it whole")
+
+
+def test_streams_tell_of_a_document_over_the_limit(cli):
+    """Review finding: `normalize` warned that a JSON document over max_document_bytes is
+    read line by line, the streams (which every Spark task uses) said nothing: a big export
+    became a flood of rejects with no hint. A stream warns at the end of its iteration, and
+    has the note in `stats["notes"]`, also when pyarrow read it through the C stream."""
+    records = gen(cli, "-t", "Zoom.Activity", "-n", 3, "--seed", 62).splitlines()
+    array = b"[\n" + b",\n".join(records) + b"\n]\n"
+    small = normalog.Normalizer(max_document_bytes=64)
+    with pytest.warns(normalog.InputWarning, match=NOTE):
+        stream = small.iter_batches(array, "Zoom.Activity", keep_rejects=False)
+        assert sum(b.num_rows for b in stream) == 1
+    assert len(stream.stats["notes"]) == 1
+    assert stream.stats["rejected"] == 4
+    with pytest.warns(normalog.InputWarning, match=NOTE):
+        rejects = small.iter_rejects(array)
+        assert sum(b.num_rows for b in rejects) == 4
+    assert rejects.stats["notes"] == stream.stats["notes"]
+    with pytest.warns(normalog.InputWarning, match=NOTE):
+        small.iter_batches(array, "Zoom.Activity").read_all()
+    # Through the C stream no warning reaches the caller; stats has the note.
+    via_c = small.iter_batches(array, "Zoom.Activity")
+    assert pa.table(via_c).num_rows == 1
+    assert via_c.stats["notes"] == stream.stats["notes"]
+    # normalize's and rejects' stats have it too (beside their warning).
+    with pytest.warns(normalog.InputWarning, match=NOTE):
+        assert small.normalize(array).stats["notes"] == stream.stats["notes"]
+    with pytest.warns(normalog.InputWarning, match=NOTE):
+        assert small.rejects(array)[1]["notes"] == stream.stats["notes"]
+    # Under the limit: no note, no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        whole = normalog.Normalizer().iter_batches(array, "Zoom.Activity")
+        assert sum(b.num_rows for b in whole) == 3 and whole.stats["notes"] == []
+
+
+@contextmanager
+def live_input(cli, tmp_path):
+    """A named pipe of Zoom.Activity records whose writer keeps it open until the block
+    ends (at most a minute): a read of it whole cannot end before then, only Ctrl-C can
+    end it; and a SIGINT sent to this process half a second in."""
+    fifo = tmp_path / "live.ndjson"
+    os.mkfifo(fifo)
+    release = threading.Event()
+
+    def writer():
+        with open(fifo, "wb") as f:
+            f.write(gen(cli, "-t", "Zoom.Activity", "-n", 20_000, "--seed", 73))
+            f.flush()
+            release.wait(60)
+
+    feed = threading.Thread(target=writer)
+    feed.start()
+    # Python's own handler, whatever this process inherited (a background job starts with
+    # SIGINT ignored).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        yield fifo
+    finally:
+        release.set()
+        feed.join()
+        timer.join()
+        signal.signal(signal.SIGINT, previous)
+
+
+def interrupted(read) -> list:
+    """What ended `read()`: the str of an exception it raised, then "KeyboardInterrupt"
+    if one came (at once, or at a next step of the code that caught the first)."""
+    seen = []
+    try:
+        try:
+            read()
+            seen.append("finished")
+        except Exception as e:  # the C stream's reader raises its own error first
+            seen.append(str(e))
+            for _ in range(100):
+                time.sleep(0.01)
+    except KeyboardInterrupt:
+        seen.append("KeyboardInterrupt")
+    return seen
+
+
+@pytest.mark.parametrize("how", ["read_all", "pa.table", "from_stream"])
+def test_ctrl_c_stops_a_stream_read_whole(cli, tmp_path, how):
+    """Review finding: Ctrl-C stopped `for batch in stream`, but `stream.read_all()` and
+    `pa.table(stream)` (pyarrow reads the C stream without the GIL) went on until the whole
+    input was read (13 s for 16 files), and the result was lost all the same. The input
+    here is a pipe held open for a minute: the read ends by Ctrl-C or not before then."""
+    n = normalog.Normalizer(threads=1)
+    reads = {
+        "read_all": lambda s: s.read_all(),
+        "pa.table": lambda s: pa.table(s),
+        "from_stream": lambda s: pa.RecordBatchReader.from_stream(s).read_all(),
+    }
+    started = time.monotonic()
+    with live_input(cli, tmp_path) as fifo:
+        stream = n.iter_batches(fifo, "Zoom.Activity", keep_rejects=False)
+        seen = interrupted(lambda: reads[how](stream))
+        waited = time.monotonic() - started
+    assert seen[-1] == "KeyboardInterrupt", seen
+    assert waited < 30, "the read ended with its input, not with Ctrl-C"
+    if how == "read_all":
+        assert seen == ["KeyboardInterrupt"]
+    elif len(seen) == 2:
+        # pyarrow's error (ours as its message) may come first, the KeyboardInterrupt at
+        # the next step of the code that caught it.
+        assert "KeyboardInterrupt: the read was interrupted" in seen[0], seen
+    with pytest.raises(ValueError, match="the stream was already read"):
+        stream.read_all()
+    # The normalizer is as good as before.
+    assert n.normalize(b'{"email":"a@example.com","time":"2023-07-01T14:00:00Z"}').stats["normalized"] == {"Zoom.Activity": 1}
