@@ -178,6 +178,35 @@ impl Registry {
         }
     }
 
+    /// Load several schema files or directories as one load: [`add_path`](Self::add_path)
+    /// of each, every problem reported once. A file that fails, reached twice (given twice,
+    /// or alone and inside a directory also given), is read twice, and its problems were
+    /// reported twice (review finding).
+    ///
+    /// # Errors
+    ///
+    /// Every problem of every file read, each once.
+    pub fn add_paths<P: AsRef<Path>>(
+        &mut self,
+        paths: impl IntoIterator<Item = P>,
+    ) -> Result<(), SchemaErrors> {
+        let mut errors: Vec<SchemaError> = Vec::new();
+        for path in paths {
+            if let Err(e) = self.add_path(path.as_ref()) {
+                for error in e.0 {
+                    if !errors.contains(&error) {
+                        errors.push(error);
+                    }
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(SchemaErrors(errors))
+        }
+    }
+
     /// The plan of a log type.
     #[must_use]
     pub fn get(&self, log_type: &str) -> Option<&Arc<Plan>> {
@@ -325,6 +354,24 @@ fields:
             assert_eq!(r.log_types().collect::<Vec<_>>(), ["Custom.MyApp"]);
             r.add_path(&file).expect("read once");
             assert_eq!(r.len(), 1);
+        }
+    }
+
+    /// A file that fails, given twice in one load (alone twice, or alone and in its
+    /// directory), has its problems reported once (review finding: twice, once the retry
+    /// of a failed file was allowed).
+    #[test]
+    fn one_load_reports_a_problem_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("app.yml");
+        std::fs::write(
+            &file,
+            "schema: Custom.MyApp\nfields:\n  - {name: msg, type: strng}\n",
+        )
+        .expect("write");
+        for paths in [[&file, &file], [&dir.path().to_owned(), &file]] {
+            let e = Registry::new().add_paths(paths).expect_err("unknown type");
+            assert_eq!(e.0.len(), 1, "{e}");
         }
     }
 }

@@ -246,6 +246,32 @@ fn a_schema_file_given_twice_is_read_once() {
          dir/app.yml:1:1 (hint: each log type is defined once; rename or remove one)\n"
     );
     assert_eq!(o.status.code(), Some(2));
+
+    // A file that fails, reached twice: its problem is said once (review finding: twice,
+    // once a file that failed could be loaded again).
+    std::fs::create_dir(d.join("bad")).expect("mkdir");
+    std::fs::write(
+        d.join("bad/bad.yml"),
+        "schema: Custom.Bad\nfields:\n  - {name: msg, type: strng}\n",
+    )
+    .expect("write");
+    for args in [
+        &[
+            "normalize",
+            "-s",
+            "bad/bad.yml",
+            "-s",
+            "bad/bad.yml",
+            "in.jsonl",
+        ][..],
+        &["schema", "check", "-s", "bad", "-s", "bad/bad.yml"],
+        &["schema", "check", "bad/bad.yml", "bad/bad.yml"],
+    ] {
+        let o = normalog(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.matches("unknown type").count(), 1, "{args:?}: {err}");
+    }
 }
 
 /// A schema that Panther loads but that can never read a line's time: `%{time}` captures

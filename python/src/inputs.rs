@@ -58,10 +58,8 @@ pub(crate) fn load_registry(
         Registry::new()
     };
     let mut errors = Vec::new();
-    for p in &paths {
-        if let Err(e) = registry.add_path(p) {
-            errors.extend(e.0);
-        }
+    if let Err(e) = registry.add_paths(&paths) {
+        errors.extend(e.0);
     }
     for (origin, text) in &texts {
         if let Err(e) = registry.add_str(text, origin) {

@@ -174,17 +174,12 @@ fn load_registry(paths: &[PathBuf], builtin: bool) -> Result<Registry, Fatal> {
     } else {
         Registry::new()
     };
-    let mut errors = Vec::new();
-    for p in paths {
-        if let Err(e) = registry.add_path(p) {
-            errors.extend(e.0);
+    match registry.add_paths(paths) {
+        Ok(()) => {
+            print_warnings(&registry);
+            Ok(registry)
         }
-    }
-    if errors.is_empty() {
-        print_warnings(&registry);
-        Ok(registry)
-    } else {
-        Err(Fatal::Schemas(SchemaErrors(errors)))
+        Err(e) => Err(Fatal::Schemas(e)),
     }
 }
 

@@ -3,8 +3,8 @@
 //!
 //! | answer | what the client does |
 //! |---|---|
-//! | 429 | sleeps at least `Retry-After` (delta-seconds, HTTP-date, or an RFC 3339 instant as Zoom sends) plus up to 1 s of jitter (cut to what `max_wait` leaves), on every 429; without the header, 2 s·2ⁿ capped at 60 s. Past `max_wait` of such sleeps in total: [`PullError::RateLimited`] |
-//! | 5xx, timeout, reset, refused connection, a 2xx whose body is not JSON (cut short, a proxy's page) | full-jitter exponential backoff (base 1 s, cap 60 s), up to `attempts` tries in all, then [`PullError::Api`]; a 5xx's `Retry-After` is the least wait, counted against `max_wait` as 429s' sleeps are |
+//! | 429 | sleeps at least `Retry-After` (delta-seconds, HTTP-date, or an RFC 3339 instant as Zoom sends) plus up to 1 s of jitter (cut to what `max_wait` leaves), on every 429; without the header, 2 s·2ⁿ capped at 60 s. Past `max_wait` of such sleeps (with what 5xx answers' `Retry-After` asked for) in total: [`PullError::RateLimited`] |
+//! | 5xx, timeout, reset, refused connection, a 2xx whose body is not JSON (cut short, a proxy's page) | full-jitter exponential backoff (base 1 s, cap 60 s), up to `attempts` tries in all, then [`PullError::Api`]; a 5xx's `Retry-After` is the least wait, and what it asks for counts against `max_wait` with the 429s' sleeps |
 //! | anything else | returned to the caller, which knows what a 401, 403 or 400 means for its vendor |
 //!
 //! Pacing: when an answer says less than 5 % of the rate limit is left (`X-Rate-Limit` /
@@ -15,7 +15,8 @@
 //!
 //! Redirects are not followed (an `Authorization` header must not travel to another
 //! host). Bodies are read up to 64 MiB. `http://` URLs (loopback only) never go through a
-//! proxy of the environment; `https://` ones take it (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`).
+//! proxy of the environment; `https://` ones take it (the first of `ALL_PROXY`,
+//! `HTTPS_PROXY` and `HTTP_PROXY` set; `NO_PROXY`).
 
 use std::time::Duration;
 
@@ -24,6 +25,7 @@ use super::{Progress, PullError, Secret};
 mod urls;
 mod waits;
 
+use urls::shown;
 pub(crate) use urls::{base64, pct, without_query};
 pub use urls::{check_base_url, refuse_api_path};
 use waits::{pace, parse_retry_after};
@@ -116,14 +118,21 @@ impl Response {
         if !(300..400).contains(&self.status) {
             return None;
         }
-        let to = self.header("location").map_or_else(
-            || "without a Location".to_owned(),
-            |l| format!("to {}", without_query(l.trim())),
-        );
-        Some(format!(
-            "redirected {to}, which is not followed (the credentials would go along): give \
-             that host as {flag}"
-        ))
+        let not_followed = "which is not followed (the credentials would go along)";
+        Some(match self.header("location").map(str::trim) {
+            None | Some("") => format!("redirected without a Location, {not_followed}"),
+            // A path on the same host: no other host to give.
+            Some(l) if !l.contains("://") => {
+                format!(
+                    "redirected to {} on the same host, {not_followed}",
+                    shown(l)
+                )
+            }
+            Some(l) => format!(
+                "redirected to {}, {not_followed}: give that host as {flag}",
+                shown(l)
+            ),
+        })
     }
 
     /// For an answer of an OAuth token endpoint that is none (404 or 405: a wrong base URL)
@@ -131,6 +140,11 @@ impl Response {
     /// `flag` to check. Such answers were taken for refused credentials (review finding).
     #[must_use]
     pub(crate) fn not_a_token_endpoint(&self, flag: &str, body: &str) -> Option<String> {
+        let body = if body.trim().is_empty() {
+            "(an empty body)"
+        } else {
+            body
+        };
         match self.status {
             404 | 405 => Some(format!(
                 "{body}; no OAuth token endpoint there: check {flag}"
@@ -159,12 +173,15 @@ impl Response {
 pub struct Client {
     agent: ureq::Agent,
     /// The agent for `http://` URLs (loopback only, [`check_base_url`]): never through a
-    /// proxy of the environment (`HTTPS_PROXY`, `ALL_PROXY`), which would get the
+    /// proxy of the environment (`ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY`), which would get the
     /// credentials in clear text (review finding).
     direct: ureq::Agent,
     policy: Policy,
-    /// Sleeps the server asked for so far: on 429s, and a 5xx's `Retry-After`.
+    /// Sleeps on 429s so far.
     rate_waited: Duration,
+    /// What the `Retry-After` of 5xx answers asked for so far (not the backoff, which is
+    /// ours): with `rate_waited`, bounded by `max_wait`.
+    server_waited: Duration,
     /// Sleeps of pacing so far.
     paced: Duration,
     /// No request before this instant (pacing).
@@ -212,6 +229,7 @@ impl Client {
             direct: config().proxy(None).build().into(),
             policy,
             rate_waited: Duration::ZERO,
+            server_waited: Duration::ZERO,
             paced: Duration::ZERO,
             next_at: None,
             rng: seed | 1,
@@ -220,10 +238,22 @@ impl Client {
         }
     }
 
-    /// Time slept on 429s, and on a 5xx's `Retry-After`, so far.
+    /// Time slept on 429s so far.
     #[must_use]
     pub fn rate_waited(&self) -> Duration {
         self.rate_waited
+    }
+
+    /// What the `Retry-After` of server errors (5xx) asked to wait so far.
+    #[must_use]
+    pub fn server_waited(&self) -> Duration {
+        self.server_waited
+    }
+
+    /// The waits the server asked for so far (429s, and 5xx's `Retry-After`): what
+    /// `max_wait` bounds.
+    fn asked_waited(&self) -> Duration {
+        self.rate_waited + self.server_waited
     }
 
     /// Time slept pacing requests (the rate limit nearly spent) so far.
@@ -305,16 +335,16 @@ impl Client {
                             .saturating_mul(1 << rate_limited.min(5))
                             .min(Duration::from_secs(60))
                     });
-                    let room = self.policy.max_wait.saturating_sub(self.rate_waited);
+                    let room = self.policy.max_wait.saturating_sub(self.asked_waited());
                     let wait = (step + Duration::from_secs_f64(self.random())).min(room.max(step));
                     rate_limited += 1;
-                    if self.rate_waited + wait > self.policy.max_wait {
+                    if self.asked_waited() + wait > self.policy.max_wait {
                         return Err(PullError::RateLimited(format!(
                             "{what}: still rate limited (429): the server asks to wait {:.1} s \
                              more, after {:.1} s waited in total, past --max-wait {} s; run \
                              again later",
                             step.as_secs_f64(),
-                            self.rate_waited.as_secs_f64(),
+                            self.asked_waited().as_secs_f64(),
                             self.policy.max_wait.as_secs()
                         )));
                     }
@@ -422,21 +452,22 @@ impl Client {
         let asked = resp
             .header("retry-after")
             .and_then(|v| parse_retry_after(v, chrono::Utc::now().timestamp_millis()));
+        // Only what the header asked for counts against `max_wait`, not the backoff
+        // (`Retry-After: 0` spent the budget on the random backoff: review finding).
         match asked {
-            Some(floor) if self.rate_waited + floor > self.policy.max_wait => {
+            Some(floor) if self.asked_waited() + floor > self.policy.max_wait => {
                 Err(PullError::Api(format!(
                     "{what}: {why}, asking to wait {:.1} s (Retry-After), past --max-wait {} s \
                      with {:.1} s waited already; run again later{}",
                     floor.as_secs_f64(),
                     self.policy.max_wait.as_secs(),
-                    self.rate_waited.as_secs_f64(),
+                    self.asked_waited().as_secs_f64(),
                     said()
                 )))
             }
             Some(floor) => {
-                let wait = floor.max(backoff);
-                self.rate_waited += wait;
-                Ok(wait)
+                self.server_waited += floor;
+                Ok(floor.max(backoff))
             }
             None => Ok(backoff),
         }
@@ -691,6 +722,49 @@ mod tests {
         assert!(check_base_url("http://user@10.0.0.1/").is_err());
         assert!(check_base_url("ftp://x").is_err());
         assert!(check_base_url("https://").is_err());
+    }
+
+    /// A redirect's message shows where it pointed without the credentials of the URL,
+    /// its query or more than 200 bytes, and gives no host to a path on the same host
+    /// (review finding).
+    #[test]
+    fn a_redirect_is_shown_without_credentials() {
+        let redirect = |location: &str| Response {
+            status: 301,
+            headers: vec![("location".into(), location.into())],
+            body: Vec::new(),
+        };
+        let said = redirect("https://admin:hunter2@acme2.zendesk.com/api/v2/x?token=1")
+            .redirected("--base-url")
+            .expect("a redirect");
+        assert_eq!(
+            said,
+            "redirected to https://acme2.zendesk.com/api/v2/x, which is not followed (the \
+             credentials would go along): give that host as --base-url"
+        );
+        let said = redirect("/api/v2/x?page=2")
+            .redirected("--base-url")
+            .expect("a redirect");
+        assert_eq!(
+            said,
+            "redirected to /api/v2/x on the same host, which is not followed (the credentials \
+             would go along)"
+        );
+        let long = format!("https://h.example/{}", "é".repeat(300));
+        let said = redirect(&long)
+            .redirected("--base-url")
+            .expect("a redirect");
+        assert!(said.contains("..., which"), "{said}");
+        assert!(said.len() < 320, "{}", said.len());
+        assert_eq!(
+            Response {
+                status: 200,
+                headers: Vec::new(),
+                body: Vec::new()
+            }
+            .redirected("x"),
+            None
+        );
     }
 
     #[test]

@@ -517,6 +517,23 @@ fn a_503_retry_after_is_waited_out_within_max_wait() {
         stderr(&out)
     );
     assert_eq!(fake.inner().log.len(), 1);
+
+    // Only what the header asks for counts against --max-wait, not the backoff (review
+    // finding: `Retry-After: 0` answers spent the budget on the random backoff).
+    let fake = FakeZendesk::start(dataset(1, 20, now_secs() - 100, 1), token_auth());
+    for _ in 0..4 {
+        fake.inner()
+            .faults
+            .push_back(Fault::Unavailable(RetryAfter::Seconds(0)));
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--max-wait", "0s", "--stats"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("server-error waits (Retry-After): 0.0 s"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// A redirect is not followed (the credentials would go along), and the message says where
@@ -533,7 +550,8 @@ fn a_redirect_names_where_it_points() {
     assert!(
         stderr(&out).contains(
             ": 301: redirected to https://acme2.zendesk.com/api/v2/audit_logs, which is not \
-             followed (the credentials would go along): give that host as --base-url"
+             followed (the credentials would go along): give that host as --base-url (in place of \
+             --subdomain)"
         ),
         "{}",
         stderr(&out)
@@ -564,7 +582,7 @@ fn no_token_endpoint_at_the_base_url_says_so() {
     assert!(
         stderr(&out).contains(&format!(
             "POST {base}/oauth/tokens: 404: {{\"error\":\"InvalidEndpoint\",\"description\":\
-             \"Not found\"}}; no OAuth token endpoint there: check --base-url"
+             \"Not found\"}}; no OAuth token endpoint there: check --subdomain (or --base-url)"
         )),
         "{}",
         stderr(&out)

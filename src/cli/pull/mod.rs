@@ -256,8 +256,8 @@ pub(super) fn time(flag: &str, v: Option<&str>, now: i64) -> Result<Option<i64>,
 #[derive(Debug, clap::Args)]
 #[command(rename_all = "kebab-case")]
 pub struct RetryArgs {
-    /// Give up (exit 4) once this much time in total was spent waiting on rate limits (429s),
-    /// or (exit 5) on a server error's Retry-After that would pass it.
+    /// Give up once the waits the server asked for would pass this much in total: on rate
+    /// limits (429s: exit 4), and a server error's Retry-After (exit 5).
     #[arg(long, value_name = "DURATION", default_value = "15m")]
     pub max_wait: String,
 

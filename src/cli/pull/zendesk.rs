@@ -252,11 +252,12 @@ pub(super) fn run(
             s,
         );
         messages::plain(&format!(
-            "commits: {}, leftovers of a crashed run removed: {}, rate-limit waits: {:.1} s, pacing: {:.1} s, \
+            "commits: {}, leftovers of a crashed run removed: {}, rate-limit waits: {:.1} s, server-error waits (Retry-After): {:.1} s, pacing: {:.1} s, \
              elapsed: {secs:.3} s, {rate:.0} records/s",
             outcome.commits,
             outcome.leftovers_removed,
             client.rate_waited().as_secs_f64(),
+            client.server_waited().as_secs_f64(),
             client.paced().as_secs_f64()
         ));
         print_files(outcome.files, s.normalized);

@@ -54,7 +54,8 @@ pub struct ZoomArgs {
     #[arg(long, value_name = "URL", default_value = "https://api.zoom.us")]
     pub api_base: String,
 
-    /// The OAuth server's base URL. http:// only for loopback hosts.
+    /// The OAuth server's base URL, without /oauth (the pull requests /oauth/token on it).
+    /// http:// only for loopback hosts.
     #[arg(long, value_name = "URL", default_value = "https://zoom.us")]
     pub oauth_base: String,
 
@@ -221,13 +222,14 @@ pub(super) fn run(
         );
         messages::plain(&format!(
             "commits: {}, tokens minted: {}, windows restarted (page token expired): {}, \
-             leftovers of a crashed run removed: {}, rate-limit waits: {:.1} s, pacing: {:.1} s, elapsed: \
+             leftovers of a crashed run removed: {}, rate-limit waits: {:.1} s, server-error waits (Retry-After): {:.1} s, pacing: {:.1} s, elapsed: \
              {secs:.3} s, {rate:.0} records/s",
             outcome.commits,
             outcome.tokens_minted,
             outcome.restarts,
             outcome.leftovers_removed,
             client.rate_waited().as_secs_f64(),
+            client.server_waited().as_secs_f64(),
             client.paced().as_secs_f64()
         ));
         print_files(outcome.files, s.normalized);

@@ -61,7 +61,7 @@ pub fn refuse_api_path(
     if path.ends_with(prefix) {
         return Err(PullError::Config(format!(
             "{flag} {url}: give the base without {prefix} (e.g. {example}): the pull appends \
-             {prefix}/… itself, and would request {prefix}{prefix}/…"
+             {prefix}… itself, and would request …{prefix}{prefix}…"
         )));
     }
     Ok(())
@@ -90,4 +90,27 @@ pub(crate) fn pct(s: &str) -> String {
 pub(crate) fn base64(input: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(input)
+}
+
+/// A redirect's `Location` for a message: without its query, without the credentials of
+/// its authority (`user:password@`), and at most 200 bytes.
+pub(super) fn shown(location: &str) -> String {
+    let url = without_query(location);
+    let url = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let end = rest.find('/').unwrap_or(rest.len());
+            let host = rest[..end].rsplit('@').next().unwrap_or_default();
+            format!("{scheme}://{host}{}", &rest[end..])
+        }
+        None => url.to_owned(),
+    };
+    let mut end = url.len().min(200);
+    while !url.is_char_boundary(end) {
+        end -= 1;
+    }
+    if end < url.len() {
+        format!("{}...", &url[..end])
+    } else {
+        url
+    }
 }

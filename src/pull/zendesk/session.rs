@@ -62,7 +62,9 @@ impl Session<'_> {
                 let secrets = secrets_of(self.config, self.authorization.as_ref());
                 let resp = self.client.send(&req, &secrets, progress)?;
                 let body = || Secret::redact(&resp.body_excerpt(), &self.secrets());
-                if let Some(said) = resp.not_a_token_endpoint("--base-url", &body()) {
+                if let Some(said) =
+                    resp.not_a_token_endpoint("--subdomain (or --base-url)", &body())
+                {
                     return Err(PullError::Api(format!(
                         "POST {}/oauth/tokens: {}: {said}",
                         self.base(),
@@ -138,7 +140,10 @@ impl Session<'_> {
                     )))
                 }
                 status => {
-                    let said = match (status, resp.redirected("--base-url")) {
+                    let said = match (
+                        status,
+                        resp.redirected("--base-url (in place of --subdomain)"),
+                    ) {
                         (_, Some(redirect)) => redirect,
                         (404, None) => format!(
                             "{}; is the subdomain right, and is the account on the Enterprise \
