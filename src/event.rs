@@ -88,6 +88,7 @@ pub struct EventBuffers {
 
 /// Source metadata stamped on every event (`p_source_id`, `p_source_label`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SourceMeta {
     /// `p_source_id`.
     pub id: Option<String>,

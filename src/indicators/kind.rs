@@ -133,6 +133,7 @@ impl IndicatorKind {
 
 /// A `p_any_*` output column, in Panther's `FieldID` order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Column {
     /// `p_any_ip_addresses`
     IpAddresses,
@@ -161,7 +162,9 @@ pub enum Column {
 }
 
 impl Column {
-    /// Every column, in `FieldID` order (`ALL[c.index()] == c`).
+    /// Every column, in `FieldID` order (`ALL[c.index()] == c`). Panther adds columns now
+    /// and then (`p_any_actor_ids`): the enum is non-exhaustive, and this array grows with
+    /// it.
     pub const ALL: [Column; 12] = [
         Self::IpAddresses,
         Self::DomainNames,

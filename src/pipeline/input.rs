@@ -39,6 +39,7 @@ pub use expansion::{
 
 /// One input of a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Input {
     /// Standard input.
     Stdin,

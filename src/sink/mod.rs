@@ -148,6 +148,7 @@ impl<S: Sink + ?Sized> Sink for &mut S {
 
 /// Counts of one run. `records == normalized + rejected` always holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Summary {
     /// Records read (blank lines are not records).
     pub records: u64,

@@ -62,6 +62,7 @@ pub enum TimeLayout {
 
 /// NDJSON writing options.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Options {
     /// Timestamp layout.
     pub time_layout: TimeLayout,

@@ -295,12 +295,12 @@ pub enum TimeFormatArg {
 }
 
 pub(crate) fn ndjson_options(args: &NormalizeArgs) -> ndjson::Options {
-    ndjson::Options {
-        time_layout: match args.time_format {
-            TimeFormatArg::Rfc3339 => TimeLayout::Rfc3339,
-            TimeFormatArg::Panther => TimeLayout::Panther,
-        },
-    }
+    let mut options = ndjson::Options::default();
+    options.time_layout = match args.time_format {
+        TimeFormatArg::Rfc3339 => TimeLayout::Rfc3339,
+        TimeFormatArg::Panther => TimeLayout::Panther,
+    };
+    options
 }
 
 /// The directory partitioning of `--partition` (default: by hour).
