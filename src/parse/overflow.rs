@@ -9,6 +9,9 @@
 //! decoder reads their texts as written (`literals.rs`, which maps those starts to tape
 //! nodes), and refuses them where a number is decoded as a number ("out of range"). Only a
 //! record that simd-json refused pays for the scan.
+//!
+//! The same pass writes `\ufffd` over lone surrogate escapes (`"\ud83d"`, half of an
+//! emoji), which simd-json refuses and Go's decoders, Panther's, read as U+FFFD.
 
 use simd_json::Tape;
 
@@ -61,25 +64,27 @@ pub(super) fn overflow_unread(pos: Position) -> Error {
 
 /// Write `original` over `line` (of the same length) with every number outside strings
 /// that a 64-bit float cannot hold written over by a zero of the same length, and push
-/// where each of them starts into `starts` (cleared first, ascending). Returns whether
-/// there was any: if not, `line` is left as it was.
+/// where each of them starts into `starts` (cleared first, ascending); and with every lone
+/// surrogate escape (`\ud800` without its `\udc00`-`\udfff`, or one of those alone) written
+/// over by `\ufffd`, U+FFFD, as Go's decoders read it (Panther's keeps the record, with the
+/// replacement character; a truncated emoji in a name cost the whole event). Returns
+/// whether there was any: if not, `line` is left as it was.
 pub(crate) fn neutralize(original: &[u8], line: &mut [u8], starts: &mut Vec<u32>) -> bool {
     starts.clear();
     if original.len() != line.len() || u32::try_from(original.len()).is_err() {
         return false;
     }
+    let mut surrogates = Vec::new();
     let mut at = 0;
-    let (mut in_string, mut escaped) = (false, false);
+    let mut in_string = false;
     while at < original.len() {
         let b = original[at];
         if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
+            if b == b'\\' {
+                at += escape_len(original, at, &mut surrogates);
+                continue;
             }
+            in_string = b != b'"';
             at += 1;
             continue;
         }
@@ -95,7 +100,7 @@ pub(crate) fn neutralize(original: &[u8], line: &mut [u8], starts: &mut Vec<u32>
         in_string = b == b'"';
         at += 1;
     }
-    if starts.is_empty() {
+    if starts.is_empty() && surrogates.is_empty() {
         return false;
     }
     line.copy_from_slice(original);
@@ -107,7 +112,30 @@ pub(crate) fn neutralize(original: &[u8], line: &mut [u8], starts: &mut Vec<u32>
         zero.fill(b'0');
         zero[1] = b'.';
     }
+    for at in surrogates {
+        line[at..at + 6].copy_from_slice(br"\ufffd");
+    }
     true
+}
+
+/// The length of the escape at `text[at]` (a `\` in a string), pushing where it starts
+/// into `lone` when it is a lone surrogate escape. A pair of escapes (`\ud83d\ude00`) is
+/// one escape of 12 bytes.
+fn escape_len(text: &[u8], at: usize, lone: &mut Vec<usize>) -> usize {
+    let unit = |i: usize| -> Option<u16> {
+        let hex = text.get(i..i + 6)?.strip_prefix(br"\u")?;
+        u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
+    };
+    match unit(at) {
+        Some(0xD800..=0xDBFF) if matches!(unit(at + 6), Some(0xDC00..=0xDFFF)) => 12,
+        Some(0xD800..=0xDFFF) => {
+            lone.push(at);
+            6
+        }
+        Some(_) => 6,
+        // `\"`, `\\`, `\n`...: the escaped byte goes with it.
+        None => 2,
+    }
 }
 
 /// The length of the number-like token at the start of `text` (digits, signs, points and
@@ -185,6 +213,27 @@ mod tests {
         assert_eq!(run(r#"{"a":"1e400","b\"1e400":1e-400,"c":1e308}"#), None);
         assert_eq!(run(r#"{"a":01e400,"b":1e400e1,"c":1.e400,"d":-}"#), None);
         assert_eq!(run(r#"{"a\\":1e400}"#).map(|(_, s)| s), Some(vec![7]));
+    }
+
+    /// Lone surrogate escapes become `\ufffd`, as Go reads them; pairs, other escapes and
+    /// an escaped backslash before `ud800` text stay.
+    #[test]
+    fn writes_replacement_escapes_over_lone_surrogates() {
+        let line = |record: &str| run(record).map(|(line, starts)| (line, starts.len()));
+        assert_eq!(
+            line(r#"{"a":"Joe \ud83d","\uDC00":1}"#),
+            Some((r#"{"a":"Joe \ufffd","\ufffd":1}"#.to_owned(), 0))
+        );
+        assert_eq!(
+            line(r#"{"a":"\ud800\u0041\ud83d\ud83d\ude00"}"#),
+            Some((r#"{"a":"\ufffd\u0041\ufffd\ud83d\ude00"}"#.to_owned(), 0))
+        );
+        assert_eq!(line(r#"{"a":"\ud83d\ude00 \\ud800 \"\ud8"}"#), None);
+        // With a number beyond a float's range: both.
+        assert_eq!(
+            line(r#"{"a":"\udfff","b":1e400}"#),
+            Some((r#"{"a":"\ufffd","b":0.000}"#.to_owned(), 1))
+        );
     }
 
     #[test]

@@ -30,7 +30,9 @@
 //! * float *text* is compared as numbers, not as text (see [`same_number`]);
 //! * a number beyond a float's range (`1e400`) is valid JSON that `serde_json` refuses: the
 //!   model cannot read such a record, and says so ([`beyond_float_range`]); what the
-//!   normalizer makes of it is tested in `tests/decode.rs`.
+//!   normalizer makes of it is tested in `tests/decode.rs`;
+//! * a lone surrogate escape (`\ud800` without its low half, or a low one alone), which
+//!   `serde_json` refuses, is U+FFFD, as Go's decoders read it ([`lone_surrogates_replaced`]).
 
 #![allow(dead_code)] // each includer uses a different part
 
@@ -86,6 +88,7 @@ pub fn parse(line: &[u8]) -> Option<Value> {
     if text_depth(line) > MAX_DEPTH {
         return None;
     }
+    let line = &lone_surrogates_replaced(line);
     let mut de = serde_json::Deserializer::from_slice(line);
     de.disable_recursion_limit();
     let _: serde::de::IgnoredAny = serde::Deserialize::deserialize(&mut de).ok()?;
@@ -100,6 +103,45 @@ pub fn parse(line: &[u8]) -> Option<Value> {
             BEYOND.with(|b| *b.borrow_mut() = e.to_string().starts_with("number out of range"));
         })
         .ok()
+}
+
+/// `text` with each lone surrogate escape in its strings written `\ufffd` (the code unit
+/// of an escape read as a whole; a high one followed by a low one is a pair).
+fn lone_surrogates_replaced(text: &[u8]) -> Vec<u8> {
+    let unit = |i: usize| -> Option<u32> {
+        let e = text.get(i..i + 6)?;
+        if &e[..2] != b"\\u" {
+            return None;
+        }
+        u32::from_str_radix(std::str::from_utf8(&e[2..]).ok()?, 16).ok()
+    };
+    let mut out = Vec::with_capacity(text.len());
+    let (mut i, mut in_string) = (0, false);
+    while i < text.len() {
+        let b = text[i];
+        if !in_string {
+            in_string = b == b'"';
+            out.push(b);
+            i += 1;
+        } else if b == b'\\' {
+            let (len, lone) = match unit(i) {
+                Some(0xD800..=0xDBFF) if matches!(unit(i + 6), Some(0xDC00..=0xDFFF)) => {
+                    (12, false)
+                }
+                Some(0xD800..=0xDFFF) => (6, true),
+                Some(_) => (6, false),
+                None => (2, false),
+            };
+            let end = (i + len).min(text.len());
+            out.extend_from_slice(if lone { b"\\ufffd" } else { &text[i..end] });
+            i = end;
+        } else {
+            in_string = b != b'"';
+            out.push(b);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// The deepest nesting of `[` and `{` outside strings (of any text: it is only an upper
