@@ -468,6 +468,16 @@ impl fmt::Display for Error {
     }
 }
 
+/// A copy: exact for record errors (what a sink's `rejected_record` is lent), which hold
+/// only cloneable data, so that a dead-letter sink can keep the error itself, with its code,
+/// position and refusals; an I/O or sink error keeps its kind and message (`io::Error` and
+/// a sink's own error are not `Clone`).
+impl Clone for Error {
+    fn clone(&self) -> Error {
+        self.with_record_offset(0)
+    }
+}
+
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.0, f)

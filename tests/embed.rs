@@ -629,3 +629,50 @@ fn a_log_type_named_twice_is_tried_once() {
         out.rejects[0]
     );
 }
+
+/// A dead-letter sink keeps the errors it is lent, whole (review finding: `Error` was not
+/// `Clone`, so only its message could be kept).
+#[test]
+fn a_sink_keeps_the_errors_it_is_lent() {
+    #[derive(Default)]
+    struct Kept(Vec<normalog::Error>);
+    impl normalog::Sink for Kept {
+        type Error = normalog::Error;
+        fn record(&mut self, _: &normalog::Event<'_>) -> Result<bool, normalog::Error> {
+            Ok(true)
+        }
+        fn rejected(&mut self, err: &normalog::Error) -> Result<bool, normalog::Error> {
+            self.0.push(err.clone());
+            Ok(true)
+        }
+    }
+    let registry = Registry::builtin();
+    let mut n = NormalizerBuilder::new()
+        .log_types(["Zoom.Activity"])
+        .build(&registry)
+        .expect("build");
+    let mut kept = Kept::default();
+    n.normalize_bytes(
+        br#"{"time":"2024-01-01T00:00:00Z"}"#,
+        Position::new(10, 2, 1),
+        &mut kept,
+    )
+    .expect("normalize");
+    let [err] = &kept.0[..] else {
+        panic!("{:?}", kept.0)
+    };
+    assert_eq!(err.code(), "missing_field");
+    assert_eq!(
+        err.position().map(|p| (p.byte(), p.line(), p.record())),
+        Some((10, 2, 1))
+    );
+    assert!(
+        err.to_string()
+            .ends_with("missing required field \"email\""),
+        "{err}"
+    );
+    let io = normalog::Error::from(std::io::Error::new(std::io::ErrorKind::NotFound, "gone"));
+    assert!(
+        matches!(io.clone().kind(), normalog::ErrorKind::Io(e) if e.kind() == std::io::ErrorKind::NotFound)
+    );
+}

@@ -38,7 +38,7 @@ impl<S: Sink + ?Sized> Sink for Capture<'_, S> {
     fn rejected(&mut self, err: &Error) -> Result<bool, S::Error> {
         self.seen = true;
         // The sink only lends the error: keep a copy.
-        self.held = Some(err.with_record_offset(0));
+        self.held = Some(err.clone());
         Ok(true)
     }
 }
