@@ -42,6 +42,17 @@ def test_limits_are_checked_on_the_driver(spark):  # noqa: F811
             f(*args, envelope="")
 
 
+def test_log_types_are_checked_on_the_driver_as_given(spark):  # noqa: F811
+    """Review finding: the driver's check read log_types="Zoom.Activity" letter by letter
+    (unknown log type "Z") and took log_types=[] as all log types; both are the
+    Normalizer's errors, as given."""
+    df = spark.createDataFrame([("a.json",)], "path string")
+    with pytest.raises(TypeError, match="log_types must be a list of log type names, not a str"):
+        ns.normalize_paths(df, "Zoom.Activity", log_types="Zoom.Activity")
+    with pytest.raises(ValueError, match="log_types must be None"):
+        ns.normalize_paths(df, "Zoom.Activity", log_types=[])
+
+
 def test_a_document_over_the_limit_on_spark(spark, cli, tmp_path):  # noqa: F811
     """The limit reaches the executors' normalizer: a JSON array over max_document_bytes
     is read line by line (its lines rejects) and rejects_* has a row that says why and

@@ -169,17 +169,6 @@ pub(super) fn envelope<'r>(raw: &'r [u8], field: Option<&str>) -> Option<Envelop
     };
     if let Some(field) = field {
         let (k, v) = map.get_key_value(field)?;
-        // The field asked for given as `null`: a page without records, as Zoom sends one
-        // (`"activity_logs": null`) and `pull --raw` keeps it. Its replay rejected it as a
-        // record (review finding). Without `--envelope`, such an object stays a record:
-        // a record's null field is no page.
-        if v.get() == "null" {
-            return Some(Envelope {
-                field: k.clone(),
-                elems: Vec::new(),
-                single: false,
-            });
-        }
         return match page(v) {
             Some(elems) => Some(Envelope {
                 field: k.clone(),

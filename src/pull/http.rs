@@ -25,9 +25,9 @@ use super::{Progress, PullError, Secret};
 mod urls;
 mod waits;
 
-use urls::shown;
 pub(crate) use urls::{base64, pct, without_query};
 pub use urls::{check_base_url, refuse_api_path};
+use urls::{names_a_host, shown};
 use waits::{pace, parse_retry_after};
 
 /// Retry settings.
@@ -121,8 +121,9 @@ impl Response {
         let not_followed = "which is not followed (the credentials would go along)";
         Some(match self.header("location").map(str::trim) {
             None | Some("") => format!("redirected without a Location, {not_followed}"),
-            // A path on the same host: no other host to give.
-            Some(l) if !l.contains("://") => {
+            // A path on the same host: no other host to give (a `://` in its query, as in
+            // `/login?next=https://…`, names none).
+            Some(l) if !names_a_host(l) => {
                 format!(
                     "redirected to {} on the same host, {not_followed}",
                     shown(l)
@@ -741,6 +742,23 @@ mod tests {
             said,
             "redirected to https://acme2.zendesk.com/api/v2/x, which is not followed (the \
              credentials would go along): give that host as --base-url"
+        );
+        let said = redirect("//admin:pw@acme2.zendesk.com/api/v2/x")
+            .redirected("--base-url")
+            .expect("a redirect");
+        assert_eq!(
+            said,
+            "redirected to //acme2.zendesk.com/api/v2/x, which is not followed (the \
+             credentials would go along): give that host as --base-url"
+        );
+        let said = redirect("/login?next=https://sso.example/")
+            .redirected("--base-url")
+            .expect("a redirect");
+        assert!(
+            said.ends_with(
+                " on the same host, which is not followed (the credentials would go along)"
+            ),
+            "{said}"
         );
         let said = redirect("/api/v2/x?page=2")
             .redirected("--base-url")

@@ -174,9 +174,8 @@ pub struct NormalizeArgs {
     pub threads: Option<usize>,
 
     /// Field of the API responses to unwrap: an array of records (audit_logs,
-    /// activity_logs) or one record (audit_log, from Zendesk's "show audit log"); `null`
-    /// there is a page without records (Zoom's empty pages). An object without it is tried
-    /// as a record; refused, it is rejected as `not_a_page`. Default:
+    /// activity_logs) or one record (audit_log, from Zendesk's "show audit log"). An object
+    /// without it is tried as a record; refused, it is rejected as `not_a_page`. Default:
     /// an object that no schema accepts is unwrapped when it holds exactly one array of
     /// objects, or when its only field holds an object, and that field is not a field of a
     /// schema tried (then the object is a record of that schema, rejected with its reason).

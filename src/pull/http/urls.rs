@@ -96,11 +96,12 @@ pub(crate) fn base64(input: &[u8]) -> String {
 /// its authority (`user:password@`), and at most 200 bytes.
 pub(super) fn shown(location: &str) -> String {
     let url = without_query(location);
-    let url = match url.split_once("://") {
-        Some((scheme, rest)) => {
+    let url = match authority_at(url) {
+        Some(at) => {
+            let rest = &url[at..];
             let end = rest.find('/').unwrap_or(rest.len());
             let host = rest[..end].rsplit('@').next().unwrap_or_default();
-            format!("{scheme}://{host}{}", &rest[end..])
+            format!("{}{host}{}", &url[..at], &rest[end..])
         }
         None => url.to_owned(),
     };
@@ -113,4 +114,24 @@ pub(super) fn shown(location: &str) -> String {
     } else {
         url
     }
+}
+
+/// Whether a `Location` names a host: an absolute URL (`https://host/…`) or a network-path
+/// reference (`//host/…`), not a path on the same host.
+pub(super) fn names_a_host(location: &str) -> bool {
+    authority_at(without_query(location)).is_some()
+}
+
+/// Where the authority (`user@host:port`) of `url` (without its query) starts: after
+/// `scheme://` (a scheme of letters, digits, `+`, `-` and `.`), or after a leading `//`.
+fn authority_at(url: &str) -> Option<usize> {
+    if url.starts_with("//") {
+        return Some(2);
+    }
+    let (scheme, _) = url.split_once("://")?;
+    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    is_scheme.then_some(scheme.len() + 3)
 }
