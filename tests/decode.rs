@@ -79,11 +79,14 @@ cases! {
     booleans_numbers: r#"{"id":1,"ok":0}"# => ok json!({"id":1,"ok":false});
     string_escapes_round_trip: r#"{"id":1,"msg":"a\"b\\c\n\u00e9\ud83d\ude00"}"#
         => ok json!({"id":1,"msg":"a\"b\\c\né😀"});
-    // A lone surrogate escape, high or low, is U+FFFD, as Go's decoders (Panther's) read
-    // it: the record stays (a truncated emoji in a name lost the whole event).
+    // A lone surrogate escape, high or low, is U+FFFD, as Panther's decoder (json-iterator)
+    // reads it: the record stays (a truncated emoji in a name lost the whole event).
     lone_high_surrogate: r#"{"id":1,"msg":"Joe \ud83d"}"# => ok json!({"id":1,"msg":"Joe \u{FFFD}"});
     lone_high_surrogate_before_another_escape: r#"{"id":1,"msg":"\ud800\u0041"}"# => ok json!({"id":1,"msg":"\u{FFFD}A"});
     lone_low_surrogate_before_a_high_one: r#"{"id":1,"msg":"\udc00\ud800"}"# => ok json!({"id":1,"msg":"\u{FFFD}\u{FFFD}"});
+    // json-iterator takes the unit after a surrogate as its other half, paired or not: the
+    // pair after a lone high one is no emoji (Go's encoding/json would read one).
+    lone_high_surrogate_before_a_pair: r#"{"id":1,"msg":"\ud800\ud83d\ude00"}"# => ok json!({"id":1,"msg":"\u{FFFD}\u{FFFD}\u{FFFD}"});
     lone_surrogate_after_a_pair_and_escaped_backslashes: r#"{"id":1,"msg":"\\ud800 \uD83D\uDE00 \"\\","extra":"\uDFFF"}"# => ok json!({"id":1,"msg":"\\ud800 😀 \"\\","extra":"\u{FFFD}"});
     duplicate_keys_last_wins: r#"{"id":1,"msg":"first","msg":"second"}"# => ok json!({"id":1,"msg":"second"});
 

@@ -257,7 +257,7 @@ fn escaped_nul_is_kept_and_escaped_on_output() {
     assert_eq!(v["msg"], "a\u{0}b");
 }
 
-/// Lone surrogate escapes are U+FFFD, as Go's decoders (Panther's) read them: the record
+/// Lone surrogate escapes are U+FFFD, as Panther's decoder (json-iterator) reads them: the record
 /// is kept, and the records around it are read as usual.
 #[test]
 fn lone_surrogate_escapes() {

@@ -11,7 +11,7 @@
 //! record that simd-json refused pays for the scan.
 //!
 //! The same pass writes `\ufffd` over lone surrogate escapes (`"\ud83d"`, half of an
-//! emoji), which simd-json refuses and Go's decoders, Panther's, read as U+FFFD.
+//! emoji), which simd-json refuses and Panther's decoder (json-iterator) reads as U+FFFD.
 
 use simd_json::Tape;
 
@@ -66,8 +66,9 @@ pub(super) fn overflow_unread(pos: Position) -> Error {
 /// that a 64-bit float cannot hold written over by a zero of the same length, and push
 /// where each of them starts into `starts` (cleared first, ascending); and with every lone
 /// surrogate escape (`\ud800` without its `\udc00`-`\udfff`, or one of those alone) written
-/// over by `\ufffd`, U+FFFD, as Go's decoders read it (Panther's keeps the record, with the
-/// replacement character; a truncated emoji in a name cost the whole event). Returns
+/// over by `\ufffd`, U+FFFD, as Panther's decoder reads it ([`escape_len`]; it keeps the
+/// record, with the replacement character: a truncated emoji in a name cost the whole
+/// event). Returns
 /// whether there was any: if not, `line` is left as it was.
 pub(crate) fn neutralize(original: &[u8], line: &mut [u8], starts: &mut Vec<u32>) -> bool {
     starts.clear();
@@ -118,23 +119,35 @@ pub(crate) fn neutralize(original: &[u8], line: &mut [u8], starts: &mut Vec<u32>
     true
 }
 
-/// The length of the escape at `text[at]` (a `\` in a string), pushing where it starts
-/// into `lone` when it is a lone surrogate escape. A pair of escapes (`\ud83d\ude00`) is
-/// one escape of 12 bytes.
+/// The length of the escape at `text[at]` (a `\` in a string), pushing where each lone
+/// surrogate escape in it starts into `lone`. As Panther's decoder (json-iterator) reads
+/// them: a surrogate escape takes the `\u` escape after it, if any, as its other half; two
+/// that make no pair (a low one first, or a high one and another unit) are read as U+FFFD
+/// and that unit (itself U+FFFD when a surrogate: `\ud800\ud83d\ude00` is three of them),
+/// one escape of 12 bytes; so is a pair (`\ud83d\ude00`).
 fn escape_len(text: &[u8], at: usize, lone: &mut Vec<usize>) -> usize {
     let unit = |i: usize| -> Option<u16> {
         let hex = text.get(i..i + 6)?.strip_prefix(br"\u")?;
         u16::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()
     };
-    match unit(at) {
-        Some(0xD800..=0xDBFF) if matches!(unit(at + 6), Some(0xDC00..=0xDFFF)) => 12,
-        Some(0xD800..=0xDFFF) => {
+    let surrogate = |u: u16| (0xD800..=0xDFFF).contains(&u);
+    match (unit(at), unit(at + 6)) {
+        (Some(0xD800..=0xDBFF), Some(0xDC00..=0xDFFF)) => 12,
+        (Some(first), Some(second)) if surrogate(first) => {
             lone.push(at);
+            if surrogate(second) {
+                lone.push(at + 6);
+            }
+            12
+        }
+        (Some(first), _) => {
+            if surrogate(first) {
+                lone.push(at);
+            }
             6
         }
-        Some(_) => 6,
         // `\"`, `\\`, `\n`...: the escaped byte goes with it.
-        None => 2,
+        (None, _) => 2,
     }
 }
 
@@ -224,9 +237,14 @@ mod tests {
             line(r#"{"a":"Joe \ud83d","\uDC00":1}"#),
             Some((r#"{"a":"Joe \ufffd","\ufffd":1}"#.to_owned(), 0))
         );
+        // As json-iterator: a surrogate takes the next unit as its other half, paired or not.
         assert_eq!(
             line(r#"{"a":"\ud800\u0041\ud83d\ud83d\ude00"}"#),
-            Some((r#"{"a":"\ufffd\u0041\ufffd\ud83d\ude00"}"#.to_owned(), 0))
+            Some((r#"{"a":"\ufffd\u0041\ufffd\ufffd\ufffd"}"#.to_owned(), 0))
+        );
+        assert_eq!(
+            line(r#"{"a":"\udc00\ud83d\ude00x\ud83d\ude00"}"#),
+            Some((r#"{"a":"\ufffd\ufffd\ufffdx\ud83d\ude00"}"#.to_owned(), 0))
         );
         assert_eq!(line(r#"{"a":"\ud83d\ude00 \\ud800 \"\ud8"}"#), None);
         // With a number beyond a float's range: both.

@@ -32,7 +32,8 @@
 //!   model cannot read such a record, and says so ([`beyond_float_range`]); what the
 //!   normalizer makes of it is tested in `tests/decode.rs`;
 //! * a lone surrogate escape (`\ud800` without its low half, or a low one alone), which
-//!   `serde_json` refuses, is U+FFFD, as Go's decoders read it ([`lone_surrogates_replaced`]).
+//!   `serde_json` refuses, is U+FFFD, as Panther's decoder (json-iterator) reads it
+//!   ([`lone_surrogates_replaced`]).
 
 #![allow(dead_code)] // each includer uses a different part
 
@@ -105,8 +106,9 @@ pub fn parse(line: &[u8]) -> Option<Value> {
         .ok()
 }
 
-/// `text` with each lone surrogate escape in its strings written `\ufffd` (the code unit
-/// of an escape read as a whole; a high one followed by a low one is a pair).
+/// `text` with each lone surrogate escape in its strings written `\ufffd`, as
+/// json-iterator reads them (a surrogate takes the `\u` escape after it as its other half,
+/// paired or not; a high one and a low one are a pair).
 fn lone_surrogates_replaced(text: &[u8]) -> Vec<u8> {
     let unit = |i: usize| -> Option<u32> {
         let e = text.get(i..i + 6)?;
@@ -124,17 +126,23 @@ fn lone_surrogates_replaced(text: &[u8]) -> Vec<u8> {
             out.push(b);
             i += 1;
         } else if b == b'\\' {
-            let (len, lone) = match unit(i) {
-                Some(0xD800..=0xDBFF) if matches!(unit(i + 6), Some(0xDC00..=0xDFFF)) => {
-                    (12, false)
+            // json-iterator's reading: a surrogate takes the next `\u` unit as its other
+            // half; no pair is U+FFFD and that unit (U+FFFD too when a surrogate).
+            let is_surrogate = |u: Option<u32>| u.is_some_and(|u| (0xD800..0xE000).contains(&u));
+            let (first, second) = (unit(i), unit(i + 6));
+            let escapes: Vec<(usize, bool)> = match (first, second) {
+                (Some(0xD800..=0xDBFF), Some(0xDC00..=0xDFFF)) => vec![(12, false)],
+                (Some(_), Some(_)) if is_surrogate(first) => {
+                    vec![(6, true), (6, is_surrogate(second))]
                 }
-                Some(0xD800..=0xDFFF) => (6, true),
-                Some(_) => (6, false),
-                None => (2, false),
+                (Some(_), _) => vec![(6, is_surrogate(first))],
+                (None, _) => vec![(2, false)],
             };
-            let end = (i + len).min(text.len());
-            out.extend_from_slice(if lone { b"\\ufffd" } else { &text[i..end] });
-            i = end;
+            for (len, replaced) in escapes {
+                let end = (i + len).min(text.len());
+                out.extend_from_slice(if replaced { b"\\ufffd" } else { &text[i..end] });
+                i = end;
+            }
         } else {
             in_string = b != b'"';
             out.push(b);
