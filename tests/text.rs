@@ -700,3 +700,42 @@ fn regex_groups_outside_the_match_are_empty_text() {
         out.rejects
     );
 }
+
+/// A JSON object that simd-json refuses only for what Panther's decoder reads (a lone
+/// surrogate escape, a number beyond a float's range) is still a JSON object: with a text
+/// log type loaded beside, one that would read any line, it goes to the JSON log types,
+/// read as without the text type (it used to be taken by the text type, as a line).
+#[test]
+fn a_json_object_simd_json_refuses_is_not_taken_by_a_text_type() {
+    let mut registry = registry();
+    registry
+        .add_str(
+            r"
+schema: Custom.AnyLine
+parser:
+  regex:
+    match: ['^(?P<level>.+)$']
+fields:
+  - {name: level, type: string, required: true}
+",
+            "any.yml",
+        )
+        .expect("schema loads");
+    let lines = [r#"{"level":"a\ud800","n":1e400}"#, "plain text"];
+    let json_alone = run_in(&registry, &["Custom.Json"], &lines[..1]);
+    let mixed = run_in(&registry, &["Custom.Json", "Custom.AnyLine"], &lines);
+    assert_eq!(mixed.events.len(), 2, "{:?}", mixed.rejects);
+    assert_eq!(json_alone.events.len(), 1, "{:?}", json_alone.rejects);
+    let event = &mixed.events[0];
+    assert_eq!(
+        field(event, "p_log_type"),
+        Some("Custom.Json".into()),
+        "{event}"
+    );
+    assert_eq!(field(event, "level"), Some("a\u{fffd}".into()), "{event}");
+    assert_eq!(field(event, "level"), field(&json_alone.events[0], "level"));
+    assert_eq!(
+        field(&mixed.events[1], "p_log_type"),
+        Some("Custom.AnyLine".into())
+    );
+}

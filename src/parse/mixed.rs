@@ -13,50 +13,62 @@ use crate::error::{Error, ErrorKind, Position, Refusal};
 use crate::event::{recycle, Event, Val};
 
 impl Normalizer {
-    /// A record when some candidates read text: with JSON log types loaded, a line that is
-    /// a JSON object goes to them alone (a text parser never claims one); any other line,
-    /// and every line when no JSON log type is loaded, is matched by the text log types in
-    /// order, and the first that matches and decodes it wins.
+    /// A record when some candidates read text, read in place ([`Normalizer::normalize`]:
+    /// the event borrows `line`): with JSON log types loaded, a line that is a JSON object
+    /// goes to them alone (a text parser never claims one); any other line, and every line
+    /// when no JSON log type is loaded, is matched by the text log types in order, and the
+    /// first that matches and decodes it wins.
     pub(super) fn normalize_mixed<'s, 'l: 's>(
         &'s mut self,
         line: &'l mut [u8],
-        padded_len: Option<usize>,
+        pos: Position,
+    ) -> Result<Event<'s>, Error> {
+        if !self.json_goes_to_json_types(line) {
+            return self.normalize_text(line, pos);
+        }
+        if pos.line == 1 {
+            self.first_line(line);
+        }
+        let mut copy = std::mem::take(&mut self.scratch);
+        copy.clear();
+        copy.extend_from_slice(line);
+        let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
+        // No second reading of what simd-json refuses (`overflow.rs`): the event would
+        // borrow a rewritten line. Such a record is invalid JSON here, as documented.
+        let filled = simd_json::fill_tape(line, &mut self.buffers, &mut tape)
+            .map_err(|e| Error::json(pos, &e, Some(&copy)));
+        self.mixed_json(tape, filled, copy, None, pos)
+    }
+
+    /// A line that starts as a JSON object, parsed into `tape` (`filled`: or why not, after
+    /// the second reading of `overflow.rs` where there is an untouched copy): an object
+    /// goes to the JSON log types; anything else to the text log types, from `original`
+    /// (or `copy`, the line as it was, when there is no `original`). `copy` goes back to
+    /// `scratch`.
+    pub(super) fn mixed_json<'s, 'l: 's>(
+        &'s mut self,
+        tape: Tape<'l>,
+        filled: Result<(), Error>,
+        copy: Vec<u8>,
         original: Option<&[u8]>,
         pos: Position,
     ) -> Result<Event<'s>, Error> {
-        let len = padded_len.unwrap_or(line.len());
-        if !self.json_goes_to_json_types(&line[..len]) {
-            let text: &'l [u8] = &line[..len];
-            return self.normalize_text(text, pos);
-        }
-        if pos.line == 1 {
-            self.first_line(&line[..len]);
-        }
-        let mut copy = std::mem::take(&mut self.scratch);
-        if original.is_none() {
-            copy.clear();
-            copy.extend_from_slice(&line[..len]);
-        }
-        let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
-        let parsed = match padded_len {
-            Some(len) => simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape),
-            None => simd_json::fill_tape(line, &mut self.buffers, &mut tape),
-        };
-        let (found, json_error) = match (parsed, tape.0.first()) {
+        let found = match (&filled, tape.0.first()) {
             (Ok(()), Some(Node::Object { .. })) => {
                 // An untouched copy for the floats that go into strings: the caller's, or
-                // the one made above, back in `scratch`.
+                // `copy`, back in `scratch`.
                 self.scratch = copy;
                 return self.decode_event(tape, pos, original);
             }
-            (Ok(()), node) => (node.map(json_type), None),
-            (Err(e), _) => (None, Some(e)),
+            (Ok(()), node) => node.map(json_type),
+            (Err(_), _) => None,
         };
         self.tape = tape.reset();
         // Numbers written over for this parse (`overflow.rs`) that no decoder will read.
         self.overflowed.clear();
         // simd-json rewrote the line: the text log types read the untouched copy, and the
         // event keeps copies of its strings.
+        let json_error = filled.err();
         let text = original.unwrap_or(&copy);
         let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
         let accepted = match self.try_text::<Copied>(text, pos, &mut vals) {
@@ -72,25 +84,17 @@ impl Normalizer {
             }
             Tried::Skipped(..) | Tried::Refused => None,
         };
-        let rejected = match accepted {
-            Some(_) => None,
-            // A line that starts like a JSON object but is broken, and that no text log
-            // type reads, is most likely broken JSON: say where.
-            None => Some(if let Some(e) = json_error {
-                Error::json(pos, &e, Some(text))
-            } else {
-                let json_refusal = found.map_or(Refusal::NotJson, Refusal::NotAnObject);
-                self.refuse_all(pos, |_| json_refusal.clone())
-            }),
-        };
         self.scratch = copy;
-        match (accepted, rejected) {
-            (Some(pi), _) => Ok(self.assemble_event(pi, vals, pos)),
-            (None, rejected) => {
-                self.vals = recycle(vals);
-                Err(rejected.unwrap_or_else(|| self.refuse_all(pos, |_| Refusal::NotJson)))
-            }
+        if let Some(pi) = accepted {
+            return Ok(self.assemble_event(pi, vals, pos));
         }
+        self.vals = recycle(vals);
+        // A line that starts like a JSON object but is broken, and that no text log type
+        // reads, is most likely broken JSON: say where.
+        Err(json_error.unwrap_or_else(|| {
+            let json_refusal = found.map_or(Refusal::NotJson, Refusal::NotAnObject);
+            self.refuse_all(pos, |_| json_refusal.clone())
+        }))
     }
 
     /// A line for the text log types alone (not a JSON object, or no JSON log type is

@@ -43,7 +43,7 @@ use std::sync::Arc;
 use simd_json::{Buffers, Node, Tape};
 
 use crate::compile::Plan;
-use crate::error::{Category, Error, ErrorKind, Position, Refusal};
+use crate::error::{Error, ErrorKind, Position, Refusal};
 use crate::event::{recycle, Event, EventBuffers, SourceMeta, Val};
 use crate::indicators::Indicators;
 use crate::sink::Sink;
@@ -181,16 +181,25 @@ impl Normalizer {
                 .rejected_record(&Error::too_long(pos, len, self.max_record_bytes), original);
         }
         if self.n_json < self.plans.len() {
-            let normalized = match self.normalize_mixed(line, Some(len), Some(original), pos) {
-                // Numbers beyond a float's range: read again with them written over.
-                Err(e) if e.classify() == Category::Syntax => {
-                    if overflow::neutralize(original, &mut line[..len], &mut self.overflowed) {
-                        self.normalize_mixed(line, Some(len), Some(original), pos)
-                    } else {
-                        Err(e)
-                    }
+            let normalized = if self.json_goes_to_json_types(&line[..len]) {
+                if pos.line == 1 {
+                    self.first_line(&line[..len]);
                 }
-                other => other,
+                // What simd-json refuses and Panther's decoder reads (`overflow.rs`) is read
+                // again before any text log type sees the line: a JSON object goes to the
+                // JSON log types alone, whatever text log type would read it as a line.
+                let mut tape: Tape<'_> =
+                    std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
+                let mut filled = Ok(());
+                if let Err(e) = simd_json::fill_tape_padded(line, len, &mut self.buffers, &mut tape)
+                {
+                    tape = tape.reset();
+                    filled = self.refill(line, Some(len), original, &mut tape, &e, pos);
+                }
+                let copy = std::mem::take(&mut self.scratch);
+                self.mixed_json(tape, filled, copy, Some(original), pos)
+            } else {
+                self.normalize_text(&line[..len], pos)
             };
             let (result, buffers) = hand_over(normalized, original, sink);
             if let Some(buffers) = buffers {
@@ -244,7 +253,7 @@ impl Normalizer {
             return Err(Error::too_long(pos, line.len(), self.max_record_bytes));
         }
         if self.n_json < self.plans.len() {
-            return self.normalize_mixed(line, None, None, pos);
+            return self.normalize_mixed(line, pos);
         }
         // The event borrows the line: its untouched copy is kept for the rare record whose
         // floats go into strings (`literals.rs`).
