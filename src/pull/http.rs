@@ -254,7 +254,7 @@ impl Client {
     /// The waits the server asked for so far (429s, and 5xx's `Retry-After`): what
     /// `max_wait` bounds.
     fn asked_waited(&self) -> Duration {
-        self.rate_waited + self.server_waited
+        self.rate_waited.saturating_add(self.server_waited)
     }
 
     /// Time slept pacing requests (the rate limit nearly spent) so far.
@@ -339,7 +339,7 @@ impl Client {
                     let room = self.policy.max_wait.saturating_sub(self.asked_waited());
                     let wait = (step + Duration::from_secs_f64(self.random())).min(room.max(step));
                     rate_limited += 1;
-                    if self.asked_waited() + wait > self.policy.max_wait {
+                    if self.asked_waited().saturating_add(wait) > self.policy.max_wait {
                         return Err(PullError::RateLimited(format!(
                             "{what}: still rate limited (429): the server asks to wait {:.1} s \
                              more, after {:.1} s waited in total, past --max-wait {} s; run \
@@ -349,7 +349,7 @@ impl Client {
                             self.policy.max_wait.as_secs()
                         )));
                     }
-                    self.rate_waited += wait;
+                    self.rate_waited = self.rate_waited.saturating_add(wait);
                     ("rate limited".to_owned(), wait)
                 }
                 Try::Answer(resp) if resp.status >= 500 => {
@@ -456,7 +456,7 @@ impl Client {
         // Only what the header asked for counts against `max_wait`, not the backoff
         // (`Retry-After: 0` spent the budget on the random backoff: review finding).
         match asked {
-            Some(floor) if self.asked_waited() + floor > self.policy.max_wait => {
+            Some(floor) if self.asked_waited().saturating_add(floor) > self.policy.max_wait => {
                 Err(PullError::Api(format!(
                     "{what}: {why}, asking to wait {:.1} s (Retry-After), past --max-wait {} s \
                      with {:.1} s waited already; run again later{}",
@@ -467,7 +467,7 @@ impl Client {
                 )))
             }
             Some(floor) => {
-                self.server_waited += floor;
+                self.server_waited = self.server_waited.saturating_add(floor);
                 Ok(floor.max(backoff))
             }
             None => Ok(backoff),
@@ -665,6 +665,15 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-3", now), None);
+        // Too long for any clock: capped, so sums and deadlines cannot overflow.
+        assert_eq!(
+            parse_retry_after("18446744073709551615", now),
+            Some(super::waits::LONGEST_RETRY_AFTER)
+        );
+        assert_eq!(
+            parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now),
+            Some(super::waits::LONGEST_RETRY_AFTER)
+        );
     }
 
     #[test]

@@ -20,6 +20,8 @@ use super::Span;
 mod columns;
 mod merge;
 
+pub(crate) use columns::lines_with_breaks;
+
 /// YAML nesting deeper than this is refused while reading, which also bounds the recursion of
 /// reading and checking. A schema nested [`super::validate::MAX_DEPTH`] levels deep takes about
 /// twice as many YAML levels, so the checks still see (and report) a little too deep schema.

@@ -139,7 +139,9 @@ pub(crate) fn rewrite(
     text: &str,
     cases: &[(&TestCase, Expect<'_>)],
 ) -> Result<(String, Moves), Unsupported> {
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    // Cut as the parser counts lines (a lone `\r` is a break), so that the keys' lines
+    // index them.
+    let lines = crate::schema::yaml::lines_with_breaks(text);
     let mut edits = Vec::new();
     for (case, expect) in cases {
         edits.push(edit(&lines, case, *expect)?);
@@ -158,16 +160,29 @@ pub(crate) fn rewrite(
             })
             .collect(),
     );
+    // New lines end as the file's first line does (`\r\n` in a file from Windows).
+    let line_break = lines
+        .first()
+        .map_or("\n", |l| &l[l.trim_end_matches(['\n', '\r']).len()..]);
+    let line_break = if line_break.is_empty() {
+        "\n"
+    } else {
+        line_break
+    };
     let mut out = String::with_capacity(text.len());
     let mut next = 0;
     for e in edits {
         for l in &lines[next..e.start] {
             out.push_str(l);
         }
-        if !out.is_empty() && !out.ends_with('\n') {
-            out.push('\n');
+        if !out.is_empty() && !out.ends_with(['\n', '\r']) {
+            out.push_str(line_break);
         }
-        out.push_str(&e.text);
+        if line_break == "\n" {
+            out.push_str(&e.text);
+        } else {
+            out.push_str(&e.text.replace('\n', line_break));
+        }
         next = e.end.max(e.start);
     }
     for l in &lines[next.min(lines.len())..] {
@@ -193,6 +208,14 @@ fn edit(lines: &[&str], case: &TestCase, expect: Expect<'_>) -> Result<Edit, Uns
     let Some(last) = keys.last() else {
         return Err(Unsupported(format!("case \"{}\" has no keys", case.name)));
     };
+    // Not expected (the keys were read from this text), but a line past the end must not
+    // cost a panic.
+    if keys.iter().any(|k| k.line == 0 || k.line > lines.len()) {
+        return Err(Unsupported(format!(
+            "case \"{}\" is not where its file's lines say; rewrite its result by hand",
+            case.name
+        )));
+    }
     // The document ends at the next document marker (always at column 1) or the file's end.
     let doc_end = (last.line..lines.len())
         .find(|&i| lines[i].starts_with("---") || lines[i].starts_with("..."))

@@ -437,3 +437,50 @@ updated 1 expected result in vpn_tests.yml
     );
     assert!(o.ends_with("1 passed, 2 failed\n"), "{o}");
 }
+
+/// `--update` of a test file whose lines end in `\r` (old Mac) or `\r\n` (Windows): the
+/// parser counts a lone `\r` as a line break, and the rewrite cut the file at `\n` alone
+/// (a panic, review finding); the new lines end as the file's do, and the file then passes.
+#[test]
+fn update_rewrites_files_with_cr_and_crlf_line_breaks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("App.yml"),
+        "schema: Custom.App\nfields:\n  - {name: a, type: string, required: true}\n",
+    )
+    .expect("write");
+    for (file, br) in [("cr_tests.yml", "\r"), ("crlf_tests.yml", "\r\n")] {
+        let mut text = String::new();
+        for line in [
+            "name: one",
+            "logType: Custom.App",
+            "input: |",
+            r#"  {"a":"x"}"#,
+            "result: |",
+            r#"  {"a":"y"}"#,
+        ] {
+            text.push_str(line);
+            text.push_str(br);
+        }
+        std::fs::write(dir.path().join(file), text).expect("write");
+        let out = test_in(dir.path(), &["--update", "App.yml", file]);
+        assert_eq!(out.status.code(), Some(0), "{file}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains("updated 1 expected result"),
+            "{}",
+            stdout(&out)
+        );
+        let rewritten = std::fs::read_to_string(dir.path().join(file)).expect("read");
+        assert!(rewritten.contains(r#""a": "x""#), "{rewritten:?}");
+        assert_eq!(
+            rewritten
+                .split(br)
+                .filter(|l| l.contains('\n') || l.contains('\r'))
+                .count(),
+            0,
+            "{file}: every line ends with {br:?}: {rewritten:?}"
+        );
+        let out = test_in(dir.path(), &["App.yml", file]);
+        assert_eq!(out.status.code(), Some(0), "{file}: {}", stdout(&out));
+    }
+}

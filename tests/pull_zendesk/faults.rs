@@ -589,3 +589,37 @@ fn no_token_endpoint_at_the_base_url_says_so() {
     );
     assert!(!stderr(&out).contains("refused"), "{}", stderr(&out));
 }
+
+/// A `Retry-After` too long for any clock (`u64::MAX` seconds), after a wait already
+/// counted, is past `--max-wait` like any other (it panicked, adding durations: review
+/// finding), for a 429 and for a 503.
+#[test]
+fn an_absurd_retry_after_is_past_max_wait_not_a_crash() {
+    for absurd in [
+        Fault::TooMany(RetryAfter::Seconds(u64::MAX)),
+        Fault::Unavailable(RetryAfter::Seconds(u64::MAX)),
+    ] {
+        let fake = FakeZendesk::start(dataset(1, 20, now_secs() - 100, 1), token_auth());
+        {
+            let mut inner = fake.inner();
+            inner.faults_after = 1;
+            inner
+                .faults
+                .push_back(Fault::TooMany(RetryAfter::Seconds(1)));
+            inner.faults.push_back(absurd);
+        }
+        let run = PullDir::new();
+        let out = run.pull(&fake, &["--page-size", "10", "--max-wait", "5s"]);
+        let want = if matches!(absurd, Fault::TooMany(_)) {
+            4
+        } else {
+            5
+        };
+        assert_eq!(code(&out), want, "{absurd:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("past --max-wait 5 s"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}

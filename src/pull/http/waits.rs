@@ -7,19 +7,24 @@ use super::Response;
 
 /// Parse a `Retry-After` value: delta-seconds, an HTTP-date (`Wed, 21 Oct 2015 07:28:00
 /// GMT`) or an RFC 3339 instant (`2020-05-31T00:00:00Z`, as Zoom sends). Returns how long to
-/// wait from `now_ms` (Unix milliseconds); a date in the past gives zero.
+/// wait from `now_ms` (Unix milliseconds); a date in the past gives zero. At most
+/// [`LONGEST_RETRY_AFTER`]: a server's `18446744073709551615` must not overflow the sums
+/// and the clock (`--max-wait` refuses such a wait anyway).
 #[must_use]
 pub(crate) fn parse_retry_after(value: &str, now_ms: i64) -> Option<Duration> {
     let v = value.trim();
     if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+        return Some(Duration::from_secs(secs).min(LONGEST_RETRY_AFTER));
     }
     let at = chrono::DateTime::parse_from_rfc2822(v)
         .or_else(|_| chrono::DateTime::parse_from_rfc3339(v))
         .ok()?;
     let ms = at.timestamp_millis().saturating_sub(now_ms).max(0);
-    Some(Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
+    Some(Duration::from_millis(u64::try_from(ms).unwrap_or(0)).min(LONGEST_RETRY_AFTER))
 }
+
+/// The longest `Retry-After` taken as said: a year, far past any `--max-wait` in use.
+pub(crate) const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(366 * 24 * 3600);
 
 /// How long to wait before the next request after `resp`: when it says less than 5 % of
 /// the rate limit is left, until the window resets (`ratelimit-reset`, at most 60 s) or

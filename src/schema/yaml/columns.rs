@@ -5,34 +5,39 @@
 use super::Style;
 use crate::schema::Span;
 
-/// The lines of a YAML text, cut where yaml-rust2 counts line breaks (`\r\n`, `\n`, `\r`).
+/// The lines of a YAML text, each with its line break, cut where yaml-rust2 counts line
+/// breaks (`\r\n`, `\n`, `\r`): the line of a mark (1-based) is the item before it. A
+/// file cut at `\n` alone disagrees with the marks when it has a lone `\r`.
+pub(crate) fn lines_with_breaks(text: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            i += 1;
+        }
+        if matches!(bytes[i], b'\n' | b'\r') {
+            lines.push(&text[start..=i]);
+            start = i + 1;
+        }
+        i += 1;
+    }
+    lines.push(&text[start..]);
+    lines
+}
+
+/// The lines of a YAML text without their line breaks ([`lines_with_breaks`]).
 pub(super) struct Lines<'a>(Vec<&'a str>);
 
 impl<'a> Lines<'a> {
     pub(super) fn new(text: &'a str) -> Lines<'a> {
-        let mut lines = Vec::new();
-        let mut start = 0;
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => {
-                    lines.push(&text[start..i]);
-                    start = i + 1;
-                }
-                b'\r' => {
-                    lines.push(&text[start..i]);
-                    if bytes.get(i + 1) == Some(&b'\n') {
-                        i += 1;
-                    }
-                    start = i + 1;
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        lines.push(&text[start..]);
-        Lines(lines)
+        Lines(
+            lines_with_breaks(text)
+                .into_iter()
+                .map(|l| l.trim_end_matches(['\n', '\r']))
+                .collect(),
+        )
     }
 
     /// Where the first character of `text` is, for a scalar of `style` that starts at `span`,
