@@ -739,3 +739,105 @@ fields:
         Some("Custom.AnyLine".into())
     );
 }
+
+/// Every text line is trimmed of white space (Go's `strings.TrimSpace`, Unicode's too)
+/// before it is skipped, matched or split, as Panther's classifier trims each line before
+/// any parser sees it: trailing blanks stay out of the last value and out of a number, a
+/// pattern anchored with `$` reads such a line, an indented line and an indented comment
+/// read as they would unindented; a line of white space alone is blank, not a record.
+#[test]
+fn text_lines_are_trimmed_as_panther_trims_them() {
+    let mut registry = Registry::new();
+    for (yaml, name) in [
+        (
+            r"
+schema: Custom.Rx
+parser:
+  regex:
+    skipPrefix: '#'
+    match: ['^%{IP:src} %{WORD:action} %{GREEDYDATA:msg}$']
+fields:
+  - {name: src, type: string}
+  - {name: action, type: string}
+  - {name: msg, type: string}
+",
+            "rx.yml",
+        ),
+        (
+            r"
+schema: Custom.Fm
+parser:
+  fastmatch:
+    match: ['%{user} n=%{n}']
+fields:
+  - {name: user, type: string}
+  - {name: n, type: int}
+",
+            "fm.yml",
+        ),
+        (
+            r"
+schema: Custom.Csv
+parser:
+  csv:
+    delimiter: ';'
+    hasHeader: true
+fields:
+  - {name: a, type: string}
+  - {name: b, type: string}
+",
+            "csv.yml",
+        ),
+    ] {
+        registry.add_str(yaml, name).expect("schema loads");
+    }
+    let stream = |log_type: &str, input: &str| {
+        let n = NormalizerBuilder::new()
+            .log_types([log_type])
+            .build(&registry)
+            .expect("build");
+        let mut s = normalog::StreamNormalizer::new(n);
+        let mut out = Collect::default();
+        s.feed(input.as_bytes(), &mut out).expect("collect");
+        s.finish(&mut out).expect("collect");
+        (out, s.summary().blank_lines)
+    };
+
+    let (out, blank) = stream(
+        "Custom.Rx",
+        "10.0.0.2 deny blocked  \n  10.0.0.3 allow indented\n   # comment\n\
+         10.0.0.4 allow tab\t\n\u{a0}\n\u{3000} \u{2028}\n",
+    );
+    assert!(out.rejects.is_empty(), "{:?}", out.rejects);
+    let msgs: Vec<_> = out.events.iter().map(|e| field(e, "msg")).collect();
+    assert_eq!(
+        msgs,
+        [
+            Some("blocked".into()),
+            Some("indented".into()),
+            Some("tab".into())
+        ]
+    );
+    assert_eq!(blank, 2, "lines of Unicode white space alone are blank");
+
+    let (out, _) = stream("Custom.Fm", "bob n=5 \n");
+    assert!(out.rejects.is_empty(), "{:?}", out.rejects);
+    assert_eq!(field(&out.events[0], "n"), Some(5.into()));
+
+    // The header's last name and the row's last value, without their trailing blanks; an
+    // unclosed quote's column counts from the line's start, before the trim.
+    let (out, _) = stream("Custom.Csv", "  b;c;a  \n 1 ;2;3 \n  x;\"y;z\n");
+    assert_eq!(out.events.len(), 1, "{:?}", out.rejects);
+    assert_eq!(field(&out.events[0], "a"), Some("3".into()));
+    assert_eq!(
+        field(&out.events[0], "b"),
+        Some("1 ".into()),
+        "only the line is trimmed"
+    );
+    assert_eq!(out.rejects.len(), 1, "{:?}", out.rejects);
+    assert!(
+        out.rejects[0].contains("the quote at column 5 is never closed"),
+        "{}",
+        out.rejects[0]
+    );
+}

@@ -7,8 +7,8 @@
 //!   count it, so the first record of such an input starts at byte 3.
 //! * Lines end with `\n`. A record is its line without the `\n` and without one `\r` before
 //!   it (CRLF files).
-//! * A line holding only ASCII whitespace is blank: it is skipped, takes no record index,
-//!   and still counts as a line.
+//! * A line holding only white space (ASCII's or Unicode's, as Go's `strings.TrimSpace`
+//!   takes it) is blank: it is skipped, takes no record index, and still counts as a line.
 //! * A record longer than the limit (measured without its line ending) is one `too_long`
 //!   reject at its position. Readers that hold the start of a line while its end has not
 //!   arrived stop holding it once [`surely_too_long`] says so, and report the length that
@@ -33,19 +33,43 @@ pub fn bom_len(data: &[u8]) -> usize {
 }
 
 /// The record of one line given without its `\n`: the line without a trailing `\r`, or
-/// `None` when the line is blank (only ASCII whitespace: space, tab, `\r`, and the form
-/// feed and vertical tab, as Go's `strings.TrimSpace` takes them).
+/// `None` when the line is blank: only white space as Go's `strings.TrimSpace` takes it
+/// (Panther's classifier trims every line, and skips one left empty): ASCII's (space, tab,
+/// `\r`, the form feed and the vertical tab) and Unicode's (`U+00A0`, `U+3000`, ...).
 #[must_use]
 pub fn record_of(line: &[u8]) -> Option<&[u8]> {
     let rec = line.strip_suffix(b"\r").unwrap_or(line);
-    if rec
-        .iter()
-        .all(|&b| b.is_ascii_whitespace() || b == VERTICAL_TAB)
-    {
+    if is_blank(rec) {
         None
     } else {
         Some(rec)
     }
+}
+
+/// Whether `rec` holds only white space ([`record_of`]). A line that starts with anything
+/// else (a JSON record's `{`) is told apart at its first byte.
+fn is_blank(rec: &[u8]) -> bool {
+    let mut at = 0;
+    while let Some(&b) = rec.get(at) {
+        if b.is_ascii_whitespace() || b == VERTICAL_TAB {
+            at += 1;
+            continue;
+        }
+        if b.is_ascii() {
+            return false;
+        }
+        // One character: its bytes, up to the first that is not UTF-8.
+        let bytes = &rec[at..rec.len().min(at + 4)];
+        let valid = match std::str::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+        };
+        match valid.chars().next() {
+            Some(c) if c.is_whitespace() => at += c.len_utf8(),
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Not in Rust's `is_ascii_whitespace`, which has the form feed.
@@ -168,6 +192,33 @@ mod tests {
                 Line::Record(Position::new(13, 5, 7), 10..12),
             ]
         );
+    }
+
+    /// Blank as Go's `strings.TrimSpace` leaves a line empty (Panther skips it): Unicode
+    /// white space too, but not a character that only looks like it, nor bytes that are not
+    /// UTF-8.
+    #[test]
+    fn blank_is_white_space_as_go_trims_it() {
+        for blank in [
+            &b" \t\x0b\x0c"[..],
+            "\u{a0}".as_bytes(),
+            "\u{3000} \u{2028}\u{85}".as_bytes(),
+            "\t\u{202f}\u{205f}\u{1680}\u{2000}\u{200a}\u{2029}".as_bytes(),
+        ] {
+            assert_eq!(record_of(blank), None, "{blank:?}");
+        }
+        for record in [
+            "\u{a0}x".as_bytes(),
+            "\u{200b}".as_bytes(), // zero width space: not White_Space
+            "\u{feff}".as_bytes(),
+            "\u{180e}".as_bytes(),
+            &b"\xc2"[..],
+            &b" \xe3\x80"[..],
+            &b"\x1c"[..],
+        ] {
+            assert_eq!(record_of(record), Some(record), "{record:?}");
+        }
+        assert_eq!(record_of(b"\xe3\x80\x80\r"), None);
     }
 
     #[test]

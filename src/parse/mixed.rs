@@ -148,6 +148,11 @@ impl Normalizer {
             );
             return Tried::Refused;
         };
+        // Panther's classifier trims every line (Go's `strings.TrimSpace`) before any parser
+        // sees it: a pattern anchored with `$` reads a line with trailing blanks, an
+        // indented comment is skipped by `skipPrefix`, and the last value keeps no blanks.
+        let lead = line.len() - line.trim_start().len();
+        let line = line.trim();
         let mut skipped = None;
         // The CSV log types that refused the line for its number of values alone (their
         // plan indices among the text ones), to read it when no other one does.
@@ -237,6 +242,7 @@ impl Normalizer {
                 Err(Fail::Quick) => {}
             }
         }
+        shift_columns(refusals, lead);
         Tried::Refused
     }
 
@@ -250,10 +256,11 @@ impl Normalizer {
 }
 
 impl Normalizer {
-    /// Whether `line` is for the JSON log types first: it starts like a JSON object (after
-    /// whitespace) and some are loaded. Panther's classifier gives a JSON object to the JSON
-    /// parsers; without any, a line such as `{"a":1}` is text like any other, for the text
-    /// log types to match.
+    /// Whether `line` is for the JSON log types alone: it starts like a JSON object (after
+    /// whitespace) and some are loaded (a departure: Panther's classifier offers every line
+    /// to every parser, so that a text log type matching anything takes the JSON objects
+    /// the JSON log types refuse). Without any, a line such as `{"a":1}` is text like any
+    /// other, for the text log types to match.
     pub(super) fn json_goes_to_json_types(&self, line: &[u8]) -> bool {
         self.n_json > 0 && line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
     }
@@ -265,6 +272,22 @@ enum Tried {
     Accepted(usize),
     Skipped(usize, bool),
     Refused,
+}
+
+/// Columns count from the line's start, before the trim of its `lead` bytes of white space.
+fn shift_columns(refusals: &mut [(Arc<str>, Refusal)], lead: usize) {
+    if lead == 0 {
+        return;
+    }
+    for (_, r) in refusals {
+        if let Refusal::FieldCount {
+            open_quote: Some(column),
+            ..
+        } = r
+        {
+            *column += lead;
+        }
+    }
 }
 
 /// The refusal of a line that is not UTF-8, with where: simdutf8's fast check does not

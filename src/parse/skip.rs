@@ -95,11 +95,12 @@ impl Normalizer {
         }
     }
 
-    /// Offer line `line_no` to every CSV log type waiting for its header.
+    /// Offer line `line_no` to every CSV log type waiting for its header, trimmed as every
+    /// text line is (`mixed.rs`).
     fn offer_headers(&mut self, line: &str, line_no: u64) {
         for (plan, slot) in self.plans[self.n_json..].iter().zip(&mut self.text_slots) {
             if let Some(tp) = &plan.text {
-                csv::offer_header(tp, slot, line, line_no);
+                csv::offer_header(tp, slot, line.trim(), line_no);
             }
         }
     }
