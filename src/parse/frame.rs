@@ -37,17 +37,19 @@ pub fn bom_len(data: &[u8]) -> usize {
 /// (Panther's classifier trims every line, and skips one left empty): ASCII's (space, tab,
 /// `\r`, the form feed and the vertical tab) and Unicode's (`U+00A0`, `U+3000`, ...).
 #[must_use]
+#[inline]
 pub fn record_of(line: &[u8]) -> Option<&[u8]> {
     let rec = line.strip_suffix(b"\r").unwrap_or(line);
-    if is_blank(rec) {
-        None
-    } else {
-        Some(rec)
+    match rec.first() {
+        // Most lines: a JSON record's `{`, a text line's first character.
+        Some(&b) if b.is_ascii_graphic() => Some(rec),
+        _ if is_blank(rec) => None,
+        _ => Some(rec),
     }
 }
 
-/// Whether `rec` holds only white space ([`record_of`]). A line that starts with anything
-/// else (a JSON record's `{`) is told apart at its first byte.
+/// Whether `rec` holds only white space ([`record_of`]).
+#[inline(never)]
 fn is_blank(rec: &[u8]) -> bool {
     let mut at = 0;
     while let Some(&b) = rec.get(at) {
