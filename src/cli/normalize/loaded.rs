@@ -18,6 +18,7 @@ use normalog::pipeline::Input;
 
 use crate::cli::{messages, Fatal};
 
+mod compressed;
 mod skip;
 mod superseding;
 
@@ -151,24 +152,31 @@ fn same_at_path(path: &str, listed: &str, now: &Now) -> String {
     let Some(current) = now.get(path) else {
         return listed.to_owned();
     };
-    let (prefix, key) = match (changed_of(listed), partial_of(listed)) {
-        (Some(key), _) => (&listed[..CHANGED.len()], key),
-        (None, Some((_, key))) => (&listed[..listed.len() - key.len()], key),
-        (None, None) => ("", listed),
-    };
+    let (prefix, key) = split_listed(listed);
     match (size_and_time(key), size_and_time(current)) {
         (Some(was), Some(is)) if was == is && key != current => format!("{prefix}{current}"),
         _ => listed.to_owned(),
     }
 }
 
+/// A listed file (`key`, `partial:<n>:key` or `changed:key`) as its prefix and its key.
+fn split_listed(listed: &str) -> (&str, &str) {
+    match (changed_of(listed), partial_of(listed)) {
+        (Some(key), _) => (&listed[..CHANGED.len()], key),
+        (None, Some((_, key))) => (&listed[..listed.len() - key.len()], key),
+        (None, None) => ("", listed),
+    }
+}
+
 /// The runs committed into `dir` (those whose manifest is there), but `except`: each one's
 /// id and inputs (canonical path, and file key where recorded), an input's file read as
-/// the file at its path now when that is the same one downloaded again ([`same_at_path`]).
+/// the file at its path now when that is the same one downloaded again ([`same_at_path`]),
+/// or as an input of this run that is it compressed ([`compressed`]).
 fn committed_runs(dir: &Path, except: Option<&str>, now: &Now) -> Vec<EarlierRun> {
     let Ok(entries) = std::fs::read_dir(dir.join(INPUTS_DIR)) else {
         return Vec::new();
     };
+    let compressed = compressed::Compressed::of(now);
     let mut runs = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -197,6 +205,7 @@ fn committed_runs(dir: &Path, except: Option<&str>, now: &Now) -> Vec<EarlierRun
                     Some((path, file)) => {
                         let path = unescape_path(path);
                         let file = same_at_path(&path, file, now);
+                        let (path, file) = compressed.since(path, file, now);
                         (path, Some(file))
                     }
                     None => (unescape_path(line), None),
