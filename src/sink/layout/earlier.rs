@@ -123,26 +123,43 @@ pub(crate) fn earlier_file(dir: &Path, table: &str, own: &[&str], ext: &str) -> 
             && name.ends_with(&dot_ext)
             && !own.iter().any(|o| name.starts_with(o.as_str()))
     };
-    find_file(&dir.join(table), &is_earlier)
+    // Runs without an identity (standard input) have no manifest: the newest of their
+    // files, which holds the table's columns as they were last written (the first one the
+    // walk met could be older than a run that changed a column's type: review finding).
+    newest_file(&dir.join(table), &is_earlier).map(|(_, path)| path)
 }
 
-/// The first file under `dir` (in partition directories, `key=value`) that `wanted`.
-fn find_file(dir: &Path, wanted: &impl Fn(&str) -> bool) -> Option<PathBuf> {
-    let mut subdirs = Vec::new();
+/// The file under `dir` (in partition directories, `key=value`) that `wanted`, modified
+/// last.
+fn newest_file(
+    dir: &Path,
+    wanted: &impl Fn(&str) -> bool,
+) -> Option<(std::time::SystemTime, PathBuf)> {
+    let mut newest: Option<(std::time::SystemTime, PathBuf)> = None;
     for entry in std::fs::read_dir(dir).ok()?.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         let Ok(kind) = entry.file_type() else {
             continue;
         };
-        if kind.is_file() && wanted(name) {
-            return Some(entry.path());
-        }
-        if kind.is_dir() && name.contains('=') && !name.starts_with(['.', '_']) {
-            subdirs.push(entry.path());
+        let found = if kind.is_file() && wanted(name) {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .map(|t| (t, entry.path()))
+        } else if kind.is_dir() && name.contains('=') && !name.starts_with(['.', '_']) {
+            newest_file(&entry.path(), wanted)
+        } else {
+            None
+        };
+        if let Some(found) = found {
+            if newest.as_ref().is_none_or(|(t, _)| found.0 > *t) {
+                newest = Some(found);
+            }
         }
     }
-    subdirs.iter().find_map(|sub| find_file(sub, wanted))
+    newest
 }
 
 #[cfg(test)]
@@ -182,8 +199,33 @@ mod tests {
         // Another table's files, another format's: not this table's.
         assert_eq!(earlier_file(d, "u", &["bb"], "parquet"), None);
         assert_eq!(earlier_file(d, "t", &[], "ndjson"), None);
-        // A run without an identity has no manifest: found by the walk.
+        // A run without an identity has no manifest: found by the walk, the newest of
+        // such files wherever it lies.
         let c = touch(d, "t/year=2024/month=1/day=2/hour=0/part-0.parquet");
+        assert_eq!(
+            earlier_file(d, "t", &["aa", "bb"], "parquet"),
+            Some(c.clone())
+        );
+        let set_time = |path: &Path, secs_from_now: i64| {
+            let now = std::time::SystemTime::now();
+            let delta = std::time::Duration::from_secs(secs_from_now.unsigned_abs());
+            let when = if secs_from_now < 0 {
+                now - delta
+            } else {
+                now + delta
+            };
+            std::fs::File::options()
+                .write(true)
+                .open(path)
+                .and_then(|f| f.set_modified(when))
+                .expect("time");
+        };
+        // Met first by a walk of `hour=` directories or not, the older file is not it.
+        let older = touch(d, "t/year=2024/month=1/day=1/hour=3/part-1.parquet");
+        set_time(&older, -3600);
         assert_eq!(earlier_file(d, "t", &["aa", "bb"], "parquet"), Some(c));
+        let newer = touch(d, "t/year=2024/month=1/day=1/hour=0/part-1.parquet");
+        set_time(&newer, 60);
+        assert_eq!(earlier_file(d, "t", &["aa", "bb"], "parquet"), Some(newer));
     }
 }
