@@ -263,6 +263,13 @@ impl Registry {
     /// The loaded log type `name` most likely meant (the same but for case, or a typo or two
     /// away), for messages about an unknown one; [`lookup`](Self::lookup) gives it in its
     /// error.
+    ///
+    /// ```
+    /// let registry = normalog::Registry::builtin();
+    /// assert_eq!(registry.closest_log_type("zoom.activity"), Some("Zoom.Activity"));
+    /// assert_eq!(registry.closest_log_type("Zom.Operaton"), Some("Zoom.Operation"));
+    /// assert_eq!(registry.closest_log_type("Okta.SystemLog"), None);
+    /// ```
     #[must_use]
     pub fn closest_log_type(&self, name: &str) -> Option<&str> {
         crate::suggest::suggest(name, self.log_types())

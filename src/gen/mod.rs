@@ -54,7 +54,7 @@ use std::io::{self, Write};
 use crate::error::UnknownLogType;
 use crate::registry::Registry;
 // Not used here: the submodules (plan, write, times) write JSON strings with it.
-use crate::sink::ndjson::write_json_str;
+use crate::json::write_json_str;
 
 use plan::TypeGen;
 pub use rng::Rng;

@@ -28,7 +28,7 @@ use std::io::Write as _;
 
 use super::Reject;
 use crate::error::ErrorKind;
-use crate::sink::ndjson::write_json_str;
+use crate::json::write_json_str;
 
 /// The most bytes of a rejected record's text written to the rejects file.
 pub const RAW_LIMIT: usize = 4096;

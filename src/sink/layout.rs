@@ -31,6 +31,11 @@
 //!   that has reached about that many bytes on disk is closed and the partition's next
 //!   rows go to its next part (`part-<n+1>`), so a large partition (or a whole table with
 //!   [`Partition::None`]) is written as files of about that size.
+//! * At most `max_open` files are open at once; opening one more closes the least recently
+//!   used. A partition seen again later gets a new part file. So a million distinct hours
+//!   cost a million small files, but never a million open handles or buffers. (The Parquet
+//!   writer opens a file only for a partition of many rows: it holds the rows of the
+//!   others back and writes each whole, see [`super::parquet`].)
 //!
 //! # Re-running
 //!
@@ -56,11 +61,6 @@
 //! compares each table's columns with a file of the run committed last among those whose
 //! files stay, and refuses a column of another type or one dropped; columns added are
 //! committed and reported (`ParquetWriter::columns_added`; see `earlier.rs`).
-//! * At most `max_open` files are open at once; opening one more closes the least recently
-//!   used. A partition seen again later gets a new part file. So a million distinct hours
-//!   cost a million small files, but never a million open handles or buffers. (The Parquet
-//!   writer opens a file only for a partition of many rows: it holds the rows of the
-//!   others back and writes each whole, see [`super::parquet`].)
 
 #[cfg(feature = "parquet")]
 mod again;
@@ -237,9 +237,7 @@ impl<F: PartFile> Parts<F> {
         if self.lock.is_none() {
             self.lock = Some(RunLock::acquire(&self.dir)?);
         }
-        self.lock
-            .as_ref()
-            .ok_or_else(|| sink_error("no run lock".into()))
+        self.lock.as_ref().ok_or_else(|| Error::sink("no run lock"))
     }
 
     /// Name this run's part files after `id` (`part-<id>-<n>`), and on commit replace the
@@ -384,7 +382,7 @@ impl<F: PartFile> Parts<F> {
         let slot = self
             .open
             .get_mut(&(table, key))
-            .ok_or_else(|| sink_error("part file vanished".into()))?;
+            .ok_or_else(|| Error::sink("part file vanished"))?;
         slot.used = tick;
         Ok((&mut slot.file, &slot.tmp))
     }
@@ -530,10 +528,6 @@ impl<F: PartFile> Parts<F> {
     pub(crate) fn open_count(&self) -> usize {
         self.open.len()
     }
-}
-
-pub(crate) fn sink_error(msg: String) -> Error {
-    Error::new(ErrorKind::Sink(msg.into()))
 }
 
 pub(crate) fn path_error(path: &Path, e: &std::io::Error) -> Error {

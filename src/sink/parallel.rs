@@ -4,7 +4,6 @@
 //! renaming part files into place at a commit).
 
 use crate::error::Error;
-use crate::sink::layout::sink_error;
 
 /// Call `f` with each of `items`, in order, on up to `threads` threads named `<name>-<i>`
 /// (on this thread alone when `threads` < 2 or there is one item).
@@ -58,7 +57,7 @@ pub(crate) fn parallel<T: Send>(
         for h in handles {
             let result = h
                 .join()
-                .unwrap_or_else(|_| Err(sink_error("a writer thread panicked".into())));
+                .unwrap_or_else(|_| Err(Error::sink("a writer thread panicked")));
             if let Err(e) = result {
                 first.get_or_insert(e);
             }

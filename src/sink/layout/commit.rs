@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::recovery::{complete_dead_commits, sync_file_system, CommitLock, RunLock};
 use super::{
-    manifest, path_error, pause_point, place_new, remove_empty_parents, sink_error, with_path,
-    ColumnCheck, PartFile, Parts, Replaced,
+    manifest, path_error, pause_point, place_new, remove_empty_parents, with_path, ColumnCheck,
+    PartFile, Parts, Replaced,
 };
 use crate::error::Error;
 use crate::sink::parallel::parallel;
@@ -87,7 +87,7 @@ impl<F: PartFile> Parts<F> {
         complete_dead_commits(&self.dir, &one_at_a_time)?;
         if let Some(decide) = &self.decide_supersedes {
             // Refused: nothing was put in place; the temporary files go with the writer.
-            let ids = decide().map_err(sink_error)?;
+            let ids = decide().map_err(Error::sink)?;
             self.supersede(&ids);
         }
         self.check_again()?;
@@ -98,7 +98,7 @@ impl<F: PartFile> Parts<F> {
         };
         let (dir, run) = (&self.dir, self.run.as_deref());
         let Some(lock) = &self.lock else {
-            return Err(sink_error("no run lock".into()));
+            return Err(Error::sink("no run lock"));
         };
         let (journal, inputs) = self.write_journal(lock)?;
         let done = std::mem::take(&mut self.done);
@@ -132,7 +132,7 @@ impl<F: PartFile> Parts<F> {
             // into the directory, or the next commit of another, completes this one.
             drop(left);
             self.lock = None;
-            return Err(sink_error(format!(
+            return Err(Error::sink(format!(
                 "{e}; the commit stopped after {} of its {} files: the next run into {} \
                  completes it (its journal: {})",
                 written.len(),
@@ -197,7 +197,7 @@ impl<F: PartFile> Parts<F> {
                 Ok(replaced)
             });
         finished.map_err(|e| {
-            sink_error(format!(
+            Error::sink(format!(
                 "{e}; the commit stopped after its {} files were in place: the next run into \
                  {} completes it (its journal: {})",
                 written.len(),

@@ -24,7 +24,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{sink_error, Partition};
+use super::Partition;
 use crate::error::Error;
 
 /// Fail if `table_dir` holds a part file (`part-*.<ext>`) of another run, in another
@@ -65,7 +65,7 @@ pub fn refuse_mixed_layouts(
         return Ok(());
     };
     if !same_format {
-        return Err(sink_error(format!(
+        return Err(Error::sink(format!(
             "{}: holds files of another run in another format (such as {}); this run writes \
              {ours} files, and a table of two formats is not one table to a reader (a query \
              of *.parquet leaves the others out): give the format of the files there \
@@ -85,7 +85,7 @@ pub fn refuse_mixed_layouts(
         Partition::Day => "day",
         Partition::Hour => "hour",
     };
-    Err(sink_error(format!(
+    Err(Error::sink(format!(
         "{}: holds files of another run partitioned by {theirs} (such as {}); this run \
          partitions by {ours}, and a table of two layouts cannot be read by engines (DuckDB: \
          \"Hive partition mismatch\"): write this directory with the same partitioning \

@@ -22,7 +22,7 @@ use parquet::file::metadata::ParquetMetaDataReader;
 use super::files::parquet_error;
 use super::ParquetWriter;
 use crate::error::Error;
-use crate::sink::layout::{sink_error, table_name};
+use crate::sink::layout::table_name;
 
 impl ParquetWriter {
     /// Refuse now, before any input is read, a run whose tables' columns (`tables`: log
@@ -106,7 +106,7 @@ fn check(table_dir: &Path, earlier: &Path, schema: &Schema) -> Result<Vec<String
             sql_type(old)
         )
     }));
-    Err(sink_error(format!(
+    Err(Error::sink(format!(
         "{}: {} (earlier files such as {}): readers of the table would fail on every query, \
          as a table keeps its columns and their types (fields may be added to a schema, not \
          removed, renamed or given another type); nothing committed, the earlier files are \

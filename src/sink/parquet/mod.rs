@@ -192,7 +192,7 @@ use self::pending::Pending;
 use self::spill::Spill;
 use self::threads::Shards;
 use super::arrow::RecordBatchBuilder;
-use super::layout::{sink_error, table_name, Parts};
+use super::layout::{table_name, Parts};
 use crate::error::Error;
 use crate::event::{Event, P_EVENT_TIME, P_PARSE_TIME, P_ROW_ID};
 
@@ -464,7 +464,7 @@ impl ParquetWriter {
     fn table(&mut self, log_type: &str, schema: &SchemaRef) -> Result<usize, Error> {
         if let Some(i) = self.tables.iter().position(|(lt, ..)| &**lt == log_type) {
             if self.tables[i].2.schema.fields() != schema.fields() {
-                return Err(sink_error(format!(
+                return Err(Error::sink(format!(
                     "record batch for {log_type} does not have the schema of its first batch"
                 )));
             }
@@ -530,8 +530,8 @@ impl ParquetWriter {
         }
         self.stop_threads()?;
         if self.failed {
-            return Err(sink_error(
-                "a Parquet writer thread failed earlier: nothing is committed".into(),
+            return Err(Error::sink(
+                "a Parquet writer thread failed earlier: nothing is committed",
             ));
         }
         let threads = self.threads;

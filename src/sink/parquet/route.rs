@@ -15,7 +15,6 @@ use super::{size, ParquetWriter, EARLY_WRITE_PART};
 use crate::error::Error;
 use crate::event::P_EVENT_TIME;
 use crate::sink::arrow::arrow_error;
-use crate::sink::layout::sink_error;
 
 /// The partitions of a table's last batch (`first..=last`) and of all its batches so far
 /// (`lo..=hi`).
@@ -84,7 +83,7 @@ impl ParquetWriter {
             .column_by_name(P_EVENT_TIME)
             .and_then(|c| c.as_primitive_opt::<TimestampMicrosecondType>())
             .ok_or_else(|| {
-                sink_error(format!("record batch for {log_type} has no {P_EVENT_TIME}"))
+                Error::sink(format!("record batch for {log_type} has no {P_EVENT_TIME}"))
             })?;
         let keys: Vec<i64> = times
             .values()

@@ -49,7 +49,7 @@ use super::pending::{Held, Key};
 use super::ParquetWriter;
 use crate::error::Error;
 use crate::sink::arrow::arrow_error;
-use crate::sink::layout::{create_file, path_error, pause_point, sink_error, with_path};
+use crate::sink::layout::{create_file, path_error, pause_point, with_path};
 
 /// Rows per row group of a run file.
 const RUN_ROW_GROUP_ROWS: usize = 16_384;
@@ -513,7 +513,7 @@ impl Cursor {
                 let next = self
                     .reader
                     .next()
-                    .ok_or_else(|| sink_error("a spill file ended early".into()))?;
+                    .ok_or_else(|| Error::sink("a spill file ended early"))?;
                 self.batch = Some(next.map_err(arrow_error)?);
                 self.at = 0;
                 continue;

@@ -14,7 +14,7 @@ use super::size::SizeLog;
 use super::whole::WholeQueue;
 use super::{ParquetWriter, EARLY_WRITE_PART};
 use crate::error::Error;
-use crate::sink::layout::{sink_error, with_path};
+use crate::sink::layout::with_path;
 
 impl ParquetWriter {
     /// Hand the encoding of part files to `threads` writer threads (none when fewer than
@@ -93,9 +93,7 @@ impl ParquetWriter {
                     first.get_or_insert(e);
                 }
                 Err(_) => {
-                    first.get_or_insert_with(|| {
-                        sink_error("a Parquet writer thread panicked".into())
-                    });
+                    first.get_or_insert_with(|| Error::sink("a Parquet writer thread panicked"));
                 }
             }
         }
@@ -183,7 +181,7 @@ impl Shards {
 }
 
 pub(super) fn thread_stopped() -> Error {
-    sink_error("a Parquet writer thread stopped".into())
+    Error::sink("a Parquet writer thread stopped")
 }
 
 /// A writer thread: writes the files it is given until told to stop, keeping their
@@ -194,7 +192,7 @@ fn shard(rx: &Receiver<ShardMsg>, budget: usize) -> ShardResult {
     let index = |open: &[(u64, PathBuf, FileWriter, Arc<SizeLog>)], id: u64| {
         open.iter()
             .position(|f| f.0 == id)
-            .ok_or_else(|| sink_error(format!("parquet writer thread has no file {id}")))
+            .ok_or_else(|| Error::sink(format!("parquet writer thread has no file {id}")))
     };
     // A closed channel means the writer is gone (dropped while unwinding): end quietly.
     while let Ok(msg) = rx.recv() {

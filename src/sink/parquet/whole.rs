@@ -20,7 +20,6 @@ use std::thread::JoinHandle;
 use super::files::WholeFile;
 use super::threads::thread_stopped;
 use crate::error::Error;
-use crate::sink::layout::sink_error;
 
 /// What the threads of a [`WholeQueue`] share with it.
 #[derive(Default)]
@@ -127,7 +126,7 @@ impl WholeQueue {
         for h in self.handles {
             let result = h
                 .join()
-                .unwrap_or_else(|_| Err(sink_error("a Parquet writer thread panicked".into())));
+                .unwrap_or_else(|_| Err(Error::sink("a Parquet writer thread panicked")));
             if let Err(e) = result {
                 first.get_or_insert(e);
             }
@@ -142,7 +141,7 @@ fn write_queued(rx: &Mutex<Receiver<Vec<Queued>>>, shared: &Shared) -> Result<()
     loop {
         let next = match rx.lock() {
             Ok(rx) => rx.recv(),
-            Err(_) => return Err(sink_error("a Parquet writer thread panicked".into())),
+            Err(_) => return Err(Error::sink("a Parquet writer thread panicked")),
         };
         let Ok(files) = next else {
             return Ok(());

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::super::identity::FileId;
 use super::super::recovery::{complete_dead_commits, sync_file_system, CommitLock, RunLock};
-use super::super::{path_error, pause_point, place_new, sink_error};
+use super::super::{path_error, pause_point, place_new};
 use super::{
     rel, CompactReport, MergeError, Merged, Merger, Names, Part, Scope, SkipKind, Skipped,
 };
@@ -288,7 +288,7 @@ fn commit(job: Job<'_>, ready: Vec<Ready>, report: &mut CompactReport) -> Result
     let outputs = match put_in_place(dir, &pairs, &removes, &journal) {
         Ok(outputs) => outputs,
         Err(e) => {
-            return Err(sink_error(format!(
+            return Err(Error::sink(format!(
                 "{e}; the compaction of {table} stopped in its commit: the next run into {} \
                  completes it (its journal: {})",
                 dir.display(),
@@ -327,7 +327,7 @@ fn put_in_place(
     let mut outputs = Vec::with_capacity(pairs.len());
     for (tmp, output) in pairs {
         let placed = place_new(tmp, output).map_err(|e| {
-            sink_error(format!(
+            Error::sink(format!(
                 "putting {} in place as {}: {e}",
                 tmp.display(),
                 output.display()
