@@ -114,6 +114,23 @@ pub fn code(out: &Output) -> i32 {
     out.status.code().unwrap_or(-1)
 }
 
+/// `pull()` once a state file's lock the test held is released: the test's process may
+/// still share it for a moment after the test drops it, through another test's child
+/// process that the harness's threads forked meanwhile and that has not yet run its
+/// program (a forked child holds the parent's open files until then; `flock` locks follow
+/// them). Retried while the run says the state is locked, for up to 10 s.
+pub fn once_unlocked(mut pull: impl FnMut() -> Output) -> Output {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let out = pull();
+        if !stderr(&out).contains("another pull is running") || std::time::Instant::now() > deadline
+        {
+            return out;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
