@@ -422,20 +422,35 @@ fn a_line_with_the_skip_prefix_is_skipped_even_if_it_looks_like_broken_json() {
     assert_eq!(out.events.len(), 2, "{:?}", out.events);
 }
 
+/// A line that is not UTF-8 is read as Panther's Go code reads it: each byte that is not
+/// part of a UTF-8 sequence is one U+FFFD, which patterns match as a character and values
+/// keep (it was a reject: a Latin-1 byte in a syslog line cost the whole line).
 #[test]
-fn non_utf8_line_is_rejected() {
+fn a_line_not_utf8_is_read_with_replacement_characters_as_go_reads_it() {
     let registry = registry();
     let mut n = NormalizerBuilder::new()
         .log_types(["Custom.Kv"])
         .build(&registry)
         .expect("build");
     let mut out = Collect::default();
-    n.normalize_bytes(b"INFO set=1 by \xff", Position::default(), &mut out)
-        .expect("collect");
-    // Where, as JSON rejects say it: the 1-based column of the first byte that is not UTF-8.
+    for line in [
+        &b"INFO set=1 by caf\xe9"[..],
+        b"INFO set=2 by \xe3\x80!",
+        b"INFO s\xff=3",
+    ] {
+        n.normalize_bytes(line, Position::default(), &mut out)
+            .expect("collect");
+    }
+    assert_eq!(out.events.len(), 2, "{:?}", out.rejects);
+    assert_eq!(field(&out.events[0], "who"), Some("caf\u{fffd}".into()));
+    // A truncated sequence is a character a byte, as Go's `utf8.DecodeRune` takes it.
+    assert_eq!(
+        field(&out.events[1], "who"),
+        Some("\u{fffd}\u{fffd}!".into())
+    );
+    // `%{WORD}` does not match U+FFFD: the line is refused as any other that does not match.
     assert!(
-        out.rejects[0]
-            .contains("line is not UTF-8 text: byte 0xff at column 15 is not UTF-8 there"),
+        out.rejects[0].contains("line matches no pattern"),
         "{}",
         out.rejects[0]
     );

@@ -197,14 +197,6 @@ pub enum Refusal {
     NotAnObject(JsonType),
     /// The record is not JSON (a line of text), and the log type reads JSON.
     NotJson,
-    /// The line is not UTF-8, and the log type reads text.
-    NotUtf8 {
-        /// Where the first byte that is not UTF-8 is in the line (0-based; the message shows
-        /// the 1-based column, as for JSON).
-        offset: usize,
-        /// That byte.
-        byte: u8,
-    },
     /// The line matches none of the log type's patterns.
     NoMatch {
         /// The `match` items tried, as written in the schema.
@@ -399,11 +391,6 @@ impl fmt::Display for Refusal {
             }
             Refusal::NotAnObject(t) => write!(f, "record is {t}, not a JSON object"),
             Refusal::NotJson => f.write_str("record is not a JSON object"),
-            Refusal::NotUtf8 { offset, byte } => write!(
-                f,
-                "line is not UTF-8 text: byte 0x{byte:02x} at column {} is not UTF-8 there",
-                offset + 1
-            ),
             Refusal::NoMatch { patterns } => {
                 f.write_str("line matches no pattern (tried ")?;
                 // A log type of hundreds of patterns made a message of kilobytes per line.
@@ -456,7 +443,6 @@ impl Refusal {
             | Refusal::BadValue { field, .. } => Some(field),
             Refusal::NotAnObject(_)
             | Refusal::NotJson
-            | Refusal::NotUtf8 { .. }
             | Refusal::NoMatch { .. }
             | Refusal::FieldCount { .. }
             | Refusal::NoHeader { .. } => None,
@@ -470,7 +456,6 @@ impl Refusal {
             // Counted with missing values: `""` is null for these types.
             Refusal::MissingField(_) | Refusal::EmptyRequired { .. } => "missing_field",
             Refusal::NotAnObject(_) | Refusal::NotJson => "not_an_object",
-            Refusal::NotUtf8 { .. } => "not_utf8",
             Refusal::NoMatch { .. } => "no_match",
             Refusal::FieldCount { .. } => "field_count",
             Refusal::NoHeader { .. } => "no_header",

@@ -135,19 +135,27 @@ impl Normalizer {
         pos: Position,
         vals: &mut Vec<Val<'a>>,
     ) -> Tried {
+        if let Ok(line) = simdutf8::basic::from_utf8(line) {
+            return self.try_text_str::<M>(line, pos, vals);
+        }
+        // Read as Panther's Go code reads it: each byte that is not UTF-8 is one U+FFFD (a
+        // rune to its regexp, which `.` and `\S` match; what its JSON writer writes), the
+        // values copied (a Latin-1 byte in a syslog line cost the whole line).
+        let text = lossy_as_go(line);
+        self.try_text_str::<Copied>(&text, pos, vals)
+    }
+
+    /// [`Normalizer::try_text`] of a line of text.
+    fn try_text_str<'t, 'a, M: StrMode<'t, 'a>>(
+        &mut self,
+        line: &'t str,
+        pos: Position,
+        vals: &mut Vec<Val<'a>>,
+    ) -> Tried {
         let text_plans = &self.plans[self.n_json..];
         // Reused: a line the first text type refuses is usual in a mixed run.
         let refusals = &mut self.text_refusals;
         refusals.clear();
-        let Ok(line) = simdutf8::basic::from_utf8(line) else {
-            let refusal = not_utf8(line);
-            refusals.extend(
-                text_plans
-                    .iter()
-                    .map(|p| (p.log_type.clone(), refusal.clone())),
-            );
-            return Tried::Refused;
-        };
         // Panther's classifier trims every line (Go's `strings.TrimSpace`) before any parser
         // sees it: a pattern anchored with `$` reads a line with trailing blanks, an
         // indented comment is skipped by `skipPrefix`, and the last value keeps no blanks.
@@ -290,16 +298,26 @@ fn shift_columns(refusals: &mut [(Arc<str>, Refusal)], lead: usize) {
     }
 }
 
-/// The refusal of a line that is not UTF-8, with where: simdutf8's fast check does not
-/// say, the standard library's (run on such lines only) does.
+/// `line` with each byte that is not part of a UTF-8 sequence as U+FFFD, one per byte, as
+/// Go reads such a string (`utf8.DecodeRune` takes one byte of an invalid sequence at a
+/// time), where Rust's `from_utf8_lossy` would give one for a truncated sequence.
 #[cold]
 #[inline(never)]
-fn not_utf8(line: &[u8]) -> Refusal {
-    let offset = std::str::from_utf8(line)
-        .err()
-        .map_or(0, |e| e.valid_up_to());
-    Refusal::NotUtf8 {
-        offset,
-        byte: line.get(offset).copied().unwrap_or_default(),
+pub(super) fn lossy_as_go(mut line: &[u8]) -> String {
+    let mut text = String::with_capacity(line.len() + 8);
+    loop {
+        match std::str::from_utf8(line) {
+            Ok(valid) => {
+                text.push_str(valid);
+                return text;
+            }
+            Err(e) => {
+                let (valid, rest) = line.split_at(e.valid_up_to());
+                text.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                let bad = e.error_len().unwrap_or(rest.len());
+                text.extend(std::iter::repeat_n('\u{fffd}', bad));
+                line = &rest[bad..];
+            }
+        }
     }
 }

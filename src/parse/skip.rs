@@ -68,14 +68,11 @@ impl Normalizer {
             let Some(line) = lines.next() else {
                 break;
             };
-            // Lines that are not text are no one's header (as a row they would be refused).
-            let Some(line) = std::str::from_utf8(line).ok().and_then(|l| {
-                let l = l.strip_suffix('\r').unwrap_or(l);
-                (!l.trim().is_empty()).then_some(l)
-            }) else {
+            let line = as_text(line.strip_suffix(b"\r").unwrap_or(line));
+            if line.trim().is_empty() {
                 continue;
-            };
-            self.offer_headers(line, line_no);
+            }
+            self.offer_headers(&line, line_no);
         }
         for slot in &mut self.text_slots {
             csv::no_header_yet(slot);
@@ -90,9 +87,7 @@ impl Normalizer {
                 csv::start_input(tp, slot);
             }
         }
-        if let Ok(line) = std::str::from_utf8(line) {
-            self.offer_headers(line, 1);
-        }
+        self.offer_headers(&as_text(line), 1);
     }
 
     /// Offer line `line_no` to every CSV log type waiting for its header, trimmed as every
@@ -103,5 +98,13 @@ impl Normalizer {
                 csv::offer_header(tp, slot, line.trim(), line_no);
             }
         }
+    }
+}
+
+/// A line as the text log types read it: bytes that are not UTF-8 as U+FFFD (`mixed.rs`).
+fn as_text(line: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(line) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => std::borrow::Cow::Owned(super::mixed::lossy_as_go(line)),
     }
 }
