@@ -387,3 +387,47 @@ fn a_loaded_log_compressed_in_place_is_not_loaded_again() {
         "{err}"
     );
 }
+
+/// Partitions removed while a run writes them (a retention job that did not wait): the
+/// commit stops, saying that this run's temporary files were removed by something else,
+/// not that its final file is missing (review finding); the next run completes the commit.
+#[cfg(unix)]
+#[test]
+fn partitions_removed_under_a_commit_are_named_as_removed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 500, "2d", 1);
+    let lake = tmp.path().join("lake");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
+    cmd.args([
+        "normalize",
+        "--format",
+        "parquet",
+        "--partition",
+        "day",
+        "-q",
+        "-o",
+    ])
+    .args([s(&lake), s(&a)]);
+    let run = Paused::spawn(cmd, "rename", tmp.path().join("paused"));
+    let days: Vec<_> = crate::util::files_under(&lake)
+        .into_iter()
+        .filter_map(|f| f.parent().map(Path::to_path_buf))
+        .filter(|d| d.ends_with("day=2"))
+        .collect();
+    assert!(!days.is_empty(), "the archive spans two days");
+    for day in &days {
+        let _ = std::fs::remove_dir_all(day);
+    }
+    let out = run.resume();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("was removed by something else while the run went"),
+        "{err}"
+    );
+    assert!(!err.contains("No such file"), "{err}");
+    let b = archive(tmp.path(), "b.jsonl", 10, "1d", 2);
+    let err = run_into(&lake, &["--partition", "day"], &[&b]);
+    assert!(err.contains("completed 1 commit"), "{err}");
+    assert!(hidden_files(&lake).is_empty());
+}

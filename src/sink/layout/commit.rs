@@ -107,12 +107,13 @@ impl<F: PartFile> Parts<F> {
         // another was the last tenth of an hour-partitioned run, on one core.
         let renamed: Vec<AtomicBool> = done.iter().map(|_| AtomicBool::new(false)).collect();
         let rename = |((tmp, dest), ok): (&(PathBuf, PathBuf), &AtomicBool)| {
-            if run.is_some() {
+            let placed = if run.is_some() {
                 // Named after the run: an earlier commit's file of that name is replaced.
-                std::fs::rename(tmp, dest).map_err(|e| path_error(dest, &e))?;
+                std::fs::rename(tmp, dest)
             } else {
-                place_new(tmp, dest).map_err(|e| path_error(dest, &e))?;
-            }
+                place_new(tmp, dest).map(drop)
+            };
+            placed.map_err(|e| rename_error(tmp, dest, &e))?;
             ok.store(true, Ordering::Relaxed);
             Ok(())
         };
@@ -261,4 +262,23 @@ impl<F: PartFile> Drop for Parts<F> {
             }
         }
     }
+}
+
+/// A rename of the commit that failed: when the temporary file or its partition directory
+/// is gone, something else removed it while the run went (a retention job on partitions
+/// being written): say so, rather than name the final file as missing (review finding).
+fn rename_error(tmp: &Path, dest: &Path, e: &std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::NotFound && !tmp.exists() {
+        let name = tmp.file_name().unwrap_or(tmp.as_os_str()).to_string_lossy();
+        let removed = std::io::Error::new(
+            e.kind(),
+            format!(
+                "this run's temporary file {name} was removed by something else while the \
+                 run went (remove only partitions no run is writing: README, Removing old \
+                 partitions)"
+            ),
+        );
+        return path_error(dest, &removed);
+    }
+    path_error(dest, e)
 }
