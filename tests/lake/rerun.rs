@@ -453,7 +453,13 @@ fn replace_changed_replaces_the_earlier_load_of_a_changed_file() {
     grown.extend(std::fs::read(&more).expect("read"));
     std::fs::write(&day, grown).expect("write");
     let err = run(&["--replace-changed"], &[&day]);
-    assert!(err.contains("note: replaced the earlier run"), "{err}");
+    assert!(
+        err.contains(
+            "note: replaced the earlier run whose inputs this run read again, as they are \
+             now (--replace-changed)"
+        ),
+        "{err}"
+    );
     assert_eq!(lake_rows(&lake).0.len(), 500);
     // Touched (the same bytes, another modification time): without the flag its rows are
     // added again, and the warning names the flag.

@@ -319,6 +319,12 @@ impl Loaded {
         }
     }
 
+    /// Whether the run was given `--replace-changed`: the runs it replaces may have read
+    /// its inputs before they changed.
+    pub(super) fn replaces_changed(&self) -> bool {
+        self.replace_changed.is_some()
+    }
+
     /// The earlier runs this run supersedes ([`Loaded::find_superseded`]), found when it
     /// started.
     pub(super) fn superseded(&self) -> &[u64] {

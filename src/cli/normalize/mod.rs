@@ -85,11 +85,18 @@ fn report_replaced(
     ext: &str,
     rejected: u64,
     quiet: bool,
+    changed: bool,
 ) {
+    // With --replace-changed, the inputs may have changed since those runs read them.
+    let again = if changed {
+        "read again, as they are now (--replace-changed)"
+    } else {
+        "read again"
+    };
     let runs = match replaced.superseded.len() {
         0 => "the earlier run of the same inputs".to_owned(),
-        1 => "the earlier run whose inputs this run read again".to_owned(),
-        n => format!("{n} earlier runs whose inputs this run read again"),
+        1 => format!("the earlier run whose inputs this run {again}"),
+        n => format!("{n} earlier runs whose inputs this run {again}"),
     };
     let its = if replaced.superseded.len() > 1 {
         "their"
@@ -404,7 +411,11 @@ impl NormalizeConfig {
         };
         let (replaced, columns_added) = self.output.commit()?;
         if let Some(replaced) = &replaced {
-            report_replaced(replaced, ext, run.summary.rejected, self.quiet);
+            let changed = self
+                .loaded
+                .as_ref()
+                .is_some_and(loaded::Loaded::replaces_changed);
+            report_replaced(replaced, ext, run.summary.rejected, self.quiet, changed);
         }
         warn_columns_added(
             self.dir.as_deref().unwrap_or(Path::new(".")),
