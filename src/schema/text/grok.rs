@@ -292,11 +292,28 @@ impl<'d> Grok<'d> {
         }
         // Still a capture of the field (no second report that nothing fills it).
         if let Some(f) = field.filter(|f| !grok_field_name(f)) {
+            let trimmed = f.trim();
+            let hint = if trimmed != f && grok_field_name(trimmed) {
+                // Panther trims the spaces around the whole tag, not those after `:`.
+                field = Some(trimmed);
+                format!("remove the spaces around the name: `%{{{name}:{trimmed}}}`")
+            } else if self.schema_fields.contains(&f) {
+                let group: String = f
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
+                format!(
+                    "capture it under a name of letters, digits and `_`, and build the field \
+                     from it: `%{{{name}:{group}}}` with `expandFields: {{{f}: '%{{{group}}}'}}`"
+                )
+            } else {
+                "a field a `regex` parser fills has a name of letters, digits and `_`".into()
+            };
             self.problem(
                 place,
                 local,
                 format!("`{f}` in `%{{{inner}}}` cannot name a capture group (Panther's regular expressions refuse it)"),
-                Some("a field a `regex` parser fills has a name of letters, digits and `_`".into()),
+                Some(hint),
             );
         }
         // A built-in's own captures (`program` and `pid` of `SYSLOGPROG`) are values Panther

@@ -45,8 +45,18 @@ cases! {
         grok_lower_case_builtin: "{schema: Cust.Tst, parser: {regex: {match: ['%{word:a}']}}, fields: [{name: a, type: string}]}" => ["1:46: `word` in `%{word:a}` is not a grok pattern name Panther accepts (hint: did you mean `WORD`?)"];
         grok_lower_case_definition: "{schema: Cust.Tst, parser: {regex: {patternDefinitions: {myword: '\\w+'}, match: ['%{myword:a}']}}, fields: [{name: a, type: string}]}" => ["1:83: `myword` in `%{myword:a}` is not a grok pattern name Panther accepts (hint: name patterns with capital letters, digits and `_`, starting with a letter)"];
         grok_field_not_a_group_name: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:user.name} %{INT:src-port}']}}, fields: [{name: user.name, type: string}, {name: src-port, type: int}]}" => [
-            "1:46: `user.name` in `%{WORD:user.name}` cannot name a capture group (Panther's regular expressions refuse it) (hint: a field a `regex` parser fills has a name of letters, digits and `_`)",
-            "1:64: `src-port` in `%{INT:src-port}` cannot name a capture group (Panther's regular expressions refuse it) (hint: a field a `regex` parser fills has a name of letters, digits and `_`)",
+            "1:46: `user.name` in `%{WORD:user.name}` cannot name a capture group (Panther's regular expressions refuse it) (hint: capture it under a name of letters, digits and `_`, and build the field from it: `%{WORD:user_name}` with `expandFields: {user.name: '%{user_name}'}`)",
+            "1:64: `src-port` in `%{INT:src-port}` cannot name a capture group (Panther's regular expressions refuse it) (hint: capture it under a name of letters, digits and `_`, and build the field from it: `%{INT:src_port}` with `expandFields: {src-port: '%{src_port}'}`)",
+        ];
+        // A name that is no field of the schema: the rule, and that it names none.
+        grok_field_not_a_group_name_nor_a_field: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD:a} %{WORD:b.c}']}}, fields: [{name: a, type: string}]}" => [
+            "1:56: `b.c` in `%{WORD:b.c}` cannot name a capture group (Panther's regular expressions refuse it) (hint: a field a `regex` parser fills has a name of letters, digits and `_`)",
+            "1:56: the capture `b.c` names no field (hint: add a field of this name to `fields`, use it in an `expandFields` template, or make the group unnamed)",
+        ];
+        // Panther trims the spaces around the whole tag, not after `:`: one problem, not
+        // three (the capture naming no field, and the field filled by none).
+        grok_field_with_a_space: "{schema: Cust.Tst, parser: {regex: {match: ['%{WORD: a}']}}, fields: [{name: a, type: string}]}" => [
+            "1:46: ` a` in `%{WORD: a}` cannot name a capture group (Panther's regular expressions refuse it) (hint: remove the spaces around the name: `%{WORD:a}`)",
         ];
         regex_group_not_a_go_name: "{schema: Cust.Tst, parser: {regex: {match: ['(?P<user.name>x)']}}, fields: [{name: user.name, type: string}]}" => ["1:46: the group name `user.name` is refused by Panther's regular expressions (hint: name groups with letters, digits and `_`)"];
         grok_redefined_builtin: "{schema: Cust.Tst, parser: {regex: {patternDefinitions: {INT: '[0-9]+'}, match: ['%{INT:a}']}}, fields: [{name: a, type: int}]}" => ["1:58: `INT` is a built-in grok pattern, which Panther does not let a schema redefine (hint: give your pattern another name)"];
