@@ -504,7 +504,7 @@ impl Expander {
 }
 
 /// The directory every directory output of `normalize` holds (its runs' manifests).
-const OUTPUT_MARK: &str = "_normalog";
+const OUTPUT_MARK: &str = crate::sink::layout::paths::CONTROL_DIR;
 
 /// Whether `dir` is the output directory of a run: `normalize`'s hold [`OUTPUT_MARK`],
 /// `pull`'s a hidden staging directory per source and account (`.pull-<tag>`).

@@ -71,6 +71,7 @@ mod manifest;
 pub(crate) mod merging;
 mod mixed;
 mod partition;
+pub mod paths;
 mod pause;
 mod place;
 pub mod recovery;
@@ -95,9 +96,9 @@ use recovery::RunLock;
 
 use crate::error::{Error, ErrorKind};
 
-/// Where the runs' scratch files go ([`Parts::scratch_path`]); removed when it is left
-/// empty, by the run that spilled and by the recovery after a killed one.
-const SPILL_DIR: &str = "_normalog/spill";
+// The runs' scratch files ([`Parts::scratch_path`]) go in `SPILL_DIR`, removed when it is
+// left empty, by the run that spilled and by the recovery after a killed one.
+use paths::SPILL_DIR;
 
 /// A file format of the layout: how a part file is opened, and finished under its
 /// temporary name.

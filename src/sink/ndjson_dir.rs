@@ -339,7 +339,9 @@ mod tests {
             drop(w);
             let mut left = Vec::new();
             walk(dir, &mut left);
-            let journal = |p: &&std::path::PathBuf| p.starts_with(dir.join("_normalog/commits"));
+            let journal = |p: &&std::path::PathBuf| {
+                p.starts_with(dir.join(crate::sink::layout::paths::COMMITS_DIR))
+            };
             assert_eq!(
                 left.iter().filter(journal).count(),
                 1,
@@ -353,7 +355,7 @@ mod tests {
             walk(dir, &mut left);
             let parts: Vec<_> = left
                 .iter()
-                .filter(|p| !p.starts_with(dir.join("_normalog")))
+                .filter(|p| !p.starts_with(dir.join(crate::sink::layout::paths::CONTROL_DIR)))
                 .collect();
             assert_eq!(parts.len(), 40, "{threads}: {parts:?}");
             for p in parts {

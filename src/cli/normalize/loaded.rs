@@ -15,6 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use normalog::pipeline::Input;
+use normalog::sink::layout::paths::{INPUTS_DIR, RUNS_DIR};
 
 use crate::cli::{messages, Fatal};
 
@@ -25,7 +26,6 @@ mod superseding;
 pub(super) use skip::{skip_loaded_inputs, warn_if_loaded_without_identity};
 pub(super) use superseding::{AfterRun, Superseding};
 
-const INPUTS_DIR: &str = "_normalog/inputs";
 /// Before the file of an input listed as read only in part (it failed part of the way):
 /// `partial:<records read>:<file>`.
 const PARTIAL: &str = "partial:";
@@ -109,7 +109,6 @@ fn file_of(listed: &str) -> &str {
 fn file_size(key: &str) -> Option<u64> {
     key.split(':').nth(2)?.parse().ok()
 }
-const RUNS_DIR: &str = "_normalog/runs";
 
 /// One input of a run: its path as given, as recorded (canonical), and the file it was.
 struct LoadedInput {

@@ -12,13 +12,11 @@ use super::path_error;
 use crate::atomic::{write_synced, write_synced_as};
 use crate::error::Error;
 
-/// Where the manifests of `dir` live.
-pub(crate) const RUNS_DIR: &str = "_normalog/runs";
-/// Where each run's list of inputs lives (`DIR/_normalog/inputs/<id>`), the text its
-/// writer was given ([`super::Parts::set_inputs_list`]; the CLI's, which tells later runs
-/// what this one read). Put in place by the commit, with the manifest; removed with the
-/// run when a later run supersedes it ([`remove_runs`]).
-const INPUTS_DIR: &str = "_normalog/inputs";
+// Each run's list of inputs (`DIR/_normalog/inputs/<id>`) is the text its writer was
+// given ([`super::Parts::set_inputs_list`]; the CLI's, which tells later runs what this
+// one read). Put in place by the commit, with the manifest; removed with the run when a
+// later run supersedes it ([`remove_runs`]).
+pub(crate) use super::paths::{INPUTS_DIR, RUNS_DIR};
 
 /// The temporary name of run `run`'s inputs list, written by the writer of lock `token`
 /// before its commit's journal (a dead run's is removed by [`super::recover`], as its other

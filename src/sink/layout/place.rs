@@ -119,7 +119,7 @@ fn in_the_way(dir: &Path, e: std::io::Error) -> std::io::Error {
 /// first, up to `top` (kept), and never under `top/_normalog` (where a live run may be
 /// about to create its files). Stops at the first that is not empty.
 pub(crate) fn remove_empty_parents(file: &Path, top: &Path) {
-    if file.starts_with(top.join("_normalog")) {
+    if file.starts_with(top.join(super::paths::CONTROL_DIR)) {
         return;
     }
     let mut dir = file.parent();

@@ -38,10 +38,7 @@ use super::{manifest, path_error};
 use crate::atomic::{lock, no_follow, sync_dir, try_lock, write_synced_as};
 use crate::error::Error;
 
-/// Where the run locks of a directory live.
-const LOCKS_DIR: &str = "_normalog/locks";
-/// Where the journals of commits in progress live.
-const COMMITS_DIR: &str = "_normalog/commits";
+use super::paths::{COMMITS_DIR, LOCKS_DIR};
 /// The start of a journal's line naming a run the commit supersedes.
 const SUPERSEDE: &str = "supersede ";
 /// A journal's line saying that the run wrote its inputs list, to be put in place.
@@ -520,7 +517,7 @@ pub(crate) fn sync_file_system(_dir: &Path) -> Result<(), Error> {
 }
 
 /// The directory locked by [`CommitLock`].
-const COMMIT_LOCK: &str = "_normalog";
+const COMMIT_LOCK: &str = super::paths::CONTROL_DIR;
 
 /// Every file under `dir` (none if it does not exist); also what `pull` publishes and
 /// recovers.

@@ -59,7 +59,7 @@ fn written_when_its_newest_input_was(tmp: &Path, inputs: &[PathBuf]) -> Result<(
 /// How many commit journals wait in the lake `dir` (of interrupted runs, or of runs
 /// committing now).
 pub(super) fn pending(dir: &Path) -> usize {
-    std::fs::read_dir(dir.join("_normalog/commits")).map_or(0, |entries| {
+    std::fs::read_dir(dir.join(super::super::paths::COMMITS_DIR)).map_or(0, |entries| {
         entries
             .flatten()
             .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))

@@ -207,10 +207,10 @@ fn tables(dir: &Path, wanted: &[String]) -> Result<Vec<String>, Error> {
     let entries = std::fs::read_dir(dir).map_err(|e| path_error(dir, &e))?;
     // Every run into a lake creates it (its locks): a directory without it was never
     // written by normalize or pull, and its files are not this command's to merge.
-    if !dir.join("_normalog").is_dir() {
+    if !dir.join(super::paths::CONTROL_DIR).is_dir() {
         let within = dir
             .parent()
-            .filter(|p| p.join("_normalog").is_dir())
+            .filter(|p| p.join(super::paths::CONTROL_DIR).is_dir())
             .map(|p| format!(": it is a table of the lake {}", p.display()))
             .unwrap_or_default();
         return Err(not_found(format!(
