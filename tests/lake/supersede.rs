@@ -386,6 +386,40 @@ fn a_loaded_log_compressed_in_place_is_not_loaded_again() {
         err.contains("3 of the 4 inputs were loaded by a run still there"),
         "{err}"
     );
+
+    // Another file of the same size and time, compressed (two exports whose times a sync
+    // set to the same second): not the loaded one, whose rows stay (review finding: a run
+    // of it replaced them, and --skip-loaded skipped it).
+    let other = tmp.path().join("other");
+    std::fs::create_dir(&other).expect("mkdir");
+    let a = archive_from(&other, "a.jsonl", 80, "1d", 6, "2024-02-01");
+    let text = std::fs::read_to_string(&a).expect("read");
+    let b = other.join("b.jsonl");
+    std::fs::write(&b, text.replacen("2024-02-01", "2024-02-02", 1)).expect("write");
+    assert_eq!(
+        std::fs::metadata(&a).expect("a").len(),
+        std::fs::metadata(&b).expect("b").len()
+    );
+    let modified = std::fs::metadata(&a)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    std::fs::File::options()
+        .write(true)
+        .open(&b)
+        .and_then(|f| f.set_modified(modified))
+        .expect("time");
+    let lake2 = tmp.path().join("lake2");
+    run_into(&lake2, &["-q"], &[&a]);
+    let b = compress_in_place(&b, false);
+    let err = run_into(&lake2, &[], &[&b]);
+    assert!(!err.contains("replaced"), "{err}");
+    assert_eq!(lake_rows(&lake2).0.len(), 160);
+    let err = run_into(&lake2, &["--skip-loaded"], &[&b, &a]);
+    assert!(
+        err.contains("2 of the 2 inputs") || err.contains("nothing new"),
+        "{err}"
+    );
+    assert_eq!(lake_rows(&lake2).0.len(), 160);
 }
 
 /// Partitions removed while a run writes them (a retention job that did not wait): the

@@ -5,6 +5,13 @@
 //! after one that loaded `day1.jsonl` reads it as that file: `--skip-loaded` skips it, and
 //! a run of the whole directory replaces the earlier run. Before, both added every row of
 //! it again, `--skip-loaded` with a note that nothing else was new (review finding).
+//!
+//! Size and time alone would take another file for it (two exports of one size, their
+//! times set by `aws s3 sync` or a tar file to the same second), and then a run would
+//! replace, or skip, rows it never loaded: the compressed file must also sit in the loaded
+//! file's directory, under its name (`day1.jsonl.gz`), or its name rotated (`day1.jsonl.1.gz`,
+//! `day1.jsonl-20240102.gz`), and the loaded file must be gone from its path (or another
+//! file there now).
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -67,6 +74,10 @@ impl Compressed {
         if len == 0 || now.values().any(|k| k == key) {
             return (path, listed);
         }
+        // The loaded file is still where it was: a compressed copy is another input.
+        if super::input_file(Path::new(&path)).is_some_and(|now| now == key) {
+            return (path, listed);
+        }
         let found = self.0.iter().find(|c| {
             c.modified == modified
                 && if c.modulo_2_32 {
@@ -74,11 +85,32 @@ impl Compressed {
                 } else {
                     c.len == len
                 }
+                && compressed_name_of(&c.canonical, &path)
         });
         match found {
             Some(c) => (c.canonical.clone(), format!("{prefix}{}", c.key)),
             None => (path, listed),
         }
+    }
+}
+
+/// Whether `compressed` is named as `loaded` compressed in place: in its directory, its name
+/// with `.gz` or `.zst` after it, or after a rotation suffix (`.1`, `-20240102`).
+fn compressed_name_of(compressed: &str, loaded: &str) -> bool {
+    let (compressed, loaded) = (Path::new(compressed), Path::new(loaded));
+    let (Some(name), Some(loaded_name)) = (compressed.file_stem(), loaded.file_name()) else {
+        return false;
+    };
+    if compressed.parent() != loaded.parent() {
+        return false;
+    }
+    let (name, loaded_name) = (name.to_string_lossy(), loaded_name.to_string_lossy());
+    match name.strip_prefix(&*loaded_name) {
+        Some("") => true,
+        Some(suffix) => suffix
+            .strip_prefix(['.', '-'])
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())),
+        None => false,
     }
 }
 
@@ -139,6 +171,27 @@ fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compressed_names() {
+        for (compressed, loaded, is) in [
+            ("/l/day1.jsonl.gz", "/l/day1.jsonl", true),
+            ("/l/day1.jsonl.zst", "/l/day1.jsonl", true),
+            ("/l/day1.jsonl.1.gz", "/l/day1.jsonl", true),
+            ("/l/app.log-20240102.gz", "/l/app.log", true),
+            ("/l/b.jsonl.gz", "/l/a.jsonl", false),
+            ("/l/day1.jsonl.old.gz", "/l/day1.jsonl", false),
+            ("/l/day1.jsonl2.gz", "/l/day1.jsonl", false),
+            ("/m/day1.jsonl.gz", "/l/day1.jsonl", false),
+            ("/l/day1.jsonl.-.gz", "/l/day1.jsonl", false),
+        ] {
+            assert_eq!(
+                compressed_name_of(compressed, loaded),
+                is,
+                "{compressed} {loaded}"
+            );
+        }
+    }
 
     #[test]
     fn zstd_frame_content_sizes() {
