@@ -753,6 +753,30 @@ fields:
         field(&mixed.events[1], "p_log_type"),
         Some("Custom.AnyLine".into())
     );
+
+    // A JSON object with a byte that is not UTF-8 is the JSON log types' reject, as
+    // without the text type (read as text with U+FFFD, the text type took it).
+    let mut n = NormalizerBuilder::new()
+        .log_types(["Custom.Json", "Custom.AnyLine"])
+        .build(&registry)
+        .expect("build");
+    let mut out = Collect::default();
+    n.normalize_bytes(b"{\"level\":\"caf\xe9\"}", Position::default(), &mut out)
+        .expect("collect");
+    assert!(out.events.is_empty(), "{:?}", out.events);
+    assert!(
+        out.rejects[0].contains("invalid JSON"),
+        "{}",
+        out.rejects[0]
+    );
+
+    // In place (`normalize`), no second reading: such a record is invalid JSON there, as
+    // documented, not a line for the text type.
+    let mut line = lines[0].as_bytes().to_vec();
+    let err = n
+        .normalize(&mut line, Position::default())
+        .expect_err("invalid JSON in place");
+    assert!(err.to_string().contains("invalid JSON"), "{err}");
 }
 
 /// Every text line is trimmed of white space (Go's `strings.TrimSpace`, Unicode's too)

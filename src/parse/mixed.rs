@@ -34,9 +34,18 @@ impl Normalizer {
         copy.extend_from_slice(line);
         let mut tape: Tape<'_> = std::mem::replace(&mut self.tape, Tape(Vec::new())).reset();
         // No second reading of what simd-json refuses (`overflow.rs`): the event would
-        // borrow a rewritten line. Such a record is invalid JSON here, as documented.
+        // borrow a rewritten line. Such a record is invalid JSON here, as documented, and
+        // no text log type's line.
         let filled = simd_json::fill_tape(line, &mut self.buffers, &mut tape)
             .map_err(|e| Error::json(pos, &e, Some(&copy)));
+        if let Err(e) = &filled {
+            if super::overflow::needs_second_reading(&copy) {
+                let e = e.clone();
+                self.tape = tape.reset();
+                self.scratch = copy;
+                return Err(e);
+            }
+        }
         self.mixed_json(tape, filled, copy, None, pos)
     }
 
@@ -70,6 +79,17 @@ impl Normalizer {
         // event keeps copies of its strings.
         let json_error = filled.err();
         let text = original.unwrap_or(&copy);
+        // A JSON object with bytes that are not UTF-8 is the JSON log types' reject, as in
+        // a run of JSON log types alone: read as text, with U+FFFD for those bytes, it was
+        // taken by a text log type that reads any line (review finding).
+        if let Some(e) = json_error
+            .as_ref()
+            .filter(|_| simdutf8::basic::from_utf8(text).is_err())
+        {
+            let e = e.clone();
+            self.scratch = copy;
+            return Err(e);
+        }
         let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
         let accepted = match self.try_text::<Copied>(text, pos, &mut vals) {
             Tried::Accepted(pi) => Some(pi),

@@ -62,6 +62,14 @@ pub(super) fn overflow_unread(pos: Position) -> Error {
     })
 }
 
+/// Whether `original`, refused by simd-json, holds what [`neutralize`] writes over (a
+/// number beyond a float's range, a lone surrogate escape): what Panther's decoder reads.
+#[cold]
+pub(crate) fn needs_second_reading(original: &[u8]) -> bool {
+    let mut probe = vec![0; original.len()];
+    neutralize(original, &mut probe, &mut Vec::new())
+}
+
 /// Write `original` over `line` (of the same length) with every number outside strings
 /// that a 64-bit float cannot hold written over by a zero of the same length, and push
 /// where each of them starts into `starts` (cleared first, ascending); and with every lone

@@ -671,6 +671,10 @@ mod tests {
             Some(super::waits::LONGEST_RETRY_AFTER)
         );
         assert_eq!(
+            parse_retry_after("99999999999999999999999999", now),
+            Some(super::waits::LONGEST_RETRY_AFTER)
+        );
+        assert_eq!(
             parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now),
             Some(super::waits::LONGEST_RETRY_AFTER)
         );

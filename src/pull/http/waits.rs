@@ -13,7 +13,9 @@ use super::Response;
 #[must_use]
 pub(crate) fn parse_retry_after(value: &str, now_ms: i64) -> Option<Duration> {
     let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        // Past u64: longer than the longest anyway.
+        let secs = v.parse::<u64>().unwrap_or(u64::MAX);
         return Some(Duration::from_secs(secs).min(LONGEST_RETRY_AFTER));
     }
     let at = chrono::DateTime::parse_from_rfc2822(v)
