@@ -173,7 +173,7 @@ fn closest(word: &str, names: &[&str], otherwise: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::load::tests::check;
+    use crate::schema::model::tests::check;
 
     macro_rules! cases {
         ($($name:ident: $yaml:expr => [$($expected:expr),* $(,)?];)*) => {

@@ -1,601 +1,664 @@
-//! Reading schema files: YAML text, a file or a directory of files → [`Schema`]s.
+//! Reading schema files: YAML text, a file or a directory of files → checked [`Schema`]s.
 //!
 //! The YAML is read with yaml-rust2's event parser into a small tree that remembers the
-//! `line:col` of every node; the tree is then turned into the model by hand, so every problem
-//! (YAML syntax, a wrong kind of value, an unknown or duplicate key, an unknown type or
-//! indicator, ...) carries its position. The semantic checks of [`super::validate`] run on
-//! the result, and all problems of a file come back together, in file order.
+//! `line:col` of every node (`yaml.rs`); the tree is then turned into the model by
+//! hand (`model.rs`), so every problem (YAML syntax, a wrong kind of value, an unknown or
+//! duplicate key, an unknown type or indicator, ...) carries its position. The semantic
+//! checks of [`super::validate`] run on the result, and all problems of a file come back
+//! together, in file order.
 //!
 //! ```text
 //! zoom/Activity.yml:12:13: unknown type `strng` (hint: did you mean `string`? valid types: ...)
 //! ```
 //!
-//! Scalars follow YAML 1.2: only `true`/`false` are booleans (`yes`, `no`, `on` and `off` are
-//! text), and a quoted scalar is always text.
-//!
-//! This file owns the last of those steps, the typed `Loader`: tree → model, with a message
-//! for every value of the wrong kind, unknown or duplicate key, unknown type or indicator.
-//! Finding and reading the files is in `files.rs` (re-exported here), the YAML tree in
-//! `yaml.rs`.
+//! This file owns which files are schemas (`*.yml`/`*.yaml`, not test files), the order they
+//! are read in, the log types defined twice across files, and those steps for one text.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-pub use super::files::{
-    from_file, from_path, from_path_with_warnings, from_str, is_test_file, schema_files,
-    MAX_SCHEMA_FILE_BYTES,
-};
-use super::validate::{did_you_mean, suggest};
-use super::yaml::{Node, NodeKind, ScalarKind};
-use super::{
-    Field, FieldType, IpVersion, KeySpans, Schema, SchemaError, Severity, Span, Validate,
-    ValueSchema,
-};
-use crate::indicators::IndicatorKind;
-use crate::suggest::suggest_or_synonym;
+use super::model::Loader;
+use super::validate::validate;
+use super::yaml::{read_tree, without_bom};
+use super::{Schema, SchemaError, SchemaErrors, Severity, Span};
 
-mod parser;
-mod scalars;
-
-/// A value whose `type` is missing or unknown (already reported): keep what is below, so it is
-/// checked too, under the type it implies, and drop the attributes whose fitness depends on
-/// the type, so the checks do not report them a second time.
-fn without_type(mut v: ValueSchema) -> ValueSchema {
-    let ty = if v.key_spans.contains("fields") {
-        FieldType::Object
-    } else if v.element.is_some() {
-        FieldType::Array
-    } else if v.target.is_some() {
-        FieldType::Ref
-    } else {
-        FieldType::Json
-    };
-    let mut key_spans = KeySpans::default();
-    for key in ["type", "fields", "element", "target"] {
-        if let Some(span) = v.key_spans.get(key) {
-            key_spans.insert(key, span);
-        }
-    }
-    ValueSchema {
-        element: v.element.take(),
-        fields: std::mem::take(&mut v.fields),
-        target: v.target.take(),
-        span: v.span,
-        key_spans,
-        ..ValueSchema::new(ty)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tree → model.
-
-const TOP_KEYS: &[&str] = &[
-    "schema",
-    "parser",
-    "description",
-    "referenceURL",
-    "version",
-    "definitions",
-    "fields",
-    "fieldDiscoveryEnabled",
-];
-const FIELD_KEYS: &[&str] = &["name", "required", "description"];
-const VALUE_KEYS: &[&str] = &[
-    "type",
-    "indicators",
-    "isEventTime",
-    "timeFormat",
-    "timeFormats",
-    "validate",
-    "isEmbeddedJSON",
-    "element",
-    "fields",
-    "target",
-];
-const VALIDATE_KEYS: &[&str] = &["allow", "deny", "ip", "cidr"];
-/// Keys of Panther's language that normalog knows but does not support, and why.
-fn unsupported_hint(key: &str) -> Option<String> {
-    Some(match key {
-        "isExpiration" => "`isExpiration` is for Panther lookup tables; remove it".into(),
-        "rename" | "copy" | "concat" | "split" | "mask" => {
-            format!("transformations such as `{key}` are not supported by normalog; remove it")
-        }
-        _ => return None,
-    })
-}
-
-/// One `key: value` of a mapping.
-#[derive(Clone, Copy)]
-struct Entry<'n> {
-    key: &'n str,
-    key_span: Span,
-    value: &'n Node,
-}
-
-impl Entry<'_> {
-    /// Where to point for a problem with the value: the value, or the key when the value is
-    /// empty (an empty value has no position of its own worth showing).
-    fn value_span(&self) -> Span {
-        match &self.value.kind {
-            NodeKind::Scalar { text, .. } if text.is_empty() && self.value.is_null() => {
-                self.key_span
-            }
-            _ => self.value.span,
-        }
-    }
-}
-
-pub(super) struct Loader {
-    pub(super) origin: Arc<str>,
-    pub(super) errors: Vec<SchemaError>,
-    /// Nodes left incomplete in the model (a missing `schema`, `fields` or `name`): problems
-    /// the checks find there are consequences of one already reported.
-    pub(super) poisoned: HashSet<Span>,
-}
-
-impl Loader {
-    fn error(&mut self, span: Span, message: String, hint: Option<String>) {
-        self.errors.push(SchemaError {
+/// Read one schema from YAML text (one document) and check it.
+///
+/// `origin` names the text in messages (a file name, `<string>`, `<builtin>/...`).
+///
+/// # Errors
+///
+/// Every problem found: YAML syntax, the shape of the document, and the semantic checks of
+/// [`super::validate::validate`], each with its `line:col`, in file order.
+pub fn from_str(text: &str, origin: &str) -> Result<Schema, SchemaErrors> {
+    let origin: Arc<str> = Arc::from(origin);
+    let text = without_bom(text);
+    let fail = |span: Span, message: String, hint: Option<String>| {
+        Err(SchemaErrors(vec![SchemaError {
             severity: Severity::Error,
-            origin: Some(self.origin.clone()),
+            origin: Some(origin.clone()),
             span,
             message,
             hint,
-        });
-    }
-
-    /// The pairs of a mapping, or an error saying what `what` must be.
-    fn as_map<'n>(
-        &mut self,
-        node: &'n Node,
-        span: Span,
-        what: &str,
-        hint: Option<&str>,
-    ) -> Option<&'n [(Node, Node)]> {
-        if let NodeKind::Map(pairs) = &node.kind {
-            Some(pairs)
-        } else {
-            self.error(
-                span,
-                format!("{what} must be a mapping, found {}", node.kind_name()),
-                hint.map(String::from),
-            );
-            None
+        }]))
+    };
+    let root = match read_tree(text) {
+        Ok(Some(root)) => root,
+        Ok(None) => {
+            return fail(
+                Span::default(),
+                "the schema file is empty".into(),
+                Some("a schema needs at least `schema` and `fields`".into()),
+            )
         }
-    }
-
-    /// The entries of a mapping with string keys, without duplicates and (when `allowed` is
-    /// given) without unknown keys; each of those is reported.
-    fn entries<'n>(
-        &mut self,
-        pairs: &'n [(Node, Node)],
-        allowed: Option<&[&str]>,
-    ) -> Vec<Entry<'n>> {
-        let mut out: Vec<Entry<'n>> = Vec::with_capacity(pairs.len());
-        let mut seen: HashMap<&str, Span> = HashMap::with_capacity(pairs.len());
-        for (key, value) in pairs {
-            let Some(name) = key.text() else {
-                self.error(
-                    key.span,
-                    format!("a key must be a name, found {}", key.kind_name()),
-                    None,
-                );
-                continue;
-            };
-            if let Some(&first) = seen.get(name) {
-                self.error(
-                    key.span,
-                    format!("duplicate key `{name}`"),
-                    Some(format!(
-                        "the first `{name}` is at {}:{}; remove one",
-                        first.line, first.col
-                    )),
-                );
-                continue;
-            }
-            if let Some(allowed) = allowed {
-                if !allowed.contains(&name) {
-                    let hint = unsupported_hint(name).unwrap_or_else(|| {
-                        crate::suggest::did_you_mean_or(name, allowed.iter().copied(), || {
-                            format!("valid keys here: {}", allowed.join(", "))
-                        })
-                    });
-                    self.error(key.span, format!("unknown key `{name}`"), Some(hint));
-                    continue;
-                }
-            }
-            seen.insert(name, key.span);
-            out.push(Entry {
-                key: name,
-                key_span: key.span,
-                value,
+        Err(problem) => {
+            let hint = problem.hint.or_else(|| {
+                json_lines(text).then(|| {
+                    "this file holds JSON records, one per line, not a schema: log records are \
+                     the inputs of `normalize`; a schema is YAML with `schema:` and `fields:`"
+                        .into()
+                })
             });
+            return fail(problem.span, problem.message, hint);
         }
-        out
+    };
+    let mut loader = Loader {
+        origin: origin.clone(),
+        errors: Vec::new(),
+        poisoned: HashSet::new(),
+    };
+    let schema = loader.schema(&root);
+    let mut errors = std::mem::take(&mut loader.errors);
+    let Some(mut schema) = schema else {
+        return Err(SchemaErrors(errors));
+    };
+    schema.origin = Some(origin);
+    // A missing `schema`, `fields` or field `name` is left empty in the model; the checks
+    // would report the same spot a second time, less precisely. Keep the first report.
+    let poisoned = loader.poisoned;
+    errors.extend(
+        validate(&schema)
+            .into_iter()
+            .filter(|e| !poisoned.contains(&e.span)),
+    );
+    if errors.is_empty() {
+        Ok(schema)
+    } else {
+        errors.sort_by_key(|e| e.span);
+        Err(SchemaErrors(errors))
     }
+}
 
-    /// Entries of a bare value schema (array element, definition): the field-only keys are
-    /// reported.
-    fn value_entries<'n>(&mut self, pairs: &'n [(Node, Node)], what: &str) -> Vec<Entry<'n>> {
-        let all: Vec<&str> = FIELD_KEYS.iter().chain(VALUE_KEYS).copied().collect();
-        let mut entries = self.entries(pairs, Some(&all));
-        entries.retain(|e| {
-            if FIELD_KEYS.contains(&e.key) {
-                self.error(
-                    e.key_span,
-                    format!("`{}` is not allowed in {what}", e.key),
-                    Some("an array element or a definition is a bare type; `name`, `required` and `description` belong to a field".into()),
-                );
-                false
-            } else {
-                true
-            }
-        });
-        entries
-    }
-
-    pub(super) fn schema(&mut self, root: &Node) -> Option<Schema> {
-        let pairs = self.as_map(
-            root,
-            root.span,
-            "a schema",
-            Some("a schema file is a mapping with at least `schema` and `fields`"),
-        )?;
-        let mut schema = Schema {
-            schema: String::new(),
-            parser: None,
-            description: None,
-            reference_url: None,
-            version: 0,
-            definitions: BTreeMap::new(),
-            fields: Vec::new(),
-            origin: None,
-            span: root.span,
-            key_spans: KeySpans::default(),
-        };
-        // A test case (`input` and `logType` or `result`, no `schema` or `fields`) read as a
-        // schema because of its file name: say that, rather than list every key as wrong.
-        let has = |name: &str| pairs.iter().any(|(k, _)| k.text() == Some(name));
-        if has("input")
-            && (has("logType") || has("result") || has("results"))
-            && !has("schema")
-            && !has("fields")
-        {
-            self.error(
-                root.span,
-                "this is a test case (`input`, `logType`, `result`), not a schema".into(),
-                Some(
-                    "name test files `*_tests.yml` (or put them under a `tests` directory): \
-                     schema paths skip them, and `normalog test` reads them"
-                        .into(),
-                ),
-            );
-            self.poisoned.insert(root.span);
-            return None;
-        }
-        for e in self.entries(pairs, Some(TOP_KEYS)) {
-            schema.key_spans.insert(e.key, e.key_span);
-            match e.key {
-                "schema" => match self.text(e) {
-                    Some(name) => schema.schema = name,
-                    None => {
-                        self.poisoned.insert(e.key_span);
-                    }
-                },
-                "parser" => schema.parser = self.parser(e),
-                "description" => schema.description = self.opt_text(e),
-                "referenceURL" => schema.reference_url = self.opt_text(e),
-                "version" => schema.version = self.version(e),
-                "definitions" => self.definitions(e, &mut schema),
-                "fields" => schema.fields = self.fields(e),
-                "fieldDiscoveryEnabled" => self.field_discovery(e),
-                _ => {}
-            }
-        }
-        if !schema.key_spans.contains("schema") || !schema.key_spans.contains("fields") {
-            self.poisoned.insert(root.span);
-        }
-        if !schema.key_spans.contains("schema") {
-            self.error(
-                root.span,
-                "missing `schema` (the log type name)".into(),
-                Some("add e.g. `schema: Custom.MyApp`".into()),
-            );
-        }
-        if !schema.key_spans.contains("fields") {
-            self.error(
-                root.span,
-                "missing `fields`".into(),
-                Some("list the record's fields under `fields`".into()),
-            );
-        }
-        Some(schema)
-    }
-
-    /// `fieldDiscoveryEnabled`, metadata of Panther's upload tool: `false` is what normalog
-    /// does anyway; `true` is refused.
-    fn field_discovery(&mut self, e: Entry<'_>) {
-        if self.boolean(e) {
-            self.error(
-                e.value_span(),
-                "field discovery is not supported by normalog".into(),
-                Some("write `fieldDiscoveryEnabled: false`, or remove it".into()),
-            );
-        }
-    }
-
-    fn version(&mut self, e: Entry<'_>) -> i64 {
-        let (text, kind) = match (&e.value.kind, e.value.scalar_kind()) {
-            (NodeKind::Scalar { text, .. }, Some(kind)) => (text.as_str(), kind),
-            _ => ("", ScalarKind::Text),
-        };
-        match kind {
-            ScalarKind::Int | ScalarKind::Float => {
-                if text.parse::<f64>() == Ok(0.0) || text == "0x0" || text == "0o0" {
-                    return 0;
-                }
-                self.error(
-                    e.value_span(),
-                    format!("unsupported schema `version` {text}"),
-                    Some("Panther's schema language only has version 0; write `version: 0` or remove it".into()),
-                );
-            }
-            _ => self.error(
-                e.value_span(),
-                format!("`version` must be a number, found {}", e.value.kind_name()),
-                Some("write `version: 0` or remove it".into()),
+/// Read one schema file and check it; messages name the file as `path` displays.
+///
+/// # Errors
+///
+/// An unreadable file (one error, without position), or every problem in the schema (see
+/// [`from_str`]).
+pub fn from_file(path: &Path) -> Result<Schema, SchemaErrors> {
+    let origin = path.display().to_string();
+    let (message, hint) = match read_text(path, MAX_SCHEMA_FILE_BYTES) {
+        Ok(text) => return from_str(&text, &origin),
+        Err(ReadError::Io(e)) => (
+            format!("cannot read the schema file: {}", lowercase_first(&e)),
+            None,
+        ),
+        Err(ReadError::TooLarge { max }) => (
+            format!(
+                "the file is larger than {} MiB, too large for a schema",
+                max >> 20
             ),
-        }
-        0
-    }
+            Some(
+                "a schema is YAML text of some kilobytes, even with hundreds of fields: \
+                 check that this path names a schema file"
+                    .into(),
+            ),
+        ),
+    };
+    Err(SchemaErrors(vec![SchemaError {
+        severity: Severity::Error,
+        origin: Some(Arc::from(origin.as_str())),
+        span: Span::default(),
+        message,
+        hint,
+    }]))
+}
 
-    fn definitions(&mut self, e: Entry<'_>, schema: &mut Schema) {
-        if e.value.is_null() {
+/// The largest schema file read: far over any schema written by hand (a few kilobytes,
+/// some tens with hundreds of fields), and small enough that a path naming something else
+/// (a log, `/dev/zero`) is refused at once instead of read into memory whole.
+pub const MAX_SCHEMA_FILE_BYTES: u64 = 4 << 20;
+
+/// Why [`read_text`] gave no text.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// Opening or reading failed, or the text is not UTF-8.
+    Io(std::io::Error),
+    /// The file holds more than `max` bytes (only `max + 1` were read).
+    TooLarge {
+        /// The limit, in bytes.
+        max: u64,
+    },
+}
+
+/// The text of the file at `path`, read only up to `max` bytes: a larger file (or an
+/// endless one, a device or a pipe) is refused once `max + 1` bytes have come.
+pub(crate) fn read_text(path: &Path, max: u64) -> Result<String, ReadError> {
+    use std::io::Read as _;
+    let file = fs::File::open(path).map_err(ReadError::Io)?;
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooLarge { max });
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        // The message `fs::read_to_string` gives.
+        ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        ))
+    })
+}
+
+/// Read a schema file, or every schema of a directory and its subdirectories (`*.yml` and
+/// `*.yaml`, in sorted path order, skipping test files: see [`is_test_file`], and hidden
+/// files and directories, such as a repository's `.github/` workflows).
+///
+/// Symbolic links to files are followed; symbolic links to directories are not. What is
+/// not a regular file (a named pipe, a socket, a device) is not read inside a directory,
+/// as input directories do; [`from_path_with_warnings`] says which were left out.
+///
+/// # Errors
+///
+/// The problems of all files together (see [`from_str`]), plus unreadable directories, a
+/// log type defined in two files, and a directory that holds no schema.
+pub fn from_path(path: &Path) -> Result<Vec<Schema>, SchemaErrors> {
+    from_path_with_warnings(path, &mut Vec::new())
+}
+
+/// [`from_path`], adding to `warnings` the schema files of the directory that were left out
+/// because they are not regular files (with [`Severity::Warning`]; given by name, such a
+/// file is read).
+///
+/// # Errors
+///
+/// As [`from_path`].
+pub fn from_path_with_warnings(
+    path: &Path,
+    warnings: &mut Vec<SchemaError>,
+) -> Result<Vec<Schema>, SchemaErrors> {
+    let is_dir = fs::metadata(path).is_ok_and(|m| m.is_dir());
+    if !is_dir {
+        return from_file(path).map(|s| vec![s]).map_err(|mut e| {
+            // Named as a test file and not a schema: its problems are that it is not one.
+            if has_test_file_name(path) {
+                for error in &mut e.0 {
+                    error.hint = Some(
+                        "this is named as a schema test file (`*_tests.yml`): run it with \
+                         `normalog test`, and give -s the schema file"
+                            .into(),
+                    );
+                }
+            }
+            e
+        });
+    }
+    let mut found = Found::default();
+    let mut errors = Vec::new();
+    walk(path, path, &mut found, &mut errors);
+    let mut files = found.files;
+    files.sort();
+    found.special.sort();
+    warnings.extend(found.special.iter().map(|p| left_out(p)));
+    if files.is_empty() && errors.is_empty() {
+        errors.push(SchemaError {
+            severity: Severity::Error,
+            origin: Some(Arc::from(path.display().to_string().as_str())),
+            span: Span::default(),
+            message: "no schema files (*.yml, *.yaml) in this directory".into(),
+            hint: Some(
+                "test files (`*_tests.yml` and files under `tests/`) are not schemas".into(),
+            ),
+        });
+    }
+    let mut schemas: Vec<Schema> = Vec::new();
+    let mut names: HashMap<String, (Arc<str>, Span)> = HashMap::new();
+    for file in &files {
+        match from_file(file) {
+            Ok(schema) => {
+                let origin = schema.origin.clone().unwrap_or_else(|| Arc::from(""));
+                let span = schema.key_spans.get("schema").unwrap_or(schema.span);
+                if let Some((first, first_span)) = names.get(&schema.schema) {
+                    errors.push(SchemaError {
+                        severity: Severity::Error,
+                        origin: Some(origin),
+                        span,
+                        message: format!(
+                            "log type `{}` is already defined in {first}:{}:{}",
+                            schema.schema, first_span.line, first_span.col
+                        ),
+                        hint: Some("each log type is defined once; rename or remove one".into()),
+                    });
+                } else {
+                    names.insert(schema.schema.clone(), (origin, span));
+                    schemas.push(schema);
+                }
+            }
+            Err(SchemaErrors(e)) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(schemas)
+    } else {
+        Err(SchemaErrors(errors))
+    }
+}
+
+/// The warning for a special file (a named pipe, a socket or a device) found inside a
+/// schema directory: left out, as input directories leave them.
+pub(crate) fn left_out(path: &Path) -> SchemaError {
+    SchemaError {
+        severity: Severity::Warning,
+        origin: Some(Arc::from(path.display().to_string().as_str())),
+        span: Span::default(),
+        message: "not a file (a named pipe, a socket or a device), inside a schema directory; \
+                  not read (give it by name to read it)"
+            .into(),
+        hint: None,
+    }
+}
+
+/// The files [`from_path`] reads for `path`, in its order: the file itself, or the schema
+/// files under the directory (unreadable directories left out). For a caller that must
+/// know whether the schemas changed, by these files' bytes (the Spark recipe's digest).
+#[must_use]
+pub fn schema_files(path: &Path) -> Vec<PathBuf> {
+    if !fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return vec![path.to_path_buf()];
+    }
+    let mut found = Found::default();
+    walk(path, path, &mut found, &mut Vec::new());
+    found.files.sort();
+    found.files
+}
+
+/// Whether `path` is a schema test file rather than a schema: its name ends in `_tests.yml`
+/// or `_tests.yaml`, or one of its directories is named `tests`.
+#[must_use]
+pub fn is_test_file(path: &Path) -> bool {
+    if has_test_file_name(path) {
+        return true;
+    }
+    path.parent().is_some_and(|dir| {
+        dir.components()
+            .any(|c| matches!(c, Component::Normal(n) if n == "tests"))
+    })
+}
+
+/// Whether the name of `path` ends in `_tests.yml` or `_tests.yaml`.
+fn has_test_file_name(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.ends_with("_tests.yml") || name.ends_with("_tests.yaml")
+}
+
+/// What a walk of a schema directory found.
+#[derive(Default)]
+struct Found {
+    /// The schema files.
+    files: Vec<PathBuf>,
+    /// What would be a schema file by its name but is not a regular file: left out, as
+    /// input directories leave them out, since reading one could wait forever (a named
+    /// pipe) or never end (a device).
+    special: Vec<PathBuf>,
+}
+
+fn walk(root: &Path, dir: &Path, found: &mut Found, errors: &mut Vec<SchemaError>) {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            errors.push(SchemaError {
+                severity: Severity::Error,
+                origin: Some(Arc::from(dir.display().to_string().as_str())),
+                span: Span::default(),
+                message: format!("cannot read the directory: {}", lowercase_first(&e)),
+                hint: None,
+            });
             return;
         }
-        let Some(pairs) = self.as_map(
-            e.value,
-            e.value_span(),
-            "`definitions`",
-            Some("write each definition as `Name: {type: ...}`"),
-        ) else {
-            return;
+    };
+    // (path, is a directory, is a regular file)
+    let mut paths: Vec<(PathBuf, bool, bool)> = Vec::new();
+    for entry in entries.flatten() {
+        let Ok(kind) = entry.file_type() else {
+            continue;
         };
-        for d in self.entries(pairs, None) {
-            schema
-                .key_spans
-                .insert(format!("definitions.{}", d.key), d.key_span);
-            let what = format!("definition `{}`", d.key);
-            let Some(pairs) = self.as_map(d.value, d.value_span(), &what, None) else {
-                continue;
-            };
-            let entries = self.value_entries(pairs, "a definition");
-            // A definition is best pointed at by its name.
-            let value = self.value_schema(d.key_span, entries, &what);
-            schema.definitions.insert(d.key.to_owned(), value);
-        }
-    }
-
-    fn fields(&mut self, e: Entry<'_>) -> Vec<Field> {
-        let items = match &e.value.kind {
-            NodeKind::Seq(items) => items,
-            _ if e.value.is_null() => return Vec::new(),
-            _ => {
-                self.poisoned.insert(e.key_span);
-                self.error(
-                    e.value_span(),
-                    format!("`fields` must be a list, found {}", e.value.kind_name()),
-                    Some("write each field as an item `- name: ...` under `fields`".into()),
-                );
-                return Vec::new();
-            }
-        };
-        let fields: Vec<Field> = items.iter().filter_map(|item| self.field(item)).collect();
-        if fields.is_empty() && !items.is_empty() {
-            // "no fields" would only repeat why the items were dropped.
-            self.poisoned.insert(e.key_span);
-        }
-        fields
-    }
-
-    fn field(&mut self, node: &Node) -> Option<Field> {
-        let hint = match node.text() {
-            Some(name) => format!("write `- name: {name}` and a `type` on the next line"),
-            None => "write `- name: ...` and a `type` on the next line".into(),
-        };
-        let pairs = self.as_map(node, node.span, "a field", Some(&hint))?;
-        let all: Vec<&str> = FIELD_KEYS.iter().chain(VALUE_KEYS).copied().collect();
-        let entries = self.entries(pairs, Some(&all));
-        let mut name = None;
-        let mut required = false;
-        let mut description = None;
-        let mut rest = Vec::with_capacity(entries.len());
-        for e in entries {
-            match e.key {
-                "name" => {
-                    if self.text(e).map(|n| name = Some(n)).is_none() {
-                        self.poisoned.insert(node.span);
-                        name = Some(String::new());
-                    }
-                }
-                "required" => required = self.boolean(e),
-                "description" => description = self.opt_text(e),
-                _ => rest.push(e),
+        let path = entry.path();
+        if kind.is_dir() {
+            paths.push((path, true, false));
+        } else if let Ok(meta) = fs::metadata(&path) {
+            // Through a symbolic link, whose target may be a directory: not followed.
+            if !meta.is_dir() {
+                paths.push((path, false, meta.is_file()));
             }
         }
-        let what = if let Some(name) = &name {
-            format!("field `{name}`")
-        } else {
-            self.poisoned.insert(node.span);
-            self.error(
-                node.span,
-                "a field has no `name`".into(),
-                Some("add `name:` with the field's JSON key".into()),
-            );
-            "a field".into()
-        };
-        let value = self.value_schema(node.span, rest, &what);
-        Some(Field {
-            name: name.unwrap_or_default(),
-            required,
-            description,
-            value,
-            span: node.span,
-        })
     }
-
-    fn value_schema(&mut self, span: Span, entries: Vec<Entry<'_>>, what: &str) -> ValueSchema {
-        let mut v = ValueSchema::new(FieldType::Json);
-        v.span = span;
-        let mut ty = None;
-        for e in entries {
-            v.key_spans.insert(e.key, e.key_span);
-            match e.key {
-                "type" => ty = self.field_type(e),
-                "indicators" => self.indicators(e, &mut v.indicators),
-                "isEventTime" => v.is_event_time = self.boolean(e),
-                "timeFormat" => v.time_format = self.text(e),
-                "timeFormats" => {
-                    for (i, (spec, at)) in self.text_list(e).into_iter().enumerate() {
-                        v.key_spans.insert(format!("timeFormats[{i}]"), at);
-                        v.time_formats.push(spec.to_owned());
-                    }
-                }
-                "validate" => v.validate = self.validate_block(e, &mut v.key_spans),
-                "isEmbeddedJSON" => v.is_embedded_json = self.boolean(e),
-                "element" => {
-                    if let Some(pairs) = self.as_map(
-                        e.value,
-                        e.value_span(),
-                        "`element`",
-                        Some("give the type of the items, e.g. `element: {type: string}`"),
-                    ) {
-                        let entries = self.value_entries(pairs, "an array element");
-                        let what = format!("the element of {what}");
-                        let element = self.value_schema(e.value.span, entries, &what);
-                        v.element = Some(Box::new(element));
-                    }
-                }
-                "fields" => v.fields = self.fields(e),
-                "target" => v.target = self.text(e),
-                _ => {}
+    paths.sort();
+    for (path, is_dir, is_file) in paths {
+        let relative = path.strip_prefix(root).unwrap_or(&path);
+        if path
+            .file_name()
+            .is_some_and(|n| n.as_encoded_bytes().starts_with(b"."))
+        {
+            continue;
+        }
+        if is_dir {
+            if path.file_name().is_some_and(|n| n != "tests") {
+                walk(root, &path, found, errors);
             }
-        }
-        if let Some(ty) = ty {
-            v.ty = ty;
-            return v;
-        }
-        if !v.key_spans.contains("type") {
-            let names: Vec<&str> = FieldType::ALL.iter().map(|t| t.name()).collect();
-            self.error(
-                span,
-                format!("{what} has no `type`"),
-                Some(format!("add `type:`, one of {}", names.join(", "))),
-            );
-        }
-        without_type(v)
-    }
-
-    /// The `type`, or `None` after reporting why not.
-    fn field_type(&mut self, e: Entry<'_>) -> Option<FieldType> {
-        let name = self.text(e)?;
-        let ty = FieldType::from_name(&name);
-        if ty.is_none() {
-            let names = FieldType::ALL.iter().map(|t| t.name());
-            let suggestion = suggest_or_synonym(&name, names.clone());
-            self.error(
-                e.value_span(),
-                format!("unknown type `{name}`"),
-                Some(format!(
-                    "{}valid types: {}",
-                    did_you_mean(suggestion),
-                    names.collect::<Vec<_>>().join(", ")
-                )),
-            );
-        }
-        ty
-    }
-
-    fn indicators(&mut self, e: Entry<'_>, out: &mut Vec<IndicatorKind>) {
-        for (name, at) in self.text_list(e) {
-            if let Some(kind) = IndicatorKind::from_name(name) {
-                if !out.contains(&kind) {
-                    out.push(kind);
-                }
+        } else if has_yaml_extension(&path) && !is_test_file(relative) {
+            if is_file {
+                found.files.push(path);
             } else {
-                let names = IndicatorKind::ALL.iter().map(|k| k.name());
-                let suggestion = suggest_or_synonym(name, names.clone());
-                self.error(
-                    at,
-                    format!("unknown indicator `{name}`"),
-                    Some(format!(
-                        "{}valid indicators: {}",
-                        did_you_mean(suggestion),
-                        names.collect::<Vec<_>>().join(", ")
-                    )),
-                );
+                found.special.push(path);
             }
         }
     }
+}
 
-    fn validate_block(&mut self, e: Entry<'_>, spans: &mut KeySpans) -> Option<Validate> {
-        if e.value.is_null() {
-            return Some(Validate::default());
-        }
-        let pairs = self.as_map(
-            e.value,
-            e.value_span(),
-            "`validate`",
-            Some("write e.g. `validate: {allow: [a, b]}`"),
-        )?;
-        let mut out = Validate::default();
-        for c in self.entries(pairs, Some(VALIDATE_KEYS)) {
-            spans.insert(format!("validate.{}", c.key), c.key_span);
-            match c.key {
-                "allow" => {
-                    out.allow = self
-                        .text_list(c)
-                        .into_iter()
-                        .map(|(t, _)| t.to_owned())
-                        .collect();
-                }
-                "deny" => {
-                    out.deny = self
-                        .text_list(c)
-                        .into_iter()
-                        .map(|(t, _)| t.to_owned())
-                        .collect();
-                }
-                "ip" => out.ip = self.ip_version(c),
-                "cidr" => out.cidr = self.ip_version(c),
-                _ => {}
-            }
-        }
-        Some(out)
-    }
+/// Whether `text` reads as JSON records one per line (its first two lines that are not blank
+/// start with `{` or `[`): YAML refuses a second such line, with a message about documents.
+fn json_lines(text: &str) -> bool {
+    let mut lines = text.lines().map(str::trim_start).filter(|l| !l.is_empty());
+    lines
+        .by_ref()
+        .take(2)
+        .filter(|l| l.starts_with(['{', '[']))
+        .count()
+        == 2
+}
 
-    fn ip_version(&mut self, e: Entry<'_>) -> Option<IpVersion> {
-        let text = e.value.text().unwrap_or("");
-        match text {
-            "ipv4" => Some(IpVersion::Ipv4),
-            "ipv6" => Some(IpVersion::Ipv6),
-            "any" => Some(IpVersion::Any),
-            _ => {
-                let shown = e
-                    .value
-                    .text()
-                    .map_or_else(|| e.value.kind_name().to_owned(), |t| format!("`{t}`"));
-                let suggestion = suggest(text, ["ipv4", "ipv6", "any"]);
-                self.error(
-                    e.value_span(),
-                    format!("invalid `validate.{}` value {shown}", e.key),
-                    Some(format!("{}use ipv4, ipv6 or any", did_you_mean(suggestion))),
-                );
-                None
-            }
-        }
+/// The log type that the schema file at `path` names (its top-level `schema:`), however broken
+/// the rest of the file is; `None` when it cannot be read or names none.
+///
+/// For a file that did not load: the schema test runner must not run that log type's cases
+/// against another schema of the name (a built-in one, when the file is an edited copy), and
+/// can say which file they were waiting for. A file whose YAML does not read gets a look at
+/// its lines, since a syntax error far below the `schema:` line says nothing about the name.
+pub(crate) fn named_log_type(path: &Path) -> Option<String> {
+    let text = read_text(path, MAX_SCHEMA_FILE_BYTES).ok()?;
+    let text = without_bom(&text);
+    let name = match read_tree(text) {
+        Ok(Some(root)) => match root.kind {
+            super::yaml::NodeKind::Map(pairs) => pairs
+                .iter()
+                .find(|(k, _)| k.text() == Some("schema"))
+                .and_then(|(_, v)| v.text().map(str::to_owned)),
+            _ => None,
+        },
+        Ok(None) => None,
+        Err(_) => text.lines().find_map(|line| {
+            let value = line.strip_prefix("schema:")?;
+            // The value up to a comment, without the quotes a YAML scalar may have.
+            let value = value.split(" #").next().unwrap_or(value).trim();
+            Some(value.trim_matches(['"', '\'']).to_owned())
+        }),
+    };
+    name.filter(|n| !n.is_empty())
+}
+
+fn has_yaml_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
+}
+
+/// `s` with its first letter in lower case: the operating system's "No such file or
+/// directory" inside a message of ours, which starts lower case.
+pub(crate) fn lowercase_first(s: &impl std::fmt::Display) -> String {
+    let s = s.to_string();
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
 #[cfg(test)]
-pub(crate) mod tests;
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, path: &str, text: &str) {
+        let path = dir.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    const TINY: &str = "{schema: Custom.Aa, fields: [{name: a, type: string}]}";
+
+    #[test]
+    fn from_path_reads_a_tree_in_order_and_skips_tests() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "b/B.yaml", &TINY.replace("Custom.Aa", "Custom.Bb"));
+        write(d, "a/A.yml", TINY);
+        write(d, "a/C.yml", &TINY.replace("Custom.Aa", "Custom.Cc"));
+        write(d, "a/A_tests.yml", "not: [a schema");
+        write(d, "a/tests/A.yml", "not: [a schema");
+        write(d, "a/notes.txt", "not yaml");
+        // A repository's CI workflows and an editor's swap files are no schemas.
+        write(d, ".github/workflows/ci.yml", "name: ci\non: [push]\n");
+        write(d, "a/.A.yml.swp.yml", "not: [a schema");
+        let schemas = from_path(d).unwrap();
+        let names: Vec<&str> = schemas.iter().map(|s| s.schema.as_str()).collect();
+        assert_eq!(names, ["Custom.Aa", "Custom.Cc", "Custom.Bb"]);
+        // A single file is read whatever its name.
+        assert_eq!(from_path(&d.join("b/B.yaml")).unwrap().len(), 1);
+    }
+
+    /// A byte order mark (which YAML allows at the start, and Windows editors write) is no
+    /// part of the first key; a mark later on is a character like any other.
+    #[test]
+    fn a_byte_order_mark_at_the_start_is_skipped() {
+        let schema = from_str(&format!("\u{feff}{TINY}"), "bom.yml").unwrap();
+        assert_eq!(schema.schema, "Custom.Aa");
+        let block = "\u{feff}schema: Custom.Bb\r\nfields:\r\n  - name: a\r\n    type: string\r\n";
+        assert_eq!(from_str(block, "bom.yml").unwrap().schema, "Custom.Bb");
+        let err = from_str(
+            "schema: Custom.Cc\n\u{feff}fields: [{name: a, type: string}]\n",
+            "x.yml",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("unknown key `\u{feff}fields`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn from_path_collects_errors_of_all_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(
+            d,
+            "1.yml",
+            "{schema: Custom.Aa, fields: [{name: a, type: strng}]}",
+        );
+        write(
+            d,
+            "2.yml",
+            "{schema: Custom.Bb, fields: [{name: a, type: int, requird: true}]}",
+        );
+        write(d, "3.yml", TINY);
+        write(d, "4.yml", TINY);
+        let err = from_path(d).unwrap_err();
+        let text = err.to_string().replace(&d.display().to_string(), "D");
+        let lines: Vec<&str> = text
+            .lines()
+            .map(|l| l.split(" (hint").next().unwrap())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "D/1.yml:1:46: unknown type `strng`",
+                "D/2.yml:1:51: unknown key `requird`",
+                "D/4.yml:1:2: log type `Custom.Aa` is already defined in D/3.yml:1:2",
+            ]
+        );
+    }
+
+    #[test]
+    fn from_path_empty_directory_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "tests/A.yml", TINY);
+        let err = from_path(dir.path()).unwrap_err();
+        assert_eq!(err.0.len(), 1);
+        assert_eq!(err.0[0].span, Span::default());
+        assert!(err.0[0].message.starts_with("no schema files"), "{err}");
+    }
+
+    #[test]
+    fn from_path_root_inside_tests_directory_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "tests/schemas/A.yml", TINY);
+        assert_eq!(
+            from_path(&dir.path().join("tests/schemas")).unwrap().len(),
+            1
+        );
+    }
+
+    #[test]
+    fn unreadable_file_has_no_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.yml");
+        let err = from_file(&missing).unwrap_err();
+        assert_eq!(err.0.len(), 1);
+        let e = &err.0[0];
+        assert_eq!(e.span, Span::default());
+        assert_eq!(
+            e.origin.as_deref(),
+            Some(missing.display().to_string().as_str())
+        );
+        assert!(
+            e.message
+                .starts_with("cannot read the schema file: no such file"),
+            "{e}"
+        );
+        assert!(from_path(&missing).is_err());
+    }
+
+    /// Up to the limit the text is read; one byte more and it is refused, without reading
+    /// further (a device never ends).
+    #[test]
+    fn read_text_stops_past_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "x.yml", "0123456789");
+        let path = dir.path().join("x.yml");
+        assert_eq!(read_text(&path, 10).unwrap(), "0123456789");
+        assert!(matches!(
+            read_text(&path, 9),
+            Err(ReadError::TooLarge { max: 9 })
+        ));
+        write(dir.path(), "bad.yml", "");
+        fs::write(dir.path().join("bad.yml"), b"\xff").unwrap();
+        let Err(ReadError::Io(e)) = read_text(&dir.path().join("bad.yml"), 10) else {
+            panic!("invalid UTF-8 read");
+        };
+        assert_eq!(e.to_string(), "stream did not contain valid UTF-8");
+    }
+
+    #[test]
+    fn from_file_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "x.yml", "{schema: Custom.Aa, fields: []}");
+        let path = dir.path().join("x.yml");
+        let err = from_file(&path).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}:1:21: the schema has no fields (hint: list the record's fields under `fields`)",
+                path.display()
+            )
+        );
+    }
+
+    #[test]
+    fn a_test_file_given_as_a_schema_says_what_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let test = "name: one\nlogType: Custom.Aa\ninput: '{}'\nresult: '{}'\n---\nname: two\n";
+        write(dir.path(), "Aa_tests.yml", test);
+        write(dir.path(), "Aa.yml", test);
+        let hint = |name: &str| {
+            let err = from_path(&dir.path().join(name)).unwrap_err();
+            err.0
+                .iter()
+                .filter_map(|e| e.hint.clone())
+                .collect::<Vec<_>>()
+        };
+        let named_as_test = hint("Aa_tests.yml");
+        assert!(!named_as_test.is_empty());
+        assert!(
+            named_as_test
+                .iter()
+                .all(|h| h.contains("run it with `normalog test`")),
+            "{named_as_test:?}"
+        );
+        // The same text under a schema's name keeps the schema hints.
+        assert!(
+            !hint("Aa.yml").iter().any(|h| h.contains("normalog test")),
+            "{:?}",
+            hint("Aa.yml")
+        );
+    }
+
+    /// The name of a schema that does not load: from the tree when the YAML reads, from
+    /// the `schema:` line when it does not.
+    #[test]
+    fn named_log_type_of_broken_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for (file, text, expected) in [
+            (
+                "type.yml",
+                "schema: Custom.Aa\nfields: [{name: a, type: strng}]\n",
+                Some("Custom.Aa"),
+            ),
+            (
+                "flow.yml",
+                "{fields: [], schema: 'Custom.Bb'}",
+                Some("Custom.Bb"),
+            ),
+            (
+                "syntax.yml",
+                "schema: \"Custom.Cc\" # x\nfields: [{name: a\n",
+                Some("Custom.Cc"),
+            ),
+            ("nameless.yml", "fields: [{name: a, type: string}]\n", None),
+            ("empty_name.yml", "schema: ''\nfields: [\n", None),
+            ("list.yml", "- schema: Custom.Dd\n", None),
+        ] {
+            write(d, file, text);
+            assert_eq!(named_log_type(&d.join(file)).as_deref(), expected, "{file}");
+        }
+        assert_eq!(named_log_type(&d.join("missing.yml")), None);
+    }
+
+    #[test]
+    fn test_files() {
+        for (path, expected) in [
+            ("a/Audit_tests.yml", true),
+            ("a/Audit_tests.yaml", true),
+            ("tests/Audit.yml", true),
+            ("schemas/zoom/tests/Activity.yml", true),
+            ("schemas/zoom/Activity.yml", false),
+            ("schemas/zoom/tests.yml", false),
+            ("Audit_test.yml", false),
+            ("latests/Audit.yml", false),
+        ] {
+            assert_eq!(is_test_file(Path::new(path)), expected, "{path}");
+        }
+    }
+}

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::indicators::IndicatorKind;
 
 pub mod csv;
-pub(crate) mod files;
 pub mod load;
+mod model;
 mod problems;
 pub mod text;
 pub mod validate;

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::{file, BrokenSchema, LoadError, LoadErrors, Suite, TestFile};
 use crate::registry::{Registry, BUILTIN_SCHEMAS};
-use crate::schema::files::{lowercase_first, ReadError};
 use crate::schema::load;
+use crate::schema::load::{lowercase_first, ReadError};
 
 impl Suite {
     /// Load what `paths` name. Each path is a test file, a schema file, or a directory
@@ -106,12 +106,12 @@ impl Suite {
         // beside them are run for.
         let named_types: Vec<String> = named_schemas
             .iter()
-            .filter_map(|f| crate::schema::files::named_log_type(f))
+            .filter_map(|f| crate::schema::load::named_log_type(f))
             .collect();
         let mut registry = Registry::new();
         special.sort();
         for p in special {
-            registry.left_out(crate::schema::files::left_out(&p));
+            registry.left_out(crate::schema::load::left_out(&p));
         }
         let mut broken = Vec::new();
         for f in &schema_files {
@@ -123,7 +123,7 @@ impl Suite {
                         Err(e) => (Some(name), e),
                     }
                 }
-                Err(e) => (crate::schema::files::named_log_type(f), e),
+                Err(e) => (crate::schema::load::named_log_type(f), e),
             };
             errors.extend(LoadErrors::from(e).0);
             broken.push(BrokenSchema {
@@ -253,7 +253,7 @@ pub const MAX_TEST_FILE_BYTES: u64 = 16 << 20;
 /// `what` names the file in the message (`test file`, `schema or test file`), as `schema
 /// check` and `normalize -s` say "cannot read the schema file: no such file or directory".
 pub(super) fn read_test_file(path: &Path, what: &str) -> Result<String, LoadError> {
-    crate::schema::files::read_text(path, MAX_TEST_FILE_BYTES).map_err(|e| {
+    crate::schema::load::read_text(path, MAX_TEST_FILE_BYTES).map_err(|e| {
         let message = match e {
             ReadError::Io(e) => format!("cannot read the {what}: {}", lowercase_first(&e)),
             ReadError::TooLarge { max } => format!(

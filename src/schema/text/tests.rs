@@ -1,7 +1,7 @@
 //! The checks of the text parser blocks (`regex`, `fastmatch`), on schemas read from YAML:
 //! the exact `line:col` and message of each problem.
 
-use crate::schema::load::tests::check;
+use crate::schema::model::tests::check;
 
 macro_rules! cases {
     ($($name:ident: $yaml:expr => [$($expected:expr),* $(,)?];)*) => {

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::indicators::IndicatorKind;
-use crate::schema::load::tests::check;
+use crate::schema::model::tests::check;
 
 macro_rules! cases {
     ($($name:ident: $yaml:expr => [$($expected:expr),* $(,)?];)*) => {

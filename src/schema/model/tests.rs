@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::schema::load::from_str;
 
 /// Load `yaml` as `t.yml` and compare the rendered errors with `expected`, in order (or,
 /// when it loads, its warnings: `warning: 1:5: ...`). An expected line without
