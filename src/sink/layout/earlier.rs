@@ -16,8 +16,10 @@
 //! first). As every commit is checked against the one before, the last run's columns
 //! include every earlier run's, with the same types; runs without an identity (standard
 //! input) have no manifest, and their files are found by a walk of the table only when no
-//! run with one has files there. Tables written before this check may mix already: the
-//! last run's file stands for them.
+//! run with one has files there: the newest of them (by modification time, which
+//! `compact` keeps) stands for them. The walk stats every file of such a table, at the
+//! start and at the commit. Tables written before this check may mix already: the last
+//! run's file stands for them.
 
 use std::path::{Path, PathBuf};
 
