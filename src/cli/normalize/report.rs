@@ -1,8 +1,10 @@
 //! What `normalog normalize` tells while and after it runs: each reject and failed input
 //! on stderr (or the rejects into the rejects file) and the progress bar ([`CliObserver`]),
-//! and the `--stats` summary, with its warnings about the files written.
+//! and the `--stats` summary, with its warnings about the files written; after a commit
+//! into a directory, what it replaced and the columns it added.
 
 use std::io;
+use std::path::Path;
 
 use crate::cli::output::{Output, OutputFile, RejectsWriter};
 use crate::cli::{messages, progress, STDOUT};
@@ -142,4 +144,119 @@ impl Observer for CliObserver<'_> {
     fn progress(&mut self, progress: &Progress) {
         self.bar.update(progress);
     }
+}
+
+/// Say what a re-run removed of the earlier run of the same inputs: its files not written
+/// again (a note: another `--partition` or time range writes other files), and above all
+/// the tables it had rows in and this run has none, whose rows from these inputs are now
+/// gone (a warning: `-t` or other schemas on a re-run are easy to miss, and so are flags
+/// that make every record a reject: `rejected` says how many were).
+/// A re-run in another `--format` (`ext`: this run's file extension) replaces every file of
+/// the earlier one: a warning too, as the lake changes format.
+pub(super) fn report_replaced(
+    replaced: &normalog::sink::layout::Replaced,
+    ext: &str,
+    rejected: u64,
+    quiet: bool,
+    changed: bool,
+) {
+    // With --replace-changed, the inputs may have changed since those runs read them.
+    let again = if changed {
+        "read again, as they are now (--replace-changed)"
+    } else {
+        "read again"
+    };
+    let runs = match replaced.superseded.len() {
+        0 => "the earlier run of the same inputs".to_owned(),
+        1 => format!("the earlier run whose inputs this run {again}"),
+        n => format!("{n} earlier runs whose inputs this run {again}"),
+    };
+    let its = if replaced.superseded.len() > 1 {
+        "their"
+    } else {
+        "its"
+    };
+    if !replaced.tables_gone.is_empty() {
+        let why = match rejected {
+            0 => "other -t/--log-type or schemas".to_owned(),
+            1 => "1 record was rejected; or other -t/--log-type or schemas".to_owned(),
+            n => format!("{n} records were rejected; or other -t/--log-type or schemas"),
+        };
+        messages::error(&format!(
+            "warning: {}: {runs} had rows in these tables and this run wrote none ({why}); \
+             their files were removed",
+            replaced.tables_gone.join(", ")
+        ));
+    }
+    let n = replaced.removed.len();
+    let (files_were, were) = if n == 1 {
+        ("file was", "was")
+    } else {
+        ("files were", "were")
+    };
+    let other_format = replaced
+        .removed
+        .iter()
+        .filter_map(|f| Path::new(f).extension()?.to_str())
+        .find(|e| *e != ext);
+    if let Some(theirs) = other_format {
+        messages::error(&format!(
+            "warning: replaced {runs}, which wrote .{theirs} files, with .{ext} files \
+             (--format); {n} of {its} {files_were} removed",
+        ));
+    } else if replaced.tables_gone.is_empty() && n > 0 && !quiet {
+        let note = if replaced.superseded.is_empty() {
+            format!("{n} of its {files_were} not written again and {were} removed")
+        } else {
+            // Read again whatever the options: with others (-t, -s, limits), its rows
+            // are what this run made of them.
+            format!("{its} {n} {files_were} removed")
+        };
+        messages::error(&format!("note: replaced {runs}; {note}"));
+    }
+}
+
+/// Warn about the columns a run added to Parquet tables of `dir` whose earlier files lack
+/// them: readers that take one file's columns (DuckDB's `read_parquet` by default) do not
+/// see them.
+pub(super) fn warn_columns_added(dir: &Path, added: &[(String, Vec<String>)]) {
+    for (table, columns) in added {
+        let table = dir.join(table);
+        let table = table.display();
+        let (columns_, them) = if columns.len() == 1 {
+            ("column", "it")
+        } else {
+            ("columns", "them")
+        };
+        messages::error(&format!(
+            "warning: {table}: this run added the {columns_} {} that the table's earlier files \
+             lack (its schema gained fields); readers see {them} only when they merge the \
+             files' columns by name: DuckDB read_parquet('{table}/**/*.parquet', \
+             hive_partitioning=true, union_by_name=true), Spark \
+             spark.read.option(\"mergeSchema\", \"true\")",
+            columns.join(", ")
+        ));
+    }
+}
+
+/// Say that earlier runs this run would have superseded are kept, because an input of
+/// theirs could not be read: the rows of their other inputs are now there twice.
+pub(super) fn warn_kept_for_failed_inputs(loaded: &super::loaded::Loaded) {
+    let failed = loaded.failed();
+    let kept = loaded.kept();
+    if failed.is_empty() || kept == 0 {
+        return;
+    }
+    let runs = if kept == 1 {
+        "an earlier run".to_owned()
+    } else {
+        format!("{kept} earlier runs")
+    };
+    messages::error(&format!(
+        "warning: {runs} that loaded {} {} kept, as this run could not read it to the end \
+         (or it changed while read): the rows of any other inputs it shares with this run \
+         are there twice, until a run reads them all again",
+        failed.join(", "),
+        if kept == 1 { "is" } else { "are" }
+    ));
 }
