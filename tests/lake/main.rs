@@ -58,14 +58,23 @@ fn archive(dir: &Path, name: &str, records: u64, span: &str, seed: u64) -> std::
 /// an archive downloaded again): another file, of the same size and time.
 fn copy_keeping_time(from: &Path, to: &Path) {
     std::fs::copy(from, to).expect("copy");
-    let modified = std::fs::metadata(from)
+    set_modified(to, modified(from));
+}
+
+/// The modification time of `path`.
+fn modified(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path)
         .and_then(|m| m.modified())
-        .expect("mtime");
+        .expect("mtime")
+}
+
+/// Set the modification time of `path` to `time`.
+fn set_modified(path: &Path, time: std::time::SystemTime) {
     std::fs::File::options()
         .write(true)
-        .open(to)
-        .and_then(|f| f.set_modified(modified))
-        .expect("keep the time");
+        .open(path)
+        .and_then(|f| f.set_modified(time))
+        .expect("set the time");
 }
 
 /// [`archive`] from the day `start`.

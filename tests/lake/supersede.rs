@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::util::pause::Paused;
-use crate::{archive, archive_from, copy_keeping_time, hidden_files, lake_rows, normalog, ok, s};
+use crate::{
+    archive, archive_from, copy_keeping_time, hidden_files, lake_rows, modified, normalog, ok, s,
+    set_modified,
+};
 
 /// `normalize --format parquet -o lake inputs…` with `flags`; its stderr.
 pub(crate) fn run_into(lake: &Path, flags: &[&str], inputs: &[&Path]) -> String {
@@ -287,12 +290,7 @@ fn a_directory_downloaded_again_each_day_keeps_one_copy_of_each_event() {
     // Downloaded again, but another file of that name (a later export: another time): its
     // rows are added again, with the warning, as for any file that changed.
     download_again(&synced, &[&days[0]]);
-    let later = std::time::SystemTime::now();
-    std::fs::File::options()
-        .write(true)
-        .open(synced.join("a.jsonl"))
-        .and_then(|f| f.set_modified(later))
-        .expect("touch");
+    set_modified(&synced.join("a.jsonl"), std::time::SystemTime::now());
     let err = run_into(&lake, &[], &[&synced]);
     assert!(
         err.contains("their rows are added again") || err.contains("its rows are added again"),
@@ -306,9 +304,7 @@ fn a_directory_downloaded_again_each_day_keeps_one_copy_of_each_event() {
 fn compress_in_place(path: &Path, zst: bool) -> std::path::PathBuf {
     use std::io::Write;
     let data = std::fs::read(path).expect("read");
-    let modified = std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .expect("mtime");
+    let modified = modified(path);
     let mut name = path.as_os_str().to_owned();
     name.push(if zst { ".zst" } else { ".gz" });
     let target = std::path::PathBuf::from(name);
@@ -320,11 +316,7 @@ fn compress_in_place(path: &Path, zst: bool) -> std::path::PathBuf {
         gz.finish().expect("gzip")
     };
     std::fs::write(&target, bytes).expect("write");
-    std::fs::File::options()
-        .write(true)
-        .open(&target)
-        .and_then(|f| f.set_modified(modified))
-        .expect("keep the time");
+    set_modified(&target, modified);
     std::fs::remove_file(path).expect("rm");
     target
 }
@@ -370,16 +362,10 @@ fn a_loaded_log_compressed_in_place_is_not_loaded_again() {
     // A compressed file of another content but the same time is another input.
     let day4 = archive_from(&logs, "day4.jsonl", 50, "1d", 4, "2024-01-04");
     run_into(&lake, &["-q"], &[&day4]);
-    let modified = std::fs::metadata(&day4)
-        .and_then(|m| m.modified())
-        .expect("mtime");
+    let time = modified(&day4);
     let other = archive_from(tmp.path(), "other.jsonl", 60, "1d", 5, "2024-01-04");
     std::fs::rename(&other, &day4).expect("replace");
-    std::fs::File::options()
-        .write(true)
-        .open(&day4)
-        .and_then(|f| f.set_modified(modified))
-        .expect("time");
+    set_modified(&day4, time);
     compress_in_place(&day4, false);
     let err = run_into(&lake, &["--skip-loaded"], &[&logs]);
     assert!(
@@ -400,14 +386,7 @@ fn a_loaded_log_compressed_in_place_is_not_loaded_again() {
         std::fs::metadata(&a).expect("a").len(),
         std::fs::metadata(&b).expect("b").len()
     );
-    let modified = std::fs::metadata(&a)
-        .and_then(|m| m.modified())
-        .expect("mtime");
-    std::fs::File::options()
-        .write(true)
-        .open(&b)
-        .and_then(|f| f.set_modified(modified))
-        .expect("time");
+    set_modified(&b, modified(&a));
     let lake2 = tmp.path().join("lake2");
     run_into(&lake2, &["-q"], &[&a]);
     let b = compress_in_place(&b, false);

@@ -39,8 +39,8 @@ pub struct NormalizeArgs {
     pub builtin: bool,
 
     /// Only try these log types. Repeatable. A record tries them in the order given, except
-    /// that among JSON log types the one that accepted the previous record goes first (see
-    /// the command's description). Default: classify among all loaded log types.
+    /// that among JSON log types the one that accepted the previous JSON record goes first
+    /// (see the command's description). Default: classify among all loaded log types.
     #[arg(short = 't', long = "log-type", value_name = "NAME")]
     pub log_types: Vec<String>,
 
@@ -55,8 +55,9 @@ pub struct NormalizeArgs {
     /// --partition on the UTC event time, e.g.
     /// DIR/zendesk_audit/year=2023/month=7/day=1/hour=14/part-ID-0.parquet
     /// (ID from the inputs' identity, so that a re-run replaces its own files, and a run
-    /// that reads again every input of an earlier run, unchanged, replaces that run's: a
-    /// directory of logs that gained files is re-run without duplicates; standard input
+    /// that reads again every input of an earlier run, unchanged (or compressed in place
+    /// since, as --skip-loaded says), replaces that run's: a directory of logs that gained
+    /// files is re-run without duplicates; standard input
     /// has no identity and writes part-N files).
     /// Files are written under temporary names (.part-*.tmp-*) and renamed only when the run
     /// completes. An interrupted run (SIGINT, SIGTERM, SIGHUP) removes its temporary files
@@ -89,7 +90,9 @@ pub struct NormalizeArgs {
 
     /// Directory output: skip the input files that a run still in DIR loaded, unchanged
     /// (the same file, size and modification time, even if moved or renamed, or downloaded
-    /// again to the same path with its time kept; also one it could read only in part, whose records would come twice), and read only the
+    /// again to the same path with its time kept, or compressed in place since by gzip or
+    /// zstd as logrotate does, day1.jsonl.1.gz for day1.jsonl; also one it could read only
+    /// in part, whose records would come twice), and read only the
     /// others, as a run of their own: appending the new files of a directory of
     /// logs without reading the old ones again. (Without it, a run that reads again every
     /// input of an earlier run replaces that run's files: the same rows, rewritten as one

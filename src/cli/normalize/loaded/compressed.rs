@@ -95,7 +95,8 @@ impl Compressed {
 }
 
 /// Whether `compressed` is named as `loaded` compressed in place: in its directory, its name
-/// with `.gz` or `.zst` after it, or after a rotation suffix (`.1`, `-20240102`).
+/// with `.gz` or `.zst` after it, or after a rotation suffix: `.` or `-`, then digits and
+/// the separators of a date (`.1`, `-20240102`, `-2024-01-02`, `-2024_01_02.1`).
 fn compressed_name_of(compressed: &str, loaded: &str) -> bool {
     let (compressed, loaded) = (Path::new(compressed), Path::new(loaded));
     let (Some(name), Some(loaded_name)) = (compressed.file_stem(), loaded.file_name()) else {
@@ -107,9 +108,11 @@ fn compressed_name_of(compressed: &str, loaded: &str) -> bool {
     let (name, loaded_name) = (name.to_string_lossy(), loaded_name.to_string_lossy());
     match name.strip_prefix(&*loaded_name) {
         Some("") => true,
-        Some(suffix) => suffix
-            .strip_prefix(['.', '-'])
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())),
+        Some(suffix) => suffix.strip_prefix(['.', '-']).is_some_and(|n| {
+            n.bytes().any(|b| b.is_ascii_digit())
+                && n.bytes()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.'))
+        }),
         None => false,
     }
 }
@@ -179,6 +182,10 @@ mod tests {
             ("/l/day1.jsonl.zst", "/l/day1.jsonl", true),
             ("/l/day1.jsonl.1.gz", "/l/day1.jsonl", true),
             ("/l/app.log-20240102.gz", "/l/app.log", true),
+            ("/l/app.log-2024-01-02.gz", "/l/app.log", true),
+            ("/l/app.log-2024_01_02.1.gz", "/l/app.log", true),
+            ("/l/app.log-old.gz", "/l/app.log", false),
+            ("/l/app.log-.gz", "/l/app.log", false),
             ("/l/b.jsonl.gz", "/l/a.jsonl", false),
             ("/l/day1.jsonl.old.gz", "/l/day1.jsonl", false),
             ("/l/day1.jsonl2.gz", "/l/day1.jsonl", false),
