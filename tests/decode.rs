@@ -71,6 +71,10 @@ cases! {
     beyond_float_range_into_string_or_unknown_key: r#"{"id":1,"msg":1e400,"nope":[-1E+999,{"a":2e308}],"actor":{"email":"a@b.io","name":-5e999}}"#
         => ok json!({"id":1,"msg":"1e400","actor":{"email":"a@b.io","name":"-5e999"},"p_any_emails":["a@b.io"],"p_any_usernames":["-5e999"]});
     beyond_float_range_in_embedded_json: r#"{"id":1,"payload":"{\"user\":1e400,\"z\":9e999}"}"# => ok json!({"id":1,"payload":{"user":"1e400"}});
+    // Panther's classifier trims every line (Go's strings.TrimSpace): white space at the
+    // ends that JSON does not allow is no reason to refuse a record.
+    unicode_white_space_around_a_record: "\u{a0}\u{3000}{\"id\":1,\"msg\":\"\u{a0}x\"}\u{2028}\u{a0}" => ok json!({"id":1,"msg":"\u{a0}x"});
+    vertical_tab_and_form_feed_around_a_record: "\u{b}\u{c}{\"id\":1}\u{c}\u{b}" => ok json!({"id":1});
     huge_integer_into_string: &format!(r#"{{"id":1,"msg":{}}}"#, "9".repeat(400)) => ok json!({"id":1,"msg":"9".repeat(400)});
     bool_into_string: r#"{"id":1,"msg":true}"# => ok json!({"id":1,"msg":"true"});
     floats: r#"{"id":1,"ratio":"2.5","count":3}"# => ok json!({"id":1,"ratio":2.5,"count":3});

@@ -770,6 +770,20 @@ fields:
         out.rejects[0]
     );
 
+    // Nor does white space Go trims and JSON does not allow, around a JSON object, make it
+    // a text line (Panther's classifier trims every line).
+    n.normalize_bytes(
+        "\u{a0}{\"level\":\"x\"}\u{b}".as_bytes(),
+        Position::default(),
+        &mut out,
+    )
+    .expect("collect");
+    assert_eq!(out.events.len(), 1, "{:?}", out.rejects);
+    assert_eq!(
+        field(&out.events[0], "p_log_type"),
+        Some("Custom.Json".into())
+    );
+
     // In place (`normalize`), no second reading: such a record is invalid JSON there, as
     // documented, not a line for the text type.
     let mut line = lines[0].as_bytes().to_vec();

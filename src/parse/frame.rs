@@ -51,6 +51,11 @@ pub fn record_of(line: &[u8]) -> Option<&[u8]> {
 /// Whether `rec` holds only white space ([`record_of`]).
 #[inline(never)]
 fn is_blank(rec: &[u8]) -> bool {
+    leading_space(rec) == rec.len()
+}
+
+/// How many bytes of white space, as Go's `strings.TrimSpace` takes it, start `rec`.
+pub(crate) fn leading_space(rec: &[u8]) -> usize {
     let mut at = 0;
     while let Some(&b) = rec.get(at) {
         if b.is_ascii_whitespace() || b == VERTICAL_TAB {
@@ -58,20 +63,49 @@ fn is_blank(rec: &[u8]) -> bool {
             continue;
         }
         if b.is_ascii() {
-            return false;
+            break;
         }
         // One character: its bytes, up to the first that is not UTF-8.
-        let bytes = &rec[at..rec.len().min(at + 4)];
-        let valid = match std::str::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
-        };
-        match valid.chars().next() {
+        match first_char(&rec[at..rec.len().min(at + 4)]) {
             Some(c) if c.is_whitespace() => at += c.len_utf8(),
-            _ => return false,
+            _ => break,
         }
     }
-    true
+    at
+}
+
+/// How many bytes of white space, as Go's `strings.TrimSpace` takes it, end `rec` (none
+/// of those [`leading_space`] counts, when `rec` is all white space).
+pub(crate) fn trailing_space(rec: &[u8]) -> usize {
+    let mut end = rec.len();
+    while let Some(&b) = end.checked_sub(1).and_then(|i| rec.get(i)) {
+        if b.is_ascii_whitespace() || b == VERTICAL_TAB {
+            end -= 1;
+            continue;
+        }
+        if b.is_ascii() {
+            break;
+        }
+        // The character that ends here: it starts at most 3 bytes before.
+        let from = (end.saturating_sub(4)..end)
+            .rev()
+            .find(|&i| rec.get(i).is_some_and(|&b| b & 0xC0 != 0x80))
+            .unwrap_or(end);
+        match first_char(&rec[from..end]) {
+            Some(c) if c.is_whitespace() && c.len_utf8() == end - from => end = from,
+            _ => break,
+        }
+    }
+    rec.len() - end
+}
+
+/// The first character of `bytes`, if they start with one in UTF-8.
+fn first_char(bytes: &[u8]) -> Option<char> {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+    };
+    valid.chars().next()
 }
 
 /// Not in Rust's `is_ascii_whitespace`, which has the form feed.
@@ -221,6 +255,22 @@ mod tests {
             assert_eq!(record_of(record), Some(record), "{record:?}");
         }
         assert_eq!(record_of(b"\xe3\x80\x80\r"), None);
+    }
+
+    #[test]
+    fn white_space_at_either_end_as_go_trims_it() {
+        for (rec, lead, trail) in [
+            (&b"{}"[..], 0, 0),
+            (b" \x0b{} \x0c", 2, 2),
+            ("\u{a0}{}\u{3000}".as_bytes(), 2, 3),
+            ("\u{2028}x\u{85}\t".as_bytes(), 3, 3),
+            ("x\u{200b}".as_bytes(), 0, 0),
+            (b"x\xa0", 0, 0),
+            (b"\xc2 x", 0, 0),
+        ] {
+            assert_eq!(leading_space(rec), lead, "{rec:?}");
+            assert_eq!(trailing_space(rec), trail, "{rec:?}");
+        }
     }
 
     #[test]

@@ -290,7 +290,15 @@ impl Normalizer {
     /// the JSON log types refuse). Without any, a line such as `{"a":1}` is text like any
     /// other, for the text log types to match.
     pub(super) fn json_goes_to_json_types(&self, line: &[u8]) -> bool {
-        self.n_json > 0 && line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+        self.n_json > 0
+            && match line.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'{') => true,
+                // White space Go trims and Rust's ASCII test does not (`U+00A0`, `\v`).
+                Some(&b) if !b.is_ascii() || b == 0x0b => {
+                    line.get(super::frame::leading_space(line)) == Some(&b'{')
+                }
+                _ => false,
+            }
     }
 }
 

@@ -11,7 +11,9 @@
 //! record that simd-json refused pays for the scan.
 //!
 //! The same pass writes `\ufffd` over lone surrogate escapes (`"\ud83d"`, half of an
-//! emoji), which simd-json refuses and Panther's decoder (json-iterator) reads as U+FFFD.
+//! emoji), which simd-json refuses and Panther's decoder (json-iterator) reads as U+FFFD,
+//! and spaces over white space at the record's ends that JSON does not allow (`U+00A0`,
+//! the vertical tab, the form feed), which Panther's classifier trims off every line.
 
 use simd_json::Tape;
 
@@ -109,10 +111,28 @@ pub(crate) fn neutralize(original: &[u8], line: &mut [u8], starts: &mut Vec<u32>
         in_string = b == b'"';
         at += 1;
     }
-    if starts.is_empty() && surrogates.is_empty() {
+    // White space at either end that JSON does not allow (the vertical tab, the form feed,
+    // Unicode's: `U+00A0`): Panther's classifier trims it off every line first.
+    let lead = super::frame::leading_space(original);
+    let trail = if lead == original.len() {
+        0
+    } else {
+        super::frame::trailing_space(original)
+    };
+    let not_json_space = |b: &u8| !matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let pad = original[..lead].iter().any(not_json_space)
+        || original[original.len() - trail..]
+            .iter()
+            .any(not_json_space);
+    if starts.is_empty() && surrogates.is_empty() && !pad {
         return false;
     }
     line.copy_from_slice(original);
+    if pad {
+        let len = line.len();
+        line[..lead].fill(b' ');
+        line[len - trail..].fill(b' ');
+    }
     for &start in starts.iter() {
         let start = start as usize;
         let len = token_len(&original[start..]);

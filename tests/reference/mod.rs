@@ -33,7 +33,10 @@
 //!   normalizer makes of it is tested in `tests/decode.rs`;
 //! * a lone surrogate escape (`\ud800` without its low half, or a low one alone), which
 //!   `serde_json` refuses, is U+FFFD, as Panther's decoder (json-iterator) reads it
-//!   ([`lone_surrogates_replaced`]).
+//!   ([`lone_surrogates_replaced`]);
+//! * white space at either end of the record, as Go's `strings.TrimSpace` takes it
+//!   (`U+00A0`, the vertical tab, the form feed), is trimmed off, as Panther's classifier
+//!   trims every line ([`go_trimmed`]).
 
 #![allow(dead_code)] // each includer uses a different part
 
@@ -89,7 +92,7 @@ pub fn parse(line: &[u8]) -> Option<Value> {
     if text_depth(line) > MAX_DEPTH {
         return None;
     }
-    let line = &lone_surrogates_replaced(line);
+    let line = &lone_surrogates_replaced(go_trimmed(line));
     let mut de = serde_json::Deserializer::from_slice(line);
     de.disable_recursion_limit();
     let _: serde::de::IgnoredAny = serde::Deserialize::deserialize(&mut de).ok()?;
@@ -104,6 +107,21 @@ pub fn parse(line: &[u8]) -> Option<Value> {
             BEYOND.with(|b| *b.borrow_mut() = e.to_string().starts_with("number out of range"));
         })
         .ok()
+}
+
+/// `line` without the white space Go's `strings.TrimSpace` takes off its ends (Unicode's:
+/// Rust's `char::is_whitespace` is the same set), as far as the line is UTF-8 there.
+fn go_trimmed(line: &[u8]) -> &[u8] {
+    let start = line.utf8_chunks().next().map_or(0, |c| {
+        let valid = c.valid();
+        valid.len() - valid.trim_start().len()
+    });
+    let rest = &line[start..];
+    let end = match rest.utf8_chunks().last() {
+        Some(c) if c.invalid().is_empty() => c.valid().len() - c.valid().trim_end().len(),
+        _ => 0,
+    };
+    &rest[..rest.len() - end]
 }
 
 /// `text` with each lone surrogate escape in its strings written `\ufffd`, as
