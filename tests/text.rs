@@ -844,14 +844,14 @@ fields:
     ] {
         registry.add_str(yaml, name).expect("schema loads");
     }
-    let stream = |log_type: &str, input: &str| {
+    let stream = |log_type: &str, input: &[u8]| {
         let n = NormalizerBuilder::new()
             .log_types([log_type])
             .build(&registry)
             .expect("build");
         let mut s = normalog::StreamNormalizer::new(n);
         let mut out = Collect::default();
-        s.feed(input.as_bytes(), &mut out).expect("collect");
+        s.feed(input, &mut out).expect("collect");
         s.finish(&mut out).expect("collect");
         (out, s.summary().blank_lines)
     };
@@ -859,7 +859,8 @@ fields:
     let (out, blank) = stream(
         "Custom.Rx",
         "10.0.0.2 deny blocked  \n  10.0.0.3 allow indented\n   # comment\n\
-         10.0.0.4 allow tab\t\n\u{a0}\n\u{3000} \u{2028}\n",
+         10.0.0.4 allow tab\t\n\u{a0}\n\u{3000} \u{2028}\n"
+            .as_bytes(),
     );
     assert!(out.rejects.is_empty(), "{:?}", out.rejects);
     let msgs: Vec<_> = out.events.iter().map(|e| field(e, "msg")).collect();
@@ -873,13 +874,16 @@ fields:
     );
     assert_eq!(blank, 2, "lines of Unicode white space alone are blank");
 
-    let (out, _) = stream("Custom.Fm", "bob n=5 \n");
+    let (out, _) = stream("Custom.Fm", b"bob n=5 \n");
     assert!(out.rejects.is_empty(), "{:?}", out.rejects);
     assert_eq!(field(&out.events[0], "n"), Some(5.into()));
 
     // The header's last name and the row's last value, without their trailing blanks; an
     // unclosed quote's column counts from the line's start, before the trim.
-    let (out, _) = stream("Custom.Csv", "  b;c;a  \n 1 ;2;3 \n  x;\"y;z\n");
+    let (out, _) = stream(
+        "Custom.Csv",
+        b"  b;c;a  \n 1 ;2;3 \n  x;\"y;z\n \xff\xff;\"y;z\n",
+    );
     assert_eq!(out.events.len(), 1, "{:?}", out.rejects);
     assert_eq!(field(&out.events[0], "a"), Some("3".into()));
     assert_eq!(
@@ -887,10 +891,16 @@ fields:
         Some("1 ".into()),
         "only the line is trimmed"
     );
-    assert_eq!(out.rejects.len(), 1, "{:?}", out.rejects);
+    assert_eq!(out.rejects.len(), 2, "{:?}", out.rejects);
     assert!(
         out.rejects[0].contains("the quote at column 5 is never closed"),
         "{}",
         out.rejects[0]
+    );
+    // And bytes that are not UTF-8 (read as U+FFFD, three bytes each) count one each.
+    assert!(
+        out.rejects[1].contains("the quote at column 5 is never closed"),
+        "{}",
+        out.rejects[1]
     );
 }

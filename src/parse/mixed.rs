@@ -161,8 +161,23 @@ impl Normalizer {
         // Read as Panther's Go code reads it: each byte that is not UTF-8 is one U+FFFD (a
         // rune to its regexp, which `.` and `\S` match; what its JSON writer writes), the
         // values copied (a Latin-1 byte in a syslog line cost the whole line).
-        let text = lossy_as_go(line);
-        self.try_text_str::<Copied>(&text, pos, vals)
+        let mut replaced = Vec::new();
+        let text = lossy_as_go_at(line, &mut replaced);
+        let tried = self.try_text_str::<Copied>(&text, pos, vals);
+        if matches!(tried, Tried::Refused) {
+            // Columns count the line's bytes: each U+FFFD written for one byte is three.
+            for (_, r) in &mut self.text_refusals {
+                if let Refusal::FieldCount {
+                    open_quote: Some(column),
+                    ..
+                } = r
+                {
+                    let before = replaced.iter().filter(|&&at| at < *column).count();
+                    *column -= 2 * before;
+                }
+            }
+        }
+        tried
     }
 
     /// [`Normalizer::try_text`] of a line of text.
@@ -331,7 +346,12 @@ fn shift_columns(refusals: &mut [(Arc<str>, Refusal)], lead: usize) {
 /// time), where Rust's `from_utf8_lossy` would give one for a truncated sequence.
 #[cold]
 #[inline(never)]
-pub(super) fn lossy_as_go(mut line: &[u8]) -> String {
+pub(super) fn lossy_as_go(line: &[u8]) -> String {
+    lossy_as_go_at(line, &mut Vec::new())
+}
+
+/// [`lossy_as_go`], pushing where each U+FFFD it writes starts in the text into `replaced`.
+fn lossy_as_go_at(mut line: &[u8], replaced: &mut Vec<usize>) -> String {
     let mut text = String::with_capacity(line.len() + 8);
     loop {
         match std::str::from_utf8(line) {
@@ -343,7 +363,10 @@ pub(super) fn lossy_as_go(mut line: &[u8]) -> String {
                 let (valid, rest) = line.split_at(e.valid_up_to());
                 text.push_str(std::str::from_utf8(valid).unwrap_or_default());
                 let bad = e.error_len().unwrap_or(rest.len());
-                text.extend(std::iter::repeat_n('\u{fffd}', bad));
+                for _ in 0..bad {
+                    replaced.push(text.len());
+                    text.push('\u{fffd}');
+                }
                 line = &rest[bad..];
             }
         }
