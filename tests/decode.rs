@@ -212,6 +212,9 @@ err_cases! {
     validate_ip_fails: r#"{"id":1,"src":"10.0.0.300"}"# => &format!("{AT}field \"src\": value is not a valid IP address: \"10.0.0.300\"");
     validate_cidr_fails: r#"{"id":1,"net":"2001:db8::/32"}"# => &format!("{AT}field \"net\": value is not a valid IPv4 CIDR block: \"2001:db8::/32\"");
     bad_embedded: r#"{"id":1,"payload":"{not json"}"# => &format!("{AT}field \"payload\": isEmbeddedJSON value is not a JSON string holding valid JSON: \"{{not json\"");
+    // Only a whole record is trimmed as Panther's classifier trims a line: an embedded
+    // value's white space that JSON does not allow stays a reason to refuse it.
+    embedded_json_with_unicode_white_space: "{\"id\":1,\"payload\":\"\u{a0}{\\\"a\\\":1}\"}" => &format!("{AT}field \"payload\": isEmbeddedJSON value is not a JSON string holding valid JSON: \"\u{a0}{{\\\"a\\\":1}}\"");
     not_an_object: r#"[1,2]"# => &format!("{AT}record is an array, not a JSON object");
     invalid_json: r#"{"id":1,"#=> "record 0 (line 1, byte 0, column 8): invalid JSON: EOF while parsing a value";
     // The column is where simd-json's limit of 1024 levels is crossed (the record is level 1),

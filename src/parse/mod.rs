@@ -239,11 +239,14 @@ impl Normalizer {
     ///
     /// One difference from [`normalize_bytes`](Self::normalize_bytes) and
     /// [`normalize_line`](Self::normalize_line): a record with a number beyond the range of
-    /// a 64-bit float (`1e400`) or a lone surrogate escape (`"\ud800"`) is invalid JSON
-    /// here, where they read it as Panther does (the number's text kept in `string` and
+    /// a 64-bit float (`1e400`), a lone surrogate escape (`"\ud800"`), or white space at its
+    /// ends that JSON does not allow (`U+00A0`, the vertical tab, the form feed) is invalid
+    /// JSON here, where they read it as Panther does (the number's text kept in `string` and
     /// `json` values, skipped under keys the schema does not name; the escape read as
-    /// U+FFFD). They parse such a record a second time, from a copy; here the event borrows
-    /// `line`, which the first parse has already rewritten.
+    /// U+FFFD; the white space trimmed). They parse such a record a second time, from a
+    /// copy; here the event borrows `line`, which the first parse has already rewritten.
+    /// With text log types loaded too, such a record is invalid JSON here, never a line for
+    /// them.
     pub fn normalize<'a>(
         &'a mut self,
         line: &'a mut [u8],

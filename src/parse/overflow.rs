@@ -11,9 +11,10 @@
 //! record that simd-json refused pays for the scan.
 //!
 //! The same pass writes `\ufffd` over lone surrogate escapes (`"\ud83d"`, half of an
-//! emoji), which simd-json refuses and Panther's decoder (json-iterator) reads as U+FFFD,
-//! and spaces over white space at the record's ends that JSON does not allow (`U+00A0`,
-//! the vertical tab, the form feed), which Panther's classifier trims off every line.
+//! emoji), which simd-json refuses and Panther's decoder (json-iterator) reads as U+FFFD;
+//! for a whole record, also spaces over white space at its ends that JSON does not allow
+//! (`U+00A0`, the vertical tab, the form feed), which Panther's classifier trims off every
+//! line ([`neutralize_record`]).
 
 use simd_json::Tape;
 
@@ -37,7 +38,7 @@ impl Normalizer {
         pos: Position,
     ) -> Result<(), Error> {
         let len = padded_len.unwrap_or(line.len());
-        if !neutralize(original, &mut line[..len], &mut self.overflowed) {
+        if !neutralize_record(original, &mut line[..len], &mut self.overflowed) {
             return Err(Error::json(pos, first, Some(original)));
         }
         // The record as simd-json reads it now: what a second error is about.
@@ -64,12 +65,45 @@ pub(super) fn overflow_unread(pos: Position) -> Error {
     })
 }
 
-/// Whether `original`, refused by simd-json, holds what [`neutralize`] writes over (a
-/// number beyond a float's range, a lone surrogate escape): what Panther's decoder reads.
+/// Whether the record `original`, refused by simd-json, holds what [`neutralize_record`]
+/// writes over (a number beyond a float's range, a lone surrogate escape, white space at
+/// its ends that JSON does not allow): what Panther reads.
 #[cold]
 pub(crate) fn needs_second_reading(original: &[u8]) -> bool {
     let mut probe = vec![0; original.len()];
-    neutralize(original, &mut probe, &mut Vec::new())
+    neutralize_record(original, &mut probe, &mut Vec::new())
+}
+
+/// [`neutralize`] for a whole record, which also gets spaces written over the white space
+/// at its ends that JSON does not allow (the vertical tab, the form feed, Unicode's:
+/// `U+00A0`): Panther's classifier trims it off every line first. Not for the text of an
+/// embedded JSON value, which no classifier trims.
+pub(crate) fn neutralize_record(original: &[u8], line: &mut [u8], starts: &mut Vec<u32>) -> bool {
+    let changed = neutralize(original, line, starts);
+    if original.len() != line.len() {
+        return changed;
+    }
+    let lead = super::frame::leading_space(original);
+    let trail = if lead == original.len() {
+        0
+    } else {
+        super::frame::trailing_space(original)
+    };
+    let not_json_space = |b: &u8| !matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let pad = original[..lead].iter().any(not_json_space)
+        || original[original.len() - trail..]
+            .iter()
+            .any(not_json_space);
+    if !pad {
+        return changed;
+    }
+    if !changed {
+        line.copy_from_slice(original);
+    }
+    let len = line.len();
+    line[..lead].fill(b' ');
+    line[len - trail..].fill(b' ');
+    true
 }
 
 /// Write `original` over `line` (of the same length) with every number outside strings
@@ -111,28 +145,10 @@ pub(crate) fn neutralize(original: &[u8], line: &mut [u8], starts: &mut Vec<u32>
         in_string = b == b'"';
         at += 1;
     }
-    // White space at either end that JSON does not allow (the vertical tab, the form feed,
-    // Unicode's: `U+00A0`): Panther's classifier trims it off every line first.
-    let lead = super::frame::leading_space(original);
-    let trail = if lead == original.len() {
-        0
-    } else {
-        super::frame::trailing_space(original)
-    };
-    let not_json_space = |b: &u8| !matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-    let pad = original[..lead].iter().any(not_json_space)
-        || original[original.len() - trail..]
-            .iter()
-            .any(not_json_space);
-    if starts.is_empty() && surrogates.is_empty() && !pad {
+    if starts.is_empty() && surrogates.is_empty() {
         return false;
     }
     line.copy_from_slice(original);
-    if pad {
-        let len = line.len();
-        line[..lead].fill(b' ');
-        line[len - trail..].fill(b' ');
-    }
     for &start in starts.iter() {
         let start = start as usize;
         let len = token_len(&original[start..]);

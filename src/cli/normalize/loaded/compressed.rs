@@ -59,7 +59,10 @@ impl Compressed {
     /// compressed input of this run that is its file compressed, when the file itself is not
     /// among this run's inputs; else as it is.
     pub(super) fn since(&self, path: String, listed: String, now: &Now) -> (String, String) {
-        if self.0.is_empty() || now.contains_key(&path) {
+        // A file at the loaded path among this run's inputs may be another one (logrotate
+        // makes a new `app.log` beside `app.log.1.gz`): what counts is whether the loaded
+        // file itself is still there, or read, below.
+        if self.0.is_empty() {
             return (path, listed);
         }
         let (prefix, key) = split_listed(&listed);
