@@ -43,8 +43,9 @@ fn input(dir: &Path, name: &str, hour: u32, extra: &str) -> PathBuf {
     path
 }
 
-fn into_lake(lake: &Path, schemas: &Path, inputs: &[&Path]) -> std::process::Output {
-    let mut args = vec![
+/// `normalize` of the schemas of `schemas` into the Parquet lake `lake`, inputs to add.
+fn lake_args<'a>(lake: &'a Path, schemas: &'a Path) -> Vec<&'a str> {
+    vec![
         "normalize",
         "--format",
         "parquet",
@@ -52,7 +53,11 @@ fn into_lake(lake: &Path, schemas: &Path, inputs: &[&Path]) -> std::process::Out
         s(schemas),
         "-o",
         s(lake),
-    ];
+    ]
+}
+
+fn into_lake(lake: &Path, schemas: &Path, inputs: &[&Path]) -> std::process::Output {
+    let mut args = lake_args(lake, schemas);
     args.extend(inputs.iter().map(|p| s(p)));
     normalog(&args)
 }
@@ -241,16 +246,8 @@ fn a_run_of_other_columns_committed_meanwhile_is_seen_at_the_commit() {
 fn stdin_into_lake(lake: &Path, schemas: &Path, records: &str) -> std::process::Output {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_normalog"))
-        .args([
-            "normalize",
-            "--format",
-            "parquet",
-            "-s",
-            s(schemas),
-            "-o",
-            s(lake),
-            "-",
-        ])
+        .args(lake_args(lake, schemas))
+        .arg("-")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
