@@ -30,13 +30,15 @@ pub struct Position {
     /// (`Position::default()`), which is fine for JSON records.
     ///
     /// Text log types read it: line 1 starts an input, so a CSV header is looked for there
-    /// (`hasHeader`) and `skipLines` counts from it. Give them the real line numbers of an
-    /// input (1, 2, 3, ...; a later part of the same file goes on counting), or use
+    /// (`hasHeader`) and `skipLines` counts records from it ([`record`](Self::record)). Give
+    /// them the real line numbers of an input (1, 2, 3, ...; a later part of the same file
+    /// goes on counting), or use
     /// [`StreamNormalizer`](crate::StreamNormalizer) or
     /// [`pipeline::normalize_reader`](crate::pipeline::normalize_reader), which count them.
     pub line: u64,
     /// 0-based index of the record in the input (or in its API page), counting every line
     /// but blank ones: a line a text log type skips (a CSV header, a comment) takes one.
+    /// `skipLines` skips records 0 to `skipLines - 1` of an input read from line 1.
     pub record: u64,
 }
 

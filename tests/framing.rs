@@ -172,3 +172,75 @@ fn r14_a_stream_that_is_only_part_of_a_byte_order_mark_is_data() {
     assert_eq!(got.rejects.len(), 1);
     assert_eq!(reject(&got, 0), (0, 1, 0, "invalid_json"));
 }
+
+/// `skipLines` counts the lines that are not blank, as Panther's classifier drops blank
+/// lines before any parser (and its count) sees them: an input that starts with blank
+/// lines, or has some among its preamble, loses its whole preamble and no more, through
+/// every entry point, also when the pipeline cuts the input into chunks of a line or less
+/// (a chunk from the middle of an input tells its first lines from the input's head).
+/// Before, lines 1 to `skipLines` were skipped, blank or not, and the preamble's last
+/// lines came out as events or rejects.
+#[test]
+fn skip_lines_counts_the_lines_that_are_not_blank_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Pre.yml"),
+        "schema: Custom.Pre\nparser:\n  fastmatch:\n    skipLines: 2\n    match:\n      \
+         - '%{time} %{job} status=%{status}'\nfields:\n  - {name: time, type: timestamp, \
+         timeFormats: [rfc3339], isEventTime: true}\n  - {name: job, type: string}\n  \
+         - {name: status, type: string}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("Json.yml"),
+        "schema: Custom.Json\nfields:\n  - {name: level, type: string, required: true}\n  \
+         - {name: time, type: timestamp, timeFormats: [rfc3339], isEventTime: true}\n",
+    )
+    .unwrap();
+    let mut registry = Registry::new();
+    registry.add_path(dir.path()).unwrap();
+    let mut input = Input::new(b"\xEF\xBB\xBF");
+    input.push("\n"); // blank after the byte-order mark
+    input.push("\u{a0}\u{3000}\r\n"); // blank to Go's strings.TrimSpace
+    input.push("# exported by backup-agent 2.1\n"); // preamble line 1
+    input.push("  \t\n");
+    input.push("time job status=status\n"); // preamble line 2: it would match
+    input.push("2024-05-01T10:00:00Z backup status=ok\n");
+    input.push("\n");
+    input.push("{\"level\":\"INFO\",\"time\":\"2024-05-01T10:00:01Z\"}\n");
+    input.push("2024-05-01T10:00:02Z restore status=failed\n");
+
+    let expected = entry::by_lines(&registry, &input.data, MAX);
+    let jobs: Vec<&str> = expected
+        .events
+        .iter()
+        .map(|e| {
+            ["backup", "restore", "INFO"]
+                .into_iter()
+                .find(|w| e.contains(w))
+                .unwrap_or(e)
+        })
+        .collect();
+    assert_eq!(jobs, ["backup", "INFO", "restore"], "{expected:#?}");
+    assert!(expected.rejects.is_empty(), "{expected:#?}");
+    for size in [1, 3, input.data.len()] {
+        let got = entry::streamed(&registry, &input.data, MAX, size);
+        assert_eq!(got, expected, "StreamNormalizer, chunks of {size} bytes");
+    }
+    for step in [1, 5, 4096] {
+        for chunk_bytes in [1, 40, 64 * 1024] {
+            let got = entry::pipeline(&registry, &input.data, MAX, step, chunk_bytes);
+            assert_eq!(
+                got, expected,
+                "pipeline, reads of {step}, chunks of {chunk_bytes}"
+            );
+        }
+        let got = entry::parallel(&registry, &input.data, MAX, step, 1);
+        assert_eq!(got, expected, "parallel pipeline, reads of {step}");
+    }
+    assert_eq!(
+        entry::cli(&input.data, MAX, Some(dir.path())),
+        expected,
+        "CLI"
+    );
+}

@@ -29,7 +29,8 @@ pub(crate) struct TextPlan {
     pub(crate) outputs: Box<[Box<str>]>,
     /// The `match` items as written, for rejects.
     pub(crate) sources: Arc<[Box<str>]>,
-    /// Lines 1 to `skip_lines` of each input are consumed (`skipLines`).
+    /// The first `skip_lines` lines of each input that are not blank are consumed
+    /// (`skipLines`; `parse/skip.rs`).
     pub(crate) skip_lines: u64,
     /// Lines that start with it are consumed (`skipPrefix`; never empty).
     pub(crate) skip_prefix: Option<Box<str>>,
@@ -291,12 +292,6 @@ fn templates(
 }
 
 impl TextPlan {
-    /// Whether the plan's options skip line `line_no` (`line`) of an input: lines 1 to
-    /// `skipLines`, and lines that start with `skipPrefix`.
-    pub(crate) fn skips_line(&self, line: &str, line_no: u64) -> bool {
-        (1..=self.skip_lines).contains(&line_no) || self.skips_prefix(line)
-    }
-
     /// Whether `line` starts with the `skipPrefix`: a skip that says what the line is, not
     /// only where it stands.
     pub(crate) fn skips_prefix(&self, line: &str) -> bool {

@@ -366,7 +366,8 @@ pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, lin
             && cs.header_line == line_no
             && (cs.header_ok || !c.columns.is_empty());
     }
-    let skipped = plan.skips_line(line, line_no) || line.trim().is_empty();
+    // `parser: csv` has no `skipLines`: only a `skipPrefix` skips a line before the header.
+    let skipped = plan.skips_prefix(line) || line.trim().is_empty();
     if skipped {
         return false;
     }

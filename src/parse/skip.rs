@@ -1,29 +1,85 @@
 //! Lines a text log type consumes without an event, and where an input starts.
 //!
-//! A text log type skips lines 1 to `skipLines` of each input, lines that start with its
-//! `skipPrefix`, and (`parser: csv` with `hasHeader`) its header, the first other line. A skipped line is
+//! A text log type skips the first `skipLines` lines of each input that are not blank,
+//! lines that start with its `skipPrefix`, and (`parser: csv` with `hasHeader`) its
+//! header, the first other line. Blank lines do not count, as in Panther, whose classifier
+//! drops them before any parser (and its count of `skipLines`) sees them. A skipped line is
 //! neither an event nor a reject, like a blank line; it is skipped only when no other log
 //! type of the run reads it, so that classification among several log types still works.
 //!
 //! Where an input starts is told by the record's [`Position`]: line 1 is an input's first
-//! line. Every entry point that frames input stamps it (the batch pipeline, the
+//! line, and `record` counts the records before it in the input (blank lines take none).
+//! Every entry point that frames input stamps both (the batch pipeline, the
 //! [`StreamNormalizer`](super::StreamNormalizer), the schema test runner); a caller of
-//! [`Normalizer::normalize_bytes`] gives it. A CSV log type with a header starts waiting for
-//! it when line 1 comes by, and takes it from the input's first lines
+//! [`Normalizer::normalize_bytes`] gives them. A CSV log type with a header starts waiting
+//! for it when line 1 comes by, and takes it from the input's first lines
 //! ([`Normalizer::start_input`]) when a caller starts in the middle of an input (the
-//! pipeline's workers do, for every chunk).
+//! pipeline's workers do, for every chunk): so do the first `skipLines` lines, whose
+//! records a chunk from the middle does not number from the input's start.
 
-use super::csv;
 use super::text::TextSlot;
 use super::Normalizer;
+use super::{csv, frame};
 use crate::compile::text::TextPlan;
 use crate::error::Position;
 
-/// Whether `plan` consumes `line` (at `pos`) without an event: lines 1 to `skipLines`,
-/// lines that start with `skipPrefix`, and a CSV header (the first other line of the input;
-/// see [`csv::offer_header`]).
+/// Whether `plan` consumes `line` (at `pos`) without an event: the first `skipLines`
+/// lines of the input that are not blank, lines that start with `skipPrefix`, and a CSV
+/// header (the first other line of the input; see [`csv::offer_header`]).
 pub(super) fn skips(plan: &TextPlan, slot: &mut TextSlot, line: &str, pos: Position) -> bool {
-    plan.skips_line(line, pos.line) || csv::offer_header(plan, slot, line, pos.line)
+    among_first_lines(plan, slot.first_lines, pos)
+        || plan.skips_prefix(line)
+        || csv::offer_header(plan, slot, line, pos.line)
+}
+
+/// How the normalizer tells the first `skipLines` lines of the current input.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum FirstLines {
+    /// Records come in order from the input's start (line 1 came by, or nothing said
+    /// otherwise): the first `skipLines` records, as [`Position::record`] numbers them.
+    #[default]
+    ByRecord,
+    /// The records come from the middle of an input whose first lines
+    /// [`Normalizer::start_input`] was given: lines 1 to this one.
+    Through(u64),
+}
+
+/// Whether the record at `pos` is one of the first `skipLines` lines of its input that are
+/// not blank. A record whose line is not known (0) never is.
+fn among_first_lines(plan: &TextPlan, first: FirstLines, pos: Position) -> bool {
+    plan.skip_lines > 0
+        && pos.line != 0
+        && match first {
+            FirstLines::ByRecord => pos.record < plan.skip_lines,
+            FirstLines::Through(last) => pos.line <= last,
+        }
+}
+
+/// The line that ends the first `skip` lines of `head` (an input's first lines) that are not
+/// blank, as the framer tells blank lines ([`frame::record_of`]). When `head` holds fewer,
+/// lines after it count whether blank or not (it holds a megabyte of the input's start in
+/// a batch run, so only an input that starts with so much blank space gets there).
+fn end_of_first_lines(head: &[u8], skip: u64) -> u64 {
+    let mut seen = 0;
+    let mut line_no = 0;
+    for line in head_lines(head) {
+        line_no += 1;
+        if frame::record_of(line).is_some() {
+            seen += 1;
+            if seen == skip {
+                return line_no;
+            }
+        }
+    }
+    line_no + (skip - seen)
+}
+
+/// The lines of `head`, without their `\n` (a last line need not end with one).
+fn head_lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
+    head.strip_suffix(b"\n")
+        .unwrap_or(head)
+        .split(|&b| b == b'\n')
+        .take_while(move |_| !head.is_empty())
 }
 
 impl Normalizer {
@@ -48,16 +104,16 @@ impl Normalizer {
     /// (no header). Records at line 1 start an input by themselves, so a caller that
     /// normalizes each input from its start needs not call this.
     pub fn start_input(&mut self, head: Option<&[u8]>) {
+        let head = head.unwrap_or_default();
         for (plan, slot) in self.plans[self.n_json..].iter().zip(&mut self.text_slots) {
             if let Some(tp) = &plan.text {
                 csv::start_input(tp, slot);
+                if tp.skip_lines > 0 {
+                    slot.first_lines = FirstLines::Through(end_of_first_lines(head, tp.skip_lines));
+                }
             }
         }
-        let head = head.unwrap_or_default();
-        let mut lines = head
-            .strip_suffix(b"\n")
-            .unwrap_or(head)
-            .split(|&b| b == b'\n');
+        let mut lines = head_lines(head);
         // Read only as far as a log type waits for its header (usually line 1; for JSON log
         // types alone, not at all: not even to the end of line 1, which may be an API page
         // of megabytes that every part of it would look through).
@@ -85,6 +141,7 @@ impl Normalizer {
         for (plan, slot) in self.plans[self.n_json..].iter().zip(&mut self.text_slots) {
             if let Some(tp) = &plan.text {
                 csv::start_input(tp, slot);
+                slot.first_lines = FirstLines::ByRecord;
             }
         }
         self.offer_headers(&as_text(line), 1);

@@ -36,6 +36,7 @@ use simd_json::Node;
 
 use super::csv::CsvSlot;
 use super::cut::{cut_line, Cut, CutSlot};
+use super::skip::FirstLines;
 use super::tape::{fast_str, Copied, DecodeResult, StrMode, TapeDecoder};
 use super::unquote::unquote;
 use crate::compile::sep::Sep;
@@ -62,6 +63,8 @@ pub(crate) struct TextSlot {
     /// For `fastmatch`: the text the values point into when one was unescaped (a copy of
     /// the line, then the unescaped values); see [`Matched::Unescaped`].
     pub(super) unescaped: String,
+    /// How the current input's first `skipLines` lines are told (`skip.rs`).
+    pub(super) first_lines: FirstLines,
 }
 
 impl TextSlot {
@@ -79,6 +82,7 @@ impl TextSlot {
             expanded: Vec::with_capacity(plan.expand.len()),
             csv: plan.csv.as_ref().map(|c| CsvSlot::new(plan, c)),
             unescaped: String::new(),
+            first_lines: FirstLines::default(),
         }
     }
 }

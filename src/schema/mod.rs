@@ -204,8 +204,10 @@ pub struct FastmatchParser {
     #[serde(rename = "match")]
     pub patterns: Vec<String>,
     /// How many lines at the start of each input (file, stream) to skip, e.g. a preamble:
-    /// lines 1 to `skipLines` are consumed without an event when no other log type of the
-    /// run reads them. Blank lines count; a JSON object never goes to a text parser.
+    /// the first `skipLines` lines that are not blank are consumed without an event when no
+    /// other log type of the run reads them. Blank lines do not count, as in Panther, whose
+    /// classifier drops them before any parser sees them; a JSON object never goes to a
+    /// text parser while JSON log types are loaded.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub skip_lines: u64,
     /// The shared text options.

@@ -158,8 +158,8 @@ pub struct Summary {
     pub rejected: u64,
     /// Blank lines skipped.
     pub blank_lines: u64,
-    /// Lines a text log type consumed on purpose, without an event: lines 1 to `skipLines`
-    /// of an input, `skipPrefix` comments, CSV headers. Like blank lines, they are not
+    /// Lines a text log type consumed on purpose, without an event: the first `skipLines`
+    /// lines of an input that are not blank, `skipPrefix` comments, CSV headers. Like blank lines, they are not
     /// records.
     pub skipped_lines: u64,
     /// Bytes of input read (after decompression).
