@@ -609,3 +609,61 @@ fn stdin_dash_reads_standard_input() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(lines(&o.stdout), 2);
 }
+
+/// A reader that gives its bytes, then waits until `release` is dropped: a socket or
+/// another program's output with nothing more to say yet.
+struct Silent {
+    data: std::io::Cursor<Vec<u8>>,
+    release: std::sync::mpsc::Receiver<()>,
+}
+
+impl std::io::Read for Silent {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.data.read(out)?;
+        if n == 0 {
+            let _ = self.release.recv();
+        }
+        Ok(n)
+    }
+}
+
+/// An embedder's reader that may wait forever (`SharedReader::may_wait`: the Python
+/// package's file objects, a socket) does not hold a cancelled run, as standard input and
+/// named pipes do not: the run ends, cancelled, once its flag is set. Unmarked, the run
+/// waited for the read to return.
+#[test]
+fn a_cancelled_run_does_not_wait_for_a_reader_that_may_wait() {
+    use normalog::pipeline::input::SharedReader;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{mpsc, Arc};
+    use std::time::Duration;
+
+    let (hold, release) = mpsc::sync_channel::<()>(0);
+    let reader = Silent {
+        data: std::io::Cursor::new(format!("{}\n", good(1)).into_bytes()),
+        release,
+    };
+    let inputs = [Input::Reader(
+        SharedReader::named(reader, "socket").may_wait(),
+    )];
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (done_tx, done) = mpsc::channel();
+    let flag = Arc::clone(&cancel);
+    let run = std::thread::spawn(move || {
+        let registry = Registry::builtin();
+        let mut norm = NormalizerBuilder::new().build(&registry).unwrap();
+        let mut batch = Batch::new();
+        batch.cancel_on(flag);
+        let mut collect = Collect::default();
+        let run = batch.run(&mut norm, &inputs, &mut collect, &mut Ignore);
+        let _ = done_tx.send(run.map(|r| r.summary.normalized));
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    cancel.store(true, Ordering::Relaxed);
+    let ended = done
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the cancelled run ended without its reader");
+    assert!(format!("{ended:?}").contains("Cancelled"), "{ended:?}");
+    drop(hold);
+    run.join().unwrap();
+}

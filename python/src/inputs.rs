@@ -1,5 +1,6 @@
 //! The arguments of `Normalizer` calls turned into the core's types: `schemas` into a
-//! [`Registry`], `data` (bytes, a path, a list of paths) into pipeline [`Input`]s.
+//! [`Registry`], `data` (bytes, a file object, a path, a list of paths) into pipeline
+//! [`Input`]s.
 
 use std::path::PathBuf;
 
@@ -8,8 +9,10 @@ use normalog::pipeline::{self, Input};
 use normalog::{Registry, SchemaErrors};
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyTypeError, PyUserWarning, PyValueError};
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PySequence, PyString};
 
+use crate::file_input::{file_input, is_file_object};
 use crate::run::FailedInput;
 use crate::{schema_error, InputWarning};
 
@@ -182,34 +185,35 @@ pub(crate) fn log_types_of(log_types: Option<&Bound<'_, PyAny>>) -> PyResult<Opt
 }
 
 /// The bytes of any other object with the buffer protocol (memoryview, `pyarrow.Buffer`,
-/// numpy arrays), `None` for an object without it.
+/// numpy arrays), copied once (`tobytes()`); `None` for an object without it.
 ///
 /// `memoryview()` is the test: `__buffer__` exists on Python 3.12 and later only, and
 /// `PyObject_CheckBuffer` is not in the limited API of 3.10, this wheel's floor.
-fn buffer_bytes(data: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
+fn buffer_bytes(data: &Bound<'_, PyAny>) -> PyResult<Option<PyBackedBytes>> {
     match PyMemoryView::from(data) {
-        Ok(view) => {
-            let b = view.call_method0("tobytes")?;
-            Ok(Some(b.cast::<PyBytes>()?.as_bytes().to_vec()))
-        }
+        Ok(view) => Ok(Some(view.call_method0("tobytes")?.extract()?)),
         Err(e) if e.is_instance_of::<PyTypeError>(data.py()) => Ok(None),
         Err(e) => Err(e),
     }
 }
 
-/// Inputs of a call: bytes-like data (read in memory, compression detected), or a path (a
-/// directory is walked as by the CLI), or a list of paths; a path that cannot be opened is
-/// not an error here but a failed input of the run.
-pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
-    let bytes: Option<Vec<u8>> = if let Ok(b) = data.cast::<PyBytes>() {
-        Some(b.as_bytes().to_vec())
-    } else if let Ok(b) = data.cast::<PyByteArray>() {
-        Some(b.to_vec())
-    } else if data.is_instance_of::<PyString>() {
-        None
-    } else {
-        buffer_bytes(data)?
-    };
+/// Inputs of a call: bytes-like data (read in memory, compression detected; `bytes` is
+/// read where it lies, not copied), a binary file object (read as it is normalized:
+/// `file_input.rs`), a path (a directory is walked as by the CLI), or a list of paths; a
+/// path that cannot be opened is not an error here but a failed input of the run.
+/// `named_by_caller`: the call gave `source=`, which names a file object too.
+pub(crate) fn inputs_of(data: &Bound<'_, PyAny>, named_by_caller: bool) -> PyResult<Vec<Input>> {
+    if is_file_object(data)? {
+        return Ok(vec![Input::Reader(file_input(data, named_by_caller)?)]);
+    }
+    let bytes: Option<PyBackedBytes> =
+        if data.is_instance_of::<PyBytes>() || data.is_instance_of::<PyByteArray>() {
+            Some(data.extract()?)
+        } else if data.is_instance_of::<PyString>() {
+            None
+        } else {
+            buffer_bytes(data)?
+        };
     if let Some(bytes) = bytes {
         return Ok(vec![Input::Reader(SharedReader::new(
             std::io::Cursor::new(bytes),
@@ -225,7 +229,14 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
     }
     if let Some(seq) = sequence_of_items(data) {
         for (i, item) in seq.try_iter()?.enumerate() {
-            if holds_records(&item?) {
+            let item = item?;
+            if is_file_object(&item)? {
+                return Err(PyTypeError::new_err(format!(
+                    "data[{i}] is a file object: pass one file object per call (data=f), or \
+                     a list of paths"
+                )));
+            }
+            if holds_records(&item) {
                 return Err(PyTypeError::new_err(format!(
                     "data[{i}] is a str, which is read as a path, but it holds records: pass \
                      records as bytes (\"\\n\".join(data).encode() for a list of them)"
@@ -233,13 +244,18 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
             }
         }
     }
-    let paths =
-        paths_of("data", "bytes-like, a path, or a list of paths", data)?.ok_or_else(|| {
-            PyTypeError::new_err(format!(
-                "data must be bytes-like, a path (str or os.PathLike), or a list of paths, not {}",
-                type_name(data)
-            ))
-        })?;
+    let paths = paths_of(
+        "data",
+        "bytes-like, a binary file object, a path, or a list of paths",
+        data,
+    )?
+    .ok_or_else(|| {
+        PyTypeError::new_err(format!(
+            "data must be bytes-like, a binary file object, a path (str or os.PathLike), \
+                 or a list of paths, not {}",
+            type_name(data)
+        ))
+    })?;
     // A path that cannot be opened (missing, deleted since it was listed, unreadable) is a
     // failed input of the run, as for the CLI (`stats["failed_inputs"]`); the others are
     // normalized.

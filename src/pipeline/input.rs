@@ -56,6 +56,8 @@ pub struct SharedReader {
     reader: Arc<Mutex<Option<Box<dyn Read + Send>>>>,
     /// Its name in rejects and messages ([`READER`] when none is given).
     name: Option<Arc<str>>,
+    /// Its reads may wait for their next byte as long as they like ([`Self::may_wait`]).
+    waits: bool,
 }
 
 impl SharedReader {
@@ -64,6 +66,7 @@ impl SharedReader {
         SharedReader {
             reader: Arc::new(Mutex::new(Some(Box::new(reader)))),
             name: None,
+            waits: false,
         }
     }
 
@@ -73,6 +76,20 @@ impl SharedReader {
             name: Some(name.into()),
             ..SharedReader::new(reader)
         }
+    }
+
+    /// Say that its reads may wait as long as they like for their next byte (a socket, a
+    /// pipe, another program's output): a run stopped by its flag
+    /// ([`Batch::cancel_on`](super::Batch::cancel_on)) then does not wait for such a read to
+    /// return, as for standard input and named pipes; and as theirs, its lines are handed
+    /// on when a read comes back short, not once a chunk is full, by a run whose events go
+    /// to a stream. It is read on a thread of its own (one copy more of each block), which
+    /// stays in a read that does not return, and may have taken a block more from it than
+    /// the run read.
+    #[must_use]
+    pub fn may_wait(mut self) -> Self {
+        self.waits = true;
+        self
     }
 
     fn take(&self) -> io::Result<Box<dyn Read + Send>> {
@@ -147,13 +164,13 @@ impl Input {
         self.open_stoppable(None, ExpansionLimits::default())
     }
 
-    /// Standard input, or a path that is not a regular file (a named pipe, a device):
-    /// what it holds arrives over time.
+    /// Standard input, a path that is not a regular file (a named pipe, a device), or a
+    /// reader that [may wait](SharedReader::may_wait): what it holds arrives over time.
     pub(crate) fn is_stream(&self) -> bool {
         match self {
             Input::Stdin => true,
             Input::Path(p) => std::fs::metadata(p).is_ok_and(|m| !m.is_file()),
-            Input::Reader(_) => false,
+            Input::Reader(r) => r.waits,
         }
     }
 
@@ -192,6 +209,10 @@ impl Input {
                 Box::new(Stoppable::open(move || File::open(path), Arc::clone(stop))?)
             }
             (Input::Path(p), _) => Box::new(File::open(p)?),
+            (Input::Reader(r), Some(stop)) if r.waits => {
+                let reader = r.take()?;
+                Box::new(Stoppable::open(move || Ok(reader), Arc::clone(stop))?)
+            }
             (Input::Reader(r), _) => r.take()?,
         };
         let (reader, compression) = Decoded::new(raw, max_expansion)?;
