@@ -250,6 +250,12 @@ pub(super) fn count_lines(b: &[u8]) -> u64 {
 /// Where the first `max` records of `data` end (after the `max`-th newline, or the end of
 /// `data` when it holds no more), and their newlines.
 fn cap_lines(data: &[u8], max: u64) -> (usize, u64) {
+    // Most chunks hold fewer lines than the cap: their newlines are counted at once
+    // (memchr counts without stopping at each), and looked for one by one only past it.
+    let all = count_lines(data);
+    if all < max {
+        return (data.len(), all);
+    }
     let mut lines = 0;
     for nl in memchr::memchr_iter(b'\n', data) {
         lines += 1;
