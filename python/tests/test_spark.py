@@ -479,13 +479,22 @@ def test_missing_remote_inputs_are_failed_inputs():
 def test_remote_files_are_read_as_they_are_normalized(cli, tmp_path, monkeypatch):
     """A remote file (through pyarrow.fs: a file: URI taken for one here, as pyarrow opens
     s3 or gs) is read as it is normalized, not into bytes whole first (a task held each
-    file, up to gigabytes, at once), and closed once its events were read; its events,
-    rejects and the note of a document over the limit name it by its URI."""
+    file, up to gigabytes, at once), and closed once its events were read; its rejects and
+    the note of a document over the limit name it by its URI, as a local file's name its
+    path."""
     data = gen(cli, "-t", "Zoom.Activity", "-n", 80_000, "--seed", 43)
     f = tmp_path / "remote.ndjson"
     f.write_bytes(data + b"not json\n")
     (tmp_path / "doc.json").write_bytes(b"[\n" + b",\n".join(data.splitlines()[:3]) + b"\n]\n")
     uri, doc = "file:" + str(f), "file:" + str(tmp_path / "doc.json")
+    opts = ns._opts(None, False, None, None, None, 1, 64, limits=ns._Limits(None, None, 64, None))
+    # Read here as a local file (the normalizer opens the path): every row of the document
+    # names that path, its note too, which named the URI (review finding).
+    local = pa.Table.from_batches(list(ns._rejects("path", False, opts)(
+        iter([pa.RecordBatch.from_pydict({"path": [doc]})])))).to_pylist()
+    assert {r["source"] for r in local} == {str(tmp_path / "doc.json")}
+    assert [r["error"][:40] for r in local if r["reason"] == ns.DOCUMENT_OVER_LIMIT] == [
+        "a JSON document over max_document_bytes "]
     opened, open_as_remote = [], ns._open
 
     class Counted:
@@ -513,7 +522,6 @@ def test_remote_files_are_read_as_they_are_normalized(cli, tmp_path, monkeypatch
     monkeypatch.setattr(ns, "_local_path", lambda path: None)
     monkeypatch.setattr(ns, "_open", open_remote)
     batch = pa.RecordBatch.from_pydict({"path": [uri, doc]})
-    opts = ns._opts(None, False, None, None, None, 1, 64, limits=ns._Limits(None, None, 64, None))
     target = ns._spark_arrow(normalog.Normalizer().arrow_schema("Zoom.Activity"))
     task = ns._events("path", False, "Zoom.Activity", opts, target, "raise")(iter([batch]))
     events = [next(task)]
