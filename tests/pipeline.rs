@@ -627,10 +627,10 @@ impl std::io::Read for Silent {
     }
 }
 
-/// An embedder's reader that may wait forever (`SharedReader::may_wait`: the Python
-/// package's file objects, a socket) does not hold a cancelled run, as standard input and
-/// named pipes do not: the run ends, cancelled, once its flag is set. Unmarked, the run
-/// waited for the read to return.
+/// An embedder's reader that may wait forever (`SharedReader::may_wait`: a socket, another
+/// program's output) does not hold a cancelled run, as standard input and named pipes do
+/// not: the run ends, cancelled, once its flag is set. Unmarked, the run waited for the
+/// read to return.
 #[test]
 fn a_cancelled_run_does_not_wait_for_a_reader_that_may_wait() {
     use normalog::pipeline::input::SharedReader;

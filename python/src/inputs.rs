@@ -1,6 +1,5 @@
 //! The arguments of `Normalizer` calls turned into the core's types: `schemas` into a
-//! [`Registry`], `data` (bytes, a file object, a path, a list of paths) into pipeline
-//! [`Input`]s.
+//! [`Registry`], `data` (bytes, a path, a list of paths) into pipeline [`Input`]s.
 
 use std::path::PathBuf;
 
@@ -12,7 +11,6 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PySequence, PyString};
 
-use crate::file_input::{file_input, is_file_object};
 use crate::run::FailedInput;
 use crate::{schema_error, InputWarning};
 
@@ -198,14 +196,10 @@ fn buffer_bytes(data: &Bound<'_, PyAny>) -> PyResult<Option<PyBackedBytes>> {
 }
 
 /// Inputs of a call: bytes-like data (read in memory, compression detected; `bytes` is
-/// read where it lies, not copied), a binary file object (read as it is normalized:
-/// `file_input.rs`), a path (a directory is walked as by the CLI), or a list of paths; a
-/// path that cannot be opened is not an error here but a failed input of the run.
-/// `named_by_caller`: the call gave `source=`, which names a file object too.
-pub(crate) fn inputs_of(data: &Bound<'_, PyAny>, named_by_caller: bool) -> PyResult<Vec<Input>> {
-    if is_file_object(data)? {
-        return Ok(vec![Input::Reader(file_input(data, named_by_caller)?)]);
-    }
+/// read where it lies, not copied), a path (a directory is walked as by the CLI), or a list
+/// of paths; a path that cannot be opened is not an error here but a failed input of the
+/// run.
+pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
     let bytes: Option<PyBackedBytes> =
         if data.is_instance_of::<PyBytes>() || data.is_instance_of::<PyByteArray>() {
             Some(data.extract()?)
@@ -229,14 +223,7 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>, named_by_caller: bool) -> PyRes
     }
     if let Some(seq) = sequence_of_items(data) {
         for (i, item) in seq.try_iter()?.enumerate() {
-            let item = item?;
-            if is_file_object(&item)? {
-                return Err(PyTypeError::new_err(format!(
-                    "data[{i}] is a file object: pass one file object per call (data=f), or \
-                     a list of paths"
-                )));
-            }
-            if holds_records(&item) {
+            if holds_records(&item?) {
                 return Err(PyTypeError::new_err(format!(
                     "data[{i}] is a str, which is read as a path, but it holds records: pass \
                      records as bytes (\"\\n\".join(data).encode() for a list of them)"
@@ -244,18 +231,13 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>, named_by_caller: bool) -> PyRes
             }
         }
     }
-    let paths = paths_of(
-        "data",
-        "bytes-like, a binary file object, a path, or a list of paths",
-        data,
-    )?
-    .ok_or_else(|| {
-        PyTypeError::new_err(format!(
-            "data must be bytes-like, a binary file object, a path (str or os.PathLike), \
-                 or a list of paths, not {}",
-            type_name(data)
-        ))
-    })?;
+    let paths =
+        paths_of("data", "bytes-like, a path, or a list of paths", data)?.ok_or_else(|| {
+            PyTypeError::new_err(format!(
+                "data must be bytes-like, a path (str or os.PathLike), or a list of paths, not {}",
+                type_name(data)
+            ))
+        })?;
     // A path that cannot be opened (missing, deleted since it was listed, unreadable) is a
     // failed input of the run, as for the CLI (`stats["failed_inputs"]`); the others are
     // normalized.

@@ -13,7 +13,6 @@
 //! errors every class raises.
 
 mod batch_stream;
-mod file_input;
 mod inputs;
 mod interrupt;
 mod normalizer;

@@ -24,8 +24,7 @@ use crate::{interrupt, runtime_error, stream, unknown_log_type};
 /// The name of in-memory input in rejects, unless told otherwise.
 const BYTES_SOURCE: &str = "<bytes>";
 
-/// A compiled set of log schemas, ready to normalize bytes, file objects, files and
-/// directories.
+/// A compiled set of log schemas, ready to normalize bytes, files and directories.
 ///
 /// Arguments (all optional):
 ///
@@ -183,13 +182,10 @@ impl Normalizer {
     }
 
     /// Normalize `data` (bytes or any other buffer, such as a memoryview or a
-    /// `pyarrow.Buffer`; a binary file object, read with `read(n)` as it is normalized:
-    /// `open(path, "rb")`, `gzip.open(...)`, an S3 body; or a path to a file or directory, or
-    /// a list of paths) into pyarrow tables, one per log type seen, with the rejects and
-    /// counts.
+    /// `pyarrow.Buffer`; or a path to a file or directory, or a list of paths) into
+    /// pyarrow tables, one per log type seen, with the rejects and counts.
     ///
-    /// `source` names bytes data (default `<bytes>`) and a file object (default: its `name`,
-    /// else its type, `<BytesIO>`) in the rejects; a path names itself.
+    /// `source` names bytes data in the rejects (default `<bytes>`); a path names itself.
     /// The path `"-"` is the file named `-`, not standard input (that is `/dev/stdin`).
     /// An input that cannot be read is in `stats["failed_inputs"]` and a `UserWarning`;
     /// when none could be read at all, an `OSError` (`FileNotFoundError` when missing).
@@ -200,7 +196,7 @@ impl Normalizer {
         data: &Bound<'_, PyAny>,
         source: Option<String>,
     ) -> PyResult<NormalizeResult> {
-        let inputs = inputs_of(data, source.is_some())?;
+        let inputs = inputs_of(data)?;
         let (job, cancel) = self.interruptible_job(source);
         let threads = self.threads;
         let n_inputs = inputs.len();
@@ -244,7 +240,7 @@ impl Normalizer {
                 self.log_types.join(", ")
             )));
         }
-        let inputs = inputs_of(data, source.is_some())?;
+        let inputs = inputs_of(data)?;
         let what = format!("log_type={log_type:?}");
         let of = stream::Of::Events {
             log_type,
@@ -273,7 +269,7 @@ impl Normalizer {
         data: &Bound<'_, PyAny>,
         source: Option<String>,
     ) -> PyResult<BatchStream> {
-        let inputs = inputs_of(data, source.is_some())?;
+        let inputs = inputs_of(data)?;
         let (job, cancel) = self.interruptible_job(source);
         let (rx, end) = stream::start(job, inputs, stream::Of::Rejects, 1)?;
         Ok(BatchStream {
@@ -296,7 +292,7 @@ impl Normalizer {
         data: &Bound<'_, PyAny>,
         source: Option<String>,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>)> {
-        let inputs = inputs_of(data, source.is_some())?;
+        let inputs = inputs_of(data)?;
         let (job, cancel) = self.interruptible_job(source);
         let n_inputs = inputs.len();
         let (kept, failed, notes, summary) = interrupt::run(py, &cancel, move || {
