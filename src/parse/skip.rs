@@ -9,17 +9,17 @@
 //!
 //! Where an input starts is told by the record's [`Position`]: line 1 is an input's first
 //! line, and `record` counts the records before it in the input (blank lines take none).
-//! Every entry point that frames input stamps both (the batch pipeline, the
-//! [`StreamNormalizer`](super::StreamNormalizer), the schema test runner); a caller of
-//! [`Normalizer::normalize_bytes`] gives them. A CSV log type with a header starts waiting
-//! for it when line 1 comes by, and takes it from the input's first lines
-//! ([`Normalizer::start_input`]) when a caller starts in the middle of an input (the
-//! pipeline's workers do, for every chunk): so do the first `skipLines` lines, whose
-//! records a chunk from the middle does not number from the input's start.
+//! Every entry point that frames input stamps both (the [`StreamNormalizer`](super::StreamNormalizer),
+//! the schema test runner); a caller of [`Normalizer::normalize_bytes`] gives them. A CSV
+//! log type with a header starts waiting for it when line 1 comes by, and takes it from the
+//! input's first lines ([`Normalizer::start_input`]) when a caller starts in the middle of
+//! an input. The batch pipeline's workers do, for every chunk, whose records they number
+//! from the chunk's start: the reader tells them where the input's first lines that are
+//! not blank are ([`Normalizer::first_lines_at`]), and the first `skipLines` are those.
 
+use super::csv;
 use super::text::TextSlot;
 use super::Normalizer;
-use super::{csv, frame};
 use crate::compile::text::TextPlan;
 use crate::error::Position;
 
@@ -35,12 +35,11 @@ pub(super) fn skips(plan: &TextPlan, slot: &mut TextSlot, line: &str, pos: Posit
 /// How the normalizer tells the first `skipLines` lines of the current input.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) enum FirstLines {
-    /// Records come in order from the input's start (line 1 came by, or nothing said
-    /// otherwise): the first `skipLines` records, as [`Position::record`] numbers them.
+    /// The first `skipLines` records, as [`Position::record`] numbers them in the input.
     #[default]
     ByRecord,
-    /// The records come from the middle of an input whose first lines
-    /// [`Normalizer::start_input`] was given: lines 1 to this one.
+    /// Lines 1 to this one: the batch pipeline's reader told where they end
+    /// ([`Normalizer::first_lines_at`]).
     Through(u64),
 }
 
@@ -53,25 +52,6 @@ fn among_first_lines(plan: &TextPlan, first: FirstLines, pos: Position) -> bool 
             FirstLines::ByRecord => pos.record < plan.skip_lines,
             FirstLines::Through(last) => pos.line <= last,
         }
-}
-
-/// The line that ends the first `skip` lines of `head` (an input's first lines) that are not
-/// blank, as the framer tells blank lines ([`frame::record_of`]). When `head` holds fewer,
-/// lines after it count whether blank or not (it holds a megabyte of the input's start in
-/// a batch run, so only an input that starts with so much blank space gets there).
-fn end_of_first_lines(head: &[u8], skip: u64) -> u64 {
-    let mut seen = 0;
-    let mut line_no = 0;
-    for line in head_lines(head) {
-        line_no += 1;
-        if frame::record_of(line).is_some() {
-            seen += 1;
-            if seen == skip {
-                return line_no;
-            }
-        }
-    }
-    line_no + (skip - seen)
 }
 
 /// The lines of `head`, without their `\n` (a last line need not end with one).
@@ -95,6 +75,35 @@ impl Normalizer {
         })
     }
 
+    /// The largest `skipLines` of the text log types: how many of an input's first lines
+    /// that are not blank the batch pipeline's reader looks for ([`Self::first_lines_at`]).
+    pub(crate) fn max_skip_lines(&self) -> u64 {
+        self.plans[self.n_json..]
+            .iter()
+            .filter_map(|p| p.text.as_ref().map(|t| t.skip_lines))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Say where the current input's first lines that are not blank are (`lines`: their
+    /// line numbers, at most [`Self::max_skip_lines`], as many as known up to the end of
+    /// the records that follow): a text log type skips lines 1 to its `skipLines`-th of
+    /// them, or every line when fewer are known (all of them are among its first). For the
+    /// batch pipeline's chunks, which number their records from the chunk's start, after
+    /// [`Self::start_input`]; until the next `start_input`.
+    pub(crate) fn first_lines_at(&mut self, lines: &[u64]) {
+        for (plan, slot) in self.plans[self.n_json..].iter().zip(&mut self.text_slots) {
+            let Some(skip) = plan.text.as_ref().map(|t| t.skip_lines).filter(|&s| s > 0) else {
+                continue;
+            };
+            let last = usize::try_from(skip - 1)
+                .ok()
+                .and_then(|i| lines.get(i).copied())
+                .unwrap_or(u64::MAX);
+            slot.first_lines = FirstLines::Through(last);
+        }
+    }
+
     /// Say that the records that follow come from the middle of an input that starts with
     /// `head`: its first line (without its line end; `None` when it is blank or unknown), or
     /// its first lines (each ended by `\n`, the last one whole too). Only CSV log types with
@@ -108,9 +117,7 @@ impl Normalizer {
         for (plan, slot) in self.plans[self.n_json..].iter().zip(&mut self.text_slots) {
             if let Some(tp) = &plan.text {
                 csv::start_input(tp, slot);
-                if tp.skip_lines > 0 {
-                    slot.first_lines = FirstLines::Through(end_of_first_lines(head, tp.skip_lines));
-                }
+                slot.first_lines = FirstLines::ByRecord;
             }
         }
         let mut lines = head_lines(head);
@@ -141,7 +148,6 @@ impl Normalizer {
         for (plan, slot) in self.plans[self.n_json..].iter().zip(&mut self.text_slots) {
             if let Some(tp) = &plan.text {
                 csv::start_input(tp, slot);
-                slot.first_lines = FirstLines::ByRecord;
             }
         }
         self.offer_headers(&as_text(line), 1);

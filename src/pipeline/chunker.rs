@@ -136,6 +136,10 @@ struct Open<'a> {
     head_taken: bool,
     /// The lines `head` holds, to tell that a chunk continues it.
     head_lines: u64,
+    /// The line numbers of the input's first lines that are not blank, up to
+    /// `first_lines_max` ([`Framing::first_lines`]) of them ([`Chunk::first_lines`]).
+    first_lines: Arc<[u64]>,
+    first_lines_max: u64,
 }
 
 impl<'a> Chunker<'a> {
@@ -208,6 +212,8 @@ impl<'a> Chunker<'a> {
                         head: None,
                         head_taken: false,
                         head_lines: 0,
+                        first_lines: Arc::from([]),
+                        first_lines_max: self.framing.first_lines,
                     };
                     let chunk = open.next_chunk(bufs, self.framing);
                     self.cur = Some(open);
@@ -294,9 +300,13 @@ impl Open<'_> {
         if !self.head_taken {
             self.grow_head(kind, line, &bufs.data);
         }
+        if (self.first_lines.len() as u64) < self.first_lines_max {
+            self.note_first_lines(kind, line, &bufs.data);
+        }
         Chunk {
             bytes,
             head: self.head.clone(),
+            first_lines: Arc::clone(&self.first_lines),
             document_over: self.document_over.take(),
             ..Chunk::new(self.index, self.source.clone(), kind, (byte, line), bufs)
         }

@@ -94,6 +94,9 @@ pub(crate) fn process_numbered<S: Sink + ?Sized>(
     // waiting for its header would read again for every part.
     if !matches!(chunk.kind, Kind::Elements { .. }) {
         norm.start_input(chunk.head.as_deref());
+        // And where the input's first lines are, for `skipLines`: this chunk's records are
+        // numbered from its start. A page's elements keep what the page's chunk said.
+        norm.first_lines_at(&chunk.first_lines);
     }
     norm.begin_chunk();
     let Bufs {

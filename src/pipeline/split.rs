@@ -70,6 +70,7 @@ pub(crate) struct Parts {
     input: usize,
     source: Arc<str>,
     head: Option<Arc<[u8]>>,
+    first_lines: Arc<[u64]>,
     end: Option<io::Result<()>>,
     live: bool,
     part: u32,
@@ -118,6 +119,7 @@ impl Parts {
             input: chunk.input,
             source: Arc::clone(&chunk.source),
             head: chunk.head.clone(),
+            first_lines: Arc::clone(&chunk.first_lines),
             end: chunk.end.take(),
             live: std::mem::take(&mut chunk.live),
             part: chunk.part,
@@ -143,6 +145,7 @@ impl Parts {
         Chunk {
             seq: self.seq,
             head: self.head.clone(),
+            first_lines: Arc::clone(&self.first_lines),
             part: self.part,
             more: true,
             ..Chunk::new(self.input, Arc::clone(&self.source), kind, at, bufs)

@@ -101,7 +101,10 @@ pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseRe
             .map(|l| l.strip_suffix('\r').unwrap_or(l))
             .enumerate()
             .map(|(i, l)| (i + 1, l));
-        (lines.filter(|(_, l)| !l.is_empty()).collect(), None)
+        // Blank lines, white space alone too, are no records (as the framer of a run
+        // tells them): one did not count among the first `skipLines` in a run, but did here.
+        let records = lines.filter(|(_, l)| crate::parse::frame::record_of(l.as_bytes()).is_some());
+        (records.collect(), None)
     } else {
         (Vec::new(), Some(case.input.trim()))
     };

@@ -1,9 +1,11 @@
 //! What an input's first bytes tell: its framing (NDJSON lines or a whole JSON document),
-//! and the whole lines of its start that a chunk carries as its head.
+//! the whole lines of its start that a chunk carries as its head, and where its first
+//! lines that are not blank are (for `skipLines`).
 
 use std::sync::Arc;
 
 use super::{count_lines, Mode, Open, HEAD_BYTES};
+use crate::parse::frame;
 use crate::pipeline::chunk::Kind;
 
 /// Decide the framing from the first bytes: `None` while more input is needed.
@@ -87,5 +89,31 @@ impl Open<'_> {
         self.head_taken =
             part.len() < data.len() || grown.len() >= HEAD_BYTES || !part.ends_with(b"\n");
         self.head = Some(Arc::from(grown));
+    }
+
+    /// Note the line numbers of the lines of the chunk at `line` (`data`) that are not
+    /// blank, as the framer tells them ([`frame::record_of`]), until the input's first
+    /// `first_lines_max` are known. An over-long line skipped is one of them (a record, if
+    /// a rejected one); so are the lines of a JSON document (whose elements that are not
+    /// objects text log types read).
+    pub(super) fn note_first_lines(&mut self, kind: Kind, line: u64, data: &[u8]) {
+        let max = usize::try_from(self.first_lines_max).unwrap_or(usize::MAX);
+        let mut known = self.first_lines.to_vec();
+        match kind {
+            Kind::Lines | Kind::Document => {
+                let text = data.strip_suffix(b"\n").unwrap_or(data);
+                for (line_no, l) in (line..).zip(text.split(|&b| b == b'\n')) {
+                    if known.len() >= max {
+                        break;
+                    }
+                    if !data.is_empty() && frame::record_of(l).is_some() {
+                        known.push(line_no);
+                    }
+                }
+            }
+            Kind::TooLong { .. } => known.push(line),
+            Kind::Empty | Kind::Elements { .. } => return,
+        }
+        self.first_lines = Arc::from(known);
     }
 }
