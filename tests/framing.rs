@@ -354,3 +354,39 @@ fn skip_lines_count_an_api_page_as_one_line() {
         assert_eq!(got, expected, "parallel pipeline, reads of {step}");
     }
 }
+
+/// A normalizer that ran a batch (whose last chunk's first lines the reader told) counts
+/// the first `skipLines` of an input given to it in order afterwards by record again.
+/// Review s37-h2: it kept the run's last chunk's lines, and with fewer lines in that run
+/// than `skipLines`, skipped every line of the next input.
+#[test]
+fn a_normalizer_after_a_batch_run_counts_skip_lines_by_record_again() {
+    use normalog::pipeline::input::SharedReader;
+    use normalog::pipeline::{Batch, Ignore, Input};
+    use normalog::sink::Collect;
+    use normalog::{NormalizerBuilder, Position};
+
+    let (_dir, registry) = skip_schemas(2);
+    let mut norm = NormalizerBuilder::new().build(&registry).unwrap();
+    let inputs = [Input::Reader(SharedReader::new(std::io::Cursor::new(
+        b"# one line of preamble\n".to_vec(),
+    )))];
+    let mut collect = Collect::default();
+    Batch::new()
+        .run(&mut norm, &inputs, &mut collect, &mut Ignore)
+        .unwrap();
+    assert!(collect.events.is_empty() && collect.rejected_raw.is_empty());
+    let lines = [
+        "# preamble",
+        "time job status=status",
+        "2024-05-01T10:00:00Z backup status=ok",
+    ];
+    let mut after = Collect::default();
+    for (i, line) in lines.iter().enumerate() {
+        let pos = Position::new(0, i as u64 + 1, i as u64);
+        norm.normalize_bytes(line.as_bytes(), pos, &mut after)
+            .unwrap();
+    }
+    assert_eq!(after.events.len(), 1, "{:?}", after.rejected_raw);
+    assert!(after.events[0].contains("backup"), "{:?}", after.events);
+}

@@ -75,32 +75,44 @@ impl Normalizer {
         })
     }
 
-    /// The largest `skipLines` of the text log types: how many of an input's first lines
-    /// that are not blank the batch pipeline's reader looks for ([`Self::first_lines_at`]).
-    pub(crate) fn max_skip_lines(&self) -> u64 {
-        self.plans[self.n_json..]
+    /// The `skipLines` of the text log types, each once, smallest first (none of 0): the
+    /// batch pipeline's reader notes where each input's first that many lines that are not
+    /// blank end ([`Self::first_lines_at`]).
+    pub(crate) fn skip_lines(&self) -> Vec<u64> {
+        let mut skips: Vec<u64> = self.plans[self.n_json..]
             .iter()
             .filter_map(|p| p.text.as_ref().map(|t| t.skip_lines))
-            .max()
-            .unwrap_or(0)
+            .filter(|&s| s > 0)
+            .collect();
+        skips.sort_unstable();
+        skips.dedup();
+        skips
     }
 
-    /// Say where the current input's first lines that are not blank are (`lines`: their
-    /// line numbers, at most [`Self::max_skip_lines`], as many as known up to the end of
-    /// the records that follow): a text log type skips lines 1 to its `skipLines`-th of
-    /// them, or every line when fewer are known (all of them are among its first). For the
-    /// batch pipeline's chunks, which number their records from the chunk's start, after
-    /// [`Self::start_input`]; until the next `start_input`.
-    pub(crate) fn first_lines_at(&mut self, lines: &[u64]) {
+    /// Say where the current input's first lines that are not blank end: `(n, line)` for
+    /// each `n` of [`Self::skip_lines`] known up to the end of the records that follow. A
+    /// text log type skips lines 1 to the end of its first `skipLines`, or every line when
+    /// that end is not known yet (all of them are among its first). For the batch
+    /// pipeline's chunks, which number their records from the chunk's start, after
+    /// [`Self::start_input`]; until [`Self::first_lines_by_record`].
+    pub(crate) fn first_lines_at(&mut self, ends: &[(u64, u64)]) {
         for (plan, slot) in self.plans[self.n_json..].iter().zip(&mut self.text_slots) {
             let Some(skip) = plan.text.as_ref().map(|t| t.skip_lines).filter(|&s| s > 0) else {
                 continue;
             };
-            let last = usize::try_from(skip - 1)
-                .ok()
-                .and_then(|i| lines.get(i).copied())
-                .unwrap_or(u64::MAX);
+            let last = ends
+                .iter()
+                .find(|(n, _)| *n == skip)
+                .map_or(u64::MAX, |&(_, line)| line);
             slot.first_lines = FirstLines::Through(last);
+        }
+    }
+
+    /// Tell the first `skipLines` lines by [`Position::record`] again, as in-order callers
+    /// number the records of an input from its start.
+    pub(crate) fn first_lines_by_record(&mut self) {
+        for slot in &mut self.text_slots {
+            slot.first_lines = FirstLines::ByRecord;
         }
     }
 

@@ -30,10 +30,10 @@ pub(crate) struct Framing {
     /// type with a header learns it from the document's first record (an array of CSV
     /// lines), which the workers of later chunks would not see.
     pub whole_documents: bool,
-    /// How many of each input's first lines that are not blank the chunks carry the line
-    /// numbers of ([`Chunk::first_lines`]): the largest `skipLines` of the run's text log
-    /// types, 0 for none.
-    pub first_lines: u64,
+    /// The `skipLines` of the run's text log types (each once, smallest first; empty for
+    /// none): where each input's first that many lines that are not blank end is what the
+    /// chunks carry ([`Chunk::first_lines`]).
+    pub skip_lines: Arc<[u64]>,
 }
 
 #[cfg(test)]
@@ -50,7 +50,7 @@ impl Framing {
             live: true,
             documents: true,
             whole_documents: false,
-            first_lines: 0,
+            skip_lines: Arc::from([]),
         }
     }
 }
@@ -136,14 +136,14 @@ pub(crate) struct Chunk {
     /// lines; none when not read): a worker tells its normalizer, so CSV log types with a
     /// header know this input's columns even in a chunk from the middle of the input.
     pub head: Option<Arc<[u8]>>,
-    /// The line numbers of the input's first lines that are not blank, up to
-    /// [`Framing::first_lines`] of them, as far as the reader had read with this chunk: the
-    /// worker tells its normalizer which of the chunk's lines are among the first
-    /// `skipLines` of the input ([`Normalizer::first_lines_at`]), which the chunk's own
-    /// record numbers, counted from its start, cannot tell.
+    /// `(n, line)` for each `n` of [`Framing::skip_lines`] that the reader had reached
+    /// with this chunk: line `line` ends the input's first `n` lines that are not blank.
+    /// The worker tells its normalizer ([`Normalizer::first_lines_at`]), as the chunk's
+    /// own record numbers, counted from its start, cannot tell which of its lines are
+    /// among the input's first `skipLines`.
     ///
     /// [`Normalizer::first_lines_at`]: crate::parse::Normalizer::first_lines_at
-    pub first_lines: Arc<[u64]>,
+    pub first_lines: Arc<[(u64, u64)]>,
     pub bufs: Bufs,
     /// Filled by [`process`](super::records::process).
     pub summary: Summary,

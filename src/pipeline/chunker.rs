@@ -136,10 +136,12 @@ struct Open<'a> {
     head_taken: bool,
     /// The lines `head` holds, to tell that a chunk continues it.
     head_lines: u64,
-    /// The line numbers of the input's first lines that are not blank, up to
-    /// `first_lines_max` ([`Framing::first_lines`]) of them ([`Chunk::first_lines`]).
-    first_lines: Arc<[u64]>,
-    first_lines_max: u64,
+    /// Where the input's first lines that are not blank end, for each count of
+    /// [`Framing::skip_lines`] reached ([`Chunk::first_lines`]), and how many such lines
+    /// were read, up to the largest of those counts.
+    first_lines: Arc<[(u64, u64)]>,
+    lines_not_blank: u64,
+    skip_lines: Arc<[u64]>,
 }
 
 impl<'a> Chunker<'a> {
@@ -213,7 +215,8 @@ impl<'a> Chunker<'a> {
                         head_taken: false,
                         head_lines: 0,
                         first_lines: Arc::from([]),
-                        first_lines_max: self.framing.first_lines,
+                        lines_not_blank: 0,
+                        skip_lines: Arc::clone(&self.framing.skip_lines),
                     };
                     let chunk = open.next_chunk(bufs, self.framing);
                     self.cur = Some(open);
@@ -300,7 +303,7 @@ impl Open<'_> {
         if !self.head_taken {
             self.grow_head(kind, line, &bufs.data);
         }
-        if (self.first_lines.len() as u64) < self.first_lines_max {
+        if self.first_lines.len() < self.skip_lines.len() {
             self.note_first_lines(kind, line, &bufs.data);
         }
         Chunk {

@@ -104,7 +104,6 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
             inner: &mut *self.sink,
             summary: &mut *self.summary,
             held: None,
-            // Elements are JSON objects, which no text log type skips.
             seen: false,
         };
         if !self

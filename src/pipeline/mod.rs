@@ -260,7 +260,7 @@ impl Batch {
             live,
             documents: norm.reads_json(),
             whole_documents: norm.reads_headers(),
-            first_lines: norm.max_skip_lines(),
+            skip_lines: norm.skip_lines().into(),
         }
     }
 

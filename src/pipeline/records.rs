@@ -88,6 +88,22 @@ pub(crate) fn process_numbered<S: Sink + ?Sized>(
     sink: &mut S,
     records_before: u64,
 ) -> Result<(), S::Error> {
+    let done = process_chunk(norm, chunk, framing, sink, records_before);
+    // The chunk's first lines were told by the reader: a later in-order caller of this
+    // normalizer (`normalize_bytes`, a `StreamNormalizer`) counts them by record again
+    // (review finding: it lost lines to the run's last chunk).
+    norm.first_lines_by_record();
+    done
+}
+
+/// [`process_numbered`] but for what it leaves the normalizer as.
+fn process_chunk<S: Sink + ?Sized>(
+    norm: &mut Normalizer,
+    chunk: &mut Chunk,
+    framing: &Framing,
+    sink: &mut S,
+    records_before: u64,
+) -> Result<(), S::Error> {
     // Text log types that read a CSV header learn this input's columns (a chunk may start
     // in the middle of its input). Not for the elements of a page (`split.rs`), objects
     // that only JSON log types take: the head may be that page, megabytes that a log type

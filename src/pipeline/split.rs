@@ -70,7 +70,7 @@ pub(crate) struct Parts {
     input: usize,
     source: Arc<str>,
     head: Option<Arc<[u8]>>,
-    first_lines: Arc<[u64]>,
+    first_lines: Arc<[(u64, u64)]>,
     end: Option<io::Result<()>>,
     live: bool,
     part: u32,

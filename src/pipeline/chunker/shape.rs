@@ -91,29 +91,41 @@ impl Open<'_> {
         self.head = Some(Arc::from(grown));
     }
 
-    /// Note the line numbers of the lines of the chunk at `line` (`data`) that are not
-    /// blank, as the framer tells them ([`frame::record_of`]), until the input's first
-    /// `first_lines_max` are known. An over-long line skipped is one of them (a record, if
-    /// a rejected one); so are the lines of a JSON document (whose elements that are not
-    /// objects text log types read).
+    /// Count the lines of the chunk at `line` (`data`) that are not blank, as the framer
+    /// tells them ([`frame::record_of`]), noting where the input's first `n` end for each
+    /// `n` of the run's `skipLines`, until the largest is reached. An over-long line
+    /// skipped is one of them (a record, if a rejected one); so are the lines of a JSON
+    /// document (whose elements that are not objects text log types read).
     pub(super) fn note_first_lines(&mut self, kind: Kind, line: u64, data: &[u8]) {
-        let max = usize::try_from(self.first_lines_max).unwrap_or(usize::MAX);
-        let mut known = self.first_lines.to_vec();
+        let mut reached = Vec::new();
+        let mut count = |line_no: u64, seen: &mut u64| {
+            *seen += 1;
+            if self.skip_lines.contains(seen) {
+                reached.push((*seen, line_no));
+            }
+        };
+        let mut seen = self.lines_not_blank;
+        let max = self.skip_lines.last().copied().unwrap_or(0);
         match kind {
-            Kind::Lines | Kind::Document => {
+            Kind::Lines | Kind::Document if !data.is_empty() => {
                 let text = data.strip_suffix(b"\n").unwrap_or(data);
                 for (line_no, l) in (line..).zip(text.split(|&b| b == b'\n')) {
-                    if known.len() >= max {
+                    if seen >= max {
                         break;
                     }
-                    if !data.is_empty() && frame::record_of(l).is_some() {
-                        known.push(line_no);
+                    if frame::record_of(l).is_some() {
+                        count(line_no, &mut seen);
                     }
                 }
             }
-            Kind::TooLong { .. } => known.push(line),
-            Kind::Empty | Kind::Elements { .. } => return,
+            Kind::TooLong { .. } => count(line, &mut seen),
+            _ => {}
         }
-        self.first_lines = Arc::from(known);
+        self.lines_not_blank = seen;
+        if !reached.is_empty() {
+            let mut known = self.first_lines.to_vec();
+            known.extend(reached);
+            self.first_lines = Arc::from(known);
+        }
     }
 }
