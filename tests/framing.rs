@@ -177,28 +177,12 @@ fn r14_a_stream_that_is_only_part_of_a_byte_order_mark_is_data() {
 /// lines before any parser (and its count) sees them: an input that starts with blank
 /// lines, or has some among its preamble, loses its whole preamble and no more, through
 /// every entry point, also when the pipeline cuts the input into chunks of a line or less
-/// (a chunk from the middle of an input tells its first lines from the input's head).
+/// (a chunk from the middle of an input is told where they end by the reader).
 /// Before, lines 1 to `skipLines` were skipped, blank or not, and the preamble's last
 /// lines came out as events or rejects.
 #[test]
 fn skip_lines_counts_the_lines_that_are_not_blank_everywhere() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("Pre.yml"),
-        "schema: Custom.Pre\nparser:\n  fastmatch:\n    skipLines: 2\n    match:\n      \
-         - '%{time} %{job} status=%{status}'\nfields:\n  - {name: time, type: timestamp, \
-         timeFormats: [rfc3339], isEventTime: true}\n  - {name: job, type: string}\n  \
-         - {name: status, type: string}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("Json.yml"),
-        "schema: Custom.Json\nfields:\n  - {name: level, type: string, required: true}\n  \
-         - {name: time, type: timestamp, timeFormats: [rfc3339], isEventTime: true}\n",
-    )
-    .unwrap();
-    let mut registry = Registry::new();
-    registry.add_path(dir.path()).unwrap();
+    let (dir, registry) = skip_schemas(2);
     let mut input = Input::new(b"\xEF\xBB\xBF");
     input.push("\n"); // blank after the byte-order mark
     input.push("\u{a0}\u{3000}\r\n"); // blank to Go's strings.TrimSpace
