@@ -4,6 +4,7 @@
 # import the module).
 
 import os
+from _typeshed import SupportsRead
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final, Literal, NoReturn, TypeAlias, final
@@ -15,8 +16,9 @@ from normalog._stats import Stats
 
 _StrPath: TypeAlias = str | os.PathLike[str]
 # What normalize, iter_batches, iter_rejects and rejects read: bytes-like data (bytes,
-# bytearray, memoryview, pyarrow.Buffer, ...), a file or directory, or several of them.
-_Data: TypeAlias = Buffer | _StrPath | Sequence[_StrPath]
+# bytearray, memoryview, pyarrow.Buffer, ...), a binary file object (read(n) -> bytes), a
+# file or directory, or several of them.
+_Data: TypeAlias = Buffer | SupportsRead[bytes] | _StrPath | Sequence[_StrPath]
 
 __all__ = ["Normalizer", "NormalizeResult", "BatchStream", "SchemaError", "InputWarning",
            "schema_files", "__version__"]

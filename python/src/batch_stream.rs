@@ -4,7 +4,6 @@
 //! read.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::RecvTimeoutError;
 use std::sync::{Arc, Mutex};
 
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
@@ -15,10 +14,12 @@ use pyo3::exceptions::{PyStopIteration, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict};
 
+use crate::file_input::Pump;
 use crate::inputs::warn_notes;
+use crate::interrupt::{self, Woke};
+use crate::runtime_error;
 use crate::stream;
 use crate::tables::{rejects_table, stats_dict, table};
-use crate::{interrupt, runtime_error};
 
 /// What `Normalizer.iter_batches` and `Normalizer.iter_rejects` return: an iterator of
 /// `pyarrow.RecordBatch`, also an Arrow C stream (`__arrow_c_stream__`, readable once);
@@ -26,7 +27,12 @@ use crate::{interrupt, runtime_error};
 #[pyclass(module = "normalog", frozen)]
 pub(crate) struct BatchStream {
     pub(crate) schema: SchemaRef,
-    pub(crate) rx: Mutex<Option<std::sync::mpsc::Receiver<stream::Msg>>>,
+    pub(crate) rx: Mutex<Option<crossbeam_channel::Receiver<stream::Msg>>>,
+    /// The call's file object, read for the run while Python waits for a batch.
+    pub(crate) pump: Option<Arc<Pump>>,
+    /// Its batches went to a pyarrow reader of this iterator (the Arrow C stream of a
+    /// stream over a file object).
+    pub(crate) exported: AtomicBool,
     pub(crate) end: Arc<Mutex<Option<stream::End>>>,
     /// Why `rejects` has no table when the run did not keep them.
     pub(crate) not_kept: &'static str,
@@ -69,13 +75,32 @@ impl BatchStream {
     /// The Arrow C stream of the remaining batches (the stream is then consumed).
     #[pyo3(signature = (requested_schema=None))]
     fn __arrow_c_stream__<'py>(
-        &self,
-        py: Python<'py>,
+        slf: &Bound<'py, Self>,
         requested_schema: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
+        let py = slf.py();
+        let this = slf.get();
+        if this.pump.is_some() {
+            // A file object is read by the thread that asks for the next batch, with the
+            // GIL: pyarrow's reader of a Python iterator takes it on whatever thread the
+            // consumer reads with (DuckDB reads on its own; a read of ours there waited for
+            // the GIL that DuckDB's other threads held).
+            if this.exported.swap(true, Ordering::Relaxed)
+                || this.rx.lock().map_err(runtime_error)?.is_none()
+            {
+                return Err(PyValueError::new_err("the stream was already read"));
+            }
+            let reader = py
+                .import("pyarrow")?
+                .getattr("RecordBatchReader")?
+                .call_method1("from_batches", (this.schema.as_ref().to_pyarrow(py)?, slf))?;
+            return Ok(reader
+                .call_method1("__arrow_c_stream__", (requested_schema,))?
+                .cast_into::<PyCapsule>()?);
+        }
         // The schema is ours; a requested schema is a hint the producer may ignore.
         let _ = requested_schema;
-        let ffi = FFI_ArrowArrayStream::new(Box::new(self.take_reader()?));
+        let ffi = FFI_ArrowArrayStream::new(Box::new(this.take_reader()?));
         PyCapsule::new_with_value(py, ffi, c"arrow_array_stream")
     }
 
@@ -159,23 +184,36 @@ impl BatchStream {
 
     /// The next batch, `None` at the end (the run's notes warned of then). Waits of at most
     /// `POLL` without the GIL, Python's signals checked between them: a batch of a rare log
-    /// type may take the whole input to come, and Ctrl-C stops the wait and the run.
+    /// type may take the whole input to come, and Ctrl-C stops the wait and the run. The
+    /// run's reads of a file object are done here, meanwhile.
     fn next_batch(&self, py: Python<'_>) -> PyResult<Option<RecordBatch>> {
+        let requests = self.pump.as_deref().map(Pump::requests);
         let msg = loop {
             let got = py.detach(|| {
                 let guard = self.rx.lock().ok()?;
-                Some(guard.as_ref()?.recv_timeout(interrupt::POLL))
+                Some(interrupt::wait_for(guard.as_ref()?, requests))
             });
+            let stop = |e| {
+                self.cancel.store(true, Ordering::Relaxed);
+                self.close();
+                Err(e)
+            };
             match got {
-                Some(Err(RecvTimeoutError::Timeout)) => {
-                    if let Err(e) = py.check_signals() {
-                        self.cancel.store(true, Ordering::Relaxed);
-                        self.close();
-                        return Err(e);
+                Some(Woke::Timeout) => {}
+                Some(Woke::Read(request)) => {
+                    if let (Some(pump), Some(request)) = (self.pump.as_deref(), request) {
+                        if let Err(e) = pump.serve(py, &request) {
+                            return stop(e);
+                        }
                     }
                 }
-                Some(Ok(msg)) => break Some(msg),
-                Some(Err(RecvTimeoutError::Disconnected)) | None => break None,
+                Some(Woke::Done(msg)) => break Some(msg),
+                Some(Woke::Gone) | None => break None,
+            }
+            // After a read too: a file that reads fast may keep this thread reading until
+            // the batch comes, and its reads do not run Python's signal handlers.
+            if let Err(e) = py.check_signals() {
+                return stop(e);
             }
         };
         match msg {

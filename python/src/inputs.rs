@@ -1,7 +1,9 @@
 //! The arguments of `Normalizer` calls turned into the core's types: `schemas` into a
-//! [`Registry`], `data` (bytes, a path, a list of paths) into pipeline [`Input`]s.
+//! [`Registry`], `data` (bytes, a file object, a path, a list of paths) into pipeline
+//! [`Input`]s.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use normalog::pipeline::input::SharedReader;
 use normalog::pipeline::{self, Input};
@@ -11,6 +13,7 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PySequence, PyString};
 
+use crate::file_input::{is_file_object, Pump};
 use crate::run::FailedInput;
 use crate::{schema_error, InputWarning};
 
@@ -196,10 +199,15 @@ fn buffer_bytes(data: &Bound<'_, PyAny>) -> PyResult<Option<PyBackedBytes>> {
 }
 
 /// Inputs of a call: bytes-like data (read in memory, compression detected; `bytes` is
-/// read where it lies, not copied), a path (a directory is walked as by the CLI), or a list
-/// of paths; a path that cannot be opened is not an error here but a failed input of the
-/// run.
-pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
+/// read where it lies, not copied), a binary file object (read as the run goes, by the
+/// caller's thread: the returned [`Pump`], `file_input.rs`), a path (a directory is walked
+/// as by the CLI), or a list of paths; a path that cannot be opened is not an error here
+/// but a failed input of the run. `source`: the call's `source=`, which names a file
+/// object too.
+pub(crate) fn inputs_of(
+    data: &Bound<'_, PyAny>,
+    source: Option<&str>,
+) -> PyResult<(Vec<Input>, Option<Arc<Pump>>)> {
     let bytes: Option<PyBackedBytes> =
         if data.is_instance_of::<PyBytes>() || data.is_instance_of::<PyByteArray>() {
             Some(data.extract()?)
@@ -209,9 +217,13 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
             buffer_bytes(data)?
         };
     if let Some(bytes) = bytes {
-        return Ok(vec![Input::Reader(SharedReader::new(
-            std::io::Cursor::new(bytes),
-        ))]);
+        let input = Input::Reader(SharedReader::new(std::io::Cursor::new(bytes)));
+        return Ok((vec![input], None));
+    }
+    if is_file_object(data)? {
+        let mut pump = Pump::new();
+        let input = pump.add(data, source)?;
+        return Ok((vec![input], Some(Arc::new(pump))));
     }
     // Records passed as a str (or a list of them: records from Kafka or an API) are read
     // as paths, and missing files: say so.
@@ -223,7 +235,14 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
     }
     if let Some(seq) = sequence_of_items(data) {
         for (i, item) in seq.try_iter()?.enumerate() {
-            if holds_records(&item?) {
+            let item = item?;
+            if is_file_object(&item)? {
+                return Err(PyTypeError::new_err(format!(
+                    "data[{i}] is a file object: pass one file object per call (data=f), or \
+                     a list of paths"
+                )));
+            }
+            if holds_records(&item) {
                 return Err(PyTypeError::new_err(format!(
                     "data[{i}] is a str, which is read as a path, but it holds records: pass \
                      records as bytes (\"\\n\".join(data).encode() for a list of them)"
@@ -231,13 +250,14 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
             }
         }
     }
-    let paths =
-        paths_of("data", "bytes-like, a path, or a list of paths", data)?.ok_or_else(|| {
-            PyTypeError::new_err(format!(
-                "data must be bytes-like, a path (str or os.PathLike), or a list of paths, not {}",
-                type_name(data)
-            ))
-        })?;
+    let takes = "bytes-like, a binary file object, a path, or a list of paths";
+    let paths = paths_of("data", takes, data)?.ok_or_else(|| {
+        PyTypeError::new_err(format!(
+            "data must be bytes-like, a binary file object, a path (str or os.PathLike), or \
+             a list of paths, not {}",
+            type_name(data)
+        ))
+    })?;
     // A path that cannot be opened (missing, deleted since it was listed, unreadable) is a
     // failed input of the run, as for the CLI (`stats["failed_inputs"]`); the others are
     // normalized.
@@ -289,7 +309,7 @@ pub(crate) fn inputs_of(data: &Bound<'_, PyAny>) -> PyResult<Vec<Input>> {
             if paths.len() > 3 { ", ..." } else { "" }
         )));
     }
-    Ok(inputs)
+    Ok((inputs, None))
 }
 
 /// What `normalize` and `rejects` do about inputs that could not be read, beside listing

@@ -7,12 +7,13 @@
 //! thrown away.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crossbeam_channel::{bounded, select, Receiver};
 use pyo3::prelude::*;
 
+use crate::file_input::{Pump, Request};
 use crate::runtime_error;
 
 /// How often a waiting thread checks for a signal: a Ctrl-C takes at most this long to be
@@ -20,52 +21,92 @@ use crate::runtime_error;
 pub(crate) const POLL: Duration = Duration::from_millis(50);
 
 /// `work` (a run that stops early once `cancel` is set:
-/// [`normalog::pipeline::Batch::cancel_on`]) on a thread of its own. On a signal whose
+/// [`normalog::pipeline::Batch::cancel_on`]) on a thread of its own. While it runs, this
+/// thread reads the call's file objects for it (`pump`, `file_input.rs`). On a signal whose
 /// handler raises (Ctrl-C), `cancel` is set and the run is waited for (without the GIL,
-/// so that other Python threads go on) before the handler's exception is raised; a second
-/// signal raises at once and leaves the run to stop on its own.
+/// so that other Python threads go on; its reads are refused) before the handler's
+/// exception is raised; a second signal raises at once and leaves the run to stop on its
+/// own.
 pub(crate) fn run<T: Send + 'static>(
     py: Python<'_>,
     cancel: &Arc<AtomicBool>,
+    pump: Option<&Pump>,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> PyResult<T> {
-    let (tx, rx) = sync_channel(1);
+    let (tx, rx) = bounded(1);
     std::thread::Builder::new()
         .name("normalog-run".into())
         .spawn(move || {
             let _ = tx.send(work());
         })
         .map_err(runtime_error)?;
-    let mut rx = rx;
     let interrupted = loop {
-        let (got, back) = wait(py, rx);
-        rx = back;
-        match got {
-            Ok(out) => return Ok(out),
-            Err(RecvTimeoutError::Timeout) => {}
+        match wait(py, &rx, pump) {
+            Woke::Done(out) => return Ok(out),
             // The thread ended without sending: it panicked.
-            Err(RecvTimeoutError::Disconnected) => {
-                return Err(runtime_error("the run stopped unexpectedly (a bug)"))
+            Woke::Gone => return Err(runtime_error("the run stopped unexpectedly (a bug)")),
+            Woke::Read(request) => {
+                if let (Some(pump), Some(request)) = (pump, request) {
+                    if let Err(e) = pump.serve(py, &request) {
+                        cancel.store(true, Ordering::Relaxed);
+                        break e;
+                    }
+                }
             }
+            Woke::Timeout => {}
         }
+        // After a read too: a file that reads fast may keep this thread reading until the
+        // end, and its reads do not run Python's signal handlers.
         if let Err(e) = py.check_signals() {
             cancel.store(true, Ordering::Relaxed);
             break e;
         }
     };
     loop {
-        let (got, back) = wait(py, rx);
-        rx = back;
-        if !matches!(got, Err(RecvTimeoutError::Timeout)) || py.check_signals().is_err() {
-            return Err(interrupted);
+        match wait(py, &rx, pump) {
+            Woke::Done(_) | Woke::Gone => return Err(interrupted),
+            Woke::Read(request) => {
+                if let Some(request) = request {
+                    Pump::refuse(&request, "the call was interrupted");
+                }
+            }
+            Woke::Timeout => {
+                if py.check_signals().is_err() {
+                    return Err(interrupted);
+                }
+            }
         }
     }
 }
 
-/// One wait of at most [`POLL`] for the run's result, without the GIL. The receiver is not
-/// `Sync`: it goes to the wait and back.
-fn wait<T: Send>(py: Python<'_>, rx: Receiver<T>) -> (Result<T, RecvTimeoutError>, Receiver<T>) {
-    py.detach(move || (rx.recv_timeout(POLL), rx))
+/// What ended one wait of [`wait_for`].
+pub(crate) enum Woke<T> {
+    /// What the run sent.
+    Done(T),
+    /// The run's sender is gone.
+    Gone,
+    /// A read of a file object for the run (`None`: the requests ended).
+    Read(Option<Request>),
+    /// [`POLL`] went by.
+    Timeout,
+}
+
+/// One wait of at most [`POLL`], without the GIL, for what the run sends or for a read it
+/// asks of `pump`.
+fn wait<T: Send>(py: Python<'_>, rx: &Receiver<T>, pump: Option<&Pump>) -> Woke<T> {
+    let requests = pump.map(Pump::requests);
+    py.detach(|| wait_for(rx, requests))
+}
+
+/// One wait of at most [`POLL`] for a message of `rx` or a request of `requests`; the
+/// caller holds no GIL.
+pub(crate) fn wait_for<T>(rx: &Receiver<T>, requests: Option<&Receiver<Request>>) -> Woke<T> {
+    let never = crossbeam_channel::never();
+    select! {
+        recv(rx) -> got => got.map_or(Woke::Gone, Woke::Done),
+        recv(requests.unwrap_or(&never)) -> request => Woke::Read(request.ok()),
+        default(POLL) => Woke::Timeout,
+    }
 }
 
 /// Python's signal handlers run on behalf of a reader of the Arrow C stream (pyarrow,

@@ -13,6 +13,7 @@
 //! errors every class raises.
 
 mod batch_stream;
+mod file_input;
 mod inputs;
 mod interrupt;
 mod normalizer;

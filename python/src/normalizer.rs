@@ -24,7 +24,8 @@ use crate::{interrupt, runtime_error, stream, unknown_log_type};
 /// The name of in-memory input in rejects, unless told otherwise.
 const BYTES_SOURCE: &str = "<bytes>";
 
-/// A compiled set of log schemas, ready to normalize bytes, files and directories.
+/// A compiled set of log schemas, ready to normalize bytes, file objects, files and
+/// directories.
 ///
 /// Arguments (all optional):
 ///
@@ -182,10 +183,13 @@ impl Normalizer {
     }
 
     /// Normalize `data` (bytes or any other buffer, such as a memoryview or a
-    /// `pyarrow.Buffer`; or a path to a file or directory, or a list of paths) into
-    /// pyarrow tables, one per log type seen, with the rejects and counts.
+    /// `pyarrow.Buffer`; a binary file object, read with `read1(n)` or `read(n)` by this
+    /// thread as the run goes: `open(path, "rb")`, `gzip.open(...)`, an S3 body; or a path to
+    /// a file or directory, or a list of paths) into pyarrow tables, one per log type seen,
+    /// with the rejects and counts.
     ///
-    /// `source` names bytes data in the rejects (default `<bytes>`); a path names itself.
+    /// `source` names bytes data (default `<bytes>`) and a file object (default: its `name`,
+    /// else its type, `<BytesIO>`) in the rejects; a path names itself.
     /// The path `"-"` is the file named `-`, not standard input (that is `/dev/stdin`).
     /// An input that cannot be read is in `stats["failed_inputs"]` and a `UserWarning`;
     /// when none could be read at all, an `OSError` (`FileNotFoundError` when missing).
@@ -196,12 +200,12 @@ impl Normalizer {
         data: &Bound<'_, PyAny>,
         source: Option<String>,
     ) -> PyResult<NormalizeResult> {
-        let inputs = inputs_of(data)?;
+        let (inputs, pump) = inputs_of(data, source.as_deref())?;
         let (job, cancel) = self.interruptible_job(source);
         let threads = self.threads;
         let n_inputs = inputs.len();
         let run_job = job.clone();
-        let outcome = interrupt::run(py, &cancel, move || {
+        let outcome = interrupt::run(py, &cancel, pump.as_deref(), move || {
             run::collect(&run_job, &inputs, threads)
         })?
         .map_err(runtime_error)?;
@@ -240,7 +244,7 @@ impl Normalizer {
                 self.log_types.join(", ")
             )));
         }
-        let inputs = inputs_of(data)?;
+        let (inputs, pump) = inputs_of(data, source.as_deref())?;
         let what = format!("log_type={log_type:?}");
         let of = stream::Of::Events {
             log_type,
@@ -250,6 +254,8 @@ impl Normalizer {
         let (rx, end) = stream::start(job, inputs, of, self.threads)?;
         Ok(BatchStream {
             cancel,
+            pump,
+            exported: AtomicBool::new(false),
             schema,
             rx: Mutex::new(Some(rx)),
             end,
@@ -269,11 +275,13 @@ impl Normalizer {
         data: &Bound<'_, PyAny>,
         source: Option<String>,
     ) -> PyResult<BatchStream> {
-        let inputs = inputs_of(data)?;
+        let (inputs, pump) = inputs_of(data, source.as_deref())?;
         let (job, cancel) = self.interruptible_job(source);
         let (rx, end) = stream::start(job, inputs, stream::Of::Rejects, 1)?;
         Ok(BatchStream {
             cancel,
+            pump,
+            exported: AtomicBool::new(false),
             schema: run::rejects_schema(),
             rx: Mutex::new(Some(rx)),
             end,
@@ -292,18 +300,19 @@ impl Normalizer {
         data: &Bound<'_, PyAny>,
         source: Option<String>,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>)> {
-        let inputs = inputs_of(data)?;
+        let (inputs, pump) = inputs_of(data, source.as_deref())?;
         let (job, cancel) = self.interruptible_job(source);
         let n_inputs = inputs.len();
-        let (kept, failed, notes, summary) = interrupt::run(py, &cancel, move || {
-            let mut rejects = Rejects::new(&job.reader_name, job.batch_rows, Keep::All);
-            let summary =
-                run::rejects_only(&job, &inputs, &mut rejects).map_err(|e| e.to_string())?;
-            let notes = rejects.take_notes();
-            let (kept, failed) = rejects.into_kept()?;
-            Ok::<_, String>((kept, failed, notes, summary))
-        })?
-        .map_err(runtime_error)?;
+        let (kept, failed, notes, summary) =
+            interrupt::run(py, &cancel, pump.as_deref(), move || {
+                let mut rejects = Rejects::new(&job.reader_name, job.batch_rows, Keep::All);
+                let summary =
+                    run::rejects_only(&job, &inputs, &mut rejects).map_err(|e| e.to_string())?;
+                let notes = rejects.take_notes();
+                let (kept, failed) = rejects.into_kept()?;
+                Ok::<_, String>((kept, failed, notes, summary))
+            })?
+            .map_err(runtime_error)?;
         check_failed(py, &failed, n_inputs)?;
         warn_notes(py, &notes)?;
         let stats = stats_dict(py, &summary, &failed, &notes)?;

@@ -6,12 +6,12 @@
 //! Python drops the stream, the run stops at the next batch.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
 use arrow_array::{RecordBatch, RecordBatchReader};
 use arrow_schema::{ArrowError, SchemaRef};
+use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
 use normalog::pipeline::Input;
 use normalog::sink::Summary;
 
@@ -71,7 +71,7 @@ pub fn start(
     of: Of,
     threads: usize,
 ) -> PyResult<(Receiver<Msg>, EndSlot)> {
-    let (tx, rx) = sync_channel(IN_FLIGHT);
+    let (tx, rx) = bounded(IN_FLIGHT);
     let end = Arc::new(Mutex::new(None));
     let slot = Arc::clone(&end);
     let thread = std::thread::Builder::new().name("normalog-stream".into());
@@ -89,7 +89,7 @@ pub fn start(
                         .map(|run| (rejects, run.summary))
                 }
                 Of::Rejects => {
-                    let batches: SyncSender<Msg> = tx.clone();
+                    let batches: Sender<Msg> = tx.clone();
                     let send = Box::new(move |b| batches.send(Msg::Batch(b)).is_ok());
                     let mut rejects =
                         Rejects::new(&job.reader_name, job.batch_rows, Keep::Stream(send));

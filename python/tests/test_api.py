@@ -9,6 +9,7 @@ import threading
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
@@ -499,12 +500,13 @@ def test_a_str_path_that_is_not_utf8_is_read(tmp_path):
         n.iter_batches(empty, "Zoom.Activity")
 
 
+@pytest.mark.parametrize("given", ["path", "file object"])
 @pytest.mark.parametrize("call", ["normalize", "rejects", "iter_batches", "iter_rejects"])
-def test_ctrl_c_stops_a_call(cli, tmp_path, call):
+def test_ctrl_c_stops_a_call(cli, tmp_path, call, given):
     """Review finding: KeyboardInterrupt came once the whole input was normalized (the
     signal waited for the call), and a stream's wait for a batch could not be interrupted.
     Here the input is a named pipe whose writer keeps it open for a minute: only Ctrl-C can
-    end the call before then."""
+    end the call before then; given as a file object too, whose read() waits as long."""
     import signal
     fifo = tmp_path / "live.ndjson"
     os.mkfifo(fifo)
@@ -525,21 +527,29 @@ def test_ctrl_c_stops_a_call(cli, tmp_path, call):
     timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     started = time.monotonic()
+    opened = ExitStack()
     try:
         with pytest.raises(KeyboardInterrupt):
+            data = fifo if given == "path" else opened.enter_context(open(fifo, "rb"))
             if call in ("normalize", "rejects"):
-                getattr(n, call)(fifo)
+                getattr(n, call)(data)
             else:
                 # A log type none of the records has: the stream waits for its first batch.
-                args = (fifo, "Zendesk.Audit") if call == "iter_batches" else (fifo,)
+                args = (data, "Zendesk.Audit") if call == "iter_batches" else (data,)
                 for _ in getattr(n, call)(*args):
                     pass
         waited = time.monotonic() - started
+        # The file's reads are the caller's: none is left behind in a thread of the run,
+        # and the file closes at once.
+        closing = time.monotonic()
+        opened.close()
+        assert time.monotonic() - closing < 5
     finally:
         release.set()
         feed.join()
         timer.join()
         signal.signal(signal.SIGINT, previous)
+        opened.close()
     assert waited < 30, "the call ended with its input, not with Ctrl-C"
     # The normalizer is as good as before.
     assert n.normalize(b'{"email":"a@example.com","time":"2023-07-01T14:00:00Z"}').stats["normalized"] == {"Zoom.Activity": 1}
@@ -723,7 +733,8 @@ def test_wrong_types_are_type_errors(tmp_path):
     A right type with a bad value stays a ValueError (a missing schema file is a
     SchemaError, `threads=0`, `log_types=[]`)."""
     n = normalog.Normalizer()
-    data_takes = r"data must be bytes-like, a path \(str or os.PathLike\), or a list of paths"
+    data_takes = (r"data must be bytes-like, a binary file object, a path \(str or os.PathLike\), "
+                  r"or a list of paths")
     with pytest.raises(TypeError, match=data_takes + ", not int"):
         n.normalize(12)
     with pytest.raises(TypeError, match=data_takes + ", not set"):

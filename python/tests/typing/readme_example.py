@@ -43,6 +43,8 @@ def python_api() -> list[dict[str, Any]]:
     # Every kind of data: bytes-like, one path, several.
     n.normalize(b'{"email":"a@example.com"}\n', source="<stdin>")
     n.normalize(memoryview(bytearray(b"{}\n")))
+    with open("big.ndjson.gz", "rb") as body:
+        print(pa.table(n.iter_batches(body, log_type="Zoom.Activity")).num_rows)
     n.normalize(pa.py_buffer(b"{}\n"))
     n.normalize(Path("archive"))
     n.normalize([Path("a.json"), "b.json.gz"])

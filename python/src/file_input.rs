@@ -1,0 +1,270 @@
+//! A Python binary file object as an input: anything with a `read(n)` that returns bytes
+//! (`open(path, "rb")`, `gzip.open(...)`, `io.BytesIO`, `sys.stdin.buffer`, a boto3
+//! `StreamingBody`, a subprocess's stdout), read a block at a time as the run goes, so that
+//! memory stays bounded whatever the stream's size.
+//!
+//! The reads are done by the Python thread that waits for the run, never by a thread of
+//! the run. The run's reader asks for a block ([`Request`]) and waits for the answer; the
+//! caller's thread, which waits for the run's result or next batch anyway, waits for the
+//! requests too (`select!`), reads with the GIL, and answers. Why: a thread of the run that
+//! called Python could be in a read when the interpreter exits (a loop left with `break`,
+//! Ctrl-C, a pipe that stays silent), and a thread that comes back into a finalizing
+//! interpreter crashes the process. Here, when the caller stops waiting (the stream is
+//! dropped, the call raised), the [`Pump`] and its requests are dropped, and a reader that
+//! waits for an answer gets an error and ends its run without touching Python.
+//!
+//! The cost: the file is read only while Python waits for the run. A loop over
+//! `iter_batches` reads ahead by the few blocks the run holds while the loop's body runs.
+
+use std::io::{self, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
+use normalog::pipeline::input::SharedReader;
+use normalog::pipeline::Input;
+use pyo3::exceptions::{PyException, PyTypeError};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
+
+/// A read asked for by the run: at most `len` bytes of file `file` of the pump, answered
+/// on `reply` (empty at the end of the file).
+pub(crate) struct Request {
+    file: usize,
+    len: usize,
+    reply: Sender<io::Result<Vec<u8>>>,
+}
+
+/// The file objects of a call, and the requests of the run's readers of them.
+pub(crate) struct Pump {
+    files: Vec<PyFile>,
+    /// Kept so that the requests never look disconnected (a `select!` on a disconnected
+    /// receiver is always ready): they end when the pump is dropped.
+    sender: Sender<Request>,
+    requests: Receiver<Request>,
+}
+
+/// A file object and how it is read.
+struct PyFile {
+    file: Py<PyAny>,
+    /// `read1(n)` (buffered files, `BytesIO`, `gzip.open`) gives what one read of the
+    /// stream gives, at most `n`: `read(n)` of a buffered pipe waits until it has all `n`
+    /// bytes, and the records of a slow producer waited with it. Cleared when `read1`
+    /// raises `io.UnsupportedOperation` (a `BufferedIOBase` subclass with only `read`).
+    read1: AtomicBool,
+}
+
+/// A read of a file object that did not give bytes.
+enum Failure {
+    /// What the run tells as its input's error (a failed input, as an unreadable file).
+    Input(io::Error),
+    /// A `BaseException` that is not an `Exception` (`KeyboardInterrupt`, `SystemExit`):
+    /// the run stops, and the caller raises it.
+    Raise(PyErr),
+}
+
+impl Pump {
+    pub(crate) fn new() -> Self {
+        let (sender, requests) = unbounded();
+        Pump {
+            files: Vec::new(),
+            sender,
+            requests,
+        }
+    }
+
+    /// The input that reads the file object `file`, named `name` in rejects and messages
+    /// when one is given (the call's `source=`), else by the file's `name` (an open file's
+    /// path) or its type (`<BytesIO>`). A file opened in text mode is a `TypeError`: its
+    /// `read` gives str, decoded by Python and with line ends rewritten.
+    pub(crate) fn add(&mut self, file: &Bound<'_, PyAny>, name: Option<&str>) -> PyResult<Input> {
+        let py = file.py();
+        let text_io = py
+            .import(intern!(py, "io"))?
+            .getattr(intern!(py, "TextIOBase"))?;
+        if file.is_instance(&text_io)? {
+            return Err(PyTypeError::new_err(
+                "data is a file opened in text mode: open it in binary mode (open(path, \
+                 \"rb\")), or pass its path",
+            ));
+        }
+        let reader = PumpedReader {
+            file: self.files.len(),
+            requests: self.sender.clone(),
+        };
+        self.files.push(PyFile {
+            file: file.clone().unbind(),
+            read1: AtomicBool::new(file.hasattr(intern!(py, "read1"))?),
+        });
+        let name = match name {
+            Some(name) => name.to_owned(),
+            None => match file.getattr(intern!(py, "name")) {
+                Ok(name) if name.is_instance_of::<PyString>() => name.extract::<String>()?,
+                _ => format!("<{}>", type_name(file)),
+            },
+        };
+        // Its reads may wait for as long as the other end likes (a socket, a pipe): a
+        // stopped run does not wait for them, and lines are handed on as they come.
+        Ok(Input::Reader(SharedReader::named(reader, &name).may_wait()))
+    }
+
+    /// The requests to answer ([`Self::serve`], [`Self::refuse`]).
+    pub(crate) fn requests(&self) -> &Receiver<Request> {
+        &self.requests
+    }
+
+    /// Read what `request` asks for and answer it. `Err` with a `BaseException` that is
+    /// not an `Exception` (Ctrl-C in a read that waited): the request is answered with an
+    /// error, and the caller stops the run and raises it.
+    pub(crate) fn serve(&self, py: Python<'_>, request: &Request) -> PyResult<()> {
+        let answer = match self.files.get(request.file) {
+            Some(file) => file.read(py, request.len),
+            None => Err(Failure::Input(io::Error::other(
+                "no such file object (a bug)",
+            ))),
+        };
+        match answer {
+            Ok(bytes) => {
+                let _ = request.reply.send(Ok(bytes));
+                Ok(())
+            }
+            Err(Failure::Input(e)) => {
+                let _ = request.reply.send(Err(e));
+                Ok(())
+            }
+            Err(Failure::Raise(e)) => {
+                Self::refuse(request, "the read was interrupted");
+                Err(e)
+            }
+        }
+    }
+
+    /// Answer `request` with an error, without reading (the run was stopped).
+    pub(crate) fn refuse(request: &Request, why: &str) {
+        let _ = request
+            .reply
+            .send(Err(io::Error::new(io::ErrorKind::Interrupted, why)));
+    }
+}
+
+impl PyFile {
+    fn read(&self, py: Python<'_>, len: usize) -> Result<Vec<u8>, Failure> {
+        let file = self.file.bind(py);
+        let mut read1 = self.read1.load(Ordering::Relaxed);
+        let method = if read1 { "read1" } else { "read" };
+        let got = match file.call_method1(method, (len,)) {
+            Err(e) if read1 && e.is_instance(py, &unsupported(py)?) => {
+                self.read1.store(false, Ordering::Relaxed);
+                read1 = false;
+                file.call_method1(intern!(py, "read"), (len,))
+            }
+            got => got,
+        };
+        let method = if read1 { "read1" } else { "read" };
+        let raised = |e: PyErr| {
+            if e.is_instance_of::<PyException>(py) {
+                Failure::Input(io::Error::other(format!("{method}() raised {e}")))
+            } else {
+                Failure::Raise(e)
+            }
+        };
+        let got = got.map_err(raised)?;
+        let input = |what: String| Failure::Input(io::Error::other(what));
+        if got.is_none() {
+            // A raw stream in non-blocking mode with nothing to read yet.
+            return Err(input(format!(
+                "{method}() returned None (a non-blocking stream): give a blocking one"
+            )));
+        }
+        let bytes = if let Ok(b) = got.cast::<PyBytes>() {
+            b.as_bytes().to_vec()
+        } else if let Ok(b) = got.cast::<PyByteArray>() {
+            b.to_vec()
+        } else if let Ok(view) = PyMemoryView::from(&got) {
+            let b = view.call_method0(intern!(py, "tobytes")).map_err(raised)?;
+            b.cast::<PyBytes>()
+                .map_err(|e| raised(e.into()))?
+                .as_bytes()
+                .to_vec()
+        } else {
+            let hint = if got.is_instance_of::<PyString>() {
+                ": open the file in binary mode (\"rb\")"
+            } else {
+                ""
+            };
+            return Err(input(format!(
+                "{method}() returned {}, not bytes{hint}",
+                type_name(&got)
+            )));
+        };
+        if bytes.len() > len {
+            return Err(input(format!(
+                "{method}({len}) returned {} bytes, more than asked",
+                bytes.len()
+            )));
+        }
+        Ok(bytes)
+    }
+}
+
+fn unsupported(py: Python<'_>) -> Result<Bound<'_, PyAny>, Failure> {
+    py.import(intern!(py, "io"))
+        .and_then(|io| io.getattr(intern!(py, "UnsupportedOperation")))
+        .map_err(Failure::Raise)
+}
+
+/// The run's side of a file object: each read is a [`Request`] to the Python thread that
+/// waits for the run.
+struct PumpedReader {
+    file: usize,
+    requests: Sender<Request>,
+}
+
+impl Read for PumpedReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let gone = || {
+            io::Error::new(
+                io::ErrorKind::Interrupted,
+                "the Python caller stopped reading (the stream was dropped, or the call \
+                 was interrupted)",
+            )
+        };
+        // A channel for each read: when the pump is dropped with the request unanswered,
+        // the request's sender goes with it, and the wait below ends.
+        let (reply, answer) = bounded(1);
+        self.requests
+            .send(Request {
+                file: self.file,
+                len: buf.len(),
+                reply,
+            })
+            .map_err(|_| gone())?;
+        let bytes = answer.recv().map_err(|_| gone())??;
+        let to = buf
+            .get_mut(..bytes.len())
+            .ok_or_else(|| io::Error::other("a read gave more than asked (a bug)"))?;
+        to.copy_from_slice(&bytes);
+        Ok(bytes.len())
+    }
+}
+
+/// Whether `data` is a file object to read from: it has a `read` method and is none of the
+/// other things `data` may be (a str, bytes, a buffer: those are not read with `read`).
+pub(crate) fn is_file_object(data: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if data.is_instance_of::<PyString>()
+        || data.is_instance_of::<PyBytes>()
+        || data.is_instance_of::<PyByteArray>()
+    {
+        return Ok(false);
+    }
+    data.hasattr(intern!(data.py(), "read"))
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "?".into(), |n| n.to_string())
+}

@@ -1,0 +1,280 @@
+"""Binary file objects as inputs: read with their `read(n)` as they are normalized, with
+the result of the same bytes given as a path, in bounded memory, and failures told as a
+file's are; read only by the Python thread that waits for the run, so that a run left
+early never leaves a thread of its own in a Python call when the interpreter exits."""
+
+import gzip
+import io
+import mmap
+import subprocess
+import sys
+
+import pyarrow as pa
+import pytest
+
+import normalog
+from conftest import canonical_rows, gen, peak_growth, rejects_as_cli
+
+
+def same_result(a, b):
+    assert a.stats == b.stats
+    assert rejects_as_cli(a.rejects) == rejects_as_cli(b.rejects)
+    assert sorted(a.tables) == sorted(b.tables)
+    for log_type, table in a.tables.items():
+        assert canonical_rows(table) == canonical_rows(b.tables[log_type]), log_type
+
+
+@pytest.mark.parametrize("name", ["a_zendesk.ndjson.gz", "b_zoom_activity.ndjson.zst",
+                                  "e_zendesk_page.json", "g_zoom_array.json", "h_odd.ndjson"])
+def test_an_open_file_gives_what_its_path_gives(corpus, name):
+    """Compressed, JSON documents, odd lines: an open file is read as its path is, rejects
+    named by its path (the file's `name`); io.BytesIO as the bytes, named by its type."""
+    path = corpus / name
+    n = normalog.Normalizer()
+    by_path = n.normalize(str(path))
+    assert by_path.stats["records"] > 0
+    with open(path, "rb") as f:
+        same_result(n.normalize(f), by_path)
+    by_bytes = n.normalize(path.read_bytes(), source="<BytesIO>")
+    same_result(n.normalize(io.BytesIO(path.read_bytes())), by_bytes)
+    # source= names a file object as it names bytes.
+    with open(path, "rb") as f:
+        same_result(n.normalize(f, source="<BytesIO>"), by_bytes)
+
+
+def test_gzip_open_and_the_streams_read_file_objects(corpus):
+    path = corpus / "a_zendesk.ndjson.gz"
+    n = normalog.Normalizer(batch_rows=50)
+    whole = n.normalize(str(path))
+    with gzip.open(path) as f:  # decompressed by Python: the core sees plain NDJSON
+        same_result(n.normalize(f), whole)
+    with open(path, "rb") as f:
+        stream = n.iter_batches(f, "Zendesk.Audit")
+        table = pa.Table.from_batches(list(stream))
+    assert canonical_rows(table) == canonical_rows(whole.tables["Zendesk.Audit"])
+    assert stream.stats == whole.stats
+    with open(path, "rb") as f:
+        rejects = pa.Table.from_batches(list(n.iter_rejects(f)))
+    assert rejects_as_cli(rejects) == rejects_as_cli(whole.rejects)
+    with open(path, "rb") as f:
+        table, stats = n.rejects(f)
+    assert rejects_as_cli(table) == rejects_as_cli(whole.rejects) and stats == whole.stats
+
+
+class Reads:
+    """A file object whose reads give `data` (at most what is asked), then what `last` says:
+    raise it (an exception), or give it."""
+
+    def __init__(self, data, last=b""):
+        self.data = data
+        self.last = last
+
+    def read(self, n=-1):
+        if self.data:
+            out, self.data = self.data[:n], self.data[n:]
+            return out
+        if isinstance(self.last, Exception):
+            raise self.last
+        return self.last
+
+
+def test_a_file_object_that_fails_is_a_failed_input(cli):
+    records = gen(cli, "-t", "Zoom.Activity", "-n", 5, "--seed", 4)
+    n = normalog.Normalizer()
+    with pytest.raises(OSError, match=r"no input could be read: <Reads>: read\(\) raised "
+                                      r"ValueError: the bucket is gone"):
+        n.normalize(Reads(b"", ValueError("the bucket is gone")))
+    # Records read before the failure are kept, and the failure is told.
+    with pytest.warns(normalog.InputWarning, match=r"<Reads>: read\(\) raised ConnectionError"):
+        r = n.normalize(Reads(records, ConnectionError("reset by peer")))
+    assert r.stats["normalized"] == {"Zoom.Activity": 5}
+    assert r.stats["failed_inputs"][0]["records"] == 5
+    assert "reset by peer" in r.stats["failed_inputs"][0]["error"]
+    # read() that gives str (text mode in a class that does not say so), or too much.
+    with pytest.raises(OSError, match=r"read\(\) returned str, not bytes: open the file in "
+                                      r"binary mode"):
+        n.normalize(Reads(records.decode()))
+
+    class TooMuch:
+        def read(self, n=-1):
+            return b"x" * (n + 1)
+
+    with pytest.raises(OSError, match=r"<TooMuch>: read\(\d+\) returned \d+ bytes, more than "
+                                      r"asked"):
+        n.normalize(TooMuch())
+
+
+def test_text_mode_files_and_lists_of_file_objects_are_refused(corpus):
+    n = normalog.Normalizer()
+    with open(corpus / "h_odd.ndjson") as f:
+        with pytest.raises(TypeError, match=r"text mode: open it in binary mode"):
+            n.normalize(f)
+    with pytest.raises(TypeError, match=r"data\[1\] is a file object: pass one file object"):
+        n.iter_batches([corpus / "h_odd.ndjson", io.BytesIO(b"")], "Zoom.Activity")
+    with pytest.raises(TypeError, match=r"bytes-like, a binary file object, a path"):
+        n.normalize(3)
+
+
+# Streams about 130 MB (see conftest.peak_growth): a file object that makes them as they
+# are read, or bytes made before the run; prints the rows and how many reads there were.
+MEMORY_PROBE = """
+import normalog
+record, copies, what = sys.argv[1].encode() + b"\\n", int(sys.argv[2]), sys.argv[3]
+
+class Lazy:
+    def __init__(self):
+        self.left = copies
+        self.pending = b""
+        self.asked = 0
+    def read(self, n=-1):
+        self.asked += 1
+        while len(self.pending) < n and self.left:
+            take = min(self.left, 1000)
+            self.pending += record * take
+            self.left -= take
+        out, self.pending = self.pending[:n], self.pending[n:]
+        return out
+
+lazy = Lazy()
+data = lazy if what == "file object" else record * copies
+n = normalog.Normalizer(threads=1, batch_rows=4096)
+start()
+s = n.iter_batches(data, "Zoom.Activity", keep_rejects=False)
+print(sum(b.num_rows for b in s), lazy.asked)
+"""
+
+
+@pytest.mark.parametrize("what", ["file object", "bytes"])
+def test_a_file_object_or_bytes_is_normalized_in_bounded_memory(cli, what):
+    """A file object is read a chunk at a time, as it is normalized: the run holds a few
+    batches and chunks, not the input (which a read of it whole into bytes would). Bytes
+    are read where they lie (they were copied: the run held the input twice)."""
+    record = gen(cli, "-t", "Zoom.Activity", "-n", 1, "--seed", 9).decode().strip()
+    copies = 130_000_000 // (len(record) + 1)
+    (rows, asked), growth = peak_growth(MEMORY_PROBE, record, copies, what)
+    assert int(rows) == copies
+    if what == "file object":
+        assert int(asked) > 10, "read in chunks"
+    # A run over the same bytes from a path grows by about 54 MiB (batches of this wide
+    # table, the reader's chunks): the stream is not held whole.
+    assert growth < 80, f"peak RSS grew {growth:.0f} MiB for a 130 MB stream"
+
+
+# Review s37-h1 F1: a run left early on a pipe (a `break` out of the loop, the stream kept
+# or not, Ctrl-C) left a thread of the run in a Python read; when that read returned while
+# the interpreter was finalizing, the process died (SIGSEGV or SIGABRT, 13 of 14 runs).
+LEAVE_EARLY = """
+import os, signal, subprocess, sys, threading
+import normalog
+how, records = sys.argv[1], sys.argv[2]
+# A producer that keeps writing for a few seconds, slowly: the run is always waiting for
+# its next read when the script ends.
+producer = ("import sys, time\\n"
+            "d = open(sys.argv[1], 'rb').read()\\n"
+            "sys.stdout.buffer.write(d)\\n"
+            "for _ in range(2000):\\n"
+            "    sys.stdout.buffer.write(d[:4000]); sys.stdout.flush(); time.sleep(0.001)\\n")
+p = subprocess.Popen([sys.executable, "-c", producer, records], stdout=subprocess.PIPE,
+                     stderr=subprocess.DEVNULL)
+n = normalog.Normalizer(batch_rows=100)
+if how == "break":
+    for batch in n.iter_batches(p.stdout, "Zoom.Activity"):
+        break
+elif how == "kept":
+    kept = n.iter_batches(p.stdout, "Zoom.Activity")
+    next(kept)
+else:
+    threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    try:
+        n.normalize(p.stdout)
+    except KeyboardInterrupt:
+        pass
+p.kill()
+print("left", how)
+"""
+
+
+@pytest.mark.parametrize("how", ["break", "kept", "ctrl-c"])
+def test_leaving_a_run_on_a_pipe_early_then_exiting_is_clean(cli, tmp_path, how):
+    records = tmp_path / "z.ndjson"
+    records.write_bytes(gen(cli, "-t", "Zoom.Activity", "-n", 20000, "--seed", 3))
+    for _ in range(4):
+        done = subprocess.run([sys.executable, "-c", LEAVE_EARLY, how, str(records)],
+                              capture_output=True, text=True, timeout=60)
+        assert (done.returncode, done.stdout.strip()) == (0, f"left {how}"), done.stderr
+        assert "Fatal Python error" not in done.stderr
+
+
+def test_a_stream_over_a_file_object_is_an_arrow_c_stream_for_any_reader(cli, tmp_path):
+    """pyarrow reads the C stream on the calling thread, DuckDB on threads of its own: a
+    read of the file object there waited for the GIL that DuckDB held (a hang), so the C
+    stream of a file object's stream is pyarrow's reader of its batches."""
+    duckdb = pytest.importorskip("duckdb")
+    path = tmp_path / "z.ndjson"
+    path.write_bytes(gen(cli, "-t", "Zoom.Activity", "-n", 100_000, "--seed", 5))
+    n = normalog.Normalizer(batch_rows=1000)
+    whole = n.normalize(str(path)).tables["Zoom.Activity"]
+    with open(path, "rb") as f:
+        assert canonical_rows(pa.table(n.iter_batches(f, "Zoom.Activity"))) == \
+            canonical_rows(whole)
+    query = "select count(*), count(distinct p_any_emails) from s"
+    expected = duckdb.sql("select count(*), count(distinct p_any_emails) from whole").fetchall()
+    for _ in range(3):
+        with open(path, "rb") as f:
+            s = n.iter_batches(f, "Zoom.Activity")
+            assert duckdb.sql(query).fetchall() == expected
+            assert s.stats["records"] == 100_000
+    with open(path, "rb") as f:
+        s = n.iter_batches(f, "Zoom.Activity")
+        pa.table(s)
+        with pytest.raises(ValueError, match="already read"):
+            pa.table(s)
+
+
+class OnlyRead(io.RawIOBase):
+    """A stream class whose `read1` is the base class's, which raises."""
+
+    def __init__(self, data):
+        self.data = io.BytesIO(data)
+
+    def readable(self):
+        return True
+
+    def readinto(self, b):
+        got = self.data.read(len(b))
+        b[:len(got)] = got
+        return len(got)
+
+
+class OnlyReadBuffered(io.BufferedIOBase):
+    def __init__(self, data):
+        self.data = io.BytesIO(data)
+
+    def read(self, n=-1):
+        return self.data.read(n)
+
+
+class ViewReads:
+    def __init__(self, data):
+        self.data = io.BytesIO(data)
+
+    def read(self, n=-1):
+        return memoryview(self.data.read(n))
+
+
+@pytest.mark.parametrize("make", [OnlyRead, OnlyReadBuffered, ViewReads, "mmap"])
+def test_file_objects_of_every_kind_give_what_their_bytes_give(cli, tmp_path, make):
+    """Review s37-h1 F6-F8: a BufferedIOBase subclass with only read() failed (its inherited
+    read1 raises), a memoryview from read() was refused, an mmap was read from its
+    position as a file object rather than whole as the buffer it is."""
+    data = gen(cli, "-t", "Zoom.Activity", "-n", 500, "--seed", 8)
+    n = normalog.Normalizer()
+    by_bytes = n.normalize(data, source="x")
+    if make == "mmap":
+        path = tmp_path / "z.ndjson"
+        path.write_bytes(data)
+        with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            m.seek(100)
+            same_result(n.normalize(m, source="x"), by_bytes)
+        return
+    same_result(n.normalize(make(data), source="x"), by_bytes)
