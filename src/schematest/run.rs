@@ -94,9 +94,11 @@ pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseRe
     // whitespace, so the whole text is one record. A text input is lines, each a record,
     // kept as written but for the line ends (spaces may matter to the patterns), each with
     // its 1-based line in the input for messages.
+    // A leading byte-order mark is no part of the first record, as the framer of a run
+    // drops it: a line of it alone is blank.
+    let input = case.input.strip_prefix('\u{feff}').unwrap_or(&case.input);
     let (records, whole): (Vec<(usize, &str)>, _) = if plan.is_text() {
-        let lines = case
-            .input
+        let lines = input
             .lines()
             .map(|l| l.strip_suffix('\r').unwrap_or(l))
             .enumerate()
@@ -106,7 +108,7 @@ pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseRe
         let records = lines.filter(|(_, l)| crate::parse::frame::record_of(l.as_bytes()).is_some());
         (records.collect(), None)
     } else {
-        (Vec::new(), Some(case.input.trim()))
+        (Vec::new(), Some(input.trim()))
     };
     // One record has no line to tell apart: its messages stay as they were before lines
     // were named.
