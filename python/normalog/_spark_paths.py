@@ -56,9 +56,10 @@ def _local_path(path: str) -> str | None:
     return rest
 
 
-def _read(path: str) -> bytes:
-    """A remote file's bytes through pyarrow's filesystems (compressed bytes as stored:
-    the normalizer detects gzip and zstd itself)."""
+def _open(path: str) -> pa.NativeFile:
+    """A remote file opened through pyarrow's filesystems, to be read as it is normalized
+    (a task holds a few chunks of it, not the whole file), compressed bytes as stored: the
+    normalizer detects gzip and zstd itself."""
     from pyarrow import fs
 
     scheme, rest = _split_scheme(path)
@@ -80,6 +81,4 @@ def _read(path: str) -> bytes:
             f'{path}: no local file of that name, and pyarrow.fs cannot open the scheme '
             f'"{scheme}" ({e}); pyarrow.fs opens s3 (also as s3a, s3n), gs, hdfs and file; '
             'other stores: spark.read.format("binaryFile") and normalize_binary') from None
-    with filesystem.open_input_stream(inner, compression=None) as f:
-        data: bytes = f.read()
-        return data
+    return filesystem.open_input_stream(inner, compression=None)

@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from . import Normalizer
 from ._normalog import schema_files
-from ._spark_paths import _local_path, _read
+from ._spark_paths import _local_path, _open
 
 if TYPE_CHECKING:
     # pyspark is an optional dependency (the `spark` extra), imported where it is used.
@@ -311,12 +311,13 @@ def _cast(batch: pa.RecordBatch, target: pa.Schema) -> pa.RecordBatch:
         schema=target)
 
 
-def _contents(batches: Iterable[pa.RecordBatch], column: str,
-              binary: bool) -> Iterator[tuple[str | None, bytes | str | _Unreadable]]:
+def _contents(batches: Iterable[pa.RecordBatch], column: str, binary: bool
+              ) -> Iterator[tuple[str | None, bytes | str | pa.NativeFile | _Unreadable]]:
     """(source name, data) of each file of the input batches: the bytes Spark read, or the
     path (a local one read by the normalizer, which reports it as a failed input if it
-    cannot open it; a remote one read here), or :class:`_Unreadable` for a null path or a
-    remote file that cannot be read (deleted since it was listed, say)."""
+    cannot open it), or a remote file opened here (read as it is normalized, closed when
+    the next file is asked for), or :class:`_Unreadable` for a null path or a remote file
+    that cannot be opened (deleted since it was listed, say)."""
     for b in batches:
         paths = b.column("path" if binary else column).to_pylist()
         contents = b.column("content") if binary else None
@@ -334,13 +335,14 @@ def _contents(batches: Iterable[pa.RecordBatch], column: str,
                     yield path, local
                 else:
                     try:
-                        data: bytes | _Unreadable = _read(path)
+                        remote = _open(path)
                     except OSError as e:
                         # pyarrow's FileNotFoundError, PermissionError, or an OSError of
                         # the store: this file fails, as a local one would, not the task.
-                        data = _Unreadable(str(e) or type(e).__name__)
-                    yield path, data
-                    del data
+                        yield path, _Unreadable(str(e) or type(e).__name__)
+                        continue
+                    with remote:
+                        yield path, remote
             del content
 
 

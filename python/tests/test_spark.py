@@ -363,7 +363,8 @@ def test_paths_as_spark_lists_them(spark, cli, tmp_path, monkeypatch):
     uri = spark.createDataFrame([((d / "fw #1 %20.ndjson").as_uri(),)], "path string")
     assert ns.normalize_paths(uri, "Zoom.Activity").count() == 20
     # Through pyarrow.fs, the path as Spark writes it is the file's name, not a URI's escapes.
-    assert ns._read("file:" + str(d / "fw #1 %20.ndjson")) == data
+    with ns._open("file:" + str(d / "fw #1 %20.ndjson")) as f:
+        assert f.read() == data
     # A relative name with a colon that exists is a local file (the task run here).
     monkeypatch.chdir(d)
     batch = pa.RecordBatch.from_pydict({"path": ["logs:2024.ndjson"]})
@@ -375,7 +376,7 @@ def test_paths_as_spark_lists_them(spark, cli, tmp_path, monkeypatch):
     # A scheme pyarrow.fs does not know is named.
     with pytest.raises(ValueError, match='no local file of that name, and pyarrow.fs cannot '
                        'open the scheme "nosuch"'):
-        ns._read("nosuch://host/a b.ndjson")
+        ns._open("nosuch://host/a b.ndjson")
 
 
 def test_rejects_batches_are_bounded(tmp_path):
@@ -475,18 +476,66 @@ def test_missing_remote_inputs_are_failed_inputs():
     assert rows[0]["error"].endswith("(input skipped)")
 
 
-def test_a_document_note_names_a_file_uri_read_locally_as_its_rejects(cli, tmp_path):
-    """Review finding: the note row of a JSON document over max_document_bytes, read from a
-    `file:` URI as a local file, named the URI, and its error began with the local path,
-    while the document's other rejects name the path the normalizer read."""
-    data = gen(cli, "-t", "Zoom.Activity", "-n", 3, "--seed", 43)
-    (tmp_path / "doc.json").write_bytes(b"[\n" + b",\n".join(data.splitlines()) + b"\n]\n")
+def test_remote_files_are_read_as_they_are_normalized(cli, tmp_path, monkeypatch):
+    """A remote file (through pyarrow.fs: a file: URI taken for one here, as pyarrow opens
+    s3 or gs) is read as it is normalized, not into bytes whole first (a task held each
+    file, up to gigabytes, at once), and closed once its events were read; its rejects and
+    the note of a document over the limit name it by its URI, as a local file's name its
+    path."""
+    data = gen(cli, "-t", "Zoom.Activity", "-n", 80_000, "--seed", 43)
+    f = tmp_path / "remote.ndjson"
+    f.write_bytes(data + b"not json\n")
+    (tmp_path / "doc.json").write_bytes(b"[\n" + b",\n".join(data.splitlines()[:3]) + b"\n]\n")
+    uri, doc = "file:" + str(f), "file:" + str(tmp_path / "doc.json")
     opts = ns._opts(None, False, None, None, None, 1, 64, limits=ns._Limits(None, None, 64, None))
-    batch = pa.RecordBatch.from_pydict({"path": ["file:" + str(tmp_path / "doc.json")]})
-    rows = pa.Table.from_batches(list(ns._rejects("path", False, opts)(iter([batch])))).to_pylist()
-    assert {r["source"] for r in rows} == {str(tmp_path / "doc.json")}
-    assert [r["error"][:40] for r in rows if r["reason"] == ns.DOCUMENT_OVER_LIMIT] == [
+    # Read here as a local file (the normalizer opens the path): every row of the document
+    # names that path, its note too, which named the URI (review finding).
+    local = pa.Table.from_batches(list(ns._rejects("path", False, opts)(
+        iter([pa.RecordBatch.from_pydict({"path": [doc]})])))).to_pylist()
+    assert {r["source"] for r in local} == {str(tmp_path / "doc.json")}
+    assert [r["error"][:40] for r in local if r["reason"] == ns.DOCUMENT_OVER_LIMIT] == [
         "a JSON document over max_document_bytes "]
+    opened, open_as_remote = [], ns._open
+
+    class Counted:
+        """The stream pyarrow opened, with the bytes read from it counted."""
+
+        def __init__(self, stream):
+            self.stream, self.bytes_read = stream, 0
+
+        def read(self, n=-1):
+            got = self.stream.read(n)
+            self.bytes_read += len(got)
+            return got
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.stream.close()
+
+    def open_remote(path):
+        stream = Counted(open_as_remote(path))
+        opened.append(stream)
+        return stream
+
+    monkeypatch.setattr(ns, "_local_path", lambda path: None)
+    monkeypatch.setattr(ns, "_open", open_remote)
+    batch = pa.RecordBatch.from_pydict({"path": [uri, doc]})
+    target = ns._spark_arrow(normalog.Normalizer().arrow_schema("Zoom.Activity"))
+    task = ns._events("path", False, "Zoom.Activity", opts, target, "raise")(iter([batch]))
+    events = [next(task)]
+    size = f.stat().st_size
+    assert 0 < opened[0].bytes_read < size / 2, "the first events came before the file was read"
+    events.extend(task)
+    # The document's last element is a line of JSON alone (no comma after it): an event.
+    assert sum(b.num_rows for b in events) == 80_001
+    assert len(opened) == 2 and all(s.stream.closed for s in opened)
+    rows = pa.Table.from_batches(list(ns._rejects("path", False, opts)(iter([batch])))).to_pylist()
+    assert {(r["source"], r["reason"]) for r in rows} == {
+        (uri, "invalid_json"), (doc, "invalid_json"), (doc, ns.DOCUMENT_OVER_LIMIT)}
+    note = next(r for r in rows if r["reason"] == ns.DOCUMENT_OVER_LIMIT)
+    assert note["error"].startswith("a JSON document over max_document_bytes (64)"), note
 
 
 def test_options_are_checked_on_the_driver(spark):
