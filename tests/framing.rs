@@ -374,3 +374,44 @@ fn a_normalizer_after_a_batch_run_counts_skip_lines_by_record_again() {
     assert_eq!(after.events.len(), 1, "{:?}", after.rejected_raw);
     assert!(after.events[0].contains("backup"), "{:?}", after.events);
 }
+
+/// Elements of an API page among the first `skipLines` lines that a text log type takes
+/// (strings, once `--envelope` unwraps them) are skipped with their page, and counted as
+/// lines skipped on purpose, in one chunk or several. Review s37-h2 N4: they were counted
+/// nowhere (not as records, rejects, or lines skipped).
+#[test]
+fn elements_skipped_with_a_page_among_the_first_lines_are_counted() {
+    use normalog::pipeline::input::SharedReader;
+    use normalog::pipeline::{Batch, Ignore, Input};
+    use normalog::sink::Collect;
+    use normalog::NormalizerBuilder;
+
+    let (_dir, registry) = skip_schemas(2);
+    let time = "2024-05-01T10:00:00Z";
+    let input = format!(
+        "# preamble\n{{\"items\":[\"{time} a status=x\",\"{time} b status=x\",\"{time} c \
+         status=x\"]}}\n{time} backup status=ok\nnot a job line\n"
+    );
+    let mut rejects = Vec::new();
+    for chunk_bytes in [1, 64 * 1024] {
+        let mut norm = NormalizerBuilder::new().build(&registry).unwrap();
+        let inputs = [Input::Reader(SharedReader::new(std::io::Cursor::new(
+            input.clone().into_bytes(),
+        )))];
+        let mut collect = Collect::default();
+        let run = Batch::new()
+            .envelope(Some("items".into()))
+            .chunk_bytes(chunk_bytes)
+            .run(&mut norm, &inputs, &mut collect, &mut Ignore)
+            .unwrap();
+        let s = &run.summary;
+        assert_eq!(
+            (s.records, s.normalized, s.rejected, s.skipped_lines),
+            (2, 1, 1, 4),
+            "chunks of {chunk_bytes}: {s:?}"
+        );
+        rejects.push(collect.rejects);
+    }
+    assert_eq!(rejects[0], rejects[1]);
+    assert!(rejects[0][0].contains("(line 4, byte 163)"), "{rejects:?}");
+}

@@ -112,6 +112,11 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         {
             self.stop = true;
         }
+        // An element that a text log type consumed on purpose (a string among the first
+        // `skipLines` lines, with its page) took a record index: counted apart, as a line.
+        if !capture.seen {
+            capture.summary.skipped_lines += 1;
+        }
         if let Some(err) = capture.held {
             self.commit_reject_in(data, err, range, index, Some(field))?;
         }
