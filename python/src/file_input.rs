@@ -139,11 +139,11 @@ impl Pump {
         }
     }
 
-    /// Answer `request` with an error, without reading (the run was stopped).
+    /// Answer `request` with an error, without reading (the run was stopped). Not of the
+    /// kind `Interrupted`, which the core's readers retry: a retry after the pump is gone
+    /// fails at once, and a reader's thread spun on it (review s38-h1 F1).
     pub(crate) fn refuse(request: &Request, why: &str) {
-        let _ = request
-            .reply
-            .send(Err(io::Error::new(io::ErrorKind::Interrupted, why)));
+        let _ = request.reply.send(Err(io::Error::other(why)));
     }
 }
 
@@ -225,9 +225,9 @@ impl Read for PumpedReader {
         if buf.is_empty() {
             return Ok(0);
         }
+        // Not `Interrupted`: the core's readers retry that kind (see `Pump::refuse`).
         let gone = || {
-            io::Error::new(
-                io::ErrorKind::Interrupted,
+            io::Error::other(
                 "the Python caller stopped reading (the stream was dropped, or the call \
                  was interrupted)",
             )

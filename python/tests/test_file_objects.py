@@ -164,7 +164,7 @@ def test_a_file_object_or_bytes_is_normalized_in_bounded_memory(cli, what):
 # or not, Ctrl-C) left a thread of the run in a Python read; when that read returned while
 # the interpreter was finalizing, the process died (SIGSEGV or SIGABRT, 13 of 14 runs).
 LEAVE_EARLY = """
-import os, signal, subprocess, sys, threading
+import os, signal, subprocess, sys, threading, time
 import normalog
 how, records = sys.argv[1], sys.argv[2]
 # A producer that keeps writing for a few seconds, slowly: the run is always waiting for
@@ -177,32 +177,73 @@ producer = ("import sys, time\\n"
 p = subprocess.Popen([sys.executable, "-c", producer, records], stdout=subprocess.PIPE,
                      stderr=subprocess.DEVNULL)
 n = normalog.Normalizer(batch_rows=100)
+
+
+class Raises:
+    # A read that raises KeyboardInterrupt at its fifth call (Ctrl-C inside read()).
+    def __init__(self):
+        self.calls = 0
+
+    def read(self, k):
+        self.calls += 1
+        if self.calls == 5:
+            raise KeyboardInterrupt
+        return p.stdout.read1(k)
+
+
 if how == "break":
     for batch in n.iter_batches(p.stdout, "Zoom.Activity"):
         break
 elif how == "kept":
     kept = n.iter_batches(p.stdout, "Zoom.Activity")
     next(kept)
-else:
+elif how == "ctrl-c":
     threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
     try:
         n.normalize(p.stdout)
     except KeyboardInterrupt:
         pass
+else:
+    try:
+        for batch in n.iter_batches(Raises(), "Zoom.Activity"):
+            pass
+    except KeyboardInterrupt:
+        pass
 p.kill()
-print("left", how)
+# The run's threads end once it is left (but for the stream kept, whose run waits for it):
+# a reader's thread spun on a pump that was gone (review s38-h1 F1).
+def threads():
+    names = []
+    for t in os.listdir("/proc/self/task"):
+        try:
+            names.append(open(f"/proc/self/task/{t}/comm").read())
+        except OSError:  # it ended meanwhile
+            pass
+    return [name for name in names if name.startswith("normalog-")]
+for _ in range(100):
+    if how == "kept" or not threads():
+        break
+    time.sleep(0.05)
+cpu = sum(os.times()[:2])
+time.sleep(0.5)
+print("left", how, len(threads()) if how != "kept" else 0, round(sum(os.times()[:2]) - cpu, 1))
 """
 
 
-@pytest.mark.parametrize("how", ["break", "kept", "ctrl-c"])
+@pytest.mark.parametrize("how", ["break", "kept", "ctrl-c", "read-raises"])
 def test_leaving_a_run_on_a_pipe_early_then_exiting_is_clean(cli, tmp_path, how):
+    """No crash at exit, no thread of the run left behind, and no CPU spent once left."""
     records = tmp_path / "z.ndjson"
     records.write_bytes(gen(cli, "-t", "Zoom.Activity", "-n", 20000, "--seed", 3))
     for _ in range(4):
         done = subprocess.run([sys.executable, "-c", LEAVE_EARLY, how, str(records)],
                               capture_output=True, text=True, timeout=60)
-        assert (done.returncode, done.stdout.strip()) == (0, f"left {how}"), done.stderr
+        assert done.returncode == 0, done.stderr
         assert "Fatal Python error" not in done.stderr
+        left, mode, threads, cpu = done.stdout.split()
+        assert (left, mode, int(threads)) == ("left", how, 0), done.stdout
+        # A thread that spins takes the half second whole; an idle process nothing.
+        assert float(cpu) < 0.3, done.stdout
 
 
 def test_a_stream_over_a_file_object_is_an_arrow_c_stream_for_any_reader(cli, tmp_path):
