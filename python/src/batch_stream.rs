@@ -187,28 +187,30 @@ impl BatchStream {
     /// type may take the whole input to come, and Ctrl-C stops the wait and the run. The
     /// run's reads of a file object are done here, meanwhile.
     fn next_batch(&self, py: Python<'_>) -> PyResult<Option<RecordBatch>> {
-        let requests = self.pump.as_deref().map(Pump::requests);
+        let pump = self.pump.as_deref();
+        let requests = pump.map(Pump::requests);
         let msg = loop {
+            let waiting = pump.is_some_and(Pump::waiting);
             let got = py.detach(|| {
                 let guard = self.rx.lock().ok()?;
-                Some(interrupt::wait_for(guard.as_ref()?, requests))
+                Some(interrupt::wait_for(guard.as_ref()?, requests, waiting))
             });
             let stop = |e| {
                 self.cancel.store(true, Ordering::Relaxed);
                 self.close();
                 Err(e)
             };
-            match got {
-                Some(Woke::Timeout) => {}
-                Some(Woke::Read(request)) => {
-                    if let (Some(pump), Some(request)) = (self.pump.as_deref(), request) {
-                        if let Err(e) = pump.serve(py, &request) {
-                            return stop(e);
-                        }
-                    }
-                }
+            let request = match got {
+                Some(Woke::Timeout) => None,
+                Some(Woke::Read(request)) => request,
                 Some(Woke::Done(msg)) => break Some(msg),
                 Some(Woke::Gone) | None => break None,
+            };
+            // A new request, or the one kept for a live stream with nothing to read before.
+            if let Some(pump) = pump {
+                if let Err(e) = pump.serve(py, request) {
+                    return stop(e);
+                }
             }
             // After a read too: a file that reads fast may keep this thread reading until
             // the batch comes, and its reads do not run Python's signal handlers.

@@ -18,6 +18,7 @@
 
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender};
 use normalog::pipeline::input::SharedReader;
@@ -42,6 +43,9 @@ pub(crate) struct Pump {
     /// receiver is always ready): they end when the pump is dropped.
     sender: Sender<Request>,
     requests: Receiver<Request>,
+    /// A request for a live stream that had nothing to read yet ([`PyFile::live`]): kept,
+    /// and tried again between waits for the run ([`Self::serve`]).
+    pending: Mutex<Option<Request>>,
 }
 
 /// A file object and how it is read.
@@ -52,6 +56,16 @@ struct PyFile {
     /// bytes, and the records of a slow producer waited with it. Cleared when `read1`
     /// raises `io.UnsupportedOperation` (a `BufferedIOBase` subclass with only `read`).
     read1: AtomicBool,
+    /// The descriptor of a live stream (a pipe, a socket, a terminal), whose read waits
+    /// for the other end: the thread that reads also hands the run's batches to Python, and
+    /// batches already made waited for the producer's next write (review s38-h1 F2). Such
+    /// a file is read only once its descriptor has something to read.
+    live: Option<i32>,
+    /// A read was made: whatever the file object had buffered was taken by it (a
+    /// buffered `read1(n)` gives what it holds, else reads the stream, and `io`'s buffers
+    /// are smaller than what the run asks for), so its descriptor tells whether a read
+    /// would wait.
+    drained: AtomicBool,
 }
 
 /// A read of a file object that did not give bytes.
@@ -70,6 +84,7 @@ impl Pump {
             files: Vec::new(),
             sender,
             requests,
+            pending: Mutex::new(None),
         }
     }
 
@@ -95,6 +110,8 @@ impl Pump {
         self.files.push(PyFile {
             file: file.clone().unbind(),
             read1: AtomicBool::new(file.hasattr(intern!(py, "read1"))?),
+            live: live_descriptor(file),
+            drained: AtomicBool::new(false),
         });
         let name = match name {
             Some(name) => name.to_owned(),
@@ -113,15 +130,29 @@ impl Pump {
         &self.requests
     }
 
-    /// Read what `request` asks for and answer it. `Err` with a `BaseException` that is
-    /// not an `Exception` (Ctrl-C in a read that waited): the request is answered with an
-    /// error, and the caller stops the run and raises it.
-    pub(crate) fn serve(&self, py: Python<'_>, request: &Request) -> PyResult<()> {
-        let answer = match self.files.get(request.file) {
-            Some(file) => file.read(py, request.len),
-            None => Err(Failure::Input(io::Error::other(
-                "no such file object (a bug)",
-            ))),
+    /// Answer `request` (a new one, or with `None` the one kept) by reading what it asks
+    /// for, unless it is for a live stream with nothing to read yet: that one is kept, and
+    /// tried again at the next call ([`Self::waiting`]). `Err` with a `BaseException` that
+    /// is not an `Exception` (Ctrl-C in a read): the request is answered with an error, and
+    /// the caller stops the run and raises it.
+    pub(crate) fn serve(&self, py: Python<'_>, request: Option<Request>) -> PyResult<()> {
+        let mut pending = self.pending.lock().map_err(|_| poisoned())?;
+        let Some(request) = request.or_else(|| pending.take()) else {
+            return Ok(());
+        };
+        let Some(file) = self.files.get(request.file) else {
+            let _ = request
+                .reply
+                .send(Err(io::Error::other("no such file object (a bug)")));
+            return Ok(());
+        };
+        let answer = match file.try_read(py, request.len) {
+            Ok(Some(bytes)) => Ok(bytes),
+            Ok(None) => {
+                *pending = Some(request);
+                return Ok(());
+            }
+            Err(e) => Err(e),
         };
         match answer {
             Ok(bytes) => {
@@ -133,9 +164,22 @@ impl Pump {
                 Ok(())
             }
             Err(Failure::Raise(e)) => {
-                Self::refuse(request, "the read was interrupted");
+                Self::refuse(&request, "the read was interrupted");
                 Err(e)
             }
+        }
+    }
+
+    /// A request is kept for a live stream ([`Self::serve`]): the caller waits for the run
+    /// a short while only, and tries it again.
+    pub(crate) fn waiting(&self) -> bool {
+        self.pending.lock().is_ok_and(|p| p.is_some())
+    }
+
+    /// Answer the request kept, if any, with an error (the run was stopped).
+    pub(crate) fn refuse_pending(&self, why: &str) {
+        if let Some(request) = self.pending.lock().ok().and_then(|mut p| p.take()) {
+            Self::refuse(&request, why);
         }
     }
 
@@ -148,6 +192,19 @@ impl Pump {
 }
 
 impl PyFile {
+    /// [`Self::read`], but `None` without reading when the file is a live stream, took
+    /// what it buffered, and its descriptor has nothing to read yet.
+    fn try_read(&self, py: Python<'_>, len: usize) -> Result<Option<Vec<u8>>, Failure> {
+        if let Some(fd) = self.live {
+            if self.drained.load(Ordering::Relaxed) && !readable(py, fd).map_err(Failure::Raise)? {
+                return Ok(None);
+            }
+        }
+        let bytes = self.read(py, len)?;
+        self.drained.store(true, Ordering::Relaxed);
+        Ok(Some(bytes))
+    }
+
     fn read(&self, py: Python<'_>, len: usize) -> Result<Vec<u8>, Failure> {
         let file = self.file.bind(py);
         let mut read1 = self.read1.load(Ordering::Relaxed);
@@ -205,6 +262,47 @@ impl PyFile {
         }
         Ok(bytes)
     }
+}
+
+/// The descriptor of `file` when it is a live stream: a pipe, a socket or a character
+/// device (a terminal), whose reads wait for the other end. Not a regular file, and not an
+/// object without a descriptor (`BytesIO`, an S3 body: they wait for nobody, or for a
+/// server that answers).
+fn live_descriptor(file: &Bound<'_, PyAny>) -> Option<i32> {
+    let py = file.py();
+    let fd: i32 = file
+        .call_method0(intern!(py, "fileno"))
+        .ok()?
+        .extract()
+        .ok()?;
+    let live = py
+        .import(intern!(py, "os"))
+        .and_then(|os| os.call_method1(intern!(py, "fstat"), (fd,)))
+        .and_then(|st| st.getattr(intern!(py, "st_mode")))
+        .and_then(|mode| {
+            let stat = py.import(intern!(py, "stat"))?;
+            let is = |test: &Bound<'_, PyString>| -> PyResult<bool> {
+                stat.call_method1(test, (&mode,))?.extract()
+            };
+            Ok(is(intern!(py, "S_ISFIFO"))?
+                || is(intern!(py, "S_ISSOCK"))?
+                || is(intern!(py, "S_ISCHR"))?)
+        })
+        .ok()?;
+    live.then_some(fd)
+}
+
+/// Whether a read of descriptor `fd` would not wait (`select` with no timeout).
+fn readable(py: Python<'_>, fd: i32) -> PyResult<bool> {
+    let ready = py.import(intern!(py, "select"))?.call_method1(
+        intern!(py, "select"),
+        (vec![fd], Vec::<i32>::new(), Vec::<i32>::new(), 0),
+    )?;
+    Ok(!ready.get_item(0)?.is_empty()?)
+}
+
+fn poisoned() -> PyErr {
+    pyo3::exceptions::PyRuntimeError::new_err("a lock of the file object's reads was poisoned")
 }
 
 fn unsupported(py: Python<'_>) -> Result<Bound<'_, PyAny>, Failure> {

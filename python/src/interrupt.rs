@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_channel::{bounded, select, Receiver};
+use crossbeam_channel::{bounded, select_biased, Receiver};
 use pyo3::prelude::*;
 
 use crate::file_input::{Pump, Request};
@@ -41,19 +41,19 @@ pub(crate) fn run<T: Send + 'static>(
         })
         .map_err(runtime_error)?;
     let interrupted = loop {
-        match wait(py, &rx, pump) {
+        let request = match wait(py, &rx, pump) {
             Woke::Done(out) => return Ok(out),
             // The thread ended without sending: it panicked.
             Woke::Gone => return Err(runtime_error("the run stopped unexpectedly (a bug)")),
-            Woke::Read(request) => {
-                if let (Some(pump), Some(request)) = (pump, request) {
-                    if let Err(e) = pump.serve(py, &request) {
-                        cancel.store(true, Ordering::Relaxed);
-                        break e;
-                    }
-                }
+            Woke::Read(request) => request,
+            Woke::Timeout => None,
+        };
+        // A new request, or the one kept for a live stream with nothing to read before.
+        if let Some(pump) = pump {
+            if let Err(e) = pump.serve(py, request) {
+                cancel.store(true, Ordering::Relaxed);
+                break e;
             }
-            Woke::Timeout => {}
         }
         // After a read too: a file that reads fast may keep this thread reading until the
         // end, and its reads do not run Python's signal handlers.
@@ -62,6 +62,9 @@ pub(crate) fn run<T: Send + 'static>(
             break e;
         }
     };
+    if let Some(pump) = pump {
+        pump.refuse_pending("the call was interrupted");
+    }
     loop {
         match wait(py, &rx, pump) {
             Woke::Done(_) | Woke::Gone => return Err(interrupted),
@@ -91,21 +94,32 @@ pub(crate) enum Woke<T> {
     Timeout,
 }
 
-/// One wait of at most [`POLL`], without the GIL, for what the run sends or for a read it
-/// asks of `pump`.
+/// How long a wait lasts while a read of a live stream is kept for its data
+/// ([`Pump::waiting`]): how late its bytes may be seen.
+const LIVE_POLL: Duration = Duration::from_millis(20);
+
+/// One wait, without the GIL, for what the run sends or for a read it asks of `pump`.
 fn wait<T: Send>(py: Python<'_>, rx: &Receiver<T>, pump: Option<&Pump>) -> Woke<T> {
     let requests = pump.map(Pump::requests);
-    py.detach(|| wait_for(rx, requests))
+    let waiting = pump.is_some_and(Pump::waiting);
+    py.detach(|| wait_for(rx, requests, waiting))
 }
 
-/// One wait of at most [`POLL`] for a message of `rx` or a request of `requests`; the
+/// One wait of at most [`POLL`] ([`LIVE_POLL`] when `waiting`: a read is kept for a live
+/// stream) for a message of `rx` or a request of `requests`, the run's messages first; the
 /// caller holds no GIL.
-pub(crate) fn wait_for<T>(rx: &Receiver<T>, requests: Option<&Receiver<Request>>) -> Woke<T> {
+pub(crate) fn wait_for<T>(
+    rx: &Receiver<T>,
+    requests: Option<&Receiver<Request>>,
+    waiting: bool,
+) -> Woke<T> {
     let never = crossbeam_channel::never();
-    select! {
+    let timeout = if waiting { LIVE_POLL } else { POLL };
+    // Biased: a batch that is there goes to Python before any read is made.
+    select_biased! {
         recv(rx) -> got => got.map_or(Woke::Gone, Woke::Done),
         recv(requests.unwrap_or(&never)) -> request => Woke::Read(request.ok()),
-        default(POLL) => Woke::Timeout,
+        default(timeout) => Woke::Timeout,
     }
 }
 

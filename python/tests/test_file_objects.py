@@ -319,3 +319,40 @@ def test_file_objects_of_every_kind_give_what_their_bytes_give(cli, tmp_path, ma
             same_result(n.normalize(m, source="x"), by_bytes)
         return
     same_result(n.normalize(make(data), source="x"), by_bytes)
+
+
+# A producer that writes its records, flushes, and stays silent for a minute; the stream
+# counts the rows and says whether the producer was still silent when the last came.
+LIVE = """
+import subprocess, sys, normalog
+code = ("import sys, time\\n"
+        "sys.stdout.buffer.write(open(sys.argv[1], 'rb').read())\\n"
+        "sys.stdout.buffer.flush()\\n"
+        "time.sleep(60)\\n")
+p = subprocess.Popen([sys.executable, "-c", code, sys.argv[1]], stdout=subprocess.PIPE)
+want, rows = int(sys.argv[2]), 0
+data = p.stdout if sys.argv[3] == "file object" else f"/dev/fd/{p.stdout.fileno()}"
+for batch in normalog.Normalizer(batch_rows=500).iter_batches(data, "Zoom.Activity"):
+    rows += batch.num_rows
+    if rows >= want:
+        break
+print("enough" if rows >= want else rows, "producer silent" if p.poll() is None else "gone")
+p.kill()
+"""
+
+
+@pytest.mark.parametrize("given", ["file object", "path"])
+def test_records_of_a_live_producer_come_while_it_is_silent(cli, tmp_path, given):
+    """Review s38-h1 F2: the thread that reads a file object also hands the batches to
+    Python; it sat in a read of the silent pipe while batches already made waited, until
+    the producer wrote again or ended (0, 19,016 or 38,040 of 44,370 rows, by run). A
+    pipe, socket or terminal is read only once it has something to read. As from the
+    pipe's path, the records come but for the last chunk's (a chunk of an `iter_batches`
+    run is handed on when full, or at the end of its input)."""
+    records = tmp_path / "z.ndjson"
+    records.write_bytes(gen(cli, "-t", "Zoom.Activity", "-n", 40_000, "--seed", 12))
+    for _ in range(4):
+        done = subprocess.run([sys.executable, "-c", LIVE, str(records), "30000", given],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == ["enough", "producer", "silent"], done.stdout
