@@ -415,3 +415,56 @@ fn elements_skipped_with_a_page_among_the_first_lines_are_counted() {
     assert_eq!(rejects[0], rejects[1]);
     assert!(rejects[0][0].contains("(line 4, byte 163)"), "{rejects:?}");
 }
+
+/// A page of more elements than a chunk holds lines is normalized in parts (`split.rs`):
+/// its elements are skipped with it, or not, as those of a page in one part. Review
+/// s38-h2: the parts told their elements by their index in the page, so a split page
+/// among the first `skipLines` lines had only its first elements skipped, and one after
+/// them lost its first elements.
+#[test]
+fn a_page_in_parts_is_skipped_whole_or_not_at_all() {
+    use normalog::pipeline::input::SharedReader;
+    use normalog::pipeline::{Batch, Ignore, Input};
+    use normalog::sink::Collect;
+    use normalog::NormalizerBuilder;
+
+    let (_dir, registry) = skip_schemas(2);
+    let limit = 8192; // pipeline::chunker::MAX_CHUNK_LINES: more elements, more parts.
+    for elements in [limit, limit + 1, 3 * limit] {
+        let page = (0..elements)
+            .map(|i| format!("\"2024-05-01T10:00:00Z e{i} status=x\""))
+            .collect::<Vec<_>>()
+            .join(",");
+        for (preamble, skipped, records) in [
+            ("# preamble\n", 1 + elements, 1),
+            ("# preamble\n# preamble 2\n", 2, elements + 1),
+        ] {
+            let input = format!("{preamble}{{\"items\":[{page}]}}\nlast line\n");
+            for threads in [1, 2] {
+                let mut norm = NormalizerBuilder::new().build(&registry).unwrap();
+                let inputs = [Input::Reader(SharedReader::new(std::io::Cursor::new(
+                    input.clone().into_bytes(),
+                )))];
+                let mut batch = Batch::new();
+                batch.envelope(Some("items".into())).threads(threads);
+                let s = if threads == 1 {
+                    batch
+                        .run(&mut norm, &inputs, &mut Collect::default(), &mut Ignore)
+                        .unwrap()
+                } else {
+                    let (builder, opts) = (NormalizerBuilder::new(), Default::default());
+                    let mut out = Vec::new();
+                    batch
+                        .run_ndjson(&builder, &registry, &inputs, &mut out, opts, &mut Ignore)
+                        .unwrap()
+                }
+                .summary;
+                assert_eq!(
+                    (s.skipped_lines, s.records),
+                    (skipped as u64, records as u64),
+                    "{elements} elements after {preamble:?}, {threads} threads"
+                );
+            }
+        }
+    }
+}

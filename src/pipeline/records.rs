@@ -110,10 +110,12 @@ fn process_chunk<S: Sink + ?Sized>(
     // waiting for its header would read again for every part.
     if !matches!(chunk.kind, Kind::Elements { .. }) {
         norm.start_input(chunk.head.as_deref());
-        // And where the input's first lines are, for `skipLines`: this chunk's records are
-        // numbered from its start. A page's elements keep what the page's chunk said.
-        norm.first_lines_at(&chunk.first_lines);
     }
+    // And where the input's first lines are, for `skipLines`: this chunk's records are
+    // numbered from its start, and the parts of a page (which carry what its chunk said)
+    // from the page's (review s38-h2: a part's elements were told by their index in the
+    // page, as if each were a line of the input).
+    norm.first_lines_at(&chunk.first_lines);
     norm.begin_chunk();
     let Bufs {
         data,
