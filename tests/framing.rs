@@ -429,7 +429,7 @@ fn a_page_in_parts_is_skipped_whole_or_not_at_all() {
     use normalog::NormalizerBuilder;
 
     let (_dir, registry) = skip_schemas(2);
-    let limit = 8192; // pipeline::chunker::MAX_CHUNK_LINES: more elements, more parts.
+    let limit: u64 = 8192; // pipeline::chunker::MAX_CHUNK_LINES: more elements, more parts.
     for elements in [limit, limit + 1, 3 * limit] {
         let page = (0..elements)
             .map(|i| format!("\"2024-05-01T10:00:00Z e{i} status=x\""))
@@ -452,7 +452,8 @@ fn a_page_in_parts_is_skipped_whole_or_not_at_all() {
                         .run(&mut norm, &inputs, &mut Collect::default(), &mut Ignore)
                         .unwrap()
                 } else {
-                    let (builder, opts) = (NormalizerBuilder::new(), Default::default());
+                    let builder = NormalizerBuilder::new();
+                    let opts = normalog::sink::ndjson::Options::default();
                     let mut out = Vec::new();
                     batch
                         .run_ndjson(&builder, &registry, &inputs, &mut out, opts, &mut Ignore)
@@ -461,7 +462,7 @@ fn a_page_in_parts_is_skipped_whole_or_not_at_all() {
                 .summary;
                 assert_eq!(
                     (s.skipped_lines, s.records),
-                    (skipped as u64, records as u64),
+                    (skipped, records),
                     "{elements} elements after {preamble:?}, {threads} threads"
                 );
             }
