@@ -30,7 +30,7 @@ pub(crate) struct BatchStream {
     pub(crate) rx: Mutex<Option<crossbeam_channel::Receiver<stream::Msg>>>,
     /// The call's file object, read for the run while Python waits for a batch.
     pub(crate) pump: Option<Arc<Pump>>,
-    /// Its batches went to a pyarrow reader of this iterator (the Arrow C stream of a
+    /// Its batches went to a pyarrow reader of them ([`Exported`]: the Arrow C stream of a
     /// stream over a file object).
     pub(crate) exported: AtomicBool,
     pub(crate) end: Arc<Mutex<Option<stream::End>>>,
@@ -66,10 +66,8 @@ impl BatchStream {
     }
 
     fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match self.next_batch(py)? {
-            Some(b) => b.to_pyarrow(py),
-            None => Err(PyStopIteration::new_err(())),
-        }
+        self.not_exported()?;
+        next_pyarrow(self, py)
     }
 
     /// The Arrow C stream of the remaining batches (the stream is then consumed).
@@ -84,19 +82,28 @@ impl BatchStream {
             // A file object is read by the thread that asks for the next batch, with the
             // GIL: pyarrow's reader of a Python iterator takes it on whatever thread the
             // consumer reads with (DuckDB reads on its own; a read of ours there waited for
-            // the GIL that DuckDB's other threads held).
-            if this.exported.swap(true, Ordering::Relaxed)
+            // the GIL that DuckDB's other threads held). The iterator is not the stream,
+            // whose own iteration stops then (review s38-h1 F9: it took the reader's
+            // batches).
+            if this.exported.load(Ordering::Relaxed)
                 || this.rx.lock().map_err(runtime_error)?.is_none()
             {
                 return Err(PyValueError::new_err("the stream was already read"));
             }
+            let batches = Exported {
+                stream: slf.clone().unbind(),
+            };
             let reader = py
                 .import("pyarrow")?
                 .getattr("RecordBatchReader")?
-                .call_method1("from_batches", (this.schema.as_ref().to_pyarrow(py)?, slf))?;
-            return Ok(reader
+                .call_method1(
+                    "from_batches",
+                    (this.schema.as_ref().to_pyarrow(py)?, batches),
+                )?
                 .call_method1("__arrow_c_stream__", (requested_schema,))?
-                .cast_into::<PyCapsule>()?);
+                .cast_into::<PyCapsule>()?;
+            this.exported.store(true, Ordering::Relaxed);
+            return Ok(reader);
         }
         // The schema is ours; a requested schema is a hint the producer may ignore.
         let _ = requested_schema;
@@ -109,6 +116,7 @@ impl BatchStream {
         // Read here, not by pyarrow's `read_all` of the C stream: that waits without the
         // GIL, where a Ctrl-C can only end the read as pyarrow's own error; here it is the
         // `KeyboardInterrupt` itself, within about a batch, as for `for batch in stream`.
+        self.not_exported()?;
         if self.rx.lock().map_err(runtime_error)?.is_none() {
             return Err(PyValueError::new_err("the stream was already read"));
         }
@@ -165,6 +173,17 @@ impl BatchStream {
 }
 
 impl BatchStream {
+    /// `Err` once the batches went to a reader of the Arrow C stream ([`Exported`]).
+    fn not_exported(&self) -> PyResult<()> {
+        if self.exported.load(Ordering::Relaxed) {
+            return Err(PyValueError::new_err(
+                "the stream was read as an Arrow C stream (pa.table, DuckDB): its batches \
+                 go to that reader",
+            ));
+        }
+        Ok(())
+    }
+
     /// The remaining batches as a record batch reader; the stream is then consumed.
     fn take_reader(&self) -> PyResult<stream::ChannelReader> {
         let rx = self
@@ -249,5 +268,31 @@ impl BatchStream {
         if let Ok(mut rx) = self.rx.lock() {
             rx.take();
         }
+    }
+}
+
+/// The batches of a stream over a file object, for pyarrow's reader of them (the stream's
+/// Arrow C stream): the stream's own iteration refuses once they went there.
+#[pyclass(module = "normalog", frozen)]
+struct Exported {
+    stream: Py<BatchStream>,
+}
+
+#[pymethods]
+impl Exported {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        next_pyarrow(self.stream.get(), py)
+    }
+}
+
+/// The stream's next batch as a `pyarrow.RecordBatch`; `StopIteration` at the end.
+fn next_pyarrow<'py>(stream: &BatchStream, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    match stream.next_batch(py)? {
+        Some(b) => b.to_pyarrow(py),
+        None => Err(PyStopIteration::new_err(())),
     }
 }

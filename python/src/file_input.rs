@@ -66,6 +66,9 @@ struct PyFile {
     /// are smaller than what the run asks for), so its descriptor tells whether a read
     /// would wait.
     drained: AtomicBool,
+    /// What a read gave beyond what was asked (an HTTP body that decodes, say), given
+    /// first by the next reads.
+    excess: Mutex<Vec<u8>>,
 }
 
 /// A read of a file object that did not give bytes.
@@ -112,11 +115,15 @@ impl Pump {
             read1: AtomicBool::new(file.hasattr(intern!(py, "read1"))?),
             live: live_descriptor(file),
             drained: AtomicBool::new(false),
+            excess: Mutex::new(Vec::new()),
         });
         let name = match name {
             Some(name) => name.to_owned(),
             None => match file.getattr(intern!(py, "name")) {
-                Ok(name) if name.is_instance_of::<PyString>() => name.extract::<String>()?,
+                // Not an empty one (`gzip.open` of an object without a name).
+                Ok(name) if name.is_instance_of::<PyString>() && !name.is_empty()? => {
+                    name.extract::<String>()?
+                }
                 _ => format!("<{}>", type_name(file)),
             },
         };
@@ -195,13 +202,22 @@ impl PyFile {
     /// [`Self::read`], but `None` without reading when the file is a live stream, took
     /// what it buffered, and its descriptor has nothing to read yet.
     fn try_read(&self, py: Python<'_>, len: usize) -> Result<Option<Vec<u8>>, Failure> {
+        let mut excess = self.excess.lock().map_err(|_| Failure::Raise(poisoned()))?;
+        if !excess.is_empty() {
+            let at = len.min(excess.len());
+            let rest = excess.split_off(at);
+            return Ok(Some(std::mem::replace(&mut *excess, rest)));
+        }
         if let Some(fd) = self.live {
             if self.drained.load(Ordering::Relaxed) && !readable(py, fd).map_err(Failure::Raise)? {
                 return Ok(None);
             }
         }
-        let bytes = self.read(py, len)?;
+        let mut bytes = self.read(py, len)?;
         self.drained.store(true, Ordering::Relaxed);
+        if bytes.len() > len {
+            *excess = bytes.split_off(len);
+        }
         Ok(Some(bytes))
     }
 
@@ -254,12 +270,6 @@ impl PyFile {
                 type_name(&got)
             )));
         };
-        if bytes.len() > len {
-            return Err(input(format!(
-                "{method}({len}) returned {} bytes, more than asked",
-                bytes.len()
-            )));
-        }
         Ok(bytes)
     }
 }

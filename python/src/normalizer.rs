@@ -220,6 +220,10 @@ impl Normalizer {
     /// The rejects are kept for `stream.rejects` (memory grows with them: about the size of
     /// their table); with `keep_rejects=False` they are only counted (`stream.stats`), and
     /// memory stays bounded whatever the input. `iter_rejects` streams them.
+    ///
+    /// `data` is what `normalize` takes. A binary file object is read by the thread that
+    /// asks for the next batch (`next()`, `read_all()`, a reader of the Arrow C stream),
+    /// while it waits.
     #[pyo3(signature = (data, log_type=None, *, source=None, keep_rejects=true))]
     fn iter_batches(
         &self,
@@ -268,7 +272,8 @@ impl Normalizer {
     /// The rejects of `data` as a stream of `pyarrow.RecordBatch`es of at most `batch_rows`
     /// rows (with `rejects_schema()`), made on a background thread while they are read:
     /// memory stays bounded whatever the input. Events are normalized and dropped; the
-    /// counts and failed inputs are in `stream.stats` once every batch was read.
+    /// counts and failed inputs are in `stream.stats` once every batch was read. `data` is
+    /// what `normalize` takes (a file object is read as by `iter_batches`).
     #[pyo3(signature = (data, *, source=None))]
     fn iter_rejects(
         &self,
@@ -292,7 +297,7 @@ impl Normalizer {
 
     /// Only the rejects of `data` (a pyarrow table, in chunks of at most `batch_rows` rows),
     /// with the counts: events are normalized and dropped. The table is in memory whole;
-    /// `iter_rejects` streams it.
+    /// `iter_rejects` streams it. `data` is what `normalize` takes.
     #[pyo3(signature = (data, *, source=None))]
     fn rejects<'py>(
         &self,
