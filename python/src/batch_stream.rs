@@ -10,7 +10,7 @@ use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::RecordBatch;
 use arrow_pyarrow::ToPyArrow;
 use arrow_schema::SchemaRef;
-use pyo3::exceptions::{PyStopIteration, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyStopIteration, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict};
 
@@ -207,6 +207,12 @@ impl BatchStream {
     /// run's reads of a file object are done here, meanwhile.
     fn next_batch(&self, py: Python<'_>) -> PyResult<Option<RecordBatch>> {
         let pump = self.pump.as_deref();
+        if pump.is_some_and(Pump::serving) {
+            return Err(PyRuntimeError::new_err(
+                "the stream's next batch was asked for by its own file object's read(), \
+                 which the batch waits for",
+            ));
+        }
         let requests = pump.map(Pump::requests);
         let msg = loop {
             let waiting = pump.is_some_and(Pump::waiting);

@@ -46,6 +46,9 @@ pub(crate) struct Pump {
     /// A request for a live stream that had nothing to read yet ([`PyFile::live`]): kept,
     /// and tried again between waits for the run ([`Self::serve`]).
     pending: Mutex<Option<Request>>,
+    /// A read of a file object is under way: a `read()` that asks its own stream for a
+    /// batch would wait for itself (review s38-h1 F6).
+    serving: AtomicBool,
 }
 
 /// A file object and how it is read.
@@ -88,6 +91,7 @@ impl Pump {
             sender,
             requests,
             pending: Mutex::new(None),
+            serving: AtomicBool::new(false),
         }
     }
 
@@ -153,7 +157,10 @@ impl Pump {
                 .send(Err(io::Error::other("no such file object (a bug)")));
             return Ok(());
         };
-        let answer = match file.try_read(py, request.len) {
+        self.serving.store(true, Ordering::Relaxed);
+        let answer = file.try_read(py, request.len);
+        self.serving.store(false, Ordering::Relaxed);
+        let answer = match answer {
             Ok(Some(bytes)) => Ok(bytes),
             Ok(None) => {
                 *pending = Some(request);
@@ -175,6 +182,11 @@ impl Pump {
                 Err(e)
             }
         }
+    }
+
+    /// A read of one of its file objects is under way (a call from inside it).
+    pub(crate) fn serving(&self) -> bool {
+        self.serving.load(Ordering::Relaxed)
     }
 
     /// A request is kept for a live stream ([`Self::serve`]): the caller waits for the run

@@ -380,3 +380,27 @@ def test_records_of_a_live_producer_come_while_it_is_silent(cli, tmp_path, given
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         assert done.stdout.split() == ["enough", "producer", "silent"], done.stdout
+
+
+def test_a_read_that_asks_its_own_stream_for_a_batch_is_an_error(cli):
+    """Review s38-h1 F6: a read() that called next() on its own stream waited for itself,
+    silently and for ever."""
+    data = gen(cli, "-t", "Zoom.Activity", "-n", 20_000, "--seed", 3)
+    n = normalog.Normalizer(batch_rows=1000)
+
+    class Reentrant:
+        def __init__(self):
+            self.b, self.calls = io.BytesIO(data), 0
+
+        def read(self, k=-1):
+            self.calls += 1
+            if self.calls == 3:
+                next(stream)
+            return self.b.read(k)
+
+    stream = n.iter_batches(Reentrant(), "Zoom.Activity")
+    rows = sum(b.num_rows for b in stream)
+    assert rows < 20_000
+    [failed] = stream.stats["failed_inputs"]
+    assert "read() raised RuntimeError: the stream's next batch was asked for by its own " \
+        "file object's read()" in failed["error"], failed
