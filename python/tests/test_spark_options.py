@@ -107,7 +107,7 @@ def test_azure_paths_are_refused_with_the_way_to_read_them():
             "for p in ('abfss://logs@acct.dfs.core.windows.net/a.json', 'ABFS://c@a/b.json', "
             "'wasbs://c@a.blob.core.windows.net/x'):\n"
             "    try:\n"
-            "        ns._read(p)\n"
+            "        ns._open(p)\n"
             "    except ValueError as e:\n"
             "        print(e)\n")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
