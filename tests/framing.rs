@@ -381,11 +381,6 @@ fn a_normalizer_after_a_batch_run_counts_skip_lines_by_record_again() {
 /// nowhere (not as records, rejects, or lines skipped).
 #[test]
 fn elements_skipped_with_a_page_among_the_first_lines_are_counted() {
-    use normalog::pipeline::input::SharedReader;
-    use normalog::pipeline::{Batch, Ignore, Input};
-    use normalog::sink::Collect;
-    use normalog::NormalizerBuilder;
-
     let (_dir, registry) = skip_schemas(2);
     let time = "2024-05-01T10:00:00Z";
     let input = format!(
@@ -394,26 +389,61 @@ fn elements_skipped_with_a_page_among_the_first_lines_are_counted() {
     );
     let mut rejects = Vec::new();
     for chunk_bytes in [1, 64 * 1024] {
-        let mut norm = NormalizerBuilder::new().build(&registry).unwrap();
-        let inputs = [Input::Reader(SharedReader::new(std::io::Cursor::new(
-            input.clone().into_bytes(),
-        )))];
-        let mut collect = Collect::default();
-        let run = Batch::new()
-            .envelope(Some("items".into()))
-            .chunk_bytes(chunk_bytes)
-            .run(&mut norm, &inputs, &mut collect, &mut Ignore)
-            .unwrap();
-        let s = &run.summary;
+        let (s, rejected) = envelope_run(&registry, &input, 1, chunk_bytes);
         assert_eq!(
             (s.records, s.normalized, s.rejected, s.skipped_lines),
             (2, 1, 1, 4),
             "chunks of {chunk_bytes}: {s:?}"
         );
-        rejects.push(collect.rejects);
+        rejects.push(rejected);
     }
     assert_eq!(rejects[0], rejects[1]);
     assert!(rejects[0][0].contains("(line 4, byte 163)"), "{rejects:?}");
+}
+
+/// A run of `input` with `--envelope items`: on this thread (`threads` 1, into `Collect`,
+/// whose rendered rejects come back) or on the parallel NDJSON path (none come back), in
+/// chunks of about `chunk_bytes`.
+fn envelope_run(
+    registry: &Registry,
+    input: &str,
+    threads: usize,
+    chunk_bytes: usize,
+) -> (normalog::sink::Summary, Vec<String>) {
+    use normalog::pipeline::input::SharedReader;
+    use normalog::pipeline::{Batch, Ignore, Input};
+    use normalog::sink::Collect;
+    use normalog::NormalizerBuilder;
+
+    let inputs = [Input::Reader(SharedReader::new(std::io::Cursor::new(
+        input.as_bytes().to_vec(),
+    )))];
+    let mut batch = Batch::new();
+    batch
+        .envelope(Some("items".into()))
+        .threads(threads)
+        .chunk_bytes(chunk_bytes);
+    let builder = NormalizerBuilder::new();
+    if threads == 1 {
+        let mut norm = builder.build(registry).unwrap();
+        let mut collect = Collect::default();
+        let run = batch
+            .run(&mut norm, &inputs, &mut collect, &mut Ignore)
+            .unwrap();
+        return (run.summary, collect.rejects);
+    }
+    let opts = normalog::sink::ndjson::Options::default();
+    let run = batch
+        .run_ndjson(
+            &builder,
+            registry,
+            &inputs,
+            &mut Vec::new(),
+            opts,
+            &mut Ignore,
+        )
+        .unwrap();
+    (run.summary, Vec::new())
 }
 
 /// A page of more elements than a chunk holds lines is normalized in parts (`split.rs`):
@@ -423,11 +453,6 @@ fn elements_skipped_with_a_page_among_the_first_lines_are_counted() {
 /// them lost its first elements.
 #[test]
 fn a_page_in_parts_is_skipped_whole_or_not_at_all() {
-    use normalog::pipeline::input::SharedReader;
-    use normalog::pipeline::{Batch, Ignore, Input};
-    use normalog::sink::Collect;
-    use normalog::NormalizerBuilder;
-
     let (_dir, registry) = skip_schemas(2);
     let limit: u64 = 8192; // pipeline::chunker::MAX_CHUNK_LINES: more elements, more parts.
     for elements in [limit, limit + 1, 3 * limit] {
@@ -441,25 +466,8 @@ fn a_page_in_parts_is_skipped_whole_or_not_at_all() {
         ] {
             let input = format!("{preamble}{{\"items\":[{page}]}}\nlast line\n");
             for threads in [1, 2] {
-                let mut norm = NormalizerBuilder::new().build(&registry).unwrap();
-                let inputs = [Input::Reader(SharedReader::new(std::io::Cursor::new(
-                    input.clone().into_bytes(),
-                )))];
-                let mut batch = Batch::new();
-                batch.envelope(Some("items".into())).threads(threads);
-                let s = if threads == 1 {
-                    batch
-                        .run(&mut norm, &inputs, &mut Collect::default(), &mut Ignore)
-                        .unwrap()
-                } else {
-                    let builder = NormalizerBuilder::new();
-                    let opts = normalog::sink::ndjson::Options::default();
-                    let mut out = Vec::new();
-                    batch
-                        .run_ndjson(&builder, &registry, &inputs, &mut out, opts, &mut Ignore)
-                        .unwrap()
-                }
-                .summary;
+                let chunk_bytes = normalog::pipeline::DEFAULT_CHUNK_BYTES;
+                let (s, _) = envelope_run(&registry, &input, threads, chunk_bytes);
                 assert_eq!(
                     (s.skipped_lines, s.records),
                     (skipped, records),

@@ -220,27 +220,16 @@ impl BatchStream {
                 let guard = self.rx.lock().ok()?;
                 Some(interrupt::wait_for(guard.as_ref()?, requests, waiting))
             });
-            let stop = |e| {
-                self.cancel.store(true, Ordering::Relaxed);
-                self.close();
-                Err(e)
-            };
             let request = match got {
                 Some(Woke::Timeout) => None,
                 Some(Woke::Read(request)) => request,
                 Some(Woke::Done(msg)) => break Some(msg),
                 Some(Woke::Gone) | None => break None,
             };
-            // A new request, or the one kept for a live stream with nothing to read before.
-            if let Some(pump) = pump {
-                if let Err(e) = pump.serve(py, request) {
-                    return stop(e);
-                }
-            }
-            // After a read too: a file that reads fast may keep this thread reading until
-            // the batch comes, and its reads do not run Python's signal handlers.
-            if let Err(e) = py.check_signals() {
-                return stop(e);
+            if let Err(e) = interrupt::between_waits(py, pump, request) {
+                self.cancel.store(true, Ordering::Relaxed);
+                self.close();
+                return Err(e);
             }
         };
         match msg {

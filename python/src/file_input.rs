@@ -28,6 +28,8 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
 
+use crate::inputs::type_name;
+
 /// A read asked for by the run: at most `len` bytes of file `file` of the pump, answered
 /// on `reply` (empty at the end of the file).
 pub(crate) struct Request {
@@ -235,17 +237,19 @@ impl PyFile {
 
     fn read(&self, py: Python<'_>, len: usize) -> Result<Vec<u8>, Failure> {
         let file = self.file.bind(py);
-        let mut read1 = self.read1.load(Ordering::Relaxed);
-        let method = if read1 { "read1" } else { "read" };
+        let mut method = if self.read1.load(Ordering::Relaxed) {
+            "read1"
+        } else {
+            "read"
+        };
         let got = match file.call_method1(method, (len,)) {
-            Err(e) if read1 && e.is_instance(py, &unsupported(py)?) => {
+            Err(e) if method == "read1" && e.is_instance(py, &unsupported(py)?) => {
                 self.read1.store(false, Ordering::Relaxed);
-                read1 = false;
-                file.call_method1(intern!(py, "read"), (len,))
+                method = "read";
+                file.call_method1(method, (len,))
             }
             got => got,
         };
-        let method = if read1 { "read1" } else { "read" };
         let raised = |e: PyErr| {
             if e.is_instance_of::<PyException>(py) {
                 Failure::Input(io::Error::other(format!("{method}() raised {e}")))
@@ -381,10 +385,4 @@ pub(crate) fn is_file_object(data: &Bound<'_, PyAny>) -> PyResult<bool> {
         return Ok(false);
     }
     data.hasattr(intern!(data.py(), "read"))
-}
-
-fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type()
-        .name()
-        .map_or_else(|_| "?".into(), |n| n.to_string())
 }

@@ -402,7 +402,7 @@ fn holds_records(obj: &Bound<'_, PyAny>) -> bool {
 }
 
 /// The name of an object's type, for messages.
-fn type_name(obj: &Bound<'_, PyAny>) -> String {
+pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
         .name()
         .map_or_else(|_| "?".into(), |n| n.to_string())

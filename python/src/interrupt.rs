@@ -48,16 +48,7 @@ pub(crate) fn run<T: Send + 'static>(
             Woke::Read(request) => request,
             Woke::Timeout => None,
         };
-        // A new request, or the one kept for a live stream with nothing to read before.
-        if let Some(pump) = pump {
-            if let Err(e) = pump.serve(py, request) {
-                cancel.store(true, Ordering::Relaxed);
-                break e;
-            }
-        }
-        // After a read too: a file that reads fast may keep this thread reading until the
-        // end, and its reads do not run Python's signal handlers.
-        if let Err(e) = py.check_signals() {
+        if let Err(e) = between_waits(py, pump, request) {
             cancel.store(true, Ordering::Relaxed);
             break e;
         }
@@ -80,6 +71,22 @@ pub(crate) fn run<T: Send + 'static>(
             }
         }
     }
+}
+
+/// What a caller does between two waits for a run: answer the run's read of a file object
+/// (a new request, or the one kept for a live stream that had nothing to read before),
+/// then run Python's signal handlers; after a read too, since a file that reads fast may
+/// keep this thread reading until the run's end, and its reads do not run them. `Err`
+/// with what the caller raises after stopping the run.
+pub(crate) fn between_waits(
+    py: Python<'_>,
+    pump: Option<&Pump>,
+    request: Option<Request>,
+) -> PyResult<()> {
+    if let Some(pump) = pump {
+        pump.serve(py, request)?;
+    }
+    py.check_signals()
 }
 
 /// What ended one wait of [`wait_for`].
