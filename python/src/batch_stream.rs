@@ -11,9 +11,12 @@ use arrow_array::RecordBatch;
 use arrow_pyarrow::ToPyArrow;
 use arrow_schema::SchemaRef;
 use pyo3::exceptions::{PyRuntimeError, PyStopIteration, PyValueError};
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict};
+use pyo3::PyTraverseError;
 
+use crate::exit;
 use crate::file_input::Pump;
 use crate::inputs::warn_notes;
 use crate::interrupt::{self, Woke};
@@ -55,6 +58,17 @@ impl Drop for BatchStream {
 
 #[pymethods]
 impl BatchStream {
+    /// Its file objects, for the garbage collector: a file object that keeps the stream
+    /// it feeds (a cycle) is collected, and its run stopped (review s38-h1 F4). Nothing to
+    /// clear: the cycle's other objects break it.
+    #[allow(clippy::needless_pass_by_value)] // the signature PyO3 asks for
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        for file in self.pump.iter().flat_map(|pump| pump.file_objects()) {
+            visit.call(file)?;
+        }
+        Ok(())
+    }
+
     /// The `pyarrow.Schema` of the batches.
     #[getter]
     fn schema<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -117,6 +131,7 @@ impl BatchStream {
         // GIL, where a Ctrl-C can only end the read as pyarrow's own error; here it is the
         // `KeyboardInterrupt` itself, within about a batch, as for `for batch in stream`.
         self.not_exported()?;
+        let _call = exit::enter(py);
         if self.rx.lock().map_err(runtime_error)?.is_none() {
             return Err(PyValueError::new_err("the stream was already read"));
         }
@@ -216,7 +231,7 @@ impl BatchStream {
         let requests = pump.map(Pump::requests);
         let msg = loop {
             let waiting = pump.is_some_and(Pump::waiting);
-            let got = py.detach(|| {
+            let got = exit::detach(py, || {
                 let guard = self.rx.lock().ok()?;
                 Some(interrupt::wait_for(guard.as_ref()?, requests, waiting))
             });
@@ -275,6 +290,11 @@ struct Exported {
 
 #[pymethods]
 impl Exported {
+    #[allow(clippy::needless_pass_by_value)] // the signature PyO3 asks for
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.stream)
+    }
+
     fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
         slf
     }
@@ -286,6 +306,7 @@ impl Exported {
 
 /// The stream's next batch as a `pyarrow.RecordBatch`; `StopIteration` at the end.
 fn next_pyarrow<'py>(stream: &BatchStream, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    let _call = exit::enter(py);
     match stream.next_batch(py)? {
         Some(b) => b.to_pyarrow(py),
         None => Err(PyStopIteration::new_err(())),

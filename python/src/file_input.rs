@@ -138,6 +138,11 @@ impl Pump {
         Ok(Input::Reader(SharedReader::named(reader, &name).may_wait()))
     }
 
+    /// The file objects, for the garbage collector (`BatchStream::__traverse__`).
+    pub(crate) fn file_objects(&self) -> impl Iterator<Item = &Py<PyAny>> {
+        self.files.iter().map(|f| &f.file)
+    }
+
     /// The requests to answer ([`Self::serve`], [`Self::refuse`]).
     pub(crate) fn requests(&self) -> &Receiver<Request> {
         &self.requests

@@ -109,7 +109,7 @@ const LIVE_POLL: Duration = Duration::from_millis(20);
 fn wait<T: Send>(py: Python<'_>, rx: &Receiver<T>, pump: Option<&Pump>) -> Woke<T> {
     let requests = pump.map(Pump::requests);
     let waiting = pump.is_some_and(Pump::waiting);
-    py.detach(|| wait_for(rx, requests, waiting))
+    crate::exit::detach(py, || wait_for(rx, requests, waiting))
 }
 
 /// One wait of at most [`POLL`] ([`LIVE_POLL`] when `waiting`: a read is kept for a live

@@ -13,6 +13,7 @@
 //! errors every class raises.
 
 mod batch_stream;
+mod exit;
 mod file_input;
 mod inputs;
 mod interrupt;
@@ -83,5 +84,10 @@ fn _normalog(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SchemaError", m.py().get_type::<SchemaError>())?;
     m.add("InputWarning", m.py().get_type::<InputWarning>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // A daemon thread in a normalog call at exit must not abort the process (`exit.rs`).
+    let before_exit = wrap_pyfunction!(exit::before_exit, m)?;
+    m.py()
+        .import("atexit")?
+        .call_method1("register", (before_exit,))?;
     Ok(())
 }

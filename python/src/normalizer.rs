@@ -19,7 +19,7 @@ use crate::inputs::{check_failed, inputs_of, load_registry, log_types_of, warn_n
 use crate::result::NormalizeResult;
 use crate::run::{self, Job, Keep, Rejects};
 use crate::tables::{rejects_table, stats_dict};
-use crate::{interrupt, runtime_error, stream, unknown_log_type};
+use crate::{exit, interrupt, runtime_error, stream, unknown_log_type};
 
 /// The name of in-memory input in rejects, unless told otherwise.
 const BYTES_SOURCE: &str = "<bytes>";
@@ -200,6 +200,7 @@ impl Normalizer {
         data: &Bound<'_, PyAny>,
         source: Option<String>,
     ) -> PyResult<NormalizeResult> {
+        let _call = exit::enter(py);
         let (inputs, pump) = inputs_of(data, source.as_deref())?;
         let (job, cancel) = self.interruptible_job(source);
         let threads = self.threads;
@@ -305,6 +306,7 @@ impl Normalizer {
         data: &Bound<'_, PyAny>,
         source: Option<String>,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>)> {
+        let _call = exit::enter(py);
         let (inputs, pump) = inputs_of(data, source.as_deref())?;
         let (job, cancel) = self.interruptible_job(source);
         let n_inputs = inputs.len();

@@ -147,6 +147,8 @@ impl ChannelReader {
             if std::thread::current().id() != self.owner {
                 continue;
             }
+            // Not a Python thread's GIL taken back during finalization (`exit.rs`).
+            crate::exit::hang_if_exiting();
             if let Err(e) = Python::attach(interrupt::check_signals) {
                 self.cancel.store(true, Ordering::Relaxed);
                 return Err(ArrowError::ExternalError(e.into()));

@@ -261,6 +261,47 @@ def test_leaving_a_run_on_a_pipe_early_then_exiting_is_clean(cli, tmp_path, how)
         assert float(cpu) < 0.3, done.stdout
 
 
+# Review s38-h1 F4: a file object that keeps the stream it feeds (a cycle the stream's
+# reference to it closes) was never collected: the stream's run and threads lived on.
+CYCLE = """
+import gc, io, os, sys, time
+import normalog
+n = normalog.Normalizer(batch_rows=100)
+data = open(sys.argv[1], "rb").read()
+class Feeds(io.BytesIO):
+    pass
+for _ in range(3):
+    f = Feeds(data)
+    f.stream = n.iter_batches(f, "Zoom.Activity")
+    next(f.stream)
+    del f
+gc.collect()
+def threads():
+    names = []
+    for t in os.listdir("/proc/self/task"):
+        try:
+            names.append(open(f"/proc/self/task/{t}/comm").read())
+        except OSError:  # it ended meanwhile
+            pass
+    return [name for name in names if name.startswith("normalog-")]
+for _ in range(100):
+    if not threads():
+        break
+    time.sleep(0.05)
+alive = sum(isinstance(o, Feeds) for o in gc.get_objects())
+print(alive, len(threads()))
+"""
+
+
+def test_a_stream_in_a_cycle_with_its_file_object_is_collected_and_its_run_stopped(cli, tmp_path):
+    records = tmp_path / "z.ndjson"
+    records.write_bytes(gen(cli, "-t", "Zoom.Activity", "-n", 20000, "--seed", 3))
+    done = subprocess.run([sys.executable, "-c", CYCLE, str(records)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "0"], "file objects alive, threads of runs left"
+
+
 def test_a_stream_over_a_file_object_is_an_arrow_c_stream_for_any_reader(cli, tmp_path):
     """pyarrow reads the C stream on the calling thread, DuckDB on threads of its own: a
     read of the file object there waited for the GIL that DuckDB held (a hang), so the C

@@ -1,0 +1,101 @@
+"""The program ends while a daemon thread is inside a normalog call: it exits cleanly.
+
+Python 3.10 to 3.13 end such a thread with `pthread_exit` when it takes the GIL back during
+finalization; a frame on its stack that caught the forced unwind aborted the process
+("FATAL: exception not rethrown", review s38-h1 F5). The module's `atexit` hook lets the
+thread leave the call first, and hangs it at its next wait (`python/src/exit.rs`).
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+from conftest import gen
+
+# A daemon thread turning small batches into pyarrow ones (most of its time is in the
+# conversion) when the main thread ends. Before the hook, 3 to 8 runs in 8 aborted.
+CONVERTING = """
+import io, sys, threading, time
+import normalog
+given, records = sys.argv[1], sys.argv[2]
+n = normalog.Normalizer(batch_rows=500)
+data = records if given == "path" else io.BytesIO(open(records, "rb").read())
+def call():
+    for batch in n.iter_batches(data, "Zoom.Activity"):
+        pass
+threading.Thread(target=call, daemon=True).start()
+time.sleep(0.2)
+print("exit", flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def records(cli, tmp_path_factory):
+    path = tmp_path_factory.mktemp("exit") / "z.ndjson"
+    path.write_bytes(gen(cli, "-t", "Zoom.Activity", "-n", 200000, "--seed", 4))
+    return path
+
+
+def exits_cleanly(script, *args):
+    done = subprocess.run([sys.executable, "-c", script, *map(str, args)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "FATAL" not in done.stderr and "Fatal Python error" not in done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("given", ["path", "file object"])
+def test_a_daemon_thread_reading_a_stream_at_exit_does_not_abort(records, given):
+    for _ in range(6):
+        assert exits_cleanly(CONVERTING, given, records) == "exit\n"
+
+
+# Each call waits on a pipe that never ends, in a daemon thread, when the program ends:
+# the exit neither aborts nor waits for the call (the thread hangs at its next wait).
+WAITING = """
+import os, sys, threading, time
+import pyarrow as pa
+import normalog
+call, given, records = sys.argv[1], sys.argv[2], sys.argv[3]
+r, w = os.pipe()
+os.write(w, open(records, "rb").read(60000))
+n = normalog.Normalizer(batch_rows=100)
+data = f"/dev/fd/{r}" if given == "path" else os.fdopen(r, "rb")
+def run():
+    if call == "iter_batches":
+        for batch in n.iter_batches(data, "Zoom.Activity"):
+            pass
+    elif call == "pa.table":
+        pa.table(n.iter_batches(data, "Zoom.Activity"))
+    elif call == "normalize":
+        n.normalize(data)
+    else:
+        n.rejects(data)
+threading.Thread(target=run, daemon=True).start()
+time.sleep(0.3)
+print("exit", flush=True)
+"""
+
+
+@pytest.mark.parametrize("given", ["path", "file object"])
+@pytest.mark.parametrize("call", ["iter_batches", "pa.table", "normalize", "rejects"])
+def test_a_daemon_thread_waiting_in_a_call_at_exit_lets_the_program_end(records, call, given):
+    assert exits_cleanly(WAITING, call, given, records) == "exit\n"
+
+
+# An `atexit` function registered before `import normalog` runs after the module's hook:
+# its calls go on as ever (the thread that exits never hangs).
+LATE = """
+import atexit, sys
+def late():
+    import normalog
+    result = normalog.Normalizer().normalize(sys.argv[1])
+    print("late", result.stats["records"], flush=True)
+atexit.register(late)
+import normalog
+"""
+
+
+def test_a_call_in_an_atexit_function_still_runs(records):
+    assert exits_cleanly(LATE, records) == "late 200000\n"
