@@ -36,7 +36,7 @@
 //! | where events go | [`sink`] (`ndjson`, `ndjson_dir`, `arrow`, `parquet`, `collect`; `layout`: the lake's partitions, runs and commits; `compact`: merging its small files) | [`Sink`], [`Summary`] |
 //! | batch runs | [`pipeline`] (inputs, chunks, workers, ordered writer) | [`pipeline::Batch`] |
 //! | around them | [`pull`] (vendor APIs into the outputs above; feature `pull`), [`gen`] (records for benchmarks), [`schematest`] (`*_tests.yml`) | [`gen::Generator`], [`schematest::Suite`] |
-//! | leaf utilities | [`time`], [`indicators`], [`atomic`]; private `json`, `names`, `suggest`, `fnv`, `words` | [`time::TimeFormat`], [`indicators::IndicatorKind`] |
+//! | leaf utilities | [`time`], [`indicators`], [`atomic`]; private `json`, `strconv`, `names`, `suggest`, `fnv`, `words` | [`time::TimeFormat`], [`indicators::IndicatorKind`] |
 //!
 //! The command line lives in the binary (`src/main.rs`, `src/cli/`), not in the library.
 //!
@@ -84,6 +84,7 @@ pub mod registry;
 pub mod schema;
 pub mod schematest;
 pub mod sink;
+mod strconv;
 mod suggest;
 pub mod time;
 mod words;

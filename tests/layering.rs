@@ -14,8 +14,8 @@
 //!
 //! The layers, lowest first:
 //!
-//! - **Leaf utilities** (`words`, `names`, `suggest`, `fnv`, `atomic`, `json`, `time`,
-//!   `indicators`): anyone may import them; they import only each other (check 1 keeps that
+//! - **Leaf utilities** (`words`, `names`, `suggest`, `fnv`, `atomic`, `json`, `strconv`,
+//!   `time`, `indicators`): anyone may import them; they import only each other (check 1 keeps that
 //!   acyclic) and never a stage.
 //! - **The stages in `DESIGN.md`'s order**, with the few modules that sit between them:
 //!   `schema`; `error` (it reports `SchemaErrors` and field types, so it imports `schema`);
@@ -54,6 +54,7 @@ const LAYERS: &[&[&str]] = &[
         "fnv",
         "atomic",
         "json",
+        "strconv",
         "time",
         "indicators",
     ],

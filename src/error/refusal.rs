@@ -268,8 +268,8 @@ struct UnixRangeHint {
 
 fn unix_range_hint(formats: &str, value: &str) -> Option<UnixRangeHint> {
     let text = value.trim_matches('"');
-    // Rust reads `NaN` and `inf` too: not numbers, so not out of range.
-    let number: f64 = text.parse().ok().filter(|n: &f64| n.is_finite())?;
+    // Read as the `unix` format reads it (finite numbers only: `NaN` is not out of range).
+    let number = crate::strconv::parse_float(text)?;
     let in_range = |per_second: f64| (FIRST_FLOAT..=LAST_FLOAT).contains(&(number / per_second));
     // Every format was a unix one...
     let tried = formats

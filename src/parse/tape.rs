@@ -14,16 +14,15 @@ use crate::event::Val;
 use crate::json::text_may_differ;
 use crate::json::{write_json, write_number};
 use crate::parse::literals::Literals;
+use crate::strconv::{is_integer_text, parse_float, parse_int};
 use crate::time::Timestamp;
 
 mod fast;
 mod keys;
-mod numbers;
 mod rare;
 mod refusals;
 pub(crate) use fast::fast_str;
 pub(crate) use keys::{scan_keys, KeyScan, Memo, MEMO};
-use numbers::{is_integer_text, parse_float, parse_int};
 pub(crate) use refusals::quote;
 use refusals::{add_segment, bad_text, problem, wrong};
 

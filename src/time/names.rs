@@ -89,7 +89,8 @@ pub(super) fn weekday_name(s: &[u8], long: bool) -> Option<usize> {
         .then_some(name.len())
 }
 
-/// Go's `parseSignedOffset`: `±h` with h ≤ 12; returns the length, 0 when invalid.
+/// Go's `parseSignedOffset` (since Go 1.11): `±h` with h ≤ 23; returns the length, 0 when
+/// invalid.
 fn parse_signed_offset(s: &[u8]) -> usize {
     let [b'+' | b'-', rest @ ..] = s else {
         return 0;
@@ -102,7 +103,7 @@ fn parse_signed_offset(s: &[u8]) -> usize {
     for &c in &rest[..n] {
         v = v.saturating_mul(10).saturating_add(u32::from(c - b'0'));
     }
-    if v > 12 {
+    if v > 23 {
         0
     } else {
         1 + n

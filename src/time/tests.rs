@@ -123,6 +123,11 @@ decode_cases!(unix {
     "unix", S("-1.5") => Some("1969-12-31T23:59:58.5Z");
     "unix", S("1e9") => Some("2001-09-09T01:46:40Z");
     "unix", S("+5") => Some("1970-01-01T00:00:05Z");
+    // Go's ParseFloat, as for `float` fields: underscores between digits, hexadecimal.
+    "unix", S("1_000") => Some("1970-01-01T00:16:40Z");
+    "unix", S("0x1p4") => Some("1970-01-01T00:00:16Z");
+    "unix", S("1__000") => None;
+    "unix", S("Infinity") => None;
     "unix", I(253_402_300_799) => Some("9999-12-31T23:59:59Z");
     "unix", I(253_402_300_800) => None;
     "unix", I(-62_167_219_200) => Some("0000-01-01T00:00:00Z");
@@ -355,8 +360,15 @@ decode_cases!(strftime_last_zone_element_wins {
 decode_cases!(layout {
     "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 UTC") => Some("2023-07-01T14:00:00Z");
     "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 MST") => Some("2023-07-01T14:00:00Z");
-    "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 GMT+2") => Some("2023-07-01T12:00:00Z");
-    "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 GMT-3") => Some("2023-07-01T17:00:00Z");
+    // Go names the zone "GMT+2" but reads the wall clock as UTC (golang/go#56392), for hours
+    // up to 23 either way (`parseSignedOffset` since Go 1.11).
+    "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 GMT+2") => Some("2023-07-01T14:00:00Z");
+    "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 GMT-3") => Some("2023-07-01T14:00:00Z");
+    "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 GMT+13") => Some("2023-07-01T14:00:00Z");
+    "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 GMT-23") => Some("2023-07-01T14:00:00Z");
+    "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 GMT+24") => None;
+    "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 +14") => Some("2023-07-01T14:00:00Z");
+    "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 -24") => None;
     "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 +07") => Some("2023-07-01T14:00:00Z");
     "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 CEST") => Some("2023-07-01T14:00:00Z");
     "layout=2006-01-02 15:04:05 MST", S("2023-07-01 14:00:00 Mst") => None;

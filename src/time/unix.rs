@@ -72,11 +72,6 @@ pub(super) fn parse_unix_str(s: &str) -> Option<Timestamp> {
     if let Some(secs) = parse_int(s.as_bytes()) {
         return from_seconds(secs, 0);
     }
-    // Go's strconv.ParseFloat accepts more spellings than JSON numbers ("1.", ".5", "1e3");
-    // Rust's parser accepts the same decimal forms. "inf"/"nan" parse but are then rejected.
-    let first = s.as_bytes().first()?;
-    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
-        return None;
-    }
-    s.parse::<f64>().ok().and_then(from_float_seconds)
+    // Go's strconv.ParseFloat, as for `float` fields: "1.", ".5", "1e3", "1_000", "0x1p4".
+    crate::strconv::parse_float(s).and_then(from_float_seconds)
 }

@@ -4,10 +4,10 @@
 //! gives for that value, or `None` to leave the value (and any refusal) to the general path.
 //! The JSON objects' loop matches the string and integer cases itself (`TapeDecoder::field`).
 
-use super::numbers::parse_int;
 use super::StrMode;
 use crate::compile::{Decoder, Fast, ValuePlan};
 use crate::event::Val;
+use crate::strconv::parse_int;
 
 /// Store the value of string `s` in a field of `plan` into `slot` when it is a common case
 /// (true); false leaves `slot` as it was.

@@ -126,21 +126,10 @@ fn match_zone_abbr<'a>(strftime: bool, s: &'a [u8], st: &mut State) -> Option<&'
         return Some(rest);
     }
     let n = parse_time_zone(s)?;
-    // Go fabricates a zone with offset 0 for abbreviations it cannot look up, except "GMT±h",
-    // whose hours it reads.
-    let offset = match &s[..n] {
-        [b'G', b'M', b'T', sign, digits @ ..] if !digits.is_empty() => {
-            let h = digits
-                .iter()
-                .fold(0i64, |acc, &c| acc * 10 + i64::from(c - b'0'));
-            if *sign == b'-' {
-                -h * 3600
-            } else {
-                h * 3600
-            }
-        }
-        _ => 0,
-    };
+    // Go fabricates a zone for an abbreviation it cannot look up (Panther's local zone is
+    // UTC), and sets it without moving the instant: the wall clock is read as UTC. So
+    // for "GMT+2" too, whose hours only name the zone (`format.go`, golang/go#56392).
+    let offset = 0;
     st.set_offset(offset, ZoneSource::Abbreviation);
     Some(&s[n..])
 }

@@ -1,5 +1,7 @@
-//! Numbers written as text (a JSON string in a numeric field, a text log's value), read
-//! as Go's `strconv` reads them for Panther.
+//! Numbers written as text (a JSON string in a numeric field or a `unix` timestamp, a text
+//! log's value), read as Go's `strconv` reads them for Panther.
+
+use std::borrow::Cow;
 
 /// Go's `strconv.ParseInt(s, 10, 64)`: optional sign, ASCII digits, nothing else; none
 /// when `s` is not that, or out of range ([`is_integer_text`] tells which). One pass: the
@@ -9,7 +11,7 @@
 /// without overflow checks, eight at a time where there are eight: a loop of a checked
 /// multiply per digit was a chain the CPU could not overlap (`perf` put a quarter of the
 /// text decode loop's samples on it, for the 15-digit byte counts of a VPN log).
-pub(super) fn parse_int(s: &str) -> Option<i64> {
+pub(crate) fn parse_int(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     let (negative, mut digits) = match b {
         [b'-', rest @ ..] => (true, rest),
@@ -69,7 +71,7 @@ fn eight_digits(word: u64) -> Option<u64> {
     Some(v.wrapping_mul(10_000 << 32 | 1) >> 32)
 }
 
-pub(super) fn is_integer_text(s: &str) -> bool {
+pub(crate) fn is_integer_text(s: &str) -> bool {
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
@@ -78,7 +80,7 @@ pub(super) fn is_integer_text(s: &str) -> bool {
 /// with `_` between digits (`1_000.5`), or a hexadecimal mantissa with a binary exponent
 /// (`0x1.8p3`). Go also takes "NaN"/"Inf", which JSON cannot carry (Panther's encoder
 /// fails on them), so only finite values pass.
-pub(super) fn parse_float(s: &str) -> Option<f64> {
+pub(crate) fn parse_float(s: &str) -> Option<f64> {
     let plain = s
         .bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'));
@@ -98,10 +100,19 @@ fn go_float(s: &str) -> Option<f64> {
         b'+' => (false, &s[1..]),
         _ => (false, s),
     };
-    if !underscores_ok(body) {
+    // Not a number at all (a date that a `unix` format before a strftime one is tried on):
+    // refused before anything is allocated. Go's "Inf" and "NaN" are refused anyway.
+    let go_syntax = |b: u8| {
+        b.is_ascii_hexdigit() || matches!(b, b'_' | b'.' | b'x' | b'X' | b'p' | b'P' | b'+' | b'-')
+    };
+    if !body.bytes().all(go_syntax) || !underscores_ok(body) {
         return None;
     }
-    let body = body.replace('_', "");
+    let body = if body.contains('_') {
+        Cow::Owned(body.replace('_', ""))
+    } else {
+        Cow::Borrowed(body)
+    };
     let value = match body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
         Some(hex) => hex_float(hex)?,
         None if body
