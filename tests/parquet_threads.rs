@@ -234,3 +234,69 @@ fn run_batches_gives_the_same_rows_in_input_order_on_any_threads() {
         }
     }
 }
+
+/// `Batch::run_batches` over a stream that pauses (a pipe, another program's output) hands
+/// on the records it has before the stream goes on: a Python loop over a producer's pipe
+/// got its last records only with a chunk's worth more (1 MiB), or at the end.
+#[test]
+fn run_batches_hands_on_a_paused_streams_records_at_once() {
+    use normalog::pipeline::input::SharedReader;
+    use std::io::Read;
+    use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+    use std::time::Duration;
+
+    /// Gives `first`, then waits (as a silent producer) until told to end, then ends.
+    struct Producer {
+        first: std::io::Cursor<Vec<u8>>,
+        end: Receiver<()>,
+    }
+    impl Read for Producer {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.first.read(buf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            // Ends on its own after a while, so that a failing run does not hang the test.
+            let _ = self.end.recv_timeout(Duration::from_secs(20));
+            Ok(0)
+        }
+    }
+
+    let records = lines().lines().take(300).collect::<Vec<_>>().join("\n") + "\n";
+    let (end_tx, end) = channel();
+    let input = Input::Reader(
+        SharedReader::new(Producer {
+            first: std::io::Cursor::new(records.into_bytes()),
+            end,
+        })
+        .may_wait(),
+    );
+    let (rows_tx, rows_rx) = channel();
+    let registry = Registry::builtin();
+    let run = std::thread::spawn(move || {
+        Batch::new()
+            .run_batches(
+                &NormalizerBuilder::new(),
+                &registry,
+                &[input],
+                |_, batch| {
+                    let _ = rows_tx.send(batch.num_rows());
+                    Ok(())
+                },
+                &mut Ignore,
+            )
+            .map(|run| run.summary.normalized)
+    });
+    // Every record comes while the producer is silent.
+    let mut got = 0;
+    while got < 300 {
+        match rows_rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(n) => got += n,
+            Err(RecvTimeoutError::Timeout) => break,
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    let _ = end_tx.send(());
+    assert_eq!(got, 300, "records handed on while the stream was silent");
+    assert_eq!(run.join().expect("run").expect("run_batches"), 300);
+}

@@ -411,13 +411,13 @@ def test_records_of_a_live_producer_come_while_it_is_silent(cli, tmp_path, given
     """Review s38-h1 F2: the thread that reads a file object also hands the batches to
     Python; it sat in a read of the silent pipe while batches already made waited, until
     the producer wrote again or ended (0, 19,016 or 38,040 of 44,370 rows, by run). A
-    pipe, socket or terminal is read only once it has something to read. As from the
-    pipe's path, the records come but for the last chunk's (a chunk of an `iter_batches`
-    run is handed on when full, or at the end of its input)."""
+    pipe, socket or terminal is read only once it has something to read. Every record
+    comes: the run cuts a chunk where the pipe pauses (before, the last chunk's records
+    waited for a chunk's worth, or the end of the input)."""
     records = tmp_path / "z.ndjson"
     records.write_bytes(gen(cli, "-t", "Zoom.Activity", "-n", 40_000, "--seed", 12))
     for _ in range(4):
-        done = subprocess.run([sys.executable, "-c", LIVE, str(records), "30000", given],
+        done = subprocess.run([sys.executable, "-c", LIVE, str(records), "40000", given],
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         assert done.stdout.split() == ["enough", "producer", "silent"], done.stdout

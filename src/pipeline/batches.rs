@@ -17,23 +17,26 @@ use crate::registry::Registry;
 use crate::sink::arrow::RecordBatchBuilder;
 use crate::sink::Sink;
 
-/// The Parquet encoder: events appended to one [`RecordBatchBuilder`] per log type (kept
+/// The Arrow encoder: events appended to one [`RecordBatchBuilder`] per log type (kept
 /// across chunks); each chunk yields one record batch per log type it holds, in the order
-/// the log types first appear in the chunk.
+/// the log types first appear in the chunk. `LIVE` for [`Batch::run_batches`], whose
+/// caller takes batches as they come (a Python stream over a pipe: a producer's records
+/// waited for a chunk's worth, or its end), not for the Parquet files, which appear at the
+/// commit.
 ///
 /// That order depends only on the chunk, not on the worker (whose builders are in the
 /// order it met the log types), so the writer gets the same sequence of batches whatever
 /// the threads; its choice of the least recently used file to close, and so the files
 /// written, is then the same too.
 #[derive(Default)]
-pub(super) struct BatchEncoder {
+pub(super) struct BatchEncoder<const LIVE: bool> {
     builders: Vec<RecordBatchBuilder>,
     /// Indexes into `builders` of the log types of the current chunk, in order of first
     /// appearance.
     order: Vec<usize>,
 }
 
-impl Sink for BatchEncoder {
+impl<const LIVE: bool> Sink for BatchEncoder<LIVE> {
     type Error = Error;
     fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
         let i = crate::sink::arrow::builder_for(&mut self.builders, event);
@@ -48,7 +51,8 @@ impl Sink for BatchEncoder {
 /// Record batches of one chunk: `(log type, batch)`.
 pub(super) type Batches = Result<Vec<(Arc<str>, RecordBatch)>, Error>;
 
-impl Encoder for BatchEncoder {
+impl<const L: bool> Encoder for BatchEncoder<L> {
+    const LIVE: bool = L;
     type Output = Batches;
     fn encode(&mut self, norm: &mut Normalizer, chunk: &mut Chunk, framing: &Framing) -> Batches {
         self.order.clear();
@@ -83,8 +87,9 @@ impl Batch {
     /// Normalize every input on [`threads`](Self::threads) workers into Arrow record batches
     /// (the same batches as the Parquet output's): `on_batch` gets `(log type, batch)` on
     /// this thread, in input order, one batch per log type per chunk of input (so a batch
-    /// holds at most a chunk's records). For embedders that want Arrow without files (the
-    /// Python package uses it).
+    /// holds at most a chunk's records; a stream, a pipe or standard input, is cut where it
+    /// pauses, so that its records come as it sends them). For embedders that want Arrow
+    /// without files (the Python package uses it).
     ///
     /// # Errors
     ///
@@ -107,7 +112,7 @@ impl Batch {
             builder,
             registry,
             inputs,
-            BatchEncoder::default,
+            BatchEncoder::<true>::default,
             |_, batches: Batches| {
                 for (log_type, batch) in batches? {
                     on_batch(&log_type, batch)?;

@@ -383,7 +383,7 @@ impl Batch {
             builder,
             registry,
             inputs,
-            batches::BatchEncoder::default,
+            batches::BatchEncoder::<false>::default,
             |_, batches: batches::Batches| {
                 for (log_type, batch) in batches? {
                     writer.write_batch(&log_type, &batch)?;
