@@ -219,8 +219,8 @@ err_cases! {
     invalid_json: r#"{"id":1,"#=> "record 0 (line 1, byte 0, column 8): invalid JSON: EOF while parsing a value";
     // The column is where simd-json's limit of 1024 levels is crossed (the record is level 1),
     // not where serde_json's of 128 is.
-    nested_too_deeply: &format!(r#"{{"id":1,"extra":{}{}}}"#, "[".repeat(1100), "]".repeat(1100)) => "record 0 (line 1, byte 0, column 1040): invalid JSON: arrays and objects nested deeper than 1024 levels (the record is the first)";
-    nested_too_deeply_after_5000_bytes: &format!(r#"{{"id":1,"msg":"{}","extra":{}{}}}"#, "x".repeat(5000), "[".repeat(1100), "]".repeat(1100)) => "record 0 (line 1, byte 0, column 6049): invalid JSON: arrays and objects nested deeper than 1024 levels (the record is the first)";
+    nested_too_deeply: &format!(r#"{{"id":1,"extra":{}{}}}"#, "[".repeat(1100), "]".repeat(1100)) => "record 0 (line 1, byte 0, column 1040): invalid JSON: arrays and objects nested deeper than 1024 levels (the record itself is level 1)";
+    nested_too_deeply_after_5000_bytes: &format!(r#"{{"id":1,"msg":"{}","extra":{}{}}}"#, "x".repeat(5000), "[".repeat(1100), "]".repeat(1100)) => "record 0 (line 1, byte 0, column 6049): invalid JSON: arrays and objects nested deeper than 1024 levels (the record itself is level 1)";
 }
 
 #[test]

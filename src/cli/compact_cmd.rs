@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use normalog::sink::compact::{compact_into, CompactOptions, CompactReport};
-use normalog::sink::layout::table_name;
 
 use super::messages::{self, thousands};
-use super::normalize::CompressionArg;
+use super::normalize::{at_least_one, CompressionArg};
 use super::output::{say_recovered, FileSize};
 use super::signals::Interrupt;
 use super::{Fatal, EXIT_OK, EXIT_REJECTS};
@@ -48,8 +47,8 @@ pub struct CompactArgs {
     pub compression: Option<CompressionArg>,
 
     /// Parquet: rows per row group of the merged files. Default: 65536.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub row_group_rows: Option<u64>,
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    pub row_group_rows: Option<usize>,
 
     /// List every merge (file names), not only the totals per table.
     #[arg(short, long)]
@@ -74,12 +73,14 @@ pub(super) fn run(args: &CompactArgs, interrupt: Option<&Interrupt>) -> Result<u
         )));
     }
     let mut opts = CompactOptions::default();
-    opts.tables = args.tables.iter().map(|t| table_name(t)).collect();
+    // Given as written: the library matches them to directories, and names a missing one
+    // as the user wrote it.
+    opts.tables.clone_from(&args.tables);
     opts.dry_run = args.dry_run;
     opts.max_bytes = args.target_file_size.unwrap_or_default().0;
     opts.compression = args.compression.map(Into::into);
     if let Some(n) = args.row_group_rows {
-        opts.row_group_rows = usize::try_from(n).unwrap_or(usize::MAX);
+        opts.row_group_rows = n;
     }
     opts.cancel = interrupt.map(Interrupt::flag);
     let mut report = CompactReport::default();

@@ -237,6 +237,13 @@ fn check_end(args: &GenArgs, opts: &GenOptions) -> Result<(), Fatal> {
             format!("--start can be {} at the latest", utc(latest))
         }
         Some(latest) => format!("give --start {} or earlier", utc(latest)),
+        // A span shorter than a microsecond per record is one microsecond per record (the
+        // clock's step): when even that is too long, no --span helps, the count is too large.
+        None if args.span.is_some() && !fits_a_microsecond_apart(args.records) => {
+            "they would take longer than all the times normalog reads, years 0 to 9999, even \
+             a microsecond apart (the shortest --span gives): give fewer records (-n)"
+                .to_owned()
+        }
         None => format!(
             "they would take longer than all the times normalog reads, years 0 to 9999: {}",
             if args.span.is_some() {
@@ -251,6 +258,17 @@ fn check_end(args: &GenArgs, opts: &GenOptions) -> Result<(), Fatal> {
          reads; {fix}",
         utc(LAST_TIME)
     )))
+}
+
+/// Whether `records` records a microsecond apart, the least a span spreads them, fit in the
+/// times normalog reads.
+fn fits_a_microsecond_apart(records: u64) -> bool {
+    let closest = GenOptions {
+        start: Some(FIRST_TIME),
+        mean_gap_us: Some(1),
+        ..GenOptions::default()
+    };
+    closest.last_time(records).is_some_and(|t| t <= LAST_TIME)
 }
 
 /// A `--span` in seconds, in the largest unit that divides it (`86400000` is `1000d`).
@@ -276,9 +294,13 @@ pub(super) fn parse_span(text: &str) -> Result<u64, String> {
         .find(|c: char| !c.is_ascii_digit())
         .ok_or_else(|| format!("{text:?} has no unit: write e.g. 180d, 12h, 90m, 3600s or 2w"))?;
     let (number, unit) = text.split_at(unit_at);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} does not start with a number (e.g. 180d)"))?;
+    let n: u64 = number.parse().map_err(|e: std::num::ParseIntError| {
+        if *e.kind() == std::num::IntErrorKind::PosOverflow {
+            format!("{text:?}: {number} is too large: the span must be under 2^64 seconds")
+        } else {
+            format!("{text:?} does not start with a number (e.g. 180d)")
+        }
+    })?;
     let secs = match unit {
         "s" => 1,
         "m" => 60,
@@ -361,6 +383,12 @@ mod tests {
         says("1.5d", "a whole number of its unit");
         says("1h30m", "one number and one unit");
         says("1y", "unknown unit \"y\"");
+        // A number past 64 bits is a number, too large (review finding: "does not start
+        // with a number").
+        says(
+            "99999999999999999999d",
+            "99999999999999999999 is too large: the span must be under 2^64 seconds",
+        );
     }
 
     #[test]

@@ -107,14 +107,9 @@ impl Output {
                 }
             });
         };
-        for (flag, value) in [
-            ("--max-open-files", args.max_open_files),
-            ("--row-group-rows", args.row_group_rows),
-        ] {
-            let Some(value) = value else { continue };
-            if value == 0 {
-                return Err(Fatal::Message(format!("{flag} must be at least 1")));
-            }
+        // (--row-group-rows 0 is refused by its parser, `at_least_one`.)
+        if args.max_open_files == Some(0) {
+            return Err(Fatal::Message("--max-open-files must be at least 1".into()));
         }
         if not_a_directory(dir) {
             return Err(Fatal::Message(format!(
@@ -309,6 +304,57 @@ fn target_file_size(args: &NormalizeArgs) -> Option<u64> {
 /// An `-o` path names a directory layout when it is an existing directory or ends in '/'.
 fn is_dir_path(p: &Path) -> bool {
     p.is_dir() || p.as_os_str().as_encoded_bytes().ends_with(b"/")
+}
+
+/// Whether the flags ask for a directory output (Parquet, or `-o DIR/`), whose writers keep
+/// up to `--max-open-files` files open.
+pub(super) fn writes_a_directory(args: &NormalizeArgs) -> bool {
+    match args.format {
+        FormatArg::Parquet => true,
+        FormatArg::Ndjson => args.output.as_deref().is_some_and(is_dir_path),
+    }
+}
+
+#[cfg(target_os = "linux")]
+const EMFILE: i32 = rustix::io::Errno::MFILE.raw_os_error();
+/// rustix is a dependency on Linux only; EMFILE is 24 on macOS and the BSDs too.
+#[cfg(not(target_os = "linux"))]
+const EMFILE: i32 = 24;
+
+/// The soft limit of open files (`ulimit -n`), the one a run reaches; `None` when there is
+/// none (another limit was reached, the system's: raising ulimit -n is still the way) or
+/// it cannot be read cheaply (rustix, a dependency on Linux only).
+fn open_files_limit() -> Option<u64> {
+    #[cfg(target_os = "linux")]
+    {
+        rustix::process::getrlimit(rustix::process::Resource::Nofile).current
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
+/// `message` with what to do when it is the OS's "Too many open files" (EMFILE) of a
+/// directory output: each partition being written holds a file open, up to
+/// `--max-open-files`, which the open-files limit (`ulimit -n`) must leave room for. `None`
+/// for any other message.
+///
+/// Told by the words std gives EMFILE: the error reaches the command as text (the library's
+/// errors that name a path keep the kind alone, and std has none for EMFILE; errors cross
+/// the writer threads as messages), and the library says nothing of flags.
+pub(super) fn too_many_open_files(message: &str, max_open_files: usize) -> Option<String> {
+    if !message.contains(&io::Error::from_raw_os_error(EMFILE).to_string()) {
+        return None;
+    }
+    let limit = open_files_limit().map_or_else(
+        || "the open-files limit (ulimit -n)".to_owned(),
+        |n| format!("the open-files limit, {n} now (ulimit -n)"),
+    );
+    Some(format!(
+        "{message}; each partition being written holds a file open, up to --max-open-files \
+         ({max_open_files} in this run): give a lower --max-open-files, or raise {limit}"
+    ))
 }
 
 /// The `-o FILE` output (also `--rejects FILE` and `gen -o FILE`). A regular file (or a new

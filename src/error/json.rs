@@ -106,7 +106,7 @@ fn not_utf8(raw: &[u8]) -> Option<(String, usize)> {
 /// The reject of a record nested deeper than simd-json reads.
 fn too_deep() -> String {
     format!(
-        "arrays and objects nested deeper than {} levels (the record is the first)",
+        "arrays and objects nested deeper than {} levels (the record itself is level 1)",
         simd_json::DEFAULT_MAX_DEPTH
     )
 }

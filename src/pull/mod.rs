@@ -258,17 +258,40 @@ impl Progress for NoProgress {}
 ///
 /// # Errors
 ///
-/// A message for a malformed value.
+/// A message for a malformed value, or one too large to count in seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    duration(s).map_err(|e| match e {
+        DurationError::Malformed => format!("{s:?}: not a duration (e.g. 30d, 12h, 5m, 90s)"),
+        DurationError::TooLarge(number) => too_large(s, &number),
+    })
+}
+
+/// Why a duration was refused: the time flags say "not a time" for the first only.
+enum DurationError {
+    Malformed,
+    /// Its number (given, or in seconds) is past 64 bits.
+    TooLarge(String),
+}
+
+fn too_large(s: &str, number: &str) -> String {
+    format!("{s:?}: {number} is too large for a duration")
+}
+
+fn duration(s: &str) -> Result<Duration, DurationError> {
     let s = s.trim();
     if s == "0" {
         return Ok(Duration::ZERO);
     }
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("{s:?}: not a duration (e.g. 30d, 12h, 5m, 90s)"))?;
+    let n: u64 = num.parse().map_err(|e: std::num::ParseIntError| {
+        if *e.kind() == std::num::IntErrorKind::PosOverflow {
+            DurationError::TooLarge(num.to_owned())
+        } else {
+            DurationError::Malformed
+        }
+    })?;
     if unit == "ms" {
         return Ok(Duration::from_millis(n));
     }
@@ -278,23 +301,38 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "h" => 3600,
         "d" => 86_400,
         "w" => 7 * 86_400,
-        _ => return Err(format!("{s:?}: not a duration (e.g. 30d, 12h, 5m, 90s)")),
+        _ => return Err(DurationError::Malformed),
     };
-    Ok(Duration::from_secs(n.saturating_mul(secs)))
+    n.checked_mul(secs)
+        .map(Duration::from_secs)
+        .ok_or_else(|| DurationError::TooLarge(num.to_owned()))
 }
 
-/// Parse a point in time: RFC 3339 (`2026-01-01T00:00:00Z`), or a duration back from `now`
-/// (`30d`). Returns Unix seconds (fractions dropped: the APIs have second precision).
+/// Parse a point in time: RFC 3339 (`2026-01-01T00:00:00Z`), a date (`2026-01-01`, its
+/// 00:00 UTC, as `normalog gen --start` reads one), or a duration back from `now` (`30d`).
+/// Returns Unix seconds (fractions dropped: the APIs have second precision).
 ///
 /// # Errors
 ///
-/// A message for a malformed value.
+/// A message for a malformed value, or a duration too large to count.
 pub fn parse_time(s: &str, now: i64) -> Result<i64, String> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s.trim()) {
+    let text = s.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(t.timestamp());
     }
-    let d = parse_duration(s)
-        .map_err(|_| format!("{s:?}: not a time (RFC 3339, e.g. 2026-01-01T00:00:00Z, or a duration back from now, e.g. 30d)"))?;
+    if let Some(t) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+    {
+        return Ok(t.and_utc().timestamp());
+    }
+    let d = duration(s).map_err(|e| match e {
+        DurationError::Malformed => format!(
+            "{s:?}: not a time (RFC 3339, e.g. 2026-01-01T00:00:00Z, a date, e.g. 2026-01-01, \
+             or a duration back from now, e.g. 30d)"
+        ),
+        DurationError::TooLarge(number) => too_large(s, &number),
+    })?;
     Ok(now - i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2))
 }
 
@@ -399,6 +437,14 @@ mod tests {
         assert_eq!(parse_time("2026-01-01T00:00:00Z", 0), Ok(1_767_225_600));
         assert_eq!(parse_time("1h", 10_000), Ok(6400));
         assert!(parse_time("yesterday", 0).is_err());
+        // A date is its 00:00 UTC, as gen --start reads it (review finding: refused).
+        assert_eq!(parse_time("2026-11-01", 0), Ok(1_793_491_200));
+        // A number past 64 bits, or a duration past them, is too large, not "not a time"
+        // (review finding).
+        for big in ["99999999999999999999d", "18446744073709551615d"] {
+            let e = parse_time(big, 0).expect_err(big);
+            assert!(e.contains("is too large for a duration"), "{e}");
+        }
         assert_eq!(format_time(1_767_225_600), "2026-01-01T00:00:00Z");
     }
 }

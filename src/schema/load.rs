@@ -55,11 +55,11 @@ pub fn from_str(text: &str, origin: &str) -> Result<Schema, SchemaErrors> {
         }
         Err(problem) => {
             let hint = problem.hint.or_else(|| {
-                json_lines(text).then(|| {
-                    "this file holds JSON records, one per line, not a schema: log records are \
-                     the inputs of `normalize`; a schema is YAML with `schema:` and `fields:`"
-                        .into()
-                })
+                json_lines_hint(
+                    text,
+                    "a schema",
+                    "a schema is YAML with `schema:` and `fields:`",
+                )
             });
             return fail(problem.span, problem.message, hint);
         }
@@ -367,6 +367,18 @@ fn walk(root: &Path, dir: &Path, found: &mut Found, errors: &mut Vec<SchemaError
             }
         }
     }
+}
+
+/// The hint for YAML that does not read because `text` is JSON records, one per line: a log
+/// given where `a_file` (a schema, a test file) goes, which is `what_it_is`. One hint for
+/// `-s` and `normalog test`, which both read such files.
+pub(crate) fn json_lines_hint(text: &str, a_file: &str, what_it_is: &str) -> Option<String> {
+    json_lines(text).then(|| {
+        format!(
+            "this file holds JSON records, one per line, not {a_file}: log records are the \
+             inputs of `normalize`; {what_it_is}"
+        )
+    })
 }
 
 /// Whether `text` reads as JSON records one per line (its first two lines that are not blank

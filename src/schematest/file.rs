@@ -36,7 +36,16 @@ fn pos(n: &Node) -> (usize, usize) {
 /// Parse YAML text into one tree per document.
 fn documents(text: &str, origin: &Arc<str>) -> Result<Vec<Node>, LoadError> {
     read_documents(text, Aliases::Keep).map_err(|p| {
-        let message = match p.hint {
+        // A log given for a test file gets the hint a schema file would (review finding).
+        let hint = p.hint.or_else(|| {
+            crate::schema::load::json_lines_hint(
+                text,
+                "a test file",
+                "a test file is YAML, one case per document (`---` between them), with \
+                 `input:` and `result:`",
+            )
+        });
+        let message = match hint {
             Some(hint) => format!("{} ({hint})", p.message),
             None => p.message,
         };

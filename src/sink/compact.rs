@@ -19,7 +19,8 @@ use crate::error::Error;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CompactOptions {
-    /// The tables (directory names such as `zendesk_audit`) to compact; empty: every table.
+    /// The tables to compact, by log type (`Zendesk.Audit`) or directory name
+    /// (`zendesk_audit`); empty: every table.
     pub tables: Vec<String>,
     /// Only report what would be merged: nothing is written.
     pub dry_run: bool,

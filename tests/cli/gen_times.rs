@@ -29,6 +29,15 @@ fn gen_refuses_records_past_the_year_9999() {
              last time normalog reads; they would take longer than all the times normalog \
              reads, years 0 to 9999: give a shorter --span\n",
         ),
+        // The count is what is too large: records a microsecond apart, the closest any
+        // --span puts them, would not fit either (review finding: "give a shorter --span").
+        (
+            &["-n", "18446744073709551615", "--span", "1s"],
+            "normalog: the default start (in 2023 or 2024) with --span 1s: the records would \
+             end after 9999-12-31T23:59:59Z, the last time normalog reads; they would take \
+             longer than all the times normalog reads, years 0 to 9999, even a microsecond \
+             apart (the shortest --span gives): give fewer records (-n)\n",
+        ),
         (
             &["-n", "4", "--start", "9999-12-31", "--span", "1000d"],
             "normalog: --start 9999-12-31T00:00:00Z with --span 1000d: the records would end \
@@ -58,6 +67,22 @@ fn gen_refuses_records_past_the_year_9999() {
         stderr(&o)
     );
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// A --span whose number is past 64 bits says it is too large, not that it "does not start
+/// with a number" (review finding).
+#[test]
+fn gen_says_a_span_number_past_64_bits_is_too_large() {
+    let o = run(&["gen", "-n", "5", "--span", "99999999999999999999d"], "");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(
+            "\"99999999999999999999d\": 99999999999999999999 is too large: the span must be \
+             under 2^64 seconds"
+        ),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// Up to the last second is fine: the records of the last day before it all normalize,

@@ -79,7 +79,8 @@ fn a_zendesk_host_for_the_subdomain_says_the_name_to_give() {
     }
 }
 
-/// A table mistyped for `compact -t` gets the one meant, and the lake is named once.
+/// A table mistyped for `compact -t` gets the one meant, and the lake is named once; the
+/// table is named as it was given (review finding: `-t Nope` said `no table "nope"`).
 #[test]
 fn compact_suggests_the_table_meant() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -104,11 +105,50 @@ fn compact_suggests_the_table_meant() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
         err.contains(&format!(
-            "{lake}: compaction stopped: no table \"zoom_activty\" in this lake; did you mean \
+            "{lake}: compaction stopped: no table \"Zoom.Activty\" in this lake; did you mean \
              `zoom_activity`? (tables: zoom_activity)"
         )),
         "{err}"
     );
+    let o = run(&["compact", "-t", "Nope", lake], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{lake}: compaction stopped: no table \"Nope\" in this lake (tables: zoom_activity)"
+        )),
+        "{err}"
+    );
+    // A log type's name is its table: compacted, not refused.
+    let o = run(&["compact", "-q", "-t", "Zoom.Activity", lake], "");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+/// `--row-group-rows 0` is refused in the same words by compact and normalize (review
+/// finding: compact gave clap's "0 is not in 1..18446744073709551615").
+#[test]
+fn row_group_rows_0_is_refused_alike_by_compact_and_normalize() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lake = dir.path().join("lake");
+    let lake = lake.to_str().expect("path");
+    let expected = "normalog: error: invalid value '0' for '--row-group-rows <N>': must be at \
+                    least 1\n\nFor more information, try '--help'.\n";
+    for args in [
+        vec!["compact", "--row-group-rows", "0", lake],
+        vec![
+            "normalize",
+            "--format",
+            "parquet",
+            "--row-group-rows",
+            "0",
+            "-o",
+            lake,
+        ],
+    ] {
+        let o = run(&args, "");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&o), expected, "{args:?}");
+    }
 }
 
 /// A file of log records given as a schema is said to be one.

@@ -407,7 +407,7 @@ fn rejects_file_gives_the_column_where_nesting_is_too_deep() {
     assert_eq!(v["column"], 1029, "{v}");
     assert_eq!(
         v["error"],
-        "invalid JSON: arrays and objects nested deeper than 1024 levels (the record is the first)",
+        "invalid JSON: arrays and objects nested deeper than 1024 levels (the record itself is level 1)",
         "{v}"
     );
     let quiet = run(&["normalize"], &line);
@@ -520,7 +520,8 @@ fn a_json_array_over_the_document_limit_is_noted() {
 /// Flags that cannot apply, or whose value makes no sense, are refused before the run
 /// (exit 2, naming the flag); sizes take units (review findings: `--compression` with
 /// NDJSON output was silently ignored, `--max-record-bytes 10KB` refused, `-j 100000`
-/// accepted; the directory output's flags were accepted silently with standard output).
+/// accepted; the directory output's flags were accepted silently with standard output;
+/// `--envelope ''` was taken).
 #[test]
 fn flags_that_cannot_apply_or_make_no_sense_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -556,6 +557,12 @@ fn flags_that_cannot_apply_or_make_no_sense_are_refused() {
         ),
         (vec!["-j", "0"], "must be at least 1"),
         (vec!["-j", "100000"], "at most 1024"),
+        // As `-t ''` is: no page has a field "", so each was a reject (review finding).
+        (
+            vec!["--envelope", ""],
+            "invalid value '' for '--envelope <FIELD>': the field name is empty: give the \
+             field that holds the records",
+        ),
     ] {
         let mut all = vec!["normalize"];
         all.extend(&args);

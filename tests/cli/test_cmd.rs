@@ -484,3 +484,30 @@ fn update_rewrites_files_with_cr_and_crlf_line_breaks() {
         assert_eq!(out.status.code(), Some(0), "{file}: {}", stdout(&out));
     }
 }
+
+/// A file of log records where a test file goes (named as one, or in a `tests/` directory)
+/// gets the hint `normalize -s` gives for one given as a schema (review finding: only the
+/// YAML parser's "did not find expected <document start>").
+#[test]
+fn records_given_as_a_test_file_are_said_to_be_records() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let records = std::fs::read(util::data("samples/zoom_activity.jsonl")).expect("read");
+    std::fs::write(dir.path().join("bad_tests.yml"), &records).expect("write");
+    std::fs::create_dir(dir.path().join("tests")).expect("mkdir");
+    std::fs::write(dir.path().join("tests/bad.yml"), &records).expect("write");
+    // Named, and found in a directory (the one above tests/).
+    for (arg, file) in [("bad_tests.yml", "bad_tests.yml"), (".", "./tests/bad.yml")] {
+        let o = test_in(dir.path(), &[arg]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{arg}: {err}");
+        assert!(
+            err.contains(&format!(
+                "{file}:2:1: invalid YAML: did not find expected <document start> (this file \
+                 holds JSON records, one per line, not a test file: log records are the inputs \
+                 of `normalize`; a test file is YAML, one case per document (`---` \
+                 between them), with `input:` and `result:`)"
+            )),
+            "{arg}: {err}"
+        );
+    }
+}

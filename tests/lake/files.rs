@@ -443,3 +443,40 @@ fn the_extra_parts_warning_names_the_cause() {
     );
     assert!(err.contains("or write Parquet"), "{err}");
 }
+
+/// A run out of file descriptors ("Too many open files") says what to do: a lower
+/// --max-open-files, or a higher open-files limit, with both values (review finding: the
+/// OS error alone). Under the same limit, a lower --max-open-files runs.
+#[test]
+fn too_many_open_files_names_the_flag_and_the_limit() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // Shuffled, hourly NDJSON: a file open per hour of 30 days, far more than 40.
+    let input = shuffled_copy(&archive(tmp.path(), "a.jsonl", 5000, "30d", 1));
+    let with_limit = |max_open_files: &str, lake: &str| {
+        std::process::Command::new("sh")
+            .args(["-c", "ulimit -n 40 && exec \"$0\" \"$@\""])
+            .arg(env!("CARGO_BIN_EXE_normalog"))
+            .args(["normalize", "-q", "--max-open-files", max_open_files])
+            .args(["-o", &format!("{}/", s(&tmp.path().join(lake))), s(&input)])
+            .output()
+            .expect("run normalog")
+    };
+    let o = with_limit("1000", "many");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "Too many open files (os error 24); each partition being written holds a file \
+             open, up to --max-open-files (1000 in this run): give a lower --max-open-files, \
+             or raise the open-files limit, 40 now (ulimit -n)\n"
+        ),
+        "{err}"
+    );
+    let o = with_limit("16", "fewer");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

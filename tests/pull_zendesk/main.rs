@@ -343,6 +343,34 @@ fn a_zero_batch_and_a_range_that_ends_before_it_starts_are_refused() {
     assert!(fake.inner().log.is_empty());
 }
 
+/// `--since` and `--until` take a date, as `gen --start` does (its 00:00 UTC; refused as
+/// "not a time" before), and a number past 64 bits is too large, not "not a time" (review
+/// findings). Both are said before any request.
+#[test]
+fn time_flags_take_a_date_and_say_a_number_is_too_large() {
+    let fake = FakeZendesk::start(Vec::new(), token_auth());
+    for (flags, says) in [
+        (
+            &["--since", "2026-01-02", "--until", "2026-01-01T23:59:59Z"][..],
+            "--until is before --since",
+        ),
+        (
+            &["--since", "2026-01-01T00:00:01Z", "--until", "2026-01-01"][..],
+            "--until is before --since",
+        ),
+        (
+            &["--since", "99999999999999999999d"][..],
+            "--since: \"99999999999999999999d\": 99999999999999999999 is too large for a duration",
+        ),
+    ] {
+        let run = PullDir::new();
+        let out = run.pull(&fake, flags);
+        assert_eq!(code(&out), 2, "{flags:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{flags:?}: {}", stderr(&out));
+    }
+    assert!(fake.inner().log.is_empty());
+}
+
 #[test]
 fn bad_credentials_exit_3_and_leave_no_state() {
     let fake = FakeZendesk::start(dataset(1, 5, now_secs() - 100, 1), token_auth());

@@ -39,6 +39,8 @@ def python_api() -> list[dict[str, Any]]:
     print(stream.stats["rejected_by_reason"])
     for batch in n.iter_rejects("big.ndjson.gz"):
         print(batch.schema.equals(normalog.Normalizer.rejects_schema()))
+    bad, counts = n.rejects("big.ndjson.gz")
+    print(bad.num_rows, counts["rejected"])
 
     # Every kind of data: bytes-like, one path, several.
     n.normalize(b'{"email":"a@example.com"}\n', source="<stdin>")

@@ -118,7 +118,7 @@ pub struct NormalizeArgs {
     pub replace_changed: bool,
 
     /// Parquet: rows per row group. Default: 65536. Refused with NDJSON output.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub row_group_rows: Option<usize>,
 
     /// Parquet: page compression. Default: zstd. Refused with NDJSON output.
@@ -183,7 +183,7 @@ pub struct NormalizeArgs {
     /// objects, or when its only field holds an object, and that field is not a field of a
     /// schema tried (then the object is a record of that schema, rejected with its reason).
     /// A record refused inside an envelope is reported there ("field" in the rejects file).
-    #[arg(long, value_name = "FIELD")]
+    #[arg(long, value_name = "FIELD", value_parser = envelope_field)]
     pub envelope: Option<String>,
 
     /// A whole-document input (a JSON array, a pretty-printed page) is read whole up to
@@ -335,7 +335,22 @@ pub(crate) fn max_open_files(args: &NormalizeArgs) -> usize {
         .unwrap_or(normalog::sink::parquet::DEFAULT_MAX_OPEN_FILES)
 }
 
-/// A count of at least 1 (`--max-buffered-mib`).
+/// `--envelope`: a field's name. An empty one is refused here: no page has a field "", so
+/// every page would be a reject (review finding: `--envelope ''` was taken).
+pub(crate) fn envelope_field(s: &str) -> Result<String, String> {
+    if s.is_empty() {
+        Err(
+            "the field name is empty: give the field that holds the records (audit_logs, \
+             activity_logs), or leave --envelope out to find it"
+                .into(),
+        )
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+/// A count of at least 1 (`--max-buffered-mib`, `--row-group-rows` of normalize, pull and
+/// compact: one parser, so that they refuse 0 in the same words).
 pub(crate) fn at_least_one(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
         Ok(0) => Err("must be at least 1".into()),

@@ -26,7 +26,10 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::file_stats::{print_file_stats, FileStats};
-use super::output::{open_rejects, CreatedDirs, Labelled, Output, OutputFile, RejectsWriter};
+use super::output::{
+    open_rejects, too_many_open_files, writes_a_directory, CreatedDirs, Labelled, Output,
+    OutputFile, RejectsWriter,
+};
 use super::signals::Interrupt;
 use super::{load_registry, messages, progress, unknown_log_type, Fatal, EXIT_OK, EXIT_REJECTS};
 use normalog::error::ErrorKind;
@@ -46,6 +49,13 @@ pub(super) fn run(args: &NormalizeArgs, interrupt: Option<&Interrupt>) -> Result
             config.batch.cancel_on(i.flag());
         }
         config.run(interrupt)
+    });
+    // Out of file descriptors: what to do, which the library's error cannot say.
+    let result = result.map_err(|e| match e {
+        Fatal::Message(m) if writes_a_directory(args) => {
+            Fatal::Message(too_many_open_files(&m, max_open_files(args)).unwrap_or(m))
+        }
+        e => e,
     });
     // However the run ended, its writers are gone (their temporary files with them): a
     // directory it created for its output and left without a file goes too.

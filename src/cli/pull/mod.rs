@@ -109,7 +109,19 @@ pub(super) fn run(cmd: &PullCommand, interrupt: Option<&super::signals::Interrup
             status
         }
         Err(e) => {
-            messages::error(e.message());
+            // Out of file descriptors in a lake: what to do, as normalize says it.
+            let output = match cmd {
+                PullCommand::Zendesk(a) => &a.output,
+                PullCommand::Zoom(a) => &a.output,
+            };
+            let nargs = output.as_normalize(&[]);
+            let hint = if super::output::writes_a_directory(&nargs) {
+                let max_open_files = super::normalize::max_open_files(&nargs);
+                super::output::too_many_open_files(e.message(), max_open_files)
+            } else {
+                None
+            };
+            messages::error(hint.as_deref().unwrap_or(e.message()));
             exit_code(&e)
         }
     }
@@ -246,7 +258,8 @@ pub(super) fn duration(flag: &str, v: &str) -> Result<Duration, PullError> {
     parse_duration(v).map_err(|e| config_err(format!("{flag}: {e}")))
 }
 
-/// The value of a time flag (`--since`, `--until`): RFC 3339 or a duration back from `now`.
+/// The value of a time flag (`--since`, `--until`): RFC 3339, a date (00:00 UTC) or a
+/// duration back from `now`.
 pub(super) fn time(flag: &str, v: Option<&str>, now: i64) -> Result<Option<i64>, PullError> {
     v.map(|s| parse_time(s, now).map_err(|e| config_err(format!("{flag}: {e}"))))
         .transpose()

@@ -35,7 +35,7 @@ pub struct PullOutputArgs {
     pub partition: Option<PartitionArg>,
 
     /// Parquet: rows per row group. Default: 65536. Refused with NDJSON output.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = crate::cli::normalize::at_least_one)]
     pub row_group_rows: Option<usize>,
 
     /// Parquet: page compression. Default: zstd. Refused with NDJSON output.

@@ -69,8 +69,8 @@ pub struct ZendeskArgs {
     pub base_url: Option<String>,
 
     /// Where to start when the state file has no position yet: RFC 3339
-    /// (2026-01-01T00:00:00Z) or a duration back from now (30d, 12h). A start later than
-    /// now minus --lag cannot be read yet: the run says so on stderr (with when the first
+    /// (2026-01-01T00:00:00Z), a date (2026-01-01, 00:00 UTC) or a duration back from now
+    /// (30d, 12h). A start later than now minus --lag cannot be read yet: the run says so on stderr (with when the first
     /// window can be read), saves the start in the state file, and exits 0; later runs
     /// begin there. A first run saves its start once the API has answered its first page,
     /// so that a rerun of an interrupted one starts there too. Once the state has a position or a saved start, --since is ignored
@@ -78,7 +78,8 @@ pub struct ZendeskArgs {
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
-    /// Never read records after this time (RFC 3339 or a duration back from now).
+    /// Never read records after this time (RFC 3339, a date at 00:00 UTC, or a duration back
+    /// from now).
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
 

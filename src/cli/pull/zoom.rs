@@ -60,18 +60,19 @@ pub struct ZoomArgs {
     pub oauth_base: String,
 
     /// Where to start when the state file has no position yet: RFC 3339
-    /// (2026-01-01T00:00:00Z) or a duration back from now (30d); the records from 00:00 UTC
-    /// of its day on are pulled, whatever time zone Zoom reads its dates in. Zoom serves
-    /// the last six months only: an older time is clamped, with a warning. The start of
+    /// (2026-01-01T00:00:00Z), a date (2026-01-01, 00:00 UTC) or a duration back from now
+    /// (30d); the records from 00:00 UTC of its day on are pulled, whatever time zone Zoom
+    /// reads its dates in. Zoom serves the last six months only: an older time is clamped,
+    /// with a warning. The start of
     /// every --log-type of the run is saved once each has answered its first page, so that
     /// a rerun of an interrupted first run starts there and needs no --since; once a report has a position or a saved
     /// start, --since is ignored for it (with a note).
     #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
 
-    /// Never read records after this time (RFC 3339 or a duration back from now). The run
-    /// gets every record up to it, unless it is after 10:00 UTC today: Zoom may read dates
-    /// in a time zone up to UTC+14, where that is tomorrow already, and no request asks for
+    /// Never read records after this time (RFC 3339, a date at 00:00 UTC, or a duration back
+    /// from now). The run gets every record up to it, unless it is after 10:00 UTC today:
+    /// Zoom may read dates in a time zone up to UTC+14, where that is tomorrow already, and no request asks for
     /// a date after today (UTC); a run after 00:00 UTC gets the rest.
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,

@@ -53,6 +53,7 @@ use super::identity::FileId;
 use super::path_error;
 use super::recovery::{recover_unless, RunLock};
 use crate::error::Error;
+use crate::names::table_name;
 
 mod commit;
 mod names;
@@ -62,7 +63,8 @@ use names::{named_run, parse_name, partition_order, Writer};
 /// What to compact (the options of [`crate::sink::compact::CompactOptions`] that do not
 /// depend on the file format).
 pub(crate) struct Scope<'a> {
-    /// The tables (directory names) to compact; empty: every table.
+    /// The tables to compact, by log type (`Zendesk.Audit`) or directory name
+    /// (`zendesk_audit`); empty: every table.
     pub tables: &'a [String],
     /// Only say what would be merged: nothing is written.
     pub dry_run: bool,
@@ -202,7 +204,8 @@ struct Part {
 }
 
 /// The tables of the lake `dir` (its directories, but for hidden ones and `_normalog`),
-/// those of `wanted` only when it is not empty; an error names a wanted table not there.
+/// those of `wanted` (log types or directory names) only when it is not empty; an error
+/// names a wanted table not there as it was given.
 fn tables(dir: &Path, wanted: &[String]) -> Result<Vec<String>, Error> {
     let entries = std::fs::read_dir(dir).map_err(|e| path_error(dir, &e))?;
     // Every run into a lake creates it (its locks): a directory without it was never
@@ -218,20 +221,25 @@ fn tables(dir: &Path, wanted: &[String]) -> Result<Vec<String>, Error> {
             dir.display()
         )));
     }
+    // Matched by directory name, and named as given: `-t Nope` is not in the lake, not
+    // `nope` (review finding).
+    let wanted: Vec<(&String, String)> = wanted.iter().map(|w| (w, table_name(w))).collect();
     let mut out = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| path_error(dir, &e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_dir && !name.starts_with(['.', '_']) && (wanted.is_empty() || wanted.contains(&name))
+        if is_dir
+            && !name.starts_with(['.', '_'])
+            && (wanted.is_empty() || wanted.iter().any(|(_, dir)| *dir == name))
         {
             out.push(name);
         }
     }
     out.sort();
-    if let Some(missing) = wanted.iter().find(|w| !out.contains(w)) {
+    if let Some((missing, dir_name)) = wanted.iter().find(|(_, d)| !out.contains(d)) {
         let tables = table_names(dir);
-        let meant = crate::suggest::suggest(missing, tables.iter().map(String::as_str))
+        let meant = crate::suggest::suggest(dir_name, tables.iter().map(String::as_str))
             .map(|t| format!("; did you mean `{t}`?"))
             .unwrap_or_default();
         let tables = if tables.is_empty() {
