@@ -132,6 +132,27 @@ fn vertical_tab_and_form_feed_lines_are_blank() {
     assert!(got.rejects.is_empty(), "{got:#?}");
 }
 
+/// A line of white space alone over the record limit is blank however it arrives: whole,
+/// or cut by reads anywhere, inside a multi-byte space too (U+3000, U+00A0). Review s37-h2
+/// N3: it was a `too_long` reject when a read or a chunk ended inside it, blank when it
+/// ended after it, so the same bytes gave different rejects by their offset in the file or
+/// a pipe's timing. A line that only starts with white space is still one reject.
+#[test]
+fn over_long_lines_of_white_space_are_blank_wherever_reads_cut_them() {
+    let mut input = Input::new(b"");
+    input.push(&format!("{}\n", good(1)));
+    input.push(&format!("{}\n", " ".repeat(3 * MAX)));
+    input.push(&format!("{}\r\n", "\u{3000}\t\u{a0} ".repeat(MAX)));
+    let b4 = input.push(&format!("{}x\n", " ".repeat(2 * MAX)));
+    input.push(&format!("{}\n", "\u{3000}".repeat(MAX)));
+    input.push(&format!("{}\n", good(2)));
+    let got = sweep(&input.data);
+    assert_eq!(got.events.len(), 2, "{got:#?}");
+    assert_eq!(got.rejects.len(), 1, "{got:#?}");
+    // Blank lines take no record index: the long line that is not blank is record 1.
+    assert_eq!(reject(&got, 0), (1, 4, b4, "too_long"));
+}
+
 #[test]
 fn r14_records_at_the_limit_with_crlf() {
     // A record of exactly MAX bytes passes with a CRLF ending; one byte more is too long,

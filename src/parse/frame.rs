@@ -10,7 +10,8 @@
 //! * A line holding only white space (ASCII's or Unicode's, as Go's `strings.TrimSpace`
 //!   takes it) is blank: it is skipped, takes no record index, and still counts as a line.
 //! * A record longer than the limit (measured without its line ending) is one `too_long`
-//!   reject at its position. Readers that hold the start of a line while its end has not
+//!   reject at its position; a blank line is blank however long (`BlankScan` tells it for
+//!   a line too long to hold). Readers that hold the start of a line while its end has not
 //!   arrived stop holding it once [`surely_too_long`] says so, and report the length that
 //!   [`skipped_len`] gives when the line ends: one huge line never sits in memory.
 
@@ -106,6 +107,98 @@ fn first_char(bytes: &[u8]) -> Option<char> {
         Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
     };
     valid.chars().next()
+}
+
+/// Whether a line that arrives in pieces is blank ([`record_of`]) so far: a line of white
+/// space alone over the record limit, skipped by a reader that does not hold it, is a blank
+/// line as it is when it arrives whole, wherever the reads cut it (it was a `too_long`
+/// reject when a read ended inside it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BlankScan {
+    blank: bool,
+    /// The first bytes of a character that the end of the last piece cut.
+    partial: [u8; 4],
+    partial_len: usize,
+}
+
+impl Default for BlankScan {
+    fn default() -> Self {
+        BlankScan {
+            blank: true,
+            partial: [0; 4],
+            partial_len: 0,
+        }
+    }
+}
+
+impl BlankScan {
+    /// The next piece of the line.
+    pub(crate) fn feed(&mut self, mut bytes: &[u8]) {
+        if !self.blank || bytes.is_empty() {
+            return;
+        }
+        if self.partial_len > 0 {
+            // The character cut before, completed by this piece's first bytes.
+            let had = self.partial_len;
+            let take = (4 - had).min(bytes.len());
+            let mut buf = self.partial;
+            buf[had..had + take].copy_from_slice(&bytes[..take]);
+            match char_at_start(&buf[..had + take]) {
+                Start::Char(c, len) if c.is_whitespace() && len > had => {
+                    self.partial_len = 0;
+                    bytes = &bytes[len - had..];
+                }
+                Start::Cut if take == bytes.len() => {
+                    self.partial[had..had + take].copy_from_slice(bytes);
+                    self.partial_len = had + take;
+                    return;
+                }
+                _ => {
+                    self.blank = false;
+                    return;
+                }
+            }
+        }
+        let rest = &bytes[leading_space(bytes)..];
+        match char_at_start(rest) {
+            Start::Empty => {}
+            Start::Cut => {
+                self.partial[..rest.len()].copy_from_slice(rest);
+                self.partial_len = rest.len();
+            }
+            Start::Char(..) | Start::Invalid => self.blank = false,
+        }
+    }
+
+    /// Whether every byte fed is white space.
+    pub(crate) fn is_blank(&self) -> bool {
+        self.blank && self.partial_len == 0
+    }
+}
+
+/// What starts some bytes, as UTF-8.
+enum Start {
+    Empty,
+    /// A character and its length in bytes.
+    Char(char, usize),
+    /// The first bytes of a character, cut before its end.
+    Cut,
+    Invalid,
+}
+
+fn char_at_start(bytes: &[u8]) -> Start {
+    let valid = match std::str::from_utf8(&bytes[..bytes.len().min(4)]) {
+        Ok(s) => s,
+        Err(e) if e.valid_up_to() > 0 => {
+            std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(e) if e.error_len().is_none() => return Start::Cut,
+        Err(_) => return Start::Invalid,
+    };
+    valid
+        .chars()
+        .next()
+        .map_or(Start::Empty, |c| Start::Char(c, c.len_utf8()))
 }
 
 /// Not in Rust's `is_ascii_whitespace`, which has the form feed.
@@ -213,6 +306,36 @@ impl Iterator for Lines<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A line fed in pieces cut at every byte is blank exactly when `record_of` calls it
+    /// blank whole: multi-byte spaces cut anywhere, invalid bytes, a cut character that a
+    /// letter completes.
+    #[test]
+    fn blank_scan_agrees_with_record_of_wherever_the_pieces_are_cut() {
+        let lines: [&[u8]; 9] = [
+            b"   \t  ",
+            "\u{3000} \u{a0}\u{3000}".as_bytes(),
+            "\u{2028}\u{85}\x0b\x0c".as_bytes(),
+            "  \u{3000}x".as_bytes(),
+            "  é".as_bytes(),
+            b"  \xe3\x80",
+            b"  \xe3\x80A ",
+            b" \xff ",
+            b"",
+        ];
+        for line in lines {
+            let whole = record_of(line).is_none();
+            for cut in 0..=line.len() {
+                for second in cut..=line.len() {
+                    let mut scan = BlankScan::default();
+                    scan.feed(&line[..cut]);
+                    scan.feed(&line[cut..second]);
+                    scan.feed(&line[second..]);
+                    assert_eq!(scan.is_blank(), whole, "{line:?} cut at {cut} and {second}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn records_blanks_and_positions() {

@@ -45,6 +45,8 @@ pub struct StreamNormalizer {
     /// While skipping: bytes of the line seen so far, and whether the last one was `\r`.
     skipped: usize,
     skipped_cr: bool,
+    /// While skipping: whether the line is white space alone so far (then it is blank).
+    skipped_blank: frame::BlankScan,
     /// Byte offset of the next unread byte, and of the pending line's start.
     byte: u64,
     start: u64,
@@ -84,6 +86,7 @@ impl StreamNormalizer {
             skipping: false,
             skipped: 0,
             skipped_cr: false,
+            skipped_blank: frame::BlankScan::default(),
             byte: 0,
             start: 0,
             line: 0,
@@ -224,10 +227,13 @@ impl StreamNormalizer {
         {
             self.skipping = true;
             self.skipped = self.pending.len();
+            self.skipped_blank = frame::BlankScan::default();
+            self.skipped_blank.feed(&self.pending);
             self.pending.clear();
         }
         if self.skipping {
             self.skipped += bytes.len();
+            self.skipped_blank.feed(bytes);
             self.skipped_cr = bytes.last() == Some(&b'\r');
         } else {
             self.pending.extend_from_slice(bytes);
@@ -239,6 +245,11 @@ impl StreamNormalizer {
         let start = self.start;
         self.start = self.byte;
         if std::mem::take(&mut self.skipping) {
+            if self.skipped_blank.is_blank() {
+                // White space alone, as a line that arrives whole is blank.
+                self.summary.blank_lines += 1;
+                return Ok(true);
+            }
             let pos = Position::new(start, self.line, self.record);
             self.record += 1;
             let len = frame::skipped_len(self.skipped, self.skipped_cr);

@@ -64,6 +64,9 @@ pub(crate) enum Kind {
     Document,
     /// One line over the record limit, skipped; `len` is its length without the newline.
     TooLong { len: usize },
+    /// One line of white space alone over the record limit, skipped: a blank line, as it
+    /// is when it arrives whole.
+    Blank,
     /// No data: an input that could not be opened, or the end marker of an input.
     Empty,
     /// Elements of an API page too big for one chunk's results, from element `first` of

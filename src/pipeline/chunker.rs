@@ -83,11 +83,16 @@ struct Skip {
     /// Bytes of the line seen so far, and whether the last of them was a `\r`.
     len: usize,
     ends_with_cr: bool,
+    /// Whether it is white space alone so far.
+    blank: frame::BlankScan,
 }
 
 impl Skip {
-    /// The chunk that reports the skipped line.
+    /// The chunk that reports the skipped line: a blank line, or one `too_long` reject.
     fn kind(&self) -> Kind {
+        if self.blank.is_blank() {
+            return Kind::Blank;
+        }
         Kind::TooLong {
             len: frame::skipped_len(self.len, self.ends_with_cr),
         }
@@ -515,11 +520,14 @@ impl Open<'_> {
     /// The line in progress, `data[tail_start..]`, is over the record limit: send the whole
     /// lines before it, and skip it without buffering it.
     fn start_skip(&mut self, mut bufs: Bufs, tail_start: usize) -> Chunk {
+        let mut blank = frame::BlankScan::default();
+        blank.feed(&bufs.data[tail_start..]);
         let skip = Skip {
             byte: self.byte + tail_start as u64,
             line: self.line + count_lines(&bufs.data[..tail_start]),
             len: bufs.data.len() - tail_start,
             ends_with_cr: bufs.data.last() == Some(&b'\r'),
+            blank,
         };
         bufs.data.truncate(tail_start);
         if tail_start == 0 {
@@ -546,6 +554,7 @@ impl Open<'_> {
                     let end = memchr::memchr(b'\n', &bufs.data);
                     let before = &bufs.data[..end.unwrap_or(n)];
                     skip.len += before.len();
+                    skip.blank.feed(before);
                     if let Some(&last) = before.last() {
                         skip.ends_with_cr = last == b'\r';
                     }

@@ -162,6 +162,7 @@ fn process_chunk<S: Sink + ?Sized>(
                 page.as_deref().unwrap_or_default(),
             )?;
         }
+        Kind::Blank => ctx.summary.blank_lines += 1,
         Kind::Empty => {}
     }
     chunk.classified = ctx.norm.end_chunk();

@@ -74,9 +74,12 @@ impl Open<'_> {
         self.head_taken = true;
         // A document's chunks carry its first lines, taken before it is cut
         // (`document_read`): its chunks of records are not lines that go on from them.
-        if kind != Kind::Lines || line != self.head_lines + 1 {
+        if !matches!(kind, Kind::Lines | Kind::Blank) || line != self.head_lines + 1 {
             return;
         }
+        // A blank line over the record limit is in the head as the empty line it stands
+        // for: a CSV header after it is still learned from the head.
+        let data: &[u8] = if kind == Kind::Blank { b"\n" } else { data };
         let had = self.head.as_deref().unwrap_or_default();
         let Some(part) = head(data, HEAD_BYTES.saturating_sub(had.len()), had.is_empty()) else {
             return;
