@@ -10,6 +10,7 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use normalog::sink::Discard;
+use normalog::time::TimeFormat;
 use normalog::{Event, NormalizerBuilder, Position, Registry, Sink};
 
 struct Counting;
@@ -203,4 +204,70 @@ fn steady_state_url_and_host_indicators_allocate_nothing() {
         0,
         "allocations in steady state"
     );
+}
+
+/// Formats and values, valid and not, touching every kind of pattern element.
+const TIME_CASES: &[(&str, &[&str])] = &[
+    (
+        "%s %z",
+        &["1688220123 +0200", "1688220123 +-530", "-1 +0000"],
+    ),
+    ("%s%f", &["1688220123123456", "16882201231"]),
+    (
+        "%Y-%m-%d%t%H:%M:%S",
+        &["2023-07-01 \t 14:02:03", "2023-07-0114:02:03"],
+    ),
+    (
+        "%d/%b/%Y:%H:%M:%S %z",
+        &[
+            "01/Jul/2023:14:02:03 +0090",
+            "01/Jul/2023:14:02:03 +01:00",
+            "1/Jul/2023:1:2:3 Z",
+        ],
+    ),
+    (
+        "%A %B %e %Y %I:%M:%S %P",
+        &["Saturday July  1 2023 12:30:00 pm", "Sat"],
+    ),
+    ("%+", &["Sat Jul  1 14:02:03 CEST 2023"]),
+    ("%G-W%V-%u %C%g", &["2023-W26-6 0023"]),
+    (
+        "layout=Mon Jan _2 15:04:05.000 MST 2006",
+        &["Sat Jul  1 14:02:03.250 UTC 2023"],
+    ),
+    (
+        "rfc3339",
+        &["2023-07-01T9:02:03.5+01:00", "2023-07-01T14:02:03Z"],
+    ),
+];
+
+/// Decoding a time allocates nothing, whichever pattern elements it has (`%s` broken into
+/// fields, `%t` runs, `%z` read as timefmt-go reads it, names, fractions): the records
+/// above use few of them.
+#[test]
+fn decoding_times_allocates_nothing() {
+    let formats: Vec<(TimeFormat, &[&str])> = TIME_CASES
+        .iter()
+        .map(|(spec, values)| (TimeFormat::from_spec(spec).expect(spec), *values))
+        .collect();
+    let decode_all = || {
+        let mut decoded = 0;
+        for (format, values) in &formats {
+            for v in *values {
+                decoded += usize::from(format.parse_str(v).is_some());
+            }
+        }
+        decoded
+    };
+    let warm = decode_all();
+    ALLOCATIONS.store(0, Ordering::Relaxed);
+    COUNTING.with(|c| c.set(true));
+    let mut decoded = 0;
+    for _ in 0..100 {
+        decoded += decode_all();
+    }
+    COUNTING.with(|c| c.set(false));
+    assert_eq!(decoded, warm * 100);
+    assert!(warm >= 12, "only {warm} values decoded");
+    assert_eq!(ALLOCATIONS.load(Ordering::Relaxed), 0);
 }

@@ -18,7 +18,7 @@ impl TimeFormat {
                 matches!(
                     item,
                     Item::Num {
-                        field: Field::Year | Field::Year2,
+                        field: Field::Year | Field::Year2 | Field::Year2000,
                         ..
                     } | Item::Unix
                 )
@@ -69,6 +69,7 @@ fn takes_text(item: &Item) -> bool {
     matches!(
         item,
         Item::Lit(_)
+            | Item::Whitespace
             | Item::Num { .. }
             | Item::MonthName { .. }
             | Item::WeekdayName { .. }
@@ -98,7 +99,6 @@ mod tests {
         assert!(holds("%c", " "));
         assert!(holds("%r", " "));
         assert!(holds("%D", "/"));
-        assert!(holds("%Y%t%m", "\t"));
         // The whole text must be in one run of literal text.
         assert!(holds("%Y-%m-%d, %H", ", "));
         assert!(!holds("%Y-%m-%d %H", "- "));
@@ -114,6 +114,9 @@ mod tests {
         assert!(!holds("%Y-%m-%d%z", "+"));
         assert!(!holds("%Y-%m-%d%Z", "Z"));
         assert!(!holds("%s", "-"));
+        // `%t` and `%n` take any run of white space (timefmt-go), not one tab or newline.
+        assert!(!holds("%Y%t%m", "\t"));
+        assert!(!holds("%Y%n%m", "\n"));
     }
 
     #[test]

@@ -230,12 +230,15 @@ fn write_elem(item: &Item, text: &str, ts: &Timestamp, out: &mut String) {
                 Field::Day => ts.day(),
                 Field::YearDay => ts.ordinal(),
                 Field::Hour => ts.hour(),
-                Field::Hour12 => ts.hour12().1,
+                Field::Hour12 | Field::ClockHour12 => ts.hour12().1,
                 Field::Minute => ts.minute(),
                 Field::Second => ts.second(),
                 // Not Go layout elements (strftime only).
                 Field::Century => ts.year().unsigned_abs() / 100,
-                Field::WeekdayNum => ts.weekday().num_days_from_sunday(),
+                Field::Year2000 => ts.year().unsigned_abs() % 100,
+                Field::WeekdayFromSunday => ts.weekday().num_days_from_sunday(),
+                Field::WeekdayFromMonday => ts.weekday().number_from_monday(),
+                Field::Ignored => 0,
             };
             // `_2` and `__2` pad with spaces to their width; `01`, `002`, `15`, `2006` with
             // zeros to the length of their text; `1`, `2`, `3`, `4`, `5` not at all.
@@ -282,7 +285,7 @@ fn write_elem(item: &Item, text: &str, ts: &Timestamp, out: &mut String) {
                 out.extend(text[1..].chars().map(|c| if c == ':' { ':' } else { '0' }));
             }
         }
-        Item::Lit(_) | Item::Spaces | Item::Unix => out.push_str(text),
+        Item::Lit(_) | Item::Spaces | Item::Whitespace | Item::Unix => out.push_str(text),
     }
 }
 

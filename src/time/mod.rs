@@ -5,17 +5,19 @@
 //! it. The semantics follow the Panther open-source log processor (`pantherlog/tcodec`), which is
 //! written in Go:
 //!
-//! * `rfc3339`: Go `time.Parse(time.RFC3339, s)` in its strict form: `YYYY-MM-DDTHH:MM:SS`, an
-//!   optional `.` fraction, then `Z` or `±hh:mm`. Like Go, more than nine fractional digits are
-//!   accepted and truncated to nanoseconds. Unlike Go's lenient fallback path, one-digit hours and
-//!   a `,` fraction separator are rejected.
+//! * `rfc3339`: Go `time.Parse(time.RFC3339, s)` (Go 1.15, Panther's): `YYYY-MM-DDTHH:MM:SS`
+//!   (the hour may have one digit, as Go's `15` reads it), an optional `.` fraction, then `Z` or
+//!   `±hh:mm`. Like Go, more than nine fractional digits are accepted and truncated to
+//!   nanoseconds. Unlike Go, offsets of 24 hours or more or of 60 minutes or more are rejected
+//!   (Go before 1.20 checks no range), and so is a `,` fraction separator (read from Go 1.17).
 //! * `unix`: seconds as a JSON number (integer or float) or a numeric string; a fraction is kept to
 //!   microsecond precision (`int64(sec*1e6)` µs, as Panther does).
 //! * `unix_ms`, `unix_us`, `unix_ns`: integers (JSON integers or base-10 integer strings) only.
 //! * `cloudflare`: strings are RFC 3339; integers are seconds below `60_000_000_000`, otherwise
 //!   nanoseconds.
-//! * strftime patterns (any spec containing `%`): the directives of `itchyny/timefmt-go`, which
-//!   Panther uses; see [`TimeFormat::from_spec`] for the list and the few deliberate differences.
+//! * strftime patterns (any spec containing `%`): the directives of `itchyny/timefmt-go` v0.1.1,
+//!   the version Panther pins, read as it reads them; see [`TimeFormat::from_spec`] for the list
+//!   and the few deliberate differences.
 //! * `layout=<Go layout>`: Go reference-time layouts (`Mon Jan 2 15:04:05 MST 2006`), parsed with
 //!   the rules of Go's `time.Parse`.
 //!
@@ -143,21 +145,33 @@ impl TimeFormat {
     /// containing a strftime directive (`%…`), or `layout=<Go layout>`. The empty string means
     /// `rfc3339`, as in Panther. Names are case-sensitive, as in Panther.
     ///
-    /// Strftime directives: `%Y %C %y %m %B %b %h %A %a %w %u %d %e %j %H %k %I %l %p %M %S %f %z
-    /// %:z %Z %s %D %x %F %v %R %r %T %X %c %t %n %%`; the flags `-`, `_`, `0` (as in `%-d`) are
-    /// accepted and ignored. Numbers are read greedily up to their width (`%d` reads one or two
-    /// digits). Differences from timefmt-go, all stricter or more useful: `%f` reads one to nine
-    /// fractional digits (timefmt-go: six), `%z` also accepts `Z` and `±hh:mm`, `%Z` also accepts
-    /// `Z`, `%y` maps 69–99 to 19xx and 00–68 to 20xx (timefmt-go: the current century), `12 AM`/
-    /// `12 PM` mean 00/12 h (timefmt-go adds 12 to any PM hour), and impossible dates such as
-    /// February 30, hours from 25, minutes from 60, seconds from 61 and days of the year (`%j`)
-    /// of 0 or past the year's end are rejected (timefmt-go rolls them over, or ignores a `%j`
-    /// of 0). As in timefmt-go, hour 24 is the next day's hour 0 and second 60 (a leap second)
-    /// the next minute's second 0, and a `%j` gives the date whatever `%m` and `%d` say
-    /// (a Go layout's `002` must agree with them, as in Go). Without a year the year is 1900,
-    /// and February 29 is then March 1 (as timefmt-go makes it: the date is real in the year
-    /// the value does not say); without `%z`/`%Z` the time is UTC. Zone abbreviations read by `%Z` are checked for shape
-    /// and then taken as UTC (offset 0).
+    /// Strftime directives: `%Y %C %y %g %G %m %B %b %h %A %a %w %u %U %V %W %d %e %j %H %k %I
+    /// %l %p %P %M %S %f %z %:z %Z %s %D %x %F %v %R %r %T %X %c %+ %t %n %%`; the flags `-`,
+    /// `_`, `0` (as in `%-d`) are accepted and ignored. They read as timefmt-go v0.1.1
+    /// (Panther's pin) reads them. Numbers are read greedily up to their width (`%d` reads one
+    /// or two digits). `%y` maps 69–99 to 19xx and 00–68 to 20xx, a `%C` of 0 is ignored, `%g`
+    /// is 2000 + yy and `%G` a plain year; the week numbers `%U %V %W` are read and ignored.
+    /// `%I`/`%l` of 12 is hour 0, other values (13–23 too) are that hour, and PM adds 12 to
+    /// the hour whatever read it: `12 PM` is noon with `%I`, `12` without `%p` is midnight,
+    /// and `12 PM` with `%H` is the next day's midnight. `%s` is one to ten digits without a
+    /// sign, whose UTC date and time are fields as any other: a later directive replaces them
+    /// and a `%z`/`%Z` zone moves them. `%z` is a sign and two fields of two bytes each, read
+    /// by Go's `strconv.Atoi` with no range check (`+0090`, `+2500`, `+-530`). `%t` and `%n`
+    /// take a run of one or more white-space bytes. `%P` is `%p`; `%+` is `%a %b %e %H:%M:%S
+    /// %Z %Y`.
+    ///
+    /// Differences from timefmt-go, all stricter or reading more: `%f` reads one to nine
+    /// fractional digits (timefmt-go: six), `%z` also accepts `Z` and `±hh:mm`, `%Z` also
+    /// accepts `Z`, `%:z` and the flags are read (timefmt-go v0.1.1 refuses every value of a
+    /// pattern with them), and impossible dates such as February 30, hours from 25, minutes
+    /// from 60, seconds from 61, days of the year (`%j`) of 0 or past the year's end, and
+    /// times outside the years 0000–9999 UTC are rejected (timefmt-go rolls them over, or
+    /// ignores a `%j` of 0). As in timefmt-go, hour 24 is the next day's hour 0 and second 60
+    /// (a leap second) the next minute's second 0, and a `%j` gives the date whatever `%m` and
+    /// `%d` say (a Go layout's `002` must agree with them, as in Go). Without a year the year
+    /// is 1900, and February 29 is then March 1 (as timefmt-go makes it: the date is real in
+    /// the year the value does not say); without `%z`/`%Z` the time is UTC. Zone
+    /// abbreviations read by `%Z` are checked for shape and then taken as UTC (offset 0).
     ///
     /// Go layouts follow `time.Parse`: `2006 06 01 1 Jan January 02 _2 2 002 __2 15 03 3 04 4 05
     /// 5 .000 .999 ,000 ,999 PM pm Mon Monday MST -0700 -07:00 -07 -070000 -07:00:00 Z0700

@@ -83,11 +83,21 @@ pub(super) enum Field {
     Day,
     YearDay,
     Hour,
+    /// Go's `3`/`03`: 1–12 (a higher hour is refused), then its `PM`/`AM` rules.
     Hour12,
+    /// timefmt-go's `%I`/`%l`: 12 is hour 0 (so `12 PM` is noon, and `12` without `%p`
+    /// midnight), any other value is that hour (13–99 too), and PM adds 12 to it.
+    ClockHour12,
     Minute,
     Second,
-    /// `%w` (0–6) / `%u` (1–7): checked for shape, otherwise ignored.
-    WeekdayNum,
+    /// `%w`: 0–6 (Sunday is 0), checked, otherwise ignored.
+    WeekdayFromSunday,
+    /// `%u`: 1–7 (Monday is 1), checked, otherwise ignored.
+    WeekdayFromMonday,
+    /// `%g`: two digits, the year 2000 + yy (timefmt-go's reading of the ISO week year).
+    Year2000,
+    /// `%U`, `%V`, `%W` (week numbers): read, and ignored as timefmt-go ignores them.
+    Ignored,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +122,8 @@ pub(super) enum OffsetForm {
     HhMmSs,
     /// `±hh:mm:ss`
     HhColonMmColonSs,
-    /// strftime `%z`: `±hhmm` or `±hh:mm`.
+    /// strftime `%z`: `±hhmm` read as timefmt-go reads it (two fields of two bytes, any
+    /// value, no range check), or `±hh:mm`.
     Lenient,
 }
 
@@ -129,6 +140,9 @@ pub(super) enum Item {
     Lit(Box<[u8]>),
     /// Go: a run of spaces in the layout matches a run of spaces in the input.
     Spaces,
+    /// strftime `%t`, `%n`: a run of one or more of ` \t\n\v\f\r`, as timefmt-go reads
+    /// both.
+    Whitespace,
     /// A number of `min..=max` digits, read greedily, after up to `skip_spaces` spaces.
     Num {
         field: Field,
@@ -154,7 +168,9 @@ pub(super) enum Item {
     ZoneAbbr {
         strftime: bool,
     },
-    /// strftime `%s`: seconds since the epoch.
+    /// strftime `%s`: seconds since the epoch, one to ten digits and no sign, broken down
+    /// into the UTC date and time fields as they are read (timefmt-go), so that a later
+    /// element overrides a field and a `%z`/`%Z` zone applies to that wall clock.
     Unix,
 }
 
@@ -164,14 +180,15 @@ struct State {
     year: i64,
     /// The value gave a year (or a century): without one, February 29 is not refused.
     year_set: bool,
-    century: Option<i64>,
+    /// `%C`; 0 when none was read, and a century of 0 is ignored too (timefmt-go:
+    /// `if century > 0`).
+    century: i64,
     month: u32,
     day: u32,
     yday: u32,
     month_set: bool,
     day_set: bool,
     hour: u32,
-    hour12: bool,
     /// `Some(true)` after PM, `Some(false)` after AM.
     meridiem: Option<bool>,
     minute: u32,
@@ -180,7 +197,6 @@ struct State {
     offset: i64,
     /// What set `offset`, so that a later element can tell whether it may replace it.
     offset_from: ZoneSource,
-    unix: Option<i64>,
 }
 
 /// Where a value's offset came from, weakest first. Go's `time.Parse` ranks them: the name
@@ -209,11 +225,8 @@ impl State {
 
 impl State {
     fn finish(mut self, dialect: Dialect) -> Option<Timestamp> {
-        if let Some(secs) = self.unix {
-            return from_seconds(secs, self.nanos);
-        }
-        if let Some(c) = self.century {
-            self.year = c * 100 + self.year.rem_euclid(100);
+        if self.century > 0 {
+            self.year = self.century * 100 + self.year.rem_euclid(100);
         }
         if !self.year_set && self.month == 2 && self.day == 29 && !is_leap(self.year) {
             // February 29 of a value without a year (syslog's `%b %e %H:%M:%S`) is a real
@@ -222,12 +235,12 @@ impl State {
             self.month = 3;
             self.day = 1;
         }
-        if self.hour12 && self.hour > 12 {
-            return None;
-        }
-        match self.meridiem {
-            Some(true) if self.hour < 12 => self.hour += 12,
-            Some(false) if self.hour == 12 => self.hour = 0,
+        match (dialect, self.meridiem) {
+            // timefmt-go adds 12 to any PM hour: its `%I` made 12 into 0 already, and a `%H`
+            // of 12 with PM is hour 24, the next day's midnight.
+            (Dialect::Strftime, Some(true)) => self.hour += 12,
+            (Dialect::GoLayout, Some(true)) if self.hour < 12 => self.hour += 12,
+            (Dialect::GoLayout, Some(false)) if self.hour == 12 => self.hour = 0,
             _ => {}
         }
         if self.yday != 0 {
@@ -267,10 +280,11 @@ impl State {
 }
 
 impl State {
-    /// Hour 24 (of `%H` or `%k`: `%I` stops at 12) and second 60 of a strftime pattern, rolled
-    /// over as timefmt-go's `time.Date` does: 24:00:00 is the next day's 00:00:00, 23:59:60
-    /// the next minute's first second. Minutes from 60, seconds from 61 and hours from 25
-    /// stay refused, as impossible dates are (the README lists these departures).
+    /// Hour 24 (`%H`, `%k` or `%I` of 24, or 12 with PM added) and second 60 of a strftime
+    /// pattern, rolled over as timefmt-go's `time.Date` does: 24:00:00 is the next day's
+    /// 00:00:00, 23:59:60 the next minute's first second. Minutes from 60, seconds from 61
+    /// and hours from 25 stay refused, as impossible dates are (the README lists these
+    /// departures).
     #[cold]
     #[inline(never)]
     fn rolled_over(&self, dialect: Dialect) -> Option<Timestamp> {
@@ -317,21 +331,19 @@ impl Pattern {
         let mut st = State {
             year: self.default_year,
             year_set: false,
-            century: None,
+            century: 0,
             month: 1,
             day: 1,
             yday: 0,
             month_set: false,
             day_set: false,
             hour: 0,
-            hour12: false,
             meridiem: None,
             minute: 0,
             second: 0,
             nanos: 0,
             offset: 0,
             offset_from: ZoneSource::Unset,
-            unix: None,
         };
         let mut s = input;
         for item in &*self.items {
@@ -380,5 +392,5 @@ pub(super) fn num_spaced(field: Field, min: u8, max: u8, skip_spaces: u8) -> Ite
 }
 
 pub(super) fn is_field_item(item: &Item) -> bool {
-    !matches!(item, Item::Lit(_) | Item::Spaces)
+    !matches!(item, Item::Lit(_) | Item::Spaces | Item::Whitespace)
 }

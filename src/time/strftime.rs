@@ -5,8 +5,8 @@ use super::pattern::{
 };
 use super::{Pattern, TimeFormatError};
 
-const STRFTIME_DIRECTIVES: &str =
-    "%Y %C %y %m %B %b %h %A %a %w %u %d %e %j %H %k %I %l %p %M %S %f %z %:z %Z %s %D %x %F %v %R %r %T %X %c %t %n %%";
+const STRFTIME_DIRECTIVES: &str = "%Y %C %y %g %G %m %B %b %h %A %a %w %u %U %V %W %d %e %j %H %k \
+     %I %l %p %P %M %S %f %z %:z %Z %s %D %x %F %v %R %r %T %X %c %+ %t %n %%";
 
 pub(super) fn compile_strftime(spec: &str) -> Result<Pattern, TimeFormatError> {
     let mut items = Vec::new();
@@ -71,6 +71,7 @@ fn expand_strftime(d: char, items: &mut Vec<Item>) -> bool {
         'r' => "I:M:S p",
         'T' | 'X' => "H:M:S",
         'c' => "a b e H:M:S Y",
+        '+' => "a b e H:M:S Z Y",
         _ => "",
     };
     if !composite.is_empty() {
@@ -88,20 +89,26 @@ fn expand_strftime(d: char, items: &mut Vec<Item>) -> bool {
         'Y' => num(Field::Year, 1, 4),
         'C' => num(Field::Century, 1, 2),
         'y' => num(Field::Year2, 1, 2),
+        // timefmt-go reads the ISO week-based year as a plain year (`%G`) or 2000 + yy
+        // (`%g`), and reads the week numbers only to ignore them: `%G-W%V-%u` is January 1.
+        'G' => num(Field::Year, 1, 4),
+        'g' => num(Field::Year2000, 1, 2),
+        'U' | 'V' | 'W' => num(Field::Ignored, 1, 2),
         'm' => num(Field::Month, 1, 2),
         'B' => Item::MonthName { long: true },
         'b' | 'h' => Item::MonthName { long: false },
         'A' => Item::WeekdayName { long: true },
         'a' => Item::WeekdayName { long: false },
-        'w' | 'u' => num(Field::WeekdayNum, 1, 1),
+        'w' => num(Field::WeekdayFromSunday, 1, 1),
+        'u' => num(Field::WeekdayFromMonday, 1, 1),
         'd' => num(Field::Day, 1, 2),
         'e' => num_spaced(Field::Day, 1, 2, 1),
         'j' => num(Field::YearDay, 1, 3),
         'H' => num(Field::Hour, 1, 2),
         'k' => num_spaced(Field::Hour, 1, 2, 1),
-        'I' => num(Field::Hour12, 1, 2),
-        'l' => num_spaced(Field::Hour12, 1, 2, 1),
-        'p' => Item::AmPm(Case::Any),
+        'I' => num(Field::ClockHour12, 1, 2),
+        'l' => num_spaced(Field::ClockHour12, 1, 2, 1),
+        'p' | 'P' => Item::AmPm(Case::Any),
         'M' => num(Field::Minute, 1, 2),
         'S' => num(Field::Second, 1, 2),
         'f' => Item::Frac(Frac::Digits),
@@ -111,8 +118,7 @@ fn expand_strftime(d: char, items: &mut Vec<Item>) -> bool {
         },
         'Z' => Item::ZoneAbbr { strftime: true },
         's' => Item::Unix,
-        't' => Item::Lit(Box::new(*b"\t")),
-        'n' => Item::Lit(Box::new(*b"\n")),
+        't' | 'n' => Item::Whitespace,
         '%' => Item::Lit(Box::new(*b"%")),
         _ => return false,
     };

@@ -70,6 +70,9 @@ decode_cases!(rfc3339_valid {
     "rfc3339", S("1969-12-31T23:59:59Z") => Some("1969-12-31T23:59:59Z");
     "rfc3339", S("2023-07-01T14:00:00+00:00") => Some("2023-07-01T14:00:00Z");
     "rfc3339", S("2023-07-01T14:00:00.5-00:00") => Some("2023-07-01T14:00:00.5Z");
+    // One-digit hours, as Go's `time.Parse` reads the layout's `15` (review s39-h4 F7).
+    "rfc3339", S("2023-07-01T9:02:03Z") => Some("2023-07-01T09:02:03Z");
+    "rfc3339", S("2023-07-01T0:00:00.5+01:00") => Some("2023-06-30T23:00:00.5Z");
 });
 
 decode_cases!(rfc3339_invalid {
@@ -97,7 +100,10 @@ decode_cases!(rfc3339_invalid {
     "rfc3339", S("2023-07-01T14:00:00+05") => None;
     "rfc3339", S("2023-07-01T14:00:00+24:00") => None;
     "rfc3339", S("2023-07-01T14:00:00+05:60") => None;
-    "rfc3339", S("2023-07-01T1:00:00Z") => None;
+    "rfc3339", S("2023-07-01T:00:00Z") => None;
+    "rfc3339", S("2023-07-01T123:00:00Z") => None;
+    "rfc3339", S("2023-07-01T9:2:03Z") => None;
+    "rfc3339", S("2023-07-01T9:02:3Z") => None;
     "rfc3339", S("2023-7-01T14:00:00Z") => None;
     "rfc3339", S("+2023-07-01T14:00:00Z") => None;
     "rfc3339", S("2023-07-01T14:00:00.5") => None;
@@ -230,7 +236,7 @@ decode_cases!(strftime {
     "%F %T %Z", S("2023-07-01 14:00:00 ") => None;
     "%F %T %:z", S("2023-07-01 14:00:00 -08:00") => Some("2023-07-01T22:00:00Z");
     "%s", S("1688220000") => Some("2023-07-01T14:00:00Z");
-    "%s", S("-1") => Some("1969-12-31T23:59:59Z");
+    "%s", S("-1") => None;
     "%s", S("99999999999999999999") => None;
     "%s.%f", S("1688220000.25") => Some("2023-07-01T14:00:00.25Z");
     "%H:%M", S("14:05") => Some("1900-01-01T14:05:00Z");
@@ -298,9 +304,9 @@ decode_cases!(strftime_edges {
     "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:55:36 +01:00") => Some("2000-10-10T12:55:36Z");
     "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:55:36 -0000") => Some("2000-10-10T13:55:36Z");
     "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:55:36 +2400") => Some("2000-10-09T13:55:36Z");
-    "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:55:36 +2500") => None;
+    "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:55:36 +2500") => Some("2000-10-09T12:55:36Z");
     "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:55:36 +0060") => Some("2000-10-10T12:55:36Z");
-    "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:55:36 +0061") => None;
+    "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:55:36 +0061") => Some("2000-10-10T12:54:36Z");
     "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:55:36 +1:00") => None;
     "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:55:36 +01:0") => None;
     "%d/%b/%Y:%H:%M:%S %z", S("10/Oct/2000:13:55:36 z") => None;
@@ -335,6 +341,121 @@ decode_cases!(strftime_edges {
     "%Y-%m-%dT%H:%M:%S.%f%z", S("2023-07-01T14:00:00.1Z") => Some("2023-07-01T14:00:00.1Z");
     "%Y-%m-%dT%H:%M:%S.%f%z", S("2023-07-01T14:00:00.1234567890Z") => None;
     "%Y-%m-%dT%H:%M:%S.%f%z", S("2023-07-01T14:00:00Z") => None;
+});
+
+// timefmt-go v0.1.1, Panther's pin (review s39-h4 F1): `%I`/`%l` of 12 is hour 0, and
+// PM then adds 12 to the hour whatever directive read it. So `12` without `%p` is
+// midnight, `13`-`23` are that hour, and `%H` with `12 PM` is the next day's midnight.
+decode_cases!(strftime_12_hour_clock_as_timefmt_go {
+    "%Y-%m-%d %I:%M", S("2023-07-01 12:30") => Some("2023-07-01T00:30:00Z");
+    "%Y-%m-%d %l:%M", S("2023-07-01 12:30") => Some("2023-07-01T00:30:00Z");
+    "%Y-%m-%d %I:%M", S("2023-07-01 01:30") => Some("2023-07-01T01:30:00Z");
+    "%Y-%m-%d %I:%M", S("2023-07-01 13:00") => Some("2023-07-01T13:00:00Z");
+    "%Y-%m-%d %I:%M", S("2023-07-01 23:59") => Some("2023-07-01T23:59:00Z");
+    "%Y-%m-%d %I:%M", S("2023-07-01 24:00") => Some("2023-07-02T00:00:00Z");
+    "%I:%M %p %F", S("12:00 PM 2023-07-01") => Some("2023-07-01T12:00:00Z");
+    "%I:%M %p %F", S("12:00 AM 2023-07-01") => Some("2023-07-01T00:00:00Z");
+    "%I:%M %p %F", S("11:59 PM 2023-07-01") => Some("2023-07-01T23:59:00Z");
+    "%I:%M %p %F", S("13:00 AM 2023-07-01") => Some("2023-07-01T13:00:00Z");
+    "%I:%M %p %F", S("13:00 PM 2023-07-01") => None;
+    "%r %F", S("12:00:00 PM 2023-07-01") => Some("2023-07-01T12:00:00Z");
+    "%p %I:%M %F", S("PM 12:30 2023-07-01") => Some("2023-07-01T12:30:00Z");
+    "%Y-%m-%d %H:%M %p", S("2023-07-01 12:00 AM") => Some("2023-07-01T12:00:00Z");
+    "%Y-%m-%d %H:%M %p", S("2023-07-01 12:00 PM") => Some("2023-07-02T00:00:00Z");
+    "%Y-%m-%d %H:%M %p", S("2023-07-01 01:00 PM") => Some("2023-07-01T13:00:00Z");
+    "%Y-%m-%d %H:%M %p", S("2023-07-01 00:00 AM") => Some("2023-07-01T00:00:00Z");
+    // Go layouts keep `time.Parse`'s rules: hours 1-12 only, `12 AM` is 0 h, `12` alone noon.
+    "layout=2006-01-02 3:04", S("2023-07-01 12:30") => Some("2023-07-01T12:30:00Z");
+    "layout=2006-01-02 3:04", S("2023-07-01 13:30") => None;
+    "layout=2006-01-02 3:04 PM", S("2023-07-01 12:30 AM") => Some("2023-07-01T00:30:00Z");
+    "layout=2006-01-02 15:04 PM", S("2023-07-01 12:30 PM") => Some("2023-07-01T12:30:00Z");
+});
+
+// timefmt-go (review s39-h4 F2): a `%C` of 0 is ignored (`if century > 0`), leaving the
+// year of `%y` (or 1900).
+decode_cases!(strftime_century_zero_is_ignored {
+    "%C%y-%m-%d", S("0023-07-01") => Some("2023-07-01T00:00:00Z");
+    "%C%y-%m-%d", S("0069-07-01") => Some("1969-07-01T00:00:00Z");
+    "%C%y-%m-%d", S("2023-07-01") => Some("2023-07-01T00:00:00Z");
+    "%C", S("00") => Some("1900-01-01T00:00:00Z");
+    "%C %y %m", S("0 23 07") => Some("2023-07-01T00:00:00Z");
+    "%C %Y", S("20 1999") => Some("2099-01-01T00:00:00Z");
+});
+
+// timefmt-go (review s39-h4 F3): `%s` is one to ten digits without a sign, and its UTC
+// date and time are fields like any other: a later element replaces them, and a zone
+// read anywhere moves the wall clock.
+decode_cases!(strftime_unix_seconds_are_fields {
+    "%s", S("1688220123") => Some("2023-07-01T14:02:03Z");
+    "%s", S("0") => Some("1970-01-01T00:00:00Z");
+    "%s", S("9999999999") => Some("2286-11-20T17:46:39Z");
+    "%s", S("-1067246246") => None;
+    "%s", S("+1") => None;
+    "%s", S("16882201230") => None;
+    "%s", S("01688220123") => None;
+    "%s", S("") => None;
+    "%s %z", S("1688220123 +0200") => Some("2023-07-01T12:02:03Z");
+    "%z %s", S("+0200 1688220123") => Some("2023-07-01T12:02:03Z");
+    "%s %Z", S("1688220123 CEST") => Some("2023-07-01T14:02:03Z");
+    "%s %H", S("1688220123 05") => Some("2023-07-01T05:02:03Z");
+    "%H %s", S("05 1688220123") => Some("2023-07-01T14:02:03Z");
+    "%s%f", S("1688220123123456") => Some("2023-07-01T14:02:03.123456Z");
+    "%Y %s", S("1999 1688220123") => Some("2023-07-01T14:02:03Z");
+});
+
+// timefmt-go (review s39-h4 F4): `%z` is a sign and two fields of two bytes, read by
+// Go's `strconv.Atoi` without a range check; `Z` and `±hh:mm` are ours (README).
+decode_cases!(strftime_offset_as_timefmt_go {
+    "%d/%b/%Y:%H:%M:%S %z", S("01/Jul/2023:14:02:03 +0090") => Some("2023-07-01T12:32:03Z");
+    "%Y-%m-%d %H:%M:%S %z", S("2023-07-01 14:02:03 +2500") => Some("2023-06-30T13:02:03Z");
+    "%Y-%m-%d %H:%M:%S %z", S("2023-07-01 14:02:03 +9999") => Some("2023-06-27T09:23:03Z");
+    "%d/%b/%Y:%H:%M:%S %z", S("01/Jul/2023:14:02:03 +-530") => Some("2023-07-01T18:32:03Z");
+    "%Y-%m-%d %H:%M:%S %z", S("2023-07-01 14:02:03 -+200") => Some("2023-07-01T16:02:03Z");
+    "%Y-%m-%d %H:%M:%S %z", S("2023-07-01 14:02:03 +02-5") => Some("2023-07-01T12:07:03Z");
+    "%Y-%m-%d %H:%M:%S %z", S("2023-07-01 14:02:03 +0-30") => None;
+    "%Y-%m-%d %H:%M:%S %z", S("2023-07-01 14:02:03 ++200") => Some("2023-07-01T12:02:03Z");
+    "%Y-%m-%d %H:%M:%S %z", S("2023-07-01 14:02:03 +02:00") => Some("2023-07-01T12:02:03Z");
+    "%Y-%m-%d %H:%M:%S %z", S("2023-07-01 14:02:03 +25:90") => Some("2023-06-30T11:32:03Z");
+    "%Y-%m-%d %H:%M:%S %z", S("2023-07-01 14:02:03 Z") => Some("2023-07-01T14:02:03Z");
+    "%Y-%m-%d %H:%M:%S %z", S("2023-07-01 14:02:03 +020") => None;
+    // `%:z` (ours) and Go layouts keep their range checks.
+    "%Y-%m-%d %H:%M:%S %:z", S("2023-07-01 14:02:03 +25:00") => None;
+    "layout=2006-01-02 15:04:05 -0700", S("2023-07-01 14:02:03 +0090") => None;
+});
+
+// timefmt-go (review s39-h4 F5): `%t` and `%n` take a run of one or more white-space
+// bytes, not one tab or newline.
+decode_cases!(strftime_tab_and_newline_take_white_space {
+    "%Y-%m-%d%t%H:%M:%S", S("2023-07-01 14:02:03") => Some("2023-07-01T14:02:03Z");
+    "%Y-%m-%d%t%H:%M:%S", S("2023-07-01\t 14:02:03") => Some("2023-07-01T14:02:03Z");
+    "%Y-%m-%d%t%H:%M:%S", S("2023-07-01   14:02:03") => Some("2023-07-01T14:02:03Z");
+    "%Y-%m-%d%n%H:%M", S("2023-07-01\n14:02") => Some("2023-07-01T14:02:00Z");
+    "%Y-%m-%d%n%H:%M", S("2023-07-01\r\n\u{b}\u{c}14:02") => Some("2023-07-01T14:02:00Z");
+    "%Y-%m-%d%t%H:%M:%S", S("2023-07-0114:02:03") => None;
+    "%Y-%m-%d%t%H:%M", S("2023-07-01\u{a0}14:02") => None;
+    "%Y-%m-%d%t", S("2023-07-01") => None;
+});
+
+// timefmt-go (review s39-h4 F6): the directives it reads beyond the common ones. `%G` and
+// `%g` are read as a plain year (`%g`: 2000 + yy), the week numbers are read and ignored,
+// so `%G-W%V-%u` is January 1 of the year, as in Panther.
+decode_cases!(strftime_directives_timefmt_go_reads {
+    "%Y-%m-%d %l:%M %P", S("2023-07-01  2:30 pm") => Some("2023-07-01T14:30:00Z");
+    "%Y-%m-%d %I:%M %P", S("2023-07-01 02:30 PM") => Some("2023-07-01T14:30:00Z");
+    "%+", S("Sat Jul  1 14:02:03 UTC 2023") => Some("2023-07-01T14:02:03Z");
+    "%+", S("Sat Jul 1 14:02:03 CEST 2023") => Some("2023-07-01T14:02:03Z");
+    "%+", S("Sat Jul 1 14:02:03 +0200 2023") => None;
+    "%g %m %d", S("23 07 01") => Some("2023-07-01T00:00:00Z");
+    "%g %m %d", S("99 07 01") => Some("2099-07-01T00:00:00Z");
+    "%G-%m-%d", S("2023-07-01") => Some("2023-07-01T00:00:00Z");
+    "%G-W%V-%u", S("2023-W26-6") => Some("2023-01-01T00:00:00Z");
+    "%Y %U %W %H", S("2023 26 26 14") => Some("2023-01-01T14:00:00Z");
+    "%Y %U", S("2023 260") => None;
+    "%Y %V", S("2023 x") => None;
+    "%Y %w", S("2023 0") => Some("2023-01-01T00:00:00Z");
+    "%Y %w", S("2023 7") => None;
+    "%Y %u", S("2023 7") => Some("2023-01-01T00:00:00Z");
+    "%Y %u", S("2023 0") => None;
 });
 
 // Go's `time.Parse`: a numeric offset wins over a zone abbreviation, in either order (the
@@ -486,7 +607,8 @@ spec_errors!(from_spec_errors {
     "YYYY-MM-DD" => ("unknown", "strftime directives");
     "layout = 2006" => ("unknown", "no spaces around");
     "%Y-%m-%d %Q" => ("unsupported strftime directive \"%Q\"", "supported directives");
-    "%Y %U" => ("\"%U\"", "");
+    "%Y %E" => ("\"%E\"", "");
+    "%Y %:y" => ("\"%:\"", "");
     "%Y %é" => ("\"%é\"", "");
     "%Y-%m-%" => ("stray", "%%");
     "100%%" => ("no date or time directive", "");

@@ -1,10 +1,11 @@
 //! Matching a value against a pattern's elements, one at a time: what each reads, and into
 //! which field of the parse state.
 
+use chrono::{Datelike as _, Timelike as _};
+
 use super::{Case, Field, Frac, Item, OffsetForm, State, ZoneSource};
 use crate::time::names::{month_name, parse_time_zone, weekday_name};
 use crate::time::rfc3339::{fraction_digits, two_digits};
-use crate::time::unix::parse_int;
 
 /// Matches one item at the start of `s`, updating `st`; returns the rest of the input.
 pub(super) fn match_item<'a>(item: &Item, s: &'a [u8], st: &mut State) -> Option<&'a [u8]> {
@@ -21,6 +22,13 @@ pub(super) fn match_item<'a>(item: &Item, s: &'a [u8], st: &mut State) -> Option
             }
             let n = s.iter().take_while(|&&c| c == b' ').count();
             Some(&s[n..])
+        }
+        Item::Whitespace => {
+            let n = s
+                .iter()
+                .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
+                .count();
+            (n > 0).then(|| &s[n..])
         }
         Item::Num {
             field,
@@ -54,15 +62,39 @@ pub(super) fn match_item<'a>(item: &Item, s: &'a [u8], st: &mut State) -> Option
         Item::Frac(frac) => match_frac(*frac, s, st),
         Item::Offset { z, form } => match_offset(*z, *form, s, st),
         Item::ZoneAbbr { strftime } => match_zone_abbr(*strftime, s, st),
-        Item::Unix => {
-            let neg = s.first() == Some(&b'-');
-            let digits = &s[usize::from(neg)..];
-            let n = digits.iter().take_while(|c| c.is_ascii_digit()).count();
-            let v = parse_int(&s[..usize::from(neg) + n])?;
-            st.unix = Some(v);
-            Some(&digits[n..])
-        }
+        Item::Unix => match_unix(s, st),
     }
+}
+
+/// timefmt-go's `%s`: one to ten digits (no sign: a time before 1970 is refused), whose UTC
+/// date and time replace the fields read so far. Later elements may replace them in turn
+/// (`%s %H`), and a zone read anywhere moves the whole wall clock (`%s %z`), as in Go,
+/// where the fields go to `time.Date` with the zone at the end.
+fn match_unix<'a>(s: &'a [u8], st: &mut State) -> Option<&'a [u8]> {
+    let mut n = 0;
+    let mut secs = 0i64;
+    while n < 10 {
+        let Some(&c @ b'0'..=b'9') = s.get(n) else {
+            break;
+        };
+        secs = secs * 10 + i64::from(c - b'0');
+        n += 1;
+    }
+    if n == 0 {
+        return None;
+    }
+    // Ten digits end in 2286: chrono has every such time.
+    let t = chrono::DateTime::from_timestamp(secs, 0)?;
+    st.year = i64::from(t.year());
+    st.month = t.month();
+    st.day = t.day();
+    st.hour = t.hour();
+    st.minute = t.minute();
+    st.second = t.second();
+    st.year_set = true;
+    st.month_set = true;
+    st.day_set = true;
+    Some(&s[n..])
 }
 
 fn match_num<'a>(
@@ -141,7 +173,12 @@ fn set_field(field: Field, v: u32, st: &mut State) -> Option<()> {
             st.year = i64::from(v) + if v >= 69 { 1900 } else { 2000 };
             st.year_set = true;
         }
-        Field::Century => (st.century, st.year_set) = (Some(i64::from(v)), true),
+        Field::Century => {
+            st.century = i64::from(v);
+            // A century of 0 is ignored (timefmt-go), so it gives no year.
+            st.year_set |= v > 0;
+        }
+        Field::Year2000 => (st.year, st.year_set) = (2000 + i64::from(v), true),
         Field::Month => {
             st.month = v;
             st.month_set = true;
@@ -158,16 +195,26 @@ fn set_field(field: Field, v: u32, st: &mut State) -> Option<()> {
         }
         Field::Hour => st.hour = v,
         Field::Hour12 => {
+            // Go's `time.Parse` refuses the hour at once.
+            if v > 12 {
+                return None;
+            }
             st.hour = v;
-            st.hour12 = true;
         }
+        Field::ClockHour12 => st.hour = if v == 12 { 0 } else { v },
         Field::Minute => st.minute = v,
         Field::Second => st.second = v,
-        Field::WeekdayNum => {
-            if v > 7 {
+        Field::WeekdayFromSunday => {
+            if v > 6 {
                 return None;
             }
         }
+        Field::WeekdayFromMonday => {
+            if v == 0 || v > 7 {
+                return None;
+            }
+        }
+        Field::Ignored => {}
     }
     Some(())
 }
@@ -217,14 +264,28 @@ fn match_offset<'a>(z: bool, form: OffsetForm, s: &'a [u8], st: &mut State) -> O
         [b'-', rest @ ..] => (-1, rest),
         _ => return None,
     };
+    if form == OffsetForm::Lenient {
+        // timefmt-go's `%z` takes the sign and four bytes and checks no range: `+0090` and
+        // `+2500` are read as written. Our extra `±hh:mm` (which it refuses) has no range
+        // check either.
+        let (hh, mm, rest) = match body {
+            [h0, h1, b':', m0, m1, rest @ ..] => (
+                i64::from(two_digits(*h0, *h1)?),
+                i64::from(two_digits(*m0, *m1)?),
+                rest,
+            ),
+            [h0, h1, m0, m1, rest @ ..] => (go_atoi2(*h0, *h1)?, go_atoi2(*m0, *m1)?, rest),
+            _ => return None,
+        };
+        st.set_offset(sign * (hh * 60 + mm) * 60, ZoneSource::Numeric);
+        return Some(rest);
+    }
     let (hh, mm, ss, rest) = match (form, body) {
         (OffsetForm::Hh, [h0, h1, rest @ ..]) => (two_digits(*h0, *h1)?, 0, 0, rest),
-        (OffsetForm::HhMm | OffsetForm::Lenient, [h0, h1, m0, m1, rest @ ..])
-            if m0.is_ascii_digit() =>
-        {
+        (OffsetForm::HhMm, [h0, h1, m0, m1, rest @ ..]) => {
             (two_digits(*h0, *h1)?, two_digits(*m0, *m1)?, 0, rest)
         }
-        (OffsetForm::HhColonMm | OffsetForm::Lenient, [h0, h1, b':', m0, m1, rest @ ..]) => {
+        (OffsetForm::HhColonMm, [h0, h1, b':', m0, m1, rest @ ..]) => {
             (two_digits(*h0, *h1)?, two_digits(*m0, *m1)?, 0, rest)
         }
         (OffsetForm::HhMmSs, [h0, h1, m0, m1, s0, s1, rest @ ..])
@@ -245,4 +306,20 @@ fn match_offset<'a>(z: bool, form: OffsetForm, s: &'a [u8], st: &mut State) -> O
         ZoneSource::Numeric,
     );
     Some(rest)
+}
+
+/// Go's `strconv.Atoi` on two bytes, as timefmt-go's `%z` applies it to the hours and to
+/// the minutes: two digits, or a sign and one digit (so `+-530` is -5 h + 30 min east,
+/// 4:30 west, as in Panther).
+fn go_atoi2(a: u8, b: u8) -> Option<i64> {
+    if !b.is_ascii_digit() {
+        return None;
+    }
+    let low = i64::from(b - b'0');
+    match a {
+        b'0'..=b'9' => Some(i64::from(a - b'0') * 10 + low),
+        b'+' => Some(low),
+        b'-' => Some(-low),
+        _ => None,
+    }
 }
