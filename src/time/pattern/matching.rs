@@ -265,20 +265,7 @@ fn match_offset<'a>(z: bool, form: OffsetForm, s: &'a [u8], st: &mut State) -> O
         _ => return None,
     };
     if form == OffsetForm::Lenient {
-        // timefmt-go's `%z` takes the sign and four bytes and checks no range: `+0090` and
-        // `+2500` are read as written. Our extra `±hh:mm` (which it refuses) has no range
-        // check either.
-        let (hh, mm, rest) = match body {
-            [h0, h1, b':', m0, m1, rest @ ..] => (
-                i64::from(two_digits(*h0, *h1)?),
-                i64::from(two_digits(*m0, *m1)?),
-                rest,
-            ),
-            [h0, h1, m0, m1, rest @ ..] => (go_atoi2(*h0, *h1)?, go_atoi2(*m0, *m1)?, rest),
-            _ => return None,
-        };
-        st.set_offset(sign * (hh * 60 + mm) * 60, ZoneSource::Numeric);
-        return Some(rest);
+        return match_lenient_offset(sign, body, st);
     }
     let (hh, mm, ss, rest) = match (form, body) {
         (OffsetForm::Hh, [h0, h1, rest @ ..]) => (two_digits(*h0, *h1)?, 0, 0, rest),
@@ -305,6 +292,23 @@ fn match_offset<'a>(z: bool, form: OffsetForm, s: &'a [u8], st: &mut State) -> O
         sign * i64::from(hh * 3600 + mm * 60 + ss),
         ZoneSource::Numeric,
     );
+    Some(rest)
+}
+
+/// strftime's `%z` after its sign: timefmt-go takes four bytes and checks no range (`+0090`
+/// and `+2500` are read as written); our extra `±hh:mm` (which it refuses) has no range
+/// check either.
+fn match_lenient_offset<'a>(sign: i64, body: &'a [u8], st: &mut State) -> Option<&'a [u8]> {
+    let (hh, mm, rest) = match body {
+        [h0, h1, b':', m0, m1, rest @ ..] => (
+            i64::from(two_digits(*h0, *h1)?),
+            i64::from(two_digits(*m0, *m1)?),
+            rest,
+        ),
+        [h0, h1, m0, m1, rest @ ..] => (go_atoi2(*h0, *h1)?, go_atoi2(*m0, *m1)?, rest),
+        _ => return None,
+    };
+    st.set_offset(sign * (hh * 60 + mm) * 60, ZoneSource::Numeric);
     Some(rest)
 }
 
