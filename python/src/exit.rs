@@ -102,6 +102,16 @@ fn exiting_elsewhere() -> bool {
     EXITING.load(Ordering::SeqCst) && EXIT_THREAD.get() != Some(&std::thread::current().id())
 }
 
+/// In the child of `os.fork()` (registered when the module is imported): only the thread
+/// that forked is there, so the calls of the parent's other threads are not; counted, they
+/// held up the child's exit by [`GRACE`].
+#[pyfunction]
+pub(crate) fn after_fork_in_child() {
+    let in_call = DEPTH.with(|d| usize::from(d.get() > 0));
+    IN_CALL.store(in_call, Ordering::SeqCst);
+    HUNG.store(0, Ordering::SeqCst);
+}
+
 /// The `atexit` hook (registered when the module is imported).
 #[pyfunction]
 pub(crate) fn before_exit(py: Python<'_>) {

@@ -99,3 +99,29 @@ import normalog
 
 def test_a_call_in_an_atexit_function_still_runs(records):
     assert exits_cleanly(LATE, records) == "late 200000\n"
+
+
+# A child of os.fork() has only the thread that forked: the parent's calls in other threads
+# are not there, and counted, they held up the child's exit by the hook's grace (1 s).
+FORKED = """
+import os, sys, threading, time
+import normalog
+r, w = os.pipe()
+os.write(w, open(sys.argv[1], "rb").read(60000))
+n = normalog.Normalizer(batch_rows=100)
+def run():
+    for batch in n.iter_batches(os.fdopen(r, "rb"), "Zoom.Activity"):
+        pass
+threading.Thread(target=run, daemon=True).start()
+time.sleep(0.3)
+pid = os.fork()
+if pid == 0:
+    sys.exit(0)
+start = time.monotonic()
+os.waitpid(pid, 0)
+print("child", "waited" if time.monotonic() - start > 0.9 else "quick", flush=True)
+"""
+
+
+def test_a_forked_child_does_not_wait_for_its_parents_calls_at_exit(records):
+    assert exits_cleanly(FORKED, records) == "child quick\n"
