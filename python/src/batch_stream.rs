@@ -72,6 +72,7 @@ impl BatchStream {
     /// The `pyarrow.Schema` of the batches.
     #[getter]
     fn schema<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let _call = exit::enter()?;
         self.schema.as_ref().to_pyarrow(py)
     }
 
@@ -92,6 +93,7 @@ impl BatchStream {
     ) -> PyResult<Bound<'py, PyCapsule>> {
         let py = slf.py();
         let this = slf.get();
+        let _call = exit::enter()?;
         if this.pump.is_some() {
             // A file object is read by the thread that asks for the next batch, with the
             // GIL: pyarrow's reader of a Python iterator takes it on whatever thread the
@@ -131,7 +133,7 @@ impl BatchStream {
         // GIL, where a Ctrl-C can only end the read as pyarrow's own error; here it is the
         // `KeyboardInterrupt` itself, within about a batch, as for `for batch in stream`.
         self.not_exported()?;
-        let _call = exit::enter(py);
+        let _call = exit::enter()?;
         if self.rx.lock().map_err(runtime_error)?.is_none() {
             return Err(PyValueError::new_err("the stream was already read"));
         }
@@ -146,6 +148,7 @@ impl BatchStream {
     /// were not kept (`keep_rejects=False`, or the stream of `iter_rejects`).
     #[getter]
     fn rejects<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let _call = exit::enter()?;
         let end = self.end.lock().map_err(runtime_error)?;
         let end = end
             .as_ref()
@@ -234,7 +237,12 @@ impl BatchStream {
             let got = exit::detach(py, || {
                 let guard = self.rx.lock().ok()?;
                 Some(interrupt::wait_for(guard.as_ref()?, requests, waiting))
-            });
+            })
+            .inspect_err(|_| {
+                // The interpreter exits: the run stops on its own.
+                self.cancel.store(true, Ordering::Relaxed);
+                self.close();
+            })?;
             let request = match got {
                 Some(Woke::Timeout) => None,
                 Some(Woke::Read(request)) => request,
@@ -306,7 +314,7 @@ impl Exported {
 
 /// The stream's next batch as a `pyarrow.RecordBatch`; `StopIteration` at the end.
 fn next_pyarrow<'py>(stream: &BatchStream, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-    let _call = exit::enter(py);
+    let _call = exit::enter()?;
     match stream.next_batch(py)? {
         Some(b) => b.to_pyarrow(py),
         None => Err(PyStopIteration::new_err(())),

@@ -7,14 +7,16 @@
 //! program ended aborted it in 3 to 8 runs of 8 (review s38-h1 F5).
 //!
 //! The module's `atexit` hook runs before finalization begins (and after the non-daemon
-//! threads were joined): it marks the exit, then lets go of the GIL until each thread inside
-//! a call of ours has either left it or hung. From then on, a thread that ends a wait, or
-//! enters a call, hangs without the GIL until the process ends, as Python 3.14 itself hangs
-//! such threads. The thread that ran the hook never hangs: an `atexit` function registered
-//! before `import normalog` may still normalize.
+//! threads were joined): it marks the exit, then lets go of the GIL until every thread
+//! inside a call of ours has left it. From then on, a call from another thread, or its next
+//! wait for the run, raises `SystemExit`, which ends a thread quietly, so that no thread
+//! of ours is in pyarrow when finalization begins. Not a hang: an `atexit` function
+//! registered before `import normalog` runs after the hook, and may stop and join a worker
+//! that is in a normalog call (review s39-h6 F2: a hang kept that join waiting for ever).
+//! The thread that ran the hook goes on as ever: such a function may normalize too.
 //!
-//! Not covered: a thread inside Python code that a call of ours runs (a file object's
-//! `read()`) that gives up the GIL itself when finalization begins.
+//! The hook of a subinterpreter's `atexit` (run when it is destroyed) marks nothing: the
+//! process goes on (review s39-h6 F3).
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -22,15 +24,15 @@ use std::sync::OnceLock;
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
+use pyo3::exceptions::PySystemExit;
 use pyo3::prelude::*;
 
 /// Set by [`before_exit`].
 static EXITING: AtomicBool = AtomicBool::new(false);
 /// The thread that ran [`before_exit`].
 static EXIT_THREAD: OnceLock<ThreadId> = OnceLock::new();
-/// Threads inside a [`Call`], and those of them hung in a wait.
+/// Threads inside a [`Call`].
 static IN_CALL: AtomicUsize = AtomicUsize::new(0);
-static HUNG: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
     /// How deep this thread is in calls of ours (a file object's `read()` may call one).
@@ -42,17 +44,14 @@ thread_local! {
 /// file object's `read()` does not hold up the exit for long.
 const GRACE: Duration = Duration::from_secs(1);
 
-/// A call of the module that waits for a run or gives up the GIL (held for the call's
-/// length): `normalize`, `rejects`, a stream's next batch.
+/// A call of the module that waits for a run or calls pyarrow (held for the call's
+/// length): `normalize`, `rejects`, a stream's next batch, a table or schema made.
 pub(crate) struct Call(());
 
-/// Enters a call; once the interpreter exits, a thread other than the exiting one hangs
-/// here, without the GIL.
-pub(crate) fn enter(py: Python<'_>) -> Call {
+/// Enters a call; `SystemExit` once the interpreter exits, but in the exiting thread.
+pub(crate) fn enter() -> PyResult<Call> {
     if exiting_elsewhere() {
-        py.detach(|| loop {
-            std::thread::park();
-        });
+        return Err(exiting());
     }
     DEPTH.with(|d| {
         if d.get() == 0 {
@@ -60,7 +59,7 @@ pub(crate) fn enter(py: Python<'_>) -> Call {
         }
         d.set(d.get() + 1);
     });
-    Call(())
+    Ok(Call(()))
 }
 
 impl Drop for Call {
@@ -74,32 +73,24 @@ impl Drop for Call {
     }
 }
 
-/// `wait` without the GIL, like `py.detach`, within a [`Call`]; once the interpreter
-/// exits, a thread other than the exiting one hangs here instead of taking the GIL back.
-pub(crate) fn detach<T: Send>(py: Python<'_>, wait: impl FnOnce() -> T + Send) -> T {
-    py.detach(|| {
-        let out = wait();
-        hang_if_exiting();
-        out
-    })
+/// `wait` without the GIL, like `py.detach`, within a [`Call`]; `SystemExit` when the
+/// interpreter began to exit meanwhile (but in the exiting thread): the caller stops its
+/// run and raises it, instead of making a pyarrow object.
+pub(crate) fn detach<T: Send>(py: Python<'_>, wait: impl FnOnce() -> T + Send) -> PyResult<T> {
+    let out = py.detach(wait);
+    if exiting_elsewhere() {
+        return Err(exiting());
+    }
+    Ok(out)
 }
 
-/// Hangs the calling thread (which holds no GIL) for good once the interpreter exits,
-/// unless it is the thread that exits it.
-pub(crate) fn hang_if_exiting() {
-    if !exiting_elsewhere() {
-        return;
-    }
-    if DEPTH.with(Cell::get) > 0 {
-        HUNG.fetch_add(1, Ordering::SeqCst);
-    }
-    loop {
-        std::thread::park();
-    }
-}
-
-fn exiting_elsewhere() -> bool {
+/// Whether the interpreter exits and this is not the thread that exits it.
+pub(crate) fn exiting_elsewhere() -> bool {
     EXITING.load(Ordering::SeqCst) && EXIT_THREAD.get() != Some(&std::thread::current().id())
+}
+
+fn exiting() -> PyErr {
+    PySystemExit::new_err("normalog: the interpreter is exiting; calls from other threads stop")
 }
 
 /// In the child of `os.fork()` (registered when the module is imported): only the thread
@@ -109,22 +100,38 @@ fn exiting_elsewhere() -> bool {
 pub(crate) fn after_fork_in_child() {
     let in_call = DEPTH.with(|d| usize::from(d.get() > 0));
     IN_CALL.store(in_call, Ordering::SeqCst);
-    HUNG.store(0, Ordering::SeqCst);
 }
 
 /// The `atexit` hook (registered when the module is imported).
 #[pyfunction]
 pub(crate) fn before_exit(py: Python<'_>) {
+    if !main_interpreter(py) {
+        return;
+    }
     let _ = EXIT_THREAD.set(std::thread::current().id());
     EXITING.store(true, Ordering::SeqCst);
     // A thread in a call that holds or waits for the GIL gets it now, before
-    // finalization, and goes back to Python (a call it makes next hangs).
+    // finalization, and leaves the call (its next wait raises).
     py.detach(|| {
         let deadline = Instant::now() + GRACE;
-        while IN_CALL.load(Ordering::SeqCst) > HUNG.load(Ordering::SeqCst)
-            && Instant::now() < deadline
-        {
+        while IN_CALL.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(1));
         }
     });
+}
+
+/// Whether this is the main interpreter, whose exit ends the process: not a
+/// subinterpreter being destroyed (`_interpreters` from 3.13, `_xxsubinterpreters` before;
+/// without either there are no subinterpreters).
+/// A module that answers otherwise is taken for the main interpreter's.
+fn main_interpreter(py: Python<'_>) -> bool {
+    let is_main = |name: &str| -> PyResult<bool> {
+        let m = py.import(name)?;
+        m.call_method0("get_current")?
+            .eq(m.call_method0("get_main")?)
+    };
+    ["_interpreters", "_xxsubinterpreters"]
+        .into_iter()
+        .find_map(|name| is_main(name).ok())
+        .unwrap_or(true)
 }

@@ -116,10 +116,11 @@ impl Pump {
             file: self.files.len(),
             requests: self.sender.clone(),
         };
+        let live = live_descriptor(file);
         self.files.push(PyFile {
             file: file.clone().unbind(),
             read1: AtomicBool::new(file.hasattr(intern!(py, "read1"))?),
-            live: live_descriptor(file),
+            live,
             drained: AtomicBool::new(false),
             excess: Mutex::new(Vec::new()),
         });
@@ -133,9 +134,17 @@ impl Pump {
                 _ => format!("<{}>", type_name(file)),
             },
         };
-        // Its reads may wait for as long as the other end likes (a socket, a pipe): a
-        // stopped run does not wait for them, and lines are handed on as they come.
-        Ok(Input::Reader(SharedReader::named(reader, &name).may_wait()))
+        // Its reads may wait for as long as the other end likes (a socket, a pipe, an HTTP
+        // body): a stopped run does not wait for them. Lines are handed on as they come for
+        // a live stream only (a pipe, a socket, a terminal): the reads of any other file
+        // object (a BytesIO, a file, gzip) come back short for their own reasons, and a
+        // chunk cut at each was as small as a read (review s39-h6 F4: 8,080 chunks of 25
+        // rows for 4 KiB reads, `normalize()` 4.1 s instead of 2.3 s).
+        Ok(Input::Reader(
+            SharedReader::named(reader, &name)
+                .may_wait()
+                .live(live.is_some()),
+        ))
     }
 
     /// The file objects, for the garbage collector (`BatchStream::__traverse__`).

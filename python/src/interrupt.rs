@@ -41,7 +41,15 @@ pub(crate) fn run<T: Send + 'static>(
         })
         .map_err(runtime_error)?;
     let interrupted = loop {
-        let request = match wait(py, &rx, pump) {
+        let woke = match wait(py, &rx, pump) {
+            Ok(woke) => woke,
+            // The interpreter exits (`exit.rs`): the run stops on its own.
+            Err(exiting) => {
+                cancel.store(true, Ordering::Relaxed);
+                return Err(exiting);
+            }
+        };
+        let request = match woke {
             Woke::Done(out) => return Ok(out),
             // The thread ended without sending: it panicked.
             Woke::Gone => return Err(runtime_error("the run stopped unexpectedly (a bug)")),
@@ -57,7 +65,11 @@ pub(crate) fn run<T: Send + 'static>(
         pump.refuse_pending("the call was interrupted");
     }
     loop {
-        match wait(py, &rx, pump) {
+        let Ok(woke) = wait(py, &rx, pump) else {
+            // The interpreter exits: the run was told to stop already.
+            return Err(interrupted);
+        };
+        match woke {
             Woke::Done(_) | Woke::Gone => return Err(interrupted),
             Woke::Read(request) => {
                 if let Some(request) = request {
@@ -105,8 +117,9 @@ pub(crate) enum Woke<T> {
 /// ([`Pump::waiting`]): how late its bytes may be seen.
 const LIVE_POLL: Duration = Duration::from_millis(20);
 
-/// One wait, without the GIL, for what the run sends or for a read it asks of `pump`.
-fn wait<T: Send>(py: Python<'_>, rx: &Receiver<T>, pump: Option<&Pump>) -> Woke<T> {
+/// One wait, without the GIL, for what the run sends or for a read it asks of `pump`;
+/// `SystemExit` when the interpreter began to exit meanwhile (`exit.rs`).
+fn wait<T: Send>(py: Python<'_>, rx: &Receiver<T>, pump: Option<&Pump>) -> PyResult<Woke<T>> {
     let requests = pump.map(Pump::requests);
     let waiting = pump.is_some_and(Pump::waiting);
     crate::exit::detach(py, || wait_for(rx, requests, waiting))

@@ -173,12 +173,14 @@ impl Normalizer {
 
     /// The `pyarrow.Schema` of a log type's events (the CLI's Parquet schema).
     fn arrow_schema<'py>(&self, py: Python<'py>, log_type: &str) -> PyResult<Bound<'py, PyAny>> {
+        let _call = exit::enter()?;
         self.schema_of(log_type)?.as_ref().to_pyarrow(py)
     }
 
     /// The Arrow schema of the rejects table.
     #[staticmethod]
     fn rejects_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+        let _call = exit::enter()?;
         run::rejects_schema().as_ref().to_pyarrow(py)
     }
 
@@ -200,7 +202,7 @@ impl Normalizer {
         data: &Bound<'_, PyAny>,
         source: Option<String>,
     ) -> PyResult<NormalizeResult> {
-        let _call = exit::enter(py);
+        let _call = exit::enter()?;
         let (inputs, pump) = inputs_of(data, source.as_deref())?;
         let (job, cancel) = self.interruptible_job(source);
         let threads = self.threads;
@@ -306,7 +308,7 @@ impl Normalizer {
         data: &Bound<'_, PyAny>,
         source: Option<String>,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyDict>)> {
-        let _call = exit::enter(py);
+        let _call = exit::enter()?;
         let (inputs, pump) = inputs_of(data, source.as_deref())?;
         let (job, cancel) = self.interruptible_job(source);
         let n_inputs = inputs.len();

@@ -101,7 +101,10 @@ impl NormalizeResult {
             return Ok(t);
         }
         match self.registry.lookup(log_type) {
-            Ok(plan) => table(py, arrow_schema(plan), Vec::new()),
+            Ok(plan) => {
+                let _call = crate::exit::enter()?;
+                table(py, arrow_schema(plan), Vec::new())
+            }
             // The library's message: the loaded log types, and the one meant if one is close.
             Err(e) => Err(PyKeyError::new_err(e.to_string())),
         }
@@ -137,6 +140,7 @@ impl NormalizeResult {
                 "this result holds several log types: stream one of result.tables[log_type]",
             ));
         };
+        let _call = crate::exit::enter()?;
         t.bind(py)
             .call_method1("__arrow_c_stream__", (requested_schema,))
     }

@@ -147,8 +147,11 @@ impl ChannelReader {
             if std::thread::current().id() != self.owner {
                 continue;
             }
-            // Not a Python thread's GIL taken back during finalization (`exit.rs`).
-            crate::exit::hang_if_exiting();
+            // Once the interpreter exits, its signals are not checked (`exit.rs`): the GIL is
+            // not taken back here, where pyarrow's reader is on the stack.
+            if crate::exit::exiting_elsewhere() {
+                continue;
+            }
             if let Err(e) = Python::attach(interrupt::check_signals) {
                 self.cancel.store(true, Ordering::Relaxed);
                 return Err(ArrowError::ExternalError(e.into()));

@@ -125,3 +125,63 @@ print("child", "waited" if time.monotonic() - start > 0.9 else "quick", flush=Tr
 
 def test_a_forked_child_does_not_wait_for_its_parents_calls_at_exit(records):
     assert exits_cleanly(FORKED, records) == "child quick\n"
+
+
+# Review s39-h6 F1: methods that make pyarrow objects without waiting for a run (a stream's
+# schema, the rejects' schema) aborted the process at exit too, 6 runs in 6.
+GETTERS = """
+import sys, threading, time
+import normalog
+what, records = sys.argv[1], sys.argv[2]
+n = normalog.Normalizer()
+stream = n.iter_batches(records, "Zoom.Activity")
+def loop():
+    while True:
+        if what == "schema":
+            stream.schema
+        else:
+            normalog.Normalizer.rejects_schema()
+for _ in range(4):
+    threading.Thread(target=loop, daemon=True).start()
+time.sleep(0.3)
+print("exit", flush=True)
+"""
+
+
+@pytest.mark.parametrize("what", ["schema", "rejects_schema"])
+def test_daemon_threads_making_schemas_at_exit_do_not_abort(records, what):
+    for _ in range(3):
+        assert exits_cleanly(GETTERS, what, records) == "exit\n"
+
+
+# Review s39-h6 F2: an `atexit` function registered before `import normalog` runs after the
+# module's hook; one that stops and joins a worker inside a normalog call waited for ever
+# while the hook hung the worker. The worker's call now raises SystemExit, which ends it.
+JOINED = """
+import atexit, os, sys, threading, time
+stop = threading.Event()
+workers = []
+def shutdown():
+    stop.set()
+    for t in workers:
+        t.join()
+    print("joined", flush=True)
+atexit.register(shutdown)
+import normalog
+r, w = os.pipe()
+os.write(w, open(sys.argv[1], "rb").read(60000))
+n = normalog.Normalizer(batch_rows=100)
+def work():
+    for batch in n.iter_batches(os.fdopen(r, "rb"), "Zoom.Activity"):
+        if stop.is_set():
+            break
+t = threading.Thread(target=work, daemon=True)
+t.start()
+workers.append(t)
+time.sleep(0.3)
+print("exit", flush=True)
+"""
+
+
+def test_an_atexit_function_may_join_a_worker_inside_a_call(records):
+    assert exits_cleanly(JOINED, records) == "exit\njoined\n"

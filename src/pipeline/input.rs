@@ -58,6 +58,8 @@ pub struct SharedReader {
     name: Option<Arc<str>>,
     /// Its reads may wait for their next byte as long as they like ([`Self::may_wait`]).
     waits: bool,
+    /// A read that comes back short means the other end paused ([`Self::live`]).
+    live: bool,
 }
 
 impl SharedReader {
@@ -67,6 +69,7 @@ impl SharedReader {
             reader: Arc::new(Mutex::new(Some(Box::new(reader)))),
             name: None,
             waits: false,
+            live: false,
         }
     }
 
@@ -89,6 +92,17 @@ impl SharedReader {
     #[must_use]
     pub fn may_wait(mut self) -> Self {
         self.waits = true;
+        self.live = true;
+        self
+    }
+
+    /// Say whether a read that comes back short means the other end paused, so that the
+    /// lines read so far are handed on at once (set by [`may_wait`](Self::may_wait)): not
+    /// for a reader whose reads are short for other reasons (a Python file object read a
+    /// block at a time, a decoder), whose chunks would then be as small as its reads.
+    #[must_use]
+    pub fn live(mut self, live: bool) -> Self {
+        self.live = live;
         self
     }
 
@@ -170,7 +184,7 @@ impl Input {
         match self {
             Input::Stdin => true,
             Input::Path(p) => std::fs::metadata(p).is_ok_and(|m| !m.is_file()),
-            Input::Reader(r) => r.waits,
+            Input::Reader(r) => r.live,
         }
     }
 
