@@ -175,6 +175,19 @@ def test_a_file_object_or_bytes_is_normalized_in_bounded_memory(cli, what):
     assert growth < 80, f"peak RSS grew {growth:.0f} MiB for a 130 MB stream"
 
 
+# The names of the threads of normalog's runs in this process, for the scripts below.
+THREADS = """
+def threads():
+    names = []
+    for t in os.listdir("/proc/self/task"):
+        try:
+            names.append(open(f"/proc/self/task/{t}/comm").read())
+        except OSError:  # it ended meanwhile
+            pass
+    return [name for name in names if name.startswith("normalog-")]
+"""
+
+
 # Review s37-h1 F1: a run left early on a pipe (a `break` out of the loop, the stream kept
 # or not, Ctrl-C) left a thread of the run in a Python read; when that read returned while
 # the interpreter was finalizing, the process died (SIGSEGV or SIGABRT, 13 of 14 runs).
@@ -227,15 +240,7 @@ else:
 p.kill()
 # The run's threads end once it is left (but for the stream kept, whose run waits for it):
 # a reader's thread spun on a pump that was gone (review s38-h1 F1).
-def threads():
-    names = []
-    for t in os.listdir("/proc/self/task"):
-        try:
-            names.append(open(f"/proc/self/task/{t}/comm").read())
-        except OSError:  # it ended meanwhile
-            pass
-    return [name for name in names if name.startswith("normalog-")]
-for _ in range(100):
+""" + THREADS + """for _ in range(100):
     if how == "kept" or not threads():
         break
     time.sleep(0.05)
@@ -276,15 +281,7 @@ for _ in range(3):
     next(f.stream)
     del f
 gc.collect()
-def threads():
-    names = []
-    for t in os.listdir("/proc/self/task"):
-        try:
-            names.append(open(f"/proc/self/task/{t}/comm").read())
-        except OSError:  # it ended meanwhile
-            pass
-    return [name for name in names if name.startswith("normalog-")]
-for _ in range(100):
+""" + THREADS + """for _ in range(100):
     if not threads():
         break
     time.sleep(0.05)
