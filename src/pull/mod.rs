@@ -310,12 +310,19 @@ fn duration(s: &str) -> Result<Duration, DurationError> {
 
 /// Parse a point in time: RFC 3339 (`2026-01-01T00:00:00Z`), a date (`2026-01-01`, its
 /// 00:00 UTC, as `normalog gen --start` reads one), or a duration back from `now` (`30d`).
-/// Returns Unix seconds (fractions dropped: the APIs have second precision).
+/// Returns Unix seconds (fractions dropped: the APIs have second precision), 0 for any time
+/// before 1970, whichever way it is written: the APIs hold nothing older, and a duration
+/// far back was 1970 already while a date before it went to the API as given (review
+/// s39-h6 F7).
 ///
 /// # Errors
 ///
 /// A message for a malformed value, or a duration too large to count.
 pub fn parse_time(s: &str, now: i64) -> Result<i64, String> {
+    point_in_time(s, now).map(|t| t.max(0))
+}
+
+fn point_in_time(s: &str, now: i64) -> Result<i64, String> {
     let text = s.trim();
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(t.timestamp());
@@ -439,6 +446,10 @@ mod tests {
         assert!(parse_time("yesterday", 0).is_err());
         // A date is its 00:00 UTC, as gen --start reads it (review finding: refused).
         assert_eq!(parse_time("2026-11-01", 0), Ok(1_793_491_200));
+        // Before 1970 is 1970, however written (review s39-h6 F7: a date went as given).
+        for old in ["0000-01-01", "1960-05-01T12:00:00Z", "100000000000d"] {
+            assert_eq!(parse_time(old, 1_793_491_200), Ok(0), "{old}");
+        }
         // A number past 64 bits, or a duration past them, is too large, not "not a time"
         // (review finding).
         for big in ["99999999999999999999d", "18446744073709551615d"] {
