@@ -339,6 +339,24 @@ fn very_repetitive_gzip_and_zstd_inputs_are_read_whole_and_max_expansion_sets_th
     let o = run(&["normalize", "--max-expansion", "none", arg], "");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 
+    // Blank lines alone, stopped by the limit: read up to there, so a run with a problem
+    // (exit 1, the limit named), not one that could read nothing (exit 2; review s39-h2).
+    let only_blanks = dir.path().join("blanks.jsonl.gz");
+    std::fs::write(&only_blanks, blanks.repeat(9)).expect("write");
+    let o = run(
+        &[
+            "normalize",
+            "--max-expansion",
+            "100",
+            only_blanks.to_str().expect("path"),
+        ],
+        "",
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("is more than 100x"), "{err}");
+    assert!(!err.contains("no input could be read"), "{err}");
+
     // zstd packs the same line about 11,000 times (review finding: 500 for both codecs cut
     // such a file off too): its own default lets it through.
     let zst = dir.path().join("heartbeats.jsonl.zst");

@@ -87,10 +87,14 @@ struct NormalizeConfig {
 }
 
 /// Whether no input of the run could be read at all: each failed (could not be opened, or
-/// broke off) before a single record. Some inputs failing while others are read is a run
-/// that finished with problems (exit 1); this is a run that had nothing to read (exit 2).
+/// broke off) before a single record or blank line. Some inputs failing while others are
+/// read is a run that finished with problems (exit 1); this is a run that had nothing to
+/// read (exit 2). An input of blank lines alone that breaks off was read, up to there.
 fn nothing_read(run: &RunSummary, inputs: usize) -> bool {
-    inputs > 0 && run.failed_inputs >= inputs as u64 && run.summary.records == 0
+    inputs > 0
+        && run.failed_inputs >= inputs as u64
+        && run.summary.records == 0
+        && run.summary.blank_lines == 0
 }
 
 /// Warn about fields of the log types written that have the name of one of the layout's
