@@ -1,18 +1,16 @@
-//! IP address recognition matching Go's `net.ParseIP`.
-//!
-//! `std::net::IpAddr::from_str` accepts exactly the textual forms that Go (1.17 and later) accepts:
+//! IP address recognition matching Go's `net.ParseIP` (as Go 1.17 to 1.19 read addresses:
+//! [`super::go_ip`], which decides whatever the checks here do not):
 //! - IPv4 dotted quad, four decimal fields 0..=255, leading zeros rejected (`01.2.3.4`), as Go
-//!   does since 1.17 (earlier Go versions accepted and misread them);
-//! - IPv6 with up to four hex digits per group, one `::`, which must stand for at least one group,
-//!   and an optional embedded IPv4 tail (`::ffff:1.2.3.4`, `::1.2.3.4`), whose fields also reject
-//!   leading zeros;
+//!   does since 1.17 (Go 1.15, Panther's open-source build, accepted them: a listed departure);
+//! - IPv6 groups of hex digits of at most 0xFFFF (four digits, or more with leading zeros:
+//!   `::00001`), one `::`, which must stand for at least one group, and an optional embedded
+//!   IPv4 tail (`::ffff:1.2.3.4`, `::1.2.3.4`), whose fields also reject leading zeros;
 //! - no zone (`fe80::1%eth0`), no port, no CIDR suffix, no brackets, no surrounding whitespace.
 //!
-//! The std parser is the reference; `is_ip` decides the common forms with cheaper hand-written
-//! checks and leaves the rest to it. The unit tests below pin these cases and compare the checks
-//! with std.
-
-use std::net::IpAddr;
+//! `is_ip` decides the common forms with cheap checks on byte-class masks and leaves the rest
+//! (IPv4 tails, groups of five digits or more, text over 45 bytes) to the step-by-step port.
+//! The unit tests below compare the checks with the port, and the port with std where the two
+//! agree (every form but the long groups).
 
 use wide::u8x16;
 
@@ -24,29 +22,26 @@ pub(crate) fn is_ip(s: &str) -> bool {
     // times the checks below; whatever they cannot decide goes to std.
     match fast(s.as_bytes()) {
         Some(valid) => valid,
-        None => s.parse::<IpAddr>().is_ok(),
+        None => super::go_ip::parse_ip(s.as_bytes()),
     }
 }
 
 /// Decides `b` when it can: `Some(valid)` for a dotted quad, for IPv6 text without an embedded
-/// IPv4 part, and for anything no address can be (too long, a byte no address contains);
-/// `None` for an IPv6 address with an IPv4 tail and for text under four bytes.
+/// IPv4 part or a group of five digits or more, and for anything no address can be (a byte
+/// no address contains at either end); `None` for the rest (an IPv4 tail, a long group,
+/// text under four bytes or over 45).
 ///
 /// The checks are done on masks of the byte classes, without a branch that depends on where
 /// a field or group ends: a byte-by-byte parser mispredicts a few branches per address (how
 /// many digits a field has), which costs more than the parsing (measured with callgrind's
 /// branch simulation: 7 mispredictions per address on generated data).
 ///
-/// The rules are std's (see the module docs). IPv4: four fields of one to three digits joined
-/// by single dots, each at most 255, no leading zero. IPv6: one to four hex digits per group,
-/// exactly eight groups, or at most seven with one `::`; a single `:` neither starts nor ends
-/// the text.
+/// The rules are Go's (see the module docs). IPv4: four fields of one to three digits joined
+/// by single dots, each at most 255, no leading zero. IPv6: one to four hex digits per group
+/// (more go to the port), exactly eight groups, or at most seven with one `::`; a single `:`
+/// neither starts nor ends the text.
 fn fast(b: &[u8]) -> Option<bool> {
     let n = b.len();
-    // The longest address is `ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255`.
-    if n > 45 {
-        return Some(false);
-    }
     // Every address starts and ends with a hex digit or a colon (an IPv4 field or tail ends
     // with a digit): most host names (`example.com`, `vpn.example.org`) are told apart by
     // their ends alone, without the masks below.
@@ -54,7 +49,10 @@ fn fast(b: &[u8]) -> Option<bool> {
     if !(b.first().is_none_or(end) && b.last().is_none_or(end)) {
         return Some(false);
     }
-    if n < 4 {
+    // `ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255` is the longest address of groups of
+    // four digits at most; longer text is one with a long group, or none (the port fails
+    // at its first byte that no address holds).
+    if !(4..=45).contains(&n) {
         return None;
     }
     if n <= 15 {
@@ -131,12 +129,15 @@ fn ipv6(b: &[u8]) -> Option<bool> {
     let last = 1u64 << (n - 1);
     // `pairs`: the first colon of each `::`.
     let pairs = colons & colons >> 1;
+    if hex & hex >> 1 & hex >> 2 & hex >> 3 & hex >> 4 != 0 {
+        // A group of five digits or more: an address when its value fits in 16 bits.
+        return None;
+    }
     let groups = (hex & !(hex << 1)).count_ones();
     let single_at_ends =
         (colons & 1 != 0 && colons & 2 == 0) || (colons & last != 0 && colons & last >> 1 == 0);
     Some(
         hex | colons == all
-            && hex & hex >> 1 & hex >> 2 & hex >> 3 & hex >> 4 == 0
             && pairs & pairs >> 1 == 0
             && pairs.count_ones() <= 1
             && !single_at_ends
@@ -221,15 +222,22 @@ fn bits(m: u64) -> u64 {
 mod tests {
     use super::is_ip;
 
-    /// The fast path against the std parser, which defines the behaviour: `fast` must agree
-    /// with `IpAddr` whenever it decides, and so must `is_ip` always.
+    /// The fast path against the port of Go's parser, which defines the behaviour: `fast`
+    /// must agree with it whenever it decides, and so must `is_ip` always. The port agrees
+    /// with Rust's std parser but for IPv6 groups of five digits or more, which std refuses.
     fn check_against_std(s: &str) {
         let b = s.as_bytes();
-        let std_any = s.parse::<std::net::IpAddr>().is_ok();
+        let go = super::super::go_ip::parse_ip(b);
         if let Some(decided) = super::fast(b) {
-            assert_eq!(decided, std_any, "fast({s:?})");
+            assert_eq!(decided, go, "fast({s:?})");
         }
-        assert_eq!(is_ip(s), std_any, "is_ip({s:?})");
+        assert_eq!(is_ip(s), go, "is_ip({s:?})");
+        let long_group = s
+            .split([':', '.'])
+            .any(|g| g.len() > 4 && g.bytes().all(|c| c.is_ascii_hexdigit()));
+        if !long_group {
+            assert_eq!(s.parse::<std::net::IpAddr>().is_ok(), go, "std({s:?})");
+        }
     }
 
     #[test]
@@ -452,6 +460,12 @@ mod tests {
             "fe80::1",
             "1:2:3:4:5:6:7:8",
             "1::",
+            // Go's groups take any number of leading zeros (review s40-h1 F2).
+            "::00001",
+            "00001::1",
+            "0000000001::",
+            "::0:00000000000000000ffff",
+            "0:0:0:0:0:0:0:000000000000000000000000000000000000000000000001",
         ] {
             assert!(is_ip(s), "{s}");
         }
@@ -474,6 +488,9 @@ mod tests {
             "::ffff:01.2.3.4",
             "1:2:3:4::5:6:7:8",
             "12345::",
+            "::fffff",
+            "::ffff:00001.2.3.4",
+            &"0".repeat(60),
             ":::",
             "1:2:3:4:5:6:7",
             "0x1.2.3.4",

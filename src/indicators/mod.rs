@@ -9,6 +9,7 @@
 //! [`str::trim`] removes.
 
 mod arn;
+mod go_ip;
 mod ip;
 mod kind;
 mod punycode;

@@ -1,20 +1,22 @@
-//! A small RFC 3492 Punycode decoder, used to turn `xn--` labels of domain names into Unicode.
+//! The punycode decoding of domain indicators, as Panther's `decodePunycode` does it
+//! (`LP/pantherlog/scanners.go`): a value that starts with `xn--` (lower case, as written)
+//! goes through `idna.New().ToUnicode` of golang.org/x/net, a profile without checks: every
+//! dot-separated label that starts with `xn--` is decoded (RFC 3492, as x/net's `decode`
+//! reads it), the others are kept, and when any label fails to decode the value is kept as
+//! it was. So `xn--bcher-kva.example` is `bücher.example`, but `www.xn--bcher-kva.example`
+//! and `XN--bcher-kva.example` stay as written, `xn--google-.com` is `google.com` (x/net
+//! takes a label that ends with `-` as its basic code points alone), and `xn--` is empty,
+//! which is no indicator (review s40-h1 F1: labels anywhere were decoded, and results of
+//! ASCII only refused).
 //!
-//! Hand-written rather than the `idna` crate, for two reasons (checked against idna 1.1.0):
+//! Hand-written rather than the `idna` crate (checked against idna 1.1.0), which maps the
+//! whole name by UTS #46 (lower-casing it, and putting U+FFFD in labels that fail) and
+//! brings 28 crates of ICU4X data: the 70 lines of `decode_into`, `digit_value` and `adapt`
+//! are x/net's `decode`.
 //!
-//! - `idna::domain_to_unicode` applies UTS #46 mapping to the whole name, which changes the
-//!   `p_any_domain_names` we emit: `WWW.xn--bcher-kva.Example` becomes `www.bücher.example`
-//!   (we keep `WWW.bücher.Example`), `Example.COM` is lower-cased (we leave it alone), and a
-//!   label that fails to decode comes back with U+FFFD in it (we keep the original text).
-//! - `idna::punycode::decode_to_string` alone gives the same labels as [`decode_into`] (it
-//!   accepts an empty label, which we reject), but idna depends on ICU4X's normalizer and
-//!   properties with their compiled data: 28 crates that are not in our `Cargo.lock`, about
-//!   13 s of CPU to build in release (measured on a 2-core dev box), to replace the 70 lines of
-//!   `decode_into`, `digit_value` and `adapt`.
-//!
-//! Speed is not the reason: a domain indicator with an `xn--` label is rare.
+//! Speed is not the concern: a domain indicator that starts with `xn--` is rare.
 
-/// The IDNA ACE prefix (compared ASCII case-insensitively, as RFC 3490 requires).
+/// The IDNA ACE prefix, compared as written (x/net's `strings.HasPrefix`).
 const ACE_PREFIX: &str = "xn--";
 
 const BASE: u32 = 36;
@@ -25,37 +27,15 @@ const DAMP: u32 = 700;
 const INITIAL_BIAS: u32 = 72;
 const INITIAL_N: u32 = 128;
 
-/// Longest encoded label (after the prefix) that is decoded. Insertion is quadratic in the label
-/// length; DNS labels are at most 63 bytes, so this bound only rejects garbage.
-const MAX_LABEL_LEN: usize = 1024;
+/// Most code points a label decodes to: x/net's `decode` fails past 1024 (insertion is
+/// quadratic in the length; DNS labels are at most 63 bytes).
+const MAX_DECODED: usize = 1024;
 
-/// Whether `label` starts with the ACE prefix `xn--` (ASCII case-insensitive).
-fn has_ace_prefix(label: &str) -> bool {
-    label
-        .as_bytes()
-        .get(..ACE_PREFIX.len())
-        .is_some_and(|p| p.eq_ignore_ascii_case(ACE_PREFIX.as_bytes()))
-}
-
-/// Whether some dot-separated label of `domain` starts with `xn--` (ASCII case-insensitive).
-///
-/// Nearly every domain has none: looking for the `--` with memchr, and at its label only then,
-/// is several times cheaper than splitting the name into labels.
-fn has_ace_label(domain: &[u8]) -> bool {
-    memchr::memchr_iter(b'-', domain).any(|i| {
-        i >= 2
-            && domain.get(i + 1) == Some(&b'-')
-            && (i == 2 || domain[i - 3] == b'.')
-            && domain[i - 2..i].eq_ignore_ascii_case(b"xn")
-    })
-}
-
-/// Decode the `xn--` labels of a dot-separated domain name.
-///
-/// Returns `None` when no label carries the ACE prefix (nothing to do) or when any such label fails
-/// to decode (the caller then keeps the original text).
+/// The domain as Panther's `decodePunycode` gives it: `None` when it is kept as written (it
+/// does not start with `xn--`, or a label fails to decode), else the decoded name (which
+/// may be empty: `xn--`).
 pub(crate) fn domain_to_unicode(domain: &str) -> Option<String> {
-    if !has_ace_label(domain.as_bytes()) {
+    if !domain.starts_with(ACE_PREFIX) {
         return None;
     }
     let mut out = String::with_capacity(domain.len() + 8);
@@ -63,10 +43,9 @@ pub(crate) fn domain_to_unicode(domain: &str) -> Option<String> {
         if i > 0 {
             out.push('.');
         }
-        if has_ace_prefix(label) {
-            decode_into(&label[ACE_PREFIX.len()..], &mut out)?;
-        } else {
-            out.push_str(label);
+        match label.strip_prefix(ACE_PREFIX) {
+            Some(encoded) => decode_into(encoded, &mut out)?,
+            None => out.push_str(label),
         }
     }
     Some(out)
@@ -94,21 +73,23 @@ fn digit_value(b: u8) -> Option<u32> {
     }
 }
 
-/// Decode one Punycode string (without the ACE prefix) and append it to `out`.
+/// Decode one Punycode string (without the ACE prefix) and append it to `out`, as x/net's
+/// `decode`: empty is empty; a string that ends with its last `-` is its basic part alone
+/// (whatever it holds); the basic part before the last `-` is copied as it is (non-ASCII
+/// included), and the digits after it insert code points. A code point of a surrogate is
+/// U+FFFD, as Go's conversion of the runes to a string makes it.
 ///
-/// Returns `None` on any decoding error: non-ASCII input, bad digit, overflow, an invalid or basic
-/// decoded code point, an empty result, a result of ASCII only, or an over-long input.
-///
-/// A result of ASCII only (`google-` gives `google`) is not an A-label: encoding it again
-/// would give no `xn--` label (RFC 5891 §5.4), and UTS #46 (since Unicode 15.1) counts it as
-/// an error. Decoding it would let `xn--google-.com` pass for `google.com`.
+/// Returns `None` where x/net fails: a last `-` at the start, a bad or missing digit, an
+/// overflow, a code point past U+10FFFF, more than [`MAX_DECODED`] code points.
 pub(crate) fn decode_into(input: &str, out: &mut String) -> Option<()> {
-    if !input.is_ascii() || input.len() > MAX_LABEL_LEN {
-        return None;
-    }
     let bytes = input.as_bytes();
     let (mut output, mut pos): (Vec<char>, usize) = match bytes.iter().rposition(|&b| b == b'-') {
-        Some(d) => (bytes[..d].iter().map(|&b| char::from(b)).collect(), d + 1),
+        Some(0) => return None,
+        Some(d) if d + 1 == bytes.len() => {
+            out.push_str(&input[..d]);
+            return Some(());
+        }
+        Some(d) => (input[..d].chars().collect(), d + 1),
         None => (Vec::new(), 0),
     };
     let mut code_point = INITIAL_N;
@@ -121,7 +102,7 @@ pub(crate) fn decode_into(input: &str, out: &mut String) -> Option<()> {
         loop {
             let digit = digit_value(*bytes.get(pos)?)?;
             pos += 1;
-            index = index.checked_add(digit.checked_mul(weight)?)?;
+            index = add_product(index, digit, weight)?;
             let threshold = if k <= bias {
                 T_MIN
             } else if k >= bias + T_MAX {
@@ -132,29 +113,36 @@ pub(crate) fn decode_into(input: &str, out: &mut String) -> Option<()> {
             if digit < threshold {
                 break;
             }
-            weight = weight.checked_mul(BASE - threshold)?;
+            weight = add_product(0, weight, BASE - threshold)?;
             k += BASE;
+        }
+        if output.len() >= MAX_DECODED {
+            return None;
         }
         let len = u32::try_from(output.len()).ok()? + 1;
         bias = adapt(index - old_index, len, old_index == 0);
         code_point = code_point.checked_add(index / len)?;
         index %= len;
-        if code_point < INITIAL_N {
+        if code_point > u32::from(char::MAX) {
             return None;
         }
-        output.insert(usize::try_from(index).ok()?, char::from_u32(code_point)?);
+        let c = char::from_u32(code_point).unwrap_or(char::REPLACEMENT_CHARACTER);
+        output.insert(usize::try_from(index).ok()?, c);
         index += 1;
-    }
-    if output.iter().all(char::is_ascii) {
-        return None;
     }
     out.extend(output);
     Some(())
 }
 
+/// x/net's `madd`: `a + b * c`, failing past `i32::MAX`.
+fn add_product(a: u32, b: u32, c: u32) -> Option<u32> {
+    let sum = u64::from(a) + u64::from(b) * u64::from(c);
+    i32::try_from(sum).ok().and_then(|v| u32::try_from(v).ok())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{decode_into, domain_to_unicode, has_ace_label, has_ace_prefix};
+    use super::{decode_into, domain_to_unicode};
 
     fn decode(s: &str) -> Option<String> {
         let mut out = String::new();
@@ -183,72 +171,63 @@ mod tests {
         assert_eq!(decode("4ca").as_deref(), Some("ä"));
     }
 
+    /// What x/net's `decode` makes of the strings that are not A-labels (checked with Go
+    /// 1.19's x/net, review s40-h1): it decodes them all the same.
     #[test]
-    fn rejects() {
-        assert_eq!(decode(""), None);
+    fn as_x_net_decodes() {
+        assert_eq!(decode("").as_deref(), Some(""));
+        assert_eq!(decode("google-").as_deref(), Some("google"));
+        assert_eq!(decode("a-b-").as_deref(), Some("a-b"));
+        assert_eq!(decode("ü-kva").as_deref(), Some("üǴ"));
         assert_eq!(decode("-"), None);
+        assert_eq!(decode("-abc"), None);
         assert_eq!(decode("bcher-kv!"), None);
         assert_eq!(decode("bcher-kv"), None); // truncated
-        assert_eq!(decode("ü-kva"), None);
         assert_eq!(decode("99999999999999"), None); // overflow
-        assert_eq!(decode(&"a".repeat(2000)), None);
+        assert_eq!(decode(&"a".repeat(2000)), None); // past 1024 code points
+                                                     // A surrogate's code point is U+FFFD, as Go's string of runes makes it.
+                                                     // (`bb0c` is the one code point 0xDCC2.)
+        assert_eq!(decode("bb0c").as_deref(), Some("\u{FFFD}"));
     }
 
     #[test]
-    fn domains() {
+    fn domains_as_panther_decodes_them() {
         assert_eq!(
             domain_to_unicode("xn--bcher-kva.example").as_deref(),
             Some("bücher.example")
         );
+        // Every lower-case `xn--` label, once the value starts with one.
         assert_eq!(
-            domain_to_unicode("www.XN--mnchen-3ya.de").as_deref(),
-            Some("www.münchen.de")
+            domain_to_unicode("xn--bcher-kva.xn--mnchen-3ya.de").as_deref(),
+            Some("bücher.münchen.de")
         );
+        assert_eq!(
+            domain_to_unicode("xn--bcher-kva.XN--mnchen-3ya.de").as_deref(),
+            Some("bücher.XN--mnchen-3ya.de")
+        );
+        // A value that does not start with `xn--` is kept, labels further on included.
+        assert_eq!(domain_to_unicode("www.xn--bcher-kva.example"), None);
+        assert_eq!(domain_to_unicode("XN--bcher-kva.example"), None);
+        assert_eq!(domain_to_unicode("Xn--bcher-kva.example"), None);
         assert_eq!(domain_to_unicode("example.com"), None);
-        assert_eq!(domain_to_unicode("axn--b.com"), None);
-        assert_eq!(domain_to_unicode("xn--.com"), None);
-        assert_eq!(domain_to_unicode("xn--bcher-kv!.com"), None);
-        // Labels that decode to ASCII only are not A-labels: the text is kept, so that
-        // `xn--google-.com` does not pass for `google.com`.
-        assert_eq!(domain_to_unicode("xn--google-.com"), None);
-        assert_eq!(domain_to_unicode("xn--PayPal-.com"), None);
-        assert_eq!(domain_to_unicode("a.xn--bcher-kva.xn--invalid-"), None);
         assert_eq!(domain_to_unicode(""), None);
-    }
-
-    #[test]
-    fn ace_label_scan_matches_label_split() {
-        for domain in [
-            "",
-            "x",
-            "xn",
-            "xn-",
-            "xn--",
-            "XN--a",
-            "xN--a.b",
-            "a.xn--b",
-            "a.Xn--",
-            "axn--b",
-            "a.bxn--c",
-            "xn-a--b",
-            "x--n",
-            "--",
-            ".--",
-            "a.--b",
-            "xn---",
-            "a-xn--b",
-            "ü.xn--a",
-            "xn.--a",
-            "a..xn--",
-            "my-site.example",
-            "a--b.example",
-            "xn-x.xn--",
-        ] {
-            assert_eq!(
-                has_ace_label(domain.as_bytes()),
-                domain.split('.').any(has_ace_prefix),
-                "{domain:?}"
-            );
-        }
+        // Labels of basic code points alone, and empty ones, decode.
+        assert_eq!(
+            domain_to_unicode("xn--google-.com").as_deref(),
+            Some("google.com")
+        );
+        assert_eq!(
+            domain_to_unicode("xn--PayPal-.com").as_deref(),
+            Some("PayPal.com")
+        );
+        assert_eq!(
+            domain_to_unicode("xn--ab-.xn--bcher-kva").as_deref(),
+            Some("ab.bücher")
+        );
+        assert_eq!(domain_to_unicode("xn--.com").as_deref(), Some(".com"));
+        assert_eq!(domain_to_unicode("xn--").as_deref(), Some(""));
+        // A label that fails keeps the whole value.
+        assert_eq!(domain_to_unicode("xn--bcher-kv!.com"), None);
+        assert_eq!(domain_to_unicode("xn--bcher-kva.xn--bcher-kv"), None);
     }
 }

@@ -65,7 +65,12 @@ fn domain_and_hostname() {
         (Domain, "not a domain!") => [DomainNames: ["not a domain!"]];
         (Domain, "xn--bcher-kva.example") => [DomainNames: ["bücher.example"]];
         (Domain, "xn--bcher-kv!.example") => [DomainNames: ["xn--bcher-kv!.example"]];
-        (Domain, "xn--google-.com") => [DomainNames: ["xn--google-.com"]];
+        // Decoded as Panther's decodePunycode does: only a value that starts with `xn--`
+        // (review s40-h1 F1), and labels of basic code points alone too.
+        (Domain, "xn--google-.com") => [DomainNames: ["google.com"]];
+        (Domain, "www.xn--bcher-kva.example") => [DomainNames: ["www.xn--bcher-kva.example"]];
+        (Domain, "XN--bcher-kva.example") => [DomainNames: ["XN--bcher-kva.example"]];
+        (Domain, " xn--") => [];
         (Domain, "") => [];
         (Domain, " \t") => [];
         (Hostname, "127.0.0.1") => [IpAddresses: ["127.0.0.1"]];
@@ -107,9 +112,11 @@ fn url() {
         (Url, "http://example.com/%7") => [];
         (Url, "http://example.com?x#%") => [];
         (Url, "HTTPS://Mixed.Case.Example/") => [DomainNames: ["Mixed.Case.Example"]];
-        (Url, "http://XN--BCHER-KVA.example/") => [DomainNames: ["BüCHER.example"]];
-        (Url, "http://xn--.example/") => [DomainNames: ["xn--.example"]];
-        (Url, "https://xn--google-.com/login") => [DomainNames: ["xn--google-.com"]];
+        (Url, "http://XN--BCHER-KVA.example/") => [DomainNames: ["XN--BCHER-KVA.example"]];
+        (Url, "http://xn--BCHER-KVA.example/") => [DomainNames: ["BüCHER.example"]];
+        (Url, "http://www.xn--bcher-kva.example/") => [DomainNames: ["www.xn--bcher-kva.example"]];
+        (Url, "http://xn--.example/") => [DomainNames: [".example"]];
+        (Url, "https://xn--google-.com/login") => [DomainNames: ["google.com"]];
         (Url, "http://a--b.example/") => [DomainNames: ["a--b.example"]];
         (Url, "http://bücher.example/") => [DomainNames: ["bücher.example"]];
         (Url, " http://a.example/ ") => [DomainNames: ["a.example"]];

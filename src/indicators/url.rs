@@ -5,19 +5,21 @@ use std::borrow::Cow;
 /// Go's `url.Parse(s)` followed by `Hostname()`: the host of `s`, without userinfo, port and IPv6
 /// brackets, percent-decoded as Go decodes hosts.
 ///
-/// Returns `None` wherever Go's `url.Parse` fails (control bytes, bad `%` escapes, invalid host or
+/// Returns `None` wherever Go's `url.Parse` fails (control bytes before a `#`, bad `%` escapes, invalid host or
 /// userinfo characters, bad port) or the URL has no authority (`example.com/x`, `mailto:a@b`).
 /// A host whose decoded bytes are not valid UTF-8 is also rejected (Go would keep the raw bytes).
 pub(crate) fn url_hostname(s: &str) -> Option<Cow<'_, str>> {
-    if has_control_byte(s.as_bytes()) {
-        return None;
-    }
     // memchr's vectorized searches for the delimiters: a URL is scanned a few times, and
     // `str::split_once`/`find` step through it a byte or a word at a time.
     let (rest, fragment) = match memchr::memchr(b'#', s.as_bytes()) {
         Some(i) => (&s[..i], Some(&s[i + 1..])),
         None => (s, None),
     };
+    // Go's `url.Parse` cuts the fragment off first and looks for control bytes in the rest
+    // only: `https://a.com/#sec<TAB>tion` has a host (review s40-h1 F4).
+    if has_control_byte(rest.as_bytes()) {
+        return None;
+    }
     if let Some(f) = fragment {
         check_escapes(f)?;
     }
@@ -343,6 +345,11 @@ mod tests {
             (" http://a", None),
             ("http://a ", None),
             ("http://a\n", None),
+            ("http://a/p\ty#f", None),
+            // The fragment is cut off before Go looks for control bytes (review s40-h1 F4).
+            ("https://example.com/page#sec\ttion", Some("example.com")),
+            ("http://a.com#x\ny", Some("a.com")),
+            ("http://a.com#x\u{7f}y", Some("a.com")),
             ("http://a:b/", None),
             ("http://[::1/", None),
             ("http://[::1]x/", None),

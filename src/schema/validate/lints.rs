@@ -7,6 +7,9 @@
 //! - A `validate` with both `allow` and `deny`: a value in `allow` is kept and any other
 //!   refused, as in Panther, so `deny` does nothing (Panther's JSON schema of the format
 //!   takes one of the two).
+//! - A field name with a comma: Panther writes the name into a Go struct tag, which ends it
+//!   at the comma, so Panther reads and writes the key before it (`a` for `a,b`); normalog
+//!   reads the key as written (review s40-h2 LOW-2).
 
 use super::key_span;
 use crate::schema::{Field, Schema, Span, ValueSchema};
@@ -25,6 +28,17 @@ pub(super) fn lint(schema: &Schema, report: Report<'_>) {
 }
 
 fn field_lint(field: &Field, report: Report<'_>) {
+    if let Some((before, _)) = field.name.split_once(',') {
+        report(
+            field.span,
+            format!(
+                "the field name `{}` has a comma: Panther takes the key `{before}` for it (its \
+                 Go struct tag ends the name at the comma); normalog reads the key as written",
+                field.name
+            ),
+            Some("for a schema shared with Panther, name the field without a comma".into()),
+        );
+    }
     value_lint(&field.value, &field.name, report);
 }
 

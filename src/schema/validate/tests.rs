@@ -260,6 +260,25 @@ fn event_time_without_a_year_is_a_warning() {
     );
 }
 
+/// A field name with a comma loads, with a warning: Panther takes the key before the comma
+/// (review s40-h2 LOW-2). Nested fields too; a name without one is no warning.
+#[test]
+fn field_name_with_a_comma_is_a_warning() {
+    assert_eq!(
+        warned("{schema: Cust.Tst, fields: [{name: 'a,b', type: string}, {name: o, type: object, fields: [{name: 'x,', type: int}]}]}"),
+        [
+            "1:29: the field name `a,b` has a comma: Panther takes the key `a` for it (its Go \
+             struct tag ends the name at the comma); normalog reads the key as written",
+            "1:91: the field name `x,` has a comma: Panther takes the key `x` for it (its Go \
+             struct tag ends the name at the comma); normalog reads the key as written",
+        ]
+    );
+    assert_eq!(
+        warned("{schema: Cust.Tst, fields: [{name: 'a-b', type: string}]}"),
+        Vec::<String>::new()
+    );
+}
+
 /// Definitions `D0..D(n-1)`, each but the last an object of two fields that both use the
 /// next one (the last is a string), and one field `root` using `D0`: 2^n - 1 values once
 /// expanded, from n + 4 lines.
