@@ -15,7 +15,7 @@ use arrow_array::builder::{BooleanBuilder, Int64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use normalog::pipeline::input::ExpansionExceeded;
-use normalog::pipeline::{rejects, Batch, Input, Observer, Reject, RunSummary};
+use normalog::pipeline::{rejects, Batch, Input, Observer, Progress, Reject, RunSummary};
 use normalog::sink::Summary;
 use normalog::{Error, NormalizerBuilder, Registry};
 
@@ -75,6 +75,9 @@ pub struct Rejects {
     /// What the run has to say of inputs that were read (a document over the limit).
     notes: Vec<String>,
     reader_name: String,
+    /// The stream's reader went away while a batch was handed on at a pause: the run stops
+    /// at the next reject.
+    gone: bool,
 }
 
 impl Rejects {
@@ -89,6 +92,7 @@ impl Rejects {
             failed: Vec::new(),
             notes: Vec::new(),
             reader_name: reader_name.to_owned(),
+            gone: false,
         }
     }
 
@@ -143,6 +147,9 @@ impl Rejects {
 
 impl Observer for Rejects {
     fn rejected(&mut self, reject: &Reject<'_>) -> io::Result<()> {
+        if self.gone {
+            return Err(io::Error::other("the rejects' reader is gone"));
+        }
         if matches!(self.keep, Keep::Count) {
             return Ok(());
         }
@@ -161,6 +168,14 @@ impl Observer for Rejects {
             self.flush()?;
         }
         Ok(())
+    }
+
+    /// A stream input paused: the rejects of a stream so far reach Python now, not when a
+    /// batch's worth has come.
+    fn progress(&mut self, progress: &Progress) {
+        if progress.paused && matches!(self.keep, Keep::Stream(_)) && self.flush().is_err() {
+            self.gone = true;
+        }
     }
 
     fn document_over_limit(&mut self, source: &str, limit: usize) {
@@ -408,9 +423,10 @@ pub fn run_parallel(
 /// As [`collect`]; also when a streamed batch's reader is gone.
 pub fn rejects_only(job: &Job, inputs: &[Input], rejects: &mut Rejects) -> Result<Summary, Error> {
     let mut norm = job.builder.build(&job.registry)?;
-    let run = job
-        .batch
-        .run(&mut norm, inputs, &mut normalog::sink::Discard, rejects)?;
+    // A stream of rejects shows them as they come: a pipe's are handed on when it pauses.
+    let mut batch = job.batch.clone();
+    batch.live(matches!(rejects.keep, Keep::Stream(_)));
+    let run = batch.run(&mut norm, inputs, &mut normalog::sink::Discard, rejects)?;
     rejects.flush()?;
     Ok(run.summary)
 }

@@ -384,6 +384,7 @@ def test_file_objects_of_every_kind_give_what_their_bytes_give(cli, tmp_path, ma
 
 
 # A producer that writes its records, flushes, and stays silent for a minute; the stream
+# (of the Zoom.Activity events, or of the rejects when only Zoom.Operation is loaded)
 # counts the rows and says whether the producer was still silent when the last came.
 LIVE = """
 import subprocess, sys, normalog
@@ -394,7 +395,12 @@ code = ("import sys, time\\n"
 p = subprocess.Popen([sys.executable, "-c", code, sys.argv[1]], stdout=subprocess.PIPE)
 want, rows = int(sys.argv[2]), 0
 data = p.stdout if sys.argv[3] == "file object" else f"/dev/fd/{p.stdout.fileno()}"
-for batch in normalog.Normalizer(batch_rows=500).iter_batches(data, "Zoom.Activity"):
+if sys.argv[4] == "rejects":
+    n = normalog.Normalizer(log_types=["Zoom.Operation"], batch_rows=500)
+    stream = n.iter_rejects(data)
+else:
+    stream = normalog.Normalizer(batch_rows=500).iter_batches(data, "Zoom.Activity")
+for batch in stream:
     rows += batch.num_rows
     if rows >= want:
         break
@@ -404,17 +410,19 @@ p.kill()
 
 
 @pytest.mark.parametrize("given", ["file object", "path"])
-def test_records_of_a_live_producer_come_while_it_is_silent(cli, tmp_path, given):
+@pytest.mark.parametrize("of", ["events", "rejects"])
+def test_records_of_a_live_producer_come_while_it_is_silent(cli, tmp_path, given, of):
     """Review s38-h1 F2: the thread that reads a file object also hands the batches to
     Python; it sat in a read of the silent pipe while batches already made waited, until
     the producer wrote again or ended (0, 19,016 or 38,040 of 44,370 rows, by run). A
     pipe, socket or terminal is read only once it has something to read. Every record
     comes: the run cuts a chunk where the pipe pauses (before, the last chunk's records
-    waited for a chunk's worth, or the end of the input)."""
+    waited for a chunk's worth, or the end of the input). So do the rejects of
+    iter_rejects: their last batch waited for 500 rows, or the end."""
     records = tmp_path / "z.ndjson"
     records.write_bytes(gen(cli, "-t", "Zoom.Activity", "-n", 40_000, "--seed", 12))
-    for _ in range(4):
-        done = subprocess.run([sys.executable, "-c", LIVE, str(records), "40000", given],
+    for _ in range(4 if of == "events" else 2):
+        done = subprocess.run([sys.executable, "-c", LIVE, str(records), "40000", given, of],
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         assert done.stdout.split() == ["enough", "producer", "silent"], done.stdout

@@ -86,6 +86,7 @@ impl Emitter {
         }
         self.progress.bytes = self.run.summary.bytes;
         self.progress.records = self.run.summary.records;
+        self.progress.paused = chunk.live;
         observer.progress(&self.progress);
         if chunk.stop {
             self.run.stopped = true;

@@ -171,6 +171,8 @@ pub struct Batch {
     threads: usize,
     max_rejects: Option<u64>,
     cancel: Option<Arc<AtomicBool>>,
+    /// [`Batch::live`]: the framing of the run on the caller's thread.
+    live: bool,
 }
 
 impl Default for Batch {
@@ -184,6 +186,7 @@ impl Default for Batch {
             threads: std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
             max_rejects: None,
             cancel: None,
+            live: false,
         }
     }
 }
@@ -241,6 +244,17 @@ impl Batch {
     /// holds exactly one array of objects, or when its only field holds an object.
     pub fn envelope(&mut self, field: Option<String>) -> &mut Self {
         self.envelope = field;
+        self
+    }
+
+    /// For the run on the caller's thread ([`run`](Self::run)), whose sink or observer shows
+    /// what it is told as it comes: the lines of a stream input (standard input, a pipe) are
+    /// normalized as soon as a read finds the stream paused (`tail -f`), not a chunk's worth
+    /// at a time, and [`Progress::paused`] tells the observer. Off by default: for files, or
+    /// a fast producer, a chunk's worth is cheaper. The parallel runs choose for
+    /// themselves: live for [`run_ndjson`](Self::run_ndjson), not for Parquet.
+    pub fn live(&mut self, live: bool) -> &mut Self {
+        self.live = live;
         self
     }
 

@@ -34,6 +34,11 @@ pub struct Progress {
     pub inputs_done: usize,
     /// Inputs in the run.
     pub inputs: usize,
+    /// The chunk just done was cut where a stream input (standard input, a pipe) paused,
+    /// in a run whose output shows what it is told as it comes ([`Batch::live`](super::Batch::live),
+    /// and the NDJSON and Arrow batch runs): more may come later, so what the observer
+    /// holds back (a batch of rejects being filled) is best handed on now.
+    pub paused: bool,
 }
 
 /// Told about what does not stop a run: rejected records, unreadable inputs, progress.

@@ -46,7 +46,7 @@ impl Batch {
         S: Sink + ?Sized,
         O: Observer + ?Sized,
     {
-        let framing = self.framing(normalizer, false);
+        let framing = self.framing(normalizer, self.live);
         let count = inputs.len();
         let mut chunker = Chunker::from_source(inputs, &framing);
         if let Some(flag) = &self.cancel {
