@@ -226,6 +226,37 @@ fn standard_input_beside_loaded_files_is_warned_about() {
         "{err}"
     );
     assert_eq!(lake_rows(&lake).0.len(), 500);
+
+    // A file that no run loaded, read beside standard input, is named too: nothing records
+    // it, so a later such run adds its rows again without a word (review s40-h3 F4).
+    let fresh = tmp.path().join("fresh");
+    for _ in 0..2 {
+        let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+            .args([
+                "normalize",
+                "--format",
+                "parquet",
+                "-o",
+                s(&fresh),
+                "-",
+                s(&a),
+            ])
+            .stdin(std::fs::File::open(&b).expect("open"))
+            .output()
+            .expect("run");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{err}");
+        assert!(
+            err.contains(&format!(
+                "{} read beside standard input: with standard input among its inputs this run \
+                 has no identity, so nothing records that it loaded it, and a later run of it \
+                 adds its rows again",
+                s(&a)
+            )),
+            "{err}"
+        );
+    }
+    assert_eq!(lake_rows(&fresh).0.len(), 600);
 }
 
 /// A corrupt file in a directory (a gzip cut short) fails at the same place on every run:
@@ -333,10 +364,17 @@ fn replace_changed_replaces_a_run_that_read_a_growing_file() {
     grown.extend(std::fs::read(&more).expect("read"));
     std::fs::write(&day, grown).expect("grow");
     let out = run.resume();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    // The run says so: a later run does not replace it without the flag (review s40-h3 F1:
+    // it said nothing, and every re-run added the file's rows again).
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        err.contains(
+            "day.jsonl was written to (or rotated) while this run read it: its rows are what \
+             the run could read, and a later run of it adds them again unless it is given \
+             --replace-changed"
+        ),
+        "{err}"
     );
     let loaded = lake_rows(&lake).0.len();
     run_into(&lake, &["--replace-changed"], &[&day]);

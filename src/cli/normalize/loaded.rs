@@ -402,6 +402,16 @@ impl Loaded {
             .collect()
     }
 
+    /// The given names of the inputs whose file changed while the run read them (written
+    /// to, or rotated), and that it read to their end.
+    pub(super) fn changed(&self) -> Vec<&str> {
+        self.inputs
+            .iter()
+            .filter(|i| i.changed && i.failed.is_none())
+            .map(|i| i.given.as_str())
+            .collect()
+    }
+
     /// Of the runs this run would have superseded when it started, those still in the
     /// directory after its commit (kept because an input of theirs failed).
     pub(super) fn kept(&self) -> usize {

@@ -17,8 +17,8 @@ use inputs::{
     run_id,
 };
 use report::{
-    left_incomplete, print_stats, report_replaced, warn_columns_added, warn_kept_for_failed_inputs,
-    CliObserver,
+    left_incomplete, print_stats, report_replaced, warn_changed_while_read, warn_columns_added,
+    warn_kept_for_failed_inputs, CliObserver,
 };
 
 use std::io::{BufWriter, Write};
@@ -327,6 +327,7 @@ impl NormalizeConfig {
             // After the commit, against the runs there then: one committed meanwhile
             // counts.
             loaded.warn_if_loaded_before();
+            warn_changed_while_read(loaded);
             warn_kept_for_failed_inputs(loaded);
         }
         // After the commit: it writes the partitions held back, and finishes the open files.

@@ -239,6 +239,28 @@ pub(super) fn warn_columns_added(dir: &Path, added: &[(String, Vec<String>)]) {
     }
 }
 
+/// Say which inputs changed while the run read them (review s40-h3 F1): which state of the
+/// file the run read is not known, so no later run replaces these rows unless it is given
+/// `--replace-changed`, and a re-run of the same file adds them again.
+pub(super) fn warn_changed_while_read(loaded: &super::loaded::Loaded) {
+    let changed = loaded.changed();
+    let Some(first) = changed.first() else {
+        return;
+    };
+    let (more, was, its) = match changed.len() {
+        1 => (String::new(), "was", "its"),
+        n => (format!(" and {} more inputs", n - 1), "were", "their"),
+    };
+    messages::error(&format!(
+        "warning: {first}{more} {was} written to (or rotated) while this run read {}: {its} \
+         rows are what the run could read, and a later run of {} adds them again unless it \
+         is given --replace-changed (README: Re-running and appending); run a file once it \
+         is complete",
+        if changed.len() == 1 { "it" } else { "them" },
+        if changed.len() == 1 { "it" } else { "them" },
+    ));
+}
+
 /// Say that earlier runs this run would have superseded are kept, because an input of
 /// theirs could not be read: the rows of their other inputs are now there twice.
 pub(super) fn warn_kept_for_failed_inputs(loaded: &super::loaded::Loaded) {

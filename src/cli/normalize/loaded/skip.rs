@@ -113,16 +113,21 @@ fn loaded_files(dir: &Path, inputs: &[Input]) -> std::collections::HashMap<Strin
 
 /// A run without an identity (standard input among its inputs) adds its files: warn when
 /// its input files were loaded by a run in `dir`, whose rows of them are then there twice.
-/// A file of which that run read no record has no rows there, and is not named.
+/// A file of which that run read no record has no rows there, and is not named. Files that
+/// no run loaded are named too: nothing records that this run loaded them, so a later run
+/// of them adds their rows again, and cannot say so (review s40-h3 F4).
 pub(in crate::cli::normalize) fn warn_if_loaded_without_identity(dir: &Path, inputs: &[Input]) {
     let mut loaded = loaded_files(dir, inputs);
     loaded.retain(|_, records| *records != Some(0));
-    let shared: Vec<String> = inputs
+    let files: Vec<&Path> = inputs
         .iter()
         .filter_map(|input| match input {
-            Input::Path(p) => Some(p),
+            Input::Path(p) => Some(p.as_path()),
             _ => None,
         })
+        .collect();
+    let shared: Vec<String> = files
+        .iter()
         .filter(|p| input_file(p).is_some_and(|k| loaded.contains_key(&k)))
         .map(|p| p.display().to_string())
         .collect();
@@ -136,6 +141,25 @@ pub(in crate::cli::normalize) fn warn_if_loaded_without_identity(dir: &Path, inp
              its inputs this run has no identity and adds its rows again (run the files \
              alone to replace that run)",
             dir.display()
+        ));
+        return;
+    }
+    // The files that can be read beside standard input (none is without a path when
+    // every file is missing).
+    let beside: Vec<&&Path> = files.iter().filter(|p| input_file(p).is_some()).collect();
+    let stdin = inputs.iter().any(|i| !matches!(i, Input::Path(_)));
+    if let (true, Some(first)) = (stdin, beside.first()) {
+        let (more, it, its) = match beside.len() {
+            1 => (String::new(), "it", "its"),
+            n => (format!(" and {} more files", n - 1), "them", "their"),
+        };
+        messages::error(&format!(
+            "warning: {}: {first}{more} read beside standard input: with standard input among \
+             its inputs this run has no identity, so nothing records that it loaded {it}, and \
+             a later run of {it} adds {its} rows again (give files and standard input to \
+             runs of their own)",
+            dir.display(),
+            first = first.display(),
         ));
     }
 }
