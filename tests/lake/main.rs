@@ -10,6 +10,7 @@ use std::process::{Command, Output};
 use util::files_under;
 
 mod columns;
+mod commit_failures;
 mod compact;
 mod files;
 mod partitions;

@@ -105,12 +105,19 @@ pub(crate) fn replace_run(
 
 /// Remove the part files of run `run` among `listed` (lines of its manifest, relative to
 /// `dir`), and the partition directories they leave empty. Returns those removed.
+///
+/// A file that cannot be removed (a read-only partition directory) does not stop the
+/// others: the error names the first such file after every other is gone, so that one
+/// partition, not the rest of the lake, keeps rows twice until the commit is completed
+/// (review s40-h3 F2: hundreds of files of another layout stayed beside the new ones).
 fn remove_listed<'a>(
     dir: &Path,
     run: &str,
     listed: impl Iterator<Item = &'a str>,
 ) -> Result<Vec<String>, Error> {
     let mut removed = Vec::new();
+    let mut failed: Option<(std::path::PathBuf, std::io::Error)> = None;
+    let mut not_removed = 0usize;
     for relative in listed.filter(|l| !l.is_empty()) {
         // Only part files of this run: a manifest edited by hand cannot make a commit
         // delete anything else.
@@ -126,10 +133,28 @@ fn remove_listed<'a>(
                 removed.push(relative.to_owned());
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(path_error(&stale, &e)),
+            Err(e) => {
+                not_removed += 1;
+                failed.get_or_insert((stale, e));
+            }
         }
     }
-    Ok(removed)
+    match failed {
+        None => Ok(removed),
+        Some((path, e)) => {
+            let others = match not_removed {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            Err(path_error(
+                &path,
+                &std::io::Error::new(
+                    e.kind(),
+                    format!("{e}: an earlier run's file could not be removed{others}"),
+                ),
+            ))
+        }
+    }
 }
 
 /// Remove the runs `runs` that this commit supersedes (a later run that read all their

@@ -1,0 +1,72 @@
+//! A commit that fails part of the way: what it leaves, what it says, and the run that
+//! completes it.
+
+use std::path::Path;
+
+use crate::supersede::listed;
+use crate::{archive, hidden_files, lake_rows, s};
+
+/// A commit that cannot remove one file of an earlier commit (here a directory in its
+/// place, which even root cannot remove as a file; a read-only partition for a user) goes
+/// on with the others, and says which file and why: the rows of that one partition are
+/// there twice until the commit is completed, not those of the whole lake (review s40-h3
+/// F2: the removal stopped at the first such file, and hundreds of hour files stayed
+/// beside the new day files). Once the file can go, the next run completes the commit.
+#[test]
+fn an_earlier_file_that_cannot_be_removed_does_not_stop_the_others() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 400, "3d", 1);
+    let lake = tmp.path().join("lake");
+    crate::parquet_into(&lake, "hour", &[&a]);
+    let (rows, hour_files) = lake_rows(&lake);
+    assert!(hour_files > 20, "{hour_files}");
+    // The first file the manifest lists: the one the removal used to stop at.
+    let [run] = &listed(&lake, "runs")[..] else {
+        panic!("one run")
+    };
+    let manifest = std::fs::read_to_string(lake.join("_normalog/runs").join(run)).expect("read");
+    let victim = lake.join(manifest.lines().next().expect("a file"));
+    std::fs::remove_file(&victim).expect("remove");
+    std::fs::create_dir(&victim).expect("a directory in its place");
+    std::fs::write(victim.join("keep"), "").expect("write");
+
+    let o = crate::normalog(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "--partition",
+        "day",
+        "-o",
+        s(&lake),
+        s(&a),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("{}: ", victim.display()))
+            && err.contains("an earlier run's file could not be removed")
+            && err.contains("the next run into"),
+        "{err}"
+    );
+    let hour_left = |lake: &Path| {
+        crate::util::files_under(lake)
+            .iter()
+            .filter(|f| {
+                f.to_string_lossy().contains("/hour=")
+                    && f.extension().is_some_and(|e| e == "parquet")
+            })
+            .count()
+    };
+    assert_eq!(hour_left(&lake), 0, "every other hour file is gone");
+    assert_eq!(
+        lake_rows(&lake).0,
+        rows,
+        "the day files hold every row once"
+    );
+
+    std::fs::remove_dir_all(&victim).expect("remove");
+    crate::parquet_into(&lake, "day", &[&a]);
+    assert_eq!(lake_rows(&lake).0, rows);
+    assert!(hidden_files(&lake).is_empty(), "{:?}", hidden_files(&lake));
+    assert_eq!(listed(&lake, "runs").len(), 1);
+}
