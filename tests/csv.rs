@@ -208,6 +208,59 @@ fn an_unclosed_quote_is_named_when_the_count_is_wrong() {
     );
 }
 
+/// A delimiter that is not ASCII (the broken bar of some exports, `þ` of e-discovery
+/// files) and an empty one (`,`, Panther's default) load and read rows as Panther's reader
+/// does (review s40-h6: both schemas were refused). With a header, quotes, the wrong count.
+#[test]
+fn a_delimiter_that_is_not_ascii_or_is_empty_reads_rows() {
+    let mut registry = Registry::new();
+    let schema = |name: &str, delimiter: &str| {
+        format!(
+            "schema: Custom.{name}\nparser:\n  csv:\n    delimiter: '{delimiter}'\n    \
+             hasHeader: true\nfields:\n  - {{name: user, type: string, required: true}}\n  \
+             - {{name: n, type: int}}\n"
+        )
+    };
+    registry.add_str(&schema("Bar", "¦"), "bar.yml").unwrap();
+    registry.add_str(&schema("Empty", ""), "empty.yml").unwrap();
+    let run = |log_type: &str, input: &[&str]| {
+        let mut n = NormalizerBuilder::new()
+            .log_types([log_type])
+            .build(&registry)
+            .unwrap();
+        let mut out = Collect::default();
+        for (i, line) in input.iter().enumerate() {
+            let pos = Position::new(0, i as u64 + 1, i as u64);
+            n.normalize_bytes(line.as_bytes(), pos, &mut out).unwrap();
+        }
+        out
+    };
+    let out = run(
+        "Custom.Bar",
+        &[
+            "user¦n",
+            "ann¦1",
+            "\"b¦o\"\"b\"¦2",
+            "§¦3",
+            "\"carl¦4",
+            "x¦y¦5",
+        ],
+    );
+    assert_eq!(
+        users(&out.events),
+        [("ann".into(), 1), ("b¦o\"b".into(), 2), ("§".into(), 3)]
+    );
+    assert_eq!(
+        out.rejects,
+        [
+            "record 4 (line 5, byte 0): Custom.Bar: row has 1 value, but the header (line 1) names 2 columns (the quote at column 1 is never closed on this line: a value cannot span lines)",
+            "record 5 (line 6, byte 0): Custom.Bar: row has 3 values, but the header (line 1) names 2 columns",
+        ]
+    );
+    let out = run("Custom.Empty", &["user,n", "ann,1"]);
+    assert_eq!(users(&out.events), [("ann".into(), 1)]);
+}
+
 /// The header is the first line the log type does not skip: an export's comment lines
 /// (`skipPrefix`) may come before it (and blank lines: the batch test below).
 #[test]

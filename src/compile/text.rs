@@ -54,7 +54,7 @@ pub(crate) struct TextPlan {
 /// The columns of a `parser: csv` block.
 #[derive(Debug)]
 pub(crate) struct CsvPlan {
-    pub(crate) delimiter: u8,
+    pub(crate) delimiter: crate::schema::csv::Delimiter,
     /// The first line of each input is a header (consumed).
     pub(crate) has_header: bool,
     /// With `columns`: the output each column fills (none when no field or template uses

@@ -25,12 +25,13 @@ use super::lines::{write_read_back, write_text, Bad};
 use super::plan::{FieldGen, VGen};
 use super::{text, State};
 use crate::parse::csv::split;
+use crate::schema::csv::Delimiter;
 use crate::schema::CsvParser;
 
 /// The row generator of one `parser: csv` log type.
 #[derive(Debug)]
 pub(super) struct CsvGen {
-    delimiter: u8,
+    delimiter: Delimiter,
     /// Per column: the field (index in the root's fields) whose value it holds, or none for
     /// a column no field reads (a word is written). A field named by two columns is read
     /// from the first: the second is a column no field reads.
@@ -135,7 +136,7 @@ impl CsvGen {
             let mut line = Vec::new();
             for (i, name) in names.iter().enumerate() {
                 if i > 0 {
-                    line.push(delimiter);
+                    line.extend_from_slice(delimiter.as_bytes());
                 }
                 quote(&mut line, name.as_bytes(), delimiter);
             }
@@ -192,7 +193,7 @@ impl CsvGen {
         scratch.values.clear();
         for (i, column) in self.columns.iter().enumerate() {
             if i > 0 {
-                out.push(self.delimiter);
+                out.extend_from_slice(self.delimiter.as_bytes());
             }
             let value = &mut scratch.value;
             value.clear();
@@ -295,8 +296,8 @@ impl CsvGen {
 
 /// Append `value` to `out` as a CSV value: quoted, its quotes doubled, when it holds the
 /// delimiter or a quote.
-fn quote(out: &mut Vec<u8>, value: &[u8], delimiter: u8) {
-    if !value.iter().any(|&b| b == delimiter || b == b'"') {
+fn quote(out: &mut Vec<u8>, value: &[u8], delimiter: Delimiter) {
+    if delimiter.find(value).is_none() && memchr::memchr(b'"', value).is_none() {
         out.extend_from_slice(value);
         return;
     }
@@ -329,12 +330,16 @@ mod tests {
             "end\"",
             ",",
             "é,ü \"ß\"",
+            "a¦b",
+            "¦",
+            "þ\"þ",
         ];
-        for delimiter in [b',', b'\t', b';', b' '] {
+        for text in [",", "\t", ";", " ", "¦", "þ", "😀"] {
+            let delimiter = crate::schema::csv::delimiter(text).expect("a delimiter");
             let mut line = Vec::new();
             for (i, v) in values.iter().enumerate() {
                 if i > 0 {
-                    line.push(delimiter);
+                    line.extend_from_slice(delimiter.as_bytes());
                 }
                 quote(&mut line, v.as_bytes(), delimiter);
             }

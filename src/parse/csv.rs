@@ -37,6 +37,7 @@ use crate::compile::text::{CsvPlan, TextPlan};
 use crate::compile::ObjectPlan;
 use crate::error::Refusal;
 use crate::event::Val;
+use crate::schema::csv::Delimiter;
 
 use simd_json::Node;
 
@@ -105,12 +106,15 @@ fn set_direct(plan: &TextPlan, columns: &[Option<usize>], direct: &mut Vec<usize
 /// unescaped into `buf` (cleared first), the spans pointing there.
 pub(crate) fn split(
     line: &str,
-    delimiter: u8,
+    delimiter: Delimiter,
     fields: &mut Vec<(usize, usize)>,
     buf: &mut String,
 ) -> bool {
-    if split_in_place(line.as_bytes(), delimiter, fields) {
-        return false;
+    // A delimiter that is not ASCII (rare) takes the way of the lines with escapes.
+    if let Some(byte) = delimiter.byte() {
+        if split_in_place(line.as_bytes(), byte, fields) {
+            return false;
+        }
     }
     unescape(line, delimiter, fields, buf);
     true
@@ -228,12 +232,12 @@ impl Iterator for Cells<'_> {
 /// The column (1-based) of the quote that opens the last value of `line` when no quote
 /// closes it (a quote followed by the delimiter or the line's end), as [`unescape`] reads
 /// quotes: such a value runs to the end of the line.
-fn unclosed_quote(line: &str, delimiter: u8) -> Option<usize> {
+fn unclosed_quote(line: &str, delimiter: Delimiter) -> Option<usize> {
     let b = line.as_bytes();
     let mut start = 0;
     loop {
         if b.get(start) != Some(&b'"') {
-            start += memchr::memchr(delimiter, b.get(start..)?)? + 1;
+            start += delimiter.find(b.get(start..)?)? + delimiter.len();
             continue;
         }
         let mut at = start + 1;
@@ -244,8 +248,8 @@ fn unclosed_quote(line: &str, delimiter: u8) -> Option<usize> {
             let q = at + q;
             match b.get(q + 1) {
                 None => return None,
-                Some(&d) if d == delimiter => {
-                    start = q + 2;
+                Some(_) if delimiter.starts(&b[q + 1..]) => {
+                    start = q + 1 + delimiter.len();
                     break;
                 }
                 // `""` is an escaped quote; a quote followed by anything else is text.
@@ -258,11 +262,11 @@ fn unclosed_quote(line: &str, delimiter: u8) -> Option<usize> {
 
 /// Split `line` into its values unescaped into `buf` (cleared first), their spans into
 /// `fields` (cleared first): every quoting rule, for the lines [`split_in_place`] leaves.
-fn unescape(line: &str, delimiter: u8, fields: &mut Vec<(usize, usize)>, buf: &mut String) {
+fn unescape(line: &str, delimiter: Delimiter, fields: &mut Vec<(usize, usize)>, buf: &mut String) {
     fields.clear();
     buf.clear();
-    // Cutting at ASCII bytes (the quote, the delimiter) keeps every slice on a character
-    // boundary.
+    // Cutting at the quote and at the delimiter's whole character keeps every slice on a
+    // character boundary.
     let mut rest = line;
     'values: loop {
         let start = buf.len();
@@ -282,8 +286,8 @@ fn unescape(line: &str, delimiter: u8, fields: &mut Vec<(usize, usize)>, buf: &m
                         fields.push((start, buf.len()));
                         return;
                     }
-                    Some(&b) if b == delimiter => {
-                        rest = &rest[1..];
+                    Some(_) if delimiter.starts(rest.as_bytes()) => {
+                        rest = &rest[delimiter.len()..];
                         fields.push((start, buf.len()));
                         continue 'values;
                     }
@@ -296,13 +300,13 @@ fn unescape(line: &str, delimiter: u8, fields: &mut Vec<(usize, usize)>, buf: &m
                 }
             }
         }
-        let Some(at) = memchr::memchr(delimiter, rest.as_bytes()) else {
+        let Some(at) = delimiter.find(rest.as_bytes()) else {
             buf.push_str(rest);
             fields.push((start, buf.len()));
             return;
         };
         buf.push_str(&rest[..at]);
-        rest = &rest[at + 1..];
+        rest = &rest[at + delimiter.len()..];
         fields.push((start, buf.len()));
     }
 }
@@ -478,11 +482,13 @@ fn decode_direct<'t, 'a, M: StrMode<'t, 'a>>(
     if direct.is_empty() {
         return None;
     }
+    // Rows are cut straight into the fields with an ASCII delimiter (the byte-wise cutting).
+    let byte = c.delimiter.byte()?;
     let text_len = out_text.len();
     let start = TapeDecoder::<M>::new(&[], vals, out_text, true).open(root);
     let mut columns = direct.iter();
     let mut complete = true;
-    for cell in Cells::new(line.as_bytes(), c.delimiter) {
+    for cell in Cells::new(line.as_bytes(), byte) {
         let (Ok((from, to)), Some(&field)) = (cell, columns.next()) else {
             complete = false;
             break;

@@ -39,24 +39,78 @@ use std::collections::HashMap;
 use super::text::template_names;
 use super::{CsvParser, Schema, Span};
 
-/// The delimiter byte of a `csv` block, or what is wrong with it.
+/// The delimiter of a `csv` block: any one character but the quote and line ends. An ASCII
+/// one is a byte, which the splitter finds fastest; another (`¦`, `þ`) is the UTF-8 bytes of
+/// its character, as Go's `encoding/csv` (Panther's reader) takes any rune.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delimiter {
+    bytes: [u8; 4],
+    len: u8,
+}
+
+impl Delimiter {
+    fn of(c: char) -> Delimiter {
+        let mut bytes = [0; 4];
+        let len = c.encode_utf8(&mut bytes).len();
+        Delimiter {
+            bytes,
+            // At most 4: a character's UTF-8 bytes.
+            len: u8::try_from(len).unwrap_or(4),
+        }
+    }
+
+    /// The delimiter's byte, when it is ASCII.
+    #[must_use]
+    pub fn byte(&self) -> Option<u8> {
+        (self.len == 1).then_some(self.bytes[0])
+    }
+
+    /// The delimiter's UTF-8 bytes.
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+
+    /// How many bytes it takes.
+    #[must_use]
+    #[allow(clippy::len_without_is_empty)] // never empty
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// Where it first is in `s`.
+    #[must_use]
+    pub fn find(&self, s: &[u8]) -> Option<usize> {
+        match self.byte() {
+            Some(b) => memchr::memchr(b, s),
+            None => memchr::memmem::find(s, self.as_bytes()),
+        }
+    }
+
+    /// Whether `s` starts with it.
+    #[must_use]
+    pub fn starts(&self, s: &[u8]) -> bool {
+        s.starts_with(self.as_bytes())
+    }
+}
+
+/// The delimiter of a `csv` block, or what is wrong with it. Empty is `,`, as Panther
+/// reads it (its default).
 ///
 /// # Errors
 ///
-/// The message and hint when the delimiter is not one ASCII character, or is the quote or
-/// a line end.
-pub fn delimiter(text: &str) -> Result<u8, (String, String)> {
+/// The message and hint when the delimiter is more than one character, or is the quote, a
+/// line end or U+FFFD (which Go's `encoding/csv` refuses).
+pub fn delimiter(text: &str) -> Result<Delimiter, (String, String)> {
     let hint = "write one character, e.g. `delimiter: ','`, `delimiter: ';'` or `delimiter: \"\\t\"` for tabs";
-    match text.as_bytes() {
-        [b'"' | b'\r' | b'\n'] => Err((
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => Ok(Delimiter::of(',')),
+        (Some('"' | '\r' | '\n' | '\u{FFFD}'), None) => Err((
             format!("the delimiter cannot be {text:?}"),
             "the quote encloses values and line ends end rows; choose another character".into(),
         )),
-        [b] if b.is_ascii() => Ok(*b),
-        _ if text.chars().count() == 1 => Err((
-            format!("the delimiter must be an ASCII character, found {text:?}"),
-            hint.into(),
-        )),
+        (Some(c), None) => Ok(Delimiter::of(c)),
         _ => Err((
             format!(
                 "the delimiter must be one character, found {text:?} ({} characters)",
@@ -190,7 +244,9 @@ mod tests {
         no_columns_no_header: "{schema: Cust.Tst, parser: {csv: {hasHeader: false}}, fields: [{name: a, type: string}]}" => ["1:29: `csv` has no `columns` and no `hasHeader`: nothing names the values"];
         delimiter_two_chars: "{schema: Cust.Tst, parser: {csv: {delimiter: ', ', columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: the delimiter must be one character, found \", \" (2 characters)"];
         delimiter_quote: "{schema: Cust.Tst, parser: {csv: {delimiter: '\"', columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: the delimiter cannot be \"\\\"\""];
-        delimiter_not_ascii: "{schema: Cust.Tst, parser: {csv: {delimiter: '§', columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: the delimiter must be an ASCII character, found \"§\""];
+        delimiter_not_ascii: "{schema: Cust.Tst, parser: {csv: {delimiter: '§', columns: [a]}}, fields: [{name: a, type: string}]}" => [];
+        delimiter_empty: "{schema: Cust.Tst, parser: {csv: {delimiter: '', columns: [a]}}, fields: [{name: a, type: string}]}" => [];
+        delimiter_replacement: "{schema: Cust.Tst, parser: {csv: {delimiter: '\u{FFFD}', columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: the delimiter cannot be \"\u{FFFD}\""];
         duplicate_column: "{schema: Cust.Tst, parser: {csv: {columns: [a, b, a]}}, fields: [{name: a, type: string}]}" => ["1:51: duplicate column `a` (hint: the first `a` is at 1:45; each column names one value of a row)"];
         template_names_no_column: "{schema: Cust.Tst, parser: {csv: {columns: [user], expandFields: {b: '%{usr}'}}}, fields: [{name: user, type: string}, {name: b, type: string}]}" => ["1:67: `%{usr}` in `expandFields.b` names no column (hint: did you mean `user`?)"];
         template_spaced_name: "{schema: Cust.Tst, parser: {csv: {columns: [user], expandFields: {b: '%{ user }'}}}, fields: [{name: user, type: string}, {name: b, type: string}]}" => [];
@@ -202,10 +258,22 @@ mod tests {
 
     #[test]
     fn delimiters() {
-        assert_eq!(delimiter(","), Ok(b','));
-        assert_eq!(delimiter("\t"), Ok(b'\t'));
-        assert_eq!(delimiter("|"), Ok(b'|'));
-        for bad in ["", ",,", "\"", "\n", "§"] {
+        let byte = |text: &str| delimiter(text).ok().and_then(|d| d.byte());
+        assert_eq!(byte(","), Some(b','));
+        assert_eq!(byte("\t"), Some(b'\t'));
+        assert_eq!(byte("|"), Some(b'|'));
+        // Empty is Panther's default; another character is its UTF-8 bytes (review s40-h6).
+        assert_eq!(byte(""), Some(b','));
+        for wide in ["§", "¦", "þ", "→", "😀"] {
+            let d = delimiter(wide).expect("one character");
+            assert_eq!(
+                (d.byte(), d.as_bytes()),
+                (None, wide.as_bytes()),
+                "{wide:?}"
+            );
+            assert_eq!(d.find(format!("a{wide}b").as_bytes()), Some(1));
+        }
+        for bad in [",,", "\"", "\n", "\r", "\u{FFFD}", "§§"] {
             assert!(delimiter(bad).is_err(), "{bad:?}");
         }
     }

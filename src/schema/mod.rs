@@ -228,7 +228,8 @@ pub struct FastmatchParser {
 #[serde(rename_all = "camelCase")]
 #[schemars(deny_unknown_fields)]
 pub struct CsvParser {
-    /// The one (ASCII) character between values, `,` when not given.
+    /// The one character between values (not the quote nor a line end), `,` when not given
+    /// or empty.
     #[serde(default = "default_delimiter")]
     pub delimiter: String,
     /// The first line of each input names the columns. It is consumed, never an event;
