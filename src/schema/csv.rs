@@ -39,7 +39,8 @@ use std::collections::HashMap;
 use super::text::template_names;
 use super::{CsvParser, Schema, Span};
 
-/// The delimiter of a `csv` block: any one character but the quote and line ends. An ASCII
+/// The delimiter of a `csv` block: any one character but the quote, line ends, NUL and
+/// U+FFFD. An ASCII
 /// one is a byte, which the splitter finds fastest; another (`¦`, `þ`) is the UTF-8 bytes of
 /// its character, as Go's `encoding/csv` (Panther's reader) takes any rune.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,15 +101,18 @@ impl Delimiter {
 /// # Errors
 ///
 /// The message and hint when the delimiter is more than one character, or is the quote, a
-/// line end or U+FFFD (which Go's `encoding/csv` refuses).
+/// line end, NUL or U+FFFD (which Go's `encoding/csv` refuses: Panther then fails every
+/// row).
 pub fn delimiter(text: &str) -> Result<Delimiter, (String, String)> {
     let hint = "write one character, e.g. `delimiter: ','`, `delimiter: ';'` or `delimiter: \"\\t\"` for tabs";
     let mut chars = text.chars();
     match (chars.next(), chars.next()) {
         (None, _) => Ok(Delimiter::of(',')),
-        (Some('"' | '\r' | '\n' | '\u{FFFD}'), None) => Err((
+        (Some('"' | '\r' | '\n' | '\0' | '\u{FFFD}'), None) => Err((
             format!("the delimiter cannot be {text:?}"),
-            "the quote encloses values and line ends end rows; choose another character".into(),
+            "the quote encloses values and line ends end rows, and Go's `encoding/csv` \
+             (Panther's) refuses NUL and U+FFFD; choose another character"
+                .into(),
         )),
         (Some(c), None) => Ok(Delimiter::of(c)),
         _ => Err((
@@ -273,7 +277,7 @@ mod tests {
             );
             assert_eq!(d.find(format!("a{wide}b").as_bytes()), Some(1));
         }
-        for bad in [",,", "\"", "\n", "\r", "\u{FFFD}", "§§"] {
+        for bad in [",,", "\"", "\n", "\r", "\0", "\u{FFFD}", "§§"] {
             assert!(delimiter(bad).is_err(), "{bad:?}");
         }
     }

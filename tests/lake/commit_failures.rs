@@ -18,8 +18,8 @@ fn an_earlier_file_that_cannot_be_removed_does_not_stop_the_others() {
     let a = archive(tmp.path(), "a.jsonl", 400, "3d", 1);
     let lake = tmp.path().join("lake");
     crate::parquet_into(&lake, "hour", &[&a]);
-    let (rows, hour_files) = lake_rows(&lake);
-    assert!(hour_files > 20, "{hour_files}");
+    let (rows, written) = lake_rows(&lake);
+    assert!(written > 20, "{written}");
     // The first file the manifest lists: the one the removal used to stop at.
     let [run] = &listed(&lake, "runs")[..] else {
         panic!("one run")
@@ -48,16 +48,7 @@ fn an_earlier_file_that_cannot_be_removed_does_not_stop_the_others() {
             && err.contains("the next run into"),
         "{err}"
     );
-    let hour_left = |lake: &Path| {
-        crate::util::files_under(lake)
-            .iter()
-            .filter(|f| {
-                f.to_string_lossy().contains("/hour=")
-                    && f.extension().is_some_and(|e| e == "parquet")
-            })
-            .count()
-    };
-    assert_eq!(hour_left(&lake), 0, "every other hour file is gone");
+    assert_eq!(hour_files(&lake), 0, "every other hour file is gone");
     assert_eq!(
         lake_rows(&lake).0,
         rows,
@@ -69,4 +60,74 @@ fn an_earlier_file_that_cannot_be_removed_does_not_stop_the_others() {
     assert_eq!(lake_rows(&lake).0, rows);
     assert!(hidden_files(&lake).is_empty(), "{:?}", hidden_files(&lake));
     assert_eq!(listed(&lake, "runs").len(), 1);
+}
+
+/// The same when the commit supersedes several earlier runs: a run with a file that cannot
+/// be removed keeps that file (and its manifest), and the others go (review s40-h7 F1: the
+/// removal stopped at the first such run, and every later run kept all its files).
+#[test]
+fn an_unremovable_file_of_one_superseded_run_does_not_keep_the_others() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 300, "3d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 300, "3d", 2);
+    let lake = tmp.path().join("lake");
+    crate::parquet_into(&lake, "hour", &[&a]);
+    crate::parquet_into(&lake, "hour", &[&b]);
+    let (rows, _) = lake_rows(&lake);
+    // The first file each run lists, made unremovable.
+    let mut victims = Vec::new();
+    for run in listed(&lake, "runs") {
+        let manifest =
+            std::fs::read_to_string(lake.join("_normalog/runs").join(&run)).expect("read");
+        let victim = lake.join(manifest.lines().next().expect("a file"));
+        std::fs::remove_file(&victim).expect("remove");
+        std::fs::create_dir(&victim).expect("a directory in its place");
+        std::fs::write(victim.join("keep"), "").expect("write");
+        victims.push(victim);
+    }
+    assert_eq!(victims.len(), 2);
+    let o = crate::normalog(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "--partition",
+        "day",
+        "-o",
+        s(&lake),
+        s(&a),
+        s(&b),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("an earlier run's file could not be removed"),
+        "{err}"
+    );
+    assert_eq!(
+        hour_files(&lake),
+        0,
+        "every other hour file of both runs is gone"
+    );
+    assert_eq!(
+        lake_rows(&lake).0,
+        rows,
+        "the day files hold every row once"
+    );
+
+    for victim in &victims {
+        std::fs::remove_dir_all(victim).expect("remove");
+    }
+    crate::parquet_into(&lake, "day", &[&a, &b]);
+    assert_eq!(lake_rows(&lake).0, rows);
+    assert_eq!(listed(&lake, "runs").len(), 1);
+}
+
+/// The hour-partitioned Parquet files under `lake`.
+fn hour_files(lake: &Path) -> usize {
+    crate::util::files_under(lake)
+        .iter()
+        .filter(|f| {
+            f.to_string_lossy().contains("/hour=") && f.extension().is_some_and(|e| e == "parquet")
+        })
+        .count()
 }

@@ -370,9 +370,10 @@ fn replace_changed_replaces_a_run_that_read_a_growing_file() {
     // it said nothing, and every re-run added the file's rows again).
     assert!(
         err.contains(
-            "day.jsonl was written to (or rotated) while this run read it: its rows are what \
-             the run could read, and a later run of it adds them again unless it is given \
-             --replace-changed"
+            "day.jsonl was written to (or rotated) while this run read it: which state of it \
+             the run read is not known, so no later run replaces its rows but one given \
+             --replace-changed (of a file at the same path, not smaller): a later run of it \
+             adds them again"
         ),
         "{err}"
     );

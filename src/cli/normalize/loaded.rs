@@ -402,6 +402,11 @@ impl Loaded {
             .collect()
     }
 
+    /// The output directory.
+    pub(super) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The given names of the inputs whose file changed while the run read them (written
     /// to, or rotated), and that it read to their end.
     pub(super) fn changed(&self) -> Vec<&str> {

@@ -247,17 +247,23 @@ pub(super) fn warn_changed_while_read(loaded: &super::loaded::Loaded) {
     let Some(first) = changed.first() else {
         return;
     };
-    let (more, was, its) = match changed.len() {
-        1 => (String::new(), "was", "its"),
-        n => (format!(" and {} more inputs", n - 1), "were", "their"),
+    let (more, was, it, its) = match changed.len() {
+        1 => (String::new(), "was", "it", "its"),
+        2 => (" and 1 more input".to_owned(), "were", "them", "their"),
+        n => (
+            format!(" and {} more inputs", n - 1),
+            "were",
+            "them",
+            "their",
+        ),
     };
     messages::error(&format!(
-        "warning: {first}{more} {was} written to (or rotated) while this run read {}: {its} \
-         rows are what the run could read, and a later run of {} adds them again unless it \
-         is given --replace-changed (README: Re-running and appending); run a file once it \
+        "warning: {}: {first}{more} {was} written to (or rotated) while this run read {it}: \
+         which state of {it} the run read is not known, so no later run replaces {its} rows \
+         but one given --replace-changed (of a file at the same path, not smaller): a later \
+         run of {it} adds them again (README: Re-running and appending); run a file once it \
          is complete",
-        if changed.len() == 1 { "it" } else { "them" },
-        if changed.len() == 1 { "it" } else { "them" },
+        loaded.dir().display(),
     ));
 }
 

@@ -167,27 +167,47 @@ pub(crate) fn remove_runs(
     runs: &[String],
 ) -> Result<(Vec<String>, Vec<String>), Error> {
     let (mut gone, mut files) = (Vec::new(), Vec::new());
+    // A run with a file that cannot be removed keeps its manifest, and the others go on
+    // (review s40-h7 F1): the first error is told once every run was tried.
+    let mut failed = None;
     for run in runs {
         let path = dir.join(RUNS_DIR).join(run);
         let listed = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(path_error(&path, &e)),
+            Err(e) => {
+                failed.get_or_insert(path_error(&path, &e));
+                continue;
+            }
         };
-        files.extend(remove_listed(dir, run, listed.lines())?);
+        match remove_listed(dir, run, listed.lines()) {
+            Ok(removed) => files.extend(removed),
+            Err(e) => {
+                failed.get_or_insert(e);
+                continue;
+            }
+        }
         // The manifest last: interrupted before it, the journal's completion finds the
         // run still there and removes what is left (its inputs list too).
         let inputs = dir.join(INPUTS_DIR).join(run);
         match std::fs::remove_file(&inputs) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(path_error(&inputs, &e))
+                failed.get_or_insert(path_error(&inputs, &e));
+                continue;
             }
             _ => {}
         }
-        std::fs::remove_file(&path).map_err(|e| path_error(&path, &e))?;
-        gone.push(run.clone());
+        match std::fs::remove_file(&path) {
+            Ok(()) => gone.push(run.clone()),
+            Err(e) => {
+                failed.get_or_insert(path_error(&path, &e));
+            }
+        }
     }
-    Ok((gone, files))
+    match failed {
+        Some(e) => Err(e),
+        None => Ok((gone, files)),
+    }
 }
 
 /// What a commit removed of earlier runs: of an earlier commit of the same run identity

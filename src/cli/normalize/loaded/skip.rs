@@ -146,11 +146,16 @@ pub(in crate::cli::normalize) fn warn_if_loaded_without_identity(dir: &Path, inp
     }
     // The files that can be read beside standard input (none is without a path when
     // every file is missing).
-    let beside: Vec<&&Path> = files.iter().filter(|p| input_file(p).is_some()).collect();
+    // A file of no bytes adds no rows (review s40-h7 F3).
+    let beside: Vec<&&Path> = files
+        .iter()
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 0))
+        .collect();
     let stdin = inputs.iter().any(|i| !matches!(i, Input::Path(_)));
     if let (true, Some(first)) = (stdin, beside.first()) {
         let (more, it, its) = match beside.len() {
             1 => (String::new(), "it", "its"),
+            2 => (" and 1 more file".to_owned(), "them", "their"),
             n => (format!(" and {} more files", n - 1), "them", "their"),
         };
         messages::error(&format!(
