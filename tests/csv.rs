@@ -76,10 +76,14 @@ fn users(events: &[String]) -> Vec<(String, i64)> {
 }
 
 fn lines(types: &[&str], input: &[&str]) -> Collect {
-    let registry = registry();
+    lines_of(&registry(), types, input)
+}
+
+/// `input`'s lines through a normalizer of `types` of `registry`, each a record.
+fn lines_of(registry: &Registry, types: &[&str], input: &[&str]) -> Collect {
     let mut n = NormalizerBuilder::new()
         .log_types(types.iter().copied())
-        .build(&registry)
+        .build(registry)
         .unwrap();
     let mut out = Collect::default();
     for (i, line) in input.iter().enumerate() {
@@ -223,18 +227,7 @@ fn a_delimiter_that_is_not_ascii_or_is_empty_reads_rows() {
     };
     registry.add_str(&schema("Bar", "¦"), "bar.yml").unwrap();
     registry.add_str(&schema("Empty", ""), "empty.yml").unwrap();
-    let run = |log_type: &str, input: &[&str]| {
-        let mut n = NormalizerBuilder::new()
-            .log_types([log_type])
-            .build(&registry)
-            .unwrap();
-        let mut out = Collect::default();
-        for (i, line) in input.iter().enumerate() {
-            let pos = Position::new(0, i as u64 + 1, i as u64);
-            n.normalize_bytes(line.as_bytes(), pos, &mut out).unwrap();
-        }
-        out
-    };
+    let run = |log_type: &str, input: &[&str]| lines_of(&registry, &[log_type], input);
     let out = run(
         "Custom.Bar",
         &[

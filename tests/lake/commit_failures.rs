@@ -24,22 +24,8 @@ fn an_earlier_file_that_cannot_be_removed_does_not_stop_the_others() {
     let [run] = &listed(&lake, "runs")[..] else {
         panic!("one run")
     };
-    let manifest = std::fs::read_to_string(lake.join("_normalog/runs").join(run)).expect("read");
-    let victim = lake.join(manifest.lines().next().expect("a file"));
-    std::fs::remove_file(&victim).expect("remove");
-    std::fs::create_dir(&victim).expect("a directory in its place");
-    std::fs::write(victim.join("keep"), "").expect("write");
-
-    let o = crate::normalog(&[
-        "normalize",
-        "--format",
-        "parquet",
-        "--partition",
-        "day",
-        "-o",
-        s(&lake),
-        s(&a),
-    ]);
+    let victim = unremovable_first_file(&lake, run);
+    let o = into_days(&lake, &[&a]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
@@ -77,26 +63,10 @@ fn an_unremovable_file_of_one_superseded_run_does_not_keep_the_others() {
     // The first file each run lists, made unremovable.
     let mut victims = Vec::new();
     for run in listed(&lake, "runs") {
-        let manifest =
-            std::fs::read_to_string(lake.join("_normalog/runs").join(&run)).expect("read");
-        let victim = lake.join(manifest.lines().next().expect("a file"));
-        std::fs::remove_file(&victim).expect("remove");
-        std::fs::create_dir(&victim).expect("a directory in its place");
-        std::fs::write(victim.join("keep"), "").expect("write");
-        victims.push(victim);
+        victims.push(unremovable_first_file(&lake, &run));
     }
     assert_eq!(victims.len(), 2);
-    let o = crate::normalog(&[
-        "normalize",
-        "--format",
-        "parquet",
-        "--partition",
-        "day",
-        "-o",
-        s(&lake),
-        s(&a),
-        s(&b),
-    ]);
+    let o = into_days(&lake, &[&a, &b]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
@@ -130,4 +100,30 @@ fn hour_files(lake: &Path) -> usize {
             f.to_string_lossy().contains("/hour=") && f.extension().is_some_and(|e| e == "parquet")
         })
         .count()
+}
+
+/// The first file run `run` lists in its manifest, replaced by a directory of that name
+/// (which `remove_file` refuses, even to root); its path.
+fn unremovable_first_file(lake: &Path, run: &str) -> std::path::PathBuf {
+    let manifest = std::fs::read_to_string(lake.join("_normalog/runs").join(run)).expect("read");
+    let victim = lake.join(manifest.lines().next().expect("a file"));
+    std::fs::remove_file(&victim).expect("remove");
+    std::fs::create_dir(&victim).expect("a directory in its place");
+    std::fs::write(victim.join("keep"), "").expect("write");
+    victim
+}
+
+/// `normalize --format parquet --partition day -o lake inputs`, whatever its outcome.
+fn into_days(lake: &Path, inputs: &[&Path]) -> std::process::Output {
+    let mut args = vec![
+        "normalize",
+        "--format",
+        "parquet",
+        "--partition",
+        "day",
+        "-o",
+        s(lake),
+    ];
+    args.extend(inputs.iter().map(|p| s(p)));
+    crate::normalog(&args)
 }

@@ -201,20 +201,16 @@ fn standard_input_beside_loaded_files_is_warned_about() {
         s(&broken),
     ]);
     assert_eq!(first.status.code(), Some(1));
-    let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
-        .args([
-            "normalize",
-            "--format",
-            "parquet",
-            "-o",
-            s(&lake),
-            "-",
-            s(&a),
-            s(&broken),
-        ])
-        .stdin(std::fs::File::open(&b).expect("open"))
-        .output()
-        .expect("run");
+    // `b` on standard input, beside `files`, into `lake`.
+    let with_stdin = |lake: &Path, files: &[&Path]| {
+        Command::new(env!("CARGO_BIN_EXE_normalog"))
+            .args(["normalize", "--format", "parquet", "-o", s(lake), "-"])
+            .args(files.iter().map(|f| s(f)))
+            .stdin(std::fs::File::open(&b).expect("open"))
+            .output()
+            .expect("run")
+    };
+    let o = with_stdin(&lake, &[&a, &broken]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
@@ -231,19 +227,7 @@ fn standard_input_beside_loaded_files_is_warned_about() {
     // it, so a later such run adds its rows again without a word (review s40-h3 F4).
     let fresh = tmp.path().join("fresh");
     for _ in 0..2 {
-        let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
-            .args([
-                "normalize",
-                "--format",
-                "parquet",
-                "-o",
-                s(&fresh),
-                "-",
-                s(&a),
-            ])
-            .stdin(std::fs::File::open(&b).expect("open"))
-            .output()
-            .expect("run");
+        let o = with_stdin(&fresh, &[&a]);
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(0), "{err}");
         assert!(
