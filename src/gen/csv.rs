@@ -202,7 +202,15 @@ impl CsvGen {
                 Some(f) => match bad.filter(|b| b.field == f) {
                     Some(b) => value.extend_from_slice(b.text.as_bytes()),
                     // Never the event time: without it the event's would be the run's.
-                    None if !self.required[f] && !fields[f].event_time && rng.chance(0.05) => {
+                    // An empty value, as the schema writes one: the first of its
+                    // `emptyValues` (absent), else `""`, when that passes the field's checks
+                    // (review s40-h7: an `allow` list refused it, and the row).
+                    None if !self.required[f]
+                        && !fields[f].event_time
+                        && (!self.empty_values.is_empty()
+                            || fields[f].value.takes_empty_text())
+                        && rng.chance(0.05) =>
+                    {
                         let empty = self.empty_values.first().map_or("", String::as_str);
                         value.extend_from_slice(empty.as_bytes());
                     }

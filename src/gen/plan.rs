@@ -296,6 +296,22 @@ pub(super) enum VGen {
     Skip,
 }
 
+impl VGen {
+    /// Whether a text value of `""` passes this value's checks: null for the types that are
+    /// not strings; for a string, kept, so refused by an `allow` without `""`, a `deny` with
+    /// it, or an `ip`/`cidr` check.
+    pub(super) fn takes_empty_text(&self) -> bool {
+        match self {
+            VGen::Allow(allow) => allow.iter().any(String::is_empty),
+            VGen::Str { kind, deny } => {
+                !deny.iter().any(String::is_empty)
+                    && !matches!(kind, StrKind::Ip(_) | StrKind::Cidr(_))
+            }
+            _ => true,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(super) struct ObjGen {
     pub(super) fields: Vec<FieldGen>,
