@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::supersede::listed;
-use crate::{archive, hidden_files, lake_rows, s};
+use crate::{archive, hidden_files, lake_rows};
 
 /// A commit that cannot remove one file of an earlier commit (here a directory in its
 /// place, which even root cannot remove as a file; a read-only partition for a user) goes
@@ -25,7 +25,7 @@ fn an_earlier_file_that_cannot_be_removed_does_not_stop_the_others() {
         panic!("one run")
     };
     let victim = unremovable_first_file(&lake, run);
-    let o = into_days(&lake, &[&a]);
+    let o = crate::parquet_run(&lake, "day", &[&a]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
@@ -66,7 +66,7 @@ fn an_unremovable_file_of_one_superseded_run_does_not_keep_the_others() {
         victims.push(unremovable_first_file(&lake, &run));
     }
     assert_eq!(victims.len(), 2);
-    let o = into_days(&lake, &[&a, &b]);
+    let o = crate::parquet_run(&lake, "day", &[&a, &b]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
@@ -111,19 +111,4 @@ fn unremovable_first_file(lake: &Path, run: &str) -> std::path::PathBuf {
     std::fs::create_dir(&victim).expect("a directory in its place");
     std::fs::write(victim.join("keep"), "").expect("write");
     victim
-}
-
-/// `normalize --format parquet --partition day -o lake inputs`, whatever its outcome.
-fn into_days(lake: &Path, inputs: &[&Path]) -> std::process::Output {
-    let mut args = vec![
-        "normalize",
-        "--format",
-        "parquet",
-        "--partition",
-        "day",
-        "-o",
-        s(lake),
-    ];
-    args.extend(inputs.iter().map(|p| s(p)));
-    crate::normalog(&args)
 }

@@ -159,6 +159,12 @@ fn lake_rows(lake: &Path) -> (Vec<(i64, String)>, usize) {
 }
 
 fn parquet_into(lake: &Path, partition: &str, inputs: &[&Path]) {
+    let o = parquet_run(lake, partition, inputs);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// `normalize --format parquet --partition <partition> -o lake inputs`, whatever its outcome.
+fn parquet_run(lake: &Path, partition: &str, inputs: &[&Path]) -> Output {
     let mut args = vec![
         "normalize",
         "--format",
@@ -169,7 +175,7 @@ fn parquet_into(lake: &Path, partition: &str, inputs: &[&Path]) {
         s(lake),
     ];
     args.extend(inputs.iter().map(|p| s(p)));
-    ok(&args);
+    normalog(&args)
 }
 
 /// Part files of `table` under `lake` with their sizes, in part-number order.
