@@ -59,7 +59,8 @@ pub(crate) enum Val<'a> {
 }
 
 impl Val<'_> {
-    /// Whether the value is written to output (empty arrays and nulls are not).
+    /// Whether a field with this value is written to output (empty arrays and nulls are
+    /// left out). An array element is always written, in its place: `null`, or `[]`.
     #[inline]
     pub(crate) fn is_written(&self) -> bool {
         match self {
@@ -190,16 +191,15 @@ impl<'a> Event<'a> {
     ///
     /// Each segment is read by the value it applies to: in an object it is a field name, in
     /// an array a 0-based index written in decimal digits (`"0"`, `"12"`; not `"+1"`,
-    /// `"01"` nor `"-1"`). An index counts the elements as they are written out: `null`
-    /// elements are dropped when a record is normalized, so `["tags", "1"]` of
-    /// `"tags": ["a", null, "b"]` is `"b"`. [`Value::get`] takes the rest of a path from a
-    /// value, and [`Value::elements`] walks an array.
+    /// `"01"` nor `"-1"`). Elements keep their places in the input, a `null` one too, so
+    /// `["tags", "2"]` of `"tags": ["a", null, "b"]` is `"b"`. [`Value::get`] takes the
+    /// rest of a path from a value, and [`Value::elements`] walks an array.
     ///
     /// `None` when the path is empty or names no field of the schema; when it goes through a
     /// value that is neither an object nor an array (a `json` value is text: its inside is
     /// not reachable) or past the end of an array; or when it ends at a value that is not
-    /// written out (missing, `null`, or an empty array). It never panics and copies nothing:
-    /// the value borrows from the event.
+    /// written out (a missing or `null` value, an empty array field, a `null` element). It
+    /// never panics and copies nothing: the value borrows from the event.
     ///
     /// # Example
     ///
@@ -234,11 +234,12 @@ impl<'a> Event<'a> {
     ///
     /// let name = event.get(&["events", "0", "user", "name"]).and_then(|v| v.as_str());
     /// assert_eq!(name, Some("ann"));
-    /// assert_eq!(event.get(&["tags", "1"]).and_then(|v| v.as_str()), Some("b"));
-    /// assert!(event.get(&["tags", "2"]).is_none());
+    /// assert_eq!(event.get(&["tags", "2"]).and_then(|v| v.as_str()), Some("b"));
+    /// assert!(event.get(&["tags", "1"]).is_none()); // null
+    /// assert!(event.get(&["tags", "3"]).is_none()); // past the end
     /// let tags = event.get(&["tags"]).and_then(|v| v.elements());
-    /// let tags: Vec<_> = tags.into_iter().flatten().filter_map(|v| v.as_str()).collect();
-    /// assert_eq!(tags, ["a", "b"]);
+    /// let tags: Vec<_> = tags.into_iter().flatten().map(|v| v.as_str()).collect();
+    /// assert_eq!(tags, [Some("a"), None, Some("b")]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -292,13 +293,18 @@ impl<'e> Value<'e> {
             (Decoder::Object(object), Val::Object { start }) => {
                 Value::field(self.event, object, start as usize, segment)
             }
-            (Decoder::Array(_), Val::Array { .. }) => self.elements()?.nth(index(segment)?),
+            (Decoder::Array(_), Val::Array { .. }) => self
+                .elements()?
+                .nth(index(segment)?)
+                .filter(|element| !element.is_null()),
             _ => None,
         }
     }
 
-    /// The elements of an array, in order (`null` elements were dropped when the record
-    /// was normalized); `None` when the value is not an array.
+    /// The elements of an array, in order, each in its place in the input: a `null`
+    /// element is a value whose [`is_null`](Self::is_null) is true (and every `as_*`
+    /// `None`), and an empty inner array has no elements. `None` when the value is not an
+    /// array.
     #[must_use]
     pub fn elements(&self) -> Option<Elements<'e>> {
         match (&self.plan.decoder, self.val) {
@@ -313,6 +319,14 @@ impl<'e> Value<'e> {
             }
             _ => None,
         }
+    }
+
+    /// Whether the value is null: only an array element can be, as a missing or `null`
+    /// field is not a value at all. It is written `null`, and an element given `""`
+    /// where `""` is null (in an array of numbers, booleans or timestamps) is one too.
+    #[must_use]
+    pub fn is_null(&self) -> bool {
+        matches!(self.val, Val::Absent | Val::Empty | Val::ZeroTime)
     }
 
     /// The string, if the value is a string.

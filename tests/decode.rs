@@ -117,8 +117,11 @@ cases! {
         => ok json!({"id":1,"actor":{"email":" Ann@Example.com ","name":"ann"},"p_any_emails":["Ann@Example.com"],"p_any_usernames":["ann"]});
     empty_object_kept: r#"{"id":1,"geo":{"other":1}}"# => ok json!({"id":1,"geo":{}});
     empty_array_omitted: r#"{"id":1,"tags":[]}"# => ok json!({"id":1});
-    array_nulls_dropped: r#"{"id":1,"tags":["a:b",null,"c:d"]}"#
-        => ok json!({"id":1,"tags":["a:b","c:d"],"p_any_aws_tags":["a:b","c:d"]});
+    array_nulls_kept_in_place: r#"{"id":1,"tags":["a:b",null,"c:d",""]}"#
+        => ok json!({"id":1,"tags":["a:b",null,"c:d",""],"p_any_aws_tags":["a:b","c:d"]});
+    array_of_one_null_is_written: r#"{"id":1,"tags":[null]}"# => ok json!({"id":1,"tags":[null]});
+    array_of_objects_null_element: r#"{"id":1,"items":[{"n":1},null,{"n":""},{"n":null}]}"#
+        => ok json!({"id":1,"items":[{"n":1},null,{},{}]});
     array_indicators_hostname_exclusive: r#"{"id":1,"hosts":["example.com","10.0.0.2","10.0.0.2"]}"#
         => ok json!({"id":1,"hosts":["example.com","10.0.0.2","10.0.0.2"],"p_any_ip_addresses":["10.0.0.2"],"p_any_domain_names":["example.com"]});
     array_of_objects: r#"{"id":1,"items":[{"n":1},{"n":"2"},{}]}"# => ok json!({"id":1,"items":[{"n":1},{"n":2},{}]});

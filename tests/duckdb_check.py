@@ -193,6 +193,31 @@ with tempfile.TemporaryDirectory() as tmp:
           [row for row in [("Ann@Example.com", 1, False), ("c@example.com", None, True), ("d@example.com", None, False),
                            ("e@example.com", 5, True), ("f@example.com", None, True)] for _ in range(2)])
 
+    # Arrays keep null elements and empty inner arrays in place, in the small-file writer
+    # (a few rows) and the Arrow writer (1,200 rows in one file) alike.
+    schema = Path(tmp) / "arrays.yml"
+    schema.write_text("""schema: Custom.Arrays
+fields:
+  - {name: i, type: bigint, required: true}
+  - {name: a, type: array, element: {type: int}}
+  - {name: s, type: array, element: {type: string}}
+  - {name: n, type: array, element: {type: array, element: {type: string}}}
+  - {name: o, type: array, element: {type: object, fields: [{name: x, type: int}]}}
+  - {name: t, type: array, element: {type: timestamp, timeFormat: rfc3339}}
+""")
+    record = ('"a":[1,null,"3",""],"s":["x",null,""],"n":[["a",null],[],["b"]],'
+              '"o":[{"x":1},null,{}],"t":["2024-01-01T00:00:00Z",""]')
+    want = ([1, None, 3, None], ["x", None, ""], [["a", None], [], ["b"]], [{"x": 1}, None, {"x": None}], 2, None)
+    for rows in (3, 1200):
+        data = Path(tmp) / f"arrays{rows}.jsonl"
+        data.write_text("".join(f'{{"i":{i},{record}}}\n' for i in range(rows)))
+        out = Path(tmp) / f"arrays{rows}"
+        normalog("normalize", "-s", schema, data, "--format", "parquet", "--partition", "none", "-o", out)
+        got = con.execute(f"SELECT a, s, n, o, len(t), t[2] FROM read_parquet('{out}/custom_arrays/*.parquet') "
+                          "ORDER BY i").fetchall()
+        check(f"null elements and empty inner arrays in place ({rows} rows)", [r for r in got if r != want], [])
+        check(f"rows with them ({rows} rows)", len(got), rows)
+
 print(f"duckdb version {duckdb.__version__}")
 print(f"duckdb: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -76,13 +76,32 @@ fn paths_reach_into_arrays_of_values_and_of_objects() {
         at.map(|t| t.to_rfc3339()).as_deref(),
         Some("2023-07-01T14:00:00+00:00")
     );
-    // Indexes count the elements written out: the null was dropped, as in the NDJSON.
+    // Indexes are the input's: a null element keeps its place, as in the NDJSON.
     assert_eq!(str_at(&["tags", "0"]), Some("a"));
-    assert_eq!(str_at(&["tags", "1"]), Some("b"));
-    assert_eq!(str_at(&["tags", "2"]), None);
-    // Arrays of arrays; an empty inner array is dropped like a null.
+    assert_eq!(str_at(&["tags", "1"]), None);
+    assert_eq!(str_at(&["tags", "2"]), Some("b"));
+    let tags = event
+        .get(&["tags"])
+        .and_then(|v| v.elements())
+        .expect("tags");
+    let nulls: Vec<bool> = tags.map(|v| v.is_null()).collect();
+    assert_eq!(nulls, [false, true, false]);
+    // Arrays of arrays; an empty inner array keeps its place too, with no elements.
     assert_eq!(str_at(&["matrix", "0", "1"]), Some("y"));
-    assert_eq!(str_at(&["matrix", "1", "0"]), Some("z"));
+    assert_eq!(str_at(&["matrix", "2", "0"]), Some("z"));
+    let inner = event
+        .get(&["matrix", "1"])
+        .expect("an empty inner array is a value");
+    assert!(!inner.is_null());
+    assert_eq!(inner.elements().map(|e| e.len()), Some(0));
+    assert_eq!(
+        format!("{:?}", event.get(&["matrix"]).expect("matrix")),
+        r#"[["x", "y"], [], ["z"]]"#
+    );
+    assert_eq!(
+        format!("{:?}", event.get(&["tags"]).expect("tags")),
+        r#"["a", null, "b"]"#
+    );
     // Paths that were already there still work.
     assert_eq!(event.get(&["id"]).and_then(|v| v.as_i64()), Some(7));
     let tags = event.get(&["tags"]).expect("tags");
@@ -133,6 +152,8 @@ fn paths_that_lead_nowhere_are_none_never_a_panic() {
     let nowhere: &[&[&str]] = &[
         &[],
         &["nope"],
+        &["tags", "1"], // null
+        &["tags", "1", "0"],
         &["tags", "3"],
         &["tags", "18446744073709551616"], // past usize
         &["tags", "99999999999999999999999999"],
@@ -154,7 +175,8 @@ fn paths_that_lead_nowhere_are_none_never_a_panic() {
         &["extra", "k", "0"],
         &["empty"], // an empty array is not written
         &["empty", "0"],
-        &["matrix", "2"],
+        &["matrix", "3"],
+        &["matrix", "1", "0"], // an empty inner array
         &["matrix", "0", "2"],
         &["matrix", "0", "0", "0"],
     ];

@@ -524,7 +524,6 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
     fn array(&mut self, element: &ValuePlan, at: usize, len: usize) -> DecodeResult<Val<'a>> {
         let start = self.vals.len();
         self.vals.resize(start + len, Val::Absent);
-        let mut n = 0usize;
         let mut i = at + 1;
         for k in 0..len {
             let node = self.tape[i];
@@ -533,16 +532,14 @@ impl<'t, 'v, 'a, M: StrMode<'v, 'a>> TapeDecoder<'t, 'v, 'a, M> {
                 r
             })?;
             i += node_count(&node);
-            // Null elements are dropped, like null fields.
-            if v.is_written() {
-                self.vals[start + n] = v;
-                n += 1;
-            }
+            // Every element keeps its place, a null one too (written `null`), as Panther's
+            // slice decoder keeps it: an array keeps its length and its indexes.
+            self.vals[start + k] = v;
         }
         #[allow(clippy::cast_possible_truncation)]
         Ok(Val::Array {
             start: start as u32,
-            len: n as u32,
+            len: len as u32,
         })
     }
 }

@@ -157,7 +157,24 @@ fn valid(schema: &Schema, vs: &ValueSchema) -> BoxedStrategy<Value> {
         }
         FieldType::Object => object(schema, &vs.fields),
         FieldType::Array => {
-            let element = valid(schema, vs.element.as_deref().expect("checked schema"));
+            let element_schema = vs.element.as_deref().expect("checked schema");
+            let element = valid(schema, element_schema);
+            // Elements may be null, and `""` where it is null: both keep their places.
+            let null_text = matches!(
+                element_schema.ty,
+                FieldType::Smallint
+                    | FieldType::Int
+                    | FieldType::Bigint
+                    | FieldType::Float
+                    | FieldType::Boolean
+                    | FieldType::Timestamp
+            ) && !element_schema.is_embedded_json;
+            let element = if null_text {
+                prop_oneof![6 => element, 1 => Just(Value::Null), 1 => Just(Value::from(""))]
+                    .boxed()
+            } else {
+                prop_oneof![6 => element, 1 => Just(Value::Null)].boxed()
+            };
             prop::collection::vec(element, 0..4)
                 .prop_map(Value::from)
                 .boxed()

@@ -360,7 +360,7 @@ enum D {
     Time(Timestamp, bool),
     /// Fields in schema order.
     Object(Vec<(String, D)>),
-    /// Only the written elements.
+    /// Every element in its place, a null one too.
     Array(Vec<D>),
     Json(Value),
 }
@@ -391,9 +391,18 @@ impl D {
                     .filter_map(|(k, d)| d.to_value().map(|v| (k.clone(), v)))
                     .collect(),
             ),
-            D::Array(items) => Value::Array(items.iter().filter_map(D::to_value).collect()),
+            // An element is always written: `null` in its place, an empty array `[]`.
+            D::Array(items) => Value::Array(items.iter().map(D::element_value).collect()),
             D::Json(v) => v.clone(),
         })
+    }
+
+    /// An array element as written: `null` for a null one, `[]` for an empty array.
+    fn element_value(&self) -> Value {
+        match self {
+            D::Array(items) if items.is_empty() => Value::Array(Vec::new()),
+            d => d.to_value().unwrap_or(Value::Null),
+        }
     }
 
     /// Schema order, depth first: the first event-time timestamp, and the strings to scan.
@@ -669,8 +678,7 @@ impl<'s> Ref<'s> {
                     for (k, item) in items.iter().enumerate() {
                         path.push(Seg::Index(k));
                         match self.value(&er, &extra, item, path, problems) {
-                            Some(d) if d.written() => out.push(d),
-                            Some(_) => {}
+                            Some(d) => out.push(d),
                             None => ok = false,
                         }
                         path.pop();

@@ -39,15 +39,23 @@ pub fn cell(a: &dyn Array, i: usize) -> Option<Value> {
         }
         DataType::List(_) => {
             let l = a.as_list::<i32>().value(i);
-            assert!(!l.is_empty(), "empty lists are written as null");
-            Value::Array(
-                (0..l.len())
-                    .map(|j| cell(&l, j).expect("list items are never null"))
-                    .collect(),
-            )
+            assert!(!l.is_empty(), "an empty list field is written as null");
+            Value::Array((0..l.len()).map(|j| item(&l, j)).collect())
         }
         t => panic!("unexpected type {t}"),
     })
+}
+
+/// One list item as JSON: `null` for a null item, and an empty list as `[]` (an empty
+/// inner array keeps its place, where an empty field is left out).
+fn item(a: &dyn Array, j: usize) -> Value {
+    if a.is_valid(j) {
+        if let DataType::List(_) = a.data_type() {
+            let l = a.as_list::<i32>().value(j);
+            return Value::Array((0..l.len()).map(|k| item(&l, k)).collect());
+        }
+    }
+    cell(a, j).unwrap_or(Value::Null)
 }
 
 pub fn rows(batches: &[RecordBatch]) -> Vec<Map<String, Value>> {

@@ -219,7 +219,14 @@ impl ColumnBuilder {
             (ColumnBuilder::List(l), Val::Array { start, len }) => {
                 if let Decoder::Array(e) = &plan.decoder {
                     for &v in &vals[start as usize..(start + len) as usize] {
-                        l.child.append(ev, e, v, vals);
+                        match (&mut *l.child, v) {
+                            // An empty inner array is `[]` in its place, where an empty
+                            // field is left out (null).
+                            (ColumnBuilder::List(inner), Val::Array { len: 0, .. }) => {
+                                inner.append_len(0);
+                            }
+                            (child, v) => child.append(ev, e, v, vals),
+                        }
                     }
                     l.append_len(len as usize);
                 } else {
