@@ -13,7 +13,9 @@
 //!
 //! 1. the schema's fields, in schema order, nested objects and arrays likewise. Missing and
 //!    `null` values, empty arrays and input keys the schema does not name are omitted. A
-//!    present object whose fields are all absent is written `{}`.
+//!    present object whose fields are all absent is written `{}`. Array elements keep
+//!    their places: a `null` one (or `""` in an array of numbers, booleans or timestamps)
+//!    is written `null`, an empty inner array `[]`.
 //! 2. `p_log_type`, `p_row_id`, `p_event_time`, `p_parse_time`, `p_schema_version`, then
 //!    `p_source_id` and `p_source_label` when given.
 //! 3. the `p_any_*` indicator arrays that are not empty, in Panther's column order
