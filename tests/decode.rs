@@ -415,3 +415,33 @@ fn unix_time_out_of_range_names_the_unit_that_fits() {
         );
     }
 }
+
+/// No event time comes from an array of timestamps, as in Panther (review s41-h1 HIGH-1):
+/// `p_event_time` is the next event-time field that has a value, one in an object in an
+/// array too, else the parse time.
+#[test]
+fn an_array_of_timestamps_is_never_the_event_time() {
+    let mut registry = normalog::Registry::new();
+    registry
+        .add_str(
+            "schema: Custom.Times\nfields:\n  - {name: ts, type: array, element: {type: timestamp, timeFormat: rfc3339, isEventTime: true}}\n  - {name: o, type: array, element: {type: object, fields: [{name: t, type: timestamp, timeFormat: rfc3339, isEventTime: true}]}}\n",
+            "t.yml",
+        )
+        .expect("schema");
+    let mut n = normalog::NormalizerBuilder::new()
+        .build(&registry)
+        .expect("normalizer");
+    let mut event_time = |line: &str| {
+        let mut bytes = line.as_bytes().to_vec();
+        let event = n
+            .normalize(&mut bytes, normalog::Position::default())
+            .expect("accepted");
+        (!event.event_time_is_parse_time()).then(|| event.event_time().to_rfc3339())
+    };
+    assert_eq!(
+        event_time(r#"{"ts":["2021-01-01T00:00:00Z"],"o":[{"t":"2022-01-01T00:00:00Z"}]}"#)
+            .as_deref(),
+        Some("2022-01-01T00:00:00+00:00")
+    );
+    assert_eq!(event_time(r#"{"ts":["2021-01-01T00:00:00Z"]}"#), None);
+}

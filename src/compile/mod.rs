@@ -136,6 +136,13 @@ impl Cx<'_> {
             FieldType::Array => {
                 let element = v.element.as_deref().ok_or("array without element")?;
                 let mut element = self.value(element, depth + 1)?;
+                // No event time from an array of timestamps, as in Panther, whose event-time
+                // encoder wraps a field that is a time, never a slice of them (review s41-h1;
+                // `schema check` warns). A time in an object in an array still is one.
+                if matches!(element.decoder, Decoder::Timestamp { .. }) && element.event_time {
+                    element.event_time = false;
+                    element.needs_walk = !element.indicators.is_empty();
+                }
                 // Indicators written on the array apply to each element.
                 if !v.indicators.is_empty() {
                     let mut all = element.indicators.to_vec();

@@ -678,6 +678,8 @@ impl<'s> Ref<'s> {
                     for (k, item) in items.iter().enumerate() {
                         path.push(Seg::Index(k));
                         match self.value(&er, &extra, item, path, problems) {
+                            // An array of timestamps is never the event time, as in Panther.
+                            Some(D::Time(t, _)) => out.push(D::Time(t, false)),
                             Some(d) => out.push(d),
                             None => ok = false,
                         }

@@ -7,12 +7,17 @@
 //! - A `validate` with both `allow` and `deny`: a value in `allow` is kept and any other
 //!   refused, as in Panther, so `deny` does nothing (Panther's JSON schema of the format
 //!   takes one of the two).
+//! - `isEventTime` on the element of an array of timestamps: no event time comes from it,
+//!   as in Panther, whose event-time encoder wraps a field that is a time, never a slice.
+//! - `indicators` that Panther does not apply: on an array field (its tag is built from the
+//!   element's only), or on strings in an array of arrays (it scans a field that is a
+//!   string or an array of strings). normalog applies them (review s41-h1 MEDIUM-2).
 //! - A field name with a comma: Panther writes the name into a Go struct tag, which ends it
 //!   at the comma, so Panther reads and writes the key before it (`a` for `a,b`); normalog
 //!   reads the key as written (review s40-h2 LOW-2).
 
 use super::key_span;
-use crate::schema::{Field, Schema, Span, ValueSchema};
+use crate::schema::{Field, FieldType, Schema, Span, ValueSchema};
 use crate::time::TimeFormat;
 
 type Report<'r> = &'r mut dyn FnMut(Span, String, Option<String>);
@@ -23,7 +28,7 @@ pub(super) fn lint(schema: &Schema, report: Report<'_>) {
         field_lint(field, report);
     }
     for (name, definition) in &schema.definitions {
-        value_lint(definition, name, report);
+        value_lint(definition, name, false, report);
     }
 }
 
@@ -39,18 +44,69 @@ fn field_lint(field: &Field, report: Report<'_>) {
             Some("for a schema shared with Panther, name the field without a comma".into()),
         );
     }
-    value_lint(&field.value, &field.name, report);
+    value_lint(&field.value, &field.name, false, report);
 }
 
-fn value_lint(v: &ValueSchema, name: &str, report: Report<'_>) {
+/// The lints of value `v` of field (or definition) `name`; `in_array` when `v` is the
+/// element of an array.
+fn value_lint(v: &ValueSchema, name: &str, in_array: bool, report: Report<'_>) {
     for field in &v.fields {
         field_lint(field, report);
     }
     if let Some(element) = &v.element {
-        value_lint(element, name, report);
+        value_lint(element, name, true, report);
     }
-    year_lint(v, name, report);
+    if in_array && v.is_event_time && v.ty == FieldType::Timestamp {
+        report(
+            key_span(v, "isEventTime"),
+            format!(
+                "`isEventTime` on the element of the array `{name}` is ignored: the event time \
+                 comes from a timestamp field, or one in an object, never from an array of \
+                 timestamps (as in Panther)"
+            ),
+            Some("remove it, and mark a timestamp field that holds one time".into()),
+        );
+    } else {
+        year_lint(v, name, report);
+    }
+    if !in_array {
+        indicator_lint(v, name, report);
+    }
     deny_lint(v, name, report);
+}
+
+/// `indicators` that Panther does not apply, on array field `v` and the arrays below it.
+fn indicator_lint(v: &ValueSchema, name: &str, report: Report<'_>) {
+    let mut array = v;
+    let mut depth = 0;
+    while array.ty == FieldType::Array {
+        if !array.indicators.is_empty() {
+            report(
+                key_span(array, "indicators"),
+                format!(
+                    "`indicators` on the array `{name}`: normalog applies them to its \
+                     elements, Panther ignores them (it reads the element's)"
+                ),
+                Some("for a schema shared with Panther, move them to `element`".into()),
+            );
+        }
+        let Some(element) = array.element.as_deref() else {
+            return;
+        };
+        depth += 1;
+        if depth > 1 && element.ty != FieldType::Array && !element.indicators.is_empty() {
+            report(
+                key_span(element, "indicators"),
+                format!(
+                    "`indicators` in the array of arrays `{name}`: normalog scans its strings, \
+                     Panther fills no `p_any_*` from them (it scans a string, or an array of \
+                     strings)"
+                ),
+                None,
+            );
+        }
+        array = element;
+    }
 }
 
 /// An `isEventTime` value none of whose time formats reads a year.

@@ -59,7 +59,8 @@ cases! {
     definition_name_lowercase: "{schema: Cust.Tst, definitions: {user: {type: string}}, fields: [{name: r, type: ref, target: user}]}" => ["1:34: invalid definition name `user` (hint: a definition name is an uppercase letter followed by at least one letter or digit, e.g. `UserInfo`)"];
     definition_checked: "{schema: Cust.Tst, definitions: {User: {type: array}}, fields: [{name: r, type: ref, target: User}]}" => ["1:34: array definition `User` has no `element`"];
     indicators_on_int: "{schema: Cust.Tst, fields: [{name: n, type: int, indicators: [ip]}]}" => ["1:50: `indicators` is only allowed on strings and arrays of strings (hint: field `n` has type `int`; indicators scan text, so use `type: string` or remove them)"];
-    indicators_on_array_of_strings: "{schema: Cust.Tst, fields: [{name: n, type: array, indicators: [ip], element: {type: string}}]}" => [];
+    // Loads, as in Panther, which ignores them; normalog applies them to the elements.
+    indicators_on_array_of_strings: "{schema: Cust.Tst, fields: [{name: n, type: array, indicators: [ip], element: {type: string}}]}" => ["warning: 1:52: `indicators` on the array `n`: normalog applies them to its elements, Panther ignores them (it reads the element's)"];
     indicators_on_element: "{schema: Cust.Tst, fields: [{name: n, type: array, element: {type: string, indicators: [ip]}}]}" => [];
     indicators_on_array_of_ints: "{schema: Cust.Tst, fields: [{name: n, type: array, indicators: [ip], element: {type: int}}]}" => ["1:52: `indicators` is only allowed on strings and arrays of strings (hint: field `n` has type `array`; indicators scan text, so use `type: string` or remove them)"];
     indicators_on_element_int: "{schema: Cust.Tst, fields: [{name: n, type: array, element: {type: bigint, indicators: [ip]}}]}" => ["1:76: `indicators` is only allowed on strings and arrays of strings (hint: element of field `n` has type `bigint`"];
@@ -410,5 +411,34 @@ fn validate_with_allow_and_deny_is_a_warning() {
         "{allow: [a], ip: ipv4}",
     ] {
         assert_eq!(warned(&field(fine)), Vec::<String>::new(), "{fine}");
+    }
+}
+
+/// `isEventTime` on the element of an array of timestamps, and `indicators` Panther does not
+/// apply (on an array field, on strings in an array of arrays), load with a warning each
+/// (review s41-h1); the same attributes where Panther reads them are none.
+#[test]
+fn attributes_panther_does_not_read_on_arrays_are_warnings() {
+    assert_eq!(
+        warned("{schema: Cust.Tst, fields: [{name: ts, type: array, element: {type: timestamp, timeFormat: rfc3339, isEventTime: true}}]}"),
+        ["1:101: `isEventTime` on the element of the array `ts` is ignored: the event time comes \
+          from a timestamp field, or one in an object, never from an array of timestamps (as in \
+          Panther)"]
+    );
+    assert_eq!(
+        warned("{schema: Cust.Tst, fields: [{name: a, type: array, indicators: [ip], element: {type: string}}]}"),
+        ["1:52: `indicators` on the array `a`: normalog applies them to its elements, Panther \
+          ignores them (it reads the element's)"]
+    );
+    assert_eq!(
+        warned("{schema: Cust.Tst, fields: [{name: n, type: array, element: {type: array, element: {type: string, indicators: [ip]}}}]}"),
+        ["1:99: `indicators` in the array of arrays `n`: normalog scans its strings, Panther \
+          fills no `p_any_*` from them (it scans a string, or an array of strings)"]
+    );
+    for fine in [
+        "{schema: Cust.Tst, fields: [{name: a, type: array, element: {type: string, indicators: [ip]}}]}",
+        "{schema: Cust.Tst, fields: [{name: a, type: array, element: {type: object, fields: [{name: t, type: timestamp, timeFormat: rfc3339, isEventTime: true}, {name: s, type: array, element: {type: string, indicators: [ip]}}]}}]}",
+    ] {
+        assert_eq!(warned(fine), Vec::<String>::new(), "{fine}");
     }
 }
