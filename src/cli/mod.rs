@@ -24,7 +24,7 @@ use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, Command};
 use normalog::error::{Error, UnknownLogType};
@@ -40,10 +40,30 @@ pub const EXIT_REJECTS: u8 = 1;
 /// Exit status: fatal error.
 pub const EXIT_FATAL: u8 = 2;
 
+/// The command line as [`Cli`].
+fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, clap::Error> {
+    let matches = negative_numbers(Cli::command()).try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
+/// `cmd` whose options read a negative number as their value (`--max-rejects -1`), for
+/// their own checks to refuse it ("must be at least 1"): clap reads it as another flag,
+/// and its tip (`use '-- -1'`) does not work for an option (review s41-h4 M1).
+fn negative_numbers(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(|arg| {
+        if !arg.is_positional() && arg.get_action().takes_values() {
+            arg.allow_negative_numbers(true)
+        } else {
+            arg
+        }
+    })
+    .mut_subcommands(negative_numbers)
+}
+
 /// Parse the command line and run; returns the process exit status.
 #[must_use]
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse(std::env::args_os()) {
         Ok(c) => c,
         Err(e) => {
             // --help and --version are "errors" that print to stdout and exit 0.

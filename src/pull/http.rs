@@ -154,10 +154,12 @@ impl Response {
         }
     }
 
-    /// The body as text, cut to 500 bytes, for error messages (redact it first).
+    /// The body as text for error messages: every form of `secrets` blanked in the whole
+    /// body, and then cut to 500 bytes, so that a secret the cut falls inside is blanked
+    /// too (review s41-h2: its first part was printed).
     #[must_use]
-    pub fn body_excerpt(&self) -> String {
-        let text = String::from_utf8_lossy(&self.body);
+    pub fn body_excerpt(&self, secrets: &[&Secret]) -> String {
+        let text = Secret::redact(&String::from_utf8_lossy(&self.body), secrets);
         let text = text.trim();
         if text.len() <= 500 {
             return text.to_owned();
@@ -366,7 +368,7 @@ impl Client {
                     failures += 1;
                     let why = format!("an answer {} that is not JSON", resp.status);
                     if failures >= self.policy.attempts.max(1) {
-                        let body = Secret::redact(&resp.body_excerpt(), secrets);
+                        let body = resp.body_excerpt(secrets);
                         return Err(PullError::Api(format!(
                             "{what}: {why} after {failures} tries ({body:?}); the state holds \
                              the last committed batch: run again later"
@@ -436,7 +438,7 @@ impl Client {
     ) -> Result<Duration, PullError> {
         let why = format!("server error {}", resp.status);
         let said = || {
-            let body = Secret::redact(&resp.body_excerpt(), secrets);
+            let body = resp.body_excerpt(secrets);
             if body.trim().is_empty() {
                 " (an empty body)".to_owned()
             } else {
@@ -734,6 +736,20 @@ mod tests {
         assert!(check_base_url("http://acme.zendesk.com").is_err());
         assert!(check_base_url("http://127.0.0.1.evil.com").is_err());
         assert!(check_base_url("http://user@10.0.0.1/").is_err());
+        // A password in a base URL is refused, without printing it (review s41-h2 LOW-3).
+        for url in [
+            "http://u:pw-SECRET@127.0.0.1:1",
+            "https://u:pw-SECRET@acme.zendesk.com",
+        ] {
+            let e = check_base_url(url).expect_err(url).to_string();
+            assert!(e.contains("no user name or password"), "{e}");
+            assert!(!e.contains("SECRET"), "{e}");
+        }
+        // What the client cannot parse is refused here, not retried (review s41-h2 LOW-2).
+        let e = check_base_url("http://127.0.0.2:18099\\@127.0.0.1:1").expect_err("refused");
+        assert!(!e.to_string().contains("tries"), "{e}");
+        let e = check_base_url("https://acme zendesk.com").expect_err("refused");
+        assert!(e.to_string().contains("not a valid URL"), "{e}");
         assert!(check_base_url("ftp://x").is_err());
         assert!(check_base_url("https://").is_err());
     }

@@ -433,6 +433,27 @@ mod tests {
         }
     }
 
+    /// A body is redacted whole before it is cut for a message: a credential echoed across
+    /// the cut at 500 bytes printed its first part (review s41-h2 MEDIUM-2).
+    #[test]
+    fn a_secret_across_the_cut_of_a_body_is_redacted() {
+        let b64 = http::base64(b"client-id:csec-SECRET-zoom-42");
+        let secret = Secret::new(format!("Basic {b64}"));
+        for pad in 440..500 {
+            let body = format!(
+                "{{\"pad\":\"{}\",\"authorization\":\"Basic {b64}\"}}",
+                "x".repeat(pad)
+            );
+            let resp = http::Response {
+                status: 400,
+                headers: Vec::new(),
+                body: body.into_bytes(),
+            };
+            let excerpt = resp.body_excerpt(&[&secret]);
+            assert!(!excerpt.contains(&b64[..8]), "pad {pad}: {excerpt}");
+        }
+    }
+
     #[test]
     fn durations_and_times() {
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));

@@ -807,3 +807,31 @@ fn bench_warns_when_a_text_log_type_falls_short_of_the_invalid_rate() {
     let (_, err) = bench("Bench.WebAccess");
     assert!(!err.contains("warning"), "{err}");
 }
+
+/// A negative number given to a numeric flag is that flag's value, refused by its own
+/// check, not "unexpected argument '-1'" with a tip that does not work (review s41-h4 M1).
+#[test]
+fn a_negative_number_is_refused_by_the_flag_it_was_given_to() {
+    let sample = util::data("samples/mixed.jsonl");
+    let sample = sample.to_str().expect("path");
+    for (args, says) in [
+        (
+            &["normalize", "--max-rejects", "-1", sample][..],
+            "invalid value '-1' for '--max-rejects <N>'",
+        ),
+        (
+            &["normalize", "-j", "-3", sample][..],
+            "invalid value '-3' for '--threads <N>'",
+        ),
+        (
+            &["gen", "-n", "10", "--invalid-rate", "-0.1"][..],
+            "-0.1 is not between 0 and 1",
+        ),
+    ] {
+        let o = run(args, "");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+}

@@ -10,16 +10,34 @@ use super::PullError;
 ///
 /// [`PullError::Config`] for another scheme, or `http://` to another host.
 pub fn check_base_url(url: &str) -> Result<(), PullError> {
-    if url.starts_with("https://") && url.len() > "https://".len() {
-        return Ok(());
-    }
-    let Some(rest) = url.strip_prefix("http://") else {
+    let https = url.strip_prefix("https://").filter(|rest| !rest.is_empty());
+    let Some(rest) = https.or_else(|| url.strip_prefix("http://")) else {
         return Err(PullError::Config(format!(
-            "{url}: not an http(s) URL (e.g. https://acme.zendesk.com)"
+            "{}: not an http(s) URL (e.g. https://acme.zendesk.com)",
+            shown(url)
         )));
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let authority = authority.rsplit('@').next().unwrap_or_default();
+    // Refused rather than printed in every message (review s41-h2 LOW-3): the client sends
+    // no credentials from a URL, only those of the flags.
+    if authority.contains('@') {
+        return Err(PullError::Config(format!(
+            "{}: a base URL carries no user name or password (`user:password@`): they are not \
+             sent from it, and messages would print them; give the credentials with their flags",
+            shown(url)
+        )));
+    }
+    // What the HTTP client cannot parse is a mistake in the flag, not a network error to
+    // retry (review s41-h2 LOW-2).
+    if let Err(e) = url.parse::<ureq::http::Uri>() {
+        return Err(PullError::Config(format!(
+            "{}: not a valid URL ({e})",
+            shown(url)
+        )));
+    }
+    if https.is_some() {
+        return Ok(());
+    }
     let host = if let Some(v6) = authority.strip_prefix('[') {
         v6.split(']').next().unwrap_or_default()
     } else {

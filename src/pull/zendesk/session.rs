@@ -61,7 +61,7 @@ impl Session<'_> {
                 };
                 let secrets = secrets_of(self.config, self.authorization.as_ref());
                 let resp = self.client.send(&req, &secrets, progress)?;
-                let body = || Secret::redact(&resp.body_excerpt(), &self.secrets());
+                let body = || resp.body_excerpt(&self.secrets());
                 if let Some(said) =
                     resp.not_a_token_endpoint("--subdomain (or --base-url)", &body())
                 {
@@ -107,7 +107,7 @@ impl Session<'_> {
             req.authorization.clone_from(&self.authorization);
             let secrets = secrets_of(self.config, self.authorization.as_ref());
             let resp = self.client.send(&req, &secrets, progress)?;
-            let body = || Secret::redact(&resp.body_excerpt(), &self.secrets());
+            let body = || resp.body_excerpt(&self.secrets());
             match resp.status {
                 200 => return Ok(resp),
                 401 if !reminted && matches!(self.config.auth, Auth::ClientCredentials { .. }) => {

@@ -65,7 +65,7 @@ impl Session<'_> {
         };
         let secrets = secrets_of(&self.config.secret, &self.basic, self.bearer.as_ref());
         let resp = self.client.send(&req, &secrets, progress)?;
-        let body = Secret::redact(&resp.body_excerpt(), &self.secrets());
+        let body = resp.body_excerpt(&self.secrets());
         if let Some(said) = resp.not_a_token_endpoint("--oauth-base", &body) {
             return Err(PullError::Api(format!(
                 "POST {base}/oauth/token: {}: {said}",
@@ -122,7 +122,7 @@ impl Session<'_> {
             if resp.status == 200 {
                 return Ok(Answer::Page(resp));
             }
-            let body = Secret::redact(&resp.body_excerpt(), &self.secrets());
+            let body = resp.body_excerpt(&self.secrets());
             let err: ZoomError = serde_json::from_slice(&resp.body).unwrap_or_default();
             // The URL requested, not the path meant: a base URL with a path shows in it.
             let what = format!("GET {}", without_query(url));
