@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple, Union
 
 import pyarrow as pa
 
-from . import Normalizer
+from . import BatchStream, Normalizer
 from ._normalog import schema_files
 from ._spark_paths import _local_path, _open
 
@@ -280,11 +280,14 @@ def _spark_arrow(arrow: pa.Schema) -> pa.Schema:
     return pa.schema([pa.field(f.name, conv(f.type), nullable=True) for f in arrow])
 
 
-def schema(log_type: str, schemas: _Schemas = None, *, builtin: bool = False) -> StructType:
+def schema(log_type: str, schemas: _Schemas = None, *, schema_texts: _Texts = None,
+           builtin: bool = False) -> StructType:
     """The Spark ``StructType`` of a log type's events, generated from its Arrow schema:
     timestamps (UTC microseconds) as ``TimestampType``, lists as ``ArrayType``, objects as
-    ``StructType``; every field nullable."""
-    return _struct(Normalizer(schemas=schemas, builtin=builtin).arrow_schema(log_type))
+    ``StructType``; every field nullable. The schemas are given as to ``normalize_*``:
+    files (``schemas``), YAML text (``schema_texts``), the built-in ones."""
+    n = Normalizer(schemas=schemas, schema_texts=schema_texts, builtin=builtin)
+    return _struct(n.arrow_schema(log_type))
 
 
 def rejects_schema() -> StructType:
@@ -413,7 +416,7 @@ def _events(column: str, binary: bool, log_type: str, opts: _Opts, target: pa.Sc
                 # The rejects are rejects_*'s: here they are only counted, so that the
                 # task's memory stays bounded (a file of rejects was kept whole).
                 stream = n.iter_batches(data, log_type, source=path, keep_rejects=False)
-                for out in stream:
+                for out in _batches(stream):
                     yield _cast(out, target)
                 failed = stream.stats["failed_inputs"]
             if failed and failed_inputs == "raise":
@@ -429,6 +432,17 @@ def _events(column: str, binary: bool, log_type: str, opts: _Opts, target: pa.Sc
     return run
 
 
+def _batches(stream: BatchStream) -> Iterator[pa.RecordBatch]:
+    """The batches of a stream over one file, whose failure to read is the caller's to
+    handle (``failed_inputs``) from ``stream.stats``: the stream raises ``OSError`` at its
+    end when it could read nothing."""
+    try:
+        yield from stream
+    except OSError:
+        if not stream.stats["failed_inputs"]:
+            raise
+
+
 def _rejects(column: str, binary: bool, opts: _Opts) -> _Task:
     def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         n = _normalizer(opts)
@@ -441,7 +455,7 @@ def _rejects(column: str, binary: bool, opts: _Opts) -> _Task:
             # Batches of at most the normalizer's batch_rows rows as they are made: a
             # file's rejects are never all in memory.
             stream = n.iter_rejects(data, source=path)
-            for out in stream:
+            for out in _batches(stream):
                 yield _cast(out, target)
             stats = stream.stats
             if stats["failed_inputs"]:

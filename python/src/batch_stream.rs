@@ -18,7 +18,7 @@ use pyo3::PyTraverseError;
 
 use crate::exit;
 use crate::file_input::Pump;
-use crate::inputs::warn_notes;
+use crate::inputs::{check_failed, warn_notes};
 use crate::interrupt::{self, Woke};
 use crate::runtime_error;
 use crate::stream;
@@ -41,6 +41,9 @@ pub(crate) struct BatchStream {
     pub(crate) not_kept: &'static str,
     /// What the batches are, for `repr`: `log_type="Zoom.Activity"`, or `rejects`.
     pub(crate) what: String,
+    /// How many inputs the call named: when none of them could be read, the end of the
+    /// iteration raises, as `normalize` does ([`check_failed`]).
+    pub(crate) inputs: usize,
     /// The run's cancel flag: set on Ctrl-C while waiting for a batch, and when the stream
     /// is dropped before its end (a loop left early), so that the run stops instead of
     /// reading on for nobody. Not once its batches went to a reader (`read_all`, the Arrow
@@ -174,7 +177,7 @@ impl BatchStream {
     fn __repr__(&self) -> PyResult<String> {
         let end = self.end.lock().map_err(runtime_error)?;
         Ok(match end.as_ref() {
-            // As NormalizeResult's: a stream warns of no failed input, its repr counts them.
+            // As NormalizeResult's: its repr counts the failed inputs too.
             Some(end) => format!(
                 "normalog.BatchStream({}, records={}, rejected={}{})",
                 self.what,
@@ -263,15 +266,18 @@ impl BatchStream {
             }
             Some(stream::Msg::Done(Ok(()))) => {
                 self.close();
-                // As `normalize` warns of them; `stats["notes"]` has them too, for the
-                // readers of the C stream, which no warning reaches.
-                let notes = self
+                // As `normalize` warns of them, and raises when no input could be read (a
+                // mistyped path was an empty stream, its reason only in `stats`: review
+                // s41-h3); `stats` has them too, for the readers of the C stream, which no
+                // warning reaches.
+                let (failed, notes) = self
                     .end
                     .lock()
                     .map_err(runtime_error)?
                     .as_ref()
-                    .map(|end| end.notes.clone())
+                    .map(|end| (end.failed.clone(), end.notes.clone()))
                     .unwrap_or_default();
+                check_failed(py, &failed, self.inputs)?;
                 warn_notes(py, &notes)?;
                 Ok(None)
             }

@@ -226,7 +226,8 @@ impl Normalizer {
     ///
     /// `data` is what `normalize` takes. A binary file object is read by the thread that
     /// asks for the next batch (`next()`, `read_all()`, a reader of the Arrow C stream),
-    /// while it waits.
+    /// while it waits. Inputs that could not be read are in `stream.stats`; the end of the
+    /// iteration warns of them (`InputWarning`), or raises `OSError` when none could be read.
     #[pyo3(signature = (data, log_type=None, *, source=None, keep_rejects=true))]
     fn iter_batches(
         &self,
@@ -252,6 +253,7 @@ impl Normalizer {
             )));
         }
         let (inputs, pump) = inputs_of(data, source.as_deref())?;
+        let n_inputs = inputs.len();
         let what = format!("log_type={log_type:?}");
         let of = stream::Of::Events {
             log_type,
@@ -269,14 +271,16 @@ impl Normalizer {
             not_kept: "the rejects were only counted (keep_rejects=False): their counts are in \
                        stats; iter_rejects streams them",
             what,
+            inputs: n_inputs,
         })
     }
 
     /// The rejects of `data` as a stream of `pyarrow.RecordBatch`es of at most `batch_rows`
     /// rows (with `rejects_schema()`), made on a background thread while they are read:
     /// memory stays bounded whatever the input. Events are normalized and dropped; the
-    /// counts and failed inputs are in `stream.stats` once every batch was read. `data` is
-    /// what `normalize` takes (a file object is read as by `iter_batches`).
+    /// counts and failed inputs are in `stream.stats` once every batch was read (and warned
+    /// of, or raised, as by `iter_batches`). `data` is what `normalize` takes (a file
+    /// object is read as by `iter_batches`).
     #[pyo3(signature = (data, *, source=None))]
     fn iter_rejects(
         &self,
@@ -284,6 +288,7 @@ impl Normalizer {
         source: Option<String>,
     ) -> PyResult<BatchStream> {
         let (inputs, pump) = inputs_of(data, source.as_deref())?;
+        let n_inputs = inputs.len();
         let (job, cancel) = self.interruptible_job(source);
         let (rx, end) = stream::start(job, inputs, stream::Of::Rejects, 1)?;
         Ok(BatchStream {
@@ -295,6 +300,7 @@ impl Normalizer {
             end,
             not_kept: "the rejects of iter_rejects are the stream's batches",
             what: "rejects".into(),
+            inputs: n_inputs,
         })
     }
 

@@ -365,15 +365,18 @@ def test_missing_input_is_a_failed_input(cli, tmp_path):
     assert r.stats["failed_inputs"] == [want]
     assert r.stats["rejected"] == r.rejects.num_rows == 1
     assert "failed_inputs=1" in repr(r)
+    # The streams warn at their end, once every batch was read (review s41-h3).
     stream = n.iter_batches([missing, good], "Zoom.Activity")
-    assert sum(b.num_rows for b in stream) == 40
+    with pytest.warns(normalog.InputWarning, match="could not be read.*deleted.ndjson"):
+        assert sum(b.num_rows for b in stream) == 40
     assert stream.stats["failed_inputs"] == [want]
-    assert repr(stream).endswith(", failed_inputs=1)")  # streams do not warn
+    assert repr(stream).endswith(", failed_inputs=1)")
     with pytest.warns(UserWarning, match="could not be read"):
         table, stats = n.rejects([str(missing), str(good)])
     assert table.num_rows == 1 and stats["failed_inputs"] == [want]
     stream = n.iter_rejects([str(missing), str(good)])
-    assert sum(b.num_rows for b in stream) == 1
+    with pytest.warns(normalog.InputWarning, match="could not be read"):
+        assert sum(b.num_rows for b in stream) == 1
     assert stream.stats["failed_inputs"] == [want]
 
 
@@ -465,6 +468,15 @@ def test_nothing_read_raises(tmp_path):
         n.normalize(missing)
     with pytest.raises(FileNotFoundError, match="no input could be read"):
         n.rejects([missing, tmp_path / "other.ndjson"])
+    # The streams too, at the end of the iteration, their stats read (review s41-h3: a
+    # mistyped path in the memory-bounded loop gave an empty output and no signal at all).
+    stream = n.iter_batches(missing, "Zoom.Activity")
+    with pytest.raises(FileNotFoundError, match=r"no input could be read: .*mixd.ndjson: No such"):
+        for _ in stream:
+            pass
+    assert stream.stats["records"] == 0 and len(stream.stats["failed_inputs"]) == 1
+    with pytest.raises(FileNotFoundError, match="no input could be read"):
+        list(n.iter_rejects([missing]))
     # Not UTF-8 (nor a known compression): read, but not one record.
     with pytest.raises(OSError, match="no input could be read: <bytes>: UTF-16") as e:
         n.normalize('{"email":"b@example.com"}'.encode("utf-16"))

@@ -149,6 +149,10 @@ def test_schema_is_generated_from_arrow():
     assert s["p_event_time"].dataType == T.TimestampType()
     assert s["p_any_ip_addresses"].dataType == T.ArrayType(T.StringType(), True)
     assert s["actor_id"].dataType == T.LongType()
+    # From YAML text too, as normalize_* take it (review s41-h3 LOW-1).
+    text = "schema: Custom.Texted\nfields:\n  - {name: n, type: array, element: {type: int}}\n"
+    s = ns.schema("Custom.Texted", schema_texts=text)
+    assert s["n"].dataType == T.ArrayType(T.IntegerType(), True)
 
 
 def test_normalize_paths(spark, spark_corpus, tmp_path):

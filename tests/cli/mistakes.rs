@@ -1,7 +1,7 @@
 //! Messages for the mistakes a new user makes first: each says what was wrong and what to
 //! give instead.
 
-use crate::{run, stderr, util};
+use crate::{run, stderr, stdout, util};
 
 /// An output file whose directory does not exist says so, instead of a bare "No such file
 /// or directory" that reads as if the input were missing.
@@ -188,4 +188,71 @@ fn odd_file_names_are_escaped_in_messages() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("s\\nx.yml:"), "{err}");
+}
+
+/// Two ways to authenticate are named as two, not answered with the words of none given
+/// (review s41-h4 L1).
+#[test]
+fn two_ways_to_authenticate_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state.json");
+    let state = state.to_str().expect("path");
+    let both = run(
+        &[
+            "pull",
+            "zendesk",
+            "--subdomain",
+            "acme",
+            "--email",
+            "a@b.c",
+            "--client-id",
+            "x",
+            "--state",
+            state,
+        ],
+        "",
+    );
+    let err = stderr(&both);
+    assert_eq!(both.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--email and --client-id cannot go together: give one way"),
+        "{err}"
+    );
+    let none = run(
+        &["pull", "zendesk", "--subdomain", "acme", "--state", state],
+        "",
+    );
+    let err = stderr(&none);
+    assert_eq!(none.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("normalog: give one way to authenticate"),
+        "{err}"
+    );
+}
+
+/// `--target-file-size`, a flag of normalize, given to pull: the reason it has none, not a
+/// suggestion of `--client-secret-file` (review s41-h4 L2); and it is not in pull's help.
+#[test]
+fn target_file_size_on_pull_says_why_there_is_none() {
+    let o = run(
+        &[
+            "pull",
+            "zoom",
+            "--account-id",
+            "a",
+            "--client-id",
+            "c",
+            "--state",
+            "s.json",
+            "--target-file-size",
+            "1M",
+        ],
+        "",
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("pull has no --target-file-size"), "{err}");
+    assert!(!err.contains("--client-secret-file"), "{err}");
+    let help = stdout(&run(&["pull", "zoom", "--help"], ""));
+    assert!(!help.contains("--target-file-size"), "{help}");
 }

@@ -229,3 +229,28 @@ fn rejects_from_cron_are_said_and_kept() {
     assert_eq!(std::fs::read_to_string(&rejects).expect("rejects"), kept);
     assert_eq!(run.ids(), expected(&records));
 }
+
+/// A record whose `created_at` the pull cannot read is remembered by its id, as the
+/// warning says: a later run whose window holds it again drops it as read, where it was
+/// emitted, and rejected, by every run (review s41-h2 LOW-1).
+#[test]
+fn a_record_with_an_unreadable_time_is_not_read_again() {
+    let records = dataset(1, 20, now_secs() - 300, 7);
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    let odd = r#"{"id":9002,"actor_id":1,"created_at":"07/12/2026 05:00"}"#;
+    let run = PullDir::new();
+    fake.inner().faults.push_back(Fault::Element(odd));
+    let out = run.pull(&fake, &["-q"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 API record was rejected"),
+        "{}",
+        stderr(&out)
+    );
+    // The server answers it again (its own time is in the overlap of the next window).
+    fake.inner().faults.push_back(Fault::Element(odd));
+    let out = run.pull(&fake, &["-q"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stderr(&out), "");
+    assert_eq!(run.ids(), expected(&records));
+}

@@ -15,6 +15,15 @@ use normalog::pull::PullError;
 use normalog::registry::Registry;
 use normalog::NormalizerBuilder;
 
+/// `--target-file-size`, which a pull has not: why, and what to use.
+fn no_target_file_size(_: &str) -> Result<String, String> {
+    Err(
+        "pull has no --target-file-size: each batch (--batch-records) goes into part files \
+         of its own; merge them with `normalog compact DIR`"
+            .into(),
+    )
+}
+
 /// The output options of `normalize` that apply to a pull.
 #[derive(Debug, clap::Args)]
 #[command(rename_all = "kebab-case")]
@@ -52,6 +61,11 @@ pub struct PullOutputArgs {
     /// Refused with NDJSON output.
     #[arg(long, value_name = "MIB", value_parser = crate::cli::normalize::at_least_one)]
     pub max_buffered_mib: Option<usize>,
+
+    /// Not a flag of pull: refused with the reason (clap suggested an unrelated flag; review
+    /// s41-h4 L2).
+    #[arg(long, hide = true, value_name = "SIZE", value_parser = no_target_file_size)]
+    pub target_file_size: Option<String>,
 
     /// Write rejected records to this file as NDJSON objects (as normalize --rejects). A run
     /// that rejects none leaves the file as it was (from cron it keeps the last rejects).

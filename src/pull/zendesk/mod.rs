@@ -413,9 +413,16 @@ fn run(
                     seen.insert(id, at);
                     pending.push(raw.get());
                 }
-                // Without an id or a time it cannot be tracked: emitted (and most likely
-                // rejected by the schema).
-                _ => pending.push(raw.get()),
+                // A time the pull cannot read (most likely rejected by the schema too) is
+                // remembered as the window's end, no earlier than its own: later runs whose
+                // window holds it drop it as read, as the warning of rejects says (review
+                // s41-h2 LOW-1: it was emitted, and rejected, by every run).
+                (Some(id), None) => {
+                    seen.insert(id, end);
+                    pending.push(raw.get());
+                }
+                // Without an id it cannot be tracked: emitted.
+                (None, _) => pending.push(raw.get()),
             }
         }
         progress.page(out.pages, out.received, (&start_s, &end_s));
