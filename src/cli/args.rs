@@ -28,7 +28,9 @@ macro_rules! normalize_exit_codes {
 const EXIT_CODES: &str = concat!("Exit status:\n", normalize_exit_codes!());
 const TOP_EXIT_CODES: &str = concat!(
     "Exit status of normalize (test, compact and pull zendesk|zoom list theirs in their --help):\n",
-    normalize_exit_codes!()
+    normalize_exit_codes!(),
+    "\n\nExit status of gen, bench and schema: 0 done (also when standard output was closed, \
+     as by `| head`), 2 an error (bad flags, a bad schema, an output that cannot be written)."
 );
 
 /// Normalize logs with Panther log schemas: JSON records, and text lines read by a

@@ -157,6 +157,12 @@ impl Fatal {
 /// How errors name standard output.
 const STDOUT: &str = "standard output";
 
+/// The error of a write to standard output: named as such (`standard output: No space left
+/// on device`), a closed pipe staying one (review s41-h4 L4).
+fn stdout_error(e: io::Error) -> Fatal {
+    Fatal::from(e).on(&STDOUT)
+}
+
 impl From<io::Error> for Fatal {
     fn from(e: io::Error) -> Fatal {
         if e.kind() == io::ErrorKind::BrokenPipe {
@@ -172,7 +178,10 @@ impl From<io::Error> for Fatal {
 /// command's flags: `--builtin` beside one's own schemas, or `-s` to load one's own.
 fn unknown_log_type(error: &UnknownLogType, schemas_given: bool) -> Fatal {
     let name = error.name();
-    let hint = if error.suggestion().is_some() {
+    let hint = if name.trim().is_empty() {
+        // Not a log type of one's own to load (review s41-h4 L6).
+        "; the name given is empty: give one of them".to_owned()
+    } else if error.suggestion().is_some() {
         String::new()
     } else if schemas_given && Registry::builtin().get(name).is_some() {
         format!("; `{name}` is built in: add --builtin to load the built-in schemas beside yours")

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::{load_registry, Fatal, EXIT_OK};
+use super::{load_registry, stdout_error, Fatal, EXIT_OK};
 
 /// `normalog schema ...`.
 #[derive(Debug, Subcommand)]
@@ -62,7 +62,8 @@ pub(super) fn run(cmd: &SchemaCommand) -> Result<u8, Fatal> {
                     s.schema,
                     if n == 1 { "field" } else { "fields" },
                     s.origin.as_deref().unwrap_or("")
-                )?;
+                )
+                .map_err(stdout_error)?;
             }
         }
         SchemaCommand::Check {
@@ -78,15 +79,16 @@ pub(super) fn run(cmd: &SchemaCommand) -> Result<u8, Fatal> {
                 names.len(),
                 if names.len() == 1 { "" } else { "s" },
                 names.join(", ")
-            )?;
+            )
+            .map_err(stdout_error)?;
         }
         SchemaCommand::JsonSchema => {
             let schema = schemars::schema_for!(normalog::schema::Schema);
             let text =
                 serde_json::to_string_pretty(&schema).map_err(|e| Fatal::Message(e.to_string()))?;
-            writeln!(stdout, "{text}")?;
+            writeln!(stdout, "{text}").map_err(stdout_error)?;
         }
     }
-    stdout.flush()?;
+    stdout.flush().map_err(stdout_error)?;
     Ok(EXIT_OK)
 }

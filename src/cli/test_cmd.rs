@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 use super::args::TestArgs;
-use super::{messages, Fatal, EXIT_FATAL, EXIT_OK, EXIT_REJECTS};
+use super::{messages, stdout_error, Fatal, EXIT_FATAL, EXIT_OK, EXIT_REJECTS};
 use normalog::schematest::{
     CaseResult, Difference, LoadError, Outcome, Reject, Report, Suite, Updated,
 };
@@ -40,8 +40,9 @@ pub(super) fn run(args: &TestArgs) -> Result<u8, Fatal> {
     // rather than read as if --update had been left out.
     let updated = args.update.then(|| suite.update(&report));
     let mut out = io::stdout().lock();
-    out.write_all(render(&report, updated.as_ref()).as_bytes())?;
-    out.flush()?;
+    out.write_all(render(&report, updated.as_ref()).as_bytes())
+        .map_err(stdout_error)?;
+    out.flush().map_err(stdout_error)?;
     if let Some(u) = &updated {
         report_errors(&u.errors);
         // After the report, which names them FAIL: why --update left them as they were.

@@ -256,3 +256,14 @@ fn target_file_size_on_pull_says_why_there_is_none() {
     let help = stdout(&run(&["pull", "zoom", "--help"], ""));
     assert!(!help.contains("--target-file-size"), "{help}");
 }
+
+/// An empty log type name is said to be empty, not answered with `-s PATH` as a log type
+/// of one's own would be (review s41-h4 L6).
+#[test]
+fn an_empty_log_type_is_said_to_be_empty() {
+    let o = run(&["normalize", "-t", ""], "");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("the name given is empty"), "{err}");
+    assert!(!err.contains("-s PATH"), "{err}");
+}

@@ -393,17 +393,27 @@ fn failed_writes_name_their_output() {
         .write(true)
         .open("/dev/full")
         .expect("/dev/full");
-    let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
-        .args(["normalize", sample])
-        .stdout(full)
-        .output()
-        .expect("run");
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("standard output: No space left on device"),
-        "{}",
-        stderr(&o)
-    );
+    // The commands that print to standard output, `schema` and `test` too (review s41-h4 L4).
+    let tests = util::data("schematest/text");
+    let tests = tests.to_str().expect("utf-8");
+    for args in [
+        &["normalize", sample][..],
+        &["schema", "json-schema"][..],
+        &["schema", "list"][..],
+        &["test", tests][..],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
+            .args(args)
+            .stdout(full.try_clone().expect("clone"))
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains("standard output: No space left on device"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
     let o = run(&["normalize", "-o", "/dev/full", sample], "");
     assert_eq!(o.status.code(), Some(2));
     assert!(

@@ -376,6 +376,15 @@ impl NormalizeConfig {
                 (Fatal::Interrupted(what), Some(streams)) => {
                     Fatal::Interrupted(format!("{what}; {streams}"))
                 }
+                // Still exit 0 (`| head`), but `--stats` asked for a word: the run stopped
+                // early, and its counts would describe what no reader got (review s41-h4 L5).
+                (Fatal::BrokenPipe, _) if self.stats => {
+                    messages::error(
+                        "standard output was closed before the end of the input: the run \
+                         stopped there (no statistics for it)",
+                    );
+                    Fatal::BrokenPipe
+                }
                 (e, _) => e,
             })?;
         observer.bar.finish();
