@@ -13,9 +13,9 @@
 //! month name (three letters, at its offset, by the engine's own `month_name`), and a
 //! `±hhmm` offset (its sign at its offset, then four digits). Neither holds a digit where a
 //! number would continue, so the numbers are still read at the same offsets; a name that is
-//! not a month, a sign that is neither `+` nor `-`, or an offset past 24 h or 60 min (which a
-//! Go layout refuses and strftime's `%z` reads, as timefmt-go does) leaves the value to the
-//! engine.
+//! not a month, a sign that is neither `+` nor `-`, or an offset past 24 h or 60 min (read
+//! without a range check by both a Go layout and strftime's `%z`, as Go 1.15 and timefmt-go
+//! do, but rare enough to leave) leaves the value to the engine.
 
 use super::calendar::civil_to_ts;
 use super::names::month_name;

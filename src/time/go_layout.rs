@@ -97,7 +97,8 @@ fn go_chunk_at(l: &[u8], i: usize) -> Option<(Item, usize)> {
             let (pat, form) = forms.iter().find(|(p, _)| rest[1..].starts_with(p))?;
             (Item::Offset { z, form: *form }, 1 + pat.len())
         }
-        b'.' | b',' => {
+        // Go 1.15 reads `,000` as text: its fractions follow a `.` only.
+        b'.' => {
             let ch = *rest.get(1).filter(|c| matches!(c, b'0' | b'9'))?;
             let n = rest[1..].iter().take_while(|&&c| c == ch).count();
             if rest.get(1 + n).is_some_and(u8::is_ascii_digit) {
@@ -333,9 +334,11 @@ mod tests {
                 "2023-07-01T14:05:09.12+00:00",
             ),
             (
-                "03:04pm 06 002 __2 ,000000 -0700",
-                "02:05pm 23 182 182 ,120000 +0000",
+                "03:04pm 06 002 __2 .000000 -0700",
+                "02:05pm 23 182 182 .120000 +0000",
             ),
+            // As Go 1.15 writes it: `,000` is text (a fraction from Go 1.17).
+            ("15:04:05,000", "14:05:09,000"),
             (
                 "-07 -070000 -07:00:00 Z07 Z070000",
                 "+00 +000000 +00:00:00 Z Z",
@@ -368,7 +371,7 @@ mod tests {
             "2006-01-02T15:04:05.000000000Z07:00",
             "Monday, January _2 2006 03:04:05.999999999 PM -0700",
             "Mon Jan 2 15:04:05.000000000 MST 2006",
-            "2006 002 15:04:05,000000000 -07:00:00",
+            "2006 002 15:04:05.000000000 -07:00:00",
             "06-1-2 3:4:5.999999999pm Z070000",
         ];
         let partial = [

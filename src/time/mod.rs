@@ -173,10 +173,12 @@ impl TimeFormat {
     /// the year the value does not say); without `%z`/`%Z` the time is UTC. Zone
     /// abbreviations read by `%Z` are checked for shape and then taken as UTC (offset 0).
     ///
-    /// Go layouts follow `time.Parse`: `2006 06 01 1 Jan January 02 _2 2 002 __2 15 03 3 04 4 05
-    /// 5 .000 .999 ,000 ,999 PM pm Mon Monday MST -0700 -07:00 -07 -070000 -07:00:00 Z0700
-    /// Z07:00 Z07 Z070000 Z07:00:00`; a run of spaces matches a run of spaces, and a fraction
-    /// after the seconds is accepted even when the layout has none. As on Panther (whose local
+    /// Go layouts follow `time.Parse` of Go 1.15 (Panther's): `2006 06 01 1 Jan January 02 _2 2
+    /// 002 __2 15 03 3 04 4 05 5 .000 .999 PM pm Mon Monday MST -0700 -07:00 -07 -070000
+    /// -07:00:00 Z0700 Z07:00 Z07 Z070000 Z07:00:00`; a run of spaces matches a run of spaces,
+    /// and a fraction after the seconds is accepted even when the layout has none. A fraction
+    /// follows a `.` only (`,000` is text, as before Go 1.17), `.999` reads at most nine
+    /// digits, and a numeric offset has no range check (`+1299`; Go 1.20 has one). As on Panther (whose local
     /// zone is UTC), a zone abbreviation (`MST`) other than `GMT±h` is taken as offset 0 — Go does
     /// the same for abbreviations it does not know. A numeric offset wins over an abbreviation
     /// in either order (`-0700 MST`, Go's `Time.String()`, reads `+0200 CEST` as +02:00), and the

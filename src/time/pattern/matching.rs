@@ -129,7 +129,8 @@ fn match_num<'a>(
     set_field(field, v, st)?;
     let mut rest = &s[n..];
     if auto_frac {
-        if let [b'.' | b',', d, ..] = rest {
+        // Go 1.15's `time.Parse` (Panther's): only `.` starts a fraction (`,` from 1.17).
+        if let [b'.', d, ..] = rest {
             if d.is_ascii_digit() {
                 let (ns, k) = fraction_digits(&rest[1..], usize::MAX);
                 st.nanos = ns;
@@ -230,7 +231,7 @@ fn match_frac<'a>(frac: Frac, s: &'a [u8], st: &mut State) -> Option<&'a [u8]> {
             Some(&s[n..])
         }
         Frac::Exact(width) => {
-            let [b'.' | b',', rest @ ..] = s else {
+            let [b'.', rest @ ..] = s else {
                 return None;
             };
             let width = usize::from(width);
@@ -241,9 +242,11 @@ fn match_frac<'a>(frac: Frac, s: &'a [u8], st: &mut State) -> Option<&'a [u8]> {
             st.nanos = fraction_digits(digits, width).0;
             Some(&rest[width..])
         }
+        // At most nine digits, as Go's `.999…` reads: a tenth is left to what follows
+        // (review s41-h5: all were read, and cut to nine).
         Frac::Optional => match s {
-            [b'.' | b',', d, ..] if d.is_ascii_digit() => {
-                let (ns, n) = fraction_digits(&s[1..], usize::MAX);
+            [b'.', d, ..] if d.is_ascii_digit() => {
+                let (ns, n) = fraction_digits(&s[1..], 9);
                 st.nanos = ns;
                 Some(&s[1 + n..])
             }
@@ -284,10 +287,8 @@ fn match_offset<'a>(z: bool, form: OffsetForm, s: &'a [u8], st: &mut State) -> O
         ),
         _ => return None,
     };
-    // Go's range test uses `>` (offsets of 24 h or 60 min are tolerated).
-    if hh > 24 || mm > 60 || ss > 60 {
-        return None;
-    }
+    // No range test, as Go 1.15's `time.Parse` (Panther's; 1.20 refuses past 24 h and
+    // 60 min): `+1299` is 12 h 99 min (review s41-h5).
     st.set_offset(
         sign * i64::from(hh * 3600 + mm * 60 + ss),
         ZoneSource::Numeric,
