@@ -407,6 +407,11 @@ impl fmt::Display for Reason<'_> {
                          line can be a header: number the lines of each input from 1 (or give \
                          the input's first lines to `start_input`)",
                     )?;
+                } else if pos.line == 0 && matches!(refusal, Refusal::HeaderNotGiven) {
+                    f.write_str(
+                        "; this record's line is 0 (not known), and only a record at a known \
+                         line can be a header: number the lines of each input from 1",
+                    )?;
                 }
                 Ok(())
             }

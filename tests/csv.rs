@@ -376,13 +376,30 @@ fields:
             && message.contains("number the lines of each input from 1"),
         "{message}"
     );
-    // At a known line, no such words.
+    // At a known line, no such words; but the input's line 1 never came, nor
+    // `start_input`: the reject says how to give the header (review s41-h6: it said "no line
+    // of this input's first MiB is a header line", of lines never read).
     let mut n = build("Custom.Users");
     let mut out = Collect::default();
     n.normalize_bytes(b"ann,1", Position::new(1, 3, 40), &mut out)
         .unwrap();
     let message = &out.rejects[0];
     assert!(!message.contains("not known"), "{message}");
+    assert!(
+        message.contains(
+            "the input's header line was not given (hasHeader): normalize the \
+             input from its line 1, or give its first lines to `start_input`"
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("first MiB"), "{message}");
+    // Given by `start_input`, the same row is read.
+    n.start_input(Some(b"user,n\n"));
+    let mut out = Collect::default();
+    n.normalize_bytes(b"ann,1", Position::new(1, 3, 40), &mut out)
+        .unwrap();
+    assert!(out.rejects.is_empty(), "{:?}", out.rejects);
+    assert_eq!(users(&out.events), [("ann".into(), 1)]);
 }
 
 #[test]

@@ -226,6 +226,10 @@ pub enum Refusal {
         /// The header's line in the input.
         line: Option<u64>,
     },
+    /// A CSV log type reads its column names from each input's header line, and no input
+    /// has started: no record at line 1 came, and no `start_input` gave the first lines
+    /// (a program that normalizes an input from its middle).
+    HeaderNotGiven,
 }
 
 /// The patterns a [`Refusal::NoMatch`] message names, at most.
@@ -419,6 +423,10 @@ impl fmt::Display for Refusal {
             Refusal::NoHeader { line: None } => f.write_str(
                 "no header: no line of this input's first MiB is a header line (hasHeader)",
             ),
+            Refusal::HeaderNotGiven => f.write_str(
+                "no header: the input's header line was not given (hasHeader): normalize the \
+                 input from its line 1, or give its first lines to `start_input`",
+            ),
         }
     }
 }
@@ -445,7 +453,8 @@ impl Refusal {
             | Refusal::NotJson
             | Refusal::NoMatch { .. }
             | Refusal::FieldCount { .. }
-            | Refusal::NoHeader { .. } => None,
+            | Refusal::NoHeader { .. }
+            | Refusal::HeaderNotGiven => None,
         }
     }
 
@@ -458,7 +467,7 @@ impl Refusal {
             Refusal::NotAnObject(_) | Refusal::NotJson => "not_an_object",
             Refusal::NoMatch { .. } => "no_match",
             Refusal::FieldCount { .. } => "field_count",
-            Refusal::NoHeader { .. } => "no_header",
+            Refusal::NoHeader { .. } | Refusal::HeaderNotGiven => "no_header",
             Refusal::BadValue { problem, .. } => match problem {
                 ValueProblem::WrongType { .. } => "wrong_type",
                 ValueProblem::NotAnInteger => "not_an_integer",

@@ -71,6 +71,9 @@ impl CsvSlot {
     /// The slot of a CSV plan; with `columns`, its columns are known now.
     pub(crate) fn new(plan: &TextPlan, c: &CsvPlan) -> CsvSlot {
         let mut slot = CsvSlot::default();
+        if c.has_header {
+            slot.header_line = NOT_STARTED;
+        }
         set_direct(plan, &c.columns, &mut slot.direct);
         slot
     }
@@ -314,8 +317,12 @@ fn unescape(line: &str, delimiter: Delimiter, fields: &mut Vec<(usize, usize)>, 
 /// [`CsvSlot::header_line`] of a plan with `hasHeader` before its input's header has come.
 const WAITING: u64 = u64::MAX;
 /// [`CsvSlot::header_line`] of an input without a header line (and of a plan without
-/// `hasHeader`, or before any input started: the default).
+/// `hasHeader`).
 const NO_HEADER: u64 = 0;
+/// [`CsvSlot::header_line`] of a plan with `hasHeader` before any input started (no line 1,
+/// no `start_input`): its rows are refused as [`Refusal::HeaderNotGiven`], which says how
+/// to give the header (review s41-h6: they were said to have none in the input's first MiB).
+const NOT_STARTED: u64 = u64::MAX - 1;
 
 /// A new input starts: a plan with `hasHeader` waits for its header line.
 pub(crate) fn start_input(plan: &TextPlan, slot: &mut TextSlot) {
@@ -546,6 +553,9 @@ fn fill(
     let (columns, header_line): (&[Option<usize>], Option<u64>) = if c.columns.is_empty() {
         if !cs.header_ok {
             let line = cs.header_line;
+            if line == NOT_STARTED {
+                return Err(Refusal::HeaderNotGiven);
+            }
             return Err(Refusal::NoHeader {
                 line: (line != WAITING && line != NO_HEADER).then_some(line),
             });
