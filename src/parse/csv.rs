@@ -70,10 +70,11 @@ pub(crate) struct CsvSlot {
 impl CsvSlot {
     /// The slot of a CSV plan; with `columns`, its columns are known now.
     pub(crate) fn new(plan: &TextPlan, c: &CsvPlan) -> CsvSlot {
-        let mut slot = CsvSlot::default();
-        if c.has_header {
-            slot.header_line = NOT_STARTED;
-        }
+        let header_line = if c.has_header { NOT_STARTED } else { NO_HEADER };
+        let mut slot = CsvSlot {
+            header_line,
+            ..CsvSlot::default()
+        };
         set_direct(plan, &c.columns, &mut slot.direct);
         slot
     }
@@ -316,12 +317,9 @@ fn unescape(line: &str, delimiter: Delimiter, fields: &mut Vec<(usize, usize)>, 
 
 /// [`CsvSlot::header_line`] of a plan with `hasHeader` before its input's header has come.
 const WAITING: u64 = u64::MAX;
-/// [`CsvSlot::header_line`] of an input without a header line (and of a plan without
-/// `hasHeader`).
+/// [`CsvSlot::header_line`] of an input without a header line, or of a plan without `hasHeader`.
 const NO_HEADER: u64 = 0;
-/// [`CsvSlot::header_line`] of a plan with `hasHeader` before any input started (no line 1,
-/// no `start_input`): its rows are refused as [`Refusal::HeaderNotGiven`], which says how
-/// to give the header (review s41-h6: they were said to have none in the input's first MiB).
+/// `header_line` before any input started (no line 1, no `start_input`): `HeaderNotGiven`.
 const NOT_STARTED: u64 = u64::MAX - 1;
 
 /// A new input starts: a plan with `hasHeader` waits for its header line.

@@ -50,9 +50,7 @@
 //! or timestamp field; an empty array (NDJSON omits it, so it is a null list, not an empty
 //! one); an empty `p_any_*` list. An absent object is a null struct (all its children null
 //! too); a present object whose fields are all absent is a non-null struct of nulls (NDJSON
-//! `{}`). Arrays keep their elements in place, as NDJSON writes them: a `null` element (or
-//! `""` in an array of numbers, booleans or timestamps) is a null item, and an empty inner
-//! array an empty list, not a null one.
+//! `{}`). Array elements keep their places: a null one is a null item, `[]` an empty list.
 //!
 //! Strings are valid UTF-8 (simd-json checks the input), as Parquet `STRING` requires.
 //!
