@@ -277,9 +277,12 @@ fn write_elem(item: &Item, text: &str, ts: &Timestamp, out: &mut String) {
                 out.push_str(digits);
             }
         }
-        Item::Offset { z, .. } => {
-            // UTC: `Z` for the Z forms, else the layout's own shape with zero digits.
-            if z {
+        Item::Offset { z, form } => {
+            // UTC: `Z` for the Z forms, else the layout's own shape with zero digits. Go
+            // writes `Z` for `Z070000` and `Z07:00:00` too, but its parse refuses it there:
+            // zero digits, which read back (what is written here is `gen`'s input).
+            let with_seconds = matches!(form, OffsetForm::HhMmSs | OffsetForm::HhColonMmColonSs);
+            if z && !with_seconds {
                 out.push('Z');
             } else {
                 out.push('+');
@@ -341,7 +344,7 @@ mod tests {
             ("15:04:05,000", "14:05:09,000"),
             (
                 "-07 -070000 -07:00:00 Z07 Z070000",
-                "+00 +000000 +00:00:00 Z Z",
+                "+00 +000000 +00:00:00 Z +000000",
             ),
             ("1/2/06 3:4:5", "7/1/23 2:5:9"),
             ("_2006  年 Jan", "_2023  年 Jul"),

@@ -31,8 +31,22 @@ impl<'s> Validator<'s> {
             return;
         };
         if !self.schema.definitions.contains_key(target) {
+            if self
+                .schema
+                .key_spans
+                .contains(&format!("definitions.{target}"))
+            {
+                return; // written but unreadable: the loader reported it
+            }
             let hint = if self.schema.definitions.is_empty() {
-                "the schema has no `definitions`; add one with this name".into()
+                if self.schema.key_spans.contains("definitions") {
+                    // Its entries could not be read (review s41-h4 L3: "has no `definitions`").
+                    "no definition of the schema could be read (see above); add one with this \
+                     name"
+                        .into()
+                } else {
+                    "the schema has no `definitions`; add one with this name".into()
+                }
             } else {
                 let suggestion =
                     suggest(target, self.schema.definitions.keys().map(String::as_str));

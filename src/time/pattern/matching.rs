@@ -256,7 +256,10 @@ fn match_frac<'a>(frac: Frac, s: &'a [u8], st: &mut State) -> Option<&'a [u8]> {
 }
 
 fn match_offset<'a>(z: bool, form: OffsetForm, s: &'a [u8], st: &mut State) -> Option<&'a [u8]> {
-    if z {
+    // Go's `time.Parse` takes `Z` for `Z0700`, `Z07:00` and `Z07`, not for the forms with
+    // seconds, though it writes `Z` for them (review s41-h5).
+    let with_seconds = matches!(form, OffsetForm::HhMmSs | OffsetForm::HhColonMmColonSs);
+    if z && !with_seconds {
         if let Some(rest) = s.strip_prefix(b"Z") {
             st.set_offset(0, ZoneSource::Utc);
             return Some(rest);
