@@ -37,6 +37,15 @@ impl KeySpans {
         self.0.contains_key(key)
     }
 
+    /// Whether a key that starts with `prefix` was written (`definitions.` for a definition).
+    #[must_use]
+    pub fn any_under(&self, prefix: &str) -> bool {
+        self.0
+            .range(prefix.to_owned()..)
+            .next()
+            .is_some_and(|(k, _)| k.starts_with(prefix))
+    }
+
     /// Record the position of `key`.
     pub fn insert(&mut self, key: impl Into<String>, span: Span) {
         self.0.insert(key.into(), span);

@@ -177,8 +177,8 @@ impl TimeFormat {
     /// 002 __2 15 03 3 04 4 05 5 .000 .999 PM pm Mon Monday MST -0700 -07:00 -07 -070000
     /// -07:00:00 Z0700 Z07:00 Z07 Z070000 Z07:00:00`; a run of spaces matches a run of spaces,
     /// and a fraction after the seconds is accepted even when the layout has none. A fraction
-    /// follows a `.` only (`,000` is text, as before Go 1.17), `.999` reads at most nine
-    /// digits, and a numeric offset has no range check (`+1299`; Go 1.20 has one). As on Panther (whose local
+    /// follows a `.` only (`,000` is text, as before Go 1.17), and a numeric offset has no
+    /// range check (`+1299`; Go 1.20 has one). Fraction digits past nine are cut, as Go 1.17+. As on Panther (whose local
     /// zone is UTC), a zone abbreviation (`MST`) other than `GMT±h` is taken as offset 0 — Go does
     /// the same for abbreviations it does not know. A numeric offset wins over an abbreviation
     /// in either order (`-0700 MST`, Go's `Time.String()`, reads `+0200 CEST` as +02:00), and the

@@ -39,7 +39,7 @@ impl<'s> Validator<'s> {
                 return; // written but unreadable: the loader reported it
             }
             let hint = if self.schema.definitions.is_empty() {
-                if self.schema.key_spans.contains("definitions") {
+                if self.schema.key_spans.any_under("definitions.") {
                     // Its entries could not be read (review s41-h4 L3: "has no `definitions`").
                     "no definition of the schema could be read (see above); add one with this \
                      name"

@@ -55,6 +55,7 @@ cases! {
     // A definition that could not be read: its refs are not reported again, and the others
     // are not told that the schema has no `definitions` (review s41-h4 L3).
     ref_unknown_target_unreadable_definitions: "{schema: Cust.Tst, definitions: {Addr: [1]}, fields: [{name: r, type: ref, target: Adress}, {name: s, type: ref, target: Addr}]}" => ["1:40: definition `Addr` must be a mapping, found a list", "1:76: unknown definition `Adress` (hint: no definition of the schema could be read (see above); add one with this name)"];
+    ref_unknown_target_empty_definitions: "{schema: Cust.Tst, definitions: {}, fields: [{name: r, type: ref, target: User}]}" => ["1:67: unknown definition `User` (hint: the schema has no `definitions`; add one with this name)"];
     ref_unknown_target_no_definitions: "{schema: Cust.Tst, fields: [{name: r, type: ref, target: User}]}" => ["1:50: unknown definition `User` (hint: the schema has no `definitions`; add one with this name)"];
     ref_self_cycle: "{schema: Cust.Tst, definitions: {Node: {type: object, fields: [{name: next, type: ref, target: Node}]}}, fields: [{name: r, type: ref, target: Node}]}" => ["1:88: definition `Node` refers to itself: `Node -> Node` (hint: a definition cannot contain itself; use `type: json` where the data nests recursively)"];
     ref_two_step_cycle: "{schema: Cust.Tst, definitions: {Bb: {type: array, element: {type: ref, target: Aa}}, Aa: {type: ref, target: Bb}}, fields: [{name: r, type: ref, target: Aa}]}" => ["1:103: definition `Aa` refers to itself: `Aa -> Bb -> Aa`"];

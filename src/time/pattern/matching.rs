@@ -242,11 +242,11 @@ fn match_frac<'a>(frac: Frac, s: &'a [u8], st: &mut State) -> Option<&'a [u8]> {
             st.nanos = fraction_digits(digits, width).0;
             Some(&rest[width..])
         }
-        // At most nine digits, as Go's `.999…` reads: a tenth is left to what follows
-        // (review s41-h5: all were read, and cut to nine).
+        // Every digit, the first nine counting, as the fraction after the seconds (Go 1.17+;
+        // Go 1.15 refuses a tenth: a documented departure).
         Frac::Optional => match s {
             [b'.', d, ..] if d.is_ascii_digit() => {
-                let (ns, n) = fraction_digits(&s[1..], 9);
+                let (ns, n) = fraction_digits(&s[1..], usize::MAX);
                 st.nanos = ns;
                 Some(&s[1 + n..])
             }
