@@ -401,17 +401,16 @@ impl fmt::Display for Reason<'_> {
                 write!(f, "{log_type}: {refusal}")?;
                 // Only a record at a known line is a header: a caller that passes
                 // `Position::default()` saw its header itself refused as "no header".
-                if pos.line == 0 && matches!(refusal, Refusal::NoHeader { line: None }) {
-                    f.write_str(
-                        "; this record's line is 0 (not known), and only a record at a known \
-                         line can be a header: number the lines of each input from 1 (or give \
-                         the input's first lines to `start_input`)",
-                    )?;
-                } else if pos.line == 0 && matches!(refusal, Refusal::HeaderNotGiven) {
+                let no_header = matches!(refusal, Refusal::NoHeader { line: None });
+                if pos.line == 0 && (no_header || matches!(refusal, Refusal::HeaderNotGiven)) {
                     f.write_str(
                         "; this record's line is 0 (not known), and only a record at a known \
                          line can be a header: number the lines of each input from 1",
                     )?;
+                    // `HeaderNotGiven` says it already.
+                    if no_header {
+                        f.write_str(" (or give the input's first lines to `start_input`)")?;
+                    }
                 }
                 Ok(())
             }
