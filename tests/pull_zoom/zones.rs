@@ -156,3 +156,174 @@ fn a_run_with_until_reads_up_to_it_and_the_next_one_goes_on_in_any_zone() {
         check(&run.events(), &between(&records, since_day, last), &what);
     }
 }
+
+/// NDJSON written by a delivery, kept for the test to read.
+#[derive(Clone, Default)]
+struct Written(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Written {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Written {
+    fn events(&self) -> BTreeMap<Key, usize> {
+        let bytes = self.0.lock().expect("lock").clone();
+        let mut all = BTreeMap::new();
+        for line in String::from_utf8(bytes).expect("utf-8").lines() {
+            *all.entry(key_of(line)).or_default() += 1;
+        }
+        all
+    }
+}
+
+/// Both reports pulled through the library as if the clock said `now` (the command line
+/// reads the real clock), NDJSON into `out`.
+fn pull_at(
+    fake: &FakeZoom,
+    state: &std::path::Path,
+    out: &Written,
+    since: Option<i64>,
+    now: i64,
+) -> Result<normalog::pull::zoom::Outcome, normalog::pull::PullError> {
+    use normalog::pull::deliver::{self, Delivery, Target};
+    use normalog::pull::http::{Client, Policy};
+    use normalog::pull::zoom::{self, LogKind};
+    let config = zoom::Config {
+        account_id: ACCOUNT.into(),
+        client_id: CLIENT_ID.into(),
+        secret: normalog::pull::Secret::new(SECRET),
+        api_base: fake.url.clone(),
+        oauth_base: fake.url.clone(),
+        kinds: LogKind::ALL.to_vec(),
+        since,
+        until: None,
+        overlap_days: 2,
+        window_days: 1,
+        page_size: 300,
+        batch_records: 1000,
+    };
+    let mut state = normalog::pull::state::StateFile::open(state, "zoom", ACCOUNT)?;
+    let mut delivery = Delivery::new(
+        Target::Stream(Box::new(out.clone())),
+        normalog::Registry::builtin(),
+        normalog::sink::ndjson::Options::default(),
+        deliver::tag("zoom", ACCOUNT, state.id()),
+    );
+    for kind in LogKind::ALL {
+        let mut builder = normalog::NormalizerBuilder::new();
+        builder.log_types([kind.log_type()]);
+        delivery.stream(kind.envelope(), builder, normalog::pipeline::Batch::new());
+    }
+    let mut client = Client::new(Policy {
+        backoff_base: Duration::from_millis(10),
+        ..Policy::default()
+    });
+    zoom::pull(
+        &config,
+        &mut client,
+        &mut state,
+        delivery,
+        now,
+        &mut normalog::pipeline::Ignore,
+        &mut normalog::pull::NoProgress,
+    )
+}
+
+/// Review finding (s41-h2): for an account behind UTC, today (UTC) is still a future date
+/// until the account's midnight. A Zoom that refuses a future `to` failed every run in
+/// those hours (8 a day in UTC−8), before the operation report was pulled at all. The run
+/// now asks the refused window again up to the last date past in every zone, says so, and
+/// a run after 12:00 UTC reads on; every record is emitted once. With `--since` today the
+/// refusal is the answer to the first page asked before anything is committed.
+#[test]
+fn a_refused_future_date_is_asked_again_up_to_yesterday_and_the_next_run_reads_on() {
+    let today = midnight(now_secs());
+    for since in [today - 3 * DAY, today] {
+        refused_future_then_read_on(today, since);
+    }
+}
+
+fn refused_future_then_read_on(today: i64, since: i64) {
+    let (first_now, second_now) = (today + 5 * HOUR, today + 13 * HOUR);
+    let mut records = hourly(since - 2 * DAY, second_now);
+    for r in &mut records {
+        r.visible = true;
+    }
+    let fake = FakeZoom::start(records.clone());
+    {
+        let mut inner = fake.inner();
+        inner.offset = -8 * HOUR;
+        inner.refuse_future = true;
+        inner.now = Some(first_now);
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state.json");
+    let out = Written::default();
+
+    let outcome = pull_at(&fake, &state, &out, Some(since), first_now).expect("first run");
+    let refused = fake.report_log().iter().filter(|l| l.status == 400).count();
+    assert_eq!(refused, 1, "one refusal, then the earlier dates");
+    let date = |t: i64| fake::server::rfc3339(t)[..10].to_owned();
+    assert_eq!(outcome.warnings.len(), 1, "{:?}", outcome.warnings);
+    let warning = &outcome.warnings[0];
+    assert!(
+        warning.starts_with(&format!(
+            "activity: Zoom refused the dates up to {}",
+            date(today)
+        )) && warning.contains("The to date cannot be later than today.")
+            && warning.ends_with(&format!(
+                "this run read up to {} and a later run reads on",
+                date(today - DAY)
+            )),
+        "{warning}"
+    );
+    // Yesterday in UTC−8 runs to 08:00 UTC today: nothing before now is left for later.
+    check(
+        &out.events(),
+        &between(&records, since, first_now),
+        "the first run, both reports",
+    );
+
+    fake.inner().now = Some(second_now);
+    let outcome = pull_at(&fake, &state, &out, None, second_now).expect("second run");
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    check(
+        &out.events(),
+        &between(&records, since, second_now),
+        "after the run at 13:00 UTC",
+    );
+}
+
+/// A refused `to` that is past in every time zone is no future date: the run stops with
+/// Zoom's message (exit 5 at the command line) where it was refused.
+#[test]
+fn a_refused_date_past_everywhere_stops_the_run() {
+    let today = midnight(now_secs());
+    let now = today + 13 * HOUR;
+    let records = hourly(today - 3 * DAY, now);
+    let fake = FakeZoom::start(records);
+    {
+        let mut inner = fake.inner();
+        inner.refuse_future = true;
+        // A Zoom whose clock is a day behind: it refuses today, which is past everywhere.
+        inner.now = Some(now - DAY);
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state.json");
+    let out = Written::default();
+    let err = pull_at(&fake, &state, &out, Some(today - 2 * DAY), now).expect_err("refused");
+    assert!(
+        err.message()
+            .ends_with(": 400: The to date cannot be later than today."),
+        "{}",
+        err.message()
+    );
+    let today_utc = fake::server::rfc3339(today);
+    assert!(out.events().keys().all(|k| k.2 < today_utc));
+}

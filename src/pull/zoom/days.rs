@@ -9,7 +9,9 @@
 //!   day before, for a floor at midnight UTC): a date read in UTC−8 starts at 08:00 UTC;
 //! * every record up to `end` is in the dates up to the date of `end + 14 h`, but no
 //!   request asks for a date after today (UTC), as whether Zoom accepts a future `to` is
-//!   not known: [`last_date`];
+//!   not known: [`last_date`]; today (UTC) is still a future date behind UTC until the
+//!   account's midnight, and if Zoom refuses it, the run asks up to
+//!   [`past_everywhere`] instead;
 //! * the dates up to `to` hold every record up to [`held_until`]`(to)`, 10:00 UTC of `to`
 //!   (a date read in UTC+14 ends then): what a window's commit may claim.
 //!
@@ -51,6 +53,13 @@ pub(super) fn earliest_floor(oldest: i64) -> i64 {
 /// but never after today (UTC) at `now`.
 pub(super) fn last_date(end: i64, now: i64) -> i64 {
     day_start(end.saturating_add(AHEAD)).min(day_start(now))
+}
+
+/// The last date (its 00:00 UTC) that is today or earlier in every time zone at `now`:
+/// yesterday (UTC) until 12:00 UTC, today from then on. A window that Zoom refused for a
+/// later `to` is asked up to this date instead (see `super::run`).
+pub(super) fn past_everywhere(now: i64) -> i64 {
+    day_start(now - BEHIND)
 }
 
 /// The last instant whose records are all in the dates up to `to` (a midnight UTC),
@@ -103,6 +112,14 @@ mod tests {
                     assert_eq!(held, end, "a past end is read to its last record");
                 }
             }
+        }
+        for now in (now - 2 * DAY..now).step_by(900) {
+            let past = past_everywhere(now);
+            assert!(past <= day_start(now));
+            for offset in (-48..=56).map(|q| q * 900) {
+                assert!(past <= local_date(now, offset), "{offset} {now}");
+            }
+            assert!(past >= day_start(now) - DAY);
         }
         assert_eq!(first_date(midnight), midnight - DAY);
         assert_eq!(first_date(earliest_floor(midnight)), midnight);

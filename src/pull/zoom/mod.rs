@@ -56,7 +56,9 @@
 //! is near its `expires_in` or once on a 401 (Zoom invalidates older tokens when too many
 //! are minted, so never one per request). A 4xx answer to a request that carries a page
 //! token means the token expired (Zoom answers 400 with code 300 after 15 minutes): the
-//! window is read again from its first page. The token endpoint refusing the app, a 401
+//! window is read again from its first page. A 400 with code 300 to a window's first page
+//! up to a date that is still in the future behind UTC (today, before 12:00 UTC) makes the
+//! run ask up to yesterday instead, with a warning (see `days`). The token endpoint refusing the app, a 401
 //! after a fresh token, a missing scope (code 4700) and "No permission." (code 200) are
 //! [`PullError::Auth`]; a page token that repeats stops the stream with [`PullError::Api`],
 //! and so does a 200 that is not a page of the report (no records field: Zoom's error shape
@@ -65,8 +67,6 @@
 
 use std::collections::HashMap;
 use std::time::Instant;
-
-use serde::Deserialize;
 
 mod days;
 mod page;
@@ -82,6 +82,7 @@ use super::{format_time, parse_rfc3339, Progress, PullError, Secret};
 use crate::pipeline::Observer;
 use crate::sink::Summary;
 use days::{date, day_start, DAY};
+use page::{content_hash, TimeField};
 use session::{Answer, Session};
 
 /// Largest `page_size` of the report endpoints.
@@ -261,28 +262,6 @@ pub struct Outcome {
     pub warnings: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct TimeField<'a> {
-    #[serde(default)]
-    time: Option<&'a str>,
-}
-
-/// The SHA-256 (hex) of a record's canonical JSON: keys sorted, insignificant white space
-/// dropped, numbers as `serde_json` writes them.
-#[must_use]
-pub(crate) fn content_hash(raw: &str) -> String {
-    let canonical = serde_json::from_str::<serde_json::Value>(raw)
-        .map_or_else(|_| raw.to_owned(), |v| v.to_string());
-    let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
-    let mut hex = String::with_capacity(64);
-    for b in digest.as_ref() {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        hex.push(char::from(HEX[usize::from(b >> 4)]));
-        hex.push(char::from(HEX[usize::from(b & 15)]));
-    }
-    hex
-}
-
 /// The URL of a window's first page.
 fn window_url(api: &str, kind: LogKind, from: i64, to: i64, page_size: u32) -> String {
     format!(
@@ -291,6 +270,33 @@ fn window_url(api: &str, kind: LogKind, from: i64, to: i64, page_size: u32) -> S
         date(from),
         date(to)
     )
+}
+
+/// The last date to ask for after Zoom refused a window's first page up to `to`: the
+/// last date that is past in every time zone, when `to` is later (a date in the future
+/// for an account behind UTC, which Zoom may refuse: see `days`), with a warning; else
+/// the refusal.
+fn past_refused(
+    refusal: PullError,
+    kind: LogKind,
+    to: i64,
+    now: i64,
+    warnings: &mut Vec<String>,
+) -> Result<i64, PullError> {
+    let past = days::past_everywhere(now);
+    if to <= past {
+        return Err(refusal);
+    }
+    warnings.push(format!(
+        "{}: Zoom refused the dates up to {} ({}); {} is still in the future in time zones \
+         behind UTC, so this run read up to {} and a later run reads on",
+        kind.name(),
+        date(to),
+        refusal.message(),
+        date(to),
+        date(past)
+    ));
+    Ok(past)
 }
 
 /// Pull the configured reports into `delivery`, checkpointing into `state`.
@@ -363,10 +369,10 @@ fn run(
     let api = config.api_base.trim_end_matches('/').to_owned();
     // The dates to ask for: from the date before each floor's (see `days`), in windows of
     // `window_days` dates (the first one takes that date too, up to Zoom's one month), up
-    // to the date after the end's but not past today.
-    let last = days::last_date(end, now);
+    // to the date after the end's but not past today (nor past a date Zoom refused).
+    let mut last = days::last_date(end, now);
     let max_span = i64::from(MAX_WINDOW_DAYS - 1) * DAY;
-    let window_to = |from: i64, floor: i64| {
+    let window_to = |from: i64, floor: i64, last: i64| {
         (from.max(floor) + i64::from(config.window_days - 1) * DAY)
             .min(from + max_span)
             .min(last)
@@ -375,18 +381,19 @@ fn run(
         // Each report's first page before anything is committed, so that an app allowed
         // one report but not the other (scopes, role) leaves the state as it was.
         for s in &mut streams {
-            if s.floor <= end {
-                let from = days::first_date(s.floor);
-                let url = window_url(
-                    &api,
-                    s.kind,
-                    from,
-                    window_to(from, s.floor),
-                    config.page_size,
-                );
-                if let Answer::Page(r) = session.get(s.kind, &url, false, progress)? {
-                    s.prefetched = Some(r);
+            let from = days::first_date(s.floor);
+            while s.floor <= end && from <= last {
+                let to = window_to(from, s.floor, last);
+                let url = window_url(&api, s.kind, from, to, config.page_size);
+                match session.get(s.kind, &url, false, progress)? {
+                    Answer::Page(r) => s.prefetched = Some((url, r)),
+                    Answer::Refused(e) => {
+                        last = past_refused(e, s.kind, to, now, &mut out.warnings)?;
+                        continue;
+                    }
+                    Answer::TokenExpired(_) => {}
                 }
+                break;
             }
         }
         // Both reports answer: their starts are kept from here on (see `save_starts`).
@@ -397,20 +404,9 @@ fn run(
             // Records written since the state was last saved (see below).
             let mut unsaved = 0usize;
             let mut from = days::first_date(s.floor);
-            while s.floor <= end && from <= last {
-                let to = window_to(from, s.floor);
+            'windows: while s.floor <= end && from <= last {
+                let to = window_to(from, s.floor, last);
                 let (from_d, to_d) = (date(from), date(to));
-                match &mut out.window {
-                    Some((first, lastd)) => {
-                        if from_d < *first {
-                            first.clone_from(&from_d);
-                        }
-                        if to_d > *lastd {
-                            lastd.clone_from(&to_d);
-                        }
-                    }
-                    None => out.window = Some((from_d.clone(), to_d.clone())),
-                }
                 let base = window_url(&api, kind, from, to, config.page_size);
                 // Messages name the URL requested (a base with a path shows in it).
                 let what = format!("GET {}", without_query(&base));
@@ -431,17 +427,24 @@ fn run(
                             Some(t) => format!("{base}&next_page_token={}", pct(t)),
                             None => base.clone(),
                         };
-                        let prefetched = if token.is_none() {
-                            s.prefetched.take()
-                        } else {
-                            None
+                        // The first page asked before (for these dates: another report's
+                        // refusal may have lowered `last` since).
+                        let prefetched = match token {
+                            None => s.prefetched.take().filter(|(u, _)| *u == url),
+                            Some(_) => None,
                         };
                         let answer = match prefetched {
-                            Some(r) => Answer::Page(r),
+                            Some((_, r)) => Answer::Page(r),
                             None => session.get(kind, &url, token.is_some(), progress)?,
                         };
                         let resp = match answer {
                             Answer::Page(r) => r,
+                            Answer::Refused(e) => {
+                                // Only a first page: the window is asked again up to
+                                // the lower `last`, or the run stops.
+                                last = past_refused(e, kind, to, now, &mut out.warnings)?;
+                                continue 'windows;
+                            }
                             Answer::TokenExpired(body) => {
                                 restarts += 1;
                                 out.restarts += 1;
@@ -534,6 +537,10 @@ fn run(
                     }
                 }
                 // The window is drained and in the output: commit it.
+                out.window = Some(match out.window.take() {
+                    Some((first, lastd)) => (first.min(from_d), lastd.max(to_d)),
+                    None => (from_d, to_d),
+                });
                 let watermark = days::held_until(to)
                     .min(end)
                     .max(s.previous.unwrap_or(i64::MIN));
@@ -572,23 +579,4 @@ fn run(
     out.commits = batches.saves();
     out.files = delivery.file_counts();
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hashes_ignore_key_order_and_spacing() {
-        let a = content_hash(r#"{"email":"a@b.c","time":"2026-01-01T00:00:00Z"}"#);
-        let b = content_hash(r#"{ "time": "2026-01-01T00:00:00Z", "email": "a@b.c" }"#);
-        let c = content_hash(r#"{"email":"a@b.c","time":"2026-01-01T00:00:01Z"}"#);
-        assert_eq!(a, b);
-        assert_ne!(a, c);
-        assert_eq!(a.len(), 64);
-        assert_eq!(
-            content_hash("{}"),
-            "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
-        );
-    }
 }

@@ -105,6 +105,29 @@ pub(super) fn parse<'a>(kind: LogKind, body: &'a [u8], what: &str) -> Result<Pag
     })
 }
 
+/// A record's `time`, where it has one.
+#[derive(Deserialize)]
+pub(super) struct TimeField<'a> {
+    #[serde(default)]
+    pub(super) time: Option<&'a str>,
+}
+
+/// The SHA-256 (hex) of a record's canonical JSON: keys sorted, insignificant white space
+/// dropped, numbers as `serde_json` writes them.
+#[must_use]
+pub(super) fn content_hash(raw: &str) -> String {
+    let canonical = serde_json::from_str::<serde_json::Value>(raw)
+        .map_or_else(|_| raw.to_owned(), |v| v.to_string());
+    let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
+    let mut hex = String::with_capacity(64);
+    for b in digest.as_ref() {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    hex
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +182,19 @@ mod tests {
              again later"
         );
         assert!(err(LogKind::Activity, r#"{"activity_logs":{}}"#).contains("invalid type"));
+    }
+
+    #[test]
+    fn hashes_ignore_key_order_and_spacing() {
+        let a = content_hash(r#"{"email":"a@b.c","time":"2026-01-01T00:00:00Z"}"#);
+        let b = content_hash(r#"{ "time": "2026-01-01T00:00:00Z", "email": "a@b.c" }"#);
+        let c = content_hash(r#"{"email":"a@b.c","time":"2026-01-01T00:00:01Z"}"#);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a.len(), 64);
+        assert_eq!(
+            content_hash("{}"),
+            "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+        );
     }
 }

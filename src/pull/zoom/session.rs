@@ -30,6 +30,9 @@ pub(super) enum Answer {
     Page(Response),
     /// A 4xx to a request with a page token: the token expired.
     TokenExpired(String),
+    /// A window's first page refused as a query Zoom will not serve (400, code 300): the
+    /// error, for the caller to give or to try other dates (see `super::run`).
+    Refused(PullError),
 }
 
 /// The running pull: client, credentials, the current access token.
@@ -162,7 +165,12 @@ impl Session<'_> {
                         err.message
                             .map_or(body, |m| Secret::redact(&m, &self.secrets()))
                     });
-                    return Err(PullError::Api(format!("{what}: {status}: {said}")));
+                    let e = PullError::Api(format!("{what}: {status}: {said}"));
+                    // 400 with code 300: Zoom's answer to a query it will not serve.
+                    return match (status, err.code) {
+                        (400, Some(300)) => Ok(Answer::Refused(e)),
+                        _ => Err(e),
+                    };
                 }
             }
         }

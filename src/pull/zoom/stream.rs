@@ -24,8 +24,9 @@ pub(super) struct StreamRun {
     pub(super) watermark: Option<i64>,
     /// Where a stream without a position starts (its saved start, or `--since`).
     pub(super) since: Option<i64>,
-    /// The first page of the first window, asked before anything is committed.
-    pub(super) prefetched: Option<Response>,
+    /// The first page of the first window, asked before anything is committed, and its
+    /// URL.
+    pub(super) prefetched: Option<(String, Response)>,
 }
 
 /// Each configured log type's run, in order: where it starts (see the module docs of
