@@ -12,27 +12,65 @@
 //! - `indicators` that Panther does not apply: on an array field (its tag is built from the
 //!   element's only), or on strings in an array of arrays (it scans a field that is a
 //!   string or an array of strings). normalog applies them (review s41-h1 MEDIUM-2).
+//!   These two follow a `ref` to its definition: the compiler does, so an element written
+//!   as a `ref` behaves as the definition written in its place (review s41-h7 LOW-1).
 //! - A field name with a comma: Panther writes the name into a Go struct tag, which ends it
 //!   at the comma, so Panther reads and writes the key before it (`a` for `a,b`); normalog
 //!   reads the key as written (review s40-h2 LOW-2).
+
+use std::collections::BTreeMap;
 
 use super::key_span;
 use crate::schema::{Field, FieldType, Schema, Span, ValueSchema};
 use crate::time::TimeFormat;
 
 type Report<'r> = &'r mut dyn FnMut(Span, String, Option<String>);
+type Definitions = BTreeMap<String, ValueSchema>;
 
 /// Report what the lints find in `schema`.
 pub(super) fn lint(schema: &Schema, report: Report<'_>) {
+    let defs = &schema.definitions;
     for field in &schema.fields {
-        field_lint(field, report);
+        field_lint(defs, field, report);
     }
-    for (name, definition) in &schema.definitions {
-        value_lint(definition, name, false, report);
+    for (name, definition) in defs {
+        value_lint(defs, definition, name, false, report);
     }
 }
 
-fn field_lint(field: &Field, report: Report<'_>) {
+/// The value `v` stands for: its definition when it is a `ref` (following refs; an unknown
+/// target or a cycle, errors of their own, stop there), with the name of the definition.
+fn resolve<'s>(defs: &'s Definitions, v: &'s ValueSchema) -> (&'s ValueSchema, Option<&'s str>) {
+    let (mut v, mut via) = (v, None);
+    for _ in 0..=defs.len() {
+        match (&v.ty, &v.target) {
+            (FieldType::Ref, Some(t)) => match defs.get_key_value(t) {
+                Some((name, def)) => (v, via) = (def, Some(name.as_str())),
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    (v, via)
+}
+
+/// Where a lint of `v` (or of the definition it refers to) points: at its `key`, or at the
+/// `target` of a `ref`, where the definition is used.
+fn span_of(written: &ValueSchema, resolved: &ValueSchema, key: &str) -> Span {
+    if std::ptr::eq(written, resolved) {
+        key_span(written, key)
+    } else {
+        key_span(written, "target")
+    }
+}
+
+/// ` (the definition `T`)` for a value reached through a `ref`.
+fn through(via: Option<&str>) -> String {
+    via.map(|d| format!(" (the definition `{d}`)"))
+        .unwrap_or_default()
+}
+
+fn field_lint(defs: &Definitions, field: &Field, report: Report<'_>) {
     if let Some((before, _)) = field.name.split_once(',') {
         report(
             field.span,
@@ -44,25 +82,27 @@ fn field_lint(field: &Field, report: Report<'_>) {
             Some("for a schema shared with Panther, name the field without a comma".into()),
         );
     }
-    value_lint(&field.value, &field.name, false, report);
+    value_lint(defs, &field.value, &field.name, false, report);
 }
 
 /// The lints of value `v` of field (or definition) `name`; `in_array` when `v` is the
 /// element of an array.
-fn value_lint(v: &ValueSchema, name: &str, in_array: bool, report: Report<'_>) {
+fn value_lint(defs: &Definitions, v: &ValueSchema, name: &str, in_array: bool, report: Report<'_>) {
     for field in &v.fields {
-        field_lint(field, report);
+        field_lint(defs, field, report);
     }
     if let Some(element) = &v.element {
-        value_lint(element, name, true, report);
+        value_lint(defs, element, name, true, report);
     }
-    if in_array && v.is_event_time && v.ty == FieldType::Timestamp {
+    let (time, via) = resolve(defs, v);
+    if in_array && time.is_event_time && time.ty == FieldType::Timestamp {
         report(
-            key_span(v, "isEventTime"),
+            span_of(v, time, "isEventTime"),
             format!(
-                "`isEventTime` on the element of the array `{name}` is ignored: the event time \
-                 comes from a timestamp field, or one in an object, never from an array of \
-                 timestamps (as in Panther)"
+                "`isEventTime` on the element of the array `{name}`{} is ignored: the event \
+                 time comes from a timestamp field, or one in an object, never from an array \
+                 of timestamps (as in Panther)",
+                through(via)
             ),
             Some("remove it, and mark a timestamp field that holds one time".into()),
         );
@@ -70,17 +110,20 @@ fn value_lint(v: &ValueSchema, name: &str, in_array: bool, report: Report<'_>) {
         year_lint(v, name, report);
     }
     if !in_array {
-        indicator_lint(v, name, report);
+        indicator_lint(defs, v, name, report);
     }
     deny_lint(v, name, report);
 }
 
 /// `indicators` that Panther does not apply, on array field `v` and the arrays below it.
-fn indicator_lint(v: &ValueSchema, name: &str, report: Report<'_>) {
+/// An array reached through a `ref` has its own indicators reported with its definition.
+fn indicator_lint(defs: &Definitions, v: &ValueSchema, name: &str, report: Report<'_>) {
     let mut array = v;
     let mut depth = 0;
+    // The first `ref` followed, and its definition: lints below it point there.
+    let mut used: Option<(&ValueSchema, &str)> = None;
     while array.ty == FieldType::Array {
-        if !array.indicators.is_empty() {
+        if !array.indicators.is_empty() && used.is_none() {
             report(
                 key_span(array, "indicators"),
                 format!(
@@ -90,17 +133,25 @@ fn indicator_lint(v: &ValueSchema, name: &str, report: Report<'_>) {
                 Some("for a schema shared with Panther, move them to `element`".into()),
             );
         }
-        let Some(element) = array.element.as_deref() else {
+        let Some(written) = array.element.as_deref() else {
             return;
         };
+        let (element, via) = resolve(defs, written);
+        if let (None, Some(d)) = (used, via) {
+            used = Some((written, d));
+        }
         depth += 1;
         if depth > 1 && element.ty != FieldType::Array && !element.indicators.is_empty() {
             report(
-                key_span(element, "indicators"),
+                used.map_or_else(
+                    || key_span(element, "indicators"),
+                    |(r, _)| key_span(r, "target"),
+                ),
                 format!(
-                    "`indicators` in the array of arrays `{name}`: normalog scans its strings, \
-                     Panther fills no `p_any_*` from them (it scans a string, or an array of \
-                     strings)"
+                    "`indicators` in the array of arrays `{name}`{}: normalog scans its \
+                     strings, Panther fills no `p_any_*` from them (it scans a string, or an \
+                     array of strings)",
+                    through(used.map(|(_, d)| d))
                 ),
                 None,
             );

@@ -446,3 +446,66 @@ fn attributes_panther_does_not_read_on_arrays_are_warnings() {
         assert_eq!(warned(fine), Vec::<String>::new(), "{fine}");
     }
 }
+
+/// The same lints through a `ref`: the compiler follows it, so an element written as a
+/// `ref` behaves as its definition in its place (review s41-h7 LOW-1: no warning). They
+/// point at the `ref`'s target and name the definition; the definition's own warnings are
+/// not repeated at each use, and a `ref` to a timestamp field is no array element.
+#[test]
+fn array_lints_follow_refs() {
+    let schema = |fields: &str| {
+        format!(
+            "{{schema: Cust.Tst, definitions: {{Ip: {{type: string, indicators: [ip]}}, \
+             Ts: {{type: timestamp, timeFormat: rfc3339, isEventTime: true}}, \
+             Ips: {{type: array, indicators: [ip], element: {{type: string}}}}, \
+             Deep: {{type: ref, target: Strs}}, \
+             Strs: {{type: array, element: {{type: string, indicators: [ip]}}}}}}, fields: [{fields}]}}"
+        )
+    };
+    let ips_itself = "1:154: `indicators` on the array `Ips`: normalog applies them to its \
+                      elements, Panther ignores them (it reads the element's)";
+    assert_eq!(
+        warned(&schema(
+            "{name: n, type: array, element: {type: array, element: {type: ref, target: Ip}}}"
+        )),
+        [
+            ips_itself.to_owned(),
+            "1:372: `indicators` in the array of arrays `n` (the definition `Ip`): \
+          normalog scans its strings, Panther fills no `p_any_*` from them (it scans a string, \
+          or an array of strings)"
+                .to_owned()
+        ]
+    );
+    assert_eq!(
+        warned(&schema(
+            "{name: d, type: array, element: {type: ref, target: Deep}}"
+        )),
+        [
+            ips_itself.to_owned(),
+            "1:349: `indicators` in the array of arrays `d` (the definition `Strs`): \
+          normalog scans its strings, Panther fills no `p_any_*` from them (it scans a string, \
+          or an array of strings)"
+                .to_owned()
+        ]
+    );
+    assert_eq!(
+        warned(&schema(
+            "{name: ts, type: array, element: {type: ref, target: Ts}}"
+        )),
+        [
+            ips_itself.to_owned(),
+            "1:350: `isEventTime` on the element of the array `ts` (the definition \
+          `Ts`) is ignored: the event time comes from a timestamp field, or one in an object, \
+          never from an array of timestamps (as in Panther)"
+                .to_owned()
+        ]
+    );
+    for fine in [
+        "{name: t, type: ref, target: Ts}",
+        "{name: i, type: ref, target: Ips}",
+        "{name: a, type: array, element: {type: ref, target: Ip}}",
+        "{name: s, type: ref, target: Deep}",
+    ] {
+        assert_eq!(warned(&schema(fine)), [ips_itself], "{fine}");
+    }
+}
