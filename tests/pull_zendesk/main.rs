@@ -314,8 +314,9 @@ fn a_token_file_with_spaces_and_line_ends_around_the_token_works() {
     assert_eq!(run.ids(), expected(&records));
 }
 
-/// `--batch-records 0`, and `--until` before `--since`, are refused (exit 2) before any
-/// request; both were taken (the second one exited 0, having read nothing).
+/// `--batch-records 0`, `--until` before `--since`, and a `--since` after now are refused
+/// (exit 2) before any request; each was taken (the second one exited 0, having read
+/// nothing; the third saved its start in year 9999).
 #[test]
 fn a_zero_batch_and_a_range_that_ends_before_it_starts_are_refused() {
     let fake = FakeZendesk::start(Vec::new(), token_auth());
@@ -332,6 +333,10 @@ fn a_zero_batch_and_a_range_that_ends_before_it_starts_are_refused() {
                 "2026-01-01T00:00:00Z",
             ][..],
             "--until is before --since",
+        ),
+        (
+            &["--since", "9999-12-31T23:59:59Z"][..],
+            "--since 9999-12-31T23:59:59Z is after now (",
         ),
     ] {
         let run = PullDir::new();

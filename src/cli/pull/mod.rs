@@ -196,14 +196,24 @@ pub(super) fn print_records(
     ));
 }
 
-/// The checks both pulls make of `--batch-records`, `--since` and `--until`.
+/// The checks both pulls make of `--batch-records`, `--since` and `--until`. A `--since`
+/// after `now` is refused: a first run would save it as the start, and every run would
+/// read nothing until then (review s41-h2 LOW-5: year 9999 was saved).
 pub(super) fn check_batches_and_range(
     batch_records: usize,
     since: Option<i64>,
     until: Option<i64>,
+    now: i64,
 ) -> Result<(), PullError> {
     if batch_records == 0 {
         return Err(config_err("--batch-records must be at least 1"));
+    }
+    if let Some(since) = since.filter(|&s| s > now) {
+        return Err(config_err(format!(
+            "--since {} is after now ({}): a pull reads what happened up to now",
+            normalog::pull::format_time(since),
+            normalog::pull::format_time(now)
+        )));
     }
     if let (Some(since), Some(until)) = (since, until) {
         if until < since {

@@ -168,7 +168,7 @@ pub(super) fn run(
         batch_records: a.batch_records,
     };
     config.check()?;
-    check_batches_and_range(a.batch_records, config.since, config.until)?;
+    check_batches_and_range(a.batch_records, config.since, config.until, now)?;
     let policy = a.retry.policy()?;
     let streams: Vec<(&str, &str)> = kinds.iter().map(|k| (k.envelope(), k.log_type())).collect();
     let mut state = StateFile::open(&a.state, "zoom", account)?;
