@@ -6,7 +6,7 @@
 
 use std::io::{self, Read};
 
-use super::{Compression, Head};
+use super::Compression;
 
 /// Up to 4 bytes from the start of `r` (fewer only at its end), read in a loop: a pipe may
 /// deliver fewer bytes per read.
@@ -24,14 +24,34 @@ pub(super) fn read_head(r: &mut impl Read) -> io::Result<([u8; 4], usize)> {
     Ok((head, got))
 }
 
+/// How much [`checked`] reads of a decompressed input at once. A decoder keeps what it
+/// decompressed and did not hand out, and flate2's asks its input for more before handing
+/// it out: a first read of 4 bytes held a live stream's first records back until the
+/// writer's next write (review s41-h3 LOW-3). A decoder holds at most its window (32 KiB
+/// for gzip) of such bytes; this takes them all.
+const FIRST_READ: usize = 64 * 1024;
+
+/// The first bytes read of a decompressed input, and the rest of it.
+pub(super) type Peeked<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
+
 /// `decoded`, the decompressed bytes of an input compressed with `outer`, after a look at
 /// its first bytes; refused as [`refused`] says.
-pub(super) fn checked<R: Read>(mut decoded: R, outer: Compression) -> io::Result<Head<R>> {
-    let (head, got) = read_head(&mut decoded)?;
-    if let Some(refused) = refused(&head[..got], outer) {
+pub(super) fn checked<R: Read>(mut decoded: R, outer: Compression) -> io::Result<Peeked<R>> {
+    let mut first = vec![0; FIRST_READ];
+    let mut got = 0;
+    while got < 4 {
+        match decoded.read(&mut first[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    first.truncate(got);
+    if let Some(refused) = refused(&first[..got.min(4)], outer) {
         return Err(refused);
     }
-    Ok(io::Cursor::new(head).take(got as u64).chain(decoded))
+    Ok(io::Cursor::new(first).chain(decoded))
 }
 
 /// Why an input whose (decompressed) text starts with `head` is not read, if it is not:
