@@ -160,17 +160,9 @@ impl Cx<'_> {
                     .definitions
                     .get(target)
                     .ok_or_else(|| format!("unknown ref target {target}"))?;
-                // The ref's own attributes (indicators, event time) are merged over the target's.
-                let mut plan = self.value(def, depth + 1)?;
-                if !v.indicators.is_empty() {
-                    let mut all = plan.indicators.to_vec();
-                    all.extend(v.indicators.iter().copied());
-                    plan.indicators = all.into();
-                }
-                plan.event_time |= v.is_event_time;
-                plan.embedded_json |= v.is_embedded_json;
-                plan.needs_walk |= plan.event_time || !plan.indicators.is_empty();
-                return Ok(plan);
+                // The definition's value, as Panther resolves a ref: a ref's own attributes
+                // are refused by validation.
+                return self.value(def, depth + 1);
             }
         };
         let validate = v

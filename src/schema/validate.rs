@@ -278,12 +278,44 @@ impl<'s> Validator<'s> {
         if !self.check_nesting(v, label, depth) {
             return;
         }
-        self.check_time(v, label);
         self.check_structure(v, label, depth);
-        self.check_indicators(v, label);
-        self.check_validate_block(v, label);
-        self.check_embedded_json(v, label);
+        if v.ty == FieldType::Ref {
+            self.check_ref_attributes(v, label);
+        } else {
+            self.check_time(v, label);
+            self.check_indicators(v, label);
+            self.check_validate_block(v, label);
+            self.check_embedded_json(v, label);
+        }
         self.check_children(v, label, depth);
+    }
+
+    /// A `ref` stands for its definition: Panther resolves it to the definition's value
+    /// and drops the ref's own attributes (`logschema.Resolve`), so each is refused here,
+    /// where it was applied (indicators) or ignored without a word (review s42-h1 HIGH-1).
+    fn check_ref_attributes(&mut self, v: &ValueSchema, label: &str) {
+        let target = v.target.as_deref().unwrap_or_default();
+        let written = [
+            ("indicators", !v.indicators.is_empty()),
+            ("validate", v.validate.is_some()),
+            ("isEmbeddedJSON", v.is_embedded_json),
+            ("timeFormat", v.time_format.is_some()),
+            ("timeFormats", !v.time_formats.is_empty()),
+            ("isEventTime", v.is_event_time),
+        ];
+        for (attr, _) in written.iter().filter(|(a, on)| *on || v.key_spans.contains(a)) {
+            self.error(
+                key_span(v, attr),
+                format!(
+                    "`{attr}` is not allowed on a ref: a ref stands for its definition \
+                     `{target}` (Panther drops the ref's own `{attr}`)"
+                ),
+                Some(format!(
+                    "write it on the definition `{target}` (every field that refers to it gets \
+                     it), or give {label} a type of its own"
+                )),
+            );
+        }
     }
 
     /// Report `attr` written on a value whose type does not take it: it is only allowed on

@@ -476,11 +476,9 @@ impl<'s> Ref<'s> {
                 .as_ref()
                 .and_then(|t| self.schema.definitions.get(t))
                 .expect("checked schema: ref targets exist");
-            let mut r = self.resolve(def);
-            r.indicators.extend(v.indicators.iter().copied());
-            r.event_time |= v.is_event_time;
-            r.embedded |= v.is_embedded_json;
-            r
+            // The definition alone: a ref's own attributes are refused (as Panther drops
+            // them).
+            self.resolve(def)
         } else {
             Resolved {
                 base: v,
