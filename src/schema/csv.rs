@@ -104,7 +104,8 @@ impl Delimiter {
 /// line end, NUL or U+FFFD (which Go's `encoding/csv` refuses: Panther then fails every
 /// row).
 pub fn delimiter(text: &str) -> Result<Delimiter, (String, String)> {
-    let hint = "write one character, e.g. `delimiter: ','`, `delimiter: ';'` or `delimiter: \"\\t\"` for tabs";
+    let hint = "write one character: `','`, `\"\\t\"` for tabs or `' '` (what Panther takes), or \
+                another, such as `';'` (normalog only)";
     let mut chars = text.chars();
     match (chars.next(), chars.next()) {
         (None, _) => Ok(Delimiter::of(',')),
@@ -146,7 +147,14 @@ pub(crate) fn check(
     let mut seen: HashMap<&str, Span> = HashMap::new();
     for (i, name) in p.columns.iter().enumerate() {
         let span = at(&format!("columns[{i}]"));
-        if let Some(first) = seen.get(name.as_str()) {
+        if name.is_empty() {
+            // Panther's JSON Schema refuses it too.
+            error(
+                span,
+                format!("column {} has an empty name", i + 1),
+                Some("name every column; one whose value is not kept takes a name no field has, such as `_`".into()),
+            );
+        } else if let Some(first) = seen.get(name.as_str()) {
             error(
                 span,
                 format!("duplicate column `{name}`"),
@@ -223,6 +231,34 @@ pub(crate) fn check(
     }
 }
 
+/// The warning of a `csv` block that loads but not in Panther, whose JSON Schema of the
+/// format takes `,`, tab and space as the delimiter, and no other nor none (review s42-h1
+/// MEDIUM-1): normalog reads any one character, `,` when none is given.
+pub(crate) fn lint(p: &CsvParser, block: Span, warn: &mut dyn FnMut(Span, String, Option<String>)) {
+    const PANTHER: [&str; 3] = [",", "\t", " "];
+    let written = p.key_spans.get("delimiter");
+    let (span, what) = match written {
+        Some(at) if !p.delimiter.is_empty() => {
+            if PANTHER.contains(&p.delimiter.as_str()) || delimiter(&p.delimiter).is_err() {
+                return;
+            }
+            (at, format!("the delimiter {:?}", p.delimiter))
+        }
+        _ => (
+            written.unwrap_or(block),
+            "no delimiter (normalog reads `,`)".to_owned(),
+        ),
+    };
+    warn(
+        span,
+        format!(
+            "`csv` with {what}: Panther's schema check takes only `,`, `\"\\t\"` and `\" \"` \
+             (and asks for one), so this schema does not load there"
+        ),
+        Some("for a schema shared with Panther, write one of those three".into()),
+    );
+}
+
 /// `did you mean `x`?` for the closest of `names`, else `otherwise`.
 fn closest(word: &str, names: &[&str], otherwise: &str) -> String {
     crate::suggest::did_you_mean_or(word, names.iter().copied(), || otherwise.into())
@@ -243,17 +279,20 @@ mod tests {
     cases! {
         columns_ok: "{schema: Cust.Tst, parser: {csv: {delimiter: ',', columns: [a, x], expandFields: {b: '%{a}-%{x}'}}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [];
         header_ok: "{schema: Cust.Tst, parser: {csv: {delimiter: \"\\t\", hasHeader: true, expandFields: {b: '%{anything}'}}}, fields: [{name: a, type: string}, {name: b, type: string}]}" => [];
-        default_delimiter: "{schema: Cust.Tst, parser: {csv: {columns: [a]}}, fields: [{name: a, type: string}]}" => [];
+        // Loads, and the warning says Panther's check refuses it (review s42-h1 MEDIUM-1).
+        default_delimiter: "{schema: Cust.Tst, parser: {csv: {columns: [a]}}, fields: [{name: a, type: string}]}" => ["warning: 1:29: `csv` with no delimiter (normalog reads `,`): Panther's schema check takes only `,`, `\"\\t\"` and `\" \"` (and asks for one), so this schema does not load there"];
         unknown_option: "{schema: Cust.Tst, parser: {csv: {columns: [a], skipLines: 1}}, fields: [{name: a, type: string}]}" => ["1:49: unknown key `skipLines` (hint: valid keys here: delimiter, hasHeader, columns, skipPrefix, trimSpace, emptyValues, expandFields)"];
         no_columns_no_header: "{schema: Cust.Tst, parser: {csv: {hasHeader: false}}, fields: [{name: a, type: string}]}" => ["1:29: `csv` has no `columns` and no `hasHeader`: nothing names the values"];
         delimiter_two_chars: "{schema: Cust.Tst, parser: {csv: {delimiter: ', ', columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: the delimiter must be one character, found \", \" (2 characters)"];
         delimiter_quote: "{schema: Cust.Tst, parser: {csv: {delimiter: '\"', columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: the delimiter cannot be \"\\\"\""];
-        delimiter_not_ascii: "{schema: Cust.Tst, parser: {csv: {delimiter: '§', columns: [a]}}, fields: [{name: a, type: string}]}" => [];
-        delimiter_empty: "{schema: Cust.Tst, parser: {csv: {delimiter: '', columns: [a]}}, fields: [{name: a, type: string}]}" => [];
+        delimiter_not_ascii: "{schema: Cust.Tst, parser: {csv: {delimiter: '§', columns: [a]}}, fields: [{name: a, type: string}]}" => ["warning: 1:46: `csv` with the delimiter \"§\": Panther's schema check takes only `,`, `\"\\t\"` and `\" \"` (and asks for one), so this schema does not load there"];
+        delimiter_empty: "{schema: Cust.Tst, parser: {csv: {delimiter: '', columns: [a]}}, fields: [{name: a, type: string}]}" => ["warning: 1:46: `csv` with no delimiter (normalog reads `,`): Panther's schema check takes only `,`, `\"\\t\"` and `\" \"` (and asks for one), so this schema does not load there"];
+        delimiters_of_panther: "{schema: Cust.Tst, parser: {csv: {delimiter: ' ', columns: [a]}}, fields: [{name: a, type: string}]}" => [];
+        column_empty: "{schema: Cust.Tst, parser: {csv: {delimiter: ',', columns: [a, '']}}, fields: [{name: a, type: string}]}" => ["1:64: column 2 has an empty name"];
         delimiter_replacement: "{schema: Cust.Tst, parser: {csv: {delimiter: '\u{FFFD}', columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:46: the delimiter cannot be \"\u{FFFD}\""];
         duplicate_column: "{schema: Cust.Tst, parser: {csv: {columns: [a, b, a]}}, fields: [{name: a, type: string}]}" => ["1:51: duplicate column `a` (hint: the first `a` is at 1:45; each column names one value of a row)"];
         template_names_no_column: "{schema: Cust.Tst, parser: {csv: {columns: [user], expandFields: {b: '%{usr}'}}}, fields: [{name: user, type: string}, {name: b, type: string}]}" => ["1:67: `%{usr}` in `expandFields.b` names no column (hint: did you mean `user`?)"];
-        template_spaced_name: "{schema: Cust.Tst, parser: {csv: {columns: [user], expandFields: {b: '%{ user }'}}}, fields: [{name: user, type: string}, {name: b, type: string}]}" => [];
+        template_spaced_name: "{schema: Cust.Tst, parser: {csv: {delimiter: ',', columns: [user], expandFields: {b: '%{ user }'}}}, fields: [{name: user, type: string}, {name: b, type: string}]}" => [];
         expand_key_names_no_field: "{schema: Cust.Tst, parser: {csv: {columns: [a], expandFields: {c: '%{a}'}}}, fields: [{name: a, type: string}]}" => ["1:64: `expandFields` key `c` names no field"];
         field_no_column_fills: "{schema: Cust.Tst, parser: {csv: {columns: [a, usr]}}, fields: [{name: a, type: string}, {name: user, type: string}]}" => ["1:90: field `user` is filled by no column of the csv parser (hint: did you mean `usr`?)"];
         csv_and_regex: "{schema: Cust.Tst, parser: {csv: {columns: [a]}, regex: {match: ['(?P<a>.)']}}, fields: [{name: a, type: string}]}" => ["1:29: a schema has one parser, but `csv` is given with another (hint: keep one of them)"];

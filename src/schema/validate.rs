@@ -303,7 +303,10 @@ impl<'s> Validator<'s> {
             ("timeFormats", !v.time_formats.is_empty()),
             ("isEventTime", v.is_event_time),
         ];
-        for (attr, _) in written.iter().filter(|(a, on)| *on || v.key_spans.contains(a)) {
+        for (attr, _) in written
+            .iter()
+            .filter(|(a, on)| *on || v.key_spans.contains(a))
+        {
             self.error(
                 key_span(v, attr),
                 format!(

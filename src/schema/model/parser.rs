@@ -72,6 +72,14 @@ impl Loader {
                 ),
             );
         }
+        if pairs.is_empty() {
+            // Panther's JSON Schema asks for one parser in the block.
+            self.error(
+                e.value_span(),
+                "`parser` is empty".into(),
+                Some("give one parser (`csv`, `fastmatch`, `regex` or `native`), or remove `parser` for JSON logs".into()),
+            );
+        }
         let pairs: Vec<(Node, Node)> = pairs.iter().filter(|p| !json(p)).cloned().collect();
         let mut spec = ParserSpec::default();
         for p in self.entries(&pairs, Some(PARSER_KEYS)) {
@@ -89,6 +97,15 @@ impl Loader {
                     ),
                 ),
             }
+        }
+        // Two text parsers are refused where they are checked (`text::check`).
+        let text = spec.csv.is_some() || spec.regex.is_some() || spec.fastmatch.is_some();
+        if spec.native.is_some() && text {
+            self.error(
+                e.value_span(),
+                "a schema has one parser, but `native` is given with a text parser".into(),
+                Some("keep one of them".into()),
+            );
         }
         (spec != ParserSpec::default()).then_some(spec)
     }

@@ -119,6 +119,10 @@ cases! {
     parser_json: "{schema: Cust.Tst, parser: {json: {}}, fields: [{name: a, type: string}]}" => ["1:29: there is no `json` parser (hint: JSON is the default: remove it (and `parser`, if nothing else is in it))"];
     parser_unknown: "{schema: Cust.Tst, parser: {xml: {}}, fields: [{name: a, type: string}]}" => ["1:29: unknown key `xml` (hint: valid keys here: native, csv, fastmatch, regex, script)"];
     parser_native_no_name: "{schema: Cust.Tst, parser: {native: {}}, fields: [{name: a, type: string}]}" => ["1:29: `native` has no `name`"];
+    // Both loaded (review s42-h1 LOW-1): Panther's JSON Schema asks for exactly one parser,
+    // and normalog read the csv block of the second.
+    parser_empty: "{schema: Cust.Tst, parser: {}, fields: [{name: a, type: string}]}" => ["1:28: `parser` is empty"];
+    parser_native_and_csv: "{schema: Cust.Tst, parser: {native: {name: Cust.Tst}, csv: {columns: [a]}}, fields: [{name: a, type: string}]}" => ["1:28: a schema has one parser, but `native` is given with a text parser"];
     parser_empty_is_absent: "{schema: Cust.Tst, parser: , fields: [{name: a, type: string}]}" => [];
     element_not_map: "{schema: Cust.Tst, fields: [{name: a, type: array, element: string}]}" => ["1:61: `element` must be a mapping, found a string (hint: give the type of the items, e.g. `element: {type: string}`)"];
     element_with_name: "{schema: Cust.Tst, fields: [{name: a, type: array, element: {name: b, type: string}}]}" => ["1:62: `name` is not allowed in an array element"];

@@ -111,8 +111,9 @@ pub(crate) fn check(schema: &Schema, error: &mut dyn FnMut(Span, String, Option<
     check_names(schema, &reading, options, &places, kind, error);
 }
 
-/// The warnings of the text parser block of `schema` (see [`fastmatch::lint`]); `warn`
-/// receives each one. Only a fastmatch or regex block alone has any.
+/// The warnings of the text parser block of `schema` (see [`fastmatch::lint`] and
+/// [`csv::lint`](super::super::csv::lint)); `warn` receives each one. Only a parser block
+/// alone has any.
 pub(crate) fn lint(schema: &Schema, warn: &mut dyn FnMut(Span, String, Option<String>)) {
     let Some(parser) = &schema.parser else {
         return;
@@ -146,6 +147,9 @@ pub(crate) fn lint(schema: &Schema, warn: &mut dyn FnMut(Span, String, Option<St
                 );
                 report(&p, &places, warn);
             }
+        }
+        (None, None, Some(c)) => {
+            super::super::csv::lint(c, c.key_spans.get("").unwrap_or(schema.span), warn);
         }
         _ => {}
     }
