@@ -290,6 +290,18 @@ pub(super) fn say_recovered(dir: &Path, done: &layout::Recovered) {
             done.commits_completed
         ));
     }
+    if done.files_missing > 0 {
+        let s = if done.files_missing == 1 {
+            " was"
+        } else {
+            "s were"
+        };
+        said.push(format!(
+            "{} file{s} of it gone (removed while that run went): the runs it replaces stay, \
+             and its inputs do not count as loaded; run them again (--skip-loaded reads them)",
+            done.files_missing
+        ));
+    }
     if !said.is_empty() {
         messages::error(&format!("{}: {}", dir.display(), said.join("; ")));
     }

@@ -446,4 +446,66 @@ fn partitions_removed_under_a_commit_are_named_as_removed() {
     let err = run_into(&lake, &["--partition", "day"], &[&b]);
     assert!(err.contains("completed 1 commit"), "{err}");
     assert!(hidden_files(&lake).is_empty());
+    // Review s42-h2 F2: the completed commit lacks the rows of the files removed, so its
+    // input does not count as loaded: `--skip-loaded` reads it again (it was skipped as
+    // loaded, and those rows were never in the lake), and the lake is then what a fresh
+    // run of both inputs gives.
+    assert!(
+        err.contains("of it gone (removed while that run went)"),
+        "{err}"
+    );
+    let err = run_into(&lake, &["--partition", "day", "--skip-loaded"], &[&a, &b]);
+    assert!(
+        err.contains("1 input loaded unchanged was read again"),
+        "{err}"
+    );
+    let fresh = tmp.path().join("fresh");
+    run_into(&fresh, &["--partition", "day"], &[&a, &b]);
+    assert_eq!(lake_rows(&lake).0, lake_rows(&fresh).0);
+    assert!(!lake
+        .join("_normalog/incomplete")
+        .read_dir()
+        .is_ok_and(|mut d| d.next().is_some()));
+}
+
+/// A temporary file removed before the commit (a clean-up of the lake while the run
+/// went): nothing is committed, and the run says so, rather than writing a journal that
+/// the next run would complete without those rows (review s42-h2 F2).
+#[cfg(unix)]
+#[test]
+fn a_temporary_file_removed_before_the_commit_commits_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 300, "2d", 3);
+    let lake = tmp.path().join("lake");
+    // NDJSON: its part files are on disk while the run goes (Parquet's small files are
+    // written at the commit).
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_normalog"));
+    cmd.args(["normalize", "--format", "ndjson", "-q", "-o"])
+        .arg(format!("{}/", s(&lake)))
+        .arg(&a);
+    let run = Paused::spawn(cmd, "commit", tmp.path().join("paused"));
+    let hidden = hidden_files(&lake);
+    let part = hidden
+        .iter()
+        .find(|f| f.to_string_lossy().contains("/.part-"))
+        .expect("a temporary part file");
+    std::fs::remove_file(part).expect("remove");
+    let out = run.resume();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("nothing was committed; run again"), "{err}");
+    let rows = || -> usize {
+        crate::util::files_under(&lake)
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "ndjson"))
+            .map(|f| std::fs::read_to_string(f).expect("read").lines().count())
+            .sum()
+    };
+    // The run made the directory, and leaves none of it: no part file, no journal.
+    assert!(!lake.exists(), "{:?}", crate::util::files_under(&lake));
+    let out_dir = format!("{}/", s(&lake));
+    let out = ok(&["normalize", "--format", "ndjson", "-o", &out_dir, s(&a)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("completed"), "{err}");
+    assert_eq!(rows(), 300);
 }

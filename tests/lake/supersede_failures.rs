@@ -520,8 +520,8 @@ fn a_file_read_while_being_copied_is_replaced_once_complete() {
         // finding: --skip-loaded read every input without a word of why).
         assert_eq!(
             err.contains(
-                "1 input loaded unchanged was read again all the same: the run that loaded it could \
-                 read another of its inputs only in part, which is complete now"
+                "1 input loaded unchanged was read again all the same: the run that loaded it holds \
+                 only part of its inputs' rows (one of them was read in part, and is complete now"
             ),
             !flags.is_empty(),
             "{flags:?}: {err}"

@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 
 use normalog::pipeline::Input;
-use normalog::sink::layout::paths::{INPUTS_DIR, RUNS_DIR};
+use normalog::sink::layout::paths::{INCOMPLETE_DIR, INPUTS_DIR, RUNS_DIR};
 
 use crate::cli::{messages, Fatal};
 
@@ -211,7 +211,12 @@ fn committed_runs(dir: &Path, except: Option<&str>, now: &Now) -> Vec<EarlierRun
                 }
             })
             .collect();
-        runs.push(EarlierRun { id: name, inputs });
+        let incomplete = dir.join(INCOMPLETE_DIR).join(&name).exists();
+        runs.push(EarlierRun {
+            id: name,
+            inputs,
+            incomplete,
+        });
     }
     runs
 }
@@ -226,6 +231,9 @@ fn input_file(path: &Path) -> Option<String> {
 struct EarlierRun {
     id: String,
     inputs: Vec<(String, Option<String>)>,
+    /// Its commit was completed with files missing ([`INCOMPLETE_DIR`]): it holds only
+    /// some of its inputs' rows.
+    incomplete: bool,
 }
 
 /// A run into a directory output, with the identity that names its files.

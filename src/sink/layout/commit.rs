@@ -100,6 +100,17 @@ impl<F: PartFile> Parts<F> {
         let Some(lock) = &self.lock else {
             return Err(Error::sink("no run lock"));
         };
+        // A temporary file removed by something else while the run went (a clean-up of
+        // the directory): the output is not whole, so nothing of it is committed (review
+        // s42-h2 F2: the next run completed the commit without those rows, and recorded its
+        // inputs as loaded). A stat a file, under the commit lock.
+        if let Some((tmp, _)) = self.done.iter().find(|(tmp, _)| !tmp.exists()) {
+            return Err(Error::sink(format!(
+                "{}: this run's temporary file was removed by something else while the run \
+                 went: nothing was committed; run again",
+                tmp.display()
+            )));
+        }
         let (journal, inputs) = self.write_journal(lock)?;
         let done = std::mem::take(&mut self.done);
         // The first file alone (the test pause point `rename` holds the whole commit there),

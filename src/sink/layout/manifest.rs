@@ -16,7 +16,7 @@ use crate::error::Error;
 // given ([`super::Parts::set_inputs_list`]; the CLI's, which tells later runs what this
 // one read). Put in place by the commit, with the manifest; removed with the run when a
 // later run supersedes it ([`remove_runs`]).
-pub(crate) use super::paths::{INPUTS_DIR, RUNS_DIR};
+pub(crate) use super::paths::{INCOMPLETE_DIR, INPUTS_DIR, RUNS_DIR};
 
 /// The temporary name of run `run`'s inputs list, written by the writer of lock `token`
 /// before its commit's journal (a dead run's is removed by [`super::recover`], as its other
@@ -100,7 +100,18 @@ pub(crate) fn replace_run(
         text.push('\n');
     }
     write_synced_as(&tmp, &path, text.as_bytes()).map_err(|e| path_error(&path, &e))?;
+    // Committed whole now (a run whose earlier commit was completed with files missing).
+    remove_incomplete_mark(dir, run)?;
     Ok(replaced)
+}
+
+/// Remove the mark of run `run`'s commit completed with files missing, if any.
+fn remove_incomplete_mark(dir: &Path, run: &str) -> Result<(), Error> {
+    let mark = dir.join(INCOMPLETE_DIR).join(run);
+    match std::fs::remove_file(&mark) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(path_error(&mark, &e)),
+        _ => Ok(()),
+    }
 }
 
 /// Remove the part files of run `run` among `listed` (lines of its manifest, relative to
@@ -119,10 +130,15 @@ fn remove_listed<'a>(
     let mut failed: Option<(std::path::PathBuf, std::io::Error)> = None;
     let mut not_removed = 0usize;
     for relative in listed.filter(|l| !l.is_empty()) {
-        // Only part files of this run: a manifest edited by hand cannot make a commit
-        // delete anything else.
-        let name = Path::new(relative).file_name().and_then(|n| n.to_str());
-        if !name.is_some_and(|n| n.starts_with(&format!("part-{run}-"))) {
+        // Only part files of this run, inside `dir`: a manifest edited by hand, or planted,
+        // cannot make a commit delete anything else (review s42-h2 F4: `..` in a listed
+        // path removed a file outside the lake).
+        let path = Path::new(relative);
+        let name = path.file_name().and_then(|n| n.to_str());
+        let plain = path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !plain || !name.is_some_and(|n| n.starts_with(&format!("part-{run}-"))) {
             continue;
         }
         let stale = dir.join(relative);
@@ -196,6 +212,10 @@ pub(crate) fn remove_runs(
                 continue;
             }
             _ => {}
+        }
+        if let Err(e) = remove_incomplete_mark(dir, run) {
+            failed.get_or_insert(e);
+            continue;
         }
         match std::fs::remove_file(&path) {
             Ok(()) => gone.push(run.clone()),

@@ -15,3 +15,6 @@ pub const COMMITS_DIR: &str = "_normalog/commits";
 pub const LOCKS_DIR: &str = "_normalog/locks";
 /// The runs' scratch (spill) files.
 pub const SPILL_DIR: &str = "_normalog/spill";
+/// The runs whose commit was completed with files missing (`<id>`: how many): their
+/// inputs do not count as loaded.
+pub const INCOMPLETE_DIR: &str = "_normalog/incomplete";

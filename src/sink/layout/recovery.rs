@@ -34,11 +34,14 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::identity::FileId;
-use super::{manifest, path_error};
+use super::path_error;
 use crate::atomic::{lock, no_follow, sync_dir, try_lock, write_synced_as};
 use crate::error::Error;
 
 use super::paths::{COMMITS_DIR, LOCKS_DIR};
+mod replay;
+use replay::roll_forward;
+
 /// The start of a journal's line naming a run the commit supersedes.
 const SUPERSEDE: &str = "supersede ";
 /// A journal's line saying that the run wrote its inputs list, to be put in place.
@@ -58,6 +61,10 @@ pub struct Recovered {
     /// Commits that had started (every file finished) and were completed: their files
     /// renamed into place and their manifest replaced.
     pub commits_completed: u64,
+    /// Of the files of those commits, the ones that were gone (removed by something else
+    /// while their run went): each such run is marked incomplete
+    /// ([`INCOMPLETE_DIR`](super::paths::INCOMPLETE_DIR)), and the runs it superseded stay.
+    pub files_missing: u64,
 }
 
 /// Clean up after the runs into `dir` that ended without cleaning up (killed, crashed):
@@ -107,7 +114,7 @@ pub(crate) fn recover_unless(dir: &Path, cancelled: &dyn Fn() -> bool) -> Result
     for (token, _) in &dead {
         let journal = dir.join(COMMITS_DIR).join(token);
         if journal.exists() {
-            roll_forward(dir, &journal, token)?;
+            out.files_missing += roll_forward(dir, &journal, token)?;
             out.commits_completed += 1;
         }
     }
@@ -232,91 +239,6 @@ fn lock_anyway(dir: &Path, token: &str) -> Option<File> {
 
 fn hidden_lock(dir: &Path, token: &str) -> PathBuf {
     dir.join(LOCKS_DIR).join(format!(".{token}"))
-}
-
-/// Finish the commit of a dead run from its journal: rename its temporary files still there,
-/// replace its manifest, remove the runs it supersedes, remove the journal.
-fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(), Error> {
-    let text = std::fs::read_to_string(journal).map_err(|e| path_error(journal, &e))?;
-    let mut lines = text.lines();
-    let run = lines
-        .next()
-        .and_then(|l| l.strip_prefix("run "))
-        .filter(|r| *r != "-");
-    let mut written = Vec::new();
-    let mut supersedes = Vec::new();
-    let mut inputs = false;
-    // The files `remove` lines name (`normalog compact`: the files merged into the files of
-    // the pairs since the last `remove` lines) go only if all of those are in place: their
-    // rows are theirs.
-    let mut removes = Vec::new();
-    let mut group_in_place = true;
-    let mut after_removes = false;
-    for line in lines {
-        if let Some(rest) = line.strip_prefix(REMOVE) {
-            // `remove <path>\t<identity>`: only that file, not another that took its name
-            // since (see `identity.rs`).
-            let (path, id) = rest.split_once('\t').unwrap_or((rest, ""));
-            if let (true, Some(id)) = (group_in_place, FileId::parse(id)) {
-                removes.push((dir.join(path), id));
-            }
-            after_removes = true;
-            continue;
-        }
-        let Some((tmp, dest)) = line.split_once('\t') else {
-            // Lines of their own, without a tab (journals of earlier versions have none):
-            // a run superseded, or the inputs list.
-            if let Some(id) = line.strip_prefix(SUPERSEDE) {
-                supersedes.push(id.to_owned());
-            }
-            inputs |= line == INPUTS_LINE;
-            continue;
-        };
-        if after_removes {
-            (group_in_place, after_removes) = (true, false);
-        }
-        let (tmp, mut dest) = (dir.join(tmp), dir.join(dest));
-        // A run without an identity adds: its file never replaces another (`place_new`).
-        let placed = if run.is_some() {
-            std::fs::rename(&tmp, &dest)
-        } else {
-            super::place_new(&tmp, &dest).map(|name| dest = name)
-        };
-        match placed {
-            Ok(()) => {}
-            // Renamed before the run died.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && dest.exists() => {}
-            // Neither there: nothing to put in place (e.g. removed by hand).
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                group_in_place = false;
-                continue;
-            }
-            Err(e) => return Err(path_error(&dest, &e)),
-        }
-        written.push(dest);
-    }
-    if let Some(run) = run {
-        manifest::replace_run(dir, run, &written, token)?;
-        if inputs {
-            manifest::place_inputs(dir, run, token)?;
-        }
-    }
-    manifest::remove_runs(dir, &supersedes)?;
-    // Only once the files that hold their rows are in place (already removed before the
-    // run died: nothing to do).
-    for (path, id) in &removes {
-        if FileId::at(path) != Some(*id) {
-            continue;
-        }
-        match std::fs::remove_file(path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(path_error(path, &e));
-            }
-            _ => {}
-        }
-    }
-    sync_file_system(dir)?;
-    std::fs::remove_file(journal).map_err(|e| path_error(journal, &e))
 }
 
 /// The lock of a writer into a directory: see the [module documentation](self).

@@ -41,8 +41,9 @@ pub(in crate::cli::normalize) fn skip_loaded_inputs(
         };
         messages::error(&format!(
             "note: {}: {n} loaded unchanged {was} read again all the same: the run that \
-             loaded {} could read another of its inputs only in part, which is complete now, \
-             and this run replaces that run (--skip-loaded)",
+             loaded {} holds only part of its inputs' rows (one of them was read in part, and \
+             is complete now, or some of its files were removed while it went), and this run \
+             replaces that run (--skip-loaded)",
             dir.display(),
             if again == 1 { "it" } else { "them" }
         ));
@@ -216,10 +217,11 @@ struct Skipping {
 }
 
 /// The files (keys) of the runs in `dir` that read in part an input found at its path
-/// again among `inputs`, changed (a file that was still being copied, complete now): none
-/// of those runs' inputs is skipped, so that this run reads them all again and replaces
-/// the run (its rows of the file were what could be read of it; skipping its other inputs
-/// kept the run, and those rows were there twice).
+/// again among `inputs`, changed (a file that was still being copied, complete now), or
+/// whose commit was completed with files missing: none of those runs' inputs is skipped,
+/// so that this run reads them all again and replaces the run (its rows of the file were
+/// what could be read of it; skipping its other inputs kept the run, and those rows were
+/// there twice).
 fn runs_to_redo(dir: &Path, inputs: &[Input]) -> std::collections::HashSet<String> {
     let now: std::collections::HashMap<String, Option<String>> = inputs
         .iter()
@@ -235,12 +237,13 @@ fn runs_to_redo(dir: &Path, inputs: &[Input]) -> std::collections::HashSet<Strin
     committed_runs(dir, None, &now_of(inputs))
         .into_iter()
         .filter(|run| {
-            run.inputs.iter().any(|(path, file)| {
-                let Some((_, was)) = file.as_deref().and_then(partial_of) else {
-                    return false;
-                };
-                now.get(path).is_some_and(|key| key.as_deref() != Some(was))
-            })
+            run.incomplete
+                || run.inputs.iter().any(|(path, file)| {
+                    let Some((_, was)) = file.as_deref().and_then(partial_of) else {
+                        return false;
+                    };
+                    now.get(path).is_some_and(|key| key.as_deref() != Some(was))
+                })
         })
         .flat_map(|run| run.inputs.into_iter().filter_map(|(_, file)| file))
         .map(|file| super::file_of(&file).to_owned())

@@ -68,12 +68,15 @@ fn an_interrupted_commit_is_completed() {
     let t = lock.token().to_owned();
     let pairs: Vec<(PathBuf, PathBuf)> = (0..3)
         .map(|i| {
-            let tmp = d.join(format!("t/h={i}/.part-aa-0.parquet.tmp-{t}"));
+            let tmp = d.join(format!("t/h={i}/.part-00000000000000aa-0.parquet.tmp-{t}"));
             touch(&tmp);
-            (tmp, d.join(format!("t/h={i}/part-aa-0.parquet")))
+            (
+                tmp,
+                d.join(format!("t/h={i}/part-00000000000000aa-0.parquet")),
+            )
         })
         .collect();
-    lock.write_journal(d, Some("aa"), false, &[], &pairs, &[])
+    lock.write_journal(d, Some("00000000000000aa"), false, &[], &pairs, &[])
         .expect("journal");
     // The first file was renamed, then the run ended without finishing its commit.
     std::fs::rename(&pairs[0].0, &pairs[0].1).expect("rename");
@@ -83,7 +86,8 @@ fn an_interrupted_commit_is_completed() {
     for (tmp, dest) in &pairs {
         assert!(dest.exists() && !tmp.exists(), "{}", dest.display());
     }
-    let manifest = std::fs::read_to_string(d.join("_normalog/runs/aa")).expect("manifest");
+    let manifest =
+        std::fs::read_to_string(d.join("_normalog/runs/00000000000000aa")).expect("manifest");
     assert_eq!(manifest.lines().count(), 3);
     assert!(!d.join(COMMITS_DIR).join(&t).exists());
 }
@@ -217,4 +221,135 @@ fn an_output_directory_that_cannot_be_made_is_named() {
         "{message}"
     );
     assert!(!message.contains("_normalog"), "{message}");
+}
+
+/// A journal that names anything a run does not write (a path out of the directory, an
+/// absolute one, a file of another shape, a run id that is a path) is not replayed: the
+/// recovery stops and names it, and nothing outside is renamed over or removed (review
+/// s42-h2 F4: a journal planted in `_normalog/commits` made the next run overwrite a file
+/// outside the lake and remove another).
+#[test]
+fn a_journal_naming_what_no_run_writes_is_not_replayed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    let victim = outside.join("config");
+    let d = &tmp.path().join("lake");
+    for (i, line) in [
+        format!("{}\tt/part-0.ndjson", victim.display()),
+        "t/.part-0.ndjson.tmp-{t}\t../outside/config".into(),
+        "t/.part-0.ndjson.tmp-{t}\tt/config".into(),
+        "t/.part-0.ndjson.tmp-{t}\tt/part-0.ndjson\nremove ../outside/part-1.ndjson\t1:2:3:4"
+            .into(),
+        "t/.part-0.ndjson.tmp-{t}\tt/part-0.ndjson\nsupersede ../../outside/x".into(),
+        "t/.part-0.ndjson.tmp-other\tt/part-0.ndjson".into(),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        std::fs::write(&victim, "original").expect("write");
+        std::fs::write(outside.join("part-1.ndjson"), "theirs").expect("write");
+        let lock = RunLock::acquire(d).expect("lock");
+        let t = lock.token().to_owned();
+        touch(&d.join(format!("t/.part-0.ndjson.tmp-{t}")));
+        let journal = d.join(COMMITS_DIR).join(&t);
+        std::fs::create_dir_all(d.join(COMMITS_DIR)).expect("mkdir");
+        std::fs::write(&journal, format!("run -\n{}\n", line.replace("{t}", &t))).expect("journal");
+        drop(lock);
+        let err = recover(d).expect_err("refused").to_string();
+        assert!(
+            err.contains("which no run of normalog writes"),
+            "{i}: {err}"
+        );
+        assert!(
+            journal.exists(),
+            "{i}: the journal is left for a person to look at"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&victim).expect("victim"),
+            "original",
+            "{i}"
+        );
+        assert!(outside.join("part-1.ndjson").exists(), "{i}");
+        std::fs::remove_dir_all(d).expect("clean");
+    }
+    // A run id that is a path.
+    let lock = RunLock::acquire(d).expect("lock");
+    let journal = d.join(COMMITS_DIR).join(lock.token());
+    std::fs::create_dir_all(d.join(COMMITS_DIR)).expect("mkdir");
+    std::fs::write(&journal, "run ../../outside/config\n").expect("journal");
+    drop(lock);
+    assert!(recover(d).is_err());
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "original"
+    );
+}
+
+/// A manifest that lists a path out of the directory: superseding its run removes
+/// nothing there.
+#[test]
+fn a_manifest_listing_a_path_outside_removes_nothing_there() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = &tmp.path().join("lake");
+    let run = "00000000000000ab";
+    let outside = tmp
+        .path()
+        .join("outside")
+        .join(format!("part-{run}-0.ndjson"));
+    touch(&outside);
+    let ours = d.join(format!("t/part-{run}-0.ndjson"));
+    touch(&ours);
+    let runs = d.join(super::super::paths::RUNS_DIR);
+    std::fs::create_dir_all(&runs).expect("mkdir");
+    std::fs::write(
+        runs.join(run),
+        format!(
+            "t/part-{run}-0.ndjson\nt/../../outside/part-{run}-0.ndjson\n{}\n",
+            outside.display()
+        ),
+    )
+    .expect("manifest");
+    super::super::manifest::remove_runs(d, &[run.to_owned()]).expect("remove");
+    assert!(!ours.exists());
+    assert!(outside.exists());
+}
+
+/// A commit completed with files missing (removed while its run went) keeps the runs it
+/// superseded (their rows were in the missing files too) and marks its run incomplete
+/// (review s42-h2 F2); a commit completed whole removes them.
+#[test]
+fn a_commit_completed_with_files_missing_keeps_what_it_supersedes() {
+    for missing in [true, false] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let d = tmp.path();
+        let (old, new) = ("00000000000000aa", "00000000000000bb");
+        let old_file = d.join(format!("t/part-{old}-0.ndjson"));
+        touch(&old_file);
+        let runs = d.join(super::super::paths::RUNS_DIR);
+        std::fs::create_dir_all(&runs).expect("mkdir");
+        std::fs::write(runs.join(old), format!("t/part-{old}-0.ndjson\n")).expect("manifest");
+        let lock = RunLock::acquire(d).expect("lock");
+        let t = lock.token().to_owned();
+        let pairs: Vec<(PathBuf, PathBuf)> = (0..2)
+            .map(|i| {
+                let tmp = d.join(format!("t/h={i}/.part-{new}-0.ndjson.tmp-{t}"));
+                touch(&tmp);
+                (tmp, d.join(format!("t/h={i}/part-{new}-0.ndjson")))
+            })
+            .collect();
+        lock.write_journal(d, Some(new), false, &[old.to_owned()], &pairs, &[])
+            .expect("journal");
+        if missing {
+            std::fs::remove_file(&pairs[1].0).expect("remove");
+        }
+        drop(lock);
+        let got = recover(d).expect("recover");
+        assert_eq!(got.commits_completed, 1);
+        assert_eq!(got.files_missing, u64::from(missing));
+        assert_eq!(old_file.exists(), missing, "the superseded run's file");
+        let mark = d.join(super::super::paths::INCOMPLETE_DIR).join(new);
+        assert_eq!(mark.exists(), missing);
+        assert!(pairs[0].1.exists());
+    }
 }
