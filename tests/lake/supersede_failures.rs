@@ -569,3 +569,46 @@ fn not_read_whole(input: &Path) -> String {
         s(input)
     )
 }
+
+/// A file read only in part (a cut download), then another file put at its path (the
+/// next day's `latest.jsonl.gz`, renamed over it): the earlier run's rows are not the
+/// new file's, so they stay, with the warning of an input loaded before; with
+/// `--replace-changed` the path is trusted and the earlier run replaced (review s42-h2 F5:
+/// the earlier run's rows were removed by the plain run, said as "read again").
+#[test]
+fn a_cut_file_replaced_by_another_at_its_path_keeps_its_rows() {
+    use std::io::Write as _;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir(&logs).expect("mkdir");
+    let latest = cut_gzip(&logs, "latest.jsonl.gz");
+    let lake = tmp.path().join("lake");
+    let run = |flags: &[&str]| {
+        let mut args = vec!["normalize", "--format", "parquet", "-o", s(&lake)];
+        args.extend(flags);
+        args.push(s(&logs));
+        crate::normalog(&args)
+    };
+    assert_eq!(run(&[]).status.code(), Some(1), "the cut file fails");
+    let cut_rows = lake_rows(&lake).0.len();
+    assert!(cut_rows > 300 && cut_rows < 2000, "{cut_rows}");
+    // The next download: another day's records, renamed over the path.
+    // Larger than the cut file, as `--replace-changed` asks.
+    let next = archive(tmp.path(), "next.plain", 3000, "1d", 9);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&std::fs::read(&next).expect("read"))
+        .expect("gzip");
+    let staged = logs.join(".latest.jsonl.gz.part");
+    std::fs::write(&staged, gz.finish().expect("gzip")).expect("write");
+    std::fs::rename(&staged, &latest).expect("rename");
+    let out = run(&[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("replaced the earlier run"), "{err}");
+    assert_eq!(lake_rows(&lake).0.len(), cut_rows + 3000, "{err}");
+    assert_eq!(listed(&lake, "runs").len(), 2);
+    let out = run(&["--replace-changed"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(lake_rows(&lake).0.len(), 3000, "{err}");
+}

@@ -47,12 +47,19 @@ pub(in crate::cli::normalize) struct AfterRun {
     pub(in crate::cli::normalize) allow_dropped_tables: bool,
 }
 
+/// The device and inode of a file key (`dev:ino:len:mtime`).
+fn same_inode(key: &str) -> Option<&str> {
+    let mut colons = key.match_indices(':').map(|(i, _)| i);
+    let second = colons.nth(1)?;
+    Some(&key[..second])
+}
+
 impl Superseding {
     /// Whether this run holds the rows an earlier run had of the input at `path` listed as
     /// `file`: it read the same file to the end; or the earlier run read it only in part
     /// and this run read as many records of the same file (a corrupt file fails at the same
-    /// place), or read the file at that path to its end since (a file read while it was
-    /// still being copied or written, complete now: the earlier run's rows of it were what
+    /// place), or read the same file (device and inode) at that path to its end since (a
+    /// file read while it was still being copied or written, complete now: the earlier run's rows of it were what
     /// it could read, and keeping them would duplicate them, with every row of the earlier
     /// run's other inputs, in every later run). `by_path` (`--replace-changed`, for a run
     /// there when this one started): it read the file at that path to its end, and it was
@@ -76,8 +83,18 @@ impl Superseding {
             return by_path && at_path(started);
         }
         match partial_of(file) {
+            // At the path, the same file (device and inode: a copy or download completed
+            // in place), or, with `--replace-changed`, any file there: another file put at
+            // that path (the next day's `latest.jsonl.gz`, renamed over it) holds other rows
+            // (review s42-h2 F5: the earlier run's rows were removed).
             Some((records, key)) => {
-                self.read.contains(key) || self.partial.get(key) == Some(&records) || at_path(key)
+                let same_file = || {
+                    let now = self.now.get(path).map(|k| same_inode(k));
+                    now.is_some() && now == Some(same_inode(key))
+                };
+                self.read.contains(key)
+                    || self.partial.get(key) == Some(&records)
+                    || ((by_path || same_file()) && at_path(key))
             }
             None => self.read.contains(file) || (by_path && at_path(file)),
         }
