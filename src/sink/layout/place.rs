@@ -115,6 +115,16 @@ fn in_the_way(dir: &Path, e: std::io::Error) -> std::io::Error {
     }
 }
 
+/// Whether `entry` is a directory, or a symbolic link to one (a table or partition moved
+/// to another volume, which the writers write through).
+pub(crate) fn is_dir_followed(entry: &std::fs::DirEntry) -> bool {
+    match entry.file_type() {
+        Ok(t) if t.is_symlink() => entry.path().is_dir(),
+        Ok(t) => t.is_dir(),
+        Err(_) => false,
+    }
+}
+
 /// Remove the directories holding `file` (just removed) that are now empty, innermost
 /// first, up to `top` (kept), and never under `top/_normalog` (where a live run may be
 /// about to create its files). Stops at the first that is not empty.

@@ -441,9 +441,28 @@ pub(crate) fn sync_file_system(_dir: &Path) -> Result<(), Error> {
 /// The directory locked by [`CommitLock`].
 const COMMIT_LOCK: &str = super::paths::CONTROL_DIR;
 
-/// Every file under `dir` (none if it does not exist); also what `pull` publishes and
-/// recovers.
+/// Every file under `dir`, recursively (none if it does not exist); also what `pull`
+/// publishes and recovers. A directory that is a symbolic link (a table or
+/// partition moved to another volume) is followed, as the writers write through it, each
+/// directory once (a link back up is not a loop; review s42-h2 F3: `compact` and the
+/// clean-up after killed runs passed over such tables).
 pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    walk_once(dir, out, &mut seen)
+}
+
+fn walk_once(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<(u64, u64)>,
+) -> std::io::Result<()> {
+    #[cfg(unix)]
+    if let Ok(m) = std::fs::metadata(dir) {
+        use std::os::unix::fs::MetadataExt;
+        if !seen.insert((m.dev(), m.ino())) {
+            return Ok(());
+        }
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -451,8 +470,8 @@ pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     };
     for entry in entries {
         let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            walk(&entry.path(), out)?;
+        if super::is_dir_followed(&entry) {
+            walk_once(&entry.path(), out, seen)?;
         } else {
             out.push(entry.path());
         }

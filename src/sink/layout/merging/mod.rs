@@ -228,7 +228,7 @@ fn tables(dir: &Path, wanted: &[String]) -> Result<Vec<String>, Error> {
     for entry in entries {
         let entry = entry.map_err(|e| path_error(dir, &e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let is_dir = super::is_dir_followed(&entry);
         if is_dir
             && !name.starts_with(['.', '_'])
             && (wanted.is_empty() || wanted.iter().any(|(_, dir)| *dir == name))
@@ -260,7 +260,7 @@ fn table_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|d| {
             d.flatten()
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .filter(super::is_dir_followed)
                 .map(|e| e.file_name().to_string_lossy().into_owned())
                 .filter(|n| !n.starts_with(['.', '_']))
                 .collect()

@@ -353,3 +353,24 @@ fn a_commit_completed_with_files_missing_keeps_what_it_supersedes() {
         assert!(pairs[0].1.exists());
     }
 }
+
+/// `walk` follows a directory behind a symbolic link, once: a link back up ends there.
+#[test]
+fn walk_follows_directory_links_once() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    touch(&d.join("lake/t/h=0/part-0.parquet"));
+    touch(&d.join("moved/h=1/part-0.parquet"));
+    std::os::unix::fs::symlink(d.join("moved/h=1"), d.join("lake/t/h=1")).expect("link");
+    std::os::unix::fs::symlink(d.join("lake"), d.join("lake/t/h=0/up")).expect("link");
+    let mut files = Vec::new();
+    walk(&d.join("lake"), &mut files).expect("walk");
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            d.join("lake/t/h=0/part-0.parquet"),
+            d.join("lake/t/h=1/part-0.parquet")
+        ]
+    );
+}
