@@ -263,6 +263,17 @@ fn remove_subdirs(dir: &Path) {
 /// Clean up after the runs into `dir` that were killed (their hidden temporary files; a
 /// commit they had started is completed), and say so.
 fn recover(dir: &Path) -> Result<(), Fatal> {
+    // A file in the way of the control directory: said as such, not as a clean-up that
+    // failed (review s42-h2 F7).
+    let control = dir.join(layout::paths::CONTROL_DIR);
+    if std::fs::symlink_metadata(&control).is_ok_and(|m| !m.is_dir()) && !control.is_dir() {
+        return Err(Fatal::Message(format!(
+            "{}: not a directory: normalog keeps the locks and records of the runs into {} \
+             there; move it out of the way",
+            control.display(),
+            dir.display()
+        )));
+    }
     let done = layout::recover(dir).map_err(|e| {
         Fatal::Message(format!(
             "{}: cleaning up after an interrupted run: {e}",

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::supersede::listed;
-use crate::{archive, hidden_files, lake_rows};
+use crate::{archive, hidden_files, lake_rows, s};
 
 /// A commit that cannot remove one file of an earlier commit (here a directory in its
 /// place, which even root cannot remove as a file; a read-only partition for a user) goes
@@ -111,4 +111,23 @@ fn unremovable_first_file(lake: &Path, run: &str) -> std::path::PathBuf {
     std::fs::create_dir(&victim).expect("a directory in its place");
     std::fs::write(victim.join("keep"), "").expect("write");
     victim
+}
+
+/// A file where the lake's control directory goes is named as such, not as a clean-up
+/// after an interrupted run that failed (review s42-h2 F7).
+#[test]
+fn a_file_in_the_way_of_the_control_directory_is_named() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 10, "1d", 1);
+    let lake = tmp.path().join("lake");
+    std::fs::create_dir(&lake).expect("mkdir");
+    std::fs::write(lake.join("_normalog"), "x").expect("write");
+    let out = crate::normalog(&["normalize", "--format", "parquet", "-o", s(&lake), s(&a)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("_normalog: not a directory: normalog keeps the locks"),
+        "{err}"
+    );
+    assert!(!err.contains("interrupted"), "{err}");
 }

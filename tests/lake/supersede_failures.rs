@@ -612,3 +612,34 @@ fn a_cut_file_replaced_by_another_at_its_path_keeps_its_rows() {
     assert!(out.status.success(), "{err}");
     assert_eq!(lake_rows(&lake).0.len(), 3000, "{err}");
 }
+
+/// A re-run of the same inputs, one of them gone: refused (its rows would be removed with
+/// the run that holds them), naming the input not found (review s42-h2 F6: only "and 1
+/// more" was said).
+#[test]
+fn a_rerun_refused_for_an_input_gone_names_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let a = archive(tmp.path(), "a.jsonl", 100, "1d", 1);
+    let b = archive(tmp.path(), "b.jsonl", 50, "1d", 2);
+    let lake = tmp.path().join("lake");
+    run_into(&lake, &["-q"], &[&a, &b]);
+    std::fs::remove_file(&b).expect("remove");
+    let out = crate::normalog(&[
+        "normalize",
+        "--format",
+        "parquet",
+        "-o",
+        s(&lake),
+        s(&a),
+        s(&b),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("{}: No such file or directory", b.display()))
+            && err.contains("; so ")
+            && err.contains("nothing committed"),
+        "{err}"
+    );
+    assert_eq!(lake_rows(&lake).0.len(), 150);
+}

@@ -249,6 +249,9 @@ pub(super) struct Loaded {
     /// `--replace-changed`: the runs in the directory when this run started, which it may
     /// supersede by its inputs' paths ([`Superseding::holds`]).
     replace_changed: Option<std::collections::HashSet<String>>,
+    /// The inputs given that cannot be found (each as given, and why): not part of the
+    /// run's identity, and named if a run in the directory covers this one.
+    missing: Vec<String>,
 }
 
 /// The size and modification time of a file key (`dev:inode:size:mtime-ns`), by which a
@@ -285,10 +288,17 @@ impl Loaded {
     /// The run `id` of `inputs` (files all: a run with an identity) into `dir`;
     /// `replace_changed`: `--replace-changed`.
     pub(super) fn new(dir: &Path, id: u64, inputs: &[Input], replace_changed: bool) -> Loaded {
+        let mut missing = Vec::new();
         let inputs = inputs
             .iter()
             .filter_map(|i| match i {
-                Input::Path(p) => Some((p, std::fs::canonicalize(p).ok()?)),
+                Input::Path(p) => match std::fs::canonicalize(p) {
+                    Ok(canonical) => Some((p, canonical)),
+                    Err(e) => {
+                        missing.push(format!("{}: {e}", p.display()));
+                        None
+                    }
+                },
                 _ => None,
             })
             .map(|(given, canonical)| LoadedInput {
@@ -311,6 +321,7 @@ impl Loaded {
                     .map(|run| run.id)
                     .collect()
             }),
+            missing,
         };
         loaded.superseded = loaded.find_superseded();
         loaded
@@ -321,6 +332,12 @@ impl Loaded {
     /// run committed meanwhile.
     pub(super) fn refuse_if_covered(&self) -> Result<(), Fatal> {
         match self.superseding(&AfterRun::default()).covered() {
+            // An input given that is not there is why (review s42-h2 F6: a re-run of the
+            // same inputs, one of them gone, was told only of "1 more").
+            Some(refusal) if !self.missing.is_empty() => Err(Fatal::Message(format!(
+                "{}; so {refusal}",
+                self.missing.join("; ")
+            ))),
             Some(refusal) => Err(Fatal::Message(refusal)),
             None => Ok(()),
         }
