@@ -481,19 +481,16 @@ impl Loader {
 
     /// The `type`, or `None` after reporting why not.
     fn field_type(&mut self, e: Entry<'_>) -> Option<FieldType> {
-        let name = self.text(e)?;
+        let names = FieldType::ALL.iter().map(|t| t.name());
+        let all = names.clone().collect::<Vec<_>>().join(", ");
+        let name = self.text_or(e, Some(format!("write one type: {all}")))?;
         let ty = FieldType::from_name(&name);
         if ty.is_none() {
-            let names = FieldType::ALL.iter().map(|t| t.name());
             let suggestion = suggest_or_synonym(&name, names.clone());
             self.error(
                 e.value_span(),
                 format!("unknown type `{name}`"),
-                Some(format!(
-                    "{}valid types: {}",
-                    did_you_mean(suggestion),
-                    names.collect::<Vec<_>>().join(", ")
-                )),
+                Some(format!("{}valid types: {all}", did_you_mean(suggestion))),
             );
         }
         ty

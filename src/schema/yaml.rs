@@ -186,7 +186,7 @@ impl TreeReader<'_> {
         self.parser.next_token().map_err(|e| Problem {
             span: span_of(*e.marker()),
             message: format!("invalid YAML: {}", e.info()),
-            hint: None,
+            hint: scan_hint(e.info()),
         })
     }
 
@@ -327,6 +327,18 @@ impl TreeReader<'_> {
                 hint: Some("define the anchor (`&name`) before using it".into()),
             }),
         }
+    }
+}
+
+/// A hint for the YAML reader's messages that do not say what to do (review s42-h1 LOW-2,
+/// s41-h4 L3).
+fn scan_hint(info: &str) -> Option<String> {
+    if info.contains("tabs disallowed") {
+        Some("indent with spaces: YAML takes no tab in indentation".into())
+    } else if info.contains("quoted scalar") {
+        Some("a quote opened here is not closed on its line: close it, or check the quotes inside the value".into())
+    } else {
+        None
     }
 }
 

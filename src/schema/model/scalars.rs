@@ -5,12 +5,26 @@ use super::{Entry, Loader};
 use crate::schema::yaml::{NodeKind, ScalarKind};
 use crate::schema::Span;
 
+/// The hint for a null where a text goes (review s42-h1 LOW-2: "found nothing" alone).
+const NULL_HINT: &str =
+    "`~`, `null` and a value left empty are YAML's null; write `''` for an empty string";
+
 impl Loader {
     /// A text value (any scalar but null).
     pub(super) fn text(&mut self, e: Entry<'_>) -> Option<String> {
+        self.text_or(e, None)
+    }
+
+    /// [`text`](Self::text), with `hint` for a value that is not text (null has its own).
+    pub(super) fn text_or(&mut self, e: Entry<'_>, hint: Option<String>) -> Option<String> {
         if let Some(text) = e.value.text() {
             return Some(text.to_owned());
         }
+        let hint = if e.value.is_null() {
+            Some(NULL_HINT.to_owned())
+        } else {
+            hint
+        };
         self.error(
             e.value_span(),
             format!(
@@ -18,7 +32,7 @@ impl Loader {
                 e.key,
                 e.value.kind_name()
             ),
-            None,
+            hint,
         );
         None
     }
@@ -73,7 +87,7 @@ impl Loader {
                                 e.key,
                                 item.kind_name()
                             ),
-                            None,
+                            item.is_null().then(|| NULL_HINT.to_owned()),
                         );
                         None
                     }

@@ -96,6 +96,11 @@ cases! {
     unknown_type_drops_attributes: "{schema: Cust.Tst, fields: [{name: a, type: tmestamp, timeFormat: unix, isEventTime: true}]}" => ["1:45: unknown type `tmestamp`"];
     type_missing: "{schema: Cust.Tst, fields: [{name: a}]}" => ["1:29: field `a` has no `type` (hint: add `type:`, one of string, int, smallint, bigint, float, boolean, timestamp, object, array, json, ref)"];
     type_not_text: "{schema: Cust.Tst, fields: [{name: a, type: {x: 1}}]}" => ["1:45: `type` must be a string, found a mapping"];
+    // Review s42-h1 LOW-2: the valid types, YAML's nulls, and tabs said.
+    type_list: "{schema: Cust.Tst, fields: [{name: a, type: [string]}]}" => ["1:45: `type` must be a string, found a list (hint: write one type: string, int, smallint, bigint, float, boolean, timestamp, object, array, json, ref)"];
+    name_null: "{schema: Cust.Tst, fields: [{name: ~, type: string}]}" => ["1:36: `name` must be a string, found nothing (hint: `~`, `null` and a value left empty are YAML's null; write `''` for an empty string)"];
+    allow_null_item: "{schema: Cust.Tst, fields: [{name: a, type: string, validate: {allow: [null, x]}}]}" => ["1:72: each item of `allow` must be a string, found nothing (hint: `~`, `null` and a value left empty are YAML's null; write `''` for an empty string)"];
+    tab_indented: "schema: Cust.Tst\nfields:\n\t- name: a\n" => ["3:2: invalid YAML: tabs disallowed within this context (block indentation) (hint: indent with spaces: YAML takes no tab in indentation)"];
     name_missing: "{schema: Cust.Tst, fields: [{type: string}]}" => ["1:29: a field has no `name` (hint: add `name:` with the field's JSON key)"];
     name_list: "{schema: Cust.Tst, fields: [{name: [a], type: string}]}" => ["1:36: `name` must be a string, found a list"];
     fields_not_list: "{schema: Cust.Tst, fields: {a: string}}" => ["1:28: `fields` must be a list, found a mapping"];
