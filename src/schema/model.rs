@@ -267,7 +267,7 @@ impl Loader {
                 },
                 "parser" => schema.parser = self.parser(e),
                 "description" => schema.description = self.opt_text(e),
-                "referenceURL" => schema.reference_url = self.opt_text(e),
+                "referenceURL" => schema.reference_url = self.url(e),
                 "version" => schema.version = self.version(e),
                 "definitions" => self.definitions(e, &mut schema),
                 "fields" => schema.fields = self.fields(e),
@@ -437,7 +437,9 @@ impl Loader {
                 "type" => ty = self.field_type(e),
                 "indicators" => self.indicators(e, &mut v.indicators),
                 "isEventTime" => v.is_event_time = self.boolean(e),
-                "timeFormat" => v.time_format = self.text(e),
+                "timeFormat" => {
+                    v.time_format = self.filled_text(e, "write a time format, e.g. `rfc3339`");
+                }
                 "timeFormats" => {
                     for (i, (spec, at)) in self.text_list(e).into_iter().enumerate() {
                         v.key_spans.insert(format!("timeFormats[{i}]"), at);

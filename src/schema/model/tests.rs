@@ -100,6 +100,11 @@ cases! {
     type_list: "{schema: Cust.Tst, fields: [{name: a, type: [string]}]}" => ["1:45: `type` must be a string, found a list (hint: write one type: string, int, smallint, bigint, float, boolean, timestamp, object, array, json, ref)"];
     name_null: "{schema: Cust.Tst, fields: [{name: ~, type: string}]}" => ["1:36: `name` must be a string, found nothing (hint: `~`, `null` and a value left empty are YAML's null; write `''` for an empty string)"];
     allow_null_item: "{schema: Cust.Tst, fields: [{name: a, type: string, validate: {allow: [null, x]}}]}" => ["1:72: each item of `allow` must be a string, found nothing (hint: `~`, `null` and a value left empty are YAML's null; write `''` for an empty string)"];
+    // Panther's JSON Schema of the format refuses both (review s42-h1 LOW-1).
+    time_format_empty: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormat: ''}]}" => ["1:68: `timeFormat` is empty (hint: write a time format, e.g. `rfc3339`)"];
+    reference_url_without_scheme: "{schema: Cust.Tst, referenceURL: example.com/docs, fields: [{name: t, type: string}]}" => ["1:34: `referenceURL` \"example.com/docs\" is not a URL with its scheme (hint: write it whole, e.g. `https://example.com/docs`)"];
+    reference_url_ok: "{schema: Cust.Tst, referenceURL: 'https://example.com/docs', fields: [{name: t, type: string}]}" => [];
+    strftime_without_panthers_directives: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormats: ['%Y-%m-%d', '%s']}]}" => ["warning: 1:82: the time format `%s` of `t` has none of the directives Panther's schema check asks a strftime format for (%Y, %m, %d, %H, %M, %S, ...): normalog reads it, Panther refuses the schema"];
     tab_indented: "schema: Cust.Tst\nfields:\n\t- name: a\n" => ["3:2: invalid YAML: tabs disallowed within this context (block indentation) (hint: indent with spaces: YAML takes no tab in indentation)"];
     name_missing: "{schema: Cust.Tst, fields: [{type: string}]}" => ["1:29: a field has no `name` (hint: add `name:` with the field's JSON key)"];
     name_list: "{schema: Cust.Tst, fields: [{name: [a], type: string}]}" => ["1:36: `name` must be a string, found a list"];

@@ -176,11 +176,11 @@ cases! {
     time_cut_every_format: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{ts} %{msg}']}}, fields: [{name: ts, type: timestamp, timeFormat: '%d/%b/%Y:%H:%M:%S %z', timeFormats: ['%c', 'layout=02/Jan/2006:15:04:05 -0700']}, {name: msg, type: string}]}" => [
         &time_cut("1:50", "ts", " ", "every time format of field `ts` (`%d/%b/%Y:%H:%M:%S %z`, `%c`, `layout=02/Jan/2006:15:04:05 -0700`)"),
     ];
-    time_cut_by_a_directive: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{msg} at %{time}:%{rest}', '%{time} %{msg}']}}, fields: [{name: time, type: timestamp, timeFormats: ['%F %T', rfc3339]}, {name: msg, type: string}, {name: rest, type: string}]}" => [
-        &time_cut("1:60", "time", ":", "every time format of field `time` (`%F %T`, `rfc3339`)"),
+    time_cut_by_a_directive: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{msg} at %{time}:%{rest}', '%{time} %{msg}']}}, fields: [{name: time, type: timestamp, timeFormats: ['%Y-%m-%d %T', rfc3339]}, {name: msg, type: string}, {name: rest, type: string}]}" => [
+        &time_cut("1:60", "time", ":", "every time format of field `time` (`%Y-%m-%d %T`, `rfc3339`)"),
     ];
-    time_cut_through_a_ref: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{time} %{msg}']}}, definitions: {When: {type: ref, target: Time}, Time: {type: timestamp, timeFormat: '%r'}}, fields: [{name: time, type: ref, target: When}, {name: msg, type: string}]}" => [
-        &time_cut("1:50", "time", " ", "the time format of field `time`, `%r`,"),
+    time_cut_through_a_ref: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{time} %{msg}']}}, definitions: {When: {type: ref, target: Time}, Time: {type: timestamp, timeFormat: '%I:%M:%S %p'}}, fields: [{name: time, type: ref, target: When}, {name: msg, type: string}]}" => [
+        &time_cut("1:50", "time", " ", "the time format of field `time`, `%I:%M:%S %p`,"),
     ];
     time_cut_in_each_pattern: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{time}|%{msg}', '%{time} %{msg}', '%{msg}: %{time} %{}']}}, fields: [{name: time, type: timestamp, timeFormat: 'layout=Jan _2 15:04:05'}, {name: msg, type: string}]}" => [
         &time_cut("1:68", "time", " ", "the time format of field `time`, `layout=Jan _2 15:04:05`,"),

@@ -113,6 +113,41 @@ fn value_lint(defs: &Definitions, v: &ValueSchema, name: &str, in_array: bool, r
         indicator_lint(defs, v, name, report);
     }
     deny_lint(v, name, report);
+    strftime_lint(v, name, report);
+}
+
+/// A strftime time format without any of the directives Panther's JSON Schema of the
+/// format looks for (`%F %T`, `%s`): normalog reads it, Panther refuses the schema (review
+/// s42-h1 LOW-1).
+fn strftime_lint(v: &ValueSchema, name: &str, report: Report<'_>) {
+    const DIRECTIVES: &str = "aAbBcCdfHIjmMpSUwWxyYzZ";
+    if v.ty != FieldType::Timestamp {
+        return;
+    }
+    let specs = v.time_format.iter().map(|s| (s, "timeFormat".to_owned()));
+    let listed = v.time_formats.iter().enumerate();
+    for (spec, key) in specs.chain(listed.map(|(i, s)| (s, format!("timeFormats[{i}]")))) {
+        let strftime = matches!(TimeFormat::from_spec(spec), Ok(TimeFormat::Strftime(_)));
+        let qualifies = spec
+            .split('%')
+            .skip(1)
+            .any(|rest| rest.starts_with(|c| DIRECTIVES.contains(c)));
+        if strftime && !qualifies {
+            report(
+                v.key_spans.get(&key).unwrap_or(key_span(v, "timeFormat")),
+                format!(
+                    "the time format `{spec}` of `{name}` has none of the directives Panther's \
+                     schema check asks a strftime format for (%Y, %m, %d, %H, %M, %S, ...): \
+                     normalog reads it, Panther refuses the schema"
+                ),
+                Some(
+                    "for a schema shared with Panther, spell it out: `%Y-%m-%d %H:%M:%S` for \
+                     `%F %T`, `unix` for `%s`"
+                        .into(),
+                ),
+            );
+        }
+    }
 }
 
 /// `indicators` that Panther does not apply, on array field `v` and the arrays below it.
