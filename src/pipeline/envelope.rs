@@ -103,6 +103,7 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         let mut capture = Capture {
             inner: &mut *self.sink,
             summary: &mut *self.summary,
+            counts: &mut self.counts,
             held: None,
             seen: false,
         };

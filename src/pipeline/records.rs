@@ -14,13 +14,15 @@ use crate::error::{Category, Error, ErrorKind, Position};
 use crate::event::Event;
 use crate::parse::frame::{Line, Lines};
 use crate::parse::Normalizer;
-use crate::sink::{Sink, Summary};
+use crate::sink::{EventCounts, Sink, Summary};
 
 /// Where a record goes while it is being normalized: events go through to the sink and
 /// are counted; a reject is held, so the caller can still unwrap an envelope instead.
 pub(super) struct Capture<'a, S: ?Sized> {
     pub(super) inner: &'a mut S,
     pub(super) summary: &'a mut Summary,
+    /// The chunk's events by log type, folded into its summary at its end.
+    pub(super) counts: &'a mut EventCounts,
     pub(super) held: Option<Error>,
     /// Whether the record reached the sink (as an event or a reject).
     pub(super) seen: bool,
@@ -31,7 +33,7 @@ impl<S: Sink + ?Sized> Sink for Capture<'_, S> {
 
     fn record(&mut self, event: &Event<'_>) -> Result<bool, S::Error> {
         self.seen = true;
-        self.summary.add_event(event.log_type());
+        self.counts.add_event(event.log_type(), self.summary);
         self.inner.record(event)
     }
 
@@ -48,6 +50,7 @@ pub(super) struct Ctx<'a, S: ?Sized> {
     pub(super) norm: &'a mut Normalizer,
     pub(super) sink: &'a mut S,
     pub(super) summary: &'a mut Summary,
+    pub(super) counts: EventCounts,
     rejects: &'a mut Vec<RejectRec>,
     framing: &'a Framing,
     /// Records seen in this chunk (the chunk-relative record index).
@@ -131,6 +134,7 @@ fn process_chunk<S: Sink + ?Sized>(
         norm,
         sink,
         summary: &mut summary,
+        counts: EventCounts::default(),
         rejects,
         framing,
         record: 0,
@@ -168,6 +172,7 @@ fn process_chunk<S: Sink + ?Sized>(
     chunk.classified = ctx.norm.end_chunk();
     chunk.stop = ctx.stop;
     chunk.split = ctx.split;
+    ctx.counts.fold_into(ctx.summary);
     chunk.summary = summary;
     Ok(())
 }
@@ -265,6 +270,7 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         let mut capture = Capture {
             inner: &mut *self.sink,
             summary: &mut *self.summary,
+            counts: &mut self.counts,
             held: None,
             seen: false,
         };
