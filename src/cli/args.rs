@@ -51,7 +51,8 @@ pub enum Command {
     /// NDJSON or Parquet events.
     ///
     /// Inputs are files, directories (every file under them, recursively, in sorted order;
-    /// hidden files skipped) or '-' for standard input. gzip (also multi-member) and zstd
+    /// hidden files, the output and what standard output and error go to skipped) or '-'
+    /// for standard input. gzip (also multi-member) and zstd
     /// are detected from the content, as is the framing: NDJSON (one record per line; CRLF,
     /// a UTF-8 BOM and blank lines tolerated), a JSON array of records, or API pages (an
     /// object holding the records in an array field, e.g. {"audit_logs":[...]}, or one

@@ -19,7 +19,8 @@ use normalog::sink::parquet;
 pub struct NormalizeArgs {
     /// Input files or directories; '-' or no INPUT reads standard input. A directory is
     /// every file under it, recursively, in sorted order, except hidden entries (names
-    /// starting with '.') and the output directory. Each file is read once, however many
+    /// starting with '.'), the output directory, earlier runs' output directories and the
+    /// files standard output and standard error go to. Each file is read once, however many
     /// paths reach it (given twice, inside a directory also given, behind a symbolic link),
     /// and a link back to a parent directory is not followed again; stderr says what was
     /// left out.
