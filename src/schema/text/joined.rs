@@ -23,6 +23,33 @@ use super::{RegexParser, BUILTIN_PATTERNS, GROUP_PREFIX, PANTHER_PATTERNS};
 mod twice;
 use twice::filled_twice;
 
+/// Patterns compiled in this process, by their text (`regex::Regex` clones share the
+/// compiled program): a block's pattern is compiled when its schema is checked and again
+/// when the schema is compiled into a plan, and again for each normalizer that a Python or
+/// Spark worker builds; compiling it was most of what loading a regex log type cost (a
+/// grok pattern of addresses: 36 M instructions each time; review s42-h4 O9). At most
+/// [`CACHED_PATTERNS`] are kept.
+fn compile_cached(pattern: &str) -> Result<Regex, regex::Error> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Regex>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(regex) = cache.lock().ok().and_then(|c| c.get(pattern).cloned()) {
+        return Ok(regex);
+    }
+    let regex = Regex::new(pattern)?;
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= CACHED_PATTERNS {
+            c.clear();
+        }
+        c.insert(pattern.to_owned(), regex.clone());
+    }
+    Ok(regex)
+}
+
+/// The most patterns [`compile_cached`] keeps.
+const CACHED_PATTERNS: usize = 64;
+
 /// Syntax mistakes reported at most in one block: each costs a new reading of the whole
 /// pattern, and this bounds the work on a block of thousands of bad items.
 const MAX_SYNTAX_REPORTS: usize = 32;
@@ -70,7 +97,7 @@ pub(super) fn read(p: &RegexParser, fields: &[&str]) -> Reading {
     };
     // Read as Go reads it, then compiled; refused, it is reported as written.
     let compiled = translate(&joined).map(|go| {
-        let regex = Regex::new(go.as_str());
+        let regex = compile_cached(go.as_str());
         (go, regex)
     });
     match compiled {
@@ -177,7 +204,7 @@ fn check_definitions(p: &RegexParser, grok: &mut Grok<'_>) {
             grok.broken.insert(name.clone());
             continue;
         }
-        if let Err(e) = Regex::new(go.as_str()) {
+        if let Err(e) = compile_cached(go.as_str()) {
             let (offset, message, hint) = match regex_syntax::Parser::new().parse(go.as_str()) {
                 Err(syntax) => (
                     written_offset(&pieces, go.go_offset(error_span(&syntax).0)),
