@@ -301,16 +301,24 @@ pub(super) fn say_recovered(dir: &Path, done: &layout::Recovered) {
             done.commits_completed
         ));
     }
-    if done.files_missing > 0 {
-        let s = if done.files_missing == 1 {
-            " was"
+    let gone = |n: u64| {
+        if n == 1 {
+            "1 file of it was".to_owned()
         } else {
-            "s were"
-        };
+            format!("{n} files of it were")
+        }
+    };
+    if done.files_missing > 0 {
         said.push(format!(
-            "{} file{s} of it gone (removed while that run went): the runs it replaces stay, \
-             and its inputs do not count as loaded; run them again (--skip-loaded reads them)",
-            done.files_missing
+            "{} gone (removed while that run went): the runs it was to replace stay, and its \
+             inputs do not count as loaded; run them again (--skip-loaded reads them)",
+            gone(done.files_missing)
+        ));
+    }
+    if done.files_gone > 0 {
+        said.push(format!(
+            "{} gone (removed while that run went)",
+            gone(done.files_gone)
         ));
     }
     if !said.is_empty() {

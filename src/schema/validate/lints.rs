@@ -104,7 +104,14 @@ fn value_lint(defs: &Definitions, v: &ValueSchema, name: &str, in_array: bool, r
                  of timestamps (as in Panther)",
                 through(via)
             ),
-            Some("remove it, and mark a timestamp field that holds one time".into()),
+            Some(match via {
+                // The definition may be a field's event time elsewhere: keep it there.
+                Some(_) => "give the array an element of its own type (a timestamp without \
+                            `isEventTime`) instead of the ref, and mark a timestamp field that \
+                            holds one time"
+                    .into(),
+                None => "remove it, and mark a timestamp field that holds one time".into(),
+            }),
         );
     } else {
         year_lint(v, name, report);

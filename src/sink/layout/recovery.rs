@@ -61,10 +61,13 @@ pub struct Recovered {
     /// Commits that had started (every file finished) and were completed: their files
     /// renamed into place and their manifest replaced.
     pub commits_completed: u64,
-    /// Of the files of those commits, the ones that were gone (removed by something else
-    /// while their run went): each such run is marked incomplete
-    /// ([`INCOMPLETE_DIR`](super::paths::INCOMPLETE_DIR)), and the runs it superseded stay.
+    /// Of the files of those commits by runs of named inputs, the ones that were gone
+    /// (removed by something else while their run went): each such run is marked
+    /// incomplete ([`INCOMPLETE_DIR`](super::paths::INCOMPLETE_DIR)), and the runs it
+    /// superseded stay.
     pub files_missing: u64,
+    /// The same, of the commits of other writers (standard input, `compact`, `pull`).
+    pub files_gone: u64,
 }
 
 /// Clean up after the runs into `dir` that ended without cleaning up (killed, crashed):
@@ -114,7 +117,12 @@ pub(crate) fn recover_unless(dir: &Path, cancelled: &dyn Fn() -> bool) -> Result
     for (token, _) in &dead {
         let journal = dir.join(COMMITS_DIR).join(token);
         if journal.exists() {
-            out.files_missing += roll_forward(dir, &journal, token)?;
+            let (missing, named) = roll_forward(dir, &journal, token)?;
+            if named {
+                out.files_missing += missing;
+            } else {
+                out.files_gone += missing;
+            }
             out.commits_completed += 1;
         }
     }
@@ -442,19 +450,29 @@ pub(crate) fn sync_file_system(_dir: &Path) -> Result<(), Error> {
 const COMMIT_LOCK: &str = super::paths::CONTROL_DIR;
 
 /// Every file under `dir`, recursively (none if it does not exist); also what `pull`
-/// publishes and recovers. A directory that is a symbolic link (a table or
-/// partition moved to another volume) is followed, as the writers write through it, each
-/// directory once (a link back up is not a loop; review s42-h2 F3: `compact` and the
-/// clean-up after killed runs passed over such tables).
+/// publishes and recovers. A table or partition directory that is a symbolic link (moved
+/// to another volume) is followed, as the writers write through it (review s42-h2 F3:
+/// `compact` and the clean-up after killed runs passed over such tables): a link at the top
+/// of `dir`, or one named as a partition (`key=value`). Under a link, only the files and the
+/// partition directories are the lake's: other directories (a volume's `lost+found`) are
+/// passed over, and so is one that cannot be read; other links are never followed (one to
+/// `/` walked the file system; review s42-h5 MEDIUM-1). Each directory is walked once.
 pub(crate) fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    walk_in(dir, out, false)
+}
+
+/// [`walk`]; `linked`: `dir` is itself a link's directory (a table moved behind one).
+pub(crate) fn walk_in(dir: &Path, out: &mut Vec<PathBuf>, linked: bool) -> std::io::Result<()> {
     let mut seen = std::collections::HashSet::new();
-    walk_once(dir, out, &mut seen)
+    walk_once(dir, out, &mut seen, linked, 0)
 }
 
 fn walk_once(
     dir: &Path,
     out: &mut Vec<PathBuf>,
     seen: &mut std::collections::HashSet<(u64, u64)>,
+    linked: bool,
+    depth: usize,
 ) -> std::io::Result<()> {
     #[cfg(unix)]
     if let Ok(m) = std::fs::metadata(dir) {
@@ -466,14 +484,33 @@ fn walk_once(
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(e),
+        Err(_) if linked => return Ok(()),
+        Err(e) => {
+            return Err(std::io::Error::new(
+                e.kind(),
+                format!("{}: {e}", dir.display()),
+            ))
+        }
     };
     for entry in entries {
         let entry = entry?;
-        if super::is_dir_followed(&entry) {
-            walk_once(&entry.path(), out, seen)?;
-        } else {
-            out.push(entry.path());
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let partition = name.contains('=') && !name.starts_with(['.', '_']);
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => {
+                if !linked || partition {
+                    walk_once(&path, out, seen, linked, depth + 1)?;
+                }
+            }
+            Ok(t) if t.is_symlink() && path.is_dir() => {
+                let table = depth == 0 && !linked && !name.starts_with(['.', '_']);
+                if partition || table {
+                    walk_once(&path, out, seen, true, depth + 1)?;
+                }
+            }
+            _ => out.push(path),
         }
     }
     Ok(())

@@ -116,8 +116,11 @@ impl Superseding {
         let superseded = self.runs();
         let covering = committed_runs(&self.dir, Some(&self.run), &self.now)
             .into_iter()
+            // A run marked incomplete holds only part of its inputs' rows (review s42-h5
+            // LOW-2: --skip-loaded read its inputs again, then refused as covered).
             .filter(|run| {
-                u64::from_str_radix(&run.id, 16).is_ok_and(|id| !superseded.contains(&id))
+                !run.incomplete
+                    && u64::from_str_radix(&run.id, 16).is_ok_and(|id| !superseded.contains(&id))
             })
             .find(|run| {
                 let whole: std::collections::HashSet<&str> = run

@@ -283,7 +283,9 @@ fn parts(
     table_dir: &Path,
 ) -> Result<(Vec<(PathBuf, Vec<Part>)>, BTreeMap<PathBuf, Vec<String>>), Error> {
     let mut files = Vec::new();
-    super::recovery::walk(table_dir, &mut files).map_err(|e| path_error(table_dir, &e))?;
+    let linked = std::fs::symlink_metadata(table_dir).is_ok_and(|m| m.is_symlink());
+    super::recovery::walk_in(table_dir, &mut files, linked)
+        .map_err(|e| path_error(table_dir, &e))?;
     let mut by_dir: BTreeMap<PathBuf, Vec<Part>> = BTreeMap::new();
     let mut named: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
     for f in files {

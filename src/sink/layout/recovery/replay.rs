@@ -42,8 +42,9 @@ struct Journal {
 
 /// Finish the commit of a dead run from its journal: rename its temporary files still
 /// there, replace its manifest, remove the runs it supersedes, remove the journal. Returns
-/// how many of its files were missing (neither there nor in place).
-pub(super) fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<u64, Error> {
+/// how many of its files were missing (neither there nor in place), and whether its run
+/// had an identity (named inputs).
+pub(super) fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(u64, bool), Error> {
     let text = std::fs::read_to_string(journal).map_err(|e| path_error(journal, &e))?;
     let j = read(dir, &text, token).map_err(|what| {
         Error::sink(format!(
@@ -127,7 +128,7 @@ pub(super) fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<u6
     }
     sync_file_system(dir)?;
     std::fs::remove_file(journal).map_err(|e| path_error(journal, &e))?;
-    Ok(missing)
+    Ok((missing, j.run.is_some()))
 }
 
 /// The journal `text` of the run of `token` into `dir`, or what in it no run writes.
