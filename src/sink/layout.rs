@@ -84,7 +84,9 @@ pub use recovery::{recover, Recovered};
 
 pub(crate) use earlier::ColumnCheck;
 pub(crate) use pause::{file_created, pause_point};
-pub(crate) use place::{create_file, is_dir_followed, place_new, remove_empty_parents};
+pub(crate) use place::{
+    create_file, is_dir_followed, place_new, remove_empty_parents, remove_if_there,
+};
 
 use std::collections::HashMap;
 use std::fs::File;

@@ -101,17 +101,8 @@ pub(crate) fn replace_run(
     }
     write_synced_as(&tmp, &path, text.as_bytes()).map_err(|e| path_error(&path, &e))?;
     // Committed whole now (a run whose earlier commit was completed with files missing).
-    remove_incomplete_mark(dir, run)?;
+    super::remove_if_there(&dir.join(INCOMPLETE_DIR).join(run))?;
     Ok(replaced)
-}
-
-/// Remove the mark of run `run`'s commit completed with files missing, if any.
-fn remove_incomplete_mark(dir: &Path, run: &str) -> Result<(), Error> {
-    let mark = dir.join(INCOMPLETE_DIR).join(run);
-    match std::fs::remove_file(&mark) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(path_error(&mark, &e)),
-        _ => Ok(()),
-    }
 }
 
 /// Remove the part files of run `run` among `listed` (lines of its manifest, relative to
@@ -206,14 +197,10 @@ pub(crate) fn remove_runs(
         // The manifest last: interrupted before it, the journal's completion finds the
         // run still there and removes what is left (its inputs list too).
         let inputs = dir.join(INPUTS_DIR).join(run);
-        match std::fs::remove_file(&inputs) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                failed.get_or_insert(path_error(&inputs, &e));
-                continue;
-            }
-            _ => {}
-        }
-        if let Err(e) = remove_incomplete_mark(dir, run) {
+        let marked = dir.join(INCOMPLETE_DIR).join(run);
+        if let Err(e) =
+            super::remove_if_there(&inputs).and_then(|()| super::remove_if_there(&marked))
+        {
             failed.get_or_insert(e);
             continue;
         }

@@ -115,6 +115,14 @@ fn in_the_way(dir: &Path, e: std::io::Error) -> std::io::Error {
     }
 }
 
+/// Remove the file at `path`; one already gone is no error (a commit completed again).
+pub(crate) fn remove_if_there(path: &Path) -> Result<(), crate::error::Error> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(super::path_error(path, &e)),
+        _ => Ok(()),
+    }
+}
+
 /// Whether `entry` is a directory, or a symbolic link to one (a table or partition moved
 /// to another volume, which the writers write through).
 pub(crate) fn is_dir_followed(entry: &std::fs::DirEntry) -> bool {

@@ -337,12 +337,7 @@ fn put_in_place(
     }
     pause_point("rename");
     for (path, _) in removes.iter().flatten() {
-        match std::fs::remove_file(path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(path_error(path, &e));
-            }
-            _ => {}
-        }
+        super::super::remove_if_there(path)?;
     }
     sync_file_system(dir)?;
     std::fs::remove_file(journal).map_err(|e| path_error(journal, &e))?;

@@ -22,7 +22,7 @@ use super::{sync_file_system, INPUTS_LINE, REMOVE, SUPERSEDE};
 use crate::error::Error;
 use crate::sink::layout::identity::FileId;
 use crate::sink::layout::paths::INCOMPLETE_DIR;
-use crate::sink::layout::{manifest, path_error, place_new};
+use crate::sink::layout::{manifest, path_error, place_new, remove_if_there};
 
 /// A line of a journal, checked.
 enum Step {
@@ -116,14 +116,8 @@ pub(super) fn roll_forward(dir: &Path, journal: &Path, token: &str) -> Result<(u
     // Only once the files that hold their rows are in place (already removed before the
     // run died: nothing to do).
     for (path, id) in &removes {
-        if FileId::at(path) != Some(*id) {
-            continue;
-        }
-        match std::fs::remove_file(path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(path_error(path, &e));
-            }
-            _ => {}
+        if FileId::at(path) == Some(*id) {
+            remove_if_there(path)?;
         }
     }
     sync_file_system(dir)?;
