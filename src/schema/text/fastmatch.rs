@@ -153,6 +153,7 @@ pub(super) fn read(pattern: &str, index: usize) -> Reading {
 /// What the patterns of a fastmatch block of `schema` cannot do as written, though the block
 /// loads (here and in Panther): the warnings of the schema checks. Only what is certain:
 ///
+/// - a pattern holding a line break, which no line holds (review s42-h1 LOW-1);
 /// - a pattern whose literal text at the start begins with the `skipPrefix`: every line it
 ///   matches is skipped before it is matched;
 /// - a placeholder of a `timestamp` field followed by literal text that every time format
@@ -169,6 +170,21 @@ pub(super) fn lint(schema: &Schema, patterns: &[String], options: &TextOptions) 
             continue;
         };
         let at = At::MatchItem(index);
+        // A line never holds a line break (a YAML `|` block ends its text with one).
+        if let Some(offset) = pattern.find(['\n', '\r']) {
+            out.push(Problem {
+                at: at.clone(),
+                offset: Some(offset),
+                message: "this pattern holds a line break, which no line holds: it never \
+                          matches"
+                    .into(),
+                hint: Some(
+                    "write the pattern on one line (a YAML `|` block ends with a line break: \
+                     `|-` does not)"
+                        .into(),
+                ),
+            });
+        }
         if let Some(prefix) = skip_prefix.filter(|p| lead.starts_with(p)) {
             out.push(Problem {
                 at: at.clone(),

@@ -202,6 +202,11 @@ cases! {
     pattern_behind_skip_prefix: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a} %{msg}', '## %{msg}', '# %{a}'], skipPrefix: '##'}}, fields: [{name: a, type: string}, {name: msg, type: string}]}" => [
         "warning: 1:65: every line this pattern matches starts with the `skipPrefix` \"##\", which skips the line before any pattern is tried: this pattern never gives an event (hint: change `skipPrefix`, or the text the pattern starts with)",
     ];
+    // A line break in a pattern (a YAML `|` block ends with one): no line holds one (review
+    // s42-h1 LOW-1: loaded without a word, and never matched).
+    pattern_with_a_line_break: "{schema: Cust.Tst, parser: {fastmatch: {match: ['%{a} x', \"%{a} %{msg}\\n\"]}}, fields: [{name: a, type: string}, {name: msg, type: string}]}" => [
+        "warning: 1:59: this pattern holds a line break, which no line holds: it never matches (hint: write the pattern on one line (a YAML `|` block ends with a line break: `|-` does not))",
+    ];
     // The same for regex, when the pattern, anchored at the start, begins with the prefix.
     regex_behind_skip_prefix: r"{schema: Cust.Tst, parser: {regex: {skipPrefix: '#', match: ['^#(?P<a>\w+)$']}}, fields: [{name: a, type: string}]}" => [
         "warning: 1:62: every line this pattern matches starts with the `skipPrefix` \"#\", which skips the line before the pattern is tried: this pattern never gives an event (hint: change `skipPrefix`, or the text the pattern starts with)",
