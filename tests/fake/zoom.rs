@@ -105,6 +105,11 @@ pub struct Inner {
     pub page_token_ttl: Duration,
     /// Faults served in order, from the `faults_after`th report request on (0: the first).
     pub faults: VecDeque<Fault>,
+    /// One report served badly for good: from its `n`th request on (0: the first), every
+    /// request of `kind` gets the fault (the other report is served as usual).
+    pub broken: Option<(Kind, usize, Fault)>,
+    /// Report requests served so far, by report.
+    pub requests_of: HashMap<Kind, usize>,
     pub faults_after: usize,
     pub log: Vec<Logged>,
     /// Minted tokens: value → (expiry, uses).
@@ -161,6 +166,8 @@ impl FakeZoom {
             token_uses: None,
             page_token_ttl: Duration::from_secs(15 * 60),
             faults: VecDeque::new(),
+            broken: None,
+            requests_of: HashMap::new(),
             faults_after: 0,
             log: Vec::new(),
             tokens: HashMap::new(),
@@ -346,10 +353,16 @@ fn report(
         return Some(json(400, BODY_NO_PERMISSION));
     }
     inner.report_requests += 1;
+    let nth = inner.requests_of.entry(kind).or_insert(0);
+    *nth += 1;
+    let broken = match inner.broken {
+        Some((k, after, f)) if k == kind && *nth > after => Some(f),
+        _ => None,
+    };
     let mut repeat = false;
     let mut no_records = false;
-    if inner.report_requests > inner.faults_after {
-        if let Some(f) = inner.faults.pop_front() {
+    if broken.is_some() || inner.report_requests > inner.faults_after {
+        if let Some(f) = broken.or_else(|| inner.faults.pop_front()) {
             match f {
                 Fault::Reset => return None,
                 Fault::Status(s) => {

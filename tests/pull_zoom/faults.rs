@@ -155,7 +155,8 @@ fn a_burst_longer_than_the_tries_exits_5() {
         fake.inner().faults.push_back(Fault::Status(503));
     }
     let run = PullDir::new();
-    let out = run.pull(&fake, &[]);
+    // One report: with both, the other goes on (see `isolation.rs`).
+    let out = run.pull(&fake, &["--log-type", "activity"]);
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     assert!(
         stderr(&out).contains("server error 503 after 6 tries"),

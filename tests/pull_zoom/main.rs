@@ -10,6 +10,7 @@ mod fake;
 
 mod crash;
 mod faults;
+mod isolation;
 mod states;
 mod zones;
 

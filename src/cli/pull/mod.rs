@@ -60,7 +60,8 @@ Exit status:
   4  rate limited past --max-wait (state saved up to the last committed batch: run again)
   5  other API or network error after retries, or an error writing the output or the
      state file (a full disk, a file where a directory goes): the state holds the last
-     committed batch
+     committed batch. With both Zoom reports, one that fails so does not stop the other:
+     the message names each
   130  interrupted by SIGINT (143 SIGTERM, 129 SIGHUP): stopped between pages, in a wait
        before a retry, or in a batch before its files were published; the state holds the
        last committed batch (run again to go on). Signals within a second of the first are

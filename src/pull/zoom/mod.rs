@@ -63,204 +63,35 @@
 //! [`PullError::Auth`]; a page token that repeats stops the stream with [`PullError::Api`],
 //! and so does a 200 that is not a page of the report (no records field: Zoom's error shape
 //! `{"code":…,"message":…}`, say), which read as an empty page would end its window as
-//! drained and move the watermark past days never read (see `page.rs`).
+//! drained and move the watermark past days never read (see `page.rs`). Such an API error
+//! of one report, when it lasts past the retries, leaves the other report to be pulled:
+//! what the failed report read is committed with its position, and the run ends with
+//! the error (see `report_failure`).
 
 use std::collections::HashMap;
 use std::time::Instant;
 
+mod config;
 mod days;
 mod page;
 mod session;
 mod stream;
 
 use super::commits::Batches;
-use super::deliver::{Delivery, FileCounts, PageBuilder};
-use super::http::{base64, check_base_url, pct, refuse_api_path, without_query, Client};
+use super::deliver::{Delivery, PageBuilder};
+use super::http::{base64, pct, without_query, Client};
 use super::paging::Paging;
-use super::state::{StateFile, StreamState};
-use super::{format_time, parse_rfc3339, Progress, PullError, Secret};
+use super::state::StateFile;
+use super::{parse_rfc3339, Progress, PullError, Secret};
 use crate::pipeline::Observer;
-use crate::sink::Summary;
+pub use config::{
+    Config, LogKind, Outcome, API_PREFIX, CLASSIC_SCOPE, MAX_DAYS_BACK, MAX_PAGE_SIZE,
+    MAX_WINDOW_DAYS,
+};
 use days::{date, day_start, DAY};
 use page::{content_hash, TimeField};
 use session::{Answer, Session};
-
-/// Largest `page_size` of the report endpoints.
-pub const MAX_PAGE_SIZE: u32 = 300;
-/// Longest window Zoom serves, in days ("one month"; taken as 30 days).
-pub const MAX_WINDOW_DAYS: u32 = 30;
-/// How many days back Zoom serves ("the last six months"; 179 days keeps clear of the edge).
-pub const MAX_DAYS_BACK: i64 = 179;
-/// The path every endpoint's starts with, appended to `--api-base`.
-pub const API_PREFIX: &str = "/v2";
-/// The classic scope that reads both reports.
-pub const CLASSIC_SCOPE: &str = "report:read:admin";
-
-/// A Zoom report pulled as one stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[non_exhaustive]
-pub enum LogKind {
-    /// The sign-in/sign-out report.
-    Activity,
-    /// The operation logs (admin changes).
-    Operation,
-}
-
-impl LogKind {
-    /// Both, in the order they are pulled.
-    pub const ALL: [LogKind; 2] = [LogKind::Activity, LogKind::Operation];
-
-    /// The stream name in the state file (and of `--log-type`).
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            LogKind::Activity => "activity",
-            LogKind::Operation => "operation",
-        }
-    }
-
-    /// The endpoint's path.
-    #[must_use]
-    pub fn path(self) -> &'static str {
-        match self {
-            LogKind::Activity => "/v2/report/activities",
-            LogKind::Operation => "/v2/report/operationlogs",
-        }
-    }
-
-    /// The array field of the records in an answer.
-    #[must_use]
-    pub fn envelope(self) -> &'static str {
-        match self {
-            LogKind::Activity => "activity_logs",
-            LogKind::Operation => "operation_logs",
-        }
-    }
-
-    /// The log type of the records.
-    #[must_use]
-    pub fn log_type(self) -> &'static str {
-        match self {
-            LogKind::Activity => "Zoom.Activity",
-            LogKind::Operation => "Zoom.Operation",
-        }
-    }
-
-    /// The granular scope that reads it.
-    #[must_use]
-    pub fn scope(self) -> &'static str {
-        match self {
-            LogKind::Activity => "report:read:user_activities:admin",
-            LogKind::Operation => "report:read:operation_logs:admin",
-        }
-    }
-
-    /// The view permission the app owner's role needs, besides "Usage reports".
-    #[must_use]
-    pub fn role_permission(self) -> &'static str {
-        match self {
-            LogKind::Activity => "Sign In/Sign Out",
-            LogKind::Operation => "Admin Activity Logs",
-        }
-    }
-}
-
-/// A Zoom pull.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// The Zoom account id; the state file is bound to it.
-    pub account_id: String,
-    /// The Server-to-Server OAuth app's client id.
-    pub client_id: String,
-    /// Its client secret.
-    pub secret: Secret,
-    /// The API's base URL (`https://api.zoom.us`).
-    pub api_base: String,
-    /// The OAuth server's base URL (`https://zoom.us`).
-    pub oauth_base: String,
-    /// The reports to pull, in this order.
-    pub kinds: Vec<LogKind>,
-    /// Where the first run starts (Unix seconds); ignored once the state has a position.
-    pub since: Option<i64>,
-    /// Never read past this instant.
-    pub until: Option<i64>,
-    /// Whole days before the watermark's day each run reads again.
-    pub overlap_days: u32,
-    /// Days per request window (1..=30).
-    pub window_days: u32,
-    /// `page_size` (1..=300).
-    pub page_size: u32,
-    /// Records per written batch (at least 1); the state is saved after each.
-    pub batch_records: usize,
-}
-
-impl Config {
-    /// Refuse what no pull can run with: base URLs that are not HTTP(S) or an API base
-    /// that names the API's path, a page size out of 1 to [`MAX_PAGE_SIZE`], a window out
-    /// of 1 to [`MAX_WINDOW_DAYS`] days, no log type. [`pull`] checks it first; callers
-    /// may check before they open anything.
-    ///
-    /// # Errors
-    ///
-    /// [`PullError::Config`], in the words of the command line's flags.
-    pub fn check(&self) -> Result<(), PullError> {
-        check_base_url(&self.api_base)?;
-        refuse_api_path(
-            "--api-base",
-            &self.api_base,
-            API_PREFIX,
-            "https://api.zoom.us",
-        )?;
-        check_base_url(&self.oauth_base)?;
-        for path in ["/oauth", "/oauth/token"] {
-            refuse_api_path("--oauth-base", &self.oauth_base, path, "https://zoom.us")?;
-        }
-        if self.page_size == 0 || self.page_size > MAX_PAGE_SIZE {
-            return Err(PullError::Config(format!(
-                "--page-size must be between 1 and {MAX_PAGE_SIZE}"
-            )));
-        }
-        if self.window_days == 0 || self.window_days > MAX_WINDOW_DAYS {
-            return Err(PullError::Config(format!(
-                "--window-days must be between 1 and {MAX_WINDOW_DAYS}"
-            )));
-        }
-        if self.kinds.is_empty() {
-            return Err(PullError::Config("no --log-type to pull".into()));
-        }
-        Ok(())
-    }
-}
-
-/// What a run did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Outcome {
-    /// Pages received.
-    pub pages: u64,
-    /// Records received.
-    pub received: u64,
-    /// Records dropped as emitted by an earlier run (or earlier in this one).
-    pub duplicates: u64,
-    /// Records dropped as older than the run's first day or newer than `--until`.
-    pub out_of_range: u64,
-    /// Counts of the normalization of the emitted records.
-    pub summary: Summary,
-    /// The days read, `(first, last)` as `yyyy-mm-dd`, over all log types.
-    pub window: Option<(String, String)>,
-    /// Windows read again from their first page after a page token expired.
-    pub restarts: u64,
-    /// Access tokens minted.
-    pub tokens_minted: u64,
-    /// Part files of a crashed run removed before pulling.
-    pub leftovers_removed: u64,
-    /// State saves.
-    pub commits: u64,
-    /// The part files published into a directory output.
-    pub files: FileCounts,
-    /// Things the user should know (e.g. `--since` clamped to six months).
-    pub warnings: Vec<String>,
-}
+use stream::StreamRun;
 
 /// The URL of a window's first page.
 fn window_url(api: &str, kind: LogKind, from: i64, to: i64, page_size: u32) -> String {
@@ -380,180 +211,217 @@ fn run(
     let result = (|| -> Result<(), PullError> {
         // Each report's first page before anything is committed, so that an app allowed
         // one report but not the other (scopes, role) leaves the state as it was.
+        // A report that fails otherwise (see `report_failure`) is left out of the run.
         for s in &mut streams {
             let from = days::first_date(s.floor);
-            while s.floor <= end && from <= last {
-                let to = window_to(from, s.floor, last);
-                let url = window_url(&api, s.kind, from, to, config.page_size);
-                match session.get(s.kind, &url, false, progress)? {
-                    Answer::Page(r) => s.prefetched = Some((url, r)),
-                    Answer::Refused(e) => {
-                        last = past_refused(e, s.kind, to, now, &mut out.warnings)?;
-                        continue;
+            let asked = (|| -> Result<(), PullError> {
+                while s.floor <= end && from <= last {
+                    let to = window_to(from, s.floor, last);
+                    let url = window_url(&api, s.kind, from, to, config.page_size);
+                    match session.get(s.kind, &url, false, progress)? {
+                        Answer::Page(r) => s.prefetched = Some((url, r)),
+                        Answer::Refused(e) => {
+                            last = past_refused(e, s.kind, to, now, &mut out.warnings)?;
+                            continue;
+                        }
+                        Answer::TokenExpired(_) => {}
                     }
-                    Answer::TokenExpired(_) => {}
+                    break;
                 }
-                break;
+                Ok(())
+            })();
+            if let Err(e) = asked {
+                s.failed = Some(report_failure(e)?);
             }
         }
-        // Both reports answer: their starts are kept from here on (see `save_starts`).
+        if streams.iter().all(|s| s.failed.is_some()) {
+            if let Some(e) = failures(&mut streams) {
+                return Err(e);
+            }
+        }
+        // The reports answer: their starts are kept from here on (see `save_starts`).
         state.save_starts()?;
-        for s in &mut streams {
+        for s in streams.iter_mut().filter(|s| s.failed.is_none()) {
             let kind = s.kind;
             let mut pending = PageBuilder::new(kind.envelope());
             // Records written since the state was last saved (see below).
             let mut unsaved = 0usize;
-            let mut from = days::first_date(s.floor);
-            'windows: while s.floor <= end && from <= last {
-                let to = window_to(from, s.floor, last);
-                let (from_d, to_d) = (date(from), date(to));
-                let base = window_url(&api, kind, from, to, config.page_size);
-                // Messages name the URL requested (a base with a path shows in it).
-                let what = format!("GET {}", without_query(&base));
-                let mut restarts = 0;
-                'window: loop {
-                    // How often each hash was read in this drain of the window.
-                    let mut got: HashMap<String, u32> = HashMap::new();
-                    let mut paging = Paging::default();
-                    let mut token: Option<String> = None;
-                    loop {
-                        if delivery.cancelled() {
-                            // Between pages: the window's records not yet in a batch were
-                            // not delivered, and the next run reads the window again
-                            // (skipping those of its batches already committed).
-                            return Err(PullError::Interrupted(super::INTERRUPTED.into()));
-                        }
-                        let url = match &token {
-                            Some(t) => format!("{base}&next_page_token={}", pct(t)),
-                            None => base.clone(),
-                        };
-                        // The first page asked before (for these dates: another report's
-                        // refusal may have lowered `last` since).
-                        let prefetched = match token {
-                            None => s.prefetched.take().filter(|(u, _)| *u == url),
-                            Some(_) => None,
-                        };
-                        let answer = match prefetched {
-                            Some((_, r)) => Answer::Page(r),
-                            None => session.get(kind, &url, token.is_some(), progress)?,
-                        };
-                        let resp = match answer {
-                            Answer::Page(r) => r,
-                            Answer::Refused(e) => {
-                                // Only a first page: the window is asked again up to
-                                // the lower `last`, or the run stops.
-                                last = past_refused(e, kind, to, now, &mut out.warnings)?;
-                                continue 'windows;
+            let drained = (|| -> Result<(), PullError> {
+                let mut from = days::first_date(s.floor);
+                'windows: while s.floor <= end && from <= last {
+                    let to = window_to(from, s.floor, last);
+                    let (from_d, to_d) = (date(from), date(to));
+                    let base = window_url(&api, kind, from, to, config.page_size);
+                    // Messages name the URL requested (a base with a path shows in it).
+                    let what = format!("GET {}", without_query(&base));
+                    let mut restarts = 0;
+                    'window: loop {
+                        // How often each hash was read in this drain of the window.
+                        let mut got: HashMap<String, u32> = HashMap::new();
+                        let mut paging = Paging::default();
+                        let mut token: Option<String> = None;
+                        loop {
+                            if delivery.cancelled() {
+                                // Between pages: the window's records not yet in a batch were
+                                // not delivered, and the next run reads the window again
+                                // (skipping those of its batches already committed).
+                                return Err(PullError::Interrupted(super::INTERRUPTED.into()));
                             }
-                            Answer::TokenExpired(body) => {
-                                restarts += 1;
-                                out.restarts += 1;
-                                if restarts > 3 {
-                                    return Err(PullError::Api(format!(
-                                        "{what}: the page token was refused {restarts} times \
+                            let url = match &token {
+                                Some(t) => format!("{base}&next_page_token={}", pct(t)),
+                                None => base.clone(),
+                            };
+                            // The first page asked before (for these dates: another report's
+                            // refusal may have lowered `last` since).
+                            let prefetched = match token {
+                                None => s.prefetched.take().filter(|(u, _)| *u == url),
+                                Some(_) => None,
+                            };
+                            let answer = match prefetched {
+                                Some((_, r)) => Answer::Page(r),
+                                None => session.get(kind, &url, token.is_some(), progress)?,
+                            };
+                            let resp = match answer {
+                                Answer::Page(r) => r,
+                                Answer::Refused(e) => {
+                                    // Only a first page: the window is asked again up to
+                                    // the lower `last`, or the run stops.
+                                    last = past_refused(e, kind, to, now, &mut out.warnings)?;
+                                    continue 'windows;
+                                }
+                                Answer::TokenExpired(body) => {
+                                    restarts += 1;
+                                    out.restarts += 1;
+                                    if restarts > 3 {
+                                        return Err(PullError::Api(format!(
+                                            "{what}: the page token was refused {restarts} times \
                                          in the window {from_d} .. {to_d}: {body}"
+                                        )));
+                                    }
+                                    continue 'window;
+                                }
+                            };
+                            delivery.keep_raw(kind.envelope(), &resp.body)?;
+                            let page = page::parse(kind, &resp.body, &what)?;
+                            out.pages += 1;
+                            out.received += page.records.len() as u64;
+                            for raw in &page.records {
+                                let at = serde_json::from_str::<TimeField<'_>>(raw.get())
+                                    .ok()
+                                    .and_then(|f| f.time.and_then(parse_rfc3339));
+                                if at.is_some_and(|t| t < s.floor || t > end) {
+                                    out.out_of_range += 1;
+                                    continue;
+                                }
+                                let hash = content_hash(raw.get());
+                                let n = got.entry(hash.clone()).or_insert(0);
+                                *n += 1;
+                                let emitted = s.seen.get(&hash).map_or(0, |e| e.1);
+                                if *n <= emitted {
+                                    out.duplicates += 1;
+                                    continue;
+                                }
+                                // A record without a time is remembered while its window's
+                                // dates can be read again (from the day before a next floor).
+                                s.seen.insert(hash, (at.unwrap_or(to + DAY), *n));
+                                pending.push(raw.get());
+                            }
+                            progress.page(out.pages, out.received, (&from_d, &to_d));
+                            let next = page.next_page_token.clone().filter(|t| !t.is_empty());
+                            if let Some(t) = &next {
+                                if paging.too_many_empty(page.records.len()) {
+                                    return Err(PullError::Api(format!(
+                                        "{what}: three empty pages in a row with a \
+                                     next_page_token; stopping rather than looping"
                                     )));
                                 }
-                                continue 'window;
-                            }
-                        };
-                        delivery.keep_raw(kind.envelope(), &resp.body)?;
-                        let page = page::parse(kind, &resp.body, &what)?;
-                        out.pages += 1;
-                        out.received += page.records.len() as u64;
-                        for raw in &page.records {
-                            let at = serde_json::from_str::<TimeField<'_>>(raw.get())
-                                .ok()
-                                .and_then(|f| f.time.and_then(parse_rfc3339));
-                            if at.is_some_and(|t| t < s.floor || t > end) {
-                                out.out_of_range += 1;
-                                continue;
-                            }
-                            let hash = content_hash(raw.get());
-                            let n = got.entry(hash.clone()).or_insert(0);
-                            *n += 1;
-                            let emitted = s.seen.get(&hash).map_or(0, |e| e.1);
-                            if *n <= emitted {
-                                out.duplicates += 1;
-                                continue;
-                            }
-                            // A record without a time is remembered while its window's
-                            // dates can be read again (from the day before a next floor).
-                            s.seen.insert(hash, (at.unwrap_or(to + DAY), *n));
-                            pending.push(raw.get());
-                        }
-                        progress.page(out.pages, out.received, (&from_d, &to_d));
-                        let next = page.next_page_token.clone().filter(|t| !t.is_empty());
-                        if let Some(t) = &next {
-                            if paging.too_many_empty(page.records.len()) {
-                                return Err(PullError::Api(format!(
-                                    "{what}: three empty pages in a row with a \
-                                     next_page_token; stopping rather than looping"
-                                )));
-                            }
-                            if paging.repeats(t) {
-                                return Err(PullError::Api(format!(
-                                    "{what}: the next_page_token {t:?} came back twice in the \
+                                if paging.repeats(t) {
+                                    return Err(PullError::Api(format!(
+                                        "{what}: the next_page_token {t:?} came back twice in the \
                                      window {from_d} .. {to_d}; stopping rather than looping \
                                      (the state holds the last committed batch)"
-                                )));
-                            }
-                        }
-                        drop(page);
-                        if pending.records() >= config.batch_records.max(1)
-                            || (next.is_none() && delivery.has_pending(&pending))
-                        {
-                            unsaved += pending.records();
-                            batches.write(
-                                state,
-                                &mut delivery,
-                                &mut pending,
-                                observer,
-                                &mut out.summary,
-                            )?;
-                            // Within the window: its watermark stays, and what the batch
-                            // emitted is remembered, so that a run stopped before the
-                            // window ends (an interrupt, a failed request) leaves no
-                            // batch uncommitted and the next one emits none of it again.
-                            // Each save writes every hash remembered: once they outnumber
-                            // four times what was written since the last save, the next
-                            // save waits for more, so that a long window's saves write a
-                            // few times its state, not once per batch (a review measured
-                            // 13 GB for a 30-day window of 50,000 records a day). Until
-                            // then a stop leaves those batches to be read and sent again.
-                            if per_window && next.is_some() && unsaved * 4 >= s.seen.len() {
-                                crate::sink::layout::pause_point("pull-batch");
-                                if let Some(pos) = s.position() {
-                                    batches.save(state, kind.name(), pos)?;
-                                    delivery.committed(batches.last())?;
-                                    unsaved = 0;
+                                    )));
                                 }
                             }
-                        }
-                        match next {
-                            Some(t) => token = Some(t),
-                            None => break 'window,
+                            drop(page);
+                            if pending.records() >= config.batch_records.max(1)
+                                || (next.is_none() && delivery.has_pending(&pending))
+                            {
+                                unsaved += pending.records();
+                                batches.write(
+                                    state,
+                                    &mut delivery,
+                                    &mut pending,
+                                    observer,
+                                    &mut out.summary,
+                                )?;
+                                // Within the window: its watermark stays, and what the batch
+                                // emitted is remembered, so that a run stopped before the
+                                // window ends (an interrupt, a failed request) leaves no
+                                // batch uncommitted and the next one emits none of it again.
+                                // Each save writes every hash remembered: once they outnumber
+                                // four times what was written since the last save, the next
+                                // save waits for more, so that a long window's saves write a
+                                // few times its state, not once per batch (a review measured
+                                // 13 GB for a 30-day window of 50,000 records a day). Until
+                                // then a stop leaves those batches to be read and sent again.
+                                if per_window && next.is_some() && unsaved * 4 >= s.seen.len() {
+                                    crate::sink::layout::pause_point("pull-batch");
+                                    if let Some(pos) = s.position() {
+                                        batches.save(state, kind.name(), pos)?;
+                                        delivery.committed(batches.last())?;
+                                        unsaved = 0;
+                                    }
+                                }
+                            }
+                            match next {
+                                Some(t) => token = Some(t),
+                                None => break 'window,
+                            }
                         }
                     }
+                    // The window is drained and in the output: commit it.
+                    out.window = Some(match out.window.take() {
+                        Some((first, lastd)) => (first.min(from_d), lastd.max(to_d)),
+                        None => (from_d, to_d),
+                    });
+                    let watermark = days::held_until(to)
+                        .min(end)
+                        .max(s.previous.unwrap_or(i64::MIN));
+                    s.watermark = Some(watermark);
+                    let next_floor = day_start(watermark) - overlap;
+                    s.seen.retain(|_, (at, _)| *at >= next_floor);
+                    s.remembered = s.remembered.max(next_floor);
+                    if let Some(pos) = s.position().filter(|_| per_window) {
+                        batches.save(state, kind.name(), pos)?;
+                        delivery.committed(batches.last())?;
+                        unsaved = 0;
+                    }
+                    from = to + DAY;
                 }
-                // The window is drained and in the output: commit it.
-                out.window = Some(match out.window.take() {
-                    Some((first, lastd)) => (first.min(from_d), lastd.max(to_d)),
-                    None => (from_d, to_d),
-                });
-                let watermark = days::held_until(to)
-                    .min(end)
-                    .max(s.previous.unwrap_or(i64::MIN));
-                s.watermark = Some(watermark);
-                let next_floor = day_start(watermark) - overlap;
-                s.seen.retain(|_, (at, _)| *at >= next_floor);
-                s.remembered = s.remembered.max(next_floor);
+                Ok(())
+            })();
+            if let Err(e) = drained {
+                s.failed = Some(report_failure(e)?);
+                s.failed_draining = true;
+                // What the report answered before it failed is delivered, and with a
+                // directory output committed with the report's position (its watermark
+                // stays; every record emitted is remembered), as when a run stops within a
+                // window: a later save of another report commits every batch written so
+                // far, this report's included.
+                if delivery.has_pending(&pending) {
+                    batches.write(
+                        state,
+                        &mut delivery,
+                        &mut pending,
+                        observer,
+                        &mut out.summary,
+                    )?;
+                }
                 if let Some(pos) = s.position().filter(|_| per_window) {
                     batches.save(state, kind.name(), pos)?;
                     delivery.committed(batches.last())?;
-                    unsaved = 0;
                 }
-                from = to + DAY;
             }
         }
         Ok(())
@@ -562,21 +430,68 @@ fn run(
     result?;
     delivery.finish()?;
     if !per_window {
-        for s in streams {
-            if let Some(w) = s.watermark {
-                let pos = StreamState {
-                    watermark: format_time(w),
-                    recent_hashes: s.seen,
-                    remembered_from: format_time(s.remembered),
-                    began: s.began.map(format_time).unwrap_or_default(),
-                    ..StreamState::default()
-                };
-                batches.save(state, s.kind.name(), pos)?;
+        for s in &streams {
+            // A report that failed after emitting records saves them as emitted (they are
+            // in the file): its position as after a stop within a window.
+            if s.watermark.is_some() || s.failed_draining {
+                if let Some(pos) = s.position() {
+                    batches.save(state, s.kind.name(), pos)?;
+                }
             }
         }
         delivery.committed(batches.last())?;
     }
+    if let Some(e) = failures(&mut streams) {
+        return Err(e);
+    }
     out.commits = batches.saves();
     out.files = delivery.file_counts();
     Ok(out)
+}
+
+/// The failure of one report that lets the run go on with the others: an API error after
+/// the retries, or an answer that breaks the protocol (a page token that repeats, a 200
+/// that is not a page). A persistent fault of one report (Zoom serving one endpoint badly)
+/// must not starve the other, which a security team reads for admin changes. Credentials,
+/// permissions and rate limits are the account's, the output is shared, and an interrupt is
+/// the user's: those stop the run (`Err`).
+fn report_failure(e: PullError) -> Result<PullError, PullError> {
+    match e {
+        PullError::Api(_) => Ok(e),
+        other => Err(other),
+    }
+}
+
+/// The run's error when a report failed: its message (each report's, named, when the run
+/// had several), and the reports that were pulled.
+fn failures(streams: &mut [StreamRun]) -> Option<PullError> {
+    let several = streams.len() > 1;
+    let pulled: Vec<&str> = streams
+        .iter()
+        .filter(|s| s.failed.is_none())
+        .map(|s| s.kind.log_type())
+        .collect();
+    let failed: Vec<String> = streams
+        .iter_mut()
+        .filter_map(|s| Some((s.kind, s.failed.take()?)))
+        .map(|(kind, e)| {
+            if several {
+                format!("{}: {}", kind.log_type(), e.message())
+            } else {
+                e.message().to_owned()
+            }
+        })
+        .collect();
+    if failed.is_empty() {
+        return None;
+    }
+    let mut message = failed.join("; ");
+    if !pulled.is_empty() {
+        message = format!(
+            "{message} ({} pulled and committed; the failed report reads on from its last \
+             commit with the next run)",
+            pulled.join(" and ")
+        );
+    }
+    Some(PullError::Api(message))
 }

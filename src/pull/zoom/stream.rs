@@ -27,6 +27,10 @@ pub(super) struct StreamRun {
     /// The first page of the first window, asked before anything is committed, and its
     /// URL.
     pub(super) prefetched: Option<(String, Response)>,
+    /// Why the report failed in this run (the others went on: see `report_failure`).
+    pub(super) failed: Option<PullError>,
+    /// It failed after its first page: it may have emitted records.
+    pub(super) failed_draining: bool,
 }
 
 /// Each configured log type's run, in order: where it starts (see the module docs of
@@ -104,6 +108,8 @@ pub(super) fn start(
             watermark: None,
             since,
             prefetched: None,
+            failed: None,
+            failed_draining: false,
         });
     }
     Ok(streams)
