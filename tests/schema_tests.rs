@@ -303,8 +303,7 @@ fn unknown_key_is_an_error_with_file_and_line() {
     let err = TestFile::from_str(text, "bad_tests.yml").expect_err("unknown key");
     assert_eq!(
         err.to_string(),
-        "bad_tests.yml:4:1: unknown key \"imput\" in test case (did you mean `input`?)\n\
-         bad_tests.yml:2:1: test case has no \"input\""
+        "bad_tests.yml:4:1: unknown key \"imput\" in test case (did you mean `input`?)"
     );
     let far = "---\nname: x\nlogType: Zoom.Activity\ninput: '{}'\noutcome: '{}'\n";
     let err = TestFile::from_str(far, "far_tests.yml").expect_err("unknown key");
@@ -391,6 +390,35 @@ fn unknown_log_type_fails_the_case() {
         "{:?}",
         case.outcome
     );
+}
+
+/// Cases Panther's runner reads: no `name` (named by its line here), no `input` or an empty
+/// one (no record: no event); and a blank item of `results` is refused, not dropped (a case
+/// expecting two events passed with one).
+#[test]
+fn unnamed_and_empty_cases_run_and_a_blank_expected_event_is_refused() {
+    let report = run_builtin(
+        "logType: Zoom.Activity\n---\nname: ''\nlogType: Zoom.Activity\ninput: ''\nresult: ''\n",
+    );
+    let cases: Vec<_> = report.cases().collect();
+    assert_eq!(cases.len(), 2);
+    assert_eq!(cases[0].name, "(no name, line 1)");
+    assert!(
+        cases.iter().all(|c| c.outcome.is_pass()),
+        "{}",
+        failures(&report)
+    );
+    let record = r#"{"email":"a@b.c","time":"2023-07-01T14:00:00Z"}"#;
+    for blank in ["-", "- ''", "- ~"] {
+        let text = format!(
+            "name: x\nlogType: Zoom.Activity\ninput: '{record}'\nresults:\n  - '{{\"p_log_type\":\"Zoom.Activity\"}}'\n  {blank}\n"
+        );
+        let err = TestFile::from_str(&text, "t_tests.yml").expect_err(blank);
+        assert!(
+            err.to_string().contains("an item of \"results\" is blank"),
+            "{blank}: {err}"
+        );
+    }
 }
 
 /// Two JSON records on two lines of one case's input: the reject says that a JSON case is

@@ -120,9 +120,13 @@ pub(crate) fn event(
             actual.get(P_PARSE_TIME),
         ));
     }
-    // p_event_time: an instant; without an expectation, the parse time.
+    // p_event_time: an instant; without an expectation (`null` and `""` are none, as the
+    // zero time of Panther's decoder), the parse time.
     let a = actual.get(P_EVENT_TIME);
-    match expected.get(P_EVENT_TIME).filter(|v| !v.is_null()) {
+    match expected
+        .get(P_EVENT_TIME)
+        .filter(|v| !v.is_null() && v.as_str() != Some(""))
+    {
         Some(e) => {
             if !same_instant(e, a, &[]) {
                 diffs.push(Difference::new(P_EVENT_TIME, Some(e), a));
@@ -387,6 +391,11 @@ mod tests {
         assert_eq!(paths(&event(&e, &a, &shape())), ["p_event_time"]);
         a.insert("p_event_time".into(), json!("2024-01-01T00:00:00.5Z"));
         assert!(event(&e, &a, &shape()).is_empty());
+        // `null` and `""` expect no event time, as Panther's decoder reads them (zero).
+        for none in [json!(null), json!("")] {
+            let e = obj(json!({"p_log_type": "A.B", "p_event_time": none}));
+            assert!(event(&e, &a, &shape()).is_empty(), "{none}");
+        }
     }
 
     #[test]

@@ -17,6 +17,10 @@ use crate::suggest::{did_you_mean, suggest};
 /// runner fails every case whose input is rejected, so it has no way to expect a reject).
 const KEYS: [&str; 6] = ["name", "logType", "input", "result", "results", "error"];
 
+/// An alias where a case uses it: `--update` rewrites the lines of a case's result, and a
+/// result that is another case's text has none of its own.
+const ALIASES: &str = "aliases are not supported in test files (write the value out)";
+
 /// Where a top-level key of a case is: what `--update` needs to find the result block.
 #[derive(Debug, Clone)]
 pub(crate) struct KeyPos {
@@ -123,15 +127,15 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
             col: key_col,
         });
         match key {
+            // An empty name is no name (see below), as Panther's runner takes it.
+            "name" if scalar(v).is_some() => {
+                name = scalar(v)
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned);
+            }
             "name" | "logType" => match scalar(v) {
-                Some(s) if !s.trim().is_empty() => {
-                    let slot = if key == "name" {
-                        &mut name
-                    } else {
-                        &mut log_type
-                    };
-                    *slot = Some(s.trim().to_owned());
-                }
+                Some(s) if !s.trim().is_empty() => log_type = Some(s.trim().to_owned()),
                 _ => errors.push(err(v, format!("\"{key}\" must be a non-empty string"))),
             },
             "input" => match &v.kind {
@@ -141,7 +145,7 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
                     Ok(j) => input = Some(j.to_string()),
                     Err(e) => errors.push(e.at(origin)),
                 },
-                NodeKind::Alias => errors.push(err(v, "aliases are not supported".into())),
+                NodeKind::Alias => errors.push(err(v, ALIASES.into())),
             },
             "result" => result = Some(v),
             "results" => results = Some(v),
@@ -152,14 +156,11 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
             other => errors.push(err(k, unknown_key(other))),
         }
     }
-    for (value, key) in [(&name, "name"), (&log_type, "logType")] {
-        if value.is_none() && !keys.iter().any(|k| k.name == key) {
-            errors.push(at(format!("test case has no \"{key}\"")));
-        }
+    if log_type.is_none() && !keys.iter().any(|k| k.name == "logType") {
+        errors.push(at("test case has no \"logType\"".into()));
     }
-    if input.is_none() && !keys.iter().any(|k| k.name == "input") {
-        errors.push(at("test case has no \"input\"".into()));
-    }
+    // Without `name` or `input` Panther's runner runs the case, unnamed, with an empty
+    // input (no record, so no event): so does this one, the case named by its line.
     if let (Some(_), Some(k)) = (&error, keys.iter().find(|k| k.name.starts_with("result"))) {
         let m = format!(
             "\"{}\" and \"error\" in one case: a case expects either events or a reject",
@@ -173,7 +174,7 @@ fn case(root: &Node, origin: &Arc<str>) -> Result<TestCase, Vec<LoadError>> {
         return Err(errors);
     }
     Ok(TestCase {
-        name: name.unwrap_or_default(),
+        name: name.unwrap_or_else(|| format!("(no name, line {line})")),
         log_type: lt,
         input: input.unwrap_or_default(),
         expected,
@@ -192,16 +193,29 @@ fn expected_events(
     errors: &mut Vec<LoadError>,
 ) -> Vec<Value> {
     let mut expected = Vec::new();
-    let mut add = |v: &Node| match expected_event(v, log_type) {
-        Ok(Some(e)) => expected.push(e),
-        Ok(None) => {}
-        Err(e) => errors.push(e.at(origin)),
+    // `list`: the `results` list `v` is an item of.
+    let mut add = |v: &Node, list: Option<&Node>| {
+        let event = match (list, &v.kind) {
+            // A bare `-` has no position of its own (the parser marks what follows it): the
+            // list's is said.
+            (Some(list), NodeKind::Scalar { text, style, .. })
+                if text.is_empty() && *style == Style::Plain =>
+            {
+                Err(NodeError::new(list, blank("an item of \"results\"")))
+            }
+            _ => expected_event(v, log_type, list.is_some()),
+        };
+        match event {
+            Ok(Some(e)) => expected.push(e),
+            Ok(None) => {}
+            Err(e) => errors.push(e.at(origin)),
+        }
     };
     if let Some(v) = result {
-        add(v);
+        add(v, None);
     }
     match results.map(|v| (v, &v.kind)) {
-        Some((_, NodeKind::Seq(items))) => items.iter().for_each(&mut add),
+        Some((list, NodeKind::Seq(items))) => items.iter().for_each(|v| add(v, Some(list))),
         Some((v, _)) if !is_null(v) => errors.push(
             NodeError::new(v, "\"results\" must be a list of expected events".into()).at(origin),
         ),
@@ -247,13 +261,23 @@ fn expected_reject(v: &Node) -> Result<String, NodeError> {
     }
 }
 
-/// One expected event: a JSON string (Panther's form) or a YAML mapping. An empty string
-/// means "no event", as in Panther.
-fn expected_event(v: &Node, log_type: &str) -> Result<Option<Value>, NodeError> {
+/// One expected event: a JSON string (Panther's form) or a YAML mapping. A `result` that
+/// is empty (`""`, or no value) means "no event", as in Panther's runner (`if c.Result !=
+/// ""`); an empty `item` of `results` is an expected event there, which no event matches, so
+/// here it is an error: dropping it made a case that expects two events pass with one.
+fn expected_event(v: &Node, log_type: &str, item: bool) -> Result<Option<Value>, NodeError> {
     let value = match &v.kind {
         NodeKind::Scalar { text, style, .. } => {
-            if text.trim().is_empty() {
+            if !item && (text.is_empty() || is_null(v)) {
                 return Ok(None);
+            }
+            if text.trim().is_empty() || (item && is_null(v)) {
+                let what = if item {
+                    "an item of \"results\""
+                } else {
+                    "\"result\""
+                };
+                return Err(NodeError::new(v, blank(what)));
             }
             let text = expand(text, log_type);
             serde_json::from_str::<Value>(&text).map_err(|e| {
@@ -273,7 +297,8 @@ fn expected_event(v: &Node, log_type: &str) -> Result<Option<Value>, NodeError> 
             })?
         }
         NodeKind::Map(_) => to_json(v, Some(log_type))?,
-        NodeKind::Seq(_) | NodeKind::Alias => {
+        NodeKind::Alias => return Err(NodeError::new(v, ALIASES.into())),
+        NodeKind::Seq(_) => {
             return Err(NodeError::new(
                 v,
                 "an expected event must be a JSON string or a mapping".into(),
@@ -288,6 +313,14 @@ fn expected_event(v: &Node, log_type: &str) -> Result<Option<Value>, NodeError> 
             "an expected event must be a JSON object".into(),
         ))
     }
+}
+
+/// The message for a blank expected event.
+fn blank(what: &str) -> String {
+    format!(
+        "{what} is blank: an expected event is a JSON object (a record that gives no event \
+         has no result, or `result: \"\"`)"
+    )
 }
 
 /// Replace the Go template placeholder `{{.LogType}}` (spaces inside the braces allowed).
@@ -339,7 +372,7 @@ fn to_json(n: &Node, log_type: Option<&str>) -> Result<Value, NodeError> {
             }
             Value::Object(map)
         }
-        NodeKind::Alias => return Err(NodeError::new(n, "aliases are not supported".into())),
+        NodeKind::Alias => return Err(NodeError::new(n, ALIASES.into())),
     })
 }
 
@@ -463,11 +496,66 @@ mod tests {
         assert_eq!(
             msgs,
             [
-                "t_tests.yml:3:8: aliases are not supported",
+                "t_tests.yml:3:8: aliases are not supported in test files (write the value out)",
                 // At yaml-rust2's mark of a block mapping: its first `:`.
                 "t_tests.yml:5:4: \"results\" must be a list of expected events",
             ]
         );
+    }
+
+    /// Only `result` may be empty ("no event", as Panther's `if c.Result != ""`); an empty
+    /// item of `results` is an expected event no event matches, never dropped; an alias there
+    /// says aliases are not supported.
+    #[test]
+    fn empty_expected_events() {
+        let case = |tail: &str| {
+            parse(
+                &format!("name: x\nlogType: A.B\ninput: '{{}}'\n{tail}"),
+                &origin(),
+            )
+        };
+        for none in ["result: ''", "result:", "result: ~", "results: []"] {
+            let cases = case(none).unwrap_or_else(|e| panic!("{none}: {e:?}"));
+            assert!(cases[0].expected.is_empty(), "{none}");
+        }
+        let blank = "is blank: an expected event is a JSON object (a record that gives no \
+                     event has no result, or `result: \"\"`)";
+        for (tail, at, what) in [
+            ("results:\n  - '{}'\n  -\n", "5:3", "an item of \"results\""),
+            (
+                "results:\n  - '{}'\n  - ''\n",
+                "6:5",
+                "an item of \"results\"",
+            ),
+            ("results: [~]\n", "4:11", "an item of \"results\""),
+            ("result: ' '\n", "4:9", "\"result\""),
+        ] {
+            let errs = case(tail).expect_err(tail);
+            assert_eq!(
+                errs[0].to_string(),
+                format!("t_tests.yml:{at}: {what} {blank}"),
+                "{tail}"
+            );
+        }
+        let errs = case("result: &r '{}'\nresults: [*r]\n").expect_err("alias");
+        assert_eq!(
+            errs[0].to_string(),
+            "t_tests.yml:5:11: aliases are not supported in test files (write the value out)"
+        );
+    }
+
+    /// A case without `name` or `input` runs, as in Panther's runner: named by its line,
+    /// with an empty input.
+    #[test]
+    fn no_name_and_no_input() {
+        let cases = parse(
+            "logType: A.B\nresults: []\n---\nname: ''\nlogType: A.B\ninput: ''\n",
+            &origin(),
+        )
+        .expect("valid");
+        assert_eq!(cases[0].name, "(no name, line 1)");
+        assert_eq!(cases[0].input, "");
+        assert_eq!(cases[1].name, "(no name, line 4)");
     }
 
     #[test]

@@ -19,10 +19,12 @@
 //!   }
 //! ```
 //!
-//! * `input` is one record (pretty-printed JSON over several lines is fine).
+//! * `input` is one record (pretty-printed JSON over several lines is fine); none, or an
+//!   empty one, is no record. A case without `name` is named by its line.
 //! * `result` is the expected event as a JSON string, or as a YAML mapping; `results` is a
-//!   list of them (`result` comes first), and `results: []` (or neither key) means the input
-//!   must produce no event and no reject, e.g. a CSV header or a comment line.
+//!   list of them (`result` comes first), and `results: []` (or neither key, or `result:
+//!   ""`) means the input must produce no event and no reject, e.g. a CSV header or a
+//!   comment line. A blank item of `results` is an error, not "no event".
 //! * `error` (ours, not Panther's) instead says the input must be rejected, with a reason that
 //!   contains its text (`error: missing required field "id"`). For a text input of several
 //!   lines, every line must be skipped or rejected with such a reason, and at least one
@@ -37,8 +39,8 @@
 //! * `p_log_type` must match;
 //! * `p_row_id` must be a non-empty string and `p_parse_time` a timestamp; their expected
 //!   values, if any, are ignored;
-//! * `p_event_time` is compared as an instant; when the expected event has none, the event
-//!   time must equal the parse time (the record has no event time);
+//! * `p_event_time` is compared as an instant; when the expected event has none (or `null`,
+//!   or `""`), the event time must equal the parse time (the record has no event time);
 //! * timestamp fields of the schema are compared as instants, whatever their rendering in the
 //!   expected event: RFC3339, Panther's data-lake layout `YYYY-MM-DD HH:MM:SS[.f]` (UTC), or
 //!   the string or number the field's own `timeFormat` reads (`1688220000` for `unix`);

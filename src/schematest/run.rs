@@ -108,7 +108,9 @@ pub fn run_case(registry: &Registry, case: &TestCase, file: &Arc<str>) -> CaseRe
         let records = lines.filter(|(_, l)| crate::parse::frame::record_of(l.as_bytes()).is_some());
         (records.collect(), None)
     } else {
-        (Vec::new(), Some(input.trim()))
+        // An empty input is no record (Panther's `ParseLog("")` gives no event), as a blank
+        // line of a run is none.
+        (Vec::new(), Some(input.trim()).filter(|i| !i.is_empty()))
     };
     // One record has no line to tell apart: its messages stay as they were before lines
     // were named.
