@@ -70,6 +70,12 @@ impl NormalizerBuilder {
         self
     }
 
+    /// The record size limit set by [`max_record_bytes`](Self::max_record_bytes).
+    #[must_use]
+    pub fn record_limit(&self) -> usize {
+        self.max_record_bytes
+    }
+
     /// Build a normalizer over the registry's compiled plans.
     ///
     /// # Errors

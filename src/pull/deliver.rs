@@ -323,7 +323,14 @@ impl Delivery {
     ) -> Result<RunSummary, PullError> {
         let run = if page.records() > 0 {
             let envelope = page.envelope;
-            self.normalize(commit, envelope, page.take(), observer)?
+            let limit = self
+                .streams
+                .iter()
+                .find(|s| s.envelope == envelope)
+                .map_or(crate::parse::DEFAULT_MAX_RECORD_BYTES, |s| {
+                    s.builder.record_limit()
+                });
+            self.normalize(commit, envelope, page.take(limit), observer)?
         } else {
             RunSummary::default()
         };
@@ -337,15 +344,31 @@ impl Delivery {
         &mut self,
         commit: Commit,
         envelope: &str,
-        page: Vec<u8>,
+        pages: Vec<Vec<u8>>,
         observer: &mut dyn Observer,
     ) -> Result<RunSummary, PullError> {
-        // Rejects name the batch; their `index` is the record's place in it.
-        let name = format!(
-            "pull batch {} of run {} ({envelope})",
-            commit.seq, commit.run
-        );
-        let inputs = [Input::Reader(SharedReader::named(Cursor::new(page), &name))];
+        // Rejects name the batch (and its page, when it took several); their `index` is the
+        // record's place in it.
+        let n = pages.len();
+        let inputs: Vec<Input> = pages
+            .into_iter()
+            .enumerate()
+            .map(|(i, page)| {
+                let name = match n {
+                    1 => format!(
+                        "pull batch {} of run {} ({envelope})",
+                        commit.seq, commit.run
+                    ),
+                    _ => format!(
+                        "pull batch {} of run {} ({envelope}, page {} of {n})",
+                        commit.seq,
+                        commit.run,
+                        i + 1
+                    ),
+                };
+                Input::Reader(SharedReader::named(Cursor::new(page), &name))
+            })
+            .collect();
         let Some(setup) = self.streams.iter().find(|s| s.envelope == envelope) else {
             return Err(PullError::Output(format!(
                 "no stream {envelope:?} in this delivery"

@@ -1,6 +1,7 @@
 //! One report that Zoom keeps serving badly does not starve the other: the run pulls the
 //! other, commits what the failing one read, and exits 5 naming it; the next run, once
-//! Zoom serves it again, completes it with every record exactly once.
+//! Zoom serves it again, completes it with every record exactly once. And a batch longer
+//! than the record limit is normalized whole, not rejected as one record.
 
 use super::*;
 
@@ -128,4 +129,29 @@ fn to_a_single_file_the_two_runs_hold_every_record_once() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     count(&mut all);
     assert_eq!(all, expected(&records));
+}
+
+/// A batch's records add up to far more than the record limit (here lowered to 4 KiB:
+/// 16 MiB by default, which 10,000 records of 2 KB pass): every record is written, none
+/// rejected. The batch was one page, rejected whole as one `too_long` record, and the
+/// watermark moved past its records (review s43-h4 HIGH-1).
+#[test]
+fn a_batch_longer_than_the_record_limit_is_written_whole() {
+    let records = both(400, 1, 0);
+    let fake = FakeZoom::start(records.clone());
+    let run = PullDir::new();
+    let flags = [
+        "--page-size",
+        "300",
+        "--batch-records",
+        "1000",
+        "--max-record-bytes",
+        "4096",
+        "--stats",
+    ];
+    let out = run.pull(&fake, &flags);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 0, "{err}");
+    assert!(err.contains("0 rejected"), "{err}");
+    assert_eq!(run.events(), expected(&records));
 }
