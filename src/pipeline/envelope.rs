@@ -140,6 +140,11 @@ impl Envelope<'_> {
     pub(super) fn field(&self) -> &str {
         &self.field
     }
+
+    /// A page (an array of records), not a single-record response.
+    pub(super) fn is_page(&self) -> bool {
+        !self.single
+    }
 }
 
 /// The envelope `raw` is, if any. With `field`: that field, holding an array (a page) or

@@ -1,7 +1,7 @@
 //! What `normalize` reads: input files and directories, each read once, and those that
 //! cannot be read.
 
-use crate::{events, run, stderr, util, ACTIVITY};
+use crate::{events, normalog, run, stderr, util, ACTIVITY};
 
 #[test]
 fn unreadable_input_is_reported_and_the_run_goes_on() {
@@ -454,4 +454,49 @@ fn the_files_standard_output_and_error_write_to_are_not_inputs() {
     assert!(err.contains("no input files left to read"), "{err}");
     let events = std::fs::read_to_string(&out_path).expect("events");
     assert_eq!(events.lines().count(), 3, "{err}");
+}
+
+/// A pretty-printed API page longer than the record limit is read whole (up to the document
+/// limit), and the limit applies to each of its records: the page was one `too_long` reject,
+/// every record of it lost (review s43-h3 MEDIUM-1). A record inside it over the limit is
+/// rejected alone.
+#[test]
+fn a_pretty_printed_page_longer_than_the_record_limit_gives_its_records() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let record = |i: usize| {
+        format!(
+            r#"{{"email":"user{i}@example.com","time":"2023-07-01T14:00:{:02}Z","type":"Sign in"}}"#,
+            i % 60
+        )
+    };
+    let mut records: Vec<String> = (0..200).map(record).collect();
+    records[7] = format!(
+        r#"{{"email":"big@example.com","time":"2023-07-01T14:00:00Z","type":"{}"}}"#,
+        "x".repeat(5000)
+    );
+    let pretty = dir.path().join("page.json");
+    std::fs::write(
+        &pretty,
+        format!(
+            "{{\n  \"activity_logs\": [\n    {}\n  ]\n}}\n",
+            records.join(",\n    ")
+        ),
+    )
+    .expect("write");
+    let args = ["normalize", "--max-record-bytes", "4KiB", "--stats"];
+    let out = normalog().args(args).arg(&pretty).output().expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let got = events(&out);
+    assert_eq!(got.len(), 199, "{}", stderr(&out));
+    assert!(got.iter().all(|e| e["email"] != "big@example.com"));
+    assert!(
+        stderr(&out).contains("page.json: page element 7 of \"activity_logs\": record 7 (line 10"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("longer than the limit of 4096"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -189,7 +189,8 @@ pub struct NormalizeArgs {
 
     /// A whole-document input (a JSON array, a pretty-printed page) is read whole up to
     /// this many bytes (a size, with units as --target-file-size: 64MiB); a larger one is
-    /// read as NDJSON, line by line, and a note on stderr says so.
+    /// read as NDJSON, line by line, and a note on stderr says so. --max-record-bytes
+    /// applies to each record of a document read whole, not to the document.
     #[arg(long, value_name = "BYTES", default_value_t = normalog::pipeline::DEFAULT_MAX_DOCUMENT_BYTES, value_parser = byte_count)]
     pub max_document_bytes: usize,
 
