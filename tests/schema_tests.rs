@@ -421,6 +421,46 @@ fn unnamed_and_empty_cases_run_and_a_blank_expected_event_is_refused() {
     }
 }
 
+/// An event `normalize` writes but the runner cannot read as a JSON value (a `json` value
+/// deeper than 127 levels, a number past the float range) fails its case saying so, not as
+/// an absent event, and `--update` leaves it: written, it made the whole file unreadable
+/// (review s43-h3 MEDIUM-2).
+#[test]
+fn an_event_the_runner_cannot_read_says_so_and_is_not_updated() {
+    let mut registry = normalog::Registry::new();
+    registry
+        .add_str(
+            "schema: Custom.Jx\nfields:\n  - name: id\n    type: string\n  - name: j\n    type: json\n",
+            "j.yml",
+        )
+        .expect("schema");
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    for j in [deep.as_str(), "[1e400]"] {
+        let text = format!("name: x\nlogType: Custom.Jx\ninput: '{{\"id\":\"1\",\"j\":{j}}}'\nresult: '{{\"id\":\"1\"}}'\n");
+        let suite = Suite {
+            registry: registry.clone(),
+            files: vec![TestFile::from_str(&text, "j_tests.yml").expect("valid file")],
+            broken: Vec::new(),
+        };
+        let report = suite.run();
+        let case = report.cases().next().expect("one case");
+        let Outcome::Fail(diffs) = &case.outcome else {
+            panic!("{j}: {:?}", case.outcome)
+        };
+        let actual = diffs[0]
+            .actual
+            .as_ref()
+            .and_then(|a| a.as_str())
+            .unwrap_or_default();
+        assert!(
+            actual.starts_with("an event that cannot be compared: "),
+            "{j}: {diffs:?}"
+        );
+        let why = case.not_updatable().expect("not updatable");
+        assert!(why.starts_with("its event cannot be compared: "), "{why}");
+    }
+}
+
 /// Two JSON records on two lines of one case's input: the reject says that a JSON case is
 /// one record, not only "trailing characters".
 #[test]

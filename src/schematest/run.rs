@@ -180,6 +180,21 @@ fn differences(expected: &[Value], actual: &[String], shape: &Shape) -> Vec<Diff
             String::new()
         };
         let a: Option<Value> = actual.get(i).and_then(|s| serde_json::from_str(s).ok());
+        if let Some(why) = actual
+            .get(i)
+            .filter(|_| a.is_none())
+            .and_then(|s| super::update::unreadable(s))
+        {
+            diffs.push(Difference {
+                path: format!("{prefix}(event)"),
+                expected: expected.get(i).cloned(),
+                actual: Some(Value::String(format!(
+                    "an event that cannot be compared: {why}"
+                ))),
+                rule: None,
+            });
+            continue;
+        }
         match (expected.get(i), a) {
             (Some(Value::Object(e)), Some(Value::Object(a))) => {
                 for mut d in compare::event(e, &a, shape) {

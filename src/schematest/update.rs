@@ -66,6 +66,11 @@ impl<'a> Expect<'a> {
             ..
         }) = &r.outcome
         else {
+            // An event the comparison cannot read cannot be expected either: written, it made
+            // the whole test file unreadable (review s43-h3 MEDIUM-2).
+            if let Some(e) = r.actual.iter().find_map(|a| unreadable(a)) {
+                return Err(format!("its event cannot be compared: {e}"));
+            }
             return Ok(Expect::Events(&r.actual));
         };
         let Some(first) = rejects.first() else {
@@ -85,6 +90,15 @@ impl<'a> Expect<'a> {
             lines(event_lines, rejects)
         ))
     }
+}
+
+/// Why an event (an NDJSON line of `normalize`) cannot be read as a JSON value to compare:
+/// a `json` value nested deeper than 127 levels, or a number past the float range (both
+/// written as received by `normalize`).
+pub(crate) fn unreadable(event: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(event)
+        .err()
+        .map(|e| format!("{e} (the test runner reads events as JSON values of at most 127 levels, numbers within the float range)"))
 }
 
 /// What each line of an input gave, in input order: `input line 1 gives an event; input
