@@ -596,5 +596,5 @@ fn table_props(
     for column in plain {
         props = props.set_column_dictionary_enabled(column, false);
     }
-    Arc::new(part::integer_encodings(props, schema).build())
+    Arc::new(part::type_encodings(props, schema).build())
 }

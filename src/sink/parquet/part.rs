@@ -425,42 +425,59 @@ fn to_usize(offset: i32) -> usize {
     usize::try_from(offset).unwrap_or(0)
 }
 
+/// Encodings by column type.
+///
 /// Integer and timestamp columns are delta-encoded (`DELTA_BINARY_PACKED`) when they have
 /// no dictionary: times are nearly sorted within a file (`p_parse_time` nearly constant)
 /// and ids often grow, so their deltas take a few bits, which matters most in small files
 /// whose small columns are not compressed.
-pub(super) fn integer_encodings(
+///
+/// Float columns never get a dictionary (PLAIN, as the small-file writer writes them):
+/// parquet-java's dictionary filter (Spark 4.1 and 4.3) compares floats with
+/// `Double.equals`, for which -0.0 is not 0.0, and skips a row group whose dictionary holds
+/// one zero when a query asks for the other: `f = 0` lost the rows of `-0.0` (review
+/// s43-h2 F0). Statistics filters compare as numbers and are not affected.
+pub(super) fn type_encodings(
     mut props: parquet::file::properties::WriterPropertiesBuilder,
     schema: &arrow_schema::Schema,
 ) -> parquet::file::properties::WriterPropertiesBuilder {
-    fn walk(path: &mut Vec<String>, t: &DataType, out: &mut Vec<ColumnPath>) {
+    fn walk(
+        path: &mut Vec<String>,
+        t: &DataType,
+        out: &mut Vec<ColumnPath>,
+        floats: &mut Vec<ColumnPath>,
+    ) {
         match t {
             DataType::Struct(fields) => {
                 for f in fields {
                     path.push(f.name().clone());
-                    walk(path, f.data_type(), out);
+                    walk(path, f.data_type(), out, floats);
                     path.pop();
                 }
             }
             DataType::List(item) => {
                 path.push("list".to_owned());
                 path.push(item.name().clone());
-                walk(path, item.data_type(), out);
+                walk(path, item.data_type(), out, floats);
                 path.truncate(path.len() - 2);
             }
             DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::Timestamp(..) => {
                 out.push(ColumnPath::new(path.clone()));
             }
+            DataType::Float64 => floats.push(ColumnPath::new(path.clone())),
             _ => {}
         }
     }
-    let mut leaves = Vec::new();
+    let (mut leaves, mut floats) = (Vec::new(), Vec::new());
     for f in schema.fields() {
         let mut path = vec![f.name().clone()];
-        walk(&mut path, f.data_type(), &mut leaves);
+        walk(&mut path, f.data_type(), &mut leaves, &mut floats);
     }
     for column in leaves {
         props = props.set_column_encoding(column, Encoding::DELTA_BINARY_PACKED);
+    }
+    for column in floats {
+        props = props.set_column_dictionary_enabled(column, false);
     }
     props
 }
@@ -469,7 +486,7 @@ pub(super) fn integer_encodings(
 mod tests {
     use std::sync::Arc;
 
-    use arrow_array::{ArrayRef, Int64Array, StringArray, TimestampMicrosecondArray};
+    use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray, TimestampMicrosecondArray};
     use parquet::file::reader::{FileReader, SerializedFileReader};
 
     use super::*;
@@ -491,6 +508,8 @@ mod tests {
             (0..rows).map(|i| format!("user{i:06}@example.com ")),
         ));
         let small: ArrayRef = Arc::new(Int64Array::from_iter_values((0..n).map(|i| i % 3)));
+        // Zeros of one sign, repeating: a dictionary's best case, which floats never get.
+        let zeros: ArrayRef = Arc::new(Float64Array::from_iter_values((0..rows).map(|_| -0.0)));
         let ids: ArrayRef = Arc::new(StringArray::from_iter_values(
             (0..rows).map(|i| format!("{i:032x}")),
         ));
@@ -499,6 +518,7 @@ mod tests {
             ("long", long),
             ("medium", medium),
             ("small", small),
+            ("zeros", zeros),
             (P_ROW_ID, ids),
         ])
         .expect("batch")
@@ -510,7 +530,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("f.parquet");
         let b = batch(rows);
-        let props = integer_encodings(
+        let props = type_encodings(
             WriterProperties::builder()
                 .set_compression(codec)
                 .set_statistics_enabled(EnabledStatistics::Page)
@@ -609,6 +629,14 @@ mod tests {
         let rg = meta.row_group(0);
         for c in rg.columns() {
             assert!(c.column_index_offset().is_some(), "{}", c.column_path());
+            // A float column has no dictionary (see `type_encodings`); the repeating
+            // integers of `small` keep theirs.
+            let dictionary = c.dictionary_page_offset().is_some();
+            match c.column_path().string().as_str() {
+                "zeros" => assert!(!dictionary, "{:?}", c.encodings().collect::<Vec<_>>()),
+                "small" => assert!(dictionary),
+                _ => {}
+            }
         }
     }
 }
