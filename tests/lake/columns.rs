@@ -297,3 +297,50 @@ fn a_column_type_changed_in_a_table_from_standard_input_is_refused() {
     );
     assert_eq!(snapshot(&lake), before);
 }
+
+/// A table of a named run and runs from standard input: the newer of the named run's file
+/// and the newest standard-input file stands for the table. The standard-input files were
+/// not looked at while a named run had files there, so a second standard-input run that
+/// changed the type of the column the first one added was committed, with a warning that
+/// it added the column, and Spark then failed on every read (review s43-h2 F1).
+#[test]
+fn standard_input_runs_beside_a_named_run_are_checked_against_each_other() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let lake = t.join("lake");
+    let v1 = schema(t, "v1", "bigint", "");
+    into_lake_ok(&lake, &v1, &[&input(t, "a", 10, "")]);
+    let line = |hour: u32, extra: &str| {
+        format!("{{\"a\":\"x\",\"actor_id\":7,{extra}\"time\":\"2024-01-01T{hour:02}:00:00Z\"}}\n")
+    };
+    let as_string = schema(
+        t,
+        "v2",
+        "bigint",
+        "  - name: business_id\n    type: string\n",
+    );
+    let o = stdin_into_lake(&lake, &as_string, &line(11, "\"business_id\":\"7\","));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("business_id"), "{}", stderr(&o));
+    let before = snapshot(&lake);
+    let as_bigint = schema(t, "v3", "bigint", BUSINESS_ID);
+    let o = stdin_into_lake(&lake, &as_bigint, &line(12, "\"business_id\":7,"));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("column `business_id` is VARCHAR in the earlier files and BIGINT in this run"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&lake), before);
+    // A run that drops the column is refused too (the named run's file lacks it).
+    let o = stdin_into_lake(&lake, &v1, &line(13, ""));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(snapshot(&lake), before);
+    // And a named run after them is checked against the newest file, theirs.
+    let o = into_lake(
+        &lake,
+        &as_bigint,
+        &[&input(t, "b", 14, "\"business_id\":7,")],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

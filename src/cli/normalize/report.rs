@@ -230,8 +230,9 @@ pub(super) fn warn_columns_added(dir: &Path, added: &[(String, Vec<String>)]) {
         };
         messages::error(&format!(
             "warning: {table}: this run added the {columns_} {} that the table's earlier files \
-             lack (its schema gained fields); readers see {them} only when they merge the \
-             files' columns by name: DuckDB read_parquet('{table}/**/*.parquet', \
+             lack (its schema gained fields); read the table merging the files' columns by \
+             name (otherwise a reader takes one file's columns, and either misses {them} or \
+             fails on the files without {them}): DuckDB read_parquet('{table}/**/*.parquet', \
              hive_partitioning=true, union_by_name=true), Spark \
              spark.read.option(\"mergeSchema\", \"true\")",
             columns.join(", ")

@@ -3,7 +3,7 @@
 //! cannot read whole (DuckDB takes one file's columns and fails on the others: "failed to
 //! cast column", "could not be found"), so the commit refuses it; a run that only adds
 //! columns commits, and the columns added are reported ([`Parts::columns_added`]), as
-//! readers see them only when they merge the files' columns by name.
+//! readers that do not merge the files' columns by name miss them or fail on the older files.
 //!
 //! Only the files that stay after the commit count: those of this run's own earlier commit
 //! and of the runs it supersedes are removed by it (a re-run of every input with a new
@@ -11,15 +11,16 @@
 //! run again, under the directory's commit lock, after the runs superseded are decided:
 //! a run of another schema committed meanwhile is seen.
 //!
-//! One earlier file per table is read (its footer): a file of the run committed last
-//! among those with files in the table (the manifests in `_normalog/runs/`, newest
-//! first). As every commit is checked against the one before, the last run's columns
-//! include every earlier run's, with the same types; runs without an identity (standard
-//! input) have no manifest, and their files are found by a walk of the table only when no
-//! run with one has files there: the newest of them (by modification time, which
-//! `compact` keeps) stands for them. The walk stats every file of such a table, at the
-//! start and at the commit. Tables written before this check may mix already: the last
-//! run's file stands for them.
+//! One earlier file per table is read (its footer): the newer (by modification time) of a
+//! file of the run committed last among those with a manifest and files in the table (the
+//! manifests in `_normalog/runs/`, newest first), and the newest file of the runs without
+//! one (standard input, pulls, and what `compact` merged them into, which keeps their
+//! time), found by a walk of the table. As every commit is checked against the one before,
+//! the newest file's columns include every earlier run's, with the same types. The walk
+//! reads every partition directory of the table, at the start and at the commit: on the
+//! six-month hour lake of `benches/lake_layouts.sh` (12,960 files in 3 tables, tmpfs) a run
+//! of 1,000 records into it took 0.06 s instead of 0.03 s. Tables written before this
+//! check may mix already: the newest file stands for them.
 
 use std::path::{Path, PathBuf};
 
@@ -100,6 +101,7 @@ pub(crate) fn earlier_file(dir: &Path, table: &str, own: &[&str], ext: &str) -> 
     // Newest first (a commit renames its manifest into place).
     manifests.sort_by(|a, b| b.cmp(a));
     let dot_ext = format!(".{ext}");
+    let mut listed_run = None;
     for (_, manifest) in &manifests {
         let Ok(listed) = std::fs::read_to_string(manifest) else {
             continue;
@@ -114,21 +116,56 @@ pub(crate) fn earlier_file(dir: &Path, table: &str, own: &[&str], ext: &str) -> 
                     .is_some_and(|c| c.as_os_str() == table)
             })
             .map(|l| dir.join(l))
-            .find(|p| p.is_file());
+            .find_map(|p| {
+                Some((
+                    p.metadata()
+                        .ok()
+                        .filter(std::fs::Metadata::is_file)?
+                        .modified()
+                        .ok()?,
+                    p,
+                ))
+            });
         if found.is_some() {
-            return found;
+            listed_run = found;
+            break;
         }
     }
     let own: Vec<String> = own.iter().map(|r| format!("part-{r}-")).collect();
-    let is_earlier = |name: &str| {
+    // Files of runs without an identity (standard input, pulls; and what `compact` merged
+    // them into) have no manifest: the newest of them holds their columns as last written
+    // (the first one the walk met could be older than a run that changed a column's type:
+    // review finding). It counts beside the listed run's file, the newer of the two
+    // standing for the table: a standard-input run that changed a column's type after a
+    // named run was checked against the named run's file only, and committed (review
+    // s43-h2 F1).
+    let unlisted = |name: &str| {
         name.starts_with("part-")
             && name.ends_with(&dot_ext)
             && !own.iter().any(|o| name.starts_with(o.as_str()))
+            && !of_a_listed_run(name)
     };
-    // Runs without an identity (standard input) have no manifest: the newest of their
-    // files, which holds the table's columns as they were last written (the first one the
-    // walk met could be older than a run that changed a column's type: review finding).
-    newest_file(&dir.join(table), &is_earlier).map(|(_, path)| path)
+    let walked = newest_file(&dir.join(table), &unlisted);
+    [listed_run, walked]
+        .into_iter()
+        .flatten()
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, path)| path)
+}
+
+/// Whether a part file's name is that of a run with an identity, which has a manifest:
+/// `part-<run id: 16 hex digits>-<n>.<ext>`.
+fn of_a_listed_run(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("part-") else {
+        return false;
+    };
+    let (id, rest) = rest.split_at_checked(16).unwrap_or(("", ""));
+    id.len() == 16
+        && id.bytes().all(|b| b.is_ascii_hexdigit())
+        && rest
+            .strip_prefix('-')
+            .and_then(|r| r.split_once('.'))
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The file under `dir` (in partition directories, `key=value`) that `wanted`, modified
