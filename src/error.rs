@@ -81,6 +81,9 @@ impl fmt::Display for Position {
 /// The error type of this crate.
 pub struct Error(Box<ErrorKind>);
 
+/// The refusals an [`ErrorKind::Unclassified`] keeps: those of the first candidates tried.
+pub const MAX_REFUSALS: usize = 10;
+
 /// What went wrong.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -105,12 +108,18 @@ pub enum ErrorKind {
         /// Why.
         refusal: Refusal,
     },
-    /// No candidate log type accepted the record; one refusal per candidate.
+    /// No candidate log type accepted the record; one refusal per candidate, for the first
+    /// [`MAX_REFUSALS`] candidates.
     Unclassified {
         /// The record.
         pos: Position,
-        /// `(log type, why it refused)` for every candidate, in the order tried.
+        /// `(log type, why it refused)` for the first [`MAX_REFUSALS`] candidates, in the
+        /// order tried.
         refusals: Vec<(Arc<str>, Refusal)>,
+        /// How many more candidates refused it (their refusals are not kept: with hundreds
+        /// of log types loaded, every reject held them all, 53 KB of text for a 3-byte
+        /// line, and a run of such lines took gigabytes).
+        more: usize,
     },
     /// With an envelope field set (`--envelope`): an object that does not hold that field as
     /// an array of records, and that no log type accepted as a record either.
@@ -173,6 +182,20 @@ pub enum Category {
     Cancelled,
     /// Not an error: a line consumed without an event ([`ErrorKind::Skipped`]).
     Skipped,
+}
+
+impl ErrorKind {
+    /// No candidate accepted the record at `pos`: the first [`MAX_REFUSALS`] `refusals` are
+    /// kept, the others counted.
+    pub(crate) fn unclassified(pos: Position, mut refusals: Vec<(Arc<str>, Refusal)>) -> Self {
+        let more = refusals.len().saturating_sub(MAX_REFUSALS);
+        refusals.truncate(MAX_REFUSALS);
+        ErrorKind::Unclassified {
+            pos,
+            refusals,
+            more,
+        }
+    }
 }
 
 impl Error {
@@ -306,9 +329,14 @@ impl Error {
                 log_type: log_type.clone(),
                 refusal: refusal.clone(),
             },
-            ErrorKind::Unclassified { pos, refusals } => ErrorKind::Unclassified {
+            ErrorKind::Unclassified {
+                pos,
+                refusals,
+                more,
+            } => ErrorKind::Unclassified {
                 pos: at(pos),
                 refusals: refusals.clone(),
+                more: *more,
             },
             ErrorKind::NotAPage { field, record } => ErrorKind::NotAPage {
                 field: field.clone(),
@@ -414,13 +442,17 @@ impl fmt::Display for Reason<'_> {
                 }
                 Ok(())
             }
-            ErrorKind::Unclassified { refusals, .. } => {
+            ErrorKind::Unclassified { refusals, more, .. } => {
                 f.write_str("no log type accepted the record")?;
                 for (i, (lt, r)) in refusals.iter().enumerate() {
                     f.write_str(if i == 0 { ": " } else { "; " })?;
                     write!(f, "{lt}: {r}")?;
                 }
-                Ok(())
+                match more {
+                    0 => Ok(()),
+                    1 => f.write_str("; and 1 more log type"),
+                    n => write!(f, "; and {n} more log types"),
+                }
             }
             ErrorKind::NotAPage { field, record } => write!(
                 f,
@@ -585,6 +617,7 @@ mod tests {
             Error::new(ErrorKind::Unclassified {
                 pos,
                 refusals: vec![("Zoom.Activity".into(), refusal())],
+                more: 0,
             }),
             Error::new(ErrorKind::NotAPage {
                 field: "audit_logs".into(),

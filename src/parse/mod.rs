@@ -289,7 +289,7 @@ impl Normalizer {
                 refusal,
             });
         }
-        Error::new(ErrorKind::Unclassified { pos, refusals })
+        Error::new(ErrorKind::unclassified(pos, refusals))
     }
 
     /// Give an event's buffers back for reuse (see [`Normalizer::normalize`]).
@@ -400,14 +400,13 @@ impl Normalizer {
                 refusal: Refusal::NotAnObject(found),
             })
         } else {
-            Error::new(ErrorKind::Unclassified {
+            Error::new(ErrorKind::unclassified(
                 pos,
-                refusals: self
-                    .plans
+                self.plans
                     .iter()
                     .map(|p| (p.log_type.clone(), Refusal::NotAnObject(found)))
                     .collect(),
-            })
+            ))
         }
     }
 
@@ -435,7 +434,7 @@ impl Normalizer {
             // A refusal may quote a number as parsed (`refuse_with_literals`).
             self.wants_literals |= dec.wants_literals;
         }
-        Error::new(ErrorKind::Unclassified { pos, refusals })
+        Error::new(ErrorKind::unclassified(pos, refusals))
     }
 
     /// The event of a record that plan `pi` accepted: its indicators and event time (one

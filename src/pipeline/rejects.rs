@@ -65,7 +65,7 @@ pub fn write_reject(out: &mut Vec<u8>, reject: &Reject<'_>) {
         ErrorKind::NotAPage { record, .. } => record,
         _ => err,
     };
-    if let ErrorKind::Unclassified { refusals, .. } = record.kind() {
+    if let ErrorKind::Unclassified { refusals, more, .. } = record.kind() {
         out.extend_from_slice(b",\"candidates\":[");
         for (i, (lt, why)) in refusals.iter().enumerate() {
             if i > 0 {
@@ -78,6 +78,10 @@ pub fn write_reject(out: &mut Vec<u8>, reject: &Reject<'_>) {
             out.push(b'}');
         }
         out.push(b']');
+        // The candidates whose refusals are not kept (see `ErrorKind::Unclassified`).
+        if *more > 0 {
+            out.extend_from_slice(format!(",\"candidates_more\":{more}").as_bytes());
+        }
     }
     out.extend_from_slice(b",\"raw\":");
     let mut cut = reject.raw.len().min(RAW_LIMIT);

@@ -215,6 +215,39 @@ fn rejects_file_and_stats() {
     assert_eq!(names, vec![std::ffi::OsString::from("rejects.ndjson")]);
 }
 
+/// With many log types loaded, a record none accepts keeps the refusals of the first 10
+/// tried and counts the others: each reject held them all (53 KB of text for `{}` with
+/// 300 log types, and gigabytes for a run of such lines; review s43-h3 MEDIUM-3).
+#[test]
+fn a_reject_keeps_the_refusals_of_the_first_ten_log_types() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for i in 0..25 {
+        std::fs::write(
+            dir.path().join(format!("t{i}.yml")),
+            format!("schema: Custom.Type{i}\nfields:\n  - name: field{i}\n    type: string\n    required: true\n"),
+        )
+        .expect("schema");
+    }
+    let rejects = dir.path().join("rejects.ndjson");
+    let o = run(
+        &[
+            "normalize",
+            "-s",
+            dir.path().to_str().expect("path"),
+            "--rejects",
+            rejects.to_str().expect("path"),
+        ],
+        "{}\n",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&rejects).expect("rejects file");
+    let r: Value = serde_json::from_str(text.trim()).expect("reject is JSON");
+    assert_eq!(r["candidates"].as_array().map(Vec::len), Some(10), "{r}");
+    assert_eq!(r["candidates_more"], 15, "{r}");
+    let error = r["error"].as_str().expect("error");
+    assert!(error.ends_with("; and 15 more log types"), "{error}");
+}
+
 /// `-s` replaces the built-in schemas; `--builtin` loads them beside yours, and naming a
 /// built-in log type without it says so.
 #[test]
