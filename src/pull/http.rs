@@ -333,11 +333,14 @@ impl Client {
                         .and_then(|v| parse_retry_after(v, now_ms));
                     // Never early: the header is a minimum; jitter only adds, as far as
                     // --max-wait leaves room (a wait that fits is not refused for its jitter).
-                    let step = floor.unwrap_or_else(|| {
-                        Duration::from_secs(2)
-                            .saturating_mul(1 << rate_limited.min(5))
-                            .min(Duration::from_secs(60))
-                    });
+                    // `Retry-After: 0`, or an instant already past (a clock ahead of the
+                    // server's), is taken as no header: with the jitter alone, once
+                    // --max-wait was spent the request was sent again at once, forever
+                    // (review s43-h4 HIGH-2).
+                    let backoff = Duration::from_secs(2)
+                        .saturating_mul(1 << rate_limited.min(5))
+                        .min(Duration::from_secs(60));
+                    let step = floor.filter(|d| !d.is_zero()).unwrap_or(backoff);
                     let room = self.policy.max_wait.saturating_sub(self.asked_waited());
                     let wait = (step + Duration::from_secs_f64(self.random())).min(room.max(step));
                     rate_limited += 1;

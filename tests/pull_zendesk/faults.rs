@@ -5,6 +5,30 @@ use super::*;
 use crate::fake::pull::assert_urls_without_query;
 
 /// A 429 with this `Retry-After` (1 s ahead) is waited out, never retried early.
+/// 429s that keep asking to wait nothing (`Retry-After: 0`, or an instant already past)
+/// are waited out with the backoff, which --max-wait bounds: the run ends with exit 4.
+/// With the jitter alone, once --max-wait was spent, it asked again at once, forever
+/// (review s43-h4 HIGH-2).
+#[test]
+fn retry_after_zero_is_backed_off_and_bounded_by_max_wait() {
+    let fake = FakeZendesk::start(dataset(1, 5, now_secs() - 100, 1), token_auth());
+    for _ in 0..1000 {
+        fake.inner()
+            .faults
+            .push_back(Fault::TooMany(RetryAfter::Seconds(0)));
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--max-wait", "3s"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--max-wait"), "{}", stderr(&out));
+    // Waits of 2 s and more: at most two 429s fit in 3 s.
+    assert!(
+        fake.inner().faults.len() >= 997,
+        "{} left",
+        fake.inner().faults.len()
+    );
+}
+
 fn honours_retry_after(form: RetryAfter) {
     let records = dataset(1, 20, now_secs() - 100, 1);
     let fake = FakeZendesk::start(records.clone(), token_auth());

@@ -13,8 +13,25 @@ use crate::pull::{Progress, PullError, Secret};
 #[derive(Deserialize)]
 struct Token {
     access_token: String,
+    /// Read as any JSON value: an `expires_in` that is not a count of seconds (negative, a
+    /// fraction, text) is as if missing, not a reason to refuse the token.
     #[serde(default)]
-    expires_in: Option<u64>,
+    expires_in: Option<serde_json::Value>,
+}
+
+/// The longest token lifetime taken from an answer: Zoom's last an hour; a longer one is
+/// re-minted after a day (`expires_in` near 2⁶⁴ overflowed the clock and panicked: review
+/// s43-h4 HIGH-3).
+const LONGEST_TOKEN_LIFE: Duration = Duration::from_secs(86_400);
+
+/// The lifetime an answer's `expires_in` gives a token: a whole number of seconds, at most
+/// [`LONGEST_TOKEN_LIFE`]; an hour when it is missing, zero or not a count.
+fn token_life(expires_in: Option<&serde_json::Value>) -> Duration {
+    let secs = expires_in
+        .and_then(serde_json::Value::as_u64)
+        .filter(|s| *s > 0)
+        .unwrap_or(3600);
+    Duration::from_secs(secs).min(LONGEST_TOKEN_LIFE)
 }
 
 #[derive(Deserialize, Default)]
@@ -97,7 +114,7 @@ impl Session<'_> {
             ))
         })?;
         // Re-mint a little before expiry: 5 minutes, or half the lifetime of a short one.
-        let life = Duration::from_secs(t.expires_in.unwrap_or(3600));
+        let life = token_life(t.expires_in.as_ref());
         let margin = Duration::from_secs(300).min(life / 2);
         self.refresh_at = Instant::now() + life.saturating_sub(margin);
         self.bearer = Some(Secret::new(format!("Bearer {}", t.access_token)));
@@ -187,4 +204,26 @@ fn secrets_of<'a>(
     let mut v = vec![secret, basic];
     v.extend(bearer);
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_lifetimes() {
+        let life = |v: serde_json::Value| token_life(Some(&v));
+        assert_eq!(life(serde_json::json!(3599)), Duration::from_secs(3599));
+        assert_eq!(life(serde_json::json!(u64::MAX)), LONGEST_TOKEN_LIFE);
+        for odd in [
+            serde_json::json!(-100),
+            serde_json::json!(0),
+            serde_json::json!(1.5e308),
+            serde_json::json!("3599"),
+            serde_json::Value::Null,
+        ] {
+            assert_eq!(life(odd.clone()), Duration::from_secs(3600), "{odd}");
+        }
+        assert_eq!(token_life(None), Duration::from_secs(3600));
+    }
 }
