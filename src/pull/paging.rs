@@ -1,22 +1,28 @@
 //! Stopping a paging loop that would not end, as both sources do: a cursor (or page
-//! token) that comes back, or empty pages that keep claiming more.
+//! token) that comes back, or pages that keep claiming more but bring nothing new.
 
 use std::collections::HashSet;
 
 /// Stops a paging loop that would not end: a cursor (or page token) that comes back, or
-/// empty pages that keep claiming more. One per walk through a result's pages.
+/// pages that keep claiming more with nothing new: empty, or only records already read in
+/// this walk (with a new cursor each time, such a server was followed forever: review
+/// s43-h4 MEDIUM-1). One per walk through a result's pages.
 #[derive(Debug, Default)]
 pub(super) struct Paging {
     cursors: HashSet<String>,
     empty_in_a_row: u32,
 }
 
+/// What [`Paging`] says of the pages that stop a walk.
+pub(super) const NOTHING_NEW: &str = "three pages in a row that claim more but hold nothing \
+    new (no record, or only records already read in this walk); stopping rather than looping";
+
 impl Paging {
-    /// Empty pages in a row, each claiming more, that stop the stream.
+    /// Pages in a row with nothing new, each claiming more, that stop the stream.
     const MAX_EMPTY_IN_A_ROW: u32 = 3;
 
-    /// A page of `records` records that claims more: whether it makes too many empty pages
-    /// in a row (three).
+    /// A page that claims more, with `records` records not read before in this walk:
+    /// whether it makes too many pages in a row with none (three).
     pub(super) fn too_many_empty(&mut self, records: usize) -> bool {
         if records > 0 {
             self.empty_in_a_row = 0;

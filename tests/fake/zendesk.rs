@@ -66,6 +66,9 @@ pub enum Fault {
     Html,
     /// Answer with the cursor of the request (has_more true): a repeating cursor.
     RepeatCursor,
+    /// Answer the window's first page again, with has_more true and a cursor never given
+    /// before: a loop that no repeating cursor shows.
+    Stale,
     /// Answer in the shape of offset pagination (`audit_logs`, `next_page`,
     /// `previous_page`, `count`; no `meta`), as Zendesk does for a request it does not
     /// take as a cursor one.
@@ -298,6 +301,7 @@ fn audit_logs(
     }
     inner.audit_requests += 1;
     let mut repeat = false;
+    let mut stale = false;
     let mut offset_shape = false;
     let mut extra = None;
     if inner.audit_requests > inner.faults_after {
@@ -349,6 +353,7 @@ fn audit_logs(
                     });
                 }
                 Fault::RepeatCursor => repeat = true,
+                Fault::Stale => stale = true,
                 Fault::OffsetShape => offset_shape = true,
                 Fault::Element(value) => extra = Some(value),
                 Fault::Echo(status) => return Some(echo(status, &inner.auth, authorization)),
@@ -396,6 +401,7 @@ fn audit_logs(
         },
         None => None,
     };
+    let after_key = if stale { None } else { after_key };
     let (lo, hi) = (parsed[0], parsed[1]);
     let mut matching: Vec<&Rec> = inner
         .records
@@ -426,6 +432,12 @@ fn audit_logs(
             after_cursor = Some(c.to_owned());
             more = true;
         }
+    }
+    if stale {
+        // Before every record of the window, and another for each request.
+        let n = i64::try_from(inner.audit_requests).unwrap_or(0);
+        after_cursor = Some(cursor_of(lo - 1 - n, 0));
+        more = true;
     }
     let mut recs: Vec<String> = page.iter().map(|r| record_json(r)).collect();
     recs.extend(extra.map(str::to_owned));

@@ -29,6 +29,35 @@ fn retry_after_zero_is_backed_off_and_bounded_by_max_wait() {
     );
 }
 
+/// Pages that keep claiming more, each with a cursor never given before, but holding only
+/// records already read in this walk: the pull stops (exit 5) at the third such page in a
+/// row. It followed the cursors forever (review s43-h4 MEDIUM-1).
+#[test]
+fn pages_of_records_already_read_stop_the_walk() {
+    // One record, so that its page again does not go back in time (which stops the walk
+    // on its own).
+    let fake = FakeZendesk::start(dataset(1, 1, now_secs() - 100, 1), token_auth());
+    {
+        let mut inner = fake.inner();
+        for _ in 0..1000 {
+            inner.faults.push_back(Fault::Stale);
+        }
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--page-size", "10"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("three pages in a row that claim more but hold nothing new"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        fake.inner().faults.len() >= 990,
+        "{} left",
+        fake.inner().faults.len()
+    );
+}
+
 fn honours_retry_after(form: RetryAfter) {
     let records = dataset(1, 20, now_secs() - 100, 1);
     let fake = FakeZendesk::start(records.clone(), token_auth());

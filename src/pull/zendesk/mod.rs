@@ -28,8 +28,9 @@
 //!
 //! 401 and 403 answers are [`PullError::Auth`] (with OAuth client credentials, one 401 first
 //! re-mints the token); other 4xx answers (e.g. the 400 for a malformed filter) are
-//! [`PullError::Api`] with the redacted body; a cursor that repeats, or three empty pages in a
-//! row that claim more, stop the stream with [`PullError::Api`] instead of looping; so does a
+//! [`PullError::Api`] with the redacted body; a cursor that repeats, or three pages in a row
+//! that claim more with nothing new (no record, or only records already read in this walk),
+//! stop the stream with [`PullError::Api`] instead of looping; so does a
 //! page without `meta.has_more` (offset pagination's shape), whose end is unknown.
 
 mod key;
@@ -47,7 +48,7 @@ use serde_json::value::RawValue;
 use super::commits::Batches;
 use super::deliver::{Delivery, FileCounts, PageBuilder};
 use super::http::{check_base_url, pct, refuse_api_path, without_query, Client};
-use super::paging::Paging;
+use super::paging::{Paging, NOTHING_NEW};
 use super::state::{StateFile, StreamState};
 use super::{format_time, parse_rfc3339, Progress, PullError, Secret};
 use crate::pipeline::Observer;
@@ -337,6 +338,8 @@ fn run(
     let mut rising = false;
     let mut cursor: Option<String> = None;
     let mut paging = Paging::default();
+    // The ids read in this walk (see `Paging`).
+    let mut walked: std::collections::HashSet<String> = std::collections::HashSet::new();
     let base = format!(
         "{}{API_PREFIX}/audit_logs?filter%5Bcreated_at%5D%5B%5D={}&filter%5Bcreated_at%5D%5B%5D={}&page%5Bsize%5D={}&sort=created_at",
         session.base(),
@@ -372,11 +375,16 @@ fn run(
         }
         out.pages += 1;
         out.received += page.audit_logs.len() as u64;
+        // Records not read before in this walk (a record without an id counts).
+        let mut fresh = 0;
         for raw in &page.audit_logs {
             let key: Option<Key> = serde_json::from_str(raw.get()).ok();
             let (id, at) = key
                 .map(|k| (k.id(), k.created_at.as_deref().and_then(parse_rfc3339)))
                 .unwrap_or_default();
+            if id.as_ref().is_none_or(|id| walked.insert(id.clone())) {
+                fresh += 1;
+            }
             if let Some(at) = at {
                 // Oldest first is what makes a position within the window safe: every
                 // record not read yet is at or after the last one read. A record older than
@@ -428,11 +436,8 @@ fn run(
         progress.page(out.pages, out.received, (&start_s, &end_s));
 
         if more {
-            if paging.too_many_empty(page.audit_logs.len()) {
-                return Err(PullError::Api(format!(
-                    "{what}: three empty pages in a row that claim more (has_more); stopping \
-                     rather than looping"
-                )));
+            if paging.too_many_empty(fresh) {
+                return Err(PullError::Api(format!("{what}: {NOTHING_NEW}")));
             }
             let next = page
                 .meta

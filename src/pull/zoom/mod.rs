@@ -80,7 +80,7 @@ mod stream;
 use super::commits::Batches;
 use super::deliver::{Delivery, PageBuilder};
 use super::http::{base64, pct, without_query, Client};
-use super::paging::Paging;
+use super::paging::{Paging, NOTHING_NEW};
 use super::state::StateFile;
 use super::{parse_rfc3339, Progress, PullError, Secret};
 use crate::pipeline::Observer;
@@ -305,17 +305,21 @@ fn run(
                             let page = page::parse(kind, &resp.body, &what)?;
                             out.pages += 1;
                             out.received += page.records.len() as u64;
+                            // Records not read before in this drain (see `Paging`).
+                            let mut fresh = 0;
                             for raw in &page.records {
                                 let at = serde_json::from_str::<TimeField<'_>>(raw.get())
                                     .ok()
                                     .and_then(|f| f.time.and_then(parse_rfc3339));
                                 if at.is_some_and(|t| t < s.floor || t > end) {
                                     out.out_of_range += 1;
+                                    fresh += 1;
                                     continue;
                                 }
                                 let hash = content_hash(raw.get());
                                 let n = got.entry(hash.clone()).or_insert(0);
                                 *n += 1;
+                                fresh += usize::from(*n == 1);
                                 let emitted = s.seen.get(&hash).map_or(0, |e| e.1);
                                 if *n <= emitted {
                                     out.duplicates += 1;
@@ -329,11 +333,8 @@ fn run(
                             progress.page(out.pages, out.received, (&from_d, &to_d));
                             let next = page.next_page_token.clone().filter(|t| !t.is_empty());
                             if let Some(t) = &next {
-                                if paging.too_many_empty(page.records.len()) {
-                                    return Err(PullError::Api(format!(
-                                        "{what}: three empty pages in a row with a \
-                                     next_page_token; stopping rather than looping"
-                                    )));
+                                if paging.too_many_empty(fresh) {
+                                    return Err(PullError::Api(format!("{what}: {NOTHING_NEW}")));
                                 }
                                 if paging.repeats(t) {
                                     return Err(PullError::Api(format!(
