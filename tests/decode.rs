@@ -184,6 +184,10 @@ err_cases! {
     bare_word_longer_than_a_literal: r#"{"id":1,"ok":falsy}"# => "record 0 (line 1, byte 0, column 14): invalid JSON: a bare word where a value goes (only true, false and null are written without quotes)";
     // Python's and YAML's spellings are bare words too; serde_json says "expected value" for
     // a word whose first letter starts none of true/false/null.
+    // Records apart by carriage returns alone are one line: the message says why the second
+    // is "trailing" (review s43-h3 LOW-3).
+    records_apart_by_cr_alone: "{\"id\":1}\r{\"id\":2}" => "record 0 (line 1, byte 0, column 10): invalid JSON: trailing characters after the JSON value, after a carriage return: records apart by CR alone (classic Mac line ends) are one line; convert them to line feeds (tr '\\r' '\\n')";
+    byte_order_mark_where_a_value_goes: "{\"id\":1,\"ok\":\u{feff}1}" => "record 0 (line 1, byte 0, column 14): invalid JSON: a byte order mark (U+FEFF) where a value goes (files joined with `cat`?): remove it";
     bare_word_capitalized: r#"{"id":1,"ok":True}"# => "record 0 (line 1, byte 0, column 14): invalid JSON: a bare word where a value goes (only true, false and null are written without quotes)";
     beyond_float_range_not_boolean: r#"{"id":1,"ok":1e400}"# => &format!("{AT}field \"ok\": expected boolean, found a number");
     float_into_int: r#"{"id":1.5}"# => &format!("{AT}field \"id\": expected an integer, found a float: 1.5");

@@ -59,6 +59,22 @@ impl Error {
                     "invalid unicode code point" => {
                         Some(not_utf8(raw).unwrap_or((message, offset)))
                     }
+                    // Records apart by carriage returns alone (a file with classic Mac line
+                    // ends) are one line here: say why the second is "trailing".
+                    "trailing characters" if raw[..offset].ends_with(b"\r") => Some((
+                        "trailing characters after the JSON value, after a carriage return: \
+                         records apart by CR alone (classic Mac line ends) are one line; \
+                         convert them to line feeds (tr '\\r' '\\n')"
+                            .to_string(),
+                        offset,
+                    )),
+                    // A byte order mark inside a document (JSON files joined inside an array).
+                    "expected value" if raw[offset..].starts_with(b"\xEF\xBB\xBF") => Some((
+                        "a byte order mark (U+FEFF) where a value goes (files joined with \
+                         `cat`?): remove it"
+                            .to_string(),
+                        offset,
+                    )),
                     _ if bare => {
                         // serde_json points where the word stopped matching a literal (the
                         // `}` of `tru}`, the `y` of `falsy`); the column of the word's first
