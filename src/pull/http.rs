@@ -160,7 +160,14 @@ impl Response {
     #[must_use]
     pub fn body_excerpt(&self, secrets: &[&Secret]) -> String {
         let text = Secret::redact(&String::from_utf8_lossy(&self.body), secrets);
-        let text = text.trim();
+        // On one line: a body's line breaks printed as they are let a server write lines
+        // of its own into the cron mail (review s43-h4 LOW-1).
+        let text: String = text
+            .trim()
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let text = text.as_str();
         if text.len() <= 500 {
             return text.to_owned();
         }

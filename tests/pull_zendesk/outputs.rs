@@ -66,6 +66,22 @@ fn an_unreadable_token_file_is_named_with_its_flag() {
     assert!(fake.inner().log.is_empty());
 }
 
+/// A token file longer than any token (`/dev/zero` by mistake) is refused, not read on
+/// without end (review s43-h4 LOW-2).
+#[test]
+fn a_token_file_longer_than_a_token_is_refused() {
+    let fake = FakeZendesk::start(Vec::new(), token_auth());
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--token-file", "/dev/zero"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--token-file /dev/zero: longer than 64 KiB"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(fake.inner().log.is_empty());
+}
+
 /// A pull that fails before writing a file removes the output directory it created (and
 /// the parents it created for it), as normalize does; one that existed before stays, and
 /// so does one a run that succeeded made (tester finding: the empty directory was left).

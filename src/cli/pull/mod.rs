@@ -165,8 +165,7 @@ pub(super) fn read_secret(
                 }
             }
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| config_err(format!("{file_flag} {}: {e}", path.display())))?;
+        let text = read_small(path, file_flag)?;
         // Tokens and secrets hold no spaces: an editor's line end (CRLF, a blank line
         // after) or a stray space would only make the API answer 401.
         Secret::new(text.trim())
@@ -180,6 +179,29 @@ pub(super) fn read_secret(
         return Err(config_err("the secret given is empty"));
     }
     Ok(secret)
+}
+
+/// The longest secret file read: tokens and secrets are some dozens of bytes (`/dev/zero`
+/// given by mistake was read without end: review s43-h4 LOW-2).
+const MAX_SECRET_FILE: u64 = 64 * 1024;
+
+/// The text of the secret file `path`, refused past [`MAX_SECRET_FILE`].
+fn read_small(path: &Path, file_flag: &str) -> Result<String, PullError> {
+    use std::io::Read;
+    let fail =
+        |e: &dyn std::fmt::Display| config_err(format!("{file_flag} {}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| fail(&e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SECRET_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(&e))?;
+    if bytes.len() as u64 > MAX_SECRET_FILE {
+        return Err(fail(&format!(
+            "longer than {} KiB: not a token or secret file",
+            MAX_SECRET_FILE / 1024
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| fail(&"not UTF-8 text"))
 }
 
 /// The `--stats` line of what a pull read: pages, records received, dropped, normalized.
