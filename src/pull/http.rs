@@ -218,7 +218,14 @@ enum Try {
     Answer(Response),
     /// A network error: its description.
     Failed(String),
+    /// What another try would meet again: an answer over the size limit, a request that
+    /// cannot be made (a URL too long). Not retried: the same 64 MiB were downloaded once
+    /// per try (review s43-h4 LOW-4).
+    Refused(String),
 }
+
+/// The largest answer body read.
+const MAX_BODY_BYTES: u64 = 64 << 20;
 
 impl Client {
     /// A client with this policy.
@@ -387,6 +394,11 @@ impl Client {
                     (why, self.backoff(failures))
                 }
                 Try::Answer(resp) => return Ok(resp),
+                Try::Refused(why) => {
+                    let why =
+                        Secret::redact(&why.replace(&req.url, without_query(&req.url)), secrets);
+                    return Err(PullError::Api(format!("{what}: {why}")));
+                }
                 Try::Failed(err) => {
                     failures += 1;
                     // A network error's text may quote the URL: its query goes too.
@@ -564,16 +576,16 @@ fn try_request(agent: &ureq::Agent, req: &Request) -> Try {
         Some((ctype, body)) => builder
             .header("Content-Type", *ctype)
             .body(body.clone())
-            .map_err(|e| e.to_string())
-            .and_then(|r| agent.run(r).map_err(|e| describe(&e))),
+            .map_err(|e| Try::Refused(format!("the request cannot be made: {e}")))
+            .and_then(|r| agent.run(r).map_err(|e| Try::Failed(describe(&e)))),
         None => builder
             .body(())
-            .map_err(|e| e.to_string())
-            .and_then(|r| agent.run(r).map_err(|e| describe(&e))),
+            .map_err(|e| Try::Refused(format!("the request cannot be made: {e}")))
+            .and_then(|r| agent.run(r).map_err(|e| Try::Failed(describe(&e)))),
     };
     let mut resp = match result {
         Ok(r) => r,
-        Err(e) => return Try::Failed(e),
+        Err(e) => return e,
     };
     let status = resp.status().as_u16();
     let headers = resp
@@ -586,12 +598,21 @@ fn try_request(agent: &ureq::Agent, req: &Request) -> Try {
             )
         })
         .collect();
-    match resp.body_mut().with_config().limit(64 << 20).read_to_vec() {
+    match resp
+        .body_mut()
+        .with_config()
+        .limit(MAX_BODY_BYTES)
+        .read_to_vec()
+    {
         Ok(body) => Try::Answer(Response {
             status,
             headers,
             body,
         }),
+        Err(ureq::Error::BodyExceedsLimit(_)) => Try::Refused(format!(
+            "the answer (status {status}) is larger than {} MiB, the most a page is read to",
+            MAX_BODY_BYTES >> 20
+        )),
         Err(e) => Try::Failed(format!("reading the answer: {}", describe(&e))),
     }
 }

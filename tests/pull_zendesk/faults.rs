@@ -58,6 +58,23 @@ fn pages_of_records_already_read_stop_the_walk() {
     );
 }
 
+/// An answer larger than the client reads is refused once, saying so: it was downloaded
+/// again on every try, and the message spoke of a "request limit" (review s43-h4 LOW-4).
+#[test]
+fn an_answer_over_the_size_limit_is_not_tried_again() {
+    let fake = FakeZendesk::start(dataset(1, 1, now_secs() - 100, 1), token_auth());
+    fake.inner().faults.push_back(Fault::Huge);
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--attempts", "5"]);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the answer (status 200) is larger than 64 MiB"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fake.inner().log.len(), 1);
+}
+
 fn honours_retry_after(form: RetryAfter) {
     let records = dataset(1, 20, now_secs() - 100, 1);
     let fake = FakeZendesk::start(records.clone(), token_auth());
