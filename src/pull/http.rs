@@ -3,8 +3,9 @@
 //!
 //! | answer | what the client does |
 //! |---|---|
-//! | 429 | sleeps at least `Retry-After` (delta-seconds, HTTP-date, or an RFC 3339 instant as Zoom sends) plus up to 1 s of jitter (cut to what `max_wait` leaves), on every 429; without the header, 2 s·2ⁿ capped at 60 s. Past `max_wait` of such sleeps (with what 5xx answers' `Retry-After` asked for) in total: [`PullError::RateLimited`] |
+//! | 429 | sleeps at least `Retry-After` (delta-seconds, HTTP-date, or an RFC 3339 instant as Zoom sends) plus up to 1 s of jitter (cut to what `max_wait` leaves), on every 429; without the header (or with 0, or an instant past), 2 s·2ⁿ capped at 60 s. Past `max_wait` of such sleeps (with what 5xx answers' `Retry-After` asked for) in total: [`PullError::RateLimited`] |
 //! | 5xx, timeout, reset, refused connection, a 2xx whose body is not JSON (cut short, a proxy's page) | full-jitter exponential backoff (base 1 s, cap 60 s), up to `attempts` tries in all, then [`PullError::Api`]; a 5xx's `Retry-After` is the least wait, and what it asks for counts against `max_wait` with the 429s' sleeps |
+//! | a body over 64 MiB, or a request that cannot be made (a URL too long) | [`PullError::Api`] at once: another try would meet it again |
 //! | anything else | returned to the caller, which knows what a 401, 403 or 400 means for its vendor |
 //!
 //! Pacing: when an answer says less than 5 % of the rate limit is left (`X-Rate-Limit` /
