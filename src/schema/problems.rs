@@ -58,7 +58,7 @@ impl KeySpans {
 }
 
 /// One problem in a schema file: an error, or a warning (see [`Severity`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SchemaError {
     /// The file (or `<string>` / `<builtin>/...`) the schema came from.
     pub origin: Option<Arc<str>>,

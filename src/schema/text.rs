@@ -231,7 +231,7 @@ pub struct Compiled {
 }
 
 /// Where in a parser block a problem is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum At {
     /// The `match` list as a whole.
     Match,
@@ -267,7 +267,7 @@ impl Problem {
 }
 
 /// A capture that fills a field, and where it is written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Fill {
     pub(crate) field: String,
     pub(crate) at: At,

@@ -191,13 +191,14 @@ fn check_captures(
         .filter_map(|t| template_names(t).ok())
         .flatten()
         .collect();
-    let mut seen: Vec<&Fill> = Vec::new();
+    // Linear in the captures, not quadratic (see `fastmatch::read`).
+    let names_set: std::collections::HashSet<&str> = names.iter().copied().collect();
+    let mut seen: std::collections::HashSet<&Fill> = std::collections::HashSet::new();
     for fill in &reading.fills {
         let field = fill.field.as_str();
-        if names.contains(&field) || templated.contains(&field) || seen.contains(&fill) {
+        if names_set.contains(field) || templated.contains(&field) || !seen.insert(fill) {
             continue;
         }
-        seen.push(fill);
         let no_match = match kind {
             // Text to pass over has a placeholder of its own (review finding: the hint
             // only said to add a field).
@@ -236,9 +237,11 @@ fn check_names(
 ) {
     let names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
     check_captures(&names, reading, options, places, kind, error);
+    // In the order captured (messages list them), found in a set: linear in the captures.
     let mut captured: Vec<String> = Vec::new();
+    let mut captured_set: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for fill in &reading.fills {
-        if !captured.contains(&fill.field) {
+        if captured_set.insert(fill.field.as_str()) {
             captured.push(fill.field.clone());
         }
     }
@@ -258,7 +261,7 @@ fn check_names(
         match template_names(template) {
             Ok(used) if reading.complete => {
                 for name in used {
-                    if !captured.iter().any(|c| c == name) {
+                    if !captured_set.contains(name) {
                         error(
                             span,
                             format!(
@@ -281,7 +284,7 @@ fn check_names(
         return;
     }
     for f in &schema.fields {
-        if captured.contains(&f.name) || options.expand_fields.contains_key(&f.name) {
+        if captured_set.contains(f.name.as_str()) || options.expand_fields.contains_key(&f.name) {
             continue;
         }
         let (parser, hint) = match kind {
