@@ -192,11 +192,13 @@ impl PullError {
 }
 
 impl PullError {
-    /// The same error with every form of `secrets` blanked from its message (see
-    /// [`Secret::redact`]).
+    /// The same error with `note` added to its message, in parentheses.
     #[must_use]
-    pub fn redacted(self, secrets: &[&Secret]) -> PullError {
-        let r = |m: String| Secret::redact(&m, secrets);
+    pub(crate) fn noting(self, note: &str) -> PullError {
+        self.map(|m| format!("{m} ({note})"))
+    }
+
+    fn map(self, r: impl Fn(String) -> String) -> PullError {
         match self {
             PullError::Config(m) => PullError::Config(r(m)),
             PullError::Auth(m) => PullError::Auth(r(m)),
@@ -205,6 +207,13 @@ impl PullError {
             PullError::Output(m) => PullError::Output(r(m)),
             PullError::Interrupted(m) => PullError::Interrupted(r(m)),
         }
+    }
+
+    /// The same error with every form of `secrets` blanked from its message (see
+    /// [`Secret::redact`]).
+    #[must_use]
+    pub fn redacted(self, secrets: &[&Secret]) -> PullError {
+        self.map(|m| Secret::redact(&m, secrets))
     }
 }
 

@@ -4,9 +4,9 @@
 use std::collections::HashSet;
 
 /// Stops a paging loop that would not end: a cursor (or page token) that comes back, or
-/// pages that keep claiming more with nothing new: empty, or only records already read in
-/// this walk (with a new cursor each time, such a server was followed forever: review
-/// s43-h4 MEDIUM-1). One per walk through a result's pages.
+/// pages that keep claiming more with nothing new: empty, or (Zendesk, whose records have
+/// ids) only records already read in this walk (with a new cursor each time, such a server
+/// was followed forever: review s43-h4 MEDIUM-1). One per walk through a result's pages.
 #[derive(Debug, Default)]
 pub(super) struct Paging {
     cursors: HashSet<String>,

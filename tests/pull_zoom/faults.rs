@@ -465,3 +465,20 @@ fn a_null_records_field_is_a_page_without_records() {
         .iter()
         .any(|r| r.path == "/v2/report/operationlogs"));
 }
+
+/// Identical records are separate events in Zoom's reports: pages that hold only records
+/// read before in the window do not stop the walk (review s43-h5 MEDIUM-1: five identical
+/// sign-ins a page each stopped it with exit 5, on every rerun).
+#[test]
+fn pages_of_identical_records_are_read_to_the_end() {
+    let records = dataset(Kind::Activity, 1, 1, now_secs() - 3_600, 1, 0);
+    let mut five = Vec::new();
+    for _ in 0..5 {
+        five.extend(records.iter().cloned());
+    }
+    let fake = FakeZoom::start(five.clone());
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--page-size", "1", "--log-type", "activity"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.events(), expected(&five));
+}

@@ -80,7 +80,7 @@ mod stream;
 use super::commits::Batches;
 use super::deliver::{Delivery, PageBuilder};
 use super::http::{base64, pct, without_query, Client};
-use super::paging::{Paging, NOTHING_NEW};
+use super::paging::Paging;
 use super::state::StateFile;
 use super::{parse_rfc3339, Progress, PullError, Secret};
 use crate::pipeline::Observer;
@@ -305,21 +305,17 @@ fn run(
                             let page = page::parse(kind, &resp.body, &what)?;
                             out.pages += 1;
                             out.received += page.records.len() as u64;
-                            // Records not read before in this drain (see `Paging`).
-                            let mut fresh = 0;
                             for raw in &page.records {
                                 let at = serde_json::from_str::<TimeField<'_>>(raw.get())
                                     .ok()
                                     .and_then(|f| f.time.and_then(parse_rfc3339));
                                 if at.is_some_and(|t| t < s.floor || t > end) {
                                     out.out_of_range += 1;
-                                    fresh += 1;
                                     continue;
                                 }
                                 let hash = content_hash(raw.get());
                                 let n = got.entry(hash.clone()).or_insert(0);
                                 *n += 1;
-                                fresh += usize::from(*n == 1);
                                 let emitted = s.seen.get(&hash).map_or(0, |e| e.1);
                                 if *n <= emitted {
                                     out.duplicates += 1;
@@ -333,8 +329,15 @@ fn run(
                             progress.page(out.pages, out.received, (&from_d, &to_d));
                             let next = page.next_page_token.clone().filter(|t| !t.is_empty());
                             if let Some(t) = &next {
-                                if paging.too_many_empty(fresh) {
-                                    return Err(PullError::Api(format!("{what}: {NOTHING_NEW}")));
+                                // Only empty pages count: identical records are
+                                // separate events in Zoom's reports (no ids), so a page
+                                // of records read before in this drain may be new ones
+                                // (review s43-h5 MEDIUM-1).
+                                if paging.too_many_empty(page.records.len()) {
+                                    return Err(PullError::Api(format!(
+                                        "{what}: three empty pages in a row with a \
+                                         next_page_token; stopping rather than looping"
+                                    )));
                                 }
                                 if paging.repeats(t) {
                                     return Err(PullError::Api(format!(
@@ -428,7 +431,15 @@ fn run(
         Ok(())
     })();
     out.tokens_minted = session.minted;
-    result?;
+    if let Err(e) = result {
+        // A report that failed before the run stopped is said too (review s43-h5 LOW-2).
+        let earlier = failed_reports(&mut streams);
+        return Err(if earlier.is_empty() {
+            e
+        } else {
+            e.noting(&format!("before that, {}", earlier.join("; ")))
+        });
+    }
     delivery.finish()?;
     if !per_window {
         for s in &streams {
@@ -463,26 +474,28 @@ fn report_failure(e: PullError) -> Result<PullError, PullError> {
     }
 }
 
+/// What each report that failed said, named by its log type, in the run's order; their
+/// errors are taken out of `streams`.
+fn failed_reports(streams: &mut [StreamRun]) -> Vec<String> {
+    streams
+        .iter_mut()
+        .filter_map(|s| Some((s.kind, s.failed.take()?)))
+        .map(|(kind, e)| format!("{}: {}", kind.log_type(), e.message()))
+        .collect()
+}
+
 /// The run's error when a report failed: its message (each report's, named, when the run
 /// had several), and the reports that were pulled.
 fn failures(streams: &mut [StreamRun]) -> Option<PullError> {
-    let several = streams.len() > 1;
-    let pulled: Vec<&str> = streams
+    let pulled: Vec<&'static str> = streams
         .iter()
         .filter(|s| s.failed.is_none())
         .map(|s| s.kind.log_type())
         .collect();
-    let failed: Vec<String> = streams
-        .iter_mut()
-        .filter_map(|s| Some((s.kind, s.failed.take()?)))
-        .map(|(kind, e)| {
-            if several {
-                format!("{}: {}", kind.log_type(), e.message())
-            } else {
-                e.message().to_owned()
-            }
-        })
-        .collect();
+    if streams.len() == 1 {
+        return streams[0].failed.take();
+    }
+    let failed = failed_reports(streams);
     if failed.is_empty() {
         return None;
     }

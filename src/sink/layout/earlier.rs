@@ -11,12 +11,13 @@
 //! run again, under the directory's commit lock, after the runs superseded are decided:
 //! a run of another schema committed meanwhile is seen.
 //!
-//! One earlier file per table is read (its footer): the newer (by modification time) of a
-//! file of the run committed last among those with a manifest and files in the table (the
-//! manifests in `_normalog/runs/`, newest first), and the newest file of the runs without
-//! one (standard input, pulls, and what `compact` merged them into, which keeps their
-//! time), found by a walk of the table. As every commit is checked against the one before,
-//! the newest file's columns include every earlier run's, with the same types. The walk
+//! Up to two earlier files per table are read (their footers): a file of the run committed
+//! last among those with a manifest and files in the table (the manifests in
+//! `_normalog/runs/`, newest first), and the newest file (by modification time, which
+//! `compact` keeps) of the runs without one (standard input, pulls, and what `compact`
+//! merged them into), found by a walk of the table; the run is checked against both. As
+//! every commit is checked against the ones before, their columns include every earlier
+//! run's, with the same types. The walk
 //! reads every partition directory of the table, at the start and at the commit: on the
 //! six-month hour lake of `benches/lake_layouts.sh` (12,960 files in 3 tables, tmpfs) a run
 //! of 1,000 records into it took 0.06 s instead of 0.03 s. Tables written before this
@@ -44,10 +45,14 @@ impl<F: PartFile> Parts<F> {
         let mut added = Vec::new();
         let own = self.own_runs();
         for (table, _) in self.tables.iter().zip(&self.checked).filter(|(_, c)| **c) {
-            let Some(earlier) = earlier_file(&self.dir, table, &own, F::EXT) else {
-                continue;
-            };
-            let columns = check(table, &self.dir.join(table), &earlier)?;
+            let mut columns: Vec<String> = Vec::new();
+            for earlier in earlier_files(&self.dir, table, &own, F::EXT) {
+                for column in check(table, &self.dir.join(table), &earlier)? {
+                    if !columns.contains(&column) {
+                        columns.push(column);
+                    }
+                }
+            }
             if !columns.is_empty() {
                 added.push((table.clone(), columns));
             }
@@ -55,13 +60,13 @@ impl<F: PartFile> Parts<F> {
         Ok(added)
     }
 
-    /// A committed file of `table` that stays after this run's commit, of the run
-    /// committed last ([`earlier_file`]), as known now (the runs superseded are decided
-    /// again at the commit).
+    /// The committed files of `table` that stay after this run's commit and stand for the
+    /// table ([`earlier_files`]), as known now (the runs superseded are decided again at
+    /// the commit).
     // Used by the Parquet writer's column check.
     #[cfg(feature = "parquet")]
-    pub(crate) fn earlier_file_of(&self, table: &str) -> Option<PathBuf> {
-        earlier_file(&self.dir, table, &self.own_runs(), F::EXT)
+    pub(crate) fn earlier_files_of(&self, table: &str) -> Vec<PathBuf> {
+        earlier_files(&self.dir, table, &self.own_runs(), F::EXT)
     }
 
     /// The output directory.
@@ -80,11 +85,14 @@ impl<F: PartFile> Parts<F> {
     }
 }
 
-/// A committed part file (`part-*.<ext>`) of `table` in `dir` that stays after this run's
-/// commit (not of the runs `own`), of the run committed last: `None` if the table has none.
-/// A manifest or directory that cannot be read is passed over: this check must not stop
-/// a run that the writing itself would not.
-pub(crate) fn earlier_file(dir: &Path, table: &str, own: &[&str], ext: &str) -> Option<PathBuf> {
+/// The committed part files (`part-*.<ext>`) of `table` in `dir` that stay after this
+/// run's commit (not of the runs `own`) and stand for the table: a file of the run with a
+/// manifest committed last, and the newest file of the runs without one; none if the table
+/// has none. Both are compared, not the newer by modification time alone: a file's time is
+/// when it was written, not committed, and two runs committing at once may commit in the
+/// other order (review s43-h5 MEDIUM-2). A manifest or directory that cannot be read is
+/// passed over: this check must not stop a run that the writing itself would not.
+pub(crate) fn earlier_files(dir: &Path, table: &str, own: &[&str], ext: &str) -> Vec<PathBuf> {
     let runs = dir.join(RUNS_DIR);
     let mut manifests: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&runs)
         .into_iter()
@@ -146,11 +154,21 @@ pub(crate) fn earlier_file(dir: &Path, table: &str, own: &[&str], ext: &str) -> 
             && !of_a_listed_run(name)
     };
     let walked = newest_file(&dir.join(table), &unlisted);
-    [listed_run, walked]
+    let mut files: Vec<PathBuf> = [listed_run, walked]
         .into_iter()
         .flatten()
-        .max_by_key(|(at, _)| *at)
-        .map(|(_, path)| path)
+        .map(|(_, p)| p)
+        .collect();
+    files.dedup();
+    files
+}
+
+/// The one earlier file of [`earlier_files`] modified last (tests).
+#[cfg(test)]
+fn earlier_file(dir: &Path, table: &str, own: &[&str], ext: &str) -> Option<PathBuf> {
+    earlier_files(dir, table, own, ext)
+        .into_iter()
+        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
 }
 
 /// Whether a part file's name is that of a run with an identity, which has a manifest:
@@ -218,6 +236,36 @@ mod tests {
         std::fs::write(root.join(RUNS_DIR).join(run), text).expect("manifest");
         // Apart in time, so that the order of commits is the manifests' mtime order.
         std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+
+    /// Both the named run's file and the newest file of runs without a manifest stand for
+    /// the table, whichever was written last: times say when a file was written, not when
+    /// it was committed (review s43-h5 MEDIUM-2).
+    #[test]
+    fn a_named_runs_file_and_the_newest_unlisted_file_are_both_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        let stdin = touch(d, "t/hour=1/part-0.parquet");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let run = "0123456789abcdef";
+        let named = format!("t/hour=2/part-{run}-0.parquet");
+        touch(d, &named);
+        manifest(d, run, &[&named]);
+        assert_eq!(
+            earlier_files(d, "t", &[], "parquet"),
+            [d.join(&named), stdin.clone()]
+        );
+        // A named run's file is not taken for one of a run without a manifest.
+        assert_eq!(earlier_files(d, "t", &[run], "parquet"), [stdin]);
+        assert!(of_a_listed_run("part-0123456789abcdef-12.parquet"));
+        for other in [
+            "part-3.parquet",
+            "part-zendesk-acme-1-2-0.ndjson",
+            "part-0123456789abcdef-1-2-0.ndjson",
+            "part-0123456789abcdeg-1.parquet",
+        ] {
+            assert!(!of_a_listed_run(other), "{other}");
+        }
     }
 
     #[test]

@@ -45,7 +45,7 @@ impl ParquetWriter {
     ) -> Result<(), Error> {
         for (log_type, schema) in tables {
             let table = table_name(log_type);
-            if let Some(earlier) = self.parts.earlier_file_of(&table) {
+            for earlier in self.parts.earlier_files_of(&table) {
                 check(&self.parts.dir().join(&table), &earlier, schema)?;
             }
         }
