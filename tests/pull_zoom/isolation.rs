@@ -5,22 +5,9 @@
 
 use super::*;
 
-/// `n` records of each report over the last two days, one every 48 minutes (30 a day).
+/// `n` records of each report from two days ago, one every 48 minutes (30 a day).
 fn two_days(n: usize) -> Vec<Rec> {
-    let start = now_secs() - 2 * 86_400 + 60;
-    let mut records = Vec::new();
-    for kind in [Kind::Activity, Kind::Operation] {
-        records.extend(
-            dataset(kind, 1, n, start, 1, 0)
-                .into_iter()
-                .enumerate()
-                .map(|(i, r)| Rec {
-                    time: start + (i as i64) * 2_880,
-                    ..r
-                }),
-        );
-    }
-    records
+    spaced(n, 2_880)
 }
 
 fn of(records: &[Rec], kind: Kind) -> Vec<Rec> {

@@ -159,6 +159,24 @@ fn both(n: usize, per_second: usize, dup_every: usize) -> Vec<Rec> {
     records
 }
 
+/// `n` records of each report from two days ago, one every `step` seconds.
+fn spaced(n: usize, step: i64) -> Vec<Rec> {
+    let start = now_secs() - 2 * 86_400 + 60;
+    let mut records = Vec::new();
+    for kind in [Kind::Activity, Kind::Operation] {
+        records.extend(
+            dataset(kind, 1, n, start, 1, 0)
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| Rec {
+                    time: start + (i as i64) * step,
+                    ..r
+                }),
+        );
+    }
+    records
+}
+
 fn day(t: i64) -> String {
     chrono::DateTime::from_timestamp(t, 0)
         .expect("time")

@@ -30,22 +30,9 @@ fn pull_state(run: &PullDir, fake: &FakeZoom, state: &Path, extra: &[&str]) -> O
     cmd.output().expect("run normalog")
 }
 
-/// `n` records of each report over the last two days, one every 9 minutes or so.
+/// `n` records of each report over the last two days, one every 9 minutes.
 fn spread(n: usize) -> Vec<Rec> {
-    let start = now_secs() - 2 * 86_400 + 60;
-    let mut records = Vec::new();
-    for kind in [Kind::Activity, Kind::Operation] {
-        records.extend(
-            dataset(kind, 1, n, start, 1, 0)
-                .into_iter()
-                .enumerate()
-                .map(|(i, r)| Rec {
-                    time: start + (i as i64) * 540,
-                    ..r
-                }),
-        );
-    }
-    records
+    spaced(n, 540)
 }
 
 fn ok(out: &Output) {
