@@ -98,7 +98,9 @@
 //!   of more than 8,192 elements is cut there into parts of at most that many elements
 //!   and about [`Batch::chunk_bytes`], written one after the other like chunks (see
 //!   `split.rs`). A page longer than the record limit (read whole as a document) is
-//!   unwrapped without being tried as a record: the limit applies to each element.
+//!   unwrapped without being tried as a record, the limit applying to each element, when
+//!   [`Batch::envelope`] names its field or (not set) none of its keys is a top-level field
+//!   of a JSON log type tried; otherwise it is a record, too long.
 //! * **Single-record responses**: an object record that no schema accepts and whose only
 //!   field holds an object (Zendesk's "show audit log", `{"audit_log":{...}}`) is that
 //!   object: it is normalized, or rejected with its own reason, inside the field.

@@ -78,6 +78,9 @@ pub enum Fault {
     ErrorIn200,
     /// The page without its records field (`activity_logs` / `operation_logs`).
     NoRecordsField,
+    /// The window's first page again (whatever the token asked for), with a page token
+    /// never given before: a loop that no repeating token shows.
+    Stale,
 }
 
 struct Snapshot {
@@ -360,6 +363,7 @@ fn report(
         _ => None,
     };
     let mut repeat = false;
+    let mut stale = false;
     let mut no_records = false;
     if broken.is_some() || inner.report_requests > inner.faults_after {
         if let Some(f) = broken.or_else(|| inner.faults.pop_front()) {
@@ -372,6 +376,7 @@ fn report(
                 Fault::RepeatToken => repeat = true,
                 Fault::ErrorIn200 => return Some(json(200, BODY_REPORT_PENDING)),
                 Fault::NoRecordsField => no_records = true,
+                Fault::Stale => stale = true,
                 Fault::ExpireTokens => inner.snapshots.clear(),
                 Fault::Echo(status) => {
                     let basic = b64(format!("{}:{}", inner.client_id, inner.secret).as_bytes());
@@ -464,6 +469,10 @@ fn report(
         if let Some(t) = get("next_page_token") {
             t.clone_into(&mut next);
         }
+    }
+    if stale {
+        // An offset that does not parse reads as 0: the first page again.
+        next = format!("{snap_id}.0-{}", inner.report_requests);
     }
     let field = match kind {
         Kind::Activity => "activity_logs",

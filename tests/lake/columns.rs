@@ -344,3 +344,27 @@ fn standard_input_runs_beside_a_named_run_are_checked_against_each_other() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// A column added is said once, by the run that adds it: beside standard-input files that
+/// lack it, every later run said it again (review s43-h6 MEDIUM-B).
+#[test]
+fn a_column_added_beside_standard_input_files_is_said_once() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let lake = t.join("lake");
+    let v1 = schema(t, "v1", "bigint", "");
+    into_lake_ok(&lake, &v1, &[&input(t, "a", 10, "")]);
+    let line = "{\"a\":\"x\",\"actor_id\":7,\"time\":\"2024-01-01T11:00:00Z\"}\n";
+    assert!(stdin_into_lake(&lake, &v1, line).status.success());
+    let v2 = schema(t, "v2", "bigint", BUSINESS_ID);
+    let o = into_lake(&lake, &v2, &[&input(t, "c", 12, "\"business_id\":5,")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("added the column business_id"),
+        "{}",
+        stderr(&o)
+    );
+    let o = into_lake(&lake, &v2, &[&input(t, "d", 13, "\"business_id\":6,")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("added the column"), "{}", stderr(&o));
+}

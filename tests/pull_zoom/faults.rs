@@ -482,3 +482,36 @@ fn pages_of_identical_records_are_read_to_the_end() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.events(), expected(&five));
 }
+
+/// A server that answers the same page again with a new page token each time is stopped
+/// (exit 5) once one record has come more than 100 times in the window: it was followed
+/// forever, every copy committed as a new event (review s43-h6 MEDIUM-A).
+#[test]
+fn the_same_page_with_new_page_tokens_stops_the_walk() {
+    let records = dataset(Kind::Activity, 1, 3, now_secs() - 3_600, 1, 0);
+    let fake = FakeZoom::start(records);
+    for _ in 0..2000 {
+        fake.inner().faults.push_back(Fault::Stale);
+    }
+    let run = PullDir::new();
+    let flags = [
+        "--page-size",
+        "1",
+        "--log-type",
+        "activity",
+        "--window-days",
+        "30",
+    ];
+    let out = run.pull(&fake, &flags);
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the same record came 101 times in the window"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        fake.inner().faults.len() > 1000,
+        "{} left",
+        fake.inner().faults.len()
+    );
+}

@@ -45,15 +45,18 @@ impl<F: PartFile> Parts<F> {
         let mut added = Vec::new();
         let own = self.own_runs();
         for (table, _) in self.tables.iter().zip(&self.checked).filter(|(_, c)| **c) {
-            let mut columns: Vec<String> = Vec::new();
+            // Added: missing from every file compared. One that a file has is the table's
+            // already (the warning came with the run that added it; said again on every
+            // run after it: review s43-h6 MEDIUM-B).
+            let mut columns: Option<Vec<String>> = None;
             for earlier in earlier_files(&self.dir, table, &own, F::EXT) {
-                for column in check(table, &self.dir.join(table), &earlier)? {
-                    if !columns.contains(&column) {
-                        columns.push(column);
-                    }
-                }
+                let missing = check(table, &self.dir.join(table), &earlier)?;
+                columns = Some(match columns {
+                    None => missing,
+                    Some(before) => before.into_iter().filter(|c| missing.contains(c)).collect(),
+                });
             }
-            if !columns.is_empty() {
+            if let Some(columns) = columns.filter(|c| !c.is_empty()) {
                 added.push((table.clone(), columns));
             }
         }
