@@ -27,10 +27,12 @@ use std::sync::{Arc, Mutex};
 
 use super::pipe::Stoppable;
 
+mod damage;
 mod expansion;
 mod listing;
 mod sniff;
 
+use damage::Said;
 use expansion::{BombGuard, Counted};
 pub use expansion::{
     ExpansionExceeded, ExpansionLimits, BOMB_ALLOWANCE, MAX_EXPANSION_RATIO,
@@ -267,8 +269,8 @@ type Head<R> = io::Chain<io::Take<io::Cursor<[u8; 4]>>, R>;
 /// [`decode_borrowed`] (any reader).
 enum Decoded<R> {
     Plain(Head<R>),
-    Gzip(sniff::Peeked<BombGuard<super::gzip::Members<Compressed<R>>>>),
-    Zstd(sniff::Peeked<BombGuard<zstd::stream::read::Decoder<'static, Compressed<R>>>>),
+    Gzip(sniff::Peeked<BombGuard<Said<super::gzip::Members<Compressed<R>>>>>),
+    Zstd(sniff::Peeked<BombGuard<Said<zstd::stream::read::Decoder<'static, Compressed<R>>>>>),
 }
 
 /// The compressed bytes of an input, counted (for the expansion limit) and buffered.
@@ -304,7 +306,7 @@ impl<R: Read> Decoded<R> {
             Compression::None => Decoded::Plain(whole),
             Compression::Gzip => Decoded::Gzip(sniff::checked(
                 BombGuard::new(
-                    super::gzip::Members::new(buffered(whole)),
+                    Said::new(super::gzip::Members::new(buffered(whole)), compression),
                     &compressed,
                     max_expansion.gzip,
                 ),
@@ -312,7 +314,10 @@ impl<R: Read> Decoded<R> {
             )?),
             Compression::Zstd => Decoded::Zstd(sniff::checked(
                 BombGuard::new(
-                    zstd::stream::read::Decoder::with_buffer(buffered(whole))?,
+                    Said::new(
+                        zstd::stream::read::Decoder::with_buffer(buffered(whole))?,
+                        compression,
+                    ),
                     &compressed,
                     max_expansion.zstd,
                 ),

@@ -1,0 +1,124 @@
+//! A decoder's failure, said for the person who gave the input: which format it was, and
+//! what the usual cause is. The decoders speak of their own state ("incomplete deflate
+//! stream", "Unknown frame descriptor", "unexpected end of file"), which names neither the
+//! format nor the file's likely story (review s43-h3 LOW-3).
+
+use std::io::{self, Read};
+
+use super::Compression;
+
+/// A decoder of `format`, its failures said with [`said`].
+pub(super) struct Said<D> {
+    decoder: D,
+    format: Compression,
+    /// Whether it decoded anything yet: zstd's "Unknown frame descriptor" after a frame
+    /// means bytes appended to the file, not a damaged frame.
+    decoded: bool,
+}
+
+impl<D> Said<D> {
+    pub(super) fn new(decoder: D, format: Compression) -> Self {
+        Said {
+            decoder,
+            format,
+            decoded: false,
+        }
+    }
+}
+
+impl<D: Read> Read for Said<D> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.decoder.read(buf) {
+            Ok(n) => {
+                self.decoded |= n > 0;
+                Ok(n)
+            }
+            Err(e) => Err(said(e, self.format, self.decoded)),
+        }
+    }
+}
+
+/// `e`, from a decoder of `format`, with the format named and the likely cause given. An
+/// error of the system (a failed read of the file) and one of ours, which already says
+/// where it was ("after a gzip member, ..."), pass as they are. The kind is kept.
+fn said(e: io::Error, format: Compression, decoded: bool) -> io::Error {
+    let name = match format {
+        Compression::Gzip => "gzip",
+        Compression::Zstd => "zstd",
+        Compression::None => return e,
+    };
+    let text = e.to_string();
+    if e.raw_os_error().is_some() || text.starts_with("after a ") {
+        return e;
+    }
+    let kind = e.kind();
+    let message = if kind == io::ErrorKind::UnexpectedEof {
+        format!("the {name} data ends early ({text}; a file cut short, or still being written?)")
+    } else if format == Compression::Zstd && decoded && text == "Unknown frame descriptor" {
+        "after a zstd frame, bytes that are not another zstd frame (data appended to a \
+         compressed file?)"
+            .to_owned()
+    } else {
+        format!("damaged {name} data: {text}")
+    };
+    io::Error::new(kind, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(r: impl Read) -> io::Error {
+        let mut r = r;
+        io::copy(&mut r, &mut io::sink()).expect_err("damaged")
+    }
+
+    /// A gzip file cut short, in its header or its data, says so and keeps its kind.
+    #[test]
+    fn a_cut_gzip_file_says_it_ends_early() {
+        let data = b"{\"a\":1}\n".repeat(2000);
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        io::Write::write_all(&mut e, &data).unwrap();
+        let gz = e.finish().unwrap();
+        for cut in [5, 10, gz.len() / 2] {
+            let decoder = flate2::read::GzDecoder::new(&gz[..cut]);
+            let err = read_all(Said::new(decoder, Compression::Gzip));
+            assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof, "{cut}: {err}");
+            assert!(
+                err.to_string().starts_with("the gzip data ends early ("),
+                "{cut}: {err}"
+            );
+        }
+    }
+
+    /// After a whole zstd frame, bytes of another format are said to be appended; a frame
+    /// cut short says it ends early.
+    #[test]
+    fn zstd_after_a_frame_and_cut_short() {
+        let data = b"{\"a\":1}\n".repeat(2000);
+        let mut appended = zstd::encode_all(&data[..], 1).unwrap();
+        let whole = appended.len();
+        appended.extend_from_slice(b"\x1f\x8b\x08\x00 not zstd");
+        let decoder = zstd::stream::read::Decoder::new(&appended[..]).unwrap();
+        let err = read_all(Said::new(decoder, Compression::Zstd));
+        assert_eq!(
+            err.to_string(),
+            "after a zstd frame, bytes that are not another zstd frame (data appended to a \
+             compressed file?)"
+        );
+        let decoder = zstd::stream::read::Decoder::new(&appended[..whole / 2]).unwrap();
+        let err = read_all(Said::new(decoder, Compression::Zstd));
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof, "{err}");
+        assert!(
+            err.to_string().starts_with("the zstd data ends early ("),
+            "{err}"
+        );
+    }
+
+    /// A failed read of the file is the system's error, unchanged.
+    #[test]
+    fn a_system_error_passes_unchanged() {
+        let e = said(io::Error::from_raw_os_error(5), Compression::Gzip, true);
+        assert_eq!(e.raw_os_error(), Some(5));
+    }
+}
