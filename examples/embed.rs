@@ -1,54 +1,48 @@
 //! Normalize NDJSON from standard input with the built-in schemas and write NDJSON events to
-//! standard output; rejects are counted and described on standard error.
+//! standard output; rejects are described on standard error and counted. The records read
+//! as the command line reads them: `normalize_reader` frames the lines (a byte order mark,
+//! `\r\n`, blank lines) and numbers them for the rejects' positions.
 //!
 //! ```sh
 //! cargo run --example embed < tests/data/samples/mixed.jsonl
 //! ```
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 
-use normalog::parse::frame;
-use normalog::sink::ndjson::Options;
-use normalog::{NormalizerBuilder, Position, Registry};
+use normalog::pipeline::normalize_reader;
+use normalog::sink::ndjson::NdjsonWriter;
+use normalog::{Error, Event, NormalizerBuilder, Registry, Sink};
+
+/// Events to NDJSON, rejects described on standard error.
+struct Output<W: Write> {
+    events: NdjsonWriter<W>,
+}
+
+impl<W: Write> Sink for Output<W> {
+    type Error = Error;
+
+    fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+        self.events.record(event)
+    }
+
+    fn rejected(&mut self, reject: &Error) -> Result<bool, Error> {
+        eprintln!("rejected: {reject}");
+        Ok(true)
+    }
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let registry = Registry::builtin();
     let mut normalizer = NormalizerBuilder::new().build(&registry)?;
-    let stdin = io::stdin().lock();
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    let (mut ok, mut rejected) = (0u64, 0u64);
-    let mut line = Vec::new();
-    // Where each line starts in the input, and how many records came before it: the
-    // positions rejects are reported at.
-    let (mut byte, mut records) = (0u64, 0u64);
-    for (i, text) in stdin.split(b'\n').enumerate() {
-        let text = text?;
-        let start = byte;
-        byte += text.len() as u64 + 1;
-        // Only the input's first line may start with a byte order mark.
-        let skip = if i == 0 { frame::bom_len(&text) } else { 0 };
-        // Without a trailing `\r`; blank lines are not records.
-        let Some(record) = frame::record_of(&text[skip..]) else {
-            continue;
-        };
-        line.clear();
-        line.extend_from_slice(record);
-        let pos = Position::new(start + skip as u64, i as u64 + 1, records);
-        records += 1;
-        match normalizer.normalize(&mut line, pos) {
-            Ok(event) => {
-                event.write_ndjson(&mut out, Options::default())?;
-                ok += 1;
-                let buffers = event.into_buffers();
-                normalizer.reuse(buffers);
-            }
-            Err(reject) => {
-                rejected += 1;
-                eprintln!("rejected: {reject}");
-            }
-        }
-    }
-    out.flush()?;
-    eprintln!("{ok} normalized, {rejected} rejected");
+    let mut out = Output {
+        events: NdjsonWriter::new(io::stdout().lock()),
+    };
+    let summary = normalize_reader(&mut normalizer, io::stdin().lock(), &mut out)?;
+    // Dropped, the writer would flush too, but lose the error of that last write.
+    out.events.flush()?;
+    eprintln!(
+        "{} normalized, {} rejected",
+        summary.normalized, summary.rejected
+    );
     Ok(())
 }

@@ -55,8 +55,8 @@ pub struct StreamNormalizer {
     record: u64,
     /// The counts so far.
     summary: Summary,
-    /// The sink asked to stop: nothing more is read (the rest of the chunk it stopped in
-    /// was dropped, so a later chunk would start mid-record).
+    /// The sink asked to stop, or failed: nothing more is read (the rest of the chunk it
+    /// stopped in was dropped, so a later chunk would start mid-record).
     stopped: bool,
 }
 
@@ -112,7 +112,9 @@ impl StreamNormalizer {
     ///
     /// A stop is for good: the records after the one the sink stopped at are not read, and
     /// later calls (`feed`, [`finish`](Self::finish)) read nothing and return `false`. (A
-    /// later chunk would start in the middle of what was left unread.)
+    /// later chunk would start in the middle of what was left unread.) An error of the sink
+    /// ends the stream the same way: to go on after one (a broker that was down), start a
+    /// new stream at a record boundary.
     ///
     /// # Errors
     ///
@@ -121,6 +123,8 @@ impl StreamNormalizer {
         if self.stopped {
             return Ok(false);
         }
+        // Stopped before the sink's error is handed on: the rest of the chunk is unread.
+        self.stopped = true;
         let go_on = self.read(chunk, sink)?;
         self.stopped = !go_on;
         Ok(go_on)
@@ -155,8 +159,8 @@ impl StreamNormalizer {
         self.lines(chunk, sink)
     }
 
-    /// The input ended: normalize a last record that had no newline. After a stop
-    /// ([`feed`](Self::feed)), nothing: returns `false`.
+    /// The input ended: normalize a last record that had no newline. After a stop or an
+    /// error of the sink ([`feed`](Self::feed)), nothing: returns `false`.
     ///
     /// # Errors
     ///
@@ -165,6 +169,7 @@ impl StreamNormalizer {
         if self.stopped {
             return Ok(false);
         }
+        self.stopped = true;
         let mut go_on = true;
         if let Some(seen) = self.bom.take() {
             // The whole stream is a prefix of the mark: it is data.
@@ -401,6 +406,44 @@ mod tests {
         assert_eq!(sink.0.events.len(), 1);
         assert!(sink.0.rejects.is_empty(), "{:?}", sink.0.rejects);
         assert_eq!(s.summary().records, 1);
+    }
+
+    /// A sink that fails at its first event, as a broker that is down.
+    #[derive(Default)]
+    struct FailAtFirst(Collect);
+
+    impl Sink for FailAtFirst {
+        type Error = Error;
+        fn record(&mut self, event: &Event<'_>) -> Result<bool, Error> {
+            if self.0.events.is_empty() && self.0.rejects.is_empty() {
+                self.0.record(event)?;
+                return Err(Error::sink("downstream unavailable"));
+            }
+            self.0.record(event)
+        }
+        fn rejected(&mut self, err: &Error) -> Result<bool, Error> {
+            self.0.rejected(err)
+        }
+    }
+
+    /// An error of the sink ends the stream as a stop does (review s44-h1 MEDIUM-1: the
+    /// rest of the chunk was dropped, the next chunk read from the middle of a record, a
+    /// fragment rejected as invalid JSON at a wrong line, and `Ok(true)` returned).
+    #[test]
+    fn an_error_of_the_sink_ends_the_stream() {
+        let registry = Registry::builtin();
+        let mut s = StreamNormalizer::new(NormalizerBuilder::new().build(&registry).unwrap());
+        let mut sink = FailAtFirst::default();
+        let third = format!("{REC}\n");
+        let (head, tail) = third.split_at(20);
+        let failed = s.feed(format!("{REC}\n{REC}\n{head}").as_bytes(), &mut sink);
+        assert!(failed.is_err());
+        assert!(!s
+            .feed(format!("{tail}{REC}\n").as_bytes(), &mut sink)
+            .unwrap());
+        assert!(!s.finish(&mut sink).unwrap());
+        assert_eq!(sink.0.events.len(), 1);
+        assert!(sink.0.rejects.is_empty(), "{:?}", sink.0.rejects);
     }
 
     #[test]

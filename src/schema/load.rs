@@ -75,6 +75,7 @@ pub fn from_str(text: &str, origin: &str) -> Result<Schema, SchemaErrors> {
         return Err(SchemaErrors(errors));
     };
     schema.origin = Some(origin);
+    super::field_path::name_fields(&schema, &mut errors);
     // A missing `schema`, `fields` or field `name` is left empty in the model; the checks
     // would report the same spot a second time, less precisely. Keep the first report.
     let poisoned = loader.poisoned;

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::indicators::IndicatorKind;
 
 pub mod csv;
+mod field_path;
 pub mod load;
 mod model;
 mod problems;

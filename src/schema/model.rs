@@ -393,7 +393,13 @@ impl Loader {
         let mut required = false;
         let mut description = None;
         let mut rest = Vec::with_capacity(entries.len());
+        // Where the field's own keys are, beside its value's: a problem after the last of
+        // its `fields` is then known to be its own (field_path.rs).
+        let mut own_keys = Vec::new();
         for e in entries {
+            if FIELD_KEYS.contains(&e.key) {
+                own_keys.push((e.key, e.key_span));
+            }
             match e.key {
                 "name" => {
                     if self.text(e).map(|n| name = Some(n)).is_none() {
@@ -417,7 +423,10 @@ impl Loader {
             );
             "a field".into()
         };
-        let value = self.value_schema(node.span, rest, &what);
+        let mut value = self.value_schema(node.span, rest, &what);
+        for (key, span) in own_keys {
+            value.key_spans.insert(key, span);
+        }
         Some(Field {
             name: name.unwrap_or_default(),
             required,

@@ -40,6 +40,7 @@ pub fn validate(schema: &Schema) -> Vec<SchemaError> {
     v.check_schema();
     let mut errors = v.errors;
     errors.sort_by_key(|e| e.span);
+    super::field_path::name_fields(schema, &mut errors);
     errors
 }
 
@@ -63,6 +64,7 @@ pub fn warnings(schema: &Schema) -> Vec<SchemaError> {
     super::text::lint(schema, &mut push);
     lints::lint(schema, &mut push);
     out.sort_by_key(|w| w.span);
+    super::field_path::name_fields(schema, &mut out);
     out
 }
 

@@ -103,7 +103,10 @@ pub trait Sink {
     /// reader, the line without its line ending (`\n`, `\r\n`) and without the input's
     /// byte-order mark; for a record inside an API page, that element's text. These are the
     /// bytes [`pipeline::Reject::raw`] holds. `raw` is empty only for a record over the size
-    /// limit that a stream or reader skipped without holding it in memory. The default
+    /// limit that a stream or reader skipped without holding it in memory: one that arrived
+    /// across reads or chunks (when a single chunk holds the whole line, it comes with its
+    /// bytes), so a dead-letter queue should expect an empty `raw` for any `too_long`
+    /// reject. The default
     /// calls [`rejected`](Sink::rejected).
     ///
     /// `raw` is borrowed for the call: copy it to keep it.

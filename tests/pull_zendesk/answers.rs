@@ -195,7 +195,7 @@ fn rejects_from_cron_are_said_and_kept() {
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(
         stderr(&out).contains(
-            "warning: 1 API record was rejected (later runs do not read it again); not kept: \
+            "warning: 1 API record was rejected (the watermark moves past it); not kept: \
              give --rejects FILE to keep them"
         ),
         "{}",

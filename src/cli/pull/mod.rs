@@ -393,7 +393,7 @@ fn drive_in<T>(
             None => "not kept: give --rejects FILE to keep them".to_owned(),
         };
         messages::error(&format!(
-            "warning: {rejected} API record{} rejected (later runs do not read {} again); {kept}",
+            "warning: {rejected} API record{} rejected (the watermark moves past {}); {kept}",
             if rejected == 1 { " was" } else { "s were" },
             if rejected == 1 { "it" } else { "them" },
         ));

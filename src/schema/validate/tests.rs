@@ -31,7 +31,7 @@ cases! {
     field_column_is_a_standard_field: "{schema: Cust.Tst, fields: [{name: p.log_type, type: string}]}" => ["1:29: field name `p.log_type` is the column `p_log_type`, a standard field (hint: every event gets the `p_` fields (`p_any_*` too), so the output would have two; leave this field out of the schema (keys it does not name are dropped))"];
     nested_standard_name_is_kept: "{schema: Cust.Tst, fields: [{name: o, type: object, fields: [{name: p_row_id, type: string}]}, {name: p_other, type: string}, {name: p_any_other, type: string}]}" => [];
     field_dash_is_kept: "{schema: Cust.Tst, fields: [{name: user-agent, type: string}, {name: user_agent, type: string}]}" => [];
-    nested_duplicate: "{schema: Cust.Tst, fields: [{name: o, type: object, fields: [{name: a, type: string}, {name: a, type: string}]}]}" => ["1:87: duplicate field name `a` (hint: the first `a` is at 1:62; remove or rename one)"];
+    nested_duplicate: "{schema: Cust.Tst, fields: [{name: o, type: object, fields: [{name: a, type: string}, {name: a, type: string}]}]}" => ["1:87: field `o.a`: duplicate field name `a` (hint: the first `a` is at 1:62; remove or rename one)"];
     same_name_in_different_objects_ok: "{schema: Cust.Tst, fields: [{name: a, type: string}, {name: o, type: object, fields: [{name: a, type: string}]}]}" => [];
     timestamp_no_format: "{schema: Cust.Tst, fields: [{name: t, type: timestamp}]}" => ["1:29: timestamp field `t` has no `timeFormat` (hint: add `timeFormat: rfc3339` (or unix, unix_ms, unix_us, unix_ns, cloudflare, a strftime pattern such as `%Y-%m-%d %H:%M:%S`, or `layout=<Go layout>`))"];
     timestamp_bad_format: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormat: rfc3389}]}" => ["1:56: unknown timeFormat \"rfc3389\" (hint: did you mean `rfc3339`?"];
@@ -57,7 +57,7 @@ cases! {
     ref_unknown_target_unreadable_definitions: "{schema: Cust.Tst, definitions: {Addr: [1]}, fields: [{name: r, type: ref, target: Adress}, {name: s, type: ref, target: Addr}]}" => ["1:40: definition `Addr` must be a mapping, found a list", "1:76: unknown definition `Adress` (hint: no definition of the schema could be read (see above); add one with this name)"];
     ref_unknown_target_empty_definitions: "{schema: Cust.Tst, definitions: {}, fields: [{name: r, type: ref, target: User}]}" => ["1:67: unknown definition `User` (hint: the schema has no `definitions`; add one with this name)"];
     ref_unknown_target_no_definitions: "{schema: Cust.Tst, fields: [{name: r, type: ref, target: User}]}" => ["1:50: unknown definition `User` (hint: the schema has no `definitions`; add one with this name)"];
-    ref_self_cycle: "{schema: Cust.Tst, definitions: {Node: {type: object, fields: [{name: next, type: ref, target: Node}]}}, fields: [{name: r, type: ref, target: Node}]}" => ["1:88: definition `Node` refers to itself: `Node -> Node` (hint: a definition cannot contain itself; use `type: json` where the data nests recursively)"];
+    ref_self_cycle: "{schema: Cust.Tst, definitions: {Node: {type: object, fields: [{name: next, type: ref, target: Node}]}}, fields: [{name: r, type: ref, target: Node}]}" => ["1:88: definition `Node`, field `next`: definition `Node` refers to itself: `Node -> Node` (hint: a definition cannot contain itself; use `type: json` where the data nests recursively)"];
     ref_two_step_cycle: "{schema: Cust.Tst, definitions: {Bb: {type: array, element: {type: ref, target: Aa}}, Aa: {type: ref, target: Bb}}, fields: [{name: r, type: ref, target: Aa}]}" => ["1:103: definition `Aa` refers to itself: `Aa -> Bb -> Aa`"];
     ref_shared_not_cycle: "{schema: Cust.Tst, definitions: {Aa: {type: object, fields: [{name: x, type: ref, target: Bb}, {name: y, type: ref, target: Bb}]}, Bb: {type: string}}, fields: [{name: r, type: ref, target: Aa}]}" => [];
     definition_name_lowercase: "{schema: Cust.Tst, definitions: {user: {type: string}}, fields: [{name: r, type: ref, target: user}]}" => ["1:34: invalid definition name `user` (hint: a definition name is an uppercase letter followed by at least one letter or digit, e.g. `UserInfo`)"];
@@ -235,14 +235,14 @@ fn event_time_without_a_year_is_a_warning() {
     assert_eq!(
         warned(&field("['%b %e %H:%M:%S']", true)),
         [
-            "1:122: the event time `t` has no year in its time format: every event gets year 1900 \
+            "1:122: field `o.t`: the event time `t` has no year in its time format: every event gets year 1900 \
           (as Panther's strftime library gives), and lands in that year's partition"
         ]
     );
     assert_eq!(
         warned(&field("['layout=Jan _2 15:04:05']", true)),
         [
-            "1:130: the event time `t` has no year in its time format: every event gets year 0 \
+            "1:130: field `o.t`: the event time `t` has no year in its time format: every event gets year 0 \
           (as Go's `time.Parse` gives Panther), and lands in that year's partition"
         ]
     );
@@ -269,7 +269,7 @@ fn event_time_without_a_year_is_a_warning() {
     assert_eq!(
         warned(defined),
         [
-            "1:110: the event time `t` has no year in its time format: every event gets year 1900 \
+            "1:110: definition `Ev`, field `t`: the event time `t` has no year in its time format: every event gets year 1900 \
           (as Panther's strftime library gives), and lands in that year's partition"
         ]
     );
@@ -284,7 +284,7 @@ fn field_name_with_a_comma_is_a_warning() {
         [
             "1:29: the field name `a,b` has a comma: Panther takes the key `a` for it (its Go \
              struct tag ends the name at the comma); normalog reads the key as written",
-            "1:91: the field name `x,` has a comma: Panther takes the key `x` for it (its Go \
+            "1:91: field `o.x,`: the field name `x,` has a comma: Panther takes the key `x` for it (its Go \
              struct tag ends the name at the comma); normalog reads the key as written",
         ]
     );

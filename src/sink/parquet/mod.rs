@@ -8,9 +8,9 @@
 //!
 //! # Columns and types
 //!
-//! The schema's fields come first, in schema order, under the schema's names; then the
-//! standard fields, then the `p_any_*` columns the schema can fill (the same order as
-//! NDJSON):
+//! The schema's fields come first, in schema order, named as table columns ([`column_name`](crate::schema::validate::column_name):
+//! `@timestamp` is `at_sign_timestamp`, `user.name` is `user_name`); then the standard
+//! fields, then the `p_any_*` columns the schema can fill (the same order as NDJSON):
 //!
 //! | schema type / field | Arrow type | Parquet physical (logical) type |
 //! |---|---|---|

@@ -1,0 +1,148 @@
+//! Which field a problem of a schema file is in, said in its message as a key path
+//! (`field `o.p[].q`: unknown type ...`), for nested fields and fields of definitions: in a
+//! schema of hundreds of lines, or where several objects have a field of the same name, the
+//! line alone does not say which field is meant (review s42-h1 LOW-2).
+//!
+//! The path is found from the problem's position and the positions the model keeps
+//! ([`KeySpans`](super::KeySpans), [`Field::span`]): in a mapping the key written last before
+//! the problem holds it, and in a list of fields the item that starts last before it. YAML
+//! writes a mapping's keys and a list's items in the order they come, so this finds the
+//! innermost field around the position without the end of any node.
+
+use super::{Field, Schema, SchemaError, Span, ValueSchema};
+
+/// Put the field each problem of `schema`'s file is in before its message, where it is a
+/// nested field (`o.p[].q`) or one of a definition; a top-level field, and the elements of
+/// its arrays, are left to the line and the message.
+pub(super) fn name_fields(schema: &Schema, problems: &mut [SchemaError]) {
+    for problem in problems {
+        if problem.span.line == 0 || problem.origin != schema.origin {
+            continue;
+        }
+        if let Some(path) = path_at(schema, problem.span) {
+            problem.message = format!("{path}: {}", problem.message);
+        }
+    }
+}
+
+/// The words for the field at `at`, if it is nested or in a definition.
+fn path_at(schema: &Schema, at: Span) -> Option<String> {
+    let (key, _) = schema.key_spans.last_at_or_before(at)?;
+    if key == "fields" {
+        let path = in_fields(&schema.fields, at);
+        // `a[]` alone: the message says "the element of field `a`" already.
+        let fields = path.iter().filter(|s| matches!(s, Step::Field(_))).count();
+        return (fields > 1).then(|| format!("field `{}`", joined(&path)));
+    }
+    let name = key.strip_prefix("definitions.")?;
+    let path = in_value(schema.definitions.get(name)?, at);
+    (!path.is_empty()).then(|| format!("definition `{name}`, field `{}`", joined(&path)))
+}
+
+/// One step of a path: a field's name, or the element of an array.
+enum Step<'s> {
+    Field(&'s str),
+    Element,
+}
+
+fn joined(path: &[Step<'_>]) -> String {
+    let mut out = String::new();
+    for step in path {
+        match step {
+            Step::Field(name) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Step::Element => out.push_str("[]"),
+        }
+    }
+    out
+}
+
+/// The path to `at` from a list of fields: the field that starts last at or before it, and
+/// what within it.
+fn in_fields(fields: &[Field], at: Span) -> Vec<Step<'_>> {
+    let Some(field) = fields
+        .iter()
+        .filter(|f| f.span.line > 0 && f.span <= at)
+        .max_by_key(|f| f.span)
+    else {
+        return Vec::new();
+    };
+    let mut path = vec![Step::Field(&field.name)];
+    path.extend(in_value(&field.value, at));
+    path
+}
+
+/// The path to `at` within a value: through its `fields` or its `element`, when the key
+/// written last before `at` is one of those.
+fn in_value(value: &ValueSchema, at: Span) -> Vec<Step<'_>> {
+    match value.key_spans.last_at_or_before(at) {
+        Some(("fields", _)) => in_fields(&value.fields, at),
+        Some(("element", _)) => {
+            let mut path = vec![Step::Element];
+            if let Some(element) = &value.element {
+                path.extend(in_value(element, at));
+            }
+            path
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::schema::load::from_str;
+
+    fn messages(yaml: &str) -> Vec<String> {
+        let errors = from_str(yaml, "s.yml").expect_err("refused");
+        errors.0.iter().map(ToString::to_string).collect()
+    }
+
+    /// A nested field, an array's element and a definition's field are named by their
+    /// path; a top-level field is not (its line says it); a key of the enclosing object
+    /// written after its `fields` belongs to that object, not to its last field.
+    #[test]
+    fn problems_in_nested_fields_name_their_path() {
+        let got = messages(
+            "schema: Custom.Deep\n\
+             definitions:\n  Geo:\n    type: object\n    fields:\n      - name: city\n        type: strng\n\
+             fields:\n\
+             \x20 - name: top\n    type: strin\n\
+             \x20 - name: o\n    type: object\n    fields:\n\
+             \x20     - name: p\n        type: array\n        element:\n          type: object\n          fields:\n\
+             \x20           - name: q\n              type: strin\n\
+             \x20     - name: r\n        type: string\n        indicators: [ipaddr]\n\
+             \x20   required: maybe\n",
+        );
+        let starts: Vec<&str> = got
+            .iter()
+            .map(|m| m.split(" (hint").next().unwrap())
+            .collect();
+        assert_eq!(
+            starts,
+            [
+                "s.yml:7:15: definition `Geo`, field `city`: unknown type `strng`",
+                "s.yml:10:11: unknown type `strin`",
+                "s.yml:20:21: field `o.p[].q`: unknown type `strin`",
+                "s.yml:23:22: field `o.r`: unknown indicator `ipaddr`",
+                "s.yml:24:15: `required` must be true or false, found a string",
+            ],
+            "{got:#?}"
+        );
+    }
+
+    /// Flow style (`{name: q, type: x}` on one line) is found by column.
+    #[test]
+    fn flow_style_fields_are_found_by_column() {
+        let got = messages(
+            "schema: Custom.Flow\nfields:\n  - {name: a, type: object, fields: [{name: b, type: string}, {name: c, type: strin}]}\n",
+        );
+        assert!(
+            got[0].starts_with("s.yml:3:79: field `a.c`: unknown type"),
+            "{got:?}"
+        );
+    }
+}
