@@ -249,6 +249,32 @@ impl<'a> Event<'a> {
         root.get(rest)
     }
 
+    /// The record's written fields, in schema order: each field's name (as the schema
+    /// writes it) and its value; a field missing or `null` in the record is left out, as
+    /// [`get`](Self::get) gives it `None`. With [`Value::fields`] and
+    /// [`Value::elements`], a sink walks the whole event without the schema:
+    ///
+    /// ```
+    /// use normalog::{NormalizerBuilder, Position, Registry};
+    ///
+    /// let registry = Registry::builtin();
+    /// let mut normalizer = NormalizerBuilder::new().log_types(["Zoom.Activity"]).build(&registry)?;
+    /// let mut line = br#"{"email":"ann@example.com","time":"2023-07-01T14:00:00Z"}"#.to_vec();
+    /// let event = normalizer.normalize(&mut line, Position::default())?;
+    /// let names: Vec<&str> = event.fields().map(|(name, _)| name).collect();
+    /// assert_eq!(names, ["email", "time"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn fields(&self) -> Fields<'_> {
+        Fields {
+            event: self,
+            object: &self.plan.root,
+            start: 0,
+            next: 0,
+        }
+    }
+
     pub(crate) fn root(&self) -> (&'a ObjectPlan, &[Val<'a>]) {
         (&self.plan.root, &self.vals)
     }
@@ -274,7 +300,16 @@ impl<'e> Value<'e> {
         start: usize,
         name: &str,
     ) -> Option<Self> {
-        let i = object.find(name)?;
+        Value::field_at(event, object, start, object.find(name)?)
+    }
+
+    /// Field `i` (in schema order) of such an object, if written.
+    fn field_at(
+        event: &'e Event<'e>,
+        object: &'e ObjectPlan,
+        start: usize,
+        i: usize,
+    ) -> Option<Self> {
         let plan = &object.fields.get(i)?.value;
         let val = *event.vals.get(start.saturating_add(i))?;
         val.is_written().then_some(Value { event, plan, val })
@@ -317,6 +352,22 @@ impl<'e> Value<'e> {
                         .unwrap_or_default(),
                 })
             }
+            _ => None,
+        }
+    }
+
+    /// The written fields of an object, as [`Event::fields`] gives the record's: name and
+    /// value, in schema order (a `ref` is the object of its definition). `None` when the
+    /// value is not an object.
+    #[must_use]
+    pub fn fields(&self) -> Option<Fields<'e>> {
+        match (&self.plan.decoder, self.val) {
+            (Decoder::Object(object), Val::Object { start }) => Some(Fields {
+                event: self.event,
+                object,
+                start: start as usize,
+                next: 0,
+            }),
             _ => None,
         }
     }
@@ -428,6 +479,39 @@ impl<'e> Elements<'e> {
             plan: self.plan,
             val,
         }
+    }
+}
+
+/// The written fields of an object [`Value`] or of an [`Event`], from [`Value::fields`] and
+/// [`Event::fields`]: each field's name and value, in schema order.
+#[derive(Clone)]
+pub struct Fields<'e> {
+    event: &'e Event<'e>,
+    object: &'e ObjectPlan,
+    /// The slot of the object's first field value, and the next field to look at.
+    start: usize,
+    next: usize,
+}
+
+impl<'e> Iterator for Fields<'e> {
+    type Item = (&'e str, Value<'e>);
+
+    fn next(&mut self) -> Option<(&'e str, Value<'e>)> {
+        loop {
+            let i = self.next;
+            let field = self.object.fields.get(i)?;
+            self.next += 1;
+            if let Some(value) = Value::field_at(self.event, self.object, self.start, i) {
+                return Some((&field.name, value));
+            }
+        }
+    }
+}
+
+/// The fields, not the plan they point into (see `debug.rs`).
+impl std::fmt::Debug for Fields<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.clone()).finish()
     }
 }
 

@@ -91,7 +91,7 @@ mod words;
 
 pub use compile::Plan;
 pub use error::{Category, Error, ErrorKind, Position, Result};
-pub use event::{Elements, Event, Value};
+pub use event::{Elements, Event, Fields, Value};
 pub use parse::{Normalizer, NormalizerBuilder, StreamNormalizer};
 pub use registry::Registry;
 pub use schema::{Schema, SchemaError, SchemaErrors};

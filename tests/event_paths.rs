@@ -185,3 +185,60 @@ fn paths_that_lead_nowhere_are_none_never_a_panic() {
     }
     assert!(event.get(&["extra"]).and_then(|v| v.as_json()).is_some());
 }
+
+/// A value rebuilt from `fields` and `elements` alone, as a sink of its own format walks an
+/// event without the schema.
+fn walked(value: normalog::Value<'_>) -> serde_json::Value {
+    use serde_json::Value as J;
+    if let Some(fields) = value.fields() {
+        return J::Object(
+            fields
+                .map(|(name, v)| (name.to_owned(), walked(v)))
+                .collect(),
+        );
+    }
+    if let Some(elements) = value.elements() {
+        return J::Array(elements.map(walked).collect());
+    }
+    if value.is_null() {
+        J::Null
+    } else if let Some(s) = value.as_str() {
+        J::from(s)
+    } else if let Some(i) = value.as_i64() {
+        J::from(i)
+    } else if let Some(t) = value.as_timestamp() {
+        J::from(t.format("%Y-%m-%dT%H:%M:%S%.fZ").to_string())
+    } else if let Some(json) = value.as_json() {
+        serde_json::from_str(json).expect("json text")
+    } else {
+        panic!("{value:?}")
+    }
+}
+
+/// Walking an event's fields, and its objects' fields, reaches every value the NDJSON
+/// event has, by the same names and in the same order (review s44-h1 LOW-3: a sink had
+/// to walk the schema and resolve its refs to list them).
+#[test]
+fn fields_walk_the_whole_event_as_the_ndjson_writes_it() {
+    let mut n = normalizer();
+    let mut line = RECORD.replace('\n', "").into_bytes();
+    let event = n.normalize(&mut line, Position::default()).expect("valid");
+    let walked: serde_json::Map<String, serde_json::Value> = event
+        .fields()
+        .map(|(name, value)| (name.to_owned(), walked(value)))
+        .collect();
+    let mut ndjson = Vec::new();
+    event
+        .write_ndjson(&mut ndjson, normalog::sink::ndjson::Options::default())
+        .expect("written");
+    let mut written: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&ndjson).expect("an object");
+    written.retain(|k, _| !k.starts_with("p_"));
+    assert_eq!(walked, written);
+    let order: Vec<&str> = event.fields().map(|(name, _)| name).collect();
+    assert_eq!(order, ["id", "tags", "events", "matrix", "extra"]);
+    let user = event.get(&["events", "1", "user"]).expect("an object");
+    let names: Vec<&str> = user.fields().expect("fields").map(|(n, _)| n).collect();
+    assert_eq!(names, ["name"], "missing fields are left out");
+    assert!(event.get(&["id"]).expect("id").fields().is_none());
+}

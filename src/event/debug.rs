@@ -5,16 +5,15 @@
 
 use std::fmt;
 
-use super::{Event, Val, Value};
-use crate::compile::{Decoder, ObjectPlan};
+use super::{Event, Value};
 
 impl fmt::Debug for Value<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(elements) = self.elements() {
             return f.debug_list().entries(elements).finish();
         }
-        if let (Decoder::Object(object), Val::Object { start }) = (&self.plan.decoder, self.val) {
-            return fields(f, self.event, object, start as usize);
+        if let Some(fields) = self.fields() {
+            return fields.fmt(f);
         }
         if let Some(s) = self.as_str() {
             write!(f, "{s:?}")
@@ -38,38 +37,13 @@ impl fmt::Debug for Value<'_> {
     }
 }
 
-/// The written fields of the object whose values start at slot `start`, as a map.
-fn fields(
-    f: &mut fmt::Formatter<'_>,
-    event: &Event<'_>,
-    object: &ObjectPlan,
-    start: usize,
-) -> fmt::Result {
-    let mut map = f.debug_map();
-    for field in &object.fields {
-        if let Some(value) = Value::field(event, object, start, &field.name) {
-            map.entry(&field.name, &value);
-        }
-    }
-    map.finish()
-}
-
-/// An event's fields, for its `Debug`.
-struct Fields<'a, 'e>(&'a Event<'e>);
-
-impl fmt::Debug for Fields<'_, '_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fields(f, self.0, &self.0.plan.root, 0)
-    }
-}
-
 impl fmt::Debug for Event<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Event")
             .field("log_type", &self.log_type())
             .field("position", &self.position)
             .field("event_time", &self.event_time)
-            .field("fields", &Fields(self))
+            .field("fields", &self.fields())
             .finish_non_exhaustive()
     }
 }
