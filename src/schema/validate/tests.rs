@@ -83,6 +83,8 @@ cases! {
     embedded_json_on_string: "{schema: Cust.Tst, fields: [{name: s, type: string, isEmbeddedJSON: true}]}" => ["1:53: `isEmbeddedJSON` is only allowed on object, array and json values (hint: field `s` has type `string`; remove `isEmbeddedJSON`, or use `type: json` to parse the embedded JSON)"];
     embedded_json_ok: "{schema: Cust.Tst, fields: [{name: j, type: json, isEmbeddedJSON: true}, {name: a, type: array, isEmbeddedJSON: true, element: {type: int}}, {name: o, type: object, isEmbeddedJSON: true, fields: [{name: x, type: int}]}]}" => [];
     nested_element_errors: "{schema: Cust.Tst, fields: [{name: a, type: array, element: {type: array, element: {type: timestamp}}}]}" => ["1:84: timestamp element of element of field `a` has no `timeFormat`"];
+    // Review s41-h6 LOW-5: deeper, a count, not the words once a level.
+    deeper_element_errors: "{schema: Cust.Tst, fields: [{name: a, type: array, element: {type: array, element: {type: array, element: {type: array, element: {type: timestamp}}}}}]}" => ["1:130: timestamp element 4 arrays deep in field `a` has no `timeFormat`"];
     errors_in_file_order: "schema: Cust.Tst\ndefinitions:\n  Bad:\n    type: object\nfields:\n  - name: a\n    type: int\n    indicators: [ip]\n  - name: A\n    type: string\n" => [
         "3:3: object definition `Bad` has no `fields`",
         "8:5: `indicators` is only allowed on strings and arrays of strings",
