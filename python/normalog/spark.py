@@ -577,11 +577,12 @@ def rejects_paths(df: DataFrame, *, column: str = "path", schemas: _Schemas = No
                   max_expansion: int | Literal["none"] | None = None) -> DataFrame:
     """The rejected records of the files of ``df[column]``, with the CLI's rejects-file
     fields (source, record, index, field, line, byte, column, reason, log_type, error, candidates,
-    raw, raw_truncated), and a row per input that could not be opened or read to its end
+    candidates_more, raw, raw_truncated), and a row per input that could not be opened or read to its end
     (the CLI reports those on stderr): reason ``input_failed``, ``error`` the CLI's message
     (``No such file or directory (os error 2) (input skipped)``, ``a Parquet file, not JSON
-    text (input skipped)``, ``incomplete deflate stream (after 1565 records; the rest of
-    this input is skipped)``), ``record`` the records read before the failure, ``line`` and
+    text (input skipped)``, ``the gzip data ends early (incomplete deflate stream; a file cut
+    short, or still being written?) (after 1565 records; the rest of this input is
+    skipped)``), ``record`` the records read before the failure, ``line`` and
     ``byte`` null, ``raw`` empty (and ``source`` null for a null path); and a row per JSON
     document over ``max_document_bytes`` (reason ``document_over_limit``, ``record`` 0).
     Batches of at most ``DEFAULT_BATCH_ROWS`` rows, as the events, made as they are read:

@@ -204,7 +204,8 @@ impl Observer for Rejects {
 }
 
 /// The Arrow schema of the rejects table: the fields of the CLI's rejects file, in its
-/// order, with `candidates` as its JSON text.
+/// order, with `candidates` as its JSON text (and `candidates_more`, the log types tried
+/// beyond the 10 it lists).
 pub fn rejects_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("source", DataType::Utf8, false),
@@ -218,6 +219,7 @@ pub fn rejects_schema() -> SchemaRef {
         Field::new("log_type", DataType::Utf8, true),
         Field::new("error", DataType::Utf8, false),
         Field::new("candidates", DataType::Utf8, true),
+        Field::new("candidates_more", DataType::Int64, true),
         Field::new("raw", DataType::Utf8, false),
         Field::new("raw_truncated", DataType::Boolean, false),
     ]))
@@ -235,6 +237,7 @@ struct RejectColumns {
     log_type: StringBuilder,
     error: StringBuilder,
     candidates: StringBuilder,
+    candidates_more: Int64Builder,
     raw: StringBuilder,
     raw_truncated: BooleanBuilder,
 }
@@ -253,6 +256,7 @@ impl RejectColumns {
             log_type: StringBuilder::new(),
             error: StringBuilder::new(),
             candidates: StringBuilder::new(),
+            candidates_more: Int64Builder::new(),
             raw: StringBuilder::new(),
             raw_truncated: BooleanBuilder::new(),
         }
@@ -280,6 +284,7 @@ impl RejectColumns {
             Arc::new(self.log_type.finish()),
             Arc::new(self.error.finish()),
             Arc::new(self.candidates.finish()),
+            Arc::new(self.candidates_more.finish()),
             Arc::new(self.raw.finish()),
             Arc::new(self.raw_truncated.finish()),
         ];
@@ -301,6 +306,7 @@ impl RejectColumns {
         self.error.append_value(text("error").unwrap_or_default());
         self.candidates
             .append_option(v.get("candidates").map(ToString::to_string));
+        self.candidates_more.append_option(int("candidates_more"));
         self.raw.append_value(text("raw").unwrap_or_default());
         self.raw_truncated.append_value(
             v.get("raw_truncated")

@@ -61,6 +61,30 @@ def test_rejects_equal_cli(result, cli_reference):
     assert page and page[0]["index"] == 7 and page[0]["field"] == "audit_logs"
 
 
+def test_rejects_count_the_candidates_past_the_first_ten(cli, tmp_path):
+    """A record no log type accepts keeps the refusals of the first 10 log types tried, as
+    in the CLI's rejects file; ``candidates_more`` counts the others (review finding: the
+    table had no such column, so it could not tell 10 candidates from 12)."""
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    for i in range(12):
+        (schemas / f"t{i}.yml").write_text(
+            f"schema: Custom.T{i}\nfields:\n  - {{name: f{i}, type: string, required: true}}\n")
+    data = tmp_path / "in.ndjson"
+    data.write_bytes(b'{"x":1}\n{"f3":"kept"}\n')
+    rejects = tmp_path / "rejects.ndjson"
+    run_cli(cli, "normalize", "-s", schemas, "-o", tmp_path / "out.ndjson", "--rejects",
+            rejects, data)
+    cli_rejects = read_cli_rejects(rejects)
+    assert [r.get("candidates_more") for r in cli_rejects] == [2]
+    r = normalog.Normalizer(schemas=schemas).normalize(data)
+    assert r.rejects.column("candidates_more").to_pylist() == [2]
+    ours = rejects_as_cli(r.rejects)
+    for o in ours + cli_rejects:
+        o.pop("source")
+    assert ours == cli_rejects
+
+
 def test_stats_equal_cli(result, cli_reference):
     ref = cli_reference["stats"]
     stats = result.stats

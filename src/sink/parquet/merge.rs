@@ -27,8 +27,8 @@ use parquet::file::properties::WriterProperties;
 
 use super::dictionary::{unique_columns, DICTIONARY_MIN_ROWS};
 use super::files::parquet_error;
-use super::part::{PartWriter, MIN_ZSTD_BYTES};
-use super::{table_props, Compression, Options};
+use super::part::{table_props, PartWriter, MIN_ZSTD_BYTES};
+use super::{Compression, Options};
 use crate::error::Error;
 use crate::sink::arrow::arrow_error;
 use crate::sink::layout::merging::{MergeError, NextFile};

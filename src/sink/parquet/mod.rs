@@ -179,7 +179,7 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
-use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 
 use self::files::{finish_files, write_whole_files, ParquetPart, WholeFile};
@@ -194,7 +194,7 @@ use self::threads::Shards;
 use super::arrow::RecordBatchBuilder;
 use super::layout::{table_name, Parts};
 use crate::error::Error;
-use crate::event::{Event, P_EVENT_TIME, P_PARSE_TIME, P_ROW_ID};
+use crate::event::Event;
 
 /// What a part file is opened with.
 pub(crate) struct TableSpec {
@@ -492,7 +492,7 @@ impl ParquetWriter {
         schema: &arrow_schema::Schema,
         plain: Vec<ColumnPath>,
     ) -> Arc<WriterProperties> {
-        table_props(&self.opts, schema, plain)
+        part::table_props(&self.opts, schema, plain)
     }
 
     /// Append one event (the [`Sink`](super::Sink) path): events are collected per log
@@ -574,27 +574,4 @@ impl super::Sink for ParquetWriter {
     fn finish(&mut self, _summary: &super::Summary) -> Result<(), Error> {
         self.commit()
     }
-}
-
-/// The file properties of a table of `schema` written with `opts`, whose `plain` columns
-/// get no dictionary.
-fn table_props(
-    opts: &Options,
-    schema: &arrow_schema::Schema,
-    plain: Vec<ColumnPath>,
-) -> Arc<WriterProperties> {
-    let mut props = WriterProperties::builder()
-        .set_compression(opts.compression.codec())
-        .set_statistics_enabled(EnabledStatistics::Page)
-        .set_max_row_group_row_count(Some(opts.row_group_rows.max(1)))
-        .set_created_by(concat!("normalog ", env!("CARGO_PKG_VERSION")).to_owned());
-    // Unique (or nearly) by construction: a dictionary would only grow to its size limit
-    // and be dropped, after hashing every value and compressing the dictionary page.
-    for column in [P_ROW_ID, P_PARSE_TIME, P_EVENT_TIME] {
-        props = props.set_column_dictionary_enabled(column.into(), false);
-    }
-    for column in plain {
-        props = props.set_column_dictionary_enabled(column, false);
-    }
-    Arc::new(part::type_encodings(props, schema).build())
 }
