@@ -355,6 +355,36 @@ def test_executor_schema_differs_from_declared(tmp_path):
         list(task(iter([data])))
 
 
+def test_schema_files_missing_on_an_executor(tmp_path, monkeypatch):
+    """Review finding (s44-h3 LOW-2): a relative schema path that the driver read was looked
+    up in the executor's working directory, and every task failed with "cannot read the
+    schema file", not saying that it was the executor that lacked it, nor what to do. The
+    path is now the driver's absolute one, and an executor without the files says so (the
+    task function is run here as an executor runs it)."""
+    monkeypatch.chdir(tmp_path)
+    d = tmp_path / "custom"
+    d.mkdir()
+    (d / "edit.yml").write_text(EDIT_V1)
+    declared = ns._spark_arrow(normalog.Normalizer(schemas="custom").arrow_schema("Custom.Edit"))
+    opts = ns._opts("custom", False, None, None, None, 1, ns.DEFAULT_BATCH_ROWS)
+    assert opts.schemas == (str(d),)
+    # An executor whose working directory is another finds them.
+    monkeypatch.chdir(tmp_path.parent)
+    ns._NORMALIZERS.clear()
+    data = pa.RecordBatch.from_pydict(
+        {"path": ["x"], "content": [b'{"time":"2023-07-01T14:00:00Z","user":"ann"}\n']})
+    task = ns._events("path", True, "Custom.Edit", opts, declared, "raise")
+    assert sum(b.num_rows for b in task(iter([data]))) == 1
+    # One without the files says where and what to do.
+    (d / "edit.yml").rename(tmp_path / "moved.yml")
+    d.rmdir()
+    ns._NORMALIZERS.clear()
+    task = ns._events("path", True, "Custom.Edit", opts, declared, "raise")
+    with pytest.raises(normalog.SchemaError, match=r"on the executor on .*: the schema files the "
+                       r"driver read \(.*custom\) are not there; .* schema_texts="):
+        list(task(iter([data])))
+
+
 def test_paths_as_spark_lists_them(spark, cli, tmp_path, monkeypatch):
     """Review finding: normalize_paths url-decoded the paths Spark lists (which are not
     encoded: `file:/a b/fw #1 %20.log`), and took a local name with a colon for a URI."""
