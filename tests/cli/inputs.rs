@@ -540,3 +540,41 @@ fn a_long_record_of_a_log_type_is_not_taken_for_a_page() {
         stderr(&out)
     );
 }
+
+/// A file truncated in place while it is read (logrotate's copytruncate) ends the run as
+/// if complete; a warning says it shrank, and that what it held past its new end was not
+/// read (review s43-h3 LOW-3: nothing said so on standard output).
+#[test]
+fn a_file_truncated_while_read_is_warned_about() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("live.log");
+    let line = format!("{ACTIVITY}\n");
+    std::fs::write(&log, line.repeat(400_000)).expect("write");
+    let size = std::fs::metadata(&log).expect("metadata").len();
+    let mut child = normalog()
+        .args(["normalize", "-t", "Zoom.Activity"])
+        .arg(&log)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn normalog");
+    // Its first event out, the run is reading; its output pipe unread, it cannot end.
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    out.read_line(&mut first).expect("first event");
+    std::fs::File::options()
+        .write(true)
+        .open(&log)
+        .and_then(|f| f.set_len(0))
+        .expect("truncate");
+    std::io::copy(&mut out, &mut std::io::sink()).expect("drain");
+    let done = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&done.stderr);
+    assert!(
+        err.contains(&format!(
+            "live.log: the file shrank from {size} to 0 bytes while this run read it"
+        )),
+        "{err}"
+    );
+}

@@ -6,6 +6,7 @@ mod args;
 mod inputs;
 mod loaded;
 mod report;
+mod shrunk;
 
 pub(super) use args::{
     at_least_one, max_open_files, ndjson_options, parquet_options, partition, record_limit,
@@ -369,6 +370,9 @@ impl NormalizeConfig {
             failed: Vec::new(),
         };
 
+        // A directory output tells changed inputs from their keys (loaded.rs).
+        let sizes = matches!(self.output, Output::Stdout(_) | Output::File(..))
+            .then(|| shrunk::Sizes::of(&self.inputs));
         let started = Instant::now();
         let run = self
             .batch_run(&mut observer)
@@ -429,6 +433,9 @@ impl NormalizeConfig {
                 "stopped: more than {} records rejected (--max-rejects); {what}",
                 self.max_rejects.unwrap_or_default()
             )));
+        }
+        if let Some(sizes) = sizes {
+            sizes.warn_shrunk();
         }
         self.prepare_commit(&run, &failed);
         self.commit_and_report(&run, started)?;
