@@ -92,6 +92,31 @@ fn in_value(value: &ValueSchema, at: Span) -> Vec<Step<'_>> {
     }
 }
 
+/// The label of the element of the array `label` names: `element of field `a``, twice
+/// over at most; deeper, a count (`element 65 arrays deep in field `a``), where the words
+/// were repeated once a level, 64 times in the depth error (review s41-h6 LOW-5).
+pub(super) fn element_of(label: &str) -> String {
+    const ONE: &str = "element of ";
+    let mut base = label;
+    let mut levels = 1;
+    while let Some(rest) = base.strip_prefix(ONE) {
+        base = rest;
+        levels += 1;
+    }
+    if let Some((n, rest)) = base
+        .strip_prefix("element ")
+        .and_then(|r| r.split_once(" arrays deep in "))
+        .and_then(|(n, rest)| Some((n.parse::<usize>().ok()?, rest)))
+    {
+        return format!("element {} arrays deep in {rest}", n + 1);
+    }
+    if levels <= 2 {
+        format!("{}{base}", ONE.repeat(levels))
+    } else {
+        format!("element {levels} arrays deep in {base}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::schema::load::from_str;

@@ -68,31 +68,6 @@ pub fn warnings(schema: &Schema) -> Vec<SchemaError> {
     out
 }
 
-/// The label of the element of the array `label` names: `element of field `a``, twice
-/// over at most; deeper, a count (`element 65 arrays deep in field `a``), where the words
-/// were repeated once a level, 64 times in the depth error (review s41-h6 LOW-5).
-fn element_of(label: &str) -> String {
-    const ONE: &str = "element of ";
-    let mut base = label;
-    let mut levels = 1;
-    while let Some(rest) = base.strip_prefix(ONE) {
-        base = rest;
-        levels += 1;
-    }
-    if let Some((n, rest)) = base
-        .strip_prefix("element ")
-        .and_then(|r| r.split_once(" arrays deep in "))
-        .and_then(|(n, rest)| Some((n.parse::<usize>().ok()?, rest)))
-    {
-        return format!("element {} arrays deep in {rest}", n + 1);
-    }
-    if levels <= 2 {
-        format!("{}{base}", ONE.repeat(levels))
-    } else {
-        format!("element {levels} arrays deep in {base}")
-    }
-}
-
 /// Whether a top-level field name (lower case: engines such as DuckDB ignore case) is one
 /// of the standard fields every event may get, `p_any_*` columns included: a field of that
 /// name would be a second column or key of the same name (Parquet readers refuse or rename
@@ -560,7 +535,7 @@ impl<'s> Validator<'s> {
     /// The array element and the object fields, one level deeper.
     fn check_children(&mut self, v: &'s ValueSchema, label: &str, depth: usize) {
         if let Some(element) = &v.element {
-            self.check_value(element, &element_of(label), depth + 1);
+            self.check_value(element, &super::field_path::element_of(label), depth + 1);
         }
         if !v.fields.is_empty() {
             self.check_fields(&v.fields, depth + 1);
