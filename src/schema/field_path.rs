@@ -8,6 +8,9 @@
 //! the problem holds it, and in a list of fields the item that starts last before it. YAML
 //! writes a mapping's keys and a list's items in the order they come, so this finds the
 //! innermost field around the position without the end of any node.
+//!
+//! Also the words for the element of a nested array in the checks' messages
+//! ([`element_of`]).
 
 use super::{Field, Schema, SchemaError, Span, ValueSchema};
 
