@@ -7,10 +7,15 @@
 //! ([`KeySpans`](super::KeySpans), [`Field::span`]): in a mapping the key written last before
 //! the problem holds it, and in a list of fields the item that starts last before it. YAML
 //! writes a mapping's keys and a list's items in the order they come, so this finds the
-//! innermost field around the position without the end of any node.
+//! innermost field around the position without the end of any node. Keys the loader
+//! refused are kept there too, so that a problem at one of them stays with its mapping.
+//! A field written once and used twice (a YAML anchor and its alias) is at one position
+//! in two places: a problem there gets no path, as it could name the wrong one.
 //!
 //! Also the words for the element of a nested array in the checks' messages
 //! ([`element_of`]).
+
+use std::collections::HashMap;
 
 use super::{Field, Schema, SchemaError, Span, ValueSchema};
 
@@ -18,45 +23,88 @@ use super::{Field, Schema, SchemaError, Span, ValueSchema};
 /// nested field (`o.p[].q`) or one of a definition; a top-level field, and the elements of
 /// its arrays, are left to the line and the message.
 pub(super) fn name_fields(schema: &Schema, problems: &mut [SchemaError]) {
+    let mut placed: Option<HashMap<Span, usize>> = None;
     for problem in problems {
         if problem.span.line == 0 || problem.origin != schema.origin {
             continue;
         }
-        if let Some(path) = path_at(schema, problem.span) {
+        let placed = placed.get_or_insert_with(|| fields_by_position(schema));
+        if let Some(path) = path_at(schema, problem.span, placed) {
             problem.message = format!("{path}: {}", problem.message);
         }
     }
 }
 
-/// The words for the field at `at`, if it is nested or in a definition.
-fn path_at(schema: &Schema, at: Span) -> Option<String> {
-    let (key, _) = schema.key_spans.last_at_or_before(at)?;
-    if key == "fields" {
-        let path = in_fields(&schema.fields, at);
-        // `a[]` alone: the message says "the element of field `a`" already.
-        let fields = path.iter().filter(|s| matches!(s, Step::Field(_))).count();
-        return (fields > 1).then(|| format!("field `{}`", joined(&path)));
+/// How many fields of the model start at each position: more than one where an alias
+/// repeats an anchored field.
+fn fields_by_position(schema: &Schema) -> HashMap<Span, usize> {
+    fn value(v: &ValueSchema, out: &mut HashMap<Span, usize>) {
+        fields(&v.fields, out);
+        if let Some(element) = &v.element {
+            value(element, out);
+        }
     }
-    let name = key.strip_prefix("definitions.")?;
-    let path = in_value(schema.definitions.get(name)?, at);
-    (!path.is_empty()).then(|| format!("definition `{name}`, field `{}`", joined(&path)))
+    fn fields(list: &[Field], out: &mut HashMap<Span, usize>) {
+        for f in list {
+            *out.entry(f.span).or_default() += 1;
+            value(&f.value, out);
+        }
+    }
+    let mut out = HashMap::new();
+    fields(&schema.fields, &mut out);
+    for definition in schema.definitions.values() {
+        value(definition, &mut out);
+    }
+    out
 }
 
-/// One step of a path: a field's name, or the element of an array.
+/// The words for the field at `at`, if it is nested or in a definition, and written once.
+fn path_at(schema: &Schema, at: Span, placed: &HashMap<Span, usize>) -> Option<String> {
+    let (key, _) = schema.key_spans.last_at_or_before(at)?;
+    let (path, definition) = if key == "fields" {
+        (in_fields(&schema.fields, at), None)
+    } else {
+        let name = key.strip_prefix("definitions.")?;
+        (in_value(schema.definitions.get(name)?, at), Some(name))
+    };
+    let once = |f: &Field| placed.get(&f.span).copied().unwrap_or(0) == 1;
+    if !path.iter().all(|s| s.field().is_none_or(once)) {
+        return None;
+    }
+    let fields = path.iter().filter(|s| s.field().is_some()).count();
+    match definition {
+        Some(name) => {
+            (fields > 0).then(|| format!("definition `{name}`, field `{}`", joined(&path)))
+        }
+        // `a[]` alone: the message says "the element of field `a`" already.
+        None => (fields > 1).then(|| format!("field `{}`", joined(&path))),
+    }
+}
+
+/// One step of a path: a field, or the element of an array.
 enum Step<'s> {
-    Field(&'s str),
+    Field(&'s Field),
     Element,
+}
+
+impl<'s> Step<'s> {
+    fn field(&self) -> Option<&'s Field> {
+        match self {
+            Step::Field(f) => Some(f),
+            Step::Element => None,
+        }
+    }
 }
 
 fn joined(path: &[Step<'_>]) -> String {
     let mut out = String::new();
     for step in path {
         match step {
-            Step::Field(name) => {
+            Step::Field(field) => {
                 if !out.is_empty() {
                     out.push('.');
                 }
-                out.push_str(name);
+                out.push_str(&field.name);
             }
             Step::Element => out.push_str("[]"),
         }
@@ -74,7 +122,7 @@ fn in_fields(fields: &[Field], at: Span) -> Vec<Step<'_>> {
     else {
         return Vec::new();
     };
-    let mut path = vec![Step::Field(&field.name)];
+    let mut path = vec![Step::Field(field)];
     path.extend(in_value(&field.value, at));
     path
 }
@@ -160,6 +208,46 @@ mod tests {
             ],
             "{got:#?}"
         );
+    }
+
+    /// A key the loader refused after an object's `fields` is the object's, not its last
+    /// field's; a field that an alias repeats gets no path, as the position is in both
+    /// places (review s44-h5 MEDIUM-1, MEDIUM-2).
+    #[test]
+    fn refused_keys_and_aliases_are_not_blamed_on_another_field() {
+        let starts = |yaml: &str| -> Vec<String> {
+            messages(yaml)
+                .iter()
+                .map(|m| m.split(" (hint").next().unwrap_or_default().to_owned())
+                .collect()
+        };
+        let object = "schema: Custom.Ab\nfields:\n  - name: o\n    type: object\n    fields:\n      - name: a\n        type: string\n";
+        assert_eq!(
+            starts(&format!("{object}    indicatros: [ip]\n")),
+            ["s.yml:8:5: unknown key `indicatros`"]
+        );
+        assert_eq!(
+            starts(&format!("{object}    type: object\n")),
+            ["s.yml:8:5: duplicate key `type`"]
+        );
+        assert_eq!(
+            starts(&format!("{object}bogus: 1\n")),
+            ["s.yml:8:1: unknown key `bogus`"]
+        );
+        assert_eq!(
+            starts(
+                "schema: Custom.Ab\nfields:\n  - name: o\n    type: object\n    fields:\n      - name: q\n        type: array\n        element:\n          type: object\n          fields:\n            - name: z\n              type: string\n          name: zz\n"
+            ),
+            ["s.yml:13:11: field `o.q[]`: `name` is not allowed in an array element"]
+        );
+        assert_eq!(
+            starts(
+                "schema: Custom.Ab\ndefinitions:\n  Geo:\n    type: object\n    fields:\n      - name: city\n        type: string\n  Geo:\n    type: string\nfields:\n  - name: g\n    type: ref\n    target: Geo\n"
+            ),
+            ["s.yml:8:3: duplicate key `Geo`"]
+        );
+        let aliased = "schema: Custom.Ab\nfields:\n  - name: o\n    type: object\n    fields:\n      - &inner\n        name: a\n        type: string\n  - name: p\n    type: object\n    fields:\n      - name: a\n        type: string\n      - *inner\n";
+        assert_eq!(starts(aliased), ["s.yml:7:9: duplicate field name `a`"]);
     }
 
     /// Flow style (`{name: q, type: x}` on one line) is found by column.

@@ -275,6 +275,9 @@ impl Loader {
                 _ => {}
             }
         }
+        schema
+            .key_spans
+            .note_refused(pairs.iter().map(|(k, _)| k.span));
         if !schema.key_spans.contains("schema") || !schema.key_spans.contains("fields") {
             self.poisoned.insert(root.span);
         }
@@ -354,9 +357,16 @@ impl Loader {
             };
             let entries = self.value_entries(pairs, "a definition");
             // A definition is best pointed at by its name.
-            let value = self.value_schema(d.key_span, entries, &what);
+            let mut value = self.value_schema(d.key_span, entries, &what);
+            value
+                .key_spans
+                .note_refused(pairs.iter().map(|(k, _)| k.span));
             schema.definitions.insert(d.key.to_owned(), value);
         }
+        // A definition written twice: the second is refused, not part of the first.
+        schema
+            .key_spans
+            .note_refused(pairs.iter().map(|(k, _)| k.span));
     }
 
     fn fields(&mut self, e: Entry<'_>) -> Vec<Field> {
@@ -427,6 +437,9 @@ impl Loader {
         for (key, span) in own_keys {
             value.key_spans.insert(key, span);
         }
+        value
+            .key_spans
+            .note_refused(pairs.iter().map(|(k, _)| k.span));
         Some(Field {
             name: name.unwrap_or_default(),
             required,
@@ -466,7 +479,10 @@ impl Loader {
                     ) {
                         let entries = self.value_entries(pairs, "an array element");
                         let what = format!("the element of {what}");
-                        let element = self.value_schema(e.value.span, entries, &what);
+                        let mut element = self.value_schema(e.value.span, entries, &what);
+                        element
+                            .key_spans
+                            .note_refused(pairs.iter().map(|(k, _)| k.span));
                         v.element = Some(Box::new(element));
                     }
                 }

@@ -20,7 +20,9 @@ pub struct Span {
 /// `@` in front (`@match[1]`) is where the text of that value starts, recorded when each of its
 /// characters takes one column of one line, so a problem inside the text can point at its
 /// column. Filled by [`load`](super::load); empty for a schema built in code, and then checks fall back to
-/// the node's `span`.
+/// the node's `span`. A key the loader refused (unknown, written twice, not allowed there)
+/// is `refused@<line>:<col>`: a problem there is then known to be this mapping's, not that
+/// of the field it follows (see `field_path.rs`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct KeySpans(BTreeMap<String, Span>);
 
@@ -49,6 +51,16 @@ impl KeySpans {
     /// Record the position of `key`.
     pub fn insert(&mut self, key: impl Into<String>, span: Span) {
         self.0.insert(key.into(), span);
+    }
+
+    /// Record, as `refused@<line>:<col>`, each of `keys` (the keys of a mapping) not
+    /// recorded yet at its position.
+    pub(crate) fn note_refused(&mut self, keys: impl Iterator<Item = Span>) {
+        let kept: std::collections::HashSet<Span> = self.0.values().copied().collect();
+        for span in keys.filter(|span| !kept.contains(span)) {
+            self.0
+                .insert(format!("refused@{}:{}", span.line, span.col), span);
+        }
     }
 
     /// The key written last at or before `at` (the one whose value holds what is at `at`,
