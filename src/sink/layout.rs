@@ -362,17 +362,18 @@ impl<F: PartFile> Parts<F> {
         self.tick += 1;
         let tick = self.tick;
         let mut rotating = false;
-        if let Some(target) = self.target_size {
-            if self
-                .open
-                .get(&(table, key))
-                .is_some_and(|o| o.file.size() >= target)
-            {
-                if let Some(full) = self.open.remove(&(table, key)) {
-                    self.finish(full)?;
-                    self.rotated_files += 1;
-                    rotating = true;
-                }
+        // A file whose size is u64::MAX is full whatever its size (a Parquet file whose row
+        // groups' metadata is at its limit): closed even without a target.
+        let target = self.target_size.unwrap_or(u64::MAX);
+        if self
+            .open
+            .get(&(table, key))
+            .is_some_and(|o| o.file.size() >= target)
+        {
+            if let Some(full) = self.open.remove(&(table, key)) {
+                self.finish(full)?;
+                self.rotated_files += 1;
+                rotating = true;
             }
         }
         if !self.open.contains_key(&(table, key)) {
@@ -544,5 +545,44 @@ pub(crate) fn with_path(path: &Path, e: Error) -> Error {
     match e.into_kind() {
         ErrorKind::Io(io) => path_error(path, &io),
         kind => Error::new(kind),
+    }
+}
+
+#[cfg(all(test, feature = "parquet"))]
+mod tests {
+    use std::fs::File;
+
+    use super::*;
+
+    /// A part file whose size says it is full (`u64::MAX`, a Parquet file whose row
+    /// groups' metadata is at its limit).
+    struct Full;
+
+    impl PartFile for Full {
+        type Table = ();
+        const EXT: &'static str = "parquet";
+        fn open(_: File, (): &()) -> Result<Self, Error> {
+            Ok(Full)
+        }
+        fn size(&self) -> u64 {
+            u64::MAX
+        }
+        fn finish(self) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    /// A full file is closed, the partition going on in its next part, also without a
+    /// target file size.
+    #[test]
+    fn a_full_file_is_closed_without_a_target_size() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut parts = Parts::<Full>::new(&dir.path().join("lake"), Partition::Hour, 4);
+        let table = parts.table("t");
+        let hour = 473_352; // 2024-01-01T00
+        for _ in 0..3 {
+            parts.file(table, hour, &()).expect("file");
+        }
+        assert_eq!(parts.rotated_files, 2);
     }
 }

@@ -144,7 +144,9 @@ pub struct NormalizeArgs {
     /// still one file (a partition written early that comes again is read back at the end
     /// and written again with its new rows; a large one, written as it came, gets a
     /// second part; --stats says both). The other half is for the unfinished row groups of
-    /// open files. Default: 256. Refused with NDJSON output.
+    /// open files (one is written early when they pass it, once it holds 1,024 rows or
+    /// 64 MiB: a table of thousands of columns can take more, see README). Default: 256.
+    /// Refused with NDJSON output.
     #[arg(long, value_name = "MIB", value_parser = at_least_one)]
     pub max_buffered_mib: Option<usize>,
 

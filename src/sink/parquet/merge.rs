@@ -165,6 +165,7 @@ fn merge_within(
         schema: &schema,
         props,
         target,
+        metadata_limit: opts.metadata_limit(),
         row_group_bytes: limits.row_group_bytes,
         current: None,
         rows: Vec::new(),
@@ -184,6 +185,8 @@ struct Outputs<'a, 'n> {
     schema: &'a SchemaRef,
     props: Arc<WriterProperties>,
     target: Option<u64>,
+    /// A file is closed once its row groups' metadata would take more (`part.rs`).
+    metadata_limit: usize,
     /// The bytes of the unfinished row group that get it written out.
     row_group_bytes: usize,
     /// The file being written and its rows.
@@ -203,7 +206,8 @@ impl Outputs<'_, '_> {
         };
         writer.write(batch).map_err(failed)?;
         *rows += batch.num_rows() as u64;
-        if self.target.is_some_and(|t| writer.size_on_disk() >= t) {
+        // `size_on_disk` is u64::MAX for a file whose metadata is at its limit.
+        if writer.size_on_disk() >= self.target.unwrap_or(u64::MAX) {
             self.close()?;
         } else if writer.memory_size() >= self.row_group_bytes {
             writer.flush().map_err(failed)?;
@@ -218,7 +222,9 @@ impl Outputs<'_, '_> {
             Arc::clone(self.schema),
             Arc::clone(&self.props),
         );
-        Ok(writer.with_target(self.target))
+        Ok(writer
+            .with_target(self.target)
+            .with_metadata_limit(self.metadata_limit))
     }
 
     fn close(&mut self) -> Result<(), MergeError> {

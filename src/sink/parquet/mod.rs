@@ -211,6 +211,8 @@ pub(crate) struct TableSpec {
     empty: RecordBatch,
     /// The target file size ([`ParquetWriter::set_target_file_size`]).
     target: Option<u64>,
+    /// A file is closed once its row groups' metadata would take more (`part.rs`).
+    metadata_limit: usize,
 }
 
 /// Held partitions the input has moved on from are written early once the held rows pass
@@ -481,6 +483,7 @@ impl ParquetWriter {
                 sampled: false,
                 empty: RecordBatch::new_empty(Arc::clone(schema)),
                 target: self.target_size,
+                metadata_limit: self.opts.metadata_limit(),
             },
         ));
         Ok(self.tables.len() - 1)

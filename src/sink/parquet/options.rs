@@ -70,6 +70,14 @@ impl Options {
     pub(super) fn row_group_budget(&self) -> usize {
         self.max_buffered_bytes - self.held_budget()
     }
+
+    /// The memory the metadata of a file's row groups may take, which the parquet writer
+    /// keeps until the file is closed: a quarter of the row groups' budget, and at least
+    /// 64 MiB, so that a table of thousands of columns (15 MB a row group at 10,000) still
+    /// gets files of a few row groups under a small bound.
+    pub(super) fn metadata_limit(&self) -> usize {
+        (self.row_group_budget() / 4).max(64 << 20)
+    }
 }
 
 impl Default for Options {

@@ -74,12 +74,27 @@ pub(super) const MIN_COMPRESS_BYTES: usize = 1024;
 /// chunk of at least [`MIN_COMPRESS_BYTES`], for 15% more bytes (122 MB instead of 106 MB).
 pub(super) const MIN_ZSTD_BYTES: usize = 4096;
 
+/// A row group of this many rows may always be written early for the memory bound (see
+/// [`PartWriter::worth_writing_for_memory`]).
+const MIN_ROWS_WRITTEN_FOR_MEMORY: usize = 1024;
+/// Nor one whose data takes this many bytes (or the budget, if more): large records are
+/// written a few at a time, whatever the bound.
+const MIN_DATA_WRITTEN_FOR_MEMORY: usize = 64 << 20;
+/// What the parquet writer keeps of each column chunk written, until its file is closed:
+/// metadata, statistics, page indexes. 3.1 GB for 188 row groups of 10,010 columns (review
+/// s44-h4), about 1.6 KB a chunk; a little less is counted.
+const METADATA_PER_CHUNK: usize = 1536;
+
 /// One part file being written.
 pub(crate) struct PartWriter {
     state: State,
     /// The target file size, when there is one: a row group is written once its bytes
     /// before compression reach it ([`write`](Self::write)).
     target: Option<usize>,
+    /// The memory the metadata of the row groups written may take: past it, the file is
+    /// full ([`size_on_disk`](Self::size_on_disk)) and closed, the partition going on in
+    /// its next part file.
+    metadata_limit: usize,
 }
 
 // The writer is boxed as a whole (`files::FileWriter`), and is in each state about as long.
@@ -116,12 +131,19 @@ impl PartWriter {
                 bytes: 0,
             },
             target: None,
+            metadata_limit: usize::MAX,
         }
     }
 
     /// With a target file size of `bytes`: see [`write`](Self::write).
     pub(super) fn with_target(mut self, bytes: Option<u64>) -> Self {
         self.target = bytes.map(|b| usize::try_from(b).unwrap_or(usize::MAX));
+        self
+    }
+
+    /// Close the file once the metadata of its row groups takes about `bytes` in memory.
+    pub(super) fn with_metadata_limit(mut self, bytes: usize) -> Self {
+        self.metadata_limit = bytes;
         self
     }
 
@@ -144,6 +166,7 @@ impl PartWriter {
                 bytes: 0,
             },
             target: None,
+            metadata_limit: usize::MAX,
         }
     }
 
@@ -228,13 +251,39 @@ impl PartWriter {
         }
     }
 
+    /// Whether the unfinished row group (or the rows not written yet) may be written early
+    /// to keep the open files within `budget`: once it holds 1,024 rows, or its data alone
+    /// (encoded) takes the budget, or at least 64 MiB. Below both, what passes the budget is the column writers'
+    /// own buffers, which come back with the next rows: a table of thousands of columns was
+    /// over the bound from its first rows and written a few rows a row group, 15 MB of
+    /// metadata kept for every 5 rows of 10,000 columns (review s44-h5 HIGH-1). Large
+    /// records are still written a few at a time.
+    pub(super) fn worth_writing_for_memory(&self, budget: usize) -> bool {
+        let (rows, data) = match &self.state {
+            State::Open(w) => (w.in_progress_rows(), w.in_progress_size()),
+            State::Pending { rows, bytes, .. } => (*rows, *bytes),
+            State::Empty => return false,
+        };
+        rows >= MIN_ROWS_WRITTEN_FOR_MEMORY || data >= budget.max(MIN_DATA_WRITTEN_FOR_MEMORY)
+    }
+
     /// About the bytes of the file on disk: the row groups written, and the encoded size the
     /// parquet writer expects of the unfinished one (pages not compressed yet count whole);
-    /// 0 while the first rows are held back (fewer than [`OPEN_AFTER_ROWS`]).
+    /// 0 while the first rows are held back (fewer than [`OPEN_AFTER_ROWS`]). `u64::MAX`
+    /// once the metadata of its row groups is at its limit: the file is full whatever its
+    /// size, and is closed as one at the target size is.
     pub(super) fn size_on_disk(&self) -> u64 {
         let State::Open(w) = &self.state else {
             return 0;
         };
+        let chunks: usize = w
+            .flushed_row_groups()
+            .iter()
+            .map(parquet::file::metadata::RowGroupMetaData::num_columns)
+            .sum();
+        if chunks.saturating_mul(METADATA_PER_CHUNK) >= self.metadata_limit {
+            return u64::MAX;
+        }
         // The unfinished row group's estimate counts its pages not compressed yet whole:
         // scale it by how much the row groups written were compressed.
         let (packed, raw) = w.flushed_row_groups().iter().fold((0, 0), |(p, r), g| {
@@ -434,12 +483,11 @@ const DICTIONARY_FLOOR: usize = 40 << 10;
 /// The file properties of a table of `schema` written with `opts`, whose `plain` columns
 /// get no dictionary.
 ///
-/// A table of so many columns that their dictionary encoders alone would take more than a
-/// quarter of the memory for unfinished row groups (about 800 columns at the default
-/// 128 MiB) gets no dictionaries at all (review s44-h4 HIGH-1). With them, every row group
-/// was over the bound from its first rows and flushed at a few rows: 10,010 column chunks
-/// a row group, whose metadata the writer keeps until the file is closed, grew memory with
-/// the input (3.1 GB for 800 records of 10,000 fields).
+/// A table of so many columns that their dictionary encoders alone would take more than
+/// the memory for unfinished row groups (about 3,200 columns at the default 128 MiB) gets
+/// no dictionaries at all (review s44-h4 HIGH-1): every row group was over the bound from
+/// its first rows (see [`PartWriter::worth_writing_for_memory`]), and the dictionaries of 10,000
+/// columns took 185 MB of a run's memory.
 pub(super) fn table_props(
     opts: &Options,
     schema: &arrow_schema::Schema,
@@ -450,7 +498,7 @@ pub(super) fn table_props(
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_max_row_group_row_count(Some(opts.row_group_rows.max(1)))
         .set_created_by(concat!("normalog ", env!("CARGO_PKG_VERSION")).to_owned());
-    if leaf_columns(schema).saturating_mul(DICTIONARY_FLOOR) > opts.row_group_budget() / 4 {
+    if leaf_columns(schema).saturating_mul(DICTIONARY_FLOOR) > opts.row_group_budget() {
         props = props.set_dictionary_enabled(false);
     }
     // Unique (or nearly) by construction: a dictionary would only grow to its size limit
@@ -690,5 +738,26 @@ mod tests {
                 _ => {}
             }
         }
+    }
+
+    /// A file whose row groups' metadata reaches its limit is full whatever its size: its
+    /// size reads as `u64::MAX`, and the layout closes it (review s44-h5 HIGH-1: a table of
+    /// 10,000 columns kept 15 MB of metadata a row group until its file closed).
+    #[test]
+    fn a_file_is_full_once_its_metadata_reaches_its_limit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = File::create(dir.path().join("part.parquet")).expect("create");
+        let b = batch(10);
+        let columns = b.num_columns();
+        let props = Arc::new(WriterProperties::builder().build());
+        let mut w = PartWriter::new(BufWriter::new(file), b.schema(), props)
+            .with_metadata_limit(3 * columns * METADATA_PER_CHUNK);
+        for written in 1..=3 {
+            w.write(&b).expect("write");
+            w.flush().expect("flush");
+            let full = w.size_on_disk() == u64::MAX;
+            assert_eq!(full, written == 3, "after {written} row groups");
+        }
+        w.finish().expect("finish");
     }
 }
