@@ -71,6 +71,16 @@ fn path_at(schema: &Schema, at: Span, placed: &HashMap<Span, usize>) -> Option<S
     if !path.iter().all(|s| s.field().is_none_or(once)) {
         return None;
     }
+    // A field without a name (refused already) would read `o.`; arrays of arrays nested
+    // deeper than a few are counted by the message itself ("element 63 arrays deep").
+    let elements = path.iter().filter(|s| s.field().is_none()).count();
+    if elements > 4
+        || path
+            .iter()
+            .any(|s| s.field().is_some_and(|f| f.name.is_empty()))
+    {
+        return None;
+    }
     let fields = path.iter().filter(|s| s.field().is_some()).count();
     match definition {
         Some(name) => {
@@ -246,6 +256,12 @@ mod tests {
             ),
             ["s.yml:8:3: duplicate key `Geo`"]
         );
+        let deep = format!(
+            "schema: Custom.Ab\nfields:\n  - name: o\n    type: object\n    fields:\n      - {{name: a, type: array, element: {}{{type: strin}}{}}}\n",
+            "{type: array, element: ".repeat(6),
+            "}".repeat(6)
+        );
+        assert_eq!(starts(&deep), ["s.yml:6:186: unknown type `strin`"]);
         let aliased = "schema: Custom.Ab\nfields:\n  - name: o\n    type: object\n    fields:\n      - &inner\n        name: a\n        type: string\n  - name: p\n    type: object\n    fields:\n      - name: a\n        type: string\n      - *inner\n";
         assert_eq!(starts(aliased), ["s.yml:7:9: duplicate field name `a`"]);
     }

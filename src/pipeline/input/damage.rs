@@ -38,9 +38,36 @@ impl<D: Read> Read for Said<D> {
     }
 }
 
+/// An error of the reader under a decoder (a file that could not be read, a Python file
+/// object's exception, a dropped connection): the data may be intact, so it is not said to
+/// be damaged (review s44-h5 MEDIUM-3). It shows as the error it wraps.
+#[derive(Debug)]
+struct FromSource(io::Error);
+
+impl std::fmt::Display for FromSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for FromSource {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+/// Mark `e`, from the compressed bytes' reader, as the source's error (see [`FromSource`]).
+pub(super) fn from_source(e: io::Error) -> io::Error {
+    if e.kind() == io::ErrorKind::Interrupted {
+        return e;
+    }
+    io::Error::new(e.kind(), FromSource(e))
+}
+
 /// `e`, from a decoder of `format`, with the format named and the likely cause given. An
-/// error of the system (a failed read of the file) and one of ours, which already says
-/// where it was ("after a gzip member, ..."), pass as they are. The kind is kept.
+/// error of the system or of the reader under the decoder (a failed read of the file), and
+/// one of ours, which already says where it was ("after a gzip member, ..."), pass as they
+/// are. The kind is kept.
 fn said(e: io::Error, format: Compression, decoded: bool) -> io::Error {
     let name = match format {
         Compression::Gzip => "gzip",
@@ -48,7 +75,8 @@ fn said(e: io::Error, format: Compression, decoded: bool) -> io::Error {
         Compression::None => return e,
     };
     let text = e.to_string();
-    if e.raw_os_error().is_some() || text.starts_with("after a ") {
+    let of_source = matches!(e.get_ref(), Some(inner) if inner.is::<FromSource>());
+    if of_source || e.raw_os_error().is_some() || text.starts_with("after a ") {
         return e;
     }
     let kind = e.kind();
@@ -113,6 +141,30 @@ mod tests {
             err.to_string().starts_with("the zstd data ends early ("),
             "{err}"
         );
+    }
+
+    /// A reader under the decoder that fails (a dropped connection) is that error, not
+    /// damaged data (review s44-h5 MEDIUM-3).
+    #[test]
+    fn an_error_of_the_reader_is_not_damaged_data() {
+        struct Dropped;
+        impl Read for Dropped {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Err(io::Error::other("connection reset by peer"))
+            }
+        }
+        struct Marked<R>(R);
+        impl<R: Read> Read for Marked<R> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                self.0.read(buf).map_err(from_source)
+            }
+        }
+        let gz = flate2::read::GzDecoder::new(Marked(Dropped));
+        let err = read_all(Said::new(gz, Compression::Gzip));
+        assert_eq!(err.to_string(), "connection reset by peer");
+        let zst = zstd::stream::read::Decoder::new(Marked(Dropped)).expect("decoder");
+        let err = read_all(Said::new(zst, Compression::Zstd));
+        assert_eq!(err.to_string(), "connection reset by peer");
     }
 
     /// A failed read of the file is the system's error, unchanged.

@@ -96,7 +96,8 @@ pub(super) struct Counted<R> {
 
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        // Marked, so that the decoder above does not say the data was damaged.
+        let n = self.inner.read(buf).map_err(super::damage::from_source)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
