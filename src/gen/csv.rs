@@ -265,6 +265,21 @@ impl CsvGen {
         {
             return false;
         }
+        // The reader trims every line first (as Panther's classifier does): a row whose first
+        // or last value is empty, unquoted, with a white-space delimiter, loses it there and
+        // reads shifted (review s44-h6 MEDIUM-1). A valid row is read trimmed; a row made
+        // invalid keeps the check it had (its value count is then wrong too).
+        let (lead, trail) = (
+            crate::parse::frame::leading_space(line),
+            crate::parse::frame::trailing_space(line),
+        );
+        let text = match bad {
+            Some(_) => text,
+            None => match text.get(lead..text.len() - trail.min(text.len() - lead)) {
+                Some(trimmed) => trimmed,
+                None => return false,
+            },
+        };
         let Scratch {
             written,
             values,
