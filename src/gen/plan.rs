@@ -92,8 +92,13 @@ fn time_formats(v: &ValueSchema) -> Vec<TimeFormat> {
         .collect()
 }
 
-/// Deeper than this, optional fields are left out and recursion through `ref`s stops.
+/// Deeper than this, optional fields are left out. Required ones are written down to the
+/// language's own limit ([`DEEPEST`]): a schema with a required field 9 objects deep was
+/// refused, as if the field were a timestamp of no known format (review s44-h6 MEDIUM-3).
 const MAX_DEPTH: usize = 8;
+/// The deepest nesting a schema may have ([`crate::schema::validate::MAX_DEPTH`]); also the
+/// longest chain of `ref`s followed.
+const DEEPEST: usize = crate::schema::validate::MAX_DEPTH;
 
 /// Compiles one schema's fields into value generators, resolving `ref`s against its
 /// definitions.
@@ -104,7 +109,7 @@ struct Planner<'s> {
 impl<'s> Planner<'s> {
     /// Follow `ref`s to the value schema they name.
     fn resolve(&self, mut v: &'s ValueSchema) -> Option<&'s ValueSchema> {
-        for _ in 0..MAX_DEPTH {
+        for _ in 0..DEEPEST {
             if v.ty != FieldType::Ref {
                 return Some(v);
             }
@@ -122,6 +127,7 @@ impl<'s> Planner<'s> {
                 format!("{path}.{}", f.name)
             };
             let value = match self.value(&f.value, &f.name, depth + 1, &fpath) {
+                Ok(_) if depth + 1 > MAX_DEPTH && !f.required => VGen::Skip,
                 Ok(v) => v,
                 Err(e) if !f.required => {
                     let _ = e;
@@ -149,7 +155,7 @@ impl<'s> Planner<'s> {
     /// Whether `v` is an `isEventTime` timestamp or holds one (in an object's fields, an
     /// array's element, a `ref`'s definition).
     fn holds_event_time(&self, v: &ValueSchema, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
+        if depth > DEEPEST {
             return false;
         }
         let Some(r) = self.resolve(v) else {
@@ -186,7 +192,7 @@ impl<'s> Planner<'s> {
         depth: usize,
         path: &str,
     ) -> Result<VGen, GenError> {
-        if depth > MAX_DEPTH {
+        if depth > DEEPEST {
             return Ok(VGen::Skip);
         }
         let Some(r) = self.resolve(v) else {
