@@ -77,7 +77,8 @@ pub fn run() -> ExitCode {
         }
     };
     // Only the commands that write outputs handle interrupts; the others keep the default
-    // (the process ends at once), as they leave nothing behind.
+    // (the process ends at once). Interrupted, `gen -o FILE` leaves its hidden temporary
+    // file and `bench` its directory under $TMPDIR (review s44-h6 LOW-1, not done).
     let interrupt = matches!(
         cli.command,
         Command::Normalize(_) | Command::Pull(_) | Command::Compact(_)
