@@ -262,6 +262,11 @@ mod tests {
             "}".repeat(6)
         );
         assert_eq!(starts(&deep), ["s.yml:6:186: unknown type `strin`"]);
+        // An item of a `fields` list that is not a field (review s44-h8 MEDIUM-1).
+        assert_eq!(
+            starts(&format!("{object}      - just a string\n")),
+            ["s.yml:8:9: a field must be a mapping, found a string"]
+        );
         let aliased = "schema: Custom.Ab\nfields:\n  - name: o\n    type: object\n    fields:\n      - &inner\n        name: a\n        type: string\n  - name: p\n    type: object\n    fields:\n      - name: a\n        type: string\n      - *inner\n";
         assert_eq!(starts(aliased), ["s.yml:7:9: duplicate field name `a`"]);
     }

@@ -49,6 +49,20 @@ fn without_type(mut v: ValueSchema) -> ValueSchema {
     }
 }
 
+/// Where the items of a `fields` list are that the model did not keep as fields (not a
+/// mapping, empty): a problem there is the list's owner's, not the field before it's
+/// (`field_path.rs`; review s44-h8 MEDIUM-1).
+fn dropped_items(list: &Node, kept: &[Field]) -> Vec<Span> {
+    match &list.kind {
+        NodeKind::Seq(items) => items
+            .iter()
+            .map(|item| item.span)
+            .filter(|span| !kept.iter().any(|f| f.span == *span))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tree → model.
 
@@ -270,7 +284,11 @@ impl Loader {
                 "referenceURL" => schema.reference_url = self.url(e),
                 "version" => schema.version = self.version(e),
                 "definitions" => self.definitions(e, &mut schema),
-                "fields" => schema.fields = self.fields(e),
+                "fields" => {
+                    schema.fields = self.fields(e);
+                    let dropped = dropped_items(e.value, &schema.fields);
+                    schema.key_spans.note_refused(dropped.into_iter());
+                }
                 "fieldDiscoveryEnabled" => self.field_discovery(e),
                 _ => {}
             }
@@ -486,7 +504,11 @@ impl Loader {
                         v.element = Some(Box::new(element));
                     }
                 }
-                "fields" => v.fields = self.fields(e),
+                "fields" => {
+                    v.fields = self.fields(e);
+                    let dropped = dropped_items(e.value, &v.fields);
+                    v.key_spans.note_refused(dropped.into_iter());
+                }
                 "target" => v.target = self.text(e),
                 _ => {}
             }
