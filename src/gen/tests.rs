@@ -570,22 +570,11 @@ fn times_stay_within_years_0_to_9999() {
 /// deep is left out.
 #[test]
 fn required_fields_deep_down_are_written() {
-    use std::fmt::Write as _;
-    let mut yaml = String::from("schema: Custom.Deep\nfields:\n");
-    let mut indent = String::from("  ");
-    for level in 1..=12 {
-        writeln!(
-            yaml,
-            "{indent}- name: l{level}\n{indent}  required: true\n{indent}  type: object\n{indent}  fields:"
-        )
-        .expect("write to a String");
-        indent.push_str("    ");
-    }
-    writeln!(
-        yaml,
-        "{indent}- {{name: leaf, type: string, required: true}}\n{indent}- {{name: extra, type: string}}"
-    )
-    .expect("write to a String");
+    let opened = "{name: l, required: true, type: object, fields: [".repeat(12);
+    let yaml = format!(
+        "schema: Custom.Deep\nfields: [{opened}{{name: leaf, type: string, required: true}}, {{name: extra, type: string}}{}]\n",
+        "]}".repeat(12)
+    );
     let mut registry = Registry::new();
     registry.add_str(&yaml, "deep.yml").expect("schema loads");
     let mut generator = Generator::new(&registry, &["Custom.Deep"], &GenOptions::default())
@@ -596,19 +585,13 @@ fn required_fields_deep_down_are_written() {
         .build(&registry)
         .expect("normalizer");
     let mut out = Collect::default();
-    for (i, line) in data
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty())
-        .enumerate()
-    {
-        normalizer
-            .normalize_bytes(line, Position::new(0, i as u64 + 1, i as u64), &mut out)
-            .expect("collect");
-    }
-    assert_eq!(out.rejects, Vec::<String>::new());
-    assert_eq!(out.events.len(), 20);
-    assert!(out
-        .events
-        .iter()
-        .all(|e| e.contains("\"leaf\":") && !e.contains("\"extra\":")));
+    crate::pipeline::normalize_reader(&mut normalizer, &data[..], &mut out).expect("collect");
+    assert_eq!(
+        (out.rejects.len(), out.events.len()),
+        (0, 20),
+        "{:?}",
+        out.rejects
+    );
+    let deep = |e: &String| e.contains("\"leaf\":") && !e.contains("\"extra\":");
+    assert!(out.events.iter().all(deep));
 }
