@@ -45,7 +45,9 @@ pub struct GenArgs {
     /// midnight UTC). Record i falls at i mean gaps after it plus a random part of one, so
     /// the first record is within one gap of it (with -n 5 --span 180d, within 36 days).
     /// Default: a time in 2023 or 2024 chosen by --seed. The records must end by
-    /// 9999-12-31T23:59:59Z, the last time normalog reads: a later end is refused.
+    /// 9999-12-31T23:59:59Z, the last time normalog reads: a later end is refused, as are
+    /// times a required or event-time field's format does not hold (`%s` before 1970,
+    /// `unix_ns` after 2262, `%y` outside 1969 to 2068).
     #[arg(long, value_name = "TIME", value_parser = parse_start)]
     pub start: Option<i64>,
 
@@ -109,6 +111,7 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
         seed: args.seed,
         invalid_rate: args.invalid_rate,
         start: args.start,
+        records: Some(args.records),
         ..GenOptions::default()
     };
     if let Some(span) = args.span {

@@ -134,6 +134,11 @@ pub struct GenOptions {
     /// `n` records within `n` mean gaps). Default: 86 ms, so a million records span about a day;
     /// [`spread`](Self::spread) sets it from a span.
     pub mean_gap_us: Option<u64>,
+    /// How many records the caller will draw, when known: every timestamp field's format
+    /// must hold the times they span ([`last_time`](Self::last_time)), or
+    /// [`Generator::new`] refuses it ([`GenError::TimeFormatRange`]). Unknown: the first
+    /// day from the start is checked.
+    pub records: Option<u64>,
 }
 
 impl GenOptions {
@@ -166,6 +171,25 @@ impl GenOptions {
         };
         start.checked_add(i64::try_from(micros / 1_000_000).ok()?)
     }
+
+    /// The times the records will have, from `start` (the one the seed chose when
+    /// [`start`](Self::start) is `None`): to [`last_time`](Self::last_time) of
+    /// [`records`](Self::records), or a day when the count is not known.
+    fn times(&self, start: i64) -> times::TimeRange {
+        let last = match self.records {
+            Some(n) => GenOptions {
+                start: Some(start),
+                ..*self
+            }
+            .last_time(n)
+            .unwrap_or(LAST_TIME),
+            None => start.saturating_add(86_400),
+        };
+        times::TimeRange {
+            first: start,
+            last: last.clamp(start, LAST_TIME),
+        }
+    }
 }
 
 impl Default for GenOptions {
@@ -175,6 +199,7 @@ impl Default for GenOptions {
             invalid_rate: 0.0,
             start: None,
             mean_gap_us: None,
+            records: None,
         }
     }
 }
@@ -209,6 +234,22 @@ pub enum GenError {
         /// The field's formats, as written.
         formats: String,
     },
+    /// A timestamp field's formats can be written, but not for every time of the run:
+    /// normalize would reject some of the values, or read them as other times (`%s`
+    /// before 1970, `unix_ns` after 2262, two-digit years outside 1969 to 2068). Required
+    /// fields and event times only; other fields are left out.
+    TimeFormatRange {
+        /// The log type.
+        log_type: String,
+        /// The field's path, dot-separated.
+        field: String,
+        /// The field's formats, as written.
+        formats: String,
+        /// The run's first record time, Unix seconds.
+        first: i64,
+        /// The run's last record time, Unix seconds (at most).
+        last: i64,
+    },
 }
 
 impl fmt::Display for GenError {
@@ -235,6 +276,20 @@ impl fmt::Display for GenError {
                 f,
                 "{log_type}: cannot generate values for required timestamp field {field} \
                  (timeFormat {formats})"
+            ),
+            GenError::TimeFormatRange {
+                log_type,
+                field,
+                formats,
+                first,
+                last,
+            } => write!(
+                f,
+                "{log_type}: timestamp field {field} (timeFormat {formats}) cannot hold the \
+                 run's times, {} to {}: normalize would reject some values or read them as \
+                 other times; choose a start and span within the format's years",
+                times::show(*first),
+                times::show(*last),
             ),
         }
     }
@@ -315,11 +370,13 @@ impl Generator {
         if let Some(start) = opts.start.filter(|t| !(FIRST_TIME..=LAST_TIME).contains(t)) {
             return Err(GenError::StartOutOfRange(start));
         }
+        let rng = State::with_clock(opts.seed, opts.start, opts.mean_gap_us);
+        let times = opts.times(rng.start);
         let mut types = Vec::with_capacity(log_types.len());
         for name in log_types {
             let name = name.as_ref();
             let plan = registry.lookup(name).map_err(GenError::UnknownLogType)?;
-            let mut t = TypeGen::new(plan.schema())?;
+            let mut t = TypeGen::new(plan.schema(), times)?;
             if plan.is_text() {
                 let made = |event_time| {
                     let line = textgen::TextGen::new(plan.schema(), &t.root.fields, event_time)?;
@@ -342,7 +399,7 @@ impl Generator {
         Ok(Generator {
             types,
             preamble,
-            rng: State::with_clock(opts.seed, opts.start, opts.mean_gap_us),
+            rng,
             invalid_rate: opts.invalid_rate,
             serial: 0,
         })

@@ -3,7 +3,7 @@
 
 use super::realism;
 use super::strings::StrKind;
-use super::times::{self, TimeGen};
+use super::times::{self, TimeGen, TimeRange, Unwritable};
 use super::{write_json_str, GenError};
 use crate::indicators::IndicatorKind;
 use crate::schema::{Field, FieldType, Schema, ValueSchema};
@@ -27,8 +27,9 @@ pub(super) struct TypeGen {
 }
 
 impl TypeGen {
-    pub(super) fn new(schema: &Schema) -> Result<TypeGen, GenError> {
-        let planner = Planner { schema };
+    /// The plan of `schema`, for records whose times are within `times`.
+    pub(super) fn new(schema: &Schema, times: TimeRange) -> Result<TypeGen, GenError> {
+        let planner = Planner { schema, times };
         let root = planner.object(&schema.fields, 0, "")?;
         let required = schema
             .fields
@@ -104,6 +105,8 @@ const DEEPEST: usize = crate::schema::validate::MAX_DEPTH;
 /// definitions.
 struct Planner<'s> {
     schema: &'s Schema,
+    /// The run's record times, which every timestamp value must hold.
+    times: TimeRange,
 }
 
 impl<'s> Planner<'s> {
@@ -129,10 +132,14 @@ impl<'s> Planner<'s> {
             let value = match self.value(&f.value, &f.name, depth + 1, &fpath) {
                 Ok(_) if depth + 1 > MAX_DEPTH && !f.required => VGen::Skip,
                 Ok(v) => v,
-                Err(e) if !f.required => {
-                    let _ = e;
-                    VGen::Skip
+                // An optional event time is written all the same (every record has its
+                // event time): a format that cannot hold the run's times is refused.
+                Err(e @ GenError::TimeFormatRange { .. })
+                    if self.holds_event_time(&f.value, depth + 1) =>
+                {
+                    return Err(e)
                 }
+                Err(_) if !f.required => VGen::Skip,
                 Err(e) => return Err(e),
             };
             if matches!(value, VGen::Skip) && f.required {
@@ -175,13 +182,7 @@ impl<'s> Planner<'s> {
         GenError::UnsupportedTimeFormat {
             log_type: self.schema.schema.clone(),
             field: path.to_owned(),
-            formats: v
-                .time_format
-                .iter()
-                .chain(&v.time_formats)
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .join(" | "),
+            formats: formats_text(v),
         }
     }
 
@@ -220,9 +221,18 @@ impl<'s> Planner<'s> {
             FieldType::Boolean => VGen::Bool,
             FieldType::Json => VGen::Json,
             FieldType::Timestamp => {
-                match TimeGen::for_formats(r.time_format.as_ref(), &r.time_formats) {
-                    Some(t) => VGen::Time(t),
-                    None => return Err(self.unsupported(path, r)),
+                match TimeGen::for_formats(r.time_format.as_ref(), &r.time_formats, self.times) {
+                    Ok(t) => VGen::Time(t),
+                    Err(Unwritable::NoFormat) => return Err(self.unsupported(path, r)),
+                    Err(Unwritable::OutOfRange) => {
+                        return Err(GenError::TimeFormatRange {
+                            log_type: self.schema.schema.clone(),
+                            field: path.to_owned(),
+                            formats: formats_text(r),
+                            first: self.times.first,
+                            last: self.times.last,
+                        })
+                    }
                 }
             }
             FieldType::Object => VGen::Object(self.object(&r.fields, depth, path)?),
@@ -250,6 +260,16 @@ impl<'s> Planner<'s> {
             g
         })
     }
+}
+
+/// A field's time formats as written, for messages.
+fn formats_text(v: &ValueSchema) -> String {
+    v.time_format
+        .iter()
+        .chain(&v.time_formats)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 fn name_has(name: &str, parts: &[&str]) -> bool {

@@ -42,15 +42,58 @@ pub(super) enum TimeGen {
     UnixMs,
     UnixUs,
     UnixNs,
-    /// A chrono strftime pattern, written in UTC.
+    /// A strftime pattern, translated for chrono ([`chrono_pattern`]) and written in UTC.
     Pattern(Box<str>),
     /// A Go layout, written in UTC by the time module (`Pattern::write_layout`).
     Layout(Pattern),
 }
 
+/// Why no generator suits a timestamp field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Unwritable {
+    /// None of its formats can be written (no writer, or values that do not parse back).
+    NoFormat,
+    /// A format can be written, but not for every time of the run: normalize would reject
+    /// some values, or read them as other times (`%s` before 1970, `unix_ns` after 2262,
+    /// `%y` outside 1969 to 2068).
+    OutOfRange,
+}
+
+/// The times that sample a format before it is chosen: every writer is checked on the
+/// default years first, then on the run's own times.
+const DEFAULT_TIMES: TimeRange = TimeRange {
+    first: EPOCH_2023,
+    #[allow(clippy::cast_possible_wrap)]
+    last: EPOCH_2023 + TWO_YEARS as i64,
+};
+
+/// The first and last record times of a run, Unix seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct TimeRange {
+    pub(super) first: i64,
+    pub(super) last: i64,
+}
+
+impl TimeRange {
+    /// Sixteen times from `first` to `last`, both included, evenly apart.
+    fn samples(self) -> impl Iterator<Item = i64> {
+        let span = i128::from(self.last) - i128::from(self.first);
+        (0..16i128).map(move |k| {
+            let t = i128::from(self.first) + span * k / 15;
+            i64::try_from(t).unwrap_or(self.last)
+        })
+    }
+}
+
 impl TimeGen {
-    /// The generator for a field with these formats, or `None` when none can be written.
-    pub(super) fn for_formats(first: Option<&String>, rest: &[String]) -> Option<TimeGen> {
+    /// The generator for a field with these formats: the first whose values normalize
+    /// reads back, as the times they were written for, across `times`.
+    pub(super) fn for_formats(
+        first: Option<&String>,
+        rest: &[String],
+        times: TimeRange,
+    ) -> Result<TimeGen, Unwritable> {
+        let mut why = Unwritable::NoFormat;
         for spec in first.into_iter().chain(rest) {
             let Ok(format) = TimeFormat::from_spec(spec) else {
                 continue;
@@ -61,46 +104,73 @@ impl TimeGen {
                 TimeFormat::UnixMs => TimeGen::UnixMs,
                 TimeFormat::UnixUs => TimeGen::UnixUs,
                 TimeFormat::UnixNs => TimeGen::UnixNs,
-                TimeFormat::Strftime(p) => TimeGen::Pattern(p.spec().into()),
+                TimeFormat::Strftime(p) => TimeGen::Pattern(chrono_pattern(p.spec()).into()),
                 TimeFormat::Layout(p) => TimeGen::Layout(p.clone()),
             };
-            if candidate.round_trips(&format) {
-                return Some(candidate);
+            // On the default years, how far a value read back may be from the time it was
+            // written for: under a second for most formats, a minute or a day for formats
+            // without seconds or a time of day. Formats without a year (`Jan _2 15:04:05`)
+            // are only read, as normalize reads them.
+            let Some(default_miss) = candidate.reads_back(&format, DEFAULT_TIMES) else {
+                continue;
+            };
+            let tolerance = [1, 60, 3_600, 86_400]
+                .map(|s: u64| u128::from(s) * 1_000_000_000)
+                .into_iter()
+                .find(|&t| default_miss < t);
+            match candidate.reads_back(&format, times) {
+                Some(miss) if tolerance.is_none_or(|t| miss < t) => return Ok(candidate),
+                _ => why = Unwritable::OutOfRange,
             }
         }
-        None
+        Err(why)
     }
 
-    /// Sample values of this generator parse back with `format`.
-    fn round_trips(&self, format: &TimeFormat) -> bool {
+    /// How far (nanoseconds) the values written for sample times in `times` are, read back
+    /// with `format` as normalize reads them, from the times they were written for, at most;
+    /// `None` when one is not read at all.
+    fn reads_back(&self, format: &TimeFormat, times: TimeRange) -> Option<u128> {
         if let TimeGen::Pattern(p) = self {
             if StrftimeItems::new(p).any(|i| matches!(i, Item::Error)) {
-                return false;
+                return None;
             }
         }
         let mut rng = State::new(7);
-        (0..16).all(|_| {
+        let mut most = 0;
+        for secs in times.samples() {
+            #[allow(clippy::cast_possible_truncation)]
+            let nanos = rng.below_u64(1_000_000_000) as u32;
             let mut out = Vec::new();
-            self.write(&mut rng, &mut out);
-            match serde_json::from_slice::<serde_json::Value>(&out) {
-                Ok(serde_json::Value::String(s)) => format.parse_str(&s).is_some(),
+            self.write_at(secs, nanos, &mut rng, &mut out);
+            let read = match serde_json::from_slice::<serde_json::Value>(&out) {
+                Ok(serde_json::Value::String(s)) => format.parse_str(&s),
                 Ok(serde_json::Value::Number(n)) => {
                     if let Some(i) = n.as_i64() {
-                        format.parse_i64(i).is_some()
+                        format.parse_i64(i)
                     } else if let Some(u) = n.as_u64() {
-                        format.parse_u64(u).is_some()
+                        format.parse_u64(u)
                     } else {
-                        n.as_f64().is_some_and(|f| format.parse_f64(f).is_some())
+                        n.as_f64().and_then(|f| format.parse_f64(f))
                     }
                 }
-                _ => false,
-            }
-        })
+                _ => None,
+            }?;
+            let written = i128::from(secs) * 1_000_000_000 + i128::from(nanos);
+            let got = i128::from(read.timestamp()) * 1_000_000_000
+                + i128::from(read.timestamp_subsec_nanos());
+            most = most.max((got - written).unsigned_abs());
+        }
+        Some(most)
     }
 
-    /// Write one JSON value (string or number).
+    /// Write one JSON value (string or number) for the current record's time.
     pub(super) fn write(&self, rng: &mut State, out: &mut Vec<u8>) {
         let (secs, nanos) = record_time(rng);
+        self.write_at(secs, nanos, rng, out);
+    }
+
+    /// Write one JSON value for the time `secs` + `nanos`.
+    fn write_at(&self, secs: i64, nanos: u32, rng: &mut State, out: &mut Vec<u8>) {
         match self {
             TimeGen::Rfc3339 => {
                 let digits = [0, 0, 0, 3, 6, 9][rng.below(6)];
@@ -115,7 +185,12 @@ impl TimeGen {
             }
             TimeGen::Unix => {
                 if rng.chance(0.3) {
-                    let _ = write!(out, "{secs}.{:06}", nanos / 1000);
+                    // Before 1970 the fraction counts back from the sign: -59.59 s is
+                    // `secs` -60 plus 0.41 s (written `-60.410000` it was 0.82 s early).
+                    let micros = i128::from(secs) * 1_000_000 + i128::from(nanos / 1000);
+                    let sign = if micros < 0 { "-" } else { "" };
+                    let m = micros.unsigned_abs();
+                    let _ = write!(out, "{sign}{}.{:06}", m / 1_000_000, m % 1_000_000);
                 } else {
                     let _ = write!(out, "{secs}");
                 }
@@ -150,6 +225,47 @@ impl TimeGen {
             }
         }
     }
+}
+
+/// `t` (Unix seconds) as RFC 3339 in UTC, for messages.
+pub(super) fn show(t: i64) -> String {
+    DateTime::from_timestamp(t, 0).map_or_else(
+        || format!("{t} (Unix seconds)"),
+        |d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    )
+}
+
+/// `spec` (a strftime pattern as normalize reads it) for chrono's formatter: the
+/// directives whose meaning differs are written as normalize reads them. timefmt-go, and
+/// so normalize, reads `%G` and `%g` as the calendar year (chrono writes the ISO week-based
+/// year, a year off around January 1), and `%+` as `%a %b %e %H:%M:%S %Z %Y` (chrono
+/// writes RFC 3339).
+pub(super) fn chrono_pattern(spec: &str) -> String {
+    let mut out = String::with_capacity(spec.len());
+    let mut chars = spec.chars();
+    while let Some(c) = chars.next() {
+        let directive = out.len();
+        out.push(c);
+        if c != '%' {
+            continue;
+        }
+        let mut next = chars.next();
+        while let Some(flag @ ('-' | '_' | '0')) = next {
+            out.push(flag);
+            next = chars.next();
+        }
+        match next {
+            Some('G') => out.push('Y'),
+            Some('g') => out.push('y'),
+            Some('+') => {
+                out.truncate(directive);
+                out.push_str("%a %b %e %H:%M:%S %Z %Y");
+            }
+            Some(d) => out.push(d),
+            None => {}
+        }
+    }
+    out
 }
 
 /// The records' clock: how far each record is from the previous one.
@@ -278,43 +394,4 @@ pub(super) fn write_rfc3339(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn gen_for(spec: &str) -> Option<TimeGen> {
-        TimeGen::for_formats(Some(&spec.to_owned()), &[])
-    }
-
-    #[test]
-    fn every_builtin_format_and_common_patterns_are_writable() {
-        for spec in [
-            "rfc3339",
-            "unix",
-            "unix_ms",
-            "unix_us",
-            "unix_ns",
-            "cloudflare",
-            "%Y-%m-%d %H:%M:%S",
-            "%Y-%m-%dT%H:%M:%S.%f%z",
-            "%d/%b/%Y:%H:%M:%S %z",
-            "layout=2006-01-02 15:04:05",
-            "layout=Jan _2 15:04:05",
-            "layout=2006-01-02T15:04:05.000Z07:00",
-            "layout=Mon Jan 2 15:04:05 MST 2006",
-            "layout=Monday, January 2, 2006 3:04:05.999 PM",
-            "layout=02.01.06 002 __2 15h04,000000 -07:00:00",
-        ] {
-            assert!(gen_for(spec).is_some(), "{spec}");
-        }
-    }
-
-    #[test]
-    fn offsets_and_fractions() {
-        let mut out = Vec::new();
-        write_rfc3339(&mut out, EPOCH_2023, 5_000_000, 3, 330);
-        assert_eq!(out, b"2023-01-01T05:30:00.005+05:30");
-        out.clear();
-        write_rfc3339(&mut out, EPOCH_2023, 0, 0, -300);
-        assert_eq!(out, b"2022-12-31T19:00:00-05:00");
-    }
-}
+mod tests;

@@ -183,6 +183,7 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
     let opts = GenOptions {
         seed: args.seed,
         invalid_rate: args.invalid_rate,
+        records: Some(args.records),
         ..GenOptions::default()
     };
     let registry = super::load_registry(&args.schemas, args.builtin)?;
