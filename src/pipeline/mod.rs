@@ -91,7 +91,8 @@
 //! * **API pages (envelopes)**: an object record that no schema accepts and that holds
 //!   exactly one field whose value is an array of objects (e.g. Zendesk
 //!   `{"audit_logs":[...],"next_page":..}`, Zoom `{"from":..,"activity_logs":[...]}`) is
-//!   unwrapped: each element of the array is a record, and an empty page holds no record.
+//!   unwrapped: each element of the array is a record, and an empty page holds no record
+//!   (it is counted in [`Summary::empty_pages`](crate::sink::Summary::empty_pages)).
 //!   An element that is not an object (`null`, a number) is rejected on its own; an
 //!   array none of whose elements is an object (`"tags":[1,2]`) holds no records.
 //!   The reader cannot tell a page from a record, so a page reaches a worker whole; one
@@ -104,9 +105,10 @@
 //! * **Single-record responses**: an object record that no schema accepts and whose only
 //!   field holds an object (Zendesk's "show audit log", `{"audit_log":{...}}`) is that
 //!   object: it is normalized, or rejected with its own reason, inside the field.
-//! * Neither when that field is a top-level field of one of the JSON log types tried: the
-//!   object is then a record of that type that was refused (an order whose `items` are
-//!   objects, with a bad time), and is rejected with its own reason. With
+//! * Neither when one of the object's keys is a top-level field of one of the JSON log
+//!   types tried: the object is then a record of that type that was refused (an order
+//!   whose `items` are objects, with a bad time; a record with `"groups":[]` under a key
+//!   its schema leaves out), and is rejected with its own reason. With
 //!   [`Batch::envelope`] set, an object holding that field as an array of objects or as an
 //!   object is unwrapped without being tried as a record first.
 //!

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::chunk::{Bufs, Chunk, Framing, Kind, RejectRec};
 use super::chunker::count_lines;
-use super::envelope::{envelope, Envelope};
+use super::envelope::{detect, envelope, Envelope};
 use super::split::Split;
 use crate::error::{Category, Error, ErrorKind, Position};
 use crate::event::Event;
@@ -268,7 +268,7 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         let is_object = raw.first() == Some(&b'{');
         if is_object {
             if let Some(field) = self.framing.envelope.as_deref() {
-                if let Some(env) = envelope(raw, Some(field)) {
+                if let Some(env) = envelope(raw, field) {
                     return self.unwrap(data, range, env, pos);
                 }
             }
@@ -293,13 +293,11 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         };
         if is_object && err.classify() == Category::Data {
             match self.framing.envelope.as_deref() {
-                // Only an envelope whose field no JSON log type has: a record of a user's
-                // schema that holds an array of objects is that record, refused, not a
-                // page of its items.
+                // Only an object none of whose keys a JSON log type has: a record of a
+                // user's schema that holds an array (of objects, or empty) is that record,
+                // refused, not a page of its items.
                 None => {
-                    if let Some(env) =
-                        envelope(raw, None).filter(|env| !self.norm.has_json_field(env.field()))
-                    {
+                    if let Some(env) = detect(raw, |k| self.norm.has_json_field(k)) {
                         return self.unwrap(data, range, env, pos);
                     }
                 }
@@ -326,18 +324,11 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
         if raw.first() != Some(&b'{') {
             return None;
         }
-        let field = self.framing.envelope.as_deref();
-        let env = envelope(raw, field).filter(Envelope::is_page)?;
-        if field.is_none() {
-            let keys: std::collections::HashMap<
-                std::borrow::Cow<'_, str>,
-                &serde_json::value::RawValue,
-            > = serde_json::from_slice(raw).ok()?;
-            if keys.keys().any(|k| self.norm.has_json_field(k)) {
-                return None;
-            }
+        match self.framing.envelope.as_deref() {
+            Some(field) => envelope(raw, field),
+            None => detect(raw, |k| self.norm.has_json_field(k)),
         }
-        Some(env)
+        .filter(Envelope::is_page)
     }
 
     pub(super) fn commit_reject(

@@ -165,6 +165,9 @@ pub struct Summary {
     /// lines of an input that are not blank, `skipPrefix` comments, CSV headers. Like blank lines, they are not
     /// records.
     pub skipped_lines: u64,
+    /// API pages that held no record (`{"audit_logs":[],"next_page":null}`, the last page
+    /// of a pull): like blank lines, they are not records.
+    pub empty_pages: u64,
     /// Bytes of input read (after decompression).
     pub bytes: u64,
     /// Normalized records per log type.
@@ -241,6 +244,7 @@ impl Summary {
         self.rejected += other.rejected;
         self.blank_lines += other.blank_lines;
         self.skipped_lines += other.skipped_lines;
+        self.empty_pages += other.empty_pages;
         self.bytes += other.bytes;
         for (k, v) in &other.by_log_type {
             *self.by_log_type.entry(k.clone()).or_insert(0) += v;

@@ -48,8 +48,17 @@ pub(super) fn print_stats(s: &Summary, failed_inputs: u64, secs: f64) {
     } else {
         String::new()
     };
+    // API pages without records (a pull's last page) are not records either.
+    let empty_pages = if s.empty_pages > 0 {
+        format!(
+            ", {} without records",
+            count(s.empty_pages, "API page", "API pages")
+        )
+    } else {
+        String::new()
+    };
     messages::plain(&format!(
-        "records: {} in, {} normalized, {} rejected ({} skipped{on_purpose}{})",
+        "records: {} in, {} normalized, {} rejected ({} skipped{on_purpose}{empty_pages}{})",
         s.records,
         s.normalized,
         s.rejected,

@@ -1,0 +1,62 @@
+//! API pages found without `--envelope`: only objects none of whose keys is a field of a log
+//! type tried are pages; a refused record that holds an array is that record, rejected.
+
+use super::{events, run, stderr};
+
+/// Review s45-h2 HIGH-1: a refused record holding an empty array under a key its schema
+/// does not name was taken for an empty API page and vanished (no event, no reject, not
+/// counted, exit 0), and one holding an array of objects was replaced by them (an event
+/// made of an item, the record's own refusal lost).
+#[test]
+fn a_refused_record_holding_an_array_is_rejected_not_unwrapped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schema = dir.path().join("app.yml");
+    std::fs::write(
+        &schema,
+        "schema: Custom.App\nfields:\n  - {name: user, type: string, required: true}\n  \
+         - {name: ts, type: timestamp, timeFormat: rfc3339, isEventTime: true}\n",
+    )
+    .expect("write schema");
+    let input = [
+        r#"{"user":"alice","ts":"2023-07-01T14:00:00Z","groups":[]}"#,
+        r#"{"usr":"bob","ts":"2023-07-01T14:00:01Z","groups":[]}"#,
+        r#"{"user":"carol","ts":"2023-07-01 14:00:02","groups":[]}"#,
+        r#"{"usr":"eve","ts":"2023-07-01T14:00:03Z","items":[{"user":"mallory"}]}"#,
+        // Pages: no key is a field of Custom.App.
+        r#"{"audit_logs":[],"next_page":null,"count":0}"#,
+        r#"{"items":[{"user":"frank","ts":"2023-07-01T14:00:04Z"}],"next_page":null}"#,
+    ]
+    .join("\n");
+    let schema = schema.to_str().expect("utf-8 path");
+    let o = run(&["normalize", "-s", schema, "--stats", "-"], &input);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let users: Vec<_> = events(&o).iter().map(|e| e["user"].clone()).collect();
+    assert_eq!(users, ["alice", "frank"], "{err}");
+    assert!(
+        err.contains(
+            "records: 5 in, 2 normalized, 3 rejected (0 blank lines skipped, \
+             1 API page without records)"
+        ),
+        "{err}"
+    );
+    for (record, says) in [
+        (
+            "record 1 (line 2, byte 57)",
+            "missing required field \"user\"",
+        ),
+        (
+            "record 2 (line 3, byte 111)",
+            "does not match time format rfc3339",
+        ),
+        (
+            "record 3 (line 4, byte 167)",
+            "missing required field \"user\"",
+        ),
+    ] {
+        assert!(
+            err.lines().any(|l| l.contains(record) && l.contains(says)),
+            "{record}: {err}"
+        );
+    }
+}
