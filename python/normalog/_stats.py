@@ -33,6 +33,8 @@ class Stats(TypedDict):
     blank_lines: int
     #: Lines a text log type consumed on purpose (``skipLines``, comments, CSV headers).
     skipped_lines: int
+    #: API pages without records (``{"audit_logs": [], ...}``; not records either).
+    empty_pages: int
     #: Bytes read (decompressed).
     bytes: int
     failed_inputs: list[FailedInput]

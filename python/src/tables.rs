@@ -49,6 +49,7 @@ pub(crate) fn stats_dict<'py>(
     d.set_item("rejected_by_reason", s.rejects_by_reason.clone())?;
     d.set_item("blank_lines", s.blank_lines)?;
     d.set_item("skipped_lines", s.skipped_lines)?;
+    d.set_item("empty_pages", s.empty_pages)?;
     d.set_item("bytes", s.bytes)?;
     let failed_list = PyList::empty(py);
     for f in failed {

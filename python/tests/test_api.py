@@ -96,6 +96,14 @@ def test_stats_equal_cli(result, cli_reference):
     assert failed[0]["source"] in cli_reference["stderr"]
 
 
+def test_pages_without_records_are_counted():
+    data = b'{"audit_logs":[],"next_page":null,"count":0}\n{"usr":"x","id":1,"groups":[]}\n'
+    r = normalog.Normalizer(log_types=["Zendesk.Audit"]).normalize(data)
+    # The page is no record; the refused record with an empty array is one (not a page:
+    # `id` is a Zendesk.Audit field).
+    assert (r.stats["empty_pages"], r.stats["records"], r.stats["rejected"]) == (1, 1, 1)
+
+
 def test_threads_give_the_same_result(corpus, result):
     with pytest.warns(UserWarning, match="i_truncated"):
         one = normalog.Normalizer(threads=1).normalize(corpus)  # a PathLike
