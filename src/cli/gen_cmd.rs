@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::compress::{Codec, Compressor};
 use super::output::{Labelled, OutputFile};
+use super::signals::Interrupt;
 use super::{load_registry, messages, unknown_log_type, Fatal, EXIT_OK};
 use normalog::gen::{GenError, GenOptions, GenSummary, Generator, FIRST_TIME, LAST_TIME};
 use normalog::Registry;
@@ -52,7 +53,9 @@ pub struct GenArgs {
     pub start: Option<i64>,
 
     /// Write to this file instead of standard output ('-' is standard output). The file
-    /// appears only when complete. A name ending in .gz is written gzip-compressed, one
+    /// appears only when complete: Ctrl-C, SIGTERM or SIGHUP removes what was written and
+    /// exits 130, 143 or 129; after kill -9, the next gen to the same file removes it. A
+    /// name ending in .gz is written gzip-compressed, one
     /// ending in .zst zstd-compressed (as normalize reads them); standard output is never
     /// compressed.
     #[arg(short = 'o', long, value_name = "PATH")]
@@ -106,7 +109,13 @@ pub(super) fn asked_once(names: &[String]) -> Vec<String> {
     out
 }
 
-pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
+/// Whether the records go to a file (`-o FILE`), which an interrupt must not leave
+/// half-written.
+pub(super) fn writes_a_file(args: &GenArgs) -> bool {
+    args.output.as_deref().is_some_and(|p| p.as_os_str() != "-")
+}
+
+pub(super) fn run(args: &GenArgs, interrupt: Option<&Interrupt>) -> Result<u8, Fatal> {
     let mut opts = GenOptions {
         seed: args.seed,
         invalid_rate: args.invalid_rate,
@@ -127,18 +136,28 @@ pub(super) fn run(args: &GenArgs) -> Result<u8, Fatal> {
             let codec = Codec::for_path(p)?;
             let mut file = OutputFile::create(p)?;
             let name = file.dest().display().to_string();
+            // Stopped by a signal, the file is dropped uncommitted: its temporary file is
+            // removed, and the destination is as it was.
+            let stopped = |e: io::Error| match interrupt.filter(|i| i.fired()) {
+                Some(_) => {
+                    Fatal::Interrupted(format!("{name} not written (its temporary file removed)"))
+                }
+                None => Fatal::from(e),
+            };
             let s = match Compressor::new(codec, file.file())? {
                 None => write(
                     &mut generator,
                     args.records,
-                    Labelled::new(file.file(), name),
-                )?,
+                    UntilSignal(Labelled::new(file.file(), name.clone()), interrupt),
+                )
+                .map_err(stopped)?,
                 Some(mut c) => {
                     let s = write(
                         &mut generator,
                         args.records,
-                        Labelled::new(&mut c, name.clone()),
-                    )?;
+                        UntilSignal(Labelled::new(&mut c, name.clone()), interrupt),
+                    )
+                    .map_err(stopped)?;
                     c.finish().map_err(|e| Fatal::from(e).on(&name))?;
                     s
                 }
@@ -199,6 +218,21 @@ pub(super) fn far_short_of(rate: f64, n: u64, invalid: u64) -> bool {
     #[allow(clippy::cast_precision_loss)] // counts of records, far below 2^52
     let (invalid, expected) = (invalid as f64, rate * n as f64);
     expected >= 20.0 && invalid < expected / 2.0
+}
+
+/// A writer that fails once a signal came: `gen -o FILE` stops at its next buffer (64 KiB).
+struct UntilSignal<'i, W>(W, Option<&'i Interrupt>);
+
+impl<W: Write> Write for UntilSignal<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.1.is_some_and(Interrupt::fired) {
+            return Err(io::Error::other("interrupted"));
+        }
+        self.0.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
 }
 
 fn write(generator: &mut Generator, records: u64, out: impl Write) -> io::Result<GenSummary> {

@@ -76,19 +76,20 @@ pub fn run() -> ExitCode {
             return ExitCode::from(EXIT_FATAL);
         }
     };
-    // Only the commands that write outputs handle interrupts; the others keep the default
-    // (the process ends at once). Interrupted, `gen -o FILE` leaves its hidden temporary
-    // file and `bench` its directory under $TMPDIR (review s44-h6 LOW-1, not done).
-    let interrupt = matches!(
-        cli.command,
-        Command::Normalize(_) | Command::Pull(_) | Command::Compact(_)
-    )
+    // Only the commands that write files handle interrupts, to remove their temporary
+    // files; the others keep the default (the process ends at once). `bench` removes the
+    // directories of killed runs when it starts.
+    let interrupt = match &cli.command {
+        Command::Normalize(_) | Command::Pull(_) | Command::Compact(_) => true,
+        Command::Gen(args) => gen_cmd::writes_a_file(args),
+        _ => false,
+    }
     .then(signals::Interrupt::install);
     let result = match cli.command {
         Command::Normalize(args) => normalize::run(&args, interrupt.as_ref()),
         Command::Schema(cmd) => schema_cmd::run(&cmd),
         Command::Test(args) => test_cmd::run(&args),
-        Command::Gen(args) => gen_cmd::run(&args),
+        Command::Gen(args) => gen_cmd::run(&args, interrupt.as_ref()),
         Command::Bench(args) => bench::run(&args),
         Command::Compact(args) => compact_cmd::run(&args, interrupt.as_ref()),
         #[cfg(feature = "pull")]

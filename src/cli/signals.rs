@@ -1,4 +1,5 @@
-//! Interrupts: SIGINT, SIGTERM and SIGHUP stop `normalize` and `pull` cleanly.
+//! Interrupts: SIGINT, SIGTERM and SIGHUP stop `normalize`, `pull`, `compact` and
+//! `gen -o FILE` cleanly.
 //!
 //! The first signal only sets a flag ([`Interrupt::flag`]), which the library's run checks
 //! between chunks ([`normalog::pipeline::Batch::cancel_on`]); the run stops, its writers

@@ -281,129 +281,6 @@ fn schema_test_of_a_log_type_not_loaded_is_a_setup_error() {
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
 
-#[test]
-fn bench_prints_a_row_per_path_with_every_record_counted() {
-    let out = run(
-        &[
-            "bench",
-            "--records",
-            "3000",
-            "--threads",
-            "2",
-            "--repeat",
-            "2",
-            "--invalid-rate",
-            "0.1",
-        ],
-        "",
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = stdout(&out);
-    assert!(
-        text.contains("2 threads") && text.contains("best of 2 runs"),
-        "{text}"
-    );
-    let rows: Vec<&str> = text
-        .lines()
-        .filter(|l| l.starts_with("raw ") || l.starts_with("parse ") || l.starts_with("normalize "))
-        .collect();
-    assert_eq!(rows.len(), 4, "{text}");
-    assert!(rows[0].contains("100.0%"), "{text}");
-    // Every row accounts for every record: accepted plus rejected.
-    let counts: Vec<(u64, u64)> = rows
-        .iter()
-        .map(|row| {
-            let numbers: Vec<u64> = row
-                .split([' ', ','])
-                .filter_map(|w| w.parse().ok())
-                .collect();
-            (numbers[numbers.len() - 2], numbers[numbers.len() - 1])
-        })
-        .collect();
-    for (row, (ok, rejected)) in rows.iter().zip(&counts) {
-        assert_eq!(ok + rejected, 3000, "{row}");
-    }
-    // The normalizer's rows agree, and reject more than the raw parse (which refuses only
-    // the truncated JSON among the invalid records).
-    assert!(counts[1] == counts[2] && counts[2] == counts[3], "{text}");
-    assert!(counts[1].1 > counts[0].1, "{text}");
-}
-
-/// `bench` with text log types loaded beside JSON ones: a row per text log type (the CSV one
-/// too, its rows after a header), on its own lines, with every record counted and the share
-/// of the JSON parse row; on two threads each part starts with the header, so no row of the
-/// second part is lost or refused.
-#[test]
-fn bench_gives_text_log_types_a_row_each() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let schemas = root.join("schemas");
-    let text_schemas = root.join("benches/schemas");
-    for threads in ["1", "2"] {
-        let out = run(
-            &[
-                "bench",
-                "-s",
-                schemas.to_str().expect("utf-8 path"),
-                "-s",
-                text_schemas.to_str().expect("utf-8 path"),
-                "--records",
-                "500",
-                "--repeat",
-                "1",
-                "--threads",
-                threads,
-                "--invalid-rate",
-                "0.1",
-            ],
-            "",
-        );
-        assert!(out.status.success(), "{}", stderr(&out));
-        let text = stdout(&out);
-        let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("text: ")).collect();
-        assert_eq!(rows.len(), 3, "{text}");
-        // Each text row is followed by its JSON twin's, with the same records generated.
-        let lines: Vec<&str> = text.lines().collect();
-        for row in &rows {
-            let at = lines.iter().position(|l| l == row).expect("the row");
-            let twin = lines.get(at + 1).copied().unwrap_or_default();
-            assert!(twin.starts_with("  its JSON twin"), "{text}");
-            assert!(twin.contains(" rejected ("), "{twin}");
-            // The text row's share of the JSON rows and of its twin.
-            assert_eq!(row.matches('%').count(), 2, "{row}");
-        }
-        assert!(
-            rows[0].starts_with("text: Bench.Firewall (regex)"),
-            "{text}"
-        );
-        assert!(
-            rows[1].starts_with("text: Bench.VpnSessions (csv)"),
-            "{text}"
-        );
-        assert!(
-            rows[2].starts_with("text: Bench.WebAccess (fastmatch)"),
-            "{text}"
-        );
-        for row in rows {
-            assert!(row.contains('%'), "{row}");
-            // "... N normalized, M rejected (x MB, y B/record)": N + M is every record.
-            let at = row.find(" normalized").expect("counts");
-            let head: Vec<u64> = row[..at]
-                .split(' ')
-                .filter_map(|w| w.parse().ok())
-                .collect();
-            let ok = *head.last().expect("normalized count");
-            let rejected: u64 = row[at..]
-                .split(' ')
-                .find_map(|w| w.parse().ok())
-                .expect("rejected count");
-            assert_eq!(ok + rejected, 500, "{row}");
-            assert!(rejected > 0, "invalid lines are generated too: {row}");
-            // Only the invalid ones: about 10%, never most.
-            assert!(rejected < 150, "{row}");
-        }
-    }
-}
-
 /// `gen` for a CSV log type with a header: the header comes first, then `--records` rows,
 /// and `normalize --stats` reads them all back, counting the header as a line skipped on
 /// purpose, apart from blank lines and rejects.
@@ -591,57 +468,6 @@ fn gen_compresses_by_the_output_name() {
     }
 }
 
-/// `bench` times generated data only: its help says how to time files of your own.
-#[test]
-fn bench_help_says_how_to_time_your_own_files() {
-    let o = run(&["bench", "--help"], "");
-    assert_eq!(o.status.code(), Some(0));
-    let help = stdout(&o).split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(
-        help.contains("normalog normalize --stats -o /dev/null FILE..."),
-        "{help}"
-    );
-}
-
-/// With text log types alone, `bench` still says how it ran (threads, rounds), as the table
-/// of the JSON rows does.
-#[test]
-fn bench_of_text_log_types_alone_says_how_it_ran() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text_schemas = root.join("benches/schemas");
-    let schemas = text_schemas.to_str().expect("utf-8 path");
-    let args = [
-        "bench",
-        "-s",
-        schemas,
-        "-t",
-        "Bench.WebAccess",
-        "-n",
-        "300",
-        "--repeat",
-        "1",
-        "-j",
-        "2",
-    ];
-    let o = run(&args, "");
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let text = stdout(&o);
-    let first = text.lines().next().unwrap_or_default();
-    assert!(first.starts_with("normalog bench: 300 records"), "{text}");
-    assert!(first.contains("2 threads"), "{text}");
-    assert!(first.contains("best of 1 run"), "{text}");
-    // A path of JSON log types asked for with text ones alone: refused, not ignored.
-    let mut only = args.to_vec();
-    only.extend(["--only", "ndjson"]);
-    let o = run(&only, "");
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("--only ndjson: no JSON log type to run it with"),
-        "{}",
-        stderr(&o)
-    );
-}
-
 /// `gen` and `bench` take `--builtin` beside `-s`, as their hint for a built-in log type
 /// says, and a log type named twice with `-t` gets one share (review findings: the flag did
 /// not exist; `-t A -t B -t B` gave B two thirds of the records).
@@ -695,29 +521,6 @@ fn gen_mixes_builtin_and_own_log_types_in_equal_shares() {
     assert!(share("Zoom.Activity").abs_diff(500) < 100, "{err}");
 }
 
-/// `bench --only text` with no text log type says so (review finding: an empty table, exit 0).
-#[test]
-fn bench_only_text_without_text_log_types_is_refused() {
-    let out = run(
-        &[
-            "bench",
-            "--records",
-            "100",
-            "--repeat",
-            "1",
-            "--only",
-            "text",
-        ],
-        "",
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("--only text: no text log type to run it with"),
-        "{}",
-        stderr(&out)
-    );
-}
-
 /// A log type whose records gen cannot make invalid at `--invalid-rate` is warned of
 /// (review finding: only `--stats` showed a text log type short of the rate); one that
 /// gets its share is not.
@@ -760,52 +563,6 @@ fn gen_warns_when_a_log_type_falls_short_of_the_invalid_rate() {
         "{err}"
     );
     assert!(!gen("Zoom.Activity").contains("warning"));
-}
-
-/// `bench` warns of a text log type whose lines gen cannot make invalid at `--invalid-rate`,
-/// as `gen` does (review finding: the header said "90.0% invalid" of a row with a tenth of
-/// that rejected, and nothing else did); a log type that gets its share is not warned of.
-#[test]
-fn bench_warns_when_a_text_log_type_falls_short_of_the_invalid_rate() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text_schemas = root.join("benches/schemas");
-    let text_schemas = text_schemas.to_str().expect("utf-8 path");
-    let bench = |log_type: &str| {
-        let args = [
-            "bench",
-            "-s",
-            text_schemas,
-            "-t",
-            log_type,
-            "--only",
-            "text",
-            "--records",
-            "400",
-            "--repeat",
-            "1",
-            "--invalid-rate",
-            "0.9",
-        ];
-        let out = run(&args, "");
-        assert!(out.status.success(), "{}", stderr(&out));
-        (stdout(&out), stderr(&out))
-    };
-    let (table, err) = bench("Bench.Firewall");
-    let rejected: u64 = table
-        .lines()
-        .find(|l| l.starts_with("text: Bench.Firewall"))
-        .and_then(|l| l.split(" normalized, ").nth(1))
-        .and_then(|r| r.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("{table}"));
-    // The warning is there exactly when the share is short.
-    assert_eq!(
-        err.contains("warning: Bench.Firewall: "),
-        rejected < 180,
-        "{table}\n{err}"
-    );
-    let (_, err) = bench("Bench.WebAccess");
-    assert!(!err.contains("warning"), "{err}");
 }
 
 /// A negative number given to a numeric flag is that flag's value, refused by its own

@@ -8,6 +8,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+mod bench;
 mod commands;
 mod envelopes;
 mod gen_times;

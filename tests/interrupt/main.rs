@@ -495,3 +495,39 @@ fn a_commit_failing_before_its_journal_leaves_nothing() {
     assert_eq!(parquet_rows(&lake), t.all_rows);
     assert_eq!(debris(&lake), Vec::<PathBuf>::new());
 }
+
+/// `gen -o FILE` stopped by a signal removes its temporary file and exits 128 + the
+/// signal's number (review s44-h6 LOW-1: the process ended at once, and a hidden file of
+/// hundreds of MB stayed).
+#[test]
+fn an_interrupted_gen_leaves_no_file() {
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        for name in ["big.ndjson", "big.ndjson.gz"] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let mut child = Command::new(BIN)
+                .args(["gen", "-n", "20000000", "-o", s(&dir.path().join(name))])
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn gen");
+            // Signalled once it has written: its temporary file has bytes.
+            let until = Instant::now() + Duration::from_secs(60);
+            while !std::fs::read_dir(dir.path())
+                .expect("read dir")
+                .any(|e| e.expect("entry").metadata().is_ok_and(|m| m.len() > 0))
+            {
+                assert!(Instant::now() < until, "gen wrote nothing");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            let status = signal_and_wait(&mut child, signal).expect("gen stops");
+            let err =
+                std::io::read_to_string(child.stderr.take().expect("stderr")).expect("read stderr");
+            assert_eq!(status.code(), Some(code), "{signal} {name}: {err}");
+            assert!(
+                err.contains("not written (its temporary file removed)"),
+                "{signal} {name}: {err}"
+            );
+            let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+            assert!(left.is_empty(), "{signal} {name}: {left:?}");
+        }
+    }
+}

@@ -95,7 +95,8 @@ pub enum BenchPath {
     Parse,
     /// Normalize to NDJSON.
     Ndjson,
-    /// Normalize to Parquet (zstd) in a temporary directory.
+    /// Normalize to Parquet (zstd) in a temporary directory, $TMPDIR/normalog-bench-PID
+    /// (removed at the end; one left by a killed bench is removed by the next bench).
     Parquet,
     /// The parse stage of each text log type, on its own lines, and of its JSON twin.
     Text,
@@ -187,6 +188,12 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
         ..GenOptions::default()
     };
     let registry = super::load_registry(&args.schemas, args.builtin)?;
+    for dir in rows::remove_stale_dirs() {
+        messages::error(&format!(
+            "removed {}: left by an interrupted bench",
+            dir.display()
+        ));
+    }
     let (text_names, names) = text::split_names(&registry, &args.log_types);
     if names.is_empty() {
         text_only(args.only)?;

@@ -60,7 +60,7 @@ pub(super) fn parquet_row(
     parts: &[Vec<&[u8]>],
     repeat: u32,
 ) -> Result<Measured, Fatal> {
-    let base = std::env::temp_dir().join(format!("normalog-bench-{}", std::process::id()));
+    let base = std::env::temp_dir().join(format!("{DIR_PREFIX}{}", std::process::id()));
     let result = best(repeat, || {
         let _ = std::fs::remove_dir_all(&base);
         let run = AtomicUsize::new(0);
@@ -72,6 +72,39 @@ pub(super) fn parquet_row(
     });
     let _ = std::fs::remove_dir_all(&base);
     result
+}
+
+/// The Parquet row's directories under the temporary directory: this prefix, then the
+/// process id.
+const DIR_PREFIX: &str = "normalog-bench-";
+
+/// Remove the Parquet directories of benches that were killed (Ctrl-C ends a bench at once):
+/// those whose process is gone. Where processes cannot be looked up (no `/proc`), none.
+/// Returns the directories removed.
+pub(super) fn remove_stale_dirs() -> Vec<std::path::PathBuf> {
+    let proc = std::path::Path::new("/proc");
+    if !proc.join("self").exists() {
+        return Vec::new();
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(DIR_PREFIX))
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        let dir = entry.path();
+        if !proc.join(pid).exists() && std::fs::remove_dir_all(&dir).is_ok() {
+            removed.push(dir);
+        }
+    }
+    removed
 }
 
 /// The limit: simd-json's tape parse of each line, with reused buffers and tape.
