@@ -238,6 +238,38 @@ fn outputs_that_are_inputs_are_refused() {
     }
 }
 
+/// `-o FILE` and `--rejects FILE` inside an input directory are left out of its walk, with a
+/// warning, as the redirected standard output is: the first run created them and every later
+/// run was refused as overwriting an input (review s45-h4 MEDIUM-1, a daily cron job).
+#[test]
+fn output_files_inside_an_input_directory_are_left_out_of_its_walk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).expect("mkdir");
+    std::fs::copy(util_sample(), logs.join("in.jsonl")).expect("copy");
+    let (out, rejects) = (logs.join("all.ndjson"), logs.join("rejects.ndjson"));
+    let args = [
+        "normalize",
+        logs.to_str().expect("utf-8"),
+        "-o",
+        out.to_str().expect("utf-8"),
+        "--rejects",
+        rejects.to_str().expect("utf-8"),
+    ];
+    let first = run(&args, "");
+    let events = std::fs::read(&out).expect("events");
+    for day in 2..4 {
+        let again = run(&args, "");
+        let err = stderr(&again);
+        assert_eq!(again.status.code(), first.status.code(), "run {day}: {err}");
+        assert!(
+            err.contains("all.ndjson and 1 more: an output file of this run (-o or --rejects)"),
+            "run {day}: {err}"
+        );
+        assert_eq!(std::fs::read(&out).expect("events").len(), events.len());
+    }
+}
+
 fn util_sample() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/samples/mixed.jsonl")
 }

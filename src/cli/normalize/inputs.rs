@@ -19,10 +19,20 @@ use crate::cli::{messages, Fatal};
 pub(super) fn expand_inputs(
     paths: &[std::path::PathBuf],
     output: Option<&Path>,
+    rejects: Option<&Path>,
 ) -> Result<Vec<Input>, Fatal> {
     let mut expander = pipeline::Expander::default();
     if let Some(out) = output {
         expander.exclude(out);
+    }
+    // An output file met in a walk is left out; one named as an input is refused
+    // ([`refuse_overwriting_inputs`]).
+    for file in [output, rejects]
+        .into_iter()
+        .flatten()
+        .filter(|p| p.as_os_str() != "-")
+    {
+        expander.exclude_output(file);
     }
     for stream in standard_streams() {
         expander.exclude_file(&stream);
@@ -32,7 +42,11 @@ pub(super) fn expand_inputs(
             refuse_input_in_output(path, out)?;
         }
         let wholes = |e: &pipeline::Expander| {
-            e.revisited.len() + e.excluded.len() + e.outputs.len() + e.streams.len()
+            e.revisited.len()
+                + e.excluded.len()
+                + e.outputs.len()
+                + e.streams.len()
+                + e.written.len()
         };
         let left_out = wholes(&expander);
         let added = expander.add(path);
@@ -62,7 +76,8 @@ pub(super) fn expand_inputs(
             && expander.excluded.is_empty()
             && expander.outputs.is_empty()
             && expander.special.is_empty()
-            && expander.streams.is_empty());
+            && expander.streams.is_empty()
+            && expander.written.is_empty());
         return Err(Fatal::Message(if left_out {
             "no input files left to read (the warnings above say what was left out)".into()
         } else {

@@ -180,7 +180,11 @@ impl NormalizeConfig {
         let mut inputs: Vec<Input> = if args.inputs.is_empty() {
             vec![Input::Stdin]
         } else {
-            expand_inputs(&args.inputs, args.output.as_deref())?
+            expand_inputs(
+                &args.inputs,
+                args.output.as_deref(),
+                args.rejects.as_deref(),
+            )?
         };
 
         refuse_overwriting_inputs(args, &inputs)?;
