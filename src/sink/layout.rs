@@ -77,6 +77,7 @@ mod place;
 pub mod recovery;
 
 pub use crate::names::table_name;
+pub use earlier::of_a_listed_run;
 pub use manifest::{stable_hash, Replaced};
 pub use mixed::refuse_mixed_layouts;
 pub use partition::Partition;

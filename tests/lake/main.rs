@@ -9,6 +9,7 @@ use std::process::{Command, Output};
 
 use util::files_under;
 
+mod bookkeeping;
 mod columns;
 mod commit_failures;
 mod compact;

@@ -3,6 +3,7 @@
 //! the reporting of rejects, progress and `--stats` in `report.rs`.
 
 mod args;
+mod bookkeeping;
 mod inputs;
 mod loaded;
 mod report;
@@ -220,6 +221,7 @@ impl NormalizeConfig {
             }
             if let (Output::Parquet(_) | Output::NdjsonDir(_), Some(dir)) = (&output, &args.output)
             {
+                bookkeeping::warn_if_damaged(dir);
                 let mut run = loaded::Loaded::new(dir, id, &inputs, args.replace_changed);
                 run.allow_dropped_tables = args.allow_dropped_tables;
                 run.refuse_if_covered()?;

@@ -175,8 +175,10 @@ fn earlier_file(dir: &Path, table: &str, own: &[&str], ext: &str) -> Option<Path
 }
 
 /// Whether a part file's name is that of a run with an identity, which has a manifest:
-/// `part-<run id: 16 hex digits>-<n>.<ext>`.
-fn of_a_listed_run(name: &str) -> bool {
+/// `part-<run id: 16 hex digits>-<n>.<ext>` (files of standard-input runs are `part-<n>`,
+/// of pulls `part-<tag>-<run>-<batch>-<n>`).
+#[must_use]
+pub fn of_a_listed_run(name: &str) -> bool {
     let Some(rest) = name.strip_prefix("part-") else {
         return false;
     };

@@ -1,0 +1,59 @@
+//! A lake whose bookkeeping (`_normalog/runs`, `_normalog/inputs`) was removed or damaged
+//! by hand: the next run warns, naming what it found, since a re-run of the inputs it no
+//! longer knows writes their rows a second time (review s45-h3 HIGH-1: silently, exit 0).
+
+use std::path::Path;
+
+use super::{archive_from, normalog, ok, s};
+
+/// Two runs of one archive each into a fresh lake, their bookkeeping damaged by `damage`,
+/// then a run of both archives: its stderr.
+fn rerun_after(dir: &Path, damage: impl Fn(&Path, &str)) -> String {
+    let a = archive_from(dir, "a.jsonl", 300, "1d", 1, "2024-01-01");
+    let b = archive_from(dir, "b.jsonl", 300, "1d", 2, "2024-01-02");
+    let lake = dir.join("lake");
+    let _ = std::fs::remove_dir_all(&lake);
+    for input in [&a, &b] {
+        ok(&["normalize", "-f", "parquet", "-o", s(&lake), s(input)]);
+    }
+    let runs: Vec<String> = std::fs::read_dir(lake.join("_normalog/inputs"))
+        .expect("inputs lists")
+        .map(|e| e.expect("entry").file_name().into_string().expect("name"))
+        .collect();
+    damage(&lake, &runs[0]);
+    let o = normalog(&["normalize", "-f", "parquet", "-o", s(&lake), s(&a), s(&b)]);
+    assert_eq!(o.status.code(), Some(0));
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn removed_or_damaged_bookkeeping_is_warned_of() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clean = rerun_after(dir.path(), |_, _| {});
+    assert!(!clean.contains("warning"), "{clean}");
+
+    let removed = rerun_after(dir.path(), |lake, _| {
+        std::fs::remove_dir_all(lake.join("_normalog")).expect("rm");
+    });
+    assert!(
+        removed.contains("a file of a named run, but")
+            && removed.contains("_normalog/runs lists no run"),
+        "{removed}"
+    );
+    let emptied = rerun_after(dir.path(), |lake, run| {
+        std::fs::write(lake.join("_normalog/inputs").join(run), b"").expect("write");
+    });
+    assert!(
+        emptied.contains(": empty; it is run") && emptied.contains("list of its inputs"),
+        "{emptied}"
+    );
+    let cut = rerun_after(dir.path(), |lake, run| {
+        let path = lake.join("_normalog/runs").join(run);
+        let text = std::fs::read(&path).expect("manifest");
+        std::fs::write(&path, &text[..40]).expect("write");
+    });
+    assert!(
+        cut.contains("cut short within a line; it is run") && cut.contains("list of its files"),
+        "{cut}"
+    );
+}
