@@ -76,6 +76,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(EXIT_FATAL);
         }
     };
+    signals::survive_file_size_limit();
     // Only the commands that write files handle interrupts, to remove their temporary
     // files; the others keep the default (the process ends at once). `bench` removes the
     // directories of killed runs when it starts.

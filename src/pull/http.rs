@@ -17,7 +17,8 @@
 //! Redirects are not followed (an `Authorization` header must not travel to another
 //! host). Bodies are read up to 64 MiB. `http://` URLs (loopback only) never go through a
 //! proxy of the environment; `https://` ones take it (the first of `ALL_PROXY`,
-//! `HTTPS_PROXY` and `HTTP_PROXY` set; `NO_PROXY`).
+//! `HTTPS_PROXY` and `HTTP_PROXY` set), but for the hosts `NO_PROXY` covers (an entry
+//! covers its subdomains: [`urls::no_proxy_covers`]).
 
 use std::time::Duration;
 
@@ -502,7 +503,11 @@ impl Client {
     /// held a Ctrl-C for the whole request timeout. The abandoned thread ends with the
     /// request (at its timeout, at the latest) or with the process.
     fn try_once(&self, req: &Request) -> Result<Try, PullError> {
-        let agent = if req.url.starts_with("http://") {
+        let no_proxy = std::env::var("NO_PROXY")
+            .or_else(|_| std::env::var("no_proxy"))
+            .unwrap_or_default();
+        let agent = if req.url.starts_with("http://") || urls::no_proxy_covers(&req.url, &no_proxy)
+        {
             &self.direct
         } else {
             &self.agent

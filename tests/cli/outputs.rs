@@ -570,3 +570,35 @@ fn messages_name_the_cause_of_common_mistakes() {
         stderr(&o)
     );
 }
+
+/// A write past the file size limit (`ulimit -f`) is an error that names the file, with
+/// exit 2 and no temporary file left (review s45-h3 LOW-1: SIGXFSZ ended the process, with
+/// no message and its temporary file left).
+#[cfg(unix)]
+#[test]
+fn a_write_past_the_file_size_limit_is_an_error_naming_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.jsonl");
+    let records = format!("{ACTIVITY}\n").repeat(4000);
+    std::fs::write(&input, records).expect("write");
+    let out = dir.path().join("out.ndjson");
+    // 100 blocks of 512 bytes: the events take about ten times that.
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(r#"ulimit -f 100 && exec "$0" normalize -q "$1" -o "$2""#)
+        .args([env!("CARGO_BIN_EXE_normalog"), s(&input), s(&out)])
+        .output()
+        .expect("run sh");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("out.ndjson: File too large"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(left, ["in.jsonl"], "{err}");
+}
+
+fn s(p: &std::path::Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}

@@ -154,7 +154,8 @@ pub struct NormalizeArgs {
     /// (in an API page only),"field" (the envelope field, for a record found inside an API
     /// page or single-record response),"line","byte","column" (invalid JSON only: where it
     /// goes wrong),"reason","log_type","error","candidates" (when several log types were
-    /// tried),"raw","raw_truncated" (when raw was cut at 4096 bytes)} instead of reporting
+    /// tried: ten at most),"candidates_more" (how many more were tried),"raw",
+    /// "raw_truncated" (when raw was cut at 4096 bytes)} instead of reporting
     /// each on stderr. "record" is the record's 0-based index in its input (for a record of
     /// an API page, its index in the page, as "index"; "line" and "byte" find the page),
     /// "line" and "column" 1-based and "byte" a 0-based offset.
