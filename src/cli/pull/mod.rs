@@ -34,23 +34,25 @@ pub const EXIT_RATE_LIMITED: u8 = 4;
 /// Exit status: another API or network error.
 pub const EXIT_API: u8 = 5;
 
-/// `--help` footer of `pull`.
-pub const PULL_EXIT_CODES: &str = "\
+/// The text after each pull's `--help`: delivery and exit status, with what only Zoom's
+/// reports have (`zoom_delivery`, `zoom_exit`) given by the caller.
+macro_rules! after_help {
+    ($zoom_delivery:literal, $zoom_exit:literal) => {
+        concat!(
+            "\
 Delivery: into a directory (-o DIR/) every record ends up in exactly one committed part
-file, across crashes (kill -9 included) and reruns. For Zoom this assumes, as Zoom does not
-document, that a next_page_token pages through the window as it was at its first page: if
-it is an offset into the live result, a record arriving while a window is paged can make
-the record on a page boundary come back twice, and (records having no id, identical ones
-being kept) be written twice.
-A part file part-<tag>-<run>-<batch>-<n>.<ext> appears whole (it is written under a hidden name), but it
-is committed only when the state file is saved after it (right after each batch), and
-until then a crash makes the next run remove it and
-write its records again in new files. So read DIR after a run that exited 0 or 1 (nothing
-uncommitted is left then), or take only the files whose (run, batch) is at most the state
-file's committed {run, seq}: while DIR/.pull-<tag>/ exists, uncommitted files may be
-present. A loader that ingests files as they appear (S3 notifications, Auto Loader) gets
-at least once. To standard output or a single file (-o FILE, replaced at the end of each
-run) it is at least once across crashes.
+file, across crashes (kill -9 included) and reruns.",
+            $zoom_delivery,
+            "
+A part file part-<tag>-<run>-<batch>-<n>.<ext> appears whole (it is written under a
+hidden name), but it is committed only when the state file is saved after it (right after
+each batch), and until then a crash makes the next run remove it and write its records
+again in new files. So read DIR after a run that exited 0 or 1 (nothing uncommitted is
+left then), or take only the files whose (run, batch) is at most the state file's
+committed {run, seq}: while DIR/.pull-<tag>/ exists, uncommitted files may be present. A
+loader that ingests files as they appear (S3 notifications, Auto Loader) gets at least
+once. To standard output or a single file (-o FILE, replaced at the end of each run) it
+is at least once across crashes.
 
 Exit status:
   0  done
@@ -60,13 +62,31 @@ Exit status:
   4  rate limited past --max-wait (state saved up to the last committed batch: run again)
   5  other API or network error after retries, or an error writing the output or the
      state file (a full disk, a file where a directory goes): the state holds the last
-     committed batch. With both Zoom reports, one that fails so does not stop the other:
-     the message names each
+     committed batch.",
+            $zoom_exit,
+            "
   130  interrupted by SIGINT (143 SIGTERM, 129 SIGHUP): stopped between pages, in a wait
        before a retry, or in a batch before its files were published; the state holds the
        last committed batch (run again to go on). Signals within a second of the first are
        the same request; one a second or more later ends the process at once (as kill -9:
-       see Delivery)";
+       see Delivery)"
+        )
+    };
+}
+
+/// After `pull zendesk --help`.
+const ZENDESK_AFTER_HELP: &str = after_help!("", "");
+
+/// After `pull zoom --help`.
+const ZOOM_AFTER_HELP: &str = after_help!(
+    " This assumes, as Zoom does not
+document, that a next_page_token pages through the window as it was at its first page: if
+it is an offset into the live result, a record arriving while a window is paged can make
+the record on a page boundary come back twice, and (records having no id, identical ones
+being kept) be written twice.",
+    " With both reports, one that fails so does not stop
+     the other: the message names each"
+);
 
 /// `normalog pull`.
 #[derive(Debug, clap::Subcommand)]
@@ -78,7 +98,7 @@ pub enum PullCommand {
     /// $ZENDESK_CLIENT_SECRET, --client-secret-env or --client-secret-file; scope
     /// auditlogs:read); or a ready OAuth token (--bearer-env). No option takes a secret's
     /// value. Needs an admin of an account on the Enterprise plan.
-    #[command(after_help = PULL_EXIT_CODES)]
+    #[command(after_help = ZENDESK_AFTER_HELP)]
     Zendesk(Box<ZendeskArgs>),
     /// Pull Zoom sign-in/sign-out (GET /v2/report/activities, as Zoom.Activity) and
     /// operation logs (GET /v2/report/operationlogs, as Zoom.Operation).
@@ -92,7 +112,7 @@ pub enum PullCommand {
     /// each run reads whole days again (--overlap-days, and one date more, as Zoom may read
     /// dates in the account's time zone) and drops what it emitted by a count per content
     /// hash, so identical records are kept as often as Zoom has them.
-    #[command(after_help = PULL_EXIT_CODES)]
+    #[command(after_help = ZOOM_AFTER_HELP)]
     Zoom(Box<ZoomArgs>),
 }
 

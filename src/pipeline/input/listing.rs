@@ -214,7 +214,8 @@ impl Expander {
             if !self.seen.insert(id.clone()) {
                 if meta.is_dir() {
                     self.revisited.push(path.to_path_buf());
-                } else {
+                } else if !self.repeated.iter().any(|p| p == path) {
+                    // A path given three times is one file read once, not two.
                     self.repeated.push(path.to_path_buf());
                 }
                 return;

@@ -76,6 +76,13 @@ pub(super) fn try_request(agent: &ureq::Agent, req: &Request) -> Try {
 /// A network error in words (ureq's own text; it holds no header value).
 fn describe(e: &ureq::Error) -> String {
     match e {
+        // The user knows the flag, not the client's name for the timer (`global`).
+        ureq::Error::Timeout(ureq::Timeout::Global) => {
+            "no whole answer within --request-timeout".to_owned()
+        }
+        ureq::Error::Timeout(ureq::Timeout::Connect) => {
+            "no connection within the connect timeout".to_owned()
+        }
         ureq::Error::Timeout(t) => format!("timed out ({t})"),
         ureq::Error::Io(io) => format!("network error: {io}"),
         other => other.to_string(),
