@@ -59,10 +59,16 @@ pub(super) fn print_file_stats(stats: &FileStats) {
         ));
     }
     if let Some(rotated) = rotated.filter(|&n| n > 0) {
+        // Only Parquet files have row groups, whose metadata can close a file.
+        let metadata = if parquet {
+            " (or, for a table of thousands of columns, once the metadata of their row groups \
+             reached its limit, see README)"
+        } else {
+            ""
+        };
         messages::plain(&format!(
-            "  {rotated} files closed at --target-file-size (or, for a table of thousands of \
-             columns, once the metadata of their row groups reached its limit, see README), the \
-             partition going on in its next part"
+            "  {rotated} files closed at --target-file-size{metadata}, the partition going on \
+             in its next part"
         ));
     }
     if extra > 0 {

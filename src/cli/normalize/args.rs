@@ -84,8 +84,10 @@ pub struct NormalizeArgs {
     /// whole table with --partition none, becomes files of about SIZE. SIZE is a number of
     /// bytes with an optional unit: K, M, G, T (or KiB, MiB, GiB, TiB: powers of 1024), KB,
     /// MB, GB, TB (powers of 1000); 'none' for no limit. Query engines read files of
-    /// 128 MB to 1 GB best. A Parquet file holds at least 8,192 rows whatever SIZE is.
-    /// Default: 512MiB. Refused without a directory output.
+    /// 128 MB to 1 GB best. A file passes SIZE by up to what a few MiB of input make (more
+    /// with writer threads), so targets of a few MB come out larger; a Parquet file holds
+    /// at least 8,192 rows whatever SIZE is. Default: 512MiB. Refused without a directory
+    /// output.
     #[arg(long, value_name = "SIZE", value_parser = FileSize::parse)]
     pub target_file_size: Option<FileSize>,
 
@@ -122,7 +124,9 @@ pub struct NormalizeArgs {
     #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub row_group_rows: Option<usize>,
 
-    /// Parquet: page compression. Default: zstd. Refused with NDJSON output.
+    /// Parquet: page compression. Default: zstd. In small files, column chunks under 1 KiB
+    /// are stored uncompressed, and zstd chunks under 4 KiB as Snappy (smaller files, as
+    /// fast to read). Refused with NDJSON output.
     #[arg(long, value_enum, value_name = "CODEC")]
     pub compression: Option<CompressionArg>,
 
