@@ -267,3 +267,65 @@ fn an_empty_log_type_is_said_to_be_empty() {
     assert!(err.contains("the name given is empty"), "{err}");
     assert!(!err.contains("-s PATH"), "{err}");
 }
+
+/// A pull's secret flags of another way to authenticate, or two sources of one secret, are
+/// refused, naming both flags (review s45-h4 LOW-5: `--token-file` left in a cron line
+/// beside `--client-id` was ignored, and `--token-file` silently won over `--token-env`).
+#[cfg(feature = "pull")]
+#[test]
+fn pull_refuses_secret_flags_that_would_be_ignored() {
+    let zendesk = [
+        "pull",
+        "zendesk",
+        "--subdomain",
+        "acme",
+        "--state",
+        "s.json",
+    ];
+    let zoom = [
+        "pull",
+        "zoom",
+        "--account-id",
+        "a",
+        "--client-id",
+        "c",
+        "--state",
+        "s.json",
+    ];
+    for (base, more, pair) in [
+        (
+            &zendesk[..],
+            &["--email", "a@b.c", "--token-env", "T", "--token-file", "t"][..],
+            ("--token-env", "--token-file"),
+        ),
+        (
+            &zendesk[..],
+            &["--client-id", "c", "--token-file", "t"][..],
+            ("--client-id", "--token-file"),
+        ),
+        (
+            &zendesk[..],
+            &["--email", "a@b.c", "--scope", "read"][..],
+            ("--email", "--scope"),
+        ),
+        (
+            &zendesk[..],
+            &["--bearer-env", "B", "--client-secret-env", "S"][..],
+            ("--client-secret-env", "--bearer-env"),
+        ),
+        (
+            &zoom[..],
+            &["--client-secret-env", "S", "--client-secret-file", "f"][..],
+            ("--client-secret-env", "--client-secret-file"),
+        ),
+    ] {
+        let args: Vec<&str> = base.iter().chain(more).copied().collect();
+        let o = run(&args, "");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("cannot be used with") && err.contains(pair.0) && err.contains(pair.1),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -35,11 +35,11 @@ pub struct ZendeskArgs {
 
     /// API token auth: the environment variable holding the token. Default:
     /// ZENDESK_API_TOKEN.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["client_id", "bearer_env"])]
     pub token_env: Option<String>,
 
     /// API token auth: a file holding the token.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["token_env", "client_id", "bearer_env"])]
     pub token_file: Option<PathBuf>,
 
     /// OAuth client credentials: the client's identifier.
@@ -48,15 +48,20 @@ pub struct ZendeskArgs {
 
     /// OAuth: the environment variable holding the client secret. Default:
     /// ZENDESK_CLIENT_SECRET.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["email", "bearer_env"])]
     pub client_secret_env: Option<String>,
 
     /// OAuth: a file holding the client secret.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["client_secret_env", "email", "bearer_env"])]
     pub client_secret_file: Option<PathBuf>,
 
     /// OAuth: the scopes requested.
-    #[arg(long, value_name = "SCOPES", default_value = zendesk::SCOPE)]
+    #[arg(
+        long,
+        value_name = "SCOPES",
+        default_value = zendesk::SCOPE,
+        conflicts_with_all = ["email", "bearer_env"]
+    )]
     pub scope: String,
 
     /// A ready OAuth access token, from this environment variable.

@@ -36,7 +36,7 @@ pub struct ZoomArgs {
     pub client_secret_env: Option<String>,
 
     /// A file holding the app's client secret (instead of the environment).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "client_secret_env")]
     pub client_secret_file: Option<PathBuf>,
 
     /// The state file: where each run got to. Created by the first run; locked (through
