@@ -243,7 +243,8 @@ pub(super) fn warn_columns_added(dir: &Path, added: &[(String, Vec<String>)]) {
              name (otherwise a reader takes one file's columns, and either misses {them} or \
              fails on the files without {them}): DuckDB read_parquet('{table}/**/*.parquet', \
              hive_partitioning=true, union_by_name=true), Spark \
-             spark.read.option(\"mergeSchema\", \"true\")",
+             spark.read.option(\"mergeSchema\", \"true\"), pyarrow a dataset given the \
+             files' unified schema (README, \"A table keeps its columns\")",
             columns.join(", ")
         ));
     }
