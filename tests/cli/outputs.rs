@@ -268,6 +268,22 @@ fn output_files_inside_an_input_directory_are_left_out_of_its_walk() {
         );
         assert_eq!(std::fs::read(&out).expect("events").len(), events.len());
     }
+    // A raw log of the directory named by mistake is refused, not replaced (review s45-h5
+    // HIGH-1: the first version of this left it out of the walk and overwrote it).
+    let raw = logs.join("in.jsonl");
+    let before = std::fs::read(&raw).expect("raw");
+    for flag in ["-o", "--rejects"] {
+        let args = [
+            "normalize",
+            logs.to_str().expect("utf-8"),
+            flag,
+            raw.to_str().expect("utf-8"),
+        ];
+        let o = run(&args, "");
+        assert_eq!(o.status.code(), Some(2), "{flag}: {}", stderr(&o));
+        assert!(stderr(&o).contains("is also an input"), "{}", stderr(&o));
+        assert_eq!(std::fs::read(&raw).expect("raw"), before, "{flag}");
+    }
 }
 
 fn util_sample() -> std::path::PathBuf {

@@ -25,12 +25,12 @@ pub(super) fn expand_inputs(
     if let Some(out) = output {
         expander.exclude(out);
     }
-    // An output file met in a walk is left out; one named as an input is refused
-    // ([`refuse_overwriting_inputs`]).
+    // An output file that an earlier run wrote, met in a walk, is left out; any other
+    // file, and one named as an input, is refused ([`refuse_overwriting_inputs`]).
     for file in [output, rejects]
         .into_iter()
         .flatten()
-        .filter(|p| p.as_os_str() != "-")
+        .filter(|p| p.as_os_str() != "-" && written_by_normalize(p))
     {
         expander.exclude_output(file);
     }
@@ -85,6 +85,31 @@ pub(super) fn expand_inputs(
         }));
     }
     Ok(expander.inputs)
+}
+
+/// Whether the file at `path` is one `normalize` wrote: empty (a rejects file without
+/// rejects), or its first line an event (`p_log_type` and `p_row_id`) or a reject
+/// (`reason` and `source`), compressed or not. Only such a file in an input directory is
+/// left out as this run's earlier output: a raw log named by `-o` or `--rejects` by
+/// mistake must be refused, not replaced (review s45-h5 HIGH-1).
+fn written_by_normalize(path: &Path) -> bool {
+    use std::io::BufRead;
+    let Ok((reader, _)) = Input::Path(path.to_path_buf()).open() else {
+        return false;
+    };
+    let mut first = Vec::new();
+    let mut reader = std::io::BufReader::new(std::io::Read::take(reader, 1 << 20));
+    if reader.read_until(b'\n', &mut first).is_err() {
+        return false;
+    }
+    if first.is_empty() {
+        return true;
+    }
+    let Ok(serde_json::Value::Object(line)) = serde_json::from_slice(&first) else {
+        return false;
+    };
+    let has = |k: &str| line.contains_key(k);
+    (has("p_log_type") && has("p_row_id")) || (has("reason") && has("source"))
 }
 
 /// The files standard output and standard error are open on, to leave them out of the

@@ -97,7 +97,8 @@ pub(super) fn recover(dir: &Path) -> Result<(), Fatal> {
     }
     let done = layout::recover(dir).map_err(|e| {
         Fatal::Message(format!(
-            "{}: cleaning up after an interrupted run: {e}",
+            "{}: cleaning up after an earlier run that did not finish (interrupted, or its \
+             commit failed): {e}",
             dir.display()
         ))
     })?;
