@@ -88,8 +88,8 @@ pub(super) fn expand_inputs(
 }
 
 /// Whether the file at `path` is one `normalize` wrote: empty (a rejects file without
-/// rejects), or its first line an event (`p_log_type` and `p_row_id`) or a reject
-/// (`reason` and `source`), compressed or not. Only such a file in an input directory is
+/// rejects), or its first line an event (`p_log_type`, `p_row_id`, `p_parse_time`) or a
+/// reject (`source`, `record`, `line`, `byte`, `reason`, `error`), compressed or not. Only such a file in an input directory is
 /// left out as this run's earlier output: a raw log named by `-o` or `--rejects` by
 /// mistake must be refused, not replaced (review s45-h5 HIGH-1).
 fn written_by_normalize(path: &Path) -> bool {
@@ -108,8 +108,9 @@ fn written_by_normalize(path: &Path) -> bool {
     let Ok(serde_json::Value::Object(line)) = serde_json::from_slice(&first) else {
         return false;
     };
-    let has = |k: &str| line.contains_key(k);
-    (has("p_log_type") && has("p_row_id")) || (has("reason") && has("source"))
+    let has = |keys: &[&str]| keys.iter().all(|k| line.contains_key(*k));
+    has(&["p_log_type", "p_row_id", "p_parse_time"])
+        || has(&["source", "record", "line", "byte", "reason", "error"])
 }
 
 /// The files standard output and standard error are open on, to leave them out of the
