@@ -89,9 +89,10 @@ pub(super) fn expand_inputs(
 
 /// Whether the file at `path` is one `normalize` wrote: empty (a rejects file without
 /// rejects), or its first line an event (`p_log_type`, `p_row_id`, `p_parse_time`) or a
-/// reject (`source`, `record`, `line`, `byte`, `reason`, `error`), compressed or not. Only such a file in an input directory is
-/// left out as this run's earlier output: a raw log named by `-o` or `--rejects` by
-/// mistake must be refused, not replaced (review s45-h5 HIGH-1).
+/// reject (`source`, `record`, `line`, `byte`, `reason`, `error`), compressed or not. Only
+/// such a file in an input directory is left out as this run's earlier output: a raw log
+/// named by `-o` or `--rejects` by mistake must be refused, not replaced (review s45-h5
+/// HIGH-1).
 fn written_by_normalize(path: &Path) -> bool {
     use std::io::BufRead;
     let Ok((reader, _)) = Input::Path(path.to_path_buf()).open() else {
