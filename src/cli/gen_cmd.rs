@@ -47,8 +47,8 @@ pub struct GenArgs {
     /// the first record is within one gap of it (with -n 5 --span 180d, within 36 days).
     /// Default: a time in 2023 or 2024 chosen by --seed. The records must end by
     /// 9999-12-31T23:59:59Z, the last time normalog reads: a later end is refused, as are
-    /// times a required or event-time field's format does not hold (`%s` before 1970,
-    /// `unix_ns` after 2262, `%y` outside 1969 to 2068).
+    /// times a required or event-time field's format does not hold (`%s` outside 1970 to
+    /// 2286, `unix_ns` outside 1677 to 2262, `%y` outside 1969 to 2068).
     #[arg(long, value_name = "TIME", value_parser = parse_start)]
     pub start: Option<i64>,
 

@@ -75,13 +75,22 @@ pub(super) struct TimeRange {
 }
 
 impl TimeRange {
-    /// Sixteen times from `first` to `last`, both included, evenly apart.
-    fn samples(self) -> impl Iterator<Item = i64> {
+    /// Sixteen times from `first` to `last`: both, and fourteen between, evenly apart but
+    /// each moved by a random part of a day (of the gap, when shorter), so that their
+    /// seconds, minutes and hours vary. Evenly apart alone, the default years' samples all
+    /// fell on whole hours, where a format without seconds or minutes reads every time
+    /// exactly: its tolerance came out under a second, and gen refused `%Y-%m-%d %H:%M`
+    /// for any run (review s45-h5 MEDIUM-1).
+    fn samples(self, rng: &mut super::Rng) -> Vec<i64> {
         let span = i128::from(self.last) - i128::from(self.first);
-        (0..16i128).map(move |k| {
-            let t = i128::from(self.first) + span * k / 15;
-            i64::try_from(t).unwrap_or(self.last)
-        })
+        let gap = u64::try_from((span / 15).clamp(1, 86_400)).unwrap_or(86_400);
+        let mut out = vec![self.first];
+        for k in 1..15i128 {
+            let t = i128::from(self.first) + span * k / 15 + i128::from(rng.below_u64(gap));
+            out.push(i64::try_from(t.min(i128::from(self.last))).unwrap_or(self.last));
+        }
+        out.push(self.last);
+        out
     }
 }
 
@@ -137,7 +146,7 @@ impl TimeGen {
         }
         let mut rng = State::new(7);
         let mut most = 0;
-        for secs in times.samples() {
+        for secs in times.samples(&mut rng) {
             #[allow(clippy::cast_possible_truncation)]
             let nanos = rng.below_u64(1_000_000_000) as u32;
             let mut out = Vec::new();

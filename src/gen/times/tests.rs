@@ -86,6 +86,27 @@ fn formats_are_checked_against_the_runs_times() {
             "{spec}"
         );
     }
+    // Formats without seconds, minutes or a time of day hold any run's times (review
+    // s45-h5 MEDIUM-1: the samples all fell on whole hours, and these were refused).
+    for spec in [
+        "%Y-%m-%d %H:%M",
+        "layout=2006-01-02 15:04",
+        "%d/%b/%Y:%H:%M %z",
+        "%Y-%m-%d %H",
+        "%Y-%m-%d",
+        "%Y-%j",
+    ] {
+        let spec = spec.to_owned();
+        for run in [
+            DEFAULT_TIMES,
+            range("2024-01-01T00:00:00Z", "2024-06-29T05:17:29Z"),
+        ] {
+            assert!(
+                TimeGen::for_formats(Some(&spec), &[], run).is_ok(),
+                "{spec}"
+            );
+        }
+    }
     // A second format that holds the times is taken when the first does not.
     let early = range("1960-01-01T00:00:00Z", "1960-01-02T00:00:00Z");
     let formats = ["%s".to_owned(), "%Y-%m-%d %H:%M:%S".to_owned()];
