@@ -160,23 +160,57 @@ pub(super) fn envelope<'r>(raw: &'r [u8], field: &str) -> Option<Envelope<'r>> {
     }
 }
 
-/// The envelope `raw` is, found without being told its field: the one field holding an
-/// array of records (other fields are paging data), or else, when the object has exactly
-/// one field and it holds an object, that object. Never when one of its keys is a field
-/// of a record (`is_field`: a top-level field of a JSON log type tried): the object is then
-/// a record of that type, refused, and an array in it (`"groups":[]`, `"items":[{..}]`) is
-/// that record's, not a page (review s45-h2 HIGH-1: a refused record holding an empty
-/// array vanished as an empty page, neither event nor reject).
+/// The keys the vendors' API pages hold beside their records: Zendesk's cursor pages
+/// (`meta`, `links`) and offset pages (`next_page`, `previous_page`, `count`), Zoom's
+/// reports (`from`, `to`, `page_size`, `next_page_token`, and `page_count`, `page_number`,
+/// `total_records` on some), and common cursor names.
+const PAGING_KEYS: &[&str] = &[
+    "meta",
+    "links",
+    "next_page",
+    "previous_page",
+    "count",
+    "end_of_stream",
+    "after_cursor",
+    "before_cursor",
+    "after_url",
+    "before_url",
+    "from",
+    "to",
+    "page_size",
+    "next_page_token",
+    "page_count",
+    "page_number",
+    "total_records",
+    "has_more",
+    "next_cursor",
+    "cursor",
+];
+
+/// The envelope `raw` is, found without being told its field (`is_field`: whether a key
+/// is a top-level field of a JSON log type tried):
 ///
-/// An array of records is one with an object among its elements, or none at all (an
-/// empty page); every element of a page is a record, and one that is not an object
-/// (`null`, a number) is rejected on its own: it used to make the whole page one refused
-/// record, so that `normalog pull` lost a page of a hundred records to one bad element.
+/// * a page: the one field holding an array of records (an object among its elements),
+///   when that field is not a log type's, and its other keys are all paging keys
+///   ([`PAGING_KEYS`]) or none of its keys is a log type's field. Otherwise the object is a
+///   record of that type, refused, and the array is its own (`"items":[{..}]` under a key
+///   its schema leaves out): it used to be replaced by the array's items, the record's own
+///   refusal lost (review s45-h2 HIGH-1);
+/// * an empty page: the one field holding an empty array, its other keys all paging keys
+///   (`{"audit_logs":[],"meta":{..}}`, a pull's last page). A refused record holding an
+///   empty array under a key its schema leaves out (`"groups":[]`) vanished as an empty
+///   page, neither event nor reject (review s45-h2 HIGH-1);
+/// * a single-record response: the object's only field, holding an object, when it is
+///   not a log type's.
+///
+/// Paging keys count whatever the schemas tried name (a schema of e-mail logs with `from`
+/// and `to` fields loaded beside the built-in ones took Zoom's pages for its records:
+/// review s45-h5 MEDIUM-2). Every element of a page is a record, and one that is not an
+/// object (`null`, a number) is rejected on its own: it used to make the whole page one
+/// refused record, so that `normalog pull` lost a page of a hundred records to one bad
+/// element.
 pub(super) fn detect(raw: &[u8], is_field: impl Fn(&str) -> bool) -> Option<Envelope<'_>> {
     let map = keys(raw)?;
-    if map.keys().any(|k| is_field(k)) {
-        return None;
-    }
     let mut found = None;
     for (k, v) in &map {
         if let Some(elems) = page(raw, v, false) {
@@ -190,11 +224,19 @@ pub(super) fn detect(raw: &[u8], is_field: impl Fn(&str) -> bool) -> Option<Enve
             });
         }
     }
-    if found.is_none() && map.len() == 1 {
-        let (k, v) = map.iter().next()?;
-        return single(raw, k, v);
+    let Some(env) = found else {
+        let (k, v) = map.iter().next().filter(|_| map.len() == 1)?;
+        return single(raw, k, v).filter(|_| !is_field(k));
+    };
+    if is_field(&env.field) {
+        return None;
     }
-    found
+    let paging_only = map
+        .keys()
+        .filter(|k| **k != env.field)
+        .all(|k| PAGING_KEYS.contains(&&**k));
+    let records = !env.elems.is_empty() && !map.keys().any(|k| is_field(k));
+    (paging_only || records).then_some(env)
 }
 
 /// The top-level keys of the object `raw`, and their values.

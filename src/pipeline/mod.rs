@@ -105,10 +105,13 @@
 //! * **Single-record responses**: an object record that no schema accepts and whose only
 //!   field holds an object (Zendesk's "show audit log", `{"audit_log":{...}}`) is that
 //!   object: it is normalized, or rejected with its own reason, inside the field.
-//! * Neither when one of the object's keys is a top-level field of one of the JSON log
-//!   types tried: the object is then a record of that type that was refused (an order
-//!   whose `items` are objects, with a bad time; a record with `"groups":[]` under a key
-//!   its schema leaves out), and is rejected with its own reason. With
+//! * Neither when the array's field, or (unless the object's other keys are all paging
+//!   keys: `meta`, `links`, `next_page`, `count`, `from`, `to`, `page_size`,
+//!   `next_page_token`, ...) another of its keys is a top-level field of one of the JSON
+//!   log types tried: the object is then a record of that type that was refused (an order
+//!   whose `items` are objects, with a bad time), and is rejected with its own reason. An
+//!   empty array makes an empty page only beside paging keys alone (a record with
+//!   `"groups":[]` under a key its schema leaves out is that record, refused). With
 //!   [`Batch::envelope`] set, an object holding that field as an array of objects or as an
 //!   object is unwrapped without being tried as a record first.
 //!

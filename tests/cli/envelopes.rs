@@ -25,6 +25,8 @@ fn a_refused_record_holding_an_array_is_rejected_not_unwrapped() {
         // Pages: no key is a field of Custom.App.
         r#"{"audit_logs":[],"next_page":null,"count":0}"#,
         r#"{"items":[{"user":"frank","ts":"2023-07-01T14:00:04Z"}],"next_page":null}"#,
+        // No key of Custom.App, but keys no page has (review s45-h5 LOW-2).
+        r#"{"usr":"zed","groups":[]}"#,
     ]
     .join("\n");
     let schema = schema.to_str().expect("utf-8 path");
@@ -35,7 +37,7 @@ fn a_refused_record_holding_an_array_is_rejected_not_unwrapped() {
     assert_eq!(users, ["alice", "frank"], "{err}");
     assert!(
         err.contains(
-            "records: 5 in, 2 normalized, 3 rejected (0 blank lines skipped, \
+            "records: 6 in, 2 normalized, 4 rejected (0 blank lines skipped, \
              1 API page without records)"
         ),
         "{err}"
@@ -53,10 +55,38 @@ fn a_refused_record_holding_an_array_is_rejected_not_unwrapped() {
             "record 3 (line 4, byte 167)",
             "missing required field \"user\"",
         ),
+        ("(line 7, byte", "missing required field \"user\""),
     ] {
         assert!(
             err.lines().any(|l| l.contains(record) && l.contains(says)),
             "{record}: {err}"
         );
     }
+}
+
+/// A page's paging keys count whatever the schemas tried name: a schema of e-mail logs with
+/// `from` and `to` loaded beside the built-in ones took Zoom's pages for refused records of
+/// its own (review s45-h5 MEDIUM-2).
+#[test]
+fn paging_keys_make_a_page_whatever_the_schemas_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schema = dir.path().join("mail.yml");
+    std::fs::write(
+        &schema,
+        "schema: Custom.Mail\nfields:\n  - {name: from, type: string, required: true}\n  \
+         - {name: to, type: string, required: true}\n  - {name: subject, type: string, required: true}\n",
+    )
+    .expect("write schema");
+    let page = r#"{"from":"2024-03-01","to":"2024-03-02","page_size":300,"next_page_token":"","activity_logs":[{"email":"ann@example.com","time":"2024-03-01T10:00:00Z","type":"Sign in"}]}"#;
+    let mail = r#"{"from":"a@example.com","to":"b@example.com","subject":"hi"}"#;
+    let schema = schema.to_str().expect("utf-8 path");
+    let input = format!("{page}\n{mail}\n");
+    let o = run(
+        &["normalize", "-s", schema, "--builtin", "--stats", "-"],
+        &input,
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let types: Vec<_> = events(&o).iter().map(|e| e["p_log_type"].clone()).collect();
+    assert_eq!(types, ["Zoom.Activity", "Custom.Mail"], "{err}");
 }
