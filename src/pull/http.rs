@@ -18,7 +18,7 @@
 //! host). Bodies are read up to 64 MiB. `http://` URLs (loopback only) never go through a
 //! proxy of the environment; `https://` ones take it (the first of `ALL_PROXY`,
 //! `HTTPS_PROXY` and `HTTP_PROXY` set), but for the hosts `NO_PROXY` covers (an entry
-//! covers its subdomains: [`urls::no_proxy_covers`]).
+//! covers its subdomains: `urls::no_proxy_covers`).
 
 use std::time::Duration;
 

@@ -155,11 +155,12 @@ fn authority_at(url: &str) -> Option<usize> {
 }
 
 /// Whether `no_proxy` (the value of `NO_PROXY`) names the host of `url` as curl, Go and
-/// Python read it: an entry covers the host itself and its subdomains (`zendesk.com` and
-/// `.zendesk.com` both cover `acme.zendesk.com`), `*` every host; a port after an entry
-/// is not compared. The HTTP client matches only the host itself or a `.domain` entry,
-/// so `NO_PROXY=zendesk.com,zoom.us`, as corporate set-ups write it, still sent the pull
-/// through the proxy (review s45-h4 LOW-4).
+/// Python read it: a name covers the host itself and its subdomains (`zendesk.com`,
+/// `.zendesk.com` and `*.zendesk.com` all cover `acme.zendesk.com`), `*` every host, an IP
+/// address that address and a CIDR range (`10.0.0.0/8`) its addresses; a port after an
+/// entry is not compared. The HTTP client matches only the host itself or a `.domain`
+/// entry, so `NO_PROXY=zendesk.com,zoom.us`, as corporate set-ups write it, still sent the
+/// pull through the proxy (review s45-h4 LOW-4).
 pub(crate) fn no_proxy_covers(url: &str, no_proxy: &str) -> bool {
     let Some(rest) = url.split_once("://").map(|(_, r)| r) else {
         return false;
@@ -171,6 +172,7 @@ pub(crate) fn no_proxy_covers(url: &str, no_proxy: &str) -> bool {
         None => host_port.split(':').next().unwrap_or_default(),
     }
     .to_ascii_lowercase();
+    let ip = host.parse::<std::net::IpAddr>().ok();
     no_proxy.split(',').any(|entry| {
         let entry = entry.trim();
         let entry = match entry.strip_prefix('[') {
@@ -178,14 +180,46 @@ pub(crate) fn no_proxy_covers(url: &str, no_proxy: &str) -> bool {
             None if entry.matches(':').count() == 1 => entry.split(':').next().unwrap_or(entry),
             None => entry,
         };
-        let domain = entry.trim_start_matches('.').to_ascii_lowercase();
-        entry == "*"
-            || (!domain.is_empty()
-                && (host == domain
-                    || host
-                        .strip_suffix(domain.as_str())
-                        .is_some_and(|sub| sub.ends_with('.'))))
+        if entry == "*" {
+            return true;
+        }
+        if let Some(ip) = ip {
+            // An address is covered by itself or a range, never by a name's suffix.
+            return in_range(ip, entry);
+        }
+        let domain = entry
+            .trim_start_matches("*.")
+            .trim_start_matches('.')
+            .to_ascii_lowercase();
+        !domain.is_empty()
+            && (host == domain
+                || host
+                    .strip_suffix(domain.as_str())
+                    .is_some_and(|sub| sub.ends_with('.')))
     })
+}
+
+/// Whether `ip` is the address `entry` or in its CIDR range (`10.0.0.0/8`, `fd00::/8`).
+fn in_range(ip: std::net::IpAddr, entry: &str) -> bool {
+    use std::net::IpAddr;
+    let (addr, bits) = match entry.split_once('/') {
+        Some((a, b)) => (a, b.parse::<u32>().ok()),
+        None => (entry, None),
+    };
+    let Ok(net) = addr.parse::<IpAddr>() else {
+        return false;
+    };
+    let (ip, net, width) = match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => (u128::from(a.to_bits()), u128::from(b.to_bits()), 32),
+        (IpAddr::V6(a), IpAddr::V6(b)) => (a.to_bits(), b.to_bits(), 128),
+        _ => return false,
+    };
+    let bits = bits.unwrap_or(width);
+    if bits > width {
+        return false;
+    }
+    let shift = width - bits;
+    shift >= 128 || (ip >> shift) == (net >> shift)
 }
 
 #[cfg(test)]
@@ -215,8 +249,16 @@ mod no_proxy_tests {
         ] {
             assert!(!no_proxy_covers(url, not), "{not}");
         }
+        assert!(no_proxy_covers(url, "*.zendesk.com"));
         assert!(no_proxy_covers("https://[::1]:8443/x", "::1"));
         assert!(no_proxy_covers("https://[::1]:8443/x", "[::1]"));
+        assert!(no_proxy_covers("https://[fd00::5]/x", "fd00::/8"));
+        assert!(no_proxy_covers("https://10.1.2.3/x", "10.0.0.0/8"));
+        assert!(no_proxy_covers("https://10.1.2.3:443/x", "10.1.2.3"));
+        // An address is not a name: no suffix match.
+        assert!(!no_proxy_covers("https://10.1.2.3/x", "2.3"));
+        assert!(!no_proxy_covers("https://10.1.2.3/x", "11.0.0.0/8"));
+        assert!(!no_proxy_covers("https://10.1.2.3/x", "10.0.0.0/40"));
         assert!(!no_proxy_covers("https://api.zoom.us/v2", "zendesk.com"));
     }
 }
