@@ -247,22 +247,26 @@ fn bench_warns_when_a_text_log_type_falls_short_of_the_invalid_rate() {
 }
 
 /// A bench ended by Ctrl-C leaves its Parquet directory under the temporary directory
-/// (review s44-h6 LOW-1): the next bench removes those whose process is gone, and says
-/// so; a running bench's directory, and names that only look alike, stay.
+/// (review s44-h6 LOW-1): the next bench removes those whose lock file no process holds,
+/// and says so; a running bench's directory (its lock held, in whatever PID namespace), and
+/// directories without a lock file (a user's `normalog-bench-20240601`: review s45-h5
+/// MEDIUM-3), stay.
 #[cfg(target_os = "linux")]
 #[test]
 fn bench_removes_the_directories_of_killed_benches() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    // Process ids stay below 2^22 on Linux: this one is gone.
-    let gone = tmp.path().join("normalog-bench-999999999");
-    let running = tmp
-        .path()
-        .join(format!("normalog-bench-{}", std::process::id()));
-    let other = tmp.path().join("normalog-bench-x1");
-    for dir in [&gone, &running, &other] {
-        std::fs::create_dir_all(dir.join("0/zoom_activity")).expect("mkdir");
-        std::fs::write(dir.join("0/zoom_activity/.part-0.parquet.tmp-1"), b"x").expect("write");
-    }
+    let dir = |name: &str| {
+        let d = tmp.path().join(name);
+        std::fs::create_dir_all(d.join("0/zoom_activity")).expect("mkdir");
+        std::fs::write(d.join("0/zoom_activity/.part-0.parquet.tmp-1"), b"x").expect("write");
+        d
+    };
+    let gone = dir("normalog-bench-999999999");
+    std::fs::write(tmp.path().join("normalog-bench-999999999.lock"), b"").expect("lock file");
+    let running = dir("normalog-bench-4242");
+    let held = std::fs::File::create(tmp.path().join("normalog-bench-4242.lock")).expect("lock");
+    rustix::fs::flock(&held, rustix::fs::FlockOperation::NonBlockingLockExclusive).expect("flock");
+    let users = dir("normalog-bench-20240601");
     let o = normalog()
         .args(["bench", "-n", "200", "--repeat", "1", "--only", "parse"])
         .env("TMPDIR", tmp.path())
@@ -271,7 +275,8 @@ fn bench_removes_the_directories_of_killed_benches() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(!gone.exists(), "{err}");
-    assert!(running.exists() && other.exists(), "{err}");
+    assert!(!tmp.path().join("normalog-bench-999999999.lock").exists());
+    assert!(running.exists() && users.exists(), "{err}");
     assert!(
         err.contains(&format!(
             "removed {}: left by an interrupted bench",
@@ -279,4 +284,16 @@ fn bench_removes_the_directories_of_killed_benches() {
         )),
         "{err}"
     );
+    // The bench's own lock file goes with it.
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().into_string().expect("name"))
+        .filter(|n| {
+            std::path::Path::new(n)
+                .extension()
+                .is_some_and(|e| e == "lock")
+        })
+        .collect();
+    assert_eq!(left, ["normalog-bench-4242.lock"]);
+    drop(held);
 }

@@ -188,6 +188,8 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
         ..GenOptions::default()
     };
     let registry = super::load_registry(&args.schemas, args.builtin)?;
+    // Claimed before the others' are looked at: a bench started meanwhile holds its own.
+    let _dir_lock = rows::DirLock::claim();
     for dir in rows::remove_stale_dirs() {
         messages::error(&format!(
             "removed {}: left by an interrupted bench",

@@ -78,15 +78,49 @@ pub(super) fn parquet_row(
 /// process id.
 const DIR_PREFIX: &str = "normalog-bench-";
 
-/// Remove the Parquet directories of benches that were killed (Ctrl-C ends a bench at once):
-/// those whose process is gone. Where processes cannot be looked up (no `/proc`), none.
-/// Returns the directories removed.
-pub(super) fn remove_stale_dirs() -> Vec<std::path::PathBuf> {
-    let proc = std::path::Path::new("/proc");
-    if !proc.join("self").exists() {
-        return Vec::new();
+/// The lock of this bench's Parquet directory: `$TMPDIR/normalog-bench-<pid>.lock`, an
+/// `flock` held while the bench runs, removed at its end. A killed bench leaves its
+/// directory and the lock file, unlocked; [`remove_stale_dirs`] takes them away.
+pub(super) struct DirLock {
+    path: std::path::PathBuf,
+    _file: Option<std::fs::File>,
+}
+
+impl DirLock {
+    /// Create and lock this bench's lock file (where it cannot be, nothing: the directory
+    /// is then only removed at the bench's end).
+    pub(super) fn claim() -> DirLock {
+        let path = std::env::temp_dir().join(format!("{DIR_PREFIX}{}.lock", std::process::id()));
+        let file = std::fs::File::create(&path).ok().filter(|f| locked(f));
+        DirLock { path, _file: file }
     }
-    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Take an exclusive `flock` on `file` without waiting.
+#[cfg(target_os = "linux")]
+fn locked(file: &std::fs::File) -> bool {
+    rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_ok()
+}
+
+/// Without `flock`, no lock: never taken.
+#[cfg(not(target_os = "linux"))]
+fn locked(_file: &std::fs::File) -> bool {
+    false
+}
+
+/// Remove the Parquet directories of killed benches: those whose lock file
+/// (`normalog-bench-<pid>.lock`, see [`DirLock`]) is there and no process holds (a running
+/// bench holds its own, in any PID namespace; a directory without a lock file is not a
+/// bench's, or not known to be: it stays). Returns the directories removed.
+pub(super) fn remove_stale_dirs() -> Vec<std::path::PathBuf> {
+    let tmp = std::env::temp_dir();
+    let Ok(entries) = std::fs::read_dir(&tmp) else {
         return Vec::new();
     };
     let mut removed = Vec::new();
@@ -95,14 +129,23 @@ pub(super) fn remove_stale_dirs() -> Vec<std::path::PathBuf> {
         let Some(pid) = name
             .to_str()
             .and_then(|n| n.strip_prefix(DIR_PREFIX))
+            .and_then(|n| n.strip_suffix(".lock"))
             .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         else {
             continue;
         };
-        let dir = entry.path();
-        if !proc.join(pid).exists() && std::fs::remove_dir_all(&dir).is_ok() {
+        let lock = entry.path();
+        let Ok(file) = std::fs::File::open(&lock) else {
+            continue;
+        };
+        if !locked(&file) {
+            continue;
+        }
+        let dir = tmp.join(format!("{DIR_PREFIX}{pid}"));
+        if dir.is_dir() && std::fs::remove_dir_all(&dir).is_ok() {
             removed.push(dir);
         }
+        let _ = std::fs::remove_file(&lock);
     }
     removed
 }
