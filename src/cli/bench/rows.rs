@@ -91,7 +91,7 @@ impl DirLock {
     /// is then only removed at the bench's end).
     pub(super) fn claim() -> DirLock {
         let path = std::env::temp_dir().join(format!("{DIR_PREFIX}{}.lock", std::process::id()));
-        let file = std::fs::File::create(&path).ok().filter(|f| locked(f));
+        let file = std::fs::File::create(&path).ok().filter(locked);
         DirLock { path, _file: file }
     }
 }
