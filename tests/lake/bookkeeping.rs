@@ -36,9 +36,24 @@ fn removed_or_damaged_bookkeeping_is_warned_of() {
         std::fs::remove_dir_all(lake.join("_normalog")).expect("rm");
     });
     assert!(
-        removed.contains("a file of a named run, but")
-            && removed.contains("_normalog/runs lists no run"),
+        removed.contains("a file of a named run that") && removed.contains("does not list"),
         "{removed}"
+    );
+    // One run's lists removed, the other's kept (review s45-h5 MEDIUM-4).
+    let one_gone = rerun_after(dir.path(), |lake, run| {
+        std::fs::remove_file(lake.join("_normalog/runs").join(run)).expect("rm");
+        std::fs::remove_file(lake.join("_normalog/inputs").join(run)).expect("rm");
+    });
+    assert!(
+        one_gone.contains("a file of a named run that") && one_gone.contains("part-"),
+        "{one_gone}"
+    );
+    let inputs_gone = rerun_after(dir.path(), |lake, _| {
+        std::fs::remove_dir_all(lake.join("_normalog/inputs")).expect("rm");
+    });
+    assert!(
+        inputs_gone.contains(": missing; it is run") && inputs_gone.contains("list of its inputs"),
+        "{inputs_gone}"
     );
     let emptied = rerun_after(dir.path(), |lake, run| {
         std::fs::write(lake.join("_normalog/inputs").join(run), b"").expect("write");

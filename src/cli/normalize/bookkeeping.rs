@@ -4,9 +4,11 @@
 //! a copy that skips `_` directories) or damaged (emptied, cut short), the next run of
 //! those inputs wrote every row a second time without a word (review s45-h3 HIGH-1). The
 //! damage is warned of before the run, naming the file and what to do; only what can be
-//! told cheaply: a list that is empty, not text, or cut within a line, and a lake whose
-//! `runs` list none while its tables hold files of named runs.
+//! told cheaply: a list that is empty, not text, or cut within a line, a run's list of
+//! inputs missing beside its list of files, and a file of a named run that `runs` does not
+//! list, among those of the first directories of the tables ([`DIRS_LOOKED_AT`]).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::messages;
@@ -19,18 +21,24 @@ const DIRS_LOOKED_AT: usize = 64;
 
 /// Warn of the damaged or missing bookkeeping of the directory output `dir`.
 pub(super) fn warn_if_damaged(dir: &Path) {
-    let mut manifests = 0;
-    for (list, path) in lists(&dir.join(RUNS_DIR)) {
-        manifests += 1;
+    let mut runs = HashSet::new();
+    for (run, path) in lists(&dir.join(RUNS_DIR)) {
         if let Some(why) = damage(&path) {
             let what = "list of its files: a run that replaces it leaves the files the \
                         list lost, and their rows are then in the lake twice";
-            warn(&path, why, &list, what);
+            warn(&path, why, &run, what);
         }
+        let inputs = dir.join(INPUTS_DIR).join(&run);
+        if !inputs.is_file() {
+            let what = "list of its inputs: a run of the same inputs does not know they \
+                        were loaded, and writes their rows again beside its files";
+            warn(&inputs, "missing", &run, what);
+        }
+        runs.insert(run);
     }
     for (run, path) in lists(&dir.join(INPUTS_DIR)) {
         // A list whose run has no manifest is of a run whose files are gone.
-        if dir.join(RUNS_DIR).join(&run).is_file() {
+        if runs.contains(&run) {
             if let Some(why) = damage(&path) {
                 let what = "list of its inputs: a run of the same inputs does not know \
                             they were loaded, and writes their rows again beside its files";
@@ -38,21 +46,28 @@ pub(super) fn warn_if_damaged(dir: &Path) {
             }
         }
     }
-    let committing = lists(&dir.join(COMMITS_DIR)).next().is_some();
-    if manifests > 0 || committing {
+    // A commit in progress puts its files in place before its list: not yet known.
+    let committing = || lists(&dir.join(COMMITS_DIR)).next().is_some();
+    if committing() {
         return;
     }
     let mut budget = DIRS_LOOKED_AT;
-    if let Some(file) = named_run_file(dir, 0, &mut budget) {
-        messages::error(&format!(
-            "warning: {}: a file of a named run, but {} lists no run: the lake's \
-             bookkeeping was removed, so a run of inputs loaded before writes their rows \
-             again beside these files. _normalog/ is part of the lake: restore it from \
-             where the lake was copied, or remove the files of the runs it listed",
-            file.display(),
-            dir.join(RUNS_DIR).display()
-        ));
+    let unlisted =
+        |name: &str| of_a_listed_run(name) && !runs.contains(name.get(5..21).unwrap_or_default());
+    let Some(file) = find_file(dir, 0, &mut budget, &unlisted) else {
+        return;
+    };
+    if committing() {
+        return;
     }
+    messages::error(&format!(
+        "warning: {}: a file of a named run that {} does not list: the run's lists were \
+         removed, so a run of the inputs it loaded writes their rows again beside its \
+         files. _normalog/ is part of the lake: restore it from where the lake was \
+         copied, or remove the files of the runs it no longer lists",
+        file.display(),
+        dir.join(RUNS_DIR).display()
+    ));
 }
 
 /// The entries of the list directory `dir` (none being written: hidden), by name.
@@ -95,9 +110,14 @@ fn warn(path: &Path, why: &str, run: &str, what: &str) {
     ));
 }
 
-/// A part file of a named run (`part-<16 hex digits>-<n>.<ext>`) under `dir`, in table and
-/// partition directories, looking into `budget` directories at most.
-fn named_run_file(dir: &Path, depth: usize, budget: &mut usize) -> Option<PathBuf> {
+/// A file under `dir` (in table and partition directories) whose name is `wanted`, looking
+/// into `budget` directories at most.
+fn find_file(
+    dir: &Path,
+    depth: usize,
+    budget: &mut usize,
+    wanted: &impl Fn(&str) -> bool,
+) -> Option<PathBuf> {
     if *budget == 0 || depth > 5 {
         return None;
     }
@@ -112,12 +132,12 @@ fn named_run_file(dir: &Path, depth: usize, budget: &mut usize) -> Option<PathBu
             continue;
         }
         match entry.file_type() {
-            Ok(t) if t.is_file() && of_a_listed_run(name) => return Some(entry.path()),
+            Ok(t) if t.is_file() && wanted(name) => return Some(entry.path()),
             Ok(t) if t.is_dir() => subdirs.push(entry.path()),
             _ => {}
         }
     }
     subdirs
         .iter()
-        .find_map(|sub| named_run_file(sub, depth + 1, budget))
+        .find_map(|sub| find_file(sub, depth + 1, budget, wanted))
 }
