@@ -28,7 +28,8 @@
 
 use std::fmt::Write as _;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::{CaseResult, Outcome, Reject, TestCase};
@@ -341,7 +342,7 @@ fn push_indented(out: &mut String, text: &str, indent: usize) {
 /// An actual event (compact JSON) as pretty JSON, without the keys an expectation leaves out.
 /// With `placeholder`, a `p_log_type` of that value is written `{{.LogType}}`.
 pub(crate) fn expected_json(event: &str, placeholder: Option<&str>) -> String {
-    let Ok(Json::Object(mut entries)) = serde_json::from_str::<Json>(event) else {
+    let Ok(Json::Object(mut entries)) = Json::parse(event) else {
         return event.to_owned();
     };
     let time = |key: &str, entries: &[(String, Json)]| {
@@ -358,9 +359,10 @@ pub(crate) fn expected_json(event: &str, placeholder: Option<&str>) -> String {
         ) && (k != P_EVENT_TIME || !event_is_parse_time)
     });
     if let Some(lt) = placeholder {
+        let quoted = Value::from(lt).to_string();
         for (k, v) in &mut entries {
-            if k == P_LOG_TYPE && matches!(v, Json::Scalar(Value::String(s)) if s == lt) {
-                *v = Json::Scalar(Value::String("{{.LogType}}".into()));
+            if k == P_LOG_TYPE && matches!(v, Json::Scalar(s) if *s == quoted) {
+                *v = Json::Scalar(Value::from("{{.LogType}}").to_string());
             }
         }
     }
@@ -369,17 +371,45 @@ pub(crate) fn expected_json(event: &str, placeholder: Option<&str>) -> String {
     out
 }
 
-/// A JSON value that keeps the order of object keys (`serde_json::Value` sorts them).
+/// A JSON value that keeps the order of object keys (`serde_json::Value` sorts them) and
+/// the text of its scalars: a `json` field's numbers as the event has them (`1e3`, `-0`, a
+/// 23-digit integer), where a float rewrote them (`1000.0`, `-0.0`,
+/// `1.2345678901234568e+22`: review s44-h8 LOW-1).
 enum Json {
-    Scalar(Value),
+    /// A string, number, boolean or null, as written.
+    Scalar(String),
     Array(Vec<Json>),
     Object(Vec<(String, Json)>),
 }
 
 impl Json {
+    /// The JSON value `text`.
+    fn parse(text: &str) -> Result<Json, serde_json::Error> {
+        match text.as_bytes().first() {
+            Some(b'{') => {
+                let Entries(raw) = serde_json::from_str(text)?;
+                raw.into_iter()
+                    .map(|(k, v)| Ok((k, Json::parse(v.get())?)))
+                    .collect::<Result<_, _>>()
+                    .map(Json::Object)
+            }
+            Some(b'[') => {
+                let raw: Vec<Box<RawValue>> = serde_json::from_str(text)?;
+                raw.iter()
+                    .map(|v| Json::parse(v.get()))
+                    .collect::<Result<_, _>>()
+                    .map(Json::Array)
+            }
+            _ => {
+                serde_json::from_str::<serde::de::IgnoredAny>(text)?;
+                Ok(Json::Scalar(text.to_owned()))
+            }
+        }
+    }
+
     fn pretty(&self, out: &mut String, indent: usize) {
         match self {
-            Json::Scalar(v) => out.push_str(&v.to_string()),
+            Json::Scalar(v) => out.push_str(v),
             // Lists of plain values (indicators, tags) stay on one line.
             Json::Array(items) if items.iter().all(|i| matches!(i, Json::Scalar(_))) => {
                 out.push('[');
@@ -426,51 +456,29 @@ fn pad(out: &mut String, n: usize) {
     }
 }
 
-impl<'de> Deserialize<'de> for Json {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
-        d.deserialize_any(JsonVisitor)
+/// An object's entries in order, each value's text as written.
+struct Entries(Vec<(String, Box<RawValue>)>);
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Entries, D::Error> {
+        d.deserialize_map(EntriesVisitor)
     }
 }
 
-struct JsonVisitor;
+struct EntriesVisitor;
 
-impl<'de> Visitor<'de> for JsonVisitor {
-    type Value = Json;
+impl<'de> Visitor<'de> for EntriesVisitor {
+    type Value = Entries;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON value")
+        f.write_str("a JSON object")
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
-        Ok(Json::Scalar(v.into()))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
-        Ok(Json::Scalar(v.into()))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
-        Ok(Json::Scalar(v.into()))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
-        Ok(Json::Scalar(v.into()))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
-        Ok(Json::Scalar(v.into()))
-    }
-    fn visit_unit<E>(self) -> Result<Json, E> {
-        Ok(Json::Scalar(Value::Null))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-        let mut items = Vec::new();
-        while let Some(v) = seq.next_element()? {
-            items.push(v);
-        }
-        Ok(Json::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
         let mut entries = Vec::new();
-        while let Some((k, v)) = map.next_entry::<String, Json>()? {
+        while let Some((k, v)) = map.next_entry::<String, Box<RawValue>>()? {
             entries.push((k, v));
         }
-        Ok(Json::Object(entries))
+        Ok(Entries(entries))
     }
 }
 
@@ -484,6 +492,20 @@ mod tests {
         let todo: Vec<(&TestCase, Expect<'_>)> =
             cases.iter().map(|c| (c, Expect::Events(events))).collect();
         rewrite(text, &todo).map(|(text, _)| text)
+    }
+
+    /// A `json` field's numbers are written as the event has them, not through a float
+    /// (review s44-h8 LOW-1: `1e3` became `1000.0`, `-0` `-0.0`, and a 23-digit integer
+    /// `1.2345678901234568e+22`).
+    #[test]
+    fn numbers_keep_their_text() {
+        let event = r#"{"j":{"a":1.50,"b":[1e3,-0,"x\"y"],"c":{"d":12345678901234567890123}},"n":7,"p_log_type":"A.B"}"#;
+        assert_eq!(
+            expected_json(event, Some("A.B")),
+            "{\n  \"j\": {\n    \"a\": 1.50,\n    \"b\": [1e3, -0, \"x\\\"y\"],\n    \"c\": {\n      \
+             \"d\": 12345678901234567890123\n    }\n  },\n  \"n\": 7,\n  \"p_log_type\": \
+             \"{{.LogType}}\"\n}"
+        );
     }
 
     #[test]
