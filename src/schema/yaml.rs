@@ -337,6 +337,21 @@ fn scan_hint(info: &str) -> Option<String> {
         Some("indent with spaces: YAML takes no tab in indentation".into())
     } else if info.contains("quoted scalar") {
         Some("a quote opened here is not closed on its line: close it, or check the quotes inside the value".into())
+    } else if info.contains("did not find expected '-' indicator")
+        || info.contains("did not find expected key")
+    {
+        // The commonest slip of a hand-written schema: libyaml's words do not say it.
+        Some(
+            "check the indentation of this line against the lines above it: the keys of a \
+             field line up under its `name` (`- name: x`, then `  type: string`)"
+                .into(),
+        )
+    } else if info.contains("mapping values are not allowed") {
+        Some(
+            "a value that holds `: ` needs quotes; otherwise check this line's indentation \
+             against the keys above it"
+                .into(),
+        )
     } else {
         None
     }

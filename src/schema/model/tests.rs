@@ -52,7 +52,8 @@ macro_rules! cases {
 cases! {
     ok_minimal: "{schema: Cust.Tst, fields: [{name: a, type: string}]}" => [];
     syntax_unclosed: "{schema: Cust.Tst, fields: [" => ["2:1: invalid YAML: while parsing a node, did not find expected node content"];
-    syntax_nested_value: "schema: a: b" => ["1:10: invalid YAML: mapping values are not allowed in this context"];
+    syntax_nested_value: "schema: a: b" => ["1:10: invalid YAML: mapping values are not allowed in this context (hint: a value that holds `: ` needs quotes; otherwise check this line's indentation against the keys above it)"];
+    indentation_slip: "schema: Cust.Tst\nfields:\n    - name: a\n      type: string\n   - name: b\n      type: string\n" => ["5:4: invalid YAML: while parsing a block mapping, did not find expected key (hint: check the indentation of this line against the lines above it: the keys of a field line up under its `name` (`- name: x`, then `  type: string`))"];
     empty_file: "" => ["the schema file is empty (hint: a schema needs at least `schema` and `fields`)"];
     comment_only: "# nothing\n" => ["the schema file is empty"];
     two_documents: "{schema: Cust.Tst, fields: [{name: a, type: string}]}\n---\n{}" => ["2:1: a second YAML document in a schema file (hint: write one schema per file; a file of test cases is named `*_tests.yml` (or sits under `tests/`))"];
