@@ -344,6 +344,36 @@ fn number_hint(formats: &str, value: &str) -> Option<&'static str> {
     )
 }
 
+/// Where a string value stops matching each strftime pattern or Go layout among `formats`
+/// (`%m` met `Mar`: "at byte 3 ("Mar/2024…"), the format expects a month number"), for
+/// the first three of them.
+fn pattern_hint(formats: &str, value: &str) -> Option<String> {
+    let text: String = serde_json::from_str(value).ok()?;
+    let patterns: Vec<(&str, String)> = formats
+        .split(" | ")
+        .filter_map(
+            |spec| match crate::time::TimeFormat::from_spec(spec).ok()? {
+                crate::time::TimeFormat::Strftime(p) | crate::time::TimeFormat::Layout(p) => {
+                    Some((spec, p.mismatch(&text)?))
+                }
+                _ => None,
+            },
+        )
+        .take(3)
+        .collect();
+    match patterns.as_slice() {
+        [] => None,
+        [(_, why)] if !formats.contains(" | ") => Some(why.clone()),
+        several => Some(
+            several
+                .iter()
+                .map(|(spec, why)| format!("{spec}: {why}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    }
+}
+
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -387,6 +417,8 @@ impl fmt::Display for Refusal {
                             }
                             f.write_str(")")?;
                         } else if let Some(hint) = number_hint(formats, v) {
+                            write!(f, " ({hint})")?;
+                        } else if let Some(hint) = pattern_hint(formats, v) {
                             write!(f, " ({hint})")?;
                         }
                     }

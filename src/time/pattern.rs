@@ -8,6 +8,7 @@ use super::fixed::FixedLayout;
 use super::unix::from_seconds;
 use super::Timestamp;
 
+mod diagnose;
 mod matching;
 use matching::match_item;
 
@@ -328,8 +329,24 @@ impl Pattern {
 
     /// The pattern engine: match `input` element by element.
     pub(super) fn parse_items(&self, input: &[u8]) -> Option<Timestamp> {
-        let mut st = State {
-            year: self.default_year,
+        let mut st = State::new(self.default_year);
+        let mut s = input;
+        for item in &*self.items {
+            s = match_item(item, s, &mut st)?;
+        }
+        if s.is_empty() {
+            st.finish(self.dialect)
+        } else {
+            None
+        }
+    }
+}
+
+impl State {
+    /// Nothing read yet: January 1 of `year`, midnight, UTC.
+    fn new(year: i64) -> State {
+        State {
+            year,
             year_set: false,
             century: 0,
             month: 1,
@@ -344,15 +361,6 @@ impl Pattern {
             nanos: 0,
             offset: 0,
             offset_from: ZoneSource::Unset,
-        };
-        let mut s = input;
-        for item in &*self.items {
-            s = match_item(item, s, &mut st)?;
-        }
-        if s.is_empty() {
-            st.finish(self.dialect)
-        } else {
-            None
         }
     }
 }
