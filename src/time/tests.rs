@@ -76,6 +76,17 @@ decode_cases!(rfc3339_valid {
     // One-digit hours, as Go's `time.Parse` reads the layout's `15` (review s39-h4 F7).
     "rfc3339", S("2023-07-01T9:02:03Z") => Some("2023-07-01T09:02:03Z");
     "rfc3339", S("2023-07-01T0:00:00.5+01:00") => Some("2023-06-30T23:00:00.5Z");
+    // No seconds before a fraction: Go's `time.Parse` overwrites the seconds' error with the
+    // fraction's (review s45-h7 LOW-1); a fraction alone, or one digit, is still refused.
+    "rfc3339", S("2023-07-01T14:00:.5Z") => Some("2023-07-01T14:00:00.5Z");
+    "rfc3339", S("2023-07-01T14:00:.123+01:00") => Some("2023-07-01T13:00:00.123Z");
+});
+
+decode_cases!(rfc3339_no_seconds {
+    "rfc3339", S("2023-07-01T14:00:Z") => None;
+    "rfc3339", S("2023-07-01T14:00:.Z") => None;
+    "rfc3339", S("2023-07-01T14:00:5.5Z") => None;
+    "rfc3339", S("2023-07-01T14:00:,5Z") => None;
 });
 
 decode_cases!(rfc3339_invalid {
