@@ -23,7 +23,8 @@ pub struct NormalizeArgs {
     /// files standard output and standard error go to. Each file is read once, however many
     /// paths reach it (given twice, inside a directory also given, behind a symbolic link),
     /// and a link back to a parent directory is not followed again; stderr says what was
-    /// left out.
+    /// left out. An -o or --rejects file inside an input directory, where the next run would
+    /// read it back, is refused (unless its name is hidden).
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
 

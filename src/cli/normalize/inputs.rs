@@ -21,18 +21,14 @@ pub(super) fn expand_inputs(
     output: Option<&Path>,
     rejects: Option<&Path>,
 ) -> Result<Vec<Input>, Fatal> {
+    for (flag, file) in [("-o", output), ("--rejects", rejects)] {
+        if let Some(file) = file.filter(|p| p.as_os_str() != "-") {
+            refuse_file_in_a_walk(flag, file, paths)?;
+        }
+    }
     let mut expander = pipeline::Expander::default();
     if let Some(out) = output {
         expander.exclude(out);
-    }
-    // An output file that an earlier run wrote, met in a walk, is left out; any other
-    // file, and one named as an input, is refused ([`refuse_overwriting_inputs`]).
-    for file in [output, rejects]
-        .into_iter()
-        .flatten()
-        .filter(|p| p.as_os_str() != "-" && written_by_normalize(p))
-    {
-        expander.exclude_output(file);
     }
     for stream in standard_streams() {
         expander.exclude_file(&stream);
@@ -42,11 +38,7 @@ pub(super) fn expand_inputs(
             refuse_input_in_output(path, out)?;
         }
         let wholes = |e: &pipeline::Expander| {
-            e.revisited.len()
-                + e.excluded.len()
-                + e.outputs.len()
-                + e.streams.len()
-                + e.written.len()
+            e.revisited.len() + e.excluded.len() + e.outputs.len() + e.streams.len()
         };
         let left_out = wholes(&expander);
         let added = expander.add(path);
@@ -76,8 +68,7 @@ pub(super) fn expand_inputs(
             && expander.excluded.is_empty()
             && expander.outputs.is_empty()
             && expander.special.is_empty()
-            && expander.streams.is_empty()
-            && expander.written.is_empty());
+            && expander.streams.is_empty());
         return Err(Fatal::Message(if left_out {
             "no input files left to read (the warnings above say what was left out)".into()
         } else {
@@ -85,33 +76,6 @@ pub(super) fn expand_inputs(
         }));
     }
     Ok(expander.inputs)
-}
-
-/// Whether the file at `path` is one `normalize` wrote: empty (a rejects file without
-/// rejects), or its first line an event (`p_log_type`, `p_row_id`, `p_parse_time`) or a
-/// reject (`source`, `record`, `line`, `byte`, `reason`, `error`), compressed or not. Only
-/// such a file in an input directory is left out as this run's earlier output: a raw log
-/// named by `-o` or `--rejects` by mistake must be refused, not replaced (review s45-h5
-/// HIGH-1).
-fn written_by_normalize(path: &Path) -> bool {
-    use std::io::BufRead;
-    let Ok((reader, _)) = Input::Path(path.to_path_buf()).open() else {
-        return false;
-    };
-    let mut first = Vec::new();
-    let mut reader = std::io::BufReader::new(std::io::Read::take(reader, 1 << 20));
-    if reader.read_until(b'\n', &mut first).is_err() {
-        return false;
-    }
-    if first.is_empty() {
-        return true;
-    }
-    let Ok(serde_json::Value::Object(line)) = serde_json::from_slice(&first) else {
-        return false;
-    };
-    let has = |keys: &[&str]| keys.iter().all(|k| line.contains_key(*k));
-    has(&["p_log_type", "p_row_id", "p_parse_time"])
-        || has(&["source", "record", "line", "byte", "reason", "error"])
 }
 
 /// The files standard output and standard error are open on, to leave them out of the
@@ -132,6 +96,54 @@ fn standard_streams() -> Vec<std::fs::File> {
     }
     #[cfg(not(unix))]
     Vec::new()
+}
+
+/// An output file (`-o FILE`, `--rejects FILE`) that the walk of an input directory would
+/// meet is refused before anything is read or written, whether it is there yet or not: the
+/// first run wrote it, and every later one read it back as an input, or, told not to, would
+/// replace a raw log of the directory named by mistake (reviews s45-h4 MEDIUM-1, s45-h5
+/// HIGH-1, s45-h6 HIGH-1). A directory output (`-o DIR/`) inside an input directory is
+/// left out of the walk instead (its `_normalog` says what it is).
+fn refuse_file_in_a_walk(flag: &str, file: &Path, inputs: &[PathBuf]) -> Result<(), Fatal> {
+    // Where the file is (or would be): its directory resolved, its name as given.
+    let (Some(name), Some(parent)) = (file.file_name(), file.parent()) else {
+        return Ok(());
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    let Ok(at) = std::fs::canonicalize(parent).map(|p| p.join(name)) else {
+        return Ok(());
+    };
+    // Devices and pipes are never met in a walk.
+    if std::fs::metadata(&at).is_ok_and(|m| !m.is_file()) {
+        return Ok(());
+    }
+    for input in inputs {
+        let Ok(dir) = std::fs::canonicalize(input) else {
+            continue;
+        };
+        let Ok(inside) = at.strip_prefix(&dir) else {
+            continue;
+        };
+        // A walk skips hidden entries and `_normalog`.
+        let walked = dir.is_dir()
+            && inside.components().all(|c| {
+                let c = c.as_os_str().as_encoded_bytes();
+                !c.starts_with(b".") && c != b"_normalog"
+            });
+        if walked {
+            return Err(Fatal::Message(format!(
+                "{flag} {}: inside the input directory {}: the next run would read it back as \
+                 an input; write it outside the directory",
+                file.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// An input that is the output directory, or inside it, would read the run's own output

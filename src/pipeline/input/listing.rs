@@ -55,13 +55,9 @@ pub struct Expander {
     /// Files that this run's standard output or standard error write to
     /// ([`exclude_file`](Self::exclude_file)), given or met in a walk, left out.
     pub streams: Vec<PathBuf>,
-    /// The run's own output files ([`exclude_output`](Self::exclude_output)) met in a
-    /// walk, left out.
-    pub written: Vec<PathBuf>,
     seen: HashSet<FileId>,
     exclude: HashSet<FileId>,
     exclude_files: HashSet<FileId>,
-    exclude_outputs: HashSet<FileId>,
 }
 
 /// What makes two paths the same file or directory.
@@ -118,25 +114,10 @@ impl Expander {
         let _ = file;
     }
 
-    /// Leave out the file at `path` (if it is there) wherever a walk meets it: an output
-    /// file of the run (`-o FILE`, `--rejects FILE`) inside an input directory, which the
-    /// run replaces. Given by name, it stays an input (for the caller to refuse: the run
-    /// would overwrite an input); met in a walk, it was read by the first run and refused
-    /// by every later one (review s45-h4 MEDIUM-1).
-    pub fn exclude_output(&mut self, path: &Path) {
-        if let Some(id) = std::fs::metadata(path)
-            .ok()
-            .filter(std::fs::Metadata::is_file)
-            .and_then(|m| FileId::of(path, &m))
-        {
-            self.exclude_outputs.insert(id);
-        }
-    }
-
     /// What was left out, and why, in words for the user: each list of paths (possibly
     /// empty) with the reason, as the CLI and the Python package warn of them.
     #[must_use]
-    pub fn left_out(&self) -> [(&[PathBuf], &'static str); 7] {
+    pub fn left_out(&self) -> [(&[PathBuf], &'static str); 6] {
         [
             (
                 &self.repeated,
@@ -166,11 +147,6 @@ impl Expander {
                 &self.streams,
                 "the file this run's standard output or standard error is redirected to; not \
                  read as input (it would read its own output back)",
-            ),
-            (
-                &self.written,
-                "an output file of this run (-o or --rejects), inside an input directory; not \
-                 read as input (the run replaces it)",
             ),
         ]
     }
@@ -205,10 +181,6 @@ impl Expander {
             }
             if meta.is_file() && self.exclude_files.contains(id) {
                 self.streams.push(path.to_path_buf());
-                return;
-            }
-            if !given && meta.is_file() && self.exclude_outputs.contains(id) {
-                self.written.push(path.to_path_buf());
                 return;
             }
             if !self.seen.insert(id.clone()) {
