@@ -117,8 +117,10 @@ fn refuse_file_in_a_walk(flag: &str, file: &Path, inputs: &[PathBuf]) -> Result<
     let Ok(at) = std::fs::canonicalize(parent).map(|p| p.join(name)) else {
         return Ok(());
     };
-    // Devices and pipes are never met in a walk.
-    if std::fs::metadata(&at).is_ok_and(|m| !m.is_file()) {
+    // A directory output (`-o DIR/`, or an existing directory) is left out of the walk;
+    // devices and pipes are never met in one.
+    let names_a_directory = file.as_os_str().as_encoded_bytes().ends_with(b"/");
+    if names_a_directory || std::fs::metadata(&at).is_ok_and(|m| !m.is_file()) {
         return Ok(());
     }
     for input in inputs {
