@@ -192,12 +192,14 @@ const PAGING_KEYS: &[&str] = &[
 ///
 /// * a page: the one field holding an array of records (an object among its elements),
 ///   when that field is not a log type's, and its other keys are all paging keys
-///   ([`PAGING_KEYS`]) or none of its keys is a log type's field. Otherwise the object is a
+///   ([`PAGING_KEYS`]), one at least no log type's field, or none of its keys is a log
+///   type's field, or it has no other key. Otherwise the object is a
 ///   record of that type, refused, and the array is its own (`"items":[{..}]` under a key
 ///   its schema leaves out): it used to be replaced by the array's items, the record's own
 ///   refusal lost (review s45-h2 HIGH-1);
-/// * an empty page: the one field holding an empty array, its other keys all paging keys
-///   (`{"audit_logs":[],"meta":{..}}`, a pull's last page). A refused record holding an
+/// * an empty page: the one field holding an empty array, its other keys all paging keys,
+///   one at least no log type's field (`{"audit_logs":[],"meta":{..}}`, a pull's last
+///   page), or none (`{"audit_logs":[]}`). A refused record holding an
 ///   empty array under a key its schema leaves out (`"groups":[]`) vanished as an empty
 ///   page, neither event nor reject (review s45-h2 HIGH-1);
 /// * a single-record response: the object's only field, holding an object, when it is
@@ -231,12 +233,16 @@ pub(super) fn detect(raw: &[u8], is_field: impl Fn(&str) -> bool) -> Option<Enve
     if is_field(&env.field) {
         return None;
     }
-    let paging_only = map
-        .keys()
-        .filter(|k| **k != env.field)
-        .all(|k| PAGING_KEYS.contains(&&**k));
+    let mut others = map.keys().filter(|k| **k != env.field).peekable();
+    let alone = others.peek().is_none();
+    // Paging keys alone, one of them at least no log type's field: a record of a schema
+    // with `from` and `to` fields, refused, holding `"cc":[]` or `"thread":[{..}]`, is that
+    // record (review s45-h6 HIGH-2), where Zoom's page has `page_size` too.
+    let (paging, field_free) = others.fold((true, false), |(all, free), k| {
+        (all && PAGING_KEYS.contains(&&**k), free || !is_field(k))
+    });
     let records = !env.elems.is_empty() && !map.keys().any(|k| is_field(k));
-    (paging_only || records).then_some(env)
+    (alone || (paging && field_free) || records).then_some(env)
 }
 
 /// The top-level keys of the object `raw`, and their values.

@@ -107,8 +107,8 @@
 //!   object: it is normalized, or rejected with its own reason, inside the field.
 //! * Neither when the array's field, or (unless the object's other keys are all paging
 //!   keys: `meta`, `links`, `next_page`, `count`, `from`, `to`, `page_size`,
-//!   `next_page_token`, ...) another of its keys is a top-level field of one of the JSON
-//!   log types tried: the object is then a record of that type that was refused (an order
+//!   `next_page_token`, ..., one at least no log type's field) another of its keys is a
+//!   top-level field of one of the JSON log types tried: the object is then a record of that type that was refused (an order
 //!   whose `items` are objects, with a bad time), and is rejected with its own reason. An
 //!   empty array makes an empty page only beside paging keys alone (a record with
 //!   `"groups":[]` under a key its schema leaves out is that record, refused). With

@@ -191,9 +191,10 @@ pub struct NormalizeArgs {
     /// an object that no schema accepts is unwrapped when it holds exactly one array of
     /// objects, or when its only field holds an object, that field is not a field of a
     /// schema tried, and its other keys are paging keys (meta, links, next_page, count,
-    /// from, to, page_size, next_page_token, ...) or none of them is a field of a schema
-    /// tried (else the object is a record of that schema, rejected with its reason). An
-    /// empty array beside paging keys alone is a page without records (counted in --stats).
+    /// from, to, page_size, next_page_token, ...), one at least no field of a schema tried,
+    /// or none of them is a field of a schema tried (else the object is a record of that
+    /// schema, rejected with its reason). An empty array beside such paging keys alone is a
+    /// page without records (counted in --stats).
     /// A record refused inside an envelope is reported there ("field" in the rejects file).
     #[arg(long, value_name = "FIELD", value_parser = envelope_field)]
     pub envelope: Option<String>,
