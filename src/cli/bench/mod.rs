@@ -95,7 +95,7 @@ pub enum BenchPath {
     Parse,
     /// Normalize to NDJSON.
     Ndjson,
-    /// Normalize to Parquet (zstd) in a temporary directory, $TMPDIR/normalog-bench-PID
+    /// Normalize to Parquet (zstd) in a temporary directory, $TMPDIR/normalog-bench-PID-TOKEN
     /// (removed at the end; one left by a killed bench is removed by the next bench).
     Parquet,
     /// The parse stage of each text log type, on its own lines, and of its JSON twin.

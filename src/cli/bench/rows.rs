@@ -60,7 +60,7 @@ pub(super) fn parquet_row(
     parts: &[Vec<&[u8]>],
     repeat: u32,
 ) -> Result<Measured, Fatal> {
-    let base = std::env::temp_dir().join(format!("{DIR_PREFIX}{}", std::process::id()));
+    let base = own_dir();
     let result = best(repeat, || {
         let _ = std::fs::remove_dir_all(&base);
         let run = AtomicUsize::new(0);
@@ -75,11 +75,25 @@ pub(super) fn parquet_row(
 }
 
 /// The Parquet row's directories under the temporary directory: this prefix, then the
-/// process id.
+/// process id and a token of the start time (process ids repeat across PID namespaces: two
+/// benches as pid 1 in containers sharing a TMPDIR took one directory: review s45-h6
+/// MEDIUM-1).
 const DIR_PREFIX: &str = "normalog-bench-";
 
-/// The lock of this bench's Parquet directory: `$TMPDIR/normalog-bench-<pid>.lock`, an
-/// `flock` held while the bench runs, removed at its end. A killed bench leaves its
+/// This bench's Parquet directory.
+fn own_dir() -> std::path::PathBuf {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let name = NAME.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{DIR_PREFIX}{}-{nanos:x}", std::process::id())
+    });
+    std::env::temp_dir().join(name)
+}
+
+/// The lock of this bench's Parquet directory: `$TMPDIR/normalog-bench-<pid>-<token>.lock`,
+/// an `flock` held while the bench runs, removed at its end. A killed bench leaves its
 /// directory and the lock file, unlocked; [`remove_stale_dirs`] takes them away.
 pub(super) struct DirLock {
     path: std::path::PathBuf,
@@ -90,7 +104,9 @@ impl DirLock {
     /// Create and lock this bench's lock file (where it cannot be, nothing: the directory
     /// is then only removed at the bench's end).
     pub(super) fn claim() -> DirLock {
-        let path = std::env::temp_dir().join(format!("{DIR_PREFIX}{}.lock", std::process::id()));
+        let mut path = own_dir().into_os_string();
+        path.push(".lock");
+        let path = std::path::PathBuf::from(path);
         let file = std::fs::File::create(&path).ok().filter(locked);
         DirLock { path, _file: file }
     }
@@ -115,9 +131,9 @@ fn locked(_file: &std::fs::File) -> bool {
 }
 
 /// Remove the Parquet directories of killed benches: those whose lock file
-/// (`normalog-bench-<pid>.lock`, see [`DirLock`]) is there and no process holds (a running
-/// bench holds its own, in any PID namespace; a directory without a lock file is not a
-/// bench's, or not known to be: it stays). Returns the directories removed.
+/// (`normalog-bench-<pid>-<token>.lock`, see [`DirLock`]) is there and no process holds (a
+/// running bench holds its own, in any PID namespace; a directory without a lock file is
+/// not a bench's, or not known to be: it stays). Returns the directories removed.
 pub(super) fn remove_stale_dirs() -> Vec<std::path::PathBuf> {
     let tmp = std::env::temp_dir();
     let Ok(entries) = std::fs::read_dir(&tmp) else {
@@ -126,11 +142,11 @@ pub(super) fn remove_stale_dirs() -> Vec<std::path::PathBuf> {
     let mut removed = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(pid) = name
+        let Some(id) = name
             .to_str()
             .and_then(|n| n.strip_prefix(DIR_PREFIX))
             .and_then(|n| n.strip_suffix(".lock"))
-            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'))
         else {
             continue;
         };
@@ -141,7 +157,7 @@ pub(super) fn remove_stale_dirs() -> Vec<std::path::PathBuf> {
         if !locked(&file) {
             continue;
         }
-        let dir = tmp.join(format!("{DIR_PREFIX}{pid}"));
+        let dir = tmp.join(format!("{DIR_PREFIX}{id}"));
         if dir.is_dir() && std::fs::remove_dir_all(&dir).is_ok() {
             removed.push(dir);
         }
