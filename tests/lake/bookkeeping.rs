@@ -52,7 +52,9 @@ fn removed_or_damaged_bookkeeping_is_warned_of() {
         std::fs::remove_dir_all(lake.join("_normalog/inputs")).expect("rm");
     });
     assert!(
-        inputs_gone.contains(": missing; it is run") && inputs_gone.contains("list of its inputs"),
+        inputs_gone.contains(": missing (so is the inputs list of 1 more run)")
+            && inputs_gone.contains("does not know they were loaded")
+            && inputs_gone.matches("warning").count() == 1,
         "{inputs_gone}"
     );
     let emptied = rerun_after(dir.path(), |lake, run| {

@@ -22,19 +22,34 @@ const DIRS_LOOKED_AT: usize = 64;
 /// Warn of the damaged or missing bookkeeping of the directory output `dir`.
 pub(super) fn warn_if_damaged(dir: &Path) {
     let mut runs = HashSet::new();
+    let mut without_inputs = Vec::new();
     for (run, path) in lists(&dir.join(RUNS_DIR)) {
         if let Some(why) = damage(&path) {
             let what = "list of its files: a run that replaces it leaves the files the \
                         list lost, and their rows are then in the lake twice";
             warn(&path, why, &run, what);
         }
-        let inputs = dir.join(INPUTS_DIR).join(&run);
-        if !inputs.is_file() {
-            let what = "list of its inputs: a run of the same inputs does not know they \
-                        were loaded, and writes their rows again beside its files";
-            warn(&inputs, "missing", &run, what);
+        // A list there but unreadable is said below, once.
+        if std::fs::symlink_metadata(dir.join(INPUTS_DIR).join(&run)).is_err() {
+            without_inputs.push(run.clone());
         }
         runs.insert(run);
+    }
+    // One warning for them all: every run of a lake whose inputs lists were removed, or
+    // written before runs kept them, would otherwise have a line of its own at every run.
+    if let [first, rest @ ..] = without_inputs.as_slice() {
+        let more = match rest.len() {
+            0 => String::new(),
+            1 => " (so is the inputs list of 1 more run)".to_owned(),
+            n => format!(" (so are the inputs lists of {n} more runs)"),
+        };
+        messages::error(&format!(
+            "warning: {}: missing{more}: a run of the inputs of run {first} does not know \
+             they were loaded, and writes their rows again beside its files. _normalog/ is \
+             part of the lake: restore the lists from where the lake was copied, or remove \
+             the runs' files (part-<run>-*) and lists before re-running their inputs",
+            dir.join(INPUTS_DIR).join(first).display(),
+        ));
     }
     for (run, path) in lists(&dir.join(INPUTS_DIR)) {
         // A list whose run has no manifest is of a run whose files are gone.
