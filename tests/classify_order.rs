@@ -104,7 +104,7 @@ fn ambiguous_records_of_a_big_page_are_classified_alike_on_any_number_of_threads
     let records = records(26_030);
     let (lines, page) = records.split_at(6030);
     let input = dir.path().join("in.jsonl");
-    let page = format!("{{\"items\":[{}]}}", page.join(","));
+    let page = format!("{{\"audit_logs\":[{}]}}", page.join(","));
     std::fs::write(&input, lines.join("\n") + "\n" + &page + "\n").unwrap();
     check(&registry, &[Input::Path(input)], &records);
 }

@@ -334,7 +334,7 @@ fn skip_lines_count_an_api_page_as_one_line() {
     let (dir, registry) = skip_schemas(2);
     let time = "2024-05-01T10:00:00Z";
     let input = format!(
-        "{{\"items\":[{{\"level\":\"A\",\"time\":\"{time}\"}},{{\"level\":\"B\",\"time\":\"{time}\"}},\
+        "{{\"audit_logs\":[{{\"level\":\"A\",\"time\":\"{time}\"}},{{\"level\":\"B\",\"time\":\"{time}\"}},\
          {{\"level\":\"C\",\"time\":\"{time}\"}}]}}\ntime job status=status\n\
          {time} backup status=ok\n{time} restore status=ok\n"
     );

@@ -43,7 +43,7 @@ const BYTES_SOURCE: &str = "<bytes>";
 /// - `batch_rows`: the most rows of a record batch (default 65,536).
 /// - `envelope`: the field of API responses that holds the records (`"audit_logs"`), as
 ///   the CLI's `--envelope`; `None`: an object that no schema accepts is unwrapped when
-///   it holds exactly one array of objects.
+///   it holds a Zendesk or Zoom page (`audit_logs`, `activity_logs`, `operation_logs`).
 /// - `max_record_bytes`: longer records are rejected (`too_long`) without being parsed
 ///   (default 16 MiB, as the CLI; at most 1 GiB).
 /// - `max_document_bytes`: the largest whole JSON document (an array, a pretty-printed

@@ -54,9 +54,9 @@ pub enum Command {
     /// hidden files, the output and what standard output and error go to skipped) or '-'
     /// for standard input. gzip (also multi-member) and zstd
     /// are detected from the content, as is the framing: NDJSON (one record per line; CRLF,
-    /// a UTF-8 BOM and blank lines tolerated), a JSON array of records, or API pages (an
-    /// object holding the records in an array field, e.g. {"audit_logs":[...]}, or one
-    /// record in its only field, e.g. {"audit_log":{...}}), which are unwrapped. A line that
+    /// a UTF-8 BOM and blank lines tolerated), a JSON array of records, or Zendesk's and
+    /// Zoom's API pages ({"audit_logs":[...]}, activity_logs, operation_logs, and
+    /// {"audit_log":{...}}), which are unwrapped (other APIs' with --envelope). A line that
     /// is not a JSON object goes to the log types whose schema has a text parser; when only
     /// such log types are loaded, every input is read as lines and every line, a JSON object
     /// too, goes to them. With several

@@ -150,7 +150,7 @@ impl Envelope<'_> {
 pub(super) fn envelope<'r>(raw: &'r [u8], field: &str) -> Option<Envelope<'r>> {
     let map = keys(raw)?;
     let (k, v) = map.get_key_value(field)?;
-    match page(raw, v, true) {
+    match page(raw, v) {
         Some(elems) => Some(Envelope {
             field: k.clone(),
             elems,
@@ -160,62 +160,38 @@ pub(super) fn envelope<'r>(raw: &'r [u8], field: &str) -> Option<Envelope<'r>> {
     }
 }
 
-/// The keys the vendors' API pages hold beside their records: Zendesk's cursor pages
-/// (`meta`, `links`) and offset pages (`next_page`, `previous_page`, `count`), Zoom's
-/// reports (`from`, `to`, `page_size`, `next_page_token`, and `page_count`, `page_number`,
-/// `total_records` on some), and common cursor names.
-const PAGING_KEYS: &[&str] = &[
-    "meta",
-    "links",
-    "next_page",
-    "previous_page",
-    "count",
-    "end_of_stream",
-    "after_cursor",
-    "before_cursor",
-    "after_url",
-    "before_url",
-    "from",
-    "to",
-    "page_size",
-    "next_page_token",
-    "page_count",
-    "page_number",
-    "total_records",
-    "has_more",
-    "next_cursor",
-    "cursor",
-];
+/// The fields that hold the records of the vendors' API pages: Zendesk's audit logs, Zoom's
+/// sign-in and operation reports.
+const PAGE_FIELDS: &[&str] = &["audit_logs", "activity_logs", "operation_logs"];
+
+/// The field that holds the record of Zendesk's "show audit log" response.
+const SINGLE_FIELDS: &[&str] = &["audit_log"];
 
 /// The envelope `raw` is, found without being told its field (`is_field`: whether a key
-/// is a top-level field of a JSON log type tried):
+/// is a top-level field of a JSON log type tried): a page, when exactly one of its fields
+/// is a page field of the vendors ([`PAGE_FIELDS`]) and holds an array (every element a
+/// record; none, an empty page: a pull's last); a single-record response, when its only
+/// field is [`SINGLE_FIELDS`]' and holds an object. Never when that field is a log type's:
+/// the object is then a record of that type, refused.
 ///
-/// * a page: the one field holding an array of records (an object among its elements),
-///   when that field is not a log type's, and its other keys are all paging keys
-///   ([`PAGING_KEYS`]), one at least no log type's field, or none of its keys is a log
-///   type's field, or it has no other key. Otherwise the object is a
-///   record of that type, refused, and the array is its own (`"items":[{..}]` under a key
-///   its schema leaves out): it used to be replaced by the array's items, the record's own
-///   refusal lost (review s45-h2 HIGH-1);
-/// * an empty page: the one field holding an empty array, its other keys all paging keys,
-///   one at least no log type's field (`{"audit_logs":[],"meta":{..}}`, a pull's last
-///   page), or none (`{"audit_logs":[]}`). A refused record holding an
-///   empty array under a key its schema leaves out (`"groups":[]`) vanished as an empty
-///   page, neither event nor reject (review s45-h2 HIGH-1);
-/// * a single-record response: the object's only field, holding an object, when it is
-///   not a log type's.
+/// Only the vendors' own fields: guessed from the object's shape (an array of objects
+/// under a key no schema names, beside keys that look like paging data), a refused record
+/// of a user's schema with `"groups":[]` or `"thread":[{..}]` was taken for a page, and
+/// vanished as an empty one or was replaced by its items; each refinement of the guess
+/// was met by another record's shape (reviews s45-h2 HIGH-1, s45-h5 MEDIUM-2, s45-h6
+/// HIGH-2, s45-h9 HIGH-1). Pages of other APIs are unwrapped with `--envelope FIELD`.
 ///
-/// Paging keys count whatever the schemas tried name (a schema of e-mail logs with `from`
-/// and `to` fields loaded beside the built-in ones took Zoom's pages for its records:
-/// review s45-h5 MEDIUM-2). Every element of a page is a record, and one that is not an
-/// object (`null`, a number) is rejected on its own: it used to make the whole page one
-/// refused record, so that `normalog pull` lost a page of a hundred records to one bad
-/// element.
+/// Every element of a page is a record, and one that is not an object (`null`, a number)
+/// is rejected on its own: it used to make the whole page one refused record, so that
+/// `normalog pull` lost a page of a hundred records to one bad element.
 pub(super) fn detect(raw: &[u8], is_field: impl Fn(&str) -> bool) -> Option<Envelope<'_>> {
     let map = keys(raw)?;
     let mut found = None;
     for (k, v) in &map {
-        if let Some(elems) = page(raw, v, false) {
+        if !PAGE_FIELDS.contains(&&**k) {
+            continue;
+        }
+        if let Some(elems) = page(raw, v) {
             if found.is_some() {
                 return None;
             }
@@ -226,23 +202,13 @@ pub(super) fn detect(raw: &[u8], is_field: impl Fn(&str) -> bool) -> Option<Enve
             });
         }
     }
-    let Some(env) = found else {
+    let env = if let Some(env) = found {
+        env
+    } else {
         let (k, v) = map.iter().next().filter(|_| map.len() == 1)?;
-        return single(raw, k, v).filter(|_| !is_field(k));
+        single(raw, k, v).filter(|_| SINGLE_FIELDS.contains(&&**k))?
     };
-    if is_field(&env.field) {
-        return None;
-    }
-    let mut others = map.keys().filter(|k| **k != env.field).peekable();
-    let alone = others.peek().is_none();
-    // Paging keys alone, one of them at least no log type's field: a record of a schema
-    // with `from` and `to` fields, refused, holding `"cc":[]` or `"thread":[{..}]`, is that
-    // record (review s45-h6 HIGH-2), where Zoom's page has `page_size` too.
-    let (paging, field_free) = others.fold((true, false), |(all, free), k| {
-        (all && PAGING_KEYS.contains(&&**k), free || !is_field(k))
-    });
-    let records = !env.elems.is_empty() && !map.keys().any(|k| is_field(k));
-    (alone || (paging && field_free) || records).then_some(env)
+    (!is_field(&env.field)).then_some(env)
 }
 
 /// The top-level keys of the object `raw`, and their values.
@@ -256,15 +222,14 @@ fn range(raw: &[u8], v: &RawValue) -> Range<usize> {
     off..off + v.get().len()
 }
 
-/// The elements of `v` when it is a page: an array, of records (an object among them, or
-/// none at all) unless `any` (its field was named, so whatever it holds is the page).
-fn page(raw: &[u8], v: &RawValue, any: bool) -> Option<Vec<Range<usize>>> {
+/// The elements of `v` when it is an array: the records of a page whose field is known
+/// (named with `--envelope`, or a vendor's), whatever they are.
+fn page(raw: &[u8], v: &RawValue) -> Option<Vec<Range<usize>>> {
     if !v.get().starts_with('[') {
         return None;
     }
     let elems: Vec<&RawValue> = serde_json::from_str(v.get()).ok()?;
-    let records = elems.is_empty() || elems.iter().any(|e| e.get().starts_with('{'));
-    (records || any).then(|| elems.iter().map(|e| range(raw, e)).collect())
+    Some(elems.iter().map(|e| range(raw, e)).collect())
 }
 
 /// `v` as a single-record response of field `k`, when it is an object.

@@ -89,31 +89,29 @@
 //!   when a CSV log type with `hasHeader` is loaded (it takes its header from the
 //!   document's first record, which a chunk from the middle would not show it).
 //! * **API pages (envelopes)**: an object record that no schema accepts and that holds
-//!   exactly one field whose value is an array of objects (e.g. Zendesk
-//!   `{"audit_logs":[...],"next_page":..}`, Zoom `{"from":..,"activity_logs":[...]}`) is
-//!   unwrapped: each element of the array is a record, and an empty page holds no record
-//!   (it is counted in [`Summary::empty_pages`](crate::sink::Summary::empty_pages)).
-//!   An element that is not an object (`null`, a number) is rejected on its own; an
-//!   array none of whose elements is an object (`"tags":[1,2]`) holds no records.
-//!   The reader cannot tell a page from a record, so a page reaches a worker whole; one
-//!   of more than 8,192 elements is cut there into parts of at most that many elements
-//!   and about [`Batch::chunk_bytes`], written one after the other like chunks (see
-//!   `split.rs`). A page longer than the record limit (read whole as a document) is
-//!   unwrapped without being tried as a record, the limit applying to each element, when
-//!   [`Batch::envelope`] names its field or (not set) none of its keys is a top-level field
-//!   of a JSON log type tried; otherwise it is a record, too long.
+//!   the records of a vendor's page in exactly one of the vendors' page fields
+//!   (`audit_logs` of Zendesk `{"audit_logs":[...],"meta":..}`, `activity_logs` and
+//!   `operation_logs` of Zoom `{"from":..,"activity_logs":[...]}`) is unwrapped: each
+//!   element of the array is a record, and an empty page holds no record (it is counted
+//!   in [`Summary::empty_pages`](crate::sink::Summary::empty_pages)). An element that is
+//!   not an object (`null`, a number) is rejected on its own. The pages of other APIs are
+//!   unwrapped when [`Batch::envelope`] names their field: guessed from an object's shape
+//!   (an array under a key no schema names, beside keys that look like paging data),
+//!   refused records of users' schemas were taken for pages, and vanished as empty ones
+//!   or were replaced by their items. The reader cannot tell a page from a record, so a
+//!   page reaches a worker whole; one of more than 8,192 elements is cut there into parts
+//!   of at most that many elements and about [`Batch::chunk_bytes`], written one after
+//!   the other like chunks (see `split.rs`). A page longer than the record limit (read
+//!   whole as a document) is unwrapped without being tried as a record, the limit
+//!   applying to each element, when [`Batch::envelope`] names its field or (not set) it is
+//!   a vendor's page; otherwise it is a record, too long.
 //! * **Single-record responses**: an object record that no schema accepts and whose only
-//!   field holds an object (Zendesk's "show audit log", `{"audit_log":{...}}`) is that
-//!   object: it is normalized, or rejected with its own reason, inside the field.
-//! * Neither when the array's field, or (unless the object's other keys are all paging
-//!   keys: `meta`, `links`, `next_page`, `count`, `from`, `to`, `page_size`,
-//!   `next_page_token`, ..., one at least no log type's field) another of its keys is a
-//!   top-level field of one of the JSON log types tried: the object is then a record of that type that was refused (an order
-//!   whose `items` are objects, with a bad time), and is rejected with its own reason. An
-//!   empty array makes an empty page only beside paging keys alone (a record with
-//!   `"groups":[]` under a key its schema leaves out is that record, refused). With
-//!   [`Batch::envelope`] set, an object holding that field as an array of objects or as an
-//!   object is unwrapped without being tried as a record first.
+//!   field is `audit_log` holding an object (Zendesk's "show audit log") is that object:
+//!   it is normalized, or rejected with its own reason, inside the field.
+//! * Neither when that field is a top-level field of one of the JSON log types tried: the
+//!   object is then a record of that type that was refused, and is rejected with its own
+//!   reason. With [`Batch::envelope`] set, an object holding that field as an array or as
+//!   an object is unwrapped without being tried as a record first.
 //!
 //! Positions: `line` and `byte` always point at the record itself in the decoded input
 //! (for a page element or a single-record response, at the object inside the envelope).
@@ -249,7 +247,8 @@ impl Batch {
     /// Name the field of API responses: an object holding it as an array of objects (a
     /// page) or as an object (a single-record response) is unwrapped without being tried
     /// as a record. `None` (the default) unwraps an object that no schema accepts when it
-    /// holds exactly one array of objects, or when its only field holds an object.
+    /// holds a vendor's page (`audit_logs`, `activity_logs`, `operation_logs`) or is
+    /// Zendesk's single-record response (`audit_log`).
     pub fn envelope(&mut self, field: Option<String>) -> &mut Self {
         self.envelope = field;
         self

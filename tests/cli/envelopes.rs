@@ -1,5 +1,6 @@
-//! API pages found without `--envelope`: only objects none of whose keys is a field of a log
-//! type tried are pages; a refused record that holds an array is that record, rejected.
+//! API pages found without `--envelope`: only the vendors' page fields (`audit_logs`,
+//! `activity_logs`, `operation_logs`, and `audit_log` alone) make a page; a refused record
+//! that holds an array anywhere else is that record, rejected.
 
 use super::{events, run, stderr};
 
@@ -22,10 +23,11 @@ fn a_refused_record_holding_an_array_is_rejected_not_unwrapped() {
         r#"{"usr":"bob","ts":"2023-07-01T14:00:01Z","groups":[]}"#,
         r#"{"user":"carol","ts":"2023-07-01 14:00:02","groups":[]}"#,
         r#"{"usr":"eve","ts":"2023-07-01T14:00:03Z","items":[{"user":"mallory"}]}"#,
-        // Pages: no key is a field of Custom.App.
+        // Pages: a vendor's page field.
         r#"{"audit_logs":[],"next_page":null,"count":0}"#,
-        r#"{"items":[{"user":"frank","ts":"2023-07-01T14:00:04Z"}],"next_page":null}"#,
-        // No key of Custom.App, but keys no page has (review s45-h5 LOW-2).
+        r#"{"audit_logs":[{"user":"frank","ts":"2023-07-01T14:00:04Z"}],"next_page":null}"#,
+        // No key of Custom.App (review s45-h5 LOW-2), or paging keys beside an array under
+        // another name (s45-h9 HIGH-1): records, refused.
         r#"{"usr":"zed","groups":[]}"#,
     ]
     .join("\n");
@@ -64,28 +66,33 @@ fn a_refused_record_holding_an_array_is_rejected_not_unwrapped() {
     }
 }
 
-/// A page's paging keys count whatever the schemas tried name: a schema of e-mail logs with
-/// `from` and `to` loaded beside the built-in ones took Zoom's pages for refused records of
-/// its own (review s45-h5 MEDIUM-2).
+/// Only the vendors' page fields make a page without `--envelope`, whatever else the
+/// object holds and whatever fields the schemas tried have: a schema of e-mail logs with
+/// `from` and `to` took Zoom's pages for its own refused records (review s45-h5 MEDIUM-2);
+/// refused mails with `"cc":[]` or a quoted thread beside keys named like paging data
+/// vanished as empty pages or became the quoted message (s45-h6 HIGH-2, s45-h9 HIGH-1); a
+/// schema with `meta` and `links` fields made Zendesk's pages its refused records (s45-h9
+/// MEDIUM-1). Another API's page is unwrapped with `--envelope`.
 #[test]
-fn paging_keys_make_a_page_whatever_the_schemas_name() {
+fn only_the_vendors_page_fields_make_a_page() {
     let dir = tempfile::tempdir().expect("tempdir");
     let schema = dir.path().join("mail.yml");
     std::fs::write(
         &schema,
         "schema: Custom.Mail\nfields:\n  - {name: from, type: string, required: true}\n  \
-         - {name: to, type: string, required: true}\n  - {name: subject, type: string, required: true}\n",
+         - {name: to, type: string, required: true}\n  - {name: subject, type: string, required: true}\n  \
+         - {name: meta, type: json}\n  - {name: links, type: json}\n",
     )
     .expect("write schema");
-    let page = r#"{"from":"2024-03-01","to":"2024-03-02","page_size":300,"next_page_token":"","activity_logs":[{"email":"ann@example.com","time":"2024-03-01T10:00:00Z","type":"Sign in"}]}"#;
+    let zoom = r#"{"from":"2024-03-01","to":"2024-03-02","page_size":300,"next_page_token":"","activity_logs":[{"email":"ann@example.com","time":"2024-03-01T10:00:00Z","type":"Sign in"}]}"#;
+    let zendesk = r#"{"audit_logs":[{"id":1,"action":"create","created_at":"2024-03-01T10:00:00Z"}],"meta":{"has_more":false},"links":{"next":null}}"#;
     let mail = r#"{"from":"a@example.com","to":"b@example.com","subject":"hi"}"#;
+    let vanished = r#"{"from":"a@example.com","to":"b@example.com","count":1,"cc":[]}"#;
+    let quoting = r#"{"from":"a@example.com","to":"b@example.com","cursor":"x","thread":[{"from":"c@example.com","to":"d@example.com","subject":"Re"}]}"#;
+    let other_api =
+        r#"{"data":[{"from":"e@example.com","to":"f@example.com","subject":"x"}],"cursor":"y"}"#;
+    let input = format!("{zoom}\n{zendesk}\n{mail}\n{vanished}\n{quoting}\n{other_api}\n");
     let schema = schema.to_str().expect("utf-8 path");
-    // Refused mails whose other keys are paging keys, but all of them the schema's fields:
-    // records, rejected (review s45-h6 HIGH-2: the first vanished as an empty page, the
-    // second became an event of the message it quotes).
-    let vanished = r#"{"from":"a@example.com","to":"b@example.com","cc":[]}"#;
-    let quoting = r#"{"from":"a@example.com","to":"b@example.com","thread":[{"from":"c@example.com","to":"d@example.com","subject":"Re"}]}"#;
-    let input = format!("{page}\n{mail}\n{vanished}\n{quoting}\n");
     let o = run(
         &["normalize", "-s", schema, "--builtin", "--stats", "-"],
         &input,
@@ -93,9 +100,20 @@ fn paging_keys_make_a_page_whatever_the_schemas_name() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     let types: Vec<_> = events(&o).iter().map(|e| e["p_log_type"].clone()).collect();
-    assert_eq!(types, ["Zoom.Activity", "Custom.Mail"], "{err}");
-    assert!(
-        err.contains("records: 4 in, 2 normalized, 2 rejected (0 blank lines skipped)"),
+    assert_eq!(
+        types,
+        ["Zoom.Activity", "Zendesk.Audit", "Custom.Mail"],
         "{err}"
     );
+    assert!(
+        err.contains("records: 6 in, 3 normalized, 3 rejected (0 blank lines skipped)"),
+        "{err}"
+    );
+    // Named, the other API's page is unwrapped.
+    let o = run(
+        &["normalize", "-s", schema, "--envelope", "data", "-q", "-"],
+        &format!("{other_api}\n"),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(events(&o)[0]["from"], "e@example.com");
 }

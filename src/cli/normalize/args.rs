@@ -188,13 +188,10 @@ pub struct NormalizeArgs {
     /// Field of the API responses to unwrap: an array of records (audit_logs,
     /// activity_logs) or one record (audit_log, from Zendesk's "show audit log"). An object
     /// without it is tried as a record; refused, it is rejected as `not_a_page`. Default:
-    /// an object that no schema accepts is unwrapped when it holds exactly one array of
-    /// objects, or when its only field holds an object, that field is not a field of a
-    /// schema tried, and its other keys are paging keys (meta, links, next_page, count,
-    /// from, to, page_size, next_page_token, ...), one at least no field of a schema tried,
-    /// or none of them is a field of a schema tried (else the object is a record of that
-    /// schema, rejected with its reason). An empty array beside such paging keys alone is a
-    /// page without records (counted in --stats).
+    /// an object that no schema accepts is unwrapped when it holds the vendors' page field
+    /// audit_logs, activity_logs or operation_logs (empty: a page without records, counted
+    /// in --stats), or is {"audit_log":{...}}, and that field is no field of a schema tried;
+    /// the pages of other APIs need this flag.
     /// A record refused inside an envelope is reported there ("field" in the rejects file).
     #[arg(long, value_name = "FIELD", value_parser = envelope_field)]
     pub envelope: Option<String>,
