@@ -238,12 +238,12 @@ fn outputs_that_are_inputs_are_refused() {
     }
 }
 
-/// `-o FILE` and `--rejects FILE` that the walk of an input directory would meet are
-/// refused from the first run, nothing written: left to run, the first run created them
-/// and every later one read them back or was refused (review s45-h4 MEDIUM-1, a daily cron
-/// job); left out of the walk instead, a raw log named by mistake was replaced (s45-h5
-/// HIGH-1), and telling normalize's own output apart by its content read pipes forever
-/// (s45-h6 HIGH-1). Outside the walk (a hidden name) they are written.
+/// `-o FILE` and `--rejects FILE` in a directory the walk of the inputs reads are refused
+/// from the first run, nothing written: left to run, the first run created them and every
+/// later one read them back or was refused (review s45-h4 MEDIUM-1, a daily cron job);
+/// left out of the walk instead, a raw log named by mistake was replaced (s45-h5 HIGH-1),
+/// and telling normalize's own output apart by its content read pipes forever (s45-h6
+/// HIGH-1). A hidden name, a pipe, and the lake of `-o DIR/` are outside the walk.
 #[test]
 fn output_files_inside_an_input_directory_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -253,35 +253,69 @@ fn output_files_inside_an_input_directory_are_refused() {
     std::fs::copy(util_sample(), &raw).expect("copy");
     let before = std::fs::read(&raw).expect("raw");
     let logs_arg = logs.to_str().expect("utf-8");
+    let refused = |flag: &str, path: &std::path::Path| {
+        let o = run(
+            &["normalize", logs_arg, flag, path.to_str().expect("utf-8")],
+            "",
+        );
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{flag} {}: {err}", path.display());
+        assert!(
+            err.contains(&format!(
+                "{flag} {}: in a directory the input directories' walk reads",
+                path.display()
+            )),
+            "{err}"
+        );
+    };
     for (flag, file) in [
         ("-o", "all.ndjson"),
         ("--rejects", "rejects.ndjson"),
         ("-o", "in.jsonl"),
         ("--rejects", "in.jsonl"),
     ] {
-        let path = logs.join(file);
-        let o = run(
-            &["normalize", logs_arg, flag, path.to_str().expect("utf-8")],
-            "",
-        );
-        let err = stderr(&o);
-        assert_eq!(o.status.code(), Some(2), "{flag} {file}: {err}");
-        assert!(
-            err.contains(&format!(
-                "{flag} {}: inside the input directory",
-                path.display()
-            )),
-            "{err}"
-        );
+        refused(flag, &logs.join(file));
         assert_eq!(std::fs::read(&raw).expect("raw"), before, "{flag} {file}");
     }
     let names: Vec<_> = std::fs::read_dir(&logs).expect("dir").collect();
     assert_eq!(names.len(), 1, "{names:?}");
+    // Through a symbolic link the walk follows, in a directory of its own (review s45-h9
+    // MEDIUM-2).
+    #[cfg(unix)]
+    {
+        let other = dir.path().join("other");
+        std::fs::create_dir(&other).expect("mkdir");
+        std::os::unix::fs::symlink(&other, logs.join("lnk")).expect("symlink");
+        refused("-o", &other.join("o.ndjson"));
+        std::fs::remove_file(logs.join("lnk")).expect("rm symlink");
+    }
     // A pipe or device is no file of the walk: not refused, and not read either (s45-h6
     // HIGH-1: sniffing it waited for the pipe's end forever).
     let o = run(&["normalize", logs_arg, "-o", "/dev/stdout", "-q"], "");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!o.stdout.is_empty());
+    // Nor is the lake of `-o DIR/`, which the walk leaves out: its rejects file stays
+    // accepted run after run (s45-h9 MEDIUM-3).
+    let lake = logs.join("lake");
+    let lake_arg = format!("{}/", lake.display());
+    let lake_rejects = lake.join("rejects.ndjson");
+    let rejects_arg = lake_rejects.to_str().expect("utf-8");
+    for _ in 0..2 {
+        let args = [
+            "normalize",
+            logs_arg,
+            "-f",
+            "parquet",
+            "-o",
+            &lake_arg,
+            "--rejects",
+            rejects_arg,
+            "-q",
+        ];
+        let o = run(&args, "");
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+    std::fs::remove_dir_all(&lake).expect("rm lake");
     let hidden = logs.join(".all.ndjson");
     let o = run(
         &["normalize", logs_arg, "-o", hidden.to_str().expect("utf-8")],
@@ -533,6 +567,14 @@ fn output_and_rejects_naming_one_file_are_refused() {
         crate::stderr(&o)
     );
     assert!(!out.exists());
+    // A device is written in place: both to /dev/null is no mistake (review s45-h9
+    // MEDIUM-4).
+    let args = ["normalize", "-o", "/dev/null", "--rejects", "/dev/null"];
+    let o = crate::run(
+        &[&args[..], &[sample.to_str().expect("utf-8")]].concat(),
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", crate::stderr(&o));
 }
 
 /// Mistakes a newcomer makes get a message naming the cause: a directory's name for a file

@@ -21,11 +21,6 @@ pub(super) fn expand_inputs(
     output: Option<&Path>,
     rejects: Option<&Path>,
 ) -> Result<Vec<Input>, Fatal> {
-    for (flag, file) in [("-o", output), ("--rejects", rejects)] {
-        if let Some(file) = file.filter(|p| p.as_os_str() != "-") {
-            refuse_file_in_a_walk(flag, file, paths)?;
-        }
-    }
     let mut expander = pipeline::Expander::default();
     if let Some(out) = output {
         expander.exclude(out);
@@ -50,6 +45,11 @@ pub(super) fn expand_inputs(
                  listed and the output directory are skipped)",
                 path.display()
             ));
+        }
+    }
+    for (flag, file) in [("-o", output), ("--rejects", rejects)] {
+        if let Some(file) = file.filter(|p| p.as_os_str() != "-") {
+            refuse_file_in_a_walk(flag, file, &expander)?;
         }
     }
     for (paths, why) in expander.left_out() {
@@ -98,14 +98,19 @@ fn standard_streams() -> Vec<std::fs::File> {
     Vec::new()
 }
 
-/// An output file (`-o FILE`, `--rejects FILE`) that the walk of an input directory would
-/// meet is refused before anything is read or written, whether it is there yet or not: the
-/// first run wrote it, and every later one read it back as an input, or, told not to, would
-/// replace a raw log of the directory named by mistake (reviews s45-h4 MEDIUM-1, s45-h5
-/// HIGH-1, s45-h6 HIGH-1). A directory output (`-o DIR/`) inside an input directory is
-/// left out of the walk instead (its `_normalog` says what it is).
-fn refuse_file_in_a_walk(flag: &str, file: &Path, inputs: &[PathBuf]) -> Result<(), Fatal> {
-    // Where the file is (or would be): its directory resolved, its name as given.
+/// An output file (`-o FILE`, `--rejects FILE`) in a directory the walk of the inputs
+/// entered ([`pipeline::Expander::would_meet`]) is refused before anything is read or
+/// written, whether it is there yet or not: the first run wrote it, and every later one
+/// read it back as an input, or, told not to, would replace a raw log of the directory
+/// named by mistake (reviews s45-h4 MEDIUM-1, s45-h5 HIGH-1, s45-h6 HIGH-1). Decided from
+/// the directories the walk entered, symbolic links followed as the walk follows them
+/// (s45-h9 MEDIUM-2), and not those it leaves out, such as the lake of `-o DIR/` (s45-h9
+/// MEDIUM-3). A directory output, a device or a pipe is never met in a walk.
+fn refuse_file_in_a_walk(
+    flag: &str,
+    file: &Path,
+    expander: &pipeline::Expander,
+) -> Result<(), Fatal> {
     let (Some(name), Some(parent)) = (file.file_name(), file.parent()) else {
         return Ok(());
     };
@@ -114,36 +119,16 @@ fn refuse_file_in_a_walk(flag: &str, file: &Path, inputs: &[PathBuf]) -> Result<
     } else {
         parent
     };
-    let Ok(at) = std::fs::canonicalize(parent).map(|p| p.join(name)) else {
-        return Ok(());
-    };
-    // A directory output (`-o DIR/`, or an existing directory) is left out of the walk;
-    // devices and pipes are never met in one.
     let names_a_directory = file.as_os_str().as_encoded_bytes().ends_with(b"/");
-    if names_a_directory || std::fs::metadata(&at).is_ok_and(|m| !m.is_file()) {
+    if names_a_directory || std::fs::metadata(file).is_ok_and(|m| !m.is_file()) {
         return Ok(());
     }
-    for input in inputs {
-        let Ok(dir) = std::fs::canonicalize(input) else {
-            continue;
-        };
-        let Ok(inside) = at.strip_prefix(&dir) else {
-            continue;
-        };
-        // A walk skips hidden entries and `_normalog`.
-        let walked = dir.is_dir()
-            && inside.components().all(|c| {
-                let c = c.as_os_str().as_encoded_bytes();
-                !c.starts_with(b".") && c != b"_normalog"
-            });
-        if walked {
-            return Err(Fatal::Message(format!(
-                "{flag} {}: inside the input directory {}: the next run would read it back as \
-                 an input; write it outside the directory",
-                file.display(),
-                input.display()
-            )));
-        }
+    if expander.would_meet(parent, name) {
+        return Err(Fatal::Message(format!(
+            "{flag} {}: in a directory the input directories' walk reads: the next run would \
+             read it back as an input; write it outside them",
+            file.display()
+        )));
     }
     Ok(())
 }
@@ -187,7 +172,10 @@ pub(super) fn refuse_overwriting_inputs(
         outputs[0].1.filter(not_stdout),
         outputs[1].1.filter(not_stdout),
     ) {
-        if same_destination(o, r) {
+        // A device or pipe is written in place, not replaced: `-o /dev/null --rejects
+        // /dev/null` is no mistake (review s45-h9 MEDIUM-4).
+        let device = std::fs::metadata(o).is_ok_and(|m| !m.is_file());
+        if !device && same_destination(o, r) {
             return Err(Fatal::Message(format!(
                 "-o {} and --rejects {}: the same file; the events and the rejects would \
                  overwrite each other",

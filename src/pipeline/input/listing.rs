@@ -58,6 +58,8 @@ pub struct Expander {
     seen: HashSet<FileId>,
     exclude: HashSet<FileId>,
     exclude_files: HashSet<FileId>,
+    /// The directories walked (entered, their files listed).
+    walked: HashSet<FileId>,
 }
 
 /// What makes two paths the same file or directory.
@@ -151,6 +153,20 @@ impl Expander {
         ]
     }
 
+    /// Whether a file named `name` in the directory `dir` is one a walk of the paths added
+    /// so far met, or would meet if it were there: `dir` was walked (reached however:
+    /// through a symbolic link too), and the name is not hidden. For an output file, which
+    /// the next run would read back as an input.
+    #[must_use]
+    pub fn would_meet(&self, dir: &Path, name: &std::ffi::OsStr) -> bool {
+        !name.as_encoded_bytes().starts_with(b".")
+            && name != OUTPUT_MARK
+            && std::fs::metadata(dir)
+                .ok()
+                .and_then(|m| FileId::of(dir, &m))
+                .is_some_and(|id| self.walked.contains(&id))
+    }
+
     /// Add the inputs under `path` (see [`expand`]); returns how many were added.
     pub fn add(&mut self, path: &Path) -> usize {
         let before = self.inputs.len();
@@ -209,6 +225,12 @@ impl Expander {
             self.inputs.push(Input::Path(dir.to_path_buf()));
             return;
         };
+        if let Some(id) = std::fs::metadata(dir)
+            .ok()
+            .and_then(|m| FileId::of(dir, &m))
+        {
+            self.walked.insert(id);
+        }
         let mut paths: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .filter(|e| {
