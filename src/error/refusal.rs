@@ -353,8 +353,16 @@ fn pattern_hint(formats: &str, value: &str) -> Option<String> {
         .split(" | ")
         .filter_map(
             |spec| match crate::time::TimeFormat::from_spec(spec).ok()? {
+                // A format whose every element matched read no valid date or time
+                // (February 30): said too, or the hint spoke of the other formats only
+                // (review s45-h9 LOW-2).
                 crate::time::TimeFormat::Strftime(p) | crate::time::TimeFormat::Layout(p) => {
-                    Some((spec, p.mismatch(&text)?))
+                    Some((
+                        spec,
+                        p.mismatch(&text).unwrap_or_else(|| {
+                            "the value has the format's shape, but no such date or time".to_owned()
+                        }),
+                    ))
                 }
                 _ => None,
             },
@@ -512,5 +520,31 @@ impl Refusal {
                 ValueProblem::TooDeep => "too_deep",
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pattern_hint;
+
+    /// Each pattern format of a list says why it did not read the value, the one whose
+    /// shape the value has too (review s45-h9 LOW-2: it was left out).
+    #[test]
+    fn pattern_hints_name_each_format() {
+        assert_eq!(
+            pattern_hint("%Y-%m-%d | %d/%b/%Y | unix", "\"2024-02-30\"").as_deref(),
+            Some(
+                "%Y-%m-%d: the value has the format's shape, but no such date or time; \
+                 %d/%b/%Y: at byte 2, \"24-02-30\", the format expects \"/\""
+            )
+        );
+        assert_eq!(
+            pattern_hint("%d/%m/%Y", "\"14/Mar/2024\"").as_deref(),
+            Some(
+                "at byte 3, \"Mar/2024\", the format expects a month number (%b reads a month \
+                 name)"
+            )
+        );
+        assert_eq!(pattern_hint("rfc3339 | unix", "\"x\""), None);
     }
 }

@@ -40,13 +40,15 @@ fn place(input: &str, at: usize) -> String {
     }
     let shown: String = rest.chars().take(12).collect();
     let more = if rest.chars().count() > 12 { "…" } else { "" };
-    format!("byte {at}, {shown:?}{more}")
+    // JSON's escapes, as the value is shown in the message (`\u00a0`, not `\u{a0}`).
+    let shown = serde_json::Value::from(shown).to_string();
+    format!("byte {at}, {shown}{more}")
 }
 
 /// What `item` reads, in words (`dialect`: how the pattern names a month name).
 fn expected(item: &Item, dialect: Dialect) -> String {
     match item {
-        Item::Lit(b) => format!("{:?}", String::from_utf8_lossy(b)),
+        Item::Lit(b) => serde_json::Value::from(String::from_utf8_lossy(b)).to_string(),
         Item::Spaces | Item::Whitespace => "white space".to_owned(),
         Item::Num { field, .. } => match field {
             Field::Year => "a year",
