@@ -202,8 +202,8 @@ err_cases! {
     bad_rfc3339_space: r#"{"id":1,"ts_rfc":"2023-07-01 14:00:00Z"}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: \"2023-07-01 14:00:00Z\"");
     // rfc3339 stays strict: no leap second, no hour 24; a Go layout refuses them too.
     bad_rfc3339_leap_second: r#"{"id":1,"ts_rfc":"2016-12-31T23:59:60Z"}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: \"2016-12-31T23:59:60Z\"");
-    bad_layout_hour_24: r#"{"id":1,"ts_layout":"2023-07-01 24:00:00 UTC"}"# => &format!("{AT}field \"ts_layout\": timestamp does not match time format layout=2006-01-02 15:04:05 MST: \"2023-07-01 24:00:00 UTC\"");
-    strftime_minute_60: r#"{"id":1,"ts_strf":"2023-07-01 14:60:00"}"# => &format!("{AT}field \"ts_strf\": timestamp does not match time format %Y-%m-%d %H:%M:%S: \"2023-07-01 14:60:00\"");
+    bad_layout_hour_24: r#"{"id":1,"ts_layout":"2023-07-01 24:00:00 UTC"}"# => &format!("{AT}field \"ts_layout\": timestamp does not match time format layout=2006-01-02 15:04:05 MST: \"2023-07-01 24:00:00 UTC\" (the value has the format's shape, but no such date or time)");
+    strftime_minute_60: r#"{"id":1,"ts_strf":"2023-07-01 14:60:00"}"# => &format!("{AT}field \"ts_strf\": timestamp does not match time format %Y-%m-%d %H:%M:%S: \"2023-07-01 14:60:00\" (the value has the format's shape, but no such date or time)");
     bad_rfc3339_no_zone: r#"{"id":1,"ts_rfc":"2023-07-01T14:00:00"}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: \"2023-07-01T14:00:00\"");
     // A JSON number into text formats says which formats read numbers.
     rfc3339_rejects_numbers: r#"{"id":1,"ts_rfc":1688220000}"# => &format!("{AT}field \"ts_rfc\": timestamp does not match time format rfc3339: 1688220000 (a JSON number: of the time formats, only unix, unix_ms, unix_us, unix_ns and cloudflare read numbers)");
