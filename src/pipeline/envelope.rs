@@ -171,8 +171,8 @@ const SINGLE_FIELDS: &[&str] = &["audit_log"];
 /// is a top-level field of a JSON log type tried): a page, when exactly one of its fields
 /// is a page field of the vendors ([`PAGE_FIELDS`]) and holds an array (every element a
 /// record; none, an empty page: a pull's last); a single-record response, when its only
-/// field is [`SINGLE_FIELDS`]' and holds an object. Never when that field is a log type's:
-/// the object is then a record of that type, refused.
+/// field is one of [`SINGLE_FIELDS`] and holds an object. Never when that field is a log
+/// type's: the object is then a record of that type, refused.
 ///
 /// Only the vendors' own fields: guessed from the object's shape (an array of objects
 /// under a key no schema names, beside keys that look like paging data), a refused record
