@@ -62,6 +62,14 @@
 //! without a dictionary are delta-encoded (`DELTA_BINARY_PACKED`). The Arrow schema is not
 //! embedded (`ARROW:schema`): the Parquet types above map back to the same Arrow types.
 //!
+//! **Small batches.** A batch of fewer than 256 rows (an API page, a small input file, a
+//! rare log type's share of a chunk) is kept, and merged with the table's next ones before
+//! it is split by partition: what a batch costs is mostly per column, not per row. The
+//! files and the order of their rows are the same (merged batches of 512 rows or more
+//! can make the table's dictionary sample, below, come earlier); an error such a batch meets is returned
+//! by a later [`write_batch`](ParquetWriter::write_batch) or by
+//! [`commit`](ParquetWriter::commit).
+//!
 //! **Small files.** A partition's rows are held back as Arrow, with no file open, until
 //! they reach 8,192 (or 8 MiB): then its file is opened and written as rows come. A
 //! partition that never gets there (an hour of a few dozen events) is written whole, as
@@ -157,6 +165,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod coalesce;
 mod columns;
 mod copy;
 mod dictionary;
@@ -182,6 +191,7 @@ use arrow_schema::SchemaRef;
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 
+use self::coalesce::Coalesce;
 use self::files::{finish_files, write_whole_files, ParquetPart, WholeFile};
 pub(crate) use self::merge::merge_parquet;
 pub use self::options::{
@@ -218,6 +228,10 @@ pub(crate) struct TableSpec {
 /// Held partitions the input has moved on from are written early once the held rows pass
 /// this part (1/n) of their budget (see `write_part`).
 const EARLY_WRITE_PART: usize = 8;
+
+/// Small batches collected before they are routed ([`coalesce`]) may take this part (1/n)
+/// of the held rows' budget.
+const SMALL_BATCHES_PART: usize = 16;
 
 /// Rows of one log type collected by the [`Sink`](super::Sink) implementation before they
 /// are written as one batch.
@@ -261,6 +275,8 @@ pub struct ParquetWriter {
     outbox: Vec<whole::Queued>,
     /// The target file size, for the tables' specs ([`TableSpec::target`]).
     target_size: Option<u64>,
+    /// Small batches collected before they are routed ([`coalesce`]; boxed, as `pending`).
+    small: Box<Coalesce>,
 }
 
 impl std::fmt::Debug for ParquetWriter {
@@ -292,6 +308,7 @@ impl ParquetWriter {
             recent: Vec::new(),
             outbox: Vec::new(),
             target_size: None,
+            small: Box::new(Coalesce::new(opts.held_budget() / SMALL_BATCHES_PART)),
         }
     }
 
@@ -564,6 +581,7 @@ impl Drop for ParquetWriter {
             shards.whole.abandon();
         }
         self.outbox.clear();
+        self.small.clear();
         let _ = self.stop_threads();
     }
 }

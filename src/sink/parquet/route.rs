@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::TimestampMicrosecondType;
-use arrow_array::{RecordBatch, UInt32Array};
+use arrow_array::{PrimitiveArray, RecordBatch, UInt32Array};
 
+use super::coalesce::{Coalesce, Flush};
 use super::files::{bound_memory, local_files, parquet_error, ParquetPart, WholeFile};
 use super::gather::{self, runs, should_gather};
 use super::threads::{thread_stopped, ShardMsg};
@@ -63,6 +64,17 @@ impl Recent {
     }
 }
 
+/// The `p_event_time` column of a batch of `log_type`.
+fn event_times<'a>(
+    log_type: &str,
+    batch: &'a RecordBatch,
+) -> Result<&'a PrimitiveArray<TimestampMicrosecondType>, Error> {
+    batch
+        .column_by_name(P_EVENT_TIME)
+        .and_then(|c| c.as_primitive_opt::<TimestampMicrosecondType>())
+        .ok_or_else(|| Error::sink(format!("record batch for {log_type} has no {P_EVENT_TIME}")))
+}
+
 impl ParquetWriter {
     /// Write a batch of events of `log_type`, with the schema of
     /// [`arrow_schema`](crate::sink::arrow::arrow_schema), each row into the partition of its
@@ -72,19 +84,51 @@ impl ParquetWriter {
     ///
     /// I/O and encoding errors, a batch without a `p_event_time` timestamp column, or a
     /// batch whose schema differs from the first batch of the log type.
+    ///
+    /// A batch of fewer than a few hundred rows may be kept and written with the table's
+    /// next ones ([`commit`](Self::commit) writes what is kept): an error it meets is
+    /// returned by a later call.
     pub fn write_batch(&mut self, log_type: &str, batch: &RecordBatch) -> Result<(), Error> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
         let t = self.table(log_type, &batch.schema())?;
+        event_times(log_type, batch)?;
+        self.rows += batch.num_rows() as u64;
+        if !Coalesce::is_small(batch.num_rows()) {
+            // Rows kept earlier go first, to keep the rows' order.
+            self.route_small(t)?;
+            return self.route(t, batch);
+        }
+        match self.small.add(t, batch) {
+            Flush::Nothing => Ok(()),
+            Flush::Table => self.route_small(t),
+            Flush::All => self.route_all_small(),
+        }
+    }
+
+    /// Route the small batches kept for table `t`, merged.
+    fn route_small(&mut self, t: usize) -> Result<(), Error> {
+        let schema = Arc::clone(&self.tables[t].2.schema);
+        match self.small.take(t, &schema).map_err(arrow_error)? {
+            Some(batch) => self.route(t, &batch),
+            None => Ok(()),
+        }
+    }
+
+    /// Route the small batches kept for every table.
+    pub(super) fn route_all_small(&mut self) -> Result<(), Error> {
+        self.small
+            .tables()
+            .into_iter()
+            .try_for_each(|t| self.route_small(t))
+    }
+
+    /// Split a batch of table `t` by partition and send each part on its way.
+    fn route(&mut self, t: usize, batch: &RecordBatch) -> Result<(), Error> {
         self.sample_dictionary_columns(t, batch);
         let partition = self.parts.partition();
-        let times = batch
-            .column_by_name(P_EVENT_TIME)
-            .and_then(|c| c.as_primitive_opt::<TimestampMicrosecondType>())
-            .ok_or_else(|| {
-                Error::sink(format!("record batch for {log_type} has no {P_EVENT_TIME}"))
-            })?;
+        let times = event_times(&self.tables[t].0, batch)?;
         let keys: Vec<i64> = times
             .values()
             .iter()
@@ -128,7 +172,6 @@ impl ParquetWriter {
         if let Err(e) = self.send_whole() {
             return Err(self.thread_error(e));
         }
-        self.rows += batch.num_rows() as u64;
         Ok(())
     }
 

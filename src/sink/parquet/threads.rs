@@ -75,8 +75,9 @@ impl ParquetWriter {
     ///
     /// The first error of a writer thread (I/O, encoding); the writer then cannot commit.
     pub(crate) fn stop_threads(&mut self) -> Result<(), Error> {
-        // The files kept for the queue go first (dropped when the writer is).
-        let unsent = self.send_whole();
+        // The small batches kept, and the files kept for the queue, go first (dropped
+        // when the writer is).
+        let unsent = self.route_all_small().and_then(|()| self.send_whole());
         let Some(shards) = self.shards.take() else {
             return unsent;
         };
@@ -304,6 +305,61 @@ mod tests {
         assert!(w.commit().is_err());
         drop(w);
         assert_eq!(listing(dir.path()), Vec::<PathBuf>::new());
+    }
+
+    /// The values of each file under `dir`, in file order.
+    fn file_values(dir: &Path) -> Vec<(PathBuf, Vec<i64>)> {
+        listing(dir)
+            .into_iter()
+            .map(|f| {
+                let file = File::open(dir.join(&f)).expect("open");
+                let values =
+                    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+                        .expect("parquet")
+                        .build()
+                        .expect("reader")
+                        .flat_map(|b| {
+                            b.expect("batch")
+                                .column(1)
+                                .as_primitive::<Int64Type>()
+                                .values()
+                                .to_vec()
+                        })
+                        .collect();
+                (f, values)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn small_batches_kept_back_keep_their_rows_order() {
+        // Small batches are kept and written with the next ones; a large batch goes
+        // after them, and so does everything at the commit.
+        let small = |hour: i64, values: std::ops::Range<i64>| {
+            hours_batch(&values.map(|v| (hour, v)).collect::<Vec<_>>())
+        };
+        let large: Vec<(i64, i64)> = (15..2015).map(|v| (v % 2, v)).collect();
+        for threads in [1, 2] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let mut w = ParquetWriter::new(dir.path(), Options::default());
+            w.start_threads(threads).expect("threads");
+            w.write_batch("T", &small(0, 0..10)).expect("write");
+            w.write_batch("T", &small(1, 10..15)).expect("write");
+            assert_eq!(w.rows(), 15);
+            w.write_batch("T", &hours_batch(&large)).expect("write");
+            w.write_batch("T", &small(0, 2015..2020)).expect("write");
+            assert_eq!(w.rows(), 2020);
+            w.commit().expect("commit");
+            let files = file_values(dir.path());
+            assert_eq!(files.len(), 2, "{threads} threads");
+            let hour0: Vec<i64> = (0..10)
+                .chain((16..2015).step_by(2))
+                .chain(2015..2020)
+                .collect();
+            let hour1: Vec<i64> = (10..15).chain((15..2015).step_by(2)).collect();
+            assert_eq!(files[0].1, hour0, "{threads} threads");
+            assert_eq!(files[1].1, hour1, "{threads} threads");
+        }
     }
 
     #[test]
