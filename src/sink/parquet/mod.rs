@@ -302,7 +302,10 @@ impl ParquetWriter {
             shards: None,
             failed: false,
             threads: 1,
-            pending: Box::new(Pending::new(opts.held_budget())),
+            // The small batches' part of the budget is the held rows'.
+            pending: Box::new(Pending::new(
+                opts.held_budget() - opts.held_budget() / SMALL_BATCHES_PART,
+            )),
             written_for_memory: 0,
             spill: Box::default(),
             recent: Vec::new(),
