@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::super::identity::FileId;
 use super::super::recovery::{complete_dead_commits, sync_file_system, CommitLock, RunLock};
-use super::super::{path_error, pause_point, place_new};
+use super::super::{path_error, pause_point, place_new, with_path};
 use super::{
     rel, CompactReport, MergeError, Merged, Merger, Names, Part, Scope, SkipKind, Skipped,
 };
@@ -128,6 +128,8 @@ fn merge_groups(
             let ext = group[0].ext;
             let inputs: Vec<PathBuf> = group.iter().map(|p| p.path.clone()).collect();
             let mut tmps: Vec<PathBuf> = Vec::new();
+            // Whether the last error was creating a file (its error names it).
+            let mut creating = false;
             let merged = {
                 let mut next = || -> Result<File, Error> {
                     // Hidden, and named after this run's lock: what recovery removes once
@@ -135,7 +137,9 @@ fn merge_groups(
                     let name = format!(".compact-{i}-{}.{ext}.tmp-{}", tmps.len(), lock.token());
                     let tmp = partition.join(name);
                     // Afresh: a symbolic link at the name is removed, not followed.
+                    creating = true;
                     let file = create_fresh(&tmp).map_err(|e| path_error(&tmp, &e))?;
+                    creating = false;
                     tmps.push(tmp);
                     Ok(file)
                 };
@@ -199,7 +203,11 @@ fn merge_groups(
                 }
                 Err(MergeError::Failed(e)) => {
                     remove_all(&tmps);
-                    return Err(e);
+                    // Writing failed (a full disk): the error names the file being written.
+                    return Err(match tmps.last() {
+                        Some(tmp) if !creating => with_path(tmp, e),
+                        _ => e,
+                    });
                 }
             }
         }
