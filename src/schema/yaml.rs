@@ -335,6 +335,13 @@ impl TreeReader<'_> {
 fn scan_hint(info: &str) -> Option<String> {
     if info.contains("tabs disallowed") {
         Some("indent with spaces: YAML takes no tab in indentation".into())
+    } else if info.contains("trailing content after") {
+        // `description: "Audit log" of the app`: the quote is closed, text goes on.
+        Some(
+            "text follows the closing quote: quote the whole value, with the quotes inside \
+             it doubled (`'\"Audit log\" of the app'`, `'it''s'`), or leave it unquoted"
+                .into(),
+        )
     } else if info.contains("quoted scalar") {
         Some("a quote opened here is not closed on its line: close it, or check the quotes inside the value".into())
     } else if info.contains("did not find expected '-' indicator")

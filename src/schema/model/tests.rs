@@ -106,6 +106,9 @@ cases! {
     reference_url_without_scheme: "{schema: Cust.Tst, referenceURL: example.com/docs, fields: [{name: t, type: string}]}" => ["1:34: `referenceURL` \"example.com/docs\" is not a URL with its scheme (hint: write it whole, e.g. `https://example.com/docs`)"];
     reference_url_ok: "{schema: Cust.Tst, referenceURL: 'https://example.com/docs', fields: [{name: t, type: string}]}" => [];
     strftime_without_panthers_directives: "{schema: Cust.Tst, fields: [{name: t, type: timestamp, timeFormats: ['%Y-%m-%d', '%s']}]}" => ["warning: 1:82: the time format `%s` of `t` has none of the directives Panther's schema check asks a strftime format for (%Y, %m, %d, %H, %M, %S, ...): normalog reads it, Panther refuses the schema"];
+    // Review s45-h9 LOW-3: a closed quote with text after it was said to be unclosed.
+    text_after_a_closing_quote: "schema: Cust.Tst\ndescription: \"Audit log\" of the app\nfields: []\n" => ["2:26: invalid YAML: invalid trailing content after double-quoted scalar (hint: text follows the closing quote: quote the whole value, with the quotes inside it doubled (`'\"Audit log\" of the app'`, `'it''s'`), or leave it unquoted)"];
+    unclosed_quote: "schema: Cust.Tst\ndescription: \"Audit log\nfields: []\n" => ["2:14: invalid YAML: invalid indentation in quoted scalar (hint: a quote opened here is not closed on its line: close it, or check the quotes inside the value)"];
     tab_indented: "schema: Cust.Tst\nfields:\n\t- name: a\n" => ["3:2: invalid YAML: tabs disallowed within this context (block indentation) (hint: indent with spaces: YAML takes no tab in indentation)"];
     name_missing: "{schema: Cust.Tst, fields: [{type: string}]}" => ["1:29: a field has no `name` (hint: add `name:` with the field's JSON key)"];
     name_list: "{schema: Cust.Tst, fields: [{name: [a], type: string}]}" => ["1:36: `name` must be a string, found a list"];
