@@ -214,6 +214,7 @@ pub(super) fn run(args: &BenchArgs) -> Result<u8, Fatal> {
         .log_types(names.iter().cloned())
         .build(&registry)?;
 
+    rows::check_temp_dir(args.only)?;
     let started = Instant::now();
     let data = generator.generate(args.records);
     messages::plain(&format!(

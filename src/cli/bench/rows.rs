@@ -51,6 +51,21 @@ impl Row {
     }
 }
 
+/// Refuse a temporary directory that does not exist when the Parquet row runs (`--only`
+/// none or `parquet`): it writes its files under it, and the writer would create it and
+/// leave it (review s45-h6 LOW-2).
+pub(super) fn check_temp_dir(only: Option<super::BenchPath>) -> Result<(), Fatal> {
+    let tmp = std::env::temp_dir();
+    if !matches!(only, None | Some(super::BenchPath::Parquet)) || tmp.is_dir() {
+        return Ok(());
+    }
+    Err(Fatal::Message(format!(
+        "{}: no such directory: the Parquet row writes its files under the temporary \
+         directory (TMPDIR); set TMPDIR to a directory, or leave the row out with --only",
+        tmp.display()
+    )))
+}
+
 /// The Parquet row: one [`ParquetWriter`] per thread (zstd, the default options), each
 /// writing into its own temporary directory, removed afterwards. Its runs cover the whole
 /// data (files are written), one per round of the other rows.
