@@ -89,6 +89,20 @@ decode_cases!(rfc3339_no_seconds {
     "rfc3339", S("2023-07-01T14:00:,5Z") => None;
 });
 
+decode_cases!(layout_no_seconds_before_a_fraction {
+    // No seconds before a fraction: Go's `time.Parse` overwrites the seconds' error with the
+    // fraction's, whatever the layout, when no fraction follows the seconds in it (review
+    // s45-h9 LOW-1); a digit less, a comma, or a fraction in the layout is still refused.
+    "layout=2006-01-02T15:04:05Z07:00", S("2023-07-01T14:00:.5Z") => Some("2023-07-01T14:00:00.5Z");
+    "layout=2006-01-02 15:04:05", S("2023-07-01 14:00:.25") => Some("2023-07-01T14:00:00.25Z");
+    "layout=02/Jan/2006:15:04:05 -0700", S("01/Jul/2023:14:00:.25 +0200") => Some("2023-07-01T12:00:00.25Z");
+    "layout=2006-01-02 15:04:5", S("2023-07-01 14:00:.5") => Some("2023-07-01T14:00:00.5Z");
+    "layout=2006-01-02 15:04:05", S("2023-07-01 14:00:5.5") => None;
+    "layout=2006-01-02 15:04:05", S("2023-07-01 14:00:.") => None;
+    "layout=2006-01-02 15:04:05", S("2023-07-01 14:00:,5") => None;
+    "layout=2006-01-02 15:04:05.000", S("2023-07-01 14:00:.500") => None;
+});
+
 decode_cases!(rfc3339_invalid {
     "rfc3339", S("") => None;
     "rfc3339", S("2023-07-01T14:00:00") => None;

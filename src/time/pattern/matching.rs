@@ -124,21 +124,39 @@ fn match_num<'a>(
         n += 1;
     }
     if n < usize::from(min) || n == 0 {
+        // No seconds at all before a fraction (`14:00:.5`) is 14:00:00.5 to Go's
+        // `time.Parse`: the fraction's special case runs after `getnum` failed, and its
+        // result replaces getnum's error (review s45-h9 LOW-1; `rfc3339` reads it so too).
+        if auto_frac && n == 0 && starts_fraction(s) {
+            set_field(field, 0, st)?;
+            return Some(auto_fraction(s, st));
+        }
         return None;
     }
     set_field(field, v, st)?;
-    let mut rest = &s[n..];
-    if auto_frac {
-        // Go 1.15's `time.Parse` (Panther's): only `.` starts a fraction (`,` from 1.17).
-        if let [b'.', d, ..] = rest {
-            if d.is_ascii_digit() {
-                let (ns, k) = fraction_digits(&rest[1..], usize::MAX);
-                st.nanos = ns;
-                rest = &rest[1 + k..];
-            }
-        }
+    let rest = &s[n..];
+    Some(if auto_frac {
+        auto_fraction(rest, st)
+    } else {
+        rest
+    })
+}
+
+/// Whether `s` starts with a fraction that Go 1.15's `time.Parse` (Panther's) reads after
+/// the seconds: only `.` starts one (`,` from Go 1.17), and a digit must follow.
+fn starts_fraction(s: &[u8]) -> bool {
+    matches!(s, [b'.', d, ..] if d.is_ascii_digit())
+}
+
+/// The fraction at the start of `s` read into `st` (every digit, the first nine counting),
+/// if there is one; returns the rest.
+fn auto_fraction<'a>(s: &'a [u8], st: &mut State) -> &'a [u8] {
+    if !starts_fraction(s) {
+        return s;
     }
-    Some(rest)
+    let (ns, k) = fraction_digits(&s[1..], usize::MAX);
+    st.nanos = ns;
+    &s[1 + k..]
 }
 
 fn match_zone_abbr<'a>(strftime: bool, s: &'a [u8], st: &mut State) -> Option<&'a [u8]> {
