@@ -297,7 +297,9 @@ impl OutputFile {
                 )));
             }
             Ok(meta) if !meta.is_file() => {
-                let file = File::options().write(true).open(dest).map_err(fail)?;
+                // A named pipe waits for its reader: a signal then ends the process.
+                let file = super::signals::at_once(|| File::options().write(true).open(dest))?
+                    .map_err(fail)?;
                 return Ok(OutputFile::InPlace(file, dest.to_path_buf()));
             }
             _ => {}

@@ -32,6 +32,29 @@ const SIGNALS: &[i32] = &[SIGINT, SIGTERM];
 /// How long after the first signal another one is the same request (see the module docs).
 const REPEAT_GRACE: Duration = Duration::from_secs(1);
 
+/// Whether the command waits where no one looks at the flag: opening a named pipe (a
+/// schema, an output, a token file given by name) waits for its other end, and a signal
+/// then ends the process at once, as its default action would ([`at_once`]).
+static AT_ONCE: AtomicBool = AtomicBool::new(false);
+
+/// The flag of the installed handlers, for [`at_once`] (none: the signals' default actions).
+static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+
+/// Run `wait`, an open that may wait for the other end of a named pipe and looks at no
+/// flag, so that a signal ends the process at once (nothing that needs removing is
+/// written yet); the first signal was ignored there (reviews s43-h4 LOW-2, s44-h6 LOW-2,
+/// s45-h4 LOW-6). A signal that came before is [`Fatal::Interrupted`].
+pub(super) fn at_once<T>(wait: impl FnOnce() -> T) -> Result<T, super::Fatal> {
+    AT_ONCE.store(true, Ordering::SeqCst);
+    if FLAG.get().is_some_and(|f| f.load(Ordering::SeqCst)) {
+        AT_ONCE.store(false, Ordering::SeqCst);
+        return Err(super::Fatal::Interrupted("nothing was written".into()));
+    }
+    let out = wait();
+    AT_ONCE.store(false, Ordering::SeqCst);
+    Ok(out)
+}
+
 /// The handlers of one command: the flag they set, and the signal that set it.
 pub(super) struct Interrupt {
     flag: Arc<AtomicBool>,
@@ -61,6 +84,7 @@ impl Interrupt {
             }
             let _ = signal_hook::flag::register(sig, Arc::clone(&flag));
         }
+        let _ = FLAG.set(Arc::clone(&flag));
         Interrupt { flag, first, last }
     }
 
@@ -81,14 +105,18 @@ impl Interrupt {
             0 => self.last.load(Ordering::SeqCst),
             first => first,
         };
-        let name = match i32::try_from(n) {
-            Ok(SIGINT) => "SIGINT",
-            Ok(SIGTERM) => "SIGTERM",
-            #[cfg(unix)]
-            Ok(SIGHUP) => "SIGHUP",
-            _ => "a signal",
-        };
-        (name, u8::try_from(128 + n).unwrap_or(u8::MAX))
+        (signal_name(n), u8::try_from(128 + n).unwrap_or(u8::MAX))
+    }
+}
+
+/// The name of signal `n`, one of [`SIGNALS`].
+fn signal_name(n: usize) -> &'static str {
+    match i32::try_from(n) {
+        Ok(SIGINT) => "SIGINT",
+        Ok(SIGTERM) => "SIGTERM",
+        #[cfg(unix)]
+        Ok(SIGHUP) => "SIGHUP",
+        _ => "a signal",
     }
 }
 
@@ -118,6 +146,13 @@ fn watch_repeats(first_signal: Arc<AtomicUsize>) -> bool {
                 None => {
                     first = Some(Instant::now());
                     first_signal.store(usize::try_from(sig).unwrap_or(0), Ordering::SeqCst);
+                    if AT_ONCE.load(Ordering::SeqCst) {
+                        super::messages::error(&format!(
+                            "interrupted by {} before the run started: nothing was written",
+                            signal_name(usize::try_from(sig).unwrap_or(0))
+                        ));
+                        let _ = signal_hook::low_level::emulate_default_handler(sig);
+                    }
                 }
                 Some(at) if at.elapsed() >= REPEAT_GRACE => {
                     // Ends the process as the signal would have (exit status and all).

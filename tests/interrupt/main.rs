@@ -328,6 +328,69 @@ fn a_signal_stops_a_run_waiting_for_standard_input() {
     assert_eq!(status.code(), Some(143), "{status}");
 }
 
+/// A schema, an output or a token file given by name that is a named pipe without its
+/// other end: opening it waits, and the first signal ends that wait and the process,
+/// saying so (reviews s43-h4 LOW-2, s44-h6 LOW-2, s45-h4 LOW-6: the first one was ignored).
+#[cfg(unix)]
+#[test]
+fn a_signal_ends_a_wait_for_a_named_pipe_before_the_run() {
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let fifo = t.join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let input = t.join("in.jsonl");
+    std::fs::write(&input, "{}\n").expect("input");
+    let state = t.join("state.json");
+    let cases: [&[&str]; 3] = [
+        &["normalize", "-s", s(&fifo), s(&input)],
+        &["normalize", s(&input), "-o", s(&fifo)],
+        &[
+            "pull",
+            "zendesk",
+            "--subdomain",
+            "acme",
+            "--email",
+            "a@example.com",
+            "--token-file",
+            s(&fifo),
+            "--since",
+            "1d",
+            "--state",
+            s(&state),
+            "-o",
+            "/dev/null",
+        ],
+    ];
+    for args in cases {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(Duration::from_millis(300));
+        let Some(status) = signal_and_wait(&mut child, "TERM") else {
+            // Open the other end so that the command can end either way.
+            let _ = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&fifo);
+            let _ = child.wait();
+            panic!("{args:?}: still waiting for the named pipe after SIGTERM");
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err)
+            .expect("stderr");
+        assert_eq!(status.signal(), Some(15), "{args:?}: {status}: {err}");
+        assert!(
+            err.ends_with("interrupted by SIGTERM before the run started: nothing was written\n"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 /// A run whose `-o` and `--rejects` are named pipes writes into them as it goes: stopped
 /// by a signal, it says that what they got is incomplete, naming them. It said "no output
 /// committed" alone, which is what files and directory outputs are left as. The signal is

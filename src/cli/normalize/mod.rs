@@ -163,7 +163,9 @@ impl NormalizeConfig {
         args: &NormalizeArgs,
         created: &mut CreatedDirs,
     ) -> Result<NormalizeConfig, Fatal> {
-        let registry = load_registry(&args.schemas, args.builtin)?;
+        // A schema given by name may be a named pipe, which waits for its writer: a
+        // signal then ends the process.
+        let registry = super::signals::at_once(|| load_registry(&args.schemas, args.builtin))??;
         let mut builder = NormalizerBuilder::new();
         builder
             .log_types(args.log_types.iter().cloned())

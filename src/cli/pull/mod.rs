@@ -210,11 +210,16 @@ fn read_small(path: &Path, file_flag: &str) -> Result<String, PullError> {
     use std::io::Read;
     let fail =
         |e: &dyn std::fmt::Display| config_err(format!("{file_flag} {}: {e}", path.display()));
-    let file = std::fs::File::open(path).map_err(|e| fail(&e))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_SECRET_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| fail(&e))?;
+    // A named pipe waits for its writer: a signal then ends the process.
+    let read = crate::cli::signals::at_once(|| {
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)?
+            .take(MAX_SECRET_FILE + 1)
+            .read_to_end(&mut bytes)
+            .map(|_| bytes)
+    })
+    .map_err(|_| PullError::Interrupted("nothing was requested".into()))?;
+    let bytes = read.map_err(|e| fail(&e))?;
     if bytes.len() as u64 > MAX_SECRET_FILE {
         return Err(fail(&format!(
             "longer than {} KiB: not a token or secret file",
