@@ -493,8 +493,35 @@ fn go_only_hint(error: &regex_syntax::Error) -> Option<String> {
              `patternDefinitions` if need be"
                 .into(),
         ),
+        // `[%{HTTPDATE:time}]` for a bracketed time: the `[` opens a class that takes the
+        // placeholder's group as text, and its `)` is then unopened (review s44-h7 LOW-2).
+        ast::ErrorKind::GroupUnopened | ast::ErrorKind::ClassUnclosed
+            if class_opens_on_a_group(e.pattern(), e.span().start.offset) =>
+        {
+            Some(
+                "a `[` before this starts a character class, and the `(` or placeholder \
+                 after it is taken as text: write `\\[` and `\\]` for literal brackets"
+                    .into(),
+            )
+        }
         _ => None,
     }
+}
+
+/// Whether an unescaped `[` directly followed by `(` (a group, or a placeholder's
+/// expansion; escaped in the pattern as translated for Go's classes) comes before `end`
+/// in `pattern`.
+fn class_opens_on_a_group(pattern: &str, end: usize) -> bool {
+    let b = &pattern.as_bytes()[..end.min(pattern.len())];
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'[' if matches!(b[i + 1..], [b'(', ..] | [b'\\', b'(', ..]) => return true,
+            _ => i += 1,
+        }
+    }
+    false
 }
 
 /// The byte range of the pattern a syntax error is about.
