@@ -62,11 +62,13 @@
 //! without a dictionary are delta-encoded (`DELTA_BINARY_PACKED`). The Arrow schema is not
 //! embedded (`ARROW:schema`): the Parquet types above map back to the same Arrow types.
 //!
-//! **Small batches.** A batch of fewer than 256 rows (an API page, a small input file, a
-//! rare log type's share of a chunk) is kept, and merged with the table's next ones before
-//! it is split by partition: what a batch costs is mostly per column, not per row. The
-//! files and the order of their rows are the same (merged batches of 512 rows or more
-//! can make the table's dictionary sample, below, come earlier); an error such a batch meets is returned
+//! **Small batches.** A batch of fewer than 256 rows and 8 MiB (an API page, a small
+//! input file, a rare log type's share of a chunk) is kept, and merged with the table's
+//! next ones before it is split by partition: what a batch costs is mostly per column, not
+//! per row. The rows and their order within each partition are the same; the files can
+//! differ where the writer decides by batch (the dictionary sample below, where a target
+//! size cuts a file, which file the open-files limit closes, whether input out of time
+//! order is spilled); an error such a batch meets is returned
 //! by a later [`write_batch`](ParquetWriter::write_batch) or by
 //! [`commit`](ParquetWriter::commit).
 //!

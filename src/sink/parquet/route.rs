@@ -95,12 +95,13 @@ impl ParquetWriter {
         let t = self.table(log_type, &batch.schema())?;
         event_times(log_type, batch)?;
         self.rows += batch.num_rows() as u64;
-        if !Coalesce::is_small(batch.num_rows()) {
+        let bytes = batch.get_array_memory_size();
+        if !Coalesce::is_small(batch.num_rows(), bytes) {
             // Rows kept earlier go first, to keep the rows' order.
             self.route_small(t)?;
             return self.route(t, batch);
         }
-        match self.small.add(t, batch) {
+        match self.small.add(t, batch, bytes) {
             Flush::Nothing => Ok(()),
             Flush::Table => self.route_small(t),
             Flush::All => self.route_all_small(),
