@@ -230,8 +230,9 @@ impl BatchStream {
         let pump = self.pump.as_deref();
         if pump.is_some_and(Pump::serving) {
             return Err(PyRuntimeError::new_err(
-                "the stream's next batch was asked for by its own file object's read(), \
-                 which the batch waits for",
+                "the stream's next batch was asked for while its file object is read for \
+                 the run: by that file object's own read(), which the batch waits for, or \
+                 by another thread reading this stream (read a stream from one thread)",
             ));
         }
         let requests = pump.map(Pump::requests);
@@ -249,7 +250,17 @@ impl BatchStream {
             let request = match got {
                 Some(Woke::Timeout) => None,
                 Some(Woke::Read(request)) => request,
-                Some(Woke::Done(msg)) => break Some(msg),
+                Some(Woke::Done(msg)) => {
+                    // A busy run sends a batch every few milliseconds, and no wait then lasts
+                    // long enough to look at signals: `read_all` went on to the end of its
+                    // input (review s46-h2 MEDIUM-1).
+                    if let Err(e) = py.check_signals() {
+                        self.cancel.store(true, Ordering::Relaxed);
+                        self.close();
+                        return Err(e);
+                    }
+                    break Some(msg);
+                }
                 Some(Woke::Gone) | None => break None,
             };
             if let Err(e) = interrupt::between_waits(py, pump, request) {

@@ -252,9 +252,17 @@ pub(crate) fn inputs_of(
     }
     let takes = "bytes-like, a binary file object, a path, or a list of paths";
     let paths = paths_of("data", takes, data)?.ok_or_else(|| {
+        // Lines from an iterator (an API client's `iter_lines()`, a consumer, a generator
+        // of `json.dumps(...).encode()`): say how to pass them (review s46-h2 LOW-4).
+        let hint = if data.hasattr("__next__").unwrap_or(false) {
+            ": join records into one bytes object (b\"\\n\".join(lines)), or pass a binary \
+             file object that reads them"
+        } else {
+            ""
+        };
         PyTypeError::new_err(format!(
             "data must be bytes-like, a binary file object, a path (str or os.PathLike), or \
-             a list of paths, not {}",
+             a list of paths, not {}{hint}",
             type_name(data)
         ))
     })?;
@@ -365,7 +373,7 @@ pub(crate) fn warn_notes(py: Python<'_>, notes: &[String]) -> PyResult<()> {
 /// neither (bytes too: a sequence of ints, not of paths). An item that is not a path is a
 /// `TypeError` that names it: `{arg}[{i}]`, and what `arg` takes (`takes`).
 fn paths_of(arg: &str, takes: &str, obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<PathBuf>>> {
-    if let Ok(p) = obj.extract::<PathBuf>() {
+    if let Some(p) = path_of(obj)? {
         return Ok(Some(vec![p]));
     }
     if obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
@@ -377,14 +385,42 @@ fn paths_of(arg: &str, takes: &str, obj: &Bound<'_, PyAny>) -> PyResult<Option<V
     let mut paths = Vec::new();
     for (i, item) in seq.try_iter()?.enumerate() {
         let item = item?;
-        paths.push(item.extract::<PathBuf>().map_err(|_| {
-            PyTypeError::new_err(format!(
-                "{arg}[{i}] is not a path (str or os.PathLike) but {}: {arg} must be {takes}",
+        let Some(path) = path_of(&item)? else {
+            // A list of records as bytes (review s46-h2 LOW-4).
+            let hint = if item.is_instance_of::<PyBytes>() {
+                format!("; records go in one bytes object: b\"\\n\".join({arg})")
+            } else {
+                String::new()
+            };
+            return Err(PyTypeError::new_err(format!(
+                "{arg}[{i}] is not a path (str or os.PathLike) but {}: {arg} must be \
+                 {takes}{hint}",
                 type_name(&item)
-            ))
-        })?);
+            )));
+        };
+        paths.push(path);
     }
     Ok(Some(paths))
+}
+
+/// `obj` as a path when it is one (a str or an `os.PathLike`); an `os.PathLike` whose
+/// `__fspath__` raises is that error, and one that gives bytes a `TypeError`: both were
+/// "not a path", the user's own exception dropped (review s46-h2 LOW-3).
+fn path_of(obj: &Bound<'_, PyAny>) -> PyResult<Option<PathBuf>> {
+    if let Ok(p) = obj.extract::<PathBuf>() {
+        return Ok(Some(p));
+    }
+    if obj.is_instance_of::<PyString>() || !obj.hasattr("__fspath__")? {
+        return Ok(None);
+    }
+    let fspath = obj.py().import("os")?.call_method1("fspath", (obj,))?;
+    if fspath.is_instance_of::<PyBytes>() {
+        return Err(PyTypeError::new_err(format!(
+            "{}'s __fspath__ gave bytes: normalog takes paths as str",
+            type_name(obj)
+        )));
+    }
+    fspath.extract::<PathBuf>().map(Some)
 }
 
 /// A str that holds records rather than names a file: it starts with `{` or `[` and holds

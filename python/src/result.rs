@@ -135,9 +135,13 @@ impl NormalizeResult {
         py: Python<'py>,
         requested_schema: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        // The rule is the normalizer's, not the result's: a schema that depends on the data
+        // would change from run to run (review s46-h2 LOW-1: the message blamed the result).
         let Some(t) = &self.single else {
             return Err(PyValueError::new_err(
-                "this result holds several log types: stream one of result.tables[log_type]",
+                "this result's Normalizer tries several log types, so its tables differ from \
+                 run to run: stream one of result.tables[log_type], or make the Normalizer \
+                 with log_types=[one]",
             ));
         };
         let _call = crate::exit::enter()?;

@@ -134,27 +134,27 @@ pub struct ChannelReader {
 
 impl ChannelReader {
     /// The next message; waits of at most [`interrupt::POLL`], with Python's signals checked
-    /// between them: a batch of a rare log type may take the whole input to come, and
-    /// Ctrl-C must stop the read (and the run) within about a batch, as it stops
-    /// `for batch in stream`.
+    /// between them and after each message: a batch of a rare log type may take the whole
+    /// input to come, a busy run sends one every few milliseconds (so that no wait lasts
+    /// long enough: review s46-h2 MEDIUM-1), and Ctrl-C must stop the read (and the run)
+    /// within about a batch, as it stops `for batch in stream`.
     fn recv(&self) -> Result<Option<Msg>, ArrowError> {
         loop {
-            match self.rx.recv_timeout(interrupt::POLL) {
-                Ok(msg) => return Ok(Some(msg)),
+            let msg = match self.rx.recv_timeout(interrupt::POLL) {
+                Ok(msg) => Some(msg),
                 Err(RecvTimeoutError::Disconnected) => return Ok(None),
-                Err(RecvTimeoutError::Timeout) => {}
-            }
-            if std::thread::current().id() != self.owner {
-                continue;
-            }
+                Err(RecvTimeoutError::Timeout) => None,
+            };
             // Once the interpreter exits, its signals are not checked (`exit.rs`): the GIL is
             // not taken back here, where pyarrow's reader is on the stack.
-            if crate::exit::exiting_elsewhere() {
-                continue;
+            if std::thread::current().id() == self.owner && !crate::exit::exiting_elsewhere() {
+                if let Err(e) = Python::attach(interrupt::check_signals) {
+                    self.cancel.store(true, Ordering::Relaxed);
+                    return Err(ArrowError::ExternalError(e.into()));
+                }
             }
-            if let Err(e) = Python::attach(interrupt::check_signals) {
-                self.cancel.store(true, Ordering::Relaxed);
-                return Err(ArrowError::ExternalError(e.into()));
+            if msg.is_some() {
+                return Ok(msg);
             }
         }
     }

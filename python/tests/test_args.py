@@ -1,5 +1,5 @@
 """How the API reads its arguments: schemas as YAML text, the path "-", records passed as
-str items of a list."""
+str items of a list, iterators of lines, path objects whose `__fspath__` fails."""
 
 import subprocess
 import sys
@@ -105,3 +105,55 @@ def test_a_list_of_record_strs_says_to_pass_bytes(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert n.normalize([str(path), str(odd)]).stats["normalized"] == {"Zoom.Activity": 2}
+
+
+def test_lines_of_an_iterator_or_a_list_of_bytes_say_how_to_pass_them():
+    """Review s46-h2 LOW-4: a generator, an iterator or a list of bytes lines got a
+    TypeError naming their type, with no word of what to do."""
+    n = normalog.Normalizer()
+    lines = [b'{"email":"a@example.com","time":"2023-07-01T14:00:00Z"}',
+             b'{"email":"b@example.com","time":"2023-07-01T14:00:01Z"}']
+    join = r'join records into one bytes object \(b"\\n"\.join\(lines\)\)'
+    with pytest.raises(TypeError, match=r"not generator: " + join):
+        n.normalize(line for line in lines)
+    with pytest.raises(TypeError, match=r"not list_iterator: " + join):
+        n.normalize(iter(lines))
+    with pytest.raises(TypeError, match=r'data\[0\] is not a path .* but bytes: .*; records go in '
+                                        r'one bytes object: b"\\n"\.join\(data\)'):
+        n.normalize(lines)
+    # What the hint says works.
+    assert n.normalize(b"\n".join(lines)).stats["normalized"] == {"Zoom.Activity": 2}
+
+
+def test_a_path_object_whose_fspath_fails_raises_its_own_error(tmp_path):
+    """Review s46-h2 LOW-3: an os.PathLike whose __fspath__ raised (a lazy mount, a cloud
+    path) was "not a path (str or os.PathLike)", its exception dropped; one giving bytes
+    was the same."""
+
+    class Denied:
+        def __fspath__(self):
+            raise PermissionError("no access to the mount")
+
+    class AsBytes:
+        def __init__(self, path):
+            self.path = path
+
+        def __fspath__(self):
+            return bytes(self.path)
+
+    n = normalog.Normalizer()
+    path = tmp_path / "a.ndjson"
+    path.write_bytes(b'{"email":"a@example.com","time":"2023-07-01T14:00:00Z"}\n')
+    for data in (Denied(), [path, Denied()]):
+        with pytest.raises(PermissionError, match="no access to the mount"):
+            n.normalize(data)
+    with pytest.raises(PermissionError, match="no access to the mount"):
+        normalog.Normalizer(schemas=Denied())
+    with pytest.raises(TypeError, match="AsBytes's __fspath__ gave bytes: normalog takes paths as str"):
+        n.normalize(AsBytes(path))
+
+    class Lazy:
+        def __fspath__(self):
+            return str(path)
+
+    assert n.normalize(Lazy()).stats["normalized"] == {"Zoom.Activity": 1}

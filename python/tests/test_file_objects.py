@@ -448,8 +448,8 @@ def test_a_read_that_asks_its_own_stream_for_a_batch_is_an_error(cli):
     rows = sum(b.num_rows for b in stream)
     assert rows < 20_000
     [failed] = stream.stats["failed_inputs"]
-    assert "read() raised RuntimeError: the stream's next batch was asked for by its own " \
-        "file object's read()" in failed["error"], failed
+    assert "read() raised RuntimeError: the stream's next batch was asked for while its " \
+        "file object is read for the run: by that file object's own read()" in failed["error"], failed
 
 
 def test_a_file_object_that_reads_little_at_a_time_is_not_cut_at_each_read(cli):

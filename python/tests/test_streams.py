@@ -54,19 +54,27 @@ def test_streams_tell_of_a_document_over_the_limit(cli):
 
 
 @contextmanager
-def live_input(cli, tmp_path):
+def live_input(cli, tmp_path, busy=False):
     """A named pipe of Zoom.Activity records whose writer keeps it open until the block
     ends (at most a minute): a read of it whole cannot end before then, only Ctrl-C can
-    end it; and a SIGINT sent to this process half a second in."""
+    end it; and a SIGINT sent to this process half a second in. `busy`: the writer writes
+    records all along, so that batches keep coming, instead of pausing after the first."""
     fifo = tmp_path / "live.ndjson"
     os.mkfifo(fifo)
     release = threading.Event()
+    records = gen(cli, "-t", "Zoom.Activity", "-n", 20_000, "--seed", 73)
 
     def writer():
-        with open(fifo, "wb") as f:
-            f.write(gen(cli, "-t", "Zoom.Activity", "-n", 20_000, "--seed", 73))
-            f.flush()
-            release.wait(60)
+        try:
+            with open(fifo, "wb") as f:
+                f.write(records)
+                f.flush()
+                deadline = time.monotonic() + 60
+                while busy and not release.is_set() and time.monotonic() < deadline:
+                    f.write(records)
+                release.wait(60)
+        except BrokenPipeError:  # the run stopped reading
+            pass
 
     feed = threading.Thread(target=writer)
     feed.start()
@@ -99,6 +107,26 @@ def interrupted(read) -> list:
     except KeyboardInterrupt:
         seen.append("KeyboardInterrupt")
     return seen
+
+
+@pytest.mark.parametrize("how", ["read_all", "pa.table", "from_stream"])
+def test_ctrl_c_stops_a_busy_stream_read_whole(cli, tmp_path, how):
+    """Review s46-h2 MEDIUM-1: signals were looked at only when no batch came for 50 ms, so
+    a read whole of a run that sends a batch every few milliseconds went on to the end of
+    its input. Here the input never ends: only Ctrl-C can end the read."""
+    n = normalog.Normalizer(threads=1)
+    reads = {
+        "read_all": lambda s: s.read_all(),
+        "pa.table": lambda s: pa.table(s),
+        "from_stream": lambda s: pa.RecordBatchReader.from_stream(s).read_all(),
+    }
+    started = time.monotonic()
+    with live_input(cli, tmp_path, busy=True) as fifo:
+        stream = n.iter_batches(fifo, "Zoom.Activity", keep_rejects=False)
+        seen = interrupted(lambda: reads[how](stream))
+        waited = time.monotonic() - started
+    assert seen[-1] == "KeyboardInterrupt", seen
+    assert waited < 30, "the read ended with its input, not with Ctrl-C"
 
 
 @pytest.mark.parametrize("how", ["read_all", "pa.table", "from_stream"])
