@@ -127,7 +127,9 @@ pub(super) fn run(args: &GenArgs, interrupt: Option<&Interrupt>) -> Result<u8, F
         opts = opts.spread(args.records, span);
     }
     check_end(args, &opts)?;
-    let registry = load_registry(&args.schemas, args.builtin)?;
+    // A schema given by name may be a named pipe, which waits for its writer: a signal
+    // then ends the process (nothing is written yet).
+    let registry = super::signals::at_once(|| load_registry(&args.schemas, args.builtin))??;
     let (_, mut generator) =
         generator(&registry, &args.log_types, !args.schemas.is_empty(), &opts)?;
     let path = args.output.as_deref().filter(|p| p.as_os_str() != "-");

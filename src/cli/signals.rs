@@ -40,6 +40,11 @@ static AT_ONCE: AtomicBool = AtomicBool::new(false);
 /// The flag of the installed handlers, for [`at_once`] (none: the signals' default actions).
 static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
 
+/// Whether a signal came (false when no handlers were installed).
+pub(super) fn signalled() -> bool {
+    FLAG.get().is_some_and(|f| f.load(Ordering::SeqCst))
+}
+
 /// Run `wait`, an open that may wait for the other end of a named pipe and looks at no
 /// flag, so that a signal ends the process at once (nothing that needs removing is
 /// written yet); the first signal was ignored there (reviews s43-h4 LOW-2, s44-h6 LOW-2,

@@ -223,6 +223,15 @@ impl StateFile {
             resolved = place::resolve(path)?;
         }
         let path = &resolved;
+        // A named pipe or a device would be read (waiting for a writer, without end) and
+        // then replaced by a file (review s46-h3 LOW-2).
+        if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(PullError::Config(format!(
+                "{}: not a regular file: the state is a file that each run replaces; give \
+                 another --state",
+                path.display()
+            )));
+        }
         let lock = Lock::acquire(&lock_path(path))?;
         let state = match std::fs::read(path) {
             Ok(bytes) => {

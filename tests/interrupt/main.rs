@@ -329,8 +329,10 @@ fn a_signal_stops_a_run_waiting_for_standard_input() {
 }
 
 /// A schema, an output or a token file given by name that is a named pipe without its
-/// other end: opening it waits, and the first signal ends that wait and the process,
-/// saying so (reviews s43-h4 LOW-2, s44-h6 LOW-2, s45-h4 LOW-6: the first one was ignored).
+/// other end: opening it waits, and the first signal ends that wait (reviews s43-h4 LOW-2,
+/// s44-h6 LOW-2, s45-h4 LOW-6: the first one was ignored). An output's wait stops as a run
+/// does, removing what was prepared (review s46-h3 LOW-1); a schema's or a secret's, before
+/// anything is prepared, ends the process at once, saying so.
 #[cfg(unix)]
 #[test]
 fn a_signal_ends_a_wait_for_a_named_pipe_before_the_run() {
@@ -343,27 +345,46 @@ fn a_signal_ends_a_wait_for_a_named_pipe_before_the_run() {
     let input = t.join("in.jsonl");
     std::fs::write(&input, "{}\n").expect("input");
     let state = t.join("state.json");
-    let cases: [&[&str]; 3] = [
-        &["normalize", "-s", s(&fifo), s(&input)],
-        &["normalize", s(&input), "-o", s(&fifo)],
-        &[
-            "pull",
-            "zendesk",
-            "--subdomain",
-            "acme",
-            "--email",
-            "a@example.com",
-            "--token-file",
-            s(&fifo),
-            "--since",
-            "1d",
-            "--state",
-            s(&state),
-            "-o",
-            "/dev/null",
-        ],
+    let lake = t.join("new/lake");
+    let lake_slash = format!("{}/", lake.display());
+    let before_the_run = "interrupted by SIGTERM before the run started: nothing was written\n";
+    let as_a_run =
+        "interrupted by SIGTERM: stopped; no output committed, temporary files removed\n";
+    let cases: [(&[&str], &str); 4] = [
+        (&["normalize", "-s", s(&fifo), s(&input)], before_the_run),
+        (&["normalize", s(&input), "-o", s(&fifo)], as_a_run),
+        (
+            &[
+                "normalize",
+                s(&input),
+                "-o",
+                &lake_slash,
+                "--rejects",
+                s(&fifo),
+            ],
+            as_a_run,
+        ),
+        (
+            &[
+                "pull",
+                "zendesk",
+                "--subdomain",
+                "acme",
+                "--email",
+                "a@example.com",
+                "--token-file",
+                s(&fifo),
+                "--since",
+                "1d",
+                "--state",
+                s(&state),
+                "-o",
+                "/dev/null",
+            ],
+            before_the_run,
+        ),
     ];
-    for args in cases {
+    for (args, said) in cases {
         let mut child = Command::new(BIN)
             .args(args)
             .stdout(Stdio::null())
@@ -383,12 +404,40 @@ fn a_signal_ends_a_wait_for_a_named_pipe_before_the_run() {
         let mut err = String::new();
         std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err)
             .expect("stderr");
-        assert_eq!(status.signal(), Some(15), "{args:?}: {status}: {err}");
-        assert!(
-            err.ends_with("interrupted by SIGTERM before the run started: nothing was written\n"),
-            "{args:?}: {err}"
-        );
+        if said == before_the_run {
+            assert_eq!(status.signal(), Some(15), "{args:?}: {status}: {err}");
+        } else {
+            assert_eq!(status.code(), Some(143), "{args:?}: {status}: {err}");
+        }
+        assert!(err.ends_with(said), "{args:?}: {err}");
+        assert!(!t.join("new").exists(), "{args:?}: {err}");
     }
+    // A state file that is a named pipe is refused, not read.
+    let o = Command::new(BIN)
+        .args([
+            "pull",
+            "zendesk",
+            "--subdomain",
+            "acme",
+            "--email",
+            "a@example.com",
+            "--token-env",
+            "HOME",
+            "--since",
+            "1d",
+            "--state",
+            s(&fifo),
+            "-o",
+            "/dev/null",
+        ])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("fifo: not a regular file: the state is a file that each run replaces"),
+        "{err}"
+    );
 }
 
 /// A run whose `-o` and `--rejects` are named pipes writes into them as it goes: stopped

@@ -126,18 +126,32 @@ pub(crate) fn lint(schema: &Schema, warn: &mut dyn FnMut(Span, String, Option<St
             }
         }
         (None, Some(r), None) => {
+            let places = Places {
+                spans: &r.key_spans,
+                patterns: &r.patterns,
+                definitions: Some(&r.pattern_definitions),
+                block: r.key_spans.get("").unwrap_or(schema.span),
+            };
+            for (index, pattern) in r.patterns.iter().enumerate() {
+                if let Some(offset) = placeholder_in_a_class(pattern) {
+                    let p = Problem {
+                        at: At::MatchItem(index),
+                        offset: Some(offset),
+                        message: "this `[` starts a character class, which takes the placeholder \
+                                  after it as text: the placeholder captures nothing, and the \
+                                  class matches one character"
+                            .into(),
+                        hint: Some("write `\\[` and `\\]` for literal brackets".into()),
+                    };
+                    report(&p, &places, warn);
+                }
+            }
             let field_names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
             let prefix = r.options.skip_prefix.as_deref().filter(|p| !p.is_empty());
             // Read (and compiled) only for a `skipPrefix`: compiling the pattern is most of
             // what loading a regex log type costs (review s42-h4 O9).
             let lead = prefix.and_then(|_| joined::read(r, &field_names).lead);
             if let Some((prefix, _)) = prefix.zip(lead).filter(|(p, lead)| lead.starts_with(p)) {
-                let places = Places {
-                    spans: &r.key_spans,
-                    patterns: &r.patterns,
-                    definitions: Some(&r.pattern_definitions),
-                    block: r.key_spans.get("").unwrap_or(schema.span),
-                };
                 let p = Problem::new(
                     At::MatchItem(0),
                     format!(
@@ -155,6 +169,33 @@ pub(crate) fn lint(schema: &Schema, warn: &mut dyn FnMut(Span, String, Option<St
         }
         _ => {}
     }
+}
+
+/// Where a `[` that opens a character class is directly followed by a placeholder
+/// (`[%{DATA:msg}]` for a bracketed value): compiled, the class holds the placeholder's
+/// expansion as text, and every line is refused (review s46-h3 LOW-3).
+fn placeholder_in_a_class(pattern: &str) -> Option<usize> {
+    let b = pattern.as_bytes();
+    let mut i = 0;
+    let mut in_class = false;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'[' if !in_class => {
+                if b[i + 1..].starts_with(b"%{") {
+                    return Some(i);
+                }
+                in_class = true;
+                // A `]` first in the class (after `^`) is a member, not its end.
+                i += usize::from(b.get(i + 1) == Some(&b'^'));
+                i += usize::from(b.get(i + 1) == Some(&b']'));
+            }
+            b']' if in_class => in_class = false,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn fastmatch_places<'a>(schema: &Schema, f: &'a FastmatchParser) -> Places<'a> {

@@ -310,7 +310,7 @@ fn first_mistake(source: &str) -> Option<Mistake> {
                 start: refusal.at,
                 end: refusal.end,
                 message: refusal.message(),
-                hint: Some(refusal.kind.hint()),
+                hint: bracket_hint(source, refusal.at).or_else(|| Some(refusal.kind.hint())),
                 alone: refusal.stands_alone(),
             })
         }
@@ -321,7 +321,7 @@ fn first_mistake(source: &str) -> Option<Mistake> {
         start: go.go_offset(start),
         end: go.go_offset(end),
         message: syntax_message(&error),
-        hint: go_only_hint(&error),
+        hint: bracket_hint(go.as_str(), start).or_else(|| go_only_hint(&error)),
         alone: stands_alone(&error),
     })
 }
@@ -493,35 +493,36 @@ fn go_only_hint(error: &regex_syntax::Error) -> Option<String> {
              `patternDefinitions` if need be"
                 .into(),
         ),
-        // `[%{HTTPDATE:time}]` for a bracketed time: the `[` opens a class that takes the
-        // placeholder's group as text, and its `)` is then unopened (review s44-h7 LOW-2).
-        ast::ErrorKind::GroupUnopened | ast::ErrorKind::ClassUnclosed
-            if class_opens_on_a_group(e.pattern(), e.span().start.offset) =>
-        {
-            Some(
-                "a `[` before this starts a character class, and the `(` or placeholder \
-                 after it is taken as text: write `\\[` and `\\]` for literal brackets"
-                    .into(),
-            )
-        }
         _ => None,
     }
 }
 
-/// Whether an unescaped `[` directly followed by `(` (a group, or a placeholder's
-/// expansion; escaped in the pattern as translated for Go's classes) comes before `end`
-/// in `pattern`.
-fn class_opens_on_a_group(pattern: &str, end: usize) -> bool {
+/// `[%{HTTPDATE:time}]` for a bracketed time: the `[` opens a class that takes the
+/// placeholder's group as text, and the error comes later, in any words (an unopened
+/// group, an escape or a range a class does not take: review s44-h7 LOW-2, s46-h3 LOW-3).
+/// The hint when an unescaped `[` directly followed by a group's `(?` comes before `end`
+/// in `pattern` (as written, or as translated for Go's classes, which escapes both).
+fn bracket_hint(pattern: &str, end: usize) -> Option<String> {
     let b = &pattern.as_bytes()[..end.min(pattern.len())];
     let mut i = 0;
     while i < b.len() {
         match b[i] {
             b'\\' => i += 2,
-            b'[' if matches!(b[i + 1..], [b'(', ..] | [b'\\', b'(', ..]) => return true,
+            b'[' if matches!(
+                b[i + 1..],
+                [b'(', b'?', ..] | [b'\\', b'(', b'\\', b'?', ..]
+            ) =>
+            {
+                return Some(
+                    "a `[` before this starts a character class, and the group or placeholder \
+                     after it is taken as text: write `\\[` and `\\]` for literal brackets"
+                        .into(),
+                );
+            }
             _ => i += 1,
         }
     }
-    false
+    None
 }
 
 /// The byte range of the pattern a syntax error is about.
