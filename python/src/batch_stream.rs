@@ -49,6 +49,9 @@ pub(crate) struct BatchStream {
     /// reading on for nobody. Not once its batches went to a reader (`read_all`, the Arrow
     /// C stream): the reader has the run then.
     pub(crate) cancel: Arc<AtomicBool>,
+    /// A Ctrl-C stopped the stream (and its run) before its end: later reads raise, where
+    /// they ended as if the input had (review s46-h3 LOW-6).
+    pub(crate) interrupted: AtomicBool,
 }
 
 impl Drop for BatchStream {
@@ -143,6 +146,14 @@ impl BatchStream {
         let mut batches = Vec::new();
         while let Some(b) = self.next_batch(py)? {
             batches.push(b);
+            // A busy run sends a batch every few milliseconds, and no wait for one then
+            // lasts long enough to look at signals: the read went on to the end of its
+            // input (review s46-h2 MEDIUM-1). A loop over the stream needs no such look:
+            // the interpreter runs the handler between its own steps.
+            if let Err(e) = py.check_signals() {
+                self.stop_interrupted();
+                return Err(e);
+            }
         }
         table(py, Arc::clone(&self.schema), batches)
     }
@@ -153,9 +164,7 @@ impl BatchStream {
     fn rejects<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let _call = exit::enter()?;
         let end = self.end.lock().map_err(runtime_error)?;
-        let end = end
-            .as_ref()
-            .ok_or_else(|| runtime_error("rejects are known once every batch was read"))?;
+        let end = end.as_ref().ok_or_else(|| self.not_ended("rejects"))?;
         let batches = end
             .rejects
             .as_ref()
@@ -167,9 +176,7 @@ impl BatchStream {
     #[getter]
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let end = self.end.lock().map_err(runtime_error)?;
-        let end = end
-            .as_ref()
-            .ok_or_else(|| runtime_error("stats are known once every batch was read"))?;
+        let end = end.as_ref().ok_or_else(|| self.not_ended("stats"))?;
         stats_dict(py, &end.summary, &end.failed, &end.notes)
     }
 
@@ -227,6 +234,12 @@ impl BatchStream {
     /// type may take the whole input to come, and Ctrl-C stops the wait and the run. The
     /// run's reads of a file object are done here, meanwhile.
     fn next_batch(&self, py: Python<'_>) -> PyResult<Option<RecordBatch>> {
+        if self.interrupted.load(Ordering::Relaxed) {
+            return Err(runtime_error(
+                "the stream was stopped by an exception (Ctrl-C) before its end, and its run \
+                 with it: read the input again with a new stream",
+            ));
+        }
         let pump = self.pump.as_deref();
         if pump.is_some_and(Pump::serving) {
             return Err(PyRuntimeError::new_err(
@@ -250,22 +263,11 @@ impl BatchStream {
             let request = match got {
                 Some(Woke::Timeout) => None,
                 Some(Woke::Read(request)) => request,
-                Some(Woke::Done(msg)) => {
-                    // A busy run sends a batch every few milliseconds, and no wait then lasts
-                    // long enough to look at signals: `read_all` went on to the end of its
-                    // input (review s46-h2 MEDIUM-1).
-                    if let Err(e) = py.check_signals() {
-                        self.cancel.store(true, Ordering::Relaxed);
-                        self.close();
-                        return Err(e);
-                    }
-                    break Some(msg);
-                }
+                Some(Woke::Done(msg)) => break Some(msg),
                 Some(Woke::Gone) | None => break None,
             };
             if let Err(e) = interrupt::between_waits(py, pump, request) {
-                self.cancel.store(true, Ordering::Relaxed);
-                self.close();
+                self.stop_interrupted();
                 return Err(e);
             }
         };
@@ -303,6 +305,24 @@ impl BatchStream {
         if let Ok(mut rx) = self.rx.lock() {
             rx.take();
         }
+    }
+
+    /// Stop the run and the stream after a signal's exception.
+    fn stop_interrupted(&self) {
+        self.interrupted.store(true, Ordering::Relaxed);
+        self.cancel.store(true, Ordering::Relaxed);
+        self.close();
+    }
+
+    /// The error of a read of `what` (stats, rejects) before the stream's end.
+    fn not_ended(&self, what: &str) -> PyErr {
+        if self.interrupted.load(Ordering::Relaxed) {
+            return runtime_error(format!(
+                "{what} are not known: the stream was stopped by an exception (Ctrl-C) before \
+                 its end, and its run with it; read the input again with a new stream"
+            ));
+        }
+        runtime_error(format!("{what} are known once every batch was read"))
     }
 }
 

@@ -386,11 +386,15 @@ fn paths_of(arg: &str, takes: &str, obj: &Bound<'_, PyAny>) -> PyResult<Option<V
     for (i, item) in seq.try_iter()?.enumerate() {
         let item = item?;
         let Some(path) = path_of(&item)? else {
-            // A list of records as bytes (review s46-h2 LOW-4).
-            let hint = if item.is_instance_of::<PyBytes>() {
-                format!("; records go in one bytes object: b\"\\n\".join({arg})")
-            } else {
-                String::new()
+            // A list of records as bytes (review s46-h2 LOW-4), or of schemas' YAML texts
+            // (review s46-h3 LOW-5).
+            let bytes = item.is_instance_of::<PyBytes>() || item.is_instance_of::<PyByteArray>();
+            let hint = match (bytes, arg) {
+                (true, "schemas") => {
+                    "; a schema's YAML text goes in schema_texts= (as a str)".to_owned()
+                }
+                (true, _) => format!("; records go in one bytes object: b\"\\n\".join({arg})"),
+                (false, _) => String::new(),
             };
             return Err(PyTypeError::new_err(format!(
                 "{arg}[{i}] is not a path (str or os.PathLike) but {}: {arg} must be \

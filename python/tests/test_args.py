@@ -157,3 +157,12 @@ def test_a_path_object_whose_fspath_fails_raises_its_own_error(tmp_path):
             return str(path)
 
     assert n.normalize(Lazy()).stats["normalized"] == {"Zoom.Activity": 1}
+
+
+def test_schema_yaml_as_bytes_points_to_schema_texts():
+    """Review s46-h3 LOW-5: a list of schemas' YAML as bytes got the hint for records
+    (join them into one bytes object), which led to another TypeError."""
+    with pytest.raises(TypeError, match=r"schemas\[0\] is not a path .* but bytes: .*; a schema's "
+                                        r"YAML text goes in schema_texts= \(as a str\)"):
+        normalog.Normalizer(schemas=[EDIT.encode()])
+    assert normalog.Normalizer(schema_texts=[EDIT]).log_types == ["Custom.Edit"]

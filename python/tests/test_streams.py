@@ -158,3 +158,24 @@ def test_ctrl_c_stops_a_stream_read_whole(cli, tmp_path, how):
         stream.read_all()
     # The normalizer is as good as before.
     assert n.normalize(b'{"email":"a@example.com","time":"2023-07-01T14:00:00Z"}').stats["normalized"] == {"Zoom.Activity": 1}
+
+
+def test_a_stream_stopped_by_ctrl_c_says_so_when_read_again(cli, tmp_path):
+    """Review s46-h3 LOW-6: a stream whose wait for a batch a Ctrl-C ended (its run stopped
+    with it) then iterated as if its input had ended, and `stats` said they are known once
+    every batch was read."""
+    n = normalog.Normalizer(threads=1)
+    with live_input(cli, tmp_path) as fifo:
+        stream = n.iter_batches(fifo, "Zoom.Activity", keep_rejects=False)
+
+        def loop():
+            for _ in stream:
+                pass
+
+        seen = interrupted(loop)
+    assert seen == ["KeyboardInterrupt"], seen
+    with pytest.raises(RuntimeError, match=r"the stream was stopped by an exception \(Ctrl-C\) "
+                                           r"before its end, and its run with it"):
+        next(stream)
+    with pytest.raises(RuntimeError, match=r"stats are not known: the stream was stopped"):
+        stream.stats

@@ -339,7 +339,8 @@ fn scan_hint(info: &str) -> Option<String> {
         // `description: "Audit log" of the app`: the quote is closed, text goes on.
         Some(
             "text follows the closing quote: quote the whole value, with the quotes inside \
-             it doubled (`'\"Audit log\" of the app'`, `'it''s'`), or leave it unquoted"
+             it doubled (`'\"Audit log\" of the app'`, `'it''s'`), or leave it unquoted; \
+             in a list `[...]`, separate the items with commas"
                 .into(),
         )
     } else if info.contains("quoted scalar") {

@@ -326,4 +326,27 @@ fn bench_refuses_a_temporary_directory_that_does_not_exist() {
     let o = bench(&["--only", "ndjson"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!tmp.path().join("missing").exists());
+    // Empty, or a file (review s46-h3 LOW-7: both were "no such directory").
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, b"").expect("file");
+    for (tmpdir, said) in [
+        (
+            std::ffi::OsString::new(),
+            "TMPDIR is set but empty: ".to_owned(),
+        ),
+        (
+            file.clone().into_os_string(),
+            format!("{}: not a directory: ", file.display()),
+        ),
+    ] {
+        let o = normalog()
+            .args(["bench", "-n", "200", "--repeat", "1", "--only", "parquet"])
+            .env("TMPDIR", &tmpdir)
+            .current_dir(tmp.path())
+            .output()
+            .expect("run bench");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(&said), "{err}");
+    }
 }

@@ -59,10 +59,18 @@ pub(super) fn check_temp_dir(only: Option<super::BenchPath>) -> Result<(), Fatal
     if !matches!(only, None | Some(super::BenchPath::Parquet)) || tmp.is_dir() {
         return Ok(());
     }
+    // Rust takes an empty TMPDIR as it is, where mktemp and Python take /tmp (review s46-h3
+    // LOW-7): the row would write under the current directory.
+    let what = if tmp.as_os_str().is_empty() {
+        "TMPDIR is set but empty".to_owned()
+    } else if tmp.exists() {
+        format!("{}: not a directory", tmp.display())
+    } else {
+        format!("{}: no such directory", tmp.display())
+    };
     Err(Fatal::Message(format!(
-        "{}: no such directory: the Parquet row writes its files under the temporary \
-         directory (TMPDIR); set TMPDIR to a directory, or leave the row out with --only",
-        tmp.display()
+        "{what}: the Parquet row writes its files under the temporary directory (TMPDIR); \
+         set TMPDIR to a directory, or leave the row out with --only"
     )))
 }
 
