@@ -109,21 +109,24 @@ def interrupted(read) -> list:
     return seen
 
 
+# The ways to read a stream whole.
+READS = {
+    "read_all": lambda s: s.read_all(),
+    "pa.table": lambda s: pa.table(s),
+    "from_stream": lambda s: pa.RecordBatchReader.from_stream(s).read_all(),
+}
+
+
 @pytest.mark.parametrize("how", ["read_all", "pa.table", "from_stream"])
 def test_ctrl_c_stops_a_busy_stream_read_whole(cli, tmp_path, how):
     """Review s46-h2 MEDIUM-1: signals were looked at only when no batch came for 50 ms, so
     a read whole of a run that sends a batch every few milliseconds went on to the end of
     its input. Here the input never ends: only Ctrl-C can end the read."""
     n = normalog.Normalizer(threads=1)
-    reads = {
-        "read_all": lambda s: s.read_all(),
-        "pa.table": lambda s: pa.table(s),
-        "from_stream": lambda s: pa.RecordBatchReader.from_stream(s).read_all(),
-    }
     started = time.monotonic()
     with live_input(cli, tmp_path, busy=True) as fifo:
         stream = n.iter_batches(fifo, "Zoom.Activity", keep_rejects=False)
-        seen = interrupted(lambda: reads[how](stream))
+        seen = interrupted(lambda: READS[how](stream))
         waited = time.monotonic() - started
     assert seen[-1] == "KeyboardInterrupt", seen
     assert waited < 30, "the read ended with its input, not with Ctrl-C"
@@ -136,15 +139,10 @@ def test_ctrl_c_stops_a_stream_read_whole(cli, tmp_path, how):
     input was read (13 s for 16 files), and the result was lost all the same. The input
     here is a pipe held open for a minute: the read ends by Ctrl-C or not before then."""
     n = normalog.Normalizer(threads=1)
-    reads = {
-        "read_all": lambda s: s.read_all(),
-        "pa.table": lambda s: pa.table(s),
-        "from_stream": lambda s: pa.RecordBatchReader.from_stream(s).read_all(),
-    }
     started = time.monotonic()
     with live_input(cli, tmp_path) as fifo:
         stream = n.iter_batches(fifo, "Zoom.Activity", keep_rejects=False)
-        seen = interrupted(lambda: reads[how](stream))
+        seen = interrupted(lambda: READS[how](stream))
         waited = time.monotonic() - started
     assert seen[-1] == "KeyboardInterrupt", seen
     assert waited < 30, "the read ended with its input, not with Ctrl-C"

@@ -360,14 +360,12 @@ fn files_of_two_column_types_are_left_with_the_reason() {
     assert!(debris(&lake).is_empty(), "{:?}", debris(&lake));
 }
 
-#[test]
-fn ndjson_parts_are_joined() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let t = tmp.path();
-    let lake = t.join("lake");
-    let mut lines = Vec::new();
+/// An NDJSON lake `dir/lake` of two runs from standard input, each of `records` over
+/// `span`: each partition holds two files.
+fn ndjson_runs(dir: &Path, records: u64, span: &str) -> PathBuf {
+    let lake = dir.join("lake");
     for seed in 1..=2 {
-        let input = archive(t, &format!("{seed}.jsonl"), 200, "6h", seed);
+        let input = archive(dir, &format!("{seed}.jsonl"), records, span, seed);
         let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
             .args(["normalize", "-o", &format!("{}/", lake.display())])
             .stdin(File::open(&input).expect("open"))
@@ -375,6 +373,15 @@ fn ndjson_parts_are_joined() {
             .expect("run");
         assert!(o.status.success(), "{}", stderr(&o));
     }
+    lake
+}
+
+#[test]
+fn ndjson_parts_are_joined() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let t = tmp.path();
+    let lake = ndjson_runs(t, 200, "6h");
+    let mut lines = Vec::new();
     let ndjson = |lake: &Path| -> (usize, Vec<String>) {
         let files: Vec<PathBuf> = crate::util::files_under(lake)
             .into_iter()
@@ -410,16 +417,7 @@ fn ndjson_parts_are_joined() {
 fn a_merge_that_cannot_be_written_names_its_file() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let t = tmp.path();
-    let lake = t.join("lake");
-    for seed in 1..=2 {
-        let input = archive(t, &format!("{seed}.jsonl"), 1000, "1h", seed);
-        let o = Command::new(env!("CARGO_BIN_EXE_normalog"))
-            .args(["normalize", "-o", &format!("{}/", lake.display())])
-            .stdin(File::open(&input).expect("open"))
-            .output()
-            .expect("run");
-        assert!(o.status.success(), "{}", stderr(&o));
-    }
+    let lake = ndjson_runs(t, 1000, "1h");
     let before = crate::util::files_under(&lake);
     // 100 blocks of 512 bytes: each run's files of an hour take several times that.
     let o = Command::new("sh")
