@@ -100,6 +100,7 @@ impl BatchStream {
         let py = slf.py();
         let this = slf.get();
         let _call = exit::enter()?;
+        this.not_stopped()?;
         if this.pump.is_some() {
             // A file object is read by the thread that asks for the next batch, with the
             // GIL: pyarrow's reader of a Python iterator takes it on whatever thread the
@@ -140,6 +141,7 @@ impl BatchStream {
         // `KeyboardInterrupt` itself, within about a batch, as for `for batch in stream`.
         self.not_exported()?;
         let _call = exit::enter()?;
+        self.not_stopped()?;
         if self.rx.lock().map_err(runtime_error)?.is_none() {
             return Err(PyValueError::new_err("the stream was already read"));
         }
@@ -202,6 +204,18 @@ impl BatchStream {
 
 impl BatchStream {
     /// `Err` once the batches went to a reader of the Arrow C stream ([`Exported`]).
+    /// A `RuntimeError` once an exception (Ctrl-C) stopped the stream before its end:
+    /// every later read says so (review s46-h3 LOW-6, s46-h4 LOW-3).
+    fn not_stopped(&self) -> PyResult<()> {
+        if self.interrupted.load(Ordering::Relaxed) {
+            return Err(runtime_error(
+                "the stream was stopped by an exception (Ctrl-C) before its end, and its run \
+                 with it: read the input again with a new stream",
+            ));
+        }
+        Ok(())
+    }
+
     fn not_exported(&self) -> PyResult<()> {
         if self.exported.load(Ordering::Relaxed) {
             return Err(PyValueError::new_err(
@@ -234,12 +248,7 @@ impl BatchStream {
     /// type may take the whole input to come, and Ctrl-C stops the wait and the run. The
     /// run's reads of a file object are done here, meanwhile.
     fn next_batch(&self, py: Python<'_>) -> PyResult<Option<RecordBatch>> {
-        if self.interrupted.load(Ordering::Relaxed) {
-            return Err(runtime_error(
-                "the stream was stopped by an exception (Ctrl-C) before its end, and its run \
-                 with it: read the input again with a new stream",
-            ));
-        }
+        self.not_stopped()?;
         let pump = self.pump.as_deref();
         if pump.is_some_and(Pump::serving) {
             return Err(PyRuntimeError::new_err(
@@ -352,8 +361,15 @@ impl Exported {
 /// The stream's next batch as a `pyarrow.RecordBatch`; `StopIteration` at the end.
 fn next_pyarrow<'py>(stream: &BatchStream, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
     let _call = exit::enter()?;
+    // pyarrow imported before a batch is taken: the first import runs Python code, where a
+    // Ctrl-C raises, and the batch taken was lost while the stream read on (review s46-h4
+    // HIGH-1).
+    py.import("pyarrow")?;
     match stream.next_batch(py)? {
-        Some(b) => b.to_pyarrow(py),
+        Some(b) => b.to_pyarrow(py).inspect_err(|_| {
+            // A batch taken and not handed over: the stream cannot go on without a gap.
+            stream.stop_interrupted();
+        }),
         None => Err(PyStopIteration::new_err(())),
     }
 }

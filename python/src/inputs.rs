@@ -112,8 +112,14 @@ fn schema_paths(schemas: &Bound<'_, PyAny>) -> PyResult<Vec<PathBuf>> {
         }
     }
     paths_of("schemas", "None, a path, or a list of paths", schemas)?.ok_or_else(|| {
+        let hint = if schemas.is_instance_of::<PyBytes>() || schemas.is_instance_of::<PyByteArray>()
+        {
+            ": a schema's YAML text goes in schema_texts= (as a str)"
+        } else {
+            ""
+        };
         PyTypeError::new_err(format!(
-            "schemas must be None, a path (str or os.PathLike), or a list of paths, not {}",
+            "schemas must be None, a path (str or os.PathLike), or a list of paths, not {}{hint}",
             type_name(schemas)
         ))
     })

@@ -165,4 +165,6 @@ def test_schema_yaml_as_bytes_points_to_schema_texts():
     with pytest.raises(TypeError, match=r"schemas\[0\] is not a path .* but bytes: .*; a schema's "
                                         r"YAML text goes in schema_texts= \(as a str\)"):
         normalog.Normalizer(schemas=[EDIT.encode()])
+    with pytest.raises(TypeError, match=r"not bytes: a schema's YAML text goes in schema_texts="):
+        normalog.Normalizer(schemas=EDIT.encode())
     assert normalog.Normalizer(schema_texts=[EDIT]).log_types == ["Custom.Edit"]

@@ -152,8 +152,14 @@ def test_ctrl_c_stops_a_stream_read_whole(cli, tmp_path, how):
         # pyarrow's error (ours as its message) may come first, the KeyboardInterrupt at
         # the next step of the code that caught it.
         assert "KeyboardInterrupt: the read was interrupted" in seen[0], seen
-    with pytest.raises(ValueError, match="the stream was already read"):
-        stream.read_all()
+    if how == "read_all":
+        # Stopped by Ctrl-C in its own read: it says so (review s46-h4 LOW-3).
+        with pytest.raises(RuntimeError, match="the stream was stopped by an exception"):
+            stream.read_all()
+    else:
+        # Its batches went to pyarrow's reader.
+        with pytest.raises(ValueError, match="the stream was already read"):
+            stream.read_all()
     # The normalizer is as good as before.
     assert n.normalize(b'{"email":"a@example.com","time":"2023-07-01T14:00:00Z"}').stats["normalized"] == {"Zoom.Activity": 1}
 
@@ -177,3 +183,43 @@ def test_a_stream_stopped_by_ctrl_c_says_so_when_read_again(cli, tmp_path):
         next(stream)
     with pytest.raises(RuntimeError, match=r"stats are not known: the stream was stopped"):
         stream.stats
+    # Read whole too (review s46-h4 LOW-3: "the stream was already read").
+    for how in READS:
+        with pytest.raises(RuntimeError, match=r"the stream was stopped by an exception"):
+            READS[how](stream)
+
+
+def test_ctrl_c_while_pyarrow_is_first_imported_loses_no_batch(cli, tmp_path):
+    """Review s46-h4 HIGH-1: the first batch of a process was taken off the run, and then
+    pyarrow imported to convert it; a Ctrl-C during that import lost the batch, and the
+    stream read on. Here an import hook raises KeyboardInterrupt at pyarrow's first import
+    (in a fresh interpreter, where pyarrow is not imported yet): the loop, started again,
+    must get every row once."""
+    import subprocess
+    import sys
+    data = tmp_path / "activity.ndjson"
+    data.write_bytes(gen(cli, "-t", "Zoom.Activity", "-n", 5_000, "--seed", 74))
+    script = f'''
+import sys
+class Interrupting:
+    def find_spec(self, name, path=None, target=None):
+        if name == "pyarrow":
+            sys.meta_path.remove(self)
+            raise KeyboardInterrupt
+        return None
+import normalog
+assert "pyarrow" not in sys.modules
+sys.meta_path.insert(0, Interrupting())
+stream = normalog.Normalizer(threads=1).iter_batches({str(data)!r}, "Zoom.Activity")
+ids = []
+for attempt in range(2):
+    try:
+        for batch in stream:
+            ids += batch.column("p_row_id").to_pylist()
+    except KeyboardInterrupt:
+        continue
+print(len(ids), len(set(ids)), stream.stats["records"])
+'''
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["5000", "5000", "5000"], out.stdout
