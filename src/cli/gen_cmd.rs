@@ -146,18 +146,25 @@ pub(super) fn run(args: &GenArgs, interrupt: Option<&Interrupt>) -> Result<u8, F
                 }
                 None => Fatal::from(e),
             };
+            let stdout = super::output::is_standard_output(file.file());
             let s = match Compressor::new(codec, file.file())? {
                 None => write(
                     &mut generator,
                     args.records,
-                    UntilSignal(Labelled::new(file.file(), name.clone()), interrupt),
+                    UntilSignal(
+                        Labelled::new(file.file(), name.clone()).or_stdout(stdout),
+                        interrupt,
+                    ),
                 )
                 .map_err(stopped)?,
                 Some(mut c) => {
                     let s = write(
                         &mut generator,
                         args.records,
-                        UntilSignal(Labelled::new(&mut c, name.clone()), interrupt),
+                        UntilSignal(
+                            Labelled::new(&mut c, name.clone()).or_stdout(stdout),
+                            interrupt,
+                        ),
                     )
                     .map_err(stopped)?;
                     c.finish().map_err(|e| Fatal::from(e).on(&name))?;

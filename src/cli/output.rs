@@ -381,8 +381,9 @@ pub(super) struct RejectsWriter<'f> {
 impl<'f> RejectsWriter<'f> {
     pub(super) fn new(file: &'f mut OutputFile) -> RejectsWriter<'f> {
         let name = file.dest().display().to_string();
+        let stdout = is_standard_output(file.file());
         RejectsWriter {
-            out: BufWriter::new(Labelled::new(file.file(), name)),
+            out: BufWriter::new(Labelled::new(file.file(), name).or_stdout(stdout)),
             line: Vec::new(),
         }
     }
@@ -402,23 +403,60 @@ impl<'f> RejectsWriter<'f> {
 }
 
 /// A writer whose errors name it (`rejects.ndjson: No space left on device`), with their
-/// kind kept (a closed pipe is still one): a run writes to several outputs, and an error
-/// that reaches the top must say which one failed.
+/// kind kept: a run writes to several outputs, and an error that reaches the top must say
+/// which one failed. A closed pipe stays one (the command then ends quietly, as `| head`
+/// asks) only for standard output: another output's reader that went away (a `--rejects`
+/// or `-o` named pipe, a process substitution) is an error, or the run ended with exit 0
+/// and its other outputs not written (review s46-h4 MEDIUM-1).
 pub(super) struct Labelled<W> {
     inner: W,
     name: String,
+    stdout: bool,
 }
 
 impl<W: Write> Labelled<W> {
+    /// `name` is [`STDOUT`](super::STDOUT) for standard output.
     pub(super) fn new(inner: W, name: impl Into<String>) -> Self {
+        let name = name.into();
         Labelled {
+            stdout: name == super::STDOUT,
             inner,
-            name: name.into(),
+            name,
         }
     }
 
+    /// Also standard output when `stdout` (a file that is, by another name: `/dev/stdout`;
+    /// [`is_standard_output`]).
+    pub(super) fn or_stdout(mut self, stdout: bool) -> Self {
+        self.stdout |= stdout;
+        self
+    }
+
     fn label(&self, e: &io::Error) -> io::Error {
+        if e.kind() == io::ErrorKind::BrokenPipe && !self.stdout {
+            return io::Error::other(format!(
+                "{}: its reader closed the pipe before the end ({e})",
+                self.name
+            ));
+        }
         io::Error::new(e.kind(), format!("{}: {e}", self.name))
+    }
+}
+
+/// Whether `file` is the process's standard output (the same open file: `/dev/stdout`).
+pub(super) fn is_standard_output(file: &File) -> bool {
+    #[cfg(unix)]
+    {
+        let id = |st: rustix::fs::Stat| (st.st_dev, st.st_ino);
+        match (rustix::fs::fstat(file), rustix::fs::fstat(io::stdout())) {
+            (Ok(a), Ok(b)) => id(a) == id(b),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        false
     }
 }
 

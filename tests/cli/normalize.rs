@@ -377,6 +377,51 @@ fn broken_pipe_with_stats_says_the_run_stopped() {
     );
 }
 
+/// A `--rejects` named pipe whose reader goes away is an error naming it, and the events'
+/// file is not committed: it ended with exit 0 and nothing written (review s46-h4
+/// MEDIUM-1). Standard output's closed pipe is the one that ends quietly (above).
+#[cfg(unix)]
+#[test]
+fn a_side_output_whose_reader_leaves_is_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("rejects.pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, format!("{ACTIVITY}\n{}", "{}\n".repeat(50_000))).expect("input");
+    let out = dir.path().join("out.ndjson");
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut some = [0u8; 100];
+            let mut pipe = std::fs::File::open(fifo).expect("open the pipe");
+            pipe.read_exact(&mut some).expect("read the pipe");
+        })
+    };
+    let o = normalog()
+        .args(["normalize", "-o"])
+        .arg(&out)
+        .arg("--rejects")
+        .arg(&fifo)
+        .arg(&input)
+        .output()
+        .expect("run");
+    reader.join().expect("reader");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}: its reader closed the pipe before the end",
+            fifo.display()
+        )),
+        "{err}"
+    );
+    assert!(!out.exists(), "{err}");
+}
+
 #[test]
 fn rejects_to_stdout_is_refused() {
     let o = run(&["normalize", "--rejects", "-"], ACTIVITY);

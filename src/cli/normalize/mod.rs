@@ -493,12 +493,15 @@ impl NormalizeConfig {
                 .run_ndjson_dir(builder, registry, inputs, w, observer)?,
             Output::Stdout(_) | Output::File(..) => {
                 // A failed write (a full disk, /dev/full) says where it went.
-                let name = match &self.output {
-                    Output::File(f, _) => f.dest().display().to_string(),
-                    _ => super::STDOUT.to_owned(),
+                let (name, stdout) = match &mut self.output {
+                    Output::File(f, _) => (
+                        f.dest().display().to_string(),
+                        super::output::is_standard_output(f.file()),
+                    ),
+                    _ => (super::STDOUT.to_owned(), true),
                 };
-                let mut writer =
-                    BufWriter::with_capacity(1 << 20, Labelled::new(self.output.writer(), name));
+                let labelled = Labelled::new(self.output.writer(), name).or_stdout(stdout);
+                let mut writer = BufWriter::with_capacity(1 << 20, labelled);
                 let run = self.batch.run_ndjson(
                     builder,
                     registry,

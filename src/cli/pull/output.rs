@@ -207,7 +207,9 @@ fn open_in(
         }
         Output::File(OutputFile::Atomic(f, _), None) => Target::File(f),
         Output::File(OutputFile::InPlace(f, path), None) => {
-            Target::Stream(Box::new(Labelled::new(f, format!("-o {}", path.display()))))
+            let stdout = crate::cli::output::is_standard_output(&f);
+            let labelled = Labelled::new(f, format!("-o {}", path.display())).or_stdout(stdout);
+            Target::Stream(Box::new(labelled))
         }
         Output::NdjsonDir(_) | Output::Parquet(_) => Target::Dir {
             dir: nargs.output.clone().unwrap_or_default(),
