@@ -132,10 +132,19 @@ pub(crate) fn lint(schema: &Schema, warn: &mut dyn FnMut(Span, String, Option<St
                 definitions: Some(&r.pattern_definitions),
                 block: r.key_spans.get("").unwrap_or(schema.span),
             };
-            for (index, pattern) in r.patterns.iter().enumerate() {
+            let items = r
+                .patterns
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (At::MatchItem(i), p));
+            let definitions = r
+                .pattern_definitions
+                .iter()
+                .map(|(name, p)| (At::Definition(name.clone()), p));
+            for (at, pattern) in items.chain(definitions) {
                 if let Some(offset) = placeholder_in_a_class(pattern) {
                     let p = Problem {
-                        at: At::MatchItem(index),
+                        at,
                         offset: Some(offset),
                         message: "this `[` starts a character class, which takes the placeholder \
                                   after it as text: the placeholder captures nothing, and the \
@@ -171,26 +180,30 @@ pub(crate) fn lint(schema: &Schema, warn: &mut dyn FnMut(Span, String, Option<St
     }
 }
 
-/// Where a `[` that opens a character class is directly followed by a placeholder
-/// (`[%{DATA:msg}]` for a bracketed value): compiled, the class holds the placeholder's
-/// expansion as text, and every line is refused (review s46-h3 LOW-3).
+/// Where a `[` opens a character class that holds a placeholder (`[%{DATA:msg}]` for a
+/// bracketed value): compiled, the class holds the placeholder's expansion as text, and
+/// every line is refused (review s46-h3 LOW-3, s46-h4 LOW-2). Text between `\\Q` and `\\E`
+/// is literal.
 fn placeholder_in_a_class(pattern: &str) -> Option<usize> {
     let b = pattern.as_bytes();
     let mut i = 0;
-    let mut in_class = false;
+    let mut class: Option<usize> = None;
     while i < b.len() {
-        match b[i] {
-            b'\\' => i += 1,
-            b'[' if !in_class => {
-                if b[i + 1..].starts_with(b"%{") {
-                    return Some(i);
-                }
-                in_class = true;
+        match (b[i], class) {
+            (b'\\', _) if b.get(i + 1) == Some(&b'Q') => {
+                let rest = pattern.get(i + 2..).unwrap_or_default();
+                i = rest.find("\\E").map_or(b.len(), |e| i + 2 + e + 2);
+                continue;
+            }
+            (b'\\', _) => i += 1,
+            (b'%', Some(start)) if b.get(i + 1) == Some(&b'{') => return Some(start),
+            (b'[', None) => {
+                class = Some(i);
                 // A `]` first in the class (after `^`) is a member, not its end.
                 i += usize::from(b.get(i + 1) == Some(&b'^'));
                 i += usize::from(b.get(i + 1) == Some(&b']'));
             }
-            b']' if in_class => in_class = false,
+            (b']', Some(_)) => class = None,
             _ => {}
         }
         i += 1;

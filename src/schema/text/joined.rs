@@ -186,7 +186,7 @@ fn check_definitions(p: &RegexParser, grok: &mut Grok<'_>) {
                     at,
                     offset: written_offset(&pieces, refusal.at),
                     message: refusal.message(),
-                    hint: Some(refusal.kind.hint()),
+                    hint: bracket_hint(&source, refusal.at).or_else(|| Some(refusal.kind.hint())),
                 });
                 grok.broken.insert(name.clone());
                 continue;
@@ -209,7 +209,8 @@ fn check_definitions(p: &RegexParser, grok: &mut Grok<'_>) {
                 Err(syntax) => (
                     written_offset(&pieces, go.go_offset(error_span(&syntax).0)),
                     syntax_message(&syntax),
-                    go_only_hint(&syntax),
+                    bracket_hint(go.as_str(), error_span(&syntax).0)
+                        .or_else(|| go_only_hint(&syntax)),
                 ),
                 Ok(_) => (None, regex_message(&e), None),
             };
