@@ -63,14 +63,9 @@
 //! embedded (`ARROW:schema`): the Parquet types above map back to the same Arrow types.
 //!
 //! **Small batches.** A batch of fewer than 256 rows and 8 MiB (an API page, a small
-//! input file, a rare log type's share of a chunk) is kept, and merged with the table's
-//! next ones before it is split by partition: what a batch costs is mostly per column, not
-//! per row. The rows and their order within each partition are the same; the files can
-//! differ where the writer decides by batch (the dictionary sample below, where a target
-//! size cuts a file, which file the open-files limit closes, whether input out of time
-//! order is spilled); an error such a batch meets is returned
-//! by a later [`write_batch`](ParquetWriter::write_batch) or by
-//! [`commit`](ParquetWriter::commit).
+//! input) is kept and merged with the table's next ones before it is split by partition
+//! (`coalesce.rs`): the same rows in the same order, written later (its errors too, by a
+//! later [`write_batch`](ParquetWriter::write_batch) or [`commit`](ParquetWriter::commit)).
 //!
 //! **Small files.** A partition's rows are held back as Arrow, with no file open, until
 //! they reach 8,192 (or 8 MiB): then its file is opened and written as rows come. A
