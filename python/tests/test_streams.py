@@ -189,12 +189,13 @@ def test_a_stream_stopped_by_ctrl_c_says_so_when_read_again(cli, tmp_path):
             READS[how](stream)
 
 
-def test_ctrl_c_while_pyarrow_is_first_imported_loses_no_batch(cli, tmp_path):
+@pytest.mark.parametrize("how", ["loop", "read_all"])
+def test_ctrl_c_while_pyarrow_is_first_imported_loses_no_batch(cli, tmp_path, how):
     """Review s46-h4 HIGH-1: the first batch of a process was taken off the run, and then
     pyarrow imported to convert it; a Ctrl-C during that import lost the batch, and the
     stream read on. Here an import hook raises KeyboardInterrupt at pyarrow's first import
     (in a fresh interpreter, where pyarrow is not imported yet): the loop, started again,
-    must get every row once."""
+    must get every row once; so must `read_all()` called again (review s46-h5 MEDIUM-2)."""
     import subprocess
     import sys
     data = tmp_path / "activity.ndjson"
@@ -214,8 +215,11 @@ stream = normalog.Normalizer(threads=1).iter_batches({str(data)!r}, "Zoom.Activi
 ids = []
 for attempt in range(2):
     try:
-        for batch in stream:
-            ids += batch.column("p_row_id").to_pylist()
+        if {how!r} == "loop":
+            for batch in stream:
+                ids += batch.column("p_row_id").to_pylist()
+        else:
+            ids += stream.read_all().column("p_row_id").to_pylist()
     except KeyboardInterrupt:
         continue
 print(len(ids), len(set(ids)), stream.stats["records"])

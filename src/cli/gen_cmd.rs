@@ -167,7 +167,8 @@ pub(super) fn run(args: &GenArgs, interrupt: Option<&Interrupt>) -> Result<u8, F
                         ),
                     )
                     .map_err(stopped)?;
-                    c.finish().map_err(|e| Fatal::from(e).on(&name))?;
+                    c.finish()
+                        .map_err(|e| super::output::write_error(e, &name, stdout))?;
                     s
                 }
             };
