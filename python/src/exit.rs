@@ -33,6 +33,8 @@ static EXITING: AtomicBool = AtomicBool::new(false);
 static EXIT_THREAD: OnceLock<ThreadId> = OnceLock::new();
 /// Threads inside a [`Call`].
 static IN_CALL: AtomicUsize = AtomicUsize::new(0);
+/// Threads outside a call about to take the GIL, or holding it ([`attach_unless_exiting`]).
+static ATTACHING: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
     /// How deep this thread is in calls of ours (a file object's `read()` may call one).
@@ -84,6 +86,22 @@ pub(crate) fn detach<T: Send>(py: Python<'_>, wait: impl FnOnce() -> T + Send) -
     Ok(out)
 }
 
+/// `f` with the GIL, from a thread outside any call of ours (pyarrow's reader of our C
+/// stream, on the Python thread that took the stream, between two batches); `None` once the
+/// interpreter exits (but in the exiting thread).
+///
+/// Why the thread is counted before it looks at the exit: one that saw no exit and then
+/// took the GIL after the hook had returned did so during finalization, and the process
+/// died of SIGSEGV (`pa.table(stream)` in a daemon thread at exit, once in CI; 2 runs in 15
+/// with a pause made between the look and the GIL). Counted first, either the thread sees
+/// the exit, or the hook sees the thread and lets go of the GIL until it is done.
+pub(crate) fn attach_unless_exiting<T>(f: impl FnOnce(Python<'_>) -> T) -> Option<T> {
+    ATTACHING.fetch_add(1, Ordering::SeqCst);
+    let out = (!exiting_elsewhere()).then(|| Python::attach(f));
+    ATTACHING.fetch_sub(1, Ordering::SeqCst);
+    out
+}
+
 /// Whether the interpreter exits and this is not the thread that exits it.
 pub(crate) fn exiting_elsewhere() -> bool {
     EXITING.load(Ordering::SeqCst) && EXIT_THREAD.get() != Some(&std::thread::current().id())
@@ -111,11 +129,13 @@ pub(crate) fn before_exit(py: Python<'_>) {
     let _ = EXIT_THREAD.set(std::thread::current().id());
     EXITING.store(true, Ordering::SeqCst);
     // A thread in a call that holds or waits for the GIL gets it now, before
-    // finalization, and leaves the call (its next wait raises).
+    // finalization, and leaves the call (its next wait raises); so does one that takes it
+    // outside a call.
+    let busy = || IN_CALL.load(Ordering::SeqCst) > 0 || ATTACHING.load(Ordering::SeqCst) > 0;
     py.detach(|| {
         let deadline = Instant::now() + GRACE;
-        let waited = IN_CALL.load(Ordering::SeqCst) > 0;
-        while IN_CALL.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+        let waited = busy();
+        while busy() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(1));
         }
         // A thread that left its call may still be in the frames that made it: pyarrow's

@@ -147,8 +147,8 @@ impl ChannelReader {
             };
             // Once the interpreter exits, its signals are not checked (`exit.rs`): the GIL is
             // not taken back here, where pyarrow's reader is on the stack.
-            if std::thread::current().id() == self.owner && !crate::exit::exiting_elsewhere() {
-                if let Err(e) = Python::attach(interrupt::check_signals) {
+            if std::thread::current().id() == self.owner {
+                if let Some(Err(e)) = crate::exit::attach_unless_exiting(interrupt::check_signals) {
                     self.cancel.store(true, Ordering::Relaxed);
                     return Err(ArrowError::ExternalError(e.into()));
                 }

@@ -38,7 +38,9 @@ def records(cli, tmp_path_factory):
 
 
 def exits_cleanly(script, *args):
-    done = subprocess.run([sys.executable, "-c", script, *map(str, args)],
+    # faulthandler: a crash prints where each thread was (a SIGSEGV at exit in CI said only
+    # its return code).
+    done = subprocess.run([sys.executable, "-X", "faulthandler", "-c", script, *map(str, args)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "FATAL" not in done.stderr and "Fatal Python error" not in done.stderr
