@@ -9,6 +9,7 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 mod bench;
+mod closed_pipes;
 mod commands;
 mod envelopes;
 mod gen_times;

@@ -197,6 +197,13 @@ fn placeholder_in_a_class(pattern: &str) -> Option<usize> {
             }
             (b'\\', _) => i += 1,
             (b'%', Some(start)) if b.get(i + 1) == Some(&b'{') => return Some(start),
+            // A POSIX class (`[:alpha:]`) is one member: its `]` does not end the class.
+            (b'[', Some(_)) if b.get(i + 1) == Some(&b':') => {
+                if let Some(end) = pattern.get(i + 2..).and_then(|r| r.find(":]")) {
+                    i += 2 + end + 2;
+                    continue;
+                }
+            }
             (b'[', None) => {
                 class = Some(i);
                 // A `]` first in the class (after `^`) is a member, not its end.
