@@ -111,6 +111,7 @@ pub(crate) fn without_bom(text: &str) -> &str {
 /// The one document of `text` as a tree (`None` for a file with no document), aliases
 /// resolved.
 pub(crate) fn read_tree(text: &str) -> Result<Option<Node>, Problem> {
+    refuse_control_characters(text)?;
     let mut reader = TreeReader::new(text, Aliases::Resolve);
     if reader.next_document()?.is_none() {
         return Ok(None);
@@ -133,12 +134,50 @@ pub(crate) fn read_tree(text: &str) -> Result<Option<Node>, Problem> {
 /// Every document of `text` as a tree, in order (a file with no document has none; an empty
 /// document is a null scalar).
 pub(crate) fn read_documents(text: &str, aliases: Aliases) -> Result<Vec<Node>, Problem> {
+    refuse_control_characters(text)?;
     let mut reader = TreeReader::new(text, aliases);
     let mut roots = Vec::new();
     while reader.next_document()?.is_some() {
         roots.push(reader.root()?);
     }
     Ok(roots)
+}
+
+/// The first character YAML does not allow in a file (YAML 1.2, `c-printable`: a control
+/// character other than tab and line ends, or U+FFFE and U+FFFF), refused where it is.
+///
+/// Why: the parser takes a NUL for the end of the text, so a file with NUL bytes (what a
+/// crash during a write leaves on some file systems) lost every field after them without
+/// a word, and `schema check` said ok (review s47-h2 HIGH-1). Panther's reader (go-yaml)
+/// refuses such a file.
+fn refuse_control_characters(text: &str) -> Result<(), Problem> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{85}')
+            || !(c.is_control() || c == '\u{fffe}' || c == '\u{ffff}')
+    };
+    let Some((at, c)) = text.char_indices().find(|&(_, c)| !allowed(c)) else {
+        return Ok(());
+    };
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Err(Problem {
+        span: Span {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            col: u32::try_from(col).unwrap_or(u32::MAX),
+        },
+        message: format!(
+            "a control character (U+{:04X}) that YAML does not allow in a file",
+            u32::from(c)
+        ),
+        hint: Some(if c == '\0' {
+            "a file that holds NUL bytes was often cut short while it was written: check that \
+             it is whole"
+                .into()
+        } else {
+            "remove it, or write it as an escape in a double-quoted string (`\"\\u001b\"`)".into()
+        }),
+    })
 }
 
 impl TreeReader<'_> {
@@ -494,6 +533,18 @@ mod tests {
 
     fn at(line: u32, col: u32) -> Span {
         Span { line, col }
+    }
+
+    /// A NUL ended the text for the parser: a test file's later cases were lost (review
+    /// s47-h2 HIGH-1).
+    #[test]
+    fn documents_refuse_a_nul_where_it_is() {
+        let text = "name: a\n---\nname: b\0\n---\nname: c\n";
+        let Err(p) = read_documents(text, Aliases::Keep) else {
+            panic!("a NUL read");
+        };
+        assert_eq!(p.span, at(3, 8));
+        assert!(p.message.contains("U+0000"), "{}", p.message);
     }
 
     #[test]

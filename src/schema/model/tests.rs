@@ -110,6 +110,10 @@ cases! {
     text_after_a_closing_quote: "schema: Cust.Tst\ndescription: \"Audit log\" of the app\nfields: []\n" => ["2:26: invalid YAML: invalid trailing content after double-quoted scalar (hint: text follows the closing quote: quote the whole value, with the quotes inside it doubled (`'\"Audit log\" of the app'`, `'it''s'`), or leave it unquoted; in a list `[...]`, separate the items with commas)"];
     unclosed_quote: "schema: Cust.Tst\ndescription: \"Audit log\nfields: []\n" => ["2:14: invalid YAML: invalid indentation in quoted scalar (hint: a quote opened here is not closed on its line: close it, or check the quotes inside the value)"];
     tab_indented: "schema: Cust.Tst\nfields:\n\t- name: a\n" => ["3:2: invalid YAML: tabs disallowed within this context (block indentation) (hint: indent with spaces: YAML takes no tab in indentation)"];
+    // Review s47-h2 HIGH-1: the YAML parser took a NUL for the end of the file.
+    nul_byte: "schema: Cust.Tst\nfields:\n  - {name: a, type: string}\n\0  - {name: b, type: int, required: true}\n" => ["4:1: a control character (U+0000) that YAML does not allow in a file (hint: a file that holds NUL bytes was often cut short while it was written: check that it is whole)"];
+    escape_character: "schema: Cust.Tst\nfields:\n  - {name: a\u{1b}b, type: string}\n" => ["3:13: a control character (U+001B) that YAML does not allow in a file (hint: remove it, or write it as an escape in a double-quoted string (`\"\\u001b\"`))"];
+    next_line_character_is_allowed: "schema: Cust.Tst\ndescription: a\u{85}b\nfields: [{name: a, type: string}]\n" => [];
     name_missing: "{schema: Cust.Tst, fields: [{type: string}]}" => ["1:29: a field has no `name` (hint: add `name:` with the field's JSON key)"];
     name_list: "{schema: Cust.Tst, fields: [{name: [a], type: string}]}" => ["1:36: `name` must be a string, found a list"];
     fields_not_list: "{schema: Cust.Tst, fields: {a: string}}" => ["1:28: `fields` must be a list, found a mapping"];
