@@ -6,7 +6,7 @@
 //! input; each file is listed once however many paths reach it ([`Expander`]). [`Input::open`] detects the compression from the first bytes, never from the file
 //! name: gzip (`1f 8b`, every member of a multi-member file, as log shippers write them,
 //! and zero padding after the last one: `gzip.rs`),
-//! zstd (`28 b5 2f fd`, every frame), anything else is read as is.
+//! zstd (`28 b5 2f fd`, every frame, or a skippable frame first), anything else is read as is.
 //!
 //! A truncated or corrupt compressed input surfaces as an `io::Error` from the reader, after
 //! the data that could be decoded; the pipeline reports it for that input and goes on.
@@ -146,13 +146,20 @@ pub enum Compression {
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
 
+/// Whether `head` starts with a zstd skippable frame (magic `0x184D2A50` to `0x184D2A5F`,
+/// little-endian: RFC 8878, 3.1.2), which a zstd stream may start with: `pzstd` writes one
+/// first, and its files were read as text (review s47-h2 MEDIUM-1).
+fn zstd_skippable(head: &[u8]) -> bool {
+    matches!(head, [first, 0x2a, 0x4d, 0x18, ..] if first & 0xf0 == 0x50)
+}
+
 impl Compression {
     /// Detect the compression from an input's first bytes (up to 4).
     #[must_use]
     pub fn detect(head: &[u8]) -> Compression {
         if head.starts_with(GZIP_MAGIC) {
             Compression::Gzip
-        } else if head.starts_with(ZSTD_MAGIC) {
+        } else if head.starts_with(ZSTD_MAGIC) || zstd_skippable(head) {
             Compression::Zstd
         } else {
             Compression::None
@@ -477,6 +484,20 @@ mod tests {
         let (got, c) = read_all(bytes);
         assert_eq!(c, Compression::Zstd);
         assert_eq!(got.unwrap(), b"a\nb\n");
+    }
+
+    /// What `pzstd` writes: a skippable frame (here of 4 bytes), then the frames of data.
+    #[test]
+    fn zstd_starting_with_a_skippable_frame() {
+        let mut bytes = vec![0x5e, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4];
+        bytes.extend(zstd::encode_all(&b"a\n"[..], 1).unwrap());
+        let (got, c) = read_all(bytes);
+        assert_eq!(c, Compression::Zstd);
+        assert_eq!(got.unwrap(), b"a\n");
+        assert_eq!(
+            Compression::detect(&[0x60, 0x2a, 0x4d, 0x18]),
+            Compression::None
+        );
     }
 
     #[test]
