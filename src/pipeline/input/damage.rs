@@ -82,6 +82,14 @@ fn said(e: io::Error, format: Compression, decoded: bool) -> io::Error {
     let kind = e.kind();
     let message = if kind == io::ErrorKind::UnexpectedEof {
         format!("the {name} data ends early ({text}; a file cut short, or still being written?)")
+    } else if format == Compression::Zstd && text == "Frame requires too much memory for decoding" {
+        // Not damage: a frame written with a window over the decoder's 128 MiB (`zstd
+        // --long=28` and up), which `zstd -d` refuses too without `--long=31` (review
+        // s47-h2 MEDIUM-2: it was called damaged). Refused: the window is memory per input.
+        "a zstd frame written with a window over 128 MiB (`zstd --long=28` or more), more \
+         memory than normalog gives an input's decoder: recompress it with the default window \
+         (`zstd -d --long=31 -c FILE | zstd -o NEW.zst`)"
+            .to_owned()
     } else if format == Compression::Zstd && decoded && text == "Unknown frame descriptor" {
         "after a zstd frame, bytes that are not another zstd frame (data appended to a \
          compressed file?)"
@@ -99,6 +107,23 @@ mod tests {
     fn read_all(r: impl Read) -> io::Error {
         let mut r = r;
         io::copy(&mut r, &mut io::sink()).expect_err("damaged")
+    }
+
+    /// A frame whose window is over the decoder's limit is not called damaged.
+    #[test]
+    fn a_zstd_window_over_the_limit_says_how_to_recompress() {
+        let data = b"{\"a\":1}\n".repeat(2000);
+        let mut e = zstd::stream::write::Encoder::new(Vec::new(), 1).unwrap();
+        e.long_distance_matching(true).unwrap();
+        e.window_log(28).unwrap();
+        io::Write::write_all(&mut e, &data).unwrap();
+        let z = e.finish().unwrap();
+        let decoder = zstd::stream::read::Decoder::new(&z[..]).unwrap();
+        let err = read_all(Said::new(decoder, Compression::Zstd)).to_string();
+        assert!(
+            err.starts_with("a zstd frame written with a window over 128 MiB"),
+            "{err}"
+        );
     }
 
     /// A gzip file cut short, in its header or its data, says so and keeps its kind.
