@@ -61,6 +61,10 @@ FAILED_INPUT = "input_failed"
 #: line by line (its lines are rejects of their own): what to raise to read it whole.
 DOCUMENT_OVER_LIMIT = "document_over_limit"
 
+#: The ``reason`` of the reject row of an input that starts as a JSON document whose JSON
+#: breaks (a download cut short), read line by line: ``error`` says where it breaks.
+DOCUMENT_NOT_JSON = "document_not_json"
+
 # The schema files or directories of a call, as Normalizer(schemas=) takes them.
 _StrPath = Union[str, os.PathLike[str]]
 _Schemas = Union[_StrPath, Sequence[_StrPath], None]
@@ -390,14 +394,16 @@ def _failed_rows(failed: Sequence[Mapping[str, object]],
 
 
 def _note_rows(source: str | None, notes: Sequence[str], target: pa.Schema) -> pa.RecordBatch:
-    """One reject row per note of an input's run (``reason`` ``document_over_limit``,
-    ``error`` the note, which names the argument to raise), no record nor position."""
+    """One reject row per note of an input's run (``reason`` ``document_over_limit``, or
+    ``document_not_json``; ``error`` the note, which names the argument to raise or where
+    the JSON breaks), no record nor position."""
     n = len(notes)
     prefix = f"{source}: "
     cols: dict[str, Sequence[object]] = {
         "source": [source] * n,
         "record": [0] * n,
-        "reason": [DOCUMENT_OVER_LIMIT] * n,
+        "reason": [DOCUMENT_OVER_LIMIT if " over max_document_bytes " in m else DOCUMENT_NOT_JSON
+                   for m in notes],
         "error": [m.removeprefix(prefix) for m in notes],
         "raw": [""] * n,
         "raw_truncated": [False] * n,
@@ -477,7 +483,7 @@ def _rejects(column: str, binary: bool, opts: _Opts) -> _Task:
                 yield _failed_rows(stats["failed_inputs"], target)
             if stats["notes"]:
                 # Beside the rejects of its lines, why they are rejects: a JSON document
-                # over max_document_bytes, read line by line.
+                # over max_document_bytes, or whose JSON breaks, read line by line.
                 # Named as the normalizer names the input: a local path read from a
                 # `file:` URI is its path, not the URI (review finding).
                 yield _note_rows(data if isinstance(data, str) else path, stats["notes"],
@@ -533,7 +539,8 @@ def normalize_paths(df: DataFrame, log_type: str, *, column: str = "path",
     ``max_document_bytes`` and ``max_expansion`` are ``Normalizer``'s limits, with its
     defaults and checks: a JSON document (an array, a pretty-printed export) over
     ``max_document_bytes`` (64 MiB) is read line by line, its lines rejects, and
-    ``rejects_*`` has a row that says so (reason ``document_over_limit``).
+    ``rejects_*`` has a row that says so (reason ``document_over_limit``); so does one whose
+    JSON breaks, a download cut short (reason ``document_not_json``, ``error`` saying where).
 
     An input that cannot be opened (missing, deleted since it was listed, unreadable, a
     null path) or read to its end (a truncated gzip file, a Parquet or zip file) fails the
@@ -599,7 +606,8 @@ def rejects_paths(df: DataFrame, *, column: str = "path", schemas: _Schemas = No
     short, or still being written?) (after 1565 records; the rest of this input is
     skipped)``), ``record`` the records read before the failure, ``line`` and
     ``byte`` null, ``raw`` empty (and ``source`` null for a null path); and a row per JSON
-    document over ``max_document_bytes`` (reason ``document_over_limit``, ``record`` 0).
+    document over ``max_document_bytes`` (reason ``document_over_limit``, ``record`` 0) or
+    whose JSON breaks (reason ``document_not_json``).
     Batches of at most ``DEFAULT_BATCH_ROWS`` rows, as the events, made as they are read:
     a task holds a few batches of rejects, not a file's. The other arguments are as
     :func:`normalize_paths`'s."""

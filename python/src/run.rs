@@ -186,6 +186,14 @@ impl Observer for Rejects {
         ));
     }
 
+    fn document_not_json(&mut self, source: &str, line: u64, column: u64, error: &str) {
+        let source = self.source(source);
+        self.notes.push(format!(
+            "{source}: starts as a JSON document, but its JSON breaks at line {line}, column \
+             {column} ({error}): it is read line by line, as NDJSON"
+        ));
+    }
+
     fn input_failed(&mut self, source: &str, err: &io::Error, records: u64) {
         let source = self.source(source).to_owned();
         // The library's message names the ratio; the argument that sets it is this one.

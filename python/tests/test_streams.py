@@ -18,6 +18,20 @@ NOTE = (r"<bytes>: a JSON document over max_document_bytes \(64\): it is read li
         r"line, as NDJSON; raise the Normalizer's max_document_bytes= to read it whole")
 
 
+def test_streams_tell_where_a_documents_json_breaks(cli):
+    """Review s47-h2 MEDIUM-3: an array cut short is read line by line, its fragments
+    rejects, the first at line 1; a note says where its JSON breaks."""
+    records = gen(cli, "-t", "Zoom.Activity", "-n", 3, "--seed", 62).splitlines()
+    cut = (b"[\n" + b",\n".join(records))[:-10]
+    note = (r"<bytes>: starts as a JSON document, but its JSON breaks at line 4, column \d+ "
+            r"\(EOF while parsing [a-z ]+; a file cut short, or still being written\?\): "
+            r"it is read line by line, as NDJSON")
+    with pytest.warns(normalog.InputWarning, match=note):
+        stream = normalog.Normalizer().iter_batches(cut, "Zoom.Activity")
+        assert sum(b.num_rows for b in stream) == 0
+    assert len(stream.stats["notes"]) == 1
+
+
 def test_streams_tell_of_a_document_over_the_limit(cli):
     """Review finding: `normalize` warned that a JSON document over max_document_bytes is
     read line by line, the streams (which every Spark task uses) said nothing: a big export

@@ -117,6 +117,19 @@ impl Bufs {
     }
 }
 
+/// Why an input that started as a JSON document is read line by line, as NDJSON.
+#[derive(Debug, Clone)]
+pub(crate) enum AsLines {
+    /// It outgrew the document limit (this one).
+    OverLimit(usize),
+    /// It is not JSON from this line and column of the input on, for this reason.
+    NotJson {
+        line: u64,
+        column: u64,
+        error: String,
+    },
+}
+
 /// A piece of one input, with everything needed to normalize it on its own.
 #[derive(Debug)]
 pub(crate) struct Chunk {
@@ -159,9 +172,9 @@ pub(crate) struct Chunk {
     /// Cut before a chunk's worth because a stream (standard input, a pipe) had no more
     /// for now: its output is written out at once (see [`Chunker`](super::chunker)).
     pub live: bool,
-    /// Set on the first chunk after the input, which started as a JSON document, outgrew
-    /// the document limit (this one) and is read as lines from there on.
-    pub document_over: Option<usize>,
+    /// Set on the first chunk after the input, which started as a JSON document, turned
+    /// out to be read as lines: why.
+    pub as_lines: Option<AsLines>,
     /// Which part of the reader's chunk `seq` this is: 0, then the parts a worker cut a
     /// big API page of it into ([`split`](super::split)), in order.
     pub part: u32,
@@ -202,7 +215,7 @@ impl Chunk {
             stop: false,
             classified: None,
             live: false,
-            document_over: None,
+            as_lines: None,
             part: 0,
             more: false,
             page: None,

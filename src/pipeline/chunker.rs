@@ -8,7 +8,7 @@ use std::io::{self, Read};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use super::chunk::{Bufs, Chunk, Framing, Kind};
+use super::chunk::{AsLines, Bufs, Chunk, Framing, Kind};
 use super::input::{self, Input};
 use crate::parse::frame;
 use shape::detect;
@@ -139,9 +139,9 @@ struct Open<'a> {
     /// An over-long line whose start was read with the last chunk: the next call skips
     /// the rest of it and reports it.
     skip: Option<Skip>,
-    /// The input started as a JSON document but outgrew this limit: the next chunk says
-    /// so ([`Chunk::document_over`]).
-    document_over: Option<usize>,
+    /// The input started as a JSON document but is read as lines: the next chunk says
+    /// why ([`Chunk::as_lines`]).
+    as_lines: Option<AsLines>,
     /// The input's first lines, from its first chunks: up to [`HEAD_BYTES`] of whole
     /// lines, complete once `head_taken` (a stream's first chunks may be a line each, and
     /// a CSV header may come after a preamble sent apart).
@@ -225,7 +225,7 @@ impl<'a> Chunker<'a> {
                         walk: Walk::default(),
                         backlog_cut: Cut::Plain,
                         skip: None,
-                        document_over: None,
+                        as_lines: None,
                         head: None,
                         head_taken: false,
                         head_lines: 0,
@@ -326,7 +326,7 @@ impl Open<'_> {
             bytes,
             head: self.head.clone(),
             first_lines: Arc::clone(&self.first_lines),
-            document_over: self.document_over.take(),
+            as_lines: self.as_lines.take(),
             ..Chunk::new(self.index, self.source.clone(), kind, (byte, line), bufs)
         }
     }
@@ -446,7 +446,7 @@ impl Open<'_> {
                     if bufs.data.len() > f.max_document_bytes {
                         // Too big to hold: frame it as lines after all.
                         self.mode = Mode::Lines;
-                        self.document_over = Some(f.max_document_bytes);
+                        self.as_lines = Some(AsLines::OverLimit(f.max_document_bytes));
                     }
                 }
                 Mode::Lines if eof => {

@@ -3,7 +3,7 @@
 
 use std::io;
 
-use super::chunk::Chunk;
+use super::chunk::{AsLines, Chunk};
 use super::{Observer, Progress, Reject, RunSummary};
 
 /// The ordered end of a run: reports a chunk's rejects and input failures to the observer
@@ -54,8 +54,14 @@ impl Emitter {
             self.input_records = 0;
             self.input_indexes = 0;
         }
-        if let Some(limit) = chunk.document_over {
-            observer.document_over_limit(&chunk.source, limit);
+        match &chunk.as_lines {
+            Some(AsLines::OverLimit(limit)) => observer.document_over_limit(&chunk.source, *limit),
+            Some(AsLines::NotJson {
+                line,
+                column,
+                error,
+            }) => observer.document_not_json(&chunk.source, *line, *column, error),
+            None => {}
         }
         let before = self.run.summary.rejected;
         for (rejected, r) in (before + 1..).zip(&mut chunk.bufs.rejects) {

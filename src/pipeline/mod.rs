@@ -83,7 +83,8 @@
 //!   [`Batch::max_document_bytes`]; beyond that it is
 //!   framed as NDJSON) and parsed as a sequence of JSON values. A top-level array is a list
 //!   of records; a top-level object is a record. If the document is not valid JSON, it is
-//!   framed as NDJSON instead, so every line is accounted for. The reader checks the
+//!   framed as NDJSON instead, so every line is accounted for (and
+//!   [`Observer::document_not_json`] is told where its JSON breaks). The reader checks the
 //!   document and cuts it into chunks of its records (8,192 at most, about
 //!   [`Batch::chunk_bytes`]), which the workers normalize like chunks of lines; whole,
 //!   when a CSV log type with `hasHeader` is loaded (it takes its header from the

@@ -71,6 +71,15 @@ pub trait Observer {
         let _ = (source, limit);
     }
 
+    /// `source` starts as a JSON document (an array, a pretty-printed page) but its JSON
+    /// breaks at `line` and `column` (1-based; column 0 at a line's end), for `error`
+    /// (serde's words, such as "EOF while parsing a list" for a file cut short): it is read
+    /// line by line, as NDJSON, so that every line is accounted for, and its fragments are
+    /// rejects. Called before that input's records are reported.
+    fn document_not_json(&mut self, source: &str, line: u64, column: u64, error: &str) {
+        let _ = (source, line, column, error);
+    }
+
     /// Called after each chunk written, with the totals so far.
     fn progress(&mut self, progress: &Progress) {
         let _ = progress;

@@ -489,6 +489,41 @@ fn a_refused_record_is_not_read_as_a_page_of_its_items() {
     assert!(o.stdout.is_empty());
 }
 
+/// A JSON array cut short is read line by line, its fragments rejects: a note says where
+/// its JSON breaks, where the first reject points at line 1 (review s47-h2 MEDIUM-3).
+#[test]
+fn a_json_array_cut_short_is_noted_where_it_breaks() {
+    let rec = r#"{"email":"a@example.com","time":"2024-01-01T00:00:17Z","type":"Sign in"}"#;
+    let cut = format!("[\n{rec},\n{rec},\n{}", &rec[..20]);
+    let o = run(&["normalize", "-q", "-"], &cut);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let notes: Vec<&str> = o
+        .stderr
+        .split(|&b| b == b'\n')
+        .filter_map(|l| {
+            std::str::from_utf8(l)
+                .ok()
+                .filter(|l| l.starts_with("normalog: note:"))
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "normalog: note: <stdin>: starts as a JSON document, but its JSON breaks at line 4, \
+          column 20 (EOF while parsing a string; a file cut short, or still being written?): \
+          it is read line by line, as NDJSON"
+        ]
+    );
+    // Whole, it is read as a document, without a note.
+    let whole = format!("[\n{rec},\n{rec}\n]");
+    let o = run(&["normalize", "-q", "-"], &whole);
+    assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
+    // Lines that only start like one (a text log's `[date]`) are no document: no note.
+    let text = "[2024-07-01 14:00:00] INFO a\n[2024-07-01 14:00:01] INFO b\n";
+    let o = run(&["normalize", "-q", "-"], text);
+    assert_eq!((o.status.code(), stderr(&o)), (Some(1), String::new()));
+}
+
 /// A JSON array over --max-document-bytes is read line by line: a note says so, and which
 /// flag reads it whole; gzipped or from standard input too (the note looked at plain
 /// files' sizes only).

@@ -132,6 +132,16 @@ impl Observer for CliObserver<'_> {
         self.bar.suspend(|| messages::error(&line));
     }
 
+    fn document_not_json(&mut self, source: &str, line: u64, column: u64, error: &str) {
+        let source = messages::shown(source);
+        // Even with -q: the rejects that follow are fragments, the first at line 1.
+        let line = format!(
+            "note: {source}: starts as a JSON document, but its JSON breaks at line {line}, \
+             column {column} ({error}): it is read line by line, as NDJSON"
+        );
+        self.bar.suspend(|| messages::error(&line));
+    }
+
     fn input_failed(&mut self, source: &str, err: &io::Error, records: u64) {
         let source = messages::shown(source);
         // The run goes on with the other inputs, if any; the summary counts what was read.

@@ -15,20 +15,45 @@ use serde_json::value::RawValue;
 
 use super::values::Walk;
 use super::{count_lines, Mode, Open, MAX_CHUNK_LINES};
-use crate::pipeline::chunk::{Bufs, Chunk, Framing, Kind};
+use crate::pipeline::chunk::{AsLines, Bufs, Chunk, Framing, Kind};
 
-/// Whether `doc` is a sequence of JSON values (what the workers read as a document).
-fn is_json(doc: &[u8]) -> bool {
+/// Whether `doc` is a sequence of JSON values (what the workers read as a document): the
+/// first error if not.
+fn is_json(doc: &[u8]) -> Result<(), serde_json::Error> {
     serde_json::Deserializer::from_slice(doc)
         .into_iter::<&RawValue>()
-        .all(|v| v.is_ok())
+        .try_for_each(|v| v.map(drop))
+}
+
+/// Where and why the JSON of a document that starts on line `first_line` breaks.
+fn not_json(e: &serde_json::Error, first_line: u64) -> AsLines {
+    let text = e.to_string();
+    let error = text.rfind(" at line ").map_or(&*text, |at| &text[..at]);
+    let error = if e.is_eof() {
+        format!("{error}; a file cut short, or still being written?")
+    } else {
+        error.to_owned()
+    };
+    AsLines::NotJson {
+        line: first_line + (e.line() as u64).saturating_sub(1),
+        column: e.column() as u64,
+        error,
+    }
 }
 
 impl Open<'_> {
     /// The whole document is in `bufs.data`: its first chunk of records, the rest kept in
-    /// the backlog for the next calls. Not JSON after all: its lines.
+    /// the backlog for the next calls. Not JSON after all: its lines, and where the JSON
+    /// broke for the observer (a download cut short made thousands of rejects of
+    /// fragments, the first pointing at line 1: review s47-h2 MEDIUM-3).
     pub(super) fn document_read(&mut self, mut bufs: Bufs, f: &Framing) -> Chunk {
-        if !is_json(&bufs.data) {
+        if let Err(e) = is_json(&bufs.data) {
+            // Said when the JSON broke past its first line, or at the end: a text log's
+            // line that starts with `[` (`[2024-07-01 14:00:00] ...`, beside JSON log
+            // types) breaks on its first line, and is no document.
+            if e.line() > 1 || e.is_eof() {
+                self.as_lines = Some(not_json(&e, self.line));
+            }
             self.mode = Mode::Lines;
             let len = bufs.data.len();
             return self.last_lines(bufs, len);
