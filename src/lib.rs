@@ -68,6 +68,7 @@
 
 pub mod atomic;
 pub mod compile;
+mod encoding;
 pub mod error;
 pub mod event;
 mod fnv;

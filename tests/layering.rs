@@ -48,6 +48,7 @@ use std::path::{Path, PathBuf};
 /// utility (layer 0) other leaf utilities.
 const LAYERS: &[&[&str]] = &[
     &[
+        "encoding",
         "words",
         "names",
         "suggest",

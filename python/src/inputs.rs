@@ -342,6 +342,7 @@ pub(crate) fn check_failed(py: Python<'_>, failed: &[FailedInput], inputs: usize
         .take(LISTED)
         .map(|f| match f.records {
             0 => format!("{}: {}", f.source, f.error),
+            1 => format!("{}: {} (after 1 record)", f.source, f.error),
             n => format!("{}: {} (after {n} records)", f.source, f.error),
         })
         .collect();

@@ -511,7 +511,10 @@ pub fn normalize_reader<R: Read, S: Sink + ?Sized>(
             self.0 = Some(io::Error::new(
                 err.kind(),
                 ReaderFailed {
-                    message: format!("<reader>: {err} (after {records} records)"),
+                    message: format!(
+                        "<reader>: {err} (after {records} record{})",
+                        if records == 1 { "" } else { "s" }
+                    ),
                     expansion: input::ExpansionExceeded::of(err).copied(),
                 },
             ));

@@ -254,8 +254,18 @@ pub const MAX_TEST_FILE_BYTES: u64 = 16 << 20;
 /// check` and `normalize -s` say "cannot read the schema file: no such file or directory".
 pub(super) fn read_test_file(path: &Path, what: &str) -> Result<String, LoadError> {
     crate::schema::load::read_text(path, MAX_TEST_FILE_BYTES).map_err(|e| {
+        let (mut line, mut col) = (0, 0);
         let message = match e {
             ReadError::Io(e) => format!("cannot read the {what}: {}", lowercase_first(&e)),
+            ReadError::NotUtf8 {
+                line: at_line,
+                col: at_col,
+                message,
+                hint,
+            } => {
+                (line, col) = (at_line as usize, at_col as usize);
+                format!("{message} (hint: {hint})")
+            }
             ReadError::TooLarge { max } => format!(
                 "the file is larger than {} MiB, more than a schema or test file may be: \
                  check that this path names one (a test file this large can be split in \
@@ -265,8 +275,8 @@ pub(super) fn read_test_file(path: &Path, what: &str) -> Result<String, LoadErro
         };
         LoadError::TestFile {
             origin: Arc::from(path.display().to_string().as_str()),
-            line: 0,
-            col: 0,
+            line,
+            col,
             message,
         }
     })

@@ -149,7 +149,10 @@ impl Observer for CliObserver<'_> {
         let line = if records == 0 {
             format!("{source}: {err} (input skipped)")
         } else {
-            format!("{source}: {err} (after {records} records; the rest of this input is skipped)")
+            let s = if records == 1 { "" } else { "s" };
+            format!(
+                "{source}: {err} (after {records} record{s}; the rest of this input is skipped)"
+            )
         };
         // The library's message names the ratio; the flag that sets it is the CLI's.
         let line = if ExpansionExceeded::of(err).is_some() {

@@ -65,10 +65,10 @@ pub(super) fn refused(head: &[u8], outer: Compression) -> Option<io::Error> {
     };
     let message = if let Some(what) = unsupported(head) {
         format!("{what}{inside}, not JSON text")
-    } else if let Some(encoding) = wide_text(head) {
+    } else if let Some(encoding) = crate::encoding::wide_text(head) {
         format!(
-            "{encoding} text{inside}; normalog reads UTF-8: convert it first (iconv -f \
-             {encoding} -t UTF-8)"
+            "{encoding} text{inside}; normalog reads UTF-8: {}",
+            crate::encoding::convert_hint(encoding)
         )
     } else {
         let again = match (outer, Compression::detect(head)) {
@@ -101,21 +101,4 @@ fn unsupported(head: &[u8]) -> Option<&'static str> {
         .iter()
         .find(|(magic, _)| head.starts_with(magic))
         .map(|&(_, what)| what)
-}
-
-/// The encoding of text in UTF-16 or UTF-32 (Windows tools write UTF-16, PowerShell's
-/// `Out-File` by default), from its byte-order mark or, without one, from the NULs of
-/// ASCII characters in its first two: `None` for anything else.
-fn wide_text(head: &[u8]) -> Option<&'static str> {
-    // Printable ASCII or whitespace: what JSON and log lines start with.
-    let ascii = |b: u8| b.is_ascii_graphic() || matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-    match head {
-        [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32LE"),
-        [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32BE"),
-        [0xFF, 0xFE, ..] => Some("UTF-16LE"),
-        [0xFE, 0xFF, ..] => Some("UTF-16BE"),
-        [a, 0, b, 0, ..] if ascii(*a) && ascii(*b) => Some("UTF-16LE"),
-        [0, a, 0, b, ..] if ascii(*a) && ascii(*b) => Some("UTF-16BE"),
-        _ => None,
-    }
 }

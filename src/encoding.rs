@@ -1,0 +1,25 @@
+//! Text in another encoding than UTF-8, told from its first bytes: inputs (`pipeline`) and
+//! schema and test files (`schema`) are refused with the encoding named and the command
+//! that converts them.
+
+/// The encoding of text in UTF-16 or UTF-32 (Windows tools write UTF-16, PowerShell's
+/// `Out-File` by default), from its byte-order mark or, without one, from the NULs of
+/// ASCII characters in its first two: `None` for anything else.
+pub(crate) fn wide_text(head: &[u8]) -> Option<&'static str> {
+    // Printable ASCII or whitespace: what JSON, YAML and log lines start with.
+    let ascii = |b: u8| b.is_ascii_graphic() || matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    match head {
+        [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32LE"),
+        [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32BE"),
+        [0xFF, 0xFE, ..] => Some("UTF-16LE"),
+        [0xFE, 0xFF, ..] => Some("UTF-16BE"),
+        [a, 0, b, 0, ..] if ascii(*a) && ascii(*b) => Some("UTF-16LE"),
+        [0, a, 0, b, ..] if ascii(*a) && ascii(*b) => Some("UTF-16BE"),
+        _ => None,
+    }
+}
+
+/// What to do with text in `encoding`: "convert it first (iconv ...)".
+pub(crate) fn convert_hint(encoding: &str) -> String {
+    format!("convert it first (iconv -f {encoding} -t UTF-8)")
+}
