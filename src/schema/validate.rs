@@ -158,6 +158,9 @@ impl<'s> Validator<'s> {
     }
 
     fn check_schema(&mut self) {
+        /// The longest file name of Linux's and macOS's file systems, in bytes (a schema
+        /// name is ASCII).
+        const MAX_SCHEMA_NAME: usize = 255;
         let schema = self.schema;
         let name_span = schema.key_spans.get("schema").unwrap_or(schema.span);
         if schema.schema.is_empty() {
@@ -171,6 +174,18 @@ impl<'s> Validator<'s> {
                 name_span,
                 format!("invalid schema name `{}`", schema.schema),
                 Some(schema_name_hint(&schema.schema)),
+            );
+        } else if schema.schema.len() > MAX_SCHEMA_NAME {
+            // Its table is a directory of that name in an output directory: the run failed
+            // at its first write, "File name too long" (review s47-h2 LOW-4).
+            self.error(
+                name_span,
+                format!(
+                    "the schema name is {} characters long, more than the {MAX_SCHEMA_NAME} of \
+                     a file name, which its table's directory in an output takes",
+                    schema.schema.len()
+                ),
+                Some("shorten it".into()),
             );
         }
         for (name, value) in &schema.definitions {
