@@ -118,6 +118,9 @@ fn exiting() -> PyErr {
 pub(crate) fn after_fork_in_child() {
     let in_call = DEPTH.with(|d| usize::from(d.get() > 0));
     IN_CALL.store(in_call, Ordering::SeqCst);
+    // Nor are their waits for the GIL between two batches (review s47-h1 LOW-2: a child
+    // forked then waited the whole grace at its exit).
+    ATTACHING.store(0, Ordering::SeqCst);
 }
 
 /// The `atexit` hook (registered when the module is imported).

@@ -129,6 +129,34 @@ def test_a_forked_child_does_not_wait_for_its_parents_calls_at_exit(records):
     assert exits_cleanly(FORKED, records) == "child quick\n"
 
 
+# The same for a thread whose pyarrow reader of the C stream waits for the GIL between two
+# batches (review s47-h1 LOW-2: 7 children in 40 waited the grace).
+FORKED_READER = """
+import os, sys, threading, time
+import pyarrow as pa
+import normalog
+n = normalog.Normalizer(batch_rows=500, threads=1)
+def read():
+    while True:
+        pa.table(n.iter_batches(sys.argv[1], "Zoom.Activity"))
+threading.Thread(target=read, daemon=True).start()
+time.sleep(0.3)
+waited = 0
+for _ in range(20):
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        sys.exit(0)
+    os.waitpid(pid, 0)
+    waited += time.monotonic() - start > 0.9
+print("children waited:", waited, flush=True)
+"""
+
+
+def test_a_forked_child_does_not_wait_for_its_parents_stream_readers_at_exit(records):
+    assert exits_cleanly(FORKED_READER, records) == "children waited: 0\n"
+
+
 # Review s39-h6 F1: methods that make pyarrow objects without waiting for a run (a stream's
 # schema, the rejects' schema) aborted the process at exit too, 6 runs in 6.
 GETTERS = """
