@@ -101,24 +101,7 @@ fn a_side_output_whose_reader_leaves_is_an_error() {
             pipe.read_exact(&mut some).expect("read the pipe");
         })
     };
-    let o = normalog()
-        .args(["normalize", "-o"])
-        .arg(&out)
-        .arg("--rejects")
-        .arg(&fifo)
-        .arg(&input)
-        .output()
-        .expect("run");
-    reader.join().expect("reader");
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains(&format!(
-            "{}: its reader closed the pipe before the end",
-            fifo.display()
-        )),
-        "{err}"
-    );
+    let err = normalize_to_a_pipe_that_closes(&out, &fifo, &input, &fifo, reader);
     assert!(!out.exists(), "{err}");
 }
 
@@ -140,22 +123,34 @@ fn a_compressed_side_output_whose_reader_leaves_is_an_error() {
         // Opens the pipe (so that the run's open succeeds), then leaves at once.
         std::thread::spawn(move || drop(std::fs::File::open(fifo).expect("open the pipe")))
     };
+    normalize_to_a_pipe_that_closes(&fifo, &rejects, &input, &fifo, reader);
+}
+
+/// `normalize -o EVENTS --rejects REJECTS INPUT` while `reader` reads the named pipe `fifo`
+/// (one of the two) and leaves: exit 2, and the error names the pipe. Its stderr.
+#[cfg(unix)]
+fn normalize_to_a_pipe_that_closes(
+    events: &Path,
+    rejects: &Path,
+    input: &Path,
+    fifo: &Path,
+    reader: std::thread::JoinHandle<()>,
+) -> String {
     let o = normalog()
         .args(["normalize", "-o"])
-        .arg(&fifo)
+        .arg(events)
         .arg("--rejects")
-        .arg(&rejects)
-        .arg(&input)
+        .arg(rejects)
+        .arg(input)
         .output()
         .expect("run");
     reader.join().expect("reader");
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains(&format!(
-            "{}: its reader closed the pipe before the end",
-            fifo.display()
-        )),
-        "{err}"
+    let named = format!(
+        "{}: its reader closed the pipe before the end",
+        fifo.display()
     );
+    assert!(err.contains(&named), "{err}");
+    err
 }
