@@ -169,21 +169,21 @@ impl BatchStream {
     #[getter]
     fn rejects<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let _call = exit::enter()?;
-        let end = self.end.lock().map_err(runtime_error)?;
-        let end = end.as_ref().ok_or_else(|| self.not_ended("rejects"))?;
-        let batches = end
-            .rejects
-            .as_ref()
+        // Copied out: the lock is not held while pyarrow makes the table (see `end_copy`).
+        let batches = self
+            .end_copy(|end| end.rejects.clone())?
+            .ok_or_else(|| self.not_ended("rejects"))?
             .ok_or_else(|| PyValueError::new_err(self.not_kept))?;
-        rejects_table(py, batches.clone())
+        rejects_table(py, batches)
     }
 
     /// The counts, once every batch was read.
     #[getter]
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let end = self.end.lock().map_err(runtime_error)?;
-        let end = end.as_ref().ok_or_else(|| self.not_ended("stats"))?;
-        stats_dict(py, &end.summary, &end.failed, &end.notes)
+        let (summary, failed, notes) = self
+            .end_copy(|end| (end.summary.clone(), end.failed.clone(), end.notes.clone()))?
+            .ok_or_else(|| self.not_ended("stats"))?;
+        stats_dict(py, &summary, &failed, &notes)
     }
 
     /// What the batches are, and the main counts once the run is over.
@@ -207,6 +207,14 @@ impl BatchStream {
 }
 
 impl BatchStream {
+    /// What `copy` takes of how the run ended, `None` before its end. The lock is held for
+    /// the copy only, never while Python or pyarrow runs: `rejects` held it while pyarrow
+    /// made the table (which lets go of the GIL), and `stats` or `repr` on another thread
+    /// waited for it with the GIL held: the interpreter froze (review s47-h1 HIGH-3).
+    fn end_copy<T>(&self, copy: impl FnOnce(&stream::End) -> T) -> PyResult<Option<T>> {
+        Ok(self.end.lock().map_err(runtime_error)?.as_ref().map(copy))
+    }
+
     /// `Err` once the batches went to a reader of the Arrow C stream ([`Exported`]).
     /// A `RuntimeError` once an exception (Ctrl-C) stopped the stream before its end:
     /// every later read says so (review s46-h3 LOW-6, s46-h4 LOW-3).
@@ -255,11 +263,7 @@ impl BatchStream {
         self.not_stopped()?;
         let pump = self.pump.as_deref();
         if pump.is_some_and(Pump::serving) {
-            return Err(PyRuntimeError::new_err(
-                "the stream's next batch was asked for while its file object is read for \
-                 the run: by that file object's own read(), which the batch waits for, or \
-                 by another thread reading this stream (read a stream from one thread)",
-            ));
+            return Err(read_while_serving());
         }
         let requests = pump.map(Pump::requests);
         let msg = loop {
@@ -279,6 +283,14 @@ impl BatchStream {
                 Some(Woke::Done(msg)) => break Some(msg),
                 Some(Woke::Gone) | None => break None,
             };
+            // Another thread reading this stream began to read its file object meanwhile:
+            // the request is its to serve (review s47-h1 HIGH-2).
+            if let Some(pump) = pump.filter(|p| p.serving()) {
+                if let Some(request) = request {
+                    pump.keep(request);
+                }
+                return Err(read_while_serving());
+            }
             if let Err(e) = interrupt::between_waits(py, pump, request) {
                 self.stop_interrupted();
                 return Err(e);
@@ -376,4 +388,13 @@ fn next_pyarrow<'py>(stream: &BatchStream, py: Python<'py>) -> PyResult<Bound<'p
         }),
         None => Err(PyStopIteration::new_err(())),
     }
+}
+
+/// A stream's next batch asked for while its file object is read for the run.
+fn read_while_serving() -> PyErr {
+    PyRuntimeError::new_err(
+        "the stream's next batch was asked for while its file object is read for the run: by \
+         that file object's own read(), which the batch waits for, or by another thread \
+         reading this stream (read a stream from one thread)",
+    )
 }

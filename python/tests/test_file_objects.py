@@ -472,3 +472,49 @@ def test_a_file_object_that_reads_little_at_a_time_is_not_cut_at_each_read(cli):
     assert small.num_rows == whole.num_rows == 20_000
     chunks = small.column(0).num_chunks
     assert chunks <= 2 * whole.column(0).num_chunks + 1, chunks
+
+
+# Two threads iterate one stream over a file object whose read() lets go of the GIL (a
+# network body, a slow disk): one of them gets the RuntimeError, nothing freezes. Before,
+# the second waited for a lock with the GIL held while the first waited for the GIL to
+# finish its read: the interpreter froze (review s47-h1 HIGH-2: 4 runs in 5).
+TWO_READERS = """
+import faulthandler, io, sys, threading, time
+import normalog
+faulthandler.dump_traceback_later(30, exit=True)
+data = open(sys.argv[1], "rb").read(2_000_000)
+class Slow(io.RawIOBase):
+    pos = 0
+    def readable(self):
+        return True
+    def readinto(self, b):
+        time.sleep(0.08)
+        k = min(len(b), 65536, len(data) - self.pos)
+        b[:k] = data[self.pos:self.pos + k]
+        self.pos += k
+        return k
+stream = normalog.Normalizer(batch_rows=200, threads=1).iter_batches(Slow(), "Zoom.Activity")
+raised = []
+def read():
+    try:
+        for batch in stream:
+            pass
+    except RuntimeError as e:
+        raised.append("one thread" in str(e))
+threads = [threading.Thread(target=read) for _ in range(2)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(raised, flush=True)
+"""
+
+
+def test_two_threads_reading_one_stream_over_a_file_object_do_not_freeze(cli, tmp_path):
+    records = tmp_path / "z.ndjson"
+    records.write_bytes(gen(cli, "-t", "Zoom.Activity", "-n", 6000, "--seed", 8))
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", TWO_READERS, str(records)],
+                              capture_output=True, text=True, timeout=90)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout in ("[True]\n", "[True, True]\n"), done.stdout + done.stderr

@@ -3,6 +3,8 @@
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 import warnings
@@ -241,3 +243,38 @@ print(len(ids), len(set(ids)), stream.stats["records"])
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["5000", "5000", "5000"], out.stdout
+
+
+# `stream.rejects` on one thread, `stream.stats` or `repr(stream)` on another: both return.
+# Before, `rejects` kept the stream's end locked while pyarrow made the table (without the
+# GIL), and the other waited for that lock with the GIL held: the interpreter froze at once
+# (review s47-h1 HIGH-3, 6 runs in 6).
+GETTERS_ON_TWO_THREADS = """
+import faulthandler, sys, threading, time
+import normalog
+faulthandler.dump_traceback_later(30, exit=True)
+bad = b"".join(b'{"not a zoom record": %d}\\n' % i for i in range(50000))
+stream = normalog.Normalizer(batch_rows=100, threads=1).iter_batches(bad, "Zoom.Activity")
+for batch in stream:
+    pass
+stop = time.monotonic() + 1.5
+def rejects():
+    while time.monotonic() < stop:
+        assert stream.rejects.num_rows == 50000
+def look():
+    while time.monotonic() < stop:
+        stream.stats if sys.argv[1] == "stats" else repr(stream)
+threads = [threading.Thread(target=f) for f in (rejects, look)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print("done", flush=True)
+"""
+
+
+@pytest.mark.parametrize("look", ["stats", "repr"])
+def test_rejects_and_stats_on_two_threads_do_not_freeze(look):
+    done = subprocess.run([sys.executable, "-c", GETTERS_ON_TWO_THREADS, look],
+                          capture_output=True, text=True, timeout=90)
+    assert (done.returncode, done.stdout) == (0, "done\n"), done.stderr
