@@ -62,7 +62,7 @@ FAILED_INPUT = "input_failed"
 DOCUMENT_OVER_LIMIT = "document_over_limit"
 
 #: The ``reason`` of the reject row of an input that starts as a JSON document whose JSON
-#: breaks (a download cut short), read line by line: ``error`` says where it breaks.
+#: breaks (other than by ending early), read line by line: ``error`` says where it breaks.
 DOCUMENT_NOT_JSON = "document_not_json"
 
 # The schema files or directories of a call, as Normalizer(schemas=) takes them.
@@ -540,7 +540,7 @@ def normalize_paths(df: DataFrame, log_type: str, *, column: str = "path",
     defaults and checks: a JSON document (an array, a pretty-printed export) over
     ``max_document_bytes`` (64 MiB) is read line by line, its lines rejects, and
     ``rejects_*`` has a row that says so (reason ``document_over_limit``); so does one whose
-    JSON breaks, a download cut short (reason ``document_not_json``, ``error`` saying where).
+    JSON breaks (reason ``document_not_json``, ``error`` saying where).
 
     An input that cannot be opened (missing, deleted since it was listed, unreadable, a
     null path) or read to its end (a truncated gzip file, a Parquet or zip file) fails the

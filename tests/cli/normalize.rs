@@ -489,13 +489,25 @@ fn a_refused_record_is_not_read_as_a_page_of_its_items() {
     assert!(o.stdout.is_empty());
 }
 
-/// A JSON array cut short is read line by line, its fragments rejects: a note says where
-/// its JSON breaks, where the first reject points at line 1 (review s47-h2 MEDIUM-3).
+/// A JSON array cut short (an export or download that ended early) gives its whole records,
+/// then says the input ends early, as a gzip file cut short does; one broken elsewhere is
+/// read line by line, its fragments rejects, and a note says where its JSON breaks (review
+/// s47-h2 MEDIUM-3: every line was a reject, the first pointing at line 1, without a word).
 #[test]
-fn a_json_array_cut_short_is_noted_where_it_breaks() {
+fn a_json_array_cut_short_gives_its_whole_records_and_a_broken_one_a_note() {
     let rec = r#"{"email":"a@example.com","time":"2024-01-01T00:00:17Z","type":"Sign in"}"#;
     let cut = format!("[\n{rec},\n{rec},\n{}", &rec[..20]);
     let o = run(&["normalize", "-q", "-"], &cut);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(events(&o).len(), 2);
+    assert_eq!(
+        stderr(&o),
+        "normalog: <stdin>: the JSON document ends early (EOF while parsing a string; a file \
+         cut short, or still being written?) (after 2 records; the rest of this input is \
+         skipped)\n"
+    );
+    let broken = format!("[\n{rec},\n{rec},,\n{rec}\n]\n");
+    let o = run(&["normalize", "-q", "-"], &broken);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let notes: Vec<&str> = o
         .stderr
@@ -509,9 +521,8 @@ fn a_json_array_cut_short_is_noted_where_it_breaks() {
     assert_eq!(
         notes,
         [
-            "normalog: note: <stdin>: starts as a JSON document, but its JSON breaks at line 4, \
-          column 20 (EOF while parsing a string; a file cut short, or still being written?): \
-          it is read line by line, as NDJSON"
+            "normalog: note: <stdin>: starts as a JSON document, but its JSON breaks at line 3, \
+          column 74 (expected value): it is read line by line, as NDJSON"
         ]
     );
     // Whole, it is read as a document, without a note.

@@ -317,13 +317,13 @@ fn a_document_is_cut_into_chunks_of_its_records() {
     assert_eq!(got, [(Kind::Document, 0, 1, vec![], true)]);
 }
 
-/// A document that is not JSON after all (here cut short) is read as lines, at most
-/// [`MAX_CHUNK_LINES`] to a chunk like any input of lines (the workers used to read it
-/// whole, every line in one chunk).
+/// A document that is not JSON after all (here broken at its end) is read as lines, at
+/// most [`MAX_CHUNK_LINES`] to a chunk like any input of lines (the workers used to read
+/// it whole, every line in one chunk).
 #[test]
 fn a_document_that_is_not_json_is_read_as_lines() {
     let max = usize::try_from(MAX_CHUNK_LINES).unwrap();
-    let input = format!("[\n{}{{", "{},\n".repeat(2 * max));
+    let input = format!("[\n{}}}", "{},\n".repeat(2 * max));
     let got = chunks(input.as_bytes(), &framing(1 << 20, 1 << 20));
     let kinds: Vec<_> = got.iter().map(|c| c.0).collect();
     assert_eq!(kinds, [Kind::Lines; 3]);
@@ -331,6 +331,43 @@ fn a_document_that_is_not_json_is_read_as_lines() {
     assert_eq!(lines, [max, max, 1]);
     let text: String = got.iter().map(|c| c.3.clone()).collect();
     assert_eq!(text, input);
+}
+
+/// A document cut short (its JSON valid to its end): its whole records, in chunks of a
+/// document, then the input ends with an error that says so (review s47-h2 MEDIUM-3: every
+/// line was a reject); the record cut short is not sent.
+#[test]
+fn a_document_cut_short_gives_its_whole_records_then_an_error() {
+    for (input, records) in [
+        (
+            "[\n{\"a\":1},\n{\"a\":2},\n{\"a\":",
+            vec!["{\"a\":1}", "{\"a\":2}"],
+        ),
+        ("[{\"a\":1}, [2], \"x", vec!["{\"a\":1}", "[2]"]),
+        ("{\n \"a\": 1\n}\n{\n \"a\": \"b", vec!["{\n \"a\": 1\n}"]),
+    ] {
+        let got = every_chunk(input.as_bytes(), &framing(1 << 20, 1 << 20));
+        let sent: Vec<String> = got
+            .iter()
+            .flat_map(|ch| ch.bufs.records.iter().map(|r| &ch.bufs.data[r.clone()]))
+            .map(|r| String::from_utf8(r.to_vec()).unwrap())
+            .collect();
+        assert_eq!(sent, records, "{input}");
+        let last = got.last().unwrap();
+        assert_eq!(last.kind, Kind::Document, "{input}");
+        let Some(Err(e)) = &last.end else {
+            panic!("{input}: ended {:?}", last.end);
+        };
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(
+            e.to_string()
+                .starts_with("the JSON document ends early (EOF while parsing"),
+            "{e}"
+        );
+    }
+    // Nothing whole before the cut: its lines, as any document that is not JSON.
+    let got = every_chunk(b"[{\"a\":", &framing(1 << 20, 1 << 20));
+    assert!(got.iter().all(|ch| ch.kind != Kind::Document), "{got:?}");
 }
 
 /// Every chunk of a document carries the document's first lines as its head, as when a
