@@ -139,15 +139,31 @@ impl ChannelReader {
     /// long enough: review s46-h2 MEDIUM-1), and Ctrl-C must stop the read (and the run)
     /// within about a batch, as it stops `for batch in stream`.
     fn recv(&self) -> Result<Option<Msg>, ArrowError> {
+        let owner = std::thread::current().id() == self.owner;
         loop {
             let msg = match self.rx.recv_timeout(interrupt::POLL) {
                 Ok(msg) => Some(msg),
                 Err(RecvTimeoutError::Disconnected) => return Ok(None),
                 Err(RecvTimeoutError::Timeout) => None,
             };
+            if crate::exit::exiting_elsewhere() {
+                // The interpreter exits: whatever goes back to pyarrow is taken on while the
+                // process ends, and the thread died of SIGSEGV importing a batch into
+                // memory that `exit()` had freed, or would take the GIL back during
+                // finalization (review s47-h1 HIGH-4, 1 run in 150 to 330). The Python
+                // thread that reads stays here until the process ends; a consumer's own
+                // thread (DuckDB's) gets the end of the stream.
+                self.cancel.store(true, Ordering::Relaxed);
+                if !owner {
+                    return Ok(None);
+                }
+                loop {
+                    std::thread::park();
+                }
+            }
             // Once the interpreter exits, its signals are not checked (`exit.rs`): the GIL is
             // not taken back here, where pyarrow's reader is on the stack.
-            if std::thread::current().id() == self.owner {
+            if owner {
                 if let Some(Err(e)) = crate::exit::attach_unless_exiting(interrupt::check_signals) {
                     self.cancel.store(true, Ordering::Relaxed);
                     return Err(ArrowError::ExternalError(e.into()));
