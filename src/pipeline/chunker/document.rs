@@ -48,13 +48,15 @@ fn why(e: &serde_json::Error) -> String {
 
 /// Where the whole records of a document cut short end (`doc`'s JSON is valid up to its
 /// end): its complete top-level values, and the complete elements of a top-level array
-/// left open. `None` when it has none.
+/// left open. `None` when it has none. A number that the cut ends may have lost digits:
+/// not whole.
 fn whole_records_end(doc: &[u8]) -> Option<usize> {
     let mut walk = Walk::default();
     let mut end = None;
     while let Some(record) = walk.next(doc) {
+        let cut = record.end == doc.len() && doc.last().is_some_and(u8::is_ascii_digit);
         let record = &doc[record.start..record.end];
-        if serde_json::from_slice::<&RawValue>(record).is_err() {
+        if cut || serde_json::from_slice::<&RawValue>(record).is_err() {
             break;
         }
         end = Some(walk.at());

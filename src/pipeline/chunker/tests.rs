@@ -344,6 +344,9 @@ fn a_document_cut_short_gives_its_whole_records_then_an_error() {
             vec!["{\"a\":1}", "{\"a\":2}"],
         ),
         ("[{\"a\":1}, [2], \"x", vec!["{\"a\":1}", "[2]"]),
+        // The last number may have lost digits; one followed by a blank has not.
+        ("[{\"a\":1}, 12", vec!["{\"a\":1}"]),
+        ("[{\"a\":1}, 12 ", vec!["{\"a\":1}", "12"]),
         ("{\n \"a\": 1\n}\n{\n \"a\": \"b", vec!["{\n \"a\": 1\n}"]),
     ] {
         let got = every_chunk(input.as_bytes(), &framing(1 << 20, 1 << 20));
