@@ -92,8 +92,9 @@ pub(crate) fn detach<T: Send>(py: Python<'_>, wait: impl FnOnce() -> T + Send) -
 ///
 /// Why the thread is counted before it looks at the exit: one that saw no exit and then
 /// took the GIL after the hook had returned did so during finalization, and the process
-/// died of SIGSEGV (`pa.table(stream)` in a daemon thread at exit, once in CI; 2 runs in 15
-/// with a pause made between the look and the GIL). Counted first, either the thread sees
+/// died of SIGSEGV (`pa.table(stream)` in a daemon thread at exit, once in CI; with a
+/// 300 ms pause made between the look and the GIL, 22 runs in 24 took it during
+/// finalization). Counted first, either the thread sees
 /// the exit, or the hook sees the thread and lets go of the GIL until it is done.
 pub(crate) fn attach_unless_exiting<T>(f: impl FnOnce(Python<'_>) -> T) -> Option<T> {
     ATTACHING.fetch_add(1, Ordering::SeqCst);

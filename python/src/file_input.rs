@@ -163,7 +163,6 @@ impl Pump {
     /// is not an `Exception` (Ctrl-C in a read): the request is answered with an error, and
     /// the caller stops the run and raises it.
     ///
-    ///
     /// One thread serves at a time, and no lock is held while the file object reads (which
     /// lets go of the GIL): while another thread reads, the request is kept for it, and
     /// nothing is read here (the caller sees [`Self::serving`]). Before, a second thread
