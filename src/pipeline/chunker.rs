@@ -425,6 +425,7 @@ impl Open<'_> {
             let asked = self.read_size;
             let n = match read_more(&mut *self.reader, &mut bufs.data, asked) {
                 Ok(n) => n,
+                Err(e) if self.mode == Mode::Document => return self.document_failed(bufs, f, e),
                 Err(e) => return self.read_failed(bufs, last_nl, e),
             };
             if n == asked {
@@ -509,13 +510,10 @@ impl Open<'_> {
     }
 
     /// The decoder failed: end the input with the whole lines read before the damage. The
-    /// partial last line is part of the damage and is dropped, as is a document.
+    /// partial last line is part of the damage and is dropped (a document's:
+    /// [`Self::document_failed`]).
     fn read_failed(&mut self, mut bufs: Bufs, last_nl: Option<usize>, e: io::Error) -> Chunk {
-        let cut = if self.mode == Mode::Document {
-            0
-        } else {
-            last_nl.map_or(0, |nl| nl + 1)
-        };
+        let cut = last_nl.map_or(0, |nl| nl + 1);
         bufs.data.truncate(cut);
         self.pending.clear();
         if cut == 0 {

@@ -11,6 +11,8 @@
 //! [`Framing::chunk_bytes`], each with where its records are, so that the workers need not
 //! look for them again.
 
+use std::io;
+
 use serde_json::value::RawValue;
 
 use super::values::Walk;
@@ -75,8 +77,8 @@ impl Open<'_> {
         if let Err(e) = is_json(&bufs.data) {
             if let Some(end) = e.is_eof().then(|| whole_records_end(&bufs.data)).flatten() {
                 bufs.data.truncate(end);
-                let cut = std::io::Error::new(
-                    std::io::ErrorKind::UnexpectedEof,
+                let cut = io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
                     format!("the JSON document ends early ({})", why(&e)),
                 );
                 return self.document_whole(bufs, f, Cut::Ends(Err(cut)));
@@ -92,6 +94,26 @@ impl Open<'_> {
             return self.last_lines(bufs, len);
         }
         self.document_whole(bufs, f, Cut::Ends(Ok(())))
+    }
+
+    /// The decoder failed (a `.json.gz` export cut short) while `bufs.data` held the start
+    /// of a document: its whole records, then the input ends with the decoder's error, as
+    /// a plain document cut short does (review s47-h3 MEDIUM-1: none was kept). Not JSON
+    /// up to the damage, or no whole record: the error alone.
+    pub(super) fn document_failed(&mut self, mut bufs: Bufs, f: &Framing, e: io::Error) -> Chunk {
+        let whole = match is_json(&bufs.data) {
+            Err(json) if json.is_eof() => whole_records_end(&bufs.data),
+            _ => None,
+        };
+        self.pending.clear();
+        let Some(end) = whole else {
+            bufs.data.clear();
+            let (byte, line) = (self.byte, self.line);
+            let chunk = self.chunk(Kind::Empty, byte, line, bufs);
+            return Self::ended(chunk, Err(e));
+        };
+        bufs.data.truncate(end);
+        self.document_whole(bufs, f, Cut::Ends(Err(e)))
     }
 
     /// The document of `bufs.data`, checked, from its first chunk of records on; the input
