@@ -251,6 +251,7 @@ impl BatchStream {
             schema: Arc::clone(&self.schema),
             done: false,
             cancel: Arc::clone(&self.cancel),
+            paused_at_exit: false,
             owner: std::thread::current().id(),
         })
     }

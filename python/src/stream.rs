@@ -126,6 +126,8 @@ pub struct ChannelReader {
     pub done: bool,
     /// The run's cancel flag, set when the read is interrupted.
     pub cancel: Arc<AtomicBool>,
+    /// It paused once the interpreter exited ([`Self::pause_at_exit`]).
+    pub paused_at_exit: bool,
     /// The Python thread that took the stream: signals are checked only when it is the one
     /// reading. A consumer's own thread (DuckDB reads on its workers) would wait for the GIL
     /// that the Python thread holds while it waits for that consumer.
@@ -138,7 +140,7 @@ impl ChannelReader {
     /// input to come, a busy run sends one every few milliseconds (so that no wait lasts
     /// long enough: review s46-h2 MEDIUM-1), and Ctrl-C must stop the read (and the run)
     /// within about a batch, as it stops `for batch in stream`.
-    fn recv(&self) -> Result<Option<Msg>, ArrowError> {
+    fn recv(&mut self) -> Result<Option<Msg>, ArrowError> {
         let owner = std::thread::current().id() == self.owner;
         loop {
             let msg = match self.rx.recv_timeout(interrupt::POLL) {
@@ -146,20 +148,8 @@ impl ChannelReader {
                 Err(RecvTimeoutError::Disconnected) => return Ok(None),
                 Err(RecvTimeoutError::Timeout) => None,
             };
-            if crate::exit::exiting_elsewhere() {
-                // The interpreter exits: whatever goes back to pyarrow is taken on while the
-                // process ends, and the thread died of SIGSEGV importing a batch into
-                // memory that `exit()` had freed, or would take the GIL back during
-                // finalization (review s47-h1 HIGH-4, 1 run in 150 to 330). The Python
-                // thread that reads stays here until the process ends; a consumer's own
-                // thread (DuckDB's) gets the end of the stream.
-                self.cancel.store(true, Ordering::Relaxed);
-                if !owner {
-                    return Ok(None);
-                }
-                loop {
-                    std::thread::park();
-                }
+            if owner && !self.paused_at_exit && crate::exit::exiting_elsewhere() {
+                self.pause_at_exit();
             }
             // Once the interpreter exits, its signals are not checked (`exit.rs`): the GIL is
             // not taken back here, where pyarrow's reader is on the stack.
@@ -174,7 +164,27 @@ impl ChannelReader {
             }
         }
     }
+
+    /// The interpreter exits while the Python thread that took the stream reads it (a
+    /// daemon thread in `pa.table(stream)`): no batch goes back to pyarrow for
+    /// [`AFTER_EXIT`], in which the process ends as a rule. A batch handed on was imported
+    /// while the process ended, in memory that `exit()` had freed: SIGSEGV (review s47-h1
+    /// HIGH-4, 1 run in 150 to 330). Then the read goes on as before: an `atexit` function
+    /// registered before `import normalog` may be waiting for it (joining the thread, or
+    /// a DuckDB query that reads on this thread too), and a wait for ever hung that join,
+    /// an error failed that query (review s47-h3 HIGH-1). A consumer's own threads
+    /// (DuckDB's) read on without a pause (an end of the stream there made a query over
+    /// part of the data complete as if whole: s47-h3 HIGH-2).
+    fn pause_at_exit(&mut self) {
+        self.paused_at_exit = true;
+        std::thread::sleep(AFTER_EXIT);
+    }
 }
+
+/// How long a stream's reader pauses once the interpreter exits
+/// ([`ChannelReader::pause_at_exit`]): longer than an exit takes as a rule, short enough
+/// for an `atexit` function that waits for its thread.
+const AFTER_EXIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Iterator for ChannelReader {
     type Item = Result<RecordBatch, ArrowError>;

@@ -86,6 +86,69 @@ def test_a_daemon_thread_waiting_in_a_call_at_exit_lets_the_program_end(records,
     assert exits_cleanly(WAITING, call, given, records) == "exit\n"
 
 
+# An `atexit` function registered before `import normalog` stops and joins a worker that
+# reads streams with pa.table: the join ends (the read pauses at the exit, then goes on).
+# Review s47-h3 HIGH-1: the reader waited for ever once the interpreter exited, and so did
+# the join, 3 runs in 3.
+JOINED_READER = """
+import atexit, sys, threading, time
+import pyarrow as pa
+stop = threading.Event()
+def worker():
+    while not stop.is_set():
+        pa.table(n.iter_batches(sys.argv[1], "Zoom.Activity"))
+thread = threading.Thread(target=worker, daemon=True)
+def at_end():
+    stop.set()
+    thread.join(20)
+    print("joined" if not thread.is_alive() else "join timed out", flush=True)
+atexit.register(at_end)
+import normalog
+n = normalog.Normalizer(batch_rows=500, threads=1)
+thread.start()
+time.sleep(0.5)
+"""
+
+
+def test_an_atexit_function_joins_a_worker_reading_through_pyarrow(records):
+    assert exits_cleanly(JOINED_READER, records) == "joined\n"
+
+
+# A worker copies a stream to Parquet with DuckDB (which reads on threads of its own) when
+# the program ends, and an `atexit` function joins it: every row is written. Review s47-h3
+# HIGH-2: DuckDB's threads were told the stream had ended, and the COPY wrote a valid file
+# of a third of the rows.
+DUCKDB_AT_EXIT = """
+import atexit, sys, threading, time
+import duckdb
+def at_end():
+    thread.join(60)
+atexit.register(at_end)
+import normalog
+n = normalog.Normalizer(batch_rows=500, threads=1)
+def worker():
+    s = n.iter_batches(sys.argv[1], "Zoom.Activity")
+    con = duckdb.connect()
+    con.sql("SET enable_progress_bar = false")
+    con.sql(f"COPY (SELECT * FROM s) TO '{sys.argv[2]}' (FORMAT parquet)")
+thread = threading.Thread(target=worker, daemon=True)
+thread.start()
+time.sleep(0.5)
+"""
+
+
+def test_a_duckdb_copy_of_a_stream_at_exit_writes_every_row(records, tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(6):
+        (inputs / f"{i}.ndjson").write_bytes(records.read_bytes())
+    out = tmp_path / "out.parquet"
+    assert exits_cleanly(DUCKDB_AT_EXIT, inputs, out) == ""
+    rows = duckdb.sql(f"SELECT count(*) FROM '{out}'").fetchall()[0][0]
+    assert rows == 1200000
+
+
 # An `atexit` function registered before `import normalog` runs after the module's hook:
 # its calls go on as ever (the thread that exits never hangs).
 LATE = """
