@@ -13,6 +13,8 @@ pub(crate) fn wide_text(head: &[u8]) -> Option<&'static str> {
         [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32BE"),
         [0xFF, 0xFE, ..] => Some("UTF-16LE"),
         [0xFE, 0xFF, ..] => Some("UTF-16BE"),
+        [a, 0, 0, 0, ..] if ascii(*a) => Some("UTF-32LE"),
+        [0, 0, 0, a, ..] if ascii(*a) => Some("UTF-32BE"),
         [a, 0, b, 0, ..] if ascii(*a) && ascii(*b) => Some("UTF-16LE"),
         [0, a, 0, b, ..] if ascii(*a) && ascii(*b) => Some("UTF-16BE"),
         _ => None,
@@ -22,4 +24,29 @@ pub(crate) fn wide_text(head: &[u8]) -> Option<&'static str> {
 /// What to do with text in `encoding`: "convert it first (iconv ...)".
 pub(crate) fn convert_hint(encoding: &str) -> String {
     format!("convert it first (iconv -f {encoding} -t UTF-8)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wide_text;
+
+    /// With a byte-order mark or without (review s47-h3 LOW-1: UTF-32 without one was
+    /// taken for text with NULs).
+    #[test]
+    fn wide_encodings_by_their_first_bytes() {
+        let utf32le: Vec<u8> = "ab"
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
+        let utf32be: Vec<u8> = "ab"
+            .chars()
+            .flat_map(|c| (c as u32).to_be_bytes())
+            .collect();
+        let utf16le: Vec<u8> = "ab".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(wide_text(&utf32le), Some("UTF-32LE"));
+        assert_eq!(wide_text(&utf32be), Some("UTF-32BE"));
+        assert_eq!(wide_text(&utf16le), Some("UTF-16LE"));
+        assert_eq!(wide_text(&[0xFF, 0xFE, 0, 0]), Some("UTF-32LE"));
+        assert_eq!(wide_text(b"{\"a\""), None);
+    }
 }

@@ -158,9 +158,16 @@ fn refuse_control_characters(text: &str) -> Result<(), Problem> {
     let Some((at, c)) = text.char_indices().find(|&(_, c)| !allowed(c)) else {
         return Ok(());
     };
+    // Lines end at `\n`, `\r\n` or a lone `\r`, as the parser counts them (review s47-h3
+    // LOW-1: a file of lone `\r`s had its control character on line 1).
     let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let breaks = before.matches('\n').count() + before.matches('\r').count();
+    let line = breaks - before.matches("\r\n").count() + 1;
+    let col = before
+        .rsplit(['\n', '\r'])
+        .next()
+        .map_or(0, |l| l.chars().count())
+        + 1;
     Err(Problem {
         span: Span {
             line: u32::try_from(line).unwrap_or(u32::MAX),

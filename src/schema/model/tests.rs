@@ -115,6 +115,8 @@ cases! {
     // Review s47-h2 HIGH-1: the YAML parser took a NUL for the end of the file.
     nul_byte: "schema: Cust.Tst\nfields:\n  - {name: a, type: string}\n\0  - {name: b, type: int, required: true}\n" => ["4:1: a control character (U+0000) that YAML does not allow in a file (hint: a file that holds NUL bytes was often cut short while it was written: check that it is whole)"];
     escape_character: "schema: Cust.Tst\nfields:\n  - {name: a\u{1b}b, type: string}\n" => ["3:13: a control character (U+001B) that YAML does not allow in a file (hint: remove it, or write it as an escape in a double-quoted string (`\"\\u001b\"`))"];
+    // Review s47-h3 LOW-1: lone `\r` line ends count as the parser counts them.
+    escape_character_after_lone_cr: "schema: Cust.Tst\rfields:\r  - {name: a\u{1b}b, type: string}\r" => ["3:13: a control character (U+001B) that YAML does not allow in a file (hint: remove it, or write it as an escape in a double-quoted string (`\"\\u001b\"`))"];
     next_line_character_is_allowed: "schema: Cust.Tst\ndescription: a\u{85}b\nfields: [{name: a, type: string}]\n" => [];
     name_missing: "{schema: Cust.Tst, fields: [{type: string}]}" => ["1:29: a field has no `name` (hint: add `name:` with the field's JSON key)"];
     name_list: "{schema: Cust.Tst, fields: [{name: [a], type: string}]}" => ["1:36: `name` must be a string, found a list"];
