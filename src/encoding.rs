@@ -34,18 +34,18 @@ mod tests {
     /// taken for text with NULs).
     #[test]
     fn wide_encodings_by_their_first_bytes() {
-        let utf32le: Vec<u8> = "ab"
+        let little: Vec<u8> = "ab"
             .chars()
-            .flat_map(|c| (c as u32).to_le_bytes())
+            .flat_map(|c| u32::from(c).to_le_bytes())
             .collect();
-        let utf32be: Vec<u8> = "ab"
+        let big: Vec<u8> = "ab"
             .chars()
-            .flat_map(|c| (c as u32).to_be_bytes())
+            .flat_map(|c| u32::from(c).to_be_bytes())
             .collect();
-        let utf16le: Vec<u8> = "ab".encode_utf16().flat_map(u16::to_le_bytes).collect();
-        assert_eq!(wide_text(&utf32le), Some("UTF-32LE"));
-        assert_eq!(wide_text(&utf32be), Some("UTF-32BE"));
-        assert_eq!(wide_text(&utf16le), Some("UTF-16LE"));
+        let sixteen: Vec<u8> = "ab".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(wide_text(&little), Some("UTF-32LE"));
+        assert_eq!(wide_text(&big), Some("UTF-32BE"));
+        assert_eq!(wide_text(&sixteen), Some("UTF-16LE"));
         assert_eq!(wide_text(&[0xFF, 0xFE, 0, 0]), Some("UTF-32LE"));
         assert_eq!(wide_text(b"{\"a\""), None);
     }
