@@ -84,7 +84,13 @@ impl Suite {
                         schema_files.push(p.to_path_buf());
                         named_schemas.push(p.to_path_buf());
                     }
-                    Err(e) => errors.push(e),
+                    Err(e) => {
+                        // A test file named and refused is still the test file asked for:
+                        // the files beside the schemas are not read in its place (and it
+                        // is not read, and refused, a second time among them).
+                        named_a_test |= named_test;
+                        errors.push(e);
+                    }
                 }
             }
         }

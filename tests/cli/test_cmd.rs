@@ -267,6 +267,31 @@ fn the_tests_beside_a_schema_are_those_of_its_log_type() {
     );
 }
 
+/// A test file named but refused (not UTF-8 here) is said once, and the test files beside
+/// the named schema are not read in its place: a neighbour that is broken too is not named.
+#[test]
+fn a_refused_test_file_named_is_said_once_and_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let schema = "schema: Custom.App\nfields:\n  - name: a\n    type: string\n";
+    std::fs::write(dir.path().join("App.yml"), schema).expect("write");
+    // The é of the case in Latin-1: one byte that is not UTF-8.
+    let case = "---\nname: one\nlogType: Custom.App\ninput: '{\"a\": \"é\"}'\n";
+    let named: Vec<u8> = case
+        .replace('é', "\u{1}")
+        .bytes()
+        .map(|b| if b == 1 { 0xe9 } else { b })
+        .collect();
+    std::fs::write(dir.path().join("named_tests.yml"), named).expect("write");
+    std::fs::write(dir.path().join("other_tests.yml"), format!("\0{case}")).expect("write");
+
+    let out = test_in(dir.path(), &["App.yml", "named_tests.yml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let e = stderr(&out);
+    assert_eq!(e.matches("named_tests.yml:4:").count(), 1, "{e}");
+    assert!(e.contains("not UTF-8"), "{e}");
+    assert!(!e.contains("other_tests.yml"), "{e}");
+}
+
 /// A path that does not exist is said as `schema check` and `normalize -s` say it ("cannot
 /// read the schema file: no such file ..."), not in the system's own words alone ("No such
 /// file or directory (os error 2)"), and what the file was to be is named.
