@@ -351,6 +351,25 @@ pub(crate) fn no_header_yet(slot: &mut TextSlot) {
     }
 }
 
+/// Whether line `line_no` of the current input is the header a plan (`c`, its slot `cs`)
+/// took, to be consumed: its names were read, or `columns` name the values.
+fn took_header(c: &CsvPlan, cs: &CsvSlot, line_no: u64) -> bool {
+    // Line 0 is a record whose line is not known (`Position::default()`): never a header,
+    // even when no input has started (NO_HEADER is 0 too).
+    cs.header_line != NO_HEADER
+        && cs.header_line != WAITING
+        && cs.header_line == line_no
+        && (cs.header_ok || !c.columns.is_empty())
+}
+
+/// [`took_header`] for the plan of `slot`, if it reads a header.
+pub(crate) fn is_header_line(plan: &TextPlan, slot: &TextSlot, line_no: u64) -> bool {
+    match (&plan.csv, &slot.csv) {
+        (Some(c), Some(cs)) => c.has_header && took_header(c, cs, line_no),
+        _ => false,
+    }
+}
+
 /// Offer line `line_no` of the input (`line`, without its line end) to a plan with
 /// `hasHeader`; returns whether it is the input's header, to be consumed. The first line
 /// the plan does not skip (lines that start with `skipPrefix`, blank lines) is the header
@@ -369,11 +388,7 @@ pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, lin
         return false;
     }
     if cs.header_line != WAITING {
-        // Line 0 is a record whose line is not known (`Position::default()`): never a
-        // header, even when no input has started (NO_HEADER is 0 too).
-        return cs.header_line != NO_HEADER
-            && cs.header_line == line_no
-            && (cs.header_ok || !c.columns.is_empty());
+        return took_header(c, cs, line_no);
     }
     // `parser: csv` has no `skipLines`: only a `skipPrefix` skips a line before the header.
     let skipped = plan.skips_prefix(line) || line.trim().is_empty();

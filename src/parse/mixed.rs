@@ -290,7 +290,7 @@ impl Normalizer {
     }
 
     /// What a line that log type `pi` skips gives: not an event, not a reject.
-    fn skipped(&self, pi: usize, pos: Position) -> Error {
+    pub(super) fn skipped(&self, pi: usize, pos: Position) -> Error {
         Error::new(ErrorKind::Skipped {
             pos,
             log_type: self.plans[pi].log_type.clone(),

@@ -36,6 +36,7 @@ mod unquote;
 
 pub use builder::NormalizerBuilder;
 pub(crate) use candidates::Start;
+pub(crate) use skip::HEAD_BYTES;
 pub use stream::StreamNormalizer;
 
 use std::sync::Arc;
@@ -177,6 +178,9 @@ impl Normalizer {
         sink: &mut S,
     ) -> Result<bool, S::Error> {
         if len > self.max_record_bytes {
+            if self.long_header(original, pos).is_some() {
+                return Ok(true);
+            }
             return sink
                 .rejected_record(&Error::too_long(pos, len, self.max_record_bytes), original);
         }
@@ -253,6 +257,9 @@ impl Normalizer {
         pos: Position,
     ) -> Result<Event<'a>, Error> {
         if line.len() > self.max_record_bytes {
+            if let Some(pi) = self.long_header(line, pos) {
+                return Err(self.skipped(pi, pos));
+            }
             return Err(Error::too_long(pos, line.len(), self.max_record_bytes));
         }
         if self.n_json < self.plans.len() {
@@ -326,6 +333,9 @@ impl Normalizer {
         sink: &mut S,
     ) -> Result<bool, S::Error> {
         if line.len() > self.max_record_bytes {
+            if self.long_header(line, pos).is_some() {
+                return Ok(true);
+            }
             return sink.rejected_record(
                 &Error::too_long(pos, line.len(), self.max_record_bytes),
                 line,

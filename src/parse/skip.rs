@@ -23,6 +23,12 @@ use super::Normalizer;
 use crate::compile::text::TextPlan;
 use crate::error::Position;
 
+/// How much of an input's start is searched for a CSV header, which may follow comment and
+/// blank lines: 64 KiB missed the header of an export after 2,000 comment lines, and a
+/// header of thousands of columns. It bounds a header line too, which the record limit
+/// (`--max-record-bytes`) does not: a header names columns, it is not a record.
+pub(crate) const HEAD_BYTES: usize = 1 << 20;
+
 /// Whether `plan` consumes `line` (at `pos`) without an event: the first `skipLines`
 /// lines of the input that are not blank, lines that start with `skipPrefix`, and a CSV
 /// header (the first other line of the input; see [`csv::offer_header`]).
@@ -154,15 +160,60 @@ impl Normalizer {
         }
     }
 
+    /// Whether line `line_no` of the current input may be a CSV header still: a log type
+    /// reads one, and this is line 1 or one waits for its header. Such a line may be
+    /// longer than the record limit, up to [`HEAD_BYTES`].
+    pub(crate) fn may_take_header(&self, line_no: u64) -> bool {
+        line_no != 0
+            && self.reads_headers()
+            && (line_no == 1 || self.text_slots.iter().any(csv::waits_for_header))
+    }
+
+    /// A line over the record limit, at `pos`: whether it is the input's CSV header, which
+    /// a log type with `hasHeader` takes (and consumes) rather than it being refused as
+    /// too long; the index of that log type's plan. A header names the columns of the rows
+    /// that follow: refused, it was still read as the header from the input's first lines
+    /// by the batch runs (review s47-h2 LOW-1), and a replay of the rejects fed it back as
+    /// a record.
+    pub(crate) fn long_header(&mut self, line: &[u8], pos: Position) -> Option<usize> {
+        if pos.line == 0 || line.len() > HEAD_BYTES || !self.reads_headers() {
+            return None;
+        }
+        // A batch run's worker took the header from the input's first lines already
+        // (`start_input`); an in-order caller offers it here.
+        if pos.line == 1 {
+            self.first_line(line);
+        } else if self.text_slots.iter().any(csv::waits_for_header) {
+            self.offer_headers(&as_text(line), pos.line);
+        }
+        self.plans[self.n_json..]
+            .iter()
+            .zip(&self.text_slots)
+            .position(|(plan, slot)| {
+                plan.text
+                    .as_ref()
+                    .is_some_and(|tp| csv::is_header_line(tp, slot, pos.line))
+            })
+            .map(|i| self.n_json + i)
+    }
+
     /// Line 1 of an input, in the order its records come: every CSV log type with
     /// `hasHeader` starts waiting for the input's header, which may be this line.
     pub(super) fn first_line(&mut self, line: &[u8]) {
+        self.blank_first_line();
+        self.offer_headers(&as_text(line), 1);
+    }
+
+    /// Line 1 of an input is blank: every CSV log type with `hasHeader` starts waiting for
+    /// the input's header, a later line. For an in-order caller that sees every line, as
+    /// the [`StreamNormalizer`](super::StreamNormalizer) (a blank line is no record: the
+    /// header after it was not looked for, and every row was refused).
+    pub(crate) fn blank_first_line(&mut self) {
         for (plan, slot) in self.plans[self.n_json..].iter().zip(&mut self.text_slots) {
             if let Some(tp) = &plan.text {
                 csv::start_input(tp, slot);
             }
         }
-        self.offer_headers(&as_text(line), 1);
     }
 
     /// Offer line `line_no` to every CSV log type waiting for its header, trimmed as every

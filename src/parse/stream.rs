@@ -3,7 +3,7 @@
 
 use crate::error::{Error, ErrorKind, Position};
 use crate::event::Event;
-use crate::parse::{frame, Normalizer};
+use crate::parse::{frame, Normalizer, HEAD_BYTES};
 use crate::sink::{Sink, Summary};
 
 /// Normalizes NDJSON fed in chunks that need not align with records, with the framing
@@ -224,11 +224,12 @@ impl StreamNormalizer {
         if bytes.is_empty() {
             return;
         }
+        let held = self.pending.len() + bytes.len();
+        // A CSV header may be longer than the record limit (`Normalizer::long_header`).
         if !self.skipping
-            && frame::surely_too_long(
-                self.pending.len() + bytes.len(),
-                self.normalizer.max_record_bytes,
-            )
+            && frame::surely_too_long(held, self.normalizer.max_record_bytes)
+            && (frame::surely_too_long(held, HEAD_BYTES)
+                || !self.normalizer.may_take_header(self.line + 1))
         {
             self.skipping = true;
             self.skipped = self.pending.len();
@@ -252,7 +253,7 @@ impl StreamNormalizer {
         if std::mem::take(&mut self.skipping) {
             if self.skipped_blank.is_blank() {
                 // White space alone, as a line that arrives whole is blank.
-                self.summary.blank_lines += 1;
+                self.blank_line();
                 return Ok(true);
             }
             let pos = Position::new(start, self.line, self.record);
@@ -274,6 +275,13 @@ impl StreamNormalizer {
         r
     }
 
+    fn blank_line(&mut self) {
+        if self.line == 1 {
+            self.normalizer.blank_first_line();
+        }
+        self.summary.blank_lines += 1;
+    }
+
     /// One whole line (without its `\n`) that starts at byte `start`.
     fn emit<S: Sink + ?Sized>(
         &mut self,
@@ -282,7 +290,7 @@ impl StreamNormalizer {
         sink: &mut S,
     ) -> Result<bool, S::Error> {
         let Some(rec) = frame::record_of(line) else {
-            self.summary.blank_lines += 1;
+            self.blank_line();
             return Ok(true);
         };
         let pos = Position::new(start, self.line, self.record);

@@ -292,10 +292,9 @@ fn cap_lines(data: &[u8], max: u64) -> (usize, u64) {
 }
 
 /// How much of an input's start a chunk from its middle carries ([`Chunk::head`]), for the
-/// CSV header, which may follow comment and blank lines: 64 KiB missed the header of an
-/// export after 2,000 comment lines, and a header of thousands of columns. A worker reads
-/// the head only as far as the header (`Normalizer::start_input`).
-pub(crate) const HEAD_BYTES: usize = 1 << 20;
+/// CSV header. A worker reads the head only as far as the header
+/// (`Normalizer::start_input`).
+pub(crate) use crate::parse::HEAD_BYTES;
 
 impl Open<'_> {
     /// Bytes read that no chunk accounts for yet: the unterminated tail kept for the next

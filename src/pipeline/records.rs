@@ -258,6 +258,10 @@ impl<S: Sink + ?Sized> Ctx<'_, S> {
             if let Some(env) = self.long_page(raw) {
                 return self.unwrap(data, range, env, pos);
             }
+            if self.norm.long_header(raw, pos).is_some() {
+                self.summary.skipped_lines += 1;
+                return Ok(());
+            }
             let err = Error::new(ErrorKind::TooLong {
                 pos,
                 len: raw.len(),

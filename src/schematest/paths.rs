@@ -43,57 +43,13 @@ impl Suite {
     /// cases are for is unclear.
     pub fn load_partial<P: AsRef<Path>>(paths: &[P]) -> (Suite, Vec<LoadError>) {
         let mut errors = Vec::new();
-        let mut schema_files = Vec::new();
-        let mut test_files = Vec::new();
-        let mut special = Vec::new();
-        // The schema files named as such (not found in a directory), and whether a test
-        // file was: see `beside`.
-        let mut named_schemas = Vec::new();
-        let mut named_a_test = false;
-        for p in paths {
-            let p = p.as_ref();
-            if p.is_dir() {
-                let mut found = Vec::new();
-                if let Err(e) = walk(p, &mut found, &mut special) {
-                    errors.push(io_error(p, &e));
-                }
-                found.sort();
-                for f in found {
-                    // Judge by the path inside the searched directory: a directory named
-                    // `tests` above it (as in this repository's own fixtures) does not count.
-                    if load::is_test_file(f.strip_prefix(p).unwrap_or(&f)) {
-                        test_files.push(f);
-                    } else {
-                        schema_files.push(f);
-                    }
-                }
-            } else {
-                let named_test = load::is_test_file(Path::new(p.file_name().unwrap_or_default()));
-                // Otherwise, which it is, its text says; one that cannot be read is either.
-                let what = if named_test {
-                    "test file"
-                } else {
-                    "schema or test file"
-                };
-                match read_test_file(p, what) {
-                    Ok(text) if named_test || file::looks_like_tests(&text) => {
-                        test_files.push(p.to_path_buf());
-                        named_a_test = true;
-                    }
-                    Ok(_) => {
-                        schema_files.push(p.to_path_buf());
-                        named_schemas.push(p.to_path_buf());
-                    }
-                    Err(e) => {
-                        // A test file named and refused is still the test file asked for:
-                        // the files beside the schemas are not read in its place (and it
-                        // is not read, and refused, a second time among them).
-                        named_a_test |= named_test;
-                        errors.push(e);
-                    }
-                }
-            }
-        }
+        let Found {
+            mut schema_files,
+            mut test_files,
+            mut special,
+            named_schemas,
+            named_a_test,
+        } = Found::of(paths, &mut errors);
         // A file named twice, or alone and inside a directory also named, is read once (as
         // `Registry::add_path` reads schemas): a schema read twice would be a log type
         // defined twice, a test file read twice cases run twice.
@@ -160,6 +116,71 @@ impl Suite {
             },
             errors,
         )
+    }
+}
+
+/// What the paths of a test run name, sorted out.
+#[derive(Default)]
+struct Found {
+    schema_files: Vec<PathBuf>,
+    test_files: Vec<PathBuf>,
+    /// What is not a regular file (a named pipe, a socket, a device): left out, and said so.
+    special: Vec<PathBuf>,
+    /// The schema files named as such (not found in a directory): see `beside`.
+    named_schemas: Vec<PathBuf>,
+    /// Whether a test file was named (then no other is read: see `beside`).
+    named_a_test: bool,
+}
+
+impl Found {
+    /// Sort out `paths`: each is a test file, a schema file, or a directory searched.
+    fn of<P: AsRef<Path>>(paths: &[P], errors: &mut Vec<LoadError>) -> Found {
+        let mut f = Found::default();
+        for p in paths {
+            let p = p.as_ref();
+            if p.is_dir() {
+                let mut found = Vec::new();
+                if let Err(e) = walk(p, &mut found, &mut f.special) {
+                    errors.push(io_error(p, &e));
+                }
+                found.sort();
+                for file in found {
+                    // Judge by the path inside the searched directory: a directory named
+                    // `tests` above it (as in this repository's own fixtures) does not count.
+                    if load::is_test_file(file.strip_prefix(p).unwrap_or(&file)) {
+                        f.test_files.push(file);
+                    } else {
+                        f.schema_files.push(file);
+                    }
+                }
+            } else {
+                let named_test = load::is_test_file(Path::new(p.file_name().unwrap_or_default()));
+                // Otherwise, which it is, its text says; one that cannot be read is either.
+                let what = if named_test {
+                    "test file"
+                } else {
+                    "schema or test file"
+                };
+                match read_test_file(p, what) {
+                    Ok(text) if named_test || file::looks_like_tests(&text) => {
+                        f.test_files.push(p.to_path_buf());
+                        f.named_a_test = true;
+                    }
+                    Ok(_) => {
+                        f.schema_files.push(p.to_path_buf());
+                        f.named_schemas.push(p.to_path_buf());
+                    }
+                    Err(e) => {
+                        // A test file named and refused is still the test file asked for:
+                        // the files beside the schemas are not read in its place (and it
+                        // is not read, and refused, a second time among them).
+                        f.named_a_test |= named_test;
+                        errors.push(e);
+                    }
+                }
+            }
+        }
+        f
     }
 }
 
