@@ -208,3 +208,51 @@ fn a_required_zero_time_is_named_in_text_lines() {
         out.rejects
     );
 }
+
+/// `expandFields` copies a value once per placeholder, so a record can make many times its
+/// size: together its expanded values are held to the record limit, and a record past it
+/// is refused (`too_long`) naming the field, not cut. The event's text is addressed with
+/// 32-bit offsets, which such a record passed: a value of 4.3 GB came out as 25 MB, with
+/// no reject (review s48-h1 H-1).
+#[test]
+fn expanded_values_are_held_to_the_record_limit() {
+    let mut registry = Registry::new();
+    let template = "%{a}".repeat(20);
+    registry
+        .add_str(
+            &format!(
+                "schema: Custom.Big\nparser:\n  fastmatch:\n    match: ['%{{a}}']\n    \
+                 expandFields:\n      b: '{template}'\n\
+                 fields:\n  - {{name: a, type: string}}\n  - {{name: b, type: string}}\n"
+            ),
+            "big.yml",
+        )
+        .expect("schema loads");
+    let mut n = NormalizerBuilder::new()
+        .max_record_bytes(1500)
+        .build(&registry)
+        .expect("build");
+    let mut out = Collect::default();
+    for (i, line) in ["y".repeat(75), "x".repeat(76)].iter().enumerate() {
+        let pos = Position::new(0, i as u64 + 1, i as u64);
+        n.normalize_bytes(line.as_bytes(), pos, &mut out)
+            .expect("collect never fails");
+    }
+    assert_eq!(out.events.len(), 1, "{:?}", out.rejects);
+    assert_eq!(
+        field(&out.events[0], "b"),
+        Some(serde_json::Value::from("y".repeat(1500)))
+    );
+    assert_eq!(
+        out.rejects,
+        [
+            "record 1 (line 2, byte 0): Custom.Big: field \"b\": the values expandFields makes \
+          of this record pass the record limit of 1500 bytes"
+        ]
+    );
+    let mut line = "x".repeat(76).into_bytes();
+    let err = n
+        .normalize(&mut line, Position::new(0, 2, 1))
+        .expect_err("refused");
+    assert_eq!(err.code(), "too_long");
+}

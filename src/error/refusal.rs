@@ -109,6 +109,13 @@ pub enum ValueProblem {
     BadEmbeddedJson,
     /// Nesting deeper than the limit.
     TooDeep,
+    /// The values `expandFields` makes of a text record, together, pass the record limit
+    /// (each copies values of the line, so a template of many placeholders makes many
+    /// times the line).
+    ExpandedTooLong {
+        /// The record limit, in bytes.
+        max: usize,
+    },
 }
 
 impl fmt::Display for ValueProblem {
@@ -134,6 +141,11 @@ impl fmt::Display for ValueProblem {
                 f.write_str("isEmbeddedJSON value is not a JSON string holding valid JSON")
             }
             ValueProblem::TooDeep => f.write_str("value nested too deeply"),
+            ValueProblem::ExpandedTooLong { max } => write!(
+                f,
+                "the values expandFields makes of this record pass the record limit of {max} \
+                 bytes"
+            ),
         }
     }
 }
@@ -518,6 +530,7 @@ impl Refusal {
                 ValueProblem::NotIp { .. } => "not_ip",
                 ValueProblem::BadEmbeddedJson => "bad_embedded_json",
                 ValueProblem::TooDeep => "too_deep",
+                ValueProblem::ExpandedTooLong { .. } => "too_long",
             },
         }
     }

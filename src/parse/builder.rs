@@ -124,7 +124,11 @@ impl NormalizerBuilder {
         let n_json = plans.len();
         let text_slots = text
             .iter()
-            .filter_map(|p| p.text.as_ref().map(TextSlot::new))
+            .filter_map(|p| {
+                p.text
+                    .as_ref()
+                    .map(|t| TextSlot::new(t, self.max_record_bytes))
+            })
             .collect();
         plans.extend(text);
         Ok(Normalizer {

@@ -87,7 +87,9 @@ impl<'a> StrMode<'_, 'a> for Copied {
 }
 
 #[inline]
-#[allow(clippy::cast_possible_truncation)] // records are limited far below 4 GiB
+// An event's text is its record decoded once (at most the 1 GiB record ceiling), and the
+// `expandFields` values, which are held to the record limit too (`text.rs`).
+#[allow(clippy::cast_possible_truncation)]
 fn text_val<'a>(start: usize, end: usize) -> Val<'a> {
     Val::Text {
         start: start as u32,

@@ -37,11 +37,12 @@ use simd_json::Node;
 use super::csv::CsvSlot;
 use super::cut::{cut_line, Cut, CutSlot};
 use super::skip::FirstLines;
-use super::tape::{fast_str, Copied, DecodeResult, StrMode, TapeDecoder};
+use super::tape::{fast_str, Copied, DecodeResult, Fail, StrMode, TapeDecoder};
 use super::unquote::unquote;
 use crate::compile::sep::Sep;
 use crate::compile::text::{FastPattern, Piece, TextPlan};
 use crate::compile::ObjectPlan;
+use crate::error::{FieldPath, PathSegment, Refusal, ValueProblem};
 use crate::event::Val;
 
 /// The reused state of one text plan in one normalizer.
@@ -57,6 +58,10 @@ pub(crate) struct TextSlot {
     /// The values of the `expandFields` entries, one after the other, and their spans (none
     /// for a value that is dropped: empty or one of the `emptyValues`).
     scratch: String,
+    /// The most bytes `scratch` may hold: the record limit. The event's text is addressed
+    /// with 32-bit offsets, which a template of many placeholders of a long line passed
+    /// (the value was cut without a word).
+    max_expanded: usize,
     expanded: Vec<Option<(usize, usize)>>,
     /// The state of a `parser: csv` plan.
     pub(super) csv: Option<CsvSlot>,
@@ -68,8 +73,11 @@ pub(crate) struct TextSlot {
 }
 
 impl TextSlot {
-    pub(crate) fn new(plan: &TextPlan) -> TextSlot {
+    /// The slot of `plan`, whose `expandFields` values of a record may take up to
+    /// `max_expanded` bytes together (the record limit).
+    pub(crate) fn new(plan: &TextPlan, max_expanded: usize) -> TextSlot {
         TextSlot {
+            max_expanded,
             locs: plan
                 .regexes
                 .iter()
@@ -321,7 +329,7 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
     // The templates read the kept values (empty when none).
     slot.scratch.clear();
     slot.expanded.clear();
-    for (_, pieces) in &*plan.expand {
+    for (output, pieces) in &*plan.expand {
         let start = slot.scratch.len();
         for piece in &**pieces {
             match piece {
@@ -329,6 +337,10 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
                 Piece::Value(v) => {
                     let first = slot.firsts.iter().find(|(o, _)| o == v).map(|&(_, s)| s);
                     if let Some((s, e)) = first.or(slot.vals[*v]) {
+                        // Checked before it is copied: memory stays within the limit too.
+                        if slot.scratch.len() + (e - s) > slot.max_expanded {
+                            return Err(expanded_too_long(root, plan, *output, slot.max_expanded));
+                        }
                         slot.scratch.push_str(&text[s..e]);
                     }
                 }
@@ -375,6 +387,22 @@ pub(crate) fn decode<'t, 'a, M: StrMode<'t, 'a>>(
         }
     }
     TapeDecoder::<M>::new(&[], vals, out_text, true).close(root, start)
+}
+
+/// The refusal of a record whose `expandFields` values pass `max` bytes, at the template
+/// of `output`.
+#[cold]
+#[inline(never)]
+fn expanded_too_long(root: &ObjectPlan, plan: &TextPlan, output: usize, max: usize) -> Fail {
+    let name = match plan.fields[output].and_then(|f| root.fields.get(f)) {
+        Some(field) => field.name.clone(),
+        None => std::sync::Arc::from(&*plan.outputs[output]),
+    };
+    Fail::Detail(Refusal::BadValue {
+        field: FieldPath(vec![PathSegment::Key(name)]),
+        problem: ValueProblem::ExpandedTooLong { max },
+        value: None,
+    })
 }
 
 /// Decode field `field` of the block at `start` from the value `s`: a tape of one string

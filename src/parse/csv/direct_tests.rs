@@ -63,7 +63,7 @@ fn decoding_as_cut_agrees_with_the_general_way() {
     let mut rnd = xorshift(0xd1ec7);
     let (mut direct_taken, mut direct_refused) = (0, 0);
     for header in ["s,t,e,n,b,j,x", "j,b,n,e,t,s", "t,s,s,n"] {
-        let mut slot = TextSlot::new(tp);
+        let mut slot = TextSlot::new(tp, usize::MAX);
         start_input(tp, &mut slot);
         assert!(offer_header(tp, &mut slot, header, 1));
         let names: Vec<&str> = header.split(',').collect();
