@@ -114,6 +114,13 @@ impl Response {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The server's clock when it answered: its `Date` header (an HTTP-date, Unix seconds).
+    #[must_use]
+    pub fn date(&self) -> Option<i64> {
+        let date = chrono::DateTime::parse_from_rfc2822(self.header("date")?.trim()).ok()?;
+        Some(date.timestamp())
+    }
+
     /// For a redirect (3xx), where it pointed and why it is not followed, for a message in
     /// place of the body: `flag` is the base URL to give that host with. A bare `301: ` said
     /// nothing of the host that a renamed or mapped domain now answers at (review finding).

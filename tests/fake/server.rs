@@ -91,6 +91,10 @@ pub trait Api: Send + 'static {
     fn log(&mut self) -> &mut Vec<Logged>;
     /// Time spent building answers (routing, filtering, JSON), for timings.
     fn busy(&mut self) -> &mut Duration;
+    /// How far the server's clock is from this machine's, in seconds (its `Date` header).
+    fn clock_offset(&self) -> i64 {
+        0
+    }
 }
 
 /// A running fake: its base URL and its state.
@@ -174,6 +178,7 @@ fn serve_one<A: Api>(mut conn: TcpStream, shared: &Mutex<A>) {
         body,
         status: answer.as_ref().map_or(0, |a| a.status),
     });
+    let date = chrono::DateTime::from_timestamp(now_secs() + api.clock_offset(), 0).expect("time");
     drop(api);
     let Some(a) = answer else {
         return; // a reset: close without a word
@@ -188,7 +193,12 @@ fn serve_one<A: Api>(mut conn: TcpStream, shared: &Mutex<A>) {
         503 => "Service Unavailable",
         _ => "Status",
     };
-    let mut out = format!("HTTP/1.1 {} {reason}\r\n", a.status);
+    // Every answer says the server's time, as the vendors' do.
+    let mut out = format!(
+        "HTTP/1.1 {} {reason}\r\nDate: {}\r\n",
+        a.status,
+        date.format("%a, %d %b %Y %H:%M:%S GMT")
+    );
     for (k, v) in &a.headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }

@@ -105,6 +105,9 @@ pub struct Inner {
     /// A fault: every answer is newest first, whatever `sort` asks (Zendesk's default
     /// order), as from a server that ignores `sort=created_at`.
     pub ignore_sort: bool,
+    /// The server's clock less this machine's, in seconds (its `Date` header): a machine
+    /// whose clock is ahead is a server behind.
+    pub clock_offset: i64,
     audit_requests: usize,
 }
 
@@ -128,6 +131,7 @@ impl FakeZendesk {
             remaining: 699,
             ignore_range_end: false,
             ignore_sort: false,
+            clock_offset: 0,
             audit_requests: 0,
         })
     }
@@ -160,6 +164,10 @@ impl Api for Inner {
 
     fn busy(&mut self) -> &mut Duration {
         &mut self.busy
+    }
+
+    fn clock_offset(&self) -> i64 {
+        self.clock_offset
     }
 }
 

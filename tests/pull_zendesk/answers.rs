@@ -1,5 +1,6 @@
 //! Answers that are JSON but not what the walk needs: a page of offset pagination (no
-//! `meta`), records newest first (`sort=created_at` ignored).
+//! `meta`), records newest first (`sort=created_at` ignored); and a server whose clock is
+//! behind this machine's.
 
 use super::*;
 
@@ -252,5 +253,43 @@ fn a_record_with_an_unreadable_time_is_not_read_again() {
     let out = run.pull(&fake, &["-q"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(stderr(&out), "");
+    assert_eq!(run.ids(), expected(&records));
+}
+
+/// A machine whose clock runs ahead of the server's: the window ends at the server's now
+/// (its `Date`) less `--lag`, not in the server's future. A record that becomes visible
+/// after the first run, created inside `--lag` + `--overlap` before the server's now, is
+/// read by the next run once. The position moved to this machine's now less the lag, two
+/// minutes ahead of the server's, and the next run's window started after such a record:
+/// it was never read, exit 0 and no word (review s48-h2 MEDIUM-1).
+#[test]
+fn a_clock_ahead_of_the_servers_loses_no_late_record() {
+    let skew = 120;
+    let server_now = now_secs() - skew;
+    let mut records = dataset(1, 20, server_now - 600, 10);
+    records.push(Rec {
+        id: 900,
+        created_at: server_now - 8,
+        visible: false,
+    });
+    let fake = FakeZendesk::start(records.clone(), token_auth());
+    fake.inner().clock_offset = -skew;
+    let run = PullDir::new();
+    let flags = ["--lag", "5s", "--overlap", "60s"];
+    let out = run.pull(&fake, &flags);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(run.ids(), expected(&records));
+    assert!(
+        stderr(&out).contains("this machine's clock is about ")
+            && stderr(&out).contains("ahead of the server's"),
+        "{}",
+        stderr(&out)
+    );
+    for r in &mut fake.inner().records {
+        r.visible = true;
+    }
+    let records = fake.inner().records.clone();
+    let out = run.pull(&fake, &flags);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.ids(), expected(&records));
 }

@@ -88,7 +88,8 @@ pub struct ZendeskArgs {
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
 
-    /// Never read past now minus this: records become visible late.
+    /// Never read past now minus this: records become visible late. Now is the earlier of
+    /// this machine's clock and the server's (its Date header).
     #[arg(long, value_name = "DURATION", default_value = "5m")]
     pub lag: String,
 

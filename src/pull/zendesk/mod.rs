@@ -218,6 +218,37 @@ fn not_yet(
     Ok(())
 }
 
+/// The end of the window by the server's clock, when it is earlier than `end` (ours): its
+/// now (the first answer's `Date`) less `--lag`. Records created before it are visible by
+/// then; with our clock ahead of the server's, `end` was in the server's future, the
+/// position moved there, and records that became visible after the run, created before
+/// that end, were never read (review s48-h2 MEDIUM-1). A gap over two seconds (the `Date`
+/// has whole seconds, and the answer took some time) is said.
+fn server_end(
+    resp: &super::http::Response,
+    config: &Config,
+    end: i64,
+    warnings: &mut Vec<String>,
+) -> Option<i64> {
+    let server_now = resp.date()?;
+    let server_end = server_now.saturating_sub(secs(config.lag));
+    if server_end >= end {
+        return None;
+    }
+    if end - server_end > 2 {
+        warnings.push(format!(
+            "this machine's clock is about {} ahead of the server's (its Date: {}): the \
+             window ends at the server's now minus --lag, {}, not {}; later records are read \
+             by a later run (set the clock right: NTP)",
+            human(end - server_end),
+            format_time(server_now),
+            format_time(server_end),
+            format_time(end)
+        ));
+    }
+    Some(server_end)
+}
+
 /// Seconds as `5m`, `2h`, `90s`.
 fn human(s: i64) -> String {
     match s {
@@ -304,7 +335,7 @@ fn run(
         Some(p) => p.began.clone(),
         None => format_time(start),
     };
-    let end = (now - secs(config.lag)).min(config.until.unwrap_or(i64::MAX));
+    let mut end = (now - secs(config.lag)).min(config.until.unwrap_or(i64::MAX));
     let committed = state.committed();
     out.leftovers_removed = delivery.recover(&[TABLE.to_owned()], committed)?;
     if end < start {
@@ -372,6 +403,10 @@ fn run(
         if out.pages == 0 {
             // The API answers: the start is kept from here on (see `save_starts`).
             state.save_starts()?;
+            if let Some(server_end) = server_end(&resp, config, end, &mut out.warnings) {
+                end = server_end;
+                out.window = Some((start, end));
+            }
         }
         out.pages += 1;
         out.received += page.audit_logs.len() as u64;
