@@ -91,9 +91,11 @@ impl Secret {
     /// `Authorization` value (`Basic …`, `Bearer …`), also its credential alone (the
     /// base64 of `EMAIL/token:TOKEN` or `CLIENT_ID:SECRET`, a bare access token), since a
     /// server or a proxy may echo either; and of each of those, the forms it takes when
-    /// echoed in a URL (percent-encoded), in JSON (`/` escaped as `\/`), or as base64
-    /// without its `=` padding. Secrets shorter than 4 bytes are left alone: they would
-    /// blank common words, and no real credential is that short.
+    /// echoed in a URL (percent-encoded), in JSON (`/` escaped as `\/`; `"`, `\` and
+    /// controls escaped, and other than ASCII as `\uXXXX` or not), or as base64 without its
+    /// `=` padding; and each of those as a message quotes it (Rust's `{:?}` escapes).
+    /// Secrets shorter than 4 bytes are left alone: they would blank common words, and no
+    /// real credential is that short.
     #[must_use]
     pub fn redact(text: &str, secrets: &[&Secret]) -> String {
         let mut forms: Vec<String> = secrets.iter().flat_map(|s| s.forms()).collect();
@@ -129,14 +131,43 @@ impl Secret {
         let mut forms = Vec::new();
         for b in bare {
             let unpadded = b.trim_end_matches('=').to_owned();
-            for f in [http::pct(&b), b.replace('/', "\\/"), unpadded, b] {
-                if f.len() >= 4 && !forms.contains(&f) {
-                    forms.push(f);
+            let json = json_escaped(&b);
+            let ascii = ascii_escaped(&json);
+            for f in [http::pct(&b), b.replace('/', "\\/"), unpadded, json, ascii, b] {
+                let quoted = f.escape_debug().to_string();
+                for f in [quoted, f] {
+                    if f.len() >= 4 && !forms.contains(&f) {
+                        forms.push(f);
+                    }
                 }
             }
         }
         forms
     }
+}
+
+/// `s` as inside a JSON string (`"` and `\` and controls escaped).
+fn json_escaped(s: &str) -> String {
+    let quoted = serde_json::to_string(s).unwrap_or_default();
+    quoted
+        .get(1..quoted.len().saturating_sub(1))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A JSON string's text with every character other than ASCII as `\uXXXX` (UTF-16).
+fn ascii_escaped(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
 }
 
 impl fmt::Debug for Secret {
@@ -430,6 +461,29 @@ mod tests {
             red,
             "header ***; bare ***; unpadded ***; url ***; raw ***; bearer ***; json ***; url ***"
         );
+    }
+
+    /// A secret with `"`, `\` or other than ASCII, echoed by a server inside a JSON string
+    /// (escaped, non-ASCII as `\uXXXX` or not), and that JSON quoted by a message (Rust's
+    /// escapes): each is blanked whole (review s48-h2 LOW-2: all but the secret's last
+    /// character was printed).
+    #[test]
+    fn a_secret_echoed_json_escaped_is_redacted() {
+        let value = r#"ZD/secret+with=odd&chars"x\é😀"#;
+        let s = Secret::new(value);
+        let json = serde_json::json!({ "client_secret": value }).to_string();
+        let ascii = r#"{"client_secret":"ZD/secret+with=odd&chars\"x\\\u00e9\ud83d\ude00"}"#;
+        for body in [json, ascii.to_owned()] {
+            let quoted = format!("{body:?}");
+            for text in [body, quoted] {
+                let red = Secret::redact(&text, &[&s]);
+                assert!(
+                    red.contains("client_secret") && red.contains("***"),
+                    "{red}"
+                );
+                assert!(!red.contains("odd&chars") && !red.contains("ude00"), "{red}");
+            }
+        }
     }
 
     /// A secret with a character across the length of "Basic " or "Bearer " (review
