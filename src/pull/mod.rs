@@ -133,7 +133,14 @@ impl Secret {
             let unpadded = b.trim_end_matches('=').to_owned();
             let json = json_escaped(&b);
             let ascii = ascii_escaped(&json);
-            for f in [http::pct(&b), b.replace('/', "\\/"), unpadded, json, ascii, b] {
+            for f in [
+                http::pct(&b),
+                b.replace('/', "\\/"),
+                unpadded,
+                json,
+                ascii,
+                b,
+            ] {
                 let quoted = f.escape_debug().to_string();
                 for f in [quoted, f] {
                     if f.len() >= 4 && !forms.contains(&f) {
@@ -157,13 +164,14 @@ fn json_escaped(s: &str) -> String {
 
 /// A JSON string's text with every character other than ASCII as `\uXXXX` (UTF-16).
 fn ascii_escaped(json: &str) -> String {
+    use std::fmt::Write as _;
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         if c.is_ascii() {
             out.push(c);
         } else {
             for unit in c.encode_utf16(&mut [0; 2]) {
-                out.push_str(&format!("\\u{unit:04x}"));
+                let _ = write!(out, "\\u{unit:04x}");
             }
         }
     }
@@ -481,7 +489,10 @@ mod tests {
                     red.contains("client_secret") && red.contains("***"),
                     "{red}"
                 );
-                assert!(!red.contains("odd&chars") && !red.contains("ude00"), "{red}");
+                assert!(
+                    !red.contains("odd&chars") && !red.contains("ude00"),
+                    "{red}"
+                );
             }
         }
     }
