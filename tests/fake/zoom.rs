@@ -304,7 +304,11 @@ fn too_many(form: RetryAfter) -> Answer {
         ("X-RateLimit-Remaining".to_owned(), "0".to_owned()),
     ]);
     if matches!(form, RetryAfter::Rfc3339(_)) {
-        "Daily-limit".clone_into(&mut a.headers[1].1);
+        for (k, v) in &mut a.headers {
+            if k == "X-RateLimit-Type" {
+                "Daily-limit".clone_into(v);
+            }
+        }
     }
     if let Some(v) = form.value() {
         a.headers.push(("Retry-After".into(), v));

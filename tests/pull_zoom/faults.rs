@@ -117,12 +117,42 @@ fn rate_limited_past_max_wait_exits_4_with_state_saved() {
         "{}",
         stderr(&out)
     );
+    assert!(
+        stderr(&out).contains(
+            "still rate limited (429) (X-RateLimit-Type: Daily-limit: the day's quota is \
+             spent): the server asks to wait"
+        ),
+        "{}",
+        stderr(&out)
+    );
     assert_urls_without_query(&stderr(&out), &fake.url);
     assert!(run.state().exists(), "the committed windows are saved");
     fake.inner().faults.clear();
     let out = run.pull(&fake, &[]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.events(), expected(&records));
+}
+
+/// 429s without `Retry-After` past `--max-wait`: the wait said is the backoff's, not the
+/// server's (review s48-h2 LOW-1: "the server asks to wait 32.0 s" of a server that asked
+/// nothing).
+#[test]
+fn a_backoff_without_retry_after_is_not_called_the_servers() {
+    let fake = FakeZoom::start(both(5, 1, 0));
+    {
+        let mut inner = fake.inner();
+        for _ in 0..10 {
+            inner.faults.push_back(Fault::TooMany(RetryAfter::Missing));
+        }
+    }
+    let run = PullDir::new();
+    let out = run.pull(&fake, &["--max-wait", "3s"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("still rate limited (429): no Retry-After: the backoff waits"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
