@@ -129,7 +129,7 @@ impl Cx<'_> {
                 }
                 Decoder::Timestamp {
                     formats: formats.into(),
-                    spec: specs.join(" | ").into(),
+                    spec: specs.iter().map(|s| Box::from(*s)).collect(),
                 }
             }
             FieldType::Object => Decoder::Object(self.object(&v.fields, depth)?),

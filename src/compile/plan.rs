@@ -288,8 +288,9 @@ pub(crate) enum Decoder {
     Bool,
     Timestamp {
         formats: Box<[TimeFormat]>,
-        /// The formats as written, for messages.
-        spec: Arc<str>,
+        /// The formats as written, for messages (a list: a format may hold `" | "`, which
+        /// messages join them with).
+        spec: Arc<[Box<str>]>,
     },
     Object(ObjectPlan),
     Array(Box<ValuePlan>),
