@@ -64,6 +64,15 @@ impl Normalizer {
         self.start.take().map(|s| Start { to: self.last, ..s })
     }
 
+    /// A new input starts: its first record is tried with the log types in the order they
+    /// were loaded, as Panther's classifier, made anew for each file, tries them. The log
+    /// type the input before left was tried first, so a record that two log types accept
+    /// went to one or the other by where the files began, and a Spark job (file by file)
+    /// put it elsewhere than the command line (review s48-h3 HIGH-1).
+    pub(crate) fn new_input(&mut self) {
+        self.last = 0;
+    }
+
     /// Try the next record with the log type of index `state` first (what the record
     /// before it left, in another normalizer).
     pub(crate) fn start_from(&mut self, state: usize) {

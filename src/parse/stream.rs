@@ -76,9 +76,11 @@ impl std::fmt::Debug for StreamNormalizer {
 }
 
 impl StreamNormalizer {
-    /// Wrap a normalizer.
+    /// Wrap a normalizer, for one input: its first record is tried with the JSON log types
+    /// in the order they were loaded, whatever the normalizer read before.
     #[must_use]
-    pub fn new(normalizer: Normalizer) -> Self {
+    pub fn new(mut normalizer: Normalizer) -> Self {
+        normalizer.new_input();
         StreamNormalizer {
             normalizer,
             bom: Some(0),

@@ -338,8 +338,11 @@ struct Reclassify<'a, E, M> {
     registry: &'a Registry,
     make: &'a M,
     /// The log type (index) the records so far left to be tried first: a new
-    /// normalizer's, then each chunk's.
+    /// normalizer's, then each chunk's; again the first at each input
+    /// ([`Normalizer::new_input`]).
     state: usize,
+    /// The input of the chunk before.
+    input: Option<usize>,
     /// This thread's normalizer and encoder, made the first time a chunk is redone.
     again: Option<(Normalizer, E)>,
 }
@@ -351,6 +354,7 @@ impl<'a, E: Encoder, M: Fn() -> E> Reclassify<'a, E, M> {
             registry,
             make,
             state: 0,
+            input: None,
             again: None,
         }
     }
@@ -363,6 +367,10 @@ impl<'a, E: Encoder, M: Fn() -> E> Reclassify<'a, E, M> {
         output: &mut E::Output,
         framing: &Framing,
     ) -> Result<(), Error> {
+        if self.input != Some(chunk.input) {
+            self.input = Some(chunk.input);
+            self.state = 0;
+        }
         let Some(start) = chunk.classified else {
             return Ok(());
         };

@@ -59,9 +59,14 @@ impl Batch {
                 .emit(chunk, observer)
                 .map_err(|e| S::Error::from(Error::from(e)))
         };
+        let mut input = None;
         while let Some(mut chunk) = chunker.next_chunk(bufs) {
             if self.cancelled() {
                 return Err(S::Error::from(Error::cancelled()));
+            }
+            if input != Some(chunk.input) {
+                input = Some(chunk.input);
+                normalizer.new_input();
             }
             let before = emitter.records_before(&chunk);
             records::process_numbered(normalizer, &mut chunk, &framing, sink, before)?;
