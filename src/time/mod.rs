@@ -48,12 +48,13 @@ mod write;
 pub use pattern::Pattern;
 pub use write::{write_panther, write_rfc3339};
 
+use crate::strconv::parse_int;
 use go_layout::compile_layout;
 use rfc3339::parse_rfc3339;
 use strftime::compile_strftime;
 use unix::{
-    from_float_seconds, from_micros, from_millis, from_nanos, from_seconds, parse_int,
-    parse_unix_str, CLOUDFLARE_SECONDS_LIMIT,
+    from_float_seconds, from_micros, from_millis, from_nanos, from_seconds, parse_unix_str,
+    CLOUDFLARE_SECONDS_LIMIT,
 };
 
 /// A point in time, UTC, nanosecond precision: chrono's, whose methods
@@ -230,9 +231,9 @@ impl TimeFormat {
         match self {
             TimeFormat::Rfc3339 | TimeFormat::Cloudflare => parse_rfc3339(b),
             TimeFormat::Unix => parse_unix_str(s),
-            TimeFormat::UnixMs => parse_int(b).and_then(from_millis),
-            TimeFormat::UnixUs => parse_int(b).and_then(from_micros),
-            TimeFormat::UnixNs => parse_int(b).and_then(from_nanos),
+            TimeFormat::UnixMs => parse_int(s).and_then(from_millis),
+            TimeFormat::UnixUs => parse_int(s).and_then(from_micros),
+            TimeFormat::UnixNs => parse_int(s).and_then(from_nanos),
             TimeFormat::Strftime(p) | TimeFormat::Layout(p) => p.parse(b),
         }
     }

@@ -42,34 +42,8 @@ pub(super) fn from_float_seconds(v: f64) -> Option<Timestamp> {
     from_micros(micros)
 }
 
-/// Go's `strconv.ParseInt(s, 10, 64)`: optional sign, at least one digit, nothing else.
-pub(super) fn parse_int(s: &[u8]) -> Option<i64> {
-    let (neg, digits) = match s {
-        [b'-', rest @ ..] => (true, rest),
-        [b'+', rest @ ..] => (false, rest),
-        _ => (false, s),
-    };
-    if digits.is_empty() {
-        return None;
-    }
-    let mut v: i64 = 0;
-    for &c in digits {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        let d = i64::from(c - b'0');
-        v = v.checked_mul(10)?;
-        v = if neg {
-            v.checked_sub(d)?
-        } else {
-            v.checked_add(d)?
-        };
-    }
-    Some(v)
-}
-
 pub(super) fn parse_unix_str(s: &str) -> Option<Timestamp> {
-    if let Some(secs) = parse_int(s.as_bytes()) {
+    if let Some(secs) = crate::strconv::parse_int(s) {
         return from_seconds(secs, 0);
     }
     // Go's strconv.ParseFloat, as for `float` fields: "1.", ".5", "1e3", "1_000", "0x1p4".
