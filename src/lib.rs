@@ -28,7 +28,7 @@
 //!
 //! | stage | module | principal types |
 //! |---|---|---|
-//! | what the user writes | [`schema`] (`files`, `yaml`, `load`, `validate`) | [`Schema`], [`SchemaErrors`] |
+//! | what the user writes | [`schema`] (`load`, `yaml`, `model`, `validate`, `text`, `csv`) | [`Schema`], [`SchemaErrors`] |
 //! | what goes wrong, and where | [`error`] | [`Error`] with a [`Position`] |
 //! | compiled once | [`compile`], [`registry`] | [`Plan`], [`Registry`] |
 //! | the hot path | [`parse`] (`frame`, `classify`, `tape`, `stream`) | [`Normalizer`], [`StreamNormalizer`] |
@@ -36,7 +36,7 @@
 //! | where events go | [`sink`] (`ndjson`, `ndjson_dir`, `arrow`, `parquet`, `collect`; `layout`: the lake's partitions, runs and commits; `compact`: merging its small files) | [`Sink`], [`Summary`] |
 //! | batch runs | [`pipeline`] (inputs, chunks, workers, ordered writer) | [`pipeline::Batch`] |
 //! | around them | [`pull`] (vendor APIs into the outputs above; feature `pull`), [`gen`] (records for benchmarks), [`schematest`] (`*_tests.yml`) | [`gen::Generator`], [`schematest::Suite`] |
-//! | leaf utilities | [`time`], [`indicators`], [`atomic`]; private `json`, `strconv`, `names`, `suggest`, `fnv`, `words` | [`time::TimeFormat`], [`indicators::IndicatorKind`] |
+//! | leaf utilities | [`time`], [`indicators`], [`atomic`]; private `json`, `strconv`, `names`, `suggest`, `fnv`, `words`, `encoding` | [`time::TimeFormat`], [`indicators::IndicatorKind`] |
 //!
 //! The command line lives in the binary (`src/main.rs`, `src/cli/`), not in the library.
 //!

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use super::validate::{did_you_mean, suggest};
+use crate::suggest::{did_you_mean, suggest};
 use super::yaml::{Node, NodeKind, ScalarKind};
 use super::{
     Field, FieldType, IpVersion, KeySpans, Schema, SchemaError, Severity, Span, Validate,

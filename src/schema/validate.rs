@@ -12,8 +12,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{Field, FieldType, Schema, SchemaError, Severity, Span, ValueSchema};
-// The "did you mean" engine lives in `crate::suggest`; re-exported for `load.rs`.
-pub(crate) use crate::suggest::{did_you_mean, suggest};
 use crate::time::TimeFormat;
 use names::{
     is_definition_name, is_field_name, is_schema_name, is_standard_column, schema_name_hint,
