@@ -128,7 +128,7 @@ pub(crate) fn write_f64(out: &mut Vec<u8>, f: f64) {
 }
 
 /// A tape scalar as JSON.
-pub(crate) fn write_static(out: &mut Vec<u8>, n: StaticNode) {
+fn write_static(out: &mut Vec<u8>, n: StaticNode) {
     match n {
         StaticNode::I64(i) => write_i64(out, i),
         StaticNode::U64(u) => out.extend_from_slice(itoa::Buffer::new().format(u).as_bytes()),

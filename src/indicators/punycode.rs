@@ -81,7 +81,7 @@ fn digit_value(b: u8) -> Option<u32> {
 ///
 /// Returns `None` where x/net fails: a last `-` at the start, a bad or missing digit, an
 /// overflow, a code point past U+10FFFF, more than [`MAX_DECODED`] code points.
-pub(crate) fn decode_into(input: &str, out: &mut String) -> Option<()> {
+fn decode_into(input: &str, out: &mut String) -> Option<()> {
     let bytes = input.as_bytes();
     let (mut output, mut pos): (Vec<char>, usize) = match bytes.iter().rposition(|&b| b == b'-') {
         Some(0) => return None,

@@ -78,7 +78,7 @@ pub(crate) fn needs_second_reading(original: &[u8]) -> bool {
 /// at its ends that JSON does not allow (the vertical tab, the form feed, Unicode's:
 /// `U+00A0`): Panther's classifier trims it off every line first. Not for the text of an
 /// embedded JSON value, which no classifier trims.
-pub(crate) fn neutralize_record(original: &[u8], line: &mut [u8], starts: &mut Vec<u32>) -> bool {
+fn neutralize_record(original: &[u8], line: &mut [u8], starts: &mut Vec<u32>) -> bool {
     let changed = neutralize(original, line, starts);
     if original.len() != line.len() {
         return changed;

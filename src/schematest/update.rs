@@ -341,7 +341,7 @@ fn push_indented(out: &mut String, text: &str, indent: usize) {
 
 /// An actual event (compact JSON) as pretty JSON, without the keys an expectation leaves out.
 /// With `placeholder`, a `p_log_type` of that value is written `{{.LogType}}`.
-pub(crate) fn expected_json(event: &str, placeholder: Option<&str>) -> String {
+fn expected_json(event: &str, placeholder: Option<&str>) -> String {
     let Ok(Json::Object(mut entries)) = Json::parse(event) else {
         return event.to_owned();
     };

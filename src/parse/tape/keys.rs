@@ -10,7 +10,7 @@ use super::node_count;
 /// the decoding pass (later keys are looked up again).
 pub(crate) const MEMO: usize = 32;
 /// In a memo: the key is not a field of the object.
-pub(crate) const NONE: u16 = u16::MAX;
+const NONE: u16 = u16::MAX;
 
 /// The first [`MEMO`] keys of an object, as one pass over the tape found them: what each key
 /// names and where its value is, so the decoding pass neither looks keys up again nor walks

@@ -287,7 +287,7 @@ fn compile(source: &str, fields: &[String], at: At, out: &mut Reading) {
 /// it is not part of it (`%{ user}` is `user`), as Panther's pattern splitter reads it
 /// (`%{\s*(?P<tag>[^}]*)\s*}`, whose `\s` is Go's ASCII white space). Empty for `%{}`, a
 /// placeholder that skips text.
-pub(crate) fn placeholder_name(inside: &str) -> &str {
+fn placeholder_name(inside: &str) -> &str {
     inside.trim_start_matches(['\t', '\n', '\x0c', '\r', ' '])
 }
 
@@ -295,7 +295,7 @@ pub(crate) fn placeholder_name(inside: &str) -> &str {
 /// the placeholder ends with it and the text after starts with the same one, as Panther
 /// detects quoted values. With a backslash ahead in the line, such a value is read with its
 /// escapes (see `parse/text.rs`).
-pub(crate) fn quote_between(before: &str, after: &str) -> Option<u8> {
+fn quote_between(before: &str, after: &str) -> Option<u8> {
     let quote = *before.as_bytes().last()?;
     (matches!(quote, b'"' | b'\'') && after.as_bytes().first() == Some(&quote)).then_some(quote)
 }

@@ -95,7 +95,7 @@ impl<F: PartFile> Parts<F> {
 /// when it was written, not committed, and two runs committing at once may commit in the
 /// other order (review s43-h5 MEDIUM-2). A manifest or directory that cannot be read is
 /// passed over: this check must not stop a run that the writing itself would not.
-pub(crate) fn earlier_files(dir: &Path, table: &str, own: &[&str], ext: &str) -> Vec<PathBuf> {
+fn earlier_files(dir: &Path, table: &str, own: &[&str], ext: &str) -> Vec<PathBuf> {
     let runs = dir.join(RUNS_DIR);
     let mut manifests: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&runs)
         .into_iter()
