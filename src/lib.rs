@@ -74,6 +74,7 @@ pub mod event;
 mod fnv;
 #[cfg(feature = "gen")]
 pub mod gen;
+mod hooks;
 pub mod indicators;
 mod json;
 mod names;

@@ -49,6 +49,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &[
         "encoding",
+        "hooks",
         "words",
         "names",
         "suggest",

@@ -324,7 +324,7 @@ fn read(
             break;
         }
         if first {
-            crate::sink::layout::pause_point("read");
+            crate::hooks::pause_point("read");
         }
     }
 }

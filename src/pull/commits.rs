@@ -4,7 +4,8 @@
 
 use super::deliver::{Delivery, PageBuilder};
 use super::state::{Commit, StateFile, StreamState};
-use super::{crash_point, PullError};
+use super::PullError;
+use crate::hooks::crash_point;
 use crate::pipeline::Observer;
 use crate::sink::Summary;
 

@@ -414,25 +414,6 @@ pub fn now_secs() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// The test-only crash hook: with `NORMALOG_PULL_FAIL_AT=<point>:<n>` in the environment,
-/// the process aborts (as `kill -9` would stop it: no destructor runs, temporary files stay)
-/// the `n`th time it reaches `point` (`after-sink`: a batch is in the output, its state not
-/// saved; `after-state`: the state is saved). Compiled into debug builds only.
-#[cfg(debug_assertions)]
-pub(crate) fn crash_point(point: &str, n: u64) {
-    if let Ok(v) = std::env::var("NORMALOG_PULL_FAIL_AT") {
-        if let Some((p, k)) = v.split_once(':') {
-            if p == point && k.parse() == Ok(n) {
-                std::process::abort();
-            }
-        }
-    }
-}
-
-#[cfg(not(debug_assertions))]
-#[inline]
-pub(crate) fn crash_point(_point: &str, _n: u64) {}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,6 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use crate::suggest::{did_you_mean, suggest};
 use super::yaml::{Node, NodeKind, ScalarKind};
 use super::{
     Field, FieldType, IpVersion, KeySpans, Schema, SchemaError, Severity, Span, Validate,
@@ -16,6 +15,7 @@ use super::{
 };
 use crate::indicators::IndicatorKind;
 use crate::suggest::suggest_or_synonym;
+use crate::suggest::{did_you_mean, suggest};
 
 mod keys;
 mod parser;

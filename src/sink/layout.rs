@@ -72,7 +72,6 @@ pub(crate) mod merging;
 mod mixed;
 mod partition;
 pub mod paths;
-mod pause;
 mod place;
 pub mod recovery;
 
@@ -83,8 +82,8 @@ pub use mixed::refuse_mixed_layouts;
 pub use partition::Partition;
 pub use recovery::{recover, Recovered};
 
+pub(crate) use crate::hooks::{file_created, pause_point};
 pub(crate) use earlier::ColumnCheck;
-pub(crate) use pause::{file_created, pause_point};
 pub(crate) use place::{
     create_file, is_dir_followed, place_new, remove_empty_parents, remove_if_there,
 };

@@ -3,7 +3,7 @@
 //! into the directory removes (or, for a commit it had started, completes); committed files
 //! of other runs are never touched, nor the files of a run still going.
 //!
-//! The runs pause at a named point through the debug-build hook `NORMALOG_TEST_PAUSE`
+//! The runs pause at a named point through the test-only hook `NORMALOG_TEST_PAUSE`
 //! (`util::pause`).
 #![cfg(unix)]
 

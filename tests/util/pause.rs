@@ -1,4 +1,4 @@
-//! Runs paused at a named point through the debug-build hook `NORMALOG_TEST_PAUSE`
+//! Runs paused at a named point through the test-only hook `NORMALOG_TEST_PAUSE`
 //! (`<point>:<marker file>`: the process creates the marker and waits until it is
 //! removed; several, separated by `;`, pause at each in turn), so that a test can act on
 //! the directory, or signal the run, right there.

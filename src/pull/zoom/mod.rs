@@ -384,7 +384,7 @@ fn run(
                                 // 13 GB for a 30-day window of 50,000 records a day). Until
                                 // then a stop leaves those batches to be read and sent again.
                                 if per_window && next.is_some() && unsaved * 4 >= s.seen.len() {
-                                    crate::sink::layout::pause_point("pull-batch");
+                                    crate::hooks::pause_point("pull-batch");
                                     if let Some(pos) = s.position() {
                                         batches.save(state, kind.name(), pos)?;
                                         delivery.committed(batches.last())?;

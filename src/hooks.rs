@@ -1,6 +1,9 @@
-//! Test-only pause points of a run writing into a directory, where the interruption tests
-//! (`tests/interrupt/`, `tests/lake`) stop a process to signal or kill it. Nothing in
-//! release builds.
+//! Test-only hooks: pause points where the interruption tests (`tests/interrupt/`,
+//! `tests/lake`, the pull tests) stop a process to signal or kill it, and crash points
+//! where the pull tests abort it. Compiled in with the feature `test-hooks` alone, which
+//! normalog's own test builds turn on (a dev-dependency on itself) and nothing else should:
+//! an embedder's build, debug or release, has no process abort or sleep driven by the
+//! environment.
 
 /// The test-only pause: with `NORMALOG_TEST_PAUSE=<point>:<marker>` in the environment, the
 /// first time the process reaches `point` it creates the file `<marker>` and waits until it
@@ -14,9 +17,8 @@
 /// `merge` (the first merged file written, under its temporary name), `compact` (the
 /// journal written, before the merged files are put in place), `rename` (the merged files
 /// in place, before the files they hold are removed); and of `pull zoom`: `pull-batch`
-/// (a batch within a window written, before the state saves it). Compiled into debug
-/// builds only.
-#[cfg(debug_assertions)]
+/// (a batch within a window written, before the state saves it).
+#[cfg(feature = "test-hooks")]
 pub(crate) fn pause_point(point: &str) {
     static PAUSED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     let Ok(v) = std::env::var("NORMALOG_TEST_PAUSE") else {
@@ -47,14 +49,15 @@ pub(crate) fn pause_point(point: &str) {
     }
 }
 
-#[cfg(not(debug_assertions))]
+#[cfg(not(feature = "test-hooks"))]
 #[inline]
 pub(crate) fn pause_point(_point: &str) {}
 
 /// A temporary part file was created (on any thread): the third one of the process is the
 /// test-only pause point `write` (see [`pause_point`]).
+#[inline]
 pub(crate) fn file_created() {
-    #[cfg(debug_assertions)]
+    #[cfg(feature = "test-hooks")]
     {
         static CREATED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         if CREATED.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == 3 {
@@ -62,3 +65,22 @@ pub(crate) fn file_created() {
         }
     }
 }
+
+/// The test-only crash: with `NORMALOG_PULL_FAIL_AT=<point>:<n>` in the environment, the
+/// process aborts (as `kill -9` would stop it: no destructor runs, temporary files stay)
+/// the `n`th time it reaches `point` (`after-sink`: a batch is in the output, its state not
+/// saved; `after-state`: the state is saved).
+#[cfg(feature = "test-hooks")]
+pub(crate) fn crash_point(point: &str, n: u64) {
+    if let Ok(v) = std::env::var("NORMALOG_PULL_FAIL_AT") {
+        if let Some((p, k)) = v.split_once(':') {
+            if p == point && k.parse() == Ok(n) {
+                std::process::abort();
+            }
+        }
+    }
+}
+
+#[cfg(not(feature = "test-hooks"))]
+#[inline]
+pub(crate) fn crash_point(_point: &str, _n: u64) {}
