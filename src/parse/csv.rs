@@ -42,6 +42,7 @@ use crate::schema::csv::Delimiter;
 use simd_json::Node;
 
 use super::marks::Marks;
+use super::skip::HEAD_BYTES;
 use super::tape::{fast_str, Copied, DecodeResult, Fail, StrMode, TapeDecoder};
 use super::text::{self, keep, TextSlot};
 
@@ -393,6 +394,14 @@ pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, lin
     // `parser: csv` has no `skipLines`: only a `skipPrefix` skips a line before the header.
     let skipped = plan.skips_prefix(line) || line.trim().is_empty();
     if skipped {
+        return false;
+    }
+    if line.len() > HEAD_BYTES && c.columns.is_empty() {
+        // The header of every chunk is read from the input's first bytes, up to this much:
+        // a longer one named the columns of the first chunk's rows alone (review s48-h4
+        // MEDIUM-2). None is, and the rows, this line among them, are refused. (With
+        // `columns` the line is consumed whatever it holds, as any header.)
+        cs.header_line = NO_HEADER;
         return false;
     }
     cs.header_line = line_no;

@@ -26,10 +26,13 @@ pub(crate) struct Framing {
     /// Cut a stream's whole lines into a chunk as soon as a read finds less than it asked
     /// for (the stream paused), for outputs that show events as they come.
     pub live: bool,
-    /// Send a JSON document whole to one worker, not in chunks of its records: a CSV log
-    /// type with a header learns it from the document's first record (an array of CSV
-    /// lines), which the workers of later chunks would not see.
-    pub whole_documents: bool,
+    /// A CSV log type of the run reads each input's header. Then a JSON document goes whole
+    /// to one worker, not in chunks of its records: the log type learns the header from the
+    /// document's first record (an array of CSV lines), which the workers of later chunks
+    /// would not see. And a line over the record limit among the input's first
+    /// [`HEAD_BYTES`](crate::parse::HEAD_BYTES) is held whole, not skipped: it may be the
+    /// header, which is not held to the limit.
+    pub reads_headers: bool,
     /// The `skipLines` of the run's text log types (each once, smallest first; empty for
     /// none): where each input's first that many lines that are not blank end is what the
     /// chunks carry ([`Chunk::first_lines`]).
@@ -49,7 +52,7 @@ impl Framing {
             envelope: None,
             live: true,
             documents: true,
-            whole_documents: false,
+            reads_headers: false,
             skip_lines: Arc::from([]),
         }
     }

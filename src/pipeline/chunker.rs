@@ -304,6 +304,18 @@ impl Open<'_> {
         (self.pending.len() + self.backlog_left() + self.skip.map_or(0, |s| s.len)) as u64
     }
 
+    /// Whether the line that starts at `tail_start` of the buffer, `tail` bytes so far, over
+    /// the record limit, is held whole rather than skipped: it may be the input's CSV
+    /// header, which is not held to the limit but to [`HEAD_BYTES`], as the workers read
+    /// it from the input's first bytes (review s48-h4 MEDIUM-1: a header longer than the
+    /// limit, but not in the input's first read, was a `too_long` reject and every row a
+    /// `no_header` one).
+    fn may_be_header(&self, f: &Framing, tail_start: usize, tail: usize) -> bool {
+        f.reads_headers
+            && self.byte + tail_start as u64 <= HEAD_BYTES as u64
+            && !frame::surely_too_long(tail, HEAD_BYTES)
+    }
+
     /// Bytes of the backlog not sent yet.
     fn backlog_left(&self) -> usize {
         self.backlog.len() - self.backlog_at
@@ -456,7 +468,9 @@ impl Open<'_> {
                 Mode::Lines => {
                     let tail_start = last_nl.map_or(0, |nl| nl + 1);
                     let tail = bufs.data.len() - tail_start;
-                    if frame::surely_too_long(tail, f.max_record_bytes) {
+                    if frame::surely_too_long(tail, f.max_record_bytes)
+                        && !self.may_be_header(f, tail_start, tail)
+                    {
                         return self.start_skip(bufs, tail_start);
                     }
                     // A stream that gave less than asked for had no more for now (`tail -f`,

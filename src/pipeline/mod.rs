@@ -281,7 +281,7 @@ impl Batch {
             envelope: self.envelope.clone(),
             live,
             documents: norm.reads_json(),
-            whole_documents: norm.reads_headers(),
+            reads_headers: norm.reads_headers(),
             skip_lines: norm.skip_lines().into(),
         }
     }

@@ -143,7 +143,7 @@ impl Open<'_> {
         let mut first = None;
         let mut end = start;
         let mut ended = false;
-        let (max_records, max_bytes) = if f.whole_documents {
+        let (max_records, max_bytes) = if f.reads_headers {
             (u64::MAX, usize::MAX)
         } else {
             (MAX_CHUNK_LINES, f.chunk_bytes)
