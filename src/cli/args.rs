@@ -62,8 +62,8 @@ pub enum Command {
     /// too, goes to them. With several
     /// log types (loaded, or given with --log-type), each record takes the first that
     /// accepts it: among JSON log types, the last successful one tried first (a record two
-    /// of them accept goes to the one that took the JSON records before it, whatever
-    /// --threads is); text log types in the order loaded, or given with --log-type. Rejected
+    /// of them accept goes to the one that took the JSON records before it in its input,
+    /// whatever --threads is; each input starts from the first loaded, as in Panther); text log types in the order loaded, or given with --log-type. Rejected
     /// records are reported on stderr (or written to --rejects) and the run goes on; an
     /// unreadable or truncated input, or one in a format other than JSON text (Parquet, zip,
     /// bzip2, xz, lz4, told by its first bytes), is reported and the run goes on with the

@@ -561,10 +561,15 @@ impl Client {
     /// server (`asked`: its `Retry-After`) or the backoff without its word (review s48-h2
     /// LOW-1: a backoff was said to be the server's), and a Zoom daily limit named.
     fn past_max_wait(&self, what: &str, resp: &Response, asked: bool, step: Duration) -> PullError {
-        let asks = if asked {
-            "the server asks to wait"
-        } else {
-            "no Retry-After: the backoff waits"
+        let asks = match resp.header("retry-after") {
+            _ if asked => "the server asks to wait".to_owned(),
+            // `Retry-After: 0`, an instant past, or a value not read (review s48-h4 LOW-3:
+            // said to be missing).
+            Some(v) => format!(
+                "Retry-After {:?} asks for no wait: the backoff waits",
+                v.trim()
+            ),
+            None => "no Retry-After: the backoff waits".to_owned(),
         };
         let daily = resp
             .header("x-ratelimit-type")

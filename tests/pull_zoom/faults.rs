@@ -153,6 +153,21 @@ fn a_backoff_without_retry_after_is_not_called_the_servers() {
         "{}",
         stderr(&out)
     );
+    // `Retry-After: 0` is a header that asks for no wait, not a missing one.
+    {
+        let mut inner = fake.inner();
+        inner.faults.clear();
+        for _ in 0..10 {
+            inner.faults.push_back(Fault::TooMany(RetryAfter::Seconds(0)));
+        }
+    }
+    let out = PullDir::new().pull(&fake, &["--max-wait", "3s"]);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("(429): Retry-After \"0\" asks for no wait: the backoff waits"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -41,8 +41,8 @@ pub struct NormalizeArgs {
     pub builtin: bool,
 
     /// Only try these log types. Repeatable. A record tries them in the order given, except
-    /// that among JSON log types the one that accepted the previous JSON record goes first
-    /// (see the command's description). Default: classify among all loaded log types.
+    /// that among JSON log types the one that accepted the previous JSON record of the same
+    /// input goes first (see the command's description). Default: classify among all loaded log types.
     #[arg(short = 't', long = "log-type", value_name = "NAME")]
     pub log_types: Vec<String>,
 

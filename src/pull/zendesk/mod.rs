@@ -237,9 +237,10 @@ fn server_end(
     }
     if end - server_end > 2 {
         warnings.push(format!(
-            "this machine's clock is about {} ahead of the server's (its Date: {}): the \
-             window ends at the server's now minus --lag, {}, not {}; later records are read \
-             by a later run (set the clock right: NTP)",
+            "the server's Date ({1}) is about {0} behind this machine's clock (a clock ahead, \
+             or a stale Date from a cache on the way): the window ends at that Date minus \
+             --lag, {2}, not {3}; later records are read by a later run (if this machine's \
+             clock is ahead, set it right: NTP)",
             human(end - server_end),
             format_time(server_now),
             format_time(server_end),
