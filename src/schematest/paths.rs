@@ -49,11 +49,13 @@ impl Suite {
             mut special,
             named_schemas,
             named_a_test,
+            refused,
         } = Found::of(paths, &mut errors);
         // A file named twice, or alone and inside a directory also named, is read once (as
         // `Registry::add_path` reads schemas): a schema read twice would be a log type
         // defined twice, a test file read twice cases run twice.
-        let mut seen = HashSet::new();
+        // A file named and refused is not read again (and refused twice) from a directory.
+        let mut seen = refused;
         let mut once =
             |f: &PathBuf| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()));
         schema_files.retain(&mut once);
@@ -130,6 +132,8 @@ struct Found {
     named_schemas: Vec<PathBuf>,
     /// Whether a test file was named (then no other is read: see `beside`).
     named_a_test: bool,
+    /// The files named that could not be read, as `std::fs::canonicalize` spells them.
+    refused: HashSet<PathBuf>,
 }
 
 impl Found {
@@ -173,9 +177,13 @@ impl Found {
                     Err(e) => {
                         // A test file named and refused is still the test file asked for:
                         // the files beside the schemas are not read in its place (and it
-                        // is not read, and refused, a second time among them).
+                        // is not read, and refused, a second time among them). Named twice,
+                        // it is said once (review s48-h4 LOW-2).
                         f.named_a_test |= named_test;
-                        errors.push(e);
+                        let key = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+                        if f.refused.insert(key) {
+                            errors.push(e);
+                        }
                     }
                 }
             }

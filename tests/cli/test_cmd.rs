@@ -290,6 +290,14 @@ fn a_refused_test_file_named_is_said_once_and_alone() {
     assert_eq!(e.matches("named_tests.yml:4:").count(), 1, "{e}");
     assert!(e.contains("not UTF-8"), "{e}");
     assert!(!e.contains("other_tests.yml"), "{e}");
+    // Reached twice (named, and in a directory named; or named twice): said once.
+    for args in [
+        [".", "named_tests.yml", "App.yml"],
+        ["named_tests.yml", "./named_tests.yml", "App.yml"],
+    ] {
+        let e = stderr(&test_in(dir.path(), &args));
+        assert_eq!(e.matches("named_tests.yml:4:").count(), 1, "{args:?}: {e}");
+    }
 }
 
 /// A path that does not exist is said as `schema check` and `normalize -s` say it ("cannot

@@ -158,7 +158,9 @@ fn a_backoff_without_retry_after_is_not_called_the_servers() {
         let mut inner = fake.inner();
         inner.faults.clear();
         for _ in 0..10 {
-            inner.faults.push_back(Fault::TooMany(RetryAfter::Seconds(0)));
+            inner
+                .faults
+                .push_back(Fault::TooMany(RetryAfter::Seconds(0)));
         }
     }
     let out = PullDir::new().pull(&fake, &["--max-wait", "3s"]);
