@@ -469,6 +469,20 @@ fn bearer_token_from_the_environment() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(run.ids(), expected(&records));
     assert!(!stderr(&out).contains("ready-token-123"));
+
+    // A token no header can carry is refused before any request, not retried.
+    let out = run.pull_env(
+        &fake,
+        &["--bearer-env", "MY_TOKEN"],
+        &[("MY_TOKEN", "tök-123")],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the bearer token holds a character other than visible ASCII"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("tök"));
 }
 
 #[test]
