@@ -1,7 +1,10 @@
 //! Files that appear whole or not at all: written under a temporary name beside their
 //! destination, then renamed into place, so that a crash or an error never leaves half a
-//! file under the final name. `schematest` rewrites test files with it (`--update`), and the
-//! command line its `-o FILE` and `--rejects FILE` outputs.
+//! file under the final name. `schematest` rewrites test files with it (`--update`), the
+//! lake's layout its manifests and the pull its state and outputs, and the command line its
+//! `-o FILE` and `--rejects FILE` outputs. Also here: the `flock` of a file that one process
+//! at a time may use (a lake's run, a pull's state), and opening files without following
+//! a link.
 //!
 //! ```
 //! use std::io::Write;

@@ -471,7 +471,7 @@ impl Lock {
                     format!("{}: {e}", path.display())
                 })
             })?;
-        lock_exclusive(&file).map_err(|e| {
+        crate::atomic::lock(&file).map_err(|e| {
             if e.kind() == std::io::ErrorKind::WouldBlock {
                 PullError::Config(format!(
                     "{}: another pull is running on this state file",
@@ -483,19 +483,6 @@ impl Lock {
         })?;
         Ok(Lock { _file: file })
     }
-}
-
-#[cfg(target_os = "linux")]
-fn lock_exclusive(file: &File) -> std::io::Result<()> {
-    rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive)
-        .map_err(std::io::Error::from)
-}
-
-#[cfg(not(target_os = "linux"))]
-fn lock_exclusive(_file: &File) -> std::io::Result<()> {
-    // Without flock (rustix is a Linux-only dependency here), concurrent runs are not
-    // detected; the Rust 1.89 `File::try_lock` will replace this when the MSRV allows.
-    Ok(())
 }
 
 #[cfg(test)]
