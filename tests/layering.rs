@@ -254,7 +254,7 @@ fn code_only(text: &str) -> String {
             out.push('\n');
             continue;
         }
-        if line.trim() == "#[cfg(test)]" && is_mod_line(next) {
+        if is_test_cfg(line) && is_mod_line(next) {
             if !next.ends_with(';') {
                 break;
             }
@@ -357,6 +357,13 @@ fn library_files(src: &Path) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// Whether `line` is a `cfg` attribute of test code alone: `#[cfg(test)]`, or
+/// `#[cfg(all(test, ...))]` (`target_os` beside it).
+fn is_test_cfg(line: &str) -> bool {
+    let line = line.trim();
+    line == "#[cfg(test)]" || line.starts_with("#[cfg(all(test,")
+}
+
 /// Files declared by `#[cfg(test)] mod name;` (e.g. `time/tests.rs`).
 fn test_only_files(src: &Path, files: &[String]) -> Vec<String> {
     let mut out = Vec::new();
@@ -364,7 +371,7 @@ fn test_only_files(src: &Path, files: &[String]) -> Vec<String> {
         let text = fs::read_to_string(src.join(f)).expect("a source file");
         let lines: Vec<&str> = text.lines().map(str::trim).collect();
         for pair in lines.windows(2) {
-            if pair[0] == "#[cfg(test)]" && is_mod_line(pair[1]) && pair[1].ends_with(';') {
+            if is_test_cfg(pair[0]) && is_mod_line(pair[1]) && pair[1].ends_with(';') {
                 let name = pair[1]
                     .trim_end_matches(';')
                     .rsplit(' ')
