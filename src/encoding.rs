@@ -1,6 +1,7 @@
-//! Text in another encoding than UTF-8, told from its first bytes: inputs (`pipeline`) and
-//! schema and test files (`schema`) are refused with the encoding named and the command
-//! that converts them.
+//! Text that is not UTF-8. In another encoding, told from its first bytes: inputs
+//! (`pipeline`) and schema and test files (`schema`) are refused with the encoding named
+//! and the command that converts them. Bytes that are not UTF-8 in a text log's line: read
+//! as Panther's Go code reads them (`parse`).
 
 /// The encoding of text in UTF-16 or UTF-32 (Windows tools write UTF-16, PowerShell's
 /// `Out-File` by default), from its byte-order mark or, without one, from the NULs of
@@ -24,6 +25,38 @@ pub(crate) fn wide_text(head: &[u8]) -> Option<&'static str> {
 /// What to do with text in `encoding`: "convert it first (iconv ...)".
 pub(crate) fn convert_hint(encoding: &str) -> String {
     format!("convert it first (iconv -f {encoding} -t UTF-8)")
+}
+
+/// `line` with each byte that is not part of a UTF-8 sequence as U+FFFD, one per byte, as
+/// Go reads such a string (`utf8.DecodeRune` takes one byte of an invalid sequence at a
+/// time), where Rust's `from_utf8_lossy` would give one for a truncated sequence.
+#[cold]
+#[inline(never)]
+pub(crate) fn lossy_as_go(line: &[u8]) -> String {
+    lossy_as_go_at(line, &mut Vec::new())
+}
+
+/// [`lossy_as_go`], pushing where each U+FFFD it writes starts in the text into `replaced`.
+pub(crate) fn lossy_as_go_at(mut line: &[u8], replaced: &mut Vec<usize>) -> String {
+    let mut text = String::with_capacity(line.len() + 8);
+    loop {
+        match std::str::from_utf8(line) {
+            Ok(valid) => {
+                text.push_str(valid);
+                return text;
+            }
+            Err(e) => {
+                let (valid, rest) = line.split_at(e.valid_up_to());
+                text.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                let bad = e.error_len().unwrap_or(rest.len());
+                for _ in 0..bad {
+                    replaced.push(text.len());
+                    text.push('\u{fffd}');
+                }
+                line = &rest[bad..];
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -162,7 +162,7 @@ impl Normalizer {
         // rune to its regexp, which `.` and `\S` match; what its JSON writer writes), the
         // values copied (a Latin-1 byte in a syslog line cost the whole line).
         let mut replaced = Vec::new();
-        let text = lossy_as_go_at(line, &mut replaced);
+        let text = crate::encoding::lossy_as_go_at(line, &mut replaced);
         let tried = self.try_text_str::<Copied>(&text, pos, vals);
         if matches!(tried, Tried::Refused) {
             // Columns count the line's bytes: each U+FFFD written for one byte is three.
@@ -337,38 +337,6 @@ fn shift_columns(refusals: &mut [(Arc<str>, Refusal)], lead: usize) {
         } = r
         {
             *column += lead;
-        }
-    }
-}
-
-/// `line` with each byte that is not part of a UTF-8 sequence as U+FFFD, one per byte, as
-/// Go reads such a string (`utf8.DecodeRune` takes one byte of an invalid sequence at a
-/// time), where Rust's `from_utf8_lossy` would give one for a truncated sequence.
-#[cold]
-#[inline(never)]
-pub(super) fn lossy_as_go(line: &[u8]) -> String {
-    lossy_as_go_at(line, &mut Vec::new())
-}
-
-/// [`lossy_as_go`], pushing where each U+FFFD it writes starts in the text into `replaced`.
-fn lossy_as_go_at(mut line: &[u8], replaced: &mut Vec<usize>) -> String {
-    let mut text = String::with_capacity(line.len() + 8);
-    loop {
-        match std::str::from_utf8(line) {
-            Ok(valid) => {
-                text.push_str(valid);
-                return text;
-            }
-            Err(e) => {
-                let (valid, rest) = line.split_at(e.valid_up_to());
-                text.push_str(std::str::from_utf8(valid).unwrap_or_default());
-                let bad = e.error_len().unwrap_or(rest.len());
-                for _ in 0..bad {
-                    replaced.push(text.len());
-                    text.push('\u{fffd}');
-                }
-                line = &rest[bad..];
-            }
         }
     }
 }

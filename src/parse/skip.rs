@@ -231,6 +231,6 @@ impl Normalizer {
 fn as_text(line: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(line) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => std::borrow::Cow::Owned(super::mixed::lossy_as_go(line)),
+        Err(_) => std::borrow::Cow::Owned(crate::encoding::lossy_as_go(line)),
     }
 }

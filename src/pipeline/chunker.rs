@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use super::chunk::{AsLines, Bufs, Chunk, Framing, Kind};
 use super::input::{self, Input};
+use super::lines::{count_lines, MAX_CHUNK_LINES};
 use crate::parse::frame;
 use shape::detect;
 use values::Walk;
@@ -27,13 +28,6 @@ const READ_SIZE: usize = 64 * 1024;
 /// end) zeroed 128 KiB for a few KB: 9% of an NDJSON run over many small files (review
 /// s45-h8 P7).
 const FIRST_READ_SIZE: usize = 8 * 1024;
-
-/// Records (lines) in a chunk, at most. A worker holds each reject of its chunk, with why
-/// every log type refused it (a few hundred bytes, more with many log types), until the
-/// chunk is written, and several chunks per thread are in flight: 1 MiB of 3-byte lines
-/// that all failed took 1.15 GB on 2 threads, and 7.6 GB with 60 log types loaded. Records
-/// of 128 bytes or more fill a chunk's bytes first.
-pub(crate) const MAX_CHUNK_LINES: u64 = 8192;
 
 /// What a chunker reads.
 pub(crate) enum Source<'a> {
@@ -266,10 +260,6 @@ fn read_more(reader: &mut dyn Read, data: &mut Vec<u8>, size: usize) -> io::Resu
     };
     data.truncate(old + *result.as_ref().unwrap_or(&0));
     result
-}
-
-pub(super) fn count_lines(b: &[u8]) -> u64 {
-    memchr::memchr_iter(b'\n', b).count() as u64
 }
 
 /// Where the first `max` records of `data` end (after the `max`-th newline, or the end of

@@ -10,7 +10,8 @@ use std::ops::Range;
 
 use serde_json::value::RawValue;
 
-use super::records::{offset_in, Capture, Ctx, LineCounter};
+use super::lines::{offset_in, LineCounter};
+use super::records::{Capture, Ctx};
 use super::split::Split;
 use crate::error::Position;
 use crate::sink::Sink;

@@ -131,6 +131,7 @@ mod emitter;
 mod envelope;
 mod gzip;
 pub mod input;
+mod lines;
 mod observe;
 mod parallel;
 mod pipe;

@@ -7,8 +7,8 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::chunk::{Bufs, Chunk, Framing, Kind, RejectRec};
-use super::chunker::count_lines;
 use super::envelope::{detect, envelope, Envelope};
+use super::lines::LineCounter;
 use super::split::Split;
 use crate::error::{Category, Error, ErrorKind, Position};
 use crate::event::Event;
@@ -175,26 +175,6 @@ fn process_chunk<S: Sink + ?Sized>(
     ctx.counts.fold_into(ctx.summary);
     chunk.summary = summary;
     Ok(())
-}
-
-/// Advances a line count through a buffer, front to back.
-pub(super) struct LineCounter {
-    pub(super) at: usize,
-    pub(super) line: u64,
-}
-
-impl LineCounter {
-    pub(super) fn line_at(&mut self, data: &[u8], offset: usize) -> u64 {
-        if offset > self.at {
-            self.line += count_lines(&data[self.at..offset]);
-            self.at = offset;
-        }
-        self.line
-    }
-}
-
-pub(super) fn offset_in(outer: &[u8], inner: &[u8]) -> usize {
-    (inner.as_ptr() as usize).saturating_sub(outer.as_ptr() as usize)
 }
 
 impl<S: Sink + ?Sized> Ctx<'_, S> {

@@ -18,8 +18,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::chunk::{Bufs, Chunk, Framing, Kind};
-use super::chunker::{count_lines, MAX_CHUNK_LINES};
-use super::records::LineCounter;
+use super::lines::{count_lines, LineCounter, MAX_CHUNK_LINES};
 
 /// Where a chunk stopped at a big API page.
 #[derive(Debug)]

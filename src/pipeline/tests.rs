@@ -117,7 +117,7 @@ impl Observer for Positions {
 /// chunk to chunk, on one thread and on several.
 #[test]
 fn rejects_of_a_long_document_keep_their_place() {
-    let records = usize::try_from(chunker::MAX_CHUNK_LINES).unwrap() + 5;
+    let records = usize::try_from(lines::MAX_CHUNK_LINES).unwrap() + 5;
     let good = r#"{"email":"a@x.com","time":"2023-01-01T00:00:00Z"}"#;
     let mut doc = String::from("[");
     let mut want = Vec::new();
@@ -280,7 +280,7 @@ fn a_big_page_is_written_a_chunk_at_a_time() {
             );
             let most = steps.per_step.iter().max().copied().unwrap_or(0);
             assert!(
-                most <= chunker::MAX_CHUNK_LINES,
+                most <= lines::MAX_CHUNK_LINES,
                 "{what}: {most} rejects in one step"
             );
         }
