@@ -35,10 +35,9 @@ use crate::sink::ndjson_dir::NdjsonDirWriter;
 use crate::sink::parquet::{self, ParquetWriter};
 use crate::NormalizerBuilder;
 
-mod files;
-
-pub(super) use files::{out_err, refuse_files_of_a_twin, remove_above, remove_stages_through};
-use files::{staging_dir, walk};
+use super::files::{
+    out_err, refuse_files_of_a_twin, remove_above, remove_stages_through, staging_dir, walk,
+};
 
 /// The output's file format in a directory.
 #[derive(Debug, Clone, Copy)]

@@ -45,6 +45,7 @@
 
 mod commits;
 pub mod deliver;
+mod files;
 pub mod http;
 mod page;
 mod paging;

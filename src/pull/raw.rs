@@ -13,7 +13,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::deliver::{out_err, refuse_files_of_a_twin, remove_above, remove_stages_through};
+use super::files::{out_err, refuse_files_of_a_twin, remove_above, remove_stages_through};
 use super::state::Commit;
 use super::PullError;
 use crate::atomic::{sync_dir, write_synced};

@@ -1,16 +1,17 @@
 //! The files of a directory output that batches leave: staging directories, parts above
-//! the last committed batch, and the walks that find them.
+//! the last committed batch, and the walks that find them. For the delivery of batches
+//! (`deliver.rs`) and the archive of raw pages (`raw.rs`) alike.
 
 use std::path::{Path, PathBuf};
 
 pub(super) use crate::sink::layout::recovery::walk;
 
-use super::super::state::Commit;
-use super::super::PullError;
+use super::state::Commit;
+use super::PullError;
 
 /// Remove the files under `dir/<subdir>` named `<prefix><run>-<seq>...` with `(run, seq)`
 /// above `committed`; returns how many.
-pub(in crate::pull) fn remove_above(
+pub(super) fn remove_above(
     dir: &Path,
     subdirs: &[String],
     prefix: &str,
@@ -64,7 +65,7 @@ fn above(
 /// like its files and replace them. Two state files share an id when one was copied
 /// where the copy could not be told (on another machine, or before state files recorded
 /// where they live), or when an older copy was put back in place of its original.
-pub(in crate::pull) fn refuse_files_of_a_twin(
+pub(super) fn refuse_files_of_a_twin(
     dir: &Path,
     subdirs: &[String],
     prefix: &str,
@@ -106,10 +107,7 @@ pub(in crate::pull) fn refuse_files_of_a_twin(
 
 /// Remove the batch directories `<run>-<seq>` of `staging` up to `commit`, and `staging`
 /// itself once empty.
-pub(in crate::pull) fn remove_stages_through(
-    staging: &Path,
-    commit: Commit,
-) -> Result<(), PullError> {
+pub(super) fn remove_stages_through(staging: &Path, commit: Commit) -> Result<(), PullError> {
     let entries = match std::fs::read_dir(staging) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -139,6 +137,6 @@ pub(super) fn staging_dir(dir: &Path, tag: &str) -> PathBuf {
     dir.join(format!(".pull-{tag}"))
 }
 
-pub(in crate::pull) fn out_err(path: &Path, e: &std::io::Error) -> PullError {
+pub(super) fn out_err(path: &Path, e: &std::io::Error) -> PullError {
     PullError::Output(format!("{}: {e}", path.display()))
 }
