@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::schema::FieldType;
+use crate::time::{FIRST_SECOND, LAST_SECOND};
 
 /// A path to a value inside a record: `actor.emails[2]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -259,11 +260,11 @@ const UNIX_UNITS: [(&str, f64); 4] = [
     ("unix_ns", 1e9),
 ];
 
-/// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z, in seconds: the range of timestamps.
-const FIRST_SECOND: i64 = -62_167_219_200;
-const LAST_SECOND: i64 = 253_402_300_799;
-const FIRST_FLOAT: f64 = -62_167_219_200.0;
-const LAST_FLOAT: f64 = 253_402_300_799.0;
+/// The range of timestamps, in seconds, as floats (both exact: under 2^53).
+#[allow(clippy::cast_precision_loss)]
+const FIRST_FLOAT: f64 = FIRST_SECOND as f64;
+#[allow(clippy::cast_precision_loss)]
+const LAST_FLOAT: f64 = LAST_SECOND as f64;
 
 /// Whether the Unix time format `name` reads the number `text` (a JSON number as written, or
 /// a string's text) at all: `unix` any number, the others integers of 64 bits alone.

@@ -13,9 +13,9 @@ pub(super) const EPOCH_2023: i64 = 1_672_531_200;
 pub(super) const TWO_YEARS: u64 = 2 * 365 * 86_400;
 
 /// 0000-01-01T00:00:00Z, the first time normalog reads (years have four digits).
-pub const FIRST_TIME: i64 = -62_167_219_200;
+pub const FIRST_TIME: i64 = crate::time::FIRST_SECOND;
 /// 9999-12-31T23:59:59Z, the last time normalog reads (years have four digits).
-pub const LAST_TIME: i64 = 253_402_300_799;
+pub const LAST_TIME: i64 = crate::time::LAST_SECOND;
 
 /// The most the default clock moves in one record, in microseconds (see [`Clock::step`]).
 pub(super) const DEFAULT_MAX_STEP_US: u64 = 172_000;

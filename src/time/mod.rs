@@ -46,6 +46,12 @@ mod unix;
 mod write;
 
 pub use pattern::Pattern;
+
+/// 0000-01-01T00:00:00Z in Unix seconds: the first time normalog reads (years have four
+/// digits).
+pub const FIRST_SECOND: i64 = -62_167_219_200;
+/// 9999-12-31T23:59:59Z in Unix seconds: the last time normalog reads.
+pub const LAST_SECOND: i64 = 253_402_300_799;
 pub use write::{write_panther, write_rfc3339};
 
 use crate::strconv::parse_int;

@@ -295,10 +295,8 @@ mod tests {
 
     #[test]
     fn fast_date_time_matches_chrono_fields() {
+        use super::super::{FIRST_SECOND as MIN_FAST_SECS, LAST_SECOND as MAX_FAST_SECS};
         use chrono::TimeZone as _;
-        // `0000-01-01T00:00:00Z` and `9999-12-31T23:59:59Z` in Unix seconds.
-        const MIN_FAST_SECS: i64 = -62_167_219_200;
-        const MAX_FAST_SECS: i64 = 253_402_300_799;
         let mut x: u64 = 0x1234_5678_9abc_def0;
         let check = |ts: super::Timestamp| {
             let (mut fast, mut slow) = (b"x".to_vec(), b"x".to_vec());
