@@ -483,8 +483,8 @@ impl fmt::Display for Refusal {
                  (hasHeader)"
             ),
             Refusal::NoHeader { line: None } => f.write_str(
-                "no header: no line of this input's first MiB is a header line (hasHeader; a \
-                 header line longer than 1 MiB is not read)",
+                "no header: no line of this input's first MiB is a header line (hasHeader; the \
+                 header line must end within the input's first MiB)",
             ),
             Refusal::HeaderNotGiven => f.write_str(
                 "no header: the input's header line was not given (hasHeader): normalize the \

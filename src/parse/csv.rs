@@ -58,6 +58,9 @@ pub(crate) struct CsvSlot {
     /// does not skip has come, [`NO_HEADER`] when there is none (the input's first lines,
     /// given by a caller starting in its middle, held none; or the plan has no `hasHeader`).
     header_line: u64,
+    /// Where the current input's line 1 starts (a record's `Position::byte`): the header
+    /// must end within [`HEAD_BYTES`] of it.
+    origin: u64,
     /// The span of each value of the current row, in the line or in `unquoted`.
     fields: Vec<(usize, usize)>,
     /// The values of a row with a value to rewrite (an escaped quote), unescaped.
@@ -323,10 +326,12 @@ const NO_HEADER: u64 = 0;
 /// `header_line` before any input started (no line 1, no `start_input`): `HeaderNotGiven`.
 const NOT_STARTED: u64 = u64::MAX - 1;
 
-/// A new input starts: a plan with `hasHeader` waits for its header line.
-pub(crate) fn start_input(plan: &TextPlan, slot: &mut TextSlot) {
+/// A new input starts, its line 1 at byte `origin`: a plan with `hasHeader` waits for its
+/// header line.
+pub(crate) fn start_input(plan: &TextPlan, slot: &mut TextSlot, origin: u64) {
     if let (Some(c), Some(cs)) = (&plan.csv, &mut slot.csv) {
         if c.has_header {
+            cs.origin = origin;
             cs.header.clear();
             cs.header_ok = false;
             cs.header_line = WAITING;
@@ -381,7 +386,12 @@ pub(crate) fn is_header_line(plan: &TextPlan, slot: &TextSlot, line_no: u64) -> 
 /// Such a line is not consumed either: it is refused as its rows are (it was dropped
 /// without a word, and with it the first row of a file that has no header line). A header
 /// that is consumed goes as a skipped line does: to a log type that reads it, if one does.
-pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, line_no: u64) -> bool {
+pub(crate) fn offer_header(
+    plan: &TextPlan,
+    slot: &mut TextSlot,
+    line: &str,
+    (line_no, byte): (u64, u64),
+) -> bool {
     let (Some(c), Some(cs)) = (&plan.csv, &mut slot.csv) else {
         return false;
     };
@@ -396,11 +406,13 @@ pub(crate) fn offer_header(plan: &TextPlan, slot: &mut TextSlot, line: &str, lin
     if skipped {
         return false;
     }
-    if line.len() > HEAD_BYTES && c.columns.is_empty() {
-        // The header of every chunk is read from the input's first bytes, up to this much:
-        // a longer one named the columns of the first chunk's rows alone (review s48-h4
-        // MEDIUM-2). None is, and the rows, this line among them, are refused. (With
-        // `columns` the line is consumed whatever it holds, as any header.)
+    let end = byte.saturating_sub(cs.origin) + line.len() as u64 + 1;
+    if end > HEAD_BYTES as u64 && c.columns.is_empty() {
+        // The header of every chunk of a batch run is read from the input's first bytes,
+        // up to this much: a header that ends past them named the columns of the first
+        // chunk's rows alone (review s48-h4 MEDIUM-2, s48-h5 MEDIUM-1). None is, and the
+        // rows, this line among them, are refused. (With `columns` the line is consumed
+        // whatever it holds, as any header.)
         cs.header_line = NO_HEADER;
         return false;
     }

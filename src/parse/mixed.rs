@@ -27,7 +27,7 @@ impl Normalizer {
             return self.normalize_text(line, pos);
         }
         if pos.line == 1 {
-            self.first_line(line);
+            self.first_line(line, pos.byte);
         }
         let mut copy = std::mem::take(&mut self.scratch);
         copy.clear();
@@ -125,7 +125,7 @@ impl Normalizer {
         pos: Position,
     ) -> Result<Event<'s>, Error> {
         if pos.line == 1 {
-            self.first_line(line);
+            self.first_line(line, pos.byte);
         }
         let mut vals: Vec<Val<'l>> = std::mem::take(&mut self.vals);
         let tried = self.try_text::<Borrowed>(line, pos, &mut vals);

@@ -187,7 +187,7 @@ impl Normalizer {
         if self.n_json < self.plans.len() {
             let normalized = if self.json_goes_to_json_types(&line[..len]) {
                 if pos.line == 1 {
-                    self.first_line(&line[..len]);
+                    self.first_line(&line[..len], pos.byte);
                 }
                 // What simd-json refuses and Panther's decoder reads (`overflow.rs`) is read
                 // again before any text log type sees the line: a JSON object goes to the

@@ -35,7 +35,7 @@ pub(crate) const HEAD_BYTES: usize = 1 << 20;
 pub(super) fn skips(plan: &TextPlan, slot: &mut TextSlot, line: &str, pos: Position) -> bool {
     among_first_lines(plan, slot.first_lines, pos)
         || plan.skips_prefix(line)
-        || csv::offer_header(plan, slot, line, pos.line)
+        || csv::offer_header(plan, slot, line, (pos.line, pos.byte))
 }
 
 /// How the normalizer tells the first `skipLines` lines of the current input.
@@ -134,11 +134,13 @@ impl Normalizer {
         let head = head.unwrap_or_default();
         for (plan, slot) in self.plans[self.n_json..].iter().zip(&mut self.text_slots) {
             if let Some(tp) = &plan.text {
-                csv::start_input(tp, slot);
+                // Bytes are counted from the head's start on.
+                csv::start_input(tp, slot, 0);
                 slot.first_lines = FirstLines::ByRecord;
             }
         }
         let mut lines = head_lines(head);
+        let mut at = 0;
         // Read only as far as a log type waits for its header (usually line 1; for JSON log
         // types alone, not at all: not even to the end of line 1, which may be an API page
         // of megabytes that every part of it would look through).
@@ -149,11 +151,13 @@ impl Normalizer {
             let Some(line) = lines.next() else {
                 break;
             };
+            let byte = at;
+            at += line.len() as u64 + 1;
             let line = as_text(line.strip_suffix(b"\r").unwrap_or(line));
             if line.trim().is_empty() {
                 continue;
             }
-            self.offer_headers(&line, line_no);
+            self.offer_headers(&line, (line_no, byte));
         }
         for slot in &mut self.text_slots {
             csv::no_header_yet(slot);
@@ -182,9 +186,9 @@ impl Normalizer {
         // A batch run's worker took the header from the input's first lines already
         // (`start_input`); an in-order caller offers it here.
         if pos.line == 1 {
-            self.first_line(line);
+            self.first_line(line, pos.byte);
         } else if self.text_slots.iter().any(csv::waits_for_header) {
-            self.offer_headers(&as_text(line), pos.line);
+            self.offer_headers(&as_text(line), (pos.line, pos.byte));
         }
         self.plans[self.n_json..]
             .iter()
@@ -197,31 +201,31 @@ impl Normalizer {
             .map(|i| self.n_json + i)
     }
 
-    /// Line 1 of an input, in the order its records come: every CSV log type with
-    /// `hasHeader` starts waiting for the input's header, which may be this line.
-    pub(super) fn first_line(&mut self, line: &[u8]) {
-        self.blank_first_line();
-        self.offer_headers(&as_text(line), 1);
+    /// Line 1 of an input, at byte `byte`, in the order its records come: every CSV log
+    /// type with `hasHeader` starts waiting for the input's header, which may be this line.
+    pub(super) fn first_line(&mut self, line: &[u8], byte: u64) {
+        self.blank_first_line(byte);
+        self.offer_headers(&as_text(line), (1, byte));
     }
 
     /// Line 1 of an input is blank: every CSV log type with `hasHeader` starts waiting for
     /// the input's header, a later line. For an in-order caller that sees every line, as
     /// the [`StreamNormalizer`](super::StreamNormalizer) (a blank line is no record: the
     /// header after it was not looked for, and every row was refused).
-    pub(crate) fn blank_first_line(&mut self) {
+    pub(crate) fn blank_first_line(&mut self, byte: u64) {
         for (plan, slot) in self.plans[self.n_json..].iter().zip(&mut self.text_slots) {
             if let Some(tp) = &plan.text {
-                csv::start_input(tp, slot);
+                csv::start_input(tp, slot, byte);
             }
         }
     }
 
-    /// Offer line `line_no` to every CSV log type waiting for its header, trimmed as every
-    /// text line is (`mixed.rs`).
-    fn offer_headers(&mut self, line: &str, line_no: u64) {
+    /// Offer line `line_no`, at byte `byte`, to every CSV log type waiting for its header,
+    /// trimmed as every text line is (`mixed.rs`).
+    fn offer_headers(&mut self, line: &str, at: (u64, u64)) {
         for (plan, slot) in self.plans[self.n_json..].iter().zip(&mut self.text_slots) {
             if let Some(tp) = &plan.text {
-                csv::offer_header(tp, slot, line.trim(), line_no);
+                csv::offer_header(tp, slot, line.trim(), at);
             }
         }
     }

@@ -255,7 +255,7 @@ impl StreamNormalizer {
         if std::mem::take(&mut self.skipping) {
             if self.skipped_blank.is_blank() {
                 // White space alone, as a line that arrives whole is blank.
-                self.blank_line();
+                self.blank_line(start);
                 return Ok(true);
             }
             let pos = Position::new(start, self.line, self.record);
@@ -277,9 +277,10 @@ impl StreamNormalizer {
         r
     }
 
-    fn blank_line(&mut self) {
+    /// A blank line, which started at byte `start`.
+    fn blank_line(&mut self, start: u64) {
         if self.line == 1 {
-            self.normalizer.blank_first_line();
+            self.normalizer.blank_first_line(start);
         }
         self.summary.blank_lines += 1;
     }
@@ -292,7 +293,7 @@ impl StreamNormalizer {
         sink: &mut S,
     ) -> Result<bool, S::Error> {
         let Some(rec) = frame::record_of(line) else {
-            self.blank_line();
+            self.blank_line(start);
             return Ok(true);
         };
         let pos = Position::new(start, self.line, self.record);

@@ -296,14 +296,13 @@ impl Open<'_> {
 
     /// Whether the line that starts at `tail_start` of the buffer, `tail` bytes so far, over
     /// the record limit, is held whole rather than skipped: it may be the input's CSV
-    /// header, which is not held to the limit but to [`HEAD_BYTES`], as the workers read
-    /// it from the input's first bytes (review s48-h4 MEDIUM-1: a header longer than the
+    /// header, which is not held to the limit but must end within the input's first
+    /// [`HEAD_BYTES`], as the workers read it from there (review s48-h4 MEDIUM-1: a header longer than the
     /// limit, but not in the input's first read, was a `too_long` reject and every row a
     /// `no_header` one).
     fn may_be_header(&self, f: &Framing, tail_start: usize, tail: usize) -> bool {
-        f.reads_headers
-            && self.byte + tail_start as u64 <= HEAD_BYTES as u64
-            && !frame::surely_too_long(tail, HEAD_BYTES)
+        // A header must end within the input's first HEAD_BYTES (`csv::offer_header`).
+        f.reads_headers && self.byte + (tail_start + tail) as u64 <= HEAD_BYTES as u64 + 2
     }
 
     /// Bytes of the backlog not sent yet.

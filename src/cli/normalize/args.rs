@@ -235,7 +235,7 @@ pub struct NormalizeArgs {
     /// Records longer than this many bytes are rejected without being parsed (a size, with
     /// units as --target-file-size: 16MiB; at most 1GiB). A record takes up to some 40 times
     /// its size in memory while a worker thread parses it. A CSV header line is no record:
-    /// it is read up to 1 MiB whatever this limit (a longer one is no header).
+    /// it is read whatever this limit, if it ends within the input's first MiB.
     #[arg(long, value_name = "BYTES", default_value_t = normalog::parse::DEFAULT_MAX_RECORD_BYTES, value_parser = record_limit)]
     pub max_record_bytes: usize,
 

@@ -64,8 +64,8 @@ fn decoding_as_cut_agrees_with_the_general_way() {
     let (mut direct_taken, mut direct_refused) = (0, 0);
     for header in ["s,t,e,n,b,j,x", "j,b,n,e,t,s", "t,s,s,n"] {
         let mut slot = TextSlot::new(tp, usize::MAX);
-        start_input(tp, &mut slot);
-        assert!(offer_header(tp, &mut slot, header, 1));
+        start_input(tp, &mut slot, 0);
+        assert!(offer_header(tp, &mut slot, header, (1, 0)));
         let names: Vec<&str> = header.split(',').collect();
         // Mostly a good value of the column's field, else any piece; now and then a
         // value too few or too many.
