@@ -563,10 +563,15 @@ impl Client {
     fn past_max_wait(&self, what: &str, resp: &Response, asked: bool, step: Duration) -> PullError {
         let asks = match resp.header("retry-after") {
             _ if asked => "the server asks to wait".to_owned(),
-            // `Retry-After: 0`, an instant past, or a value not read (review s48-h4 LOW-3:
-            // said to be missing).
-            Some(v) => format!(
+            // `Retry-After: 0` or an instant past (review s48-h4 LOW-3: said to be missing),
+            // or a value not read (`soon`, `1.5`).
+            Some(v) if parse_retry_after(v, 0).is_some() => format!(
                 "Retry-After {:?} asks for no wait: the backoff waits",
+                v.trim()
+            ),
+            Some(v) => format!(
+                "Retry-After {:?} is not a wait (seconds, or an HTTP or RFC 3339 date): the \
+                 backoff waits",
                 v.trim()
             ),
             None => "no Retry-After: the backoff waits".to_owned(),

@@ -478,7 +478,7 @@ fn bearer_token_from_the_environment() {
     );
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("the bearer token holds a character other than visible ASCII"),
+        stderr(&out).contains("the bearer token holds a space, a control or a character"),
         "{}",
         stderr(&out)
     );

@@ -140,8 +140,9 @@ impl Config {
         if let Auth::Bearer(token) = &self.auth {
             if !token.expose().bytes().all(|b| b.is_ascii_graphic()) {
                 return Err(PullError::Config(
-                    "the bearer token holds a character other than visible ASCII, which an \
-                     HTTP header cannot carry: check what the variable holds"
+                    "the bearer token holds a space, a control or a character other than \
+                     ASCII, which no OAuth bearer token holds (RFC 6750): check what the \
+                     variable holds"
                         .into(),
                 ));
             }
