@@ -301,25 +301,8 @@ fn a_header_longer_than_the_record_limit_is_the_header() {
     let path = dir.path().join("users.csv");
     std::fs::write(&path, &input).unwrap();
     for threads in [1, 2] {
-        let mut out = Vec::new();
-        let run = Batch::new()
-            .threads(threads)
-            .run_ndjson(
-                &builder,
-                &registry,
-                &[Input::Path(path.clone())],
-                &mut out,
-                ndjson::Options::default(),
-                &mut Ignore,
-            )
-            .unwrap();
-        let events: Vec<String> = String::from_utf8(out)
-            .unwrap()
-            .lines()
-            .map(String::from)
-            .collect();
+        let (s, events) = batch_ndjson(&builder, &registry, &path, threads, None);
         assert_eq!(users(&events), want, "threads {threads}");
-        let s = run.summary;
         assert_eq!(
             (s.records, s.rejected, s.skipped_lines),
             (3, 1, 1),
@@ -358,20 +341,7 @@ fn none_is_the_header(input: &str, rejects: usize) {
     let path = dir.path().join("users.csv");
     std::fs::write(&path, input).unwrap();
     for threads in [1, 2] {
-        let mut out = Vec::new();
-        let run = Batch::new()
-            .threads(threads)
-            .chunk_bytes(4096)
-            .run_ndjson(
-                &builder,
-                &registry,
-                &[Input::Path(path.clone())],
-                &mut out,
-                ndjson::Options::default(),
-                &mut Ignore,
-            )
-            .unwrap();
-        let s = run.summary;
+        let (s, _) = batch_ndjson(&builder, &registry, &path, threads, Some(4096));
         assert_eq!(
             (s.normalized, s.rejected),
             (0, rejects as u64),
@@ -392,4 +362,37 @@ fn none_is_the_header(input: &str, rejects: usize) {
         "{}",
         out.rejects[1]
     );
+}
+
+/// A batch run of the file `path` as NDJSON on `threads` threads (chunks of `chunk` bytes,
+/// or the default): its counts, and the events' lines.
+fn batch_ndjson(
+    builder: &NormalizerBuilder,
+    registry: &Registry,
+    path: &std::path::Path,
+    threads: usize,
+    chunk: Option<usize>,
+) -> (normalog::sink::Summary, Vec<String>) {
+    let mut out = Vec::new();
+    let mut batch = Batch::new();
+    batch.threads(threads);
+    if let Some(chunk) = chunk {
+        batch.chunk_bytes(chunk);
+    }
+    let run = batch
+        .run_ndjson(
+            builder,
+            registry,
+            &[Input::Path(path.to_path_buf())],
+            &mut out,
+            ndjson::Options::default(),
+            &mut Ignore,
+        )
+        .unwrap();
+    let events = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    (run.summary, events)
 }
