@@ -69,8 +69,8 @@ pub(crate) fn file_created() {
 /// The test-only crash: with `NORMALOG_PULL_FAIL_AT=<point>:<n>` in the environment, the
 /// process aborts (as `kill -9` would stop it: no destructor runs, temporary files stay)
 /// the `n`th time it reaches `point` (`after-sink`: a batch is in the output, its state not
-/// saved; `after-state`: the state is saved).
-#[cfg(feature = "test-hooks")]
+/// saved; `after-state`: the state is saved). Only the pull has crash points.
+#[cfg(all(feature = "pull", feature = "test-hooks"))]
 pub(crate) fn crash_point(point: &str, n: u64) {
     if let Ok(v) = std::env::var("NORMALOG_PULL_FAIL_AT") {
         if let Some((p, k)) = v.split_once(':') {
@@ -81,6 +81,6 @@ pub(crate) fn crash_point(point: &str, n: u64) {
     }
 }
 
-#[cfg(not(feature = "test-hooks"))]
+#[cfg(all(feature = "pull", not(feature = "test-hooks")))]
 #[inline]
 pub(crate) fn crash_point(_point: &str, _n: u64) {}
