@@ -102,6 +102,13 @@ fn by_line(mut n: normalog::Normalizer, input: &[u8]) -> Outcome {
     let mut out = Collect::default();
     let bom = normalog::parse::frame::bom_len(input);
     let body = &input[bom..];
+    // Line 1 blank is no record, and the records then do not start the input by
+    // themselves: the caller says where it starts, with its first lines, as the
+    // `StreamNormalizer` does (a CSV header after the blank line was not looked for).
+    let first = body.split(|&b| b == b'\n').next().unwrap_or_default();
+    if normalog::parse::frame::record_of(first).is_none() {
+        n.start_input(Some(body));
+    }
     let mut byte = bom as u64;
     let mut record = 0;
     for (i, line) in body.split(|&b| b == b'\n').enumerate() {
